@@ -1,0 +1,5 @@
+namespace Billing.Application;
+
+internal static class AssemblyMarker
+{
+}

@@ -1,0 +1,5 @@
+namespace Billing.Cosmos;
+
+internal static class AssemblyMarker
+{
+}

@@ -1,0 +1,5 @@
+namespace Billing.Domain;
+
+internal static class AssemblyMarker
+{
+}

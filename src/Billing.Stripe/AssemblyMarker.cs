@@ -1,0 +1,5 @@
+namespace Billing.Stripe;
+
+internal static class AssemblyMarker
+{
+}

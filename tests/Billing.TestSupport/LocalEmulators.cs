@@ -1,0 +1,101 @@
+namespace Billing.TestSupport;
+
+/// <summary>
+/// Azurite (queues) and the Cosmos DB protocol server for tests. When the test command has already started
+/// them it exports their connection strings (BILLING_TEST_STORAGE_CONNECTION, BILLING_TEST_COSMOS_CONNECTION)
+/// and every test assembly shares them; otherwise (a test run from an IDE) they are started here from the
+/// repository's node_modules (run `npm ci` once) on free loopback ports and stopped with the fixture.
+/// Tests isolate themselves by unique queue and database names, never by clearing shared state.
+/// </summary>
+public sealed class LocalEmulators : IAsyncDisposable
+{
+    public const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public const string CosmosEmulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
+
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static LocalEmulators? _shared;
+
+    private readonly List<ManagedProcess> _processes = [];
+
+    private LocalEmulators(string storageConnectionString, string cosmosConnectionString)
+    {
+        StorageConnectionString = storageConnectionString;
+        CosmosConnectionString = cosmosConnectionString;
+    }
+
+    /// <summary>Connection string of the storage account serving queues (Azurite's well-known dev account).</summary>
+    public string StorageConnectionString { get; }
+
+    /// <summary>Connection string of the Cosmos DB protocol server (HTTPS, self-signed certificate on loopback).</summary>
+    public string CosmosConnectionString { get; }
+
+    /// <summary>The emulators for this test process, started once.</summary>
+    public static async Task<LocalEmulators> GetAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            return _shared ??= await StartOrReuseAsync();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    public static string AzuriteConnectionString(int queuePort) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteAccountKey};QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;";
+
+    public static string CosmosServerConnectionString(int port) =>
+        $"AccountEndpoint=https://127.0.0.1:{port}/;AccountKey={CosmosEmulatorKey};";
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+    }
+
+    private static async Task<LocalEmulators> StartOrReuseAsync()
+    {
+        var storage = Environment.GetEnvironmentVariable("BILLING_TEST_STORAGE_CONNECTION");
+        var cosmos = Environment.GetEnvironmentVariable("BILLING_TEST_COSMOS_CONNECTION");
+        if (!string.IsNullOrEmpty(storage) && !string.IsNullOrEmpty(cosmos))
+        {
+            return new LocalEmulators(storage, cosmos);
+        }
+
+        var queuePort = FreePort.Next();
+        var cosmosPort = FreePort.Next();
+        var location = Directory.CreateTempSubdirectory("billing-azurite-").FullName;
+        var azurite = ManagedProcess.Start(
+            "azurite-queue",
+            RequireTool("azurite-queue"),
+            ["--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", location, "--silent", "--skipApiVersionCheck"]);
+        var cosmosServer = ManagedProcess.Start(
+            "cosmosdb-server",
+            RequireTool("cosmosdb-server"),
+            ["--host", "127.0.0.1", "--port", cosmosPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var emulators = new LocalEmulators(
+            string.IsNullOrEmpty(storage) ? AzuriteConnectionString(queuePort) : storage,
+            string.IsNullOrEmpty(cosmos) ? CosmosServerConnectionString(cosmosPort) : cosmos);
+        emulators._processes.Add(azurite);
+        emulators._processes.Add(cosmosServer);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => emulators.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        await FreePort.WaitUntilListeningAsync(queuePort, TimeSpan.FromSeconds(60), () => azurite.Output);
+        await FreePort.WaitUntilListeningAsync(cosmosPort, TimeSpan.FromSeconds(60), () => cosmosServer.Output);
+        return emulators;
+    }
+
+    private static string RequireTool(string tool)
+    {
+        var path = RepoPaths.NodeBin(tool);
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"{path} is missing: run `npm ci` in {RepoPaths.RepoRoot} (the test command does it for you).");
+        }
+
+        return path;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Billing.TestSupport;
+
+/// <summary>A child process started by a test, with its output kept for diagnostics and the whole tree killed on dispose.</summary>
+public sealed class ManagedProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ManagedProcess(Process process, string name)
+    {
+        _process = process;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public int Id => _process.Id;
+
+    public string Output => string.Join(Environment.NewLine, _output.TakeLast(200));
+
+    public static ManagedProcess Start(string name, string fileName, IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? RepoPaths.RepoRoot,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (environment is not null)
+        {
+            foreach (var (key, value) in environment)
+            {
+                info.Environment[key] = value;
+            }
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var managed = new ManagedProcess(process, name);
+        process.OutputDataReceived += (_, e) => managed.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => managed.Append(e.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"Could not start {name} ({fileName}).");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return managed;
+    }
+
+    /// <summary>Sends SIGINT (Ctrl+C) and waits for a graceful exit; returns false if it did not exit in time.</summary>
+    public async Task<bool> InterruptAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited)
+        {
+            return true;
+        }
+
+        using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+        catch (TimeoutException)
+        {
+            // leave it; the test run is ending
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > 2000 && _output.TryDequeue(out _))
+        {
+        }
+    }
+}
