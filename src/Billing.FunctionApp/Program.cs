@@ -1,7 +1,20 @@
+using Billing.FunctionApp;
+using Billing.FunctionApp.Configuration;
+using Billing.FunctionApp.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration
+    .AddLocalSettingsJson(Path.Combine(builder.Environment.ContentRootPath, LocalSettingsConfiguration.FileName))
+    .AddEnvironmentVariables()
+    .AddCommandLine(args);
+
+builder.AddCustomHandlerHosting();
+builder.Services.AddBillingFunctionApp(builder.Configuration);
+
 var app = builder.Build();
-app.MapGet("/", () => Results.Ok());
+app.Services.ValidateFunctions();
+app.MapBillingFunctionApp();
 await app.RunAsync();
 
-/// <summary>Entry point marker for tests.</summary>
+/// <summary>The function app's entry point (referenced by tests).</summary>
 public partial class Program;

@@ -1,0 +1,41 @@
+using Billing.Application.StripeEvents;
+using Billing.FunctionApp.Functions;
+using Billing.FunctionApp.Functions.Health;
+using Billing.FunctionApp.Functions.MonthlyInvoicing;
+using Billing.FunctionApp.Functions.ProcessStripeEvent;
+using Billing.FunctionApp.Hosting;
+using Billing.FunctionApp.Hosting.CustomHandler;
+using Billing.FunctionApp.Infrastructure;
+using Billing.QueueStorage;
+
+namespace Billing.FunctionApp;
+
+/// <summary>Every registration and every endpoint of the function app, in one place.</summary>
+public static class FunctionAppServices
+{
+    public static IServiceCollection AddBillingFunctionApp(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = TimeSpan.FromSeconds(30) });
+        services.AddSingleton(sp => QueueServiceFactory.Create(configuration, sp.GetRequiredService<HttpClient>()));
+
+        services.AddSingleton<IQueueTriggeredFunction, ProcessStripeEventFunction>();
+        services.AddSingleton<IStripeEventProcessor, LoggingStripeEventProcessor>();
+        services.AddSingleton<ITimerTriggeredFunction, MonthlyInvoicingFunction>();
+
+        services.AddHealthChecks()
+            .AddCheck<QueueStorageHealthCheck>("queues");
+        return services;
+    }
+
+    public static WebApplication MapBillingFunctionApp(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        // The Functions host polls GET / until the server answers.
+        app.MapGet("/", () => Results.Text("Billing function app")).ExcludeFromDescription();
+        app.MapHealthChecks(HttpFunctionEndpoints.Http(app, HealthFunction.Name).Path!, HealthFunction.Options);
+        app.MapNonHttpFunctions(app.Services.GetRequiredService<Hosting.FunctionMetadata.FunctionCatalog>());
+        return app;
+    }
+}

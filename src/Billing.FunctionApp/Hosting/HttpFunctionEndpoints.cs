@@ -1,0 +1,23 @@
+using Billing.FunctionApp.Hosting.FunctionMetadata;
+
+namespace Billing.FunctionApp.Hosting;
+
+/// <summary>Maps an HTTP function at the public path and methods its function.json declares, so the host's route and the server's route cannot drift apart.</summary>
+public static class HttpFunctionEndpoints
+{
+    public static RouteHandlerBuilder MapHttpFunction(this IEndpointRouteBuilder endpoints, string functionName, Delegate handler)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var function = Http(endpoints, functionName);
+        return endpoints.MapMethods(function.Path!, function.HttpMethods, handler).WithName(functionName);
+    }
+
+    public static FunctionDefinition Http(IEndpointRouteBuilder endpoints, string functionName)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var function = endpoints.ServiceProvider.GetRequiredService<FunctionCatalog>().Get(functionName);
+        return function.Kind == FunctionTriggerKind.Http
+            ? function
+            : throw new InvalidOperationException($"{functionName} is not an HTTP function.");
+    }
+}
