@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test: installs the local emulators (npm ci), builds, starts one Azurite and one Cosmos DB server on
+# free loopback ports for all test assemblies, runs `dotnet test`, stops them, and prints a closing summary.
+set -euo pipefail
+source "$(dirname "$0")/lib/local-stack.sh"
+
+CONFIGURATION=${CONFIGURATION:-Release}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/billing-tests.XXXXXX")
+trap 'stop_all; rm -rf "$WORK"' EXIT
+
+ensure_node_tools
+log "building ($CONFIGURATION)"
+dotnet build "$BILLING_ROOT/Billing.sln" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly
+
+azurite_port=$(free_port)
+cosmos_port=$(free_port)
+start_azurite "$azurite_port" "$WORK/azurite" "$WORK"
+start_cosmos "$cosmos_port" "$WORK"
+export BILLING_TEST_STORAGE_CONNECTION=$(azurite_connection_string "$azurite_port")
+export BILLING_TEST_COSMOS_CONNECTION=$(cosmos_connection_string "$cosmos_port")
+log "emulators up: Azurite :$azurite_port, Cosmos :$cosmos_port"
+
+status=0
+dotnet test "$BILLING_ROOT/Billing.sln" -c "$CONFIGURATION" --no-build -nologo "$@" 2>&1 | tee "$WORK/test.log" || status=$?
+
+# One closing line over all test assemblies, e.g. "Tests: 120 passed, 0 failed, 2 skipped".
+awk '/(Passed|Failed)!  *-/ {
+       for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1)); if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$WORK/test.log"
+exit "$status"

@@ -1,0 +1,38 @@
+using Billing.TestSupport;
+
+namespace Billing.FunctionApp.Tests.Publishing;
+
+/// <summary>Publishes the function app once (linux-x64, as deployed) into a temporary folder, isolated from the test build's output.</summary>
+public sealed class PublishedAppFixture : IAsyncLifetime
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("billing-publish-").FullName;
+
+    public string AppRoot => Path.Combine(_work, "app");
+
+    public async Task InitializeAsync()
+    {
+        var publish = ManagedProcess.Start(
+            "dotnet-publish",
+            "dotnet",
+            ["publish", Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp"), "-c", "Release", "-r", "linux-x64", "-o", AppRoot, "--artifacts-path", Path.Combine(_work, "artifacts"), "-nologo"]);
+        await using (publish)
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(8);
+            while (!publish.HasExited && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+            }
+
+            if (!publish.HasExited || !File.Exists(Path.Combine(AppRoot, "host.json")))
+            {
+                throw new InvalidOperationException("dotnet publish failed:\n" + publish.Output);
+            }
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_work, recursive: true);
+        return Task.CompletedTask;
+    }
+}
