@@ -1,4 +1,5 @@
 using Billing.Application.StripeEvents;
+using Billing.FunctionApp.Auth;
 using Billing.FunctionApp.Functions;
 using Billing.FunctionApp.Functions.Health;
 using Billing.FunctionApp.Functions.MonthlyInvoicing;
@@ -13,8 +14,13 @@ namespace Billing.FunctionApp;
 /// <summary>Every registration and every endpoint of the function app, in one place.</summary>
 public static class FunctionAppServices
 {
-    public static IServiceCollection AddBillingFunctionApp(this IServiceCollection services, IConfiguration configuration)
+    public static WebApplicationBuilder AddBillingFunctionApp(this WebApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddProblemDetails();
+        services.AddBillingAuthentication(configuration, builder.Environment);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = TimeSpan.FromSeconds(30) });
         services.AddSingleton(sp => QueueServiceFactory.Create(configuration, sp.GetRequiredService<HttpClient>()));
@@ -25,12 +31,17 @@ public static class FunctionAppServices
 
         services.AddHealthChecks()
             .AddCheck<QueueStorageHealthCheck>("queues");
-        return services;
+        return builder;
     }
 
     public static WebApplication MapBillingFunctionApp(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
 
         // The Functions host polls GET / until the server answers.
         app.MapGet("/", () => Results.Text("Billing function app")).ExcludeFromDescription();

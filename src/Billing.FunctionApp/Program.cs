@@ -9,7 +9,7 @@ builder.Configuration
     .AddCommandLine(args);
 
 builder.AddCustomHandlerHosting();
-builder.Services.AddBillingFunctionApp(builder.Configuration);
+builder.AddBillingFunctionApp();
 
 var app = builder.Build();
 app.Services.ValidateFunctions();

@@ -1,0 +1,8 @@
+using System.CommandLine;
+using Billing.Cli.Tokens;
+
+var root = new RootCommand("Billing development and operations CLI.")
+{
+    TokenCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
