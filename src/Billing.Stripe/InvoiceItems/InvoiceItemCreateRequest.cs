@@ -30,33 +30,3 @@ public sealed record InvoiceItemCreateRequest
 
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 }
-
-/// <summary><c>pricing[price]</c>: an existing price id.</summary>
-public sealed record InvoiceItemPricingRequest
-{
-    public required string Price { get; init; }
-}
-
-/// <summary><c>price_data</c>: an inline one-time price.</summary>
-public sealed record InvoiceItemPriceData
-{
-    public required string Currency { get; init; }
-
-    public required string Product { get; init; }
-
-    public long? UnitAmount { get; init; }
-
-    /// <summary>Sub-cent unit amount (at most 12 decimals); use instead of <see cref="UnitAmount"/>.</summary>
-    public decimal? UnitAmountDecimal { get; init; }
-
-    /// <summary>exclusive, inclusive or unspecified.</summary>
-    public string? TaxBehavior { get; init; }
-}
-
-/// <summary><c>period[start]</c>, <c>period[end]</c>.</summary>
-public sealed record InvoiceItemPeriodRequest
-{
-    public required DateTimeOffset Start { get; init; }
-
-    public required DateTimeOffset End { get; init; }
-}

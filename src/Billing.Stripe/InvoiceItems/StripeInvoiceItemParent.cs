@@ -7,11 +7,3 @@ public sealed record StripeInvoiceItemParent
 
     public StripeParentSubscriptionDetails? SubscriptionDetails { get; init; }
 }
-
-/// <summary><c>parent.subscription_details</c>.</summary>
-public sealed record StripeParentSubscriptionDetails
-{
-    public string? Subscription { get; init; }
-
-    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
-}

@@ -9,11 +9,3 @@ public sealed record StripePricing
 
     public string? UnitAmountDecimal { get; init; }
 }
-
-/// <summary><c>pricing.price_details</c>.</summary>
-public sealed record StripePriceDetails
-{
-    public string? Price { get; init; }
-
-    public string? Product { get; init; }
-}

@@ -9,25 +9,3 @@ public sealed record StripeInvoiceLineParent
 
     public StripeSubscriptionItemDetails? SubscriptionItemDetails { get; init; }
 }
-
-/// <summary><c>parent.invoice_item_details</c>.</summary>
-public sealed record StripeInvoiceItemDetails
-{
-    public string? InvoiceItem { get; init; }
-
-    public bool? Proration { get; init; }
-
-    public string? Subscription { get; init; }
-}
-
-/// <summary><c>parent.subscription_item_details</c>.</summary>
-public sealed record StripeSubscriptionItemDetails
-{
-    public string? InvoiceItem { get; init; }
-
-    public bool? Proration { get; init; }
-
-    public string? Subscription { get; init; }
-
-    public string? SubscriptionItem { get; init; }
-}

@@ -31,10 +31,3 @@ public sealed record MeterEventCreateRequest
             Timestamp = timestamp,
         };
 }
-
-/// <summary>Default payload keys of a meter.</summary>
-public static class MeterEventPayloadKeys
-{
-    public const string StripeCustomerId = "stripe_customer_id";
-    public const string Value = "value";
-}

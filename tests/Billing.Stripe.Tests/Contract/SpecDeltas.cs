@@ -2,12 +2,6 @@ using System.Text.Json.Nodes;
 
 namespace Billing.Stripe.Tests.Contract;
 
-/// <summary>One change between Stripe's 2023-08-16 spec (the one available here) and API 2026-07-29.dahlia (the
-/// version the client pins), applied to the loaded spec before requests are checked against it.</summary>
-/// <param name="Apply">Patches the existing 2023 operation (method object).</param>
-/// <param name="AddedOperation">The whole operation, for operations absent from the 2023 spec.</param>
-internal sealed record SpecDelta(string Method, string Path, string Change, Action<JsonObject>? Apply = null, string? AddedOperation = null);
-
 /// <summary>The 2026 deltas this client relies on, from ../shared/stripe/api-2026-07-29-deltas.md. Every entry is
 /// a change read from the 2026-07-29 spec; nothing else is relaxed, so any other mismatch fails the contract tests.</summary>
 internal static class SpecDeltas
