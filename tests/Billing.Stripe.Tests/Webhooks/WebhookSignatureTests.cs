@@ -188,6 +188,24 @@ public sealed class WebhookSignatureTests
     }
 
     [Fact]
+    public void Verification_does_not_allocate_per_payload_byte()
+    {
+        var payload = Encoding.UTF8.GetBytes(new string('x', 64 * 1024));
+        var verifier = Verifier(OldSecret, Secret);
+        var header = StripeSignature.ComputeHeader(Now, payload, Secret);
+        Assert.True(verifier.Verify(payload, header).IsValid);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            verifier.Verify(payload, header);
+        }
+
+        var perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 100;
+        Assert.True(perCall < 1024, $"Verify allocated {perCall} bytes per call for a 64 KiB payload (pooled buffers expected)");
+    }
+
+    [Fact]
     public void Invalid_options_are_rejected_with_clear_messages()
     {
         var none = Assert.Throws<ArgumentException>(() => new StripeWebhookVerifier(new StripeWebhookOptions(), clock));
