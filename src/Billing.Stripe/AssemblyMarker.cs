@@ -1,5 +1,0 @@
-namespace Billing.Stripe;
-
-internal static class AssemblyMarker
-{
-}

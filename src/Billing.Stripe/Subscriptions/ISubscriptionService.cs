@@ -1,0 +1,14 @@
+using Billing.Stripe.Common;
+
+namespace Billing.Stripe.Subscriptions;
+
+/// <summary>/v1/subscriptions.</summary>
+public interface ISubscriptionService
+{
+    Task<StripeSubscription> GetAsync(string id, RetrieveRequest? request = null, CancellationToken cancellationToken = default);
+
+    Task<StripeSubscription> UpdateAsync(string id, SubscriptionUpdateRequest request, StripeRequestOptions? requestOptions = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancel immediately (DELETE). Returns the canceled subscription.</summary>
+    Task<StripeSubscription> CancelAsync(string id, SubscriptionCancelRequest? request = null, CancellationToken cancellationToken = default);
+}

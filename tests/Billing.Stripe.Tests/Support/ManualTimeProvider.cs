@@ -1,0 +1,11 @@
+namespace Billing.Stripe.Tests.Support;
+
+/// <summary>A clock tests set by hand (Microsoft.Extensions.TimeProvider.Testing is not restorable here).</summary>
+internal sealed class ManualTimeProvider(DateTimeOffset now) : TimeProvider
+{
+    private DateTimeOffset now = now;
+
+    public override DateTimeOffset GetUtcNow() => now;
+
+    public void Advance(TimeSpan by) => now += by;
+}
