@@ -1,5 +1,6 @@
 using Billing.Application.StripeEvents;
 using Billing.FunctionApp.Auth;
+using Billing.FunctionApp.Configuration;
 using Billing.FunctionApp.Functions;
 using Billing.FunctionApp.Functions.Health;
 using Billing.FunctionApp.Functions.MonthlyInvoicing;
@@ -24,12 +25,14 @@ public static class FunctionAppServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = TimeSpan.FromSeconds(30) });
         services.AddSingleton(sp => QueueServiceFactory.Create(configuration, sp.GetRequiredService<HttpClient>()));
+        services.AddStripe(configuration);
 
         services.AddSingleton<IQueueTriggeredFunction, ProcessStripeEventFunction>();
         services.AddSingleton<IStripeEventProcessor, LoggingStripeEventProcessor>();
         services.AddSingleton<ITimerTriggeredFunction, MonthlyInvoicingFunction>();
 
         services.AddHealthChecks()
+            .AddCheck<ConfigurationHealthCheck>("configuration")
             .AddCheck<QueueStorageHealthCheck>("queues");
         return builder;
     }
