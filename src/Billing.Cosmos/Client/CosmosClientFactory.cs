@@ -39,17 +39,35 @@ public static class CosmosClientFactory
     public static CosmosClientOptions CreateClientOptions(Uri endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        var loopback = CosmosCertificatePolicy.MayRelaxValidation(endpoint);
         return new CosmosClientOptions
         {
             ApplicationName = ApplicationName,
             ConnectionMode = ConnectionMode.Gateway,
             LimitToEndpoint = true,
             Serializer = new SystemTextJsonCosmosSerializer(CosmosJson.Options),
-            ServerCertificateCustomValidationCallback = CosmosCertificatePolicy.MayRelaxValidation(endpoint) ? AcceptLoopbackCertificate : null,
+            ServerCertificateCustomValidationCallback = loopback ? AcceptLoopbackCertificate : null,
+            HttpClientFactory = loopback ? CreateLoopbackHttpClient : null,
         };
     }
 
+    /// <summary>For the local server only: its self-signed certificate accepted, and <see cref="LocalServerCompatibilityHandler"/> in front.</summary>
+    private static HttpClient CreateLoopbackHttpClient()
+    {
+#pragma warning disable CA2000 // The HttpClient owns and disposes the handler chain.
+        var transport = new HttpClientHandler { ServerCertificateCustomValidationCallback = AcceptLoopbackCertificate };
+        return new HttpClient(new LocalServerCompatibilityHandler(transport), disposeHandler: true);
+#pragma warning restore CA2000
+    }
+
     [SuppressMessage("Security", "CA5359:Do not disable certificate validation", Justification = "Only installed for loopback endpoints (local Cosmos server with a self-signed certificate); see CosmosCertificatePolicy.")]
+    private static bool AcceptLoopbackCertificate(
+        object? sender,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate,
+        System.Security.Cryptography.X509Certificates.X509Chain? chain,
+        System.Net.Security.SslPolicyErrors errors) => true;
+
+    [SuppressMessage("Security", "CA5359:Do not disable certificate validation", Justification = "Only installed for loopback endpoints; see CosmosCertificatePolicy.")]
     private static bool AcceptLoopbackCertificate(
         System.Security.Cryptography.X509Certificates.X509Certificate2 certificate,
         System.Security.Cryptography.X509Certificates.X509Chain chain,
