@@ -1,5 +1,0 @@
-namespace Billing.Application;
-
-internal static class AssemblyMarker
-{
-}

@@ -1,0 +1,11 @@
+using Billing.Domain.Accounts;
+
+namespace Billing.Application.StripeCustomers;
+
+/// <summary>The outcome of <see cref="IStripeCustomerLinks.LinkAsync"/> and the account the customer belongs to.</summary>
+public sealed record CustomerLinkResult(CustomerLinkOutcome Outcome, AccountId AccountId)
+{
+    public static CustomerLinkResult Linked(AccountId accountId) => new(CustomerLinkOutcome.Linked, accountId);
+
+    public static CustomerLinkResult AlreadyLinkedToOther(AccountId otherAccountId) => new(CustomerLinkOutcome.AlreadyLinkedToOther, otherAccountId);
+}

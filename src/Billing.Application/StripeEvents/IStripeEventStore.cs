@@ -1,0 +1,25 @@
+using Billing.Domain.Accounts;
+
+namespace Billing.Application.StripeEvents;
+
+/// <summary>
+/// Durable store of received Stripe events keyed by event id: duplicate deliveries are detected atomically on add,
+/// and the processing status moves Received -> Processing -> Applied | Ignored | Failed (-> Processing again).
+/// Applied and Ignored are final: no later transition overwrites them.
+/// </summary>
+public interface IStripeEventStore
+{
+    Task<StripeEventAddResult> TryAddAsync(NewStripeEvent stripeEvent, CancellationToken cancellationToken);
+
+    Task<StripeEventRecord?> GetAsync(string eventId, CancellationToken cancellationToken);
+
+    /// <summary>Marks the event Processing and counts the attempt, unless it is final.</summary>
+    Task<StripeEventTransitionResult> TryBeginProcessingAsync(string eventId, CancellationToken cancellationToken);
+
+    Task<StripeEventTransitionResult> MarkAppliedAsync(string eventId, AccountId? accountId, CancellationToken cancellationToken);
+
+    Task<StripeEventTransitionResult> MarkIgnoredAsync(string eventId, AccountId? accountId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Records a failed attempt (<paramref name="failure"/> is truncated; pass no secrets).</summary>
+    Task<StripeEventTransitionResult> MarkFailedAsync(string eventId, string failure, CancellationToken cancellationToken);
+}

@@ -1,0 +1,3 @@
+namespace Billing.Application.StripeEvents;
+
+public sealed record StripeEventAddResult(StripeEventAddOutcome Outcome, StripeEventRecord Record);

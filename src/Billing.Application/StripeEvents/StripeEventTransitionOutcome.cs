@@ -1,0 +1,13 @@
+namespace Billing.Application.StripeEvents;
+
+public enum StripeEventTransitionOutcome
+{
+    /// <summary>The status was changed.</summary>
+    Changed = 0,
+
+    /// <summary>The event is already Applied or Ignored; nothing was changed.</summary>
+    AlreadyFinal = 1,
+
+    /// <summary>No such event is stored.</summary>
+    NotFound = 2,
+}

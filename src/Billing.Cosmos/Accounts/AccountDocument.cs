@@ -1,0 +1,23 @@
+using Billing.Cosmos.Documents;
+
+namespace Billing.Cosmos.Accounts;
+
+/// <summary>The stored billing account (<c>type</c> = account), id <c>account:{accountId}</c>.</summary>
+internal sealed record AccountDocument : StoredDocument
+{
+    public required string AccountId { get; init; }
+
+    public required long Version { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public string? StripeCustomerId { get; init; }
+
+    public DateTimeOffset? TrialUsedAt { get; init; }
+
+    public LocalTrialDocument? LocalTrial { get; init; }
+
+    public SubscriptionDocument? Subscription { get; init; }
+}

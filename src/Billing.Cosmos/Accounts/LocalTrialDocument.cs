@@ -1,0 +1,10 @@
+namespace Billing.Cosmos.Accounts;
+
+internal sealed record LocalTrialDocument
+{
+    public required string PlanCode { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public required DateTimeOffset EndsAt { get; init; }
+}

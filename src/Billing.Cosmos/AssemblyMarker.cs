@@ -1,5 +1,0 @@
-namespace Billing.Cosmos;
-
-internal static class AssemblyMarker
-{
-}

@@ -1,0 +1,47 @@
+using Billing.Application.Accounts;
+using Billing.Application.StripeCustomers;
+using Billing.Application.StripeEvents;
+using Billing.Application.Usage;
+using Billing.Cosmos.Accounts;
+using Billing.Cosmos.Client;
+using Billing.Cosmos.Configuration;
+using Billing.Cosmos.Documents;
+using Billing.Cosmos.Health;
+using Billing.Cosmos.Provisioning;
+using Billing.Cosmos.StripeCustomers;
+using Billing.Cosmos.StripeEvents;
+using Billing.Cosmos.Usage;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Cosmos.DependencyInjection;
+
+public static class CosmosServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the Cosmos DB persistence: validated <see cref="CosmosOptions"/> (checked at start-up), one
+    /// <see cref="CosmosClient"/>, the stores behind the application ports, the provisioner and the health probe.
+    /// Needs logging registered; uses <see cref="TimeProvider.System"/> unless a TimeProvider is registered.
+    /// Call <see cref="CosmosProvisioner.ProvisionIfEnabledAsync"/> at start-up.
+    /// </summary>
+    public static IServiceCollection AddBillingCosmos(this IServiceCollection services, Action<CosmosOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<CosmosOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CosmosOptions>, CosmosOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => CosmosClientFactory.Create(sp.GetRequiredService<IOptions<CosmosOptions>>().Value));
+        services.TryAddSingleton<BillingContainers>();
+        services.TryAddSingleton<IBillingAccountStore, CosmosBillingAccountStore>();
+        services.TryAddSingleton<IStripeCustomerLinks, CosmosStripeCustomerLinks>();
+        services.TryAddSingleton<IUsageCounters, CosmosUsageCounters>();
+        services.TryAddSingleton<IStripeEventStore, CosmosStripeEventStore>();
+        services.TryAddSingleton<CosmosProvisioner>();
+        services.TryAddSingleton<CosmosHealthProbe>();
+        return services;
+    }
+}

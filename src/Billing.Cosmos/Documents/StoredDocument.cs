@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Billing.Cosmos.Documents;
+
+/// <summary>What every stored document carries: its id, its kind and the version of its shape.</summary>
+internal abstract record StoredDocument
+{
+    public required string Id { get; init; }
+
+    /// <summary>The document kind (<see cref="DocumentTypes"/>): several kinds share the accounts container.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The version of this kind's shape; a reader refuses to rewrite a document from a newer version.</summary>
+    public required int SchemaVersion { get; init; }
+
+    /// <summary>Cosmos DB's concurrency token, read from the body; never written (null on write).</summary>
+    [JsonPropertyName("_etag")]
+    public string? ETag { get; init; }
+
+    /// <summary>Fields this version does not know (written by a newer version): kept and written back unchanged.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
+    /// <summary>Unknown fields without Cosmos DB's system properties (<c>_rid</c>, <c>_ts</c>, ...), which the server sets itself.</summary>
+    public Dictionary<string, JsonElement>? PreservedFields() =>
+        ExtensionData?.Where(p => !p.Key.StartsWith('_')).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal) is { Count: > 0 } kept
+            ? kept
+            : null;
+}

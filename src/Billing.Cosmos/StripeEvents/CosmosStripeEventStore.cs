@@ -1,0 +1,173 @@
+using System.Net;
+using Billing.Application.StripeEvents;
+using Billing.Cosmos.Documents;
+using Billing.Cosmos.Logging;
+using Billing.Domain.Accounts;
+using Billing.Domain.Subscriptions;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.Cosmos.StripeEvents;
+
+/// <summary>
+/// Stripe events in the stripe-events container. Adding is a create: a 409 is a duplicate delivery, detected
+/// atomically by the server. Status changes are patches conditioned on the event not being final, so a late or
+/// repeated worker never overwrites Applied or Ignored.
+/// </summary>
+public sealed class CosmosStripeEventStore(
+    BillingContainers containers,
+    TimeProvider time,
+    ILogger<CosmosStripeEventStore> logger) : IStripeEventStore
+{
+    public const int MaxNoteLength = 1000;
+
+    /// <summary>"Not final" (lower-case names and literals, as the local server needs).</summary>
+    internal const string NotFinalPredicate = "FROM c WHERE c.status != 'applied' AND c.status != 'ignored'";
+
+    private Container Container => containers.StripeEvents;
+
+    public async Task<StripeEventAddResult> TryAddAsync(NewStripeEvent stripeEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stripeEvent);
+        StripeIds.EnsureValid(stripeEvent.Id, nameof(stripeEvent));
+        var document = new StripeEventDocument
+        {
+            Id = stripeEvent.Id,
+            Type = DocumentTypes.StripeEvent,
+            SchemaVersion = DocumentTypes.StripeEventSchemaVersion,
+            EventType = stripeEvent.Type,
+            StripeCreatedAt = stripeEvent.Created,
+            Livemode = stripeEvent.Livemode,
+            ApiVersion = stripeEvent.ApiVersion,
+            Status = StripeEventStatus.Received,
+            Attempts = 0,
+            ReceivedAt = time.GetUtcNow(),
+            Payload = stripeEvent.Payload,
+        };
+        var partitionKey = new PartitionKey(stripeEvent.Id);
+        var created = await Container.CreateAsync(document, partitionKey, cancellationToken).ConfigureAwait(false);
+        if (created.Status == HttpStatusCode.Created)
+        {
+            return new StripeEventAddResult(StripeEventAddOutcome.Added, ToRecord(created.Document!));
+        }
+
+        var existing = await Container.ReadAsync<StripeEventDocument>(stripeEvent.Id, partitionKey, cancellationToken).ConfigureAwait(false)
+                       ?? throw new InvalidOperationException($"Stripe event '{stripeEvent.Id}' conflicted on create but cannot be read.");
+        CosmosLog.DuplicateStripeEvent(logger, existing.Id, existing.EventType, existing.Status);
+        return new StripeEventAddResult(StripeEventAddOutcome.Duplicate, ToRecord(existing));
+    }
+
+    public async Task<StripeEventRecord?> GetAsync(string eventId, CancellationToken cancellationToken)
+    {
+        if (!StripeIds.IsValid(eventId))
+        {
+            return null;
+        }
+
+        var document = await Container.ReadAsync<StripeEventDocument>(eventId, new PartitionKey(eventId), cancellationToken).ConfigureAwait(false);
+        return document is null ? null : ToRecord(document);
+    }
+
+    public Task<StripeEventTransitionResult> TryBeginProcessingAsync(string eventId, CancellationToken cancellationToken) =>
+        TransitionAsync(
+            eventId,
+            [
+                PatchOperation.Set("/status", StatusValue(StripeEventStatus.Processing)),
+                PatchOperation.Increment("/attempts", 1),
+                PatchOperation.Set("/lastAttemptAt", time.GetUtcNow()),
+            ],
+            cancellationToken);
+
+    public Task<StripeEventTransitionResult> MarkAppliedAsync(string eventId, AccountId? accountId, CancellationToken cancellationToken) =>
+        TransitionAsync(eventId, Completion(StripeEventStatus.Applied, accountId, note: null), cancellationToken);
+
+    public Task<StripeEventTransitionResult> MarkIgnoredAsync(string eventId, AccountId? accountId, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return TransitionAsync(eventId, Completion(StripeEventStatus.Ignored, accountId, reason), cancellationToken);
+    }
+
+    public Task<StripeEventTransitionResult> MarkFailedAsync(string eventId, string failure, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(failure);
+        return TransitionAsync(
+            eventId,
+            [
+                PatchOperation.Set("/status", StatusValue(StripeEventStatus.Failed)),
+                PatchOperation.Set("/note", Truncate(failure)),
+            ],
+            cancellationToken);
+    }
+
+    internal static string StatusValue(StripeEventStatus status) => status switch
+    {
+        StripeEventStatus.Received => "received",
+        StripeEventStatus.Processing => "processing",
+        StripeEventStatus.Applied => "applied",
+        StripeEventStatus.Ignored => "ignored",
+        StripeEventStatus.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown status."),
+    };
+
+    private PatchOperation[] Completion(StripeEventStatus status, AccountId? accountId, string? note)
+    {
+        var operations = new List<PatchOperation>
+        {
+            PatchOperation.Set("/status", StatusValue(status)),
+            PatchOperation.Set("/completedAt", time.GetUtcNow()),
+        };
+        if (accountId is { } id)
+        {
+            operations.Add(PatchOperation.Set("/accountId", id.Value));
+        }
+
+        if (note is not null)
+        {
+            operations.Add(PatchOperation.Set("/note", Truncate(note)));
+        }
+
+        return [.. operations];
+    }
+
+    private async Task<StripeEventTransitionResult> TransitionAsync(string eventId, PatchOperation[] operations, CancellationToken cancellationToken)
+    {
+        if (!StripeIds.IsValid(eventId))
+        {
+            return new StripeEventTransitionResult(StripeEventTransitionOutcome.NotFound, null);
+        }
+
+        var partitionKey = new PartitionKey(eventId);
+        var patched = await Container.PatchAsync<StripeEventDocument>(eventId, partitionKey, operations, NotFinalPredicate, cancellationToken).ConfigureAwait(false);
+        switch (patched.Status)
+        {
+            case HttpStatusCode.OK:
+                return new StripeEventTransitionResult(StripeEventTransitionOutcome.Changed, ToRecord(patched.Document!));
+            case HttpStatusCode.NotFound:
+                return new StripeEventTransitionResult(StripeEventTransitionOutcome.NotFound, null);
+            default:
+                var current = await Container.ReadAsync<StripeEventDocument>(eventId, partitionKey, cancellationToken).ConfigureAwait(false);
+                return current is null
+                    ? new StripeEventTransitionResult(StripeEventTransitionOutcome.NotFound, null)
+                    : new StripeEventTransitionResult(StripeEventTransitionOutcome.AlreadyFinal, ToRecord(current));
+        }
+    }
+
+    private static string Truncate(string text) => text.Length <= MaxNoteLength ? text : text[..MaxNoteLength];
+
+    private static StripeEventRecord ToRecord(StripeEventDocument document) => new()
+    {
+        Id = document.Id,
+        Type = document.EventType,
+        Created = document.StripeCreatedAt,
+        Livemode = document.Livemode,
+        ApiVersion = document.ApiVersion,
+        Payload = document.Payload,
+        Status = document.Status,
+        Attempts = document.Attempts,
+        ReceivedAt = document.ReceivedAt,
+        LastAttemptAt = document.LastAttemptAt,
+        CompletedAt = document.CompletedAt,
+        AccountId = document.AccountId is null ? null : AccountId.Parse(document.AccountId),
+        Note = document.Note,
+    };
+}

@@ -1,0 +1,216 @@
+using Billing.Domain.Entitlements;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Domain.Accounts;
+
+/// <summary>
+/// A tenant's billing account: its Stripe customer, its (at most one live) subscription and its trial history.
+/// Immutable: every change returns a new instance, so a store can re-run a change on fresh state after a
+/// concurrency conflict.
+/// </summary>
+public sealed record BillingAccount
+{
+    public required AccountId Id { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Set by the store on every write.</summary>
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Number of committed writes (1 after creation); maintained by the store.</summary>
+    public long Version { get; init; } = 1;
+
+    /// <summary>The account's one Stripe customer; once set it never changes.</summary>
+    public string? StripeCustomerId { get; init; }
+
+    public SubscriptionState? Subscription { get; init; }
+
+    /// <summary>When the account's one trial began (app-side or Stripe Checkout); null while it has never had one.</summary>
+    public DateTimeOffset? TrialUsedAt { get; init; }
+
+    public LocalTrial? LocalTrial { get; init; }
+
+    public bool HasLiveSubscription => Subscription is { IsLive: true };
+
+    public bool IsTrialAvailable => TrialUsedAt is null && !HasLiveSubscription;
+
+    public static BillingAccount Open(AccountId id, DateTimeOffset now) =>
+        new() { Id = id, CreatedAt = now, UpdatedAt = now, Version = 1 };
+
+    /// <summary>
+    /// Records the account's Stripe customer unless it already has one; an existing, different customer is kept.
+    /// Run inside an optimistic-concurrency update so two racing requests cannot both assign.
+    /// </summary>
+    public StripeCustomerAssignmentResult AssignStripeCustomer(string customerId)
+    {
+        StripeIds.EnsureValid(customerId, nameof(customerId));
+        if (StripeCustomerId is null)
+        {
+            return new(StripeCustomerAssignmentOutcome.Assigned, this with { StripeCustomerId = customerId });
+        }
+
+        return StripeCustomerId == customerId
+            ? new(StripeCustomerAssignmentOutcome.AlreadyAssigned, this)
+            : new(StripeCustomerAssignmentOutcome.KeptExisting, this);
+    }
+
+    /// <summary>Starts the catalog's trial plan, once per account ever, for <see cref="Plan.TrialDays"/> days from <paramref name="now"/>.</summary>
+    public LocalTrialStartResult StartLocalTrial(PlanCatalog catalog, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (catalog.TrialPlan is not { } trialPlan)
+        {
+            return new(LocalTrialStartOutcome.TrialNotOffered, this);
+        }
+
+        if (TrialUsedAt is not null)
+        {
+            return new(LocalTrialStartOutcome.AlreadyUsed, this);
+        }
+
+        if (HasLiveSubscription)
+        {
+            return new(LocalTrialStartOutcome.SubscriptionLive, this);
+        }
+
+        var start = TruncateToSeconds(now);
+        var trial = new LocalTrial { PlanCode = trialPlan.Code, StartedAt = start, EndsAt = start.AddDays(trialPlan.TrialDays) };
+        return new(LocalTrialStartOutcome.Started, this with { TrialUsedAt = start, LocalTrial = trial });
+    }
+
+    /// <summary>
+    /// Applies a Stripe subscription snapshot unless it is older than what the account reflects.
+    /// For the same subscription: newer -> applied, equal and identical -> duplicate no-op, equal but different
+    /// -> <see cref="SubscriptionSnapshotOutcome.SameInstantConflict"/>, older -> stale. For a different subscription
+    /// the one with the stronger claim (may grant access &gt; live &gt; over) wins; equal claims are settled by time,
+    /// except two that may both grant access (<see cref="SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription"/>).
+    /// </summary>
+    public SubscriptionSnapshotResult ApplySubscriptionSnapshot(SubscriptionSnapshot snapshot, PlanCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(catalog);
+        StripeIds.EnsureValid(snapshot.SubscriptionId, nameof(snapshot));
+        StripeIds.EnsureValid(snapshot.CustomerId, nameof(snapshot));
+
+        if (StripeCustomerId is not null && StripeCustomerId != snapshot.CustomerId)
+        {
+            return new(SubscriptionSnapshotOutcome.CustomerMismatch, this);
+        }
+
+        var current = Subscription;
+        var sameSubscription = current?.SubscriptionId == snapshot.SubscriptionId;
+        var incoming = ToState(snapshot, catalog, sameSubscription ? current : null);
+
+        if (current is not null && sameSubscription)
+        {
+            var order = snapshot.AsOf.CompareTo(current.StripeStateAsOf);
+            if (order < 0)
+            {
+                return new(SubscriptionSnapshotOutcome.Stale, this);
+            }
+
+            if (order == 0)
+            {
+                return incoming == current
+                    ? new(SubscriptionSnapshotOutcome.Duplicate, this)
+                    : new(SubscriptionSnapshotOutcome.SameInstantConflict, this);
+            }
+        }
+        else if (current is not null && RefuseOtherSubscription(current, incoming) is { } refusal)
+        {
+            return new(refusal, this);
+        }
+
+        var updated = this with
+        {
+            StripeCustomerId = StripeCustomerId ?? snapshot.CustomerId,
+            Subscription = incoming,
+            TrialUsedAt = TrialUsedAt ?? snapshot.TrialStart,
+        };
+        return new(SubscriptionSnapshotOutcome.Applied, updated)
+        {
+            ClosedPeriod = sameSubscription ? ClosedPeriodBetween(current!, incoming) : null,
+        };
+    }
+
+    /// <summary>Which plan's limits apply at <paramref name="now"/> and the current usage period.</summary>
+    public Entitlement EntitlementAt(PlanCatalog catalog, DateTimeOffset now, TimeSpan pastDueGracePeriod) =>
+        EntitlementRules.Evaluate(this, catalog, now, pastDueGracePeriod);
+
+    private static SubscriptionState ToState(SubscriptionSnapshot snapshot, PlanCatalog catalog, SubscriptionState? previous)
+    {
+        var price = snapshot.PriceId is null ? null : catalog.FindPrice(snapshot.PriceId);
+        DateTimeOffset? pastDueSince = null;
+        if (snapshot.Status.IsDelinquent)
+        {
+            pastDueSince = previous is { Status.IsDelinquent: true, PastDueSince: { } since } && since <= snapshot.AsOf
+                ? since
+                : snapshot.AsOf;
+        }
+
+        return new SubscriptionState
+        {
+            SubscriptionId = snapshot.SubscriptionId,
+            CustomerId = snapshot.CustomerId,
+            Status = snapshot.Status,
+            PlanCode = price?.Plan.Code,
+            PriceId = snapshot.PriceId,
+            Interval = snapshot.Interval ?? price?.Interval,
+            CurrentPeriodStart = snapshot.CurrentPeriodStart,
+            CurrentPeriodEnd = snapshot.CurrentPeriodEnd,
+            CancelAtPeriodEnd = snapshot.CancelAtPeriodEnd,
+            CancelAt = snapshot.CancelAt,
+            CanceledAt = snapshot.CanceledAt,
+            EndedAt = snapshot.EndedAt,
+            TrialStart = snapshot.TrialStart,
+            TrialEnd = snapshot.TrialEnd,
+            LatestInvoiceId = snapshot.LatestInvoiceId,
+            PastDueSince = pastDueSince,
+            StripeStateAsOf = snapshot.AsOf,
+        };
+    }
+
+    private static SubscriptionSnapshotOutcome? RefuseOtherSubscription(SubscriptionState current, SubscriptionState incoming)
+    {
+        if (incoming.Claim != current.Claim)
+        {
+            return incoming.Claim > current.Claim ? null : SubscriptionSnapshotOutcome.SupersededByCurrent;
+        }
+
+        if (current.Claim == SubscriptionState.AccessClaim)
+        {
+            return SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription;
+        }
+
+        return incoming.StripeStateAsOf > current.StripeStateAsOf ? null : SubscriptionSnapshotOutcome.SupersededByCurrent;
+    }
+
+    private static UsagePeriod? ClosedPeriodBetween(SubscriptionState before, SubscriptionState after)
+    {
+        if (before.CurrentPeriodStart is not { } start || before.CurrentPeriodEnd is not { } end)
+        {
+            return null;
+        }
+
+        if (after.CurrentPeriodStart is { } nextStart && nextStart > start)
+        {
+            return UsagePeriod.SubscriptionPeriod(start, end);
+        }
+
+        if (before.IsLive && !after.IsLive)
+        {
+            var endedAt = after.EndedAt ?? after.StripeStateAsOf;
+            return UsagePeriod.SubscriptionPeriod(start, endedAt > start ? endedAt : end);
+        }
+
+        return null;
+    }
+
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset instant)
+    {
+        var utc = instant.ToUniversalTime();
+        return new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+    }
+}

@@ -1,5 +1,0 @@
-namespace Billing.Domain;
-
-internal static class AssemblyMarker
-{
-}

@@ -1,0 +1,25 @@
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+
+namespace Billing.Domain.Entitlements;
+
+/// <summary>Which plan's limits apply to an account right now, why, and the usage period counters belong to.</summary>
+public sealed record Entitlement
+{
+    public required Plan Plan { get; init; }
+
+    public required EntitlementSource Source { get; init; }
+
+    public required UsagePeriod Period { get; init; }
+
+    /// <summary>When the current plan stops applying if nothing changes (trial end, cancellation, grace end); null if open-ended.</summary>
+    public DateTimeOffset? EndsAt { get; init; }
+
+    public DateTimeOffset PeriodStart => Period.Start;
+
+    public DateTimeOffset PeriodEnd => Period.End;
+
+    public UsagePeriodKey PeriodKey => Period.Key;
+
+    public MeterPolicy PolicyFor(MeterName meter) => Plan.PolicyFor(meter);
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics.CodeAnalysis;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans.Configuration;
+
+namespace Billing.Domain.Plans;
+
+/// <summary>
+/// The validated, immutable plan catalog: exactly one free plan (the default), at most one trial plan, paid plans
+/// with unique Stripe price ids. Build it once at start-up with <see cref="Create"/>.
+/// </summary>
+public sealed class PlanCatalog
+{
+    private readonly Dictionary<PlanCode, Plan> _byCode;
+    private readonly Dictionary<string, PlanPrice> _byPriceId;
+
+    internal PlanCatalog(IReadOnlyList<Plan> plans, IReadOnlyList<MeterName> meters)
+    {
+        Plans = plans;
+        Meters = meters;
+        _byCode = plans.ToDictionary(p => p.Code);
+        _byPriceId = plans
+            .SelectMany(p => p.PriceIds.Select(price => new PlanPrice(p, price.Key, price.Value)))
+            .ToDictionary(p => p.PriceId, StringComparer.Ordinal);
+        FreePlan = plans.Single(p => p.Kind == PlanKind.Free);
+        TrialPlan = plans.SingleOrDefault(p => p.Kind == PlanKind.Trial);
+    }
+
+    public IReadOnlyList<Plan> Plans { get; }
+
+    /// <summary>The meters declared in configuration.</summary>
+    public IReadOnlyList<MeterName> Meters { get; }
+
+    /// <summary>The default plan: its limits apply whenever nothing else does.</summary>
+    public Plan FreePlan { get; }
+
+    /// <summary>The plan <c>POST /trial</c> grants; null when no trial is offered.</summary>
+    public Plan? TrialPlan { get; }
+
+    /// <summary>Validates <paramref name="options"/> and builds the catalog.</summary>
+    /// <exception cref="PlanCatalogException">Lists every validation error at once.</exception>
+    public static PlanCatalog Create(PlanCatalogOptions options) =>
+        TryCreate(options, out var catalog, out var errors) ? catalog : throw new PlanCatalogException(errors);
+
+    public static bool TryCreate(PlanCatalogOptions options, [NotNullWhen(true)] out PlanCatalog? catalog, out IReadOnlyList<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new PlanCatalogBuilder(options);
+        catalog = builder.Build();
+        errors = builder.Errors;
+        return catalog is not null;
+    }
+
+    /// <summary>Every validation error of <paramref name="options"/>; empty when valid.</summary>
+    public static IReadOnlyList<string> Validate(PlanCatalogOptions options)
+    {
+        TryCreate(options, out _, out var errors);
+        return errors;
+    }
+
+    public Plan? Find(PlanCode code) => _byCode.GetValueOrDefault(code);
+
+    public Plan Get(PlanCode code) =>
+        Find(code) ?? throw new KeyNotFoundException($"The plan catalog has no plan '{code}'.");
+
+    /// <summary>The plan and interval a Stripe price id stands for (e.g. when a subscription changes price).</summary>
+    public PlanPrice? FindPrice(string priceId)
+    {
+        ArgumentNullException.ThrowIfNull(priceId);
+        return _byPriceId.GetValueOrDefault(priceId);
+    }
+}

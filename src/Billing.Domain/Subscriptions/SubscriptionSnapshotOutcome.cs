@@ -1,0 +1,32 @@
+namespace Billing.Domain.Subscriptions;
+
+/// <summary>What applying a <see cref="SubscriptionSnapshot"/> did.</summary>
+public enum SubscriptionSnapshotOutcome
+{
+    /// <summary>The account now reflects the snapshot.</summary>
+    Applied = 0,
+
+    /// <summary>The account already reflects exactly this snapshot (same time, same content): an idempotent no-op.</summary>
+    Duplicate = 1,
+
+    /// <summary>The snapshot is older than what the account reflects; ignored.</summary>
+    Stale = 2,
+
+    /// <summary>
+    /// Same Stripe time as the account's state but different content (two changes within one second): the order
+    /// cannot be told, nothing was changed. Fetch the subscription from Stripe and apply that (its fetch time is newer).
+    /// </summary>
+    SameInstantConflict = 3,
+
+    /// <summary>The snapshot's customer is not the account's Stripe customer; ignored.</summary>
+    CustomerMismatch = 4,
+
+    /// <summary>The snapshot is about another subscription that does not outrank the current one (e.g. an old, canceled one); ignored.</summary>
+    SupersededByCurrent = 5,
+
+    /// <summary>
+    /// The snapshot is about another subscription while the current one may still grant access: both claim the
+    /// account, nothing was changed. Reconcile by fetching both subscriptions from Stripe (cancel a duplicate).
+    /// </summary>
+    ConflictsWithLiveSubscription = 6,
+}

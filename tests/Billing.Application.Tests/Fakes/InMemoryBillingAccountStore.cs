@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using Billing.Application.Accounts;
+using Billing.Domain.Accounts;
+
+namespace Billing.Application.Tests.Fakes;
+
+/// <summary>An in-memory store with the same contract (versioned compare-and-swap); counts writes.</summary>
+internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingAccountStore
+{
+    private readonly ConcurrentDictionary<AccountId, BillingAccount> _accounts = new();
+
+    public int Writes { get; private set; }
+
+    public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) =>
+        Task.FromResult(_accounts.GetValueOrDefault(accountId));
+
+    public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) =>
+        Task.FromResult(_accounts.GetOrAdd(accountId, id => BillingAccount.Open(id, time.GetUtcNow())));
+
+    public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var current = _accounts.GetValueOrDefault(accountId) ?? throw new BillingAccountNotFoundException(accountId);
+            var changed = change(current);
+            if (changed is null || changed == current)
+            {
+                return Task.FromResult(current);
+            }
+
+            var stored = changed with { Version = current.Version + 1, UpdatedAt = time.GetUtcNow() };
+            if (_accounts.TryUpdate(accountId, stored, current))
+            {
+                Writes++;
+                return Task.FromResult(stored);
+            }
+        }
+    }
+
+    public void Put(BillingAccount account) => _accounts[account.Id] = account;
+}

@@ -1,0 +1,63 @@
+using Billing.Application.Accounts;
+using Billing.Application.Subscriptions;
+using Billing.Application.Tests.Fakes;
+using Billing.Domain.Accounts;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Application.Tests.Subscriptions;
+
+public sealed class SubscriptionSnapshotApplierTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
+    private static readonly AccountId Id = AccountId.Parse("user-1");
+    private readonly InMemoryBillingAccountStore _store = new(new ManualTimeProvider(Now));
+    private readonly SubscriptionSnapshotApplier _applier;
+
+    public SubscriptionSnapshotApplierTests() => _applier = new SubscriptionSnapshotApplier(_store, TestCatalog.Create());
+
+    [Fact]
+    public async Task Applies_a_newer_snapshot_and_stores_it()
+    {
+        await _store.GetOrCreateAsync(Id, CancellationToken.None);
+
+        var result = await _applier.ApplyAsync(Id, Snapshot(Now), CancellationToken.None);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
+        Assert.Equal(2, result.Account.Version);
+        var stored = await _store.GetAsync(Id, CancellationToken.None);
+        Assert.Equal("sub_1", stored!.Subscription!.SubscriptionId);
+    }
+
+    [Fact]
+    public async Task Does_not_write_for_a_stale_or_duplicate_snapshot()
+    {
+        await _store.GetOrCreateAsync(Id, CancellationToken.None);
+        await _applier.ApplyAsync(Id, Snapshot(Now), CancellationToken.None);
+        var writes = _store.Writes;
+
+        var duplicate = await _applier.ApplyAsync(Id, Snapshot(Now), CancellationToken.None);
+        var stale = await _applier.ApplyAsync(Id, Snapshot(Now.AddMinutes(-1), SubscriptionStatus.Canceled), CancellationToken.None);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Duplicate, duplicate.Outcome);
+        Assert.Equal(SubscriptionSnapshotOutcome.Stale, stale.Outcome);
+        Assert.Equal(writes, _store.Writes);
+        Assert.Equal(SubscriptionStatus.Active, stale.Account.Subscription!.Status);
+    }
+
+    [Fact]
+    public async Task A_missing_account_is_reported()
+    {
+        await Assert.ThrowsAsync<BillingAccountNotFoundException>(() => _applier.ApplyAsync(Id, Snapshot(Now), CancellationToken.None));
+    }
+
+    private static SubscriptionSnapshot Snapshot(DateTimeOffset asOf, SubscriptionStatus? status = null) => new()
+    {
+        SubscriptionId = "sub_1",
+        CustomerId = "cus_1",
+        Status = status ?? SubscriptionStatus.Active,
+        PriceId = TestCatalog.ProMonthly,
+        CurrentPeriodStart = Now.AddDays(-1),
+        CurrentPeriodEnd = Now.AddDays(29),
+        AsOf = asOf,
+    };
+}

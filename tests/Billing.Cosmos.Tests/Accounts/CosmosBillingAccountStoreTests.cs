@@ -1,0 +1,221 @@
+using System.Text.Json.Nodes;
+using Billing.Application.Accounts;
+using Billing.Cosmos.Tests.Support;
+using Billing.Domain.Accounts;
+using Billing.Domain.Plans;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Cosmos.Tests.Accounts;
+
+public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : IClassFixture<CosmosFixture>
+{
+    private readonly IBillingAccountStore _store = fixture.Get<IBillingAccountStore>();
+
+    [Fact]
+    public async Task Unknown_account_reads_as_null()
+    {
+        Assert.Null(await _store.GetAsync(Ids.NewAccount(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Twenty_parallel_get_or_create_make_one_document_that_everyone_sees()
+    {
+        var id = Ids.NewAccount();
+
+        var accounts = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _store.GetOrCreateAsync(id, CancellationToken.None))));
+
+        var stored = await _store.GetAsync(id, CancellationToken.None);
+        Assert.NotNull(stored);
+        Assert.Equal(1, stored.Version);
+        Assert.All(accounts, a => Assert.Equal(stored, a)); // every caller got the stored document, not its own draft
+        var documents = (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts))
+            .Where(d => d.GetProperty("accountId").GetString() == id.Value)
+            .ToList();
+        var document = Assert.Single(documents);
+        Assert.Equal("account", document.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Ten_parallel_updates_all_land()
+    {
+        var id = Ids.NewAccount();
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var calls = 0;
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(() => _store.UpdateAsync(
+            id,
+            account =>
+            {
+                Interlocked.Increment(ref calls);
+                return account with { UpdatedAt = account.UpdatedAt.AddSeconds(1) };
+            },
+            CancellationToken.None))));
+
+        var stored = await _store.GetAsync(id, CancellationToken.None);
+        Assert.Equal(11, stored!.Version); // created as 1, then ten writes, each based on the one before
+        Assert.True(calls >= 10);
+    }
+
+    [Fact]
+    public async Task Concurrent_changes_to_different_fields_are_all_kept()
+    {
+        var id = Ids.NewAccount();
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var catalog = TestCatalog();
+        var now = new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
+
+        // Three changes that do not exclude each other (an ended subscription does not block the trial).
+        var wrote = new bool[3];
+        Func<BillingAccount, BillingAccount?> Recording(int slot, Func<BillingAccount, BillingAccount?> change) => a =>
+        {
+            var next = change(a);
+            wrote[slot] = next is not null;
+            return next;
+        };
+
+        await Task.WhenAll(
+            Task.Run(() => _store.UpdateAsync(id, Recording(0, a => a.AssignStripeCustomer("cus_1") is { Changed: true } r ? r.Account : null), CancellationToken.None)),
+            Task.Run(() => _store.UpdateAsync(id, Recording(1, a => a.StartLocalTrial(catalog, now) is { Changed: true } r ? r.Account : null), CancellationToken.None)),
+            Task.Run(() => _store.UpdateAsync(
+                id,
+                Recording(2, a => a.ApplySubscriptionSnapshot(
+                    new SubscriptionSnapshot { SubscriptionId = "sub_1", CustomerId = "cus_1", Status = SubscriptionStatus.Canceled, EndedAt = now, AsOf = now },
+                    catalog) is { Changed: true } r ? r.Account : null),
+                CancellationToken.None)));
+
+        var stored = await _store.GetAsync(id, CancellationToken.None);
+        Assert.Equal("cus_1", stored!.StripeCustomerId);
+        Assert.NotNull(stored.LocalTrial);
+        Assert.Equal("sub_1", stored.Subscription!.SubscriptionId);
+        // The snapshot also sets the customer when it lands first; then the assignment has nothing left to write.
+        Assert.Equal(1 + wrote.Count(w => w), stored.Version);
+        Assert.True(wrote[1] && wrote[2]);
+    }
+
+    [Fact]
+    public async Task Two_racing_customer_assignments_keep_exactly_one_customer()
+    {
+        var id = Ids.NewAccount();
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+
+        var results = await Task.WhenAll(new[] { "cus_A", "cus_B" }.Select(customer => Task.Run(async () =>
+        {
+            StripeCustomerAssignmentOutcome outcome = default;
+            var account = await _store.UpdateAsync(
+                id,
+                a =>
+                {
+                    var result = a.AssignStripeCustomer(customer);
+                    outcome = result.Outcome;
+                    return result.Changed ? result.Account : null;
+                },
+                CancellationToken.None);
+            return (customer, outcome, account.StripeCustomerId);
+        })));
+
+        var winner = Assert.Single(results, r => r.outcome == StripeCustomerAssignmentOutcome.Assigned);
+        var loser = Assert.Single(results, r => r.outcome == StripeCustomerAssignmentOutcome.KeptExisting);
+        Assert.Equal(winner.customer, loser.StripeCustomerId); // the loser is told which customer to use
+        Assert.Equal(winner.customer, (await _store.GetAsync(id, CancellationToken.None))!.StripeCustomerId);
+    }
+
+    [Fact]
+    public async Task A_change_returning_null_writes_nothing()
+    {
+        var id = Ids.NewAccount();
+        var created = await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var before = await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value);
+
+        var result = await _store.UpdateAsync(id, _ => null, CancellationToken.None);
+        var unchanged = await _store.UpdateAsync(id, a => a with { }, CancellationToken.None);
+
+        var after = await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value);
+        Assert.Equal(created, result);
+        Assert.Equal(created, unchanged);
+        Assert.Equal((string?)before!["_etag"], (string?)after!["_etag"]);
+    }
+
+    [Fact]
+    public async Task Updating_a_missing_account_throws()
+    {
+        await Assert.ThrowsAsync<BillingAccountNotFoundException>(() => _store.UpdateAsync(Ids.NewAccount(), a => a, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_full_account_round_trips()
+    {
+        var id = Ids.NewAccount();
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var t = new DateTimeOffset(2026, 11, 21, 10, 0, 0, 123, TimeSpan.Zero);
+        BillingAccount Fill(BillingAccount a) => a with
+        {
+            StripeCustomerId = "cus_rt",
+            TrialUsedAt = t,
+            LocalTrial = new LocalTrial { PlanCode = PlanCode.Parse("TRIAL"), StartedAt = t, EndsAt = t.AddDays(14) },
+            Subscription = new SubscriptionState
+            {
+                SubscriptionId = "sub_rt",
+                CustomerId = "cus_rt",
+                Status = SubscriptionStatus.From("some_new_status"),
+                PlanCode = PlanCode.Parse("PRO"),
+                PriceId = "price_pro",
+                Interval = BillingInterval.Year,
+                CurrentPeriodStart = t,
+                CurrentPeriodEnd = t.AddYears(1),
+                CancelAtPeriodEnd = true,
+                CancelAt = t.AddYears(1),
+                CanceledAt = t.AddDays(1),
+                EndedAt = null,
+                TrialStart = t,
+                TrialEnd = t.AddDays(7),
+                LatestInvoiceId = "in_rt",
+                PastDueSince = t.AddDays(2),
+                StripeStateAsOf = t.AddDays(3),
+            },
+        };
+
+        var updated = await _store.UpdateAsync(id, Fill, CancellationToken.None);
+        var read = await _store.GetAsync(id, CancellationToken.None);
+
+        Assert.Equal(updated, read);
+        Assert.Equal(Fill(read!) with { Version = read!.Version, UpdatedAt = read.UpdatedAt }, read);
+    }
+
+    [Fact]
+    public async Task Fields_written_by_a_newer_version_survive_an_update()
+    {
+        var id = Ids.NewAccount();
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value))!;
+        raw["futureField"] = new JsonObject { ["kept"] = true };
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, id.Value);
+
+        await _store.UpdateAsync(id, a => a.AssignStripeCustomer("cus_future").Account, CancellationToken.None);
+
+        var after = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value))!;
+        Assert.True((bool?)after["futureField"]!["kept"]);
+        Assert.Equal("cus_future", (string?)after["stripeCustomerId"]);
+    }
+
+    [Fact]
+    public async Task A_document_from_a_newer_schema_is_not_rewritten()
+    {
+        var id = Ids.NewAccount();
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value))!;
+        raw["schemaVersion"] = 2;
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, id.Value);
+
+        Assert.NotNull(await _store.GetAsync(id, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _store.UpdateAsync(id, a => a.AssignStripeCustomer("cus_x").Account, CancellationToken.None));
+    }
+
+    private static PlanCatalog TestCatalog()
+    {
+        var options = new Domain.Plans.Configuration.PlanCatalogOptions();
+        options.Plans.Add(new() { Code = "FREE", DisplayName = "Free", Kind = PlanKind.Free });
+        options.Plans.Add(new() { Code = "TRIAL", DisplayName = "Trial", Kind = PlanKind.Trial, TrialDays = 14 });
+        options.Plans.Add(new() { Code = "PRO", DisplayName = "Pro", Prices = { Month = "price_pro" } });
+        return PlanCatalog.Create(options);
+    }
+}

@@ -1,0 +1,119 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Plans;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Domain.Tests.Accounts;
+
+public sealed class BillingAccountTests
+{
+    private readonly PlanCatalog _catalog = TestCatalog.Create();
+
+    [Fact]
+    public void A_new_account_has_nothing_yet()
+    {
+        var account = TestAccounts.New();
+
+        Assert.Equal(1, account.Version);
+        Assert.Null(account.StripeCustomerId);
+        Assert.Null(account.Subscription);
+        Assert.True(account.IsTrialAvailable);
+        Assert.False(account.HasLiveSubscription);
+    }
+
+    [Fact]
+    public void Assigns_the_first_customer_and_never_overwrites_it()
+    {
+        var first = TestAccounts.New().AssignStripeCustomer("cus_A");
+        Assert.Equal(StripeCustomerAssignmentOutcome.Assigned, first.Outcome);
+        Assert.Equal("cus_A", first.Account.StripeCustomerId);
+
+        var again = first.Account.AssignStripeCustomer("cus_A");
+        Assert.Equal(StripeCustomerAssignmentOutcome.AlreadyAssigned, again.Outcome);
+        Assert.Same(first.Account, again.Account);
+
+        var other = first.Account.AssignStripeCustomer("cus_B");
+        Assert.Equal(StripeCustomerAssignmentOutcome.KeptExisting, other.Outcome);
+        Assert.Equal("cus_A", other.Account.StripeCustomerId);
+        Assert.False(other.Changed);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("cus 1")]
+    [InlineData("cus/1")]
+    public void Rejects_malformed_customer_ids(string customerId)
+    {
+        Assert.Throws<ArgumentException>(() => TestAccounts.New().AssignStripeCustomer(customerId));
+    }
+
+    [Fact]
+    public void Starts_the_trial_plan_for_its_configured_days()
+    {
+        var now = new DateTimeOffset(2026, 11, 5, 12, 0, 0, 123, TimeSpan.Zero);
+
+        var result = TestAccounts.New().StartLocalTrial(_catalog, now);
+
+        Assert.Equal(LocalTrialStartOutcome.Started, result.Outcome);
+        var trial = result.Account.LocalTrial!;
+        Assert.Equal("TRIAL", trial.PlanCode.Value);
+        Assert.Equal(new DateTimeOffset(2026, 11, 5, 12, 0, 0, TimeSpan.Zero), trial.StartedAt);
+        Assert.Equal(trial.StartedAt.AddDays(14), trial.EndsAt);
+        Assert.Equal(trial.StartedAt, result.Account.TrialUsedAt);
+        Assert.False(result.Account.IsTrialAvailable);
+    }
+
+    [Fact]
+    public void The_trial_is_granted_once_ever_even_after_it_ended()
+    {
+        var now = TestAccounts.Opened;
+        var afterTrial = TestAccounts.New().StartLocalTrial(_catalog, now).Account;
+
+        var second = afterTrial.StartLocalTrial(_catalog, now.AddDays(60));
+
+        Assert.Equal(LocalTrialStartOutcome.AlreadyUsed, second.Outcome);
+        Assert.Same(afterTrial, second.Account);
+    }
+
+    [Fact]
+    public void A_checkout_trial_counts_as_the_trial_even_after_cancelling()
+    {
+        var withCheckoutTrial = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(
+            TestAccounts.Snapshot(TestAccounts.Opened, SubscriptionStatus.Trialing) with { TrialStart = TestAccounts.PeriodStart, TrialEnd = TestAccounts.PeriodStart.AddDays(7) },
+            _catalog).Account;
+        var canceled = withCheckoutTrial.ApplySubscriptionSnapshot(
+            TestAccounts.Snapshot(TestAccounts.Opened.AddDays(3), SubscriptionStatus.Canceled) with { TrialStart = TestAccounts.PeriodStart, EndedAt = TestAccounts.Opened.AddDays(3) },
+            _catalog).Account;
+
+        Assert.Equal(TestAccounts.PeriodStart, canceled.TrialUsedAt);
+        Assert.Equal(LocalTrialStartOutcome.AlreadyUsed, canceled.StartLocalTrial(_catalog, TestAccounts.Opened.AddDays(4)).Outcome);
+    }
+
+    [Fact]
+    public void No_trial_while_a_subscription_is_live()
+    {
+        var subscribed = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(TestAccounts.Snapshot(TestAccounts.Opened), _catalog).Account;
+
+        Assert.Equal(LocalTrialStartOutcome.SubscriptionLive, subscribed.StartLocalTrial(_catalog, TestAccounts.Opened).Outcome);
+    }
+
+    [Fact]
+    public void A_cancelled_paid_subscription_without_trial_still_allows_the_one_trial()
+    {
+        var canceled = TestAccounts.WithCustomer()
+            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(TestAccounts.Opened, SubscriptionStatus.Canceled) with { EndedAt = TestAccounts.Opened }, _catalog)
+            .Account;
+
+        Assert.Equal(LocalTrialStartOutcome.Started, canceled.StartLocalTrial(_catalog, TestAccounts.Opened.AddDays(1)).Outcome);
+    }
+
+    [Fact]
+    public void No_trial_when_the_catalog_offers_none()
+    {
+        var options = TestCatalog.Options();
+        options.Plans.Remove(options.Plan("TRIAL"));
+
+        var result = TestAccounts.New().StartLocalTrial(PlanCatalog.Create(options), TestAccounts.Opened);
+
+        Assert.Equal(LocalTrialStartOutcome.TrialNotOffered, result.Outcome);
+    }
+}

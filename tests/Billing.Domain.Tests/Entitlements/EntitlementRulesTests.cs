@@ -1,0 +1,209 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Entitlements;
+using Billing.Domain.Plans;
+using Billing.Domain.Subscriptions;
+using Billing.Domain.Tests.Accounts;
+
+namespace Billing.Domain.Tests.Entitlements;
+
+public sealed class EntitlementRulesTests
+{
+    private static readonly TimeSpan Grace = TimeSpan.FromDays(7);
+    private static readonly DateTimeOffset PeriodStart = TestAccounts.PeriodStart;
+    private static readonly DateTimeOffset PeriodEnd = PeriodStart.AddMonths(1);
+    private static readonly DateTimeOffset Midway = PeriodStart.AddDays(10);
+
+    private readonly PlanCatalog _catalog = TestCatalog.Create();
+
+    [Fact]
+    public void A_new_account_gets_the_free_plan_for_the_calendar_month()
+    {
+        var entitlement = Evaluate(TestAccounts.New(), new DateTimeOffset(2026, 11, 30, 23, 59, 59, TimeSpan.Zero));
+
+        Assert.Equal(EntitlementSource.Free, entitlement.Source);
+        Assert.Same(_catalog.FreePlan, entitlement.Plan);
+        Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), entitlement.PeriodStart);
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), entitlement.PeriodEnd);
+        Assert.Equal("month-2026-11", entitlement.PeriodKey.Value);
+        Assert.Null(entitlement.EndsAt);
+    }
+
+    [Theory]
+    [InlineData("active")]
+    [InlineData("trialing")]
+    public void A_subscription_in_good_standing_gives_its_plan_and_period(string status)
+    {
+        var entitlement = Evaluate(Subscribed(SubscriptionStatus.From(status)), Midway);
+
+        Assert.Equal(EntitlementSource.Subscription, entitlement.Source);
+        Assert.Equal("PRO", entitlement.Plan.Code.Value);
+        Assert.Equal(PeriodStart, entitlement.PeriodStart);
+        Assert.Equal(PeriodEnd, entitlement.PeriodEnd);
+        Assert.Equal("sub-20261110T100000Z", entitlement.PeriodKey.Value);
+    }
+
+    [Theory]
+    [InlineData("past_due")]
+    [InlineData("unpaid")]
+    public void Delinquent_keeps_the_plan_during_the_grace_period_only(string status)
+    {
+        var pastDueSince = PeriodStart.AddDays(1);
+        var account = Subscribed(SubscriptionStatus.From(status), asOf: pastDueSince);
+        Assert.Equal(pastDueSince, account.Subscription!.PastDueSince);
+
+        var justInside = Evaluate(account, pastDueSince + Grace - TimeSpan.FromTicks(1));
+        Assert.Equal(EntitlementSource.GracePeriod, justInside.Source);
+        Assert.Equal("PRO", justInside.Plan.Code.Value);
+        Assert.Equal(pastDueSince + Grace, justInside.EndsAt);
+
+        var atEnd = Evaluate(account, pastDueSince + Grace);
+        Assert.Equal(EntitlementSource.Free, atEnd.Source);
+        Assert.Equal("month-2026-11", atEnd.PeriodKey.Value);
+    }
+
+    [Fact]
+    public void Zero_grace_means_free_limits_as_soon_as_payment_fails()
+    {
+        var account = Subscribed(SubscriptionStatus.PastDue, asOf: Midway);
+
+        Assert.Equal(EntitlementSource.Free, EntitlementRules.Evaluate(account, _catalog, Midway, TimeSpan.Zero).Source);
+    }
+
+    [Fact]
+    public void Cancel_at_period_end_keeps_the_plan_until_the_period_ends()
+    {
+        var account = Subscribed(SubscriptionStatus.Active, cancelAtPeriodEnd: true);
+
+        var before = Evaluate(account, PeriodEnd.AddTicks(-1));
+        Assert.Equal(EntitlementSource.Subscription, before.Source);
+        Assert.Equal(PeriodEnd, before.EndsAt);
+
+        var after = Evaluate(account, PeriodEnd);
+        Assert.Equal(EntitlementSource.Free, after.Source);
+        Assert.Equal("month-2026-12", after.PeriodKey.Value);
+    }
+
+    [Fact]
+    public void Cancel_at_a_set_time_keeps_the_plan_until_then()
+    {
+        var cancelAt = PeriodStart.AddDays(20);
+        var account = Subscribed(SubscriptionStatus.Active, cancelAt: cancelAt);
+
+        Assert.Equal(EntitlementSource.Subscription, Evaluate(account, cancelAt.AddSeconds(-1)).Source);
+        Assert.Equal(EntitlementSource.Free, Evaluate(account, cancelAt).Source);
+    }
+
+    [Theory]
+    [InlineData("canceled")]
+    [InlineData("incomplete")]
+    [InlineData("incomplete_expired")]
+    [InlineData("paused")]
+    [InlineData("some_future_status")]
+    public void Other_statuses_give_free_limits(string status)
+    {
+        var entitlement = Evaluate(Subscribed(SubscriptionStatus.From(status)), Midway);
+
+        Assert.Equal(EntitlementSource.Free, entitlement.Source);
+        Assert.Same(_catalog.FreePlan, entitlement.Plan);
+    }
+
+    [Fact]
+    public void An_ended_subscription_gives_free_limits_even_if_the_status_lags()
+    {
+        var account = Subscribed(SubscriptionStatus.Active, endedAt: Midway);
+
+        Assert.Equal(EntitlementSource.Subscription, Evaluate(account, Midway.AddSeconds(-1)).Source);
+        Assert.Equal(EntitlementSource.Free, Evaluate(account, Midway).Source);
+    }
+
+    [Fact]
+    public void A_price_not_in_the_catalog_gives_free_limits()
+    {
+        var account = Subscribed(SubscriptionStatus.Active, priceId: "price_removed");
+
+        Assert.Equal(EntitlementSource.Free, Evaluate(account, Midway).Source);
+    }
+
+    [Fact]
+    public void A_local_trial_applies_until_it_ends_by_time_alone()
+    {
+        var started = new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.Zero);
+        var account = TestAccounts.New().StartLocalTrial(_catalog, started).Account;
+
+        var during = Evaluate(account, started.AddDays(14).AddSeconds(-1));
+        Assert.Equal(EntitlementSource.LocalTrial, during.Source);
+        Assert.Equal("TRIAL", during.Plan.Code.Value);
+        Assert.Equal(started, during.PeriodStart);
+        Assert.Equal(started.AddDays(14), during.PeriodEnd);
+        Assert.Equal(started.AddDays(14), during.EndsAt);
+        Assert.Equal("trial-20261120T083000Z", during.PeriodKey.Value);
+
+        var after = Evaluate(account, started.AddDays(14));
+        Assert.Equal(EntitlementSource.Free, after.Source);
+        Assert.Equal("month-2026-12", after.PeriodKey.Value);
+    }
+
+    [Fact]
+    public void A_subscription_takes_precedence_over_a_running_local_trial()
+    {
+        var account = TestAccounts.WithCustomer().StartLocalTrial(_catalog, PeriodStart.AddDays(-1)).Account;
+        account = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(PeriodStart), _catalog).Account;
+
+        Assert.Equal(EntitlementSource.Subscription, Evaluate(account, Midway).Source);
+    }
+
+    [Fact]
+    public void A_renewal_not_yet_reported_by_Stripe_continues_in_the_next_period()
+    {
+        var account = Subscribed(SubscriptionStatus.Active);
+
+        var justAfter = Evaluate(account, PeriodEnd.AddMinutes(1));
+        Assert.Equal(EntitlementSource.Subscription, justAfter.Source);
+        Assert.Equal(PeriodEnd, justAfter.PeriodStart);
+        Assert.Equal(PeriodEnd.AddMonths(1), justAfter.PeriodEnd);
+        Assert.Equal("sub-20261210T100000Z", justAfter.PeriodKey.Value);
+
+        var twoLater = Evaluate(account, PeriodEnd.AddMonths(2).AddDays(1));
+        Assert.Equal(PeriodEnd.AddMonths(2), twoLater.PeriodStart);
+    }
+
+    [Fact]
+    public void A_subscription_without_period_data_counts_by_calendar_month()
+    {
+        var account = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(
+            TestAccounts.Snapshot(PeriodStart) with { CurrentPeriodStart = null, CurrentPeriodEnd = null },
+            _catalog).Account;
+
+        var entitlement = Evaluate(account, Midway);
+
+        Assert.Equal(EntitlementSource.Subscription, entitlement.Source);
+        Assert.Equal("month-2026-11", entitlement.PeriodKey.Value);
+    }
+
+    [Fact]
+    public void Negative_grace_is_rejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => EntitlementRules.Evaluate(TestAccounts.New(), _catalog, Midway, TimeSpan.FromSeconds(-1)));
+    }
+
+    private Entitlement Evaluate(BillingAccount account, DateTimeOffset now) => account.EntitlementAt(_catalog, now, Grace);
+
+    private BillingAccount Subscribed(
+        SubscriptionStatus status,
+        DateTimeOffset? asOf = null,
+        bool cancelAtPeriodEnd = false,
+        DateTimeOffset? cancelAt = null,
+        DateTimeOffset? endedAt = null,
+        string priceId = TestCatalog.ProMonthly)
+    {
+        var snapshot = TestAccounts.Snapshot(asOf ?? PeriodStart, status, priceId: priceId) with
+        {
+            CancelAtPeriodEnd = cancelAtPeriodEnd,
+            CancelAt = cancelAt,
+            EndedAt = endedAt,
+        };
+        var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog);
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
+        return result.Account;
+    }
+}

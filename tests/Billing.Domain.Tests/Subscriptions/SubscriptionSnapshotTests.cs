@@ -1,0 +1,219 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+using Billing.Domain.Subscriptions;
+using Billing.Domain.Tests.Accounts;
+
+namespace Billing.Domain.Tests.Subscriptions;
+
+public sealed class SubscriptionSnapshotTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 10, 10, 0, 5, TimeSpan.Zero);
+    private readonly PlanCatalog _catalog = TestCatalog.Create();
+
+    [Fact]
+    public void First_snapshot_is_applied_with_plan_resolved_from_the_price()
+    {
+        var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
+        var subscription = result.Account.Subscription!;
+        Assert.Equal("sub_1", subscription.SubscriptionId);
+        Assert.Equal("PRO", subscription.PlanCode!.Value.Value);
+        Assert.Equal(BillingInterval.Month, subscription.Interval);
+        Assert.Equal(T0, subscription.StripeStateAsOf);
+        Assert.Null(result.ClosedPeriod);
+    }
+
+    [Fact]
+    public void Newer_snapshot_is_applied()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(1), SubscriptionStatus.PastDue), _catalog);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
+        Assert.Equal(SubscriptionStatus.PastDue, result.Account.Subscription!.Status);
+        Assert.Equal(T0.AddSeconds(1), result.Account.Subscription.PastDueSince);
+    }
+
+    [Fact]
+    public void Older_snapshot_is_ignored()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.Canceled));
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(-1), SubscriptionStatus.Active), _catalog);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Stale, result.Outcome);
+        Assert.Same(account, result.Account);
+        Assert.Equal(SubscriptionStatus.Canceled, account.Subscription!.Status);
+    }
+
+    [Fact]
+    public void Equal_snapshot_is_an_idempotent_no_op()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Duplicate, result.Outcome);
+        Assert.Same(account, result.Account);
+        Assert.False(result.Changed);
+    }
+
+    [Fact]
+    public void Equal_time_with_different_content_changes_nothing_and_asks_for_a_refetch()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.Incomplete));
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0, SubscriptionStatus.Active), _catalog);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.SameInstantConflict, result.Outcome);
+        Assert.Equal(SubscriptionStatus.Incomplete, result.Account.Subscription!.Status);
+    }
+
+    [Fact]
+    public void Past_due_since_is_kept_while_delinquent_and_cleared_on_recovery()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.PastDue));
+        account = Apply(account, TestAccounts.Snapshot(T0.AddDays(2), SubscriptionStatus.PastDue) with { LatestInvoiceId = "in_2" });
+        account = Apply(account, TestAccounts.Snapshot(T0.AddDays(5), SubscriptionStatus.Unpaid));
+        Assert.Equal(T0, account.Subscription!.PastDueSince);
+
+        account = Apply(account, TestAccounts.Snapshot(T0.AddDays(6), SubscriptionStatus.Active));
+        Assert.Null(account.Subscription!.PastDueSince);
+    }
+
+    [Fact]
+    public void Unknown_future_status_is_preserved()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.From("on_hold")));
+
+        Assert.Equal("on_hold", account.Subscription!.Status.Value);
+        Assert.False(account.Subscription.Status.IsKnown);
+        Assert.True(account.HasLiveSubscription);
+    }
+
+    [Fact]
+    public void Unknown_price_is_kept_without_a_plan()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, priceId: "price_legacy"));
+
+        Assert.Equal("price_legacy", account.Subscription!.PriceId);
+        Assert.Null(account.Subscription.PlanCode);
+    }
+
+    [Fact]
+    public void Snapshot_of_another_customer_is_refused()
+    {
+        var account = TestAccounts.WithCustomer("cus_other");
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.CustomerMismatch, result.Outcome);
+        Assert.Null(result.Account.Subscription);
+    }
+
+    [Fact]
+    public void Customer_is_taken_from_the_snapshot_when_the_account_has_none()
+    {
+        var result = TestAccounts.New().ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog);
+
+        Assert.Equal("cus_1", result.Account.StripeCustomerId);
+    }
+
+    [Fact]
+    public void A_new_subscription_replaces_one_that_is_over_even_if_its_snapshot_is_older()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.Canceled) with { EndedAt = T0 });
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(-10), subscriptionId: "sub_2"), _catalog);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
+        Assert.Equal("sub_2", result.Account.Subscription!.SubscriptionId);
+    }
+
+    [Fact]
+    public void An_active_subscription_replaces_an_incomplete_attempt()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.Incomplete));
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddMinutes(5), subscriptionId: "sub_2"), _catalog);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
+        Assert.Equal("sub_2", result.Account.Subscription!.SubscriptionId);
+    }
+
+    [Fact]
+    public void An_old_subscription_ending_does_not_replace_the_current_one()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, subscriptionId: "sub_2"));
+
+        var result = account.ApplySubscriptionSnapshot(
+            TestAccounts.Snapshot(T0.AddDays(1), SubscriptionStatus.Canceled, subscriptionId: "sub_old") with { EndedAt = T0.AddDays(1) },
+            _catalog);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.SupersededByCurrent, result.Outcome);
+        Assert.Equal("sub_2", result.Account.Subscription!.SubscriptionId);
+    }
+
+    [Fact]
+    public void Two_subscriptions_that_both_grant_access_are_a_conflict()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddDays(1), subscriptionId: "sub_2"), _catalog);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription, result.Outcome);
+        Assert.Equal("sub_1", result.Account.Subscription!.SubscriptionId);
+    }
+
+    [Fact]
+    public void Renewal_reports_the_closed_period()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
+        var nextStart = TestAccounts.PeriodStart.AddMonths(1);
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(nextStart.AddSeconds(2), periodStart: nextStart), _catalog);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
+        Assert.NotNull(result.ClosedPeriod);
+        Assert.Equal(TestAccounts.PeriodStart, result.ClosedPeriod.Start);
+        Assert.Equal(nextStart, result.ClosedPeriod.End);
+        Assert.Equal("sub-20261110T100000Z", result.ClosedPeriod.Key.Value);
+    }
+
+    [Fact]
+    public void Ending_reports_the_final_period_up_to_the_end()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
+        var endedAt = TestAccounts.PeriodStart.AddDays(9);
+
+        var result = account.ApplySubscriptionSnapshot(
+            TestAccounts.Snapshot(endedAt, SubscriptionStatus.Canceled) with { EndedAt = endedAt, CanceledAt = endedAt },
+            _catalog);
+
+        Assert.Equal(endedAt, result.ClosedPeriod!.End);
+        Assert.Equal(UsagePeriodKeyOf(TestAccounts.PeriodStart), result.ClosedPeriod.Key.Value);
+    }
+
+    [Fact]
+    public void An_ordinary_update_closes_nothing()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddDays(1)) with { CancelAtPeriodEnd = true }, _catalog);
+
+        Assert.Null(result.ClosedPeriod);
+        Assert.True(result.Account.Subscription!.CancelAtPeriodEnd);
+    }
+
+    private static string UsagePeriodKeyOf(DateTimeOffset start) => UsagePeriodKey.ForSubscriptionPeriod(start).Value;
+
+    private BillingAccount Apply(BillingAccount account, SubscriptionSnapshot snapshot)
+    {
+        var result = account.ApplySubscriptionSnapshot(snapshot, _catalog);
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
+        return result.Account;
+    }
+}
