@@ -26,6 +26,8 @@ public static class FunctionAppServices
         services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = TimeSpan.FromSeconds(30) });
         services.AddSingleton(sp => QueueServiceFactory.Create(configuration, sp.GetRequiredService<HttpClient>()));
         services.AddStripe(configuration);
+        services.AddPersistence(configuration);
+        services.AddCatalog(configuration);
 
         services.AddSingleton<IQueueTriggeredFunction, ProcessStripeEventFunction>();
         services.AddSingleton<IStripeEventProcessor, LoggingStripeEventProcessor>();
@@ -33,7 +35,8 @@ public static class FunctionAppServices
 
         services.AddHealthChecks()
             .AddCheck<ConfigurationHealthCheck>("configuration")
-            .AddCheck<QueueStorageHealthCheck>("queues");
+            .AddCheck<QueueStorageHealthCheck>("queues")
+            .AddCheck<CosmosHealthCheck>("cosmos");
         return builder;
     }
 

@@ -8,8 +8,9 @@ builder.Configuration
     .AddEnvironmentVariables()
     .AddCommandLine(args);
 
-builder.AddCustomHandlerHosting();
+// Services first: their start-up work (e.g. provisioning) runs before the standalone triggers start.
 builder.AddBillingFunctionApp();
+builder.AddCustomHandlerHosting();
 
 var app = builder.Build();
 app.Services.ValidateFunctions();

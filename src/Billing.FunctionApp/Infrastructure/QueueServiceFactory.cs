@@ -1,5 +1,3 @@
-using Azure.Core;
-using Azure.Identity;
 using Billing.QueueStorage;
 
 namespace Billing.FunctionApp.Infrastructure;
@@ -36,9 +34,6 @@ public static class QueueServiceFactory
             throw new InvalidOperationException($"'{connectionName}__queueServiceUri' must be an absolute https URI; got '{serviceUri}'.");
         }
 
-        TokenCredential credential = section["clientId"] is { Length: > 0 } clientId
-            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
-            : new DefaultAzureCredential();
-        return new QueueServiceClient(uri, credential, httpClient);
+        return new QueueServiceClient(uri, AzureCredentialFactory.Create(section["clientId"]), httpClient);
     }
 }

@@ -19,15 +19,11 @@ public sealed class FunctionAppHostingTests : IAsyncLifetime
     {
         _emulators = await LocalEmulators.GetAsync();
         _queues = QueueServiceClient.FromConnectionString(_emulators.StorageConnectionString);
-        _app = await FunctionAppProcess.StartAsync(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = _emulators.StorageConnectionString,
-            ["STRIPE_EVENTS_QUEUE"] = _queueName,
-            ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00",
-            ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200",
-            ["Standalone__StateDirectory"] = Directory.CreateTempSubdirectory("billing-e2e-state-").FullName,
-        });
+        var settings = FunctionAppSettings.ForEmulators(_emulators, _queueName);
+        settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00";
+        settings["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
+        _app = await FunctionAppProcess.StartAsync(settings);
         await _app.WaitForOutputAsync($"listens on queue {_queueName}");
     }
 
@@ -48,6 +44,8 @@ public sealed class FunctionAppHostingTests : IAsyncLifetime
         }
 
         Assert.True(json.RootElement.GetProperty("checks").TryGetProperty("queues", out _));
+        Assert.True(json.RootElement.GetProperty("checks").TryGetProperty("cosmos", out _));
+        Assert.True(json.RootElement.GetProperty("checks").TryGetProperty("configuration", out _));
     }
 
     [Fact]

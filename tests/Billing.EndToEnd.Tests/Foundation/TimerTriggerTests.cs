@@ -17,13 +17,10 @@ public sealed class TimerTriggerTests
             Path.Combine(state, "timers", "MonthlyInvoicing.json"),
             JsonSerializer.Serialize(new { last = missed.AddMonths(-1), next = missed, lastUpdated = missed.AddMonths(-1) }));
 
-        await using var app = await FunctionAppProcess.StartAsync(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = emulators.StorageConnectionString,
-            ["STRIPE_EVENTS_QUEUE"] = "timer-" + Guid.NewGuid().ToString("N")[..12],
-            ["MONTHLY_INVOICING_SCHEDULE"] = "*/2 * * * * *",
-            ["Standalone__StateDirectory"] = state,
-        });
+        var settings = FunctionAppSettings.ForEmulators(emulators);
+        settings["MONTHLY_INVOICING_SCHEDULE"] = "*/2 * * * * *";
+        settings["Standalone__StateDirectory"] = state;
+        await using var app = await FunctionAppProcess.StartAsync(settings);
 
         await app.WaitForOutputAsync("missed its run at");
         await app.WaitForOutputAsync("Monthly invoicing fired (past due: True");

@@ -76,11 +76,7 @@ public sealed class PublishedAppTests(PublishedAppFixture published) : IClassFix
         var emulators = await LocalEmulators.GetAsync();
         var catalog = FunctionCatalogLoader.Load(published.AppRoot, SampleSettings.GetValueOrDefault);
         await using var app = await FunctionAppProcess.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = emulators.StorageConnectionString,
-                ["STRIPE_EVENTS_QUEUE"] = "published-" + Guid.NewGuid().ToString("N")[..12],
-            },
+            FunctionAppSettings.ForEmulators(emulators),
             executable: Path.Combine(published.AppRoot, "Billing.FunctionApp"),
             underHost: true);
 

@@ -18,10 +18,12 @@ public sealed class ConfigurationHealthCheck(IServiceProvider services, IConfigu
             _ = services.GetRequiredService<IOptions<StripeClientOptions>>().Value;
             _ = services.GetRequiredService<IOptions<StripeWebhookOptions>>().Value;
             var auth = services.GetRequiredService<IOptions<AuthOptions>>().Value;
+            var catalog = services.GetRequiredService<Billing.Domain.Plans.PlanCatalog>();
             var data = new Dictionary<string, object>
             {
                 ["stripe"] = StripeSettings.Mode(configuration),
                 ["auth"] = string.IsNullOrWhiteSpace(auth.Authority) ? "development-key" : "oidc",
+                ["plans"] = catalog.Plans.Count,
                 ["triggers"] = CustomHandlerEnvironment.HostPort(configuration) is null ? "standalone" : "functions-host",
             };
             return Task.FromResult(HealthCheckResult.Healthy("Settings are valid.", data));
@@ -29,6 +31,10 @@ public sealed class ConfigurationHealthCheck(IServiceProvider services, IConfigu
         catch (OptionsValidationException exception)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy("Invalid settings: " + string.Join(" ", exception.Failures)));
+        }
+        catch (Billing.Domain.Plans.PlanCatalogException exception)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("Invalid plan catalog: " + exception.Message));
         }
     }
 }

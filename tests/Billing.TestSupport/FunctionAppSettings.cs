@@ -1,0 +1,20 @@
+namespace Billing.TestSupport;
+
+/// <summary>App settings that point a function app process at the test emulators, isolated by a unique queue, database and state folder.</summary>
+public static class FunctionAppSettings
+{
+    public static Dictionary<string, string?> ForEmulators(LocalEmulators emulators, string? queueName = null)
+    {
+        ArgumentNullException.ThrowIfNull(emulators);
+        var unique = Guid.NewGuid().ToString("N")[..12];
+        return new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = emulators.StorageConnectionString,
+            ["STRIPE_EVENTS_QUEUE"] = queueName ?? "events-" + unique,
+            ["Billing__Cosmos__ConnectionString"] = emulators.CosmosConnectionString,
+            ["Billing__Cosmos__DatabaseName"] = "db-" + unique,
+            ["Billing__Cosmos__ProvisionOnStartup"] = "true",
+            ["Standalone__StateDirectory"] = Directory.CreateTempSubdirectory("billing-state-").FullName,
+        };
+    }
+}
