@@ -207,7 +207,11 @@ internal sealed partial class WebhookDispatcher : BackgroundService, IEventSink
             await _sending.WaitAsync(stoppingToken);
             try
             {
-                await DeliverAsync(job, stoppingToken);
+                // A reset between taking the job and getting here drops it.
+                if (IsCurrent(job))
+                {
+                    await DeliverAsync(job, stoppingToken);
+                }
             }
             finally
             {
@@ -345,6 +349,14 @@ internal sealed partial class WebhookDispatcher : BackgroundService, IEventSink
         else
         {
             LogGaveUp(job.Event.Id, job.Event.Type, job.Endpoint.Url, job.Attempt, status, error);
+        }
+    }
+
+    private bool IsCurrent(DeliveryJob job)
+    {
+        lock (_gate)
+        {
+            return job.Generation == _generation;
         }
     }
 

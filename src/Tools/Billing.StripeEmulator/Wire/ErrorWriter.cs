@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Billing.StripeEmulator.Wire.Pipeline;
 
 namespace Billing.StripeEmulator.Wire;
 
@@ -36,6 +37,7 @@ internal static class ErrorWriter
     public static async Task WriteAsync(HttpContext context, StripeApiException error, Action<HttpResponse>? addHeaders = null)
     {
         context.Response.Clear();
+        context.SetError(error);
         addHeaders?.Invoke(context.Response);
         context.Response.StatusCode = error.StatusCode;
         context.Response.ContentType = "application/json";

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Billing.StripeEmulator.Wire.Pipeline;
 
@@ -43,7 +42,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
             }
 
             var response = await RunAndCaptureAsync(context);
-            if (IsSaved(response.StatusCode, response.Body))
+            if (IsSaved(context.Error()))
             {
                 entry.Saved = new SavedResponse(endpoint, fingerprint, response.StatusCode, response.ContentType, response.Body, context.RequestId(), now);
             }
@@ -55,8 +54,8 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
     }
 
     /// <summary>Stripe saves what an endpoint answered once it began executing; parameter errors leave the key free.</summary>
-    private static bool IsSaved(int statusCode, byte[] body) =>
-        statusCode is < 400 or >= 500 || !Encoding.UTF8.GetString(body).Contains("\"invalid_request_error\"", StringComparison.Ordinal);
+    private static bool IsSaved(StripeApiException? error) =>
+        error is null || error.Type != ErrorTypes.InvalidRequest;
 
     private static async Task ReplayAsync(HttpContext context, SavedResponse saved, string key, string endpoint, string fingerprint)
     {

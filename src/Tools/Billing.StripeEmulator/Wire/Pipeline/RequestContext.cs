@@ -8,6 +8,7 @@ internal static class RequestContext
     private const string RequestIdKey = "stripe.request_id";
     private const string ParamsKey = "stripe.params";
     private const string ApiKeyKey = "stripe.api_key";
+    private const string ErrorKey = "stripe.error";
 
     public static string RequestId(this HttpContext context) =>
         context.Items.TryGetValue(RequestIdKey, out var id) && id is string value ? value : string.Empty;
@@ -23,6 +24,12 @@ internal static class RequestContext
         context.Items.TryGetValue(ApiKeyKey, out var key) ? key as string : null;
 
     public static void SetApiKey(this HttpContext context, string key) => context.Items[ApiKeyKey] = key;
+
+    /// <summary>The error this request was answered with, if any.</summary>
+    public static StripeApiException? Error(this HttpContext context) =>
+        context.Items.TryGetValue(ErrorKey, out var error) ? error as StripeApiException : null;
+
+    public static void SetError(this HttpContext context, StripeApiException error) => context.Items[ErrorKey] = error;
 
     public static string? IdempotencyKey(this HttpContext context) =>
         HttpMethods.IsPost(context.Request.Method) && context.Request.Headers.TryGetValue("Idempotency-Key", out var key) && !string.IsNullOrEmpty(key)
