@@ -120,6 +120,7 @@ public sealed class CheckoutTests(EmulatorFixture emulator) : IClassFixture<Emul
     public async Task Payment_mode_completes_with_one_event_and_expandable_line_items()
     {
         var customer = await Flows.CreateCustomerAsync(Stripe, "credits@example.com");
+        await emulator.Receiver.WaitForTypesAsync("customer.created");
         emulator.Receiver.Clear();
         var sessionId = (await Stripe.PostAsync(
             "/v1/checkout/sessions",
