@@ -100,5 +100,11 @@ public sealed class CatalogAndMeteringTests(EmulatorFixture emulator) : IClassFi
         Assert.Contains("Basic", page);
         Assert.Contains("Cancel at period end", page);
         Assert.Equal("parameter_missing", missing.Error.Str("code"));
+
+        using var form = new FormUrlEncodedContent([KeyValuePair.Create("subscription", completed.Str("subscription")), KeyValuePair.Create("enabled", "true")]);
+        using var cancel = await Stripe.Http.PostAsync($"{new Uri(session.Str("url")).AbsolutePath}/cancel_at_period_end", form);
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Contains("then cancels", await cancel.Content.ReadAsStringAsync());
+        Assert.True((await Flows.GetSubscriptionAsync(Stripe, completed.Str("subscription"))).Bool("cancel_at_period_end"));
     }
 }

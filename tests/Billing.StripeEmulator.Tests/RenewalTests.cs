@@ -186,4 +186,24 @@ public sealed class RenewalTests(EmulatorFixture emulator) : IClassFixture<Emula
         var customer = (await Stripe.PostAsync("/v1/customers", ("email", "later@example.com"))).EnsureOk().Body;
         Assert.True(customer.Number("created") >= advanced.Number("now"));
     }
+
+    [Fact]
+    public async Task A_failed_invoice_can_be_paid_on_its_hosted_page()
+    {
+        var completed = await Flows.SubscribeAsync(Stripe, "price_basic_monthly");
+        (await Stripe.ControlAsync($"/_emulator/customers/{completed.Str("customer")}/payment_method", ("behavior", "failing"))).EnsureOk();
+        await Flows.AdvanceAsync(Stripe, TimeSpan.FromDays(32));
+        var subscription = await Flows.GetSubscriptionAsync(Stripe, completed.Str("subscription"));
+        var invoice = (await Stripe.GetAsync($"/v1/invoices/{subscription.Str("latest_invoice")}")).EnsureOk().Body;
+        Assert.Equal("open", invoice.Str("status"));
+
+        var path = new Uri(invoice.Str("hosted_invoice_url")).PathAndQuery;
+        var page = await Stripe.Http.GetStringAsync(path);
+        using var pay = await Stripe.Http.PostAsync(path, new FormUrlEncodedContent([KeyValuePair.Create("payment_method", "succeeding")]));
+
+        Assert.Contains("$19.00", page);
+        Assert.Equal(HttpStatusCode.OK, pay.StatusCode);
+        Assert.Equal("paid", (await Stripe.GetAsync($"/v1/invoices/{invoice.Str("id")}")).EnsureOk().Body.Str("status"));
+        Assert.Equal("active", (await Flows.GetSubscriptionAsync(Stripe, subscription.Str("id"))).Str("status"));
+    }
 }

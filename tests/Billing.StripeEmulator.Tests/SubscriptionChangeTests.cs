@@ -157,4 +157,20 @@ public sealed class SubscriptionChangeTests(EmulatorFixture emulator) : IClassFi
         Assert.Single(subscription["items"]!.Data());
         Assert.Equal("price_basic_monthly", subscription.Item()["price"]!.Str("id"));
     }
+
+    [Fact]
+    public async Task Trial_end_now_ends_the_trial_at_once_and_latest_invoice_expands()
+    {
+        var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly", trialDays: 30)).Str("subscription");
+
+        (await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", ("trial_end", "now"))).EnsureOk();
+        var expanded = (await Stripe.GetAsync($"/v1/subscriptions/{subscriptionId}?expand[]=latest_invoice")).EnsureOk().Body;
+
+        Assert.Equal("active", expanded.Str("status"));
+        var invoice = expanded["latest_invoice"]!;
+        Assert.Equal("invoice", invoice.Str("object"));
+        Assert.Equal("paid", invoice.Str("status"));
+        Assert.Equal(1900, invoice.Number("amount_paid"));
+        Assert.Equal(expanded.Number("trial_end"), expanded.Item().Number("current_period_start"));
+    }
 }
