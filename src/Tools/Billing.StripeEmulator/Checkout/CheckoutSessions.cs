@@ -128,7 +128,7 @@ internal static class CheckoutSessions
             ExpiresAt = expiresAt,
             TrialPeriodDays = trialDays,
             SubscriptionDescription = subscriptionData?.NonEmptyString("description"),
-            Url = uiMode == "hosted_page" ? $"{m.State.PublicBaseUrl}/checkout/{id}" : string.Empty,
+            Url = uiMode == "hosted_page" ? $"{m.State.PublicBaseUrl}/checkout/{id}" : null,
         };
         p.Metadata()?.ApplyTo(session.Metadata);
         subscriptionData?.Metadata()?.ApplyTo(session.SubscriptionMetadata);

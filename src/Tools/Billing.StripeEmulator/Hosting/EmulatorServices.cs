@@ -40,6 +40,7 @@ internal static class EmulatorServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EmulatorClock>();
         services.AddSingleton<WebhookEndpointRegistry>();
+        services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
         services.AddSingleton(provider =>
@@ -55,7 +56,7 @@ internal static class EmulatorServices
         services.AddHostedService<RenewalTicker>();
         services.AddSingleton<CheckoutPayments>();
         services.AddSingleton<IdempotencyStore>();
-        services.AddHttpClient(WebhookDispatcher.HttpClientName, (provider, client) =>
+        services.AddHttpClient(WebhookSender.HttpClientName, (provider, client) =>
         {
             client.Timeout = provider.GetRequiredService<IOptions<EmulatorOptions>>().Value.WebhookTimeout;
         });

@@ -24,7 +24,7 @@ internal sealed class Mutation
     /// <summary>Unix time of the change; the renewal engine moves it to each milestone it processes.</summary>
     public long Now { get; set; }
 
-    public RequestInfo Request { get; set; }
+    public RequestInfo Request { get; }
 
     public IReadOnlyList<EventRecord> Events => _events;
 

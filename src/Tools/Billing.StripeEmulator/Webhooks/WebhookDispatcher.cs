@@ -1,10 +1,6 @@
-using System.Net.Http.Headers;
-using System.Text;
 using Billing.StripeEmulator.Configuration;
 using Billing.StripeEmulator.State;
 using Billing.StripeEmulator.State.Objects;
-using Billing.StripeEmulator.Wire;
-using Billing.StripeEmulator.Wire.Shapes;
 using Microsoft.Extensions.Options;
 
 namespace Billing.StripeEmulator.Webhooks;
@@ -16,8 +12,6 @@ namespace Billing.StripeEmulator.Webhooks;
 /// </summary>
 internal sealed partial class WebhookDispatcher : BackgroundService, IEventSink
 {
-    public const string HttpClientName = "webhooks";
-
     private readonly Lock _gate = new();
     private readonly PriorityQueue<DeliveryJob, (long Due, long Order)> _queue = new();
     private readonly List<DeliveryJob> _held = [];
@@ -26,7 +20,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService, IEventSink
     private readonly SemaphoreSlim _wake = new(0);
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly WebhookEndpointRegistry _endpoints;
-    private readonly IHttpClientFactory _httpClients;
+    private readonly WebhookSender _sender;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookDispatcher> _logger;
     private readonly IReadOnlyList<TimeSpan> _retrySchedule;
@@ -35,10 +29,10 @@ internal sealed partial class WebhookDispatcher : BackgroundService, IEventSink
     private bool _holding;
     private bool _duplicates;
 
-    public WebhookDispatcher(WebhookEndpointRegistry endpoints, IHttpClientFactory httpClients, IOptions<EmulatorOptions> options, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    public WebhookDispatcher(WebhookEndpointRegistry endpoints, WebhookSender sender, IOptions<EmulatorOptions> options, TimeProvider time, ILogger<WebhookDispatcher> logger)
     {
         _endpoints = endpoints;
-        _httpClients = httpClients;
+        _sender = sender;
         _time = time;
         _logger = logger;
         _retrySchedule = RetrySchedule.Parse(options.Value.WebhookRetrySchedule);
@@ -259,37 +253,8 @@ internal sealed partial class WebhookDispatcher : BackgroundService, IEventSink
 
     private async Task DeliverAsync(DeliveryJob job, CancellationToken cancellationToken)
     {
-        var body = StripeJson.Serialize(EventShape.ToJson(job.Event));
-        var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, job.Endpoint.Url)
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.TryAddWithoutValidation("Stripe-Signature", WebhookSigner.SignatureHeader(job.Endpoint.Secret, timestamp, body));
-        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Stripe", "1.0"));
-        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("(+https://stripe.com/docs/webhooks)"));
-        request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
-
-        var started = _time.GetTimestamp();
-        int? status = null;
-        string? error = null;
-        try
-        {
-            using var response = await _httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-            status = (int)response.StatusCode;
-        }
-        catch (HttpRequestException exception)
-        {
-            error = exception.Message;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            error = "The endpoint did not answer in time.";
-        }
-
-        var duration = (long)_time.GetElapsedTime(started).TotalMilliseconds;
-        var succeeded = status is >= 200 and < 300;
-        Record(job, status, error, duration, succeeded);
+        var result = await _sender.SendAsync(job.Event, job.Endpoint, cancellationToken);
+        Record(job, result.StatusCode, result.Error, result.DurationMs, result.Succeeded);
     }
 
     private void Record(DeliveryJob job, int? status, string? error, long durationMs, bool succeeded)

@@ -14,13 +14,11 @@ internal sealed class FormNode
         _children = children;
     }
 
-    public string? Value { get; private set; }
+    public string? Value { get; }
 
     public bool IsLeaf => _children is null;
 
     public IEnumerable<KeyValuePair<string, FormNode>> Children => _children ?? [];
-
-    public int Count => _children?.Count ?? 0;
 
     public static FormNode Leaf(string value) => new(value, null);
 

@@ -50,5 +50,6 @@ internal sealed class CheckoutSessionRecord : StoredObject
 
     public string? PaymentIntentId { get; set; }
 
-    public required string Url { get; init; }
+    /// <summary>The hosted payment page; null for the embedded UI modes.</summary>
+    public string? Url { get; init; }
 }
