@@ -1,0 +1,116 @@
+using Billing.StripeEmulator.Billing;
+using Billing.StripeEmulator.State;
+using Billing.StripeEmulator.Wire;
+using Billing.StripeEmulator.Wire.Pipeline;
+using Billing.StripeEmulator.Wire.Shapes;
+
+namespace Billing.StripeEmulator.Api;
+
+/// <summary>`/v1/customers`: create, retrieve, update, list and search.</summary>
+internal static class CustomersApi
+{
+    public static IEndpointRouteBuilder MapCustomersApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/customers", Create);
+        routes.MapGet("/v1/customers", List);
+        routes.MapGet("/v1/customers/search", Search);
+        routes.MapGet("/v1/customers/{id}", Retrieve);
+        routes.MapPost("/v1/customers/{id}", Update);
+        return routes;
+    }
+
+    private static IResult Create(HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method");
+        var email = ValidEmail(p.NonEmptyString("email"));
+        var json = store.Write(context.RequestInfo(), m =>
+        {
+            var customer = Customers.Create(m, email, p.NonEmptyString("name"), p.NonEmptyString("description"), p.NonEmptyString("phone"));
+            p.Metadata()?.ApplyTo(customer.Metadata);
+            customer.PreferredLocales.AddRange(p.Strings("preferred_locales"));
+            Customers.EmitCreated(m, customer);
+            return Expansion.Apply(CustomerShape.ToJson(customer), p, m.State);
+        });
+        return StripeResults.Json(json);
+    }
+
+    private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
+        StripeResults.Json(store.Read(state => Expansion.Apply(CustomerShape.ToJson(Lookup.Customer(state, id)), context.Params(), state)));
+
+    private static IResult Update(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "address", "shipping", "tax_exempt", "invoice_settings");
+        var email = ValidEmail(p.String("email"));
+        var json = store.Write(context.RequestInfo(), m =>
+        {
+            var customer = Lookup.Customer(m.State, id);
+            var before = CustomerShape.ToJson(customer);
+            if (email is not null)
+            {
+                customer.Email = email.Length == 0 ? null : email;
+            }
+
+            if (p.String("name") is { } name)
+            {
+                customer.Name = name.Length == 0 ? null : name;
+            }
+
+            if (p.String("description") is { } description)
+            {
+                customer.Description = description.Length == 0 ? null : description;
+            }
+
+            if (p.String("phone") is { } phone)
+            {
+                customer.Phone = phone.Length == 0 ? null : phone;
+            }
+
+            p.Metadata()?.ApplyTo(customer.Metadata);
+            var after = CustomerShape.ToJson(customer);
+            if (PreviousAttributes.Diff(before, after) is { } previous)
+            {
+                m.Emit("customer.updated", after, previous);
+            }
+
+            return Expansion.Apply(after, p, m.State);
+        });
+        return StripeResults.Json(json);
+    }
+
+    private static IResult List(HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("email", "limit", "starting_after", "ending_before", "created", "test_clock");
+        var email = p.NonEmptyString("email");
+        var created = Paging.CreatedFilter(p);
+        return StripeResults.Json(store.Read(state =>
+        {
+            var customers = state.Customers.Values
+                .Where(c => (email is null || string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase)) && created(c.Created))
+                .OrderByDescending(c => c.Sequence)
+                .ToList();
+            return Expansion.Apply(Paging.Page(customers, c => c.Id, c => CustomerShape.ToJson(c), p, "/v1/customers", "customer"), p, state);
+        }));
+    }
+
+    private static IResult Search(HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("query", "limit", "page");
+        var query = p.RequireString("query");
+        var match = CustomerSearch.Parse(query);
+        return StripeResults.Json(store.Read(state =>
+        {
+            var customers = state.Customers.Values.Where(match).OrderByDescending(c => c.Sequence).ToList();
+            return Expansion.Apply(SearchPage.Build(customers, c => CustomerShape.ToJson(c), p, "/v1/customers/search"), p, state);
+        }));
+    }
+
+    private static string? ValidEmail(string? email)
+    {
+        if (!string.IsNullOrEmpty(email) && (email.Length > 512 || !email.Contains('@', StringComparison.Ordinal) || email.Any(char.IsWhiteSpace)))
+        {
+            throw StripeApiException.ParameterInvalid("email", $"Invalid email address: {email}", "email_invalid");
+        }
+
+        return email;
+    }
+}

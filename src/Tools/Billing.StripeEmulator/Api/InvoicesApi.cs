@@ -1,0 +1,226 @@
+using Billing.StripeEmulator.Billing;
+using Billing.StripeEmulator.State;
+using Billing.StripeEmulator.Wire;
+using Billing.StripeEmulator.Wire.Pipeline;
+using Billing.StripeEmulator.Wire.Shapes;
+
+namespace Billing.StripeEmulator.Api;
+
+/// <summary>
+/// `/v1/invoices`: create (pending items only with `pending_invoice_items_behavior=include`; the default is
+/// exclude), update, finalize, pay (402 card_error when the customer's method fails), void, retrieve, list, lines.
+/// </summary>
+internal static class InvoicesApi
+{
+    public static IEndpointRouteBuilder MapInvoicesApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/invoices", Create);
+        routes.MapGet("/v1/invoices", List);
+        routes.MapGet("/v1/invoices/{id}", Retrieve);
+        routes.MapPost("/v1/invoices/{id}", Update);
+        routes.MapGet("/v1/invoices/{id}/lines", Lines);
+        routes.MapPost("/v1/invoices/{id}/finalize", FinalizeInvoice);
+        routes.MapPost("/v1/invoices/{id}/pay", Pay);
+        routes.MapPost("/v1/invoices/{id}/void", VoidInvoice);
+        return routes;
+    }
+
+    private static IResult Create(HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly(
+            "customer", "auto_advance", "collection_method", "days_until_due", "due_date", "currency", "description", "metadata",
+            "pending_invoice_items_behavior", "subscription", "footer", "default_payment_method", "automatic_tax", "custom_fields",
+            "statement_descriptor", "account_tax_ids", "default_tax_rates", "discounts", "rendering", "payment_settings");
+        var customerId = p.RequireString("customer");
+        var collection = p.OneOf("collection_method", "charge_automatically", "send_invoice") ?? "charge_automatically";
+        var daysUntilDue = p.NonNegativeLong("days_until_due");
+        var dueDate = p.Long("due_date");
+        if (collection == "send_invoice" && daysUntilDue is null && dueDate is null)
+        {
+            throw StripeApiException.InvalidRequest("Invoices with `collection_method=send_invoice` need `days_until_due` or `due_date`.", "days_until_due");
+        }
+
+        if (collection == "charge_automatically" && (daysUntilDue is not null || dueDate is not null))
+        {
+            throw StripeApiException.InvalidRequest("`days_until_due` and `due_date` are only allowed with `collection_method=send_invoice`.", daysUntilDue is not null ? "days_until_due" : "due_date");
+        }
+
+        var behavior = p.OneOf("pending_invoice_items_behavior", "exclude", "include") ?? "exclude";
+        var currency = PricesApi.Currency(p, "currency");
+        var subscriptionId = p.NonEmptyString("subscription");
+        var json = store.Write(context.RequestInfo(), m =>
+        {
+            var customer = Lookup.Customer(m.State, customerId, "customer");
+            if (subscriptionId is not null)
+            {
+                var subscription = Lookup.Subscription(m.State, subscriptionId, "subscription");
+                if (subscription.CustomerId != customer.Id)
+                {
+                    throw StripeApiException.InvalidRequest($"The subscription {subscriptionId} belongs to another customer.", "subscription");
+                }
+            }
+
+            var invoice = Invoicing.NewDraft(m, customer, "manual", currency ?? customer.Currency ?? "usd", subscriptionId);
+            invoice.AutoAdvance = p.Bool("auto_advance") ?? false;
+            invoice.Description = p.NonEmptyString("description");
+            invoice.DueDate = dueDate;
+            p.Metadata()?.ApplyTo(invoice.Metadata);
+            if (behavior == "include")
+            {
+                Invoicing.AttachPendingItems(m, invoice, item => item.SubscriptionId == subscriptionId);
+            }
+
+            Invoicing.EmitCreated(m, invoice);
+            return Expansion.Apply(InvoiceShape.ToJson(invoice, m.State), p, m.State);
+        });
+        return StripeResults.Json(json);
+    }
+
+    private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
+        StripeResults.Json(store.Read(state => Expansion.Apply(InvoiceShape.ToJson(Lookup.Invoice(state, id), state), context.Params(), state)));
+
+    private static IResult Update(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("metadata", "description", "auto_advance", "footer");
+        var json = store.Write(context.RequestInfo(), m =>
+        {
+            var invoice = Lookup.Invoice(m.State, id);
+            var before = InvoiceShape.ToJson(invoice, m.State);
+            if (p.String("description") is { } description)
+            {
+                invoice.Description = description.Length == 0 ? null : description;
+            }
+
+            if (p.Bool("auto_advance") is { } autoAdvance)
+            {
+                invoice.AutoAdvance = autoAdvance;
+            }
+
+            p.Metadata()?.ApplyTo(invoice.Metadata);
+            var after = InvoiceShape.ToJson(invoice, m.State);
+            if (PreviousAttributes.Diff(before, after) is { } previous)
+            {
+                m.Emit("invoice.updated", after, previous);
+            }
+
+            return Expansion.Apply(after, p, m.State);
+        });
+        return StripeResults.Json(json);
+    }
+
+    private static IResult List(HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("customer", "status", "subscription", "collection_method", "limit", "starting_after", "ending_before", "created", "due_date");
+        var customer = p.NonEmptyString("customer");
+        var status = p.OneOf("status", "draft", "open", "paid", "uncollectible", "void");
+        var subscription = p.NonEmptyString("subscription");
+        var collection = p.OneOf("collection_method", "charge_automatically", "send_invoice");
+        var created = Paging.CreatedFilter(p);
+        return StripeResults.Json(store.Read(state =>
+        {
+            var invoices = state.Invoices.Values
+                .Where(i => customer is null || i.CustomerId == customer)
+                .Where(i => status is null || i.Status == status)
+                .Where(i => subscription is null || i.SubscriptionId == subscription)
+                .Where(i => collection is null || i.CollectionMethod == collection)
+                .Where(i => created(i.Created))
+                .OrderByDescending(i => i.Sequence)
+                .ToList();
+            return Expansion.Apply(Paging.Page(invoices, i => i.Id, i => InvoiceShape.ToJson(i, state), p, "/v1/invoices", "invoice"), p, state);
+        }));
+    }
+
+    private static IResult Lines(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("limit", "starting_after", "ending_before");
+        return StripeResults.Json(store.Read(state =>
+        {
+            var invoice = Lookup.Invoice(state, id);
+            return Expansion.Apply(Paging.Page(invoice.Lines, l => l.Id, l => InvoiceShape.LineToJson(l, invoice, state), p, $"/v1/invoices/{id}/lines", "line item"), p, state);
+        }));
+    }
+
+    private static IResult FinalizeInvoice(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("auto_advance");
+        var json = store.Write(context.RequestInfo(), m =>
+        {
+            var invoice = Lookup.Invoice(m.State, id);
+            if (p.Bool("auto_advance") is { } autoAdvance)
+            {
+                invoice.AutoAdvance = autoAdvance;
+            }
+
+            Invoicing.Finalize(m, invoice);
+            return Expansion.Apply(InvoiceShape.ToJson(invoice, m.State), p, m.State);
+        });
+        return StripeResults.Json(json);
+    }
+
+    private static IResult Pay(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("paid_out_of_band", "forgive", "off_session", "payment_method", "source", "mandate");
+        var outOfBand = p.Bool("paid_out_of_band") ?? false;
+        p.Bool("forgive");
+        p.Bool("off_session");
+        var methodBehavior = p.NonEmptyString("payment_method") is { } method
+            ? PaymentBehaviors.Parse(method) ?? throw StripeApiException.NoSuchReference("PaymentMethod", method, "payment_method")
+            : (PaymentBehavior?)null;
+        var (json, outcome) = store.Write(context.RequestInfo(), m =>
+        {
+            var invoice = Lookup.Invoice(m.State, id);
+            switch (invoice.Status)
+            {
+                case "paid":
+                    throw StripeApiException.InvalidRequest("Invoice is already paid", null);
+                case "void":
+                    throw StripeApiException.InvalidRequest("This invoice has been voided and can no longer be paid.", null);
+            }
+
+            if (methodBehavior is { } behavior)
+            {
+                Customers.SetPaymentBehavior(m.State.Customers[invoice.CustomerId], behavior);
+            }
+
+            PaymentOutcome result;
+            if (outOfBand)
+            {
+                if (invoice.Status == "draft")
+                {
+                    Invoicing.Finalize(m, invoice);
+                }
+
+                if (invoice.Status != "paid")
+                {
+                    Invoicing.MarkPaid(m, invoice, viaPayment: false);
+                }
+
+                result = PaymentOutcome.Paid;
+            }
+            else
+            {
+                result = Invoicing.Collect(m, invoice);
+            }
+
+            return (Expansion.Apply(InvoiceShape.ToJson(invoice, m.State), p, m.State), result);
+        });
+        return outcome switch
+        {
+            PaymentOutcome.Declined => throw StripeApiException.CardDeclined(),
+            PaymentOutcome.RequiresAction => throw StripeApiException.RequiresAction(),
+            _ => StripeResults.Json(json),
+        };
+    }
+
+    private static IResult VoidInvoice(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params();
+        var json = store.Write(context.RequestInfo(), m =>
+        {
+            var invoice = Lookup.Invoice(m.State, id);
+            Invoicing.Void(m, invoice);
+            return Expansion.Apply(InvoiceShape.ToJson(invoice, m.State), p, m.State);
+        });
+        return StripeResults.Json(json);
+    }
+}

@@ -1,0 +1,133 @@
+using Billing.StripeEmulator.Billing;
+using Billing.StripeEmulator.State;
+using Billing.StripeEmulator.Wire;
+using Billing.StripeEmulator.Wire.Pipeline;
+using Billing.StripeEmulator.Wire.Shapes;
+
+namespace Billing.StripeEmulator.Api;
+
+/// <summary>`/v1/subscriptions`: retrieve, list, update (items, proration, cancel_at_period_end, metadata, trial_end), cancel now.</summary>
+internal static class SubscriptionsApi
+{
+    private static readonly string[] UpdateParams =
+    [
+        "items", "proration_behavior", "cancel_at_period_end", "metadata", "description", "trial_end", "payment_behavior",
+        "default_payment_method", "cancellation_details", "proration_date", "off_session", "billing_cycle_anchor", "collection_method",
+    ];
+
+    public static IEndpointRouteBuilder MapSubscriptionsApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v1/subscriptions", List);
+        routes.MapGet("/v1/subscriptions/{id}", Retrieve);
+        routes.MapPost("/v1/subscriptions/{id}", Update);
+        routes.MapDelete("/v1/subscriptions/{id}", Cancel);
+        return routes;
+    }
+
+    private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
+        StripeResults.Json(store.Read(state => Expansion.Apply(SubscriptionShape.ToJson(Lookup.Subscription(state, id), state), context.Params(), state)));
+
+    private static IResult List(HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("customer", "price", "status", "limit", "starting_after", "ending_before", "created", "collection_method", "test_clock");
+        var customer = p.NonEmptyString("customer");
+        var price = p.NonEmptyString("price");
+        var status = p.OneOf("status", "active", "all", "canceled", "ended", "incomplete", "incomplete_expired", "past_due", "paused", "trialing", "unpaid");
+        var created = Paging.CreatedFilter(p);
+        return StripeResults.Json(store.Read(state =>
+        {
+            var subscriptions = state.Subscriptions.Values
+                .Where(s => customer is null || s.CustomerId == customer)
+                .Where(s => price is null || s.Items.Exists(i => i.PriceId == price))
+                .Where(s => status switch
+                {
+                    null => s.Status != "canceled",
+                    "all" => true,
+                    "ended" => s.Status == "canceled",
+                    _ => s.Status == status,
+                })
+                .Where(s => created(s.Created))
+                .OrderByDescending(s => s.Sequence)
+                .ToList();
+            return Expansion.Apply(Paging.Page(subscriptions, s => s.Id, s => SubscriptionShape.ToJson(s, state), p, "/v1/subscriptions", "subscription"), p, state);
+        }));
+    }
+
+    private static IResult Update(string id, HttpContext context, EmulatorStore store, RenewalEngine engine)
+    {
+        var p = context.Params().AllowOnly(UpdateParams);
+        var change = ParseChange(p);
+        var json = store.Write(context.RequestInfo(), m =>
+        {
+            var subscription = Lookup.Subscription(m.State, id);
+            SubscriptionUpdates.Apply(m, subscription, change);
+            return subscription;
+        });
+        engine.RunDue();
+        return StripeResults.Json(store.Read(state => Expansion.Apply(SubscriptionShape.ToJson(json, state), p, state)));
+    }
+
+    private static IResult Cancel(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("invoice_now", "prorate", "cancellation_details");
+        p.Bool("invoice_now");
+        p.Bool("prorate");
+        var details = p.Child("cancellation_details")?.AllowOnly("comment", "feedback");
+        var json = store.Write(context.RequestInfo(), m =>
+        {
+            var subscription = Lookup.Subscription(m.State, id);
+            if (details is not null)
+            {
+                subscription.CancellationComment = details.NonEmptyString("comment") ?? subscription.CancellationComment;
+                subscription.CancellationFeedback = details.NonEmptyString("feedback") ?? subscription.CancellationFeedback;
+            }
+
+            Subscriptions.Cancel(m, subscription, "cancellation_requested");
+            return Expansion.Apply(SubscriptionShape.ToJson(subscription, m.State), p, m.State);
+        });
+        return StripeResults.Json(json);
+    }
+
+    /// <summary>Reads the update parameters (validation only; ids are checked against the state later).</summary>
+    internal static SubscriptionChange ParseChange(StripeParams p)
+    {
+        var items = p.List("items").Select(item =>
+        {
+            item.AllowOnly("id", "price", "quantity", "deleted", "metadata", "clear_usage", "discounts", "tax_rates", "price_data", "billing_thresholds");
+            if (item.Has("price_data"))
+            {
+                throw StripeApiException.ParameterInvalid(item.ParamName("price_data"), "The emulator needs existing prices: pass `price`.");
+            }
+
+            var quantity = item.NonNegativeLong("quantity");
+            return new ItemChange(
+                ItemPrefix(item),
+                item.NonEmptyString("id"),
+                item.NonEmptyString("price"),
+                quantity,
+                item.Bool("deleted") ?? false,
+                item.Metadata());
+        }).ToList();
+
+        var details = p.Child("cancellation_details")?.AllowOnly("comment", "feedback");
+        return new SubscriptionChange
+        {
+            Items = items,
+            ProrationBehavior = p.OneOf("proration_behavior", "always_invoice", "create_prorations", "none") ?? "create_prorations",
+            CancelAtPeriodEnd = p.Bool("cancel_at_period_end"),
+            CancellationFeedback = details?.NonEmptyString("feedback"),
+            CancellationComment = details?.NonEmptyString("comment"),
+            Metadata = p.Metadata(),
+            Description = p.String("description"),
+            TrialEnd = TrialEnd(p),
+            DefaultPaymentMethod = p.NonEmptyString("default_payment_method"),
+        };
+    }
+
+    /// <summary>"items[0]" for the item at index 0 (its own parameter names minus the last segment).</summary>
+    private static string ItemPrefix(StripeParams item) => item.ParamName("x")[..^3];
+
+    /// <summary>`trial_end=now` becomes 0: the update clamps a trial end to the current time.</summary>
+    private static long? TrialEnd(StripeParams p) =>
+        p.NonEmptyString("trial_end") == "now" ? 0 : p.Long("trial_end");
+}

@@ -1,0 +1,30 @@
+using Billing.StripeEmulator.Wire;
+
+namespace Billing.StripeEmulator.Billing;
+
+/// <summary>A requested subscription update, already parsed (`POST /v1/subscriptions/{id}` or a portal action).</summary>
+internal sealed record SubscriptionChange
+{
+    public IReadOnlyList<ItemChange> Items { get; init; } = [];
+
+    /// <summary>always_invoice, create_prorations (default) or none.</summary>
+    public string ProrationBehavior { get; init; } = "create_prorations";
+
+    public bool? CancelAtPeriodEnd { get; init; }
+
+    public string? CancellationFeedback { get; init; }
+
+    public string? CancellationComment { get; init; }
+
+    public MetadataUpdate? Metadata { get; init; }
+
+    public string? Description { get; init; }
+
+    /// <summary>`trial_end`: a unix time, or the current time for "now".</summary>
+    public long? TrialEnd { get; init; }
+
+    public string? DefaultPaymentMethod { get; init; }
+}
+
+/// <summary>One `items[i]` entry: an existing item (by id) changed or deleted, or a new price added.</summary>
+internal sealed record ItemChange(string Param, string? Id, string? PriceId, long? Quantity, bool Deleted, MetadataUpdate? Metadata);

@@ -1,0 +1,206 @@
+using Billing.StripeEmulator.Billing;
+using Billing.StripeEmulator.State;
+using Billing.StripeEmulator.State.Objects;
+using Billing.StripeEmulator.Wire;
+
+namespace Billing.StripeEmulator.Checkout;
+
+/// <summary>`POST /v1/checkout/sessions`: validates like Stripe and stores an open session with a local payment page URL.</summary>
+internal static class CheckoutSessions
+{
+    public const long DefaultLifetime = 24 * 3600;
+
+    private static readonly string[] Allowed =
+    [
+        "mode", "line_items", "customer", "customer_email", "customer_creation", "client_reference_id", "metadata",
+        "subscription_data", "success_url", "cancel_url", "return_url", "ui_mode", "allow_promotion_codes", "expires_at",
+        "payment_method_types", "locale", "billing_address_collection", "automatic_tax", "customer_update", "tax_id_collection",
+        "payment_method_collection", "consent_collection", "invoice_creation", "payment_intent_data", "submit_type",
+        "phone_number_collection", "saved_payment_method_options", "discounts", "currency",
+    ];
+
+    private static readonly string[] SubscriptionDataAllowed =
+    [
+        "trial_period_days", "trial_end", "metadata", "description", "trial_settings", "billing_mode", "proration_behavior",
+        "billing_cycle_anchor", "default_tax_rates", "invoice_settings", "application_fee_percent", "on_behalf_of", "transfer_data",
+    ];
+
+    public static CheckoutSessionRecord Create(Mutation m, StripeParams p)
+    {
+        p.AllowOnly(Allowed);
+        var mode = p.NonEmptyString("mode") ?? throw StripeApiException.ParameterMissing("mode");
+        if (mode == "setup")
+        {
+            throw StripeApiException.ParameterInvalid("mode", "The emulator supports mode=payment and mode=subscription only.");
+        }
+
+        p.OneOf("mode", "payment", "subscription");
+        var uiMode = p.OneOf("ui_mode", "hosted_page", "embedded_page", "elements") ?? "hosted_page";
+        if (uiMode != "hosted_page")
+        {
+            foreach (var urlParam in new[] { "success_url", "cancel_url" })
+            {
+                if (p.Has(urlParam))
+                {
+                    throw StripeApiException.ParameterInvalid(urlParam, $"`{urlParam}` is not allowed when `ui_mode` is `{uiMode}`.");
+                }
+            }
+        }
+
+        var lines = LineItems(m.State, p, mode);
+        var currency = m.State.Prices[lines[0].PriceId].Currency;
+
+        var customerId = p.NonEmptyString("customer");
+        var customerEmail = p.NonEmptyString("customer_email");
+        if (customerId is not null && customerEmail is not null)
+        {
+            throw StripeApiException.InvalidRequest("You may only specify one of these parameters: customer, customer_email.", "customer_email");
+        }
+
+        if (customerId is not null)
+        {
+            Lookup.Customer(m.State, customerId, "customer");
+        }
+
+        var clientReferenceId = p.NonEmptyString("client_reference_id");
+        if (clientReferenceId is { Length: > 200 })
+        {
+            throw StripeApiException.ParameterInvalid("client_reference_id", "client_reference_id can be at most 200 characters.");
+        }
+
+        var customerCreation = p.OneOf("customer_creation", "always", "if_required");
+        if (customerCreation is not null && mode == "subscription")
+        {
+            throw StripeApiException.ParameterInvalid("customer_creation", "`customer_creation` can only be used in `payment` mode.");
+        }
+
+        var expiresAt = p.Long("expires_at") ?? m.Now + DefaultLifetime;
+        if (expiresAt < m.Now + 1800 || expiresAt > m.Now + DefaultLifetime)
+        {
+            throw StripeApiException.ParameterInvalid("expires_at", "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.", "parameter_invalid_integer");
+        }
+
+        var subscriptionData = p.Child("subscription_data");
+        if (subscriptionData is not null && mode != "subscription")
+        {
+            throw StripeApiException.ParameterInvalid("subscription_data", "You can only pass `subscription_data` in `subscription` mode.");
+        }
+
+        subscriptionData?.AllowOnly(SubscriptionDataAllowed);
+        var trialDays = subscriptionData?.Long("trial_period_days");
+        if (trialDays is < 1 or > 730)
+        {
+            throw StripeApiException.ParameterInvalid("subscription_data[trial_period_days]", "trial_period_days must be between 1 and 730.", "parameter_invalid_integer");
+        }
+
+        var trialEnd = subscriptionData?.Long("trial_end");
+        if (trialEnd is not null)
+        {
+            if (trialDays is not null)
+            {
+                throw StripeApiException.InvalidRequest("You may only specify one of these parameters: subscription_data[trial_end], subscription_data[trial_period_days].", "subscription_data[trial_end]");
+            }
+
+            if (trialEnd < m.Now + 2 * 86400)
+            {
+                throw StripeApiException.ParameterInvalid("subscription_data[trial_end]", "subscription_data[trial_end] must be at least 48 hours in the future.", "parameter_invalid_integer");
+            }
+
+            trialDays = (trialEnd.Value - m.Now + 86399) / 86400;
+        }
+
+        var id = IdGenerator.CheckoutSession();
+        var session = new CheckoutSessionRecord
+        {
+            Id = id,
+            Created = m.Now,
+            Mode = mode,
+            LineItems = lines,
+            Currency = currency,
+            CustomerId = customerId,
+            CustomerEmail = customerEmail,
+            CustomerCreation = mode == "payment" ? customerCreation ?? "if_required" : null,
+            ClientReferenceId = clientReferenceId,
+            SuccessUrl = p.NonEmptyString("success_url"),
+            CancelUrl = p.NonEmptyString("cancel_url"),
+            UiMode = uiMode,
+            AllowPromotionCodes = p.Bool("allow_promotion_codes"),
+            ExpiresAt = expiresAt,
+            TrialPeriodDays = trialDays,
+            SubscriptionDescription = subscriptionData?.NonEmptyString("description"),
+            Url = uiMode == "hosted_page" ? $"{m.State.PublicBaseUrl}/checkout/{id}" : null,
+        };
+        p.Metadata()?.ApplyTo(session.Metadata);
+        subscriptionData?.Metadata()?.ApplyTo(session.SubscriptionMetadata);
+        return m.State.Add(m.State.CheckoutSessions, session);
+    }
+
+    private static List<CheckoutLineItem> LineItems(EmulatorState state, StripeParams p, string mode)
+    {
+        var lines = new List<CheckoutLineItem>();
+        foreach (var item in p.List("line_items"))
+        {
+            item.AllowOnly("price", "quantity", "adjustable_quantity", "dynamic_tax_rates", "tax_rates", "price_data");
+            if (item.Has("price_data"))
+            {
+                throw StripeApiException.ParameterInvalid(item.ParamName("price_data"), "The emulator needs existing prices: pass `price` (create one with POST /v1/prices).");
+            }
+
+            var priceId = item.RequireString("price");
+            var price = Lookup.Price(state, priceId, item.ParamName("price"));
+            if (!price.Active)
+            {
+                throw StripeApiException.InvalidRequest($"The price `{price.Id}` is not active.", item.ParamName("price"));
+            }
+
+            var quantity = item.NonNegativeLong("quantity") ?? 1;
+            if (quantity < 1)
+            {
+                throw StripeApiException.ParameterInvalid(item.ParamName("quantity"), "Quantity must be at least 1.", "parameter_invalid_integer");
+            }
+
+            lines.Add(new CheckoutLineItem { Id = IdGenerator.New("li"), PriceId = price.Id, Quantity = quantity });
+        }
+
+        if (lines.Count == 0)
+        {
+            throw StripeApiException.ParameterMissing("line_items");
+        }
+
+        var prices = lines.Select(l => state.Prices[l.PriceId]).ToList();
+        if (prices.Select(pr => pr.Currency).Distinct(StringComparer.Ordinal).Count() > 1)
+        {
+            throw StripeApiException.InvalidRequest("All prices in a Checkout Session must have the same currency.", "line_items");
+        }
+
+        if (mode == "payment" && prices.Any(pr => pr.IsRecurring))
+        {
+            throw StripeApiException.InvalidRequest("You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.", "line_items");
+        }
+
+        if (mode == "subscription")
+        {
+            if (!prices.Any(pr => pr.IsRecurring))
+            {
+                throw StripeApiException.InvalidRequest("You must provide at least one recurring price in `subscription` mode when using prices.", "line_items");
+            }
+
+            if (prices.Any(pr => !pr.IsRecurring))
+            {
+                throw StripeApiException.InvalidRequest("The emulator does not support one-time prices in `subscription` mode.", "line_items");
+            }
+
+            if (prices.Select(pr => (pr.Interval, pr.IntervalCount)).Distinct().Count() > 1)
+            {
+                throw StripeApiException.InvalidRequest("All recurring prices in a Checkout Session must have the same billing interval.", "line_items");
+            }
+
+            if (prices.Select(pr => pr.Id).Distinct(StringComparer.Ordinal).Count() != prices.Count)
+            {
+                throw StripeApiException.InvalidRequest("A price can appear only once in `line_items` in `subscription` mode.", "line_items");
+            }
+        }
+
+        return lines;
+    }
+}

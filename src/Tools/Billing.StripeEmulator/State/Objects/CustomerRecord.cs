@@ -1,0 +1,28 @@
+namespace Billing.StripeEmulator.State.Objects;
+
+internal sealed class CustomerRecord : StoredObject
+{
+    public string? Email { get; set; }
+
+    public string? Name { get; set; }
+
+    public string? Description { get; set; }
+
+    public string? Phone { get; set; }
+
+    public string? Currency { get; set; }
+
+    public bool Delinquent { get; set; }
+
+    public required string InvoicePrefix { get; init; }
+
+    public int NextInvoiceSequence { get; set; } = 1;
+
+    public List<string> PreferredLocales { get; } = [];
+
+    /// <summary>The saved payment method's id (`pm_...`), set by Checkout or the payment-method control.</summary>
+    public string? DefaultPaymentMethod { get; set; }
+
+    /// <summary>How charges on this customer end; customers without a saved method are charged as if succeeding.</summary>
+    public PaymentBehavior PaymentBehavior { get; set; } = PaymentBehavior.Succeeding;
+}

@@ -1,0 +1,59 @@
+namespace Billing.StripeEmulator.State.Objects;
+
+internal sealed class InvoiceRecord : StoredObject
+{
+    public required string CustomerId { get; init; }
+
+    public string? SubscriptionId { get; init; }
+
+    /// <summary>draft, open, paid, void, uncollectible.</summary>
+    public string Status { get; set; } = "draft";
+
+    public string? Number { get; set; }
+
+    public required string Currency { get; set; }
+
+    public List<InvoiceLineRecord> Lines { get; } = [];
+
+    public bool AutoAdvance { get; set; }
+
+    public string CollectionMethod { get; init; } = "charge_automatically";
+
+    public long? DaysUntilDue { get; init; }
+
+    public long? DueDate { get; set; }
+
+    public string? Description { get; set; }
+
+    /// <summary>manual, subscription_create, subscription_cycle, subscription_update.</summary>
+    public required string BillingReason { get; init; }
+
+    public required long PeriodStart { get; set; }
+
+    public required long PeriodEnd { get; set; }
+
+    public long AmountPaid { get; set; }
+
+    public int AttemptCount { get; set; }
+
+    public bool Attempted { get; set; }
+
+    public long? FinalizedAt { get; set; }
+
+    public long? PaidAt { get; set; }
+
+    public long? VoidedAt { get; set; }
+
+    public string? CustomerEmail { get; set; }
+
+    public string? CustomerName { get; set; }
+
+    public long Subtotal => Lines.Sum(l => l.Amount);
+
+    public long Total => Subtotal;
+
+    /// <summary>A negative total is owed to the customer: nothing is due.</summary>
+    public long AmountDue => Math.Max(0, Total);
+
+    public long AmountRemaining => Status == "paid" ? 0 : Math.Max(0, AmountDue - AmountPaid);
+}

@@ -1,0 +1,14 @@
+namespace Billing.StripeEmulator.Wire.Pipeline;
+
+/// <summary>One idempotency key's slot: a gate serialising requests with the key, and the saved first response.</summary>
+internal sealed class IdempotencyEntry : IDisposable
+{
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    public SavedResponse? Saved { get; set; }
+
+    public void Dispose() => Gate.Dispose();
+}
+
+/// <summary>The first response given for a key, with what it was given for.</summary>
+internal sealed record SavedResponse(string Endpoint, string Fingerprint, int StatusCode, string ContentType, byte[] Body, string RequestId, long SavedAtUnix);

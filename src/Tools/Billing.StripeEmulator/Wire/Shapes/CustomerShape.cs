@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using Billing.StripeEmulator.State.Objects;
+
+namespace Billing.StripeEmulator.Wire.Shapes;
+
+internal static class CustomerShape
+{
+    public static JsonObject ToJson(CustomerRecord customer) => new()
+    {
+        ["id"] = customer.Id,
+        ["object"] = "customer",
+        ["address"] = null,
+        ["balance"] = 0,
+        ["created"] = customer.Created,
+        ["currency"] = customer.Currency,
+        ["default_source"] = null,
+        ["delinquent"] = customer.Delinquent,
+        ["description"] = customer.Description,
+        ["discount"] = null,
+        ["email"] = customer.Email,
+        ["invoice_prefix"] = customer.InvoicePrefix,
+        ["invoice_settings"] = new JsonObject
+        {
+            ["custom_fields"] = null,
+            ["default_payment_method"] = customer.DefaultPaymentMethod,
+            ["footer"] = null,
+            ["rendering_options"] = null,
+        },
+        ["livemode"] = false,
+        ["metadata"] = StripeJson.Metadata(customer.Metadata),
+        ["name"] = customer.Name,
+        ["next_invoice_sequence"] = customer.NextInvoiceSequence,
+        ["phone"] = customer.Phone,
+        ["preferred_locales"] = StripeJson.Strings(customer.PreferredLocales),
+        ["shipping"] = null,
+        ["tax_exempt"] = "none",
+        ["test_clock"] = null,
+    };
+}

@@ -1,0 +1,57 @@
+using Billing.StripeEmulator.Tests.Infrastructure;
+using Billing.TestSupport;
+
+namespace Billing.StripeEmulator.Tests;
+
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public async Task Invalid_configuration_stops_start_up_with_the_keys_named()
+    {
+        var port = FreePort.Next();
+        await using var process = EmulatorLauncher.Start($"http://127.0.0.1:{port}", new Dictionary<string, string?>
+        {
+            ["Emulator__WebhookEndpoints__0__Url"] = "not a url",
+            ["Emulator__WebhookEndpoints__0__Secret"] = "secret",
+            ["Emulator__Prices__0__Currency"] = "USD",
+            ["Emulator__WebhookRetrySchedule"] = "1,soon",
+        });
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!process.HasExited && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(process.HasExited, "the emulator should refuse to start");
+        var output = process.Output;
+        Assert.Contains("Emulator:WebhookEndpoints:0:Url", output);
+        Assert.Contains("Emulator:WebhookEndpoints:0:Secret", output);
+        Assert.Contains("Emulator:Prices:0:Currency", output);
+        Assert.Contains("Emulator:WebhookRetrySchedule", output);
+    }
+
+    [Fact]
+    public async Task Configured_api_keys_restrict_access_and_prices_can_be_seeded_from_the_environment()
+    {
+        var port = FreePort.Next();
+        await using var process = EmulatorLauncher.Start($"http://127.0.0.1:{port}", new Dictionary<string, string?>
+        {
+            ["Emulator__ApiKeys__0"] = "sk_test_only_this_one",
+            ["Emulator__Prices__6__Id"] = "price_team_monthly",
+            ["Emulator__Prices__6__Product"] = "prod_team",
+            ["Emulator__Prices__6__UnitAmount"] = "9900",
+            ["Emulator__Prices__6__Currency"] = "eur",
+            ["Emulator__Prices__6__Interval"] = "month",
+        });
+        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), () => process.Output);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        var allowed = await new StripeApiClient(http, "sk_test_only_this_one").GetAsync("/v1/prices/price_team_monthly");
+        var other = await new StripeApiClient(http, "sk_test_something_else").GetAsync("/v1/prices/price_team_monthly");
+
+        Assert.Equal(9900, allowed.EnsureOk().Body.Number("unit_amount"));
+        Assert.Equal("eur", allowed.Body.Str("currency"));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, other.Status);
+    }
+}

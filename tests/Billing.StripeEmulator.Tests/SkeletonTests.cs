@@ -1,7 +1,0 @@
-namespace Billing.StripeEmulator.Tests;
-
-public sealed class SkeletonTests
-{
-    [Fact]
-    public void Builds() => Assert.True(true);
-}
