@@ -8,8 +8,7 @@ public sealed class ConfigurationTests
     [Fact]
     public async Task Invalid_configuration_stops_start_up_with_the_keys_named()
     {
-        var port = FreePort.Next();
-        await using var process = EmulatorLauncher.Start($"http://127.0.0.1:{port}", new Dictionary<string, string?>
+        await using var process = EmulatorLauncher.StartExpectingFailure(new Dictionary<string, string?>
         {
             ["Emulator__WebhookEndpoints__0__Url"] = "not a url",
             ["Emulator__WebhookEndpoints__0__Secret"] = "secret",
@@ -34,8 +33,7 @@ public sealed class ConfigurationTests
     [Fact]
     public async Task Configured_api_keys_restrict_access_and_prices_can_be_seeded_from_the_environment()
     {
-        var port = FreePort.Next();
-        await using var process = EmulatorLauncher.Start($"http://127.0.0.1:{port}", new Dictionary<string, string?>
+        await using var emulator = await StripeEmulatorProcess.StartAsync(new Dictionary<string, string?>
         {
             ["Emulator__ApiKeys__0"] = "sk_test_only_this_one",
             ["Emulator__Prices__6__Id"] = "price_team_monthly",
@@ -44,11 +42,9 @@ public sealed class ConfigurationTests
             ["Emulator__Prices__6__Currency"] = "eur",
             ["Emulator__Prices__6__Interval"] = "month",
         });
-        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), () => process.Output);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
-        var allowed = await new StripeApiClient(http, "sk_test_only_this_one").GetAsync("/v1/prices/price_team_monthly");
-        var other = await new StripeApiClient(http, "sk_test_something_else").GetAsync("/v1/prices/price_team_monthly");
+        var allowed = await new StripeApiClient(emulator.Controls, "sk_test_only_this_one").GetAsync("/v1/prices/price_team_monthly");
+        var other = await new StripeApiClient(emulator.Controls, "sk_test_something_else").GetAsync("/v1/prices/price_team_monthly");
 
         Assert.Equal(9900, allowed.EnsureOk().Body.Number("unit_amount"));
         Assert.Equal("eur", allowed.Body.Str("currency"));

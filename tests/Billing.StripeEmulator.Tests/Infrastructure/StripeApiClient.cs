@@ -6,8 +6,6 @@ namespace Billing.StripeEmulator.Tests.Infrastructure;
 /// <summary>Raw HTTP to the emulator: form-encoded POSTs, query-string GETs, JSON answers.</summary>
 public sealed class StripeApiClient(HttpClient http, string secretKey)
 {
-    public const string DefaultKey = "sk_test_emulator_tests";
-
     public HttpClient Http => http;
 
     public Task<ApiResult> PostAsync(string path, params (string Key, string Value)[] form) => SendAsync(HttpMethod.Post, path, form, idempotencyKey: null);

@@ -112,8 +112,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 return;
             }
 
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync();
+            using var buffer = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(buffer);
+            var rawBody = buffer.ToArray();
+            var body = Encoding.UTF8.GetString(rawBody);
             var signature = context.Request.Headers["Stripe-Signature"];
             var status = Interlocked.Decrement(ref _failuresToSend) >= 0 ? _failureStatus : 200;
             if (status == 200)
@@ -131,6 +133,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             }
 
             _deliveries.Enqueue(new WebhookDelivery(
+                rawBody,
                 body,
                 parsed,
                 signature,
@@ -144,7 +147,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 }
 
-public sealed record WebhookDelivery(string Body, JsonNode? Event, string? Signature, bool SignatureValid, int RespondedStatus, string? ContentType, DateTimeOffset ReceivedAt)
+/// <summary>One received request: <see cref="RawBody"/> holds the bytes exactly as sent (what a receiver must verify).</summary>
+public sealed record WebhookDelivery(byte[] RawBody, string Body, JsonNode? Event, string? Signature, bool SignatureValid, int RespondedStatus, string? ContentType, DateTimeOffset ReceivedAt)
 {
     public string Type => Event?["type"]?.GetValue<string>() ?? "(unparsable)";
 
