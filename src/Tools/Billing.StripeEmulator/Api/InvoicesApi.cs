@@ -63,6 +63,8 @@ internal static class InvoicesApi
             var invoice = Invoicing.NewDraft(m, customer, "manual", currency ?? customer.Currency ?? "usd", subscriptionId);
             invoice.AutoAdvance = p.Bool("auto_advance") ?? false;
             invoice.Description = p.NonEmptyString("description");
+            invoice.CollectionMethod = collection;
+            invoice.DaysUntilDue = daysUntilDue;
             invoice.DueDate = dueDate;
             p.Metadata()?.ApplyTo(invoice.Metadata);
             if (behavior == "include")

@@ -17,9 +17,11 @@ internal sealed class InvoiceRecord : StoredObject
 
     public bool AutoAdvance { get; set; }
 
-    public string CollectionMethod { get; init; } = "charge_automatically";
+    /// <summary>charge_automatically, or send_invoice (then <see cref="DaysUntilDue"/> or <see cref="DueDate"/> is set).</summary>
+    public string CollectionMethod { get; set; } = "charge_automatically";
 
-    public long? DaysUntilDue { get; init; }
+    /// <summary>send_invoice only: the due date is this many days after finalization.</summary>
+    public long? DaysUntilDue { get; set; }
 
     public long? DueDate { get; set; }
 
