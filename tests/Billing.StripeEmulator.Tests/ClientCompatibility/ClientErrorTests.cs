@@ -72,6 +72,19 @@ public sealed class ClientErrorTests(ClientEmulatorFixture fixture) : IAsyncLife
     }
 
     [Fact]
+    public async Task A_key_the_emulator_does_not_accept_is_a_typed_401()
+    {
+        using var http = new HttpClient();
+        var liveKeyClient = new StripeClient(http, new StripeClientOptions { SecretKey = "sk_live_not_for_the_emulator", ApiBase = fixture.Emulator.ApiBase });
+
+        var error = await Assert.ThrowsAsync<StripeApiException>(() => liveKeyClient.Prices.GetAsync("price_pro_monthly"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+        Assert.Equal(StripeErrorTypes.InvalidRequestError, error.ErrorType);
+        Assert.DoesNotContain("not_for_the_emulator", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_same_idempotency_key_with_the_same_parameters_returns_the_same_object()
     {
         var request = new CustomerCreateRequest { Email = "once@example.com", Metadata = new Dictionary<string, string> { ["tenant_id"] = "t_once" } };
