@@ -23,11 +23,16 @@ public sealed class ConfigurationTests
         }
 
         Assert.True(process.HasExited, "the emulator should refuse to start");
+
+        // The last output lines can arrive just after the exit is observed.
+        string[] named = ["Emulator:WebhookEndpoints:0:Url", "Emulator:WebhookEndpoints:0:Secret", "Emulator:Prices:0:Currency", "Emulator:WebhookRetrySchedule"];
+        while (!named.All(key => process.Output.Contains(key, StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
         var output = process.Output;
-        Assert.Contains("Emulator:WebhookEndpoints:0:Url", output);
-        Assert.Contains("Emulator:WebhookEndpoints:0:Secret", output);
-        Assert.Contains("Emulator:Prices:0:Currency", output);
-        Assert.Contains("Emulator:WebhookRetrySchedule", output);
+        Assert.All(named, key => Assert.Contains(key, output, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class WebhookDeliveryTests(EmulatorFixture emulator) : IClassFixtu
         Assert.Equal([500, 500, 200], emulator.Receiver.Deliveries.Where(d => d.EventId == eventId).Select(d => d.RespondedStatus));
         Assert.All(emulator.Receiver.Deliveries, d => Assert.True(d.SignatureValid));
 
-        var attempts = (await Stripe.ControlGetAsync($"/_emulator/events/{eventId}/deliveries")).EnsureOk().Body.Data();
+        var attempts = await RecordedAttemptsAsync(eventId, 3);
         Assert.Equal([1L, 2L, 3L], attempts.Select(a => a!.Number("attempt")));
         Assert.Equal([500L, 500L, 200L], attempts.Select(a => a!.Number("status_code")));
         Assert.Equal([false, false, true], attempts.Select(a => a!.Bool("succeeded")));
@@ -61,7 +61,7 @@ public sealed class WebhookDeliveryTests(EmulatorFixture emulator) : IClassFixtu
         Assert.Equal(1, result.Number("endpoints"));
         Assert.Equal([first.EventId, first.EventId], both.Select(d => d.EventId));
         Assert.True(both[1].SignatureValid);
-        var kinds = (await Stripe.ControlGetAsync($"/_emulator/events/{first.EventId}/deliveries")).EnsureOk().Body.Data().Select(a => a!.Str("kind"));
+        var kinds = (await RecordedAttemptsAsync(first.EventId, 2)).Select(a => a!.Str("kind"));
         Assert.Equal(["original", "redelivery"], kinds);
     }
 
@@ -167,6 +167,23 @@ public sealed class WebhookDeliveryTests(EmulatorFixture emulator) : IClassFixtu
         Assert.False(next.Bool("has_more"));
         Assert.Equal("customer.subscription.created", one.Str("type"));
         Assert.Equal("subscription", one["data"]!["object"]!.Str("object"));
+    }
+
+    /// <summary>The emulator records an attempt once the endpoint's answer is in, which can be just after the receiver
+    /// saw the request: wait until <paramref name="count"/> attempts are recorded.</summary>
+    private async Task<System.Text.Json.Nodes.JsonArray> RecordedAttemptsAsync(string eventId, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var attempts = (await Stripe.ControlGetAsync($"/_emulator/events/{eventId}/deliveries")).EnsureOk().Body.Data();
+            if (attempts.Count >= count || DateTime.UtcNow > deadline)
+            {
+                return attempts;
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
