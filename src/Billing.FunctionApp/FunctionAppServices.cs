@@ -2,6 +2,7 @@ using Billing.Application.StripeEvents;
 using Billing.FunctionApp.Auth;
 using Billing.FunctionApp.Configuration;
 using Billing.FunctionApp.Functions;
+using Billing.FunctionApp.Functions.BillingApi;
 using Billing.FunctionApp.Functions.Health;
 using Billing.FunctionApp.Functions.MonthlyInvoicing;
 using Billing.FunctionApp.Functions.ProcessStripeEvent;
@@ -28,6 +29,7 @@ public static class FunctionAppServices
         services.AddStripe(configuration);
         services.AddPersistence(configuration);
         services.AddCatalog(configuration);
+        services.AddBillingApi(configuration);
 
         services.AddSingleton<IQueueTriggeredFunction, ProcessStripeEventFunction>();
         services.AddSingleton<IStripeEventProcessor, LoggingStripeEventProcessor>();
@@ -46,12 +48,14 @@ public static class FunctionAppServices
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
 
         // The Functions host polls GET / until the server answers.
         app.MapGet("/", () => Results.Text("Billing function app")).ExcludeFromDescription();
         app.MapHealthChecks(HttpFunctionEndpoints.Http(app, HealthFunction.Name).Path!, HealthFunction.Options);
+        app.MapBillingApi();
         app.MapNonHttpFunctions(app.Services.GetRequiredService<Hosting.FunctionMetadata.FunctionCatalog>());
         return app;
     }

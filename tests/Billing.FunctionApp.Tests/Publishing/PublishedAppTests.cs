@@ -38,6 +38,12 @@ public sealed class PublishedAppTests(PublishedAppFixture published) : IClassFix
         Assert.Contains(catalog.All, f => f is { Name: "Health", Kind: FunctionTriggerKind.Http, Path: "/api/health" });
         Assert.Contains(catalog.All, f => f is { Name: "ProcessStripeEvent", Kind: FunctionTriggerKind.Queue, QueueName: "stripe-events" });
         Assert.Contains(catalog.All, f => f is { Name: "MonthlyInvoicing", Kind: FunctionTriggerKind.Timer });
+        Assert.Contains(catalog.All, f => f is { Name: "BillingPlans", Path: "/api/billing/plans" } && f.HttpMethods.SequenceEqual(["GET", "OPTIONS"]));
+        Assert.Contains(catalog.All, f => f is { Name: "BillingSubscription", Path: "/api/billing/subscription" } && f.HttpMethods.SequenceEqual(["GET", "OPTIONS"]));
+        Assert.Contains(catalog.All, f => f is { Name: "BillingCheckout", Path: "/api/billing/checkout" } && f.HttpMethods.SequenceEqual(["POST", "OPTIONS"]));
+        Assert.Contains(catalog.All, f => f is { Name: "BillingPortal", Path: "/api/billing/portal" } && f.HttpMethods.SequenceEqual(["POST", "OPTIONS"]));
+        Assert.Contains(catalog.All, f => f is { Name: "BillingTrial", Path: "/api/billing/trial" } && f.HttpMethods.SequenceEqual(["POST", "OPTIONS"]));
+        Assert.Contains(catalog.All, f => f is { Name: "OpenApiDocument", Path: "/api/openapi/v1.json" });
         foreach (var function in catalog.OfKind(FunctionTriggerKind.Http))
         {
             var bindings = JsonNode.Parse(File.ReadAllText(Path.Combine(published.AppRoot, function.Name, "function.json")))!["bindings"]!.AsArray();
@@ -85,7 +91,13 @@ public sealed class PublishedAppTests(PublishedAppFixture published) : IClassFix
             foreach (var method in function.HttpMethods)
             {
                 using var request = new HttpRequestMessage(new HttpMethod(method), SamplePath(function.Path!));
-                if (method != "GET")
+                if (method == "OPTIONS")
+                {
+                    // Declared so the host forwards CORS preflights; the server answers them, not the handler.
+                    request.Headers.Add("Origin", "https://preflight.example");
+                    request.Headers.Add("Access-Control-Request-Method", function.HttpMethods.First(m => m != "OPTIONS"));
+                }
+                else if (method != "GET")
                 {
                     request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
                 }

@@ -1,0 +1,75 @@
+using Billing.Application.Payments;
+using Billing.Application.StripeCustomers;
+using Billing.Domain.Accounts;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.Application.Accounts;
+
+/// <summary>
+/// Ensures an account exists and has exactly one Stripe customer, however many requests race for it:
+/// <list type="number">
+/// <item>the account document is created once (create, 409 = someone else did, read theirs);</item>
+/// <item>an account that already has a customer keeps it (no Stripe call);</item>
+/// <item>otherwise Stripe creates the customer under an idempotency key derived from the account, so racing requests
+/// (and retries within Stripe's 24 hours) get the same customer back;</item>
+/// <item>the customer is linked to the account (for webhooks that carry only a customer id), then set on the account
+/// with an ETag-guarded update that never replaces a customer already there.</item>
+/// </list>
+/// Linking comes before assigning so that an account never names a customer its webhooks cannot be mapped from.
+/// </summary>
+public sealed partial class StripeCustomerProvisioning(
+    IBillingAccountStore accounts,
+    IStripeCustomerLinks links,
+    IStripeBillingGateway gateway,
+    ILogger<StripeCustomerProvisioning> logger)
+{
+    /// <returns>The account as stored, with its <see cref="BillingAccount.StripeCustomerId"/> set.</returns>
+    public async Task<BillingAccount> EnsureCustomerAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        var account = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
+        if (account.StripeCustomerId is not null)
+        {
+            return account;
+        }
+
+        var customerId = await gateway.CreateCustomerAsync(
+            new NewStripeCustomer { AccountId = accountId, IdempotencyKey = PaymentIdempotencyKeys.CustomerCreation(accountId) },
+            cancellationToken).ConfigureAwait(false);
+
+        var link = await links.LinkAsync(customerId, accountId, cancellationToken).ConfigureAwait(false);
+        if (link.Outcome == CustomerLinkOutcome.AlreadyLinkedToOther)
+        {
+            // Stripe answered a key derived from this account with another account's customer: never use it.
+            throw new InvalidOperationException(
+                $"Stripe customer {customerId}, created for account '{accountId}', is already linked to account '{link.AccountId}'.");
+        }
+
+        StripeCustomerAssignmentResult? assignment = null;
+        var stored = await accounts.UpdateAsync(
+            accountId,
+            current =>
+            {
+                assignment = current.AssignStripeCustomer(customerId);
+                return assignment.Changed ? assignment.Account : null;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        switch (assignment!.Outcome)
+        {
+            case StripeCustomerAssignmentOutcome.Assigned:
+                LogAssigned(accountId.Value, customerId);
+                break;
+            case StripeCustomerAssignmentOutcome.KeptExisting:
+                LogKeptExisting(accountId.Value, stored.StripeCustomerId!, customerId);
+                break;
+        }
+
+        return stored;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId} got Stripe customer {CustomerId}")]
+    private partial void LogAssigned(string accountId, string customerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} already had Stripe customer {ExistingCustomerId}; customer {UnusedCustomerId} is not used")]
+    private partial void LogKeptExisting(string accountId, string existingCustomerId, string unusedCustomerId);
+}

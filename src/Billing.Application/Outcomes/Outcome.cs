@@ -1,0 +1,20 @@
+namespace Billing.Application.Outcomes;
+
+/// <summary>Factories that read well at the return site: <c>return Outcome.Refused&lt;T&gt;(...)</c>.</summary>
+public static class Outcome
+{
+    public static Outcome<T> Succeeded<T>(T value) => new Succeeded<T>(value);
+
+    public static Outcome<T> Invalid<T>(ValidationErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (errors.IsEmpty)
+        {
+            throw new ArgumentException("An invalid outcome needs at least one field error.", nameof(errors));
+        }
+
+        return new Invalid<T>(errors);
+    }
+
+    public static Outcome<T> Refused<T>(RefusalReason reason, string detail) => new Refused<T>(new Refusal(reason, detail));
+}

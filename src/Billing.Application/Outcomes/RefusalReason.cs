@@ -1,0 +1,17 @@
+namespace Billing.Application.Outcomes;
+
+/// <summary>The account-state reasons a billing use case refuses a valid request.</summary>
+public enum RefusalReason
+{
+    /// <summary>A paid subscription is live: changes go through the customer portal, not a new Checkout.</summary>
+    SubscriptionLive = 1,
+
+    /// <summary>The account has no Stripe customer yet (it never started a Checkout), so there is no portal to open.</summary>
+    NoStripeCustomer = 2,
+
+    /// <summary>The account had its one trial (app-side or through Checkout), whether it ended or was cancelled.</summary>
+    TrialAlreadyUsed = 3,
+
+    /// <summary>The catalog has no trial plan.</summary>
+    TrialNotOffered = 4,
+}

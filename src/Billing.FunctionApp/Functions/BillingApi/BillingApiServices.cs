@@ -1,0 +1,54 @@
+using Billing.Application.Accounts;
+using Billing.Application.Checkout;
+using Billing.Application.Payments;
+using Billing.Application.Portal;
+using Billing.Application.Redirects;
+using Billing.Application.Subscriptions;
+using Billing.Application.Trials;
+using Billing.FunctionApp.Functions.BillingApi.Http;
+using Billing.FunctionApp.Functions.BillingApi.OpenApi;
+using Billing.FunctionApp.Infrastructure.Stripe;
+using Microsoft.Extensions.Options;
+
+namespace Billing.FunctionApp.Functions.BillingApi;
+
+/// <summary>
+/// Registers the billing API: its use cases, the Stripe gateway, the redirect settings (<c>Billing:Checkout</c>,
+/// <c>Billing:Portal</c>, <c>Billing:Redirects</c>) and CORS (<c>Cors</c>), all validated at start-up, the exception
+/// handler and the OpenAPI document.
+/// </summary>
+public static class BillingApiServices
+{
+    public static IServiceCollection AddBillingApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        AddValidatedOptions<CheckoutOptions, CheckoutOptionsValidator>(services, configuration, CheckoutOptions.SectionName);
+        AddValidatedOptions<PortalOptions, PortalOptionsValidator>(services, configuration, PortalOptions.SectionName);
+        AddValidatedOptions<RedirectOptions, RedirectOptionsValidator>(services, configuration, RedirectOptions.SectionName);
+        BillingApiCors.AddBillingApiCors(services, configuration);
+
+        services.AddSingleton<RedirectUrlPolicy>();
+        services.AddTransient<IStripeBillingGateway, StripeBillingGateway>();
+        services.AddTransient<StripeCustomerProvisioning>();
+        services.AddTransient<CheckoutSessions>();
+        services.AddTransient<PortalSessions>();
+        services.AddTransient<LocalTrials>();
+        services.AddTransient<SubscriptionOverview>();
+
+        services.AddExceptionHandler<BillingApiExceptionHandler>();
+        services.AddOpenApi(BillingApi.OpenApiDocumentName, options =>
+        {
+            options.AddDocumentTransformer<BearerSecurityTransformer>();
+            options.AddOperationTransformer<BearerSecurityTransformer>();
+        });
+        return services;
+    }
+
+    private static void AddValidatedOptions<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+    }
+}

@@ -1,0 +1,22 @@
+using Billing.Domain.Accounts;
+using Billing.FunctionApp.Auth;
+using Microsoft.Extensions.Options;
+
+namespace Billing.FunctionApp.Functions.BillingApi.Http;
+
+/// <summary>
+/// The one account a request may act on: the caller's, from the token's account claim. No route, query or body value
+/// ever names an account, so a user cannot read or change another account by construction.
+/// </summary>
+internal static class CallerAccount
+{
+    /// <summary>Only for endpoints behind <see cref="AuthenticationSetup.UserPolicy"/>, which guarantees a valid claim.</summary>
+    public static AccountId Of(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var caller = BillingCaller.From(context.User, options)
+                     ?? throw new InvalidOperationException("The endpoint must require the user policy: the caller has no valid account claim.");
+        return caller.Account;
+    }
+}

@@ -1,0 +1,201 @@
+using Billing.Application.Checkout;
+using Billing.Application.Outcomes;
+using Billing.Application.Tests.Fakes;
+using Billing.Application.Trials;
+using Billing.Domain.Accounts;
+using Billing.Domain.Plans;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Application.Tests.Checkout;
+
+public sealed class CheckoutSessionsTests
+{
+    private readonly AccountsTestBed _bed = new();
+    private readonly AccountId _id = AccountsTestBed.NewAccountId();
+
+    [Fact]
+    public async Task Creates_a_session_for_the_plans_price_with_the_account_and_its_one_customer()
+    {
+        var outcome = await StartAsync(new StartCheckout { Plan = "pro", Interval = "month" });
+
+        var started = Assert.IsType<Succeeded<StartedCheckout>>(outcome).Value;
+        var request = Assert.Single(_bed.Gateway.Checkouts);
+        Assert.Equal(_id, request.AccountId);
+        Assert.Equal(SalesCatalog.ProMonthly, request.PriceId);
+        Assert.Equal(Assert.Single(_bed.Gateway.CreatedCustomers), request.CustomerId);
+        Assert.Equal(AccountsTestBed.DefaultSuccessUrl, request.SuccessUrl);
+        Assert.Equal(AccountsTestBed.DefaultCancelUrl, request.CancelUrl);
+        Assert.Null(request.TrialDays); // PRO has no Checkout trial
+        Assert.Equal(PlanCode.Parse("PRO"), started.Plan);
+        Assert.Equal(BillingInterval.Month, started.Interval);
+        Assert.StartsWith("cs_test_", started.SessionId, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Grants_the_plans_trial_to_an_account_that_never_had_one()
+    {
+        var outcome = await StartAsync(new StartCheckout { Plan = "BASIC", Interval = "year" });
+
+        Assert.Equal(SalesCatalog.BasicTrialDays, Assert.IsType<Succeeded<StartedCheckout>>(outcome).Value.TrialDays);
+        var request = Assert.Single(_bed.Gateway.Checkouts);
+        Assert.Equal(SalesCatalog.BasicTrialDays, request.TrialDays);
+        Assert.Equal(SalesCatalog.BasicYearly, request.PriceId);
+    }
+
+    [Fact]
+    public async Task No_trial_after_the_account_used_its_trial()
+    {
+        Assert.IsType<Succeeded<StartedTrial>>(await _bed.Trials.StartAsync(_id, CancellationToken.None));
+        _bed.Time.Advance(TimeSpan.FromDays(30)); // long over
+
+        var outcome = await StartAsync(new StartCheckout { Plan = "basic", Interval = "month" });
+
+        Assert.Null(Assert.IsType<Succeeded<StartedCheckout>>(outcome).Value.TrialDays);
+        Assert.Null(Assert.Single(_bed.Gateway.Checkouts).TrialDays);
+    }
+
+    [Fact]
+    public async Task Uses_request_urls_on_the_allow_list()
+    {
+        const string success = "https://app.example.com/welcome?s={CHECKOUT_SESSION_ID}";
+        const string cancel = "https://APP.example.com:443/pricing#plans";
+
+        var outcome = await StartAsync(new StartCheckout { Plan = "pro", Interval = "month", SuccessUrl = success, CancelUrl = cancel });
+
+        Assert.IsType<Succeeded<StartedCheckout>>(outcome);
+        var request = Assert.Single(_bed.Gateway.Checkouts);
+        Assert.Equal(success, request.SuccessUrl);
+        Assert.Equal(cancel, request.CancelUrl);
+    }
+
+    [Theory]
+    [InlineData(null, "month", "plan")]
+    [InlineData("", "month", "plan")]
+    [InlineData("GOLD", "month", "plan")]
+    [InlineData("not a code!", "month", "plan")]
+    [InlineData("FREE", "month", "plan")]
+    [InlineData("TRIAL", "month", "plan")]
+    [InlineData("PRO", null, "interval")]
+    [InlineData("PRO", "week", "interval")]
+    [InlineData("PRO", "Month", "interval")]
+    [InlineData("PRO", "year", "interval")] // PRO is sold by the month only
+    public async Task An_invalid_plan_or_interval_is_rejected_and_nothing_is_written(string? plan, string? interval, string field)
+    {
+        var outcome = await StartAsync(new StartCheckout { Plan = plan, Interval = interval });
+
+        var invalid = Assert.IsType<Invalid<StartedCheckout>>(outcome);
+        Assert.Equal([field], invalid.Errors.Fields);
+        await AssertNothingWrittenAsync();
+    }
+
+    [Theory]
+    [InlineData("https://evil.example.com/phish")]
+    [InlineData("http://app.example.com/billing")] // scheme differs
+    [InlineData("https://app.example.com:8443/billing")] // port differs
+    [InlineData("https://app.example.com.evil.com/")]
+    [InlineData("https://app.example.com@evil.com/")]
+    [InlineData("//evil.com/x")]
+    [InlineData("/relative")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("")]
+    public async Task A_redirect_url_off_the_allow_list_is_rejected_and_nothing_is_written(string url)
+    {
+        var outcome = await StartAsync(new StartCheckout { Plan = "PRO", Interval = "month", SuccessUrl = url, CancelUrl = url });
+
+        var invalid = Assert.IsType<Invalid<StartedCheckout>>(outcome);
+        Assert.Equal(["successUrl", "cancelUrl"], invalid.Errors.Fields);
+        await AssertNothingWrittenAsync();
+    }
+
+    [Theory]
+    [InlineData("active")]
+    [InlineData("trialing")]
+    [InlineData("past_due")]
+    [InlineData("unpaid")]
+    [InlineData("paused")]
+    public async Task Refused_while_a_subscription_stands_and_nothing_is_written(string status)
+    {
+        _bed.Seed(_id, a => _bed.WithSubscription(AccountsTestBed.WithCustomer(a), SubscriptionStatus.From(status)));
+        var writes = _bed.Accounts.Writes;
+
+        var outcome = await StartAsync(new StartCheckout { Plan = "PRO", Interval = "month" });
+
+        Assert.Equal(RefusalReason.SubscriptionLive, Assert.IsType<Refused<StartedCheckout>>(outcome).Refusal.Reason);
+        Assert.Equal(0, _bed.Gateway.TotalCalls);
+        Assert.Equal(writes, _bed.Accounts.Writes);
+    }
+
+    [Fact]
+    public async Task Refused_while_a_cancellation_at_period_end_is_still_ahead()
+    {
+        _bed.Seed(_id, a => _bed.WithSubscription(AccountsTestBed.WithCustomer(a), SubscriptionStatus.Active, s => s with { CancelAtPeriodEnd = true }));
+
+        var outcome = await StartAsync(new StartCheckout { Plan = "PRO", Interval = "month" });
+
+        Assert.IsType<Refused<StartedCheckout>>(outcome);
+    }
+
+    [Fact]
+    public async Task Allowed_once_a_cancellation_at_period_end_has_passed_even_before_Stripe_reports_it()
+    {
+        _bed.Seed(_id, a => _bed.WithSubscription(AccountsTestBed.WithCustomer(a), SubscriptionStatus.Active, s => s with { CancelAtPeriodEnd = true }));
+        _bed.Time.Advance(TimeSpan.FromDays(28));
+
+        var outcome = await StartAsync(new StartCheckout { Plan = "PRO", Interval = "month" });
+
+        Assert.IsType<Succeeded<StartedCheckout>>(outcome);
+        Assert.Equal("cus_existing", Assert.Single(_bed.Gateway.Checkouts).CustomerId);
+    }
+
+    [Theory]
+    [InlineData("canceled")]
+    [InlineData("incomplete_expired")]
+    [InlineData("incomplete")]
+    public async Task Allowed_after_a_subscription_ended_or_never_got_going_and_reuses_the_customer(string status)
+    {
+        _bed.Seed(_id, a => _bed.WithSubscription(AccountsTestBed.WithCustomer(a), SubscriptionStatus.From(status)));
+
+        var outcome = await StartAsync(new StartCheckout { Plan = "PRO", Interval = "month" });
+
+        Assert.IsType<Succeeded<StartedCheckout>>(outcome);
+        Assert.Empty(_bed.Gateway.CustomerCalls);
+        Assert.Equal("cus_existing", Assert.Single(_bed.Gateway.Checkouts).CustomerId);
+    }
+
+    [Fact]
+    public async Task A_trial_seen_on_an_earlier_Stripe_subscription_counts_as_used()
+    {
+        var now = _bed.Time.GetUtcNow();
+        _bed.Seed(_id, a => _bed.WithSubscription(
+            AccountsTestBed.WithCustomer(a),
+            SubscriptionStatus.Canceled,
+            s => s with { TrialStart = now.AddDays(-40), TrialEnd = now.AddDays(-26), EndedAt = now.AddDays(-1) }));
+
+        var outcome = await StartAsync(new StartCheckout { Plan = "BASIC", Interval = "month" });
+
+        Assert.Null(Assert.IsType<Succeeded<StartedCheckout>>(outcome).Value.TrialDays);
+    }
+
+    [Fact]
+    public async Task Twenty_parallel_first_checkouts_share_one_account_and_one_customer()
+    {
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20)
+            .Select(_ => Task.Run(() => StartAsync(new StartCheckout { Plan = "PRO", Interval = "month" }))));
+
+        Assert.All(outcomes, o => Assert.IsType<Succeeded<StartedCheckout>>(o));
+        var customer = Assert.Single(_bed.Gateway.CreatedCustomers);
+        Assert.Equal(20, _bed.Gateway.Checkouts.Count);
+        Assert.All(_bed.Gateway.Checkouts, c => Assert.Equal(customer, c.CustomerId));
+        Assert.Equal(20, _bed.Gateway.Checkouts.Select(c => c.AccountId).Count(a => a == _id));
+    }
+
+    private Task<Outcome<StartedCheckout>> StartAsync(StartCheckout request) =>
+        _bed.Checkout.StartAsync(_id, request, CancellationToken.None);
+
+    private async Task AssertNothingWrittenAsync()
+    {
+        Assert.Null(await _bed.Accounts.GetAsync(_id, CancellationToken.None));
+        Assert.Equal(0, _bed.Gateway.TotalCalls);
+        Assert.Empty(_bed.Links.Links);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using Billing.Application.Payments;
+
+namespace Billing.Application.Tests.Fakes;
+
+/// <summary>
+/// A Stripe stand-in with Stripe's idempotency for customer creation: one key, one customer, however many concurrent
+/// calls (each call yields first, so racing callers really overlap). Records every call.
+/// </summary>
+internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
+{
+    private readonly ConcurrentDictionary<string, Lazy<string>> _customersByKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<NewStripeCustomer> _customerCalls = new();
+    private readonly ConcurrentQueue<HostedCheckoutRequest> _checkouts = new();
+    private readonly ConcurrentQueue<HostedPortalRequest> _portals = new();
+    private int _customerSequence;
+    private int _sessionSequence;
+
+    /// <summary>Runs inside customer creation, e.g. to let another writer change the account meanwhile.</summary>
+    public Func<NewStripeCustomer, Task>? DuringCustomerCreation { get; set; }
+
+    /// <summary>When set, every call fails with this exception.</summary>
+    public Exception? Failure { get; set; }
+
+    public IReadOnlyCollection<NewStripeCustomer> CustomerCalls => _customerCalls;
+
+    public IReadOnlyCollection<string> CreatedCustomers => [.. _customersByKey.Values.Where(v => v.IsValueCreated).Select(v => v.Value)];
+
+    public IReadOnlyCollection<HostedCheckoutRequest> Checkouts => _checkouts;
+
+    public IReadOnlyCollection<HostedPortalRequest> Portals => _portals;
+
+    public int TotalCalls => _customerCalls.Count + _checkouts.Count + _portals.Count;
+
+    public async Task<string> CreateCustomerAsync(NewStripeCustomer customer, CancellationToken cancellationToken)
+    {
+        _customerCalls.Enqueue(customer);
+        await Task.Yield();
+        ThrowIfFailing();
+        if (DuringCustomerCreation is { } during)
+        {
+            await during(customer);
+        }
+
+        return _customersByKey.GetOrAdd(
+            customer.IdempotencyKey,
+            _ => new Lazy<string>(() => $"cus_fake{Interlocked.Increment(ref _customerSequence)}")).Value;
+    }
+
+    public async Task<HostedCheckoutSession> CreateCheckoutSessionAsync(HostedCheckoutRequest request, CancellationToken cancellationToken)
+    {
+        _checkouts.Enqueue(request);
+        await Task.Yield();
+        ThrowIfFailing();
+        var id = $"cs_test_fake{Interlocked.Increment(ref _sessionSequence)}";
+        return new HostedCheckoutSession(id, new Uri($"https://checkout.stripe.test/c/{id}"));
+    }
+
+    public async Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken)
+    {
+        _portals.Enqueue(request);
+        await Task.Yield();
+        ThrowIfFailing();
+        var id = $"bps_fake{Interlocked.Increment(ref _sessionSequence)}";
+        return new HostedPortalSession(id, new Uri($"https://billing.stripe.test/p/{id}"));
+    }
+
+    private void ThrowIfFailing()
+    {
+        if (Failure is { } failure)
+        {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using Billing.Application.Outcomes;
+using Billing.Application.Tests.Fakes;
+using Billing.Application.Trials;
+using Billing.Domain.Accounts;
+using Billing.Domain.Entitlements;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Application.Tests.Trials;
+
+public sealed class LocalTrialsTests
+{
+    private readonly AccountsTestBed _bed = new();
+    private readonly AccountId _id = AccountsTestBed.NewAccountId();
+
+    [Fact]
+    public async Task Starts_the_trial_plan_for_its_configured_length_and_creates_the_account()
+    {
+        var outcome = await _bed.Trials.StartAsync(_id, CancellationToken.None);
+
+        var trial = Assert.IsType<Succeeded<StartedTrial>>(outcome).Value;
+        Assert.Equal("TRIAL", trial.Plan.Code.Value);
+        Assert.Equal(AccountsTestBed.Start, trial.StartedAt);
+        Assert.Equal(AccountsTestBed.Start.AddDays(SalesCatalog.LocalTrialDays), trial.EndsAt);
+        var stored = await _bed.Accounts.GetAsync(_id, CancellationToken.None);
+        Assert.Equal(AccountsTestBed.Start, stored!.TrialUsedAt);
+        Assert.Equal(EntitlementSource.LocalTrial, (await _bed.Overview.GetAsync(_id, CancellationToken.None)).Entitlement.Source);
+    }
+
+    [Fact]
+    public async Task A_second_trial_is_refused_while_running_and_after_it_ended()
+    {
+        await _bed.Trials.StartAsync(_id, CancellationToken.None);
+        var writes = _bed.Accounts.Writes;
+
+        var whileRunning = await _bed.Trials.StartAsync(_id, CancellationToken.None);
+        _bed.Time.Advance(TimeSpan.FromDays(SalesCatalog.LocalTrialDays + 1));
+        var afterEnd = await _bed.Trials.StartAsync(_id, CancellationToken.None);
+
+        Assert.Equal(RefusalReason.TrialAlreadyUsed, Assert.IsType<Refused<StartedTrial>>(whileRunning).Refusal.Reason);
+        Assert.Equal(RefusalReason.TrialAlreadyUsed, Assert.IsType<Refused<StartedTrial>>(afterEnd).Refusal.Reason);
+        Assert.Equal(writes, _bed.Accounts.Writes);
+    }
+
+    [Fact]
+    public async Task The_trial_ends_by_time_without_any_webhook()
+    {
+        await _bed.Trials.StartAsync(_id, CancellationToken.None);
+
+        _bed.Time.Advance(TimeSpan.FromDays(SalesCatalog.LocalTrialDays));
+
+        var summary = await _bed.Overview.GetAsync(_id, CancellationToken.None);
+        Assert.Equal(EntitlementSource.Free, summary.Entitlement.Source);
+        Assert.False(summary.TrialAvailable);
+    }
+
+    [Fact]
+    public async Task Refused_after_a_cancelled_Stripe_subscription_that_had_a_trial()
+    {
+        var now = _bed.Time.GetUtcNow();
+        _bed.Seed(_id, a => _bed.WithSubscription(
+            AccountsTestBed.WithCustomer(a),
+            SubscriptionStatus.Canceled,
+            s => s with { TrialStart = now.AddDays(-20), TrialEnd = now.AddDays(-6), CanceledAt = now.AddDays(-2), EndedAt = now.AddDays(-2) }));
+
+        var outcome = await _bed.Trials.StartAsync(_id, CancellationToken.None);
+
+        Assert.Equal(RefusalReason.TrialAlreadyUsed, Assert.IsType<Refused<StartedTrial>>(outcome).Refusal.Reason);
+    }
+
+    [Fact]
+    public async Task Refused_while_a_subscription_is_live_and_nothing_is_written()
+    {
+        _bed.Seed(_id, a => _bed.WithSubscription(AccountsTestBed.WithCustomer(a), SubscriptionStatus.Active));
+
+        var outcome = await _bed.Trials.StartAsync(_id, CancellationToken.None);
+
+        Assert.Equal(RefusalReason.SubscriptionLive, Assert.IsType<Refused<StartedTrial>>(outcome).Refusal.Reason);
+        Assert.Equal(0, _bed.Accounts.Writes);
+    }
+
+    [Fact]
+    public async Task Refused_when_no_trial_is_offered_and_no_account_is_created()
+    {
+        var bed = new AccountsTestBed(withTrialPlan: false);
+
+        var outcome = await bed.Trials.StartAsync(_id, CancellationToken.None);
+
+        Assert.Equal(RefusalReason.TrialNotOffered, Assert.IsType<Refused<StartedTrial>>(outcome).Refusal.Reason);
+        Assert.Null(await bed.Accounts.GetAsync(_id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Racing_requests_start_exactly_one_trial()
+    {
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => _bed.Trials.StartAsync(_id, CancellationToken.None))));
+
+        Assert.Single(outcomes.OfType<Succeeded<StartedTrial>>());
+        Assert.Equal(9, outcomes.OfType<Refused<StartedTrial>>().Count(r => r.Refusal.Reason == RefusalReason.TrialAlreadyUsed));
+    }
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text;
+using Billing.Cli.Tokens;
+
+namespace Billing.EndToEnd.Tests.Accounts;
+
+/// <summary>Every user endpoint needs a valid token (signature, lifetime, audience, issuer) naming a usable account.</summary>
+[Collection(BillingApiTestGroup.Name)]
+public sealed class AuthenticationTests(BillingApiFixture api)
+{
+    public static TheoryData<string, string> UserEndpoints => new()
+    {
+        { "GET", "/api/billing/subscription" },
+        { "POST", "/api/billing/checkout" },
+        { "POST", "/api/billing/portal" },
+        { "POST", "/api/billing/trial" },
+    };
+
+    public static TheoryData<string, string> BadTokens => new()
+    {
+        { "wrong signature", "The token signature is not valid." },
+        { "expired", "The token has expired." },
+        { "wrong audience", "The token is not meant for this API (audience)." },
+        { "wrong issuer", "The token was issued by an untrusted issuer." },
+        { "unsigned", "The token signature is not valid." },
+        { "garbage", "The token is not valid." },
+    };
+
+    [Theory]
+    [MemberData(nameof(UserEndpoints))]
+    public async Task Without_a_token_every_user_endpoint_answers_401_problem(string method, string path)
+    {
+        var response = await api.SendAsync(new HttpMethod(method), path, token: null, json: method == "POST" ? """{"plan":"PRO","interval":"month"}""" : null);
+
+        var problem = response.ShouldBeProblem(HttpStatusCode.Unauthorized);
+        Assert.Equal("A bearer token is required.", problem.GetProperty("detail").GetString());
+        Assert.Equal("Bearer", response.Header("WWW-Authenticate"));
+    }
+
+    [Theory]
+    [MemberData(nameof(BadTokens))]
+    public async Task A_bad_token_answers_401_problem_and_nothing_is_written(string kind, string detail)
+    {
+        var accountId = BillingApiFixture.NewAccountId();
+
+        var response = await api.PostAsync("/api/billing/checkout", BadToken(kind, accountId), """{"plan":"PRO","interval":"month"}""");
+        var trial = await api.PostAsync("/api/billing/trial", BadToken(kind, accountId));
+
+        var problem = response.ShouldBeProblem(HttpStatusCode.Unauthorized);
+        Assert.Equal(detail, problem.GetProperty("detail").GetString());
+        Assert.StartsWith("Bearer error=\"invalid_token\"", response.Header("WWW-Authenticate"), StringComparison.Ordinal);
+        trial.ShouldBeProblem(HttpStatusCode.Unauthorized);
+        Assert.Empty(await api.AccountDocumentsOfAsync(accountId));
+        Assert.Empty(await api.StripeCustomersOfAsync(accountId));
+    }
+
+    [Theory]
+    [InlineData("email")] // the token names no account at all
+    [InlineData("sub", "tenant/with/slashes")]
+    [InlineData("sub", " padded ")]
+    public async Task A_valid_token_without_a_usable_account_claim_answers_403_problem(string claim, string? value = null)
+    {
+        var token = api.Token(value ?? "someone@example.com", r => r with { AccountClaim = claim });
+
+        foreach (var (method, path) in new[] { ("GET", "/api/billing/subscription"), ("POST", "/api/billing/checkout"), ("POST", "/api/billing/trial") })
+        {
+            var response = await api.SendAsync(new HttpMethod(method), path, token, method == "POST" ? """{"plan":"PRO","interval":"month"}""" : null);
+
+            response.ShouldBeProblem(HttpStatusCode.Forbidden);
+        }
+    }
+
+    [Fact]
+    public async Task A_valid_token_is_accepted()
+    {
+        (await api.GetAsync("/api/billing/subscription", api.Token(BillingApiFixture.NewAccountId()))).ShouldBe(HttpStatusCode.OK);
+    }
+
+    private string BadToken(string kind, string accountId) => kind switch
+    {
+        "wrong signature" => api.Token(accountId, r => r with { SigningKey = "another-signing-key-that-is-long-enough-0123456789" }),
+        "expired" => api.Token(accountId, r => r with { IssuedAt = DateTimeOffset.UtcNow.AddHours(-3), Lifetime = TimeSpan.FromHours(1) }),
+        "wrong audience" => api.Token(accountId, r => r with { Audience = "some-other-api" }),
+        "wrong issuer" => api.Token(accountId, r => r with { Issuer = "https://issuer.example/evil" }),
+        "unsigned" => Unsigned(accountId),
+        "garbage" => "not-a-jwt",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>A well-formed token with <c>alg: none</c> and every claim right: only the signature is missing.</summary>
+    private string Unsigned(string accountId)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = Base64Url("""{"alg":"none","typ":"JWT"}""");
+        var payload = Base64Url($$"""{"sub":"{{accountId}}","iss":"{{api.Auth.Issuer}}","aud":"{{api.Auth.Audience}}","iat":{{now}},"nbf":{{now}},"exp":{{now + 3600}}}""");
+        return $"{header}.{payload}.";
+    }
+
+    private static string Base64Url(string json) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

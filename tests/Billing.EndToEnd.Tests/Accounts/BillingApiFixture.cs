@@ -1,0 +1,194 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Billing.Application.Accounts;
+using Billing.Cli.Tokens;
+using Billing.Cosmos.DependencyInjection;
+using Billing.Cosmos.Documents;
+using Billing.Domain.Accounts;
+using Billing.TestSupport;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.EndToEnd.Tests.Accounts;
+
+/// <summary>
+/// One Stripe emulator and one function app process (Development settings, wired to the emulator, its own Cosmos
+/// database and queue) shared by the billing API tests; each test uses fresh account ids. Also gives the tests the
+/// app's Cosmos store (to seed state that webhooks would set, and to count documents), raw access to the emulator's
+/// API, and tokens minted with the app's development key.
+/// </summary>
+public sealed class BillingApiFixture : IAsyncLifetime
+{
+    public const string AllowedOrigin = "http://localhost:3000";
+
+    private ServiceProvider? _cosmos;
+
+    public FunctionAppProcess App { get; private set; } = null!;
+
+    public StripeEmulatorProcess Stripe { get; private set; } = null!;
+
+    public DevelopmentAuthSettings Auth { get; } =
+        DevelopmentAuthSettings.FindFrom(RepoPaths.RepoRoot) ?? throw new InvalidOperationException("No development Auth settings in the function app's appsettings.Development.json.");
+
+    public IBillingAccountStore AccountStore => Cosmos.GetRequiredService<IBillingAccountStore>();
+
+    /// <summary>Stripe's API on the emulator, authenticated with the app's secret key.</summary>
+    public HttpClient StripeApi { get; private set; } = null!;
+
+    private ServiceProvider Cosmos => _cosmos ?? throw new InvalidOperationException("Fixture not initialised.");
+
+    public async Task InitializeAsync()
+    {
+        var emulators = await LocalEmulators.GetAsync();
+        Stripe = await StripeEmulatorProcess.StartAsync();
+        var settings = FunctionAppSettings.ForEmulators(emulators);
+        settings["Stripe__ApiBase"] = Stripe.ApiBase.ToString().TrimEnd('/');
+        settings["Stripe__SecretKey"] = StripeEmulatorProcess.SecretKey;
+        App = await FunctionAppProcess.StartAsync(settings);
+
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddBillingCosmos(options =>
+        {
+            options.ConnectionString = emulators.CosmosConnectionString;
+            options.DatabaseName = settings["Billing__Cosmos__DatabaseName"]!;
+        });
+        _cosmos = services.BuildServiceProvider();
+
+        StripeApi = new HttpClient { BaseAddress = Stripe.ApiBase, Timeout = TimeSpan.FromSeconds(30) };
+        StripeApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", StripeEmulatorProcess.SecretKey);
+    }
+
+    public async Task DisposeAsync()
+    {
+        StripeApi?.Dispose();
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+
+        if (Stripe is not null)
+        {
+            await Stripe.DisposeAsync();
+        }
+
+        if (_cosmos is not null)
+        {
+            await _cosmos.GetRequiredService<BillingContainers>().Accounts.Database.DeleteStreamAsync();
+            await _cosmos.DisposeAsync();
+        }
+    }
+
+    public static string NewAccountId() => "e2e-" + Guid.NewGuid().ToString("N")[..16];
+
+    /// <summary>A token the app accepts for <paramref name="accountId"/>; <paramref name="shape"/> bends it (expired, wrong audience...).</summary>
+    public string Token(string accountId, Func<DevelopmentTokenFactory.Request, DevelopmentTokenFactory.Request>? shape = null)
+    {
+        var request = new DevelopmentTokenFactory.Request
+        {
+            Issuer = Auth.Issuer,
+            Audience = Auth.Audience,
+            SigningKey = Auth.SigningKey,
+            AccountClaim = Auth.AccountClaim,
+            AccountId = accountId,
+        };
+        return DevelopmentTokenFactory.Create(shape?.Invoke(request) ?? request);
+    }
+
+    /// <summary>Calls the app. <paramref name="json"/> is sent as is (raw text, so malformed bodies can be sent).</summary>
+    public async Task<ApiResponse> SendAsync(HttpMethod method, string path, string? token = null, string? json = null, string contentType = "application/json", string? origin = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin);
+        }
+
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        using var response = await App.Http.SendAsync(request);
+        return await ApiResponse.ReadAsync(response);
+    }
+
+    public Task<ApiResponse> GetAsync(string path, string? token) => SendAsync(HttpMethod.Get, path, token);
+
+    public Task<ApiResponse> PostAsync(string path, string? token, string? json = null) => SendAsync(HttpMethod.Post, path, token, json);
+
+    /// <summary>The Stripe customers tagged with the account (the emulator's search is immediately consistent).</summary>
+    public async Task<IReadOnlyList<JsonElement>> StripeCustomersOfAsync(string accountId)
+    {
+        var query = Uri.EscapeDataString($"metadata['account_id']:'{accountId}'");
+        var page = await StripeGetAsync($"/v1/customers/search?limit=100&query={query}");
+        return [.. page.GetProperty("data").EnumerateArray()];
+    }
+
+    public Task<JsonElement> CheckoutSessionAsync(string sessionId) =>
+        StripeGetAsync($"/v1/checkout/sessions/{sessionId}?expand[]=line_items");
+
+    /// <summary>Pays the session as the customer would and returns the subscription Stripe created.</summary>
+    public async Task<JsonElement> CompleteCheckoutAsync(string sessionId)
+    {
+        var session = await Stripe.ControlAsync($"/_emulator/checkout/sessions/{sessionId}/complete", new Dictionary<string, string> { ["payment_method"] = "succeeding" });
+        return await StripeGetAsync($"/v1/subscriptions/{session.GetProperty("subscription").GetString()}");
+    }
+
+    public async Task<JsonElement> StripeGetAsync(string pathAndQuery)
+    {
+        using var response = await StripeApi.GetAsync(new Uri(pathAndQuery, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {pathAndQuery} -> {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>The stored account documents of the account (read feed: the local server cannot run queries).</summary>
+    public async Task<IReadOnlyList<JsonElement>> AccountDocumentsOfAsync(string accountId) =>
+        [.. (await ReadAllAsync(Cosmos.GetRequiredService<BillingContainers>().Accounts))
+            .Where(d => d.GetProperty("accountId").GetString() == accountId && d.GetProperty("type").GetString() == "account")];
+
+    /// <summary>The customer -> account links pointing at the account.</summary>
+    public async Task<IReadOnlyList<JsonElement>> CustomerLinksOfAsync(string accountId) =>
+        [.. (await ReadAllAsync(Cosmos.GetRequiredService<BillingContainers>().StripeCustomers))
+            .Where(d => d.GetProperty("accountId").GetString() == accountId)];
+
+    /// <summary>Creates a real customer in the emulator, tagged with the account (as the app would), for seeded states that need one.</summary>
+    public async Task<string> CreateStripeCustomerAsync(string accountId)
+    {
+        using var response = await StripeApi.PostAsync(
+            new Uri("/v1/customers", UriKind.Relative),
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["metadata[account_id]"] = accountId }));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Stores the account shaped by <paramref name="shape"/>, as webhook processing would have left it.</summary>
+    public async Task<BillingAccount> SeedAsync(string accountId, Func<BillingAccount, BillingAccount> shape)
+    {
+        var id = AccountId.Parse(accountId);
+        await AccountStore.GetOrCreateAsync(id, CancellationToken.None);
+        return await AccountStore.UpdateAsync(id, shape, CancellationToken.None);
+    }
+
+    private static async Task<List<JsonElement>> ReadAllAsync(Container container)
+    {
+        var all = new List<JsonElement>();
+        using var feed = container.GetItemQueryIterator<JsonElement>(queryText: null);
+        while (feed.HasMoreResults)
+        {
+            all.AddRange(await feed.ReadNextAsync());
+        }
+
+        return all;
+    }
+}
