@@ -69,11 +69,11 @@ public sealed class LocalEmulators : IAsyncDisposable
         var queuePort = FreePort.Next();
         var cosmosPort = FreePort.Next();
         var location = Directory.CreateTempSubdirectory("billing-azurite-").FullName;
-        var azurite = ManagedProcess.Start(
+        var azurite = ManagedProcess.StartTiedToThisProcess(
             "azurite-queue",
             RequireTool("azurite-queue"),
             ["--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", location, "--silent", "--skipApiVersionCheck"]);
-        var cosmosServer = ManagedProcess.Start(
+        var cosmosServer = ManagedProcess.StartTiedToThisProcess(
             "cosmosdb-server",
             RequireTool("cosmosdb-server"),
             ["--host", "127.0.0.1", "--port", cosmosPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

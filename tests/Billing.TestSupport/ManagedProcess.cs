@@ -59,6 +59,20 @@ public sealed class ManagedProcess : IAsyncDisposable
         return managed;
     }
 
+    /// <summary>
+    /// Starts a long-lived helper (an emulator) that also stops when this test process dies without disposing it
+    /// (a killed test host): a small shell watchdog ends the child once this process is gone.
+    /// </summary>
+    public static ManagedProcess StartTiedToThisProcess(string name, string fileName, IEnumerable<string> arguments)
+    {
+        const string Watchdog = "\"$@\" & child=$!; while kill -0 \"$BILLING_TEST_PARENT\" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; kill $child 2>/dev/null; wait $child";
+        return Start(
+            name,
+            "bash",
+            ["-c", Watchdog, "watchdog", fileName, .. arguments],
+            new Dictionary<string, string?> { ["BILLING_TEST_PARENT"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+    }
+
     /// <summary>Sends SIGINT (Ctrl+C) and waits for a graceful exit; returns false if it did not exit in time.</summary>
     public async Task<bool> InterruptAsync(TimeSpan timeout)
     {
