@@ -53,6 +53,7 @@ public static class FunctionAppServices
         app.MapGet("/", () => Results.Text("Billing function app")).ExcludeFromDescription();
         app.MapHealthChecks(HttpFunctionEndpoints.Http(app, HealthFunction.Name).Path!, HealthFunction.Options);
         app.MapNonHttpFunctions(app.Services.GetRequiredService<Hosting.FunctionMetadata.FunctionCatalog>());
+        Functions.Benchmarking.BareEndpoint.MapBenchmarkEndpoints(app); // only when Benchmarks:BareEndpoint is true
         return app;
     }
 }
