@@ -61,16 +61,18 @@ internal static class IngestCommand
             budget.CancelAfter(options.MaxDuration);
 
             var bare = new EndpointMeasurement(LoadEndpoint.Bare);
-            var ingest = new EndpointMeasurement(LoadEndpoint.Ingest);
+            var ingest = new EndpointMeasurement(LoadEndpoint.Ingest(options.IngestPath));
             var rounds = 0;
+            var warmupIngestSucceeded = 0;
             try
             {
                 if (warmup.Count > 0)
                 {
-                    foreach (var endpoint in new[] { LoadEndpoint.Ingest, LoadEndpoint.Bare })
+                    foreach (var endpoint in new[] { ingest.Endpoint, bare.Endpoint })
                     {
                         var result = await BatchRunner.RunAsync(sender, endpoint, warmup, options.Concurrency, budget.Token, interrupted.Token);
                         log.WriteLine($"warm-up: {result.Summary}{FirstError(result)}");
+                        warmupIngestSucceeded += endpoint.IsIngest ? result.Succeeded : 0;
                     }
                 }
 
@@ -110,6 +112,7 @@ internal static class IngestCommand
                 Bare = bare,
                 Ingest = ingest,
                 RoundsCompleted = rounds,
+                WarmupIngestSucceeded = warmupIngestSucceeded,
                 StoppedEarly = StopReason(options, interrupted, budget, target, bare, ingest),
                 Queue = await target.DescribeQueueAsync(CancellationToken.None),
                 LoadBefore = loadBefore,

@@ -21,6 +21,7 @@ internal sealed record IngestOptions
           --max-seconds S       stop sending after S seconds in all (default 600)
           --timeout-seconds T   per-request timeout (default 30)
           --out FILE            also write the report into FILE, between the ingest-results markers
+          --ingest-path PATH    where the ingest is served (default /api/stripe/webhook)
         """;
 
     public int Events { get; init; } = 2000;
@@ -43,6 +44,8 @@ internal sealed record IngestOptions
 
     public string? OutFile { get; init; }
 
+    public Uri IngestPath { get; init; } = LoadEndpoint.DefaultIngestPath;
+
     /// <summary>Parses the arguments after <c>ingest</c>; throws <see cref="ArgumentException"/> with a readable message.</summary>
     public static IngestOptions Parse(IReadOnlyList<string> arguments)
     {
@@ -62,6 +65,7 @@ internal sealed record IngestOptions
                 "--max-seconds" => options with { MaxDuration = TimeSpan.FromSeconds(Int(name, Value(arguments, ref i), 1, 3600)) },
                 "--timeout-seconds" => options with { RequestTimeout = TimeSpan.FromSeconds(Int(name, Value(arguments, ref i), 1, 300)) },
                 "--out" => options with { OutFile = Value(arguments, ref i) },
+                "--ingest-path" => options with { IngestPath = RelativePath(Value(arguments, ref i)) },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
@@ -93,6 +97,11 @@ internal sealed record IngestOptions
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max
             ? number
             : throw new ArgumentException($"{name} must be a whole number from {min} to {max} (was '{value}').");
+
+    private static Uri RelativePath(string value) =>
+        value.StartsWith('/') && Uri.TryCreate(value, UriKind.Relative, out var path)
+            ? path
+            : throw new ArgumentException($"--ingest-path must be a path starting with / (was '{value}').");
 
     private static Uri LoopbackUrl(string value)
     {

@@ -40,7 +40,10 @@ internal static class IngestReport
         var name = $"{measurement.Endpoint.Name} `{measurement.Endpoint.Describe}`";
         if (measurement.Latency is not { } latency)
         {
-            text.AppendLine(Invariant($"| {name} | {measurement.Requests} | 0 | {measurement.Failed} | no successful request | - | - | - | - |"));
+            var why = measurement.Endpoint.IsIngest && AllNotFound(measurement)
+                ? "pending: not in this build (404); merge the ingest and run `ingest` again"
+                : "no successful request";
+            text.AppendLine(Invariant($"| {name} | {measurement.Requests} | 0 | {measurement.Failed} | {why} | - | - | - | - |"));
             return;
         }
 
@@ -74,17 +77,18 @@ internal static class IngestReport
                 findings.Add(Invariant($"{measurement.Endpoint.Name}: {count} x {error}{sample}."));
             }
 
-            if (measurement.Requests > 0 && measurement.FailuresByKind is [{ Error: "HTTP 404 NotFound", Count: var all }] && all == measurement.Requests)
+            if (AllNotFound(measurement))
             {
-                findings.Add(measurement.Endpoint == LoadEndpoint.Ingest
-                    ? $"Every ingest request answered 404: this build has no `{LoadEndpoint.Ingest.Describe}` (the ingest is not merged yet); its rows are pending."
+                findings.Add(measurement.Endpoint.IsIngest
+                    ? $"Every ingest request answered 404: this build has no `{measurement.Endpoint.Describe}` (the ingest is not merged yet, or it is served elsewhere: see --ingest-path); its figures are pending."
                     : $"Every bare request answered 404: the server runs without `Benchmarks__BareEndpoint=true`.");
             }
         }
 
         if (run.Queue is { } queue)
         {
-            findings.Add(Invariant($"After the run the Stripe events {queue}; ingest answered {run.Ingest.Succeeded} successes in all (warm-up included: {run.Options.WarmupRequests} more)."));
+            var accepted = run.Ingest.Succeeded + run.WarmupIngestSucceeded;
+            findings.Add(Invariant($"After the run the Stripe events {queue}; ingest accepted {accepted} distinct events ({run.WarmupIngestSucceeded} of them in the warm-up), so {accepted} is expected if each accepted event is enqueued once."));
         }
 
         if (findings.Count == 0)
@@ -97,6 +101,9 @@ internal static class IngestReport
             text.AppendLine("- " + finding);
         }
     }
+
+    private static bool AllNotFound(EndpointMeasurement measurement) =>
+        measurement.Requests > 0 && measurement.FailuresByKind is [{ Error: "HTTP 404 NotFound", Count: var count }] && count == measurement.Requests;
 
     private static string Ms(TimeSpan value) => value.TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture);
 

@@ -21,6 +21,9 @@ internal sealed record IngestRun
 
     public required int RoundsCompleted { get; init; }
 
+    /// <summary>Ingest requests of the warm-up that succeeded (their events are stored and enqueued too).</summary>
+    public required int WarmupIngestSucceeded { get; init; }
+
     /// <summary>Why the run ended before sending everything (time budget, Ctrl+C, server exit); null when complete.</summary>
     public string? StoppedEarly { get; init; }
 

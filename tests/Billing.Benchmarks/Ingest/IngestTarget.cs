@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Billing.QueueStorage;
 using Billing.TestSupport;
 
@@ -62,6 +63,10 @@ internal sealed class IngestTarget : IAsyncDisposable
         log.WriteLine("Starting the function app (Release build)...");
         try
         {
+            // In Azure the queue is provisioned with the app; locally only the standalone poller creates it, and it is off.
+            await QueueServiceClient.FromConnectionString(emulators.StorageConnectionString)
+                .GetQueueClient(settings["STRIPE_EVENTS_QUEUE"]!)
+                .CreateIfNotExistsAsync();
             var app = await FunctionAppProcess.StartAsync(settings);
             var processing = options.WithProcessing ? "standalone queue poller on" : "standalone queue poller off";
             return new IngestTarget(
@@ -80,14 +85,31 @@ internal sealed class IngestTarget : IAsyncDisposable
         }
     }
 
-    /// <summary>"healthy", "HTTP 503", ...: what GET /api/health answers, for the report.</summary>
+    /// <summary>"healthy", or what GET /api/health answered and which checks failed, for the report.</summary>
     public async Task<string> CheckHealthAsync(HttpClient http, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
         try
         {
             using var response = await http.GetAsync(new Uri(BaseAddress, "/api/health"), cancellationToken);
-            return response.StatusCode == HttpStatusCode.OK ? "healthy" : $"HTTP {(int)response.StatusCode} {response.StatusCode}";
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return "healthy";
+            }
+
+            var answer = $"HTTP {(int)response.StatusCode} {response.StatusCode}";
+            try
+            {
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                var failing = json.RootElement.GetProperty("checks").EnumerateObject()
+                    .Where(c => c.Value.GetProperty("status").GetString() != "healthy")
+                    .Select(c => c.Name);
+                return $"{answer} (not healthy: {string.Join(", ", failing)})";
+            }
+            catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                return answer;
+            }
         }
         catch (HttpRequestException exception)
         {
