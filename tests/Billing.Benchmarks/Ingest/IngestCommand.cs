@@ -35,7 +35,6 @@ internal static class IngestCommand
         var clock = TimeProvider.System;
         var startedAt = clock.GetUtcNow();
         var bodies = StripeEventBodies.Load();
-        var warmup = CreateBodies(bodies, options.WarmupRequests, clock);
         var measured = CreateBodies(bodies, options.Events, clock);
         log.WriteLine($"Bodies: customer.subscription.updated, {measured[0].Length:N0} bytes, from {bodies.Source}.");
         var loadBefore = LoadAverage();
@@ -64,16 +63,26 @@ internal static class IngestCommand
             var ingest = new EndpointMeasurement(LoadEndpoint.Ingest(options.IngestPath));
             var rounds = 0;
             var warmupIngestSucceeded = 0;
+            var warmupSent = new Dictionary<string, int>();
             try
             {
-                if (warmup.Count > 0)
+                foreach (var endpoint in options.WarmupRequests > 0 ? new[] { ingest.Endpoint, bare.Endpoint } : [])
                 {
-                    foreach (var endpoint in new[] { ingest.Endpoint, bare.Endpoint })
+                    var warmupStarted = clock.GetTimestamp();
+                    var (sent, succeeded) = (0, 0);
+                    string? firstError = null;
+                    do
                     {
-                        var result = await BatchRunner.RunAsync(sender, endpoint, warmup, options.Concurrency, budget.Token, interrupted.Token);
-                        log.WriteLine($"warm-up: {result.Summary}{FirstError(result)}");
-                        warmupIngestSucceeded += endpoint.IsIngest ? result.Succeeded : 0;
+                        // Fresh events every batch: a repeated event id would take the ingest's duplicate path.
+                        var result = await BatchRunner.RunAsync(sender, endpoint, CreateBodies(bodies, options.WarmupRequests, clock), options.Concurrency, budget.Token, interrupted.Token);
+                        (sent, succeeded) = (sent + result.Samples.Count, succeeded + result.Succeeded);
+                        firstError ??= FirstError(result);
                     }
+                    while (clock.GetElapsedTime(warmupStarted) < options.WarmupDuration && !budget.IsCancellationRequested);
+
+                    log.WriteLine($"warm-up: {endpoint.Name} {sent} sent, {succeeded} ok, {sent - succeeded} failed in {clock.GetElapsedTime(warmupStarted).TotalSeconds:0.0} s{firstError}");
+                    warmupIngestSucceeded += endpoint.IsIngest ? succeeded : 0;
+                    warmupSent[endpoint.Name] = sent;
                 }
 
                 foreach (var (round, slice) in Slices(measured, options.Rounds).Index())
@@ -113,6 +122,7 @@ internal static class IngestCommand
                 Ingest = ingest,
                 RoundsCompleted = rounds,
                 WarmupIngestSucceeded = warmupIngestSucceeded,
+                WarmupSent = warmupSent.Count == 0 ? "no warm-up" : string.Join(" and ", warmupSent.Select(w => $"{w.Value} to {w.Key}")),
                 StoppedEarly = StopReason(options, interrupted, budget, target, bare, ingest),
                 Queue = await target.DescribeQueueAsync(CancellationToken.None),
                 LoadBefore = loadBefore,
@@ -181,8 +191,8 @@ internal static class IngestCommand
             : sent;
     }
 
-    private static string FirstError(BatchResult result) =>
-        result.Samples.FirstOrDefault(s => !s.Succeeded) is { Error: { } error } sample ? $" (first failure: {error}: {sample.Detail})" : "";
+    private static string? FirstError(BatchResult result) =>
+        result.Samples.FirstOrDefault(s => !s.Succeeded) is { Error: { } error } sample ? $" (first failure: {error}: {sample.Detail})" : null;
 
     /// <summary>The 1/5/15-minute load averages on Linux (a measure of how shared the machine was), else null.</summary>
     private static string? LoadAverage()

@@ -12,7 +12,10 @@ internal sealed record IngestOptions
         ingest options:
           --events N            distinct signed events measured per endpoint (default 2000, at most 100000)
           --concurrency C       concurrent senders (default 8, at most 256)
-          --warmup W            warm-up requests per endpoint before measuring, not counted (default 200)
+          --warmup W            warm-up batch size: fresh events sent to each endpoint before measuring,
+                                not counted (default 200; 0 = no warm-up)
+          --warmup-seconds S    repeat warm-up batches for at least S seconds per endpoint (default 5),
+                                so the server's code is fully compiled (tiered JIT) before measuring
           --rounds R            alternating ingest/bare rounds the events are split into (default 10)
           --app-url URL         use a server that is already running on loopback instead of starting one
                                 (it must run with Benchmarks__BareEndpoint=true for the bare endpoint)
@@ -29,6 +32,8 @@ internal sealed record IngestOptions
     public int Concurrency { get; init; } = 8;
 
     public int WarmupRequests { get; init; } = 200;
+
+    public TimeSpan WarmupDuration { get; init; } = TimeSpan.FromSeconds(5);
 
     public int Rounds { get; init; } = 10;
 
@@ -58,6 +63,7 @@ internal sealed record IngestOptions
                 "--events" => options with { Events = Int(name, Value(arguments, ref i), 1, 100_000) },
                 "--concurrency" => options with { Concurrency = Int(name, Value(arguments, ref i), 1, 256) },
                 "--warmup" => options with { WarmupRequests = Int(name, Value(arguments, ref i), 0, 10_000) },
+                "--warmup-seconds" => options with { WarmupDuration = TimeSpan.FromSeconds(Int(name, Value(arguments, ref i), 0, 600)) },
                 "--rounds" => options with { Rounds = Int(name, Value(arguments, ref i), 1, 1000) },
                 "--app-url" => options with { AppUrl = LoopbackUrl(Value(arguments, ref i)) },
                 "--secret" => options with { Secret = Value(arguments, ref i) },

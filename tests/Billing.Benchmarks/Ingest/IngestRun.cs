@@ -24,6 +24,9 @@ internal sealed record IngestRun
     /// <summary>Ingest requests of the warm-up that succeeded (their events are stored and enqueued too).</summary>
     public required int WarmupIngestSucceeded { get; init; }
 
+    /// <summary>How many warm-up requests went to each endpoint, in words.</summary>
+    public required string WarmupSent { get; init; }
+
     /// <summary>Why the run ended before sending everything (time budget, Ctrl+C, server exit); null when complete.</summary>
     public string? StoppedEarly { get; init; }
 
