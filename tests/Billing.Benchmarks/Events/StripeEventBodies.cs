@@ -37,7 +37,7 @@ public sealed class StripeEventBodies
             return new StripeEventBodies(
                 resources["subscription"]!.AsObject(),
                 resources["event"]!.AsObject(),
-                $"Stripe's example objects ({path})");
+                "Stripe's example objects from fixtures3.json");
         }
 
         return new StripeEventBodies(

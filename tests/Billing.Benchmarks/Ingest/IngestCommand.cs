@@ -122,7 +122,7 @@ internal static class IngestCommand
                 Ingest = ingest,
                 RoundsCompleted = rounds,
                 WarmupIngestSucceeded = warmupIngestSucceeded,
-                WarmupSent = warmupSent.Count == 0 ? "no warm-up" : string.Join(" and ", warmupSent.Select(w => $"{w.Value} to {w.Key}")),
+                WarmupSent = warmupSent.Count == 0 ? "no warm-up" : string.Join(" and ", warmupSent.Select(w => $"{w.Value} requests to {w.Key}")),
                 StoppedEarly = StopReason(options, interrupted, budget, target, bare, ingest),
                 Queue = await target.DescribeQueueAsync(CancellationToken.None),
                 LoadBefore = loadBefore,
