@@ -1,5 +1,6 @@
 using System.Globalization;
 using Billing.Benchmarks.Events;
+using Billing.QueueStorage;
 
 namespace Billing.Benchmarks.Ingest;
 
@@ -44,7 +45,8 @@ internal static class IngestCommand
         {
             target = await IngestTarget.StartAsync(options, log);
         }
-        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or FileNotFoundException or System.ComponentModel.Win32Exception)
+        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or FileNotFoundException
+                                              or System.ComponentModel.Win32Exception or QueueStorageException or HttpRequestException)
         {
             await log.WriteLineAsync("Could not start the server under test: " + exception.Message);
             return 3;

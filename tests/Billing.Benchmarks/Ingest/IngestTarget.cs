@@ -89,9 +89,11 @@ internal sealed class IngestTarget : IAsyncDisposable
     public async Task<string> CheckHealthAsync(HttpClient http, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
         try
         {
-            using var response = await http.GetAsync(new Uri(BaseAddress, "/api/health"), cancellationToken);
+            using var response = await http.GetAsync(new Uri(BaseAddress, "/api/health"), timeout.Token);
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 return "healthy";
@@ -100,7 +102,7 @@ internal sealed class IngestTarget : IAsyncDisposable
             var answer = $"HTTP {(int)response.StatusCode} {response.StatusCode}";
             try
             {
-                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
                 var failing = json.RootElement.GetProperty("checks").EnumerateObject()
                     .Where(c => c.Value.GetProperty("status").GetString() != "healthy")
                     .Select(c => c.Name);
@@ -114,6 +116,10 @@ internal sealed class IngestTarget : IAsyncDisposable
         catch (HttpRequestException exception)
         {
             return "unreachable: " + exception.Message;
+        }
+        catch (OperationCanceledException)
+        {
+            return "no answer within 15 s";
         }
     }
 
