@@ -57,6 +57,7 @@ public static class FunctionAppServices
         app.MapHealthChecks(HttpFunctionEndpoints.Http(app, HealthFunction.Name).Path!, HealthFunction.Options);
         app.MapBillingApi();
         app.MapNonHttpFunctions(app.Services.GetRequiredService<Hosting.FunctionMetadata.FunctionCatalog>());
+        Functions.Benchmarking.BareEndpoint.MapBenchmarkEndpoints(app); // only when Benchmarks:BareEndpoint is true
         return app;
     }
 }
