@@ -57,7 +57,16 @@ public sealed class FunctionAppProcess : IAsyncDisposable
         }
 
         var app = new FunctionAppProcess(process, new Uri($"http://127.0.0.1:{port}/"));
-        await app.WaitUntilAnsweringAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await app.WaitUntilAnsweringAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await app.DisposeAsync(); // never leave a half-started server behind
+            throw;
+        }
+
         return app;
     }
 
