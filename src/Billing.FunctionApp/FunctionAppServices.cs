@@ -1,4 +1,3 @@
-using Billing.Application.StripeEvents;
 using Billing.FunctionApp.Auth;
 using Billing.FunctionApp.Configuration;
 using Billing.FunctionApp.Functions;
@@ -30,7 +29,7 @@ public static class FunctionAppServices
         services.AddCatalog(configuration);
 
         services.AddSingleton<IQueueTriggeredFunction, ProcessStripeEventFunction>();
-        services.AddSingleton<IStripeEventProcessor, LoggingStripeEventProcessor>();
+        services.AddStripeWebhooks(configuration);
         services.AddSingleton<ITimerTriggeredFunction, MonthlyInvoicingFunction>();
 
         services.AddHealthChecks()
@@ -52,6 +51,7 @@ public static class FunctionAppServices
         // The Functions host polls GET / until the server answers.
         app.MapGet("/", () => Results.Text("Billing function app")).ExcludeFromDescription();
         app.MapHealthChecks(HttpFunctionEndpoints.Http(app, HealthFunction.Name).Path!, HealthFunction.Options);
+        app.MapStripeWebhookFunctions();
         app.MapNonHttpFunctions(app.Services.GetRequiredService<Hosting.FunctionMetadata.FunctionCatalog>());
         return app;
     }
