@@ -1,0 +1,31 @@
+using System.Collections.Concurrent;
+using Billing.Application.StripeCustomers;
+using Billing.Domain.Accounts;
+
+namespace Billing.Application.Tests.Fakes;
+
+/// <summary>Customer links in memory: created once (a second create for another account is refused), never changed.</summary>
+internal sealed class InMemoryStripeCustomerLinks : IStripeCustomerLinks
+{
+    private readonly ConcurrentDictionary<string, AccountId> _links = new(StringComparer.Ordinal);
+
+    /// <summary>How many links were actually created.</summary>
+    public int Created { get; private set; }
+
+    public IReadOnlyDictionary<string, AccountId> All => _links;
+
+    public Task<CustomerLinkResult> LinkAsync(string stripeCustomerId, AccountId accountId, CancellationToken cancellationToken)
+    {
+        if (_links.TryAdd(stripeCustomerId, accountId))
+        {
+            Created++;
+            return Task.FromResult(CustomerLinkResult.Linked(accountId));
+        }
+
+        var existing = _links[stripeCustomerId];
+        return Task.FromResult(existing == accountId ? CustomerLinkResult.Linked(accountId) : CustomerLinkResult.AlreadyLinkedToOther(existing));
+    }
+
+    public Task<AccountId?> FindAccountIdAsync(string stripeCustomerId, CancellationToken cancellationToken) =>
+        Task.FromResult(_links.TryGetValue(stripeCustomerId, out var accountId) ? accountId : (AccountId?)null);
+}
