@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Billing.Stripe.Webhooks;
 
@@ -27,6 +28,11 @@ public sealed record StripeEventEnvelope
     public static bool TryParse(ReadOnlySpan<byte> json, [NotNullWhen(true)] out StripeEventEnvelope? envelope)
     {
         envelope = null;
+        if (!Utf8.IsValid(json))
+        {
+            return false; // the reader does not check the strings it skips
+        }
+
         try
         {
             return TryRead(json, out envelope);
