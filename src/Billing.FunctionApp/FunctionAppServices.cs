@@ -1,4 +1,3 @@
-using Billing.Application.StripeEvents;
 using Billing.FunctionApp.Auth;
 using Billing.FunctionApp.Configuration;
 using Billing.FunctionApp.Functions;
@@ -32,7 +31,7 @@ public static class FunctionAppServices
         services.AddBillingApi(configuration);
 
         services.AddSingleton<IQueueTriggeredFunction, ProcessStripeEventFunction>();
-        services.AddSingleton<IStripeEventProcessor, LoggingStripeEventProcessor>();
+        services.AddStripeWebhooks(configuration);
         services.AddSingleton<ITimerTriggeredFunction, MonthlyInvoicingFunction>();
 
         services.AddHealthChecks()
@@ -56,6 +55,7 @@ public static class FunctionAppServices
         app.MapGet("/", () => Results.Text("Billing function app")).ExcludeFromDescription();
         app.MapHealthChecks(HttpFunctionEndpoints.Http(app, HealthFunction.Name).Path!, HealthFunction.Options);
         app.MapBillingApi();
+        app.MapStripeWebhookFunctions();
         app.MapNonHttpFunctions(app.Services.GetRequiredService<Hosting.FunctionMetadata.FunctionCatalog>());
         Functions.Benchmarking.BareEndpoint.MapBenchmarkEndpoints(app); // only when Benchmarks:BareEndpoint is true
         return app;

@@ -6,6 +6,7 @@ namespace Billing.Application.Tests;
 internal static class TestCatalog
 {
     public const string ProMonthly = "price_pro_month";
+    public const string BasicMonthly = "price_basic_month";
 
     public static PlanCatalog Create()
     {
@@ -17,6 +18,9 @@ internal static class TestCatalog
         var pro = new PlanOptions { Code = "PRO", DisplayName = "Pro", Prices = { Month = ProMonthly } };
         pro.Meters["agent_runs"] = new MeterOptions { Quota = 1_000 };
         options.Plans.Add(pro);
+        var basic = new PlanOptions { Code = "BASIC", DisplayName = "Basic", Prices = { Month = BasicMonthly } };
+        basic.Meters["agent_runs"] = new MeterOptions { Quota = 100 };
+        options.Plans.Add(basic);
         return PlanCatalog.Create(options);
     }
 }

@@ -15,6 +15,15 @@ public sealed class SubscriptionService : ISubscriptionService
     public Task<StripeSubscription> GetAsync(string id, RetrieveRequest? request = null, CancellationToken cancellationToken = default) =>
         requestor.GetAsync(StripePath.Of(BasePath, id), RetrieveQuery.Encode(request), StripeJsonContext.Default.StripeSubscription, cancellationToken);
 
+    public Task<StripeList<StripeSubscription>> ListAsync(SubscriptionListRequest? request = null, CancellationToken cancellationToken = default) =>
+        requestor.GetAsync(BasePath, FormEncoder.Encode(request ?? new SubscriptionListRequest(), StripeJsonContext.Default.SubscriptionListRequest), StripeJsonContext.Default.StripeListStripeSubscription, cancellationToken);
+
+    public IAsyncEnumerable<StripeSubscription> ListAutoPagingAsync(SubscriptionListRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        var first = request ?? new SubscriptionListRequest();
+        return StripePaging.ListAllAsync((after, ct) => ListAsync(first with { StartingAfter = after }, ct), first.StartingAfter, cancellationToken);
+    }
+
     public Task<StripeSubscription> UpdateAsync(string id, SubscriptionUpdateRequest request, StripeRequestOptions? requestOptions = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

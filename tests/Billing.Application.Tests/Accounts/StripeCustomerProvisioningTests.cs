@@ -21,7 +21,7 @@ public sealed class StripeCustomerProvisioningTests
         var customer = Assert.Single(_bed.Gateway.CreatedCustomers);
         Assert.Equal(customer, account.StripeCustomerId);
         Assert.Equal(customer, (await _bed.Accounts.GetAsync(id, CancellationToken.None))!.StripeCustomerId);
-        Assert.Equal(id, _bed.Links.Links[customer]);
+        Assert.Equal(id, _bed.Links.All[customer]);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class StripeCustomerProvisioningTests
         Assert.All(accounts, a => Assert.Equal(customer, a.StripeCustomerId));
         Assert.All(_bed.Gateway.CustomerCalls, c => Assert.Equal(PaymentIdempotencyKeys.CustomerCreation(id), c.IdempotencyKey));
         Assert.Equal(1, _bed.Accounts.Writes); // exactly one assignment was written
-        Assert.Single(_bed.Links.Links);
+        Assert.Single(_bed.Links.All);
     }
 
     [Fact]

@@ -196,6 +196,6 @@ public sealed class CheckoutSessionsTests
     {
         Assert.Null(await _bed.Accounts.GetAsync(_id, CancellationToken.None));
         Assert.Equal(0, _bed.Gateway.TotalCalls);
-        Assert.Empty(_bed.Links.Links);
+        Assert.Empty(_bed.Links.All);
     }
 }

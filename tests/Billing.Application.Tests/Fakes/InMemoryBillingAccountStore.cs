@@ -11,11 +11,28 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
 
     public int Writes { get; private set; }
 
+    /// <summary>Every version written, in order (creations included).</summary>
+    public List<BillingAccount> History { get; } = [];
+
     public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) =>
         Task.FromResult(_accounts.GetValueOrDefault(accountId));
 
-    public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) =>
-        Task.FromResult(_accounts.GetOrAdd(accountId, id => BillingAccount.Open(id, time.GetUtcNow())));
+    public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        if (_accounts.TryGetValue(accountId, out var existing))
+        {
+            return Task.FromResult(existing);
+        }
+
+        var opened = BillingAccount.Open(accountId, time.GetUtcNow());
+        if (_accounts.TryAdd(accountId, opened))
+        {
+            History.Add(opened);
+            return Task.FromResult(opened);
+        }
+
+        return Task.FromResult(_accounts[accountId]);
+    }
 
     public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken)
     {
@@ -32,6 +49,7 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
             if (_accounts.TryUpdate(accountId, stored, current))
             {
                 Writes++;
+                History.Add(stored);
                 return Task.FromResult(stored);
             }
         }

@@ -4,19 +4,29 @@ using Billing.Domain.Accounts;
 
 namespace Billing.Application.Tests.Fakes;
 
-/// <summary>Customer links with the store's contract: first link wins, the same account again is idempotent.</summary>
+/// <summary>Customer links in memory: created once (a second create for another account is refused), never changed.</summary>
 internal sealed class InMemoryStripeCustomerLinks : IStripeCustomerLinks
 {
     private readonly ConcurrentDictionary<string, AccountId> _links = new(StringComparer.Ordinal);
+    private int _created;
 
-    public IReadOnlyDictionary<string, AccountId> Links => _links;
+    /// <summary>How many links were actually created.</summary>
+    public int Created => _created;
+
+    public IReadOnlyDictionary<string, AccountId> All => _links;
 
     public Task<CustomerLinkResult> LinkAsync(string stripeCustomerId, AccountId accountId, CancellationToken cancellationToken)
     {
-        var owner = _links.GetOrAdd(stripeCustomerId, accountId);
-        return Task.FromResult(owner == accountId ? CustomerLinkResult.Linked(accountId) : CustomerLinkResult.AlreadyLinkedToOther(owner));
+        if (_links.TryAdd(stripeCustomerId, accountId))
+        {
+            Interlocked.Increment(ref _created);
+            return Task.FromResult(CustomerLinkResult.Linked(accountId));
+        }
+
+        var existing = _links[stripeCustomerId];
+        return Task.FromResult(existing == accountId ? CustomerLinkResult.Linked(accountId) : CustomerLinkResult.AlreadyLinkedToOther(existing));
     }
 
     public Task<AccountId?> FindAccountIdAsync(string stripeCustomerId, CancellationToken cancellationToken) =>
-        Task.FromResult(_links.TryGetValue(stripeCustomerId, out var owner) ? owner : (AccountId?)null);
+        Task.FromResult(_links.TryGetValue(stripeCustomerId, out var accountId) ? accountId : (AccountId?)null);
 }

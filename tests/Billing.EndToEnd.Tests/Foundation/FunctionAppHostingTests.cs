@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Billing.Application.StripeEvents;
+using Billing.EndToEnd.Tests.Support;
 using Billing.QueueStorage;
 using Billing.TestSupport;
 
@@ -14,12 +16,14 @@ public sealed class FunctionAppHostingTests : IAsyncLifetime
     private LocalEmulators _emulators = null!;
     private FunctionAppProcess _app = null!;
     private QueueServiceClient _queues = null!;
+    private BillingData _data = null!;
 
     public async Task InitializeAsync()
     {
         _emulators = await LocalEmulators.GetAsync();
         _queues = QueueServiceClient.FromConnectionString(_emulators.StorageConnectionString);
         var settings = FunctionAppSettings.ForEmulators(_emulators, _queueName);
+        _data = BillingData.For(_emulators, settings);
         settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00";
         settings["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
@@ -27,7 +31,11 @@ public sealed class FunctionAppHostingTests : IAsyncLifetime
         await _app.WaitForOutputAsync($"listens on queue {_queueName}");
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _data.DisposeAsync();
+    }
 
     [Fact]
     public async Task Health_reports_every_dependency_healthy()
@@ -51,18 +59,19 @@ public sealed class FunctionAppHostingTests : IAsyncLifetime
     [Fact]
     public async Task A_message_sent_to_the_queue_is_delivered_to_ProcessStripeEvent_by_the_standalone_poller()
     {
-        var eventId = "evt_" + Guid.NewGuid().ToString("N");
+        var eventId = await StoreEventAsync("invoice.upcoming");
 
-        await _queues.GetQueueClient(_queueName).SendAsync($$"""{"eventId":"{{eventId}}","type":"invoice.paid"}""");
+        await _queues.GetQueueClient(_queueName).SendAsync($$"""{"eventId":"{{eventId}}","type":"invoice.upcoming"}""");
 
-        await _app.WaitForOutputAsync($"Stripe event {eventId} (invoice.paid) reached the processor on attempt 1");
+        var processed = await _data.WaitForEventAsync(eventId, e => e.Status == StripeEventStatus.Ignored, "processed by the poller");
+        Assert.Equal(1, processed.Attempts);
         await WaitUntilAsync(async () => await _queues.GetQueueClient(_queueName).GetApproximateMessageCountAsync() == 0, "the message to be deleted after success");
     }
 
     [Fact]
     public async Task A_host_shaped_double_encoded_payload_posted_to_the_function_endpoint_is_processed()
     {
-        var eventId = "evt_" + Guid.NewGuid().ToString("N");
+        var eventId = await StoreEventAsync("invoice.upcoming");
         var message = $$"""{"eventId":"{{eventId}}"}""";
         var payload = JsonSerializer.Serialize(new
         {
@@ -78,8 +87,9 @@ public sealed class FunctionAppHostingTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("""{"Outputs":{},"Logs":[],"ReturnValue":null}""", await response.Content.ReadAsStringAsync());
-        await _app.WaitForOutputAsync($"Stripe event {eventId}");
-        Assert.Contains(_app.Output.Split(Environment.NewLine), line => line.Contains(eventId, StringComparison.Ordinal) && line.EndsWith("reached the processor on attempt 2", StringComparison.Ordinal));
+        var processed = await _data.WaitForEventAsync(eventId, e => e.Status.IsFinal(), "processed");
+        Assert.Equal(StripeEventStatus.Ignored, processed.Status);
+        Assert.Contains(_app.Output.Split(Environment.NewLine), line => line.Contains($"Stripe event {eventId} (invoice.upcoming) ignored", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -115,6 +125,28 @@ public sealed class FunctionAppHostingTests : IAsyncLifetime
     {
         Assert.True(await _app.Process.InterruptAsync(TimeSpan.FromSeconds(20)), "the server did not stop on SIGINT:\n" + _app.Output);
         Assert.Contains("Application is shutting down", _app.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_message_for_an_event_that_was_never_stored_fails_every_attempt_and_is_poisoned()
+    {
+        var eventId = "evt_" + Guid.NewGuid().ToString("N");
+        var poison = _queues.GetQueueClient(_queueName + "-poison");
+
+        await _queues.GetQueueClient(_queueName).SendAsync($$"""{"eventId":"{{eventId}}"}""");
+
+        await WaitUntilAsync(async () => (await poison.PeekAsync(32)).Any(m => m.MessageText.Contains(eventId, StringComparison.Ordinal)), "the message to reach the poison queue");
+        Assert.Contains($"Stripe event '{eventId}' is not in the event store", _app.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Stores an event as the webhook ingest would (a type that needs no action), so a queue message can refer to it.</summary>
+    private async Task<string> StoreEventAsync(string type)
+    {
+        var eventId = "evt_" + Guid.NewGuid().ToString("N");
+        await _data.Events.TryAddAsync(
+            new NewStripeEvent { Id = eventId, Type = type, Created = DateTimeOffset.UtcNow, Payload = SignedWebhook.Event(eventId, type, """{"id":"in_1","object":"invoice"}""") },
+            CancellationToken.None);
+        return eventId;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)

@@ -44,6 +44,10 @@ public sealed class PublishedAppTests(PublishedAppFixture published) : IClassFix
         Assert.Contains(catalog.All, f => f is { Name: "BillingPortal", Path: "/api/billing/portal" } && f.HttpMethods.SequenceEqual(["POST", "OPTIONS"]));
         Assert.Contains(catalog.All, f => f is { Name: "BillingTrial", Path: "/api/billing/trial" } && f.HttpMethods.SequenceEqual(["POST", "OPTIONS"]));
         Assert.Contains(catalog.All, f => f is { Name: "OpenApiDocument", Path: "/api/openapi/v1.json" });
+        Assert.Contains(catalog.All, f => f is { Name: "StripeWebhook", Kind: FunctionTriggerKind.Http, Path: "/api/stripe/webhook" });
+        Assert.Contains(catalog.All, f => f is { Name: "AdminListPoisonEvents", Kind: FunctionTriggerKind.Http, Path: "/api/billing/admin/poison" });
+        Assert.Contains(catalog.All, f => f is { Name: "AdminReplayPoisonEvents", Kind: FunctionTriggerKind.Http, Path: "/api/billing/admin/poison/replay" });
+        Assert.Contains(catalog.All, f => f is { Name: "AdminResyncAccount", Kind: FunctionTriggerKind.Http, Path: "/api/billing/admin/accounts/{accountId}/resync" });
         foreach (var function in catalog.OfKind(FunctionTriggerKind.Http))
         {
             var bindings = JsonNode.Parse(File.ReadAllText(Path.Combine(published.AppRoot, function.Name, "function.json")))!["bindings"]!.AsArray();

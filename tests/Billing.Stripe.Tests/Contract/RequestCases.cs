@@ -123,6 +123,18 @@ internal static class RequestCases
         CancellationDetails = new SubscriptionCancellationDetailsRequest { Comment = "Closing the company", Feedback = "unused" },
     };
 
+    public static readonly SubscriptionListRequest SubscriptionList = new()
+    {
+        Customer = "cus_1",
+        Price = "price_pro_monthly",
+        Status = "all",
+        CollectionMethod = "charge_automatically",
+        Created = Range,
+        Limit = 100,
+        StartingAfter = "sub_0",
+        Expand = ["data.latest_invoice"],
+    };
+
     public static readonly PriceListRequest PriceList = new()
     {
         LookupKeys = ["pro_monthly", "team_monthly"],
@@ -225,6 +237,10 @@ internal static class RequestCases
 
         new("subscriptions retrieve", "ISubscriptionService.GetAsync", HttpMethod.Get, "/v1/subscriptions/{subscription_exposed_id}", Retrieve,
             async c => await c.Subscriptions.GetAsync("sub_1", Retrieve), () => Fixture("subscription")),
+        new("subscriptions list by customer", "ISubscriptionService.ListAsync", HttpMethod.Get, "/v1/subscriptions", SubscriptionList,
+            async c => await c.Subscriptions.ListAsync(SubscriptionList), () => List("subscription", "/v1/subscriptions")),
+        new("subscriptions list auto-paging", "ISubscriptionService.ListAutoPagingAsync", HttpMethod.Get, "/v1/subscriptions", SubscriptionList,
+            async c => await c.Subscriptions.ListAutoPagingAsync(SubscriptionList).ToListAsync(), () => List("subscription", "/v1/subscriptions")),
         new("subscriptions update", "ISubscriptionService.UpdateAsync", HttpMethod.Post, "/v1/subscriptions/{subscription_exposed_id}", SubscriptionUpdate,
             async c => await c.Subscriptions.UpdateAsync("sub_1", SubscriptionUpdate), () => Fixture("subscription")),
         new("subscriptions cancel", "ISubscriptionService.CancelAsync", HttpMethod.Delete, "/v1/subscriptions/{subscription_exposed_id}", SubscriptionCancel,

@@ -1,0 +1,39 @@
+using Billing.Application.Subscriptions;
+
+namespace Billing.Application.StripeEvents.Handling;
+
+/// <summary>
+/// <c>invoice.paid</c> (a paid period: the subscription's new current period, so usage counters roll over to the new
+/// period's key), <c>invoice.payment_failed</c> and <c>invoice.payment_action_required</c> (past_due: the plan is kept
+/// for the grace period, then free limits until paid): applies the invoice's subscription as Stripe has it now.
+/// Invoices without a subscription (one-off) are recorded and ignored.
+/// </summary>
+public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resolver, StripeSubscriptionSync sync) : IStripeEventTypeHandler
+{
+    private static readonly HashSet<string> Types = new(StringComparer.Ordinal)
+    {
+        "invoice.paid",
+        "invoice.payment_failed",
+        "invoice.payment_action_required",
+    };
+
+    public bool CanHandle(string eventType) => Types.Contains(eventType);
+
+    public async Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stripeEvent);
+        if (stripeEvent.SubscriptionId is not { } subscriptionId)
+        {
+            return StripeEventHandlingResult.Ignored(null, "The invoice belongs to no subscription.");
+        }
+
+        var resolution = await resolver.ResolveAsync(stripeEvent.CustomerId, stripeEvent.AccountReference, cancellationToken).ConfigureAwait(false);
+        if (resolution.AccountId is not { } accountId)
+        {
+            return StripeEventHandlingResult.Ignored(null, resolution.Problem!);
+        }
+
+        var synced = await sync.SyncAsync(accountId, subscriptionId, cancellationToken).ConfigureAwait(false);
+        return synced.ToHandlingResult(accountId, subscriptionId);
+    }
+}

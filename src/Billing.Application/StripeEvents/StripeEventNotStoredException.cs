@@ -1,0 +1,27 @@
+namespace Billing.Application.StripeEvents;
+
+/// <summary>
+/// A queue message names an event the store does not hold. The ingest stores before it enqueues, so this is never
+/// a race: the message fails every attempt and ends in the poison queue for inspection.
+/// </summary>
+public sealed class StripeEventNotStoredException : Exception
+{
+    public StripeEventNotStoredException()
+    {
+    }
+
+    public StripeEventNotStoredException(string message)
+        : base(message)
+    {
+    }
+
+    public StripeEventNotStoredException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public static StripeEventNotStoredException For(string eventId) =>
+        new($"Stripe event '{eventId}' is not in the event store; the message cannot be processed.") { EventId = eventId };
+
+    public string? EventId { get; private init; }
+}

@@ -1,0 +1,111 @@
+using Billing.Application.StripeEvents.Handling;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.Application.StripeEvents;
+
+/// <summary>
+/// Processes one stored Stripe event exactly once in effect: an event already Applied or Ignored is acknowledged
+/// without effect; otherwise it is marked Processing, handed to the handler of its type (every handler is
+/// idempotent, so an attempt that died half-way can simply run again) and marked Applied or Ignored. A failure is
+/// recorded on the event (Failed, with the attempt count) and rethrown so the queue delivers the message again and,
+/// after the last attempt, moves it to the poison queue. Types without a handler are recorded and ignored.
+/// </summary>
+public sealed partial class StripeEventProcessor(
+    IStripeEventStore events,
+    IStripeEventPayloadReader reader,
+    IEnumerable<IStripeEventTypeHandler> handlers,
+    ILogger<StripeEventProcessor> logger) : IStripeEventProcessor
+{
+    private readonly IStripeEventTypeHandler[] _handlers = [.. handlers];
+
+    public async Task ProcessAsync(StripeEventQueueMessage message, long deliveryAttempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var eventId = message.EventId;
+        var stored = await events.GetAsync(eventId, cancellationToken).ConfigureAwait(false) ?? throw StripeEventNotStoredException.For(eventId);
+        if (stored.Status.IsFinal())
+        {
+            LogAlreadyDone(eventId, stored.Type, stored.Status, deliveryAttempt);
+            return;
+        }
+
+        var begun = await events.TryBeginProcessingAsync(eventId, cancellationToken).ConfigureAwait(false);
+        switch (begun.Outcome)
+        {
+            case StripeEventTransitionOutcome.AlreadyFinal:
+                LogAlreadyDone(eventId, stored.Type, begun.Record!.Status, deliveryAttempt);
+                return;
+            case StripeEventTransitionOutcome.NotFound:
+                throw StripeEventNotStoredException.For(eventId);
+        }
+
+        StripeEventHandlingResult result;
+        try
+        {
+            result = await HandleAsync(stored, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await RecordFailureAsync(stored, exception, deliveryAttempt, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        if (result.IsApplied)
+        {
+            await events.MarkAppliedAsync(eventId, result.AccountId, cancellationToken).ConfigureAwait(false);
+            LogApplied(eventId, stored.Type, result.AccountId?.Value, deliveryAttempt, result.Note);
+        }
+        else
+        {
+            await events.MarkIgnoredAsync(eventId, result.AccountId, result.Note!, cancellationToken).ConfigureAwait(false);
+            LogIgnored(eventId, stored.Type, result.AccountId?.Value, result.Note!);
+        }
+    }
+
+    private async Task<StripeEventHandlingResult> HandleAsync(StripeEventRecord stored, CancellationToken cancellationToken)
+    {
+        StripeEventPayload payload;
+        try
+        {
+            payload = reader.Read(stored.Payload);
+        }
+        catch (MalformedStripeEventException exception)
+        {
+            return StripeEventHandlingResult.Ignored(null, "The stored payload is not a readable Stripe event: " + exception.Message);
+        }
+
+        var handler = Array.Find(_handlers, h => h.CanHandle(payload.Type));
+        return handler is null
+            ? StripeEventHandlingResult.Ignored(null, $"Event type '{payload.Type}' is recorded; it needs no action.")
+            : await handler.HandleAsync(payload, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RecordFailureAsync(StripeEventRecord stored, Exception failure, long deliveryAttempt, CancellationToken cancellationToken)
+    {
+        LogFailed(failure, stored.Id, stored.Type, deliveryAttempt);
+        try
+        {
+            await events.MarkFailedAsync(stored.Id, $"Attempt {deliveryAttempt}: {failure.GetType().Name}: {failure.Message}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception markFailure) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The delivery is retried anyway; the status stays Processing until then.
+            LogMarkFailedFailed(markFailure, stored.Id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stripe event {EventId} ({EventType}) is already {Status}; delivery {DeliveryAttempt} acknowledged without effect")]
+    private partial void LogAlreadyDone(string eventId, string eventType, StripeEventStatus status, long deliveryAttempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stripe event {EventId} ({EventType}) applied to account {AccountId} on delivery {DeliveryAttempt}. {Note}")]
+    private partial void LogApplied(string eventId, string eventType, string? accountId, long deliveryAttempt, string? note);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stripe event {EventId} ({EventType}) ignored (account {AccountId}): {Reason}")]
+    private partial void LogIgnored(string eventId, string eventType, string? accountId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({EventType}) failed on delivery {DeliveryAttempt}; it will be retried")]
+    private partial void LogFailed(Exception exception, string eventId, string eventType, long deliveryAttempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the failure of Stripe event {EventId}")]
+    private partial void LogMarkFailedFailed(Exception exception, string eventId);
+}

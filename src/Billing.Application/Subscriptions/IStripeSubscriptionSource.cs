@@ -1,0 +1,21 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Application.Subscriptions;
+
+/// <summary>
+/// Reads subscriptions from Stripe as snapshots whose <see cref="SubscriptionSnapshot.AsOf"/> is the moment the read
+/// began on this app's clock. Stripe answers a read with at least the state it had when the read began, so a
+/// snapshot read later is never older: comparing these times orders Stripe states whatever order events arrive in.
+/// </summary>
+public interface IStripeSubscriptionSource
+{
+    /// <summary>The subscription as Stripe has it now, or null when Stripe does not know it.</summary>
+    Task<SubscriptionSnapshot?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken);
+
+    /// <summary>The customer's subscriptions: those not canceled, or all of them with <paramref name="includeEnded"/>.</summary>
+    Task<IReadOnlyList<SubscriptionSnapshot>> ListCustomerSubscriptionsAsync(string customerId, bool includeEnded, CancellationToken cancellationToken);
+
+    /// <summary>The (not deleted) Stripe customer whose <c>account_id</c> metadata names the account, or null.</summary>
+    Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,293 @@
+using System.Globalization;
+using Billing.Application.StripeEvents;
+using Billing.Application.Subscriptions;
+using Billing.Domain.Accounts;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Application.Tests.Fakes;
+
+/// <summary>
+/// A small Stripe: customers and subscriptions as they are now, changed by the same actions as Stripe's (checkout,
+/// renewals, failed payments, portal changes, cancellation, customer deletion), each raising the events Stripe
+/// raises. Reads are dated on the shared clock, which moves one millisecond per read. A stored event's payload is
+/// its id; <see cref="Read"/> gives its facts back.
+/// </summary>
+internal sealed class FakeStripe(ManualTimeProvider time) : IStripeSubscriptionSource, IStripeEventPayloadReader
+{
+    public static readonly TimeSpan ReadDuration = TimeSpan.FromMilliseconds(1);
+
+    private readonly Dictionary<string, StripeEventPayload> _events = new(StringComparer.Ordinal);
+    private int _nextId;
+
+    public Dictionary<string, FakeStripeCustomer> Customers { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, FakeStripeSubscription> Subscriptions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every event raised, in order.</summary>
+    public List<StripeEventPayload> Events { get; } = [];
+
+    public int Reads { get; private set; }
+
+    public ManualTimeProvider Time => time;
+
+    // ---- Stripe's side: actions -------------------------------------------------------------------------------
+
+    public string CreateCustomer(string? accountId)
+    {
+        Step();
+        var customer = new FakeStripeCustomer { Id = NewId("cus"), AccountId = accountId };
+        Customers.Add(customer.Id, customer);
+        Emit("customer.created", "customer", customer.Id, customer.Id, null, accountId);
+        return customer.Id;
+    }
+
+    /// <summary>A paid subscription-mode Checkout Session: subscription (trialing with <paramref name="trialDays"/>), first invoice, events.</summary>
+    public FakeStripeSubscription CompleteCheckout(string accountId, string customerId, string priceId, int trialDays = 0, bool metadataOnSubscription = true)
+    {
+        Step();
+        var now = time.GetUtcNow();
+        var subscription = new FakeStripeSubscription
+        {
+            Id = NewId("sub"),
+            CustomerId = customerId,
+            Created = now,
+            AccountId = metadataOnSubscription ? accountId : null,
+            PriceId = priceId,
+            Status = trialDays > 0 ? SubscriptionStatus.Trialing : SubscriptionStatus.Active,
+            PeriodStart = now,
+            PeriodEnd = trialDays > 0 ? now.AddDays(trialDays) : now.AddMonths(1),
+            TrialStart = trialDays > 0 ? now : null,
+            TrialEnd = trialDays > 0 ? now.AddDays(trialDays) : null,
+            LatestInvoiceId = NewId("in"),
+        };
+        Subscriptions.Add(subscription.Id, subscription);
+        var session = NewId("cs");
+        Emit("checkout.session.completed", "checkout.session", session, customerId, subscription.Id, accountId, checkoutMode: "subscription");
+        Emit("customer.subscription.created", "subscription", subscription.Id, customerId, subscription.Id, subscription.AccountId);
+        EmitInvoice("invoice.paid", subscription, "subscription_create");
+        return subscription;
+    }
+
+    /// <summary>A paid payment-mode Checkout Session (a one-off purchase).</summary>
+    public string CompletePaymentCheckout(string accountId, string? customerId)
+    {
+        Step();
+        var session = NewId("cs");
+        Emit("checkout.session.completed", "checkout.session", session, customerId, null, accountId, checkoutMode: "payment");
+        return session;
+    }
+
+    public enum Payment
+    {
+        Succeeds,
+        Fails,
+        RequiresAction,
+    }
+
+    /// <summary>The period ends: a new period and its invoice, paid or not.</summary>
+    public void Renew(FakeStripeSubscription subscription, Payment payment = Payment.Succeeds)
+    {
+        MoveTo(subscription.PeriodEnd);
+        subscription.PeriodStart = subscription.PeriodEnd;
+        subscription.PeriodEnd = subscription.PeriodEnd.AddMonths(1);
+        subscription.LatestInvoiceId = NewId("in");
+        Charge(subscription, payment, "subscription_cycle");
+    }
+
+    /// <summary>The trial ends: the first paid period starts and is charged.</summary>
+    public void EndTrial(FakeStripeSubscription subscription, Payment payment = Payment.Succeeds)
+    {
+        var trialEnd = subscription.TrialEnd ?? throw new InvalidOperationException("No trial.");
+        MoveTo(trialEnd);
+        subscription.PeriodStart = trialEnd;
+        subscription.PeriodEnd = trialEnd.AddMonths(1);
+        subscription.LatestInvoiceId = NewId("in");
+        Charge(subscription, payment, "subscription_cycle");
+    }
+
+    public void TrialWillEnd(FakeStripeSubscription subscription)
+    {
+        MoveTo((subscription.TrialEnd ?? throw new InvalidOperationException("No trial.")).AddDays(-3));
+        Emit("customer.subscription.trial_will_end", "subscription", subscription.Id, subscription.CustomerId, subscription.Id, subscription.AccountId);
+    }
+
+    /// <summary>The customer pays the open invoice (hosted page, new card): active again.</summary>
+    public void PayLatestInvoice(FakeStripeSubscription subscription)
+    {
+        Step();
+        EmitInvoice("invoice.paid", subscription, "subscription_cycle");
+        if (subscription.Status.IsDelinquent)
+        {
+            subscription.Status = SubscriptionStatus.Active;
+            EmitSubscriptionUpdated(subscription);
+        }
+    }
+
+    /// <summary>A portal plan change (upgrade or downgrade, applied now).</summary>
+    public void ChangePrice(FakeStripeSubscription subscription, string priceId)
+    {
+        Step();
+        subscription.PriceId = priceId;
+        EmitSubscriptionUpdated(subscription);
+    }
+
+    /// <summary>Portal "cancel at period end" (or taking it back).</summary>
+    public void SetCancelAtPeriodEnd(FakeStripeSubscription subscription, bool cancel)
+    {
+        Step();
+        subscription.CancelAtPeriodEnd = cancel;
+        subscription.CancelAt = cancel ? subscription.PeriodEnd : null;
+        subscription.CanceledAt = cancel ? time.GetUtcNow() : null;
+        EmitSubscriptionUpdated(subscription);
+    }
+
+    /// <summary>The period of a subscription set to cancel at its end ends: canceled.</summary>
+    public void EndCancelledPeriod(FakeStripeSubscription subscription)
+    {
+        MoveTo(subscription.PeriodEnd);
+        subscription.Status = SubscriptionStatus.Canceled;
+        subscription.EndedAt = subscription.PeriodEnd;
+        Emit("customer.subscription.deleted", "subscription", subscription.Id, subscription.CustomerId, subscription.Id, subscription.AccountId);
+    }
+
+    public void CancelNow(FakeStripeSubscription subscription)
+    {
+        Step();
+        var now = time.GetUtcNow();
+        subscription.Status = SubscriptionStatus.Canceled;
+        subscription.CanceledAt ??= now;
+        subscription.EndedAt = now;
+        Emit("customer.subscription.deleted", "subscription", subscription.Id, subscription.CustomerId, subscription.Id, subscription.AccountId);
+    }
+
+    /// <summary>Deleting a customer cancels its subscriptions at once, then the customer is gone.</summary>
+    public void DeleteCustomer(string customerId)
+    {
+        foreach (var subscription in Subscriptions.Values.Where(s => s.CustomerId == customerId && !s.Status.IsTerminal).ToList())
+        {
+            CancelNow(subscription);
+        }
+
+        Step();
+        Customers[customerId].Deleted = true;
+        Emit("customer.deleted", "customer", customerId, customerId, null, Customers[customerId].AccountId);
+    }
+
+    /// <summary>An event of a type the processor does not act on.</summary>
+    public StripeEventPayload RaiseUnhandled(string type, string? customerId) =>
+        Emit(type, "invoice", NewId("in"), customerId, null, null);
+
+    /// <summary>A one-off invoice (no subscription) was paid.</summary>
+    public StripeEventPayload PayOneOffInvoice(string customerId) =>
+        Emit("invoice.paid", "invoice", NewId("in"), customerId, null, null, billingReason: "manual");
+
+    // ---- the state the account must end in --------------------------------------------------------------------
+
+    /// <summary>The customer's subscription that should be on the account: the strongest claim, then the newest.</summary>
+    public FakeStripeSubscription? CurrentSubscriptionOf(string customerId) =>
+        Subscriptions.Values
+            .Where(s => s.CustomerId == customerId)
+            .OrderByDescending(s => s.ToSnapshot(time.GetUtcNow()).Rank())
+            .ThenByDescending(s => s.Created)
+            .FirstOrDefault();
+
+    // ---- IStripeSubscriptionSource ----------------------------------------------------------------------------
+
+    public Task<SubscriptionSnapshot?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        var asOf = Read();
+        return Task.FromResult(Subscriptions.TryGetValue(subscriptionId, out var subscription) ? subscription.ToSnapshot(asOf) : null);
+    }
+
+    public Task<IReadOnlyList<SubscriptionSnapshot>> ListCustomerSubscriptionsAsync(string customerId, bool includeEnded, CancellationToken cancellationToken)
+    {
+        var asOf = Read();
+        IReadOnlyList<SubscriptionSnapshot> list = Subscriptions.Values
+            .Where(s => s.CustomerId == customerId && (includeEnded || s.Status != SubscriptionStatus.Canceled))
+            .OrderByDescending(s => s.Created)
+            .Select(s => s.ToSnapshot(asOf))
+            .ToList();
+        return Task.FromResult(list);
+    }
+
+    public Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        Read();
+        return Task.FromResult(Customers.Values.FirstOrDefault(c => !c.Deleted && c.AccountId == accountId.Value)?.Id);
+    }
+
+    // ---- IStripeEventPayloadReader ----------------------------------------------------------------------------
+
+    public StripeEventPayload Read(string payload) =>
+        _events.TryGetValue(payload, out var stripeEvent) ? stripeEvent : throw new MalformedStripeEventException($"Not an event of this fake: '{payload}'.");
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    private void Charge(FakeStripeSubscription subscription, Payment payment, string billingReason)
+    {
+        if (payment == Payment.Succeeds)
+        {
+            subscription.Status = SubscriptionStatus.Active;
+            EmitSubscriptionUpdated(subscription);
+            EmitInvoice("invoice.paid", subscription, billingReason);
+            return;
+        }
+
+        subscription.Status = SubscriptionStatus.PastDue;
+        EmitInvoice("invoice.payment_failed", subscription, billingReason);
+        if (payment == Payment.RequiresAction)
+        {
+            EmitInvoice("invoice.payment_action_required", subscription, billingReason);
+        }
+
+        EmitSubscriptionUpdated(subscription);
+    }
+
+    private void EmitSubscriptionUpdated(FakeStripeSubscription subscription) =>
+        Emit("customer.subscription.updated", "subscription", subscription.Id, subscription.CustomerId, subscription.Id, subscription.AccountId);
+
+    private void EmitInvoice(string type, FakeStripeSubscription subscription, string billingReason) =>
+        Emit(type, "invoice", subscription.LatestInvoiceId!, subscription.CustomerId, subscription.Id, subscription.AccountId, billingReason: billingReason);
+
+    private StripeEventPayload Emit(string type, string objectType, string objectId, string? customerId, string? subscriptionId, string? accountReference, string? checkoutMode = null, string? billingReason = null)
+    {
+        var stripeEvent = new StripeEventPayload
+        {
+            Id = NewId("evt"),
+            Type = type,
+            Created = time.GetUtcNow(),
+            ObjectType = objectType,
+            ObjectId = objectId,
+            CustomerId = customerId,
+            SubscriptionId = subscriptionId,
+            AccountReference = accountReference,
+            CheckoutMode = checkoutMode,
+            PaymentStatus = checkoutMode is null ? null : "paid",
+            BillingReason = billingReason,
+        };
+        _events.Add(stripeEvent.Id, stripeEvent);
+        Events.Add(stripeEvent);
+        return stripeEvent;
+    }
+
+    private DateTimeOffset Read()
+    {
+        Reads++;
+        var asOf = time.GetUtcNow();
+        time.Advance(ReadDuration);
+        return asOf;
+    }
+
+    private void Step() => time.Advance(TimeSpan.FromSeconds(1));
+
+    private void MoveTo(DateTimeOffset instant)
+    {
+        Step();
+        if (time.GetUtcNow() < instant)
+        {
+            time.Now = instant;
+        }
+    }
+
+    private string NewId(string prefix) => string.Create(CultureInfo.InvariantCulture, $"{prefix}_{++_nextId:D5}");
+}

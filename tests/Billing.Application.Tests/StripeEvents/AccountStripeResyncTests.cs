@@ -1,0 +1,71 @@
+using Billing.Application.Subscriptions;
+using Billing.Domain.Accounts;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Application.Tests.StripeEvents;
+
+/// <summary>Re-sync: the remedy for events that never arrived.</summary>
+public sealed class AccountStripeResyncTests
+{
+    private readonly WebhookWorld _world = new();
+
+    [Fact]
+    public async Task Recovers_a_missed_checkout_from_the_customers_account_metadata()
+    {
+        var accountId = AccountId.Parse("user-9");
+        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
+        var customer = _world.Stripe.CreateCustomer("user-9");
+        var subscription = _world.Stripe.CompleteCheckout("user-9", customer, TestCatalog.ProMonthly);
+        _world.Stripe.Renew(subscription); // no event delivered at all
+
+        var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
+
+        Assert.Equal(AccountResyncOutcome.Synced, result.Outcome);
+        Assert.Equal(customer, result.CustomerId);
+        Assert.Equal(customer, result.Account!.StripeCustomerId);
+        Assert.Equal(subscription.Id, result.Account.Subscription!.SubscriptionId);
+        Assert.Equal(subscription.PeriodStart, result.Account.Subscription.CurrentPeriodStart);
+        Assert.Equal(accountId, _world.Links.All[customer]);
+    }
+
+    [Fact]
+    public async Task Brings_a_stale_subscription_up_to_date_and_prefers_a_live_replacement()
+    {
+        var customer = _world.Stripe.CreateCustomer("user-10");
+        var first = _world.Stripe.CompleteCheckout("user-10", customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        _world.Stripe.CancelNow(first);
+        var second = _world.Stripe.CompleteCheckout("user-10", customer, TestCatalog.BasicMonthly);
+
+        var result = await _world.Resync.ResyncAsync(AccountId.Parse("user-10"), CancellationToken.None);
+
+        Assert.Equal(second.Id, result.Account!.Subscription!.SubscriptionId);
+        Assert.Equal(SubscriptionStatus.Active, result.Account.Subscription.Status);
+        Assert.Contains(result.Steps, s => s.SubscriptionId == first.Id && s.Outcome == SubscriptionSyncOutcome.Applied);
+    }
+
+    [Fact]
+    public async Task Reports_a_missing_account_and_an_account_without_customer()
+    {
+        var missing = await _world.Resync.ResyncAsync(AccountId.Parse("nobody"), CancellationToken.None);
+        await _world.Accounts.GetOrCreateAsync(AccountId.Parse("fresh"), CancellationToken.None);
+        var fresh = await _world.Resync.ResyncAsync(AccountId.Parse("fresh"), CancellationToken.None);
+
+        Assert.Equal(AccountResyncOutcome.AccountNotFound, missing.Outcome);
+        Assert.Equal(AccountResyncOutcome.NoStripeCustomer, fresh.Outcome);
+        Assert.Null(fresh.Account!.Subscription);
+    }
+
+    [Fact]
+    public async Task Refuses_a_customer_linked_to_another_account()
+    {
+        var customer = _world.Stripe.CreateCustomer("user-11");
+        await _world.Links.LinkAsync(customer, AccountId.Parse("someone-else"), CancellationToken.None);
+        await _world.Accounts.GetOrCreateAsync(AccountId.Parse("user-11"), CancellationToken.None);
+
+        var result = await _world.Resync.ResyncAsync(AccountId.Parse("user-11"), CancellationToken.None);
+
+        Assert.Equal(AccountResyncOutcome.CustomerLinkedToOtherAccount, result.Outcome);
+        Assert.Null(result.Account!.StripeCustomerId);
+    }
+}

@@ -1,0 +1,137 @@
+using Billing.Application.StripeEvents;
+using Billing.Application.StripeEvents.Handling;
+using Billing.Application.Tests.Fakes;
+using Billing.Domain.Accounts;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Billing.Application.Tests.StripeEvents;
+
+public sealed class StripeEventProcessorTests
+{
+    private readonly ManualTimeProvider _time = new(WebhookWorld.Start);
+    private readonly InMemoryStripeEventStore _events;
+    private readonly ScriptedHandler _handler = new();
+    private readonly StripeEventProcessor _processor;
+    private readonly Dictionary<string, StripeEventPayload> _payloads = [];
+
+    public StripeEventProcessorTests()
+    {
+        _events = new InMemoryStripeEventStore(_time);
+        _processor = new StripeEventProcessor(_events, new DictionaryReader(_payloads), [_handler], NullLogger<StripeEventProcessor>.Instance);
+    }
+
+    [Fact]
+    public async Task Applies_a_stored_event_once_and_acknowledges_later_deliveries_without_effect()
+    {
+        await StoreAsync("evt_1", "customer.subscription.updated");
+
+        await ProcessAsync("evt_1", attempt: 1);
+        await ProcessAsync("evt_1", attempt: 1); // a duplicate message
+
+        Assert.Equal(1, _handler.Calls);
+        var record = _events.Get("evt_1");
+        Assert.Equal(StripeEventStatus.Applied, record.Status);
+        Assert.Equal(1, record.Attempts);
+        Assert.Equal(AccountId.Parse("acct-1"), record.AccountId);
+    }
+
+    [Fact]
+    public async Task A_failure_is_recorded_and_rethrown_and_the_next_delivery_runs_it_again()
+    {
+        await StoreAsync("evt_2", "invoice.paid");
+        _handler.FailuresLeft = 1;
+
+        var failure = await Assert.ThrowsAsync<TimeoutException>(() => ProcessAsync("evt_2", attempt: 1));
+
+        var failed = _events.Get("evt_2");
+        Assert.Equal(StripeEventStatus.Failed, failed.Status);
+        Assert.Equal($"Attempt 1: TimeoutException: {failure.Message}", failed.Note);
+
+        await ProcessAsync("evt_2", attempt: 2);
+        var applied = _events.Get("evt_2");
+        Assert.Equal(StripeEventStatus.Applied, applied.Status);
+        Assert.Equal(2, applied.Attempts);
+        Assert.Equal(2, _handler.Calls);
+    }
+
+    [Fact]
+    public async Task An_event_left_processing_by_a_crashed_worker_is_processed_again()
+    {
+        await StoreAsync("evt_3", "invoice.paid");
+        await _events.TryBeginProcessingAsync("evt_3", CancellationToken.None); // the worker died here
+
+        await ProcessAsync("evt_3", attempt: 2);
+
+        Assert.Equal(StripeEventStatus.Applied, _events.Get("evt_3").Status);
+        Assert.Equal(1, _handler.Calls);
+    }
+
+    [Fact]
+    public async Task Types_without_a_handler_are_recorded_and_ignored()
+    {
+        await StoreAsync("evt_4", "charge.refunded");
+
+        await ProcessAsync("evt_4", attempt: 1);
+
+        var record = _events.Get("evt_4");
+        Assert.Equal(StripeEventStatus.Ignored, record.Status);
+        Assert.Equal("Event type 'charge.refunded' is recorded; it needs no action.", record.Note);
+        Assert.Equal(0, _handler.Calls);
+    }
+
+    [Fact]
+    public async Task An_unreadable_payload_is_ignored_with_the_reason_and_kept()
+    {
+        await _events.TryAddAsync(new NewStripeEvent { Id = "evt_5", Type = "invoice.paid", Created = _time.GetUtcNow(), Payload = "{ not an event" }, CancellationToken.None);
+
+        await ProcessAsync("evt_5", attempt: 1);
+
+        var record = _events.Get("evt_5");
+        Assert.Equal(StripeEventStatus.Ignored, record.Status);
+        Assert.StartsWith("The stored payload is not a readable Stripe event", record.Note, StringComparison.Ordinal);
+        Assert.Equal("{ not an event", record.Payload);
+    }
+
+    [Fact]
+    public async Task A_message_for_an_event_that_is_not_stored_fails_so_it_ends_in_the_poison_queue()
+    {
+        var exception = await Assert.ThrowsAsync<StripeEventNotStoredException>(() => ProcessAsync("evt_missing", attempt: 1));
+        Assert.Equal("evt_missing", exception.EventId);
+    }
+
+    private Task StoreAsync(string id, string type)
+    {
+        _payloads[id] = new StripeEventPayload { Id = id, Type = type, Created = _time.GetUtcNow() };
+        return _events.TryAddAsync(new NewStripeEvent { Id = id, Type = type, Created = _time.GetUtcNow(), Payload = id }, CancellationToken.None);
+    }
+
+    private Task ProcessAsync(string id, long attempt) =>
+        _processor.ProcessAsync(new StripeEventQueueMessage { EventId = id }, attempt, CancellationToken.None);
+
+    private sealed class ScriptedHandler : IStripeEventTypeHandler
+    {
+        public int Calls { get; private set; }
+
+        public int FailuresLeft { get; set; }
+
+        public bool CanHandle(string eventType) => eventType is "customer.subscription.updated" or "invoice.paid";
+
+        public Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken)
+        {
+            Calls++;
+            if (FailuresLeft > 0)
+            {
+                FailuresLeft--;
+                throw new TimeoutException("Stripe did not answer in time.");
+            }
+
+            return Task.FromResult(StripeEventHandlingResult.Applied(AccountId.Parse("acct-1")));
+        }
+    }
+
+    private sealed class DictionaryReader(Dictionary<string, StripeEventPayload> payloads) : IStripeEventPayloadReader
+    {
+        public StripeEventPayload Read(string payload) =>
+            payloads.TryGetValue(payload, out var stripeEvent) ? stripeEvent : throw new MalformedStripeEventException("unexpected end of data");
+    }
+}

@@ -1,0 +1,285 @@
+using Billing.Application.StripeEvents;
+using Billing.Application.Tests.Fakes;
+using Billing.Domain.Accounts;
+using Billing.Domain.Entitlements;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Application.Tests.StripeEvents;
+
+/// <summary>The effect of each event family on the account, through the whole pipeline (ingest, queue, processor).</summary>
+public sealed class SubscriptionEventHandlingTests
+{
+    private const string Account = "user-7";
+    private readonly WebhookWorld _world = new();
+
+    private FakeStripe Stripe => _world.Stripe;
+
+    [Fact]
+    public async Task Checkout_completion_links_the_customer_and_puts_the_account_on_the_paid_plan()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly, metadataOnSubscription: false);
+
+        await _world.DeliverNewEventsAsync();
+
+        var account = _world.Account(Account);
+        Assert.Equal(customer, account.StripeCustomerId);
+        Assert.Equal(AccountId.Parse(Account), _world.Links.All[customer]);
+        Assert.Equal(subscription.Id, account.Subscription!.SubscriptionId);
+        Assert.Equal(SubscriptionStatus.Active, account.Subscription.Status);
+        var entitlement = _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow());
+        Assert.Equal("PRO", entitlement.Plan.Code.Value);
+        Assert.Equal(EntitlementSource.Subscription, entitlement.Source);
+        Assert.Equal(UsagePeriodKeyOf(subscription.PeriodStart), entitlement.PeriodKey.Value);
+        Assert.Equal(StripeEventStatus.Applied, _world.Events.Get(Stripe.Events.Single(e => e.Type == "checkout.session.completed").Id).Status);
+        Assert.Equal(StripeEventStatus.Ignored, _world.Events.Get(Stripe.Events.Single(e => e.Type == "customer.created").Id).Status);
+    }
+
+    [Fact]
+    public async Task A_subscription_event_for_an_unknown_customer_is_ignored_and_checkout_completion_catches_up_later()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly, metadataOnSubscription: false);
+        var created = Stripe.Events.Single(e => e.Type == "customer.subscription.created");
+
+        await _world.DeliverAsync(created);
+        await _world.ProcessQueueAsync();
+
+        var record = _world.Events.Get(created.Id);
+        Assert.Equal(StripeEventStatus.Ignored, record.Status);
+        Assert.Contains("not linked", record.Note, StringComparison.Ordinal);
+        Assert.Null(await _world.Accounts.GetAsync(AccountId.Parse(Account), CancellationToken.None));
+
+        await _world.DeliverNewEventsAsync();
+        Assert.Equal(subscription.Id, _world.Account(Account).Subscription!.SubscriptionId);
+    }
+
+    [Fact]
+    public async Task Renewal_moves_the_usage_period_so_counters_roll_over()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        var firstPeriod = _world.Entitlements.Evaluate(_world.Account(Account), _world.Time.GetUtcNow()).PeriodKey;
+
+        Stripe.Renew(subscription);
+        await _world.DeliverNewEventsAsync();
+
+        var account = _world.Account(Account);
+        var secondPeriod = _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow()).PeriodKey;
+        Assert.NotEqual(firstPeriod, secondPeriod);
+        Assert.Equal(UsagePeriodKeyOf(subscription.PeriodStart), secondPeriod.Value);
+        Assert.Equal(subscription.LatestInvoiceId, account.Subscription!.LatestInvoiceId);
+    }
+
+    [Fact]
+    public async Task A_failed_payment_keeps_the_plan_through_the_grace_period_then_falls_back_to_free_until_paid()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+
+        Stripe.Renew(subscription, FakeStripe.Payment.Fails);
+        await _world.DeliverNewEventsAsync();
+
+        var account = _world.Account(Account);
+        Assert.Equal(SubscriptionStatus.PastDue, account.Subscription!.Status);
+        var since = account.Subscription.PastDueSince!.Value;
+        var grace = TimeSpan.FromDays(7);
+        Assert.Equal(EntitlementSource.GracePeriod, _world.Entitlements.Evaluate(account, since + grace - TimeSpan.FromMinutes(1)).Source);
+        Assert.Equal("PRO", _world.Entitlements.Evaluate(account, since + grace - TimeSpan.FromMinutes(1)).Plan.Code.Value);
+        Assert.Equal("FREE", _world.Entitlements.Evaluate(account, since + grace).Plan.Code.Value);
+
+        // Delivered again later: past_due since stays where it was.
+        foreach (var stripeEvent in Stripe.Events.Where(e => e.Type == "invoice.payment_failed"))
+        {
+            Assert.Equal(Billing.Application.StripeEvents.Ingest.StripeEventIngestOutcome.DuplicateAlreadyProcessed, await _world.DeliverAsync(stripeEvent));
+        }
+
+        Stripe.Renew(subscription, FakeStripe.Payment.Fails); // another failure: still the first past_due moment
+        await _world.DeliverNewEventsAsync();
+        Assert.Equal(since, _world.Account(Account).Subscription!.PastDueSince);
+
+        Stripe.PayLatestInvoice(subscription);
+        await _world.DeliverNewEventsAsync();
+        account = _world.Account(Account);
+        Assert.Equal(SubscriptionStatus.Active, account.Subscription!.Status);
+        Assert.Null(account.Subscription.PastDueSince);
+        Assert.Equal("PRO", _world.Entitlements.Evaluate(account, since + grace + TimeSpan.FromDays(1)).Plan.Code.Value);
+    }
+
+    [Fact]
+    public async Task Cancel_at_period_end_keeps_access_until_the_period_ends_then_free()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        Stripe.SetCancelAtPeriodEnd(subscription, true);
+        await _world.DeliverNewEventsAsync();
+
+        var account = _world.Account(Account);
+        Assert.True(account.Subscription!.CancelAtPeriodEnd);
+        Assert.Equal("PRO", _world.Entitlements.Evaluate(account, subscription.PeriodEnd.AddSeconds(-1)).Plan.Code.Value);
+        Assert.Equal("FREE", _world.Entitlements.Evaluate(account, subscription.PeriodEnd).Plan.Code.Value);
+
+        Stripe.EndCancelledPeriod(subscription);
+        await _world.DeliverNewEventsAsync();
+        account = _world.Account(Account);
+        Assert.Equal(SubscriptionStatus.Canceled, account.Subscription!.Status);
+        Assert.Equal("FREE", _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow()).Plan.Code.Value);
+    }
+
+    [Fact]
+    public async Task Upgrade_and_downgrade_move_the_quotas_as_Stripe_says()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        await _world.DeliverNewEventsAsync();
+        Assert.Equal(100, Quota());
+
+        Stripe.ChangePrice(subscription, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        Assert.Equal(1_000, Quota());
+
+        Stripe.ChangePrice(subscription, TestCatalog.BasicMonthly);
+        await _world.DeliverNewEventsAsync();
+        Assert.Equal(100, Quota());
+    }
+
+    [Fact]
+    public async Task Events_delivered_in_reverse_still_end_in_stripes_current_state()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        Stripe.ChangePrice(subscription, TestCatalog.ProMonthly);
+        Stripe.Renew(subscription, FakeStripe.Payment.Fails);
+        Stripe.PayLatestInvoice(subscription);
+        Stripe.SetCancelAtPeriodEnd(subscription, true);
+
+        await _world.DeliverNewEventsAsync(reverse: true);
+
+        var stored = _world.Account(Account).Subscription!;
+        Assert.Equal(TestCatalog.ProMonthly, stored.PriceId);
+        Assert.Equal(SubscriptionStatus.Active, stored.Status);
+        Assert.True(stored.CancelAtPeriodEnd);
+        Assert.Equal(subscription.PeriodStart, stored.CurrentPeriodStart);
+        Assert.Null(stored.PastDueSince);
+    }
+
+    [Fact]
+    public async Task A_new_subscription_after_cancelling_replaces_the_old_one_whichever_event_comes_first()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var first = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        Stripe.CancelNow(first);
+        var deleted = Stripe.Events[^1];
+        var second = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        var secondEvents = Stripe.Events.Where(e => e.SubscriptionId == second.Id).ToList();
+
+        // The new subscription's events first, while the account still shows the old one as active.
+        foreach (var stripeEvent in secondEvents)
+        {
+            await _world.DeliverAsync(stripeEvent);
+        }
+
+        await _world.ProcessQueueAsync();
+        Assert.Equal(second.Id, _world.Account(Account).Subscription!.SubscriptionId);
+
+        await _world.DeliverAsync(deleted);
+        await _world.ProcessQueueAsync();
+        Assert.Equal(second.Id, _world.Account(Account).Subscription!.SubscriptionId);
+        Assert.Contains("does not outrank", _world.Events.Get(deleted.Id).Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task When_the_current_subscription_ends_a_live_one_of_the_same_customer_takes_its_place()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var first = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        var second = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        await _world.DeliverNewEventsAsync(); // both live: the first is kept, the conflict recorded
+        Assert.Equal(first.Id, _world.Account(Account).Subscription!.SubscriptionId);
+        Assert.Contains(_world.Events.All, e => e.Note?.Contains("both live", StringComparison.Ordinal) == true);
+
+        Stripe.CancelNow(first); // an operator resolves the duplicate
+        await _world.DeliverNewEventsAsync();
+
+        Assert.Equal(second.Id, _world.Account(Account).Subscription!.SubscriptionId);
+    }
+
+    [Fact]
+    public async Task Deleting_the_customer_ends_the_subscription()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        Stripe.DeleteCustomer(customer);
+        var customerDeleted = Stripe.Events[^1];
+
+        // Only the customer.deleted event arrives (the subscription's own event is lost).
+        await _world.DeliverAsync(customerDeleted);
+        await _world.ProcessQueueAsync();
+
+        var account = _world.Account(Account);
+        Assert.Equal(StripeEventStatus.Applied, _world.Events.Get(customerDeleted.Id).Status);
+        Assert.Equal(SubscriptionStatus.Canceled, account.Subscription!.Status);
+        Assert.Equal("FREE", _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow()).Plan.Code.Value);
+        Assert.Equal(customer, account.StripeCustomerId);
+    }
+
+    [Fact]
+    public async Task A_trial_checkout_is_trialing_on_the_plan_and_marks_the_trial_used()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly, trialDays: 14);
+        await _world.DeliverNewEventsAsync();
+
+        var account = _world.Account(Account);
+        Assert.Equal(SubscriptionStatus.Trialing, account.Subscription!.Status);
+        Assert.Equal(subscription.TrialStart, account.TrialUsedAt);
+        Assert.Equal("PRO", _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow()).Plan.Code.Value);
+
+        Stripe.TrialWillEnd(subscription);
+        Stripe.EndTrial(subscription);
+        await _world.DeliverNewEventsAsync();
+        Assert.Equal(SubscriptionStatus.Active, _world.Account(Account).Subscription!.Status);
+    }
+
+    [Fact]
+    public async Task Invoices_without_a_subscription_and_payment_mode_sessions_are_recorded_and_ignored()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var oneOff = Stripe.PayOneOffInvoice(customer);
+        Stripe.CompletePaymentCheckout(Account, customer);
+        var session = Stripe.Events[^1];
+
+        await _world.DeliverNewEventsAsync();
+
+        Assert.Equal(StripeEventStatus.Ignored, _world.Events.Get(oneOff.Id).Status);
+        var sessionRecord = _world.Events.Get(session.Id);
+        Assert.Equal(StripeEventStatus.Ignored, sessionRecord.Status);
+        Assert.Contains("Payment-mode", sessionRecord.Note, StringComparison.Ordinal);
+        Assert.Equal(AccountId.Parse(Account), sessionRecord.AccountId);
+        Assert.Equal(customer, _world.Account(Account).StripeCustomerId);
+    }
+
+    [Fact]
+    public async Task A_customer_linked_to_another_account_is_not_moved_by_a_session_naming_a_different_account()
+    {
+        var customer = Stripe.CreateCustomer("owner-1");
+        await _world.Links.LinkAsync(customer, AccountId.Parse("owner-1"), CancellationToken.None);
+        Stripe.CompleteCheckout("intruder-2", customer, TestCatalog.ProMonthly);
+
+        await _world.DeliverNewEventsAsync();
+
+        Assert.Equal(AccountId.Parse("owner-1"), _world.Links.All[customer]);
+        Assert.NotNull(_world.Account("owner-1").Subscription);
+        Assert.Null(await _world.Accounts.GetAsync(AccountId.Parse("intruder-2"), CancellationToken.None));
+    }
+
+    private long? Quota() =>
+        _world.Entitlements.Evaluate(_world.Account(Account), _world.Time.GetUtcNow()).PolicyFor(Billing.Domain.Metering.MeterName.Parse("agent_runs")).Quota;
+
+    private static string UsagePeriodKeyOf(DateTimeOffset periodStart) => Billing.Domain.Metering.UsagePeriodKey.ForSubscriptionPeriod(periodStart).Value;
+}

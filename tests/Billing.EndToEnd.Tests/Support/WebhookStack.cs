@@ -1,0 +1,145 @@
+using System.Globalization;
+using Billing.Stripe;
+using Billing.Stripe.Checkout;
+using Billing.Stripe.Customers;
+using Billing.Stripe.DependencyInjection;
+using Billing.Stripe.Subscriptions;
+using Billing.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Billing.EndToEnd.Tests.Support;
+
+/// <summary>
+/// The function app process (standalone, fast queue retries, max dequeue count 3) on Azurite and the Cosmos server,
+/// talking to a Stripe emulator process that sends its webhooks to the app, plus the app's data and a Stripe client
+/// for the tests to play the customer.
+/// </summary>
+internal sealed class WebhookStack : IAsyncDisposable
+{
+    public const string WebhookSecret = "whsec_e2e_signing_secret_0123456789";
+    public const int MaxDequeueCount = 3;
+
+    private readonly ServiceProvider _stripeServices;
+
+    /// <param name="testStripeApiBase">Where the tests' own Stripe client goes: the emulator when there is one.</param>
+    private WebhookStack(LocalEmulators emulators, Dictionary<string, string?> settings, FunctionAppProcess app, StripeEmulatorProcess? emulator, Uri testStripeApiBase)
+    {
+        Emulators = emulators;
+        Settings = settings;
+        App = app;
+        Emulator = emulator;
+        Data = BillingData.For(emulators, settings);
+        _stripeServices = new ServiceCollection()
+            .AddLogging()
+            .AddStripeClient(o =>
+            {
+                o.SecretKey = StripeEmulatorProcess.SecretKey;
+                o.ApiBase = testStripeApiBase;
+            }).Services
+            .BuildServiceProvider();
+    }
+
+    public LocalEmulators Emulators { get; }
+
+    /// <summary>The app settings (environment) the app was started with: reuse them to start it again on the same queue and database.</summary>
+    public Dictionary<string, string?> Settings { get; }
+
+    public FunctionAppProcess App { get; private set; }
+
+    public StripeEmulatorProcess? Emulator { get; }
+
+    public BillingData Data { get; }
+
+    public IStripeClient Stripe => _stripeServices.GetRequiredService<IStripeClient>();
+
+    public string QueueName => Settings["STRIPE_EVENTS_QUEUE"]!;
+
+    /// <param name="emulator">Start a Stripe emulator for the app (else its Stripe API base is <paramref name="stripeApiBase"/> or a closed port).</param>
+    /// <param name="registerWebhook">Register the app's webhook URL with the emulator.</param>
+    /// <param name="waitForQueueListener">Wait until the standalone queue listener runs (it cannot when the queue service is unreachable).</param>
+    public static async Task<WebhookStack> StartAsync(bool emulator = true, bool registerWebhook = true, Uri? stripeApiBase = null, Action<Dictionary<string, string?>>? configure = null, bool waitForQueueListener = true)
+    {
+        var emulators = await LocalEmulators.GetAsync();
+        var stripe = emulator ? await StripeEmulatorProcess.StartAsync(new Dictionary<string, string?> { ["Emulator__WebhookRetrySchedule"] = "0.5,1,2,4" }) : null;
+        var apiBase = stripeApiBase ?? stripe?.ApiBase ?? new Uri($"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}/");
+        var settings = FunctionAppSettings.ForEmulators(emulators);
+        settings["Stripe__ApiBase"] = apiBase.ToString().TrimEnd('/');
+        settings["Stripe__SecretKey"] = StripeEmulatorProcess.SecretKey;
+        settings["Stripe__WebhookSecrets__0"] = WebhookSecret;
+        settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(CultureInfo.InvariantCulture);
+        settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00";
+        settings["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
+        configure?.Invoke(settings);
+        var app = await StartAppAsync(settings, waitForQueueListener);
+        if (stripe is not null && registerWebhook)
+        {
+            await stripe.AddWebhookEndpointAsync(new Uri(app.BaseAddress, SignedWebhook.Path), WebhookSecret);
+        }
+
+        return new WebhookStack(emulators, settings, app, stripe, stripe?.ApiBase ?? apiBase);
+    }
+
+    /// <summary>Stops the app and starts it again with changed settings (same queue and database).</summary>
+    public async Task RestartAppAsync(Action<Dictionary<string, string?>> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await App.DisposeAsync();
+        change(Settings);
+        App = await StartAppAsync(Settings);
+    }
+
+    /// <summary>A Stripe customer carrying the account id in its metadata, as the backend provisions it.</summary>
+    public async Task<StripeCustomer> CreateCustomerAsync(string accountId) =>
+        await Stripe.Customers.CreateAsync(new CustomerCreateRequest
+        {
+            Email = $"{accountId}@example.com",
+            Metadata = new Dictionary<string, string> { ["account_id"] = accountId },
+        });
+
+    /// <summary>A subscription-mode Checkout Session as the backend creates it, paid by the customer on the emulator's page.</summary>
+    public async Task<StripeCheckoutSession> CheckoutAsync(string accountId, string customerId, string priceId, string paymentMethod = "succeeding")
+    {
+        var metadata = new Dictionary<string, string> { ["account_id"] = accountId };
+        var session = await Stripe.CheckoutSessions.CreateAsync(new CheckoutSessionCreateRequest
+        {
+            Mode = CheckoutSessionModes.Subscription,
+            Customer = customerId,
+            LineItems = [new CheckoutLineItemRequest { Price = priceId, Quantity = 1 }],
+            ClientReferenceId = accountId,
+            Metadata = metadata,
+            SubscriptionData = new CheckoutSubscriptionData { Metadata = metadata },
+            SuccessUrl = "https://app.example.com/billing?session={CHECKOUT_SESSION_ID}",
+        });
+        await Emulator!.ControlAsync($"/_emulator/checkout/sessions/{session.Id}/complete", new Dictionary<string, string> { ["payment_method"] = paymentMethod });
+        return await Stripe.CheckoutSessions.GetAsync(session.Id);
+    }
+
+    public Task<StripeSubscription> SubscriptionAsync(string subscriptionId) => Stripe.Subscriptions.GetAsync(subscriptionId);
+
+    /// <summary>Moves the emulator clock forward by whole days (renewals, trial ends, cancellations fall due).</summary>
+    public Task AdvanceDaysAsync(int days) =>
+        Emulator!.ControlAsync("/_emulator/clock/advance", new Dictionary<string, string> { ["seconds"] = (days * 86_400L).ToString(CultureInfo.InvariantCulture) });
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        if (Emulator is not null)
+        {
+            await Emulator.DisposeAsync();
+        }
+
+        await Data.DisposeAsync();
+        await _stripeServices.DisposeAsync();
+    }
+
+    private static async Task<FunctionAppProcess> StartAppAsync(Dictionary<string, string?> settings, bool waitForQueueListener = true)
+    {
+        var app = await FunctionAppProcess.StartAsync(settings);
+        if (waitForQueueListener)
+        {
+            await app.WaitForOutputAsync($"listens on queue {settings["STRIPE_EVENTS_QUEUE"]}");
+        }
+
+        return app;
+    }
+}
