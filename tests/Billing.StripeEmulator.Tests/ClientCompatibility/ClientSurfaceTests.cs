@@ -24,6 +24,8 @@ public sealed class ClientSurfaceTests
         ["Subscriptions.GetAsync"] = nameof(SubscriptionClientTests),
         ["Subscriptions.UpdateAsync"] = nameof(SubscriptionClientTests),
         ["Subscriptions.CancelAsync"] = nameof(SubscriptionClientTests),
+        ["Subscriptions.ListAsync"] = nameof(SubscriptionClientTests),
+        ["Subscriptions.ListAutoPagingAsync"] = nameof(SubscriptionClientTests),
         ["Prices.GetAsync"] = nameof(PriceClientTests),
         ["Prices.ListAsync"] = nameof(PriceClientTests),
         ["Prices.ListAutoPagingAsync"] = nameof(PriceClientTests),

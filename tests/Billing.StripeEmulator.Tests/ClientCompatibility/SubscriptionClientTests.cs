@@ -162,4 +162,25 @@ public sealed class SubscriptionClientTests(ClientEmulatorFixture fixture) : IAs
         Assert.Equal(StripeSubscriptionStatuses.Canceled, fetched.Status);
         Assert.Equal(HttpMethod.Delete, fixture.Requests.Exchanges.Single(e => e.Path.EndsWith(canceled.Id, StringComparison.Ordinal) && e.Method != HttpMethod.Get).Method);
     }
+
+    [Fact]
+    public async Task Listing_a_customers_subscriptions_filters_by_status_and_pages()
+    {
+        var first = await Subscribe.ThroughCheckoutAsync(Stripe, fixture.Emulator, "price_basic_monthly");
+        var customer = first.Customer!.Id;
+        var second = await Stripe.CheckoutSessions.CreateAsync(Subscribe.SessionRequest("price_pro_monthly", "tenant_1", customer: customer));
+        await Subscribe.CompleteAsync(fixture.Emulator, second.Id);
+        var secondSubscription = (await Stripe.CheckoutSessions.GetAsync(second.Id)).Subscription!.Id;
+        await Stripe.Subscriptions.CancelAsync(first.Subscription!.Id);
+
+        var active = await Stripe.Subscriptions.ListAsync(new SubscriptionListRequest { Customer = customer, Status = StripeSubscriptionStatuses.Active });
+        var all = await Stripe.Subscriptions.ListAutoPagingAsync(new SubscriptionListRequest { Customer = customer, Status = "all", Limit = 1 }).ToListAsync();
+
+        Assert.Equal([secondSubscription], active.Data.Select(s => s.Id));
+        Assert.Equal("price_pro_monthly", active.Data[0].Items!.Data[0].Price!.Id);
+        Assert.Equal(
+            new[] { first.Subscription!.Id, secondSubscription }.Order(StringComparer.Ordinal),
+            all.Select(s => s.Id).Order(StringComparer.Ordinal));
+        Assert.True(fixture.Requests.Exchanges.Count(e => e.Method == HttpMethod.Get && e.Path == "/v1/subscriptions") >= 2, "auto-paging with limit 1 must request more than one page");
+    }
 }
