@@ -1,21 +1,11 @@
 using Billing.FunctionApp;
-using Billing.FunctionApp.Configuration;
-using Billing.FunctionApp.Hosting;
+using Billing.FunctionApp.Http;
+using Microsoft.Azure.Functions.Worker.Builder;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Configuration
-    .AddLocalSettingsJson(Path.Combine(builder.Environment.ContentRootPath, LocalSettingsConfiguration.FileName))
-    .AddEnvironmentVariables()
-    .AddCommandLine(args);
-
-// Services first: their start-up work (e.g. provisioning) runs before the standalone triggers start.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<ExceptionMiddleware>();
+builder.UseMiddleware<AuthenticationMiddleware>();
+builder.UseMiddleware<RateLimitMiddleware>();
 builder.AddBillingFunctionApp();
-builder.AddCustomHandlerHosting();
-
-var app = builder.Build();
-app.Services.ValidateFunctions();
-app.MapBillingFunctionApp();
-await app.RunAsync();
-
-/// <summary>The function app's entry point (referenced by tests).</summary>
-public partial class Program;
+await builder.Build().RunAsync();

@@ -2,7 +2,7 @@ using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Handling;
 using Billing.Application.StripeEvents.Ingest;
 using Billing.Application.Subscriptions;
-using Billing.FunctionApp.Functions.StripeWebhook;
+using Billing.FunctionApp.Webhooks;
 using Billing.FunctionApp.Infrastructure.Queues;
 using Billing.FunctionApp.Infrastructure.Stripe;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,7 +1,4 @@
 using Billing.Application.StripeEvents;
-using Billing.FunctionApp.Functions.ProcessStripeEvent;
-using Billing.FunctionApp.Hosting.FunctionMetadata;
-using Billing.FunctionApp.Hosting.Standalone;
 using Billing.QueueStorage;
 
 namespace Billing.FunctionApp.Infrastructure.Queues;
@@ -13,7 +10,7 @@ namespace Billing.FunctionApp.Infrastructure.Queues;
 /// </summary>
 public sealed partial class StripeEventPoisonMessages(
     QueueServiceClient queues,
-    FunctionCatalog functions,
+    IConfiguration configuration,
     IStripeEventStore events,
     ILogger<StripeEventPoisonMessages> logger)
 {
@@ -25,8 +22,8 @@ public sealed partial class StripeEventPoisonMessages(
 
     private static readonly TimeSpan ReplayLease = TimeSpan.FromMinutes(2);
 
-    private readonly QueueClient _main = queues.GetQueueClient(functions.Get(ProcessStripeEventFunction.FunctionName).QueueName!);
-    private readonly QueueClient _poison = queues.GetQueueClient(functions.Get(ProcessStripeEventFunction.FunctionName).QueueName + QueueTriggerListener.PoisonSuffix);
+    private readonly QueueClient _main = queues.GetQueueClient(configuration["STRIPE_EVENTS_QUEUE"] ?? "stripe-events");
+    private readonly QueueClient _poison = queues.GetQueueClient((configuration["STRIPE_EVENTS_QUEUE"] ?? "stripe-events") + "-poison");
 
     public string PoisonQueueName => _poison.Name;
 

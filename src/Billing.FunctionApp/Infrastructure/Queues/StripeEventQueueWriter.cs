@@ -1,7 +1,5 @@
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
-using Billing.FunctionApp.Functions.ProcessStripeEvent;
-using Billing.FunctionApp.Hosting.FunctionMetadata;
 using Billing.QueueStorage;
 
 namespace Billing.FunctionApp.Infrastructure.Queues;
@@ -10,9 +8,9 @@ namespace Billing.FunctionApp.Infrastructure.Queues;
 /// Sends event references to the queue <c>ProcessStripeEvent</c> listens on (its function.json names it). One send
 /// per event; when the queue does not exist yet it is created and the send repeated once.
 /// </summary>
-public sealed class StripeEventQueueWriter(QueueServiceClient queues, FunctionCatalog functions) : IStripeEventQueueWriter
+public sealed class StripeEventQueueWriter(QueueServiceClient queues, IConfiguration configuration) : IStripeEventQueueWriter
 {
-    private readonly QueueClient _queue = queues.GetQueueClient(functions.Get(ProcessStripeEventFunction.FunctionName).QueueName!);
+    private readonly QueueClient _queue = queues.GetQueueClient(configuration["STRIPE_EVENTS_QUEUE"] ?? "stripe-events");
 
     public async Task EnqueueAsync(StripeEventQueueMessage message, CancellationToken cancellationToken)
     {

@@ -1,0 +1,100 @@
+using Billing.Application.Subscriptions;
+using Billing.Domain.Accounts;
+using Billing.Domain.Entitlements;
+
+namespace Billing.FunctionApp.Admin;
+
+/// <summary>The answer of a re-sync: what was applied, the account's subscription as stored, and the entitlement now.</summary>
+public sealed record AccountResyncResponse
+{
+    public required string AccountId { get; init; }
+
+    public string? CustomerId { get; init; }
+
+    public required IReadOnlyList<ResyncStepView> Steps { get; init; }
+
+    public SubscriptionView? Subscription { get; init; }
+
+    public required EntitlementView Entitlement { get; init; }
+
+    public static AccountResyncResponse From(AccountResyncResult result, BillingAccount account, Entitlement entitlement)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(entitlement);
+        var subscription = account.Subscription;
+        return new AccountResyncResponse
+        {
+            AccountId = account.Id.Value,
+            CustomerId = result.CustomerId,
+            Steps = [.. result.Steps.Select(s => new ResyncStepView(s.SubscriptionId, CamelCase(s.Outcome.ToString())))],
+            Subscription = subscription is null ? null : new SubscriptionView
+            {
+                SubscriptionId = subscription.SubscriptionId,
+                Status = subscription.Status.Value,
+                PlanCode = subscription.PlanCode?.Value,
+                PriceId = subscription.PriceId,
+                CurrentPeriodStart = subscription.CurrentPeriodStart,
+                CurrentPeriodEnd = subscription.CurrentPeriodEnd,
+                CancelAtPeriodEnd = subscription.CancelAtPeriodEnd,
+                CancelAt = subscription.CancelAt,
+                EndedAt = subscription.EndedAt,
+                PastDueSince = subscription.PastDueSince,
+                StripeStateAsOf = subscription.StripeStateAsOf,
+            },
+            Entitlement = new EntitlementView
+            {
+                PlanCode = entitlement.Plan.Code.Value,
+                Source = CamelCase(entitlement.Source.ToString()),
+                PeriodKey = entitlement.PeriodKey.Value,
+                PeriodStart = entitlement.PeriodStart,
+                PeriodEnd = entitlement.PeriodEnd,
+                EndsAt = entitlement.EndsAt,
+            },
+        };
+    }
+
+    private static string CamelCase(string name) => string.Concat(name[..1].ToLowerInvariant(), name[1..]);
+}
+
+public sealed record ResyncStepView(string SubscriptionId, string Outcome);
+
+public sealed record SubscriptionView
+{
+    public required string SubscriptionId { get; init; }
+
+    public required string Status { get; init; }
+
+    public string? PlanCode { get; init; }
+
+    public string? PriceId { get; init; }
+
+    public DateTimeOffset? CurrentPeriodStart { get; init; }
+
+    public DateTimeOffset? CurrentPeriodEnd { get; init; }
+
+    public bool CancelAtPeriodEnd { get; init; }
+
+    public DateTimeOffset? CancelAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public DateTimeOffset? PastDueSince { get; init; }
+
+    public DateTimeOffset StripeStateAsOf { get; init; }
+}
+
+public sealed record EntitlementView
+{
+    public required string PlanCode { get; init; }
+
+    public required string Source { get; init; }
+
+    public required string PeriodKey { get; init; }
+
+    public DateTimeOffset PeriodStart { get; init; }
+
+    public DateTimeOffset PeriodEnd { get; init; }
+
+    public DateTimeOffset? EndsAt { get; init; }
+}

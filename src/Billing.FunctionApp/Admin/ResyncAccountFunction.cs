@@ -1,0 +1,37 @@
+using Billing.Application.Entitlements;
+using Billing.Application.Subscriptions;
+using Billing.Domain.Accounts;
+using Billing.FunctionApp.Http;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Billing.FunctionApp.Admin;
+
+/// <summary>
+/// <c>POST /api/billing/admin/accounts/{accountId}/resync</c> (admin role): reads the account's Stripe customer and
+/// subscriptions and applies them (the remedy for missed events). 200 with the result; 400 a malformed id; 404 no
+/// such account; 409 no Stripe customer, or the customer belongs to another account; 502/503 Stripe failed.
+/// </summary>
+public sealed class ResyncAccountFunction(AccountStripeResync resync, AccountEntitlements entitlements, TimeProvider time)
+{
+    [Authorize(Policy = Authentication.AdminPolicy)]
+    [Function("AdminResyncAccount")]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing/admin/accounts/{accountId}/resync")] HttpRequest request,
+        string accountId,
+        CancellationToken cancellationToken)
+    {
+        if (!AccountId.TryParse(accountId, out var id, out var error))
+        {
+            return Problems.Invalid("accountId", error ?? "Not a valid account id.");
+        }
+
+        var result = await resync.ResyncAsync(id, cancellationToken).ConfigureAwait(false);
+        return result.Outcome switch
+        {
+            AccountResyncOutcome.AccountNotFound => Problems.Of(StatusCodes.Status404NotFound, "No such account", $"Billing account '{id}' does not exist.", "account_not_found"),
+            AccountResyncOutcome.NoStripeCustomer => Problems.Of(StatusCodes.Status409Conflict, "No Stripe customer", $"Account '{id}' has no Stripe customer and no customer's account_id metadata names it: nothing to sync.", "no_stripe_customer"),
+            AccountResyncOutcome.CustomerLinkedToOtherAccount => Problems.Of(StatusCodes.Status409Conflict, "Customer belongs to another account", $"Stripe customer {result.CustomerId} is linked to another account; nothing was changed.", "customer_linked_to_other_account"),
+            _ => Results.Ok(AccountResyncResponse.From(result, result.Account!, entitlements.Evaluate(result.Account!, time.GetUtcNow()))),
+        };
+    }
+}

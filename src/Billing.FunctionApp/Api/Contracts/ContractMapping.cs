@@ -1,0 +1,139 @@
+using Billing.Application.Checkout;
+using Billing.Application.Payments;
+using Billing.Application.Subscriptions;
+using Billing.Application.Trials;
+using Billing.Domain.Entitlements;
+using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.FunctionApp.Api.Contracts;
+
+/// <summary>Domain and application values to the API's JSON contracts (stable camelCase strings for enums).</summary>
+internal static class ContractMapping
+{
+    public static PlansResponse ToResponse(this PlanCatalog catalog) =>
+        new([.. catalog.Plans.Select(plan => plan.ToResponse(catalog))]);
+
+    public static PlanResponse ToResponse(this Plan plan, PlanCatalog catalog) => new()
+    {
+        Code = plan.Code.Value,
+        DisplayName = plan.DisplayName,
+        Kind = plan.Kind.ToContract(),
+        TrialDays = plan.TrialDays,
+        Intervals = [.. plan.PriceIds.Keys.Order().Select(i => i.ToStripeValue())],
+        Currency = plan.Currency?.Code,
+        Meters = [.. catalog.Meters.Select(meter => plan.PolicyFor(meter).ToResponse())],
+    };
+
+    public static CheckoutResponse ToResponse(this StartedCheckout checkout) => new()
+    {
+        SessionId = checkout.SessionId,
+        Url = checkout.Url,
+        Plan = checkout.Plan.Value,
+        Interval = checkout.Interval.ToStripeValue(),
+        TrialDays = checkout.TrialDays,
+    };
+
+    public static PortalResponse ToResponse(this HostedPortalSession session) => new(session.Url);
+
+    public static TrialResponse ToResponse(this StartedTrial trial) =>
+        new() { Plan = trial.Plan.Code.Value, StartedAt = trial.StartedAt, EndsAt = trial.EndsAt };
+
+    public static SubscriptionResponse ToResponse(this SubscriptionSummary summary)
+    {
+        var entitlement = summary.Entitlement;
+        var subscription = summary.Subscription;
+        return new SubscriptionResponse
+        {
+            AccountId = summary.AccountId.Value,
+            AsOf = summary.AsOf,
+            Plan = new PlanSummaryResponse(entitlement.Plan.Code.Value, entitlement.Plan.DisplayName, entitlement.Plan.Kind.ToContract()),
+            Source = entitlement.Source.ToContract(),
+            PlanEndsAt = entitlement.EndsAt,
+            Status = subscription?.Status.Value,
+            CancelAtPeriodEnd = subscription is { CancelAtPeriodEnd: true, IsLive: true },
+            Period = new PeriodResponse(entitlement.PeriodStart, entitlement.PeriodEnd),
+            Subscription = subscription?.ToResponse(),
+            Trial = new TrialStateResponse
+            {
+                Available = summary.TrialAvailable,
+                UsedAt = summary.TrialUsedAt,
+                Local = summary.LocalTrial is { } trial
+                    ? new LocalTrialResponse(trial.PlanCode.Value, trial.StartedAt, trial.EndsAt, trial.IsRunningAt(summary.AsOf))
+                    : null,
+            },
+            PortalAvailable = summary.HasStripeCustomer,
+            Usage = [.. summary.Usage.Select(ToResponse)],
+        };
+    }
+
+    private static SubscriptionDetailsResponse ToResponse(this SubscriptionState subscription) => new()
+    {
+        Status = subscription.Status.Value,
+        Plan = subscription.PlanCode?.Value,
+        Interval = subscription.Interval?.ToStripeValue(),
+        CurrentPeriodStart = subscription.CurrentPeriodStart,
+        CurrentPeriodEnd = subscription.CurrentPeriodEnd,
+        CancelAtPeriodEnd = subscription.CancelAtPeriodEnd,
+        CancelAt = subscription.CancelAt,
+        CanceledAt = subscription.CanceledAt,
+        EndedAt = subscription.EndedAt,
+        TrialStart = subscription.TrialStart,
+        TrialEnd = subscription.TrialEnd,
+    };
+
+    private static MeterUsageResponse ToResponse(MeterUsage usage) => new()
+    {
+        Meter = usage.Meter.Value,
+        Used = usage.Used,
+        Limit = usage.Quota,
+        Enforcement = usage.Enforcement.ToContract(),
+        Remaining = usage.Remaining,
+        OverageUnits = usage.OverageUnits,
+        OverageCharge = usage.OverageCharge is { } charge ? charge.ToResponse() : null,
+    };
+
+    private static PlanMeterResponse ToResponse(this MeterPolicy policy) => new()
+    {
+        Meter = policy.Meter.Value,
+        Quota = policy.Quota,
+        Enforcement = policy.Enforcement.ToContract(),
+        Overage = policy.OveragePrice switch
+        {
+            PerUnitOveragePrice perUnit => new OveragePriceResponse { Currency = perUnit.Currency.Code, UnitAmount = perUnit.UnitAmount.MinorUnits },
+            GraduatedOveragePrice graduated => new OveragePriceResponse
+            {
+                Currency = graduated.Currency.Code,
+                Tiers = [.. graduated.Tiers.Select(t => new PriceTierResponse(t.UpTo, t.UnitAmount.MinorUnits, t.FlatAmount.MinorUnits))],
+            },
+            _ => null,
+        },
+    };
+
+    private static MoneyResponse ToResponse(this Money money) => new(money.MinorUnits, money.Currency.Code);
+
+    private static string ToContract(this PlanKind kind) => kind switch
+    {
+        PlanKind.Free => "free",
+        PlanKind.Trial => "trial",
+        PlanKind.Paid => "paid",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown plan kind."),
+    };
+
+    private static string ToContract(this EntitlementSource source) => source switch
+    {
+        EntitlementSource.Free => "free",
+        EntitlementSource.LocalTrial => "localTrial",
+        EntitlementSource.Subscription => "subscription",
+        EntitlementSource.GracePeriod => "gracePeriod",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown entitlement source."),
+    };
+
+    private static string ToContract(this MeterEnforcement enforcement) => enforcement switch
+    {
+        MeterEnforcement.HardLimit => "hardLimit",
+        MeterEnforcement.Overage => "overage",
+        _ => throw new ArgumentOutOfRangeException(nameof(enforcement), enforcement, "Unknown meter enforcement."),
+    };
+}

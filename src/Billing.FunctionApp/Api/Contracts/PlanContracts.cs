@@ -1,0 +1,59 @@
+
+namespace Billing.FunctionApp.Api.Contracts;
+
+/// <summary>The public plan catalog, in configuration order.</summary>
+public sealed record PlansResponse(IReadOnlyList<PlanResponse> Plans);
+
+/// <summary>One plan of the catalog as a pricing page shows it.</summary>
+public sealed record PlanResponse
+{
+    public required string Code { get; init; }
+
+    public required string DisplayName { get; init; }
+
+    /// <summary>free, trial or paid.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Paid plans: the Checkout trial (0 = none). The trial plan: the length of POST /trial.</summary>
+    public required int TrialDays { get; init; }
+
+    /// <summary>The intervals a paid plan is sold by (month, year); empty for free and trial.</summary>
+    public required IReadOnlyList<string> Intervals { get; init; }
+
+    /// <summary>Currency of the overage prices (lower-case ISO code); null without overage.</summary>
+    public string? Currency { get; init; }
+
+    /// <summary>The plan's rule for every catalog meter.</summary>
+    public required IReadOnlyList<PlanMeterResponse> Meters { get; init; }
+}
+
+/// <summary>A plan's quota for one meter.</summary>
+public sealed record PlanMeterResponse
+{
+    public required string Meter { get; init; }
+
+    /// <summary>Units included per period; null = unlimited.</summary>
+    public long? Quota { get; init; }
+
+    /// <summary>hardLimit (refused beyond the quota) or overage (billed beyond it).</summary>
+    public required string Enforcement { get; init; }
+
+    /// <summary>Set for overage meters.</summary>
+    public OveragePriceResponse? Overage { get; init; }
+}
+
+/// <summary>The price of units beyond the quota, in integer minor units of <see cref="Currency"/>: per unit, or graduated tiers.</summary>
+public sealed record OveragePriceResponse
+{
+    public required string Currency { get; init; }
+
+    public long? UnitAmount { get; init; }
+
+    public IReadOnlyList<PriceTierResponse>? Tiers { get; init; }
+}
+
+/// <summary>A graduated tier: overage units up to <see cref="UpTo"/> (null = no bound) cost <see cref="UnitAmount"/> each plus <see cref="FlatAmount"/> once.</summary>
+public sealed record PriceTierResponse(long? UpTo, long UnitAmount, long FlatAmount);
+
+/// <summary>An amount in integer minor units (cents for usd) of a lower-case ISO currency.</summary>
+public sealed record MoneyResponse(long Amount, string Currency);

@@ -1,3 +1,0 @@
-namespace Billing.FunctionApp.Functions.BillingApi.Contracts;
-
-public sealed record LocalTrialResponse(string Plan, DateTimeOffset StartedAt, DateTimeOffset EndsAt, bool Running);

@@ -1,3 +1,0 @@
-namespace Billing.FunctionApp.Functions.BillingApi.Contracts;
-
-public sealed record PlanSummaryResponse(string Code, string DisplayName, string Kind);

@@ -1,0 +1,81 @@
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Billing.FunctionApp.Http;
+
+/// <summary>
+/// JWT bearer validation (section <c>Auth</c>) and the two policies the functions declare: every HTTP function needs a
+/// user token unless it carries <c>[AllowAnonymous]</c>; admin functions carry <c>[Authorize(Policy = AdminPolicy)]</c>.
+/// Applied by <see cref="AuthenticationMiddleware"/>: ASP.NET Core's own middleware does not run in the worker.
+/// </summary>
+public static class Authentication
+{
+    public const string UserPolicy = "BillingUser";
+    public const string AdminPolicy = "BillingAdmin";
+
+    public static IServiceCollection AddBillingAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>>(new AuthOptionsValidator(environment.IsDevelopment()));
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>>((jwt, auth) => Configure(jwt, auth.Value));
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(UserPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => Caller(c) is not null))
+            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => Caller(c) is { IsAdmin: true }));
+        return services;
+    }
+
+    private static void Configure(JwtBearerOptions jwt, AuthOptions auth)
+    {
+        jwt.MapInboundClaims = false;
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = auth.Issuer,
+            ValidAudience = auth.Audience,
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = true,
+            ClockSkew = auth.ClockSkew,
+            RoleClaimType = auth.RoleClaim,
+            NameClaimType = auth.AccountClaim,
+        };
+        if (!string.IsNullOrWhiteSpace(auth.Authority))
+        {
+            // Keys come from the authority's discovery document and JWKS; an unknown key id triggers a refresh
+            // (at most once per MetadataRefreshInterval), so the provider's key rollover needs no restart.
+            jwt.Authority = auth.Authority;
+            jwt.RequireHttpsMetadata = !AuthOptions.IsLoopback(auth.Authority);
+            jwt.RefreshOnIssuerKeyNotFound = true;
+            jwt.RefreshInterval = auth.MetadataRefreshInterval;
+            jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256];
+        }
+        else
+        {
+            jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.DevelopmentSigningKey!));
+            jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+        }
+    }
+
+    private static BillingCaller? Caller(Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext context) =>
+        context.Resource is HttpContext http
+            ? BillingCaller.From(context.User, http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value)
+            : null;
+
+    private sealed class AuthOptionsValidator(bool isDevelopment) : IValidateOptions<AuthOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, AuthOptions options)
+        {
+            var errors = options.Validate(isDevelopment).ToList();
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}

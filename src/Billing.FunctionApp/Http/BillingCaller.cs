@@ -1,0 +1,29 @@
+using System.Security.Claims;
+using Billing.Domain.Accounts;
+
+namespace Billing.FunctionApp.Http;
+
+/// <summary>Who is calling: the billing account their token names, and whether they hold the admin role.</summary>
+public sealed record BillingCaller(string AccountId, bool IsAdmin)
+{
+    /// <summary>
+    /// The caller named by the account claim, or null when the token has no such claim or its value is not a usable
+    /// account id (<see cref="Domain.Accounts.AccountId"/> rules): such a token is authenticated but grants nothing (403).
+    /// </summary>
+    public static BillingCaller? From(ClaimsPrincipal user, AuthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(options);
+        var accountId = user.FindFirst(options.AccountClaim)?.Value;
+        if (string.IsNullOrWhiteSpace(accountId) || !Domain.Accounts.AccountId.TryParse(accountId, out _, out _))
+        {
+            return null;
+        }
+
+        var isAdmin = user.FindAll(options.RoleClaim).Any(c => string.Equals(c.Value, options.AdminRole, StringComparison.Ordinal));
+        return new BillingCaller(accountId, isAdmin);
+    }
+
+    /// <summary>The account this caller acts for; callers always act for their own account.</summary>
+    public AccountId Account => Domain.Accounts.AccountId.Parse(AccountId);
+}

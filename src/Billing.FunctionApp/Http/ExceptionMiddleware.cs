@@ -1,0 +1,55 @@
+using Billing.Application.Accounts;
+using Billing.Application.Payments;
+using Microsoft.Azure.Functions.Worker.Middleware;
+
+namespace Billing.FunctionApp.Http;
+
+/// <summary>
+/// The outermost worker middleware. For HTTP functions it turns failures into problem details: Stripe unreachable or
+/// refusing (503 with Retry-After, or 502), an account update that kept losing to concurrent writers (503), anything
+/// else 500 without internals; each is logged once without payloads. Queue and timer failures are rethrown so the
+/// host retries the message and, in the end, moves it to the poison queue.
+/// </summary>
+internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> logger) : IFunctionsWorkerMiddleware
+{
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (context.GetHttpContext() is { } http && !http.RequestAborted.IsCancellationRequested)
+        {
+            var (status, title, detail, code) = exception switch
+            {
+                PaymentProviderException { IsTransient: true } => (StatusCodes.Status503ServiceUnavailable, "Payment provider unavailable", "Stripe could not be reached; try again shortly.", "stripe_unavailable"),
+                PaymentProviderException => (StatusCodes.Status502BadGateway, "Payment provider error", "Stripe refused the request.", "stripe_error"),
+                AccountUpdateConflictException => (StatusCodes.Status503ServiceUnavailable, "Busy", "The account is being changed by other requests; try again shortly.", "busy"),
+                _ => (StatusCodes.Status500InternalServerError, "Internal error", "The request failed unexpectedly; it was logged.", "internal_error"),
+            };
+            if (status == StatusCodes.Status500InternalServerError)
+            {
+                LogUnexpected(exception, context.FunctionDefinition.Name);
+            }
+            else
+            {
+                LogHandled(context.FunctionDefinition.Name, exception.GetType().Name, status);
+            }
+
+            if (status == StatusCodes.Status503ServiceUnavailable)
+            {
+                http.Response.Headers.RetryAfter = "2";
+            }
+
+            context.GetInvocationResult().Value = Problems.Of(status, title, detail, code);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Function}: {ExceptionType}; answered {Status}")]
+    private partial void LogHandled(string function, string exceptionType, int status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Function} failed unexpectedly; answered 500")]
+    private partial void LogUnexpected(Exception exception, string function);
+}
