@@ -1,10 +1,9 @@
-using System.Globalization;
-
 namespace Billing.TestSupport;
 
 /// <summary>
-/// The real function app server as a separate process on a free loopback port, configured through environment
-/// variables exactly as the Functions host or the run command would configure it.
+/// The function app as it runs locally: the local Functions host (<c>src/Tools/Billing.FunctionsHost</c>) on a free
+/// loopback port, driving the real isolated worker built from <c>src/Billing.FunctionApp</c> (or a published folder).
+/// App settings reach the worker through the host's environment, as local.settings.json Values or Azure app settings do.
 /// </summary>
 public sealed class FunctionAppProcess : IAsyncDisposable
 {
@@ -25,52 +24,43 @@ public sealed class FunctionAppProcess : IAsyncDisposable
 
     public ManagedProcess Process => _process;
 
-    /// <summary>Starts the built server (<paramref name="executable"/> defaults to the build output) and waits until it answers GET /.</summary>
-    public static async Task<FunctionAppProcess> StartAsync(IDictionary<string, string?> settings, string? executable = null, bool underHost = false)
+    /// <summary>The worker's build output, the function app root the host runs.</summary>
+    public static string BuildOutput => Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Billing.FunctionApp", "Billing.FunctionApp"))!;
+
+    /// <summary>
+    /// Starts the host over <paramref name="scriptRoot"/> (default: the worker's build output) and waits until it
+    /// reports every function loaded. <c>AZURE_FUNCTIONS_ENVIRONMENT</c> defaults to Development, as with <c>func start</c>.
+    /// </summary>
+    public static async Task<FunctionAppProcess> StartAsync(IDictionary<string, string?> settings, string? scriptRoot = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var port = FreePort.Next();
         var environment = new Dictionary<string, string?>(settings)
         {
-            ["ASPNETCORE_ENVIRONMENT"] = settings.TryGetValue("ASPNETCORE_ENVIRONMENT", out var env) ? env : "Development",
-            ["Logging__Console__FormatterName"] = "simple",
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = settings.TryGetValue("AZURE_FUNCTIONS_ENVIRONMENT", out var env) ? env : "Development",
         };
-        var arguments = new List<string>();
-        if (underHost)
-        {
-            environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        }
-        else
-        {
-            arguments.AddRange(["--urls", $"http://127.0.0.1:{port}"]);
-        }
-
-        ManagedProcess process;
-        if (executable is null)
-        {
-            var dll = RepoPaths.ProjectOutput("src/Billing.FunctionApp", "Billing.FunctionApp");
-            process = ManagedProcess.Start("function-app", "dotnet", [dll, .. arguments], environment, Path.GetDirectoryName(dll));
-        }
-        else
-        {
-            process = ManagedProcess.Start("function-app", executable, arguments, environment, Path.GetDirectoryName(executable));
-        }
-
+        var host = RepoPaths.ProjectOutput("src/Tools/Billing.FunctionsHost", "Billing.FunctionsHost");
+        var state = Directory.CreateTempSubdirectory("billing-host-").FullName;
+        var process = ManagedProcess.Start(
+            "functions-host",
+            "dotnet",
+            [host, "--script-root", scriptRoot ?? BuildOutput, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--state-dir", state],
+            environment);
         var app = new FunctionAppProcess(process, new Uri($"http://127.0.0.1:{port}/"));
         try
         {
-            await app.WaitUntilAnsweringAsync(TimeSpan.FromSeconds(60));
+            await app.WaitUntilRunningAsync(TimeSpan.FromSeconds(90));
         }
         catch
         {
-            await app.DisposeAsync(); // never leave a half-started server behind
+            await app.DisposeAsync(); // never leave a half-started host behind
             throw;
         }
 
         return app;
     }
 
-    /// <summary>Waits until a line of the server's output contains <paramref name="text"/>; returns the number of such lines.</summary>
+    /// <summary>Waits until a line of the output contains <paramref name="text"/>; returns the number of such lines.</summary>
     public async Task<int> WaitForOutputAsync(string text, int count = 1, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
@@ -84,7 +74,7 @@ public sealed class FunctionAppProcess : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline || _process.HasExited)
             {
-                throw new TimeoutException($"Expected {count} line(s) containing '{text}' in the server output; saw {seen}.\n{Output}");
+                throw new TimeoutException($"Expected {count} line(s) containing '{text}' in the output; saw {seen}.\n{Output}");
             }
 
             await Task.Delay(100);
@@ -100,7 +90,7 @@ public sealed class FunctionAppProcess : IAsyncDisposable
         await _process.DisposeAsync();
     }
 
-    private async Task WaitUntilAnsweringAsync(TimeSpan timeout)
+    private async Task WaitUntilRunningAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         using var probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
@@ -108,13 +98,16 @@ public sealed class FunctionAppProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException("The function app exited during start-up:\n" + Output);
+                throw new InvalidOperationException("The Functions host exited during start-up:\n" + Output);
             }
 
             try
             {
-                using var response = await probe.GetAsync(new Uri("/", UriKind.Relative));
-                return;
+                using var response = await probe.GetAsync(new Uri("admin/host/status", UriKind.Relative));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
             }
             catch (HttpRequestException)
             {
@@ -126,6 +119,6 @@ public sealed class FunctionAppProcess : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        throw new TimeoutException("The function app did not answer within " + timeout + ":\n" + Output);
+        throw new TimeoutException("The Functions host was not running within " + timeout + ":\n" + Output);
     }
 }

@@ -1,6 +1,6 @@
 namespace Billing.TestSupport;
 
-/// <summary>App settings that point a function app process at the test emulators, isolated by a unique queue, database and state folder.</summary>
+/// <summary>App settings that point a function app process at the test emulators, isolated by a unique queue and database.</summary>
 public static class FunctionAppSettings
 {
     public static Dictionary<string, string?> ForEmulators(LocalEmulators emulators, string? queueName = null)
@@ -14,7 +14,6 @@ public static class FunctionAppSettings
             ["Billing__Cosmos__ConnectionString"] = emulators.CosmosConnectionString,
             ["Billing__Cosmos__DatabaseName"] = "db-" + unique,
             ["Billing__Cosmos__ProvisionOnStartup"] = "true",
-            ["Standalone__StateDirectory"] = Directory.CreateTempSubdirectory("billing-state-").FullName,
         };
     }
 }

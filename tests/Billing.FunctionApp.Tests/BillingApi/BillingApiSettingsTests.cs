@@ -1,7 +1,7 @@
 using Billing.Application.Checkout;
 using Billing.Application.Portal;
 using Billing.Application.Redirects;
-using Billing.FunctionApp.Functions.BillingApi;
+using Billing.FunctionApp.Api;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -17,7 +17,6 @@ public sealed class BillingApiSettingsTests
         ["Billing:Checkout:CancelUrl"] = "https://app.example.com/billing",
         ["Billing:Portal:ReturnUrl"] = "https://app.example.com/billing",
         ["Billing:Redirects:AllowedOrigins:0"] = "https://app.example.com",
-        ["Cors:AllowedOrigins:0"] = "https://app.example.com",
     };
 
     [Fact]
@@ -27,7 +26,6 @@ public sealed class BillingApiSettingsTests
 
         Assert.Equal("https://app.example.com/billing", services.GetRequiredService<IOptions<PortalOptions>>().Value.ReturnUrl);
         Assert.Equal(["https://app.example.com"], services.GetRequiredService<IOptions<RedirectOptions>>().Value.AllowedOrigins);
-        Assert.Equal(["https://app.example.com"], services.GetRequiredService<IOptions<BillingApiCors>>().Value.AllowedOrigins);
     }
 
     [Theory]
@@ -35,7 +33,6 @@ public sealed class BillingApiSettingsTests
     [InlineData("Billing:Checkout:CancelUrl", "/billing", "Billing:Checkout:CancelUrl")]
     [InlineData("Billing:Portal:ReturnUrl", "ftp://app.example.com/", "Billing:Portal:ReturnUrl")]
     [InlineData("Billing:Redirects:AllowedOrigins:0", "https://app.example.com/billing", "Billing:Redirects:AllowedOrigins:0")]
-    [InlineData("Cors:AllowedOrigins:0", "*", "Cors:AllowedOrigins:0")]
     public void A_wrong_setting_fails_start_up_naming_it(string key, string? value, string named)
     {
         var settings = new Dictionary<string, string?>(Valid) { [key] = value };
@@ -46,7 +43,6 @@ public sealed class BillingApiSettingsTests
             _ = services.GetRequiredService<IOptions<CheckoutOptions>>().Value;
             _ = services.GetRequiredService<IOptions<PortalOptions>>().Value;
             _ = services.GetRequiredService<IOptions<RedirectOptions>>().Value;
-            _ = services.GetRequiredService<IOptions<BillingApiCors>>().Value;
         });
 
         Assert.Contains(named, failure.Message, StringComparison.Ordinal);

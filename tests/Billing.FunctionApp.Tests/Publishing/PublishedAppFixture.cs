@@ -2,7 +2,7 @@ using Billing.TestSupport;
 
 namespace Billing.FunctionApp.Tests.Publishing;
 
-/// <summary>Publishes the function app once (linux-x64, as deployed) into a temporary folder, isolated from the test build's output.</summary>
+/// <summary>Publishes the function app once (as deployed) into a temporary folder, isolated from the test build's output.</summary>
 public sealed class PublishedAppFixture : IAsyncLifetime
 {
     private readonly string _work = Directory.CreateTempSubdirectory("billing-publish-").FullName;
@@ -14,7 +14,7 @@ public sealed class PublishedAppFixture : IAsyncLifetime
         var publish = ManagedProcess.Start(
             "dotnet-publish",
             "dotnet",
-            ["publish", Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp"), "-c", "Release", "-r", "linux-x64", "-o", AppRoot, "--artifacts-path", Path.Combine(_work, "artifacts"), "-nologo"]);
+            ["publish", Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp"), "-c", "Release", "-o", AppRoot, "--artifacts-path", Path.Combine(_work, "artifacts"), "-nologo"]);
         await using (publish)
         {
             var deadline = DateTime.UtcNow.AddMinutes(8);
@@ -23,7 +23,7 @@ public sealed class PublishedAppFixture : IAsyncLifetime
                 await Task.Delay(500);
             }
 
-            if (!publish.HasExited || !File.Exists(Path.Combine(AppRoot, "host.json")))
+            if (!publish.HasExited || !File.Exists(Path.Combine(AppRoot, "functions.metadata")))
             {
                 throw new InvalidOperationException("dotnet publish failed:\n" + publish.Output);
             }
