@@ -31,7 +31,9 @@ public sealed class FunctionAppProcess : IAsyncDisposable
     /// Starts the host over <paramref name="scriptRoot"/> (default: the worker's build output) and waits until it
     /// reports every function loaded. <c>AZURE_FUNCTIONS_ENVIRONMENT</c> defaults to Development, as with <c>func start</c>.
     /// </summary>
-    public static async Task<FunctionAppProcess> StartAsync(IDictionary<string, string?> settings, string? scriptRoot = null)
+    /// <param name="stateDirectory">Where the host keeps timer schedule status (default: a new temporary folder).</param>
+    /// <param name="corsOrigins">Origins the host answers CORS for, as <c>Host.CORS</c> in local.settings.json.</param>
+    public static async Task<FunctionAppProcess> StartAsync(IDictionary<string, string?> settings, string? scriptRoot = null, string? stateDirectory = null, string? corsOrigins = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var port = FreePort.Next();
@@ -40,12 +42,14 @@ public sealed class FunctionAppProcess : IAsyncDisposable
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = settings.TryGetValue("AZURE_FUNCTIONS_ENVIRONMENT", out var env) ? env : "Development",
         };
         var host = RepoPaths.ProjectOutput("src/Tools/Billing.FunctionsHost", "Billing.FunctionsHost");
-        var state = Directory.CreateTempSubdirectory("billing-host-").FullName;
-        var process = ManagedProcess.Start(
-            "functions-host",
-            "dotnet",
-            [host, "--script-root", scriptRoot ?? BuildOutput, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--state-dir", state],
-            environment);
+        var state = stateDirectory ?? Directory.CreateTempSubdirectory("billing-host-").FullName;
+        List<string> arguments = [host, "--script-root", scriptRoot ?? BuildOutput, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--state-dir", state];
+        if (corsOrigins is not null)
+        {
+            arguments.AddRange(["--cors", corsOrigins]);
+        }
+
+        var process = ManagedProcess.Start("functions-host", "dotnet", arguments, environment);
         var app = new FunctionAppProcess(process, new Uri($"http://127.0.0.1:{port}/"));
         try
         {

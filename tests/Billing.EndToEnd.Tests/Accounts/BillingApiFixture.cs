@@ -46,7 +46,7 @@ public sealed class BillingApiFixture : IAsyncLifetime
         var settings = FunctionAppSettings.ForEmulators(emulators);
         settings["Stripe__ApiBase"] = Stripe.ApiBase.ToString().TrimEnd('/');
         settings["Stripe__SecretKey"] = StripeEmulatorProcess.SecretKey;
-        App = await FunctionAppProcess.StartAsync(settings);
+        App = await FunctionAppProcess.StartAsync(settings, corsOrigins: AllowedOrigin);
 
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));

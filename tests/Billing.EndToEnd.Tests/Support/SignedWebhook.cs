@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Billing.Stripe.Webhooks;
+using Billing.TestSupport;
 
 namespace Billing.EndToEnd.Tests.Support;
 
@@ -17,13 +17,13 @@ internal static class SignedWebhook
             Content = new ByteArrayContent(sendInstead is null ? bytes : Encoding.UTF8.GetBytes(sendInstead)),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.TryAddWithoutValidation(StripeSignature.HeaderName, StripeSignature.ComputeHeader(signedAt ?? DateTimeOffset.UtcNow, bytes, secret));
+        request.Headers.TryAddWithoutValidation(StripeSigner.HeaderName, StripeSigner.Header(signedAt ?? DateTimeOffset.UtcNow, bytes, secret));
         return request;
     }
 
     /// <summary>A minimal event body of the given type around <paramref name="dataObject"/>.</summary>
     public static string Event(string id, string type, string dataObject) =>
-        $$$"""{"id":"{{{id}}}","object":"event","api_version":"2026-07-29.dahlia","created":{{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}}},"livemode":false,"pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"{{{type}}}","data":{"object":{{{dataObject}}}}}""";
+        $$$"""{"id":"{{{id}}}","object":"event","api_version":"2026-10-28.endive","created":{{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}}},"livemode":false,"pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"{{{type}}}","data":{"object":{{{dataObject}}}}}""";
 
     public static string NewEventId() => "evt_" + Guid.NewGuid().ToString("N");
 }

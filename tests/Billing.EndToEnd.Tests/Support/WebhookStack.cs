@@ -1,16 +1,12 @@
 using System.Globalization;
-using Billing.Stripe;
-using Billing.Stripe.Checkout;
-using Billing.Stripe.Customers;
-using Billing.Stripe.DependencyInjection;
-using Billing.Stripe.Subscriptions;
 using Billing.TestSupport;
-using Microsoft.Extensions.DependencyInjection;
+using Stripe;
+using Stripe.Checkout;
 
 namespace Billing.EndToEnd.Tests.Support;
 
 /// <summary>
-/// The function app process (standalone, fast queue retries, max dequeue count 3) on Azurite and the Cosmos server,
+/// The function app under the local Functions host (fast queue retries, max dequeue count 3) on Azurite and the Cosmos server,
 /// talking to a Stripe emulator process that sends its webhooks to the app, plus the app's data and a Stripe client
 /// for the tests to play the customer.
 /// </summary>
@@ -19,7 +15,7 @@ internal sealed class WebhookStack : IAsyncDisposable
     public const string WebhookSecret = "whsec_e2e_signing_secret_0123456789";
     public const int MaxDequeueCount = 3;
 
-    private readonly ServiceProvider _stripeServices;
+    private readonly HttpClient _stripeHttp = new();
 
     /// <param name="testStripeApiBase">Where the tests' own Stripe client goes: the emulator when there is one.</param>
     private WebhookStack(LocalEmulators emulators, Dictionary<string, string?> settings, FunctionAppProcess app, StripeEmulatorProcess? emulator, Uri testStripeApiBase)
@@ -29,14 +25,16 @@ internal sealed class WebhookStack : IAsyncDisposable
         App = app;
         Emulator = emulator;
         Data = BillingData.For(emulators, settings);
-        _stripeServices = new ServiceCollection()
-            .AddLogging()
-            .AddStripeClient(o =>
-            {
-                o.SecretKey = StripeEmulatorProcess.SecretKey;
-                o.ApiBase = testStripeApiBase;
-            }).Services
-            .BuildServiceProvider();
+        var apiBase = testStripeApiBase.ToString().TrimEnd('/');
+        Stripe = new StripeClient(new StripeClientOptions
+        {
+            ApiKey = StripeEmulatorProcess.SecretKey,
+            ApiBase = apiBase,
+            ConnectBase = apiBase,
+            FilesBase = apiBase,
+            MeterEventsBase = apiBase,
+            HttpClient = new SystemNetHttpClient(_stripeHttp, maxNetworkRetries: 2, appInfo: null, enableTelemetry: false),
+        });
     }
 
     public LocalEmulators Emulators { get; }
@@ -50,14 +48,14 @@ internal sealed class WebhookStack : IAsyncDisposable
 
     public BillingData Data { get; }
 
-    public IStripeClient Stripe => _stripeServices.GetRequiredService<IStripeClient>();
+    /// <summary>Stripe.net pointed at the emulator: the tests play Stripe's customer with it.</summary>
+    public StripeClient Stripe { get; }
 
     public string QueueName => Settings["STRIPE_EVENTS_QUEUE"]!;
 
     /// <param name="emulator">Start a Stripe emulator for the app (else its Stripe API base is <paramref name="stripeApiBase"/> or a closed port).</param>
     /// <param name="registerWebhook">Register the app's webhook URL with the emulator.</param>
-    /// <param name="waitForQueueListener">Wait until the standalone queue listener runs (it cannot when the queue service is unreachable).</param>
-    public static async Task<WebhookStack> StartAsync(bool emulator = true, bool registerWebhook = true, Uri? stripeApiBase = null, Action<Dictionary<string, string?>>? configure = null, bool waitForQueueListener = true)
+    public static async Task<WebhookStack> StartAsync(bool emulator = true, bool registerWebhook = true, Uri? stripeApiBase = null, Action<Dictionary<string, string?>>? configure = null)
     {
         var emulators = await LocalEmulators.GetAsync();
         var stripe = emulator ? await StripeEmulatorProcess.StartAsync(new Dictionary<string, string?> { ["Emulator__WebhookRetrySchedule"] = "0.5,1,2,4" }) : null;
@@ -70,7 +68,7 @@ internal sealed class WebhookStack : IAsyncDisposable
         settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00";
         settings["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
         configure?.Invoke(settings);
-        var app = await StartAppAsync(settings, waitForQueueListener);
+        var app = await FunctionAppProcess.StartAsync(settings);
         if (stripe is not null && registerWebhook)
         {
             await stripe.AddWebhookEndpointAsync(new Uri(app.BaseAddress, SignedWebhook.Path), WebhookSecret);
@@ -85,36 +83,36 @@ internal sealed class WebhookStack : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(change);
         await App.DisposeAsync();
         change(Settings);
-        App = await StartAppAsync(Settings);
+        App = await FunctionAppProcess.StartAsync(Settings);
     }
 
     /// <summary>A Stripe customer carrying the account id in its metadata, as the backend provisions it.</summary>
-    public async Task<StripeCustomer> CreateCustomerAsync(string accountId) =>
-        await Stripe.Customers.CreateAsync(new CustomerCreateRequest
+    public async Task<Customer> CreateCustomerAsync(string accountId) =>
+        await Stripe.V1.Customers.CreateAsync(new CustomerCreateOptions
         {
             Email = $"{accountId}@example.com",
             Metadata = new Dictionary<string, string> { ["account_id"] = accountId },
         });
 
     /// <summary>A subscription-mode Checkout Session as the backend creates it, paid by the customer on the emulator's page.</summary>
-    public async Task<StripeCheckoutSession> CheckoutAsync(string accountId, string customerId, string priceId, string paymentMethod = "succeeding")
+    public async Task<Session> CheckoutAsync(string accountId, string customerId, string priceId, string paymentMethod = "succeeding")
     {
         var metadata = new Dictionary<string, string> { ["account_id"] = accountId };
-        var session = await Stripe.CheckoutSessions.CreateAsync(new CheckoutSessionCreateRequest
+        var session = await Stripe.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
         {
-            Mode = CheckoutSessionModes.Subscription,
+            Mode = "subscription",
             Customer = customerId,
-            LineItems = [new CheckoutLineItemRequest { Price = priceId, Quantity = 1 }],
+            LineItems = [new SessionLineItemOptions { Price = priceId, Quantity = 1 }],
             ClientReferenceId = accountId,
             Metadata = metadata,
-            SubscriptionData = new CheckoutSubscriptionData { Metadata = metadata },
+            SubscriptionData = new SessionSubscriptionDataOptions { Metadata = metadata },
             SuccessUrl = "https://app.example.com/billing?session={CHECKOUT_SESSION_ID}",
         });
         await Emulator!.ControlAsync($"/_emulator/checkout/sessions/{session.Id}/complete", new Dictionary<string, string> { ["payment_method"] = paymentMethod });
-        return await Stripe.CheckoutSessions.GetAsync(session.Id);
+        return await Stripe.V1.Checkout.Sessions.GetAsync(session.Id);
     }
 
-    public Task<StripeSubscription> SubscriptionAsync(string subscriptionId) => Stripe.Subscriptions.GetAsync(subscriptionId);
+    public Task<Subscription> SubscriptionAsync(string subscriptionId) => Stripe.V1.Subscriptions.GetAsync(subscriptionId);
 
     /// <summary>Moves the emulator clock forward by whole days (renewals, trial ends, cancellations fall due).</summary>
     public Task AdvanceDaysAsync(int days) =>
@@ -129,17 +127,7 @@ internal sealed class WebhookStack : IAsyncDisposable
         }
 
         await Data.DisposeAsync();
-        await _stripeServices.DisposeAsync();
+        _stripeHttp.Dispose();
     }
 
-    private static async Task<FunctionAppProcess> StartAppAsync(Dictionary<string, string?> settings, bool waitForQueueListener = true)
-    {
-        var app = await FunctionAppProcess.StartAsync(settings);
-        if (waitForQueueListener)
-        {
-            await app.WaitForOutputAsync($"listens on queue {settings["STRIPE_EVENTS_QUEUE"]}");
-        }
-
-        return app;
-    }
 }

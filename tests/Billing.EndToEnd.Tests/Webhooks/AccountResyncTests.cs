@@ -29,7 +29,7 @@ public sealed class AccountResyncTests(AccountResyncTests.StackFixture fixture) 
         Assert.Equal("active", body.RootElement.GetProperty("subscription").GetProperty("status").GetString());
         Assert.Equal("PRO", body.RootElement.GetProperty("entitlement").GetProperty("planCode").GetString());
         var account = (await Stack.Data.AccountAsync(accountId))!;
-        Assert.Equal(session.Subscription!.Id, account.Subscription!.SubscriptionId);
+        Assert.Equal(session.SubscriptionId!, account.Subscription!.SubscriptionId);
         Assert.Equal(SubscriptionStatus.Active, account.Subscription.Status);
         Assert.Equal(AccountId.Parse(accountId), await Stack.Data.Links.FindAccountIdAsync(customer.Id, CancellationToken.None));
     }

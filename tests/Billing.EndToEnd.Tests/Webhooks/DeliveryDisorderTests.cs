@@ -30,23 +30,23 @@ public sealed class DeliveryDisorderTests : IAsyncLifetime
         await emulator.ControlAsync($"/_emulator/portal/{customer.Id}/cancel_at_period_end");
         await emulator.ControlAsync("/_emulator/webhooks/release", new Dictionary<string, string> { ["order"] = "reverse" });
 
-        var stripe = await _stack.SubscriptionAsync(session.Subscription!.Id);
+        var stripe = await _stack.SubscriptionAsync(session.SubscriptionId!);
         var account = await _stack.Data.WaitForAccountAsync(
             accountId,
             a => a.Subscription is { } s && s.PriceId == "price_pro_monthly" && (s.CancelAtPeriodEnd || s.CancelAt is not null),
             "Stripe's final state");
         var stored = account.Subscription!;
         Assert.Equal(stripe.Id, stored.SubscriptionId);
-        Assert.Equal(SubscriptionStatus.From(stripe.Status!), stored.Status);
-        Assert.Equal(stripe.Items!.Data[0].Price!.Id, stored.PriceId);
+        Assert.Equal(SubscriptionStatus.From(stripe.Status), stored.Status);
+        Assert.Equal(stripe.Items.Data[0].Price.Id, stored.PriceId);
         Assert.Equal(stripe.CancelAtPeriodEnd, stored.CancelAtPeriodEnd);
-        Assert.Equal(stripe.CancelAt, stored.CancelAt);
-        Assert.Equal(stripe.CurrentPeriod!.Start, stored.CurrentPeriodStart);
-        Assert.Equal(stripe.CurrentPeriod.End, stored.CurrentPeriodEnd);
+        Assert.Equal(stripe.CancelAt is { } cancelAt ? new DateTimeOffset(cancelAt) : null, stored.CancelAt);
+        Assert.Equal(new DateTimeOffset(stripe.Items.Data[0].CurrentPeriodStart), stored.CurrentPeriodStart);
+        Assert.Equal(new DateTimeOffset(stripe.Items.Data[0].CurrentPeriodEnd), stored.CurrentPeriodEnd);
         Assert.Equal("PRO", stored.PlanCode?.Value);
 
         // Every event Stripe raised is stored once and done; the second copies were acknowledged as duplicates.
-        var events = await _stack.Stripe.Events.ListAutoPagingAsync().ToListAsync();
+        var events = await _stack.Stripe.V1.Events.ListAutoPagingAsync(new Stripe.EventListOptions()).ToListAsync();
         Assert.True(events.Count >= 8, $"only {events.Count} events");
         foreach (var stripeEvent in events)
         {

@@ -5,7 +5,6 @@ using System.Text.Json;
 using Billing.Application.StripeEvents;
 using Billing.Domain.Subscriptions;
 using Billing.EndToEnd.Tests.Support;
-using Billing.QueueStorage;
 using Billing.TestSupport;
 
 namespace Billing.EndToEnd.Tests.Webhooks;
@@ -32,15 +31,15 @@ public sealed class PoisonReplayTests : IAsyncLifetime
         var accountId = "e2e-" + Guid.NewGuid().ToString("N")[..12];
         var customer = await _stack.CreateCustomerAsync(accountId);
         var session = await _stack.CheckoutAsync(accountId, customer.Id, "price_pro_monthly");
-        var (eventId, body) = await RawEventAsync("customer.subscription.created", session.Subscription!.Id);
+        var (eventId, body) = await RawEventAsync("customer.subscription.created", session.SubscriptionId!);
 
         using (var delivered = await _stack.App.Http.SendAsync(SignedWebhook.Create(body, WebhookStack.WebhookSecret)))
         {
             Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
         }
 
-        var poison = QueueServiceClient.FromConnectionString(_stack.Emulators.StorageConnectionString).GetQueueClient(_stack.QueueName + "-poison");
-        await Eventually.UntilAsync(async () => (await poison.PeekAsync(32)).Any(m => m.MessageText.Contains(eventId, StringComparison.Ordinal)), "the poison message", TimeSpan.FromSeconds(60));
+        var poison = TestQueues.Client(_stack.Emulators.StorageConnectionString, _stack.QueueName + "-poison");
+        await Eventually.UntilAsync(async () => (await poison.PeekTextsAsync()).Any(m => m.Contains(eventId, StringComparison.Ordinal)), "the poison message", TimeSpan.FromSeconds(60));
         var failed = await _stack.Data.WaitForEventAsync(eventId, e => e.Status == StripeEventStatus.Failed && e.Attempts == WebhookStack.MaxDequeueCount, "failed 3 times");
         Assert.StartsWith($"Attempt {WebhookStack.MaxDequeueCount}: StripeConnectionException", failed.Note, StringComparison.Ordinal);
 
@@ -66,10 +65,10 @@ public sealed class PoisonReplayTests : IAsyncLifetime
         }
 
         var account = await _stack.Data.WaitForAccountAsync(accountId, a => a.Subscription?.Status == SubscriptionStatus.Active, "active after the replay");
-        Assert.Equal(session.Subscription.Id, account.Subscription!.SubscriptionId);
+        Assert.Equal(session.SubscriptionId, account.Subscription!.SubscriptionId);
         var applied = await _stack.Data.WaitForEventAsync(eventId, e => e.Status == StripeEventStatus.Applied, "applied");
         Assert.Equal(WebhookStack.MaxDequeueCount + 1, applied.Attempts);
-        Assert.DoesNotContain(await poison.PeekAsync(32), m => m.MessageText.Contains(eventId, StringComparison.Ordinal));
+        Assert.DoesNotContain(await poison.PeekTextsAsync(), m => m.Contains(eventId, StringComparison.Ordinal));
     }
 
     /// <summary>The event exactly as the emulator's Events API has it (the body Stripe would have sent).</summary>

@@ -14,7 +14,7 @@ public sealed class QueueUnavailableTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // Azurite's account on a port nothing listens on.
-        _stack = await WebhookStack.StartAsync(emulator: false, configure: s => s["AzureWebJobsStorage"] = LocalEmulators.AzuriteConnectionString(FreePort.Next()), waitForQueueListener: false);
+        _stack = await WebhookStack.StartAsync(emulator: false, configure: s => s["AzureWebJobsStorage"] = LocalEmulators.AzuriteConnectionString(FreePort.Next()));
     }
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
@@ -29,7 +29,7 @@ public sealed class QueueUnavailableTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal("unavailable", problem.RootElement.GetProperty("reason").GetString());
+        Assert.Equal("unavailable", problem.RootElement.GetProperty("code").GetString());
         var record = await _stack.Data.Events.GetAsync(id, CancellationToken.None);
         Assert.Equal(StripeEventStatus.Received, record!.Status); // kept; Stripe's retry queues it (a duplicate not yet done is queued again)
         Assert.Contains($"Stripe event {id} (invoice.paid) could not be stored or queued; answered 503 so Stripe retries", _stack.App.Output, StringComparison.Ordinal);

@@ -33,7 +33,7 @@ public sealed class StoreUnavailableTests(ITestOutputHelper output) : IAsyncLife
         output.WriteLine($"answered in {watch.Elapsed}");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal("unavailable", problem.RootElement.GetProperty("reason").GetString());
+        Assert.Equal("unavailable", problem.RootElement.GetProperty("code").GetString());
         Assert.Contains($"Stripe event {id} (invoice.paid) could not be stored or queued", _stack.App.Output, StringComparison.Ordinal);
     }
 }

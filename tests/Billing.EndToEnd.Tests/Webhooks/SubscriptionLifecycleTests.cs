@@ -4,7 +4,6 @@ using Billing.Domain.Entitlements;
 using Billing.Domain.Metering;
 using Billing.Domain.Subscriptions;
 using Billing.EndToEnd.Tests.Support;
-using Billing.Stripe.Events;
 
 namespace Billing.EndToEnd.Tests.Webhooks;
 
@@ -27,7 +26,7 @@ public sealed class SubscriptionLifecycleTests(LifecycleStackFixture fixture) : 
         var session = await Stack.CheckoutAsync(accountId, customer.Id, "price_pro_monthly");
 
         var account = await Stack.Data.WaitForAccountAsync(accountId, a => a.Subscription?.Status == SubscriptionStatus.Active, "active");
-        Assert.Equal(session.Subscription!.Id, account.Subscription!.SubscriptionId);
+        Assert.Equal(session.SubscriptionId!, account.Subscription!.SubscriptionId);
         Assert.Equal(customer.Id, account.StripeCustomerId);
         Assert.Equal("PRO", account.Subscription.PlanCode?.Value);
         Assert.Equal(AccountId.Parse(accountId), await Stack.Data.Links.FindAccountIdAsync(customer.Id, CancellationToken.None));
@@ -35,8 +34,8 @@ public sealed class SubscriptionLifecycleTests(LifecycleStackFixture fixture) : 
         Assert.Equal(EntitlementSource.Subscription, entitlement.Source);
         Assert.Equal(5000, entitlement.PolicyFor(AgentRuns).Quota);
 
-        var completed = await Stack.Stripe.Events.ListAutoPagingAsync(new EventListRequest { Type = StripeEventTypes.CheckoutSessionCompleted })
-            .FirstAsync(e => e.Data.ToCheckoutSession().Id == session.Id);
+        var completed = await Stack.Stripe.V1.Events.ListAutoPagingAsync(new Stripe.EventListOptions { Type = "checkout.session.completed" })
+            .FirstAsync(e => ((Stripe.Checkout.Session)e.Data.Object).Id == session.Id);
         var record = await Stack.Data.WaitForEventAsync(completed.Id, e => e.Status.IsFinal(), "done");
         Assert.Equal(StripeEventStatus.Applied, record.Status);
         Assert.Equal(AccountId.Parse(accountId), record.AccountId);
@@ -54,7 +53,7 @@ public sealed class SubscriptionLifecycleTests(LifecycleStackFixture fixture) : 
 
         var after = await Stack.Data.WaitForAccountAsync(accountId, a => a.Subscription!.CurrentPeriodStart > before.Subscription.CurrentPeriodStart, "renewed");
         var stripe = await Stack.SubscriptionAsync(subscriptionId);
-        Assert.Equal(stripe.CurrentPeriod!.Start, after.Subscription!.CurrentPeriodStart);
+        Assert.Equal(new DateTimeOffset(stripe.Items.Data[0].CurrentPeriodStart), after.Subscription!.CurrentPeriodStart);
         Assert.Equal(before.Subscription.CurrentPeriodEnd, after.Subscription.CurrentPeriodStart);
         Assert.Equal(SubscriptionStatus.Active, after.Subscription.Status);
         var secondPeriod = Evaluate(after, after.Subscription.CurrentPeriodStart!.Value.AddMinutes(1)).Period;
@@ -80,8 +79,8 @@ public sealed class SubscriptionLifecycleTests(LifecycleStackFixture fixture) : 
         Assert.Equal("FREE", afterGrace.Plan.Code.Value);
 
         await SetPaymentMethodAsync(customerId, "succeeding");
-        var invoiceId = (await Stack.SubscriptionAsync(subscriptionId)).LatestInvoice!.Id;
-        await Stack.Stripe.Invoices.PayAsync(invoiceId);
+        var invoiceId = (await Stack.SubscriptionAsync(subscriptionId)).LatestInvoiceId;
+        await Stack.Stripe.V1.Invoices.PayAsync(invoiceId);
 
         var recovered = await Stack.Data.WaitForAccountAsync(accountId, a => a.Subscription?.Status == SubscriptionStatus.Active, "active again");
         Assert.Null(recovered.Subscription!.PastDueSince);
@@ -129,7 +128,7 @@ public sealed class SubscriptionLifecycleTests(LifecycleStackFixture fixture) : 
         var customer = await Stack.CreateCustomerAsync(accountId);
         var session = await Stack.CheckoutAsync(accountId, customer.Id, priceId);
         await Stack.Data.WaitForAccountAsync(accountId, a => a.Subscription?.Status == SubscriptionStatus.Active, "active");
-        return (accountId, customer.Id, session.Subscription!.Id);
+        return (accountId, customer.Id, session.SubscriptionId!);
     }
 
     private Task SetPaymentMethodAsync(string customerId, string behavior) =>

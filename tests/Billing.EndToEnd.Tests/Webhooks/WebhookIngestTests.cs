@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Billing.Application.StripeEvents;
 using Billing.EndToEnd.Tests.Support;
-using Billing.QueueStorage;
 
 namespace Billing.EndToEnd.Tests.Webhooks;
 
@@ -84,7 +83,7 @@ public sealed class WebhookIngestTests(IngestStackFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal(reason, problem.RootElement.GetProperty("reason").GetString());
+        Assert.Equal(reason, problem.RootElement.GetProperty("code").GetString());
         Assert.False(string.IsNullOrWhiteSpace(problem.RootElement.GetProperty("detail").GetString()));
         Assert.Null(await Stack.Data.Events.GetAsync(id, CancellationToken.None));
     }
@@ -99,7 +98,7 @@ public sealed class WebhookIngestTests(IngestStackFixture fixture) : IClassFixtu
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal("malformed_event", problem.RootElement.GetProperty("reason").GetString());
+        Assert.Equal("malformed_event", problem.RootElement.GetProperty("code").GetString());
         Assert.Null(await Stack.Data.Events.GetAsync("evt_broken", CancellationToken.None));
     }
 
@@ -114,7 +113,7 @@ public sealed class WebhookIngestTests(IngestStackFixture fixture) : IClassFixtu
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal("payload_too_large", problem.RootElement.GetProperty("reason").GetString());
+        Assert.Equal("payload_too_large", problem.RootElement.GetProperty("code").GetString());
         Assert.Null(await Stack.Data.Events.GetAsync(id, CancellationToken.None));
     }
 
@@ -150,7 +149,7 @@ public sealed class WebhookIngestTests(IngestStackFixture fixture) : IClassFixtu
         Assert.Equal(StripeEventStatus.Ignored, record.Status);
         Assert.StartsWith("The stored payload is not a readable Stripe event", record.Note, StringComparison.Ordinal);
         Assert.Equal(body, record.Payload);
-        var queue = QueueServiceClient.FromConnectionString(Stack.Emulators.StorageConnectionString).GetQueueClient(Stack.QueueName + "-poison");
-        Assert.DoesNotContain(await queue.PeekAsync(32), m => m.MessageText.Contains(id, StringComparison.Ordinal));
+        var queue = TestQueues.Client(Stack.Emulators.StorageConnectionString, Stack.QueueName + "-poison");
+        Assert.DoesNotContain(await queue.PeekTextsAsync(), m => m.Contains(id, StringComparison.Ordinal));
     }
 }
