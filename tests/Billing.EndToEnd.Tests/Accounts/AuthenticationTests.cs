@@ -70,6 +70,24 @@ public sealed class AuthenticationTests(BillingApiFixture api)
         }
     }
 
+    public static TheoryData<string, string, string?> AdminFunctions => new()
+    {
+        { "GET", "/api/billing/admin/poison", null },
+        { "POST", "/api/billing/admin/poison/replay", """{"all":true}""" },
+        { "POST", "/api/billing/admin/accounts/someone/resync", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(AdminFunctions))]
+    public async Task Every_admin_function_answers_403_to_a_user_token_and_401_without_one(string method, string path, string? json)
+    {
+        var user = await api.SendAsync(new HttpMethod(method), path, api.Token(BillingApiFixture.NewAccountId()), json);
+        var anonymous = await api.SendAsync(new HttpMethod(method), path, token: null, json);
+
+        Assert.Equal("forbidden", user.ShouldBeProblem(HttpStatusCode.Forbidden).GetProperty("code").GetString());
+        anonymous.ShouldBeProblem(HttpStatusCode.Unauthorized);
+    }
+
     [Fact]
     public async Task A_valid_token_is_accepted()
     {

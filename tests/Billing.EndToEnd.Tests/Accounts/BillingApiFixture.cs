@@ -23,6 +23,9 @@ public sealed class BillingApiFixture : IAsyncLifetime
 {
     public const string AllowedOrigin = "http://localhost:3000";
 
+    /// <summary>The app's per-account limit in these tests (above the 20-way concurrency tests; each test uses new accounts).</summary>
+    public const int RequestsPerMinute = 30;
+
     private ServiceProvider? _cosmos;
 
     public FunctionAppProcess App { get; private set; } = null!;
@@ -46,6 +49,7 @@ public sealed class BillingApiFixture : IAsyncLifetime
         var settings = FunctionAppSettings.ForEmulators(emulators);
         settings["Stripe__ApiBase"] = Stripe.ApiBase.ToString().TrimEnd('/');
         settings["Stripe__SecretKey"] = StripeEmulatorProcess.SecretKey;
+        settings["Billing__RateLimits__RequestsPerMinute"] = RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
         App = await FunctionAppProcess.StartAsync(settings, corsOrigins: AllowedOrigin);
 
         var services = new ServiceCollection();

@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Billing.EndToEnd.Tests.Support;
+using Billing.TestSupport;
+
+namespace Billing.EndToEnd.Tests.Auth;
+
+/// <summary>
+/// Authentication on its production path: RS256 tokens whose keys come from the authority's discovery document and
+/// JWKS (a local stand-in provider), the provider's key rollover, and the development key refused outside Development.
+/// </summary>
+public sealed class OidcAuthenticationTests : IAsyncLifetime
+{
+    private const string Audience = "billing-api";
+    private readonly OidcProviderStub _provider = new();
+    private FunctionAppProcess _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        var settings = FunctionAppSettings.ForEmulators(await LocalEmulators.GetAsync());
+        settings["Auth__Authority"] = _provider.Authority;
+        settings["Auth__Issuer"] = _provider.Issuer;
+        settings["Auth__Audience"] = Audience;
+        settings["Auth__DevelopmentSigningKey"] = "";
+        settings["Auth__MetadataRefreshInterval"] = "00:00:01";
+        _app = await FunctionAppProcess.StartAsync(settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _provider.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_token_signed_with_the_providers_published_key_is_accepted()
+    {
+        var response = await GetSubscriptionAsync(_provider.Token(Audience, "oidc-user-1"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_symmetric_development_token_is_refused_when_an_authority_is_configured()
+    {
+        var token = Billing.Cli.Tokens.DevelopmentTokenFactory.Create(new Billing.Cli.Tokens.DevelopmentTokenFactory.Request
+        {
+            Issuer = _provider.Issuer,
+            Audience = Audience,
+            SigningKey = "local-development-only-signing-key-0123456789abcdef",
+            AccountClaim = "sub",
+            AccountId = "oidc-user-2",
+        });
+
+        var response = await GetSubscriptionAsync(token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task After_the_provider_rolls_its_key_over_new_tokens_are_accepted_without_a_restart_and_old_ones_refused()
+    {
+        var oldKey = _provider.CurrentKey;
+        Assert.Equal(HttpStatusCode.OK, (await GetSubscriptionAsync(_provider.Token(Audience, "oidc-user-3"))).StatusCode);
+        var fetches = _provider.KeySetFetches;
+
+        _provider.RollOver();
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // the configured minimum between two key refreshes
+
+        Assert.Equal(HttpStatusCode.OK, (await GetSubscriptionAsync(_provider.Token(Audience, "oidc-user-3"))).StatusCode);
+        Assert.True(_provider.KeySetFetches > fetches, "the app did not fetch the new keys");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetSubscriptionAsync(_provider.Token(Audience, "oidc-user-3", oldKey))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Outside_Development_the_development_signing_key_stops_the_app_at_start_up_with_a_clear_message()
+    {
+        var settings = FunctionAppSettings.ForEmulators(await LocalEmulators.GetAsync());
+        settings["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production";
+        settings["Auth__Issuer"] = "https://billing.local/dev";
+        settings["Auth__Audience"] = Audience;
+        settings["Auth__DevelopmentSigningKey"] = "local-development-only-signing-key-0123456789abcdef";
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => FunctionAppProcess.StartAsync(settings));
+
+        Assert.Contains("Auth:DevelopmentSigningKey is only accepted in the Development environment", failure.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<HttpResponseMessage> GetSubscriptionAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("api/billing/subscription", UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await _app.Http.SendAsync(request);
+    }
+}
