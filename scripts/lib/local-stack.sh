@@ -32,6 +32,35 @@ wait_for_port() { # name port seconds logfile
   return 1
 }
 
+port_in_use() { # port
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+require_free_port() { # port what variable
+  if port_in_use "$1"; then
+    log "port $1 ($2) is already in use by another process; stop it or set $3 to a free port"
+    exit 1
+  fi
+}
+
+wait_for_http() { # name url seconds logfile pid: until the URL answers 2xx, the process exits, or time runs out
+  local name=$1 url=$2 seconds=$3 logfile=$4 pid=$5
+  for ((i = 0; i < seconds * 5; i++)); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "$name exited during start-up; the end of its log ($logfile):"
+      tail -n 30 "$logfile" >&2 || true
+      return 1
+    fi
+    if node -e "require('http').get(process.argv[1],r=>process.exit(r.statusCode<300?0:1)).on('error',()=>process.exit(1))" "$url"; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  log "$name did not start within ${seconds}s; the end of its log ($logfile):"
+  tail -n 30 "$logfile" >&2 || true
+  return 1
+}
+
 start_background() { # logfile command...
   local logfile=$1
   shift
@@ -44,11 +73,22 @@ start_azurite() { # port statedir logdir
   start_background "$3/azurite.log" "$BILLING_ROOT/node_modules/.bin/azurite-queue" \
     --queueHost 127.0.0.1 --queuePort "$1" --location "$2" --silent --skipApiVersionCheck
   wait_for_port "Azurite (queues)" "$1" 60 "$3/azurite.log"
+  alive_or_fail "Azurite (queues)" "$3/azurite.log"
+}
+
+alive_or_fail() { # name logfile: the process started last must still run (it may have lost its port to another)
+  sleep 0.3
+  if ! kill -0 "${BILLING_PIDS[-1]}" 2>/dev/null; then
+    log "$1 exited right after start; its log ($2):"
+    tail -n 20 "$2" >&2 || true
+    exit 1
+  fi
 }
 
 start_cosmos() { # port logdir
   start_background "$2/cosmosdb-server.log" "$BILLING_ROOT/node_modules/.bin/cosmosdb-server" --host 127.0.0.1 --port "$1"
   wait_for_port "Cosmos DB server" "$1" 60 "$2/cosmosdb-server.log"
+  alive_or_fail "Cosmos DB server" "$2/cosmosdb-server.log"
 }
 
 azurite_connection_string() { # port
