@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Billing.FunctionsHost.Hosting;
 
 /// <summary>
-/// One Kestrel server, two endpoints: the public HTTP port (localhost, HTTP/1.1 and HTTP/2) and the worker's gRPC
+/// One Kestrel server, two endpoints: the public HTTP port (localhost, HTTP/1.1) and the worker's gRPC
 /// endpoint on 127.0.0.1 with a random port (HTTP/2 only, which cleartext gRPC needs).
 /// </summary>
 internal static class HostApplication
@@ -47,7 +47,7 @@ internal static class HostApplication
         {
             kestrel.Limits.MaxRequestBodySize = HttpTriggerHandler.MaxRequestBodySize;
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.ListenLocalhost(configuration.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrel.ListenLocalhost(configuration.Port, listen => listen.Protocols = HttpProtocols.Http1);
         });
         builder.Services.AddGrpc(grpc =>
         {

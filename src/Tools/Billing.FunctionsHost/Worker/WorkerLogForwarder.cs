@@ -28,10 +28,13 @@ internal sealed class WorkerLogForwarder(ILoggerFactory loggerFactory)
         }
 
         var text = log.Exception is { } e && !string.IsNullOrEmpty(e.Message)
-            ? $"{log.Message} ({e.Type}: {e.Message})"
+            ? $"{log.Message} ({FirstLine(string.IsNullOrEmpty(e.Type) ? e.Message : $"{e.Type}: {e.Message}")})"
             : log.Message;
 #pragma warning disable CA1848, CA2254 // Worker messages are already formatted text; the category is the worker's.
         logger.Log(level, "{WorkerMessage}", text);
 #pragma warning restore CA1848, CA2254
     }
+
+    /// <summary>Worker exception messages carry the stack trace; the console gets the first line.</summary>
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd('\r');
 }
