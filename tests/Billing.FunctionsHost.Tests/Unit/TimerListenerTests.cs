@@ -46,6 +46,21 @@ public sealed class TimerListenerTests
     }
 
     [Fact]
+    public async Task Run_on_startup_fires_once_at_start_when_nothing_is_past_due()
+    {
+        using var stop = new CancellationTokenSource();
+        var listener = new TimerListener("Tick", "timer", TimerSchedule.Parse("0 0 * * * *", "test"), useMonitor: true, runOnStartup: true, store, time, Invoke);
+        var running = listener.RunAsync(stop.Token);
+
+        await WaitForRunsAsync(1);
+        Assert.Equal(Start, runs[0].At);
+        Assert.Contains("\"IsPastDue\":false", runs[0].TimerInfo, StringComparison.Ordinal);
+        Assert.Equal(Start.AddMinutes(59).AddSeconds(30), store.Read("Tick")!.Next);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
+    [Fact]
     public void A_changed_schedule_recomputes_next_from_now_when_it_would_be_in_the_past()
     {
         var last = Start.AddDays(-1);

@@ -106,6 +106,12 @@ internal sealed partial class QueueListener : IDisposable
                 LogPollFailed(logger, QueueName, e.Status, e.ErrorCode ?? string.Empty);
                 await DelayQuietlyAsync(backoff.Next(), cancellationToken).ConfigureAwait(false);
             }
+            catch (AggregateException e) when (e.InnerExceptions.All(i => i is RequestFailedException))
+            {
+                // Azure.Core gives up on an unreachable endpoint with an AggregateException of its retries.
+                LogPollFailed(logger, QueueName, 0, "unreachable");
+                await DelayQuietlyAsync(options.MaxPollingInterval, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
