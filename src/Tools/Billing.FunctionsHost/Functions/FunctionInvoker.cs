@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Billing.FunctionsHost.Configuration;
+using Billing.FunctionsHost.Queues;
+using Billing.FunctionsHost.Rpc;
+using Billing.FunctionsHost.Worker;
+using Azure;
+
+namespace Billing.FunctionsHost.Functions;
+
+/// <summary>
+/// Sends one InvocationRequest, waits for the response (bounded by host.json functionTimeout, cancelled with
+/// InvocationCancel), and on success writes the function's queue outputs.
+/// </summary>
+internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, QueueOutputWriter outputs, HostJsonOptions hostJson, ILoggerFactory loggerFactory)
+{
+    private readonly ILogger logger = loggerFactory.CreateLogger("Host.Function");
+
+    public TimeSpan? Timeout => hostJson.FunctionTimeout;
+
+    /// <summary>Invokes on whatever worker is ready, waiting through a restart.</summary>
+    public async Task<InvocationOutcome> InvokeAsync(FunctionDefinition function, InvocationInput input, CancellationToken cancellationToken)
+    {
+        var session = await supervisor.WaitForSessionAsync(cancellationToken).ConfigureAwait(false);
+        return await InvokeAsync(session, function, Guid.NewGuid().ToString(), input, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<InvocationOutcome> InvokeAsync(WorkerSession session, FunctionDefinition function, string invocationId, InvocationInput input, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        LogExecuting(logger, function.Name, input.Reason, invocationId);
+        var outcome = await RunAsync(session, function, invocationId, input, cancellationToken).ConfigureAwait(false);
+        var elapsed = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (outcome.Succeeded)
+        {
+            LogExecuted(logger, function.Name, invocationId, elapsed);
+        }
+        else
+        {
+            LogFailed(logger, function.Name, outcome.Status, invocationId, elapsed, outcome.Error ?? string.Empty);
+        }
+
+        return outcome;
+    }
+
+    private async Task<InvocationOutcome> RunAsync(WorkerSession session, FunctionDefinition function, string invocationId, InvocationInput input, CancellationToken cancellationToken)
+    {
+        var request = new InvocationRequest { InvocationId = invocationId, TraceContext = new RpcTraceContext() };
+        request.InputData.Add(input.Inputs);
+        foreach (var (name, value) in input.TriggerMetadata)
+        {
+            request.TriggerMetadata[name] = value;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (hostJson.FunctionTimeout is { } limit)
+        {
+            timeout.CancelAfter(limit);
+        }
+
+        var key = WorkerChannel.InvocationKey(invocationId);
+        InvocationResponse response;
+        try
+        {
+            request.FunctionId = session.FunctionId(function.Name);
+            var reply = await session.Channel.RequestAsync(key, new StreamingMessage { InvocationRequest = request }, null, timeout.Token).ConfigureAwait(false);
+            response = reply.InvocationResponse;
+        }
+        catch (OperationCanceledException)
+        {
+            TryCancel(session, invocationId);
+            return cancellationToken.IsCancellationRequested
+                ? new InvocationOutcome(InvocationStatus.Failed, "The invocation was cancelled.")
+                : new InvocationOutcome(InvocationStatus.TimedOut, $"Timeout value of {hostJson.FunctionTimeout} was exceeded by function '{function.Name}'.");
+        }
+        catch (WorkerUnavailableException e)
+        {
+            return new InvocationOutcome(InvocationStatus.WorkerUnavailable, e.Message);
+        }
+
+        if (response.Result?.Status != StatusResult.Types.Status.Success)
+        {
+            var error = response.Result?.Exception is { } exception
+                ? $"{exception.Type}: {exception.Message}"
+                : response.Result?.Result ?? "The function failed.";
+            return new InvocationOutcome(InvocationStatus.Failed, error);
+        }
+
+        try
+        {
+            await outputs.WriteAsync(function, response, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e)
+        {
+            return new InvocationOutcome(InvocationStatus.Failed, $"Writing an output binding failed: {e.ErrorCode ?? e.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+
+        return InvocationOutcome.Success;
+    }
+
+    private static void TryCancel(WorkerSession session, string invocationId)
+    {
+        try
+        {
+            session.Channel.Send(new StreamingMessage { InvocationCancel = new InvocationCancel { InvocationId = invocationId } });
+        }
+        catch (WorkerUnavailableException)
+        {
+            // Nothing left to cancel.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Executing 'Functions.{Function}' (Reason='{Reason}', Id={InvocationId})")]
+    private static partial void LogExecuting(ILogger logger, string function, string reason, string invocationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Executed 'Functions.{Function}' (Succeeded, Id={InvocationId}, Duration={DurationMs}ms)")]
+    private static partial void LogExecuted(ILogger logger, string function, string invocationId, long durationMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Executed 'Functions.{Function}' ({Status}, Id={InvocationId}, Duration={DurationMs}ms): {Error}")]
+    private static partial void LogFailed(ILogger logger, string function, InvocationStatus status, string invocationId, long durationMs, string error);
+}

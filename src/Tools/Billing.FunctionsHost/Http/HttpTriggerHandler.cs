@@ -1,0 +1,163 @@
+using Billing.FunctionsHost.Functions;
+using Billing.FunctionsHost.Hosting;
+using Billing.FunctionsHost.Worker;
+
+namespace Billing.FunctionsHost.Http;
+
+/// <summary>
+/// Serves the public port: admin status, CORS, route and method matching, then forwards the request to the worker
+/// while sending the matching InvocationRequest, and waits for both.
+/// </summary>
+internal sealed partial class HttpTriggerHandler(
+    HostState state,
+    WorkerSupervisor supervisor,
+    FunctionInvoker invoker,
+    HttpForwarder forwarder,
+    CorsPolicy cors,
+    ILoggerFactory loggerFactory)
+{
+    public const long MaxRequestBodySize = 100L * 1024 * 1024;
+    private readonly ILogger logger = loggerFactory.CreateLogger("Host.Http");
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (context.Request.Path.Equals("/admin/host/status", StringComparison.OrdinalIgnoreCase))
+        {
+            await WriteStatusAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (cors.TryHandlePreflight(context))
+        {
+            return;
+        }
+
+        cors.AddHeaders(context);
+        if (state.Routes is not { } routes)
+        {
+            await Problem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "The host is not running.").ConfigureAwait(false);
+            return;
+        }
+
+        var match = routes.Match(context.Request.Method, context.Request.Path.Value ?? "/");
+        if (match.Route is null)
+        {
+            if (match.AllowedMethods.Count > 0)
+            {
+                context.Response.Headers.Allow = string.Join(", ", match.AllowedMethods);
+                await Problem.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed.").ConfigureAwait(false);
+            }
+            else
+            {
+                await Problem.WriteAsync(context, StatusCodes.Status404NotFound, "No function matches this route.").ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (context.Request.ContentLength > MaxRequestBodySize)
+        {
+            await Problem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "The request body is too large.").ConfigureAwait(false);
+            return;
+        }
+
+        if (supervisor.Current is not { HttpUri: { } workerUri } session)
+        {
+            await Problem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "The worker is restarting.").ConfigureAwait(false);
+            return;
+        }
+
+        await ProxyAsync(context, session, workerUri, match).ConfigureAwait(false);
+    }
+
+    private async Task ProxyAsync(HttpContext context, WorkerSession session, Uri workerUri, RouteMatch match)
+    {
+        var function = match.Route!.Function;
+        var invocationId = Guid.NewGuid().ToString();
+        using var forwardCancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        if (invoker.Timeout is { } timeout)
+        {
+            forwardCancellation.CancelAfter(timeout);
+        }
+
+        var input = HttpTriggerData.Create(function.Trigger, context.Request, match.Values!);
+        var invocation = invoker.InvokeAsync(session, function, invocationId, input, context.RequestAborted);
+        HttpResponseMessage response;
+        try
+        {
+            response = await forwarder.SendAsync(context, workerUri, invocationId, forwardCancellation.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTooLarge(e))
+        {
+            await Problem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "The request body is too large.").ConfigureAwait(false);
+            await forwardCancellation.CancelAsync().ConfigureAwait(false);
+            await invocation.ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException && !context.RequestAborted.IsCancellationRequested)
+        {
+            await WriteFailureAsync(context, await invocation.ConfigureAwait(false)).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return; // The client went away.
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessStatusCode && response.Content.Headers.ContentLength == 0)
+            {
+                // A function that threw still completes the worker's response (200, empty): report the failure instead.
+                var outcome = await invocation.ConfigureAwait(false);
+                if (!outcome.Succeeded)
+                {
+                    await WriteFailureAsync(context, outcome).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            try
+            {
+                await HttpForwarder.CopyResponseAsync(response, context, forwardCancellation.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+            {
+                LogResponseBroken(logger, function.Name, invocationId);
+                context.Abort();
+            }
+        }
+
+        await invocation.ConfigureAwait(false);
+    }
+
+    private static Task WriteFailureAsync(HttpContext context, InvocationOutcome outcome) => outcome.Status switch
+    {
+        InvocationStatus.WorkerUnavailable => Problem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "The worker process stopped during the invocation."),
+        InvocationStatus.TimedOut => Problem.WriteAsync(context, StatusCodes.Status500InternalServerError, "The function timed out."),
+        _ => Problem.WriteAsync(context, StatusCodes.Status500InternalServerError, "The function failed."),
+    };
+
+    private static bool IsTooLarge(Exception exception)
+    {
+        for (var e = (Exception?)exception; e is not null; e = e.InnerException)
+        {
+            if (e is Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Task WriteStatusAsync(HttpContext context)
+    {
+        var running = state.Phase == HostPhase.Running;
+        context.Response.StatusCode = running ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        return context.Response.WriteAsJsonAsync(new { state = state.Phase.ToString() }, context.RequestAborted);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The response of '{Function}' (Id={InvocationId}) broke off while streaming.")]
+    private static partial void LogResponseBroken(ILogger logger, string function, string invocationId);
+}

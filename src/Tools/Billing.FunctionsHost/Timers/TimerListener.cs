@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json;
+using Billing.FunctionsHost.Functions;
+
+namespace Billing.FunctionsHost.Timers;
+
+/// <summary>
+/// One timer trigger (WebJobs TimerListener semantics, UTC): past-due detection from the persisted status (one run
+/// with IsPastDue=true however many were missed), runOnStartup, one run at a time, status saved after each run.
+/// </summary>
+internal sealed class TimerListener(
+    string functionName,
+    string bindingName,
+    TimerSchedule schedule,
+    bool useMonitor,
+    bool runOnStartup,
+    ScheduleStatusStore store,
+    TimeProvider time,
+    Func<InvocationInput, CancellationToken, Task> invoke)
+{
+    private static readonly TimeSpan LongestDelay = TimeSpan.FromHours(12);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var status = Initialize(time.GetUtcNow());
+        if (useMonitor && time.GetUtcNow() > status.Next)
+        {
+            status = await RunOnceAsync(status, isPastDue: true, cancellationToken).ConfigureAwait(false);
+        }
+        else if (runOnStartup)
+        {
+            status = await RunOnceAsync(status, isPastDue: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            for (var now = time.GetUtcNow(); now < status.Next; now = time.GetUtcNow())
+            {
+                var wait = status.Next - now;
+                await Task.Delay(wait < LongestDelay ? wait : LongestDelay, time, cancellationToken).ConfigureAwait(false);
+            }
+
+            status = await RunOnceAsync(status, isPastDue: false, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the stored status, or starts one; a status that no longer fits the schedule is recomputed.</summary>
+    internal ScheduleStatus Initialize(DateTimeOffset now)
+    {
+        var stored = useMonitor ? store.Read(functionName) : null;
+        if (stored is null)
+        {
+            var fresh = new ScheduleStatus(ScheduleStatus.Never, schedule.Next(now), now);
+            Save(fresh);
+            return fresh;
+        }
+
+        var from = stored.Last != ScheduleStatus.Never ? stored.Last : stored.LastUpdated;
+        if (schedule.Next(from) == stored.Next)
+        {
+            return stored;
+        }
+
+        var next = schedule.Next(from);
+        var recomputed = stored with { Next = next > now ? next : schedule.Next(now), LastUpdated = now };
+        Save(recomputed);
+        return recomputed;
+    }
+
+    internal static string TimerInfoJson(ScheduleStatus? status, bool isPastDue) =>
+        JsonSerializer.Serialize(new { Schedule = new { AdjustForDST = true }, ScheduleStatus = status, IsPastDue = isPastDue });
+
+    private async Task<ScheduleStatus> RunOnceAsync(ScheduleStatus status, bool isPastDue, CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
+        var timerInfo = TimerInfoJson(useMonitor ? status : null, isPastDue);
+        var input = new InvocationInput(
+            [TypedDataFactory.Binding(bindingName, TypedDataFactory.Json(timerInfo))],
+            new Dictionary<string, Rpc.TypedData> { ["TimerTrigger"] = TypedDataFactory.String(started.ToLocalTime().ToString(CultureInfo.CurrentCulture)) },
+            $"Timer fired at {started:O}");
+        await invoke(input, cancellationToken).ConfigureAwait(false);
+
+        // Errors never stop the schedule. A run that fired early counts as the scheduled one.
+        var last = started < status.Next && !isPastDue && status.Next - started < TimeSpan.FromSeconds(1) ? status.Next : started;
+        var next = new ScheduleStatus(last, schedule.Next(last), last);
+        Save(next);
+        return next;
+    }
+
+    private void Save(ScheduleStatus status)
+    {
+        if (useMonitor)
+        {
+            store.Write(functionName, status);
+        }
+    }
+}

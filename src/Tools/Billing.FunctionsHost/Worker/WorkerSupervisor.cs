@@ -1,0 +1,164 @@
+using Billing.FunctionsHost.Configuration;
+using Billing.FunctionsHost.Rpc;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Billing.FunctionsHost.Worker;
+
+/// <summary>
+/// Owns the current worker session: starts it, restarts it after a crash (up to <see cref="MaxRestarts"/> times,
+/// with a short back-off; the count resets after a minute of healthy running) and terminates it on shutdown.
+/// </summary>
+internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChannelRegistry registry, TimeProvider time, ILoggerFactory loggerFactory)
+{
+    public const int MaxRestarts = 3;
+    private static readonly TimeSpan HealthyRun = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(5);
+    private readonly ILogger logger = loggerFactory.CreateLogger("Host.Worker");
+    private TaskCompletionSource<WorkerSession> ready = NewSignal();
+    private WorkerSession? current;
+    private int restarts;
+    private Uri? grpcUri;
+
+    /// <summary>The session serving invocations now, or null while the worker restarts.</summary>
+    public WorkerSession? Current => Volatile.Read(ref current);
+
+    /// <summary>Waits until a worker is ready (after a restart if one is under way).</summary>
+    public Task<WorkerSession> WaitForSessionAsync(CancellationToken cancellationToken) =>
+        Volatile.Read(ref ready).Task.WaitAsync(cancellationToken);
+
+    public async Task<WorkerSession> StartAsync(Uri grpcEndpoint, CancellationToken cancellationToken)
+    {
+        grpcUri = grpcEndpoint;
+        return await StartWithRetriesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Restarts the worker whenever it dies; returns a fatal message when it gives up, null on shutdown.</summary>
+    public async Task<string?> SuperviseAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var session = Current!;
+            int exitCode;
+            try
+            {
+                exitCode = await session.Process.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+
+            Unpublish(session);
+            if (time.GetUtcNow() - session.StartedAt > HealthyRun)
+            {
+                restarts = 0;
+            }
+
+            LogWorkerDied(logger, session.Process.Id, exitCode);
+            try
+            {
+                await BackOffAsync($"the worker process exited with code {exitCode}", cancellationToken).ConfigureAwait(false);
+                await StartWithRetriesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (HostStartupException e)
+            {
+                return e.Message;
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Sends WorkerTerminate, waits up to 5 s for the process to exit, then kills its process tree.</summary>
+    public async Task StopAsync()
+    {
+        var session = Interlocked.Exchange(ref current, null);
+        if (session is null)
+        {
+            return;
+        }
+
+        try
+        {
+            session.Channel.Send(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(TerminateGrace) } });
+            await session.Process.Exited.WaitAsync(TerminateGrace + TimeSpan.FromSeconds(1), time).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WorkerUnavailableException or TimeoutException)
+        {
+            LogTerminateTimedOut(logger, session.Process.Id);
+        }
+        finally
+        {
+            KillNow(session);
+        }
+    }
+
+    /// <summary>Last resort on process exit: kill whatever worker is left, synchronously.</summary>
+    public void KillCurrent()
+    {
+        if (Volatile.Read(ref current) is { } session)
+        {
+            session.Process.Kill();
+        }
+    }
+
+    private static TaskCompletionSource<WorkerSession> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task<WorkerSession> StartWithRetriesAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var session = await starter.StartAsync(grpcUri!, cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref current, session);
+                ready.TrySetResult(session);
+                return session;
+            }
+            catch (WorkerUnavailableException e)
+            {
+                await BackOffAsync(e.Message, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task BackOffAsync(string reason, CancellationToken cancellationToken)
+    {
+        if (restarts >= MaxRestarts)
+        {
+            throw new HostStartupException($"The worker process failed {restarts + 1} times and was not restarted again (last: {reason.TrimEnd('.')}).");
+        }
+
+        restarts++;
+        var delay = TimeSpan.FromMilliseconds(500 * (1 << (restarts - 1)));
+        LogRestarting(logger, reason, restarts, MaxRestarts, (int)delay.TotalMilliseconds);
+        await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Unpublish(WorkerSession session)
+    {
+        Interlocked.CompareExchange(ref current, null, session);
+        Volatile.Write(ref ready, NewSignal());
+        session.Channel.Fail(new WorkerUnavailableException("The worker process exited."));
+        registry.Unregister(session.Channel);
+    }
+
+    private void KillNow(WorkerSession session)
+    {
+        session.Process.Kill();
+        registry.Unregister(session.Channel);
+        session.Channel.Fail(new WorkerUnavailableException("The host is stopping."));
+        session.Process.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "WORKER PROCESS {Pid} EXITED UNEXPECTEDLY with code {ExitCode}; in-flight invocations fail.")]
+    private static partial void LogWorkerDied(ILogger logger, int pid, int exitCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restarting the worker ({Reason}): attempt {Attempt} of {Max} in {DelayMs} ms.")]
+    private static partial void LogRestarting(ILogger logger, string reason, int attempt, int max, int delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker process {Pid} did not exit within the grace period; killing it.")]
+    private static partial void LogTerminateTimedOut(ILogger logger, int pid);
+}

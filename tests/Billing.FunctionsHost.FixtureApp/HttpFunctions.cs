@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Billing.FunctionsHost.FixtureApp;
+
+internal sealed class HttpFunctions
+{
+    [Function("Echo")]
+    public static IActionResult Echo(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "echo/{id:int}/{name?}")] HttpRequest request,
+        int id,
+        string? name) =>
+        new OkObjectResult(new
+        {
+            id,
+            name,
+            q = request.Query["q"].ToString(),
+            invocationHeader = request.Headers["x-ms-invocation-id"].ToString().Length > 0,
+        });
+
+    [Function("Upload")]
+    public static async Task<IActionResult> Upload(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "upload")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[81920];
+        long length = 0;
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            length += read;
+        }
+
+        return new OkObjectResult(new { length, sha256 = Convert.ToHexString(hash.GetHashAndReset()) });
+    }
+
+    [Function("Slow")]
+    public static async Task<IActionResult> Slow(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "slow/{ms:int}")] HttpRequest request,
+        int ms,
+        CancellationToken cancellationToken)
+    {
+        await Task.Delay(ms, cancellationToken).ConfigureAwait(false);
+        return new OkObjectResult(new { slept = ms, path = request.Path.Value });
+    }
+
+    [Function("Throw")]
+    public static IActionResult Throw(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "throw")] HttpRequest request) =>
+        throw new InvalidOperationException($"Fixture failure for {request.Path}.");
+
+    [Function("Crash")]
+    public static IActionResult Crash(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "crash")] HttpRequest request)
+    {
+        Environment.Exit(3);
+        return new OkObjectResult(request.Path.Value);
+    }
+}

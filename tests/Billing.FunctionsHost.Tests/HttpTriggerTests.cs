@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Billing.FunctionsHost.Tests.Infrastructure;
+
+namespace Billing.FunctionsHost.Tests;
+
+/// <summary>One host for all HTTP tests: it serves several requests concurrently and never restarts here.</summary>
+public sealed class HttpHostFixture : IAsyncLifetime
+{
+    public const string AllowedOrigin = "http://app.example.test";
+
+    internal HostProcess Host { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        Host = await HostProcess.StartReadyAsync(extraArguments: ["--cors", AllowedOrigin]);
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+public sealed class HttpTriggerTests(HttpHostFixture fixture) : IClassFixture<HttpHostFixture>
+{
+    private HttpClient Http => fixture.Host.Http;
+
+    [Fact]
+    public async Task A_get_reaches_the_function_with_its_route_values_and_query()
+    {
+        using var response = await Http.GetAsync("api/echo/42/ada?q=hello%20world");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(42, body.GetProperty("id").GetInt32());
+        Assert.Equal("ada", body.GetProperty("name").GetString());
+        Assert.Equal("hello world", body.GetProperty("q").GetString());
+        Assert.True(body.GetProperty("invocationHeader").GetBoolean());
+    }
+
+    [Fact]
+    public async Task The_start_banner_lists_every_function_with_its_trigger()
+    {
+        var output = fixture.Host.Output;
+        Assert.Contains($"  Echo: [GET] http://127.0.0.1:{fixture.Host.Port}/api/echo/{{id:int}}/{{name?}}", output);
+        Assert.Contains(output, l => l.StartsWith("  Consume: queueTrigger (unused-", StringComparison.Ordinal));
+        Assert.Contains("  Tick: timerTrigger (0 0 0 1 1 *)", output);
+        using var status = await Http.GetAsync("admin/host/status");
+        Assert.Equal("""{"state":"Running"}""", await status.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("api/nothing-here")]
+    [InlineData("api/echo/not-a-number")]
+    public async Task A_path_no_function_matches_is_404_problem(string path)
+    {
+        using var response = await Http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_method_the_function_does_not_accept_is_405_with_allow()
+    {
+        using var response = await Http.DeleteAsync("api/echo/1");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["GET"], response.Content.Headers.Allow);
+    }
+
+    [Fact]
+    public async Task A_one_megabyte_body_streams_through_intact()
+    {
+        var payload = new byte[1024 * 1024];
+        new Random(7).NextBytes(payload);
+
+        using var response = await Http.PostAsync("api/upload", new ByteArrayContent(payload));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(payload.Length, body.GetProperty("length").GetInt64());
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(payload)), body.GetProperty("sha256").GetString());
+    }
+
+    [Fact]
+    public async Task Thirty_two_slow_requests_run_concurrently()
+    {
+        const int slowMs = 2000;
+        var stopwatch = Stopwatch.StartNew();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Http.GetAsync($"api/slow/{slowMs}")));
+
+        stopwatch.Stop();
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.True(stopwatch.ElapsedMilliseconds < slowMs * 3, $"took {stopwatch.ElapsedMilliseconds} ms: requests were serialized");
+    }
+
+    [Fact]
+    public async Task A_function_that_throws_is_a_500_problem()
+    {
+        using var response = await Http.GetAsync("api/throw");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain("Fixture failure", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cors_preflight_and_responses_carry_allow_origin_for_configured_origins()
+    {
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "api/upload");
+        preflight.Headers.Add("Origin", HttpHostFixture.AllowedOrigin);
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        using var preflightResponse = await Http.SendAsync(preflight);
+        using var get = new HttpRequestMessage(HttpMethod.Get, "api/echo/1");
+        get.Headers.Add("Origin", "http://elsewhere.test");
+        using var otherOrigin = await Http.SendAsync(get);
+
+        Assert.Equal(HttpStatusCode.NoContent, preflightResponse.StatusCode);
+        Assert.Equal(HttpHostFixture.AllowedOrigin, preflightResponse.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("POST", preflightResponse.Headers.GetValues("Access-Control-Allow-Methods").Single());
+        Assert.False(otherOrigin.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Sockets;
+using Billing.FunctionsHost.Tests.Infrastructure;
+
+namespace Billing.FunctionsHost.Tests;
+
+public sealed class LifecycleTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task A_worker_that_crashes_at_start_ends_the_host_with_a_clear_error()
+    {
+        await using var host = HostProcess.Start(new Dictionary<string, string> { ["FIXTURE_CRASH_ON_START"] = "1" });
+
+        var exitCode = await host.WaitForExitAsync(Deadline);
+
+        Assert.NotEqual(0, exitCode);
+        var error = Assert.Single(host.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("worker process failed 4 times", error, StringComparison.Ordinal);
+        Assert.Equal(4, host.WorkerPids().Count);
+    }
+
+    [Fact]
+    public async Task A_worker_that_dies_mid_request_fails_that_request_and_is_restarted()
+    {
+        await using var host = await HostProcess.StartReadyAsync();
+
+        using var crash = await host.Http.PostAsync("api/crash", null);
+
+        Assert.True(crash.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.InternalServerError, $"got {crash.StatusCode}");
+        Assert.Equal("application/problem+json", crash.Content.Headers.ContentType?.MediaType);
+        await Wait.ForAsync(async () =>
+        {
+            using var response = await host.Http.GetAsync("api/echo/5");
+            return response.StatusCode == HttpStatusCode.OK ? response.StatusCode.ToString() : null;
+        }, Deadline, "a request to succeed on the restarted worker");
+        Assert.Equal(2, host.WorkerPids().Count);
+        Assert.Contains(host.Output, l => l.Contains("EXITED UNEXPECTEDLY with code 3", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("{ \"version\": \"2.0\", ", "host.json is not valid JSON")]
+    [InlineData("{ \"extensions\": { \"queues\": { \"batchSize\": \"many\" } } }", "extensions.queues.batchSize")]
+    [InlineData("{ \"extensions\": { \"http\": { \"routePrefix\": 5 } } }", "extensions.http.routePrefix")]
+    public async Task A_bad_host_json_is_one_clear_error_and_a_nonzero_exit(string hostJson, string expected)
+    {
+        var root = TestPaths.CopyOfFixtureApp();
+        await File.WriteAllTextAsync(Path.Combine(root, "host.json"), hostJson);
+        await using var host = HostProcess.Start(scriptRoot: root);
+
+        var exitCode = await host.WaitForExitAsync(Deadline);
+
+        Assert.Equal(2, exitCode);
+        var error = Assert.Single(host.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Empty(host.WorkerPids());
+    }
+
+    [Fact]
+    public async Task A_port_in_use_is_one_clear_error_and_a_nonzero_exit()
+    {
+        using var blocker = new TcpListener(IPAddress.Loopback, 0);
+        blocker.Start();
+        var port = ((IPEndPoint)blocker.LocalEndpoint).Port;
+        await using var host = HostProcess.Start(port: port);
+
+        var exitCode = await host.WaitForExitAsync(Deadline);
+
+        Assert.Equal(3, exitCode);
+        Assert.Equal($"Port {port} is already in use.", host.Errors.Trim());
+        Assert.Empty(host.WorkerPids());
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_the_host_cleanly_and_leaves_no_worker()
+    {
+        await using var host = await HostProcess.StartReadyAsync();
+        var worker = Assert.Single(host.WorkerPids());
+
+        host.SendSigterm();
+        var exitCode = await host.WaitForExitAsync(Deadline);
+
+        Assert.Equal(0, exitCode);
+        await Wait.UntilAsync(() => !Directory.Exists($"/proc/{worker}"), TimeSpan.FromSeconds(10), "the worker process to be gone");
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Billing.FunctionsHost.Tests.Infrastructure;
+
+namespace Billing.FunctionsHost.Tests;
+
+public sealed class QueueTriggerTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);
+
+    [StorageFact]
+    public async Task A_message_is_consumed_once_with_its_metadata_bound_and_failures_end_in_poison()
+    {
+        var queueName = Storage.UniqueQueueName("fixture");
+        var queue = Storage.Queue(queueName);
+        var output = Storage.Queue(queueName + "-out");
+        var poison = Storage.Queue(queueName + "-poison");
+        await queue.CreateAsync();
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["FIXTURE_QUEUE"] = queueName });
+
+        var sent = (await queue.SendMessageAsync("hello queue")).Value;
+        var failing = (await queue.SendMessageAsync("fail please")).Value;
+
+        var recorded = await Wait.ForAsync(() => ReceiveOneAsync(output), Deadline, "the fixture's output message");
+        using var document = JsonDocument.Parse(recorded);
+        Assert.Equal("hello queue", document.RootElement.GetProperty("text").GetString());
+        Assert.Equal(1, document.RootElement.GetProperty("dequeueCount").GetInt64());
+        Assert.Equal(sent.MessageId, document.RootElement.GetProperty("id").GetString());
+
+        var poisoned = await Wait.ForAsync(() => ReceiveOneAsync(poison), Deadline, "the failing message in the poison queue");
+        Assert.Equal("fail please", poisoned);
+        Assert.Contains(host.Output, l => l.Contains($"Fixture queue message {failing.MessageId} dequeue 3", StringComparison.Ordinal));
+        Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {failing.MessageId} dequeue 4", StringComparison.Ordinal));
+        Assert.Single(host.Output, l => l.Contains($"Fixture queue message {sent.MessageId} dequeue", StringComparison.Ordinal));
+        Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Null(await ReceiveOneAsync(output));
+    }
+
+    [StorageFact]
+    public async Task A_message_already_over_the_dequeue_limit_goes_straight_to_poison()
+    {
+        var queueName = Storage.UniqueQueueName("overdue");
+        var queue = Storage.Queue(queueName);
+        await queue.CreateAsync();
+        var message = (await queue.SendMessageAsync("seen too often")).Value;
+        for (var i = 0; i < 3; i++)
+        {
+            var received = (await queue.ReceiveMessageAsync()).Value;
+            Assert.NotNull(received);
+            await queue.UpdateMessageAsync(received.MessageId, received.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+        }
+
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["FIXTURE_QUEUE"] = queueName });
+
+        var poisoned = await Wait.ForAsync(() => ReceiveOneAsync(Storage.Queue(queueName + "-poison")), Deadline, "the poison message");
+        Assert.Equal("seen too often", poisoned);
+        Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {message.MessageId}", StringComparison.Ordinal));
+    }
+
+    private static async Task<string?> ReceiveOneAsync(QueueClient queue)
+    {
+        if (!(await queue.ExistsAsync()).Value)
+        {
+            return null;
+        }
+
+        var message = (await queue.ReceiveMessageAsync()).Value;
+        if (message is null)
+        {
+            return null;
+        }
+
+        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+        return message.Body.ToString();
+    }
+}

@@ -1,0 +1,121 @@
+using Billing.FunctionsHost.Configuration;
+using Billing.FunctionsHost.Queues;
+using Billing.FunctionsHost.Rpc;
+
+namespace Billing.FunctionsHost.Tests.Unit;
+
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public void Environment_variables_win_over_local_settings_values()
+    {
+        var settings = new AppSettings(
+            new Dictionary<string, string> { ["QUEUE"] = "from-file", ["ONLY_FILE"] = "file" },
+            name => name == "QUEUE" ? "from-env" : null);
+
+        Assert.Equal("from-env-x-file", settings.Resolve("%QUEUE%-x-%ONLY_FILE%", "test"));
+        var error = Assert.Throws<HostStartupException>(() => settings.Resolve("%MISSING%", "Function 'F'"));
+        Assert.Equal("Function 'F': app setting 'MISSING' is not set.", error.Message);
+    }
+
+    [Fact]
+    public void Connections_resolve_AzureWebJobs_prefixed_names_first_and_the_identity_form()
+    {
+        var settings = new AppSettings(
+            new Dictionary<string, string>
+            {
+                ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+                ["Other__queueServiceUri"] = "https://account.queue.core.windows.net",
+                ["Other__clientId"] = "client",
+            },
+            _ => null);
+
+        Assert.Equal("UseDevelopmentStorage=true", settings.ResolveQueueConnection(null, "t").ConnectionString);
+        var identity = settings.ResolveQueueConnection("Other", "t");
+        Assert.Equal(new Uri("https://account.queue.core.windows.net"), identity.ServiceUri);
+        Assert.Equal("client", identity.ClientId);
+        Assert.Throws<HostStartupException>(() => settings.ResolveQueueConnection("Missing", "t"));
+    }
+
+    [Fact]
+    public void Host_json_defaults_follow_the_real_host_in_development()
+    {
+        var options = HostJsonOptions.Parse("{}", processorCount: 2);
+
+        Assert.Equal("api", options.RoutePrefix);
+        Assert.Equal(new QueueOptions(16, 16, TimeSpan.FromSeconds(2), TimeSpan.Zero, 5, Base64: true), options.Queues);
+        Assert.Equal(TimeSpan.FromMinutes(30), options.FunctionTimeout);
+    }
+
+    [Fact]
+    public void Host_json_values_are_read_case_insensitively_with_comments()
+    {
+        var options = HostJsonOptions.Parse(
+            """
+            { // comment
+              "functionTimeout": "-1",
+              "logging": { "logLevel": { "default": "Warning", "Function": "Information" } },
+              "extensions": { "http": { "routePrefix": "" }, "Queues": { "BatchSize": 4, "messageEncoding": "none", "visibilityTimeout": "00:00:05" } }
+            }
+            """,
+            processorCount: 2);
+
+        Assert.Equal(string.Empty, options.RoutePrefix);
+        Assert.Null(options.FunctionTimeout);
+        Assert.Equal(4, options.Queues.BatchSize);
+        Assert.Equal(4, options.Queues.NewBatchThreshold);
+        Assert.False(options.Queues.Base64);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Queues.VisibilityTimeout);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, options.LogLevels["default"]);
+    }
+
+    [Theory]
+    [InlineData("[1]", "host.json must contain a JSON object.")]
+    [InlineData("""{"extensions":{"queues":{"batchSize":64}}}""", "host.json: 'extensions.queues.batchSize' must be a whole number from 1 to 32.")]
+    [InlineData("""{"functionTimeout":"soon"}""", "host.json: 'functionTimeout' must be a time span like \"00:05:00\".")]
+    [InlineData("""{"logging":{"logLevel":{"default":"Loud"}}}""", "host.json: 'logging.logLevel.default' must be a log level such as \"Information\".")]
+    public void Bad_host_json_is_one_clear_message(string json, string message)
+    {
+        Assert.Equal(message, Assert.Throws<HostStartupException>(() => HostJsonOptions.Parse(json, 2)).Message);
+    }
+
+    [Fact]
+    public void The_command_line_parses_every_option_and_rejects_unknown_ones()
+    {
+        var line = HostCommandLine.Parse(["--script-root", "app", "--port", "7072", "--state-dir", "/tmp/s", "--cors", "http://a, http://b"], "/work");
+
+        Assert.Equal("/work/app", line.ScriptRoot);
+        Assert.Equal(7072, line.Port);
+        Assert.Equal("/tmp/s", line.StateDir);
+        Assert.Equal(["http://a", "http://b"], line.Cors);
+        Assert.Throws<HostStartupException>(() => HostCommandLine.Parse(["--verbose", "x"], "/work"));
+        Assert.Throws<HostStartupException>(() => HostCommandLine.Parse(["--port", "0"], "/work"));
+    }
+
+    [Fact]
+    public void Backoff_grows_with_jitter_up_to_the_maximum_and_resets()
+    {
+        var backoff = new RandomizedExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), new Random(1));
+
+        var delays = Enumerable.Range(0, 8).Select(_ => backoff.Next().TotalMilliseconds).ToArray();
+
+        Assert.InRange(delays[0], 100, 120);
+        Assert.InRange(delays[1], 160, 240);
+        Assert.InRange(delays[2], 320, 480);
+        Assert.All(delays, d => Assert.InRange(d, 100, 2000));
+        Assert.Equal(2000, delays[^1]);
+        backoff.Reset();
+        Assert.InRange(backoff.Next().TotalMilliseconds, 100, 120);
+    }
+
+    [Fact]
+    public void Queue_outputs_become_one_message_per_element()
+    {
+        Assert.Equal(["a", "b", """{"Id":1}"""], QueueOutputWriter.ToMessages(new TypedData { Json = """["a","b",{"Id":1}]""" }).Select(m => m.ToString()));
+        Assert.Equal(["""{"Id":"o1","Qty":2}"""], QueueOutputWriter.ToMessages(new TypedData { Json = """{"Id":"o1","Qty":2}""" }).Select(m => m.ToString()));
+        Assert.Equal(["plain"], QueueOutputWriter.ToMessages(new TypedData { String = "plain" }).Select(m => m.ToString()));
+        Assert.Empty(QueueOutputWriter.ToMessages(null));
+        Assert.Equal("q-poison", QueueListener.PoisonQueueName("q"));
+        Assert.Null(QueueListener.PoisonQueueName("q-poison"));
+    }
+}

@@ -1,0 +1,70 @@
+using Billing.FunctionsHost.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Billing.FunctionsHost.Tests.Unit;
+
+public sealed class HttpRouteTableTests
+{
+    private static readonly IInlineConstraintResolver Constraints =
+        new ServiceCollection().AddRouting().BuildServiceProvider().GetRequiredService<IInlineConstraintResolver>();
+
+    private static readonly HttpRouteTable Table = HttpRouteTable.Build(
+        [
+            FunctionFactory.Http("GetItem", "items/{id:int}", "get"),
+            FunctionFactory.Http("NewItem", "items/new", "get"),
+            FunctionFactory.Http("UpdateItem", "items/{id:int}", "put", "patch"),
+            FunctionFactory.Http("Search", "search/{term?}"),
+            FunctionFactory.Http("Health", null, "get"),
+        ],
+        "api",
+        Constraints);
+
+    [Fact]
+    public void A_literal_segment_wins_over_a_parameter()
+    {
+        Assert.Equal("NewItem", Table.Match("GET", "/api/items/new").Route?.Function.Name);
+    }
+
+    [Fact]
+    public void Route_values_are_extracted_and_constraints_apply()
+    {
+        var match = Table.Match("GET", "/api/items/12");
+
+        Assert.Equal("GetItem", match.Route?.Function.Name);
+        Assert.Equal("12", match.Values!["id"]);
+        Assert.Null(Table.Match("GET", "/api/items/abc").Route);
+        Assert.Empty(Table.Match("GET", "/api/items/abc").AllowedMethods);
+    }
+
+    [Fact]
+    public void A_path_matched_only_by_other_methods_reports_them()
+    {
+        var match = Table.Match("DELETE", "/api/items/3");
+
+        Assert.Null(match.Route);
+        Assert.Equal(["GET", "PUT", "PATCH"], match.AllowedMethods.OrderBy(m => m == "GET" ? 0 : m == "PUT" ? 1 : 2));
+    }
+
+    [Fact]
+    public void No_methods_means_all_methods_and_optional_parameters_may_be_missing()
+    {
+        Assert.Equal("Search", Table.Match("DELETE", "/api/search").Route?.Function.Name);
+        Assert.Equal("x", Table.Match("POST", "/API/Search/x").Values!["term"]);
+    }
+
+    [Fact]
+    public void The_function_name_is_the_route_when_none_is_given()
+    {
+        Assert.Equal("Health", Table.Match("GET", "/api/health").Route?.Function.Name);
+        Assert.Null(Table.Match("GET", "/health").Route);
+    }
+
+    [Fact]
+    public void An_empty_route_prefix_serves_routes_at_the_root()
+    {
+        var table = HttpRouteTable.Build([FunctionFactory.Http("Ping", "ping")], string.Empty, Constraints);
+
+        Assert.Equal("Ping", table.Match("GET", "/ping").Route?.Function.Name);
+    }
+}
