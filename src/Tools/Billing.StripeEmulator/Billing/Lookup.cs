@@ -34,6 +34,12 @@ internal static class Lookup
 
     public static CheckoutSessionRecord CheckoutSession(EmulatorState state, string id, string? param = null) => Find(state.CheckoutSessions, "checkout.session", id, param);
 
+    public static PaymentIntentRecord PaymentIntent(EmulatorState state, string id, string? param = null) => Find(state.PaymentIntents, "payment_intent", id, param);
+
+    public static ChargeRecord Charge(EmulatorState state, string id, string? param = null) => Find(state.Charges, "charge", id, param);
+
+    public static RefundRecord Refund(EmulatorState state, string id, string? param = null) => Find(state.Refunds, "refund", id, param);
+
     public static EventRecord Event(EmulatorState state, string id) => Find(state.Events, "event", id);
 
     public static string ProductName(EmulatorState state, PriceRecord price) =>

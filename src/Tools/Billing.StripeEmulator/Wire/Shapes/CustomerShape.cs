@@ -11,6 +11,7 @@ internal static class CustomerShape
         ["object"] = "customer",
         ["address"] = null,
         ["balance"] = 0,
+        ["business_name"] = null,
         ["created"] = customer.Created,
         ["currency"] = customer.Currency,
         ["default_source"] = null,
@@ -18,6 +19,7 @@ internal static class CustomerShape
         ["description"] = customer.Description,
         ["discount"] = null,
         ["email"] = customer.Email,
+        ["individual_name"] = null,
         ["invoice_prefix"] = customer.InvoicePrefix,
         ["invoice_settings"] = new JsonObject
         {
