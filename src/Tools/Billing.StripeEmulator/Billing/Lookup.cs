@@ -20,7 +20,14 @@ internal static class Lookup
         throw param is null ? StripeApiException.NoSuchObject(kind, id) : StripeApiException.NoSuchReference(kind, id, param);
     }
 
-    public static CustomerRecord Customer(EmulatorState state, string id, string? param = null) => Find(state.Customers, "customer", id, param);
+    /// <summary>A live customer: a deleted one is "No such customer", as on Stripe.</summary>
+    public static CustomerRecord Customer(EmulatorState state, string id, string? param = null)
+    {
+        var customer = Find(state.Customers, "customer", id, param);
+        return customer.Deleted
+            ? throw (param is null ? StripeApiException.NoSuchObject("customer", id) : StripeApiException.NoSuchReference("customer", id, param))
+            : customer;
+    }
 
     public static PriceRecord Price(EmulatorState state, string id, string? param = null) => Find(state.Prices, "price", id, param);
 

@@ -5,6 +5,13 @@ namespace Billing.StripeEmulator.Wire.Shapes;
 
 internal static class CustomerShape
 {
+    public static JsonObject Deleted(CustomerRecord customer) => new()
+    {
+        ["id"] = customer.Id,
+        ["object"] = "customer",
+        ["deleted"] = true,
+    };
+
     public static JsonObject ToJson(CustomerRecord customer) => new()
     {
         ["id"] = customer.Id,
