@@ -64,7 +64,7 @@ public sealed class CheckoutTests(EmulatorFixture emulator) : IClassFixture<Emul
             Assert.StartsWith("application/json", d.ContentType);
             Assert.StartsWith("evt_", d.EventId);
             Assert.Equal("event", d.Event!.Str("object"));
-            Assert.Equal("2026-07-29.dahlia", d.Event!.Str("api_version"));
+            Assert.Equal("2026-10-28.endive", d.Event!.Str("api_version"));
             Assert.False(d.Event!.Bool("livemode"));
             Assert.NotNull(d.Event!["request"]);
             Assert.True(d.Event!.Number("pending_webhooks") >= 0);

@@ -12,6 +12,7 @@ public sealed class ConfigurationTests
         {
             ["Emulator__WebhookEndpoints__0__Url"] = "not a url",
             ["Emulator__WebhookEndpoints__0__Secret"] = "secret",
+            ["Emulator__WebhookEndpoints__0__ApiVersion"] = "latest",
             ["Emulator__Prices__0__Currency"] = "USD",
             ["Emulator__WebhookRetrySchedule"] = "1,soon",
         });
@@ -25,7 +26,7 @@ public sealed class ConfigurationTests
         Assert.True(process.HasExited, "the emulator should refuse to start");
 
         // The last output lines can arrive just after the exit is observed.
-        string[] named = ["Emulator:WebhookEndpoints:0:Url", "Emulator:WebhookEndpoints:0:Secret", "Emulator:Prices:0:Currency", "Emulator:WebhookRetrySchedule"];
+        string[] named = ["Emulator:WebhookEndpoints:0:Url", "Emulator:WebhookEndpoints:0:Secret", "Emulator:WebhookEndpoints:0:ApiVersion", "Emulator:Prices:0:Currency", "Emulator:WebhookRetrySchedule"];
         while (!named.All(key => process.Output.Contains(key, StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
@@ -46,6 +47,11 @@ public sealed class ConfigurationTests
             ["Emulator__Prices__6__UnitAmount"] = "9900",
             ["Emulator__Prices__6__Currency"] = "eur",
             ["Emulator__Prices__6__Interval"] = "month",
+            ["Emulator__WebhookEndpoints__0__Url"] = "http://127.0.0.1:9/old",
+            ["Emulator__WebhookEndpoints__0__Secret"] = "whsec_old_version_endpoint",
+            ["Emulator__WebhookEndpoints__0__ApiVersion"] = "2026-07-29.dahlia",
+            ["Emulator__WebhookEndpoints__1__Url"] = "http://127.0.0.1:9/new",
+            ["Emulator__WebhookEndpoints__1__Secret"] = "whsec_new_version_endpoint",
         });
 
         var allowed = await new StripeApiClient(emulator.Controls, "sk_test_only_this_one").GetAsync("/v1/prices/price_team_monthly");
@@ -54,5 +60,7 @@ public sealed class ConfigurationTests
         Assert.Equal(9900, allowed.EnsureOk().Body.Number("unit_amount"));
         Assert.Equal("eur", allowed.Body.Str("currency"));
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, other.Status);
+        var endpoints = (await new StripeApiClient(emulator.Controls, string.Empty).ControlGetAsync("/_emulator/webhook_endpoints")).EnsureOk().Body.Data();
+        Assert.Equal(["2026-07-29.dahlia", "2026-10-28.endive"], endpoints.Select(e => e!.Str("api_version")));
     }
 }

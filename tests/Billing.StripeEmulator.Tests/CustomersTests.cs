@@ -27,7 +27,7 @@ public sealed class CustomersTests(EmulatorFixture emulator) : IClassFixture<Emu
         Assert.Equal("u_42", customer["metadata"]!.Str("user_id"));
         Assert.InRange(customer.Number("created"), before - 5, before + 60);
         Assert.StartsWith("req_", result.Header("Request-Id"));
-        Assert.Equal("2026-07-29.dahlia", result.Header("Stripe-Version"));
+        Assert.Equal("2026-10-28.endive", result.Header("Stripe-Version"));
 
         var fetched = (await Stripe.GetAsync($"/v1/customers/{customer.Str("id")}")).EnsureOk().Body;
         Assert.Equal(customer.ToJsonString(), fetched.ToJsonString());
@@ -81,7 +81,7 @@ public sealed class CustomersTests(EmulatorFixture emulator) : IClassFixture<Emu
     [Fact]
     public async Task Unrecognized_url_is_404_invalid_request()
     {
-        var result = await Stripe.GetAsync("/v1/charges/ch_123");
+        var result = await Stripe.GetAsync("/v1/transfers/tr_123");
 
         Assert.Equal(HttpStatusCode.NotFound, result.Status);
         Assert.Contains("Unrecognized request URL", result.Error.Str("message"));

@@ -176,7 +176,7 @@ public sealed class InvoiceTests(EmulatorFixture emulator) : IClassFixture<Emula
     }
 
     [Fact]
-    public async Task Invoice_items_take_the_dahlia_shape_only()
+    public async Task Invoice_items_take_the_pricing_shape_only()
     {
         var customer = await Flows.CreateCustomerAsync(Stripe);
 

@@ -146,6 +146,10 @@ public sealed class WebhookDeliveryTests(EmulatorFixture emulator) : IClassFixtu
         Assert.False(StripeSignature.IsValid(atSecond.Single().Signature, atSecond.Single().Body, EmulatorFixture.WebhookSecret, DateTimeOffset.UtcNow));
         var listed = (await Stripe.ControlGetAsync("/_emulator/webhook_endpoints")).EnsureOk().Body.Data();
         Assert.Equal(2, listed.Count);
+        Assert.All(listed, e => Assert.Equal("2026-10-28.endive", e!.Str("api_version")));
+        var badVersion = await Stripe.ControlAsync("/_emulator/webhook_endpoints", ("url", second.Url), ("api_version", "latest"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, badVersion.Status);
+        Assert.Equal("api_version", badVersion.Error.Str("param"));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class StripeApiClient(HttpClient http, string secretKey)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secretKey);
         }
 
-        request.Headers.Add("Stripe-Version", "2026-07-29.dahlia");
+        request.Headers.Add("Stripe-Version", "2026-10-28.endive");
         if (idempotencyKey is not null)
         {
             request.Headers.Add("Idempotency-Key", idempotencyKey);

@@ -6,7 +6,7 @@ using Billing.StripeEmulator.Wire.Shapes;
 
 namespace Billing.StripeEmulator.Api;
 
-/// <summary>`/v1/customers`: create, retrieve, update, list and search.</summary>
+/// <summary>`/v1/customers`: create, retrieve, update, delete, list and search.</summary>
 internal static class CustomersApi
 {
     public static IEndpointRouteBuilder MapCustomersApi(this IEndpointRouteBuilder routes)
@@ -16,6 +16,7 @@ internal static class CustomersApi
         routes.MapGet("/v1/customers/search", Search);
         routes.MapGet("/v1/customers/{id}", Retrieve);
         routes.MapPost("/v1/customers/{id}", Update);
+        routes.MapDelete("/v1/customers/{id}", Delete);
         return routes;
     }
 
@@ -34,8 +35,34 @@ internal static class CustomersApi
         return StripeResults.Json(json);
     }
 
+    /// <summary>A deleted customer is still retrievable, as `{id, object, deleted: true}`.</summary>
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(CustomerShape.ToJson(Lookup.Customer(state, id)), context.Params(), state)));
+        StripeResults.Json(store.Read(state =>
+            state.Customers.TryGetValue(id, out var customer) && customer.Deleted
+                ? CustomerShape.Deleted(customer)
+                : Expansion.Apply(CustomerShape.ToJson(Lookup.Customer(state, id)), context.Params(), state)));
+
+    /// <summary>
+    /// `DELETE /v1/customers/{id}`: cancels the customer's live subscriptions now (`customer.subscription.deleted`),
+    /// raises `customer.deleted`; the customer leaves lists and search, and any use of its id answers "No such customer".
+    /// </summary>
+    private static IResult Delete(string id, HttpContext context, EmulatorStore store)
+    {
+        context.Params().AllowOnly();
+        var json = store.Write(context.RequestInfo(), m =>
+        {
+            var customer = Lookup.Customer(m.State, id);
+            foreach (var subscription in m.State.Subscriptions.Values.Where(s => s.CustomerId == customer.Id && s.IsLive).OrderBy(s => s.Sequence).ToList())
+            {
+                Subscriptions.Cancel(m, subscription, "cancellation_requested");
+            }
+
+            customer.Deleted = true;
+            m.Emit("customer.deleted", CustomerShape.ToJson(customer));
+            return CustomerShape.Deleted(customer);
+        });
+        return StripeResults.Json(json);
+    }
 
     private static IResult Update(string id, HttpContext context, EmulatorStore store)
     {
@@ -84,7 +111,7 @@ internal static class CustomersApi
         var created = Paging.CreatedFilter(p);
         return StripeResults.Json(store.Read(state =>
         {
-            var customers = state.Customers.Values
+            var customers = state.Customers.Values.Where(c => !c.Deleted)
                 .Where(c => (email is null || string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase)) && created(c.Created))
                 .OrderByDescending(c => c.Sequence)
                 .ToList();
@@ -99,7 +126,7 @@ internal static class CustomersApi
         var match = CustomerSearch.Parse(query);
         return StripeResults.Json(store.Read(state =>
         {
-            var customers = state.Customers.Values.Where(match).OrderByDescending(c => c.Sequence).ToList();
+            var customers = state.Customers.Values.Where(c => !c.Deleted).Where(match).OrderByDescending(c => c.Sequence).ToList();
             return Expansion.Apply(SearchPage.Build(customers, c => CustomerShape.ToJson(c), p, "/v1/customers/search"), p, state);
         }));
     }

@@ -110,6 +110,21 @@ internal static class Expansion
             return InvoiceItemShape.ToJson(item, state);
         }
 
+        if (state.PaymentIntents.TryGetValue(id, out var intent))
+        {
+            return PaymentIntentShape.ToJson(intent);
+        }
+
+        if (state.Charges.TryGetValue(id, out var charge))
+        {
+            return ChargeShape.ToJson(charge, state);
+        }
+
+        if (state.Refunds.TryGetValue(id, out var refund))
+        {
+            return RefundShape.ToJson(refund);
+        }
+
         return state.CheckoutSessions.TryGetValue(id, out var session) ? CheckoutSessionShape.ToJson(session, state) : null;
     }
 }

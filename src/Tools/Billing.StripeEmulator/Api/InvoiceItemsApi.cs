@@ -9,7 +9,7 @@ using Billing.StripeEmulator.Wire.Shapes;
 namespace Billing.StripeEmulator.Api;
 
 /// <summary>
-/// `/v1/invoiceitems` at dahlia: `pricing[price]` (a one-time price, times `quantity`), `price_data`, or
+/// `/v1/invoiceitems` at endive (unchanged since dahlia): `pricing[price]` (a one-time price, times `quantity`), `price_data`, or
 /// `amount` + `currency` (the line total). Without `invoice` the item is pending until the customer's next invoice.
 /// </summary>
 internal static class InvoiceItemsApi

@@ -22,6 +22,8 @@ internal static class InvoicesApi
         routes.MapPost("/v1/invoices/{id}/finalize", FinalizeInvoice);
         routes.MapPost("/v1/invoices/{id}/pay", Pay);
         routes.MapPost("/v1/invoices/{id}/void", VoidInvoice);
+        routes.MapGet("/v1/invoice_payments", ListPayments);
+        routes.MapGet("/v1/invoice_payments/{id}", RetrievePayment);
         return routes;
     }
 
@@ -73,13 +75,13 @@ internal static class InvoicesApi
             }
 
             Invoicing.EmitCreated(m, invoice);
-            return Expansion.Apply(InvoiceShape.ToJson(invoice, m.State), p, m.State);
+            return Expansion.Apply(Shape(invoice, m.State, p), p, m.State);
         });
         return StripeResults.Json(json);
     }
 
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(InvoiceShape.ToJson(Lookup.Invoice(state, id), state), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(Shape(Lookup.Invoice(state, id), state, context.Params()), context.Params(), state)));
 
     private static IResult Update(string id, HttpContext context, EmulatorStore store)
     {
@@ -105,7 +107,7 @@ internal static class InvoicesApi
                 m.Emit("invoice.updated", after, previous);
             }
 
-            return Expansion.Apply(after, p, m.State);
+            return Expansion.Apply(InvoiceShape.ExpandsPayments(p) ? InvoiceShape.WithPayments(after, invoice, m.State) : after, p, m.State);
         });
         return StripeResults.Json(json);
     }
@@ -128,7 +130,7 @@ internal static class InvoicesApi
                 .Where(i => created(i.Created))
                 .OrderByDescending(i => i.Sequence)
                 .ToList();
-            return Expansion.Apply(Paging.Page(invoices, i => i.Id, i => InvoiceShape.ToJson(i, state), p, "/v1/invoices", "invoice"), p, state);
+            return Expansion.Apply(Paging.Page(invoices, i => i.Id, i => Shape(i, state, p), p, "/v1/invoices", "invoice"), p, state);
         }));
     }
 
@@ -154,7 +156,7 @@ internal static class InvoicesApi
             }
 
             Invoicing.Finalize(m, invoice);
-            return Expansion.Apply(InvoiceShape.ToJson(invoice, m.State), p, m.State);
+            return Expansion.Apply(Shape(invoice, m.State, p), p, m.State);
         });
         return StripeResults.Json(json);
     }
@@ -204,7 +206,7 @@ internal static class InvoicesApi
                 result = Invoicing.Collect(m, invoice);
             }
 
-            return (Expansion.Apply(InvoiceShape.ToJson(invoice, m.State), p, m.State), result);
+            return (Expansion.Apply(Shape(invoice, m.State, p), p, m.State), result);
         });
         return outcome switch
         {
@@ -221,8 +223,42 @@ internal static class InvoicesApi
         {
             var invoice = Lookup.Invoice(m.State, id);
             Invoicing.Void(m, invoice);
-            return Expansion.Apply(InvoiceShape.ToJson(invoice, m.State), p, m.State);
+            return Expansion.Apply(Shape(invoice, m.State, p), p, m.State);
         });
         return StripeResults.Json(json);
+    }
+
+    /// <summary>`GET /v1/invoice_payments?invoice=`: the payments of an invoice (one per charged invoice here).</summary>
+    private static IResult ListPayments(HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("invoice", "payment", "status", "limit", "starting_after", "ending_before", "created");
+        var invoiceId = p.NonEmptyString("invoice");
+        var paymentIntent = p.Child("payment")?.AllowOnly("type", "payment_intent", "payment_record").NonEmptyString("payment_intent");
+        var status = p.OneOf("status", "canceled", "open", "paid");
+        return StripeResults.Json(store.Read(state =>
+        {
+            var payments = state.Invoices.Values
+                .Where(i => invoiceId is null || i.Id == invoiceId)
+                .Where(i => paymentIntent is null || i.PaymentIntentId == paymentIntent)
+                .OrderByDescending(i => i.Sequence)
+                .Select(i => InvoiceShape.InvoicePayment(i, state))
+                .OfType<System.Text.Json.Nodes.JsonObject>()
+                .Where(json => status is null || json["status"]!.GetValue<string>() == status)
+                .ToList();
+            return Expansion.Apply(Paging.Page(payments, json => json["id"]!.GetValue<string>(), json => json, p, "/v1/invoice_payments", "invoice payment"), p, state);
+        }));
+    }
+
+    private static IResult RetrievePayment(string id, HttpContext context, EmulatorStore store) =>
+        StripeResults.Json(store.Read(state =>
+        {
+            var invoice = state.Invoices.Values.FirstOrDefault(i => i.InvoicePaymentId == id) ?? throw StripeApiException.NoSuchObject("invoice payment", id);
+            return Expansion.Apply(InvoiceShape.InvoicePayment(invoice, state)!, context.Params(), state);
+        }));
+
+    private static System.Text.Json.Nodes.JsonObject Shape(State.Objects.InvoiceRecord invoice, EmulatorState state, StripeParams p)
+    {
+        var json = InvoiceShape.ToJson(invoice, state);
+        return InvoiceShape.ExpandsPayments(p) ? InvoiceShape.WithPayments(json, invoice, state) : json;
     }
 }

@@ -16,6 +16,7 @@ internal static class StripeApi
         routes.MapInvoicesApi();
         routes.MapEventsApi();
         routes.MapMeterEventsApi();
+        routes.MapRefundsApi();
         routes.Map("/v1/{**rest}", Unrecognized);
         return routes;
     }

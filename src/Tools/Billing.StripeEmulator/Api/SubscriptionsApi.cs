@@ -67,11 +67,15 @@ internal static class SubscriptionsApi
         return StripeResults.Json(store.Read(state => Expansion.Apply(SubscriptionShape.ToJson(json, state), p, state)));
     }
 
+    /// <summary>
+    /// `DELETE /v1/subscriptions/{id}`: ends it now (`customer.subscription.deleted`). `prorate=true` credits the
+    /// unused time as pending proration items; `invoice_now=true` puts the pending items on a final invoice at once.
+    /// </summary>
     private static IResult Cancel(string id, HttpContext context, EmulatorStore store)
     {
         var p = context.Params().AllowOnly("invoice_now", "prorate", "cancellation_details");
-        p.Bool("invoice_now");
-        p.Bool("prorate");
+        var invoiceNow = p.Bool("invoice_now") ?? false;
+        var prorate = p.Bool("prorate") ?? false;
         var details = p.Child("cancellation_details")?.AllowOnly("comment", "feedback");
         var json = store.Write(context.RequestInfo(), m =>
         {
@@ -82,7 +86,7 @@ internal static class SubscriptionsApi
                 subscription.CancellationFeedback = details.NonEmptyString("feedback") ?? subscription.CancellationFeedback;
             }
 
-            Subscriptions.Cancel(m, subscription, "cancellation_requested");
+            Subscriptions.CancelNow(m, subscription, prorate, invoiceNow);
             return Expansion.Apply(SubscriptionShape.ToJson(subscription, m.State), p, m.State);
         });
         return StripeResults.Json(json);

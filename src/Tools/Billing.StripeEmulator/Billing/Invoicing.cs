@@ -152,12 +152,14 @@ internal static class Invoicing
                 MarkPaid(m, invoice, viaPayment: true);
                 return PaymentOutcome.Paid;
             case PaymentBehavior.RequiresAction:
+                Payments.ForInvoice(m, invoice).Status = "requires_action";
                 customer.Delinquent = true;
                 m.Emit("invoice.payment_failed", InvoiceShape.ToJson(invoice, m.State));
                 m.Emit("invoice.payment_action_required", InvoiceShape.ToJson(invoice, m.State));
                 SubscriptionPastDue(m, invoice);
                 return PaymentOutcome.RequiresAction;
             default:
+                Payments.ForInvoice(m, invoice).Status = "requires_payment_method";
                 customer.Delinquent = true;
                 m.Emit("invoice.payment_failed", InvoiceShape.ToJson(invoice, m.State));
                 SubscriptionPastDue(m, invoice);
@@ -168,6 +170,16 @@ internal static class Invoicing
     /// <summary>Paid: `invoice.paid` (+ `invoice.payment_succeeded` when money moved); a past_due subscription recovers.</summary>
     public static void MarkPaid(Mutation m, InvoiceRecord invoice, bool viaPayment)
     {
+        if (viaPayment && invoice.AmountDue > 0)
+        {
+            var intent = Payments.ForInvoice(m, invoice);
+            if (intent.Status != "succeeded")
+            {
+                Payments.Succeed(m, intent);
+            }
+        }
+
+        invoice.PaidOutOfBand = !viaPayment;
         invoice.Status = "paid";
         invoice.AmountPaid = invoice.AmountDue;
         invoice.PaidAt = m.Now;

@@ -20,7 +20,14 @@ internal static class Lookup
         throw param is null ? StripeApiException.NoSuchObject(kind, id) : StripeApiException.NoSuchReference(kind, id, param);
     }
 
-    public static CustomerRecord Customer(EmulatorState state, string id, string? param = null) => Find(state.Customers, "customer", id, param);
+    /// <summary>A live customer: a deleted one is "No such customer", as on Stripe.</summary>
+    public static CustomerRecord Customer(EmulatorState state, string id, string? param = null)
+    {
+        var customer = Find(state.Customers, "customer", id, param);
+        return customer.Deleted
+            ? throw (param is null ? StripeApiException.NoSuchObject("customer", id) : StripeApiException.NoSuchReference("customer", id, param))
+            : customer;
+    }
 
     public static PriceRecord Price(EmulatorState state, string id, string? param = null) => Find(state.Prices, "price", id, param);
 
@@ -33,6 +40,12 @@ internal static class Lookup
     public static InvoiceItemRecord InvoiceItem(EmulatorState state, string id, string? param = null) => Find(state.InvoiceItems, "invoiceitem", id, param);
 
     public static CheckoutSessionRecord CheckoutSession(EmulatorState state, string id, string? param = null) => Find(state.CheckoutSessions, "checkout.session", id, param);
+
+    public static PaymentIntentRecord PaymentIntent(EmulatorState state, string id, string? param = null) => Find(state.PaymentIntents, "payment_intent", id, param);
+
+    public static ChargeRecord Charge(EmulatorState state, string id, string? param = null) => Find(state.Charges, "charge", id, param);
+
+    public static RefundRecord Refund(EmulatorState state, string id, string? param = null) => Find(state.Refunds, "refund", id, param);
 
     public static EventRecord Event(EmulatorState state, string id) => Find(state.Events, "event", id);
 

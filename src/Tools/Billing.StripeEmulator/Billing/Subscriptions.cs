@@ -83,6 +83,42 @@ internal static class Subscriptions
         m.Emit("customer.subscription.deleted", SubscriptionShape.ToJson(subscription, m.State));
     }
 
+    /// <summary>
+    /// `DELETE /v1/subscriptions/{id}`: cancels now. With <paramref name="prorate"/>, a paid, mid-period subscription
+    /// gets a credit for the unused time (pending proration items); with <paramref name="invoiceNow"/>, the
+    /// subscription's pending items go on a final invoice that is finalized and charged (a credit owes nothing).
+    /// </summary>
+    public static void CancelNow(Mutation m, SubscriptionRecord subscription, bool prorate, bool invoiceNow)
+    {
+        if (!subscription.IsLive)
+        {
+            throw StripeApiException.InvalidRequest("This subscription has already been canceled and can no longer be changed.", null);
+        }
+
+        if (prorate && subscription.Status is "active" or "past_due" && m.Now < subscription.CurrentPeriodEnd)
+        {
+            foreach (var item in subscription.Items)
+            {
+                Prorations.Credit(m, subscription, m.State.Prices[item.PriceId], item.Quantity);
+            }
+        }
+
+        Cancel(m, subscription, "cancellation_requested");
+        var pending = m.State.InvoiceItems.Values.Any(i => i.InvoiceId is null && i.SubscriptionId == subscription.Id);
+        if (!invoiceNow || !pending)
+        {
+            return;
+        }
+
+        var customer = m.State.Customers[subscription.CustomerId];
+        var invoice = Invoicing.NewDraft(m, customer, "subscription_update", subscription.Currency, subscription.Id);
+        Invoicing.AttachPendingItems(m, invoice, item => item.SubscriptionId == subscription.Id);
+        subscription.LatestInvoiceId = invoice.Id;
+        Invoicing.EmitCreated(m, invoice);
+        Invoicing.Finalize(m, invoice);
+        Invoicing.Collect(m, invoice);
+    }
+
     /// <summary>`cancel_at_period_end`: true schedules the end at the current period's end, false takes it back.</summary>
     public static void SetCancelAtPeriodEnd(Mutation m, SubscriptionRecord subscription, bool cancel, string? feedback = null, string? comment = null)
     {

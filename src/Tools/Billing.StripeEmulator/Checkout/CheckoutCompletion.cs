@@ -17,11 +17,20 @@ internal static class CheckoutCompletion
     public const string DefaultEmail = "customer@example.com";
 
     /// <summary>Returns false (and changes nothing) when the card is declined for an amount due now: the page stays open.</summary>
-    public static bool TryComplete(Mutation m, CheckoutSessionRecord session, PaymentBehavior behavior, string? email, string? name)
+    /// <param name="delayed">
+    /// Payment mode only: a delayed-notification method (a bank debit): the session completes with
+    /// `payment_status: unpaid` and the outcome comes later (<see cref="SettleAsyncPayment"/>).
+    /// </param>
+    public static bool TryComplete(Mutation m, CheckoutSessionRecord session, PaymentBehavior behavior, string? email, string? name, bool delayed = false)
     {
         if (session.Status != "open")
         {
             throw StripeApiException.InvalidRequest($"This Checkout Session is {session.Status} and can no longer be paid.", null);
+        }
+
+        if (delayed && session.Mode != "payment")
+        {
+            throw StripeApiException.ParameterInvalid("payment_method", "The emulator supports delayed (asynchronous) payments in `payment` mode only.");
         }
 
         var subtotal = session.LineItems.Sum(line => m.State.Prices[line.PriceId].UnitAmount * line.Quantity);
@@ -56,14 +65,55 @@ internal static class CheckoutCompletion
             StartSubscription(m, session, customer!, trialing);
             session.PaymentStatus = trialing ? "no_payment_required" : "paid";
         }
+        else if (subtotal == 0)
+        {
+            session.PaymentStatus = "no_payment_required";
+        }
         else
         {
-            session.PaymentStatus = subtotal == 0 ? "no_payment_required" : "paid";
-            session.PaymentIntentId = subtotal == 0 ? null : IdGenerator.New("pi");
+            var intent = Payments.NewIntent(m, subtotal, session.Currency, customer?.Id, session.PaymentIntentDescription, invoiceId: null, session.PaymentIntentMetadata);
+            session.PaymentIntentId = intent.Id;
+            if (delayed)
+            {
+                intent.Status = "processing";
+                intent.PaymentMethod = IdGenerator.New("pm");
+                session.PaymentStatus = "unpaid";
+            }
+            else
+            {
+                Payments.Succeed(m, intent, session.CompletedEmail, session.CompletedName);
+                session.PaymentStatus = "paid";
+            }
         }
 
         m.EmitAt(completedAt, "checkout.session.completed", CheckoutSessionShape.ToJson(session, m.State));
         return true;
+    }
+
+    /// <summary>
+    /// The outcome of a delayed payment on a completed session: `checkout.session.async_payment_succeeded`
+    /// (payment_status paid) or `checkout.session.async_payment_failed` (payment_status stays unpaid).
+    /// </summary>
+    public static void SettleAsyncPayment(Mutation m, CheckoutSessionRecord session, bool succeeded)
+    {
+        if (session.Status != "complete" || session.PaymentStatus != "unpaid" || session.PaymentIntentId is null
+            || m.State.PaymentIntents[session.PaymentIntentId].Status != "processing")
+        {
+            throw StripeApiException.InvalidRequest($"Checkout Session {session.Id} has no delayed payment in progress.", null);
+        }
+
+        var intent = m.State.PaymentIntents[session.PaymentIntentId];
+        if (succeeded)
+        {
+            Payments.Succeed(m, intent, session.CompletedEmail, session.CompletedName);
+            session.PaymentStatus = "paid";
+            m.Emit("checkout.session.async_payment_succeeded", CheckoutSessionShape.ToJson(session, m.State));
+        }
+        else
+        {
+            intent.Status = "requires_payment_method";
+            m.Emit("checkout.session.async_payment_failed", CheckoutSessionShape.ToJson(session, m.State));
+        }
     }
 
     private static void StartSubscription(Mutation m, CheckoutSessionRecord session, CustomerRecord customer, bool trialing)

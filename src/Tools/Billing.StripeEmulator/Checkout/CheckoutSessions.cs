@@ -17,6 +17,23 @@ internal static class CheckoutSessions
         "payment_method_types", "locale", "billing_address_collection", "automatic_tax", "customer_update", "tax_id_collection",
         "payment_method_collection", "consent_collection", "invoice_creation", "payment_intent_data", "submit_type",
         "phone_number_collection", "saved_payment_method_options", "discounts", "currency",
+        "allowed_payment_method_types", "excluded_payment_method_types", "redirect_on_completion", "name_collection",
+        "payment_method_configuration", "integration_identifier",
+    ];
+
+    /// <summary>Payment method types Checkout takes (the emulator's page always pays by card).</summary>
+    private static readonly string[] PaymentMethodTypes =
+    [
+        "acss_debit", "affirm", "afterpay_clearpay", "alipay", "amazon_pay", "au_becs_debit", "bacs_debit", "bancontact",
+        "blik", "boleto", "card", "cashapp", "customer_balance", "eps", "fpx", "giropay", "grabpay", "ideal", "klarna",
+        "konbini", "link", "mobilepay", "multibanco", "oxxo", "p24", "paypal", "pix", "revolut_pay", "sepa_debit",
+        "sofort", "swish", "twint", "us_bank_account", "wechat_pay", "zip",
+    ];
+
+    private static readonly string[] PaymentIntentDataAllowed =
+    [
+        "metadata", "description", "capture_method", "receipt_email", "setup_future_usage", "statement_descriptor",
+        "statement_descriptor_suffix", "shipping", "on_behalf_of", "transfer_data", "transfer_group", "application_fee_amount",
     ];
 
     private static readonly string[] SubscriptionDataAllowed =
@@ -80,6 +97,32 @@ internal static class CheckoutSessions
             throw StripeApiException.ParameterInvalid("expires_at", "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.", "parameter_invalid_integer");
         }
 
+        var allowedTypes = PaymentMethodTypeList(p, "allowed_payment_method_types");
+        var legacyTypes = PaymentMethodTypeList(p, "payment_method_types");
+        if (allowedTypes is not null && legacyTypes is not null)
+        {
+            throw StripeApiException.InvalidRequest("You may only specify one of these parameters: allowed_payment_method_types, payment_method_types.", "payment_method_types");
+        }
+
+        allowedTypes ??= legacyTypes;
+        var excludedTypes = PaymentMethodTypeList(p, "excluded_payment_method_types");
+        if (allowedTypes is not null && excludedTypes is not null)
+        {
+            throw StripeApiException.InvalidRequest("You may only specify one of these parameters: allowed_payment_method_types, excluded_payment_method_types.", "excluded_payment_method_types");
+        }
+
+        var paymentIntentData = p.Child("payment_intent_data")?.AllowOnly(PaymentIntentDataAllowed);
+        if (paymentIntentData is not null && mode != "payment")
+        {
+            throw StripeApiException.ParameterInvalid("payment_intent_data", "You can only pass `payment_intent_data` in `payment` mode.");
+        }
+
+        var redirectOnCompletion = p.OneOf("redirect_on_completion", "always", "if_required", "never");
+        if (redirectOnCompletion is not null && uiMode == "hosted_page")
+        {
+            throw StripeApiException.ParameterInvalid("redirect_on_completion", "`redirect_on_completion` can only be used with `ui_mode` `embedded_page` or `elements`.");
+        }
+
         var subscriptionData = p.Child("subscription_data");
         if (subscriptionData is not null && mode != "subscription")
         {
@@ -128,11 +171,42 @@ internal static class CheckoutSessions
             ExpiresAt = expiresAt,
             TrialPeriodDays = trialDays,
             SubscriptionDescription = subscriptionData?.NonEmptyString("description"),
+            AllowedPaymentMethodTypes = allowedTypes,
+            ExcludedPaymentMethodTypes = excludedTypes,
+            PaymentIntentDescription = paymentIntentData?.NonEmptyString("description"),
+            RedirectOnCompletion = uiMode == "hosted_page" ? null : redirectOnCompletion ?? "always",
+            ReturnUrl = p.NonEmptyString("return_url"),
             Url = uiMode == "hosted_page" ? $"{m.State.PublicBaseUrl}/checkout/{id}" : null,
         };
         p.Metadata()?.ApplyTo(session.Metadata);
         subscriptionData?.Metadata()?.ApplyTo(session.SubscriptionMetadata);
+        paymentIntentData?.Metadata()?.ApplyTo(session.PaymentIntentMetadata);
         return m.State.Add(m.State.CheckoutSessions, session);
+    }
+
+    /// <summary>`allowed_payment_method_types[]=card` and the like: known types, no repeats; null when absent.</summary>
+    private static List<string>? PaymentMethodTypeList(StripeParams p, string name)
+    {
+        if (!p.Has(name))
+        {
+            return null;
+        }
+
+        var types = p.Strings(name);
+        foreach (var type in types)
+        {
+            if (!PaymentMethodTypes.Contains(type, StringComparer.Ordinal))
+            {
+                throw StripeApiException.ParameterInvalid(name, $"Invalid {name}[]: must be one of {string.Join(", ", PaymentMethodTypes)}");
+            }
+        }
+
+        if (types.Count == 0)
+        {
+            throw StripeApiException.ParameterInvalid(name, $"Invalid array: {name} must not be empty.", "parameter_invalid_empty");
+        }
+
+        return [.. types.Distinct(StringComparer.Ordinal)];
     }
 
     private static List<CheckoutLineItem> LineItems(EmulatorState state, StripeParams p, string mode)

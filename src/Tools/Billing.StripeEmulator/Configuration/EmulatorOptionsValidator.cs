@@ -29,6 +29,11 @@ internal sealed class EmulatorOptionsValidator : IValidateOptions<EmulatorOption
             {
                 failures.Add($"{key}:Secret must be a signing secret starting with 'whsec_'.");
             }
+
+            if (!ApiVersions.IsValid(endpoint.ApiVersion))
+            {
+                failures.Add($"{key}:ApiVersion '{endpoint.ApiVersion}' must be a Stripe API version such as {Wire.Shapes.EventShape.ApiVersion}.");
+            }
         }
 
         if (!RetrySchedule.TryParse(options.WebhookRetrySchedule, out _, out var scheduleError))

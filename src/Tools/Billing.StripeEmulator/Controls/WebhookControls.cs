@@ -1,14 +1,16 @@
 using System.Text.Json.Nodes;
+using Billing.StripeEmulator.Configuration;
 using Billing.StripeEmulator.State;
 using Billing.StripeEmulator.Webhooks;
 using Billing.StripeEmulator.Wire;
 using Billing.StripeEmulator.Wire.Pipeline;
+using Billing.StripeEmulator.Wire.Shapes;
 
 namespace Billing.StripeEmulator.Controls;
 
 /// <summary>
 /// Delivery controls: `POST /_emulator/webhooks/hold`, `/release` (`order=creation|reverse|shuffle`, `seed`),
-/// `/duplicates` (`enabled`), and `GET|POST /_emulator/webhook_endpoints` (`url`, optional `secret`).
+/// `/duplicates` (`enabled`), and `GET|POST /_emulator/webhook_endpoints` (`url`, optional `secret`, `api_version`).
 /// </summary>
 internal static class WebhookControls
 {
@@ -59,7 +61,7 @@ internal static class WebhookControls
 
     private static IResult AddEndpoint(HttpContext context, WebhookEndpointRegistry registry)
     {
-        var p = context.Params().AllowOnly("url", "secret");
+        var p = context.Params().AllowOnly("url", "secret", "api_version");
         var text = p.RequireString("url");
         if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
@@ -72,7 +74,13 @@ internal static class WebhookControls
             throw StripeApiException.ParameterInvalid("secret", "A signing secret starts with 'whsec_'.");
         }
 
-        return StripeResults.Json(Describe(registry.Add(url, secret), includeSecret: true));
+        var apiVersion = p.NonEmptyString("api_version") ?? EventShape.ApiVersion;
+        if (!ApiVersions.IsValid(apiVersion))
+        {
+            throw StripeApiException.ParameterInvalid("api_version", $"Invalid API version: {apiVersion} (example: {EventShape.ApiVersion}).");
+        }
+
+        return StripeResults.Json(Describe(registry.Add(url, secret, apiVersion), includeSecret: true));
     }
 
     private static JsonObject Status(WebhookDispatcher dispatcher) => new()
@@ -90,7 +98,7 @@ internal static class WebhookControls
             ["object"] = "webhook_endpoint",
             ["url"] = endpoint.Url.ToString(),
             ["enabled_events"] = StripeJson.Strings(["*"]),
-            ["api_version"] = Wire.Shapes.EventShape.ApiVersion,
+            ["api_version"] = endpoint.ApiVersion,
             ["source"] = endpoint.FromConfiguration ? "configuration" : "runtime",
         };
         if (includeSecret)

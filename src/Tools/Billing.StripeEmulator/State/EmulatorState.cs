@@ -26,6 +26,12 @@ internal sealed class EmulatorState(string publicBaseUrl)
 
     public Dictionary<string, InvoiceItemRecord> InvoiceItems { get; } = new(StringComparer.Ordinal);
 
+    public Dictionary<string, PaymentIntentRecord> PaymentIntents { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, ChargeRecord> Charges { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, RefundRecord> Refunds { get; } = new(StringComparer.Ordinal);
+
     public Dictionary<string, EventRecord> Events { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Events in creation order.</summary>

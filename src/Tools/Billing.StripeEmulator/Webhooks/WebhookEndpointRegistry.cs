@@ -13,7 +13,7 @@ internal sealed class WebhookEndpointRegistry
 
     public WebhookEndpointRegistry(IOptions<EmulatorOptions> options)
     {
-        _configured = [.. options.Value.WebhookEndpoints.Select(e => new WebhookEndpoint(IdGenerator.New("we"), new Uri(e.Url), e.Secret, FromConfiguration: true))];
+        _configured = [.. options.Value.WebhookEndpoints.Select(e => new WebhookEndpoint(IdGenerator.New("we"), new Uri(e.Url), e.Secret, FromConfiguration: true, e.ApiVersion))];
     }
 
     public IReadOnlyList<WebhookEndpoint> All
@@ -27,9 +27,9 @@ internal sealed class WebhookEndpointRegistry
         }
     }
 
-    public WebhookEndpoint Add(Uri url, string secret)
+    public WebhookEndpoint Add(Uri url, string secret, string apiVersion)
     {
-        var endpoint = new WebhookEndpoint(IdGenerator.New("we"), url, secret, FromConfiguration: false);
+        var endpoint = new WebhookEndpoint(IdGenerator.New("we"), url, secret, FromConfiguration: false, apiVersion);
         lock (_gate)
         {
             _runtime.Add(endpoint);

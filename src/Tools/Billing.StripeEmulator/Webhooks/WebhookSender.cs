@@ -13,7 +13,7 @@ internal sealed class WebhookSender(IHttpClientFactory httpClients, TimeProvider
 
     public async Task<SendResult> SendAsync(EventRecord record, WebhookEndpoint endpoint, CancellationToken cancellationToken)
     {
-        var body = StripeJson.Serialize(EventShape.ToJson(record));
+        var body = StripeJson.Serialize(EventShape.ToJson(record, endpoint.ApiVersion));
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
         {

@@ -50,6 +50,20 @@ internal sealed class CheckoutSessionRecord : StoredObject
 
     public string? PaymentIntentId { get; set; }
 
+    /// <summary>`allowed_payment_method_types[]` (or the older `payment_method_types[]`) as sent; null: Stripe's dynamic choice.</summary>
+    public List<string>? AllowedPaymentMethodTypes { get; init; }
+
+    public List<string>? ExcludedPaymentMethodTypes { get; init; }
+
+    /// <summary>`payment_intent_data[metadata]`: copied to the PaymentIntent (and its charge) made on completion.</summary>
+    public Dictionary<string, string> PaymentIntentMetadata { get; } = new(StringComparer.Ordinal);
+
+    public string? PaymentIntentDescription { get; init; }
+
+    public string? RedirectOnCompletion { get; init; }
+
+    public string? ReturnUrl { get; init; }
+
     /// <summary>The hosted payment page; null for the embedded UI modes.</summary>
     public string? Url { get; init; }
 }

@@ -14,6 +14,9 @@ internal sealed class CustomerRecord : StoredObject
 
     public bool Delinquent { get; set; }
 
+    /// <summary>Deleted with `DELETE /v1/customers/{id}`: only retrievable as a deleted object.</summary>
+    public bool Deleted { get; set; }
+
     public required string InvoicePrefix { get; init; }
 
     public int NextInvoiceSequence { get; set; } = 1;

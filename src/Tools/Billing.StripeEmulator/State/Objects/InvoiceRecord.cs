@@ -36,6 +36,15 @@ internal sealed class InvoiceRecord : StoredObject
 
     public long AmountPaid { get; set; }
 
+    /// <summary>Marked paid with `paid_out_of_band=true` (amount_paid_off_stripe).</summary>
+    public bool PaidOutOfBand { get; set; }
+
+    /// <summary>The PaymentIntent that charges this invoice (made at the first attempt, reused by later ones).</summary>
+    public string? PaymentIntentId { get; set; }
+
+    /// <summary>The invoice payment (`inpay_...`) linking the PaymentIntent, listed by `expand[]=payments`.</summary>
+    public string? InvoicePaymentId { get; set; }
+
     public int AttemptCount { get; set; }
 
     public bool Attempted { get; set; }

@@ -5,12 +5,20 @@ namespace Billing.StripeEmulator.Wire.Shapes;
 
 internal static class CustomerShape
 {
+    public static JsonObject Deleted(CustomerRecord customer) => new()
+    {
+        ["id"] = customer.Id,
+        ["object"] = "customer",
+        ["deleted"] = true,
+    };
+
     public static JsonObject ToJson(CustomerRecord customer) => new()
     {
         ["id"] = customer.Id,
         ["object"] = "customer",
         ["address"] = null,
         ["balance"] = 0,
+        ["business_name"] = null,
         ["created"] = customer.Created,
         ["currency"] = customer.Currency,
         ["default_source"] = null,
@@ -18,6 +26,7 @@ internal static class CustomerShape
         ["description"] = customer.Description,
         ["discount"] = null,
         ["email"] = customer.Email,
+        ["individual_name"] = null,
         ["invoice_prefix"] = customer.InvoicePrefix,
         ["invoice_settings"] = new JsonObject
         {

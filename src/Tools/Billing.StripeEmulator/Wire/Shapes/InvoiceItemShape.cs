@@ -5,7 +5,7 @@ using Billing.StripeEmulator.State.Objects;
 
 namespace Billing.StripeEmulator.Wire.Shapes;
 
-/// <summary>An invoice item at dahlia: `pricing.price_details` instead of a top-level `price`, `parent` for the subscription.</summary>
+/// <summary>An invoice item at endive: `pricing.price_details` instead of a top-level `price`, `parent` for the subscription, `frozen_fields`, `invoicing_rules`.</summary>
 internal static class InvoiceItemShape
 {
     public static JsonObject ToJson(InvoiceItemRecord item, EmulatorState state) => new()
@@ -20,7 +20,9 @@ internal static class InvoiceItemShape
         ["description"] = item.Description,
         ["discountable"] = item.Discountable,
         ["discounts"] = StripeJson.EmptyArray(),
+        ["frozen_fields"] = StripeJson.EmptyArray(),
         ["invoice"] = item.InvoiceId,
+        ["invoicing_rules"] = StripeJson.EmptyArray(),
         ["livemode"] = false,
         ["metadata"] = StripeJson.Metadata(item.Metadata),
         ["net_amount"] = item.Amount,
@@ -34,6 +36,7 @@ internal static class InvoiceItemShape
         ["period"] = new JsonObject { ["end"] = item.PeriodEnd, ["start"] = item.PeriodStart },
         ["pricing"] = Pricing(item.PriceId, item.UnitAmountDecimal, state),
         ["proration"] = item.Proration,
+        ["proration_details"] = new JsonObject { ["credited_items"] = null, ["discount_amounts"] = StripeJson.EmptyArray() },
         ["quantity"] = item.Quantity,
         ["quantity_decimal"] = item.Quantity.ToString(CultureInfo.InvariantCulture),
         ["tax_rates"] = StripeJson.EmptyArray(),

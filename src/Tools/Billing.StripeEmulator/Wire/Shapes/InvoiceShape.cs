@@ -4,7 +4,10 @@ using Billing.StripeEmulator.State.Objects;
 
 namespace Billing.StripeEmulator.Wire.Shapes;
 
-/// <summary>An invoice at dahlia: totals in minor units, `lines` list, `parent.subscription_details` for subscription invoices.</summary>
+/// <summary>
+/// An invoice at endive: totals in minor units, `lines` list, `parent.subscription_details.subscription` for
+/// subscription invoices (there is no top-level `subscription`), `payments` only with `expand[]=payments`.
+/// </summary>
 internal static class InvoiceShape
 {
     public static JsonObject ToJson(InvoiceRecord invoice, EmulatorState state) => new()
@@ -17,6 +20,7 @@ internal static class InvoiceShape
         ["amount_due"] = invoice.AmountDue,
         ["amount_overpaid"] = 0,
         ["amount_paid"] = invoice.AmountPaid,
+        ["amount_paid_off_stripe"] = invoice.PaidOutOfBand ? invoice.AmountPaid : 0,
         ["amount_remaining"] = invoice.AmountRemaining,
         ["amount_shipping"] = 0,
         ["application"] = null,
@@ -73,6 +77,7 @@ internal static class InvoiceShape
         ["starting_balance"] = 0,
         ["statement_descriptor"] = null,
         ["status"] = invoice.Status,
+        ["status_details"] = null,
         ["status_transitions"] = new JsonObject
         {
             ["finalized_at"] = invoice.FinalizedAt,
@@ -80,10 +85,10 @@ internal static class InvoiceShape
             ["paid_at"] = invoice.PaidAt,
             ["voided_at"] = invoice.VoidedAt,
         },
-        ["subscription"] = invoice.SubscriptionId,
         ["subtotal"] = invoice.Subtotal,
         ["subtotal_excluding_tax"] = invoice.Subtotal,
         ["test_clock"] = null,
+        ["threshold_reason"] = null,
         ["total"] = invoice.Total,
         ["total_discount_amounts"] = StripeJson.EmptyArray(),
         ["total_excluding_tax"] = invoice.Total,
@@ -91,6 +96,54 @@ internal static class InvoiceShape
         ["total_taxes"] = StripeJson.EmptyArray(),
         ["webhooks_delivered_at"] = invoice.FinalizedAt,
     };
+
+    /// <summary>`expand[]=payments` (or `data.payments` on a list): the includable `payments` list.</summary>
+    public static bool ExpandsPayments(StripeParams p) =>
+        p.Strings("expand").Any(path => path is "payments" or "data.payments");
+
+    public static JsonObject WithPayments(JsonObject json, InvoiceRecord invoice, EmulatorState state)
+    {
+        json["payments"] = Payments(invoice, state);
+        return json;
+    }
+
+    public static JsonObject Payments(InvoiceRecord invoice, EmulatorState state)
+    {
+        var payments = new List<JsonNode>();
+        if (InvoicePayment(invoice, state) is { } payment)
+        {
+            payments.Add(payment);
+        }
+
+        return StripeJson.List($"/v1/invoice_payments?invoice={invoice.Id}", payments, hasMore: false);
+    }
+
+    /// <summary>The invoice's one payment (`invoice_payment`), once a charge was attempted.</summary>
+    public static JsonObject? InvoicePayment(InvoiceRecord invoice, EmulatorState state)
+    {
+        if (invoice.PaymentIntentId is null || invoice.InvoicePaymentId is null)
+        {
+            return null;
+        }
+
+        var intent = state.PaymentIntents[invoice.PaymentIntentId];
+        var paid = intent.Status == "succeeded";
+        return new JsonObject
+        {
+            ["id"] = invoice.InvoicePaymentId,
+            ["object"] = "invoice_payment",
+            ["amount_paid"] = paid ? intent.Amount : null,
+            ["amount_requested"] = intent.Amount,
+            ["created"] = intent.Created,
+            ["currency"] = intent.Currency,
+            ["invoice"] = invoice.Id,
+            ["is_default"] = true,
+            ["livemode"] = false,
+            ["payment"] = new JsonObject { ["payment_intent"] = intent.Id, ["type"] = "payment_intent" },
+            ["status"] = paid ? "paid" : invoice.Status == "void" ? "canceled" : "open",
+            ["status_transitions"] = new JsonObject { ["canceled_at"] = invoice.VoidedAt, ["paid_at"] = paid ? invoice.PaidAt : null },
+        };
+    }
 
     public static JsonObject Lines(InvoiceRecord invoice, EmulatorState state, IEnumerable<InvoiceLineRecord> lines, bool hasMore) =>
         StripeJson.List($"/v1/invoices/{invoice.Id}/lines", lines.Select(line => LineToJson(line, invoice, state)), hasMore);

@@ -9,6 +9,7 @@ internal static class PortalSessionShape
     {
         ["id"] = session.Id,
         ["object"] = "billing_portal.session",
+        ["after_expiration"] = null,
         ["configuration"] = session.Configuration,
         ["created"] = session.Created,
         ["customer"] = session.CustomerId,

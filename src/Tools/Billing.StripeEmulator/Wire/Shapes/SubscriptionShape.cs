@@ -4,7 +4,10 @@ using Billing.StripeEmulator.State.Objects;
 
 namespace Billing.StripeEmulator.Wire.Shapes;
 
-/// <summary>A subscription at 2026-07-29.dahlia: the billing period lives on each item, not on the subscription.</summary>
+/// <summary>
+/// A subscription at 2026-10-28.endive: the billing period lives on each item (with `billed_until` and
+/// `current_trial`), not on the subscription; `status_details` is set only while paused (never, here).
+/// </summary>
 internal static class SubscriptionShape
 {
     public static JsonObject ToJson(SubscriptionRecord subscription, EmulatorState state) => new()
@@ -64,6 +67,7 @@ internal static class SubscriptionShape
         ["schedule"] = null,
         ["start_date"] = subscription.StartDate,
         ["status"] = subscription.Status,
+        ["status_details"] = null,
         ["test_clock"] = null,
         ["transfer_data"] = null,
         ["trial_end"] = subscription.TrialEnd,
@@ -81,10 +85,12 @@ internal static class SubscriptionShape
         {
             ["id"] = item.Id,
             ["object"] = "subscription_item",
+            ["billed_until"] = subscription.CurrentPeriodEnd,
             ["billing_thresholds"] = null,
             ["created"] = item.Created,
             ["current_period_end"] = subscription.CurrentPeriodEnd,
             ["current_period_start"] = subscription.CurrentPeriodStart,
+            ["current_trial"] = null,
             ["discounts"] = StripeJson.EmptyArray(),
             ["metadata"] = StripeJson.Metadata(item.Metadata),
             ["plan"] = PriceShape.ToPlanJson(price),

@@ -1,0 +1,12 @@
+using System.Text.RegularExpressions;
+
+namespace Billing.StripeEmulator.Configuration;
+
+/// <summary>Stripe API version names: `2026-10-28.endive`, or a dated one without a name (`2023-08-16`).</summary>
+internal static partial class ApiVersions
+{
+    public static bool IsValid(string? version) => version is not null && Pattern().IsMatch(version);
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex Pattern();
+}

@@ -1,0 +1,91 @@
+using Billing.StripeEmulator.Tests.StripeNet.Support;
+using Stripe;
+
+namespace Billing.StripeEmulator.Tests.StripeNet;
+
+[Collection(SharedStripeNetEmulator.Name)]
+public sealed class InvoiceTests(StripeNetFixture fixture) : IAsyncLifetime
+{
+    private StripeClient Client => fixture.Client;
+
+    public Task InitializeAsync() => fixture.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    [Covers(
+        "InvoiceItemService.CreateAsync", "InvoiceItemService.ListAsync", "InvoiceService.CreateAsync", "InvoiceService.FinalizeInvoiceAsync",
+        "InvoiceService.PayAsync", "InvoiceService.GetAsync", "InvoiceLineItemService.ListAsync", "InvoicePaymentService.ListAsync")]
+    public async Task Pending_items_go_on_an_invoice_that_is_finalized_paid_and_linked_to_its_payment_intent()
+    {
+        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "invoiced@example.com" });
+        var byPrice = await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions
+        {
+            Customer = customer.Id,
+            Pricing = new InvoiceItemPricingOptions { Price = "price_credits_1000" },
+            Quantity = 2,
+            Metadata = new Dictionary<string, string> { ["reason"] = "credits" },
+        });
+        var byAmount = await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = customer.Id, Amount = 250, Currency = "usd", Description = "Setup" });
+        var pending = await Client.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Customer = customer.Id, Pending = true });
+
+        var draft = await Client.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = customer.Id, PendingInvoiceItemsBehavior = "include", AutoAdvance = false });
+        var open = await Client.V1.Invoices.FinalizeInvoiceAsync(draft.Id);
+        var paid = await Client.V1.Invoices.PayAsync(draft.Id);
+        var fetched = await Client.V1.Invoices.GetAsync(draft.Id, new InvoiceGetOptions { Expand = ["payments"] });
+        var lines = await Client.V1.Invoices.LineItems.ListAsync(draft.Id, new InvoiceLineItemListOptions { Limit = 1 });
+        var payments = await Client.V1.InvoicePayments.ListAsync(new InvoicePaymentListOptions { Invoice = draft.Id });
+
+        Assert.Equal(2000, byPrice.Amount);
+        Assert.Equal("price_credits_1000", byPrice.Pricing.PriceDetails.PriceId);
+        Assert.Empty(byPrice.FrozenFields);
+        Assert.Empty(byPrice.InvoicingRules);
+        Assert.Equal(2, pending.Data.Count);
+        Assert.Equal("draft", draft.Status);
+        Assert.Equal(2250, draft.AmountDue);
+        Assert.Equal("open", open.Status);
+        Assert.False(string.IsNullOrEmpty(open.Number));
+        Assert.Equal("paid", paid.Status);
+        Assert.Equal(2250, paid.AmountPaid);
+        Assert.Equal(0, paid.AmountPaidOffStripe);
+        Assert.Null(paid.Parent);
+        Assert.Null(paid.StatusDetails);
+        Assert.True(lines.HasMore);
+        Assert.Contains(lines.Data[0].Parent.InvoiceItemDetails.InvoiceItem, new[] { byPrice.Id, byAmount.Id });
+        var payment = Assert.Single(fetched.Payments.Data);
+        Assert.Equal("paid", payment.Status);
+        Assert.Equal(2250, payment.AmountPaid);
+        Assert.Equal("payment_intent", payment.Payment.Type);
+        Assert.Equal(payment.Id, Assert.Single(payments.Data).Id);
+        var intent = await Client.V1.PaymentIntents.GetAsync(payment.Payment.PaymentIntentId);
+        Assert.Equal("succeeded", intent.Status);
+        Assert.Equal(2250, intent.AmountReceived);
+    }
+
+    [Fact]
+    [Covers("InvoiceService.ListAsync", "InvoiceService.ListAutoPagingAsync", "InvoiceService.PayAsync")]
+    public async Task Invoices_list_newest_first_and_auto_page_and_an_out_of_band_payment_counts_off_stripe()
+    {
+        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "many@example.com" });
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = customer.Id, Amount = 100 + i, Currency = "usd" });
+            ids.Add((await Client.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = customer.Id, PendingInvoiceItemsBehavior = "include" })).Id);
+        }
+
+        var outOfBand = await Client.V1.Invoices.PayAsync(ids[0], new InvoicePayOptions { PaidOutOfBand = true });
+        var page = await Client.V1.Invoices.ListAsync(new InvoiceListOptions { Customer = customer.Id, Limit = 2 });
+        var all = new List<Invoice>();
+        await foreach (var invoice in Client.V1.Invoices.ListAutoPagingAsync(new InvoiceListOptions { Customer = customer.Id, Limit = 1 }))
+        {
+            all.Add(invoice);
+        }
+
+        Assert.Equal("paid", outOfBand.Status);
+        Assert.Equal(100, outOfBand.AmountPaidOffStripe);
+        Assert.Equal([ids[2], ids[1]], page.Data.Select(i => i.Id));
+        Assert.True(page.HasMore);
+        Assert.Equal(Enumerable.Reverse(ids), all.Select(i => i.Id));
+    }
+}
