@@ -21,7 +21,7 @@ public sealed class CheckoutSessionsTests
         var started = Assert.IsType<Succeeded<StartedCheckout>>(outcome).Value;
         var request = Assert.Single(_bed.Gateway.Checkouts);
         Assert.Equal(_id, request.AccountId);
-        Assert.Equal(SalesCatalog.ProMonthly, request.PriceId);
+        Assert.Equal(TestCatalog.ProMonthly, request.PriceId);
         Assert.Equal(Assert.Single(_bed.Gateway.CreatedCustomers), request.CustomerId);
         Assert.Equal(AccountsTestBed.DefaultSuccessUrl, request.SuccessUrl);
         Assert.Equal(AccountsTestBed.DefaultCancelUrl, request.CancelUrl);
@@ -36,10 +36,10 @@ public sealed class CheckoutSessionsTests
     {
         var outcome = await StartAsync(new StartCheckout { Plan = "BASIC", Interval = "year" });
 
-        Assert.Equal(SalesCatalog.BasicTrialDays, Assert.IsType<Succeeded<StartedCheckout>>(outcome).Value.TrialDays);
+        Assert.Equal(TestCatalog.BasicTrialDays, Assert.IsType<Succeeded<StartedCheckout>>(outcome).Value.TrialDays);
         var request = Assert.Single(_bed.Gateway.Checkouts);
-        Assert.Equal(SalesCatalog.BasicTrialDays, request.TrialDays);
-        Assert.Equal(SalesCatalog.BasicYearly, request.PriceId);
+        Assert.Equal(TestCatalog.BasicTrialDays, request.TrialDays);
+        Assert.Equal(TestCatalog.BasicYearly, request.PriceId);
     }
 
     [Fact]

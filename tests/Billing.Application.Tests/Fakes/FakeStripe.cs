@@ -12,7 +12,7 @@ namespace Billing.Application.Tests.Fakes;
 /// raises. Reads are dated on the shared clock, which moves one millisecond per read. A stored event's payload is
 /// its id; <see cref="Read"/> gives its facts back.
 /// </summary>
-internal sealed class FakeStripe(ManualTimeProvider time) : IStripeSubscriptionSource, IStripeEventPayloadReader
+internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSource, IStripeEventPayloadReader
 {
     public static readonly TimeSpan ReadDuration = TimeSpan.FromMilliseconds(1);
 
@@ -28,7 +28,7 @@ internal sealed class FakeStripe(ManualTimeProvider time) : IStripeSubscriptionS
 
     public int Reads { get; private set; }
 
-    public ManualTimeProvider Time => time;
+    public FakeTimeProvider Time => time;
 
     // ---- Stripe's side: actions -------------------------------------------------------------------------------
 
@@ -285,7 +285,7 @@ internal sealed class FakeStripe(ManualTimeProvider time) : IStripeSubscriptionS
         Step();
         if (time.GetUtcNow() < instant)
         {
-            time.Now = instant;
+            time.SetUtcNow(instant);
         }
     }
 

@@ -8,7 +8,7 @@ namespace Billing.Application.Tests.StripeEvents;
 
 public sealed class StripeEventProcessorTests
 {
-    private readonly ManualTimeProvider _time = new(WebhookWorld.Start);
+    private readonly FakeTimeProvider _time = new(WebhookWorld.Start);
     private readonly InMemoryStripeEventStore _events;
     private readonly ScriptedHandler _handler = new();
     private readonly StripeEventProcessor _processor;

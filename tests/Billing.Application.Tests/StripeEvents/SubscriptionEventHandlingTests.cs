@@ -134,7 +134,7 @@ public sealed class SubscriptionEventHandlingTests
         var customer = Stripe.CreateCustomer(Account);
         var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
         await _world.DeliverNewEventsAsync();
-        Assert.Equal(100, Quota());
+        Assert.Equal(500, Quota());
 
         Stripe.ChangePrice(subscription, TestCatalog.ProMonthly);
         await _world.DeliverNewEventsAsync();
@@ -142,7 +142,7 @@ public sealed class SubscriptionEventHandlingTests
 
         Stripe.ChangePrice(subscription, TestCatalog.BasicMonthly);
         await _world.DeliverNewEventsAsync();
-        Assert.Equal(100, Quota());
+        Assert.Equal(500, Quota());
     }
 
     [Fact]

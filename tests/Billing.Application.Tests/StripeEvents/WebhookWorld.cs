@@ -24,7 +24,7 @@ internal sealed class WebhookWorld
 
     public WebhookWorld(FaultPlan? faults = null, IEnumerable<ICheckoutPaymentHandler>? paymentHandlers = null)
     {
-        Time = new ManualTimeProvider(Start);
+        Time = new FakeTimeProvider(Start);
         Stripe = new FakeStripe(Time);
         Events = new InMemoryStripeEventStore(Time);
         Accounts = new InMemoryBillingAccountStore(Time);
@@ -53,7 +53,7 @@ internal sealed class WebhookWorld
         Entitlements = new AccountEntitlements(Accounts, Catalog, Options.Create(new EntitlementOptions()), Time);
     }
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
 
     public FakeStripe Stripe { get; }
 
