@@ -6,10 +6,17 @@ namespace Billing.Application.StripeEvents.Handling;
 
 /// <summary>
 /// <c>customer.deleted</c>: Stripe cancels a deleted customer's subscriptions, so the account's subscription of that
-/// customer is read again and applied (the account falls back to the free plan). The account keeps the customer id
-/// as history (it never changes); the link stays, so late events of that customer still find the account.
+/// customer is read again and applied (the account falls back to the free plan). Then the account forgets the
+/// customer (<see cref="Domain.Accounts.BillingAccount.ForgetStripeCustomer"/>): the next Checkout provisions a new
+/// customer under a new idempotency-key generation, and the deleted one is never assigned again. The link stays, so
+/// late events of that customer still find the account. Last, the account is re-synced from Stripe, which adopts a
+/// newer customer of the account when one already exists (events may arrive in any order). Every step is idempotent.
 /// </summary>
-public sealed class CustomerDeletedHandler(IStripeCustomerLinks links, IBillingAccountStore accounts, StripeSubscriptionSync sync) : IStripeEventTypeHandler
+public sealed class CustomerDeletedHandler(
+    IStripeCustomerLinks links,
+    IBillingAccountStore accounts,
+    StripeSubscriptionSync sync,
+    AccountStripeResync resync) : IStripeEventTypeHandler
 {
     public bool CanHandle(string eventType) => eventType == "customer.deleted";
 
@@ -27,12 +34,21 @@ public sealed class CustomerDeletedHandler(IStripeCustomerLinks links, IBillingA
         }
 
         var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
-        if (account?.Subscription is not { } subscription || subscription.CustomerId != customerId)
+        if (account is null)
         {
-            return StripeEventHandlingResult.Ignored(accountId, $"The account has no subscription of the deleted customer {customerId}.");
+            return StripeEventHandlingResult.Ignored(accountId, $"The account of the deleted customer {customerId} does not exist.");
         }
 
-        var synced = await sync.SyncAsync(accountId, subscription.SubscriptionId, cancellationToken).ConfigureAwait(false);
-        return synced.ToHandlingResult(accountId, subscription.SubscriptionId);
+        if (account.Subscription is { } subscription && subscription.CustomerId == customerId && account.StripeCustomerId == customerId)
+        {
+            await sync.SyncAsync(accountId, subscription.SubscriptionId, cancellationToken).ConfigureAwait(false);
+        }
+
+        await accounts.UpdateAsync(accountId, a => a.ForgetStripeCustomer(customerId), cancellationToken).ConfigureAwait(false);
+        var resynced = await resync.ResyncAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var note = resynced.CustomerId is { } current
+            ? $"Customer {customerId} forgotten; the account now has customer {current}."
+            : $"Customer {customerId} forgotten; the next Checkout provisions a new customer.";
+        return StripeEventHandlingResult.Applied(accountId, note);
     }
 }
