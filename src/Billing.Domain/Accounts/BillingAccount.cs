@@ -171,8 +171,7 @@ public sealed record BillingAccount
         StripeIds.EnsureValid(snapshot.SubscriptionId, nameof(snapshot));
         StripeIds.EnsureValid(snapshot.CustomerId, nameof(snapshot));
 
-        if ((StripeCustomerId is not null && StripeCustomerId != snapshot.CustomerId) ||
-            FormerStripeCustomerIds.Contains(snapshot.CustomerId, StringComparer.Ordinal))
+        if (StripeCustomerId is not null && StripeCustomerId != snapshot.CustomerId)
         {
             return new(SubscriptionSnapshotOutcome.CustomerMismatch, this);
         }
@@ -180,6 +179,13 @@ public sealed record BillingAccount
         var current = Subscription;
         var sameSubscription = current?.SubscriptionId == snapshot.SubscriptionId;
         var incoming = ToState(snapshot, catalog, sameSubscription ? current : null);
+
+        // A deleted customer's subscriptions are over in Stripe; a live-looking copy is a stale read and never applied.
+        var formerCustomer = FormerStripeCustomerIds.Contains(snapshot.CustomerId, StringComparer.Ordinal);
+        if (formerCustomer && incoming.IsLive)
+        {
+            return new(SubscriptionSnapshotOutcome.CustomerMismatch, this);
+        }
 
         if (current is not null && sameSubscription)
         {
@@ -203,7 +209,7 @@ public sealed record BillingAccount
 
         var updated = this with
         {
-            StripeCustomerId = StripeCustomerId ?? snapshot.CustomerId,
+            StripeCustomerId = StripeCustomerId ?? (formerCustomer ? null : snapshot.CustomerId),
             Subscription = incoming,
             TrialUsedAt = TrialUsedAt ?? snapshot.TrialStart,
             LastPaidPlan = incoming.Status == SubscriptionStatus.Active && incoming.PlanCode is { } paid ? paid : LastPaidPlan,

@@ -1,5 +1,4 @@
 using Billing.Application.Accounts;
-using Billing.Application.StripeCustomers;
 using Billing.Application.Subscriptions;
 
 namespace Billing.Application.StripeEvents.Handling;
@@ -13,7 +12,7 @@ namespace Billing.Application.StripeEvents.Handling;
 /// newer customer of the account when one already exists (events may arrive in any order). Every step is idempotent.
 /// </summary>
 public sealed class CustomerDeletedHandler(
-    IStripeCustomerLinks links,
+    StripeEventAccountResolver resolver,
     IBillingAccountStore accounts,
     StripeSubscriptionSync sync,
     AccountStripeResync resync) : IStripeEventTypeHandler
@@ -28,18 +27,16 @@ public sealed class CustomerDeletedHandler(
             return StripeEventHandlingResult.Ignored(null, "The event carries no customer id.");
         }
 
-        if (await links.FindAccountIdAsync(customerId, cancellationToken).ConfigureAwait(false) is not { } accountId)
+        // The link, else the customer's account_id metadata (its checkout events may not have arrived yet).
+        var resolution = await resolver.ResolveAsync(customerId, stripeEvent.AccountReference, cancellationToken).ConfigureAwait(false);
+        if (resolution.AccountId is not { } accountId)
         {
-            return StripeEventHandlingResult.Ignored(null, $"Stripe customer {customerId} is not linked to a billing account.");
+            return StripeEventHandlingResult.Ignored(null, resolution.Problem!);
         }
 
-        var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
-        if (account is null)
-        {
-            return StripeEventHandlingResult.Ignored(accountId, $"The account of the deleted customer {customerId} does not exist.");
-        }
-
-        if (account.Subscription is { } subscription && subscription.CustomerId == customerId && account.StripeCustomerId == customerId)
+        // The link names the account even when the customer's other events have not arrived yet: remember the deletion.
+        var account = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
+        if (account.Subscription is { } subscription && subscription.CustomerId == customerId)
         {
             await sync.SyncAsync(accountId, subscription.SubscriptionId, cancellationToken).ConfigureAwait(false);
         }
