@@ -10,8 +10,9 @@ namespace Billing.Application.Accounts;
 /// <list type="number">
 /// <item>the account document is created once (create, 409 = someone else did, read theirs);</item>
 /// <item>an account that already has a customer keeps it (no Stripe call);</item>
-/// <item>otherwise Stripe creates the customer under an idempotency key derived from the account, so racing requests
-/// (and retries within Stripe's 24 hours) get the same customer back;</item>
+/// <item>otherwise Stripe creates the customer under an idempotency key derived from the account and its customer
+/// generation (which moves on when Stripe deletes the customer), so racing requests (and retries within Stripe's 24
+/// hours) get the same customer back, and an account whose customer was deleted gets a new one;</item>
 /// <item>the customer is linked to the account (for webhooks that carry only a customer id), then set on the account
 /// with an ETag-guarded update that never replaces a customer already there.</item>
 /// </list>
@@ -33,7 +34,7 @@ public sealed partial class StripeCustomerProvisioning(
         }
 
         var customerId = await gateway.CreateCustomerAsync(
-            new NewStripeCustomer { AccountId = accountId, IdempotencyKey = PaymentIdempotencyKeys.CustomerCreation(accountId) },
+            new NewStripeCustomer { AccountId = accountId, IdempotencyKey = PaymentIdempotencyKeys.CustomerCreation(accountId, account.CustomerGeneration) },
             cancellationToken).ConfigureAwait(false);
 
         var link = await links.LinkAsync(customerId, accountId, cancellationToken).ConfigureAwait(false);
@@ -62,6 +63,10 @@ public sealed partial class StripeCustomerProvisioning(
             case StripeCustomerAssignmentOutcome.KeptExisting:
                 LogKeptExisting(accountId.Value, stored.StripeCustomerId!, customerId);
                 break;
+            case StripeCustomerAssignmentOutcome.FormerCustomer:
+                // The customer was deleted while this request ran (Stripe replayed the old generation's key): a retry
+                // reads the new generation and gets a new customer.
+                throw new InvalidOperationException($"Stripe customer {customerId} of account '{accountId}' was deleted meanwhile; try again.");
         }
 
         return stored;

@@ -10,4 +10,7 @@ public sealed class CheckoutOptions
 
     /// <summary>When the customer backs out, e.g. <c>https://app.example.com/billing</c>.</summary>
     public string CancelUrl { get; set; } = "";
+
+    /// <summary>How long a session stays open when Stripe does not report its <c>expires_at</c> (Stripe's default is 24 hours).</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
 }

@@ -19,6 +19,11 @@ public sealed class CheckoutOptionsValidator : IValidateOptions<CheckoutOptions>
             errors.Add($"{CheckoutOptions.SectionName}:CancelUrl '{options.CancelUrl}': {cancel}");
         }
 
+        if (options.SessionLifetime < TimeSpan.FromMinutes(30) || options.SessionLifetime > TimeSpan.FromHours(24))
+        {
+            errors.Add($"{CheckoutOptions.SectionName}:SessionLifetime must be between 00:30:00 and 1.00:00:00 (Stripe's limits); got {options.SessionLifetime}.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -13,7 +13,8 @@ namespace Billing.Application.Checkout;
 /// Starts a subscription-mode Stripe Checkout for the caller's account: the plan's price for the interval, the plan's
 /// trial when the account never had one, and the account id on the session (client_reference_id, metadata) and on the
 /// subscription it creates (subscription_data.metadata). Validation and the live-subscription refusal come first, so
-/// a rejected request writes nothing, neither in Cosmos nor in Stripe.
+/// a rejected request writes nothing, neither in Cosmos nor in Stripe. One open Checkout per account: the same plan and
+/// interval while it is open gets the same session back; anything else expires it at Stripe first.
 /// </summary>
 public sealed partial class CheckoutSessions(
     PlanCatalog catalog,
@@ -53,7 +54,22 @@ public sealed partial class CheckoutSessions(
             return Outcome.Refused<StartedCheckout>(RefusalReason.SubscriptionLive, SubscriptionLiveDetail);
         }
 
+        var now = time.GetUtcNow();
         var trialDays = CheckoutEligibility.TrialDaysFor(price.Plan, account);
+        if (account.OpenCheckout is { } open && open.IsOpenAt(now))
+        {
+            if (open.Sells(price.Plan.Code, price.Interval))
+            {
+                LogReused(accountId.Value, open.SessionId, price.Plan.Code.Value);
+                return Outcome.Succeeded(Started(open, trialDays, reused: true));
+            }
+
+            // One open Checkout per account: the other one must no longer be payable before a new one exists.
+            await gateway.ExpireCheckoutSessionAsync(open.SessionId, cancellationToken).ConfigureAwait(false);
+            account = await accounts.UpdateAsync(accountId, a => a.ClearCheckout(open.SessionId), cancellationToken).ConfigureAwait(false);
+            LogExpiredOther(accountId.Value, open.SessionId, open.PlanCode.Value, price.Plan.Code.Value);
+        }
+
         var session = await gateway.CreateCheckoutSessionAsync(
             new HostedCheckoutRequest
             {
@@ -63,20 +79,35 @@ public sealed partial class CheckoutSessions(
                 TrialDays = trialDays,
                 SuccessUrl = successUrl,
                 CancelUrl = cancelUrl,
+                IdempotencyKey = PaymentIdempotencyKeys.CheckoutCreation(account, price.PriceId, trialDays),
             },
             cancellationToken).ConfigureAwait(false);
 
-        LogStarted(accountId.Value, price.Plan.Code.Value, price.PriceId, trialDays ?? 0, session.SessionId);
-        return Outcome.Succeeded(new StartedCheckout
+        var opened = new OpenCheckout
         {
             SessionId = session.SessionId,
             Url = session.Url,
-            Plan = price.Plan.Code,
+            PlanCode = price.Plan.Code,
             Interval = price.Interval,
             PriceId = price.PriceId,
-            TrialDays = trialDays,
-        });
+            ExpiresAt = session.ExpiresAt ?? now + options.Value.SessionLifetime,
+        };
+        await accounts.UpdateAsync(accountId, a => a.RememberCheckout(opened), cancellationToken).ConfigureAwait(false);
+
+        LogStarted(accountId.Value, price.Plan.Code.Value, price.PriceId, trialDays ?? 0, session.SessionId);
+        return Outcome.Succeeded(Started(opened, trialDays, reused: false));
     }
+
+    private static StartedCheckout Started(OpenCheckout session, int? trialDays, bool reused) => new()
+    {
+        SessionId = session.SessionId,
+        Url = session.Url,
+        Plan = session.PlanCode,
+        Interval = session.Interval,
+        PriceId = session.PriceId,
+        TrialDays = trialDays,
+        Reused = reused,
+    };
 
     private PlanPrice? ResolvePrice(StartCheckout request, ValidationErrors errors)
     {
@@ -125,6 +156,12 @@ public sealed partial class CheckoutSessions(
 
         return new PlanPrice(plan, chosen, priceId);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkout {SessionId} of account {AccountId} is still open for plan {Plan}; reused")]
+    private partial void LogReused(string accountId, string sessionId, string plan);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkout {SessionId} of account {AccountId} for plan {OldPlan} expired at Stripe before a Checkout of plan {NewPlan}")]
+    private partial void LogExpiredOther(string accountId, string sessionId, string oldPlan, string newPlan);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Checkout {SessionId} started for account {AccountId}: plan {Plan}, price {PriceId}, trial days {TrialDays}")]
     private partial void LogStarted(string accountId, string plan, string priceId, int trialDays, string sessionId);

@@ -17,4 +17,7 @@ public sealed record StartedCheckout
 
     /// <summary>The Stripe-side trial granted with this Checkout; null for none.</summary>
     public int? TrialDays { get; init; }
+
+    /// <summary>The account's open session for the same plan and interval was handed out again.</summary>
+    public bool Reused { get; init; }
 }

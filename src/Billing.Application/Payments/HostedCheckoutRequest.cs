@@ -19,4 +19,7 @@ public sealed record HostedCheckoutRequest
     public required string SuccessUrl { get; init; }
 
     public required string CancelUrl { get; init; }
+
+    /// <summary>Derived from the operation (<see cref="PaymentIdempotencyKeys.CheckoutCreation"/>), never random.</summary>
+    public string? IdempotencyKey { get; init; }
 }

@@ -1,8 +1,10 @@
+using Billing.Domain.Pricing;
+
 namespace Billing.Application.Payments;
 
 /// <summary>
-/// What the account-facing use cases need from Stripe: create the account's customer, a hosted Checkout Session and a
-/// customer portal session. Implementations report failures (Stripe unreachable, rejected request) as
+/// What the use cases need to change in Stripe: create the account's customer, a hosted Checkout Session and a
+/// customer portal session; expire an open Checkout Session; cancel and refund a duplicate subscription. Implementations report failures (Stripe unreachable, rejected request) as
 /// <see cref="PaymentProviderException"/>.
 /// </summary>
 public interface IStripeBillingGateway
@@ -17,4 +19,20 @@ public interface IStripeBillingGateway
     Task<HostedCheckoutSession> CreateCheckoutSessionAsync(HostedCheckoutRequest request, CancellationToken cancellationToken);
 
     Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Expires an open Checkout Session so it can no longer be paid. A session that is already completed or expired
+    /// is fine (no exception): the caller only needs it to be no longer payable.
+    /// </summary>
+    Task ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Cancels the subscription now (no proration, no final invoice). Already canceled is fine.</summary>
+    Task CancelSubscriptionAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Refunds, in full, the payment of the subscription's latest invoice. Idempotent: a payment already refunded in
+    /// full returns the refunded amount again.
+    /// </summary>
+    /// <returns>The refunded amount, or null when there was nothing paid (e.g. a trial or a zero invoice).</returns>
+    Task<Money?> RefundLatestInvoicePaymentAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken);
 }

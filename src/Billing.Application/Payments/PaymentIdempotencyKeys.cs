@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Billing.Domain.Accounts;
@@ -10,17 +11,43 @@ namespace Billing.Application.Payments;
 /// </summary>
 public static class PaymentIdempotencyKeys
 {
-    private const string CustomerCreationPrefix = "customer-create:";
+    /// <summary>
+    /// <c>customer-create:{accountId}</c> for the account's first customer, <c>customer-create:{accountId}#{generation}</c>
+    /// after Stripe deleted earlier ones (account ids never contain <c>#</c>). An account id that is not plain printable
+    /// ASCII (it goes into an HTTP header) is replaced by its SHA-256, <c>customer-create:sha256:{hex}</c>.
+    /// </summary>
+    public static string CustomerCreation(AccountId accountId, int generation = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(generation);
+        var key = "customer-create:" + HeaderSafe(accountId);
+        return generation == 0 ? key : key + "#" + generation.ToString(CultureInfo.InvariantCulture);
+    }
 
     /// <summary>
-    /// <c>customer-create:{accountId}</c>; an account id that is not plain printable ASCII (it goes into an HTTP header)
-    /// is replaced by its SHA-256, <c>customer-create:sha256:{hex}</c>.
+    /// <c>checkout-create:{accountId}#{generation}:{priceId}:{trialDays}:v{accountVersion}</c>: racing requests that
+    /// read the same account get one session; any later write to the account (the session remembered, completed or
+    /// expired) makes the next Checkout another operation.
     /// </summary>
-    public static string CustomerCreation(AccountId accountId)
+    public static string CheckoutCreation(BillingAccount account, string priceId, int? trialDays)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentException.ThrowIfNullOrWhiteSpace(priceId);
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"checkout-create:{HeaderSafe(account.Id)}#{account.CustomerGeneration}:{priceId}:{trialDays ?? 0}:v{account.Version}");
+    }
+
+    /// <summary><c>duplicate-cancel:{subscriptionId}</c>.</summary>
+    public static string DuplicateSubscriptionCancel(string subscriptionId) => "duplicate-cancel:" + subscriptionId;
+
+    /// <summary><c>duplicate-refund:{subscriptionId}</c>.</summary>
+    public static string DuplicateSubscriptionRefund(string subscriptionId) => "duplicate-refund:" + subscriptionId;
+
+    private static string HeaderSafe(AccountId accountId)
     {
         var value = accountId.Value;
         return value.All(c => c is > ' ' and <= '~')
-            ? CustomerCreationPrefix + value
-            : CustomerCreationPrefix + "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+            ? value
+            : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
     }
 }

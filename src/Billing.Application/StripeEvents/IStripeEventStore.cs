@@ -5,7 +5,7 @@ namespace Billing.Application.StripeEvents;
 /// <summary>
 /// Durable store of received Stripe events keyed by event id: duplicate deliveries are detected atomically on add,
 /// and the processing status moves Received -> Processing -> Applied | Ignored | Failed (-> Processing again).
-/// Applied and Ignored are final: no later transition overwrites them.
+/// Applied, Ignored and IgnoredLivemodeMismatch are final: no later transition overwrites them.
 /// </summary>
 public interface IStripeEventStore
 {
@@ -19,6 +19,9 @@ public interface IStripeEventStore
     Task<StripeEventTransitionResult> MarkAppliedAsync(string eventId, AccountId? accountId, CancellationToken cancellationToken);
 
     Task<StripeEventTransitionResult> MarkIgnoredAsync(string eventId, AccountId? accountId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Marks the event <see cref="StripeEventStatus.IgnoredLivemodeMismatch"/> (final), unless it is final already.</summary>
+    Task<StripeEventTransitionResult> MarkLivemodeMismatchAsync(string eventId, string reason, CancellationToken cancellationToken);
 
     /// <summary>Records a failed attempt (<paramref name="failure"/> is truncated; pass no secrets).</summary>
     Task<StripeEventTransitionResult> MarkFailedAsync(string eventId, string failure, CancellationToken cancellationToken);

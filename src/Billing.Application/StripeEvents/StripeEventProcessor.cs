@@ -1,5 +1,6 @@
 using Billing.Application.StripeEvents.Handling;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Application.StripeEvents;
 
@@ -8,12 +9,15 @@ namespace Billing.Application.StripeEvents;
 /// without effect; otherwise it is marked Processing, handed to the handler of its type (every handler is
 /// idempotent, so an attempt that died half-way can simply run again) and marked Applied or Ignored. A failure is
 /// recorded on the event (Failed, with the attempt count) and rethrown so the queue delivers the message again and,
-/// after the last attempt, moves it to the poison queue. Types without a handler are recorded and ignored.
+/// after the last attempt, moves it to the poison queue. Types without a handler are recorded and ignored. An event
+/// of the other Stripe mode than the configured key's (<see cref="StripeModeOptions"/>) is recorded as
+/// IgnoredLivemodeMismatch and never processed nor retried.
 /// </summary>
 public sealed partial class StripeEventProcessor(
     IStripeEventStore events,
     IStripeEventPayloadReader reader,
     IEnumerable<IStripeEventTypeHandler> handlers,
+    IOptions<StripeModeOptions> mode,
     ILogger<StripeEventProcessor> logger) : IStripeEventProcessor
 {
     private readonly IStripeEventTypeHandler[] _handlers = [.. handlers];
@@ -26,6 +30,14 @@ public sealed partial class StripeEventProcessor(
         if (stored.Status.IsFinal())
         {
             LogAlreadyDone(eventId, stored.Type, stored.Status, deliveryAttempt);
+            return;
+        }
+
+        if (stored.Livemode != mode.Value.LiveMode)
+        {
+            var reason = $"The event is {ModeName(stored.Livemode)}-mode; the configured Stripe key is {ModeName(mode.Value.LiveMode)}-mode. Recorded, not processed.";
+            await events.MarkLivemodeMismatchAsync(eventId, reason, cancellationToken).ConfigureAwait(false);
+            LogLivemodeMismatch(eventId, stored.Type, ModeName(stored.Livemode), ModeName(mode.Value.LiveMode));
             return;
         }
 
@@ -62,6 +74,8 @@ public sealed partial class StripeEventProcessor(
         }
     }
 
+    private static string ModeName(bool live) => live ? "live" : "test";
+
     private async Task<StripeEventHandlingResult> HandleAsync(StripeEventRecord stored, CancellationToken cancellationToken)
     {
         StripeEventPayload payload;
@@ -93,6 +107,9 @@ public sealed partial class StripeEventProcessor(
             LogMarkFailedFailed(markFailure, stored.Id);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({EventType}) is {EventMode}-mode but the configured key is {KeyMode}-mode; recorded and ignored")]
+    private partial void LogLivemodeMismatch(string eventId, string eventType, string eventMode, string keyMode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stripe event {EventId} ({EventType}) is already {Status}; delivery {DeliveryAttempt} acknowledged without effect")]
     private partial void LogAlreadyDone(string eventId, string eventType, StripeEventStatus status, long deliveryAttempt);

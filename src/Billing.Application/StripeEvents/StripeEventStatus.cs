@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Billing.Application.StripeEvents;
 
 /// <summary>Where a received Stripe event is in its processing.</summary>
@@ -17,4 +19,8 @@ public enum StripeEventStatus
 
     /// <summary>The last attempt failed; a retry may begin processing again.</summary>
     Failed = 4,
+
+    /// <summary>Done: the event's <c>livemode</c> differs from the configured key's mode; recorded, never processed. Final.</summary>
+    [JsonStringEnumMemberName("ignored_livemode_mismatch")]
+    IgnoredLivemodeMismatch = 5,
 }

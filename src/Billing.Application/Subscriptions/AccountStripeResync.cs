@@ -26,7 +26,7 @@ public sealed partial class AccountStripeResync(
         }
 
         var customerId = account.StripeCustomerId ?? await stripe.FindCustomerIdAsync(accountId, cancellationToken).ConfigureAwait(false);
-        if (customerId is null)
+        if (customerId is null || account.FormerStripeCustomerIds.Contains(customerId, StringComparer.Ordinal))
         {
             return new AccountResyncResult(AccountResyncOutcome.NoStripeCustomer, account, null, []);
         }

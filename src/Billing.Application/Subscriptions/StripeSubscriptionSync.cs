@@ -1,4 +1,5 @@
 using Billing.Application.Accounts;
+using Billing.Application.Payments;
 using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
 using Microsoft.Extensions.Logging;
@@ -9,11 +10,15 @@ namespace Billing.Application.Subscriptions;
 /// Brings an account in line with a subscription as Stripe has it now (never with an event's copy of it), so any
 /// delivery order, repetition or retry ends in Stripe's current state. Idempotent: applying the same read twice is
 /// a no-op, an older read never overwrites a newer one (<see cref="BillingAccount.ApplySubscriptionSnapshot"/>).
+/// Two live subscriptions for one account (e.g. two Checkout Sessions completed) are settled at once: the newer one
+/// is refunded in full and canceled, under idempotency keys derived from its id, and recorded on the account.
 /// </summary>
 public sealed partial class StripeSubscriptionSync(
     IStripeSubscriptionSource stripe,
+    IStripeBillingGateway gateway,
     SubscriptionSnapshotApplier applier,
     IBillingAccountStore accounts,
+    TimeProvider time,
     ILogger<StripeSubscriptionSync> logger)
 {
     /// <summary>Reads the subscription from Stripe and applies it to the account (opened when it does not exist yet).</summary>
@@ -35,9 +40,10 @@ public sealed partial class StripeSubscriptionSync(
         ArgumentNullException.ThrowIfNull(snapshot);
         await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
         var result = await ApplyOnceAsync(accountId, snapshot, cancellationToken).ConfigureAwait(false);
+        var duplicateResolved = false;
         if (result.Outcome == SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription)
         {
-            result = await ReconcileAsync(accountId, snapshot, result, cancellationToken).ConfigureAwait(false);
+            (result, duplicateResolved) = await ReconcileAsync(accountId, snapshot, result, cancellationToken).ConfigureAwait(false);
         }
 
         var account = result.Account;
@@ -46,7 +52,7 @@ public sealed partial class StripeSubscriptionSync(
             account = await AdoptLiveReplacementAsync(accountId, over, cancellationToken).ConfigureAwait(false) ?? account;
         }
 
-        return new SubscriptionSyncResult(Map(result.Outcome), account);
+        return new SubscriptionSyncResult(duplicateResolved ? SubscriptionSyncOutcome.DuplicateResolved : Map(result.Outcome), account);
     }
 
     private async Task<SubscriptionSnapshotResult> ApplyOnceAsync(AccountId accountId, SubscriptionSnapshot snapshot, CancellationToken cancellationToken)
@@ -70,7 +76,8 @@ public sealed partial class StripeSubscriptionSync(
             : result;
     }
 
-    private async Task<SubscriptionSnapshotResult> ReconcileAsync(AccountId accountId, SubscriptionSnapshot incoming, SubscriptionSnapshotResult conflict, CancellationToken cancellationToken)
+    private async Task<(SubscriptionSnapshotResult Result, bool DuplicateResolved)> ReconcileAsync(
+        AccountId accountId, SubscriptionSnapshot incoming, SubscriptionSnapshotResult conflict, CancellationToken cancellationToken)
     {
         var currentId = conflict.Account.Subscription!.SubscriptionId;
         var current = await stripe.GetSubscriptionAsync(currentId, cancellationToken).ConfigureAwait(false);
@@ -80,12 +87,53 @@ public sealed partial class StripeSubscriptionSync(
         }
 
         var retried = await ApplyOnceAsync(accountId, incoming, cancellationToken).ConfigureAwait(false);
-        if (retried.Outcome == SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription)
+        if (retried.Outcome != SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription || current is null)
         {
-            LogTwoLiveSubscriptions(accountId.Value, currentId, incoming.SubscriptionId);
+            if (retried.Outcome == SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription)
+            {
+                LogTwoLiveSubscriptions(accountId.Value, currentId, incoming.SubscriptionId);
+            }
+
+            return (retried, false);
         }
 
-        return retried;
+        // Both still live in Stripe: the newer one goes, whichever of them the account reflects now.
+        var (kept, duplicate) = IsNewer(incoming, current) ? (current, incoming) : (incoming, current);
+        await ResolveDuplicateAsync(accountId, kept.SubscriptionId, duplicate.SubscriptionId, cancellationToken).ConfigureAwait(false);
+
+        var result = retried;
+        foreach (var subscriptionId in new[] { duplicate.SubscriptionId, kept.SubscriptionId })
+        {
+            if (await stripe.GetSubscriptionAsync(subscriptionId, cancellationToken).ConfigureAwait(false) is { } fresh)
+            {
+                result = await ApplyOnceAsync(accountId, fresh, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return (result, true);
+    }
+
+    /// <summary>Refund first, record, cancel last: until the cancel, the conflict shows again and a retry repeats every step (each is idempotent).</summary>
+    private async Task ResolveDuplicateAsync(AccountId accountId, string keptId, string duplicateId, CancellationToken cancellationToken)
+    {
+        var refunded = await gateway.RefundLatestInvoicePaymentAsync(duplicateId, PaymentIdempotencyKeys.DuplicateSubscriptionRefund(duplicateId), cancellationToken).ConfigureAwait(false);
+        var resolution = new DuplicateSubscriptionResolution
+        {
+            SubscriptionId = duplicateId,
+            KeptSubscriptionId = keptId,
+            Refunded = refunded,
+            ResolvedAt = time.GetUtcNow(),
+        };
+        await accounts.UpdateAsync(accountId, a => a.RecordDuplicateResolved(resolution), cancellationToken).ConfigureAwait(false);
+        await gateway.CancelSubscriptionAsync(duplicateId, PaymentIdempotencyKeys.DuplicateSubscriptionCancel(duplicateId), cancellationToken).ConfigureAwait(false);
+        LogDuplicateResolved(accountId.Value, duplicateId, keptId, refunded?.MinorUnits ?? 0, refunded?.Currency.ToString() ?? "-");
+    }
+
+    /// <summary>Stripe's creation time orders them (the period start when unknown); the id settles a tie.</summary>
+    private static bool IsNewer(SubscriptionSnapshot a, SubscriptionSnapshot b)
+    {
+        var order = Nullable.Compare(a.Created ?? a.CurrentPeriodStart, b.Created ?? b.CurrentPeriodStart);
+        return order != 0 ? order > 0 : string.CompareOrdinal(a.SubscriptionId, b.SubscriptionId) > 0;
     }
 
     private async Task<BillingAccount?> AdoptLiveReplacementAsync(AccountId accountId, SubscriptionState over, CancellationToken cancellationToken)
@@ -116,7 +164,10 @@ public sealed partial class StripeSubscriptionSync(
         _ => throw new InvalidOperationException($"Unexpected snapshot outcome {outcome}."),
     };
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId} has two live subscriptions in Stripe ({CurrentSubscriptionId} kept, {OtherSubscriptionId} refused): cancel one in Stripe, then re-sync the account")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} had two live subscriptions: {DuplicateSubscriptionId} canceled and refunded ({RefundedMinorUnits} {Currency}), {KeptSubscriptionId} kept")]
+    private partial void LogDuplicateResolved(string accountId, string duplicateSubscriptionId, string keptSubscriptionId, long refundedMinorUnits, string currency);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId} has two live subscriptions in Stripe ({CurrentSubscriptionId} kept, {OtherSubscriptionId} refused) and one could not be read again: re-sync the account")]
     private partial void LogTwoLiveSubscriptions(string accountId, string currentSubscriptionId, string otherSubscriptionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId}: subscription {EndedSubscriptionId} is over; live subscription {ReplacementSubscriptionId} of the same customer: {Outcome}")]

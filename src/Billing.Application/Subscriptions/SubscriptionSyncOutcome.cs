@@ -22,8 +22,14 @@ public enum SubscriptionSyncOutcome
     SupersededByCurrent = 5,
 
     /// <summary>
-    /// Stripe has two subscriptions that may both grant access for the account; the current one is kept and the
-    /// conflict needs an operator (cancel one in Stripe, then re-sync the account).
+    /// Stripe has two subscriptions that may both grant access for the account and the conflict could not be settled
+    /// (one of them vanished from Stripe meanwhile); the current one is kept.
     /// </summary>
     ConflictsWithLiveSubscription = 6,
+
+    /// <summary>
+    /// Stripe had a second live subscription for the account: the newer one was canceled at once and its payment
+    /// refunded in full (recorded on the account); the account reflects the one kept.
+    /// </summary>
+    DuplicateResolved = 7,
 }

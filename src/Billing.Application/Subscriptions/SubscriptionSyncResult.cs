@@ -6,7 +6,7 @@ namespace Billing.Application.Subscriptions;
 public sealed record SubscriptionSyncResult(SubscriptionSyncOutcome Outcome, BillingAccount? Account)
 {
     /// <summary>The account reflects Stripe's state (it was applied now, or before).</summary>
-    public bool IsInEffect => Outcome is SubscriptionSyncOutcome.Applied or SubscriptionSyncOutcome.AlreadyCurrent or SubscriptionSyncOutcome.NewerStateKept;
+    public bool IsInEffect => Outcome is SubscriptionSyncOutcome.Applied or SubscriptionSyncOutcome.AlreadyCurrent or SubscriptionSyncOutcome.NewerStateKept or SubscriptionSyncOutcome.DuplicateResolved;
 
     /// <summary>A short explanation for the event record and logs.</summary>
     public string Describe(string subscriptionId) => Outcome switch
@@ -18,6 +18,7 @@ public sealed record SubscriptionSyncResult(SubscriptionSyncOutcome Outcome, Bil
         SubscriptionSyncOutcome.CustomerMismatch => $"Subscription {subscriptionId} belongs to another Stripe customer than the account's ({Account?.StripeCustomerId}).",
         SubscriptionSyncOutcome.SupersededByCurrent => $"Subscription {subscriptionId} does not outrank the account's current subscription {Account?.Subscription?.SubscriptionId}.",
         SubscriptionSyncOutcome.ConflictsWithLiveSubscription => $"Subscription {subscriptionId} and the account's subscription {Account?.Subscription?.SubscriptionId} are both live in Stripe; cancel one, then re-sync the account.",
+        SubscriptionSyncOutcome.DuplicateResolved => $"A second live subscription of the account was canceled and refunded; the account keeps {Account?.Subscription?.SubscriptionId} (event about {subscriptionId}).",
         _ => Outcome.ToString(),
     };
 }

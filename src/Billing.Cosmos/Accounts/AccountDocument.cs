@@ -20,4 +20,17 @@ internal sealed record AccountDocument : StoredDocument
     public LocalTrialDocument? LocalTrial { get; init; }
 
     public SubscriptionDocument? Subscription { get; init; }
+
+    /// <summary>The account's <c>RenewsBy</c>, kept in step with the subscription on every write; what the missed-event sweep queries (range index).</summary>
+    public DateTimeOffset? RenewsBy { get; init; }
+
+    public int CustomerGeneration { get; init; }
+
+    public IReadOnlyList<string>? FormerStripeCustomerIds { get; init; }
+
+    public OpenCheckoutDocument? OpenCheckout { get; init; }
+
+    public string? LastPaidPlan { get; init; }
+
+    public IReadOnlyList<DuplicateSubscriptionDocument>? DuplicateSubscriptions { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Billing.Cosmos.Documents;
 using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
 using Billing.Domain.Subscriptions;
 
 namespace Billing.Cosmos.Accounts;
@@ -24,6 +25,23 @@ internal static class AccountDocumentMapper
             ? new LocalTrialDocument { PlanCode = trial.PlanCode.Value, StartedAt = trial.StartedAt, EndsAt = trial.EndsAt }
             : null,
         Subscription = account.Subscription is { } s ? ToDocument(s) : null,
+        RenewsBy = account.RenewsBy,
+        CustomerGeneration = account.CustomerGeneration,
+        FormerStripeCustomerIds = account.FormerStripeCustomerIds.Count == 0 ? null : account.FormerStripeCustomerIds,
+        OpenCheckout = account.OpenCheckout is { } c
+            ? new OpenCheckoutDocument { SessionId = c.SessionId, Url = c.Url, PlanCode = c.PlanCode.Value, Interval = c.Interval, PriceId = c.PriceId, ExpiresAt = c.ExpiresAt }
+            : null,
+        LastPaidPlan = account.LastPaidPlan?.Value,
+        DuplicateSubscriptions = account.DuplicateSubscriptions.Count == 0
+            ? null
+            : [.. account.DuplicateSubscriptions.Select(d => new DuplicateSubscriptionDocument
+            {
+                SubscriptionId = d.SubscriptionId,
+                KeptSubscriptionId = d.KeptSubscriptionId,
+                RefundedMinorUnits = d.Refunded?.MinorUnits,
+                RefundedCurrency = d.Refunded?.Currency.ToString(),
+                ResolvedAt = d.ResolvedAt,
+            })],
         ExtensionData = preservedFields,
     };
 
@@ -43,6 +61,21 @@ internal static class AccountDocumentMapper
                     ? new LocalTrial { PlanCode = PlanCode.Parse(trial.PlanCode), StartedAt = trial.StartedAt, EndsAt = trial.EndsAt }
                     : null,
                 Subscription = document.Subscription is { } s ? ToDomain(s) : null,
+                CustomerGeneration = document.CustomerGeneration,
+                FormerStripeCustomerIds = document.FormerStripeCustomerIds ?? [],
+                OpenCheckout = document.OpenCheckout is { } c
+                    ? new OpenCheckout { SessionId = c.SessionId, Url = c.Url, PlanCode = PlanCode.Parse(c.PlanCode), Interval = c.Interval, PriceId = c.PriceId, ExpiresAt = c.ExpiresAt }
+                    : null,
+                LastPaidPlan = document.LastPaidPlan is null ? null : PlanCode.Parse(document.LastPaidPlan),
+                DuplicateSubscriptions = document.DuplicateSubscriptions is { } duplicates
+                    ? [.. duplicates.Select(d => new DuplicateSubscriptionResolution
+                    {
+                        SubscriptionId = d.SubscriptionId,
+                        KeptSubscriptionId = d.KeptSubscriptionId,
+                        Refunded = d.RefundedMinorUnits is { } units && d.RefundedCurrency is { } currency ? new Money(units, Currency.Parse(currency)) : null,
+                        ResolvedAt = d.ResolvedAt,
+                    })]
+                    : [],
             };
         }
         catch (ArgumentException e)

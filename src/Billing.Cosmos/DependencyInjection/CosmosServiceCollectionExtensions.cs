@@ -37,6 +37,7 @@ public static class CosmosServiceCollectionExtensions
         services.TryAddSingleton(sp => CosmosClientFactory.Create(sp.GetRequiredService<IOptions<CosmosOptions>>().Value));
         services.TryAddSingleton<BillingContainers>();
         services.TryAddSingleton<IBillingAccountStore, CosmosBillingAccountStore>();
+        services.TryAddSingleton<IAccountRenewalQuery, CosmosAccountRenewalQuery>();
         services.TryAddSingleton<IStripeCustomerLinks, CosmosStripeCustomerLinks>();
         services.TryAddSingleton<IUsageCounters, CosmosUsageCounters>();
         services.TryAddSingleton<IStripeEventStore, CosmosStripeEventStore>();

@@ -4,7 +4,8 @@ namespace Billing.Cosmos.Documents;
 internal static class DocumentTypes
 {
     public const string Account = "account";
-    public const int AccountSchemaVersion = 1;
+    /// <summary>2: renewsBy, customer generation and former customers, open Checkout, last paid plan, duplicate subscriptions.</summary>
+    public const int AccountSchemaVersion = 2;
 
     public const string Usage = "usage";
     public const int UsageSchemaVersion = 1;

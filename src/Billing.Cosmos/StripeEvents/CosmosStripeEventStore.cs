@@ -12,7 +12,7 @@ namespace Billing.Cosmos.StripeEvents;
 /// <summary>
 /// Stripe events in the stripe-events container. Adding is a create: a 409 is a duplicate delivery, detected
 /// atomically by the server. Status changes are patches conditioned on the event not being final, so a late or
-/// repeated worker never overwrites Applied or Ignored.
+/// repeated worker never overwrites Applied, Ignored or IgnoredLivemodeMismatch.
 /// </summary>
 public sealed class CosmosStripeEventStore(
     BillingContainers containers,
@@ -22,7 +22,7 @@ public sealed class CosmosStripeEventStore(
     public const int MaxNoteLength = 1000;
 
     /// <summary>"Not final" (lower-case names and literals, as the local server needs).</summary>
-    internal const string NotFinalPredicate = "FROM c WHERE c.status != 'applied' AND c.status != 'ignored'";
+    internal const string NotFinalPredicate = "FROM c WHERE c.status != 'applied' AND c.status != 'ignored' AND c.status != 'ignored_livemode_mismatch'";
 
     private Container Container => containers.StripeEvents;
 
@@ -87,6 +87,12 @@ public sealed class CosmosStripeEventStore(
         return TransitionAsync(eventId, Completion(StripeEventStatus.Ignored, accountId, reason), cancellationToken);
     }
 
+    public Task<StripeEventTransitionResult> MarkLivemodeMismatchAsync(string eventId, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return TransitionAsync(eventId, Completion(StripeEventStatus.IgnoredLivemodeMismatch, accountId: null, reason), cancellationToken);
+    }
+
     public Task<StripeEventTransitionResult> MarkFailedAsync(string eventId, string failure, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(failure);
@@ -106,6 +112,7 @@ public sealed class CosmosStripeEventStore(
         StripeEventStatus.Applied => "applied",
         StripeEventStatus.Ignored => "ignored",
         StripeEventStatus.Failed => "failed",
+        StripeEventStatus.IgnoredLivemodeMismatch => "ignored_livemode_mismatch",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown status."),
     };
 

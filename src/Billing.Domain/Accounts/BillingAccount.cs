@@ -22,8 +22,26 @@ public sealed record BillingAccount
     /// <summary>Number of committed writes (1 after creation); maintained by the store.</summary>
     public long Version { get; init; } = 1;
 
-    /// <summary>The account's one Stripe customer; once set it never changes.</summary>
+    /// <summary>
+    /// The account's current Stripe customer; once set it only changes when Stripe deletes it
+    /// (<see cref="ForgetStripeCustomer"/>), after which the next Checkout provisions a new one.
+    /// </summary>
     public string? StripeCustomerId { get; init; }
+
+    /// <summary>How many Stripe customers the account has forgotten; part of the customer-creation idempotency key.</summary>
+    public int CustomerGeneration { get; init; }
+
+    /// <summary>Deleted Stripe customers of this account: never assigned again, their subscriptions never applied again.</summary>
+    public IReadOnlyList<string> FormerStripeCustomerIds { get; init; } = [];
+
+    /// <summary>The open subscription Checkout Session, if any (it may have expired by now; compare with the clock).</summary>
+    public OpenCheckout? OpenCheckout { get; init; }
+
+    /// <summary>The plan of the last subscription state seen <c>active</c> (paid); what a past_due grace period grants.</summary>
+    public PlanCode? LastPaidPlan { get; init; }
+
+    /// <summary>Second live subscriptions that were canceled and refunded, oldest first.</summary>
+    public IReadOnlyList<DuplicateSubscriptionResolution> DuplicateSubscriptions { get; init; } = [];
 
     public SubscriptionState? Subscription { get; init; }
 
@@ -36,6 +54,15 @@ public sealed record BillingAccount
 
     public bool IsTrialAvailable => TrialUsedAt is null && !HasLiveSubscription;
 
+    /// <summary>
+    /// When Stripe must next have said something about the live subscription (trial end, period end or scheduled
+    /// cancellation, whichever is first); null without a live subscription. An account past it (plus a grace) without
+    /// a newer state has missed events: the missed-event sweep reads it from Stripe again.
+    /// </summary>
+    public DateTimeOffset? RenewsBy => Subscription is { IsLive: true } s
+        ? Earliest(Earliest(s.Status == SubscriptionStatus.Trialing ? s.TrialEnd : null, s.CurrentPeriodEnd), s.CancelAt)
+        : null;
+
     public static BillingAccount Open(AccountId id, DateTimeOffset now) =>
         new() { Id = id, CreatedAt = now, UpdatedAt = now, Version = 1 };
 
@@ -46,6 +73,11 @@ public sealed record BillingAccount
     public StripeCustomerAssignmentResult AssignStripeCustomer(string customerId)
     {
         StripeIds.EnsureValid(customerId, nameof(customerId));
+        if (FormerStripeCustomerIds.Contains(customerId, StringComparer.Ordinal))
+        {
+            return new(StripeCustomerAssignmentOutcome.FormerCustomer, this);
+        }
+
         if (StripeCustomerId is null)
         {
             return new(StripeCustomerAssignmentOutcome.Assigned, this with { StripeCustomerId = customerId });
@@ -54,6 +86,51 @@ public sealed record BillingAccount
         return StripeCustomerId == customerId
             ? new(StripeCustomerAssignmentOutcome.AlreadyAssigned, this)
             : new(StripeCustomerAssignmentOutcome.KeptExisting, this);
+    }
+
+    /// <summary>
+    /// Stripe deleted <paramref name="customerId"/>: the account forgets it (the next Checkout provisions a new
+    /// customer under the next <see cref="CustomerGeneration"/>), never takes it back, and drops its open Checkout.
+    /// Idempotent; a customer that is not the account's current one is only remembered as former.
+    /// </summary>
+    public BillingAccount ForgetStripeCustomer(string customerId)
+    {
+        StripeIds.EnsureValid(customerId, nameof(customerId));
+        var former = FormerStripeCustomerIds.Contains(customerId, StringComparer.Ordinal)
+            ? FormerStripeCustomerIds
+            : [.. FormerStripeCustomerIds, customerId];
+        if (StripeCustomerId != customerId)
+        {
+            return ReferenceEquals(former, FormerStripeCustomerIds) ? this : this with { FormerStripeCustomerIds = former };
+        }
+
+        return this with
+        {
+            StripeCustomerId = null,
+            CustomerGeneration = CustomerGeneration + 1,
+            FormerStripeCustomerIds = former,
+            OpenCheckout = null,
+        };
+    }
+
+    /// <summary>Remembers the Checkout Session just created as the account's open one.</summary>
+    public BillingAccount RememberCheckout(OpenCheckout checkout)
+    {
+        ArgumentNullException.ThrowIfNull(checkout);
+        return OpenCheckout == checkout ? this : this with { OpenCheckout = checkout };
+    }
+
+    /// <summary>The session completed, expired or was expired: it is no longer the open one (other sessions are kept).</summary>
+    public BillingAccount ClearCheckout(string sessionId) =>
+        OpenCheckout?.SessionId == sessionId ? this with { OpenCheckout = null } : this;
+
+    /// <summary>Records a canceled and refunded duplicate subscription, once per subscription.</summary>
+    public BillingAccount RecordDuplicateResolved(DuplicateSubscriptionResolution resolution)
+    {
+        ArgumentNullException.ThrowIfNull(resolution);
+        return DuplicateSubscriptions.Any(d => d.SubscriptionId == resolution.SubscriptionId)
+            ? this
+            : this with { DuplicateSubscriptions = [.. DuplicateSubscriptions, resolution] };
     }
 
     /// <summary>Starts the catalog's trial plan, once per account ever, for <see cref="Plan.TrialDays"/> days from <paramref name="now"/>.</summary>
@@ -103,6 +180,13 @@ public sealed record BillingAccount
         var sameSubscription = current?.SubscriptionId == snapshot.SubscriptionId;
         var incoming = ToState(snapshot, catalog, sameSubscription ? current : null);
 
+        // A deleted customer's subscriptions are over in Stripe; a live-looking copy is a stale read and never applied.
+        var formerCustomer = FormerStripeCustomerIds.Contains(snapshot.CustomerId, StringComparer.Ordinal);
+        if (formerCustomer && incoming.IsLive)
+        {
+            return new(SubscriptionSnapshotOutcome.CustomerMismatch, this);
+        }
+
         if (current is not null && sameSubscription)
         {
             var order = snapshot.AsOf.CompareTo(current.StripeStateAsOf);
@@ -125,9 +209,10 @@ public sealed record BillingAccount
 
         var updated = this with
         {
-            StripeCustomerId = StripeCustomerId ?? snapshot.CustomerId,
+            StripeCustomerId = StripeCustomerId ?? (formerCustomer ? null : snapshot.CustomerId),
             Subscription = incoming,
             TrialUsedAt = TrialUsedAt ?? snapshot.TrialStart,
+            LastPaidPlan = incoming.Status == SubscriptionStatus.Active && incoming.PlanCode is { } paid ? paid : LastPaidPlan,
         };
         return new(SubscriptionSnapshotOutcome.Applied, updated)
         {
@@ -207,6 +292,9 @@ public sealed record BillingAccount
 
         return null;
     }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is { } x && b is { } y ? (x < y ? x : y) : a ?? b;
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset instant)
     {

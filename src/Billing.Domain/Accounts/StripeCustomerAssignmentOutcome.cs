@@ -10,4 +10,7 @@ public enum StripeCustomerAssignmentOutcome
 
     /// <summary>The account already has a different customer, which is kept (never overwritten).</summary>
     KeptExisting = 2,
+
+    /// <summary>The customer was deleted in Stripe and forgotten by the account; it is never assigned again.</summary>
+    FormerCustomer = 3,
 }

@@ -9,7 +9,9 @@ namespace Billing.Domain.Entitlements;
 /// The effective entitlement as a pure function of the account, the catalog, the time and the grace period:
 /// <list type="bullet">
 /// <item>active/trialing subscription -> its plan, until <c>cancel_at</c> or (with cancel_at_period_end) the period end;</item>
-/// <item>past_due/unpaid -> its plan for the grace period from <c>PastDueSince</c>, then free;</item>
+/// <item>past_due/unpaid -> for the grace period from <c>PastDueSince</c> the plan last paid for
+/// (<see cref="BillingAccount.LastPaidPlan"/>, so a failed upgrade never hands out the higher plan; the subscription's
+/// plan when nothing was paid yet), then free;</item>
 /// <item>canceled, incomplete, incomplete_expired, paused, ended, unknown statuses, prices not in the catalog -> no access from the subscription;</item>
 /// <item>otherwise a running local trial -> the trial plan; otherwise the free plan.</item>
 /// </list>
@@ -26,7 +28,7 @@ public static class EntitlementRules
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentOutOfRangeException.ThrowIfLessThan(pastDueGracePeriod, TimeSpan.Zero);
 
-        if (account.Subscription is { } subscription && FromSubscription(subscription, catalog, now, pastDueGracePeriod) is { } paid)
+        if (account.Subscription is { } subscription && FromSubscription(subscription, account.LastPaidPlan, catalog, now, pastDueGracePeriod) is { } paid)
         {
             return paid;
         }
@@ -45,7 +47,7 @@ public static class EntitlementRules
         return new Entitlement { Plan = catalog.FreePlan, Source = EntitlementSource.Free, Period = UsagePeriod.CalendarMonth(now) };
     }
 
-    private static Entitlement? FromSubscription(SubscriptionState subscription, PlanCatalog catalog, DateTimeOffset now, TimeSpan grace)
+    private static Entitlement? FromSubscription(SubscriptionState subscription, PlanCode? lastPaidPlan, PlanCatalog catalog, DateTimeOffset now, TimeSpan grace)
     {
         var plan = ResolvePlan(subscription, catalog);
         if (plan is null || (subscription.EndedAt is { } endedAt && now >= endedAt))
@@ -74,6 +76,11 @@ public static class EntitlementRules
             }
 
             source = EntitlementSource.GracePeriod;
+            if (lastPaidPlan is { } paidCode && paidCode != plan.Code && catalog.Find(paidCode) is { Kind: PlanKind.Paid } paidPlan)
+            {
+                plan = paidPlan;
+            }
+
             endsAt = endsAt is { } c && c < graceEnds ? c : graceEnds;
         }
         else

@@ -40,6 +40,9 @@ public sealed record SubscriptionSnapshot
 
     public string? LatestInvoiceId { get; init; }
 
+    /// <summary>When Stripe created the subscription (<c>created</c>); orders two live subscriptions of one account.</summary>
+    public DateTimeOffset? Created { get; init; }
+
     /// <summary>The Stripe time this snapshot reflects: the event's <c>created</c>, or when the object was fetched.</summary>
     public required DateTimeOffset AsOf { get; init; }
 }

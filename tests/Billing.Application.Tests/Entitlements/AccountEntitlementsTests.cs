@@ -10,7 +10,7 @@ namespace Billing.Application.Tests.Entitlements;
 public sealed class AccountEntitlementsTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
-    private readonly ManualTimeProvider _time = new(Now);
+    private readonly FakeTimeProvider _time = new(Now);
     private readonly InMemoryBillingAccountStore _store;
     private readonly AccountEntitlements _entitlements;
 

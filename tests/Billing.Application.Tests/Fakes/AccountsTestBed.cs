@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 
 namespace Billing.Application.Tests.Fakes;
 
-/// <summary>The account use cases wired to in-memory fakes, a manual clock and <see cref="SalesCatalog"/>.</summary>
+/// <summary>The account use cases wired to in-memory fakes, a manual clock and <see cref="TestCatalog"/>.</summary>
 internal sealed class AccountsTestBed
 {
     public const string AllowedOrigin = "https://app.example.com";
@@ -25,8 +25,8 @@ internal sealed class AccountsTestBed
 
     public AccountsTestBed(bool withTrialPlan = true)
     {
-        Catalog = SalesCatalog.Create(withTrialPlan);
-        Time = new ManualTimeProvider(Start);
+        Catalog = TestCatalog.Create(withTrialPlan);
+        Time = new FakeTimeProvider(Start);
         Accounts = new InMemoryBillingAccountStore(Time);
         var redirectOptions = new RedirectOptions { AllowedOrigins = { AllowedOrigin } };
         Redirects = new RedirectUrlPolicy(Options.Create(redirectOptions));
@@ -48,7 +48,7 @@ internal sealed class AccountsTestBed
 
     public PlanCatalog Catalog { get; }
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
 
     public InMemoryBillingAccountStore Accounts { get; }
 
@@ -92,7 +92,7 @@ internal sealed class AccountsTestBed
             SubscriptionId = "sub_" + Guid.NewGuid().ToString("N")[..10],
             CustomerId = account.StripeCustomerId ?? "cus_existing",
             Status = status,
-            PriceId = SalesCatalog.BasicMonthly,
+            PriceId = TestCatalog.BasicMonthly,
             Interval = BillingInterval.Month,
             CurrentPeriodStart = now.AddDays(-3),
             CurrentPeriodEnd = now.AddDays(27),

@@ -1,7 +1,9 @@
 using System.Globalization;
+using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.Subscriptions;
 using Billing.Domain.Accounts;
+using Billing.Domain.Pricing;
 using Billing.Domain.Subscriptions;
 
 namespace Billing.Application.Tests.Fakes;
@@ -12,8 +14,11 @@ namespace Billing.Application.Tests.Fakes;
 /// raises. Reads are dated on the shared clock, which moves one millisecond per read. A stored event's payload is
 /// its id; <see cref="Read"/> gives its facts back.
 /// </summary>
-internal sealed class FakeStripe(ManualTimeProvider time) : IStripeSubscriptionSource, IStripeEventPayloadReader
+internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSource, IStripeEventPayloadReader, IStripeBillingGateway
 {
+    /// <summary>What the fake charges (and refunds) for a subscription's latest invoice, unless trialing.</summary>
+    public static readonly Money InvoiceAmount = new(1_900, Currency.Parse("usd"));
+
     public static readonly TimeSpan ReadDuration = TimeSpan.FromMilliseconds(1);
 
     private readonly Dictionary<string, StripeEventPayload> _events = new(StringComparer.Ordinal);
@@ -28,7 +33,12 @@ internal sealed class FakeStripe(ManualTimeProvider time) : IStripeSubscriptionS
 
     public int Reads { get; private set; }
 
-    public ManualTimeProvider Time => time;
+    /// <summary>Refunds made, by subscription (one full refund each, however often asked).</summary>
+    public Dictionary<string, Money> Refunds { get; } = new(StringComparer.Ordinal);
+
+    public List<string> ExpiredSessions { get; } = [];
+
+    public FakeTimeProvider Time => time;
 
     // ---- Stripe's side: actions -------------------------------------------------------------------------------
 
@@ -173,6 +183,13 @@ internal sealed class FakeStripe(ManualTimeProvider time) : IStripeSubscriptionS
         Emit("customer.deleted", "customer", customerId, customerId, null, Customers[customerId].AccountId);
     }
 
+    /// <summary>A Checkout Session of the account expired unpaid.</summary>
+    public StripeEventPayload ExpireCheckout(string sessionId, string? customerId, string accountId)
+    {
+        Step();
+        return Emit("checkout.session.expired", "checkout.session", sessionId, customerId, null, accountId, checkoutMode: "subscription");
+    }
+
     /// <summary>An event of a type the processor does not act on.</summary>
     public StripeEventPayload RaiseUnhandled(string type, string? customerId) =>
         Emit(type, "invoice", NewId("in"), customerId, null, null);
@@ -214,6 +231,50 @@ internal sealed class FakeStripe(ManualTimeProvider time) : IStripeSubscriptionS
     {
         Read();
         return Task.FromResult(Customers.Values.FirstOrDefault(c => !c.Deleted && c.AccountId == accountId.Value)?.Id);
+    }
+
+    // ---- IStripeBillingGateway (what the webhook path writes) ----------------------------------------------------
+
+    public Task<string> CreateCustomerAsync(NewStripeCustomer customer, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The simulation creates customers as Stripe-side steps.");
+
+    public Task<HostedCheckoutSession> CreateCheckoutSessionAsync(HostedCheckoutRequest request, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The simulation completes checkouts as Stripe-side steps.");
+
+    public Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    public Task ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        ExpiredSessions.Add(sessionId);
+        return Task.CompletedTask;
+    }
+
+    public Task CancelSubscriptionAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        if (!Subscriptions[subscriptionId].Status.IsTerminal)
+        {
+            CancelNow(Subscriptions[subscriptionId]);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<Money?> RefundLatestInvoicePaymentAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var subscription = Subscriptions[subscriptionId];
+        if (!Refunds.TryGetValue(subscriptionId, out var refunded))
+        {
+            if (subscription.Status == SubscriptionStatus.Trialing)
+            {
+                return Task.FromResult<Money?>(null);
+            }
+
+            refunded = InvoiceAmount;
+            Refunds.Add(subscriptionId, refunded);
+        }
+
+        return Task.FromResult<Money?>(refunded);
     }
 
     // ---- IStripeEventPayloadReader ----------------------------------------------------------------------------
@@ -285,7 +346,7 @@ internal sealed class FakeStripe(ManualTimeProvider time) : IStripeSubscriptionS
         Step();
         if (time.GetUtcNow() < instant)
         {
-            time.Now = instant;
+            time.SetUtcNow(instant);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Billing.Application.Payments;
+using Billing.Domain.Pricing;
 
 namespace Billing.Application.Tests.Fakes;
 
@@ -13,6 +14,7 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
     private readonly ConcurrentQueue<NewStripeCustomer> _customerCalls = new();
     private readonly ConcurrentQueue<HostedCheckoutRequest> _checkouts = new();
     private readonly ConcurrentQueue<HostedPortalRequest> _portals = new();
+    private readonly ConcurrentQueue<string> _expired = new();
     private int _customerSequence;
     private int _sessionSequence;
 
@@ -30,7 +32,9 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
 
     public IReadOnlyCollection<HostedPortalRequest> Portals => _portals;
 
-    public int TotalCalls => _customerCalls.Count + _checkouts.Count + _portals.Count;
+    public IReadOnlyCollection<string> ExpiredSessions => _expired;
+
+    public int TotalCalls => _customerCalls.Count + _checkouts.Count + _portals.Count + _expired.Count;
 
     public async Task<string> CreateCustomerAsync(NewStripeCustomer customer, CancellationToken cancellationToken)
     {
@@ -64,6 +68,19 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
         var id = $"bps_fake{Interlocked.Increment(ref _sessionSequence)}";
         return new HostedPortalSession(id, new Uri($"https://billing.stripe.test/p/{id}"));
     }
+
+    public async Task ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        _expired.Enqueue(sessionId);
+        await Task.Yield();
+        ThrowIfFailing();
+    }
+
+    public Task CancelSubscriptionAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The account use cases never cancel subscriptions.");
+
+    public Task<Money?> RefundLatestInvoicePaymentAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The account use cases never refund.");
 
     private void ThrowIfFailing()
     {

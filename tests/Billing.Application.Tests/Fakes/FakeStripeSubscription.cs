@@ -52,6 +52,7 @@ internal sealed class FakeStripeSubscription
         TrialStart = TrialStart,
         TrialEnd = TrialEnd,
         LatestInvoiceId = LatestInvoiceId,
+        Created = Created,
         AsOf = asOf,
     };
 }

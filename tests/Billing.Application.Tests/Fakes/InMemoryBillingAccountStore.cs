@@ -5,7 +5,7 @@ using Billing.Domain.Accounts;
 namespace Billing.Application.Tests.Fakes;
 
 /// <summary>An in-memory store with the same contract (versioned compare-and-swap); counts writes.</summary>
-internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingAccountStore
+internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingAccountStore, IAccountRenewalQuery
 {
     private readonly ConcurrentDictionary<AccountId, BillingAccount> _accounts = new();
 
@@ -53,6 +53,16 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
                 return Task.FromResult(stored);
             }
         }
+    }
+
+    public Task<IReadOnlyList<AccountId>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, int limit, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<AccountId> due = [.. _accounts.Values
+            .Where(a => a.RenewsBy < renewsBefore)
+            .OrderByDescending(a => a.RenewsBy)
+            .Take(limit)
+            .Select(a => a.Id)];
+        return Task.FromResult(due);
     }
 
     public void Put(BillingAccount account) => _accounts[account.Id] = account;

@@ -47,6 +47,9 @@ internal sealed class InMemoryStripeEventStore(TimeProvider time) : IStripeEvent
     public Task<StripeEventTransitionResult> MarkIgnoredAsync(string eventId, AccountId? accountId, string reason, CancellationToken cancellationToken) =>
         Transition(eventId, r => r with { Status = StripeEventStatus.Ignored, CompletedAt = time.GetUtcNow(), AccountId = accountId ?? r.AccountId, Note = reason });
 
+    public Task<StripeEventTransitionResult> MarkLivemodeMismatchAsync(string eventId, string reason, CancellationToken cancellationToken) =>
+        Transition(eventId, r => r with { Status = StripeEventStatus.IgnoredLivemodeMismatch, CompletedAt = time.GetUtcNow(), Note = reason });
+
     public Task<StripeEventTransitionResult> MarkFailedAsync(string eventId, string failure, CancellationToken cancellationToken) =>
         Transition(eventId, r => r with { Status = StripeEventStatus.Failed, Note = failure });
 

@@ -7,7 +7,7 @@ namespace Billing.Application.Tests.StripeEvents;
 
 public sealed class StripeEventIngestTests
 {
-    private readonly ManualTimeProvider _time = new(WebhookWorld.Start);
+    private readonly FakeTimeProvider _time = new(WebhookWorld.Start);
     private readonly InMemoryStripeEventStore _events;
     private readonly SwitchableQueue _queue = new();
     private readonly StripeEventIngest _ingest;

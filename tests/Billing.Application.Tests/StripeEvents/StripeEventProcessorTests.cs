@@ -8,7 +8,7 @@ namespace Billing.Application.Tests.StripeEvents;
 
 public sealed class StripeEventProcessorTests
 {
-    private readonly ManualTimeProvider _time = new(WebhookWorld.Start);
+    private readonly FakeTimeProvider _time = new(WebhookWorld.Start);
     private readonly InMemoryStripeEventStore _events;
     private readonly ScriptedHandler _handler = new();
     private readonly StripeEventProcessor _processor;
@@ -17,7 +17,7 @@ public sealed class StripeEventProcessorTests
     public StripeEventProcessorTests()
     {
         _events = new InMemoryStripeEventStore(_time);
-        _processor = new StripeEventProcessor(_events, new DictionaryReader(_payloads), [_handler], NullLogger<StripeEventProcessor>.Instance);
+        _processor = new StripeEventProcessor(_events, new DictionaryReader(_payloads), [_handler], Microsoft.Extensions.Options.Options.Create(new StripeModeOptions()), NullLogger<StripeEventProcessor>.Instance);
     }
 
     [Fact]

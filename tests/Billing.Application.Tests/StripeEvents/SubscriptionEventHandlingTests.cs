@@ -2,6 +2,7 @@ using Billing.Application.StripeEvents;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
+using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 
 namespace Billing.Application.Tests.StripeEvents;
@@ -134,7 +135,7 @@ public sealed class SubscriptionEventHandlingTests
         var customer = Stripe.CreateCustomer(Account);
         var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
         await _world.DeliverNewEventsAsync();
-        Assert.Equal(100, Quota());
+        Assert.Equal(500, Quota());
 
         Stripe.ChangePrice(subscription, TestCatalog.ProMonthly);
         await _world.DeliverNewEventsAsync();
@@ -142,7 +143,7 @@ public sealed class SubscriptionEventHandlingTests
 
         Stripe.ChangePrice(subscription, TestCatalog.BasicMonthly);
         await _world.DeliverNewEventsAsync();
-        Assert.Equal(100, Quota());
+        Assert.Equal(500, Quota());
     }
 
     [Fact]
@@ -196,16 +197,54 @@ public sealed class SubscriptionEventHandlingTests
     {
         var customer = Stripe.CreateCustomer(Account);
         var first = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
-        await _world.DeliverNewEventsAsync();
-        var second = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
-        await _world.DeliverNewEventsAsync(); // both live: the first is kept, the conflict recorded
-        Assert.Equal(first.Id, _world.Account(Account).Subscription!.SubscriptionId);
-        Assert.Contains(_world.Events.All, e => e.Note?.Contains("both live", StringComparison.Ordinal) == true);
+        var second = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly, trialDays: 14);
+        Stripe.CancelNow(first); // canceled in Stripe before any event arrives
 
-        Stripe.CancelNow(first); // an operator resolves the duplicate
         await _world.DeliverNewEventsAsync();
 
         Assert.Equal(second.Id, _world.Account(Account).Subscription!.SubscriptionId);
+        Assert.Empty(_world.Account(Account).DuplicateSubscriptions);
+        Assert.Empty(Stripe.Refunds);
+    }
+
+    [Fact]
+    public async Task A_second_live_subscription_is_canceled_at_once_refunded_in_full_and_recorded()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var first = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        var second = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+
+        await _world.DeliverNewEventsAsync();
+
+        var account = _world.Account(Account);
+        Assert.Equal(first.Id, account.Subscription!.SubscriptionId);
+        Assert.Equal(SubscriptionStatus.Canceled, second.Status);
+        Assert.Equal(SubscriptionStatus.Active, first.Status);
+        Assert.Equal(FakeStripe.InvoiceAmount, Assert.Single(Stripe.Refunds, r => r.Key == second.Id).Value);
+        var record = Assert.Single(account.DuplicateSubscriptions);
+        Assert.Equal((second.Id, first.Id, FakeStripe.InvoiceAmount), (record.SubscriptionId, record.KeptSubscriptionId, record.Refunded!.Value));
+        Assert.All(_world.Events.All, e => Assert.True(e.Status.IsFinal()));
+    }
+
+    [Fact]
+    public async Task The_newer_subscription_goes_even_when_its_events_arrive_first()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var first = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        var firstEvents = Stripe.Events.Count;
+        var second = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        foreach (var stripeEvent in Stripe.Events.Skip(firstEvents).Concat(Stripe.Events.Take(firstEvents)).ToList())
+        {
+            await _world.DeliverAsync(stripeEvent);
+        }
+
+        await _world.ProcessQueueAsync();
+        await _world.DeliverNewEventsAsync();
+
+        Assert.Equal(first.Id, _world.Account(Account).Subscription!.SubscriptionId);
+        Assert.Equal(SubscriptionStatus.Canceled, second.Status);
+        Assert.Equal(second.Id, Assert.Single(_world.Account(Account).DuplicateSubscriptions).SubscriptionId);
     }
 
     [Fact]
@@ -225,8 +264,78 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Equal(StripeEventStatus.Applied, _world.Events.Get(customerDeleted.Id).Status);
         Assert.Equal(SubscriptionStatus.Canceled, account.Subscription!.Status);
         Assert.Equal("FREE", _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow()).Plan.Code.Value);
-        Assert.Equal(customer, account.StripeCustomerId);
+        Assert.Null(account.StripeCustomerId);
+        Assert.Equal(1, account.CustomerGeneration);
+        Assert.Equal([customer], account.FormerStripeCustomerIds);
     }
+
+    [Fact]
+    public async Task After_the_customer_was_deleted_a_new_customers_checkout_is_adopted_whatever_the_order()
+    {
+        var old = Stripe.CreateCustomer(Account);
+        Stripe.CompleteCheckout(Account, old, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        Stripe.DeleteCustomer(old);
+        var fresh = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, fresh, TestCatalog.BasicMonthly);
+
+        await _world.DeliverNewEventsAsync(reverse: true);
+
+        var account = _world.Account(Account);
+        Assert.Equal(fresh, account.StripeCustomerId);
+        Assert.Equal(subscription.Id, account.Subscription!.SubscriptionId);
+        Assert.Equal([old], account.FormerStripeCustomerIds);
+    }
+
+    [Fact]
+    public async Task An_event_of_the_other_stripe_mode_is_recorded_and_never_processed()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        var live = Stripe.Events.Select(e => WebhookWorld.ToDelivery(e) with { Livemode = true }).ToList();
+
+        foreach (var delivery in live)
+        {
+            await _world.Ingest.IngestAsync(delivery, CancellationToken.None);
+        }
+
+        await _world.ProcessQueueAsync();
+
+        Assert.All(_world.Events.All, e =>
+        {
+            Assert.Equal(StripeEventStatus.IgnoredLivemodeMismatch, e.Status);
+            Assert.Equal(0, e.Attempts);
+        });
+        Assert.Null(await _world.Accounts.GetAsync(AccountId.Parse(Account), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_completed_or_expired_checkout_is_no_longer_the_open_one()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        await _world.DeliverNewEventsAsync();
+        var id = AccountId.Parse(Account);
+        await _world.Accounts.GetOrCreateAsync(id, CancellationToken.None);
+        await _world.Accounts.UpdateAsync(id, a => a.AssignStripeCustomer(customer).Account.RememberCheckout(OpenCheckout("cs_open")), CancellationToken.None);
+
+        await _world.DeliverAsync(Stripe.ExpireCheckout("cs_other", customer, Account));
+        await _world.ProcessQueueAsync();
+        Assert.Equal("cs_open", _world.Account(Account).OpenCheckout?.SessionId);
+
+        await _world.DeliverAsync(Stripe.ExpireCheckout("cs_open", customer, Account));
+        await _world.ProcessQueueAsync();
+        Assert.Null(_world.Account(Account).OpenCheckout);
+    }
+
+    private static OpenCheckout OpenCheckout(string sessionId) => new()
+    {
+        SessionId = sessionId,
+        Url = new Uri("https://checkout.stripe.test/" + sessionId),
+        PlanCode = PlanCode.Parse("PRO"),
+        Interval = BillingInterval.Month,
+        PriceId = TestCatalog.ProMonthly,
+        ExpiresAt = WebhookWorld.Start.AddDays(1),
+    };
 
     [Fact]
     public async Task A_trial_checkout_is_trialing_on_the_plan_and_marks_the_trial_used()

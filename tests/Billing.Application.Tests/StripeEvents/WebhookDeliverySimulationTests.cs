@@ -72,7 +72,8 @@ public sealed class WebhookDeliverySimulationTests(ITestOutputHelper output)
             Describe(actual.SubscriptionId, actual.Status, actual.PriceId, actual.CurrentPeriodStart, actual.CurrentPeriodEnd, actual.CancelAtPeriodEnd, actual.CancelAt, actual.CanceledAt, actual.EndedAt, actual.TrialStart, actual.TrialEnd, actual.LatestInvoiceId));
         Assert.Equal(world.Catalog.FindPrice(expected.PriceId!)!.Plan.Code, actual.PlanCode);
         Assert.Equal(expected.Status.IsDelinquent, actual.PastDueSince is not null);
-        Assert.Equal(state.CustomerId, account.StripeCustomerId);
+        Assert.Equal(world.Stripe.Customers[state.CustomerId].Deleted ? null : state.CustomerId, account.StripeCustomerId);
+        Assert.Equal(world.Stripe.Customers.Values.Where(c => c.Deleted).Select(c => c.Id).Order(), account.FormerStripeCustomerIds.Order());
 
         // ... and so is what it grants (evaluated a day later: inside any grace period).
         var at = world.Time.GetUtcNow().AddDays(1);
@@ -82,9 +83,14 @@ public sealed class WebhookDeliverySimulationTests(ITestOutputHelper output)
         Assert.Equal(expectedEntitlement.Plan.Code, actualEntitlement.Plan.Code);
         Assert.Equal(expectedEntitlement.PeriodKey, actualEntitlement.PeriodKey);
 
-        // Side effects once: one link, to this account.
-        Assert.Equal(accountId, Assert.Single(world.Links.All).Value);
-        Assert.Equal(1, world.Links.Created);
+        // Side effects once: one link per Stripe customer, to this account; each duplicate subscription canceled,
+        // refunded once and recorded once.
+        Assert.All(world.Links.All, link => Assert.Equal(accountId, link.Value));
+        Assert.Equal(world.Stripe.Customers.Count, world.Links.All.Count);
+        Assert.Equal(world.Stripe.Customers.Count, world.Links.Created);
+        Assert.Equal(world.Stripe.Refunds.Keys.Order(), account.DuplicateSubscriptions.Select(d => d.SubscriptionId).Order());
+        Assert.All(account.DuplicateSubscriptions, d => Assert.True(world.Stripe.Subscriptions[d.SubscriptionId].Status.IsTerminal));
+        Assert.Equal(account.DuplicateSubscriptions.Count, account.DuplicateSubscriptions.Select(d => d.SubscriptionId).Distinct().Count());
 
         // Never older over newer: per subscription, the Stripe time and the period only move forward, and each
         // usage period became current once (counters rolled over once per period, never back).

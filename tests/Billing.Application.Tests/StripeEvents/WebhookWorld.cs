@@ -1,5 +1,6 @@
 using Billing.Application.Accounts;
 using Billing.Application.Entitlements;
+using Billing.Application.Payments;
 using Billing.Application.StripeCustomers;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Handling;
@@ -24,7 +25,7 @@ internal sealed class WebhookWorld
 
     public WebhookWorld(FaultPlan? faults = null, IEnumerable<ICheckoutPaymentHandler>? paymentHandlers = null)
     {
-        Time = new ManualTimeProvider(Start);
+        Time = new FakeTimeProvider(Start);
         Stripe = new FakeStripe(Time);
         Events = new InMemoryStripeEventStore(Time);
         Accounts = new InMemoryBillingAccountStore(Time);
@@ -37,23 +38,28 @@ internal sealed class WebhookWorld
         IStripeCustomerLinks links = faults is null ? Links : new FaultyCustomerLinks(Links, faults);
         IStripeSubscriptionSource stripe = faults is null ? Stripe : new FaultySubscriptionSource(Stripe, faults);
         IStripeEventQueueWriter queue = faults is null ? Queue : new FaultyQueueWriter(Queue, faults);
+        IStripeBillingGateway gateway = faults is null ? Stripe : new FaultyBillingGateway(Stripe, faults);
 
-        Sync = new StripeSubscriptionSync(stripe, new SubscriptionSnapshotApplier(accounts, Catalog), accounts, NullLogger<StripeSubscriptionSync>.Instance);
+        Sync = new StripeSubscriptionSync(stripe, gateway, new SubscriptionSnapshotApplier(accounts, Catalog), accounts, Time, NullLogger<StripeSubscriptionSync>.Instance);
+        Resync = new AccountStripeResync(accounts, links, stripe, Sync, NullLogger<AccountStripeResync>.Instance);
         var resolver = new StripeEventAccountResolver(links, NullLogger<StripeEventAccountResolver>.Instance);
         IStripeEventTypeHandler[] handlers =
         [
             new CheckoutSessionCompletedHandler(resolver, accounts, Sync, paymentHandlers ?? []),
             new SubscriptionEventsHandler(resolver, Sync),
             new InvoicePaymentEventsHandler(resolver, Sync),
-            new CustomerDeletedHandler(links, accounts, Sync),
+            new CheckoutSessionExpiredHandler(resolver, accounts),
+            new CustomerDeletedHandler(resolver, accounts, Sync, Resync),
         ];
-        Processor = new StripeEventProcessor(events, Stripe, handlers, NullLogger<StripeEventProcessor>.Instance);
+        Processor = new StripeEventProcessor(events, Stripe, handlers, Options.Create(Mode), NullLogger<StripeEventProcessor>.Instance);
         Ingest = new StripeEventIngest(events, queue, NullLogger<StripeEventIngest>.Instance);
-        Resync = new AccountStripeResync(accounts, links, stripe, Sync, NullLogger<AccountStripeResync>.Instance);
         Entitlements = new AccountEntitlements(Accounts, Catalog, Options.Create(new EntitlementOptions()), Time);
     }
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
+
+    /// <summary>The configured key's mode (test mode unless a test says otherwise).</summary>
+    public StripeModeOptions Mode { get; } = new();
 
     public FakeStripe Stripe { get; }
 

@@ -54,7 +54,7 @@ public sealed class SubscriptionOverviewTests
         var account = _bed.Seed(_id, a => _bed.WithSubscription(
             AccountsTestBed.WithCustomer(a),
             SubscriptionStatus.Active,
-            s => s with { PriceId = SalesCatalog.ProMonthly, CancelAtPeriodEnd = true }));
+            s => s with { PriceId = TestCatalog.ProMonthly, CancelAtPeriodEnd = true }));
         var period = UsagePeriod.SubscriptionPeriod(account.Subscription!.CurrentPeriodStart!.Value, account.Subscription.CurrentPeriodEnd!.Value);
         _bed.Usage.Set(_id, period, AgentRuns, 1_250);
 

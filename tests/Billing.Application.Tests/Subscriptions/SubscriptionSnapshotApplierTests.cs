@@ -10,7 +10,7 @@ public sealed class SubscriptionSnapshotApplierTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
     private static readonly AccountId Id = AccountId.Parse("user-1");
-    private readonly InMemoryBillingAccountStore _store = new(new ManualTimeProvider(Now));
+    private readonly InMemoryBillingAccountStore _store = new(new FakeTimeProvider(Now));
     private readonly SubscriptionSnapshotApplier _applier;
 
     public SubscriptionSnapshotApplierTests() => _applier = new SubscriptionSnapshotApplier(_store, TestCatalog.Create());

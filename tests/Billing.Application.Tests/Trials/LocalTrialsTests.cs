@@ -20,7 +20,7 @@ public sealed class LocalTrialsTests
         var trial = Assert.IsType<Succeeded<StartedTrial>>(outcome).Value;
         Assert.Equal("TRIAL", trial.Plan.Code.Value);
         Assert.Equal(AccountsTestBed.Start, trial.StartedAt);
-        Assert.Equal(AccountsTestBed.Start.AddDays(SalesCatalog.LocalTrialDays), trial.EndsAt);
+        Assert.Equal(AccountsTestBed.Start.AddDays(TestCatalog.LocalTrialDays), trial.EndsAt);
         var stored = await _bed.Accounts.GetAsync(_id, CancellationToken.None);
         Assert.Equal(AccountsTestBed.Start, stored!.TrialUsedAt);
         Assert.Equal(EntitlementSource.LocalTrial, (await _bed.Overview.GetAsync(_id, CancellationToken.None)).Entitlement.Source);
@@ -33,7 +33,7 @@ public sealed class LocalTrialsTests
         var writes = _bed.Accounts.Writes;
 
         var whileRunning = await _bed.Trials.StartAsync(_id, CancellationToken.None);
-        _bed.Time.Advance(TimeSpan.FromDays(SalesCatalog.LocalTrialDays + 1));
+        _bed.Time.Advance(TimeSpan.FromDays(TestCatalog.LocalTrialDays + 1));
         var afterEnd = await _bed.Trials.StartAsync(_id, CancellationToken.None);
 
         Assert.Equal(RefusalReason.TrialAlreadyUsed, Assert.IsType<Refused<StartedTrial>>(whileRunning).Refusal.Reason);
@@ -46,7 +46,7 @@ public sealed class LocalTrialsTests
     {
         await _bed.Trials.StartAsync(_id, CancellationToken.None);
 
-        _bed.Time.Advance(TimeSpan.FromDays(SalesCatalog.LocalTrialDays));
+        _bed.Time.Advance(TimeSpan.FromDays(TestCatalog.LocalTrialDays));
 
         var summary = await _bed.Overview.GetAsync(_id, CancellationToken.None);
         Assert.Equal(EntitlementSource.Free, summary.Entitlement.Source);

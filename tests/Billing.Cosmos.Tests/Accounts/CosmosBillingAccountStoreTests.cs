@@ -61,7 +61,7 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
     {
         var id = Ids.NewAccount();
         await _store.GetOrCreateAsync(id, CancellationToken.None);
-        var catalog = TestCatalog();
+        var catalog = TestCatalog.Create();
         var now = new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
 
         // Three changes that do not exclude each other (an ended subscription does not block the trial).
@@ -203,19 +203,10 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
         var id = Ids.NewAccount();
         await _store.GetOrCreateAsync(id, CancellationToken.None);
         var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value))!;
-        raw["schemaVersion"] = 2;
+        raw["schemaVersion"] = 3;
         await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, id.Value);
 
         Assert.NotNull(await _store.GetAsync(id, CancellationToken.None));
         await Assert.ThrowsAsync<InvalidOperationException>(() => _store.UpdateAsync(id, a => a.AssignStripeCustomer("cus_x").Account, CancellationToken.None));
-    }
-
-    private static PlanCatalog TestCatalog()
-    {
-        var options = new Domain.Plans.Configuration.PlanCatalogOptions();
-        options.Plans.Add(new() { Code = "FREE", DisplayName = "Free", Kind = PlanKind.Free });
-        options.Plans.Add(new() { Code = "TRIAL", DisplayName = "Trial", Kind = PlanKind.Trial, TrialDays = 14 });
-        options.Plans.Add(new() { Code = "PRO", DisplayName = "Pro", Prices = { Month = "price_pro" } });
-        return PlanCatalog.Create(options);
     }
 }

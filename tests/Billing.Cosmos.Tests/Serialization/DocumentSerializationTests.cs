@@ -36,7 +36,7 @@ public sealed class DocumentSerializationTests
         Assert.Equal("account:user-42", (string?)json["id"]);
         Assert.Equal("user-42", (string?)json["accountId"]);
         Assert.Equal("account", (string?)json["type"]);
-        Assert.Equal(1, (int?)json["schemaVersion"]);
+        Assert.Equal(2, (int?)json["schemaVersion"]);
         Assert.Equal("2026-11-21T10:00:00.0000000Z", (string?)json["createdAt"]);
         Assert.Equal("past_due", (string?)json["subscription"]!["status"]);
         Assert.Equal("month", (string?)json["subscription"]!["interval"]);

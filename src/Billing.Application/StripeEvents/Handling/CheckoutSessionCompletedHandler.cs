@@ -7,7 +7,7 @@ namespace Billing.Application.StripeEvents.Handling;
 /// <summary>
 /// <c>checkout.session.completed</c> (and <c>async_payment_succeeded</c>): links the session's customer to the account
 /// it names (<c>client_reference_id</c>, else <c>account_id</c> metadata) and, in subscription mode, applies the
-/// subscription as Stripe has it now. Payment-mode sessions go to the <see cref="ICheckoutPaymentHandler"/>, if any.
+/// subscription as Stripe has it now. The session stops being the account's open Checkout. Payment-mode sessions go to the <see cref="ICheckoutPaymentHandler"/>, if any.
 /// </summary>
 public sealed class CheckoutSessionCompletedHandler(
     StripeEventAccountResolver resolver,
@@ -41,10 +41,16 @@ public sealed class CheckoutSessionCompletedHandler(
         }
 
         await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
-        if (stripeEvent.CustomerId is { } customerId)
-        {
-            await accounts.UpdateAsync(accountId, account => account.AssignStripeCustomer(customerId).Account, cancellationToken).ConfigureAwait(false);
-        }
+        var sessionId = stripeEvent.ObjectId;
+        var customerId = stripeEvent.CustomerId;
+        await accounts.UpdateAsync(
+            accountId,
+            account =>
+            {
+                var changed = customerId is null ? account : account.AssignStripeCustomer(customerId).Account;
+                return sessionId is null ? changed : changed.ClearCheckout(sessionId);
+            },
+            cancellationToken).ConfigureAwait(false);
 
         if (stripeEvent.CheckoutMode == PaymentMode)
         {

@@ -1,15 +1,21 @@
 using Billing.Application.Accounts;
-using Billing.Application.StripeCustomers;
 using Billing.Application.Subscriptions;
 
 namespace Billing.Application.StripeEvents.Handling;
 
 /// <summary>
 /// <c>customer.deleted</c>: Stripe cancels a deleted customer's subscriptions, so the account's subscription of that
-/// customer is read again and applied (the account falls back to the free plan). The account keeps the customer id
-/// as history (it never changes); the link stays, so late events of that customer still find the account.
+/// customer is read again and applied (the account falls back to the free plan). Then the account forgets the
+/// customer (<see cref="Domain.Accounts.BillingAccount.ForgetStripeCustomer"/>): the next Checkout provisions a new
+/// customer under a new idempotency-key generation, and the deleted one is never assigned again. The link stays, so
+/// late events of that customer still find the account. Last, the account is re-synced from Stripe, which adopts a
+/// newer customer of the account when one already exists (events may arrive in any order). Every step is idempotent.
 /// </summary>
-public sealed class CustomerDeletedHandler(IStripeCustomerLinks links, IBillingAccountStore accounts, StripeSubscriptionSync sync) : IStripeEventTypeHandler
+public sealed class CustomerDeletedHandler(
+    StripeEventAccountResolver resolver,
+    IBillingAccountStore accounts,
+    StripeSubscriptionSync sync,
+    AccountStripeResync resync) : IStripeEventTypeHandler
 {
     public bool CanHandle(string eventType) => eventType == "customer.deleted";
 
@@ -21,18 +27,25 @@ public sealed class CustomerDeletedHandler(IStripeCustomerLinks links, IBillingA
             return StripeEventHandlingResult.Ignored(null, "The event carries no customer id.");
         }
 
-        if (await links.FindAccountIdAsync(customerId, cancellationToken).ConfigureAwait(false) is not { } accountId)
+        // The link, else the customer's account_id metadata (its checkout events may not have arrived yet).
+        var resolution = await resolver.ResolveAsync(customerId, stripeEvent.AccountReference, cancellationToken).ConfigureAwait(false);
+        if (resolution.AccountId is not { } accountId)
         {
-            return StripeEventHandlingResult.Ignored(null, $"Stripe customer {customerId} is not linked to a billing account.");
+            return StripeEventHandlingResult.Ignored(null, resolution.Problem!);
         }
 
-        var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
-        if (account?.Subscription is not { } subscription || subscription.CustomerId != customerId)
+        // The link names the account even when the customer's other events have not arrived yet: remember the deletion.
+        var account = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
+        if (account.Subscription is { } subscription && subscription.CustomerId == customerId)
         {
-            return StripeEventHandlingResult.Ignored(accountId, $"The account has no subscription of the deleted customer {customerId}.");
+            await sync.SyncAsync(accountId, subscription.SubscriptionId, cancellationToken).ConfigureAwait(false);
         }
 
-        var synced = await sync.SyncAsync(accountId, subscription.SubscriptionId, cancellationToken).ConfigureAwait(false);
-        return synced.ToHandlingResult(accountId, subscription.SubscriptionId);
+        await accounts.UpdateAsync(accountId, a => a.ForgetStripeCustomer(customerId), cancellationToken).ConfigureAwait(false);
+        var resynced = await resync.ResyncAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var note = resynced.CustomerId is { } current
+            ? $"Customer {customerId} forgotten; the account now has customer {current}."
+            : $"Customer {customerId} forgotten; the next Checkout provisions a new customer.";
+        return StripeEventHandlingResult.Applied(accountId, note);
     }
 }

@@ -20,6 +20,9 @@ internal sealed class FaultyEventStore(IStripeEventStore inner, FaultPlan plan) 
     public Task<StripeEventTransitionResult> MarkIgnoredAsync(string eventId, AccountId? accountId, string reason, CancellationToken cancellationToken) =>
         FaultyCall.RunAsync(plan, "events.ignored", () => inner.MarkIgnoredAsync(eventId, accountId, reason, cancellationToken));
 
+    public Task<StripeEventTransitionResult> MarkLivemodeMismatchAsync(string eventId, string reason, CancellationToken cancellationToken) =>
+        FaultyCall.RunAsync(plan, "events.livemodeMismatch", () => inner.MarkLivemodeMismatchAsync(eventId, reason, cancellationToken));
+
     public Task<StripeEventTransitionResult> MarkFailedAsync(string eventId, string failure, CancellationToken cancellationToken) =>
         FaultyCall.RunAsync(plan, "events.failed", () => inner.MarkFailedAsync(eventId, failure, cancellationToken));
 }

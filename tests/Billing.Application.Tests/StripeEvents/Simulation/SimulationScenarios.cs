@@ -66,6 +66,19 @@ internal static class SimulationScenarios
             () => stripe.Renew(s.Current),
             () => stripe.DeleteCustomer(s.CustomerId),
         ]),
+        new("customer deleted, then checkout with a new customer", (stripe, s) =>
+        [
+            .. Checkout(stripe, s, Pro),
+            () => stripe.DeleteCustomer(s.CustomerId),
+            .. Checkout(stripe, s, Basic),
+            () => stripe.Renew(s.Current),
+        ]),
+        new("two checkouts complete: the newer subscription is canceled and refunded", (stripe, s) =>
+        [
+            .. Checkout(stripe, s, Pro),
+            () => s.Subscriptions.Add(stripe.CompleteCheckout(s.AccountId, s.CustomerId, Basic, metadataOnSubscription: s.MetadataOnSubscription)),
+            () => stripe.Renew(s.Subscriptions[0]),
+        ]),
     ];
 
     private static Action[] Checkout(FakeStripe stripe, ScenarioState s, string priceId, int trialDays = 0) =>

@@ -1,0 +1,81 @@
+using Billing.Application.Accounts;
+using Billing.Application.Catalog;
+using Billing.Application.Checkout;
+using Billing.Application.Entitlements;
+using Billing.Application.Portal;
+using Billing.Application.Redirects;
+using Billing.Application.StripeEvents;
+using Billing.Application.StripeEvents.Handling;
+using Billing.Application.StripeEvents.Ingest;
+using Billing.Application.Subscriptions;
+using Billing.Application.Trials;
+using Billing.Domain.Plans;
+using Billing.Domain.Plans.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Application.DependencyInjection;
+
+public static class ApplicationServiceCollectionExtensions
+{
+    /// <summary>
+    /// The one entry point of the application layer: every use case, the Stripe event processor with its handlers,
+    /// the missed-event sweep, and their options, bound from <paramref name="configuration"/> and validated at start-up:
+    /// <c>Billing:Catalog</c>, <c>Billing:Entitlements</c>, <c>Billing:Checkout</c>, <c>Billing:Portal</c>,
+    /// <c>Billing:Redirects</c>, <c>Billing:Stripe</c> (<c>LiveMode</c>) and <c>Billing:MissedEventSweep</c>.
+    /// The ports (<see cref="IBillingAccountStore"/>, <see cref="IAccountRenewalQuery"/>,
+    /// <see cref="StripeCustomers.IStripeCustomerLinks"/>, <see cref="Usage.IUsageCounters"/>, <see cref="IStripeEventStore"/>,
+    /// <see cref="IStripeEventPayloadReader"/>, <see cref="IStripeEventQueueWriter"/>, <see cref="IStripeSubscriptionSource"/>,
+    /// <see cref="Payments.IStripeBillingGateway"/>) come from the infrastructure; <see cref="TimeProvider.System"/> is used
+    /// unless a TimeProvider is registered.
+    /// </summary>
+    public static IServiceCollection AddBillingApplication(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+
+        AddValidatedOptions<PlanCatalogOptions, PlanCatalogOptionsValidator>(services, configuration, PlanCatalogOptions.SectionName);
+        AddValidatedOptions<EntitlementOptions, EntitlementOptionsValidator>(services, configuration, EntitlementOptions.SectionName);
+        AddValidatedOptions<CheckoutOptions, CheckoutOptionsValidator>(services, configuration, CheckoutOptions.SectionName);
+        AddValidatedOptions<PortalOptions, PortalOptionsValidator>(services, configuration, PortalOptions.SectionName);
+        AddValidatedOptions<RedirectOptions, RedirectOptionsValidator>(services, configuration, RedirectOptions.SectionName);
+        AddValidatedOptions<MissedEventSweepOptions, MissedEventSweepOptionsValidator>(services, configuration, MissedEventSweepOptions.SectionName);
+        services.AddOptions<StripeModeOptions>().Bind(configuration.GetSection(StripeModeOptions.SectionName)).ValidateOnStart();
+
+        // Catalog and account use cases
+        services.TryAddSingleton(sp => PlanCatalog.Create(sp.GetRequiredService<IOptions<PlanCatalogOptions>>().Value));
+        services.TryAddSingleton<AccountEntitlements>();
+        services.TryAddSingleton<RedirectUrlPolicy>();
+        services.TryAddTransient<StripeCustomerProvisioning>();
+        services.TryAddTransient<CheckoutSessions>();
+        services.TryAddTransient<PortalSessions>();
+        services.TryAddTransient<LocalTrials>();
+        services.TryAddTransient<SubscriptionOverview>();
+
+        // Stripe events: ingest, processing (IStripeEventTypeHandler is where a new event type goes), operations
+        services.TryAddSingleton<StripeEventIngest>();
+        services.TryAddSingleton<SubscriptionSnapshotApplier>();
+        services.TryAddTransient<StripeSubscriptionSync>();
+        services.TryAddSingleton<StripeEventAccountResolver>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStripeEventTypeHandler, CheckoutSessionCompletedHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStripeEventTypeHandler, CheckoutSessionExpiredHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStripeEventTypeHandler, SubscriptionEventsHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStripeEventTypeHandler, InvoicePaymentEventsHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStripeEventTypeHandler, CustomerDeletedHandler>());
+        services.TryAddTransient<IStripeEventProcessor, StripeEventProcessor>();
+        services.TryAddTransient<AccountStripeResync>();
+        services.TryAddTransient<MissedEventSweep>();
+        return services;
+    }
+
+    private static void AddValidatedOptions<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+    }
+}

@@ -1,0 +1,80 @@
+using Billing.Application.Accounts;
+using Billing.Application.Payments;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Application.Subscriptions;
+
+/// <summary>
+/// The safety net for missed webhooks: no account stays on a paid plan (or in a trial) forever because Stripe's
+/// renewal, cancellation or trial-end events never arrived. Each run lists at most <see cref="MissedEventSweepOptions.BatchSize"/>
+/// accounts whose stored renewsBy passed more than <see cref="MissedEventSweepOptions.Grace"/> ago, reads each
+/// subscription from Stripe again and applies it through <see cref="StripeSubscriptionSync"/> (the webhook path), so a
+/// run is idempotent and races with webhooks harmlessly. A timer function calls <see cref="RunAsync"/>.
+/// </summary>
+public sealed partial class MissedEventSweep(
+    IAccountRenewalQuery query,
+    IBillingAccountStore accounts,
+    StripeSubscriptionSync sync,
+    IOptions<MissedEventSweepOptions> options,
+    TimeProvider time,
+    ILogger<MissedEventSweep> logger)
+{
+    public async Task<MissedEventSweepSummary> RunAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var dueBefore = time.GetUtcNow() - settings.Grace;
+        var due = await query.ListRenewalOverdueAsync(dueBefore, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+        int corrected = 0, unchanged = 0, failed = 0;
+        foreach (var accountId in due)
+        {
+            // Read again: a webhook may have brought the account up to date since the query.
+            var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+            if (account?.Subscription is not { } subscription || account.RenewsBy is not { } renewsBy || renewsBy >= dueBefore)
+            {
+                unchanged++;
+                continue;
+            }
+
+            try
+            {
+                var synced = await sync.SyncAsync(accountId, subscription.SubscriptionId, cancellationToken).ConfigureAwait(false);
+                if (synced.Outcome is SubscriptionSyncOutcome.Applied or SubscriptionSyncOutcome.DuplicateResolved)
+                {
+                    corrected++;
+                    LogCorrected(accountId.Value, subscription.SubscriptionId, synced.Account?.Subscription?.Status.Value);
+                }
+                else
+                {
+                    unchanged++;
+                    LogStillOverdue(accountId.Value, subscription.SubscriptionId, renewsBy, synced.Outcome);
+                }
+            }
+            catch (Exception exception) when (exception is PaymentProviderException or AccountUpdateConflictException)
+            {
+                // One account's trouble must not stop the others; it stays due and the next run tries again.
+                failed++;
+                LogFailed(exception, accountId.Value, subscription.SubscriptionId);
+            }
+        }
+
+        var summary = new MissedEventSweepSummary(due.Count, corrected, unchanged, failed, MoreDue: due.Count >= settings.BatchSize);
+        LogSummary(dueBefore, summary.Due, summary.Corrected, summary.Unchanged, summary.Failed, summary.MoreDue);
+        return summary;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep (renewsBy before {DueBefore:O}): {Due} due, {Corrected} corrected, {Unchanged} unchanged, {Failed} failed; more due: {MoreDue}")]
+    private partial void LogSummary(DateTimeOffset dueBefore, int due, int corrected, int unchanged, int failed, bool moreDue);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep corrected account {AccountId} from subscription {SubscriptionId}: now {Status}")]
+    private partial void LogCorrected(string accountId, string subscriptionId, string? status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} is past its renewsBy {RenewsBy:O} but Stripe's subscription {SubscriptionId} changed nothing ({Outcome})")]
+    private partial void LogStillOverdue(string accountId, string subscriptionId, DateTimeOffset renewsBy, SubscriptionSyncOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Missed-event sweep could not correct account {AccountId} (subscription {SubscriptionId}); the next run tries again")]
+    private partial void LogFailed(Exception exception, string accountId, string subscriptionId);
+}
+
+/// <summary>What one sweep run did. <see cref="MoreDue"/>: the batch was full, more accounts may be waiting.</summary>
+public sealed record MissedEventSweepSummary(int Due, int Corrected, int Unchanged, int Failed, bool MoreDue);

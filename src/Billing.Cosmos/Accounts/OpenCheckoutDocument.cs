@@ -1,0 +1,18 @@
+using Billing.Domain.Plans;
+
+namespace Billing.Cosmos.Accounts;
+
+internal sealed record OpenCheckoutDocument
+{
+    public required string SessionId { get; init; }
+
+    public required Uri Url { get; init; }
+
+    public required string PlanCode { get; init; }
+
+    public required BillingInterval Interval { get; init; }
+
+    public required string PriceId { get; init; }
+
+    public required DateTimeOffset ExpiresAt { get; init; }
+}

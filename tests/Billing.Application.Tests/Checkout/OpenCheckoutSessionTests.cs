@@ -1,0 +1,81 @@
+using Billing.Application.Checkout;
+using Billing.Application.Outcomes;
+using Billing.Application.Payments;
+using Billing.Application.Tests.Fakes;
+using Billing.Domain.Accounts;
+
+namespace Billing.Application.Tests.Checkout;
+
+public sealed class OpenCheckoutSessionTests
+{
+    private readonly AccountsTestBed _bed = new();
+    private readonly AccountId _id = AccountsTestBed.NewAccountId();
+
+    [Fact]
+    public async Task The_same_plan_and_interval_while_open_gets_the_same_session_without_calling_stripe()
+    {
+        var first = await StartAsync("basic", "month");
+        var calls = _bed.Gateway.TotalCalls;
+
+        var again = await StartAsync("basic", "month");
+
+        Assert.Equal(first.SessionId, again.SessionId);
+        Assert.Equal(first.Url, again.Url);
+        Assert.True(again.Reused);
+        Assert.Equal(calls, _bed.Gateway.TotalCalls);
+        var stored = (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!;
+        Assert.Equal((first.SessionId, "BASIC", TestCatalog.BasicMonthly), (stored.SessionId, stored.PlanCode.Value, stored.PriceId));
+        Assert.Equal(AccountsTestBed.Start.AddHours(24), stored.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task Another_plan_or_interval_expires_the_open_session_at_stripe_first()
+    {
+        var monthly = await StartAsync("basic", "month");
+
+        var yearly = await StartAsync("basic", "year");
+
+        Assert.Equal([monthly.SessionId], _bed.Gateway.ExpiredSessions);
+        Assert.NotEqual(monthly.SessionId, yearly.SessionId);
+        Assert.Equal(yearly.SessionId, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.SessionId);
+        var keys = _bed.Gateway.Checkouts.Select(c => c.IdempotencyKey).ToList();
+        Assert.Equal(2, keys.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task An_expired_session_is_not_reused()
+    {
+        var first = await StartAsync("pro", "month");
+        _bed.Time.Advance(TimeSpan.FromHours(24));
+
+        var second = await StartAsync("pro", "month");
+
+        Assert.NotEqual(first.SessionId, second.SessionId);
+        Assert.Empty(_bed.Gateway.ExpiredSessions);
+        Assert.False(second.Reused);
+    }
+
+    [Fact]
+    public async Task After_stripe_deleted_the_customer_checkout_provisions_a_new_one_under_the_next_generation()
+    {
+        await StartAsync("pro", "month");
+        var old = (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.StripeCustomerId!;
+        await _bed.Accounts.UpdateAsync(_id, a => a.ForgetStripeCustomer(old), CancellationToken.None);
+
+        await StartAsync("pro", "month");
+
+        var account = (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!;
+        Assert.NotEqual(old, account.StripeCustomerId);
+        Assert.Equal(
+            [PaymentIdempotencyKeys.CustomerCreation(_id), PaymentIdempotencyKeys.CustomerCreation(_id, 1)],
+            _bed.Gateway.CustomerCalls.Select(c => c.IdempotencyKey));
+        Assert.Equal(account.StripeCustomerId, _bed.Gateway.Checkouts.Last().CustomerId);
+        Assert.EndsWith("#1", PaymentIdempotencyKeys.CustomerCreation(_id, 1), StringComparison.Ordinal);
+    }
+
+    private async Task<StartedCheckout> StartAsync(string plan, string interval)
+    {
+        var outcome = await _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = plan, Interval = interval }, CancellationToken.None);
+        return Assert.IsType<Succeeded<StartedCheckout>>(outcome).Value;
+    }
+}

@@ -1,0 +1,93 @@
+using Billing.Application.Accounts;
+using Billing.Application.Checkout;
+using Billing.Application.DependencyInjection;
+using Billing.Application.Payments;
+using Billing.Application.Portal;
+using Billing.Application.StripeCustomers;
+using Billing.Application.StripeEvents;
+using Billing.Application.StripeEvents.Handling;
+using Billing.Application.StripeEvents.Ingest;
+using Billing.Application.Subscriptions;
+using Billing.Application.Tests.Fakes;
+using Billing.Application.Trials;
+using Billing.Application.Usage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Application.Tests.DependencyInjection;
+
+public sealed class AddBillingApplicationTests
+{
+    [Fact]
+    public void Registers_every_use_case_handler_and_option_from_configuration()
+    {
+        using var services = Build(new Dictionary<string, string?>
+        {
+            ["Billing:Stripe:LiveMode"] = "true",
+            ["Billing:MissedEventSweep:BatchSize"] = "25",
+        });
+
+        Assert.NotNull(services.GetRequiredService<CheckoutSessions>());
+        Assert.NotNull(services.GetRequiredService<PortalSessions>());
+        Assert.NotNull(services.GetRequiredService<LocalTrials>());
+        Assert.NotNull(services.GetRequiredService<SubscriptionOverview>());
+        Assert.NotNull(services.GetRequiredService<StripeEventIngest>());
+        Assert.NotNull(services.GetRequiredService<IStripeEventProcessor>());
+        Assert.NotNull(services.GetRequiredService<AccountStripeResync>());
+        Assert.NotNull(services.GetRequiredService<MissedEventSweep>());
+        Assert.Equal(5, services.GetServices<IStripeEventTypeHandler>().Count());
+        Assert.True(services.GetRequiredService<IOptions<StripeModeOptions>>().Value.LiveMode);
+        Assert.Equal(25, services.GetRequiredService<IOptions<MissedEventSweepOptions>>().Value.BatchSize);
+        Assert.Equal("PRO", services.GetRequiredService<Domain.Plans.PlanCatalog>().Find(Domain.Plans.PlanCode.Parse("PRO"))?.Code.Value);
+    }
+
+    [Fact]
+    public void Invalid_settings_are_reported_when_the_options_are_read()
+    {
+        using var services = Build(new Dictionary<string, string?> { ["Billing:MissedEventSweep:BatchSize"] = "0" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<MissedEventSweepOptions>>().Value);
+        Assert.Contains("BatchSize", error.Message, StringComparison.Ordinal);
+    }
+
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(CatalogSettings())
+            .AddInMemoryCollection(settings)
+            .Build();
+        var time = new FakeTimeProvider(AccountsTestBed.Start);
+        var accounts = new InMemoryBillingAccountStore(time);
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<TimeProvider>(time)
+            .AddSingleton<IBillingAccountStore>(accounts)
+            .AddSingleton<IAccountRenewalQuery>(accounts)
+            .AddSingleton<IStripeCustomerLinks, InMemoryStripeCustomerLinks>()
+            .AddSingleton<IUsageCounters, InMemoryUsageCounters>()
+            .AddSingleton<IStripeEventStore>(new InMemoryStripeEventStore(time))
+            .AddSingleton<IStripeEventQueueWriter, InMemoryStripeEventQueue>()
+            .AddSingleton<IStripeBillingGateway, FakeStripeBillingGateway>()
+            .AddSingleton(new FakeStripe(time))
+            .AddSingleton<IStripeSubscriptionSource>(sp => sp.GetRequiredService<FakeStripe>())
+            .AddSingleton<IStripeEventPayloadReader>(sp => sp.GetRequiredService<FakeStripe>())
+            .AddBillingApplication(configuration);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    private static Dictionary<string, string?> CatalogSettings() => new()
+    {
+        ["Billing:Catalog:Meters:0"] = "agent_runs",
+        ["Billing:Catalog:Plans:0:Code"] = "FREE",
+        ["Billing:Catalog:Plans:0:DisplayName"] = "Free",
+        ["Billing:Catalog:Plans:0:Kind"] = "Free",
+        ["Billing:Catalog:Plans:1:Code"] = "PRO",
+        ["Billing:Catalog:Plans:1:DisplayName"] = "Pro",
+        ["Billing:Catalog:Plans:1:Prices:Month"] = "price_pro_month",
+        ["Billing:Redirects:AllowedOrigins:0"] = AccountsTestBed.AllowedOrigin,
+        ["Billing:Checkout:SuccessUrl"] = AccountsTestBed.DefaultSuccessUrl,
+        ["Billing:Checkout:CancelUrl"] = AccountsTestBed.DefaultCancelUrl,
+        ["Billing:Portal:ReturnUrl"] = AccountsTestBed.DefaultReturnUrl,
+    };
+}

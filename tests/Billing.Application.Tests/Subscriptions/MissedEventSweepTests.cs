@@ -1,0 +1,67 @@
+using Billing.Application.Subscriptions;
+using Billing.Application.Tests.Fakes;
+using Billing.Application.Tests.StripeEvents;
+using Billing.Domain.Subscriptions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Application.Tests.Subscriptions;
+
+public sealed class MissedEventSweepTests
+{
+    private readonly WebhookWorld _world = new();
+    private readonly MissedEventSweepOptions _options = new() { Grace = TimeSpan.FromHours(2), BatchSize = 10 };
+
+    private MissedEventSweep Sweep => new(_world.Accounts, _world.Accounts, _world.Sync, Options.Create(_options), _world.Time, NullLogger<MissedEventSweep>.Instance);
+
+    [Fact]
+    public async Task An_account_whose_renewal_and_cancellation_events_were_lost_is_corrected_from_stripe_once()
+    {
+        var customer = _world.Stripe.CreateCustomer("user-1");
+        var subscription = _world.Stripe.CompleteCheckout("user-1", customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        _world.Stripe.Renew(subscription, FakeStripe.Payment.Fails);
+        _world.Stripe.CancelNow(subscription); // none of these events arrives
+        Assert.Equal(SubscriptionStatus.Active, _world.Account("user-1").Subscription!.Status);
+
+        _world.Time.Advance(TimeSpan.FromHours(1));
+        var early = await Sweep.RunAsync(CancellationToken.None); // inside the grace: Stripe's events may still come
+        _world.Time.Advance(TimeSpan.FromHours(2));
+        var late = await Sweep.RunAsync(CancellationToken.None);
+        var again = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(0, 0, 0, 0, MoreDue: false), early);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), late);
+        Assert.Equal(new MissedEventSweepSummary(0, 0, 0, 0, MoreDue: false), again);
+        var account = _world.Account("user-1");
+        Assert.Equal(SubscriptionStatus.Canceled, account.Subscription!.Status);
+        Assert.Null(account.RenewsBy);
+        Assert.Equal("FREE", _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow()).Plan.Code.Value);
+    }
+
+    [Fact]
+    public async Task A_renewal_missed_is_applied_and_the_batch_is_bounded()
+    {
+        _options.BatchSize = 1;
+        var subscriptions = new List<FakeStripeSubscription>();
+        foreach (var account in new[] { "user-1", "user-2" })
+        {
+            var customer = _world.Stripe.CreateCustomer(account);
+            subscriptions.Add(_world.Stripe.CompleteCheckout(account, customer, TestCatalog.ProMonthly));
+        }
+
+        await _world.DeliverNewEventsAsync();
+        foreach (var subscription in subscriptions)
+        {
+            _world.Stripe.Renew(subscription);
+        }
+
+        _world.Time.Advance(TimeSpan.FromHours(3));
+        var first = await Sweep.RunAsync(CancellationToken.None);
+        var second = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: true), first);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: true), second);
+        Assert.All(subscriptions, s => Assert.Equal(s.PeriodStart, _world.Account(s.AccountId!).Subscription!.CurrentPeriodStart));
+    }
+}

@@ -1,0 +1,101 @@
+using Billing.Application.Accounts;
+using Billing.Cosmos.Tests.Support;
+using Billing.Domain.Accounts;
+using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Cosmos.Tests.Accounts;
+
+/// <summary>Own fixture (own database): the query spans the whole accounts container.</summary>
+public sealed class CosmosAccountRenewalQueryTests(CosmosFixture fixture) : IClassFixture<CosmosFixture>
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly IBillingAccountStore _store = fixture.Get<IBillingAccountStore>();
+    private readonly IAccountRenewalQuery _query = fixture.Get<IAccountRenewalQuery>();
+    private readonly PlanCatalog _catalog = TestCatalog.Create();
+
+    [Fact]
+    public async Task Lists_live_subscriptions_past_their_renewsBy_most_recently_due_first_and_bounded()
+    {
+        var dueLongAgo = await SubscribedAsync(Now.AddDays(-10), SubscriptionStatus.Active);
+        var dueRecently = await SubscribedAsync(Now.AddHours(-3), SubscriptionStatus.Active);
+        var trialEnded = await SubscribedAsync(Now.AddDays(20), SubscriptionStatus.Trialing, trialEnd: Now.AddDays(-1));
+        await SubscribedAsync(Now.AddDays(5), SubscriptionStatus.Active); // not due
+        await SubscribedAsync(Now.AddDays(-3), SubscriptionStatus.Canceled); // over: renews nothing
+        await _store.GetOrCreateAsync(Ids.NewAccount(), CancellationToken.None); // never subscribed
+
+        var due = await _query.ListRenewalOverdueAsync(Now, 10, CancellationToken.None);
+        Assert.Equal([dueRecently, trialEnded, dueLongAgo], due);
+
+        var bounded = await _query.ListRenewalOverdueAsync(Now, 2, CancellationToken.None);
+        Assert.Equal([dueRecently, trialEnded], bounded);
+
+        Assert.Empty(await _query.ListRenewalOverdueAsync(Now.AddDays(-30), 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_new_account_fields_round_trip_and_renewsBy_follows_the_subscription()
+    {
+        var id = await SubscribedAsync(Now.AddDays(-1), SubscriptionStatus.Active);
+        var checkout = new OpenCheckout
+        {
+            SessionId = "cs_1",
+            Url = new Uri("https://checkout.stripe.test/cs_1"),
+            PlanCode = PlanCode.Parse("PRO"),
+            Interval = BillingInterval.Month,
+            PriceId = TestCatalog.ProMonthly,
+            ExpiresAt = Now.AddHours(20),
+        };
+        var resolution = new DuplicateSubscriptionResolution
+        {
+            SubscriptionId = "sub_dup",
+            KeptSubscriptionId = "sub_kept",
+            Refunded = new Money(1_900, Currency.Parse("usd")),
+            ResolvedAt = Now,
+        };
+
+        var written = await _store.UpdateAsync(
+            id,
+            a => a.RememberCheckout(checkout).RecordDuplicateResolved(resolution).ForgetStripeCustomer("cus_old"),
+            CancellationToken.None);
+        var read = (await _store.GetAsync(id, CancellationToken.None))!;
+
+        Assert.Equal(checkout, read.OpenCheckout);
+        Assert.Equal(resolution, Assert.Single(read.DuplicateSubscriptions));
+        Assert.Equal(["cus_old"], read.FormerStripeCustomerIds);
+        Assert.Equal("PRO", read.LastPaidPlan?.Value);
+        Assert.Equal(written.RenewsBy, read.RenewsBy);
+        Assert.Contains(id, await _query.ListRenewalOverdueAsync(Now, 100, CancellationToken.None));
+
+        var canceled = await _store.UpdateAsync(
+            id,
+            a => a.ApplySubscriptionSnapshot(Snapshot(a.StripeCustomerId!, a.Subscription!.SubscriptionId, Now.AddDays(-1), SubscriptionStatus.Canceled, null, Now), _catalog).Account,
+            CancellationToken.None);
+        Assert.Null(canceled.RenewsBy);
+        Assert.DoesNotContain(id, await _query.ListRenewalOverdueAsync(Now.AddDays(1), 100, CancellationToken.None));
+    }
+
+    private async Task<AccountId> SubscribedAsync(DateTimeOffset periodEnd, SubscriptionStatus status, DateTimeOffset? trialEnd = null)
+    {
+        var id = Ids.NewAccount();
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var customerId = Ids.NewStripe("cus");
+        var snapshot = Snapshot(customerId, Ids.NewStripe("sub"), periodEnd, status, trialEnd, Now.AddDays(-40));
+        await _store.UpdateAsync(id, a => a.ApplySubscriptionSnapshot(snapshot, _catalog).Account, CancellationToken.None);
+        return id;
+    }
+
+    private static SubscriptionSnapshot Snapshot(string customerId, string subscriptionId, DateTimeOffset periodEnd, SubscriptionStatus status, DateTimeOffset? trialEnd, DateTimeOffset asOf) => new()
+    {
+        SubscriptionId = subscriptionId,
+        CustomerId = customerId,
+        Status = status,
+        PriceId = TestCatalog.ProMonthly,
+        CurrentPeriodStart = periodEnd.AddMonths(-1),
+        CurrentPeriodEnd = periodEnd,
+        TrialEnd = trialEnd,
+        EndedAt = status.IsTerminal ? asOf : null,
+        AsOf = asOf,
+    };
+}

@@ -1,0 +1,135 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Domain.Tests.Accounts;
+
+public sealed class BillingAccountLifecycleTests
+{
+    private static readonly TimeSpan Grace = TimeSpan.FromDays(7);
+    private readonly PlanCatalog _catalog = TestCatalog.Create();
+
+    [Fact]
+    public void A_deleted_customer_is_forgotten_with_a_new_generation_and_never_taken_back()
+    {
+        var account = TestAccounts.WithCustomer("cus_1").RememberCheckout(Checkout("cs_1"));
+
+        var forgotten = account.ForgetStripeCustomer("cus_1");
+
+        Assert.Null(forgotten.StripeCustomerId);
+        Assert.Equal(1, forgotten.CustomerGeneration);
+        Assert.Equal(["cus_1"], forgotten.FormerStripeCustomerIds);
+        Assert.Null(forgotten.OpenCheckout);
+        Assert.Same(forgotten, forgotten.ForgetStripeCustomer("cus_1"));
+        Assert.Equal(StripeCustomerAssignmentOutcome.FormerCustomer, forgotten.AssignStripeCustomer("cus_1").Outcome);
+        Assert.Equal(SubscriptionSnapshotOutcome.CustomerMismatch, forgotten.ApplySubscriptionSnapshot(TestAccounts.Snapshot(TestAccounts.PeriodStart), _catalog).Outcome);
+
+        var next = forgotten.AssignStripeCustomer("cus_2");
+        Assert.Equal(StripeCustomerAssignmentOutcome.Assigned, next.Outcome);
+        Assert.Equal("cus_2", next.Account.StripeCustomerId);
+    }
+
+    [Fact]
+    public void Forgetting_another_customer_keeps_the_current_one()
+    {
+        var account = TestAccounts.WithCustomer("cus_2").ForgetStripeCustomer("cus_1");
+
+        Assert.Equal("cus_2", account.StripeCustomerId);
+        Assert.Equal(0, account.CustomerGeneration);
+        Assert.Equal(["cus_1"], account.FormerStripeCustomerIds);
+    }
+
+    [Fact]
+    public void Renews_by_the_first_of_trial_end_period_end_and_cancellation_while_live()
+    {
+        var start = TestAccounts.PeriodStart;
+        Assert.Null(TestAccounts.WithCustomer().RenewsBy);
+
+        var active = Apply(TestAccounts.Snapshot(start));
+        Assert.Equal(start.AddMonths(1), active.RenewsBy);
+
+        var trialing = Apply(TestAccounts.Snapshot(start, SubscriptionStatus.Trialing) with { TrialEnd = start.AddDays(7) });
+        Assert.Equal(start.AddDays(7), trialing.RenewsBy);
+
+        var cancelling = Apply(TestAccounts.Snapshot(start) with { CancelAt = start.AddDays(3) });
+        Assert.Equal(start.AddDays(3), cancelling.RenewsBy);
+
+        var over = active.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.Canceled) with { EndedAt = start.AddDays(1) }, _catalog).Account;
+        Assert.Null(over.RenewsBy);
+    }
+
+    [Fact]
+    public void A_failed_upgrade_keeps_the_plan_last_paid_for_during_the_grace_period()
+    {
+        var start = TestAccounts.PeriodStart;
+        var basic = Apply(TestAccounts.Snapshot(start, priceId: TestCatalog.BasicMonthly));
+        Assert.Equal("BASIC", basic.LastPaidPlan?.Value);
+
+        var upgradeUnpaid = basic.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.PastDue, priceId: TestCatalog.ProMonthly), _catalog).Account;
+
+        Assert.Equal("BASIC", upgradeUnpaid.LastPaidPlan?.Value);
+        var during = upgradeUnpaid.EntitlementAt(_catalog, start.AddDays(2), Grace);
+        Assert.Equal("BASIC", during.Plan.Code.Value);
+        Assert.Equal("FREE", upgradeUnpaid.EntitlementAt(_catalog, start.AddDays(9), Grace).Plan.Code.Value);
+
+        var paid = upgradeUnpaid.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(3), priceId: TestCatalog.ProMonthly), _catalog).Account;
+        Assert.Equal("PRO", paid.LastPaidPlan?.Value);
+        Assert.Equal("PRO", paid.EntitlementAt(_catalog, start.AddDays(4), Grace).Plan.Code.Value);
+    }
+
+    [Fact]
+    public void A_past_due_subscription_that_was_never_paid_keeps_its_own_plan_for_the_grace_period()
+    {
+        var start = TestAccounts.PeriodStart;
+        var account = Apply(TestAccounts.Snapshot(start, SubscriptionStatus.PastDue));
+
+        Assert.Null(account.LastPaidPlan);
+        Assert.Equal("PRO", account.EntitlementAt(_catalog, start.AddDays(1), Grace).Plan.Code.Value);
+    }
+
+    [Fact]
+    public void The_open_checkout_is_cleared_only_by_its_own_session()
+    {
+        var account = TestAccounts.WithCustomer().RememberCheckout(Checkout("cs_1"));
+
+        Assert.Same(account, account.ClearCheckout("cs_other"));
+        Assert.Null(account.ClearCheckout("cs_1").OpenCheckout);
+        Assert.True(account.OpenCheckout!.IsOpenAt(TestAccounts.PeriodStart));
+        Assert.False(account.OpenCheckout.IsOpenAt(TestAccounts.PeriodStart.AddDays(1)));
+    }
+
+    [Fact]
+    public void A_resolved_duplicate_is_recorded_once()
+    {
+        var resolution = new DuplicateSubscriptionResolution
+        {
+            SubscriptionId = "sub_2",
+            KeptSubscriptionId = "sub_1",
+            Refunded = new Money(1_900, Currency.Parse("usd")),
+            ResolvedAt = TestAccounts.PeriodStart,
+        };
+
+        var account = TestAccounts.WithCustomer().RecordDuplicateResolved(resolution);
+
+        Assert.Same(account, account.RecordDuplicateResolved(resolution with { ResolvedAt = resolution.ResolvedAt.AddHours(1) }));
+        Assert.Equal(resolution, Assert.Single(account.DuplicateSubscriptions));
+    }
+
+    private BillingAccount Apply(SubscriptionSnapshot snapshot)
+    {
+        var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog);
+        Assert.True(result.Changed, result.Outcome.ToString());
+        return result.Account;
+    }
+
+    private static OpenCheckout Checkout(string sessionId) => new()
+    {
+        SessionId = sessionId,
+        Url = new Uri("https://checkout.stripe.test/" + sessionId),
+        PlanCode = PlanCode.Parse("PRO"),
+        Interval = BillingInterval.Month,
+        PriceId = TestCatalog.ProMonthly,
+        ExpiresAt = TestAccounts.PeriodStart.AddHours(23),
+    };
+}
