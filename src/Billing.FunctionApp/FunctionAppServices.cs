@@ -1,14 +1,18 @@
-using Billing.FunctionApp.Api;
-using Billing.FunctionApp.Configuration;
-using Billing.FunctionApp.Health;
+using Billing.Application.DependencyInjection;
+using Billing.Application.StripeEvents;
 using Billing.FunctionApp.Http;
-using Billing.FunctionApp.Infrastructure;
+using Billing.FunctionApp.Webhooks;
+using Billing.Infrastructure;
+using Billing.Infrastructure.StripeApi;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Options;
 
 namespace Billing.FunctionApp;
 
-/// <summary>The function app's one DI entry point: the HTTP concerns of the worker plus the application and its adapters.</summary>
+/// <summary>
+/// The function app's one DI entry point: the worker's HTTP concerns (authentication, rate limits, webhook limits),
+/// then the application layer and every adapter behind its ports. All options are validated at start-up.
+/// </summary>
 public static class FunctionAppServices
 {
     public static FunctionsApplicationBuilder AddBillingFunctionApp(this FunctionsApplicationBuilder builder)
@@ -22,19 +26,14 @@ public static class FunctionAppServices
             .Validate(o => o.RequestsPerMinute is >= 1 and <= 10_000, $"{RateLimitOptions.SectionName}:RequestsPerMinute must be between 1 and 10000.")
             .ValidateOnStart();
         services.AddSingleton<AccountRateLimiter>();
+        services.AddOptions<WebhookIngestOptions>().Bind(configuration.GetSection(WebhookIngestOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookIngestOptions>, WebhookIngestOptionsValidator>();
 
-        services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = TimeSpan.FromSeconds(30) });
-        services.AddSingleton(sp => QueueServiceFactory.Create(configuration, sp.GetRequiredService<HttpClient>()));
-        services.AddStripe(configuration);
-        services.AddPersistence(configuration);
-        services.AddCatalog(configuration);
-        services.AddBillingApi(configuration);
-        services.AddStripeWebhooks(configuration);
+        services.AddBillingApplication(configuration);
+        services.AddBillingInfrastructure(configuration, builder.Environment);
 
-        services.AddHealthChecks()
-            .AddCheck<ConfigurationHealthCheck>("configuration")
-            .AddCheck<QueueStorageHealthCheck>("queues")
-            .AddCheck<CosmosHealthCheck>("cosmos");
+        // Events are checked against the mode of the configured key (a test key never applies live events).
+        services.AddOptions<StripeModeOptions>().Configure<IOptions<StripeOptions>>((mode, stripe) => mode.LiveMode = stripe.Value.KeyMode == StripeKeyMode.Live);
         return builder;
     }
 }

@@ -11,6 +11,8 @@ public static class FunctionAppSettings
         {
             ["AzureWebJobsStorage"] = emulators.StorageConnectionString,
             ["STRIPE_EVENTS_QUEUE"] = queueName ?? "events-" + unique,
+            ["MONTHLY_INVOICING_SCHEDULE"] = "0 0 2 1 * *",
+            ["MISSED_EVENT_SWEEP_SCHEDULE"] = "0 15 * * * *",
             ["Billing__Cosmos__ConnectionString"] = emulators.CosmosConnectionString,
             ["Billing__Cosmos__DatabaseName"] = "db-" + unique,
             ["Billing__Cosmos__ProvisionOnStartup"] = "true",

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Billing.FunctionApp.Http;
-using Billing.FunctionApp.Infrastructure.Queues;
+using Billing.Infrastructure.Queues;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Billing.FunctionApp.Admin;

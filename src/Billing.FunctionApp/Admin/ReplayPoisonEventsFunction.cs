@@ -1,5 +1,5 @@
 using Billing.FunctionApp.Http;
-using Billing.FunctionApp.Infrastructure.Queues;
+using Billing.Infrastructure.Queues;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Billing.FunctionApp.Admin;

@@ -31,12 +31,7 @@ internal static class StrictJsonBody
         where T : class, new()
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength > MaxBytes)
-        {
-            return TooLarge<T>();
-        }
-
-        var body = await ReadBytesAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await LimitedBody.ReadAsync(request, MaxBytes, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
             return TooLarge<T>();
@@ -192,23 +187,6 @@ internal static class StrictJsonBody
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private static async Task<byte[]?> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 
     private static StrictJsonBodyResult<T> TooLarge<T>()
         where T : class =>
