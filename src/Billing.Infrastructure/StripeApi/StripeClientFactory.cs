@@ -20,13 +20,16 @@ public sealed class StripeClientFactory(IHttpClientFactory httpClients, IOptions
         Version = typeof(StripeClientFactory).Assembly.GetName().Version?.ToString(),
     };
 
-    public StripeClient Create()
+    public StripeClient Create() => Create(options.Value.MaxNetworkRetries);
+
+    /// <summary>A client with its own retry count (the health check makes one attempt).</summary>
+    internal StripeClient Create(int maxNetworkRetries)
     {
         var settings = options.Value;
         var apiBase = settings.ApiBaseForClient;
         var transport = new SystemNetHttpClient(
             httpClients.CreateClient(HttpClientName),
-            settings.MaxNetworkRetries,
+            maxNetworkRetries,
             Application,
             enableTelemetry: false);
         return new StripeClient(new StripeClientOptions
