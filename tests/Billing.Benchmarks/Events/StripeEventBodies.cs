@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Billing.Stripe;
 using Billing.TestSupport;
 
 namespace Billing.Benchmarks.Events;
@@ -63,7 +62,7 @@ public sealed class StripeEventBodies
         {
             ["id"] = eventId,
             ["object"] = "event",
-            ["api_version"] = StripeApiVersion.Current,
+            ["api_version"] = global::Stripe.StripeConfiguration.ApiVersion,
             ["created"] = created.ToUnixTimeSeconds(),
             ["data"] = new JsonObject
             {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Billing.Benchmarks.Events;
-using Billing.QueueStorage;
 
 namespace Billing.Benchmarks.Ingest;
 
@@ -46,7 +45,7 @@ internal static class IngestCommand
             target = await IngestTarget.StartAsync(options, log);
         }
         catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or FileNotFoundException
-                                              or System.ComponentModel.Win32Exception or QueueStorageException or HttpRequestException)
+                                              or System.ComponentModel.Win32Exception or Azure.RequestFailedException or HttpRequestException)
         {
             await log.WriteLineAsync("Could not start the server under test: " + exception.Message);
             return 3;

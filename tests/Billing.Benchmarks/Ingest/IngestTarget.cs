@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Billing.QueueStorage;
+using Azure;
+using Azure.Storage.Queues;
 using Billing.TestSupport;
 
 namespace Billing.Benchmarks.Ingest;
@@ -64,7 +65,7 @@ internal sealed class IngestTarget : IAsyncDisposable
         try
         {
             // In Azure the queue is provisioned with the app; locally only the standalone poller creates it, and it is off.
-            await QueueServiceClient.FromConnectionString(emulators.StorageConnectionString)
+            await new QueueServiceClient(emulators.StorageConnectionString)
                 .GetQueueClient(settings["STRIPE_EVENTS_QUEUE"]!)
                 .CreateIfNotExistsAsync();
             var app = await FunctionAppProcess.StartAsync(settings);
@@ -133,11 +134,11 @@ internal sealed class IngestTarget : IAsyncDisposable
 
         try
         {
-            var queues = QueueServiceClient.FromConnectionString(_emulators.StorageConnectionString);
-            var count = await queues.GetQueueClient(_queueName).GetApproximateMessageCountAsync(cancellationToken);
+            var queues = new QueueServiceClient(_emulators.StorageConnectionString);
+            var count = (await queues.GetQueueClient(_queueName).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
             return $"queue `{_queueName}` holds {count} message(s)";
         }
-        catch (QueueStorageException exception)
+        catch (RequestFailedException exception)
         {
             return $"queue `{_queueName}` could not be read ({exception.Message.ReplaceLineEndings(" ")})";
         }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using Billing.Stripe.Webhooks;
+using Billing.Infrastructure.StripeApi.Webhooks;
 
 namespace Billing.Benchmarks.Ingest;
 

@@ -1,0 +1,99 @@
+using Billing.Application.Payments;
+using Billing.Application.StripeEvents;
+using Billing.Application.StripeEvents.Ingest;
+using Billing.Application.Subscriptions;
+using Billing.Infrastructure.Cosmos;
+using Billing.Infrastructure.Health;
+using Billing.Infrastructure.Queues;
+using Billing.Infrastructure.StripeApi;
+using Billing.Infrastructure.StripeApi.Webhooks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Infrastructure;
+
+public static class InfrastructureServiceCollectionExtensions
+{
+    /// <summary>The log category of the Stripe HttpClient's factory logging; its request URIs carry query strings (account ids).</summary>
+    public const string StripeHttpClientLogCategory = "System.Net.Http.HttpClient." + StripeClientFactory.HttpClientName;
+
+    /// <summary>
+    /// Registers every adapter behind the application's ports, with their settings bound and validated at start-up:
+    /// Stripe (<c>Stripe</c> section; <see cref="StripeClientFactory"/>, <see cref="StripeWebhookVerifier"/>, the gateway,
+    /// the subscription source and the event payload reader), queues (<c>AzureWebJobsStorage</c>,
+    /// <c>STRIPE_EVENTS_QUEUE</c>; the queue writer and <see cref="StripeEventPoisonMessages"/>), Cosmos DB
+    /// (<c>Billing:Cosmos</c>; the stores and the start-up provisioning) and <see cref="DependencyHealth"/>.
+    /// Uses <see cref="TimeProvider.System"/> unless a TimeProvider is registered. Application services are not registered here.
+    /// </summary>
+    public static IServiceCollection AddBillingInfrastructure(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddStripeApi(configuration, environment);
+        services.AddQueues(configuration);
+        services.AddCosmos(configuration);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDependencyCheck, QueueHealthCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDependencyCheck, CosmosHealthCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDependencyCheck, StripeHealthCheck>());
+        services.TryAddSingleton(sp => new DependencyHealth(
+            sp.GetServices<IDependencyCheck>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DependencyHealth>>()));
+        return services;
+    }
+
+    private static void AddStripeApi(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddOptions<StripeOptions>()
+            .Bind(configuration.GetSection(StripeOptions.SectionName))
+            .PostConfigure(options =>
+            {
+                // An empty "Stripe:ApiBase" (a blank local setting) means api.stripe.com.
+                if (options.ApiBase is { IsAbsoluteUri: false, OriginalString.Length: 0 })
+                {
+                    options.ApiBase = null;
+                }
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StripeOptions>>(new StripeOptionsValidator(environment)));
+
+        // Stripe.net retries by itself: no resilience handler on this client.
+        services.TryAddTransient<StripeRequestLoggingHandler>();
+        services.AddHttpClient(StripeClientFactory.HttpClientName)
+            .ConfigureHttpClient((sp, client) => client.Timeout = sp.GetRequiredService<IOptions<StripeOptions>>().Value.RequestTimeout)
+            .AddHttpMessageHandler<StripeRequestLoggingHandler>();
+        services.AddLogging(logging => logging.AddFilter(StripeHttpClientLogCategory, LogLevel.Warning));
+
+        services.TryAddSingleton<StripeClientFactory>();
+        services.TryAddTransient(sp => sp.GetRequiredService<StripeClientFactory>().Create());
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StripeOptions>>().Value;
+            return new StripeWebhookVerifier(options.WebhookSecrets, options.WebhookTolerance, sp.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddSingleton<IStripeBillingGateway, StripeBillingGateway>();
+        services.TryAddSingleton<IStripeSubscriptionSource, StripeSubscriptionSource>();
+        services.TryAddSingleton<IStripeEventPayloadReader, StripeEventPayloadReader>();
+    }
+
+    private static void AddQueues(this IServiceCollection services, IConfiguration configuration)
+    {
+        var storage = configuration.GetSection(QueueStorageOptions.ConnectionName);
+        services.AddOptions<QueueStorageOptions>()
+            .Bind(storage)
+            .Configure(options => options.ConnectionString = storage.Value)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueStorageOptions>, QueueStorageOptionsValidator>());
+        services.AddOptions<StripeEventQueueOptions>().Bind(configuration).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StripeEventQueueOptions>, StripeEventQueueOptionsValidator>());
+
+        services.TryAddSingleton(sp => QueueServiceFactory.Create(sp.GetRequiredService<IOptions<QueueStorageOptions>>().Value));
+        services.TryAddSingleton<StripeEventQueues>();
+        services.TryAddSingleton<IStripeEventQueueWriter, StripeEventQueueWriter>();
+        services.TryAddSingleton<StripeEventPoisonMessages>();
+    }
+}

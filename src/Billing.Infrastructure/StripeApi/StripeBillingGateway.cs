@@ -1,0 +1,106 @@
+using System.Net;
+using Billing.Application.Payments;
+using Billing.Application.StripeEvents;
+using Microsoft.Extensions.Logging;
+using Stripe;
+using Stripe.Checkout;
+
+namespace Billing.Infrastructure.StripeApi;
+
+/// <summary>
+/// <see cref="IStripeBillingGateway"/> on Stripe.net. Every object carries the account id in metadata
+/// <c>account_id</c>; failures become <see cref="PaymentProviderException"/> (<see cref="StripeFailures"/>).
+/// </summary>
+public sealed partial class StripeBillingGateway(StripeClientFactory clients, TimeProvider time, ILogger<StripeBillingGateway> logger) : IStripeBillingGateway
+{
+    /// <summary>
+    /// Stripe answers 409 to a request whose idempotency key another in-flight request is using; Stripe.net already
+    /// retries twice, and a burst of first requests for one account can outlast that, so creation keeps trying a little longer.
+    /// </summary>
+    private const int MaxCustomerCreateAttempts = 4;
+
+    private static readonly TimeSpan CustomerCreateRetryDelay = TimeSpan.FromSeconds(1);
+
+    public async Task<string> CreateCustomerAsync(NewStripeCustomer customer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(customer);
+        var request = new CustomerCreateOptions { Metadata = AccountMetadata(customer.AccountId.Value) };
+        var options = new RequestOptions { IdempotencyKey = customer.IdempotencyKey };
+        var stripe = clients.Create();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var created = await stripe.V1.Customers.CreateAsync(request, options, cancellationToken).ConfigureAwait(false);
+                return created.Id;
+            }
+            catch (StripeException exception) when (exception.HttpStatusCode == HttpStatusCode.Conflict && attempt < MaxCustomerCreateAttempts)
+            {
+                LogCustomerCreateConflict(attempt);
+                await Task.Delay(CustomerCreateRetryDelay, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (StripeFailures.Classify("create the Stripe customer", exception, logger, cancellationToken) is { } failure)
+            {
+                throw failure;
+            }
+        }
+    }
+
+    public async Task<HostedCheckoutSession> CreateCheckoutSessionAsync(HostedCheckoutRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var metadata = AccountMetadata(request.AccountId.Value);
+        var options = new SessionCreateOptions
+        {
+            Mode = "subscription",
+            Customer = request.CustomerId,
+            ClientReferenceId = request.AccountId.Value,
+            LineItems = [new SessionLineItemOptions { Price = request.PriceId, Quantity = 1 }],
+            SuccessUrl = request.SuccessUrl,
+            CancelUrl = request.CancelUrl,
+            Metadata = metadata,
+            SubscriptionData = new SessionSubscriptionDataOptions { TrialPeriodDays = request.TrialDays, Metadata = metadata },
+        };
+        Session session;
+        try
+        {
+            session = await clients.Create().V1.Checkout.Sessions.CreateAsync(options, requestOptions: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (StripeFailures.Classify("create the Checkout Session", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+
+        return new HostedCheckoutSession(session.Id, HostedUrl(session.Url, "Checkout Session"));
+    }
+
+    public async Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Stripe.BillingPortal.Session session;
+        try
+        {
+            session = await clients.Create().V1.BillingPortal.Sessions.CreateAsync(
+                new Stripe.BillingPortal.SessionCreateOptions { Customer = request.CustomerId, ReturnUrl = request.ReturnUrl },
+                requestOptions: null,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (StripeFailures.Classify("create the portal session", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+
+        return new HostedPortalSession(session.Id, HostedUrl(session.Url, "portal session"));
+    }
+
+    private static Dictionary<string, string> AccountMetadata(string accountId) =>
+        new(StringComparer.Ordinal) { [StripeMetadataKeys.AccountId] = accountId };
+
+    private static Uri HostedUrl(string? url, string what) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            ? uri
+            : throw new PaymentProviderException($"Stripe returned a {what} without a usable URL.");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stripe customer creation is in flight under the same idempotency key (attempt {Attempt}); trying again")]
+    private partial void LogCustomerCreateConflict(int attempt);
+}

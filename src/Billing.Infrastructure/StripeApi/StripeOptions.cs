@@ -1,0 +1,46 @@
+namespace Billing.Infrastructure.StripeApi;
+
+/// <summary>
+/// The <c>Stripe</c> settings section, bound and validated at start-up (<see cref="StripeOptionsValidator"/>).
+/// <see cref="ToString"/> never shows the key or the secrets.
+/// </summary>
+public sealed class StripeOptions
+{
+    public const string SectionName = "Stripe";
+
+    public static readonly TimeSpan DefaultWebhookTolerance = TimeSpan.FromMinutes(5);
+
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(80);
+
+    public const int DefaultMaxNetworkRetries = 2;
+
+    /// <summary>A secret (<c>sk_</c>) or restricted (<c>rk_</c>) key of test or live mode.</summary>
+    public string SecretKey { get; set; } = "";
+
+    /// <summary>Another API base (the local emulator, <c>http://127.0.0.1:PORT</c>); null for api.stripe.com.</summary>
+    public Uri? ApiBase { get; set; }
+
+    /// <summary>The webhook endpoint's signing secrets (<c>whsec_...</c>); several while a secret is rotated.</summary>
+    public IList<string> WebhookSecrets { get; } = new List<string>();
+
+    /// <summary>How far a webhook's signed timestamp may be from now, either way.</summary>
+    public TimeSpan WebhookTolerance { get; set; } = DefaultWebhookTolerance;
+
+    /// <summary>Retries of a failed request (connection errors, timeouts, 409, 5xx) by Stripe.net, under one idempotency key.</summary>
+    public int MaxNetworkRetries { get; set; } = DefaultMaxNetworkRetries;
+
+    /// <summary>The timeout of each attempt (the HttpClient's timeout).</summary>
+    public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
+
+    /// <summary>Live for <c>sk_live_</c> and <c>rk_live_</c> keys, Test otherwise (the validator refuses any other prefix).</summary>
+    public StripeKeyMode KeyMode => IsLiveKey(SecretKey) ? StripeKeyMode.Live : StripeKeyMode.Test;
+
+    /// <summary>The base URL Stripe.net gets: <see cref="ApiBase"/> without its trailing slash, or null for Stripe itself.</summary>
+    internal string? ApiBaseForClient => ApiBase?.GetLeftPart(UriPartial.Path).TrimEnd('/');
+
+    internal static bool IsLiveKey(string? key) =>
+        key is not null && (key.StartsWith("sk_live_", StringComparison.Ordinal) || key.StartsWith("rk_live_", StringComparison.Ordinal));
+
+    public override string ToString() =>
+        $"StripeOptions {{ KeyMode = {KeyMode}, ApiBase = {ApiBase?.ToString() ?? "api.stripe.com"}, WebhookSecrets = {WebhookSecrets.Count} configured, WebhookTolerance = {WebhookTolerance}, MaxNetworkRetries = {MaxNetworkRetries}, RequestTimeout = {RequestTimeout} }}";
+}

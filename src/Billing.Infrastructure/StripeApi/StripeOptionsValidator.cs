@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Infrastructure.StripeApi;
+
+/// <summary>
+/// Every problem of <see cref="StripeOptions"/> with a clear message (never the key itself). A live key is refused
+/// in the Development environment, so a developer machine can never touch live data.
+/// </summary>
+internal sealed class StripeOptionsValidator(IHostEnvironment environment) : IValidateOptions<StripeOptions>
+{
+    private static readonly string[] KeyPrefixes = ["sk_test_", "sk_live_", "rk_test_", "rk_live_"];
+
+    public ValidateOptionsResult Validate(string? name, StripeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        ValidateKey(options.SecretKey, errors);
+        ValidateApiBase(options.ApiBase, errors);
+        ValidateWebhooks(options, errors);
+        if (options.MaxNetworkRetries is < 0 or > 10)
+        {
+            errors.Add($"Stripe:MaxNetworkRetries must be between 0 and 10 (was {options.MaxNetworkRetries}).");
+        }
+
+        if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"Stripe:RequestTimeout must be positive and at most 5 minutes (was {options.RequestTimeout}).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private void ValidateKey(string? key, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            errors.Add("Stripe:SecretKey is required (sk_test_... or rk_test_... for development, a live key in production).");
+            return;
+        }
+
+        if (!KeyPrefixes.Any(prefix => key.StartsWith(prefix, StringComparison.Ordinal) && key.Length > prefix.Length) || key.Any(char.IsWhiteSpace))
+        {
+            errors.Add("Stripe:SecretKey is not a Stripe secret or restricted key: it must start with sk_test_, sk_live_, rk_test_ or rk_live_ and contain no whitespace.");
+            return;
+        }
+
+        if (StripeOptions.IsLiveKey(key) && environment.IsDevelopment())
+        {
+            errors.Add("Stripe:SecretKey is a live-mode key, which is refused in the Development environment: use a test key (sk_test_/rk_test_) locally.");
+        }
+    }
+
+    private static void ValidateApiBase(Uri? apiBase, List<string> errors)
+    {
+        if (apiBase is null)
+        {
+            return;
+        }
+
+        if (!apiBase.IsAbsoluteUri || (apiBase.Scheme != Uri.UriSchemeHttp && apiBase.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add("Stripe:ApiBase must be an absolute http or https URL (e.g. http://127.0.0.1:12111 for the emulator).");
+        }
+        else if (!string.IsNullOrEmpty(apiBase.UserInfo))
+        {
+            errors.Add("Stripe:ApiBase must not contain credentials.");
+        }
+        else if (!string.IsNullOrEmpty(apiBase.Query) || !string.IsNullOrEmpty(apiBase.Fragment))
+        {
+            errors.Add("Stripe:ApiBase must not have a query or fragment.");
+        }
+    }
+
+    private static void ValidateWebhooks(StripeOptions options, List<string> errors)
+    {
+        if (options.WebhookSecrets.Count == 0)
+        {
+            errors.Add("Stripe:WebhookSecrets needs at least one webhook signing secret (whsec_...).");
+        }
+
+        for (var i = 0; i < options.WebhookSecrets.Count; i++)
+        {
+            var secret = options.WebhookSecrets[i];
+            if (string.IsNullOrEmpty(secret) || !secret.StartsWith("whsec_", StringComparison.Ordinal) || secret.Length == "whsec_".Length || secret.Any(char.IsWhiteSpace))
+            {
+                errors.Add($"Stripe:WebhookSecrets:{i} is not a webhook signing secret (whsec_... without whitespace).");
+            }
+        }
+
+        if (options.WebhookTolerance <= TimeSpan.Zero)
+        {
+            errors.Add($"Stripe:WebhookTolerance must be positive (was {options.WebhookTolerance}).");
+        }
+    }
+}

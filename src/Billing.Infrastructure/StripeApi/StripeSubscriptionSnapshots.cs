@@ -1,0 +1,74 @@
+using Billing.Domain.Plans;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Infrastructure.StripeApi;
+
+/// <summary>Maps Stripe.net's <see cref="Stripe.Subscription"/> to the domain's <see cref="SubscriptionSnapshot"/>.</summary>
+public static class StripeSubscriptionSnapshots
+{
+    /// <param name="subscription">As Stripe returned it.</param>
+    /// <param name="asOf">The Stripe time it reflects: when the read began.</param>
+    /// <exception cref="InvalidOperationException">The object lacks a status or a customer.</exception>
+    public static SubscriptionSnapshot FromStripe(Stripe.Subscription subscription, DateTimeOffset asOf)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        var customerId = subscription.CustomerId is { Length: > 0 } customer ? customer : throw new InvalidOperationException($"Subscription {subscription.Id} has no customer.");
+        var status = subscription.Status is { Length: > 0 } value ? SubscriptionStatus.From(value) : throw new InvalidOperationException($"Subscription {subscription.Id} has no status.");
+        var items = subscription.Items?.Data ?? [];
+        var item = items.Count > 0 ? items[0] : null;
+        var (periodStart, periodEnd) = CurrentPeriod(items);
+        return new SubscriptionSnapshot
+        {
+            SubscriptionId = subscription.Id,
+            CustomerId = customerId,
+            Status = status,
+            PriceId = item?.Price?.Id,
+            Interval = IntervalOf(item?.Price?.Recurring?.Interval, item?.Price?.Recurring?.IntervalCount),
+            CurrentPeriodStart = periodStart,
+            CurrentPeriodEnd = periodEnd,
+            CancelAtPeriodEnd = subscription.CancelAtPeriodEnd,
+            CancelAt = Utc(subscription.CancelAt),
+            CanceledAt = Utc(subscription.CanceledAt),
+            EndedAt = Utc(subscription.EndedAt),
+            TrialStart = Utc(subscription.TrialStart),
+            TrialEnd = Utc(subscription.TrialEnd),
+            LatestInvoiceId = subscription.LatestInvoiceId,
+            AsOf = asOf,
+        };
+    }
+
+    /// <summary>
+    /// Since 2025-03-31.basil the period lives on the items: the earliest start and the latest end (with flexible
+    /// billing mode all items share one). Stripe.net reads an absent item period as 1970-01-01: that counts as none.
+    /// </summary>
+    private static (DateTimeOffset? Start, DateTimeOffset? End) CurrentPeriod(IEnumerable<Stripe.SubscriptionItem> items)
+    {
+        DateTimeOffset? start = null;
+        DateTimeOffset? end = null;
+        foreach (var item in items)
+        {
+            if (Utc(item.CurrentPeriodStart) is { } itemStart && (start is null || itemStart < start))
+            {
+                start = itemStart;
+            }
+
+            if (Utc(item.CurrentPeriodEnd) is { } itemEnd && (end is null || itemEnd > end))
+            {
+                end = itemEnd;
+            }
+        }
+
+        return (start, end);
+    }
+
+    /// <summary>Stripe.net's timestamps are UTC <see cref="DateTime"/>s; the Unix epoch means "absent".</summary>
+    private static DateTimeOffset? Utc(DateTime? value) =>
+        value is { } time && time > DateTime.UnixEpoch ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : null;
+
+    private static BillingInterval? IntervalOf(string? interval, long? count) => (interval, count ?? 1) switch
+    {
+        ("month", 1) => BillingInterval.Month,
+        ("year", 1) => BillingInterval.Year,
+        _ => null,
+    };
+}

@@ -1,0 +1,21 @@
+namespace Billing.Infrastructure.StripeApi.Webhooks;
+
+/// <summary>Outcome of checking a <c>Stripe-Signature</c> header against a raw body.</summary>
+public readonly record struct WebhookVerificationResult
+{
+    public WebhookVerificationResult(WebhookVerificationFailure failure, DateTimeOffset? timestamp)
+    {
+        Failure = failure;
+        Timestamp = timestamp;
+    }
+
+    public WebhookVerificationFailure Failure { get; }
+
+    /// <summary>The signed timestamp (<c>t=</c>) when the header had one.</summary>
+    public DateTimeOffset? Timestamp { get; }
+
+    public bool IsValid => Failure == WebhookVerificationFailure.None;
+
+    /// <summary>A human-readable reason, fit for a log line or a 400 answer.</summary>
+    public string Reason => WebhookFailureReasons.Describe(Failure);
+}

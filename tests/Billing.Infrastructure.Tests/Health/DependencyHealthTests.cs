@@ -1,0 +1,75 @@
+using Billing.Infrastructure.Health;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Billing.Infrastructure.Tests.Health;
+
+public sealed class DependencyHealthTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public async Task Every_check_is_reported_and_the_report_is_healthy_only_when_all_are()
+    {
+        var healthy = await Health(new Check("a", () => Task.FromResult((true, "fine")))).CheckAsync(CancellationToken.None);
+        var mixed = await Health(new Check("a", () => Task.FromResult((true, "fine"))), new Check("b", () => Task.FromResult((false, "down")))).CheckAsync(CancellationToken.None);
+
+        Assert.True(healthy.IsHealthy);
+        Assert.False(mixed.IsHealthy);
+        Assert.Equal([("a", true, "fine"), ("b", false, "down")], mixed.Dependencies.Select(d => (d.Name, d.IsHealthy, d.Detail)));
+    }
+
+    [Fact]
+    public async Task A_check_that_does_not_answer_in_time_is_unhealthy_and_does_not_hold_up_the_others()
+    {
+        var report = Health(
+                new Check("slow", async token => { await Task.Delay(Timeout.Infinite, token); return (true, "never"); }),
+                new Check("fast", () => Task.FromResult((true, "fine"))))
+            .CheckAsync(CancellationToken.None);
+
+        while (!report.IsCompleted)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(500));
+            await Task.Delay(10);
+        }
+
+        var slow = (await report).Dependencies.Single(d => d.Name == "slow");
+        Assert.False(slow.IsHealthy);
+        Assert.Equal("No answer within 2 s.", slow.Detail);
+        Assert.True((await report).Dependencies.Single(d => d.Name == "fast").IsHealthy);
+    }
+
+    [Fact]
+    public async Task A_check_that_throws_is_unhealthy_with_the_exception_type_only()
+    {
+        var report = await Health(new Check("boom", () => throw new InvalidOperationException("sk_live_secret in a message"))).CheckAsync(CancellationToken.None);
+
+        var status = Assert.Single(report.Dependencies);
+        Assert.False(status.IsHealthy);
+        Assert.Equal("The check failed (InvalidOperationException).", status.Detail);
+    }
+
+    [Fact]
+    public async Task The_callers_cancellation_is_not_swallowed()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            Health(new Check("a", async token => { await Task.Delay(Timeout.Infinite, token); return (true, ""); })).CheckAsync(cancelled.Token));
+    }
+
+    private DependencyHealth Health(params IDependencyCheck[] checks) => new(checks, _time, NullLogger<DependencyHealth>.Instance);
+
+    private sealed class Check(string name, Func<CancellationToken, Task<(bool, string)>> run) : IDependencyCheck
+    {
+        public Check(string name, Func<Task<(bool, string)>> run)
+            : this(name, _ => run())
+        {
+        }
+
+        public string Name => name;
+
+        public Task<(bool IsHealthy, string Detail)> CheckAsync(CancellationToken cancellationToken) => run(cancellationToken);
+    }
+}

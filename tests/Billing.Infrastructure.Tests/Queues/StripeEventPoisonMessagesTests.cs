@@ -1,0 +1,114 @@
+using System.Text;
+using Billing.Application.StripeEvents;
+using Billing.Domain.Accounts;
+using Billing.Infrastructure.Queues;
+using Billing.Infrastructure.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Billing.Infrastructure.Tests.Queues;
+
+public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Received = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+
+    private readonly AzuriteQueues _azurite = AzuriteFactAttribute.ConnectionString is null ? null! : new AzuriteQueues();
+    private readonly InMemoryEventStore _events = new();
+
+    [AzuriteFact]
+    public async Task The_listing_shows_each_message_with_its_stored_event_or_its_problem()
+    {
+        _events.Records["evt_stored"] = new StripeEventRecord
+        {
+            Id = "evt_stored",
+            Type = "invoice.paid",
+            Created = Received,
+            Payload = "{}",
+            Status = StripeEventStatus.Failed,
+            Attempts = 5,
+            ReceivedAt = Received,
+            LastAttemptAt = Received.AddMinutes(3),
+            AccountId = AccountId.Parse("user-1"),
+            Note = "Attempt 5: PaymentProviderException: Could not read the subscription: Stripe could not be reached.",
+        };
+        await PoisonAsync(Reference("evt_stored"), Reference("evt_unknown"), "not json");
+
+        var listing = await Poison().ListAsync(10, CancellationToken.None);
+
+        Assert.Equal(_azurite.Queues.Poison.Name, listing.Queue);
+        Assert.Equal(3, listing.ApproximateCount);
+        Assert.Equal(3, listing.Messages.Count);
+        var stored = listing.Messages[0];
+        Assert.Equal(("evt_stored", "invoice.paid", "failed", 5, "user-1", null), (stored.EventId, stored.EventType, stored.Status, stored.Attempts, stored.AccountId, stored.Problem));
+        Assert.StartsWith("Attempt 5", stored.Note, StringComparison.Ordinal);
+        Assert.Equal(("evt_unknown", "The event is not in the event store."), (listing.Messages[1].EventId, listing.Messages[1].Problem));
+        Assert.Null(listing.Messages[2].EventId);
+        Assert.StartsWith("Not a Stripe event reference", listing.Messages[2].Problem, StringComparison.Ordinal);
+    }
+
+    [AzuriteFact]
+    public async Task Replaying_selected_events_moves_them_base64_encoded_and_reports_those_not_found()
+    {
+        await PoisonAsync(Reference("evt_a"), Reference("evt_b"), "not json");
+
+        var result = await Poison().ReplayAsync(["evt_a", "evt_missing"], CancellationToken.None);
+
+        Assert.Equal(["evt_a"], result.Replayed.Select(r => r.EventId));
+        Assert.Equal(["evt_missing"], result.NotFound);
+        var main = (await _azurite.RawMain.PeekMessagesAsync(32)).Value.Select(m => Encoding.UTF8.GetString(Convert.FromBase64String(m.Body.ToString()))).ToList();
+        Assert.Equal("evt_a", StripeEventQueueMessage.Parse(Assert.Single(main)).EventId);
+
+        // The others stay, visible again at once.
+        var left = await AzuriteQueues.PeekTextsAsync(_azurite.Queues.Poison);
+        Assert.Equal(2, left.Count);
+        Assert.DoesNotContain(left, text => text.Contains("evt_a", StringComparison.Ordinal));
+    }
+
+    [AzuriteFact]
+    public async Task Replaying_without_a_selection_moves_every_message()
+    {
+        await PoisonAsync(Reference("evt_a"), Reference("evt_b"), "not json");
+
+        var result = await Poison().ReplayAsync([], CancellationToken.None);
+
+        Assert.Equal(3, result.Replayed.Count);
+        Assert.Empty(result.NotFound);
+        Assert.Empty(await AzuriteQueues.PeekTextsAsync(_azurite.Queues.Poison));
+        Assert.Equal(3, (await AzuriteQueues.PeekTextsAsync(_azurite.Queues.Main)).Count);
+    }
+
+    [AzuriteFact]
+    public async Task An_empty_or_missing_poison_queue_lists_nothing_and_replays_nothing()
+    {
+        var listing = await Poison().ListAsync(32, CancellationToken.None);
+        var replay = await Poison().ReplayAsync(["evt_a"], CancellationToken.None);
+
+        Assert.Empty(listing.Messages);
+        Assert.Equal(0, listing.ApproximateCount);
+        Assert.Empty(replay.Replayed);
+        Assert.Equal(["evt_a"], replay.NotFound);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
+    }
+
+    private StripeEventPoisonMessages Poison() => new(_azurite.Queues, _events, NullLogger<StripeEventPoisonMessages>.Instance);
+
+    /// <summary>Puts messages in the poison queue as the Functions host does: base64.</summary>
+    private async Task PoisonAsync(params string[] texts)
+    {
+        await _azurite.Queues.Poison.CreateIfNotExistsAsync();
+        foreach (var text in texts)
+        {
+            await _azurite.Queues.Poison.SendMessageAsync(text);
+        }
+    }
+
+    private static string Reference(string eventId) => new StripeEventQueueMessage { EventId = eventId, Type = "invoice.paid" }.ToJson();
+}

@@ -1,0 +1,226 @@
+using System.Net;
+using Billing.Application.Payments;
+using Billing.Domain.Accounts;
+using Billing.Infrastructure.StripeApi;
+using Billing.Infrastructure.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Billing.Infrastructure.Tests.StripeApi;
+
+public sealed class StripeBillingGatewayTests
+{
+    private const string CustomerJson = """{"id":"cus_123","object":"customer","metadata":{"account_id":"user-1"}}""";
+    private const string SessionJson = """{"id":"cs_test_1","object":"checkout.session","mode":"subscription","url":"https://checkout.stripe.com/c/pay/cs_test_1"}""";
+    private const string PortalJson = """{"id":"bps_1","object":"billing_portal.session","url":"https://billing.stripe.com/p/session/bps_1"}""";
+    private const string Secretish = "raw-body-marker-4242";
+    private static readonly AccountId Account = AccountId.Parse("user-1");
+
+    private readonly StubStripeHandler _stripe = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public async Task Customers_are_created_with_the_account_in_metadata_under_the_given_idempotency_key()
+    {
+        _stripe.Respond(HttpStatusCode.OK, CustomerJson);
+
+        var id = await Gateway().CreateCustomerAsync(new NewStripeCustomer { AccountId = Account, IdempotencyKey = "customer-create:user-1" }, CancellationToken.None);
+
+        Assert.Equal("cus_123", id);
+        var request = Assert.Single(_stripe.Requests);
+        Assert.Equal(("POST", "/v1/customers"), (request.Method, request.Path));
+        Assert.Equal("customer-create:user-1", request.IdempotencyKey);
+        Assert.Equal("Bearer " + TestStripe.SecretKey, request.Authorization);
+        Assert.Equal(new Dictionary<string, string> { ["metadata[account_id]"] = "user-1" }, request.Form);
+    }
+
+    [Fact]
+    public async Task A_server_error_is_retried_by_Stripe_net_under_the_same_idempotency_key()
+    {
+        _stripe.Respond(HttpStatusCode.InternalServerError, """{"error":{"type":"api_error","message":"boom"}}""");
+        _stripe.Respond(HttpStatusCode.OK, CustomerJson);
+
+        var id = await Gateway().CreateCustomerAsync(new NewStripeCustomer { AccountId = Account, IdempotencyKey = "customer-create:user-1" }, CancellationToken.None);
+
+        Assert.Equal("cus_123", id);
+        Assert.Equal(2, _stripe.Requests.Count);
+        Assert.All(_stripe.Requests, r => Assert.Equal("customer-create:user-1", r.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task A_customer_creation_still_in_flight_elsewhere_is_waited_for_with_the_same_key()
+    {
+        const string inUse = """{"error":{"type":"invalid_request_error","code":"idempotency_key_in_use","message":"There is currently another in-progress request using this Idempotent Key."}}""";
+        for (var i = 0; i < 3; i++)
+        {
+            _stripe.Respond(HttpStatusCode.Conflict, inUse); // Stripe.net's own attempt and its two retries
+        }
+
+        _stripe.Respond(HttpStatusCode.OK, CustomerJson);
+
+        var creation = Gateway().CreateCustomerAsync(new NewStripeCustomer { AccountId = Account, IdempotencyKey = "customer-create:user-1" }, CancellationToken.None);
+        while (!creation.IsCompleted)
+        {
+            await Task.Delay(20);
+            _time.Advance(TimeSpan.FromMilliseconds(250)); // the gateway's own 1 s wait runs on the injected clock
+        }
+
+        Assert.Equal("cus_123", await creation);
+        Assert.Equal(4, _stripe.Requests.Count);
+        Assert.All(_stripe.Requests, r => Assert.Equal("customer-create:user-1", r.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task Checkout_sessions_carry_the_account_three_ways_the_price_the_trial_and_the_urls()
+    {
+        _stripe.Respond(HttpStatusCode.OK, SessionJson);
+
+        var session = await Gateway().CreateCheckoutSessionAsync(
+            new HostedCheckoutRequest
+            {
+                AccountId = Account,
+                CustomerId = "cus_123",
+                PriceId = "price_basic_monthly",
+                TrialDays = 14,
+                SuccessUrl = "https://app.example.com/ok?s={CHECKOUT_SESSION_ID}",
+                CancelUrl = "https://app.example.com/billing",
+            },
+            CancellationToken.None);
+
+        Assert.Equal(new HostedCheckoutSession("cs_test_1", new Uri("https://checkout.stripe.com/c/pay/cs_test_1")), session);
+        var request = Assert.Single(_stripe.Requests);
+        Assert.Equal("/v1/checkout/sessions", request.Path);
+        Assert.Equal("subscription", request.Form["mode"]);
+        Assert.Equal("cus_123", request.Form["customer"]);
+        Assert.Equal("user-1", request.Form["client_reference_id"]);
+        Assert.Equal("user-1", request.Form["metadata[account_id]"]);
+        Assert.Equal("user-1", request.Form["subscription_data[metadata][account_id]"]);
+        Assert.Equal("14", request.Form["subscription_data[trial_period_days]"]);
+        Assert.Equal("price_basic_monthly", request.Form["line_items[0][price]"]);
+        Assert.Equal("1", request.Form["line_items[0][quantity]"]);
+        Assert.Equal("https://app.example.com/ok?s={CHECKOUT_SESSION_ID}", request.Form["success_url"]);
+        Assert.Equal("https://app.example.com/billing", request.Form["cancel_url"]);
+        Assert.DoesNotContain(request.Form.Keys, k => k.StartsWith("payment_method_types", StringComparison.Ordinal));
+        Assert.NotNull(request.IdempotencyKey);
+    }
+
+    [Fact]
+    public async Task A_checkout_without_trial_sends_no_trial_parameter()
+    {
+        _stripe.Respond(HttpStatusCode.OK, SessionJson);
+
+        await Gateway().CreateCheckoutSessionAsync(
+            new HostedCheckoutRequest { AccountId = Account, CustomerId = "cus_123", PriceId = "price_pro_monthly", SuccessUrl = "https://a.example/s", CancelUrl = "https://a.example/c" },
+            CancellationToken.None);
+
+        Assert.DoesNotContain("subscription_data[trial_period_days]", Assert.Single(_stripe.Requests).Form.Keys);
+    }
+
+    [Fact]
+    public async Task Portal_sessions_are_for_the_customer_and_return_url()
+    {
+        _stripe.Respond(HttpStatusCode.OK, PortalJson);
+
+        var session = await Gateway().CreatePortalSessionAsync(new HostedPortalRequest { CustomerId = "cus_123", ReturnUrl = "https://app.example.com/account" }, CancellationToken.None);
+
+        Assert.Equal(new Uri("https://billing.stripe.com/p/session/bps_1"), session.Url);
+        var request = Assert.Single(_stripe.Requests);
+        Assert.Equal("/v1/billing_portal/sessions", request.Path);
+        Assert.Equal(new Dictionary<string, string> { ["customer"] = "cus_123", ["return_url"] = "https://app.example.com/account" }, request.Form);
+    }
+
+    [Fact]
+    public async Task Stripe_refusals_become_permanent_provider_errors_without_the_body()
+    {
+        _stripe.Respond(HttpStatusCode.NotFound, $$$"""{"error":{"type":"invalid_request_error","code":"resource_missing","param":"customer","message":"No such customer: 'cus_gone' {{{Secretish}}}"}}""", "req_404");
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() =>
+            Gateway().CreatePortalSessionAsync(new HostedPortalRequest { CustomerId = "cus_gone", ReturnUrl = "https://a.example/" }, CancellationToken.None));
+
+        Assert.False(failure.IsTransient);
+        Assert.Equal("Could not create the portal session: Stripe answered 404 invalid_request_error/resource_missing (request req_404).", failure.Message);
+        Assert.Null(failure.InnerException);
+        Assert.Single(_stripe.Requests);
+    }
+
+    [Fact]
+    public async Task A_declined_card_is_a_permanent_failure_naming_the_decline_code()
+    {
+        _stripe.Respond(HttpStatusCode.PaymentRequired, $$$"""{"error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds. {{{Secretish}}}"}}""", "req_402");
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => CreateCustomer());
+
+        Assert.False(failure.IsTransient);
+        Assert.Contains("402 card_error/card_declined, decline code insufficient_funds (request req_402)", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secretish, failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stripe_outages_become_transient_provider_errors_without_the_body()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _stripe.Respond(HttpStatusCode.InternalServerError, $$$"""{"error":{"type":"api_error","message":"boom {{{Secretish}}}"}}""");
+        }
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() =>
+            Gateway().CreateCheckoutSessionAsync(
+                new HostedCheckoutRequest { AccountId = Account, CustomerId = "cus_1", PriceId = "price_1", SuccessUrl = "https://a.example/s", CancelUrl = "https://a.example/c" },
+                CancellationToken.None));
+
+        Assert.True(failure.IsTransient);
+        Assert.Equal(3, _stripe.Requests.Count);
+        Assert.Contains("500 api_error/", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secretish, failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_answer_that_is_not_a_Stripe_error_is_classified_by_status_without_the_body()
+    {
+        _stripe.Respond(HttpStatusCode.BadRequest, $"<html>{Secretish}</html>");
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => CreateCustomer());
+
+        Assert.False(failure.IsTransient);
+        Assert.Contains("400 with a body that is not a Stripe error", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secretish, failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_a_transient_unavailable_failure()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _stripe.Fail(new HttpRequestException("Connection refused (127.0.0.1:1)", new System.Net.Sockets.SocketException(111)));
+        }
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => CreateCustomer());
+
+        Assert.True(failure.IsTransient);
+        Assert.Equal("Could not create the Stripe customer: Stripe could not be reached.", failure.Message);
+        Assert.IsType<HttpRequestException>(failure.InnerException);
+        Assert.Equal(3, _stripe.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_timeout_is_transient_but_the_callers_cancellation_stays_a_cancellation()
+    {
+        _stripe.Fail(new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 80 seconds elapsing.", new TimeoutException()));
+
+        var timeout = await Assert.ThrowsAsync<PaymentProviderException>(() => Gateway(maxNetworkRetries: 0).CreateCustomerAsync(
+            new NewStripeCustomer { AccountId = Account, IdempotencyKey = "k" }, CancellationToken.None));
+        Assert.True(timeout.IsTransient);
+        Assert.Contains("did not answer in time", timeout.Message, StringComparison.Ordinal);
+
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Gateway().CreateCustomerAsync(
+            new NewStripeCustomer { AccountId = Account, IdempotencyKey = "k" }, cancelled.Token));
+    }
+
+    private Task<string> CreateCustomer() =>
+        Gateway().CreateCustomerAsync(new NewStripeCustomer { AccountId = Account, IdempotencyKey = "customer-create:user-1" }, CancellationToken.None);
+
+    private StripeBillingGateway Gateway(int maxNetworkRetries = 2) =>
+        new(TestStripe.Clients(_stripe, maxNetworkRetries), _time, NullLogger<StripeBillingGateway>.Instance);
+}

@@ -1,0 +1,91 @@
+using Billing.Application.StripeEvents;
+using Billing.Infrastructure.StripeApi;
+
+namespace Billing.Infrastructure.Tests.StripeApi;
+
+/// <summary>Stored webhook bodies (dahlia shape, as the emulator sends them today, and endive) read into the processor's facts.</summary>
+public sealed class StripeEventPayloadReaderTests
+{
+    private readonly StripeEventPayloadReader _reader = new();
+
+    [Fact]
+    public void Reads_a_subscription_event_with_its_customer_and_account_metadata()
+    {
+        var payload = _reader.Read(Event("customer.subscription.updated", """
+            {"id":"sub_1","object":"subscription","customer":"cus_1","status":"past_due","metadata":{"account_id":"user-1"},
+             "items":{"object":"list","data":[{"id":"si_1","object":"subscription_item","price":{"id":"price_pro_monthly","object":"price"},"current_period_start":1750000000,"current_period_end":1752592000}]}}
+            """));
+
+        Assert.Equal("evt_test", payload.Id);
+        Assert.Equal("customer.subscription.updated", payload.Type);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_750_000_100), payload.Created);
+        Assert.Equal(("subscription", "sub_1", "cus_1", "sub_1", "user-1"), (payload.ObjectType, payload.ObjectId, payload.CustomerId, payload.SubscriptionId, payload.AccountReference));
+    }
+
+    [Fact]
+    public void Reads_an_invoice_event_with_the_subscription_from_its_parent()
+    {
+        var payload = _reader.Read(Event("invoice.payment_failed", """
+            {"id":"in_1","object":"invoice","customer":"cus_2","status":"open","billing_reason":"subscription_cycle",
+             "parent":{"type":"subscription_details","subscription_details":{"subscription":"sub_2","metadata":{"account_id":"user-2"}}}}
+            """));
+
+        Assert.Equal(("invoice", "in_1", "cus_2", "sub_2", "user-2", "subscription_cycle"), (payload.ObjectType, payload.ObjectId, payload.CustomerId, payload.SubscriptionId, payload.AccountReference, payload.BillingReason));
+    }
+
+    [Fact]
+    public void Reads_a_checkout_session_preferring_the_client_reference_id()
+    {
+        var subscriptionMode = _reader.Read(Event("checkout.session.completed", """
+            {"id":"cs_1","object":"checkout.session","mode":"subscription","payment_status":"paid","customer":"cus_3","subscription":"sub_3",
+             "client_reference_id":"user-3","metadata":{"account_id":"other"}}
+            """));
+        var paymentMode = _reader.Read(Event("checkout.session.completed", """
+            {"id":"cs_2","object":"checkout.session","mode":"payment","payment_status":"paid","customer":null,"subscription":null,
+             "payment_intent":"pi_1","amount_total":1000,"currency":"usd","client_reference_id":null,"metadata":{"account_id":"user-4"}}
+            """));
+
+        Assert.Equal(("subscription", "cus_3", "sub_3", "user-3"), (subscriptionMode.CheckoutMode, subscriptionMode.CustomerId, subscriptionMode.SubscriptionId, subscriptionMode.AccountReference));
+        Assert.Equal(("payment", null, "pi_1", 1000L, "usd", "user-4"), (paymentMode.CheckoutMode, paymentMode.CustomerId, paymentMode.PaymentIntentId, paymentMode.AmountTotal, paymentMode.Currency, paymentMode.AccountReference));
+    }
+
+    [Fact]
+    public void Reads_a_deleted_customer_and_objects_of_other_types_by_id()
+    {
+        var deleted = _reader.Read(Event("customer.deleted", """{"id":"cus_5","object":"customer","deleted":true,"metadata":{"account_id":"user-5"}}"""));
+        var other = _reader.Read(Event("charge.refunded", """{"id":"ch_1","object":"charge","amount":100}"""));
+
+        Assert.Equal(("customer", "cus_5", "user-5"), (deleted.ObjectType, deleted.CustomerId, deleted.AccountReference));
+        Assert.Equal(("charge", "ch_1", null), (other.ObjectType, other.ObjectId, other.CustomerId));
+    }
+
+    [Theory]
+    [InlineData("{")]
+    [InlineData("""{"id":"evt_1","object":"event","type":"customer.subscription.updated","created":1,"data":{"object":{"object":"subscription","id":42}}}""")]
+    public void An_unreadable_payload_is_reported_as_malformed(string body)
+    {
+        Assert.Throws<MalformedStripeEventException>(() => _reader.Read(body));
+    }
+
+    [Theory]
+    [InlineData("2026-10-28.endive")]
+    [InlineData("2019-02-19")]
+    [InlineData(null)]
+    public void Events_of_any_api_version_are_read(string? apiVersion)
+    {
+        var payload = _reader.Read(Event("customer.subscription.deleted", """{"id":"sub_9","object":"subscription","customer":"cus_9","status":"canceled"}""", apiVersion));
+
+        Assert.Equal(("sub_9", "cus_9"), (payload.SubscriptionId, payload.CustomerId));
+    }
+
+    [Fact]
+    public void The_malformed_message_never_quotes_the_payload()
+    {
+        var failure = Assert.Throws<MalformedStripeEventException>(() => _reader.Read("""{"id":"evt_1","object":"event","type":"x","created":"sk_live_marker"""));
+
+        Assert.DoesNotContain("sk_live_marker", failure.Message, StringComparison.Ordinal);
+    }
+
+    private static string Event(string type, string dataObject, string? apiVersion = "2026-07-29.dahlia") =>
+        $$$"""{"id":"evt_test","object":"event","api_version":{{{(apiVersion is null ? "null" : $"\"{apiVersion}\"")}}},"created":1750000100,"livemode":false,"type":"{{{type}}}","data":{"object":{{{dataObject}}}}}""";
+}

@@ -1,0 +1,104 @@
+using Billing.Infrastructure.StripeApi;
+using Billing.Infrastructure.Tests.Support;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Infrastructure.Tests.StripeApi;
+
+public sealed class StripeOptionsValidationTests
+{
+    [Fact]
+    public void Test_settings_with_the_emulator_are_valid_everywhere()
+    {
+        Assert.True(Validate(Options(), Environments.Development).Succeeded);
+        Assert.True(Validate(Options(), Environments.Production).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("sk_live_abc")]
+    [InlineData("rk_live_abc")]
+    public void A_live_key_is_refused_in_Development_only(string key)
+    {
+        var development = Validate(Options(key), Environments.Development);
+
+        Assert.False(development.Succeeded);
+        Assert.Contains("live-mode key, which is refused in the Development environment", development.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, development.FailureMessage, StringComparison.Ordinal);
+        Assert.True(Validate(Options(key), Environments.Production).Succeeded);
+        Assert.Equal(StripeKeyMode.Live, Options(key).KeyMode);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("pk_test_abc")]
+    [InlineData("sk_test_")]
+    [InlineData("sk_test_a b")]
+    [InlineData("whsec_abc")]
+    public void The_key_must_be_a_secret_or_restricted_key(string key)
+    {
+        var result = Validate(Options(key), Environments.Production);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("Stripe:SecretKey", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ftp://127.0.0.1:12111", "absolute http or https")]
+    [InlineData("relative/path", "absolute http or https")]
+    [InlineData("http://user:pass@127.0.0.1:12111", "credentials")]
+    public void A_bad_api_base_is_refused(string apiBase, string expected)
+    {
+        var options = Options();
+        options.ApiBase = new Uri(apiBase, UriKind.RelativeOrAbsolute);
+
+        var result = Validate(options, Environments.Development);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("user:pass", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void At_least_one_webhook_secret_is_needed_and_each_must_be_a_signing_secret()
+    {
+        var none = new StripeOptions { SecretKey = "sk_test_abc" };
+        Assert.Contains("at least one webhook signing secret", Validate(none, Environments.Production).FailureMessage, StringComparison.Ordinal);
+
+        var wrong = Options();
+        wrong.WebhookSecrets.Add("sk_test_not_a_webhook_secret");
+        Assert.Contains("Stripe:WebhookSecrets:1", Validate(wrong, Environments.Production).FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Retries_timeout_and_tolerance_are_bounded()
+    {
+        var options = Options();
+        options.MaxNetworkRetries = -1;
+        options.RequestTimeout = TimeSpan.Zero;
+        options.WebhookTolerance = TimeSpan.Zero;
+
+        var result = Validate(options, Environments.Production);
+
+        Assert.Equal(3, result.Failures!.Count());
+    }
+
+    [Fact]
+    public void The_description_never_shows_the_key_or_secrets()
+    {
+        var text = Options("sk_test_secret_value").ToString();
+
+        Assert.DoesNotContain("secret_value", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("whsec_", text, StringComparison.Ordinal);
+        Assert.Contains("KeyMode = Test", text, StringComparison.Ordinal);
+    }
+
+    private static StripeOptions Options(string key = "sk_test_abc")
+    {
+        var options = new StripeOptions { SecretKey = key, ApiBase = new Uri("http://127.0.0.1:12111") };
+        options.WebhookSecrets.Add("whsec_abc");
+        return options;
+    }
+
+    private static ValidateOptionsResult Validate(StripeOptions options, string environment) =>
+        new StripeOptionsValidator(new TestEnvironment(environment)).Validate(null, options);
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using Billing.Application.Payments;
+using Billing.Domain.Accounts;
+using Billing.Domain.Subscriptions;
+using Billing.Infrastructure.StripeApi;
+using Billing.Infrastructure.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Billing.Infrastructure.Tests.StripeApi;
+
+public sealed class StripeSubscriptionSourceTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly StubStripeHandler _stripe = new();
+    private readonly FakeTimeProvider _time = new(Now);
+
+    [Fact]
+    public async Task A_subscription_is_read_and_dated_when_the_read_began()
+    {
+        _stripe.Respond(HttpStatusCode.OK, Subscription("sub_1", "active"));
+
+        var snapshot = await Source().GetSubscriptionAsync("sub_1", CancellationToken.None);
+
+        Assert.NotNull(snapshot);
+        Assert.Equal(("sub_1", "cus_1", SubscriptionStatus.Active, Now), (snapshot.SubscriptionId, snapshot.CustomerId, snapshot.Status, snapshot.AsOf));
+        Assert.Equal(("GET", "/v1/subscriptions/sub_1"), (_stripe.Requests[0].Method, _stripe.Requests[0].Path));
+    }
+
+    [Fact]
+    public async Task An_unknown_subscription_is_null()
+    {
+        _stripe.Respond(HttpStatusCode.NotFound, """{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such subscription: 'sub_x'"}}""");
+
+        Assert.Null(await Source().GetSubscriptionAsync("sub_x", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Other_failures_are_provider_errors_whose_message_can_be_stored()
+    {
+        _stripe.Respond(HttpStatusCode.Unauthorized, """{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_***ests"}}""");
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => Source().GetSubscriptionAsync("sub_1", CancellationToken.None));
+
+        Assert.False(failure.IsTransient);
+        Assert.DoesNotContain("sk_test", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_customers_subscriptions_are_listed_across_pages_including_ended_ones_on_request()
+    {
+        _stripe.Respond(HttpStatusCode.OK, $$"""{"object":"list","url":"/v1/subscriptions","has_more":true,"data":[{{Subscription("sub_1", "active")}}]}""");
+        _stripe.Respond(HttpStatusCode.OK, $$"""{"object":"list","url":"/v1/subscriptions","has_more":false,"data":[{{Subscription("sub_2", "canceled")}}]}""");
+
+        var snapshots = await Source().ListCustomerSubscriptionsAsync("cus_1", includeEnded: true, CancellationToken.None);
+
+        Assert.Equal(["sub_1", "sub_2"], snapshots.Select(s => s.SubscriptionId));
+        Assert.Contains("customer=cus_1", _stripe.Requests[0].Query, StringComparison.Ordinal);
+        Assert.Contains("status=all", _stripe.Requests[0].Query, StringComparison.Ordinal);
+        Assert.Contains("starting_after=sub_1", _stripe.Requests[1].Query, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_ended_ones_no_status_filter_is_sent()
+    {
+        _stripe.Respond(HttpStatusCode.OK, """{"object":"list","url":"/v1/subscriptions","has_more":false,"data":[]}""");
+
+        Assert.Empty(await Source().ListCustomerSubscriptionsAsync("cus_1", includeEnded: false, CancellationToken.None));
+        Assert.DoesNotContain("status=", _stripe.Requests[0].Query, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_customer_is_found_by_its_account_metadata_skipping_deleted_ones()
+    {
+        _stripe.Respond(HttpStatusCode.OK, """{"object":"search_result","url":"/v1/customers/search","has_more":false,"data":[{"id":"cus_gone","object":"customer","deleted":true},{"id":"cus_7","object":"customer","metadata":{"account_id":"it's"}}]}""");
+
+        var id = await Source().FindCustomerIdAsync(AccountId.Parse("it's"), CancellationToken.None);
+
+        Assert.Equal("cus_7", id);
+        var request = Assert.Single(_stripe.Requests);
+        Assert.Equal("/v1/customers/search", request.Path);
+        Assert.Contains("metadata['account_id']:'it\\'s'", Uri.UnescapeDataString(request.Query.Replace('+', ' ')), StringComparison.Ordinal);
+    }
+
+    private StripeSubscriptionSource Source() => new(TestStripe.Clients(_stripe), _time, NullLogger<StripeSubscriptionSource>.Instance);
+
+    private static string Subscription(string id, string status) =>
+        $$$"""{"id":"{{{id}}}","object":"subscription","customer":"cus_1","status":"{{{status}}}","cancel_at_period_end":false,"items":{"object":"list","data":[]}}""";
+}

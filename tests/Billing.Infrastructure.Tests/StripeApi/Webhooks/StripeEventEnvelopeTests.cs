@@ -1,0 +1,54 @@
+using System.Text;
+using Billing.Infrastructure.StripeApi.Webhooks;
+
+namespace Billing.Infrastructure.Tests.StripeApi.Webhooks;
+
+public sealed class StripeEventEnvelopeTests
+{
+    [Fact]
+    public void Reads_the_top_level_fields_and_passes_over_data_and_unknown_fields()
+    {
+        const string body = """
+            {"id":"evt_1","object":"event","api_version":"2026-07-29.dahlia","created":1750000000,"livemode":true,
+             "future":{"a":[1,{"b":null}]},"type":"invoice.paid","data":{"object":{"id":"in_1","object":"invoice","lines":{"data":[]}}},"pending_webhooks":1}
+            """;
+
+        Assert.True(StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(body), out var envelope));
+
+        Assert.Equal("evt_1", envelope.Id);
+        Assert.Equal("invoice.paid", envelope.Type);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_750_000_000), envelope.Created);
+        Assert.True(envelope.Livemode);
+        Assert.Equal("2026-07-29.dahlia", envelope.ApiVersion);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not json")]
+    [InlineData("[]")]
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{}""")] // truncated
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{}} {}""")] // trailing value
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000}""")] // no data
+    [InlineData("""{"type":"invoice.paid","created":1750000000,"data":{}}""")] // no id
+    [InlineData("""{"id":"evt_1","created":1750000000,"data":{}}""")] // no type
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":"yesterday","data":{}}""")]
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":[]}""")]
+    [InlineData("""{"id":"evt_1","object":"invoice","type":"invoice.paid","created":1750000000,"data":{}}""")]
+    [InlineData("""{"id":7,"type":"invoice.paid","created":1750000000,"data":{}}""")]
+    public void Refuses_what_is_not_one_event_object(string body)
+    {
+        Assert.False(StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(body), out var envelope));
+        Assert.Null(envelope);
+    }
+
+    [Fact]
+    public void Refuses_invalid_utf8()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{"x":"??"}}""");
+        var at = Array.IndexOf(body, (byte)'?');
+        body[at] = 0xC3;
+        body[at + 1] = 0x28; // not a continuation byte
+
+        Assert.False(StripeEventEnvelope.TryParse(body, out _));
+    }
+}
