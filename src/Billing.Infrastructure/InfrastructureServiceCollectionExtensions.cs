@@ -75,6 +75,7 @@ public static class InfrastructureServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<StripeOptions>>().Value;
             return new StripeWebhookVerifier(options.WebhookSecrets, options.WebhookTolerance, sp.GetRequiredService<TimeProvider>());
         });
+        services.TryAddSingleton<StripeWebhookReceiver>();
         services.TryAddSingleton<IStripeBillingGateway, StripeBillingGateway>();
         services.TryAddSingleton<IStripeSubscriptionSource, StripeSubscriptionSource>();
         services.TryAddSingleton<IStripeEventPayloadReader, StripeEventPayloadReader>();

@@ -1,6 +1,7 @@
 using System.Net;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
+using Billing.Domain.Pricing;
 using Microsoft.Extensions.Logging;
 using Stripe;
 using Stripe.Checkout;
@@ -64,14 +65,15 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         Session session;
         try
         {
-            session = await clients.Create().V1.Checkout.Sessions.CreateAsync(options, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            var requestOptions = request.IdempotencyKey is { } key ? new RequestOptions { IdempotencyKey = key } : null;
+            session = await clients.Create().V1.Checkout.Sessions.CreateAsync(options, requestOptions, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (StripeFailures.Classify("create the Checkout Session", exception, logger, cancellationToken) is { } failure)
         {
             throw failure;
         }
 
-        return new HostedCheckoutSession(session.Id, HostedUrl(session.Url, "Checkout Session"));
+        return new HostedCheckoutSession(session.Id, HostedUrl(session.Url, "Checkout Session"), session.ExpiresAt == default ? null : new DateTimeOffset(session.ExpiresAt, TimeSpan.Zero));
     }
 
     public async Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken)
@@ -91,6 +93,100 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         }
 
         return new HostedPortalSession(session.Id, HostedUrl(session.Url, "portal session"));
+    }
+
+    public async Task ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        var stripe = clients.Create();
+        try
+        {
+            var session = await stripe.V1.Checkout.Sessions.GetAsync(sessionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            if (session.Status == "open")
+            {
+                await stripe.V1.Checkout.Sessions.ExpireAsync(sessionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (StripeException exception) when (exception.HttpStatusCode is HttpStatusCode.NotFound || exception.StripeError?.Code == "checkout_session_not_open")
+        {
+            // Gone, completed or expired in the meantime: no longer payable, which is all the caller needs.
+        }
+        catch (Exception exception) when (StripeFailures.Classify("expire the Checkout Session", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    public async Task CancelSubscriptionAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subscriptionId);
+        var stripe = clients.Create();
+        try
+        {
+            var subscription = await stripe.V1.Subscriptions.GetAsync(subscriptionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            if (subscription.Status is "canceled" or "incomplete_expired")
+            {
+                return;
+            }
+
+            await stripe.V1.Subscriptions.CancelAsync(
+                subscriptionId,
+                new SubscriptionCancelOptions { Prorate = false, InvoiceNow = false },
+                new RequestOptions { IdempotencyKey = idempotencyKey },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (StripeFailures.Classify("cancel the subscription", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    public async Task<Money?> RefundLatestInvoicePaymentAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subscriptionId);
+        var stripe = clients.Create();
+        try
+        {
+            var subscription = await stripe.V1.Subscriptions.GetAsync(subscriptionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            if (subscription.LatestInvoiceId is not { Length: > 0 } invoiceId)
+            {
+                return null;
+            }
+
+            var invoice = await stripe.V1.Invoices.GetAsync(invoiceId, new InvoiceGetOptions { Expand = ["payments"] }, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            var paymentIntentId = invoice.Payments?.Data?
+                .Where(p => p.Status == "paid")
+                .Select(p => p.Payment?.PaymentIntentId)
+                .FirstOrDefault(id => id is { Length: > 0 });
+            if (invoice.AmountPaid <= 0 || paymentIntentId is null)
+            {
+                return null;
+            }
+
+            var currency = Currency.Parse(invoice.Currency);
+            var existing = await stripe.V1.Refunds.ListAsync(new RefundListOptions { PaymentIntent = paymentIntentId, Limit = 100 }, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            var refunded = existing.Data.Where(r => r.Status is "succeeded" or "pending").Sum(r => r.Amount);
+            if (refunded < invoice.AmountPaid)
+            {
+                var refund = await stripe.V1.Refunds.CreateAsync(
+                    new RefundCreateOptions
+                    {
+                        PaymentIntent = paymentIntentId,
+                        Amount = invoice.AmountPaid - refunded,
+                        Reason = "duplicate",
+                        Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["subscription_id"] = subscriptionId },
+                    },
+                    new RequestOptions { IdempotencyKey = idempotencyKey },
+                    cancellationToken).ConfigureAwait(false);
+                refunded += refund.Amount;
+            }
+
+            return new Money(refunded, currency);
+        }
+        catch (Exception exception) when (StripeFailures.Classify("refund the duplicate subscription's payment", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
     }
 
     private static Dictionary<string, string> AccountMetadata(string accountId) =>

@@ -33,6 +33,7 @@ public static class StripeSubscriptionSnapshots
             TrialStart = Utc(subscription.TrialStart),
             TrialEnd = Utc(subscription.TrialEnd),
             LatestInvoiceId = subscription.LatestInvoiceId,
+            Created = Utc(subscription.Created),
             AsOf = asOf,
         };
     }
