@@ -1,10 +1,3 @@
-using System.CommandLine;
-using Billing.Cli.Admin;
-using Billing.Cli.Tokens;
+using Billing.Cli;
 
-var root = new RootCommand("Billing development and operations CLI.")
-{
-    TokenCommand.Create(),
-    AdminCommand.Create(),
-};
-return await root.Parse(args).InvokeAsync();
+return await BillingCli.RunAsync(args).ConfigureAwait(false);

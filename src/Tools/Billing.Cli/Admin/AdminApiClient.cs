@@ -1,41 +1,45 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Billing.Cli.Output;
 
 namespace Billing.Cli.Admin;
 
-/// <summary>Calls the function app's admin endpoints and prints their JSON answers.</summary>
+/// <summary>
+/// Calls the function app's admin endpoints. A 2xx answer's JSON goes to the output (through <see cref="JsonOutput"/>);
+/// anything else is one line on the error writer. The result is the exit code (<see cref="ExitCodes"/>).
+/// </summary>
 public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(100);
 
-    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(100) };
+    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = Timeout };
 
-    public Task<int> ListPoisonAsync(int max, TextWriter output, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"/api/billing/admin/poison?max={max}", null, output, cancellationToken);
+    public Task<int> ListPoisonAsync(int max, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"/api/billing/admin/poison?max={max}", null, output, error, cancellationToken);
 
-    public Task<int> ReplayPoisonAsync(IReadOnlyList<string> eventIds, TextWriter output, CancellationToken cancellationToken)
+    public Task<int> ReplayPoisonAsync(IReadOnlyList<string> eventIds, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(eventIds);
         var body = eventIds.Count == 0
             ? new JsonObject { ["all"] = true }
             : new JsonObject { ["eventIds"] = new JsonArray([.. eventIds.Select(id => (JsonNode)id)]) };
-        return SendAsync(HttpMethod.Post, "/api/billing/admin/poison/replay", body, output, cancellationToken);
+        return SendAsync(HttpMethod.Post, "/api/billing/admin/poison/replay", body, output, error, cancellationToken);
     }
 
-    public Task<int> ResyncAsync(string accountId, TextWriter output, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/resync", new JsonObject(), output, cancellationToken);
+    public Task<int> ResyncAsync(string accountId, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/resync", new JsonObject(), output, error, cancellationToken);
 
     public void Dispose() => _http.Dispose();
 
-    /// <returns>0 for a 2xx answer, 1 otherwise (the problem details go to stderr).</returns>
-    private async Task<int> SendAsync(HttpMethod method, string path, JsonNode? body, TextWriter output, CancellationToken cancellationToken)
+    private async Task<int> SendAsync(HttpMethod method, string path, JsonNode? body, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (body is not null)
         {
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            request.Content = new StringContent(JsonOutput.ToCompactString(body), Encoding.UTF8, "application/json");
         }
 
         HttpResponseMessage response;
@@ -45,34 +49,88 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
         }
         catch (HttpRequestException exception)
         {
-            await Console.Error.WriteLineAsync($"Could not reach {_http.BaseAddress}: {exception.Message}").ConfigureAwait(false);
-            return 1;
+            await BillingCli.WriteErrorAsync(error, $"Could not reach {_http.BaseAddress}: {exception.Message}").ConfigureAwait(false);
+            return ExitCodes.Unreachable;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await BillingCli.WriteErrorAsync(error, $"Could not reach {_http.BaseAddress}: no answer within {Timeout.TotalSeconds:0} s.").ConfigureAwait(false);
+            return ExitCodes.Unreachable;
         }
 
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            var pretty = Pretty(text);
             if (response.IsSuccessStatusCode)
             {
-                await output.WriteLineAsync(pretty).ConfigureAwait(false);
-                return 0;
+                if (text.Length > 0)
+                {
+                    await output.WriteLineAsync((JsonOutput.TryFormat(text) ?? text).AsMemory(), cancellationToken).ConfigureAwait(false);
+                }
+
+                return ExitCodes.Success;
             }
 
-            await Console.Error.WriteLineAsync($"{(int)response.StatusCode} {response.ReasonPhrase}: {pretty}").ConfigureAwait(false);
-            return 1;
+            await BillingCli.WriteErrorAsync(error, Describe(response.StatusCode, response.ReasonPhrase, text)).ConfigureAwait(false);
+            return ExitCodes.Failed;
         }
     }
 
-    private static string Pretty(string text)
+    /// <summary>One line for a refused request: status, the problem's detail (or title) and code, and a hint for 401/403.</summary>
+    public static string Describe(HttpStatusCode status, string? reasonPhrase, string body)
     {
+        var line = new StringBuilder().Append((int)status);
+        if (!string.IsNullOrEmpty(reasonPhrase))
+        {
+            line.Append(' ').Append(reasonPhrase);
+        }
+
+        var problem = ProblemText(body);
+        if (problem.Length > 0)
+        {
+            line.Append(": ").Append(problem);
+        }
+
+        var hint = status switch
+        {
+            HttpStatusCode.Unauthorized => " (the token is missing, invalid or expired: check --token / BILLING_TOKEN)",
+            HttpStatusCode.Forbidden => " (the token lacks the billing.admin role)",
+            _ => string.Empty,
+        };
+        return line.Append(hint).ToString();
+    }
+
+    private static string ProblemText(string body)
+    {
+        const int MaxLength = 500;
+        JsonNode? node;
         try
         {
-            return JsonNode.Parse(text)?.ToJsonString(Indented) ?? text;
+            node = JsonNode.Parse(body);
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is System.Text.Json.JsonException or ArgumentException)
         {
-            return text;
+            node = null;
         }
+
+        if (node is JsonObject problem)
+        {
+            var text = Text(problem["detail"]) ?? Text(problem["title"]);
+            var code = Text(problem["code"]);
+            var errors = problem["errors"] is JsonObject fields ? JsonOutput.ToCompactString(fields) : null;
+            var parts = new[] { text, code is null ? null : $"(code: {code})", errors is null ? null : $"errors: {errors}" };
+            var joined = string.Join(' ', parts.Where(p => p is not null));
+            if (joined.Length > 0)
+            {
+                return joined;
+            }
+        }
+
+        var raw = node is null ? body : JsonOutput.ToCompactString(node);
+        raw = BillingCli.OneLine(raw);
+        return raw.Length <= MaxLength ? raw : string.Concat(raw.AsSpan(0, MaxLength), "…");
     }
+
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
 }

@@ -23,11 +23,9 @@ public sealed class AdminConnection
         Recursive = true,
     };
 
-    public Option<string?> Settings { get; } = new("--settings")
-    {
-        Description = $"Function app settings file to mint a development token from (default: {DevelopmentAuthSettings.RelativePath} above the current folder).",
-        Recursive = true,
-    };
+    public Option<string?> Settings { get; } = SettingsOption.Create(
+        $"Function app settings file to mint a development token from (default: {DevelopmentAuthSettings.RelativePath} above the current folder).",
+        recursive: true);
 
     public void AddTo(Command command)
     {
@@ -37,41 +35,42 @@ public sealed class AdminConnection
         command.Options.Add(Settings);
     }
 
-    /// <summary>The API client for this invocation, or null (with the reason on stderr) when no token can be had.</summary>
-    public AdminApiClient? CreateClient(ParseResult result)
+    /// <summary>The API client for this invocation, or null with the reason (a usage error) when the URL is unusable or no token can be had.</summary>
+    public AdminApiClient? CreateClient(ParseResult result, out string? error)
     {
         ArgumentNullException.ThrowIfNull(result);
         var url = result.GetValue(Url) ?? Environment.GetEnvironmentVariable("BILLING_URL") ?? DefaultUrl;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var baseAddress) || (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps))
         {
-            Console.Error.WriteLine($"--url must be an absolute http(s) URL; got '{url}'.");
+            error = $"--url (or BILLING_URL) must be an absolute http(s) URL; got '{url}'.";
             return null;
         }
 
-        var token = result.GetValue(Token) ?? Environment.GetEnvironmentVariable("BILLING_TOKEN") ?? MintLocalToken(result.GetValue(Settings));
-        if (token is null)
+        var token = result.GetValue(Token) ?? Environment.GetEnvironmentVariable("BILLING_TOKEN");
+        if (string.IsNullOrWhiteSpace(token))
         {
-            Console.Error.WriteLine("No token: pass --token (or set BILLING_TOKEN), or run from the repository so a local development token can be minted.");
-            return null;
+            if (!DevelopmentAuthSettings.TryLoad(result.GetValue(Settings), Environment.CurrentDirectory, out var auth, out var settingsError))
+            {
+                error = $"No token: pass --token (or set BILLING_TOKEN), or let a development token be minted. {settingsError}";
+                return null;
+            }
+
+            token = MintLocalToken(auth);
         }
 
-        return new AdminApiClient(baseAddress, token);
+        error = null;
+        return new AdminApiClient(baseAddress, token.Trim());
     }
 
-    private static string? MintLocalToken(string? settingsPath)
-    {
-        var auth = settingsPath is null ? DevelopmentAuthSettings.FindFrom(Environment.CurrentDirectory) : DevelopmentAuthSettings.Read(settingsPath);
-        return auth is null
-            ? null
-            : DevelopmentTokenFactory.Create(new DevelopmentTokenFactory.Request
-            {
-                Issuer = auth.Issuer,
-                Audience = auth.Audience,
-                SigningKey = auth.SigningKey,
-                AccountClaim = auth.AccountClaim,
-                AccountId = "billing-cli",
-                Roles = ["billing.admin"],
-                Lifetime = TimeSpan.FromMinutes(10),
-            });
-    }
+    private static string MintLocalToken(DevelopmentAuthSettings auth) =>
+        DevelopmentTokenFactory.Create(new DevelopmentTokenFactory.Request
+        {
+            Issuer = auth.Issuer,
+            Audience = auth.Audience,
+            SigningKey = auth.SigningKey,
+            AccountClaim = auth.AccountClaim,
+            AccountId = "billing-cli",
+            Roles = [TokenCommand.AdminRole],
+            Lifetime = TimeSpan.FromMinutes(10),
+        });
 }

@@ -1,0 +1,24 @@
+using System.CommandLine;
+using Billing.Domain.Accounts;
+
+namespace Billing.Cli.Accounts;
+
+/// <summary><c>--account ID</c>, required and checked with the server's own rule (<see cref="AccountId.TryParse"/>) while parsing.</summary>
+public static class AccountOption
+{
+    public const string Name = "--account";
+
+    public static Option<string> Create(string description)
+    {
+        var option = new Option<string>(Name) { Description = description, Required = true };
+        option.Validators.Add(result =>
+        {
+            var value = result.Tokens.Count == 0 ? null : result.GetValueOrDefault<string>();
+            if (value is not null && !AccountId.TryParse(value, out _, out var error))
+            {
+                result.AddError($"{Name} '{value}' is not a valid account id: {error}");
+            }
+        });
+        return option;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Billing.Cli.Tests.Support;
+
+namespace Billing.Cli.Tests.Admin;
+
+/// <summary>The admin commands against a loopback server with canned answers.</summary>
+public sealed class AdminCommandTests
+{
+    private const string Token = "test-admin-token";
+
+    /// <summary>What System.Text.Json's default encoder sends for <c>+</c> and <c>'</c>, and a few more characters it escapes.</summary>
+    private const string PoisonListing = """
+        {"queue":"stripe-events-poison","messages":[{"eventId":"evt_1","eventType":"invoice.paid","attempts":3,"status":"failed",
+         "lastFailure":"Card \u002B3 isn\u0027t valid for O'Brien + Co \u0026 \u003Cpartners\u003E, caf\u00E9","amount":1.50,"insertedAt":"2026-11-21T15:17:56+01:00"}]}
+        """;
+
+    [Fact]
+    public async Task Poison_list_prints_the_answer_as_readable_json_that_round_trips()
+    {
+        await using var server = new CannedServer(200, PoisonListing);
+
+        var run = await CliRun.RunAsync("admin", "poison", "list", "--max", "5", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Empty(run.Error);
+        Assert.Contains("Card +3 isn't valid for O'Brien + Co & <partners>, café", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u", run.Output, StringComparison.Ordinal);
+        Assert.Contains("\"amount\": 1.50", run.Output, StringComparison.Ordinal);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(PoisonListing), JsonNode.Parse(run.Output)), run.Output);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal(("GET", "/api/billing/admin/poison?max=5", $"Bearer {Token}"), (request.Method, request.PathAndQuery, request.Authorization));
+    }
+
+    [Fact]
+    public async Task Poison_replay_sends_the_event_ids()
+    {
+        await using var server = new CannedServer(200, """{"replayed":[{"eventId":"evt_1"}],"notFound":["evt_2"]}""");
+
+        var run = await CliRun.RunAsync("admin", "poison", "replay", "--event", "evt_1", "--event", "evt_2", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var request = Assert.Single(server.Requests);
+        Assert.Equal(("POST", "/api/billing/admin/poison/replay"), (request.Method, request.PathAndQuery));
+        Assert.Equal("""{"eventIds":["evt_1","evt_2"]}""", request.Body);
+        using var output = JsonDocument.Parse(run.Output);
+        Assert.Equal("evt_2", output.RootElement.GetProperty("notFound")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Poison_replay_all_sends_all()
+    {
+        await using var server = new CannedServer(200, """{"replayed":[],"notFound":[]}""");
+
+        var run = await CliRun.RunAsync("admin", "poison", "replay", "--all", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Equal("""{"all":true}""", Assert.Single(server.Requests).Body);
+    }
+
+    [Fact]
+    public async Task Resync_posts_to_the_accounts_resync_endpoint()
+    {
+        await using var server = new CannedServer(200, """{"accountId":"user+42","customerId":"cus_1","steps":[]}""");
+
+        var run = await CliRun.RunAsync("admin", "resync", "--account", "user+42", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("\"accountId\": \"user+42\"", run.Output, StringComparison.Ordinal);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal(("POST", "/api/billing/admin/accounts/user%2B42/resync"), (request.Method, request.PathAndQuery));
+    }
+
+    [Fact]
+    public async Task Without_a_token_an_admin_token_is_minted_from_the_settings()
+    {
+        using var settings = new TestSettings();
+        await using var server = new CannedServer(200, "{}");
+
+        var run = await CliRun.RunAsync("admin", "poison", "list", "--url", server.Url, "--settings", settings.Path);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.StartsWith("Bearer ey", Assert.Single(server.Requests).Authorization, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_401_fails_with_exit_code_1_and_one_line_on_stderr()
+    {
+        await using var server = new CannedServer(401, """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.2","title":"Unauthorized","status":401,"detail":"The token is expired."}""", "application/problem+json");
+
+        var run = await CliRun.RunAsync("admin", "poison", "list", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Empty(run.Output);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("billing: 401 Unauthorized: The token is expired.", line, StringComparison.Ordinal);
+        Assert.Contains("--token", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_404_fails_with_exit_code_1_and_the_problem_detail()
+    {
+        await using var server = new CannedServer(404, """{"title":"Not Found","status":404,"detail":"No billing account 'nobody' (O'Brien + co)."}""", "application/problem+json");
+
+        var run = await CliRun.RunAsync("admin", "resync", "--account", "nobody", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Empty(run.Output);
+        Assert.Equal("billing: 404 Not Found: No billing account 'nobody' (O'Brien + co).", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public async Task A_409_names_the_problem_code()
+    {
+        await using var server = new CannedServer(409, """{"title":"Conflict","status":409,"detail":"No Stripe customer.","code":"no_stripe_customer"}""", "application/problem+json");
+
+        var run = await CliRun.RunAsync("admin", "resync", "--account", "user-1", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Equal("billing: 409 Conflict: No Stripe customer. (code: no_stripe_customer)", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public async Task A_server_error_without_json_is_one_line_too()
+    {
+        await using var server = new CannedServer(502, "upstream\nfailed", "text/plain");
+
+        var run = await CliRun.RunAsync("admin", "poison", "list", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Equal("billing: 502 Bad Gateway: upstream failed", Assert.Single(run.ErrorLines));
+    }
+
+    [Theory]
+    [InlineData("admin", "poison", "list")]
+    [InlineData("admin", "poison", "replay", "--all")]
+    [InlineData("admin", "resync", "--account", "user-1")]
+    public async Task A_closed_port_is_exit_code_3(params string[] args)
+    {
+        var run = await CliRun.RunAsync([.. args, "--url", CannedServer.ClosedPortUrl(), "--token", Token]);
+
+        Assert.True(run.ExitCode == ExitCodes.Unreachable, run.ToString());
+        Assert.Empty(run.Output);
+        Assert.StartsWith("billing: Could not reach http://127.0.0.1:", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("admin", "poison", "replay")]
+    [InlineData("admin", "poison", "replay", "--all", "--event", "evt_1")]
+    [InlineData("admin", "poison", "list", "--max", "0")]
+    [InlineData("admin", "poison", "list", "--max", "33")]
+    [InlineData("admin", "resync")]
+    [InlineData("admin", "resync", "--account", "a/b")]
+    [InlineData("admin", "resync", "--account", " x")]
+    public async Task Bad_arguments_are_usage_errors_and_nothing_is_sent(params string[] args)
+    {
+        await using var server = new CannedServer(200, "{}");
+
+        var run = await CliRun.RunAsync([.. args, "--url", server.Url, "--token", Token]);
+
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.Empty(run.Output);
+        Assert.StartsWith("billing: ", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Theory]
+    [InlineData("ftp://example.com")]
+    [InlineData("not a url")]
+    public async Task A_url_that_is_not_http_is_a_usage_error(string url)
+    {
+        var run = await CliRun.RunAsync("admin", "poison", "list", "--url", url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.Contains("--url", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Billing.Cli.Tests.Support;
+
+/// <summary>A loopback HTTP server that records each request and answers with a canned response.</summary>
+internal sealed class CannedServer : IAsyncDisposable
+{
+    public sealed record Request(string Method, string PathAndQuery, string? Authorization, string Body);
+
+    public sealed record Response(int Status, string Body, string ContentType = "application/json");
+
+    private readonly HttpListener _listener;
+    private readonly Func<Request, Response> _respond;
+    private readonly Task _loop;
+
+    public CannedServer(Func<Request, Response> respond)
+    {
+        _respond = respond;
+        (_listener, BaseAddress) = Start();
+        _loop = Task.Run(ServeAsync);
+    }
+
+    public CannedServer(int status, string body, string contentType = "application/json")
+        : this(_ => new Response(status, body, contentType))
+    {
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string Url => BaseAddress.ToString();
+
+    public ConcurrentQueue<Request> Requests { get; } = new();
+
+    /// <summary>A loopback URL where nothing listens: the port was free a moment ago and is closed now.</summary>
+    public static string ClosedPortUrl()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return $"http://127.0.0.1:{port}/";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        await _loop;
+    }
+
+    private static (HttpListener, Uri) Start()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var url = ClosedPortUrl();
+            var listener = new HttpListener();
+            listener.Prefixes.Add(url);
+            try
+            {
+                listener.Start();
+                return (listener, new Uri(url));
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close(); // the port was taken in between: try another
+            }
+        }
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return; // stopped
+            }
+
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            var request = new Request(context.Request.HttpMethod, context.Request.Url!.PathAndQuery, context.Request.Headers["Authorization"], await reader.ReadToEndAsync());
+            Requests.Enqueue(request);
+            var response = _respond(request);
+            var bytes = Encoding.UTF8.GetBytes(response.Body);
+            context.Response.StatusCode = response.Status;
+            context.Response.ContentType = response.ContentType;
+            context.Response.ContentLength64 = bytes.Length;
+            await context.Response.OutputStream.WriteAsync(bytes);
+            context.Response.Close();
+        }
+    }
+}

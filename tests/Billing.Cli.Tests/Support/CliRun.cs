@@ -1,0 +1,22 @@
+using Billing.Cli;
+
+namespace Billing.Cli.Tests.Support;
+
+/// <summary>Runs the <c>billing</c> root command in process, with its output and errors captured.</summary>
+internal static class CliRun
+{
+    public sealed record Result(int ExitCode, string Output, string Error)
+    {
+        public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        public override string ToString() => $"exit {ExitCode}; stdout: {Output}; stderr: {Error}";
+    }
+
+    public static async Task<Result> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await BillingCli.RunAsync(args, output, error);
+        return new Result(exitCode, output.ToString(), error.ToString());
+    }
+}
