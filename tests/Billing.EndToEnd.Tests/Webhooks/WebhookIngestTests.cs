@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Billing.Application.StripeEvents;
 using Billing.EndToEnd.Tests.Support;
+using Billing.TestSupport;
 
 namespace Billing.EndToEnd.Tests.Webhooks;
 

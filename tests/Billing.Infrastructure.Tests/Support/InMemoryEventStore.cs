@@ -21,4 +21,6 @@ internal sealed class InMemoryEventStore : IStripeEventStore
     public Task<StripeEventTransitionResult> MarkIgnoredAsync(string eventId, AccountId? accountId, string reason, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<StripeEventTransitionResult> MarkFailedAsync(string eventId, string failure, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<StripeEventTransitionResult> MarkLivemodeMismatchAsync(string eventId, string reason, CancellationToken cancellationToken) => throw new NotSupportedException();
 }

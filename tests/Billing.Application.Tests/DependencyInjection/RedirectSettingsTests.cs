@@ -1,15 +1,15 @@
 using Billing.Application.Checkout;
 using Billing.Application.Portal;
 using Billing.Application.Redirects;
-using Billing.FunctionApp.Api;
+using Billing.Application.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Billing.FunctionApp.Tests.BillingApi;
+namespace Billing.Application.Tests.DependencyInjection;
 
-/// <summary>The API's settings are validated when the app starts, with messages that name the setting.</summary>
-public sealed class BillingApiSettingsTests
+/// <summary>The checkout, portal and redirect settings are validated when the app starts, with messages that name the setting.</summary>
+public sealed class RedirectSettingsTests
 {
     private static readonly Dictionary<string, string?> Valid = new()
     {
@@ -53,7 +53,7 @@ public sealed class BillingApiSettingsTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddBillingApi(configuration);
+        services.AddBillingApplication(configuration);
         return services.BuildServiceProvider();
     }
 }

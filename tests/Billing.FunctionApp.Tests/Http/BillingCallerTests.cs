@@ -1,7 +1,7 @@
 using System.Security.Claims;
-using Billing.FunctionApp.Auth;
+using Billing.FunctionApp.Http;
 
-namespace Billing.FunctionApp.Tests.Auth;
+namespace Billing.FunctionApp.Tests.Http;
 
 public sealed class BillingCallerTests
 {
