@@ -1,5 +1,6 @@
 using Billing.FunctionApp;
 using Billing.FunctionApp.Http;
+using Billing.Infrastructure.Cosmos;
 using Microsoft.Azure.Functions.Worker.Builder;
 
 var builder = FunctionsApplication.CreateBuilder(args);
@@ -8,4 +9,7 @@ builder.UseMiddleware<ExceptionMiddleware>();
 builder.UseMiddleware<AuthenticationMiddleware>();
 builder.UseMiddleware<RateLimitMiddleware>();
 builder.AddBillingFunctionApp();
-await builder.Build().RunAsync();
+
+using var app = builder.Build();
+await app.Services.ProvisionStorageIfEnabledAsync(CancellationToken.None); // development only; before any invocation
+await app.RunAsync();

@@ -58,7 +58,7 @@ public sealed partial class CheckoutSessions(
         var trialDays = CheckoutEligibility.TrialDaysFor(price.Plan, account);
         if (account.OpenCheckout is { } open && open.IsOpenAt(now))
         {
-            if (open.Sells(price.Plan.Code, price.Interval))
+            if (open.Sells(price.Plan.Code, price.Interval, trialDays, successUrl, cancelUrl))
             {
                 LogReused(accountId.Value, open.SessionId, price.Plan.Code.Value);
                 return Outcome.Succeeded(Started(open, trialDays, reused: true));
@@ -79,7 +79,7 @@ public sealed partial class CheckoutSessions(
                 TrialDays = trialDays,
                 SuccessUrl = successUrl,
                 CancelUrl = cancelUrl,
-                IdempotencyKey = PaymentIdempotencyKeys.CheckoutCreation(account, price.PriceId, trialDays),
+                IdempotencyKey = PaymentIdempotencyKeys.CheckoutCreation(account, price.PriceId, trialDays, successUrl, cancelUrl),
             },
             cancellationToken).ConfigureAwait(false);
 
@@ -90,6 +90,9 @@ public sealed partial class CheckoutSessions(
             PlanCode = price.Plan.Code,
             Interval = price.Interval,
             PriceId = price.PriceId,
+            TrialDays = trialDays,
+            SuccessUrl = successUrl,
+            CancelUrl = cancelUrl,
             ExpiresAt = session.ExpiresAt ?? now + options.Value.SessionLifetime,
         };
         await accounts.UpdateAsync(accountId, a => a.RememberCheckout(opened), cancellationToken).ConfigureAwait(false);

@@ -28,13 +28,16 @@ public static class PaymentIdempotencyKeys
     /// read the same account get one session; any later write to the account (the session remembered, completed or
     /// expired) makes the next Checkout another operation.
     /// </summary>
-    public static string CheckoutCreation(BillingAccount account, string priceId, int? trialDays)
+    public static string CheckoutCreation(BillingAccount account, string priceId, int? trialDays, string successUrl, string cancelUrl)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentException.ThrowIfNullOrWhiteSpace(priceId);
+        // The redirect URLs are part of the request: racing requests with other URLs must not share a key (Stripe
+        // refuses a key reused with other parameters), so a short hash of them is part of it.
+        var urls = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(successUrl + "\n" + cancelUrl)))[..16];
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"checkout-create:{HeaderSafe(account.Id)}#{account.CustomerGeneration}:{priceId}:{trialDays ?? 0}:v{account.Version}");
+            $"checkout-create:{HeaderSafe(account.Id)}#{account.CustomerGeneration}:{priceId}:{trialDays ?? 0}:{urls}:v{account.Version}");
     }
 
     /// <summary><c>duplicate-cancel:{subscriptionId}</c>.</summary>

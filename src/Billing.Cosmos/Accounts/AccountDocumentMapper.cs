@@ -29,7 +29,7 @@ internal static class AccountDocumentMapper
         CustomerGeneration = account.CustomerGeneration,
         FormerStripeCustomerIds = account.FormerStripeCustomerIds.Count == 0 ? null : account.FormerStripeCustomerIds,
         OpenCheckout = account.OpenCheckout is { } c
-            ? new OpenCheckoutDocument { SessionId = c.SessionId, Url = c.Url, PlanCode = c.PlanCode.Value, Interval = c.Interval, PriceId = c.PriceId, ExpiresAt = c.ExpiresAt }
+            ? new OpenCheckoutDocument { SessionId = c.SessionId, Url = c.Url, PlanCode = c.PlanCode.Value, Interval = c.Interval, PriceId = c.PriceId, ExpiresAt = c.ExpiresAt, TrialDays = c.TrialDays, SuccessUrl = c.SuccessUrl, CancelUrl = c.CancelUrl }
             : null,
         LastPaidPlan = account.LastPaidPlan?.Value,
         DuplicateSubscriptions = account.DuplicateSubscriptions.Count == 0
@@ -64,7 +64,7 @@ internal static class AccountDocumentMapper
                 CustomerGeneration = document.CustomerGeneration,
                 FormerStripeCustomerIds = document.FormerStripeCustomerIds ?? [],
                 OpenCheckout = document.OpenCheckout is { } c
-                    ? new OpenCheckout { SessionId = c.SessionId, Url = c.Url, PlanCode = PlanCode.Parse(c.PlanCode), Interval = c.Interval, PriceId = c.PriceId, ExpiresAt = c.ExpiresAt }
+                    ? new OpenCheckout { SessionId = c.SessionId, Url = c.Url, PlanCode = PlanCode.Parse(c.PlanCode), Interval = c.Interval, PriceId = c.PriceId, ExpiresAt = c.ExpiresAt, TrialDays = c.TrialDays, SuccessUrl = c.SuccessUrl, CancelUrl = c.CancelUrl }
                     : null,
                 LastPaidPlan = document.LastPaidPlan is null ? null : PlanCode.Parse(document.LastPaidPlan),
                 DuplicateSubscriptions = document.DuplicateSubscriptions is { } duplicates

@@ -15,4 +15,10 @@ internal sealed record OpenCheckoutDocument
     public required string PriceId { get; init; }
 
     public required DateTimeOffset ExpiresAt { get; init; }
+
+    public int? TrialDays { get; init; }
+
+    public string? SuccessUrl { get; init; }
+
+    public string? CancelUrl { get; init; }
 }

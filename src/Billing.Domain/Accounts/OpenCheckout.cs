@@ -3,8 +3,8 @@ using Billing.Domain.Plans;
 namespace Billing.Domain.Accounts;
 
 /// <summary>
-/// The account's one open subscription Checkout Session: reused for another Checkout of the same plan and interval
-/// while it is open, expired at Stripe before a Checkout of anything else is created.
+/// The account's one open subscription Checkout Session: reused for another Checkout on exactly the same terms (plan,
+/// interval, trial and redirect URLs) while it is open, expired at Stripe before a Checkout on any other terms is created.
 /// </summary>
 public sealed record OpenCheckout
 {
@@ -18,10 +18,19 @@ public sealed record OpenCheckout
 
     public required string PriceId { get; init; }
 
+    /// <summary>The trial the session grants (null: none). A session with a trial is never reused once the trial is used.</summary>
+    public int? TrialDays { get; init; }
+
+    public string? SuccessUrl { get; init; }
+
+    public string? CancelUrl { get; init; }
+
     /// <summary>When Stripe expires the session (its <c>expires_at</c>).</summary>
     public required DateTimeOffset ExpiresAt { get; init; }
 
     public bool IsOpenAt(DateTimeOffset instant) => instant < ExpiresAt;
 
-    public bool Sells(PlanCode plan, BillingInterval interval) => PlanCode == plan && Interval == interval;
+    public bool Sells(PlanCode plan, BillingInterval interval, int? trialDays, string successUrl, string cancelUrl) =>
+        PlanCode == plan && Interval == interval && TrialDays == trialDays
+        && string.Equals(SuccessUrl, successUrl, StringComparison.Ordinal) && string.Equals(CancelUrl, cancelUrl, StringComparison.Ordinal);
 }

@@ -3,19 +3,18 @@ using Billing.Cosmos.DependencyInjection;
 using Billing.Cosmos.Provisioning;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Billing.Infrastructure.Cosmos;
 
 /// <summary>
-/// The <c>Billing:Cosmos</c> settings, wired as the function app did: a connection string (the local emulator) or
-/// <c>AccountEndpoint</c> with a managed identity (<c>ManagedIdentityClientId</c> for a user-assigned one). Containers
-/// are created at start-up only where <c>ProvisionOnStartup</c> is set (development); in Azure the infrastructure
-/// provisions them.
+/// The <c>Billing:Cosmos</c> settings: a connection string (the local emulator) or <c>AccountEndpoint</c> with a
+/// managed identity (<c>ManagedIdentityClientId</c> for a user-assigned one). Containers are created at start-up
+/// (<see cref="ProvisionStorageIfEnabledAsync"/>) only where <c>ProvisionOnStartup</c> is set (development); in Azure
+/// the infrastructure provisions them.
 /// </summary>
-internal static class CosmosRegistration
+public static class CosmosRegistration
 {
-    public static IServiceCollection AddCosmos(this IServiceCollection services, IConfiguration configuration)
+    internal static IServiceCollection AddCosmos(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(CosmosOptions.SectionName);
         services.AddBillingCosmos(options =>
@@ -26,15 +25,16 @@ internal static class CosmosRegistration
                 options.Credential = AzureCredentialFactory.Create(section["ManagedIdentityClientId"]);
             }
         });
-        services.AddHostedService<CosmosProvisioningService>();
         return services;
     }
 
-    /// <summary>Runs before the triggers start: creates the database and containers when enabled.</summary>
-    private sealed class CosmosProvisioningService(CosmosProvisioner provisioner) : IHostedService
+    /// <summary>
+    /// Creates the database and containers when <c>Billing:Cosmos:ProvisionOnStartup</c> is set. The function app
+    /// awaits it before the worker connects to the host, so no invocation ever meets a missing container.
+    /// </summary>
+    public static Task ProvisionStorageIfEnabledAsync(this IServiceProvider services, CancellationToken cancellationToken)
     {
-        public Task StartAsync(CancellationToken cancellationToken) => provisioner.ProvisionIfEnabledAsync(cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetRequiredService<CosmosProvisioner>().ProvisionIfEnabledAsync(cancellationToken);
     }
 }

@@ -43,6 +43,36 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task A_session_granting_a_trial_is_not_reused_once_the_trial_is_used()
+    {
+        var withTrial = await StartAsync("basic", "year");
+        Assert.NotNull(withTrial.TrialDays);
+        Assert.IsType<Succeeded<Billing.Application.Trials.StartedTrial>>(await _bed.Trials.StartAsync(_id, CancellationToken.None));
+
+        var withoutTrial = await StartAsync("basic", "year");
+
+        Assert.Null(withoutTrial.TrialDays);
+        Assert.NotEqual(withTrial.SessionId, withoutTrial.SessionId);
+        Assert.Equal([withTrial.SessionId], _bed.Gateway.ExpiredSessions);
+        Assert.Null(_bed.Gateway.Checkouts.Last().TrialDays);
+    }
+
+    [Fact]
+    public async Task Other_redirect_urls_get_a_new_session_under_another_idempotency_key()
+    {
+        var first = await StartAsync("pro", "month");
+
+        var other = Assert.IsType<Succeeded<StartedCheckout>>(await _bed.Checkout.StartAsync(
+            _id,
+            new StartCheckout { Plan = "pro", Interval = "month", SuccessUrl = "https://app.example.com/elsewhere" },
+            CancellationToken.None)).Value;
+
+        Assert.NotEqual(first.SessionId, other.SessionId);
+        Assert.Equal([first.SessionId], _bed.Gateway.ExpiredSessions);
+        Assert.Equal(2, _bed.Gateway.Checkouts.Select(c => c.IdempotencyKey).Distinct().Count());
+    }
+
+    [Fact]
     public async Task An_expired_session_is_not_reused()
     {
         var first = await StartAsync("pro", "month");

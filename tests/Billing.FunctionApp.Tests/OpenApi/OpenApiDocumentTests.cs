@@ -39,7 +39,7 @@ public sealed class OpenApiDocumentTests
                 {
                     var content = response!["content"]?.AsObject();
                     Assert.True(content is { Count: > 0 }, $"{name} {status} has no content schema");
-                    if (!status.StartsWith('2'))
+                    if (!status.StartsWith('2') && path != "/api/health") // health answers its report, also when 503
                     {
                         Assert.True(content!.ContainsKey("application/problem+json"), $"{name} {status} is not problem+json");
                     }

@@ -15,6 +15,26 @@ internal sealed partial class AppSettings(IReadOnlyDictionary<string, string> va
         : Values.TryGetValue(name, out var value) ? value
         : null;
 
+    /// <summary>Every setting whose name starts with <paramref name="prefix"/> (environment and local.settings.json; the environment wins).</summary>
+    public IReadOnlyDictionary<string, string> WithPrefix(string prefix, IEnumerable<string> environmentNames)
+    {
+        var found = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in Values.Where(v => v.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
+        {
+            found[name] = value;
+        }
+
+        foreach (var name in environmentNames.Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
+        {
+            if (environment(name) is { } value)
+            {
+                found[name] = value;
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Replaces every <c>%NAME%</c> with the setting's value; a missing setting is an error.</summary>
     public string Resolve(string expression, string usedBy) =>
         SettingReference().Replace(expression, match =>

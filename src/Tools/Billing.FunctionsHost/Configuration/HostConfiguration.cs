@@ -29,7 +29,9 @@ internal sealed record HostConfiguration(
             commandLine.StateDir ?? Path.Combine(root, ".functions-host"),
             commandLine.Cors ?? local.Cors,
             settings,
-            HostJsonOptions.Load(root, processorCount),
+            HostJsonOptions.Load(root, processorCount, settings.WithPrefix(
+                HostJsonOptions.OverridePrefix,
+                Environment.GetEnvironmentVariables().Keys.Cast<string>())),
             WorkerConfig.Load(root));
     }
 }

@@ -12,15 +12,15 @@ internal sealed record HostJsonOptions(
 {
     private static readonly TimeSpan DefaultFunctionTimeout = TimeSpan.FromMinutes(30);
 
-    public static HostJsonOptions Load(string scriptRoot, int processorCount)
+    /// <summary>The prefix of app settings that override host.json values, as the real host reads them.</summary>
+    public const string OverridePrefix = "AzureFunctionsJobHost__";
+
+    /// <param name="overrides">Settings named <c>AzureFunctionsJobHost__path__to__key</c>: each replaces (or adds) that host.json value.</param>
+    public static HostJsonOptions Load(string scriptRoot, int processorCount, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var path = Path.Combine(scriptRoot, "host.json");
-        if (!File.Exists(path))
-        {
-            return Parse("{}", processorCount);
-        }
-
-        return Parse(File.ReadAllText(path), processorCount);
+        var json = File.Exists(path) ? File.ReadAllText(path) : "{}";
+        return Parse(overrides is { Count: > 0 } ? HostJsonOverrides.Apply(json, overrides) : json, processorCount);
     }
 
     public static HostJsonOptions Parse(string json, int processorCount)
