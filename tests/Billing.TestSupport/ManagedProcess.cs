@@ -73,15 +73,19 @@ public sealed class ManagedProcess : IAsyncDisposable
             new Dictionary<string, string?> { ["BILLING_TEST_PARENT"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
 
-    /// <summary>Sends SIGINT (Ctrl+C) and waits for a graceful exit; returns false if it did not exit in time.</summary>
-    public async Task<bool> InterruptAsync(TimeSpan timeout)
+    /// <summary>
+    /// Sends SIGTERM (what the run command's Ctrl+C handler and process managers send) and waits for a graceful exit;
+    /// returns false if it did not exit in time. (SIGINT is not used: a process started in the background by a
+    /// non-interactive shell inherits SIGINT as ignored.)
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan timeout)
     {
         if (_process.HasExited)
         {
             return true;
         }
 
-        using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
         }

@@ -9,8 +9,20 @@ namespace Billing.Infrastructure.Queues;
 /// </summary>
 public static class QueueServiceFactory
 {
-    /// <summary>Base64 message encoding, as the queue trigger reads messages.</summary>
-    public static QueueClientOptions ClientOptions() => new() { MessageEncoding = QueueMessageEncoding.Base64 };
+    /// <summary>
+    /// Base64 message encoding, as the queue trigger reads messages. Retries stay short: the webhook must answer
+    /// Stripe well within its timeout, and a 503 makes Stripe deliver again, so a queue outage is reported in seconds
+    /// (at most 3 attempts of 5 s each) rather than after the SDK's default minutes.
+    /// </summary>
+    public static QueueClientOptions ClientOptions()
+    {
+        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
+        return options;
+    }
 
     public static QueueServiceClient Create(QueueStorageOptions options)
     {

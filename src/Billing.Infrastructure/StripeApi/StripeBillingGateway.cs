@@ -73,7 +73,7 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
             throw failure;
         }
 
-        return new HostedCheckoutSession(session.Id, HostedUrl(session.Url, "Checkout Session"), session.ExpiresAt == default ? null : new DateTimeOffset(session.ExpiresAt, TimeSpan.Zero));
+        return new HostedCheckoutSession(session.Id, HostedUrl(session.Url, "Checkout Session"), session.ExpiresAt <= DateTime.UnixEpoch ? null : new DateTimeOffset(DateTime.SpecifyKind(session.ExpiresAt, DateTimeKind.Utc)));
     }
 
     public async Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken)

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Billing.EndToEnd.Tests.Accounts;
 
-/// <summary>The CORS allow-list (Cors:AllowedOrigins) and the OpenAPI document at /api/openapi/v1.json.</summary>
+/// <summary>CORS (host configuration: Host.CORS locally), health with every dependency up, and the OpenAPI document at /api/openapi/v1.json.</summary>
 [Collection(BillingApiTestGroup.Name)]
 public sealed class CorsAndOpenApiTests(BillingApiFixture api)
 {
@@ -42,6 +42,18 @@ public sealed class CorsAndOpenApiTests(BillingApiFixture api)
         Assert.Equal(BillingApiFixture.AllowedOrigin, unauthorized.Header("Access-Control-Allow-Origin"));
         Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.Status);
         Assert.Null(other.Header("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task Health_reports_queues_cosmos_and_stripe_healthy()
+    {
+        var health = (await api.GetAsync("/api/health", token: null)).ShouldBe(HttpStatusCode.OK);
+
+        Assert.Equal("healthy", health.GetProperty("status").GetString());
+        foreach (var dependency in new[] { "queues", "cosmos", "stripe" })
+        {
+            Assert.Equal("healthy", health.GetProperty("checks").GetProperty(dependency).GetProperty("status").GetString());
+        }
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
         var functions = FunctionMetadata.Read(published.AppRoot);
         Assert.Equal(
             ["AdminListPoisonEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "BillingCheckout", "BillingPlans", "BillingPortal", "BillingSubscription",
-             "BillingTrial", "Health", "MonthlyInvoicing", "OpenApiDocument", "ProcessStripeEvent", "StripeWebhook"],
+             "BillingTrial", "Health", "MissedEventSweep", "MonthlyInvoicing", "OpenApiDocument", "ProcessStripeEvent", "StripeWebhook"],
             functions.Select(f => f.Name).Order(StringComparer.Ordinal));
         Assert.Contains(functions, f => f is { Name: "ProcessStripeEvent", Trigger: "queueTrigger", Target: "%STRIPE_EVENTS_QUEUE%" });
         Assert.Contains(functions, f => f is { Name: "MonthlyInvoicing", Trigger: "timerTrigger", Target: "%MONTHLY_INVOICING_SCHEDULE%" });
@@ -72,8 +72,10 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
                 }
 
                 using var response = await app.Http.SendAsync(request);
+                // No Stripe emulator here: health rightly answers 503 naming Stripe; anything else must not fail.
+                var allowed503 = function.Name == "Health" && response.StatusCode == HttpStatusCode.ServiceUnavailable;
                 Assert.False(
-                    response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed || (int)response.StatusCode >= 500,
+                    response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed || ((int)response.StatusCode >= 500 && !allowed503),
                     $"{method} {function.Target} answered {(int)response.StatusCode}");
             }
         }
