@@ -1,6 +1,9 @@
 using Billing.Cosmos.Configuration;
 using Billing.Cosmos.DependencyInjection;
 using Billing.Cosmos.Provisioning;
+using Billing.Infrastructure.Queues;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,7 +15,7 @@ namespace Billing.Infrastructure.Cosmos;
 /// (<see cref="ProvisionStorageIfEnabledAsync"/>) only where <c>ProvisionOnStartup</c> is set (development); in Azure
 /// the infrastructure provisions them.
 /// </summary>
-public static class CosmosRegistration
+public static partial class CosmosRegistration
 {
     internal static IServiceCollection AddCosmos(this IServiceCollection services, IConfiguration configuration)
     {
@@ -29,12 +32,33 @@ public static class CosmosRegistration
     }
 
     /// <summary>
-    /// Creates the database and containers when <c>Billing:Cosmos:ProvisionOnStartup</c> is set. The function app
-    /// awaits it before the worker connects to the host, so no invocation ever meets a missing container.
+    /// Development only (<c>Billing:Cosmos:ProvisionOnStartup</c>): creates the database and containers, and the Stripe
+    /// events queue with its poison queue, as the Azure deployment does. The function app awaits it before the worker
+    /// connects to the host, so no invocation ever meets a missing container or queue.
     /// </summary>
-    public static Task ProvisionStorageIfEnabledAsync(this IServiceProvider services, CancellationToken cancellationToken)
+    public static async Task ProvisionStorageIfEnabledAsync(this IServiceProvider services, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return services.GetRequiredService<CosmosProvisioner>().ProvisionIfEnabledAsync(cancellationToken);
+        if (!services.GetRequiredService<IOptions<CosmosOptions>>().Value.ProvisionOnStartup)
+        {
+            return;
+        }
+
+        await services.GetRequiredService<CosmosProvisioner>().ProvisionIfEnabledAsync(cancellationToken).ConfigureAwait(false);
+        var queues = services.GetRequiredService<StripeEventQueues>();
+        try
+        {
+            await queues.Main.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await queues.Poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is Azure.RequestFailedException or HttpRequestException or AggregateException)
+        {
+            // Queue storage down at start-up: the app still starts (health says so, the webhook answers 503, the
+            // writer creates the queue on its first send once storage is back).
+            LogQueuesNotProvisioned(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CosmosRegistration)), queues.Main.Name, exception.GetType().Name);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not create the queue {Queue} at start-up ({ExceptionType}); it is created on the first send")]
+    private static partial void LogQueuesNotProvisioned(ILogger logger, string queue, string exceptionType);
 }
