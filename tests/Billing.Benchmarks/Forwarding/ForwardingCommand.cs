@@ -69,6 +69,11 @@ internal static class ForwardingCommand
                 }
 
                 results.Add((measured["host + worker"], measured["bare app"]));
+                if (app.Process.HasExited)
+                {
+                    log.WriteLine("The host exited; its last output:" + Environment.NewLine + app.Output);
+                    break;
+                }
             }
 
             appRss = Machine.PeakRssMiB(app.Process.Id);

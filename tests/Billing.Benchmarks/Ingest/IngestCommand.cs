@@ -116,6 +116,11 @@ internal static class IngestCommand
 
                 var merged = targets.Select(t => LoadResult.Merge(perTarget[t.Name])).ToArray();
                 results.Add((merged[0], merged[1], merged[2]));
+                if (app.Process.HasExited)
+                {
+                    log.WriteLine("The host exited; its last output:" + Environment.NewLine + app.Output);
+                    break;
+                }
             }
 
             var properties = (await appQueue.GetPropertiesAsync()).Value;
