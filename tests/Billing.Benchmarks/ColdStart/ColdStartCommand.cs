@@ -23,6 +23,8 @@ internal static class ColdStartCommand
         var emulators = await LocalEmulators.GetAsync();
         await using var stripe = await StripeEmulatorProcess.StartAsync();
         var settings = Processes.AppSettings(emulators, stripe.ApiBase);
+        // /api/health checks the queue; in Azure it is provisioned with the app.
+        await new Azure.Storage.Queues.QueueClient(emulators.StorageConnectionString, settings["STRIPE_EVENTS_QUEUE"]).CreateIfNotExistsAsync();
         var state = Directory.CreateTempSubdirectory("billing-bench-host-").FullName;
         var app = new List<TimeSpan>();
         var bare = new List<TimeSpan>();
@@ -77,7 +79,7 @@ internal static class ColdStartCommand
         var elapsed = Stopwatch.GetElapsedTime(started);
         if (!ok)
         {
-            throw new InvalidOperationException($"{process.Name} never answered 200 on /api/health:\n{process.Output}");
+            throw new InvalidOperationException($"{process.Name} never answered 200 on /api/health:\n{process.Output[^Math.Min(process.Output.Length, 3000)..]}");
         }
 
         return elapsed;
