@@ -1,25 +1,32 @@
+using Billing.Benchmarks.BareApp;
+using Billing.Benchmarks.ColdStart;
+using Billing.Benchmarks.Forwarding;
 using Billing.Benchmarks.Ingest;
 using Billing.Benchmarks.Signature;
 
-// Benchmarks of the Stripe webhook path; see docs/benchmarks.md. Run in Release:
-//   dotnet run -c Release --project tests/Billing.Benchmarks -- signature [BenchmarkDotNet options]
-//   dotnet run -c Release --project tests/Billing.Benchmarks -- ingest [--events N] [--concurrency C] [--app-url URL] ...
+// Benchmarks of the function app and its webhook path; see docs/benchmarks.md. Run in Release:
+//   dotnet run -c Release --project tests/Billing.Benchmarks -- <command> [options]
 return args.FirstOrDefault() switch
 {
     "signature" => SignatureCommand.Run(args[1..]),
+    "coldstart" => await ColdStartCommand.RunAsync(args[1..]),
+    "forwarding" => await ForwardingCommand.RunAsync(args[1..]),
     "ingest" => await IngestCommand.RunAsync(args[1..]),
+    "bare-app" => await BareAppCommand.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("""
-        Usage:
-          dotnet run -c Release --project tests/Billing.Benchmarks -- signature [BenchmarkDotNet options]
-              In-process cost of webhook signature verification and envelope parsing (BenchmarkDotNet).
-          dotnet run -c Release --project tests/Billing.Benchmarks -- ingest [options]
-              Webhook ingest throughput and latency against the local emulators, next to a bare endpoint.
+        Usage: dotnet run -c Release --project tests/Billing.Benchmarks -- <command> [options]
+          signature [BenchmarkDotNet options]   in-process cost of signature verification and envelope parsing
+          coldstart [--runs N]                  process start -> first 200 of /api/health: app under the host vs bare app
+          forwarding [--seconds S] [--warmup-seconds W] [--levels 1,8,64]
+                                                GET /api/billing/plans through host + worker vs the bare app; peak RSS
+          ingest [--seconds S] [--warmup-seconds W] [--rounds R] [--levels 1,8,32]
+                                                webhook ingest vs direct Cosmos create + queue send vs one queue send
+          bare-app --port P [--plans-file F]    the minimal ASP.NET Core baseline (started by coldstart and forwarding)
         """);
-    Console.Error.WriteLine(IngestOptions.Help);
     return 2;
 }

@@ -1,8 +1,10 @@
 namespace Billing.Application.StripeEvents;
 
 /// <summary>
-/// A queue message names an event the store does not hold. The ingest stores before it enqueues, so this is never
-/// a race: the message fails every attempt and ends in the poison queue for inspection.
+/// A queue message names an event the store does not hold (yet). The ingest writes the event and sends the message
+/// concurrently, the message invisible for a moment, so the create has almost always committed first; when it has not,
+/// this failure makes the host retry. A message whose event was never stored fails every attempt and ends in the
+/// poison queue for inspection.
 /// </summary>
 public sealed class StripeEventNotStoredException : Exception
 {

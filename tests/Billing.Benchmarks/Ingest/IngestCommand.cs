@@ -1,210 +1,231 @@
 using System.Globalization;
+using System.Net;
+using System.Text;
+using Azure.Storage.Queues;
 using Billing.Benchmarks.Events;
+using Billing.Benchmarks.Load;
+using Billing.Cosmos.Client;
+using Billing.Cosmos.Configuration;
+using Billing.TestSupport;
+using Microsoft.Azure.Cosmos;
 
 namespace Billing.Benchmarks.Ingest;
 
 /// <summary>
-/// <c>ingest</c>: webhook ingest throughput and latency next to the same server's bare endpoint, measured in the same run
-/// in alternating rounds. Prints progress to stderr and the markdown report to stdout (and to <c>--out</c>).
-/// Exit codes: 0 all requests succeeded; 1 the report is complete but some requests failed or the run stopped early;
-/// 2 bad options; 3 the server could not be started or reached.
+/// <c>ingest [--seconds S] [--warmup-seconds W] [--rounds R] [--levels 1,8,32]</c>: the webhook ingest through the
+/// real app under the local host (signed <c>customer.subscription.updated</c> bodies, a new event id per request),
+/// next to, from this process with the same SDK clients the app uses: (i) <b>direct</b> = Cosmos create of a
+/// same-shaped document in the app's stripe-events container, then the queue send of the same message to the app's
+/// queue (sequential, as the ingest did before it ran them concurrently), and (ii) <b>floor</b> = one queue send
+/// (one durable write) to a queue nobody reads. Per level: W s warm-up of each target, then R rounds of S s per target
+/// in alternating order. The app's queue trigger processes the events meanwhile (the ingest's and the direct ones
+/// alike); its host runs with queues batchSize 1 and newBatchThreshold 0 so processing stays a trickle.
 /// </summary>
 internal static class IngestCommand
 {
+    private static readonly Uri WebhookPath = new("api/stripe/webhook", UriKind.Relative);
+
     public static async Task<int> RunAsync(string[] arguments)
     {
-        IngestOptions options;
-        try
+        var seconds = 5;
+        var warmup = 3;
+        var rounds = 2;
+        int[] levels = [1, 8, 32];
+        for (var i = 0; i + 1 < arguments.Length; i += 2)
         {
-            options = IngestOptions.Parse(arguments);
+            switch (arguments[i])
+            {
+                case "--seconds": seconds = int.Parse(arguments[i + 1], CultureInfo.InvariantCulture); break;
+                case "--warmup-seconds": warmup = int.Parse(arguments[i + 1], CultureInfo.InvariantCulture); break;
+                case "--rounds": rounds = int.Parse(arguments[i + 1], CultureInfo.InvariantCulture); break;
+                case "--levels": levels = [.. arguments[i + 1].Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture))]; break;
+                default: throw new ArgumentException("ingest: unknown option " + arguments[i]);
+            }
         }
-        catch (ArgumentException exception)
-        {
-            await Console.Error.WriteLineAsync(exception.Message + Environment.NewLine + IngestOptions.Help);
-            return 2;
-        }
-
-        using var interrupted = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true; // stop cleanly: the server and emulators this run started are stopped below
-            interrupted.Cancel();
-        };
 
         var log = Console.Error;
+        var loadBefore = Machine.LoadAverage();
         var clock = TimeProvider.System;
-        var startedAt = clock.GetUtcNow();
         var bodies = StripeEventBodies.Load();
-        var measured = CreateBodies(bodies, options.Events, clock);
-        log.WriteLine($"Bodies: customer.subscription.updated, {measured[0].Length:N0} bytes, from {bodies.Source}.");
-        var loadBefore = LoadAverage();
-
-        IngestTarget target;
+        var template = new BodyTemplate(bodies, clock);
+        var emulators = await LocalEmulators.GetAsync();
+        var results = new List<(LoadResult Ingest, LoadResult Direct, LoadResult Floor)>();
+        string queueState;
         try
         {
-            target = await IngestTarget.StartAsync(options, log);
-        }
-        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or FileNotFoundException
-                                              or System.ComponentModel.Win32Exception or Azure.RequestFailedException or HttpRequestException)
-        {
-            await log.WriteLineAsync("Could not start the server under test: " + exception.Message);
-            return 3;
-        }
+            var settings = Processes.AppSettings(emulators, new Uri($"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}/"));
+            settings["AzureFunctionsJobHost__extensions__queues__batchSize"] = "1";
+            settings["AzureFunctionsJobHost__extensions__queues__newBatchThreshold"] = "0";
+            var queueName = settings["STRIPE_EVENTS_QUEUE"]!;
+            var queues = new QueueServiceClient(emulators.StorageConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+            var appQueue = queues.GetQueueClient(queueName);
+            await appQueue.CreateIfNotExistsAsync();
+            var floorQueue = queues.GetQueueClient("floor-" + Guid.NewGuid().ToString("N")[..12]);
+            await floorQueue.CreateIfNotExistsAsync();
+            await using var app = await FunctionAppProcess.StartAsync(settings);
+            using var cosmos = CosmosClientFactory.Create(new CosmosOptions { ConnectionString = emulators.CosmosConnectionString });
+            var container = cosmos.GetContainer(settings["Billing__Cosmos__DatabaseName"]!, new CosmosOptions().StripeEventsContainerName);
+            log.WriteLine($"App at {app.BaseAddress}; body {template.Length:N0} bytes ({bodies.Source}); queue {queueName}.");
 
-        await using (target)
-        {
-            using var http = CreateClient(target.BaseAddress, options.Concurrency);
-            var health = await target.CheckHealthAsync(http, interrupted.Token);
-            log.WriteLine($"Server: {target.BaseAddress} ({health}).");
-            var sender = new WebhookSender(http, target.Secret, options.RequestTimeout, clock);
-            using var budget = CancellationTokenSource.CreateLinkedTokenSource(interrupted.Token);
-            budget.CancelAfter(options.MaxDuration);
-
-            var bare = new EndpointMeasurement(LoadEndpoint.Bare);
-            var ingest = new EndpointMeasurement(LoadEndpoint.Ingest(options.IngestPath));
-            var rounds = 0;
-            var warmupIngestSucceeded = 0;
-            var warmupSent = new Dictionary<string, int>();
-            try
+            foreach (var (level, index) in levels.Select((l, i) => (l, i)))
             {
-                foreach (var endpoint in options.WarmupRequests > 0 ? new[] { ingest.Endpoint, bare.Endpoint } : [])
+                using var http = HttpClients.Create(app.BaseAddress, level);
+                var sender = new WebhookSender(http, Processes.WebhookSecret, TimeSpan.FromSeconds(30), clock);
+                var targets = new (string Name, Func<CancellationToken, Task<string?>> Operation)[]
                 {
-                    var warmupStarted = clock.GetTimestamp();
-                    var (sent, succeeded) = (0, 0);
-                    string? firstError = null;
-                    do
+                    ("ingest", async ct =>
                     {
-                        // Fresh events every batch: a repeated event id would take the ingest's duplicate path.
-                        var result = await BatchRunner.RunAsync(sender, endpoint, CreateBodies(bodies, options.WarmupRequests, clock), options.Concurrency, budget.Token, interrupted.Token);
-                        (sent, succeeded) = (sent + result.Samples.Count, succeeded + result.Succeeded);
-                        firstError ??= FirstError(result);
-                    }
-                    while (clock.GetElapsedTime(warmupStarted) < options.WarmupDuration && !budget.IsCancellationRequested);
+                        var sample = await sender.SendAsync(WebhookPath, template.Next(out _), ct);
+                        return sample.Error is null ? null : sample.Error + " " + sample.Detail;
+                    }),
+                    ("direct create + send", async ct =>
+                    {
+                        var body = template.Next(out var id);
+                        var created = await container.CreateItemAsync(Document(id, body, clock), new PartitionKey(id), new ItemRequestOptions { EnableContentResponseOnWrite = false }, ct);
+                        if (created.StatusCode != HttpStatusCode.Created)
+                        {
+                            return "Cosmos " + created.StatusCode;
+                        }
 
-                    log.WriteLine($"warm-up: {endpoint.Name} {sent} sent, {succeeded} ok, {sent - succeeded} failed in {clock.GetElapsedTime(warmupStarted).TotalSeconds:0.0} s{firstError}");
-                    warmupIngestSucceeded += endpoint.IsIngest ? succeeded : 0;
-                    warmupSent[endpoint.Name] = sent;
+                        await appQueue.SendMessageAsync(Message(id), ct);
+                        return null;
+                    }),
+                    ("floor: one send", async ct =>
+                    {
+                        template.Next(out var id);
+                        await floorQueue.SendMessageAsync(Message(id), ct);
+                        return null;
+                    }),
+                };
+                foreach (var (name, operation) in targets)
+                {
+                    var warm = await LoadRunner.RunAsync(name, level, TimeSpan.FromSeconds(warmup), operation, CancellationToken.None);
+                    log.WriteLine("warm-up " + warm.Summary);
                 }
 
-                foreach (var (round, slice) in Slices(measured, options.Rounds).Index())
+                var perTarget = targets.ToDictionary(t => t.Name, _ => new List<LoadResult>());
+                for (var round = 0; round < rounds; round++)
                 {
-                    if (budget.IsCancellationRequested || ServerExited(target))
+                    foreach (var (name, operation) in (round + index) % 2 == 0 ? targets : targets.Reverse())
                     {
-                        break;
+                        var result = await LoadRunner.RunAsync(name, level, TimeSpan.FromSeconds(seconds), operation, CancellationToken.None);
+                        log.WriteLine($"round {round + 1}: {result.Summary}");
+                        perTarget[name].Add(result);
                     }
+                }
 
-                    var order = round % 2 == 0 ? new[] { ingest, bare } : [bare, ingest];
-                    var line = $"round {round + 1}/{options.Rounds}:";
-                    foreach (var measurement in order)
-                    {
-                        var result = await BatchRunner.RunAsync(sender, measurement.Endpoint, slice, options.Concurrency, budget.Token, interrupted.Token);
-                        measurement.Add(result);
-                        line += $" {result.Summary};";
-                    }
-
-                    rounds++;
-                    log.WriteLine(line.TrimEnd(';'));
+                var merged = targets.Select(t => LoadResult.Merge(perTarget[t.Name])).ToArray();
+                results.Add((merged[0], merged[1], merged[2]));
+                if (app.Process.HasExited)
+                {
+                    log.WriteLine("The host exited; its last output:" + Environment.NewLine + app.Output);
+                    break;
                 }
             }
-            catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+
+            var properties = (await appQueue.GetPropertiesAsync()).Value;
+            queueState = $"after the run the app's queue held about {properties.ApproximateMessagesCount} messages (processing with batchSize 1 trails the ingest)";
+        }
+        finally
+        {
+            await emulators.DisposeAsync();
+        }
+
+        var report = new StringBuilder();
+        report.AppendLine(Machine.Invariant($"ingest, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC; {Machine.Describe()}; load average {loadBefore} before, {Machine.LoadAverage()} after; body {template.Length:N0} bytes; {warmup} s warm-up, then {rounds} x {seconds} s per target and level, alternating"));
+        report.AppendLine();
+        report.AppendLine("| concurrency | ingest (req/s) | direct create+send (op/s) | floor: one send (op/s) | **ingest / direct** | **ingest / floor** | p50 ms ingest / direct / floor | p99 ms ingest / direct / floor | errors |");
+        report.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (ingest, direct, floor) in results)
+        {
+            report.AppendLine(Machine.Invariant(
+                $"| {ingest.Concurrency} | {ingest.Throughput:0.0} | {direct.Throughput:0.0} | {floor.Throughput:0.0} | **{Machine.Ratio(ingest.Throughput, direct.Throughput)}** | **{Machine.Ratio(ingest.Throughput, floor.Throughput)}** | {LoadResult.Ms(ingest.Latency?.P50)} / {LoadResult.Ms(direct.Latency?.P50)} / {LoadResult.Ms(floor.Latency?.P50)} | {LoadResult.Ms(ingest.Latency?.P99)} / {LoadResult.Ms(direct.Latency?.P99)} / {LoadResult.Ms(floor.Latency?.P99)} | {ingest.Failed} / {direct.Failed} / {floor.Failed} |"));
+        }
+
+        report.AppendLine();
+        report.AppendLine("- " + queueState + ".");
+        foreach (var failed in results.SelectMany(r => new[] { r.Ingest, r.Direct, r.Floor }).Where(r => r.FirstError is not null))
+        {
+            report.AppendLine($"- {failed.Name} c={failed.Concurrency}: first error `{failed.FirstError}`.");
+        }
+
+        Console.Out.Write(report.ToString());
+        return results.Any(r => r.Ingest.Failed + r.Direct.Failed + r.Floor.Failed > 0) ? 1 : 0;
+    }
+
+    private static string Message(string id) => "{\"eventId\":\"" + id + "\",\"type\":\"customer.subscription.updated\"}";
+
+    /// <summary>The stored document's shape (fields and names of the app's StripeEventDocument, camelCase by the same serializer).</summary>
+    private static BaselineEventDocument Document(string id, byte[] body, TimeProvider clock) => new()
+    {
+        Id = id,
+        Type = "stripeEvent",
+        SchemaVersion = 1,
+        EventType = "customer.subscription.updated",
+        StripeCreatedAt = clock.GetUtcNow(),
+        Livemode = false,
+        ApiVersion = global::Stripe.StripeConfiguration.ApiVersion,
+        Status = "received",
+        Attempts = 0,
+        ReceivedAt = clock.GetUtcNow(),
+        Payload = Encoding.UTF8.GetString(body),
+    };
+
+    /// <summary>One webhook body with its event id swapped per request (same length, so a byte copy and overwrite).</summary>
+    private sealed class BodyTemplate(StripeEventBodies bodies, TimeProvider clock)
+    {
+        private readonly string _placeholder = StripeEventBodies.NewEventId();
+        private byte[]? _template;
+        private int _offset;
+
+        public int Length => Template.Length;
+
+        private byte[] Template
+        {
+            get
             {
-                // reported below as an early stop
+                if (_template is null)
+                {
+                    var template = bodies.SubscriptionUpdated(_placeholder, clock.GetUtcNow());
+                    _offset = template.AsSpan().IndexOf(Encoding.ASCII.GetBytes(_placeholder));
+                    _template = template;
+                }
+
+                return _template;
             }
+        }
 
-            var run = new IngestRun
-            {
-                Options = options,
-                StartedAt = startedAt,
-                Target = target.Description,
-                BodySource = bodies.Source,
-                BodyBytes = measured[0].Length,
-                Health = health,
-                Bare = bare,
-                Ingest = ingest,
-                RoundsCompleted = rounds,
-                WarmupIngestSucceeded = warmupIngestSucceeded,
-                WarmupSent = warmupSent.Count == 0 ? "no warm-up" : string.Join(" and ", warmupSent.Select(w => $"{w.Value} requests to {w.Key}")),
-                StoppedEarly = StopReason(options, interrupted, budget, target, bare, ingest),
-                Queue = await target.DescribeQueueAsync(CancellationToken.None),
-                LoadBefore = loadBefore,
-                LoadAfter = LoadAverage(),
-            };
-
-            var report = IngestReport.ToMarkdown(run);
-            Console.Out.WriteLine();
-            Console.Out.Write(report);
-            if (options.OutFile is { } outFile)
-            {
-                MarkdownSection.Write(outFile, IngestReport.BeginMarker, IngestReport.EndMarker, report);
-                log.WriteLine($"Report written into {Path.GetFullPath(outFile)}.");
-            }
-
-            if (target.App is { Process.HasExited: true } app)
-            {
-                log.WriteLine("The function app exited during the run; its last output:" + Environment.NewLine + app.Output);
-            }
-
-            return run.HasErrors ? 1 : 0;
+        public byte[] Next(out string id)
+        {
+            id = StripeEventBodies.NewEventId();
+            var body = (byte[])Template.Clone();
+            Encoding.ASCII.GetBytes(id).CopyTo(body, _offset);
+            return body;
         }
     }
 
-    private static List<byte[]> CreateBodies(StripeEventBodies bodies, int count, TimeProvider clock) =>
-        Enumerable.Range(0, count).Select(_ => bodies.SubscriptionUpdated(StripeEventBodies.NewEventId(), clock.GetUtcNow())).ToList();
-
-    private static IEnumerable<IReadOnlyList<byte[]>> Slices(IReadOnlyList<byte[]> bodies, int rounds)
+    private sealed record BaselineEventDocument
     {
-        for (var round = 0; round < rounds; round++)
-        {
-            var from = bodies.Count * round / rounds;
-            var to = bodies.Count * (round + 1) / rounds;
-            yield return bodies.Skip(from).Take(to - from).ToList();
-        }
-    }
+        public required string Id { get; init; }
 
-    private static HttpClient CreateClient(Uri baseAddress, int concurrency) =>
-        new(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = concurrency,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            UseProxy = false,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-        })
-        {
-            BaseAddress = baseAddress,
-            Timeout = Timeout.InfiniteTimeSpan, // each request has its own timeout (WebhookSender)
-        };
+        public required string Type { get; init; }
 
-    private static bool ServerExited(IngestTarget target) => target.App is { Process.HasExited: true };
+        public required int SchemaVersion { get; init; }
 
-    private static string? StopReason(IngestOptions options, CancellationTokenSource interrupted, CancellationTokenSource budget, IngestTarget target, EndpointMeasurement bare, EndpointMeasurement ingest)
-    {
-        if (bare.Requests == options.Events && ingest.Requests == options.Events)
-        {
-            return null;
-        }
+        public required string EventType { get; init; }
 
-        var sent = string.Create(CultureInfo.InvariantCulture, $"{ingest.Requests} of {options.Events} ingest and {bare.Requests} of {options.Events} bare requests sent");
-        return interrupted.IsCancellationRequested ? $"interrupted (Ctrl+C); {sent}"
-            : ServerExited(target) ? $"the function app exited; {sent}"
-            : budget.IsCancellationRequested ? string.Create(CultureInfo.InvariantCulture, $"the time budget of {options.MaxDuration.TotalSeconds:0} s was spent; {sent}")
-            : sent;
-    }
+        public required DateTimeOffset StripeCreatedAt { get; init; }
 
-    private static string? FirstError(BatchResult result) =>
-        result.Samples.FirstOrDefault(s => !s.Succeeded) is { Error: { } error } sample ? $" (first failure: {error}: {sample.Detail})" : null;
+        public bool Livemode { get; init; }
 
-    /// <summary>The 1/5/15-minute load averages on Linux (a measure of how shared the machine was), else null.</summary>
-    private static string? LoadAverage()
-    {
-        try
-        {
-            return File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
+        public string? ApiVersion { get; init; }
+
+        public required string Status { get; init; }
+
+        public int Attempts { get; init; }
+
+        public required DateTimeOffset ReceivedAt { get; init; }
+
+        public required string Payload { get; init; }
     }
 }

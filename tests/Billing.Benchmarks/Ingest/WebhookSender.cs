@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using Billing.Benchmarks.Load;
 using Billing.Infrastructure.StripeApi.Webhooks;
 
 namespace Billing.Benchmarks.Ingest;

@@ -14,8 +14,8 @@ public sealed class StripeEventQueueWriterTests : IAsyncLifetime
     {
         var writer = new StripeEventQueueWriter(_azurite.Queues);
 
-        await writer.EnqueueAsync(new StripeEventQueueMessage { EventId = "evt_1", Type = "invoice.paid" }, CancellationToken.None);
-        await writer.EnqueueAsync(new StripeEventQueueMessage { EventId = "evt_2" }, CancellationToken.None);
+        await writer.EnqueueAsync(new StripeEventQueueMessage { EventId = "evt_1", Type = "invoice.paid" }, TimeSpan.Zero, CancellationToken.None);
+        await writer.EnqueueAsync(new StripeEventQueueMessage { EventId = "evt_2" }, TimeSpan.Zero, CancellationToken.None);
 
         var raw = (await _azurite.RawMain.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString()).ToList();
         Assert.Equal(2, raw.Count);
@@ -23,6 +23,32 @@ public sealed class StripeEventQueueWriterTests : IAsyncLifetime
         Assert.Equal("evt_1", StripeEventQueueMessage.Parse(decoded[0]).EventId);
         Assert.Equal("invoice.paid", StripeEventQueueMessage.Parse(decoded[0]).Type);
         Assert.Equal("evt_2", StripeEventQueueMessage.Parse(decoded[1]).EventId);
+    }
+
+    [AzuriteFact]
+    public async Task A_message_sent_with_an_initial_invisibility_is_hidden_until_then()
+    {
+        var writer = new StripeEventQueueWriter(_azurite.Queues);
+
+        await writer.EnqueueAsync(new StripeEventQueueMessage { EventId = "evt_3" }, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.Empty((await _azurite.RawMain.PeekMessagesAsync(32)).Value);
+        Assert.Equal(1, (await _azurite.RawMain.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    [AzuriteFact]
+    public async Task A_sent_message_is_deleted_by_its_receipt_and_a_second_delete_reports_it_gone()
+    {
+        var writer = new StripeEventQueueWriter(_azurite.Queues);
+        var kept = await writer.EnqueueAsync(new StripeEventQueueMessage { EventId = "evt_4" }, TimeSpan.Zero, CancellationToken.None);
+        var receipt = await writer.EnqueueAsync(new StripeEventQueueMessage { EventId = "evt_5" }, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.True(await writer.DeleteAsync(receipt, CancellationToken.None));
+        Assert.False(await writer.DeleteAsync(receipt, CancellationToken.None));
+
+        var left = Assert.Single((await _azurite.RawMain.PeekMessagesAsync(32)).Value);
+        Assert.Equal(kept.MessageId, left.MessageId);
+        Assert.Equal(1, (await _azurite.RawMain.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -5,10 +5,9 @@ namespace Billing.Application.Tests.StripeEvents.Simulation;
 
 internal sealed class FaultyQueueWriter(IStripeEventQueueWriter inner, FaultPlan plan) : IStripeEventQueueWriter
 {
-    public Task EnqueueAsync(StripeEventQueueMessage message, CancellationToken cancellationToken) =>
-        FaultyCall.RunAsync(plan, "queue.send", async () =>
-        {
-            await inner.EnqueueAsync(message, cancellationToken);
-            return true;
-        });
+    public Task<StripeEventQueueReceipt> EnqueueAsync(StripeEventQueueMessage message, TimeSpan initialInvisibility, CancellationToken cancellationToken) =>
+        FaultyCall.RunAsync(plan, "queue.send", () => inner.EnqueueAsync(message, initialInvisibility, cancellationToken));
+
+    public Task<bool> DeleteAsync(StripeEventQueueReceipt receipt, CancellationToken cancellationToken) =>
+        FaultyCall.RunAsync(plan, "queue.delete", () => inner.DeleteAsync(receipt, cancellationToken));
 }

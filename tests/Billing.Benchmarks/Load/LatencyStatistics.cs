@@ -1,4 +1,4 @@
-namespace Billing.Benchmarks.Ingest;
+namespace Billing.Benchmarks.Load;
 
 /// <summary>Latency percentiles (nearest rank) of a set of requests.</summary>
 internal sealed record LatencyStatistics(int Count, TimeSpan P50, TimeSpan P90, TimeSpan P99, TimeSpan Max, TimeSpan Mean)

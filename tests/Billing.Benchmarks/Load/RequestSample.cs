@@ -1,4 +1,4 @@
-namespace Billing.Benchmarks.Ingest;
+namespace Billing.Benchmarks.Load;
 
 /// <summary>One request's outcome: its latency (sending the request to reading the whole answer) and, when it failed, what
 /// went wrong (e.g. "HTTP 404 NotFound", "timeout") with the start of the answer for diagnosis.</summary>
