@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using Billing.Benchmarks.Load;
 using Billing.Infrastructure.StripeApi.Webhooks;
+using Billing.TestSupport;
 
 namespace Billing.Benchmarks.Ingest;
 
@@ -15,7 +16,7 @@ internal sealed class WebhookSender(HttpClient http, string secret, TimeSpan req
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = Json;
-        request.Headers.TryAddWithoutValidation(StripeSignature.HeaderName, StripeSignature.ComputeHeader(clock.GetUtcNow(), body, secret));
+        request.Headers.TryAddWithoutValidation(StripeSignature.HeaderName, StripeSigner.Header(clock.GetUtcNow(), body, secret));
         request.Headers.UserAgent.ParseAdd("Stripe/1.0 (+https://stripe.com/docs/webhooks)");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(requestTimeout);

@@ -3,6 +3,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Billing.Benchmarks.Events;
 using Billing.Infrastructure.StripeApi.Webhooks;
+using Billing.TestSupport;
 using Stripe;
 
 namespace Billing.Benchmarks.Signature;
@@ -46,7 +47,7 @@ public class SignatureBenchmarks // not sealed: BenchmarkDotNet derives from it
         _json = Encoding.UTF8.GetString(_body);
         _secrets = Enumerable.Range(1, Secrets).Select(i => $"whsec_benchmark_secret_{i}_0123456789abcdef").ToArray();
         _verifier = new StripeWebhookVerifier(_secrets, Tolerance, new FixedTimeProvider(SignedAt));
-        _header = StripeSignature.ComputeHeader(SignedAt, _body, _secrets[^1]);
+        _header = StripeSigner.Header(SignedAt, _body, _secrets[^1]);
         _signedBytes = [.. Encoding.ASCII.GetBytes(SignedAt.ToUnixTimeSeconds() + "."), .. _body];
         _signingKey = Encoding.UTF8.GetBytes(_secrets[^1]);
 

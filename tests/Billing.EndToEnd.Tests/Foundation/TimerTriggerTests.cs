@@ -13,10 +13,13 @@ public sealed class TimerTriggerTests
         var emulators = await LocalEmulators.GetAsync();
         var state = Directory.CreateTempSubdirectory("billing-timer-state-").FullName;
         Directory.CreateDirectory(Path.Combine(state, "timers"));
-        var missed = DateTimeOffset.UtcNow.AddHours(-3);
+        // The last 02:00 UTC occurrence of the daily schedule below: due while the app was down.
+        var now = DateTimeOffset.UtcNow;
+        var missed = new DateTimeOffset(now.Year, now.Month, now.Day, 2, 0, 0, TimeSpan.Zero);
+        missed = missed < now.AddMinutes(-1) ? missed : missed.AddDays(-1);
         await File.WriteAllTextAsync(
             Path.Combine(state, "timers", "MonthlyInvoicing.json"),
-            JsonSerializer.Serialize(new { Last = missed.AddMonths(-1), Next = missed, LastUpdated = missed.AddMonths(-1) }));
+            JsonSerializer.Serialize(new { Last = missed.AddDays(-1), Next = missed, LastUpdated = missed.AddDays(-1) }));
 
         var settings = FunctionAppSettings.ForEmulators(emulators);
         settings["MONTHLY_INVOICING_SCHEDULE"] = "0 0 2 * * *"; // daily: the host keeps schedule status for it (not for sub-minute schedules)

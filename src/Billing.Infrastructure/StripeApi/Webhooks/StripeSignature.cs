@@ -6,35 +6,10 @@ using System.Text;
 namespace Billing.Infrastructure.StripeApi.Webhooks;
 
 /// <summary>Computes Stripe webhook signatures: lowercase hex of HMAC-SHA256 with key = UTF-8 bytes of the whole
-/// <c>whsec_...</c> secret over <c>"{t}." + raw body</c>. Used by the verifier, and by tests and benchmarks to sign payloads.</summary>
+/// <c>whsec_...</c> secret over <c>"{t}." + raw body</c>, for the verifier. (Tests sign with TestSupport's StripeSigner.)</summary>
 public static class StripeSignature
 {
     public const string HeaderName = "Stripe-Signature";
-
-    /// <summary>A complete header value <c>t={unix},v1={hex}</c>, one <c>v1</c> per secret (as during a secret roll).</summary>
-    public static string ComputeHeader(DateTimeOffset timestamp, ReadOnlySpan<byte> payload, params IEnumerable<string> secrets)
-    {
-        ArgumentNullException.ThrowIfNull(secrets);
-        var unix = timestamp.ToUnixTimeSeconds();
-        var builder = new StringBuilder("t=").Append(unix.ToString(CultureInfo.InvariantCulture));
-        foreach (var secret in secrets)
-        {
-            builder.Append(",v1=").Append(ComputeSignature(secret, unix, payload));
-        }
-
-        return builder.ToString();
-    }
-
-    /// <summary>The lowercase hex <c>v1</c> signature of <paramref name="payload"/> signed at <paramref name="unixTimestamp"/>.</summary>
-    public static string ComputeSignature(string secret, long unixTimestamp, ReadOnlySpan<byte> payload)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(secret);
-        Span<char> digits = stackalloc char[20];
-        unixTimestamp.TryFormat(digits, out var length, provider: CultureInfo.InvariantCulture);
-        Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        Compute(Encoding.UTF8.GetBytes(secret), digits[..length], payload, hash);
-        return Convert.ToHexStringLower(hash);
-    }
 
     /// <summary>HMAC-SHA256(key, "{timestamp}." + payload) into <paramref name="destination"/>, using a pooled buffer.</summary>
     internal static void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<char> timestampDigits, ReadOnlySpan<byte> payload, Span<byte> destination)

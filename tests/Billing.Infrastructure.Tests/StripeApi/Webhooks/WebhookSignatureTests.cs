@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Billing.Infrastructure.StripeApi.Webhooks;
+using Billing.TestSupport;
 
 namespace Billing.Infrastructure.Tests.StripeApi.Webhooks;
 
@@ -18,7 +19,7 @@ public sealed class WebhookSignatureTests
     public void Signature_matches_an_independently_computed_vector()
     {
         // HMAC-SHA256(key = "whsec_test_secret" as UTF-8, message = "1700000000." + payload), computed with Python's hmac module.
-        Assert.Equal("0c8670ed117751cc551a20e35839447075c42800ea3cf3e8a2fbda99cd1e6edd", StripeSignature.ComputeSignature(Secret, 1_700_000_000, Payload));
+        Assert.Equal("0c8670ed117751cc551a20e35839447075c42800ea3cf3e8a2fbda99cd1e6edd", StripeSigner.Signature(Secret, 1_700_000_000, Payload));
     }
 
     [Fact]
@@ -26,13 +27,13 @@ public sealed class WebhookSignatureTests
     {
         var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), (byte[])[.. "1700000123."u8, .. Payload]));
 
-        Assert.Equal("t=1700000123,v1=" + expected, StripeSignature.ComputeHeader(DateTimeOffset.FromUnixTimeSeconds(1_700_000_123), Payload, Secret));
+        Assert.Equal("t=1700000123,v1=" + expected, StripeSigner.Header(DateTimeOffset.FromUnixTimeSeconds(1_700_000_123), Payload, Secret));
     }
 
     [Fact]
     public void A_valid_signature_is_accepted()
     {
-        var result = Verifier().Verify(Payload, StripeSignature.ComputeHeader(Now, Payload, Secret));
+        var result = Verifier().Verify(Payload, StripeSigner.Header(Now, Payload, Secret));
 
         Assert.True(result.IsValid, result.Reason);
         Assert.Equal(WebhookVerificationFailure.None, result.Failure);
@@ -42,7 +43,7 @@ public sealed class WebhookSignatureTests
     [Fact]
     public void A_tampered_body_is_rejected()
     {
-        var header = StripeSignature.ComputeHeader(Now, Payload, Secret);
+        var header = StripeSigner.Header(Now, Payload, Secret);
         var tampered = (byte[])Payload.Clone();
         tampered[^3] ^= 0x01;
 
@@ -55,7 +56,7 @@ public sealed class WebhookSignatureTests
     [Fact]
     public void A_body_with_one_extra_byte_is_rejected()
     {
-        var header = StripeSignature.ComputeHeader(Now, Payload, Secret);
+        var header = StripeSigner.Header(Now, Payload, Secret);
 
         Assert.Equal(WebhookVerificationFailure.NoMatchingSignature, Verifier().Verify([.. Payload, (byte)'\n'], header).Failure);
     }
@@ -67,7 +68,7 @@ public sealed class WebhookSignatureTests
     [InlineData(86_400)]
     public void Stale_and_future_timestamps_are_rejected(int offsetSeconds)
     {
-        var header = StripeSignature.ComputeHeader(Now.AddSeconds(offsetSeconds), Payload, Secret);
+        var header = StripeSigner.Header(Now.AddSeconds(offsetSeconds), Payload, Secret);
 
         var result = Verifier().Verify(Payload, header);
 
@@ -81,13 +82,13 @@ public sealed class WebhookSignatureTests
     [InlineData(0)]
     public void Timestamps_at_the_tolerance_edge_are_accepted(int offsetSeconds)
     {
-        Assert.True(Verifier().Verify(Payload, StripeSignature.ComputeHeader(Now.AddSeconds(offsetSeconds), Payload, Secret)).IsValid);
+        Assert.True(Verifier().Verify(Payload, StripeSigner.Header(Now.AddSeconds(offsetSeconds), Payload, Secret)).IsValid);
     }
 
     [Fact]
     public void Tolerance_is_configurable_and_follows_the_injected_clock()
     {
-        var header = StripeSignature.ComputeHeader(Now, Payload, Secret);
+        var header = StripeSigner.Header(Now, Payload, Secret);
         var verifier = Verifier(tolerance: TimeSpan.FromSeconds(10));
 
         clock.Advance(TimeSpan.FromSeconds(10));
@@ -99,8 +100,8 @@ public sealed class WebhookSignatureTests
     [Fact]
     public void Any_of_several_v1_signatures_may_match()
     {
-        var good = StripeSignature.ComputeSignature(Secret, Now.ToUnixTimeSeconds(), Payload);
-        var other = StripeSignature.ComputeSignature("whsec_someone_else", Now.ToUnixTimeSeconds(), Payload);
+        var good = StripeSigner.Signature(Secret, Now.ToUnixTimeSeconds(), Payload);
+        var other = StripeSigner.Signature("whsec_someone_else", Now.ToUnixTimeSeconds(), Payload);
 
         var result = Verifier().Verify(Payload, $"t={Now.ToUnixTimeSeconds()},v1={other},v1={good},v0={other}");
 
@@ -110,7 +111,7 @@ public sealed class WebhookSignatureTests
     [Fact]
     public void A_v0_signature_alone_is_not_enough()
     {
-        var good = StripeSignature.ComputeSignature(Secret, Now.ToUnixTimeSeconds(), Payload);
+        var good = StripeSigner.Signature(Secret, Now.ToUnixTimeSeconds(), Payload);
 
         Assert.Equal(WebhookVerificationFailure.MalformedHeader, Verifier().Verify(Payload, $"t={Now.ToUnixTimeSeconds()},v0={good}").Failure);
     }
@@ -120,15 +121,15 @@ public sealed class WebhookSignatureTests
     {
         var verifier = Verifier(Secret, OldSecret);
 
-        Assert.True(verifier.Verify(Payload, StripeSignature.ComputeHeader(Now, Payload, OldSecret)).IsValid);
-        Assert.True(verifier.Verify(Payload, StripeSignature.ComputeHeader(Now, Payload, Secret)).IsValid);
-        Assert.Equal(WebhookVerificationFailure.NoMatchingSignature, verifier.Verify(Payload, StripeSignature.ComputeHeader(Now, Payload, "whsec_unknown")).Failure);
+        Assert.True(verifier.Verify(Payload, StripeSigner.Header(Now, Payload, OldSecret)).IsValid);
+        Assert.True(verifier.Verify(Payload, StripeSigner.Header(Now, Payload, Secret)).IsValid);
+        Assert.Equal(WebhookVerificationFailure.NoMatchingSignature, verifier.Verify(Payload, StripeSigner.Header(Now, Payload, "whsec_unknown")).Failure);
     }
 
     [Fact]
     public void A_header_signed_with_old_and_new_secrets_passes_with_either_configured()
     {
-        var header = StripeSignature.ComputeHeader(Now, Payload, OldSecret, Secret);
+        var header = StripeSigner.Header(Now, Payload, OldSecret, Secret);
 
         Assert.Equal(2, header.Split(",v1=").Length - 1);
         Assert.True(Verifier(Secret).Verify(Payload, header).IsValid);
@@ -184,7 +185,7 @@ public sealed class WebhookSignatureTests
     {
         var secrets = Enumerable.Range(0, 12).Select(i => "whsec_s" + i).ToArray();
 
-        Assert.True(Verifier(secrets).Verify(Payload, StripeSignature.ComputeHeader(Now, Payload, secrets[^1])).IsValid);
+        Assert.True(Verifier(secrets).Verify(Payload, StripeSigner.Header(Now, Payload, secrets[^1])).IsValid);
     }
 
     [Fact]
@@ -192,7 +193,7 @@ public sealed class WebhookSignatureTests
     {
         var payload = Encoding.UTF8.GetBytes(new string('x', 64 * 1024));
         var verifier = Verifier(OldSecret, Secret);
-        var header = StripeSignature.ComputeHeader(Now, payload, Secret);
+        var header = StripeSigner.Header(Now, payload, Secret);
         Assert.True(verifier.Verify(payload, header).IsValid);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
