@@ -29,7 +29,7 @@ require_free_port "$COSMOS_PORT" "the Cosmos DB server" COSMOS_PORT
 
 ensure_node_tools
 log "building (Debug)"
-dotnet build "$BILLING_ROOT/Billing.sln" -c Debug -nologo -v quiet -clp:ErrorsOnly
+dotnet build "$BILLING_ROOT/Billing.sln" -c Debug -nologo -v quiet -clp:ErrorsOnly -clp:NoSummary
 
 start_azurite "$AZURITE_PORT" "$STATE/azurite" "$LOGS"
 log "Azurite queues on http://127.0.0.1:$AZURITE_PORT (state: $STATE/azurite; log: $LOGS/azurite.log)"
@@ -65,6 +65,6 @@ HOST_PID=${BILLING_PIDS[-1]}
 if ! wait_for_http "function app" "http://127.0.0.1:$APP_PORT/admin/host/status" 120 "$LOGS/functions.log" "$HOST_PID"; then
   exit 1
 fi
-sed -n '/^Functions:/,/^$/p' "$LOGS/functions.log" >&2
+sed -n '/^Functions:/,/^Host started/p' "$LOGS/functions.log" | grep -v '^Host started' >&2
 log "function app on http://127.0.0.1:$APP_PORT (health: http://127.0.0.1:$APP_PORT/api/health; log: $LOGS/functions.log); Ctrl+C stops everything"
 wait "$HOST_PID"

@@ -65,7 +65,7 @@ public sealed partial class StripeEventProcessor(
         if (result.IsApplied)
         {
             await events.MarkAppliedAsync(eventId, result.AccountId, cancellationToken).ConfigureAwait(false);
-            LogApplied(eventId, stored.Type, result.AccountId?.Value, deliveryAttempt, result.Note);
+            LogApplied(eventId, stored.Type, result.AccountId?.Value, deliveryAttempt, result.Note ?? "");
         }
         else
         {
