@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Reflection;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -16,15 +14,12 @@ namespace Billing.FunctionApp.Http;
 /// </summary>
 internal sealed class AuthenticationMiddleware(IAuthorizationService authorization) : IFunctionsWorkerMiddleware
 {
-    private static readonly ConcurrentDictionary<string, FunctionAccess> Access = new(StringComparer.Ordinal);
-
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.GetHttpContext();
-        var access = Access.GetOrAdd(context.FunctionDefinition.EntryPoint, FunctionAccess.Of);
-        if (http is null || access.Anonymous)
+        if (http is null || FunctionMethods.Attribute<AllowAnonymousAttribute>(context) is not null)
         {
             await next(context).ConfigureAwait(false);
             return;
@@ -40,7 +35,8 @@ internal sealed class AuthenticationMiddleware(IAuthorizationService authorizati
         }
 
         http.User = result.Principal;
-        var allowed = await authorization.AuthorizeAsync(result.Principal, http, access.Policy).ConfigureAwait(false);
+        var policy = FunctionMethods.Attribute<AuthorizeAttribute>(context)?.Policy ?? Authentication.UserPolicy;
+        var allowed = await authorization.AuthorizeAsync(result.Principal, http, policy).ConfigureAwait(false);
         if (!allowed.Succeeded)
         {
             context.GetInvocationResult().Value = Problems.Of(StatusCodes.Status403Forbidden, "Forbidden", "The token does not grant access to this resource.", "forbidden");
@@ -59,19 +55,4 @@ internal sealed class AuthenticationMiddleware(IAuthorizationService authorizati
         SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The token signature is not valid.",
         _ => "The token is not valid.",
     };
-
-    /// <summary>What a function method declares: anonymous, or the policy a caller must satisfy.</summary>
-    private sealed record FunctionAccess(bool Anonymous, string Policy)
-    {
-        public static FunctionAccess Of(string entryPoint)
-        {
-            var split = entryPoint.LastIndexOf('.');
-            var method = typeof(FunctionAccess).Assembly.GetType(entryPoint[..split], throwOnError: true)!
-                .GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
-                .Single(m => m.Name == entryPoint[(split + 1)..]);
-            return new FunctionAccess(
-                method.GetCustomAttribute<AllowAnonymousAttribute>() is not null,
-                method.GetCustomAttribute<AuthorizeAttribute>()?.Policy ?? Authentication.UserPolicy);
-        }
-    }
 }

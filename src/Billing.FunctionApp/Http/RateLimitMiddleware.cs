@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Globalization;
-using System.Reflection;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -18,14 +16,12 @@ internal sealed class RateLimitMiddleware(AccountRateLimiter limiter) : IFunctio
 {
     public const string PerAccount = "per-account";
 
-    private static readonly ConcurrentDictionary<string, bool> Limited = new(StringComparer.Ordinal);
-
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.GetHttpContext();
-        if (http is null || !Limited.GetOrAdd(context.FunctionDefinition.EntryPoint, IsLimited))
+        if (http is null || FunctionMethods.Attribute<EnableRateLimitingAttribute>(context)?.PolicyName != PerAccount)
         {
             await next(context).ConfigureAwait(false);
             return;
@@ -43,13 +39,6 @@ internal sealed class RateLimitMiddleware(AccountRateLimiter limiter) : IFunctio
         }
 
         await next(context).ConfigureAwait(false);
-    }
-
-    private static bool IsLimited(string entryPoint)
-    {
-        var split = entryPoint.LastIndexOf('.');
-        var type = typeof(RateLimitMiddleware).Assembly.GetType(entryPoint[..split], throwOnError: true)!;
-        return type.GetMethods().Single(m => m.Name == entryPoint[(split + 1)..]).GetCustomAttribute<EnableRateLimitingAttribute>()?.PolicyName == PerAccount;
     }
 }
 
