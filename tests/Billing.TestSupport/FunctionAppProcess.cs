@@ -13,11 +13,12 @@ public sealed class FunctionAppProcess : IAsyncDisposable
     {
         _process = process;
         BaseAddress = baseAddress;
-        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient(new OpenApiValidatingHandler()) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public Uri BaseAddress { get; }
 
+    /// <summary>A client for the app; every answer under <c>/api/</c> is checked against the OpenAPI document on the way.</summary>
     public HttpClient Http { get; }
 
     public string Output => _process.Output;
