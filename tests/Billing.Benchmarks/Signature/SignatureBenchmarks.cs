@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using Billing.Benchmarks.Events;
 using Billing.Infrastructure.StripeApi.Webhooks;
 using Billing.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 using Stripe;
 
 namespace Billing.Benchmarks.Signature;
@@ -46,7 +47,7 @@ public class SignatureBenchmarks // not sealed: BenchmarkDotNet derives from it
         _body = bodies.Create(Body, "evt_1BenchSignature00000001", SignedAt);
         _json = Encoding.UTF8.GetString(_body);
         _secrets = Enumerable.Range(1, Secrets).Select(i => $"whsec_benchmark_secret_{i}_0123456789abcdef").ToArray();
-        _verifier = new StripeWebhookVerifier(_secrets, Tolerance, new FixedTimeProvider(SignedAt));
+        _verifier = new StripeWebhookVerifier(_secrets, Tolerance, new FakeTimeProvider(SignedAt));
         _header = StripeSigner.Header(SignedAt, _body, _secrets[^1]);
         _signedBytes = [.. Encoding.ASCII.GetBytes(SignedAt.ToUnixTimeSeconds() + "."), .. _body];
         _signingKey = Encoding.UTF8.GetBytes(_secrets[^1]);

@@ -25,6 +25,19 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
+    public void The_response_check_the_end_to_end_tests_rely_on_accepts_a_conforming_answer_and_names_each_deviation()
+    {
+        const string Good = """{"sessionId":"cs_1","url":"https://checkout.example/cs_1","plan":"PRO","interval":"month","trialDays":null}""";
+
+        Assert.Empty(OpenApiContract.Check("POST", "/api/billing/checkout", System.Net.HttpStatusCode.OK, "application/json", Good));
+        Assert.Contains(OpenApiContract.Check("POST", "/api/billing/checkout", System.Net.HttpStatusCode.OK, "application/json", """{"url":"x","plan":"PRO","interval":"month"}"""), p => p.Contains("'sessionId' is missing", StringComparison.Ordinal));
+        Assert.Contains(OpenApiContract.Check("POST", "/api/billing/checkout", System.Net.HttpStatusCode.OK, "application/json", """{"sessionId":5,"url":"x","plan":"PRO","interval":"month"}"""), p => p.Contains("$.sessionId", StringComparison.Ordinal));
+        Assert.NotEmpty(OpenApiContract.Check("POST", "/api/billing/checkout", System.Net.HttpStatusCode.Created, "application/json", Good));
+        Assert.NotEmpty(OpenApiContract.Check("DELETE", "/api/billing/checkout", System.Net.HttpStatusCode.OK, "application/json", Good));
+        Assert.NotEmpty(OpenApiContract.Check("POST", "/api/billing/checkout", System.Net.HttpStatusCode.Conflict, "application/json", """{"title":"x"}"""));
+    }
+
+    [Fact]
     public void Every_operation_has_an_id_responses_with_schemas_and_problem_answers()
     {
         foreach (var (path, item) in Document["paths"]!.AsObject())
