@@ -5,6 +5,7 @@ using Billing.Application.Trials;
 using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.Checkout;
 

@@ -3,6 +3,7 @@ using Billing.Application.Outcomes;
 using Billing.Application.Payments;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.Checkout;
 

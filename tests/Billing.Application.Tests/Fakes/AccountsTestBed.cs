@@ -10,6 +10,7 @@ using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.Fakes;
 

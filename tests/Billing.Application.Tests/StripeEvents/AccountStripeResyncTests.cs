@@ -1,6 +1,7 @@
 using Billing.Application.Subscriptions;
 using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.StripeEvents;
 

@@ -4,6 +4,7 @@ using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.StripeEvents;
 

@@ -12,6 +12,7 @@ using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.StripeEvents;
 

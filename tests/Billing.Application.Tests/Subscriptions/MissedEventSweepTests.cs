@@ -4,6 +4,7 @@ using Billing.Application.Tests.StripeEvents;
 using Billing.Domain.Subscriptions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.Subscriptions;
 

@@ -5,6 +5,7 @@ using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 using Billing.Domain.Subscriptions;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.Subscriptions;
 
@@ -26,10 +27,11 @@ public sealed class SubscriptionOverviewTests
         Assert.True(summary.TrialAvailable);
         Assert.False(summary.HasStripeCustomer);
         Assert.Null(summary.Subscription);
-        Assert.Equal([AgentRuns, Tokens], summary.Usage.Select(u => u.Meter));
+        Assert.Equal([AgentRuns, Tokens, MeterName.Parse("api_calls")], summary.Usage.Select(u => u.Meter));
         Assert.Equal(10, summary.Usage[0].Quota);
         Assert.Equal(10, summary.Usage[0].Remaining);
-        Assert.Null(summary.Usage[1].Quota); // FREE does not limit tokens
+        Assert.Equal(1_000, summary.Usage[1].Quota);
+        Assert.Null(summary.Usage[2].Quota); // FREE does not limit API calls
         Assert.Null(await _bed.Accounts.GetAsync(_id, CancellationToken.None));
         Assert.Equal(0, _bed.Accounts.Writes);
     }

@@ -3,6 +3,7 @@ using Billing.Application.Subscriptions;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.Subscriptions;
 

@@ -4,6 +4,7 @@ using Billing.Application.Trials;
 using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
 using Billing.Domain.Subscriptions;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.Trials;
 

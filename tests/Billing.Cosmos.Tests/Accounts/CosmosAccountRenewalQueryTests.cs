@@ -4,6 +4,7 @@ using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 using Billing.Domain.Subscriptions;
+using Billing.TestSupport;
 
 namespace Billing.Cosmos.Tests.Accounts;
 

@@ -1,6 +1,7 @@
 using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
+using Billing.TestSupport;
 
 namespace Billing.Domain.Tests.Accounts;
 
@@ -57,7 +58,7 @@ public sealed class BillingAccountTests
         var trial = result.Account.LocalTrial!;
         Assert.Equal("TRIAL", trial.PlanCode.Value);
         Assert.Equal(new DateTimeOffset(2026, 11, 5, 12, 0, 0, TimeSpan.Zero), trial.StartedAt);
-        Assert.Equal(trial.StartedAt.AddDays(14), trial.EndsAt);
+        Assert.Equal(trial.StartedAt.AddDays(TestCatalog.LocalTrialDays), trial.EndsAt);
         Assert.Equal(trial.StartedAt, result.Account.TrialUsedAt);
         Assert.False(result.Account.IsTrialAvailable);
     }

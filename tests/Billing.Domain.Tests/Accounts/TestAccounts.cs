@@ -1,5 +1,6 @@
 using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
+using Billing.TestSupport;
 
 namespace Billing.Domain.Tests.Accounts;
 

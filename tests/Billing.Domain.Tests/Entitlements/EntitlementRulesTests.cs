@@ -3,6 +3,7 @@ using Billing.Domain.Entitlements;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Billing.Domain.Tests.Accounts;
+using Billing.TestSupport;
 
 namespace Billing.Domain.Tests.Entitlements;
 
@@ -130,17 +131,17 @@ public sealed class EntitlementRulesTests
         var started = new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.Zero);
         var account = TestAccounts.New().StartLocalTrial(_catalog, started).Account;
 
-        var during = Evaluate(account, started.AddDays(14).AddSeconds(-1));
+        var during = Evaluate(account, started.AddDays(TestCatalog.LocalTrialDays).AddSeconds(-1));
         Assert.Equal(EntitlementSource.LocalTrial, during.Source);
         Assert.Equal("TRIAL", during.Plan.Code.Value);
         Assert.Equal(started, during.PeriodStart);
-        Assert.Equal(started.AddDays(14), during.PeriodEnd);
-        Assert.Equal(started.AddDays(14), during.EndsAt);
+        Assert.Equal(started.AddDays(TestCatalog.LocalTrialDays), during.PeriodEnd);
+        Assert.Equal(started.AddDays(TestCatalog.LocalTrialDays), during.EndsAt);
         Assert.Equal("trial-20261120T083000Z", during.PeriodKey.Value);
 
-        var after = Evaluate(account, started.AddDays(14));
+        var after = Evaluate(account, started.AddDays(TestCatalog.LocalTrialDays));
         Assert.Equal(EntitlementSource.Free, after.Source);
-        Assert.Equal("month-2026-12", after.PeriodKey.Value);
+        Assert.Equal("month-2026-11", after.PeriodKey.Value);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
+using Billing.TestSupport;
 
 namespace Billing.Domain.Tests.Plans;
 
@@ -13,7 +14,7 @@ public sealed class PlanCatalogTests
     {
         Assert.Equal(PlanCode.Parse("FREE"), _catalog.FreePlan.Code);
         Assert.Equal(PlanCode.Parse("TRIAL"), _catalog.TrialPlan!.Code);
-        Assert.Equal(14, _catalog.TrialPlan.TrialDays);
+        Assert.Equal(TestCatalog.LocalTrialDays, _catalog.TrialPlan.TrialDays);
         Assert.Equal(["agent_runs", "tokens", "api_calls"], _catalog.Meters.Select(m => m.Value));
     }
 
@@ -63,7 +64,7 @@ public sealed class PlanCatalogTests
 
         Assert.Equal(0, agentRuns.OverageQuantity(1_000));
         Assert.Equal(new Money(0, usd), agentRuns.OverageCharge(1_000));
-        Assert.Equal(new Money(5 * 250, usd), agentRuns.OverageCharge(1_250));
+        Assert.Equal(new Money(3 * 250, usd), agentRuns.OverageCharge(1_250));
         // 100_000 included; 1_500 over: 1_000 * 2 + (500 * 1 + 100 flat)
         Assert.Equal(new Money(2_000 + 500 + 100, usd), tokens.OverageCharge(101_500));
         Assert.Null(_catalog.FreePlan.PolicyFor(MeterName.Parse("agent_runs")).OverageCharge(50));

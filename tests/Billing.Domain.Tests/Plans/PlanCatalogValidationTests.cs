@@ -1,5 +1,6 @@
 using Billing.Domain.Plans;
 using Billing.Domain.Plans.Configuration;
+using Billing.TestSupport;
 
 namespace Billing.Domain.Tests.Plans;
 

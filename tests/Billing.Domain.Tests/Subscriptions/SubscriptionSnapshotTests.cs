@@ -3,6 +3,7 @@ using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Billing.Domain.Tests.Accounts;
+using Billing.TestSupport;
 
 namespace Billing.Domain.Tests.Subscriptions;
 

@@ -1,4 +1,5 @@
 using Billing.Application.Tests.Fakes;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.StripeEvents.Simulation;
 

@@ -1,0 +1,72 @@
+using Billing.Domain.Plans;
+using Billing.Domain.Plans.Configuration;
+
+namespace Billing.TestSupport;
+
+/// <summary>
+/// The one plan catalog of the tests: FREE, a 7-day local TRIAL, BASIC (month and year, a 14-day Checkout trial),
+/// PRO (monthly, overage on agent runs and graduated tiers on tokens, unlimited API calls). Tests that need a variant
+/// change a copy of <see cref="Options"/>.
+/// </summary>
+public static class TestCatalog
+{
+    public const string BasicMonthly = "price_basic_month";
+    public const string BasicYearly = "price_basic_year";
+    public const string ProMonthly = "price_pro_month";
+    public const int BasicTrialDays = 14;
+    public const int LocalTrialDays = 7;
+
+    public static PlanCatalogOptions Options(bool withTrialPlan = true)
+    {
+        var options = new PlanCatalogOptions { Meters = { "agent_runs", "tokens", "api_calls" } };
+
+        var free = new PlanOptions { Code = "FREE", DisplayName = "Free", Kind = PlanKind.Free };
+        free.Meters["agent_runs"] = new MeterOptions { Quota = 10 };
+        free.Meters["tokens"] = new MeterOptions { Quota = 1_000 };
+        options.Plans.Add(free);
+
+        if (withTrialPlan)
+        {
+            var trial = new PlanOptions { Code = "TRIAL", DisplayName = "Trial", Kind = PlanKind.Trial, TrialDays = LocalTrialDays };
+            trial.Meters["agent_runs"] = new MeterOptions { Quota = 100 };
+            options.Plans.Add(trial);
+        }
+
+        var basic = new PlanOptions { Code = "BASIC", DisplayName = "Basic", TrialDays = BasicTrialDays, Prices = { Month = BasicMonthly, Year = BasicYearly } };
+        basic.Meters["agent_runs"] = new MeterOptions { Quota = 500 };
+        options.Plans.Add(basic);
+
+        var pro = new PlanOptions { Code = "PRO", DisplayName = "Pro", Prices = { Month = ProMonthly }, Currency = "usd" };
+        pro.Meters["agent_runs"] = new MeterOptions
+        {
+            Quota = 1_000,
+            Enforcement = MeterEnforcement.Overage,
+            Overage = new OveragePriceOptions { UnitAmount = 3 },
+        };
+        pro.Meters["tokens"] = new MeterOptions
+        {
+            Quota = 100_000,
+            Enforcement = MeterEnforcement.Overage,
+            Overage = new OveragePriceOptions
+            {
+                Tiers =
+                {
+                    new PriceTierOptions { UpTo = 1_000, UnitAmount = 2 },
+                    new PriceTierOptions { UpTo = 10_000, UnitAmount = 1, FlatAmount = 100 },
+                    new PriceTierOptions { UnitAmount = 0, FlatAmount = 500 },
+                },
+            },
+        };
+        pro.Meters["api_calls"] = new MeterOptions { Quota = 0 };
+        options.Plans.Add(pro);
+        return options;
+    }
+
+    public static PlanCatalog Create(bool withTrialPlan = true) => PlanCatalog.Create(Options(withTrialPlan));
+
+    public static PlanOptions Plan(this PlanCatalogOptions options, string code)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Plans.Single(p => p.Code == code);
+    }
+}
