@@ -1,4 +1,3 @@
-using Billing.Application.StripeEvents.Ingest;
 using Billing.FunctionApp.Http;
 using Billing.Infrastructure.StripeApi.Webhooks;
 using Microsoft.AspNetCore.Authorization;
@@ -7,16 +6,12 @@ using Microsoft.Extensions.Options;
 namespace Billing.FunctionApp.Webhooks;
 
 /// <summary>
-/// <c>POST /api/stripe/webhook</c> (anonymous: Stripe signs it): verifies the <c>Stripe-Signature</c> over the exact
-/// bytes received, stores the event (keyed by its id) and queues a reference, then answers 200. Nothing is stored or
-/// queued for a request that fails verification (400) or is too large (413); when the store or the queue is
-/// unavailable the answer is 503, so Stripe delivers the event again. No Stripe call.
+/// <c>POST /api/stripe/webhook</c> (anonymous: Stripe signs it): the raw body, size-limited, goes to
+/// <see cref="StripeWebhookReceiver"/> (verify, store, queue); the answer is 200 once the event is kept, 400 for a
+/// request that is not an authentic event, 413 for a body over the limit, 503 when the store or queue failed (Stripe
+/// delivers again). No Stripe call.
 /// </summary>
-public sealed partial class StripeWebhookFunction(
-    StripeWebhookReceiver receiver,
-    StripeEventIngest ingest,
-    IOptions<WebhookIngestOptions> options,
-    ILogger<StripeWebhookFunction> logger)
+public sealed class StripeWebhookFunction(StripeWebhookReceiver receiver, IOptions<WebhookIngestOptions> options)
 {
     [AllowAnonymous]
     [Function("StripeWebhook")]
@@ -24,35 +19,17 @@ public sealed partial class StripeWebhookFunction(
     {
         ArgumentNullException.ThrowIfNull(request);
         var limit = options.Value.MaxBodyBytes;
-        var body = await LimitedBody.ReadAsync(request, limit, cancellationToken).ConfigureAwait(false);
-        if (body is null)
+        if (await LimitedBody.ReadAsync(request, limit, cancellationToken).ConfigureAwait(false) is not { } body)
         {
-            LogRejected("payload_too_large");
             return Problems.Of(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"Webhook bodies are limited to {limit} bytes.", "payload_too_large");
         }
 
-        var receipt = receiver.Read(body, request.Headers[StripeSignature.HeaderName]);
-        if (receipt.Event is not { } stripeEvent)
+        var receipt = await receiver.ReceiveAsync(body, request.Headers[StripeSignature.HeaderName], cancellationToken).ConfigureAwait(false);
+        return receipt.Status switch
         {
-            LogRejected(receipt.RejectionCode!);
-            return Problems.Of(StatusCodes.Status400BadRequest, "Rejected Stripe webhook", receipt.RejectionDetail, receipt.RejectionCode!);
-        }
-
-        try
-        {
-            var outcome = await ingest.IngestAsync(stripeEvent, cancellationToken).ConfigureAwait(false);
-            return Results.Ok(new WebhookAcknowledgement(Received: true, Duplicate: outcome != StripeEventIngestOutcome.Queued));
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogNotKept(exception, stripeEvent.Id, stripeEvent.Type);
-            return Problems.Of(StatusCodes.Status503ServiceUnavailable, "Event not stored", "The event could not be stored or queued; it was not acknowledged, so Stripe will deliver it again.", "unavailable");
-        }
+            WebhookReceiptStatus.Kept => Results.Ok(new WebhookAcknowledgement(Received: true, receipt.Duplicate)),
+            WebhookReceiptStatus.Rejected => Problems.Of(StatusCodes.Status400BadRequest, "Rejected Stripe webhook", receipt.Detail, receipt.Code!),
+            _ => Problems.Of(StatusCodes.Status503ServiceUnavailable, "Event not stored", receipt.Detail, receipt.Code!),
+        };
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe webhook rejected: {Code}; nothing stored")]
-    private partial void LogRejected(string code);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Stripe event {EventId} ({EventType}) could not be stored or queued; answered 503 so Stripe retries")]
-    private partial void LogNotKept(Exception exception, string eventId, string eventType);
 }

@@ -1,31 +1,35 @@
 using System.Text;
 using Billing.Application.StripeEvents;
+using Billing.Application.StripeEvents.Ingest;
 using Billing.Domain.Subscriptions;
+using Microsoft.Extensions.Logging;
 
 namespace Billing.Infrastructure.StripeApi.Webhooks;
 
 /// <summary>
-/// Turns a webhook request's raw body and <c>Stripe-Signature</c> header into the event to store: the signature must
-/// verify under one of the configured secrets (with the injected clock), and the signed body must be a Stripe event
-/// envelope with an <c>evt_</c> id. Only the envelope is read; the payload is kept exactly as received.
+/// The webhook endpoint's one service: the raw body and its <c>Stripe-Signature</c> header in, what to answer out.
+/// The signature must verify under one of the configured secrets (with the injected clock) and the signed body must be
+/// a Stripe event envelope with an <c>evt_</c> id; only the envelope is read and the payload is kept exactly as
+/// received. Then <see cref="StripeEventIngest"/> stores and queues it. A rejected request keeps nothing; an event the
+/// store or the queue could not take is <see cref="WebhookReceiptStatus.Unavailable"/>, so Stripe delivers it again.
 /// </summary>
-public sealed class StripeWebhookReceiver(StripeWebhookVerifier verifier)
+public sealed partial class StripeWebhookReceiver(StripeWebhookVerifier verifier, StripeEventIngest ingest, ILogger<StripeWebhookReceiver> logger)
 {
-    public WebhookReceipt Read(byte[] body, string? signatureHeader)
+    public async Task<WebhookReceipt> ReceiveAsync(byte[] body, string? signatureHeader, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         var verification = verifier.Verify(body, signatureHeader);
         if (!verification.IsValid)
         {
-            return WebhookReceipt.Rejected(Code(verification.Failure), verification.Reason);
+            return Rejected(Code(verification.Failure), verification.Reason);
         }
 
         if (!StripeEventEnvelope.TryParse(body, out var envelope) || !envelope.Id.StartsWith("evt_", StringComparison.Ordinal) || !StripeIds.IsValid(envelope.Id))
         {
-            return WebhookReceipt.Rejected("malformed_event", "The signed body is not a Stripe event (JSON object with id evt_..., type, created and data).");
+            return Rejected("malformed_event", "The signed body is not a Stripe event (JSON object with id evt_..., type, created and data).");
         }
 
-        return WebhookReceipt.Accepted(new NewStripeEvent
+        var stripeEvent = new NewStripeEvent
         {
             Id = envelope.Id,
             Type = envelope.Type,
@@ -33,7 +37,23 @@ public sealed class StripeWebhookReceiver(StripeWebhookVerifier verifier)
             Livemode = envelope.Livemode,
             ApiVersion = envelope.ApiVersion,
             Payload = Encoding.UTF8.GetString(body), // valid UTF-8: the envelope reader checked it
-        });
+        };
+        try
+        {
+            var outcome = await ingest.IngestAsync(stripeEvent, cancellationToken).ConfigureAwait(false);
+            return new WebhookReceipt(WebhookReceiptStatus.Kept, Duplicate: outcome != StripeEventIngestOutcome.Queued, null, null);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogNotKept(exception, stripeEvent.Id, stripeEvent.Type);
+            return new WebhookReceipt(WebhookReceiptStatus.Unavailable, Duplicate: false, "unavailable", "The event could not be stored or queued; it was not acknowledged, so Stripe will deliver it again.");
+        }
+    }
+
+    private WebhookReceipt Rejected(string code, string detail)
+    {
+        LogRejected(code);
+        return new WebhookReceipt(WebhookReceiptStatus.Rejected, Duplicate: false, code, detail);
     }
 
     private static string Code(WebhookVerificationFailure failure) => failure switch
@@ -44,12 +64,25 @@ public sealed class StripeWebhookReceiver(StripeWebhookVerifier verifier)
         WebhookVerificationFailure.TimestampOutsideTolerance => "timestamp_outside_tolerance",
         _ => "invalid_signature",
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe webhook rejected: {Code}; nothing stored")]
+    private partial void LogRejected(string code);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stripe event {EventId} ({EventType}) could not be stored or queued; answered 503 so Stripe retries")]
+    private partial void LogNotKept(Exception exception, string eventId, string eventType);
 }
 
-/// <summary>Either the event to store, or why the request was rejected (a machine-readable code and a sentence).</summary>
-public sealed record WebhookReceipt(NewStripeEvent? Event, string? RejectionCode, string? RejectionDetail)
+public enum WebhookReceiptStatus
 {
-    public static WebhookReceipt Accepted(NewStripeEvent stripeEvent) => new(stripeEvent, null, null);
+    /// <summary>Stored and queued (or already kept): answer 200.</summary>
+    Kept,
 
-    public static WebhookReceipt Rejected(string code, string detail) => new(null, code, detail);
+    /// <summary>Not from Stripe with our secret, or not an event: answer 400; nothing was kept.</summary>
+    Rejected,
+
+    /// <summary>The store or the queue failed: answer 503 so Stripe retries.</summary>
+    Unavailable,
 }
+
+/// <summary>What became of a webhook request; <see cref="Code"/> and <see cref="Detail"/> explain a refusal.</summary>
+public sealed record WebhookReceipt(WebhookReceiptStatus Status, bool Duplicate, string? Code, string? Detail);
