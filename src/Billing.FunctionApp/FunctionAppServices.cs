@@ -22,9 +22,8 @@ public static class FunctionAppServices
         var configuration = builder.Configuration;
         services.AddSingleton(TimeProvider.System);
         services.AddBillingAuthentication(configuration, builder.Environment);
-        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName))
-            .Validate(o => o.RequestsPerMinute is >= 1 and <= 10_000, $"{RateLimitOptions.SectionName}:RequestsPerMinute must be between 1 and 10000.")
-            .ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         services.AddSingleton<AccountRateLimiter>();
         services.AddOptions<WebhookIngestOptions>().Bind(configuration.GetSection(WebhookIngestOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WebhookIngestOptions>, WebhookIngestOptionsValidator>();

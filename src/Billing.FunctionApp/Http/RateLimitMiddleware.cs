@@ -51,6 +51,14 @@ public sealed class RateLimitOptions
     public int RequestsPerMinute { get; set; } = 20;
 }
 
+internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RateLimitOptions options) =>
+        options.RequestsPerMinute is >= 1 and <= 10_000
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"{RateLimitOptions.SectionName}:RequestsPerMinute must be between 1 and 10000; got {options.RequestsPerMinute}.");
+}
+
 /// <summary>One fixed-window limiter per account id; idle partitions are dropped by the limiter itself.</summary>
 internal sealed class AccountRateLimiter : IDisposable
 {
