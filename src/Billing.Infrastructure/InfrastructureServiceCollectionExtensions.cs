@@ -2,6 +2,7 @@ using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
 using Billing.Application.Subscriptions;
+using Billing.Application.Usage;
 using Billing.Infrastructure.Cosmos;
 using Billing.Infrastructure.Health;
 using Billing.Infrastructure.Queues;
@@ -89,12 +90,13 @@ public static class InfrastructureServiceCollectionExtensions
             .Configure(options => options.ConnectionString = storage.Value)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueStorageOptions>, QueueStorageOptionsValidator>());
-        services.AddOptions<StripeEventQueueOptions>().Bind(configuration).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StripeEventQueueOptions>, StripeEventQueueOptionsValidator>());
+        services.AddOptions<QueueNameOptions>().Bind(configuration).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueNameOptions>, QueueNameOptionsValidator>());
 
         services.TryAddSingleton(sp => QueueServiceFactory.Create(sp.GetRequiredService<IOptions<QueueStorageOptions>>().Value));
         services.TryAddSingleton<StripeEventQueues>();
         services.TryAddSingleton<IStripeEventQueueWriter, StripeEventQueueWriter>();
         services.TryAddSingleton<StripeEventPoisonMessages>();
+        services.TryAddSingleton<IBillingNotifications, BillingNotificationQueue>();
     }
 }

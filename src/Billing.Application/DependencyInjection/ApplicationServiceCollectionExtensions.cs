@@ -9,6 +9,7 @@ using Billing.Application.StripeEvents.Handling;
 using Billing.Application.StripeEvents.Ingest;
 using Billing.Application.Subscriptions;
 using Billing.Application.Trials;
+using Billing.Application.Usage;
 using Billing.Domain.Plans;
 using Billing.Domain.Plans.Configuration;
 using Microsoft.Extensions.Configuration;
@@ -24,9 +25,9 @@ public static class ApplicationServiceCollectionExtensions
     /// The one entry point of the application layer: every use case, the Stripe event processor with its handlers,
     /// the missed-event sweep, and their options, bound from <paramref name="configuration"/> and validated at start-up:
     /// <c>Billing:Catalog</c>, <c>Billing:Entitlements</c>, <c>Billing:Checkout</c>, <c>Billing:Portal</c>,
-    /// <c>Billing:Redirects</c>, <c>Billing:Stripe</c> (<c>LiveMode</c>) and <c>Billing:MissedEventSweep</c>.
+    /// <c>Billing:Redirects</c>, <c>Billing:Usage</c>, <c>Billing:Stripe</c> (<c>LiveMode</c>) and <c>Billing:MissedEventSweep</c>.
     /// The ports (<see cref="IBillingAccountStore"/>, <see cref="IAccountRenewalQuery"/>,
-    /// <see cref="StripeCustomers.IStripeCustomerLinks"/>, <see cref="Usage.IUsageCounters"/>, <see cref="IStripeEventStore"/>,
+    /// <see cref="StripeCustomers.IStripeCustomerLinks"/>, <see cref="Usage.IUsageLedger"/>, <see cref="Usage.IAllocationLedger"/>, <see cref="Usage.IBillingNotifications"/>, <see cref="IStripeEventStore"/>,
     /// <see cref="IStripeEventPayloadReader"/>, <see cref="IStripeEventQueueWriter"/>, <see cref="IStripeSubscriptionSource"/>,
     /// <see cref="Payments.IStripeBillingGateway"/>) come from the infrastructure; <see cref="TimeProvider.System"/> is used
     /// unless a TimeProvider is registered.
@@ -42,6 +43,7 @@ public static class ApplicationServiceCollectionExtensions
         AddValidatedOptions<CheckoutOptions, CheckoutOptionsValidator>(services, configuration, CheckoutOptions.SectionName);
         AddValidatedOptions<PortalOptions, PortalOptionsValidator>(services, configuration, PortalOptions.SectionName);
         AddValidatedOptions<RedirectOptions, RedirectOptionsValidator>(services, configuration, RedirectOptions.SectionName);
+        AddValidatedOptions<UsageOptions, UsageOptionsValidator>(services, configuration, UsageOptions.SectionName);
         AddValidatedOptions<MissedEventSweepOptions, MissedEventSweepOptionsValidator>(services, configuration, MissedEventSweepOptions.SectionName);
         services.AddOptions<StripeModeOptions>().Bind(configuration.GetSection(StripeModeOptions.SectionName)).ValidateOnStart();
 
@@ -54,6 +56,14 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddTransient<PortalSessions>();
         services.TryAddTransient<LocalTrials>();
         services.TryAddTransient<SubscriptionOverview>();
+        services.TryAddTransient<AccountRegistration>();
+        services.TryAddTransient<EntitlementsOverview>();
+
+        // Usage metering: consumption (with thresholds), allocations, the usage report
+        services.TryAddSingleton<UsageThresholds>();
+        services.TryAddSingleton<UsageRecording>();
+        services.TryAddSingleton<Allocations>();
+        services.TryAddTransient<UsageReport>();
 
         // Stripe events: ingest, processing (IStripeEventTypeHandler is where a new event type goes), operations
         services.TryAddSingleton<StripeEventIngest>();

@@ -17,4 +17,9 @@ public static class Outcome
     }
 
     public static Outcome<T> Refused<T>(RefusalReason reason, string detail) => new Refused<T>(new Refusal(reason, detail));
+
+    public static Outcome<T> Refused<T>(Refusal refusal) => new Refused<T>(refusal);
+
+    /// <summary>A one-field <see cref="Invalid{T}"/>.</summary>
+    public static Outcome<T> Invalid<T>(string field, string message) => new Invalid<T>(new ValidationErrors().Add(field, message));
 }

@@ -14,4 +14,13 @@ public enum RefusalReason
 
     /// <summary>The catalog has no trial plan.</summary>
     TrialNotOffered = 4,
+
+    /// <summary>The request names an account that was never registered.</summary>
+    AccountNotFound = 5,
+
+    /// <summary>The usage or allocation would pass the hard limit of the account's plan; nothing was recorded.</summary>
+    QuotaExceeded = 6,
+
+    /// <summary>An idempotency key was used before for a different meter or quantity.</summary>
+    IdempotencyKeyReused = 7,
 }

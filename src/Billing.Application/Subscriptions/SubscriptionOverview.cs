@@ -14,7 +14,7 @@ namespace Billing.Application.Subscriptions;
 public sealed class SubscriptionOverview(
     PlanCatalog catalog,
     IBillingAccountStore accounts,
-    IUsageCounters usage,
+    IUsageLedger usage,
     AccountEntitlements entitlements,
     TimeProvider time)
 {

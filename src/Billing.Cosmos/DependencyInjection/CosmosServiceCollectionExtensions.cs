@@ -39,7 +39,8 @@ public static class CosmosServiceCollectionExtensions
         services.TryAddSingleton<IBillingAccountStore, CosmosBillingAccountStore>();
         services.TryAddSingleton<IAccountRenewalQuery, CosmosAccountRenewalQuery>();
         services.TryAddSingleton<IStripeCustomerLinks, CosmosStripeCustomerLinks>();
-        services.TryAddSingleton<IUsageCounters, CosmosUsageCounters>();
+        services.TryAddSingleton<IUsageLedger, CosmosUsageLedger>();
+        services.TryAddSingleton<IAllocationLedger, CosmosAllocationLedger>();
         services.TryAddSingleton<IStripeEventStore, CosmosStripeEventStore>();
         services.TryAddSingleton<CosmosProvisioner>();
         services.TryAddSingleton<CosmosHealthProbe>();

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 
@@ -6,6 +9,7 @@ namespace Billing.Cosmos.Documents;
 /// <summary>
 /// Document ids in the accounts container: <c>{kind}:{accountId}[:{suffix}]</c>. The kind prefix keeps kinds apart
 /// and the account id makes ids unique across partitions (the local server checks patch conditions by id alone).
+/// Usage: <c>usage</c>, <c>usage-key</c>, <c>usage-period</c> (in the index partitions), <c>allocations</c>, <c>allocation</c>.
 /// Reserved for later kinds: <c>credits:{accountId}</c>, <c>credit-entry:{accountId}:{entryKey}</c>,
 /// <c>invoice-run:{accountId}:{periodKey}</c>.
 /// </summary>
@@ -14,4 +18,22 @@ internal static class DocumentIds
     public static string Account(AccountId accountId) => "account:" + accountId.Value;
 
     public static string Usage(AccountId accountId, UsagePeriodKey periodKey) => $"usage:{accountId.Value}:{periodKey.Value}";
+
+    /// <summary>An idempotency key of recorded usage; the key is hashed (any printable key, fixed length).</summary>
+    public static string UsageKey(AccountId accountId, string idempotencyKey) => $"usage-key:{accountId.Value}:{Hash(idempotencyKey)}";
+
+    /// <summary>An entry of the closing-day index (partition <see cref="UsagePeriodsPartition"/>).</summary>
+    public static string UsagePeriod(AccountId accountId, UsagePeriodKey periodKey) => $"usage-period:{accountId.Value}:{periodKey.Value}";
+
+    /// <summary>
+    /// The partition of the closing-day index: one per UTC day on which periods end. It lives in the accounts
+    /// container under a value no account id can take (account ids never contain '/').
+    /// </summary>
+    public static string UsagePeriodsPartition(DateOnly day) => "/usage-periods/" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static string AllocationCounter(AccountId accountId, MeterName meter) => $"allocations:{accountId.Value}:{meter.Value}";
+
+    public static string Allocation(AccountId accountId, MeterName meter, string allocationId) => $"allocation:{accountId.Value}:{meter.Value}:{Hash(allocationId)}";
+
+    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }

@@ -56,6 +56,18 @@ internal static class DocumentOperations
         return await ResultAsync<T>(response, [HttpStatusCode.PreconditionFailed, HttpStatusCode.NotFound], cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Deletes the document; <see cref="HttpStatusCode.NotFound"/> when there is none.</summary>
+    public static async Task<HttpStatusCode> DeleteAsync(this Container container, string id, PartitionKey partitionKey, CancellationToken cancellationToken)
+    {
+        using var response = await container.DeleteItemStreamAsync(id, partitionKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.NotFound)
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
+        return response.StatusCode;
+    }
+
     private static async Task<DocumentResult<T>> ResultAsync<T>(ResponseMessage response, HttpStatusCode[] expectedFailures, CancellationToken cancellationToken)
         where T : class
     {

@@ -8,7 +8,20 @@ internal static class DocumentTypes
     public const int AccountSchemaVersion = 2;
 
     public const string Usage = "usage";
-    public const int UsageSchemaVersion = 1;
+    /// <summary>2: the plan and included units kept for pricing, the thresholds notified.</summary>
+    public const int UsageSchemaVersion = 2;
+
+    public const string UsageKey = "usageKey";
+    public const int UsageKeySchemaVersion = 1;
+
+    public const string UsagePeriod = "usagePeriod";
+    public const int UsagePeriodSchemaVersion = 1;
+
+    public const string AllocationCounter = "allocations";
+    public const int AllocationCounterSchemaVersion = 1;
+
+    public const string Allocation = "allocation";
+    public const int AllocationSchemaVersion = 1;
 
     public const string StripeEvent = "stripeEvent";
     public const int StripeEventSchemaVersion = 1;

@@ -31,7 +31,9 @@ public sealed class CosmosProvisioner(CosmosClient client, IOptions<CosmosOption
         var o = options.Value;
         var database = (await client.CreateDatabaseIfNotExistsAsync(o.DatabaseName, cancellationToken: cancellationToken).ConfigureAwait(false)).Database;
 
-        await EnsureContainerAsync(database, new ContainerProperties(o.AccountsContainerName, ContainerDefinitions.AccountsPartitionKeyPath), cancellationToken).ConfigureAwait(false);
+        // Time to live on, no default: only documents with their own ttl (idempotency keys) expire.
+        var accounts = new ContainerProperties(o.AccountsContainerName, ContainerDefinitions.AccountsPartitionKeyPath) { DefaultTimeToLive = -1 };
+        await EnsureContainerAsync(database, accounts, cancellationToken).ConfigureAwait(false);
 
         var events = new ContainerProperties(o.StripeEventsContainerName, ContainerDefinitions.StripeEventsPartitionKeyPath);
         // The raw payload is only ever read back by id: indexing it would only cost write RUs.

@@ -16,7 +16,62 @@ internal sealed record UsageDocument : StoredDocument
     /// <summary>Meter name -> units used; updated only by patch increments.</summary>
     public required Dictionary<string, long> Counters { get; init; }
 
+    /// <summary>The plan whose limits applied to the last counted unit (set with every increment).</summary>
+    public string? Plan { get; init; }
+
+    /// <summary>Overage meter name -> units the plan includes (set with every increment of that meter).</summary>
+    public Dictionary<string, long> Included { get; init; } = [];
+
+    /// <summary><c>{meter}_{percent}</c> -> when that threshold's notification was queued.</summary>
+    public Dictionary<string, DateTimeOffset> Notified { get; init; } = [];
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>
+/// A claimed idempotency key (<c>type</c> = usageKey), id <c>usage-key:{accountId}:{sha256(key)}</c>: its create is
+/// the atomic "first one wins" between racing duplicates. Expires through <see cref="Ttl"/>.
+/// </summary>
+internal sealed record UsageKeyDocument : StoredDocument
+{
+    public required string AccountId { get; init; }
+
+    public required string IdempotencyKey { get; init; }
+
+    public required string Meter { get; init; }
+
+    public required long Quantity { get; init; }
+
+    public required string PeriodKey { get; init; }
+
+    public required DateTimeOffset PeriodStart { get; init; }
+
+    public required DateTimeOffset PeriodEnd { get; init; }
+
+    public required DateTimeOffset OccurredAt { get; init; }
+
+    public required DateTimeOffset RecordedAt { get; init; }
+
+    /// <summary>Seconds until Cosmos DB deletes the key (the container has time to live on, without a default).</summary>
+    public required int Ttl { get; init; }
+}
+
+/// <summary>
+/// An entry of the closing-day index (<c>type</c> = usagePeriod): partition <c>/usage-periods/{yyyy-MM-dd}</c> (the UTC
+/// day the period ends), written once when the period's first usage is counted.
+/// </summary>
+internal sealed record UsagePeriodDocument : StoredDocument
+{
+    /// <summary>The partition key: the index partition, not an account.</summary>
+    public required string AccountId { get; init; }
+
+    public required string BillingAccountId { get; init; }
+
+    public required string PeriodKey { get; init; }
+
+    public required DateTimeOffset PeriodStart { get; init; }
+
+    public required DateTimeOffset PeriodEnd { get; init; }
 }

@@ -37,15 +37,24 @@ internal static class Problems
     public static IResult Refused(Refusal refusal)
     {
         ArgumentNullException.ThrowIfNull(refusal);
-        var (code, title) = refusal.Reason switch
+        var (status, code, title) = refusal.Reason switch
         {
-            RefusalReason.SubscriptionLive => ("subscription_live", "A subscription is already live."),
-            RefusalReason.NoStripeCustomer => ("no_stripe_customer", "The account has no Stripe customer yet."),
-            RefusalReason.TrialAlreadyUsed => ("trial_already_used", "The trial was already used."),
-            RefusalReason.TrialNotOffered => ("trial_not_offered", "No trial is offered."),
+            RefusalReason.SubscriptionLive => (StatusCodes.Status409Conflict, "subscription_live", "A subscription is already live."),
+            RefusalReason.NoStripeCustomer => (StatusCodes.Status409Conflict, "no_stripe_customer", "The account has no Stripe customer yet."),
+            RefusalReason.TrialAlreadyUsed => (StatusCodes.Status409Conflict, "trial_already_used", "The trial was already used."),
+            RefusalReason.TrialNotOffered => (StatusCodes.Status409Conflict, "trial_not_offered", "No trial is offered."),
+            RefusalReason.AccountNotFound => (StatusCodes.Status404NotFound, "account_not_found", "No such account."),
+            RefusalReason.QuotaExceeded => (StatusCodes.Status402PaymentRequired, "quota_exceeded", "The plan's limit is reached."),
+            RefusalReason.IdempotencyKeyReused => (StatusCodes.Status409Conflict, "idempotency_key_reused", "The idempotency key was used for another request."),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Reason, "Unknown refusal reason."),
         };
-        return Of(StatusCodes.Status409Conflict, title, refusal.Detail, code);
+        var extensions = Code(code);
+        foreach (var (name, value) in refusal.Facts)
+        {
+            extensions[name] = value;
+        }
+
+        return Results.Problem(detail: refusal.Detail, statusCode: status, title: title, extensions: extensions);
     }
 
     /// <summary>Any other problem: <paramref name="status"/>, a short title, a sentence for a person and the machine-readable code.</summary>

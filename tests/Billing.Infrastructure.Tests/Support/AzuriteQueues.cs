@@ -13,7 +13,7 @@ internal sealed class AzuriteQueues : IAsyncDisposable
         var name = "test-" + Guid.NewGuid().ToString("N")[..20];
         Queues = new StripeEventQueues(
             QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = connectionString }),
-            Options.Create(new StripeEventQueueOptions { QueueName = name }));
+            Options.Create(new QueueNameOptions { QueueName = name }));
 
         // What is on the wire, without decoding.
         var raw = new QueueServiceClient(connectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });

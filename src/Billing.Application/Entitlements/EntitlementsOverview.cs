@@ -1,0 +1,82 @@
+using Billing.Application.Accounts;
+using Billing.Application.Usage;
+using Billing.Domain.Accounts;
+using Billing.Domain.Entitlements;
+using Billing.Domain.Plans;
+using Billing.Domain.Subscriptions;
+
+namespace Billing.Application.Entitlements;
+
+/// <summary>Why the account has the limits it has now.</summary>
+public enum EntitlementReason
+{
+    /// <summary>No subscription or trial: the free plan.</summary>
+    Free = 0,
+
+    /// <summary>A subscription or trial ended (canceled, expired, grace over): back on the free plan.</summary>
+    FreeFallback = 1,
+
+    /// <summary>The app-side trial is running.</summary>
+    LocalTrial = 2,
+
+    /// <summary>A Stripe subscription in its trial.</summary>
+    SubscriptionTrial = 3,
+
+    /// <summary>A paid subscription in good standing.</summary>
+    Subscription = 4,
+
+    /// <summary>Payment failed: the plan last paid for is kept until the grace period ends.</summary>
+    GracePeriod = 5,
+}
+
+/// <summary>One meter's limit now: consumption meters per period, allocation meters with the units held.</summary>
+public sealed record MeterEntitlement(MeterPolicy Policy, MeterKind Kind, long? Held);
+
+/// <summary>Every meter's limit and every feature flag the account has now, and why (<c>GET /api/billing/entitlements</c>).</summary>
+public sealed record EntitlementsView(
+    AccountId AccountId,
+    DateTimeOffset AsOf,
+    Entitlement Entitlement,
+    EntitlementReason Reason,
+    IReadOnlyList<MeterEntitlement> Meters,
+    IReadOnlyDictionary<FeatureName, bool> Features);
+
+/// <summary>Builds <see cref="EntitlementsView"/>: a point read of the account and of its allocation counters; read only.</summary>
+public sealed class EntitlementsOverview(PlanCatalog catalog, IBillingAccountStore accounts, AccountEntitlements entitlements, IAllocationLedger allocations, TimeProvider time)
+{
+    public async Task<EntitlementsView> GetAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? BillingAccount.Open(accountId, now);
+        var entitlement = entitlements.Evaluate(account, now);
+        var held = catalog.AllocationMeters.Count == 0
+            ? new Dictionary<Domain.Metering.MeterName, long>()
+            : await allocations.HeldAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var plan = entitlement.Plan;
+        return new EntitlementsView(
+            accountId,
+            now,
+            entitlement,
+            ReasonFor(account, entitlement),
+            [
+                .. catalog.Meters.Select(m => new MeterEntitlement(plan.PolicyFor(m), MeterKind.Consumption, null)),
+                .. catalog.AllocationMeters.Select(m => new MeterEntitlement(plan.PolicyFor(m), MeterKind.Allocation, held.GetValueOrDefault(m))),
+            ],
+            catalog.Features.ToDictionary(f => f, plan.HasFeature));
+    }
+
+    public static EntitlementReason ReasonFor(BillingAccount account, Entitlement entitlement)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(entitlement);
+        return entitlement.Source switch
+        {
+            EntitlementSource.LocalTrial => EntitlementReason.LocalTrial,
+            EntitlementSource.GracePeriod => EntitlementReason.GracePeriod,
+            EntitlementSource.Subscription when account.Subscription?.Status == SubscriptionStatus.Trialing => EntitlementReason.SubscriptionTrial,
+            EntitlementSource.Subscription => EntitlementReason.Subscription,
+            _ when account.Subscription is not null || account.LocalTrial is not null => EntitlementReason.FreeFallback,
+            _ => EntitlementReason.Free,
+        };
+    }
+}

@@ -1,0 +1,32 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+
+namespace Billing.Application.Usage;
+
+/// <summary>
+/// Units of allocation meters (projects, seats) an account holds: one record per allocation id and one counter per
+/// meter that never passes the limit it is given, whatever the concurrency.
+/// </summary>
+public interface IAllocationLedger
+{
+    /// <summary>Takes one unit for <paramref name="allocationId"/>; idempotent by allocation id.</summary>
+    Task<AllocationChange> TryTakeAsync(AccountId accountId, MeterName meter, string allocationId, long? limit, CancellationToken cancellationToken);
+
+    /// <summary>Releases the unit of <paramref name="allocationId"/>; idempotent (releasing twice changes nothing).</summary>
+    Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, CancellationToken cancellationToken);
+
+    /// <summary>Units held per allocation meter (meters never used are absent).</summary>
+    Task<IReadOnlyDictionary<MeterName, long>> HeldAsync(AccountId accountId, CancellationToken cancellationToken);
+}
+
+/// <summary>What a take or release did, and the units held afterwards.</summary>
+public enum AllocationChangeKind
+{
+    Taken = 0,
+    AlreadyHeld = 1,
+    LimitReached = 2,
+    Released = 3,
+    NotHeld = 4,
+}
+
+public sealed record AllocationChange(AllocationChangeKind Kind, long Held);

@@ -1,0 +1,108 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Entitlements;
+using Billing.Domain.Plans;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Application.Usage;
+
+/// <summary>
+/// Sends one <see cref="UsageThresholdReached"/> per account, meter, period and threshold once the counter reaches
+/// the threshold's share of the hard limit or the included units. The threshold is first marked on the period's
+/// counters (a conditional write only one caller wins), then the message is queued; when queueing fails the mark is
+/// cleared again, so the next count of that meter sends it. Usage is never refused because a notification failed.
+/// </summary>
+public sealed partial class UsageThresholds(
+    IUsageLedger ledger,
+    IBillingNotifications notifications,
+    IOptions<UsageOptions> options,
+    ILogger<UsageThresholds> logger)
+{
+    /// <summary>The counter value at which <paramref name="percent"/> of <paramref name="limit"/> is reached (at least 1).</summary>
+    public static long ReachedAt(long limit, int percent) => Math.Max(1, ((limit * percent) + 99) / 100);
+
+    public async Task NotifyAsync(AccountId accountId, Entitlement entitlement, MeterPolicy policy, UsageConsumeResult result, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entitlement);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(result);
+        if (policy.Quota is not { } limit)
+        {
+            return;
+        }
+
+        foreach (var percent in options.Value.EffectiveThresholds)
+        {
+            if (result.Counter < ReachedAt(limit, percent) || result.NotifiedThresholds.Contains(percent))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (!await ledger.TryMarkThresholdAsync(accountId, entitlement.PeriodKey, policy.Meter, percent, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+            }
+#pragma warning disable CA1031 // The usage is recorded; a failed mark only means a later count sends the notification.
+            catch (Exception exception) when (exception is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                LogNotSent(exception, policy.Meter.Value, percent);
+                continue;
+            }
+
+            var notification = new UsageThresholdReached
+            {
+                Id = $"usage-threshold:{accountId}:{entitlement.PeriodKey}:{policy.Meter}:{percent}",
+                AccountId = accountId.Value,
+                Meter = policy.Meter.Value,
+                Threshold = percent,
+                Used = result.Counter,
+                Limit = limit,
+                HardLimit = policy.HardLimit is not null,
+                Plan = entitlement.Plan.Code.Value,
+                PeriodKey = entitlement.PeriodKey.Value,
+                PeriodStart = entitlement.PeriodStart,
+                PeriodEnd = entitlement.PeriodEnd,
+                OccurredAt = now,
+            };
+            try
+            {
+                await notifications.PublishAsync(notification, cancellationToken).ConfigureAwait(false);
+                LogSent(policy.Meter.Value, percent);
+            }
+#pragma warning disable CA1031 // See above: the mark is cleared so the next count retries.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                LogNotSent(exception, policy.Meter.Value, percent);
+                await ClearAsync(accountId, entitlement, policy, percent).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ClearAsync(AccountId accountId, Entitlement entitlement, MeterPolicy policy, int percent)
+    {
+        try
+        {
+            await ledger.UnmarkThresholdAsync(accountId, entitlement.PeriodKey, policy.Meter, percent, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogNotCleared(exception, policy.Meter.Value, percent);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Usage of {Meter} reached {Percent}%: notification queued")]
+    private partial void LogSent(string meter, int percent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Percent}% notification for {Meter} could not be sent; the next count retries it")]
+    private partial void LogNotSent(Exception exception, string meter, int percent);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {Percent}% notification for {Meter} was not sent and its mark could not be cleared: it will not be sent this period")]
+    private partial void LogNotCleared(Exception exception, string meter, int percent);
+}

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Net;
+using Billing.Application.Usage;
+using Billing.Cosmos.Documents;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Microsoft.Azure.Cosmos;
+
+namespace Billing.Cosmos.Usage;
+
+/// <summary>
+/// Allocations in the account's partition: one document per held unit (its create makes a take idempotent by
+/// allocation id) and one counter per meter, incremented by a patch whose filter predicate refuses to pass the limit.
+/// A take whose increment is refused deletes its unit again; a release deletes the unit, then decrements.
+/// </summary>
+public sealed class CosmosAllocationLedger(BillingContainers containers, TimeProvider time) : IAllocationLedger
+{
+    private const int MaxAttempts = 5;
+
+    private Container Container => containers.Accounts;
+
+    public async Task<AllocationChange> TryTakeAsync(AccountId accountId, MeterName meter, string allocationId, long? limit, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(allocationId);
+        var partitionKey = new PartitionKey(accountId.Value);
+        var unitId = DocumentIds.Allocation(accountId, meter, allocationId);
+        var unit = new AllocationDocument
+        {
+            Id = unitId,
+            Type = DocumentTypes.Allocation,
+            SchemaVersion = DocumentTypes.AllocationSchemaVersion,
+            AccountId = accountId.Value,
+            Meter = meter.Value,
+            AllocationId = allocationId,
+            TakenAt = time.GetUtcNow(),
+        };
+        if ((await Container.CreateAsync(unit, partitionKey, cancellationToken).ConfigureAwait(false)).Status == HttpStatusCode.Conflict)
+        {
+            return new AllocationChange(AllocationChangeKind.AlreadyHeld, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+        }
+
+        try
+        {
+            if (await IncrementAsync(accountId, meter, limit, cancellationToken).ConfigureAwait(false) is { } held)
+            {
+                return new AllocationChange(AllocationChangeKind.Taken, held);
+            }
+        }
+        catch
+        {
+            await Container.DeleteAsync(unitId, partitionKey, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        await Container.DeleteAsync(unitId, partitionKey, CancellationToken.None).ConfigureAwait(false);
+        return new AllocationChange(AllocationChangeKind.LimitReached, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(allocationId);
+        var partitionKey = new PartitionKey(accountId.Value);
+        var deleted = await Container.DeleteAsync(DocumentIds.Allocation(accountId, meter, allocationId), partitionKey, cancellationToken).ConfigureAwait(false);
+        if (deleted == HttpStatusCode.NotFound)
+        {
+            return new AllocationChange(AllocationChangeKind.NotHeld, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+        }
+
+        var patched = await Container.PatchAsync<AllocationCounterDocument>(
+            DocumentIds.AllocationCounter(accountId, meter),
+            partitionKey,
+            [PatchOperation.Increment("/held", -1), PatchOperation.Set("/updatedAt", time.GetUtcNow())],
+            "FROM c WHERE c.held >= 1",
+            cancellationToken).ConfigureAwait(false);
+        return new AllocationChange(AllocationChangeKind.Released, patched.Document?.Held ?? await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<IReadOnlyDictionary<MeterName, long>> HeldAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @account AND c.type = @type")
+            .WithParameter("@account", accountId.Value)
+            .WithParameter("@type", DocumentTypes.AllocationCounter);
+        var held = new Dictionary<MeterName, long>();
+        using var feed = Container.GetItemQueryIterator<AllocationCounterDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(accountId.Value) });
+        while (feed.HasMoreResults)
+        {
+            foreach (var counter in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (MeterName.TryParse(counter.Meter, out var meter))
+                {
+                    held[meter] = counter.Held;
+                }
+            }
+        }
+
+        return held;
+    }
+
+    /// <summary>The counter after adding one unit, or null when that would pass <paramref name="limit"/>.</summary>
+    private async Task<long?> IncrementAsync(AccountId accountId, MeterName meter, long? limit, CancellationToken cancellationToken)
+    {
+        var id = DocumentIds.AllocationCounter(accountId, meter);
+        var partitionKey = new PartitionKey(accountId.Value);
+        var predicate = limit is { } max ? string.Create(CultureInfo.InvariantCulture, $"FROM c WHERE c.held <= {max - 1}") : null;
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var patched = await Container.PatchAsync<AllocationCounterDocument>(id, partitionKey, [PatchOperation.Increment("/held", 1), PatchOperation.Set("/updatedAt", time.GetUtcNow())], predicate, cancellationToken).ConfigureAwait(false);
+            switch (patched.Status)
+            {
+                case HttpStatusCode.OK:
+                    return patched.Document!.Held;
+                case HttpStatusCode.PreconditionFailed:
+                    return null;
+                case HttpStatusCode.NotFound when limit is 0:
+                    return null;
+                case HttpStatusCode.NotFound:
+                    var counter = new AllocationCounterDocument
+                    {
+                        Id = id,
+                        Type = DocumentTypes.AllocationCounter,
+                        SchemaVersion = DocumentTypes.AllocationCounterSchemaVersion,
+                        AccountId = accountId.Value,
+                        Meter = meter.Value,
+                        Held = 1,
+                        UpdatedAt = time.GetUtcNow(),
+                    };
+                    if ((await Container.CreateAsync(counter, partitionKey, cancellationToken).ConfigureAwait(false)).Status == HttpStatusCode.Created)
+                    {
+                        return 1;
+                    }
+
+                    continue; // 409: created concurrently; patch it.
+            }
+        }
+
+        throw new InvalidOperationException($"The '{meter}' allocations of account '{accountId}' could not be counted after {MaxAttempts} attempts.");
+    }
+
+    private async Task<long> HeldAsync(AccountId accountId, MeterName meter, CancellationToken cancellationToken) =>
+        (await Container.ReadAsync<AllocationCounterDocument>(DocumentIds.AllocationCounter(accountId, meter), new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false))?.Held ?? 0;
+}

@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Infrastructure.Queues;
+
+/// <summary>
+/// The app's queue names, from app settings: <c>STRIPE_EVENTS_QUEUE</c> (the processor's trigger reads
+/// <c>%STRIPE_EVENTS_QUEUE%</c>) and <c>BILLING_NOTIFICATIONS_QUEUE</c> (messages for the product).
+/// </summary>
+public sealed class QueueNameOptions
+{
+    public const string SettingName = "STRIPE_EVENTS_QUEUE";
+
+    public const string NotificationsSettingName = "BILLING_NOTIFICATIONS_QUEUE";
+
+    public const string DefaultNotificationsQueueName = "billing-notifications";
+
+    public const string DefaultQueueName = "stripe-events";
+
+    /// <summary>Where the Functions host moves a message after <c>maxDequeueCount</c> failed attempts: the queue name plus this.</summary>
+    public const string PoisonSuffix = "-poison";
+
+    [ConfigurationKeyName(SettingName)]
+    public string QueueName { get; set; } = DefaultQueueName;
+
+    public string PoisonQueueName => QueueName + PoisonSuffix;
+
+    [ConfigurationKeyName(NotificationsSettingName)]
+    public string NotificationsQueueName { get; set; } = DefaultNotificationsQueueName;
+}
+
+internal sealed partial class QueueNameOptionsValidator : IValidateOptions<QueueNameOptions>
+{
+    public ValidateOptionsResult Validate(string? name, QueueNameOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        // Queue names: 3-63 characters, lowercase letters, digits and single hyphens, starting and ending with a letter or digit.
+        var errors = new List<string>();
+        if (options.QueueName is not { } queue || !QueueNamePattern().IsMatch(queue) || options.PoisonQueueName.Length > 63)
+        {
+            errors.Add($"{QueueNameOptions.SettingName} must be a queue name (lowercase letters, digits, single hyphens; 3 to {63 - QueueNameOptions.PoisonSuffix.Length} characters so the poison queue name fits); was '{options.QueueName}'.");
+        }
+
+        if (options.NotificationsQueueName is not { } notifications || !QueueNamePattern().IsMatch(notifications))
+        {
+            errors.Add($"{QueueNameOptions.NotificationsSettingName} must be a queue name (lowercase letters, digits, single hyphens; 3 to 63 characters); was '{options.NotificationsQueueName}'.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
+    private static partial Regex QueueNamePattern();
+}
