@@ -129,7 +129,7 @@ public sealed class PlanCatalogValidationTests
     {
         var options = TestCatalog.Options();
         options.Plan("BASIC").Meters["agent_run"] = new MeterOptions { Quota = 5 };
-        AssertSingleError(options, "Meters:agent_run: meter 'agent_run' is not declared in Meters or AllocationMeters (declared: agent_runs, tokens, api_calls)");
+        AssertSingleError(options, "Meters:agent_run: meter 'agent_run' is not declared in Meters or AllocationMeters (declared: agent_runs, tokens, api_calls, projects)");
 
         options = TestCatalog.Options();
         options.Plan("BASIC").Meters["Agent-Runs"] = new MeterOptions { Quota = 5 };
