@@ -4,9 +4,11 @@ using Billing.Domain.Plans.Configuration;
 namespace Billing.TestSupport;
 
 /// <summary>
-/// The one plan catalog of the tests: FREE, a 7-day local TRIAL, BASIC (month and year, a 14-day Checkout trial),
-/// PRO (monthly, overage on agent runs and graduated tiers on tokens, unlimited API calls). Tests that need a variant
-/// change a copy of <see cref="Options"/>.
+/// The one plan catalog of the tests: consumption meters <c>agent_runs</c>, <c>tokens</c>, <c>api_calls</c>; the
+/// allocation meter <c>projects</c> (FREE 1, TRIAL 3, BASIC 5, PRO 20); features <c>sso</c> (PRO) and
+/// <c>priority_support</c> (BASIC and PRO). Plans: FREE, a 7-day local TRIAL, BASIC (month and year, a 14-day Checkout
+/// trial), PRO (monthly, overage on agent runs and graduated tiers on tokens, unlimited API calls). Tests that need a
+/// variant change a copy of <see cref="Options"/>.
 /// </summary>
 public static class TestCatalog
 {
@@ -18,22 +20,31 @@ public static class TestCatalog
 
     public static PlanCatalogOptions Options(bool withTrialPlan = true)
     {
-        var options = new PlanCatalogOptions { Meters = { "agent_runs", "tokens", "api_calls" } };
+        var options = new PlanCatalogOptions
+        {
+            Meters = { "agent_runs", "tokens", "api_calls" },
+            AllocationMeters = { "projects" },
+            Features = { "sso", "priority_support" },
+        };
 
         var free = new PlanOptions { Code = "FREE", DisplayName = "Free", Kind = PlanKind.Free };
         free.Meters["agent_runs"] = new MeterOptions { Quota = 10 };
         free.Meters["tokens"] = new MeterOptions { Quota = 1_000 };
+        free.Meters["projects"] = new MeterOptions { Quota = 1 };
         options.Plans.Add(free);
 
         if (withTrialPlan)
         {
             var trial = new PlanOptions { Code = "TRIAL", DisplayName = "Trial", Kind = PlanKind.Trial, TrialDays = LocalTrialDays };
             trial.Meters["agent_runs"] = new MeterOptions { Quota = 100 };
+            trial.Meters["projects"] = new MeterOptions { Quota = 3 };
             options.Plans.Add(trial);
         }
 
         var basic = new PlanOptions { Code = "BASIC", DisplayName = "Basic", TrialDays = BasicTrialDays, Prices = { Month = BasicMonthly, Year = BasicYearly } };
         basic.Meters["agent_runs"] = new MeterOptions { Quota = 500 };
+        basic.Meters["projects"] = new MeterOptions { Quota = 5 };
+        basic.Features.Add("priority_support");
         options.Plans.Add(basic);
 
         var pro = new PlanOptions { Code = "PRO", DisplayName = "Pro", Prices = { Month = ProMonthly }, Currency = "usd" };
@@ -58,6 +69,9 @@ public static class TestCatalog
             },
         };
         pro.Meters["api_calls"] = new MeterOptions { Quota = 0 };
+        pro.Meters["projects"] = new MeterOptions { Quota = 20 };
+        pro.Features.Add("sso");
+        pro.Features.Add("priority_support");
         options.Plans.Add(pro);
         return options;
     }

@@ -15,8 +15,17 @@ namespace Billing.Domain.Entitlements;
 /// <item>canceled, incomplete, incomplete_expired, paused, ended, unknown statuses, prices not in the catalog -> no access from the subscription;</item>
 /// <item>otherwise a running local trial -> the trial plan; otherwise the free plan.</item>
 /// </list>
-/// Usage period: the subscription's current period (projected by whole intervals when Stripe's renewal has not
-/// been seen yet), the trial window for a local trial, else the calendar month in UTC.
+/// Usage period (the window consumption counters belong to):
+/// <list type="bullet">
+/// <item>monthly subscription -> its current period;</item>
+/// <item>annual subscription -> the monthly slice of its current period that contains the time: slice k is
+/// [start + k months, start + k + 1 months), always counted from the period start (a Jan 31 start gives Feb 28/29,
+/// then Mar 31), the last slice ending at the period end; its key is the slice's start;</item>
+/// <item>when Stripe's renewal has not been seen yet (the time is past the period end), the period is projected by
+/// whole intervals from the period end first (and then sliced for annual subscriptions);</item>
+/// <item>a subscription without period data, or without an interval once the period has ended -> the calendar month in UTC;</item>
+/// <item>a local trial -> the trial window; the free plan -> the calendar month in UTC.</item>
+/// </list>
 /// </summary>
 public static class EntitlementRules
 {
@@ -119,7 +128,7 @@ public static class EntitlementRules
 
         if (now < end)
         {
-            return UsagePeriod.SubscriptionPeriod(start, end);
+            return UsagePeriodWithin(subscription.Interval, start, end, now);
         }
 
         // Stripe renewed (or will renew) at `end` but that update has not arrived yet: the next period starts exactly
@@ -135,10 +144,36 @@ public static class EntitlementRules
             var projectedEnd = interval.Advance(end, k + 1);
             if (now < projectedEnd)
             {
-                return UsagePeriod.SubscriptionPeriod(projectedStart, projectedEnd);
+                return UsagePeriodWithin(interval, projectedStart, projectedEnd, now);
             }
         }
 
         return UsagePeriod.CalendarMonth(now);
+    }
+
+    /// <summary>The usage period inside the billing period [<paramref name="start"/>, <paramref name="end"/>) at <paramref name="now"/>: the whole period, or its monthly slice for annual billing.</summary>
+    private static UsagePeriod UsagePeriodWithin(BillingInterval? interval, DateTimeOffset start, DateTimeOffset end, DateTimeOffset now)
+    {
+        if (interval != BillingInterval.Year)
+        {
+            return UsagePeriod.SubscriptionPeriod(start, end);
+        }
+
+        // Each slice boundary is computed from the period start (not from the previous slice) so month-end anchors
+        // survive short months. The slice count is bounded: the boundaries strictly increase until they reach `end`.
+        for (var k = 0; ; k++)
+        {
+            var sliceStart = BillingInterval.Month.Advance(start, k);
+            var sliceEnd = BillingInterval.Month.Advance(start, k + 1);
+            if (sliceEnd >= end)
+            {
+                return UsagePeriod.SubscriptionPeriod(sliceStart, end);
+            }
+
+            if (now < sliceEnd)
+            {
+                return UsagePeriod.SubscriptionPeriod(sliceStart, sliceEnd);
+            }
+        }
     }
 }

@@ -6,9 +6,10 @@ namespace Billing.Domain.Plans;
 /// <summary>A plan's rule for one meter: its quota and what happens beyond it.</summary>
 public sealed class MeterPolicy
 {
-    private MeterPolicy(MeterName meter, long? quota, MeterEnforcement enforcement, OveragePrice? overagePrice)
+    private MeterPolicy(MeterName meter, MeterKind kind, long? quota, MeterEnforcement enforcement, OveragePrice? overagePrice)
     {
         Meter = meter;
+        Kind = kind;
         Quota = quota;
         Enforcement = enforcement;
         OveragePrice = overagePrice;
@@ -16,7 +17,10 @@ public sealed class MeterPolicy
 
     public MeterName Meter { get; }
 
-    /// <summary>Units included per usage period; null = unlimited.</summary>
+    /// <summary>Whether the meter counts units consumed per usage period or units held at once.</summary>
+    public MeterKind Kind { get; }
+
+    /// <summary>Units included per usage period (consumption meters) or held at once (allocation meters); null = unlimited.</summary>
     public long? Quota { get; }
 
     public MeterEnforcement Enforcement { get; }
@@ -29,19 +33,28 @@ public sealed class MeterPolicy
     /// <summary>The value a counter must never exceed, or null when usage is not refused (unlimited or billed as overage).</summary>
     public long? HardLimit => Enforcement == MeterEnforcement.HardLimit ? Quota : null;
 
-    public static MeterPolicy Unlimited(MeterName meter) => new(meter, null, MeterEnforcement.HardLimit, null);
+    /// <summary>No quota on a consumption meter.</summary>
+    public static MeterPolicy Unlimited(MeterName meter) => Unlimited(meter, MeterKind.Consumption);
 
-    public static MeterPolicy Limited(MeterName meter, long quota)
+    /// <summary>No quota on a meter of the given kind.</summary>
+    public static MeterPolicy Unlimited(MeterName meter, MeterKind kind) => new(meter, CheckKind(kind), null, MeterEnforcement.HardLimit, null);
+
+    /// <summary>A consumption meter refused beyond <paramref name="quota"/> units per usage period.</summary>
+    public static MeterPolicy Limited(MeterName meter, long quota) => Limited(meter, quota, MeterKind.Consumption);
+
+    /// <summary>A meter of the given kind refused beyond <paramref name="quota"/> units.</summary>
+    public static MeterPolicy Limited(MeterName meter, long quota, MeterKind kind)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quota);
-        return new MeterPolicy(meter, quota, MeterEnforcement.HardLimit, null);
+        return new MeterPolicy(meter, CheckKind(kind), quota, MeterEnforcement.HardLimit, null);
     }
 
+    /// <summary>A consumption meter whose units beyond <paramref name="includedQuota"/> are billed at <paramref name="price"/>; allocation meters are never billed as overage.</summary>
     public static MeterPolicy WithOverage(MeterName meter, long includedQuota, OveragePrice price)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(includedQuota);
         ArgumentNullException.ThrowIfNull(price);
-        return new MeterPolicy(meter, includedQuota, MeterEnforcement.Overage, price);
+        return new MeterPolicy(meter, MeterKind.Consumption, includedQuota, MeterEnforcement.Overage, price);
     }
 
     /// <summary>Units of <paramref name="used"/> beyond the quota that are billed; zero unless this is an overage meter.</summary>
@@ -53,4 +66,7 @@ public sealed class MeterPolicy
 
     /// <summary>The overage charge for a period in which <paramref name="used"/> units were counted; null for meters not billed as overage.</summary>
     public Money? OverageCharge(long used) => OveragePrice?.PriceFor(OverageQuantity(used));
+
+    private static MeterKind CheckKind(MeterKind kind) =>
+        Enum.IsDefined(kind) ? kind : throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown meter kind.");
 }

@@ -6,6 +6,8 @@ namespace Billing.Domain.Plans;
 /// <summary>A validated plan of the <see cref="PlanCatalog"/>.</summary>
 public sealed class Plan
 {
+    private readonly IReadOnlyDictionary<MeterName, MeterKind> _meterKinds;
+
     internal Plan(
         PlanCode code,
         string displayName,
@@ -13,7 +15,9 @@ public sealed class Plan
         IReadOnlyDictionary<BillingInterval, string> priceIds,
         int trialDays,
         Currency? currency,
-        IReadOnlyDictionary<MeterName, MeterPolicy> meters)
+        IReadOnlyDictionary<MeterName, MeterPolicy> meters,
+        IReadOnlySet<FeatureName> features,
+        IReadOnlyDictionary<MeterName, MeterKind> meterKinds)
     {
         Code = code;
         DisplayName = displayName;
@@ -22,6 +26,8 @@ public sealed class Plan
         TrialDays = trialDays;
         Currency = currency;
         Meters = meters;
+        Features = features;
+        _meterKinds = meterKinds;
     }
 
     public PlanCode Code { get; }
@@ -39,11 +45,19 @@ public sealed class Plan
     /// <summary>The currency of overage prices; null when no meter is billed as overage.</summary>
     public Currency? Currency { get; }
 
-    /// <summary>The meters this plan limits or bills. Meters not listed are unlimited.</summary>
+    /// <summary>The meters (consumption and allocation) this plan limits or bills. Meters not listed are unlimited.</summary>
     public IReadOnlyDictionary<MeterName, MeterPolicy> Meters { get; }
 
+    /// <summary>The features this plan switches on; every other feature is off.</summary>
+    public IReadOnlySet<FeatureName> Features { get; }
+
+    /// <summary>The plan's policy for <paramref name="meter"/>; unlimited (of the meter's declared kind) when the plan does not list it.</summary>
     public MeterPolicy PolicyFor(MeterName meter) =>
-        Meters.TryGetValue(meter, out var policy) ? policy : MeterPolicy.Unlimited(meter);
+        Meters.TryGetValue(meter, out var policy)
+            ? policy
+            : MeterPolicy.Unlimited(meter, _meterKinds.TryGetValue(meter, out var kind) ? kind : MeterKind.Consumption);
+
+    public bool HasFeature(FeatureName feature) => Features.Contains(feature);
 
     public string? PriceIdFor(BillingInterval interval) => PriceIds.TryGetValue(interval, out var id) ? id : null;
 

@@ -6,17 +6,27 @@ namespace Billing.Domain.Plans;
 
 /// <summary>
 /// The validated, immutable plan catalog: exactly one free plan (the default), at most one trial plan, paid plans
-/// with unique Stripe price ids. Build it once at start-up with <see cref="Create"/>.
+/// with unique Stripe price ids; the declared consumption and allocation meters and feature flags.
+/// Build it once at start-up with <see cref="Create"/>.
 /// </summary>
 public sealed class PlanCatalog
 {
     private readonly Dictionary<PlanCode, Plan> _byCode;
     private readonly Dictionary<string, PlanPrice> _byPriceId;
+    private readonly IReadOnlyDictionary<MeterName, MeterKind> _meterKinds;
 
-    internal PlanCatalog(IReadOnlyList<Plan> plans, IReadOnlyList<MeterName> meters)
+    internal PlanCatalog(
+        IReadOnlyList<Plan> plans,
+        IReadOnlyList<MeterName> meters,
+        IReadOnlyList<MeterName> allocationMeters,
+        IReadOnlyList<FeatureName> features,
+        IReadOnlyDictionary<MeterName, MeterKind> meterKinds)
     {
         Plans = plans;
         Meters = meters;
+        AllocationMeters = allocationMeters;
+        Features = features;
+        _meterKinds = meterKinds;
         _byCode = plans.ToDictionary(p => p.Code);
         _byPriceId = plans
             .SelectMany(p => p.PriceIds.Select(price => new PlanPrice(p, price.Key, price.Value)))
@@ -27,8 +37,14 @@ public sealed class PlanCatalog
 
     public IReadOnlyList<Plan> Plans { get; }
 
-    /// <summary>The meters declared in configuration.</summary>
+    /// <summary>The consumption meters declared in configuration (counted per usage period), in declaration order.</summary>
     public IReadOnlyList<MeterName> Meters { get; }
+
+    /// <summary>The allocation meters declared in configuration (units held and released, never reset), in declaration order.</summary>
+    public IReadOnlyList<MeterName> AllocationMeters { get; }
+
+    /// <summary>The feature flags declared in configuration, in declaration order.</summary>
+    public IReadOnlyList<FeatureName> Features { get; }
 
     /// <summary>The default plan: its limits apply whenever nothing else does.</summary>
     public Plan FreePlan { get; }
@@ -56,6 +72,9 @@ public sealed class PlanCatalog
         TryCreate(options, out _, out var errors);
         return errors;
     }
+
+    /// <summary>Whether <paramref name="meter"/> is a consumption or an allocation meter; null when it is not declared.</summary>
+    public MeterKind? KindOf(MeterName meter) => _meterKinds.TryGetValue(meter, out var kind) ? kind : null;
 
     public Plan? Find(PlanCode code) => _byCode.GetValueOrDefault(code);
 

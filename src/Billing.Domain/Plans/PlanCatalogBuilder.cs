@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans.Configuration;
@@ -14,12 +15,20 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
     public const int MaxDisplayNameLength = 100;
 
     private readonly List<string> _errors = [];
+    private readonly List<MeterName> _consumptionMeters = [];
+    private readonly List<MeterName> _allocationMeters = [];
+    private readonly Dictionary<MeterName, MeterKind> _meterKinds = [];
+    private readonly List<FeatureName> _features = [];
+    private FrozenDictionary<MeterName, MeterKind> _frozenMeterKinds = FrozenDictionary<MeterName, MeterKind>.Empty;
 
     public IReadOnlyList<string> Errors => _errors;
 
     public PlanCatalog? Build()
     {
-        var meters = BuildDeclaredMeters();
+        DeclareMeters(nameof(PlanCatalogOptions.Meters), options.Meters, MeterKind.Consumption, _consumptionMeters);
+        DeclareMeters(nameof(PlanCatalogOptions.AllocationMeters), options.AllocationMeters, MeterKind.Allocation, _allocationMeters);
+        _frozenMeterKinds = _meterKinds.ToFrozenDictionary();
+        DeclareFeatures();
         if (options.Plans.Count == 0)
         {
             _errors.Add("Plans: no plan is configured; at least the free plan is needed.");
@@ -30,7 +39,7 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
         var priceIds = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Plans.Count; i++)
         {
-            var plan = BuildPlan(i, options.Plans[i], meters, codes, priceIds);
+            var plan = BuildPlan(i, options.Plans[i], codes, priceIds);
             if (plan is not null)
             {
                 plans.Add(plan);
@@ -49,33 +58,56 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
             _errors.Add($"Plans: at most one plan may have Kind = Trial (the plan POST /trial grants); found {trialPlans}.");
         }
 
-        return _errors.Count == 0 ? new PlanCatalog(plans, meters) : null;
+        return _errors.Count == 0
+            ? new PlanCatalog(plans, _consumptionMeters, _allocationMeters, _features, _frozenMeterKinds)
+            : null;
     }
 
-    private List<MeterName> BuildDeclaredMeters()
+    /// <summary>Declares the meters of one list; a name may appear only once across <c>Meters</c> and <c>AllocationMeters</c>.</summary>
+    private void DeclareMeters(string list, IList<string> names, MeterKind kind, List<MeterName> declared)
     {
-        var meters = new List<MeterName>();
-        for (var i = 0; i < options.Meters.Count; i++)
+        for (var i = 0; i < names.Count; i++)
         {
-            var raw = options.Meters[i];
+            var raw = names[i];
             if (!MeterName.TryParse(raw, out var meter))
             {
-                _errors.Add($"Meters[{i}]: {MeterName.InvalidMessage(raw)}");
+                _errors.Add($"{list}[{i}]: {MeterName.InvalidMessage(raw)}");
             }
-            else if (meters.Contains(meter))
+            else if (_meterKinds.TryGetValue(meter, out var existing))
             {
-                _errors.Add($"Meters[{i}]: meter '{meter}' is declared twice.");
+                _errors.Add(existing == kind
+                    ? $"{list}[{i}]: meter '{meter}' is declared twice."
+                    : $"{list}[{i}]: meter '{meter}' is already declared in {ListOf(existing)}; a meter is either a consumption meter (Meters) or an allocation meter (AllocationMeters), not both.");
             }
             else
             {
-                meters.Add(meter);
+                _meterKinds.Add(meter, kind);
+                declared.Add(meter);
             }
         }
-
-        return meters;
     }
 
-    private Plan? BuildPlan(int index, PlanOptions? plan, List<MeterName> declaredMeters, Dictionary<PlanCode, int> codes, Dictionary<string, string> priceIds)
+    private void DeclareFeatures()
+    {
+        for (var i = 0; i < options.Features.Count; i++)
+        {
+            var raw = options.Features[i];
+            if (!FeatureName.TryParse(raw, out var feature))
+            {
+                _errors.Add($"Features[{i}]: {FeatureName.InvalidMessage(raw)}");
+            }
+            else if (_features.Contains(feature))
+            {
+                _errors.Add($"Features[{i}]: feature '{feature}' is declared twice.");
+            }
+            else
+            {
+                _features.Add(feature);
+            }
+        }
+    }
+
+    private Plan? BuildPlan(int index, PlanOptions? plan, Dictionary<PlanCode, int> codes, Dictionary<string, string> priceIds)
     {
         if (plan is null)
         {
@@ -121,14 +153,15 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
         var prices = BuildPrices(where, plan, priceIds);
         CheckKindRules(where, plan);
         var currency = BuildCurrency(where, plan);
-        var meters = BuildMeters(where, plan, declaredMeters, currency);
+        var meters = BuildMeters(where, plan, currency);
+        var features = BuildFeatures(where, plan);
 
         if (_errors.Count != errorsBefore)
         {
             return null;
         }
 
-        return new Plan(code, plan.DisplayName!, plan.Kind, prices, plan.TrialDays, currency, meters);
+        return new Plan(code, plan.DisplayName!, plan.Kind, prices, plan.TrialDays, currency, meters, features, _frozenMeterKinds);
     }
 
     private Dictionary<BillingInterval, string> BuildPrices(string where, PlanOptions plan, Dictionary<string, string> priceIds)
@@ -224,7 +257,7 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
         return currency;
     }
 
-    private Dictionary<MeterName, MeterPolicy> BuildMeters(string where, PlanOptions plan, List<MeterName> declaredMeters, Currency? currency)
+    private Dictionary<MeterName, MeterPolicy> BuildMeters(string where, PlanOptions plan, Currency? currency)
     {
         var policies = new Dictionary<MeterName, MeterPolicy>();
         foreach (var (name, meterOptions) in plan.Meters.OrderBy(m => m.Key, StringComparer.Ordinal))
@@ -236,13 +269,13 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
                 continue;
             }
 
-            if (!declaredMeters.Contains(meter))
+            if (!_meterKinds.TryGetValue(meter, out var meterKind))
             {
-                _errors.Add($"{label}: meter '{meter}' is not declared in Meters (declared: {Describe(declaredMeters)}).");
+                _errors.Add($"{label}: meter '{meter}' is not declared in Meters or AllocationMeters (declared: {Describe(_consumptionMeters.Concat(_allocationMeters))}).");
                 continue;
             }
 
-            var policy = BuildMeterPolicy(label, plan.Kind, meter, meterOptions ?? new MeterOptions(), currency, plan.Currency is null);
+            var policy = BuildMeterPolicy(label, plan.Kind, meter, meterKind, meterOptions ?? new MeterOptions(), currency, plan.Currency is null);
             if (policy is not null)
             {
                 policies.Add(meter, policy);
@@ -252,7 +285,31 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
         return policies;
     }
 
-    private MeterPolicy? BuildMeterPolicy(string label, PlanKind kind, MeterName meter, MeterOptions meterOptions, Currency? currency, bool currencyMissing)
+    private FrozenSet<FeatureName> BuildFeatures(string where, PlanOptions plan)
+    {
+        var features = new HashSet<FeatureName>();
+        for (var i = 0; i < plan.Features.Count; i++)
+        {
+            var raw = plan.Features[i];
+            var label = $"{where}: Features[{i}]";
+            if (!FeatureName.TryParse(raw, out var feature))
+            {
+                _errors.Add($"{label}: {FeatureName.InvalidMessage(raw)}");
+            }
+            else if (!_features.Contains(feature))
+            {
+                _errors.Add($"{label}: feature '{feature}' is not declared in Features (declared: {Describe(_features)}).");
+            }
+            else if (!features.Add(feature))
+            {
+                _errors.Add($"{label}: feature '{feature}' is listed twice.");
+            }
+        }
+
+        return features.ToFrozenSet();
+    }
+
+    private MeterPolicy? BuildMeterPolicy(string label, PlanKind kind, MeterName meter, MeterKind meterKind, MeterOptions meterOptions, Currency? currency, bool currencyMissing)
     {
         if (meterOptions.Quota < 0)
         {
@@ -269,7 +326,13 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
                     return null;
                 }
 
-                return meterOptions.Quota == 0 ? MeterPolicy.Unlimited(meter) : MeterPolicy.Limited(meter, meterOptions.Quota);
+                return meterOptions.Quota == 0
+                    ? MeterPolicy.Unlimited(meter, meterKind)
+                    : MeterPolicy.Limited(meter, meterOptions.Quota, meterKind);
+
+            case MeterEnforcement.Overage when meterKind == MeterKind.Allocation:
+                _errors.Add($"{label}: '{meter}' is an allocation meter (units are held, never reset per period), so its Enforcement must be HardLimit; overage is billed on consumption meters only.");
+                return null;
 
             case MeterEnforcement.Overage:
                 var errorsBefore = _errors.Count;
@@ -377,6 +440,12 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
             [.. tiers.Select(t => new PriceTier(t.UpTo, new Money(t.UnitAmount, currency), new Money(t.FlatAmount, currency)))]);
     }
 
-    private static string Describe(List<MeterName> meters) =>
-        meters.Count == 0 ? "none" : string.Join(", ", meters.Select(m => m.Value));
+    private static string ListOf(MeterKind kind) =>
+        kind == MeterKind.Allocation ? nameof(PlanCatalogOptions.AllocationMeters) : nameof(PlanCatalogOptions.Meters);
+
+    private static string Describe<T>(IEnumerable<T> names)
+    {
+        var list = string.Join(", ", names);
+        return list.Length == 0 ? "none" : list;
+    }
 }

@@ -1,5 +1,6 @@
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
+using Billing.Domain.Plans.Configuration;
 using Billing.Domain.Pricing;
 using Billing.TestSupport;
 
@@ -16,6 +17,95 @@ public sealed class PlanCatalogTests
         Assert.Equal(PlanCode.Parse("TRIAL"), _catalog.TrialPlan!.Code);
         Assert.Equal(TestCatalog.LocalTrialDays, _catalog.TrialPlan.TrialDays);
         Assert.Equal(["agent_runs", "tokens", "api_calls"], _catalog.Meters.Select(m => m.Value));
+    }
+
+    [Fact]
+    public void Declared_meters_are_split_by_kind()
+    {
+        Assert.Equal(["agent_runs", "tokens", "api_calls"], _catalog.Meters.Select(m => m.Value)); // consumption only
+        Assert.Equal(["projects"], _catalog.AllocationMeters.Select(m => m.Value));
+        Assert.Equal(MeterKind.Consumption, _catalog.KindOf(MeterName.Parse("agent_runs")));
+        Assert.Equal(MeterKind.Consumption, _catalog.KindOf(MeterName.Parse("api_calls")));
+        Assert.Equal(MeterKind.Allocation, _catalog.KindOf(MeterName.Parse("projects")));
+        Assert.Null(_catalog.KindOf(MeterName.Parse("seats")));
+    }
+
+    [Fact]
+    public void Allocation_meters_are_hard_limits_of_their_kind()
+    {
+        var projects = MeterName.Parse("projects");
+
+        var free = _catalog.FreePlan.PolicyFor(projects);
+        Assert.Equal(MeterKind.Allocation, free.Kind);
+        Assert.Equal(1, free.HardLimit);
+        Assert.Equal(MeterEnforcement.HardLimit, free.Enforcement);
+        Assert.Equal(3, _catalog.TrialPlan!.PolicyFor(projects).HardLimit);
+        Assert.Equal(5, _catalog.Get(PlanCode.Parse("BASIC")).PolicyFor(projects).HardLimit);
+        var pro = _catalog.Get(PlanCode.Parse("PRO")).PolicyFor(projects);
+        Assert.Equal(20, pro.HardLimit);
+        Assert.Null(pro.OverageCharge(25));
+        Assert.Equal(0, pro.OverageQuantity(25));
+    }
+
+    [Fact]
+    public void Consumption_meters_keep_their_kind_listed_or_not()
+    {
+        var pro = _catalog.Get(PlanCode.Parse("PRO"));
+
+        Assert.Equal(MeterKind.Consumption, pro.PolicyFor(MeterName.Parse("agent_runs")).Kind);
+        Assert.Equal(MeterKind.Consumption, _catalog.FreePlan.PolicyFor(MeterName.Parse("api_calls")).Kind); // not listed
+        Assert.Equal(MeterKind.Consumption, pro.PolicyFor(MeterName.Parse("undeclared")).Kind);
+    }
+
+    [Fact]
+    public void An_allocation_meter_with_quota_zero_or_not_listed_is_unlimited_allocation()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Meters["projects"].Quota = 0;
+        options.Plan("BASIC").Meters.Remove("projects");
+        var catalog = PlanCatalog.Create(options);
+        var projects = MeterName.Parse("projects");
+
+        var pro = catalog.Get(PlanCode.Parse("PRO")).PolicyFor(projects);
+        Assert.True(pro.IsUnlimited);
+        Assert.Null(pro.HardLimit);
+        Assert.Equal(MeterKind.Allocation, pro.Kind);
+        var basic = catalog.Get(PlanCode.Parse("BASIC")).PolicyFor(projects);
+        Assert.True(basic.IsUnlimited);
+        Assert.Equal(MeterKind.Allocation, basic.Kind);
+    }
+
+    [Fact]
+    public void Features_are_switched_on_per_plan()
+    {
+        var sso = FeatureName.Parse("sso");
+        var prioritySupport = FeatureName.Parse("priority_support");
+
+        Assert.Equal([sso, prioritySupport], _catalog.Features);
+        var pro = _catalog.Get(PlanCode.Parse("PRO"));
+        Assert.True(pro.HasFeature(sso));
+        Assert.True(pro.HasFeature(prioritySupport));
+        var basic = _catalog.Get(PlanCode.Parse("BASIC"));
+        Assert.False(basic.HasFeature(sso));
+        Assert.True(basic.HasFeature(prioritySupport));
+        Assert.Equal([prioritySupport], basic.Features);
+        Assert.Empty(_catalog.FreePlan.Features);
+        Assert.Empty(_catalog.TrialPlan!.Features);
+        Assert.False(pro.HasFeature(FeatureName.Parse("undeclared")));
+    }
+
+    [Fact]
+    public void A_catalog_without_allocation_meters_or_features_is_valid()
+    {
+        var options = new PlanCatalogOptions { Meters = { "agent_runs" } };
+        options.Plans.Add(new PlanOptions { Code = "FREE", DisplayName = "Free", Kind = PlanKind.Free, Meters = { ["agent_runs"] = new MeterOptions { Quota = 5 } } });
+
+        var catalog = PlanCatalog.Create(options);
+
+        Assert.Empty(catalog.AllocationMeters);
+        Assert.Empty(catalog.Features);
+        Assert.Empty(catalog.FreePlan.Features);
+        Assert.Equal(MeterKind.Consumption, catalog.KindOf(MeterName.Parse("agent_runs")));
     }
 
     [Fact]

@@ -129,7 +129,7 @@ public sealed class PlanCatalogValidationTests
     {
         var options = TestCatalog.Options();
         options.Plan("BASIC").Meters["agent_run"] = new MeterOptions { Quota = 5 };
-        AssertSingleError(options, "Meters:agent_run: meter 'agent_run' is not declared in Meters (declared: agent_runs, tokens, api_calls)");
+        AssertSingleError(options, "Meters:agent_run: meter 'agent_run' is not declared in Meters or AllocationMeters (declared: agent_runs, tokens, api_calls, projects)");
 
         options = TestCatalog.Options();
         options.Plan("BASIC").Meters["Agent-Runs"] = new MeterOptions { Quota = 5 };
@@ -138,6 +138,101 @@ public sealed class PlanCatalogValidationTests
         options = TestCatalog.Options();
         options.Meters.Add("tokens");
         AssertSingleError(options, "Meters[3]: meter 'tokens' is declared twice");
+    }
+
+    [Fact]
+    public void Allocation_meters_are_well_named_and_declared_once()
+    {
+        var options = TestCatalog.Options();
+        options.AllocationMeters.Add("Seats");
+        AssertSingleError(options, "AllocationMeters[1]: 'Seats' is not a meter name");
+
+        options = TestCatalog.Options();
+        options.AllocationMeters.Add("projects");
+        AssertSingleError(options, "AllocationMeters[1]: meter 'projects' is declared twice");
+    }
+
+    [Fact]
+    public void A_meter_is_either_consumption_or_allocation()
+    {
+        var options = TestCatalog.Options();
+        options.AllocationMeters.Add("tokens");
+        AssertSingleError(options, "AllocationMeters[1]: meter 'tokens' is already declared in Meters; a meter is either a consumption meter (Meters) or an allocation meter (AllocationMeters), not both");
+
+        options = TestCatalog.Options();
+        options.Meters.Add("projects");
+        AssertSingleError(options, "AllocationMeters[0]: meter 'projects' is already declared in Meters");
+    }
+
+    [Fact]
+    public void Plans_may_only_mention_declared_allocation_meters()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Meters["project"] = new MeterOptions { Quota = 20 };
+        AssertSingleError(options, "Plans[3] 'PRO': Meters:project: meter 'project' is not declared in Meters or AllocationMeters");
+    }
+
+    [Fact]
+    public void Allocation_meters_cannot_bill_overage()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Meters["projects"] = new MeterOptions
+        {
+            Quota = 20,
+            Enforcement = MeterEnforcement.Overage,
+            Overage = new OveragePriceOptions { UnitAmount = 500 },
+        };
+        AssertSingleError(options, "Plans[3] 'PRO': Meters:projects: 'projects' is an allocation meter (units are held, never reset per period), so its Enforcement must be HardLimit");
+    }
+
+    [Fact]
+    public void Allocation_quotas_are_checked_like_consumption_quotas()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("BASIC").Meters["projects"].Quota = -1;
+        AssertSingleError(options, "Plans[2] 'BASIC': Meters:projects: Quota must not be negative");
+
+        options = TestCatalog.Options();
+        options.Plan("BASIC").Meters["projects"].Overage = new OveragePriceOptions { UnitAmount = 1 };
+        AssertSingleError(options, "Plans[2] 'BASIC': Meters:projects: Overage pricing is only allowed with Enforcement = Overage");
+    }
+
+    [Fact]
+    public void Declared_features_are_well_named_and_unique()
+    {
+        var options = TestCatalog.Options();
+        options.Features.Add("SSO");
+        AssertSingleError(options, "Features[2]: 'SSO' is not a feature name");
+
+        options = TestCatalog.Options();
+        options.Features.Add("sso");
+        AssertSingleError(options, "Features[2]: feature 'sso' is declared twice");
+    }
+
+    [Fact]
+    public void Plan_features_must_be_declared()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("BASIC").Features.Add("ssso");
+        AssertSingleError(options, "Plans[2] 'BASIC': Features[1]: feature 'ssso' is not declared in Features (declared: sso, priority_support)");
+
+        options = TestCatalog.Options();
+        options.Plan("BASIC").Features.Add("Priority-Support");
+        AssertSingleError(options, "Plans[2] 'BASIC': Features[1]: 'Priority-Support' is not a feature name");
+
+        options = TestCatalog.Options();
+        options.Features.Clear();
+        var errors = PlanCatalog.Validate(options);
+        Assert.Equal(3, errors.Count); // BASIC's priority_support, PRO's sso and priority_support
+        Assert.All(errors, e => Assert.Contains("is not declared in Features (declared: none)", e, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Plan_features_are_listed_once()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Features.Add("sso");
+        AssertSingleError(options, "Plans[3] 'PRO': Features[2]: feature 'sso' is listed twice");
     }
 
     [Fact]
@@ -245,6 +340,8 @@ public sealed class PlanCatalogValidationTests
         options.Plan("PRO").Currency = "Dollars";
         options.Plan("TRIAL").TrialDays = 0;
         options.Plans.Add(new PlanOptions { Code = "FREE", DisplayName = "Again", Kind = PlanKind.Free });
+        options.AllocationMeters.Add("tokens");
+        options.Plan("PRO").Features.Add("sso");
 
         var exception = Assert.Throws<PlanCatalogException>(() => PlanCatalog.Create(options));
 
@@ -253,7 +350,9 @@ public sealed class PlanCatalogValidationTests
         Assert.Contains(exception.Errors, e => e.Contains("'TRIAL': the trial plan needs TrialDays", StringComparison.Ordinal));
         Assert.Contains(exception.Errors, e => e.Contains("Code 'FREE' is also used by Plans[0]", StringComparison.Ordinal));
         Assert.Contains(exception.Errors, e => e.Contains("exactly one plan must have Kind = Free", StringComparison.Ordinal));
-        Assert.Equal(5, exception.Errors.Count);
+        Assert.Contains(exception.Errors, e => e.Contains("AllocationMeters[1]: meter 'tokens' is already declared in Meters", StringComparison.Ordinal));
+        Assert.Contains(exception.Errors, e => e.Contains("'PRO': Features[2]: feature 'sso' is listed twice", StringComparison.Ordinal));
+        Assert.Equal(7, exception.Errors.Count);
         foreach (var error in exception.Errors)
         {
             Assert.Contains(error, exception.Message, StringComparison.Ordinal);

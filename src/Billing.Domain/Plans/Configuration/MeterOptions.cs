@@ -3,9 +3,13 @@ namespace Billing.Domain.Plans.Configuration;
 /// <summary>A plan's quota for one meter.</summary>
 public sealed class MeterOptions
 {
-    /// <summary>Units per usage period; 0 = unlimited. For overage meters, the included units (must be positive).</summary>
+    /// <summary>
+    /// Consumption meters: units per usage period. Allocation meters: units held at once. 0 = unlimited.
+    /// For overage meters, the included units (must be positive).
+    /// </summary>
     public long Quota { get; set; }
 
+    /// <summary>HardLimit (default) or Overage; allocation meters are always HardLimit.</summary>
     public MeterEnforcement Enforcement { get; set; } = MeterEnforcement.HardLimit;
 
     /// <summary>Required for (and only allowed on) overage meters.</summary>

@@ -20,6 +20,9 @@ public sealed class PlanOptions
     /// <summary>Currency of the overage prices, lower case like Stripe (<c>usd</c>); needed when a meter is billed as overage.</summary>
     public string? Currency { get; set; }
 
-    /// <summary>Quotas by meter name; a meter not listed is unlimited.</summary>
+    /// <summary>Quotas by meter name (consumption or allocation meters); a meter not listed is unlimited.</summary>
     public IDictionary<string, MeterOptions> Meters { get; } = new Dictionary<string, MeterOptions>(StringComparer.Ordinal);
+
+    /// <summary>The features this plan switches on; each must be declared in <see cref="PlanCatalogOptions.Features"/>. Features not listed are off.</summary>
+    public IList<string> Features { get; } = [];
 }
