@@ -97,6 +97,6 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton<StripeEventQueues>();
         services.TryAddSingleton<IStripeEventQueueWriter, StripeEventQueueWriter>();
         services.TryAddSingleton<StripeEventPoisonMessages>();
-        services.TryAddSingleton<IBillingNotifications, BillingNotificationQueue>();
+        services.TryAddSingleton<IBillingNotifications, BillingNotificationSender>();
     }
 }

@@ -14,8 +14,8 @@ public interface IUsageLedger
     /// <summary>The counters of one period, or null when nothing was counted in it.</summary>
     Task<UsageCounters?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken);
 
-    /// <summary>The periods of the account that started in [<paramref name="from"/>, <paramref name="to"/>), oldest first (one partition).</summary>
-    Task<IReadOnlyList<UsageCounters>> ListStartedAsync(AccountId accountId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+    /// <summary>The periods of the account that started in [<paramref name="startedFrom"/>, <paramref name="startedBefore"/>), oldest first (one partition).</summary>
+    Task<IReadOnlyList<UsageCounters>> ListStartedAsync(AccountId accountId, DateTimeOffset startedFrom, DateTimeOffset startedBefore, CancellationToken cancellationToken);
 
     /// <summary>
     /// Claims <paramref name="claim"/>'s idempotency key for the account, atomically: null when this call claimed it

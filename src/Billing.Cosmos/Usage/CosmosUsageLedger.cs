@@ -30,13 +30,13 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         return document is null ? null : ToDomain(accountId, document);
     }
 
-    public async Task<IReadOnlyList<UsageCounters>> ListStartedAsync(AccountId accountId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<UsageCounters>> ListStartedAsync(AccountId accountId, DateTimeOffset startedFrom, DateTimeOffset startedBefore, CancellationToken cancellationToken)
     {
         var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @account AND c.type = @type AND c.periodStart >= @from AND c.periodStart < @to")
             .WithParameter("@account", accountId.Value)
             .WithParameter("@type", DocumentTypes.Usage)
-            .WithParameter("@from", Stamp(from))
-            .WithParameter("@to", Stamp(to));
+            .WithParameter("@from", Stamp(startedFrom))
+            .WithParameter("@to", Stamp(startedBefore));
         var documents = await QueryAsync<UsageDocument>(query, new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false);
         return [.. documents.Select(d => ToDomain(accountId, d)).OrderBy(c => c.Period.Start)];
     }
@@ -257,7 +257,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 
     private static string Stamp(DateTimeOffset instant) => instant.UtcDateTime.ToString(UtcDateTimeOffsetConverter.Format, CultureInfo.InvariantCulture);
 
-    private UsageKeyDocument ToDocument(string id, UsageKeyClaim claim) => new()
+    private static UsageKeyDocument ToDocument(string id, UsageKeyClaim claim) => new()
     {
         Id = id,
         Type = DocumentTypes.UsageKey,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Billing.Application.Outcomes;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.FunctionApp.Http;
 
@@ -15,26 +16,33 @@ internal static class Problems
     public const string InvalidRequestTitle = "The request is invalid.";
 
     /// <summary>200 with the mapped value, or the problem the outcome stands for.</summary>
-    public static IResult Answer<T, TResponse>(Outcome<T> outcome, Func<T, TResponse> toResponse)
+    public static IResult Answer<T, TResponse>(Outcome<T> outcome, Func<T, TResponse> toResponse) =>
+        outcome is Succeeded<T> succeeded ? Results.Ok(toResponse(succeeded.Value)) : Results.Problem(Describe(outcome));
+
+    /// <summary>The problem a failed outcome stands for, as a value (e.g. one item of a batch answer).</summary>
+    public static ProblemDetails Describe<T>(Outcome<T> outcome) => outcome switch
     {
-        ArgumentNullException.ThrowIfNull(toResponse);
-        return outcome switch
-        {
-            Succeeded<T> succeeded => Results.Ok(toResponse(succeeded.Value)),
-            Invalid<T> invalid => Invalid(invalid.Errors.ToDictionary()),
-            Refused<T> refused => Refused(refused.Refusal),
-            _ => throw new UnreachableException($"Unknown outcome {outcome.GetType().Name}."),
-        };
-    }
+        Invalid<T> invalid => InvalidDetails(invalid.Errors.ToDictionary()),
+        Refused<T> refused => RefusedDetails(refused.Refusal),
+        _ => throw new UnreachableException($"{outcome.GetType().Name} is not a problem."),
+    };
 
     /// <summary>400 naming each bad field (<c>$</c> is the body as a whole).</summary>
-    public static IResult Invalid(IDictionary<string, string[]> errors) =>
-        Results.ValidationProblem(errors, title: InvalidRequestTitle, extensions: Code("invalid_request"));
+    public static IResult Invalid(IDictionary<string, string[]> errors) => Results.Problem(InvalidDetails(errors));
 
     public static IResult Invalid(string field, string message) =>
         Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] });
 
-    public static IResult Refused(Refusal refusal)
+    public static IResult Refused(Refusal refusal) => Results.Problem(RefusedDetails(refusal));
+
+    public static HttpValidationProblemDetails InvalidDetails(IDictionary<string, string[]> errors)
+    {
+        var problem = new HttpValidationProblemDetails(errors) { Title = InvalidRequestTitle, Status = StatusCodes.Status400BadRequest, Type = TypeFor(StatusCodes.Status400BadRequest) };
+        problem.Extensions[CodeMember] = "invalid_request";
+        return problem;
+    }
+
+    public static ProblemDetails RefusedDetails(Refusal refusal)
     {
         ArgumentNullException.ThrowIfNull(refusal);
         var (status, code, title) = refusal.Reason switch
@@ -48,18 +56,28 @@ internal static class Problems
             RefusalReason.IdempotencyKeyReused => (StatusCodes.Status409Conflict, "idempotency_key_reused", "The idempotency key was used for another request."),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Reason, "Unknown refusal reason."),
         };
-        var extensions = Code(code);
+        var problem = new ProblemDetails { Title = title, Status = status, Detail = refusal.Detail, Type = TypeFor(status) };
+        problem.Extensions[CodeMember] = code;
         foreach (var (name, value) in refusal.Facts)
         {
-            extensions[name] = value;
+            problem.Extensions[name] = value;
         }
 
-        return Results.Problem(detail: refusal.Detail, statusCode: status, title: title, extensions: extensions);
+        return problem;
     }
 
     /// <summary>Any other problem: <paramref name="status"/>, a short title, a sentence for a person and the machine-readable code.</summary>
     public static IResult Of(int status, string title, string? detail, string code) =>
         Results.Problem(detail: detail, statusCode: status, title: title, extensions: Code(code));
+
+    /// <summary>The RFC 9110 section of a status, as ASP.NET Core's own problem answers name it.</summary>
+    private static string TypeFor(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        StatusCodes.Status402PaymentRequired => "https://tools.ietf.org/html/rfc9110#section-15.5.3",
+        StatusCodes.Status404NotFound => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        _ => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+    };
 
     private static Dictionary<string, object?> Code(string code) => new(StringComparer.Ordinal) { [CodeMember] = code };
 }

@@ -1,4 +1,6 @@
 using Billing.Application.Checkout;
+using Billing.Application.Entitlements;
+using Billing.Application.Usage;
 using Billing.Application.Payments;
 using Billing.Application.Subscriptions;
 using Billing.Application.Trials;
@@ -23,7 +25,8 @@ internal static class ContractMapping
         TrialDays = plan.TrialDays,
         Intervals = [.. plan.PriceIds.Keys.Order().Select(i => i.ToStripeValue())],
         Currency = plan.Currency?.Code,
-        Meters = [.. catalog.Meters.Select(meter => plan.PolicyFor(meter).ToResponse())],
+        Meters = [.. catalog.Meters.Concat(catalog.AllocationMeters).Select(meter => plan.PolicyFor(meter).ToResponse(catalog))],
+        Features = [.. plan.Features.Select(f => f.Value).Order(StringComparer.Ordinal)],
     };
 
     public static CheckoutResponse ToResponse(this StartedCheckout checkout) => new()
@@ -48,7 +51,7 @@ internal static class ContractMapping
         {
             AccountId = summary.AccountId.Value,
             AsOf = summary.AsOf,
-            Plan = new PlanSummaryResponse(entitlement.Plan.Code.Value, entitlement.Plan.DisplayName, entitlement.Plan.Kind.ToContract()),
+            Plan = entitlement.Plan.ToSummary(),
             Source = entitlement.Source.ToContract(),
             PlanEndsAt = entitlement.EndsAt,
             Status = subscription?.Status.Value,
@@ -83,6 +86,51 @@ internal static class ContractMapping
         TrialEnd = subscription.TrialEnd,
     };
 
+    public static UsageReportResponse ToResponse(this UsageReportResult report) => new()
+    {
+        AccountId = report.AccountId.Value,
+        AsOf = report.AsOf,
+        Period = report.Requested,
+        Periods = [.. report.Periods.Select(p => new UsagePeriodResponse
+        {
+            Start = p.Period.Start,
+            End = p.Period.End,
+            Plan = p.Plan.ToSummary(),
+            Meters = [.. p.Meters.Select(ToResponse)],
+            OverageTotal = [.. p.OverageTotal.Select(m => m.ToResponse())],
+        })],
+    };
+
+    public static EntitlementsResponse ToResponse(this EntitlementsView view) => new()
+    {
+        AccountId = view.AccountId.Value,
+        AsOf = view.AsOf,
+        Plan = view.Entitlement.Plan.ToSummary(),
+        Reason = view.Reason switch
+        {
+            EntitlementReason.Free => "free",
+            EntitlementReason.FreeFallback => "freeFallback",
+            EntitlementReason.LocalTrial => "localTrial",
+            EntitlementReason.SubscriptionTrial => "subscriptionTrial",
+            EntitlementReason.Subscription => "subscription",
+            EntitlementReason.GracePeriod => "gracePeriod",
+            _ => throw new ArgumentOutOfRangeException(nameof(view), view.Reason, "Unknown entitlement reason."),
+        },
+        EndsAt = view.Entitlement.EndsAt,
+        Period = new PeriodResponse(view.Entitlement.PeriodStart, view.Entitlement.PeriodEnd),
+        Meters = [.. view.Meters.Select(m => new MeterEntitlementResponse
+        {
+            Meter = m.Policy.Meter.Value,
+            Kind = m.Kind.ToContract(),
+            Limit = m.Policy.Quota,
+            Enforcement = m.Policy.Enforcement.ToContract(),
+            Held = m.Held,
+        })],
+        Features = [.. view.Features.Select(f => new FeatureEntitlementResponse(f.Key.Value, f.Value))],
+    };
+
+    private static PlanSummaryResponse ToSummary(this Plan plan) => new(plan.Code.Value, plan.DisplayName, plan.Kind.ToContract());
+
     private static MeterUsageResponse ToResponse(MeterUsage usage) => new()
     {
         Meter = usage.Meter.Value,
@@ -94,9 +142,10 @@ internal static class ContractMapping
         OverageCharge = usage.OverageCharge is { } charge ? charge.ToResponse() : null,
     };
 
-    private static PlanMeterResponse ToResponse(this MeterPolicy policy) => new()
+    private static PlanMeterResponse ToResponse(this MeterPolicy policy, PlanCatalog catalog) => new()
     {
         Meter = policy.Meter.Value,
+        Kind = (catalog.KindOf(policy.Meter) ?? MeterKind.Consumption).ToContract(),
         Quota = policy.Quota,
         Enforcement = policy.Enforcement.ToContract(),
         Overage = policy.OveragePrice switch
@@ -128,6 +177,13 @@ internal static class ContractMapping
         EntitlementSource.Subscription => "subscription",
         EntitlementSource.GracePeriod => "gracePeriod",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown entitlement source."),
+    };
+
+    private static string ToContract(this MeterKind kind) => kind switch
+    {
+        MeterKind.Consumption => "consumption",
+        MeterKind.Allocation => "allocation",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown meter kind."),
     };
 
     private static string ToContract(this MeterEnforcement enforcement) => enforcement switch

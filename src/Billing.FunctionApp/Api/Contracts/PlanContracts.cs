@@ -23,8 +23,11 @@ public sealed record PlanResponse
     /// <summary>Currency of the overage prices (lower-case ISO code); null without overage.</summary>
     public string? Currency { get; init; }
 
-    /// <summary>The plan's rule for every catalog meter.</summary>
+    /// <summary>The plan's rule for every catalog meter (consumption meters first, then allocation meters).</summary>
     public required IReadOnlyList<PlanMeterResponse> Meters { get; init; }
+
+    /// <summary>The features the plan switches on.</summary>
+    public required IReadOnlyList<string> Features { get; init; }
 }
 
 /// <summary>A plan's quota for one meter.</summary>
@@ -32,7 +35,10 @@ public sealed record PlanMeterResponse
 {
     public required string Meter { get; init; }
 
-    /// <summary>Units included per period; null = unlimited.</summary>
+    /// <summary>consumption (counted per period) or allocation (held and released, e.g. projects).</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Units included per period (allocation meters: units that may be held); null = unlimited.</summary>
     public long? Quota { get; init; }
 
     /// <summary>hardLimit (refused beyond the quota) or overage (billed beyond it).</summary>

@@ -12,7 +12,7 @@ namespace Billing.Infrastructure.Queues;
 /// as camelCase JSON, base64-encoded like every queue of the app (docs/notifications.md). The queue is created on
 /// the first send that finds it missing. Messages live 7 days, the queue service's default.
 /// </summary>
-public sealed class BillingNotificationQueue(QueueServiceClient service, IOptions<QueueNameOptions> options) : IBillingNotifications
+public sealed class BillingNotificationSender(QueueServiceClient service, IOptions<QueueNameOptions> options) : IBillingNotifications
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
