@@ -3,8 +3,8 @@ using Billing.FunctionApp.Admin;
 using Billing.FunctionApp.Api.Contracts;
 using Billing.FunctionApp.Http;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using static Billing.FunctionApp.Tests.Http.StrictJsonRequests;
 
 namespace Billing.FunctionApp.Tests.Http;
 
@@ -124,33 +124,5 @@ public sealed class StrictJsonBodyTests
 
         Problem(announced, StatusCodes.Status413PayloadTooLarge);
         Problem(streamed, StatusCodes.Status413PayloadTooLarge);
-    }
-
-    private static ProblemHttpResult Problem<T>(StrictJsonBodyResult<T> result, int status)
-        where T : class
-    {
-        Assert.Null(result.Value);
-        var problem = Assert.IsType<ProblemHttpResult>(result.Problem);
-        Assert.Equal(status, problem.StatusCode);
-        return problem;
-    }
-
-    private static Task<StrictJsonBodyResult<T>> ReadAsync<T>(string body, bool required = true, string? contentType = "application/json", bool announceLength = true, string? contentEncoding = null)
-        where T : class, new() =>
-        ReadAsync<T>(Encoding.UTF8.GetBytes(body), required, contentType, announceLength, contentEncoding);
-
-    private static async Task<StrictJsonBodyResult<T>> ReadAsync<T>(byte[] bytes, bool required = true, string? contentType = "application/json", bool announceLength = true, string? contentEncoding = null)
-        where T : class, new()
-    {
-        var context = new DefaultHttpContext();
-        context.Request.Body = new MemoryStream(bytes);
-        context.Request.ContentType = contentType;
-        context.Request.ContentLength = announceLength ? bytes.Length : null;
-        if (contentEncoding is not null)
-        {
-            context.Request.Headers.ContentEncoding = contentEncoding;
-        }
-
-        return await StrictJsonBody.ReadAsync<T>(context.Request, required, CancellationToken.None);
     }
 }
