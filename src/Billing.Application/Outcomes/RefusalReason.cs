@@ -23,4 +23,7 @@ public enum RefusalReason
 
     /// <summary>An idempotency key was used before for a different meter or quantity.</summary>
     IdempotencyKeyReused = 7,
+
+    /// <summary>Another call with the same idempotency key is still being recorded; retry shortly.</summary>
+    UsageInProgress = 8,
 }

@@ -23,6 +23,9 @@ public interface IUsageLedger
     /// </summary>
     Task<UsageKeyClaim?> ClaimKeyAsync(UsageKeyClaim claim, CancellationToken cancellationToken);
 
+    /// <summary>Stores the first answer on the claimed key once its usage is counted, so a retry gets the same answer.</summary>
+    Task SettleKeyAsync(UsageKeyClaim claim, CountedUsage counted, CancellationToken cancellationToken);
+
     /// <summary>Gives a claimed key up again because nothing was counted for it (over the limit, or the count failed).</summary>
     Task ReleaseKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken);
 

@@ -4,8 +4,8 @@ using Billing.Domain.Plans;
 namespace Billing.Application.Usage;
 
 /// <summary>
-/// The answer to a recorded usage: the meter's counter after it, against the plan's limit (hard) or included units
-/// (overage). A replay (same idempotency key again) answers the first record with the counter as it stands now.
+/// The answer to a recorded usage: the meter's counter right after it, against the plan's limit (hard) or included
+/// units (overage). A replay (the same idempotency key again) gets the first call's answer, with <see cref="Replayed"/> set.
 /// </summary>
 public sealed record RecordedUsage
 {
@@ -33,14 +33,18 @@ public sealed record RecordedUsage
 
     public required bool Replayed { get; init; }
 
-    internal static RecordedUsage From(UsageKeyClaim claim, MeterPolicy policy, long used, bool replayed) => new()
+    internal static RecordedUsage First(UsageKeyClaim claim, CountedUsage counted) => From(claim, counted, replayed: false);
+
+    internal static RecordedUsage Replay(UsageKeyClaim claim, CountedUsage counted) => From(claim, counted, replayed: true);
+
+    private static RecordedUsage From(UsageKeyClaim claim, CountedUsage counted, bool replayed) => new()
     {
         Meter = claim.Meter,
         Quantity = claim.Quantity,
-        Used = used,
-        Limit = policy.Quota,
-        Remaining = policy.Quota is { } quota ? Math.Max(0, quota - used) : null,
-        Overage = policy.OverageQuantity(Math.Max(0, used)),
+        Used = counted.Used,
+        Limit = counted.Limit,
+        Remaining = counted.Remaining,
+        Overage = counted.Overage,
         PeriodStart = claim.PeriodStart,
         PeriodEnd = claim.PeriodEnd,
         OccurredAt = claim.OccurredAt,

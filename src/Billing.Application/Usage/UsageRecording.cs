@@ -29,6 +29,14 @@ public sealed partial class UsageRecording(
 {
     private const int BatchParallelism = 8;
 
+    /// <summary>How often a retry polls a key whose first call is still counting, and how many times (about 5 seconds).</summary>
+    private const int MaxClaimAttempts = 25;
+
+    private static readonly TimeSpan ClaimPollInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A key claimed this long ago and never settled belongs to a call that died (the function timeout is 5 minutes).</summary>
+    private static readonly TimeSpan AbandonedClaimAge = TimeSpan.FromMinutes(6);
+
     public async Task<Outcome<RecordedUsage>> RecordAsync(UsageRecordRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -76,16 +84,51 @@ public sealed partial class UsageRecording(
             RecordedAt = now,
             Retention = rules.KeyRetention,
         };
-        if (await ledger.ClaimKeyAsync(claim, cancellationToken).ConfigureAwait(false) is { } first)
+        for (var attempt = 0; attempt < MaxClaimAttempts; attempt++)
         {
-            return await ReplayAsync(claim, first, entitlement, cancellationToken).ConfigureAwait(false);
+            var holder = await ledger.ClaimKeyAsync(claim, cancellationToken).ConfigureAwait(false);
+            if (holder is null)
+            {
+                return await CountAsync(claim, entitlement, policy, now, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!claim.SameUsageAs(holder))
+            {
+                return Outcome.Refused<RecordedUsage>(
+                    RefusalReason.IdempotencyKeyReused,
+                    string.Create(CultureInfo.InvariantCulture, $"The idempotency key was already used at {holder.RecordedAt:O} for {holder.Quantity} {holder.Meter}; use a new key for new usage."));
+            }
+
+            if (holder.Counted is { } counted)
+            {
+                LogReplayed(holder.Meter.Value);
+                return Outcome.Succeeded(RecordedUsage.Replay(holder, counted));
+            }
+
+            if (time.GetUtcNow() - holder.RecordedAt >= AbandonedClaimAge)
+            {
+                // The first call stopped between claiming and settling (a crash): its usage may or may not be counted.
+                // Counting again could count it twice; answering it as recorded never does.
+                LogAbandonedClaim(holder.Meter.Value);
+                var counters = await ledger.GetAsync(holder.AccountId, holder.PeriodKey, cancellationToken).ConfigureAwait(false);
+                var used = counters?.Used(holder.Meter) ?? 0;
+                return Outcome.Succeeded(RecordedUsage.Replay(holder, new CountedUsage(used, policy.Quota, policy.Quota is { } q ? Math.Max(0, q - used) : null, policy.OverageQuantity(used))));
+            }
+
+            // The first call with this key is counting right now: wait for its answer (or for it to give the key back).
+            await Task.Delay(ClaimPollInterval, time, cancellationToken).ConfigureAwait(false);
         }
 
+        return Outcome.Refused<RecordedUsage>(RefusalReason.UsageInProgress, "Another call with this idempotency key is still being recorded; retry in a few seconds to get its answer.");
+    }
+
+    private async Task<Outcome<RecordedUsage>> CountAsync(UsageKeyClaim claim, Entitlement entitlement, MeterPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         UsageConsumeResult result;
         try
         {
             result = await ledger.TryConsumeAsync(
-                new UsageConsumption(accountId.Value, entitlement.Period, meter.Value, quantity.Value, policy.HardLimit, entitlement.Plan.Code, policy.Enforcement == MeterEnforcement.Overage ? policy.Quota : null),
+                new UsageConsumption(claim.AccountId, entitlement.Period, claim.Meter, claim.Quantity, policy.HardLimit, entitlement.Plan.Code, policy.Enforcement == MeterEnforcement.Overage ? policy.Quota : null),
                 cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -97,11 +140,14 @@ public sealed partial class UsageRecording(
         if (!result.Consumed)
         {
             await GiveBackAsync(claim).ConfigureAwait(false);
-            return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Counter, string.Create(CultureInfo.InvariantCulture, $" per period; {result.Counter} are used, so {quantity.Value} more would pass it")));
+            return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Counter, string.Create(CultureInfo.InvariantCulture, $" per period; {result.Counter} are used, so {claim.Quantity} more would pass it")));
         }
 
-        await thresholds.NotifyAsync(accountId.Value, entitlement, policy, result, now, cancellationToken).ConfigureAwait(false);
-        return Outcome.Succeeded(RecordedUsage.From(claim, policy, result.Counter, replayed: false));
+        var used = result.Counter;
+        var counted = new CountedUsage(used, policy.Quota, policy.Quota is { } quota ? Math.Max(0, quota - used) : null, policy.OverageQuantity(used));
+        await SettleAsync(claim, counted).ConfigureAwait(false);
+        await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result, now, cancellationToken).ConfigureAwait(false);
+        return Outcome.Succeeded(RecordedUsage.First(claim, counted));
     }
 
     /// <summary>
@@ -182,19 +228,18 @@ public sealed partial class UsageRecording(
             : null;
     }
 
-    private async Task<Outcome<RecordedUsage>> ReplayAsync(UsageKeyClaim claim, UsageKeyClaim first, Entitlement entitlement, CancellationToken cancellationToken)
+    private async Task SettleAsync(UsageKeyClaim claim, CountedUsage counted)
     {
-        if (!claim.SameUsageAs(first))
+        try
         {
-            return Outcome.Refused<RecordedUsage>(
-                RefusalReason.IdempotencyKeyReused,
-                string.Create(CultureInfo.InvariantCulture, $"The idempotency key was already used at {first.RecordedAt:O} for {first.Quantity} {first.Meter}; use a new key for new usage."));
+            await ledger.SettleKeyAsync(claim, counted, CancellationToken.None).ConfigureAwait(false);
         }
-
-        var counters = await ledger.GetAsync(first.AccountId, first.PeriodKey, cancellationToken).ConfigureAwait(false);
-        var policy = (first.PeriodKey == entitlement.PeriodKey ? entitlement.Plan : counters?.Plan is { } code ? catalog.Find(code) ?? entitlement.Plan : entitlement.Plan).PolicyFor(first.Meter);
-        LogReplayed(first.Meter.Value);
-        return Outcome.Succeeded(RecordedUsage.From(first, policy, counters?.Used(first.Meter) ?? 0, replayed: true));
+#pragma warning disable CA1031 // The usage is counted; an unsettled key only makes a retry wait, then answer it as recorded.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogKeyNotSettled(exception, claim.Meter.Value);
+        }
     }
 
     private async Task GiveBackAsync(UsageKeyClaim claim)
@@ -213,6 +258,12 @@ public sealed partial class UsageRecording(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Usage of {Meter} was a retry of an idempotency key already recorded; nothing counted")]
     private partial void LogReplayed(string meter);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An idempotency key for {Meter} was claimed by a call that never finished; its retry is answered as recorded, without counting")]
+    private partial void LogAbandonedClaim(string meter);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Usage of {Meter} was counted but its idempotency key could not be settled; a retry waits, then gets the counter as it stands")]
+    private partial void LogKeyNotSettled(Exception exception, string meter);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An idempotency key for {Meter} could not be given back after nothing was counted; a retry with it will be answered as recorded")]
     private partial void LogKeyNotReleased(Exception exception, string meter);

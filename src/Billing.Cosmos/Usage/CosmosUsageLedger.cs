@@ -64,6 +64,17 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         throw new InvalidOperationException($"The idempotency key of account '{claim.AccountId}' kept changing hands after {MaxAttempts} attempts.");
     }
 
+    public async Task SettleKeyAsync(UsageKeyClaim claim, CountedUsage counted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        await Container.PatchAsync<UsageKeyDocument>(
+            DocumentIds.UsageKey(claim.AccountId, claim.IdempotencyKey),
+            new PartitionKey(claim.AccountId.Value),
+            [PatchOperation.Set("/counted", new UsageKeyDocument.CountedAnswer(counted.Used, counted.Limit, counted.Remaining, counted.Overage))],
+            null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task ReleaseKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken) =>
         await Container.DeleteAsync(DocumentIds.UsageKey(accountId, idempotencyKey), new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false);
 
@@ -286,6 +297,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         OccurredAt = d.OccurredAt,
         RecordedAt = d.RecordedAt,
         Retention = TimeSpan.FromSeconds(d.Ttl),
+        Counted = d.Counted is { } c ? new CountedUsage(c.Used, c.Limit, c.Remaining, c.Overage) : null,
     };
 
     private static UsageCounters ToDomain(AccountId accountId, UsageDocument document) => new()

@@ -32,7 +32,8 @@ internal sealed record UsageDocument : StoredDocument
 
 /// <summary>
 /// A claimed idempotency key (<c>type</c> = usageKey), id <c>usage-key:{accountId}:{sha256(key)}</c>: its create is
-/// the atomic "first one wins" between racing duplicates. Expires through <see cref="Ttl"/>.
+/// the atomic "first one wins" between racing duplicates; <see cref="Counted"/> is patched in once the usage is
+/// counted. Expires through <see cref="Ttl"/>.
 /// </summary>
 internal sealed record UsageKeyDocument : StoredDocument
 {
@@ -56,6 +57,11 @@ internal sealed record UsageKeyDocument : StoredDocument
 
     /// <summary>Seconds until Cosmos DB deletes the key (the container has time to live on, without a default).</summary>
     public required int Ttl { get; init; }
+
+    /// <summary>The first call's answer, set once its usage is counted; absent while it is counting.</summary>
+    public CountedAnswer? Counted { get; init; }
+
+    internal sealed record CountedAnswer(long Used, long? Limit, long? Remaining, long Overage);
 }
 
 /// <summary>

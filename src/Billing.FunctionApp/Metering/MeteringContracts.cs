@@ -2,7 +2,6 @@ using System.Text.Json;
 using Billing.Application.Accounts;
 using Billing.Application.Usage;
 using Billing.FunctionApp.Http;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.FunctionApp.Metering;
 
@@ -91,8 +90,11 @@ public sealed record UsageRecordResponse
 /// <summary>The answer of <c>POST /api/usage/batch</c>: one result per record, in order.</summary>
 public sealed record UsageBatchResponse(int Recorded, int Failed, IReadOnlyList<UsageBatchItemResponse> Results);
 
-/// <summary>One record's outcome: its status code and either the usage or the problem.</summary>
-public sealed record UsageBatchItemResponse(int Index, int Status, UsageRecordResponse? Usage, ProblemDetails? Problem);
+/// <summary>
+/// One record's outcome: its status code and either the usage or the RFC 9457 problem (a <c>ProblemDetails</c>, with
+/// <c>errors</c> for a 400); typed as object so the problem's own members are written.
+/// </summary>
+public sealed record UsageBatchItemResponse(int Index, int Status, UsageRecordResponse? Usage, object? Problem);
 
 public sealed record UsageCheckResponse
 {
