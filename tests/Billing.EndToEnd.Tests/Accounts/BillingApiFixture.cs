@@ -7,6 +7,7 @@ using Billing.Cosmos.DependencyInjection;
 using Billing.Cosmos.Documents;
 using Billing.Domain.Accounts;
 using Billing.TestSupport;
+using Azure.Storage.Queues;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,12 @@ public sealed class BillingApiFixture : IAsyncLifetime
 
     public StripeEmulatorProcess Stripe { get; private set; } = null!;
 
+    /// <summary>The settings the app runs with.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; private set; } = null!;
+
+    /// <summary>The app's <c>billing-notifications</c> queue (unique to this app).</summary>
+    public QueueClient Notifications { get; private set; } = null!;
+
     public DevelopmentAuthSettings Auth { get; } =
         DevelopmentAuthSettings.FindFrom(RepoPaths.RepoRoot) ?? throw new InvalidOperationException("No development Auth settings in the function app's appsettings.Development.json.");
 
@@ -51,6 +58,8 @@ public sealed class BillingApiFixture : IAsyncLifetime
         settings["Stripe__SecretKey"] = StripeEmulatorProcess.SecretKey;
         settings["Billing__RateLimits__RequestsPerMinute"] = RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
         App = await FunctionAppProcess.StartAsync(settings, corsOrigins: AllowedOrigin);
+        Settings = settings;
+        Notifications = TestQueues.Client(emulators.StorageConnectionString, settings["BILLING_NOTIFICATIONS_QUEUE"]!);
 
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
@@ -126,6 +135,45 @@ public sealed class BillingApiFixture : IAsyncLifetime
     }
 
     public Task<ApiResponse> GetAsync(string path, string? token) => SendAsync(HttpMethod.Get, path, token);
+
+    /// <summary>A client-credentials style token carrying the service scope (no account claim).</summary>
+    public string ServiceToken() => Token(null!, r => r with { AccountId = null, Scopes = [ServiceCredentials.Scope], AuthorizedParty = "product-backend" });
+
+    /// <summary>Calls a service endpoint with the test API key (or <paramref name="apiKey"/>; null: none).</summary>
+    public async Task<ApiResponse> ServiceAsync(HttpMethod method, string path, string? json = null, string? apiKey = ServiceCredentials.ApiKey, string? token = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (apiKey is not null)
+        {
+            request.Headers.Add(ServiceCredentials.ApiKeyHeader, apiKey);
+        }
+
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await App.Http.SendAsync(request);
+        return await ApiResponse.ReadAsync(response);
+    }
+
+    /// <summary>Registers a new account through the service API and returns its id.</summary>
+    public async Task<string> RegisterAsync(string? accountId = null)
+    {
+        accountId ??= NewAccountId();
+        (await ServiceAsync(HttpMethod.Put, $"/api/accounts/{accountId}")).ShouldBe(System.Net.HttpStatusCode.Created);
+        return accountId;
+    }
+
+    /// <summary>Every stored document of the account's partition, any kind (usage counters, idempotency keys, allocations...).</summary>
+    public async Task<IReadOnlyList<JsonElement>> PartitionDocumentsOfAsync(string accountId) =>
+        [.. (await ReadAllAsync(Cosmos.GetRequiredService<BillingContainers>().Accounts))
+            .Where(d => d.GetProperty("accountId").GetString() == accountId)];
 
     public Task<ApiResponse> PostAsync(string path, string? token, string? json = null) => SendAsync(HttpMethod.Post, path, token, json);
 

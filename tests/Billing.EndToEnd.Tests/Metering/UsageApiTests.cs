@@ -1,0 +1,147 @@
+using System.Net;
+using Billing.EndToEnd.Tests.Accounts;
+using Billing.TestSupport;
+
+namespace Billing.EndToEnd.Tests.Metering;
+
+/// <summary>Service authentication, bad input (400/404, nothing recorded), batches, checks and registration through the real app.</summary>
+[Collection(BillingApiTestGroup.Name)]
+public sealed class UsageApiTests(BillingApiFixture api)
+{
+    [Fact]
+    public async Task Only_service_credentials_may_record_usage()
+    {
+        var accountId = await api.RegisterAsync();
+        var body = Record(accountId, "agent_runs", 1);
+
+        var none = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: null);
+        var wrongKey = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: "not-the-key");
+        var userToken = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: null, token: api.Token(accountId));
+        var adminToken = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: null, token: api.Token(accountId, r => r with { Roles = ["billing.admin"] }));
+        var serviceToken = await api.ServiceAsync(HttpMethod.Post, "/api/usage", Record(accountId, "agent_runs", 1), apiKey: null, token: api.ServiceToken());
+
+        Assert.Equal("credentials_required", none.ShouldBeProblem(HttpStatusCode.Unauthorized).GetProperty("code").GetString());
+        Assert.Equal("invalid_api_key", wrongKey.ShouldBeProblem(HttpStatusCode.Unauthorized).GetProperty("code").GetString());
+        userToken.ShouldBeProblem(HttpStatusCode.Forbidden);
+        adminToken.ShouldBeProblem(HttpStatusCode.Forbidden);
+        Assert.Equal(1, serviceToken.ShouldBe(HttpStatusCode.OK).GetProperty("used").GetInt64());
+        Assert.Equal(1, await UsedAsync(accountId, "agent_runs"));
+    }
+
+    [Fact]
+    public async Task A_valid_key_cannot_write_usage_for_an_account_that_does_not_exist()
+    {
+        var ghost = BillingApiFixture.NewAccountId();
+
+        var usage = await api.ServiceAsync(HttpMethod.Post, "/api/usage", Record(ghost, "agent_runs", 1));
+        var allocation = await api.ServiceAsync(HttpMethod.Post, "/api/allocations/projects", $$"""{"accountId":"{{ghost}}","allocationId":"p1"}""");
+        var check = await api.ServiceAsync(HttpMethod.Post, "/api/usage/check", $$"""{"accountId":"{{ghost}}","meter":"agent_runs","quantity":1}""");
+
+        Assert.Equal("account_not_found", usage.ShouldBeProblem(HttpStatusCode.NotFound).GetProperty("code").GetString());
+        allocation.ShouldBeProblem(HttpStatusCode.NotFound);
+        check.ShouldBeProblem(HttpStatusCode.NotFound);
+        Assert.Empty(await api.PartitionDocumentsOfAsync(ghost));
+    }
+
+    [Theory]
+    [InlineData("""{"meter":"nope","quantity":1,"idempotencyKey":"k"}""", "meter")]
+    [InlineData("""{"meter":"projects","quantity":1,"idempotencyKey":"k"}""", "meter")]
+    [InlineData("""{"meter":"agent_runs","quantity":0,"idempotencyKey":"k"}""", "quantity")]
+    [InlineData("""{"meter":"agent_runs","quantity":-3,"idempotencyKey":"k"}""", "quantity")]
+    [InlineData("""{"meter":"agent_runs","quantity":1.5,"idempotencyKey":"k"}""", "quantity")]
+    [InlineData("""{"meter":"agent_runs","quantity":"2","idempotencyKey":"k"}""", "quantity")]
+    [InlineData("""{"meter":"agent_runs","quantity":1}""", "idempotencyKey")]
+    [InlineData("""{"meter":"agent_runs","quantity":1,"idempotencyKey":"k","occurredAt":"2999-01-01T00:00:00Z"}""", "occurredAt")]
+    [InlineData("""{"meter":"agent_runs","quantity":1,"idempotencyKey":"k","occurredAt":"2001-01-01T00:00:00Z"}""", "occurredAt")]
+    [InlineData("""{"meter":"agent_runs","quantity":1,"idempotencyKey":"k","occurredAt":"yesterday"}""", "occurredAt")]
+    [InlineData("""{"meter":"agent_runs","quantity":1,"idempotencyKey":"k","extra":true}""", "extra")]
+    public async Task Bad_input_is_a_400_naming_the_field_and_nothing_is_recorded(string fields, string field)
+    {
+        var accountId = await api.RegisterAsync();
+        var body = $$"""{"accountId":"{{accountId}}",""" + fields[1..];
+
+        var problem = (await api.ServiceAsync(HttpMethod.Post, "/api/usage", body)).ShouldBeProblem(HttpStatusCode.BadRequest);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        Assert.DoesNotContain(await api.PartitionDocumentsOfAsync(accountId), d => d.GetProperty("type").GetString() is "usage" or "usageKey");
+    }
+
+    [Fact]
+    public async Task Malformed_bodies_and_oversized_batches_are_refused_whole()
+    {
+        var accountId = await api.RegisterAsync();
+        var tooMany = "{\"records\":[" + string.Join(",", Enumerable.Range(0, 101).Select(i => Record(accountId, "agent_runs", 1))) + "]}";
+
+        (await api.ServiceAsync(HttpMethod.Post, "/api/usage", "{not json")).ShouldBeProblem(HttpStatusCode.BadRequest);
+        (await api.ServiceAsync(HttpMethod.Post, "/api/usage/batch", tooMany)).ShouldBeProblem(HttpStatusCode.BadRequest);
+        (await api.ServiceAsync(HttpMethod.Post, "/api/usage/batch", """{"records":[]}""")).ShouldBeProblem(HttpStatusCode.BadRequest);
+        Assert.Equal(0, await UsedAsync(accountId, "agent_runs"));
+    }
+
+    [Fact]
+    public async Task A_batch_answers_each_record_and_one_bad_record_does_not_sink_the_others()
+    {
+        var accountId = await api.RegisterAsync();
+        var body = "{\"records\":[" + string.Join(",",
+            Record(accountId, "agent_runs", 4, "b-1"),
+            Record(accountId, "nope", 1, "b-2"),
+            Record(accountId, "agent_runs", 50, "b-3"),
+            """{"accountId":"x","meter":"agent_runs","quantity":1.5,"idempotencyKey":"b-4"}""",
+            Record(accountId, "agent_runs", 4, "b-1"),
+            Record(accountId, "tokens", 100, "b-6")) + "]}";
+
+        var batch = (await api.ServiceAsync(HttpMethod.Post, "/api/usage/batch", body)).ShouldBe(HttpStatusCode.OK);
+
+        var results = batch.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal([200, 400, 402, 400, 200, 200], results.Select(r => r.GetProperty("status").GetInt32()));
+        Assert.Equal([0, 1, 2, 3, 4, 5], results.Select(r => r.GetProperty("index").GetInt32()));
+        Assert.True(results[4].GetProperty("usage").GetProperty("replayed").GetBoolean());
+        Assert.Equal("quota_exceeded", results[2].GetProperty("problem").GetProperty("code").GetString());
+        Assert.True(results[3].GetProperty("problem").GetProperty("errors").TryGetProperty("quantity", out _));
+        Assert.Equal(3, batch.GetProperty("recorded").GetInt32());
+        Assert.Equal(3, batch.GetProperty("failed").GetInt32());
+        Assert.Equal(4, await UsedAsync(accountId, "agent_runs"));
+        Assert.Equal(100, await UsedAsync(accountId, "tokens"));
+    }
+
+    [Fact]
+    public async Task A_check_changes_nothing_and_the_same_key_for_other_usage_is_a_conflict()
+    {
+        var accountId = await api.RegisterAsync();
+        (await api.ServiceAsync(HttpMethod.Post, "/api/usage", Record(accountId, "agent_runs", 18, "same"))).ShouldBe(HttpStatusCode.OK);
+
+        var fits = (await api.ServiceAsync(HttpMethod.Post, "/api/usage/check", $$"""{"accountId":"{{accountId}}","meter":"agent_runs","quantity":2}""")).ShouldBe(HttpStatusCode.OK);
+        var tooMuch = (await api.ServiceAsync(HttpMethod.Post, "/api/usage/check", $$"""{"accountId":"{{accountId}}","meter":"agent_runs","quantity":3}""")).ShouldBe(HttpStatusCode.OK);
+        var reused = await api.ServiceAsync(HttpMethod.Post, "/api/usage", Record(accountId, "agent_runs", 1, "same"));
+
+        Assert.True(fits.GetProperty("allowed").GetBoolean());
+        Assert.False(tooMuch.GetProperty("allowed").GetBoolean());
+        Assert.Equal("BASIC", tooMuch.GetProperty("upgradePlan").GetString());
+        Assert.Equal("idempotency_key_reused", reused.ShouldBeProblem(HttpStatusCode.Conflict).GetProperty("code").GetString());
+        Assert.Equal(18, await UsedAsync(accountId, "agent_runs"));
+    }
+
+    [Fact]
+    public async Task Registering_an_account_is_idempotent_and_needs_a_service_credential()
+    {
+        var accountId = BillingApiFixture.NewAccountId();
+
+        (await api.ServiceAsync(HttpMethod.Put, $"/api/accounts/{accountId}", apiKey: null, token: api.Token(accountId))).ShouldBeProblem(HttpStatusCode.Forbidden);
+        var created = (await api.ServiceAsync(HttpMethod.Put, $"/api/accounts/{accountId}")).ShouldBe(HttpStatusCode.Created);
+        var again = (await api.ServiceAsync(HttpMethod.Put, $"/api/accounts/{accountId}")).ShouldBe(HttpStatusCode.OK);
+
+        Assert.True(created.GetProperty("created").GetBoolean());
+        Assert.False(again.GetProperty("created").GetBoolean());
+        Assert.Equal(created.GetProperty("createdAt").GetDateTimeOffset(), again.GetProperty("createdAt").GetDateTimeOffset());
+        Assert.Single(await api.AccountDocumentsOfAsync(accountId));
+    }
+
+    private static string Record(string accountId, string meter, long quantity, string? key = null) =>
+        $$"""{"accountId":"{{accountId}}","meter":"{{meter}}","quantity":{{quantity}},"idempotencyKey":"{{key ?? Guid.NewGuid().ToString()}}"}""";
+
+    private async Task<long> UsedAsync(string accountId, string meter)
+    {
+        var period = (await api.GetAsync("/api/billing/usage", api.Token(accountId))).ShouldBe(HttpStatusCode.OK).GetProperty("periods")[0];
+        return UsageConcurrencyTests.Meter(period, meter).GetProperty("used").GetInt64();
+    }
+}
