@@ -10,6 +10,7 @@ public sealed class CommandLineTests
     [InlineData("-h")]
     [InlineData("token", "--help")]
     [InlineData("admin", "poison", "replay", "--help")]
+    [InlineData("apikey", "new", "--help")]
     public async Task Help_prints_usage_and_exits_0(params string[] args)
     {
         var run = await CliRun.RunAsync(args);
@@ -34,6 +35,7 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("token", "--no-such-option")]
     [InlineData("admin", "poison", "purge")]
+    [InlineData("apikey", "revoke")]
     public async Task An_unknown_option_or_subcommand_is_a_usage_error(params string[] args)
     {
         var run = await CliRun.RunAsync(args);
@@ -44,7 +46,8 @@ public sealed class CommandLineTests
     }
 
     [Theory]
-    [InlineData("'billing' needs a command (token, admin)")]
+    [InlineData("'billing' needs a command (token, admin, apikey)")]
+    [InlineData("'billing apikey' needs a command (new, hash)", "apikey")]
     [InlineData("'billing admin' needs a command (poison, resync)", "admin")]
     [InlineData("'billing admin poison' needs a command (list, replay)", "admin", "poison")]
     public async Task A_command_group_without_its_subcommand_is_a_usage_error(string message, params string[] args)

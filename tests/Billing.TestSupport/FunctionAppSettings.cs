@@ -1,6 +1,9 @@
 namespace Billing.TestSupport;
 
-/// <summary>App settings that point a function app process at the test emulators, isolated by a unique queue and database.</summary>
+/// <summary>
+/// App settings that point a function app process at the test emulators, isolated by a unique queue and database, and
+/// accept the test <see cref="ServiceCredentials"/> (in place of the local development key).
+/// </summary>
 public static class FunctionAppSettings
 {
     public static Dictionary<string, string?> ForEmulators(LocalEmulators emulators, string? queueName = null)
@@ -16,6 +19,9 @@ public static class FunctionAppSettings
             ["Billing__Cosmos__ConnectionString"] = emulators.CosmosConnectionString,
             ["Billing__Cosmos__DatabaseName"] = "db-" + unique,
             ["Billing__Cosmos__ProvisionOnStartup"] = "true",
+            ["Billing__ServiceAuth__ApiKeys__0__Name"] = ServiceCredentials.ApiKeyName,
+            ["Billing__ServiceAuth__ApiKeys__0__Sha256"] = ServiceCredentials.ApiKeySha256,
+            ["Billing__ServiceAuth__Scope"] = ServiceCredentials.Scope,
         };
     }
 }

@@ -6,14 +6,17 @@ using Microsoft.IdentityModel.Tokens;
 namespace Billing.FunctionApp.Http;
 
 /// <summary>
-/// JWT bearer validation (section <c>Auth</c>) and the two policies the functions declare: every HTTP function needs a
-/// user token unless it carries <c>[AllowAnonymous]</c>; admin functions carry <c>[Authorize(Policy = AdminPolicy)]</c>.
+/// JWT bearer validation (section <c>Auth</c>) and the policies the functions declare: every HTTP function needs a
+/// user token unless it carries <c>[AllowAnonymous]</c>; admin functions carry <c>[Authorize(Policy = AdminPolicy)]</c>;
+/// functions the product's backend calls (never a browser) carry <c>[Authorize(Policy = ServicePolicy)]</c> and accept an
+/// API key or a token with the service scope (section <c>Billing:ServiceAuth</c>, <see cref="ServiceCallerCheck"/>).
 /// Applied by <see cref="AuthenticationMiddleware"/>: ASP.NET Core's own middleware does not run in the worker.
 /// </summary>
 public static class Authentication
 {
     public const string UserPolicy = "BillingUser";
     public const string AdminPolicy = "BillingAdmin";
+    public const string ServicePolicy = "BillingService";
 
     public static IServiceCollection AddBillingAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
@@ -21,13 +24,18 @@ public static class Authentication
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>>(new AuthOptionsValidator(environment.IsDevelopment()));
 
+        services.AddOptions<ServiceAuthOptions>().Bind(configuration.GetSection(ServiceAuthOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServiceAuthOptions>, ServiceAuthOptionsValidator>();
+        services.AddSingleton(sp => new ServiceCallerCheck(sp.GetRequiredService<IOptions<ServiceAuthOptions>>().Value));
+
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>>((jwt, auth) => Configure(jwt, auth.Value));
 
         services.AddAuthorizationBuilder()
             .AddPolicy(UserPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => Caller(c) is not null))
-            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => Caller(c) is { IsAdmin: true }));
+            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => Caller(c) is { IsAdmin: true }))
+            .AddPolicy(ServicePolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => ServiceCaller.From(c.User) is not null));
         return services;
     }
 

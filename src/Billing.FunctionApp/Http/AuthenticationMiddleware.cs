@@ -7,13 +7,18 @@ using Microsoft.IdentityModel.Tokens;
 namespace Billing.FunctionApp.Http;
 
 /// <summary>
-/// Worker middleware in front of every HTTP function: validates the bearer token and applies the function's policy
+/// Worker middleware in front of every HTTP function: authenticates the caller and applies the function's policy
 /// (<see cref="Authentication.UserPolicy"/> unless the method says <c>[AllowAnonymous]</c> or names another policy with
-/// <c>[Authorize]</c>). A missing or bad token is a 401 with <c>WWW-Authenticate</c>, a token that grants nothing here
-/// a 403, both as problem details; the function never runs then. Queue and timer invocations pass through.
+/// <c>[Authorize]</c>). Users and admins present a bearer token. Under <see cref="Authentication.ServicePolicy"/> a
+/// service presents an API key in <see cref="ApiKeyHeader"/> (then no token is consulted) or a token with the service
+/// scope, and <c>HttpContext.User</c> becomes its <see cref="ServiceCaller"/>. Missing or bad credentials are a 401 with
+/// <c>WWW-Authenticate</c>, credentials that grant nothing here a 403, both as problem details; the function never runs
+/// then. Queue and timer invocations pass through.
 /// </summary>
-internal sealed class AuthenticationMiddleware(IAuthorizationService authorization) : IFunctionsWorkerMiddleware
+internal sealed class AuthenticationMiddleware(IAuthorizationService authorization, ServiceCallerCheck serviceCallers) : IFunctionsWorkerMiddleware
 {
+    public const string ApiKeyHeader = "X-Api-Key";
+
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -25,30 +30,85 @@ internal sealed class AuthenticationMiddleware(IAuthorizationService authorizati
             return;
         }
 
-        var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
-        if (!result.Succeeded)
+        var policy = FunctionMethods.Attribute<AuthorizeAttribute>(context)?.Policy ?? Authentication.UserPolicy;
+        var refusal = policy == Authentication.ServicePolicy
+            ? await AuthenticateServiceAsync(http).ConfigureAwait(false)
+            : await AuthenticateUserAsync(http).ConfigureAwait(false);
+        if (refusal is null && !(await authorization.AuthorizeAsync(http.User, http, policy).ConfigureAwait(false)).Succeeded)
         {
-            var detail = Detail(result.Failure);
-            http.Response.Headers.WWWAuthenticate = result.Failure is null ? "Bearer" : $"Bearer error=\"invalid_token\", error_description=\"{detail}\"";
-            context.GetInvocationResult().Value = Problems.Of(StatusCodes.Status401Unauthorized, "Unauthorized", detail, result.Failure is null ? "token_required" : "invalid_token");
-            return;
+            refusal = Problems.Of(StatusCodes.Status403Forbidden, "Forbidden", "The token does not grant access to this resource.", "forbidden");
         }
 
-        http.User = result.Principal;
-        var policy = FunctionMethods.Attribute<AuthorizeAttribute>(context)?.Policy ?? Authentication.UserPolicy;
-        var allowed = await authorization.AuthorizeAsync(result.Principal, http, policy).ConfigureAwait(false);
-        if (!allowed.Succeeded)
+        if (refusal is not null)
         {
-            context.GetInvocationResult().Value = Problems.Of(StatusCodes.Status403Forbidden, "Forbidden", "The token does not grant access to this resource.", "forbidden");
+            context.GetInvocationResult().Value = refusal;
             return;
         }
 
         await next(context).ConfigureAwait(false);
     }
 
-    private static string Detail(Exception? failure) => failure switch
+    /// <summary>A bearer token, as every user and admin function needs; null when it is valid (then it is the user).</summary>
+    private static async Task<IResult?> AuthenticateUserAsync(HttpContext http)
     {
-        null => "A bearer token is required.",
+        var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            return Unauthorized(http, result.Failure, "token_required", "A bearer token is required.");
+        }
+
+        http.User = result.Principal;
+        return null;
+    }
+
+    /// <summary>An API key or a token with the service scope; null when one is valid (then the service is the user).</summary>
+    private async Task<IResult?> AuthenticateServiceAsync(HttpContext http)
+    {
+        if (http.Request.Headers.TryGetValue(ApiKeyHeader, out var presented))
+        {
+            var name = presented is [{ Length: > 0 } key] ? serviceCallers.MatchApiKey(key) : null;
+            if (name is null)
+            {
+                http.Response.Headers.WWWAuthenticate = "Bearer";
+                return Problems.Of(StatusCodes.Status401Unauthorized, "Unauthorized", $"The {ApiKeyHeader} key is not valid.", "invalid_api_key");
+            }
+
+            http.User = new ServiceCaller(name, ServiceCaller.ApiKeyCredential).ToPrincipal();
+            return null;
+        }
+
+        var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            return Unauthorized(http, result.Failure, "credentials_required", $"An API key ({ApiKeyHeader}) or a bearer token with the '{serviceCallers.Scope}' scope is required.");
+        }
+
+        if (!serviceCallers.HasScope(result.Principal))
+        {
+            return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden",
+                $"A service credential is required: an API key ({ApiKeyHeader}) or a token with the '{serviceCallers.Scope}' scope.", "forbidden");
+        }
+
+        http.User = new ServiceCaller(ServiceCallerCheck.ServiceName(result.Principal), ServiceCaller.BearerCredential).ToPrincipal(result.Principal);
+        return null;
+    }
+
+    /// <summary>401: no credentials at all (<paramref name="missingCode"/>), or a token that failed validation (<c>invalid_token</c>).</summary>
+    private static IResult Unauthorized(HttpContext http, Exception? failure, string missingCode, string missingDetail)
+    {
+        if (failure is null)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            return Problems.Of(StatusCodes.Status401Unauthorized, "Unauthorized", missingDetail, missingCode);
+        }
+
+        var detail = Detail(failure);
+        http.Response.Headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{detail}\"";
+        return Problems.Of(StatusCodes.Status401Unauthorized, "Unauthorized", detail, "invalid_token");
+    }
+
+    private static string Detail(Exception failure) => failure switch
+    {
         SecurityTokenExpiredException => "The token has expired.",
         SecurityTokenInvalidAudienceException => "The token is not meant for this API (audience).",
         SecurityTokenInvalidIssuerException => "The token was issued by an untrusted issuer.",

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using Billing.Cli.Admin;
+using Billing.Cli.ApiKeys;
 using Billing.Cli.Tokens;
 
 namespace Billing.Cli;
@@ -20,6 +21,7 @@ public static class BillingCli
         {
             TokenCommand.Create(),
             AdminCommand.Create(),
+            ApiKeyCommand.Create(),
         };
         RequireSubcommand(root);
         return root;

@@ -14,11 +14,12 @@ public sealed class TokenCommandTests : IDisposable
     public void Dispose() => _settings.Dispose();
 
     [Fact]
-    public async Task A_missing_account_is_a_usage_error()
+    public async Task Neither_account_nor_scope_is_a_usage_error()
     {
         var run = await CliRun.RunAsync("token", "--settings", _settings.Path);
 
         AssertUsageError(run, "--account");
+        Assert.Contains("--scope", run.Error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -130,6 +131,65 @@ public sealed class TokenCommandTests : IDisposable
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
         using var payload = Payload(run.Output.Trim());
         Assert.Equal("org-7", payload.RootElement.GetProperty("org_id").GetString());
+    }
+
+    [Fact]
+    public async Task A_scope_makes_a_service_token_without_an_account_claim()
+    {
+        var run = await CliRun.RunAsync("token", "--scope", "billing.usage", "--settings", _settings.Path);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Empty(run.Error);
+        var token = run.Output.Trim();
+        await AssertSignedAsync(token);
+        using var payload = Payload(token);
+        var claims = payload.RootElement;
+        Assert.Equal("billing.usage", claims.GetProperty("scope").GetString());
+        Assert.Equal(TokenCommand.ServiceClientId, claims.GetProperty("azp").GetString());
+        Assert.False(claims.TryGetProperty("sub", out _));
+        Assert.False(claims.TryGetProperty("roles", out _));
+    }
+
+    [Fact]
+    public async Task Several_scopes_are_one_space_separated_claim_and_an_account_may_be_named_too()
+    {
+        var run = await CliRun.RunAsync("token", "--scope", "billing.usage", "--scope", "reports.read", "--account", "org-7", "--settings", _settings.Path);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        using var payload = Payload(run.Output.Trim());
+        Assert.Equal("billing.usage reports.read", payload.RootElement.GetProperty("scope").GetString());
+        Assert.Equal("org-7", payload.RootElement.GetProperty("sub").GetString());
+    }
+
+    [Fact]
+    public async Task A_user_token_has_no_scope()
+    {
+        var run = await CliRun.RunAsync("token", "--account", "user-1", "--settings", _settings.Path);
+
+        using var payload = Payload(run.Output.Trim());
+        Assert.False(payload.RootElement.TryGetProperty("scope", out _));
+        Assert.False(payload.RootElement.TryGetProperty("azp", out _));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("billing.usage reports.read")]
+    [InlineData("billing.usage\t")]
+    public async Task A_scope_that_is_not_one_word_is_a_usage_error(string scope)
+    {
+        var run = await CliRun.RunAsync("token", "--scope", scope, "--settings", _settings.Path);
+
+        AssertUsageError(run, "--scope");
+    }
+
+    [Fact]
+    public async Task A_scope_without_a_value_is_a_usage_error()
+    {
+        var run = await CliRun.RunAsync("token", "--settings", _settings.Path, "--scope");
+
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.Empty(run.Output);
+        Assert.Contains("--scope", run.Error, StringComparison.Ordinal);
     }
 
     private static void AssertUsageError(CliRun.Result run, string mention)

@@ -3,14 +3,14 @@ using Billing.Domain.Accounts;
 
 namespace Billing.Cli.Accounts;
 
-/// <summary><c>--account ID</c>, required and checked with the server's own rule (<see cref="AccountId.TryParse"/>) while parsing.</summary>
+/// <summary><c>--account ID</c>, required unless said otherwise and checked with the server's own rule (<see cref="AccountId.TryParse"/>) while parsing.</summary>
 public static class AccountOption
 {
     public const string Name = "--account";
 
-    public static Option<string> Create(string description)
+    public static Option<string> Create(string description, bool required = true)
     {
-        var option = new Option<string>(Name) { Description = description, Required = true };
+        var option = new Option<string>(Name) { Description = description, Required = required };
         option.Validators.Add(result =>
         {
             var value = result.Tokens.Count == 0 ? null : result.GetValueOrDefault<string>();

@@ -5,7 +5,10 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Billing.Cli.Tokens;
 
-/// <summary>Mints HS256 tokens with the function app's development signing key, for local runs and tests.</summary>
+/// <summary>
+/// Mints HS256 tokens with the function app's development signing key, for local runs and tests: a user's (an account
+/// claim, perhaps roles) or a service's (a <c>scope</c> claim and an <c>azp</c>, no account claim unless one is asked for).
+/// </summary>
 public static class DevelopmentTokenFactory
 {
     public sealed record Request
@@ -16,11 +19,18 @@ public static class DevelopmentTokenFactory
 
         public required string SigningKey { get; init; }
 
-        public required string AccountId { get; init; }
+        /// <summary>The account claim's value; null: no account claim (a service token).</summary>
+        public string? AccountId { get; init; }
 
         public string AccountClaim { get; init; } = "sub";
 
         public IReadOnlyList<string> Roles { get; init; } = [];
+
+        /// <summary>Scopes, written space-separated into one <c>scope</c> claim; none: no such claim.</summary>
+        public IReadOnlyList<string> Scopes { get; init; } = [];
+
+        /// <summary>The <c>azp</c> (authorized party, the client) claim; null: none.</summary>
+        public string? AuthorizedParty { get; init; }
 
         public DateTimeOffset IssuedAt { get; init; } = DateTimeOffset.UtcNow;
 
@@ -30,8 +40,23 @@ public static class DevelopmentTokenFactory
     public static string Create(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var claims = new List<Claim> { new(request.AccountClaim, request.AccountId) };
+        var claims = new List<Claim>();
+        if (request.AccountId is not null)
+        {
+            claims.Add(new Claim(request.AccountClaim, request.AccountId));
+        }
+
         claims.AddRange(request.Roles.Select(r => new Claim("roles", r)));
+        if (request.Scopes.Count > 0)
+        {
+            claims.Add(new Claim("scope", string.Join(' ', request.Scopes)));
+        }
+
+        if (request.AuthorizedParty is not null)
+        {
+            claims.Add(new Claim("azp", request.AuthorizedParty));
+        }
+
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = request.Issuer,

@@ -3,10 +3,18 @@ using Billing.Cli.Accounts;
 
 namespace Billing.Cli.Tokens;
 
-/// <summary><c>billing token --account ID [--admin] [--minutes N]</c>: prints a bearer token the local function app accepts.</summary>
+/// <summary>
+/// <c>billing token (--account ID [--admin] | --scope SCOPE) [--minutes N]</c>: prints a bearer token the local function
+/// app accepts. <c>--account</c> makes a user's (or with <c>--admin</c> an admin's) token; <c>--scope</c> (repeatable) a
+/// service token carrying those scopes, named by <c>azp</c> = <see cref="ServiceClientId"/>, without an account claim
+/// unless <c>--account</c> is given too.
+/// </summary>
 public static class TokenCommand
 {
     public const string AdminRole = "billing.admin";
+
+    /// <summary>The <c>azp</c> of a service token, the name the app logs for it.</summary>
+    public const string ServiceClientId = "billing-cli";
 
     public const int DefaultMinutes = 60;
 
@@ -15,11 +23,19 @@ public static class TokenCommand
 
     public static Command Create()
     {
-        var account = AccountOption.Create("The billing account id the token names (its account claim); the server's rule: 1..128 characters, no / \\ ? #, no control characters, no leading/trailing white space.");
+        var account = AccountOption.Create("The billing account id the token names (its account claim); the server's rule: 1..128 characters, no / \\ ? #, no control characters, no leading/trailing white space.", required: false);
         var admin = new Option<bool>("--admin") { Description = $"Grant the admin role ({AdminRole})." };
+        var scope = ScopeOption();
         var minutes = BoundedIntOption.Create("--minutes", "Lifetime in minutes", DefaultMinutes, 1, MaxMinutes, "7 days");
         var settings = SettingsOption.Create($"The function app settings file to read Auth from (default: {DevelopmentAuthSettings.RelativePath} above the current folder).");
-        var command = new Command("token", "Mint a local development token for the function app.") { account, admin, minutes, settings };
+        var command = new Command("token", "Mint a local development token for the function app: a user's (--account) or a service's (--scope).") { account, admin, scope, minutes, settings };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(account) is null && result.GetResult(scope) is null)
+            {
+                result.AddError($"Say whom the token is for: {AccountOption.Name} ID (a user) or --scope SCOPE (a service, e.g. --scope billing.usage).");
+            }
+        });
         command.SetAction(async (result, cancellationToken) =>
         {
             if (!DevelopmentAuthSettings.TryLoad(result.GetValue(settings), Environment.CurrentDirectory, out var auth, out var error))
@@ -28,19 +44,39 @@ public static class TokenCommand
                 return ExitCodes.Usage;
             }
 
+            var scopes = result.GetValue(scope) ?? [];
             var token = DevelopmentTokenFactory.Create(new DevelopmentTokenFactory.Request
             {
                 Issuer = auth.Issuer,
                 Audience = auth.Audience,
                 SigningKey = auth.SigningKey,
                 AccountClaim = auth.AccountClaim,
-                AccountId = result.GetRequiredValue(account),
+                AccountId = result.GetValue(account),
                 Roles = result.GetValue(admin) ? [AdminRole] : [],
+                Scopes = scopes,
+                AuthorizedParty = scopes.Length > 0 ? ServiceClientId : null,
                 Lifetime = TimeSpan.FromMinutes(result.GetValue(minutes)),
             });
             await result.InvocationConfiguration.Output.WriteLineAsync(token.AsMemory(), cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary><c>--scope SCOPE</c>, repeatable; each one scope name (no white space), as the server compares them.</summary>
+    private static Option<string[]> ScopeOption()
+    {
+        var option = new Option<string[]>("--scope") { Description = "A scope for a service token, e.g. billing.usage (repeatable); without --account the token names no account." };
+        option.Validators.Add(result =>
+        {
+            foreach (var value in result.Tokens.Select(t => t.Value))
+            {
+                if (value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+                {
+                    result.AddError($"--scope '{value}' must be one scope name without spaces (repeat --scope for several).");
+                }
+            }
+        });
+        return option;
     }
 }

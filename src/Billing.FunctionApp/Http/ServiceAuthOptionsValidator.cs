@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+
+namespace Billing.FunctionApp.Http;
+
+/// <summary>
+/// Start-up check of <see cref="ServiceAuthOptions"/>: every key has a name (unique, ignoring case) and a hash of 64
+/// hex characters (unique too: two names for one key would make the logs lie), and the scope is one word.
+/// </summary>
+public sealed class ServiceAuthOptionsValidator : IValidateOptions<ServiceAuthOptions>
+{
+    /// <summary>Hex characters of a SHA-256.</summary>
+    public const int HashLength = 64;
+
+    public ValidateOptionsResult Validate(string? name, ServiceAuthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var hashes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.ApiKeys.Count; i++)
+        {
+            var key = options.ApiKeys[i];
+            var prefix = $"{ServiceAuthOptions.SectionName}:ApiKeys:{i}";
+            if (string.IsNullOrWhiteSpace(key.Name))
+            {
+                errors.Add($"{prefix}:Name is required (the calling service's name, for logs).");
+            }
+            else if (!names.Add(key.Name))
+            {
+                errors.Add($"{prefix}:Name '{key.Name}' is used by another key; names must be unique.");
+            }
+
+            if (key.Sha256 is not { Length: HashLength } || !key.Sha256.All(char.IsAsciiHexDigit))
+            {
+                errors.Add($"{prefix}:Sha256 must be the hex SHA-256 of the key ({HashLength} hex characters); create one with 'billing apikey new'.");
+            }
+            else if (!hashes.Add(key.Sha256))
+            {
+                errors.Add($"{prefix}:Sha256 is the hash of another configured key; each key must be configured once.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Scope) || options.Scope.Any(char.IsWhiteSpace))
+        {
+            errors.Add($"{ServiceAuthOptions.SectionName}:Scope must be one scope name without spaces (default {ServiceAuthOptions.DefaultScope}).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Billing.FunctionApp.Http;
+
+/// <summary>
+/// The checks behind <see cref="Authentication.ServicePolicy"/>: whether a presented API key is one of the configured
+/// hashes (<see cref="ServiceAuthOptions.ApiKeys"/>; compared in constant time against every one), whether a validated
+/// token carries the service scope, and which service a token names. Keys are only ever hashed, never kept or logged.
+/// </summary>
+internal sealed class ServiceCallerCheck
+{
+    /// <summary>The name given to a service token that has none of <c>sub</c>, <c>azp</c> and <c>client_id</c>.</summary>
+    public const string UnnamedService = "unnamed";
+
+    private static readonly string[] ScopeClaims = ["scope", "scp"];
+
+    private static readonly string[] ServiceNameClaims = ["sub", "azp", "client_id"];
+
+    private readonly (string Name, byte[] Hash)[] _keys;
+
+    /// <param name="options">Validated options (<see cref="ServiceAuthOptionsValidator"/>): every hash is 64 hex characters.</param>
+    public ServiceCallerCheck(ServiceAuthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _keys = [.. options.ApiKeys.Select(k => (k.Name, Convert.FromHexString(k.Sha256)))];
+        Scope = options.Scope;
+    }
+
+    /// <summary>The scope a service token must carry.</summary>
+    public string Scope { get; }
+
+    /// <summary>The lower-case hex SHA-256 of the UTF-8 <paramref name="key"/>: what <c>Billing:ServiceAuth:ApiKeys:N:Sha256</c> holds.</summary>
+    public static string Hash(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    }
+
+    /// <summary>
+    /// The name of the configured key <paramref name="presented"/> is, or null. The presented key's hash is compared
+    /// with every configured hash, each in constant time, so neither the answer time nor an early exit tells how much matched.
+    /// </summary>
+    public string? MatchApiKey(string presented)
+    {
+        ArgumentNullException.ThrowIfNull(presented);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(presented), hash);
+        string? match = null;
+        foreach (var (name, expected) in _keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(hash, expected))
+            {
+                match ??= name;
+            }
+        }
+
+        return match;
+    }
+
+    /// <summary>Whether <see cref="Scope"/> is one of the space-separated values of a <c>scope</c> or <c>scp</c> claim (any number of each).</summary>
+    public bool HasScope(ClaimsPrincipal token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return token.Claims
+            .Where(c => ScopeClaims.Contains(c.Type, StringComparer.Ordinal))
+            .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Contains(Scope, StringComparer.Ordinal);
+    }
+
+    /// <summary>The service a token names: its <c>sub</c>, else <c>azp</c>, else <c>client_id</c>, else <see cref="UnnamedService"/>.</summary>
+    public static string ServiceName(ClaimsPrincipal token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return ServiceNameClaims
+            .Select(type => token.FindFirst(type)?.Value)
+            .FirstOrDefault(value => !string.IsNullOrWhiteSpace(value)) ?? UnnamedService;
+    }
+}

@@ -1,0 +1,77 @@
+using System.CommandLine;
+
+namespace Billing.Cli.ApiKeys;
+
+/// <summary>
+/// <c>billing apikey new [--name NAME] [--index N]</c> prints a new key and the app settings to configure its hash;
+/// <c>billing apikey hash KEY</c> prints the hash of an existing key. Nothing is stored; nothing calls the app.
+/// </summary>
+public static class ApiKeyCommand
+{
+    /// <summary>Configured keys are few; the index is only there to add a key next to existing ones.</summary>
+    public const int MaxIndex = 99;
+
+    public static Command Create()
+    {
+        var apikey = new Command("apikey", "API keys for the service endpoints (X-Api-Key): create one, or hash one for the app settings.")
+        {
+            New(),
+            Hash(),
+        };
+        BillingCli.RequireSubcommand(apikey);
+        return apikey;
+    }
+
+    private static Command New()
+    {
+        var name = new Option<string>("--name")
+        {
+            Description = $"The calling service's name, as the app logs it ({ServiceApiKeys.MaxNameLength} letters, digits, '.', '-', '_' at most; default {ServiceApiKeys.DefaultName}).",
+            DefaultValueFactory = _ => ServiceApiKeys.DefaultName,
+        };
+        name.Validators.Add(result =>
+        {
+            var value = result.Tokens.Count == 0 ? ServiceApiKeys.DefaultName : result.Tokens[^1].Value; // no value: the parser reports it
+            if (!ServiceApiKeys.IsValidName(value))
+            {
+                result.AddError($"--name '{value}' must be 1..{ServiceApiKeys.MaxNameLength} letters, digits, '.', '-' or '_'.");
+            }
+        });
+        var index = BoundedIntOption.Create("--index", "The key's index N in Billing:ServiceAuth:ApiKeys (the next free one when keys are configured already)", 0, 0, MaxIndex);
+        var command = new Command("new", "Create a random key (32 bytes, base64url); print it once and the app settings holding only its hash.") { name, index };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var key = ServiceApiKeys.NewKey();
+            var settings = ServiceApiKeys.SettingLines(result.GetRequiredValue(name), ServiceApiKeys.Hash(key), result.GetValue(index));
+            string[] lines =
+            [
+                "# API key for the calling service (send it as X-Api-Key). Shown only now; the app keeps only its hash:",
+                key,
+                "# App settings for the function app:",
+                .. settings,
+            ];
+            await result.InvocationConfiguration.Output.WriteLineAsync(string.Join(Environment.NewLine, lines).AsMemory(), cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Hash()
+    {
+        var key = new Argument<string>("KEY") { Description = "The API key to hash." };
+        key.Validators.Add(result =>
+        {
+            if (result.Tokens is [{ Value.Length: 0 }])
+            {
+                result.AddError("KEY must not be empty.");
+            }
+        });
+        var command = new Command("hash", "Print the hex SHA-256 of a key: the value of Billing:ServiceAuth:ApiKeys:N:Sha256.") { key };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            await result.InvocationConfiguration.Output.WriteLineAsync(ServiceApiKeys.Hash(result.GetRequiredValue(key)).AsMemory(), cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

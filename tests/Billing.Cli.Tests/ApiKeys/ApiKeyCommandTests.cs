@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using System.Text;
+using Billing.Cli.ApiKeys;
+using Billing.Cli.Tests.Support;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Billing.Cli.Tests.ApiKeys;
+
+public sealed class ApiKeyCommandTests
+{
+    [Fact]
+    public async Task New_prints_a_random_key_and_the_settings_with_its_hash()
+    {
+        var run = await CliRun.RunAsync("apikey", "new", "--name", "usage-worker");
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Empty(run.Error);
+        var lines = Lines(run.Output);
+        Assert.Equal(3, lines.Length);
+        var key = lines[0];
+        Assert.Equal(32, Base64UrlEncoder.DecodeBytes(key).Length);
+        Assert.Matches("^[A-Za-z0-9_-]{43}$", key);
+        Assert.Equal("Billing__ServiceAuth__ApiKeys__0__Name=usage-worker", lines[1]);
+        Assert.Equal($"Billing__ServiceAuth__ApiKeys__0__Sha256={Sha256(key)}", lines[2]);
+    }
+
+    [Fact]
+    public async Task Each_new_key_is_different_and_the_name_defaults_to_service()
+    {
+        var first = Lines((await CliRun.RunAsync("apikey", "new")).Output);
+        var second = Lines((await CliRun.RunAsync("apikey", "new")).Output);
+
+        Assert.NotEqual(first[0], second[0]);
+        Assert.Equal("Billing__ServiceAuth__ApiKeys__0__Name=service", first[1]);
+    }
+
+    [Fact]
+    public async Task The_index_names_the_settings_of_a_further_key()
+    {
+        var run = await CliRun.RunAsync("apikey", "new", "--name", "reports", "--index", "2");
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var lines = Lines(run.Output);
+        Assert.Equal("Billing__ServiceAuth__ApiKeys__2__Name=reports", lines[1]);
+        Assert.StartsWith("Billing__ServiceAuth__ApiKeys__2__Sha256=", lines[2], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--name", "")]
+    [InlineData("--name", "usage worker")]
+    [InlineData("--name", "usage=worker")]
+    [InlineData("--name", "ünicode")]
+    [InlineData("--index", "-1")]
+    [InlineData("--index", "100")]
+    public async Task A_bad_name_or_index_is_a_usage_error(string option, string value)
+    {
+        var run = await CliRun.RunAsync("apikey", "new", option, value);
+
+        AssertUsageError(run, option);
+    }
+
+    [Fact]
+    public async Task A_name_longer_than_64_characters_is_a_usage_error()
+    {
+        var run = await CliRun.RunAsync("apikey", "new", "--name", new string('a', 65));
+
+        AssertUsageError(run, "--name");
+    }
+
+    [Fact]
+    public async Task A_name_option_without_a_value_is_a_usage_error()
+    {
+        var run = await CliRun.RunAsync("apikey", "new", "--name");
+
+        AssertUsageError(run, "--name");
+    }
+
+    [Theory]
+    [InlineData("local-development-usage-key", "b21cd3df75e4b72fc266c8657311dbe9d0a5c322ba28998dddefb66146f2f01a")]
+    [InlineData("clé", null)]
+    public async Task Hash_prints_the_lower_case_hex_sha256_of_the_utf8_key(string key, string? expected)
+    {
+        var run = await CliRun.RunAsync("apikey", "hash", key);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Empty(run.Error);
+        Assert.Equal(expected ?? Sha256(key), run.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Hash_without_a_key_is_a_usage_error()
+    {
+        var run = await CliRun.RunAsync("apikey", "hash");
+
+        AssertUsageError(run, "'hash'");
+    }
+
+    [Fact]
+    public async Task Hash_of_an_empty_key_is_a_usage_error()
+    {
+        var run = await CliRun.RunAsync("apikey", "hash", "");
+
+        AssertUsageError(run, "KEY");
+    }
+
+    [Fact]
+    public void The_settings_lines_use_the_app_setting_names() =>
+        Assert.Equal(
+            ["Billing__ServiceAuth__ApiKeys__0__Name=local", "Billing__ServiceAuth__ApiKeys__0__Sha256=abc"],
+            ServiceApiKeys.SettingLines("local", "abc"));
+
+    private static string Sha256(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>The output without its comment lines.</summary>
+    private static string[] Lines(string output) =>
+        [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.StartsWith('#'))];
+
+    private static void AssertUsageError(CliRun.Result run, string mention)
+    {
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.Empty(run.Output);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("billing: ", line, StringComparison.Ordinal);
+        Assert.Contains(mention, line, StringComparison.Ordinal);
+    }
+}

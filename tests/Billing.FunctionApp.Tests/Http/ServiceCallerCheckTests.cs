@@ -1,0 +1,144 @@
+using System.Security.Claims;
+using Billing.FunctionApp.Http;
+
+namespace Billing.FunctionApp.Tests.Http;
+
+public sealed class ServiceCallerCheckTests
+{
+    private const string UsageKey = "usage-service-key-0123456789";
+    private const string ReportsKey = "reports-service-key-9876543210";
+
+    private static readonly ServiceCallerCheck Check = new(Options(("usage", ServiceCallerCheck.Hash(UsageKey)), ("reports", ServiceCallerCheck.Hash(ReportsKey))));
+
+    [Fact]
+    public void The_hash_is_the_lower_case_hex_sha256_of_the_utf8_key()
+    {
+        Assert.Equal("b21cd3df75e4b72fc266c8657311dbe9d0a5c322ba28998dddefb66146f2f01a", ServiceCallerCheck.Hash("local-development-usage-key"));
+        Assert.Equal("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", ServiceCallerCheck.Hash(""));
+        Assert.Equal(ServiceCallerCheck.Hash("clé"), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("clé"u8)));
+    }
+
+    [Fact]
+    public void A_configured_key_names_its_service()
+    {
+        Assert.Equal("usage", Check.MatchApiKey(UsageKey));
+        Assert.Equal("reports", Check.MatchApiKey(ReportsKey));
+    }
+
+    [Theory]
+    [InlineData("wrong-key")]
+    [InlineData("")]
+    [InlineData("usage-service-key-012345678")]
+    [InlineData("usage-service-key-0123456789 ")]
+    [InlineData("b21cd3df75e4b72fc266c8657311dbe9d0a5c322ba28998dddefb66146f2f01a")]
+    public void Any_other_key_matches_nothing(string presented) =>
+        Assert.Null(Check.MatchApiKey(presented));
+
+    [Fact]
+    public void Keys_are_case_sensitive() =>
+        Assert.Null(Check.MatchApiKey(UsageKey.ToUpperInvariant()));
+
+    [Fact]
+    public void The_configured_hash_may_be_upper_case()
+    {
+        var check = new ServiceCallerCheck(Options(("usage", ServiceCallerCheck.Hash(UsageKey).ToUpperInvariant())));
+
+        Assert.Equal("usage", check.MatchApiKey(UsageKey));
+        Assert.Null(check.MatchApiKey(ReportsKey));
+    }
+
+    [Fact]
+    public void Without_configured_keys_no_key_matches() =>
+        Assert.Null(new ServiceCallerCheck(new ServiceAuthOptions()).MatchApiKey(UsageKey));
+
+    [Theory]
+    [InlineData("billing.usage")]
+    [InlineData("openid billing.usage profile")]
+    [InlineData("  billing.usage  ")]
+    public void The_scope_may_be_any_of_the_scope_claims_values(string scope) =>
+        Assert.True(Check.HasScope(Token(("scope", scope))));
+
+    [Fact]
+    public void The_scope_may_be_in_any_scp_claim()
+    {
+        Assert.True(Check.HasScope(Token(("scp", "reports.read"), ("scp", "billing.usage"))));
+        Assert.True(Check.HasScope(Token(("scp", "reports.read billing.usage"))));
+    }
+
+    [Theory]
+    [InlineData("scope", "openid profile")]
+    [InlineData("scope", "billing.usage.read")]
+    [InlineData("scope", "Billing.Usage")]
+    [InlineData("scope", "billing")]
+    [InlineData("scp", "billing.usage2")]
+    [InlineData("roles", "billing.usage")]
+    [InlineData("scopes", "billing.usage")]
+    public void Without_the_scope_the_token_is_no_service_token(string type, string value) =>
+        Assert.False(Check.HasScope(Token(("sub", "user-1"), (type, value))));
+
+    [Fact]
+    public void A_token_without_any_scope_claim_is_no_service_token() =>
+        Assert.False(Check.HasScope(Token(("sub", "ops-1"), ("roles", "billing.admin"))));
+
+    [Fact]
+    public void The_configured_scope_is_the_one_checked()
+    {
+        var check = new ServiceCallerCheck(new ServiceAuthOptions { Scope = "api://billing/usage" });
+
+        Assert.True(check.HasScope(Token(("scp", "api://billing/usage"))));
+        Assert.False(check.HasScope(Token(("scope", "billing.usage"))));
+    }
+
+    [Theory]
+    [InlineData("metering-worker", "client-1", "client-2", "metering-worker")]
+    [InlineData(null, "client-1", "client-2", "client-1")]
+    [InlineData(null, null, "client-2", "client-2")]
+    [InlineData(" ", "", "client-2", "client-2")]
+    [InlineData(null, null, null, ServiceCallerCheck.UnnamedService)]
+    public void A_token_names_its_service_by_sub_then_azp_then_client_id(string? sub, string? azp, string? clientId, string expected)
+    {
+        var claims = new[] { ("sub", sub), ("azp", azp), ("client_id", clientId) }.Where(c => c.Item2 is not null).Select(c => (c.Item1, c.Item2!));
+
+        Assert.Equal(expected, ServiceCallerCheck.ServiceName(Token([.. claims])));
+    }
+
+    [Fact]
+    public void The_service_principal_names_the_service_and_keeps_the_tokens_claims()
+    {
+        var token = Token(("sub", "metering-worker"), ("scope", "billing.usage"));
+
+        var principal = new ServiceCaller("metering-worker", ServiceCaller.BearerCredential).ToPrincipal(token);
+
+        Assert.Equal("metering-worker", principal.Identity!.Name);
+        Assert.True(principal.Identity.IsAuthenticated);
+        Assert.Equal(new ServiceCaller("metering-worker", ServiceCaller.BearerCredential), ServiceCaller.From(principal));
+        Assert.Equal("billing.usage", principal.FindFirst("scope")!.Value);
+    }
+
+    [Fact]
+    public void A_key_principal_names_the_key()
+    {
+        var principal = new ServiceCaller("usage", ServiceCaller.ApiKeyCredential).ToPrincipal();
+
+        Assert.Equal("usage", principal.Identity!.Name);
+        Assert.Equal(new ServiceCaller("usage", ServiceCaller.ApiKeyCredential), ServiceCaller.From(principal));
+    }
+
+    [Fact]
+    public void A_token_carrying_service_claims_is_still_no_service_caller() =>
+        Assert.Null(ServiceCaller.From(Token((ServiceCaller.NameClaim, "forged"), (ServiceCaller.CredentialClaim, ServiceCaller.ApiKeyCredential))));
+
+    private static ServiceAuthOptions Options(params (string Name, string Sha256)[] keys)
+    {
+        var options = new ServiceAuthOptions();
+        foreach (var (name, sha256) in keys)
+        {
+            options.ApiKeys.Add(new ServiceApiKeyOptions { Name = name, Sha256 = sha256 });
+        }
+
+        return options;
+    }
+
+    private static ClaimsPrincipal Token(params (string Type, string Value)[] claims) =>
+        new(new ClaimsIdentity(claims.Select(c => new Claim(c.Type, c.Value)), "AuthenticationTypes.Federation"));
+}
