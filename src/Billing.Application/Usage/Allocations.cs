@@ -50,7 +50,7 @@ public sealed class Allocations(
             return Outcome.Refused<AllocationState>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, change.Held, string.Create(CultureInfo.InvariantCulture, $" and {change.Held} are held; release one or upgrade")));
         }
 
-        return Outcome.Succeeded(State(meter.Value.Value, allocationId!, change, policy.HardLimit));
+        return Answer(meter.Value.Value, allocationId!, change, policy.HardLimit);
     }
 
     public async Task<Outcome<AllocationState>> ReleaseAsync(AllocationRequest request, CancellationToken cancellationToken)
@@ -73,9 +73,11 @@ public sealed class Allocations(
 
         var policy = entitlements.Evaluate(account, time.GetUtcNow()).PolicyFor(meter!.Value);
         var change = await ledger.ReleaseAsync(accountId.Value, meter.Value, allocationId!, cancellationToken).ConfigureAwait(false);
-        return Outcome.Succeeded(State(meter.Value.Value, allocationId!, change, policy.HardLimit));
+        return Answer(meter.Value.Value, allocationId!, change, policy.HardLimit);
     }
 
-    private static AllocationState State(string meter, string allocationId, AllocationChange change, long? limit) =>
-        new(meter, allocationId, change.Kind is AllocationChangeKind.Taken or AllocationChangeKind.Released, change.Held, limit, limit is { } l ? Math.Max(0, l - change.Held) : null);
+    private static Outcome<AllocationState> Answer(string meter, string allocationId, AllocationChange change, long? limit) =>
+        change.Kind == AllocationChangeKind.InProgress
+            ? Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"Another call is taking or releasing allocation '{allocationId}' right now; retry in a few seconds.")
+            : Outcome.Succeeded(new AllocationState(meter, allocationId, change.Kind is AllocationChangeKind.Taken or AllocationChangeKind.Released, change.Held, limit, limit is { } l ? Math.Max(0, l - change.Held) : null));
 }

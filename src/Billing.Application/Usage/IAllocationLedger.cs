@@ -27,6 +27,9 @@ public enum AllocationChangeKind
     LimitReached = 2,
     Released = 3,
     NotHeld = 4,
+
+    /// <summary>Another call is taking or releasing the same allocation id right now; retry shortly.</summary>
+    InProgress = 5,
 }
 
 public sealed record AllocationChange(AllocationChangeKind Kind, long Held);

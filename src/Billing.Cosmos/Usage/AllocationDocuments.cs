@@ -25,4 +25,7 @@ internal sealed record AllocationDocument : StoredDocument
     public required string AllocationId { get; init; }
 
     public required DateTimeOffset TakenAt { get; init; }
+
+    /// <summary>True from the create until the meter's counter has this unit (then false): a twin take waits for it.</summary>
+    public bool Pending { get; init; }
 }

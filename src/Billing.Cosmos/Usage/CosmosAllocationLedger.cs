@@ -11,11 +11,21 @@ namespace Billing.Cosmos.Usage;
 /// <summary>
 /// Allocations in the account's partition: one document per held unit (its create makes a take idempotent by
 /// allocation id) and one counter per meter, incremented by a patch whose filter predicate refuses to pass the limit.
-/// A take whose increment is refused deletes its unit again; a release deletes the unit, then decrements.
+/// The unit is created pending, counted, then marked held; a take whose increment is refused deletes its unit again.
+/// A twin take or release of the same id waits while the unit is pending, so it never answers "held" for a unit the
+/// limit then refuses. A release deletes the unit, then decrements.
 /// </summary>
 public sealed class CosmosAllocationLedger(BillingContainers containers, TimeProvider time) : IAllocationLedger
 {
     private const int MaxAttempts = 5;
+
+    /// <summary>How long a twin waits for a take or release of the same allocation id in flight (about 5 seconds).</summary>
+    private const int MaxWaits = 25;
+
+    private static readonly TimeSpan WaitInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A unit still pending this long after its take belongs to a call that died: it is treated as held.</summary>
+    private static readonly TimeSpan AbandonedAge = TimeSpan.FromMinutes(6);
 
     private Container Container => containers.Accounts;
 
@@ -24,27 +34,83 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
         ArgumentException.ThrowIfNullOrEmpty(allocationId);
         var partitionKey = new PartitionKey(accountId.Value);
         var unitId = DocumentIds.Allocation(accountId, meter, allocationId);
-        var unit = new AllocationDocument
+        for (var attempt = 0; attempt < MaxWaits; attempt++)
         {
-            Id = unitId,
-            Type = DocumentTypes.Allocation,
-            SchemaVersion = DocumentTypes.AllocationSchemaVersion,
-            AccountId = accountId.Value,
-            Meter = meter.Value,
-            AllocationId = allocationId,
-            TakenAt = time.GetUtcNow(),
-        };
-        if ((await Container.CreateAsync(unit, partitionKey, cancellationToken).ConfigureAwait(false)).Status == HttpStatusCode.Conflict)
-        {
-            return new AllocationChange(AllocationChangeKind.AlreadyHeld, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+            var unit = new AllocationDocument
+            {
+                Id = unitId,
+                Type = DocumentTypes.Allocation,
+                SchemaVersion = DocumentTypes.AllocationSchemaVersion,
+                AccountId = accountId.Value,
+                Meter = meter.Value,
+                AllocationId = allocationId,
+                TakenAt = time.GetUtcNow(),
+                Pending = true,
+            };
+            if ((await Container.CreateAsync(unit, partitionKey, cancellationToken).ConfigureAwait(false)).Status != HttpStatusCode.Conflict)
+            {
+                return await CountAsync(accountId, meter, unitId, limit, cancellationToken).ConfigureAwait(false);
+            }
+
+            var holder = await Container.ReadAsync<AllocationDocument>(unitId, partitionKey, cancellationToken).ConfigureAwait(false);
+            if (holder is { } held && (!held.Pending || time.GetUtcNow() - held.TakenAt >= AbandonedAge))
+            {
+                return new AllocationChange(AllocationChangeKind.AlreadyHeld, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (holder is not null)
+            {
+                await Task.Delay(WaitInterval, time, cancellationToken).ConfigureAwait(false); // its twin is counting it
+            }
         }
 
+        return new AllocationChange(AllocationChangeKind.InProgress, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(allocationId);
+        var partitionKey = new PartitionKey(accountId.Value);
+        var unitId = DocumentIds.Allocation(accountId, meter, allocationId);
+        for (var attempt = 0; attempt < MaxWaits; attempt++)
+        {
+            var unit = await Container.ReadAsync<AllocationDocument>(unitId, partitionKey, cancellationToken).ConfigureAwait(false);
+            if (unit is null)
+            {
+                return new AllocationChange(AllocationChangeKind.NotHeld, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (unit.Pending && time.GetUtcNow() - unit.TakenAt < AbandonedAge)
+            {
+                await Task.Delay(WaitInterval, time, cancellationToken).ConfigureAwait(false); // a take of this id is counting it
+                continue;
+            }
+
+            if (await Container.DeleteAsync(unitId, partitionKey, cancellationToken).ConfigureAwait(false) == HttpStatusCode.NotFound)
+            {
+                continue; // released by a twin meanwhile: answer from the next read
+            }
+
+            var patched = await Container.PatchAsync<AllocationCounterDocument>(
+                DocumentIds.AllocationCounter(accountId, meter),
+                partitionKey,
+                [PatchOperation.Increment("/held", -1), PatchOperation.Set("/updatedAt", time.GetUtcNow())],
+                "FROM c WHERE c.held >= 1",
+                cancellationToken).ConfigureAwait(false);
+            return new AllocationChange(AllocationChangeKind.Released, patched.Document?.Held ?? await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new AllocationChange(AllocationChangeKind.InProgress, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Adds the new unit to the counter (or deletes it again when the limit is reached), then marks it held.</summary>
+    private async Task<AllocationChange> CountAsync(AccountId accountId, MeterName meter, string unitId, long? limit, CancellationToken cancellationToken)
+    {
+        var partitionKey = new PartitionKey(accountId.Value);
+        long? held;
         try
         {
-            if (await IncrementAsync(accountId, meter, limit, cancellationToken).ConfigureAwait(false) is { } held)
-            {
-                return new AllocationChange(AllocationChangeKind.Taken, held);
-            }
+            held = await IncrementAsync(accountId, meter, limit, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -52,27 +118,14 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
             throw;
         }
 
-        await Container.DeleteAsync(unitId, partitionKey, CancellationToken.None).ConfigureAwait(false);
-        return new AllocationChange(AllocationChangeKind.LimitReached, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
-    }
-
-    public async Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(allocationId);
-        var partitionKey = new PartitionKey(accountId.Value);
-        var deleted = await Container.DeleteAsync(DocumentIds.Allocation(accountId, meter, allocationId), partitionKey, cancellationToken).ConfigureAwait(false);
-        if (deleted == HttpStatusCode.NotFound)
+        if (held is null)
         {
-            return new AllocationChange(AllocationChangeKind.NotHeld, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+            await Container.DeleteAsync(unitId, partitionKey, CancellationToken.None).ConfigureAwait(false);
+            return new AllocationChange(AllocationChangeKind.LimitReached, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
         }
 
-        var patched = await Container.PatchAsync<AllocationCounterDocument>(
-            DocumentIds.AllocationCounter(accountId, meter),
-            partitionKey,
-            [PatchOperation.Increment("/held", -1), PatchOperation.Set("/updatedAt", time.GetUtcNow())],
-            "FROM c WHERE c.held >= 1",
-            cancellationToken).ConfigureAwait(false);
-        return new AllocationChange(AllocationChangeKind.Released, patched.Document?.Held ?? await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+        await Container.PatchAsync<AllocationDocument>(unitId, partitionKey, [PatchOperation.Set("/pending", false)], null, CancellationToken.None).ConfigureAwait(false);
+        return new AllocationChange(AllocationChangeKind.Taken, held.Value);
     }
 
     public async Task<IReadOnlyDictionary<MeterName, long>> HeldAsync(AccountId accountId, CancellationToken cancellationToken)

@@ -1,7 +1,9 @@
 using Billing.Application.StripeEvents;
+using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
 using Billing.Domain.Metering;
+using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Billing.EndToEnd.Tests.Support;
 
@@ -47,7 +49,7 @@ public sealed class SubscriptionLifecycleTests(LifecycleStackFixture fixture) : 
         var (accountId, _, subscriptionId) = await SubscribeAsync("price_pro_monthly");
         var before = (await Stack.Data.AccountAsync(accountId))!;
         var firstPeriod = Evaluate(before, before.Subscription!.CurrentPeriodStart!.Value.AddMinutes(1)).Period;
-        await Stack.Data.Usage.TryConsumeAsync(before.Id, firstPeriod, AgentRuns, 7, limit: null, CancellationToken.None);
+        await Stack.Data.Usage.TryConsumeAsync(new UsageConsumption(before.Id, firstPeriod, AgentRuns, 7, Limit: null, PlanCode.Parse("PRO"), Included: 5000), CancellationToken.None);
 
         await Stack.AdvanceDaysAsync(31);
 
