@@ -34,7 +34,7 @@ internal sealed class BillingData : IAsyncDisposable
 
     public IStripeCustomerLinks Links => _services.GetRequiredService<IStripeCustomerLinks>();
 
-    public IUsageCounters Usage => _services.GetRequiredService<IUsageCounters>();
+    public IUsageLedger Usage => _services.GetRequiredService<IUsageLedger>();
 
     public Task<BillingAccount?> AccountAsync(string accountId) => Accounts.GetAsync(AccountId.Parse(accountId), CancellationToken.None);
 
