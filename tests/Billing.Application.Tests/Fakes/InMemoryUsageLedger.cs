@@ -63,6 +63,9 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
     /// <summary>When set, <see cref="TryConsumeAsync"/> throws it (after validating its arguments) and counts nothing.</summary>
     public Exception? FailConsumeWith { get; set; }
 
+    /// <summary>Awaited before each consumption is counted (to make a test's records overlap or arrive late).</summary>
+    public Func<UsageConsumption, Task>? BeforeConsume { get; set; }
+
     /// <summary>When set, <see cref="TryMarkThresholdAsync"/> throws it and marks nothing.</summary>
     public Exception? FailMarkWith { get; set; }
 
@@ -154,7 +157,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
         }
     }
 
-    public Task<UsageConsumeResult> TryConsumeAsync(UsageConsumption consumption, CancellationToken cancellationToken)
+    public async Task<UsageConsumeResult> TryConsumeAsync(UsageConsumption consumption, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(consumption);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(consumption.Amount);
@@ -163,33 +166,12 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
             throw new ArgumentOutOfRangeException(nameof(consumption), consumption.Limit, "A limit must not be negative.");
         }
 
-        lock (_gate)
+        if (BeforeConsume is { } before)
         {
-            ConsumeCalls++;
-            if (FailConsumeWith is { } failure)
-            {
-                throw failure;
-            }
-
-            var key = (consumption.AccountId, consumption.Period.Key);
-            _periods.TryGetValue(key, out var state);
-            var counter = state?.Counters.GetValueOrDefault(consumption.Meter) ?? 0;
-            if (consumption.Limit is { } limit && counter + consumption.Amount > limit)
-            {
-                return Task.FromResult(new UsageConsumeResult(false, counter, state is null ? [] : Notified(state, consumption.Meter)));
-            }
-
-            state ??= PeriodOf(consumption.AccountId, consumption.Period);
-            state.Counters[consumption.Meter] = counter + consumption.Amount;
-            state.Plan = consumption.Plan;
-            if (consumption.Included is { } included)
-            {
-                state.Included[consumption.Meter] = included;
-            }
-
-            _consumptions.Add(consumption);
-            return Task.FromResult(new UsageConsumeResult(true, counter + consumption.Amount, Notified(state, consumption.Meter)));
+            await before(consumption);
         }
+
+        return Consume(consumption);
     }
 
     public Task<bool> TryMarkThresholdAsync(AccountId accountId, UsagePeriodKey periodKey, MeterName meter, int percent, CancellationToken cancellationToken)
@@ -228,6 +210,37 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
                 .Where(p => DateOnly.FromDateTime(p.Value.Window.End.UtcDateTime) == day)
                 .Select(p => new UsagePeriodEntry(p.Key.Item1, p.Key.Item2, p.Value.Window.Start, p.Value.Window.End))];
             return Task.FromResult(ending);
+        }
+    }
+
+    private UsageConsumeResult Consume(UsageConsumption consumption)
+    {
+        lock (_gate)
+        {
+            ConsumeCalls++;
+            if (FailConsumeWith is { } failure)
+            {
+                throw failure;
+            }
+
+            var key = (consumption.AccountId, consumption.Period.Key);
+            _periods.TryGetValue(key, out var state);
+            var counter = state?.Counters.GetValueOrDefault(consumption.Meter) ?? 0;
+            if (consumption.Limit is { } limit && counter + consumption.Amount > limit)
+            {
+                return new UsageConsumeResult(false, counter, state is null ? [] : Notified(state, consumption.Meter));
+            }
+
+            state ??= PeriodOf(consumption.AccountId, consumption.Period);
+            state.Counters[consumption.Meter] = counter + consumption.Amount;
+            state.Plan = consumption.Plan;
+            if (consumption.Included is { } included)
+            {
+                state.Included[consumption.Meter] = included;
+            }
+
+            _consumptions.Add(consumption);
+            return new UsageConsumeResult(true, counter + consumption.Amount, Notified(state, consumption.Meter));
         }
     }
 
