@@ -136,6 +136,22 @@ public sealed class UsageThresholdsTests
     }
 
     [Fact]
+    public async Task A_failed_notification_at_the_hard_limit_is_sent_by_the_next_refused_attempt()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 8);
+        _bed.Notifications.FailWith = new InvalidOperationException("queue unavailable");
+        await _bed.RecordAsync(account, AgentRuns, 2); // reaches 100%: not sent
+        _bed.Notifications.FailWith = null;
+
+        var refused = await _bed.RecordAsync(account, AgentRuns, 1); // no count can follow: the limit is reached
+
+        Assert.Equal(RefusalReason.QuotaExceeded, refused.AssertRefused().Reason);
+        Assert.Equal([(80, 8L), (100, 10L)], _bed.Notifications.Sent.Select(n => (n.Threshold, n.Used)));
+        Assert.Equal(10, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+    }
+
+    [Fact]
     public async Task A_failed_mark_only_delays_the_notification()
     {
         var account = _bed.Register();
