@@ -140,6 +140,9 @@ public sealed partial class UsageRecording(
         if (!result.Consumed)
         {
             await GiveBackAsync(claim).ConfigureAwait(false);
+
+            // At the hard limit no count follows, so a threshold whose notification failed is retried by refused attempts.
+            await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result, now, cancellationToken).ConfigureAwait(false);
             return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Counter, string.Create(CultureInfo.InvariantCulture, $" per period; {result.Counter} are used, so {claim.Quantity} more would pass it")));
         }
 

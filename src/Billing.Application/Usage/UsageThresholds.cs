@@ -10,7 +10,8 @@ namespace Billing.Application.Usage;
 /// Sends one <see cref="UsageThresholdReached"/> per account, meter, period and threshold once the counter reaches
 /// the threshold's share of the hard limit or the included units. The threshold is first marked on the period's
 /// counters (a conditional write only one caller wins), then the message is queued; when queueing fails the mark is
-/// cleared again, so the next count of that meter sends it. Usage is never refused because a notification failed.
+/// cleared again, so the next count of that meter (or, at a hard limit, the next refused attempt) sends it. Usage is
+/// never refused because a notification failed.
 /// </summary>
 public sealed partial class UsageThresholds(
     IUsageLedger ledger,

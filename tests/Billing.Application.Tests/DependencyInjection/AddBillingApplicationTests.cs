@@ -1,6 +1,7 @@
 using Billing.Application.Accounts;
 using Billing.Application.Checkout;
 using Billing.Application.DependencyInjection;
+using Billing.Application.Entitlements;
 using Billing.Application.Payments;
 using Billing.Application.Portal;
 using Billing.Application.StripeCustomers;
@@ -26,6 +27,9 @@ public sealed class AddBillingApplicationTests
         {
             ["Billing:Stripe:LiveMode"] = "true",
             ["Billing:MissedEventSweep:BatchSize"] = "25",
+            ["Billing:Usage:LateWindow"] = "02:00:00",
+            ["Billing:Usage:Thresholds:0"] = "90",
+            ["Billing:Usage:Thresholds:1"] = "50",
         });
 
         Assert.NotNull(services.GetRequiredService<CheckoutSessions>());
@@ -36,9 +40,18 @@ public sealed class AddBillingApplicationTests
         Assert.NotNull(services.GetRequiredService<IStripeEventProcessor>());
         Assert.NotNull(services.GetRequiredService<AccountStripeResync>());
         Assert.NotNull(services.GetRequiredService<MissedEventSweep>());
+        Assert.NotNull(services.GetRequiredService<AccountRegistration>());
+        Assert.NotNull(services.GetRequiredService<EntitlementsOverview>());
+        Assert.NotNull(services.GetRequiredService<UsageRecording>());
+        Assert.NotNull(services.GetRequiredService<UsageThresholds>());
+        Assert.NotNull(services.GetRequiredService<Allocations>());
+        Assert.NotNull(services.GetRequiredService<UsageReport>());
         Assert.Equal(5, services.GetServices<IStripeEventTypeHandler>().Count());
         Assert.True(services.GetRequiredService<IOptions<StripeModeOptions>>().Value.LiveMode);
         Assert.Equal(25, services.GetRequiredService<IOptions<MissedEventSweepOptions>>().Value.BatchSize);
+        var usage = services.GetRequiredService<IOptions<UsageOptions>>().Value;
+        Assert.Equal(TimeSpan.FromHours(2), usage.LateWindow);
+        Assert.Equal([50, 90], usage.EffectiveThresholds);
         Assert.Equal("PRO", services.GetRequiredService<Domain.Plans.PlanCatalog>().Find(Domain.Plans.PlanCode.Parse("PRO"))?.Code.Value);
     }
 
@@ -49,6 +62,15 @@ public sealed class AddBillingApplicationTests
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<MissedEventSweepOptions>>().Value);
         Assert.Contains("BatchSize", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Invalid_usage_settings_are_reported_when_the_options_are_read()
+    {
+        using var services = Build(new Dictionary<string, string?> { ["Billing:Usage:Thresholds:0"] = "120" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<UsageOptions>>().Value);
+        Assert.Contains("Billing:Usage:Thresholds", error.Message, StringComparison.Ordinal);
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings)
@@ -65,7 +87,9 @@ public sealed class AddBillingApplicationTests
             .AddSingleton<IBillingAccountStore>(accounts)
             .AddSingleton<IAccountRenewalQuery>(accounts)
             .AddSingleton<IStripeCustomerLinks, InMemoryStripeCustomerLinks>()
-            .AddSingleton<IUsageCounters, InMemoryUsageCounters>()
+            .AddSingleton<IUsageLedger, InMemoryUsageLedger>()
+            .AddSingleton<IAllocationLedger, InMemoryAllocationLedger>()
+            .AddSingleton<IBillingNotifications, RecordingBillingNotifications>()
             .AddSingleton<IStripeEventStore>(new InMemoryStripeEventStore(time))
             .AddSingleton<IStripeEventQueueWriter, InMemoryStripeEventQueue>()
             .AddSingleton<IStripeBillingGateway, FakeStripeBillingGateway>()

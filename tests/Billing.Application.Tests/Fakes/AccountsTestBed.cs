@@ -55,7 +55,7 @@ internal sealed class AccountsTestBed
 
     public InMemoryStripeCustomerLinks Links { get; } = new();
 
-    public InMemoryUsageCounters Usage { get; } = new();
+    public InMemoryUsageLedger Usage { get; } = new();
 
     public FakeStripeBillingGateway Gateway { get; } = new();
 

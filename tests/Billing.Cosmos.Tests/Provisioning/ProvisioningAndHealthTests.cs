@@ -96,7 +96,8 @@ public sealed class ProvisioningAndHealthTests(CosmosFixture fixture) : IClassFi
     {
         Assert.IsType<Billing.Cosmos.Accounts.CosmosBillingAccountStore>(fixture.Get<IBillingAccountStore>());
         Assert.IsType<Billing.Cosmos.StripeCustomers.CosmosStripeCustomerLinks>(fixture.Get<IStripeCustomerLinks>());
-        Assert.IsType<Billing.Cosmos.Usage.CosmosUsageCounters>(fixture.Get<IUsageCounters>());
+        Assert.IsType<Billing.Cosmos.Usage.CosmosUsageLedger>(fixture.Get<IUsageLedger>());
+        Assert.IsType<Billing.Cosmos.Usage.CosmosAllocationLedger>(fixture.Get<IAllocationLedger>());
         Assert.IsType<Billing.Cosmos.StripeEvents.CosmosStripeEventStore>(fixture.Get<IStripeEventStore>());
 
         using var invalid = CosmosFixture.BuildServices("", "");

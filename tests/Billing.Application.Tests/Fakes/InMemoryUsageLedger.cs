@@ -1,0 +1,298 @@
+using Billing.Application.Usage;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+
+namespace Billing.Application.Tests.Fakes;
+
+/// <summary>
+/// The usage ledger in memory with the contract of the Cosmos one, every operation atomic under one lock: counters
+/// that never pass a limit, idempotency keys whose first claim wins (and expire after their retention when a clock
+/// is given), threshold marks only one caller sets, and the closing-day index (a period is listed once something was
+/// counted in it). Tests can also set counters directly, make operations fail, and read what was done.
+/// </summary>
+internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLedger
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(AccountId, UsagePeriodKey), Period> _periods = [];
+    private readonly Dictionary<(AccountId, string), UsageKeyClaim> _keys = [];
+    private readonly List<UsageConsumption> _consumptions = [];
+    private int _reads;
+    private UsagePeriodKey? _lastReadKey;
+
+    /// <summary>Counter reads (<see cref="GetAsync"/>).</summary>
+    public int Reads
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reads;
+            }
+        }
+    }
+
+    public UsagePeriodKey? LastReadKey
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastReadKey;
+            }
+        }
+    }
+
+    /// <summary>Every consumption the ledger counted, in the order it counted them.</summary>
+    public IReadOnlyList<UsageConsumption> Consumed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _consumptions];
+            }
+        }
+    }
+
+    /// <summary>Calls of <see cref="TryConsumeAsync"/>, counted or not.</summary>
+    public int ConsumeCalls { get; private set; }
+
+    public int MarkCalls { get; private set; }
+
+    /// <summary>When set, <see cref="TryConsumeAsync"/> throws it (after validating its arguments) and counts nothing.</summary>
+    public Exception? FailConsumeWith { get; set; }
+
+    /// <summary>Awaited before each consumption is counted (to make a test's records overlap or arrive late).</summary>
+    public Func<UsageConsumption, Task>? BeforeConsume { get; set; }
+
+    /// <summary>When set, <see cref="TryMarkThresholdAsync"/> throws it and marks nothing.</summary>
+    public Exception? FailMarkWith { get; set; }
+
+    /// <summary>When set, <see cref="ReleaseKeyAsync"/> throws it and the key stays claimed.</summary>
+    public Exception? FailReleaseWith { get; set; }
+
+    /// <summary>Sets a meter's counter (creating the period), as if that much had been counted.</summary>
+    public void Set(AccountId accountId, UsagePeriod period, MeterName meter, long value, PlanCode? plan = null, long? included = null)
+    {
+        ArgumentNullException.ThrowIfNull(period);
+        lock (_gate)
+        {
+            var state = PeriodOf(accountId, period);
+            state.Counters[meter] = value;
+            state.Plan = plan ?? state.Plan;
+            if (included is { } units)
+            {
+                state.Included[meter] = units;
+            }
+        }
+    }
+
+    /// <summary>The claim holding the key now, if any.</summary>
+    public UsageKeyClaim? ClaimOf(AccountId accountId, string idempotencyKey)
+    {
+        lock (_gate)
+        {
+            return Live(accountId, idempotencyKey);
+        }
+    }
+
+    /// <summary>The thresholds of the meter marked as notified in the period.</summary>
+    public IReadOnlyList<int> MarksOf(AccountId accountId, UsagePeriodKey periodKey, MeterName meter)
+    {
+        lock (_gate)
+        {
+            return _periods.TryGetValue((accountId, periodKey), out var state) ? Notified(state, meter) : [];
+        }
+    }
+
+    public Task<UsageCounters?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _reads++;
+            _lastReadKey = periodKey;
+            return Task.FromResult(_periods.TryGetValue((accountId, periodKey), out var state) ? ToCounters(accountId, state) : null);
+        }
+    }
+
+    public Task<IReadOnlyList<UsageCounters>> ListStartedAsync(AccountId accountId, DateTimeOffset startedFrom, DateTimeOffset startedBefore, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<UsageCounters> started = [.. _periods
+                .Where(p => p.Key.Item1 == accountId && p.Value.Window.Start >= startedFrom && p.Value.Window.Start < startedBefore)
+                .Select(p => ToCounters(accountId, p.Value))
+                .OrderBy(c => c.Period.Start)];
+            return Task.FromResult(started);
+        }
+    }
+
+    public Task<UsageKeyClaim?> ClaimKeyAsync(UsageKeyClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        lock (_gate)
+        {
+            if (Live(claim.AccountId, claim.IdempotencyKey) is { } holder)
+            {
+                return Task.FromResult<UsageKeyClaim?>(holder);
+            }
+
+            _keys[(claim.AccountId, claim.IdempotencyKey)] = claim;
+            return Task.FromResult<UsageKeyClaim?>(null);
+        }
+    }
+
+    public Task ReleaseKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (FailReleaseWith is { } failure)
+            {
+                throw failure;
+            }
+
+            _keys.Remove((accountId, idempotencyKey));
+            return Task.CompletedTask;
+        }
+    }
+
+    public async Task<UsageConsumeResult> TryConsumeAsync(UsageConsumption consumption, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(consumption);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(consumption.Amount);
+        if (consumption.Limit is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(consumption), consumption.Limit, "A limit must not be negative.");
+        }
+
+        if (BeforeConsume is { } before)
+        {
+            await before(consumption);
+        }
+
+        return Consume(consumption);
+    }
+
+    public Task<bool> TryMarkThresholdAsync(AccountId accountId, UsagePeriodKey periodKey, MeterName meter, int percent, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            MarkCalls++;
+            if (FailMarkWith is { } failure)
+            {
+                throw failure;
+            }
+
+            // Like the store: no counters document, nothing to mark.
+            return Task.FromResult(_periods.TryGetValue((accountId, periodKey), out var state) && state.Notified.Add((meter, percent)));
+        }
+    }
+
+    public Task UnmarkThresholdAsync(AccountId accountId, UsagePeriodKey periodKey, MeterName meter, int percent, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_periods.TryGetValue((accountId, periodKey), out var state))
+            {
+                state.Notified.Remove((meter, percent));
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<UsagePeriodEntry> ending = [.. _periods
+                .Where(p => DateOnly.FromDateTime(p.Value.Window.End.UtcDateTime) == day)
+                .Select(p => new UsagePeriodEntry(p.Key.Item1, p.Key.Item2, p.Value.Window.Start, p.Value.Window.End))];
+            return Task.FromResult(ending);
+        }
+    }
+
+    private UsageConsumeResult Consume(UsageConsumption consumption)
+    {
+        lock (_gate)
+        {
+            ConsumeCalls++;
+            if (FailConsumeWith is { } failure)
+            {
+                throw failure;
+            }
+
+            var key = (consumption.AccountId, consumption.Period.Key);
+            _periods.TryGetValue(key, out var state);
+            var counter = state?.Counters.GetValueOrDefault(consumption.Meter) ?? 0;
+            if (consumption.Limit is { } limit && counter + consumption.Amount > limit)
+            {
+                return new UsageConsumeResult(false, counter, state is null ? [] : Notified(state, consumption.Meter));
+            }
+
+            state ??= PeriodOf(consumption.AccountId, consumption.Period);
+            state.Counters[consumption.Meter] = counter + consumption.Amount;
+            state.Plan = consumption.Plan;
+            if (consumption.Included is { } included)
+            {
+                state.Included[consumption.Meter] = included;
+            }
+
+            _consumptions.Add(consumption);
+            return new UsageConsumeResult(true, counter + consumption.Amount, Notified(state, consumption.Meter));
+        }
+    }
+
+    private UsageKeyClaim? Live(AccountId accountId, string idempotencyKey)
+    {
+        if (!_keys.TryGetValue((accountId, idempotencyKey), out var claim))
+        {
+            return null;
+        }
+
+        if (time is not null && time.GetUtcNow() >= claim.RecordedAt + claim.Retention)
+        {
+            _keys.Remove((accountId, idempotencyKey)); // expired, as the store's time to live deletes it
+            return null;
+        }
+
+        return claim;
+    }
+
+    private Period PeriodOf(AccountId accountId, UsagePeriod period)
+    {
+        if (!_periods.TryGetValue((accountId, period.Key), out var state))
+        {
+            state = new Period(period);
+            _periods.Add((accountId, period.Key), state);
+        }
+
+        return state;
+    }
+
+    private static int[] Notified(Period state, MeterName meter) =>
+        [.. state.Notified.Where(n => n.Meter == meter).Select(n => n.Percent).Order()];
+
+    private static UsageCounters ToCounters(AccountId accountId, Period state) => new()
+    {
+        AccountId = accountId,
+        Period = state.Window,
+        Counters = new Dictionary<MeterName, long>(state.Counters),
+        Plan = state.Plan,
+        Included = new Dictionary<MeterName, long>(state.Included),
+    };
+
+    private sealed class Period(UsagePeriod window)
+    {
+        public UsagePeriod Window { get; } = window;
+
+        public Dictionary<MeterName, long> Counters { get; } = [];
+
+        public PlanCode? Plan { get; set; }
+
+        public Dictionary<MeterName, long> Included { get; } = [];
+
+        public HashSet<(MeterName Meter, int Percent)> Notified { get; } = [];
+    }
+}

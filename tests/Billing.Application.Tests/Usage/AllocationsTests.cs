@@ -1,0 +1,153 @@
+using Billing.Application.Outcomes;
+using Billing.Application.Tests.Fakes;
+using Billing.Application.Usage;
+using Billing.Domain.Plans.Configuration;
+using Billing.TestSupport;
+using static Billing.Application.Tests.Fakes.UsageTestBed;
+
+namespace Billing.Application.Tests.Usage;
+
+public sealed class AllocationsTests
+{
+    private readonly UsageTestBed _bed = new();
+
+    [Fact]
+    public async Task A_take_holds_one_unit_against_the_plans_limit_idempotently()
+    {
+        var account = _bed.Register();
+
+        var taken = (await TakeAsync(account.Value, "project-1")).AssertSucceeded();
+        var again = (await TakeAsync(account.Value, "project-1")).AssertSucceeded();
+
+        Assert.Equal(new AllocationState("projects", "project-1", true, 1, 1, 0), taken);
+        Assert.Equal(new AllocationState("projects", "project-1", false, 1, 1, 0), again);
+        Assert.Equal(1, _bed.AllocationLedger.LastLimit);
+    }
+
+    [Fact]
+    public async Task A_take_past_the_limit_is_refused_with_the_facts()
+    {
+        var account = _bed.Register();
+        await TakeAsync(account.Value, "project-1");
+
+        var refusal = (await TakeAsync(account.Value, "project-2")).AssertRefused();
+
+        Assert.Equal(RefusalReason.QuotaExceeded, refusal.Reason);
+        Assert.Equal("The Free plan allows 1 projects and 1 are held; release one or upgrade. The Basic plan allows more.", refusal.Detail);
+        Assert.Equal(
+            new Dictionary<string, object?> { ["meter"] = "projects", ["limit"] = 1L, ["used"] = 1L, ["plan"] = "FREE", ["upgradePlan"] = "BASIC" },
+            refusal.Facts);
+        Assert.Equal(1, (await _bed.AllocationLedger.HeldAsync(account, CancellationToken.None))[Projects]);
+    }
+
+    [Fact]
+    public async Task The_limit_is_the_current_plans()
+    {
+        var (pro, _) = _bed.Subscribe(TestCatalog.ProMonthly);
+        var trial = _bed.Register();
+        var started = (await _bed.Accounts.GetAsync(trial, CancellationToken.None))!.StartLocalTrial(_bed.Catalog, Start);
+        _bed.Accounts.Put(started.Account);
+
+        var proState = (await TakeAsync(pro.Value, "p")).AssertSucceeded();
+        var trialState = (await TakeAsync(trial.Value, "p")).AssertSucceeded();
+
+        Assert.Equal((20L, 19L), (proState.Limit!.Value, proState.Remaining!.Value));
+        Assert.Equal((3L, 2L), (trialState.Limit!.Value, trialState.Remaining!.Value));
+    }
+
+    [Fact]
+    public async Task A_release_gives_the_unit_back_idempotently()
+    {
+        var account = _bed.Register();
+        await TakeAsync(account.Value, "project-1");
+
+        var released = (await ReleaseAsync(account.Value, "project-1")).AssertSucceeded();
+        var again = (await ReleaseAsync(account.Value, "project-1")).AssertSucceeded();
+        var retaken = (await TakeAsync(account.Value, "project-2")).AssertSucceeded();
+
+        Assert.Equal(new AllocationState("projects", "project-1", true, 0, 1, 1), released);
+        Assert.Equal(new AllocationState("projects", "project-1", false, 0, 1, 1), again);
+        Assert.True(retaken.Changed);
+    }
+
+    [Fact]
+    public async Task After_a_downgrade_units_above_the_limit_are_kept_but_none_is_granted_until_under_it()
+    {
+        var account = _bed.Register();
+        _bed.AllocationLedger.Hold(account, Projects, "p1", "p2", "p3"); // taken on a bigger plan
+
+        var refused = (await TakeAsync(account.Value, "p4")).AssertRefused();
+        await ReleaseAsync(account.Value, "p1");
+        var stillOver = await TakeAsync(account.Value, "p4");
+        var releasedToLimit = (await ReleaseAsync(account.Value, "p2")).AssertSucceeded();
+        var atTheLimit = await TakeAsync(account.Value, "p4");
+        await ReleaseAsync(account.Value, "p3");
+        var granted = (await TakeAsync(account.Value, "p4")).AssertSucceeded();
+
+        Assert.Equal(3L, refused.Facts["used"]);
+        Assert.Equal(2L, stillOver.AssertRefused().Facts["used"]);
+        Assert.Equal((1L, 0L), (releasedToLimit.Held, releasedToLimit.Remaining!.Value)); // never negative
+        Assert.Equal(RefusalReason.QuotaExceeded, atTheLimit.AssertRefused().Reason);
+        Assert.Equal((true, 1L), (granted.Changed, granted.Held));
+    }
+
+    [Fact]
+    public async Task Without_a_limit_every_take_is_granted()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("FREE").Meters["projects"] = new MeterOptions { Quota = 0 };
+        var bed = new UsageTestBed(options);
+        var account = bed.Register();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await bed.Allocations.TakeAsync(new AllocationRequest(account.Value, "projects", $"p{i}"), CancellationToken.None);
+        }
+
+        var state = (await bed.Allocations.TakeAsync(new AllocationRequest(account.Value, "projects", "p5"), CancellationToken.None)).AssertSucceeded();
+        Assert.Equal((6L, (long?)null, (long?)null), (state.Held, state.Limit, state.Remaining));
+        Assert.Null(bed.AllocationLedger.LastLimit);
+    }
+
+    public static TheoryData<AllocationRequest, string, string> InvalidRequests => new()
+    {
+        { new(null, "projects", "p"), "accountId", "Required." },
+        { new("a?b", "projects", "p"), "accountId", "must not contain" },
+        { new("user-1", null, "p"), "meter", "Required." },
+        { new("user-1", "agent_runs", "p"), "meter", "Unknown allocation meter 'agent_runs'. Known: projects." }, // a consumption meter
+        { new("user-1", "seats", "p"), "meter", "Unknown allocation meter 'seats'. Known: projects." },
+        { new("user-1", "projects", null), "allocationId", "Required: a key unique to this usage, the same on every retry." },
+        { new("user-1", "projects", "my project"), "allocationId", "Must be 1 to 255 printable ASCII characters without spaces." },
+        { new("user-1", "projects", new string('p', 256)), "allocationId", "Must be 1 to 255 printable ASCII characters without spaces." },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidRequests))]
+    public async Task Bad_fields_are_reported_for_takes_and_releases(AllocationRequest request, string field, string message)
+    {
+        var take = (await _bed.Allocations.TakeAsync(request, CancellationToken.None)).AssertInvalid();
+        var release = (await _bed.Allocations.ReleaseAsync(request, CancellationToken.None)).AssertInvalid();
+
+        Assert.Contains(message, Assert.Single(take.For(field)), StringComparison.Ordinal);
+        Assert.Equal(take.ToDictionary(), release.ToDictionary());
+        Assert.Empty(await _bed.AllocationLedger.HeldAsync(Domain.Accounts.AccountId.Parse("user-1"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_unregistered_account_is_refused()
+    {
+        var unknown = NewAccountId();
+
+        var take = (await TakeAsync(unknown.Value, "p")).AssertRefused();
+        var release = (await ReleaseAsync(unknown.Value, "p")).AssertRefused();
+
+        Assert.Equal((RefusalReason.AccountNotFound, RefusalReason.AccountNotFound), (take.Reason, release.Reason));
+        Assert.Empty(await _bed.AllocationLedger.HeldAsync(unknown, CancellationToken.None));
+    }
+
+    private Task<Outcome<AllocationState>> TakeAsync(string account, string allocationId) =>
+        _bed.Allocations.TakeAsync(new AllocationRequest(account, "projects", allocationId), CancellationToken.None);
+
+    private Task<Outcome<AllocationState>> ReleaseAsync(string account, string allocationId) =>
+        _bed.Allocations.ReleaseAsync(new AllocationRequest(account, "projects", allocationId), CancellationToken.None);
+}

@@ -1,0 +1,427 @@
+using Billing.Application.Outcomes;
+using Billing.Application.Tests.Fakes;
+using Billing.Application.Usage;
+using Billing.Domain.Plans;
+using Billing.TestSupport;
+using static Billing.Application.Tests.Fakes.UsageTestBed;
+
+namespace Billing.Application.Tests.Usage;
+
+public sealed class UsageRecordingTests
+{
+    private const string ValidAccount = "user-1";
+    private const string KeyRule = "Must be 1 to 255 printable ASCII characters without spaces.";
+    private const string QuantityRule = "Must be a whole number from 1 to 1000000000000.";
+    private const string UnknownMeter = "Known: agent_runs, tokens, api_calls.";
+
+    private readonly UsageTestBed _bed = new();
+
+    public static TheoryData<UsageRecordRequest, string, string> InvalidRequests => new()
+    {
+        { new(null, "agent_runs", 1, "k", null), "accountId", "Required." },
+        { new("", "agent_runs", 1, "k", null), "accountId", "Required." },
+        { new("a/b", "agent_runs", 1, "k", null), "accountId", "must not contain '/'" },
+        { new(ValidAccount, null, 1, "k", null), "meter", "Required." },
+        { new(ValidAccount, "", 1, "k", null), "meter", "Required." },
+        { new(ValidAccount, "minutes", 1, "k", null), "meter", "Unknown usage meter 'minutes'. " + UnknownMeter },
+        { new(ValidAccount, "projects", 1, "k", null), "meter", "Unknown usage meter 'projects'. " + UnknownMeter }, // an allocation meter
+        { new(ValidAccount, "Agent Runs!", 1, "k", null), "meter", "Unknown usage meter 'Agent Runs!'. " + UnknownMeter },
+        { new(ValidAccount, "agent_runs", null, "k", null), "quantity", "Required: a whole number of units, at least 1." },
+        { new(ValidAccount, "agent_runs", 0, "k", null), "quantity", QuantityRule },
+        { new(ValidAccount, "agent_runs", -3, "k", null), "quantity", QuantityRule },
+        { new(ValidAccount, "agent_runs", UsageOptions.MaxQuantity + 1, "k", null), "quantity", QuantityRule },
+        { new(ValidAccount, "agent_runs", 1, null, null), "idempotencyKey", "Required: a key unique to this usage, the same on every retry." },
+        { new(ValidAccount, "agent_runs", 1, "", null), "idempotencyKey", "Required: a key unique to this usage, the same on every retry." },
+        { new(ValidAccount, "agent_runs", 1, "two words", null), "idempotencyKey", KeyRule },
+        { new(ValidAccount, "agent_runs", 1, "tab\tkey", null), "idempotencyKey", KeyRule },
+        { new(ValidAccount, "agent_runs", 1, "clé", null), "idempotencyKey", KeyRule },
+        { new(ValidAccount, "agent_runs", 1, new string('k', 256), null), "idempotencyKey", KeyRule },
+        { new(ValidAccount, "agent_runs", 1, "k", Start.AddSeconds(31)), "occurredAt", "Must not be in the future." },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidRequests))]
+    public async Task Each_field_rule_is_reported_under_its_field_and_nothing_is_recorded(UsageRecordRequest request, string field, string message)
+    {
+        _bed.Accounts.Put(Domain.Accounts.BillingAccount.Open(Domain.Accounts.AccountId.Parse(ValidAccount), Start));
+
+        var errors = (await _bed.Recording.RecordAsync(request, CancellationToken.None)).AssertInvalid();
+
+        Assert.Equal([field], errors.Fields);
+        Assert.Contains(message, Assert.Single(errors.For(field)), StringComparison.Ordinal);
+        Assert.Equal(0, _bed.Ledger.ConsumeCalls);
+        Assert.Null(_bed.Ledger.ClaimOf(Domain.Accounts.AccountId.Parse(ValidAccount), "k"));
+    }
+
+    [Fact]
+    public async Task Every_bad_field_is_reported_at_once()
+    {
+        var errors = (await _bed.Recording.RecordAsync(new UsageRecordRequest(null, "nope", 0, " ", Start.AddHours(1)), CancellationToken.None)).AssertInvalid();
+
+        Assert.Equal(["accountId", "meter", "quantity", "idempotencyKey", "occurredAt"], errors.Fields);
+    }
+
+    [Fact]
+    public async Task The_largest_quantity_the_longest_key_and_the_clock_skew_are_accepted()
+    {
+        var account = _bed.Register();
+
+        var recorded = (await _bed.RecordAsync(account, ApiCalls, UsageOptions.MaxQuantity, new string('~', 255), Start.AddSeconds(30))).AssertSucceeded();
+
+        Assert.Equal(UsageOptions.MaxQuantity, recorded.Used);
+        Assert.Equal(Start.AddSeconds(30), recorded.OccurredAt);
+    }
+
+    [Fact]
+    public async Task Usage_that_occurred_before_the_current_period_started_is_refused()
+    {
+        var account = _bed.Register();
+        _bed.Time.SetUtcNow(new DateTimeOffset(2026, 12, 1, 0, 10, 0, TimeSpan.Zero));
+
+        var errors = (await _bed.RecordAsync(account, AgentRuns, 1, occurredAt: new DateTimeOffset(2026, 11, 30, 23, 55, 0, TimeSpan.Zero))).AssertInvalid();
+
+        Assert.Equal(
+            "Must be in the account's current usage period, which started at 2026-12-01T00:00:00.0000000+00:00.",
+            Assert.Single(errors.For("occurredAt")));
+        Assert.Equal(0, _bed.Ledger.ConsumeCalls);
+        Assert.Equal(1, (await _bed.RecordAsync(account, AgentRuns, 1, occurredAt: new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero))).AssertSucceeded().Used);
+    }
+
+    [Fact]
+    public async Task Usage_older_than_the_late_window_is_refused()
+    {
+        var account = _bed.Register();
+
+        var tooLate = await _bed.RecordAsync(account, AgentRuns, 1, occurredAt: Start - TimeSpan.FromDays(1) - TimeSpan.FromSeconds(1));
+        var justInTime = await _bed.RecordAsync(account, AgentRuns, 1, occurredAt: Start - TimeSpan.FromDays(1));
+
+        Assert.Equal("Is older than the late window (1.00:00:00); such usage is no longer accepted.", Assert.Single(tooLate.AssertInvalid().For("occurredAt")));
+        Assert.Equal(1, justInTime.AssertSucceeded().Used);
+        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+    }
+
+    [Fact]
+    public async Task The_late_window_and_clock_skew_come_from_the_options()
+    {
+        var bed = new UsageTestBed(usage: new UsageOptions { LateWindow = TimeSpan.FromHours(2), ClockSkew = TimeSpan.Zero });
+        var account = bed.Register();
+
+        Assert.Equal("occurredAt", Assert.Single((await bed.RecordAsync(account, AgentRuns, 1, occurredAt: Start.AddHours(-3))).AssertInvalid().Fields));
+        Assert.Equal("occurredAt", Assert.Single((await bed.RecordAsync(account, AgentRuns, 1, occurredAt: Start.AddTicks(1))).AssertInvalid().Fields));
+        (await bed.RecordAsync(account, AgentRuns, 1, occurredAt: Start.AddHours(-2))).AssertSucceeded();
+        (await bed.RecordAsync(account, AgentRuns, 1, occurredAt: Start)).AssertSucceeded();
+    }
+
+    [Fact]
+    public async Task An_unregistered_account_is_refused_and_nothing_is_claimed()
+    {
+        var unknown = NewAccountId();
+
+        var refusal = (await _bed.RecordAsync(unknown, AgentRuns, 1, "k-1")).AssertRefused();
+
+        Assert.Equal(RefusalReason.AccountNotFound, refusal.Reason);
+        Assert.Contains($"'{unknown}'", refusal.Detail, StringComparison.Ordinal);
+        Assert.Null(_bed.Ledger.ClaimOf(unknown, "k-1"));
+        Assert.Equal(0, _bed.Ledger.ConsumeCalls);
+        Assert.Null(await _bed.Accounts.GetAsync(unknown, CancellationToken.None)); // not created either
+    }
+
+    [Fact]
+    public async Task Recorded_usage_answers_the_counter_against_the_limit_in_the_current_period()
+    {
+        var account = _bed.Register();
+        var occurredAt = Start.AddMinutes(-2);
+
+        var recorded = (await _bed.RecordAsync(account, AgentRuns, 3, "job-1", occurredAt)).AssertSucceeded();
+
+        Assert.Equal(AgentRuns, recorded.Meter);
+        Assert.Equal(3, recorded.Quantity);
+        Assert.Equal(3, recorded.Used);
+        Assert.Equal(10, recorded.Limit);
+        Assert.Equal(7, recorded.Remaining);
+        Assert.Equal(0, recorded.Overage);
+        Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), recorded.PeriodStart);
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), recorded.PeriodEnd);
+        Assert.Equal(occurredAt, recorded.OccurredAt);
+        Assert.Equal(Start, recorded.RecordedAt);
+        Assert.False(recorded.Replayed);
+        var consumption = Assert.Single(_bed.Ledger.Consumed);
+        Assert.Equal(new UsageConsumption(account, _bed.CurrentMonth, AgentRuns, 3, 10, PlanCode.Parse("FREE"), null), consumption);
+        var claim = _bed.Ledger.ClaimOf(account, "job-1")!;
+        Assert.Equal((AgentRuns, 3L, _bed.CurrentMonth.Key, occurredAt, Start, TimeSpan.FromDays(45)), (claim.Meter, claim.Quantity, claim.PeriodKey, claim.OccurredAt, claim.RecordedAt, claim.Retention));
+    }
+
+    [Fact]
+    public async Task Without_occurredAt_the_usage_occurred_now()
+    {
+        var account = _bed.Register();
+
+        var recorded = (await _bed.RecordAsync(account, Tokens, 10)).AssertSucceeded();
+
+        Assert.Equal(Start, recorded.OccurredAt);
+    }
+
+    [Fact]
+    public async Task Usage_past_a_hard_limit_is_refused_with_the_facts_and_its_key_is_given_back()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 8, "first");
+
+        var refusal = (await _bed.RecordAsync(account, AgentRuns, 3, "second")).AssertRefused();
+
+        Assert.Equal(RefusalReason.QuotaExceeded, refusal.Reason);
+        Assert.Equal("The Free plan allows 10 agent_runs per period; 8 are used, so 3 more would pass it. The Basic plan allows more.", refusal.Detail);
+        Assert.Equal(
+            new Dictionary<string, object?> { ["meter"] = "agent_runs", ["limit"] = 10L, ["used"] = 8L, ["plan"] = "FREE", ["upgradePlan"] = "BASIC" },
+            refusal.Facts);
+        Assert.Null(_bed.Ledger.ClaimOf(account, "second"));
+        Assert.Equal(8, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+
+        var retry = (await _bed.RecordAsync(account, AgentRuns, 2, "second")).AssertSucceeded(); // not a replay, not a reused key
+
+        Assert.False(retry.Replayed);
+        Assert.Equal(10, retry.Used);
+        Assert.Equal(0, retry.Remaining);
+    }
+
+    [Fact]
+    public async Task A_refusal_names_no_upgrade_when_no_plan_allows_more()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Meters["agent_runs"] = new Domain.Plans.Configuration.MeterOptions { Quota = 600 };
+        var bed = new UsageTestBed(options);
+        var (basic, _) = bed.Subscribe(TestCatalog.BasicMonthly);
+        var (pro, _) = bed.Subscribe(TestCatalog.ProMonthly);
+
+        var basicRefusal = (await bed.RecordAsync(basic, AgentRuns, 501)).AssertRefused();
+        var proRefusal = (await bed.RecordAsync(pro, AgentRuns, 601)).AssertRefused();
+
+        Assert.Equal("PRO", basicRefusal.Facts["upgradePlan"]);
+        Assert.Null(proRefusal.Facts["upgradePlan"]);
+        Assert.Equal("The Pro plan allows 600 agent_runs per period; 0 are used, so 601 more would pass it.", proRefusal.Detail);
+    }
+
+    [Fact]
+    public async Task An_overage_meter_records_beyond_its_included_units_and_reports_the_overage()
+    {
+        var (account, period) = _bed.Subscribe(TestCatalog.ProMonthly);
+
+        var first = (await _bed.RecordAsync(account, AgentRuns, 900)).AssertSucceeded();
+        var beyond = (await _bed.RecordAsync(account, AgentRuns, 300)).AssertSucceeded();
+
+        Assert.Equal((900L, 1_000L, 100L, 0L), (first.Used, first.Limit!.Value, first.Remaining!.Value, first.Overage));
+        Assert.Equal((1_200L, 1_000L, 0L, 200L), (beyond.Used, beyond.Limit!.Value, beyond.Remaining!.Value, beyond.Overage));
+        Assert.Equal(period.Start, beyond.PeriodStart);
+        Assert.All(_bed.Ledger.Consumed, c => Assert.Equal((null, (long?)1_000, PlanCode.Parse("PRO"), period.Key), (c.Limit, c.Included, c.Plan, c.Period.Key)));
+    }
+
+    [Fact]
+    public async Task An_unlimited_meter_has_no_limit_remaining_or_overage()
+    {
+        var (account, _) = _bed.Subscribe(TestCatalog.ProMonthly);
+
+        var recorded = (await _bed.RecordAsync(account, ApiCalls, 5_000_000)).AssertSucceeded();
+
+        Assert.Equal((5_000_000L, (long?)null, (long?)null, 0L), (recorded.Used, recorded.Limit, recorded.Remaining, recorded.Overage));
+        Assert.Equal(((long?)null, (long?)null), (_bed.Ledger.Consumed[0].Limit, _bed.Ledger.Consumed[0].Included));
+    }
+
+    [Fact]
+    public async Task A_retry_with_the_same_key_is_answered_as_recorded_and_counts_nothing()
+    {
+        var account = _bed.Register();
+        var first = (await _bed.RecordAsync(account, AgentRuns, 3, "job-7", Start.AddSeconds(-10))).AssertSucceeded();
+        _bed.Time.Advance(TimeSpan.FromMinutes(5));
+        await _bed.RecordAsync(account, AgentRuns, 2, "job-8");
+
+        var replay = (await _bed.RecordAsync(account, AgentRuns, 3, "job-7")).AssertSucceeded();
+
+        Assert.True(replay.Replayed);
+        Assert.Equal(3, replay.Quantity);
+        Assert.Equal(5, replay.Used); // the counter as it stands now
+        Assert.Equal(5, replay.Remaining);
+        Assert.Equal((first.OccurredAt, first.RecordedAt), (replay.OccurredAt, replay.RecordedAt)); // of the first record
+        Assert.Equal(2, _bed.Ledger.ConsumeCalls);
+        Assert.Equal(5, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+    }
+
+    [Fact]
+    public async Task A_retry_after_the_period_rolled_over_answers_the_first_period()
+    {
+        var account = _bed.Register();
+        _bed.Time.SetUtcNow(new DateTimeOffset(2026, 11, 30, 23, 59, 0, TimeSpan.Zero));
+        await _bed.RecordAsync(account, AgentRuns, 4, "late-job");
+        _bed.Time.SetUtcNow(new DateTimeOffset(2026, 12, 1, 0, 1, 0, TimeSpan.Zero));
+
+        var replay = (await _bed.RecordAsync(account, AgentRuns, 4, "late-job")).AssertSucceeded();
+
+        Assert.True(replay.Replayed);
+        Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), replay.PeriodStart);
+        Assert.Equal((4L, 10L, 6L), (replay.Used, replay.Limit!.Value, replay.Remaining!.Value));
+        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+    }
+
+    [Theory]
+    [InlineData("agent_runs", 4)]
+    [InlineData("tokens", 3)]
+    public async Task A_key_used_for_other_usage_is_refused(string meter, long quantity)
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 3, "job-9");
+
+        var refusal = (await _bed.Recording.RecordAsync(new UsageRecordRequest(account.Value, meter, quantity, "job-9", null), CancellationToken.None)).AssertRefused();
+
+        Assert.Equal(RefusalReason.IdempotencyKeyReused, refusal.Reason);
+        Assert.Equal("The idempotency key was already used at 2026-11-21T12:00:00.0000000+00:00 for 3 agent_runs; use a new key for new usage.", refusal.Detail);
+        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+        Assert.Equal(3, _bed.Ledger.ClaimOf(account, "job-9")!.Quantity); // the first claim stays
+    }
+
+    [Fact]
+    public async Task Keys_are_per_account()
+    {
+        var one = _bed.Register();
+        var other = _bed.Register();
+
+        await _bed.RecordAsync(one, AgentRuns, 1, "shared-key");
+        var recorded = (await _bed.RecordAsync(other, Tokens, 9, "shared-key")).AssertSucceeded();
+
+        Assert.False(recorded.Replayed);
+    }
+
+    [Fact]
+    public async Task A_failing_count_gives_the_key_back_and_rethrows()
+    {
+        var account = _bed.Register();
+        _bed.Ledger.FailConsumeWith = new InvalidOperationException("store unavailable");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.RecordAsync(account, AgentRuns, 2, "job-10"));
+
+        Assert.Equal("store unavailable", error.Message);
+        Assert.Null(_bed.Ledger.ClaimOf(account, "job-10"));
+        _bed.Ledger.FailConsumeWith = null;
+        var retry = (await _bed.RecordAsync(account, AgentRuns, 2, "job-10")).AssertSucceeded();
+        Assert.False(retry.Replayed);
+        Assert.Equal(2, retry.Used);
+    }
+
+    [Fact]
+    public async Task A_key_that_cannot_be_given_back_makes_a_retry_a_replay_never_a_double_count()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 9);
+        _bed.Ledger.FailReleaseWith = new InvalidOperationException("store unavailable");
+
+        var refusal = (await _bed.RecordAsync(account, AgentRuns, 2, "job-11")).AssertRefused(); // still answered
+
+        Assert.Equal(RefusalReason.QuotaExceeded, refusal.Reason);
+        Assert.NotNull(_bed.Ledger.ClaimOf(account, "job-11"));
+        Assert.True((await _bed.RecordAsync(account, AgentRuns, 2, "job-11")).AssertSucceeded().Replayed);
+        Assert.Equal(9, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+    }
+
+    [Fact]
+    public async Task Parallel_records_never_pass_the_hard_limit()
+    {
+        var account = _bed.Register();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 25).Select(_ => Task.Run(() => _bed.RecordAsync(account, AgentRuns, 1))));
+
+        Assert.Equal(10, outcomes.Count(o => o is Succeeded<RecordedUsage>));
+        Assert.Equal(15, outcomes.Count(o => o is Refused<RecordedUsage> { Refusal.Reason: RefusalReason.QuotaExceeded }));
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), outcomes.OfType<Succeeded<RecordedUsage>>().Select(s => s.Value.Used).Order());
+        Assert.Equal(10, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+    }
+
+    [Fact]
+    public async Task Parallel_retries_of_one_key_count_once()
+    {
+        var account = _bed.Register();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _bed.RecordAsync(account, Tokens, 7, "same-job"))));
+
+        var recorded = outcomes.Select(o => o.AssertSucceeded()).ToList();
+        Assert.Single(recorded, r => !r.Replayed);
+        Assert.Equal(7, _bed.Used(account, _bed.CurrentMonth, Tokens));
+        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+    }
+
+    [Fact]
+    public async Task A_batch_answers_each_record_in_input_order_and_applies_one_accounts_records_in_order()
+    {
+        var a = _bed.Register();
+        var b = _bed.Register();
+        var unknown = NewAccountId();
+        await _bed.RecordAsync(b, Tokens, 1, "b-earlier");
+        // The first record of account a is slow: were a's records counted concurrently, the later ones would go first.
+        _bed.Ledger.BeforeConsume = c => c.AccountId == a && c.Amount == 6 ? Task.Delay(200) : Task.CompletedTask;
+        UsageRecordRequest[] batch =
+        [
+            Record(a, AgentRuns, 6, "a-1"),
+            Record(b, Tokens, 5, "b-1"),
+            Record(a, AgentRuns, 5, "a-2"),
+            new(a.Value, "agent_runs", 0, "a-bad", null),
+            Record(a, AgentRuns, 4, "a-3"),
+            Record(unknown, AgentRuns, 1, "u-1"),
+            Record(b, Tokens, 1, "b-earlier"),
+        ];
+
+        var outcomes = await _bed.Recording.RecordBatchAsync(batch, CancellationToken.None);
+
+        Assert.Equal(7, outcomes.Count);
+        Assert.Equal(6, outcomes[0].AssertSucceeded().Used);
+        Assert.Equal(6, outcomes[1].AssertSucceeded().Used);
+        Assert.Equal(RefusalReason.QuotaExceeded, outcomes[2].AssertRefused().Reason);
+        Assert.Equal("quantity", Assert.Single(outcomes[3].AssertInvalid().Fields));
+        Assert.Equal(10, outcomes[4].AssertSucceeded().Used);
+        Assert.Equal(RefusalReason.AccountNotFound, outcomes[5].AssertRefused().Reason);
+        Assert.True(outcomes[6].AssertSucceeded().Replayed);
+        Assert.Equal([6L, 4L], _bed.Ledger.Consumed.Where(c => c.AccountId == a).Select(c => c.Amount));
+    }
+
+    [Fact]
+    public async Task A_batch_holds_at_most_one_hundred_records()
+    {
+        var account = _bed.Register();
+        var full = Enumerable.Range(0, UsageOptions.MaxBatchRecords).Select(_ => Record(account, ApiCalls, 1)).ToList();
+
+        var outcomes = await _bed.Recording.RecordBatchAsync(full, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => _bed.Recording.RecordBatchAsync([.. full, Record(account, ApiCalls, 1)], CancellationToken.None));
+
+        Assert.All(outcomes, o => o.AssertSucceeded());
+        Assert.Equal(100, _bed.Used(account, _bed.CurrentMonth, ApiCalls));
+        Assert.Contains("At most 100 records", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await _bed.Recording.RecordBatchAsync([], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_check_answers_whether_usage_would_be_recorded_and_changes_nothing()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 8);
+
+        var fits = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", 2), CancellationToken.None)).AssertSucceeded();
+        var tooMuch = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", 3), CancellationToken.None)).AssertSucceeded();
+        var unlimited = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "api_calls", 1_000_000), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal((true, 8L, 10L, 2L, true, (PlanCode?)null), (fits.Allowed, fits.Used, fits.Limit!.Value, fits.Remaining!.Value, fits.HardLimit, fits.UpgradePlan));
+        Assert.Equal((false, PlanCode.Parse("BASIC"), PlanCode.Parse("FREE")), (tooMuch.Allowed, tooMuch.UpgradePlan!.Value, tooMuch.Plan));
+        Assert.Equal((true, false, (long?)null), (unlimited.Allowed, unlimited.HardLimit, unlimited.Limit));
+        Assert.Equal((_bed.CurrentMonth.Start, _bed.CurrentMonth.End), (fits.PeriodStart, fits.PeriodEnd));
+        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+        Assert.Equal(8, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+        Assert.Equal(RefusalReason.AccountNotFound, (await _bed.Recording.CheckAsync(new UsageCheckRequest(NewAccountId().Value, "agent_runs", 1), CancellationToken.None)).AssertRefused().Reason);
+        Assert.Equal(["meter", "quantity"], (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "projects", 0), CancellationToken.None)).AssertInvalid().Fields);
+    }
+
+    [Fact]
+    public async Task An_overage_meter_is_always_allowed_by_a_check()
+    {
+        var (account, _) = _bed.Subscribe(TestCatalog.ProMonthly);
+        await _bed.RecordAsync(account, AgentRuns, 1_500);
+
+        var check = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", 100), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal((true, false, 1_500L, 0L), (check.Allowed, check.HardLimit, check.Used, check.Remaining!.Value));
+    }
+}

@@ -1,0 +1,114 @@
+using Billing.Application.Tests.Fakes;
+using Billing.Application.Usage;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
+using Billing.TestSupport;
+using static Billing.Application.Tests.Fakes.UsageTestBed;
+
+namespace Billing.Application.Tests.Usage;
+
+public sealed class UsageReportTests
+{
+    private static readonly PlanCode Free = PlanCode.Parse("FREE");
+    private static readonly PlanCode Pro = PlanCode.Parse("PRO");
+    private readonly UsageTestBed _bed = new();
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("current")]
+    public async Task The_current_period_is_priced_with_the_plan_that_applies_now(string? period)
+    {
+        var account = _bed.Register();
+        _bed.Ledger.Set(account, _bed.CurrentMonth, AgentRuns, 4);
+        _bed.Ledger.Set(account, _bed.CurrentMonth, Tokens, 1_200);
+
+        var report = (await _bed.Report.GetAsync(account, period, CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal((account, Start, "current"), (report.AccountId, report.AsOf, report.Requested));
+        var current = Assert.Single(report.Periods);
+        Assert.Equal(_bed.CurrentMonth, current.Period);
+        Assert.Equal(Free, current.Plan.Code);
+        Assert.Equal([AgentRuns, Tokens, ApiCalls], current.Meters.Select(m => m.Meter)); // consumption meters only
+        Assert.Equal([(4L, (long?)10, (long?)6), (1_200L, 1_000, 0), (0L, null, null)], current.Meters.Select(m => (m.Used, m.Quota, m.Remaining)));
+        Assert.Empty(current.OverageTotal);
+    }
+
+    [Fact]
+    public async Task A_subscriptions_current_period_shows_the_overage_so_far()
+    {
+        var (account, period) = _bed.Subscribe(TestCatalog.ProMonthly);
+        _bed.Ledger.Set(account, period, AgentRuns, 1_250);
+
+        var current = Assert.Single((await _bed.Report.GetAsync(account, "current", CancellationToken.None)).AssertSucceeded().Periods);
+
+        Assert.Equal((period, Pro), (current.Period, current.Plan.Code));
+        Assert.Equal(250, current.Meters[0].OverageUnits);
+        Assert.Equal([new Money(750, Currency.Parse("usd"))], current.OverageTotal);
+    }
+
+    [Fact]
+    public async Task An_unregistered_account_reads_as_free_without_usage_and_is_not_created()
+    {
+        var unknown = NewAccountId();
+
+        var current = Assert.Single((await _bed.Report.GetAsync(unknown, null, CancellationToken.None)).AssertSucceeded().Periods);
+
+        Assert.Equal(Free, current.Plan.Code);
+        Assert.All(current.Meters, m => Assert.Equal(0, m.Used));
+        Assert.Null(await _bed.Accounts.GetAsync(unknown, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_month_lists_the_periods_that_started_in_it_each_priced_with_its_own_plan()
+    {
+        var account = _bed.Register();
+        var other = _bed.Register();
+        var october = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 10, 9, 0, 0, 0, TimeSpan.Zero));
+        var november = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 11, 9, 0, 0, 0, TimeSpan.Zero));
+        var subscription = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2026, 11, 18, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 18, 9, 0, 0, TimeSpan.Zero));
+        _bed.Ledger.Set(account, october, AgentRuns, 9, Free);
+        _bed.Ledger.Set(account, subscription, AgentRuns, 1_100, Pro, included: 1_000);
+        _bed.Ledger.Set(account, november, AgentRuns, 7, Free);
+        _bed.Ledger.Set(other, november, AgentRuns, 3, Free);
+
+        var report = (await _bed.Report.GetAsync(account, "2026-11", CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal("2026-11", report.Requested);
+        Assert.Equal([(november.Key, Free), (subscription.Key, Pro)], report.Periods.Select(p => (p.Period.Key, p.Plan.Code)));
+        Assert.Equal([7L, 1_100L], report.Periods.Select(p => p.Meters[0].Used));
+        Assert.Equal([new Money(300, Currency.Parse("usd"))], report.Periods[1].OverageTotal);
+        Assert.Equal(9, Assert.Single((await _bed.Report.GetAsync(account, "2026-10", CancellationToken.None)).AssertSucceeded().Periods).Meters[0].Used);
+        Assert.Empty((await _bed.Report.GetAsync(account, "2027-01", CancellationToken.None)).AssertSucceeded().Periods);
+    }
+
+    [Fact]
+    public async Task A_period_without_a_known_plan_is_priced_with_the_free_plan()
+    {
+        var account = _bed.Register();
+        var october = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 10, 9, 0, 0, 0, TimeSpan.Zero));
+        var retired = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2026, 10, 20, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero));
+        _bed.Ledger.Set(account, october, AgentRuns, 2); // counted before the plan was kept
+        _bed.Ledger.Set(account, retired, AgentRuns, 2, PlanCode.Parse("LEGACY"));
+
+        var report = (await _bed.Report.GetAsync(account, "2026-10", CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal([Free, Free], report.Periods.Select(p => p.Plan.Code));
+    }
+
+    [Theory]
+    [InlineData("2026-13")]
+    [InlineData("2026-1")]
+    [InlineData("11-2026")]
+    [InlineData("2026-11-01")]
+    [InlineData("CURRENT")]
+    [InlineData("last")]
+    public async Task Anything_else_is_an_invalid_period(string period)
+    {
+        var errors = (await _bed.Report.GetAsync(_bed.Register(), period, CancellationToken.None)).AssertInvalid();
+
+        Assert.Equal("Use 'current' or a month as YYYY-MM (e.g. 2026-11).", Assert.Single(errors.For("period")));
+        Assert.Equal(0, _bed.Ledger.Reads);
+    }
+}

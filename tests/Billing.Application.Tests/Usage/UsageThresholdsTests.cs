@@ -1,0 +1,193 @@
+using Billing.Application.Outcomes;
+using Billing.Application.Tests.Fakes;
+using Billing.Application.Usage;
+using Billing.Domain.Plans.Configuration;
+using Billing.TestSupport;
+using static Billing.Application.Tests.Fakes.UsageTestBed;
+
+namespace Billing.Application.Tests.Usage;
+
+public sealed class UsageThresholdsTests
+{
+    private readonly UsageTestBed _bed = new();
+
+    [Theory]
+    [InlineData(10, 80, 8)]
+    [InlineData(10, 100, 10)]
+    [InlineData(7, 80, 6)] // 5.6 rounds up
+    [InlineData(1_000, 80, 800)]
+    [InlineData(999, 80, 800)] // 799.2 rounds up
+    [InlineData(5, 50, 3)]
+    [InlineData(1, 80, 1)]
+    [InlineData(3, 1, 1)] // never below one unit
+    [InlineData(100_000, 100, 100_000)]
+    public void A_threshold_is_reached_at_its_share_of_the_limit_rounded_up(long limit, int percent, long reachedAt)
+    {
+        Assert.Equal(reachedAt, UsageThresholds.ReachedAt(limit, percent));
+    }
+
+    [Fact]
+    public async Task Eighty_and_one_hundred_percent_of_a_hard_limit_send_one_notification_each()
+    {
+        var account = _bed.Register();
+        var sentAfter = new List<int>();
+
+        for (var i = 1; i <= 11; i++)
+        {
+            await _bed.RecordAsync(account, AgentRuns, 1);
+            sentAfter.Add(_bed.Notifications.Sent.Count);
+        }
+
+        Assert.Equal([0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2], sentAfter); // the 11th is refused
+        var (eighty, hundred) = (_bed.Notifications.Sent[0], _bed.Notifications.Sent[1]);
+        Assert.Equal($"usage-threshold:{account}:month-2026-11:agent_runs:80", eighty.Id);
+        Assert.Equal(UsageThresholdReached.EventType, eighty.Type);
+        Assert.Equal((account.Value, "agent_runs", 80, 8L, 10L, true, "FREE"), (eighty.AccountId, eighty.Meter, eighty.Threshold, eighty.Used, eighty.Limit, eighty.HardLimit, eighty.Plan));
+        Assert.Equal(("month-2026-11", _bed.CurrentMonth.Start, _bed.CurrentMonth.End, Start), (eighty.PeriodKey, eighty.PeriodStart, eighty.PeriodEnd, eighty.OccurredAt));
+        Assert.Equal((100, 10L), (hundred.Threshold, hundred.Used));
+        Assert.Equal($"usage-threshold:{account}:month-2026-11:agent_runs:100", hundred.Id);
+        Assert.Equal([80, 100], _bed.Ledger.MarksOf(account, _bed.CurrentMonth.Key, AgentRuns));
+    }
+
+    [Fact]
+    public async Task The_threshold_is_reached_at_the_rounded_up_count()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("FREE").Meters["agent_runs"] = new MeterOptions { Quota = 7 };
+        var bed = new UsageTestBed(options);
+        var account = bed.Register();
+
+        await bed.RecordAsync(account, AgentRuns, 5);
+        Assert.Empty(bed.Notifications.Sent);
+        await bed.RecordAsync(account, AgentRuns, 1);
+
+        var sent = Assert.Single(bed.Notifications.Sent);
+        Assert.Equal((80, 6L, 7L), (sent.Threshold, sent.Used, sent.Limit));
+    }
+
+    [Fact]
+    public async Task One_record_passing_both_thresholds_sends_both()
+    {
+        var account = _bed.Register();
+
+        await _bed.RecordAsync(account, AgentRuns, 10);
+
+        Assert.Equal([(80, 10L), (100, 10L)], _bed.Notifications.Sent.Select(n => (n.Threshold, n.Used)));
+    }
+
+    [Fact]
+    public async Task Each_meter_and_period_is_notified_on_its_own()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 8);
+        await _bed.RecordAsync(account, Tokens, 800);
+        _bed.Time.SetUtcNow(new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero));
+        await _bed.RecordAsync(account, AgentRuns, 8);
+
+        Assert.Equal(
+            [("agent_runs", "month-2026-11"), ("tokens", "month-2026-11"), ("agent_runs", "month-2026-12")],
+            _bed.Notifications.Sent.Select(n => (n.Meter, n.PeriodKey)));
+    }
+
+    [Fact]
+    public async Task The_included_units_of_an_overage_meter_are_the_limit_of_its_thresholds()
+    {
+        var (account, period) = _bed.Subscribe(TestCatalog.ProMonthly);
+
+        await _bed.RecordAsync(account, Tokens, 79_999);
+        Assert.Empty(_bed.Notifications.Sent);
+        await _bed.RecordAsync(account, Tokens, 1);
+        await _bed.RecordAsync(account, Tokens, 50_000);
+        await _bed.RecordAsync(account, Tokens, 50_000);
+
+        Assert.Equal([(80, 80_000L), (100, 130_000L)], _bed.Notifications.Sent.Select(n => (n.Threshold, n.Used)));
+        Assert.All(_bed.Notifications.Sent, n => Assert.Equal((100_000L, false, "PRO", period.Key.Value), (n.Limit, n.HardLimit, n.Plan, n.PeriodKey)));
+    }
+
+    [Fact]
+    public async Task Meters_without_a_limit_send_nothing()
+    {
+        var account = _bed.Register();
+
+        await _bed.RecordAsync(account, ApiCalls, 1_000_000);
+        await _bed.RecordAsync(account, ApiCalls, 1);
+
+        Assert.Empty(_bed.Notifications.Sent);
+        Assert.Equal(0, _bed.Ledger.MarkCalls);
+    }
+
+    [Fact]
+    public async Task A_notification_that_could_not_be_queued_is_sent_by_the_next_count()
+    {
+        var account = _bed.Register();
+        _bed.Notifications.FailWith = new InvalidOperationException("queue unavailable");
+
+        var recorded = await _bed.RecordAsync(account, AgentRuns, 8);
+
+        Assert.Equal(8, recorded.AssertSucceeded().Used); // usage is never refused because a notification failed
+        Assert.Equal(1, _bed.Notifications.Attempts);
+        Assert.Empty(_bed.Ledger.MarksOf(account, _bed.CurrentMonth.Key, AgentRuns)); // the mark was cleared
+
+        _bed.Notifications.FailWith = null;
+        await _bed.RecordAsync(account, AgentRuns, 1);
+        await _bed.RecordAsync(account, AgentRuns, 1);
+
+        Assert.Equal([(80, 9L), (100, 10L)], _bed.Notifications.Sent.Select(n => (n.Threshold, n.Used)));
+    }
+
+    [Fact]
+    public async Task A_failed_notification_at_the_hard_limit_is_sent_by_the_next_refused_attempt()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 8);
+        _bed.Notifications.FailWith = new InvalidOperationException("queue unavailable");
+        await _bed.RecordAsync(account, AgentRuns, 2); // reaches 100%: not sent
+        _bed.Notifications.FailWith = null;
+
+        var refused = await _bed.RecordAsync(account, AgentRuns, 1); // no count can follow: the limit is reached
+
+        Assert.Equal(RefusalReason.QuotaExceeded, refused.AssertRefused().Reason);
+        Assert.Equal([(80, 8L), (100, 10L)], _bed.Notifications.Sent.Select(n => (n.Threshold, n.Used)));
+        Assert.Equal(10, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+    }
+
+    [Fact]
+    public async Task A_failed_mark_only_delays_the_notification()
+    {
+        var account = _bed.Register();
+        _bed.Ledger.FailMarkWith = new InvalidOperationException("store unavailable");
+
+        var recorded = await _bed.RecordAsync(account, AgentRuns, 8);
+
+        Assert.Equal(8, recorded.AssertSucceeded().Used);
+        Assert.Equal(0, _bed.Notifications.Attempts);
+        _bed.Ledger.FailMarkWith = null;
+        await _bed.RecordAsync(account, AgentRuns, 1);
+        Assert.Equal([80], _bed.Notifications.Sent.Select(n => n.Threshold));
+    }
+
+    [Fact]
+    public async Task Parallel_records_crossing_the_thresholds_send_each_once()
+    {
+        var account = _bed.Register();
+
+        await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => Task.Run(() => _bed.RecordAsync(account, AgentRuns, 1))));
+
+        Assert.Equal([80, 100], _bed.Notifications.Sent.Select(n => n.Threshold).Order());
+        Assert.Equal(2, _bed.Notifications.Attempts);
+    }
+
+    [Fact]
+    public async Task Configured_thresholds_replace_the_defaults()
+    {
+        var bed = new UsageTestBed(usage: new UsageOptions { Thresholds = [90, 50, 50] });
+        var account = bed.Register();
+
+        for (var i = 0; i < 10; i++)
+        {
+            await bed.RecordAsync(account, AgentRuns, 1);
+        }
+
+        Assert.Equal([(50, 5L), (90, 9L)], bed.Notifications.Sent.Select(n => (n.Threshold, n.Used)));
+    }
+}

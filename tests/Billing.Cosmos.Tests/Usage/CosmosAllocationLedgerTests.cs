@@ -1,0 +1,193 @@
+using Billing.Application.Usage;
+using Billing.Cosmos.Tests.Support;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+
+namespace Billing.Cosmos.Tests.Usage;
+
+public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassFixture<CosmosFixture>
+{
+    private static readonly MeterName Projects = MeterName.Parse("projects");
+    private static readonly MeterName Seats = MeterName.Parse("seats");
+
+    private readonly IAllocationLedger _ledger = fixture.Get<IAllocationLedger>();
+
+    [Fact]
+    public async Task Sixty_four_parallel_takes_against_a_limit_of_ten_grant_exactly_ten()
+    {
+        var account = Ids.NewAccount();
+
+        var changes = await Task.WhenAll(Enumerable.Range(0, 64).Select(i =>
+            Task.Run(() => TakeAsync(account, $"project-{i}", 10))));
+
+        var taken = changes.Where(c => c.Kind == AllocationChangeKind.Taken).ToList();
+        Assert.Equal(10, taken.Count);
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), taken.Select(c => c.Held).Order());
+        Assert.Equal(54, changes.Count(c => c.Kind == AllocationChangeKind.LimitReached));
+        Assert.All(changes.Where(c => c.Kind == AllocationChangeKind.LimitReached), c => Assert.Equal(10, c.Held));
+        Assert.Equal(10, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+        Assert.Equal(10, await UnitDocumentsAsync(account)); // every refused take removed its unit again
+    }
+
+    [Fact]
+    public async Task Racing_takes_of_one_allocation_id_hold_it_once()
+    {
+        var account = Ids.NewAccount();
+
+        var changes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            Task.Run(() => TakeAsync(account, "project-main", 5))));
+
+        Assert.Single(changes, c => c.Kind == AllocationChangeKind.Taken);
+        Assert.Equal(19, changes.Count(c => c.Kind == AllocationChangeKind.AlreadyHeld));
+        Assert.Equal(1, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+        Assert.Equal(1, await UnitDocumentsAsync(account));
+    }
+
+    [Fact]
+    public async Task A_take_is_idempotent_by_allocation_id()
+    {
+        var account = Ids.NewAccount();
+
+        var first = await TakeAsync(account, "project-a", 1);
+        var again = await TakeAsync(account, "project-a", 1);
+        var another = await TakeAsync(account, "project-b", 1);
+
+        Assert.Equal(new AllocationChange(AllocationChangeKind.Taken, 1), first);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.AlreadyHeld, 1), again); // at the limit, but it is the same unit
+        Assert.Equal(new AllocationChange(AllocationChangeKind.LimitReached, 1), another);
+    }
+
+    [Fact]
+    public async Task Releasing_is_idempotent_and_held_never_goes_negative()
+    {
+        var account = Ids.NewAccount();
+        await TakeAsync(account, "a", null);
+        await TakeAsync(account, "b", null);
+
+        var releasedA = await ReleaseAsync(account, "a");
+        var againA = await ReleaseAsync(account, "a");
+        var neverTaken = await ReleaseAsync(account, "c");
+        var releasedB = await ReleaseAsync(account, "b");
+        var againB = await ReleaseAsync(account, "b");
+
+        Assert.Equal(new AllocationChange(AllocationChangeKind.Released, 1), releasedA);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.NotHeld, 1), againA);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.NotHeld, 1), neverTaken);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.Released, 0), releasedB);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.NotHeld, 0), againB);
+        Assert.Equal(0, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.NotHeld, 0), await ReleaseAsync(Ids.NewAccount(), "a")); // nothing ever taken
+    }
+
+    [Fact]
+    public async Task Racing_releases_of_one_allocation_release_it_once()
+    {
+        var account = Ids.NewAccount();
+        await TakeAsync(account, "a", null);
+        await TakeAsync(account, "b", null);
+
+        var changes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => ReleaseAsync(account, "a"))));
+
+        Assert.Single(changes, c => c.Kind == AllocationChangeKind.Released);
+        Assert.Equal(19, changes.Count(c => c.Kind == AllocationChangeKind.NotHeld));
+        Assert.All(changes, c => Assert.True(c.Held >= 0));
+        Assert.Equal(1, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+        Assert.Equal(1, await UnitDocumentsAsync(account));
+    }
+
+    [Fact]
+    public async Task After_a_lowered_limit_takes_are_refused_until_releases_bring_the_account_under_it()
+    {
+        var account = Ids.NewAccount();
+        foreach (var id in new[] { "p1", "p2", "p3", "p4", "p5" })
+        {
+            Assert.Equal(AllocationChangeKind.Taken, (await TakeAsync(account, id, 5)).Kind);
+        }
+
+        var overTheNewLimit = await TakeAsync(account, "p6", 3);
+        await ReleaseAsync(account, "p1");
+        var atFour = await TakeAsync(account, "p6", 3);
+        await ReleaseAsync(account, "p2");
+        var atTheLimit = await TakeAsync(account, "p6", 3);
+        await ReleaseAsync(account, "p3");
+        var underIt = await TakeAsync(account, "p6", 3);
+        var fullAgain = await TakeAsync(account, "p7", 3);
+        var keptUnit = await TakeAsync(account, "p5", 3);
+
+        Assert.Equal(new AllocationChange(AllocationChangeKind.LimitReached, 5), overTheNewLimit); // the units above it are kept
+        Assert.Equal(new AllocationChange(AllocationChangeKind.LimitReached, 4), atFour);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.LimitReached, 3), atTheLimit);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.Taken, 3), underIt);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.LimitReached, 3), fullAgain);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.AlreadyHeld, 3), keptUnit);
+        Assert.Equal(3, await UnitDocumentsAsync(account));
+    }
+
+    [Fact]
+    public async Task Without_a_limit_every_take_is_granted()
+    {
+        var account = Ids.NewAccount();
+
+        var changes = await Task.WhenAll(Enumerable.Range(0, 25).Select(i => Task.Run(() => TakeAsync(account, $"seat-{i}", null))));
+
+        Assert.All(changes, c => Assert.Equal(AllocationChangeKind.Taken, c.Kind));
+        Assert.Equal(Enumerable.Range(1, 25).Select(i => (long)i), changes.Select(c => c.Held).Order());
+        Assert.Equal(25, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+    }
+
+    [Fact]
+    public async Task A_limit_of_zero_grants_nothing()
+    {
+        var account = Ids.NewAccount();
+
+        var change = await TakeAsync(account, "a", 0);
+
+        Assert.Equal(new AllocationChange(AllocationChangeKind.LimitReached, 0), change);
+        Assert.Equal(0, await UnitDocumentsAsync(account));
+    }
+
+    [Fact]
+    public async Task Held_units_are_listed_per_meter_and_account()
+    {
+        var account = Ids.NewAccount();
+        var other = Ids.NewAccount();
+        await TakeAsync(account, "a", 5);
+        await TakeAsync(account, "b", 5);
+        await _ledger.TryTakeAsync(account, Seats, "a", 10, CancellationToken.None); // same id, other meter
+        await TakeAsync(other, "a", 5);
+
+        var held = await _ledger.HeldAsync(account, CancellationToken.None);
+
+        Assert.Equal(new Dictionary<MeterName, long> { [Projects] = 2, [Seats] = 1 }, held);
+        Assert.Equal(new Dictionary<MeterName, long> { [Projects] = 1 }, await _ledger.HeldAsync(other, CancellationToken.None));
+        Assert.Empty(await _ledger.HeldAsync(Ids.NewAccount(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Allocation_documents_have_the_documented_shape()
+    {
+        var account = Ids.NewAccount();
+        await TakeAsync(account, "project/42 ä", 5);
+
+        var counter = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"allocations:{account.Value}:projects", account.Value);
+        var unit = (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts))
+            .Single(d => d.GetProperty("type").GetString() == "allocation" && d.GetProperty("accountId").GetString() == account.Value);
+
+        Assert.NotNull(counter);
+        Assert.Equal("allocations", (string?)counter["type"]);
+        Assert.Equal(1, (long?)counter["held"]);
+        Assert.Equal("projects", (string?)counter["meter"]);
+        Assert.Equal("project/42 ä", unit.GetProperty("allocationId").GetString());
+        Assert.Matches($"^allocation:{account.Value}:projects:[0-9a-f]{{64}}$", unit.GetProperty("id").GetString());
+    }
+
+    private Task<AllocationChange> TakeAsync(AccountId account, string allocationId, long? limit) =>
+        _ledger.TryTakeAsync(account, Projects, allocationId, limit, CancellationToken.None);
+
+    private Task<AllocationChange> ReleaseAsync(AccountId account, string allocationId) =>
+        _ledger.ReleaseAsync(account, Projects, allocationId, CancellationToken.None);
+
+    private async Task<int> UnitDocumentsAsync(AccountId account) =>
+        (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts))
+        .Count(d => d.GetProperty("type").GetString() == "allocation" && d.GetProperty("accountId").GetString() == account.Value);
+}

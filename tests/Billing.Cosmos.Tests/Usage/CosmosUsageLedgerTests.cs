@@ -1,0 +1,345 @@
+using Billing.Application.Usage;
+using Billing.Cosmos.Tests.Support;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+
+namespace Billing.Cosmos.Tests.Usage;
+
+public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixture<CosmosFixture>
+{
+    private static readonly MeterName AgentRuns = MeterName.Parse("agent_runs");
+    private static readonly MeterName Tokens = MeterName.Parse("tokens");
+    private static readonly MeterName ApiCalls = MeterName.Parse("api_calls");
+    private static readonly PlanCode Free = PlanCode.Parse("FREE");
+    private static readonly PlanCode Pro = PlanCode.Parse("PRO");
+    private static readonly UsagePeriod October = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 10, 15, 0, 0, 0, TimeSpan.Zero));
+    private static readonly UsagePeriod November = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 11, 15, 0, 0, 0, TimeSpan.Zero));
+    private static readonly UsagePeriod December = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 12, 15, 0, 0, 0, TimeSpan.Zero));
+
+    private readonly IUsageLedger _ledger = fixture.Get<IUsageLedger>();
+
+    [Fact]
+    public async Task Fifty_parallel_consumes_against_a_hard_limit_of_twenty_let_exactly_twenty_through()
+    {
+        var account = Ids.NewAccount();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ =>
+            Task.Run(() => ConsumeAsync(account, November, AgentRuns, 1, 20))));
+
+        var consumed = results.Where(r => r.Consumed).ToList();
+        Assert.Equal(20, consumed.Count);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), consumed.Select(r => r.Counter).Order());
+        Assert.All(results.Where(r => !r.Consumed), r => Assert.Equal(20, r.Counter));
+        var stored = await _ledger.GetAsync(account, November.Key, CancellationToken.None);
+        Assert.Equal(20, stored!.Used(AgentRuns));
+    }
+
+    [Fact]
+    public async Task Parallel_consumes_without_a_limit_all_count()
+    {
+        var account = Ids.NewAccount();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ =>
+            Task.Run(() => ConsumeAsync(account, November, Tokens, 250, null))));
+
+        Assert.All(results, r => Assert.True(r.Consumed));
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => i * 250L), results.Select(r => r.Counter).Order());
+        Assert.Equal(7_500, (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(Tokens));
+    }
+
+    [Fact]
+    public async Task A_consumption_that_would_pass_the_limit_is_refused_whole()
+    {
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 8, 10);
+
+        var tooMuch = await ConsumeAsync(account, November, AgentRuns, 3, 10);
+        var exactlyToTheLimit = await ConsumeAsync(account, November, AgentRuns, 2, 10);
+        var oneMore = await ConsumeAsync(account, November, AgentRuns, 1, 10);
+        var other = Ids.NewAccount();
+        var overLimitAlone = await ConsumeAsync(other, November, AgentRuns, 11, 10);
+
+        Assert.Equal((false, 8L), (tooMuch.Consumed, tooMuch.Counter));
+        Assert.Equal(8, tooMuch.CounterBefore(3));
+        Assert.Equal((true, 10L), (exactlyToTheLimit.Consumed, exactlyToTheLimit.Counter));
+        Assert.Equal(8, exactlyToTheLimit.CounterBefore(2));
+        Assert.Equal((false, 10L), (oneMore.Consumed, oneMore.Counter));
+        Assert.Equal((false, 0L), (overLimitAlone.Consumed, overLimitAlone.Counter));
+        Assert.Empty(overLimitAlone.NotifiedThresholds);
+        Assert.Null(await _ledger.GetAsync(other, November.Key, CancellationToken.None)); // nothing was written for it
+        Assert.Equal(10, (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
+    }
+
+    [Fact]
+    public async Task Meters_periods_and_accounts_count_separately()
+    {
+        var full = Ids.NewAccount();
+        var other = Ids.NewAccount();
+        await ConsumeAsync(full, November, AgentRuns, 5, 5);
+
+        var sameAccountOtherMeter = await ConsumeAsync(full, November, Tokens, 5, 5);
+        var sameAccountNextPeriod = await ConsumeAsync(full, December, AgentRuns, 1, 5);
+        var otherAccountSamePeriod = await ConsumeAsync(other, November, AgentRuns, 1, 5);
+        var fullAgain = await ConsumeAsync(full, November, AgentRuns, 1, 5);
+
+        Assert.True(sameAccountOtherMeter.Consumed);
+        Assert.Equal((true, 1L), (sameAccountNextPeriod.Consumed, sameAccountNextPeriod.Counter));
+        Assert.Equal((true, 1L), (otherAccountSamePeriod.Consumed, otherAccountSamePeriod.Counter));
+        Assert.False(fullAgain.Consumed);
+        var november = await _ledger.GetAsync(full, November.Key, CancellationToken.None);
+        Assert.Equal(5, november!.Used(AgentRuns));
+        Assert.Equal(5, november.Used(Tokens));
+        Assert.Equal(0, november.Used(ApiCalls));
+        Assert.Equal(November, november.Period);
+        Assert.Equal(full, november.AccountId);
+        Assert.Equal(1, (await _ledger.GetAsync(full, December.Key, CancellationToken.None))!.Used(AgentRuns));
+    }
+
+    [Fact]
+    public async Task A_period_without_usage_reads_as_null()
+    {
+        Assert.Null(await _ledger.GetAsync(Ids.NewAccount(), November.Key, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_plan_and_included_units_are_kept_for_pricing_and_give_the_overage()
+    {
+        var account = Ids.NewAccount();
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2026, 11, 10, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 10, 8, 0, 0, TimeSpan.Zero));
+
+        await ConsumeAsync(account, period, AgentRuns, 700, null, Free);
+        await ConsumeAsync(account, period, AgentRuns, 500, null, Pro, included: 1_000);
+        await ConsumeAsync(account, period, Tokens, 50, null, Pro, included: 100_000);
+        await ConsumeAsync(account, period, ApiCalls, 9, null, Pro);
+
+        var counters = (await _ledger.GetAsync(account, period.Key, CancellationToken.None))!;
+        Assert.Equal(Pro, counters.Plan); // the plan of the last counted unit
+        Assert.Equal(new Dictionary<MeterName, long> { [AgentRuns] = 1_000, [Tokens] = 100_000 }, counters.Included);
+        Assert.Equal(1_200, counters.Used(AgentRuns));
+        Assert.Equal(200, counters.Overage(AgentRuns));
+        Assert.Equal(0, counters.Overage(Tokens));
+        Assert.Equal(0, counters.Overage(ApiCalls)); // not an overage meter
+        Assert.Equal(period, counters.Period);
+    }
+
+    [Fact]
+    public async Task Usage_document_has_the_documented_shape()
+    {
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 3, null, Pro, included: 1_000);
+        await _ledger.TryMarkThresholdAsync(account, November.Key, AgentRuns, 80, CancellationToken.None);
+
+        var raw = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:month-2026-11", account.Value);
+
+        Assert.NotNull(raw);
+        Assert.Equal("usage", (string?)raw["type"]);
+        Assert.Equal(2, (int?)raw["schemaVersion"]);
+        Assert.Equal(account.Value, (string?)raw["accountId"]);
+        Assert.Equal("month-2026-11", (string?)raw["periodKey"]);
+        Assert.Equal("2026-11-01T00:00:00.0000000Z", (string?)raw["periodStart"]);
+        Assert.Equal("2026-12-01T00:00:00.0000000Z", (string?)raw["periodEnd"]);
+        Assert.Equal(3, (long?)raw["counters"]!["agent_runs"]);
+        Assert.Equal("PRO", (string?)raw["plan"]);
+        Assert.Equal(1_000, (long?)raw["included"]!["agent_runs"]);
+        Assert.NotNull(raw["notified"]!["agent_runs_80"]);
+    }
+
+    [Fact]
+    public async Task Invalid_amounts_are_rejected()
+    {
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ConsumeAsync(Ids.NewAccount(), November, AgentRuns, 0, null));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ConsumeAsync(Ids.NewAccount(), November, AgentRuns, -5, null));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ConsumeAsync(Ids.NewAccount(), November, AgentRuns, 1, -1));
+    }
+
+    [Fact]
+    public async Task The_first_claim_of_a_key_wins_and_a_duplicate_gets_the_holder_with_its_data()
+    {
+        var account = Ids.NewAccount();
+        var first = Claim(account, "job-42:step-1", AgentRuns, 3);
+
+        var claimed = await _ledger.ClaimKeyAsync(first, CancellationToken.None);
+        var duplicate = await _ledger.ClaimKeyAsync(first with { Meter = Tokens, Quantity = 99, RecordedAt = first.RecordedAt.AddMinutes(5) }, CancellationToken.None);
+
+        Assert.Null(claimed);
+        Assert.NotNull(duplicate);
+        Assert.Equal(first, duplicate); // every field as the first claim stored it
+        Assert.False(first.SameUsageAs(first with { Quantity = 99 }));
+        Assert.True(first.SameUsageAs(duplicate));
+    }
+
+    [Fact]
+    public async Task Keys_belong_to_one_account_and_any_printable_key_is_taken()
+    {
+        var account = Ids.NewAccount();
+        var longKey = new string('k', 255);
+
+        Assert.Null(await _ledger.ClaimKeyAsync(Claim(account, "order-42:line-3/#?%"), CancellationToken.None));
+        Assert.Null(await _ledger.ClaimKeyAsync(Claim(account, longKey), CancellationToken.None));
+        Assert.Null(await _ledger.ClaimKeyAsync(Claim(Ids.NewAccount(), "order-42:line-3/#?%"), CancellationToken.None));
+        Assert.Null(await _ledger.ClaimKeyAsync(Claim(account, "ORDER-42:LINE-3/#?%"), CancellationToken.None)); // keys are case-sensitive
+        Assert.Equal(longKey, (await _ledger.ClaimKeyAsync(Claim(account, longKey), CancellationToken.None))?.IdempotencyKey);
+    }
+
+    [Fact]
+    public async Task Thirty_racing_claims_of_one_key_let_exactly_one_through()
+    {
+        var account = Ids.NewAccount();
+        var claims = Enumerable.Range(1, 30).Select(i => Claim(account, "racing-key", AgentRuns, i)).ToList();
+
+        var results = await Task.WhenAll(claims.Select(c => Task.Run(() => _ledger.ClaimKeyAsync(c, CancellationToken.None))));
+
+        var winner = Assert.Single(claims.Where((_, i) => results[i] is null));
+        Assert.All(results.Where(r => r is not null), holder => Assert.Equal(winner, holder));
+    }
+
+    [Fact]
+    public async Task A_released_key_can_be_claimed_again()
+    {
+        var account = Ids.NewAccount();
+        var refused = Claim(account, "retry-me", AgentRuns, 5);
+        await _ledger.ClaimKeyAsync(refused, CancellationToken.None);
+
+        await _ledger.ReleaseKeyAsync(account, "retry-me", CancellationToken.None);
+        var again = await _ledger.ClaimKeyAsync(refused with { Quantity = 2 }, CancellationToken.None);
+        var duplicate = await _ledger.ClaimKeyAsync(refused, CancellationToken.None);
+        await _ledger.ReleaseKeyAsync(account, "never-claimed", CancellationToken.None); // no-op
+
+        Assert.Null(again);
+        Assert.Equal(2, duplicate!.Quantity); // the new holder
+    }
+
+    [Fact]
+    public async Task Key_document_expires_after_the_retention()
+    {
+        var account = Ids.NewAccount();
+        await _ledger.ClaimKeyAsync(Claim(account, "ttl-key") with { Retention = TimeSpan.FromDays(45) }, CancellationToken.None);
+
+        var raw = (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts))
+            .Single(d => d.GetProperty("type").GetString() == "usageKey" && d.GetProperty("accountId").GetString() == account.Value);
+
+        Assert.Equal(45 * 24 * 3600, raw.GetProperty("ttl").GetInt32());
+        Assert.Equal("ttl-key", raw.GetProperty("idempotencyKey").GetString());
+        Assert.StartsWith($"usage-key:{account.Value}:", raw.GetProperty("id").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Parallel_marks_of_one_threshold_let_exactly_one_notify()
+    {
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 8, 10);
+
+        var marks = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            Task.Run(() => _ledger.TryMarkThresholdAsync(account, November.Key, AgentRuns, 80, CancellationToken.None))));
+
+        Assert.Single(marks, m => m);
+        Assert.False(await _ledger.TryMarkThresholdAsync(account, November.Key, AgentRuns, 80, CancellationToken.None));
+        Assert.True(await _ledger.TryMarkThresholdAsync(account, November.Key, AgentRuns, 100, CancellationToken.None)); // another threshold
+        Assert.True(await _ledger.TryMarkThresholdAsync(account, November.Key, Tokens, 80, CancellationToken.None)); // another meter
+        Assert.False(await _ledger.TryMarkThresholdAsync(account, December.Key, AgentRuns, 80, CancellationToken.None)); // no usage in December
+        var next = await ConsumeAsync(account, November, AgentRuns, 1, 10);
+        Assert.Equal([80, 100], next.NotifiedThresholds.Order());
+        var refused = await ConsumeAsync(account, November, AgentRuns, 5, 10);
+        Assert.False(refused.Consumed);
+        Assert.Equal([80, 100], refused.NotifiedThresholds.Order()); // also reported with a refusal
+        Assert.Equal([80], (await ConsumeAsync(account, November, Tokens, 1, null)).NotifiedThresholds);
+    }
+
+    [Fact]
+    public async Task An_unmarked_threshold_can_be_marked_again()
+    {
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 9, 10);
+        await _ledger.TryMarkThresholdAsync(account, November.Key, AgentRuns, 80, CancellationToken.None);
+
+        await _ledger.UnmarkThresholdAsync(account, November.Key, AgentRuns, 80, CancellationToken.None);
+        var afterUnmark = await ConsumeAsync(account, November, AgentRuns, 1, 10);
+        await _ledger.UnmarkThresholdAsync(account, November.Key, AgentRuns, 80, CancellationToken.None); // not marked: no-op
+        await _ledger.UnmarkThresholdAsync(account, December.Key, AgentRuns, 80, CancellationToken.None); // no document: no-op
+
+        Assert.Empty(afterUnmark.NotifiedThresholds);
+        Assert.True(await _ledger.TryMarkThresholdAsync(account, November.Key, AgentRuns, 80, CancellationToken.None));
+        Assert.False(await _ledger.TryMarkThresholdAsync(account, November.Key, AgentRuns, 80, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Periods_are_listed_by_the_UTC_day_they_end_once_usage_was_counted_in_them()
+    {
+        // Days no other test of this class uses: the index partitions are shared by every account of the database.
+        var monthly = Ids.NewAccount("monthly");
+        var sameDay = Ids.NewAccount("same-day");
+        var nextDay = Ids.NewAccount("next-day");
+        var claimedOnly = Ids.NewAccount("claimed");
+        var refusedOnly = Ids.NewAccount("refused");
+        var offset = Ids.NewAccount("offset");
+        var monthlyPeriod = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2031, 2, 17, 10, 0, 0, TimeSpan.Zero), new DateTimeOffset(2031, 3, 17, 10, 0, 0, TimeSpan.Zero));
+        var sameDayPeriod = UsagePeriod.LocalTrial(new DateTimeOffset(2031, 3, 10, 23, 59, 59, TimeSpan.Zero), new DateTimeOffset(2031, 3, 17, 23, 59, 59, TimeSpan.Zero));
+        var nextDayPeriod = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2031, 2, 18, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2031, 3, 18, 0, 0, 0, TimeSpan.Zero));
+        var offsetPeriod = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2031, 2, 17, 1, 0, 0, TimeSpan.FromHours(2)), new DateTimeOffset(2031, 3, 17, 1, 0, 0, TimeSpan.FromHours(2))); // 16 March, 23:00 UTC
+
+        await ConsumeAsync(monthly, monthlyPeriod, AgentRuns, 1, null);
+        await ConsumeAsync(monthly, monthlyPeriod, Tokens, 5, null); // the entry is written once
+        await ConsumeAsync(sameDay, sameDayPeriod, AgentRuns, 2, 10);
+        await ConsumeAsync(nextDay, nextDayPeriod, AgentRuns, 1, null);
+        await _ledger.ClaimKeyAsync(Claim(claimedOnly, "k") with { PeriodKey = monthlyPeriod.Key, PeriodStart = monthlyPeriod.Start, PeriodEnd = monthlyPeriod.End }, CancellationToken.None);
+        await ConsumeAsync(refusedOnly, monthlyPeriod, AgentRuns, 11, 10);
+        await ConsumeAsync(offset, offsetPeriod, AgentRuns, 1, null);
+
+        var endingOnThe17th = await _ledger.ListPeriodsEndingAsync(new DateOnly(2031, 3, 17), CancellationToken.None);
+        var endingOnThe18th = await _ledger.ListPeriodsEndingAsync(new DateOnly(2031, 3, 18), CancellationToken.None);
+        var endingOnThe16th = await _ledger.ListPeriodsEndingAsync(new DateOnly(2031, 3, 16), CancellationToken.None);
+        var endingOnThe15th = await _ledger.ListPeriodsEndingAsync(new DateOnly(2031, 3, 15), CancellationToken.None);
+
+        Assert.Equal(
+            [new UsagePeriodEntry(monthly, monthlyPeriod.Key, monthlyPeriod.Start, monthlyPeriod.End), new UsagePeriodEntry(sameDay, sameDayPeriod.Key, sameDayPeriod.Start, sameDayPeriod.End)],
+            endingOnThe17th.OrderBy(e => e.AccountId.Value.StartsWith("monthly", StringComparison.Ordinal) ? 0 : 1));
+        Assert.Equal([new UsagePeriodEntry(nextDay, nextDayPeriod.Key, nextDayPeriod.Start, nextDayPeriod.End)], endingOnThe18th);
+        var offsetEntry = Assert.Single(endingOnThe16th);
+        Assert.Equal((offset, offsetPeriod.Key, offsetPeriod.End), (offsetEntry.AccountId, offsetEntry.PeriodKey, offsetEntry.PeriodEnd));
+        Assert.Empty(endingOnThe15th);
+    }
+
+    [Fact]
+    public async Task Periods_started_in_a_range_are_listed_oldest_first_for_that_account_only()
+    {
+        var account = Ids.NewAccount();
+        var other = Ids.NewAccount();
+        var subscription = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2026, 11, 10, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 10, 8, 0, 0, TimeSpan.Zero));
+        var trial = UsagePeriod.LocalTrial(new DateTimeOffset(2026, 11, 30, 23, 59, 59, TimeSpan.Zero), new DateTimeOffset(2026, 12, 7, 23, 59, 59, TimeSpan.Zero));
+        await ConsumeAsync(account, subscription, AgentRuns, 2, null, Pro, included: 1_000);
+        await ConsumeAsync(account, December, AgentRuns, 1, null);
+        await ConsumeAsync(account, October, AgentRuns, 1, null);
+        await ConsumeAsync(account, November, AgentRuns, 4, null);
+        await ConsumeAsync(account, trial, Tokens, 6, null);
+        await ConsumeAsync(other, November, AgentRuns, 1, null);
+
+        var started = await _ledger.ListStartedAsync(account, November.Start, December.Start, CancellationToken.None);
+
+        Assert.Equal([November.Key, subscription.Key, trial.Key], started.Select(c => c.Period.Key));
+        Assert.All(started, c => Assert.Equal(account, c.AccountId));
+        Assert.Equal(4, started[0].Used(AgentRuns));
+        Assert.Equal((Pro, 1_000L), (started[1].Plan, started[1].Included[AgentRuns]));
+        Assert.Equal(subscription, started[1].Period);
+        Assert.Equal(6, started[2].Used(Tokens));
+        Assert.Empty(await _ledger.ListStartedAsync(account, new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero), CancellationToken.None));
+        Assert.Empty(await _ledger.ListStartedAsync(Ids.NewAccount(), November.Start, December.Start, CancellationToken.None));
+    }
+
+    private Task<UsageConsumeResult> ConsumeAsync(AccountId account, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null) =>
+        _ledger.TryConsumeAsync(new UsageConsumption(account, period, meter, amount, limit, plan ?? Free, included), CancellationToken.None);
+
+    private static UsageKeyClaim Claim(AccountId account, string key, MeterName? meter = null, long quantity = 1) => new()
+    {
+        AccountId = account,
+        IdempotencyKey = key,
+        Meter = meter ?? AgentRuns,
+        Quantity = quantity,
+        PeriodKey = November.Key,
+        PeriodStart = November.Start,
+        PeriodEnd = November.End,
+        OccurredAt = new DateTimeOffset(2026, 11, 21, 11, 59, 30, TimeSpan.Zero),
+        RecordedAt = new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero),
+        Retention = TimeSpan.FromDays(45),
+    };
+}
