@@ -143,6 +143,28 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
         }
     }
 
+    /// <summary>When set, <see cref="SettleKeyAsync"/> throws it and the key stays unsettled.</summary>
+    public Exception? FailSettleWith { get; set; }
+
+    public Task SettleKeyAsync(UsageKeyClaim claim, CountedUsage counted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        lock (_gate)
+        {
+            if (FailSettleWith is { } failure)
+            {
+                throw failure;
+            }
+
+            if (_keys.TryGetValue((claim.AccountId, claim.IdempotencyKey), out var held))
+            {
+                _keys[(claim.AccountId, claim.IdempotencyKey)] = held with { Counted = counted };
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
     public Task ReleaseKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -227,7 +227,7 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
-    public async Task A_retry_with_the_same_key_is_answered_as_recorded_and_counts_nothing()
+    public async Task A_retry_with_the_same_key_gets_the_first_answer_and_counts_nothing()
     {
         var account = _bed.Register();
         var first = (await _bed.RecordAsync(account, AgentRuns, 3, "job-7", Start.AddSeconds(-10))).AssertSucceeded();
@@ -238,9 +238,8 @@ public sealed class UsageRecordingTests
 
         Assert.True(replay.Replayed);
         Assert.Equal(3, replay.Quantity);
-        Assert.Equal(5, replay.Used); // the counter as it stands now
-        Assert.Equal(5, replay.Remaining);
-        Assert.Equal((first.OccurredAt, first.RecordedAt), (replay.OccurredAt, replay.RecordedAt)); // of the first record
+        Assert.Equal(first with { Replayed = true }, replay); // exactly the first answer, counter included
+        Assert.Equal(3, replay.Used);
         Assert.Equal(2, _bed.Ledger.ConsumeCalls);
         Assert.Equal(5, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
     }
@@ -306,7 +305,7 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
-    public async Task A_key_that_cannot_be_given_back_makes_a_retry_a_replay_never_a_double_count()
+    public async Task A_key_that_cannot_be_given_back_makes_a_retry_wait_then_a_replay_never_a_double_count()
     {
         var account = _bed.Register();
         await _bed.RecordAsync(account, AgentRuns, 9);
@@ -316,7 +315,21 @@ public sealed class UsageRecordingTests
 
         Assert.Equal(RefusalReason.QuotaExceeded, refusal.Reason);
         Assert.NotNull(_bed.Ledger.ClaimOf(account, "job-11"));
-        Assert.True((await _bed.RecordAsync(account, AgentRuns, 2, "job-11")).AssertSucceeded().Replayed);
+
+        // While the unsettled key is young, a retry waits for its first call and then says "in progress".
+        var retry = _bed.RecordAsync(account, AgentRuns, 2, "job-11");
+        while (!retry.IsCompleted)
+        {
+            _bed.Time.Advance(TimeSpan.FromMilliseconds(200));
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(RefusalReason.UsageInProgress, (await retry).AssertRefused().Reason);
+
+        // Once the key is older than any call can run, its retry is answered as recorded, without counting.
+        _bed.Time.Advance(TimeSpan.FromMinutes(7));
+        var late = _bed.RecordAsync(account, AgentRuns, 2, "job-11");
+        Assert.True((await late).AssertSucceeded().Replayed);
         Assert.Equal(9, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
     }
 

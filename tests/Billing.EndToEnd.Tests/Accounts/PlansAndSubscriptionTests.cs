@@ -63,7 +63,8 @@ public sealed class PlansAndSubscriptionTests(BillingApiFixture api)
         Assert.Equal("subscription", body.GetProperty("source").GetString());
         Assert.Equal("active", body.GetProperty("status").GetString());
         Assert.True(body.GetProperty("cancelAtPeriodEnd").GetBoolean());
-        Assert.Equal(start.AddYears(1).ToUnixTimeSeconds(), body.GetProperty("period").GetProperty("end").GetDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal(start.AddMonths(1).ToUnixTimeSeconds(), body.GetProperty("period").GetProperty("end").GetDateTimeOffset().ToUnixTimeSeconds()); // an annual plan's usage period is monthly
+        Assert.Equal(start.AddYears(1).ToUnixTimeSeconds(), body.GetProperty("subscription").GetProperty("currentPeriodEnd").GetDateTimeOffset().ToUnixTimeSeconds());
         Assert.Equal(start.AddYears(1).ToUnixTimeSeconds(), body.GetProperty("planEndsAt").GetDateTimeOffset().ToUnixTimeSeconds());
         Assert.Equal("year", body.GetProperty("subscription").GetProperty("interval").GetString());
         Assert.True(body.GetProperty("portalAvailable").GetBoolean());
