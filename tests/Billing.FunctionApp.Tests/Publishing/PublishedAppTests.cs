@@ -34,8 +34,9 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
 
         var functions = FunctionMetadata.Read(published.AppRoot);
         Assert.Equal(
-            ["AdminListPoisonEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "BillingCheckout", "BillingPlans", "BillingPortal", "BillingSubscription",
-             "BillingTrial", "Health", "MissedEventSweep", "MonthlyInvoicing", "OpenApiDocument", "ProcessStripeEvent", "StripeWebhook"],
+            ["AdminListPoisonEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "BillingCheckout", "BillingEntitlements", "BillingPlans", "BillingPortal",
+             "BillingSubscription", "BillingTrial", "BillingUsage", "CheckUsage", "Health", "MissedEventSweep", "MonthlyInvoicing", "OpenApiDocument",
+             "ProcessStripeEvent", "RecordUsage", "RecordUsageBatch", "RegisterAccount", "ReleaseAllocation", "StripeWebhook", "TakeAllocation"],
             functions.Select(f => f.Name).Order(StringComparer.Ordinal));
         Assert.Contains(functions, f => f is { Name: "ProcessStripeEvent", Trigger: "queueTrigger", Target: "%STRIPE_EVENTS_QUEUE%" });
         Assert.Contains(functions, f => f is { Name: "MonthlyInvoicing", Trigger: "timerTrigger", Target: "%MONTHLY_INVOICING_SCHEDULE%" });
