@@ -2,6 +2,9 @@ using System.Globalization;
 using Billing.Application.Accounts;
 using Billing.Application.Entitlements;
 using Billing.Application.Outcomes;
+using Billing.Domain.Accounts;
+using Billing.Domain.Entitlements;
+using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 
 namespace Billing.Application.Usage;
@@ -24,7 +27,20 @@ public sealed class Allocations(
     IAllocationLedger ledger,
     TimeProvider time)
 {
-    public async Task<Outcome<AllocationState>> TakeAsync(AllocationRequest request, CancellationToken cancellationToken)
+    public Task<Outcome<AllocationState>> TakeAsync(AllocationRequest request, CancellationToken cancellationToken) =>
+        ChangeAsync(request, async (target, ct) =>
+        {
+            var change = await ledger.TryTakeAsync(target.AccountId, target.Meter, target.AllocationId, target.Policy.HardLimit, ct).ConfigureAwait(false);
+            return change.Kind == AllocationChangeKind.LimitReached
+                ? Outcome.Refused<AllocationState>(UsageRefusals.QuotaExceeded(catalog, target.Entitlement, target.Policy, change.Held, string.Create(CultureInfo.InvariantCulture, $" and {change.Held} are held; release one or upgrade")))
+                : Answer(target, change);
+        }, cancellationToken);
+
+    public Task<Outcome<AllocationState>> ReleaseAsync(AllocationRequest request, CancellationToken cancellationToken) =>
+        ChangeAsync(request, async (target, ct) => Answer(target, await ledger.ReleaseAsync(target.AccountId, target.Meter, target.AllocationId, ct).ConfigureAwait(false)), cancellationToken);
+
+    /// <summary>Checks the request and reads the account's limits (400 / 404 otherwise), then runs <paramref name="change"/>.</summary>
+    private async Task<Outcome<AllocationState>> ChangeAsync(AllocationRequest request, Func<Target, CancellationToken, Task<Outcome<AllocationState>>> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new ValidationErrors();
@@ -43,41 +59,16 @@ public sealed class Allocations(
         }
 
         var entitlement = entitlements.Evaluate(account, time.GetUtcNow());
-        var policy = entitlement.PolicyFor(meter!.Value);
-        var change = await ledger.TryTakeAsync(accountId.Value, meter.Value, allocationId!, policy.HardLimit, cancellationToken).ConfigureAwait(false);
-        if (change.Kind == AllocationChangeKind.LimitReached)
-        {
-            return Outcome.Refused<AllocationState>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, change.Held, string.Create(CultureInfo.InvariantCulture, $" and {change.Held} are held; release one or upgrade")));
-        }
-
-        return Answer(meter.Value.Value, allocationId!, change, policy.HardLimit);
+        return await change(new Target(accountId.Value, meter!.Value, allocationId!, entitlement, entitlement.PolicyFor(meter.Value)), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<Outcome<AllocationState>> ReleaseAsync(AllocationRequest request, CancellationToken cancellationToken)
+    private static Outcome<AllocationState> Answer(Target target, AllocationChange change)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var errors = new ValidationErrors();
-        var accountId = UsageFields.Account(request.AccountId, errors);
-        var meter = UsageFields.Meter(request.Meter, catalog, MeterKind.Allocation, errors);
-        var allocationId = UsageFields.Key(request.AllocationId, errors, "allocationId");
-        if (!errors.IsEmpty)
-        {
-            return Outcome.Invalid<AllocationState>(errors);
-        }
-
-        var account = await accounts.GetAsync(accountId!.Value, cancellationToken).ConfigureAwait(false);
-        if (account is null)
-        {
-            return UsageRefusals.UnknownAccount<AllocationState>(accountId.Value);
-        }
-
-        var policy = entitlements.Evaluate(account, time.GetUtcNow()).PolicyFor(meter!.Value);
-        var change = await ledger.ReleaseAsync(accountId.Value, meter.Value, allocationId!, cancellationToken).ConfigureAwait(false);
-        return Answer(meter.Value.Value, allocationId!, change, policy.HardLimit);
+        var limit = target.Policy.HardLimit;
+        return change.Kind == AllocationChangeKind.InProgress
+            ? Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"Another call is taking or releasing allocation '{target.AllocationId}' right now; retry in a few seconds.")
+            : Outcome.Succeeded(new AllocationState(target.Meter.Value, target.AllocationId, change.Kind is AllocationChangeKind.Taken or AllocationChangeKind.Released, change.Held, limit, limit is { } l ? Math.Max(0, l - change.Held) : null));
     }
 
-    private static Outcome<AllocationState> Answer(string meter, string allocationId, AllocationChange change, long? limit) =>
-        change.Kind == AllocationChangeKind.InProgress
-            ? Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"Another call is taking or releasing allocation '{allocationId}' right now; retry in a few seconds.")
-            : Outcome.Succeeded(new AllocationState(meter, allocationId, change.Kind is AllocationChangeKind.Taken or AllocationChangeKind.Released, change.Held, limit, limit is { } l ? Math.Max(0, l - change.Held) : null));
+    private sealed record Target(AccountId AccountId, MeterName Meter, string AllocationId, Entitlement Entitlement, MeterPolicy Policy);
 }
