@@ -13,7 +13,7 @@ public enum EntitlementReason
     /// <summary>No subscription or trial: the free plan.</summary>
     Free = 0,
 
-    /// <summary>A subscription or trial ended (canceled, expired, grace over): back on the free plan.</summary>
+    /// <summary>A paid subscription or a trial ended (canceled, expired, grace over): back on the free plan.</summary>
     FreeFallback = 1,
 
     /// <summary>The app-side trial is running.</summary>
@@ -75,8 +75,14 @@ public sealed class EntitlementsOverview(PlanCatalog catalog, IBillingAccountSto
             EntitlementSource.GracePeriod => EntitlementReason.GracePeriod,
             EntitlementSource.Subscription when account.Subscription?.Status == SubscriptionStatus.Trialing => EntitlementReason.SubscriptionTrial,
             EntitlementSource.Subscription => EntitlementReason.Subscription,
-            _ when account.Subscription is not null || account.LocalTrial is not null => EntitlementReason.FreeFallback,
+            _ when HadPlan(account) => EntitlementReason.FreeFallback,
             _ => EntitlementReason.Free,
         };
     }
+
+    /// <summary>The account had a paid plan or a trial that is over; a Checkout that was never paid (incomplete) does not count.</summary>
+    private static bool HadPlan(BillingAccount account) =>
+        account.LastPaidPlan is not null
+        || account.TrialUsedAt is not null
+        || (account.Subscription is { } subscription && subscription.Status != SubscriptionStatus.Incomplete && subscription.Status != SubscriptionStatus.IncompleteExpired);
 }

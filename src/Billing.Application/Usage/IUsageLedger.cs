@@ -23,6 +23,9 @@ public interface IUsageLedger
     /// </summary>
     Task<UsageKeyClaim?> ClaimKeyAsync(UsageKeyClaim claim, CancellationToken cancellationToken);
 
+    /// <summary>The claim of an idempotency key, or null when the key is unknown (or expired); claims nothing.</summary>
+    Task<UsageKeyClaim?> GetKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken);
+
     /// <summary>Stores the first answer on the claimed key once its usage is counted, so a retry gets the same answer.</summary>
     Task SettleKeyAsync(UsageKeyClaim claim, CountedUsage counted, CancellationToken cancellationToken);
 

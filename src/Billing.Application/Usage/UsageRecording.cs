@@ -67,7 +67,11 @@ public sealed partial class UsageRecording(
         var occurredAt = request.OccurredAt ?? now;
         if (OccurredAtError(occurredAt, entitlement.Period, now, rules) is { } occurredAtError)
         {
-            return Outcome.Invalid<RecordedUsage>("occurredAt", occurredAtError);
+            // A late retry of usage recorded in time (e.g. after the period rolled over) still gets its first answer.
+            return await ledger.GetKeyAsync(accountId.Value, key!, cancellationToken).ConfigureAwait(false) is { Counted: { } counted } known
+                   && known.Meter == meter!.Value && known.Quantity == quantity
+                ? Outcome.Succeeded(RecordedUsage.Replay(known, counted))
+                : Outcome.Invalid<RecordedUsage>("occurredAt", occurredAtError);
         }
 
         var policy = entitlement.PolicyFor(meter!.Value);

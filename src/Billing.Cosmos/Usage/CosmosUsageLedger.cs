@@ -64,6 +64,11 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         throw new InvalidOperationException($"The idempotency key of account '{claim.AccountId}' kept changing hands after {MaxAttempts} attempts.");
     }
 
+    public async Task<UsageKeyClaim?> GetKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken) =>
+        await Container.ReadAsync<UsageKeyDocument>(DocumentIds.UsageKey(accountId, idempotencyKey), new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false) is { } document
+            ? ToClaim(accountId, document)
+            : null;
+
     public async Task SettleKeyAsync(UsageKeyClaim claim, CountedUsage counted, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claim);

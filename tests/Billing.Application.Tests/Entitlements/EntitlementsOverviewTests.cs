@@ -49,6 +49,14 @@ public sealed class EntitlementsOverviewTests
     }
 
     [Fact]
+    public async Task A_checkout_that_was_never_paid_is_free_not_a_fallback()
+    {
+        var (incomplete, _) = _bed.Subscribe(TestCatalog.ProMonthly, SubscriptionStatus.IncompleteExpired);
+
+        Assert.Equal(EntitlementReason.Free, ReasonAt(await AccountAsync(incomplete), Start));
+    }
+
+    [Fact]
     public async Task A_canceled_subscription_falls_back_to_free()
     {
         var (canceled, _) = _bed.Subscribe(TestCatalog.ProMonthly, SubscriptionStatus.Canceled);

@@ -143,6 +143,14 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
         }
     }
 
+    public Task<UsageKeyClaim?> GetKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(Live(accountId, idempotencyKey));
+        }
+    }
+
     /// <summary>When set, <see cref="SettleKeyAsync"/> throws it and the key stays unsettled.</summary>
     public Exception? FailSettleWith { get; set; }
 

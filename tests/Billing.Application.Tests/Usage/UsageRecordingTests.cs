@@ -260,6 +260,23 @@ public sealed class UsageRecordingTests
         Assert.Equal(1, _bed.Ledger.ConsumeCalls);
     }
 
+    [Fact]
+    public async Task A_late_retry_with_its_original_occurred_at_gets_the_first_answer_instead_of_a_400()
+    {
+        var account = _bed.Register();
+        var occurredAt = new DateTimeOffset(2026, 11, 30, 23, 58, 0, TimeSpan.Zero);
+        _bed.Time.SetUtcNow(occurredAt.AddMinutes(1));
+        var first = (await _bed.RecordAsync(account, AgentRuns, 4, "late-job", occurredAt)).AssertSucceeded();
+        _bed.Time.SetUtcNow(new DateTimeOffset(2026, 12, 1, 0, 5, 0, TimeSpan.Zero)); // next period: occurredAt is outside it
+
+        var replay = (await _bed.RecordAsync(account, AgentRuns, 4, "late-job", occurredAt)).AssertSucceeded();
+        var unknown = await _bed.RecordAsync(account, AgentRuns, 4, "never-seen", occurredAt);
+
+        Assert.Equal(first with { Replayed = true }, replay);
+        Assert.IsType<Invalid<RecordedUsage>>(unknown);
+        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+    }
+
     [Theory]
     [InlineData("agent_runs", 4)]
     [InlineData("tokens", 3)]
