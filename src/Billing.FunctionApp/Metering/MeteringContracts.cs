@@ -69,7 +69,10 @@ public sealed record UsageRecordResponse
 
     public required DateTimeOffset OccurredAt { get; init; }
 
-    /// <summary>True when the idempotency key was seen before: nothing was counted this time; used/remaining are as of now.</summary>
+    /// <summary>
+    /// True when the idempotency key was seen before: nothing was counted this time and the answer is the first call's
+    /// (for a key whose first call died before answering: the counter as it stands now).
+    /// </summary>
     public required bool Replayed { get; init; }
 
     internal static UsageRecordResponse From(RecordedUsage usage) => new()

@@ -1,7 +1,13 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Billing.Application.Usage;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
+using Microsoft.Azure.Cosmos;
 
 namespace Billing.Cosmos.Tests.Usage;
 
@@ -41,6 +47,107 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         Assert.Equal(19, changes.Count(c => c.Kind == AllocationChangeKind.AlreadyHeld));
         Assert.Equal(1, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
         Assert.Equal(1, await UnitDocumentsAsync(account));
+    }
+
+    [Fact]
+    public async Task At_the_limit_twenty_racing_takes_of_one_new_id_are_all_refused_and_leave_no_unit()
+    {
+        var account = Ids.NewAccount();
+        await TakeAsync(account, "held", 1);
+
+        var changes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            Task.Run(() => TakeAsync(account, "one-too-many", 1))));
+
+        // A twin that found the unit pending waited for it instead of answering "already held" for a unit the limit refused.
+        Assert.All(changes, c => Assert.Equal(new AllocationChange(AllocationChangeKind.LimitReached, 1), c));
+        Assert.Null(await UnitAsync(account, "one-too-many"));
+        Assert.Equal(1, await UnitDocumentsAsync(account));
+        Assert.Equal(1, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+    }
+
+    [Fact]
+    public async Task Racing_takes_and_releases_of_the_same_ids_keep_the_counter_equal_to_the_units_held()
+    {
+        var account = Ids.NewAccount();
+        var ids = Enumerable.Range(0, 12).Select(i => $"flip-{i}").ToList();
+
+        var takes = ids.Select(id => Task.Run(() => TakeAsync(account, id, 6))).ToList();
+        var releases = ids.Select(id => Task.Run(() => ReleaseAsync(account, id))).ToList();
+        await Task.WhenAll(takes.Concat(releases));
+
+        var held = (await _ledger.HeldAsync(account, CancellationToken.None)).GetValueOrDefault(Projects);
+        Assert.Equal(await UnitDocumentsAsync(account), held); // no unit counted without a document, none held uncounted
+        Assert.InRange(held, 0, 6);
+        Assert.DoesNotContain(takes.Concat(releases), t => t.Result.Kind == AllocationChangeKind.InProgress);
+        foreach (var unit in (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts)).Where(d => IsUnitOf(d, account)))
+        {
+            Assert.False(unit.TryGetProperty("pending", out var pending) && pending.GetBoolean());
+        }
+    }
+
+    [Fact]
+    public async Task A_release_waits_for_a_pending_take_of_the_same_id_then_releases_the_counted_unit()
+    {
+        var account = Ids.NewAccount();
+        await TakeAsync(account, "steady", null);
+        await PlantPendingUnitAsync(account, "in-flight", DateTimeOffset.UtcNow);
+
+        var release = Task.Run(() => ReleaseAsync(account, "in-flight"));
+        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        Assert.False(release.IsCompleted); // it does not delete a unit that is still being counted
+
+        await FinishPendingTakeAsync(account, "in-flight"); // the take counts its unit and marks it held
+        var released = await release;
+
+        Assert.Equal(new AllocationChange(AllocationChangeKind.Released, 1), released);
+        Assert.Null(await UnitAsync(account, "in-flight"));
+        Assert.Equal(1, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+    }
+
+    [Fact]
+    public async Task A_release_that_waited_for_a_take_the_limit_refused_finds_nothing_held()
+    {
+        var account = Ids.NewAccount();
+        await TakeAsync(account, "steady", null);
+        await PlantPendingUnitAsync(account, "refused", DateTimeOffset.UtcNow);
+
+        var release = Task.Run(() => ReleaseAsync(account, "refused"));
+        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        Assert.False(release.IsCompleted);
+        await DeleteUnitAsync(account, "refused"); // the take's increment was refused: it deletes its unit again
+
+        Assert.Equal(new AllocationChange(AllocationChangeKind.NotHeld, 1), await release);
+        Assert.Equal(1, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+    }
+
+    [Fact]
+    public async Task A_twin_take_waits_for_the_pending_unit_and_then_answers_it_as_held()
+    {
+        var account = Ids.NewAccount();
+        await PlantPendingUnitAsync(account, "twin", DateTimeOffset.UtcNow);
+
+        var twin = Task.Run(() => TakeAsync(account, "twin", 5));
+        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        Assert.False(twin.IsCompleted);
+        await FinishPendingTakeAsync(account, "twin");
+
+        Assert.Equal(new AllocationChange(AllocationChangeKind.AlreadyHeld, 1), await twin);
+    }
+
+    [Fact]
+    public async Task A_unit_left_pending_by_a_take_that_died_counts_as_held()
+    {
+        var account = Ids.NewAccount();
+        await TakeAsync(account, "steady", null);
+        await PlantPendingUnitAsync(account, "abandoned", DateTimeOffset.UtcNow.AddMinutes(-7));
+        await PlantPendingUnitAsync(account, "abandoned-too", DateTimeOffset.UtcNow.AddMinutes(-7));
+
+        var take = await TakeAsync(account, "abandoned", 5).WaitAsync(TimeSpan.FromSeconds(2)); // no waiting
+        var release = await ReleaseAsync(account, "abandoned-too").WaitAsync(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(new AllocationChange(AllocationChangeKind.AlreadyHeld, 1), take);
+        Assert.Equal(AllocationChangeKind.Released, release.Kind);
+        Assert.Null(await UnitAsync(account, "abandoned-too"));
     }
 
     [Fact]
@@ -186,6 +293,60 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
 
     private Task<AllocationChange> ReleaseAsync(AccountId account, string allocationId) =>
         _ledger.ReleaseAsync(account, Projects, allocationId, CancellationToken.None);
+
+    private static string UnitId(AccountId account, string allocationId) =>
+        $"allocation:{account.Value}:projects:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(allocationId)))}";
+
+    private static bool IsUnitOf(JsonElement document, AccountId account) =>
+        document.GetProperty("type").GetString() == "allocation" && document.GetProperty("accountId").GetString() == account.Value;
+
+    private Task<JsonObject?> UnitAsync(AccountId account, string allocationId) =>
+        RawDocuments.ReadAsync(fixture.Containers.Accounts, UnitId(account, allocationId), account.Value);
+
+    /// <summary>A unit as a take leaves it between its create and its count: pending, taken at <paramref name="takenAt"/>.</summary>
+    private Task PlantPendingUnitAsync(AccountId account, string allocationId, DateTimeOffset takenAt) =>
+        RawDocuments.UpsertAsync(
+            fixture.Containers.Accounts,
+            new JsonObject
+            {
+                ["id"] = UnitId(account, allocationId),
+                ["type"] = "allocation",
+                ["schemaVersion"] = 1,
+                ["accountId"] = account.Value,
+                ["meter"] = Projects.Value,
+                ["allocationId"] = allocationId,
+                ["takenAt"] = takenAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+                ["pending"] = true,
+            },
+            account.Value);
+
+    /// <summary>What the take of a planted unit does once its increment goes through: count it, then mark it held.</summary>
+    private async Task FinishPendingTakeAsync(AccountId account, string allocationId)
+    {
+        var counterId = $"allocations:{account.Value}:projects";
+        if (await RawDocuments.ReadAsync(fixture.Containers.Accounts, counterId, account.Value) is null)
+        {
+            await RawDocuments.UpsertAsync(
+                fixture.Containers.Accounts,
+                new JsonObject { ["id"] = counterId, ["type"] = "allocations", ["schemaVersion"] = 1, ["accountId"] = account.Value, ["meter"] = Projects.Value, ["held"] = 0, ["updatedAt"] = "2026-11-21T10:00:00.0000000Z" },
+                account.Value);
+        }
+
+        await PatchAsync(counterId, account, PatchOperation.Increment("/held", 1));
+        await PatchAsync(UnitId(account, allocationId), account, PatchOperation.Set("/pending", false));
+    }
+
+    private async Task DeleteUnitAsync(AccountId account, string allocationId)
+    {
+        using var response = await fixture.Containers.Accounts.DeleteItemStreamAsync(UnitId(account, allocationId), new PartitionKey(account.Value));
+        response.EnsureSuccessStatusCode();
+    }
+
+    private async Task PatchAsync(string id, AccountId account, PatchOperation operation)
+    {
+        using var response = await fixture.Containers.Accounts.PatchItemStreamAsync(id, new PartitionKey(account.Value), [operation]);
+        response.EnsureSuccessStatusCode();
+    }
 
     private async Task<int> UnitDocumentsAsync(AccountId account) =>
         (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts))

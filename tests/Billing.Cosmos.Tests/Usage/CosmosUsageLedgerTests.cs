@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Billing.Application.Usage;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
@@ -211,6 +213,32 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_claim_carries_no_answer_until_settled_then_the_answer_it_was_settled_with()
+    {
+        var account = Ids.NewAccount();
+        var claim = Claim(account, "settle-me", AgentRuns, 3);
+        var capped = new CountedUsage(Used: 17, Limit: 20, Remaining: 3, Overage: 0);
+        var unlimited = Claim(account, "settle-unlimited", Tokens, 400);
+        var overage = new CountedUsage(Used: 5_250, Limit: null, Remaining: null, Overage: 250);
+        await _ledger.ClaimKeyAsync(claim, CancellationToken.None);
+        await _ledger.ClaimKeyAsync(unlimited, CancellationToken.None);
+
+        var beforeSettling = await _ledger.ClaimKeyAsync(claim, CancellationToken.None);
+        await _ledger.SettleKeyAsync(claim, capped, CancellationToken.None);
+        await _ledger.SettleKeyAsync(unlimited, overage, CancellationToken.None);
+        var afterSettling = await _ledger.ClaimKeyAsync(claim, CancellationToken.None);
+        var unlimitedAfter = await _ledger.ClaimKeyAsync(unlimited, CancellationToken.None);
+
+        Assert.NotNull(beforeSettling);
+        Assert.Null(beforeSettling.Counted); // its first call is still counting
+        Assert.Equal(claim with { Counted = capped }, afterSettling); // the answer, and the claim unchanged otherwise
+        Assert.Equal(unlimited with { Counted = overage }, unlimitedAfter); // nulls survive the round trip
+        var raw = await RawDocuments.ReadAsync(fixture.Containers.Accounts, UsageKeyId(account, "settle-me"), account.Value);
+        Assert.Equal(17, (long?)raw!["counted"]!["used"]);
+        Assert.Equal(3, (long?)raw["counted"]!["remaining"]);
+    }
+
+    [Fact]
     public async Task Key_document_expires_after_the_retention()
     {
         var account = Ids.NewAccount();
@@ -328,6 +356,9 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
 
     private Task<UsageConsumeResult> ConsumeAsync(AccountId account, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null) =>
         _ledger.TryConsumeAsync(new UsageConsumption(account, period, meter, amount, limit, plan ?? Free, included), CancellationToken.None);
+
+    private static string UsageKeyId(AccountId account, string key) =>
+        $"usage-key:{account.Value}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))}";
 
     private static UsageKeyClaim Claim(AccountId account, string key, MeterName? meter = null, long quantity = 1) => new()
     {
