@@ -135,9 +135,16 @@ public sealed partial class UsageRecording(
                 new UsageConsumption(claim.AccountId, entitlement.Period, claim.Meter, claim.Quantity, policy.HardLimit, entitlement.Plan.Code, policy.Enforcement == MeterEnforcement.Overage ? policy.Quota : null),
                 cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (UsageNotCountedException)
         {
             await GiveBackAsync(claim).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception exception)
+        {
+            // It may have been applied (a timeout on the way back): the key stays claimed, so a retry waits and is then
+            // answered as recorded; at worst this record goes uncounted, never counted twice.
+            LogCountUncertain(exception, claim.Meter.Value);
             throw;
         }
 
@@ -265,6 +272,9 @@ public sealed partial class UsageRecording(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Usage of {Meter} was a retry of an idempotency key already recorded; nothing counted")]
     private partial void LogReplayed(string meter);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Counting usage of {Meter} failed and may or may not have been applied; its idempotency key stays claimed so a retry cannot count it twice")]
+    private partial void LogCountUncertain(Exception exception, string meter);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An idempotency key for {Meter} was claimed by a call that never finished; its retry is answered as recorded, without counting")]
     private partial void LogAbandonedClaim(string meter);

@@ -85,6 +85,19 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 
     public async Task<UsageConsumeResult> TryConsumeAsync(UsageConsumption consumption, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ConsumeAsync(consumption, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CosmosException exception) when (exception.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+        {
+            // Throttled or unavailable: Cosmos DB did not apply the write.
+            throw new UsageNotCountedException($"The usage store refused the count ({(int)exception.StatusCode}); nothing was counted.", exception);
+        }
+    }
+
+    private async Task<UsageConsumeResult> ConsumeAsync(UsageConsumption consumption, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(consumption);
         var (accountId, period, meter, amount, limit) = (consumption.AccountId, consumption.Period, consumption.Meter, consumption.Amount, consumption.Limit);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);

@@ -1,11 +1,13 @@
 using Billing.Application.Accounts;
 using Billing.Application.Payments;
+using Billing.Application.Usage;
 using Microsoft.Azure.Functions.Worker.Middleware;
 
 namespace Billing.FunctionApp.Http;
 
 /// <summary>
-/// The outermost worker middleware. For HTTP functions it turns failures into problem details: Stripe unreachable or
+/// The outermost worker middleware. For HTTP functions it turns failures into problem details: the usage store busy
+/// before counting (503), Stripe unreachable or
 /// refusing (503 with Retry-After, or 502), an account update that kept losing to concurrent writers (503), anything
 /// else 500 without internals; each is logged once without payloads. Queue and timer failures are rethrown so the
 /// host retries the message and, in the end, moves it to the poison queue.
@@ -27,6 +29,7 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
                 PaymentProviderException { IsTransient: true } => (StatusCodes.Status503ServiceUnavailable, "Payment provider unavailable", "Stripe could not be reached; try again shortly.", "stripe_unavailable"),
                 PaymentProviderException => (StatusCodes.Status502BadGateway, "Payment provider error", "Stripe refused the request.", "stripe_error"),
                 AccountUpdateConflictException => (StatusCodes.Status503ServiceUnavailable, "Busy", "The account is being changed by other requests; try again shortly.", "busy"),
+                UsageNotCountedException => (StatusCodes.Status503ServiceUnavailable, "Busy", "The usage store is busy; nothing was counted. Retry with the same idempotency key.", "busy"),
                 _ => (StatusCodes.Status500InternalServerError, "Internal error", "The request failed unexpectedly; it was logged.", "internal_error"),
             };
             if (status == StatusCodes.Status500InternalServerError)

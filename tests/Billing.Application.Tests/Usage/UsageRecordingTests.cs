@@ -306,19 +306,34 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
-    public async Task A_failing_count_gives_the_key_back_and_rethrows()
+    public async Task A_count_the_store_refused_before_applying_gives_the_key_back_and_rethrows()
     {
         var account = _bed.Register();
-        _bed.Ledger.FailConsumeWith = new InvalidOperationException("store unavailable");
+        _bed.Ledger.FailConsumeWith = new UsageNotCountedException("throttled");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.RecordAsync(account, AgentRuns, 2, "job-10"));
+        await Assert.ThrowsAsync<UsageNotCountedException>(() => _bed.RecordAsync(account, AgentRuns, 2, "job-10"));
 
-        Assert.Equal("store unavailable", error.Message);
         Assert.Null(_bed.Ledger.ClaimOf(account, "job-10"));
         _bed.Ledger.FailConsumeWith = null;
         var retry = (await _bed.RecordAsync(account, AgentRuns, 2, "job-10")).AssertSucceeded();
         Assert.False(retry.Replayed);
         Assert.Equal(2, retry.Used);
+    }
+
+    [Fact]
+    public async Task A_count_that_may_have_been_applied_keeps_the_key_so_a_retry_never_counts_twice()
+    {
+        var account = _bed.Register();
+        _bed.Ledger.FailConsumeWith = new TimeoutException("no answer");
+
+        await Assert.ThrowsAsync<TimeoutException>(() => _bed.RecordAsync(account, AgentRuns, 2, "job-12"));
+
+        Assert.NotNull(_bed.Ledger.ClaimOf(account, "job-12"));
+        _bed.Ledger.FailConsumeWith = null;
+        _bed.Time.Advance(TimeSpan.FromMinutes(7)); // past any call's lifetime: the retry is answered as recorded
+        var retry = (await _bed.RecordAsync(account, AgentRuns, 2, "job-12")).AssertSucceeded();
+        Assert.True(retry.Replayed);
+        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
     }
 
     [Fact]
