@@ -2,6 +2,7 @@ using Billing.Application.Accounts;
 using Billing.Application.Catalog;
 using Billing.Application.Checkout;
 using Billing.Application.Entitlements;
+using Billing.Application.Invoicing;
 using Billing.Application.Portal;
 using Billing.Application.Redirects;
 using Billing.Application.StripeEvents;
@@ -25,9 +26,9 @@ public static class ApplicationServiceCollectionExtensions
     /// The one entry point of the application layer: every use case, the Stripe event processor with its handlers,
     /// the missed-event sweep, and their options, bound from <paramref name="configuration"/> and validated at start-up:
     /// <c>Billing:Catalog</c>, <c>Billing:Entitlements</c>, <c>Billing:Checkout</c>, <c>Billing:Portal</c>,
-    /// <c>Billing:Redirects</c>, <c>Billing:Usage</c>, <c>Billing:Stripe</c> (<c>LiveMode</c>) and <c>Billing:MissedEventSweep</c>.
+    /// <c>Billing:Redirects</c>, <c>Billing:Usage</c>, <c>Billing:Invoicing</c>, <c>Billing:Stripe</c> (<c>LiveMode</c>) and <c>Billing:MissedEventSweep</c>.
     /// The ports (<see cref="IBillingAccountStore"/>, <see cref="IAccountRenewalQuery"/>,
-    /// <see cref="StripeCustomers.IStripeCustomerLinks"/>, <see cref="Usage.IUsageLedger"/>, <see cref="Usage.IAllocationLedger"/>, <see cref="Usage.IBillingNotifications"/>, <see cref="IStripeEventStore"/>,
+    /// <see cref="StripeCustomers.IStripeCustomerLinks"/>, <see cref="Usage.IUsageLedger"/>, <see cref="Usage.IAllocationLedger"/>, <see cref="Usage.IBillingNotifications"/>, <see cref="IInvoiceRunStore"/>, <see cref="IStripeInvoicing"/>, <see cref="IInvoiceJobs"/>, <see cref="IStripeEventStore"/>,
     /// <see cref="IStripeEventPayloadReader"/>, <see cref="IStripeEventQueueWriter"/>, <see cref="IStripeSubscriptionSource"/>,
     /// <see cref="Payments.IStripeBillingGateway"/>) come from the infrastructure; <see cref="TimeProvider.System"/> is used
     /// unless a TimeProvider is registered.
@@ -44,6 +45,7 @@ public static class ApplicationServiceCollectionExtensions
         AddValidatedOptions<PortalOptions, PortalOptionsValidator>(services, configuration, PortalOptions.SectionName);
         AddValidatedOptions<RedirectOptions, RedirectOptionsValidator>(services, configuration, RedirectOptions.SectionName);
         AddValidatedOptions<UsageOptions, UsageOptionsValidator>(services, configuration, UsageOptions.SectionName);
+        AddValidatedOptions<InvoicingOptions, InvoicingOptionsValidator>(services, configuration, InvoicingOptions.SectionName);
         AddValidatedOptions<MissedEventSweepOptions, MissedEventSweepOptionsValidator>(services, configuration, MissedEventSweepOptions.SectionName);
         services.AddOptions<StripeModeOptions>().Bind(configuration.GetSection(StripeModeOptions.SectionName)).ValidateOnStart();
 
@@ -64,6 +66,11 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddSingleton<UsageRecording>();
         services.TryAddSingleton<Allocations>();
         services.TryAddTransient<UsageReport>();
+
+        // Usage invoicing: the timer's sweep, one job per account and period, the caller's invoices
+        services.TryAddTransient<InvoicingSweep>();
+        services.TryAddTransient<InvoiceAccount>();
+        services.TryAddTransient<AccountInvoices>();
 
         // Stripe events: ingest, processing (IStripeEventTypeHandler is where a new event type goes), operations
         services.TryAddSingleton<StripeEventIngest>();

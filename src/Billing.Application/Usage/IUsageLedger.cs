@@ -45,6 +45,12 @@ public interface IUsageLedger
     /// <summary>Clears a threshold mark whose notification could not be sent, so the next count sends it.</summary>
     Task UnmarkThresholdAsync(AccountId accountId, UsagePeriodKey periodKey, MeterName meter, int percent, CancellationToken cancellationToken);
 
-    /// <summary>The (account, period) pairs with usage whose period ends on <paramref name="day"/> (UTC), from the index (one partition).</summary>
+    /// <summary>
+    /// The (account, period) pairs with usage whose period ends on <paramref name="day"/> (UTC) and that are not
+    /// invoiced yet, from the index (one partition).
+    /// </summary>
     Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken);
+
+    /// <summary>Marks the period's index entry as invoiced, so the invoicing timer stops listing it.</summary>
+    Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken);
 }

@@ -171,7 +171,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     public async Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken)
     {
         var partition = DocumentIds.UsagePeriodsPartition(day);
-        var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @partition AND c.type = @type")
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @partition AND c.type = @type AND NOT IS_DEFINED(c.invoicedAt)")
             .WithParameter("@partition", partition)
             .WithParameter("@type", DocumentTypes.UsagePeriod);
         var documents = await QueryAsync<UsagePeriodDocument>(query, new PartitionKey(partition), cancellationToken).ConfigureAwait(false);
@@ -186,6 +186,14 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 
         return entries;
     }
+
+    public async Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken) =>
+        await Container.PatchAsync<UsagePeriodDocument>(
+            DocumentIds.UsagePeriod(accountId, periodKey),
+            new PartitionKey(DocumentIds.UsagePeriodsPartition(DateOnly.FromDateTime(periodEnd.UtcDateTime))),
+            [PatchOperation.Set("/invoicedAt", time.GetUtcNow())],
+            null,
+            cancellationToken).ConfigureAwait(false); // 404: no entry (counted before the index existed): nothing to mark
 
     /// <summary>The patch path of a meter; meter names are plain identifiers, so no escaping is needed.</summary>
     internal static string CounterPath(MeterName meter) => "/counters/" + meter.Value;

@@ -80,4 +80,7 @@ internal sealed record UsagePeriodDocument : StoredDocument
     public required DateTimeOffset PeriodStart { get; init; }
 
     public required DateTimeOffset PeriodEnd { get; init; }
+
+    /// <summary>Set once the period is invoiced (or found to have nothing to invoice): the timer stops listing it.</summary>
+    public DateTimeOffset? InvoicedAt { get; init; }
 }

@@ -1,0 +1,38 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+
+namespace Billing.Application.Invoicing;
+
+/// <summary>Invoice runs, one document per account and period in the account's partition.</summary>
+public interface IInvoiceRunStore
+{
+    Task<InvoiceRun?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken);
+
+    /// <summary>Stores a new run; when one exists already (a concurrent or earlier job), returns that one instead.</summary>
+    Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the run if nobody wrote it since it was read (its <see cref="InvoiceRun.ETag"/>); returns it as stored.</summary>
+    /// <exception cref="InvoiceRunConflictException">Another job wrote the run meanwhile.</exception>
+    Task<InvoiceRun> SaveAsync(InvoiceRun run, CancellationToken cancellationToken);
+
+    /// <summary>The account's runs that produced an invoice, newest period first (one partition).</summary>
+    Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>Two jobs worked on one run at once; the loser's delivery is retried and resumes from the stored state.</summary>
+public sealed class InvoiceRunConflictException : Exception
+{
+    public InvoiceRunConflictException()
+    {
+    }
+
+    public InvoiceRunConflictException(string message)
+        : base(message)
+    {
+    }
+
+    public InvoiceRunConflictException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

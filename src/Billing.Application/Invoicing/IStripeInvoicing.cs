@@ -1,0 +1,31 @@
+namespace Billing.Application.Invoicing;
+
+/// <summary>
+/// The Stripe side of usage invoicing. Every object carries the run's id in its metadata (<c>billing_run</c>, and
+/// <c>meter</c> on items), so a run resumed after Stripe's 24-hour idempotency window finds what it created before.
+/// Failures come as <see cref="Payments.PaymentProviderException"/>.
+/// </summary>
+public interface IStripeInvoicing
+{
+    /// <summary>The customer's invoice created for <paramref name="runId"/>, if any (reconciliation by metadata).</summary>
+    Task<StripeUsageInvoice?> FindInvoiceAsync(string customerId, string runId, CancellationToken cancellationToken);
+
+    /// <summary>A draft invoice for the customer and subscription that takes no pending items, collected as the subscription collects.</summary>
+    Task<StripeUsageInvoice> CreateDraftAsync(NewUsageInvoice invoice, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>The items on the invoice created by a run, by meter (from their metadata).</summary>
+    Task<IReadOnlyDictionary<string, string>> ListItemsByMeterAsync(string invoiceId, CancellationToken cancellationToken);
+
+    /// <summary>Adds one line to the draft invoice; returns the item id.</summary>
+    Task<string> AddItemAsync(NewUsageInvoiceItem item, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>Finalizes the draft (an invoice finalized already is returned as it is).</summary>
+    Task<StripeUsageInvoice> FinalizeAsync(string invoiceId, string idempotencyKey, CancellationToken cancellationToken);
+}
+
+public sealed record NewUsageInvoice(string RunId, string CustomerId, string? SubscriptionId, string Currency, string Description, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, string AccountId);
+
+public sealed record NewUsageInvoiceItem(string RunId, string InvoiceId, string CustomerId, string Meter, long Amount, string Currency, string Description, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd);
+
+/// <summary>A Stripe invoice as the run needs it.</summary>
+public sealed record StripeUsageInvoice(string Id, string Status, string? Number, string? HostedInvoiceUrl, long Total);

@@ -1,0 +1,184 @@
+using Billing.Application.Accounts;
+using Billing.Application.Usage;
+using Billing.Domain.Invoicing;
+using Billing.Domain.Plans;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Application.Invoicing;
+
+/// <summary>
+/// Invoices one account's closed usage period (one <c>invoice-jobs</c> message), exactly once in effect. The run's
+/// state is persisted after every step and each Stripe call carries an idempotency key derived from the run and the
+/// step, so a redelivered or crashed job resumes where it stopped and never makes a second invoice or item; a run
+/// resumed later than Stripe's 24-hour idempotency window first looks its objects up by metadata. Throws to have the
+/// job retried (in the end it lands in <c>invoice-jobs-poison</c>).
+/// </summary>
+public sealed partial class InvoiceAccount(
+    IBillingAccountStore accounts,
+    IUsageLedger usage,
+    IInvoiceRunStore runs,
+    IStripeInvoicing stripe,
+    PlanCatalog catalog,
+    IOptions<InvoicingOptions> options,
+    TimeProvider time,
+    ILogger<InvoiceAccount> logger)
+{
+    public async Task<InvoiceRun?> RunAsync(InvoiceJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var run = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false)
+                  ?? await StartAsync(job, cancellationToken).ConfigureAwait(false);
+        if (run is null)
+        {
+            return null;
+        }
+
+        if (!run.IsDone)
+        {
+            run = await runs.SaveAsync(run with { Attempts = run.Attempts + 1, UpdatedAt = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        }
+
+        while (!run.IsDone)
+        {
+            FailIfAsked(run, run.Step.ToString());
+            run = run.Step switch
+            {
+                InvoiceRunStep.Computed => await CreateDraftAsync(run, cancellationToken).ConfigureAwait(false),
+                InvoiceRunStep.DraftCreated => await CreateItemsAsync(run, cancellationToken).ConfigureAwait(false),
+                InvoiceRunStep.ItemsCreated => await FinalizeAsync(run, cancellationToken).ConfigureAwait(false),
+                InvoiceRunStep.Finalized => await RecordAsync(run, cancellationToken).ConfigureAwait(false),
+                _ => throw new InvalidOperationException($"Invoice run {run.RunId} is in an unknown step {run.Step}."),
+            };
+        }
+
+        if (run.Step == InvoiceRunStep.NothingToBill)
+        {
+            await usage.MarkPeriodInvoicedAsync(run.AccountId, run.PeriodKey, run.PeriodEnd, cancellationToken).ConfigureAwait(false);
+        }
+
+        return run;
+    }
+
+    /// <summary>Prices the period once and stores the run; null when there is nothing to invoice for the job.</summary>
+    private async Task<InvoiceRun?> StartAsync(InvoiceJob job, CancellationToken cancellationToken)
+    {
+        var counters = await usage.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
+        if (counters is null)
+        {
+            LogNoUsage(job.RunId);
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (counters.Period.End > now)
+        {
+            throw new InvalidOperationException($"Period {job.RunId} has not closed yet (it ends {counters.Period.End:O}); it is invoiced once it has.");
+        }
+
+        var account = await accounts.GetAsync(job.AccountId, cancellationToken).ConfigureAwait(false);
+        var run = InvoiceRun.Start(PeriodCharges.Price(counters, catalog), now) with
+        {
+            StripeCustomerId = account?.StripeCustomerId,
+            StripeSubscriptionId = account?.Subscription?.SubscriptionId,
+        };
+        if (run.Step == InvoiceRunStep.Computed && run.StripeCustomerId is null)
+        {
+            throw new InvalidOperationException($"Period {job.RunId} has charges but the account has no Stripe customer to invoice.");
+        }
+
+        return await runs.CreateAsync(run, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<InvoiceRun> CreateDraftAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        var invoice = (run.Attempts > 1 ? await stripe.FindInvoiceAsync(run.StripeCustomerId!, run.RunId, cancellationToken).ConfigureAwait(false) : null)
+                      ?? await stripe.CreateDraftAsync(
+                          new NewUsageInvoice(run.RunId, run.StripeCustomerId!, run.StripeSubscriptionId, run.Currency.Code, $"Usage beyond the {run.Plan} plan", run.PeriodStart, run.PeriodEnd, run.AccountId.Value),
+                          Key(run, "invoice"),
+                          cancellationToken).ConfigureAwait(false);
+        return await SaveAsync(run with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = invoice.Id, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<InvoiceRun> CreateItemsAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        var existing = run.Attempts > 1 || run.Lines.Any(l => l.StripeItemId is not null)
+            ? await stripe.ListItemsByMeterAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)
+            : new Dictionary<string, string>();
+        var lines = new List<InvoiceRunLine>(run.Lines.Count);
+        foreach (var line in run.Lines)
+        {
+            var itemId = line.StripeItemId ?? existing.GetValueOrDefault(line.Meter.Value)
+                         ?? await stripe.AddItemAsync(
+                             new NewUsageInvoiceItem(run.RunId, run.StripeInvoiceId!, run.StripeCustomerId!, line.Meter.Value, line.Amount, run.Currency.Code, line.Description, run.PeriodStart, run.PeriodEnd),
+                             Key(run, "item:" + line.Meter.Value),
+                             cancellationToken).ConfigureAwait(false);
+            lines.Add(line with { StripeItemId = itemId });
+        }
+
+        return await SaveAsync(run with { Step = InvoiceRunStep.ItemsCreated, Lines = lines }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<InvoiceRun> FinalizeAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        var invoice = await stripe.FinalizeAsync(run.StripeInvoiceId!, Key(run, "finalize"), cancellationToken).ConfigureAwait(false);
+        if (invoice.Total != run.Total)
+        {
+            throw new InvalidOperationException($"Stripe invoice {invoice.Id} totals {invoice.Total} but run {run.RunId} computed {run.Total}; it needs an operator.");
+        }
+
+        return await SaveAsync(run with { Step = InvoiceRunStep.Finalized, Number = invoice.Number, HostedInvoiceUrl = invoice.HostedInvoiceUrl, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<InvoiceRun> RecordAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        await usage.MarkPeriodInvoicedAsync(run.AccountId, run.PeriodKey, run.PeriodEnd, cancellationToken).ConfigureAwait(false);
+        var recorded = await SaveAsync(run with { Step = InvoiceRunStep.Recorded }, cancellationToken).ConfigureAwait(false);
+        LogInvoiced(run.RunId, run.Total, run.Currency.Code, run.Lines.Count);
+        return recorded;
+    }
+
+    private Task<InvoiceRun> SaveAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        FailIfAsked(run, run.Step + InvoicingOptions.UnsavedSuffix);
+        return runs.SaveAsync(run with { UpdatedAt = time.GetUtcNow() }, cancellationToken);
+    }
+
+    /// <summary>Development only (<see cref="InvoicingOptions.FailOnceAt"/>): the n-th delivery fails at the n-th listed point.</summary>
+    private void FailIfAsked(InvoiceRun run, string point)
+    {
+        if (options.Value.FailOnceAt is { Length: > 0 } points
+            && run.Attempts <= points.Length
+            && string.Equals(points[run.Attempts - 1], point, StringComparison.Ordinal))
+        {
+            throw new InjectedInvoicingFaultException($"Injected fault at {point} of run {run.RunId} (delivery {run.Attempts}).");
+        }
+    }
+
+    /// <summary>The same key for the same run and step on every delivery (Stripe keeps keys for 24 hours).</summary>
+    private static string Key(InvoiceRun run, string step) => $"billing-usage:{run.RunId}:{step}";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: no usage stored for the period; nothing to invoice")]
+    private partial void LogNoUsage(string runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: invoiced {Total} {Currency} in {Lines} lines")]
+    private partial void LogInvoiced(string runId, long total, string currency, int lines);
+}
+
+/// <summary>A failure <see cref="InvoicingOptions.FailOnceAt"/> asked for (tests of resumption only).</summary>
+public sealed class InjectedInvoicingFaultException : Exception
+{
+    public InjectedInvoicingFaultException()
+    {
+    }
+
+    public InjectedInvoicingFaultException(string message)
+        : base(message)
+    {
+    }
+
+    public InjectedInvoicingFaultException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

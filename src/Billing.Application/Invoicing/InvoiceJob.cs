@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Billing.Application.StripeEvents;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+
+namespace Billing.Application.Invoicing;
+
+/// <summary>One message of the <c>invoice-jobs</c> queue: invoice one account's closed usage period.</summary>
+public sealed record InvoiceJob(AccountId AccountId, UsagePeriodKey PeriodKey)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The run's id: the same for every delivery of the job, part of every Stripe idempotency key and metadata.</summary>
+    public string RunId => $"{AccountId.Value}:{PeriodKey.Value}";
+
+    public string ToJson() => JsonSerializer.Serialize(new Wire { AccountId = AccountId.Value, PeriodKey = PeriodKey.Value }, Json);
+
+    /// <summary>Parses and validates a queue message; throws <see cref="InvalidQueueMessageException"/> for anything else.</summary>
+    public static InvoiceJob Parse(string text)
+    {
+        Wire? wire;
+        try
+        {
+            wire = JsonSerializer.Deserialize<Wire>(text, Json);
+        }
+        catch (JsonException exception)
+        {
+            throw new InvalidQueueMessageException("The message is not a JSON invoice job.", exception);
+        }
+
+        if (wire is null || !AccountId.TryParse(wire.AccountId, out var accountId, out _) || !UsagePeriodKey.TryParse(wire.PeriodKey, out var periodKey))
+        {
+            throw new InvalidQueueMessageException("The message has no valid accountId and periodKey.");
+        }
+
+        return new InvoiceJob(accountId, periodKey);
+    }
+
+    private sealed record Wire
+    {
+        [JsonPropertyName("accountId")]
+        public string? AccountId { get; init; }
+
+        [JsonPropertyName("periodKey")]
+        public string? PeriodKey { get; init; }
+    }
+}

@@ -1,0 +1,104 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Invoicing;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
+
+namespace Billing.Application.Invoicing;
+
+/// <summary>
+/// Where an invoicing run stands. Each step is persisted before the next begins, so a run that stops anywhere resumes
+/// at the step after the last one saved: <see cref="Computed"/> (charges fixed) -> <see cref="DraftCreated"/> (the
+/// Stripe invoice exists as a draft) -> <see cref="ItemsCreated"/> (one item per charged meter on it) ->
+/// <see cref="Finalized"/> -> <see cref="Recorded"/>. <see cref="NothingToBill"/> ends a period without charges.
+/// </summary>
+public enum InvoiceRunStep
+{
+    Computed = 1,
+    DraftCreated = 2,
+    ItemsCreated = 3,
+    Finalized = 4,
+    Recorded = 5,
+    NothingToBill = 6,
+}
+
+/// <summary>One invoice line: a meter's overage in the period and its Stripe invoice item once created.</summary>
+public sealed record InvoiceRunLine(MeterName Meter, long Used, long Included, long OverageUnits, long Amount, string Description)
+{
+    public string? StripeItemId { get; init; }
+}
+
+/// <summary>
+/// The persisted state of invoicing one account's closed usage period (one per account and period): the charges
+/// computed once, and what exists in Stripe so far. It is also the record of the invoice the caller lists.
+/// </summary>
+public sealed record InvoiceRun
+{
+    public required AccountId AccountId { get; init; }
+
+    public required UsagePeriodKey PeriodKey { get; init; }
+
+    public required DateTimeOffset PeriodStart { get; init; }
+
+    public required DateTimeOffset PeriodEnd { get; init; }
+
+    public required PlanCode Plan { get; init; }
+
+    public required Currency Currency { get; init; }
+
+    public required IReadOnlyList<InvoiceRunLine> Lines { get; init; }
+
+    public required InvoiceRunStep Step { get; init; }
+
+    public string? StripeCustomerId { get; init; }
+
+    public string? StripeSubscriptionId { get; init; }
+
+    public string? StripeInvoiceId { get; init; }
+
+    public string? Number { get; init; }
+
+    public string? HostedInvoiceUrl { get; init; }
+
+    /// <summary>Stripe's invoice status once finalized (open, paid, void, uncollectible).</summary>
+    public string? Status { get; init; }
+
+    /// <summary>How many times a job worked on this run (a resumed run reconciles with Stripe by metadata first).</summary>
+    public int Attempts { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The store's concurrency token; null before the run is stored.</summary>
+    public string? ETag { get; init; }
+
+    public string RunId => $"{AccountId.Value}:{PeriodKey.Value}";
+
+    public long Total => Lines.Sum(l => l.Amount);
+
+    public bool IsDone => Step is InvoiceRunStep.Recorded or InvoiceRunStep.NothingToBill;
+
+    /// <summary>A new run from the priced period: <see cref="InvoiceRunStep.NothingToBill"/> when nothing is charged.</summary>
+    public static InvoiceRun Start(PeriodCharges charges, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(charges);
+        return new InvoiceRun
+        {
+            AccountId = charges.AccountId,
+            PeriodKey = charges.Period.Key,
+            PeriodStart = charges.Period.Start,
+            PeriodEnd = charges.Period.End,
+            Plan = charges.Plan,
+            Currency = charges.Currency,
+            Lines = [.. charges.Lines.Select(l => new InvoiceRunLine(l.Meter, l.Used, l.Included, l.OverageUnits, l.Amount.MinorUnits, Describe(l, charges.Period)))],
+            Step = charges.IsZero ? InvoiceRunStep.NothingToBill : InvoiceRunStep.Computed,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+    }
+
+    /// <summary>"agent_runs: 1,250 beyond the 5,000 included (6,250 used), 1 Nov 2026 – 30 Nov 2026" (the last day the period covers).</summary>
+    private static string Describe(MeterCharge line, UsagePeriod period) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{line.Meter}: {line.OverageUnits:N0} beyond the {line.Included:N0} included ({line.Used:N0} used), {period.Start:d MMM yyyy} – {period.End.AddSeconds(-1):d MMM yyyy}");
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Options;
+
+namespace Billing.Application.Invoicing;
+
+/// <summary>Usage invoicing (section <c>Billing:Invoicing</c>).</summary>
+public sealed class InvoicingOptions
+{
+    public const string SectionName = "Billing:Invoicing";
+
+    /// <summary>How many days back the timer looks for closed periods not invoiced yet (it normally finds yesterday's).</summary>
+    public int LookbackDays { get; set; } = 35;
+
+    /// <summary>
+    /// Development only: the n-th delivery of every job fails at the n-th of these points, so tests can prove that a
+    /// run resumes from each. A step name (<c>Computed</c>, <c>DraftCreated</c>, <c>ItemsCreated</c>, <c>Finalized</c>)
+    /// fails right after that step was saved; with <c>Unsaved</c> appended (<c>DraftCreatedUnsaved</c>) it fails after
+    /// Stripe did the step but before it was saved (a crash between the two). Refused at start-up outside Development.
+    /// </summary>
+    public string[]? FailOnceAt { get; set; }
+
+    public const string UnsavedSuffix = "Unsaved";
+
+    public static bool IsFaultPoint(string point) =>
+        Enum.TryParse<InvoiceRunStep>(point.EndsWith(UnsavedSuffix, StringComparison.Ordinal) ? point[..^UnsavedSuffix.Length] : point, out var step)
+        && step is InvoiceRunStep.Computed or InvoiceRunStep.DraftCreated or InvoiceRunStep.ItemsCreated or InvoiceRunStep.Finalized
+        && !(step == InvoiceRunStep.Computed && point.EndsWith(UnsavedSuffix, StringComparison.Ordinal));
+
+    /// <summary>Set by the host from its environment; <see cref="FailOnceAt"/> needs it.</summary>
+    public bool AllowTestFaults { get; set; }
+}
+
+public sealed class InvoicingOptionsValidator : IValidateOptions<InvoicingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, InvoicingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (options.LookbackDays is < 1 or > 400)
+        {
+            errors.Add($"{InvoicingOptions.SectionName}:LookbackDays must be between 1 and 400; got {options.LookbackDays}.");
+        }
+
+        if (options.FailOnceAt is { Length: > 0 } points)
+        {
+            if (!options.AllowTestFaults)
+            {
+                errors.Add($"{InvoicingOptions.SectionName}:FailOnceAt injects failures for tests and is only accepted in the Development environment.");
+            }
+
+            errors.AddRange(points.Where(p => !InvoicingOptions.IsFaultPoint(p)).Select(p =>
+                $"{InvoicingOptions.SectionName}:FailOnceAt: '{p}' is not a fault point (Computed, DraftCreated, ItemsCreated, Finalized, or one of the last three + {InvoicingOptions.UnsavedSuffix})."));
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
