@@ -1,4 +1,5 @@
 using Billing.Application.DependencyInjection;
+using Billing.Application.Invoicing;
 using Billing.Application.StripeEvents;
 using Billing.FunctionApp.Http;
 using Billing.FunctionApp.Webhooks;
@@ -29,6 +30,7 @@ public static class FunctionAppServices
         services.AddSingleton<IValidateOptions<WebhookIngestOptions>, WebhookIngestOptionsValidator>();
 
         services.AddBillingApplication(configuration);
+        services.PostConfigure<InvoicingOptions>(o => o.AllowTestFaults = builder.Environment.IsDevelopment());
         services.AddBillingInfrastructure(configuration, builder.Environment);
 
         // Events are checked against the mode of the configured key (a test key never applies live events).

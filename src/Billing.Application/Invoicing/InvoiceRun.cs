@@ -91,14 +91,10 @@ public sealed record InvoiceRun
             PeriodEnd = charges.Period.End,
             Plan = charges.Plan,
             Currency = charges.Currency,
-            Lines = [.. charges.Lines.Select(l => new InvoiceRunLine(l.Meter, l.Used, l.Included, l.OverageUnits, l.Amount.MinorUnits, Describe(l, charges.Period)))],
+            Lines = [.. charges.Lines.Select(l => new InvoiceRunLine(l.Meter, l.Used, l.Included, l.OverageUnits, l.Amount.MinorUnits, charges.Describe(l)))],
             Step = charges.IsZero ? InvoiceRunStep.NothingToBill : InvoiceRunStep.Computed,
             CreatedAt = now,
             UpdatedAt = now,
         };
     }
-
-    /// <summary>"agent_runs: 1,250 beyond the 5,000 included (6,250 used), 1 Nov 2026 – 30 Nov 2026" (the last day the period covers).</summary>
-    private static string Describe(MeterCharge line, UsagePeriod period) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{line.Meter}: {line.OverageUnits:N0} beyond the {line.Included:N0} included ({line.Used:N0} used), {period.Start:d MMM yyyy} – {period.End.AddSeconds(-1):d MMM yyyy}");
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
@@ -20,6 +21,13 @@ public sealed record PeriodCharges(AccountId AccountId, UsagePeriod Period, Plan
     public Money Total => Lines.Aggregate(Money.Zero(Currency), (sum, line) => sum + line.Amount);
 
     public bool IsZero => Lines.Count == 0;
+
+    /// <summary>The line as a customer reads it: "agent_runs: 1,250 beyond the 5,000 included (6,250 used), 1 Nov 2026 – 30 Nov 2026".</summary>
+    public string Describe(MeterCharge line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        return string.Create(CultureInfo.InvariantCulture, $"{line.Meter}: {line.OverageUnits:N0} beyond the {line.Included:N0} included ({line.Used:N0} used), {Period.Start:d MMM yyyy} – {Period.End.AddSeconds(-1):d MMM yyyy}");
+    }
 
     /// <summary>
     /// Prices <paramref name="counters"/> with the plan that applied to them (the plan recorded with the counters, else

@@ -1,0 +1,68 @@
+using Billing.Application.Invoicing;
+using Billing.Domain.Invoicing;
+
+namespace Billing.FunctionApp.Api.Contracts;
+
+public sealed record InvoicesResponse(IReadOnlyList<InvoiceResponse> Invoices);
+
+/// <summary>A usage invoice: Stripe's number, status and page, the period it bills and its lines (amounts in minor units).</summary>
+public sealed record InvoiceResponse
+{
+    public required string Id { get; init; }
+
+    public string? Number { get; init; }
+
+    /// <summary>Stripe's status: draft while being made, then open, paid, void or uncollectible.</summary>
+    public required string Status { get; init; }
+
+    public required long Amount { get; init; }
+
+    public required string Currency { get; init; }
+
+    public required PeriodResponse Period { get; init; }
+
+    public required string Plan { get; init; }
+
+    public string? HostedInvoiceUrl { get; init; }
+
+    public required IReadOnlyList<InvoiceLineResponse> Lines { get; init; }
+
+    internal static InvoiceResponse From(InvoiceRun run) => new()
+    {
+        Id = run.StripeInvoiceId!,
+        Number = run.Number,
+        Status = run.Status ?? "draft",
+        Amount = run.Total,
+        Currency = run.Currency.Code,
+        Period = new PeriodResponse(run.PeriodStart, run.PeriodEnd),
+        Plan = run.Plan.Value,
+        HostedInvoiceUrl = run.HostedInvoiceUrl,
+        Lines = [.. run.Lines.Select(l => new InvoiceLineResponse(l.Meter.Value, l.Description, l.Used, l.Included, l.OverageUnits, l.Amount))],
+    };
+}
+
+/// <summary>One meter's overage on an invoice.</summary>
+public sealed record InvoiceLineResponse(string Meter, string Description, long Used, long Included, long OverageUnits, long Amount);
+
+/// <summary>What the current period has accrued so far beyond the plan, priced as its invoice will be.</summary>
+public sealed record UpcomingInvoiceResponse
+{
+    public required PeriodResponse Period { get; init; }
+
+    public required string Plan { get; init; }
+
+    public required long Amount { get; init; }
+
+    public required string Currency { get; init; }
+
+    public required IReadOnlyList<InvoiceLineResponse> Lines { get; init; }
+
+    internal static UpcomingInvoiceResponse From(PeriodCharges charges) => new()
+    {
+        Period = new PeriodResponse(charges.Period.Start, charges.Period.End),
+        Plan = charges.Plan.Value,
+        Amount = charges.Total.MinorUnits,
+        Currency = charges.Currency.Code,
+        Lines = [.. charges.Lines.Select(l => new InvoiceLineResponse(l.Meter.Value, charges.Describe(l), l.Used, l.Included, l.OverageUnits, l.Amount.MinorUnits))],
+    };
+}

@@ -1,0 +1,30 @@
+using Billing.Application.Invoicing;
+using Billing.FunctionApp.Api.Contracts;
+using Billing.FunctionApp.Http;
+
+namespace Billing.FunctionApp.Api;
+
+/// <summary>
+/// <c>GET /api/billing/invoices</c>: the caller's usage invoices, newest first; <c>GET /api/billing/invoices/upcoming</c>:
+/// what the current period has accrued so far, priced as its invoice will be (nothing is created).
+/// </summary>
+public sealed class InvoicesFunctions(AccountInvoices invoices)
+{
+    [Function("BillingInvoices")]
+    public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/invoices")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        var runs = await invoices.ListAsync(CallerAccount.Of(request.HttpContext), cancellationToken).ConfigureAwait(false);
+        return Results.Ok(new InvoicesResponse([.. runs.Select(InvoiceResponse.From)]));
+    }
+
+    [Function("BillingUpcomingInvoice")]
+    public async Task<IResult> Upcoming([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/invoices/upcoming")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        var charges = await invoices.UpcomingAsync(CallerAccount.Of(request.HttpContext), cancellationToken).ConfigureAwait(false);
+        return Results.Ok(UpcomingInvoiceResponse.From(charges));
+    }
+}
