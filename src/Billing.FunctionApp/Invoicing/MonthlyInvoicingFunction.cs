@@ -7,12 +7,16 @@ namespace Billing.FunctionApp.Invoicing;
 /// of the month is invoiced within a day): queues one <c>invoice-jobs</c> message per closed period not invoiced yet.
 /// It only enumerates; <see cref="InvoiceAccountFunction"/> does the invoicing.
 /// </summary>
-public sealed class MonthlyInvoicingFunction(InvoicingSweep sweep)
+public sealed partial class MonthlyInvoicingFunction(InvoicingSweep sweep, ILogger<MonthlyInvoicingFunction> logger)
 {
     [Function("MonthlyInvoicing")]
     public async Task Run([TimerTrigger("%MONTHLY_INVOICING_SCHEDULE%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(timer);
+        LogFired(timer.IsPastDue);
         await sweep.RunAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Monthly invoicing fired (past due: {IsPastDue})")]
+    private partial void LogFired(bool isPastDue);
 }
