@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Billing.Application.Invoicing;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Subscriptions;
+using Billing.EndToEnd.Tests.Support;
+using Billing.TestSupport;
+using Stripe;
+
+namespace Billing.EndToEnd.Tests.Invoicing;
+
+/// <summary>
+/// Usage invoicing end to end: accounts subscribe through the Stripe emulator, their products record usage through
+/// the API, the period closes, the timer (every 2 s here) queues one job per closed period and the jobs invoice in
+/// Stripe. Expected amounts are calculated here by hand from the development catalog: PRO includes 5,000 agent runs
+/// and charges 2 cents per run beyond; its tokens include 10,000,000 and the first tier beyond is 500 flat.
+/// </summary>
+public sealed class InvoicingTests
+{
+    [Fact]
+    public async Task A_closed_period_gets_exactly_one_finalized_invoice_per_account_with_overage_and_none_without()
+    {
+        await using var stack = await StartAsync();
+        var periodEnd = DateTimeOffset.UtcNow.AddSeconds(20);
+        var overage = await SubscribeAsync(stack, "price_pro_monthly", periodEnd);
+        var runsOnly = await SubscribeAsync(stack, "price_pro_monthly", periodEnd);
+        var within = await SubscribeAsync(stack, "price_pro_monthly", periodEnd);
+        var basic = await SubscribeAsync(stack, "price_basic_monthly", periodEnd);
+
+        await RecordAsync(stack, overage.AccountId, "agent_runs", 5_250);
+        await RecordAsync(stack, overage.AccountId, "tokens", 10_000_001);
+        await RecordAsync(stack, runsOnly.AccountId, "agent_runs", 5_001);
+        await RecordAsync(stack, within.AccountId, "agent_runs", 4_000);
+        await RecordAsync(stack, basic.AccountId, "agent_runs", 400);
+        await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+
+        var first = await WaitForInvoiceAsync(stack, overage);
+        var second = await WaitForInvoiceAsync(stack, runsOnly);
+        await Task.Delay(TimeSpan.FromSeconds(6)); // several more timer runs: nothing new
+
+        // Independent calculation: 250 runs x 2 = 500; 1 token beyond 10,000,000 falls in the first tier: 500 flat.
+        AssertInvoice(first, ("agent_runs", 500), ("tokens", 500));
+        AssertInvoice(second, ("agent_runs", 2));
+        Assert.Single(await InvoicesOfAsync(stack, overage.CustomerId));
+        Assert.Single(await InvoicesOfAsync(stack, runsOnly.CustomerId));
+        Assert.Empty(await InvoicesOfAsync(stack, within.CustomerId));
+        Assert.Empty(await InvoicesOfAsync(stack, basic.CustomerId));
+
+        // The caller sees it, with the period and lines; a redelivered job changes nothing.
+        var listed = await GetInvoicesAsync(stack, overage.AccountId);
+        var invoice = Assert.Single(listed.GetProperty("invoices").EnumerateArray());
+        Assert.Equal(first.Id, invoice.GetProperty("id").GetString());
+        Assert.Equal(1_000, invoice.GetProperty("amount").GetInt64());
+        Assert.Equal(first.HostedInvoiceUrl, invoice.GetProperty("hostedInvoiceUrl").GetString());
+        await SendJobAgainAsync(stack, overage.AccountId, first);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Single(await InvoicesOfAsync(stack, overage.CustomerId));
+    }
+
+    [Fact]
+    public async Task A_job_that_fails_at_every_step_boundary_still_makes_exactly_one_invoice_with_one_item_per_meter()
+    {
+        string[] points = ["Computed", "DraftCreatedUnsaved", "DraftCreated", "ItemsCreatedUnsaved", "ItemsCreated", "FinalizedUnsaved", "Finalized"];
+        await using var stack = await StartAsync(settings =>
+        {
+            for (var i = 0; i < points.Length; i++)
+            {
+                settings[$"Billing__Invoicing__FailOnceAt__{i}"] = points[i];
+            }
+
+            settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = (points.Length + 2).ToString(CultureInfo.InvariantCulture);
+        });
+        var periodEnd = DateTimeOffset.UtcNow.AddSeconds(12);
+        var subscriber = await SubscribeAsync(stack, "price_pro_monthly", periodEnd);
+        await RecordAsync(stack, subscriber.AccountId, "agent_runs", 5_100);
+        await RecordAsync(stack, subscriber.AccountId, "tokens", 10_000_500);
+        await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+
+        var invoice = await WaitForInvoiceAsync(stack, subscriber, TimeSpan.FromSeconds(90));
+
+        AssertInvoice(invoice, ("agent_runs", 200), ("tokens", 500));
+        Assert.Single(await InvoicesOfAsync(stack, subscriber.CustomerId));
+        var items = await stack.Stripe.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Invoice = invoice.Id, Limit = 100 });
+        Assert.Equal(2, items.Data.Count);
+        foreach (var point in points)
+        {
+            Assert.Contains($"Injected fault at {point}", stack.App.Output, StringComparison.Ordinal);
+        }
+    }
+
+    private static Task<WebhookStack> StartAsync(Action<Dictionary<string, string?>>? configure = null) =>
+        WebhookStack.StartAsync(configure: settings =>
+        {
+            settings["MONTHLY_INVOICING_SCHEDULE"] = "*/2 * * * * *";
+            settings["Billing__Invoicing__LookbackDays"] = "2";
+            configure?.Invoke(settings);
+        });
+
+    private sealed record Subscriber(string AccountId, string CustomerId, UsagePeriodKey PeriodKey);
+
+    /// <summary>Subscribes through the emulator's Checkout, then shortens the stored period so it closes at <paramref name="periodEnd"/>.</summary>
+    private static async Task<Subscriber> SubscribeAsync(WebhookStack stack, string priceId, DateTimeOffset periodEnd)
+    {
+        var accountId = "inv-" + Guid.NewGuid().ToString("N")[..12];
+        var customer = await stack.CreateCustomerAsync(accountId);
+        await stack.CheckoutAsync(accountId, customer.Id, priceId);
+        await stack.Data.WaitForAccountAsync(accountId, a => a.Subscription?.Status == SubscriptionStatus.Active, "active");
+        var start = periodEnd.AddMonths(-1);
+        await stack.Data.Accounts.UpdateAsync(AccountId.Parse(accountId), a => a with
+        {
+            Subscription = a.Subscription! with { CurrentPeriodStart = start, CurrentPeriodEnd = periodEnd },
+        }, CancellationToken.None);
+        return new Subscriber(accountId, customer.Id, UsagePeriodKey.ForSubscriptionPeriod(start));
+    }
+
+    private static async Task RecordAsync(WebhookStack stack, string accountId, string meter, long quantity)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/usage", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { accountId, meter, quantity, idempotencyKey = Guid.NewGuid().ToString() }),
+        };
+        request.Headers.Add(ServiceCredentials.ApiKeyHeader, ServiceCredentials.ApiKey);
+        using var response = await stack.App.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<Invoice> WaitForInvoiceAsync(WebhookStack stack, Subscriber subscriber, TimeSpan? timeout = null) =>
+        (await Eventually.GetAsync(
+            () => InvoicesOfAsync(stack, subscriber.CustomerId),
+            invoices => invoices.Any(i => i.Status == "open" || i.Status == "paid"),
+            $"a finalized usage invoice for {subscriber.AccountId}",
+            timeout ?? TimeSpan.FromSeconds(60))).Single();
+
+    /// <summary>The customer's usage invoices (those a billing run made), any status.</summary>
+    private static async Task<List<Invoice>> InvoicesOfAsync(WebhookStack stack, string customerId)
+    {
+        var page = await stack.Stripe.V1.Invoices.ListAsync(new InvoiceListOptions { Customer = customerId, Limit = 100 });
+        return [.. page.Data.Where(i => i.Metadata.ContainsKey("billing_run"))];
+    }
+
+    private static void AssertInvoice(Invoice invoice, params (string Meter, long Amount)[] lines)
+    {
+        Assert.Equal("open", invoice.Status);
+        Assert.False(string.IsNullOrEmpty(invoice.Number));
+        Assert.Equal(lines.Sum(l => l.Amount), invoice.Total);
+        Assert.Equal(lines.Select(l => (l.Meter, l.Amount)).Order(), invoice.Lines.Data.Select(l => (l.Metadata["meter"], l.Amount)).Order());
+    }
+
+    private static async Task<JsonElement> GetInvoicesAsync(WebhookStack stack, string accountId)
+    {
+        var auth = Billing.Cli.Tokens.DevelopmentAuthSettings.FindFrom(RepoPaths.RepoRoot)!;
+        var token = Billing.Cli.Tokens.DevelopmentTokenFactory.Create(new Billing.Cli.Tokens.DevelopmentTokenFactory.Request
+        {
+            Issuer = auth.Issuer,
+            Audience = auth.Audience,
+            SigningKey = auth.SigningKey,
+            AccountClaim = auth.AccountClaim,
+            AccountId = accountId,
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/billing/invoices", UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await stack.App.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private static async Task SendJobAgainAsync(WebhookStack stack, string accountId, Invoice invoice)
+    {
+        var runId = invoice.Metadata["billing_run"];
+        var job = new InvoiceJob(AccountId.Parse(accountId), UsagePeriodKey.Parse(runId[(runId.LastIndexOf(':') + 1)..]));
+        var queue = TestQueues.Client(stack.Emulators.StorageConnectionString, stack.Settings["INVOICE_JOBS_QUEUE"]!);
+        await queue.SendMessageAsync(job.ToJson());
+    }
+}
