@@ -101,7 +101,7 @@ internal static class UsageCommand
                         mostKeysPerRun = Math.Max(mostKeysPerRun, await DeleteKeysAsync(container));
                         meter.Take(); // the clean-up's own requests
                     });
-                    rows.Add(new Row(oneAccount, oneAccount ? 1 : level, results[0], results[1], results[2], charges[targets[1].Name], charges[targets[2].Name]));
+                    rows.Add(new Row(oneAccount, results[0], results[1], results[2], charges[targets[1].Name], charges[targets[2].Name]));
                     allCharges += charges[targets[1].Name] + charges[targets[2].Name];
                 }
 
@@ -260,13 +260,13 @@ internal static class UsageCommand
         var report = new StringBuilder();
         report.AppendLine(Machine.Invariant($"usage, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC; {Machine.Describe()}; load average {loadBefore} before, {Machine.LoadAverage()} after; {options.WarmupSeconds} s warm-up, then {options.Rounds} x {options.Seconds} s per target, level and case, alternating"));
         report.AppendLine();
-        report.AppendLine("| callers | accounts | app (calls/s) | in-process service (calls/s) | direct patch (op/s) | **app / direct** | in-process / direct | p50 ms app / in-process / direct | p99 ms app / in-process / direct | Cosmos requests per call: app path / direct | RU per call (local server): app path / direct | errors |");
-        report.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        report.AppendLine("| case | callers | app (calls/s) | in-process service (calls/s) | direct patch (op/s) | **app / direct** | in-process / direct | p50 ms app / in-process / direct | p99 ms app / in-process / direct | Cosmos requests per call: app path / direct | RU per call reported by the local server: app path / direct | errors |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows.OrderBy(r => r.OneAccount).ThenBy(r => r.App.Concurrency))
         {
             var (app, service, direct) = (row.App, row.InProcess, row.Direct);
             report.AppendLine(Machine.Invariant(
-                $"| {app.Concurrency} | {(row.OneAccount ? "1 (all callers)" : row.Accounts + " (1 per caller)")} | {app.Throughput:0.0} | {service.Throughput:0.0} | {direct.Throughput:0.0} | **{Machine.Ratio(app.Throughput, direct.Throughput)}** | {Machine.Ratio(service.Throughput, direct.Throughput)} | {LoadResult.Ms(app.Latency?.P50)} / {LoadResult.Ms(service.Latency?.P50)} / {LoadResult.Ms(direct.Latency?.P50)} | {LoadResult.Ms(app.Latency?.P99)} / {LoadResult.Ms(service.Latency?.P99)} / {LoadResult.Ms(direct.Latency?.P99)} | {PerCall(row.ServiceCharges.Requests, service)} / {PerCall(row.DirectCharges.Requests, direct)} | {PerCall(row.ServiceCharges.Charge, service)} / {PerCall(row.DirectCharges.Charge, direct)} | {app.Failed} / {service.Failed} / {direct.Failed} |"));
+                $"| {(row.OneAccount ? "one account (all callers)" : "spread (1 account per caller)")} | {app.Concurrency} | {app.Throughput:0.0} | {service.Throughput:0.0} | {direct.Throughput:0.0} | **{Machine.Ratio(app.Throughput, direct.Throughput)}** | {Machine.Ratio(service.Throughput, direct.Throughput)} | {LoadResult.Ms(app.Latency?.P50)} / {LoadResult.Ms(service.Latency?.P50)} / {LoadResult.Ms(direct.Latency?.P50)} | {LoadResult.Ms(app.Latency?.P99)} / {LoadResult.Ms(service.Latency?.P99)} / {LoadResult.Ms(direct.Latency?.P99)} | {PerCall(row.ServiceCharges.Requests, service)} / {PerCall(row.DirectCharges.Requests, direct)} | {PerCall(row.ServiceCharges.Charge, service)} / {PerCall(row.DirectCharges.Charge, direct)} | {app.Failed} / {service.Failed} / {direct.Failed} |"));
         }
 
         report.AppendLine();
@@ -290,5 +290,5 @@ internal static class UsageCommand
 
     private sealed record StoredId(string Id, string AccountId);
 
-    private sealed record Row(bool OneAccount, int Accounts, LoadResult App, LoadResult InProcess, LoadResult Direct, RequestCharges ServiceCharges, RequestCharges DirectCharges);
+    private sealed record Row(bool OneAccount, LoadResult App, LoadResult InProcess, LoadResult Direct, RequestCharges ServiceCharges, RequestCharges DirectCharges);
 }
