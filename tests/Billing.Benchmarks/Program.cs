@@ -3,6 +3,7 @@ using Billing.Benchmarks.ColdStart;
 using Billing.Benchmarks.Forwarding;
 using Billing.Benchmarks.Ingest;
 using Billing.Benchmarks.Signature;
+using Billing.Benchmarks.Usage;
 
 // Benchmarks of the function app and its webhook path; see docs/benchmarks.md. Run in Release:
 //   dotnet run -c Release --project tests/Billing.Benchmarks -- <command> [options]
@@ -12,6 +13,7 @@ return args.FirstOrDefault() switch
     "coldstart" => await ColdStartCommand.RunAsync(args[1..]),
     "forwarding" => await ForwardingCommand.RunAsync(args[1..]),
     "ingest" => await IngestCommand.RunAsync(args[1..]),
+    "usage" => await UsageCommand.RunAsync(args[1..]),
     "bare-app" => await BareAppCommand.RunAsync(args[1..]),
     _ => Usage(),
 };
@@ -26,6 +28,9 @@ static int Usage()
                                                 GET /api/billing/plans through host + worker vs the bare app; peak RSS
           ingest [--seconds S] [--warmup-seconds W] [--rounds R] [--levels 1,8,32]
                                                 webhook ingest vs direct Cosmos create + queue send vs one queue send
+          usage [--seconds S] [--warmup-seconds W] [--rounds R] [--levels 1,8,64]
+                                                POST /api/usage (hard-limited meter) through host + worker vs the same
+                                                service in-process vs the direct conditional patch; RU per call; peak RSS
           bare-app --port P [--plans-file F]    the minimal ASP.NET Core baseline (started by coldstart and forwarding)
         """);
     return 2;

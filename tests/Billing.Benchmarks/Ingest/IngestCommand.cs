@@ -27,22 +27,7 @@ internal static class IngestCommand
 
     public static async Task<int> RunAsync(string[] arguments)
     {
-        var seconds = 5;
-        var warmup = 3;
-        var rounds = 2;
-        int[] levels = [1, 8, 32];
-        for (var i = 0; i + 1 < arguments.Length; i += 2)
-        {
-            switch (arguments[i])
-            {
-                case "--seconds": seconds = int.Parse(arguments[i + 1], CultureInfo.InvariantCulture); break;
-                case "--warmup-seconds": warmup = int.Parse(arguments[i + 1], CultureInfo.InvariantCulture); break;
-                case "--rounds": rounds = int.Parse(arguments[i + 1], CultureInfo.InvariantCulture); break;
-                case "--levels": levels = [.. arguments[i + 1].Split(',').Select(l => int.Parse(l, CultureInfo.InvariantCulture))]; break;
-                default: throw new ArgumentException("ingest: unknown option " + arguments[i]);
-            }
-        }
-
+        var options = LoadOptions.Parse("ingest", arguments, new LoadOptions(Seconds: 5, WarmupSeconds: 3, Rounds: 2, Levels: [1, 8, 32]));
         var log = Console.Error;
         var loadBefore = Machine.LoadAverage();
         var clock = TimeProvider.System;
@@ -67,18 +52,18 @@ internal static class IngestCommand
             var container = cosmos.GetContainer(settings["Billing__Cosmos__DatabaseName"]!, new CosmosOptions().StripeEventsContainerName);
             log.WriteLine($"App at {app.BaseAddress}; body {template.Length:N0} bytes ({bodies.Source}); queue {queueName}.");
 
-            foreach (var (level, index) in levels.Select((l, i) => (l, i)))
+            foreach (var (level, index) in options.Levels.Select((l, i) => (l, i)))
             {
                 using var http = HttpClients.Create(app.BaseAddress, level);
                 var sender = new WebhookSender(http, Processes.WebhookSecret, TimeSpan.FromSeconds(30), clock);
-                var targets = new (string Name, Func<CancellationToken, Task<string?>> Operation)[]
-                {
-                    ("ingest", async ct =>
+                LoadTarget[] targets =
+                [
+                    new("ingest", async ct =>
                     {
                         var sample = await sender.SendAsync(WebhookPath, template.Next(out _), ct);
                         return sample.Error is null ? null : sample.Error + " " + sample.Detail;
                     }),
-                    ("direct create + send", async ct =>
+                    new("direct create + send", async ct =>
                     {
                         var body = template.Next(out var id);
                         var created = await container.CreateItemAsync(Document(id, body, clock), new PartitionKey(id), new ItemRequestOptions { EnableContentResponseOnWrite = false }, ct);
@@ -90,31 +75,14 @@ internal static class IngestCommand
                         await appQueue.SendMessageAsync(Message(id), ct);
                         return null;
                     }),
-                    ("floor: one send", async ct =>
+                    new("floor: one send", async ct =>
                     {
                         template.Next(out var id);
                         await floorQueue.SendMessageAsync(Message(id), ct);
                         return null;
                     }),
-                };
-                foreach (var (name, operation) in targets)
-                {
-                    var warm = await LoadRunner.RunAsync(name, level, TimeSpan.FromSeconds(warmup), operation, CancellationToken.None);
-                    log.WriteLine("warm-up " + warm.Summary);
-                }
-
-                var perTarget = targets.ToDictionary(t => t.Name, _ => new List<LoadResult>());
-                for (var round = 0; round < rounds; round++)
-                {
-                    foreach (var (name, operation) in (round + index) % 2 == 0 ? targets : targets.Reverse())
-                    {
-                        var result = await LoadRunner.RunAsync(name, level, TimeSpan.FromSeconds(seconds), operation, CancellationToken.None);
-                        log.WriteLine($"round {round + 1}: {result.Summary}");
-                        perTarget[name].Add(result);
-                    }
-                }
-
-                var merged = targets.Select(t => LoadResult.Merge(perTarget[t.Name])).ToArray();
+                ];
+                var merged = await LoadRounds.RunAsync(targets, level, options, reverseFirst: index % 2 == 1, log);
                 results.Add((merged[0], merged[1], merged[2]));
                 if (app.Process.HasExited)
                 {
@@ -132,7 +100,7 @@ internal static class IngestCommand
         }
 
         var report = new StringBuilder();
-        report.AppendLine(Machine.Invariant($"ingest, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC; {Machine.Describe()}; load average {loadBefore} before, {Machine.LoadAverage()} after; body {template.Length:N0} bytes; {warmup} s warm-up, then {rounds} x {seconds} s per target and level, alternating"));
+        report.AppendLine(Machine.Invariant($"ingest, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC; {Machine.Describe()}; load average {loadBefore} before, {Machine.LoadAverage()} after; body {template.Length:N0} bytes; {options.WarmupSeconds} s warm-up, then {options.Rounds} x {options.Seconds} s per target and level, alternating"));
         report.AppendLine();
         report.AppendLine("| concurrency | ingest (req/s) | direct create+send (op/s) | floor: one send (op/s) | **ingest / direct** | **ingest / floor** | p50 ms ingest / direct / floor | p99 ms ingest / direct / floor | errors |");
         report.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -9,7 +9,11 @@ namespace Billing.Benchmarks.Load;
 /// </summary>
 internal static class LoadRunner
 {
-    public static async Task<LoadResult> RunAsync(string name, int concurrency, TimeSpan duration, Func<CancellationToken, Task<string?>> operation, CancellationToken cancellationToken)
+    public static Task<LoadResult> RunAsync(string name, int concurrency, TimeSpan duration, Func<CancellationToken, Task<string?>> operation, CancellationToken cancellationToken) =>
+        RunAsync(name, concurrency, duration, (_, ct) => operation(ct), cancellationToken);
+
+    /// <summary>As the other overload; the operation is told which caller (0 to concurrency - 1) runs it.</summary>
+    public static async Task<LoadResult> RunAsync(string name, int concurrency, TimeSpan duration, Func<int, CancellationToken, Task<string?>> operation, CancellationToken cancellationToken)
     {
         var samples = new List<RequestSample>[concurrency];
         var started = Stopwatch.GetTimestamp();
@@ -24,7 +28,7 @@ internal static class LoadRunner
                 string? error;
                 try
                 {
-                    error = await operation(cancellationToken);
+                    error = await operation(caller, cancellationToken);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
