@@ -1,3 +1,4 @@
+using Billing.Application.Invoicing;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
@@ -25,7 +26,7 @@ public static class InfrastructureServiceCollectionExtensions
     /// <summary>
     /// Registers every adapter behind the application's ports, with their settings bound and validated at start-up:
     /// Stripe (<c>Stripe</c> section; <see cref="StripeClientFactory"/> with the process-wide <see cref="StripeRequestBudget"/>,
-    /// <see cref="StripeWebhookVerifier"/>, the gateway, the subscription source and the event payload reader), queues (<c>AzureWebJobsStorage</c>,
+    /// <see cref="StripeWebhookVerifier"/>, the gateway, the subscription source, the event payload reader and usage invoicing), queues (<c>AzureWebJobsStorage</c>,
     /// <c>STRIPE_EVENTS_QUEUE</c>; the queue writer and <see cref="StripeEventPoisonMessages"/>), Cosmos DB
     /// (<c>Billing:Cosmos</c>; the stores and the start-up provisioning) and <see cref="DependencyHealth"/>.
     /// Uses <see cref="TimeProvider.System"/> unless a TimeProvider is registered. Application services are not registered here.
@@ -84,6 +85,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton<IStripeBillingGateway, StripeBillingGateway>();
         services.TryAddSingleton<IStripeSubscriptionSource, StripeSubscriptionSource>();
         services.TryAddSingleton<IStripeEventPayloadReader, StripeEventPayloadReader>();
+        services.TryAddSingleton<IStripeInvoicing, StripeInvoicing>();
     }
 
     private static void AddQueues(this IServiceCollection services, IConfiguration configuration)

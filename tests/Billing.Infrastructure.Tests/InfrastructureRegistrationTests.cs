@@ -1,4 +1,5 @@
 using System.Net;
+using Billing.Application.Invoicing;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
@@ -30,6 +31,7 @@ public sealed class InfrastructureRegistrationTests
         Assert.IsType<StripeBillingGateway>(services.GetRequiredService<IStripeBillingGateway>());
         Assert.IsType<StripeSubscriptionSource>(services.GetRequiredService<IStripeSubscriptionSource>());
         Assert.IsType<StripeEventPayloadReader>(services.GetRequiredService<IStripeEventPayloadReader>());
+        Assert.IsType<StripeInvoicing>(services.GetRequiredService<IStripeInvoicing>());
         Assert.Same(services.GetRequiredService<StripeRequestBudget>(), services.GetRequiredService<StripeRequestBudget>()); // one budget per process
         Assert.IsType<StripeEventQueueWriter>(services.GetRequiredService<IStripeEventQueueWriter>());
         Assert.NotNull(services.GetRequiredService<IStripeEventStore>());
