@@ -1,3 +1,4 @@
+using Billing.Application.Invoicing;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
@@ -24,8 +25,8 @@ public static class InfrastructureServiceCollectionExtensions
 
     /// <summary>
     /// Registers every adapter behind the application's ports, with their settings bound and validated at start-up:
-    /// Stripe (<c>Stripe</c> section; <see cref="StripeClientFactory"/>, <see cref="StripeWebhookVerifier"/>, the gateway,
-    /// the subscription source and the event payload reader), queues (<c>AzureWebJobsStorage</c>,
+    /// Stripe (<c>Stripe</c> section; <see cref="StripeClientFactory"/> with the process-wide <see cref="StripeRequestBudget"/>,
+    /// <see cref="StripeWebhookVerifier"/>, the gateway, the subscription source, the event payload reader and usage invoicing), queues (<c>AzureWebJobsStorage</c>,
     /// <c>STRIPE_EVENTS_QUEUE</c>; the queue writer and <see cref="StripeEventPoisonMessages"/>), Cosmos DB
     /// (<c>Billing:Cosmos</c>; the stores and the start-up provisioning) and <see cref="DependencyHealth"/>.
     /// Uses <see cref="TimeProvider.System"/> unless a TimeProvider is registered. Application services are not registered here.
@@ -62,10 +63,14 @@ public static class InfrastructureServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StripeOptions>>(new StripeOptionsValidator(environment)));
 
-        // Stripe.net retries by itself: no resilience handler on this client.
+        // Stripe.net retries by itself: no resilience handler on this client. Every attempt (retries too) first waits
+        // for the one process-wide request budget, outside the logging handler (its durations exclude the wait).
+        services.TryAddSingleton<StripeRequestBudget>();
+        services.TryAddTransient<StripeRequestBudgetHandler>();
         services.TryAddTransient<StripeRequestLoggingHandler>();
         services.AddHttpClient(StripeClientFactory.HttpClientName)
             .ConfigureHttpClient((sp, client) => client.Timeout = sp.GetRequiredService<IOptions<StripeOptions>>().Value.RequestTimeout)
+            .AddHttpMessageHandler<StripeRequestBudgetHandler>()
             .AddHttpMessageHandler<StripeRequestLoggingHandler>();
         services.AddLogging(logging => logging.AddFilter(StripeHttpClientLogCategory, LogLevel.Warning));
 
@@ -80,6 +85,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton<IStripeBillingGateway, StripeBillingGateway>();
         services.TryAddSingleton<IStripeSubscriptionSource, StripeSubscriptionSource>();
         services.TryAddSingleton<IStripeEventPayloadReader, StripeEventPayloadReader>();
+        services.TryAddSingleton<IStripeInvoicing, StripeInvoicing>();
     }
 
     private static void AddQueues(this IServiceCollection services, IConfiguration configuration)

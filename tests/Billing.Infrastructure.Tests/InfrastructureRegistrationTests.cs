@@ -1,4 +1,5 @@
 using System.Net;
+using Billing.Application.Invoicing;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
@@ -30,6 +31,8 @@ public sealed class InfrastructureRegistrationTests
         Assert.IsType<StripeBillingGateway>(services.GetRequiredService<IStripeBillingGateway>());
         Assert.IsType<StripeSubscriptionSource>(services.GetRequiredService<IStripeSubscriptionSource>());
         Assert.IsType<StripeEventPayloadReader>(services.GetRequiredService<IStripeEventPayloadReader>());
+        Assert.IsType<StripeInvoicing>(services.GetRequiredService<IStripeInvoicing>());
+        Assert.Same(services.GetRequiredService<StripeRequestBudget>(), services.GetRequiredService<StripeRequestBudget>()); // one budget per process
         Assert.IsType<StripeEventQueueWriter>(services.GetRequiredService<IStripeEventQueueWriter>());
         Assert.NotNull(services.GetRequiredService<IStripeEventStore>());
         Assert.NotNull(services.GetRequiredService<StripeWebhookVerifier>());
@@ -48,12 +51,15 @@ public sealed class InfrastructureRegistrationTests
         settings["Stripe:WebhookTolerance"] = "00:02:00";
         settings["Stripe:MaxNetworkRetries"] = "1";
         settings["Stripe:RequestTimeout"] = "00:00:10";
+        settings["Stripe:RequestsPerSecond"] = "7";
         settings["STRIPE_EVENTS_QUEUE"] = "billing-events";
         using var services = Build(settings);
 
         var stripe = services.GetRequiredService<IOptions<StripeOptions>>().Value;
         Assert.Equal(["whsec_abc", "whsec_old"], stripe.WebhookSecrets);
         Assert.Equal((TimeSpan.FromMinutes(2), 1, TimeSpan.FromSeconds(10), StripeKeyMode.Test), (stripe.WebhookTolerance, stripe.MaxNetworkRetries, stripe.RequestTimeout, stripe.KeyMode));
+        Assert.Equal(7, stripe.RequestsPerSecond);
+        Assert.Equal(7, services.GetRequiredService<StripeRequestBudget>().RequestsPerSecond);
         Assert.Equal("billing-events", services.GetRequiredService<StripeEventQueues>().Main.Name);
         Assert.Equal(Azurite, services.GetRequiredService<IOptions<QueueStorageOptions>>().Value.ConnectionString);
     }
@@ -79,6 +85,7 @@ public sealed class InfrastructureRegistrationTests
     [InlineData("STRIPE_EVENTS_QUEUE", "Stripe_Events", "STRIPE_EVENTS_QUEUE must be a queue name")]
     [InlineData("Stripe:SecretKey", "sk_live_abc", "refused in the Development environment")]
     [InlineData("Stripe:ApiBase", "ftp://127.0.0.1:12111", "Stripe:ApiBase")]
+    [InlineData("Stripe:RequestsPerSecond", "101", "Stripe:RequestsPerSecond must be between 1 and 100")]
     public void Bad_settings_stop_the_start(string key, string? value, string expected)
     {
         var settings = Settings();

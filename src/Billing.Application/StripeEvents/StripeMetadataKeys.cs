@@ -5,4 +5,16 @@ public static class StripeMetadataKeys
 {
     /// <summary>The billing account id, on Checkout Sessions, their subscriptions (<c>subscription_data.metadata</c>) and customers.</summary>
     public const string AccountId = "account_id";
+
+    /// <summary>The invoice run (account and period) that created a usage invoice or invoice item.</summary>
+    public const string BillingRun = "billing_run";
+
+    /// <summary>The meter an invoice item bills (usage invoices).</summary>
+    public const string Meter = "meter";
+
+    /// <summary>The start of the billed usage period (ISO 8601, UTC), on usage invoices.</summary>
+    public const string PeriodStart = "period_start";
+
+    /// <summary>The end of the billed usage period (ISO 8601, UTC), on usage invoices.</summary>
+    public const string PeriodEnd = "period_end";
 }

@@ -14,6 +14,9 @@ public sealed class StripeOptions
 
     public const int DefaultMaxNetworkRetries = 2;
 
+    /// <summary>Below Stripe's test-mode limit of 25 read or write requests per second (live mode allows 100).</summary>
+    public const int DefaultRequestsPerSecond = 20;
+
     /// <summary>A secret (<c>sk_</c>) or restricted (<c>rk_</c>) key of test or live mode.</summary>
     public string SecretKey { get; set; } = "";
 
@@ -29,8 +32,14 @@ public sealed class StripeOptions
     /// <summary>Retries of a failed request (connection errors, timeouts, 409, 5xx) by Stripe.net, under one idempotency key.</summary>
     public int MaxNetworkRetries { get; set; } = DefaultMaxNetworkRetries;
 
-    /// <summary>The timeout of each attempt (the HttpClient's timeout).</summary>
+    /// <summary>The timeout of each attempt (the HttpClient's timeout); a wait for the request budget counts in it.</summary>
     public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
+
+    /// <summary>
+    /// The budget of requests per second to Stripe shared by every Stripe call of the process, retries included
+    /// (<see cref="StripeRequestBudget"/>); 1 to 100.
+    /// </summary>
+    public int RequestsPerSecond { get; set; } = DefaultRequestsPerSecond;
 
     /// <summary>Live for <c>sk_live_</c> and <c>rk_live_</c> keys, Test otherwise (the validator refuses any other prefix).</summary>
     public StripeKeyMode KeyMode => IsLiveKey(SecretKey) ? StripeKeyMode.Live : StripeKeyMode.Test;
@@ -42,5 +51,5 @@ public sealed class StripeOptions
         key is not null && (key.StartsWith("sk_live_", StringComparison.Ordinal) || key.StartsWith("rk_live_", StringComparison.Ordinal));
 
     public override string ToString() =>
-        $"StripeOptions {{ KeyMode = {KeyMode}, ApiBase = {ApiBase?.ToString() ?? "api.stripe.com"}, WebhookSecrets = {WebhookSecrets.Count} configured, WebhookTolerance = {WebhookTolerance}, MaxNetworkRetries = {MaxNetworkRetries}, RequestTimeout = {RequestTimeout} }}";
+        $"StripeOptions {{ KeyMode = {KeyMode}, ApiBase = {ApiBase?.ToString() ?? "api.stripe.com"}, WebhookSecrets = {WebhookSecrets.Count} configured, WebhookTolerance = {WebhookTolerance}, MaxNetworkRetries = {MaxNetworkRetries}, RequestTimeout = {RequestTimeout}, RequestsPerSecond = {RequestsPerSecond} }}";
 }

@@ -28,6 +28,11 @@ internal sealed class StripeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"Stripe:RequestTimeout must be positive and at most 5 minutes (was {options.RequestTimeout}).");
         }
 
+        if (options.RequestsPerSecond is < 1 or > 100)
+        {
+            errors.Add($"Stripe:RequestsPerSecond must be between 1 and 100 (was {options.RequestsPerSecond}); Stripe allows 25 per second in test mode and 100 in live mode.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

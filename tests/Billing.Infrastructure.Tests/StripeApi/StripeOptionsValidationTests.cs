@@ -82,6 +82,33 @@ public sealed class StripeOptionsValidationTests
         Assert.Equal(3, result.Failures!.Count());
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(20, true)]
+    [InlineData(100, true)]
+    [InlineData(101, false)]
+    public void The_request_budget_is_between_1_and_100_per_second(int requestsPerSecond, bool valid)
+    {
+        var options = Options();
+        options.RequestsPerSecond = requestsPerSecond;
+
+        var result = Validate(options, Environments.Production);
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains($"Stripe:RequestsPerSecond must be between 1 and 100 (was {requestsPerSecond})", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_request_budget_defaults_to_20_per_second_below_the_test_mode_limit()
+    {
+        Assert.Equal(20, new StripeOptions().RequestsPerSecond);
+        Assert.Contains("RequestsPerSecond = 20", Options().ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_description_never_shows_the_key_or_secrets()
     {

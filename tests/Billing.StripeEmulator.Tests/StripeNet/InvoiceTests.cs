@@ -88,4 +88,65 @@ public sealed class InvoiceTests(StripeNetFixture fixture) : IAsyncLifetime
         Assert.True(page.HasMore);
         Assert.Equal(Enumerable.Reverse(ids), all.Select(i => i.Id));
     }
+
+    [Fact]
+    [Covers("InvoiceItemService.ListAutoPagingAsync", "SubscriptionService.UpdateAsync")]
+    public async Task A_usage_invoice_copies_a_send_invoice_subscription_takes_items_on_the_draft_and_finalizes_with_a_number_and_url()
+    {
+        var session = await Support.Checkout.SubscribeAsync(Client, fixture.Emulator);
+        var withoutDays = await Assert.ThrowsAsync<StripeException>(() => Client.V1.Subscriptions.UpdateAsync(session.SubscriptionId, new SubscriptionUpdateOptions { CollectionMethod = "send_invoice" }));
+        var subscription = await Client.V1.Subscriptions.UpdateAsync(session.SubscriptionId, new SubscriptionUpdateOptions { CollectionMethod = "send_invoice", DaysUntilDue = 14 });
+        var pending = await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = session.CustomerId, Amount = 999, Currency = "usd" });
+        var draft = await Client.V1.Invoices.CreateAsync(
+            new InvoiceCreateOptions
+            {
+                Customer = session.CustomerId,
+                Subscription = subscription.Id,
+                Currency = "usd",
+                PendingInvoiceItemsBehavior = "exclude",
+                AutoAdvance = false,
+                CollectionMethod = subscription.CollectionMethod,
+                DaysUntilDue = subscription.DaysUntilDue,
+                Metadata = new Dictionary<string, string> { ["billing_run"] = "acct-1:2026-11" },
+            },
+            new RequestOptions { IdempotencyKey = "usage:acct-1:2026-11:invoice" });
+        var items = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var item = await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions
+            {
+                Customer = session.CustomerId,
+                Invoice = draft.Id,
+                Amount = 100 * (i + 1),
+                Currency = "usd",
+                Period = new InvoiceItemPeriodOptions { Start = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc), End = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc) },
+                Metadata = new Dictionary<string, string> { ["meter"] = $"m{i}" },
+            });
+            items.Add(item.Id);
+        }
+
+        var onInvoice = new List<InvoiceItem>();
+        await foreach (var item in Client.V1.InvoiceItems.ListAutoPagingAsync(new InvoiceItemListOptions { Invoice = draft.Id, Limit = 2 }))
+        {
+            onInvoice.Add(item);
+        }
+
+        var open = await Client.V1.Invoices.FinalizeInvoiceAsync(draft.Id, new InvoiceFinalizeOptions { AutoAdvance = true });
+
+        Assert.Equal(("days_until_due", System.Net.HttpStatusCode.BadRequest), (withoutDays.StripeError.Param, withoutDays.HttpStatusCode));
+        Assert.Equal(("send_invoice", 14L), (subscription.CollectionMethod, subscription.DaysUntilDue));
+        Assert.Equal("send_invoice", draft.CollectionMethod);
+        Assert.Equal(subscription.Id, draft.Parent.SubscriptionDetails.SubscriptionId);
+        Assert.Equal("acct-1:2026-11", draft.Metadata["billing_run"]);
+        Assert.Equal(0, draft.Total);
+        Assert.Equal(Enumerable.Reverse(items), onInvoice.Select(i => i.Id));
+        Assert.All(onInvoice, i => Assert.Equal(new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc), i.Period.Start));
+        Assert.Equal(["m2", "m1", "m0"], onInvoice.Select(i => i.Metadata["meter"]));
+        Assert.Equal("open", open.Status);
+        Assert.Equal(600, open.Total);
+        Assert.False(string.IsNullOrEmpty(open.Number));
+        Assert.False(string.IsNullOrEmpty(open.HostedInvoiceUrl));
+        Assert.Equal(TimeSpan.FromDays(14), open.DueDate - open.StatusTransitions.FinalizedAt);
+        Assert.Null((await Client.V1.InvoiceItems.GetAsync(pending.Id)).Invoice);
+    }
 }

@@ -23,7 +23,7 @@ public sealed class SurfaceTests
         "SubscriptionService.GetAsync", "SubscriptionService.ListAsync", "SubscriptionService.ListAutoPagingAsync",
         "SubscriptionService.UpdateAsync", "SubscriptionService.CancelAsync",
         "PriceService.GetAsync", "PriceService.ListAsync", "PriceService.ListAutoPagingAsync",
-        "InvoiceItemService.CreateAsync", "InvoiceItemService.ListAsync",
+        "InvoiceItemService.CreateAsync", "InvoiceItemService.ListAsync", "InvoiceItemService.ListAutoPagingAsync",
         "InvoiceService.CreateAsync", "InvoiceService.FinalizeInvoiceAsync", "InvoiceService.PayAsync", "InvoiceService.GetAsync",
         "InvoiceService.ListAsync", "InvoiceService.ListAutoPagingAsync", "InvoiceLineItemService.ListAsync",
         "InvoicePaymentService.ListAsync",

@@ -6,13 +6,14 @@ using Billing.StripeEmulator.Wire.Shapes;
 
 namespace Billing.StripeEmulator.Api;
 
-/// <summary>`/v1/subscriptions`: retrieve, list, update (items, proration, cancel_at_period_end, metadata, trial_end), cancel now.</summary>
+/// <summary>`/v1/subscriptions`: retrieve, list, update (items, proration, cancel_at_period_end, metadata, trial_end, collection_method), cancel now.</summary>
 internal static class SubscriptionsApi
 {
     private static readonly string[] UpdateParams =
     [
         "items", "proration_behavior", "cancel_at_period_end", "metadata", "description", "trial_end", "payment_behavior",
         "default_payment_method", "cancellation_details", "proration_date", "off_session", "billing_cycle_anchor", "collection_method",
+        "days_until_due",
     ];
 
     public static IEndpointRouteBuilder MapSubscriptionsApi(this IEndpointRouteBuilder routes)
@@ -33,6 +34,7 @@ internal static class SubscriptionsApi
         var customer = p.NonEmptyString("customer");
         var price = p.NonEmptyString("price");
         var status = p.OneOf("status", "active", "all", "canceled", "ended", "incomplete", "incomplete_expired", "past_due", "paused", "trialing", "unpaid");
+        var collection = p.OneOf("collection_method", "charge_automatically", "send_invoice");
         var created = Paging.CreatedFilter(p);
         return StripeResults.Json(store.Read(state =>
         {
@@ -46,6 +48,7 @@ internal static class SubscriptionsApi
                     "ended" => s.Status == "canceled",
                     _ => s.Status == status,
                 })
+                .Where(s => collection is null || s.CollectionMethod == collection)
                 .Where(s => created(s.Created))
                 .OrderByDescending(s => s.Sequence)
                 .ToList();
@@ -114,6 +117,18 @@ internal static class SubscriptionsApi
         }).ToList();
 
         var details = p.Child("cancellation_details")?.AllowOnly("comment", "feedback");
+        var collection = p.OneOf("collection_method", "charge_automatically", "send_invoice");
+        var daysUntilDue = p.NonNegativeLong("days_until_due");
+        if (daysUntilDue is not null && collection != "send_invoice")
+        {
+            throw StripeApiException.InvalidRequest("`days_until_due` is only allowed with `collection_method=send_invoice`.", "days_until_due");
+        }
+
+        if (collection == "send_invoice" && daysUntilDue is null)
+        {
+            throw StripeApiException.InvalidRequest("Subscriptions with `collection_method=send_invoice` need `days_until_due`.", "days_until_due");
+        }
+
         return new SubscriptionChange
         {
             Items = items,
@@ -125,6 +140,8 @@ internal static class SubscriptionsApi
             Description = p.String("description"),
             TrialEnd = TrialEnd(p),
             DefaultPaymentMethod = p.NonEmptyString("default_payment_method"),
+            CollectionMethod = collection,
+            DaysUntilDue = daysUntilDue,
         };
     }
 

@@ -24,6 +24,11 @@ internal sealed record SubscriptionChange
     public long? TrialEnd { get; init; }
 
     public string? DefaultPaymentMethod { get; init; }
+
+    /// <summary>`collection_method`: charge_automatically or send_invoice (with <see cref="DaysUntilDue"/>).</summary>
+    public string? CollectionMethod { get; init; }
+
+    public long? DaysUntilDue { get; init; }
 }
 
 /// <summary>One `items[i]` entry: an existing item (by id) changed or deleted, or a new price added.</summary>

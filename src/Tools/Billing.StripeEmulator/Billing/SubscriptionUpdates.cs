@@ -42,6 +42,12 @@ internal static class SubscriptionUpdates
             subscription.DefaultPaymentMethod = change.DefaultPaymentMethod;
         }
 
+        if (change.CollectionMethod is not null)
+        {
+            subscription.CollectionMethod = change.CollectionMethod;
+            subscription.DaysUntilDue = change.DaysUntilDue;
+        }
+
         if (change.CancelAtPeriodEnd is { } cancel)
         {
             Subscriptions.SetCancelAtPeriodEnd(m, subscription, cancel, change.CancellationFeedback, change.CancellationComment);

@@ -48,5 +48,12 @@ internal sealed class SubscriptionRecord : StoredObject
 
     public string? DefaultPaymentMethod { get; set; }
 
+    /// <summary>charge_automatically (the default), or send_invoice (then <see cref="DaysUntilDue"/> is set). Stored and
+    /// shown only: the invoices the emulator makes for the subscription itself are still charged automatically.</summary>
+    public string CollectionMethod { get; set; } = "charge_automatically";
+
+    /// <summary>send_invoice only: the days from finalization to the due date of its invoices.</summary>
+    public long? DaysUntilDue { get; set; }
+
     public bool IsLive => Status is not ("canceled" or "incomplete_expired");
 }

@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Net;
+using Billing.Application.Invoicing;
+using Billing.Application.StripeEvents;
+using Microsoft.Extensions.Logging;
+using Stripe;
+
+namespace Billing.Infrastructure.StripeApi;
+
+/// <summary>
+/// <see cref="IStripeInvoicing"/> on Stripe.net. A usage invoice is a draft of its own (no pending items,
+/// <c>auto_advance=false</c> until it is finalized) carrying metadata <c>billing_run</c>, <c>account_id</c>,
+/// <c>period_start</c> and <c>period_end</c>; its items are created on it with <c>billing_run</c> and <c>meter</c>.
+/// Writes carry the caller's idempotency keys; failures become <see cref="Billing.Application.Payments.PaymentProviderException"/>
+/// (<see cref="StripeFailures"/>). Requests draw on the process-wide <see cref="StripeRequestBudget"/> like every Stripe call.
+/// </summary>
+public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger<StripeInvoicing> logger) : IStripeInvoicing
+{
+    private const int PageSize = 100;
+    private const string ChargeAutomatically = "charge_automatically";
+    private const string SendInvoice = "send_invoice";
+
+    /// <summary>
+    /// Lists the customer's invoices newest first (all pages if need be) for the one whose <c>billing_run</c> is
+    /// <paramref name="runId"/>. A voided one is returned too (as it is), so a run never bills a period a second time
+    /// on its own; deleted drafts are gone from Stripe and are not found.
+    /// </summary>
+    public async Task<StripeUsageInvoice?> FindInvoiceAsync(string customerId, string runId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(customerId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        var options = new InvoiceListOptions { Customer = customerId, Limit = PageSize };
+        try
+        {
+            await foreach (var invoice in clients.Create().V1.Invoices.ListAutoPagingAsync(options, requestOptions: null, cancellationToken).ConfigureAwait(false))
+            {
+                if (invoice.Deleted != true && IsRun(invoice.Metadata, runId))
+                {
+                    return ToUsageInvoice(invoice);
+                }
+            }
+        }
+        catch (Exception exception) when (StripeFailures.Classify("list the customer's invoices", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Creates the draft. With a subscription, the subscription is read first and its <c>collection_method</c> (and
+    /// <c>days_until_due</c> for <c>send_invoice</c>) copied, since Stripe's default for a new invoice is
+    /// <c>charge_automatically</c> whatever the subscription does; without one the invoice is charged automatically.
+    /// </summary>
+    public async Task<StripeUsageInvoice> CreateDraftAsync(NewUsageInvoice invoice, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
+        var stripe = clients.Create();
+        try
+        {
+            var (collectionMethod, daysUntilDue) = invoice.SubscriptionId is { Length: > 0 } subscriptionId
+                ? await CollectionOfAsync(stripe, subscriptionId, cancellationToken).ConfigureAwait(false)
+                : (ChargeAutomatically, null);
+            var created = await stripe.V1.Invoices.CreateAsync(
+                new InvoiceCreateOptions
+                {
+                    Customer = invoice.CustomerId,
+                    Subscription = invoice.SubscriptionId is { Length: > 0 } ? invoice.SubscriptionId : null,
+                    Currency = invoice.Currency.ToLowerInvariant(),
+                    Description = invoice.Description,
+                    PendingInvoiceItemsBehavior = "exclude",
+                    AutoAdvance = false,
+                    CollectionMethod = collectionMethod,
+                    DaysUntilDue = daysUntilDue,
+                    Metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+                    {
+                        [StripeMetadataKeys.BillingRun] = invoice.RunId,
+                        [StripeMetadataKeys.AccountId] = invoice.AccountId,
+                        [StripeMetadataKeys.PeriodStart] = Iso(invoice.PeriodStart),
+                        [StripeMetadataKeys.PeriodEnd] = Iso(invoice.PeriodEnd),
+                    },
+                },
+                new RequestOptions { IdempotencyKey = idempotencyKey },
+                cancellationToken).ConfigureAwait(false);
+            return ToUsageInvoice(created);
+        }
+        catch (Exception exception) when (StripeFailures.Classify("create the usage invoice", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>The invoice's items that have a <c>meter</c> in their metadata (all pages); should a meter appear twice, the oldest item wins.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ListItemsByMeterAsync(string invoiceId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(invoiceId);
+        var options = new InvoiceItemListOptions { Invoice = invoiceId, Limit = PageSize };
+        var byMeter = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var item in clients.Create().V1.InvoiceItems.ListAutoPagingAsync(options, requestOptions: null, cancellationToken).ConfigureAwait(false))
+            {
+                if (item.Deleted == true || item.Metadata is null || !item.Metadata.TryGetValue(StripeMetadataKeys.Meter, out var meter) || string.IsNullOrEmpty(meter))
+                {
+                    continue;
+                }
+
+                if (byMeter.ContainsKey(meter))
+                {
+                    LogDuplicateMeter(invoiceId, meter);
+                }
+
+                byMeter[meter] = item.Id; // newest first: the last one seen is the oldest
+            }
+        }
+        catch (Exception exception) when (StripeFailures.Classify("list the usage invoice's items", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+
+        return byMeter;
+    }
+
+    public async Task<string> AddItemAsync(NewUsageInvoiceItem item, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
+        try
+        {
+            var created = await clients.Create().V1.InvoiceItems.CreateAsync(
+                new InvoiceItemCreateOptions
+                {
+                    Customer = item.CustomerId,
+                    Invoice = item.InvoiceId,
+                    Amount = item.Amount,
+                    Currency = item.Currency.ToLowerInvariant(),
+                    Description = item.Description,
+                    Period = new InvoiceItemPeriodOptions { Start = item.PeriodStart.UtcDateTime, End = item.PeriodEnd.UtcDateTime },
+                    Metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+                    {
+                        [StripeMetadataKeys.BillingRun] = item.RunId,
+                        [StripeMetadataKeys.Meter] = item.Meter,
+                    },
+                },
+                new RequestOptions { IdempotencyKey = idempotencyKey },
+                cancellationToken).ConfigureAwait(false);
+            return created.Id;
+        }
+        catch (Exception exception) when (StripeFailures.Classify("add the usage invoice item", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>
+    /// Finalizes the draft with <c>auto_advance=true</c>, so that from now on Stripe collects it the way it was set
+    /// up: charges the customer's payment method (<c>charge_automatically</c>) or emails it (<c>send_invoice</c>).
+    /// Stripe refuses (400) to finalize an invoice that is no longer a draft; then the invoice is read and, unless it
+    /// is still a draft, returned as it is.
+    /// </summary>
+    public async Task<StripeUsageInvoice> FinalizeAsync(string invoiceId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(invoiceId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
+        var stripe = clients.Create();
+        try
+        {
+            try
+            {
+                var finalized = await stripe.V1.Invoices.FinalizeInvoiceAsync(
+                    invoiceId,
+                    new InvoiceFinalizeOptions { AutoAdvance = true },
+                    new RequestOptions { IdempotencyKey = idempotencyKey },
+                    cancellationToken).ConfigureAwait(false);
+                return ToUsageInvoice(finalized);
+            }
+            catch (StripeException exception) when (exception.HttpStatusCode == HttpStatusCode.BadRequest)
+            {
+                var current = await stripe.V1.Invoices.GetAsync(invoiceId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+                if (current.Status == "draft")
+                {
+                    throw;
+                }
+
+                LogAlreadyFinalized(invoiceId, current.Status);
+                return ToUsageInvoice(current);
+            }
+        }
+        catch (Exception exception) when (StripeFailures.Classify("finalize the usage invoice", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    private static async Task<(string CollectionMethod, long? DaysUntilDue)> CollectionOfAsync(StripeClient stripe, string subscriptionId, CancellationToken cancellationToken)
+    {
+        var subscription = await stripe.V1.Subscriptions.GetAsync(subscriptionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+        return subscription.CollectionMethod == SendInvoice
+            ? (SendInvoice, subscription.DaysUntilDue)
+            : (ChargeAutomatically, null);
+    }
+
+    private static bool IsRun(Dictionary<string, string>? metadata, string runId) =>
+        metadata is not null
+        && metadata.TryGetValue(StripeMetadataKeys.BillingRun, out var run)
+        && string.Equals(run, runId, StringComparison.Ordinal);
+
+    private static StripeUsageInvoice ToUsageInvoice(Invoice invoice) =>
+        new(invoice.Id, invoice.Status, string.IsNullOrEmpty(invoice.Number) ? null : invoice.Number, string.IsNullOrEmpty(invoice.HostedInvoiceUrl) ? null : invoice.HostedInvoiceUrl, invoice.Total);
+
+    private static string Iso(DateTimeOffset instant) =>
+        instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe invoice {InvoiceId} has more than one item for meter {Meter}; the oldest is taken")]
+    private partial void LogDuplicateMeter(string invoiceId, string meter);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stripe invoice {InvoiceId} was finalized already ({Status}); taken as it is")]
+    private partial void LogAlreadyFinalized(string invoiceId, string status);
+}

@@ -1,0 +1,201 @@
+using Billing.Application.Invoicing;
+using Billing.Application.Payments;
+using Billing.Infrastructure.StripeApi;
+using Billing.Infrastructure.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Stripe;
+
+namespace Billing.Infrastructure.Tests.StripeApi;
+
+/// <summary><see cref="StripeInvoicing"/> through Stripe.net against the emulator, registered as the app registers it.</summary>
+[Collection(SharedStripeEmulator.Name)]
+public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
+{
+    private static readonly DateTimeOffset PeriodStart = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset PeriodEnd = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private IStripeInvoicing Invoicing => fixture.Services.GetRequiredService<IStripeInvoicing>();
+
+    private StripeClient Stripe => fixture.Stripe;
+
+    [Fact]
+    public async Task A_draft_takes_the_items_and_finalizes_with_the_total_a_number_and_a_hosted_url()
+    {
+        var (customer, subscription) = await fixture.SubscribeAsync("acct-flow");
+        var pending = await Stripe.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = customer, Amount = 777, Currency = "usd", Description = "Not part of the usage invoice" });
+        const string run = "acct-flow:2026-11";
+
+        var draft = await Invoicing.CreateDraftAsync(Invoice(run, customer, subscription, "acct-flow"), $"{run}:invoice", CancellationToken.None);
+        var api = await Invoicing.AddItemAsync(Item(run, draft.Id, customer, "api_calls", 1250, "API calls beyond 10,000 included: 2,500 × $0.005"), $"{run}:item:api_calls", CancellationToken.None);
+        var storage = await Invoicing.AddItemAsync(Item(run, draft.Id, customer, "storage_gb", 300, "Storage beyond 10 GB: 3 GB × $1.00"), $"{run}:item:storage_gb", CancellationToken.None);
+        var open = await Invoicing.FinalizeAsync(draft.Id, $"{run}:finalize", CancellationToken.None);
+
+        Assert.Equal(new StripeUsageInvoice(draft.Id, "draft", null, null, 0), draft);
+        Assert.Equal((draft.Id, "open", 1550L), (open.Id, open.Status, open.Total));
+        Assert.False(string.IsNullOrEmpty(open.Number));
+        Assert.True(Uri.TryCreate(open.HostedInvoiceUrl, UriKind.Absolute, out _), open.HostedInvoiceUrl);
+
+        var invoice = await Stripe.V1.Invoices.GetAsync(draft.Id);
+        Assert.Equal(subscription, invoice.Parent.SubscriptionDetails.SubscriptionId);
+        Assert.Equal(("charge_automatically", "usd", "Usage beyond the Pro plan"), (invoice.CollectionMethod, invoice.Currency, invoice.Description));
+        Assert.True(invoice.AutoAdvance); // collected from now on as the subscription is
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["billing_run"] = run,
+                ["account_id"] = "acct-flow",
+                ["period_start"] = "2026-11-01T00:00:00Z",
+                ["period_end"] = "2026-12-01T00:00:00Z",
+            },
+            invoice.Metadata);
+        var items = await Stripe.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Invoice = draft.Id });
+        Assert.Equal([storage, api], items.Data.Select(i => i.Id));
+        Assert.All(items.Data, i => Assert.Equal((PeriodStart.UtcDateTime, PeriodEnd.UtcDateTime), (i.Period.Start, i.Period.End)));
+        Assert.All(items.Data, i => Assert.Equal(run, i.Metadata["billing_run"]));
+        Assert.Equal(["storage_gb", "api_calls"], items.Data.Select(i => i.Metadata["meter"]));
+        Assert.Equal("API calls beyond 10,000 included: 2,500 × $0.005", items.Data[1].Description);
+        Assert.Null((await Stripe.V1.InvoiceItems.GetAsync(pending.Id)).InvoiceId); // pending items stay pending
+    }
+
+    [Fact]
+    public async Task The_draft_is_created_with_auto_advance_off_and_collected_as_a_send_invoice_subscription_is()
+    {
+        var (customer, subscription) = await fixture.SubscribeAsync("acct-send");
+        await Stripe.V1.Subscriptions.UpdateAsync(subscription, new SubscriptionUpdateOptions { CollectionMethod = "send_invoice", DaysUntilDue = 14 });
+
+        var draft = await Invoicing.CreateDraftAsync(Invoice("acct-send:2026-11", customer, subscription, "acct-send"), "acct-send:2026-11:invoice", CancellationToken.None);
+        var created = await Stripe.V1.Invoices.GetAsync(draft.Id);
+        await Invoicing.AddItemAsync(Item("acct-send:2026-11", draft.Id, customer, "api_calls", 500, "API calls"), "acct-send:2026-11:item:api_calls", CancellationToken.None);
+        var open = await Invoicing.FinalizeAsync(draft.Id, "acct-send:2026-11:finalize", CancellationToken.None);
+        var finalized = await Stripe.V1.Invoices.GetAsync(draft.Id);
+
+        Assert.Equal(("send_invoice", false), (created.CollectionMethod, created.AutoAdvance));
+        Assert.Equal(("open", 500L), (open.Status, open.Total));
+        Assert.Equal(TimeSpan.FromDays(14), finalized.DueDate - finalized.StatusTransitions.FinalizedAt);
+    }
+
+    [Fact]
+    public async Task Without_a_subscription_the_invoice_is_charged_automatically()
+    {
+        var customer = await fixture.CustomerAsync("acct-nosub");
+
+        var draft = await Invoicing.CreateDraftAsync(Invoice("acct-nosub:2026-11", customer, null, "acct-nosub"), "acct-nosub:2026-11:invoice", CancellationToken.None);
+
+        var invoice = await Stripe.V1.Invoices.GetAsync(draft.Id);
+        Assert.Equal(("charge_automatically", false), (invoice.CollectionMethod, invoice.AutoAdvance));
+        Assert.Null(invoice.Parent);
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_gives_the_same_invoice_and_the_same_item()
+    {
+        var customer = await fixture.CustomerAsync("acct-idem");
+        const string run = "acct-idem:2026-11";
+
+        var first = await Invoicing.CreateDraftAsync(Invoice(run, customer, null, "acct-idem"), $"{run}:invoice", CancellationToken.None);
+        var again = await Invoicing.CreateDraftAsync(Invoice(run, customer, null, "acct-idem"), $"{run}:invoice", CancellationToken.None);
+        var item = await Invoicing.AddItemAsync(Item(run, first.Id, customer, "api_calls", 400, "API calls"), $"{run}:item:api_calls", CancellationToken.None);
+        var itemAgain = await Invoicing.AddItemAsync(Item(run, first.Id, customer, "api_calls", 400, "API calls"), $"{run}:item:api_calls", CancellationToken.None);
+        var open = await Invoicing.FinalizeAsync(first.Id, $"{run}:finalize", CancellationToken.None);
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.Equal(item, itemAgain);
+        Assert.Single((await Stripe.V1.Invoices.ListAsync(new InvoiceListOptions { Customer = customer })).Data);
+        Assert.Equal(400, open.Total);
+    }
+
+    [Fact]
+    public async Task An_invoice_is_found_by_its_run_and_not_by_another_run_or_customer()
+    {
+        var customer = await fixture.CustomerAsync("acct-find");
+        var other = await fixture.CustomerAsync("acct-find-other");
+        var october = await Invoicing.CreateDraftAsync(Invoice("acct-find:2026-10", customer, null, "acct-find"), "acct-find:2026-10:invoice", CancellationToken.None);
+        await Stripe.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = customer, Description = "A manual invoice without a run" });
+        var november = await Invoicing.CreateDraftAsync(Invoice("acct-find:2026-11", customer, null, "acct-find"), "acct-find:2026-11:invoice", CancellationToken.None);
+        await Invoicing.CreateDraftAsync(Invoice("acct-find:2026-12", other, null, "acct-find-other"), "acct-find-other:2026-12:invoice", CancellationToken.None);
+
+        Assert.Equal(october, await Invoicing.FindInvoiceAsync(customer, "acct-find:2026-10", CancellationToken.None));
+        Assert.Equal(november.Id, (await Invoicing.FindInvoiceAsync(customer, "acct-find:2026-11", CancellationToken.None))?.Id);
+        Assert.Null(await Invoicing.FindInvoiceAsync(customer, "acct-find:2026-12", CancellationToken.None));
+        Assert.Null(await Invoicing.FindInvoiceAsync(customer, "acct-find:2026-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Finding_an_invoice_pages_past_the_first_hundred()
+    {
+        var customer = await fixture.CustomerAsync("acct-pages");
+        var oldest = await Invoicing.CreateDraftAsync(Invoice("acct-pages:2020-01", customer, null, "acct-pages"), "acct-pages:2020-01:invoice", CancellationToken.None);
+        for (var i = 0; i < 100; i++)
+        {
+            await Stripe.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = customer, Metadata = new Dictionary<string, string> { ["billing_run"] = $"other-{i}" } });
+        }
+
+        var found = await Invoicing.FindInvoiceAsync(customer, "acct-pages:2020-01", CancellationToken.None);
+
+        Assert.Equal(oldest.Id, found?.Id);
+    }
+
+    [Fact]
+    public async Task Items_are_listed_by_meter_for_their_invoice_only()
+    {
+        var customer = await fixture.CustomerAsync("acct-items");
+        var draft = await Invoicing.CreateDraftAsync(Invoice("acct-items:2026-11", customer, null, "acct-items"), "acct-items:2026-11:invoice", CancellationToken.None);
+        var elsewhere = await Invoicing.CreateDraftAsync(Invoice("acct-items:2026-10", customer, null, "acct-items"), "acct-items:2026-10:invoice", CancellationToken.None);
+        var api = await Invoicing.AddItemAsync(Item("acct-items:2026-11", draft.Id, customer, "api_calls", 100, "API calls"), "acct-items:2026-11:item:api_calls", CancellationToken.None);
+        var storage = await Invoicing.AddItemAsync(Item("acct-items:2026-11", draft.Id, customer, "storage_gb", 200, "Storage"), "acct-items:2026-11:item:storage_gb", CancellationToken.None);
+        await Invoicing.AddItemAsync(Item("acct-items:2026-10", elsewhere.Id, customer, "seats", 300, "Seats"), "acct-items:2026-10:item:seats", CancellationToken.None);
+        await Stripe.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = customer, Invoice = draft.Id, Amount = 50, Currency = "usd", Description = "Added by hand, no meter" });
+
+        var byMeter = await Invoicing.ListItemsByMeterAsync(draft.Id, CancellationToken.None);
+        var none = await Invoicing.ListItemsByMeterAsync((await Invoicing.CreateDraftAsync(Invoice("acct-items:2026-09", customer, null, "acct-items"), "acct-items:2026-09:invoice", CancellationToken.None)).Id, CancellationToken.None);
+
+        Assert.Equal(new Dictionary<string, string> { ["api_calls"] = api, ["storage_gb"] = storage }, byMeter);
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public async Task Finalizing_twice_or_a_paid_invoice_returns_it_as_it_is()
+    {
+        var customer = await fixture.CustomerAsync("acct-twice");
+        const string run = "acct-twice:2026-11";
+        var draft = await Invoicing.CreateDraftAsync(Invoice(run, customer, null, "acct-twice"), $"{run}:invoice", CancellationToken.None);
+        await Invoicing.AddItemAsync(Item(run, draft.Id, customer, "api_calls", 900, "API calls"), $"{run}:item:api_calls", CancellationToken.None);
+
+        var first = await Invoicing.FinalizeAsync(draft.Id, $"{run}:finalize", CancellationToken.None);
+        var replayed = await Invoicing.FinalizeAsync(draft.Id, $"{run}:finalize", CancellationToken.None);
+        var laterKey = await Invoicing.FinalizeAsync(draft.Id, $"{run}:finalize:after-the-key-expired", CancellationToken.None);
+        await Stripe.V1.Invoices.PayAsync(draft.Id, new InvoicePayOptions { PaidOutOfBand = true });
+        var paid = await Invoicing.FinalizeAsync(draft.Id, $"{run}:finalize:once-paid", CancellationToken.None);
+
+        Assert.Equal("open", first.Status);
+        Assert.Equal(first, replayed);
+        Assert.Equal(first, laterKey);
+        Assert.Equal(first with { Status = "paid" }, paid);
+    }
+
+    [Fact]
+    public async Task Stripe_refusals_become_permanent_provider_failures_without_the_response_body()
+    {
+        var customer = await fixture.CustomerAsync("acct-refused");
+
+        var unknownInvoice = await Assert.ThrowsAsync<PaymentProviderException>(() => Invoicing.FinalizeAsync("in_does_not_exist", "k1", CancellationToken.None));
+        var unknownSubscription = await Assert.ThrowsAsync<PaymentProviderException>(() =>
+            Invoicing.CreateDraftAsync(Invoice("acct-refused:2026-11", customer, "sub_does_not_exist", "acct-refused"), "k2", CancellationToken.None));
+        var closedInvoice = await Invoicing.CreateDraftAsync(Invoice("acct-refused:2026-10", customer, null, "acct-refused"), "k3", CancellationToken.None);
+        await Invoicing.FinalizeAsync(closedInvoice.Id, "k4", CancellationToken.None);
+        var notDraft = await Assert.ThrowsAsync<PaymentProviderException>(() =>
+            Invoicing.AddItemAsync(Item("acct-refused:2026-10", closedInvoice.Id, customer, "api_calls", 100, "API calls"), "k5", CancellationToken.None));
+
+        Assert.All([unknownInvoice, unknownSubscription, notDraft], e => Assert.False(e.IsTransient));
+        Assert.StartsWith("Could not finalize the usage invoice: Stripe answered 404", unknownInvoice.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Could not create the usage invoice: Stripe answered 404", unknownSubscription.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Could not add the usage invoice item: Stripe answered 400", notDraft.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("draft", notDraft.Message, StringComparison.Ordinal); // Stripe's own message (the body) is not repeated
+    }
+
+    private static NewUsageInvoice Invoice(string run, string customer, string? subscription, string account) =>
+        new(run, customer, subscription, "USD", "Usage beyond the Pro plan", PeriodStart, PeriodEnd, account);
+
+    private static NewUsageInvoiceItem Item(string run, string invoice, string customer, string meter, long amount, string description) =>
+        new(run, invoice, customer, meter, amount, "USD", description, PeriodStart, PeriodEnd);
+}
