@@ -1,3 +1,4 @@
+using Billing.Application.Invoicing;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
@@ -26,7 +27,8 @@ public static class InfrastructureServiceCollectionExtensions
     /// Registers every adapter behind the application's ports, with their settings bound and validated at start-up:
     /// Stripe (<c>Stripe</c> section; <see cref="StripeClientFactory"/>, <see cref="StripeWebhookVerifier"/>, the gateway,
     /// the subscription source and the event payload reader), queues (<c>AzureWebJobsStorage</c>,
-    /// <c>STRIPE_EVENTS_QUEUE</c>; the queue writer and <see cref="StripeEventPoisonMessages"/>), Cosmos DB
+    /// <c>STRIPE_EVENTS_QUEUE</c>, <c>BILLING_NOTIFICATIONS_QUEUE</c>, <c>INVOICE_JOBS_QUEUE</c>; the queue writer and
+    /// senders and <see cref="StripeEventPoisonMessages"/>), Cosmos DB
     /// (<c>Billing:Cosmos</c>; the stores and the start-up provisioning) and <see cref="DependencyHealth"/>.
     /// Uses <see cref="TimeProvider.System"/> unless a TimeProvider is registered. Application services are not registered here.
     /// </summary>
@@ -98,5 +100,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton<IStripeEventQueueWriter, StripeEventQueueWriter>();
         services.TryAddSingleton<StripeEventPoisonMessages>();
         services.TryAddSingleton<IBillingNotifications, BillingNotificationSender>();
+        services.TryAddSingleton<InvoiceJobQueues>();
+        services.TryAddSingleton<IInvoiceJobs, InvoiceJobSender>();
     }
 }

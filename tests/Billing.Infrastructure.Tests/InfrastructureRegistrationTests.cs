@@ -1,4 +1,5 @@
 using System.Net;
+using Billing.Application.Invoicing;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
@@ -34,6 +35,9 @@ public sealed class InfrastructureRegistrationTests
         Assert.NotNull(services.GetRequiredService<IStripeEventStore>());
         Assert.NotNull(services.GetRequiredService<StripeWebhookVerifier>());
         Assert.Equal("stripe-events-poison", services.GetRequiredService<StripeEventPoisonMessages>().PoisonQueueName);
+        Assert.IsType<InvoiceJobSender>(services.GetRequiredService<IInvoiceJobs>());
+        Assert.Equal(("invoice-jobs", "invoice-jobs-poison"), (services.GetRequiredService<InvoiceJobQueues>().Main.Name, services.GetRequiredService<InvoiceJobQueues>().Poison.Name));
+        Assert.NotNull(services.GetRequiredService<IInvoiceRunStore>());
         Assert.NotNull(services.GetRequiredService<DependencyHealth>());
         Assert.Same(TimeProvider.System, services.GetRequiredService<TimeProvider>());
         Assert.NotSame(services.GetRequiredService<Stripe.StripeClient>(), services.GetRequiredService<Stripe.StripeClient>()); // transient: no captive handler
@@ -49,12 +53,14 @@ public sealed class InfrastructureRegistrationTests
         settings["Stripe:MaxNetworkRetries"] = "1";
         settings["Stripe:RequestTimeout"] = "00:00:10";
         settings["STRIPE_EVENTS_QUEUE"] = "billing-events";
+        settings["INVOICE_JOBS_QUEUE"] = "billing-invoice-jobs";
         using var services = Build(settings);
 
         var stripe = services.GetRequiredService<IOptions<StripeOptions>>().Value;
         Assert.Equal(["whsec_abc", "whsec_old"], stripe.WebhookSecrets);
         Assert.Equal((TimeSpan.FromMinutes(2), 1, TimeSpan.FromSeconds(10), StripeKeyMode.Test), (stripe.WebhookTolerance, stripe.MaxNetworkRetries, stripe.RequestTimeout, stripe.KeyMode));
         Assert.Equal("billing-events", services.GetRequiredService<StripeEventQueues>().Main.Name);
+        Assert.Equal(("billing-invoice-jobs", "billing-invoice-jobs-poison"), (services.GetRequiredService<InvoiceJobQueues>().Main.Name, services.GetRequiredService<InvoiceJobQueues>().Poison.Name));
         Assert.Equal(Azurite, services.GetRequiredService<IOptions<QueueStorageOptions>>().Value.ConnectionString);
     }
 
@@ -77,6 +83,11 @@ public sealed class InfrastructureRegistrationTests
     [InlineData("AzureWebJobsStorage", null, "Storage is not configured")]
     [InlineData("AzureWebJobsStorage:queueServiceUri", "http://billingstore.queue.core.windows.net", "absolute https")]
     [InlineData("STRIPE_EVENTS_QUEUE", "Stripe_Events", "STRIPE_EVENTS_QUEUE must be a queue name")]
+    [InlineData("INVOICE_JOBS_QUEUE", "invoice--jobs", "INVOICE_JOBS_QUEUE must be a queue name")]
+    [InlineData("INVOICE_JOBS_QUEUE", "invoice-jobs-with-a-name-of-57-characters-too-long-to-fit", "3 to 56 characters so the poison queue name fits")]
+    [InlineData("INVOICE_JOBS_QUEUE", "stripe-events", "must differ from the Stripe events queue")]
+    [InlineData("INVOICE_JOBS_QUEUE", "stripe-events-poison", "must differ from the Stripe events queue")]
+    [InlineData("INVOICE_JOBS_QUEUE", "billing-notifications", "must differ from the Stripe events queue")]
     [InlineData("Stripe:SecretKey", "sk_live_abc", "refused in the Development environment")]
     [InlineData("Stripe:ApiBase", "ftp://127.0.0.1:12111", "Stripe:ApiBase")]
     public void Bad_settings_stop_the_start(string key, string? value, string expected)
@@ -92,6 +103,17 @@ public sealed class InfrastructureRegistrationTests
 
         var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
         Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_invoice_jobs_queue_name_whose_poison_queue_just_fits_is_accepted()
+    {
+        var settings = Settings();
+        settings["INVOICE_JOBS_QUEUE"] = new string('j', 56);
+        using var services = Build(settings);
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.Equal(63, services.GetRequiredService<InvoiceJobQueues>().Poison.Name.Length);
     }
 
     [Fact]
