@@ -28,7 +28,7 @@ public static class InfrastructureServiceCollectionExtensions
     /// Stripe (<c>Stripe</c> section; <see cref="StripeClientFactory"/>, <see cref="StripeWebhookVerifier"/>, the gateway,
     /// the subscription source and the event payload reader), queues (<c>AzureWebJobsStorage</c>,
     /// <c>STRIPE_EVENTS_QUEUE</c>, <c>BILLING_NOTIFICATIONS_QUEUE</c>, <c>INVOICE_JOBS_QUEUE</c>; the queue writer and
-    /// senders and <see cref="StripeEventPoisonMessages"/>), Cosmos DB
+    /// senders, and the poison queues as <see cref="IPoisonMessages"/>), Cosmos DB
     /// (<c>Billing:Cosmos</c>; the stores and the start-up provisioning) and <see cref="DependencyHealth"/>.
     /// Uses <see cref="TimeProvider.System"/> unless a TimeProvider is registered. Application services are not registered here.
     /// </summary>
@@ -99,6 +99,9 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton<StripeEventQueues>();
         services.TryAddSingleton<IStripeEventQueueWriter, StripeEventQueueWriter>();
         services.TryAddSingleton<StripeEventPoisonMessages>();
+        services.TryAddSingleton<InvoiceJobPoisonMessages>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPoisonMessages, StripeEventPoisonMessages>(sp => sp.GetRequiredService<StripeEventPoisonMessages>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPoisonMessages, InvoiceJobPoisonMessages>(sp => sp.GetRequiredService<InvoiceJobPoisonMessages>()));
         services.TryAddSingleton<IBillingNotifications, BillingNotificationSender>();
         services.TryAddSingleton<InvoiceJobQueues>();
         services.TryAddSingleton<IInvoiceJobs, InvoiceJobSender>();

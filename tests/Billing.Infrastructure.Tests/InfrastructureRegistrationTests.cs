@@ -38,6 +38,10 @@ public sealed class InfrastructureRegistrationTests
         Assert.IsType<InvoiceJobSender>(services.GetRequiredService<IInvoiceJobs>());
         Assert.Equal(("invoice-jobs", "invoice-jobs-poison"), (services.GetRequiredService<InvoiceJobQueues>().Main.Name, services.GetRequiredService<InvoiceJobQueues>().Poison.Name));
         Assert.NotNull(services.GetRequiredService<IInvoiceRunStore>());
+        Assert.Equal(
+            [("stripe-events", "stripe-events-poison"), ("invoice-jobs", "invoice-jobs-poison")],
+            services.GetServices<IPoisonMessages>().Select(p => (p.Kind, p.PoisonQueueName)));
+        Assert.Same(services.GetRequiredService<StripeEventPoisonMessages>(), services.GetServices<IPoisonMessages>().First());
         Assert.NotNull(services.GetRequiredService<DependencyHealth>());
         Assert.Same(TimeProvider.System, services.GetRequiredService<TimeProvider>());
         Assert.NotSame(services.GetRequiredService<Stripe.StripeClient>(), services.GetRequiredService<Stripe.StripeClient>()); // transient: no captive handler
