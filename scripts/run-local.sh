@@ -53,6 +53,7 @@ fi
 export AZURE_FUNCTIONS_ENVIRONMENT=${AZURE_FUNCTIONS_ENVIRONMENT:-Development}
 # Trigger settings the host resolves (%NAME%); defaults as in local.settings.sample.json.
 export STRIPE_EVENTS_QUEUE=${STRIPE_EVENTS_QUEUE:-stripe-events}
+export INVOICE_JOBS_QUEUE=${INVOICE_JOBS_QUEUE:-invoice-jobs}
 export MONTHLY_INVOICING_SCHEDULE=${MONTHLY_INVOICING_SCHEDULE:-"0 0 2 1 * *"}
 export MISSED_EVENT_SWEEP_SCHEDULE=${MISSED_EVENT_SWEEP_SCHEDULE:-"0 15 * * * *"}
 export AzureWebJobsStorage=${AzureWebJobsStorage:-$(azurite_connection_string "$AZURITE_PORT")}

@@ -26,8 +26,9 @@ public static class InfrastructureServiceCollectionExtensions
     /// <summary>
     /// Registers every adapter behind the application's ports, with their settings bound and validated at start-up:
     /// Stripe (<c>Stripe</c> section; <see cref="StripeClientFactory"/> with the process-wide <see cref="StripeRequestBudget"/>,
-    /// <see cref="StripeWebhookVerifier"/>, the gateway, the subscription source, the event payload reader and usage invoicing), queues (<c>AzureWebJobsStorage</c>,
-    /// <c>STRIPE_EVENTS_QUEUE</c>; the queue writer and <see cref="StripeEventPoisonMessages"/>), Cosmos DB
+    /// <see cref="StripeWebhookVerifier"/>, the gateway, the subscription source, the event payload reader and usage invoicing),
+    /// queues (<c>AzureWebJobsStorage</c>, <c>STRIPE_EVENTS_QUEUE</c>, <c>BILLING_NOTIFICATIONS_QUEUE</c>, <c>INVOICE_JOBS_QUEUE</c>;
+    /// the queue writer and senders, and the poison queues as <see cref="IPoisonMessages"/>), Cosmos DB
     /// (<c>Billing:Cosmos</c>; the stores and the start-up provisioning) and <see cref="DependencyHealth"/>.
     /// Uses <see cref="TimeProvider.System"/> unless a TimeProvider is registered. Application services are not registered here.
     /// </summary>
@@ -103,6 +104,11 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton<StripeEventQueues>();
         services.TryAddSingleton<IStripeEventQueueWriter, StripeEventQueueWriter>();
         services.TryAddSingleton<StripeEventPoisonMessages>();
+        services.TryAddSingleton<InvoiceJobPoisonMessages>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPoisonMessages, StripeEventPoisonMessages>(sp => sp.GetRequiredService<StripeEventPoisonMessages>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPoisonMessages, InvoiceJobPoisonMessages>(sp => sp.GetRequiredService<InvoiceJobPoisonMessages>()));
         services.TryAddSingleton<IBillingNotifications, BillingNotificationSender>();
+        services.TryAddSingleton<InvoiceJobQueues>();
+        services.TryAddSingleton<IInvoiceJobs, InvoiceJobSender>();
     }
 }

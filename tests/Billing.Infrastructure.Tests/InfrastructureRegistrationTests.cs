@@ -37,6 +37,13 @@ public sealed class InfrastructureRegistrationTests
         Assert.NotNull(services.GetRequiredService<IStripeEventStore>());
         Assert.NotNull(services.GetRequiredService<StripeWebhookVerifier>());
         Assert.Equal("stripe-events-poison", services.GetRequiredService<StripeEventPoisonMessages>().PoisonQueueName);
+        Assert.IsType<InvoiceJobSender>(services.GetRequiredService<IInvoiceJobs>());
+        Assert.Equal(("invoice-jobs", "invoice-jobs-poison"), (services.GetRequiredService<InvoiceJobQueues>().Main.Name, services.GetRequiredService<InvoiceJobQueues>().Poison.Name));
+        Assert.NotNull(services.GetRequiredService<IInvoiceRunStore>());
+        Assert.Equal(
+            [("stripe-events", "stripe-events-poison"), ("invoice-jobs", "invoice-jobs-poison")],
+            services.GetServices<IPoisonMessages>().Select(p => (p.Kind, p.PoisonQueueName)));
+        Assert.Same(services.GetRequiredService<StripeEventPoisonMessages>(), services.GetServices<IPoisonMessages>().First());
         Assert.NotNull(services.GetRequiredService<DependencyHealth>());
         Assert.Same(TimeProvider.System, services.GetRequiredService<TimeProvider>());
         Assert.NotSame(services.GetRequiredService<Stripe.StripeClient>(), services.GetRequiredService<Stripe.StripeClient>()); // transient: no captive handler
@@ -53,6 +60,7 @@ public sealed class InfrastructureRegistrationTests
         settings["Stripe:RequestTimeout"] = "00:00:10";
         settings["Stripe:RequestsPerSecond"] = "7";
         settings["STRIPE_EVENTS_QUEUE"] = "billing-events";
+        settings["INVOICE_JOBS_QUEUE"] = "billing-invoice-jobs";
         using var services = Build(settings);
 
         var stripe = services.GetRequiredService<IOptions<StripeOptions>>().Value;
@@ -61,6 +69,7 @@ public sealed class InfrastructureRegistrationTests
         Assert.Equal(7, stripe.RequestsPerSecond);
         Assert.Equal(7, services.GetRequiredService<StripeRequestBudget>().RequestsPerSecond);
         Assert.Equal("billing-events", services.GetRequiredService<StripeEventQueues>().Main.Name);
+        Assert.Equal(("billing-invoice-jobs", "billing-invoice-jobs-poison"), (services.GetRequiredService<InvoiceJobQueues>().Main.Name, services.GetRequiredService<InvoiceJobQueues>().Poison.Name));
         Assert.Equal(Azurite, services.GetRequiredService<IOptions<QueueStorageOptions>>().Value.ConnectionString);
     }
 
@@ -83,6 +92,11 @@ public sealed class InfrastructureRegistrationTests
     [InlineData("AzureWebJobsStorage", null, "Storage is not configured")]
     [InlineData("AzureWebJobsStorage:queueServiceUri", "http://billingstore.queue.core.windows.net", "absolute https")]
     [InlineData("STRIPE_EVENTS_QUEUE", "Stripe_Events", "STRIPE_EVENTS_QUEUE must be a queue name")]
+    [InlineData("INVOICE_JOBS_QUEUE", "invoice--jobs", "INVOICE_JOBS_QUEUE must be a queue name")]
+    [InlineData("INVOICE_JOBS_QUEUE", "invoice-jobs-with-a-name-of-57-characters-too-long-to-fit", "3 to 56 characters so the poison queue name fits")]
+    [InlineData("INVOICE_JOBS_QUEUE", "stripe-events", "must differ from the Stripe events queue")]
+    [InlineData("INVOICE_JOBS_QUEUE", "stripe-events-poison", "must differ from the Stripe events queue")]
+    [InlineData("INVOICE_JOBS_QUEUE", "billing-notifications", "must differ from the Stripe events queue")]
     [InlineData("Stripe:SecretKey", "sk_live_abc", "refused in the Development environment")]
     [InlineData("Stripe:ApiBase", "ftp://127.0.0.1:12111", "Stripe:ApiBase")]
     [InlineData("Stripe:RequestsPerSecond", "101", "Stripe:RequestsPerSecond must be between 1 and 100")]
@@ -99,6 +113,17 @@ public sealed class InfrastructureRegistrationTests
 
         var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
         Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_invoice_jobs_queue_name_whose_poison_queue_just_fits_is_accepted()
+    {
+        var settings = Settings();
+        settings["INVOICE_JOBS_QUEUE"] = new string('j', 56);
+        using var services = Build(settings);
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.Equal(63, services.GetRequiredService<InvoiceJobQueues>().Poison.Name.Length);
     }
 
     [Fact]

@@ -15,6 +15,7 @@ public static class FunctionAppSettings
             ["AzureWebJobsStorage"] = emulators.StorageConnectionString,
             ["STRIPE_EVENTS_QUEUE"] = queueName ?? "events-" + unique,
             ["BILLING_NOTIFICATIONS_QUEUE"] = "notify-" + unique,
+            ["INVOICE_JOBS_QUEUE"] = "jobs-" + unique,
             ["MONTHLY_INVOICING_SCHEDULE"] = "0 0 2 1 * *",
             ["MISSED_EVENT_SWEEP_SCHEDULE"] = "0 15 * * * *",
             ["Billing__Cosmos__ConnectionString"] = emulators.CosmosConnectionString,

@@ -1,4 +1,5 @@
 using Billing.Application.Accounts;
+using Billing.Application.Invoicing;
 using Billing.Application.StripeCustomers;
 using Billing.Application.StripeEvents;
 using Billing.Application.Usage;
@@ -7,6 +8,7 @@ using Billing.Cosmos.Client;
 using Billing.Cosmos.Configuration;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Health;
+using Billing.Cosmos.Invoicing;
 using Billing.Cosmos.Provisioning;
 using Billing.Cosmos.StripeCustomers;
 using Billing.Cosmos.StripeEvents;
@@ -42,6 +44,7 @@ public static class CosmosServiceCollectionExtensions
         services.TryAddSingleton<IUsageLedger, CosmosUsageLedger>();
         services.TryAddSingleton<IAllocationLedger, CosmosAllocationLedger>();
         services.TryAddSingleton<IStripeEventStore, CosmosStripeEventStore>();
+        services.TryAddSingleton<IInvoiceRunStore, CosmosInvoiceRunStore>();
         services.TryAddSingleton<CosmosProvisioner>();
         services.TryAddSingleton<CosmosHealthProbe>();
         return services;

@@ -9,9 +9,8 @@ namespace Billing.Cosmos.Documents;
 /// <summary>
 /// Document ids in the accounts container: <c>{kind}:{accountId}[:{suffix}]</c>. The kind prefix keeps kinds apart
 /// and the account id makes ids unique across partitions (the local server checks patch conditions by id alone).
-/// Usage: <c>usage</c>, <c>usage-key</c>, <c>usage-period</c> (in the index partitions), <c>allocations</c>, <c>allocation</c>.
-/// Reserved for later kinds: <c>credits:{accountId}</c>, <c>credit-entry:{accountId}:{entryKey}</c>,
-/// <c>invoice-run:{accountId}:{periodKey}</c>.
+/// Usage: <c>usage</c>, <c>usage-key</c>, <c>usage-period</c> (in the index partitions), <c>allocations</c>, <c>allocation</c>;
+/// invoicing: <c>invoice-run</c>. Reserved for later kinds: <c>credits:{accountId}</c>, <c>credit-entry:{accountId}:{entryKey}</c>.
 /// </summary>
 internal static class DocumentIds
 {
@@ -34,6 +33,9 @@ internal static class DocumentIds
     public static string AllocationCounter(AccountId accountId, MeterName meter) => $"allocations:{accountId.Value}:{meter.Value}";
 
     public static string Allocation(AccountId accountId, MeterName meter, string allocationId) => $"allocation:{accountId.Value}:{meter.Value}:{Hash(allocationId)}";
+
+    /// <summary>The invoicing run of one account's usage period (one per account and period).</summary>
+    public static string InvoiceRun(AccountId accountId, UsagePeriodKey periodKey) => $"invoice-run:{accountId.Value}:{periodKey.Value}";
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }

@@ -23,6 +23,9 @@ internal static class DocumentTypes
     public const string Allocation = "allocation";
     public const int AllocationSchemaVersion = 1;
 
+    public const string InvoiceRun = "invoiceRun";
+    public const int InvoiceRunSchemaVersion = 1;
+
     public const string StripeEvent = "stripeEvent";
     public const int StripeEventSchemaVersion = 1;
 

@@ -5,19 +5,28 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace Billing.FunctionApp.Admin;
 
-/// <summary><c>GET /api/billing/admin/poison?max=32</c> (admin role): the first poison messages (at most 32) with their events' status.</summary>
-public sealed class ListPoisonEventsFunction(StripeEventPoisonMessages poison)
+/// <summary>
+/// <c>GET /api/billing/admin/poison?max=32&amp;queue=stripe-events</c> (admin role): the first poison messages (at most
+/// 32) of the Stripe events queue with their events' status, or with <c>queue=invoice-jobs</c> of the invoice jobs
+/// queue with their runs' state.
+/// </summary>
+public sealed class ListPoisonEventsFunction(IEnumerable<IPoisonMessages> queues)
 {
     [Authorize(Policy = Authentication.AdminPolicy)]
     [Function("AdminListPoisonEvents")]
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/poison")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var max = StripeEventPoisonMessages.MaxPeek;
-        if (request.Query.TryGetValue("max", out var text)
-            && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max is < 1 or > StripeEventPoisonMessages.MaxPeek))
+        if (PoisonQueueParameter.Resolve(request, queues, out var problem) is not { } poison)
         {
-            return Problems.Invalid("max", $"Must be a whole number from 1 to {StripeEventPoisonMessages.MaxPeek}.");
+            return problem!;
+        }
+
+        var max = PoisonQueueKinds.MaxPeek;
+        if (request.Query.TryGetValue("max", out var text)
+            && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max is < 1 or > PoisonQueueKinds.MaxPeek))
+        {
+            return Problems.Invalid("max", $"Must be a whole number from 1 to {PoisonQueueKinds.MaxPeek}.");
         }
 
         return Results.Ok(await poison.ListAsync(max, cancellationToken).ConfigureAwait(false));

@@ -6,26 +6,44 @@ namespace Billing.FunctionApp.Admin;
 
 /// <summary>
 /// <c>POST /api/billing/admin/poison/replay</c> (admin role) with <c>{"eventIds":["evt_..."]}</c> or <c>{"all":true}</c>:
-/// moves those poison messages back to the main queue; answers what was moved and which ids were not found.
+/// moves those poison messages of the Stripe events queue back to the main queue; with <c>?queue=invoice-jobs</c> and
+/// <c>{"runIds":["{accountId}:{periodKey}"]}</c> or <c>{"all":true}</c> those of the invoice jobs queue. Answers what
+/// was moved and which ids were not found.
 /// </summary>
-public sealed class ReplayPoisonEventsFunction(StripeEventPoisonMessages poison)
+public sealed class ReplayPoisonEventsFunction(IEnumerable<IPoisonMessages> queues)
 {
     [Authorize(Policy = Authentication.AdminPolicy)]
     [Function("AdminReplayPoisonEvents")]
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing/admin/poison/replay")] HttpRequest request, CancellationToken cancellationToken)
     {
+        if (PoisonQueueParameter.Resolve(request, queues, out var problem) is not { } poison)
+        {
+            return problem!;
+        }
+
         var body = await StrictJsonBody.ReadAsync<PoisonReplayRequest>(request, required: true, cancellationToken).ConfigureAwait(false);
         if (body.Value is not { } input)
         {
             return body.Problem!;
         }
 
-        var eventIds = input.EventIds?.Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToList() ?? [];
-        if ((eventIds.Count == 0) != (input.All ?? false))
+        var byRun = poison.Kind == PoisonQueueKinds.InvoiceJobs;
+        var (selected, other, otherField) = byRun ? (input.RunIds, input.EventIds, "eventIds") : (input.EventIds, input.RunIds, "runIds");
+        if (other is not null)
         {
-            return Problems.Invalid(StrictJsonBody.BodyField, "Send {\"eventIds\":[\"evt_...\"]} for selected events, or {\"all\":true} for every poison message (not both).");
+            return Problems.Invalid(otherField, byRun
+                ? "The invoice-jobs queue selects jobs by runIds ({accountId}:{periodKey})."
+                : "Only for queue=invoice-jobs; Stripe events are selected by eventIds.");
         }
 
-        return Results.Ok(await poison.ReplayAsync(eventIds, cancellationToken).ConfigureAwait(false));
+        var ids = selected?.Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToList() ?? [];
+        if ((ids.Count == 0) != (input.All ?? false))
+        {
+            return Problems.Invalid(StrictJsonBody.BodyField, byRun
+                ? "Send {\"runIds\":[\"{accountId}:{periodKey}\"]} for selected jobs, or {\"all\":true} for every poison message (not both)."
+                : "Send {\"eventIds\":[\"evt_...\"]} for selected events, or {\"all\":true} for every poison message (not both).");
+        }
+
+        return Results.Ok(await poison.ReplayAsync(ids, cancellationToken).ConfigureAwait(false));
     }
 }

@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using Billing.Cosmos.Configuration;
 using Billing.Cosmos.DependencyInjection;
 using Billing.Cosmos.Provisioning;
@@ -33,8 +34,8 @@ public static partial class CosmosRegistration
 
     /// <summary>
     /// Development only (<c>Billing:Cosmos:ProvisionOnStartup</c>): creates the database and containers, and the Stripe
-    /// events queue with its poison queue, as the Azure deployment does. The function app awaits it before the worker
-    /// connects to the host, so no invocation ever meets a missing container or queue.
+    /// events and invoice jobs queues with their poison queues, as the Azure deployment does. The function app awaits it
+    /// before the worker connects to the host, so no invocation ever meets a missing container or queue.
     /// </summary>
     public static async Task ProvisionStorageIfEnabledAsync(this IServiceProvider services, CancellationToken cancellationToken)
     {
@@ -45,17 +46,21 @@ public static partial class CosmosRegistration
         }
 
         await services.GetRequiredService<CosmosProvisioner>().ProvisionIfEnabledAsync(cancellationToken).ConfigureAwait(false);
-        var queues = services.GetRequiredService<StripeEventQueues>();
-        try
+        var events = services.GetRequiredService<StripeEventQueues>();
+        var jobs = services.GetRequiredService<InvoiceJobQueues>();
+        foreach (var queue in (QueueClient[])[events.Main, events.Poison, jobs.Main, jobs.Poison])
         {
-            await queues.Main.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            await queues.Poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is Azure.RequestFailedException or HttpRequestException or AggregateException)
-        {
-            // Queue storage down at start-up: the app still starts (health says so, the webhook answers 503, the
-            // writer creates the queue on its first send once storage is back).
-            LogQueuesNotProvisioned(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CosmosRegistration)), queues.Main.Name, exception.GetType().Name);
+            try
+            {
+                await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is Azure.RequestFailedException or HttpRequestException or AggregateException)
+            {
+                // Queue storage down at start-up: the app still starts (health says so, the webhook answers 503, the
+                // senders create their queue on the first send once storage is back).
+                LogQueuesNotProvisioned(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CosmosRegistration)), queue.Name, exception.GetType().Name);
+                return;
+            }
         }
     }
 

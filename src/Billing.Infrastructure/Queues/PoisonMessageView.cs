@@ -1,6 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Billing.Infrastructure.Queues;
 
-/// <summary>A message in the Stripe events poison queue with what the event store knows of its event.</summary>
+/// <summary>
+/// A poison message with what the store knows of its work: for the Stripe events queue the stored event, for the
+/// invoice jobs queue the invoice run (<see cref="RunId"/>, <see cref="PeriodKey"/>; <see cref="Status"/> is the run's
+/// step, <see cref="LastAttemptAt"/> its last save).
+/// </summary>
 public sealed record PoisonMessageView
 {
     public required string MessageId { get; init; }
@@ -11,7 +17,7 @@ public sealed record PoisonMessageView
 
     public string? EventType { get; init; }
 
-    /// <summary>The stored event's status (received, processing, applied, ignored, failed); null when not stored.</summary>
+    /// <summary>The stored event's status (received, processing, applied, ignored, failed), or the run's step (computed, draftCreated, ...); null when not stored.</summary>
     public string? Status { get; init; }
 
     public int? Attempts { get; init; }
@@ -23,6 +29,14 @@ public sealed record PoisonMessageView
     /// <summary>The stored event's note: its last failure, or why it was ignored.</summary>
     public string? Note { get; init; }
 
-    /// <summary>Why the message cannot be processed at all (not an event reference, event not stored); null otherwise.</summary>
+    /// <summary>The invoice run a job is about (<c>{accountId}:{periodKey}</c>), what replay selects it by; absent for Stripe events.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RunId { get; init; }
+
+    /// <summary>The usage period an invoice job is about; absent for Stripe events.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? PeriodKey { get; init; }
+
+    /// <summary>Why the message cannot be processed at all (not an event reference or invoice job, event not stored); null otherwise.</summary>
     public string? Problem { get; init; }
 }

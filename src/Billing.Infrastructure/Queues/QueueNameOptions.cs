@@ -6,7 +6,9 @@ namespace Billing.Infrastructure.Queues;
 
 /// <summary>
 /// The app's queue names, from app settings: <c>STRIPE_EVENTS_QUEUE</c> (the processor's trigger reads
-/// <c>%STRIPE_EVENTS_QUEUE%</c>) and <c>BILLING_NOTIFICATIONS_QUEUE</c> (messages for the product).
+/// <c>%STRIPE_EVENTS_QUEUE%</c>), <c>BILLING_NOTIFICATIONS_QUEUE</c> (messages for the product) and
+/// <c>INVOICE_JOBS_QUEUE</c> (one usage invoicing job per account and closed period; the <c>InvoiceAccount</c>
+/// trigger reads <c>%INVOICE_JOBS_QUEUE%</c>).
 /// </summary>
 public sealed class QueueNameOptions
 {
@@ -18,6 +20,10 @@ public sealed class QueueNameOptions
 
     public const string DefaultQueueName = "stripe-events";
 
+    public const string InvoiceJobsSettingName = "INVOICE_JOBS_QUEUE";
+
+    public const string DefaultInvoiceJobsQueueName = "invoice-jobs";
+
     /// <summary>Where the Functions host moves a message after <c>maxDequeueCount</c> failed attempts: the queue name plus this.</summary>
     public const string PoisonSuffix = "-poison";
 
@@ -28,6 +34,11 @@ public sealed class QueueNameOptions
 
     [ConfigurationKeyName(NotificationsSettingName)]
     public string NotificationsQueueName { get; set; } = DefaultNotificationsQueueName;
+
+    [ConfigurationKeyName(InvoiceJobsSettingName)]
+    public string InvoiceJobsQueueName { get; set; } = DefaultInvoiceJobsQueueName;
+
+    public string InvoiceJobsPoisonQueueName => InvoiceJobsQueueName + PoisonSuffix;
 }
 
 internal sealed partial class QueueNameOptionsValidator : IValidateOptions<QueueNameOptions>
@@ -46,6 +57,15 @@ internal sealed partial class QueueNameOptionsValidator : IValidateOptions<Queue
         if (options.NotificationsQueueName is not { } notifications || !QueueNamePattern().IsMatch(notifications))
         {
             errors.Add($"{QueueNameOptions.NotificationsSettingName} must be a queue name (lowercase letters, digits, single hyphens; 3 to 63 characters); was '{options.NotificationsQueueName}'.");
+        }
+
+        if (options.InvoiceJobsQueueName is not { } jobs || !QueueNamePattern().IsMatch(jobs) || options.InvoiceJobsPoisonQueueName.Length > 63)
+        {
+            errors.Add($"{QueueNameOptions.InvoiceJobsSettingName} must be a queue name (lowercase letters, digits, single hyphens; 3 to {63 - QueueNameOptions.PoisonSuffix.Length} characters so the poison queue name fits); was '{options.InvoiceJobsQueueName}'.");
+        }
+        else if (new[] { options.QueueName, options.PoisonQueueName, options.NotificationsQueueName }.Any(other => other == jobs || other == options.InvoiceJobsPoisonQueueName))
+        {
+            errors.Add($"{QueueNameOptions.InvoiceJobsSettingName} ('{jobs}') and its poison queue must differ from the Stripe events queue, its poison queue and the notifications queue.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -17,6 +17,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
     private readonly Dictionary<(AccountId, UsagePeriodKey), Period> _periods = [];
     private readonly Dictionary<(AccountId, string), UsageKeyClaim> _keys = [];
     private readonly List<UsageConsumption> _consumptions = [];
+    private readonly HashSet<(AccountId, UsagePeriodKey)> _invoiced = [];
     private int _reads;
     private UsagePeriodKey? _lastReadKey;
 
@@ -237,9 +238,23 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
         lock (_gate)
         {
             IReadOnlyList<UsagePeriodEntry> ending = [.. _periods
-                .Where(p => DateOnly.FromDateTime(p.Value.Window.End.UtcDateTime) == day)
+                .Where(p => DateOnly.FromDateTime(p.Value.Window.End.UtcDateTime) == day && !_invoiced.Contains(p.Key))
                 .Select(p => new UsagePeriodEntry(p.Key.Item1, p.Key.Item2, p.Value.Window.Start, p.Value.Window.End))];
             return Task.FromResult(ending);
+        }
+    }
+
+    /// <summary>Like the Cosmos ledger: the period leaves the closing-day index listing; a period never counted is nothing to mark.</summary>
+    public Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_periods.ContainsKey((accountId, periodKey)))
+            {
+                _invoiced.Add((accountId, periodKey));
+            }
+
+            return Task.CompletedTask;
         }
     }
 

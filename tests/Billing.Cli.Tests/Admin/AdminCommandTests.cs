@@ -59,6 +59,32 @@ public sealed class AdminCommandTests
     }
 
     [Fact]
+    public async Task Poison_list_of_the_invoice_jobs_queue_names_the_queue()
+    {
+        await using var server = new CannedServer(200, """{"queue":"invoice-jobs-poison","approximateCount":0,"messages":[]}""");
+
+        var run = await CliRun.RunAsync("admin", "poison", "list", "--queue", "invoice-jobs", "--max", "3", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Equal("/api/billing/admin/poison?max=3&queue=invoice-jobs", Assert.Single(server.Requests).PathAndQuery);
+    }
+
+    [Fact]
+    public async Task Poison_replay_of_invoice_jobs_sends_the_run_ids_to_the_invoice_jobs_queue()
+    {
+        await using var server = new CannedServer(200, """{"replayed":[{"messageId":"m1","eventId":null,"runId":"user-42:month-2026-11"}],"notFound":[]}""");
+
+        var run = await CliRun.RunAsync("admin", "poison", "replay", "--queue", "invoice-jobs", "--run", "user-42:month-2026-11", "--url", server.Url, "--token", Token);
+        var all = await CliRun.RunAsync("admin", "poison", "replay", "--queue", "invoice-jobs", "--all", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.True(all.ExitCode == ExitCodes.Success, all.ToString());
+        Assert.Equal(
+            [("/api/billing/admin/poison/replay?queue=invoice-jobs", """{"runIds":["user-42:month-2026-11"]}"""), ("/api/billing/admin/poison/replay?queue=invoice-jobs", """{"all":true}""")],
+            server.Requests.Select(r => (r.PathAndQuery, r.Body)));
+    }
+
+    [Fact]
     public async Task Resync_posts_to_the_accounts_resync_endpoint()
     {
         await using var server = new CannedServer(200, """{"accountId":"user+42","customerId":"cus_1","steps":[]}""");
@@ -149,6 +175,11 @@ public sealed class AdminCommandTests
     [InlineData("admin", "poison", "replay", "--all", "--event", "evt_1")]
     [InlineData("admin", "poison", "list", "--max", "0")]
     [InlineData("admin", "poison", "list", "--max", "33")]
+    [InlineData("admin", "poison", "list", "--queue", "billing-notifications")]
+    [InlineData("admin", "poison", "replay", "--queue", "invoice-jobs", "--event", "evt_1")]
+    [InlineData("admin", "poison", "replay", "--queue", "invoice-jobs")]
+    [InlineData("admin", "poison", "replay", "--run", "user-42:month-2026-11")]
+    [InlineData("admin", "poison", "replay", "--queue", "invoice-jobs", "--run", "user-42:month-2026-11", "--all")]
     [InlineData("admin", "resync")]
     [InlineData("admin", "resync", "--account", "a/b")]
     [InlineData("admin", "resync", "--account", " x")]

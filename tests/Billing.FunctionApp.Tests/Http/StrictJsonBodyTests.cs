@@ -22,9 +22,11 @@ public sealed class StrictJsonBodyTests
     public async Task Boolean_and_string_array_members_are_read_with_their_types()
     {
         var ids = await ReadAsync<PoisonReplayRequest>("""{"eventIds":["evt_1","evt_2"]}""");
+        var runs = await ReadAsync<PoisonReplayRequest>("""{"runIds":["user-42:month-2026-11"]}""");
         var all = await ReadAsync<PoisonReplayRequest>("""{"all":true}""");
 
         Assert.Equal(["evt_1", "evt_2"], ids.Value!.EventIds);
+        Assert.Equal(["user-42:month-2026-11"], runs.Value!.RunIds);
         Assert.True(all.Value!.All);
     }
 

@@ -16,22 +16,29 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
 
     private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = Timeout };
 
-    public Task<int> ListPoisonAsync(int max, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"/api/billing/admin/poison?max={max}", null, output, error, cancellationToken);
+    /// <summary>The poison listing of <paramref name="queue"/> (stripe-events or invoice-jobs).</summary>
+    public Task<int> ListPoisonAsync(int max, string queue, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"/api/billing/admin/poison?max={max}{QueueQuery("&", queue)}", null, output, error, cancellationToken);
 
-    public Task<int> ReplayPoisonAsync(IReadOnlyList<string> eventIds, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Replays the given ids (event ids, or run ids for invoice-jobs), or every message when there are none.</summary>
+    public Task<int> ReplayPoisonAsync(IReadOnlyList<string> ids, string queue, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(eventIds);
-        var body = eventIds.Count == 0
+        ArgumentNullException.ThrowIfNull(ids);
+        var field = queue == "invoice-jobs" ? "runIds" : "eventIds";
+        var body = ids.Count == 0
             ? new JsonObject { ["all"] = true }
-            : new JsonObject { ["eventIds"] = new JsonArray([.. eventIds.Select(id => (JsonNode)id)]) };
-        return SendAsync(HttpMethod.Post, "/api/billing/admin/poison/replay", body, output, error, cancellationToken);
+            : new JsonObject { [field] = new JsonArray([.. ids.Select(id => (JsonNode)id)]) };
+        return SendAsync(HttpMethod.Post, $"/api/billing/admin/poison/replay{QueueQuery("?", queue)}", body, output, error, cancellationToken);
     }
 
     public Task<int> ResyncAsync(string accountId, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/resync", new JsonObject(), output, error, cancellationToken);
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>The default queue (stripe-events) is not named, so those requests are as they always were.</summary>
+    private static string QueueQuery(string separator, string queue) =>
+        queue == "stripe-events" ? string.Empty : $"{separator}queue={Uri.EscapeDataString(queue)}";
 
     private async Task<int> SendAsync(HttpMethod method, string path, JsonNode? body, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

@@ -4,12 +4,17 @@ using Billing.Cli.Accounts;
 namespace Billing.Cli.Admin;
 
 /// <summary>
-/// <c>billing admin poison list [--max N]</c>, <c>billing admin poison replay (--event evt_... | --all)</c>,
+/// <c>billing admin poison list [--max N] [--queue stripe-events|invoice-jobs]</c>,
+/// <c>billing admin poison replay (--event evt_... | --run {accountId}:{periodKey} | --all) [--queue ...]</c>,
 /// <c>billing admin resync --account ID</c>: the function app's admin endpoints from the command line.
 /// </summary>
 public static class AdminCommand
 {
     public const int MaxPoisonMessages = 32;
+
+    private const string StripeEventsQueue = "stripe-events";
+
+    private const string InvoiceJobsQueue = "invoice-jobs";
 
     public static Command Create()
     {
@@ -25,31 +30,56 @@ public static class AdminCommand
     private static Command Poison(AdminConnection connection)
     {
         var max = BoundedIntOption.Create("--max", "How many messages to show", MaxPoisonMessages, 1, MaxPoisonMessages);
-        var list = new Command("list", "List the Stripe events poison queue with each event's status and last failure.") { max };
+        var listQueue = QueueOption();
+        var list = new Command("list", "List a poison queue: Stripe events with each event's status and last failure, or invoice jobs with each run's step.") { max, listQueue };
         list.SetAction((result, cancellationToken) =>
-            RunAsync(connection, result, (client, output, error) => client.ListPoisonAsync(result.GetValue(max), output, error, cancellationToken)));
+            RunAsync(connection, result, (client, output, error) => client.ListPoisonAsync(result.GetValue(max), result.GetRequiredValue(listQueue), output, error, cancellationToken)));
 
-        var events = new Option<string[]>("--event") { Description = "An event id to replay (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var events = new Option<string[]>("--event") { Description = "A Stripe event id to replay (repeatable; the stripe-events queue).", AllowMultipleArgumentsPerToken = true };
+        var runs = new Option<string[]>("--run") { Description = "An invoice run id, {accountId}:{periodKey}, to replay (repeatable; --queue invoice-jobs).", AllowMultipleArgumentsPerToken = true };
         var all = new Option<bool>("--all") { Description = "Replay every poison message." };
-        var replay = new Command("replay", "Move poison messages back to the stripe-events queue to be processed again.") { events, all };
+        var replayQueue = QueueOption();
+        var replay = new Command("replay", "Move poison messages back to their queue (stripe-events or invoice-jobs) to be processed again.") { events, runs, all, replayQueue };
         replay.Validators.Add(result =>
         {
-            var ids = result.GetValue(events) ?? [];
-            if ((ids.Length == 0) != result.GetValue(all))
+            var byRun = result.GetValue(replayQueue) == InvoiceJobsQueue;
+            var (ids, name, other) = byRun
+                ? (result.GetValue(runs) ?? [], "--run", result.GetValue(events) ?? [])
+                : (result.GetValue(events) ?? [], "--event", result.GetValue(runs) ?? []);
+            if (other.Length > 0)
             {
-                result.AddError("Say what to replay: --event evt_... (repeatable) or --all (not both).");
+                result.AddError(byRun ? "--event is for the stripe-events queue; invoice jobs are replayed with --run." : "--run is for --queue invoice-jobs; Stripe events are replayed with --event.");
+            }
+            else if ((ids.Length == 0) != result.GetValue(all))
+            {
+                result.AddError($"Say what to replay: {name} {(byRun ? "{accountId}:{periodKey}" : "evt_...")} (repeatable) or --all (not both).");
             }
             else if (ids.Any(string.IsNullOrWhiteSpace))
             {
-                result.AddError("--event must not be empty.");
+                result.AddError($"{name} must not be empty.");
             }
         });
         replay.SetAction((result, cancellationToken) =>
-            RunAsync(connection, result, (client, output, error) => client.ReplayPoisonAsync(result.GetValue(events) ?? [], output, error, cancellationToken)));
+        {
+            var queue = result.GetRequiredValue(replayQueue);
+            var ids = (queue == InvoiceJobsQueue ? result.GetValue(runs) : result.GetValue(events)) ?? [];
+            return RunAsync(connection, result, (client, output, error) => client.ReplayPoisonAsync(ids, queue, output, error, cancellationToken));
+        });
 
-        var poison = new Command("poison", "The stripe-events poison queue.") { list, replay };
+        var poison = new Command("poison", "The poison queues: stripe-events (default) and invoice-jobs.") { list, replay };
         BillingCli.RequireSubcommand(poison);
         return poison;
+    }
+
+    private static Option<string> QueueOption()
+    {
+        var queue = new Option<string>("--queue")
+        {
+            Description = $"Which poison queue: {StripeEventsQueue} (default) or {InvoiceJobsQueue}.",
+            DefaultValueFactory = _ => StripeEventsQueue,
+        };
+        queue.AcceptOnlyFromAmong(StripeEventsQueue, InvoiceJobsQueue);
+        return queue;
     }
 
     private static Command Resync(AdminConnection connection)

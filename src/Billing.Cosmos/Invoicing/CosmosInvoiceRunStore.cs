@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Billing.Application.Invoicing;
+using Billing.Cosmos.Documents;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
+using Microsoft.Azure.Cosmos;
+
+namespace Billing.Cosmos.Invoicing;
+
+/// <summary>
+/// Invoice runs in the accounts container (partition = account id, id <c>invoice-run:{accountId}:{periodKey}</c>):
+/// a point read, a create whose 409 hands back the run stored first (one run per account and period, whoever wins),
+/// ETag-guarded replaces that keep fields a newer version wrote, and the caller's invoices as one query inside the
+/// account's partition (the partition key also in the WHERE clause, as the local server needs).
+/// </summary>
+public sealed class CosmosInvoiceRunStore(BillingContainers containers) : IInvoiceRunStore
+{
+    private const int MaxCreateAttempts = 3;
+
+    private Container Container => containers.Accounts;
+
+    public async Task<InvoiceRun?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken)
+    {
+        var document = await ReadAsync(accountId, periodKey, cancellationToken).ConfigureAwait(false);
+        return document is null ? null : ToDomain(document);
+    }
+
+    public async Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        for (var attempt = 1; attempt <= MaxCreateAttempts; attempt++)
+        {
+            var created = await Container.CreateAsync(ToDocument(run, preserved: null), PartitionKeyOf(run.AccountId), cancellationToken).ConfigureAwait(false);
+            if (created.Status != HttpStatusCode.Conflict)
+            {
+                return ToDomain(created.Document!);
+            }
+
+            // 409: a concurrent or earlier job stored the run first; theirs is the run.
+            if (await ReadAsync(run.AccountId, run.PeriodKey, cancellationToken).ConfigureAwait(false) is { } existing)
+            {
+                return ToDomain(existing);
+            }
+        }
+
+        throw new InvalidOperationException($"Invoice run {run.RunId} could neither be created nor read after {MaxCreateAttempts} attempts (created and deleted concurrently?).");
+    }
+
+    public async Task<InvoiceRun> SaveAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var etag = run.ETag ?? throw new ArgumentException($"Invoice run {run.RunId} has no ETag: only a run read from the store can be saved.", nameof(run));
+
+        // Read first: a run written by a newer version is not rewritten, and fields this version does not know are kept.
+        var stored = await ReadAsync(run.AccountId, run.PeriodKey, cancellationToken).ConfigureAwait(false)
+                     ?? throw new InvalidOperationException($"Invoice run {run.RunId} is not stored; it cannot be saved.");
+        if (!string.Equals(stored.ETag, etag, StringComparison.Ordinal))
+        {
+            throw Conflict(run);
+        }
+
+        if (stored.SchemaVersion > DocumentTypes.InvoiceRunSchemaVersion)
+        {
+            throw new InvalidOperationException(
+                $"Invoice run document '{stored.Id}' has schema version {stored.SchemaVersion}, newer than this code's {DocumentTypes.InvoiceRunSchemaVersion}; it is not rewritten by an older version.");
+        }
+
+        var replaced = await Container.ReplaceAsync(ToDocument(run, stored.PreservedFields()), stored.Id, PartitionKeyOf(run.AccountId), etag, cancellationToken).ConfigureAwait(false);
+        return replaced.Status switch
+        {
+            HttpStatusCode.OK => ToDomain(replaced.Document!),
+            HttpStatusCode.NotFound => throw new InvalidOperationException($"Invoice run {run.RunId} was deleted while it was saved."),
+            _ => throw Conflict(run), // 412: written by another job since it was read
+        };
+    }
+
+    public async Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var query = new QueryDefinition(string.Create(
+                CultureInfo.InvariantCulture,
+                $"SELECT TOP {limit} * FROM c WHERE c.accountId = @account AND c.type = @type AND IS_DEFINED(c.stripeInvoiceId) AND (c.step = @finalized OR c.step = @recorded) ORDER BY c.periodStart DESC"))
+            .WithParameter("@account", accountId.Value)
+            .WithParameter("@type", DocumentTypes.InvoiceRun)
+            .WithParameter("@finalized", StepValue(InvoiceRunStep.Finalized))
+            .WithParameter("@recorded", StepValue(InvoiceRunStep.Recorded));
+
+        var runs = new List<InvoiceRun>();
+        var options = new QueryRequestOptions { PartitionKey = PartitionKeyOf(accountId), MaxItemCount = limit };
+        using var feed = Container.GetItemQueryIterator<InvoiceRunDocument>(query, requestOptions: options);
+        while (feed.HasMoreResults && runs.Count < limit)
+        {
+            foreach (var document in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (runs.Count < limit && string.Equals(document.AccountId, accountId.Value, StringComparison.Ordinal))
+                {
+                    runs.Add(ToDomain(document));
+                }
+            }
+        }
+
+        return runs;
+    }
+
+    /// <summary>The stored form of a step (<c>finalized</c>), as the serializer writes the enum.</summary>
+    internal static string StepValue(InvoiceRunStep step) => JsonNamingPolicy.CamelCase.ConvertName(step.ToString());
+
+    private Task<InvoiceRunDocument?> ReadAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken) =>
+        Container.ReadAsync<InvoiceRunDocument>(DocumentIds.InvoiceRun(accountId, periodKey), PartitionKeyOf(accountId), cancellationToken);
+
+    private static PartitionKey PartitionKeyOf(AccountId accountId) => new(accountId.Value);
+
+    private static InvoiceRunConflictException Conflict(InvoiceRun run) =>
+        new($"Invoice run {run.RunId} was written by another job since it was read; its delivery is retried from the stored state.");
+
+    private static InvoiceRunDocument ToDocument(InvoiceRun run, Dictionary<string, JsonElement>? preserved) => new()
+    {
+        Id = DocumentIds.InvoiceRun(run.AccountId, run.PeriodKey),
+        Type = DocumentTypes.InvoiceRun,
+        SchemaVersion = DocumentTypes.InvoiceRunSchemaVersion,
+        AccountId = run.AccountId.Value,
+        PeriodKey = run.PeriodKey.Value,
+        PeriodStart = run.PeriodStart,
+        PeriodEnd = run.PeriodEnd,
+        Plan = run.Plan.Value,
+        Currency = run.Currency.Code,
+        Lines = [.. run.Lines.Select(l => new InvoiceRunLineDocument
+        {
+            Meter = l.Meter.Value,
+            Used = l.Used,
+            Included = l.Included,
+            OverageUnits = l.OverageUnits,
+            Amount = l.Amount,
+            Description = l.Description,
+            StripeItemId = l.StripeItemId,
+        })],
+        Total = run.Total,
+        Step = run.Step,
+        StripeCustomerId = run.StripeCustomerId,
+        StripeSubscriptionId = run.StripeSubscriptionId,
+        StripeInvoiceId = run.StripeInvoiceId,
+        Number = run.Number,
+        HostedInvoiceUrl = run.HostedInvoiceUrl,
+        Status = run.Status,
+        Attempts = run.Attempts,
+        CreatedAt = run.CreatedAt,
+        UpdatedAt = run.UpdatedAt,
+        ExtensionData = preserved,
+    };
+
+    private static InvoiceRun ToDomain(InvoiceRunDocument d) => new()
+    {
+        AccountId = AccountId.Parse(d.AccountId),
+        PeriodKey = UsagePeriodKey.Parse(d.PeriodKey),
+        PeriodStart = d.PeriodStart,
+        PeriodEnd = d.PeriodEnd,
+        Plan = PlanCode.Parse(d.Plan),
+        Currency = Currency.Parse(d.Currency),
+        Lines = [.. d.Lines.Select(l => new InvoiceRunLine(MeterName.Parse(l.Meter), l.Used, l.Included, l.OverageUnits, l.Amount, l.Description) { StripeItemId = l.StripeItemId })],
+        Step = d.Step,
+        StripeCustomerId = d.StripeCustomerId,
+        StripeSubscriptionId = d.StripeSubscriptionId,
+        StripeInvoiceId = d.StripeInvoiceId,
+        Number = d.Number,
+        HostedInvoiceUrl = d.HostedInvoiceUrl,
+        Status = d.Status,
+        Attempts = d.Attempts,
+        CreatedAt = d.CreatedAt,
+        UpdatedAt = d.UpdatedAt,
+        ETag = d.ETag,
+    };
+}

@@ -1,0 +1,72 @@
+using Billing.Application.Invoicing;
+using Billing.Cosmos.Documents;
+
+namespace Billing.Cosmos.Invoicing;
+
+/// <summary>
+/// The invoicing run of one account's closed usage period (<c>type</c> = invoiceRun), id
+/// <c>invoice-run:{accountId}:{periodKey}</c> in the account's partition: the charges computed once, the step reached
+/// and what exists in Stripe. Its create is the claim of the period (409: another job has it); every later write is
+/// an ETag-guarded replace.
+/// </summary>
+internal sealed record InvoiceRunDocument : StoredDocument
+{
+    public required string AccountId { get; init; }
+
+    public required string PeriodKey { get; init; }
+
+    public required DateTimeOffset PeriodStart { get; init; }
+
+    public required DateTimeOffset PeriodEnd { get; init; }
+
+    public required string Plan { get; init; }
+
+    /// <summary>Lower-case ISO code, as Stripe writes it.</summary>
+    public required string Currency { get; init; }
+
+    public required IReadOnlyList<InvoiceRunLineDocument> Lines { get; init; }
+
+    /// <summary>The sum of the lines' amounts in minor units (written for readers of the raw document; recomputed on read).</summary>
+    public long Total { get; init; }
+
+    /// <summary>The last step saved: <c>computed</c>, <c>draftCreated</c>, <c>itemsCreated</c>, <c>finalized</c>, <c>recorded</c> or <c>nothingToBill</c>.</summary>
+    public required InvoiceRunStep Step { get; init; }
+
+    public string? StripeCustomerId { get; init; }
+
+    public string? StripeSubscriptionId { get; init; }
+
+    public string? StripeInvoiceId { get; init; }
+
+    public string? Number { get; init; }
+
+    public string? HostedInvoiceUrl { get; init; }
+
+    /// <summary>Stripe's invoice status as last seen (draft, open, paid, void, uncollectible).</summary>
+    public string? Status { get; init; }
+
+    public int Attempts { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>One line of a run: a meter's overage in the period and its Stripe invoice item once created.</summary>
+internal sealed record InvoiceRunLineDocument
+{
+    public required string Meter { get; init; }
+
+    public required long Used { get; init; }
+
+    public required long Included { get; init; }
+
+    public required long OverageUnits { get; init; }
+
+    /// <summary>Minor units of the run's currency.</summary>
+    public required long Amount { get; init; }
+
+    public required string Description { get; init; }
+
+    public string? StripeItemId { get; init; }
+}

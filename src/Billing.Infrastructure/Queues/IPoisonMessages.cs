@@ -1,0 +1,35 @@
+namespace Billing.Infrastructure.Queues;
+
+/// <summary>
+/// A poison queue the operator lists and replays through the admin endpoints (<c>?queue=</c>): the Stripe events'
+/// (<see cref="StripeEventPoisonMessages"/>) or the invoice jobs' (<see cref="InvoiceJobPoisonMessages"/>).
+/// </summary>
+public interface IPoisonMessages
+{
+    /// <summary>The name the admin endpoints know the queue by, one of <see cref="PoisonQueueKinds"/> (not the configured queue name).</summary>
+    string Kind { get; }
+
+    /// <summary>The configured poison queue's name (<c>&lt;queue&gt;-poison</c>).</summary>
+    string PoisonQueueName { get; }
+
+    /// <summary>The first messages (at most <see cref="PoisonQueueKinds.MaxPeek"/>), each with what the store knows of its work.</summary>
+    Task<PoisonListing> ListAsync(int max, CancellationToken cancellationToken);
+
+    /// <summary>Moves the messages of the given ids (Stripe event ids, invoice run ids; every message when empty) back to the main queue.</summary>
+    Task<PoisonReplayResult> ReplayAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
+}
+
+/// <summary>The poison queues the admin endpoints work on, by the name of their main queue's kind.</summary>
+public static class PoisonQueueKinds
+{
+    /// <summary>The Stripe events queue (<c>STRIPE_EVENTS_QUEUE</c>): messages are selected by Stripe event id. The default.</summary>
+    public const string StripeEvents = "stripe-events";
+
+    /// <summary>The usage invoicing jobs queue (<c>INVOICE_JOBS_QUEUE</c>): messages are selected by run id (<c>{accountId}:{periodKey}</c>).</summary>
+    public const string InvoiceJobs = "invoice-jobs";
+
+    /// <summary>A listing shows at most this many messages (one peek).</summary>
+    public const int MaxPeek = PoisonQueue.MaxPeek;
+
+    public static IReadOnlyList<string> All { get; } = [StripeEvents, InvoiceJobs];
+}

@@ -1,0 +1,29 @@
+using Azure;
+using Azure.Storage.Queues.Models;
+using Billing.Application.Invoicing;
+
+namespace Billing.Infrastructure.Queues;
+
+/// <summary>
+/// Puts usage invoicing jobs on <c>INVOICE_JOBS_QUEUE</c> (default <c>invoice-jobs</c>), where the
+/// <c>InvoiceAccount</c> function picks them up: <see cref="InvoiceJob.ToJson"/>, base64-encoded like every queue of
+/// the app. The queue is created on the first send that finds it missing. A job sent twice is harmless (the run is
+/// stored once per account and period).
+/// </summary>
+public sealed class InvoiceJobSender(InvoiceJobQueues queues) : IInvoiceJobs
+{
+    public async Task EnqueueAsync(InvoiceJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var text = job.ToJson();
+        try
+        {
+            await queues.Main.SendMessageAsync(text, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException exception) when (exception.ErrorCode == QueueErrorCode.QueueNotFound)
+        {
+            await queues.Main.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await queues.Main.SendMessageAsync(text, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

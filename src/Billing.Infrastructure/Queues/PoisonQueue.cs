@@ -1,0 +1,107 @@
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.Infrastructure.Queues;
+
+/// <summary>
+/// The mechanics shared by every poison queue the operator works on: peek the first messages with the queue's size,
+/// and move messages back to the main queue, all of them or those whose key (what the message is about: a Stripe
+/// event id, an invoice run id) is selected. What a message means is the caller's business (<c>keyOf</c>).
+/// </summary>
+internal sealed partial class PoisonQueue(QueueClient main, QueueClient poison, ILogger logger)
+{
+    /// <summary>A peek returns at most this many messages.</summary>
+    public const int MaxPeek = 32;
+
+    /// <summary>Upper bound of messages one replay call looks at, so a call always ends.</summary>
+    public const int MaxReplayScan = 5000;
+
+    private static readonly TimeSpan ReplayLease = TimeSpan.FromMinutes(2);
+
+    public string PoisonQueueName => poison.Name;
+
+    /// <summary>The first messages (at most <see cref="MaxPeek"/>) and the queue's approximate size; a missing queue is created (empty).</summary>
+    public async Task<(int ApproximateCount, PeekedMessage[] Messages)> PeekAsync(int max, CancellationToken cancellationToken)
+    {
+        await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        PeekedMessage[] peeked = await poison.PeekMessagesAsync(Math.Clamp(max, 1, MaxPeek), cancellationToken).ConfigureAwait(false);
+        QueueProperties properties = await poison.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
+        return (properties.ApproximateMessagesCount, peeked);
+    }
+
+    /// <summary>
+    /// Moves the messages whose key is in <paramref name="keys"/> (every message when it is empty) back to the main
+    /// queue, unchanged; messages passed over are made visible again at once. Returns what was moved and the
+    /// requested keys no message had.
+    /// </summary>
+    public async Task<PoisonReplayResult> ReplayAsync(IReadOnlyCollection<string> keys, Func<BinaryData?, string?> keyOf, Func<string, string?, ReplayedMessage> describe, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var selection = keys.Count == 0 ? null : keys.ToHashSet(StringComparer.Ordinal);
+        await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await main.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        var replayed = new List<(ReplayedMessage Message, string? Key)>();
+        var passedOver = new List<QueueMessage>();
+        try
+        {
+            var scanned = 0;
+            while (scanned < MaxReplayScan)
+            {
+                QueueMessage[] batch = await poison.ReceiveMessagesAsync(MaxPeek, ReplayLease, cancellationToken).ConfigureAwait(false);
+                if (batch.Length == 0)
+                {
+                    break;
+                }
+
+                scanned += batch.Length;
+                foreach (var message in batch)
+                {
+                    var key = keyOf(message.Body);
+                    if (selection is not null && (key is null || !selection.Contains(key)))
+                    {
+                        passedOver.Add(message);
+                        continue;
+                    }
+
+                    // Send first, then delete: a failure in between leaves the message in both queues, which is harmless.
+                    await main.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+                    replayed.Add((describe(message.MessageId, key), key));
+                    LogReplayed(message.MessageId, poison.Name, key);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var message in passedOver)
+            {
+                await RestoreVisibilityAsync(message).ConfigureAwait(false);
+            }
+        }
+
+        var notFound = selection is null ? [] : selection.Except(replayed.Select(r => r.Key).OfType<string>()).Order(StringComparer.Ordinal).ToList();
+        return new PoisonReplayResult([.. replayed.Select(r => r.Message)], notFound);
+    }
+
+    private async Task RestoreVisibilityAsync(QueueMessage message)
+    {
+        try
+        {
+            await poison.UpdateMessageAsync(message.MessageId, message.PopReceipt, message: null, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RequestFailedException or AggregateException or TimeoutException or OperationCanceledException)
+        {
+            // It becomes visible again when its lease ends.
+            LogRestoreFailed(exception, message.MessageId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Poison message {MessageId} of {PoisonQueue} ({Key}) moved back to the main queue")]
+    private partial void LogReplayed(string messageId, string poisonQueue, string? key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not make poison message {MessageId} visible again; it reappears when its lease ends")]
+    private partial void LogRestoreFailed(Exception exception, string messageId);
+}

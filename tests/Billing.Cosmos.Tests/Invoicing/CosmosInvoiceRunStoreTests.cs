@@ -1,0 +1,219 @@
+using Billing.Application.Invoicing;
+using Billing.Cosmos.Tests.Support;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
+
+namespace Billing.Cosmos.Tests.Invoicing;
+
+public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFixture<CosmosFixture>
+{
+    private static readonly MeterName AgentRuns = MeterName.Parse("agent_runs");
+    private static readonly MeterName Tokens = MeterName.Parse("tokens");
+    private static readonly InvoiceRunLine[] NoLines = [];
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 2, 0, 5, TimeSpan.Zero);
+
+    private readonly IInvoiceRunStore _store = fixture.Get<IInvoiceRunStore>();
+
+    [Fact]
+    public async Task An_unknown_run_reads_as_null()
+    {
+        Assert.Null(await _store.GetAsync(Ids.NewAccount(), UsagePeriodKey.ForCalendarMonth(2026, 11), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_created_run_reads_back_whole_with_an_etag_in_the_documented_shape()
+    {
+        var account = Ids.NewAccount();
+        var run = Run(account, 2026, 11) with
+        {
+            Lines =
+            [
+                new InvoiceRunLine(AgentRuns, 6_250, 5_000, 1_250, 2_500, "agent_runs: 1,250 beyond the 5,000 included (6,250 used), 1 Nov 2026 – 30 Nov 2026") { StripeItemId = "ii_1" },
+                new InvoiceRunLine(Tokens, 12_000_000, 10_000_000, 2_000_000, 400, "tokens: 2,000,000 beyond the 10,000,000 included"),
+            ],
+            StripeCustomerId = "cus_1",
+            StripeSubscriptionId = "sub_1",
+            Attempts = 1,
+        };
+
+        var created = await _store.CreateAsync(run, CancellationToken.None);
+        var read = await _store.GetAsync(account, run.PeriodKey, CancellationToken.None);
+
+        Assert.NotNull(created.ETag);
+        AssertSame(run with { ETag = created.ETag }, created);
+        AssertSame(created, read);
+        Assert.Equal(2_900, read!.Total);
+
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"invoice-run:{account.Value}:month-2026-11", account.Value))!;
+        Assert.Equal(("invoiceRun", 1, "computed", "usd", "PRO", 2_900L), ((string?)raw["type"], (int)raw["schemaVersion"]!, (string?)raw["step"], (string?)raw["currency"], (string?)raw["plan"], (long)raw["total"]!));
+        Assert.Equal("2026-11-01T00:00:00.0000000Z", (string?)raw["periodStart"]);
+        var line = raw["lines"]![0]!;
+        Assert.Equal(("agent_runs", 6_250L, 5_000L, 1_250L, 2_500L, "ii_1"), ((string?)line["meter"], (long)line["used"]!, (long)line["included"]!, (long)line["overageUnits"]!, (long)line["amount"]!, (string?)line["stripeItemId"]));
+        Assert.False(raw["lines"]![1]!.AsObject().ContainsKey("stripeItemId")); // nulls are omitted
+        Assert.False(raw.ContainsKey("stripeInvoiceId"));
+    }
+
+    [Fact]
+    public async Task Creating_a_run_that_exists_returns_the_one_stored_first()
+    {
+        var account = Ids.NewAccount();
+        var first = await _store.CreateAsync(Run(account, 2026, 11) with { StripeCustomerId = "cus_first" }, CancellationToken.None);
+
+        var second = await _store.CreateAsync(Run(account, 2026, 11) with { StripeCustomerId = "cus_second", Step = InvoiceRunStep.NothingToBill }, CancellationToken.None);
+
+        AssertSame(first, second);
+        Assert.Equal("cus_first", (await _store.GetAsync(account, first.PeriodKey, CancellationToken.None))!.StripeCustomerId);
+    }
+
+    [Fact]
+    public async Task Parallel_creates_of_one_run_all_get_the_same_stored_run()
+    {
+        var account = Ids.NewAccount();
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            Task.Run(() => _store.CreateAsync(Run(account, 2026, 11) with { Attempts = i }, CancellationToken.None))));
+
+        var stored = await _store.GetAsync(account, runs[0].PeriodKey, CancellationToken.None);
+        Assert.All(runs, r => AssertSame(stored, r));
+    }
+
+    [Fact]
+    public async Task A_save_replaces_the_run_and_gives_it_a_new_etag()
+    {
+        var account = Ids.NewAccount();
+        var created = await _store.CreateAsync(Run(account, 2026, 11), CancellationToken.None);
+
+        var saved = await _store.SaveAsync(created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_1", Status = "draft", Attempts = 1, UpdatedAt = Now.AddMinutes(1) }, CancellationToken.None);
+
+        Assert.NotEqual(created.ETag, saved.ETag);
+        Assert.Equal((InvoiceRunStep.DraftCreated, "in_1", "draft", 1), (saved.Step, saved.StripeInvoiceId, saved.Status, saved.Attempts));
+        AssertSame(saved, await _store.GetAsync(account, created.PeriodKey, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_save_with_a_stale_etag_throws_a_conflict_and_changes_nothing()
+    {
+        var account = Ids.NewAccount();
+        var created = await _store.CreateAsync(Run(account, 2026, 11), CancellationToken.None);
+        var winner = await _store.SaveAsync(created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_winner" }, CancellationToken.None);
+
+        await Assert.ThrowsAsync<InvoiceRunConflictException>(() =>
+            _store.SaveAsync(created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_loser" }, CancellationToken.None));
+        await Assert.ThrowsAsync<InvoiceRunConflictException>(() =>
+            _store.SaveAsync(created with { ETag = "\"00000000-0000-0000-0000-000000000000\"" }, CancellationToken.None));
+
+        AssertSame(winner, await _store.GetAsync(account, created.PeriodKey, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Parallel_saves_from_one_read_let_exactly_one_through()
+    {
+        var account = Ids.NewAccount();
+        var created = await _store.CreateAsync(Run(account, 2026, 11), CancellationToken.None);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await _store.SaveAsync(created with { StripeInvoiceId = $"in_{i}", Step = InvoiceRunStep.DraftCreated }, CancellationToken.None);
+                return true;
+            }
+            catch (InvoiceRunConflictException)
+            {
+                return false;
+            }
+        })));
+
+        Assert.Equal(1, outcomes.Count(saved => saved));
+    }
+
+    [Fact]
+    public async Task A_run_without_an_etag_or_not_stored_cannot_be_saved()
+    {
+        var account = Ids.NewAccount();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => _store.SaveAsync(Run(account, 2026, 11), CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _store.SaveAsync(Run(account, 2026, 11) with { ETag = "\"x\"" }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_save_keeps_fields_a_newer_version_wrote_and_a_newer_schema_is_not_rewritten()
+    {
+        var account = Ids.NewAccount();
+        var created = await _store.CreateAsync(Run(account, 2026, 11), CancellationToken.None);
+        var id = $"invoice-run:{account.Value}:month-2026-11";
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!;
+        raw["futureField"] = "kept";
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+        var current = (await _store.GetAsync(account, created.PeriodKey, CancellationToken.None))!;
+
+        var saved = await _store.SaveAsync(current with { Attempts = 2 }, CancellationToken.None);
+
+        Assert.Equal(2, saved.Attempts);
+        Assert.Equal("kept", (string?)(await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!["futureField"]);
+
+        raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!;
+        raw["schemaVersion"] = 2;
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+        var newer = (await _store.GetAsync(account, created.PeriodKey, CancellationToken.None))!;
+        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => _store.SaveAsync(newer with { Attempts = 3 }, CancellationToken.None));
+        Assert.Contains("schema version 2", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_list_has_only_the_accounts_invoiced_runs_newest_period_first_up_to_the_limit()
+    {
+        var account = Ids.NewAccount();
+        var other = Ids.NewAccount();
+        await StoreAsync(Run(account, 2026, 6) with { Step = InvoiceRunStep.Recorded, StripeInvoiceId = "in_june", Number = "INV-6", Status = "paid" });
+        await StoreAsync(Run(account, 2026, 7) with { Step = InvoiceRunStep.NothingToBill });
+        await StoreAsync(Run(account, 2026, 8) with { Step = InvoiceRunStep.Finalized, StripeInvoiceId = "in_august", Number = "INV-8", Status = "open" });
+        await StoreAsync(Run(account, 2026, 9) with { Step = InvoiceRunStep.Recorded, StripeInvoiceId = "in_september", Number = "INV-9", HostedInvoiceUrl = "https://invoice.stripe.com/i/9" });
+        await StoreAsync(Run(account, 2026, 10) with { Step = InvoiceRunStep.ItemsCreated, StripeInvoiceId = "in_october_draft" });
+        await StoreAsync(Run(account, 2026, 11) with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_november_draft" });
+        await StoreAsync(Run(account, 2026, 12));
+        await StoreAsync(Run(other, 2026, 10) with { Step = InvoiceRunStep.Recorded, StripeInvoiceId = "in_other" });
+
+        var all = await _store.ListInvoicedAsync(account, 100, CancellationToken.None);
+        var two = await _store.ListInvoicedAsync(account, 2, CancellationToken.None);
+
+        Assert.Equal(["in_september", "in_august", "in_june"], all.Select(r => r.StripeInvoiceId));
+        Assert.All(all, r => Assert.Equal(account, r.AccountId));
+        Assert.Equal("https://invoice.stripe.com/i/9", all[0].HostedInvoiceUrl);
+        Assert.NotNull(all[0].ETag);
+        Assert.Equal(["in_september", "in_august"], two.Select(r => r.StripeInvoiceId));
+        Assert.Empty(await _store.ListInvoicedAsync(Ids.NewAccount(), 10, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _store.ListInvoicedAsync(account, 0, CancellationToken.None));
+    }
+
+    /// <summary>Equal field by field (records compare lists by reference).</summary>
+    private static void AssertSame(InvoiceRun? expected, InvoiceRun? actual)
+    {
+        Assert.NotNull(expected);
+        Assert.NotNull(actual);
+        Assert.Equal(expected with { Lines = NoLines }, actual with { Lines = NoLines });
+        Assert.Equal(expected.Lines, actual.Lines);
+    }
+
+    private async Task StoreAsync(InvoiceRun run) => await _store.CreateAsync(run, CancellationToken.None);
+
+    private static InvoiceRun Run(AccountId account, int year, int month)
+    {
+        var period = UsagePeriod.CalendarMonth(new DateTimeOffset(year, month, 15, 0, 0, 0, TimeSpan.Zero));
+        return new InvoiceRun
+        {
+            AccountId = account,
+            PeriodKey = period.Key,
+            PeriodStart = period.Start,
+            PeriodEnd = period.End,
+            Plan = PlanCode.Parse("PRO"),
+            Currency = Currency.Parse("usd"),
+            Lines = [new InvoiceRunLine(AgentRuns, 6_250, 5_000, 1_250, 2_500, "agent_runs: 1,250 beyond the 5,000 included")],
+            Step = InvoiceRunStep.Computed,
+            CreatedAt = Now,
+            UpdatedAt = Now,
+        };
+    }
+}

@@ -1,0 +1,59 @@
+using Billing.Infrastructure.Cosmos;
+using Billing.Infrastructure.Queues;
+using Billing.Infrastructure.Tests.Support;
+using Billing.TestSupport;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Billing.Infrastructure.Tests.Cosmos;
+
+/// <summary>Development start-up provisioning against the emulators: the containers and every queue a trigger listens on.</summary>
+public sealed class StorageProvisioningTests
+{
+    [AzuriteFact]
+    public async Task Development_provisioning_creates_the_stripe_events_and_invoice_jobs_queues_with_their_poison_queues()
+    {
+        var emulators = await LocalEmulators.GetAsync();
+        var unique = Guid.NewGuid().ToString("N")[..12];
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Stripe:SecretKey"] = TestStripe.SecretKey,
+            ["Stripe:ApiBase"] = "http://127.0.0.1:12111/",
+            ["Stripe:WebhookSecrets:0"] = "whsec_abc",
+            ["AzureWebJobsStorage"] = emulators.StorageConnectionString,
+            ["STRIPE_EVENTS_QUEUE"] = "events-" + unique,
+            ["INVOICE_JOBS_QUEUE"] = "jobs-" + unique,
+            ["Billing:Cosmos:ConnectionString"] = emulators.CosmosConnectionString,
+            ["Billing:Cosmos:DatabaseName"] = "db-" + unique,
+            ["Billing:Cosmos:ProvisionOnStartup"] = "true",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddBillingInfrastructure(configuration, new TestEnvironment(Environments.Development));
+        await using var provider = services.BuildServiceProvider();
+        var events = provider.GetRequiredService<StripeEventQueues>();
+        var jobs = provider.GetRequiredService<InvoiceJobQueues>();
+        try
+        {
+            await provider.ProvisionStorageIfEnabledAsync(CancellationToken.None);
+
+            Assert.Equal(
+                [$"events-{unique}", $"events-{unique}-poison", $"jobs-{unique}", $"jobs-{unique}-poison"],
+                new[] { events.Main, events.Poison, jobs.Main, jobs.Poison }.Select(q => q.Name));
+            foreach (var queue in new[] { events.Main, events.Poison, jobs.Main, jobs.Poison })
+            {
+                Assert.True(await queue.ExistsAsync(), queue.Name + " was not created");
+            }
+        }
+        finally
+        {
+            foreach (var queue in new[] { events.Main, events.Poison, jobs.Main, jobs.Poison })
+            {
+                await queue.DeleteIfExistsAsync();
+            }
+
+            await provider.GetRequiredService<CosmosClient>().GetDatabase("db-" + unique).DeleteStreamAsync();
+        }
+    }
+}

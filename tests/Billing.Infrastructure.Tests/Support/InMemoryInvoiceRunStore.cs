@@ -1,0 +1,21 @@
+using System.Collections.Concurrent;
+using Billing.Application.Invoicing;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+
+namespace Billing.Infrastructure.Tests.Support;
+
+/// <summary>Only what the invoice jobs' poison listing reads: <see cref="GetAsync"/>.</summary>
+internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
+{
+    public ConcurrentDictionary<string, InvoiceRun> Runs { get; } = new(StringComparer.Ordinal);
+
+    public Task<InvoiceRun?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken) =>
+        Task.FromResult(Runs.TryGetValue($"{accountId.Value}:{periodKey.Value}", out var run) ? run : null);
+
+    public Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<InvoiceRun> SaveAsync(InvoiceRun run, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
