@@ -5,7 +5,7 @@ using Billing.Application.Payments;
 namespace Billing.Application.Tests.Fakes;
 
 /// <summary>The calls of <see cref="IStripeInvoicing"/>.</summary>
-internal enum StripeInvoicingCall
+public enum StripeInvoicingCall
 {
     FindInvoice,
     CreateDraft,
