@@ -21,7 +21,9 @@ public sealed class InvoicingOptions
     public const string UnsavedSuffix = "Unsaved";
 
     public static bool IsFaultPoint(string point) =>
-        Enum.TryParse<InvoiceRunStep>(point.EndsWith(UnsavedSuffix, StringComparison.Ordinal) ? point[..^UnsavedSuffix.Length] : point, out var step)
+        (point.EndsWith(UnsavedSuffix, StringComparison.Ordinal) ? point[..^UnsavedSuffix.Length] : point) is var name
+        && Enum.TryParse<InvoiceRunStep>(name, out var step)
+        && string.Equals(step.ToString(), name, StringComparison.Ordinal) // a step's name, never a number, list or padded name that matches no point
         && step is InvoiceRunStep.Computed or InvoiceRunStep.DraftCreated or InvoiceRunStep.ItemsCreated or InvoiceRunStep.Finalized
         && !(step == InvoiceRunStep.Computed && point.EndsWith(UnsavedSuffix, StringComparison.Ordinal));
 

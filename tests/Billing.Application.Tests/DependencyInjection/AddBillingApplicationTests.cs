@@ -2,6 +2,7 @@ using Billing.Application.Accounts;
 using Billing.Application.Checkout;
 using Billing.Application.DependencyInjection;
 using Billing.Application.Entitlements;
+using Billing.Application.Invoicing;
 using Billing.Application.Payments;
 using Billing.Application.Portal;
 using Billing.Application.StripeCustomers;
@@ -30,6 +31,7 @@ public sealed class AddBillingApplicationTests
             ["Billing:Usage:LateWindow"] = "02:00:00",
             ["Billing:Usage:Thresholds:0"] = "90",
             ["Billing:Usage:Thresholds:1"] = "50",
+            ["Billing:Invoicing:LookbackDays"] = "10",
         });
 
         Assert.NotNull(services.GetRequiredService<CheckoutSessions>());
@@ -46,6 +48,10 @@ public sealed class AddBillingApplicationTests
         Assert.NotNull(services.GetRequiredService<UsageThresholds>());
         Assert.NotNull(services.GetRequiredService<Allocations>());
         Assert.NotNull(services.GetRequiredService<UsageReport>());
+        Assert.NotNull(services.GetRequiredService<InvoicingSweep>());
+        Assert.NotNull(services.GetRequiredService<InvoiceAccount>());
+        Assert.NotNull(services.GetRequiredService<AccountInvoices>());
+        Assert.Equal(10, services.GetRequiredService<IOptions<InvoicingOptions>>().Value.LookbackDays);
         Assert.Equal(5, services.GetServices<IStripeEventTypeHandler>().Count());
         Assert.True(services.GetRequiredService<IOptions<StripeModeOptions>>().Value.LiveMode);
         Assert.Equal(25, services.GetRequiredService<IOptions<MissedEventSweepOptions>>().Value.BatchSize);
@@ -73,6 +79,15 @@ public sealed class AddBillingApplicationTests
         Assert.Contains("Billing:Usage:Thresholds", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Injected_invoicing_faults_are_refused_unless_the_host_allows_them()
+    {
+        using var services = Build(new Dictionary<string, string?> { ["Billing:Invoicing:FailOnceAt:0"] = "DraftCreated" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<InvoicingOptions>>().Value);
+        Assert.Contains("Billing:Invoicing:FailOnceAt", error.Message, StringComparison.Ordinal);
+    }
+
     private static ServiceProvider Build(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder()
@@ -93,6 +108,9 @@ public sealed class AddBillingApplicationTests
             .AddSingleton<IStripeEventStore>(new InMemoryStripeEventStore(time))
             .AddSingleton<IStripeEventQueueWriter, InMemoryStripeEventQueue>()
             .AddSingleton<IStripeBillingGateway, FakeStripeBillingGateway>()
+            .AddSingleton<IInvoiceRunStore, InMemoryInvoiceRunStore>()
+            .AddSingleton<IStripeInvoicing, FakeStripeInvoicing>()
+            .AddSingleton<IInvoiceJobs, RecordingInvoiceJobs>()
             .AddSingleton(new FakeStripe(time))
             .AddSingleton<IStripeSubscriptionSource>(sp => sp.GetRequiredService<FakeStripe>())
             .AddSingleton<IStripeEventPayloadReader>(sp => sp.GetRequiredService<FakeStripe>())

@@ -9,7 +9,8 @@ namespace Billing.Application.Tests.Fakes;
 /// The usage ledger in memory with the contract of the Cosmos one, every operation atomic under one lock: counters
 /// that never pass a limit, idempotency keys whose first claim wins (and expire after their retention when a clock
 /// is given), threshold marks only one caller sets, and the closing-day index (a period is listed once something was
-/// counted in it). Tests can also set counters directly, make operations fail, and read what was done.
+/// counted in it, until it is marked invoiced). Tests can also set counters directly, make operations fail, and read
+/// what was done.
 /// </summary>
 internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLedger
 {
@@ -17,7 +18,6 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
     private readonly Dictionary<(AccountId, UsagePeriodKey), Period> _periods = [];
     private readonly Dictionary<(AccountId, string), UsageKeyClaim> _keys = [];
     private readonly List<UsageConsumption> _consumptions = [];
-    private readonly HashSet<(AccountId, UsagePeriodKey)> _invoiced = [];
     private int _reads;
     private UsagePeriodKey? _lastReadKey;
 
@@ -238,25 +238,40 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
         lock (_gate)
         {
             IReadOnlyList<UsagePeriodEntry> ending = [.. _periods
-                .Where(p => DateOnly.FromDateTime(p.Value.Window.End.UtcDateTime) == day && !_invoiced.Contains(p.Key))
+                .Where(p => DateOnly.FromDateTime(p.Value.Window.End.UtcDateTime) == day && p.Value.InvoicedAt is null)
                 .Select(p => new UsagePeriodEntry(p.Key.Item1, p.Key.Item2, p.Value.Window.Start, p.Value.Window.End))];
             return Task.FromResult(ending);
         }
     }
 
-    /// <summary>Like the Cosmos ledger: the period leaves the closing-day index listing; a period never counted is nothing to mark.</summary>
     public Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (_periods.ContainsKey((accountId, periodKey)))
+            MarkInvoicedCalls++;
+
+            // Like the store: the index entry is found by the day the period ends; no entry, nothing to mark.
+            if (_periods.TryGetValue((accountId, periodKey), out var state)
+                && DateOnly.FromDateTime(state.Window.End.UtcDateTime) == DateOnly.FromDateTime(periodEnd.UtcDateTime))
             {
-                _invoiced.Add((accountId, periodKey));
+                state.InvoicedAt ??= time?.GetUtcNow() ?? DateTimeOffset.UtcNow;
             }
 
             return Task.CompletedTask;
         }
     }
+
+    /// <summary>When the period's index entry was marked invoiced; null when it was not (or has no entry).</summary>
+    public DateTimeOffset? InvoicedAt(AccountId accountId, UsagePeriodKey periodKey)
+    {
+        lock (_gate)
+        {
+            return _periods.TryGetValue((accountId, periodKey), out var state) ? state.InvoicedAt : null;
+        }
+    }
+
+    /// <summary>Calls of <see cref="MarkPeriodInvoicedAsync"/>.</summary>
+    public int MarkInvoicedCalls { get; private set; }
 
     private UsageConsumeResult Consume(UsageConsumption consumption)
     {
@@ -339,5 +354,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
         public Dictionary<MeterName, long> Included { get; } = [];
 
         public HashSet<(MeterName Meter, int Percent)> Notified { get; } = [];
+
+        public DateTimeOffset? InvoicedAt { get; set; }
     }
 }

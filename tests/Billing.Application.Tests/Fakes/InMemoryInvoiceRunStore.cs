@@ -1,0 +1,140 @@
+using System.Globalization;
+using Billing.Application.Invoicing;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+
+namespace Billing.Application.Tests.Fakes;
+
+/// <summary>
+/// Invoice runs in memory with the contract of the Cosmos store, every operation atomic under one lock: a new ETag on
+/// every write, <see cref="SaveAsync"/> refused with <see cref="InvoiceRunConflictException"/> when the run's ETag is
+/// not the stored one, <see cref="CreateAsync"/> answering the stored run when there is one. Tests can read every
+/// version written and run code just before a save (to make two jobs interleave).
+/// </summary>
+internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(AccountId, UsagePeriodKey), InvoiceRun> _runs = [];
+    private readonly List<InvoiceRun> _history = [];
+    private long _etags;
+    private int _conflicts;
+
+    /// <summary>Awaited before each <see cref="SaveAsync"/> is applied (not under the lock).</summary>
+    public Func<InvoiceRun, Task>? BeforeSave { get; set; }
+
+    /// <summary>Saves refused because the run's ETag was stale.</summary>
+    public int Conflicts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _conflicts;
+            }
+        }
+    }
+
+    /// <summary>Every version stored (creations and saves), in order.</summary>
+    public IReadOnlyList<InvoiceRun> History
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _history];
+            }
+        }
+    }
+
+    /// <summary>Every run stored now.</summary>
+    public IReadOnlyList<InvoiceRun> All
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _runs.Values];
+            }
+        }
+    }
+
+    public InvoiceRun? Find(AccountId accountId, UsagePeriodKey periodKey)
+    {
+        lock (_gate)
+        {
+            return _runs.GetValueOrDefault((accountId, periodKey));
+        }
+    }
+
+    /// <summary>Stores a run as it is (a fresh ETag), as if an earlier job had written it.</summary>
+    public InvoiceRun Put(InvoiceRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        lock (_gate)
+        {
+            return Store(run);
+        }
+    }
+
+    public Task<InvoiceRun?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_runs.GetValueOrDefault((accountId, periodKey)));
+        }
+    }
+
+    public Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        lock (_gate)
+        {
+            return Task.FromResult(_runs.TryGetValue((run.AccountId, run.PeriodKey), out var existing) ? existing : Store(run));
+        }
+    }
+
+    public async Task<InvoiceRun> SaveAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (BeforeSave is { } before)
+        {
+            await before(run);
+        }
+
+        lock (_gate)
+        {
+            if (!_runs.TryGetValue((run.AccountId, run.PeriodKey), out var stored))
+            {
+                throw new InvalidOperationException($"Invoice run {run.RunId} is saved but was never created.");
+            }
+
+            if (run.ETag is null || run.ETag != stored.ETag)
+            {
+                _conflicts++;
+                throw new InvoiceRunConflictException($"Invoice run {run.RunId} was written by someone else (ETag {run.ETag ?? "none"}, stored {stored.ETag}).");
+            }
+
+            return Store(run);
+        }
+    }
+
+    public Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<InvoiceRun> invoiced = [.. _runs.Values
+                .Where(r => r.AccountId == accountId && r.StripeInvoiceId is not null && r.Step is InvoiceRunStep.Finalized or InvoiceRunStep.Recorded)
+                .OrderByDescending(r => r.PeriodStart)
+                .Take(limit)];
+            return Task.FromResult(invoiced);
+        }
+    }
+
+    private InvoiceRun Store(InvoiceRun run)
+    {
+        var stored = run with { ETag = "etag-" + (++_etags).ToString(CultureInfo.InvariantCulture) };
+        _runs[(run.AccountId, run.PeriodKey)] = stored;
+        _history.Add(stored);
+        return stored;
+    }
+}

@@ -1,0 +1,175 @@
+using Billing.Application.Invoicing;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Application.Tests.Fakes;
+
+/// <summary>
+/// Usage invoicing wired to the usage test bed (in-memory accounts and ledger, a manual clock, <see cref="TestCatalog"/>),
+/// an in-memory run store, the fake Stripe and a recording job queue. <see cref="Options"/> is read on every delivery,
+/// so a test may change it between deliveries.
+/// </summary>
+internal sealed class InvoicingTestBed
+{
+    /// <summary>PRO usage the tests invoice: 250 runs and 12,000 tokens beyond the plan.</summary>
+    public const long AgentRunsUsed = 1_250;
+    public const long TokensUsed = 112_000;
+
+    /// <summary>250 runs x 3.</summary>
+    public const long AgentRunsAmount = 750;
+
+    /// <summary>1,000 x 2 + (9,000 x 1 + 100) + (2,000 x 0 + 500).</summary>
+    public const long TokensAmount = 11_600;
+
+    /// <summary>750 + 11,600.</summary>
+    public const long Total = 12_350;
+
+    public InvoicingTestBed()
+    {
+        Usage = new UsageTestBed();
+        var options = Microsoft.Extensions.Options.Options.Create(Options);
+        Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Ledger, Runs, Stripe, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
+        Sweep = new InvoicingSweep(Usage.Ledger, Jobs, options, Usage.Time, NullLogger<InvoicingSweep>.Instance);
+        Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Usage.Catalog, Usage.Time);
+    }
+
+    public UsageTestBed Usage { get; }
+
+    public FakeTimeProvider Time => Usage.Time;
+
+    public InMemoryUsageLedger Ledger => Usage.Ledger;
+
+    public InvoicingOptions Options { get; } = new() { AllowTestFaults = true };
+
+    public InMemoryInvoiceRunStore Runs { get; } = new();
+
+    public FakeStripeInvoicing Stripe { get; } = new();
+
+    public RecordingInvoiceJobs Jobs { get; } = new();
+
+    public InvoiceAccount Invoicer { get; }
+
+    public InvoicingSweep Sweep { get; }
+
+    public AccountInvoices Invoices { get; }
+
+    /// <summary>A PRO subscriber (period started 3 days ago) whose usage was recorded through the metering use case.</summary>
+    public async Task<Subscriber> SubscribeProAsync(long agentRuns = AgentRunsUsed, long tokens = TokensUsed)
+    {
+        var (id, period) = Usage.Subscribe(TestCatalog.ProMonthly);
+        if (agentRuns > 0)
+        {
+            (await Usage.RecordAsync(id, UsageTestBed.AgentRuns, agentRuns)).AssertSucceeded();
+        }
+
+        if (tokens > 0)
+        {
+            (await Usage.RecordAsync(id, UsageTestBed.Tokens, tokens)).AssertSucceeded();
+        }
+
+        var account = await Usage.Accounts.GetAsync(id, CancellationToken.None) ?? throw new InvalidOperationException("not stored");
+        return new Subscriber(id, period, account.StripeCustomerId!, account.Subscription!.SubscriptionId);
+    }
+
+    /// <summary>The clock just after <paramref name="period"/> closed (plus <paramref name="after"/>).</summary>
+    public void Close(UsagePeriod period, TimeSpan? after = null)
+    {
+        var instant = period.End + (after ?? TimeSpan.FromHours(2));
+        if (instant > Time.GetUtcNow())
+        {
+            Time.SetUtcNow(instant);
+        }
+    }
+
+    /// <summary>A PRO subscriber with the standard overage, its period closed.</summary>
+    public async Task<Subscriber> ClosedProPeriodAsync(long agentRuns = AgentRunsUsed, long tokens = TokensUsed)
+    {
+        var subscriber = await SubscribeProAsync(agentRuns, tokens);
+        Close(subscriber.Period);
+        return subscriber;
+    }
+
+    /// <summary>One delivery of the job.</summary>
+    public Task<InvoiceRun?> DeliverAsync(InvoiceJob job) => Invoicer.RunAsync(job, CancellationToken.None);
+
+    /// <summary>
+    /// Delivers the job again and again, as the queue would after each failure, until a delivery ends the run;
+    /// <paramref name="betweenDeliveries"/> runs after every failed delivery. Gives up after <paramref name="maxDeliveries"/>.
+    /// </summary>
+    public async Task<Deliveries> DeliverUntilDoneAsync(InvoiceJob job, Action? betweenDeliveries = null, int maxDeliveries = 8)
+    {
+        var failures = new List<Exception>();
+        for (var delivery = 1; delivery <= maxDeliveries; delivery++)
+        {
+            try
+            {
+                var run = await DeliverAsync(job);
+                Assert.NotNull(run);
+                Assert.True(run.IsDone, $"delivery {delivery} returned without failing, but the run is at {run.Step}");
+                return new Deliveries(run, delivery, failures);
+            }
+            catch (Exception exception) when (exception is not Xunit.Sdk.XunitException)
+            {
+                failures.Add(exception);
+                betweenDeliveries?.Invoke();
+            }
+        }
+
+        throw Xunit.Sdk.FailException.ForFailure($"the job was not done after {maxDeliveries} deliveries: {string.Join(" | ", failures.Select(f => f.Message))}");
+    }
+
+    /// <summary>Exactly one finalized invoice for the run with one item per charged meter, amounts as worked out by hand.</summary>
+    public FakeStripeInvoice AssertInvoicedOnce(Subscriber subscriber, long agentRunsAmount = AgentRunsAmount, long tokensAmount = TokensAmount)
+    {
+        var runId = subscriber.Job.RunId;
+        var invoice = Assert.Single(Stripe.InvoicesFor(runId));
+        Assert.Equal("open", invoice.Status);
+        Assert.NotNull(invoice.Number);
+        Assert.Equal(subscriber.CustomerId, invoice.CustomerId);
+        Assert.Equal(subscriber.SubscriptionId, invoice.SubscriptionId);
+        Assert.Equal("usd", invoice.Currency);
+
+        var items = Stripe.ItemsFor(runId);
+        Assert.Equal(items.Count, invoice.Items.Count); // no item of the run sits anywhere else
+        Assert.Equal(["agent_runs", "tokens"], items.Select(i => i.Metadata[FakeStripeInvoicing.MeterMetadata]).Order());
+        Assert.Equal(agentRunsAmount, items.Single(i => i.Metadata[FakeStripeInvoicing.MeterMetadata] == "agent_runs").Amount);
+        Assert.Equal(tokensAmount, items.Single(i => i.Metadata[FakeStripeInvoicing.MeterMetadata] == "tokens").Amount);
+        Assert.Equal(agentRunsAmount + tokensAmount, invoice.Total);
+        return invoice;
+    }
+
+    /// <summary>The run is recorded as the one invoice, and the period no longer waits for invoicing.</summary>
+    public async Task<InvoiceRun> AssertRecordedAsync(Subscriber subscriber, FakeStripeInvoice invoice)
+    {
+        var run = await Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None);
+        Assert.NotNull(run);
+        Assert.Equal(InvoiceRunStep.Recorded, run.Step);
+        Assert.Equal(invoice.Id, run.StripeInvoiceId);
+        Assert.Equal(invoice.Number, run.Number);
+        Assert.Equal(invoice.HostedInvoiceUrl, run.HostedInvoiceUrl);
+        Assert.Equal("open", run.Status);
+        Assert.Equal(invoice.Total, run.Total);
+        Assert.Equal(invoice.Items.Select(i => i.Id).Order(), run.Lines.Select(l => l.StripeItemId!).Order());
+        AssertMarkedInvoiced(subscriber.Id, subscriber.Period);
+        return run;
+    }
+
+    public void AssertMarkedInvoiced(AccountId accountId, UsagePeriod period)
+    {
+        Assert.NotNull(Ledger.InvoicedAt(accountId, period.Key));
+        var ending = Ledger.ListPeriodsEndingAsync(DateOnly.FromDateTime(period.End.UtcDateTime), CancellationToken.None).GetAwaiter().GetResult();
+        Assert.DoesNotContain(ending, e => e.AccountId == accountId && e.PeriodKey == period.Key);
+    }
+}
+
+/// <summary>A PRO subscriber of the test bed and the job invoicing its period.</summary>
+internal sealed record Subscriber(AccountId Id, UsagePeriod Period, string CustomerId, string SubscriptionId)
+{
+    public InvoiceJob Job => new(Id, Period.Key);
+}
+
+/// <summary>How a job ended after redeliveries: the run, the delivery that ended it, the failures before.</summary>
+internal sealed record Deliveries(InvoiceRun Run, int Count, IReadOnlyList<Exception> Failures);

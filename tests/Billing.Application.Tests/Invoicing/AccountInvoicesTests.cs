@@ -1,0 +1,92 @@
+using Billing.Application.Invoicing;
+using Billing.Application.Tests.Fakes;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+
+namespace Billing.Application.Tests.Invoicing;
+
+/// <summary>The caller's usage invoices and what the current period has accrued, priced as its invoice will be.</summary>
+public sealed class AccountInvoicesTests
+{
+    private readonly InvoicingTestBed _bed = new();
+
+    [Fact]
+    public async Task The_upcoming_invoice_prices_the_current_period_as_the_job_will_and_creates_nothing()
+    {
+        var subscriber = await _bed.SubscribeProAsync();
+
+        var upcoming = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+
+        // 250 runs x 3 = 750; 12,000 tokens: 1,000 x 2 + (9,000 x 1 + 100) + (2,000 x 0 + 500) = 11,600
+        Assert.Equal(subscriber.Period, upcoming.Period);
+        Assert.Equal(PlanCode.Parse("PRO"), upcoming.Plan);
+        Assert.Equal([750L, 11_600L], upcoming.Lines.Select(l => l.Amount.MinorUnits));
+        Assert.Equal(InvoicingTestBed.Total, upcoming.Total.MinorUnits);
+        Assert.Empty(_bed.Stripe.Calls);
+        Assert.Empty(_bed.Runs.History);
+
+        // The period closes untouched: its invoice has exactly the lines announced
+        _bed.Close(subscriber.Period);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal(
+            upcoming.Lines.Select(l => (l.Meter, l.Used, l.Included, l.OverageUnits, l.Amount.MinorUnits, upcoming.Describe(l))),
+            run!.Lines.Select(l => (l.Meter, l.Used, l.Included, l.OverageUnits, l.Amount, l.Description)));
+        Assert.Equal(upcoming.Total.MinorUnits, _bed.AssertInvoicedOnce(subscriber).Total);
+    }
+
+    [Fact]
+    public async Task The_upcoming_invoice_follows_the_usage_as_it_is_counted()
+    {
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 900, tokens: 0);
+        Assert.True((await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).IsZero);
+
+        (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 101)).AssertSucceeded();
+
+        // 1,001 - 1,000 = 1 run x 3
+        var upcoming = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+        Assert.Equal(3, upcoming.Total.MinorUnits);
+    }
+
+    [Fact]
+    public async Task Without_usage_the_upcoming_invoice_is_empty_for_the_current_plan_and_period()
+    {
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
+
+        var upcoming = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+
+        Assert.True(upcoming.IsZero);
+        Assert.Equal(PlanCode.Parse("PRO"), upcoming.Plan);
+        Assert.Equal(subscriber.Period, upcoming.Period);
+        Assert.Equal("usd", upcoming.Currency.Code);
+    }
+
+    [Fact]
+    public async Task An_unknown_account_gets_the_free_plans_empty_calendar_month()
+    {
+        var upcoming = await _bed.Invoices.UpcomingAsync(AccountId.Parse("user-unknown"), CancellationToken.None);
+
+        Assert.True(upcoming.IsZero);
+        Assert.Equal(PlanCode.Parse("FREE"), upcoming.Plan);
+        Assert.Equal(UsagePeriod.CalendarMonth(_bed.Time.GetUtcNow()), upcoming.Period);
+        Assert.Empty(_bed.Runs.History);
+    }
+
+    [Fact]
+    public async Task The_list_holds_the_accounts_invoiced_runs_only()
+    {
+        var invoiced = await _bed.SubscribeProAsync();
+        var nothing = await _bed.SubscribeProAsync(agentRuns: 1, tokens: 1);
+        _bed.Close(invoiced.Period);
+        await _bed.DeliverAsync(invoiced.Job);
+        await _bed.DeliverAsync(nothing.Job);
+
+        var list = await _bed.Invoices.ListAsync(invoiced.Id, CancellationToken.None);
+
+        var run = Assert.Single(list);
+        Assert.Equal(_bed.AssertInvoicedOnce(invoiced).Number, run.Number);
+        Assert.Equal(InvoicingTestBed.Total, run.Total);
+        Assert.Empty(await _bed.Invoices.ListAsync(nothing.Id, CancellationToken.None));
+        Assert.Empty(await _bed.Invoices.ListAsync(AccountId.Parse("user-unknown"), CancellationToken.None));
+    }
+}

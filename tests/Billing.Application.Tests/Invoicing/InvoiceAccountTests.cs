@@ -1,0 +1,261 @@
+using Billing.Application.Invoicing;
+using Billing.Application.Tests.Fakes;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+using Billing.TestSupport;
+
+namespace Billing.Application.Tests.Invoicing;
+
+/// <summary>
+/// One <c>invoice-jobs</c> delivery on a closed period: the invoice in (fake) Stripe, the run's record and the
+/// closing-day index. Amounts are worked out by hand (see <see cref="InvoicingTestBed"/>): 250 runs x 3 = 750;
+/// 12,000 tokens = 1,000 x 2 + (9,000 x 1 + 100) + (2,000 x 0 + 500) = 11,600; total 12,350.
+/// </summary>
+public sealed class InvoiceAccountTests
+{
+    private readonly InvoicingTestBed _bed = new();
+
+    [Fact]
+    public async Task A_closed_period_with_overage_becomes_one_finalized_invoice_with_one_item_per_charged_meter()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.NotNull(run);
+        Assert.Equal(InvoiceRunStep.Recorded, run.Step);
+        Assert.Equal(1, run.Attempts);
+        var invoice = _bed.AssertInvoicedOnce(subscriber);
+        await _bed.AssertRecordedAsync(subscriber, invoice);
+        Assert.Equal(InvoicingTestBed.Total, run.Total);
+        Assert.Equal(PlanCode.Parse("PRO"), run.Plan);
+        Assert.Equal("usd", run.Currency.Code);
+        Assert.Equal(subscriber.Period.Start, run.PeriodStart);
+        Assert.Equal(subscriber.Period.End, run.PeriodEnd);
+
+        // The invoice and its items say what they are for, and carry the run's id for reconciliation
+        Assert.Equal(subscriber.Job.RunId, invoice.Metadata[FakeStripeInvoicing.RunMetadata]);
+        Assert.Equal(subscriber.Id.Value, invoice.Metadata[FakeStripeInvoicing.AccountMetadata]);
+        Assert.Equal((subscriber.Period.Start, subscriber.Period.End), (invoice.PeriodStart, invoice.PeriodEnd));
+        Assert.Equal("https://invoice.stripe.test/i/" + invoice.Id, run.HostedInvoiceUrl);
+        var start = subscriber.Period.Start.ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        var lastDay = subscriber.Period.End.ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture); // ends at noon: the last day is the end's
+        Assert.Equal(
+            [
+                $"agent_runs: 250 beyond the 1,000 included (1,250 used), {start} – {lastDay}",
+                $"tokens: 12,000 beyond the 100,000 included (112,000 used), {start} – {lastDay}",
+            ],
+            invoice.Items.Select(i => i.Description).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            [("agent_runs", 1_250L, 1_000L, 250L, 750L), ("tokens", 112_000L, 100_000L, 12_000L, 11_600L)],
+            run.Lines.Select(l => (l.Meter.Value, l.Used, l.Included, l.OverageUnits, l.Amount)));
+        Assert.All(invoice.Items, i => Assert.Equal((subscriber.Period.Start, subscriber.Period.End, "usd", subscriber.CustomerId), (i.PeriodStart, i.PeriodEnd, i.Currency, i.CustomerId)));
+
+        // One draft, one item per meter, one finalize; nothing to reconcile on a first delivery
+        Assert.Equal(
+            [StripeInvoicingCall.CreateDraft, StripeInvoicingCall.AddItem, StripeInvoicingCall.AddItem, StripeInvoicingCall.Finalize],
+            _bed.Stripe.Calls);
+    }
+
+    [Fact]
+    public async Task Only_the_meters_with_a_charge_get_an_item()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync(agentRuns: 1_001, tokens: 99_000);
+
+        await _bed.DeliverAsync(subscriber.Job);
+
+        var invoice = Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId));
+        var item = Assert.Single(invoice.Items);
+        Assert.Equal(("agent_runs", 3L), (item.Metadata[FakeStripeInvoicing.MeterMetadata], item.Amount)); // 1 x 3
+        Assert.Equal(3, invoice.Total);
+    }
+
+    [Fact]
+    public async Task Nothing_to_bill_ends_the_run_without_calling_Stripe_and_marks_the_period()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync(agentRuns: 1_000, tokens: 100_000);
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.NotNull(run);
+        Assert.Equal(InvoiceRunStep.NothingToBill, run.Step);
+        Assert.Empty(run.Lines);
+        Assert.Null(run.StripeInvoiceId);
+        Assert.Empty(_bed.Stripe.Calls);
+        _bed.AssertMarkedInvoiced(subscriber.Id, subscriber.Period);
+        Assert.Equal(InvoiceRunStep.NothingToBill, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)?.Step);
+    }
+
+    [Fact]
+    public async Task A_free_account_without_a_Stripe_customer_has_nothing_to_bill()
+    {
+        var id = _bed.Usage.Register();
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 10)).AssertSucceeded();
+        var period = _bed.Usage.CurrentMonth;
+        _bed.Close(period);
+
+        var run = await _bed.DeliverAsync(new InvoiceJob(id, period.Key));
+
+        Assert.Equal(InvoiceRunStep.NothingToBill, run?.Step);
+        Assert.Equal(PlanCode.Parse("FREE"), run?.Plan);
+        Assert.Empty(_bed.Stripe.Calls);
+        _bed.AssertMarkedInvoiced(id, period);
+    }
+
+    [Fact]
+    public async Task A_period_that_has_not_closed_is_refused_and_nothing_is_stored()
+    {
+        var subscriber = await _bed.SubscribeProAsync();
+        _bed.Time.SetUtcNow(subscriber.Period.End.AddTicks(-1));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.DeliverAsync(subscriber.Job));
+
+        Assert.Empty(_bed.Runs.History);
+        Assert.Empty(_bed.Stripe.Calls);
+        Assert.Null(_bed.Ledger.InvoicedAt(subscriber.Id, subscriber.Period.Key));
+
+        // Once it has closed (at its end, exactly), the same job invoices it
+        _bed.Time.SetUtcNow(subscriber.Period.End);
+        await _bed.DeliverAsync(subscriber.Job);
+        _bed.AssertInvoicedOnce(subscriber);
+    }
+
+    [Fact]
+    public async Task A_period_without_usage_gives_no_run()
+    {
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
+        _bed.Close(subscriber.Period);
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Null(run);
+        Assert.Empty(_bed.Runs.History);
+        Assert.Empty(_bed.Stripe.Calls);
+    }
+
+    [Fact]
+    public async Task Charges_without_a_Stripe_customer_fail_the_job_and_store_nothing()
+    {
+        var id = _bed.Usage.Register();
+        var period = UsagePeriod.CalendarMonth(_bed.Time.GetUtcNow());
+        _bed.Ledger.Set(id, period, UsageTestBed.AgentRuns, 1_250, PlanCode.Parse("PRO"), 1_000);
+        _bed.Close(period);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.DeliverAsync(new InvoiceJob(id, period.Key)));
+
+        Assert.Contains("no Stripe customer", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(_bed.Runs.History);
+        Assert.Empty(_bed.Stripe.Calls);
+        Assert.Null(_bed.Ledger.InvoicedAt(id, period.Key));
+    }
+
+    [Fact]
+    public async Task A_redelivered_finished_job_makes_no_Stripe_call_and_writes_nothing()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var first = await _bed.DeliverAsync(subscriber.Job);
+        var calls = _bed.Stripe.Calls.Count;
+        var writes = _bed.Runs.History.Count;
+
+        var again = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal(first, again);
+        Assert.Equal(calls, _bed.Stripe.Calls.Count);
+        Assert.Equal(writes, _bed.Runs.History.Count);
+        _bed.AssertInvoicedOnce(subscriber);
+    }
+
+    [Fact]
+    public async Task A_redelivered_nothing_to_bill_job_makes_no_Stripe_call()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync(agentRuns: 10, tokens: 10);
+        await _bed.DeliverAsync(subscriber.Job);
+        var writes = _bed.Runs.History.Count;
+
+        var again = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal(InvoiceRunStep.NothingToBill, again?.Step);
+        Assert.Empty(_bed.Stripe.Calls);
+        Assert.Equal(writes, _bed.Runs.History.Count);
+        _bed.AssertMarkedInvoiced(subscriber.Id, subscriber.Period);
+    }
+
+    [Fact]
+    public async Task Usage_counted_under_another_plan_is_priced_with_the_plan_and_included_units_recorded_with_it()
+    {
+        // The account is PRO now, but the ledger recorded its period under PRO with 1,200 included runs (an older catalog)
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
+        _bed.Ledger.Set(subscriber.Id, subscriber.Period, UsageTestBed.AgentRuns, 1_250, PlanCode.Parse("PRO"), included: 1_200);
+        _bed.Close(subscriber.Period);
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        // 1,250 - 1,200 = 50 runs x 3 = 150
+        var line = Assert.Single(run!.Lines);
+        Assert.Equal((1_200L, 50L, 150L), (line.Included, line.OverageUnits, line.Amount));
+        Assert.Equal(150, Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId)).Total);
+    }
+
+    [Fact]
+    public async Task A_Stripe_total_that_differs_from_the_computed_one_stops_the_run_before_it_is_recorded()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+
+        // Someone adds an item to the draft while the job runs (e.g. an operator in the dashboard)
+        var added = false;
+        _bed.Stripe.BeforeCall = async call =>
+        {
+            if (call == StripeInvoicingCall.Finalize && !added)
+            {
+                added = true;
+                var invoice = _bed.Stripe.InvoicesFor(subscriber.Job.RunId).Single();
+                await _bed.Stripe.AddItemAsync(
+                    new NewUsageInvoiceItem("other", invoice.Id, subscriber.CustomerId, "other", 99, "usd", "extra", subscriber.Period.Start, subscriber.Period.End),
+                    "someone-else",
+                    CancellationToken.None);
+            }
+        };
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.DeliverAsync(subscriber.Job));
+
+        Assert.Contains("needs an operator", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(InvoiceRunStep.ItemsCreated, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)?.Step);
+        Assert.Null(_bed.Ledger.InvoicedAt(subscriber.Id, subscriber.Period.Key));
+    }
+
+    [Fact]
+    public async Task Each_account_and_period_is_its_own_run()
+    {
+        var first = await _bed.SubscribeProAsync();
+        var second = await _bed.SubscribeProAsync(agentRuns: 2_000, tokens: 0);
+        _bed.Close(first.Period);
+
+        await _bed.DeliverAsync(first.Job);
+        await _bed.DeliverAsync(second.Job);
+
+        _bed.AssertInvoicedOnce(first);
+        var other = Assert.Single(_bed.Stripe.InvoicesFor(second.Job.RunId));
+        Assert.Equal(3_000, other.Total); // 1,000 x 3
+        Assert.Equal(2, _bed.Stripe.Invoices.Count);
+        Assert.NotEqual(first.Job.RunId, second.Job.RunId);
+    }
+
+    [Fact]
+    public async Task A_job_for_an_unknown_account_without_usage_gives_no_run()
+    {
+        var run = await _bed.DeliverAsync(new InvoiceJob(AccountId.Parse("user-nobody"), UsagePeriodKey.ForCalendarMonth(2026, 10)));
+
+        Assert.Null(run);
+        Assert.Empty(_bed.Stripe.Calls);
+    }
+
+    [Fact]
+    public void The_test_catalog_is_what_the_hand_calculations_assume()
+    {
+        var pro = TestCatalog.Create().Get(PlanCode.Parse("PRO"));
+        Assert.Equal(1_000, pro.PolicyFor(UsageTestBed.AgentRuns).Quota);
+        Assert.Equal(100_000, pro.PolicyFor(UsageTestBed.Tokens).Quota);
+        Assert.Equal("usd", pro.Currency?.Code);
+    }
+}

@@ -1,0 +1,152 @@
+using Billing.Application.Invoicing;
+using Billing.Application.Payments;
+using Billing.Application.Tests.Fakes;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+
+namespace Billing.Application.Tests.Invoicing;
+
+/// <summary>The timer's sweep: one job per closed, not yet invoiced period of the look-back window; safe to run twice.</summary>
+public sealed class InvoicingSweepTests
+{
+    /// <summary>The timer fires at 02:00 UTC on 10 Dec 2026; the default 35-day window reaches back to 5 Nov.</summary>
+    private static readonly DateTimeOffset Now = new(2026, 12, 10, 2, 0, 0, TimeSpan.Zero);
+
+    private readonly InvoicingTestBed _bed = new();
+
+    [Fact]
+    public async Task Queues_the_closed_periods_not_invoiced_within_the_look_back_window_only()
+    {
+        _bed.Time.SetUtcNow(Now);
+        var yesterday = Period("2026-12-08T08:00:00Z", "2026-12-09T08:00:00Z");
+        var todayEarlier = Period("2026-11-10T01:30:00Z", "2026-12-10T01:30:00Z");
+        var endingNow = Period("2026-11-10T02:00:00Z", "2026-12-10T02:00:00Z");
+        var todayLater = Period("2026-11-10T18:00:00Z", "2026-12-10T18:00:00Z");
+        var future = Period("2026-11-15T00:00:00Z", "2026-12-15T00:00:00Z");
+        var calendarNovember = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        var firstDayOfWindow = Period("2026-10-05T00:00:00Z", "2026-11-05T00:00:00Z");
+        var beforeWindow = Period("2026-10-04T23:00:00Z", "2026-11-04T23:59:59Z");
+        var invoiced = Period("2026-11-05T12:00:00Z", "2026-12-05T12:00:00Z");
+
+        var expected = new List<InvoiceJob>();
+        foreach (var period in new[] { yesterday, todayEarlier, endingNow, calendarNovember, firstDayOfWindow })
+        {
+            expected.Add(new InvoiceJob(Count(period), period.Key));
+        }
+
+        var notQueued = new[] { todayLater, future, beforeWindow }.Select(p => new InvoiceJob(Count(p), p.Key)).ToList();
+        var done = Count(invoiced);
+        await _bed.Ledger.MarkPeriodInvoicedAsync(done, invoiced.Key, invoiced.End, CancellationToken.None);
+
+        var result = await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new InvoicingSweepResult(36, 5), result);
+        Assert.Equal(expected.OrderBy(j => j.RunId), _bed.Jobs.Jobs.OrderBy(j => j.RunId));
+        Assert.DoesNotContain(_bed.Jobs.Jobs, j => notQueued.Contains(j) || j.AccountId == done);
+    }
+
+    [Theory]
+    [InlineData(1, 2, 2)] // today and yesterday
+    [InlineData(3, 4, 3)] // ... and 2 days back; 3 days back had one (the 7 Dec one)
+    [InlineData(400, 401, 4)] // ... everything
+    public async Task The_look_back_window_is_a_setting(int lookbackDays, int daysScanned, int queued)
+    {
+        _bed.Time.SetUtcNow(Now);
+        _bed.Options.LookbackDays = lookbackDays;
+        foreach (var end in new[] { "2026-12-10T01:00:00Z", "2026-12-09T01:00:00Z", "2026-12-07T01:00:00Z", "2026-01-01T00:00:00Z" })
+        {
+            var endsAt = DateTimeOffset.Parse(end, System.Globalization.CultureInfo.InvariantCulture);
+            Count(UsagePeriod.SubscriptionPeriod(endsAt.AddMonths(-1), endsAt));
+        }
+
+        var result = await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new InvoicingSweepResult(daysScanned, queued), result);
+        Assert.Equal(queued, _bed.Jobs.Messages.Count);
+    }
+
+    [Fact]
+    public async Task Nothing_closed_queues_nothing()
+    {
+        var result = await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(0, result.Queued);
+        Assert.Empty(_bed.Jobs.Messages);
+    }
+
+    [Fact]
+    public async Task Running_twice_queues_duplicates_that_change_nothing_when_run()
+    {
+        var subscribers = new List<Subscriber>
+        {
+            await _bed.SubscribeProAsync(),
+            await _bed.SubscribeProAsync(agentRuns: 1_100, tokens: 0),
+            await _bed.SubscribeProAsync(agentRuns: 5, tokens: 5), // nothing to bill
+        };
+        _bed.Close(subscribers[0].Period);
+
+        var first = await _bed.Sweep.RunAsync(CancellationToken.None);
+        var second = await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal((3, 3), (first.Queued, second.Queued));
+        var jobs = _bed.Jobs.Drain();
+        Assert.Equal(6, jobs.Count);
+        foreach (var job in jobs)
+        {
+            Assert.True((await _bed.DeliverAsync(job))?.IsDone);
+        }
+
+        // 1,250 and 112,000 as always; 100 runs x 3 = 300 and nothing for tokens; the third account nothing at all
+        _bed.AssertInvoicedOnce(subscribers[0]);
+        var smaller = Assert.Single(_bed.Stripe.InvoicesFor(subscribers[1].Job.RunId));
+        Assert.Equal(300, smaller.Total);
+        Assert.Empty(_bed.Stripe.InvoicesFor(subscribers[2].Job.RunId));
+        Assert.Equal(2, _bed.Stripe.Invoices.Count);
+        Assert.Equal(3, _bed.Stripe.Items.Count);
+        Assert.Equal(InvoiceRunStep.NothingToBill, _bed.Runs.Find(subscribers[2].Id, subscribers[2].Period.Key)?.Step);
+
+        // Every period is marked: the next timer run finds nothing
+        var third = await _bed.Sweep.RunAsync(CancellationToken.None);
+        Assert.Equal(0, third.Queued);
+        Assert.Empty(_bed.Jobs.Messages);
+    }
+
+    [Fact]
+    public async Task A_period_whose_job_failed_is_queued_again_by_the_next_run()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Stripe.FailOnce(StripeInvoicingCall.CreateDraft);
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+        var job = Assert.Single(_bed.Jobs.Drain());
+        await Assert.ThrowsAsync<PaymentProviderException>(() => _bed.DeliverAsync(job)); // and the queue gives up on it, say
+
+        _bed.Time.Advance(TimeSpan.FromDays(1));
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal([subscriber.Job], _bed.Jobs.Drain());
+        await _bed.DeliverAsync(subscriber.Job);
+        _bed.AssertInvoicedOnce(subscriber);
+    }
+
+    [Fact]
+    public async Task A_queue_failure_fails_the_timer_run()
+    {
+        await _bed.ClosedProPeriodAsync();
+        _bed.Jobs.Failure = new TimeoutException("the queue did not answer");
+
+        await Assert.ThrowsAsync<TimeoutException>(() => _bed.Sweep.RunAsync(CancellationToken.None));
+    }
+
+    /// <summary>Counts one agent run of a new PRO account in <paramref name="period"/> (creating its index entry).</summary>
+    private AccountId Count(UsagePeriod period)
+    {
+        var id = UsageTestBed.NewAccountId();
+        _bed.Ledger.Set(id, period, UsageTestBed.AgentRuns, 1, PlanCode.Parse("PRO"), 1_000);
+        return id;
+    }
+
+    private static UsagePeriod Period(string start, string end) => UsagePeriod.SubscriptionPeriod(
+        DateTimeOffset.Parse(start, System.Globalization.CultureInfo.InvariantCulture),
+        DateTimeOffset.Parse(end, System.Globalization.CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,249 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Invoicing;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+using Billing.Domain.Plans.Configuration;
+using Billing.Domain.Pricing;
+using Billing.TestSupport;
+
+namespace Billing.Domain.Tests.Invoicing;
+
+/// <summary>
+/// Pricing a closed period with <see cref="TestCatalog"/>. Every expected amount is worked out by hand in the test from
+/// the catalog's prices (PRO: agent_runs 1,000 included then 3 per run; tokens 100,000 included then graduated: the
+/// first 1,000 at 2, up to 10,000 at 1 plus 100 flat, beyond at 0 plus 500 flat), never with the code under test.
+/// </summary>
+public sealed class PeriodChargesTests
+{
+    private static readonly AccountId Account = AccountId.Parse("user-charges");
+    private static readonly MeterName AgentRuns = MeterName.Parse("agent_runs");
+    private static readonly MeterName Tokens = MeterName.Parse("tokens");
+    private static readonly MeterName ApiCalls = MeterName.Parse("api_calls");
+    private static readonly Currency Usd = Currency.Parse("usd");
+    private static readonly PlanCode Pro = PlanCode.Parse("PRO");
+    private static readonly PlanCode Basic = PlanCode.Parse("BASIC");
+    private static readonly PlanCode Free = PlanCode.Parse("FREE");
+
+    /// <summary>November 2026 (calendar month, UTC).</summary>
+    private static readonly UsagePeriod November = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 11, 10, 0, 0, 0, TimeSpan.Zero));
+
+    private static readonly PlanCatalog Catalog = TestCatalog.Create();
+
+    [Fact]
+    public void Per_unit_overage_bills_the_units_beyond_the_included_ones()
+    {
+        var charges = Price(Pro, (AgentRuns, 1_250));
+
+        // 1,250 used - 1,000 included = 250 runs x 3 = 750
+        var line = Assert.Single(charges.Lines);
+        Assert.Equal(AgentRuns, line.Meter);
+        Assert.Equal(1_250, line.Used);
+        Assert.Equal(1_000, line.Included);
+        Assert.Equal(250, line.OverageUnits);
+        Assert.Equal(new Money(750, Usd), line.Amount);
+        Assert.Equal(new Money(750, Usd), charges.Total);
+        Assert.False(charges.IsZero);
+        Assert.Equal(Pro, charges.Plan);
+        Assert.Equal(Usd, charges.Currency);
+        Assert.Equal(Account, charges.AccountId);
+        Assert.Equal(November, charges.Period);
+    }
+
+    [Theory]
+    [InlineData(100_001, 1, 2)] // 1 x 2
+    [InlineData(100_500, 500, 1_000)] // 500 x 2
+    [InlineData(101_000, 1_000, 2_000)] // 1,000 x 2: the first tier full, nothing of the second
+    [InlineData(101_001, 1_001, 2_101)] // 1,000 x 2 + (1 x 1 + 100)
+    [InlineData(110_000, 10_000, 11_100)] // 1,000 x 2 + (9,000 x 1 + 100)
+    [InlineData(110_001, 10_001, 11_600)] // 1,000 x 2 + (9,000 x 1 + 100) + (1 x 0 + 500)
+    [InlineData(112_000, 12_000, 11_600)] // 1,000 x 2 + (9,000 x 1 + 100) + (2,000 x 0 + 500)
+    [InlineData(5_100_000, 5_000_000, 11_600)] // the last tier is free beyond its flat amount
+    public void Graduated_overage_prices_each_unit_in_its_tier_plus_each_reached_tiers_flat_amount(long used, long overage, long expected)
+    {
+        var charges = Price(Pro, (Tokens, used));
+
+        var line = Assert.Single(charges.Lines);
+        Assert.Equal(Tokens, line.Meter);
+        Assert.Equal(used, line.Used);
+        Assert.Equal(100_000, line.Included);
+        Assert.Equal(overage, line.OverageUnits);
+        Assert.Equal(new Money(expected, Usd), line.Amount);
+    }
+
+    [Fact]
+    public void Both_overage_meters_give_one_line_each_in_catalog_order_and_the_total_adds_them()
+    {
+        var charges = Price(Pro, (Tokens, 112_000), (AgentRuns, 1_250), (ApiCalls, 9_999_999));
+
+        Assert.Equal([AgentRuns, Tokens], charges.Lines.Select(l => l.Meter));
+        Assert.Equal([750L, 11_600L], charges.Lines.Select(l => l.Amount.MinorUnits));
+
+        // 750 + 11,600
+        Assert.Equal(new Money(12_350, Usd), charges.Total);
+    }
+
+    [Theory]
+    [InlineData(0L, 0L)]
+    [InlineData(999L, 99_999L)]
+    [InlineData(1_000L, 100_000L)]
+    public void Usage_up_to_the_included_units_bills_nothing(long agentRuns, long tokens)
+    {
+        var charges = Price(Pro, (AgentRuns, agentRuns), (Tokens, tokens));
+
+        Assert.Empty(charges.Lines);
+        Assert.True(charges.IsZero);
+        Assert.Equal(Money.Zero(Usd), charges.Total);
+    }
+
+    [Fact]
+    public void No_counters_at_all_bill_nothing()
+    {
+        var charges = Price(Pro);
+
+        Assert.True(charges.IsZero);
+        Assert.Equal(Money.Zero(Usd), charges.Total);
+    }
+
+    [Fact]
+    public void Hard_limited_meters_are_never_billed_even_beyond_their_quota()
+    {
+        // BASIC limits agent_runs to 500 (refused beyond); FREE limits tokens to 1,000
+        Assert.True(Price(Basic, (AgentRuns, 5_000)).IsZero);
+        Assert.True(Price(Free, (AgentRuns, 5_000), (Tokens, 50_000)).IsZero);
+    }
+
+    [Fact]
+    public void Unlimited_meters_are_never_billed()
+    {
+        // PRO: api_calls is unlimited (Quota 0); BASIC does not list tokens at all
+        Assert.True(Price(Pro, (ApiCalls, 50_000_000)).IsZero);
+        Assert.True(Price(Basic, (Tokens, 50_000_000)).IsZero);
+    }
+
+    [Fact]
+    public void The_included_units_recorded_with_the_counters_win_over_the_plans_quota()
+    {
+        // The plan included 1,200 runs and 110,000 tokens when the usage was counted (the catalog says 1,000 and 100,000 now)
+        var counters = Counters(Pro, (AgentRuns, 1_250), (Tokens, 112_000)) with
+        {
+            Included = new Dictionary<MeterName, long> { [AgentRuns] = 1_200, [Tokens] = 110_000 },
+        };
+
+        var charges = PeriodCharges.Price(counters, Catalog);
+
+        // agent_runs: 1,250 - 1,200 = 50 x 3 = 150; tokens: 112,000 - 110,000 = 2,000: 1,000 x 2 + (1,000 x 1 + 100) = 3,100
+        Assert.Collection(
+            charges.Lines,
+            l => Assert.Equal((AgentRuns, 1_250L, 1_200L, 50L, 150L), (l.Meter, l.Used, l.Included, l.OverageUnits, l.Amount.MinorUnits)),
+            l => Assert.Equal((Tokens, 112_000L, 110_000L, 2_000L, 3_100L), (l.Meter, l.Used, l.Included, l.OverageUnits, l.Amount.MinorUnits)));
+        Assert.Equal(3_250, charges.Total.MinorUnits);
+    }
+
+    [Fact]
+    public void Recorded_included_units_above_the_usage_bill_nothing_for_that_meter()
+    {
+        var counters = Counters(Pro, (AgentRuns, 1_250), (Tokens, 112_000)) with
+        {
+            Included = new Dictionary<MeterName, long> { [AgentRuns] = 2_000 },
+        };
+
+        var line = Assert.Single(PeriodCharges.Price(counters, Catalog).Lines);
+
+        // tokens fall back to the plan's 100,000: 11,600 as above
+        Assert.Equal((Tokens, 11_600L), (line.Meter, line.Amount.MinorUnits));
+    }
+
+    [Fact]
+    public void Without_a_recorded_plan_the_free_plan_applies_and_bills_nothing()
+    {
+        var charges = PeriodCharges.Price(Counters(plan: null, (AgentRuns, 1_250), (Tokens, 112_000)), Catalog);
+
+        Assert.Equal(Free, charges.Plan);
+        Assert.True(charges.IsZero);
+        Assert.Empty(charges.Lines);
+        Assert.Equal(Money.Zero(Usd), charges.Total); // the free plan has no currency: usd
+    }
+
+    [Fact]
+    public void A_plan_no_longer_in_the_catalog_prices_as_the_free_plan()
+    {
+        var charges = PeriodCharges.Price(Counters(PlanCode.Parse("LEGACY"), (AgentRuns, 1_250)), Catalog);
+
+        Assert.Equal(Free, charges.Plan);
+        Assert.True(charges.IsZero);
+    }
+
+    [Fact]
+    public void Amounts_are_in_the_plans_currency()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Currency = "eur";
+        var charges = PeriodCharges.Price(Counters(Pro, (AgentRuns, 1_001)), PlanCatalog.Create(options));
+
+        Assert.Equal(Currency.Parse("eur"), charges.Currency);
+        Assert.Equal(new Money(3, Currency.Parse("eur")), Assert.Single(charges.Lines).Amount);
+    }
+
+    [Fact]
+    public void Describe_names_the_meter_the_units_and_the_period_with_its_last_day()
+    {
+        var charges = Price(Pro, (AgentRuns, 1_250), (Tokens, 112_000));
+
+        // November ends at 1 Dec 00:00 (exclusive): its last day is 30 Nov
+        Assert.Equal("agent_runs: 250 beyond the 1,000 included (1,250 used), 1 Nov 2026 – 30 Nov 2026", charges.Describe(charges.Lines[0]));
+        Assert.Equal("tokens: 12,000 beyond the 100,000 included (112,000 used), 1 Nov 2026 – 30 Nov 2026", charges.Describe(charges.Lines[1]));
+        Assert.Throws<ArgumentNullException>(() => charges.Describe(null!));
+    }
+
+    [Fact]
+    public void Describe_shows_a_subscription_periods_dates()
+    {
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2026, 11, 15, 10, 30, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 15, 10, 30, 0, TimeSpan.Zero));
+        var charges = PeriodCharges.Price(Counters(Pro, (AgentRuns, 1_001)) with { Period = period }, Catalog);
+
+        Assert.Equal("agent_runs: 1 beyond the 1,000 included (1,001 used), 15 Nov 2026 – 15 Dec 2026", charges.Describe(charges.Lines[0]));
+    }
+
+    [Fact]
+    public void A_charge_that_does_not_fit_in_64_bits_throws_instead_of_wrapping()
+    {
+        // (long.MaxValue - 1,000) x 3 overflows
+        Assert.Throws<OverflowException>(() => Price(Pro, (AgentRuns, long.MaxValue)));
+    }
+
+    [Fact]
+    public void A_total_that_does_not_fit_in_64_bits_throws_instead_of_wrapping()
+    {
+        // Both meters priced per unit at 3: each line fits, their sum does not
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Meters["tokens"] = new MeterOptions
+        {
+            Quota = 1,
+            Enforcement = MeterEnforcement.Overage,
+            Overage = new OveragePriceOptions { UnitAmount = 3 },
+        };
+        var third = (long.MaxValue / 3) + 1; // units whose price is just under long.MaxValue
+        var charges = PeriodCharges.Price(Counters(Pro, (AgentRuns, third), (Tokens, third)), PlanCatalog.Create(options));
+
+        Assert.Equal(2, charges.Lines.Count);
+        Assert.Throws<OverflowException>(() => charges.Total);
+    }
+
+    [Fact]
+    public void Arguments_are_required()
+    {
+        Assert.Throws<ArgumentNullException>(() => PeriodCharges.Price(null!, Catalog));
+        Assert.Throws<ArgumentNullException>(() => PeriodCharges.Price(Counters(Pro), null!));
+    }
+
+    private static PeriodCharges Price(PlanCode plan, params (MeterName Meter, long Used)[] used) =>
+        PeriodCharges.Price(Counters(plan, used), Catalog);
+
+    private static UsageCounters Counters(PlanCode? plan, params (MeterName Meter, long Used)[] used) => new()
+    {
+        AccountId = Account,
+        Period = November,
+        Counters = used.ToDictionary(u => u.Meter, u => u.Used),
+        Plan = plan,
+    };
+}
