@@ -24,11 +24,13 @@ public sealed class InvoicingTests
     public async Task A_closed_period_gets_exactly_one_finalized_invoice_per_account_with_overage_and_none_without()
     {
         await using var stack = await StartAsync();
-        var periodEnd = DateTimeOffset.UtcNow.AddSeconds(20);
-        var overage = await SubscribeAsync(stack, "price_pro_monthly", periodEnd);
-        var runsOnly = await SubscribeAsync(stack, "price_pro_monthly", periodEnd);
-        var within = await SubscribeAsync(stack, "price_pro_monthly", periodEnd);
-        var basic = await SubscribeAsync(stack, "price_basic_monthly", periodEnd);
+        var accounts = await Task.WhenAll(
+            SubscribeAsync(stack, "price_pro_monthly"),
+            SubscribeAsync(stack, "price_pro_monthly"),
+            SubscribeAsync(stack, "price_pro_monthly"),
+            SubscribeAsync(stack, "price_basic_monthly"));
+        var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(10), accounts);
+        var (overage, runsOnly, within, basic) = (accounts[0], accounts[1], accounts[2], accounts[3]);
 
         await RecordAsync(stack, overage.AccountId, "agent_runs", 5_250);
         await RecordAsync(stack, overage.AccountId, "tokens", 10_000_001);
@@ -73,8 +75,8 @@ public sealed class InvoicingTests
 
             settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = (points.Length + 2).ToString(CultureInfo.InvariantCulture);
         });
-        var periodEnd = DateTimeOffset.UtcNow.AddSeconds(12);
-        var subscriber = await SubscribeAsync(stack, "price_pro_monthly", periodEnd);
+        var subscriber = await SubscribeAsync(stack, "price_pro_monthly");
+        var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(8), subscriber);
         await RecordAsync(stack, subscriber.AccountId, "agent_runs", 5_100);
         await RecordAsync(stack, subscriber.AccountId, "tokens", 10_000_500);
         await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
@@ -99,21 +101,31 @@ public sealed class InvoicingTests
             configure?.Invoke(settings);
         });
 
-    private sealed record Subscriber(string AccountId, string CustomerId, UsagePeriodKey PeriodKey);
+    private sealed record Subscriber(string AccountId, string CustomerId);
 
-    /// <summary>Subscribes through the emulator's Checkout, then shortens the stored period so it closes at <paramref name="periodEnd"/>.</summary>
-    private static async Task<Subscriber> SubscribeAsync(WebhookStack stack, string priceId, DateTimeOffset periodEnd)
+    /// <summary>Subscribes an account through the emulator's Checkout and waits for the webhook to make it active.</summary>
+    private static async Task<Subscriber> SubscribeAsync(WebhookStack stack, string priceId)
     {
         var accountId = "inv-" + Guid.NewGuid().ToString("N")[..12];
         var customer = await stack.CreateCustomerAsync(accountId);
         await stack.CheckoutAsync(accountId, customer.Id, priceId);
         await stack.Data.WaitForAccountAsync(accountId, a => a.Subscription?.Status == SubscriptionStatus.Active, "active");
-        var start = periodEnd.AddMonths(-1);
-        await stack.Data.Accounts.UpdateAsync(AccountId.Parse(accountId), a => a with
+        return new Subscriber(accountId, customer.Id);
+    }
+
+    /// <summary>Shortens the stored subscription periods so they close <paramref name="fromNow"/> from now (as a renewal would).</summary>
+    private static async Task<DateTimeOffset> ClosePeriodsSoonAsync(WebhookStack stack, TimeSpan fromNow, params Subscriber[] subscribers)
+    {
+        var periodEnd = DateTimeOffset.UtcNow + fromNow;
+        foreach (var subscriber in subscribers)
         {
-            Subscription = a.Subscription! with { CurrentPeriodStart = start, CurrentPeriodEnd = periodEnd },
-        }, CancellationToken.None);
-        return new Subscriber(accountId, customer.Id, UsagePeriodKey.ForSubscriptionPeriod(start));
+            await stack.Data.Accounts.UpdateAsync(AccountId.Parse(subscriber.AccountId), a => a with
+            {
+                Subscription = a.Subscription! with { CurrentPeriodStart = periodEnd.AddMonths(-1), CurrentPeriodEnd = periodEnd },
+            }, CancellationToken.None);
+        }
+
+        return periodEnd;
     }
 
     private static async Task RecordAsync(WebhookStack stack, string accountId, string meter, long quantity)
