@@ -22,17 +22,8 @@ public sealed class InvoiceJobPoisonMessages(
 
     public string PoisonQueueName => _queue.PoisonQueueName;
 
-    public async Task<PoisonListing> ListAsync(int max, CancellationToken cancellationToken)
-    {
-        var (count, peeked) = await _queue.PeekAsync(max, cancellationToken).ConfigureAwait(false);
-        var views = new List<PoisonMessageView>(peeked.Length);
-        foreach (var message in peeked)
-        {
-            views.Add(await DescribeAsync(message, cancellationToken).ConfigureAwait(false));
-        }
-
-        return new PoisonListing(PoisonQueueName, count, views);
-    }
+    public Task<PoisonListing> ListAsync(int max, CancellationToken cancellationToken) =>
+        _queue.ListAsync(max, DescribeAsync, cancellationToken);
 
     /// <summary>Moves the jobs of the given runs (all messages when <paramref name="ids"/> is empty) back to the main queue.</summary>
     public Task<PoisonReplayResult> ReplayAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>

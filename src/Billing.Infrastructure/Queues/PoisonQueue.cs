@@ -22,13 +22,23 @@ internal sealed partial class PoisonQueue(QueueClient main, QueueClient poison, 
 
     public string PoisonQueueName => poison.Name;
 
-    /// <summary>The first messages (at most <see cref="MaxPeek"/>) and the queue's approximate size; a missing queue is created (empty).</summary>
-    public async Task<(int ApproximateCount, PeekedMessage[] Messages)> PeekAsync(int max, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first messages (at most <see cref="MaxPeek"/>), each as <paramref name="describe"/> sees it, and the queue's
+    /// approximate size; a missing queue is created (empty).
+    /// </summary>
+    public async Task<PoisonListing> ListAsync(int max, Func<PeekedMessage, CancellationToken, Task<PoisonMessageView>> describe, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(describe);
         await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         PeekedMessage[] peeked = await poison.PeekMessagesAsync(Math.Clamp(max, 1, MaxPeek), cancellationToken).ConfigureAwait(false);
         QueueProperties properties = await poison.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
-        return (properties.ApproximateMessagesCount, peeked);
+        var views = new List<PoisonMessageView>(peeked.Length);
+        foreach (var message in peeked)
+        {
+            views.Add(await describe(message, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new PoisonListing(PoisonQueueName, properties.ApproximateMessagesCount, views);
     }
 
     /// <summary>
