@@ -44,7 +44,8 @@ public sealed class UsageReport(PlanCatalog catalog, IBillingAccountStore accoun
             return Outcome.Succeeded(new UsageReportResult(accountId, now, requested, [Report(entitlement.Period, entitlement.Plan, counters)]));
         }
 
-        if (!DateTime.TryParseExact(requested, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var month))
+        if (!DateTime.TryParseExact(requested, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var month)
+            || month.Year >= DateTime.MaxValue.Year)
         {
             return Outcome.Invalid<UsageReportResult>("period", "Use 'current' or a month as YYYY-MM (e.g. 2026-11).");
         }

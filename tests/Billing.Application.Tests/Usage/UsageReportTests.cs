@@ -99,6 +99,7 @@ public sealed class UsageReportTests
 
     [Theory]
     [InlineData("2026-13")]
+    [InlineData("9999-12")]
     [InlineData("2026-1")]
     [InlineData("11-2026")]
     [InlineData("2026-11-01")]
