@@ -1,5 +1,6 @@
 using System.Net;
 using Billing.Application.Accounts;
+using Billing.Application.Admin;
 using Billing.Cosmos.Configuration;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Logging;
@@ -12,10 +13,12 @@ namespace Billing.Cosmos.Accounts;
 
 /// <summary>
 /// Accounts in the accounts container (partition = account id, id = <c>account:{accountId}</c>): point reads,
-/// create-then-read for races, ETag-guarded replaces for updates.
+/// create-then-read for races, ETag-guarded replaces for updates. After each committed create or changed update the
+/// <see cref="IAccountChangeListener"/>s are told (the operators' account index is kept so).
 /// </summary>
 public sealed class CosmosBillingAccountStore(
     BillingContainers containers,
+    IEnumerable<IAccountChangeListener> listeners,
     IOptions<CosmosOptions> options,
     TimeProvider time,
     ILogger<CosmosBillingAccountStore> logger) : IBillingAccountStore
@@ -46,7 +49,7 @@ public sealed class CosmosBillingAccountStore(
             if (created.Status == HttpStatusCode.Created)
             {
                 CosmosLog.AccountCreated(logger, accountId.Value);
-                return AccountDocumentMapper.ToDomain(created.Document!);
+                return await CommittedAsync(AccountDocumentMapper.ToDomain(created.Document!), cancellationToken).ConfigureAwait(false);
             }
 
             // 409: another request created it first; read theirs on the next pass.
@@ -87,7 +90,7 @@ public sealed class CosmosBillingAccountStore(
             switch (replaced.Status)
             {
                 case HttpStatusCode.OK:
-                    return AccountDocumentMapper.ToDomain(replaced.Document!);
+                    return await CommittedAsync(AccountDocumentMapper.ToDomain(replaced.Document!), cancellationToken).ConfigureAwait(false);
                 case HttpStatusCode.NotFound:
                     throw new BillingAccountNotFoundException(accountId);
                 default:
@@ -99,6 +102,18 @@ public sealed class CosmosBillingAccountStore(
 
         CosmosLog.AccountUpdateGaveUp(logger, accountId.Value, maxAttempts);
         throw new AccountUpdateConflictException(accountId, maxAttempts);
+    }
+
+    private readonly IAccountChangeListener[] _listeners = [.. listeners];
+
+    private async Task<BillingAccount> CommittedAsync(BillingAccount account, CancellationToken cancellationToken)
+    {
+        foreach (var listener in _listeners)
+        {
+            await listener.AccountChangedAsync(account, cancellationToken).ConfigureAwait(false);
+        }
+
+        return account;
     }
 
     private Task<AccountDocument?> ReadAsync(AccountId accountId, CancellationToken cancellationToken) =>

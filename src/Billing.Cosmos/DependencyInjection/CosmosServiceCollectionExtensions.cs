@@ -1,9 +1,11 @@
 using Billing.Application.Accounts;
+using Billing.Application.Admin;
 using Billing.Application.Invoicing;
 using Billing.Application.StripeCustomers;
 using Billing.Application.StripeEvents;
 using Billing.Application.Usage;
 using Billing.Cosmos.Accounts;
+using Billing.Cosmos.Admin;
 using Billing.Cosmos.Client;
 using Billing.Cosmos.Configuration;
 using Billing.Cosmos.Documents;
@@ -45,6 +47,12 @@ public static class CosmosServiceCollectionExtensions
         services.TryAddSingleton<IAllocationLedger, CosmosAllocationLedger>();
         services.TryAddSingleton<IStripeEventStore, CosmosStripeEventStore>();
         services.TryAddSingleton<IInvoiceRunStore, CosmosInvoiceRunStore>();
+        services.TryAddSingleton<CosmosAccountDirectory>();
+        services.TryAddSingleton<IAccountDirectory>(sp => sp.GetRequiredService<CosmosAccountDirectory>());
+        services.TryAddSingleton<CosmosInvoiceDirectory>();
+        services.TryAddSingleton<IInvoiceDirectory>(sp => sp.GetRequiredService<CosmosInvoiceDirectory>());
+        services.TryAddSingleton<CosmosStripeEventHistory>();
+        services.TryAddSingleton<IStripeEventHistory>(sp => sp.GetRequiredService<CosmosStripeEventHistory>());
         services.TryAddSingleton<CosmosProvisioner>();
         services.TryAddSingleton<CosmosHealthProbe>();
         return services;

@@ -10,7 +10,7 @@ namespace Billing.Cosmos.Documents;
 /// Document ids in the accounts container: <c>{kind}:{accountId}[:{suffix}]</c>. The kind prefix keeps kinds apart
 /// and the account id makes ids unique across partitions (the local server checks patch conditions by id alone).
 /// Usage: <c>usage</c>, <c>usage-key</c>, <c>usage-period</c> (in the index partitions), <c>allocations</c>, <c>allocation</c>;
-/// invoicing: <c>invoice-run</c>. Reserved for later kinds: <c>credits:{accountId}</c>, <c>credit-entry:{accountId}:{entryKey}</c>.
+/// invoicing: <c>invoice-run</c>; operator views: <c>account-event</c>, and <c>account-summary</c>, <c>invoice-entry</c> in their index partitions. Reserved for later kinds: <c>credits:{accountId}</c>, <c>credit-entry:{accountId}:{entryKey}</c>.
 /// </summary>
 internal static class DocumentIds
 {
@@ -36,6 +36,21 @@ internal static class DocumentIds
 
     /// <summary>The invoicing run of one account's usage period (one per account and period).</summary>
     public static string InvoiceRun(AccountId accountId, UsagePeriodKey periodKey) => $"invoice-run:{accountId.Value}:{periodKey.Value}";
+
+    /// <summary>An account's entry in the operators' account index (partition <see cref="AccountIndexPartition"/>).</summary>
+    public static string AccountSummary(AccountId accountId) => "account-summary:" + accountId.Value;
+
+    /// <summary>The one partition of the operators' account index; account ids never contain '/'.</summary>
+    public const string AccountIndexPartition = "/admin/accounts";
+
+    /// <summary>An invoice's entry in the operators' invoice index (partition <see cref="InvoiceIndexPartition"/>).</summary>
+    public static string InvoiceEntry(AccountId accountId, UsagePeriodKey periodKey) => $"invoice-entry:{accountId.Value}:{periodKey.Value}";
+
+    /// <summary>The one partition of the operators' invoice index.</summary>
+    public const string InvoiceIndexPartition = "/admin/invoices";
+
+    /// <summary>A Stripe event as recorded against the account it was applied to or ignored for (the account's partition).</summary>
+    public static string AccountStripeEvent(AccountId accountId, string eventId) => $"account-event:{accountId.Value}:{eventId}";
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }

@@ -56,6 +56,51 @@ internal static class DocumentOperations
         return await ResultAsync<T>(response, [HttpStatusCode.PreconditionFailed, HttpStatusCode.NotFound], cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Creates or replaces the document, whatever is stored (for documents only one writer ever writes).</summary>
+    public static async Task UpsertAsync<T>(this Container container, T document, PartitionKey partitionKey, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var body = Serialize(document);
+        using var response = await container.UpsertItemStreamAsync(body, partitionKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// Writes <paramref name="document"/> unless the stored one is newer (<paramref name="storedIsNewer"/>): create when
+    /// there is none, otherwise an ETag-guarded replace; a race (409, 412) reads again. False when the stored one was kept.
+    /// </summary>
+    public static async Task<bool> WriteUnlessNewerAsync<T>(this Container container, T document, PartitionKey partitionKey, Func<T, bool> storedIsNewer, CancellationToken cancellationToken)
+        where T : StoredDocument
+    {
+        const int MaxAttempts = 5;
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var stored = await container.ReadAsync<T>(document.Id, partitionKey, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                if ((await container.CreateAsync(document, partitionKey, cancellationToken).ConfigureAwait(false)).Status != HttpStatusCode.Conflict)
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (storedIsNewer(stored) || stored.SchemaVersion > document.SchemaVersion)
+            {
+                return false;
+            }
+
+            var replaced = await container.ReplaceAsync(document, document.Id, partitionKey, stored.ETag ?? "*", cancellationToken).ConfigureAwait(false);
+            if (replaced.Status == HttpStatusCode.OK)
+            {
+                return true;
+            }
+        }
+
+        throw new InvalidOperationException($"Document '{document.Id}' kept changing concurrently; gave up after {MaxAttempts} attempts.");
+    }
+
     /// <summary>Deletes the document; <see cref="HttpStatusCode.NotFound"/> when there is none.</summary>
     public static async Task<HttpStatusCode> DeleteAsync(this Container container, string id, PartitionKey partitionKey, CancellationToken cancellationToken)
     {

@@ -26,6 +26,15 @@ internal static class DocumentTypes
     public const string InvoiceRun = "invoiceRun";
     public const int InvoiceRunSchemaVersion = 1;
 
+    public const string AccountSummary = "accountSummary";
+    public const int AccountSummarySchemaVersion = 1;
+
+    public const string InvoiceEntry = "invoiceEntry";
+    public const int InvoiceEntrySchemaVersion = 1;
+
+    public const string AccountStripeEvent = "accountStripeEvent";
+    public const int AccountStripeEventSchemaVersion = 1;
+
     public const string StripeEvent = "stripeEvent";
     public const int StripeEventSchemaVersion = 1;
 

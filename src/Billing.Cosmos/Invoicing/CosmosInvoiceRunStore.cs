@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Billing.Application.Invoicing;
+using Billing.Cosmos.Admin;
 using Billing.Cosmos.Documents;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
@@ -15,9 +16,10 @@ namespace Billing.Cosmos.Invoicing;
 /// Invoice runs in the accounts container (partition = account id, id <c>invoice-run:{accountId}:{periodKey}</c>):
 /// a point read, a create whose 409 hands back the run stored first (one run per account and period, whoever wins),
 /// ETag-guarded replaces that keep fields a newer version wrote, and the caller's invoices as one query inside the
-/// account's partition (the partition key also in the WHERE clause, as the local server needs).
+/// account's partition (the partition key also in the WHERE clause, as the local server needs). Every stored run with
+/// a Stripe invoice is copied to the operators' invoice index (<see cref="CosmosInvoiceDirectory"/>).
 /// </summary>
-public sealed class CosmosInvoiceRunStore(BillingContainers containers) : IInvoiceRunStore
+public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosInvoiceDirectory index) : IInvoiceRunStore
 {
     private const int MaxCreateAttempts = 3;
 
@@ -37,7 +39,9 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers) : IInvoi
             var created = await Container.CreateAsync(ToDocument(run, preserved: null), PartitionKeyOf(run.AccountId), cancellationToken).ConfigureAwait(false);
             if (created.Status != HttpStatusCode.Conflict)
             {
-                return ToDomain(created.Document!);
+                var stored = ToDomain(created.Document!);
+                await index.RecordAsync(stored, cancellationToken).ConfigureAwait(false);
+                return stored;
             }
 
             // 409: a concurrent or earlier job stored the run first; theirs is the run.
@@ -70,12 +74,14 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers) : IInvoi
         }
 
         var replaced = await Container.ReplaceAsync(ToDocument(run, stored.PreservedFields()), stored.Id, PartitionKeyOf(run.AccountId), etag, cancellationToken).ConfigureAwait(false);
-        return replaced.Status switch
+        var saved = replaced.Status switch
         {
             HttpStatusCode.OK => ToDomain(replaced.Document!),
             HttpStatusCode.NotFound => throw new InvalidOperationException($"Invoice run {run.RunId} was deleted while it was saved."),
             _ => throw Conflict(run), // 412: written by another job since it was read
         };
+        await index.RecordAsync(saved, cancellationToken).ConfigureAwait(false);
+        return saved;
     }
 
     public async Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Net;
 using Billing.Application.StripeEvents;
+using Billing.Cosmos.Admin;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Logging;
 using Billing.Domain.Accounts;
@@ -12,10 +13,12 @@ namespace Billing.Cosmos.StripeEvents;
 /// <summary>
 /// Stripe events in the stripe-events container. Adding is a create: a 409 is a duplicate delivery, detected
 /// atomically by the server. Status changes are patches conditioned on the event not being final, so a late or
-/// repeated worker never overwrites Applied, Ignored or IgnoredLivemodeMismatch.
+/// repeated worker never overwrites Applied, Ignored or IgnoredLivemodeMismatch. An event applied or ignored for an
+/// account is also copied into that account's history (<see cref="CosmosStripeEventHistory"/>).
 /// </summary>
 public sealed class CosmosStripeEventStore(
     BillingContainers containers,
+    CosmosStripeEventHistory history,
     TimeProvider time,
     ILogger<CosmosStripeEventStore> logger) : IStripeEventStore
 {
@@ -79,12 +82,12 @@ public sealed class CosmosStripeEventStore(
             cancellationToken);
 
     public Task<StripeEventTransitionResult> MarkAppliedAsync(string eventId, AccountId? accountId, CancellationToken cancellationToken) =>
-        TransitionAsync(eventId, Completion(StripeEventStatus.Applied, accountId, note: null), cancellationToken);
+        CompleteAsync(eventId, Completion(StripeEventStatus.Applied, accountId, note: null), cancellationToken);
 
     public Task<StripeEventTransitionResult> MarkIgnoredAsync(string eventId, AccountId? accountId, string reason, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        return TransitionAsync(eventId, Completion(StripeEventStatus.Ignored, accountId, reason), cancellationToken);
+        return CompleteAsync(eventId, Completion(StripeEventStatus.Ignored, accountId, reason), cancellationToken);
     }
 
     public Task<StripeEventTransitionResult> MarkLivemodeMismatchAsync(string eventId, string reason, CancellationToken cancellationToken)
@@ -134,6 +137,18 @@ public sealed class CosmosStripeEventStore(
         }
 
         return [.. operations];
+    }
+
+    /// <summary>A final transition; when it changed the event and the event has an account, the account's history gets it.</summary>
+    private async Task<StripeEventTransitionResult> CompleteAsync(string eventId, PatchOperation[] operations, CancellationToken cancellationToken)
+    {
+        var result = await TransitionAsync(eventId, operations, cancellationToken).ConfigureAwait(false);
+        if (result is { Outcome: StripeEventTransitionOutcome.Changed, Record: { } record })
+        {
+            await history.RecordAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     private async Task<StripeEventTransitionResult> TransitionAsync(string eventId, PatchOperation[] operations, CancellationToken cancellationToken)

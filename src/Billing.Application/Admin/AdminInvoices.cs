@@ -1,0 +1,37 @@
+using Billing.Application.Invoicing;
+using Billing.Application.Outcomes;
+
+namespace Billing.Application.Admin;
+
+/// <summary>The filters and cursor of <c>GET /api/admin/invoices</c>.</summary>
+public sealed record AdminInvoiceListRequest(string? Period = null, string? Status = null, string? Cursor = null, int? Limit = null);
+
+/// <summary>A page of invoices of every account, newest period first; <paramref name="NextCursor"/> is null on the last page.</summary>
+public sealed record AdminInvoicePage(IReadOnlyList<InvoiceRun> Invoices, string? NextCursor);
+
+/// <summary>
+/// Every account's usage invoices for operators (<c>GET /api/admin/invoices?period=&amp;status=&amp;cursor=</c>), from the
+/// invoice index (<see cref="IInvoiceDirectory"/>): one query per page, never a read of the account partitions.
+/// </summary>
+public sealed class AdminInvoices(IInvoiceDirectory directory)
+{
+    internal const string Listing = "invoices";
+
+    public async Task<Outcome<AdminInvoicePage>> ListAsync(AdminInvoiceListRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new ValidationErrors();
+        var month = AdminListing.Month("period", request.Period, errors);
+        var status = AdminListing.Status(request.Status, errors);
+        var after = AdminListing.Position(Listing, request.Cursor, errors);
+        var size = AdminListing.PageSize(request.Limit, errors);
+        if (!errors.IsEmpty)
+        {
+            return Outcome.Invalid<AdminInvoicePage>(errors);
+        }
+
+        var page = await directory.ListAsync(new InvoiceDirectoryQuery(month, status, after, size!.Value), cancellationToken).ConfigureAwait(false);
+        var next = page.HasMore && page.Last is { } last ? AdminCursor.Encode(Listing, last) : null;
+        return Outcome.Succeeded(new AdminInvoicePage(page.Items, next));
+    }
+}

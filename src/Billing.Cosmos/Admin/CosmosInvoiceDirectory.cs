@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text;
+using Billing.Application.Admin;
+using Billing.Application.Invoicing;
+using Billing.Cosmos.Documents;
+using Billing.Cosmos.Invoicing;
+using Billing.Cosmos.Logging;
+using Billing.Cosmos.Serialization;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.Cosmos.Admin;
+
+/// <summary>
+/// The operators' invoice index: one entry per invoice run with a Stripe invoice, in the single index partition
+/// <c>/admin/invoices</c> of the accounts container, written by <see cref="CosmosInvoiceRunStore"/> after each save of
+/// such a run (write-behind on the invoicing job, never on a user path). A page is one query inside that partition,
+/// keyset-paged newest period first: <c>SELECT TOP n+1 * FROM c WHERE c.accountId = '/admin/invoices' AND c.type =
+/// 'invoiceEntry' [AND c.month = @month] [AND c.status = @status] [AND c.sortKey &lt; @after] ORDER BY c.sortKey DESC</c>.
+/// </summary>
+public sealed class CosmosInvoiceDirectory(BillingContainers containers, ILogger<CosmosInvoiceDirectory> logger) : IInvoiceDirectory
+{
+    private static readonly PartitionKey IndexPartition = new(DocumentIds.InvoiceIndexPartition);
+
+    private Container Container => containers.Accounts;
+
+    public async Task<InvoiceDirectoryPage> ListAsync(InvoiceDirectoryQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        var sql = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"SELECT TOP {query.Limit + 1} * FROM c WHERE c.accountId = @partition AND c.type = @type"));
+        var parameters = new List<(string Name, string Value)> { ("@partition", DocumentIds.InvoiceIndexPartition), ("@type", DocumentTypes.InvoiceEntry) };
+        if (query.Month is { } month)
+        {
+            sql.Append(" AND c.month = @month");
+            parameters.Add(("@month", month));
+        }
+
+        if (query.Status is { } status)
+        {
+            sql.Append(" AND c.status = @status");
+            parameters.Add(("@status", status));
+        }
+
+        if (query.After is { } after)
+        {
+            sql.Append(" AND c.sortKey < @after");
+            parameters.Add(("@after", after));
+        }
+
+        sql.Append(" ORDER BY c.sortKey DESC");
+        var definition = new QueryDefinition(sql.ToString());
+        foreach (var (name, value) in parameters)
+        {
+            definition = definition.WithParameter(name, value);
+        }
+
+        var found = new List<InvoiceEntryDocument>();
+        var options = new QueryRequestOptions { PartitionKey = IndexPartition, MaxItemCount = query.Limit + 1 };
+        using var feed = Container.GetItemQueryIterator<InvoiceEntryDocument>(definition, requestOptions: options);
+        while (feed.HasMoreResults && found.Count <= query.Limit)
+        {
+            foreach (var document in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (found.Count <= query.Limit && document.AccountId == DocumentIds.InvoiceIndexPartition && document.Type == DocumentTypes.InvoiceEntry)
+                {
+                    found.Add(document);
+                }
+            }
+        }
+
+        var hasMore = found.Count > query.Limit;
+        var page = hasMore ? found[..query.Limit] : found;
+        return new InvoiceDirectoryPage([.. page.Select(ToRun)], page.Count == 0 ? null : page[^1].SortKey, hasMore);
+    }
+
+    /// <summary>
+    /// Writes the entry of a run that has a Stripe invoice (others have none), unless a later save's entry is stored.
+    /// A failure is logged, not thrown: the run is saved already, and its next save writes the entry again.
+    /// </summary>
+    internal async Task RecordAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        if (run.StripeInvoiceId is null || run.Step is InvoiceRunStep.Computed or InvoiceRunStep.NothingToBill)
+        {
+            return;
+        }
+
+        var document = ToDocument(run);
+        try
+        {
+            await Container.WriteUnlessNewerAsync(
+                document,
+                IndexPartition,
+                stored => stored.UpdatedAt > document.UpdatedAt || (stored.UpdatedAt == document.UpdatedAt && stored.Step > document.Step),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is CosmosException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            CosmosLog.IndexEntryNotWritten(logger, document.Id, exception.GetType().Name);
+        }
+    }
+
+    private static InvoiceEntryDocument ToDocument(InvoiceRun run) => new()
+    {
+        Id = DocumentIds.InvoiceEntry(run.AccountId, run.PeriodKey),
+        Type = DocumentTypes.InvoiceEntry,
+        SchemaVersion = DocumentTypes.InvoiceEntrySchemaVersion,
+        AccountId = DocumentIds.InvoiceIndexPartition,
+        BillingAccountId = run.AccountId.Value,
+        PeriodKey = run.PeriodKey.Value,
+        PeriodStart = run.PeriodStart,
+        PeriodEnd = run.PeriodEnd,
+        Month = run.PeriodStart.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+        SortKey = string.Join('|', run.PeriodStart.UtcDateTime.ToString(UtcDateTimeOffsetConverter.Format, CultureInfo.InvariantCulture), run.AccountId.Value, run.PeriodKey.Value),
+        Plan = run.Plan.Value,
+        Currency = run.Currency.Code,
+        Lines = [.. run.Lines.Select(l => new InvoiceRunLineDocument
+        {
+            Meter = l.Meter.Value,
+            Used = l.Used,
+            Included = l.Included,
+            OverageUnits = l.OverageUnits,
+            Amount = l.Amount,
+            Description = l.Description,
+            StripeItemId = l.StripeItemId,
+        })],
+        Total = run.Total,
+        Step = run.Step,
+        Status = run.Status ?? "draft",
+        StripeInvoiceId = run.StripeInvoiceId!,
+        StripeCustomerId = run.StripeCustomerId,
+        Number = run.Number,
+        HostedInvoiceUrl = run.HostedInvoiceUrl,
+        CreatedAt = run.CreatedAt,
+        UpdatedAt = run.UpdatedAt,
+    };
+
+    private static InvoiceRun ToRun(InvoiceEntryDocument d) => new()
+    {
+        AccountId = AccountId.Parse(d.BillingAccountId),
+        PeriodKey = UsagePeriodKey.Parse(d.PeriodKey),
+        PeriodStart = d.PeriodStart,
+        PeriodEnd = d.PeriodEnd,
+        Plan = PlanCode.Parse(d.Plan),
+        Currency = Currency.Parse(d.Currency),
+        Lines = [.. d.Lines.Select(l => new InvoiceRunLine(MeterName.Parse(l.Meter), l.Used, l.Included, l.OverageUnits, l.Amount, l.Description) { StripeItemId = l.StripeItemId })],
+        Step = d.Step,
+        StripeCustomerId = d.StripeCustomerId,
+        StripeInvoiceId = d.StripeInvoiceId,
+        Number = d.Number,
+        HostedInvoiceUrl = d.HostedInvoiceUrl,
+        Status = d.Status,
+        CreatedAt = d.CreatedAt,
+        UpdatedAt = d.UpdatedAt,
+    };
+}
