@@ -13,7 +13,7 @@ using Billing.Domain.Subscriptions;
 
 namespace Billing.Application.Admin;
 
-/// <summary>The filters and cursor of <c>GET /api/admin/accounts</c>.</summary>
+/// <summary>The filters and cursor of <c>GET /api/billing/admin/accounts</c>.</summary>
 public sealed record AdminAccountListRequest(string? Plan = null, string? Status = null, string? Query = null, string? Cursor = null, int? Limit = null);
 
 /// <summary>One account of the listing, as it is now: its summary, entitlement, current usage against limits and credit.</summary>

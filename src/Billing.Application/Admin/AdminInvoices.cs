@@ -3,14 +3,14 @@ using Billing.Application.Outcomes;
 
 namespace Billing.Application.Admin;
 
-/// <summary>The filters and cursor of <c>GET /api/admin/invoices</c>.</summary>
+/// <summary>The filters and cursor of <c>GET /api/billing/admin/invoices</c>.</summary>
 public sealed record AdminInvoiceListRequest(string? Period = null, string? Status = null, string? Cursor = null, int? Limit = null);
 
 /// <summary>A page of invoices of every account, newest period first; <paramref name="NextCursor"/> is null on the last page.</summary>
 public sealed record AdminInvoicePage(IReadOnlyList<InvoiceRun> Invoices, string? NextCursor);
 
 /// <summary>
-/// Every account's usage invoices for operators (<c>GET /api/admin/invoices?period=&amp;status=&amp;cursor=</c>), from the
+/// Every account's usage invoices for operators (<c>GET /api/billing/admin/invoices?period=&amp;status=&amp;cursor=</c>), from the
 /// invoice index (<see cref="IInvoiceDirectory"/>): one query per page, never a read of the account partitions.
 /// </summary>
 public sealed class AdminInvoices(IInvoiceDirectory directory)

@@ -91,14 +91,16 @@ internal static class ContractMapping
         AccountId = report.AccountId.Value,
         AsOf = report.AsOf,
         Period = report.Requested,
-        Periods = [.. report.Periods.Select(p => new UsagePeriodResponse
-        {
-            Start = p.Period.Start,
-            End = p.Period.End,
-            Plan = p.Plan.ToSummary(),
-            Meters = [.. p.Meters.Select(ToResponse)],
-            OverageTotal = [.. p.OverageTotal.Select(m => m.ToResponse())],
-        })],
+        Periods = [.. report.Periods.Select(ToResponse)],
+    };
+
+    public static UsagePeriodResponse ToResponse(this UsagePeriodReport period) => new()
+    {
+        Start = period.Period.Start,
+        End = period.Period.End,
+        Plan = period.Plan.ToSummary(),
+        Meters = [.. period.Meters.Select(ToResponse)],
+        OverageTotal = [.. period.OverageTotal.Select(m => m.ToResponse())],
     };
 
     public static EntitlementsResponse ToResponse(this EntitlementsView view) => new()
@@ -160,7 +162,7 @@ internal static class ContractMapping
         },
     };
 
-    private static MoneyResponse ToResponse(this Money money) => new(money.MinorUnits, money.Currency.Code);
+    public static MoneyResponse ToResponse(this Money money) => new(money.MinorUnits, money.Currency.Code);
 
     private static string ToContract(this PlanKind kind) => kind switch
     {

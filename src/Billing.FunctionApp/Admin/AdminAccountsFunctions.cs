@@ -1,0 +1,46 @@
+using Billing.Application.Admin;
+using Billing.Domain.Accounts;
+using Billing.FunctionApp.Http;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Billing.FunctionApp.Admin;
+
+/// <summary>
+/// <c>GET /api/billing/admin/accounts?plan=&amp;status=&amp;q=&amp;cursor=&amp;limit=</c> (admin role): a page of accounts from the
+/// account index with plan, status, period, usage against limits and credit balance; <c>GET /api/billing/admin/accounts/{accountId}</c>:
+/// everything about one account (404 when it does not exist).
+/// </summary>
+public sealed class AdminAccountsFunctions(AdminAccounts accounts)
+{
+    [Authorize(Policy = Authentication.AdminPolicy)]
+    [Function("AdminListAccounts")]
+    public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/accounts")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!AdminQuery.TryLimit(request, out var limit, out var problem))
+        {
+            return problem!;
+        }
+
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        var listing = new AdminAccountListRequest(AdminQuery.Text(request, "plan"), AdminQuery.Text(request, "status"), AdminQuery.Text(request, "q"), AdminQuery.Text(request, "cursor"), limit);
+        return Problems.Answer(await accounts.ListAsync(listing, cancellationToken).ConfigureAwait(false), AdminAccountsResponse.From);
+    }
+
+    [Authorize(Policy = Authentication.AdminPolicy)]
+    [Function("AdminGetAccount")]
+    public async Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/accounts/{accountId}")] HttpRequest request,
+        string accountId,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!AccountId.TryParse(accountId, out var id, out var error))
+        {
+            return Problems.Invalid("accountId", error ?? "Not a valid account id.");
+        }
+
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        return Problems.Answer(await accounts.GetAsync(id, cancellationToken).ConfigureAwait(false), AdminAccountResponse.From);
+    }
+}

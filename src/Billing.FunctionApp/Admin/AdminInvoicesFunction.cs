@@ -1,0 +1,27 @@
+using Billing.Application.Admin;
+using Billing.FunctionApp.Http;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Billing.FunctionApp.Admin;
+
+/// <summary>
+/// <c>GET /api/billing/admin/invoices?period=YYYY-MM&amp;status=&amp;cursor=&amp;limit=</c> (admin role): every account's usage
+/// invoices from the invoice index, newest period first, a page at a time.
+/// </summary>
+public sealed class AdminInvoicesFunction(AdminInvoices invoices)
+{
+    [Authorize(Policy = Authentication.AdminPolicy)]
+    [Function("AdminListInvoices")]
+    public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/invoices")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!AdminQuery.TryLimit(request, out var limit, out var problem))
+        {
+            return problem!;
+        }
+
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        var listing = new AdminInvoiceListRequest(AdminQuery.Text(request, "period"), AdminQuery.Text(request, "status"), AdminQuery.Text(request, "cursor"), limit);
+        return Problems.Answer(await invoices.ListAsync(listing, cancellationToken).ConfigureAwait(false), AdminInvoicesResponse.From);
+    }
+}
