@@ -34,13 +34,25 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
     public Task<int> ResyncAsync(string accountId, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/resync", new JsonObject(), output, error, cancellationToken);
 
+    /// <summary>A page of the operators' account listing, as a table.</summary>
+    public Task<int> ListAccountsAsync(AdminListFilters filters, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "/api/billing/admin/accounts" + filters.ToQuery(), null, output, error, cancellationToken, AdminViewTables.Accounts);
+
+    /// <summary>Everything about one account, as tables.</summary>
+    public Task<int> ShowAccountAsync(string accountId, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}", null, output, error, cancellationToken, AdminViewTables.Account);
+
+    /// <summary>A page of every account's invoices, as a table.</summary>
+    public Task<int> ListInvoicesAsync(AdminListFilters filters, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "/api/billing/admin/invoices" + filters.ToQuery(), null, output, error, cancellationToken, AdminViewTables.Invoices);
+
     public void Dispose() => _http.Dispose();
 
     /// <summary>The default queue (stripe-events) is not named, so those requests are as they always were.</summary>
     private static string QueueQuery(string separator, string queue) =>
         queue == "stripe-events" ? string.Empty : $"{separator}queue={Uri.EscapeDataString(queue)}";
 
-    private async Task<int> SendAsync(HttpMethod method, string path, JsonNode? body, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private async Task<int> SendAsync(HttpMethod method, string path, JsonNode? body, TextWriter output, TextWriter error, CancellationToken cancellationToken, Func<JsonNode, string>? table = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -70,7 +82,11 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
-                if (text.Length > 0)
+                if (table is not null && Parse(text) is { } answer)
+                {
+                    await output.WriteAsync(table(answer).AsMemory(), cancellationToken).ConfigureAwait(false);
+                }
+                else if (text.Length > 0)
                 {
                     await output.WriteLineAsync((JsonOutput.TryFormat(text) ?? text).AsMemory(), cancellationToken).ConfigureAwait(false);
                 }
@@ -107,18 +123,22 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
         return line.Append(hint).ToString();
     }
 
-    private static string ProblemText(string body)
+    private static JsonNode? Parse(string body)
     {
-        const int MaxLength = 500;
-        JsonNode? node;
         try
         {
-            node = JsonNode.Parse(body);
+            return JsonNode.Parse(body);
         }
         catch (Exception exception) when (exception is System.Text.Json.JsonException or ArgumentException)
         {
-            node = null;
+            return null;
         }
+    }
+
+    private static string ProblemText(string body)
+    {
+        const int MaxLength = 500;
+        var node = Parse(body);
 
         if (node is JsonObject problem)
         {

@@ -6,11 +6,18 @@ namespace Billing.Cli.Admin;
 /// <summary>
 /// <c>billing admin poison list [--max N] [--queue stripe-events|invoice-jobs]</c>,
 /// <c>billing admin poison replay (--event evt_... | --run {accountId}:{periodKey} | --all) [--queue ...]</c>,
-/// <c>billing admin resync --account ID</c>: the function app's admin endpoints from the command line.
+/// <c>billing admin resync --account ID</c>, and the operator views as tables: <c>billing admin accounts [--plan P]
+/// [--status S] [--q TEXT] [--cursor C] [--limit N]</c>, <c>billing admin account ID</c>,
+/// <c>billing admin invoices [--period YYYY-MM] [--status S] [--cursor C] [--limit N]</c>: the function app's admin endpoints from the command line.
 /// </summary>
 public static class AdminCommand
 {
     public const int MaxPoisonMessages = 32;
+
+    /// <summary>The largest page the admin listings answer.</summary>
+    public const int MaxPageSize = 100;
+
+    public const int DefaultPageSize = 25;
 
     private const string StripeEventsQueue = "stripe-events";
 
@@ -23,6 +30,9 @@ public static class AdminCommand
         connection.AddTo(admin);
         admin.Subcommands.Add(Poison(connection));
         admin.Subcommands.Add(Resync(connection));
+        admin.Subcommands.Add(Accounts(connection));
+        admin.Subcommands.Add(Account(connection));
+        admin.Subcommands.Add(Invoices(connection));
         BillingCli.RequireSubcommand(admin);
         return admin;
     }
@@ -90,6 +100,48 @@ public static class AdminCommand
             RunAsync(connection, result, (client, output, error) => client.ResyncAsync(result.GetRequiredValue(account), output, error, cancellationToken)));
         return resync;
     }
+
+    private static Command Accounts(AdminConnection connection)
+    {
+        var plan = new Option<string?>("--plan") { Description = "Only accounts on this plan (a catalog plan code)." };
+        var status = new Option<string?>("--status") { Description = "Only accounts with this status: a subscription status (active, past_due, ...), trial or none." };
+        var search = new Option<string?>("--q") { Description = "Only accounts whose id or Stripe customer id contains this text (case-insensitive)." };
+        var (cursor, limit) = PageOptions();
+        var accounts = new Command("accounts", "List accounts with plan, status, period, usage against limits and credit, a page at a time.") { plan, status, search, cursor, limit };
+        accounts.SetAction((result, cancellationToken) =>
+        {
+            var filters = new AdminListFilters([("plan", result.GetValue(plan)), ("status", result.GetValue(status)), ("q", result.GetValue(search))], result.GetValue(cursor), result.GetValue(limit));
+            return RunAsync(connection, result, (client, output, error) => client.ListAccountsAsync(filters, output, error, cancellationToken));
+        });
+        return accounts;
+    }
+
+    private static Command Account(AdminConnection connection)
+    {
+        var id = new Argument<string>("id") { Description = "The billing account id." };
+        var account = new Command("account", "Everything about one account: subscription as stored and in Stripe now, usage, invoices, credits, Stripe events.") { id };
+        account.SetAction((result, cancellationToken) =>
+            RunAsync(connection, result, (client, output, error) => client.ShowAccountAsync(result.GetRequiredValue(id), output, error, cancellationToken)));
+        return account;
+    }
+
+    private static Command Invoices(AdminConnection connection)
+    {
+        var period = new Option<string?>("--period") { Description = "Only invoices of periods that started in this month (YYYY-MM)." };
+        var status = new Option<string?>("--status") { Description = "Only invoices with this Stripe status (draft, open, paid, void, uncollectible)." };
+        var (cursor, limit) = PageOptions();
+        var invoices = new Command("invoices", "List every account's usage invoices, newest period first, a page at a time.") { period, status, cursor, limit };
+        invoices.SetAction((result, cancellationToken) =>
+        {
+            var filters = new AdminListFilters([("period", result.GetValue(period)), ("status", result.GetValue(status))], result.GetValue(cursor), result.GetValue(limit));
+            return RunAsync(connection, result, (client, output, error) => client.ListInvoicesAsync(filters, output, error, cancellationToken));
+        });
+        return invoices;
+    }
+
+    private static (Option<string?> Cursor, Option<int> Limit) PageOptions() =>
+        (new Option<string?>("--cursor") { Description = "Continue after the previous page (the value it printed after 'more:')." },
+         BoundedIntOption.Create("--limit", "Accounts or invoices per page", DefaultPageSize, 1, MaxPageSize));
 
     private static async Task<int> RunAsync(AdminConnection connection, ParseResult result, Func<AdminApiClient, TextWriter, TextWriter, Task<int>> call)
     {
