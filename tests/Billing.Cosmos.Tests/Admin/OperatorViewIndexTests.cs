@@ -1,0 +1,173 @@
+using Billing.Application.Admin;
+using Billing.Application.Invoicing;
+using Billing.Application.StripeEvents;
+using Billing.Cosmos.Tests.Support;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
+
+namespace Billing.Cosmos.Tests.Admin;
+
+/// <summary>The operators' indexes on the local Cosmos server: account summaries, invoice entries, account event history.</summary>
+public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixture<CosmosFixture>
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 2, 0, 5, TimeSpan.Zero);
+    private readonly IAccountDirectory _directory = fixture.Get<IAccountDirectory>();
+
+    [Fact]
+    public async Task Account_pages_walk_every_match_once_in_id_order_with_filters()
+    {
+        var tag = "pg" + Guid.NewGuid().ToString("N")[..8];
+        var ids = Enumerable.Range(0, 7).Select(i => AccountId.Parse($"{tag}-{i:00}")).ToList();
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            await _directory.RecordAsync(Summary(id, i % 2 == 0 ? "PRO" : "FREE", i % 3 == 0 ? "past_due" : "active", version: 1), CancellationToken.None);
+        }
+
+        var seen = new List<string>();
+        string? after = null;
+        var pages = 0;
+        do
+        {
+            var page = await _directory.ListAsync(new AccountDirectoryQuery(null, null, tag, after, 3), CancellationToken.None);
+            seen.AddRange(page.Items.Select(s => s.AccountId.Value));
+            after = page.HasMore ? page.Items[^1].AccountId.Value : null;
+            pages++;
+        }
+        while (after is not null);
+
+        Assert.Equal(ids.Select(i => i.Value), seen);
+        Assert.Equal(3, pages);
+        var pro = await _directory.ListAsync(new AccountDirectoryQuery("PRO", null, tag, null, 10), CancellationToken.None);
+        Assert.Equal([ids[0], ids[2], ids[4], ids[6]], pro.Items.Select(s => s.AccountId));
+        var proPastDue = await _directory.ListAsync(new AccountDirectoryQuery("PRO", "past_due", tag, null, 10), CancellationToken.None);
+        Assert.Equal([ids[0], ids[6]], proPastDue.Items.Select(s => s.AccountId));
+        Assert.False(proPastDue.HasMore);
+    }
+
+    [Fact]
+    public async Task Search_finds_the_account_by_part_of_its_customer_id_in_any_case()
+    {
+        var id = Ids.NewAccount("srch");
+        var customer = "cus_" + Guid.NewGuid().ToString("N")[..10].ToUpperInvariant();
+        await _directory.RecordAsync(Summary(id, "PRO", "active", 1) with { StripeCustomerId = customer }, CancellationToken.None);
+
+        var page = await _directory.ListAsync(new AccountDirectoryQuery(null, null, customer[4..10].ToLowerInvariant(), null, 10), CancellationToken.None);
+
+        Assert.Equal(id, Assert.Single(page.Items).AccountId);
+    }
+
+    [Fact]
+    public async Task An_older_summary_never_replaces_a_newer_one()
+    {
+        var id = Ids.NewAccount("ver");
+        await _directory.RecordAsync(Summary(id, "PRO", "active", version: 5), CancellationToken.None);
+        await _directory.RecordAsync(Summary(id, "FREE", "canceled", version: 4), CancellationToken.None);
+        var kept = Assert.Single((await _directory.ListAsync(new AccountDirectoryQuery(null, null, id.Value.ToLowerInvariant(), null, 5), CancellationToken.None)).Items);
+
+        await _directory.RecordAsync(Summary(id, "FREE", "canceled", version: 6), CancellationToken.None);
+        var newer = Assert.Single((await _directory.ListAsync(new AccountDirectoryQuery(null, null, id.Value.ToLowerInvariant(), null, 5), CancellationToken.None)).Items);
+
+        Assert.Equal(("PRO", 5L), (kept.Plan.Value, kept.AccountVersion));
+        Assert.Equal(("FREE", "canceled", 6L), (newer.Plan.Value, newer.Status, newer.AccountVersion));
+    }
+
+    [Fact]
+    public async Task Invoice_runs_with_a_stripe_invoice_are_listed_by_month_and_status_newest_first()
+    {
+        var runs = fixture.Get<IInvoiceRunStore>();
+        var invoices = fixture.Get<IInvoiceDirectory>();
+        var (a, b) = (Ids.NewAccount("inv"), Ids.NewAccount("inv"));
+        var month = 1 + Random.Shared.Next(0, 12);
+        var year = 2000 + Random.Shared.Next(0, 900); // a month no other test of this class uses
+        foreach (var account in (AccountId[])[a, b])
+        {
+            var created = await runs.CreateAsync(Run(account, year, month), CancellationToken.None);
+            var drafted = await runs.SaveAsync(created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_" + account.Value, Status = "draft" }, CancellationToken.None);
+            await runs.SaveAsync(drafted with { Step = InvoiceRunStep.Finalized, Status = account == a ? "open" : "paid", Number = "N-" + account.Value, UpdatedAt = Now.AddMinutes(1) }, CancellationToken.None);
+        }
+
+        await runs.CreateAsync(Run(Ids.NewAccount("inv"), year, month) with { Step = InvoiceRunStep.NothingToBill, Lines = [] }, CancellationToken.None);
+        var monthKey = $"{year:0000}-{month:00}";
+
+        var all = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, null, null, 10), CancellationToken.None);
+        var paid = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, "paid", null, 10), CancellationToken.None);
+        var first = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, null, null, 1), CancellationToken.None);
+        var second = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, null, first.Last, 1), CancellationToken.None);
+
+        Assert.Equal(2, all.Items.Count);
+        Assert.All(all.Items, r => Assert.Equal(InvoiceRunStep.Finalized, r.Step));
+        Assert.Equal(b, Assert.Single(paid.Items).AccountId);
+        Assert.True(first.HasMore);
+        Assert.False(second.HasMore);
+        Assert.Equal(all.Items.Select(r => r.AccountId), first.Items.Concat(second.Items).Select(r => r.AccountId));
+        Assert.Equal(2_500, all.Items[0].Total);
+    }
+
+    [Fact]
+    public async Task An_event_applied_or_ignored_for_an_account_appears_in_its_history_newest_first()
+    {
+        var events = fixture.Get<IStripeEventStore>();
+        var history = fixture.Get<IStripeEventHistory>();
+        var account = Ids.NewAccount("evt");
+        var applied = NewEvent("customer.subscription.updated");
+        var ignored = NewEvent("invoice.paid");
+        var unlinked = NewEvent("invoice.paid");
+        foreach (var e in (NewStripeEvent[])[applied, ignored, unlinked])
+        {
+            await events.TryAddAsync(e, CancellationToken.None);
+            await events.TryBeginProcessingAsync(e.Id, CancellationToken.None);
+        }
+
+        await events.MarkAppliedAsync(applied.Id, account, CancellationToken.None);
+        await events.MarkIgnoredAsync(ignored.Id, account, "not a usage invoice", CancellationToken.None);
+        await events.MarkIgnoredAsync(unlinked.Id, null, "no account", CancellationToken.None);
+
+        var recent = await history.ListRecentAsync(account, 10, CancellationToken.None);
+
+        Assert.Equal([ignored.Id, applied.Id], recent.Select(e => e.EventId)); // newest received first
+        var ignoredEntry = Assert.Single(recent, e => e.EventId == ignored.Id);
+        Assert.Equal(("ignored", "not a usage invoice", 1), (ignoredEntry.Status, ignoredEntry.Note, ignoredEntry.Attempts));
+        Assert.Equal("applied", Assert.Single(recent, e => e.EventId == applied.Id).Status);
+        Assert.Single(await history.ListRecentAsync(account, 1, CancellationToken.None));
+    }
+
+    private static AccountSummary Summary(AccountId id, string plan, string status, long version) => new()
+    {
+        AccountId = id,
+        Plan = PlanCode.Parse(plan),
+        Status = status,
+        AccountVersion = version,
+        CreatedAt = Now,
+        UpdatedAt = Now,
+    };
+
+    private static NewStripeEvent NewEvent(string type) => new()
+    {
+        Id = Ids.NewStripe("evt"),
+        Type = type,
+        Created = Now,
+        Livemode = false,
+        ApiVersion = "2026-10-28.endive",
+        Payload = "{}",
+    };
+
+    private static InvoiceRun Run(AccountId account, int year, int month)
+    {
+        var period = UsagePeriod.CalendarMonth(new DateTimeOffset(year, month, 15, 0, 0, 0, TimeSpan.Zero));
+        return new InvoiceRun
+        {
+            AccountId = account,
+            PeriodKey = period.Key,
+            PeriodStart = period.Start,
+            PeriodEnd = period.End,
+            Plan = PlanCode.Parse("PRO"),
+            Currency = Currency.Parse("usd"),
+            Lines = [new InvoiceRunLine(MeterName.Parse("agent_runs"), 6_250, 5_000, 1_250, 2_500, "agent_runs: 1,250 beyond the 5,000 included")],
+            Step = InvoiceRunStep.Computed,
+            CreatedAt = Now,
+            UpdatedAt = Now,
+        };
+    }
+}
