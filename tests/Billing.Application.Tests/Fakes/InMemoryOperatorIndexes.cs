@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using Billing.Application.Admin;
+using Billing.Domain.Accounts;
+
+namespace Billing.Application.Tests.Fakes;
+
+/// <summary>The account index in memory, with the adapter's semantics: version guard, filters, id order, keyset pages.</summary>
+internal sealed class InMemoryAccountDirectory : IAccountDirectory
+{
+    private readonly ConcurrentDictionary<AccountId, AccountSummary> _summaries = new();
+
+    public IReadOnlyCollection<AccountSummary> Stored => [.. _summaries.Values];
+
+    public Task RecordAsync(AccountSummary summary, CancellationToken cancellationToken)
+    {
+        _summaries.AddOrUpdate(summary.AccountId, summary, (_, stored) => stored.AccountVersion > summary.AccountVersion ? stored : summary);
+        return Task.CompletedTask;
+    }
+
+    public Task<AccountDirectoryPage> ListAsync(AccountDirectoryQuery query, CancellationToken cancellationToken)
+    {
+        var matches = _summaries.Values
+            .Where(s => query.Plan is null || s.Plan.Value == query.Plan)
+            .Where(s => query.Status is null || s.Status == query.Status)
+            .Where(s => query.Search is null || $"{s.AccountId.Value}\n{s.StripeCustomerId}".Contains(query.Search, StringComparison.OrdinalIgnoreCase))
+            .Where(s => query.After is null || string.CompareOrdinal(s.AccountId.Value, query.After) > 0)
+            .OrderBy(s => s.AccountId.Value, StringComparer.Ordinal)
+            .Take(query.Limit + 1)
+            .ToList();
+        return Task.FromResult(new AccountDirectoryPage(matches.Take(query.Limit).ToList(), matches.Count > query.Limit));
+    }
+}
+
+/// <summary>No invoices indexed; enough for the registration.</summary>
+internal sealed class EmptyInvoiceDirectory : IInvoiceDirectory
+{
+    public Task<InvoiceDirectoryPage> ListAsync(InvoiceDirectoryQuery query, CancellationToken cancellationToken) =>
+        Task.FromResult(new InvoiceDirectoryPage([], null, false));
+}
+
+/// <summary>An account's Stripe events as the test puts them.</summary>
+internal sealed class InMemoryStripeEventHistory : IStripeEventHistory
+{
+    public ConcurrentDictionary<AccountId, List<AccountStripeEvent>> Events { get; } = new();
+
+    public Task<IReadOnlyList<AccountStripeEvent>> ListRecentAsync(AccountId accountId, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<AccountStripeEvent>>(Events.TryGetValue(accountId, out var events) ? [.. events.OrderByDescending(e => e.ReceivedAt).Take(limit)] : []);
+}
