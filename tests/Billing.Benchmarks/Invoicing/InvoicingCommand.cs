@@ -46,6 +46,12 @@ internal static class InvoicingCommand
             await using var counter = await StripeRequestCounter.StartAsync(stripe.ApiBase);
             var settings = Processes.AppSettings(emulators, counter.BaseAddress);
             settings["Stripe__RequestsPerSecond"] = rps.ToString(CultureInfo.InvariantCulture);
+            settings["MONTHLY_INVOICING_SCHEDULE"] = "0 0 0 1 1 *";
+            await using (await FunctionAppProcess.StartAsync(settings))
+            {
+                // Started once first: in Development the app provisions its Cosmos database, containers and queues.
+            }
+
             var meter = new RequestChargeMeter();
             using var cosmos = meter.CreateClient(emulators.CosmosConnectionString);
             using var ports = InProcessApp.Build(settings, cosmos);

@@ -8,7 +8,7 @@ namespace Billing.Cli.Invoices;
 /// redirected or captured) a plain line when something changed, at most one every <see cref="PlainInterval"/>, and the
 /// last state always, so logs stay short and readable.
 /// </summary>
-internal sealed class ProgressLine(TextWriter output, bool redraw)
+public sealed class ProgressLine(TextWriter output, bool redraw)
 {
     public static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(5);
 
@@ -61,7 +61,7 @@ internal sealed class ProgressLine(TextWriter output, bool redraw)
         }
     }
 
-    internal static string Render(RunProgress p)
+    public static string Render(RunProgress p)
     {
         var finished = p.Total - p.Waiting;
         var filled = p.Total == 0 ? Width : (int)((long)finished * Width / p.Total);

@@ -7,7 +7,7 @@ namespace Billing.Cli.Invoices;
 /// nothing to bill, failed (its job landed in the poison queue after the run started) or still waiting (queued or
 /// between steps). Runs of the month that were done before and were not queued again count as already invoiced.
 /// </summary>
-internal sealed record RunProgress
+public sealed record RunProgress
 {
     public required int Total { get; init; }
 
