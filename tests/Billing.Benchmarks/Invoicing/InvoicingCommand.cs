@@ -66,11 +66,9 @@ internal static class InvoicingCommand
                 var billable = await SeedAsync(client, stripe, ports.Services, prefix, size, log);
                 log.WriteLine(Machine.Invariant($"{size} accounts seeded in {setupClock.Elapsed.TotalSeconds:0} s ({billable} with overage)."));
 
-                var fireAt = DateTimeOffset.UtcNow.AddSeconds(20);
-                fireAt = new DateTimeOffset(fireAt.Year, fireAt.Month, fireAt.Day, fireAt.Hour, fireAt.Minute, fireAt.Second, TimeSpan.Zero);
-                settings["MONTHLY_INVOICING_SCHEDULE"] = string.Create(CultureInfo.InvariantCulture, $"{fireAt.Second} {fireAt.Minute} {fireAt.Hour} * * *");
                 var before = counter.Requests.Count;
-                await using (var app = await FunctionAppProcess.StartAsync(settings))
+                var (app, fireAt) = await StartWithTimerAsync(settings, log);
+                await using (app)
                 {
                     log.WriteLine($"App at {app.BaseAddress}; the timer fires at {fireAt:HH:mm:ss} UTC.");
                     var done = await WaitForRunsAsync(container, prefix, size, fireAt + timeout, log);
@@ -90,6 +88,28 @@ internal static class InvoicingCommand
 
         Console.Out.Write(Report(rps, loadBefore, rows));
         return rows.All(r => r.Finished.Count == r.Accounts) ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Starts the app with the invoicing timer set to fire once, 45 s ahead; a start slower than that (a loaded machine)
+    /// would miss the occurrence (no past-due run on a first start), so the app is started again with a later time.
+    /// </summary>
+    private static async Task<(FunctionAppProcess App, DateTimeOffset FireAt)> StartWithTimerAsync(Dictionary<string, string?> settings, TextWriter log)
+    {
+        while (true)
+        {
+            var fireAt = DateTimeOffset.UtcNow.AddSeconds(45);
+            fireAt = new DateTimeOffset(fireAt.Year, fireAt.Month, fireAt.Day, fireAt.Hour, fireAt.Minute, fireAt.Second, TimeSpan.Zero);
+            settings["MONTHLY_INVOICING_SCHEDULE"] = string.Create(CultureInfo.InvariantCulture, $"{fireAt.Second} {fireAt.Minute} {fireAt.Hour} * * *");
+            var app = await FunctionAppProcess.StartAsync(settings);
+            if (DateTimeOffset.UtcNow < fireAt.AddSeconds(-3))
+            {
+                return (app, fireAt);
+            }
+
+            log.WriteLine($"The app started after {fireAt:HH:mm:ss}, the timer's time; starting it again.");
+            await app.DisposeAsync();
+        }
     }
 
     /// <summary>Subscribers in the emulator (customer, Checkout paid there), their accounts and one closed usage period each; returns how many have overage.</summary>
