@@ -2,6 +2,7 @@ using Billing.Benchmarks.BareApp;
 using Billing.Benchmarks.ColdStart;
 using Billing.Benchmarks.Forwarding;
 using Billing.Benchmarks.Ingest;
+using Billing.Benchmarks.Invoicing;
 using Billing.Benchmarks.Signature;
 using Billing.Benchmarks.Usage;
 
@@ -14,6 +15,7 @@ return args.FirstOrDefault() switch
     "forwarding" => await ForwardingCommand.RunAsync(args[1..]),
     "ingest" => await IngestCommand.RunAsync(args[1..]),
     "usage" => await UsageCommand.RunAsync(args[1..]),
+    "invoicing" => await InvoicingCommand.RunAsync(args[1..]),
     "bare-app" => await BareAppCommand.RunAsync(args[1..]),
     _ => Usage(),
 };
@@ -31,6 +33,9 @@ static int Usage()
           usage [--seconds S] [--warmup-seconds W] [--rounds R] [--levels 1,8,64]
                                                 POST /api/usage (hard-limited meter) through host + worker vs the same
                                                 service in-process vs the direct conditional patch; RU per call; peak RSS
+          invoicing [--accounts 200,2000] [--rps 20] [--timeout-minutes 40]
+                                                a monthly invoicing run end to end (timer, jobs, Stripe emulator):
+                                                duration, Stripe requests/s against the budget, 2,000 vs 200 accounts
           bare-app --port P [--plans-file F]    the minimal ASP.NET Core baseline (started by coldstart and forwarding)
         """);
     return 2;

@@ -72,6 +72,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddTransient<InvoicingSweep>();
         services.TryAddTransient<InvoiceAccount>();
         services.TryAddTransient<AccountInvoices>();
+        services.TryAddTransient<InvoicingRuns>();
 
         // Stripe events: ingest, processing (IStripeEventTypeHandler is where a new event type goes), operations
         services.TryAddSingleton<StripeEventIngest>();

@@ -17,6 +17,15 @@ public interface IInvoiceRunStore
 
     /// <summary>The account's runs that produced an invoice, newest period first (one partition).</summary>
     Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The runs (any step) of periods ending in (<paramref name="endsAfter"/>, <paramref name="endsBy"/>], of one account
+    /// or of all, in run id order after <paramref name="afterRunId"/> (keyset paging), at most <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The run that created the Stripe invoice <paramref name="stripeInvoiceId"/>, if any.</summary>
+    Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken);
 }
 
 /// <summary>Two jobs worked on one run at once; the loser's delivery is retried and resumes from the stored state.</summary>

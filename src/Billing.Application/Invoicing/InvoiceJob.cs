@@ -14,6 +14,20 @@ public sealed record InvoiceJob(AccountId AccountId, UsagePeriodKey PeriodKey)
     /// <summary>The run's id: the same for every delivery of the job, part of every Stripe idempotency key and metadata.</summary>
     public string RunId => $"{AccountId.Value}:{PeriodKey.Value}";
 
+    /// <summary>The job a run id (<c>{accountId}:{periodKey}</c>) stands for; period keys never contain a colon, so the last one splits.</summary>
+    public static bool TryParseRunId(string? runId, out InvoiceJob job)
+    {
+        job = null!;
+        var colon = runId?.LastIndexOf(':') ?? -1;
+        if (colon <= 0 || !AccountId.TryParse(runId![..colon], out var accountId, out _) || !UsagePeriodKey.TryParse(runId[(colon + 1)..], out var periodKey))
+        {
+            return false;
+        }
+
+        job = new InvoiceJob(accountId, periodKey);
+        return true;
+    }
+
     public string ToJson() => JsonSerializer.Serialize(new Wire { AccountId = AccountId.Value, PeriodKey = PeriodKey.Value }, Json);
 
     /// <summary>Parses and validates a queue message; throws <see cref="InvalidQueueMessageException"/> for anything else.</summary>

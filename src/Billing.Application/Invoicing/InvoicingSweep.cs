@@ -27,22 +27,36 @@ public sealed partial class InvoicingSweep(
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var days = options.Value.LookbackDays;
-        var queued = 0;
-        for (var day = today.AddDays(-days); day <= today; day = day.AddDays(1))
+        var closed = (await ListNotInvoicedAsync(today.AddDays(-days), today, cancellationToken).ConfigureAwait(false))
+            .Where(p => p.PeriodEnd <= now)
+            .ToList();
+        await EnqueueAsync(closed, cancellationToken).ConfigureAwait(false);
+        LogSwept(days + 1, closed.Count);
+        return new InvoicingSweepResult(days + 1, closed.Count);
+    }
+
+    /// <summary>
+    /// The (account, period) pairs with usage, not invoiced yet, whose period ends on a day from <paramref name="firstDay"/>
+    /// to <paramref name="lastDay"/> (UTC), closed or not: one single-partition query of the closing-day index per day.
+    /// The timer and the operator's run (<see cref="InvoicingRuns"/>) enumerate through this one method.
+    /// </summary>
+    public async Task<IReadOnlyList<UsagePeriodEntry>> ListNotInvoicedAsync(DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken)
+    {
+        var periods = new List<UsagePeriodEntry>();
+        for (var day = firstDay; day <= lastDay; day = day.AddDays(1))
         {
-            var closed = (await usage.ListPeriodsEndingAsync(day, cancellationToken).ConfigureAwait(false))
-                .Where(p => p.PeriodEnd <= now)
-                .ToList();
-            await Parallel.ForEachAsync(
-                closed,
-                new ParallelOptions { MaxDegreeOfParallelism = EnqueueParallelism, CancellationToken = cancellationToken },
-                async (period, ct) => await jobs.EnqueueAsync(new InvoiceJob(period.AccountId, period.PeriodKey), ct).ConfigureAwait(false)).ConfigureAwait(false);
-            queued += closed.Count;
+            periods.AddRange(await usage.ListPeriodsEndingAsync(day, cancellationToken).ConfigureAwait(false));
         }
 
-        LogSwept(days + 1, queued);
-        return new InvoicingSweepResult(days + 1, queued);
+        return periods;
     }
+
+    /// <summary>Queues one <c>invoice-jobs</c> message per period (several sends at a time).</summary>
+    public Task EnqueueAsync(IEnumerable<UsagePeriodEntry> periods, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(
+            periods,
+            new ParallelOptions { MaxDegreeOfParallelism = EnqueueParallelism, CancellationToken = cancellationToken },
+            async (period, ct) => await jobs.EnqueueAsync(new InvoiceJob(period.AccountId, period.PeriodKey), ct).ConfigureAwait(false));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoicing sweep: {Days} closing days read, {Queued} invoice jobs queued")]
     private partial void LogSwept(int days, int queued);

@@ -26,4 +26,7 @@ public enum RefusalReason
 
     /// <summary>Another call with the same idempotency key is still being recorded; retry shortly.</summary>
     UsageInProgress = 8,
+
+    /// <summary>The usage period asked for has not closed yet, so it cannot be invoiced.</summary>
+    PeriodNotClosed = 9,
 }

@@ -35,7 +35,10 @@ internal static class DocumentIds
     public static string Allocation(AccountId accountId, MeterName meter, string allocationId) => $"allocation:{accountId.Value}:{meter.Value}:{Hash(allocationId)}";
 
     /// <summary>The invoicing run of one account's usage period (one per account and period).</summary>
-    public static string InvoiceRun(AccountId accountId, UsagePeriodKey periodKey) => $"invoice-run:{accountId.Value}:{periodKey.Value}";
+    public static string InvoiceRun(AccountId accountId, UsagePeriodKey periodKey) => $"{InvoiceRunPrefix}{accountId.Value}:{periodKey.Value}";
+
+    /// <summary>An invoice run's id is this prefix and the run id (<c>{accountId}:{periodKey}</c>).</summary>
+    public const string InvoiceRunPrefix = "invoice-run:";
 
     /// <summary>An account's entry in the operators' account index (partition <see cref="AccountIndexPartition"/>).</summary>
     public static string AccountSummary(AccountId accountId) => "account-summary:" + accountId.Value;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Billing.Application.Invoicing;
 using Billing.Cosmos.Admin;
 using Billing.Cosmos.Documents;
+using Billing.Cosmos.Serialization;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
@@ -112,8 +113,63 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         return runs;
     }
 
+    public async Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var filter = (accountId is null ? "" : " AND c.accountId = @account") + (afterRunId is null ? "" : " AND c.id > @after");
+        var query = new QueryDefinition(string.Create(
+                CultureInfo.InvariantCulture,
+                $"SELECT TOP {limit} * FROM c WHERE c.type = @type AND c.periodEnd > @endsAfter AND c.periodEnd <= @endsBy{filter} ORDER BY c.id"))
+            .WithParameter("@type", DocumentTypes.InvoiceRun)
+            .WithParameter("@endsAfter", Stamp(endsAfter))
+            .WithParameter("@endsBy", Stamp(endsBy));
+        if (accountId is { } account)
+        {
+            query = query.WithParameter("@account", account.Value);
+        }
+
+        if (afterRunId is not null)
+        {
+            query = query.WithParameter("@after", DocumentIds.InvoiceRunPrefix + afterRunId);
+        }
+
+        var options = new QueryRequestOptions { MaxItemCount = limit, PartitionKey = accountId is { } id ? PartitionKeyOf(id) : null };
+        return await QueryAsync(query, options, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A cross-partition query on <c>stripeInvoiceId</c> (indexed like every path); for the operator, never on a request path of customers.</summary>
+    public async Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
+        var query = new QueryDefinition("SELECT TOP 1 * FROM c WHERE c.type = @type AND c.stripeInvoiceId = @invoice")
+            .WithParameter("@type", DocumentTypes.InvoiceRun)
+            .WithParameter("@invoice", stripeInvoiceId);
+        return (await QueryAsync(query, new QueryRequestOptions { MaxItemCount = 1 }, 1, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
     /// <summary>The stored form of a step (<c>finalized</c>), as the serializer writes the enum.</summary>
     internal static string StepValue(InvoiceRunStep step) => JsonNamingPolicy.CamelCase.ConvertName(step.ToString());
+
+    private async Task<IReadOnlyList<InvoiceRun>> QueryAsync(QueryDefinition query, QueryRequestOptions options, int limit, CancellationToken cancellationToken)
+    {
+        var found = new List<InvoiceRun>();
+        using var feed = Container.GetItemQueryIterator<InvoiceRunDocument>(query, requestOptions: options);
+        while (feed.HasMoreResults && found.Count < limit)
+        {
+            foreach (var document in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (found.Count < limit)
+                {
+                    found.Add(ToDomain(document));
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Dates are stored in one fixed-width UTC format, so string order is time order.</summary>
+    private static string Stamp(DateTimeOffset instant) => instant.UtcDateTime.ToString(UtcDateTimeOffsetConverter.Format, CultureInfo.InvariantCulture);
 
     private Task<InvoiceRunDocument?> ReadAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken) =>
         Container.ReadAsync<InvoiceRunDocument>(DocumentIds.InvoiceRun(accountId, periodKey), PartitionKeyOf(accountId), cancellationToken);

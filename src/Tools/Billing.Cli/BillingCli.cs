@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using Billing.Cli.Admin;
 using Billing.Cli.ApiKeys;
+using Billing.Cli.Invoices;
 using Billing.Cli.Tokens;
 
 namespace Billing.Cli;
@@ -22,6 +23,7 @@ public static class BillingCli
             TokenCommand.Create(),
             AdminCommand.Create(),
             ApiKeyCommand.Create(),
+            InvoicesCommand.Create(),
         };
         RequireSubcommand(root);
         return root;

@@ -130,6 +130,27 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
         }
     }
 
+    public Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<InvoiceRun> page = [.. _runs.Values
+                .Where(r => r.PeriodEnd > endsAfter && r.PeriodEnd <= endsBy && (accountId is null || r.AccountId == accountId))
+                .Where(r => afterRunId is null || string.CompareOrdinal(r.RunId, afterRunId) > 0)
+                .OrderBy(r => r.RunId, StringComparer.Ordinal)
+                .Take(limit)];
+            return Task.FromResult(page);
+        }
+    }
+
+    public Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_runs.Values.FirstOrDefault(r => r.StripeInvoiceId == stripeInvoiceId));
+        }
+    }
+
     private InvoiceRun Store(InvoiceRun run)
     {
         var stored = run with { ETag = "etag-" + (++_etags).ToString(CultureInfo.InvariantCulture) };

@@ -101,10 +101,10 @@ public sealed class InvoicingTests
             configure?.Invoke(settings);
         });
 
-    private sealed record Subscriber(string AccountId, string CustomerId);
+    internal sealed record Subscriber(string AccountId, string CustomerId);
 
     /// <summary>Subscribes an account through the emulator's Checkout and waits for the webhook to make it active.</summary>
-    private static async Task<Subscriber> SubscribeAsync(WebhookStack stack, string priceId)
+    internal static async Task<Subscriber> SubscribeAsync(WebhookStack stack, string priceId)
     {
         var accountId = "inv-" + Guid.NewGuid().ToString("N")[..12];
         var customer = await stack.CreateCustomerAsync(accountId);
@@ -126,7 +126,7 @@ public sealed class InvoicingTests
     }
 
     /// <summary>Shortens the stored subscription periods so they close <paramref name="fromNow"/> from now (as a renewal would).</summary>
-    private static async Task<DateTimeOffset> ClosePeriodsSoonAsync(WebhookStack stack, TimeSpan fromNow, params Subscriber[] subscribers)
+    internal static async Task<DateTimeOffset> ClosePeriodsSoonAsync(WebhookStack stack, TimeSpan fromNow, params Subscriber[] subscribers)
     {
         var periodEnd = DateTimeOffset.UtcNow + fromNow;
         foreach (var subscriber in subscribers)
@@ -140,7 +140,7 @@ public sealed class InvoicingTests
         return periodEnd;
     }
 
-    private static async Task RecordAsync(WebhookStack stack, string accountId, string meter, long quantity)
+    internal static async Task RecordAsync(WebhookStack stack, string accountId, string meter, long quantity)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/usage", UriKind.Relative))
         {
@@ -161,7 +161,7 @@ public sealed class InvoicingTests
             timeout ?? TimeSpan.FromSeconds(90))).Single();
 
     /// <summary>The customer's usage invoices (those a billing run made), any status.</summary>
-    private static async Task<List<Invoice>> InvoicesOfAsync(WebhookStack stack, string customerId)
+    internal static async Task<List<Invoice>> InvoicesOfAsync(WebhookStack stack, string customerId)
     {
         var page = await stack.Stripe.V1.Invoices.ListAsync(new InvoiceListOptions { Customer = customerId, Limit = 100 });
         return [.. page.Data.Where(i => i.Metadata.ContainsKey("billing_run"))];

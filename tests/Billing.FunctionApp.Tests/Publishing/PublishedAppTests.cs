@@ -34,7 +34,7 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
 
         var functions = FunctionMetadata.Read(published.AppRoot);
         Assert.Equal(
-            ["AdminGetAccount", "AdminListAccounts", "AdminListInvoices", "AdminListPoisonEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "BillingCheckout", "BillingEntitlements", "BillingInvoices", "BillingPlans", "BillingPortal",
+            ["AdminGetAccount", "AdminGetInvoiceRun", "AdminListAccounts", "AdminListInvoiceRuns", "AdminListInvoices", "AdminListPoisonEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "AdminStartInvoiceRun", "BillingCheckout", "BillingEntitlements", "BillingInvoices", "BillingPlans", "BillingPortal",
              "BillingSubscription", "BillingTrial", "BillingUpcomingInvoice", "BillingUsage", "CheckUsage", "Health", "InvoiceAccount", "MissedEventSweep", "MonthlyInvoicing", "OpenApiDocument",
              "ProcessStripeEvent", "RecordUsage", "RecordUsageBatch", "RegisterAccount", "ReleaseAllocation", "StripeWebhook", "TakeAllocation"],
             functions.Select(f => f.Name).Order(StringComparer.Ordinal));

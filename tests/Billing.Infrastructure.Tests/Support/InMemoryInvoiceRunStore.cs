@@ -18,4 +18,8 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
     public Task<InvoiceRun> SaveAsync(InvoiceRun run, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken) => throw new NotSupportedException();
 }

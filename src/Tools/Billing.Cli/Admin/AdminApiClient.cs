@@ -54,6 +54,50 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
 
     private async Task<int> SendAsync(HttpMethod method, string path, JsonNode? body, TextWriter output, TextWriter error, CancellationToken cancellationToken, Func<JsonNode, string>? table = null)
     {
+        var (exitCode, text) = await ExchangeAsync(method, path, body, error, cancellationToken).ConfigureAwait(false);
+        if (exitCode != ExitCodes.Success)
+        {
+            return exitCode;
+        }
+
+        if (table is not null && Parse(text) is { } answer)
+        {
+            await output.WriteAsync(table(answer).AsMemory(), cancellationToken).ConfigureAwait(false);
+        }
+        else if (text.Length > 0)
+        {
+            await output.WriteLineAsync((JsonOutput.TryFormat(text) ?? text).AsMemory(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>
+    /// Sends a request and hands back the 2xx answer's JSON (<see cref="ExitCodes.Success"/>), or writes the one-line
+    /// error and returns its exit code with no JSON. For commands that work with the answer rather than print it.
+    /// </summary>
+    public async Task<(int ExitCode, JsonNode? Json)> RequestJsonAsync(HttpMethod method, string path, JsonNode? body, TextWriter error, CancellationToken cancellationToken)
+    {
+        var (exitCode, text) = await ExchangeAsync(method, path, body, error, cancellationToken).ConfigureAwait(false);
+        if (exitCode != ExitCodes.Success)
+        {
+            return (exitCode, null);
+        }
+
+        try
+        {
+            return (exitCode, JsonNode.Parse(text));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            await BillingCli.WriteErrorAsync(error, $"{path} answered with something that is not JSON.").ConfigureAwait(false);
+            return (ExitCodes.Failed, null);
+        }
+    }
+
+    /// <summary>The answer's text on a 2xx; otherwise the error is written and the text is empty.</summary>
+    private async Task<(int ExitCode, string Text)> ExchangeAsync(HttpMethod method, string path, JsonNode? body, TextWriter error, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (body is not null)
@@ -69,12 +113,12 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
         catch (HttpRequestException exception)
         {
             await BillingCli.WriteErrorAsync(error, $"Could not reach {_http.BaseAddress}: {exception.Message}").ConfigureAwait(false);
-            return ExitCodes.Unreachable;
+            return (ExitCodes.Unreachable, string.Empty);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await BillingCli.WriteErrorAsync(error, $"Could not reach {_http.BaseAddress}: no answer within {Timeout.TotalSeconds:0} s.").ConfigureAwait(false);
-            return ExitCodes.Unreachable;
+            return (ExitCodes.Unreachable, string.Empty);
         }
 
         using (response)
@@ -82,20 +126,11 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
-                if (table is not null && Parse(text) is { } answer)
-                {
-                    await output.WriteAsync(table(answer).AsMemory(), cancellationToken).ConfigureAwait(false);
-                }
-                else if (text.Length > 0)
-                {
-                    await output.WriteLineAsync((JsonOutput.TryFormat(text) ?? text).AsMemory(), cancellationToken).ConfigureAwait(false);
-                }
-
-                return ExitCodes.Success;
+                return (ExitCodes.Success, text);
             }
 
             await BillingCli.WriteErrorAsync(error, Describe(response.StatusCode, response.ReasonPhrase, text)).ConfigureAwait(false);
-            return ExitCodes.Failed;
+            return (ExitCodes.Failed, string.Empty);
         }
     }
 

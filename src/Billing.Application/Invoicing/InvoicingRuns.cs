@@ -1,0 +1,173 @@
+using Billing.Application.Accounts;
+using Billing.Application.Outcomes;
+using Billing.Application.Usage;
+using Billing.Domain.Accounts;
+using Billing.Domain.Invoicing;
+using Billing.Domain.Plans;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.Application.Invoicing;
+
+/// <summary>An operator's invoicing run: a month (<c>YYYY-MM</c>, see <see cref="BillingMonth"/>), optionally one account; a dry run only prices.</summary>
+public sealed record InvoicingRunRequest(string? Period, bool DryRun, string? AccountId);
+
+/// <summary>
+/// What a run found: the closed, not yet invoiced periods of the month (queued as jobs, or only priced in a dry run,
+/// then with <see cref="Charges"/> per period), how many periods of the month have not closed yet, and when it started.
+/// </summary>
+public sealed record InvoicingRunStarted(BillingMonth Month, bool DryRun, DateTimeOffset StartedAt, IReadOnlyList<UsagePeriodEntry> Periods, int NotClosedYet, IReadOnlyList<PeriodCharges> Charges);
+
+/// <summary>One page of the runs of a month; <see cref="Cursor"/> asks for the next one (null: this was the last).</summary>
+public sealed record InvoiceRunPage(IReadOnlyList<InvoiceRun> Runs, string? Cursor);
+
+/// <summary>
+/// The operator's side of usage invoicing (<c>billing invoices run|show</c> through the admin endpoints): start a run for
+/// a month, the same enumeration and the same jobs as the <c>MonthlyInvoicing</c> timer (<see cref="InvoicingSweep"/>),
+/// or price it without touching Stripe or writing anything; follow the month's runs page by page; read one run by its
+/// id or its Stripe invoice id.
+/// </summary>
+public sealed partial class InvoicingRuns(
+    InvoicingSweep sweep,
+    IUsageLedger usage,
+    IInvoiceRunStore runs,
+    IBillingAccountStore accounts,
+    PlanCatalog catalog,
+    TimeProvider time,
+    ILogger<InvoicingRuns> logger)
+{
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 500;
+    private const int DryRunParallelism = 16;
+    private const string MonthFormat = "Must be a month as YYYY-MM (e.g. 2026-11).";
+
+    public async Task<Outcome<InvoicingRunStarted>> StartAsync(InvoicingRunRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!BillingMonth.TryParse(request.Period, out var month))
+        {
+            return Outcome.Invalid<InvoicingRunStarted>("period", MonthFormat);
+        }
+
+        AccountId? accountId = null;
+        if (request.AccountId is not null)
+        {
+            if (!AccountId.TryParse(request.AccountId, out var parsed, out var error))
+            {
+                return Outcome.Invalid<InvoicingRunStarted>("accountId", error ?? "Not a valid account id.");
+            }
+
+            accountId = parsed;
+        }
+
+        var now = time.GetUtcNow();
+        if (month.Start > now)
+        {
+            return Outcome.Refused<InvoicingRunStarted>(RefusalReason.PeriodNotClosed, $"No period of {month} has closed: the month has not begun.");
+        }
+
+        if (accountId is { } id && await accounts.GetAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return Outcome.Refused<InvoicingRunStarted>(RefusalReason.AccountNotFound, $"Billing account '{id}' does not exist.");
+        }
+
+        var periods = (await sweep.ListNotInvoicedAsync(month.FirstIndexDay, month.LastIndexDay, cancellationToken).ConfigureAwait(false))
+            .Where(p => month.Contains(p.PeriodEnd) && (accountId is null || p.AccountId == accountId))
+            .OrderBy(p => p.AccountId.Value, StringComparer.Ordinal)
+            .ToList();
+        var closed = periods.Where(p => p.PeriodEnd <= now).ToList();
+        var open = periods.Count - closed.Count;
+        if (accountId is not null && closed.Count == 0 && open > 0)
+        {
+            var end = periods.Min(p => p.PeriodEnd);
+            return Outcome.Refused<InvoicingRunStarted>(RefusalReason.PeriodNotClosed, $"Account '{accountId}' has a period of {month} that closes at {end:O}; it can be invoiced once it has closed.");
+        }
+
+        IReadOnlyList<PeriodCharges> charges = [];
+        if (request.DryRun)
+        {
+            charges = await PriceAsync(closed, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await sweep.EnqueueAsync(closed, cancellationToken).ConfigureAwait(false);
+        }
+
+        LogStarted(month, request.DryRun, closed.Count, open);
+        return Outcome.Succeeded(new InvoicingRunStarted(month, request.DryRun, now, closed, open, charges));
+    }
+
+    /// <summary>The runs of the month's periods (any step), optionally of one account, a page at a time in run id order.</summary>
+    public async Task<Outcome<InvoiceRunPage>> ListAsync(string? period, string? accountId, string? cursor, int? limit, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (!BillingMonth.TryParse(period, out var month))
+        {
+            errors.Add("period", MonthFormat);
+        }
+
+        AccountId? account = null;
+        if (accountId is not null)
+        {
+            if (AccountId.TryParse(accountId, out var parsed, out var error))
+            {
+                account = parsed;
+            }
+            else
+            {
+                errors.Add("accountId", error ?? "Not a valid account id.");
+            }
+        }
+
+        if (cursor is not null && !InvoiceJob.TryParseRunId(cursor, out _))
+        {
+            errors.Add("cursor", "Not a cursor of this listing (pass the cursor of the previous page as it is).");
+        }
+
+        var size = limit ?? DefaultPageSize;
+        if (size is < 1 or > MaxPageSize)
+        {
+            errors.Add("limit", $"Must be from 1 to {MaxPageSize}.");
+        }
+
+        if (!errors.IsEmpty)
+        {
+            return Outcome.Invalid<InvoiceRunPage>(errors);
+        }
+
+        var page = await runs.ListEndingAsync(month.Start, month.End, account, cursor, size + 1, cancellationToken).ConfigureAwait(false);
+        return page.Count > size
+            ? Outcome.Succeeded(new InvoiceRunPage([.. page.Take(size)], page[size - 1].RunId))
+            : Outcome.Succeeded(new InvoiceRunPage(page, null));
+    }
+
+    /// <summary>A run by its id (<c>{accountId}:{periodKey}</c>) or by the Stripe invoice it created (<c>in_...</c>); null when there is none.</summary>
+    public async Task<Outcome<InvoiceRun?>> FindAsync(string? id, CancellationToken cancellationToken)
+    {
+        if (InvoiceJob.TryParseRunId(id, out var job))
+        {
+            return Outcome.Succeeded(await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (id is { Length: > 3 and <= 255 } && id.StartsWith("in_", StringComparison.Ordinal) && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        {
+            return Outcome.Succeeded(await runs.FindByStripeInvoiceAsync(id, cancellationToken).ConfigureAwait(false));
+        }
+
+        return Outcome.Invalid<InvoiceRun?>("id", "Must be a run id ({accountId}:{periodKey}) or a Stripe invoice id (in_...).");
+    }
+
+    /// <summary>Prices each period as its job would (<see cref="PeriodCharges.Price"/> over the stored counters); reads only.</summary>
+    private async Task<IReadOnlyList<PeriodCharges>> PriceAsync(List<UsagePeriodEntry> periods, CancellationToken cancellationToken)
+    {
+        var priced = new PeriodCharges?[periods.Count];
+        await Parallel.ForAsync(0, periods.Count, new ParallelOptions { MaxDegreeOfParallelism = DryRunParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var counters = await usage.GetAsync(periods[i].AccountId, periods[i].PeriodKey, ct).ConfigureAwait(false);
+            priced[i] = counters is null ? null : PeriodCharges.Price(counters, catalog);
+        }).ConfigureAwait(false);
+        return [.. priced.OfType<PeriodCharges>()];
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoicing run for {Month} (dry run: {DryRun}): {Closed} closed periods, {Open} not closed yet")]
+    private partial void LogStarted(BillingMonth month, bool dryRun, int closed, int open);
+}

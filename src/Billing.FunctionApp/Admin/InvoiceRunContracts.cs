@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Billing.Application.Invoicing;
+using Billing.Domain.Invoicing;
+
+namespace Billing.FunctionApp.Admin;
+
+/// <summary>The body of <c>POST /api/billing/admin/invoices/runs</c>: a month (<c>YYYY-MM</c>), a dry run or not, one account or all.</summary>
+public sealed record InvoiceRunStartRequest
+{
+    public string? Period { get; init; }
+
+    public bool? DryRun { get; init; }
+
+    public string? AccountId { get; init; }
+}
+
+/// <summary>
+/// What a run started: the jobs queued (one per closed, not invoiced period of the month), or in a dry run what each
+/// would charge (nothing was written and Stripe was not called), the periods of the month not closed yet, and totals
+/// per currency of the dry run's charges.
+/// </summary>
+public sealed record InvoiceRunStartResponse
+{
+    public required string Period { get; init; }
+
+    public required bool DryRun { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public required IReadOnlyList<QueuedInvoiceRun> Queued { get; init; }
+
+    public required int NotClosedYet { get; init; }
+
+    /// <summary>Dry run only: one entry per period, in the order of <see cref="Queued"/>.</summary>
+    public IReadOnlyList<DryRunCharges>? Charges { get; init; }
+
+    /// <summary>Dry run only: the sum of the charges per currency (minor units).</summary>
+    public IReadOnlyDictionary<string, long>? Totals { get; init; }
+
+    internal static InvoiceRunStartResponse From(InvoicingRunStarted started) => new()
+    {
+        Period = started.Month.ToString(),
+        DryRun = started.DryRun,
+        StartedAt = started.StartedAt,
+        Queued = [.. started.Periods.Select(p => new QueuedInvoiceRun($"{p.AccountId.Value}:{p.PeriodKey.Value}", p.AccountId.Value, p.PeriodKey.Value, p.PeriodStart, p.PeriodEnd))],
+        NotClosedYet = started.NotClosedYet,
+        Charges = started.DryRun ? [.. started.Charges.Select(DryRunCharges.From)] : null,
+        Totals = started.DryRun
+            ? started.Charges.GroupBy(c => c.Currency.Code, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(c => c.Total.MinorUnits), StringComparer.Ordinal)
+            : null,
+    };
+}
+
+/// <summary>A (queued or, in a dry run, priced) period: the run id the job works under, the account and the period.</summary>
+public sealed record QueuedInvoiceRun(string RunId, string AccountId, string PeriodKey, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd);
+
+/// <summary>What a period would be invoiced in a dry run: lines and total in the plan's currency, or nothing to bill.</summary>
+public sealed record DryRunCharges
+{
+    public required string RunId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string Plan { get; init; }
+
+    public required string Currency { get; init; }
+
+    public required long Total { get; init; }
+
+    public required bool NothingToBill { get; init; }
+
+    public required IReadOnlyList<InvoiceRunLineView> Lines { get; init; }
+
+    internal static DryRunCharges From(PeriodCharges charges) => new()
+    {
+        RunId = $"{charges.AccountId.Value}:{charges.Period.Key.Value}",
+        AccountId = charges.AccountId.Value,
+        Plan = charges.Plan.Value,
+        Currency = charges.Currency.Code,
+        Total = charges.Total.MinorUnits,
+        NothingToBill = charges.IsZero,
+        Lines = [.. charges.Lines.Select(l => new InvoiceRunLineView(l.Meter.Value, charges.Describe(l), l.Used, l.Included, l.OverageUnits, l.Amount.MinorUnits, null))],
+    };
+}
+
+/// <summary>One page of a month's runs; pass <see cref="Cursor"/> back for the next (absent on the last page).</summary>
+public sealed record InvoiceRunsResponse(IReadOnlyList<InvoiceRunView> Runs, string? Cursor);
+
+/// <summary>An invoice run as the operator follows it: its step, what exists in Stripe, the lines and total.</summary>
+public sealed record InvoiceRunView
+{
+    public required string RunId { get; init; }
+
+    public required string AccountId { get; init; }
+
+    public required string PeriodKey { get; init; }
+
+    public required DateTimeOffset PeriodStart { get; init; }
+
+    public required DateTimeOffset PeriodEnd { get; init; }
+
+    /// <summary><c>computed</c>, <c>draftCreated</c>, <c>itemsCreated</c>, <c>finalized</c>, <c>recorded</c> or <c>nothingToBill</c>.</summary>
+    public required string Step { get; init; }
+
+    public required string Plan { get; init; }
+
+    public required string Currency { get; init; }
+
+    public required long Total { get; init; }
+
+    public string? StripeInvoiceId { get; init; }
+
+    public string? Number { get; init; }
+
+    /// <summary>Stripe's invoice status as last seen by the run.</summary>
+    public string? Status { get; init; }
+
+    public string? HostedInvoiceUrl { get; init; }
+
+    public required int Attempts { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public required IReadOnlyList<InvoiceRunLineView> Lines { get; init; }
+
+    internal static InvoiceRunView From(InvoiceRun run) => new()
+    {
+        RunId = run.RunId,
+        AccountId = run.AccountId.Value,
+        PeriodKey = run.PeriodKey.Value,
+        PeriodStart = run.PeriodStart,
+        PeriodEnd = run.PeriodEnd,
+        Step = JsonNamingPolicy.CamelCase.ConvertName(run.Step.ToString()),
+        Plan = run.Plan.Value,
+        Currency = run.Currency.Code,
+        Total = run.Total,
+        StripeInvoiceId = run.StripeInvoiceId,
+        Number = run.Number,
+        Status = run.Status,
+        HostedInvoiceUrl = run.HostedInvoiceUrl,
+        Attempts = run.Attempts,
+        UpdatedAt = run.UpdatedAt,
+        Lines = [.. run.Lines.Select(l => new InvoiceRunLineView(l.Meter.Value, l.Description, l.Used, l.Included, l.OverageUnits, l.Amount, l.StripeItemId))],
+    };
+}
+
+/// <summary>One meter's overage (amount in minor units) and its Stripe invoice item once created.</summary>
+public sealed record InvoiceRunLineView(string Meter, string Description, long Used, long Included, long OverageUnits, long Amount, string? StripeItemId);

@@ -1,0 +1,64 @@
+using System.Globalization;
+using Billing.Application.Invoicing;
+using Billing.Application.Outcomes;
+using Billing.FunctionApp.Http;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Billing.FunctionApp.Admin;
+
+/// <summary>
+/// The operator's invoicing runs (admin role; <c>billing invoices run|show</c>):
+/// <c>POST /api/billing/admin/invoices/runs</c> <c>{"period":"2026-11","dryRun":false,"accountId":null}</c> queues the
+/// month's closed, not invoiced periods as the timer would (or prices them in a dry run);
+/// <c>GET /api/billing/admin/invoices/runs?period=2026-11[&amp;accountId=][&amp;cursor=][&amp;limit=]</c> lists the month's
+/// runs a page at a time; <c>GET /api/billing/admin/invoices/runs/{id}</c> reads one run by its id or its Stripe invoice id.
+/// </summary>
+public sealed class InvoiceRunsFunctions(InvoicingRuns runs)
+{
+    [Authorize(Policy = Authentication.AdminPolicy)]
+    [Function("AdminStartInvoiceRun")]
+    public async Task<IResult> Start([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing/admin/invoices/runs")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        var body = await StrictJsonBody.ReadAsync<InvoiceRunStartRequest>(request, required: true, cancellationToken).ConfigureAwait(false);
+        if (body.Value is not { } input)
+        {
+            return body.Problem!;
+        }
+
+        var outcome = await runs.StartAsync(new InvoicingRunRequest(input.Period, input.DryRun ?? false, input.AccountId), cancellationToken).ConfigureAwait(false);
+        return Problems.Answer(outcome, InvoiceRunStartResponse.From);
+    }
+
+    [Authorize(Policy = Authentication.AdminPolicy)]
+    [Function("AdminListInvoiceRuns")]
+    public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/invoices/runs")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        int? limit = null;
+        if (request.Query.TryGetValue("limit", out var text))
+        {
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                return Problems.Invalid("limit", $"Must be a whole number from 1 to {InvoicingRuns.MaxPageSize}.");
+            }
+
+            limit = value;
+        }
+
+        var outcome = await runs.ListAsync(Single(request, "period"), Single(request, "accountId"), Single(request, "cursor"), limit, cancellationToken).ConfigureAwait(false);
+        return Problems.Answer(outcome, page => new InvoiceRunsResponse([.. page.Runs.Select(InvoiceRunView.From)], page.Cursor));
+    }
+
+    [Authorize(Policy = Authentication.AdminPolicy)]
+    [Function("AdminGetInvoiceRun")]
+    public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/invoices/runs/{id}")] HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        var outcome = await runs.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        return outcome is Succeeded<InvoiceRun?> { Value: null }
+            ? Problems.Of(StatusCodes.Status404NotFound, "No such invoice run", $"No invoice run has the id or Stripe invoice '{id}'.", "invoice_run_not_found")
+            : Problems.Answer(outcome, run => InvoiceRunView.From(run!));
+    }
+
+    private static string? Single(HttpRequest request, string name) =>
+        request.Query.TryGetValue(name, out var values) ? values.Count == 1 ? values[0] : string.Empty : null;
+}

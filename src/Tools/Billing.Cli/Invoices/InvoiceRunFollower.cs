@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Billing.Cli.Admin;
+
+namespace Billing.Cli.Invoices;
+
+/// <summary>
+/// Follows the jobs a run queued until each is recorded, has nothing to bill or failed (its job is in
+/// <c>invoice-jobs-poison</c>, put there after the run started), or the time is up: every poll reads the month's runs
+/// (every page) and, while some are waiting, the poison listing (its first 32 messages). Then writes the summary; the
+/// exit code is <see cref="ExitCodes.Failed"/> when a job failed or did not finish.
+/// </summary>
+internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter output, TextWriter error, ProgressLine progress, TimeSpan pollInterval, TimeSpan timeout)
+{
+    private const int PageSize = 500;
+    private const int PoisonPeek = 32;
+
+    public async Task<int> FollowAsync(JsonNode started, string? accountId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(started);
+        var period = InvoicesCommand.Text(started["period"]) ?? throw new InvalidOperationException("The run's answer has no period.");
+        var startedAt = DateTimeOffset.Parse(InvoicesCommand.Text(started["startedAt"]) ?? throw new InvalidOperationException("The run's answer has no startedAt."), CultureInfo.InvariantCulture);
+        var queued = (started["queued"]?.AsArray() ?? []).Select(q => InvoicesCommand.Text(q?["runId"])).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var notClosed = (int?)started["notClosedYet"] ?? 0;
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Invoicing {period}{(accountId is null ? "" : $" for {accountId}")}: {queued.Count} closed periods queued{(notClosed > 0 ? $", {notClosed} not closed yet (not queued)" : "")}.")).ConfigureAwait(false);
+
+        var clock = Stopwatch.StartNew();
+        RunProgress state;
+        while (true)
+        {
+            var (listed, runs) = await ListRunsAsync(period, accountId, cancellationToken).ConfigureAwait(false);
+            if (runs is null)
+            {
+                await progress.EndAsync().ConfigureAwait(false);
+                return listed;
+            }
+
+            state = RunProgress.Of(queued, runs, new HashSet<string>(StringComparer.Ordinal));
+            if (state.Waiting > 0)
+            {
+                var (peeked, poisoned) = await PoisonedAsync(startedAt, cancellationToken).ConfigureAwait(false);
+                if (poisoned is null)
+                {
+                    await progress.EndAsync().ConfigureAwait(false);
+                    return peeked;
+                }
+
+                state = RunProgress.Of(queued, runs, poisoned);
+            }
+
+            await progress.ShowAsync(state).ConfigureAwait(false);
+            if (state.Waiting == 0 || clock.Elapsed >= timeout)
+            {
+                break;
+            }
+
+            await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+        }
+
+        await progress.EndAsync().ConfigureAwait(false);
+        await WriteSummaryAsync(period, state, clock.Elapsed).ConfigureAwait(false);
+        return state.Failed + state.Waiting > 0 ? ExitCodes.Failed : ExitCodes.Success;
+    }
+
+    private async Task WriteSummaryAsync(string period, RunProgress state, TimeSpan elapsed)
+    {
+        var lines = new List<string>
+        {
+            $"Invoicing {period}: {state.Accounts} accounts, {elapsed.TotalSeconds:0.0} s",
+            $"  invoices created  {state.Invoiced}",
+            $"  total             {(state.Totals.Count == 0 ? "nothing" : string.Join(", ", state.Totals.Select(t => InvoicesCommand.Amount(t.Value, t.Key))))}",
+            $"  skipped           {state.NothingToBill + state.AlreadyDone} (nothing to bill {state.NothingToBill}, already invoiced before {state.AlreadyDone})",
+            $"  failed            {state.Failed}{(state.Failed > 0 ? $" (in invoice-jobs-poison; see 'billing admin poison list --queue invoice-jobs'): {string.Join(", ", state.FailedRuns.Take(20))}" : "")}",
+        };
+        if (state.Waiting > 0)
+        {
+            lines.Add($"  not finished      {state.Waiting} after {timeout.TotalSeconds:0} s: {string.Join(", ", state.WaitingRuns.Take(20))}");
+        }
+
+        foreach (var line in lines)
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{line}")).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Every run of the month (all pages), by run id; null with the exit code when the server refused.</summary>
+    private async Task<(int ExitCode, Dictionary<string, JsonNode>? Runs)> ListRunsAsync(string period, string? accountId, CancellationToken cancellationToken)
+    {
+        var runs = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
+        string? cursor = null;
+        do
+        {
+            var path = string.Create(CultureInfo.InvariantCulture, $"{InvoicesCommand.RunsPath}?period={Uri.EscapeDataString(period)}&limit={PageSize}")
+                       + (accountId is null ? "" : "&accountId=" + Uri.EscapeDataString(accountId))
+                       + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+            var (exitCode, page) = await client.RequestJsonAsync(HttpMethod.Get, path, null, error, cancellationToken).ConfigureAwait(false);
+            if (page is null)
+            {
+                return (exitCode, null);
+            }
+
+            foreach (var run in page["runs"]?.AsArray() ?? [])
+            {
+                if (InvoicesCommand.Text(run?["runId"]) is { } runId)
+                {
+                    runs[runId] = run!;
+                }
+            }
+
+            cursor = InvoicesCommand.Text(page["cursor"]);
+        }
+        while (cursor is not null);
+
+        return (ExitCodes.Success, runs);
+    }
+
+    /// <summary>The run ids of invoice jobs put in the poison queue since the run started (the first messages of the queue).</summary>
+    private async Task<(int ExitCode, HashSet<string>? RunIds)> PoisonedAsync(DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        var (exitCode, listing) = await client.RequestJsonAsync(HttpMethod.Get, $"/api/billing/admin/poison?max={PoisonPeek}&queue=invoice-jobs", null, error, cancellationToken).ConfigureAwait(false);
+        if (listing is null)
+        {
+            return (exitCode, null);
+        }
+
+        var poisoned = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var message in listing["messages"]?.AsArray() ?? [])
+        {
+            if (InvoicesCommand.Text(message?["runId"]) is { } runId
+                && DateTimeOffset.TryParse(InvoicesCommand.Text(message!["insertedOn"]), CultureInfo.InvariantCulture, out var insertedOn)
+                && insertedOn >= startedAt)
+            {
+                poisoned.Add(runId);
+            }
+        }
+
+        return (ExitCodes.Success, poisoned);
+    }
+}

@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Billing.Cli.Accounts;
+using Billing.Cli.Admin;
+using Billing.Cli.Output;
+
+namespace Billing.Cli.Invoices;
+
+/// <summary>
+/// <c>billing invoices run --period YYYY-MM [--dry-run] [--account ID]</c>: queues the month's closed, not yet invoiced
+/// usage periods on a running function app (as its timer would), follows the runs with a progress bar and ends with a
+/// summary (exit 1 when a job failed or did not finish); a dry run prints what each period would be charged.
+/// <c>billing invoices show ID</c>: one run by its id (<c>{accountId}:{periodKey}</c>) or its Stripe invoice id (<c>in_...</c>).
+/// </summary>
+public static partial class InvoicesCommand
+{
+    public const string RunsPath = "/api/billing/admin/invoices/runs";
+
+    public static Command Create()
+    {
+        var connection = new AdminConnection();
+        var invoices = new Command("invoices", "Usage invoicing on a running function app (admin role): run a month, show a run.");
+        connection.AddTo(invoices);
+        invoices.Subcommands.Add(Run(connection));
+        invoices.Subcommands.Add(Show(connection));
+        BillingCli.RequireSubcommand(invoices);
+        return invoices;
+    }
+
+    private static Command Run(AdminConnection connection)
+    {
+        var period = new Option<string>("--period")
+        {
+            Description = "The month, YYYY-MM: the usage periods that end in it (UTC), each account's own closing day.",
+            Required = true,
+        };
+        period.Validators.Add(result =>
+        {
+            var value = result.Tokens.Count == 0 ? null : result.GetValueOrDefault<string>();
+            if (value is not null && !IsMonth(value))
+            {
+                result.AddError($"--period must be a month as YYYY-MM (e.g. 2026-11); got '{value}'.");
+            }
+        });
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only price the periods: nothing is written and Stripe is not called." };
+        var account = AccountOption.Create("Only this account's period.", required: false);
+        var timeout = BoundedIntOption.Create("--timeout", "Seconds to follow the run before giving up on jobs not finished", 3600, 1, 86_400);
+        var poll = BoundedIntOption.Create("--poll-ms", "Milliseconds between two looks at the runs", 2000, 50, 60_000);
+        var command = new Command("run", "Invoice a month's closed usage periods and follow the jobs to the end.") { period, dryRun, account, timeout, poll };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            using var client = connection.CreateClient(result, out var connectionError);
+            var (output, error) = (result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
+            if (client is null)
+            {
+                await BillingCli.WriteErrorAsync(error, connectionError!).ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            var body = new JsonObject
+            {
+                ["period"] = result.GetRequiredValue(period),
+                ["dryRun"] = result.GetValue(dryRun),
+                ["accountId"] = result.GetValue(account),
+            };
+            var (exitCode, started) = await client.RequestJsonAsync(HttpMethod.Post, RunsPath, body, error, cancellationToken).ConfigureAwait(false);
+            if (started is null)
+            {
+                return exitCode;
+            }
+
+            if (result.GetValue(dryRun))
+            {
+                await DryRunReport.WriteAsync(started, output).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
+            var follower = new InvoiceRunFollower(client, output, error, ProgressLine.For(output), TimeSpan.FromMilliseconds(result.GetValue(poll)), TimeSpan.FromSeconds(result.GetValue(timeout)));
+            return await follower.FollowAsync(started, result.GetValue(account), cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command Show(AdminConnection connection)
+    {
+        var id = new Argument<string>("ID") { Description = "A run id, {accountId}:{periodKey}, or a Stripe invoice id, in_..." };
+        var json = new Option<bool>("--json") { Description = "Print the run as the API answers it (JSON)." };
+        var command = new Command("show", "Show one invoice run: step, Stripe invoice, status, hosted page, lines and total.") { id, json };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            using var client = connection.CreateClient(result, out var connectionError);
+            var (output, error) = (result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
+            if (client is null)
+            {
+                await BillingCli.WriteErrorAsync(error, connectionError!).ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            var (exitCode, run) = await client.RequestJsonAsync(HttpMethod.Get, $"{RunsPath}/{Uri.EscapeDataString(result.GetRequiredValue(id))}", null, error, cancellationToken).ConfigureAwait(false);
+            if (run is null)
+            {
+                return exitCode;
+            }
+
+            await output.WriteLineAsync(result.GetValue(json) ? JsonOutput.TryFormat(run.ToJsonString()) : Describe(run)).ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>A run as a short block of text: what, where it stands, the Stripe invoice and each line.</summary>
+    internal static string Describe(JsonNode run)
+    {
+        var text = new System.Text.StringBuilder();
+        var currency = Text(run["currency"]);
+        text.AppendLine(CultureInfo.InvariantCulture, $"Invoice run {Text(run["runId"])}: {Text(run["step"])}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  account   {Text(run["accountId"])} (plan {Text(run["plan"])})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  period    {Text(run["periodKey"])}: {Text(run["periodStart"])} to {Text(run["periodEnd"])}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  invoice   {Text(run["stripeInvoiceId"]) ?? "none yet"}{(Text(run["number"]) is { } number ? $" ({number})" : "")}, status {Text(run["status"]) ?? "none"}");
+        if (Text(run["hostedInvoiceUrl"]) is { } url)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  page      {url}");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"  total     {Amount(run["total"], currency)}");
+        foreach (var line in run["lines"]?.AsArray() ?? [])
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  - {Amount(line!["amount"], currency)}  {Text(line["description"])}{(Text(line["stripeItemId"]) is { } item ? $"  [{item}]" : "")}");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"  attempts  {run["attempts"]}, updated {Text(run["updatedAt"])}");
+        return text.ToString();
+    }
+
+    /// <summary>Minor units as they are, with the currency: exact whatever the currency's decimals.</summary>
+    internal static string Amount(JsonNode? minorUnits, string? currency) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(long?)minorUnits ?? 0:N0} {currency} (minor units)");
+
+    internal static string? Text(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static bool IsMonth(string value) =>
+        Month().IsMatch(value) && int.Parse(value.AsSpan(5, 2), CultureInfo.InvariantCulture) is >= 1 and <= 12;
+
+    [GeneratedRegex(@"^\d{4}-\d{2}$", RegexOptions.CultureInvariant)]
+    private static partial Regex Month();
+}

@@ -1,0 +1,246 @@
+using System.Text.Json.Nodes;
+using Billing.Cli.Invoices;
+using Billing.Cli.Tests.Support;
+
+namespace Billing.Cli.Tests.Invoices;
+
+/// <summary><c>billing invoices run|show</c> against a loopback server with canned answers that move as the jobs would.</summary>
+public sealed class InvoicesCommandTests
+{
+    private const string Token = "test-admin-token";
+    private const string StartedAt = "2026-12-02T02:00:00Z";
+
+    [Fact]
+    public async Task Run_queues_the_month_follows_the_jobs_to_the_end_and_sums_up_what_was_invoiced()
+    {
+        var looks = 0;
+        await using var server = new CannedServer(request => request switch
+        {
+            { Method: "POST" } => Ok(Started("a:sub-1", "b:sub-1", "c:sub-1")),
+            { Method: "GET", PathAndQuery: var path } when path.StartsWith("/api/billing/admin/poison", StringComparison.Ordinal) => Ok("""{"queue":"invoice-jobs-poison","approximateCount":0,"messages":[]}"""),
+            _ => Ok(Interlocked.Increment(ref looks) switch
+            {
+                1 => Runs(Run("a:sub-1", "computed")),
+                2 => Runs(Run("a:sub-1", "finalized", 500), Run("b:sub-1", "nothingToBill")),
+                _ => Runs(Run("a:sub-1", "recorded", 500), Run("b:sub-1", "nothingToBill"), Run("c:sub-1", "recorded", 250, "eur"), Run("old:sub-0", "recorded", 999)),
+            }),
+        });
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--poll-ms", "50", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var start = server.Requests.First();
+        Assert.Equal(("POST", "/api/billing/admin/invoices/runs", $"Bearer {Token}"), (start.Method, start.PathAndQuery, start.Authorization));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"period":"2026-11","dryRun":false,"accountId":null}"""), JsonNode.Parse(start.Body)), start.Body);
+        Assert.Contains(server.Requests, r => r.PathAndQuery == "/api/billing/admin/invoices/runs?period=2026-11&limit=500");
+        Assert.Contains("Invoicing 2026-11: 3 closed periods queued.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("[##############################] 3/3", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Invoicing 2026-11: 4 accounts", run.Output, StringComparison.Ordinal);
+        Assert.Contains("invoices created  2", run.Output, StringComparison.Ordinal);
+        Assert.Contains("total             250 eur (minor units), 500 usd (minor units)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("skipped           2 (nothing to bill 1, already invoiced before 1)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("failed            0", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain('\r', run.Output); // captured output: plain lines, no redraw
+        Assert.Empty(run.Error);
+    }
+
+    [Fact]
+    public async Task A_job_poisoned_after_the_run_started_fails_the_run_and_is_named_while_older_poison_is_not()
+    {
+        await using var server = new CannedServer(request => request switch
+        {
+            { Method: "POST" } => Ok(Started("a:sub-1", "b:sub-1")),
+            { PathAndQuery: var path } when path.StartsWith("/api/billing/admin/poison", StringComparison.Ordinal) => Ok("""
+                {"queue":"invoice-jobs-poison","approximateCount":2,"messages":[
+                 {"messageId":"m0","insertedOn":"2026-11-30T10:00:00Z","runId":"a:sub-1"},
+                 {"messageId":"m1","insertedOn":"2026-12-02T02:00:09Z","runId":"b:sub-1"}]}
+                """),
+            _ => Ok(Runs(Run("a:sub-1", "recorded", 100))),
+        });
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--poll-ms", "50", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Contains("failed            1 (in invoice-jobs-poison; see 'billing admin poison list --queue invoice-jobs'): b:sub-1", run.Output, StringComparison.Ordinal);
+        Assert.Contains("invoices created  1", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Jobs_still_waiting_when_the_time_is_up_fail_the_run()
+    {
+        await using var server = new CannedServer(request => request switch
+        {
+            { Method: "POST" } => Ok(Started("a:sub-1")),
+            { PathAndQuery: var path } when path.StartsWith("/api/billing/admin/poison", StringComparison.Ordinal) => Ok("""{"queue":"q","approximateCount":0,"messages":[]}"""),
+            _ => Ok(Runs(Run("a:sub-1", "draftCreated"))),
+        });
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--timeout", "1", "--poll-ms", "100", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Contains("not finished      1 after 1 s: a:sub-1", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_follows_every_page_of_the_listing()
+    {
+        await using var server = new CannedServer(request => request switch
+        {
+            { Method: "POST" } => Ok(Started("a:sub-1", "b:sub-1")),
+            { PathAndQuery: var path } when path.Contains("cursor=a%3Asub-1", StringComparison.Ordinal) => Ok(Runs(Run("b:sub-1", "recorded", 7))),
+            _ => Ok("""{"runs":[""" + Run("a:sub-1", "recorded", 5) + """],"cursor":"a:sub-1"}"""),
+        });
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--account", "a", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains(server.Requests, r => r.PathAndQuery == "/api/billing/admin/invoices/runs?period=2026-11&limit=500&accountId=a&cursor=a%3Asub-1");
+        Assert.Contains("total             12 usd (minor units)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("\"accountId\":\"a\"", Assert.Single(server.Requests, r => r.Method == "POST").Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dry_run_prints_each_period_s_charges_and_the_totals_and_follows_nothing()
+    {
+        await using var server = new CannedServer(200, """
+            {"period":"2026-11","dryRun":true,"startedAt":"2026-12-02T02:00:00Z","notClosedYet":1,
+             "queued":[{"runId":"a:sub-1"},{"runId":"b:sub-1"}],
+             "charges":[{"runId":"a:sub-1","accountId":"a","plan":"PRO","currency":"usd","total":2500,"nothingToBill":false,
+                         "lines":[{"meter":"agent_runs","description":"agent_runs: 1,250 beyond the 5,000 included","amount":2500}]},
+                        {"runId":"b:sub-1","accountId":"b","plan":"BASIC","currency":"usd","total":0,"nothingToBill":true,"lines":[]}],
+             "totals":{"usd":2500}}
+            """);
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--dry-run", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var request = Assert.Single(server.Requests);
+        Assert.Contains("\"dryRun\":true", request.Body, StringComparison.Ordinal);
+        Assert.Contains("Dry run of 2026-11: 2 closed periods, 1 to invoice, 1 with nothing to bill, 1 not closed yet.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("a:sub-1 (PRO): 2,500 usd (minor units)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("2,500 usd (minor units)  agent_runs: 1,250 beyond the 5,000 included", run.Output, StringComparison.Ordinal);
+        Assert.Contains("b:sub-1 (BASIC): nothing to bill", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Total: 2,500 usd (minor units)", run.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2026-13")]
+    [InlineData("2026-1")]
+    [InlineData("26-11")]
+    [InlineData("november")]
+    public async Task A_period_that_is_not_a_month_is_a_usage_error_before_any_request(string period)
+    {
+        await using var server = new CannedServer(200, "{}");
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", period, "--url", server.Url, "--token", Token);
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains($"--period must be a month as YYYY-MM (e.g. 2026-11); got '{period}'.", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task A_refused_run_is_one_line_with_the_problem_and_its_code()
+    {
+        await using var server = new CannedServer(409, """{"title":"The period has not closed yet.","status":409,"detail":"No period of 2027-01 has closed: the month has not begun.","code":"period_not_closed"}""", "application/problem+json");
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2027-01", "--url", server.Url, "--token", Token);
+
+        Assert.Equal(ExitCodes.Failed, run.ExitCode);
+        Assert.Equal("billing: 409 Conflict: No period of 2027-01 has closed: the month has not begun. (code: period_not_closed)", Assert.Single(run.ErrorLines));
+        Assert.Empty(run.Output);
+    }
+
+    [Fact]
+    public async Task Run_against_nothing_listening_is_unreachable()
+    {
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--url", CannedServer.ClosedPortUrl(), "--token", Token);
+
+        Assert.Equal(ExitCodes.Unreachable, run.ExitCode);
+        Assert.StartsWith("billing: Could not reach", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_reads_the_run_by_its_id_and_prints_its_invoice_lines_and_page()
+    {
+        await using var server = new CannedServer(200, Run("user-42:month-2026-11", "recorded", 2500));
+
+        var run = await CliRun.RunAsync("invoices", "show", "user-42:month-2026-11", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Equal("/api/billing/admin/invoices/runs/user-42%3Amonth-2026-11", Assert.Single(server.Requests).PathAndQuery);
+        Assert.Contains("Invoice run user-42:month-2026-11: recorded", run.Output, StringComparison.Ordinal);
+        Assert.Contains("invoice   in_user-42 (INV-1), status open", run.Output, StringComparison.Ordinal);
+        Assert.Contains("page      https://invoice.example/user-42", run.Output, StringComparison.Ordinal);
+        Assert.Contains("total     2,500 usd (minor units)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("- 2,500 usd (minor units)  agent_runs beyond the plan  [ii_1]", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_with_json_prints_the_answer_and_a_stripe_invoice_id_goes_in_the_path()
+    {
+        var body = Run("a:sub-1", "recorded", 1);
+        await using var server = new CannedServer(200, body);
+
+        var run = await CliRun.RunAsync("invoices", "show", "in_a", "--json", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Equal("/api/billing/admin/invoices/runs/in_a", Assert.Single(server.Requests).PathAndQuery);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(body), JsonNode.Parse(run.Output)), run.Output);
+    }
+
+    [Fact]
+    public async Task Show_of_an_unknown_run_is_a_one_line_404()
+    {
+        await using var server = new CannedServer(404, """{"title":"No such invoice run","status":404,"detail":"No invoice run has the id or Stripe invoice 'x:sub-1'.","code":"invoice_run_not_found"}""", "application/problem+json");
+
+        var run = await CliRun.RunAsync("invoices", "show", "x:sub-1", "--url", server.Url, "--token", Token);
+
+        Assert.Equal(ExitCodes.Failed, run.ExitCode);
+        Assert.Contains("(code: invoice_run_not_found)", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_progress_bar_fills_with_the_finished_share()
+    {
+        var progress = new RunProgress
+        {
+            Total = 4, Invoiced = 1, NothingToBill = 0, Failed = 1, Waiting = 2, AlreadyDone = 0, Accounts = 4,
+            Totals = new Dictionary<string, long>(), FailedRuns = [], WaitingRuns = [],
+        };
+
+        Assert.Equal("[###############...............] 2/4  invoiced 1, nothing to bill 0, failed 1, waiting 2", ProgressLine.Render(progress));
+    }
+
+    [Fact]
+    public async Task A_terminal_redraws_one_line_in_place()
+    {
+        using var output = new StringWriter();
+        var line = new ProgressLine(output, redraw: true);
+        var progress = new RunProgress
+        {
+            Total = 1, Invoiced = 0, NothingToBill = 0, Failed = 0, Waiting = 1, AlreadyDone = 0, Accounts = 1,
+            Totals = new Dictionary<string, long>(), FailedRuns = [], WaitingRuns = [],
+        };
+
+        await line.ShowAsync(progress);
+        await line.ShowAsync(progress with { Invoiced = 1, Waiting = 0 });
+        await line.EndAsync();
+
+        Assert.Equal("\r" + ProgressLine.Render(progress) + "\r" + ProgressLine.Render(progress with { Invoiced = 1, Waiting = 0 }) + Environment.NewLine, output.ToString());
+    }
+
+    private static CannedServer.Response Ok(string body) => new(200, body);
+
+    private static string Started(params string[] runIds) =>
+        $$"""{"period":"2026-11","dryRun":false,"startedAt":"{{StartedAt}}","notClosedYet":0,"queued":[{{string.Join(',', runIds.Select(id => $$"""{"runId":"{{id}}"}"""))}}]}""";
+
+    private static string Runs(params string[] runs) => $$"""{"runs":[{{string.Join(',', runs)}}],"cursor":null}""";
+
+    private static string Run(string runId, string step, long total = 0, string currency = "usd")
+    {
+        var account = runId[..runId.LastIndexOf(':')];
+        var invoice = step is "recorded" or "finalized" ? $$""","stripeInvoiceId":"in_{{account}}","number":"INV-1","status":"open","hostedInvoiceUrl":"https://invoice.example/{{account}}" """ : "";
+        return $$"""{"runId":"{{runId}}","accountId":"{{account}}","periodKey":"sub-1","periodStart":"2026-10-15T00:00:00Z","periodEnd":"2026-11-15T00:00:00Z","step":"{{step}}","plan":"PRO","currency":"{{currency}}","total":{{total}}{{invoice}},"attempts":1,"updatedAt":"2026-12-02T02:00:05Z","lines":[{"meter":"agent_runs","description":"agent_runs beyond the plan","used":1,"included":0,"overageUnits":1,"amount":{{total}},"stripeItemId":"ii_1"}]}""";
+    }
+}
