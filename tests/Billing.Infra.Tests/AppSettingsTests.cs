@@ -104,6 +104,10 @@ public sealed class AppSettingsTests(DeployedTemplate template)
             Assert.Contains(secret, secrets);
         }
 
+        var vaultProperties = template.OneOf("Microsoft.KeyVault/vaults")["properties"]!;
+        Assert.Equal(true, (bool?)vaultProperties["enableRbacAuthorization"]); // no access policies: the one role in access.bicep
+        Assert.Null(vaultProperties["accessPolicies"]);
+
         var site = template.OneOf("Microsoft.Web/sites");
         Assert.EndsWith("/" + DeployedTemplate.ShortName(template.OneOf("Microsoft.ManagedIdentity/userAssignedIdentities")), (string)site["properties"]!["keyVaultReferenceIdentity"]!, StringComparison.Ordinal);
     }
