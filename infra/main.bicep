@@ -331,9 +331,9 @@ var appSettings = {
   Auth__ClockSkew: '00:01:00'
   Auth__MetadataRefreshInterval: '00:05:00'
 
-  Stripe__SecretKey: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${stripeKeySecretName})'
-  Stripe__WebhookSecrets__0: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${webhookSecretNamePrefix}0)'
-  Stripe__WebhookSecrets__1: '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${webhookSecretNamePrefix}1)'
+  Stripe__SecretKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.stripeKeyUri})'
+  Stripe__WebhookSecrets__0: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.webhookSigningUris[0]})'
+  Stripe__WebhookSecrets__1: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.webhookSigningUris[1]})'
   Stripe__WebhookTolerance: '00:05:00'
   Stripe__MaxNetworkRetries: '2'
   Stripe__RequestsPerSecond: '20'
@@ -365,7 +365,6 @@ module functionApp 'modules/function-app.bicep' = {
   scope: rg
   name: 'function-app'
   dependsOn: [
-    keyVault // the secrets its Key Vault references name
     access // Key Vault references, host storage and the deployment container need the roles first
   ]
   params: {

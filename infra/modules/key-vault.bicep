@@ -1,8 +1,8 @@
 // Key Vault (RBAC authorization) for the Stripe secret key and the webhook signing secrets. The app reads them as
-// Key Vault references (@Microsoft.KeyVault(VaultName=...;SecretName=...), built in main.bicep) with its user-assigned
-// identity, which holds Key Vault Secrets User on this vault only (access.bicep). The references name no version, so
-// a new version of a secret reaches the app within a day, or at once with a restart; a new webhook secret is a new
-// secret and a new app setting (Stripe__WebhookSecrets__N), which restarts the app.
+// Key Vault references (@Microsoft.KeyVault(SecretUri=...), built in main.bicep) with its user-assigned identity, which
+// holds Key Vault Secrets User on this vault only (access.bicep). The references name the secret version this
+// deployment wrote: a changed secret is a changed app setting, so the app restarts with it at once (a versionless
+// reference would be re-read only within a day).
 
 param name string
 param location string
@@ -74,4 +74,8 @@ resource webhookSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [
 
 output name string = vault.name
 output id string = vault.id
-output uri string = vault.properties.vaultUri
+output stripeKeyUri string = stripeKey.properties.secretUriWithVersion
+output webhookSigningUris string[] = [
+  webhookSecret[0].properties.secretUriWithVersion
+  webhookSecret[1].properties.secretUriWithVersion
+]

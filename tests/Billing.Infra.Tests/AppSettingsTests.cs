@@ -92,15 +92,18 @@ public sealed class AppSettingsTests(DeployedTemplate template)
     }
 
     [Fact]
-    public void Stripe_secrets_are_Key_Vault_references()
+    public void Stripe_secrets_are_Key_Vault_references_to_the_version_the_deployment_wrote()
     {
         var settings = template.AppSettings();
-        var vault = DeployedTemplate.ShortName(template.OneOf("Microsoft.KeyVault/vaults"));
+        var vault = (string)template.OneOf("Microsoft.KeyVault/vaults")["id"]!;
         var secrets = template.OfType("Microsoft.KeyVault/vaults/secrets").Select(DeployedTemplate.ShortName).ToHashSet();
 
+        // The secret's versioned URI: a new secret value is a changed setting, so the app restarts with it at once.
         foreach (var (setting, secret) in new[] { ("Stripe__SecretKey", "stripe-secret-key"), ("Stripe__WebhookSecrets__0", "stripe-webhook-secret-0"), ("Stripe__WebhookSecrets__1", "stripe-webhook-secret-1") })
         {
-            Assert.Equal($"@Microsoft.KeyVault(VaultName={vault};SecretName={secret})", Known(settings, setting));
+            var reference = Assert.IsType<ArmUnresolved>(settings[setting]).Text;
+            Assert.StartsWith($"format('@Microsoft.KeyVault(SecretUri={{0}})', reference('{vault}/secrets/{secret}',", reference, StringComparison.Ordinal);
+            Assert.EndsWith(").secretUriWithVersion)", reference, StringComparison.Ordinal);
             Assert.Contains(secret, secrets);
         }
 
