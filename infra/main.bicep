@@ -1,0 +1,410 @@
+// Billing on Azure, for `azd up`: a resource group with the function app (Flex Consumption), its storage account and
+// queues, Cosmos DB, Key Vault, Application Insights and alerts, and the one managed identity the app uses.
+// Every app setting the code reads is set here (docs/deploy.md lists them); tests/Billing.Infra.Tests compiles, lints
+// and checks this template against the code.
+targetScope = 'subscription'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Environment (azd fills these)
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; names the resource group and seeds the resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource; it must offer Flex Consumption (az functionapp list-flexconsumption-locations).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+// ---------------------------------------------------------------------------------------------------------------
+// The frontend and sign-in
+
+@description('The frontend\'s origins, comma-separated (https://app.example.com): CORS, and the redirect targets a request may name.')
+param frontendOrigins string
+
+@description('Checkout success page (default: the first origin + /billing/success?session_id={CHECKOUT_SESSION_ID}).')
+param checkoutSuccessUrl string = '${trim(split(frontendOrigins, ',')[0])}/billing/success?session_id={CHECKOUT_SESSION_ID}'
+
+@description('Where Checkout returns when the customer backs out (default: the first origin + /billing).')
+param checkoutCancelUrl string = '${trim(split(frontendOrigins, ',')[0])}/billing'
+
+@description('Where the customer portal returns (default: the first origin + /billing).')
+param portalReturnUrl string = '${trim(split(frontendOrigins, ',')[0])}/billing'
+
+@description('OIDC authority whose discovery document and keys sign the users\' tokens (https).')
+param authAuthority string
+
+@description('The tokens\' iss (default: the authority).')
+param authIssuer string = authAuthority
+
+@description('The tokens\' aud.')
+param authAudience string
+
+@description('The claim naming the billing account: sub (one account per user) or an organisation claim.')
+param authAccountClaim string = 'sub'
+
+@description('The claim holding roles, and the role that may call the admin endpoints.')
+param authRoleClaim string = 'roles'
+param authAdminRole string = 'billing.admin'
+
+@description('API keys of the product\'s backend for the metering endpoints, by name and hex SHA-256 (`billing api-key`); none: service tokens only.')
+param serviceApiKeys { name: string, sha256: string }[] = []
+
+@description('The scope a service token must carry on the metering endpoints.')
+param serviceTokenScope string = 'billing.usage'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stripe (secrets go to Key Vault, never to app settings)
+
+@secure()
+@description('Stripe secret key (sk_live_/sk_test_) or restricted key (rk_...).')
+param stripeSecretKey string
+
+@secure()
+@description('Signing secret (whsec_...) of the Stripe webhook endpoint.')
+param stripeWebhookSecret string
+
+@secure()
+@description('A second accepted signing secret (the old one during a rotation, or a second endpoint\'s); empty for none.')
+param stripeWebhookSecretPrevious string = ''
+
+// ---------------------------------------------------------------------------------------------------------------
+// Product configuration
+
+@description('The plan catalog (the Billing:Catalog section; docs/stripe.md): plans, quotas and your Stripe price ids.')
+param planCatalog object = loadJsonContent('plan-catalog.json')
+
+@description('How long a past_due or unpaid subscription keeps its plan (d.hh:mm:ss).')
+param pastDueGracePeriod string = '7.00:00:00'
+
+@description('NCRONTAB (UTC) of the usage invoicing timer.')
+param monthlyInvoicingSchedule string = '0 0 2 * * *'
+
+@description('NCRONTAB (UTC) of the missed-event sweep.')
+param missedEventSweepSchedule string = '0 15 * * * *'
+
+@description('Any other app setting, or an override of one set here (e.g. {"Billing__RateLimits__RequestsPerMinute": "60"}).')
+param appSettingOverrides object = {}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scale, data and operations
+
+@description('Upper bound of instances. Each instance has its own Stripe request budget (Stripe__RequestsPerSecond), so instances x budget should stay under Stripe\'s rate limit.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory of each instance (MB); billing is per GB-second of it.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Always-ready instances (billed while idle), e.g. [{"name": "http", "instanceCount": 1}] to avoid cold starts on the HTTP functions.')
+param alwaysReady { name: string, instanceCount: int }[] = []
+
+param stripeEventsQueue string = 'stripe-events'
+param invoiceJobsQueue string = 'invoice-jobs'
+param notificationsQueue string = 'billing-notifications'
+
+param cosmosDatabaseName string = 'billing'
+
+@allowed([
+  'serverless'
+  'autoscale'
+  'manual'
+])
+param cosmosThroughputMode string = 'serverless'
+
+@description('autoscale: maximum RU/s (1000 or more); manual: RU/s (400 or more), shared by the containers.')
+@minValue(400)
+param cosmosThroughput int = 1000
+
+@description('Where alerts are e-mailed.')
+param alertEmail string
+
+@minValue(1)
+@maxValue(100)
+param http5xxPercentThreshold int = 5
+
+@minValue(1)
+param http5xxMinimumRequests int = 20
+
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+param keyVaultPurgeProtection bool = true
+
+// ---------------------------------------------------------------------------------------------------------------
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var stripeKeySecretName = 'stripe-secret-key'
+var webhookSecretNamePrefix = 'stripe-webhook-secret-'
+var origins = filter(map(split(frontendOrigins, ','), origin => trim(origin)), origin => !empty(origin))
+var poisonSuffix = '-poison'
+var queueNames = [
+  stripeEventsQueue
+  '${stripeEventsQueue}${poisonSuffix}'
+  invoiceJobsQueue
+  '${invoiceJobsQueue}${poisonSuffix}'
+  notificationsQueue
+  '${notificationsQueue}${poisonSuffix}'
+]
+
+var names = {
+  identity: 'id-billing-${resourceToken}'
+  workspace: 'log-billing-${resourceToken}'
+  applicationInsights: 'appi-billing-${resourceToken}'
+  storage: 'st${resourceToken}'
+  cosmos: 'cosmos-billing-${resourceToken}'
+  keyVault: 'kv-${resourceToken}'
+  plan: 'plan-billing-${resourceToken}'
+  functionApp: 'func-billing-${resourceToken}'
+}
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  scope: rg
+  name: 'identity'
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  scope: rg
+  name: 'monitoring'
+  params: {
+    workspaceName: names.workspace
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  scope: rg
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    deploymentContainerName: 'app-package-${resourceToken}'
+    queueNames: queueNames
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  scope: rg
+  name: 'cosmos'
+  params: {
+    name: names.cosmos
+    location: location
+    tags: tags
+    databaseName: cosmosDatabaseName
+    throughputMode: cosmosThroughputMode
+    throughput: cosmosThroughput
+  }
+}
+
+module keyVault 'modules/key-vault.bicep' = {
+  scope: rg
+  name: 'key-vault'
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    enablePurgeProtection: keyVaultPurgeProtection
+    stripeSecretKey: stripeSecretKey
+    stripeWebhookSecret: stripeWebhookSecret
+    stripeWebhookSecretPrevious: stripeWebhookSecretPrevious
+    stripeKeySecretName: stripeKeySecretName
+    webhookSecretNamePrefix: webhookSecretNamePrefix
+  }
+}
+
+module access 'modules/access.bicep' = {
+  scope: rg
+  name: 'access'
+  dependsOn: [
+    identity
+    storage
+    monitoring
+    keyVault
+    cosmos
+  ]
+  params: {
+    identityName: names.identity
+    storageAccountName: names.storage
+    applicationInsightsName: names.applicationInsights
+    keyVaultName: names.keyVault
+    cosmosAccountName: names.cosmos
+  }
+}
+
+// Flattens one level of a configuration object into app-setting names (Section__Key, List__0): nested objects and
+// arrays become one entry per member, scalars become strings. Applied as often as the catalog is deep.
+func flattenOnce(settings object) object =>
+  reduce(
+    items(settings),
+    {},
+    (flat, entry) =>
+      union(
+        flat,
+        startsWith(string(entry.value), '{')
+          ? toObject(items(entry.value), member => '${entry.key}__${member.key}', member => member.value)
+          : startsWith(string(entry.value), '[')
+              ? toObject(range(0, length(entry.value)), i => '${entry.key}__${i}', i => entry.value[i])
+              : { '${entry.key}': string(entry.value) }
+      )
+  )
+
+// The catalog is at most 8 levels deep (Plans > 0 > Meters > tokens > Overage > Tiers > 0 > UpTo); two spare passes.
+// (One variable per pass: the deployment engine refuses a function applied to its own result in one expression.)
+var catalog1 = flattenOnce({ Billing__Catalog: planCatalog })
+var catalog2 = flattenOnce(catalog1)
+var catalog3 = flattenOnce(catalog2)
+var catalog4 = flattenOnce(catalog3)
+var catalog5 = flattenOnce(catalog4)
+var catalog6 = flattenOnce(catalog5)
+var catalog7 = flattenOnce(catalog6)
+var catalog8 = flattenOnce(catalog7)
+var catalog9 = flattenOnce(catalog8)
+var catalogSettings = flattenOnce(catalog9)
+
+var originSettings = toObject(range(0, length(origins)), i => 'Billing__Redirects__AllowedOrigins__${i}', i => origins[i])
+
+var apiKeySettings = reduce(
+  range(0, length(serviceApiKeys)),
+  {},
+  (all, i) =>
+    union(all, {
+      'Billing__ServiceAuth__ApiKeys__${i}__Name': serviceApiKeys[i].name
+      'Billing__ServiceAuth__ApiKeys__${i}__Sha256': serviceApiKeys[i].sha256
+    })
+)
+
+// The settings the code reads (local.settings.sample.json lists them with their local values). Tuning values are the
+// code's defaults, written out so the deployed configuration is complete and visible; override any through
+// appSettingOverrides.
+var appSettings = {
+  // Host storage and the app's queues, with the managed identity (no keys: shared-key access is off).
+  AzureWebJobsStorage__blobServiceUri: storage.outputs.blobEndpoint
+  AzureWebJobsStorage__queueServiceUri: storage.outputs.queueEndpoint
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.outputs.clientId
+  STRIPE_EVENTS_QUEUE: stripeEventsQueue
+  INVOICE_JOBS_QUEUE: invoiceJobsQueue
+  BILLING_NOTIFICATIONS_QUEUE: notificationsQueue
+  MONTHLY_INVOICING_SCHEDULE: monthlyInvoicingSchedule
+  MISSED_EVENT_SWEEP_SCHEDULE: missedEventSweepSchedule
+
+  // Telemetry from the host (and the worker's logs through it), sent with the managed identity.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
+
+  Auth__Authority: authAuthority
+  Auth__Issuer: authIssuer
+  Auth__Audience: authAudience
+  Auth__AccountClaim: authAccountClaim
+  Auth__RoleClaim: authRoleClaim
+  Auth__AdminRole: authAdminRole
+  Auth__ClockSkew: '00:01:00'
+  Auth__MetadataRefreshInterval: '00:05:00'
+
+  Stripe__SecretKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.stripeKeyUri})'
+  Stripe__WebhookSecrets__0: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.webhookSigningUris[0]})'
+  Stripe__WebhookSecrets__1: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.webhookSigningUris[1]})'
+  Stripe__WebhookTolerance: '00:05:00'
+  Stripe__MaxNetworkRetries: '2'
+  Stripe__RequestsPerSecond: '20'
+  Stripe__RequestTimeout: '00:01:20'
+
+  Billing__Cosmos__AccountEndpoint: cosmos.outputs.endpoint
+  Billing__Cosmos__ManagedIdentityClientId: identity.outputs.clientId
+  Billing__Cosmos__DatabaseName: cosmosDatabaseName
+  Billing__Cosmos__ProvisionOnStartup: 'false'
+
+  Billing__Webhooks__MaxBodyBytes: '262144'
+  Billing__Entitlements__PastDueGracePeriod: pastDueGracePeriod
+  Billing__Checkout__SuccessUrl: checkoutSuccessUrl
+  Billing__Checkout__CancelUrl: checkoutCancelUrl
+  Billing__Checkout__SessionLifetime: '1.00:00:00'
+  Billing__Portal__ReturnUrl: portalReturnUrl
+  Billing__RateLimits__RequestsPerMinute: '20'
+  Billing__ServiceAuth__Scope: serviceTokenScope
+  Billing__MissedEventSweep__Grace: '02:00:00'
+  Billing__MissedEventSweep__BatchSize: '100'
+  Billing__Usage__LateWindow: '1.00:00:00'
+  Billing__Usage__ClockSkew: '00:00:30'
+  Billing__Usage__Thresholds__0: '80'
+  Billing__Usage__Thresholds__1: '100'
+  Billing__Usage__KeyRetention: '45.00:00:00'
+}
+
+module functionApp 'modules/function-app.bicep' = {
+  scope: rg
+  name: 'function-app'
+  dependsOn: [
+    access // Key Vault references, host storage and the deployment container need the roles first
+  ]
+  params: {
+    planName: names.plan
+    name: names.functionApp
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    runtimeName: 'dotnet-isolated'
+    runtimeVersion: '10.0'
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    alwaysReady: alwaysReady
+    corsAllowedOrigins: origins
+    appSettings: union(appSettings, originSettings, apiKeySettings, catalogSettings, appSettingOverrides)
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  scope: rg
+  name: 'alerts'
+  params: {
+    namePrefix: 'billing-${resourceToken}'
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    alertEmail: alertEmail
+    http5xxPercentThreshold: http5xxPercentThreshold
+    http5xxMinimumRequests: http5xxMinimumRequests
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output SERVICE_API_URI string = functionApp.outputs.uri
+output STRIPE_WEBHOOK_URL string = '${functionApp.outputs.uri}/api/stripe/webhook'
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId

@@ -1,0 +1,135 @@
+// Cosmos DB for NoSQL: the billing database and its three containers exactly as CosmosProvisioner creates them in
+// development (src/Billing.Cosmos/Provisioning/CosmosProvisioner.cs; docs/data-model.md). In Azure the app never
+// provisions (Billing__Cosmos__ProvisionOnStartup=false): its data-plane role cannot create containers, this template
+// does. Keys are off (disableLocalAuth): the app signs in with its managed identity (role in access.bicep).
+
+param name string
+param location string
+param tags object
+param databaseName string
+
+@description('serverless (pay per request unit, the default), autoscale (provisioned, scales between 10% and 100% of the maximum) or manual (fixed provisioned throughput). Changing serverless to or from provisioned needs a new account.')
+@allowed([
+  'serverless'
+  'autoscale'
+  'manual'
+])
+param throughputMode string
+
+@description('autoscale: the maximum RU/s shared by the containers (1000 or more); manual: the RU/s shared by the containers (400 or more). Ignored when serverless.')
+@minValue(400)
+param throughput int
+
+// Partition keys and indexing as docs/data-model.md justifies them; tests/Billing.Infra.Tests compares them with what
+// CosmosProvisioner creates.
+var containers = [
+  {
+    // One logical partition per account (account, usage, usage keys, allocations, invoice runs) plus one per closing
+    // day for the usage index. Time to live on without a default: only the usage idempotency keys carry a ttl.
+    name: 'accounts'
+    partitionKeyPath: '/accountId'
+    defaultTtl: -1
+    excludedPaths: []
+  }
+  {
+    // One partition per Stripe event (id = event id). The raw payload is only read back by id: not indexed.
+    name: 'stripe-events'
+    partitionKeyPath: '/id'
+    defaultTtl: null
+    excludedPaths: [
+      '/payload/?'
+    ]
+  }
+  {
+    // One partition per Stripe customer (id = customer id), mapped to its account with one point read.
+    name: 'stripe-customers'
+    partitionKeyPath: '/id'
+    defaultTtl: null
+    excludedPaths: []
+  }
+]
+
+var databaseOptions = throughputMode == 'autoscale'
+  ? { autoscaleSettings: { maxThroughput: throughput } }
+  : throughputMode == 'manual' ? { throughput: throughput } : {}
+
+resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'GlobalDocumentDB'
+  properties: {
+    databaseAccountOfferType: 'Standard'
+    locations: [
+      {
+        locationName: location
+        failoverPriority: 0
+        isZoneRedundant: false
+      }
+    ]
+    consistencyPolicy: {
+      defaultConsistencyLevel: 'Session'
+    }
+    capabilities: throughputMode == 'serverless' ? [{ name: 'EnableServerless' }] : []
+    disableLocalAuth: true
+    disableKeyBasedMetadataWriteAccess: true
+    minimalTlsVersion: 'Tls12'
+    publicNetworkAccess: 'Enabled'
+    enableAutomaticFailover: false
+    enableMultipleWriteLocations: false
+  }
+}
+
+resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-11-15' = {
+  parent: account
+  name: databaseName
+  properties: {
+    resource: {
+      id: databaseName
+    }
+    options: databaseOptions
+  }
+}
+
+resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = [
+  for container in containers: {
+    parent: database
+    name: container.name
+    properties: {
+      resource: union(
+        {
+          id: container.name
+          partitionKey: {
+            paths: [
+              container.partitionKeyPath
+            ]
+            kind: 'Hash'
+            version: 2
+          }
+          indexingPolicy: {
+            indexingMode: 'consistent'
+            automatic: true
+            includedPaths: [
+              {
+                path: '/*'
+              }
+            ]
+            excludedPaths: concat(
+              [
+                {
+                  path: '/"_etag"/?'
+                }
+              ],
+              map(container.excludedPaths, path => { path: path })
+            )
+          }
+        },
+        container.defaultTtl == null ? {} : { defaultTtl: container.defaultTtl }
+      )
+    }
+  }
+]
+
+output name string = account.name
+output id string = account.id
+output endpoint string = account.properties.documentEndpoint

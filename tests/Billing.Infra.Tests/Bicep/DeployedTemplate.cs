@@ -1,0 +1,127 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Billing.Infra.Tests.Bicep;
+
+/// <summary>
+/// infra/main.bicep as the Bicep CLI sees it, produced once for all tests: the compiled ARM template
+/// (<c>bicep build --stdout</c>), the linter's output (<c>bicep lint</c>, with infra/bicepconfig.json), and the
+/// resources a deployment with <see cref="Parameters"/> would create (<c>bicep snapshot</c>: the template evaluated
+/// offline, modules expanded; values only a deployment knows, such as an identity's client id, stay expressions).
+/// </summary>
+public sealed class DeployedTemplate : IAsyncLifetime
+{
+    /// <summary>The deployment's inputs. The secrets are fakes the tests look for where they must not be.</summary>
+    public static class Parameters
+    {
+        public const string EnvironmentName = "infra-test";
+        public const string Location = "westeurope";
+        public const string FrontendOrigins = "https://app.example.com, https://www.example.com";
+        public const string AuthAuthority = "https://login.example.com/";
+        public const string AuthAudience = "billing-api";
+        public const string StripeSecretKey = "sk_test_InfraTestSecretKeyValue";
+        public const string StripeWebhookSecret = "whsec_InfraTestWebhookSecretValue";
+        public const string AlertEmail = "ops@example.com";
+        public const string ServiceApiKeyName = "backend";
+        public const string ServiceApiKeySha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    }
+
+    private string? _workDirectory;
+
+    public JsonObject Template { get; private set; } = null!;
+
+    public BicepResult Build { get; private set; } = null!;
+
+    public BicepResult Lint { get; private set; } = null!;
+
+    public BicepResult Snapshot { get; private set; } = null!;
+
+    public IReadOnlyList<JsonObject> Resources { get; private set; } = [];
+
+    public async Task InitializeAsync()
+    {
+        _workDirectory = Directory.CreateTempSubdirectory("billing-infra-").FullName;
+        Build = await BicepCli.RunAsync("build", BicepCli.MainTemplate, "--stdout");
+        Template = Build.ExitCode == 0 ? (JsonObject)JsonNode.Parse(Build.StandardOutput)! : new JsonObject();
+        Lint = await BicepCli.RunAsync("lint", BicepCli.MainTemplate);
+
+        var parameters = Path.Combine(_workDirectory, "test.bicepparam");
+        // A .bicepparam must name its template with a relative path.
+        var template = Path.GetRelativePath(_workDirectory, BicepCli.MainTemplate).Replace('\\', '/');
+        var apiKeys = "param serviceApiKeys = [ { name: '" + Parameters.ServiceApiKeyName + "', sha256: '" + Parameters.ServiceApiKeySha256 + "' } ]";
+        await File.WriteAllTextAsync(parameters, $"""
+            using '{template}'
+            param environmentName = '{Parameters.EnvironmentName}'
+            param location = '{Parameters.Location}'
+            param frontendOrigins = '{Parameters.FrontendOrigins}'
+            param authAuthority = '{Parameters.AuthAuthority}'
+            param authAudience = '{Parameters.AuthAudience}'
+            param stripeSecretKey = '{Parameters.StripeSecretKey}'
+            param stripeWebhookSecret = '{Parameters.StripeWebhookSecret}'
+            param alertEmail = '{Parameters.AlertEmail}'
+            {apiKeys}
+            """);
+        Snapshot = await BicepCli.RunAsync(
+            "snapshot", parameters, "--mode", "overwrite",
+            "--subscription-id", "00000000-0000-0000-0000-00000000a001",
+            "--tenant-id", "00000000-0000-0000-0000-00000000b001",
+            "--location", Parameters.Location);
+        var snapshotFile = Path.ChangeExtension(parameters, ".snapshot.json");
+        if (Snapshot.ExitCode == 0 && File.Exists(snapshotFile))
+        {
+            var snapshot = JsonNode.Parse(await File.ReadAllTextAsync(snapshotFile))!.AsObject();
+            SnapshotDiagnostics = snapshot["diagnostics"]!.AsArray().Select(d => d!.ToJsonString()).ToList();
+            Resources = snapshot["predictedResources"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        }
+    }
+
+    /// <summary>What the snapshot could not expand (a module whose loops need deployment-time values, ...).</summary>
+    public IReadOnlyList<string> SnapshotDiagnostics { get; private set; } = [];
+
+    public Task DisposeAsync()
+    {
+        if (_workDirectory is not null)
+        {
+            Directory.Delete(_workDirectory, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<JsonObject> OfType(string type) =>
+        Resources.Where(r => string.Equals((string?)r["type"], type, StringComparison.OrdinalIgnoreCase)).ToList();
+
+    public JsonObject OneOf(string type)
+    {
+        var matches = OfType(type);
+        Assert.True(matches.Count == 1, $"Expected one {type}, the snapshot has {matches.Count}.");
+        return matches[0];
+    }
+
+    /// <summary>The last segment of a resource's name (<c>account/default/queue</c> → <c>queue</c>).</summary>
+    public static string ShortName(JsonObject resource) => ((string)resource["name"]!).Split('/')[^1];
+
+    /// <summary>The function app's settings (Microsoft.Web/sites/config appsettings), names with known or unresolved values.</summary>
+    public IReadOnlyDictionary<string, ArmValue> AppSettings()
+    {
+        var config = OfType("Microsoft.Web/sites/config").Single(c => ShortName(c) == "appsettings");
+        var value = ToArmValue(config["properties"]!);
+        return value is ArmObject settings
+            ? settings.Members
+            : throw new InvalidOperationException($"The app settings could not be read from the snapshot: {config["properties"]!.ToJsonString()[..Math.Min(300, config["properties"]!.ToJsonString().Length)]}");
+    }
+
+    public static ArmValue ToArmValue(JsonNode node) => node switch
+    {
+        JsonObject o => new ArmObject(o.ToDictionary(p => p.Key, p => ToArmValue(p.Value!), StringComparer.Ordinal)),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => ArmExpression.FromJsonString(v.GetValue<string>()),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => new ArmNumber(v.GetValue<long>()),
+        _ => new ArmText(node.ToJsonString()),
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class DeployedTemplateGroup : ICollectionFixture<DeployedTemplate>
+{
+    public const string Name = "infra/main.bicep";
+}

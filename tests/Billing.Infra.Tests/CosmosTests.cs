@@ -1,0 +1,89 @@
+using Billing.Cosmos.Configuration;
+using Billing.Cosmos.Provisioning;
+using Billing.Infra.Tests.Bicep;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Moq;
+
+namespace Billing.Infra.Tests;
+
+[Collection(DeployedTemplateGroup.Name)]
+public sealed class CosmosTests(DeployedTemplate template)
+{
+    private const string EtagPath = "/\"_etag\"/?"; // Cosmos DB excludes it by default; templates spell it out
+
+    [Fact]
+    public async Task The_database_and_every_container_are_those_the_provisioner_creates()
+    {
+        var (database, containers) = await WhatTheProvisionerCreatesAsync();
+
+        Assert.Equal(database, DeployedTemplate.ShortName(template.OneOf("Microsoft.DocumentDB/databaseAccounts/sqlDatabases")));
+        var deployed = template.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
+            .Select(c => c["properties"]!["resource"]!)
+            .ToDictionary(r => (string)r["id"]!);
+        Assert.Equal(containers.Select(c => c.Id).Order(), deployed.Keys.Order());
+
+        foreach (var wanted in containers)
+        {
+            var resource = deployed[wanted.Id];
+            Assert.Equal([wanted.PartitionKeyPath], resource["partitionKey"]!["paths"]!.AsArray().Select(p => (string)p!));
+            Assert.Equal(wanted.DefaultTimeToLive, (int?)resource["defaultTtl"]);
+
+            var indexing = resource["indexingPolicy"]!;
+            var excluded = indexing["excludedPaths"]!.AsArray().Select(p => (string)p!["path"]!).Where(p => p != EtagPath).Order();
+            Assert.Equal(wanted.IndexingPolicy.ExcludedPaths.Select(p => p.Path).Order(), excluded);
+            var included = indexing["includedPaths"]!.AsArray().Select(p => (string)p!["path"]!).Order();
+            Assert.Equal(wanted.IndexingPolicy.IncludedPaths.Count == 0 ? ["/*"] : wanted.IndexingPolicy.IncludedPaths.Select(p => p.Path).Order(), included);
+        }
+    }
+
+    [Fact]
+    public void Local_auth_is_off_and_the_account_is_serverless_by_default()
+    {
+        var properties = template.OneOf("Microsoft.DocumentDB/databaseAccounts")["properties"]!;
+
+        Assert.Equal(true, (bool?)properties["disableLocalAuth"]);
+        Assert.Equal(true, (bool?)properties["disableKeyBasedMetadataWriteAccess"]);
+        Assert.Equal("Tls12", (string?)properties["minimalTlsVersion"]);
+        Assert.Equal(["EnableServerless"], properties["capabilities"]!.AsArray().Select(c => (string)c!["name"]!));
+        Assert.Empty(template.OneOf("Microsoft.DocumentDB/databaseAccounts/sqlDatabases")["properties"]!["options"]!.AsObject());
+    }
+
+    /// <summary>Runs the real <see cref="CosmosProvisioner"/> against a client that records what it is asked to create.</summary>
+    private static async Task<(string Database, List<ContainerProperties> Containers)> WhatTheProvisionerCreatesAsync()
+    {
+        var containers = new List<ContainerProperties>();
+        var database = new Mock<Database>();
+        database.Setup(d => d.CreateContainerIfNotExistsAsync(It.IsAny<ContainerProperties>(), It.IsAny<int?>(), It.IsAny<RequestOptions>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((ContainerProperties p, int? _, RequestOptions _, CancellationToken _) => Created(p, containers));
+        database.Setup(d => d.CreateContainerIfNotExistsAsync(It.IsAny<ContainerProperties>(), It.IsAny<ThroughputProperties>(), It.IsAny<RequestOptions>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((ContainerProperties p, ThroughputProperties _, RequestOptions _, CancellationToken _) => Created(p, containers));
+        var databaseResponse = new Mock<DatabaseResponse>();
+        databaseResponse.Setup(r => r.Database).Returns(database.Object);
+
+        string? databaseName = null;
+        var client = new Mock<CosmosClient>();
+        client.Setup(c => c.CreateDatabaseIfNotExistsAsync(It.IsAny<string>(), It.IsAny<int?>(), It.IsAny<RequestOptions>(), It.IsAny<CancellationToken>()))
+            .Callback((string id, int? _, RequestOptions _, CancellationToken _) => databaseName = id)
+            .ReturnsAsync(databaseResponse.Object);
+        client.Setup(c => c.CreateDatabaseIfNotExistsAsync(It.IsAny<string>(), It.IsAny<ThroughputProperties>(), It.IsAny<RequestOptions>(), It.IsAny<CancellationToken>()))
+            .Callback((string id, ThroughputProperties _, RequestOptions _, CancellationToken _) => databaseName = id)
+            .ReturnsAsync(databaseResponse.Object);
+
+        var provisioner = new CosmosProvisioner(client.Object, Options.Create(new CosmosOptions()), NullLogger<CosmosProvisioner>.Instance);
+        await provisioner.ProvisionAsync(CancellationToken.None);
+
+        Assert.NotNull(databaseName);
+        Assert.NotEmpty(containers);
+        return (databaseName, containers);
+    }
+
+    private static ContainerResponse Created(ContainerProperties properties, List<ContainerProperties> created)
+    {
+        created.Add(properties);
+        var response = new Mock<ContainerResponse>();
+        response.Setup(r => r.Resource).Returns(properties);
+        return response.Object;
+    }
+}

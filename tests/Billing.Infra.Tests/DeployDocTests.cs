@@ -1,0 +1,40 @@
+using System.Text.RegularExpressions;
+using Billing.Infra.Tests.Bicep;
+
+namespace Billing.Infra.Tests;
+
+/// <summary>docs/deploy.md tells the operator what the code needs: the webhook's events and the settings left out.</summary>
+public sealed partial class DeployDocTests
+{
+    private static readonly string Doc = File.ReadAllText(Path.Combine(BicepCli.RepositoryRoot, "docs", "deploy.md"));
+
+    [Fact]
+    public void The_webhook_endpoint_is_registered_for_exactly_the_events_the_handlers_handle()
+    {
+        var handling = Path.Combine(BicepCli.RepositoryRoot, "src", "Billing.Application", "StripeEvents", "Handling");
+        var handled = Directory.EnumerateFiles(handling, "*.cs")
+            .SelectMany(file => EventTypeLiteral().Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        var block = Doc[Doc.IndexOf("## Register the Stripe webhook endpoint", StringComparison.Ordinal)..];
+        var listed = block[(block.IndexOf("```", StringComparison.Ordinal) + 3)..];
+        listed = listed[..listed.IndexOf("```", StringComparison.Ordinal)];
+        var enabled = EnabledEvent().Matches(block).Select(m => m.Groups[1].Value).ToList();
+
+        Assert.NotEmpty(handled);
+        Assert.Equal(handled.Order(StringComparer.Ordinal), listed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal));
+        Assert.Equal(handled.Order(StringComparer.Ordinal), enabled.Order(StringComparer.Ordinal));
+        Assert.Contains("api_version=2026-10-28.endive", block, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_setting_kept_out_of_Azure_is_explained()
+    {
+        Assert.All(AppSettingsTests.LocalOnly.Keys, key => Assert.Contains($"`{key}`", Doc, StringComparison.Ordinal));
+    }
+
+    [GeneratedRegex("\"((?:checkout|customer|invoice)\\.[a-z_.]+)\"")]
+    private static partial Regex EventTypeLiteral();
+
+    [GeneratedRegex(@"enabled_events\[\]=([a-z_.]+)")]
+    private static partial Regex EnabledEvent();
+}

@@ -1,0 +1,62 @@
+using Billing.Infra.Tests.Bicep;
+
+namespace Billing.Infra.Tests;
+
+[Collection(DeployedTemplateGroup.Name)]
+public sealed class FunctionAppTests(DeployedTemplate template)
+{
+    [Fact]
+    public void The_app_runs_on_Flex_Consumption_with_its_user_assigned_identity()
+    {
+        var plan = template.OneOf("Microsoft.Web/serverfarms");
+        Assert.Equal("FlexConsumption", (string?)plan["sku"]!["tier"]);
+        Assert.Equal("FC1", (string?)plan["sku"]!["name"]);
+        Assert.Equal(true, (bool?)plan["properties"]!["reserved"]); // Linux
+
+        var site = template.OneOf("Microsoft.Web/sites");
+        Assert.Equal("functionapp,linux", (string?)site["kind"]);
+        Assert.Equal((string?)plan["id"], (string?)site["properties"]!["serverFarmId"]);
+        Assert.Equal("api", (string?)site["tags"]!["azd-service-name"]);
+        var identity = (string)template.OneOf("Microsoft.ManagedIdentity/userAssignedIdentities")["id"]!;
+        Assert.Equal("UserAssigned", (string?)site["identity"]!["type"]);
+        Assert.Equal([identity], site["identity"]!["userAssignedIdentities"]!.AsObject().Select(p => p.Key));
+    }
+
+    [Fact]
+    public void Only_HTTPS_with_TLS_1_2_and_no_FTP_or_basic_publishing_credentials()
+    {
+        var properties = template.OneOf("Microsoft.Web/sites")["properties"]!;
+        Assert.Equal(true, (bool?)properties["httpsOnly"]);
+        Assert.Equal("1.2", (string?)properties["siteConfig"]!["minTlsVersion"]);
+        Assert.Equal("Disabled", (string?)properties["siteConfig"]!["ftpsState"]);
+
+        var policies = template.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies");
+        Assert.Equal(["ftp", "scm"], policies.Select(DeployedTemplate.ShortName).Order());
+        Assert.All(policies, p => Assert.Equal(false, (bool?)p["properties"]!["allow"]));
+    }
+
+    [Fact]
+    public void Scale_is_bounded_and_nothing_is_always_ready_by_default()
+    {
+        var scale = template.OneOf("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!;
+        Assert.InRange((int)scale["maximumInstanceCount"]!, 1, 1000);
+        Assert.Empty(scale["alwaysReady"]!.AsArray());
+    }
+
+    [Fact]
+    public void Alerts_go_to_the_given_address_for_poison_messages_failures_and_5xx()
+    {
+        var group = template.OneOf("Microsoft.Insights/actionGroups");
+        Assert.Equal([DeployedTemplate.Parameters.AlertEmail], group["properties"]!["emailReceivers"]!.AsArray().Select(r => (string)r!["emailAddress"]!));
+
+        var rules = template.OfType("Microsoft.Insights/scheduledQueryRules");
+        var queries = rules.Select(r => (string)r["properties"]!["criteria"]!["allOf"]![0]!["query"]!).ToList();
+        Assert.Equal(3, rules.Count);
+        Assert.Contains(queries, q => q.Contains("Message has reached MaxDequeueCount", StringComparison.Ordinal)); // the host's poison-move log line
+        Assert.Contains(queries, q => q.Contains("success == false", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains("toint(resultCode) >= 500", StringComparison.Ordinal));
+        var applicationInsights = (string)template.OneOf("Microsoft.Insights/components")["id"]!;
+        Assert.All(rules, r => Assert.Equal([applicationInsights], r["properties"]!["scopes"]!.AsArray().Select(s => (string)s!)));
+        Assert.All(rules, r => Assert.Equal([(string)group["id"]!], r["properties"]!["actions"]!["actionGroups"]!.AsArray().Select(s => (string)s!)));
+    }
+}
