@@ -26,4 +26,7 @@ public enum RefusalReason
 
     /// <summary>Another call with the same idempotency key is still being recorded; retry shortly.</summary>
     UsageInProgress = 8,
+
+    /// <summary>A credit adjustment would take more than the account's spendable credit.</summary>
+    InsufficientCredit = 9,
 }

@@ -1,4 +1,5 @@
 using Billing.Application.Accounts;
+using Billing.Application.Credits;
 using Billing.Application.Invoicing;
 using Billing.Application.StripeCustomers;
 using Billing.Application.StripeEvents;
@@ -8,6 +9,7 @@ using Billing.Cosmos.Client;
 using Billing.Cosmos.Configuration;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Health;
+using Billing.Cosmos.Credits;
 using Billing.Cosmos.Invoicing;
 using Billing.Cosmos.Provisioning;
 using Billing.Cosmos.StripeCustomers;
@@ -45,6 +47,7 @@ public static class CosmosServiceCollectionExtensions
         services.TryAddSingleton<IAllocationLedger, CosmosAllocationLedger>();
         services.TryAddSingleton<IStripeEventStore, CosmosStripeEventStore>();
         services.TryAddSingleton<IInvoiceRunStore, CosmosInvoiceRunStore>();
+        services.TryAddSingleton<ICreditLedgerStore, CosmosCreditLedgerStore>();
         services.TryAddSingleton<CosmosProvisioner>();
         services.TryAddSingleton<CosmosHealthProbe>();
         return services;

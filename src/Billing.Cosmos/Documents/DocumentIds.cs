@@ -10,7 +10,7 @@ namespace Billing.Cosmos.Documents;
 /// Document ids in the accounts container: <c>{kind}:{accountId}[:{suffix}]</c>. The kind prefix keeps kinds apart
 /// and the account id makes ids unique across partitions (the local server checks patch conditions by id alone).
 /// Usage: <c>usage</c>, <c>usage-key</c>, <c>usage-period</c> (in the index partitions), <c>allocations</c>, <c>allocation</c>;
-/// invoicing: <c>invoice-run</c>. Reserved for later kinds: <c>credits:{accountId}</c>, <c>credit-entry:{accountId}:{entryKey}</c>.
+/// invoicing: <c>invoice-run</c>; credits: <c>credits</c> (the book), <c>credit-entry</c> (one per ledger entry).
 /// </summary>
 internal static class DocumentIds
 {
@@ -36,6 +36,12 @@ internal static class DocumentIds
 
     /// <summary>The invoicing run of one account's usage period (one per account and period).</summary>
     public static string InvoiceRun(AccountId accountId, UsagePeriodKey periodKey) => $"invoice-run:{accountId.Value}:{periodKey.Value}";
+
+    /// <summary>The account's credit book (the ledger's head).</summary>
+    public static string CreditBook(AccountId accountId) => "credits:" + accountId.Value;
+
+    /// <summary>One credit ledger entry; its key (derived from its cause) is hashed.</summary>
+    public static string CreditEntry(AccountId accountId, string entryKey) => $"credit-entry:{accountId.Value}:{Hash(entryKey)}";
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }
