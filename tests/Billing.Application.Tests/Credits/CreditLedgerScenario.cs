@@ -75,7 +75,9 @@ public static class CreditLedgerScenario
         // What each caller was told matches what was written: a key posted now or before has that one entry.
         foreach (var posting in posted.Where(p => p.Entry is not null))
         {
-            Assert.Equal(posting.Entry, entries.Single(e => e.Key == posting.Entry!.Key));
+            var stored = entries.Single(e => e.Key == posting.Entry!.Key);
+            Assert.Equal((posting.Entry!.Sequence, posting.Entry.Kind, posting.Entry.Currency, posting.Entry.Amount, posting.Entry.At), (stored.Sequence, stored.Kind, stored.Currency, stored.Amount, stored.At));
+            Assert.Equal(posting.Entry.Parts, stored.Parts);
         }
     }
 
