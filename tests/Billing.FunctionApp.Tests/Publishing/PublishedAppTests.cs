@@ -34,8 +34,8 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
 
         var functions = FunctionMetadata.Read(published.AppRoot);
         Assert.Equal(
-            ["AdminListPoisonEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "BillingCheckout", "BillingEntitlements", "BillingInvoices", "BillingPlans", "BillingPortal",
-             "BillingSubscription", "BillingTrial", "BillingUpcomingInvoice", "BillingUsage", "CheckUsage", "Health", "InvoiceAccount", "MissedEventSweep", "MonthlyInvoicing", "OpenApiDocument",
+            ["AdminAdjustCredits", "AdminListPoisonEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "BillingAddOnCheckout", "BillingCheckout", "BillingCredits", "BillingCreditsCheckout",
+             "BillingEntitlements", "BillingInvoices", "BillingPlans", "BillingPortal", "BillingSubscription", "BillingTrial", "BillingUpcomingInvoice", "BillingUsage", "CheckUsage", "Health", "InvoiceAccount", "MissedEventSweep", "MonthlyInvoicing", "OpenApiDocument",
              "ProcessStripeEvent", "RecordUsage", "RecordUsageBatch", "RegisterAccount", "ReleaseAllocation", "StripeWebhook", "TakeAllocation"],
             functions.Select(f => f.Name).Order(StringComparer.Ordinal));
         Assert.Contains(functions, f => f is { Name: "ProcessStripeEvent", Trigger: "queueTrigger", Target: "%STRIPE_EVENTS_QUEUE%" });
