@@ -34,6 +34,18 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
     public Task<int> ResyncAsync(string accountId, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/resync", new JsonObject(), output, error, cancellationToken);
 
+    /// <summary>A manual credit adjustment (<c>POST /api/admin/accounts/{id}/credits</c>).</summary>
+    public Task<int> AdjustCreditsAsync(string accountId, long amount, string currency, string reason, string? idempotencyKey, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject { ["amount"] = amount, ["currency"] = currency, ["reason"] = reason };
+        if (idempotencyKey is not null)
+        {
+            body["idempotencyKey"] = idempotencyKey;
+        }
+
+        return SendAsync(HttpMethod.Post, $"/api/admin/accounts/{Uri.EscapeDataString(accountId)}/credits", body, output, error, cancellationToken);
+    }
+
     public void Dispose() => _http.Dispose();
 
     /// <summary>The default queue (stripe-events) is not named, so those requests are as they always were.</summary>
