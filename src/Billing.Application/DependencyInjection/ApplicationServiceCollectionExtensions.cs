@@ -2,6 +2,7 @@ using Billing.Application.Accounts;
 using Billing.Application.Admin;
 using Billing.Application.Catalog;
 using Billing.Application.Checkout;
+using Billing.Application.Credits;
 using Billing.Application.Entitlements;
 using Billing.Application.Invoicing;
 using Billing.Application.Portal;
@@ -48,6 +49,7 @@ public static class ApplicationServiceCollectionExtensions
         AddValidatedOptions<UsageOptions, UsageOptionsValidator>(services, configuration, UsageOptions.SectionName);
         AddValidatedOptions<InvoicingOptions, InvoicingOptionsValidator>(services, configuration, InvoicingOptions.SectionName);
         AddValidatedOptions<MissedEventSweepOptions, MissedEventSweepOptionsValidator>(services, configuration, MissedEventSweepOptions.SectionName);
+        AddValidatedOptions<PurchaseOptions, PurchaseOptionsValidator>(services, configuration, PurchaseOptions.SectionName);
         services.AddOptions<StripeModeOptions>().Bind(configuration.GetSection(StripeModeOptions.SectionName)).ValidateOnStart();
 
         // Catalog and account use cases
@@ -74,6 +76,14 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddTransient<AccountInvoices>();
         services.TryAddTransient<InvoicingRuns>();
 
+        // Credits and add-ons: purchases, the ledger protocol (its store is an adapter), views and adjustments
+        services.TryAddSingleton(sp => PurchaseCatalog.Create(sp.GetRequiredService<IOptions<PurchaseOptions>>().Value, sp.GetRequiredService<IOptions<PlanCatalogOptions>>().Value));
+        services.TryAddSingleton<CreditLedger>();
+        services.TryAddTransient<Purchases>();
+        services.TryAddTransient<CreditsOverview>();
+        services.TryAddTransient<CreditAdjustments>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<ICheckoutPaymentHandler, PurchaseCompletedHandler>());
+
         // Stripe events: ingest, processing (IStripeEventTypeHandler is where a new event type goes), operations
         services.TryAddSingleton<StripeEventIngest>();
         services.TryAddSingleton<SubscriptionSnapshotApplier>();
@@ -84,6 +94,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStripeEventTypeHandler, SubscriptionEventsHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStripeEventTypeHandler, InvoicePaymentEventsHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStripeEventTypeHandler, CustomerDeletedHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStripeEventTypeHandler, PaymentReversalHandler>());
         services.TryAddTransient<IStripeEventProcessor, StripeEventProcessor>();
         services.TryAddTransient<AccountStripeResync>();
         services.TryAddTransient<MissedEventSweep>();

@@ -59,8 +59,8 @@ public sealed class EntitlementsOverview(PlanCatalog catalog, IBillingAccountSto
             entitlement,
             ReasonFor(account, entitlement),
             [
-                .. catalog.Meters.Select(m => new MeterEntitlement(plan.PolicyFor(m), MeterKind.Consumption, null)),
-                .. catalog.AllocationMeters.Select(m => new MeterEntitlement(plan.PolicyFor(m), MeterKind.Allocation, held.GetValueOrDefault(m))),
+                .. catalog.Meters.Select(m => new MeterEntitlement(entitlement.PolicyFor(m), MeterKind.Consumption, null)),
+                .. catalog.AllocationMeters.Select(m => new MeterEntitlement(entitlement.PolicyFor(m), MeterKind.Allocation, held.GetValueOrDefault(m))),
             ],
             catalog.Features.ToDictionary(f => f, plan.HasFeature));
     }

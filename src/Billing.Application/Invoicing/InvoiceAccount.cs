@@ -1,5 +1,7 @@
 using Billing.Application.Accounts;
+using Billing.Application.Credits;
 using Billing.Application.Usage;
+using Billing.Domain.Credits;
 using Billing.Domain.Invoicing;
 using Billing.Domain.Plans;
 using Microsoft.Extensions.Logging;
@@ -19,6 +21,7 @@ public sealed partial class InvoiceAccount(
     IUsageLedger usage,
     IInvoiceRunStore runs,
     IStripeInvoicing stripe,
+    CreditLedger credits,
     PlanCatalog catalog,
     IOptions<InvoicingOptions> options,
     TimeProvider time,
@@ -44,7 +47,8 @@ public sealed partial class InvoiceAccount(
             FailIfAsked(run, run.Step.ToString());
             run = run.Step switch
             {
-                InvoiceRunStep.Computed => await CreateDraftAsync(run, cancellationToken).ConfigureAwait(false),
+                InvoiceRunStep.Computed => await ApplyCreditAsync(run, cancellationToken).ConfigureAwait(false),
+                InvoiceRunStep.CreditApplied => await CreateDraftAsync(run, cancellationToken).ConfigureAwait(false),
                 InvoiceRunStep.DraftCreated => await CreateItemsAsync(run, cancellationToken).ConfigureAwait(false),
                 InvoiceRunStep.ItemsCreated => await FinalizeAsync(run, cancellationToken).ConfigureAwait(false),
                 InvoiceRunStep.Finalized => await RecordAsync(run, cancellationToken).ConfigureAwait(false),
@@ -52,7 +56,7 @@ public sealed partial class InvoiceAccount(
             };
         }
 
-        if (run.Step == InvoiceRunStep.NothingToBill)
+        if (run.Step is InvoiceRunStep.NothingToBill or InvoiceRunStep.CoveredByCredit)
         {
             await usage.MarkPeriodInvoicedAsync(run.AccountId, run.PeriodKey, run.PeriodEnd, cancellationToken).ConfigureAwait(false);
         }
@@ -90,6 +94,25 @@ public sealed partial class InvoiceAccount(
         return await runs.CreateAsync(run, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Spends prepaid credit in the run's currency up to the total, oldest grant first. The spend's key is the run, so
+    /// a delivery that crashed after spending gets the same entry back instead of spending again; the amount is saved
+    /// on the run before any Stripe object exists, so the card is never billed for what credit covered.
+    /// </summary>
+    private async Task<InvoiceRun> ApplyCreditAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        var posting = await credits.PostAsync(run.AccountId, CreditOperation.Spend("invoice:" + run.RunId, run.Currency, run.Total, run.RunId), cancellationToken).ConfigureAwait(false);
+        var spent = posting.Entry is { } entry ? -entry.Amount : 0;
+        FailIfAsked(run, nameof(InvoiceRunStep.CreditApplied) + InvoicingOptions.UnsavedSuffix);
+        if (spent == 0)
+        {
+            return await SaveAsync(run with { Step = InvoiceRunStep.CreditApplied, CreditApplied = 0 }, cancellationToken).ConfigureAwait(false);
+        }
+
+        LogCreditApplied(run.RunId, spent, run.Currency.Code, run.Total);
+        return await SaveAsync(run with { Step = spent >= run.Total ? InvoiceRunStep.CoveredByCredit : InvoiceRunStep.CreditApplied, CreditApplied = spent }, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<InvoiceRun> CreateDraftAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         var invoice = (run.Attempts > 1 ? await stripe.FindInvoiceAsync(run.StripeCustomerId!, run.RunId, cancellationToken).ConfigureAwait(false) : null)
@@ -116,15 +139,25 @@ public sealed partial class InvoiceAccount(
             lines.Add(line with { StripeItemId = itemId });
         }
 
-        return await SaveAsync(run with { Step = InvoiceRunStep.ItemsCreated, Lines = lines }, cancellationToken).ConfigureAwait(false);
+        var creditItemId = run.CreditItemId;
+        if (run.CreditApplied > 0 && creditItemId is null)
+        {
+            creditItemId = existing.GetValueOrDefault(InvoiceRun.CreditLineKey)
+                           ?? await stripe.AddItemAsync(
+                               new NewUsageInvoiceItem(run.RunId, run.StripeInvoiceId!, run.StripeCustomerId!, InvoiceRun.CreditLineKey, -run.CreditApplied, run.Currency.Code, "Prepaid credit applied", run.PeriodStart, run.PeriodEnd),
+                               Key(run, "item:credit"),
+                               cancellationToken).ConfigureAwait(false);
+        }
+
+        return await SaveAsync(run with { Step = InvoiceRunStep.ItemsCreated, Lines = lines, CreditItemId = creditItemId }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<InvoiceRun> FinalizeAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         var invoice = await stripe.FinalizeAsync(run.StripeInvoiceId!, Key(run, "finalize"), cancellationToken).ConfigureAwait(false);
-        if (invoice.Total != run.Total)
+        if (invoice.Total != run.AmountDue)
         {
-            throw new InvalidOperationException($"Stripe invoice {invoice.Id} totals {invoice.Total} but run {run.RunId} computed {run.Total}; it needs an operator.");
+            throw new InvalidOperationException($"Stripe invoice {invoice.Id} totals {invoice.Total} but run {run.RunId} computed {run.AmountDue} ({run.Total} less {run.CreditApplied} of credit); it needs an operator.");
         }
 
         return await SaveAsync(run with { Step = InvoiceRunStep.Finalized, Number = invoice.Number, HostedInvoiceUrl = invoice.HostedInvoiceUrl, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
@@ -157,6 +190,9 @@ public sealed partial class InvoiceAccount(
 
     /// <summary>The same key for the same run and step on every delivery (Stripe keeps keys for 24 hours).</summary>
     private static string Key(InvoiceRun run, string step) => $"billing-usage:{run.RunId}:{step}";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: {Spent} {Currency} of prepaid credit applied to {Total}")]
+    private partial void LogCreditApplied(string runId, long spent, string currency, long total);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: no usage stored for the period; nothing to invoice")]
     private partial void LogNoUsage(string runId);

@@ -8,9 +8,11 @@ namespace Billing.Application.Invoicing;
 
 /// <summary>
 /// Where an invoicing run stands. Each step is persisted before the next begins, so a run that stops anywhere resumes
-/// at the step after the last one saved: <see cref="Computed"/> (charges fixed) -> <see cref="DraftCreated"/> (the
-/// Stripe invoice exists as a draft) -> <see cref="ItemsCreated"/> (one item per charged meter on it) ->
-/// <see cref="Finalized"/> -> <see cref="Recorded"/>. <see cref="NothingToBill"/> ends a period without charges.
+/// at the step after the last one saved: <see cref="Computed"/> (charges fixed) -> <see cref="CreditApplied"/>
+/// (prepaid credit spent, keyed by the run) -> <see cref="DraftCreated"/> (the Stripe invoice exists as a draft) ->
+/// <see cref="ItemsCreated"/> (one item per charged meter on it, and one negative item for the credit) ->
+/// <see cref="Finalized"/> -> <see cref="Recorded"/>. <see cref="NothingToBill"/> ends a period without charges,
+/// <see cref="CoveredByCredit"/> one whose charges credit paid in full (no Stripe invoice).
 /// </summary>
 public enum InvoiceRunStep
 {
@@ -20,6 +22,8 @@ public enum InvoiceRunStep
     Finalized = 4,
     Recorded = 5,
     NothingToBill = 6,
+    CreditApplied = 7,
+    CoveredByCredit = 8,
 }
 
 /// <summary>One invoice line: a meter's overage in the period and its Stripe invoice item once created.</summary>
@@ -56,6 +60,12 @@ public sealed record InvoiceRun
 
     public string? StripeInvoiceId { get; init; }
 
+    /// <summary>Prepaid credit spent on this period (minor units of <see cref="Currency"/>), once <see cref="InvoiceRunStep.CreditApplied"/>.</summary>
+    public long CreditApplied { get; init; }
+
+    /// <summary>The negative invoice item that shows <see cref="CreditApplied"/> on the invoice, once created.</summary>
+    public string? CreditItemId { get; init; }
+
     public string? Number { get; init; }
 
     public string? HostedInvoiceUrl { get; init; }
@@ -77,7 +87,13 @@ public sealed record InvoiceRun
 
     public long Total => Lines.Sum(l => l.Amount);
 
-    public bool IsDone => Step is InvoiceRunStep.Recorded or InvoiceRunStep.NothingToBill;
+    /// <summary>What the card is billed: the charges less the credit applied.</summary>
+    public long AmountDue => Total - CreditApplied;
+
+    /// <summary>The invoice item metadata <c>meter</c> value of the credit line (never a meter name: meters have no <c>:</c>).</summary>
+    public const string CreditLineKey = "credit:prepaid";
+
+    public bool IsDone => Step is InvoiceRunStep.Recorded or InvoiceRunStep.NothingToBill or InvoiceRunStep.CoveredByCredit;
 
     /// <summary>A new run from the priced period: <see cref="InvoiceRunStep.NothingToBill"/> when nothing is charged.</summary>
     public static InvoiceRun Start(PeriodCharges charges, DateTimeOffset now)

@@ -12,7 +12,7 @@ public sealed class InvoicingOptions
 
     /// <summary>
     /// Development only: the n-th delivery of every job fails at the n-th of these points, so tests can prove that a
-    /// run resumes from each. A step name (<c>Computed</c>, <c>DraftCreated</c>, <c>ItemsCreated</c>, <c>Finalized</c>)
+    /// run resumes from each. A step name (<c>Computed</c>, <c>CreditApplied</c>, <c>DraftCreated</c>, <c>ItemsCreated</c>, <c>Finalized</c>)
     /// fails right after that step was saved; with <c>Unsaved</c> appended (<c>DraftCreatedUnsaved</c>) it fails after
     /// Stripe did the step but before it was saved (a crash between the two). Refused at start-up outside Development.
     /// </summary>
@@ -24,7 +24,7 @@ public sealed class InvoicingOptions
         (point.EndsWith(UnsavedSuffix, StringComparison.Ordinal) ? point[..^UnsavedSuffix.Length] : point) is var name
         && Enum.TryParse<InvoiceRunStep>(name, out var step)
         && string.Equals(step.ToString(), name, StringComparison.Ordinal) // a step's name, never a number, list or padded name that matches no point
-        && step is InvoiceRunStep.Computed or InvoiceRunStep.DraftCreated or InvoiceRunStep.ItemsCreated or InvoiceRunStep.Finalized
+        && step is InvoiceRunStep.Computed or InvoiceRunStep.CreditApplied or InvoiceRunStep.DraftCreated or InvoiceRunStep.ItemsCreated or InvoiceRunStep.Finalized
         && !(step == InvoiceRunStep.Computed && point.EndsWith(UnsavedSuffix, StringComparison.Ordinal));
 
     /// <summary>Set by the host from its environment; <see cref="FailOnceAt"/> needs it.</summary>
@@ -50,7 +50,7 @@ public sealed class InvoicingOptionsValidator : IValidateOptions<InvoicingOption
             }
 
             errors.AddRange(points.Where(p => !InvoicingOptions.IsFaultPoint(p)).Select(p =>
-                $"{InvoicingOptions.SectionName}:FailOnceAt: '{p}' is not a fault point (Computed, DraftCreated, ItemsCreated, Finalized, or one of the last three + {InvoicingOptions.UnsavedSuffix})."));
+                $"{InvoicingOptions.SectionName}:FailOnceAt: '{p}' is not a fault point (Computed, CreditApplied, DraftCreated, ItemsCreated, Finalized, or one of the last four + {InvoicingOptions.UnsavedSuffix})."));
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

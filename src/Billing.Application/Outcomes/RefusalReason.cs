@@ -29,4 +29,7 @@ public enum RefusalReason
 
     /// <summary>The usage period asked for has not closed yet, so it cannot be invoiced.</summary>
     PeriodNotClosed = 9,
+
+    /// <summary>A credit adjustment would take more than the account's spendable credit.</summary>
+    InsufficientCredit = 10,
 }

@@ -18,6 +18,15 @@ public interface IStripeBillingGateway
 
     Task<HostedCheckoutSession> CreateCheckoutSessionAsync(HostedCheckoutRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A payment-mode Checkout Session for a one-off purchase. Every call is a new purchase (the customer may buy the
+    /// same pack twice), so no idempotency key is derived; Stripe.net's own key covers its retries of this one call.
+    /// </summary>
+    Task<HostedCheckoutSession> CreatePaymentCheckoutSessionAsync(HostedPaymentRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The customer a charge belongs to (disputes name only the charge); null when it has none or is unknown.</summary>
+    Task<string?> FindChargeCustomerAsync(string chargeId, CancellationToken cancellationToken);
+
     Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken);
 
     /// <summary>

@@ -37,13 +37,25 @@ public sealed record StripeEventPayload
     /// <summary>Checkout Sessions: <c>paid</c>, <c>unpaid</c> or <c>no_payment_required</c>.</summary>
     public string? PaymentStatus { get; init; }
 
-    /// <summary>Payment-mode Checkout Sessions: the PaymentIntent that was paid.</summary>
+    /// <summary>Payment-mode Checkout Sessions, charges and disputes: the PaymentIntent that was paid.</summary>
     public string? PaymentIntentId { get; init; }
 
     /// <summary>Payment-mode Checkout Sessions: the amount paid in minor units of <see cref="Currency"/>.</summary>
     public long? AmountTotal { get; init; }
 
     public string? Currency { get; init; }
+
+    /// <summary>Payment-mode Checkout Sessions: the <c>purchase</c> metadata (<c>credit_pack</c>, <c>add_on</c>).</summary>
+    public string? Purchase { get; init; }
+
+    /// <summary>Payment-mode Checkout Sessions: the <c>purchase_code</c> metadata (the pack's or add-on's code).</summary>
+    public string? PurchaseCode { get; init; }
+
+    /// <summary>Disputes: the disputed charge (charges: their own id).</summary>
+    public string? ChargeId { get; init; }
+
+    /// <summary>Disputes: <c>won</c>, <c>lost</c>, <c>needs_response</c>, ...</summary>
+    public string? ObjectStatus { get; init; }
 
     /// <summary>Invoices: <c>subscription_create</c>, <c>subscription_cycle</c>, <c>subscription_update</c>, <c>manual</c>, ...</summary>
     public string? BillingReason { get; init; }

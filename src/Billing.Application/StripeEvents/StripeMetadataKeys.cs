@@ -17,4 +17,10 @@ public static class StripeMetadataKeys
 
     /// <summary>The end of the billed usage period (ISO 8601, UTC), on usage invoices.</summary>
     public const string PeriodEnd = "period_end";
+
+    /// <summary>What a payment-mode Checkout Session sells: <c>credit_pack</c> or <c>add_on</c> (on the session and its PaymentIntent).</summary>
+    public const string Purchase = "purchase";
+
+    /// <summary>The code of the credit pack or add-on a payment-mode Checkout Session sells.</summary>
+    public const string PurchaseCode = "purchase_code";
 }

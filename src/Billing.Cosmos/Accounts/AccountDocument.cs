@@ -19,6 +19,9 @@ internal sealed record AccountDocument : StoredDocument
 
     public LocalTrialDocument? LocalTrial { get; init; }
 
+    /// <summary>Bought add-ons (absent when none); an older version keeps them as unknown fields.</summary>
+    public IReadOnlyList<MeterAddOnDocument>? AddOns { get; init; }
+
     public SubscriptionDocument? Subscription { get; init; }
 
     /// <summary>The account's <c>RenewsBy</c>, kept in step with the subscription on every write; what the missed-event sweep queries (range index).</summary>

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Billing.Cosmos.Documents;
 using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 using Billing.Domain.Subscriptions;
@@ -42,6 +44,20 @@ internal static class AccountDocumentMapper
                 RefundedCurrency = d.Refunded?.Currency.ToString(),
                 ResolvedAt = d.ResolvedAt,
             })],
+        AddOns = account.AddOns.Count == 0
+            ? null
+            : [.. account.AddOns.Select(a => new MeterAddOnDocument
+            {
+                GrantId = a.GrantId,
+                Code = a.Code,
+                Meter = a.Meter.Value,
+                Units = a.Units,
+                GrantedAt = a.GrantedAt,
+                ExpiresAt = a.ExpiresAt,
+                PeriodKey = a.PeriodKey?.Value,
+                PaymentIntentId = a.PaymentIntentId,
+                RevokedAt = a.RevokedAt,
+            })],
         ExtensionData = preservedFields,
     };
 
@@ -74,6 +90,20 @@ internal static class AccountDocumentMapper
                         KeptSubscriptionId = d.KeptSubscriptionId,
                         Refunded = d.RefundedMinorUnits is { } units && d.RefundedCurrency is { } currency ? new Money(units, Currency.Parse(currency)) : null,
                         ResolvedAt = d.ResolvedAt,
+                    })]
+                    : [],
+                AddOns = document.AddOns is { } addOns
+                    ? [.. addOns.Select(a => new MeterAddOn
+                    {
+                        GrantId = a.GrantId,
+                        Code = a.Code,
+                        Meter = MeterName.Parse(a.Meter),
+                        Units = a.Units,
+                        GrantedAt = a.GrantedAt,
+                        ExpiresAt = a.ExpiresAt,
+                        PeriodKey = a.PeriodKey is null ? null : UsagePeriodKey.Parse(a.PeriodKey),
+                        PaymentIntentId = a.PaymentIntentId,
+                        RevokedAt = a.RevokedAt,
                     })]
                     : [],
             };

@@ -1,5 +1,6 @@
 using Billing.Application.Accounts;
 using Billing.Application.Admin;
+using Billing.Application.Credits;
 using Billing.Application.Invoicing;
 using Billing.Application.StripeCustomers;
 using Billing.Application.StripeEvents;
@@ -10,6 +11,7 @@ using Billing.Cosmos.Client;
 using Billing.Cosmos.Configuration;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Health;
+using Billing.Cosmos.Credits;
 using Billing.Cosmos.Invoicing;
 using Billing.Cosmos.Provisioning;
 using Billing.Cosmos.StripeCustomers;
@@ -53,6 +55,7 @@ public static class CosmosServiceCollectionExtensions
         services.TryAddSingleton<IInvoiceDirectory>(sp => sp.GetRequiredService<CosmosInvoiceDirectory>());
         services.TryAddSingleton<CosmosStripeEventHistory>();
         services.TryAddSingleton<IStripeEventHistory>(sp => sp.GetRequiredService<CosmosStripeEventHistory>());
+        services.TryAddSingleton<ICreditLedgerStore, CosmosCreditLedgerStore>();
         services.TryAddSingleton<CosmosProvisioner>();
         services.TryAddSingleton<CosmosHealthProbe>();
         return services;

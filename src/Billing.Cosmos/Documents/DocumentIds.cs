@@ -10,7 +10,7 @@ namespace Billing.Cosmos.Documents;
 /// Document ids in the accounts container: <c>{kind}:{accountId}[:{suffix}]</c>. The kind prefix keeps kinds apart
 /// and the account id makes ids unique across partitions (the local server checks patch conditions by id alone).
 /// Usage: <c>usage</c>, <c>usage-key</c>, <c>usage-period</c> (in the index partitions), <c>allocations</c>, <c>allocation</c>;
-/// invoicing: <c>invoice-run</c>; operator views: <c>account-event</c>, and <c>account-summary</c>, <c>invoice-entry</c> in their index partitions. Reserved for later kinds: <c>credits:{accountId}</c>, <c>credit-entry:{accountId}:{entryKey}</c>.
+/// invoicing: <c>invoice-run</c>; credits: <c>credits</c> (the book), <c>credit-entry</c> (one per ledger entry); operator views: <c>account-event</c>, and <c>account-summary</c>, <c>invoice-entry</c> in their index partitions.
 /// </summary>
 internal static class DocumentIds
 {
@@ -54,6 +54,12 @@ internal static class DocumentIds
 
     /// <summary>A Stripe event as recorded against the account it was applied to or ignored for (the account's partition).</summary>
     public static string AccountStripeEvent(AccountId accountId, string eventId) => $"account-event:{accountId.Value}:{eventId}";
+
+    /// <summary>The account's credit book (the ledger's head).</summary>
+    public static string CreditBook(AccountId accountId) => "credits:" + accountId.Value;
+
+    /// <summary>One credit ledger entry; its key (derived from its cause) is hashed.</summary>
+    public static string CreditEntry(AccountId accountId, string entryKey) => $"credit-entry:{accountId.Value}:{Hash(entryKey)}";
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }

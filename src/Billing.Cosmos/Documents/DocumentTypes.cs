@@ -35,6 +35,14 @@ internal static class DocumentTypes
     public const string AccountStripeEvent = "accountStripeEvent";
     public const int AccountStripeEventSchemaVersion = 1;
 
+    public const string CreditBook = "credits";
+
+    public const int CreditBookSchemaVersion = 1;
+
+    public const string CreditEntry = "creditEntry";
+
+    public const int CreditEntrySchemaVersion = 1;
+
     public const string StripeEvent = "stripeEvent";
     public const int StripeEventSchemaVersion = 1;
 

@@ -42,6 +42,12 @@ internal sealed record InvoiceRunDocument : StoredDocument
 
     public string? HostedInvoiceUrl { get; init; }
 
+    /// <summary>Prepaid credit spent on the period (absent when none).</summary>
+    public long? CreditApplied { get; init; }
+
+    /// <summary>The negative invoice item showing the credit.</summary>
+    public string? CreditItemId { get; init; }
+
     /// <summary>Stripe's invoice status as last seen (draft, open, paid, void, uncollectible).</summary>
     public string? Status { get; init; }
 

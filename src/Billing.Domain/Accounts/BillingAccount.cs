@@ -1,3 +1,4 @@
+using Billing.Domain.Credits;
 using Billing.Domain.Entitlements;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
@@ -49,6 +50,9 @@ public sealed record BillingAccount
     public DateTimeOffset? TrialUsedAt { get; init; }
 
     public LocalTrial? LocalTrial { get; init; }
+
+    /// <summary>Add-ons bought (one per paid Checkout Session), oldest first; revoked ones are kept.</summary>
+    public IReadOnlyList<MeterAddOn> AddOns { get; init; } = [];
 
     public bool HasLiveSubscription => Subscription is { IsLive: true };
 
@@ -219,6 +223,19 @@ public sealed record BillingAccount
             ClosedPeriod = sameSubscription ? ClosedPeriodBetween(current!, incoming) : null,
         };
     }
+
+    /// <summary>Adds a bought add-on once: a second grant with the same id changes nothing.</summary>
+    public BillingAccount GrantAddOn(MeterAddOn addOn)
+    {
+        ArgumentNullException.ThrowIfNull(addOn);
+        return AddOns.Any(a => a.GrantId == addOn.GrantId) ? this : this with { AddOns = [.. AddOns, addOn] };
+    }
+
+    /// <summary>Revokes the add-on paid by <paramref name="paymentIntentId"/> (refund, lost dispute); already revoked or none: unchanged.</summary>
+    public BillingAccount RevokeAddOn(string paymentIntentId, DateTimeOffset now) =>
+        AddOns.Any(a => a.PaymentIntentId == paymentIntentId && a.RevokedAt is null)
+            ? this with { AddOns = [.. AddOns.Select(a => a.PaymentIntentId == paymentIntentId && a.RevokedAt is null ? a with { RevokedAt = now } : a)] }
+            : this;
 
     /// <summary>Which plan's limits apply at <paramref name="now"/> and the current usage period.</summary>
     public Entitlement EntitlementAt(PlanCatalog catalog, DateTimeOffset now, TimeSpan pastDueGracePeriod) =>

@@ -21,5 +21,9 @@ public sealed record Entitlement
 
     public UsagePeriodKey PeriodKey => Period.Key;
 
-    public MeterPolicy PolicyFor(MeterName meter) => Plan.PolicyFor(meter);
+    /// <summary>Units add-ons add to meters' limits now (<see cref="Credits.MeterAddOn"/>).</summary>
+    public IReadOnlyDictionary<MeterName, long> AddOnUnits { get; init; } = new Dictionary<MeterName, long>();
+
+    /// <summary>The plan's policy for the meter, raised by the add-ons that apply now.</summary>
+    public MeterPolicy PolicyFor(MeterName meter) => Plan.PolicyFor(meter).Raised(AddOnUnits.GetValueOrDefault(meter));
 }

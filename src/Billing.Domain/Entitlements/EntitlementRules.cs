@@ -34,6 +34,22 @@ public static class EntitlementRules
     public static Entitlement Evaluate(BillingAccount account, PlanCatalog catalog, DateTimeOffset now, TimeSpan pastDueGracePeriod)
     {
         ArgumentNullException.ThrowIfNull(account);
+        var entitlement = EvaluatePlan(account, catalog, now, pastDueGracePeriod);
+        if (account.AddOns.Count == 0)
+        {
+            return entitlement;
+        }
+
+        var units = account.AddOns
+            .Where(a => a.AppliesAt(now, entitlement.PeriodKey))
+            .GroupBy(a => a.Meter)
+            .ToDictionary(g => g.Key, g => g.Sum(a => a.Units));
+        return units.Count == 0 ? entitlement : entitlement with { AddOnUnits = units };
+    }
+
+    private static Entitlement EvaluatePlan(BillingAccount account, PlanCatalog catalog, DateTimeOffset now, TimeSpan pastDueGracePeriod)
+    {
+        ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentOutOfRangeException.ThrowIfLessThan(pastDueGracePeriod, TimeSpan.Zero);
 

@@ -17,6 +17,13 @@ public sealed class MeterPolicy
 
     public MeterName Meter { get; }
 
+    /// <summary>This policy with <paramref name="units"/> more in its quota (add-ons); unlimited stays unlimited.</summary>
+    public MeterPolicy Raised(long units)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(units);
+        return units == 0 || Quota is not { } quota ? this : new MeterPolicy(Meter, Kind, checked(quota + units), Enforcement, OveragePrice);
+    }
+
     /// <summary>Whether the meter counts units consumed per usage period or units held at once.</summary>
     public MeterKind Kind { get; }
 

@@ -1,4 +1,5 @@
 using Billing.Application.Accounts;
+using Billing.Application.Credits;
 using Billing.Application.Payments;
 using Billing.Application.Usage;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -28,7 +29,7 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
             {
                 PaymentProviderException { IsTransient: true } => (StatusCodes.Status503ServiceUnavailable, "Payment provider unavailable", "Stripe could not be reached; try again shortly.", "stripe_unavailable"),
                 PaymentProviderException => (StatusCodes.Status502BadGateway, "Payment provider error", "Stripe refused the request.", "stripe_error"),
-                AccountUpdateConflictException => (StatusCodes.Status503ServiceUnavailable, "Busy", "The account is being changed by other requests; try again shortly.", "busy"),
+                AccountUpdateConflictException or CreditLedgerContentionException => (StatusCodes.Status503ServiceUnavailable, "Busy", "The account is being changed by other requests; try again shortly.", "busy"),
                 UsageNotCountedException => (StatusCodes.Status503ServiceUnavailable, "Busy", "The usage store is busy; nothing was counted. Retry with the same idempotency key.", "busy"),
                 _ => (StatusCodes.Status500InternalServerError, "Internal error", "The request failed unexpectedly; it was logged.", "internal_error"),
             };

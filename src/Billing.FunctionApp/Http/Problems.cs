@@ -56,6 +56,7 @@ internal static class Problems
             RefusalReason.IdempotencyKeyReused => (StatusCodes.Status409Conflict, "idempotency_key_reused", "The idempotency key was used for another request."),
             RefusalReason.UsageInProgress => (StatusCodes.Status409Conflict, "usage_in_progress", "The same usage is being recorded by another call."),
             RefusalReason.PeriodNotClosed => (StatusCodes.Status409Conflict, "period_not_closed", "The period has not closed yet."),
+            RefusalReason.InsufficientCredit => (StatusCodes.Status409Conflict, "insufficient_credit", "Not enough spendable credit."),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Reason, "Unknown refusal reason."),
         };
         var problem = new ProblemDetails { Title = title, Status = status, Detail = refusal.Detail, Type = TypeFor(status) };

@@ -76,6 +76,54 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         return new HostedCheckoutSession(session.Id, HostedUrl(session.Url, "Checkout Session"), session.ExpiresAt <= DateTime.UnixEpoch ? null : new DateTimeOffset(DateTime.SpecifyKind(session.ExpiresAt, DateTimeKind.Utc)));
     }
 
+    public async Task<HostedCheckoutSession> CreatePaymentCheckoutSessionAsync(HostedPaymentRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var metadata = AccountMetadata(request.AccountId.Value);
+        metadata[StripeMetadataKeys.Purchase] = request.Purchase;
+        metadata[StripeMetadataKeys.PurchaseCode] = request.PurchaseCode;
+        var options = new SessionCreateOptions
+        {
+            Mode = "payment",
+            Customer = request.CustomerId,
+            ClientReferenceId = request.AccountId.Value,
+            LineItems = [new SessionLineItemOptions { Price = request.PriceId, Quantity = 1 }],
+            SuccessUrl = request.SuccessUrl,
+            CancelUrl = request.CancelUrl,
+            Metadata = metadata,
+            PaymentIntentData = new SessionPaymentIntentDataOptions { Metadata = new Dictionary<string, string>(metadata, StringComparer.Ordinal) },
+        };
+        Session session;
+        try
+        {
+            session = await clients.Create().V1.Checkout.Sessions.CreateAsync(options, requestOptions: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (StripeFailures.Classify("create the payment Checkout Session", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+
+        return new HostedCheckoutSession(session.Id, HostedUrl(session.Url, "Checkout Session"), session.ExpiresAt <= DateTime.UnixEpoch ? null : new DateTimeOffset(DateTime.SpecifyKind(session.ExpiresAt, DateTimeKind.Utc)));
+    }
+
+    public async Task<string?> FindChargeCustomerAsync(string chargeId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(chargeId);
+        try
+        {
+            var charge = await clients.Create().V1.Charges.GetAsync(chargeId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            return string.IsNullOrEmpty(charge.CustomerId) ? null : charge.CustomerId;
+        }
+        catch (StripeException exception) when (exception.HttpStatusCode is HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (Exception exception) when (StripeFailures.Classify("read the charge", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
     public async Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

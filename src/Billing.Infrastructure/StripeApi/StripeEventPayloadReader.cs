@@ -93,6 +93,31 @@ public sealed class StripeEventPayloadReader : IStripeEventPayloadReader
                     PaymentIntentId = session.PaymentIntentId,
                     AmountTotal = session.AmountTotal,
                     Currency = session.Currency,
+                    Purchase = MetadataValue(session.Metadata, StripeMetadataKeys.Purchase),
+                    PurchaseCode = MetadataValue(session.Metadata, StripeMetadataKeys.PurchaseCode),
+                };
+            case Charge charge:
+                return payload with
+                {
+                    ObjectType = objectType,
+                    ObjectId = charge.Id,
+                    CustomerId = NullIfBlank(charge.CustomerId),
+                    ChargeId = charge.Id,
+                    PaymentIntentId = NullIfBlank(charge.PaymentIntentId),
+                    AmountTotal = charge.Amount,
+                    Currency = charge.Currency,
+                    ObjectStatus = charge.Status,
+                };
+            case Dispute dispute:
+                return payload with
+                {
+                    ObjectType = objectType,
+                    ObjectId = dispute.Id,
+                    ChargeId = NullIfBlank(dispute.ChargeId),
+                    PaymentIntentId = NullIfBlank(dispute.PaymentIntentId),
+                    AmountTotal = dispute.Amount,
+                    Currency = dispute.Currency,
+                    ObjectStatus = dispute.Status,
                 };
             case Customer customer:
                 return payload with
@@ -111,8 +136,10 @@ public sealed class StripeEventPayloadReader : IStripeEventPayloadReader
         }
     }
 
-    private static string? AccountIdIn(Dictionary<string, string>? metadata) =>
-        metadata is not null && metadata.TryGetValue(StripeMetadataKeys.AccountId, out var value) ? NullIfBlank(value) : null;
+    private static string? AccountIdIn(Dictionary<string, string>? metadata) => MetadataValue(metadata, StripeMetadataKeys.AccountId);
+
+    private static string? MetadataValue(Dictionary<string, string>? metadata, string key) =>
+        metadata is not null && metadata.TryGetValue(key, out var value) ? NullIfBlank(value) : null;
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

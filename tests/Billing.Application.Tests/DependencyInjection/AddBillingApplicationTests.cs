@@ -52,7 +52,8 @@ public sealed class AddBillingApplicationTests
         Assert.NotNull(services.GetRequiredService<InvoiceAccount>());
         Assert.NotNull(services.GetRequiredService<AccountInvoices>());
         Assert.Equal(10, services.GetRequiredService<IOptions<InvoicingOptions>>().Value.LookbackDays);
-        Assert.Equal(5, services.GetServices<IStripeEventTypeHandler>().Count());
+        Assert.Equal(6, services.GetServices<IStripeEventTypeHandler>().Count());
+        Assert.IsType<Billing.Application.Credits.PurchaseCompletedHandler>(Assert.Single(services.GetServices<ICheckoutPaymentHandler>()));
         Assert.True(services.GetRequiredService<IOptions<StripeModeOptions>>().Value.LiveMode);
         Assert.Equal(25, services.GetRequiredService<IOptions<MissedEventSweepOptions>>().Value.BatchSize);
         var usage = services.GetRequiredService<IOptions<UsageOptions>>().Value;
@@ -109,6 +110,7 @@ public sealed class AddBillingApplicationTests
             .AddSingleton<IStripeEventQueueWriter, InMemoryStripeEventQueue>()
             .AddSingleton<IStripeBillingGateway, FakeStripeBillingGateway>()
             .AddSingleton<IInvoiceRunStore, InMemoryInvoiceRunStore>()
+            .AddSingleton<Billing.Application.Credits.ICreditLedgerStore, InMemoryCreditLedgerStore>()
             .AddSingleton<IStripeInvoicing, FakeStripeInvoicing>()
             .AddSingleton<IInvoiceJobs, RecordingInvoiceJobs>()
             .AddSingleton<Billing.Application.Admin.IAccountDirectory, InMemoryAccountDirectory>()

@@ -244,6 +244,12 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     public Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
+    public Task<HostedCheckoutSession> CreatePaymentCheckoutSessionAsync(HostedPaymentRequest request, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The simulation sells no one-off purchases.");
+
+    public Task<string?> FindChargeCustomerAsync(string chargeId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The simulation raises no disputes.");
+
     public Task ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
         ExpiredSessions.Add(sessionId);

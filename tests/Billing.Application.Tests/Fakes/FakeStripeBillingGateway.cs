@@ -14,6 +14,7 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
     private readonly ConcurrentQueue<NewStripeCustomer> _customerCalls = new();
     private readonly ConcurrentQueue<HostedCheckoutRequest> _checkouts = new();
     private readonly ConcurrentQueue<HostedPortalRequest> _portals = new();
+    private readonly ConcurrentQueue<HostedPaymentRequest> _payments = new();
     private readonly ConcurrentQueue<string> _expired = new();
     private int _customerSequence;
     private int _sessionSequence;
@@ -32,9 +33,14 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
 
     public IReadOnlyCollection<HostedPortalRequest> Portals => _portals;
 
+    public IReadOnlyCollection<HostedPaymentRequest> PaymentCheckouts => _payments;
+
+    /// <summary>Charge id -> customer, for <see cref="FindChargeCustomerAsync"/>.</summary>
+    public ConcurrentDictionary<string, string> ChargeCustomers { get; } = new(StringComparer.Ordinal);
+
     public IReadOnlyCollection<string> ExpiredSessions => _expired;
 
-    public int TotalCalls => _customerCalls.Count + _checkouts.Count + _portals.Count + _expired.Count;
+    public int TotalCalls => _customerCalls.Count + _checkouts.Count + _portals.Count + _expired.Count + _payments.Count;
 
     public async Task<string> CreateCustomerAsync(NewStripeCustomer customer, CancellationToken cancellationToken)
     {
@@ -59,6 +65,18 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
         var id = $"cs_test_fake{Interlocked.Increment(ref _sessionSequence)}";
         return new HostedCheckoutSession(id, new Uri($"https://checkout.stripe.test/c/{id}"));
     }
+
+    public async Task<HostedCheckoutSession> CreatePaymentCheckoutSessionAsync(HostedPaymentRequest request, CancellationToken cancellationToken)
+    {
+        _payments.Enqueue(request);
+        await Task.Yield();
+        ThrowIfFailing();
+        var id = $"cs_test_pay{Interlocked.Increment(ref _sessionSequence)}";
+        return new HostedCheckoutSession(id, new Uri($"https://checkout.stripe.test/c/{id}"));
+    }
+
+    public Task<string?> FindChargeCustomerAsync(string chargeId, CancellationToken cancellationToken) =>
+        Task.FromResult(ChargeCustomers.TryGetValue(chargeId, out var customer) ? customer : null);
 
     public async Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Billing.Application.Credits;
 using Billing.Application.Invoicing;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
@@ -31,7 +32,8 @@ internal sealed class InvoicingTestBed
     {
         Usage = new UsageTestBed();
         var options = Microsoft.Extensions.Options.Options.Create(Options);
-        Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Ledger, Runs, Stripe, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
+        Credits = new CreditLedger(CreditStore, Usage.Time, NullLogger<CreditLedger>.Instance);
+        Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Ledger, Runs, Stripe, Credits, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, options, Usage.Time, NullLogger<InvoicingSweep>.Instance);
         Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Usage.Catalog, Usage.Time);
     }
@@ -45,6 +47,10 @@ internal sealed class InvoicingTestBed
     public InvoicingOptions Options { get; } = new() { AllowTestFaults = true };
 
     public InMemoryInvoiceRunStore Runs { get; } = new();
+
+    public InMemoryCreditLedgerStore CreditStore { get; } = new();
+
+    public CreditLedger Credits { get; }
 
     public FakeStripeInvoicing Stripe { get; } = new();
 

@@ -289,7 +289,7 @@ public sealed class InvoiceAccountResumptionTests
     private static TheoryData<string, bool> Points()
     {
         var data = new TheoryData<string, bool>();
-        foreach (var point in new[] { "Computed", "DraftCreated", "DraftCreatedUnsaved", "ItemsCreated", "ItemsCreatedUnsaved", "Finalized", "FinalizedUnsaved" })
+        foreach (var point in new[] { "Computed", "CreditApplied", "CreditAppliedUnsaved", "DraftCreated", "DraftCreatedUnsaved", "ItemsCreated", "ItemsCreatedUnsaved", "Finalized", "FinalizedUnsaved" })
         {
             data.Add(point, false);
             data.Add(point, true);

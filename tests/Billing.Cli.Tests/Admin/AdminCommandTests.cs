@@ -157,10 +157,25 @@ public sealed class AdminCommandTests
         Assert.Equal("billing: 502 Bad Gateway: upstream failed", Assert.Single(run.ErrorLines));
     }
 
+    [Fact]
+    public async Task Credits_adjust_posts_the_amount_currency_and_reason_to_the_accounts_credits_endpoint()
+    {
+        await using var server = new CannedServer(200, """{"accountId":"user+42","balance":700,"replayed":false}""");
+
+        var run = await CliRun.RunAsync("admin", "credits", "adjust", "--account", "user+42", "--amount", "-300", "--currency", "usd", "--reason", "goodwill", "--idempotency-key", "k1", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("\"balance\": 700", run.Output, StringComparison.Ordinal);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal(("POST", "/api/admin/accounts/user%2B42/credits"), (request.Method, request.PathAndQuery));
+        Assert.Equal("""{"amount":-300,"currency":"usd","reason":"goodwill","idempotencyKey":"k1"}""", request.Body);
+    }
+
     [Theory]
     [InlineData("admin", "poison", "list")]
     [InlineData("admin", "poison", "replay", "--all")]
     [InlineData("admin", "resync", "--account", "user-1")]
+    [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "usd", "--reason", "r")]
     public async Task A_closed_port_is_exit_code_3(params string[] args)
     {
         var run = await CliRun.RunAsync([.. args, "--url", CannedServer.ClosedPortUrl(), "--token", Token]);
@@ -183,6 +198,11 @@ public sealed class AdminCommandTests
     [InlineData("admin", "resync")]
     [InlineData("admin", "resync", "--account", "a/b")]
     [InlineData("admin", "resync", "--account", " x")]
+    [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "0", "--currency", "usd", "--reason", "r")]
+    [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "USD", "--reason", "r")]
+    [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "usd")]
+    [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "usd", "--reason", " ")]
+    [InlineData("admin", "credits")]
     public async Task Bad_arguments_are_usage_errors_and_nothing_is_sent(params string[] args)
     {
         await using var server = new CannedServer(200, "{}");

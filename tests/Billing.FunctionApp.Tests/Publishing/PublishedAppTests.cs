@@ -34,9 +34,12 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
 
         var functions = FunctionMetadata.Read(published.AppRoot);
         Assert.Equal(
-            ["AdminGetAccount", "AdminGetInvoiceRun", "AdminListAccounts", "AdminListInvoiceRuns", "AdminListInvoices", "AdminListPoisonEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "AdminStartInvoiceRun", "BillingCheckout", "BillingEntitlements", "BillingInvoices", "BillingPlans", "BillingPortal",
-             "BillingSubscription", "BillingTrial", "BillingUpcomingInvoice", "BillingUsage", "CheckUsage", "Health", "InvoiceAccount", "MissedEventSweep", "MonthlyInvoicing", "OpenApiDocument",
-             "ProcessStripeEvent", "RecordUsage", "RecordUsageBatch", "RegisterAccount", "ReleaseAllocation", "StripeWebhook", "TakeAllocation"],
+            ["AdminAdjustCredits", "AdminGetAccount", "AdminGetInvoiceRun", "AdminListAccounts", "AdminListInvoiceRuns", "AdminListInvoices",
+             "AdminListPoisonEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "AdminStartInvoiceRun", "BillingAddOnCheckout", "BillingCheckout",
+             "BillingCredits", "BillingCreditsCheckout", "BillingEntitlements", "BillingInvoices", "BillingPlans", "BillingPortal", "BillingSubscription",
+             "BillingTrial", "BillingUpcomingInvoice", "BillingUsage", "CheckUsage", "Health", "InvoiceAccount", "MissedEventSweep", "MonthlyInvoicing",
+             "OpenApiDocument", "ProcessStripeEvent", "RecordUsage", "RecordUsageBatch", "RegisterAccount", "ReleaseAllocation", "StripeWebhook",
+             "TakeAllocation"],
             functions.Select(f => f.Name).Order(StringComparer.Ordinal));
         Assert.Contains(functions, f => f is { Name: "ProcessStripeEvent", Trigger: "queueTrigger", Target: "%STRIPE_EVENTS_QUEUE%" });
         Assert.Contains(functions, f => f is { Name: "MonthlyInvoicing", Trigger: "timerTrigger", Target: "%MONTHLY_INVOICING_SCHEDULE%" });

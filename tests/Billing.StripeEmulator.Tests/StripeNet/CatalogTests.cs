@@ -31,7 +31,7 @@ public sealed class CatalogTests(StripeNetFixture fixture) : IAsyncLifetime
         Assert.Equal(4900, pro.UnitAmount);
         Assert.Equal("month", pro.Recurring.Interval);
         Assert.Equal("Pro", pro.Product.Name);
-        Assert.Equal(6, all.Select(p => p.Id).Distinct().Count());
+        Assert.Equal(10, all.Select(p => p.Id).Distinct().Count());
         Assert.Equal("one_time", credits.Type);
         Assert.Null(credits.Recurring);
     }

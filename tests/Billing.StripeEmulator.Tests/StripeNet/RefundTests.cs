@@ -74,3 +74,46 @@ public sealed class RefundTests(StripeNetFixture fixture) : IAsyncLifetime
         Assert.Equal("payment_intent", unknown.StripeError.Param);
     }
 }
+
+[Collection(SharedStripeNetEmulator.Name)]
+public sealed class DisputeTests(StripeNetFixture fixture) : IAsyncLifetime
+{
+    private StripeClient Client => fixture.Client;
+
+    public Task InitializeAsync() => fixture.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    [Covers("ChargeService.GetAsync")]
+    public async Task A_dispute_opens_on_a_paid_charge_and_closes_lost_with_Stripes_events_and_shape()
+    {
+        var session = await Client.V1.Checkout.Sessions.CreateAsync(Checkout.Payment("price_credits_1000", "tenant_d"));
+        await Checkout.CompleteAsync(fixture.Emulator, session.Id);
+        var intent = await Client.V1.PaymentIntents.GetAsync((await Client.V1.Checkout.Sessions.GetAsync(session.Id)).PaymentIntentId);
+
+        var opened = await fixture.Emulator.ControlAsync($"/_emulator/charges/{intent.LatestChargeId}/dispute", new Dictionary<string, string> { ["reason"] = "fraudulent" });
+        var disputeId = opened.GetProperty("id").GetString()!;
+        var twice = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.Emulator.ControlAsync($"/_emulator/charges/{intent.LatestChargeId}/dispute"));
+        await fixture.Emulator.ControlAsync($"/_emulator/disputes/{disputeId}/close", new Dictionary<string, string> { ["outcome"] = "lost" });
+        var closedAgain = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.Emulator.ControlAsync($"/_emulator/disputes/{disputeId}/close", new Dictionary<string, string> { ["outcome"] = "won" }));
+        var dispute = await Client.V1.Disputes.GetAsync(disputeId);
+        var charge = await Client.V1.Charges.GetAsync(intent.LatestChargeId);
+        var deliveries = await fixture.Receiver.WaitForAsync(d => d.Any(x => x.Type == "charge.dispute.closed"), what: "charge.dispute.closed");
+
+        Assert.StartsWith("du_", dispute.Id);
+        Assert.Equal("lost", dispute.Status);
+        Assert.Equal("fraudulent", dispute.Reason);
+        Assert.Equal(1000, dispute.Amount);
+        Assert.Equal(intent.LatestChargeId, dispute.ChargeId);
+        Assert.Equal(intent.Id, dispute.PaymentIntentId);
+        Assert.True(charge.Disputed);
+        Assert.Contains("already been disputed", twice.Message, StringComparison.Ordinal);
+        Assert.Contains("already closed", closedAgain.Message, StringComparison.Ordinal);
+        var created = Assert.Single(deliveries, d => d.Type == "charge.dispute.created");
+        Assert.Equal("needs_response", created.DataObject["status"]!.GetValue<string>());
+        var closed = Assert.Single(deliveries, d => d.Type == "charge.dispute.closed");
+        Assert.Equal("lost", closed.DataObject["status"]!.GetValue<string>());
+        Assert.Equal(intent.Id, closed.DataObject["payment_intent"]!.GetValue<string>());
+    }
+}

@@ -6,9 +6,11 @@ namespace Billing.Cli.Admin;
 /// <summary>
 /// <c>billing admin poison list [--max N] [--queue stripe-events|invoice-jobs]</c>,
 /// <c>billing admin poison replay (--event evt_... | --run {accountId}:{periodKey} | --all) [--queue ...]</c>,
-/// <c>billing admin resync --account ID</c>, and the operator views as tables: <c>billing admin accounts [--plan P]
+/// <c>billing admin resync --account ID</c>, the operator views as tables: <c>billing admin accounts [--plan P]
 /// [--status S] [--q TEXT] [--cursor C] [--limit N]</c>, <c>billing admin account ID</c>,
-/// <c>billing admin invoices [--period YYYY-MM] [--status S] [--cursor C] [--limit N]</c>: the function app's admin endpoints from the command line.
+/// <c>billing admin invoices [--period YYYY-MM] [--status S] [--cursor C] [--limit N]</c>, and
+/// <c>billing admin credits adjust --account ID --amount N --currency usd --reason "..." [--idempotency-key K]</c>:
+/// the function app's admin endpoints from the command line.
 /// </summary>
 public static class AdminCommand
 {
@@ -33,6 +35,7 @@ public static class AdminCommand
         admin.Subcommands.Add(Accounts(connection));
         admin.Subcommands.Add(Account(connection));
         admin.Subcommands.Add(Invoices(connection));
+        admin.Subcommands.Add(Credits(connection));
         BillingCli.RequireSubcommand(admin);
         return admin;
     }
@@ -142,6 +145,44 @@ public static class AdminCommand
     private static (Option<string?> Cursor, Option<int> Limit) PageOptions() =>
         (new Option<string?>("--cursor") { Description = "Continue after the previous page (the value it printed after 'more:')." },
          BoundedIntOption.Create("--limit", "Accounts or invoices per page", DefaultPageSize, 1, MaxPageSize));
+
+    private static Command Credits(AdminConnection connection)
+    {
+        var account = AccountOption.Create("The billing account id.");
+        var amount = new Option<long>("--amount") { Description = "Minor units (cents): positive grants credit, negative takes it away (oldest grant first).", Required = true };
+        amount.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && result.GetValueOrDefault<long>() == 0)
+            {
+                result.AddError("--amount must not be 0.");
+            }
+        });
+        var currency = new Option<string>("--currency") { Description = "Three-letter lower-case ISO code, e.g. usd.", Required = true };
+        currency.Validators.Add(result =>
+        {
+            var value = result.Tokens.Count == 0 ? null : result.GetValueOrDefault<string>();
+            if (value is not null && !Domain.Pricing.Currency.TryParse(value, out _))
+            {
+                result.AddError(Domain.Pricing.Currency.InvalidMessage(value));
+            }
+        });
+        var reason = new Option<string>("--reason") { Description = "Why (kept on the ledger entry with your identity).", Required = true };
+        reason.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
+            {
+                result.AddError("--reason must not be empty.");
+            }
+        });
+        var key = new Option<string>("--idempotency-key") { Description = "Makes a retried command post once (default: derived by the server from the request and the ledger state)." };
+        var adjust = new Command("adjust", "Add credit to an account or take it away, with a reason (a manual ledger entry).") { account, amount, currency, reason, key };
+        adjust.SetAction((result, cancellationToken) =>
+            RunAsync(connection, result, (client, output, error) => client.AdjustCreditsAsync(
+                result.GetRequiredValue(account), result.GetValue(amount), result.GetRequiredValue(currency), result.GetRequiredValue(reason), result.GetValue(key), output, error, cancellationToken)));
+        var credits = new Command("credits", "An account's prepaid credit.") { adjust };
+        BillingCli.RequireSubcommand(credits);
+        return credits;
+    }
 
     private static async Task<int> RunAsync(AdminConnection connection, ParseResult result, Func<AdminApiClient, TextWriter, TextWriter, Task<int>> call)
     {

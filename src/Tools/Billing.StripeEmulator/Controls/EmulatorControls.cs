@@ -13,6 +13,7 @@ internal static class EmulatorControls
         routes.MapEventControls();
         routes.MapWebhookControls();
         routes.MapMeterEventControls();
+        routes.MapDisputeControls();
         return routes;
     }
 }

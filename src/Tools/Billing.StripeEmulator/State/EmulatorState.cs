@@ -32,6 +32,8 @@ internal sealed class EmulatorState(string publicBaseUrl)
 
     public Dictionary<string, RefundRecord> Refunds { get; } = new(StringComparer.Ordinal);
 
+    public Dictionary<string, DisputeRecord> Disputes { get; } = new(StringComparer.Ordinal);
+
     public Dictionary<string, EventRecord> Events { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Events in creation order.</summary>

@@ -24,4 +24,7 @@ internal sealed class ChargeRecord : StoredObject
     public bool Refunded => AmountRefunded >= Amount;
 
     public List<string> RefundIds { get; } = [];
+
+    /// <summary>The dispute raised against the charge, if any.</summary>
+    public string? DisputeId { get; set; }
 }

@@ -32,7 +32,7 @@ internal static class ChargeShape
         ["currency"] = charge.Currency,
         ["customer"] = charge.CustomerId,
         ["description"] = charge.Description,
-        ["disputed"] = false,
+        ["disputed"] = charge.DisputeId is not null,
         ["failure_balance_transaction"] = null,
         ["failure_code"] = null,
         ["failure_message"] = null,

@@ -1,0 +1,151 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.Application.Credits;
+
+/// <summary>What posting an operation did.</summary>
+public enum CreditPostingKind
+{
+    /// <summary>The entry was written now.</summary>
+    Posted = 1,
+
+    /// <summary>An entry with the same key was written before: nothing changed (a retry or a duplicate event).</summary>
+    AlreadyPosted = 2,
+
+    /// <summary>Nothing to write (no spendable credit, nothing left of the grant, ...): see the note.</summary>
+    Nothing = 3,
+
+    /// <summary>A negative adjustment larger than the spendable balance: nothing written.</summary>
+    InsufficientCredit = 4,
+}
+
+/// <summary>The entry (written now or before) and the book after it.</summary>
+public sealed record CreditPosting(CreditPostingKind Kind, CreditEntry? Entry, CreditBook Book, string? Note = null);
+
+/// <summary>
+/// The protocol that keeps an account's append-only credit entries and its book (head) consistent with
+/// single-document writes only (the local Cosmos server has no transactional batch):
+/// <list type="number">
+/// <item>Read the book. If it carries a pending entry, write that entry's document (create; already there is fine),
+/// then replace the book without it (if-match). Then write any due expiry the same way. Repeat until the book has no
+/// pending entry and nothing is due.</item>
+/// <item>Look the operation's key up among the entry documents: found = already posted. (A book without a pending
+/// entry has every applied entry written out, and documents are never deleted, so a miss means "not applied".)</item>
+/// <item>Apply the operation to the book (pure, <see cref="CreditBook.Apply"/>): the new book holds the entry as
+/// pending and its balance already includes it. Replace the book if-match; a lost race starts again at 1.</item>
+/// <item>Write the entry's document and clear the pending entry (step 1 for the next caller if we crash first).</item>
+/// </list>
+/// The book is the one truth (its version is the count of applied entries); a crash anywhere leaves either nothing
+/// or a pending entry that the next touch of the ledger finishes; a race costs a retry, never a double entry.
+/// </summary>
+public sealed partial class CreditLedger(ICreditLedgerStore store, TimeProvider time, ILogger<CreditLedger> logger)
+{
+    /// <summary>Lost races before giving up (each one means another writer made progress).</summary>
+    public const int MaxAttempts = 64;
+
+    /// <summary>Applies <paramref name="operation"/> at most once per key.</summary>
+    public async Task<CreditPosting> PostAsync(AccountId accountId, CreditOperation operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var (book, etag) = await SettleAsync(accountId, cancellationToken).ConfigureAwait(false);
+            if (await store.GetEntryAsync(accountId, operation.Key, cancellationToken).ConfigureAwait(false) is { } existing)
+            {
+                return new CreditPosting(CreditPostingKind.AlreadyPosted, existing, book);
+            }
+
+            var decision = book.Apply(operation, time.GetUtcNow());
+            switch (decision.Kind)
+            {
+                case CreditDecisionKind.Nothing:
+                    return new CreditPosting(CreditPostingKind.Nothing, null, book, decision.Note);
+                case CreditDecisionKind.InsufficientCredit:
+                    return new CreditPosting(CreditPostingKind.InsufficientCredit, null, book, decision.Note);
+            }
+
+            var written = await store.TryWriteBookAsync(decision.Book!, etag, cancellationToken).ConfigureAwait(false);
+            if (written is null)
+            {
+                continue;
+            }
+
+            var settled = await FinishAsync(decision.Book!, written, cancellationToken).ConfigureAwait(false);
+            LogPosted(accountId.Value, decision.Entry!.Kind, decision.Entry.Key, decision.Entry.Amount, decision.Entry.Currency.Code, decision.Entry.Sequence);
+            return new CreditPosting(CreditPostingKind.Posted, decision.Entry, settled ?? decision.Book!.Settled());
+        }
+
+        throw new CreditLedgerContentionException($"The credit ledger of account {accountId} kept changing under {MaxAttempts} attempts.");
+    }
+
+    /// <summary>The book with no pending entry and every due expiry written (what readers show); empty when none exists.</summary>
+    public async Task<CreditBook> ReadAsync(AccountId accountId, CancellationToken cancellationToken) =>
+        (await SettleAsync(accountId, cancellationToken).ConfigureAwait(false)).Book;
+
+    private async Task<(CreditBook Book, string? ETag)> SettleAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var stored = await store.GetBookAsync(accountId, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                return (CreditBook.Empty(accountId), null);
+            }
+
+            var (book, etag) = (stored.Book, stored.ETag);
+            if (book.Pending is not null)
+            {
+                await FinishAsync(book, etag, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (book.DueExpiry(time.GetUtcNow()) is not { } expiry)
+            {
+                return (book, etag);
+            }
+
+            var decision = book.Apply(expiry, time.GetUtcNow());
+            if (decision.Kind == CreditDecisionKind.Entry
+                && await store.TryWriteBookAsync(decision.Book!, etag, cancellationToken).ConfigureAwait(false) is { } written)
+            {
+                await FinishAsync(decision.Book!, written, cancellationToken).ConfigureAwait(false);
+                LogExpired(accountId.Value, expiry.GrantId, -decision.Entry!.Amount, decision.Entry.Currency.Code);
+            }
+        }
+
+        throw new CreditLedgerContentionException($"The credit ledger of account {accountId} kept changing under {MaxAttempts} attempts.");
+    }
+
+    /// <summary>Writes the pending entry out and clears it; returns the settled book, or null if someone else moved the book on.</summary>
+    private async Task<CreditBook?> FinishAsync(CreditBook book, string etag, CancellationToken cancellationToken)
+    {
+        await store.AddEntryAsync(book.AccountId, book.Pending!, cancellationToken).ConfigureAwait(false);
+        var settled = book.Settled();
+        return await store.TryWriteBookAsync(settled, etag, cancellationToken).ConfigureAwait(false) is null ? null : settled;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Credit ledger of account {AccountId}: {Kind} {Key} of {Amount} {Currency} posted as entry {Sequence}")]
+    private partial void LogPosted(string accountId, CreditEntryKind kind, string key, long amount, string currency, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Credit ledger of account {AccountId}: grant {GrantId} expired with {Amount} {Currency} unspent")]
+    private partial void LogExpired(string accountId, string grantId, long amount, string currency);
+}
+
+/// <summary>The ledger lost every race for a while; the caller retries later (queue redelivery, HTTP 503).</summary>
+public sealed class CreditLedgerContentionException : Exception
+{
+    public CreditLedgerContentionException()
+    {
+    }
+
+    public CreditLedgerContentionException(string message)
+        : base(message)
+    {
+    }
+
+    public CreditLedgerContentionException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

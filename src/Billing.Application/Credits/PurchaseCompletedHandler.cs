@@ -1,0 +1,78 @@
+using Billing.Application.Accounts;
+using Billing.Application.Catalog;
+using Billing.Application.Entitlements;
+using Billing.Application.StripeEvents;
+using Billing.Application.StripeEvents.Handling;
+using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Billing.Domain.Plans;
+
+namespace Billing.Application.Credits;
+
+/// <summary>
+/// A completed payment-mode Checkout Session (<c>checkout.session.completed</c> or
+/// <c>checkout.session.async_payment_succeeded</c>): grants what it sold once it is <c>paid</c>. The grant id is
+/// <c>cs:{sessionId}</c>, so however often and in whatever order the two events arrive, it is granted once; an
+/// unpaid session (a delayed payment still in flight, or one that failed) grants nothing.
+/// </summary>
+public sealed class PurchaseCompletedHandler(
+    PurchaseCatalog catalog,
+    CreditLedger ledger,
+    IBillingAccountStore accounts,
+    AccountEntitlements entitlements,
+    TimeProvider time) : ICheckoutPaymentHandler
+{
+    public const string Paid = "paid";
+
+    public async Task<StripeEventHandlingResult> HandleAsync(AccountId accountId, StripeEventPayload session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (session.PaymentStatus != Paid)
+        {
+            return StripeEventHandlingResult.Ignored(accountId, $"Payment status is '{session.PaymentStatus}': nothing is granted until Stripe reports the payment (checkout.session.async_payment_succeeded).");
+        }
+
+        if (session.ObjectId is not { } sessionId)
+        {
+            return StripeEventHandlingResult.Ignored(accountId, "Checkout Session without an id.");
+        }
+
+        var grantId = "cs:" + sessionId;
+        var now = time.GetUtcNow();
+        switch (session.Purchase)
+        {
+            case PurchaseKinds.CreditPack when catalog.FindPack(session.PurchaseCode) is { } pack:
+                var posting = await ledger.PostAsync(
+                    accountId,
+                    CreditOperation.Grant(grantId, pack.Credit.Currency, pack.Credit.MinorUnits, now + pack.ExpiresAfter, "pack:" + pack.Code.Value, session.PaymentIntentId, sessionId),
+                    cancellationToken).ConfigureAwait(false);
+                return posting.Kind == CreditPostingKind.Posted
+                    ? StripeEventHandlingResult.Applied(accountId, $"Granted {pack.Credit.MinorUnits} {pack.Credit.Currency} of credit ({pack.Code}).")
+                    : StripeEventHandlingResult.Ignored(accountId, $"Credit of session {sessionId} was granted before.");
+            case PurchaseKinds.AddOn when catalog.FindAddOn(session.PurchaseCode) is { } addOn:
+                var before = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
+                if (before.AddOns.Any(a => a.GrantId == grantId))
+                {
+                    return StripeEventHandlingResult.Ignored(accountId, $"Add-on of session {sessionId} was granted before.");
+                }
+
+                await accounts.UpdateAsync(
+                    accountId,
+                    account => account.GrantAddOn(new MeterAddOn
+                    {
+                        GrantId = grantId,
+                        Code = addOn.Code.Value,
+                        Meter = addOn.Meter,
+                        Units = addOn.Units,
+                        GrantedAt = now,
+                        ExpiresAt = now + addOn.ExpiresAfter,
+                        PeriodKey = addOn.MeterKind == MeterKind.Consumption && addOn.ExpiresAfter is null ? entitlements.Evaluate(account, now).PeriodKey : null,
+                        PaymentIntentId = session.PaymentIntentId,
+                    }),
+                    cancellationToken).ConfigureAwait(false);
+                return StripeEventHandlingResult.Applied(accountId, $"Add-on {addOn.Code}: +{addOn.Units} {addOn.Meter}.");
+            default:
+                return StripeEventHandlingResult.Ignored(accountId, $"Payment-mode session sells '{session.Purchase}' '{session.PurchaseCode}', which is not in the catalog (the event is kept and can be replayed).");
+        }
+    }
+}

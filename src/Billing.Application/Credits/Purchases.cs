@@ -1,0 +1,89 @@
+using Billing.Application.Accounts;
+using Billing.Application.Catalog;
+using Billing.Application.Checkout;
+using Billing.Application.Outcomes;
+using Billing.Application.Payments;
+using Billing.Application.Redirects;
+using Billing.Domain.Accounts;
+using Billing.Domain.Pricing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Application.Credits;
+
+/// <summary>What a purchase sells: a credit pack or an add-on (the <c>purchase</c> metadata value).</summary>
+public static class PurchaseKinds
+{
+    public const string CreditPack = "credit_pack";
+    public const string AddOn = "add_on";
+}
+
+/// <summary>A started payment-mode Checkout for a pack or add-on.</summary>
+public sealed record StartedPurchase(string SessionId, Uri Url, string Purchase, string Code, Money Price);
+
+/// <summary>
+/// Starts a payment-mode Stripe Checkout for a credit pack (<c>POST /api/billing/credits/checkout</c>) or an add-on
+/// (<c>POST /api/billing/addons/checkout</c>). Validation first (a refused request writes nothing); then the account's
+/// Stripe customer (created if needed) and one new session. What it grants is decided when Stripe reports the
+/// payment (<see cref="PurchaseCompletedHandler"/>).
+/// </summary>
+public sealed partial class Purchases(
+    PurchaseCatalog catalog,
+    StripeCustomerProvisioning customers,
+    IStripeBillingGateway gateway,
+    RedirectUrlPolicy redirects,
+    IOptions<CheckoutOptions> options,
+    ILogger<Purchases> logger)
+{
+    public Task<Outcome<StartedPurchase>> StartCreditPackAsync(AccountId accountId, string? pack, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
+    {
+        var found = catalog.FindPack(pack);
+        return StartAsync(accountId, PurchaseKinds.CreditPack, "pack", pack, found is null ? null : (found.Code.Value, found.PriceId, found.Price), successUrl, cancelUrl, cancellationToken);
+    }
+
+    public Task<Outcome<StartedPurchase>> StartAddOnAsync(AccountId accountId, string? addOn, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
+    {
+        var found = catalog.FindAddOn(addOn);
+        return StartAsync(accountId, PurchaseKinds.AddOn, "addon", addOn, found is null ? null : (found.Code.Value, found.PriceId, found.Price), successUrl, cancelUrl, cancellationToken);
+    }
+
+    private async Task<Outcome<StartedPurchase>> StartAsync(
+        AccountId accountId, string purchase, string field, string? requested, (string Code, string PriceId, Money Price)? item, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(requested))
+        {
+            errors.Add(field, $"The {field} is required (a code from the configured {(purchase == PurchaseKinds.CreditPack ? "credit packs" : "add-ons")}).");
+        }
+        else if (item is null)
+        {
+            errors.Add(field, $"'{requested}' is not a {(purchase == PurchaseKinds.CreditPack ? "credit pack" : "add-on")} of the catalog.");
+        }
+
+        var success = redirects.Choose(successUrl, options.Value.SuccessUrl, "successUrl", errors);
+        var cancel = redirects.Choose(cancelUrl, options.Value.CancelUrl, "cancelUrl", errors);
+        if (!errors.IsEmpty || item is not { } sold || success is null || cancel is null)
+        {
+            return Outcome.Invalid<StartedPurchase>(errors);
+        }
+
+        var account = await customers.EnsureCustomerAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var session = await gateway.CreatePaymentCheckoutSessionAsync(
+            new HostedPaymentRequest
+            {
+                AccountId = accountId,
+                CustomerId = account.StripeCustomerId!,
+                PriceId = sold.PriceId,
+                Purchase = purchase,
+                PurchaseCode = sold.Code,
+                SuccessUrl = success,
+                CancelUrl = cancel,
+            },
+            cancellationToken).ConfigureAwait(false);
+        LogStarted(accountId.Value, purchase, sold.Code, session.SessionId);
+        return Outcome.Succeeded(new StartedPurchase(session.SessionId, session.Url, purchase, sold.Code, sold.Price));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkout {SessionId} started for account {AccountId}: {Purchase} {Code}")]
+    private partial void LogStarted(string accountId, string purchase, string code, string sessionId);
+}

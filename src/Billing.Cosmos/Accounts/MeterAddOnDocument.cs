@@ -1,0 +1,23 @@
+namespace Billing.Cosmos.Accounts;
+
+/// <summary>A bought add-on on the account (<c>addOns</c>): +units on one meter's limit.</summary>
+internal sealed record MeterAddOnDocument
+{
+    public required string GrantId { get; init; }
+
+    public required string Code { get; init; }
+
+    public required string Meter { get; init; }
+
+    public required long Units { get; init; }
+
+    public required DateTimeOffset GrantedAt { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    public string? PeriodKey { get; init; }
+
+    public string? PaymentIntentId { get; init; }
+
+    public DateTimeOffset? RevokedAt { get; init; }
+}

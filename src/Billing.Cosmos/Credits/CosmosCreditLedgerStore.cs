@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Billing.Application.Credits;
+using Billing.Cosmos.Documents;
+using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Billing.Domain.Pricing;
+using Microsoft.Azure.Cosmos;
+
+namespace Billing.Cosmos.Credits;
+
+/// <summary>
+/// The credit ledger in the account's partition of the accounts container: the book (<c>credits:{accountId}</c>),
+/// written by create or ETag-guarded replace, and one document per entry (<c>credit-entry:{accountId}:{hash}</c>),
+/// created once (409 = already there). Pages of entries are one query inside the partition ordered by sequence.
+/// </summary>
+public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimeProvider time) : ICreditLedgerStore
+{
+    private Container Container => containers.Accounts;
+
+    public async Task<StoredCreditBook?> GetBookAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        var document = await Container.ReadAsync<CreditBookDocument>(DocumentIds.CreditBook(accountId), PartitionKeyOf(accountId), cancellationToken).ConfigureAwait(false);
+        return document is null ? null : new StoredCreditBook(ToDomain(document), document.ETag!);
+    }
+
+    public async Task<string?> TryWriteBookAsync(CreditBook book, string? etag, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(book);
+        var document = ToDocument(book, time.GetUtcNow());
+        var result = etag is null
+            ? await Container.CreateAsync(document, PartitionKeyOf(book.AccountId), cancellationToken).ConfigureAwait(false)
+            : await Container.ReplaceAsync(document, document.Id, PartitionKeyOf(book.AccountId), etag, cancellationToken).ConfigureAwait(false);
+        return result.Document?.ETag;
+    }
+
+    public async Task AddEntryAsync(AccountId accountId, CreditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var document = new CreditEntryDocument
+        {
+            Id = DocumentIds.CreditEntry(accountId, entry.Key),
+            Type = DocumentTypes.CreditEntry,
+            SchemaVersion = DocumentTypes.CreditEntrySchemaVersion,
+            AccountId = accountId.Value,
+            Entry = ToBody(entry),
+            Sequence = entry.Sequence,
+        };
+        await Container.CreateAsync(document, PartitionKeyOf(accountId), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<CreditEntry?> GetEntryAsync(AccountId accountId, string key, CancellationToken cancellationToken)
+    {
+        var document = await Container.ReadAsync<CreditEntryDocument>(DocumentIds.CreditEntry(accountId, key), PartitionKeyOf(accountId), cancellationToken).ConfigureAwait(false);
+        return document is null ? null : ToDomain(document.Entry);
+    }
+
+    public async Task<CreditEntryPage> ListEntriesAsync(AccountId accountId, long? before, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var query = new QueryDefinition(string.Create(
+                CultureInfo.InvariantCulture,
+                $"SELECT TOP {limit + 1} * FROM c WHERE c.accountId = @account AND c.type = @type AND c.sequence < @before ORDER BY c.sequence DESC"))
+            .WithParameter("@account", accountId.Value)
+            .WithParameter("@type", DocumentTypes.CreditEntry)
+            .WithParameter("@before", before ?? long.MaxValue);
+        var entries = new List<CreditEntry>();
+        var options = new QueryRequestOptions { PartitionKey = PartitionKeyOf(accountId), MaxItemCount = limit + 1 };
+        using var feed = Container.GetItemQueryIterator<CreditEntryDocument>(query, requestOptions: options);
+        while (feed.HasMoreResults && entries.Count <= limit)
+        {
+            foreach (var document in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // The local server does not scope results to the partition key: the account is checked here too.
+                if (entries.Count <= limit && string.Equals(document.AccountId, accountId.Value, StringComparison.Ordinal))
+                {
+                    entries.Add(ToDomain(document.Entry));
+                }
+            }
+        }
+
+        return entries.Count > limit
+            ? new CreditEntryPage(entries[..limit], entries[limit - 1].Sequence)
+            : new CreditEntryPage(entries, null);
+    }
+
+    private static PartitionKey PartitionKeyOf(AccountId accountId) => new(accountId.Value);
+
+    private static CreditBookDocument ToDocument(CreditBook book, DateTimeOffset now) => new()
+    {
+        Id = DocumentIds.CreditBook(book.AccountId),
+        Type = DocumentTypes.CreditBook,
+        SchemaVersion = DocumentTypes.CreditBookSchemaVersion,
+        AccountId = book.AccountId.Value,
+        Version = book.Version,
+        Balances = book.Balances().ToDictionary(b => b.Key.Code, b => b.Value, StringComparer.Ordinal),
+        Grants = [.. book.Grants.Select(g => new CreditGrantDocument
+        {
+            GrantId = g.GrantId,
+            Currency = g.Currency.Code,
+            Amount = g.Amount,
+            Remaining = g.Remaining,
+            GrantedAt = g.GrantedAt,
+            ExpiresAt = g.ExpiresAt,
+            Source = g.Source,
+            PaymentIntentId = g.PaymentIntentId,
+        })],
+        Pending = book.Pending is { } pending ? ToBody(pending) : null,
+        UpdatedAt = now,
+    };
+
+    private static CreditBook ToDomain(CreditBookDocument document) => new()
+    {
+        AccountId = AccountId.Parse(document.AccountId),
+        Version = document.Version,
+        Grants = [.. document.Grants.Select(g => new CreditGrant
+        {
+            GrantId = g.GrantId,
+            Currency = Currency.Parse(g.Currency),
+            Amount = g.Amount,
+            Remaining = g.Remaining,
+            GrantedAt = g.GrantedAt,
+            ExpiresAt = g.ExpiresAt,
+            Source = g.Source,
+            PaymentIntentId = g.PaymentIntentId,
+        })],
+        Pending = document.Pending is { } pending ? ToDomain(pending) : null,
+    };
+
+    private static CreditEntryBody ToBody(CreditEntry entry) => new()
+    {
+        Key = entry.Key,
+        Sequence = entry.Sequence,
+        Kind = JsonNamingPolicy.CamelCase.ConvertName(entry.Kind.ToString()),
+        Currency = entry.Currency.Code,
+        Amount = entry.Amount,
+        Parts = [.. entry.Parts.Select(p => new CreditPartDocument(p.GrantId, p.Amount))],
+        At = entry.At,
+        Reference = entry.Reference,
+        Reason = entry.Reason,
+        Operator = entry.Operator,
+    };
+
+    private static CreditEntry ToDomain(CreditEntryBody body) => new()
+    {
+        Key = body.Key,
+        Sequence = body.Sequence,
+        Kind = Enum.Parse<CreditEntryKind>(body.Kind, ignoreCase: true),
+        Currency = Currency.Parse(body.Currency),
+        Amount = body.Amount,
+        Parts = [.. body.Parts.Select(p => new CreditPart(p.GrantId, p.Amount))],
+        At = body.At,
+        Reference = body.Reference,
+        Reason = body.Reason,
+        Operator = body.Operator,
+    };
+}

@@ -1,0 +1,185 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Pricing;
+
+namespace Billing.Domain.Credits;
+
+/// <summary>What <see cref="CreditBook.Apply"/> decided.</summary>
+public enum CreditDecisionKind
+{
+    /// <summary><see cref="CreditDecision.Book"/> holds the entry as <see cref="CreditBook.Pending"/>.</summary>
+    Entry = 1,
+
+    /// <summary>Nothing to record (no spendable credit, nothing left of the grant, no grant for the payment).</summary>
+    Nothing = 2,
+
+    /// <summary>A negative adjustment larger than the spendable balance.</summary>
+    InsufficientCredit = 3,
+}
+
+public sealed record CreditDecision(CreditDecisionKind Kind, CreditBook? Book, CreditEntry? Entry, string? Note = null);
+
+/// <summary>
+/// The head of an account's credit ledger: every grant with what remains of it, the number of entries applied
+/// (<see cref="Version"/>) and at most one <see cref="Pending"/> entry, applied here but not yet written as its own
+/// ledger document. Pure: the store persists it with optimistic concurrency, the ledger service runs the protocol.
+/// The balance in a currency is the sum of the grants' remaining amounts, which equals the sum of the entries.
+/// </summary>
+public sealed record CreditBook
+{
+    public required AccountId AccountId { get; init; }
+
+    public long Version { get; init; }
+
+    public IReadOnlyList<CreditGrant> Grants { get; init; } = [];
+
+    public CreditEntry? Pending { get; init; }
+
+    public static CreditBook Empty(AccountId accountId) => new() { AccountId = accountId };
+
+    /// <summary>Spendable now: remaining credit of grants not expired at <paramref name="now"/>.</summary>
+    public long Spendable(Currency currency, DateTimeOffset now) =>
+        Grants.Where(g => g.IsSpendableAt(now, currency)).Sum(g => g.Remaining);
+
+    /// <summary>The ledger balance per currency (sum of remaining; expired grants count until their expiry entry is written).</summary>
+    public IReadOnlyDictionary<Currency, long> Balances() =>
+        Grants.GroupBy(g => g.Currency).ToDictionary(g => g.Key, g => g.Sum(x => x.Remaining));
+
+    /// <summary>The first grant whose expiry has passed with credit left: its expiry entry is due.</summary>
+    public ExpireGrant? DueExpiry(DateTimeOffset now) =>
+        Grants.Where(g => g.Remaining > 0 && g.IsExpiredAt(now)).OrderBy(g => g.ExpiresAt).ThenBy(g => g.GrantId, StringComparer.Ordinal)
+            .Select(g => new ExpireGrant(g.GrantId)).FirstOrDefault();
+
+    /// <summary>The book with the entry written out (the entry's own document exists).</summary>
+    public CreditBook Settled() => Pending is null ? this : this with { Pending = null };
+
+    /// <summary>Applies one operation at <paramref name="now"/>. Refuses while an entry is pending: settle it first.</summary>
+    public CreditDecision Apply(CreditOperation operation, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        if (Pending is not null)
+        {
+            throw new InvalidOperationException($"Credit book of {AccountId} has entry {Pending.Key} pending; settle it first.");
+        }
+
+        return operation switch
+        {
+            GrantCredit grant => ApplyGrant(grant, now),
+            SpendCredit spend => Take(spend.Key, CreditEntryKind.Spend, spend.Currency, spend.UpTo, now, spend.Reference, null, null, allowPartial: true),
+            ReverseGrant reverse => ApplyReverse(reverse, now),
+            AdjustCredit { Amount: > 0 } adjust => ApplyGrant(
+                new GrantCredit(adjust.Key, adjust.Key, adjust.Currency, adjust.Amount, null, "adjustment", null, null), now, CreditEntryKind.Adjustment, adjust.Reason, adjust.Operator),
+            AdjustCredit adjust => Take(adjust.Key, CreditEntryKind.Adjustment, adjust.Currency, -adjust.Amount, now, null, adjust.Reason, adjust.Operator, allowPartial: false),
+            ExpireGrant expire => ApplyExpiry(expire, now),
+            _ => throw new ArgumentException($"Unknown credit operation {operation.GetType().Name}.", nameof(operation)),
+        };
+    }
+
+    private CreditDecision ApplyGrant(GrantCredit grant, DateTimeOffset now, CreditEntryKind kind = CreditEntryKind.Grant, string? reason = null, string? operatorId = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(grant.Amount);
+        if (Grants.Any(g => g.GrantId == grant.GrantId))
+        {
+            return new CreditDecision(CreditDecisionKind.Nothing, null, null, $"Grant {grant.GrantId} exists already.");
+        }
+
+        var added = new CreditGrant
+        {
+            GrantId = grant.GrantId,
+            Currency = grant.Currency,
+            Amount = grant.Amount,
+            Remaining = grant.Amount,
+            GrantedAt = now,
+            ExpiresAt = grant.ExpiresAt,
+            Source = grant.Source,
+            PaymentIntentId = grant.PaymentIntentId,
+        };
+        var entry = NewEntry(grant.Key, kind, grant.Currency, [new CreditPart(grant.GrantId, grant.Amount)], now, grant.Reference, reason, operatorId);
+        return Decided(this with { Grants = [.. Grants, added] }, entry);
+    }
+
+    private CreditDecision ApplyReverse(ReverseGrant reverse, DateTimeOffset now)
+    {
+        var grant = Grants.FirstOrDefault(g => g.PaymentIntentId == reverse.PaymentIntentId);
+        if (grant is null)
+        {
+            return new CreditDecision(CreditDecisionKind.Nothing, null, null, $"No credit grant was paid by {reverse.PaymentIntentId}.");
+        }
+
+        if (grant.Remaining == 0)
+        {
+            return new CreditDecision(CreditDecisionKind.Nothing, null, null, $"Nothing is left of grant {grant.GrantId} to take back.");
+        }
+
+        var entry = NewEntry(reverse.Key, CreditEntryKind.Reversal, grant.Currency, [new CreditPart(grant.GrantId, -grant.Remaining)], now, reverse.Reference, null, null);
+        return Decided(WithRemaining(grant.GrantId, 0), entry);
+    }
+
+    private CreditDecision ApplyExpiry(ExpireGrant expire, DateTimeOffset now)
+    {
+        var grant = Grants.FirstOrDefault(g => g.GrantId == expire.GrantId);
+        if (grant is not { Remaining: > 0 } || !grant.IsExpiredAt(now))
+        {
+            return new CreditDecision(CreditDecisionKind.Nothing, null, null, $"Grant {expire.GrantId} has nothing to expire.");
+        }
+
+        // The entry is dated at the expiry itself, not when the ledger noticed it.
+        var entry = NewEntry(expire.Key, CreditEntryKind.Expiry, grant.Currency, [new CreditPart(grant.GrantId, -grant.Remaining)], grant.ExpiresAt!.Value, null, null, null);
+        return Decided(WithRemaining(grant.GrantId, 0), entry);
+    }
+
+    /// <summary>Takes up to <paramref name="amount"/> from spendable grants, oldest first (grant time, then id).</summary>
+    private CreditDecision Take(string key, CreditEntryKind kind, Currency currency, long amount, DateTimeOffset now, string? reference, string? reason, string? operatorId, bool allowPartial)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        var spendable = Spendable(currency, now);
+        if (!allowPartial && amount > spendable)
+        {
+            return new CreditDecision(CreditDecisionKind.InsufficientCredit, null, null, $"Only {spendable} {currency} of credit can be taken.");
+        }
+
+        var left = Math.Min(amount, spendable);
+        if (left == 0)
+        {
+            return new CreditDecision(CreditDecisionKind.Nothing, null, null, "No spendable credit.");
+        }
+
+        var parts = new List<CreditPart>();
+        var grants = Grants.ToList();
+        foreach (var grant in Grants.Where(g => g.IsSpendableAt(now, currency)).OrderBy(g => g.GrantedAt).ThenBy(g => g.GrantId, StringComparer.Ordinal))
+        {
+            if (left == 0)
+            {
+                break;
+            }
+
+            var taken = Math.Min(left, grant.Remaining);
+            left -= taken;
+            parts.Add(new CreditPart(grant.GrantId, -taken));
+            var index = grants.FindIndex(g => g.GrantId == grant.GrantId);
+            grants[index] = grant with { Remaining = grant.Remaining - taken };
+        }
+
+        var entry = NewEntry(key, kind, currency, parts, now, reference, reason, operatorId);
+        return Decided(this with { Grants = grants }, entry);
+    }
+
+    private CreditBook WithRemaining(string grantId, long remaining) =>
+        this with { Grants = [.. Grants.Select(g => g.GrantId == grantId ? g with { Remaining = remaining } : g)] };
+
+    private CreditEntry NewEntry(string key, CreditEntryKind kind, Currency currency, IReadOnlyList<CreditPart> parts, DateTimeOffset at, string? reference, string? reason, string? operatorId) => new()
+    {
+        Key = key,
+        Sequence = Version + 1,
+        Kind = kind,
+        Currency = currency,
+        Amount = parts.Sum(p => p.Amount),
+        Parts = parts,
+        At = at,
+        Reference = reference,
+        Reason = reason,
+        Operator = operatorId,
+    };
+
+    private static CreditDecision Decided(CreditBook book, CreditEntry entry) =>
+        new(CreditDecisionKind.Entry, book with { Version = entry.Sequence, Pending = entry }, entry);
+}

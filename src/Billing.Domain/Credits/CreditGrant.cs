@@ -1,0 +1,35 @@
+using Billing.Domain.Pricing;
+
+namespace Billing.Domain.Credits;
+
+/// <summary>
+/// One grant of prepaid credit and what is left of it. Spends, expiry, reversals and negative adjustments take from
+/// <see cref="Remaining"/>; a grant is never removed, so a refund can still find it by <see cref="PaymentIntentId"/>.
+/// </summary>
+public sealed record CreditGrant
+{
+    /// <summary>Derived from its cause: <c>cs:{checkoutSessionId}</c> for a purchase, the adjustment's key for an operator's grant.</summary>
+    public required string GrantId { get; init; }
+
+    public required Currency Currency { get; init; }
+
+    /// <summary>Minor units granted (positive).</summary>
+    public required long Amount { get; init; }
+
+    /// <summary>Minor units still spendable (0..Amount).</summary>
+    public required long Remaining { get; init; }
+
+    public required DateTimeOffset GrantedAt { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>What granted it: <c>pack:{code}</c> or <c>adjustment</c>.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The Stripe PaymentIntent that paid for it (refunds and disputes find the grant by it).</summary>
+    public string? PaymentIntentId { get; init; }
+
+    public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } expiresAt && now >= expiresAt;
+
+    public bool IsSpendableAt(DateTimeOffset now, Currency currency) => Remaining > 0 && Currency == currency && !IsExpiredAt(now);
+}

@@ -1,0 +1,36 @@
+using Billing.Domain.Pricing;
+
+namespace Billing.Domain.Credits;
+
+/// <summary>A change asked of a <see cref="CreditBook"/>, identified by its idempotency <see cref="Key"/>.</summary>
+public abstract record CreditOperation(string Key)
+{
+    /// <summary>Credit bought (a pack): a new grant.</summary>
+    public static CreditOperation Grant(string grantId, Currency currency, long amount, DateTimeOffset? expiresAt, string source, string? paymentIntentId, string? reference) =>
+        new GrantCredit("grant:" + grantId, grantId, currency, amount, expiresAt, source, paymentIntentId, reference);
+
+    /// <summary>Spend up to <paramref name="upTo"/> (oldest grant first, never expired credit).</summary>
+    public static CreditOperation Spend(string key, Currency currency, long upTo, string reference) =>
+        new SpendCredit("spend:" + key, currency, upTo, reference);
+
+    /// <summary>Take back what is left of the grant paid by <paramref name="paymentIntentId"/> (refund, lost dispute); once per grant.</summary>
+    public static CreditOperation Reverse(string paymentIntentId, string reference) =>
+        new ReverseGrant(paymentIntentId, reference);
+
+    /// <summary>An operator's adjustment: positive grants (no expiry), negative takes oldest first and may not exceed the balance.</summary>
+    public static CreditOperation Adjust(string key, Currency currency, long amount, string reason, string operatorId) =>
+        new AdjustCredit("adjust:" + key, currency, amount, reason, operatorId);
+}
+
+public sealed record GrantCredit(string Key, string GrantId, Currency Currency, long Amount, DateTimeOffset? ExpiresAt, string Source, string? PaymentIntentId, string? Reference)
+    : CreditOperation(Key);
+
+public sealed record SpendCredit(string Key, Currency Currency, long UpTo, string Reference) : CreditOperation(Key);
+
+/// <summary>One PaymentIntent pays one grant, so <c>reversal:{paymentIntentId}</c> makes the reversal once per grant.</summary>
+public sealed record ReverseGrant(string PaymentIntentId, string Reference) : CreditOperation("reversal:" + PaymentIntentId);
+
+public sealed record AdjustCredit(string Key, Currency Currency, long Amount, string Reason, string Operator) : CreditOperation(Key);
+
+/// <summary>Written by the book itself when a grant's expiry has passed.</summary>
+public sealed record ExpireGrant(string GrantId) : CreditOperation("expiry:" + GrantId);

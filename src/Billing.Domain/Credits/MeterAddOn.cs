@@ -1,0 +1,38 @@
+using Billing.Domain.Metering;
+
+namespace Billing.Domain.Credits;
+
+/// <summary>
+/// A bought add-on: +<see cref="Units"/> on one meter's limit for the account. An allocation meter's add-on lasts until
+/// <see cref="ExpiresAt"/> (for good without one); a consumption meter's add-on applies to the usage period it was
+/// granted in (<see cref="PeriodKey"/>), or, with an expiry, to every period until then. A refunded or lost-dispute
+/// purchase revokes it (<see cref="RevokedAt"/>).
+/// </summary>
+public sealed record MeterAddOn
+{
+    /// <summary><c>cs:{checkoutSessionId}</c>: one grant per paid session, whatever the delivery order.</summary>
+    public required string GrantId { get; init; }
+
+    public required string Code { get; init; }
+
+    public required MeterName Meter { get; init; }
+
+    public required long Units { get; init; }
+
+    public required DateTimeOffset GrantedAt { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Consumption meters without an expiry: the one usage period it raises.</summary>
+    public UsagePeriodKey? PeriodKey { get; init; }
+
+    public string? PaymentIntentId { get; init; }
+
+    public DateTimeOffset? RevokedAt { get; init; }
+
+    public bool AppliesAt(DateTimeOffset now, UsagePeriodKey period) =>
+        RevokedAt is null
+        && now >= GrantedAt
+        && (ExpiresAt is not { } expiresAt || now < expiresAt)
+        && (PeriodKey is not { } key || key == period);
+}

@@ -1,0 +1,225 @@
+using Billing.Application.Credits;
+using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Billing.Domain.Pricing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace Billing.Application.Tests.Credits;
+
+/// <summary>
+/// One seeded run of the ledger's property: grants (some expiring), spends, negative and positive adjustments and
+/// reversals, several of them repeated under the same key, all posted concurrently while the clock moves, through a
+/// store that yields at every call and sometimes "crashes" right after a book write (the operation is then retried,
+/// as a redelivered queue message or a retried request would be). Afterwards the book and the entries must agree:
+/// the balance per currency is the sum of the entries, the version is their count, each grant's remaining is what
+/// its entries left, nothing was taken from a grant at or after its expiry, every key is posted at most once, and no
+/// expired credit remains. Shared by the in-memory test (many runs) and the Cosmos one (fewer, slower runs).
+/// </summary>
+public static class CreditLedgerScenario
+{
+    private static readonly Currency Usd = Currency.Parse("usd");
+    private static readonly Currency Eur = Currency.Parse("eur");
+
+    public static async Task RunAsync(int seed, AccountId accountId, ICreditLedgerStore inner, double crashRate = 0.1)
+    {
+        var random = new Random(seed);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = new ChaoticStore(inner, new Random(random.Next()), crashRate);
+        var ledger = new CreditLedger(store, time, NullLogger<CreditLedger>.Instance);
+        var operations = Operations(random, time.GetUtcNow());
+
+        var clock = Task.Run(async () =>
+        {
+            for (var i = 0; i < 12; i++)
+            {
+                await Task.Yield();
+                time.Advance(TimeSpan.FromMinutes(20));
+            }
+        });
+        var posted = await Task.WhenAll(operations.Select(op => Task.Run(() => PostWithRetriesAsync(ledger, accountId, op))));
+        await clock;
+        store.Calm();
+        time.Advance(TimeSpan.FromHours(12)); // every expiry is due now
+        var book = await ledger.ReadAsync(accountId, CancellationToken.None);
+        var entries = await AllEntriesAsync(inner, accountId);
+
+        Assert.Null(book.Pending);
+        Assert.Equal(book.Version, entries.Count);
+        Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Sequence).Order());
+        Assert.Equal(entries.Count, entries.Select(e => e.Key).Distinct(StringComparer.Ordinal).Count());
+        foreach (var currency in new[] { Usd, Eur })
+        {
+            Assert.Equal(entries.Where(e => e.Currency == currency).Sum(e => e.Amount), book.Balances().GetValueOrDefault(currency));
+        }
+
+        foreach (var grant in book.Grants)
+        {
+            var parts = entries.SelectMany(e => e.Parts.Where(p => p.GrantId == grant.GrantId).Select(p => (Entry: e, Part: p))).ToList();
+            Assert.Equal(grant.Remaining, parts.Sum(p => p.Part.Amount));
+            Assert.InRange(grant.Remaining, 0, grant.Amount);
+            Assert.All(parts.Where(p => p.Entry.Kind is CreditEntryKind.Spend or CreditEntryKind.Adjustment && p.Part.Amount < 0), p =>
+                Assert.True(grant.ExpiresAt is not { } expiresAt || p.Entry.At < expiresAt, $"Entry {p.Entry.Key} took from grant {grant.GrantId} at {p.Entry.At:O}, after its expiry {grant.ExpiresAt:O}."));
+            if (grant.ExpiresAt is { } expiry && expiry <= time.GetUtcNow())
+            {
+                Assert.Equal(0, grant.Remaining);
+            }
+        }
+
+        foreach (var entry in entries)
+        {
+            Assert.Equal(entry.Amount, entry.Parts.Sum(p => p.Amount));
+        }
+
+        // What each caller was told matches what was written: a key posted now or before has that one entry.
+        foreach (var posting in posted.Where(p => p.Entry is not null))
+        {
+            var stored = entries.Single(e => e.Key == posting.Entry!.Key);
+            Assert.Equal((posting.Entry!.Sequence, posting.Entry.Kind, posting.Entry.Currency, posting.Entry.Amount, posting.Entry.At), (stored.Sequence, stored.Kind, stored.Currency, stored.Amount, stored.At));
+            Assert.Equal(posting.Entry.Parts, stored.Parts);
+        }
+    }
+
+    private static List<CreditOperation> Operations(Random random, DateTimeOffset start)
+    {
+        var operations = new List<CreditOperation>();
+        var grants = new List<string>();
+        var count = random.Next(8, 20);
+        for (var i = 0; i < count; i++)
+        {
+            var currency = random.Next(4) == 0 ? Eur : Usd;
+            CreditOperation operation = random.Next(10) switch
+            {
+                < 4 => Grant(random, start, currency, i, grants),
+                < 7 => CreditOperation.Spend($"run-{random.Next(6)}", currency, random.Next(1, 800), "run"),
+                < 8 => CreditOperation.Adjust($"adj-{i}", currency, random.Next(2) == 0 ? random.Next(1, 300) : -random.Next(1, 300), "test", "operator@example.com"),
+                _ when grants.Count > 0 => CreditOperation.Reverse("pi_" + grants[random.Next(grants.Count)], "ch_test"),
+                _ => Grant(random, start, currency, i, grants),
+            };
+            operations.Add(operation);
+            if (random.Next(4) == 0)
+            {
+                operations.Add(operation); // the same key again: a duplicate delivery or a retried request
+            }
+        }
+
+        return operations;
+    }
+
+    private static CreditOperation Grant(Random random, DateTimeOffset start, Currency currency, int i, List<string> grants)
+    {
+        var id = $"g{i}";
+        grants.Add(id);
+        DateTimeOffset? expiresAt = random.Next(3) == 0 ? start + TimeSpan.FromMinutes(random.Next(10, 240)) : null;
+        return CreditOperation.Grant("cs:" + id, currency, random.Next(1, 1_000), expiresAt, "pack:TEST", "pi_" + id, id);
+    }
+
+    private static async Task<CreditPosting> PostWithRetriesAsync(CreditLedger ledger, AccountId accountId, CreditOperation operation)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ledger.PostAsync(accountId, operation, CancellationToken.None);
+            }
+            catch (SimulatedLedgerCrashException) when (attempt < 50)
+            {
+            }
+        }
+    }
+
+    private static async Task<List<CreditEntry>> AllEntriesAsync(ICreditLedgerStore store, AccountId accountId)
+    {
+        var entries = new List<CreditEntry>();
+        long? before = null;
+        do
+        {
+            var page = await store.ListEntriesAsync(accountId, before, 7, CancellationToken.None);
+            entries.AddRange(page.Entries);
+            before = page.NextBefore;
+        }
+        while (before is not null);
+        return entries;
+    }
+
+    /// <summary>Yields at every call and sometimes dies right after a book write was applied.</summary>
+    private sealed class ChaoticStore(ICreditLedgerStore inner, Random random, double crashRate) : ICreditLedgerStore
+    {
+        private readonly Lock _gate = new();
+        private bool _calm;
+
+        public void Calm()
+        {
+            lock (_gate)
+            {
+                _calm = true;
+            }
+        }
+
+        public async Task<StoredCreditBook?> GetBookAsync(AccountId accountId, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            return await inner.GetBookAsync(accountId, cancellationToken);
+        }
+
+        public async Task<string?> TryWriteBookAsync(CreditBook book, string? etag, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            var written = await inner.TryWriteBookAsync(book, etag, cancellationToken);
+            if (written is not null && Roll())
+            {
+                throw new SimulatedLedgerCrashException();
+            }
+
+            return written;
+        }
+
+        public async Task AddEntryAsync(AccountId accountId, CreditEntry entry, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            if (Roll())
+            {
+                throw new SimulatedLedgerCrashException();
+            }
+
+            await inner.AddEntryAsync(accountId, entry, cancellationToken);
+        }
+
+        public async Task<CreditEntry?> GetEntryAsync(AccountId accountId, string key, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            return await inner.GetEntryAsync(accountId, key, cancellationToken);
+        }
+
+        public Task<CreditEntryPage> ListEntriesAsync(AccountId accountId, long? before, int limit, CancellationToken cancellationToken) =>
+            inner.ListEntriesAsync(accountId, before, limit, cancellationToken);
+
+        private bool Roll()
+        {
+            lock (_gate)
+            {
+                return !_calm && random.NextDouble() < crashRate;
+            }
+        }
+    }
+}
+
+/// <summary>The process "died" at a chosen point of the ledger protocol.</summary>
+public sealed class SimulatedLedgerCrashException : Exception
+{
+    public SimulatedLedgerCrashException()
+        : base("Simulated crash in the credit ledger protocol.")
+    {
+    }
+
+    public SimulatedLedgerCrashException(string message)
+        : base(message)
+    {
+    }
+
+    public SimulatedLedgerCrashException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,122 @@
+using Billing.Application.Credits;
+using Billing.Application.Invoicing;
+using Billing.Application.Tests.Fakes;
+using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Billing.Domain.Pricing;
+
+namespace Billing.Application.Tests.Credits;
+
+/// <summary>
+/// Invoicing spends prepaid credit before billing the card, inside the same exactly-once run: the invoice shows the
+/// credit as its own negative line and totals the charges less the credit; credit that covers everything makes no
+/// invoice; a crash at any point around the spend neither spends twice nor bills what credit covered.
+/// </summary>
+public sealed class InvoiceAccountCreditTests
+{
+    private static readonly Currency Usd = Currency.Parse("usd");
+    private readonly InvoicingTestBed _bed = new();
+
+    [Fact]
+    public async Task Credit_is_spent_first_and_shown_as_a_negative_line_of_the_invoice()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await GrantAsync(subscriber.Id, "cs_a", 2_000);
+        await GrantAsync(subscriber.Id, "cs_b", 3_000);
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.NotNull(run);
+        Assert.Equal(InvoiceRunStep.Recorded, run.Step);
+        Assert.Equal(5_000, run.CreditApplied);
+        var invoice = Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId));
+        Assert.Equal(InvoicingTestBed.Total - 5_000, invoice.Total);
+        var credit = Assert.Single(invoice.Items, i => i.Metadata[FakeStripeInvoicing.MeterMetadata] == InvoiceRun.CreditLineKey);
+        Assert.Equal(-5_000, credit.Amount);
+        Assert.Equal(credit.Id, run.CreditItemId);
+        var book = await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None);
+        Assert.Equal(0, book.Balances()[Usd]);
+        var spend = Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Spend);
+        Assert.Equal([new CreditPart("cs:cs_a", -2_000), new CreditPart("cs:cs_b", -3_000)], spend.Parts); // oldest first
+    }
+
+    [Fact]
+    public async Task Credit_that_covers_everything_makes_no_invoice_and_keeps_the_rest()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await GrantAsync(subscriber.Id, "cs_big", 20_000);
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.NotNull(run);
+        Assert.Equal(InvoiceRunStep.CoveredByCredit, run.Step);
+        Assert.Equal(InvoicingTestBed.Total, run.CreditApplied);
+        Assert.Empty(_bed.Stripe.Calls);
+        _bed.AssertMarkedInvoiced(subscriber.Id, subscriber.Period);
+        var book = await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None);
+        Assert.Equal(20_000 - InvoicingTestBed.Total, book.Balances()[Usd]);
+
+        // A redelivery of the finished job changes nothing
+        await _bed.DeliverAsync(subscriber.Job);
+        Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Spend);
+        Assert.Empty(_bed.Stripe.Calls);
+    }
+
+    [Theory]
+    [InlineData("CreditAppliedUnsaved", 5_000)]
+    [InlineData("CreditApplied", 5_000)]
+    [InlineData("DraftCreatedUnsaved", 5_000)]
+    [InlineData("ItemsCreatedUnsaved", 5_000)]
+    [InlineData("FinalizedUnsaved", 5_000)]
+    [InlineData("CreditAppliedUnsaved", 20_000)]
+    public async Task A_crash_around_the_spend_never_spends_twice_nor_bills_the_covered_amount(string point, long credit)
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await GrantAsync(subscriber.Id, "cs_a", credit);
+        _bed.Options.FailOnceAt = [point];
+
+        var deliveries = await _bed.DeliverUntilDoneAsync(subscriber.Job);
+
+        Assert.IsType<InjectedInvoicingFaultException>(Assert.Single(deliveries.Failures));
+        var spent = Math.Min(credit, InvoicingTestBed.Total);
+        Assert.Equal(spent, deliveries.Run.CreditApplied);
+        var spend = Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Spend);
+        Assert.Equal(-spent, spend.Amount);
+        var book = await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None);
+        Assert.Equal(credit - spent, book.Balances()[Usd]);
+        if (spent == InvoicingTestBed.Total)
+        {
+            Assert.Equal(InvoiceRunStep.CoveredByCredit, deliveries.Run.Step);
+            Assert.Empty(_bed.Stripe.Invoices);
+        }
+        else
+        {
+            var invoice = Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId));
+            Assert.Equal(InvoicingTestBed.Total - spent, invoice.Total);
+            Assert.Single(invoice.Items, i => i.Metadata[FakeStripeInvoicing.MeterMetadata] == InvoiceRun.CreditLineKey);
+        }
+    }
+
+    [Fact]
+    public async Task Credit_in_another_currency_or_expired_is_not_spent()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.Credits.PostAsync(subscriber.Id, CreditOperation.Grant("cs:eur", Currency.Parse("eur"), 5_000, null, "pack:EUR", "pi_eur", "cs_eur"), CancellationToken.None);
+        await _bed.Credits.PostAsync(subscriber.Id, CreditOperation.Grant("cs:old", Usd, 5_000, _bed.Time.GetUtcNow().AddMinutes(-1), "pack:OLD", "pi_old", "cs_old"), CancellationToken.None);
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.NotNull(run);
+        Assert.Equal(0, run.CreditApplied);
+        _bed.AssertInvoicedOnce(subscriber);
+        var entries = _bed.CreditStore.Entries(subscriber.Id);
+        Assert.DoesNotContain(entries, e => e.Kind == CreditEntryKind.Spend);
+        Assert.Equal(-5_000, Assert.Single(entries, e => e.Kind == CreditEntryKind.Expiry).Amount);
+    }
+
+    private Task<CreditPosting> GrantAsync(AccountId accountId, string sessionId, long amount)
+    {
+        _bed.Time.Advance(TimeSpan.FromSeconds(1)); // grants in a known order
+        return _bed.Credits.PostAsync(accountId, CreditOperation.Grant("cs:" + sessionId, Usd, amount, null, "pack:TEST", "pi_" + sessionId, sessionId), CancellationToken.None);
+    }
+}

@@ -1,0 +1,215 @@
+using Billing.Application.Catalog;
+using Billing.Application.Credits;
+using Billing.Application.StripeEvents;
+using Billing.Application.StripeEvents.Handling;
+using Billing.Application.Tests.Fakes;
+using Billing.Application.Usage;
+using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Billing.Domain.Pricing;
+using Billing.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Billing.Application.Tests.Credits;
+
+/// <summary>
+/// What a paid one-off purchase grants, once, whatever the delivery order; what a refund or a lost dispute takes back
+/// (only the unspent part, once); and how an add-on raises a limit.
+/// </summary>
+public sealed class PurchaseHandlingTests
+{
+    private static readonly Currency Usd = Currency.Parse("usd");
+    private readonly UsageTestBed _usage = new();
+    private readonly InMemoryCreditLedgerStore _store = new();
+    private readonly InMemoryStripeCustomerLinks _links = new();
+    private readonly FakeStripeBillingGateway _gateway = new();
+    private readonly CreditLedger _ledger;
+    private readonly PurchaseCompletedHandler _purchases;
+    private readonly PaymentReversalHandler _reversals;
+
+    public PurchaseHandlingTests()
+    {
+        var options = new PurchaseOptions();
+        options.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_10", DisplayName = "$10", PriceId = "price_credits_10", Amount = 1_000, Currency = "usd", Credit = 1_000 });
+        options.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_30D", DisplayName = "$10 for 30 days", PriceId = "price_credits_30d", Amount = 1_000, Currency = "usd", Credit = 1_000, ExpiresAfter = TimeSpan.FromDays(30) });
+        options.AddOns.Add(new AddOnOptions { Code = "PROJECTS_5", DisplayName = "5 projects", PriceId = "price_projects_5", Amount = 1_500, Currency = "usd", Meter = "projects", Units = 5 });
+        options.AddOns.Add(new AddOnOptions { Code = "RUNS_100", DisplayName = "100 runs", PriceId = "price_runs_100", Amount = 500, Currency = "usd", Meter = "agent_runs", Units = 100 });
+        var catalog = PurchaseCatalog.Create(options, TestCatalog.Options());
+        _ledger = new CreditLedger(_store, _usage.Time, NullLogger<CreditLedger>.Instance);
+        _purchases = new PurchaseCompletedHandler(catalog, _ledger, _usage.Accounts, _usage.Entitlements, _usage.Time);
+        var resolver = new StripeEventAccountResolver(_links, NullLogger<StripeEventAccountResolver>.Instance);
+        _reversals = new PaymentReversalHandler(resolver, _gateway, _ledger, _usage.Accounts, _usage.Time);
+    }
+
+    [Fact]
+    public async Task A_paid_pack_is_granted_once_however_often_and_in_whatever_order_its_events_arrive()
+    {
+        var account = await AccountAsync();
+        var completed = Session("cs_1", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed");
+        var succeeded = completed with { Id = "evt_async", Type = "checkout.session.async_payment_succeeded" };
+
+        var first = await _purchases.HandleAsync(account, succeeded, CancellationToken.None);
+        var again = await _purchases.HandleAsync(account, completed, CancellationToken.None);
+        var third = await _purchases.HandleAsync(account, completed, CancellationToken.None);
+
+        Assert.True(first.IsApplied);
+        Assert.False(again.IsApplied);
+        Assert.False(third.IsApplied);
+        Assert.Equal(1_000, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances()[Usd]);
+        var grant = Assert.Single(_store.Entries(account));
+        Assert.Equal(CreditEntryKind.Grant, grant.Kind);
+    }
+
+    [Fact]
+    public async Task An_unpaid_session_grants_nothing_until_its_async_payment_succeeds()
+    {
+        var account = await AccountAsync();
+
+        var pending = await _purchases.HandleAsync(account, Session("cs_2", "credit_pack", "CREDITS_10", "unpaid", "checkout.session.completed"), CancellationToken.None);
+
+        Assert.False(pending.IsApplied);
+        Assert.Empty(_store.Entries(account));
+        var paid = await _purchases.HandleAsync(account, Session("cs_2", "credit_pack", "CREDITS_10", "paid", "checkout.session.async_payment_succeeded"), CancellationToken.None);
+        Assert.True(paid.IsApplied);
+        Assert.Equal(1_000, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
+    public async Task Expired_credit_is_written_off_when_the_ledger_is_next_read_and_never_spent()
+    {
+        var account = await AccountAsync();
+        await _purchases.HandleAsync(account, Session("cs_3", "credit_pack", "CREDITS_30D", "paid", "checkout.session.completed"), CancellationToken.None);
+        _usage.Time.Advance(TimeSpan.FromDays(30));
+
+        var spend = await _ledger.PostAsync(account, CreditOperation.Spend("late", Usd, 500, "late"), CancellationToken.None);
+
+        Assert.Equal(CreditPostingKind.Nothing, spend.Kind);
+        var expiry = Assert.Single(_store.Entries(account), e => e.Kind == CreditEntryKind.Expiry);
+        Assert.Equal(-1_000, expiry.Amount);
+        Assert.Equal(0, spend.Book.Balances()[Usd]);
+    }
+
+    [Fact]
+    public async Task A_refund_takes_back_only_the_unspent_part_once_and_a_lost_dispute_after_it_takes_nothing_more()
+    {
+        var account = await AccountAsync();
+        await _purchases.HandleAsync(account, Session("cs_4", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        await _ledger.PostAsync(account, CreditOperation.Spend("invoice:x", Usd, 300, "x"), CancellationToken.None);
+        var refund = Charge("charge.refunded", "ch_4", "pi_cs_4");
+
+        var first = await _reversals.HandleAsync(refund, CancellationToken.None);
+        var duplicate = await _reversals.HandleAsync(refund with { Id = "evt_again" }, CancellationToken.None);
+        _gateway.ChargeCustomers["ch_4"] = "cus_" + account.Value;
+        var dispute = await _reversals.HandleAsync(Dispute("ch_4", "pi_cs_4", "lost"), CancellationToken.None);
+
+        Assert.True(first.IsApplied);
+        Assert.False(duplicate.IsApplied);
+        Assert.False(dispute.IsApplied);
+        var reversal = Assert.Single(_store.Entries(account), e => e.Kind == CreditEntryKind.Reversal);
+        Assert.Equal(-700, reversal.Amount);
+        Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
+    public async Task A_won_dispute_takes_nothing_and_a_lost_one_takes_the_unspent_credit()
+    {
+        var account = await AccountAsync();
+        await _purchases.HandleAsync(account, Session("cs_5", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        _gateway.ChargeCustomers["ch_5"] = "cus_" + account.Value;
+
+        var won = await _reversals.HandleAsync(Dispute("ch_5", "pi_cs_5", "won"), CancellationToken.None);
+        Assert.False(won.IsApplied);
+        Assert.Equal(1_000, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances()[Usd]);
+
+        var lost = await _reversals.HandleAsync(Dispute("ch_5", "pi_cs_5", "lost"), CancellationToken.None);
+        Assert.True(lost.IsApplied);
+        Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
+    public async Task An_allocation_add_on_raises_the_limit_once_and_a_refund_revokes_it()
+    {
+        var account = await AccountAsync(); // free plan: 1 project
+        var session = Session("cs_6", "add_on", "PROJECTS_5", "paid", "checkout.session.completed");
+
+        Assert.True((await _purchases.HandleAsync(account, session, CancellationToken.None)).IsApplied);
+        Assert.False((await _purchases.HandleAsync(account, session with { Type = "checkout.session.async_payment_succeeded" }, CancellationToken.None)).IsApplied);
+
+        for (var i = 0; i < 6; i++)
+        {
+            (await TakeProjectAsync(account, i)).AssertSucceeded();
+        }
+
+        Assert.Equal(Outcomes.RefusalReason.QuotaExceeded, (await TakeProjectAsync(account, 6)).AssertRefused().Reason);
+        var stored = await _usage.Accounts.GetAsync(account, CancellationToken.None);
+        Assert.Single(stored!.AddOns);
+
+        Assert.True((await _reversals.HandleAsync(Charge("charge.refunded", "ch_6", "pi_cs_6", "cus_" + account.Value), CancellationToken.None)).IsApplied);
+        var entitlement = await _usage.Entitlements.GetAsync(account, CancellationToken.None);
+        Assert.Equal(1, entitlement.PolicyFor(UsageTestBed.Projects).Quota);
+    }
+
+    [Fact]
+    public async Task A_consumption_add_on_without_expiry_raises_the_limit_of_the_period_it_was_bought_in_only()
+    {
+        var account = await AccountAsync(); // free plan: 10 agent runs a calendar month
+        await _purchases.HandleAsync(account, Session("cs_7", "add_on", "RUNS_100", "paid", "checkout.session.completed"), CancellationToken.None);
+
+        var now = await _usage.Entitlements.GetAsync(account, CancellationToken.None);
+        Assert.Equal(110, now.PolicyFor(UsageTestBed.AgentRuns).Quota);
+        (await _usage.RecordAsync(account, UsageTestBed.AgentRuns, 110)).AssertSucceeded();
+
+        _usage.Time.SetUtcNow(now.PeriodEnd.AddHours(1));
+        var next = await _usage.Entitlements.GetAsync(account, CancellationToken.None);
+        Assert.Equal(10, next.PolicyFor(UsageTestBed.AgentRuns).Quota);
+    }
+
+    private async Task<AccountId> AccountAsync()
+    {
+        var id = AccountId.Parse("acct-" + Guid.NewGuid().ToString("N")[..8]);
+        await _usage.Accounts.GetOrCreateAsync(id, CancellationToken.None);
+        await _links.LinkAsync("cus_" + id.Value, id, CancellationToken.None);
+        return id;
+    }
+
+    private Task<Outcomes.Outcome<AllocationState>> TakeProjectAsync(AccountId account, int i) =>
+        _usage.Allocations.TakeAsync(new AllocationRequest(account.Value, "projects", $"p{i}"), CancellationToken.None);
+
+    private StripeEventPayload Session(string sessionId, string purchase, string code, string paymentStatus, string type) => new()
+    {
+        Id = "evt_" + Guid.NewGuid().ToString("N")[..10],
+        Type = type,
+        Created = _usage.Time.GetUtcNow(),
+        ObjectType = "checkout.session",
+        ObjectId = sessionId,
+        CheckoutMode = "payment",
+        PaymentStatus = paymentStatus,
+        PaymentIntentId = "pi_" + sessionId,
+        Purchase = purchase,
+        PurchaseCode = code,
+    };
+
+    private StripeEventPayload Charge(string type, string chargeId, string paymentIntentId, string? customerId = null) => new()
+    {
+        Id = "evt_" + Guid.NewGuid().ToString("N")[..10],
+        Type = type,
+        Created = _usage.Time.GetUtcNow(),
+        ObjectType = "charge",
+        ObjectId = chargeId,
+        ChargeId = chargeId,
+        CustomerId = customerId ?? _links.All.Keys.First(),
+        PaymentIntentId = paymentIntentId,
+    };
+
+    private StripeEventPayload Dispute(string chargeId, string paymentIntentId, string status) => new()
+    {
+        Id = "evt_" + Guid.NewGuid().ToString("N")[..10],
+        Type = PaymentReversalHandler.DisputeClosed,
+        Created = _usage.Time.GetUtcNow(),
+        ObjectType = "dispute",
+        ObjectId = "du_" + chargeId,
+        ChargeId = chargeId,
+        PaymentIntentId = paymentIntentId,
+        ObjectStatus = status,
+    };
+}

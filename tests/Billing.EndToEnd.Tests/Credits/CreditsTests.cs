@@ -1,0 +1,280 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Billing.Domain.Accounts;
+using Billing.Domain.Subscriptions;
+using Billing.EndToEnd.Tests.Support;
+using Billing.TestSupport;
+using Stripe;
+
+namespace Billing.EndToEnd.Tests.Credits;
+
+/// <summary>
+/// Prepaid credit and add-ons end to end: the caller buys through the API, pays on the Stripe emulator's Checkout,
+/// and the emulator's signed webhooks (held, released in reverse, sent twice, redelivered) grant it once. Refunds take
+/// back only what is unspent; the usage invoice spends credit first; expired credit is never spent; an add-on raises
+/// the limit once; and no one sees another account's credit. Amounts are worked out here from the development
+/// configuration: CREDITS_10 grants 1,000 cents, CREDITS_50 grants 5,500 (its lifetime shortened to seconds here),
+/// EXTRA_PROJECTS_5 adds 5 projects to the free plan's 1; PRO charges 2 cents per agent run beyond 5,000 and 500 for
+/// the first token tier beyond 10,000,000.
+/// </summary>
+public sealed class CreditsTests
+{
+    private static readonly TimeSpan ShortLifetime = TimeSpan.FromSeconds(12);
+
+    [Fact]
+    public async Task A_pack_is_granted_once_through_duplicated_and_reordered_webhooks_and_a_refund_takes_back_only_the_unspent_part()
+    {
+        await using var stack = await WebhookStack.StartAsync();
+        var buyer = "cred-" + Guid.NewGuid().ToString("N")[..10];
+        var other = "cred-" + Guid.NewGuid().ToString("N")[..10];
+
+        // Paid by a delayed method: completed (unpaid) then async_payment_succeeded (paid), held, released in reverse, each sent twice
+        var purchase = await PostAsync(stack, buyer, "/api/billing/credits/checkout", """{"pack":"CREDITS_10"}""");
+        Assert.Equal(HttpStatusCode.OK, purchase.Status);
+        var sessionId = purchase.Body.GetProperty("sessionId").GetString()!;
+        Assert.Equal(1_000, purchase.Body.GetProperty("amount").GetInt64());
+        await stack.Emulator!.ControlAsync("/_emulator/webhooks/duplicates", new Dictionary<string, string> { ["enabled"] = "true" });
+        await stack.Emulator.ControlAsync("/_emulator/webhooks/hold");
+        await stack.Emulator.ControlAsync($"/_emulator/checkout/sessions/{sessionId}/complete", new Dictionary<string, string> { ["payment_method"] = "delayed" });
+        await stack.Emulator.ControlAsync($"/_emulator/checkout/sessions/{sessionId}/async_payment", new Dictionary<string, string> { ["outcome"] = "succeeded" });
+
+        // A second purchase whose delayed payment fails grants nothing
+        var failed = await PostAsync(stack, buyer, "/api/billing/credits/checkout", """{"pack":"CREDITS_50"}""");
+        var failedSession = failed.Body.GetProperty("sessionId").GetString()!;
+        await stack.Emulator.ControlAsync($"/_emulator/checkout/sessions/{failedSession}/complete", new Dictionary<string, string> { ["payment_method"] = "delayed" });
+        await stack.Emulator.ControlAsync($"/_emulator/checkout/sessions/{failedSession}/async_payment", new Dictionary<string, string> { ["outcome"] = "failed" });
+        await stack.Emulator.ControlAsync("/_emulator/webhooks/release", new Dictionary<string, string> { ["order"] = "reverse" });
+
+        await WaitForBalanceAsync(stack, buyer, 1_000);
+        foreach (var type in new[] { "checkout.session.completed", "checkout.session.async_payment_succeeded" })
+        {
+            var events = await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = type, Limit = 100 });
+            foreach (var stripeEvent in events.Data.Where(e => e.Data.RawObject["id"]?.ToString() == sessionId))
+            {
+                await stack.Emulator.ControlAsync($"/_emulator/events/{stripeEvent.Id}/redeliver");
+            }
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(5)); // the redeliveries have been processed (or dropped as duplicates)
+        var credits = await GetCreditsAsync(stack, buyer);
+        Assert.Equal(1_000, Balance(credits, "usd"));
+        var grant = Assert.Single(credits.GetProperty("entries").EnumerateArray());
+        Assert.Equal("grant", grant.GetProperty("kind").GetString());
+        Assert.Equal(1_000, grant.GetProperty("amount").GetInt64());
+
+        // An operator takes 300 (spent elsewhere); a non-admin cannot
+        var forbidden = await PostAsync(stack, buyer, $"/api/admin/accounts/{buyer}/credits", """{"amount":-300,"currency":"usd","reason":"self-service"}""");
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.Status);
+        var adjusted = await PostAsync(stack, "ops-1", $"/api/admin/accounts/{buyer}/credits", """{"amount":-300,"currency":"usd","reason":"goodwill reversal","idempotencyKey":"adj-1"}""", admin: true);
+        Assert.Equal(HttpStatusCode.OK, adjusted.Status);
+        Assert.Equal(700, adjusted.Body.GetProperty("balance").GetInt64());
+        Assert.Equal("ops-1", adjusted.Body.GetProperty("entry").GetProperty("operator").GetString());
+        var again = await PostAsync(stack, "ops-1", $"/api/admin/accounts/{buyer}/credits", """{"amount":-300,"currency":"usd","reason":"goodwill reversal","idempotencyKey":"adj-1"}""", admin: true);
+        Assert.True(again.Body.GetProperty("replayed").GetBoolean());
+
+        // The customer is refunded in full: only the 700 left is taken back, once (the refund event is redelivered too)
+        var session = await stack.Stripe.V1.Checkout.Sessions.GetAsync(sessionId);
+        await stack.Stripe.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = session.PaymentIntentId });
+        await WaitForBalanceAsync(stack, buyer, 0);
+        var refunded = await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = "charge.refunded", Limit = 10 });
+        await stack.Emulator.ControlAsync($"/_emulator/events/{refunded.Data.First().Id}/redeliver");
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        credits = await GetCreditsAsync(stack, buyer);
+        var entries = credits.GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(["reversal", "adjustment", "grant"], entries.Select(e => e.GetProperty("kind").GetString()));
+        Assert.Equal(-700, entries[0].GetProperty("amount").GetInt64());
+        Assert.Equal(0, Balance(credits, "usd"));
+
+        // Another tenant sees none of it
+        var theirs = await GetCreditsAsync(stack, other);
+        Assert.Empty(theirs.GetProperty("balances").EnumerateArray());
+        Assert.Empty(theirs.GetProperty("grants").EnumerateArray());
+        Assert.Empty(theirs.GetProperty("entries").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task An_add_on_raises_the_limit_once_and_a_lost_dispute_of_a_pack_takes_its_credit_back()
+    {
+        await using var stack = await WebhookStack.StartAsync();
+        var buyer = "addon-" + Guid.NewGuid().ToString("N")[..10];
+        await stack.Emulator!.ControlAsync("/_emulator/webhooks/duplicates", new Dictionary<string, string> { ["enabled"] = "true" });
+
+        var addOn = await PostAsync(stack, buyer, "/api/billing/addons/checkout", """{"addOn":"EXTRA_PROJECTS_5"}""");
+        Assert.Equal(HttpStatusCode.OK, addOn.Status);
+        await stack.Emulator.ControlAsync($"/_emulator/checkout/sessions/{addOn.Body.GetProperty("sessionId").GetString()}/complete");
+        await stack.Data.WaitForAccountAsync(buyer, a => a.AddOns.Count == 1, "the add-on granted");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // duplicates land
+        Assert.Single((await stack.Data.AccountAsync(buyer))!.AddOns);
+
+        var entitlements = await GetAsync(stack, buyer, "/api/billing/entitlements");
+        var projects = entitlements.GetProperty("meters").EnumerateArray().Single(m => m.GetProperty("meter").GetString() == "projects");
+        Assert.Equal(6, projects.GetProperty("limit").GetInt64()); // the free plan's 1 + 5
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await TakeProjectAsync(stack, buyer, $"p{i}"));
+        }
+
+        Assert.Equal(HttpStatusCode.PaymentRequired, await TakeProjectAsync(stack, buyer, "p6"));
+
+        // A pack bought, then charged back and lost: its credit is taken back
+        var pack = await PostAsync(stack, buyer, "/api/billing/credits/checkout", """{"pack":"CREDITS_10"}""");
+        var packSession = pack.Body.GetProperty("sessionId").GetString()!;
+        await stack.Emulator.ControlAsync($"/_emulator/checkout/sessions/{packSession}/complete");
+        await WaitForBalanceAsync(stack, buyer, 1_000);
+        var intent = await stack.Stripe.V1.PaymentIntents.GetAsync((await stack.Stripe.V1.Checkout.Sessions.GetAsync(packSession)).PaymentIntentId);
+        var dispute = await stack.Emulator.ControlAsync($"/_emulator/charges/{intent.LatestChargeId}/dispute");
+        await stack.Emulator.ControlAsync($"/_emulator/disputes/{dispute.GetProperty("id").GetString()}/close", new Dictionary<string, string> { ["outcome"] = "lost" });
+        await WaitForBalanceAsync(stack, buyer, 0);
+        var credits = await GetCreditsAsync(stack, buyer);
+        Assert.Equal(-1_000, credits.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("kind").GetString() == "reversal").GetProperty("amount").GetInt64());
+    }
+
+    [Fact]
+    public async Task Invoicing_spends_unexpired_credit_first_and_the_invoice_is_the_overage_less_the_credit()
+    {
+        await using var stack = await WebhookStack.StartAsync(configure: settings =>
+        {
+            settings["MONTHLY_INVOICING_SCHEDULE"] = "*/2 * * * * *";
+            settings["Billing__Invoicing__LookbackDays"] = "2";
+            settings["Billing__Purchases__CreditPacks__1__ExpiresAfter"] = ShortLifetime.ToString("c", CultureInfo.InvariantCulture);
+        });
+        var accountId = "credinv-" + Guid.NewGuid().ToString("N")[..10];
+        var customer = await stack.CreateCustomerAsync(accountId);
+        await stack.CheckoutAsync(accountId, customer.Id, "price_pro_monthly");
+        await stack.Data.WaitForAccountAsync(accountId, a => a.Subscription?.Status == SubscriptionStatus.Active, "active");
+
+        // 1,000 that lasts and 5,500 that expires within seconds
+        foreach (var pack in new[] { "CREDITS_10", "CREDITS_50" })
+        {
+            var bought = await PostAsync(stack, accountId, "/api/billing/credits/checkout", $$"""{"pack":"{{pack}}"}""");
+            Assert.Equal(HttpStatusCode.OK, bought.Status);
+            await stack.Emulator!.ControlAsync($"/_emulator/checkout/sessions/{bought.Body.GetProperty("sessionId").GetString()}/complete");
+        }
+
+        await WaitForBalanceAsync(stack, accountId, 6_500);
+        await Task.Delay(ShortLifetime);
+        var afterExpiry = await WaitForBalanceAsync(stack, accountId, 1_000);
+        var expiry = afterExpiry.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("kind").GetString() == "expiry");
+        Assert.Equal(-5_500, expiry.GetProperty("amount").GetInt64());
+        Assert.Contains(afterExpiry.GetProperty("grants").EnumerateArray(), g => g.GetProperty("expired").GetBoolean() && g.GetProperty("remaining").GetInt64() == 0);
+
+        // The period closes with 1,000 agent runs and 1 token beyond the plan
+        await QuietAsync(stack, accountId);
+        var periodEnd = DateTimeOffset.UtcNow.AddSeconds(12);
+        await stack.Data.Accounts.UpdateAsync(AccountId.Parse(accountId), a => a with
+        {
+            Subscription = a.Subscription! with { CurrentPeriodStart = periodEnd.AddMonths(-1), CurrentPeriodEnd = periodEnd },
+        }, CancellationToken.None);
+        await RecordAsync(stack, accountId, "agent_runs", 6_000);
+        await RecordAsync(stack, accountId, "tokens", 10_000_001);
+        await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+
+        var invoice = (await Eventually.GetAsync(
+            () => UsageInvoicesAsync(stack, customer.Id),
+            invoices => invoices.Any(i => i.Status is "open" or "paid"),
+            "a finalized usage invoice",
+            TimeSpan.FromSeconds(90))).Single();
+
+        // Independent calculation: 1,000 x 2 = 2,000 and 500 for the tokens = 2,500 of charges; 1,000 of credit; 1,500 billed.
+        const long charges = (6_000 - 5_000) * 2 + 500;
+        const long credit = 1_000;
+        Assert.Equal(charges - credit, invoice.Total);
+        Assert.Equal(
+            [("agent_runs", 2_000L), ("credit:prepaid", -credit), ("tokens", 500L)],
+            invoice.Lines.Data.Select(l => (l.Metadata["meter"], l.Amount)).Order());
+        var credits = await WaitForBalanceAsync(stack, accountId, 0);
+        var spend = credits.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("kind").GetString() == "spend");
+        Assert.Equal(-credit, spend.GetProperty("amount").GetInt64());
+        Assert.Single(await UsageInvoicesAsync(stack, customer.Id));
+    }
+
+    private static async Task<JsonElement> WaitForBalanceAsync(WebhookStack stack, string accountId, long balance) =>
+        await Eventually.GetAsync(() => GetCreditsAsync(stack, accountId), c => Balance(c, "usd") == balance, $"a credit balance of {balance} for {accountId}", TimeSpan.FromSeconds(60));
+
+    private static long Balance(JsonElement credits, string currency) =>
+        credits.GetProperty("balances").EnumerateArray().Where(b => b.GetProperty("currency").GetString() == currency).Select(b => b.GetProperty("amount").GetInt64()).FirstOrDefault();
+
+    private static Task<JsonElement> GetCreditsAsync(WebhookStack stack, string accountId) => GetAsync(stack, accountId, "/api/billing/credits");
+
+    private static async Task<JsonElement> GetAsync(WebhookStack stack, string accountId, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(accountId, admin: false));
+        using var response = await stack.App.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(WebhookStack stack, string accountId, string path, string json, bool admin = false)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(accountId, admin));
+        using var response = await stack.App.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, string.IsNullOrEmpty(body) ? default : JsonDocument.Parse(body).RootElement.Clone());
+    }
+
+    private static string Token(string accountId, bool admin)
+    {
+        var auth = Billing.Cli.Tokens.DevelopmentAuthSettings.FindFrom(RepoPaths.RepoRoot)!;
+        return Billing.Cli.Tokens.DevelopmentTokenFactory.Create(new Billing.Cli.Tokens.DevelopmentTokenFactory.Request
+        {
+            Issuer = auth.Issuer,
+            Audience = auth.Audience,
+            SigningKey = auth.SigningKey,
+            AccountClaim = auth.AccountClaim,
+            AccountId = accountId,
+            Roles = admin ? ["billing.admin"] : [],
+        });
+    }
+
+    private static async Task<HttpStatusCode> TakeProjectAsync(WebhookStack stack, string accountId, string allocationId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/allocations/projects", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { accountId, allocationId }),
+        };
+        request.Headers.Add(ServiceCredentials.ApiKeyHeader, ServiceCredentials.ApiKey);
+        using var response = await stack.App.Http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static async Task RecordAsync(WebhookStack stack, string accountId, string meter, long quantity)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/usage", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { accountId, meter, quantity, idempotencyKey = Guid.NewGuid().ToString() }),
+        };
+        request.Headers.Add(ServiceCredentials.ApiKeyHeader, ServiceCredentials.ApiKey);
+        using var response = await stack.App.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Lets the checkout's later webhooks (which restore Stripe's period) land before the period is shortened.</summary>
+    private static async Task QuietAsync(WebhookStack stack, string accountId)
+    {
+        long? seen = null;
+        var quiet = 0;
+        while (quiet < 4)
+        {
+            await Task.Delay(500);
+            var version = (await stack.Data.AccountAsync(accountId))!.Version;
+            quiet = version == seen ? quiet + 1 : 0;
+            seen = version;
+        }
+    }
+
+    private static async Task<List<Invoice>> UsageInvoicesAsync(WebhookStack stack, string customerId)
+    {
+        var page = await stack.Stripe.V1.Invoices.ListAsync(new InvoiceListOptions { Customer = customerId, Limit = 100 });
+        return [.. page.Data.Where(i => i.Metadata.ContainsKey("billing_run"))];
+    }
+}
