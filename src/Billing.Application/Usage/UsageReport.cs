@@ -41,7 +41,7 @@ public sealed class UsageReport(PlanCatalog catalog, IBillingAccountStore accoun
             var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? BillingAccount.Open(accountId, now);
             var entitlement = entitlements.Evaluate(account, now);
             var counters = await ledger.GetAsync(accountId, entitlement.PeriodKey, cancellationToken).ConfigureAwait(false);
-            return Outcome.Succeeded(new UsageReportResult(accountId, now, requested, [Report(entitlement.Period, entitlement.Plan, counters)]));
+            return Outcome.Succeeded(new UsageReportResult(accountId, now, requested, [Report(entitlement.Period, entitlement.Plan, entitlement.PolicyFor, counters)]));
         }
 
         if (!DateTime.TryParseExact(requested, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var month)
@@ -56,9 +56,16 @@ public sealed class UsageReport(PlanCatalog catalog, IBillingAccountStore accoun
             accountId,
             now,
             requested,
-            [.. periods.Select(c => Report(c.Period, (c.Plan is { } code ? catalog.Find(code) : null) ?? catalog.FreePlan, c))]));
+            [.. periods.Select(c => PastReport(c))]));
     }
 
-    private UsagePeriodReport Report(UsagePeriod period, Plan plan, UsageCounters? counters) =>
-        new(period, plan, [.. catalog.Meters.Select(meter => MeterUsage.From(plan.PolicyFor(meter), counters?.Used(meter) ?? 0))]);
+    private UsagePeriodReport PastReport(UsageCounters counters)
+    {
+        var plan = (counters.Plan is { } code ? catalog.Find(code) : null) ?? catalog.FreePlan;
+        return Report(counters.Period, plan, plan.PolicyFor, counters);
+    }
+
+    /// <summary>The current period's limits include the add-ons that apply now (<paramref name="policyFor"/>); a past one shows its plan's.</summary>
+    private UsagePeriodReport Report(UsagePeriod period, Plan plan, Func<MeterName, MeterPolicy> policyFor, UsageCounters? counters) =>
+        new(period, plan, [.. catalog.Meters.Select(meter => MeterUsage.From(policyFor(meter), counters?.Used(meter) ?? 0))]);
 }

@@ -158,6 +158,10 @@ public sealed class PurchaseHandlingTests
         var now = await _usage.Entitlements.GetAsync(account, CancellationToken.None);
         Assert.Equal(110, now.PolicyFor(UsageTestBed.AgentRuns).Quota);
         (await _usage.RecordAsync(account, UsageTestBed.AgentRuns, 110)).AssertSucceeded();
+        Assert.Equal(Outcomes.RefusalReason.QuotaExceeded, (await _usage.RecordAsync(account, UsageTestBed.AgentRuns, 1)).AssertRefused().Reason);
+        var report = (await _usage.Report.GetAsync(account, "current", CancellationToken.None)).AssertSucceeded();
+        var runs = Assert.Single(report.Periods).Meters.Single(m => m.Meter == UsageTestBed.AgentRuns);
+        Assert.Equal((110L, 110L), (runs.Used, runs.Quota!.Value));
 
         _usage.Time.SetUtcNow(now.PeriodEnd.AddHours(1));
         var next = await _usage.Entitlements.GetAsync(account, CancellationToken.None);

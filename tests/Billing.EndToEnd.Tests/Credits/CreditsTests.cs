@@ -190,6 +190,8 @@ public sealed class CreditsTests
         var spend = credits.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("kind").GetString() == "spend");
         Assert.Equal(-credit, spend.GetProperty("amount").GetInt64());
         Assert.Single(await UsageInvoicesAsync(stack, customer.Id));
+        var listed = (await GetAsync(stack, accountId, "/api/billing/invoices")).GetProperty("invoices").EnumerateArray().Single();
+        Assert.Equal((charges - credit, credit), (listed.GetProperty("amount").GetInt64(), listed.GetProperty("creditApplied").GetInt64()));
     }
 
     private static async Task<JsonElement> WaitForBalanceAsync(WebhookStack stack, string accountId, long balance) =>

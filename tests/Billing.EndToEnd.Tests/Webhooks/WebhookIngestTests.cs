@@ -18,7 +18,7 @@ public sealed class WebhookIngestTests(IngestStackFixture fixture) : IClassFixtu
     public async Task A_valid_event_is_stored_acknowledged_and_an_unhandled_type_is_recorded_as_ignored()
     {
         var id = SignedWebhook.NewEventId();
-        var body = SignedWebhook.Event(id, "charge.refunded", """{"id":"ch_1","object":"charge","amount":500}""");
+        var body = SignedWebhook.Event(id, "charge.succeeded", """{"id":"ch_1","object":"charge","amount":500}""");
 
         using var response = await Stack.App.Http.SendAsync(SignedWebhook.Create(body, WebhookStack.WebhookSecret));
 
@@ -26,9 +26,9 @@ public sealed class WebhookIngestTests(IngestStackFixture fixture) : IClassFixtu
         Assert.Equal("""{"received":true,"duplicate":false}""", await response.Content.ReadAsStringAsync());
         var record = await Stack.Data.WaitForEventAsync(id, e => e.Status == StripeEventStatus.Ignored, "ignored");
         Assert.Equal(body, record.Payload); // the raw body, exactly
-        Assert.Equal("charge.refunded", record.Type);
+        Assert.Equal("charge.succeeded", record.Type);
         Assert.Equal(1, record.Attempts);
-        Assert.Equal("Event type 'charge.refunded' is recorded; it needs no action.", record.Note);
+        Assert.Equal("Event type 'charge.succeeded' is recorded; it needs no action.", record.Note);
     }
 
     [Fact]

@@ -105,6 +105,41 @@ public sealed class StripeBillingGatewayTests
     }
 
     [Fact]
+    public async Task Payment_sessions_sell_one_price_and_name_the_account_and_the_purchase_on_the_session_and_its_payment()
+    {
+        _stripe.Respond(HttpStatusCode.OK, SessionJson);
+
+        var session = await Gateway().CreatePaymentCheckoutSessionAsync(
+            new HostedPaymentRequest
+            {
+                AccountId = Account,
+                CustomerId = "cus_123",
+                PriceId = "price_credits_10",
+                Purchase = "credit_pack",
+                PurchaseCode = "CREDITS_10",
+                SuccessUrl = "https://app.example.com/ok",
+                CancelUrl = "https://app.example.com/billing",
+            },
+            CancellationToken.None);
+
+        Assert.Equal("cs_test_1", session.SessionId);
+        var request = Assert.Single(_stripe.Requests);
+        Assert.Equal("/v1/checkout/sessions", request.Path);
+        Assert.Equal("payment", request.Form["mode"]);
+        Assert.Equal("cus_123", request.Form["customer"]);
+        Assert.Equal("user-1", request.Form["client_reference_id"]);
+        Assert.Equal("price_credits_10", request.Form["line_items[0][price]"]);
+        foreach (var prefix in new[] { "metadata", "payment_intent_data[metadata]" })
+        {
+            Assert.Equal("user-1", request.Form[$"{prefix}[account_id]"]);
+            Assert.Equal("credit_pack", request.Form[$"{prefix}[purchase]"]);
+            Assert.Equal("CREDITS_10", request.Form[$"{prefix}[purchase_code]"]);
+        }
+
+        Assert.DoesNotContain(request.Form.Keys, k => k.StartsWith("subscription_data", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_checkout_without_trial_sends_no_trial_parameter()
     {
         _stripe.Respond(HttpStatusCode.OK, SessionJson);

@@ -53,10 +53,37 @@ public sealed class StripeEventPayloadReaderTests
     public void Reads_a_deleted_customer_and_objects_of_other_types_by_id()
     {
         var deleted = _reader.Read(Event("customer.deleted", """{"id":"cus_5","object":"customer","deleted":true,"metadata":{"account_id":"user-5"}}"""));
-        var other = _reader.Read(Event("charge.refunded", """{"id":"ch_1","object":"charge","amount":100}"""));
+        var other = _reader.Read(Event("product.updated", """{"id":"prod_1","object":"product","name":"x"}"""));
 
         Assert.Equal(("customer", "cus_5", "user-5"), (deleted.ObjectType, deleted.CustomerId, deleted.AccountReference));
-        Assert.Equal(("charge", "ch_1", null), (other.ObjectType, other.ObjectId, other.CustomerId));
+        Assert.Equal(("product", "prod_1", null), (other.ObjectType, other.ObjectId, other.CustomerId));
+    }
+
+    [Fact]
+    public void Reads_what_a_one_off_purchase_sells_from_the_session_metadata()
+    {
+        var payload = _reader.Read(Event("checkout.session.async_payment_succeeded", """
+            {"id":"cs_9","object":"checkout.session","mode":"payment","payment_status":"paid","customer":"cus_9","payment_intent":"pi_9",
+             "client_reference_id":"user-9","metadata":{"account_id":"user-9","purchase":"credit_pack","purchase_code":"CREDITS_10"}}
+            """));
+
+        Assert.Equal(("credit_pack", "CREDITS_10", "pi_9", "paid"), (payload.Purchase, payload.PurchaseCode, payload.PaymentIntentId, payload.PaymentStatus));
+    }
+
+    [Fact]
+    public void Reads_a_refunded_charge_and_a_closed_dispute_with_their_payment_intent()
+    {
+        var refunded = _reader.Read(Event("charge.refunded", """
+            {"id":"ch_1","object":"charge","amount":1000,"amount_refunded":1000,"currency":"usd","customer":"cus_1","payment_intent":"pi_1","refunded":true,"status":"succeeded"}
+            """));
+        var dispute = _reader.Read(Event("charge.dispute.closed", """
+            {"id":"du_1","object":"dispute","amount":1000,"charge":"ch_1","currency":"usd","payment_intent":"pi_1","reason":"fraudulent","status":"lost",
+             "balance_transactions":[],"evidence":{},"evidence_details":{"due_by":1750600000,"has_evidence":false,"past_due":false,"submission_count":0},
+             "is_charge_refundable":false,"livemode":false,"metadata":{}}
+            """));
+
+        Assert.Equal(("charge", "ch_1", "cus_1", "pi_1", "ch_1"), (refunded.ObjectType, refunded.ObjectId, refunded.CustomerId, refunded.PaymentIntentId, refunded.ChargeId));
+        Assert.Equal(("dispute", "du_1", null, "pi_1", "ch_1", "lost"), (dispute.ObjectType, dispute.ObjectId, dispute.CustomerId, dispute.PaymentIntentId, dispute.ChargeId, dispute.ObjectStatus));
     }
 
     [Theory]

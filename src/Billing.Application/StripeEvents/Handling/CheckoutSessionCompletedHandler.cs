@@ -7,7 +7,9 @@ namespace Billing.Application.StripeEvents.Handling;
 /// <summary>
 /// <c>checkout.session.completed</c> (and <c>async_payment_succeeded</c>): links the session's customer to the account
 /// it names (<c>client_reference_id</c>, else <c>account_id</c> metadata) and, in subscription mode, applies the
-/// subscription as Stripe has it now. The session stops being the account's open Checkout. Payment-mode sessions go to the <see cref="ICheckoutPaymentHandler"/>, if any.
+/// subscription as Stripe has it now. The session stops being the account's open Checkout. Payment-mode sessions (credit
+/// packs, add-ons) go to the <see cref="ICheckoutPaymentHandler"/> (<c>Credits/PurchaseCompletedHandler</c>), which
+/// grants only once the session is paid; <c>checkout.session.async_payment_failed</c> has no handler and grants nothing.
 /// </summary>
 public sealed class CheckoutSessionCompletedHandler(
     StripeEventAccountResolver resolver,

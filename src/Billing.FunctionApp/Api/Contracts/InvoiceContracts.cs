@@ -15,7 +15,11 @@ public sealed record InvoiceResponse
     /// <summary>Stripe's status: draft while being made, then open, paid, void or uncollectible.</summary>
     public required string Status { get; init; }
 
+    /// <summary>What the invoice bills: the lines' total less <see cref="CreditApplied"/>.</summary>
     public required long Amount { get; init; }
+
+    /// <summary>Prepaid credit spent on the period (shown on the Stripe invoice as its own negative line); 0 when none.</summary>
+    public long CreditApplied { get; init; }
 
     public required string Currency { get; init; }
 
@@ -32,7 +36,8 @@ public sealed record InvoiceResponse
         Id = run.StripeInvoiceId!,
         Number = run.Number,
         Status = run.Status ?? "draft",
-        Amount = run.Total,
+        Amount = run.AmountDue,
+        CreditApplied = run.CreditApplied,
         Currency = run.Currency.Code,
         Period = new PeriodResponse(run.PeriodStart, run.PeriodEnd),
         Plan = run.Plan.Value,

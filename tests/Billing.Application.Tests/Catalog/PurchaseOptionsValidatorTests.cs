@@ -1,0 +1,52 @@
+using Billing.Application.Catalog;
+using Billing.TestSupport;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Application.Tests.Catalog;
+
+public sealed class PurchaseOptionsValidatorTests
+{
+    private readonly PurchaseOptionsValidator _validator = new(Options.Create(TestCatalog.Options()));
+
+    [Fact]
+    public void A_valid_configuration_builds_a_catalog_with_the_meter_kinds_of_the_plan_catalog()
+    {
+        var options = Valid();
+
+        Assert.True(_validator.Validate(null, options).Succeeded);
+        var catalog = PurchaseCatalog.Create(options, TestCatalog.Options());
+        Assert.Equal(1_000, catalog.FindPack("credits_10")!.Credit.MinorUnits);
+        Assert.Equal(Domain.Plans.MeterKind.Allocation, catalog.FindAddOn("PROJECTS_5")!.MeterKind);
+        Assert.Null(catalog.FindPack("PROJECTS_5"));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_naming_the_setting()
+    {
+        var options = Valid();
+        options.CreditPacks.Add(new CreditPackOptions { Code = "projects_5", DisplayName = "", PriceId = "prod_x", Amount = 0, Currency = "USD", Credit = 0, ExpiresAfter = TimeSpan.Zero });
+        options.AddOns.Add(new AddOnOptions { Code = "SEATS", DisplayName = "Seats", PriceId = "price_credits_10", Amount = 100, Currency = "usd", Meter = "seats", Units = 0 });
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        var text = result.FailureMessage;
+        foreach (var expected in new[]
+                 {
+                     "AddOns:0:Code 'PROJECTS_5' is used twice", "CreditPacks:1:DisplayName", "CreditPacks:1:PriceId 'prod_x'",
+                     "CreditPacks:1:Amount", "CreditPacks:1:Currency", "CreditPacks:1:Credit", "CreditPacks:1:ExpiresAfter",
+                     "AddOns:1:PriceId 'price_credits_10' is sold twice", "AddOns:1:Meter 'seats'", "AddOns:1:Units",
+                 })
+        {
+            Assert.Contains("Billing:Purchases:" + expected, text, StringComparison.Ordinal);
+        }
+    }
+
+    private static PurchaseOptions Valid()
+    {
+        var options = new PurchaseOptions();
+        options.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_10", DisplayName = "$10", PriceId = "price_credits_10", Amount = 1_000, Currency = "usd", Credit = 1_000 });
+        options.AddOns.Add(new AddOnOptions { Code = "PROJECTS_5", DisplayName = "5 projects", PriceId = "price_projects_5", Amount = 1_500, Currency = "usd", Meter = "projects", Units = 5, ExpiresAfter = TimeSpan.FromDays(30) });
+        return options;
+    }
+}

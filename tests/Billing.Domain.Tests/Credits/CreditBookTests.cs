@@ -1,0 +1,96 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Billing.Domain.Pricing;
+
+namespace Billing.Domain.Tests.Credits;
+
+public sealed class CreditBookTests
+{
+    private static readonly Currency Usd = Currency.Parse("usd");
+    private static readonly Currency Eur = Currency.Parse("eur");
+    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Spends_take_the_oldest_unexpired_grant_of_the_currency_first_and_never_more_than_there_is()
+    {
+        var book = Empty()
+            .Post(CreditOperation.Grant("old", Usd, 300, null, "pack:A", "pi_old", null), T0)
+            .Post(CreditOperation.Grant("eur", Eur, 1_000, null, "pack:E", "pi_eur", null), T0.AddMinutes(1))
+            .Post(CreditOperation.Grant("new", Usd, 500, null, "pack:A", "pi_new", null), T0.AddMinutes(2));
+
+        var decision = book.Apply(CreditOperation.Spend("run", Usd, 1_000, "run"), T0.AddMinutes(3));
+
+        Assert.Equal(CreditDecisionKind.Entry, decision.Kind);
+        Assert.Equal(-800, decision.Entry!.Amount);
+        Assert.Equal([new CreditPart("old", -300), new CreditPart("new", -500)], decision.Entry.Parts);
+        Assert.Equal(4, decision.Entry.Sequence);
+        Assert.Equal(0, decision.Book!.Balances()[Usd]);
+        Assert.Equal(1_000, decision.Book.Balances()[Eur]);
+        Assert.Same(decision.Entry, decision.Book.Pending);
+    }
+
+    [Fact]
+    public void Expired_credit_is_not_spendable_and_its_expiry_is_due_dated_at_the_expiry()
+    {
+        var expiresAt = T0.AddHours(1);
+        var book = Empty().Post(CreditOperation.Grant("g", Usd, 700, expiresAt, "pack:A", "pi_g", null), T0);
+
+        Assert.Equal(700, book.Spendable(Usd, expiresAt.AddTicks(-1)));
+        Assert.Equal(0, book.Spendable(Usd, expiresAt));
+        Assert.Null(book.DueExpiry(expiresAt.AddTicks(-1)));
+        Assert.Equal(CreditDecisionKind.Nothing, book.Apply(CreditOperation.Spend("late", Usd, 100, "late"), expiresAt).Kind);
+        var expiry = book.Apply(book.DueExpiry(expiresAt.AddDays(3))!, expiresAt.AddDays(3));
+        Assert.Equal((CreditEntryKind.Expiry, -700L, expiresAt), (expiry.Entry!.Kind, expiry.Entry.Amount, expiry.Entry.At));
+        Assert.Null(expiry.Book!.Settled().DueExpiry(expiresAt.AddDays(3)));
+    }
+
+    [Fact]
+    public void A_reversal_takes_only_what_is_left_of_the_paid_grant()
+    {
+        var book = Empty()
+            .Post(CreditOperation.Grant("g", Usd, 1_000, null, "pack:A", "pi_g", null), T0)
+            .Post(CreditOperation.Spend("run", Usd, 400, "run"), T0.AddMinutes(1));
+
+        var reversal = book.Apply(CreditOperation.Reverse("pi_g", "ch_1"), T0.AddMinutes(2));
+        var unknown = book.Apply(CreditOperation.Reverse("pi_other", "ch_2"), T0.AddMinutes(2));
+
+        Assert.Equal(("reversal:pi_g", -600L), (reversal.Entry!.Key, reversal.Entry.Amount));
+        Assert.Equal(CreditDecisionKind.Nothing, unknown.Kind);
+        Assert.Equal(CreditDecisionKind.Nothing, reversal.Book!.Settled().Apply(CreditOperation.Reverse("pi_g", "ch_1"), T0.AddMinutes(3)).Kind);
+    }
+
+    [Fact]
+    public void Adjustments_grant_without_expiry_or_take_no_more_than_is_spendable()
+    {
+        var book = Empty().Post(CreditOperation.Adjust("k1", Usd, 250, "goodwill", "ops-1"), T0);
+
+        var tooMuch = book.Apply(CreditOperation.Adjust("k2", Usd, -251, "oops", "ops-1"), T0.AddMinutes(1));
+        var taken = book.Apply(CreditOperation.Adjust("k3", Usd, -250, "correction", "ops-2"), T0.AddMinutes(1));
+
+        Assert.Equal(250, book.Balances()[Usd]);
+        Assert.Null(Assert.Single(book.Grants).ExpiresAt);
+        Assert.Equal(CreditDecisionKind.InsufficientCredit, tooMuch.Kind);
+        Assert.Equal((CreditEntryKind.Adjustment, -250L, "correction", "ops-2"), (taken.Entry!.Kind, taken.Entry.Amount, taken.Entry.Reason, taken.Entry.Operator));
+    }
+
+    [Fact]
+    public void Nothing_is_applied_while_an_entry_is_pending()
+    {
+        var pending = Empty().Apply(CreditOperation.Grant("g", Usd, 1, null, "pack:A", null, null), T0).Book!;
+
+        Assert.Throws<InvalidOperationException>(() => pending.Apply(CreditOperation.Spend("x", Usd, 1, "x"), T0));
+    }
+
+    private static CreditBook Empty() => CreditBook.Empty(AccountId.Parse("user-1"));
+}
+
+internal static class CreditBookTestExtensions
+{
+    /// <summary>Applies and settles (the entry written out), as the ledger would.</summary>
+    public static CreditBook Post(this CreditBook book, CreditOperation operation, DateTimeOffset now)
+    {
+        var decision = book.Apply(operation, now);
+        Assert.Equal(CreditDecisionKind.Entry, decision.Kind);
+        return decision.Book!.Settled();
+    }
+}
