@@ -15,6 +15,20 @@ public static class OpenApiContract
     private static readonly Lazy<JsonNode> Document = new(() =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp", "OpenApi", "openapi.json")))!);
 
+    /// <summary>
+    /// Every operation the document describes under <paramref name="pathPrefix"/>, as (method, path) with each
+    /// <c>{parameter}</c> replaced by <paramref name="parameterValue"/>: e.g. every admin route, for a test that must cover all.
+    /// </summary>
+    public static IReadOnlyList<(HttpMethod Method, string Path)> Operations(string pathPrefix, string parameterValue)
+    {
+        ArgumentNullException.ThrowIfNull(pathPrefix);
+        return [.. Document.Value["paths"]!.AsObject()
+            .Where(p => p.Key.StartsWith(pathPrefix, StringComparison.Ordinal))
+            .SelectMany(p => p.Value!.AsObject()
+                .Where(o => o.Key is "get" or "post" or "put" or "delete" or "patch")
+                .Select(o => (new HttpMethod(o.Key.ToUpperInvariant()), Regex.Replace(p.Key, "{[^}]+}", parameterValue))))];
+    }
+
     /// <summary>The problems found (empty when the answer fits the document).</summary>
     public static IReadOnlyList<string> Check(string method, string path, HttpStatusCode status, string? mediaType, string body)
     {

@@ -1,4 +1,5 @@
 using Billing.Application.Accounts;
+using Billing.Application.Credits;
 using Billing.Application.Entitlements;
 using Billing.Application.Invoicing;
 using Billing.Application.Outcomes;
@@ -17,16 +18,16 @@ namespace Billing.Application.Admin;
 public sealed record AdminAccountListRequest(string? Plan = null, string? Status = null, string? Query = null, string? Cursor = null, int? Limit = null);
 
 /// <summary>One account of the listing, as it is now: its summary, entitlement, current usage against limits and credit.</summary>
-public sealed record AdminAccountRow(AccountSummary Summary, Entitlement Entitlement, UsagePeriodReport Usage, CreditsView Credits);
+public sealed record AdminAccountRow(AccountSummary Summary, Entitlement Entitlement, UsagePeriodReport Usage, AdminCredits Credits);
 
 /// <summary>A page of accounts in account id order; <paramref name="NextCursor"/> is null on the last page.</summary>
 public sealed record AdminAccountPage(IReadOnlyList<AdminAccountRow> Accounts, string? NextCursor, DateTimeOffset AsOf);
 
-/// <summary>The credit part of an admin answer: the ledger's balance and entries, or why there are none to show.</summary>
-public sealed record CreditsView(bool Available, AccountCredits? Credits, string? Unavailable)
-{
-    public const string NotConnected = "The credit ledger is not connected to the operator views.";
-}
+/// <summary>
+/// The credit part of an admin answer: the ledger's balance and entries, or why they could not be read now (the
+/// ledger stayed contended); the rest of the view is answered either way.
+/// </summary>
+public sealed record AdminCredits(bool Available, AccountCredits? Credits, string? Unavailable);
 
 /// <summary>
 /// The subscription as Stripe has it now: <paramref name="Reachable"/> false with <paramref name="Error"/> when Stripe
@@ -54,7 +55,7 @@ public sealed record AdminAccountDetail
 
     public required IReadOnlyList<InvoiceRun> Invoices { get; init; }
 
-    public required CreditsView Credits { get; init; }
+    public required AdminCredits Credits { get; init; }
 
     public required IReadOnlyList<AccountStripeEvent> Events { get; init; }
 
@@ -77,7 +78,7 @@ public sealed class AdminAccounts(
     IStripeSubscriptionSource stripe,
     PlanCatalog catalog,
     TimeProvider time,
-    ICreditBalances? credits = null)
+    CreditsOverview credits)
 {
     public const int UsageMonths = 6;
     public const int MaxInvoices = 24;
@@ -201,10 +202,17 @@ public sealed class AdminAccounts(
         }
     }
 
-    private async Task<CreditsView> CreditsAsync(AccountId accountId, int entries, CancellationToken cancellationToken) =>
-        credits is null
-            ? new CreditsView(false, null, CreditsView.NotConnected)
-            : new CreditsView(true, await credits.GetAsync(accountId, entries, cancellationToken).ConfigureAwait(false), null);
+    private async Task<AdminCredits> CreditsAsync(AccountId accountId, int entries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new AdminCredits(true, await credits.ForOperatorAsync(accountId, entries, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (CreditLedgerContentionException exception)
+        {
+            return new AdminCredits(false, null, exception.Message);
+        }
+    }
 
     private Plan PlanOf(UsageCounters counters) => (counters.Plan is { } code ? catalog.Find(code) : null) ?? catalog.FreePlan;
 

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Credits;
 
-/// <summary>An operator's adjustment request (<c>POST /api/admin/accounts/{id}/credits</c>).</summary>
+/// <summary>An operator's adjustment request (<c>POST /api/billing/admin/accounts/{id}/credits</c>).</summary>
 public sealed record CreditAdjustmentRequest(long? Amount, string? Currency, string? Reason, string? IdempotencyKey);
 
 /// <summary>The adjustment's entry (now or before, for the same key) and the balance after it in that currency.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Billing.Application.Admin;
 using Billing.Application.Outcomes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
@@ -60,5 +61,29 @@ public sealed class CreditsOverview(CreditLedger ledger, ICreditLedgerStore stor
             [.. book.Grants.OrderByDescending(g => g.GrantedAt).ThenBy(g => g.GrantId, StringComparer.Ordinal)],
             page.Entries,
             page.NextBefore?.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>
+    /// The operator views' part: the balance per currency (a point read of the book, settled like every read) and, when
+    /// <paramref name="entries"/> is above 0, that many latest ledger entries, newest first.
+    /// </summary>
+    public async Task<AccountCredits> ForOperatorAsync(AccountId accountId, int entries, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(entries);
+        var book = await ledger.ReadAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var balance = book.Balances().OrderBy(b => b.Key.Code, StringComparer.Ordinal).Select(b => new Money(b.Value, b.Key)).ToList();
+        if (entries == 0)
+        {
+            return new AccountCredits(balance, []);
+        }
+
+        var page = await store.ListEntriesAsync(accountId, null, entries, cancellationToken).ConfigureAwait(false);
+        var expiries = book.Grants.ToDictionary(g => g.GrantId, g => g.ExpiresAt, StringComparer.Ordinal);
+        return new AccountCredits(balance, [.. page.Entries.Select(e => new CreditLedgerLine(e.Kind.ToString().ToLowerInvariant(), new Money(e.Amount, e.Currency), e.At)
+        {
+            Reason = e.Reason,
+            Actor = e.Operator,
+            ExpiresAt = e.Kind == CreditEntryKind.Grant && e.Parts is [var part] ? expiries.GetValueOrDefault(part.GrantId) : null,
+        })]);
     }
 }

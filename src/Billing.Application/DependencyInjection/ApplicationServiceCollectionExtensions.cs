@@ -32,7 +32,7 @@ public static class ApplicationServiceCollectionExtensions
     /// The ports (<see cref="IBillingAccountStore"/>, <see cref="IAccountRenewalQuery"/>,
     /// <see cref="StripeCustomers.IStripeCustomerLinks"/>, <see cref="Usage.IUsageLedger"/>, <see cref="Usage.IAllocationLedger"/>, <see cref="Usage.IBillingNotifications"/>, <see cref="IInvoiceRunStore"/>, <see cref="IStripeInvoicing"/>, <see cref="IInvoiceJobs"/>, <see cref="IStripeEventStore"/>,
     /// <see cref="IStripeEventPayloadReader"/>, <see cref="IStripeEventQueueWriter"/>, <see cref="IStripeSubscriptionSource"/>,
-    /// <see cref="Payments.IStripeBillingGateway"/>, <see cref="IAccountDirectory"/>, <see cref="IInvoiceDirectory"/>, <see cref="IStripeEventHistory"/>, optionally <see cref="ICreditBalances"/>) come from the infrastructure; <see cref="TimeProvider.System"/> is used
+    /// <see cref="Payments.IStripeBillingGateway"/>, <see cref="IAccountDirectory"/>, <see cref="IInvoiceDirectory"/>, <see cref="IStripeEventHistory"/>) come from the infrastructure; <see cref="TimeProvider.System"/> is used
     /// unless a TimeProvider is registered.
     /// </summary>
     public static IServiceCollection AddBillingApplication(this IServiceCollection services, IConfiguration configuration)
@@ -100,7 +100,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddTransient<MissedEventSweep>();
 
         // Operator views: the account index kept by write-behind, the listings and the account detail
-        // (ports IAccountDirectory, IInvoiceDirectory, IStripeEventHistory; ICreditBalances when the credit ledger is there)
+        // (ports IAccountDirectory, IInvoiceDirectory, IStripeEventHistory; credit from CreditsOverview)
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAccountChangeListener, AccountDirectoryIndexer>());
         services.TryAddTransient<AdminAccounts>();
         services.TryAddTransient<AdminInvoices>();

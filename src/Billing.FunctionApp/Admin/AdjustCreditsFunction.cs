@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Authorization;
 namespace Billing.FunctionApp.Admin;
 
 /// <summary>
-/// <c>POST /api/admin/accounts/{accountId}/credits</c> (admin role): a manual credit adjustment with a reason; the
+/// <c>POST /api/billing/admin/accounts/{accountId}/credits</c> (admin role): a manual credit adjustment with a reason; the
 /// operator is the admin token's account claim. 200 with the entry and the balance; 400 invalid; 404 no such account;
 /// 409 more than the spendable credit taken, or an idempotency key reused for another adjustment.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class AdjustCreditsFunction(CreditAdjustments adjustments)
     [Authorize(Policy = Authentication.AdminPolicy)]
     [Function("AdminAdjustCredits")]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/accounts/{accountId}/credits")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing/admin/accounts/{accountId}/credits")] HttpRequest request,
         string accountId,
         CancellationToken cancellationToken)
     {

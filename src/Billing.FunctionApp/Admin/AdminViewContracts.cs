@@ -44,8 +44,8 @@ public sealed record AdminAccountRowResponse
 }
 
 /// <summary>
-/// The credit ledger's part of an admin answer: <see cref="Available"/> false with <see cref="Reason"/> when the ledger
-/// is not connected; otherwise the balance per currency and the latest entries (none in the listing).
+/// The credit ledger's part of an admin answer: the balance per currency and the latest entries (none in the listing),
+/// or <see cref="Available"/> false with <see cref="Reason"/> when the ledger stayed contended (the rest is answered).
 /// </summary>
 public sealed record AdminCreditsResponse
 {
@@ -57,7 +57,7 @@ public sealed record AdminCreditsResponse
 
     public required IReadOnlyList<AdminCreditEntryResponse> Entries { get; init; }
 
-    internal static AdminCreditsResponse From(CreditsView view) => new()
+    internal static AdminCreditsResponse From(AdminCredits view) => new()
     {
         Available = view.Available,
         Reason = view.Unavailable,

@@ -167,7 +167,7 @@ public sealed class AdminCommandTests
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
         Assert.Contains("\"balance\": 700", run.Output, StringComparison.Ordinal);
         var request = Assert.Single(server.Requests);
-        Assert.Equal(("POST", "/api/admin/accounts/user%2B42/credits"), (request.Method, request.PathAndQuery));
+        Assert.Equal(("POST", "/api/billing/admin/accounts/user%2B42/credits"), (request.Method, request.PathAndQuery));
         Assert.Equal("""{"amount":-300,"currency":"usd","reason":"goodwill","idempotencyKey":"k1"}""", request.Body);
     }
 

@@ -67,14 +67,21 @@ public sealed class CreditsTests
         Assert.Equal(1_000, grant.GetProperty("amount").GetInt64());
 
         // An operator takes 300 (spent elsewhere); a non-admin cannot
-        var forbidden = await PostAsync(stack, buyer, $"/api/admin/accounts/{buyer}/credits", """{"amount":-300,"currency":"usd","reason":"self-service"}""");
+        var forbidden = await PostAsync(stack, buyer, $"/api/billing/admin/accounts/{buyer}/credits", """{"amount":-300,"currency":"usd","reason":"self-service"}""");
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.Status);
-        var adjusted = await PostAsync(stack, "ops-1", $"/api/admin/accounts/{buyer}/credits", """{"amount":-300,"currency":"usd","reason":"goodwill reversal","idempotencyKey":"adj-1"}""", admin: true);
+        var adjusted = await PostAsync(stack, "ops-1", $"/api/billing/admin/accounts/{buyer}/credits", """{"amount":-300,"currency":"usd","reason":"goodwill reversal","idempotencyKey":"adj-1"}""", admin: true);
         Assert.Equal(HttpStatusCode.OK, adjusted.Status);
         Assert.Equal(700, adjusted.Body.GetProperty("balance").GetInt64());
         Assert.Equal("ops-1", adjusted.Body.GetProperty("entry").GetProperty("operator").GetString());
-        var again = await PostAsync(stack, "ops-1", $"/api/admin/accounts/{buyer}/credits", """{"amount":-300,"currency":"usd","reason":"goodwill reversal","idempotencyKey":"adj-1"}""", admin: true);
+        var again = await PostAsync(stack, "ops-1", $"/api/billing/admin/accounts/{buyer}/credits", """{"amount":-300,"currency":"usd","reason":"goodwill reversal","idempotencyKey":"adj-1"}""", admin: true);
         Assert.True(again.Body.GetProperty("replayed").GetBoolean());
+
+        // The operator's view of the account shows the same balance and the adjustment with its reason and operator
+        var adminView = (await GetAsync(stack, "ops-1", $"/api/billing/admin/accounts/{buyer}", admin: true)).GetProperty("credits");
+        Assert.True(adminView.GetProperty("available").GetBoolean());
+        Assert.Equal(700, adminView.GetProperty("balance").EnumerateArray().Single(b => b.GetProperty("currency").GetString() == "usd").GetProperty("amount").GetInt64());
+        var latest = adminView.GetProperty("entries").EnumerateArray().First();
+        Assert.Equal(("adjustment", -300, "goodwill reversal", "ops-1"), (latest.GetProperty("kind").GetString(), latest.GetProperty("amount").GetInt64(), latest.GetProperty("reason").GetString(), latest.GetProperty("actor").GetString()));
 
         // The customer is refunded in full: only the 700 left is taken back, once (the refund event is redelivered too)
         var session = await stack.Stripe.V1.Checkout.Sessions.GetAsync(sessionId);
@@ -202,10 +209,10 @@ public sealed class CreditsTests
 
     private static Task<JsonElement> GetCreditsAsync(WebhookStack stack, string accountId) => GetAsync(stack, accountId, "/api/billing/credits");
 
-    private static async Task<JsonElement> GetAsync(WebhookStack stack, string accountId, string path)
+    private static async Task<JsonElement> GetAsync(WebhookStack stack, string accountId, string path, bool admin = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(accountId, admin: false));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(accountId, admin));
         using var response = await stack.App.Http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);

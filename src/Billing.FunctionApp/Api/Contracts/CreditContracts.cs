@@ -105,7 +105,7 @@ public sealed record CreditsResponse(
     }
 }
 
-/// <summary>Body of <c>POST /api/admin/accounts/{accountId}/credits</c>.</summary>
+/// <summary>Body of <c>POST /api/billing/admin/accounts/{accountId}/credits</c>.</summary>
 public sealed record CreditAdjustmentBody
 {
     [Required]
