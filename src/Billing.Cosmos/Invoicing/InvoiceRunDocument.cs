@@ -1,5 +1,6 @@
 using Billing.Application.Invoicing;
 using Billing.Cosmos.Documents;
+using Billing.Domain.Metering;
 
 namespace Billing.Cosmos.Invoicing;
 
@@ -75,4 +76,17 @@ internal sealed record InvoiceRunLineDocument
     public required string Description { get; init; }
 
     public string? StripeItemId { get; init; }
+
+    public static InvoiceRunLineDocument From(InvoiceRunLine line) => new()
+    {
+        Meter = line.Meter.Value,
+        Used = line.Used,
+        Included = line.Included,
+        OverageUnits = line.OverageUnits,
+        Amount = line.Amount,
+        Description = line.Description,
+        StripeItemId = line.StripeItemId,
+    };
+
+    public InvoiceRunLine ToDomain() => new(MeterName.Parse(Meter), Used, Included, OverageUnits, Amount, Description) { StripeItemId = StripeItemId };
 }
