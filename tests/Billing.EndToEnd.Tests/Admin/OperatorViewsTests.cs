@@ -65,7 +65,8 @@ public sealed class OperatorViewsTests(OperatorViewsTests.StackFixture fixture) 
         Assert.Equal(subscriptionId, Assert.Single(stripe.GetProperty("subscriptions").EnumerateArray()).GetProperty("subscriptionId").GetString());
         Assert.Equal("PRO", body.GetProperty("currentUsage").GetProperty("plan").GetProperty("code").GetString());
         Assert.Contains(body.GetProperty("events").EnumerateArray(), e => e.GetProperty("status").GetString() == "applied");
-        Assert.False(body.GetProperty("credits").GetProperty("available").GetBoolean());
+        Assert.True(body.GetProperty("credits").GetProperty("available").GetBoolean());
+        Assert.Empty(body.GetProperty("credits").GetProperty("balance").EnumerateArray()); // never bought credit
 
         var cli = await CliRun.RunAsync("admin", "accounts", "--q", tag, "--plan", "PRO", "--url", Stack.App.BaseAddress.ToString(), "--settings", CliRun.DevelopmentSettings);
         Assert.True(cli.ExitCode == 0, cli.Error + cli.Output);
