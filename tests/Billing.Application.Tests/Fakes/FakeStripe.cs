@@ -40,6 +40,9 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
 
     public FakeTimeProvider Time => time;
 
+    /// <summary>When set, every subscription read throws it (Stripe down or refusing), as the adapter would.</summary>
+    public PaymentProviderException? Outage { get; set; }
+
     // ---- Stripe's side: actions -------------------------------------------------------------------------------
 
     public string CreateCustomer(string? accountId)
@@ -339,6 +342,11 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
 
     private DateTimeOffset Read()
     {
+        if (Outage is { } outage)
+        {
+            throw outage;
+        }
+
         Reads++;
         var asOf = time.GetUtcNow();
         time.Advance(ReadDuration);

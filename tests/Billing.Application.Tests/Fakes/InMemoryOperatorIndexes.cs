@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Billing.Application.Admin;
+using Billing.Application.Invoicing;
 using Billing.Domain.Accounts;
 
 namespace Billing.Application.Tests.Fakes;
@@ -36,6 +38,36 @@ internal sealed class EmptyInvoiceDirectory : IInvoiceDirectory
 {
     public Task<InvoiceDirectoryPage> ListAsync(InvoiceDirectoryQuery query, CancellationToken cancellationToken) =>
         Task.FromResult(new InvoiceDirectoryPage([], null, false));
+}
+
+/// <summary>
+/// The invoice index in memory, with the adapter's semantics: entries of the invoiced runs the test adds, filtered by
+/// the month the period started in and Stripe's status, newest period first by a sort key, keyset pages after a key.
+/// </summary>
+internal sealed class InMemoryInvoiceDirectory : IInvoiceDirectory
+{
+    private readonly ConcurrentDictionary<string, InvoiceRun> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>Every query asked, in order.</summary>
+    public ConcurrentQueue<InvoiceDirectoryQuery> Queries { get; } = new();
+
+    public void Add(InvoiceRun run) => _entries[SortKey(run)] = run;
+
+    public Task<InvoiceDirectoryPage> ListAsync(InvoiceDirectoryQuery query, CancellationToken cancellationToken)
+    {
+        Queries.Enqueue(query);
+        var matches = _entries
+            .Where(e => query.Month is null || e.Value.PeriodStart.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture) == query.Month)
+            .Where(e => query.Status is null || e.Value.Status == query.Status)
+            .Where(e => query.After is null || string.CompareOrdinal(e.Key, query.After) < 0)
+            .OrderByDescending(e => e.Key, StringComparer.Ordinal)
+            .Take(query.Limit + 1)
+            .ToList();
+        var page = matches.Take(query.Limit).ToList();
+        return Task.FromResult(new InvoiceDirectoryPage([.. page.Select(e => e.Value)], page.Count == 0 ? null : page[^1].Key, matches.Count > query.Limit));
+    }
+
+    private static string SortKey(InvoiceRun run) => $"{run.PeriodStart.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)}|{run.RunId}";
 }
 
 /// <summary>An account's Stripe events as the test puts them.</summary>
