@@ -52,22 +52,9 @@ public sealed class CosmosAccountDirectory(BillingContainers containers) : IAcco
             definition = definition.WithParameter(name, value);
         }
 
-        var found = new List<AccountSummary>();
-        var options = new QueryRequestOptions { PartitionKey = IndexPartition, MaxItemCount = query.Limit + 1 };
-        using var feed = Container.GetItemQueryIterator<AccountSummaryDocument>(definition, requestOptions: options);
-        while (feed.HasMoreResults && found.Count <= query.Limit)
-        {
-            foreach (var document in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (found.Count <= query.Limit && document.AccountId == DocumentIds.AccountIndexPartition && document.Type == DocumentTypes.AccountSummary)
-                {
-                    found.Add(ToSummary(document));
-                }
-            }
-        }
-
-        var hasMore = found.Count > query.Limit;
-        return new AccountDirectoryPage(hasMore ? found[..query.Limit] : found, hasMore);
+        var (found, hasMore) = await Container.QueryPageAsync<AccountSummaryDocument>(
+            definition, IndexPartition, query.Limit, d => d.AccountId == DocumentIds.AccountIndexPartition && d.Type == DocumentTypes.AccountSummary, cancellationToken).ConfigureAwait(false);
+        return new AccountDirectoryPage([.. found.Select(ToSummary)], hasMore);
     }
 
     private static void Filter(StringBuilder sql, List<(string, object)> parameters, string condition, string name, string? value)

@@ -59,22 +59,8 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers, ILogger
             definition = definition.WithParameter(name, value);
         }
 
-        var found = new List<InvoiceEntryDocument>();
-        var options = new QueryRequestOptions { PartitionKey = IndexPartition, MaxItemCount = query.Limit + 1 };
-        using var feed = Container.GetItemQueryIterator<InvoiceEntryDocument>(definition, requestOptions: options);
-        while (feed.HasMoreResults && found.Count <= query.Limit)
-        {
-            foreach (var document in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (found.Count <= query.Limit && document.AccountId == DocumentIds.InvoiceIndexPartition && document.Type == DocumentTypes.InvoiceEntry)
-                {
-                    found.Add(document);
-                }
-            }
-        }
-
-        var hasMore = found.Count > query.Limit;
-        var page = hasMore ? found[..query.Limit] : found;
+        var (page, hasMore) = await Container.QueryPageAsync<InvoiceEntryDocument>(
+            definition, IndexPartition, query.Limit, d => d.AccountId == DocumentIds.InvoiceIndexPartition && d.Type == DocumentTypes.InvoiceEntry, cancellationToken).ConfigureAwait(false);
         return new InvoiceDirectoryPage([.. page.Select(ToRun)], page.Count == 0 ? null : page[^1].SortKey, hasMore);
     }
 

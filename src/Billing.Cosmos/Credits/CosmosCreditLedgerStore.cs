@@ -65,24 +65,11 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
             .WithParameter("@account", accountId.Value)
             .WithParameter("@type", DocumentTypes.CreditEntry)
             .WithParameter("@before", before ?? long.MaxValue);
-        var entries = new List<CreditEntry>();
-        var options = new QueryRequestOptions { PartitionKey = PartitionKeyOf(accountId), MaxItemCount = limit + 1 };
-        using var feed = Container.GetItemQueryIterator<CreditEntryDocument>(query, requestOptions: options);
-        while (feed.HasMoreResults && entries.Count <= limit)
-        {
-            foreach (var document in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
-            {
-                // The local server does not scope results to the partition key: the account is checked here too.
-                if (entries.Count <= limit && string.Equals(document.AccountId, accountId.Value, StringComparison.Ordinal))
-                {
-                    entries.Add(ToDomain(document.Entry));
-                }
-            }
-        }
-
-        return entries.Count > limit
-            ? new CreditEntryPage(entries[..limit], entries[limit - 1].Sequence)
-            : new CreditEntryPage(entries, null);
+        // The local server does not scope results to the partition key: the account is checked here too.
+        var (documents, hasMore) = await Container.QueryPageAsync<CreditEntryDocument>(
+            query, PartitionKeyOf(accountId), limit, d => string.Equals(d.AccountId, accountId.Value, StringComparison.Ordinal), cancellationToken).ConfigureAwait(false);
+        var entries = documents.Select(d => ToDomain(d.Entry)).ToList();
+        return new CreditEntryPage(entries, hasMore ? entries[^1].Sequence : null);
     }
 
     private static PartitionKey PartitionKeyOf(AccountId accountId) => new(accountId.Value);

@@ -24,6 +24,31 @@ internal static class DocumentOperations
         return await DeserializeAsync<T>(response, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// One page of a query inside one partition: the query asks for <c>TOP limit + 1</c> and this reads up to that many,
+    /// keeping only documents <paramref name="belongs"/> accepts (the local server does not scope results to the
+    /// partition key, so callers check it again); <c>HasMore</c> when there was one beyond the page.
+    /// </summary>
+    public static async Task<(IReadOnlyList<T> Items, bool HasMore)> QueryPageAsync<T>(this Container container, QueryDefinition query, PartitionKey partitionKey, int limit, Func<T, bool> belongs, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var found = new List<T>();
+        var options = new QueryRequestOptions { PartitionKey = partitionKey, MaxItemCount = limit + 1 };
+        using var feed = container.GetItemQueryIterator<T>(query, requestOptions: options);
+        while (feed.HasMoreResults && found.Count <= limit)
+        {
+            foreach (var document in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (found.Count <= limit && belongs(document))
+                {
+                    found.Add(document);
+                }
+            }
+        }
+
+        return found.Count > limit ? (found[..limit], true) : (found, false);
+    }
+
     /// <summary>Creates the document; <see cref="HttpStatusCode.Conflict"/> when one with the same id exists in the partition.</summary>
     public static async Task<DocumentResult<T>> CreateAsync<T>(this Container container, T document, PartitionKey partitionKey, CancellationToken cancellationToken)
         where T : class
