@@ -36,6 +36,9 @@ internal sealed record InvoiceEntryDocument : StoredDocument
 
     public required long Total { get; init; }
 
+    /// <summary>Prepaid credit the run applied (minor units): the invoice bills <see cref="Total"/> less this. Absent in entries written before credits.</summary>
+    public long? CreditApplied { get; init; }
+
     public required InvoiceRunStep Step { get; init; }
 
     /// <summary>Stripe's invoice status as last saved; <c>draft</c> until finalized.</summary>

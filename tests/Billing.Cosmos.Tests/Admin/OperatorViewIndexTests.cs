@@ -84,7 +84,7 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         foreach (var account in (AccountId[])[a, b])
         {
             var created = await runs.CreateAsync(Run(account, year, month), CancellationToken.None);
-            var drafted = await runs.SaveAsync(created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_" + account.Value, Status = "draft" }, CancellationToken.None);
+            var drafted = await runs.SaveAsync(created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_" + account.Value, Status = "draft", CreditApplied = account == a ? 1_000 : 0 }, CancellationToken.None);
             await runs.SaveAsync(drafted with { Step = InvoiceRunStep.Finalized, Status = account == a ? "open" : "paid", Number = "N-" + account.Value, UpdatedAt = Now.AddMinutes(1) }, CancellationToken.None);
         }
 
@@ -103,6 +103,8 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         Assert.False(second.HasMore);
         Assert.Equal(all.Items.Select(r => r.AccountId), first.Items.Concat(second.Items).Select(r => r.AccountId));
         Assert.Equal(2_500, all.Items[0].Total);
+        Assert.Equal(1_500, all.Items.Single(r => r.AccountId == a).AmountDue); // the credit applied to a's invoice is kept by the index
+        Assert.Equal(2_500, all.Items.Single(r => r.AccountId == b).AmountDue);
     }
 
     [Fact]
