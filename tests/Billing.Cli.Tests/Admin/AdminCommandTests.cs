@@ -160,12 +160,14 @@ public sealed class AdminCommandTests
     [Fact]
     public async Task Credits_adjust_posts_the_amount_currency_and_reason_to_the_accounts_credits_endpoint()
     {
-        await using var server = new CannedServer(200, """{"accountId":"user+42","balance":700,"replayed":false}""");
+        await using var server = new CannedServer(200, """{"accountId":"user+42","entry":{"sequence":3,"kind":"adjustment","currency":"usd","amount":-300,"reason":"goodwill","operator":"ops-1"},"balance":700,"replayed":false}""");
 
         var run = await CliRun.RunAsync("admin", "credits", "adjust", "--account", "user+42", "--amount", "-300", "--currency", "usd", "--reason", "goodwill", "--idempotency-key", "k1", "--url", server.Url, "--token", Token);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
-        Assert.Contains("\"balance\": 700", run.Output, StringComparison.Ordinal);
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["ACCOUNT", "ENTRY", "KIND", "AMOUNT", "REASON", "BY", "BALANCE", "REPLAYED"], lines[0].Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal(["user+42", "3", "adjustment", "-300 usd", "goodwill", "ops-1", "700 usd", "no"], lines[1].Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         var request = Assert.Single(server.Requests);
         Assert.Equal(("POST", "/api/billing/admin/accounts/user%2B42/credits"), (request.Method, request.PathAndQuery));
         Assert.Equal("""{"amount":-300,"currency":"usd","reason":"goodwill","idempotencyKey":"k1"}""", request.Body);

@@ -45,7 +45,7 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
     /// <summary>A page of every account's invoices, as a table.</summary>
     public Task<int> ListInvoicesAsync(AdminListFilters filters, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "/api/billing/admin/invoices" + filters.ToQuery(), null, output, error, cancellationToken, AdminViewTables.Invoices);
-    /// <summary>A manual credit adjustment (<c>POST /api/billing/admin/accounts/{id}/credits</c>).</summary>
+    /// <summary>A manual credit adjustment (<c>POST /api/billing/admin/accounts/{id}/credits</c>), printed as a table.</summary>
     public Task<int> AdjustCreditsAsync(string accountId, long amount, string currency, string reason, string? idempotencyKey, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var body = new JsonObject { ["amount"] = amount, ["currency"] = currency, ["reason"] = reason };
@@ -54,7 +54,7 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
             body["idempotencyKey"] = idempotencyKey;
         }
 
-        return SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/credits", body, output, error, cancellationToken);
+        return SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/credits", body, output, error, cancellationToken, AdminViewTables.Adjustment);
     }
 
     public void Dispose() => _http.Dispose();

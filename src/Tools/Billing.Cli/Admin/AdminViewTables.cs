@@ -6,8 +6,8 @@ using Billing.Cli.Output;
 namespace Billing.Cli.Admin;
 
 /// <summary>
-/// The operator views as tables: the accounts page, one account, the invoices page (answers of
-/// <c>/api/billing/admin/accounts</c>, <c>/accounts/{id}</c> and <c>/invoices</c>). Amounts are minor units with the currency.
+/// The operator views as tables: the accounts page, one account, the invoices page, a credit adjustment (answers of
+/// <c>/api/billing/admin/accounts</c>, <c>/accounts/{id}</c>, <c>/invoices</c> and <c>/accounts/{id}/credits</c>). Amounts are minor units with the currency.
 /// </summary>
 public static class AdminViewTables
 {
@@ -30,6 +30,19 @@ public static class AdminViewTables
             Text(i["invoice"]?["plan"]), Text(i["invoice"]?["id"]),
         ]);
         return TablePrinter.Format(["ACCOUNT", "PERIOD", "NUMBER", "STATUS", "AMOUNT", "PLAN", "INVOICE"], rows) + Next(page);
+    }
+
+    /// <summary>The answer of a manual credit adjustment: the ledger entry written (or replayed) and the balance after it.</summary>
+    public static string Adjustment(JsonNode answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        var entry = answer["entry"];
+        IReadOnlyList<string?> row =
+        [
+            Text(answer["accountId"]), Text(entry?["sequence"]), Text(entry?["kind"]), Amount(entry?["amount"], entry?["currency"]), Text(entry?["reason"]), Text(entry?["operator"]),
+            Amount(answer["balance"], entry?["currency"]), answer["replayed"]?.GetValue<bool>() == true ? "yes (posted before)" : "no",
+        ];
+        return TablePrinter.Format(["ACCOUNT", "ENTRY", "KIND", "AMOUNT", "REASON", "BY", "BALANCE", "REPLAYED"], [row]);
     }
 
     public static string Account(JsonNode account)
