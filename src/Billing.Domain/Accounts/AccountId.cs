@@ -3,7 +3,8 @@ namespace Billing.Domain.Accounts;
 /// <summary>
 /// The id of a tenant's billing account, taken from a JWT claim (<c>sub</c> by default, an organisation claim for B2B).
 /// It is opaque to billing, but it is also a Cosmos DB partition key and part of document ids, so it is limited to
-/// 1..128 characters without <c>/ \ ? #</c>, control characters or leading/trailing white space.
+/// 1..128 characters without <c>/ \ ? # %</c>, control characters or leading/trailing white space. (<c>%</c>: ids
+/// travel in request paths, and an id holding a percent sign is read as an escape by the other side.)
 /// </summary>
 public readonly record struct AccountId
 {
@@ -53,9 +54,9 @@ public readonly record struct AccountId
 
         foreach (var c in value)
         {
-            if (c is '/' or '\\' or '?' or '#' || char.IsControl(c))
+            if (c is '/' or '\\' or '?' or '#' or '%' || char.IsControl(c))
             {
-                return "An account id must not contain '/', '\\', '?', '#' or control characters (Cosmos DB ids forbid them).";
+                return "An account id must not contain '/', '\\', '?', '#', '%' or control characters (Cosmos DB ids and request paths cannot carry them).";
             }
         }
 

@@ -30,6 +30,7 @@ public sealed class AccountIdTests
     [InlineData("a\\b")]
     [InlineData("a?b")]
     [InlineData("a#b")]
+    [InlineData("a%ffb")]
     [InlineData("a\nb")]
     [InlineData("a\u0000b")]
     [InlineData(" leading")]
