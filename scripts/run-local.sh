@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole backend locally on its embedded defaults: Azurite (queues), the Cosmos DB server, the local Stripe
 # emulator (unless Stripe__SecretKey is set without Stripe__ApiBase: then real Stripe) and the function app (the
-# isolated worker) under the local Functions host. Every process logs to .local/logs/.
+# isolated worker) under the local Functions host, and the reference billing and operator pages (src/Billing.Web) on
+# http://localhost:3000. Every process logs to .local/logs/.
 # Ctrl+C stops everything it started.   Usage: scripts/run-local.sh [--reset]
 #   --reset   forget all local state (queues, timer status) first
 set -euo pipefail
@@ -11,6 +12,7 @@ APP_PORT=${BILLING_PORT:-7071}
 AZURITE_PORT=${AZURITE_QUEUE_PORT:-10001}
 COSMOS_PORT=${COSMOS_PORT:-8081}
 STRIPE_PORT=${STRIPE_EMULATOR_PORT:-12111}
+PAGE_PORT=${BILLING_PAGE_PORT:-3000}
 STATE="$BILLING_ROOT/.local"
 LOGS="$STATE/logs"
 USE_EMULATOR=1
@@ -26,6 +28,7 @@ require_free_port "$APP_PORT" "the function app" BILLING_PORT
 require_free_port "$AZURITE_PORT" "Azurite (queues)" AZURITE_QUEUE_PORT
 require_free_port "$COSMOS_PORT" "the Cosmos DB server" COSMOS_PORT
 ((USE_EMULATOR)) && require_free_port "$STRIPE_PORT" "the Stripe emulator" STRIPE_EMULATOR_PORT
+require_free_port "$PAGE_PORT" "the billing pages" BILLING_PAGE_PORT
 
 ensure_node_tools
 log "building (Debug)"
@@ -61,11 +64,23 @@ export Billing__Cosmos__ConnectionString=${Billing__Cosmos__ConnectionString:-$(
 
 start_background "$LOGS/functions.log" dotnet "$BILLING_ROOT/src/Tools/Billing.FunctionsHost/bin/Debug/net10.0/Billing.FunctionsHost.dll" \
   --script-root "$BILLING_ROOT/src/Billing.FunctionApp/bin/Debug/net10.0" \
-  --port "$APP_PORT" --state-dir "$STATE/functions" --cors "${BILLING_CORS_ORIGINS:-http://localhost:3000}"
+  --port "$APP_PORT" --state-dir "$STATE/functions" --cors "${BILLING_CORS_ORIGINS:-http://localhost:$PAGE_PORT}"
 HOST_PID=${BILLING_PIDS[-1]}
 if ! wait_for_http "function app" "http://127.0.0.1:$APP_PORT/admin/host/status" 120 "$LOGS/functions.log" "$HOST_PID"; then
   exit 1
 fi
 sed -n '/^Functions:/,/^Host started/p' "$LOGS/functions.log" | grep -v '^Host started' >&2
-log "function app on http://127.0.0.1:$APP_PORT (health: http://127.0.0.1:$APP_PORT/api/health; log: $LOGS/functions.log); Ctrl+C stops everything"
+log "function app on http://127.0.0.1:$APP_PORT (health: http://127.0.0.1:$APP_PORT/api/health; log: $LOGS/functions.log)"
+
+# The pages' own host (never deployed): static files, where the API is, development sign-in. Checkout and the portal
+# return to http://localhost:3000/billing (appsettings.Development.json), so keep the default port for those journeys.
+start_background "$LOGS/pages.log" dotnet "$BILLING_ROOT/src/Tools/Billing.PageHost/bin/Debug/net10.0/Billing.PageHost.dll" \
+  --urls "http://localhost:$PAGE_PORT" \
+  --PageHost:WebRoot "$BILLING_ROOT/src/Billing.Web" \
+  --PageHost:ApiBaseUrl "http://127.0.0.1:$APP_PORT" \
+  --PageHost:AuthSettingsPath "$BILLING_ROOT/src/Billing.FunctionApp/appsettings.Development.json"
+wait_for_port "billing pages" "$PAGE_PORT" 60 "$LOGS/pages.log"
+log "billing page:  http://localhost:$PAGE_PORT/billing/   (sign in as any account id)"
+log "operator page: http://localhost:$PAGE_PORT/operator/  (admin role; log: $LOGS/pages.log)"
+log "Ctrl+C stops everything"
 wait "$HOST_PID"

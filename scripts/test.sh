@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: installs the local emulators (npm ci), builds, starts one Azurite and one Cosmos DB server on
+# Runs every test: installs the local emulators (npm ci) and Chromium for the browser tests, builds, starts one Azurite and one Cosmos DB server on
 # free loopback ports for all test assemblies, runs `dotnet test`, stops them, and prints a closing summary.
 set -euo pipefail
 source "$(dirname "$0")/lib/local-stack.sh"
@@ -9,6 +9,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/billing-tests.XXXXXX")
 trap 'stop_all; rm -rf "$WORK"' EXIT
 
 ensure_node_tools
+ensure_chromium
 log "building ($CONFIGURATION)"
 dotnet build "$BILLING_ROOT/Billing.sln" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly
 

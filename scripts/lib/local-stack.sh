@@ -15,6 +15,20 @@ ensure_node_tools() {
   fi
 }
 
+# The browser tests drive Debian's Chromium (not a browser Playwright downloads: this network has no such download).
+ensure_chromium() {
+  local chromium=${BILLING_CHROMIUM:-/usr/bin/chromium}
+  [[ -x "$chromium" ]] && return 0
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    log "Chromium is missing at $chromium: install Debian's package (sudo apt-get install chromium) for the browser tests"
+    return 0
+  fi
+  log "installing Chromium for the browser tests (apt-get install chromium)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q --no-install-recommends chromium >/dev/null ||
+    { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends chromium >/dev/null; }
+}
+
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }

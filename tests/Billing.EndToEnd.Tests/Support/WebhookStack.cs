@@ -55,7 +55,8 @@ internal sealed class WebhookStack : IAsyncDisposable
 
     /// <param name="emulator">Start a Stripe emulator for the app (else its Stripe API base is <paramref name="stripeApiBase"/> or a closed port).</param>
     /// <param name="registerWebhook">Register the app's webhook URL with the emulator.</param>
-    public static async Task<WebhookStack> StartAsync(bool emulator = true, bool registerWebhook = true, Uri? stripeApiBase = null, Action<Dictionary<string, string?>>? configure = null)
+    /// <param name="corsOrigins">Origins the app's host allows (a browser page's), comma-separated; null: none.</param>
+    public static async Task<WebhookStack> StartAsync(bool emulator = true, bool registerWebhook = true, Uri? stripeApiBase = null, Action<Dictionary<string, string?>>? configure = null, string? corsOrigins = null)
     {
         var emulators = await LocalEmulators.GetAsync();
         var stripe = emulator ? await StripeEmulatorProcess.StartAsync(new Dictionary<string, string?> { ["Emulator__WebhookRetrySchedule"] = "0.5,1,2,4" }) : null;
@@ -68,7 +69,7 @@ internal sealed class WebhookStack : IAsyncDisposable
         settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00";
         settings["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
         configure?.Invoke(settings);
-        var app = await FunctionAppProcess.StartAsync(settings);
+        var app = await FunctionAppProcess.StartAsync(settings, corsOrigins: corsOrigins);
         if (stripe is not null && registerWebhook)
         {
             await stripe.AddWebhookEndpointAsync(new Uri(app.BaseAddress, SignedWebhook.Path), WebhookSecret);

@@ -1,0 +1,76 @@
+// Small DOM and formatting helpers shared by the billing and operator pages (no framework).
+
+/** el('button', { class: 'primary', onclick: fn }, 'Text', child...): an element; null and false children are skipped. */
+export function el(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2), value);
+    else if (name === 'class') element.className = value;
+    else if (value === true) element.setAttribute(name, '');
+    else element.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+/** Replaces the children of the element with the given id. */
+export function render(id, ...children) {
+  const target = document.getElementById(id);
+  target.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return target;
+}
+
+/** Shows a message in the page's live region (role="status" or role="alert"); error: an Error or ApiError. */
+export function announce(id, message, { error = false } = {}) {
+  const region = document.getElementById(id);
+  region.replaceChildren();
+  region.classList.toggle('error', error);
+  region.classList.toggle('notice', !error && Boolean(message));
+  if (message) region.append(el('p', {}, message));
+}
+
+/** Runs an action for a button: disables it meanwhile, announces an error where it fails. */
+export async function busy(button, statusId, action) {
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  try {
+    return await action();
+  } catch (error) {
+    announce(statusId, error?.message ?? String(error), { error: true });
+    return undefined;
+  } finally {
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+  }
+}
+
+const fractionDigits = new Map();
+
+/** Integer minor units and an ISO currency code as money: formatMoney(2500, 'usd') -> "$25.00". */
+export function formatMoney(minor, currency) {
+  const code = String(currency ?? 'usd').toUpperCase();
+  if (!fractionDigits.has(code)) {
+    fractionDigits.set(code, new Intl.NumberFormat('en-US', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits);
+  }
+  const digits = fractionDigits.get(code);
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency: code, minimumFractionDigits: digits }).format(Number(minor) / 10 ** digits);
+}
+
+export function formatCount(value) {
+  return Number(value).toLocaleString('en-US');
+}
+
+/** An ISO date-time as a date a person reads ("Dec 1, 2026"), in UTC like the billing periods. */
+export function formatDate(iso) {
+  if (!iso) return '';
+  return new Date(iso).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
+export function formatDateTime(iso) {
+  if (!iso) return '';
+  return new Date(iso).toLocaleString('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+}
