@@ -94,6 +94,11 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             // Throttled or unavailable: Cosmos DB did not apply the write.
             throw new UsageNotCountedException($"The usage store refused the count ({(int)exception.StatusCode}); nothing was counted.", exception);
         }
+        catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
+        {
+            // No connection was made: the count was never sent.
+            throw new UsageNotCountedException("The usage store could not be reached; nothing was counted.", exception);
+        }
     }
 
     private async Task<UsageConsumeResult> ConsumeAsync(UsageConsumption consumption, CancellationToken cancellationToken)

@@ -212,7 +212,7 @@ public sealed class CreditsTests
     private static async Task<JsonElement> GetAsync(WebhookStack stack, string accountId, string path, bool admin = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(accountId, admin));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentTokens.For(accountId, admin));
         using var response = await stack.App.Http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
@@ -225,24 +225,10 @@ public sealed class CreditsTests
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(accountId, admin));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentTokens.For(accountId, admin));
         using var response = await stack.App.Http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, string.IsNullOrEmpty(body) ? default : JsonDocument.Parse(body).RootElement.Clone());
-    }
-
-    private static string Token(string accountId, bool admin)
-    {
-        var auth = Billing.Cli.Tokens.DevelopmentAuthSettings.FindFrom(RepoPaths.RepoRoot)!;
-        return Billing.Cli.Tokens.DevelopmentTokenFactory.Create(new Billing.Cli.Tokens.DevelopmentTokenFactory.Request
-        {
-            Issuer = auth.Issuer,
-            Audience = auth.Audience,
-            SigningKey = auth.SigningKey,
-            AccountClaim = auth.AccountClaim,
-            AccountId = accountId,
-            Roles = admin ? ["billing.admin"] : [],
-        });
     }
 
     private static async Task<HttpStatusCode> TakeProjectAsync(WebhookStack stack, string accountId, string allocationId)

@@ -177,15 +177,7 @@ public sealed class InvoicingTests
 
     private static async Task<JsonElement> GetInvoicesAsync(WebhookStack stack, string accountId)
     {
-        var auth = Billing.Cli.Tokens.DevelopmentAuthSettings.FindFrom(RepoPaths.RepoRoot)!;
-        var token = Billing.Cli.Tokens.DevelopmentTokenFactory.Create(new Billing.Cli.Tokens.DevelopmentTokenFactory.Request
-        {
-            Issuer = auth.Issuer,
-            Audience = auth.Audience,
-            SigningKey = auth.SigningKey,
-            AccountClaim = auth.AccountClaim,
-            AccountId = accountId,
-        });
+        var token = DevelopmentTokens.For(accountId);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/billing/invoices", UriKind.Relative));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await stack.App.Http.SendAsync(request);

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 
 namespace Billing.EndToEnd.Tests.Webhooks;
 
-/// <summary>When the event store (Cosmos DB) cannot be reached the webhook must not answer 200.</summary>
+/// <summary>When the store (Cosmos DB) cannot be reached: the webhook must not answer 200, and no API answers 500.</summary>
 public sealed class StoreUnavailableTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private WebhookStack _stack = null!;
@@ -35,5 +35,25 @@ public sealed class StoreUnavailableTests(ITestOutputHelper output) : IAsyncLife
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("unavailable", problem.RootElement.GetProperty("code").GetString());
         Assert.Contains($"Stripe event {id} (invoice.paid) could not be stored or queued", _stack.App.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/billing/subscription", false)]
+    [InlineData("/api/billing/usage?period=current", false)]
+    [InlineData("/api/billing/credits", false)]
+    [InlineData("/api/billing/admin/accounts", true)]
+    [InlineData("/api/billing/admin/accounts/acct-down", true)]
+    public async Task Reads_answer_503_with_retry_after_while_the_store_cannot_be_reached(string path, bool admin)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", DevelopmentTokens.For("acct-down", admin));
+
+        using var response = await _stack.App.Http.SendAsync(request);
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode}: {body}");
+        Assert.NotNull(response.Headers.RetryAfter);
+        using var problem = JsonDocument.Parse(body);
+        Assert.Equal("unavailable", problem.RootElement.GetProperty("code").GetString());
     }
 }
