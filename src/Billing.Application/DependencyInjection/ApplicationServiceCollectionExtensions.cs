@@ -75,6 +75,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddTransient<InvoiceAccount>();
         services.TryAddTransient<AccountInvoices>();
         services.TryAddTransient<InvoicingRuns>();
+        services.TryAddTransient<InvoiceRunStatusSync>();
 
         // Credits and add-ons: purchases, the ledger protocol (its store is an adapter), views and adjustments
         services.TryAddSingleton(sp => PurchaseCatalog.Create(sp.GetRequiredService<IOptions<PurchaseOptions>>().Value, sp.GetRequiredService<IOptions<PlanCatalogOptions>>().Value));

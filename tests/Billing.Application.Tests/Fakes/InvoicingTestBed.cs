@@ -36,6 +36,7 @@ internal sealed class InvoicingTestBed
         Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Ledger, Runs, Stripe, Credits, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, options, Usage.Time, NullLogger<InvoicingSweep>.Instance);
         Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Usage.Catalog, Usage.Time);
+        StatusSync = new InvoiceRunStatusSync(Runs, Stripe, NullLogger<InvoiceRunStatusSync>.Instance);
     }
 
     public UsageTestBed Usage { get; }
@@ -61,6 +62,8 @@ internal sealed class InvoicingTestBed
     public InvoicingSweep Sweep { get; }
 
     public AccountInvoices Invoices { get; }
+
+    public InvoiceRunStatusSync StatusSync { get; }
 
     /// <summary>A PRO subscriber (period started 3 days ago) whose usage was recorded through the metering use case.</summary>
     public async Task<Subscriber> SubscribeProAsync(long agentRuns = AgentRunsUsed, long tokens = TokensUsed)

@@ -1,3 +1,4 @@
+using Billing.Application.Invoicing;
 using Billing.Application.Accounts;
 using Billing.Application.Entitlements;
 using Billing.Application.Payments;
@@ -48,7 +49,7 @@ internal sealed class WebhookWorld
         [
             new CheckoutSessionCompletedHandler(resolver, accounts, Sync, paymentHandlers ?? []),
             new SubscriptionEventsHandler(resolver, Sync),
-            new InvoicePaymentEventsHandler(resolver, Sync),
+            new InvoicePaymentEventsHandler(resolver, Sync, new InvoiceRunStatusSync(new InMemoryInvoiceRunStore(), new FakeStripeInvoicing(), NullLogger<InvoiceRunStatusSync>.Instance)),
             new CheckoutSessionExpiredHandler(resolver, accounts),
             new CustomerDeletedHandler(resolver, accounts, Sync, Resync),
         ];

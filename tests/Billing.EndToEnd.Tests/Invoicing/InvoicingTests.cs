@@ -60,6 +60,14 @@ public sealed class InvoicingTests
         await SendJobAgainAsync(stack, overage.AccountId, first);
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Single(await InvoicesOfAsync(stack, overage.CustomerId));
+
+        // The customer pays it: invoice.paid reaches the app, which records Stripe's new status on the run.
+        Assert.Equal("open", invoice.GetProperty("status").GetString());
+        await stack.Stripe.V1.Invoices.PayAsync(first.Id);
+        await Eventually.UntilAsync(
+            async () => (await GetInvoicesAsync(stack, overage.AccountId)).GetProperty("invoices")[0].GetProperty("status").GetString() == "paid",
+            "the paid invoice listed as paid",
+            TimeSpan.FromSeconds(30));
     }
 
     [Fact]

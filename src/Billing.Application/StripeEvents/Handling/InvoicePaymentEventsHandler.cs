@@ -1,3 +1,4 @@
+using Billing.Application.Invoicing;
 using Billing.Application.Subscriptions;
 
 namespace Billing.Application.StripeEvents.Handling;
@@ -6,9 +7,10 @@ namespace Billing.Application.StripeEvents.Handling;
 /// <c>invoice.paid</c> (a paid period: the subscription's new current period, so usage counters roll over to the new
 /// period's key), <c>invoice.payment_failed</c> and <c>invoice.payment_action_required</c> (past_due: the plan is kept
 /// for the grace period, then free limits until paid): applies the invoice's subscription as Stripe has it now.
-/// Invoices without a subscription (one-off) are recorded and ignored.
+/// Invoices without a subscription (one-off) are recorded and ignored. A usage invoice (one an invoicing run created)
+/// also gets its new status recorded on its run (<see cref="InvoiceRunStatusSync"/>).
 /// </summary>
-public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resolver, StripeSubscriptionSync sync) : IStripeEventTypeHandler
+public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resolver, StripeSubscriptionSync sync, InvoiceRunStatusSync usageInvoices) : IStripeEventTypeHandler
 {
     private static readonly HashSet<string> Types = new(StringComparer.Ordinal)
     {
@@ -22,6 +24,11 @@ public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resol
     public async Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stripeEvent);
+        if (stripeEvent is { ObjectType: "invoice", ObjectId: { } invoiceId, BillingReason: InvoiceRunStatusSync.UsageInvoiceBillingReason })
+        {
+            await usageInvoices.RefreshAsync(invoiceId, cancellationToken).ConfigureAwait(false);
+        }
+
         if (stripeEvent.SubscriptionId is not { } subscriptionId)
         {
             return StripeEventHandlingResult.Ignored(null, "The invoice belongs to no subscription.");

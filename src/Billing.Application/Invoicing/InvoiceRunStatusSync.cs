@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+
+namespace Billing.Application.Invoicing;
+
+/// <summary>
+/// Keeps the Stripe status recorded on a usage invoice's run current once the invoice is paid, fails or is voided, so
+/// the account's invoice list and the operator's views show what Stripe has now rather than "open" forever. The status
+/// is read from Stripe, never taken from the event, so delivery order cannot matter. A run still being worked on by its
+/// job is left to the job (it records the status it sees when it finishes).
+/// </summary>
+public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeInvoicing stripe, ILogger<InvoiceRunStatusSync> logger)
+{
+    /// <summary>The <c>billing_reason</c> of the invoices a run creates (through the API, not by a subscription cycle).</summary>
+    public const string UsageInvoiceBillingReason = "manual";
+
+    private const int MaxAttempts = 3;
+
+    /// <summary>Records the current status of <paramref name="stripeInvoiceId"/> on its run; false when there is no such run or nothing changed.</summary>
+    public async Task<bool> RefreshAsync(string stripeInvoiceId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
+        for (var attempt = 1; ; attempt++)
+        {
+            var run = await runs.FindByStripeInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false);
+            if (run is not { Step: InvoiceRunStep.Recorded, StripeCustomerId: { } customerId })
+            {
+                return false;
+            }
+
+            var invoice = await stripe.FindInvoiceAsync(customerId, run.RunId, cancellationToken).ConfigureAwait(false);
+            if (invoice is null || invoice.Id != stripeInvoiceId || string.Equals(invoice.Status, run.Status, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            try
+            {
+                await runs.SaveAsync(run with { Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
+                LogStatusChanged(run.RunId, stripeInvoiceId, run.Status ?? "none", invoice.Status);
+                return true;
+            }
+            catch (InvoiceRunConflictException) when (attempt < MaxAttempts)
+            {
+                // Written meanwhile (another delivery): read it again.
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: Stripe invoice {InvoiceId} is now {Status} (was {Previous})")]
+    private partial void LogStatusChanged(string runId, string invoiceId, string previous, string status);
+}
