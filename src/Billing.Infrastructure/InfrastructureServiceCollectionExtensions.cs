@@ -1,3 +1,4 @@
+using Billing.Application.Catalog;
 using Billing.Application.Invoicing;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
@@ -87,6 +88,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton<IStripeSubscriptionSource, StripeSubscriptionSource>();
         services.TryAddSingleton<IStripeEventPayloadReader, StripeEventPayloadReader>();
         services.TryAddSingleton<IStripeInvoicing, StripeInvoicing>();
+        services.TryAddSingleton<IStripePrices, StripePrices>();
     }
 
     private static void AddQueues(this IServiceCollection services, IConfiguration configuration)

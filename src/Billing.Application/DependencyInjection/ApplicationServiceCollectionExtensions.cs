@@ -76,6 +76,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddTransient<AccountInvoices>();
         services.TryAddTransient<InvoicingRuns>();
         services.TryAddTransient<InvoiceRunStatusSync>();
+        services.TryAddSingleton<PlanPricing>();
 
         // Credits and add-ons: purchases, the ledger protocol (its store is an adapter), views and adjustments
         services.TryAddSingleton(sp => PurchaseCatalog.Create(sp.GetRequiredService<IOptions<PurchaseOptions>>().Value, sp.GetRequiredService<IOptions<PlanCatalogOptions>>().Value));

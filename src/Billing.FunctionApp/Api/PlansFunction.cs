@@ -1,18 +1,23 @@
+using Billing.Application.Catalog;
 using Billing.Domain.Plans;
 using Billing.FunctionApp.Api.Contracts;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Billing.FunctionApp.Api;
 
-/// <summary><c>GET /api/billing/plans</c> (anonymous): the plan catalog for a pricing page, cacheable for five minutes.</summary>
-public sealed class PlansFunction(PlanCatalog catalog)
+/// <summary>
+/// <c>GET /api/billing/plans</c> (anonymous): the plan catalog with Stripe's prices for a pricing page, cacheable for
+/// five minutes. It answers even when Stripe cannot be reached (then without prices: <c>pricesAvailable: false</c>).
+/// </summary>
+public sealed class PlansFunction(PlanPricing pricing, PlanCatalog catalog)
 {
     [AllowAnonymous]
     [Function("BillingPlans")]
-    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/plans")] HttpRequest request)
+    public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/plans")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "public, max-age=300";
-        return Results.Ok(catalog.ToResponse());
+        var offers = await pricing.ListAsync(cancellationToken).ConfigureAwait(false);
+        request.HttpContext.Response.Headers.CacheControl = offers.PricesAvailable ? "public, max-age=300" : "no-store";
+        return Results.Ok(offers.ToResponse(catalog));
     }
 }

@@ -18,6 +18,13 @@ public sealed class PlansAndSubscriptionTests(BillingApiFixture api)
         var pro = plans.Single(p => p.GetProperty("code").GetString() == "PRO");
         Assert.Equal("paid", pro.GetProperty("kind").GetString());
         Assert.Equal(["month", "year"], pro.GetProperty("intervals").EnumerateArray().Select(i => i.GetString()));
+
+        // Prices as the emulator's Stripe has them (its appsettings.json): 49.00 a month, 490.00 a year.
+        Assert.True(response.Json.GetProperty("pricesAvailable").GetBoolean());
+        Assert.Equal(
+            [("month", 4_900L, "usd"), ("year", 49_000L, "usd")],
+            pro.GetProperty("prices").EnumerateArray().Select(p => (p.GetProperty("interval").GetString(), p.GetProperty("amount").GetInt64(), p.GetProperty("currency").GetString())));
+        Assert.Empty(plans.Single(p => p.GetProperty("code").GetString() == "FREE").GetProperty("prices").EnumerateArray());
         var runs = pro.GetProperty("meters").EnumerateArray().Single(m => m.GetProperty("meter").GetString() == "agent_runs");
         Assert.Equal("overage", runs.GetProperty("enforcement").GetString());
         Assert.Equal(2, runs.GetProperty("overage").GetProperty("unitAmount").GetInt64());

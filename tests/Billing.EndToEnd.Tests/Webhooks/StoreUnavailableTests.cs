@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 
 namespace Billing.EndToEnd.Tests.Webhooks;
 
-/// <summary>When the store (Cosmos DB) cannot be reached: the webhook must not answer 200, and no API answers 500.</summary>
+/// <summary>When the store (Cosmos DB), and Stripe, cannot be reached: the webhook must not answer 200, and no API answers 500.</summary>
 public sealed class StoreUnavailableTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private WebhookStack _stack = null!;
@@ -55,5 +55,17 @@ public sealed class StoreUnavailableTests(ITestOutputHelper output) : IAsyncLife
         Assert.NotNull(response.Headers.RetryAfter);
         using var problem = JsonDocument.Parse(body);
         Assert.Equal("unavailable", problem.RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task The_plan_catalog_answers_without_prices_and_uncached_while_stripe_cannot_be_reached()
+    {
+        using var response = await _stack.App.Http.GetAsync(new Uri("/api/billing/plans", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.False(body.RootElement.GetProperty("pricesAvailable").GetBoolean());
+        Assert.All(body.RootElement.GetProperty("plans").EnumerateArray(), p => Assert.Empty(p.GetProperty("prices").EnumerateArray()));
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
     }
 }

@@ -1,3 +1,4 @@
+using Billing.Application.Catalog;
 using Billing.Application.Checkout;
 using Billing.Application.Entitlements;
 using Billing.Application.Usage;
@@ -14,20 +15,25 @@ namespace Billing.FunctionApp.Api.Contracts;
 /// <summary>Domain and application values to the API's JSON contracts (stable camelCase strings for enums).</summary>
 internal static class ContractMapping
 {
-    public static PlansResponse ToResponse(this PlanCatalog catalog) =>
-        new([.. catalog.Plans.Select(plan => plan.ToResponse(catalog))]);
+    public static PlansResponse ToResponse(this PlanOffers offers, PlanCatalog catalog) =>
+        new([.. offers.Plans.Select(offer => offer.ToResponse(catalog))], offers.PricesAvailable);
 
-    public static PlanResponse ToResponse(this Plan plan, PlanCatalog catalog) => new()
+    public static PlanResponse ToResponse(this PlanOffer offer, PlanCatalog catalog)
     {
-        Code = plan.Code.Value,
-        DisplayName = plan.DisplayName,
-        Kind = plan.Kind.ToContract(),
-        TrialDays = plan.TrialDays,
-        Intervals = [.. plan.PriceIds.Keys.Order().Select(i => i.ToStripeValue())],
-        Currency = plan.Currency?.Code,
-        Meters = [.. catalog.Meters.Concat(catalog.AllocationMeters).Select(meter => plan.PolicyFor(meter).ToResponse(catalog))],
-        Features = [.. plan.Features.Select(f => f.Value).Order(StringComparer.Ordinal)],
-    };
+        var plan = offer.Plan;
+        return new PlanResponse
+        {
+            Code = plan.Code.Value,
+            DisplayName = plan.DisplayName,
+            Kind = plan.Kind.ToContract(),
+            TrialDays = plan.TrialDays,
+            Intervals = [.. plan.PriceIds.Keys.Order().Select(i => i.ToStripeValue())],
+            Prices = [.. offer.Prices.OrderBy(p => p.Key).Select(p => new PlanPriceResponse(p.Key.ToStripeValue(), p.Value.MinorUnits, p.Value.Currency.Code))],
+            Currency = plan.Currency?.Code,
+            Meters = [.. catalog.Meters.Concat(catalog.AllocationMeters).Select(meter => plan.PolicyFor(meter).ToResponse(catalog))],
+            Features = [.. plan.Features.Select(f => f.Value).Order(StringComparer.Ordinal)],
+        };
+    }
 
     public static CheckoutResponse ToResponse(this StartedCheckout checkout) => new()
     {

@@ -1,8 +1,8 @@
 
 namespace Billing.FunctionApp.Api.Contracts;
 
-/// <summary>The public plan catalog, in configuration order.</summary>
-public sealed record PlansResponse(IReadOnlyList<PlanResponse> Plans);
+/// <summary>The public plan catalog, in configuration order; <paramref name="PricesAvailable"/> false when Stripe's prices could not be read.</summary>
+public sealed record PlansResponse(IReadOnlyList<PlanResponse> Plans, bool PricesAvailable);
 
 /// <summary>One plan of the catalog as a pricing page shows it.</summary>
 public sealed record PlanResponse
@@ -20,6 +20,9 @@ public sealed record PlanResponse
     /// <summary>The intervals a paid plan is sold by (month, year); empty for free and trial.</summary>
     public required IReadOnlyList<string> Intervals { get; init; }
 
+    /// <summary>What each interval costs, as Stripe has it (an interval whose price Stripe does not know is absent).</summary>
+    public required IReadOnlyList<PlanPriceResponse> Prices { get; init; }
+
     /// <summary>Currency of the overage prices (lower-case ISO code); null without overage.</summary>
     public string? Currency { get; init; }
 
@@ -29,6 +32,9 @@ public sealed record PlanResponse
     /// <summary>The features the plan switches on.</summary>
     public required IReadOnlyList<string> Features { get; init; }
 }
+
+/// <summary>The subscription price of one interval: <paramref name="Amount"/> minor units of <paramref name="Currency"/> per <paramref name="Interval"/>.</summary>
+public sealed record PlanPriceResponse(string Interval, long Amount, string Currency);
 
 /// <summary>A plan's quota for one meter.</summary>
 public sealed record PlanMeterResponse

@@ -1,0 +1,41 @@
+using System.Net;
+using Billing.Application.Catalog;
+using Billing.Domain.Pricing;
+using Microsoft.Extensions.Logging;
+using Stripe;
+
+namespace Billing.Infrastructure.StripeApi;
+
+/// <summary>
+/// <see cref="IStripePrices"/> on Stripe.net: one <c>GET /v1/prices/{id}</c> per price (a catalog has a handful), in
+/// parallel. A price Stripe does not know, or one without a fixed <c>unit_amount</c> (tiered, metered), is left out;
+/// any other failure becomes a <see cref="Billing.Application.Payments.PaymentProviderException"/>.
+/// </summary>
+public sealed class StripePrices(StripeClientFactory clients, ILogger<StripePrices> logger) : IStripePrices
+{
+    public async Task<IReadOnlyDictionary<string, Money>> GetAmountsAsync(IReadOnlyCollection<string> priceIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(priceIds);
+        var client = clients.Create();
+        var prices = await Task.WhenAll(priceIds.Select(id => GetAsync(client, id, cancellationToken))).ConfigureAwait(false);
+        return prices
+            .Where(p => p is { UnitAmount: not null, Deleted: not true })
+            .ToDictionary(p => p!.Id, p => new Money(p!.UnitAmount!.Value, Currency.Parse(p.Currency)), StringComparer.Ordinal);
+    }
+
+    private async Task<Price?> GetAsync(StripeClient client, string priceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.V1.Prices.GetAsync(priceId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StripeException exception) when (exception.HttpStatusCode is HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (Exception exception) when (StripeFailures.Classify("read the plan prices", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using Billing.Application.Catalog;
+using Billing.Application.Payments;
+using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
+using Billing.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Billing.Application.Tests.Catalog;
+
+/// <summary>The catalog with Stripe's prices: read once per ten minutes, the last read kept through an outage, never failing the catalog.</summary>
+public sealed class PlanPricingTests : IDisposable
+{
+    private static readonly Currency Usd = Currency.Parse("usd");
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakePrices _stripe = new();
+    private readonly PlanPricing _pricing;
+
+    public PlanPricingTests()
+    {
+        _stripe.Amounts[TestCatalog.ProMonthly] = new Money(4_900, Usd);
+        _stripe.Amounts[TestCatalog.BasicMonthly] = new Money(1_900, Usd);
+        _pricing = new PlanPricing(TestCatalog.Create(), _stripe, _time, NullLogger<PlanPricing>.Instance);
+    }
+
+    [Fact]
+    public async Task Each_plan_gets_the_prices_stripe_knows_for_its_intervals_and_no_others()
+    {
+        var offers = await _pricing.ListAsync(CancellationToken.None);
+
+        Assert.True(offers.PricesAvailable);
+        var pro = offers.Plans.Single(o => o.Plan.Code == PlanCode.Parse("PRO"));
+        Assert.Equal(new Money(4_900, Usd), pro.Prices[BillingInterval.Month]);
+        var basic = offers.Plans.Single(o => o.Plan.Code == PlanCode.Parse("BASIC"));
+        Assert.Equal([BillingInterval.Month], basic.Prices.Keys); // the yearly price is unknown to Stripe here
+        Assert.Empty(offers.Plans.Single(o => o.Plan.Code == PlanCode.Parse("FREE")).Prices);
+        Assert.Equal(offers.Plans.Select(o => o.Plan.Code), TestCatalog.Create().Plans.Select(p => p.Code));
+    }
+
+    [Fact]
+    public async Task Prices_are_read_from_stripe_once_per_ten_minutes_even_by_concurrent_callers()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _pricing.ListAsync(CancellationToken.None)));
+        _time.Advance(PlanPricing.CacheFor - TimeSpan.FromSeconds(1));
+        await _pricing.ListAsync(CancellationToken.None);
+        Assert.Equal(1, _stripe.Reads);
+
+        _stripe.Amounts[TestCatalog.ProMonthly] = new Money(5_900, Usd);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var offers = await _pricing.ListAsync(CancellationToken.None);
+
+        Assert.Equal(2, _stripe.Reads);
+        Assert.Equal(5_900, offers.Plans.Single(o => o.Plan.Code == PlanCode.Parse("PRO")).Prices[BillingInterval.Month].MinorUnits);
+    }
+
+    [Fact]
+    public async Task Without_stripe_the_catalog_is_served_without_prices_and_says_so_then_prices_return()
+    {
+        _stripe.Down = true;
+
+        var offers = await _pricing.ListAsync(CancellationToken.None);
+
+        Assert.False(offers.PricesAvailable);
+        Assert.All(offers.Plans, o => Assert.Empty(o.Prices));
+        Assert.Equal(TestCatalog.Create().Plans.Count, offers.Plans.Count);
+
+        _stripe.Down = false;
+        Assert.True((await _pricing.ListAsync(CancellationToken.None)).PricesAvailable); // nothing cached: asked again at once
+    }
+
+    [Fact]
+    public async Task Through_an_outage_the_last_prices_read_are_served()
+    {
+        await _pricing.ListAsync(CancellationToken.None);
+        _stripe.Down = true;
+        _time.Advance(PlanPricing.CacheFor * 3);
+
+        var offers = await _pricing.ListAsync(CancellationToken.None);
+
+        Assert.True(offers.PricesAvailable);
+        Assert.Equal(4_900, offers.Plans.Single(o => o.Plan.Code == PlanCode.Parse("PRO")).Prices[BillingInterval.Month].MinorUnits);
+    }
+
+    public void Dispose() => _pricing.Dispose();
+
+    private sealed class FakePrices : IStripePrices
+    {
+        private int _reads;
+
+        public Dictionary<string, Money> Amounts { get; } = new(StringComparer.Ordinal);
+
+        public bool Down { get; set; }
+
+        public int Reads => _reads;
+
+        public async Task<IReadOnlyDictionary<string, Money>> GetAmountsAsync(IReadOnlyCollection<string> priceIds, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            Interlocked.Increment(ref _reads);
+            if (Down)
+            {
+                throw new PaymentProviderException("Could not read the plan prices: Stripe could not be reached.") { IsTransient = true };
+            }
+
+            return priceIds.Where(Amounts.ContainsKey).ToDictionary(id => id, id => Amounts[id], StringComparer.Ordinal);
+        }
+    }
+}
