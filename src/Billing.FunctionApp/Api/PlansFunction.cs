@@ -6,10 +6,11 @@ using Microsoft.AspNetCore.Authorization;
 namespace Billing.FunctionApp.Api;
 
 /// <summary>
-/// <c>GET /api/billing/plans</c> (anonymous): the plan catalog with Stripe's prices for a pricing page, cacheable for
+/// <c>GET /api/billing/plans</c> (anonymous): the plan catalog with Stripe's prices, and the credit packs and add-ons
+/// on sale, for a pricing page; cacheable for
 /// five minutes. It answers even when Stripe cannot be reached (then without prices: <c>pricesAvailable: false</c>).
 /// </summary>
-public sealed class PlansFunction(PlanPricing pricing, PlanCatalog catalog)
+public sealed class PlansFunction(PlanPricing pricing, PlanCatalog catalog, PurchaseCatalog purchases)
 {
     [AllowAnonymous]
     [Function("BillingPlans")]
@@ -18,6 +19,6 @@ public sealed class PlansFunction(PlanPricing pricing, PlanCatalog catalog)
         ArgumentNullException.ThrowIfNull(request);
         var offers = await pricing.ListAsync(cancellationToken).ConfigureAwait(false);
         request.HttpContext.Response.Headers.CacheControl = offers.PricesAvailable ? "public, max-age=300" : "no-store";
-        return Results.Ok(offers.ToResponse(catalog));
+        return Results.Ok(offers.ToResponse(catalog, purchases));
     }
 }

@@ -1,5 +1,5 @@
 using Billing.Application.Catalog;
-using Billing.Application.Payments;
+using Billing.Application.Tests.Fakes;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 using Billing.TestSupport;
@@ -12,7 +12,7 @@ public sealed class PlanPricingTests : IDisposable
 {
     private static readonly Currency Usd = Currency.Parse("usd");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly FakePrices _stripe = new();
+    private readonly FakeStripePrices _stripe = new();
     private readonly PlanPricing _pricing;
 
     public PlanPricingTests()
@@ -81,27 +81,4 @@ public sealed class PlanPricingTests : IDisposable
     }
 
     public void Dispose() => _pricing.Dispose();
-
-    private sealed class FakePrices : IStripePrices
-    {
-        private int _reads;
-
-        public Dictionary<string, Money> Amounts { get; } = new(StringComparer.Ordinal);
-
-        public bool Down { get; set; }
-
-        public int Reads => _reads;
-
-        public async Task<IReadOnlyDictionary<string, Money>> GetAmountsAsync(IReadOnlyCollection<string> priceIds, CancellationToken cancellationToken)
-        {
-            await Task.Yield();
-            Interlocked.Increment(ref _reads);
-            if (Down)
-            {
-                throw new PaymentProviderException("Could not read the plan prices: Stripe could not be reached.") { IsTransient = true };
-            }
-
-            return priceIds.Where(Amounts.ContainsKey).ToDictionary(id => id, id => Amounts[id], StringComparer.Ordinal);
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using Billing.Application.Catalog;
 using Billing.Application.Accounts;
 using Billing.Application.Checkout;
 using Billing.Application.DependencyInjection;
@@ -112,6 +113,7 @@ public sealed class AddBillingApplicationTests
             .AddSingleton<IInvoiceRunStore, InMemoryInvoiceRunStore>()
             .AddSingleton<Billing.Application.Credits.ICreditLedgerStore, InMemoryCreditLedgerStore>()
             .AddSingleton<IStripeInvoicing, FakeStripeInvoicing>()
+            .AddSingleton<IStripePrices, FakeStripePrices>()
             .AddSingleton<IInvoiceJobs, RecordingInvoiceJobs>()
             .AddSingleton<Billing.Application.Admin.IAccountDirectory, InMemoryAccountDirectory>()
             .AddSingleton<Billing.Application.Admin.IInvoiceDirectory, EmptyInvoiceDirectory>()

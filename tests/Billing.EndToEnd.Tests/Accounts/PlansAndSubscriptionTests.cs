@@ -25,6 +25,16 @@ public sealed class PlansAndSubscriptionTests(BillingApiFixture api)
             [("month", 4_900L, "usd"), ("year", 49_000L, "usd")],
             pro.GetProperty("prices").EnumerateArray().Select(p => (p.GetProperty("interval").GetString(), p.GetProperty("amount").GetInt64(), p.GetProperty("currency").GetString())));
         Assert.Empty(plans.Single(p => p.GetProperty("code").GetString() == "FREE").GetProperty("prices").EnumerateArray());
+
+        // What else is on sale (appsettings.Development.json's Billing:Purchases): the pack's price, credit and lifetime, the add-on's meter and units.
+        var packs = response.Json.GetProperty("creditPacks").EnumerateArray().ToList();
+        Assert.Equal(["CREDITS_10", "CREDITS_50"], packs.Select(p => p.GetProperty("code").GetString()));
+        Assert.Equal(5_000, packs[1].GetProperty("price").GetProperty("amount").GetInt64());
+        Assert.Equal(5_500, packs[1].GetProperty("credit").GetProperty("amount").GetInt64());
+        Assert.Equal(365L * 86_400, packs[1].GetProperty("expiresAfterSeconds").GetInt64());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, packs[0].GetProperty("expiresAfterSeconds").ValueKind);
+        var projects = response.Json.GetProperty("addOns").EnumerateArray().Single(a => a.GetProperty("code").GetString() == "EXTRA_PROJECTS_5");
+        Assert.Equal(("projects", "allocation", 5L, 1_500L), (projects.GetProperty("meter").GetString(), projects.GetProperty("meterKind").GetString(), projects.GetProperty("units").GetInt64(), projects.GetProperty("price").GetProperty("amount").GetInt64()));
         var runs = pro.GetProperty("meters").EnumerateArray().Single(m => m.GetProperty("meter").GetString() == "agent_runs");
         Assert.Equal("overage", runs.GetProperty("enforcement").GetString());
         Assert.Equal(2, runs.GetProperty("overage").GetProperty("unitAmount").GetInt64());

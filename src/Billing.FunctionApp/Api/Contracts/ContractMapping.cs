@@ -15,8 +15,11 @@ namespace Billing.FunctionApp.Api.Contracts;
 /// <summary>Domain and application values to the API's JSON contracts (stable camelCase strings for enums).</summary>
 internal static class ContractMapping
 {
-    public static PlansResponse ToResponse(this PlanOffers offers, PlanCatalog catalog) =>
-        new([.. offers.Plans.Select(offer => offer.ToResponse(catalog))], offers.PricesAvailable);
+    public static PlansResponse ToResponse(this PlanOffers offers, PlanCatalog catalog, PurchaseCatalog purchases) => new(
+        [.. offers.Plans.Select(offer => offer.ToResponse(catalog))],
+        offers.PricesAvailable,
+        [.. purchases.CreditPacks.Select(p => new CreditPackResponse(p.Code.Value, p.DisplayName, p.Price.ToResponse(), p.Credit.ToResponse(), ToSeconds(p.ExpiresAfter)))],
+        [.. purchases.AddOns.Select(a => new AddOnResponse(a.Code.Value, a.DisplayName, a.Price.ToResponse(), a.Meter.Value, a.MeterKind.ToContract(), a.Units, ToSeconds(a.ExpiresAfter)))]);
 
     public static PlanResponse ToResponse(this PlanOffer offer, PlanCatalog catalog)
     {
@@ -186,6 +189,8 @@ internal static class ContractMapping
         EntitlementSource.GracePeriod => "gracePeriod",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown entitlement source."),
     };
+
+    private static long? ToSeconds(TimeSpan? lifetime) => lifetime is { } value ? (long)value.TotalSeconds : null;
 
     private static string ToContract(this MeterKind kind) => kind switch
     {

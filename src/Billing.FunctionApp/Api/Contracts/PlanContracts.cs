@@ -1,8 +1,17 @@
 
 namespace Billing.FunctionApp.Api.Contracts;
 
-/// <summary>The public plan catalog, in configuration order; <paramref name="PricesAvailable"/> false when Stripe's prices could not be read.</summary>
-public sealed record PlansResponse(IReadOnlyList<PlanResponse> Plans, bool PricesAvailable);
+/// <summary>
+/// The public catalog, in configuration order: the plans (<paramref name="PricesAvailable"/> false when Stripe's prices
+/// could not be read), and the credit packs and add-ons on sale (POST /api/billing/credits/checkout, /addons/checkout).
+/// </summary>
+public sealed record PlansResponse(IReadOnlyList<PlanResponse> Plans, bool PricesAvailable, IReadOnlyList<CreditPackResponse> CreditPacks, IReadOnlyList<AddOnResponse> AddOns);
+
+/// <summary>A credit pack on sale: pay <paramref name="Price"/>, get <paramref name="Credit"/> to spend on usage invoices, for <paramref name="ExpiresAfterSeconds"/> (null: no expiry).</summary>
+public sealed record CreditPackResponse(string Code, string DisplayName, MoneyResponse Price, MoneyResponse Credit, long? ExpiresAfterSeconds);
+
+/// <summary>An add-on on sale: pay <paramref name="Price"/>, the limit of <paramref name="Meter"/> rises by <paramref name="Units"/> (a consumption meter's for the current period), for <paramref name="ExpiresAfterSeconds"/> (null: no expiry).</summary>
+public sealed record AddOnResponse(string Code, string DisplayName, MoneyResponse Price, string Meter, string MeterKind, long Units, long? ExpiresAfterSeconds);
 
 /// <summary>One plan of the catalog as a pricing page shows it.</summary>
 public sealed record PlanResponse

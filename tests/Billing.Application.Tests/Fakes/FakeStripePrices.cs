@@ -1,0 +1,29 @@
+using Billing.Application.Catalog;
+using Billing.Application.Payments;
+using Billing.Domain.Pricing;
+
+namespace Billing.Application.Tests.Fakes;
+
+/// <summary>Stripe's prices in memory; <see cref="Down"/> makes every read fail as an unreachable Stripe does.</summary>
+internal sealed class FakeStripePrices : IStripePrices
+{
+    private int _reads;
+
+    public Dictionary<string, Money> Amounts { get; } = new(StringComparer.Ordinal);
+
+    public bool Down { get; set; }
+
+    public int Reads => _reads;
+
+    public async Task<IReadOnlyDictionary<string, Money>> GetAmountsAsync(IReadOnlyCollection<string> priceIds, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        Interlocked.Increment(ref _reads);
+        if (Down)
+        {
+            throw new PaymentProviderException("Could not read the plan prices: Stripe could not be reached.") { IsTransient = true };
+        }
+
+        return priceIds.Where(Amounts.ContainsKey).ToDictionary(id => id, id => Amounts[id], StringComparer.Ordinal);
+    }
+}
