@@ -11,6 +11,8 @@ const CONFIRM_TIMEOUT_MS = 30_000;
 const CONFIRM_POLL_MS = 1_500;
 const LEDGER_PAGE = 10;
 const pendingKey = 'billing.pendingCheckout';
+const portalKey = 'billing.portalVisit';
+const PORTAL_WATCH_MS = 20_000;
 
 const config = await loadConfig();
 const session = createSession(config, 'billing');
@@ -53,6 +55,7 @@ async function start() {
   const returning = new URLSearchParams(location.search).get('session_id');
   await loadAll();
   if (returning) await confirmCheckout(returning);
+  else if (sessionStorage.getItem(portalKey)) await watchAfterPortal(sessionStorage.getItem(portalKey));
   startAutoRefresh();
 }
 
@@ -201,6 +204,7 @@ function leaveFor(url, pending) {
 async function openPortal() {
   announce('alert', '');
   const answer = await api.post('/api/billing/portal');
+  sessionStorage.setItem(portalKey, fingerprint(state.subscription));
   announce('status', 'Opening the Stripe customer portal…');
   location.assign(answer.url);
 }
@@ -269,4 +273,34 @@ function confirmation(pending) {
   if (pending?.kind === 'credit_pack') return `Thank you: your ${pending.name} was added to your credit.`;
   if (pending?.kind === 'add_on') return `Thank you: ${pending.name} ${pending.amount ? `(${formatMoney(pending.amount, pending.currency)}) ` : ''}will apply as soon as Stripe confirms the payment.`;
   return `You are now on ${state.subscription?.plan.displayName ?? pending?.name ?? 'your new plan'}.`;
+}
+
+/** What the portal can change about the subscription. */
+function fingerprint(subscription) {
+  const details = subscription?.subscription;
+  return JSON.stringify([subscription?.plan.code, details?.status, details?.interval, subscription?.cancelAtPeriodEnd]);
+}
+
+/**
+ * Back from the portal: what was changed there reaches the API by webhook, a moment later. The page looks again every
+ * 2 s for 20 s and shows the change when it lands.
+ */
+async function watchAfterPortal(before) {
+  sessionStorage.removeItem(portalKey);
+  if (fingerprint(state.subscription) !== before) {
+    announce('status', 'Your changes in the billing portal are shown below.');
+    return;
+  }
+  announce('status', 'Welcome back: checking for changes made in the billing portal…');
+  const deadline = Date.now() + PORTAL_WATCH_MS;
+  while (Date.now() < deadline && state.signedIn) {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const subscription = await api.get('/api/billing/subscription').catch(() => null);
+    if (subscription && fingerprint(subscription) !== before) {
+      await loadPlanAndCatalog();
+      announce('status', 'Your changes in the billing portal are shown below.');
+      return;
+    }
+  }
+  announce('status', '');
 }
