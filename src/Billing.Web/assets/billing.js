@@ -20,19 +20,6 @@ const api = createApi({ baseUrl: config.apiBaseUrl, getToken: () => session.getT
 
 const state = { plans: [], subscription: null, entitlements: null, interval: 'month', ledger: [], ledgerCursor: null, timer: null, signedIn: false };
 
-mountSignIn(session, config, {
-  formHostId: 'sign-in',
-  label: 'Account id',
-  statusId: 'alert',
-  onSignedOut: () => {
-    state.signedIn = false;
-    announce('status', '');
-    announce('alert', '');
-    render('content');
-  },
-  onSignedIn: () => start(),
-});
-
 const sections = [
   ['plan', 'Your plan'],
   ['usage', 'Usage this period'],
@@ -304,3 +291,17 @@ async function watchAfterPortal(before) {
   }
   announce('status', '');
 }
+
+// Last: with a stored sign-in, onSignedIn runs at once, and everything above must be initialised by then.
+mountSignIn(session, config, {
+  formHostId: 'sign-in',
+  label: 'Account id',
+  statusId: 'alert',
+  onSignedOut: () => {
+    state.signedIn = false;
+    announce('status', '');
+    announce('alert', '');
+    render('content');
+  },
+  onSignedIn: () => start(),
+});
