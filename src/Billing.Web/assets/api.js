@@ -69,6 +69,7 @@ function safeJson(text) {
 const meterNames = {
   agent_runs: 'agent runs',
   tokens: 'tokens',
+  api_calls: 'API calls',
   projects: 'projects',
   seats: 'seats',
 };

@@ -35,14 +35,16 @@ export function overagePrice(meter, overage) {
   if (overage.unitAmount !== null && overage.unitAmount !== undefined) {
     return `${formatMoney(overage.unitAmount, overage.currency)} per ${plural(1, meter)} beyond`;
   }
-  const tiers = (overage.tiers ?? []).map((tier) => {
-    const upTo = tier.upTo === null ? 'beyond' : `up to ${formatCount(tier.upTo)}`;
+  // Tiers count the units beyond the included ones: "$5.00 flat for up to 10,000,000 more tokens, then $10.00 flat".
+  const tiers = (overage.tiers ?? []).map((tier, index) => {
     const parts = [];
     if (tier.flatAmount) parts.push(`${formatMoney(tier.flatAmount, overage.currency)} flat`);
-    if (tier.unitAmount) parts.push(`${formatMoney(tier.unitAmount, overage.currency)} each`);
-    return `${upTo}: ${parts.join(' + ') || 'free'}`;
+    if (tier.unitAmount) parts.push(`${formatMoney(tier.unitAmount, overage.currency)} per ${plural(1, meter)}`);
+    const price = parts.join(' + ') || 'nothing more';
+    if (tier.upTo === null) return index === 0 ? `${price} beyond` : `${price} beyond that`;
+    return `${price} for up to ${formatCount(tier.upTo)} more`;
   });
-  return tiers.length ? `over the included amount, ${tiers.join('; ')}` : null;
+  return tiers.length ? tiers.join(', then ') : null;
 }
 
 const sourceText = {
@@ -114,7 +116,7 @@ export function usageSection(usage, entitlements, plans) {
 
 function bar(id, label, value, max) {
   return [
-    el('label', { for: id }, label),
+    el('label', { for: id, class: 'meter-label' }, label),
     el('meter', { id, min: 0, max, value: Math.min(value, max), low: Math.floor(max * 0.8), high: Math.floor(max * 0.95), optimum: 0 }),
   ];
 }
@@ -123,7 +125,7 @@ function consumptionMeter(meter) {
   const id = `meter-${meter.meter}`;
   const title = meterTitle(meter.meter);
   if (meter.limit === null) {
-    return el('li', {}, el('h3', {}, title), el('p', { id: `${id}-text` }, `${formatCount(meter.used)} ${plural(meter.used, meter.meter)} used (unlimited on your plan)`));
+    return el('li', {}, el('p', { class: 'meter-label' }, title), el('p', { id: `${id}-text` }, `${formatCount(meter.used)} ${plural(meter.used, meter.meter)} used (unlimited on your plan)`));
   }
   const lines = [`${formatCount(meter.remaining ?? 0)} left`];
   if (meter.enforcement === 'overage') {
@@ -134,7 +136,6 @@ function consumptionMeter(meter) {
     lines.push('hard limit');
   }
   return el('li', {},
-    el('h3', {}, title),
     bar(id, `${title} used`, meter.used, meter.limit),
     el('p', { id: `${id}-text` }, `${formatCount(meter.used)} of ${formatCount(meter.limit)} ${plural(meter.limit, meter.meter)}`, el('span', { class: 'muted' }, ` · ${lines.join(' · ')}`)));
 }
@@ -144,10 +145,9 @@ function allocationMeter(meter) {
   const title = meterTitle(meter.meter);
   const held = meter.held ?? 0;
   if (meter.limit === null) {
-    return el('li', {}, el('h3', {}, title), el('p', { id: `${id}-text` }, `${formatCount(held)} in use (unlimited on your plan)`));
+    return el('li', {}, el('p', { class: 'meter-label' }, title), el('p', { id: `${id}-text` }, `${formatCount(held)} in use (unlimited on your plan)`));
   }
   return el('li', {},
-    el('h3', {}, title),
     bar(id, `${title} in use`, held, meter.limit),
     el('p', { id: `${id}-text` }, `${formatCount(held)} of ${formatCount(meter.limit)} ${plural(meter.limit, meter.meter)} in use`));
 }

@@ -32,7 +32,7 @@ const sections = [
 function skeleton() {
   return sections.map(([id, title]) => el('section', { class: 'card', id: `${id}-section`, 'aria-labelledby': `${id}-title` },
     el('div', { class: 'section-head' }, el('h2', { id: `${id}-title` }, title),
-      id === 'usage' ? el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', refreshUsage) }, 'Refresh') : null),
+      id === 'usage' ? el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', refreshFromButton) }, 'Refresh') : null),
     el('div', { id: `${id}-body`, 'aria-busy': 'true' }, el('p', { class: 'muted' }, 'Loading…'))));
 }
 
@@ -43,6 +43,11 @@ async function start() {
   await loadAll();
   if (returning) await confirmCheckout(returning);
   else if (sessionStorage.getItem(portalKey)) await watchAfterPortal(sessionStorage.getItem(portalKey));
+  else if (sessionStorage.getItem(pendingKey)) {
+    // Back without a session id: the customer left Checkout through its cancel link.
+    sessionStorage.removeItem(pendingKey);
+    announce('status', 'Checkout was cancelled: nothing was charged.');
+  }
   startAutoRefresh();
 }
 
@@ -113,6 +118,11 @@ async function refreshUsage() {
   document.getElementById('entitlements-body')?.replaceChildren(...entitlementsSection(entitlements).flat(2).filter(Boolean));
 }
 
+async function refreshFromButton() {
+  await refreshUsage();
+  announce('status', `Usage updated at ${new Date().toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' })}.`);
+}
+
 function startAutoRefresh() {
   clearInterval(state.timer);
   state.timer = setInterval(() => {
@@ -152,13 +162,15 @@ async function showMoreLedger() {
   const page = await api.get('/api/billing/credits', { query: { limit: LEDGER_PAGE, cursor: state.ledgerCursor } });
   state.ledgerCursor = page.nextCursor ?? null;
   state.ledger.push(...page.entries);
-  document.getElementById('ledger-rows')?.append(...page.entries.map(ledgerRow));
-  const more = document.getElementById('ledger-more');
-  if (!state.ledgerCursor) {
-    more?.remove();
-    document.getElementById('credits-title')?.focus?.();
+  const rows = page.entries.map(ledgerRow);
+  document.getElementById('ledger-rows')?.append(...rows);
+  if (!state.ledgerCursor) document.getElementById('ledger-more')?.remove();
+  // Keyboard and screen-reader users land on the first new entry; Tab goes on to "Show more" when there is more.
+  if (rows[0]) {
+    rows[0].setAttribute('tabindex', '-1');
+    rows[0].focus();
   }
-  announce('status', `${page.entries.length} more credit entries shown.`);
+  announce('status', `${page.entries.length} more credit ${page.entries.length === 1 ? 'entry' : 'entries'} shown.`);
 }
 
 /** Subscribes through Stripe Checkout: remembers what was bought, then leaves for Stripe's page. */

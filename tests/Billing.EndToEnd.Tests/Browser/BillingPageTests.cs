@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Billing.EndToEnd.Tests.Invoicing;
@@ -27,6 +28,13 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         var page = await SignedInAsync(NewAccount("upgrade"));
         await Expect(Plan(page)).ToHaveTextAsync("Free");
         await Expect(PlanCard(page, "Pro")).ToContainTextAsync("5,000 agent runs a period, then $0.02 per agent run beyond");
+
+        // Backing out of Checkout first: its cancel link returns to the page, nothing changed.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(CheckoutUrl());
+        await page.GetByRole(AriaRole.Link, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Checkout was cancelled: nothing was charged.");
+        await Expect(Plan(page)).ToHaveTextAsync("Free");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
         await PayOnCheckoutAsync(page);
@@ -109,7 +117,8 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     [Fact]
     public async Task A_credit_pack_bought_through_checkout_shows_in_the_balance_and_the_ledger()
     {
-        var page = await SignedInAsync(NewAccount("credits"));
+        var accountId = NewAccount("credits");
+        var page = await SignedInAsync(accountId);
         await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("$0.00");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Buy $10 credit pack" }).ClickAsync();
@@ -120,6 +129,21 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, newest first" });
         await Expect(ledger.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("Purchase");
         await Expect(ledger.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("+$10.00");
+
+        // The ledger comes 10 entries at a time: ten operator adjustments later, "Show more" brings the purchase back.
+        for (var i = 1; i <= 10; i++)
+        {
+            await AdjustCreditAsync(accountId, 1, $"goodwill {i.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        await page.ReloadAsync();
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("$10.10");
+        await Expect(ledger.GetByRole(AriaRole.Row)).ToHaveCountAsync(11);
+        await Expect(ledger.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("goodwill 10");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show more" }).ClickAsync();
+        await Expect(ledger.GetByRole(AriaRole.Row)).ToHaveCountAsync(12);
+        await Expect(ledger.GetByRole(AriaRole.Row).Last).ToContainTextAsync("Purchase");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Show more" })).ToHaveCountAsync(0);
         await BrowserFixture.ScreenshotAsync(page, "billing-credits");
         browser.AssertPagesKeptToTheContract();
     }
@@ -267,6 +291,28 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, new Uri("/api/accounts/" + accountId, UriKind.Relative));
         request.Headers.Add(ServiceCredentials.ApiKeyHeader, ServiceCredentials.ApiKey);
+        using var response = await Stack.App.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>An operator's credit adjustment through the admin API (admin development token).</summary>
+    private async Task AdjustCreditAsync(string accountId, long amount, string reason)
+    {
+        var auth = Billing.Cli.Tokens.DevelopmentAuthSettings.FindFrom(RepoPaths.RepoRoot)!;
+        var token = Billing.Cli.Tokens.DevelopmentTokenFactory.Create(new Billing.Cli.Tokens.DevelopmentTokenFactory.Request
+        {
+            Issuer = auth.Issuer,
+            Audience = auth.Audience,
+            SigningKey = auth.SigningKey,
+            AccountClaim = auth.AccountClaim,
+            AccountId = "ops-page-tests",
+            Roles = [Billing.Cli.Tokens.TokenCommand.AdminRole],
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/billing/admin/accounts/{accountId}/credits", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { amount, currency = "usd", reason, idempotencyKey = Guid.NewGuid().ToString() }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await Stack.App.Http.SendAsync(request);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
