@@ -25,7 +25,9 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     [Fact]
     public async Task A_new_account_upgrades_through_checkout_and_sees_the_paid_plan_with_its_quotas()
     {
-        var page = await SignedInAsync(NewAccount("upgrade"));
+        var accountId = NewAccount("upgrade");
+        var page = await SignedInAsync(accountId);
+        var staleTab = await SignedInAsync(accountId);
         await Expect(Plan(page)).ToHaveTextAsync("Free");
         await Expect(PlanCard(page, "Pro")).ToContainTextAsync("5,000 agent runs a period, then $0.02 per agent run beyond");
 
@@ -50,6 +52,13 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" })).ToBeVisibleAsync();
         Assert.EndsWith("/billing/", page.Url, StringComparison.Ordinal);
         await BrowserFixture.ScreenshotAsync(page, "billing-upgraded");
+
+        // A tab opened before the upgrade still offers Checkout: the API answers 409 subscription_live, and the page
+        // says so and offers the portal instead.
+        await staleTab.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Enterprise" }).ClickAsync();
+        await Expect(staleTab.GetByRole(AriaRole.Alert)).ToContainTextAsync("You already have a subscription. Use \"Manage billing\" to change or cancel it.");
+        await staleTab.GetByRole(AriaRole.Alert).GetByRole(AriaRole.Button, new() { Name = "Open the billing portal" }).ClickAsync();
+        await Expect(staleTab.GetByRole(AriaRole.Heading, new() { Name = "Billing portal" })).ToBeVisibleAsync();
         browser.AssertPagesKeptToTheContract();
     }
 
