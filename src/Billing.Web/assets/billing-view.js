@@ -109,7 +109,7 @@ export function usageSection(usage, entitlements, plans) {
   for (const meter of entitlements?.meters?.filter((m) => m.kind === 'allocation') ?? []) list.append(allocationMeter(meter));
   nodes.push(list);
 
-  const total = period.overageTotal.map((m) => formatMoney(m.amount, m.currency)).join(' + ');
+  const total = period.overageTotal.filter((m) => m.amount > 0).map((m) => formatMoney(m.amount, m.currency)).join(' + ');
   nodes.push(el('p', {}, total ? `Overage so far this period: ${total} (billed when the period closes).` : 'No overage charges this period.'));
   return nodes;
 }
@@ -178,7 +178,7 @@ export function plansSection(plans, subscription, interval, { onInterval, onChoo
     } else if (plan.kind === 'trial') {
       action = subscription.trial.available && !live
         ? el('button', { type: 'button', onclick: (event) => onTrial(plan, event.currentTarget) }, `Start the ${plan.trialDays}-day free trial`)
-        : el('p', { class: 'muted' }, subscription.trial.available ? 'Not available with a subscription.' : 'You have already used your free trial.');
+        : el('p', { class: 'muted' }, live ? 'Not available with a subscription.' : 'You have already used your free trial.');
     } else if (plan.kind === 'paid') {
       const verb = live ? 'Switch to' : (index > currentIndex ? 'Upgrade to' : 'Switch to');
       const offered = plan.intervals.includes(interval);
