@@ -252,6 +252,22 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task A_host_app_that_supplies_the_token_gets_the_page_without_a_sign_in_form()
+    {
+        // docs/frontend.md: the team's app defines window.billingHost = { apiBaseUrl, getToken } before the page's script.
+        var page = await browser.OpenAsync("/billing/");
+        var api = Stack.App.BaseAddress.GetLeftPart(UriPartial.Authority);
+        await page.AddInitScriptAsync($$"""window.billingHost = { apiBaseUrl: '{{api}}', getToken: async () => '{{Token(NewAccount("host"))}}' };""");
+        await page.ReloadAsync();
+
+        await Expect(Plan(page)).ToHaveTextAsync("Free");
+        await Expect(page.GetByRole(AriaRole.Meter, new() { Name = "Agent runs used" })).ToHaveAttributeAsync("max", "20");
+        await Expect(page.GetByLabel("Account id")).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToHaveCountAsync(0);
+        browser.AssertPagesKeptToTheContract();
+    }
+
     private static string NewAccount(string what) => $"page-{what}-{Guid.NewGuid().ToString("N")[..10]}";
 
     private static ILocator Plan(IPage page) => page.Locator("#current-plan");
@@ -304,19 +320,25 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>An operator's credit adjustment through the admin API (admin development token).</summary>
-    private async Task AdjustCreditAsync(string accountId, long amount, string reason)
+    /// <summary>A development token, as the page host or a host app's OIDC provider would hand out.</summary>
+    private static string Token(string accountId, bool admin = false)
     {
         var auth = Billing.Cli.Tokens.DevelopmentAuthSettings.FindFrom(RepoPaths.RepoRoot)!;
-        var token = Billing.Cli.Tokens.DevelopmentTokenFactory.Create(new Billing.Cli.Tokens.DevelopmentTokenFactory.Request
+        return Billing.Cli.Tokens.DevelopmentTokenFactory.Create(new Billing.Cli.Tokens.DevelopmentTokenFactory.Request
         {
             Issuer = auth.Issuer,
             Audience = auth.Audience,
             SigningKey = auth.SigningKey,
             AccountClaim = auth.AccountClaim,
-            AccountId = "ops-page-tests",
-            Roles = [Billing.Cli.Tokens.TokenCommand.AdminRole],
+            AccountId = accountId,
+            Roles = admin ? [Billing.Cli.Tokens.TokenCommand.AdminRole] : [],
         });
+    }
+
+    /// <summary>An operator's credit adjustment through the admin API (admin development token).</summary>
+    private async Task AdjustCreditAsync(string accountId, long amount, string reason)
+    {
+        var token = Token("ops-page-tests", admin: true);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/billing/admin/accounts/{accountId}/credits", UriKind.Relative))
         {
             Content = JsonContent.Create(new { amount, currency = "usd", reason, idempotencyKey = Guid.NewGuid().ToString() }),
