@@ -105,7 +105,10 @@ export function usageSection(usage, entitlements, plans) {
   }
 
   const list = el('ul', { class: 'meters' });
-  for (const meter of period.meters) list.append(consumptionMeter(meter));
+  const catalog = plans.find((p) => p.code === period.plan.code);
+  for (const meter of period.meters) {
+    list.append(consumptionMeter(meter, overagePrice(meter.meter, catalog?.meters.find((m) => m.meter === meter.meter)?.overage)));
+  }
   for (const meter of entitlements?.meters?.filter((m) => m.kind === 'allocation') ?? []) list.append(allocationMeter(meter));
   nodes.push(list);
 
@@ -121,7 +124,8 @@ function bar(id, label, value, max) {
   ];
 }
 
-function consumptionMeter(meter) {
+/** price: the plan's overage price in words, when the meter is billed as overage. */
+function consumptionMeter(meter, price) {
   const id = `meter-${meter.meter}`;
   const title = meterTitle(meter.meter);
   if (meter.limit === null) {
@@ -130,8 +134,8 @@ function consumptionMeter(meter) {
   const lines = [`${formatCount(meter.remaining ?? 0)} left`];
   if (meter.enforcement === 'overage') {
     lines.push(meter.overageUnits > 0
-      ? `${formatCount(meter.overageUnits)} beyond the included amount: ${formatMoney(meter.overageCharge?.amount ?? 0, meter.overageCharge?.currency)} so far`
-      : 'extra use is billed as overage');
+      ? `${formatCount(meter.overageUnits)} beyond the included amount: ${formatMoney(meter.overageCharge?.amount ?? 0, meter.overageCharge?.currency)} so far${price ? ` (${price})` : ''}`
+      : (price ? `then ${price}` : 'extra use is billed as overage'));
   } else {
     lines.push('hard limit');
   }

@@ -73,13 +73,13 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         Assert.Equal(HttpStatusCode.OK, await RecordAsync(subscriber.AccountId, "agent_runs", 1_200));
         await Refresh(page).ClickAsync();
         await Expect(runs).ToHaveAttributeAsync("value", "1200");
-        await Expect(page.Locator("#meter-agent_runs-text")).ToContainTextAsync("1,200 of 5,000 agent runs · 3,800 left");
+        await Expect(page.Locator("#meter-agent_runs-text")).ToContainTextAsync("1,200 of 5,000 agent runs · 3,800 left · then $0.02 per agent run beyond");
 
         // Past the included runs: the bar is full and the overage is priced (200 x 2 cents), also as an upcoming charge.
         Assert.Equal(HttpStatusCode.OK, await RecordAsync(subscriber.AccountId, "agent_runs", 4_000));
         await Refresh(page).ClickAsync();
         await Expect(runs).ToHaveAttributeAsync("value", "5000");
-        await Expect(page.Locator("#meter-agent_runs-text")).ToContainTextAsync("5,200 of 5,000 agent runs · 0 left · 200 beyond the included amount: $4.00 so far");
+        await Expect(page.Locator("#meter-agent_runs-text")).ToContainTextAsync("5,200 of 5,000 agent runs · 0 left · 200 beyond the included amount: $4.00 so far ($0.02 per agent run beyond)");
         await Expect(page.Locator("#usage-body")).ToContainTextAsync("Overage so far this period: $4.00");
         await page.ReloadAsync();
         await Expect(page.Locator("#invoices-body")).ToContainTextAsync("$4.00 accrued for");
