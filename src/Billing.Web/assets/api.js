@@ -69,6 +69,7 @@ function safeJson(text) {
 const meterNames = {
   agent_runs: 'agent runs',
   tokens: 'tokens',
+  api_calls: 'API calls',
   projects: 'projects',
   seats: 'seats',
 };
@@ -81,14 +82,15 @@ export function meterName(meter) {
 /** What a refusal means for the person in front of the page, in one or two sentences. */
 export function describeProblem(status, problem, retryAfter = null) {
   const code = problem?.code;
-  const wait = retryAfter && /^\d+$/.test(retryAfter) ? ` Try again in ${retryAfter} seconds.` : ' Try again in a minute.';
+  // Retry-After is read when the API's CORS exposes it (browsers hide it from cross-origin pages otherwise).
+  const wait = retryAfter && /^\d+$/.test(retryAfter) ? ` Try again in ${retryAfter} seconds.` : ' Try again in a moment.';
   switch (code) {
     case 'quota_exceeded': {
       const upgrade = problem.upgradePlan ? ` Upgrade to ${capitalize(problem.upgradePlan)} to get more.` : '';
       return `You have used all ${formatCount(problem.limit)} ${meterName(problem.meter)} your plan includes this period.${upgrade}`;
     }
     case 'trial_already_used':
-      return 'This account has already had its free trial. Choose a paid plan to go on.';
+      return 'This account has already had its free trial: a trial is offered once per account. Choose a paid plan to go on.';
     case 'trial_not_offered':
       return 'No free trial is offered for this plan.';
     case 'subscription_live':
@@ -105,6 +107,16 @@ export function describeProblem(status, problem, retryAfter = null) {
       return `The billing service is busy.${wait}`;
     case 'rate_limited':
       return `Too many requests in a short time.${wait}`;
+    case 'token_required':
+    case 'invalid_token':
+      return 'Your sign-in has expired. Sign in again.';
+    case 'forbidden':
+      return 'Your account is not allowed to do this.';
+    case 'payload_too_large':
+    case 'unsupported_media_type':
+      return 'The page sent a request the billing service does not accept. Reload the page and try again.';
+    case 'internal_error':
+      return 'Something went wrong on our side. Nothing was charged. Please try again.';
     case 'account_not_found':
       return 'No billing account with that id exists.';
     case 'period_not_closed':

@@ -1,24 +1,319 @@
-// The customer's billing page. Placeholder while the page is built: signs in and lists the plans.
+// The customer's billing page: plan, usage, plans to choose, entitlements, invoices and credits of the signed-in account.
+// Every call goes through api.js to an operation of the OpenAPI document; every refusal is shown as its ApiError message.
 import { createApi } from './api.js';
 import { createSession, loadConfig, mountSignIn } from './session.js';
-import { announce, el, render, formatMoney } from './ui.js';
+import { announce, busy, el, formatMoney, render } from './ui.js';
+import { offers } from './billing-offers.js';
+import { creditsSection, entitlementsSection, invoicesSection, ledgerRow, planSection, plansSection, usageSection } from './billing-view.js';
+
+const AUTO_REFRESH_MS = 30_000;
+const CONFIRM_TIMEOUT_MS = 30_000;
+const CONFIRM_POLL_MS = 1_500;
+const LEDGER_PAGE = 10;
+const pendingKey = 'billing.pendingCheckout';
+const portalKey = 'billing.portalVisit';
+const PORTAL_WATCH_MS = 20_000;
 
 const config = await loadConfig();
 const session = createSession(config, 'billing');
-const api = createApi({ baseUrl: config.apiBaseUrl, getToken: () => session.getToken() });
+const api = createApi({ baseUrl: config.apiBaseUrl, getToken: () => session.getToken(), onSignedOut: () => announce('alert', 'Your sign-in has expired. Sign in again.', { error: true }) });
 
+const state = { plans: [], subscription: null, entitlements: null, interval: 'month', ledger: [], ledgerCursor: null, timer: null, signedIn: false };
+
+const sections = [
+  ['plan', 'Your plan'],
+  ['usage', 'Usage this period'],
+  ['plans', 'Plans'],
+  ['entitlements', 'Entitlements'],
+  ['invoices', 'Invoices'],
+  ['credits', 'Credits'],
+];
+
+function skeleton() {
+  return sections.map(([id, title]) => el('section', { class: 'card', id: `${id}-section`, 'aria-labelledby': `${id}-title` },
+    el('div', { class: 'section-head' }, el('h2', { id: `${id}-title` }, title),
+      id === 'usage' ? el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', refreshFromButton) }, 'Refresh') : null),
+    el('div', { id: `${id}-body`, 'aria-busy': 'true' }, el('p', { class: 'muted' }, 'Loading…'))));
+}
+
+async function start() {
+  state.signedIn = true;
+  render('content', skeleton());
+  const returning = new URLSearchParams(location.search).get('session_id');
+  await loadAll();
+  if (returning) await confirmCheckout(returning);
+  else if (sessionStorage.getItem(portalKey)) await watchAfterPortal(sessionStorage.getItem(portalKey));
+  else if (sessionStorage.getItem(pendingKey)) {
+    // Back without a session id: the customer left Checkout through its cancel link.
+    sessionStorage.removeItem(pendingKey);
+    announce('status', 'Checkout was cancelled: nothing was charged.');
+  }
+  startAutoRefresh();
+}
+
+/** Loads every section; one failing section shows the reason in #alert and leaves the others working. */
+async function loadAll() {
+  await Promise.all([loadPlanAndCatalog(), loadInvoices(), loadCredits()]);
+}
+
+async function section(id, load) {
+  const body = document.getElementById(`${id}-body`);
+  if (!body) return;
+  try {
+    const nodes = await load();
+    if (!state.signedIn) return;
+    body.replaceChildren(...[nodes].flat(2).filter(Boolean));
+  } catch (error) {
+    body.replaceChildren(el('p', { class: 'muted' }, 'Could not be loaded.'));
+    announce('alert', error.message, { error: true });
+  } finally {
+    body.removeAttribute('aria-busy');
+  }
+}
+
+async function loadPlanAndCatalog() {
+  try {
+    const [plans, subscription, entitlements] = await Promise.all([
+      api.get('/api/billing/plans'),
+      api.get('/api/billing/subscription'),
+      api.get('/api/billing/entitlements'),
+    ]);
+    state.plans = plans.plans;
+    state.subscription = subscription;
+    state.entitlements = entitlements;
+    if (subscription.subscription?.interval) state.interval = subscription.subscription.interval;
+  } catch (error) {
+    for (const id of ['plan', 'plans', 'entitlements', 'usage']) await section(id, () => { throw error; });
+    return;
+  }
+  await Promise.all([
+    section('plan', () => planSection(state.subscription, { onManage: (event) => busy(event.currentTarget, 'alert', openPortal) })),
+    renderPlans(),
+    section('entitlements', () => entitlementsSection(state.entitlements)),
+    section('usage', loadUsageNodes),
+  ]);
+}
+
+function renderPlans() {
+  return section('plans', () => plansSection(state.plans, state.subscription, state.interval, {
+    onInterval: (value) => {
+      state.interval = value;
+      renderPlans().then(() => document.querySelector(`input[name="interval"][value="${value}"]`)?.focus());
+    },
+    onChoose: (plan, live, button) => busy(button, 'alert', () => (live ? openPortal() : checkout(plan))),
+    onTrial: (plan, button) => busy(button, 'alert', startTrial),
+  }));
+}
+
+async function loadUsageNodes() {
+  const usage = await api.get('/api/billing/usage', { query: { period: 'current' } });
+  return usageSection(usage, state.entitlements, state.plans);
+}
+
+/** Refresh: usage and the allocation counts (entitlements) again; the rest of the page stays as it is. */
+async function refreshUsage() {
+  const [entitlements, usage] = await Promise.all([api.get('/api/billing/entitlements'), api.get('/api/billing/usage', { query: { period: 'current' } })]);
+  state.entitlements = entitlements;
+  document.getElementById('usage-body')?.replaceChildren(...usageSection(usage, entitlements, state.plans).flat(2).filter(Boolean));
+  document.getElementById('entitlements-body')?.replaceChildren(...entitlementsSection(entitlements).flat(2).filter(Boolean));
+}
+
+async function refreshFromButton() {
+  await refreshUsage();
+  announce('status', `Usage updated at ${new Date().toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' })}.`);
+}
+
+function startAutoRefresh() {
+  clearInterval(state.timer);
+  state.timer = setInterval(() => {
+    if (!state.signedIn) {
+      clearInterval(state.timer);
+      return;
+    }
+    if (document.visibilityState === 'visible') refreshUsage().catch(() => {}); // a failed background refresh stays quiet
+  }, AUTO_REFRESH_MS);
+}
+
+async function loadInvoices() {
+  await section('invoices', async () => {
+    const [invoices, upcoming] = await Promise.all([api.get('/api/billing/invoices'), api.get('/api/billing/invoices/upcoming')]);
+    return invoicesSection(invoices, upcoming);
+  });
+}
+
+async function loadCredits() {
+  await section('credits', async () => {
+    const credits = await api.get('/api/billing/credits', { query: { limit: LEDGER_PAGE } });
+    state.ledger = credits.entries;
+    state.ledgerCursor = credits.nextCursor ?? null;
+    return [creditsSection(credits, state.ledger, offers(), {
+      onBuyPack: (pack, button) => busy(button, 'alert', () => purchase('/api/billing/credits/checkout', { pack: pack.code }, { kind: 'credit_pack', name: pack.name })),
+      onBuyAddOn: (addOn, button) => busy(button, 'alert', () => purchase('/api/billing/addons/checkout', { addOn: addOn.code }, { kind: 'add_on', name: addOn.name })),
+    }), moreButton()];
+  });
+}
+
+function moreButton() {
+  if (!state.ledgerCursor) return null;
+  return el('p', { id: 'ledger-more' }, el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', showMoreLedger) }, 'Show more'));
+}
+
+async function showMoreLedger() {
+  const page = await api.get('/api/billing/credits', { query: { limit: LEDGER_PAGE, cursor: state.ledgerCursor } });
+  state.ledgerCursor = page.nextCursor ?? null;
+  state.ledger.push(...page.entries);
+  const rows = page.entries.map(ledgerRow);
+  document.getElementById('ledger-rows')?.append(...rows);
+  if (!state.ledgerCursor) document.getElementById('ledger-more')?.remove();
+  // Keyboard and screen-reader users land on the first new entry; Tab goes on to "Show more" when there is more.
+  if (rows[0]) {
+    rows[0].setAttribute('tabindex', '-1');
+    rows[0].focus();
+  }
+  announce('status', `${page.entries.length} more credit ${page.entries.length === 1 ? 'entry' : 'entries'} shown.`);
+}
+
+/** Subscribes through Stripe Checkout: remembers what was bought, then leaves for Stripe's page. */
+async function checkout(plan) {
+  announce('alert', '');
+  try {
+    const answer = await api.post('/api/billing/checkout', { plan: plan.code, interval: state.interval });
+    leaveFor(answer.url, { kind: 'plan', plan: answer.plan, name: plan.displayName, sessionId: answer.sessionId });
+  } catch (error) {
+    if (error.code === 'subscription_live') {
+      showAlertWithAction(error.message, 'Open the billing portal', openPortal);
+      return;
+    }
+    throw error;
+  }
+}
+
+async function purchase(path, body, pending) {
+  announce('alert', '');
+  const answer = await api.post(path, body);
+  leaveFor(answer.url, { ...pending, sessionId: answer.sessionId, amount: answer.amount, currency: answer.currency });
+}
+
+function leaveFor(url, pending) {
+  sessionStorage.setItem(pendingKey, JSON.stringify(pending));
+  announce('status', 'Opening Stripe Checkout…');
+  location.assign(url);
+}
+
+async function openPortal() {
+  announce('alert', '');
+  const answer = await api.post('/api/billing/portal');
+  sessionStorage.setItem(portalKey, fingerprint(state.subscription));
+  announce('status', 'Opening the Stripe customer portal…');
+  location.assign(answer.url);
+}
+
+async function startTrial() {
+  announce('alert', '');
+  const trial = await api.post('/api/billing/trial');
+  await loadPlanAndCatalog();
+  announce('status', `Your free trial has started. It ends on ${new Date(trial.endsAt).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })}.`);
+}
+
+function showAlertWithAction(message, label, action) {
+  announce('alert', message, { error: true });
+  document.getElementById('alert').append(el('p', {}, el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', action) }, label)));
+}
+
+/**
+ * Back from Checkout (/billing/success?session_id=...): Stripe's webhooks reach the API asynchronously, so the page polls
+ * until what was bought shows (a paid plan, or the credit entry of this session), for at most 30 s.
+ */
+async function confirmCheckout(sessionId) {
+  const pending = readPending(sessionId);
+  const credit = pending?.kind === 'credit_pack' || pending?.kind === 'add_on';
+  announce('status', credit ? 'Payment received — confirming your purchase…' : 'Payment received — confirming your subscription…');
+  const deadline = Date.now() + CONFIRM_TIMEOUT_MS;
+  while (Date.now() < deadline && state.signedIn) {
+    try {
+      if (await confirmed(pending, sessionId)) {
+        sessionStorage.removeItem(pendingKey);
+        history.replaceState(null, '', '/billing/');
+        await loadAll();
+        announce('status', confirmation(pending));
+        return;
+      }
+    } catch (error) {
+      announce('alert', error.message, { error: true });
+    }
+    await new Promise((resolve) => setTimeout(resolve, CONFIRM_POLL_MS));
+  }
+  if (state.signedIn) {
+    announce('status', '');
+    announce('alert', 'Your payment went through, but we have not received Stripe\'s confirmation yet. Nothing more is needed from you: refresh this page in a minute to see it.', { error: true });
+  }
+}
+
+function readPending(sessionId) {
+  try {
+    const pending = JSON.parse(sessionStorage.getItem(pendingKey) ?? 'null');
+    return pending?.sessionId === sessionId ? pending : null;
+  } catch {
+    return null;
+  }
+}
+
+async function confirmed(pending, sessionId) {
+  if (pending?.kind === 'credit_pack') {
+    const credits = await api.get('/api/billing/credits', { query: { limit: LEDGER_PAGE } });
+    return credits.entries.some((e) => e.kind === 'grant' && e.reference === sessionId);
+  }
+  if (pending?.kind === 'add_on') return true; // an add-on shows in the entitlements; nothing to poll for by session id
+  const subscription = await api.get('/api/billing/subscription');
+  return pending?.plan ? subscription.plan.code === pending.plan : subscription.plan.kind === 'paid';
+}
+
+function confirmation(pending) {
+  if (pending?.kind === 'credit_pack') return `Thank you: your ${pending.name} was added to your credit.`;
+  if (pending?.kind === 'add_on') return `Thank you: ${pending.name} ${pending.amount ? `(${formatMoney(pending.amount, pending.currency)}) ` : ''}will apply as soon as Stripe confirms the payment.`;
+  return `You are now on ${state.subscription?.plan.displayName ?? pending?.name ?? 'your new plan'}.`;
+}
+
+/** What the portal can change about the subscription. */
+function fingerprint(subscription) {
+  const details = subscription?.subscription;
+  return JSON.stringify([subscription?.plan.code, details?.status, details?.interval, subscription?.cancelAtPeriodEnd]);
+}
+
+/**
+ * Back from the portal: what was changed there reaches the API by webhook, a moment later. The page looks again every
+ * 2 s for 20 s and shows the change when it lands.
+ */
+async function watchAfterPortal(before) {
+  sessionStorage.removeItem(portalKey);
+  if (fingerprint(state.subscription) !== before) {
+    announce('status', 'Your changes in the billing portal are shown below.');
+    return;
+  }
+  announce('status', 'Welcome back: checking for changes made in the billing portal…');
+  const deadline = Date.now() + PORTAL_WATCH_MS;
+  while (Date.now() < deadline && state.signedIn) {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const subscription = await api.get('/api/billing/subscription').catch(() => null);
+    if (subscription && fingerprint(subscription) !== before) {
+      await loadPlanAndCatalog();
+      announce('status', 'Your changes in the billing portal are shown below.');
+      return;
+    }
+  }
+  announce('status', '');
+}
+
+// Last: with a stored sign-in, onSignedIn runs at once, and everything above must be initialised by then.
 mountSignIn(session, config, {
   formHostId: 'sign-in',
   label: 'Account id',
   statusId: 'alert',
-  onSignedOut: () => render('content'),
-  onSignedIn: async () => {
-    try {
-      const plans = await api.get('/api/billing/plans');
-      render('content', el('section', { class: 'card', 'aria-labelledby': 'plans-title' }, el('h2', { id: 'plans-title' }, 'Plans'),
-        el('ul', {}, (plans.plans ?? []).map((p) => el('li', {}, p.displayName ?? p.code, ' ', p.price ? formatMoney(p.price.amount, p.price.currency) : '')))));
-    } catch (error) {
-      announce('alert', error.message, { error: true });
-    }
+  onSignedOut: () => {
+    state.signedIn = false;
+    announce('status', '');
+    announce('alert', '');
+    render('content');
   },
+  onSignedIn: () => start(),
 });

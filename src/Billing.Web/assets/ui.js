@@ -1,6 +1,6 @@
 // Small DOM and formatting helpers shared by the billing and operator pages (no framework).
 
-/** el('button', { class: 'primary', onclick: fn }, 'Text', child...): an element; null and false children are skipped. */
+/** el('button', { class: 'primary', onclick: fn }, 'Text', child...): an element; children may be nested arrays; null and false are skipped. */
 export function el(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes ?? {})) {
@@ -10,7 +10,7 @@ export function el(tag, attributes = {}, ...children) {
     else if (value === true) element.setAttribute(name, '');
     else element.setAttribute(name, String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }

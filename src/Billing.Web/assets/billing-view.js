@@ -1,0 +1,324 @@
+// How the billing page shows what the API answers: one function per section, each returning DOM nodes (no state, no
+// API calls; billing.js owns those and passes the handlers in).
+import { describeProblem, meterName } from './api.js';
+import { el, formatCount, formatDate, formatDateTime, formatMoney } from './ui.js';
+
+const statusTones = {
+  active: 'ok', trialing: 'ok', paid: 'ok',
+  past_due: 'warn', incomplete: 'warn', unpaid: 'danger', paused: 'warn', open: 'warn', draft: 'neutral',
+  canceled: 'danger', incomplete_expired: 'danger', void: 'danger', uncollectible: 'danger',
+};
+
+/** A status as a badge: "past_due" -> "Past due" in the warning colours. */
+export function badge(status) {
+  const text = String(status ?? '').replaceAll('_', ' ');
+  return el('span', { class: `badge ${statusTones[status] ?? 'neutral'}` }, text.charAt(0).toUpperCase() + text.slice(1));
+}
+
+function capitalize(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** "Agent runs" for agent_runs. */
+export function meterTitle(meter) {
+  return capitalize(meterName(meter));
+}
+
+function plural(count, meter) {
+  const name = meterName(meter);
+  return count === 1 && name.endsWith('s') ? name.slice(0, -1) : name;
+}
+
+/** A plan's overage price in words: "$0.02 per agent run beyond the included 5,000". */
+export function overagePrice(meter, overage) {
+  if (!overage) return null;
+  if (overage.unitAmount !== null && overage.unitAmount !== undefined) {
+    return `${formatMoney(overage.unitAmount, overage.currency)} per ${plural(1, meter)} beyond`;
+  }
+  // Tiers count the units beyond the included ones: "$5.00 flat for up to 10,000,000 more tokens, then $10.00 flat".
+  const tiers = (overage.tiers ?? []).map((tier, index) => {
+    const parts = [];
+    if (tier.flatAmount) parts.push(`${formatMoney(tier.flatAmount, overage.currency)} flat`);
+    if (tier.unitAmount) parts.push(`${formatMoney(tier.unitAmount, overage.currency)} per ${plural(1, meter)}`);
+    const price = parts.join(' + ') || 'nothing more';
+    if (tier.upTo === null) return index === 0 ? `${price} beyond` : `${price} beyond that`;
+    return `${price} for up to ${formatCount(tier.upTo)} more`;
+  });
+  return tiers.length ? tiers.join(', then ') : null;
+}
+
+const sourceText = {
+  free: 'You are on the free plan.',
+  localTrial: 'Your free trial is running.',
+  subscription: 'Your subscription is paid up.',
+  gracePeriod: 'Your last payment failed: your plan is kept for a grace period while you update your payment method.',
+};
+
+/** "Your plan": name, status, trial and renewal dates, Manage billing. */
+export function planSection(subscription, { onManage }) {
+  const details = subscription.subscription;
+  const status = details?.status ?? (subscription.source === 'localTrial' ? 'trialing' : null);
+  const facts = [];
+  const trialEnd = details?.trialEnd ?? (subscription.trial?.local?.running ? subscription.trial.local.endsAt : null);
+  if (status === 'trialing' && trialEnd) facts.push(['Trial ends', formatDate(trialEnd)]);
+  if (details?.interval) facts.push(['Billed', details.interval === 'year' ? 'Yearly' : 'Monthly']);
+  if (subscription.cancelAtPeriodEnd && subscription.planEndsAt) {
+    facts.push(['Ends on', `${formatDate(subscription.planEndsAt)} (cancelled: the free plan applies after that)`]);
+  } else if (details && ['active', 'trialing', 'past_due'].includes(details.status) && details.currentPeriodEnd) {
+    facts.push([details.status === 'trialing' ? 'First payment' : 'Renews on', formatDate(details.currentPeriodEnd)]);
+  } else if (subscription.planEndsAt) {
+    facts.push(['Ends on', formatDate(subscription.planEndsAt)]);
+  }
+  facts.push(['Current period', `${formatDate(subscription.period.start)} – ${formatDate(subscription.period.end)}`]);
+
+  return [
+    el('p', { class: 'plan-name' },
+      el('strong', { id: 'current-plan' }, subscription.plan.displayName), ' ',
+      status ? badge(status) : el('span', { class: 'badge neutral' }, 'Free')),
+    el('p', {}, sourceText[subscription.source] ?? ''),
+    el('dl', { class: 'facts' }, facts.map(([term, value]) => [el('dt', {}, term), el('dd', {}, value)])),
+    subscription.portalAvailable
+      ? el('p', {}, el('button', { type: 'button', class: 'primary', onclick: onManage }, 'Manage billing'),
+        ' ', el('span', { class: 'muted' }, 'Change plan, payment method or cancel in the Stripe customer portal.'))
+      : el('p', { class: 'muted' }, 'Choose a paid plan below to subscribe; billing details are managed in the Stripe customer portal afterwards.'),
+  ];
+}
+
+/** The first paid plan after the current one whose quota on the meter is larger (or unlimited). */
+function upgradeFor(plans, currentCode, meter, limit) {
+  const start = plans.findIndex((p) => p.code === currentCode);
+  return plans.slice(start + 1).find((p) => p.kind === 'paid'
+    && p.meters.some((m) => m.meter === meter && (m.quota === null || m.quota > limit)))?.code ?? null;
+}
+
+/** "Usage this period": a bar per consumption meter, allocation meters, the hard-limit banner. */
+export function usageSection(usage, entitlements, plans) {
+  const period = usage.periods[0];
+  const nodes = [];
+  if (!period) return [el('p', {}, 'No usage period is open.')];
+  nodes.push(el('p', { class: 'muted' }, `${period.plan.displayName} plan, ${formatDate(period.start)} – ${formatDate(period.end)}. Updated ${formatDateTime(usage.asOf)}.`));
+
+  const reached = period.meters.filter((m) => m.enforcement === 'hardLimit' && m.limit !== null && m.used >= m.limit);
+  for (const meter of reached) {
+    nodes.push(el('p', { class: 'banner error', 'data-limit-reached': meter.meter },
+      describeProblem(402, { code: 'quota_exceeded', meter: meter.meter, limit: meter.limit, upgradePlan: upgradeFor(plans, period.plan.code, meter.meter, meter.limit) })));
+  }
+
+  const list = el('ul', { class: 'meters' });
+  const catalog = plans.find((p) => p.code === period.plan.code);
+  for (const meter of period.meters) {
+    list.append(consumptionMeter(meter, overagePrice(meter.meter, catalog?.meters.find((m) => m.meter === meter.meter)?.overage)));
+  }
+  for (const meter of entitlements?.meters?.filter((m) => m.kind === 'allocation') ?? []) list.append(allocationMeter(meter));
+  nodes.push(list);
+
+  const total = period.overageTotal.filter((m) => m.amount > 0).map((m) => formatMoney(m.amount, m.currency)).join(' + ');
+  nodes.push(el('p', {}, total ? `Overage so far this period: ${total} (billed when the period closes).` : 'No overage charges this period.'));
+  return nodes;
+}
+
+function bar(id, label, value, max) {
+  return [
+    el('label', { for: id, class: 'meter-label' }, label),
+    el('meter', { id, min: 0, max, value: Math.min(value, max), low: Math.floor(max * 0.8), high: Math.floor(max * 0.95), optimum: 0 }),
+  ];
+}
+
+/** price: the plan's overage price in words, when the meter is billed as overage. */
+function consumptionMeter(meter, price) {
+  const id = `meter-${meter.meter}`;
+  const title = meterTitle(meter.meter);
+  if (meter.limit === null) {
+    return el('li', {}, el('p', { class: 'meter-label' }, title), el('p', { id: `${id}-text` }, `${formatCount(meter.used)} ${plural(meter.used, meter.meter)} used (unlimited on your plan)`));
+  }
+  const lines = [`${formatCount(meter.remaining ?? 0)} left`];
+  if (meter.enforcement === 'overage') {
+    lines.push(meter.overageUnits > 0
+      ? `${formatCount(meter.overageUnits)} beyond the included amount: ${formatMoney(meter.overageCharge?.amount ?? 0, meter.overageCharge?.currency)} so far${price ? ` (${price})` : ''}`
+      : (price ? `then ${price}` : 'extra use is billed as overage'));
+  } else {
+    lines.push('hard limit');
+  }
+  return el('li', {},
+    bar(id, `${title} used`, meter.used, meter.limit),
+    el('p', { id: `${id}-text` }, `${formatCount(meter.used)} of ${formatCount(meter.limit)} ${plural(meter.limit, meter.meter)}`, el('span', { class: 'muted' }, ` · ${lines.join(' · ')}`)));
+}
+
+function allocationMeter(meter) {
+  const id = `meter-${meter.meter}`;
+  const title = meterTitle(meter.meter);
+  const held = meter.held ?? 0;
+  if (meter.limit === null) {
+    return el('li', {}, el('p', { class: 'meter-label' }, title), el('p', { id: `${id}-text` }, `${formatCount(held)} in use (unlimited on your plan)`));
+  }
+  return el('li', {},
+    bar(id, `${title} in use`, held, meter.limit),
+    el('p', { id: `${id}-text` }, `${formatCount(held)} of ${formatCount(meter.limit)} ${plural(meter.limit, meter.meter)} in use`));
+}
+
+/** The plan catalog with quotas, features and one action per plan. */
+export function plansSection(plans, subscription, interval, { onInterval, onChoose, onTrial }) {
+  const intervals = [...new Set(plans.flatMap((p) => p.intervals))];
+  const live = subscription.portalAvailable && ['active', 'trialing', 'past_due', 'unpaid', 'paused'].includes(subscription.subscription?.status);
+  const current = subscription.plan.code;
+  const currentIndex = plans.findIndex((p) => p.code === current);
+  const nodes = [];
+  if (intervals.length > 1) {
+    nodes.push(el('fieldset', { class: 'intervals' }, el('legend', {}, 'Billing interval'),
+      intervals.map((value) => el('label', { class: 'radio' },
+        el('input', { type: 'radio', name: 'interval', value, checked: value === interval, onchange: () => onInterval(value) }),
+        value === 'year' ? ' Yearly' : ' Monthly'))));
+  }
+  if (live) {
+    nodes.push(el('p', { class: 'muted' }, 'You have a subscription: plan changes and cancellation happen in the Stripe customer portal ("Manage billing").'));
+  }
+
+  const grid = el('ul', { class: 'plans grid' });
+  plans.forEach((plan, index) => {
+    const isCurrent = plan.code === current;
+    let action = null;
+    if (isCurrent) {
+      action = el('p', {}, el('span', { class: 'badge ok' }, 'Current plan'));
+    } else if (plan.kind === 'trial') {
+      action = subscription.trial.available && !live
+        ? el('button', { type: 'button', onclick: (event) => onTrial(plan, event.currentTarget) }, `Start the ${plan.trialDays}-day free trial`)
+        : el('p', { class: 'muted' }, live ? 'Not available with a subscription.' : 'You have already used your free trial.');
+    } else if (plan.kind === 'paid') {
+      const verb = live ? 'Switch to' : (index > currentIndex ? 'Upgrade to' : 'Switch to');
+      const offered = plan.intervals.includes(interval);
+      action = el('button', {
+        type: 'button', class: index > currentIndex ? 'primary' : null, disabled: !offered,
+        onclick: (event) => onChoose(plan, live, event.currentTarget),
+      }, `${verb} ${plan.displayName}`);
+      if (!offered) action = [action, el('p', { class: 'muted' }, `Not sold ${interval === 'year' ? 'yearly' : 'monthly'}.`)];
+      else if (plan.trialDays > 0 && subscription.trial.available && !live) action = [el('p', { class: 'muted' }, `Starts with ${plan.trialDays} days free.`), action];
+    } else if (live) {
+      action = el('p', { class: 'muted' }, 'Cancel your subscription in "Manage billing" to return to this plan.');
+    }
+
+    grid.append(el('li', { class: `plan card${isCurrent ? ' current' : ''}`, 'aria-current': isCurrent ? 'true' : null },
+      el('h3', {}, plan.displayName),
+      el('p', { class: 'muted' }, planKindText(plan)),
+      el('ul', { class: 'quotas', 'aria-label': `${plan.displayName} quotas` }, plan.meters.map((m) => el('li', {}, quotaText(m)))),
+      plan.features.length ? el('p', {}, 'Features: ', plan.features.map(featureName).join(', ')) : null,
+      action));
+  });
+  nodes.push(grid);
+  nodes.push(el('p', { class: 'muted' }, 'Plan prices are shown on the Stripe Checkout page before you pay.'));
+  return nodes;
+}
+
+function planKindText(plan) {
+  if (plan.kind === 'free') return 'Free forever.';
+  if (plan.kind === 'trial') return `${plan.trialDays} days free, once per account.`;
+  return `Paid plan, billed ${plan.intervals.map((i) => (i === 'year' ? 'yearly' : 'monthly')).join(' or ')}.`;
+}
+
+function quotaText(meter) {
+  const name = meterName(meter.meter);
+  if (meter.quota === null) return `Unlimited ${name}`;
+  const base = meter.kind === 'allocation'
+    ? `${formatCount(meter.quota)} ${plural(meter.quota, meter.meter)} at once`
+    : `${formatCount(meter.quota)} ${plural(meter.quota, meter.meter)} a period`;
+  const price = overagePrice(meter.meter, meter.overage);
+  return price ? `${base}, then ${price}` : base;
+}
+
+export function featureName(feature) {
+  const names = { sso: 'Single sign-on (SSO)', priority_support: 'Priority support' };
+  return names[feature] ?? capitalize(String(feature).replaceAll('_', ' '));
+}
+
+const reasonText = {
+  free: 'You have never subscribed or started a trial: the free plan applies.',
+  freeFallback: 'Your subscription or trial has ended: the free plan applies again.',
+  localTrial: 'Your free trial applies',
+  subscriptionTrial: 'Your subscription is in its trial',
+  subscription: 'Your paid subscription applies',
+  gracePeriod: 'Your payment failed; your plan is kept during the grace period',
+};
+
+/** "Entitlements": every limit and feature flag, and why. */
+export function entitlementsSection(entitlements) {
+  const why = reasonText[entitlements.reason] ?? entitlements.reason;
+  const until = entitlements.endsAt ? ` until ${formatDate(entitlements.endsAt)}.` : (why.endsWith('.') ? '' : '.');
+  return [
+    el('p', {}, el('strong', {}, `${entitlements.plan.displayName} plan. `), why + until),
+    el('div', { class: 'table-scroll' },
+      el('table', {},
+        el('caption', {}, 'Limits'),
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Meter'), el('th', { scope: 'col' }, 'Limit'), el('th', { scope: 'col' }, 'When you reach it'))),
+        el('tbody', {}, entitlements.meters.map((m) => el('tr', {},
+          el('th', { scope: 'row' }, meterTitle(m.meter)),
+          el('td', { class: 'number' }, m.limit === null ? 'Unlimited' : `${formatCount(m.limit)}${m.kind === 'allocation' ? ' at once' : ' a period'}`),
+          el('td', {}, m.enforcement === 'overage' ? 'Billed as overage' : 'Blocked until the next period or an upgrade')))))),
+    el('h3', {}, 'Features'),
+    el('ul', { class: 'features' }, entitlements.features.map((f) => el('li', {},
+      el('span', { class: `badge ${f.enabled ? 'ok' : 'neutral'}` }, f.enabled ? 'Included' : 'Not included'), ' ', featureName(f.feature)))),
+  ];
+}
+
+/** "Invoices": the usage invoices and the charges accrued this period. */
+export function invoicesSection(invoices, upcoming) {
+  const nodes = [];
+  if (invoices.invoices.length === 0) {
+    nodes.push(el('p', {}, 'No invoices yet. Usage beyond your plan is invoiced when its period closes.'));
+  } else {
+    nodes.push(el('div', { class: 'table-scroll' },
+      el('table', {},
+        el('caption', {}, 'Usage invoices, newest first'),
+        el('thead', {}, el('tr', {}, ['Invoice', 'Period', 'Status', 'Amount', 'Details'].map((h) => el('th', { scope: 'col', class: h === 'Amount' ? 'number' : null }, h)))),
+        el('tbody', {}, invoices.invoices.map((invoice) => el('tr', {},
+          el('th', { scope: 'row' }, invoice.number ?? invoice.id),
+          el('td', {}, `${formatDate(invoice.period.start)} – ${formatDate(invoice.period.end)}`),
+          el('td', {}, badge(invoice.status)),
+          el('td', { class: 'number' }, formatMoney(invoice.amount, invoice.currency),
+            invoice.creditApplied ? el('div', { class: 'muted' }, `after ${formatMoney(invoice.creditApplied, invoice.currency)} credit`) : null),
+          el('td', {}, invoice.hostedInvoiceUrl
+            ? el('a', { href: invoice.hostedInvoiceUrl, rel: 'noopener' }, `View invoice ${invoice.number ?? ''}`.trim())
+            : el('span', { class: 'muted' }, 'No link yet')))))))); 
+  }
+
+  nodes.push(el('h3', {}, 'Upcoming charges'));
+  if (!upcoming || upcoming.lines.length === 0 || upcoming.amount === 0) {
+    nodes.push(el('p', {}, 'Nothing beyond your plan so far this period.'));
+  } else {
+    nodes.push(el('p', {}, `${formatMoney(upcoming.amount, upcoming.currency)} accrued for ${formatDate(upcoming.period.start)} – ${formatDate(upcoming.period.end)}, invoiced when the period closes:`));
+    nodes.push(el('ul', {}, upcoming.lines.map((line) => el('li', {}, `${line.description}: ${formatMoney(line.amount, upcoming.currency)}`))));
+  }
+  return nodes;
+}
+
+const entryKinds = { grant: 'Purchase', spend: 'Spent on an invoice', expiry: 'Expired', reversal: 'Refund reversal', adjustment: 'Adjustment' };
+
+/** The balance, packs and add-ons to buy, and the ledger's entries so far (the "Show more" button is billing.js's). */
+export function creditsSection(credits, entries, offers, { onBuyPack, onBuyAddOn }) {
+  const balance = credits.balances.length
+    ? credits.balances.map((b) => formatMoney(b.amount, b.currency)).join(' + ')
+    : formatMoney(0, 'usd');
+  return [
+    el('p', {}, 'Balance: ', el('strong', { id: 'credit-balance' }, balance), el('span', { class: 'muted' }, ' · spent first on usage invoices')),
+    el('h3', {}, 'Buy credit'),
+    el('ul', { class: 'offers' }, offers.packs.map((pack) => el('li', {},
+      el('button', { type: 'button', onclick: (event) => onBuyPack(pack, event.currentTarget) }, `Buy ${pack.name}`), ' ',
+      el('span', { class: 'muted' }, `${formatMoney(pack.price.amount, pack.price.currency)} for ${formatMoney(pack.credit.amount, pack.credit.currency)} of credit. ${pack.note ?? ''}`)))),
+    offers.addOns.length ? el('h3', {}, 'Add-ons') : null,
+    offers.addOns.length ? el('ul', { class: 'offers' }, offers.addOns.map((addOn) => el('li', {},
+      el('button', { type: 'button', onclick: (event) => onBuyAddOn(addOn, event.currentTarget) }, `Buy ${addOn.name}`), ' ',
+      el('span', { class: 'muted' }, addOn.description)))) : null,
+    el('h3', {}, 'Credit history'),
+    entries.length === 0 ? el('p', {}, 'No credit yet.') : el('div', { class: 'table-scroll' },
+      el('table', {},
+        el('caption', {}, 'Credit ledger, newest first'),
+        el('thead', {}, el('tr', {}, ['Date', 'Entry', 'Amount', 'Reference'].map((h) => el('th', { scope: 'col', class: h === 'Amount' ? 'number' : null }, h)))),
+        el('tbody', { id: 'ledger-rows' }, entries.map(ledgerRow)))),
+  ];
+}
+
+export function ledgerRow(entry) {
+  return el('tr', {},
+    el('td', {}, formatDateTime(entry.at)),
+    el('th', { scope: 'row' }, entryKinds[entry.kind] ?? entry.kind, entry.reason ? el('div', { class: 'muted' }, entry.reason) : null),
+    el('td', { class: 'number' }, (entry.amount > 0 ? '+' : '') + formatMoney(entry.amount, entry.currency)),
+    el('td', { class: 'reference' }, entry.reference ?? ''));
+}

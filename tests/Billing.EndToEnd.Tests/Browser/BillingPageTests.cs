@@ -1,0 +1,369 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Billing.EndToEnd.Tests.Invoicing;
+using Billing.EndToEnd.Tests.Support;
+using Billing.TestSupport;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Billing.EndToEnd.Tests.Browser;
+
+/// <summary>
+/// The customer's billing page (src/Billing.Web/billing) in Chromium against the whole local stack: Checkout and the
+/// portal on the Stripe emulator's own pages, webhooks applied by the app, usage recorded through the service API as
+/// the product's backend does, invoices made by the invoicing timer. The development catalog: FREE allows 20 agent
+/// runs; PRO includes 5,000 and charges 2 cents per run beyond.
+/// </summary>
+public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private WebhookStack Stack => browser.Stack;
+
+    [Fact]
+    public async Task A_new_account_upgrades_through_checkout_and_sees_the_paid_plan_with_its_quotas()
+    {
+        var accountId = NewAccount("upgrade");
+        var page = await SignedInAsync(accountId);
+        var staleTab = await SignedInAsync(accountId);
+        await Expect(Plan(page)).ToHaveTextAsync("Free");
+        await Expect(PlanCard(page, "Pro")).ToContainTextAsync("5,000 agent runs a period, then $0.02 per agent run beyond");
+
+        // Backing out of Checkout first: its cancel link returns to the page, nothing changed.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(CheckoutUrl());
+        await page.GetByRole(AriaRole.Link, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Checkout was cancelled: nothing was charged.");
+        await Expect(Plan(page)).ToHaveTextAsync("Free");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
+        await PayOnCheckoutAsync(page);
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("You are now on Pro.", new() { Timeout = 40_000 });
+        await Expect(Plan(page)).ToHaveTextAsync("Pro");
+        await Expect(page.Locator("#plan-body")).ToContainTextAsync("Active");
+        await Expect(page.Locator("#plan-body")).ToContainTextAsync("Renews on");
+        await Expect(page.GetByRole(AriaRole.Meter, new() { Name = "Agent runs used" })).ToHaveAttributeAsync("max", "5000");
+        await Expect(page.Locator("#meter-agent_runs-text")).ToContainTextAsync("0 of 5,000 agent runs");
+        await Expect(page.Locator("#meter-projects-text")).ToContainTextAsync("0 of 20 projects in use");
+        await Expect(PlanCard(page, "Pro")).ToContainTextAsync("Current plan");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" })).ToBeVisibleAsync();
+        Assert.EndsWith("/billing/", page.Url, StringComparison.Ordinal);
+        await BrowserFixture.ScreenshotAsync(page, "billing-upgraded");
+
+        // A tab opened before the upgrade still offers Checkout: the API answers 409 subscription_live, and the page
+        // says so and offers the portal instead.
+        await staleTab.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Enterprise" }).ClickAsync();
+        await Expect(staleTab.GetByRole(AriaRole.Alert)).ToContainTextAsync("You already have a subscription. Use \"Manage billing\" to change or cancel it.");
+        await staleTab.GetByRole(AriaRole.Alert).GetByRole(AriaRole.Button, new() { Name = "Open the billing portal" }).ClickAsync();
+        await Expect(staleTab.GetByRole(AriaRole.Heading, new() { Name = "Billing portal" })).ToBeVisibleAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task Usage_recorded_by_the_product_moves_the_bars_after_refresh()
+    {
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var page = await SignedInAsync(subscriber.AccountId);
+        var runs = page.GetByRole(AriaRole.Meter, new() { Name = "Agent runs used" });
+        await Expect(runs).ToHaveAttributeAsync("value", "0");
+
+        Assert.Equal(HttpStatusCode.OK, await RecordAsync(subscriber.AccountId, "agent_runs", 1_200));
+        await Refresh(page).ClickAsync();
+        await Expect(runs).ToHaveAttributeAsync("value", "1200");
+        await Expect(page.Locator("#meter-agent_runs-text")).ToContainTextAsync("1,200 of 5,000 agent runs · 3,800 left · then $0.02 per agent run beyond");
+
+        // Past the included runs: the bar is full and the overage is priced (200 x 2 cents), also as an upcoming charge.
+        Assert.Equal(HttpStatusCode.OK, await RecordAsync(subscriber.AccountId, "agent_runs", 4_000));
+        await Refresh(page).ClickAsync();
+        await Expect(runs).ToHaveAttributeAsync("value", "5000");
+        await Expect(page.Locator("#meter-agent_runs-text")).ToContainTextAsync("5,200 of 5,000 agent runs · 0 left · 200 beyond the included amount: $4.00 so far ($0.02 per agent run beyond)");
+        await Expect(page.Locator("#usage-body")).ToContainTextAsync("Overage so far this period: $4.00");
+        await page.ReloadAsync();
+        await Expect(page.Locator("#invoices-body")).ToContainTextAsync("$4.00 accrued for");
+        await BrowserFixture.ScreenshotAsync(page, "billing-usage");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_closed_period_shows_its_invoice_with_status_and_a_working_link()
+    {
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var periodEnd = await InvoicingTests.ClosePeriodsSoonAsync(Stack, TimeSpan.FromSeconds(12), subscriber);
+        await InvoicingTests.RecordAsync(Stack, subscriber.AccountId, "agent_runs", 5_250);
+        var page = await SignedInAsync(subscriber.AccountId);
+        await Expect(page.Locator("#invoices-body")).ToContainTextAsync("No invoices yet.");
+        await Expect(page.Locator("#invoices-body")).ToContainTextAsync("$5.00 accrued for");
+
+        // The timer (every 2 s) invoices the period once it closes; the customer reloads the page.
+        var untilClosed = periodEnd - DateTimeOffset.UtcNow;
+        if (untilClosed > TimeSpan.Zero)
+        {
+            await Task.Delay(untilClosed);
+        }
+
+        var invoice = (await Eventually.GetAsync(
+            () => InvoicingTests.InvoicesOfAsync(Stack, subscriber.CustomerId),
+            invoices => invoices.Count == 1 && invoices[0].Status == "open",
+            "the period's usage invoice",
+            TimeSpan.FromSeconds(90))).Single();
+        await page.ReloadAsync();
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Usage invoices, newest first" }).GetByRole(AriaRole.Row).Filter(new() { HasText = invoice.Number });
+        await Expect(row).ToContainTextAsync("Open");
+        await Expect(row).ToContainTextAsync("$5.00");
+        await BrowserFixture.ScreenshotAsync(page, "billing-invoice");
+
+        var link = row.GetByRole(AriaRole.Link, new() { Name = $"View invoice {invoice.Number}" });
+        Assert.Equal(invoice.HostedInvoiceUrl, await link.GetAttributeAsync("href"));
+        await link.ClickAsync();
+        await Expect(page.GetByText($"Invoice {invoice.Number} · open")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Row, new() { Name = "Amount due" })).ToContainTextAsync("5.00");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_credit_pack_bought_through_checkout_shows_in_the_balance_and_the_ledger()
+    {
+        var accountId = NewAccount("credits");
+        var page = await SignedInAsync(accountId);
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("$0.00");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Buy $10 credit pack" }).ClickAsync();
+        await PayOnCheckoutAsync(page);
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Thank you: your $10 credit pack was added to your credit.", new() { Timeout = 40_000 });
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("$10.00");
+        var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, newest first" });
+        await Expect(ledger.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("Purchase");
+        await Expect(ledger.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("+$10.00");
+
+        // The ledger comes 10 entries at a time: ten operator adjustments later, "Show more" brings the purchase back.
+        for (var i = 1; i <= 10; i++)
+        {
+            await AdjustCreditAsync(accountId, 1, $"goodwill {i.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        await page.ReloadAsync();
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("$10.10");
+        await Expect(ledger.GetByRole(AriaRole.Row)).ToHaveCountAsync(11);
+        await Expect(ledger.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("goodwill 10");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show more" }).ClickAsync();
+        await Expect(ledger.GetByRole(AriaRole.Row)).ToHaveCountAsync(12);
+        await Expect(ledger.GetByRole(AriaRole.Row).Last).ToContainTextAsync("Purchase");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Show more" })).ToHaveCountAsync(0);
+        await BrowserFixture.ScreenshotAsync(page, "billing-credits");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task Manage_billing_opens_the_portal_and_the_page_shows_what_was_changed_there_on_return()
+    {
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var page = await SignedInAsync(subscriber.AccountId);
+        await Expect(page.Locator("#plan-body")).ToContainTextAsync("Renews on");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Billing portal" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel at period end" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Renew plan" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Return" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your plan" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#plan-body")).ToContainTextAsync("Ends on", new() { Timeout = 30_000 });
+        await Expect(page.Locator("#plan-body")).ToContainTextAsync("cancelled: the free plan applies after that");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Your changes in the billing portal are shown below.");
+        await BrowserFixture.ScreenshotAsync(page, "billing-after-portal");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task Refusals_show_as_sentences_a_person_understands()
+    {
+        // 409 trial_already_used, real: the trial is taken in one tab, then asked again from a second, older tab.
+        var accountId = NewAccount("trial");
+        var first = await SignedInAsync(accountId);
+        var second = await SignedInAsync(accountId);
+        await first.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" }).ClickAsync();
+        await Expect(first.GetByRole(AriaRole.Status)).ToContainTextAsync("Your free trial has started.");
+        await Expect(Plan(first)).ToHaveTextAsync("Trial");
+        await second.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" }).ClickAsync();
+        await Expect(second.GetByRole(AriaRole.Alert)).ToHaveTextAsync("This account has already had its free trial: a trial is offered once per account. Choose a paid plan to go on.");
+        await BrowserFixture.ScreenshotAsync(second, "billing-trial-already-used");
+
+        // 402 quota_exceeded, real: the product's backend is refused the 21st agent run of the free plan; the page shows
+        // the same sentence as a banner once the usage is refreshed.
+        var free = NewAccount("limit");
+        await RegisterAsync(free);
+        var page = await SignedInAsync(free);
+        Assert.Equal(HttpStatusCode.OK, await RecordAsync(free, "agent_runs", 20));
+        Assert.Equal(HttpStatusCode.PaymentRequired, await RecordAsync(free, "agent_runs", 1));
+        await Refresh(page).ClickAsync();
+        await Expect(page.Locator("[data-limit-reached=agent_runs]")).ToHaveTextAsync("You have used all 20 agent runs your plan includes this period. Upgrade to Basic to get more.");
+
+        // 503 stripe_unavailable: the emulator cannot be taken down under the shared fixture, so the one checkout call is
+        // answered with the exact problem the app's ExceptionMiddleware writes when Stripe cannot be reached.
+        await page.RouteAsync("**/api/billing/checkout", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 503,
+            ContentType = "application/problem+json",
+            Headers = new Dictionary<string, string> { ["Retry-After"] = "2", ["Access-Control-Allow-Origin"] = browser.Pages.BaseAddress.GetLeftPart(UriPartial.Authority) },
+            Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Payment provider unavailable","status":503,"detail":"Stripe could not be reached; try again shortly.","code":"stripe_unavailable"}""",
+        }));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Payments are unavailable right now: we could not reach Stripe. Nothing was charged. Try again in a moment.");
+        Assert.EndsWith("/billing/", page.Url, StringComparison.Ordinal);
+        await BrowserFixture.ScreenshotAsync(page, "billing-limit-and-stripe-down");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task The_page_has_no_serious_accessibility_violations_works_with_the_keyboard_and_fits_a_phone()
+    {
+        // Keyboard only: from the top of the page to the account field, sign in with Enter, then Tab to "Upgrade to Pro".
+        var page = await browser.OpenAsync("/billing/");
+        var signIn = page.GetByLabel("Account id");
+        await TabUntilFocusedAsync(page, signIn);
+        await page.Keyboard.TypeAsync(NewAccount("keys"));
+        await page.Keyboard.PressAsync("Enter");
+        var upgrade = page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" });
+        await Expect(upgrade).ToBeVisibleAsync();
+        await Expect(page.Locator("#credits-body")).ToContainTextAsync("Balance");
+
+        var axe = await page.RunAxe();
+        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))})").ToList();
+        Assert.True(serious.Count == 0, "Accessibility violations:\n" + string.Join('\n', serious));
+
+        await TabUntilFocusedAsync(page, upgrade);
+        await BrowserFixture.ScreenshotAsync(page, "billing-free");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pay" })).ToBeVisibleAsync();
+
+        // A phone: one column, no horizontal scrolling of the page (wide tables scroll inside their own box).
+        var phone = await SignedInAsync(NewAccount("phone"), phone: true);
+        await Expect(phone.GetByRole(AriaRole.Heading, new() { Name = "Credits" })).ToBeVisibleAsync();
+        await Expect(phone.Locator("#credits-body")).ToContainTextAsync("Balance");
+        var overflow = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(overflow <= 0, $"The page scrolls sideways by {overflow.ToString(CultureInfo.InvariantCulture)} px on a phone.");
+        var phoneAxe = await phone.RunAxe();
+        Assert.DoesNotContain(phoneAxe.Violations, v => v.Impact is "serious" or "critical");
+        await BrowserFixture.ScreenshotAsync(phone, "billing-phone");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_host_app_that_supplies_the_token_gets_the_page_without_a_sign_in_form()
+    {
+        // docs/frontend.md: the team's app defines window.billingHost = { apiBaseUrl, getToken } before the page's script.
+        var page = await browser.OpenAsync("/billing/");
+        var api = Stack.App.BaseAddress.GetLeftPart(UriPartial.Authority);
+        await page.AddInitScriptAsync($$"""window.billingHost = { apiBaseUrl: '{{api}}', getToken: async () => '{{Token(NewAccount("host"))}}' };""");
+        await page.ReloadAsync();
+
+        await Expect(Plan(page)).ToHaveTextAsync("Free");
+        await Expect(page.GetByRole(AriaRole.Meter, new() { Name = "Agent runs used" })).ToHaveAttributeAsync("max", "20");
+        await Expect(page.GetByLabel("Account id")).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToHaveCountAsync(0);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    private static string NewAccount(string what) => $"page-{what}-{Guid.NewGuid().ToString("N")[..10]}";
+
+    private static ILocator Plan(IPage page) => page.Locator("#current-plan");
+
+    private static ILocator Refresh(IPage page) => page.GetByRole(AriaRole.Region, new() { Name = "Usage this period" }).GetByRole(AriaRole.Button, new() { Name = "Refresh" });
+
+    private static ILocator PlanCard(IPage page, string plan) =>
+        page.GetByRole(AriaRole.Region, new() { Name = "Plans" }).GetByRole(AriaRole.Listitem).Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = plan, Exact = true }) });
+
+    /// <summary>Opens the billing page in a fresh browser, signs in as the account and waits for its plan.</summary>
+    private async Task<IPage> SignedInAsync(string accountId, bool phone = false)
+    {
+        var page = await browser.OpenAsync("/billing/", phone);
+        await page.GetByLabel("Account id").FillAsync(accountId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(Plan(page)).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Refresh" })).ToBeVisibleAsync();
+        return page;
+    }
+
+    /// <summary>On the emulator's Checkout page: pays with the succeeding test card as a person would, and waits to be back.</summary>
+    private static async Task PayOnCheckoutAsync(IPage page)
+    {
+        await Expect(page).ToHaveURLAsync(CheckoutUrl());
+        await page.GetByLabel("Email").FillAsync("buyer@example.com");
+        await page.GetByLabel("Card").SelectOptionAsync("succeeding");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pay" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(BackOnTheBillingPage());
+    }
+
+    private static async Task TabUntilFocusedAsync(IPage page, ILocator target)
+    {
+        for (var i = 0; i < 80; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await target.EvaluateAsync<bool>("element => element === document.activeElement"))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail("The keyboard never reached " + target);
+    }
+
+    private async Task RegisterAsync(string accountId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri("/api/accounts/" + accountId, UriKind.Relative));
+        request.Headers.Add(ServiceCredentials.ApiKeyHeader, ServiceCredentials.ApiKey);
+        using var response = await Stack.App.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A development token, as the page host or a host app's OIDC provider would hand out.</summary>
+    private static string Token(string accountId, bool admin = false)
+    {
+        var auth = Billing.Cli.Tokens.DevelopmentAuthSettings.FindFrom(RepoPaths.RepoRoot)!;
+        return Billing.Cli.Tokens.DevelopmentTokenFactory.Create(new Billing.Cli.Tokens.DevelopmentTokenFactory.Request
+        {
+            Issuer = auth.Issuer,
+            Audience = auth.Audience,
+            SigningKey = auth.SigningKey,
+            AccountClaim = auth.AccountClaim,
+            AccountId = accountId,
+            Roles = admin ? [Billing.Cli.Tokens.TokenCommand.AdminRole] : [],
+        });
+    }
+
+    /// <summary>An operator's credit adjustment through the admin API (admin development token).</summary>
+    private async Task AdjustCreditAsync(string accountId, long amount, string reason)
+    {
+        var token = Token("ops-page-tests", admin: true);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/billing/admin/accounts/{accountId}/credits", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { amount, currency = "usd", reason, idempotencyKey = Guid.NewGuid().ToString() }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await Stack.App.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Records usage as the product's backend does (service API key); answers the status.</summary>
+    private async Task<HttpStatusCode> RecordAsync(string accountId, string meter, long quantity)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/usage", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { accountId, meter, quantity, idempotencyKey = Guid.NewGuid().ToString() }),
+        };
+        request.Headers.Add(ServiceCredentials.ApiKeyHeader, ServiceCredentials.ApiKey);
+        using var response = await Stack.App.Http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [GeneratedRegex("/checkout/cs_")]
+    private static partial Regex CheckoutUrl();
+
+    /// <summary>Back on the billing page: /billing/success?session_id=... until the page has confirmed the purchase, then /billing/.</summary>
+    [GeneratedRegex(@"/billing/(success\?session_id=cs_\w+)?$")]
+    private static partial Regex BackOnTheBillingPage();
+}
