@@ -157,7 +157,7 @@ function allocationMeter(meter) {
 }
 
 /** The plan catalog with quotas, features and one action per plan. */
-export function plansSection(plans, subscription, interval, { onInterval, onChoose, onTrial }) {
+export function plansSection(plans, pricesAvailable, subscription, interval, { onInterval, onChoose, onTrial }) {
   const intervals = [...new Set(plans.flatMap((p) => p.intervals))];
   const live = subscription.portalAvailable && ['active', 'trialing', 'past_due', 'unpaid', 'paused'].includes(subscription.subscription?.status);
   const current = subscription.plan.code;
@@ -198,14 +198,23 @@ export function plansSection(plans, subscription, interval, { onInterval, onChoo
 
     grid.append(el('li', { class: `plan card${isCurrent ? ' current' : ''}`, 'aria-current': isCurrent ? 'true' : null },
       el('h3', {}, plan.displayName),
+      priceText(plan, interval) ? el('p', { class: 'price' }, priceText(plan, interval)) : null,
       el('p', { class: 'muted' }, planKindText(plan)),
       el('ul', { class: 'quotas', 'aria-label': `${plan.displayName} quotas` }, plan.meters.map((m) => el('li', {}, quotaText(m)))),
       plan.features.length ? el('p', {}, 'Features: ', plan.features.map(featureName).join(', ')) : null,
       action));
   });
   nodes.push(grid);
-  nodes.push(el('p', { class: 'muted' }, 'Plan prices are shown on the Stripe Checkout page before you pay.'));
+  if (!pricesAvailable) nodes.push(el('p', { class: 'muted' }, 'Prices could not be loaded just now; the Stripe Checkout page shows the price before you pay.'));
   return nodes;
+}
+
+/** "$49.00 a month" for the chosen interval (or the plan's only one); null when Stripe's price is not known. */
+function priceText(plan, interval) {
+  if (plan.kind === 'free') return `${formatMoney(0, plan.currency ?? 'usd')}`;
+  const price = plan.prices?.find((p) => p.interval === interval) ?? (plan.prices?.length === 1 ? plan.prices[0] : null);
+  if (!price) return null;
+  return `${formatMoney(price.amount, price.currency)} a ${price.interval}`;
 }
 
 function planKindText(plan) {
@@ -299,13 +308,13 @@ export function creditsSection(credits, entries, offers, { onBuyPack, onBuyAddOn
   return [
     el('p', {}, 'Balance: ', el('strong', { id: 'credit-balance' }, balance), el('span', { class: 'muted' }, ' · spent first on usage invoices')),
     el('h3', {}, 'Buy credit'),
-    el('ul', { class: 'offers' }, offers.packs.map((pack) => el('li', {},
-      el('button', { type: 'button', onclick: (event) => onBuyPack(pack, event.currentTarget) }, `Buy ${pack.name}`), ' ',
-      el('span', { class: 'muted' }, `${formatMoney(pack.price.amount, pack.price.currency)} for ${formatMoney(pack.credit.amount, pack.credit.currency)} of credit. ${pack.note ?? ''}`)))),
+    offers.creditPacks.length ? el('ul', { class: 'offers' }, offers.creditPacks.map((pack) => el('li', {},
+      el('button', { type: 'button', onclick: (event) => onBuyPack(pack, event.currentTarget) }, `Buy ${pack.displayName}`), ' ',
+      el('span', { class: 'muted' }, `${formatMoney(pack.price.amount, pack.price.currency)} for ${formatMoney(pack.credit.amount, pack.credit.currency)} of credit. ${lifetimeText(pack.expiresAfterSeconds)}`)))) : el('p', {}, 'No credit packs are on sale.'),
     offers.addOns.length ? el('h3', {}, 'Add-ons') : null,
     offers.addOns.length ? el('ul', { class: 'offers' }, offers.addOns.map((addOn) => el('li', {},
-      el('button', { type: 'button', onclick: (event) => onBuyAddOn(addOn, event.currentTarget) }, `Buy ${addOn.name}`), ' ',
-      el('span', { class: 'muted' }, addOn.description)))) : null,
+      el('button', { type: 'button', onclick: (event) => onBuyAddOn(addOn, event.currentTarget) }, `Buy ${addOn.displayName}`), ' ',
+      el('span', { class: 'muted' }, `${formatMoney(addOn.price.amount, addOn.price.currency)}: ${addOnText(addOn)}`)))) : null,
     el('h3', {}, 'Credit history'),
     entries.length === 0 ? el('p', {}, 'No credit yet.') : el('div', { class: 'table-scroll' },
       el('table', {},
@@ -313,6 +322,21 @@ export function creditsSection(credits, entries, offers, { onBuyPack, onBuyAddOn
         el('thead', {}, el('tr', {}, ['Date', 'Entry', 'Amount', 'Reference'].map((h) => el('th', { scope: 'col', class: h === 'Amount' ? 'number' : null }, h)))),
         el('tbody', { id: 'ledger-rows' }, entries.map(ledgerRow)))),
   ];
+}
+
+function lifetimeText(seconds) {
+  if (seconds === null || seconds === undefined) return 'No expiry.';
+  const days = seconds / 86_400;
+  if (days >= 365 && days % 365 === 0) return days === 365 ? 'Valid for a year.' : `Valid for ${days / 365} years.`;
+  if (days >= 1) return `Valid for ${formatCount(Math.floor(days))} days.`;
+  return `Valid for ${formatCount(Math.max(1, Math.round(seconds / 60)))} minutes.`;
+}
+
+function addOnText(addOn) {
+  const units = `${formatCount(addOn.units)} ${plural(addOn.units, addOn.meter)}`;
+  return addOn.meterKind === 'allocation'
+    ? `raises your ${meterName(addOn.meter)} limit by ${formatCount(addOn.units)}. ${lifetimeText(addOn.expiresAfterSeconds)}`
+    : `adds ${units} to this period.`;
 }
 
 export function ledgerRow(entry) {

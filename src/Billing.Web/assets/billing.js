@@ -3,7 +3,6 @@
 import { createApi } from './api.js';
 import { createSession, loadConfig, mountSignIn } from './session.js';
 import { announce, busy, el, formatMoney, render } from './ui.js';
-import { offers } from './billing-offers.js';
 import { creditsSection, entitlementsSection, invoicesSection, ledgerRow, planSection, plansSection, usageSection } from './billing-view.js';
 
 const AUTO_REFRESH_MS = 30_000;
@@ -18,7 +17,7 @@ const config = await loadConfig();
 const session = createSession(config, 'billing');
 const api = createApi({ baseUrl: config.apiBaseUrl, getToken: () => session.getToken(), onSignedOut: () => announce('alert', 'Your sign-in has expired. Sign in again.', { error: true }) });
 
-const state = { plans: [], subscription: null, entitlements: null, interval: 'month', ledger: [], ledgerCursor: null, timer: null, signedIn: false };
+const state = { catalog: null, plans: [], pricesAvailable: true, subscription: null, entitlements: null, interval: 'month', ledger: [], ledgerCursor: null, timer: null, signedIn: false };
 
 const sections = [
   ['plan', 'Your plan'],
@@ -71,14 +70,24 @@ async function section(id, load) {
   }
 }
 
+/** The public catalog (plans with prices, credit packs, add-ons), read once per page load; a failed read is retried next time. */
+function catalog() {
+  state.catalog ??= api.get('/api/billing/plans').catch((error) => {
+    state.catalog = null;
+    throw error;
+  });
+  return state.catalog;
+}
+
 async function loadPlanAndCatalog() {
   try {
     const [plans, subscription, entitlements] = await Promise.all([
-      api.get('/api/billing/plans'),
+      catalog(),
       api.get('/api/billing/subscription'),
       api.get('/api/billing/entitlements'),
     ]);
     state.plans = plans.plans;
+    state.pricesAvailable = plans.pricesAvailable;
     state.subscription = subscription;
     state.entitlements = entitlements;
     if (subscription.subscription?.interval) state.interval = subscription.subscription.interval;
@@ -95,7 +104,7 @@ async function loadPlanAndCatalog() {
 }
 
 function renderPlans() {
-  return section('plans', () => plansSection(state.plans, state.subscription, state.interval, {
+  return section('plans', () => plansSection(state.plans, state.pricesAvailable, state.subscription, state.interval, {
     onInterval: (value) => {
       state.interval = value;
       renderPlans().then(() => document.querySelector(`input[name="interval"][value="${value}"]`)?.focus());
@@ -143,12 +152,12 @@ async function loadInvoices() {
 
 async function loadCredits() {
   await section('credits', async () => {
-    const credits = await api.get('/api/billing/credits', { query: { limit: LEDGER_PAGE } });
+    const [credits, offers] = await Promise.all([api.get('/api/billing/credits', { query: { limit: LEDGER_PAGE } }), catalog()]);
     state.ledger = credits.entries;
     state.ledgerCursor = credits.nextCursor ?? null;
-    return [creditsSection(credits, state.ledger, offers(), {
-      onBuyPack: (pack, button) => busy(button, 'alert', () => purchase('/api/billing/credits/checkout', { pack: pack.code }, { kind: 'credit_pack', name: pack.name })),
-      onBuyAddOn: (addOn, button) => busy(button, 'alert', () => purchase('/api/billing/addons/checkout', { addOn: addOn.code }, { kind: 'add_on', name: addOn.name })),
+    return [creditsSection(credits, state.ledger, offers, {
+      onBuyPack: (pack, button) => busy(button, 'alert', () => purchase('/api/billing/credits/checkout', { pack: pack.code }, { kind: 'credit_pack', name: pack.displayName })),
+      onBuyAddOn: (addOn, button) => busy(button, 'alert', () => purchase('/api/billing/addons/checkout', { addOn: addOn.code }, { kind: 'add_on', name: addOn.displayName })),
     }), moreButton()];
   });
 }

@@ -31,6 +31,12 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await Expect(Plan(page)).ToHaveTextAsync("Free");
         await Expect(PlanCard(page, "Pro")).ToContainTextAsync("5,000 agent runs a period, then $0.02 per agent run beyond");
 
+        // Prices as the emulator's Stripe has them, for the chosen interval.
+        await Expect(PlanCard(page, "Pro")).ToContainTextAsync("$49.00 a month");
+        await page.GetByLabel("Yearly").CheckAsync();
+        await Expect(PlanCard(page, "Pro")).ToContainTextAsync("$490.00 a year");
+        await page.GetByLabel("Monthly").CheckAsync();
+
         // Backing out of Checkout first: its cancel link returns to the page, nothing changed.
         await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(CheckoutUrl());
@@ -130,10 +136,10 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         var page = await SignedInAsync(accountId);
         await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("$0.00");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Buy $10 credit pack" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Buy $10 of usage credit" }).ClickAsync();
         await PayOnCheckoutAsync(page);
 
-        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Thank you: your $10 credit pack was added to your credit.", new() { Timeout = 40_000 });
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Thank you: your $10 of usage credit was added to your credit.", new() { Timeout = 40_000 });
         await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("$10.00");
         var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, newest first" });
         await Expect(ledger.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("Purchase");
