@@ -1,0 +1,324 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Billing.Application.StripeEvents;
+using Billing.Domain.Subscriptions;
+using Billing.EndToEnd.Tests.Invoicing;
+using Billing.EndToEnd.Tests.Support;
+using Billing.TestSupport;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Billing.EndToEnd.Tests.Browser;
+
+/// <summary>
+/// The operator page (src/Billing.Web/operator) in Chromium against the local stack, signed in with a development
+/// operator token: it finds an account that subscribed through Checkout, replays a real poison message of a Stripe
+/// outage, adjusts credit, lists invoices by period, refuses a customer's token in words, and passes axe at desktop
+/// and phone width. The poison test restarts the shared app twice (a Stripe outage, then Stripe back); it restores
+/// the app in a finally block, and the fixture keeps the pages, CORS and webhooks working across the restarts.
+/// </summary>
+public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private WebhookStack Stack => browser.Stack;
+
+    [Fact]
+    public async Task An_operator_finds_a_subscribed_account_by_filter_and_search_and_sees_its_plan_status_usage_and_events()
+    {
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        await RecordUsageAsync(subscriber.AccountId, "agent_runs", 42);
+
+        var page = await browser.OpenAsync("/operator/");
+        await SignInAsync(page);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Accounts", Exact = true })).ToBeVisibleAsync();
+        await page.GetByLabel("Plan").SelectOptionAsync("PRO");
+        await page.GetByLabel("Status").SelectOptionAsync("active");
+        await page.GetByLabel("Account or customer id contains").FillAsync(subscriber.AccountId[4..].ToUpperInvariant());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+
+        var accounts = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" });
+        var row = accounts.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = subscriber.AccountId }) });
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(accounts.GetByRole(AriaRole.Row)).ToHaveCountAsync(2); // the header and the one account
+        await Expect(row).ToContainTextAsync("PRO");
+        await Expect(row).ToContainTextAsync("active");
+        await Expect(row).ToContainTextAsync("agent runs: 42");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("1 account on page 1");
+        await BrowserFixture.ScreenshotAsync(page, "operator-accounts");
+        await ExpectNoSeriousAccessibilityViolationsAsync(page);
+
+        await row.GetByRole(AriaRole.Link, new() { Name = subscriber.AccountId }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {subscriber.AccountId}" })).ToBeFocusedAsync();
+        var summary = page.Locator("dl.facts");
+        await Expect(summary).ToContainTextAsync("PlanPRO");
+        await Expect(summary).ToContainTextAsync(subscriber.CustomerId);
+        var subscription = page.GetByRole(AriaRole.Table, new() { Name = "Stored and live subscription" });
+        await Expect(subscription.GetByRole(AriaRole.Row, new() { Name = "Stored" })).ToContainTextAsync("active");
+        await Expect(subscription.GetByRole(AriaRole.Row, new() { Name = "Stripe now" })).ToContainTextAsync("price_pro_monthly");
+        var usage = page.GetByRole(AriaRole.Table, new() { Name = "Usage this period" });
+        await Expect(usage.GetByRole(AriaRole.Row, new() { Name = "agent runs" })).ToContainTextAsync("42");
+        var events = page.GetByRole(AriaRole.Table, new() { Name = "Latest Stripe events for this account" });
+        await Expect(events.GetByRole(AriaRole.Row).Filter(new() { HasText = "customer.subscription.created" })).ToContainTextAsync("applied");
+        await BrowserFixture.ScreenshotAsync(page, "operator-account");
+        await ExpectNoSeriousAccessibilityViolationsAsync(page);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to accounts" }).ClickAsync();
+        await Expect(page.GetByLabel("Account or customer id contains")).ToHaveValueAsync(subscriber.AccountId[4..].ToUpperInvariant());
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task An_operator_replays_the_poison_messages_of_a_stripe_outage_and_the_account_ends_on_its_new_plan()
+    {
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var subscriptionId = (await Stack.Data.AccountAsync(subscriber.AccountId))!.Subscription!.SubscriptionId;
+        var stripe = Stack.Settings["Stripe__ApiBase"];
+        string eventId;
+        try
+        {
+            // A Stripe outage for the app: the customer's plan change reaches it by webhook, but the processor cannot
+            // read the subscription back, and after its attempts the message lands in the poison queue.
+            await browser.RestartAppAsync(s => s["Stripe__ApiBase"] = $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}");
+            await Stack.Emulator!.ControlAsync($"/_emulator/portal/{subscriber.CustomerId}/change_price", new Dictionary<string, string> { ["price"] = "price_pro_monthly" });
+            eventId = await LatestEventIdAsync("customer.subscription.updated", subscriptionId);
+            var poison = TestQueues.Client(Stack.Emulators.StorageConnectionString, Stack.QueueName + "-poison");
+            await Eventually.UntilAsync(async () => (await poison.PeekTextsAsync()).Any(m => m.Contains(eventId, StringComparison.Ordinal)), "the poison message", TimeSpan.FromSeconds(60));
+            await Stack.Data.WaitForEventAsync(eventId, e => e.Status == StripeEventStatus.Failed && e.Attempts == WebhookStack.MaxDequeueCount, "failed every attempt");
+        }
+        finally
+        {
+            await browser.RestartAppAsync(s => s["Stripe__ApiBase"] = stripe); // Stripe is back
+        }
+
+        Assert.Equal("BASIC", (await Stack.Data.AccountAsync(subscriber.AccountId))!.Subscription!.PlanCode?.ToString());
+        var page = await browser.OpenAsync("/operator/#poison");
+        await SignInAsync(page);
+        var table = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" });
+        var row = table.GetByRole(AriaRole.Row).Filter(new() { HasText = eventId });
+        await Expect(row).ToContainTextAsync("customer.subscription.updated");
+        await Expect(row).ToContainTextAsync(subscriber.AccountId);
+        await Expect(row).ToContainTextAsync("failed");
+        await Expect(row).ToContainTextAsync($"Attempt {WebhookStack.MaxDequeueCount}:");
+        await BrowserFixture.ScreenshotAsync(page, "operator-poison");
+
+        // Every message of this account (the outage may have poisoned more than the plan change), chosen by keyboard.
+        var mine = table.GetByRole(AriaRole.Row).Filter(new() { HasText = subscriber.AccountId });
+        var count = await mine.CountAsync();
+        for (var i = 0; i < count; i++)
+        {
+            var box = mine.Nth(i).GetByRole(AriaRole.Checkbox);
+            await box.FocusAsync();
+            await page.Keyboard.PressAsync("Space");
+            await Expect(box).ToBeCheckedAsync();
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Replay selected" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Replayed {count}:");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync(eventId);
+        await Expect(table.GetByRole(AriaRole.Row).Filter(new() { HasText = subscriber.AccountId })).ToHaveCountAsync(0);
+        await BrowserFixture.ScreenshotAsync(page, "operator-poison-replayed");
+
+        var account = await Stack.Data.WaitForAccountAsync(subscriber.AccountId, a => a.Subscription?.PlanCode?.ToString() == "PRO", "on PRO after the replay");
+        Assert.Equal(SubscriptionStatus.Active, account.Subscription!.Status);
+        await page.GotoAsync($"/operator/#account/{subscriber.AccountId}");
+        await Expect(page.Locator("dl.facts")).ToContainTextAsync("PlanPRO");
+        var events = page.GetByRole(AriaRole.Table, new() { Name = "Latest Stripe events for this account" });
+        await Expect(events.GetByRole(AriaRole.Row).Filter(new() { HasText = eventId })).ToContainTextAsync("applied");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task An_operator_grants_credit_from_a_decimal_amount_and_a_deduction_beyond_the_balance_is_refused_in_words()
+    {
+        var accountId = await RegisterAccountAsync("opcr");
+        var page = await browser.OpenAsync($"/operator/#account/{accountId}");
+        await SignInAsync(page);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {accountId}" })).ToBeVisibleAsync();
+        await Expect(page.GetByText("No credit entries.")).ToBeVisibleAsync();
+
+        // More decimals than the currency has are refused by the page, not rounded (and nothing is sent).
+        var calls = browser.ApiCalls.Count;
+        await page.GetByLabel("Amount").FillAsync("12.345");
+        await page.GetByLabel("Reason").FillAsync("goodwill for ticket 881");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Amount: Use at most 2 decimals for USD.");
+        Assert.Equal(calls, browser.ApiCalls.Count);
+
+        await page.GetByLabel("Amount").FillAsync("12.34");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Posted: entry 1, adjustment +$12.34 (goodwill for ticket 881). Balance now $12.34.");
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $12.34");
+        var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, latest 20 entries" });
+        var grant = ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "goodwill for ticket 881" });
+        await Expect(grant).ToContainTextAsync("adjustment");
+        await Expect(grant).ToContainTextAsync("+$12.34");
+        await Expect(page.GetByLabel("Amount")).ToHaveValueAsync(string.Empty);
+
+        await page.GetByLabel("Amount").FillAsync("-20");
+        await page.GetByLabel("Reason").FillAsync("reverse a double grant");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("There is not enough credit for that.");
+        await BrowserFixture.ScreenshotAsync(page, "operator-credit");
+
+        await page.GetByLabel("Amount").FillAsync("-2.34");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Posted: entry 2, adjustment −$2.34 (reverse a double grant). Balance now $10.00.");
+        await Expect(ledger.GetByRole(AriaRole.Row)).ToHaveCountAsync(3);
+        await Expect(ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "reverse a double grant" })).ToContainTextAsync("−$2.34");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToBeEmptyAsync();
+        await BrowserFixture.ScreenshotAsync(page, "operator-credit-ledger");
+        Assert.Single(browser.ApiCalls, c => c.Method == "POST" && c.PathAndQuery.Contains(accountId, StringComparison.Ordinal) && c.Status == 409);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task The_invoices_list_filters_to_the_month_a_period_started_in()
+    {
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var periodEnd = await InvoicingTests.ClosePeriodsSoonAsync(Stack, TimeSpan.FromSeconds(8), subscriber);
+        await InvoicingTests.RecordAsync(Stack, subscriber.AccountId, "agent_runs", 5_001);
+        await Eventually.UntilAsync(async () => (await InvoicingTests.InvoicesOfAsync(Stack, subscriber.CustomerId)).Any(i => i.Status is "open" or "paid"), "the usage invoice", TimeSpan.FromSeconds(90));
+        var month = periodEnd.AddMonths(-1).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var monthBefore = periodEnd.AddMonths(-2).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+        var page = await browser.OpenAsync("/operator/");
+        await SignInAsync(page);
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Operator views" }).GetByRole(AriaRole.Link, new() { Name = "Invoices" }).ClickAsync();
+        await page.GetByLabel("Period month").FillAsync(month);
+        var filter = page.GetByRole(AriaRole.Button, new() { Name = "Filter" });
+        var table = page.GetByRole(AriaRole.Table, new() { Name = $"Invoices (period {month}), page 1" });
+        var row = table.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = subscriber.AccountId }) });
+
+        // The operator index is written when the run records the finalized invoice: filter again until it is there.
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                await filter.ClickAsync();
+                await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+                return await row.CountAsync() == 1;
+            },
+            "the invoice in the operator list",
+            TimeSpan.FromSeconds(30));
+        await Expect(row).ToContainTextAsync("$0.02");
+        await Expect(row).ToContainTextAsync("PRO");
+        await Expect(row).ToContainTextAsync(new Regex("open|paid"));
+        await BrowserFixture.ScreenshotAsync(page, "operator-invoices");
+
+        await page.GetByLabel("Period month").FillAsync(monthBefore);
+        await filter.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = subscriber.AccountId })).ToHaveCountAsync(0);
+
+        await page.GetByLabel("Period month").FillAsync("2026-13");
+        await filter.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Period month: write it as YYYY-MM, for example 2026-11.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_customer_token_on_the_operator_page_is_told_it_is_not_allowed()
+    {
+        var page = await browser.OpenAsync("/operator/");
+        // As a team's app that hands the page a customer's token: a development token without the admin role.
+        await page.EvaluateAsync("""
+            async () => {
+              const response = await fetch('/dev/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ accountId: 'customer-7', operator: false }) });
+              const body = await response.json();
+              sessionStorage.setItem('billing.session.operator', JSON.stringify({ accountId: 'customer-7', token: body.token, expiresAt: body.expiresAt }));
+            }
+            """);
+        await page.ReloadAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("You are signed in without the billing operator role, so the operator views are not allowed. Sign in with an operator (billing admin) account.");
+        await Expect(page.GetByRole(AriaRole.Table)).ToHaveCountAsync(0);
+        await BrowserFixture.ScreenshotAsync(page, "operator-forbidden");
+        Assert.Contains(browser.ApiCalls, c => c.PathAndQuery.StartsWith("/api/billing/admin/accounts", StringComparison.Ordinal) && c.Status == 403);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task On_a_phone_the_accounts_and_an_account_read_without_page_scrolling_sideways_and_pass_axe()
+    {
+        var accountId = await RegisterAccountAsync("opph");
+        await RecordUsageAsync(accountId, "agent_runs", 7);
+        var page = await browser.OpenAsync("/operator/", phone: true);
+        await SignInAsync(page);
+        await page.GetByLabel("Account or customer id contains").FillAsync(accountId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = accountId })).ToBeVisibleAsync();
+        await ExpectNoSidewaysScrollAsync(page);
+        await BrowserFixture.ScreenshotAsync(page, "operator-accounts-phone");
+        await ExpectNoSeriousAccessibilityViolationsAsync(page);
+
+        // Keyboard only: the account's link is reachable and opens with Enter.
+        await page.GetByRole(AriaRole.Link, new() { Name = accountId }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {accountId}" })).ToBeFocusedAsync();
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Usage this period" })).ToContainTextAsync("7");
+        await ExpectNoSidewaysScrollAsync(page);
+        await BrowserFixture.ScreenshotAsync(page, "operator-account-phone");
+        await ExpectNoSeriousAccessibilityViolationsAsync(page);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    private static async Task SignInAsync(IPage page)
+    {
+        await page.GetByLabel("Operator id").FillAsync("ops-" + Guid.NewGuid().ToString("N")[..6]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Operator views" })).ToBeVisibleAsync();
+    }
+
+    private static async Task ExpectNoSeriousAccessibilityViolationsAsync(IPage page)
+    {
+        var result = await page.RunAxe();
+        var serious = result.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}")
+            .ToList();
+        Assert.True(serious.Count == 0, "Accessibility violations:\n" + string.Join('\n', serious));
+    }
+
+    private static async Task ExpectNoSidewaysScrollAsync(IPage page)
+    {
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
+        Assert.True(widths[0] <= widths[1], $"The page scrolls sideways: {widths[0]} px of content in a {widths[1]} px window.");
+    }
+
+    /// <summary>Registers a new account through the service API (as the product's backend does) and returns its id.</summary>
+    private async Task<string> RegisterAccountAsync(string prefix)
+    {
+        var accountId = $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri($"/api/accounts/{accountId}", UriKind.Relative));
+        request.Headers.Add(ServiceCredentials.ApiKeyHeader, ServiceCredentials.ApiKey);
+        using var response = await Stack.App.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return accountId;
+    }
+
+    private async Task RecordUsageAsync(string accountId, string meter, long quantity)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/usage", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { accountId, meter, quantity, idempotencyKey = Guid.NewGuid().ToString() }),
+        };
+        request.Headers.Add(ServiceCredentials.ApiKeyHeader, ServiceCredentials.ApiKey);
+        using var response = await Stack.App.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The id of the newest event of <paramref name="type"/> about <paramref name="objectId"/>, from the emulator's Events API.</summary>
+    private async Task<string> LatestEventIdAsync(string type, string objectId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/v1/events?type={type}&limit=100", UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", StripeEmulatorProcess.SecretKey);
+        using var response = await Stack.Emulator!.Controls.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        using var list = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return list.RootElement.GetProperty("data").EnumerateArray()
+            .First(e => e.GetProperty("data").GetProperty("object").GetProperty("id").GetString() == objectId)
+            .GetProperty("id").GetString()!;
+    }
+}
