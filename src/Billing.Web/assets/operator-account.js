@@ -170,7 +170,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
   let pending = null; // { fingerprint, key } of a submitted form not yet answered with a success
 
   const form = el('form', { class: 'inline', 'aria-label': 'Adjust credit', novalidate: true },
-    field('adjust-amount', 'Amount', amount, 'A decimal, e.g. 10.50 grants credit, -3 takes it away.'),
+    field('adjust-amount', 'Amount', amount),
     field('adjust-currency', 'Currency', currency),
     field('adjust-reason', 'Reason', reason),
     submit);
@@ -212,10 +212,11 @@ function adjustmentForm(ctx, a, balance, ledger) {
     }
   });
   const digits = currencyDigits(currencies[0]);
+  amount.setAttribute('aria-describedby', 'adjust-hint');
   return el('div', {},
     el('h3', {}, 'Adjust credit'),
     form,
-    el('p', { class: 'muted' }, `Amounts are in ${currencies[0].toUpperCase()}${digits ? ` with up to ${digits} decimals` : ''}; the account's ledger records the reason and your operator id.`),
+    el('p', { class: 'muted', id: 'adjust-hint' }, `A decimal amount in the currency${digits ? ` (up to ${digits} decimals for ${currencies[0].toUpperCase()})` : ''}: 10.50 grants credit, -3 takes it away. The ledger records the reason and your operator id.`),
     result);
 }
 

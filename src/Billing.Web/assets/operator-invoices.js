@@ -8,16 +8,17 @@ const state = { filters: { period: '', status: '' }, cursors: [null], page: 0 };
 
 export async function showInvoices(ctx) {
   const results = el('div', {});
-  render('content', section('all-invoices-title', 'Invoices', filterForm(ctx, results), results));
+  render('content', section('all-invoices-title', 'Invoices', filterForm(ctx, results),
+    el('p', { class: 'muted', id: 'invoice-period-hint' }, 'Period month: the month a billing period started in, as YYYY-MM; empty for all.'), results));
   await load(ctx, results);
 }
 
 function filterForm(ctx, results) {
-  const period = el('input', { name: 'period', value: state.filters.period, pattern: '\\d{4}-(0[1-9]|1[0-2])', placeholder: 'YYYY-MM', size: '8', autocomplete: 'off', inputmode: 'numeric' });
+  const period = el('input', { name: 'period', value: state.filters.period, pattern: '\\d{4}-(0[1-9]|1[0-2])', placeholder: 'YYYY-MM', size: '8', autocomplete: 'off', inputmode: 'numeric', 'aria-describedby': 'invoice-period-hint' });
   const status = select('status', statuses, state.filters.status);
   const submit = el('button', { type: 'submit', class: 'primary' }, 'Filter');
   const form = el('form', { class: 'inline', role: 'search', 'aria-label': 'Filter invoices', novalidate: true },
-    field('invoice-period', 'Period month', period, 'The month the period started in, as YYYY-MM (empty: all).'),
+    field('invoice-period', 'Period month', period),
     field('invoice-status', 'Status', status),
     submit);
   form.addEventListener('submit', async (event) => {

@@ -29,6 +29,11 @@ function context() {
     fail: (error) => {
       announce('status', '');
       announce('alert', messageFor(error), { error: true });
+      if (error?.status === 403 && mine === generation) {
+        // Without the role every view is refused alike: say so once instead of showing views that cannot load.
+        nav.hidden = true;
+        render('content');
+      }
     },
     clear: () => {
       announce('status', '');

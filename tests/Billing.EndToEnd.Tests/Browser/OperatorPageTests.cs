@@ -99,26 +99,20 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         var table = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" });
         var row = table.GetByRole(AriaRole.Row).Filter(new() { HasText = eventId });
         await Expect(row).ToContainTextAsync("customer.subscription.updated");
-        await Expect(row).ToContainTextAsync(subscriber.AccountId);
         await Expect(row).ToContainTextAsync("failed");
         await Expect(row).ToContainTextAsync($"Attempt {WebhookStack.MaxDequeueCount}:");
         await BrowserFixture.ScreenshotAsync(page, "operator-poison");
 
-        // Every message of this account (the outage may have poisoned more than the plan change), chosen by keyboard.
-        var mine = table.GetByRole(AriaRole.Row).Filter(new() { HasText = subscriber.AccountId });
-        var count = await mine.CountAsync();
-        for (var i = 0; i < count; i++)
-        {
-            var box = mine.Nth(i).GetByRole(AriaRole.Checkbox);
-            await box.FocusAsync();
-            await page.Keyboard.PressAsync("Space");
-            await Expect(box).ToBeCheckedAsync();
-        }
-
-        await page.GetByRole(AriaRole.Button, new() { Name = "Replay selected" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Replayed {count}:");
-        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync(eventId);
-        await Expect(table.GetByRole(AriaRole.Row).Filter(new() { HasText = subscriber.AccountId })).ToHaveCountAsync(0);
+        // The event failed before it was mapped to an account (the processor could not read the subscription), so
+        // the listing knows its type and failure, not its account. Chosen and replayed by keyboard.
+        var box = row.GetByRole(AriaRole.Checkbox, new() { Name = $"Select {eventId}" });
+        await box.FocusAsync();
+        await page.Keyboard.PressAsync("Space");
+        await Expect(box).ToBeCheckedAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Replay selected" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Replayed 1: {eventId}.");
+        await Expect(row).ToHaveCountAsync(0);
         await BrowserFixture.ScreenshotAsync(page, "operator-poison-replayed");
 
         var account = await Stack.Data.WaitForAccountAsync(subscriber.AccountId, a => a.Subscription?.PlanCode?.ToString() == "PRO", "on PRO after the replay");
@@ -168,7 +162,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Posted: entry 2, adjustment −$2.34 (reverse a double grant). Balance now $10.00.");
         await Expect(ledger.GetByRole(AriaRole.Row)).ToHaveCountAsync(3);
         await Expect(ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "reverse a double grant" })).ToContainTextAsync("−$2.34");
-        await Expect(page.GetByRole(AriaRole.Alert)).ToBeEmptyAsync();
+        await Expect(page.Locator("#alert")).ToBeEmptyAsync();
         await BrowserFixture.ScreenshotAsync(page, "operator-credit-ledger");
         Assert.Single(browser.ApiCalls, c => c.Method == "POST" && c.PathAndQuery.Contains(accountId, StringComparison.Ordinal) && c.Status == 409);
         browser.AssertPagesKeptToTheContract();
@@ -234,6 +228,8 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
 
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("You are signed in without the billing operator role, so the operator views are not allowed. Sign in with an operator (billing admin) account.");
         await Expect(page.GetByRole(AriaRole.Table)).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Operator views" })).ToBeHiddenAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
         await BrowserFixture.ScreenshotAsync(page, "operator-forbidden");
         Assert.Contains(browser.ApiCalls, c => c.PathAndQuery.StartsWith("/api/billing/admin/accounts", StringComparison.Ordinal) && c.Status == 403);
         browser.AssertPagesKeptToTheContract();
@@ -283,8 +279,8 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
 
     private static async Task ExpectNoSidewaysScrollAsync(IPage page)
     {
-        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
-        Assert.True(widths[0] <= widths[1], $"The page scrolls sideways: {widths[0]} px of content in a {widths[1]} px window.");
+        var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        Assert.True(width <= page.ViewportSize!.Width, $"The page scrolls sideways: {width} px of content on a {page.ViewportSize.Width} px screen.");
     }
 
     /// <summary>Registers a new account through the service API (as the product's backend does) and returns its id.</summary>
