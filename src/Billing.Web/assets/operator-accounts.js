@@ -20,6 +20,7 @@ export async function showAccounts(ctx) {
     } catch {
       plans = []; // the filter still works with "Any plan"; the accounts call below reports any real trouble
     }
+    if (!ctx.current()) return; // the operator went to another view meanwhile
   }
   const results = el('div', { id: 'account-results' });
   const form = filterForm(ctx, results);

@@ -12,7 +12,8 @@ export function dataTable(caption, columns, rows, { empty = 'Nothing to show.' }
     const numeric = columns[index]?.numeric ? 'number' : null;
     return index === 0 ? el('th', { scope: 'row', class: numeric }, cell) : el('td', { class: numeric }, cell);
   })));
-  return el('div', { class: 'table-scroll' },
+  // A box that may scroll sideways must be reachable by keyboard (tabindex) and named (a region with the caption).
+  return el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption },
     el('table', {}, el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, body)));
 }
 
