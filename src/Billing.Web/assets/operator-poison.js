@@ -68,11 +68,11 @@ async function load(ctx, results, { keepStatus = false } = {}) {
       choose,
       what,
       m.accountId ? el('a', { href: `#account/${encodeURIComponent(m.accountId)}` }, m.accountId) : el('span', { class: 'muted' }, 'unknown'),
-      formatDateTime(m.insertedOn),
+      m.problem ?? m.note ?? '',
       m.status ? statusBadge(m.status) : el('span', { class: 'muted' }, 'not stored'),
       m.attempts === null || m.attempts === undefined ? '' : formatCount(m.attempts),
+      formatDateTime(m.insertedOn),
       formatDateTime(m.lastAttemptAt),
-      m.problem ?? m.note ?? '',
     ];
   });
   const replaySelected = el('button', { type: 'button', class: 'primary', disabled: !selectable.length }, 'Replay selected');
@@ -88,8 +88,8 @@ async function load(ctx, results, { keepStatus = false } = {}) {
   results.replaceChildren(
     el('p', {}, `${listing.queue}: about ${formatCount(listing.approximateCount)} message${listing.approximateCount === 1 ? '' : 's'}${messages.length < listing.approximateCount ? ` (the first ${messages.length} are shown)` : ''}.`),
     dataTable(`Poison messages: ${name}`, [
-      { header: queue === 'invoice-jobs' ? 'Run' : 'Event' }, { header: 'Select' }, { header: 'Type' }, { header: 'Account' }, { header: 'Poisoned at' },
-      { header: 'Status' }, { header: 'Attempts', numeric: true }, { header: 'Last attempt' }, { header: 'Why it failed' },
+      { header: queue === 'invoice-jobs' ? 'Run' : 'Event' }, { header: 'Select' }, { header: 'Type' }, { header: 'Account' }, { header: 'Why it failed' },
+      { header: 'Status' }, { header: 'Attempts', numeric: true }, { header: 'Poisoned at' }, { header: 'Last attempt' },
     ], rows, { empty: 'The poison queue is empty.' }),
     selectable.length ? el('p', {}, replaySelected) : null);
   if (!keepStatus) ctx.ok(`${messages.length === 1 ? '1 poison message' : `${messages.length} poison messages`} in ${name}.`);

@@ -141,9 +141,28 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Amount: Use at most 2 decimals for USD.");
         Assert.Equal(calls, browser.ApiCalls.Count);
 
+        // The first answer is lost on the way back (the server posted): the operator submits the same form again, the
+        // page sends the same idempotency key, and the adjustment is posted once.
+        var posts = 0;
+        await page.RouteAsync(url => url.EndsWith("/credits", StringComparison.Ordinal), async route =>
+        {
+            if (route.Request.Method == "POST" && Interlocked.Increment(ref posts) == 1)
+            {
+                var answered = await route.FetchAsync();
+                Assert.Equal(200, answered.Status);
+                await route.AbortAsync();
+            }
+            else
+            {
+                await route.ContinueAsync();
+            }
+        });
         await page.GetByLabel("Amount").FillAsync("12.34");
         await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Posted: entry 1, adjustment +$12.34 (goodwill for ticket 881). Balance now $12.34.");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The billing service could not be reached. Check your connection and try again.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Already posted: entry 1, adjustment +$12.34 (goodwill for ticket 881). Balance now $12.34.");
+        Assert.Equal(2, posts);
         await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $12.34");
         var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, latest 20 entries" });
         var grant = ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "goodwill for ticket 881" });
