@@ -183,6 +183,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
     if ('error' in parsed || !why) {
       const message = 'error' in parsed ? `Amount: ${parsed.error}` : 'Reason: say why the credit changes (it is kept on the ledger).';
       ctx.fail(new Error(message));
+      result.replaceChildren(el('p', { class: 'error' }, message)); // next to the form too: the alert is at the top of a long page
       ('error' in parsed ? amount : reason).focus();
       return;
     }
@@ -206,6 +207,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
     } catch (error) {
       if (error?.status && error.status < 500 && error.status !== 429) pending = null; // refused: nothing was posted
       ctx.fail(error);
+      if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
       submit.disabled = false;
       submit.removeAttribute('aria-busy');
@@ -257,6 +259,7 @@ function resyncSection(ctx, a) {
       if (ctx.current()) renderAccount(ctx, account);
     } catch (error) {
       ctx.fail(error);
+      if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
       button.disabled = false;
       button.removeAttribute('aria-busy');
