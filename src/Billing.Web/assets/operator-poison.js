@@ -91,7 +91,7 @@ async function load(ctx, results, { keepStatus = false } = {}) {
       { header: queue === 'invoice-jobs' ? 'Run' : 'Event' }, { header: 'Select' }, { header: 'Type' }, { header: 'Account' }, { header: 'Why it failed' },
       { header: 'Status' }, { header: 'Attempts', numeric: true }, { header: 'Poisoned at' }, { header: 'Last attempt' },
     ], rows, { empty: 'The poison queue is empty.' }),
-    selectable.length ? el('p', {}, replaySelected) : null);
+    ...(selectable.length ? [el('p', {}, replaySelected)] : []));
   if (!keepStatus) ctx.ok(`${messages.length === 1 ? '1 poison message' : `${messages.length} poison messages`} in ${name}.`);
 }
 

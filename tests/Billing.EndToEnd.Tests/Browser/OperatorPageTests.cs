@@ -87,6 +87,14 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
             var poison = TestQueues.Client(Stack.Emulators.StorageConnectionString, Stack.QueueName + "-poison");
             await Eventually.UntilAsync(async () => (await poison.PeekTextsAsync()).Any(m => m.Contains(eventId, StringComparison.Ordinal)), "the poison message", TimeSpan.FromSeconds(60));
             await Stack.Data.WaitForEventAsync(eventId, e => e.Status == StripeEventStatus.Failed && e.Attempts == WebhookStack.MaxDequeueCount, "failed every attempt");
+
+            // Meanwhile the account's picture still opens, says Stripe is unreachable and shows what is stored.
+            var during = await browser.OpenAsync($"/operator/#account/{subscriber.AccountId}");
+            await SignInAsync(during);
+            await Expect(during.GetByText("Stripe could not be reached, so only the stored subscription is shown")).ToBeVisibleAsync();
+            var stored = during.GetByRole(AriaRole.Table, new() { Name = "Stored and live subscription" }).GetByRole(AriaRole.Row, new() { Name = "Stored" });
+            await Expect(stored).ToContainTextAsync("BASIC");
+            await BrowserFixture.ScreenshotAsync(during, "operator-account-stripe-down");
         }
         finally
         {
