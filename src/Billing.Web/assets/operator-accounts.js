@@ -91,17 +91,18 @@ async function load(ctx, results) {
 }
 
 function pager(ctx, results, nextCursor) {
+  // The API's cursors only go forward; the page keeps those it was given, so it can also go back one page.
   const first = el('button', { type: 'button', disabled: state.page === 0 }, 'First page');
+  const previous = el('button', { type: 'button', disabled: state.page === 0 }, 'Previous page');
   const next = el('button', { type: 'button', disabled: !nextCursor }, 'Next page');
-  first.addEventListener('click', () => {
-    state.page = 0;
+  const go = (page) => {
+    state.page = page;
     load(ctx, results);
-  });
-  next.addEventListener('click', () => {
-    state.page += 1;
-    load(ctx, results);
-  });
-  return el('nav', { class: 'pager', 'aria-label': 'Account pages' }, first, ' ', next);
+  };
+  first.addEventListener('click', () => go(0));
+  previous.addEventListener('click', () => go(Math.max(0, state.page - 1)));
+  next.addEventListener('click', () => go(state.page + 1));
+  return el('nav', { class: 'pager', 'aria-label': 'Account pages' }, first, previous, next);
 }
 
 /** "agent runs 5,250 / 5,000 (+250)" per meter that has a limit or use; overage money at the end. */

@@ -71,6 +71,36 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task The_accounts_list_pages_forward_with_the_cursor_and_back_to_the_first_page_with_the_same_filter()
+    {
+        var tag = "oppg" + Guid.NewGuid().ToString("N")[..8];
+        var ids = await Task.WhenAll(Enumerable.Range(0, 21).Select(i => RegisterAccountAsync($"{tag}-{i.ToString("00", CultureInfo.InvariantCulture)}")));
+        var page = await browser.OpenAsync("/operator/");
+        await SignInAsync(page);
+        await page.GetByLabel("Account or customer id contains").FillAsync(tag);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+
+        var links = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" }).GetByRole(AriaRole.Link);
+        await Expect(links).ToHaveCountAsync(20);
+        var firstPage = await links.AllInnerTextsAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "First page" })).ToBeDisabledAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
+
+        var secondLinks = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 2" }).GetByRole(AriaRole.Link);
+        await Expect(secondLinks).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Next page" })).ToBeDisabledAsync();
+        var secondPage = await secondLinks.AllInnerTextsAsync();
+        Assert.Equal(ids.Order(StringComparer.Ordinal), firstPage.Concat(secondPage)); // in account id order, each once
+        await BrowserFixture.ScreenshotAsync(page, "operator-accounts-page-2");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Previous page" }).ClickAsync();
+        await Expect(links).ToHaveCountAsync(20);
+        Assert.Equal(firstPage, await links.AllInnerTextsAsync());
+        Assert.Contains(browser.ApiCalls, c => c.PathAndQuery.Contains("cursor=", StringComparison.Ordinal) && c.PathAndQuery.Contains(tag, StringComparison.Ordinal));
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_replays_the_poison_messages_of_a_stripe_outage_and_the_account_ends_on_its_new_plan()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
