@@ -81,6 +81,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
 
         var links = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" }).GetByRole(AriaRole.Link);
+        await Expect(links.Filter(new() { HasNotText = tag })).ToHaveCountAsync(0); // the filtered list has replaced the first one
         await Expect(links).ToHaveCountAsync(20);
         var firstPage = await links.AllInnerTextsAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "First page" })).ToBeDisabledAsync();
