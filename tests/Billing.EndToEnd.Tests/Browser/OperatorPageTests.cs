@@ -154,6 +154,12 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(row).ToHaveCountAsync(0);
         await BrowserFixture.ScreenshotAsync(page, "operator-poison-replayed");
 
+        // The usage invoicing jobs' poison queue is listed the same way.
+        await page.GetByLabel("Queue").SelectOptionAsync("invoice-jobs");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show messages" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
+        Assert.Contains(browser.ApiCalls, c => c.PathAndQuery.Contains("queue=invoice-jobs", StringComparison.Ordinal) && c.Status == 200);
+
         var account = await Stack.Data.WaitForAccountAsync(subscriber.AccountId, a => a.Subscription?.PlanCode?.ToString() == "PRO", "on PRO after the replay");
         Assert.Equal(SubscriptionStatus.Active, account.Subscription!.Status);
         await page.GotoAsync($"/operator/#account/{subscriber.AccountId}");
