@@ -155,7 +155,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await BrowserFixture.ScreenshotAsync(page, "operator-poison-replayed");
 
         // The usage invoicing jobs' poison queue is listed the same way.
-        await page.GetByLabel("Queue").SelectOptionAsync("invoice-jobs");
+        await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync("invoice-jobs");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show messages" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
         Assert.Contains(browser.ApiCalls, c => c.PathAndQuery.Contains("queue=invoice-jobs", StringComparison.Ordinal) && c.Status == 200);
