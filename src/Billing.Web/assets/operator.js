@@ -1,24 +1,93 @@
-// The operator page (admin role). Placeholder while the page is built: signs in and lists the first accounts.
+// The operator page (admin role): accounts, one account's full picture with credit adjustment and re-sync, every
+// account's invoices, and the poison queues with replay. Views are chosen by the URL's hash (#accounts,
+// #account/ID, #invoices, #poison) so the browser's back button and bookmarks work; each view is one module.
 import { createApi } from './api.js';
 import { createSession, loadConfig, mountSignIn } from './session.js';
-import { announce, el, render } from './ui.js';
+import { announce, render } from './ui.js';
+import { showAccounts } from './operator-accounts.js';
+import { showAccount } from './operator-account.js';
+import { showInvoices } from './operator-invoices.js';
+import { showPoison } from './operator-poison.js';
 
 const config = await loadConfig();
 const session = createSession(config, 'operator');
 const api = createApi({ baseUrl: config.apiBaseUrl, getToken: () => session.getToken() });
+const nav = document.getElementById('views');
+let signedIn = false;
+let generation = 0;
+
+/** What every view gets: the API, where to say things, and whether it is still the view on screen. */
+function context() {
+  const mine = ++generation;
+  return {
+    api,
+    current: () => mine === generation,
+    ok: (message) => {
+      announce('alert', '');
+      announce('status', message);
+    },
+    fail: (error) => {
+      announce('status', '');
+      announce('alert', messageFor(error), { error: true });
+      if (error?.status === 403 && mine === generation) {
+        // Without the role every view is refused alike: say so once instead of showing views that cannot load.
+        nav.hidden = true;
+        render('content');
+      }
+    },
+    clear: () => {
+      announce('status', '');
+      announce('alert', '');
+    },
+  };
+}
+
+/** The ApiError's sentence; a 403 here means the signed-in token lacks the operator role. */
+export function messageFor(error) {
+  if (error?.status === 403) {
+    return 'You are signed in without the billing operator role, so the operator views are not allowed. Sign in with an operator (billing admin) account.';
+  }
+  return error?.message ?? String(error);
+}
+
+const views = [
+  { name: 'accounts', match: /^#?(accounts)?$/, show: (ctx) => showAccounts(ctx) },
+  { name: 'accounts', match: /^#account\/(.+)$/, show: (ctx, id) => showAccount(ctx, decodeURIComponent(id)) },
+  { name: 'invoices', match: /^#invoices$/, show: (ctx) => showInvoices(ctx) },
+  { name: 'poison', match: /^#poison$/, show: (ctx) => showPoison(ctx) },
+];
+
+async function route() {
+  if (!signedIn) return;
+  const hash = location.hash;
+  const view = views.find((v) => v.match.test(hash)) ?? views[0];
+  for (const link of nav.querySelectorAll('a')) {
+    if (link.dataset.view === view.name) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  const ctx = context();
+  ctx.clear();
+  const [, argument] = view.match.exec(hash) ?? [];
+  await view.show(ctx, argument);
+}
+
+window.addEventListener('hashchange', () => route());
 
 mountSignIn(session, config, {
   formHostId: 'sign-in',
   label: 'Operator id',
   statusId: 'alert',
-  onSignedOut: () => render('content'),
-  onSignedIn: async () => {
-    try {
-      const page = await api.get('/api/billing/admin/accounts', { query: { limit: 20 } });
-      render('content', el('section', { class: 'card', 'aria-labelledby': 'accounts-title' }, el('h2', { id: 'accounts-title' }, 'Accounts'),
-        el('ul', {}, (page.accounts ?? []).map((a) => el('li', {}, a.accountId)))));
-    } catch (error) {
-      announce('alert', error.message, { error: true });
-    }
+  onSignedOut: () => {
+    signedIn = false;
+    generation++;
+    nav.hidden = true;
+    announce('status', '');
+    announce('alert', '');
+    render('content');
+  },
+  onSignedIn: () => {
+    signedIn = true;
+    nav.hidden = false;
+    route();
   },
 });

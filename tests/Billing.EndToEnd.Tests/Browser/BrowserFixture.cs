@@ -137,4 +137,18 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Method} {PathAndQuery} -> {Status}");
     }
+
+    /// <summary>
+    /// Restarts the function app with changed settings (same queue and database; a Stripe outage, say) and keeps the pages
+    /// working with it: the app keeps the pages' CORS origin, the emulator sends its webhooks to the new app as well (the
+    /// old address only fails its deliveries), and the page host restarts on its own origin pointing at the new app.
+    /// </summary>
+    public async Task RestartAppAsync(Action<Dictionary<string, string?>> change)
+    {
+        var origin = Pages.BaseAddress.ToString().TrimEnd('/');
+        await Stack.RestartAppAsync(change, origin);
+        await Stack.Emulator!.AddWebhookEndpointAsync(new Uri(Stack.App.BaseAddress, SignedWebhook.Path), WebhookStack.WebhookSecret);
+        await Pages.DisposeAsync();
+        Pages = await PageHostProcess.StartAsync(Stack.App.BaseAddress, Pages.BaseAddress.Port);
+    }
 }

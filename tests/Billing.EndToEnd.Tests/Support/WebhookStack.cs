@@ -131,4 +131,12 @@ internal sealed class WebhookStack : IAsyncDisposable
         _stripeHttp.Dispose();
     }
 
+    /// <summary>As <see cref="RestartAppAsync(Action{Dictionary{string, string?}})"/>, with the host's CORS origins (a browser page's) kept.</summary>
+    public async Task RestartAppAsync(Action<Dictionary<string, string?>> change, string corsOrigins)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await App.DisposeAsync();
+        change(Settings);
+        App = await FunctionAppProcess.StartAsync(Settings, corsOrigins: corsOrigins);
+    }
 }

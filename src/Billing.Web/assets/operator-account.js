@@ -1,0 +1,271 @@
+// One account's full picture: stored and live Stripe subscription, usage by period, invoices, credit with the ledger and
+// a manual adjustment, the latest Stripe events, and a re-sync from Stripe.
+import { meterName } from './api.js';
+import { el, formatCount, formatDate, formatDateTime, formatMoney, render } from './ui.js';
+import { usageSummary } from './operator-accounts.js';
+import {
+  currencyDigits, dataTable, facts, field, moneyList, newIdempotencyKey, parseMinorUnits, periodText, section, signedMoney, statusBadge,
+} from './operator-common.js';
+
+export async function showAccount(ctx, accountId) {
+  render('content', section('account-title', `Account ${accountId}`, backLink(), el('p', { class: 'muted' }, 'Loading…')));
+  let account;
+  try {
+    account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`);
+  } catch (error) {
+    if (!ctx.current()) return;
+    ctx.fail(error);
+    render('content', section('account-title', `Account ${accountId}`, backLink()));
+    return;
+  }
+  if (!ctx.current()) return;
+  renderAccount(ctx, account);
+  document.getElementById('account-title').focus();
+}
+
+function backLink() {
+  return el('p', {}, el('a', { href: '#accounts' }, 'Back to accounts'));
+}
+
+function renderAccount(ctx, a) {
+  render('content',
+    section('account-title', `Account ${a.accountId}`, backLink(), summary(a)),
+    subscriptionSection(a),
+    usageSection(a),
+    invoicesSection(a),
+    creditSection(ctx, a),
+    eventsSection(a),
+    resyncSection(ctx, a));
+}
+
+function summary(a) {
+  const e = a.entitlement;
+  return facts([
+    ['Plan', a.plan],
+    ['Status', statusBadge(a.status)],
+    ['Entitled to', e ? `${e.planCode} (${e.source}), ${periodText(e.periodStart, e.periodEnd)}${e.endsAt ? `, ends ${formatDate(e.endsAt)}` : ''}` : null],
+    ['Stripe customer', a.account?.stripeCustomerId ?? 'none'],
+    ['Former Stripe customers', (a.account?.formerStripeCustomerIds ?? []).join(', ')],
+    ['Trial used', a.account?.trialUsedAt ? formatDate(a.account.trialUsedAt) : 'no'],
+    ['Local trial', a.account?.localTrial ? `${a.account.localTrial.plan} until ${formatDate(a.account.localTrial.endsAt)}` : null],
+    ['Last paid plan', a.account?.lastPaidPlan],
+    ['Created', formatDateTime(a.account?.createdAt)],
+    ['Updated', formatDateTime(a.account?.updatedAt)],
+    ['As of', formatDateTime(a.asOf)],
+  ]);
+}
+
+function subscriptionSection(a) {
+  const stored = a.subscription;
+  const live = a.stripe ?? { asked: false, reachable: true, subscriptions: [] };
+  const rows = [];
+  if (stored) {
+    rows.push(['Stored', stored.subscriptionId, statusBadge(stored.status), stored.planCode ?? stored.priceId ?? '',
+      periodText(stored.currentPeriodStart, stored.currentPeriodEnd), renewalText(stored), formatDateTime(stored.stripeStateAsOf)]);
+  }
+  for (const s of live.subscriptions ?? []) {
+    rows.push(['Stripe now', s.subscriptionId, statusBadge(s.status), s.priceId ?? '', periodText(s.currentPeriodStart, s.currentPeriodEnd),
+      renewalText(s), formatDateTime(s.asOf)]);
+  }
+  let liveNote = null;
+  if (!live.asked) liveNote = el('p', { class: 'muted' }, 'Stripe was not asked: the account has no Stripe customer or subscription.');
+  else if (!live.reachable) {
+    liveNote = el('p', { class: 'error' }, `Stripe could not be reached, so only the stored subscription is shown${live.error ? `: ${live.error}` : '.'}`);
+  } else if (!(live.subscriptions ?? []).length) liveNote = el('p', { class: 'muted' }, 'Stripe has no subscription for this customer.');
+  return section('subscription-title', 'Subscription', liveNote,
+    dataTable('Stored and live subscription', [
+      { header: 'Source' }, { header: 'Subscription' }, { header: 'Status' }, { header: 'Plan or price' }, { header: 'Period (UTC)' },
+      { header: 'Renewal' }, { header: 'As of' },
+    ], rows, { empty: 'No subscription is stored for this account.' }));
+}
+
+function renewalText(s) {
+  if (s.endedAt) return `ended ${formatDate(s.endedAt)}`;
+  if (s.cancelAtPeriodEnd || s.cancelAt) return `cancels ${formatDate(s.cancelAt ?? s.currentPeriodEnd)}`;
+  if (s.trialEnd) return `trial ends ${formatDate(s.trialEnd)}`;
+  if (s.pastDueSince) return `past due since ${formatDate(s.pastDueSince)}`;
+  return s.currentPeriodEnd ? `renews ${formatDate(s.currentPeriodEnd)}` : '';
+}
+
+function usageSection(a) {
+  const current = a.currentUsage;
+  const meters = (current?.meters ?? []).map((m) => [
+    meterName(m.meter),
+    formatCount(m.used),
+    m.limit === null || m.limit === undefined ? 'unlimited' : formatCount(m.limit),
+    m.enforcement,
+    formatCount(m.overageUnits),
+    m.overageCharge ? formatMoney(m.overageCharge.amount, m.overageCharge.currency) : '',
+  ]);
+  const periods = (a.usage ?? []).map((p) => [periodText(p.start, p.end), p.plan?.displayName ?? p.plan?.code ?? '', usageSummary(p), moneyList(p.overageTotal)]);
+  return section('usage-title', 'Usage',
+    current ? el('p', {}, `This period: ${periodText(current.start, current.end)} on ${current.plan?.displayName ?? current.plan?.code ?? a.plan}.`) : null,
+    dataTable('Usage this period', [
+      { header: 'Meter' }, { header: 'Used', numeric: true }, { header: 'Limit', numeric: true }, { header: 'Enforcement' },
+      { header: 'Overage units', numeric: true }, { header: 'Overage charge', numeric: true },
+    ], meters, { empty: 'No meters in this period.' }),
+    dataTable('Usage by period, last six months', [
+      { header: 'Period (UTC)' }, { header: 'Plan' }, { header: 'Usage' }, { header: 'Overage', numeric: true },
+    ], periods, { empty: 'No usage in the last six months.' }));
+}
+
+function invoicesSection(a) {
+  return section('invoices-title', 'Invoices', invoiceTable('Invoices of this account', a.invoices ?? [], { empty: 'No usage invoice yet.' }));
+}
+
+/** Invoices as GET /api/billing/invoices shapes them; accountOf(i): an account cell first (the all-accounts list). */
+export function invoiceTable(caption, invoices, { empty, accountOf = null } = {}) {
+  const columns = [
+    ...(accountOf ? [{ header: 'Account' }] : []),
+    { header: 'Invoice' }, { header: 'Period (UTC)' }, { header: 'Plan' }, { header: 'Status' }, { header: 'Amount', numeric: true },
+    { header: 'Credit applied', numeric: true }, { header: 'Lines' },
+  ];
+  const rows = invoices.map((item) => {
+    const i = accountOf ? item.invoice : item;
+    const name = i.number ?? i.id;
+    const link = i.hostedInvoiceUrl ? el('a', { href: i.hostedInvoiceUrl, target: '_blank', rel: 'noopener' }, name, el('span', { class: 'visually-hidden' }, ' (opens Stripe\'s invoice page)')) : name;
+    return [
+      ...(accountOf ? [accountOf(item)] : []),
+      link,
+      periodText(i.period?.start, i.period?.end),
+      i.plan,
+      statusBadge(i.status),
+      formatMoney(i.amount, i.currency),
+      i.creditApplied ? formatMoney(i.creditApplied, i.currency) : '',
+      el('ul', { class: 'plain' }, (i.lines ?? []).map((l) => el('li', {}, `${l.description}: ${formatMoney(l.amount, i.currency)}`))),
+    ];
+  });
+  return dataTable(caption, columns, rows, { empty });
+}
+
+function creditSection(ctx, a) {
+  const credits = a.credits ?? { available: false, balance: [], entries: [] };
+  const balance = el('p', { id: 'credit-balance' }, `Balance: ${moneyList(credits.balance)}`);
+  const unavailable = credits.available ? null : el('p', { class: 'muted' }, `The credit ledger could not be read${credits.reason ? `: ${credits.reason}` : '.'}`);
+  const ledger = el('div', {}, ledgerTable(credits.entries ?? []));
+  return section('credit-title', 'Credit', balance, unavailable, adjustmentForm(ctx, a, balance, ledger), ledger);
+}
+
+function ledgerTable(entries) {
+  const rows = entries.map((e) => [
+    formatDateTime(e.at), e.kind, signedMoney(e.amount, e.currency), e.reason ?? '', e.actor ?? '', e.expiresAt ? formatDate(e.expiresAt) : '',
+  ]);
+  return dataTable('Credit ledger, latest 20 entries', [
+    { header: 'When' }, { header: 'Kind' }, { header: 'Amount', numeric: true }, { header: 'Reason' }, { header: 'By' }, { header: 'Expires' },
+  ], rows, { empty: 'No credit entries.' });
+}
+
+/**
+ * A manual credit adjustment. The amount is typed as a decimal and converted to minor units exactly. The page makes one
+ * idempotency key per filled-in form and sends it again when the same form is submitted again after a failure (a lost
+ * answer, a timeout), so a retry never posts twice; a changed form or a success starts a new key.
+ */
+function adjustmentForm(ctx, a, balance, ledger) {
+  const currencies = [...new Set([...(a.credits?.balance ?? []).map((b) => b.currency), a.currentUsage?.overageTotal?.[0]?.currency, 'usd'].filter(Boolean))];
+  const amount = el('input', { name: 'amount', inputmode: 'decimal', autocomplete: 'off', required: true });
+  const currency = el('input', { name: 'currency', value: currencies[0], required: true, pattern: '[A-Za-z]{3}', maxlength: '3', size: '4', autocomplete: 'off' });
+  const reason = el('input', { name: 'reason', required: true, maxlength: '500', autocomplete: 'off' });
+  const submit = el('button', { type: 'submit', class: 'primary' }, 'Adjust credit');
+  const result = el('div', { id: 'adjustment-result' });
+  let pending = null; // { fingerprint, key } of a submitted form not yet answered with a success
+
+  const form = el('form', { class: 'inline', 'aria-label': 'Adjust credit', novalidate: true },
+    field('adjust-amount', 'Amount', amount),
+    field('adjust-currency', 'Currency', currency),
+    field('adjust-reason', 'Reason', reason),
+    submit);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    result.replaceChildren();
+    const code = currency.value.trim().toLowerCase();
+    const parsed = parseMinorUnits(amount.value, code);
+    const why = reason.value.trim();
+    if ('error' in parsed || !why) {
+      const message = 'error' in parsed ? `Amount: ${parsed.error}` : 'Reason: say why the credit changes (it is kept on the ledger).';
+      ctx.fail(new Error(message));
+      result.replaceChildren(el('p', { class: 'error' }, message)); // next to the form too: the alert is at the top of a long page
+      ('error' in parsed ? amount : reason).focus();
+      return;
+    }
+    const fingerprint = JSON.stringify([a.accountId, parsed.minor, code, why]);
+    if (pending?.fingerprint !== fingerprint) pending = { fingerprint, key: newIdempotencyKey() };
+    submit.disabled = true;
+    submit.setAttribute('aria-busy', 'true');
+    try {
+      const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/credits`, {
+        amount: parsed.minor, currency: code, reason: why, idempotencyKey: pending.key,
+      });
+      pending = null;
+      form.reset();
+      currency.value = code;
+      const entry = answer.entry;
+      const text = `${answer.replayed ? 'Already posted' : 'Posted'}: entry ${entry.sequence}, ${entry.kind} ${signedMoney(entry.amount, entry.currency)} (${entry.reason ?? why}). `
+        + `Balance now ${formatMoney(answer.balance, entry.currency)}.`;
+      result.replaceChildren(el('p', { class: 'notice' }, text));
+      ctx.ok(text);
+      await refreshCredit(ctx, a.accountId, balance, ledger);
+    } catch (error) {
+      if (error?.status && error.status < 500 && error.status !== 429) pending = null; // refused: nothing was posted
+      ctx.fail(error);
+      if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
+    } finally {
+      submit.disabled = false;
+      submit.removeAttribute('aria-busy');
+    }
+  });
+  const digits = currencyDigits(currencies[0]);
+  amount.setAttribute('aria-describedby', 'adjust-hint');
+  return el('div', {},
+    el('h3', {}, 'Adjust credit'),
+    form,
+    el('p', { class: 'muted', id: 'adjust-hint' }, `A decimal amount in the currency${digits ? ` (up to ${digits} decimals for ${currencies[0].toUpperCase()})` : ''}: 10.50 grants credit, -3 takes it away. The ledger records the reason and your operator id.`),
+    result);
+}
+
+async function refreshCredit(ctx, accountId, balance, ledger) {
+  try {
+    const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`);
+    balance.textContent = `Balance: ${moneyList(account.credits?.balance)}`;
+    ledger.replaceChildren(ledgerTable(account.credits?.entries ?? []));
+  } catch (error) {
+    ctx.fail(error);
+  }
+}
+
+function eventsSection(a) {
+  const rows = (a.events ?? []).map((e) => [
+    e.eventId, e.type, statusBadge(e.status), formatDateTime(e.created), formatDateTime(e.receivedAt), formatCount(e.attempts), e.note ?? '',
+  ]);
+  return section('events-title', 'Stripe events',
+    dataTable('Latest Stripe events for this account', [
+      { header: 'Event' }, { header: 'Type' }, { header: 'Outcome' }, { header: 'Created' }, { header: 'Received' },
+      { header: 'Attempts', numeric: true }, { header: 'Note' },
+    ], rows, { empty: 'No Stripe event for this account yet.' }));
+}
+
+function resyncSection(ctx, a) {
+  const button = el('button', { type: 'button' }, 'Re-sync from Stripe');
+  const result = el('div', {});
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    try {
+      const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/resync`);
+      const steps = (answer.steps ?? []).map((s) => `${s.subscriptionId}: ${s.outcome}`).join('; ') || 'nothing to apply';
+      const e = answer.entitlement;
+      ctx.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'} until ${formatDate(e?.periodEnd)}.`);
+      result.replaceChildren(el('p', {}, `Steps: ${steps}.`));
+      const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
+      if (ctx.current()) renderAccount(ctx, account);
+    } catch (error) {
+      ctx.fail(error);
+      if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
+    } finally {
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
+    }
+  });
+  return section('resync-title', 'Re-sync',
+    el('p', {}, 'Reads the customer\'s subscriptions from Stripe and applies them as the webhooks would: the remedy for missed events.'),
+    button, result);
+}

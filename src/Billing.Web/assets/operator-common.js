@@ -1,0 +1,117 @@
+// Helpers of the operator page's views: tables, status badges, periods, exact money input, idempotency keys.
+import { el, formatDate, formatMoney } from './ui.js';
+
+/**
+ * A table that scrolls inside its own box on a phone. columns: [{ header, numeric }]; rows: arrays of cells (text or
+ * nodes), the first cell of each row is its header (th scope=row). caption: the visible name of the table.
+ */
+export function dataTable(caption, columns, rows, { empty = 'Nothing to show.' } = {}) {
+  if (!rows.length) return el('p', { class: 'muted' }, empty);
+  const head = el('tr', {}, columns.map((c) => el('th', { scope: 'col', class: c.numeric ? 'number' : null }, c.header)));
+  const body = rows.map((cells) => el('tr', {}, cells.map((cell, index) => {
+    const numeric = columns[index]?.numeric ? 'number' : null;
+    return index === 0 ? el('th', { scope: 'row', class: numeric }, cell) : el('td', { class: numeric }, cell);
+  })));
+  // A box that may scroll sideways must be reachable by keyboard (tabindex) and named (a region with the caption).
+  return el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption },
+    el('table', {}, el('caption', {}, caption), el('thead', {}, head), el('tbody', {}, body)));
+}
+
+const goodStatuses = new Set(['active', 'trialing', 'trial', 'paid', 'applied', 'recorded', 'finalized']);
+const badStatuses = new Set(['past_due', 'unpaid', 'canceled', 'incomplete_expired', 'failed', 'uncollectible', 'void']);
+
+/** A subscription, invoice or event status as a badge: green when all is well, red when it needs attention. */
+export function statusBadge(status) {
+  const text = String(status ?? 'none');
+  const kind = goodStatuses.has(text) ? 'ok' : badStatuses.has(text) ? 'danger' : 'warn';
+  return el('span', { class: `badge ${kind}` }, text.replaceAll('_', ' '));
+}
+
+/** "Nov 1, 2026 – Dec 1, 2026" (UTC). */
+export function periodText(start, end) {
+  if (!start && !end) return '';
+  return `${formatDate(start)} – ${formatDate(end)}`;
+}
+
+export function moneyList(amounts) {
+  const list = (amounts ?? []).filter((m) => m && m.amount !== 0);
+  return list.length ? list.map((m) => formatMoney(m.amount, m.currency)).join(', ') : formatMoney(0, amounts?.[0]?.currency ?? 'usd');
+}
+
+/** Signed money: "+$10.00" / "−$3.00". */
+export function signedMoney(minor, currency) {
+  const value = Number(minor);
+  return (value > 0 ? '+' : value < 0 ? '−' : '') + formatMoney(Math.abs(value), currency);
+}
+
+const digitsByCurrency = new Map();
+
+/** How many decimals a currency has (usd 2, jpy 0); null for a code the browser does not know. */
+export function currencyDigits(currency) {
+  const code = String(currency ?? '').toUpperCase();
+  if (!digitsByCurrency.has(code)) {
+    let digits = null;
+    try {
+      digits = new Intl.NumberFormat('en-US', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits;
+    } catch {
+      digits = null;
+    }
+    digitsByCurrency.set(code, digits);
+  }
+  return digitsByCurrency.get(code);
+}
+
+/**
+ * A decimal amount typed by a person ("10.5", "-3", "+0.25") as integer minor units of the currency, exactly: the
+ * digits are shifted as text (no floating point), more decimals than the currency has are refused, not rounded.
+ * @returns {{ minor: number } | { error: string }}
+ */
+export function parseMinorUnits(text, currency) {
+  const digits = currencyDigits(currency);
+  if (digits === null) return { error: `"${currency}" is not a currency code (three letters, such as usd).` };
+  const match = /^([+\-−])?\s*(\d+)(?:\.(\d*))?$/.exec(String(text ?? '').trim());
+  if (!match) return { error: 'Enter the amount as a number such as 10, 10.50 or -3.25 (a minus sign takes credit away).' };
+  const [, sign, whole, fraction = ''] = match;
+  if (fraction.length > digits) {
+    return { error: digits === 0 ? `${currency.toUpperCase()} has no decimals: enter a whole amount.` : `Use at most ${digits} decimals for ${currency.toUpperCase()}.` };
+  }
+  const minor = BigInt(whole + fraction.padEnd(digits, '0')) * (sign === '-' || sign === '−' ? -1n : 1n);
+  if (minor === 0n) return { error: 'The amount must not be zero.' };
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER) || minor < -BigInt(Number.MAX_SAFE_INTEGER)) return { error: 'The amount is too large.' };
+  return { minor: Number(minor) };
+}
+
+/** A fresh idempotency key (random, 32 hex digits); crypto.getRandomValues works on plain http too. */
+export function newIdempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return 'op-' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** A section with an h2; the heading takes focus when a view opens (tabindex -1), so keyboard users land on it. */
+export function section(id, title, ...children) {
+  return el('section', { class: 'card', 'aria-labelledby': id }, el('h2', { id, tabindex: '-1' }, title), ...children);
+}
+
+/** A labelled form field: el('div', label, control). */
+export function field(id, labelText, control, hint = null) {
+  control.id = id;
+  const parts = [el('label', { for: id }, labelText), control];
+  if (hint) {
+    const hintId = `${id}-hint`;
+    control.setAttribute('aria-describedby', hintId);
+    parts.push(el('span', { id: hintId, class: 'muted hint' }, hint));
+  }
+  return el('div', {}, ...parts);
+}
+
+/** A select of [value, text] options. */
+export function select(name, options, value = '') {
+  return el('select', { name }, options.map(([v, text]) => el('option', { value: v, selected: v === value }, text)));
+}
+
+/** A description list of [term, value] pairs (values may be nodes); pairs without a value are left out. */
+export function facts(pairs) {
+  return el('dl', { class: 'facts' }, pairs
+    .filter(([, value]) => value !== null && value !== undefined && value !== '')
+    .flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]));
+}

@@ -1,0 +1,119 @@
+// Poison messages: what failed too often in the Stripe events queue or the usage invoicing jobs queue, and Replay
+// (one message, or the selected ones) which moves them back to their queue.
+import { el, formatCount, formatDateTime, render } from './ui.js';
+import { dataTable, field, section, select, statusBadge } from './operator-common.js';
+
+const queues = [['stripe-events', 'Stripe events'], ['invoice-jobs', 'Usage invoicing jobs']];
+const state = { queue: 'stripe-events' };
+
+export async function showPoison(ctx) {
+  const results = el('div', {});
+  const queue = select('queue', queues, state.queue);
+  const refresh = el('button', { type: 'submit', class: 'primary' }, 'Show messages');
+  const form = el('form', { class: 'inline', 'aria-label': 'Choose a poison queue' }, field('poison-queue', 'Queue', queue), refresh);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    state.queue = queue.value;
+    refresh.disabled = true;
+    try {
+      await load(ctx, results);
+    } finally {
+      refresh.disabled = false;
+    }
+  });
+  render('content', section('poison-title', 'Poison messages',
+    el('p', {}, 'Messages that failed every attempt (for example while Stripe was unreachable). Replay moves them back to their queue once the cause is fixed; events already done are acknowledged without effect.'),
+    form, results));
+  await load(ctx, results);
+}
+
+/** The id replay selects a message by: the event id (Stripe events) or the run id (invoice jobs). */
+function replayId(message, queue) {
+  return queue === 'invoice-jobs' ? message.runId : message.eventId;
+}
+
+async function load(ctx, results, { keepStatus = false } = {}) {
+  const queue = state.queue;
+  results.setAttribute('aria-busy', 'true');
+  let listing;
+  try {
+    listing = await ctx.api.get('/api/billing/admin/poison', { query: { queue, max: 32 } });
+  } catch (error) {
+    if (ctx.current()) {
+      ctx.fail(error);
+      results.replaceChildren();
+      results.removeAttribute('aria-busy');
+    }
+    return;
+  }
+  if (!ctx.current()) return;
+  results.removeAttribute('aria-busy');
+  const messages = listing.messages ?? [];
+  const selectable = messages.filter((m) => replayId(m, queue));
+  const boxes = [];
+  const rows = messages.map((m) => {
+    const id = replayId(m, queue);
+    const what = queue === 'invoice-jobs' ? (m.periodKey ? `invoice job ${m.periodKey}` : 'invoice job') : (m.eventType ?? 'unknown event');
+    let choose = el('span', { class: 'muted' }, 'cannot be replayed');
+    let replay = '';
+    if (id) {
+      const box = el('input', { type: 'checkbox', value: id, id: `poison-${boxes.length}`, 'aria-label': `Select ${id}` });
+      boxes.push(box);
+      choose = box;
+      replay = el('button', { type: 'button', 'aria-label': `Replay ${id}` }, 'Replay');
+      replay.addEventListener('click', () => replayIds(ctx, results, queue, [id], replay));
+    }
+    return [
+      id ?? m.messageId,
+      choose,
+      what,
+      m.accountId ? el('a', { href: `#account/${encodeURIComponent(m.accountId)}` }, m.accountId) : el('span', { class: 'muted' }, 'unknown'),
+      m.problem ?? m.note ?? '',
+      m.status ? statusBadge(m.status) : el('span', { class: 'muted' }, 'not stored'),
+      m.attempts === null || m.attempts === undefined ? '' : formatCount(m.attempts),
+      formatDateTime(m.insertedOn),
+      formatDateTime(m.lastAttemptAt),
+    ];
+  });
+  const replaySelected = el('button', { type: 'button', class: 'primary', disabled: !selectable.length }, 'Replay selected');
+  replaySelected.addEventListener('click', () => {
+    const ids = boxes.filter((b) => b.checked).map((b) => b.value);
+    if (!ids.length) {
+      ctx.fail(new Error('Select at least one message to replay.'));
+      return;
+    }
+    replayIds(ctx, results, queue, ids, replaySelected);
+  });
+  const name = queues.find(([value]) => value === queue)?.[1] ?? queue;
+  results.replaceChildren(
+    el('p', {}, `${listing.queue}: about ${formatCount(listing.approximateCount)} message${listing.approximateCount === 1 ? '' : 's'}${messages.length < listing.approximateCount ? ` (the first ${messages.length} are shown)` : ''}.`),
+    dataTable(`Poison messages: ${name}`, [
+      { header: queue === 'invoice-jobs' ? 'Run' : 'Event' }, { header: 'Select' }, { header: 'Type' }, { header: 'Account' }, { header: 'Why it failed' },
+      { header: 'Status' }, { header: 'Attempts', numeric: true }, { header: 'Poisoned at' }, { header: 'Last attempt' },
+    ], rows, { empty: 'The poison queue is empty.' }),
+    ...(selectable.length ? [el('p', {}, replaySelected)] : []));
+  if (!keepStatus) ctx.ok(`${messages.length === 1 ? '1 poison message' : `${messages.length} poison messages`} in ${name}.`);
+}
+
+async function replayIds(ctx, results, queue, ids, button) {
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  try {
+    const body = queue === 'invoice-jobs' ? { runIds: ids } : { eventIds: ids };
+    const answer = await ctx.api.post('/api/billing/admin/poison/replay', body, { query: { queue } });
+    const replayed = (answer.replayed ?? []).map((r) => r.runId ?? r.eventId ?? r.messageId);
+    const notFound = answer.notFound ?? [];
+    const parts = [];
+    if (replayed.length) parts.push(`Replayed ${replayed.length}: ${replayed.join(', ')}.`);
+    if (notFound.length) parts.push(`Not found (already replayed or gone): ${notFound.join(', ')}.`);
+    const message = parts.join(' ') || 'Nothing was replayed.';
+    if (!ctx.current()) return;
+    await load(ctx, results, { keepStatus: true });
+    if (ctx.current()) ctx.ok(message);
+  } catch (error) {
+    ctx.fail(error);
+  } finally {
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+  }
+}

@@ -1,0 +1,384 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Billing.Application.StripeEvents;
+using Billing.Domain.Subscriptions;
+using Billing.EndToEnd.Tests.Invoicing;
+using Billing.EndToEnd.Tests.Support;
+using Billing.TestSupport;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Billing.EndToEnd.Tests.Browser;
+
+/// <summary>
+/// The operator page (src/Billing.Web/operator) in Chromium against the local stack, signed in with a development
+/// operator token: it finds an account that subscribed through Checkout, replays a real poison message of a Stripe
+/// outage, adjusts credit, lists invoices by period, refuses a customer's token in words, and passes axe at desktop
+/// and phone width. The poison test restarts the shared app twice (a Stripe outage, then Stripe back); it restores
+/// the app in a finally block, and the fixture keeps the pages, CORS and webhooks working across the restarts.
+/// </summary>
+public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private WebhookStack Stack => browser.Stack;
+
+    [Fact]
+    public async Task An_operator_finds_a_subscribed_account_by_filter_and_search_and_sees_its_plan_status_usage_and_events()
+    {
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        await RecordUsageAsync(subscriber.AccountId, "agent_runs", 42);
+
+        var page = await browser.OpenAsync("/operator/");
+        await SignInAsync(page);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Accounts", Exact = true })).ToBeVisibleAsync();
+        await page.GetByLabel("Plan").SelectOptionAsync("PRO");
+        await page.GetByLabel("Status").SelectOptionAsync("active");
+        await page.GetByLabel("Account or customer id contains").FillAsync(subscriber.AccountId[4..].ToUpperInvariant());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+
+        var accounts = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" });
+        var row = accounts.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = subscriber.AccountId }) });
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(accounts.GetByRole(AriaRole.Row)).ToHaveCountAsync(2); // the header and the one account
+        await Expect(row).ToContainTextAsync("PRO");
+        await Expect(row).ToContainTextAsync("active");
+        await Expect(row).ToContainTextAsync("agent runs: 42");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("1 account on page 1");
+        await BrowserFixture.ScreenshotAsync(page, "operator-accounts");
+        await ExpectNoSeriousAccessibilityViolationsAsync(page);
+
+        await row.GetByRole(AriaRole.Link, new() { Name = subscriber.AccountId }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {subscriber.AccountId}" })).ToBeFocusedAsync();
+        var summary = page.Locator("dl.facts");
+        await Expect(summary).ToContainTextAsync("PlanPRO");
+        await Expect(summary).ToContainTextAsync(subscriber.CustomerId);
+        var subscription = page.GetByRole(AriaRole.Table, new() { Name = "Stored and live subscription" });
+        await Expect(subscription.GetByRole(AriaRole.Row, new() { Name = "Stored" })).ToContainTextAsync("active");
+        await Expect(subscription.GetByRole(AriaRole.Row, new() { Name = "Stripe now" })).ToContainTextAsync("price_pro_monthly");
+        var usage = page.GetByRole(AriaRole.Table, new() { Name = "Usage this period" });
+        await Expect(usage.GetByRole(AriaRole.Row, new() { Name = "agent runs" })).ToContainTextAsync("42");
+        var events = page.GetByRole(AriaRole.Table, new() { Name = "Latest Stripe events for this account" });
+        await Expect(events.GetByRole(AriaRole.Row).Filter(new() { HasText = "customer.subscription.created" })).ToContainTextAsync("applied");
+        await BrowserFixture.ScreenshotAsync(page, "operator-account");
+        await ExpectNoSeriousAccessibilityViolationsAsync(page);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to accounts" }).ClickAsync();
+        await Expect(page.GetByLabel("Account or customer id contains")).ToHaveValueAsync(subscriber.AccountId[4..].ToUpperInvariant());
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task The_accounts_list_pages_forward_with_the_cursor_and_back_to_the_first_page_with_the_same_filter()
+    {
+        var tag = "oppg" + Guid.NewGuid().ToString("N")[..8];
+        var ids = await Task.WhenAll(Enumerable.Range(0, 21).Select(i => RegisterAccountAsync($"{tag}-{i.ToString("00", CultureInfo.InvariantCulture)}")));
+        var page = await browser.OpenAsync("/operator/");
+        await SignInAsync(page);
+        await page.GetByLabel("Account or customer id contains").FillAsync(tag);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+
+        var links = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" }).GetByRole(AriaRole.Link);
+        await Expect(links.Filter(new() { HasNotText = tag })).ToHaveCountAsync(0); // the filtered list has replaced the first one
+        await Expect(links).ToHaveCountAsync(20);
+        var firstPage = await links.AllInnerTextsAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "First page" })).ToBeDisabledAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).ClickAsync();
+
+        var secondLinks = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 2" }).GetByRole(AriaRole.Link);
+        await Expect(secondLinks).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Next page" })).ToBeDisabledAsync();
+        var secondPage = await secondLinks.AllInnerTextsAsync();
+        Assert.Equal(ids.Order(StringComparer.Ordinal), firstPage.Concat(secondPage)); // in account id order, each once
+        await BrowserFixture.ScreenshotAsync(page, "operator-accounts-page-2");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Previous page" }).ClickAsync();
+        await Expect(links).ToHaveCountAsync(20);
+        Assert.Equal(firstPage, await links.AllInnerTextsAsync());
+        Assert.Contains(browser.ApiCalls, c => c.PathAndQuery.Contains("cursor=", StringComparison.Ordinal) && c.PathAndQuery.Contains(tag, StringComparison.Ordinal));
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task An_operator_replays_the_poison_messages_of_a_stripe_outage_and_the_account_ends_on_its_new_plan()
+    {
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var subscriptionId = (await Stack.Data.AccountAsync(subscriber.AccountId))!.Subscription!.SubscriptionId;
+        var stripe = Stack.Settings["Stripe__ApiBase"];
+        string eventId;
+        try
+        {
+            // A Stripe outage for the app: the customer's plan change reaches it by webhook, but the processor cannot
+            // read the subscription back, and after its attempts the message lands in the poison queue.
+            await browser.RestartAppAsync(s => s["Stripe__ApiBase"] = $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}");
+            await Stack.Emulator!.ControlAsync($"/_emulator/portal/{subscriber.CustomerId}/change_price", new Dictionary<string, string> { ["price"] = "price_pro_monthly" });
+            eventId = await LatestEventIdAsync("customer.subscription.updated", subscriptionId);
+            var poison = TestQueues.Client(Stack.Emulators.StorageConnectionString, Stack.QueueName + "-poison");
+            await Eventually.UntilAsync(async () => (await poison.PeekTextsAsync()).Any(m => m.Contains(eventId, StringComparison.Ordinal)), "the poison message", TimeSpan.FromSeconds(60));
+            await Stack.Data.WaitForEventAsync(eventId, e => e.Status == StripeEventStatus.Failed && e.Attempts == WebhookStack.MaxDequeueCount, "failed every attempt");
+
+            // Meanwhile the account's picture still opens, says Stripe is unreachable and shows what is stored.
+            var during = await browser.OpenAsync($"/operator/#account/{subscriber.AccountId}");
+            await SignInAsync(during);
+            await Expect(during.GetByText("Stripe could not be reached, so only the stored subscription is shown")).ToBeVisibleAsync();
+            var stored = during.GetByRole(AriaRole.Table, new() { Name = "Stored and live subscription" }).GetByRole(AriaRole.Row, new() { Name = "Stored" });
+            await Expect(stored).ToContainTextAsync("BASIC");
+            await BrowserFixture.ScreenshotAsync(during, "operator-account-stripe-down");
+        }
+        finally
+        {
+            await browser.RestartAppAsync(s => s["Stripe__ApiBase"] = stripe); // Stripe is back
+        }
+
+        Assert.Equal("BASIC", (await Stack.Data.AccountAsync(subscriber.AccountId))!.Subscription!.PlanCode?.ToString());
+        var page = await browser.OpenAsync("/operator/#poison");
+        await SignInAsync(page);
+        var table = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" });
+        var row = table.GetByRole(AriaRole.Row).Filter(new() { HasText = eventId });
+        await Expect(row).ToContainTextAsync("customer.subscription.updated");
+        await Expect(row).ToContainTextAsync("failed");
+        await Expect(row).ToContainTextAsync($"Attempt {WebhookStack.MaxDequeueCount}:");
+        await BrowserFixture.ScreenshotAsync(page, "operator-poison");
+
+        // The event failed before it was mapped to an account (the processor could not read the subscription), so
+        // the listing knows its type and failure, not its account. Chosen and replayed by keyboard.
+        var box = row.GetByRole(AriaRole.Checkbox, new() { Name = $"Select {eventId}" });
+        await box.FocusAsync();
+        await page.Keyboard.PressAsync("Space");
+        await Expect(box).ToBeCheckedAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Replay selected" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Replayed 1: {eventId}.");
+        await Expect(row).ToHaveCountAsync(0);
+        await BrowserFixture.ScreenshotAsync(page, "operator-poison-replayed");
+
+        // The usage invoicing jobs' poison queue is listed the same way.
+        await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync("invoice-jobs");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show messages" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
+        Assert.Contains(browser.ApiCalls, c => c.PathAndQuery.Contains("queue=invoice-jobs", StringComparison.Ordinal) && c.Status == 200);
+
+        var account = await Stack.Data.WaitForAccountAsync(subscriber.AccountId, a => a.Subscription?.PlanCode?.ToString() == "PRO", "on PRO after the replay");
+        Assert.Equal(SubscriptionStatus.Active, account.Subscription!.Status);
+        await page.GotoAsync($"/operator/#account/{subscriber.AccountId}");
+        await Expect(page.Locator("dl.facts")).ToContainTextAsync("PlanPRO");
+        var events = page.GetByRole(AriaRole.Table, new() { Name = "Latest Stripe events for this account" });
+        await Expect(events.GetByRole(AriaRole.Row).Filter(new() { HasText = eventId })).ToContainTextAsync("applied");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task An_operator_grants_credit_from_a_decimal_amount_and_a_deduction_beyond_the_balance_is_refused_in_words()
+    {
+        var accountId = await RegisterAccountAsync("opcr");
+        var page = await browser.OpenAsync($"/operator/#account/{accountId}");
+        await SignInAsync(page);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {accountId}" })).ToBeVisibleAsync();
+        await Expect(page.GetByText("No credit entries.")).ToBeVisibleAsync();
+
+        // More decimals than the currency has are refused by the page, not rounded (and nothing is sent).
+        var calls = browser.ApiCalls.Count;
+        await page.GetByLabel("Amount").FillAsync("12.345");
+        await page.GetByLabel("Reason").FillAsync("goodwill for ticket 881");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Amount: Use at most 2 decimals for USD.");
+        Assert.Equal(calls, browser.ApiCalls.Count);
+
+        // The first answer is lost on the way back (the server posted): the operator submits the same form again, the
+        // page sends the same idempotency key, and the adjustment is posted once.
+        var posts = 0;
+        await page.RouteAsync(url => url.EndsWith("/credits", StringComparison.Ordinal), async route =>
+        {
+            if (route.Request.Method == "POST" && Interlocked.Increment(ref posts) == 1)
+            {
+                var answered = await route.FetchAsync();
+                Assert.Equal(200, answered.Status);
+                await route.AbortAsync();
+            }
+            else
+            {
+                await route.ContinueAsync();
+            }
+        });
+        await page.GetByLabel("Amount").FillAsync("12.34");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The billing service could not be reached. Check your connection and try again.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Already posted: entry 1, adjustment +$12.34 (goodwill for ticket 881). Balance now $12.34.");
+        Assert.Equal(2, posts);
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $12.34");
+        var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, latest 20 entries" });
+        var grant = ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "goodwill for ticket 881" });
+        await Expect(grant).ToContainTextAsync("adjustment");
+        await Expect(grant).ToContainTextAsync("+$12.34");
+        await Expect(page.GetByLabel("Amount")).ToHaveValueAsync(string.Empty);
+
+        await page.GetByLabel("Amount").FillAsync("-20");
+        await page.GetByLabel("Reason").FillAsync("reverse a double grant");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("There is not enough credit for that.");
+        await BrowserFixture.ScreenshotAsync(page, "operator-credit");
+
+        await page.GetByLabel("Amount").FillAsync("-2.34");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Posted: entry 2, adjustment −$2.34 (reverse a double grant). Balance now $10.00.");
+        await Expect(ledger.GetByRole(AriaRole.Row)).ToHaveCountAsync(3);
+        await Expect(ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "reverse a double grant" })).ToContainTextAsync("−$2.34");
+        await Expect(page.Locator("#alert")).ToBeEmptyAsync();
+        await BrowserFixture.ScreenshotAsync(page, "operator-credit-ledger");
+        Assert.Single(browser.ApiCalls, c => c.Method == "POST" && c.PathAndQuery.Contains(accountId, StringComparison.Ordinal) && c.Status == 409);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task The_invoices_list_filters_to_the_month_a_period_started_in()
+    {
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var periodEnd = await InvoicingTests.ClosePeriodsSoonAsync(Stack, TimeSpan.FromSeconds(8), subscriber);
+        await InvoicingTests.RecordAsync(Stack, subscriber.AccountId, "agent_runs", 5_001);
+        await Eventually.UntilAsync(async () => (await InvoicingTests.InvoicesOfAsync(Stack, subscriber.CustomerId)).Any(i => i.Status is "open" or "paid"), "the usage invoice", TimeSpan.FromSeconds(90));
+        var month = periodEnd.AddMonths(-1).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var monthBefore = periodEnd.AddMonths(-2).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+        var page = await browser.OpenAsync("/operator/");
+        await SignInAsync(page);
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Operator views" }).GetByRole(AriaRole.Link, new() { Name = "Invoices" }).ClickAsync();
+        await page.GetByLabel("Period month").FillAsync(month);
+        var filter = page.GetByRole(AriaRole.Button, new() { Name = "Filter" });
+        var table = page.GetByRole(AriaRole.Table, new() { Name = $"Invoices (period {month}), page 1" });
+        var row = table.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = subscriber.AccountId }) });
+
+        // The operator index is written when the run records the finalized invoice: filter again until it is there.
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                await filter.ClickAsync();
+                await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+                return await row.CountAsync() == 1;
+            },
+            "the invoice in the operator list",
+            TimeSpan.FromSeconds(30));
+        await Expect(row).ToContainTextAsync("$0.02");
+        await Expect(row).ToContainTextAsync("PRO");
+        await Expect(row).ToContainTextAsync(new Regex("open|paid"));
+        await BrowserFixture.ScreenshotAsync(page, "operator-invoices");
+
+        await page.GetByLabel("Period month").FillAsync(monthBefore);
+        await filter.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = subscriber.AccountId })).ToHaveCountAsync(0);
+
+        await page.GetByLabel("Period month").FillAsync("2026-13");
+        await filter.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Period month: write it as YYYY-MM, for example 2026-11.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_customer_token_on_the_operator_page_is_told_it_is_not_allowed()
+    {
+        var page = await browser.OpenAsync("/operator/");
+        // As a team's app that hands the page a customer's token: a development token without the admin role.
+        await page.EvaluateAsync("""
+            async () => {
+              const response = await fetch('/dev/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ accountId: 'customer-7', operator: false }) });
+              const body = await response.json();
+              sessionStorage.setItem('billing.session.operator', JSON.stringify({ accountId: 'customer-7', token: body.token, expiresAt: body.expiresAt }));
+            }
+            """);
+        await page.ReloadAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("You are signed in without the billing operator role, so the operator views are not allowed. Sign in with an operator (billing admin) account.");
+        await Expect(page.GetByRole(AriaRole.Table)).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Operator views" })).ToBeHiddenAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "operator-forbidden");
+        Assert.Contains(browser.ApiCalls, c => c.PathAndQuery.StartsWith("/api/billing/admin/accounts", StringComparison.Ordinal) && c.Status == 403);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task On_a_phone_the_accounts_and_an_account_read_without_page_scrolling_sideways_and_pass_axe()
+    {
+        var accountId = await RegisterAccountAsync("opph");
+        await RecordUsageAsync(accountId, "agent_runs", 7);
+        var page = await browser.OpenAsync("/operator/", phone: true);
+        await SignInAsync(page);
+        await page.GetByLabel("Account or customer id contains").FillAsync(accountId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = accountId })).ToBeVisibleAsync();
+        await ExpectNoSidewaysScrollAsync(page);
+        await BrowserFixture.ScreenshotAsync(page, "operator-accounts-phone");
+        await ExpectNoSeriousAccessibilityViolationsAsync(page);
+
+        // Keyboard only: the account's link is reachable and opens with Enter.
+        await page.GetByRole(AriaRole.Link, new() { Name = accountId }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {accountId}" })).ToBeFocusedAsync();
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Usage this period" })).ToContainTextAsync("7");
+        await ExpectNoSidewaysScrollAsync(page);
+        await BrowserFixture.ScreenshotAsync(page, "operator-account-phone");
+        await ExpectNoSeriousAccessibilityViolationsAsync(page);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    private static async Task SignInAsync(IPage page)
+    {
+        await page.GetByLabel("Operator id").FillAsync("ops-" + Guid.NewGuid().ToString("N")[..6]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Operator views" })).ToBeVisibleAsync();
+    }
+
+    private static async Task ExpectNoSeriousAccessibilityViolationsAsync(IPage page)
+    {
+        var result = await page.RunAxe();
+        var serious = result.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}")
+            .ToList();
+        Assert.True(serious.Count == 0, "Accessibility violations:\n" + string.Join('\n', serious));
+    }
+
+    private static async Task ExpectNoSidewaysScrollAsync(IPage page)
+    {
+        var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        Assert.True(width <= page.ViewportSize!.Width, $"The page scrolls sideways: {width} px of content on a {page.ViewportSize.Width} px screen.");
+    }
+
+    /// <summary>Registers a new account through the service API (as the product's backend does) and returns its id.</summary>
+    private async Task<string> RegisterAccountAsync(string prefix)
+    {
+        var accountId = $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri($"/api/accounts/{accountId}", UriKind.Relative));
+        request.Headers.Add(ServiceCredentials.ApiKeyHeader, ServiceCredentials.ApiKey);
+        using var response = await Stack.App.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return accountId;
+    }
+
+    private async Task RecordUsageAsync(string accountId, string meter, long quantity)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/usage", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { accountId, meter, quantity, idempotencyKey = Guid.NewGuid().ToString() }),
+        };
+        request.Headers.Add(ServiceCredentials.ApiKeyHeader, ServiceCredentials.ApiKey);
+        using var response = await Stack.App.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The id of the newest event of <paramref name="type"/> about <paramref name="objectId"/>, from the emulator's Events API.</summary>
+    private async Task<string> LatestEventIdAsync(string type, string objectId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/v1/events?type={type}&limit=100", UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", StripeEmulatorProcess.SecretKey);
+        using var response = await Stack.Emulator!.Controls.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        using var list = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return list.RootElement.GetProperty("data").EnumerateArray()
+            .First(e => e.GetProperty("data").GetProperty("object").GetProperty("id").GetString() == objectId)
+            .GetProperty("id").GetString()!;
+    }
+}
