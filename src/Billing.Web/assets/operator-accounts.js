@@ -1,7 +1,7 @@
 // Accounts: filter by plan, status and text (account id or Stripe customer id), page with the API's cursor, open one.
 import { meterName } from './api.js';
 import { el, formatCount, formatMoney, render } from './ui.js';
-import { dataTable, field, moneyList, periodText, section, select, statusBadge } from './operator-common.js';
+import { dataTable, field, moneyList, newestOnly, periodText, section, select, statusBadge } from './operator-common.js';
 
 const statuses = [
   ['', 'Any status'], ['active', 'active'], ['trialing', 'trialing (Stripe)'], ['trial', 'trial (local)'], ['past_due', 'past due'],
@@ -53,7 +53,10 @@ function filterForm(ctx, results) {
   return form;
 }
 
+const loads = newestOnly();
+
 async function load(ctx, results) {
+  const ticket = loads.begin();
   results.setAttribute('aria-busy', 'true');
   let answer;
   try {
@@ -61,14 +64,14 @@ async function load(ctx, results) {
       query: { ...state.filters, cursor: state.cursors[state.page], limit: 20 },
     });
   } catch (error) {
-    if (ctx.current()) {
+    if (ctx.current() && loads.isNewest(ticket)) {
       ctx.fail(error);
       results.replaceChildren();
       results.removeAttribute('aria-busy');
     }
     return;
   }
-  if (!ctx.current()) return;
+  if (!ctx.current() || !loads.isNewest(ticket)) return; // another view, or a newer filter or page, is being shown
   results.removeAttribute('aria-busy');
   state.cursors[state.page + 1] = answer.nextCursor ?? undefined;
   const accounts = answer.accounts ?? [];

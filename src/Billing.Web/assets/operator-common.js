@@ -115,3 +115,12 @@ export function facts(pairs) {
     .filter(([, value]) => value !== null && value !== undefined && value !== '')
     .flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]));
 }
+
+/**
+ * Overlapping loads of one list (a slow first load, then a filter or a page change): only the newest may draw.
+ * const loads = newestOnly(); ... const ticket = loads.begin(); await ...; if (!loads.isNewest(ticket)) return;
+ */
+export function newestOnly() {
+  let newest = 0;
+  return { begin: () => ++newest, isNewest: (ticket) => ticket === newest };
+}

@@ -1,7 +1,7 @@
 // Every account's usage invoices, newest period first: filter by the month a period started in and by status; pages.
 import { el, render } from './ui.js';
 import { invoiceTable } from './operator-account.js';
-import { field, section, select } from './operator-common.js';
+import { field, newestOnly, section, select } from './operator-common.js';
 
 const statuses = [['', 'Any status'], ['draft', 'draft'], ['open', 'open'], ['paid', 'paid'], ['void', 'void'], ['uncollectible', 'uncollectible']];
 const state = { filters: { period: '', status: '' }, cursors: [null], page: 0 };
@@ -42,20 +42,23 @@ function filterForm(ctx, results) {
   return form;
 }
 
+const loads = newestOnly();
+
 async function load(ctx, results) {
+  const ticket = loads.begin();
   results.setAttribute('aria-busy', 'true');
   let answer;
   try {
     answer = await ctx.api.get('/api/billing/admin/invoices', { query: { ...state.filters, cursor: state.cursors[state.page], limit: 20 } });
   } catch (error) {
-    if (ctx.current()) {
+    if (ctx.current() && loads.isNewest(ticket)) {
       ctx.fail(error);
       results.replaceChildren();
       results.removeAttribute('aria-busy');
     }
     return;
   }
-  if (!ctx.current()) return;
+  if (!ctx.current() || !loads.isNewest(ticket)) return; // another view, or a newer filter or page, is being shown
   results.removeAttribute('aria-busy');
   state.cursors[state.page + 1] = answer.nextCursor ?? undefined;
   const invoices = answer.invoices ?? [];
