@@ -50,6 +50,7 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
             if (status == StatusCodes.Status503ServiceUnavailable)
             {
                 http.Response.Headers.RetryAfter = "2";
+                http.Response.Headers.AccessControlExposeHeaders = "Retry-After"; // a browser page on another origin may read it
             }
 
             context.GetInvocationResult().Value = Problems.Of(status, title, detail, code);

@@ -33,6 +33,7 @@ internal sealed class RateLimitMiddleware(AccountRateLimiter limiter) : IFunctio
             var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            http.Response.Headers.AccessControlExposeHeaders = "Retry-After"; // a browser page on another origin may read it
             context.GetInvocationResult().Value = Problems.Of(StatusCodes.Status429TooManyRequests, "Too many requests",
                 $"This account may make at most {limiter.PermitsPerMinute} such requests a minute; try again in {seconds} s.", "rate_limited");
             return;

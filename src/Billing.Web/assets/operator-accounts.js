@@ -1,7 +1,7 @@
 // Accounts: filter by plan, status and text (account id or Stripe customer id), page with the API's cursor, open one.
 import { meterName } from './api.js';
 import { el, formatCount, formatMoney, render } from './ui.js';
-import { dataTable, field, moneyList, newestOnly, periodText, section, select, statusBadge } from './operator-common.js';
+import { cursorList, dataTable, field, moneyList, periodText, section, select, statusBadge } from './operator-common.js';
 
 const statuses = [
   ['', 'Any status'], ['active', 'active'], ['trialing', 'trialing (Stripe)'], ['trial', 'trial (local)'], ['past_due', 'past due'],
@@ -22,13 +22,18 @@ export async function showAccounts(ctx) {
     }
     if (!ctx.current()) return; // the operator went to another view meanwhile
   }
-  const results = el('div', { id: 'account-results' });
-  const form = filterForm(ctx, results);
-  render('content', section('accounts-title', 'Accounts', form, results));
-  await load(ctx, results);
+  const list = cursorList(ctx, {
+    state,
+    read: (filters, cursor) => ctx.api.get('/api/billing/admin/accounts', { query: { ...filters, cursor, limit: 20 } }),
+    draw: accountsTable,
+    noun: ['account', 'accounts'],
+    label: 'Account pages',
+  });
+  render('content', section('accounts-title', 'Accounts', filterForm(list), list.results));
+  await list.load();
 }
 
-function filterForm(ctx, results) {
+function filterForm(list) {
   const plan = select('plan', [['', 'Any plan'], ...plans.map((p) => [p.code, `${p.displayName} (${p.code})`])], state.filters.plan);
   const status = select('status', statuses, state.filters.status);
   const q = el('input', { name: 'q', type: 'search', maxlength: '128', value: state.filters.q, autocomplete: 'off' });
@@ -40,40 +45,12 @@ function filterForm(ctx, results) {
     submit);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    state.filters = { plan: plan.value, status: status.value, q: q.value.trim() };
-    state.cursors = [null];
-    state.page = 0;
-    submit.disabled = true;
-    try {
-      await load(ctx, results);
-    } finally {
-      submit.disabled = false;
-    }
+    await list.filter({ plan: plan.value, status: status.value, q: q.value.trim() }, submit);
   });
   return form;
 }
 
-const loads = newestOnly();
-
-async function load(ctx, results) {
-  const ticket = loads.begin();
-  results.setAttribute('aria-busy', 'true');
-  let answer;
-  try {
-    answer = await ctx.api.get('/api/billing/admin/accounts', {
-      query: { ...state.filters, cursor: state.cursors[state.page], limit: 20 },
-    });
-  } catch (error) {
-    if (ctx.current() && loads.isNewest(ticket)) {
-      ctx.fail(error);
-      results.replaceChildren();
-      results.removeAttribute('aria-busy');
-    }
-    return;
-  }
-  if (!ctx.current() || !loads.isNewest(ticket)) return; // another view, or a newer filter or page, is being shown
-  results.removeAttribute('aria-busy');
-  state.cursors[state.page + 1] = answer.nextCursor ?? undefined;
+function accountsTable(answer, pageNumber) {
   const accounts = answer.accounts ?? [];
   const rows = accounts.map((a) => [
     el('a', { href: `#account/${encodeURIComponent(a.accountId)}` }, a.accountId),
@@ -84,28 +61,11 @@ async function load(ctx, results) {
     a.credits?.available === false ? el('span', { class: 'muted' }, 'not available') : moneyList(a.credits?.balance),
     a.stripeCustomerId ?? '',
   ]);
-  const pageNumber = state.page + 1;
   const table = dataTable(`Accounts, page ${pageNumber}`, [
     { header: 'Account' }, { header: 'Plan' }, { header: 'Status' }, { header: 'Period (UTC)' }, { header: 'Usage this period' },
     { header: 'Credit', numeric: true }, { header: 'Stripe customer' },
-  ], rows, { empty: state.page === 0 ? 'No account matches these filters.' : 'No more accounts.' });
-  results.replaceChildren(table, pager(ctx, results, answer.nextCursor));
-  ctx.ok(`${accounts.length === 1 ? '1 account' : `${accounts.length} accounts`} on page ${pageNumber}${answer.nextCursor ? '; there are more' : ''}.`);
-}
-
-function pager(ctx, results, nextCursor) {
-  // The API's cursors only go forward; the page keeps those it was given, so it can also go back one page.
-  const first = el('button', { type: 'button', disabled: state.page === 0 }, 'First page');
-  const previous = el('button', { type: 'button', disabled: state.page === 0 }, 'Previous page');
-  const next = el('button', { type: 'button', disabled: !nextCursor }, 'Next page');
-  const go = (page) => {
-    state.page = page;
-    load(ctx, results);
-  };
-  first.addEventListener('click', () => go(0));
-  previous.addEventListener('click', () => go(Math.max(0, state.page - 1)));
-  next.addEventListener('click', () => go(state.page + 1));
-  return el('nav', { class: 'pager', 'aria-label': 'Account pages' }, first, previous, next);
+  ], rows, { empty: pageNumber === 1 ? 'No account matches these filters.' : 'No more accounts.' });
+  return { table, count: accounts.length };
 }
 
 /** "agent runs 5,250 / 5,000 (+250)" per meter that has a limit or use; overage money at the end. */

@@ -117,10 +117,61 @@ export function facts(pairs) {
 }
 
 /**
- * Overlapping loads of one list (a slow first load, then a filter or a page change): only the newest may draw.
- * const loads = newestOnly(); ... const ticket = loads.begin(); await ...; if (!loads.isNewest(ticket)) return;
+ * A filtered list the API pages with a forward-only cursor (accounts, invoices). state ({ filters, cursors, page }) is
+ * the caller's and outlives the view, so coming back shows the same filters and page; the cursors given so far are kept,
+ * so the list can also go back. Only the newest of overlapping loads draws (a slow first load never overwrites a later
+ * filter or page). read(filters, cursor) asks the API; draw(answer, pageNumber) returns { table, count }.
  */
-export function newestOnly() {
+export function cursorList(ctx, { state, read, draw, noun: [one, many], label }) {
+  const results = el('div', {});
   let newest = 0;
-  return { begin: () => ++newest, isNewest: (ticket) => ticket === newest };
+
+  async function load() {
+    const ticket = ++newest;
+    results.setAttribute('aria-busy', 'true');
+    let answer;
+    try {
+      answer = await read(state.filters, state.cursors[state.page]);
+    } catch (error) {
+      if (ctx.current() && ticket === newest) {
+        ctx.fail(error);
+        results.replaceChildren();
+        results.removeAttribute('aria-busy');
+      }
+      return;
+    }
+    if (!ctx.current() || ticket !== newest) return; // another view, or a newer filter or page, is being shown
+    results.removeAttribute('aria-busy');
+    state.cursors[state.page + 1] = answer.nextCursor ?? undefined;
+    const pageNumber = state.page + 1;
+    const { table, count } = draw(answer, pageNumber);
+    results.replaceChildren(table, pager(answer.nextCursor));
+    ctx.ok(`${count === 1 ? `1 ${one}` : `${count} ${many}`} on page ${pageNumber}${answer.nextCursor ? '; there are more' : ''}.`);
+  }
+
+  function pager(nextCursor) {
+    const go = (page) => {
+      state.page = page;
+      load();
+    };
+    const first = el('button', { type: 'button', disabled: state.page === 0, onclick: () => go(0) }, 'First page');
+    const previous = el('button', { type: 'button', disabled: state.page === 0, onclick: () => go(Math.max(0, state.page - 1)) }, 'Previous page');
+    const next = el('button', { type: 'button', disabled: !nextCursor, onclick: () => go(state.page + 1) }, 'Next page');
+    return el('nav', { class: 'pager', 'aria-label': label }, first, previous, next);
+  }
+
+  /** New filters from a submitted form: back to the first page; the submit button is disabled meanwhile. */
+  async function filter(filters, submit) {
+    state.filters = filters;
+    state.cursors = [null];
+    state.page = 0;
+    submit.disabled = true;
+    try {
+      await load();
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  return { results, load, filter };
 }

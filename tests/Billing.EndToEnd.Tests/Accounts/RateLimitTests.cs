@@ -22,6 +22,7 @@ public sealed class RateLimitTests(BillingApiFixture api)
 
         Assert.Equal("rate_limited", limited.ShouldBeProblem(HttpStatusCode.TooManyRequests).GetProperty("code").GetString());
         Assert.InRange(int.Parse(limited.Header("Retry-After")!, System.Globalization.CultureInfo.InvariantCulture), 1, 60);
+        Assert.Equal("Retry-After", limited.Header("Access-Control-Expose-Headers")); // readable by a page on another origin
         other.ShouldBeProblem(HttpStatusCode.Conflict);
     }
 }

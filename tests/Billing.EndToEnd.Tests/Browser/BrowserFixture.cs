@@ -56,6 +56,10 @@ public sealed class BrowserFixture : IAsyncLifetime
             corsOrigins: pages);
         Pages = await PageHostProcess.StartAsync(Stack.App.BaseAddress, pagePort);
         _playwright = await Playwright.CreateAsync();
+
+        // The pages wait on the whole local stack; on 2 loaded cores its first answers can take well over Playwright's
+        // default 5 s. Assertions still fail, only later.
+        Assertions.SetDefaultExpectTimeout(20_000);
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,

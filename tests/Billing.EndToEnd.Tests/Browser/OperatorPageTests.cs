@@ -119,6 +119,16 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
             await Eventually.UntilAsync(async () => (await poison.PeekTextsAsync()).Any(m => m.Contains(eventId, StringComparison.Ordinal)), "the poison message", TimeSpan.FromSeconds(60));
             await Stack.Data.WaitForEventAsync(eventId, e => e.Status == StripeEventStatus.Failed && e.Attempts == WebhookStack.MaxDequeueCount, "failed every attempt");
 
+            // The customer meanwhile: "Manage billing" gets the app's real 503 stripe_unavailable, shown in words, with
+            // the wait the API's Retry-After gives (exposed to the page's origin).
+            var customer = await browser.OpenAsync("/billing/");
+            await customer.GetByLabel("Account id").FillAsync(subscriber.AccountId);
+            await customer.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await customer.GetByRole(AriaRole.Button, new() { Name = "Manage billing" }).ClickAsync();
+            await Expect(customer.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Payments are unavailable right now: we could not reach Stripe. Nothing was charged. Try again in 2 seconds.");
+            Assert.Contains(browser.ApiCalls, c => c.PathAndQuery == "/api/billing/portal" && c.Status == 503);
+            await BrowserFixture.ScreenshotAsync(customer, "billing-stripe-down");
+
             // Meanwhile the account's picture still opens, says Stripe is unreachable and shows what is stored.
             var during = await browser.OpenAsync($"/operator/#account/{subscriber.AccountId}");
             await SignInAsync(during);
