@@ -115,8 +115,17 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
             invoices => invoices.Count == 1 && invoices[0].Status == "open",
             "the period's usage invoice",
             TimeSpan.FromSeconds(90))).Single();
-        await page.ReloadAsync();
+        // The run records the invoice just after Stripe has it: the customer reloads until it is listed.
         var row = page.GetByRole(AriaRole.Table, new() { Name = "Usage invoices, newest first" }).GetByRole(AriaRole.Row).Filter(new() { HasText = invoice.Number });
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                await page.ReloadAsync();
+                await Expect(page.Locator("#invoices-body")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("No invoices yet|" + System.Text.RegularExpressions.Regex.Escape(invoice.Number)));
+                return await row.CountAsync() == 1;
+            },
+            "the invoice listed on the page",
+            TimeSpan.FromSeconds(30));
         await Expect(row).ToContainTextAsync("Open");
         await Expect(row).ToContainTextAsync("$5.00");
         await BrowserFixture.ScreenshotAsync(page, "billing-invoice");
