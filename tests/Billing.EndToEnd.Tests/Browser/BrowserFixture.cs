@@ -149,8 +149,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// </summary>
     public async Task RestartAppAsync(Action<Dictionary<string, string?>> change)
     {
-        var origin = Pages.BaseAddress.ToString().TrimEnd('/');
-        await Stack.RestartAppAsync(change, origin);
+        await Stack.RestartAppAsync(change);
         await Stack.Emulator!.AddWebhookEndpointAsync(new Uri(Stack.App.BaseAddress, SignedWebhook.Path), WebhookStack.WebhookSecret);
         await Pages.DisposeAsync();
         Pages = await PageHostProcess.StartAsync(Stack.App.BaseAddress, Pages.BaseAddress.Port);

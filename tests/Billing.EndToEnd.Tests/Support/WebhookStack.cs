@@ -16,10 +16,12 @@ internal sealed class WebhookStack : IAsyncDisposable
     public const int MaxDequeueCount = 3;
 
     private readonly HttpClient _stripeHttp = new();
+    private readonly string? _corsOrigins;
 
     /// <param name="testStripeApiBase">Where the tests' own Stripe client goes: the emulator when there is one.</param>
-    private WebhookStack(LocalEmulators emulators, Dictionary<string, string?> settings, FunctionAppProcess app, StripeEmulatorProcess? emulator, Uri testStripeApiBase)
+    private WebhookStack(LocalEmulators emulators, Dictionary<string, string?> settings, FunctionAppProcess app, StripeEmulatorProcess? emulator, Uri testStripeApiBase, string? corsOrigins)
     {
+        _corsOrigins = corsOrigins;
         Emulators = emulators;
         Settings = settings;
         App = app;
@@ -75,16 +77,16 @@ internal sealed class WebhookStack : IAsyncDisposable
             await stripe.AddWebhookEndpointAsync(new Uri(app.BaseAddress, SignedWebhook.Path), WebhookSecret);
         }
 
-        return new WebhookStack(emulators, settings, app, stripe, stripe?.ApiBase ?? apiBase);
+        return new WebhookStack(emulators, settings, app, stripe, stripe?.ApiBase ?? apiBase, corsOrigins);
     }
 
-    /// <summary>Stops the app and starts it again with changed settings (same queue and database).</summary>
+    /// <summary>Stops the app and starts it again with changed settings (same queue and database, same CORS origins).</summary>
     public async Task RestartAppAsync(Action<Dictionary<string, string?>> change)
     {
         ArgumentNullException.ThrowIfNull(change);
         await App.DisposeAsync();
         change(Settings);
-        App = await FunctionAppProcess.StartAsync(Settings);
+        App = await FunctionAppProcess.StartAsync(Settings, corsOrigins: _corsOrigins);
     }
 
     /// <summary>A Stripe customer carrying the account id in its metadata, as the backend provisions it.</summary>
@@ -129,14 +131,5 @@ internal sealed class WebhookStack : IAsyncDisposable
 
         await Data.DisposeAsync();
         _stripeHttp.Dispose();
-    }
-
-    /// <summary>As <see cref="RestartAppAsync(Action{Dictionary{string, string?}})"/>, with the host's CORS origins (a browser page's) kept.</summary>
-    public async Task RestartAppAsync(Action<Dictionary<string, string?>> change, string corsOrigins)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        await App.DisposeAsync();
-        change(Settings);
-        App = await FunctionAppProcess.StartAsync(Settings, corsOrigins: corsOrigins);
     }
 }
