@@ -130,6 +130,19 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
   }
 ]
 
+// The stored procedure that records usage in one request (src/Billing.Cosmos/Usage/record-usage.js, the file the
+// app embeds and the provisioner registers locally). Its id carries its version: a changed behaviour gets a new id.
+resource recordUsage 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures@2024-11-15' = {
+  parent: sqlContainers[0]
+  name: 'recordUsage-v1'
+  properties: {
+    resource: {
+      id: 'recordUsage-v1'
+      body: loadTextContent('../../src/Billing.Cosmos/Usage/record-usage.js')
+    }
+  }
+}
+
 output name string = account.name
 output id string = account.id
 output endpoint string = account.properties.documentEndpoint

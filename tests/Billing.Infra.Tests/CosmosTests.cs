@@ -2,6 +2,7 @@ using Billing.Cosmos.Configuration;
 using Billing.Cosmos.Provisioning;
 using Billing.Infra.Tests.Bicep;
 using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Cosmos.Scripts;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moq;
@@ -16,7 +17,7 @@ public sealed class CosmosTests(DeployedTemplate template)
     [Fact]
     public async Task The_database_and_every_container_are_those_the_provisioner_creates()
     {
-        var (database, containers) = await WhatTheProvisionerCreatesAsync();
+        var (database, containers, _) = await WhatTheProvisionerCreatesAsync();
 
         Assert.Equal(database, DeployedTemplate.ShortName(template.OneOf("Microsoft.DocumentDB/databaseAccounts/sqlDatabases")));
         var deployed = template.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
@@ -39,6 +40,19 @@ public sealed class CosmosTests(DeployedTemplate template)
     }
 
     [Fact]
+    public async Task The_stored_procedure_is_the_one_the_provisioner_registers_on_the_accounts_container()
+    {
+        var (_, _, procedures) = await WhatTheProvisionerCreatesAsync();
+
+        var (container, wanted) = Assert.Single(procedures);
+        Assert.Equal("accounts", container);
+        var deployed = template.OneOf("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures");
+        Assert.EndsWith("/accounts/" + wanted.Id, (string)deployed["name"]!, StringComparison.Ordinal);
+        Assert.Equal(wanted.Id, (string?)deployed["properties"]!["resource"]!["id"]);
+        Assert.Equal(wanted.Body, (string?)deployed["properties"]!["resource"]!["body"]);
+    }
+
+    [Fact]
     public void Local_auth_is_off_and_the_account_is_serverless_by_default()
     {
         var properties = template.OneOf("Microsoft.DocumentDB/databaseAccounts")["properties"]!;
@@ -51,10 +65,12 @@ public sealed class CosmosTests(DeployedTemplate template)
     }
 
     /// <summary>Runs the real <see cref="CosmosProvisioner"/> against a client that records what it is asked to create.</summary>
-    private static async Task<(string Database, List<ContainerProperties> Containers)> WhatTheProvisionerCreatesAsync()
+    private static async Task<(string Database, List<ContainerProperties> Containers, List<(string Container, StoredProcedureProperties Procedure)> Procedures)> WhatTheProvisionerCreatesAsync()
     {
         var containers = new List<ContainerProperties>();
+        var procedures = new List<(string, StoredProcedureProperties)>();
         var database = new Mock<Database>();
+        database.Setup(d => d.GetContainer(It.IsAny<string>())).Returns((string name) => Recording(name, procedures));
         database.Setup(d => d.CreateContainerIfNotExistsAsync(It.IsAny<ContainerProperties>(), It.IsAny<int?>(), It.IsAny<RequestOptions>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((ContainerProperties p, int? _, RequestOptions _, CancellationToken _) => Created(p, containers));
         database.Setup(d => d.CreateContainerIfNotExistsAsync(It.IsAny<ContainerProperties>(), It.IsAny<ThroughputProperties>(), It.IsAny<RequestOptions>(), It.IsAny<CancellationToken>()))
@@ -76,7 +92,18 @@ public sealed class CosmosTests(DeployedTemplate template)
 
         Assert.NotNull(databaseName);
         Assert.NotEmpty(containers);
-        return (databaseName, containers);
+        return (databaseName, containers, procedures);
+    }
+
+    private static Container Recording(string container, List<(string, StoredProcedureProperties)> procedures)
+    {
+        var scripts = new Mock<Scripts>();
+        scripts.Setup(s => s.CreateStoredProcedureAsync(It.IsAny<StoredProcedureProperties>(), It.IsAny<RequestOptions>(), It.IsAny<CancellationToken>()))
+            .Callback((StoredProcedureProperties p, RequestOptions _, CancellationToken _) => procedures.Add((container, p)))
+            .ReturnsAsync(new Mock<StoredProcedureResponse>().Object);
+        var mock = new Mock<Container>();
+        mock.Setup(c => c.Scripts).Returns(scripts.Object);
+        return mock.Object;
     }
 
     private static ContainerResponse Created(ContainerProperties properties, List<ContainerProperties> created)

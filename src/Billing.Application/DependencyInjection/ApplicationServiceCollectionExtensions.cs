@@ -66,6 +66,7 @@ public static class ApplicationServiceCollectionExtensions
 
         // Usage metering: consumption (with thresholds), allocations, the usage report
         services.TryAddSingleton<UsageThresholds>();
+        services.TryAddSingleton<RecentAccounts>();
         services.TryAddSingleton<UsageRecording>();
         services.TryAddSingleton<Allocations>();
         services.TryAddTransient<UsageReport>();

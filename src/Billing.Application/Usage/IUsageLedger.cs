@@ -18,26 +18,19 @@ public interface IUsageLedger
     Task<IReadOnlyList<UsageCounters>> ListStartedAsync(AccountId accountId, DateTimeOffset startedFrom, DateTimeOffset startedBefore, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Claims <paramref name="claim"/>'s idempotency key for the account, atomically: null when this call claimed it
-    /// (go on and count), otherwise the claim that holds it (a duplicate or a racing twin: count nothing).
+    /// Records one usage in one atomic step: claims its idempotency key, checks the hard limit, adds the quantity to
+    /// the meter's counter and keeps the answer on the key: all of it, or nothing. Nothing is written either when the
+    /// key is already held (<see cref="UsageRecordStatus.Duplicate"/>), the limit would be passed
+    /// (<see cref="UsageRecordStatus.Refused"/>) or the account is no longer at
+    /// <see cref="UsageRecord.AccountVersion"/>, the version its limits were worked out from
+    /// (<see cref="UsageRecordStatus.StaleAccount"/>). The first record of a period also creates its counters and its
+    /// entry in the closing-day index.
     /// </summary>
-    Task<UsageKeyClaim?> ClaimKeyAsync(UsageKeyClaim claim, CancellationToken cancellationToken);
+    /// <exception cref="UsageNotCountedException">The store refused the request before applying it (throttled, unreachable).</exception>
+    Task<UsageRecordResult> RecordAsync(UsageRecord record, CancellationToken cancellationToken);
 
     /// <summary>The claim of an idempotency key, or null when the key is unknown (or expired); claims nothing.</summary>
     Task<UsageKeyClaim?> GetKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken);
-
-    /// <summary>Stores the first answer on the claimed key once its usage is counted, so a retry gets the same answer.</summary>
-    Task SettleKeyAsync(UsageKeyClaim claim, CountedUsage counted, CancellationToken cancellationToken);
-
-    /// <summary>Gives a claimed key up again because nothing was counted for it (over the limit, or the count failed).</summary>
-    Task ReleaseKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Adds the consumption to the meter's counter atomically. With a limit, the counter never passes it, whatever the
-    /// concurrency: the addition is refused instead. The first consumption of a period creates its document and its
-    /// entry in the closing-day index.
-    /// </summary>
-    Task<UsageConsumeResult> TryConsumeAsync(UsageConsumption consumption, CancellationToken cancellationToken);
 
     /// <summary>Marks a threshold of a meter in a period as notified; false when it already was (someone else notifies).</summary>
     Task<bool> TryMarkThresholdAsync(AccountId accountId, UsagePeriodKey periodKey, MeterName meter, int percent, CancellationToken cancellationToken);

@@ -1,9 +1,8 @@
 namespace Billing.Application.Usage;
 
 /// <summary>
-/// The store refused a count before applying it (throttled or unavailable): nothing was counted, so the
-/// idempotency key can be given back and the call retried. Any other failure of a count is ambiguous (it may have
-/// been applied), so the key stays claimed and a retry never counts twice.
+/// The store refused a record before applying it (throttled or unavailable): nothing was counted and no key was
+/// claimed, so the call can be retried as it is.
 /// </summary>
 public sealed class UsageNotCountedException : Exception
 {

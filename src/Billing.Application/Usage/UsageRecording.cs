@@ -13,12 +13,13 @@ namespace Billing.Application.Usage;
 
 /// <summary>
 /// Records consumption for the product's backend (<c>POST /api/usage</c>, <c>/usage/batch</c>, <c>/usage/check</c>).
-/// One record: a point read of the account (its limits and period follow its state at this instant), the atomic
-/// claim of the idempotency key, then one conditional increment of the period's counter, which the store refuses
-/// rather than let a hard limit be passed. A refused or failed count gives the key back, so nothing is recorded.
+/// One record is one atomic request to the ledger: claim the idempotency key, check the hard limit, count, keep the
+/// answer. The limits come from the account as this instance last read it (<see cref="RecentAccounts"/>); the ledger
+/// applies the record only while the account is still at that version, otherwise the account is read again and the
+/// record retried, so limits follow the account's state at the instant of the count.
 /// </summary>
 public sealed partial class UsageRecording(
-    IBillingAccountStore accounts,
+    RecentAccounts accounts,
     AccountEntitlements entitlements,
     PlanCatalog catalog,
     IUsageLedger ledger,
@@ -29,13 +30,8 @@ public sealed partial class UsageRecording(
 {
     private const int BatchParallelism = 8;
 
-    /// <summary>How often a retry polls a key whose first call is still counting, and how many times (about 5 seconds).</summary>
-    private const int MaxClaimAttempts = 25;
-
-    private static readonly TimeSpan ClaimPollInterval = TimeSpan.FromMilliseconds(200);
-
-    /// <summary>A key claimed this long ago and never settled belongs to a call that died (the function timeout is 5 minutes).</summary>
-    private static readonly TimeSpan AbandonedClaimAge = TimeSpan.FromMinutes(6);
+    /// <summary>How many times a record is tried against an account that keeps changing under it.</summary>
+    private const int MaxAccountAttempts = 5;
 
     public async Task<Outcome<RecordedUsage>> RecordAsync(UsageRecordRequest request, CancellationToken cancellationToken)
     {
@@ -58,110 +54,83 @@ public sealed partial class UsageRecording(
         }
 
         var account = await accounts.GetAsync(accountId!.Value, cancellationToken).ConfigureAwait(false);
-        if (account is null)
+        for (var attempt = 1; account is not null && attempt <= MaxAccountAttempts; attempt++)
         {
-            return UsageRefusals.UnknownAccount<RecordedUsage>(accountId.Value);
+            var entitlement = entitlements.Evaluate(account, now);
+            var occurredAt = request.OccurredAt ?? now;
+            if (OccurredAtError(occurredAt, entitlement.Period, now, rules) is { } occurredAtError)
+            {
+                // A late retry of usage recorded in time (e.g. after the period rolled over) still gets its first answer.
+                return await ledger.GetKeyAsync(accountId.Value, key!, cancellationToken).ConfigureAwait(false) is { Counted: { } counted } known
+                       && known.Meter == meter!.Value && known.Quantity == quantity
+                    ? Outcome.Succeeded(RecordedUsage.Replay(known, counted))
+                    : Outcome.Invalid<RecordedUsage>("occurredAt", occurredAtError);
+            }
+
+            var policy = entitlement.PolicyFor(meter!.Value);
+            var claim = new UsageKeyClaim
+            {
+                AccountId = accountId.Value,
+                IdempotencyKey = key!,
+                Meter = meter.Value,
+                Quantity = quantity!.Value,
+                PeriodKey = entitlement.PeriodKey,
+                PeriodStart = entitlement.PeriodStart,
+                PeriodEnd = entitlement.PeriodEnd,
+                OccurredAt = occurredAt,
+                RecordedAt = now,
+                Retention = rules.KeyRetention,
+            };
+            var consumption = new UsageConsumption(claim.AccountId, entitlement.Period, claim.Meter, claim.Quantity, policy.HardLimit, entitlement.Plan.Code, policy.Enforcement == MeterEnforcement.Overage ? policy.Quota : null);
+            var result = await ledger.RecordAsync(new UsageRecord(claim, consumption, account.Version), cancellationToken).ConfigureAwait(false);
+            switch (result.Status)
+            {
+                case UsageRecordStatus.Counted:
+                    await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result.Counter!, now, cancellationToken).ConfigureAwait(false);
+                    return Outcome.Succeeded(RecordedUsage.First(result.Key!, result.Key!.Counted!));
+
+                case UsageRecordStatus.Refused:
+                    // At the hard limit no count follows, so a threshold whose notification failed is retried by refused attempts.
+                    await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result.Counter!, now, cancellationToken).ConfigureAwait(false);
+                    return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Counter!.Counter, string.Create(CultureInfo.InvariantCulture, $" per period; {result.Counter.Counter} are used, so {claim.Quantity} more would pass it")));
+
+                case UsageRecordStatus.Duplicate:
+                    return await ReplayAsync(claim, result.Key!, policy, cancellationToken).ConfigureAwait(false);
+
+                default:
+                    LogAccountChanged(claim.Meter.Value, attempt);
+                    account = await accounts.ReadAsync(accountId.Value, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
         }
 
-        var entitlement = entitlements.Evaluate(account, now);
-        var occurredAt = request.OccurredAt ?? now;
-        if (OccurredAtError(occurredAt, entitlement.Period, now, rules) is { } occurredAtError)
-        {
-            // A late retry of usage recorded in time (e.g. after the period rolled over) still gets its first answer.
-            return await ledger.GetKeyAsync(accountId.Value, key!, cancellationToken).ConfigureAwait(false) is { Counted: { } counted } known
-                   && known.Meter == meter!.Value && known.Quantity == quantity
-                ? Outcome.Succeeded(RecordedUsage.Replay(known, counted))
-                : Outcome.Invalid<RecordedUsage>("occurredAt", occurredAtError);
-        }
-
-        var policy = entitlement.PolicyFor(meter!.Value);
-        var claim = new UsageKeyClaim
-        {
-            AccountId = accountId.Value,
-            IdempotencyKey = key!,
-            Meter = meter.Value,
-            Quantity = quantity!.Value,
-            PeriodKey = entitlement.PeriodKey,
-            PeriodStart = entitlement.PeriodStart,
-            PeriodEnd = entitlement.PeriodEnd,
-            OccurredAt = occurredAt,
-            RecordedAt = now,
-            Retention = rules.KeyRetention,
-        };
-        for (var attempt = 0; attempt < MaxClaimAttempts; attempt++)
-        {
-            var holder = await ledger.ClaimKeyAsync(claim, cancellationToken).ConfigureAwait(false);
-            if (holder is null)
-            {
-                return await CountAsync(claim, entitlement, policy, now, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (!claim.SameUsageAs(holder))
-            {
-                return Outcome.Refused<RecordedUsage>(
-                    RefusalReason.IdempotencyKeyReused,
-                    string.Create(CultureInfo.InvariantCulture, $"The idempotency key was already used at {holder.RecordedAt:O} for {holder.Quantity} {holder.Meter}; use a new key for new usage."));
-            }
-
-            if (holder.Counted is { } counted)
-            {
-                LogReplayed(holder.Meter.Value);
-                return Outcome.Succeeded(RecordedUsage.Replay(holder, counted));
-            }
-
-            if (time.GetUtcNow() - holder.RecordedAt >= AbandonedClaimAge)
-            {
-                // The first call stopped between claiming and settling (a crash): its usage may or may not be counted.
-                // Counting again could count it twice; answering it as recorded never does.
-                LogAbandonedClaim(holder.Meter.Value);
-                var counters = await ledger.GetAsync(holder.AccountId, holder.PeriodKey, cancellationToken).ConfigureAwait(false);
-                var used = counters?.Used(holder.Meter) ?? 0;
-                return Outcome.Succeeded(RecordedUsage.Replay(holder, new CountedUsage(used, policy.Quota, policy.Quota is { } q ? Math.Max(0, q - used) : null, policy.OverageQuantity(used))));
-            }
-
-            // The first call with this key is counting right now: wait for its answer (or for it to give the key back).
-            await Task.Delay(ClaimPollInterval, time, cancellationToken).ConfigureAwait(false);
-        }
-
-        return Outcome.Refused<RecordedUsage>(RefusalReason.UsageInProgress, "Another call with this idempotency key is still being recorded; retry in a few seconds to get its answer.");
+        return account is null
+            ? UsageRefusals.UnknownAccount<RecordedUsage>(accountId.Value)
+            : throw new InvalidOperationException($"Account '{accountId}' changed under each of {MaxAccountAttempts} attempts to record usage; nothing was counted.");
     }
 
-    private async Task<Outcome<RecordedUsage>> CountAsync(UsageKeyClaim claim, Entitlement entitlement, MeterPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The answer for a key an earlier record holds: its first answer, or a refusal when the key was used for other usage.</summary>
+    private async Task<Outcome<RecordedUsage>> ReplayAsync(UsageKeyClaim claim, UsageKeyClaim holder, MeterPolicy policy, CancellationToken cancellationToken)
     {
-        UsageConsumeResult result;
-        try
+        if (!claim.SameUsageAs(holder))
         {
-            result = await ledger.TryConsumeAsync(
-                new UsageConsumption(claim.AccountId, entitlement.Period, claim.Meter, claim.Quantity, policy.HardLimit, entitlement.Plan.Code, policy.Enforcement == MeterEnforcement.Overage ? policy.Quota : null),
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (UsageNotCountedException)
-        {
-            await GiveBackAsync(claim).ConfigureAwait(false);
-            throw;
-        }
-        catch (Exception exception)
-        {
-            // It may have been applied (a timeout on the way back): the key stays claimed, so a retry waits and is then
-            // answered as recorded; at worst this record goes uncounted, never counted twice.
-            LogCountUncertain(exception, claim.Meter.Value);
-            throw;
+            return Outcome.Refused<RecordedUsage>(
+                RefusalReason.IdempotencyKeyReused,
+                string.Create(CultureInfo.InvariantCulture, $"The idempotency key was already used at {holder.RecordedAt:O} for {holder.Quantity} {holder.Meter}; use a new key for new usage."));
         }
 
-        if (!result.Consumed)
+        LogReplayed(holder.Meter.Value);
+        if (holder.Counted is { } counted)
         {
-            await GiveBackAsync(claim).ConfigureAwait(false);
-
-            // At the hard limit no count follows, so a threshold whose notification failed is retried by refused attempts.
-            await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result, now, cancellationToken).ConfigureAwait(false);
-            return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Counter, string.Create(CultureInfo.InvariantCulture, $" per period; {result.Counter} are used, so {claim.Quantity} more would pass it")));
+            return Outcome.Succeeded(RecordedUsage.Replay(holder, counted));
         }
 
-        var used = result.Counter;
-        var counted = new CountedUsage(used, policy.Quota, policy.Quota is { } quota ? Math.Max(0, quota - used) : null, policy.OverageQuantity(used));
-        await SettleAsync(claim, counted).ConfigureAwait(false);
-        await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result, now, cancellationToken).ConfigureAwait(false);
-        return Outcome.Succeeded(RecordedUsage.First(claim, counted));
+        // A key without its answer was claimed by a version of this service that claimed and counted in separate
+        // steps, and never settled: its usage may or may not be counted. Answering it as recorded never counts twice.
+        LogUnsettledKey(holder.Meter.Value);
+        var counters = await ledger.GetAsync(holder.AccountId, holder.PeriodKey, cancellationToken).ConfigureAwait(false);
+        var used = counters?.Used(holder.Meter) ?? 0;
+        return Outcome.Succeeded(RecordedUsage.Replay(holder, new CountedUsage(used, policy.Quota, policy.Quota is { } q ? Math.Max(0, q - used) : null, policy.OverageQuantity(used))));
     }
 
     /// <summary>
@@ -204,7 +173,7 @@ public sealed partial class UsageRecording(
             return Outcome.Invalid<UsageCheck>(errors);
         }
 
-        var account = await accounts.GetAsync(accountId!.Value, cancellationToken).ConfigureAwait(false);
+        var account = await accounts.ReadAsync(accountId!.Value, cancellationToken).ConfigureAwait(false);
         if (account is null)
         {
             return UsageRefusals.UnknownAccount<UsageCheck>(accountId.Value);
@@ -242,46 +211,12 @@ public sealed partial class UsageRecording(
             : null;
     }
 
-    private async Task SettleAsync(UsageKeyClaim claim, CountedUsage counted)
-    {
-        try
-        {
-            await ledger.SettleKeyAsync(claim, counted, CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // The usage is counted; an unsettled key only makes a retry wait, then answer it as recorded.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            LogKeyNotSettled(exception, claim.Meter.Value);
-        }
-    }
-
-    private async Task GiveBackAsync(UsageKeyClaim claim)
-    {
-        try
-        {
-            await ledger.ReleaseKeyAsync(claim.AccountId, claim.IdempotencyKey, CancellationToken.None).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // The key stays claimed: a retry is answered as recorded, so nothing is counted twice.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            LogKeyNotReleased(exception, claim.Meter.Value);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Usage of {Meter} was a retry of an idempotency key already recorded; nothing counted")]
     private partial void LogReplayed(string meter);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Counting usage of {Meter} failed and may or may not have been applied; its idempotency key stays claimed so a retry cannot count it twice")]
-    private partial void LogCountUncertain(Exception exception, string meter);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An idempotency key for {Meter} holds no answer (claimed by an earlier version that never settled it); its retry is answered as recorded, without counting")]
+    private partial void LogUnsettledKey(string meter);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An idempotency key for {Meter} was claimed by a call that never finished; its retry is answered as recorded, without counting")]
-    private partial void LogAbandonedClaim(string meter);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Usage of {Meter} was counted but its idempotency key could not be settled; a retry waits, then gets the counter as it stands")]
-    private partial void LogKeyNotSettled(Exception exception, string meter);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "An idempotency key for {Meter} could not be given back after nothing was counted; a retry with it will be answered as recorded")]
-    private partial void LogKeyNotReleased(Exception exception, string meter);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The account changed since its limits were read; recording {Meter} again with the account as stored (attempt {Attempt})")]
+    private partial void LogAccountChanged(string meter, int attempt);
 }

@@ -126,6 +126,19 @@ internal static class DocumentOperations
         throw new InvalidOperationException($"Document '{document.Id}' kept changing concurrently; gave up after {MaxAttempts} attempts.");
     }
 
+    /// <summary>
+    /// Runs a stored procedure of the container in one partition with <paramref name="input"/> as its one argument and
+    /// reads the body it set. A procedure that throws is rolled back and surfaces as a <see cref="CosmosException"/>.
+    /// </summary>
+    public static async Task<TOut> ExecuteAsync<TIn, TOut>(this Container container, string procedureId, TIn input, PartitionKey partitionKey, CancellationToken cancellationToken)
+        where TOut : class
+    {
+        using var body = Serialize(new[] { input });
+        using var response = await container.Scripts.ExecuteStoredProcedureStreamAsync(procedureId, body, partitionKey, null, cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        return await DeserializeAsync<TOut>(response, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes the document; <see cref="HttpStatusCode.NotFound"/> when there is none.</summary>
     public static async Task<HttpStatusCode> DeleteAsync(this Container container, string id, PartitionKey partitionKey, CancellationToken cancellationToken)
     {

@@ -1,15 +1,17 @@
 using Billing.Cosmos.Configuration;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Logging;
+using Billing.Cosmos.Usage;
 using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Cosmos.Scripts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Cosmos.Provisioning;
 
 /// <summary>
-/// Creates the database and the containers with their partition keys when missing (idempotent). For development
-/// and tests; in production the infrastructure templates provision the same definitions.
+/// Creates the database, the containers with their partition keys and the stored procedure when missing (idempotent).
+/// For development and tests; in production the infrastructure templates provision the same definitions.
 /// </summary>
 public sealed class CosmosProvisioner(CosmosClient client, IOptions<CosmosOptions> options, ILogger<CosmosProvisioner> logger)
 {
@@ -34,6 +36,7 @@ public sealed class CosmosProvisioner(CosmosClient client, IOptions<CosmosOption
         // Time to live on, no default: only documents with their own ttl (idempotency keys) expire.
         var accounts = new ContainerProperties(o.AccountsContainerName, ContainerDefinitions.AccountsPartitionKeyPath) { DefaultTimeToLive = -1 };
         await EnsureContainerAsync(database, accounts, cancellationToken).ConfigureAwait(false);
+        await EnsureProcedureAsync(database.GetContainer(o.AccountsContainerName), CosmosUsageLedger.RecordUsageProcedureId, CosmosUsageLedger.RecordUsageProcedureBody, cancellationToken).ConfigureAwait(false);
 
         var events = new ContainerProperties(o.StripeEventsContainerName, ContainerDefinitions.StripeEventsPartitionKeyPath);
         // The raw payload is only ever read back by id: indexing it would only cost write RUs.
@@ -43,6 +46,24 @@ public sealed class CosmosProvisioner(CosmosClient client, IOptions<CosmosOption
         await EnsureContainerAsync(database, new ContainerProperties(o.StripeCustomersContainerName, ContainerDefinitions.StripeCustomersPartitionKeyPath), cancellationToken).ConfigureAwait(false);
 
         CosmosLog.Provisioned(logger, o.DatabaseName, o.AccountsContainerName, o.StripeEventsContainerName, o.StripeCustomersContainerName);
+    }
+
+    /// <summary>Creates the stored procedure, or replaces its body when it differs (same id, same behaviour: a fix).</summary>
+    private static async Task EnsureProcedureAsync(Container container, string id, string body, CancellationToken cancellationToken)
+    {
+        var wanted = new StoredProcedureProperties(id, body);
+        try
+        {
+            await container.Scripts.CreateStoredProcedureAsync(wanted, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (CosmosException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            var stored = (await container.Scripts.ReadStoredProcedureAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false)).Resource;
+            if (!string.Equals(stored.Body, body, StringComparison.Ordinal))
+            {
+                await container.Scripts.ReplaceStoredProcedureAsync(wanted, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task EnsureContainerAsync(Database database, ContainerProperties wanted, CancellationToken cancellationToken)

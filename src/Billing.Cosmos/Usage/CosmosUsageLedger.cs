@@ -11,12 +11,11 @@ using Microsoft.Azure.Cosmos;
 namespace Billing.Cosmos.Usage;
 
 /// <summary>
-/// Usage in the accounts container, all in the account's partition: one counters document per period, whose
-/// increments are single patches; with a hard limit the patch carries a filter predicate, so the server refuses it
-/// (412) instead of letting the counter pass the limit, whatever the concurrency. Idempotency keys are documents of
-/// their own whose create is the atomic claim (the local Cosmos server has no transactional batch, and one code path
-/// runs locally and in Azure). The first count of a period writes its closing-day index entry, then creates the
-/// counters; a concurrent creator's 409 sends the loser back to the patch.
+/// Usage in the accounts container, all in the account's partition: one counters document per period and one
+/// document per idempotency key. A record is one request: the stored procedure <c>record-usage.js</c> checks the
+/// account's version, claims the key, checks the hard limit, adds to the counter and keeps the answer on the key in
+/// one transaction, so a hard limit is never passed and a key never counts twice, whatever the concurrency. The
+/// first record of a period first writes its closing-day index entry (another partition), then creates the counters.
 /// </summary>
 public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider time) : IUsageLedger
 {
@@ -41,114 +40,98 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         return [.. documents.Select(d => ToDomain(accountId, d)).OrderBy(c => c.Period.Start)];
     }
 
-    public async Task<UsageKeyClaim?> ClaimKeyAsync(UsageKeyClaim claim, CancellationToken cancellationToken)
+    /// <summary>The id of the stored procedure that records usage; a new behaviour gets a new id.</summary>
+    public const string RecordUsageProcedureId = "recordUsage-v1";
+
+    /// <summary>The stored procedure's source (<c>Usage/record-usage.js</c>, embedded).</summary>
+    public static string RecordUsageProcedureBody => RecordUsageSource.Value;
+
+    private static readonly Lazy<string> RecordUsageSource = new(() =>
     {
-        ArgumentNullException.ThrowIfNull(claim);
-        var id = DocumentIds.UsageKey(claim.AccountId, claim.IdempotencyKey);
-        var partitionKey = new PartitionKey(claim.AccountId.Value);
+        using var stream = typeof(CosmosUsageLedger).Assembly.GetManifestResourceStream("Billing.Cosmos.Usage.record-usage.js")
+                           ?? throw new InvalidOperationException("The record-usage.js stored procedure is not embedded in Billing.Cosmos.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    public async Task<UsageRecordResult> RecordAsync(UsageRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var (claim, consumption) = (record.Key, record.Consumption);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(consumption.Amount);
+        if (consumption.Limit is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(record), consumption.Limit, "A limit must not be negative.");
+        }
+
+        if (claim.AccountId != consumption.AccountId || claim.Meter != consumption.Meter || claim.Quantity != consumption.Amount || claim.PeriodKey != consumption.Period.Key)
+        {
+            throw new ArgumentException("The key's claim and the consumption must be the same usage.", nameof(record));
+        }
+
+        var accountId = claim.AccountId;
+        var partitionKey = new PartitionKey(accountId.Value);
+        var input = new RecordUsageInput(
+            DocumentIds.Account(accountId),
+            record.AccountVersion,
+            ToDocument(DocumentIds.UsageKey(accountId, claim.IdempotencyKey), claim),
+            NewDocument(DocumentIds.Usage(accountId, consumption.Period.Key), consumption),
+            CreateCounters: false,
+            consumption.Meter.Value,
+            consumption.Amount,
+            consumption.Limit,
+            consumption.Included,
+            consumption.Plan.Value,
+            time.GetUtcNow());
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var created = await Container.CreateAsync(ToDocument(id, claim), partitionKey, cancellationToken).ConfigureAwait(false);
-            if (created.Status != HttpStatusCode.Conflict)
+            RecordUsageOutput output;
+            try
             {
-                return null;
+                output = await Container.ExecuteAsync<RecordUsageInput, RecordUsageOutput>(RecordUsageProcedureId, input, partitionKey, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CosmosException exception) when (exception.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+            {
+                // Throttled or unavailable: Cosmos DB did not run the procedure.
+                throw new UsageNotCountedException($"The usage store refused the record ({(int)exception.StatusCode}); nothing was counted.", exception);
+            }
+            catch (CosmosException exception) when (exception.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.PreconditionFailed || (int)exception.StatusCode == 449)
+            {
+                // A concurrent write to the same counters (another instance's first record of the period, or a write
+                // conflict Cosmos DB reports as 449 "retry with"): the transaction was rolled back; run it again.
+                continue;
+            }
+            catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
+            {
+                // No connection was made: the record was never sent.
+                throw new UsageNotCountedException("The usage store could not be reached; nothing was counted.", exception);
             }
 
-            // Released between our create and this read (its count was refused): try to claim it again.
-            if (await Container.ReadAsync<UsageKeyDocument>(id, partitionKey, cancellationToken).ConfigureAwait(false) is { } holder)
+            switch (output.Status)
             {
-                return ToClaim(claim.AccountId, holder);
+                case RecordUsageStatus.Counted:
+                    return UsageRecordResult.Counted(ToClaim(accountId, output.Key!), output.Used, NotifiedOf(output.Notified, consumption.Meter));
+                case RecordUsageStatus.Refused:
+                    return UsageRecordResult.Refused(output.Used, NotifiedOf(output.Notified, consumption.Meter));
+                case RecordUsageStatus.Duplicate:
+                    return UsageRecordResult.Duplicate(ToClaim(accountId, output.Key!));
+                case RecordUsageStatus.StaleAccount:
+                    return UsageRecordResult.StaleAccount;
+                default:
+                    // The period's first record: index it before its counters exist, so no counted period is missing from the index.
+                    await IndexAsync(accountId, consumption.Period, cancellationToken).ConfigureAwait(false);
+                    input = input with { CreateCounters = true };
+                    break;
             }
         }
 
-        throw new InvalidOperationException($"The idempotency key of account '{claim.AccountId}' kept changing hands after {MaxAttempts} attempts.");
+        throw new InvalidOperationException($"Usage of '{consumption.Meter}' for account '{accountId}' in period '{consumption.Period.Key}' could not be recorded after {MaxAttempts} attempts.");
     }
 
     public async Task<UsageKeyClaim?> GetKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken) =>
         await Container.ReadAsync<UsageKeyDocument>(DocumentIds.UsageKey(accountId, idempotencyKey), new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false) is { } document
             ? ToClaim(accountId, document)
             : null;
-
-    public async Task SettleKeyAsync(UsageKeyClaim claim, CountedUsage counted, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(claim);
-        await Container.PatchAsync<UsageKeyDocument>(
-            DocumentIds.UsageKey(claim.AccountId, claim.IdempotencyKey),
-            new PartitionKey(claim.AccountId.Value),
-            [PatchOperation.Set("/counted", new UsageKeyDocument.CountedAnswer(counted.Used, counted.Limit, counted.Remaining, counted.Overage))],
-            null,
-            cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task ReleaseKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken) =>
-        await Container.DeleteAsync(DocumentIds.UsageKey(accountId, idempotencyKey), new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false);
-
-    public async Task<UsageConsumeResult> TryConsumeAsync(UsageConsumption consumption, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ConsumeAsync(consumption, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CosmosException exception) when (exception.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
-        {
-            // Throttled or unavailable: Cosmos DB did not apply the write.
-            throw new UsageNotCountedException($"The usage store refused the count ({(int)exception.StatusCode}); nothing was counted.", exception);
-        }
-        catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
-        {
-            // No connection was made: the count was never sent.
-            throw new UsageNotCountedException("The usage store could not be reached; nothing was counted.", exception);
-        }
-    }
-
-    private async Task<UsageConsumeResult> ConsumeAsync(UsageConsumption consumption, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(consumption);
-        var (accountId, period, meter, amount, limit) = (consumption.AccountId, consumption.Period, consumption.Meter, consumption.Amount, consumption.Limit);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
-        if (limit is < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(consumption), limit, "A limit must not be negative.");
-        }
-
-        var id = DocumentIds.Usage(accountId, period.Key);
-        var partitionKey = new PartitionKey(accountId.Value);
-        if (limit is { } max && amount > max)
-        {
-            return await RefusedAsync(id, partitionKey, meter, cancellationToken).ConfigureAwait(false);
-        }
-
-        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
-        {
-            var patched = await Container.PatchAsync<UsageDocument>(id, partitionKey, IncrementOperations(consumption), LimitPredicate(meter, amount, limit), cancellationToken).ConfigureAwait(false);
-            switch (patched.Status)
-            {
-                case HttpStatusCode.OK:
-                    return Result(true, patched.Document!, meter);
-
-                case HttpStatusCode.PreconditionFailed:
-                    var refused = await RefusedAsync(id, partitionKey, meter, cancellationToken).ConfigureAwait(false);
-                    if (refused.Counter + amount > limit!.Value)
-                    {
-                        return refused;
-                    }
-
-                    continue;
-
-                case HttpStatusCode.NotFound:
-                    await IndexAsync(accountId, period, cancellationToken).ConfigureAwait(false);
-                    var created = await Container.CreateAsync(NewDocument(id, consumption), partitionKey, cancellationToken).ConfigureAwait(false);
-                    if (created.Status == HttpStatusCode.Created)
-                    {
-                        return Result(true, created.Document!, meter);
-                    }
-
-                    continue; // 409: someone else created the period's document; patch it.
-            }
-        }
-
-        throw new InvalidOperationException($"Usage of '{meter}' for account '{accountId}' in period '{period.Key}' could not be recorded after {MaxAttempts} attempts.");
-    }
 
     public async Task<bool> TryMarkThresholdAsync(AccountId accountId, UsagePeriodKey periodKey, MeterName meter, int percent, CancellationToken cancellationToken)
     {
@@ -200,34 +183,18 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             null,
             cancellationToken).ConfigureAwait(false); // 404: no entry (counted before the index existed): nothing to mark
 
-    /// <summary>The patch path of a meter; meter names are plain identifiers, so no escaping is needed.</summary>
-    internal static string CounterPath(MeterName meter) => "/counters/" + meter.Value;
-
-    /// <summary>
-    /// "The counter is absent or leaves room for <paramref name="amount"/>". Property names and keywords are plain
-    /// lower-case identifiers, which both real Cosmos DB and the local server (which lower-cases predicates) read alike.
-    /// </summary>
-    internal static string? LimitPredicate(MeterName meter, long amount, long? limit) =>
-        limit is { } max
-            ? string.Create(CultureInfo.InvariantCulture, $"FROM c WHERE NOT IS_DEFINED(c.counters.{meter.Value}) OR c.counters.{meter.Value} <= {max - amount}")
-            : null;
-
     private static string ThresholdMark(MeterName meter, int percent) => string.Create(CultureInfo.InvariantCulture, $"{meter.Value}_{percent}");
 
-    private PatchOperation[] IncrementOperations(UsageConsumption c)
+    /// <summary>The thresholds of <paramref name="meter"/> marked in a counters document's <c>notified</c> (<c>{meter}_{percent}</c>).</summary>
+    private static int[] NotifiedOf(Dictionary<string, DateTimeOffset>? notified, MeterName meter)
     {
-        var operations = new List<PatchOperation>(4)
-        {
-            PatchOperation.Increment(CounterPath(c.Meter), c.Amount),
-            PatchOperation.Set("/updatedAt", time.GetUtcNow()),
-            PatchOperation.Set("/plan", c.Plan.Value),
-        };
-        if (c.Included is { } included)
-        {
-            operations.Add(PatchOperation.Set("/included/" + c.Meter.Value, included));
-        }
-
-        return [.. operations];
+        var prefix = meter.Value + "_";
+        return notified is null
+            ? []
+            : [.. notified.Keys
+                .Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(k => int.TryParse(k.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var percent) ? percent : -1)
+                .Where(p => p >= 0)];
     }
 
     private UsageDocument NewDocument(string id, UsageConsumption c)
@@ -266,23 +233,6 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             PeriodEnd = period.End,
         };
         await Container.CreateAsync(entry, new PartitionKey(partition), cancellationToken).ConfigureAwait(false); // 409: already indexed
-    }
-
-    private async Task<UsageConsumeResult> RefusedAsync(string id, PartitionKey partitionKey, MeterName meter, CancellationToken cancellationToken)
-    {
-        var document = await Container.ReadAsync<UsageDocument>(id, partitionKey, cancellationToken).ConfigureAwait(false);
-        return document is null ? new UsageConsumeResult(false, 0, []) : Result(false, document, meter);
-    }
-
-    private static UsageConsumeResult Result(bool consumed, UsageDocument document, MeterName meter)
-    {
-        var prefix = meter.Value + "_";
-        var notified = document.Notified.Keys
-            .Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(k => int.TryParse(k.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var percent) ? percent : -1)
-            .Where(p => p >= 0)
-            .ToArray();
-        return new UsageConsumeResult(consumed, document.Counters.GetValueOrDefault(meter.Value), notified);
     }
 
     private async Task<List<T>> QueryAsync<T>(QueryDefinition query, PartitionKey partitionKey, CancellationToken cancellationToken)

@@ -84,3 +84,41 @@ internal sealed record UsagePeriodDocument : StoredDocument
     /// <summary>Set once the period is invoiced (or found to have nothing to invoice): the timer stops listing it.</summary>
     public DateTimeOffset? InvoicedAt { get; init; }
 }
+
+/// <summary>The one argument of the <c>record-usage.js</c> stored procedure (see the procedure for each field).</summary>
+internal sealed record RecordUsageInput(
+    string AccountDocumentId,
+    long? AccountVersion,
+    UsageKeyDocument Key,
+    UsageDocument Counters,
+    bool CreateCounters,
+    string Meter,
+    long Amount,
+    long? Limit,
+    long? Included,
+    string Plan,
+    DateTimeOffset Now);
+
+/// <summary>What the <c>record-usage.js</c> stored procedure answers.</summary>
+internal sealed record RecordUsageOutput
+{
+    public required RecordUsageStatus Status { get; init; }
+
+    /// <summary>The counter after the record (counted) or as it stands (refused).</summary>
+    public long Used { get; init; }
+
+    /// <summary>The counters document's threshold marks (counted, refused).</summary>
+    public Dictionary<string, DateTimeOffset>? Notified { get; init; }
+
+    /// <summary>The key with its answer (counted) or the key that holds it (duplicate).</summary>
+    public UsageKeyDocument? Key { get; init; }
+}
+
+internal enum RecordUsageStatus
+{
+    Counted,
+    Refused,
+    Duplicate,
+    StaleAccount,
+    NoCounters,
+}

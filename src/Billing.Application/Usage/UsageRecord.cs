@@ -1,0 +1,68 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+
+namespace Billing.Application.Usage;
+
+/// <summary>
+/// One addition to a meter's counter: <see cref="Limit"/> is the hard limit it must not pass (null: not refused);
+/// <see cref="Plan"/> and <see cref="Included"/> are kept with the counters so the period can be priced later.
+/// </summary>
+public sealed record UsageConsumption(AccountId AccountId, UsagePeriod Period, MeterName Meter, long Amount, long? Limit, PlanCode Plan, long? Included)
+{
+    /// <summary>The answer for a counter at <paramref name="used"/> right after this consumption, against its hard limit or included units.</summary>
+    public CountedUsage AnswerAt(long used)
+    {
+        var quota = Limit ?? Included;
+        return new CountedUsage(used, quota, quota is { } q ? Math.Max(0, q - used) : null, Included is { } included ? Math.Max(0, used - included) : 0);
+    }
+}
+
+/// <summary>
+/// What <see cref="IUsageLedger.RecordAsync"/> applies at once: the idempotency key's claim and the consumption it
+/// stands for. <see cref="AccountVersion"/> is the version of the account the limits were worked out from; the record
+/// is applied only while the account is still at it (null: not checked, for tools that seed usage).
+/// </summary>
+public sealed record UsageRecord(UsageKeyClaim Key, UsageConsumption Consumption, long? AccountVersion);
+
+/// <summary>How <see cref="IUsageLedger.RecordAsync"/> ended.</summary>
+public enum UsageRecordStatus
+{
+    /// <summary>Counted, and the answer kept on the key.</summary>
+    Counted,
+
+    /// <summary>The hard limit would be passed: nothing written.</summary>
+    Refused,
+
+    /// <summary>The key is held by an earlier record: nothing written.</summary>
+    Duplicate,
+
+    /// <summary>The account changed (or is gone) since the limits were worked out: nothing written; read it again.</summary>
+    StaleAccount,
+}
+
+/// <summary>
+/// The outcome of one record. <see cref="Counter"/>: the meter's counter after the record (counted) or as it stands
+/// (refused). <see cref="Key"/>: the claim with its answer (counted) or the claim holding the key (duplicate).
+/// </summary>
+public sealed record UsageRecordResult(UsageRecordStatus Status, UsageConsumeResult? Counter, UsageKeyClaim? Key)
+{
+    public static readonly UsageRecordResult StaleAccount = new(UsageRecordStatus.StaleAccount, null, null);
+
+    public static UsageRecordResult Counted(UsageKeyClaim answered, long counter, IReadOnlyCollection<int> notified) =>
+        new(UsageRecordStatus.Counted, new UsageConsumeResult(true, counter, notified), answered);
+
+    public static UsageRecordResult Refused(long counter, IReadOnlyCollection<int> notified) =>
+        new(UsageRecordStatus.Refused, new UsageConsumeResult(false, counter, notified), null);
+
+    public static UsageRecordResult Duplicate(UsageKeyClaim holder) => new(UsageRecordStatus.Duplicate, null, holder);
+}
+
+/// <summary>
+/// The counter after a consumption (<see cref="Consumed"/>) or, when refused, as it stands. <see cref="NotifiedThresholds"/>
+/// are the percentages of this meter already notified in the period.
+/// </summary>
+public sealed record UsageConsumeResult(bool Consumed, long Counter, IReadOnlyCollection<int> NotifiedThresholds);
+
+/// <summary>An account's period with usage, as the closing-day index lists it.</summary>
+public sealed record UsagePeriodEntry(AccountId AccountId, UsagePeriodKey PeriodKey, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd);

@@ -1,0 +1,92 @@
+// Stored procedure of the accounts container: records one usage in one atomic request, in the account's partition.
+// Registered as `recordUsage-v1` (CosmosUsageLedger.RecordUsageProcedure) by the provisioner locally and by
+// infra/modules/cosmos.bicep in Azure. A change of behaviour needs a new id (v2), so that code and procedure
+// deployed at different moments never disagree.
+//
+// In one transaction: the account must still be at the version the caller worked its limits out from; the
+// idempotency key must be free; the counter plus the amount must stay within the hard limit. Then the counter
+// is added to and the key is created with the answer. Any failure throws, and Cosmos DB rolls everything back.
+//
+// Absent and null fields mean the same.
+// r: { accountDocumentId, accountVersion (null: not checked), key (the key document, without its answer),
+//      counters (the period's counters document as the first record creates it), createCounters (false until the
+//      period's closing-day index entry exists), meter, amount, limit (hard limit or null), included (included units
+//      of an overage meter, or null), plan, now }
+// Body: { status: "counted" | "refused" | "duplicate" | "staleAccount" | "noCounters", used, notified, key }
+function recordUsage(r) {
+  var collection = getContext().getCollection();
+  var docs = collection.getAltLink() + "/docs/";
+
+  read(r.accountDocumentId, function (account) {
+    if (!account || (r.accountVersion != null && account.version !== r.accountVersion)) {
+      return answer({ status: "staleAccount" });
+    }
+    read(r.key.id, function (holder) {
+      if (holder) {
+        return answer({ status: "duplicate", key: holder });
+      }
+      read(r.counters.id, count);
+    });
+  });
+
+  function count(counters) {
+    var used = counters ? counters.counters[r.meter] || 0 : 0;
+    var notified = counters ? counters.notified || {} : {};
+    if (r.limit != null && used + r.amount > r.limit) {
+      return answer({ status: "refused", used: used, notified: notified });
+    }
+    if (!counters && !r.createCounters) {
+      return answer({ status: "noCounters" });
+    }
+    var after = used + r.amount;
+    if (after > 9007199254740991) {
+      throw new Error("The counter of " + r.meter + " would pass 2^53.");
+    }
+    if (counters) {
+      counters.counters[r.meter] = after;
+      counters.updatedAt = r.now;
+      counters.plan = r.plan;
+      if (r.included != null) {
+        counters.included = counters.included || {};
+        counters.included[r.meter] = r.included;
+      }
+      must(collection.replaceDocument(docs + counters.id, counters, { etag: counters._etag }, fail));
+    } else {
+      must(collection.createDocument(collection.getSelfLink(), r.counters, {}, fail));
+    }
+    var quota = r.limit != null ? r.limit : r.included != null ? r.included : null;
+    r.key.counted = {
+      used: after,
+      limit: quota,
+      remaining: quota === null ? null : Math.max(0, quota - after),
+      overage: r.included == null ? 0 : Math.max(0, after - r.included)
+    };
+    must(collection.createDocument(collection.getSelfLink(), r.key, {}, fail));
+    answer({ status: "counted", used: after, notified: notified, key: r.key });
+  }
+
+  function read(id, then) {
+    must(collection.readDocument(docs + id, {}, function (error, document) {
+      if (error && error.number !== 404) {
+        throw error;
+      }
+      then(error ? null : document);
+    }));
+  }
+
+  function fail(error) {
+    if (error) {
+      throw error;
+    }
+  }
+
+  function must(accepted) {
+    if (!accepted) {
+      throw new Error("The request was not accepted (the procedure ran out of time); nothing was recorded.");
+    }
+  }
+
+  function answer(body) {
+    getContext().getResponse().setBody(body);
+  }
+}
