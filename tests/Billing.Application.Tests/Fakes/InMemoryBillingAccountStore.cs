@@ -65,5 +65,15 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
         return Task.FromResult(due);
     }
 
-    public void Put(BillingAccount account) => _accounts[account.Id] = account;
+    /// <summary>Stores the account as given; replacing one moves its version on, as every write to the store does.</summary>
+    public void Put(BillingAccount account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        _accounts[account.Id] = _accounts.TryGetValue(account.Id, out var stored) && stored.Version >= account.Version
+            ? account with { Version = stored.Version + 1 }
+            : account;
+    }
+
+    /// <summary>The version of the stored account; null when there is none.</summary>
+    public long? VersionOf(AccountId accountId) => _accounts.TryGetValue(accountId, out var stored) ? stored.Version : null;
 }

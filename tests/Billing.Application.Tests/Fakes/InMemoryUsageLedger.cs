@@ -6,13 +6,13 @@ using Billing.Domain.Plans;
 namespace Billing.Application.Tests.Fakes;
 
 /// <summary>
-/// The usage ledger in memory with the contract of the Cosmos one, every operation atomic under one lock: counters
-/// that never pass a limit, idempotency keys whose first claim wins (and expire after their retention when a clock
-/// is given), threshold marks only one caller sets, and the closing-day index (a period is listed once something was
-/// counted in it, until it is marked invoiced). Tests can also set counters directly, make operations fail, and read
-/// what was done.
+/// The usage ledger in memory with the contract of the Cosmos one, every operation atomic under one lock: a record
+/// checks the account's version (when <paramref name="accountVersion"/> is given), claims its key, never passes a
+/// limit and keeps its answer, all or nothing; keys expire after their retention when a clock is given; threshold
+/// marks only one caller sets; the closing-day index lists a period once something was counted in it, until it is
+/// marked invoiced. Tests can also set counters directly, make records fail, and read what was done.
 /// </summary>
-internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLedger
+internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<AccountId, long?>? accountVersion = null) : IUsageLedger
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(AccountId, UsagePeriodKey), Period> _periods = [];
@@ -56,22 +56,19 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
         }
     }
 
-    /// <summary>Calls of <see cref="TryConsumeAsync"/>, counted or not.</summary>
-    public int ConsumeCalls { get; private set; }
+    /// <summary>Calls of <see cref="RecordAsync"/>, whatever their outcome.</summary>
+    public int RecordCalls { get; private set; }
 
     public int MarkCalls { get; private set; }
 
-    /// <summary>When set, <see cref="TryConsumeAsync"/> throws it (after validating its arguments) and counts nothing.</summary>
-    public Exception? FailConsumeWith { get; set; }
+    /// <summary>When set, <see cref="RecordAsync"/> throws it (after validating its arguments) and writes nothing.</summary>
+    public Exception? FailRecordWith { get; set; }
 
-    /// <summary>Awaited before each consumption is counted (to make a test's records overlap or arrive late).</summary>
-    public Func<UsageConsumption, Task>? BeforeConsume { get; set; }
+    /// <summary>Awaited before each record is applied (to make a test's records overlap or arrive late, or change the account meanwhile).</summary>
+    public Func<UsageConsumption, Task>? BeforeRecord { get; set; }
 
     /// <summary>When set, <see cref="TryMarkThresholdAsync"/> throws it and marks nothing.</summary>
     public Exception? FailMarkWith { get; set; }
-
-    /// <summary>When set, <see cref="ReleaseKeyAsync"/> throws it and the key stays claimed.</summary>
-    public Exception? FailReleaseWith { get; set; }
 
     /// <summary>Sets a meter's counter (creating the period), as if that much had been counted.</summary>
     public void Set(AccountId accountId, UsagePeriod period, MeterName meter, long value, PlanCode? plan = null, long? included = null)
@@ -129,21 +126,6 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
         }
     }
 
-    public Task<UsageKeyClaim?> ClaimKeyAsync(UsageKeyClaim claim, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(claim);
-        lock (_gate)
-        {
-            if (Live(claim.AccountId, claim.IdempotencyKey) is { } holder)
-            {
-                return Task.FromResult<UsageKeyClaim?>(holder);
-            }
-
-            _keys[(claim.AccountId, claim.IdempotencyKey)] = claim;
-            return Task.FromResult<UsageKeyClaim?>(null);
-        }
-    }
-
     public Task<UsageKeyClaim?> GetKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -152,57 +134,70 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
         }
     }
 
-    /// <summary>When set, <see cref="SettleKeyAsync"/> throws it and the key stays unsettled.</summary>
-    public Exception? FailSettleWith { get; set; }
-
-    public Task SettleKeyAsync(UsageKeyClaim claim, CountedUsage counted, CancellationToken cancellationToken)
+    /// <summary>Puts a key as an earlier version of the service left it: claimed, without its answer.</summary>
+    public void PutUnsettledKey(UsageKeyClaim claim)
     {
         ArgumentNullException.ThrowIfNull(claim);
         lock (_gate)
         {
-            if (FailSettleWith is { } failure)
-            {
-                throw failure;
-            }
-
-            if (_keys.TryGetValue((claim.AccountId, claim.IdempotencyKey), out var held))
-            {
-                _keys[(claim.AccountId, claim.IdempotencyKey)] = held with { Counted = counted };
-            }
-
-            return Task.CompletedTask;
+            _keys[(claim.AccountId, claim.IdempotencyKey)] = claim with { Counted = null };
         }
     }
 
-    public Task ReleaseKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken)
+    public async Task<UsageRecordResult> RecordAsync(UsageRecord record, CancellationToken cancellationToken)
     {
-        lock (_gate)
-        {
-            if (FailReleaseWith is { } failure)
-            {
-                throw failure;
-            }
-
-            _keys.Remove((accountId, idempotencyKey));
-            return Task.CompletedTask;
-        }
-    }
-
-    public async Task<UsageConsumeResult> TryConsumeAsync(UsageConsumption consumption, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(consumption);
+        ArgumentNullException.ThrowIfNull(record);
+        var consumption = record.Consumption;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(consumption.Amount);
         if (consumption.Limit is < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(consumption), consumption.Limit, "A limit must not be negative.");
+            throw new ArgumentOutOfRangeException(nameof(record), consumption.Limit, "A limit must not be negative.");
         }
 
-        if (BeforeConsume is { } before)
+        if (BeforeRecord is { } before)
         {
             await before(consumption);
         }
 
-        return Consume(consumption);
+        lock (_gate)
+        {
+            RecordCalls++;
+            if (FailRecordWith is { } failure)
+            {
+                throw failure;
+            }
+
+            if (record.AccountVersion is { } version && accountVersion?.Invoke(consumption.AccountId) != version)
+            {
+                return UsageRecordResult.StaleAccount;
+            }
+
+            if (Live(record.Key.AccountId, record.Key.IdempotencyKey) is { } holder)
+            {
+                return UsageRecordResult.Duplicate(holder);
+            }
+
+            var key = (consumption.AccountId, consumption.Period.Key);
+            _periods.TryGetValue(key, out var state);
+            var counter = state?.Counters.GetValueOrDefault(consumption.Meter) ?? 0;
+            if (consumption.Limit is { } limit && counter + consumption.Amount > limit)
+            {
+                return UsageRecordResult.Refused(counter, state is null ? [] : Notified(state, consumption.Meter));
+            }
+
+            state ??= PeriodOf(consumption.AccountId, consumption.Period);
+            state.Counters[consumption.Meter] = counter + consumption.Amount;
+            state.Plan = consumption.Plan;
+            if (consumption.Included is { } included)
+            {
+                state.Included[consumption.Meter] = included;
+            }
+
+            _consumptions.Add(consumption);
+            var answered = record.Key with { Counted = consumption.AnswerAt(counter + consumption.Amount) };
+            _keys[(answered.AccountId, answered.IdempotencyKey)] = answered;
+            return UsageRecordResult.Counted(answered, counter + consumption.Amount, Notified(state, consumption.Meter));
+        }
     }
 
     public Task<bool> TryMarkThresholdAsync(AccountId accountId, UsagePeriodKey periodKey, MeterName meter, int percent, CancellationToken cancellationToken)
@@ -272,37 +267,6 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null) : IUsageLed
 
     /// <summary>Calls of <see cref="MarkPeriodInvoicedAsync"/>.</summary>
     public int MarkInvoicedCalls { get; private set; }
-
-    private UsageConsumeResult Consume(UsageConsumption consumption)
-    {
-        lock (_gate)
-        {
-            ConsumeCalls++;
-            if (FailConsumeWith is { } failure)
-            {
-                throw failure;
-            }
-
-            var key = (consumption.AccountId, consumption.Period.Key);
-            _periods.TryGetValue(key, out var state);
-            var counter = state?.Counters.GetValueOrDefault(consumption.Meter) ?? 0;
-            if (consumption.Limit is { } limit && counter + consumption.Amount > limit)
-            {
-                return new UsageConsumeResult(false, counter, state is null ? [] : Notified(state, consumption.Meter));
-            }
-
-            state ??= PeriodOf(consumption.AccountId, consumption.Period);
-            state.Counters[consumption.Meter] = counter + consumption.Amount;
-            state.Plan = consumption.Plan;
-            if (consumption.Included is { } included)
-            {
-                state.Included[consumption.Meter] = included;
-            }
-
-            _consumptions.Add(consumption);
-            return new UsageConsumeResult(true, counter + consumption.Amount, Notified(state, consumption.Meter));
-        }
-    }
 
     private UsageKeyClaim? Live(AccountId accountId, string idempotencyKey)
     {

@@ -28,11 +28,11 @@ internal sealed class UsageTestBed
         Catalog = PlanCatalog.Create(catalog ?? TestCatalog.Options());
         Time = new FakeTimeProvider(Start);
         Accounts = new InMemoryBillingAccountStore(Time);
-        Ledger = new InMemoryUsageLedger(Time);
+        Ledger = new InMemoryUsageLedger(Time, Accounts.VersionOf);
         UsageOptions = usage ?? new UsageOptions();
         Entitlements = new AccountEntitlements(Accounts, Catalog, Options.Create(new EntitlementOptions { PastDueGracePeriod = TimeSpan.FromDays(3) }), Time);
         Thresholds = new UsageThresholds(Ledger, Notifications, Options.Create(UsageOptions), NullLogger<UsageThresholds>.Instance);
-        Recording = new UsageRecording(Accounts, Entitlements, Catalog, Ledger, Thresholds, Options.Create(UsageOptions), Time, NullLogger<UsageRecording>.Instance);
+        Recording = new UsageRecording(new RecentAccounts(Accounts), Entitlements, Catalog, Ledger, Thresholds, Options.Create(UsageOptions), Time, NullLogger<UsageRecording>.Instance);
         Allocations = new Allocations(Accounts, Entitlements, Catalog, AllocationLedger, Time);
         Report = new UsageReport(Catalog, Accounts, Entitlements, Ledger, Time);
         Overview = new EntitlementsOverview(Catalog, Accounts, Entitlements, AllocationLedger, Time);
@@ -84,6 +84,13 @@ internal sealed class UsageTestBed
     public (AccountId Id, UsagePeriod Period) Subscribe(string priceId, SubscriptionStatus? status = null)
     {
         var id = NewAccountId();
+        Accounts.Put(BillingAccount.Open(id, Time.GetUtcNow()));
+        return (id, ChangePlan(id, priceId, status));
+    }
+
+    /// <summary>Puts the stored account on a subscription to <paramref name="priceId"/> in its 4th day (as a webhook would); returns its usage period.</summary>
+    public UsagePeriod ChangePlan(AccountId id, string priceId, SubscriptionStatus? status = null)
+    {
         var now = Time.GetUtcNow();
         var snapshot = new SubscriptionSnapshot
         {
@@ -96,10 +103,11 @@ internal sealed class UsageTestBed
             CurrentPeriodEnd = now.AddDays(27),
             AsOf = now,
         };
-        var result = BillingAccount.Open(id, now).ApplySubscriptionSnapshot(snapshot, Catalog);
+        var stored = Accounts.GetAsync(id, CancellationToken.None).GetAwaiter().GetResult() ?? throw new InvalidOperationException($"No account '{id}'.");
+        var result = stored.ApplySubscriptionSnapshot(snapshot, Catalog);
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
         Accounts.Put(result.Account);
-        return (id, UsagePeriod.SubscriptionPeriod(snapshot.CurrentPeriodStart.Value, snapshot.CurrentPeriodEnd.Value));
+        return UsagePeriod.SubscriptionPeriod(snapshot.CurrentPeriodStart.Value, snapshot.CurrentPeriodEnd.Value);
     }
 
     public static UsageRecordRequest Record(AccountId account, MeterName meter, long quantity, string? key = null, DateTimeOffset? occurredAt = null) =>

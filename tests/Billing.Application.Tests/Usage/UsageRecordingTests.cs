@@ -49,7 +49,7 @@ public sealed class UsageRecordingTests
 
         Assert.Equal([field], errors.Fields);
         Assert.Contains(message, Assert.Single(errors.For(field)), StringComparison.Ordinal);
-        Assert.Equal(0, _bed.Ledger.ConsumeCalls);
+        Assert.Equal(0, _bed.Ledger.RecordCalls);
         Assert.Null(_bed.Ledger.ClaimOf(Domain.Accounts.AccountId.Parse(ValidAccount), "k"));
     }
 
@@ -83,7 +83,7 @@ public sealed class UsageRecordingTests
         Assert.Equal(
             "Must be in the account's current usage period, which started at 2026-12-01T00:00:00.0000000+00:00.",
             Assert.Single(errors.For("occurredAt")));
-        Assert.Equal(0, _bed.Ledger.ConsumeCalls);
+        Assert.Equal(0, _bed.Ledger.RecordCalls);
         Assert.Equal(1, (await _bed.RecordAsync(account, AgentRuns, 1, occurredAt: new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero))).AssertSucceeded().Used);
     }
 
@@ -97,7 +97,7 @@ public sealed class UsageRecordingTests
 
         Assert.Equal("Is older than the late window (1.00:00:00); such usage is no longer accepted.", Assert.Single(tooLate.AssertInvalid().For("occurredAt")));
         Assert.Equal(1, justInTime.AssertSucceeded().Used);
-        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+        Assert.Single(_bed.Ledger.Consumed);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class UsageRecordingTests
         Assert.Equal(RefusalReason.AccountNotFound, refusal.Reason);
         Assert.Contains($"'{unknown}'", refusal.Detail, StringComparison.Ordinal);
         Assert.Null(_bed.Ledger.ClaimOf(unknown, "k-1"));
-        Assert.Equal(0, _bed.Ledger.ConsumeCalls);
+        Assert.Equal(0, _bed.Ledger.RecordCalls);
         Assert.Null(await _bed.Accounts.GetAsync(unknown, CancellationToken.None)); // not created either
     }
 
@@ -162,7 +162,7 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
-    public async Task Usage_past_a_hard_limit_is_refused_with_the_facts_and_its_key_is_given_back()
+    public async Task Usage_past_a_hard_limit_is_refused_with_the_facts_and_its_key_stays_free()
     {
         var account = _bed.Register();
         await _bed.RecordAsync(account, AgentRuns, 8, "first");
@@ -240,7 +240,7 @@ public sealed class UsageRecordingTests
         Assert.Equal(3, replay.Quantity);
         Assert.Equal(first with { Replayed = true }, replay); // exactly the first answer, counter included
         Assert.Equal(3, replay.Used);
-        Assert.Equal(2, _bed.Ledger.ConsumeCalls);
+        Assert.Equal(2, _bed.Ledger.Consumed.Count);
         Assert.Equal(5, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
     }
 
@@ -257,7 +257,7 @@ public sealed class UsageRecordingTests
         Assert.True(replay.Replayed);
         Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), replay.PeriodStart);
         Assert.Equal((4L, 10L, 6L), (replay.Used, replay.Limit!.Value, replay.Remaining!.Value));
-        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+        Assert.Single(_bed.Ledger.Consumed);
     }
 
     [Fact]
@@ -274,7 +274,7 @@ public sealed class UsageRecordingTests
 
         Assert.Equal(first with { Replayed = true }, replay);
         Assert.IsType<Invalid<RecordedUsage>>(unknown);
-        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+        Assert.Single(_bed.Ledger.Consumed);
     }
 
     [Theory]
@@ -289,7 +289,7 @@ public sealed class UsageRecordingTests
 
         Assert.Equal(RefusalReason.IdempotencyKeyReused, refusal.Reason);
         Assert.Equal("The idempotency key was already used at 2026-11-21T12:00:00.0000000+00:00 for 3 agent_runs; use a new key for new usage.", refusal.Detail);
-        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+        Assert.Single(_bed.Ledger.Consumed);
         Assert.Equal(3, _bed.Ledger.ClaimOf(account, "job-9")!.Quantity); // the first claim stays
     }
 
@@ -306,63 +306,70 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
-    public async Task A_count_the_store_refused_before_applying_gives_the_key_back_and_rethrows()
+    public async Task A_record_the_store_refused_before_applying_rethrows_and_its_retry_counts_it()
     {
         var account = _bed.Register();
-        _bed.Ledger.FailConsumeWith = new UsageNotCountedException("throttled");
+        _bed.Ledger.FailRecordWith = new UsageNotCountedException("throttled");
 
         await Assert.ThrowsAsync<UsageNotCountedException>(() => _bed.RecordAsync(account, AgentRuns, 2, "job-10"));
 
         Assert.Null(_bed.Ledger.ClaimOf(account, "job-10"));
-        _bed.Ledger.FailConsumeWith = null;
+        _bed.Ledger.FailRecordWith = null;
         var retry = (await _bed.RecordAsync(account, AgentRuns, 2, "job-10")).AssertSucceeded();
         Assert.False(retry.Replayed);
         Assert.Equal(2, retry.Used);
     }
 
     [Fact]
-    public async Task A_count_that_may_have_been_applied_keeps_the_key_so_a_retry_never_counts_twice()
+    public async Task A_key_an_earlier_version_left_without_its_answer_is_answered_as_recorded_never_counted_twice()
     {
         var account = _bed.Register();
-        _bed.Ledger.FailConsumeWith = new TimeoutException("no answer");
+        await _bed.RecordAsync(account, AgentRuns, 4, "job-11");
+        _bed.Ledger.PutUnsettledKey(_bed.Ledger.ClaimOf(account, "job-11")!);
 
-        await Assert.ThrowsAsync<TimeoutException>(() => _bed.RecordAsync(account, AgentRuns, 2, "job-12"));
+        var retry = (await _bed.RecordAsync(account, AgentRuns, 4, "job-11")).AssertSucceeded();
 
-        Assert.NotNull(_bed.Ledger.ClaimOf(account, "job-12"));
-        _bed.Ledger.FailConsumeWith = null;
-        _bed.Time.Advance(TimeSpan.FromMinutes(7)); // past any call's lifetime: the retry is answered as recorded
-        var retry = (await _bed.RecordAsync(account, AgentRuns, 2, "job-12")).AssertSucceeded();
         Assert.True(retry.Replayed);
-        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+        Assert.Equal((4L, 10L, 6L), (retry.Used, retry.Limit!.Value, retry.Remaining!.Value)); // the counter as it stands
+        Assert.Equal(4, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
     }
 
     [Fact]
-    public async Task A_key_that_cannot_be_given_back_makes_a_retry_wait_then_a_replay_never_a_double_count()
+    public async Task An_upgrade_raises_the_limit_for_the_next_record_although_the_account_was_kept_before_it()
     {
         var account = _bed.Register();
-        await _bed.RecordAsync(account, AgentRuns, 9);
-        _bed.Ledger.FailReleaseWith = new InvalidOperationException("store unavailable");
+        (await _bed.RecordAsync(account, AgentRuns, 10)).AssertSucceeded(); // FREE: 10, now full and kept by this instance
+        var period = _bed.ChangePlan(account, TestCatalog.ProMonthly);
 
-        var refusal = (await _bed.RecordAsync(account, AgentRuns, 2, "job-11")).AssertRefused(); // still answered
+        var recorded = (await _bed.RecordAsync(account, AgentRuns, 5)).AssertSucceeded();
+
+        Assert.Equal((5L, 1_000L), (recorded.Used, recorded.Limit!.Value)); // PRO's 1,000 (FREE: 10), in PRO's period
+        Assert.Equal(period.Start, recorded.PeriodStart);
+        Assert.Equal(3, _bed.Ledger.RecordCalls); // the second was refused as stale, then applied with the account read again
+    }
+
+    [Fact]
+    public async Task A_downgrade_that_lands_between_reading_the_account_and_counting_applies_to_that_record()
+    {
+        var (account, period) = _bed.Subscribe(TestCatalog.ProMonthly);
+        (await _bed.RecordAsync(account, AgentRuns, 1)).AssertSucceeded(); // the account is now kept, on PRO
+        var downgraded = false;
+        _bed.Ledger.BeforeRecord = async _ =>
+        {
+            if (!downgraded)
+            {
+                downgraded = true;
+                var pro = (await _bed.Accounts.GetAsync(account, CancellationToken.None))!;
+                _bed.Accounts.Put(pro with { Subscription = null }); // canceled: back to FREE, 10 per calendar month
+            }
+        };
+
+        var refusal = (await _bed.RecordAsync(account, AgentRuns, 11)).AssertRefused(); // PRO allows it, FREE (10) does not
 
         Assert.Equal(RefusalReason.QuotaExceeded, refusal.Reason);
-        Assert.NotNull(_bed.Ledger.ClaimOf(account, "job-11"));
-
-        // While the unsettled key is young, a retry waits for its first call and then says "in progress".
-        var retry = _bed.RecordAsync(account, AgentRuns, 2, "job-11");
-        while (!retry.IsCompleted)
-        {
-            _bed.Time.Advance(TimeSpan.FromMilliseconds(200));
-            await Task.Delay(5);
-        }
-
-        Assert.Equal(RefusalReason.UsageInProgress, (await retry).AssertRefused().Reason);
-
-        // Once the key is older than any call can run, its retry is answered as recorded, without counting.
-        _bed.Time.Advance(TimeSpan.FromMinutes(7));
-        var late = _bed.RecordAsync(account, AgentRuns, 2, "job-11");
-        Assert.True((await late).AssertSucceeded().Replayed);
-        Assert.Equal(9, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+        Assert.Equal("FREE", refusal.Facts["plan"]);
+        Assert.Equal(1, _bed.Used(account, period, AgentRuns));
+        Assert.Equal(0, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
     }
 
     [Fact]
@@ -388,7 +395,7 @@ public sealed class UsageRecordingTests
         var recorded = outcomes.Select(o => o.AssertSucceeded()).ToList();
         Assert.Single(recorded, r => !r.Replayed);
         Assert.Equal(7, _bed.Used(account, _bed.CurrentMonth, Tokens));
-        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+        Assert.Single(_bed.Ledger.Consumed);
     }
 
     [Fact]
@@ -399,7 +406,7 @@ public sealed class UsageRecordingTests
         var unknown = NewAccountId();
         await _bed.RecordAsync(b, Tokens, 1, "b-earlier");
         // The first record of account a is slow: were a's records counted concurrently, the later ones would go first.
-        _bed.Ledger.BeforeConsume = c => c.AccountId == a && c.Amount == 6 ? Task.Delay(200) : Task.CompletedTask;
+        _bed.Ledger.BeforeRecord = c => c.AccountId == a && c.Amount == 6 ? Task.Delay(200) : Task.CompletedTask;
         UsageRecordRequest[] batch =
         [
             Record(a, AgentRuns, 6, "a-1"),
@@ -453,7 +460,7 @@ public sealed class UsageRecordingTests
         Assert.Equal((false, PlanCode.Parse("BASIC"), PlanCode.Parse("FREE")), (tooMuch.Allowed, tooMuch.UpgradePlan!.Value, tooMuch.Plan));
         Assert.Equal((true, false, (long?)null), (unlimited.Allowed, unlimited.HardLimit, unlimited.Limit));
         Assert.Equal((_bed.CurrentMonth.Start, _bed.CurrentMonth.End), (fits.PeriodStart, fits.PeriodEnd));
-        Assert.Equal(1, _bed.Ledger.ConsumeCalls);
+        Assert.Single(_bed.Ledger.Consumed);
         Assert.Equal(8, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
         Assert.Equal(RefusalReason.AccountNotFound, (await _bed.Recording.CheckAsync(new UsageCheckRequest(NewAccountId().Value, "agent_runs", 1), CancellationToken.None)).AssertRefused().Reason);
         Assert.Equal(["meter", "quantity"], (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "projects", 0), CancellationToken.None)).AssertInvalid().Fields);
