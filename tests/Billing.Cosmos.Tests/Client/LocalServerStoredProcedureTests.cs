@@ -332,6 +332,18 @@ public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : ICl
         Assert.NotNull(await ReadAsync(docId, account));
     }
 
+    [Fact]
+    public async Task Console_output_is_returned_as_the_script_log_only_when_logging_is_enabled()
+    {
+        var id = await CreateAsync("log", """function (name) { console.log("hello", name); console.log("done"); }""");
+
+        var logged = await Scripts.ExecuteStoredProcedureAsync<JsonElement>(id, new PartitionKey(NewAccount()), ["ada"], new StoredProcedureRequestOptions { EnableScriptLogging = true });
+        var quiet = await Scripts.ExecuteStoredProcedureAsync<JsonElement>(id, new PartitionKey(NewAccount()), ["ada"]);
+
+        Assert.Equal("hello ada\ndone", logged.ScriptLog);
+        Assert.True(string.IsNullOrEmpty(quiet.ScriptLog));
+    }
+
     private static string NewAccount() => "sproc-" + Guid.NewGuid().ToString("N");
 
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
