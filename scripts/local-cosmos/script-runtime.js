@@ -30,6 +30,13 @@ const ERROR_CODES = Object.freeze({
 
 let run = null; // the execution in progress: executions never overlap
 
+// A script's promise rejected with no handler (not the one its main function returns) is the script's business,
+// not a reason for Node to stop the server; any other unhandled rejection still ends the process as before.
+const scriptPromises = new WeakSet();
+process.on("unhandledRejection", (reason, promise) => {
+  if (!scriptPromises.has(Object.getPrototypeOf(promise))) throw reason;
+});
+
 function active() {
   if (!run) throw new Error("No stored procedure execution is in progress.");
   return run;
@@ -208,6 +215,7 @@ function compile(body) {
     { getContext: () => context, __: shorthand, ErrorCodes: ERROR_CODES, console, __step: step },
     { microtaskMode: "afterEvaluate" }
   );
+  scriptPromises.add(vm.runInContext("Promise.prototype", sandbox));
   const fn = script.runInContext(sandbox);
   if (typeof fn !== "function") throw new Error("The script body must be a function.");
   // The rejection handler must belong to the context, or its job would wait in Node's own microtask queue.
