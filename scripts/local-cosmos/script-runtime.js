@@ -17,6 +17,7 @@ const DRIVER = new vm.Script("__step()", { filename: "driver.js" });
 const CROSS_PARTITION =
   "Requests originating from scripts cannot reference partition keys other than the one for which client request was submitted.";
 const NO_OPTIONS = Object.freeze({});
+const NEW_ID = Symbol("a new id"); // createDocument and upsertDocument generate an id unless told not to
 const ERROR_CODES = Object.freeze({
   BadRequest: 400,
   Forbidden: 403,
@@ -105,11 +106,11 @@ function optionsAndCallback(options, callback) {
   return typeof options === "function" ? [NO_OPTIONS, options] : [options || NO_OPTIONS, callback];
 }
 
-// A copy of the script's document as it would be sent over the wire, or an error status.
-function incoming(r, doc, options, generateId) {
+// A copy of the script's document as it would be sent over the wire; undefined when another partition key owns it.
+function incoming(r, doc, defaultId) {
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new Error("The document must be an object.");
   const body = JSON.parse(JSON.stringify(doc));
-  if (generateId && body.id === undefined && !options.disableAutomaticIdGeneration) body.id = randomUUID();
+  if (body.id === undefined && defaultId !== undefined) body.id = defaultId === NEW_ID ? randomUUID() : defaultId;
   return r.collection.documents._getPartition(body) === r.pkValue ? body : undefined;
 }
 
@@ -132,7 +133,7 @@ const collection = Object.freeze({
     const r = active();
     [options, callback] = optionsAndCallback(options, callback);
     checkCollectionLink(r, link);
-    const body = incoming(r, doc, options, true);
+    const body = incoming(r, doc, options.disableAutomaticIdGeneration ? undefined : NEW_ID);
     if (!body) return complete(r, callback, 400, { code: "BadRequest", message: CROSS_PARTITION });
     return write(r, callback, documentOps.createOperation(r.collection, { resourceBody: body }), body.id, null);
   },
@@ -140,7 +141,7 @@ const collection = Object.freeze({
     const r = active();
     [options, callback] = optionsAndCallback(options, callback);
     checkCollectionLink(r, link);
-    const body = incoming(r, doc, options, true);
+    const body = incoming(r, doc, options.disableAutomaticIdGeneration ? undefined : NEW_ID);
     if (!body) return complete(r, callback, 400, { code: "BadRequest", message: CROSS_PARTITION });
     const prior = r.collection.document(body.id, r.pkValue).read() || null;
     const result = documentOps.upsertOperation(r.collection, { partitionKey: r.pkHeader, ifMatch: options.etag, resourceBody: body });
@@ -151,7 +152,7 @@ const collection = Object.freeze({
     [options, callback] = optionsAndCallback(options, callback);
     const [status, error, target] = lookup(r, link);
     if (!target) return complete(r, callback, status, error);
-    const body = incoming(r, { ...doc, id: doc && doc.id !== undefined ? doc.id : target.id }, options, false);
+    const body = incoming(r, doc, target.id);
     if (!body) return complete(r, callback, 400, { code: "BadRequest", message: CROSS_PARTITION });
     if (body.id !== target.id) return complete(r, callback, 400, { code: "BadRequest", message: "The id in the document does not match the link." });
     const result = documentOps.replaceOperation(r.collection, { partitionKey: r.pkHeader, ifMatch: options.etag, resourceBody: body });
