@@ -99,8 +99,8 @@ alive_or_fail() { # name logfile: the process started last must still run (it ma
   fi
 }
 
-start_cosmos() { # port logdir
-  start_background "$2/cosmosdb-server.log" "$BILLING_ROOT/node_modules/.bin/cosmosdb-server" --host 127.0.0.1 --port "$1"
+start_cosmos() { # port logdir: @vercel/cosmosdb-server with stored procedures (scripts/local-cosmos/server.js)
+  start_background "$2/cosmosdb-server.log" node "$BILLING_ROOT/scripts/local-cosmos/server.js" --host 127.0.0.1 --port "$1"
   wait_for_port "Cosmos DB server" "$1" 60 "$2/cosmosdb-server.log"
   alive_or_fail "Cosmos DB server" "$2/cosmosdb-server.log"
 }

@@ -4,7 +4,7 @@ namespace Billing.TestSupport;
 /// Azurite (queues) and the Cosmos DB protocol server for tests. When the test command has already started
 /// them it exports their connection strings (BILLING_TEST_STORAGE_CONNECTION, BILLING_TEST_COSMOS_CONNECTION)
 /// and every test assembly shares them; otherwise (a test run from an IDE) they are started here from the
-/// repository's node_modules (run `npm ci` once) on free loopback ports and stopped with the fixture.
+/// repository's node_modules (run `npm ci` once; the Cosmos server through scripts/local-cosmos/server.js) on free loopback ports and stopped with the fixture.
 /// Tests isolate themselves by unique queue and database names, never by clearing shared state.
 /// </summary>
 public sealed class LocalEmulators : IAsyncDisposable
@@ -13,6 +13,9 @@ public sealed class LocalEmulators : IAsyncDisposable
     public const string CosmosEmulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
+
+    /// <summary>scripts/local-cosmos/server.js: @vercel/cosmosdb-server with stored procedures, same command line.</summary>
+    private static string CosmosLauncher => Path.Combine(RepoPaths.RepoRoot, "scripts", "local-cosmos", "server.js");
     private static LocalEmulators? _shared;
 
     private readonly List<ManagedProcess> _processes = [];
@@ -73,10 +76,11 @@ public sealed class LocalEmulators : IAsyncDisposable
             "azurite-queue",
             RequireTool("azurite-queue"),
             ["--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", location, "--silent", "--skipApiVersionCheck"]);
+        RequireTool("cosmosdb-server"); // the launcher runs the package's server (with stored procedures added)
         var cosmosServer = ManagedProcess.StartTiedToThisProcess(
             "cosmosdb-server",
-            RequireTool("cosmosdb-server"),
-            ["--host", "127.0.0.1", "--port", cosmosPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            "node",
+            [CosmosLauncher, "--host", "127.0.0.1", "--port", cosmosPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         var emulators = new LocalEmulators(
             string.IsNullOrEmpty(storage) ? AzuriteConnectionString(queuePort) : storage,
             string.IsNullOrEmpty(cosmos) ? CosmosServerConnectionString(cosmosPort) : cosmos);

@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+"use strict";
+// The local Cosmos DB server: @vercel/cosmosdb-server with stored procedures added. Same command line as its
+// `cosmosdb-server` (--host H --port P [--no-ssl]); every request outside /sprocs goes to the package's own
+// handler untouched. Stored procedures live with their collection (dropped with it) and run in Node's vm, one
+// execution at a time, scoped to the request's partition key, all their writes applied or none (undo log).
+// The script API: see docs/data-model.md ("The local server").
+
+const { randomUUID } = require("crypto");
+
+const lib = "@vercel/cosmosdb-server/lib";
+const server = require(lib);
+const accountModule = require(`${lib}/account`);
+const Item = require(`${lib}/account/item`).default;
+const Items = require(`${lib}/account/items`).default;
+const ResourceId = require(`${lib}/account/resource-id`).default;
+const readItems = require(`${lib}/handler/_read-items`).default;
+const readJson = require(`${lib}/json`).default;
+const trueHeader = require(`${lib}/true-header`).default;
+const { compile, execute } = require("./script-runtime");
+
+// The package creates its account when the server starts listening and keeps it private; this subclass only
+// remembers the instance, so the stored procedures see the same databases, collections and documents.
+let account;
+const PackageAccount = accountModule.default;
+accountModule.default = class extends PackageAccount {
+  constructor(host, port) {
+    super(host, port);
+    account = this;
+  }
+};
+
+class StoredProcedures extends Items {
+  constructor(collection) {
+    super(collection, ["/id"]);
+    this.compiled = new Map(); // id -> { etag, fn, context, json }
+  }
+
+  _newItem(data) {
+    return new Item(data);
+  }
+
+  _rid(n) {
+    const idBuffer = Buffer.alloc(8, 0);
+    idBuffer.writeInt32LE(n, 0);
+    idBuffer.writeUInt8(ResourceId.StoredProcedureByte << 4, 7);
+    const rid = ResourceId.parse(this._parent.read()._rid);
+    rid.storedProcedure = ResourceId.bigNumberReadIntBE(idBuffer, 0, 8).toString();
+    return rid.toString();
+  }
+
+  _self(rid) {
+    return `${this._parent.read()._self}/sprocs/${rid}`;
+  }
+
+  find(id) {
+    return this._item("/id", id, id).read();
+  }
+}
+
+// Keyed by the package's collection object: deleting (or replacing) the collection or its database drops them.
+const sprocsByCollection = new WeakMap();
+function sprocsOf(collection) {
+  let sprocs = sprocsByCollection.get(collection);
+  if (!sprocs) {
+    sprocs = new StoredProcedures(collection);
+    sprocsByCollection.set(collection, sprocs);
+  }
+  return sprocs;
+}
+
+// The headers the package puts on every response (lib/index.js), for the responses answered here.
+function respond(req, res, keepAlive, status, body) {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.statusCode = status;
+  if (body && body._etag) res.setHeader("etag", body._etag);
+  res.setHeader("content-type", "application/json");
+  res.setHeader("content-location", `https://${req.headers.host}${req.url}`);
+  res.setHeader("connection", keepAlive ? "keep-alive" : "close");
+  res.setHeader("x-ms-activity-id", randomUUID());
+  res.setHeader("x-ms-request-charge", "1");
+  res.end(text);
+}
+
+const notFound = { code: "NotFound", message: "Resource Not Found" };
+const sprocPath = /^\/+dbs\/([^/]+)\/colls\/([^/]+)\/sprocs(?:\/([^/]+))?\/*$/;
+
+async function handleSproc(req, res, [, dbId, collId, sprocId]) {
+  const collection = account.database(dbId).collection(collId);
+  if (!collection.read()) return [404, notFound];
+  const sprocs = sprocsOf(collection);
+  const method = req.method;
+  if (sprocId === undefined) {
+    if (method === "GET") {
+      const feed = await readItems(req, res, "StoredProcedures", async page => sprocs.read(page));
+      return [res.statusCode, { _rid: collection.read()._rid, ...feed }];
+    }
+    if (method !== "POST") return undefined;
+    const body = await readJson(req);
+    if (trueHeader(req, "x-ms-documentdb-isquery") || req.headers["content-type"] === "application/query+json") {
+      const result = sprocs.query(body, {});
+      return [200, { _rid: collection.read()._rid, StoredProcedures: result.result, _count: result.result.length }];
+    }
+    const upsert = trueHeader(req, "x-ms-documentdb-is-upsert");
+    const existing = body && body.id ? sprocs.find(body.id) : undefined;
+    if (existing && !upsert) {
+      return [409, { code: "Conflict", message: "Resource with specified id, name, or unique index already exists." }];
+    }
+    return save(sprocs, body, existing, existing ? 200 : 201);
+  }
+  const existing = sprocs.find(sprocId);
+  if (!existing) return [404, notFound];
+  switch (method) {
+    case "GET":
+      return [200, existing];
+    case "PUT": {
+      const body = await readJson(req);
+      const ifMatch = req.headers["if-match"];
+      if (ifMatch && ifMatch !== existing._etag) {
+        return [412, { code: "PreconditionFailed", message: "Operation cannot be performed because one of the specified precondition is not met." }];
+      }
+      return save(sprocs, { ...body, id: sprocId }, existing, 200);
+    }
+    case "DELETE":
+      sprocs.delete(sprocId, sprocId);
+      sprocs.compiled.delete(sprocId);
+      return [204, ""];
+    case "POST":
+      return execute(account, dbId, collection, sprocs, existing, req, res, await readBody(req));
+    default:
+      return undefined;
+  }
+}
+
+function save(sprocs, body, existing, status) {
+  if (!body || typeof body.id !== "string" || !body.id) return [400, { code: "BadRequest", message: "The input name is invalid." }];
+  if (typeof body.body !== "string") return [400, { code: "BadRequest", message: "The input content is invalid because the required property, 'body', is missing." }];
+  let compiled;
+  try {
+    compiled = compile(body.body);
+  } catch (err) {
+    return [400, { code: "BadRequest", message: `Encountered exception while compiling Javascript. Exception = ${err}` }];
+  }
+  const data = { id: body.id, body: body.body };
+  const stored = existing ? sprocs.replace(data, existing) : sprocs.create(data);
+  compiled.etag = stored._etag;
+  sprocs.compiled.set(stored.id, compiled);
+  return [status, stored];
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on("data", chunk => chunks.push(chunk));
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString()));
+    req.on("error", reject);
+  });
+}
+
+function parseArgs(argv) {
+  const args = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    switch (argv[i]) {
+      case "-h":
+      case "--help":
+        args.help = true;
+        break;
+      case "-p":
+      case "--port":
+        args.port = parseInt(argv[(i += 1)], 10);
+        break;
+      case "--host":
+        args.hostname = argv[(i += 1)];
+        break;
+      case "--no-ssl":
+        args.nossl = true;
+        break;
+      case "--keep-alive":
+        args.keepAlive = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return args;
+}
+
+function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log("Usage: node scripts/local-cosmos/server.js [--host H] [--port P] [--no-ssl] [--keep-alive]");
+    return;
+  }
+  const keepAlive = Boolean(args.keepAlive);
+  const create = args.nossl ? server.createHttpServer : server.createHttpsServer;
+  const httpServer = create(keepAlive ? { keepAlive } : undefined);
+  const [packageListener] = httpServer.listeners("request");
+  httpServer.removeAllListeners("request");
+  httpServer.on("request", (req, res) => {
+    const match = req.url.includes("/sprocs") ? sprocPath.exec(req.url.split("?", 1)[0]) : null;
+    if (!match) {
+      packageListener(req, res);
+      return;
+    }
+    handleSproc(req, res, match.map(s => (s === undefined ? s : decodeURIComponent(s)))).then(
+      result => (result ? respond(req, res, keepAlive, result[0], result[1]) : respond(req, res, keepAlive, 400, { message: "no route" })),
+      err => respond(req, res, keepAlive, err instanceof SyntaxError ? 400 : 500, { code: "BadRequest", message: err.message })
+    );
+  });
+  httpServer.listen(args.port, args.hostname, () => {
+    const { address, family, port } = httpServer.address();
+    const hostname = args.hostname ? args.hostname : family === "IPv6" ? `[${address}]` : address;
+    console.log(`Ready to accept HTTP${args.nossl ? "" : "S"} connections at ${hostname}:${port}`);
+  });
+}
+
+main();
