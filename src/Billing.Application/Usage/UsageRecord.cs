@@ -23,7 +23,28 @@ public sealed record UsageConsumption(AccountId AccountId, UsagePeriod Period, M
 /// stands for. <see cref="AccountVersion"/> is the version of the account the limits were worked out from; the record
 /// is applied only while the account is still at it (null: not checked, for tools that seed usage).
 /// </summary>
-public sealed record UsageRecord(UsageKeyClaim Key, UsageConsumption Consumption, long? AccountVersion);
+public sealed record UsageRecord(UsageKeyClaim Key, UsageConsumption Consumption, long? AccountVersion)
+{
+    /// <summary>The record of <paramref name="consumption"/> under <paramref name="idempotencyKey"/>, remembered for <paramref name="retention"/>.</summary>
+    public static UsageRecord Of(UsageConsumption consumption, string idempotencyKey, DateTimeOffset occurredAt, DateTimeOffset recordedAt, TimeSpan retention, long? accountVersion)
+    {
+        ArgumentNullException.ThrowIfNull(consumption);
+        var claim = new UsageKeyClaim
+        {
+            AccountId = consumption.AccountId,
+            IdempotencyKey = idempotencyKey,
+            Meter = consumption.Meter,
+            Quantity = consumption.Amount,
+            PeriodKey = consumption.Period.Key,
+            PeriodStart = consumption.Period.Start,
+            PeriodEnd = consumption.Period.End,
+            OccurredAt = occurredAt,
+            RecordedAt = recordedAt,
+            Retention = retention,
+        };
+        return new UsageRecord(claim, consumption, accountVersion);
+    }
+}
 
 /// <summary>How <see cref="IUsageLedger.RecordAsync"/> ended.</summary>
 public enum UsageRecordStatus

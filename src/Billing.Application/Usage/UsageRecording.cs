@@ -68,21 +68,10 @@ public sealed partial class UsageRecording(
             }
 
             var policy = entitlement.PolicyFor(meter!.Value);
-            var claim = new UsageKeyClaim
-            {
-                AccountId = accountId.Value,
-                IdempotencyKey = key!,
-                Meter = meter.Value,
-                Quantity = quantity!.Value,
-                PeriodKey = entitlement.PeriodKey,
-                PeriodStart = entitlement.PeriodStart,
-                PeriodEnd = entitlement.PeriodEnd,
-                OccurredAt = occurredAt,
-                RecordedAt = now,
-                Retention = rules.KeyRetention,
-            };
-            var consumption = new UsageConsumption(claim.AccountId, entitlement.Period, claim.Meter, claim.Quantity, policy.HardLimit, entitlement.Plan.Code, policy.Enforcement == MeterEnforcement.Overage ? policy.Quota : null);
-            var result = await ledger.RecordAsync(new UsageRecord(claim, consumption, account.Version), cancellationToken).ConfigureAwait(false);
+            var consumption = new UsageConsumption(accountId.Value, entitlement.Period, meter.Value, quantity!.Value, policy.HardLimit, entitlement.Plan.Code, policy.Enforcement == MeterEnforcement.Overage ? policy.Quota : null);
+            var record = UsageRecord.Of(consumption, key!, occurredAt, now, rules.KeyRetention, account.Version);
+            var claim = record.Key;
+            var result = await ledger.RecordAsync(record, cancellationToken).ConfigureAwait(false);
             switch (result.Status)
             {
                 case UsageRecordStatus.Counted:

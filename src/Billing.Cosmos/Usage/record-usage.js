@@ -17,17 +17,25 @@ function recordUsage(r) {
   var collection = getContext().getCollection();
   var docs = collection.getAltLink() + "/docs/";
 
-  read(r.accountDocumentId, function (account) {
-    if (!account || (r.accountVersion != null && account.version !== r.accountVersion)) {
-      return answer({ status: "staleAccount" });
-    }
+  if (r.accountVersion == null) {
+    claim();
+  } else {
+    read(r.accountDocumentId, function (account) {
+      if (!account || account.version !== r.accountVersion) {
+        return answer({ status: "staleAccount" });
+      }
+      claim();
+    });
+  }
+
+  function claim() {
     read(r.key.id, function (holder) {
       if (holder) {
         return answer({ status: "duplicate", key: holder });
       }
       read(r.counters.id, count);
     });
-  });
+  }
 
   function count(counters) {
     var used = counters ? counters.counters[r.meter] || 0 : 0;

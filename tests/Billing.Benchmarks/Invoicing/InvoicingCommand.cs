@@ -159,7 +159,8 @@ internal static class InvoicingCommand
                 },
             }, ct);
             var overage = i % 10 != 9;
-            await usage.TryConsumeAsync(new UsageConsumption(accountId, period, AgentRuns, overage ? 5_100 : 4_000, null, Pro, 5_000), ct);
+            var consumption = new UsageConsumption(accountId, period, AgentRuns, overage ? 5_100 : 4_000, null, Pro, 5_000);
+            await usage.RecordAsync(UsageRecord.Of(consumption, "seed", period.Start, period.Start, TimeSpan.FromDays(45), accountVersion: null), ct);
             if (overage)
             {
                 Interlocked.Increment(ref billable);

@@ -63,9 +63,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var overLimitAlone = await ConsumeAsync(other, November, AgentRuns, 11, 10);
 
         Assert.Equal((false, 8L), (tooMuch.Consumed, tooMuch.Counter));
-        Assert.Equal(8, tooMuch.CounterBefore(3));
         Assert.Equal((true, 10L), (exactlyToTheLimit.Consumed, exactlyToTheLimit.Counter));
-        Assert.Equal(8, exactlyToTheLimit.CounterBefore(2));
         Assert.Equal((false, 10L), (oneMore.Consumed, oneMore.Counter));
         Assert.Equal((false, 0L), (overLimitAlone.Consumed, overLimitAlone.Counter));
         Assert.Empty(overLimitAlone.NotifiedThresholds);
@@ -156,19 +154,43 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task The_first_claim_of_a_key_wins_and_a_duplicate_gets_the_holder_with_its_data()
+    public async Task A_key_counts_once_and_a_duplicate_gets_the_holder_with_the_first_answer()
     {
         var account = Ids.NewAccount();
-        var first = Claim(account, "job-42:step-1", AgentRuns, 3);
+        var first = Record(account, "job-42:step-1", November, AgentRuns, 3, limit: 20);
 
-        var claimed = await _ledger.ClaimKeyAsync(first, CancellationToken.None);
-        var duplicate = await _ledger.ClaimKeyAsync(first with { Meter = Tokens, Quantity = 99, RecordedAt = first.RecordedAt.AddMinutes(5) }, CancellationToken.None);
+        var counted = await _ledger.RecordAsync(first, CancellationToken.None);
+        var duplicate = await _ledger.RecordAsync(Record(account, "job-42:step-1", November, Tokens, 99, limit: null), CancellationToken.None);
 
-        Assert.Null(claimed);
-        Assert.NotNull(duplicate);
-        Assert.Equal(first, duplicate); // every field as the first claim stored it
-        Assert.False(first.SameUsageAs(first with { Quantity = 99 }));
-        Assert.True(first.SameUsageAs(duplicate));
+        Assert.Equal(UsageRecordStatus.Counted, counted.Status);
+        Assert.Equal(first.Key with { Counted = new CountedUsage(Used: 3, Limit: 20, Remaining: 17, Overage: 0) }, counted.Key);
+        Assert.Equal(UsageRecordStatus.Duplicate, duplicate.Status);
+        Assert.Equal(counted.Key, duplicate.Key); // every field as the first record stored it, answer included
+        Assert.Null(duplicate.Counter);
+        var counters = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
+        Assert.Equal((3L, 0L), (counters.Used(AgentRuns), counters.Used(Tokens)));
+        Assert.Equal(counted.Key, await _ledger.GetKeyAsync(account, "job-42:step-1", CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(20L, null, 17L, 20L, 3L, 0L)] // hard limit
+    [InlineData(null, 1_000L, 1_250L, 1_000L, 0L, 250L)] // overage meter past its included units
+    [InlineData(null, null, 5L, null, null, 0L)] // unlimited
+    public async Task The_answer_kept_on_the_key_is_the_one_the_application_works_out(long? limit, long? included, long used, long? answerLimit, long? remaining, long overage)
+    {
+        var account = Ids.NewAccount();
+        if (used > 1)
+        {
+            await _ledger.RecordAsync(Record(account, "before", November, AgentRuns, used - 1, limit, included: included), CancellationToken.None);
+        }
+
+        var record = Record(account, "answer", November, AgentRuns, 1, limit, included: included);
+        var counted = await _ledger.RecordAsync(record, CancellationToken.None);
+
+        Assert.Equal(new CountedUsage(used, answerLimit, remaining, overage), counted.Key!.Counted);
+        Assert.Equal(record.Consumption.AnswerAt(used), counted.Key.Counted); // the procedure and the application agree
+        var raw = await RawDocuments.ReadAsync(fixture.Containers.Accounts, UsageKeyId(account, "answer"), account.Value);
+        Assert.Equal(used, (long?)raw!["counted"]!["used"]);
     }
 
     [Fact]
@@ -177,72 +199,63 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var account = Ids.NewAccount();
         var longKey = new string('k', 255);
 
-        Assert.Null(await _ledger.ClaimKeyAsync(Claim(account, "order-42:line-3/#?%"), CancellationToken.None));
-        Assert.Null(await _ledger.ClaimKeyAsync(Claim(account, longKey), CancellationToken.None));
-        Assert.Null(await _ledger.ClaimKeyAsync(Claim(Ids.NewAccount(), "order-42:line-3/#?%"), CancellationToken.None));
-        Assert.Null(await _ledger.ClaimKeyAsync(Claim(account, "ORDER-42:LINE-3/#?%"), CancellationToken.None)); // keys are case-sensitive
-        Assert.Equal(longKey, (await _ledger.ClaimKeyAsync(Claim(account, longKey), CancellationToken.None))?.IdempotencyKey);
+        Assert.Equal(UsageRecordStatus.Counted, (await RecordAsync(account, "order-42:line-3/#?%")).Status);
+        Assert.Equal(UsageRecordStatus.Counted, (await RecordAsync(account, longKey)).Status);
+        Assert.Equal(UsageRecordStatus.Counted, (await RecordAsync(Ids.NewAccount(), "order-42:line-3/#?%")).Status);
+        Assert.Equal(UsageRecordStatus.Counted, (await RecordAsync(account, "ORDER-42:LINE-3/#?%")).Status); // keys are case-sensitive
+        Assert.Equal(longKey, (await RecordAsync(account, longKey)).Key!.IdempotencyKey);
+        Assert.Equal(3, (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
     }
 
     [Fact]
-    public async Task Thirty_racing_claims_of_one_key_let_exactly_one_through()
+    public async Task Thirty_racing_records_of_one_key_count_exactly_once()
     {
         var account = Ids.NewAccount();
-        var claims = Enumerable.Range(1, 30).Select(i => Claim(account, "racing-key", AgentRuns, i)).ToList();
 
-        var results = await Task.WhenAll(claims.Select(c => Task.Run(() => _ledger.ClaimKeyAsync(c, CancellationToken.None))));
+        var results = await Task.WhenAll(Enumerable.Range(1, 30).Select(i => Task.Run(() => _ledger.RecordAsync(Record(account, "racing-key", November, AgentRuns, 1, limit: 100), CancellationToken.None))));
 
-        var winner = Assert.Single(claims.Where((_, i) => results[i] is null));
-        Assert.All(results.Where(r => r is not null), holder => Assert.Equal(winner, holder));
+        var winner = Assert.Single(results, r => r.Status == UsageRecordStatus.Counted);
+        Assert.All(results.Where(r => r != winner), r => Assert.Equal((UsageRecordStatus.Duplicate, winner.Key), (r.Status, r.Key)));
+        Assert.Equal(1, (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
     }
 
     [Fact]
-    public async Task A_released_key_can_be_claimed_again()
+    public async Task A_refused_record_leaves_its_key_free_for_a_retry_that_fits()
     {
         var account = Ids.NewAccount();
-        var refused = Claim(account, "retry-me", AgentRuns, 5);
-        await _ledger.ClaimKeyAsync(refused, CancellationToken.None);
+        await RecordAsync(account, "fill", amount: 8, limit: 10);
 
-        await _ledger.ReleaseKeyAsync(account, "retry-me", CancellationToken.None);
-        var again = await _ledger.ClaimKeyAsync(refused with { Quantity = 2 }, CancellationToken.None);
-        var duplicate = await _ledger.ClaimKeyAsync(refused, CancellationToken.None);
-        await _ledger.ReleaseKeyAsync(account, "never-claimed", CancellationToken.None); // no-op
+        var refused = await RecordAsync(account, "retry-me", amount: 5, limit: 10);
+        var retried = await RecordAsync(account, "retry-me", amount: 2, limit: 10);
 
-        Assert.Null(again);
-        Assert.Equal(2, duplicate!.Quantity); // the new holder
+        Assert.Equal((UsageRecordStatus.Refused, 8L), (refused.Status, refused.Counter!.Counter));
+        Assert.Null(refused.Key);
+        Assert.Equal((UsageRecordStatus.Counted, 10L), (retried.Status, retried.Counter!.Counter));
+        Assert.Equal(2, (await _ledger.GetKeyAsync(account, "retry-me", CancellationToken.None))!.Quantity);
     }
 
     [Fact]
-    public async Task A_claim_carries_no_answer_until_settled_then_the_answer_it_was_settled_with()
+    public async Task A_record_is_applied_only_while_the_account_is_at_the_version_its_limits_came_from()
     {
-        var account = Ids.NewAccount();
-        var claim = Claim(account, "settle-me", AgentRuns, 3);
-        var capped = new CountedUsage(Used: 17, Limit: 20, Remaining: 3, Overage: 0);
-        var unlimited = Claim(account, "settle-unlimited", Tokens, 400);
-        var overage = new CountedUsage(Used: 5_250, Limit: null, Remaining: null, Overage: 250);
-        await _ledger.ClaimKeyAsync(claim, CancellationToken.None);
-        await _ledger.ClaimKeyAsync(unlimited, CancellationToken.None);
+        var store = fixture.Get<Billing.Application.Accounts.IBillingAccountStore>();
+        var account = (await store.GetOrCreateAsync(Ids.NewAccount(), CancellationToken.None)).Id;
+        var changed = await store.UpdateAsync(account, a => a with { TrialUsedAt = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero) }, CancellationToken.None);
 
-        var beforeSettling = await _ledger.ClaimKeyAsync(claim, CancellationToken.None);
-        await _ledger.SettleKeyAsync(claim, capped, CancellationToken.None);
-        await _ledger.SettleKeyAsync(unlimited, overage, CancellationToken.None);
-        var afterSettling = await _ledger.ClaimKeyAsync(claim, CancellationToken.None);
-        var unlimitedAfter = await _ledger.ClaimKeyAsync(unlimited, CancellationToken.None);
+        var stale = await _ledger.RecordAsync(Record(account, "k", November, AgentRuns, 1, 10) with { AccountVersion = changed.Version - 1 }, CancellationToken.None);
+        var missing = await _ledger.RecordAsync(Record(Ids.NewAccount(), "k", November, AgentRuns, 1, 10) with { AccountVersion = 1 }, CancellationToken.None);
+        var current = await _ledger.RecordAsync(Record(account, "k", November, AgentRuns, 1, 10) with { AccountVersion = changed.Version }, CancellationToken.None);
 
-        Assert.NotNull(beforeSettling);
-        Assert.Null(beforeSettling.Counted); // its first call is still counting
-        Assert.Equal(claim with { Counted = capped }, afterSettling); // the answer, and the claim unchanged otherwise
-        Assert.Equal(unlimited with { Counted = overage }, unlimitedAfter); // nulls survive the round trip
-        var raw = await RawDocuments.ReadAsync(fixture.Containers.Accounts, UsageKeyId(account, "settle-me"), account.Value);
-        Assert.Equal(17, (long?)raw!["counted"]!["used"]);
-        Assert.Equal(3, (long?)raw["counted"]!["remaining"]);
+        Assert.Equal(UsageRecordStatus.StaleAccount, stale.Status);
+        Assert.Equal(UsageRecordStatus.StaleAccount, missing.Status);
+        Assert.Equal(UsageRecordStatus.Counted, current.Status); // the stale attempt left neither the key nor a count behind
+        Assert.Equal(1, (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
     }
 
     [Fact]
     public async Task Key_document_expires_after_the_retention()
     {
         var account = Ids.NewAccount();
-        await _ledger.ClaimKeyAsync(Claim(account, "ttl-key") with { Retention = TimeSpan.FromDays(45) }, CancellationToken.None);
+        await _ledger.RecordAsync(Record(account, "ttl-key", November, AgentRuns, 1, null), CancellationToken.None);
 
         var raw = (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts))
             .Single(d => d.GetProperty("type").GetString() == "usageKey" && d.GetProperty("accountId").GetString() == account.Value);
@@ -298,7 +311,6 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var monthly = Ids.NewAccount("monthly");
         var sameDay = Ids.NewAccount("same-day");
         var nextDay = Ids.NewAccount("next-day");
-        var claimedOnly = Ids.NewAccount("claimed");
         var refusedOnly = Ids.NewAccount("refused");
         var offset = Ids.NewAccount("offset");
         var monthlyPeriod = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2031, 2, 17, 10, 0, 0, TimeSpan.Zero), new DateTimeOffset(2031, 3, 17, 10, 0, 0, TimeSpan.Zero));
@@ -310,7 +322,6 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         await ConsumeAsync(monthly, monthlyPeriod, Tokens, 5, null); // the entry is written once
         await ConsumeAsync(sameDay, sameDayPeriod, AgentRuns, 2, 10);
         await ConsumeAsync(nextDay, nextDayPeriod, AgentRuns, 1, null);
-        await _ledger.ClaimKeyAsync(Claim(claimedOnly, "k") with { PeriodKey = monthlyPeriod.Key, PeriodStart = monthlyPeriod.Start, PeriodEnd = monthlyPeriod.End }, CancellationToken.None);
         await ConsumeAsync(refusedOnly, monthlyPeriod, AgentRuns, 11, 10);
         await ConsumeAsync(offset, offsetPeriod, AgentRuns, 1, null);
 
@@ -354,23 +365,21 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Empty(await _ledger.ListStartedAsync(Ids.NewAccount(), November.Start, December.Start, CancellationToken.None));
     }
 
-    private Task<UsageConsumeResult> ConsumeAsync(AccountId account, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null) =>
-        _ledger.TryConsumeAsync(new UsageConsumption(account, period, meter, amount, limit, plan ?? Free, included), CancellationToken.None);
+    private async Task<UsageConsumeResult> ConsumeAsync(AccountId account, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null) =>
+        (await _ledger.RecordAsync(Record(account, Guid.NewGuid().ToString("N"), period, meter, amount, limit, plan, included), CancellationToken.None)).Counter!;
+
+    private Task<UsageRecordResult> RecordAsync(AccountId account, string key, long amount = 1, long? limit = null) =>
+        _ledger.RecordAsync(Record(account, key, November, AgentRuns, amount, limit), CancellationToken.None);
+
+    private static UsageRecord Record(AccountId account, string key, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null) =>
+        UsageRecord.Of(
+            new UsageConsumption(account, period, meter, amount, limit, plan ?? Free, included),
+            key,
+            occurredAt: period.Start.AddMinutes(1),
+            recordedAt: period.Start.AddMinutes(2),
+            TimeSpan.FromDays(45),
+            accountVersion: null);
 
     private static string UsageKeyId(AccountId account, string key) =>
         $"usage-key:{account.Value}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))}";
-
-    private static UsageKeyClaim Claim(AccountId account, string key, MeterName? meter = null, long quantity = 1) => new()
-    {
-        AccountId = account,
-        IdempotencyKey = key,
-        Meter = meter ?? AgentRuns,
-        Quantity = quantity,
-        PeriodKey = November.Key,
-        PeriodStart = November.Start,
-        PeriodEnd = November.End,
-        OccurredAt = new DateTimeOffset(2026, 11, 21, 11, 59, 30, TimeSpan.Zero),
-        RecordedAt = new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero),
-        Retention = TimeSpan.FromDays(45),
-    };
 }

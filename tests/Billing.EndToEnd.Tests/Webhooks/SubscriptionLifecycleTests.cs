@@ -49,7 +49,8 @@ public sealed class SubscriptionLifecycleTests(LifecycleStackFixture fixture) : 
         var (accountId, _, subscriptionId) = await SubscribeAsync("price_pro_monthly");
         var before = (await Stack.Data.AccountAsync(accountId))!;
         var firstPeriod = Evaluate(before, before.Subscription!.CurrentPeriodStart!.Value.AddMinutes(1)).Period;
-        await Stack.Data.Usage.TryConsumeAsync(new UsageConsumption(before.Id, firstPeriod, AgentRuns, 7, Limit: null, PlanCode.Parse("PRO"), Included: 5000), CancellationToken.None);
+        var seeded = new UsageConsumption(before.Id, firstPeriod, AgentRuns, 7, Limit: null, PlanCode.Parse("PRO"), Included: 5000);
+        await Stack.Data.Usage.RecordAsync(UsageRecord.Of(seeded, "seed", firstPeriod.Start, firstPeriod.Start, TimeSpan.FromDays(45), accountVersion: null), CancellationToken.None);
 
         await Stack.AdvanceDaysAsync(31);
 
