@@ -20,8 +20,8 @@ namespace Billing.Benchmarks.Usage;
 /// <item><b>app</b>: <c>POST /api/usage</c> (service API key) through the local host and its isolated worker;</item>
 /// <item><b>in-process service</b>: the app's own <see cref="UsageRecording"/>, composed in this process as the worker
 /// composes it, with a metered Cosmos client: the same Cosmos operations without HTTP, host or worker;</item>
-/// <item><b>direct patch</b> (the baseline): the counter's conditional patch alone, as the ledger sends it, through the
-/// Cosmos SDK with the app's client options, on the same counters documents.</item>
+/// <item><b>direct patch</b> (the baseline): a counter's conditional increment alone (the one point write the issue
+/// names as the common path), through the Cosmos SDK with the app's client options, on the same counters documents.</item>
 /// </list>
 /// Each level runs with one account per caller (spread) and, above one caller, with every caller on one account (one
 /// counters document under contention). Per level and case: W s warm-up of each target, then R rounds of S s per
@@ -40,7 +40,7 @@ internal static class UsageCommand
     private static readonly Uri UsagePath = new("api/usage", UriKind.Relative);
     private static readonly Uri CheckPath = new("api/usage/check", UriKind.Relative);
 
-    /// <summary>The predicate the ledger puts on the patch for this limit and one unit (CosmosUsageLedger.LimitPredicate).</summary>
+    /// <summary>"The counter leaves room for one more unit under this limit": the filter of the baseline's conditional patch.</summary>
     private static readonly PatchItemRequestOptions LimitedPatch = new()
     {
         FilterPredicate = string.Create(CultureInfo.InvariantCulture, $"FROM c WHERE NOT IS_DEFINED(c.counters.{Meter}) OR c.counters.{Meter} <= {Limit - 1}"),
@@ -139,7 +139,7 @@ internal static class UsageCommand
                 var other => other.ToString(),
             });
 
-    /// <summary>The increment <c>CosmosUsageLedger.TryConsumeAsync</c> sends for a hard-limited meter: the counter, updatedAt, plan.</summary>
+    /// <summary>The baseline: one conditional increment of the meter's counter with updatedAt and plan, as a counters document is kept.</summary>
     private static LoadTarget DirectTarget(Container container, Func<int, BenchAccount> accountOf) =>
         new("direct patch", async (caller, ct) =>
         {
