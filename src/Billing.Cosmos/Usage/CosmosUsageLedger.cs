@@ -95,10 +95,10 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
                 // Throttled or unavailable: Cosmos DB did not run the procedure.
                 throw new UsageNotCountedException($"The usage store refused the record ({(int)exception.StatusCode}); nothing was counted.", exception);
             }
-            catch (CosmosException exception) when (exception.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.PreconditionFailed || (int)exception.StatusCode == 449)
+            catch (CosmosException exception) when (IsWriteConflict(exception))
             {
-                // A concurrent write to the same counters (another instance's first record of the period, or a write
-                // conflict Cosmos DB reports as 449 "retry with"): the transaction was rolled back; run it again.
+                // A concurrent write to the same counters (another instance's first record of the period, a write
+                // conflict): the transaction was rolled back; run it again.
                 continue;
             }
             catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
@@ -127,6 +127,11 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 
         throw new InvalidOperationException($"Usage of '{consumption.Meter}' for account '{accountId}' in period '{consumption.Period.Key}' could not be recorded after {MaxAttempts} attempts.");
     }
+
+    /// <summary>The procedure's own "write conflict" abort (any status: Cosmos DB answers an aborted script with 400), or a 449 "retry with".</summary>
+    private static bool IsWriteConflict(CosmosException exception) =>
+        (int)exception.StatusCode == 449
+        || (exception.StatusCode == HttpStatusCode.BadRequest && exception.Message.Contains("recordUsage write conflict", StringComparison.Ordinal));
 
     public async Task<UsageKeyClaim?> GetKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken) =>
         await Container.ReadAsync<UsageKeyDocument>(DocumentIds.UsageKey(accountId, idempotencyKey), new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false) is { } document

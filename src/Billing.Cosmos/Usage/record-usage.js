@@ -5,7 +5,8 @@
 //
 // In one transaction: the account must still be at the version the caller worked its limits out from; the
 // idempotency key must be free; the counter plus the amount must stay within the hard limit. Then the counter
-// is added to and the key is created with the answer. Any failure throws, and Cosmos DB rolls everything back.
+// is added to and the key is created with the answer. Any failure throws, and Cosmos DB rolls everything back; a
+// write conflict throws "recordUsage write conflict", which the ledger runs again.
 //
 // Absent and null fields mean the same.
 // r: { accountDocumentId, accountVersion (null: not checked), key (the key document, without its answer),
@@ -82,8 +83,13 @@ function recordUsage(r) {
     }));
   }
 
+  // A concurrent write (another instance's first record of the period, a write conflict) rolls the transaction back
+  // with a message the caller recognises and retries on; Cosmos DB answers every aborted execution with 400.
   function fail(error) {
     if (error) {
+      if (error.number === 409 || error.number === 412 || error.number === 449) {
+        throw new Error("recordUsage write conflict (" + error.number + "): run the record again.");
+      }
       throw error;
     }
   }

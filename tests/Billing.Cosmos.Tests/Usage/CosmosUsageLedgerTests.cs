@@ -1,10 +1,13 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Billing.Application.Usage;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
+using Microsoft.Azure.Cosmos;
 
 namespace Billing.Cosmos.Tests.Usage;
 
@@ -249,6 +252,32 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal(UsageRecordStatus.StaleAccount, missing.Status);
         Assert.Equal(UsageRecordStatus.Counted, current.Status); // the stale attempt left neither the key nor a count behind
         Assert.Equal(1, (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
+    }
+
+    [Fact]
+    public async Task A_write_conflict_inside_the_procedure_rolls_everything_back_with_the_message_the_ledger_retries_on()
+    {
+        var account = Ids.NewAccount();
+        var sameId = "usage:" + account.Value + ":conflict";
+
+        // The key and the counters under one id: the counters' create succeeds, then the key's create meets a 409.
+        var input = new
+        {
+            accountDocumentId = "account:" + account.Value,
+            key = new { id = sameId, accountId = account.Value, type = "usageKey" },
+            counters = new { id = sameId, accountId = account.Value, type = "usage", counters = new Dictionary<string, long> { ["agent_runs"] = 1 } },
+            createCounters = true,
+            meter = "agent_runs",
+            amount = 1,
+            plan = "FREE",
+            now = "2026-11-21T12:00:00.0000000Z",
+        };
+        var failure = await Assert.ThrowsAsync<CosmosException>(() => fixture.Containers.Accounts.Scripts.ExecuteStoredProcedureAsync<JsonElement>(
+            Billing.Cosmos.Usage.CosmosUsageLedger.RecordUsageProcedureId, new PartitionKey(account.Value), [input]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, failure.StatusCode); // as Cosmos DB answers any aborted script
+        Assert.Contains("recordUsage write conflict (409)", failure.Message, StringComparison.Ordinal);
+        Assert.Null(await RawDocuments.ReadAsync(fixture.Containers.Accounts, sameId, account.Value)); // the counters' create was undone
     }
 
     [Fact]
