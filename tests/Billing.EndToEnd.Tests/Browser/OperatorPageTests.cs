@@ -172,6 +172,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
 
         var account = await Stack.Data.WaitForAccountAsync(subscriber.AccountId, a => a.Subscription?.PlanCode?.ToString() == "PRO", "on PRO after the replay");
         Assert.Equal(SubscriptionStatus.Active, account.Subscription!.Status);
+        await Stack.Data.WaitForEventAsync(eventId, e => e.Status == StripeEventStatus.Applied, "applied after the replay"); // marked just after the account is written
         await page.GotoAsync($"/operator/#account/{subscriber.AccountId}");
         await Expect(page.Locator("dl.facts")).ToContainTextAsync("PlanPRO");
         var events = page.GetByRole(AriaRole.Table, new() { Name = "Latest Stripe events for this account" });
