@@ -19,6 +19,9 @@ public interface IStripeInvoicing
     /// <summary>Adds one line to the draft invoice; returns the item id.</summary>
     Task<string> AddItemAsync(NewUsageInvoiceItem item, string idempotencyKey, CancellationToken cancellationToken);
 
+    /// <summary>The invoice as Stripe has it now (status and total included).</summary>
+    Task<StripeUsageInvoice> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken);
+
     /// <summary>Finalizes the draft (an invoice finalized already is returned as it is).</summary>
     Task<StripeUsageInvoice> FinalizeAsync(string invoiceId, string idempotencyKey, CancellationToken cancellationToken);
 }

@@ -152,8 +152,19 @@ public sealed partial class InvoiceAccount(
         return await SaveAsync(run with { Step = InvoiceRunStep.ItemsCreated, Lines = lines, CreditItemId = creditItemId }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Finalizes the draft once its total is the run's amount due. Finalizing starts collection (<c>auto_advance</c>),
+    /// so a draft that differs (an item added or changed in the dashboard meanwhile) is left as a draft for an
+    /// operator instead; the total is checked again on the finalized invoice for a change in between.
+    /// </summary>
     private async Task<InvoiceRun> FinalizeAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
+        var draft = await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false);
+        if (draft.Status == "draft" && draft.Total != run.AmountDue)
+        {
+            throw new InvalidOperationException($"Stripe draft invoice {draft.Id} totals {draft.Total} but run {run.RunId} computed {run.AmountDue} ({run.Total} less {run.CreditApplied} of credit); it was not finalized and needs an operator.");
+        }
+
         var invoice = await stripe.FinalizeAsync(run.StripeInvoiceId!, Key(run, "finalize"), cancellationToken).ConfigureAwait(false);
         if (invoice.Total != run.AmountDue)
         {

@@ -154,6 +154,19 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
         }
     }
 
+    public async Task<StripeUsageInvoice> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(invoiceId);
+        try
+        {
+            return ToUsageInvoice(await clients.Create().V1.Invoices.GetAsync(invoiceId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception exception) when (StripeFailures.Classify("read the usage invoice", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
     /// <summary>
     /// Finalizes the draft with <c>auto_advance=true</c>, so that from now on Stripe collects it the way it was set
     /// up: charges the customer's payment method (<c>charge_automatically</c>) or emails it (<c>send_invoice</c>).

@@ -11,6 +11,7 @@ public enum StripeInvoicingCall
     CreateDraft,
     ListItems,
     AddItem,
+    GetInvoice,
     Finalize,
 }
 
@@ -237,6 +238,16 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
                 return created.Id;
             });
             return Answer(failure, id);
+        }
+    }
+
+    public async Task<StripeUsageInvoice> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken)
+    {
+        await EnterAsync(StripeInvoicingCall.GetInvoice);
+        lock (_gate)
+        {
+            var failure = Begin(StripeInvoicingCall.GetInvoice);
+            return Answer(failure, Response(InvoiceOf(invoiceId)));
         }
     }
 

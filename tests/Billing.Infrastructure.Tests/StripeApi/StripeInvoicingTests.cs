@@ -28,9 +28,11 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
         var draft = await Invoicing.CreateDraftAsync(Invoice(run, customer, subscription, "acct-flow"), $"{run}:invoice", CancellationToken.None);
         var api = await Invoicing.AddItemAsync(Item(run, draft.Id, customer, "api_calls", 1250, "API calls beyond 10,000 included: 2,500 × $0.005"), $"{run}:item:api_calls", CancellationToken.None);
         var storage = await Invoicing.AddItemAsync(Item(run, draft.Id, customer, "storage_gb", 300, "Storage beyond 10 GB: 3 GB × $1.00"), $"{run}:item:storage_gb", CancellationToken.None);
+        var checkedDraft = await Invoicing.GetInvoiceAsync(draft.Id, CancellationToken.None);
         var open = await Invoicing.FinalizeAsync(draft.Id, $"{run}:finalize", CancellationToken.None);
 
         Assert.Equal(new StripeUsageInvoice(draft.Id, "draft", null, null, 0), draft);
+        Assert.Equal(new StripeUsageInvoice(draft.Id, "draft", null, null, 1550), checkedDraft); // the items only, before finalizing
         Assert.Equal((draft.Id, "open", 1550L), (open.Id, open.Status, open.Total));
         Assert.False(string.IsNullOrEmpty(open.Number));
         Assert.True(Uri.TryCreate(open.HostedInvoiceUrl, UriKind.Absolute, out _), open.HostedInvoiceUrl);
