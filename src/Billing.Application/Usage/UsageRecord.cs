@@ -63,10 +63,10 @@ public enum UsageRecordStatus
 }
 
 /// <summary>
-/// The outcome of one record. <see cref="Counter"/>: the meter's counter after the record (counted) or as it stands
+/// The outcome of one record. <see cref="Count"/>: the meter's counter after the record (counted) or as it stands
 /// (refused). <see cref="Key"/>: the claim with its answer (counted) or the claim holding the key (duplicate).
 /// </summary>
-public sealed record UsageRecordResult(UsageRecordStatus Status, UsageConsumeResult? Counter, UsageKeyClaim? Key)
+public sealed record UsageRecordResult(UsageRecordStatus Status, UsageConsumeResult? Count, UsageKeyClaim? Key)
 {
     public static readonly UsageRecordResult StaleAccount = new(UsageRecordStatus.StaleAccount, null, null);
 

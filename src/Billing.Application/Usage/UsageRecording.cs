@@ -75,13 +75,13 @@ public sealed partial class UsageRecording(
             switch (result.Status)
             {
                 case UsageRecordStatus.Counted:
-                    await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result.Counter!, now, cancellationToken).ConfigureAwait(false);
+                    await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result.Count!, now, cancellationToken).ConfigureAwait(false);
                     return Outcome.Succeeded(RecordedUsage.First(result.Key!, result.Key!.Counted!));
 
                 case UsageRecordStatus.Refused:
                     // At the hard limit no count follows, so a threshold whose notification failed is retried by refused attempts.
-                    await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result.Counter!, now, cancellationToken).ConfigureAwait(false);
-                    return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Counter!.Counter, string.Create(CultureInfo.InvariantCulture, $" per period; {result.Counter.Counter} are used, so {claim.Quantity} more would pass it")));
+                    await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result.Count!, now, cancellationToken).ConfigureAwait(false);
+                    return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Count!.Counter, string.Create(CultureInfo.InvariantCulture, $" per period; {result.Count.Counter} are used, so {claim.Quantity} more would pass it")));
 
                 case UsageRecordStatus.Duplicate:
                     return await ReplayAsync(claim, result.Key!, policy, cancellationToken).ConfigureAwait(false);

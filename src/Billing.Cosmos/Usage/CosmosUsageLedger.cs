@@ -71,14 +71,13 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 
         var accountId = claim.AccountId;
         var partitionKey = new PartitionKey(accountId.Value);
+        var countersId = DocumentIds.Usage(accountId, consumption.Period.Key);
         var input = new RecordUsageInput(
             DocumentIds.Account(accountId),
             record.AccountVersion,
             ToDocument(DocumentIds.UsageKey(accountId, claim.IdempotencyKey), claim),
-            NewDocument(DocumentIds.Usage(accountId, consumption.Period.Key), consumption),
-            CreateCounters: false,
-            consumption.Meter.Value,
-            consumption.Amount,
+            countersId,
+            NewCounters: null,
             consumption.Limit,
             consumption.Included,
             consumption.Plan.Value,
@@ -120,7 +119,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
                 default:
                     // The period's first record: index it before its counters exist, so no counted period is missing from the index.
                     await IndexAsync(accountId, consumption.Period, cancellationToken).ConfigureAwait(false);
-                    input = input with { CreateCounters = true };
+                    input = input with { NewCounters = NewDocument(countersId, consumption) };
                     break;
             }
         }

@@ -9,12 +9,14 @@
 // write conflict throws "recordUsage write conflict", which the ledger runs again.
 //
 // Absent and null fields mean the same.
-// r: { accountDocumentId, accountVersion (null: not checked), key (the key document, without its answer),
-//      counters (the period's counters document as the first record creates it), createCounters (false until the
-//      period's closing-day index entry exists), meter, amount, limit (hard limit or null), included (included units
-//      of an overage meter, or null), plan, now }
+// r: { accountDocumentId, accountVersion (null: not checked), key (the key document, without its answer: its meter
+//      and quantity are what is counted), countersId, newCounters (the period's counters document as its first record
+//      creates it; absent until the period's closing-day index entry exists), limit (hard limit or null), included
+//      (included units of an overage meter, or null), plan, now }
 // Body: { status: "counted" | "refused" | "duplicate" | "staleAccount" | "noCounters", used, notified, key }
 function recordUsage(r) {
+  var meter = r.key.meter;
+  var amount = r.key.quantity;
   var collection = getContext().getCollection();
   var docs = collection.getAltLink() + "/docs/";
 
@@ -34,34 +36,34 @@ function recordUsage(r) {
       if (holder) {
         return answer({ status: "duplicate", key: holder });
       }
-      read(r.counters.id, count);
+      read(r.countersId, count);
     });
   }
 
   function count(counters) {
-    var used = counters ? counters.counters[r.meter] || 0 : 0;
+    var used = counters ? counters.counters[meter] || 0 : 0;
     var notified = counters ? counters.notified || {} : {};
-    if (r.limit != null && used + r.amount > r.limit) {
+    if (r.limit != null && used + amount > r.limit) {
       return answer({ status: "refused", used: used, notified: notified });
     }
-    if (!counters && !r.createCounters) {
+    if (!counters && !r.newCounters) {
       return answer({ status: "noCounters" });
     }
-    var after = used + r.amount;
+    var after = used + amount;
     if (after > 9007199254740991) {
-      throw new Error("The counter of " + r.meter + " would pass 2^53.");
+      throw new Error("The counter of " + meter + " would pass 2^53.");
     }
     if (counters) {
-      counters.counters[r.meter] = after;
+      counters.counters[meter] = after;
       counters.updatedAt = r.now;
       counters.plan = r.plan;
       if (r.included != null) {
         counters.included = counters.included || {};
-        counters.included[r.meter] = r.included;
+        counters.included[meter] = r.included;
       }
       must(collection.replaceDocument(docs + counters.id, counters, { etag: counters._etag }, fail));
     } else {
-      must(collection.createDocument(collection.getSelfLink(), r.counters, {}, fail));
+      must(collection.createDocument(collection.getSelfLink(), r.newCounters, {}, fail));
     }
     var quota = r.limit != null ? r.limit : r.included != null ? r.included : null;
     r.key.counted = {

@@ -169,7 +169,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal(first.Key with { Counted = new CountedUsage(Used: 3, Limit: 20, Remaining: 17, Overage: 0) }, counted.Key);
         Assert.Equal(UsageRecordStatus.Duplicate, duplicate.Status);
         Assert.Equal(counted.Key, duplicate.Key); // every field as the first record stored it, answer included
-        Assert.Null(duplicate.Counter);
+        Assert.Null(duplicate.Count);
         var counters = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
         Assert.Equal((3L, 0L), (counters.Used(AgentRuns), counters.Used(Tokens)));
         Assert.Equal(counted.Key, await _ledger.GetKeyAsync(account, "job-42:step-1", CancellationToken.None));
@@ -231,9 +231,9 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var refused = await RecordAsync(account, "retry-me", amount: 5, limit: 10);
         var retried = await RecordAsync(account, "retry-me", amount: 2, limit: 10);
 
-        Assert.Equal((UsageRecordStatus.Refused, 8L), (refused.Status, refused.Counter!.Counter));
+        Assert.Equal((UsageRecordStatus.Refused, 8L), (refused.Status, refused.Count!.Counter));
         Assert.Null(refused.Key);
-        Assert.Equal((UsageRecordStatus.Counted, 10L), (retried.Status, retried.Counter!.Counter));
+        Assert.Equal((UsageRecordStatus.Counted, 10L), (retried.Status, retried.Count!.Counter));
         Assert.Equal(2, (await _ledger.GetKeyAsync(account, "retry-me", CancellationToken.None))!.Quantity);
     }
 
@@ -264,11 +264,9 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var input = new
         {
             accountDocumentId = "account:" + account.Value,
-            key = new { id = sameId, accountId = account.Value, type = "usageKey" },
-            counters = new { id = sameId, accountId = account.Value, type = "usage", counters = new Dictionary<string, long> { ["agent_runs"] = 1 } },
-            createCounters = true,
-            meter = "agent_runs",
-            amount = 1,
+            key = new { id = sameId, accountId = account.Value, type = "usageKey", meter = "agent_runs", quantity = 1 },
+            countersId = sameId,
+            newCounters = new { id = sameId, accountId = account.Value, type = "usage", counters = new Dictionary<string, long> { ["agent_runs"] = 1 } },
             plan = "FREE",
             now = "2026-11-21T12:00:00.0000000Z",
         };
@@ -395,7 +393,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     private async Task<UsageConsumeResult> ConsumeAsync(AccountId account, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null) =>
-        (await _ledger.RecordAsync(Record(account, Guid.NewGuid().ToString("N"), period, meter, amount, limit, plan, included), CancellationToken.None)).Counter!;
+        (await _ledger.RecordAsync(Record(account, Guid.NewGuid().ToString("N"), period, meter, amount, limit, plan, included), CancellationToken.None)).Count!;
 
     private Task<UsageRecordResult> RecordAsync(AccountId account, string key, long amount = 1, long? limit = null) =>
         _ledger.RecordAsync(Record(account, key, November, AgentRuns, amount, limit), CancellationToken.None);
