@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 "use strict";
 // The local Cosmos DB server: @vercel/cosmosdb-server with stored procedures added. Same command line as its
-// `cosmosdb-server` (--host H --port P [--no-ssl]); every request outside /sprocs goes to the package's own
-// handler untouched. Stored procedures live with their collection (dropped with it) and run in Node's vm, one
+// `cosmosdb-server` (--host H --port P [--no-ssl]), but connections are kept open between requests unless
+// --close-connections is given; every request outside /sprocs goes to the package's own handler untouched. Stored procedures live with their collection (dropped with it) and run in Node's vm, one
 // execution at a time, scoped to the request's partition key, all their writes applied or none (undo log).
 // The script API: see docs/data-model.md ("The local server").
 
@@ -175,8 +175,8 @@ function parseArgs(argv) {
       case "--no-ssl":
         args.nossl = true;
         break;
-      case "--keep-alive":
-        args.keepAlive = true;
+      case "--close-connections":
+        args.closeConnections = true;
         break;
       default:
         break;
@@ -188,12 +188,18 @@ function parseArgs(argv) {
 function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
-    console.log("Usage: node scripts/local-cosmos/server.js [--host H] [--port P] [--no-ssl] [--keep-alive]");
+    console.log("Usage: node scripts/local-cosmos/server.js [--host H] [--port P] [--no-ssl] [--close-connections]");
     return;
   }
-  const keepAlive = Boolean(args.keepAlive);
+  // Connections are kept open between requests, as Cosmos DB keeps them; --close-connections answers every request
+  // with `connection: close` (the package's own default), so each request of a client pays a new TLS handshake.
+  const keepAlive = !args.closeConnections;
   const create = args.nossl ? server.createHttpServer : server.createHttpsServer;
   const httpServer = create(keepAlive ? { keepAlive } : undefined);
+  // A client decides when an idle connection goes (the .NET pool after a minute); were the server to close it first,
+  // a request sent at that moment would meet a closed socket.
+  httpServer.keepAliveTimeout = 10 * 60 * 1000;
+  httpServer.headersTimeout = httpServer.keepAliveTimeout + 1000;
   const [packageListener] = httpServer.listeners("request");
   httpServer.removeAllListeners("request");
   httpServer.on("request", (req, res) => {

@@ -20,8 +20,9 @@ public sealed class LocalEmulators : IAsyncDisposable
 
     private readonly List<ManagedProcess> _processes = [];
 
-    private LocalEmulators(string storageConnectionString, string cosmosConnectionString)
+    private LocalEmulators(string storageConnectionString, string cosmosConnectionString, bool closesConnections = false)
     {
+        ClosesConnections = closesConnections;
         StorageConnectionString = storageConnectionString;
         CosmosConnectionString = cosmosConnectionString;
     }
@@ -32,13 +33,26 @@ public sealed class LocalEmulators : IAsyncDisposable
     /// <summary>Connection string of the Cosmos DB protocol server (HTTPS, self-signed certificate on loopback).</summary>
     public string CosmosConnectionString { get; }
 
-    /// <summary>The emulators for this test process, started once.</summary>
-    public static async Task<LocalEmulators> GetAsync()
+    private bool ClosesConnections { get; }
+
+    /// <summary>
+    /// The emulators for this process, started once. The Cosmos server keeps connections open between requests, as
+    /// Cosmos DB does; <paramref name="closeConnections"/> starts it answering every request with <c>connection:
+    /// close</c> instead (a new TLS handshake per request: the conditions of the usage benchmark), which needs
+    /// emulators of its own.
+    /// </summary>
+    public static async Task<LocalEmulators> GetAsync(bool closeConnections = false)
     {
         await Gate.WaitAsync();
         try
         {
-            return _shared ??= await StartOrReuseAsync();
+            _shared ??= await StartOrReuseAsync(closeConnections);
+            if (_shared.ClosesConnections != closeConnections)
+            {
+                throw new InvalidOperationException($"The emulators of this process were started with closeConnections: {_shared.ClosesConnections}; unset BILLING_TEST_COSMOS_CONNECTION or start another process.");
+            }
+
+            return _shared;
         }
         finally
         {
@@ -60,11 +74,11 @@ public sealed class LocalEmulators : IAsyncDisposable
         }
     }
 
-    private static async Task<LocalEmulators> StartOrReuseAsync()
+    private static async Task<LocalEmulators> StartOrReuseAsync(bool closeConnections)
     {
         var storage = Environment.GetEnvironmentVariable("BILLING_TEST_STORAGE_CONNECTION");
         var cosmos = Environment.GetEnvironmentVariable("BILLING_TEST_COSMOS_CONNECTION");
-        if (!string.IsNullOrEmpty(storage) && !string.IsNullOrEmpty(cosmos))
+        if (!string.IsNullOrEmpty(storage) && !string.IsNullOrEmpty(cosmos) && !closeConnections)
         {
             return new LocalEmulators(storage, cosmos);
         }
@@ -80,10 +94,11 @@ public sealed class LocalEmulators : IAsyncDisposable
         var cosmosServer = ManagedProcess.StartTiedToThisProcess(
             "cosmosdb-server",
             "node",
-            [CosmosLauncher, "--host", "127.0.0.1", "--port", cosmosPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            [CosmosLauncher, "--host", "127.0.0.1", "--port", cosmosPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. closeConnections ? ["--close-connections"] : Array.Empty<string>()]);
         var emulators = new LocalEmulators(
             string.IsNullOrEmpty(storage) ? AzuriteConnectionString(queuePort) : storage,
-            string.IsNullOrEmpty(cosmos) ? CosmosServerConnectionString(cosmosPort) : cosmos);
+            string.IsNullOrEmpty(cosmos) || closeConnections ? CosmosServerConnectionString(cosmosPort) : cosmos,
+            closeConnections);
         emulators._processes.Add(azurite);
         emulators._processes.Add(cosmosServer);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => emulators.DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -15,14 +15,18 @@ public sealed record PlanOffers(IReadOnlyList<PlanOffer> Plans, bool PricesAvail
 /// The plan catalog with its prices read from Stripe, kept for <see cref="CacheFor"/> (one process-wide copy, so an
 /// anonymous pricing page does not turn into Stripe traffic). When Stripe cannot be reached the last prices read are
 /// served; with none yet, the plans come without prices and <see cref="PlanOffers.PricesAvailable"/> says so: the
-/// catalog (quotas, features) never fails with Stripe.
+/// catalog (quotas, features) never fails with Stripe. Through an outage Stripe is asked again at most once per
+/// <see cref="RetryAfterFailure"/>, and a caller holding stale prices never waits for another caller's refresh, so an
+/// anonymous page cannot queue up behind Stripe's timeouts.
 /// </summary>
 public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices stripe, TimeProvider time, ILogger<PlanPricing> logger) : IDisposable
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    private Prices? _prices;
+    private volatile Prices? _prices;
+    private long _retryAtTicks;
 
     public async Task<PlanOffers> ListAsync(CancellationToken cancellationToken)
     {
@@ -39,17 +43,26 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
 
     private async Task<Prices?> CurrentPricesAsync(CancellationToken cancellationToken)
     {
-        if (_prices is { } fresh && time.GetUtcNow() - fresh.ReadAt < CacheFor)
+        if (!NeedsRead())
         {
-            return fresh;
+            return _prices;
         }
 
-        await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var known = _prices;
+        if (known is null)
+        {
+            await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (!_refresh.Wait(0, CancellationToken.None))
+        {
+            return known; // stale, while another caller refreshes them
+        }
+
         try
         {
-            if (_prices is { } refreshed && time.GetUtcNow() - refreshed.ReadAt < CacheFor)
+            if (!NeedsRead())
             {
-                return refreshed; // another caller read them meanwhile
+                return _prices; // another caller read them (or failed to) meanwhile
             }
 
             var ids = catalog.Plans.SelectMany(p => p.PriceIds.Values).Distinct(StringComparer.Ordinal).ToList();
@@ -63,7 +76,8 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
         }
         catch (PaymentProviderException exception)
         {
-            LogPricesUnavailable(exception.Message, _prices is not null);
+            Volatile.Write(ref _retryAtTicks, (time.GetUtcNow() + RetryAfterFailure).UtcTicks);
+            LogPricesUnavailable(exception.Message, _prices is not null, RetryAfterFailure.TotalSeconds);
             return _prices;
         }
         finally
@@ -72,11 +86,17 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
         }
     }
 
+    private bool NeedsRead()
+    {
+        var now = time.GetUtcNow();
+        return now.UtcTicks >= Volatile.Read(ref _retryAtTicks) && (_prices is not { } read || now - read.ReadAt >= CacheFor);
+    }
+
     private sealed record Prices(IReadOnlyDictionary<string, Money> Amounts, DateTimeOffset ReadAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog's price {PriceId} has no fixed amount in Stripe (unknown, tiered or metered); its plan is listed without that price")]
     private partial void LogPriceUnknown(string priceId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe's prices could not be read ({Reason}); serving the last prices read: {HaveStale}")]
-    private partial void LogPricesUnavailable(string reason, bool haveStale);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe's prices could not be read ({Reason}); serving the last prices read: {HaveStale}; next try in {RetrySeconds} s")]
+    private partial void LogPricesUnavailable(string reason, bool haveStale, double retrySeconds);
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Billing.Application.Tests.Catalog;
 
-/// <summary>The catalog with Stripe's prices: read once per ten minutes, the last read kept through an outage, never failing the catalog.</summary>
+/// <summary>The catalog with Stripe's prices: read once per ten minutes, the last read kept through an outage, Stripe asked at most once per retry interval meanwhile, never failing or holding up the catalog.</summary>
 public sealed class PlanPricingTests : IDisposable
 {
     private static readonly Currency Usd = Currency.Parse("usd");
@@ -64,7 +64,46 @@ public sealed class PlanPricingTests : IDisposable
         Assert.Equal(TestCatalog.Create().Plans.Count, offers.Plans.Count);
 
         _stripe.Down = false;
-        Assert.True((await _pricing.ListAsync(CancellationToken.None)).PricesAvailable); // nothing cached: asked again at once
+        _time.Advance(PlanPricing.RetryAfterFailure - TimeSpan.FromSeconds(1));
+        Assert.False((await _pricing.ListAsync(CancellationToken.None)).PricesAvailable); // not asked again yet
+        Assert.Equal(1, _stripe.Reads);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True((await _pricing.ListAsync(CancellationToken.None)).PricesAvailable);
+        Assert.Equal(2, _stripe.Reads);
+    }
+
+    [Fact]
+    public async Task Through_an_outage_stripe_is_asked_once_per_retry_interval_however_many_callers_come()
+    {
+        _stripe.Down = true;
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _pricing.ListAsync(CancellationToken.None)));
+        _time.Advance(PlanPricing.RetryAfterFailure / 2);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _pricing.ListAsync(CancellationToken.None)));
+        Assert.Equal(1, _stripe.Reads);
+
+        _time.Advance(PlanPricing.RetryAfterFailure / 2);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _pricing.ListAsync(CancellationToken.None)));
+        Assert.Equal(2, _stripe.Reads);
+    }
+
+    [Fact]
+    public async Task A_caller_with_stale_prices_does_not_wait_for_another_callers_slow_refresh()
+    {
+        await _pricing.ListAsync(CancellationToken.None);
+        _time.Advance(PlanPricing.CacheFor);
+        _stripe.Amounts[TestCatalog.ProMonthly] = new Money(5_900, Usd);
+        _stripe.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refreshing = _pricing.ListAsync(CancellationToken.None);
+        await WaitUntilAsync(() => _stripe.Reads == 2);
+
+        var meanwhile = await _pricing.ListAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(4_900, meanwhile.Plans.Single(o => o.Plan.Code == PlanCode.Parse("PRO")).Prices[BillingInterval.Month].MinorUnits);
+        _stripe.Hold.SetResult();
+        Assert.Equal(5_900, (await refreshing).Plans.Single(o => o.Plan.Code == PlanCode.Parse("PRO")).Prices[BillingInterval.Month].MinorUnits);
+        Assert.Equal(2, _stripe.Reads);
     }
 
     [Fact]
@@ -78,7 +117,18 @@ public sealed class PlanPricingTests : IDisposable
 
         Assert.True(offers.PricesAvailable);
         Assert.Equal(4_900, offers.Plans.Single(o => o.Plan.Code == PlanCode.Parse("PRO")).Prices[BillingInterval.Month].MinorUnits);
+        await _pricing.ListAsync(CancellationToken.None);
+        Assert.Equal(2, _stripe.Reads); // the failed refresh is not retried by the next caller
     }
 
     public void Dispose() => _pricing.Dispose();
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var waited = 0; !condition(); waited += 10)
+        {
+            Assert.True(waited < 10_000, "timed out");
+            await Task.Delay(10);
+        }
+    }
 }

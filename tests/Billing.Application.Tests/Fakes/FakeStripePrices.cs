@@ -15,10 +15,18 @@ internal sealed class FakeStripePrices : IStripePrices
 
     public int Reads => _reads;
 
+    /// <summary>When set, a read waits for it (a slow Stripe).</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
     public async Task<IReadOnlyDictionary<string, Money>> GetAmountsAsync(IReadOnlyCollection<string> priceIds, CancellationToken cancellationToken)
     {
         await Task.Yield();
         Interlocked.Increment(ref _reads);
+        if (Hold is { } hold)
+        {
+            await hold.Task.WaitAsync(cancellationToken);
+        }
+
         if (Down)
         {
             throw new PaymentProviderException("Could not read the plan prices: Stripe could not be reached.") { IsTransient = true };

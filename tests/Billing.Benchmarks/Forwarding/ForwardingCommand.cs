@@ -6,11 +6,12 @@ using Billing.TestSupport;
 namespace Billing.Benchmarks.Forwarding;
 
 /// <summary>
-/// <c>forwarding [--seconds S] [--warmup-seconds W] [--levels 1,8,64]</c>: GET /api/billing/plans (anonymous, no I/O)
-/// through the local host and its isolated worker, next to the bare app serving the same bytes (captured from the
+/// <c>forwarding [--seconds S] [--warmup-seconds W] [--levels 1,8,64]</c>: GET /api/billing/plans (anonymous; no I/O
+/// once its prices are cached) through the local host and its isolated worker, next to the bare app serving the same bytes (captured from the
 /// app first), at each concurrency level: W s warm-up then S s measured per target, targets alternating which goes
 /// first. Also the peak RSS (sum of VmHWM over the process tree) of host + worker and of the bare app after the last level.
-/// Stripe is never called: the app gets an unreachable Stripe base.
+/// The app reads the plan prices from the Stripe emulator once, before measuring (they are then kept for ten minutes,
+/// longer than a run), and the command checks that the captured answer has them (<c>pricesAvailable: true</c>).
 /// </summary>
 internal static class ForwardingCommand
 {
@@ -35,15 +36,24 @@ internal static class ForwardingCommand
         var log = Console.Error;
         var loadBefore = Machine.LoadAverage();
         var emulators = await LocalEmulators.GetAsync();
+        await using var stripe = await StripeEmulatorProcess.StartAsync();
         var plansFile = Path.GetTempFileName();
         var results = new List<(LoadResult App, LoadResult Bare)>();
         double? appRss;
         double? bareRss;
         try
         {
-            var settings = Processes.AppSettings(emulators, new Uri($"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}/"));
+            var settings = Processes.AppSettings(emulators, stripe.ApiBase);
             await using var app = await FunctionAppProcess.StartAsync(settings);
             var body = await app.Http.GetByteArrayAsync(Plans);
+            using (var plans = System.Text.Json.JsonDocument.Parse(body))
+            {
+                if (!plans.RootElement.GetProperty("pricesAvailable").GetBoolean())
+                {
+                    throw new InvalidOperationException("The app could not read the plan prices from the Stripe emulator; the run would measure Stripe calls.");
+                }
+            }
+
             await File.WriteAllBytesAsync(plansFile, body);
             var barePort = FreePort.Next();
             var bareBase = new Uri($"http://127.0.0.1:{barePort.ToString(CultureInfo.InvariantCulture)}/");

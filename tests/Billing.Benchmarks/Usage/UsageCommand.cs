@@ -51,7 +51,7 @@ internal static class UsageCommand
         var options = LoadOptions.Parse("usage", arguments, new LoadOptions(Seconds: 10, WarmupSeconds: 3, Rounds: 2, Levels: [1, 8, 64]));
         var log = Console.Error;
         var loadBefore = Machine.LoadAverage();
-        var emulators = await LocalEmulators.GetAsync();
+        var emulators = await LocalEmulators.GetAsync(closeConnections: true); // the conditions of every run in docs/benchmarks.md §5
         var rows = new List<Row>();
         var mostKeysPerRun = 0;
         var allCharges = default(RequestCharges);
