@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Billing.Cosmos.Tests.Support;
+using Billing.TestSupport;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Cosmos.Scripts;
 
@@ -10,7 +11,8 @@ namespace Billing.Cosmos.Tests.Client;
 /// <summary>
 /// Stored procedures on the local server (scripts/local-cosmos/server.js), through the product's client: the
 /// resource's life cycle, the server-side API's outcomes as Cosmos DB reports them, all-or-nothing writes scoped to
-/// the request's partition key, and documents a script writes behaving like any other.
+/// the request's partition key, and documents a script writes behaving like any other. Also that the launcher keeps
+/// connections open, as Cosmos DB does.
 /// </summary>
 public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : IClassFixture<CosmosFixture>
 {
@@ -309,6 +311,43 @@ public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task The_server_keeps_one_connection_open_across_requests_to_the_package_routes_and_the_procedure_routes()
+    {
+        var endpoint = new Uri(fixture.ConnectionString.Split(';').Single(p => p.StartsWith("AccountEndpoint=", StringComparison.Ordinal))["AccountEndpoint=".Length..]);
+        var connects = 0;
+        using var handler = new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = AcceptTheLocalServersCertificate },
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                Interlocked.Increment(ref connects);
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = endpoint };
+        string[] paths = ["", $"dbs/{fixture.DatabaseName}/colls/{fixture.Options.AccountsContainerName}/sprocs", $"dbs/{fixture.DatabaseName}", $"dbs/{fixture.DatabaseName}/colls/{fixture.Options.AccountsContainerName}/sprocs"];
+
+        foreach (var path in paths)
+        {
+            using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+            Assert.True(response.IsSuccessStatusCode, $"GET /{path}: {(int)response.StatusCode}");
+            Assert.NotEqual(true, response.Headers.ConnectionClose);
+        }
+
+        Assert.Equal(1, connects);
+    }
+
+    [Fact]
     public async Task A_promise_based_script_completes_inside_its_execution()
     {
         var account = NewAccount();
@@ -342,6 +381,14 @@ public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : ICl
 
         Assert.Equal("hello ada\ndone", logged.ScriptLog);
         Assert.True(string.IsNullOrEmpty(quiet.ScriptLog));
+    }
+
+    /// <summary>The server's own self-signed certificate (the package's cert.pem), and no other.</summary>
+    private static bool AcceptTheLocalServersCertificate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate, System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors)
+    {
+        using var expected = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(
+            File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "node_modules", "@vercel", "cosmosdb-server", "cert.pem")));
+        return certificate is not null && certificate.GetCertHash().AsSpan().SequenceEqual(expected.GetCertHash());
     }
 
     private static string NewAccount() => "sproc-" + Guid.NewGuid().ToString("N");
