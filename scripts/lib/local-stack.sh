@@ -85,7 +85,7 @@ start_background() { # logfile command...
 start_azurite() { # port statedir logdir
   mkdir -p "$2"
   start_background "$3/azurite.log" "$BILLING_ROOT/node_modules/.bin/azurite-queue" \
-    --queueHost 127.0.0.1 --queuePort "$1" --location "$2" --silent --skipApiVersionCheck
+    --queueHost 127.0.0.1 --queuePort "$1" --location "$2" --silent --skipApiVersionCheck --disableTelemetry
   wait_for_port "Azurite (queues)" "$1" 60 "$3/azurite.log"
   alive_or_fail "Azurite (queues)" "$3/azurite.log"
 }
@@ -113,13 +113,18 @@ cosmos_connection_string() { # port
   echo "AccountEndpoint=https://127.0.0.1:$1/;AccountKey=C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==;"
 }
 
-stop_all() {
-  local pid
+stop_all() { # TERM everything started here, up to 10 s to finish (Azurite waits for its clients' idle connections), then KILL
+  local pid deadline=$((SECONDS + 10))
   for pid in "${BILLING_PIDS[@]}"; do
     pkill -TERM -P "$pid" 2>/dev/null || true
     kill -TERM "$pid" 2>/dev/null || true
   done
   for pid in "${BILLING_PIDS[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      pkill -KILL -P "$pid" 2>/dev/null || true
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
     wait "$pid" 2>/dev/null || true
   done
   BILLING_PIDS=()

@@ -89,7 +89,7 @@ public sealed class LocalEmulators : IAsyncDisposable
         var azurite = ManagedProcess.StartTiedToThisProcess(
             "azurite-queue",
             RequireTool("azurite-queue"),
-            ["--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", location, "--silent", "--skipApiVersionCheck"]);
+            ["--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", location, "--silent", "--skipApiVersionCheck", "--disableTelemetry"]);
         RequireTool("cosmosdb-server"); // the launcher runs the package's server (with stored procedures added)
         var cosmosServer = ManagedProcess.StartTiedToThisProcess(
             "cosmosdb-server",
