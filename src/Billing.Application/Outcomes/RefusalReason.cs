@@ -32,4 +32,7 @@ public enum RefusalReason
 
     /// <summary>A credit adjustment would take more than the account's spendable credit.</summary>
     InsufficientCredit = 10,
+
+    /// <summary>A meter's counter for the period would pass 2^53 - 1 units (the most the store counts exactly); nothing was recorded.</summary>
+    CounterFull = 11,
 }

@@ -60,6 +60,9 @@ public enum UsageRecordStatus
 
     /// <summary>The account changed (or is gone) since the limits were worked out: nothing written; read it again.</summary>
     StaleAccount,
+
+    /// <summary>The meter's counter would pass <see cref="UsageRecordResult.MaxCounter"/>: nothing written.</summary>
+    CounterFull,
 }
 
 /// <summary>
@@ -68,7 +71,12 @@ public enum UsageRecordStatus
 /// </summary>
 public sealed record UsageRecordResult(UsageRecordStatus Status, UsageConsumeResult? Count, UsageKeyClaim? Key)
 {
+    /// <summary>The most a counter holds: 2^53 - 1, the largest integer a JSON number (and so the store's script) keeps exact.</summary>
+    public const long MaxCounter = 9_007_199_254_740_991;
+
     public static readonly UsageRecordResult StaleAccount = new(UsageRecordStatus.StaleAccount, null, null);
+
+    public static readonly UsageRecordResult CounterFull = new(UsageRecordStatus.CounterFull, null, null);
 
     public static UsageRecordResult Counted(UsageKeyClaim answered, long counter, IReadOnlyCollection<int> notified) =>
         new(UsageRecordStatus.Counted, new UsageConsumeResult(true, counter, notified), answered);

@@ -86,6 +86,11 @@ public sealed partial class UsageRecording(
                 case UsageRecordStatus.Duplicate:
                     return await ReplayAsync(claim, result.Key!, policy, cancellationToken).ConfigureAwait(false);
 
+                case UsageRecordStatus.CounterFull:
+                    return Outcome.Refused<RecordedUsage>(
+                        RefusalReason.CounterFull,
+                        string.Create(CultureInfo.InvariantCulture, $"The {claim.Meter} counter of this period would pass {UsageRecordResult.MaxCounter} units, the most it holds; nothing was recorded and the key stays free."));
+
                 default:
                     LogAccountChanged(claim.Meter.Value, attempt);
                     account = await accounts.ReadAsync(accountId.Value, cancellationToken).ConfigureAwait(false);

@@ -21,6 +21,9 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 {
     private const int MaxAttempts = 5;
 
+    /// <summary>How record-usage.js aborts a count that would pass 2^53 - 1 (<see cref="UsageRecordResult.MaxCounter"/>).</summary>
+    private const string CounterFullMessage = "would pass 2^53";
+
     private Container Container => containers.Accounts;
 
     public async Task<UsageCounters?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken)
@@ -93,6 +96,10 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             {
                 // Throttled or unavailable: Cosmos DB did not run the procedure.
                 throw new UsageNotCountedException($"The usage store refused the record ({(int)exception.StatusCode}); nothing was counted.", exception);
+            }
+            catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.BadRequest && exception.Message.Contains(CounterFullMessage, StringComparison.Ordinal))
+            {
+                return UsageRecordResult.CounterFull; // the procedure's refusal to pass 2^53 - 1: rolled back, nothing written
             }
             catch (CosmosException exception) when (IsWriteConflict(exception))
             {

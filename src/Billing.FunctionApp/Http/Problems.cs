@@ -57,6 +57,7 @@ internal static class Problems
             RefusalReason.UsageInProgress => (StatusCodes.Status409Conflict, "usage_in_progress", "The same usage is being recorded by another call."),
             RefusalReason.PeriodNotClosed => (StatusCodes.Status409Conflict, "period_not_closed", "The period has not closed yet."),
             RefusalReason.InsufficientCredit => (StatusCodes.Status409Conflict, "insufficient_credit", "Not enough spendable credit."),
+            RefusalReason.CounterFull => (StatusCodes.Status409Conflict, "counter_full", "The meter's counter is full for this period."),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Reason, "Unknown refusal reason."),
         };
         var problem = new ProblemDetails { Title = title, Status = status, Detail = refusal.Detail, Type = TypeFor(status) };

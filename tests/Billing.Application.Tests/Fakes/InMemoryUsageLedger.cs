@@ -185,6 +185,11 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
                 return UsageRecordResult.Refused(counter, state is null ? [] : Notified(state, consumption.Meter));
             }
 
+            if (counter > UsageRecordResult.MaxCounter - consumption.Amount)
+            {
+                return UsageRecordResult.CounterFull;
+            }
+
             state ??= PeriodOf(consumption.AccountId, consumption.Period);
             state.Counters[consumption.Meter] = counter + consumption.Amount;
             state.Plan = consumption.Plan;

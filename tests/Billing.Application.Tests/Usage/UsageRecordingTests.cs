@@ -373,6 +373,24 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task A_count_past_the_most_a_counter_holds_is_refused_and_its_key_stays_free()
+    {
+        var account = _bed.Register();
+        _bed.Ledger.Set(account, _bed.CurrentMonth, ApiCalls, UsageRecordResult.MaxCounter - 4); // api_calls has no limit on FREE
+
+        var refusal = (await _bed.RecordAsync(account, ApiCalls, 5, "full")).AssertRefused();
+
+        Assert.Equal(RefusalReason.CounterFull, refusal.Reason);
+        Assert.Equal("The api_calls counter of this period would pass 9007199254740991 units, the most it holds; nothing was recorded and the key stays free.", refusal.Detail);
+        Assert.Null(_bed.Ledger.ClaimOf(account, "full"));
+        Assert.Equal(UsageRecordResult.MaxCounter - 4, _bed.Used(account, _bed.CurrentMonth, ApiCalls));
+
+        var last = (await _bed.RecordAsync(account, ApiCalls, 4, "full")).AssertSucceeded(); // up to the last unit
+
+        Assert.Equal(UsageRecordResult.MaxCounter, last.Used);
+    }
+
+    [Fact]
     public async Task Parallel_records_never_pass_the_hard_limit()
     {
         var account = _bed.Register();

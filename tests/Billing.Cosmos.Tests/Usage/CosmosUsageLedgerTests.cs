@@ -238,6 +238,23 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_count_past_the_most_a_counter_holds_is_refused_with_nothing_written_and_the_last_units_still_fit()
+    {
+        var account = Ids.NewAccount();
+        await RecordAsync(account, "first");
+        await fixture.Containers.Accounts.PatchItemAsync<JsonElement>(
+            $"usage:{account.Value}:{November.Key.Value}", new PartitionKey(account.Value), [PatchOperation.Set("/counters/agent_runs", UsageRecordResult.MaxCounter - 4)]);
+
+        var full = await RecordAsync(account, "past-it", amount: 5);
+        var last = await RecordAsync(account, "past-it", amount: 4);
+
+        Assert.Equal(UsageRecordStatus.CounterFull, full.Status);
+        Assert.Equal((UsageRecordStatus.Counted, UsageRecordResult.MaxCounter), (last.Status, last.Count!.Counter)); // the refused attempt left the key free
+        Assert.Equal(UsageRecordResult.MaxCounter, (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
+        Assert.Equal(UsageRecordStatus.CounterFull, (await RecordAsync(account, "one-more")).Status);
+    }
+
+    [Fact]
     public async Task A_record_is_applied_only_while_the_account_is_at_the_version_its_limits_came_from()
     {
         var store = fixture.Get<Billing.Application.Accounts.IBillingAccountStore>();
