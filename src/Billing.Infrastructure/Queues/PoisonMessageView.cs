@@ -29,6 +29,17 @@ public sealed record PoisonMessageView
     /// <summary>The stored event's note: its last failure, or why it was ignored.</summary>
     public string? Note { get; init; }
 
+    /// <summary>Stripe events only: the id of the event's object (<c>data.object.id</c>: sub_..., in_..., cs_...).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ObjectId { get; init; }
+
+    /// <summary>
+    /// Stripe events only: the Stripe customer of the event's object (<c>data.object.customer</c>, or the object itself
+    /// when it is a customer), so an event never mapped to an account can still be traced to one.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? CustomerId { get; init; }
+
     /// <summary>The invoice run a job is about (<c>{accountId}:{periodKey}</c>), what replay selects it by; absent for Stripe events.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? RunId { get; init; }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Azure.Storage.Queues.Models;
 using Billing.Application.StripeEvents;
 using Microsoft.Extensions.Logging;
@@ -47,9 +48,12 @@ public sealed class StripeEventPoisonMessages(
             return view with { EventId = eventId, Problem = "The event is not in the event store." };
         }
 
+        var (objectId, customerId) = ObjectOf(record.Payload);
         return view with
         {
             EventId = eventId,
+            ObjectId = objectId,
+            CustomerId = customerId,
             EventType = record.Type,
             Status = record.Status.ToString().ToLowerInvariant(),
             Attempts = record.Attempts,
@@ -57,6 +61,33 @@ public sealed class StripeEventPoisonMessages(
             AccountId = record.AccountId?.Value,
             Note = record.Note,
         };
+    }
+
+    /// <summary><c>data.object</c>'s id and its customer's id, as far as the stored body has them (never a failure).</summary>
+    private static (string? ObjectId, string? CustomerId) ObjectOf(string payload)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            if (!document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object
+                || !data.TryGetProperty("object", out var item) || item.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null);
+            }
+
+            var id = StringOf(item, "id");
+            var customer = item.TryGetProperty("customer", out var owner) && owner.ValueKind == JsonValueKind.Object
+                ? StringOf(owner, "id") // expanded
+                : StringOf(item, "customer");
+            return (id, customer ?? (StringOf(item, "object") == "customer" ? id : null));
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+
+        static string? StringOf(JsonElement element, string name) =>
+            element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
     private static string? EventIdOf(BinaryData? body)

@@ -27,6 +27,13 @@ export async function showPoison(ctx) {
   await load(ctx, results);
 }
 
+/** The account, or for an event never mapped to one the Stripe customer of its object (the accounts search finds it). */
+function accountCell(m) {
+  if (m.accountId) return el('a', { href: `#account/${encodeURIComponent(m.accountId)}` }, m.accountId);
+  if (m.customerId) return el('span', {}, `customer ${m.customerId}`);
+  return el('span', { class: 'muted' }, 'unknown');
+}
+
 /** The id replay selects a message by: the event id (Stripe events) or the run id (invoice jobs). */
 function replayId(message, queue) {
   return queue === 'invoice-jobs' ? message.runId : message.eventId;
@@ -67,7 +74,7 @@ async function load(ctx, results, { keepStatus = false } = {}) {
       id ?? m.messageId,
       choose,
       what,
-      m.accountId ? el('a', { href: `#account/${encodeURIComponent(m.accountId)}` }, m.accountId) : el('span', { class: 'muted' }, 'unknown'),
+      accountCell(m),
       m.problem ?? m.note ?? '',
       m.status ? statusBadge(m.status) : el('span', { class: 'muted' }, 'not stored'),
       m.attempts === null || m.attempts === undefined ? '' : formatCount(m.attempts),

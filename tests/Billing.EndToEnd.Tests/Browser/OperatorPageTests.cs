@@ -142,7 +142,8 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
             await browser.RestartAppAsync(s => s["Stripe__ApiBase"] = stripe); // Stripe is back
         }
 
-        Assert.Equal("BASIC", (await Stack.Data.AccountAsync(subscriber.AccountId))!.Subscription!.PlanCode?.ToString());
+        var before = (await Stack.Data.AccountAsync(subscriber.AccountId))!;
+        Assert.Equal("BASIC", before.Subscription!.PlanCode?.ToString());
         var page = await browser.OpenAsync("/operator/#poison");
         await SignInAsync(page);
         var table = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" });
@@ -153,7 +154,8 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await BrowserFixture.ScreenshotAsync(page, "operator-poison");
 
         // The event failed before it was mapped to an account (the processor could not read the subscription), so
-        // the listing knows its type and failure, not its account. Chosen and replayed by keyboard.
+        // the listing shows its Stripe customer, from the stored event, in place of the account. Chosen and replayed by keyboard.
+        await Expect(row).ToContainTextAsync($"customer {before.StripeCustomerId}");
         var box = row.GetByRole(AriaRole.Checkbox, new() { Name = $"Select {eventId}" });
         await box.FocusAsync();
         await page.Keyboard.PressAsync("Space");

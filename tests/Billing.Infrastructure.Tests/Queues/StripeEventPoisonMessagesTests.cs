@@ -22,7 +22,7 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
             Id = "evt_stored",
             Type = "invoice.paid",
             Created = Received,
-            Payload = "{}",
+            Payload = """{"id":"evt_stored","object":"event","data":{"object":{"id":"in_1","object":"invoice","customer":"cus_1"}}}""",
             Status = StripeEventStatus.Failed,
             Attempts = 5,
             ReceivedAt = Received,
@@ -40,9 +40,28 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
         var stored = listing.Messages[0];
         Assert.Equal(("evt_stored", "invoice.paid", "failed", 5, "user-1", null), (stored.EventId, stored.EventType, stored.Status, stored.Attempts, stored.AccountId, stored.Problem));
         Assert.StartsWith("Attempt 5", stored.Note, StringComparison.Ordinal);
+        Assert.Equal(("in_1", "cus_1"), (stored.ObjectId, stored.CustomerId));
         Assert.Equal(("evt_unknown", "The event is not in the event store."), (listing.Messages[1].EventId, listing.Messages[1].Problem));
         Assert.Null(listing.Messages[2].EventId);
         Assert.StartsWith("Not a Stripe event reference", listing.Messages[2].Problem, StringComparison.Ordinal);
+    }
+
+    [AzuriteFact]
+    public async Task An_event_never_mapped_to_an_account_is_listed_with_its_object_and_stripe_customer()
+    {
+        Store("evt_customer", """{"data":{"object":{"id":"cus_9","object":"customer","email":null}}}""");
+        Store("evt_expanded", """{"data":{"object":{"id":"cs_9","object":"checkout.session","customer":{"id":"cus_8","object":"customer"}}}}""");
+        Store("evt_guest", """{"data":{"object":{"id":"cs_7","object":"checkout.session","customer":null}}}""");
+        Store("evt_broken", "not json");
+        await PoisonAsync(Reference("evt_customer"), Reference("evt_expanded"), Reference("evt_guest"), Reference("evt_broken"));
+
+        var listing = await Poison().ListAsync(10, CancellationToken.None);
+
+        Assert.Equal(
+            [("cus_9", "cus_9"), ("cs_9", "cus_8"), ("cs_7", null), (null, null)],
+            listing.Messages.Select(m => (m.ObjectId, m.CustomerId)));
+        Assert.All(listing.Messages, m => Assert.Null(m.AccountId));
+        Assert.All(listing.Messages, m => Assert.Null(m.Problem));
     }
 
     [AzuriteFact]
@@ -97,6 +116,18 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
             await _azurite.DisposeAsync();
         }
     }
+
+    private void Store(string eventId, string payload) =>
+        _events.Records[eventId] = new StripeEventRecord
+        {
+            Id = eventId,
+            Type = "customer.updated",
+            Created = Received,
+            Payload = payload,
+            Status = StripeEventStatus.Failed,
+            Attempts = 5,
+            ReceivedAt = Received,
+        };
 
     private StripeEventPoisonMessages Poison() => new(_azurite.Queues, _events, NullLogger<StripeEventPoisonMessages>.Instance);
 
