@@ -10,16 +10,48 @@ namespace Billing.Application.Usage;
 /// limits came from (<see cref="UsageRecord.AccountVersion"/>), in the same atomic step, and a stale copy is read
 /// again. So limits still change the moment the account's state changes, on every instance.
 /// </summary>
-public sealed class RecentAccounts(IBillingAccountStore accounts)
+/// <remarks>
+/// At most <see cref="Capacity"/> accounts, in two generations of half that each: new copies go to the young one;
+/// when it is full it becomes the old one and the previous old one is dropped. A copy used from the old generation
+/// moves back to the young one, so accounts in use stay kept however many others pass through, and an account
+/// unused for a whole generation is read again when it comes back.
+/// </remarks>
+public sealed class RecentAccounts(IBillingAccountStore accounts, int capacity = RecentAccounts.Capacity)
 {
-    /// <summary>Accounts kept at most; past it the copies are dropped and read again as they are used.</summary>
+    /// <summary>Accounts kept at most by default (a few KB each: see docs/data-model.md).</summary>
     public const int Capacity = 20_000;
 
-    private readonly ConcurrentDictionary<AccountId, BillingAccount> _kept = new();
+    private readonly int _generationSize = capacity >= 2 ? capacity / 2 : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "Keep at least 2 accounts.");
+    private readonly Lock _rotation = new();
+    private volatile Generations _kept = new(new ConcurrentDictionary<AccountId, BillingAccount>(), new ConcurrentDictionary<AccountId, BillingAccount>());
+
+    /// <summary>How many copies are kept now: at most the capacity, give or take the copies being added at this moment.</summary>
+    public int Count
+    {
+        get
+        {
+            var kept = _kept;
+            return kept.Young.Count + kept.Old.Count;
+        }
+    }
 
     /// <summary>The kept copy, or the account as stored (null when there is none).</summary>
-    public ValueTask<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) =>
-        _kept.TryGetValue(accountId, out var kept) ? ValueTask.FromResult<BillingAccount?>(kept) : new ValueTask<BillingAccount?>(ReadAsync(accountId, cancellationToken));
+    public ValueTask<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        var kept = _kept;
+        if (kept.Young.TryGetValue(accountId, out var young))
+        {
+            return ValueTask.FromResult<BillingAccount?>(young);
+        }
+
+        if (kept.Old.TryGetValue(accountId, out var old))
+        {
+            Keep(old);
+            return ValueTask.FromResult<BillingAccount?>(old);
+        }
+
+        return new ValueTask<BillingAccount?>(ReadAsync(accountId, cancellationToken));
+    }
 
     /// <summary>The account as stored now, kept for the next call (null when there is none).</summary>
     public async Task<BillingAccount?> ReadAsync(AccountId accountId, CancellationToken cancellationToken)
@@ -27,16 +59,36 @@ public sealed class RecentAccounts(IBillingAccountStore accounts)
         var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
         if (account is null)
         {
-            _kept.TryRemove(accountId, out _);
+            var kept = _kept;
+            kept.Young.TryRemove(accountId, out _);
+            kept.Old.TryRemove(accountId, out _);
             return null;
         }
 
-        if (_kept.Count >= Capacity)
+        return Keep(account);
+    }
+
+    private BillingAccount Keep(BillingAccount account)
+    {
+        var kept = _kept;
+        if (kept.Young.Count >= _generationSize)
         {
-            _kept.Clear();
+            lock (_rotation)
+            {
+                if (_kept == kept)
+                {
+                    _kept = new Generations(new ConcurrentDictionary<AccountId, BillingAccount>(), kept.Young);
+                }
+
+                kept = _kept;
+            }
         }
 
         // Two reads racing: keep the newer version.
-        return _kept.AddOrUpdate(accountId, account, (_, kept) => kept.Version > account.Version ? kept : account);
+        var newest = kept.Young.AddOrUpdate(account.Id, account, (_, other) => other.Version > account.Version ? other : account);
+        kept.Old.TryRemove(account.Id, out _);
+        return newest;
     }
+
+    private sealed record Generations(ConcurrentDictionary<AccountId, BillingAccount> Young, ConcurrentDictionary<AccountId, BillingAccount> Old);
 }
