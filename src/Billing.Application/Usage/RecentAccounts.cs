@@ -46,8 +46,7 @@ public sealed class RecentAccounts(IBillingAccountStore accounts, int capacity =
 
         if (kept.Old.TryGetValue(accountId, out var old))
         {
-            Keep(old);
-            return ValueTask.FromResult<BillingAccount?>(old);
+            return ValueTask.FromResult<BillingAccount?>(Keep(old));
         }
 
         return new ValueTask<BillingAccount?>(ReadAsync(accountId, cancellationToken));

@@ -21,9 +21,6 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 {
     private const int MaxAttempts = 5;
 
-    /// <summary>How record-usage.js aborts a count that would pass 2^53 - 1 (<see cref="UsageRecordResult.MaxCounter"/>).</summary>
-    private const string CounterFullMessage = "would pass 2^53";
-
     private Container Container => containers.Accounts;
 
     public async Task<UsageCounters?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken)
@@ -44,7 +41,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     }
 
     /// <summary>The id of the stored procedure that records usage; a new behaviour gets a new id.</summary>
-    public const string RecordUsageProcedureId = "recordUsage-v1";
+    public const string RecordUsageProcedureId = "recordUsage-v2";
 
     /// <summary>The stored procedure's source (<c>Usage/record-usage.js</c>, embedded).</summary>
     public static string RecordUsageProcedureBody => RecordUsageSource.Value;
@@ -97,10 +94,6 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
                 // Throttled or unavailable: Cosmos DB did not run the procedure.
                 throw new UsageNotCountedException($"The usage store refused the record ({(int)exception.StatusCode}); nothing was counted.", exception);
             }
-            catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.BadRequest && exception.Message.Contains(CounterFullMessage, StringComparison.Ordinal))
-            {
-                return UsageRecordResult.CounterFull; // the procedure's refusal to pass 2^53 - 1: rolled back, nothing written
-            }
             catch (CosmosException exception) when (IsWriteConflict(exception))
             {
                 // A concurrent write to the same counters (another instance's first record of the period, a write
@@ -123,6 +116,8 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
                     return UsageRecordResult.Duplicate(ToClaim(accountId, output.Key!));
                 case RecordUsageStatus.StaleAccount:
                     return UsageRecordResult.StaleAccount;
+                case RecordUsageStatus.CounterFull:
+                    return UsageRecordResult.CounterFull;
                 default:
                     // The period's first record: index it before its counters exist, so no counted period is missing from the index.
                     await IndexAsync(accountId, consumption.Period, cancellationToken).ConfigureAwait(false);

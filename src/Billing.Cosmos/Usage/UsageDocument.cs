@@ -119,4 +119,5 @@ internal enum RecordUsageStatus
     Duplicate,
     StaleAccount,
     NoCounters,
+    CounterFull,
 }

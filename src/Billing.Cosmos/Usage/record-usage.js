@@ -1,5 +1,5 @@
 // Stored procedure of the accounts container: records one usage in one atomic request, in the account's partition.
-// Registered as `recordUsage-v1` (CosmosUsageLedger.RecordUsageProcedure) by the provisioner locally and by
+// Registered as `recordUsage-v2` (CosmosUsageLedger.RecordUsageProcedure) by the provisioner locally and by
 // infra/modules/cosmos.bicep in Azure. A change of behaviour needs a new id (v2), so that code and procedure
 // deployed at different moments never disagree.
 //
@@ -13,7 +13,7 @@
 //      and quantity are what is counted), countersId, newCounters (the period's counters document as its first record
 //      creates it; absent until the period's closing-day index entry exists), limit (hard limit or null), included
 //      (included units of an overage meter, or null), plan, now }
-// Body: { status: "counted" | "refused" | "duplicate" | "staleAccount" | "noCounters", used, notified, key }
+// Body: { status: "counted" | "refused" | "duplicate" | "staleAccount" | "noCounters" | "counterFull", used, notified, key }
 function recordUsage(r) {
   var meter = r.key.meter;
   var amount = r.key.quantity;
@@ -51,7 +51,7 @@ function recordUsage(r) {
     }
     var after = used + amount;
     if (after > 9007199254740991) {
-      throw new Error("The counter of " + meter + " would pass 2^53.");
+      return answer({ status: "counterFull", used: used, notified: notified }); // past 2^53 - 1 a JSON number is not exact
     }
     if (counters) {
       counters.counters[meter] = after;
