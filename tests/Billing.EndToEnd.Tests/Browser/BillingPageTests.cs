@@ -97,9 +97,12 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     public async Task A_closed_period_shows_its_invoice_with_status_and_a_working_link()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        // Signed in before the period is shortened: opening a browser page can take seconds on a busy machine, a reload
+        // far less, so the accrued charge is read well before the period closes.
+        var page = await SignedInAsync(subscriber.AccountId);
         var periodEnd = await InvoicingTests.ClosePeriodsSoonAsync(Stack, TimeSpan.FromSeconds(12), subscriber);
         await InvoicingTests.RecordAsync(Stack, subscriber.AccountId, "agent_runs", 5_250);
-        var page = await SignedInAsync(subscriber.AccountId);
+        await page.ReloadAsync();
         await Expect(page.Locator("#invoices-body")).ToContainTextAsync("No invoices yet.");
         await Expect(page.Locator("#invoices-body")).ToContainTextAsync("$5.00 accrued for");
 
