@@ -295,6 +295,24 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Null(await RawDocuments.ReadAsync(fixture.Containers.Accounts, sameId, account.Value)); // the counters' create was undone
     }
 
+    /// <summary>
+    /// Cosmos DB keeps a procedure by id, and code and procedure are deployed at different moments: a changed script
+    /// under the same id would run the new code against the old script (or the reverse). So the script is pinned to
+    /// its id here.
+    /// </summary>
+    [Fact]
+    public void The_procedure_script_is_the_one_its_id_was_given_to()
+    {
+        var script = Billing.Cosmos.Usage.CosmosUsageLedger.RecordUsageProcedureBody.ReplaceLineEndings("\n");
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(script)));
+
+        Assert.True(
+            (Billing.Cosmos.Usage.CosmosUsageLedger.RecordUsageProcedureId, hash) == ("recordUsage-v2", "84529497b5da82586a757de79a3cb23772f4126d43d764b95b17f1b22a5a88ca"),
+            $"record-usage.js changed (SHA-256 now {hash}). A change of behaviour needs a new procedure id (the next is " +
+            "recordUsage-v3) in CosmosUsageLedger.RecordUsageProcedureId, infra/modules/cosmos.bicep, the script's header and the " +
+            "docs; then pin the new id and hash here. Only when nothing but comments changed, pin the new hash under the same id.");
+    }
+
     [Fact]
     public async Task Key_document_expires_after_the_retention()
     {
