@@ -153,8 +153,8 @@ public sealed class AdminAccounts(
             Summary = summary,
             Entitlement = entitlement,
             Stripe = await stripeNow.ConfigureAwait(false),
-            CurrentUsage = Report(entitlement.Period, entitlement.Plan, await current.ConfigureAwait(false)),
-            Usage = [.. (await periods.ConfigureAwait(false)).OrderByDescending(c => c.Period.Start).Select(c => Report(c.Period, PlanOf(c), c))],
+            CurrentUsage = Report(entitlement.Period, entitlement.Plan, await current.ConfigureAwait(false), live: true),
+            Usage = [.. (await periods.ConfigureAwait(false)).OrderByDescending(c => c.Period.Start).Select(c => Report(c.Period, PlanOf(c), c, live: false))],
             Invoices = await invoices.ConfigureAwait(false),
             Credits = await credit.ConfigureAwait(false),
             Events = await history.ConfigureAwait(false),
@@ -175,7 +175,7 @@ public sealed class AdminAccounts(
 
         var counters = usage.GetAsync(account.Id, entitlement.PeriodKey, cancellationToken);
         var credit = CreditsAsync(account.Id, 0, cancellationToken);
-        return new AdminAccountRow(summary, entitlement, Report(entitlement.Period, entitlement.Plan, await counters.ConfigureAwait(false)), await credit.ConfigureAwait(false));
+        return new AdminAccountRow(summary, entitlement, Report(entitlement.Period, entitlement.Plan, await counters.ConfigureAwait(false), live: true), await credit.ConfigureAwait(false));
     }
 
     private async Task<StripeSubscriptionsNow> AskStripeAsync(BillingAccount account, CancellationToken cancellationToken)
@@ -216,6 +216,7 @@ public sealed class AdminAccounts(
 
     private Plan PlanOf(UsageCounters counters) => (counters.Plan is { } code ? catalog.Find(code) : null) ?? catalog.FreePlan;
 
-    private UsagePeriodReport Report(UsagePeriod period, Plan plan, UsageCounters? counters) =>
-        new(period, plan, [.. catalog.Meters.Select(meter => MeterUsage.From(plan.PolicyFor(meter), counters?.Used(meter) ?? 0))]);
+    /// <summary>A period as its plan prices it; the current one (<paramref name="live"/>) as of the account's plan now.</summary>
+    private UsagePeriodReport Report(UsagePeriod period, Plan plan, UsageCounters? counters, bool live) =>
+        new(period, plan, [.. catalog.Meters.Select(meter => MeterUsage.From(plan.PolicyFor(meter), live ? counters?.UnderPlan(plan.Code) : counters, catalog, live))]);
 }

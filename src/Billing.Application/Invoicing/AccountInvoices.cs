@@ -33,6 +33,6 @@ public sealed class AccountInvoices(
         var entitlement = entitlements.Evaluate(account, now);
         var counters = await usage.GetAsync(accountId, entitlement.PeriodKey, cancellationToken).ConfigureAwait(false)
                        ?? new UsageCounters { AccountId = accountId, Period = entitlement.Period, Counters = new Dictionary<MeterName, long>() };
-        return PeriodCharges.Price(counters with { Plan = counters.Plan ?? entitlement.Plan.Code }, catalog);
+        return PeriodCharges.Price(counters.UnderPlan(entitlement.Plan.Code), catalog);
     }
 }

@@ -1,3 +1,4 @@
+using Billing.Domain.Invoicing;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
@@ -25,9 +26,20 @@ public sealed record MeterUsage
     /// <summary>The overage charge so far; null for meters not billed as overage.</summary>
     public Money? OverageCharge { get; init; }
 
-    public static MeterUsage From(MeterPolicy policy, long used)
+    /// <summary>The meter as counted in a period, its overage priced by the plans it was counted under (<see cref="PeriodCharges"/>).</summary>
+    /// <param name="policy">The meter's policy in the period's plan (for the current period, with the add-ons that apply now).</param>
+    /// <param name="counters">The period's counters (null: nothing counted); for the current period as of the plan now (<see cref="UsageCounters.UnderPlan"/>).</param>
+    /// <param name="catalog">The plans earlier stretches of the period were counted under.</param>
+    /// <param name="live">
+    /// The current period: the policy's quota is what the plan includes now. For a past period the amount recorded with
+    /// the counts is, as its invoice has it.
+    /// </param>
+    public static MeterUsage From(MeterPolicy policy, UsageCounters? counters, PlanCatalog catalog, bool live)
     {
         ArgumentNullException.ThrowIfNull(policy);
+        var used = counters?.Used(policy.Meter) ?? 0;
+        var included = !live && counters is not null && counters.Included.TryGetValue(policy.Meter, out var recorded) ? recorded : policy.Quota ?? 0;
+        var charge = counters is null ? null : PeriodCharges.Charge(counters, policy.Meter, catalog, policy, included);
         return new MeterUsage
         {
             Meter = policy.Meter,
@@ -35,8 +47,8 @@ public sealed record MeterUsage
             Quota = policy.Quota,
             Enforcement = policy.Enforcement,
             Remaining = policy.Quota is { } quota ? Math.Max(0, quota - used) : null,
-            OverageUnits = policy.OverageQuantity(Math.Max(0, used)),
-            OverageCharge = policy.OverageCharge(Math.Max(0, used)),
+            OverageUnits = charge?.OverageUnits ?? 0,
+            OverageCharge = charge?.Amount ?? policy.OverageCharge(0),
         };
     }
 }

@@ -10,11 +10,16 @@ namespace Billing.Application.Usage;
 /// </summary>
 public sealed record UsageConsumption(AccountId AccountId, UsagePeriod Period, MeterName Meter, long Amount, long? Limit, PlanCode Plan, long? Included)
 {
-    /// <summary>The answer for a counter at <paramref name="used"/> right after this consumption, against its hard limit or included units.</summary>
-    public CountedUsage AnswerAt(long used)
+    /// <summary>
+    /// The answer once this consumption is counted (<paramref name="after"/>: the period's counters right after it),
+    /// against its hard limit or included units; the overage as invoicing prices it (<see cref="UsageCounters.OverageUnits"/>).
+    /// </summary>
+    public CountedUsage AnswerAt(UsageCounters after)
     {
+        ArgumentNullException.ThrowIfNull(after);
+        var used = after.Used(Meter);
         var quota = Limit ?? Included;
-        return new CountedUsage(used, quota, quota is { } q ? Math.Max(0, q - used) : null, Included is { } included ? Math.Max(0, used - included) : 0);
+        return new CountedUsage(used, quota, quota is { } q ? Math.Max(0, q - used) : null, after.OverageUnits(Meter, Included));
     }
 }
 

@@ -41,7 +41,7 @@ public sealed class UsageReport(PlanCatalog catalog, IBillingAccountStore accoun
             var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? BillingAccount.Open(accountId, now);
             var entitlement = entitlements.Evaluate(account, now);
             var counters = await ledger.GetAsync(accountId, entitlement.PeriodKey, cancellationToken).ConfigureAwait(false);
-            return Outcome.Succeeded(new UsageReportResult(accountId, now, requested, [Report(entitlement.Period, entitlement.Plan, entitlement.PolicyFor, counters)]));
+            return Outcome.Succeeded(new UsageReportResult(accountId, now, requested, [Report(entitlement.Period, entitlement.Plan, entitlement.PolicyFor, counters?.UnderPlan(entitlement.Plan.Code), live: true)]));
         }
 
         if (!DateTime.TryParseExact(requested, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var month)
@@ -62,10 +62,10 @@ public sealed class UsageReport(PlanCatalog catalog, IBillingAccountStore accoun
     private UsagePeriodReport PastReport(UsageCounters counters)
     {
         var plan = (counters.Plan is { } code ? catalog.Find(code) : null) ?? catalog.FreePlan;
-        return Report(counters.Period, plan, plan.PolicyFor, counters);
+        return Report(counters.Period, plan, plan.PolicyFor, counters, live: false);
     }
 
     /// <summary>The current period's limits include the add-ons that apply now (<paramref name="policyFor"/>); a past one shows its plan's.</summary>
-    private UsagePeriodReport Report(UsagePeriod period, Plan plan, Func<MeterName, MeterPolicy> policyFor, UsageCounters? counters) =>
-        new(period, plan, [.. catalog.Meters.Select(meter => MeterUsage.From(policyFor(meter), counters?.Used(meter) ?? 0))]);
+    private UsagePeriodReport Report(UsagePeriod period, Plan plan, Func<MeterName, MeterPolicy> policyFor, UsageCounters? counters, bool live) =>
+        new(period, plan, [.. catalog.Meters.Select(meter => MeterUsage.From(policyFor(meter), counters, catalog, live))]);
 }

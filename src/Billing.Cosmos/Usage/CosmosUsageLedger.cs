@@ -41,7 +41,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     }
 
     /// <summary>The id of the stored procedure that records usage; a new behaviour gets a new id.</summary>
-    public const string RecordUsageProcedureId = "recordUsage-v2";
+    public const string RecordUsageProcedureId = "recordUsage-v3";
 
     /// <summary>The stored procedure's source (<c>Usage/record-usage.js</c>, embedded).</summary>
     public static string RecordUsageProcedureBody => RecordUsageSource.Value;
@@ -294,12 +294,14 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         Counters = Meters(document.Counters),
         Plan = PlanCode.TryParse(document.Plan, out var plan) ? plan : null,
         Included = Meters(document.Included),
+        Since = Meters(document.Since),
+        Earlier = [.. (document.Earlier ?? []).Select(s => new PlanStretch(PlanCode.TryParse(s.Plan, out var code) ? code : null, Meters(s.From), Meters(s.To), Meters(s.Included)))],
     };
 
-    private static Dictionary<MeterName, long> Meters(Dictionary<string, long> values)
+    private static Dictionary<MeterName, long> Meters(Dictionary<string, long>? values)
     {
         var meters = new Dictionary<MeterName, long>();
-        foreach (var (name, value) in values)
+        foreach (var (name, value) in values ?? [])
         {
             if (MeterName.TryParse(name, out var meter))
             {

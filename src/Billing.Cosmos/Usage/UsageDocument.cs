@@ -13,14 +13,20 @@ internal sealed record UsageDocument : StoredDocument
 
     public required DateTimeOffset PeriodEnd { get; init; }
 
-    /// <summary>Meter name -> units used; updated only by patch increments.</summary>
+    /// <summary>Meter name -> units used; changed only by the <c>record-usage.js</c> procedure.</summary>
     public required Dictionary<string, long> Counters { get; init; }
 
-    /// <summary>The plan whose limits applied to the last counted unit (set with every increment).</summary>
+    /// <summary>The plan whose limits applied to the last counted unit (set with every count).</summary>
     public string? Plan { get; init; }
 
-    /// <summary>Overage meter name -> units the plan includes (set with every increment of that meter).</summary>
+    /// <summary>Overage meter name -> units <see cref="Plan"/> includes (set with every count of that meter).</summary>
     public Dictionary<string, long> Included { get; init; } = [];
+
+    /// <summary>Meter name -> the count when <see cref="Plan"/> took over; absent while one plan applied all period.</summary>
+    public Dictionary<string, long>? Since { get; init; }
+
+    /// <summary>The plans before <see cref="Plan"/> in this period, oldest first; absent while one plan applied all period.</summary>
+    public List<PlanStretchDocument>? Earlier { get; init; }
 
     /// <summary><c>{meter}_{percent}</c> -> when that threshold's notification was queued.</summary>
     public Dictionary<string, DateTimeOffset> Notified { get; init; } = [];
@@ -28,6 +34,18 @@ internal sealed record UsageDocument : StoredDocument
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>A plan that applied to part of a usage period: the counts when it took over and when it was replaced, and what it included.</summary>
+internal sealed record PlanStretchDocument
+{
+    public string? Plan { get; init; }
+
+    public Dictionary<string, long>? From { get; init; }
+
+    public Dictionary<string, long>? To { get; init; }
+
+    public Dictionary<string, long>? Included { get; init; }
 }
 
 /// <summary>

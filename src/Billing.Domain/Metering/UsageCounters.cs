@@ -5,7 +5,8 @@ namespace Billing.Domain.Metering;
 
 /// <summary>
 /// What an account has used in one usage period, per meter, and what invoicing needs to price it: the plan in
-/// effect when usage was last counted and, per meter, the units that plan included. Meters never used read as zero.
+/// effect when usage was last counted and, per meter, the units that plan included; when the plan changed during the
+/// period, the plans before it and the counts at each change (<see cref="Earlier"/>). Meters never used read as zero.
 /// </summary>
 public sealed record UsageCounters
 {
@@ -21,9 +22,73 @@ public sealed record UsageCounters
     /// <summary>Units included per meter by <see cref="Plan"/> (overage meters only): usage beyond is billed.</summary>
     public IReadOnlyDictionary<MeterName, long> Included { get; init; } = new Dictionary<MeterName, long>();
 
+    /// <summary>
+    /// The plans that applied earlier in the period, oldest first, when the plan changed during it: usage counted under
+    /// each stays priced by it. Empty when <see cref="Plan"/> applied to the whole period.
+    /// </summary>
+    public IReadOnlyList<PlanStretch> Earlier { get; init; } = [];
+
+    /// <summary>The count of each meter when <see cref="Plan"/> took over (absent: zero, from the period's start).</summary>
+    public IReadOnlyDictionary<MeterName, long> Since { get; init; } = new Dictionary<MeterName, long>();
+
     public long Used(MeterName meter) => Counters.TryGetValue(meter, out var used) ? used : 0;
 
-    /// <summary>Units beyond the included quantity; zero for meters that are not billed as overage.</summary>
-    public long Overage(MeterName meter) =>
-        Included.TryGetValue(meter, out var included) ? Math.Max(0, Used(meter) - included) : 0;
+    /// <summary>
+    /// These counters once <paramref name="plan"/> applies: unchanged when it already does (its plan when none was recorded),
+    /// otherwise the current plan becomes an earlier stretch, ending at today's counts, and <paramref name="plan"/>
+    /// starts from them with nothing included recorded yet. The usage store applies the same step when it counts the
+    /// first usage under a new plan; a view of the current period applies it to show the plan in force now.
+    /// </summary>
+    public UsageCounters UnderPlan(PlanCode plan)
+    {
+        if (Plan is not { } current)
+        {
+            return this with { Plan = plan };
+        }
+
+        if (current == plan)
+        {
+            return this;
+        }
+
+        return this with
+        {
+            Earlier = [.. Earlier, new PlanStretch(current, Since, new Dictionary<MeterName, long>(Counters), Included)],
+            Since = new Dictionary<MeterName, long>(Counters),
+            Plan = plan,
+            Included = new Dictionary<MeterName, long>(),
+        };
+    }
+
+    /// <summary>
+    /// The meter's units beyond the included amounts so far: each stretch against what its plan included as recorded,
+    /// the current one against <paramref name="included"/> (null: not an overage meter now). A stretch with no recorded
+    /// amount has none: its plan did not bill the meter as overage.
+    /// </summary>
+    public long OverageUnits(MeterName meter, long? included) =>
+        StretchesOf(meter).Sum(s => (s.Current ? included : s.Included) is { } allowance ? s.UnitsBeyond(allowance) : 0);
+
+    /// <summary>The meter's count split by the plan it was counted under, oldest first; the last stretch is <see cref="Plan"/>'s, up to now.</summary>
+    public IEnumerable<MeterStretch> StretchesOf(MeterName meter)
+    {
+        foreach (var earlier in Earlier)
+        {
+            yield return new MeterStretch(earlier.Plan, earlier.From.GetValueOrDefault(meter), earlier.To.GetValueOrDefault(meter), earlier.Included.TryGetValue(meter, out var units) ? units : null, Current: false);
+        }
+
+        yield return new MeterStretch(Plan, Since.GetValueOrDefault(meter), Used(meter), Included.TryGetValue(meter, out var included) ? included : null, Current: true);
+    }
+}
+
+/// <summary>
+/// A plan that applied to part of a usage period: the counts when it took over (<see cref="From"/>) and when it was
+/// replaced (<see cref="To"/>), and the units it included per meter (overage meters counted under it).
+/// </summary>
+public sealed record PlanStretch(PlanCode? Plan, IReadOnlyDictionary<MeterName, long> From, IReadOnlyDictionary<MeterName, long> To, IReadOnlyDictionary<MeterName, long> Included);
+
+/// <summary>One meter's count under one plan: from <see cref="From"/> to <see cref="To"/> units of the period; <see cref="Included"/> as recorded (null: not recorded).</summary>
+public readonly record struct MeterStretch(PlanCode? Plan, long From, long To, long? Included, bool Current)
+{
+    /// <summary>The units of this stretch beyond <paramref name="allowance"/>: those past it that an earlier stretch did not already count.</summary>
+    public long UnitsBeyond(long allowance) => Math.Max(0, Math.Max(0, To - allowance) - Math.Max(0, From - allowance));
 }

@@ -191,6 +191,15 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
             }
 
             state ??= PeriodOf(consumption.AccountId, consumption.Period);
+            // A record under another plan than the last closes that plan's stretch first, as the store's procedure does.
+            var underPlan = ToCounters(consumption.AccountId, state).UnderPlan(consumption.Plan);
+            if (underPlan.Earlier.Count > state.Earlier.Count)
+            {
+                state.Earlier = [.. underPlan.Earlier];
+                state.Since = new Dictionary<MeterName, long>(underPlan.Since);
+                state.Included.Clear();
+            }
+
             state.Counters[consumption.Meter] = counter + consumption.Amount;
             state.Plan = consumption.Plan;
             if (consumption.Included is { } included)
@@ -199,7 +208,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
             }
 
             _consumptions.Add(consumption);
-            var answered = record.Key with { Counted = consumption.AnswerAt(counter + consumption.Amount) };
+            var answered = record.Key with { Counted = consumption.AnswerAt(ToCounters(consumption.AccountId, state)) };
             _keys[(answered.AccountId, answered.IdempotencyKey)] = answered;
             return UsageRecordResult.Counted(answered, counter + consumption.Amount, Notified(state, consumption.Meter));
         }
@@ -310,6 +319,8 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         Counters = new Dictionary<MeterName, long>(state.Counters),
         Plan = state.Plan,
         Included = new Dictionary<MeterName, long>(state.Included),
+        Earlier = [.. state.Earlier],
+        Since = new Dictionary<MeterName, long>(state.Since),
     };
 
     private sealed class Period(UsagePeriod window)
@@ -321,6 +332,10 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         public PlanCode? Plan { get; set; }
 
         public Dictionary<MeterName, long> Included { get; } = [];
+
+        public List<PlanStretch> Earlier { get; set; } = [];
+
+        public Dictionary<MeterName, long> Since { get; set; } = [];
 
         public HashSet<(MeterName Meter, int Percent)> Notified { get; } = [];
 

@@ -88,22 +88,26 @@ internal sealed class UsageTestBed
         return (id, ChangePlan(id, priceId, status));
     }
 
-    /// <summary>Puts the stored account on a subscription to <paramref name="priceId"/> in its 4th day (as a webhook would); returns its usage period.</summary>
+    /// <summary>
+    /// Puts the stored account on a subscription to <paramref name="priceId"/> in its 4th day (as a webhook would), or
+    /// moves its subscription to that price within the same period; returns its usage period.
+    /// </summary>
     public UsagePeriod ChangePlan(AccountId id, string priceId, SubscriptionStatus? status = null)
     {
         var now = Time.GetUtcNow();
+        var stored = Accounts.GetAsync(id, CancellationToken.None).GetAwaiter().GetResult() ?? throw new InvalidOperationException($"No account '{id}'.");
+        var current = stored.Subscription;
         var snapshot = new SubscriptionSnapshot
         {
-            SubscriptionId = "sub_" + Guid.NewGuid().ToString("N")[..10],
-            CustomerId = "cus_" + Guid.NewGuid().ToString("N")[..10],
+            SubscriptionId = current?.SubscriptionId ?? "sub_" + Guid.NewGuid().ToString("N")[..10],
+            CustomerId = current?.CustomerId ?? "cus_" + Guid.NewGuid().ToString("N")[..10],
             Status = status ?? SubscriptionStatus.Active,
             PriceId = priceId,
             Interval = BillingInterval.Month,
-            CurrentPeriodStart = now.AddDays(-3),
-            CurrentPeriodEnd = now.AddDays(27),
-            AsOf = now,
+            CurrentPeriodStart = current?.CurrentPeriodStart ?? now.AddDays(-3),
+            CurrentPeriodEnd = current?.CurrentPeriodEnd ?? now.AddDays(27),
+            AsOf = current is null ? now : now.AddTicks(1),
         };
-        var stored = Accounts.GetAsync(id, CancellationToken.None).GetAwaiter().GetResult() ?? throw new InvalidOperationException($"No account '{id}'.");
         var result = stored.ApplySubscriptionSnapshot(snapshot, Catalog);
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
         Accounts.Put(result.Account);

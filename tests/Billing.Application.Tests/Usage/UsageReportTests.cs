@@ -1,3 +1,4 @@
+using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Usage;
 using Billing.Domain.Metering;
@@ -46,6 +47,21 @@ public sealed class UsageReportTests
         Assert.Equal((period, Pro), (current.Period, current.Plan.Code));
         Assert.Equal(250, current.Meters[0].OverageUnits);
         Assert.Equal([new Money(750, Currency.Parse("usd"))], current.OverageTotal);
+    }
+
+    [Fact]
+    public async Task After_a_plan_change_the_overage_counted_under_the_earlier_plan_stays_in_the_current_period()
+    {
+        var (account, period) = _bed.Subscribe(TestCatalog.ProMonthly);
+        (await _bed.RecordAsync(account, AgentRuns, 1_250)).AssertSucceeded(); // 250 beyond PRO's 1,000, x 3
+        Assert.Equal(period, _bed.ChangePlan(account, TestCatalog.BasicMonthly)); // BASIC: 500 runs, hard limit, no overage
+
+        var current = Assert.Single((await _bed.Report.GetAsync(account, "current", CancellationToken.None)).AssertSucceeded().Periods);
+
+        Assert.Equal(PlanCode.Parse("BASIC"), current.Plan.Code);
+        Assert.Equal((1_250L, (long?)500, 250L), (current.Meters[0].Used, current.Meters[0].Quota, current.Meters[0].OverageUnits));
+        Assert.Equal([new Money(750, Currency.Parse("usd"))], current.OverageTotal);
+        Assert.Equal(RefusalReason.QuotaExceeded, (await _bed.RecordAsync(account, AgentRuns, 1)).AssertRefused().Reason); // nothing more on BASIC
     }
 
     [Fact]

@@ -120,10 +120,41 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal(Pro, counters.Plan); // the plan of the last counted unit
         Assert.Equal(new Dictionary<MeterName, long> { [AgentRuns] = 1_000, [Tokens] = 100_000 }, counters.Included);
         Assert.Equal(1_200, counters.Used(AgentRuns));
-        Assert.Equal(200, counters.Overage(AgentRuns));
-        Assert.Equal(0, counters.Overage(Tokens));
-        Assert.Equal(0, counters.Overage(ApiCalls)); // not an overage meter
+        Assert.Equal(200, counters.OverageUnits(AgentRuns, 1_000));
+        Assert.Equal(0, counters.OverageUnits(Tokens, 100_000));
+        Assert.Equal(0, counters.OverageUnits(ApiCalls, null)); // not an overage meter
         Assert.Equal(period, counters.Period);
+        var free = Assert.Single(counters.Earlier); // FREE counted the first 700 runs
+        Assert.Equal((Free, 0L, 700L), (free.Plan, free.From.GetValueOrDefault(AgentRuns), free.To[AgentRuns]));
+        Assert.Equal(700, counters.Since[AgentRuns]);
+    }
+
+    [Fact]
+    public async Task A_plan_change_during_the_period_keeps_what_each_plan_counted_and_included()
+    {
+        var account = Ids.NewAccount();
+        var enterprise = PlanCode.Parse("ENTERPRISE");
+
+        await ConsumeAsync(account, November, AgentRuns, 5_250, null, Pro, included: 5_000);
+        await ConsumeAsync(account, November, Tokens, 40, null, Pro, included: 10_000_000);
+        var upgraded = await _ledger.RecordAsync(Record(account, "after-upgrade", November, AgentRuns, 10, null, enterprise, included: 50_000), CancellationToken.None);
+        var downgraded = await _ledger.RecordAsync(Record(account, "after-downgrade", November, AgentRuns, 100, null, Pro, included: 5_000), CancellationToken.None);
+
+        // The answers price each stretch by its plan: PRO's 250 stay beyond; back on PRO from 5,260, all 100 more are.
+        Assert.Equal(new CountedUsage(5_260, 50_000, 44_740, 250), upgraded.Key!.Counted);
+        Assert.Equal(new CountedUsage(5_360, 5_000, 0, 350), downgraded.Key!.Counted);
+        var counters = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
+        Assert.Equal([Pro, enterprise], counters.Earlier.Select(s => s.Plan));
+        Assert.Equal((5_250L, 40L, 5_000L), (counters.Earlier[0].To[AgentRuns], counters.Earlier[0].To[Tokens], counters.Earlier[0].Included[AgentRuns]));
+        Assert.Equal((5_250L, 5_260L, 50_000L), (counters.Earlier[1].From[AgentRuns], counters.Earlier[1].To[AgentRuns], counters.Earlier[1].Included[AgentRuns]));
+        Assert.Equal((Pro, 5_260L, 5_360L), (counters.Plan, counters.Since[AgentRuns], counters.Used(AgentRuns)));
+        Assert.Equal(new Dictionary<MeterName, long> { [AgentRuns] = 5_000 }, counters.Included); // only what PRO counted since
+        Assert.Equal(downgraded.Key.Counted, Record(account, "x", November, AgentRuns, 100, null, Pro, included: 5_000).Consumption.AnswerAt(counters));
+
+        // As stored: the documented shape.
+        var raw = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:{November.Key}", account.Value);
+        Assert.Equal("ENTERPRISE", (string?)raw!["earlier"]![1]!["plan"]);
+        Assert.Equal(5_260, (long?)raw["since"]!["agent_runs"]);
     }
 
     [Fact]
@@ -191,7 +222,8 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var counted = await _ledger.RecordAsync(record, CancellationToken.None);
 
         Assert.Equal(new CountedUsage(used, answerLimit, remaining, overage), counted.Key!.Counted);
-        Assert.Equal(record.Consumption.AnswerAt(used), counted.Key.Counted); // the procedure and the application agree
+        var after = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
+        Assert.Equal(record.Consumption.AnswerAt(after), counted.Key.Counted); // the procedure and the application agree
         var raw = await RawDocuments.ReadAsync(fixture.Containers.Accounts, UsageKeyId(account, "answer"), account.Value);
         Assert.Equal(used, (long?)raw!["counted"]!["used"]);
     }
@@ -307,9 +339,9 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(script)));
 
         Assert.True(
-            (Billing.Cosmos.Usage.CosmosUsageLedger.RecordUsageProcedureId, hash) == ("recordUsage-v2", "84529497b5da82586a757de79a3cb23772f4126d43d764b95b17f1b22a5a88ca"),
+            (Billing.Cosmos.Usage.CosmosUsageLedger.RecordUsageProcedureId, hash) == ("recordUsage-v3", "6e9c6a1841fa57f3a09b83e0c3c7ce654ec9e55eb96da308731a13a57f7049c4"),
             $"record-usage.js changed (SHA-256 now {hash}). A change of behaviour needs a new procedure id (the next is " +
-            "recordUsage-v3) in CosmosUsageLedger.RecordUsageProcedureId, infra/modules/cosmos.bicep, the script's header and the " +
+            "recordUsage-v4) in CosmosUsageLedger.RecordUsageProcedureId, infra/modules/cosmos.bicep, the script's header and the " +
             "docs; then pin the new id and hash here. Only when nothing but comments changed, pin the new hash under the same id.");
     }
 

@@ -229,6 +229,79 @@ public sealed class PeriodChargesTests
         Assert.Throws<OverflowException>(() => charges.Total);
     }
 
+    /// <summary>BASIC made an overage plan for these tests: 500 agent runs included, then 5 per run (PRO: 1,000, then 3).</summary>
+    private static readonly PlanCatalog TwoPaidPlans = CatalogWithBasicOverage();
+
+    [Fact]
+    public void An_upgrade_during_the_period_keeps_the_overage_run_up_on_the_earlier_plan()
+    {
+        // 700 runs on BASIC (200 beyond its 500 x 5 = 1,000), then PRO up to 900: within PRO's 1,000, nothing more.
+        var counters = Counters(Basic, (AgentRuns, 700)).UnderPlan(Pro) with { Counters = new Dictionary<MeterName, long> { [AgentRuns] = 900 } };
+
+        var charges = PeriodCharges.Price(counters, TwoPaidPlans);
+
+        var line = Assert.Single(charges.Lines);
+        Assert.Equal((900L, 200L, 1_000L, "BASIC then PRO"), (line.Used, line.OverageUnits, line.Amount.MinorUnits, line.Plans));
+        Assert.Equal(Pro, charges.Plan);
+        Assert.Equal("agent_runs: 200 beyond the included amounts of BASIC then PRO (900 used), 1 Nov 2026 – 30 Nov 2026", charges.Describe(line));
+    }
+
+    [Fact]
+    public void A_downgrade_bills_only_what_the_new_plan_counts_beyond_its_amount()
+    {
+        // 1,200 runs on PRO (200 x 3 = 600), then BASIC up to 1,300: the 100 counted on BASIC are beyond its 500 (x 5 =
+        // 500); the 1,200 PRO counted are not billed again at BASIC's terms.
+        var counters = Counters(Pro, (AgentRuns, 1_200)).UnderPlan(Basic) with { Counters = new Dictionary<MeterName, long> { [AgentRuns] = 1_300 } };
+
+        var line = Assert.Single(PeriodCharges.Price(counters, TwoPaidPlans).Lines);
+
+        Assert.Equal((1_300L, 300L, 1_100L), (line.Used, line.OverageUnits, line.Amount.MinorUnits));
+    }
+
+    [Fact]
+    public void Back_on_a_plan_its_graduated_tiers_go_on_from_the_periods_position_and_no_flat_amount_is_billed_twice()
+    {
+        // PRO to 100,500 tokens: 500 beyond x 2 = 1,000. FREE (hard limit, never billed) to 100,600. PRO again to 101,100:
+        // beyond positions 600..1,100 of PRO's tiers = (1,000 x 2 + 100 x 1 + 100 flat) - (600 x 2) = 1,000.
+        var counters = Counters(Pro, (Tokens, 100_500)).UnderPlan(Free) with { Counters = new Dictionary<MeterName, long> { [Tokens] = 100_600 } };
+        counters = counters.UnderPlan(Pro) with { Counters = new Dictionary<MeterName, long> { [Tokens] = 101_100 } };
+
+        var line = Assert.Single(PeriodCharges.Price(counters, Catalog).Lines);
+
+        Assert.Equal((1_000L, 2_000L, "PRO then FREE then PRO"), (line.OverageUnits, line.Amount.MinorUnits, line.Plans));
+    }
+
+    [Fact]
+    public void A_downgrade_to_a_plan_without_overage_still_bills_what_the_paid_plan_counted()
+    {
+        var counters = Counters(Pro, (AgentRuns, 1_250)).UnderPlan(Free);
+
+        var charges = PeriodCharges.Price(counters, Catalog);
+
+        Assert.Equal(Free, charges.Plan);
+        Assert.Equal(Usd, charges.Currency);
+        var line = Assert.Single(charges.Lines);
+        Assert.Equal((250L, 750L, "PRO then FREE"), (line.OverageUnits, line.Amount.MinorUnits, line.Plans));
+    }
+
+    [Fact]
+    public void UnderPlan_closes_the_plans_stretch_only_when_the_plan_changes()
+    {
+        var counters = Counters(Pro, (AgentRuns, 1_200)) with { Included = new Dictionary<MeterName, long> { [AgentRuns] = 1_000 } };
+
+        Assert.Same(counters, counters.UnderPlan(Pro));
+        Assert.Equal(Pro, Counters(null, (AgentRuns, 3)).UnderPlan(Pro).Plan); // a period counted before plans were kept
+        Assert.Empty(Counters(null, (AgentRuns, 3)).UnderPlan(Pro).Earlier);
+
+        var changed = counters.UnderPlan(Basic);
+        var earlier = Assert.Single(changed.Earlier);
+        Assert.Equal((Pro, 0L, 1_200L, 1_000L), (earlier.Plan, earlier.From.GetValueOrDefault(AgentRuns), earlier.To[AgentRuns], earlier.Included[AgentRuns]));
+        Assert.Equal((Basic, 1_200L), (changed.Plan, changed.Since[AgentRuns]));
+        Assert.Empty(changed.Included);
+        Assert.Equal(200, changed.OverageUnits(AgentRuns, 500)); // PRO's 200; BASIC has counted nothing yet
+        Assert.Equal([(Pro, 0L, 1_200L), (Basic, 1_200L, 1_200L)], changed.StretchesOf(AgentRuns).Select(s => (s.Plan, s.From, s.To)));
+    }
+
     [Fact]
     public void Arguments_are_required()
     {
@@ -246,4 +319,13 @@ public sealed class PeriodChargesTests
         Counters = used.ToDictionary(u => u.Meter, u => u.Used),
         Plan = plan,
     };
+
+    private static PlanCatalog CatalogWithBasicOverage()
+    {
+        var options = TestCatalog.Options();
+        var basic = options.Plan("BASIC");
+        basic.Currency = "usd";
+        basic.Meters["agent_runs"] = new MeterOptions { Quota = 500, Enforcement = MeterEnforcement.Overage, Overage = new OveragePriceOptions { UnitAmount = 5 } };
+        return PlanCatalog.Create(options);
+    }
 }

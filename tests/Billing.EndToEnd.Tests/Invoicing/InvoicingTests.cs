@@ -71,6 +71,30 @@ public sealed class InvoicingTests
     }
 
     [Fact]
+    public async Task An_upgrade_during_the_period_keeps_the_overage_run_up_before_it_on_the_invoice()
+    {
+        await using var stack = await StartAsync();
+        var subscriber = await SubscribeAsync(stack, "price_pro_monthly");
+        var accountId = AccountId.Parse(subscriber.AccountId);
+        var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(10), subscriber);
+        await RecordAsync(stack, subscriber.AccountId, "agent_runs", 5_250); // 250 beyond PRO's 5,000
+
+        // The upgrade as the subscription webhook stores it, within the shortened period: ENTERPRISE has unlimited runs
+        // and no overage. Priced at the last plan alone, the period would owe nothing.
+        await stack.Data.Accounts.UpdateAsync(accountId, a => a with
+        {
+            Subscription = a.Subscription! with { PlanCode = Billing.Domain.Plans.PlanCode.Parse("ENTERPRISE"), PriceId = "price_enterprise_monthly" },
+        }, CancellationToken.None);
+        await RecordAsync(stack, subscriber.AccountId, "agent_runs", 10_000);
+        await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+
+        var invoice = await WaitForInvoiceAsync(stack, subscriber);
+
+        AssertInvoice(invoice, ("agent_runs", 500)); // PRO's 250 runs x 2 cents; ENTERPRISE's 10,000 are not billed
+        Assert.StartsWith("agent_runs: 250 beyond the included amounts of PRO then ENTERPRISE (15,250 used)", Assert.Single(invoice.Lines.Data).Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_job_that_fails_at_every_step_boundary_still_makes_exactly_one_invoice_with_one_item_per_meter()
     {
         string[] points = ["Computed", "DraftCreatedUnsaved", "DraftCreated", "ItemsCreatedUnsaved", "ItemsCreated", "FinalizedUnsaved", "Finalized"];
