@@ -8,9 +8,10 @@ namespace Billing.Benchmarks.ColdStart;
 
 /// <summary>
 /// <c>coldstart [--runs N]</c>: time from process start to the first 200 of GET /api/health, for the function app
-/// under the local host and for the bare app started the same way (<c>dotnet &lt;dll&gt;</c>, same 10 ms poll), in
-/// alternating order; one unmeasured start of each first (disk cache, Cosmos database provisioning). The app's health
-/// checks its dependencies, so Azurite, the Cosmos server and the Stripe emulator run during the measurement.
+/// under the local host, from its build output and as <c>dotnet publish</c> makes it for Azure (ReadyToRun), and for
+/// the bare app started the same way (<c>dotnet &lt;dll&gt;</c>, same 10 ms poll), in rotating order; one unmeasured
+/// start of each first (disk cache, Cosmos database provisioning). The app's health checks its dependencies, so
+/// Azurite, the Cosmos server and the Stripe emulator run during the measurement.
 /// </summary>
 internal static class ColdStartCommand
 {
@@ -26,20 +27,28 @@ internal static class ColdStartCommand
         // /api/health checks the queue; in Azure it is provisioned with the app.
         await new Azure.Storage.Queues.QueueClient(emulators.StorageConnectionString, settings["STRIPE_EVENTS_QUEUE"]).CreateIfNotExistsAsync();
         var state = Directory.CreateTempSubdirectory("billing-bench-host-").FullName;
-        var app = new List<TimeSpan>();
-        var bare = new List<TimeSpan>();
+        var published = Path.Combine(state, "published");
+        log.WriteLine("Publishing the function app as for Azure (dotnet publish -c Release)...");
+        await PublishAsync(published);
+        Target[] targets =
+        [
+            new("bare ASP.NET Core app (`dotnet Billing.Benchmarks.dll bare-app`)", port => Processes.StartBareApp(port)),
+            new("function app under the local host (host + isolated worker), build output (JIT)", port => Processes.StartHost(settings, port, state)),
+            new("the same, published as for Azure (`dotnet publish`: ReadyToRun, linux-x64)", port => Processes.StartHost(settings, port, state, published)),
+        ];
+        var times = targets.ToDictionary(t => t, _ => new List<TimeSpan>());
         try
         {
             for (var run = -1; run < runs; run++)
             {
-                var order = run % 2 == 0 ? new[] { true, false } : [false, true];
-                foreach (var isApp in order)
+                for (var i = 0; i < targets.Length; i++)
                 {
-                    var time = await StartOnceAsync(isApp, settings, state);
-                    log.WriteLine($"run {run + 1}: {(isApp ? "app under host" : "bare app")} {time.TotalMilliseconds:0} ms{(run < 0 ? " (priming, not counted)" : "")}");
+                    var target = targets[(i + Math.Max(run, 0)) % targets.Length];
+                    var time = await StartOnceAsync(target, state);
+                    log.WriteLine($"run {run + 1}: {target.Name} {time.TotalMilliseconds:0} ms{(run < 0 ? " (priming, not counted)" : "")}");
                     if (run >= 0)
                     {
-                        (isApp ? app : bare).Add(time);
+                        times[target].Add(time);
                     }
                 }
             }
@@ -55,10 +64,34 @@ internal static class ColdStartCommand
         report.AppendLine();
         report.AppendLine("| process | median (ms) | min (ms) | max (ms) | ratio of medians |");
         report.AppendLine("|---|---:|---:|---:|---:|");
-        report.AppendLine(Row("bare ASP.NET Core app (`dotnet Billing.Benchmarks.dll bare-app`)", bare, Median(bare)));
-        report.AppendLine(Row("function app under the local host (host + isolated worker)", app, Median(bare)));
+        var baseline = Median(times[targets[0]]);
+        foreach (var target in targets)
+        {
+            report.AppendLine(Row(target.Name, times[target], baseline));
+        }
+
         Console.Out.Write(report.ToString());
         return 0;
+    }
+
+    private sealed record Target(string Name, Func<int, ManagedProcess> Start);
+
+    /// <summary>Runs <c>dotnet publish -c Release</c> on the function app into <paramref name="output"/>, with the project's own publish settings.</summary>
+    private static async Task PublishAsync(string output)
+    {
+        await using var publish = ManagedProcess.Start(
+            "dotnet-publish",
+            "dotnet",
+            ["publish", Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp"), "-c", "Release", "-o", output, "--artifacts-path", output + "-artifacts", "-nologo"]);
+        while (!publish.HasExited)
+        {
+            await Task.Delay(500);
+        }
+
+        if (!File.Exists(Path.Combine(output, "functions.metadata")))
+        {
+            throw new InvalidOperationException("dotnet publish failed:\n" + publish.Output);
+        }
     }
 
     private static string Row(string name, List<TimeSpan> times, TimeSpan baseline) =>
@@ -70,11 +103,11 @@ internal static class ColdStartCommand
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static async Task<TimeSpan> StartOnceAsync(bool isApp, Dictionary<string, string?> settings, string state)
+    private static async Task<TimeSpan> StartOnceAsync(Target target, string state)
     {
         var port = FreePort.Next();
         var started = Stopwatch.GetTimestamp();
-        await using var process = isApp ? Processes.StartHost(settings, port, state) : Processes.StartBareApp(port);
+        await using var process = target.Start(port);
         var ok = await HttpClients.WaitFor200Async(new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/"), "api/health", TimeSpan.FromSeconds(120), () => process.HasExited);
         var elapsed = Stopwatch.GetElapsedTime(started);
         if (!ok)

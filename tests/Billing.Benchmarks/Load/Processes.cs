@@ -23,15 +23,15 @@ internal static class Processes
         return settings;
     }
 
-    /// <summary>Starts the local Functions host over the worker's Release build, as FunctionAppProcess does, without waiting.</summary>
-    public static ManagedProcess StartHost(IDictionary<string, string?> settings, int port, string stateDirectory)
+    /// <summary>Starts the local Functions host over the worker's Release build (or <paramref name="scriptRoot"/>), as FunctionAppProcess does, without waiting.</summary>
+    public static ManagedProcess StartHost(IDictionary<string, string?> settings, int port, string stateDirectory, string? scriptRoot = null)
     {
         var environment = new Dictionary<string, string?>(settings) { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development" };
         var host = RepoPaths.ProjectOutput("src/Tools/Billing.FunctionsHost", "Billing.FunctionsHost");
         return ManagedProcess.Start(
             "functions-host",
             "dotnet",
-            [host, "--script-root", FunctionAppProcess.BuildOutput, "--port", port.ToString(CultureInfo.InvariantCulture), "--state-dir", stateDirectory],
+            [host, "--script-root", scriptRoot ?? FunctionAppProcess.BuildOutput, "--port", port.ToString(CultureInfo.InvariantCulture), "--state-dir", stateDirectory],
             environment);
     }
 

@@ -45,6 +45,24 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
         Assert.Contains(functions, f => f is { Name: "MonthlyInvoicing", Trigger: "timerTrigger", Target: "%MONTHLY_INVOICING_SCHEDULE%" });
     }
 
+    /// <summary>The project's publish settings: compiled ahead of time for the plan's Linux x64, still on the shared framework.</summary>
+    [Theory]
+    [InlineData("Billing.FunctionApp.dll")]
+    [InlineData("Billing.Application.dll")]
+    [InlineData("Billing.Domain.dll")]
+    [InlineData("Microsoft.Azure.Cosmos.Client.dll")]
+    [InlineData("Microsoft.Azure.Functions.Worker.Core.dll")]
+    public void The_app_and_its_packages_are_published_ready_to_run_for_linux_x64(string assembly)
+    {
+        using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(Path.Combine(published.AppRoot, assembly)));
+
+        // A ReadyToRun image carries its native code behind the CLI header's managed native header.
+        Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{assembly} is IL only: the publish did not compile it ahead of time.");
+        var deps = JsonNode.Parse(File.ReadAllText(Path.Combine(published.AppRoot, "Billing.FunctionApp.deps.json")))!;
+        Assert.Equal(".NETCoreApp,Version=v10.0/linux-x64", (string?)deps["runtimeTarget"]!["name"]);
+        Assert.False(File.Exists(Path.Combine(published.AppRoot, "System.Private.CoreLib.dll"))); // framework-dependent, not self-contained
+    }
+
     [Fact]
     public void Every_app_setting_a_binding_refers_to_is_in_the_sample_settings()
     {
