@@ -92,6 +92,16 @@ internal static class ColdStartCommand
         {
             throw new InvalidOperationException("dotnet publish failed:\n" + publish.Output);
         }
+
+        // What is measured must be what the project promises: a ReadyToRun image has a managed native header.
+        foreach (var assembly in (string[])["Billing.FunctionApp.dll", "Billing.Application.dll", "Microsoft.Azure.Cosmos.Client.dll", "Microsoft.Azure.Functions.Worker.Core.dll"])
+        {
+            using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(Path.Combine(output, assembly)));
+            if (pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size is not > 0)
+            {
+                throw new InvalidOperationException($"The published {assembly} is IL only: the project no longer publishes ReadyToRun.");
+            }
+        }
     }
 
     private static string Row(string name, List<TimeSpan> times, TimeSpan baseline) =>
