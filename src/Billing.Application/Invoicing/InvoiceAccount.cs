@@ -117,7 +117,7 @@ public sealed partial class InvoiceAccount(
     {
         var invoice = (run.Attempts > 1 ? await stripe.FindInvoiceAsync(run.StripeCustomerId!, run.RunId, cancellationToken).ConfigureAwait(false) : null)
                       ?? await stripe.CreateDraftAsync(
-                          new NewUsageInvoice(run.RunId, run.StripeCustomerId!, run.StripeSubscriptionId, run.Currency.Code, $"Usage beyond the {run.Plan} plan", run.PeriodStart, run.PeriodEnd, run.AccountId.Value),
+                          new NewUsageInvoice(run.RunId, run.StripeCustomerId!, run.StripeSubscriptionId, run.Currency.Code, run.InvoiceDescription, run.PeriodStart, run.PeriodEnd, run.AccountId.Value),
                           Key(run, "invoice"),
                           cancellationToken).ConfigureAwait(false);
         return await SaveAsync(run with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = invoice.Id, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);

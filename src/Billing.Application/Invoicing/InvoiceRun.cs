@@ -48,6 +48,12 @@ public sealed record InvoiceRun
 
     public required PlanCode Plan { get; init; }
 
+    /// <summary>The plans in order when the plan changed during the period (<see cref="PeriodCharges.Plans"/>); null when <see cref="Plan"/> applied throughout.</summary>
+    public string? Plans { get; init; }
+
+    /// <summary>The Stripe invoice's description: "Usage beyond the PRO plan", or "Usage beyond the PRO then ENTERPRISE plans".</summary>
+    public string InvoiceDescription => Plans is { } plans ? $"Usage beyond the {plans} plans" : $"Usage beyond the {Plan} plan";
+
     public required Currency Currency { get; init; }
 
     public required IReadOnlyList<InvoiceRunLine> Lines { get; init; }
@@ -106,6 +112,7 @@ public sealed record InvoiceRun
             PeriodStart = charges.Period.Start,
             PeriodEnd = charges.Period.End,
             Plan = charges.Plan,
+            Plans = charges.Plans,
             Currency = charges.Currency,
             Lines = [.. charges.Lines.Select(l => new InvoiceRunLine(l.Meter, l.Used, l.Included, l.OverageUnits, l.Amount.MinorUnits, charges.Describe(l)))],
             Step = charges.IsZero ? InvoiceRunStep.NothingToBill : InvoiceRunStep.Computed,

@@ -22,6 +22,9 @@ internal sealed record InvoiceRunDocument : StoredDocument
 
     public required string Plan { get; init; }
 
+    /// <summary>"PRO then ENTERPRISE" when the plan changed during the period; absent when <see cref="Plan"/> applied throughout.</summary>
+    public string? Plans { get; init; }
+
     /// <summary>Lower-case ISO code, as Stripe writes it.</summary>
     public required string Currency { get; init; }
 

@@ -26,6 +26,9 @@ public sealed record MeterCharge(MeterName Meter, long Used, long Included, long
 /// </remarks>
 public sealed record PeriodCharges(AccountId AccountId, UsagePeriod Period, PlanCode Plan, Currency Currency, IReadOnlyList<MeterCharge> Lines)
 {
+    /// <summary>The plans in order ("PRO then ENTERPRISE") when the plan changed during the period; null when one plan applied.</summary>
+    public string? Plans { get; init; }
+
     public Money Total => Lines.Aggregate(Money.Zero(Currency), (sum, line) => sum + line.Amount);
 
     public bool IsZero => Lines.Count == 0;
@@ -64,7 +67,10 @@ public sealed record PeriodCharges(AccountId AccountId, UsagePeriod Period, Plan
         }
 
         var currency = lines.Count > 0 ? lines[0].Amount.Currency : plan.Currency ?? Currency.Parse("usd");
-        return new PeriodCharges(counters.AccountId, counters.Period, plan.Code, currency, lines);
+        return new PeriodCharges(counters.AccountId, counters.Period, plan.Code, currency, lines)
+        {
+            Plans = InOrder([.. counters.Earlier.Select(e => PlanOf(e.Plan, catalog).Code.ToString()), plan.Code.ToString()]),
+        };
     }
 
     /// <summary>
@@ -103,9 +109,12 @@ public sealed record PeriodCharges(AccountId AccountId, UsagePeriod Period, Plan
         }
 
         return amount is { } total
-            ? new MeterCharge(meter, counters.Used(meter), included, units, total, plans.Distinct().Count() > 1 ? string.Join(" then ", plans) : null)
+            ? new MeterCharge(meter, counters.Used(meter), included, units, total, InOrder(plans))
             : null;
     }
+
+    /// <summary>"PRO then ENTERPRISE" for more than one plan; null when one plan applied.</summary>
+    private static string? InOrder(List<string> plans) => plans.Distinct().Count() > 1 ? string.Join(" then ", plans) : null;
 
     private static Plan PlanOf(PlanCode? code, PlanCatalog catalog) => (code is { } c ? catalog.Find(c) : null) ?? catalog.FreePlan;
 }

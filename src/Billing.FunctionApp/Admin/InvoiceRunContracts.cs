@@ -63,6 +63,9 @@ public sealed record DryRunCharges
 
     public required string Plan { get; init; }
 
+    /// <summary>The plans in order ("PRO then ENTERPRISE") when the plan changed during the period; null when <see cref="Plan"/> applied throughout.</summary>
+    public string? Plans { get; init; }
+
     public required string Currency { get; init; }
 
     public required long Total { get; init; }
@@ -76,6 +79,7 @@ public sealed record DryRunCharges
         RunId = $"{charges.AccountId.Value}:{charges.Period.Key.Value}",
         AccountId = charges.AccountId.Value,
         Plan = charges.Plan.Value,
+        Plans = charges.Plans,
         Currency = charges.Currency.Code,
         Total = charges.Total.MinorUnits,
         NothingToBill = charges.IsZero,
@@ -103,6 +107,9 @@ public sealed record InvoiceRunView
     public required string Step { get; init; }
 
     public required string Plan { get; init; }
+
+    /// <summary>The plans in order ("PRO then ENTERPRISE") when the plan changed during the period; null when <see cref="Plan"/> applied throughout.</summary>
+    public string? Plans { get; init; }
 
     public required string Currency { get; init; }
 
@@ -132,6 +139,7 @@ public sealed record InvoiceRunView
         PeriodEnd = run.PeriodEnd,
         Step = JsonNamingPolicy.CamelCase.ConvertName(run.Step.ToString()),
         Plan = run.Plan.Value,
+        Plans = run.Plans,
         Currency = run.Currency.Code,
         Total = run.Total,
         StripeInvoiceId = run.StripeInvoiceId,

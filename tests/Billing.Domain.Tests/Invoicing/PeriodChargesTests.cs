@@ -44,6 +44,8 @@ public sealed class PeriodChargesTests
         Assert.Equal(new Money(750, Usd), charges.Total);
         Assert.False(charges.IsZero);
         Assert.Equal(Pro, charges.Plan);
+        Assert.Null(charges.Plans); // one plan all period
+        Assert.Null(line.Plans);
         Assert.Equal(Usd, charges.Currency);
         Assert.Equal(Account, charges.AccountId);
         Assert.Equal(November, charges.Period);
@@ -242,7 +244,7 @@ public sealed class PeriodChargesTests
 
         var line = Assert.Single(charges.Lines);
         Assert.Equal((900L, 200L, 1_000L, "BASIC then PRO"), (line.Used, line.OverageUnits, line.Amount.MinorUnits, line.Plans));
-        Assert.Equal(Pro, charges.Plan);
+        Assert.Equal((Pro, "BASIC then PRO"), (charges.Plan, charges.Plans));
         Assert.Equal("agent_runs: 200 beyond the included amounts of BASIC then PRO (900 used), 1 Nov 2026 – 30 Nov 2026", charges.Describe(line));
     }
 

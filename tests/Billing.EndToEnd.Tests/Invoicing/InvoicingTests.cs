@@ -92,6 +92,14 @@ public sealed class InvoicingTests
 
         AssertInvoice(invoice, ("agent_runs", 500)); // PRO's 250 runs x 2 cents; ENTERPRISE's 10,000 are not billed
         Assert.StartsWith("agent_runs: 250 beyond the included amounts of PRO then ENTERPRISE (15,250 used)", Assert.Single(invoice.Lines.Data).Description, StringComparison.Ordinal);
+        Assert.Equal("Usage beyond the PRO then ENTERPRISE plans", invoice.Description);
+        // The run records the invoice just after Stripe has it: ask until it is listed.
+        var listed = (await Eventually.GetAsync(
+            async () => (await GetInvoicesAsync(stack, subscriber.AccountId)).GetProperty("invoices").EnumerateArray().ToList(),
+            invoices => invoices.Count == 1,
+            "the invoice listed",
+            TimeSpan.FromSeconds(30))).Single();
+        Assert.Equal(("ENTERPRISE", "PRO then ENTERPRISE", 500L), (listed.GetProperty("plan").GetString(), listed.GetProperty("plans").GetString(), listed.GetProperty("amount").GetInt64()));
     }
 
     [Fact]

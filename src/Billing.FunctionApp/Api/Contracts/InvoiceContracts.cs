@@ -27,6 +27,9 @@ public sealed record InvoiceResponse
 
     public required string Plan { get; init; }
 
+    /// <summary>The plans in order ("PRO then ENTERPRISE") when the plan changed during the period; null when <see cref="Plan"/> applied throughout.</summary>
+    public string? Plans { get; init; }
+
     public string? HostedInvoiceUrl { get; init; }
 
     public required IReadOnlyList<InvoiceLineResponse> Lines { get; init; }
@@ -41,6 +44,7 @@ public sealed record InvoiceResponse
         Currency = run.Currency.Code,
         Period = new PeriodResponse(run.PeriodStart, run.PeriodEnd),
         Plan = run.Plan.Value,
+        Plans = run.Plans,
         HostedInvoiceUrl = run.HostedInvoiceUrl,
         Lines = [.. run.Lines.Select(l => new InvoiceLineResponse(l.Meter.Value, l.Description, l.Used, l.Included, l.OverageUnits, l.Amount))],
     };
@@ -56,6 +60,9 @@ public sealed record UpcomingInvoiceResponse
 
     public required string Plan { get; init; }
 
+    /// <summary>The plans in order ("PRO then ENTERPRISE") when the plan changed during the period; null when <see cref="Plan"/> applied throughout.</summary>
+    public string? Plans { get; init; }
+
     public required long Amount { get; init; }
 
     public required string Currency { get; init; }
@@ -66,6 +73,7 @@ public sealed record UpcomingInvoiceResponse
     {
         Period = new PeriodResponse(charges.Period.Start, charges.Period.End),
         Plan = charges.Plan.Value,
+        Plans = charges.Plans,
         Amount = charges.Total.MinorUnits,
         Currency = charges.Currency.Code,
         Lines = [.. charges.Lines.Select(l => new InvoiceLineResponse(l.Meter.Value, charges.Describe(l), l.Used, l.Included, l.OverageUnits, l.Amount.MinorUnits))],
