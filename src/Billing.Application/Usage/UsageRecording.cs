@@ -84,7 +84,7 @@ public sealed partial class UsageRecording(
                     return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Count!.Counter, string.Create(CultureInfo.InvariantCulture, $" per period; {result.Count.Counter} are used, so {claim.Quantity} more would pass it")));
 
                 case UsageRecordStatus.Duplicate:
-                    return await ReplayAsync(claim, result.Key!, policy, cancellationToken).ConfigureAwait(false);
+                    return await ReplayAsync(claim, result.Key!, consumption, cancellationToken).ConfigureAwait(false);
 
                 case UsageRecordStatus.CounterFull:
                     return Outcome.Refused<RecordedUsage>(
@@ -104,7 +104,7 @@ public sealed partial class UsageRecording(
     }
 
     /// <summary>The answer for a key an earlier record holds: its first answer, or a refusal when the key was used for other usage.</summary>
-    private async Task<Outcome<RecordedUsage>> ReplayAsync(UsageKeyClaim claim, UsageKeyClaim holder, MeterPolicy policy, CancellationToken cancellationToken)
+    private async Task<Outcome<RecordedUsage>> ReplayAsync(UsageKeyClaim claim, UsageKeyClaim holder, UsageConsumption consumption, CancellationToken cancellationToken)
     {
         if (!claim.SameUsageAs(holder))
         {
@@ -122,9 +122,9 @@ public sealed partial class UsageRecording(
         // A key without its answer was claimed by a version of this service that claimed and counted in separate
         // steps, and never settled: its usage may or may not be counted. Answering it as recorded never counts twice.
         LogUnsettledKey(holder.Meter.Value);
-        var counters = await ledger.GetAsync(holder.AccountId, holder.PeriodKey, cancellationToken).ConfigureAwait(false);
-        var used = counters?.Used(holder.Meter) ?? 0;
-        return Outcome.Succeeded(RecordedUsage.Replay(holder, new CountedUsage(used, policy.Quota, policy.Quota is { } q ? Math.Max(0, q - used) : null, policy.OverageQuantity(used))));
+        var counters = await ledger.GetAsync(holder.AccountId, holder.PeriodKey, cancellationToken).ConfigureAwait(false)
+                       ?? new UsageCounters { AccountId = holder.AccountId, Period = consumption.Period, Counters = new Dictionary<MeterName, long>() };
+        return Outcome.Succeeded(RecordedUsage.Replay(holder, consumption.AnswerAt(counters.UnderPlan(consumption.Plan))));
     }
 
     /// <summary>

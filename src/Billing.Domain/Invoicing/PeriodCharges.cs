@@ -91,7 +91,7 @@ public sealed record PeriodCharges(AccountId AccountId, UsagePeriod Period, Plan
         {
             if (stretch.To > stretch.From || stretch.Current)
             {
-                plans.Add((stretch.Plan ?? catalog.FreePlan.Code).ToString());
+                plans.Add(PlanOf(stretch.Plan, catalog).Code.ToString()); // as it is priced: a plan gone from the catalog as the free plan
             }
 
             var policy = stretch.Current ? current : PlanOf(stretch.Plan, catalog).PolicyFor(meter);
