@@ -29,6 +29,30 @@ public sealed class FunctionAppProcess : IAsyncDisposable
     public static string BuildOutput => Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Billing.FunctionApp", "Billing.FunctionApp"))!;
 
     /// <summary>
+    /// Runs <c>dotnet publish -c Release</c> on the function app with the project's own publish settings plus
+    /// <paramref name="properties"/> (<c>-p:Name=Value</c>), into <paramref name="output"/>, its intermediate files under
+    /// <paramref name="artifactsPath"/> (apart from the build the tests run). Throws with the publish output when it fails
+    /// or outlasts <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task PublishAsync(string output, string artifactsPath, TimeSpan timeout, params string[] properties)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        await using var publish = ManagedProcess.Start(
+            "dotnet-publish",
+            "dotnet",
+            ["publish", Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp"), "-c", "Release", "-o", output, "--artifacts-path", artifactsPath, .. properties, "-nologo"]);
+        while (!publish.HasExited && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+        }
+
+        if (!publish.HasExited || !File.Exists(Path.Combine(output, "functions.metadata")))
+        {
+            throw new InvalidOperationException("dotnet publish failed:\n" + publish.Output);
+        }
+    }
+
+    /// <summary>
     /// Starts the host over <paramref name="scriptRoot"/> (default: the worker's build output) and waits until it
     /// reports every function loaded. <c>AZURE_FUNCTIONS_ENVIRONMENT</c> defaults to Development, as with <c>func start</c>.
     /// </summary>

@@ -76,22 +76,10 @@ internal static class ColdStartCommand
 
     private sealed record Target(string Name, Func<int, ManagedProcess> Start);
 
-    /// <summary>Runs <c>dotnet publish -c Release</c> on the function app into <paramref name="output"/>, with the project's own publish settings.</summary>
+    /// <summary>Publishes the function app into <paramref name="output"/> with the project's own publish settings, and checks that they still compile ReadyToRun.</summary>
     private static async Task PublishAsync(string output)
     {
-        await using var publish = ManagedProcess.Start(
-            "dotnet-publish",
-            "dotnet",
-            ["publish", Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp"), "-c", "Release", "-o", output, "--artifacts-path", output + "-artifacts", "-nologo"]);
-        while (!publish.HasExited)
-        {
-            await Task.Delay(500);
-        }
-
-        if (!File.Exists(Path.Combine(output, "functions.metadata")))
-        {
-            throw new InvalidOperationException("dotnet publish failed:\n" + publish.Output);
-        }
+        await FunctionAppProcess.PublishAsync(output, output + "-artifacts", TimeSpan.FromMinutes(30));
 
         // What is measured must be what the project promises: a ReadyToRun image has a managed native header.
         foreach (var assembly in (string[])["Billing.FunctionApp.dll", "Billing.Application.dll", "Microsoft.Azure.Cosmos.Client.dll", "Microsoft.Azure.Functions.Worker.Core.dll"])

@@ -87,8 +87,7 @@ internal static class UsageCommand
             // runs). Every target runs once at the highest level, unmeasured, before any level is.
             using (var http = HttpClients.Create(app.BaseAddress, options.Levels.Max()))
             {
-                Func<int, BenchAccount> spreadOf = caller => accounts[spread[caller]];
-                foreach (var target in new[] { AppTarget(http, spreadOf), InProcessTarget(recording, spreadOf), DirectTarget(container, spreadOf) })
+                foreach (var target in Targets(http, recording, container, caller => accounts[spread[caller]]))
                 {
                     var warm = await LoadRunner.RunAsync(target.Name, options.Levels.Max(), TimeSpan.FromSeconds(JitWarmupSeconds), target.Operation, CancellationToken.None);
                     log.WriteLine("first warm-up " + warm.Summary);
@@ -105,7 +104,7 @@ internal static class UsageCommand
                 foreach (var oneAccount in cases)
                 {
                     Func<int, BenchAccount> accountOf = oneAccount ? _ => accounts[single] : caller => accounts[spread[caller]];
-                    LoadTarget[] targets = [AppTarget(http, accountOf), InProcessTarget(recording, accountOf), DirectTarget(container, accountOf)];
+                    var targets = Targets(http, recording, container, accountOf);
                     var charges = targets.ToDictionary(t => t.Name, _ => default(RequestCharges));
                     log.WriteLine($"{level} caller(s), {(oneAccount ? "one account" : "one account per caller")}:");
                     var results = await LoadRounds.RunAsync(targets, level, options, reverseFirst: index % 2 == 1, log, async (result, measured) =>
@@ -140,6 +139,10 @@ internal static class UsageCommand
         Console.Out.Write(Report(options, loadBefore, rows, allCharges, mostKeysPerRun, peakRss));
         return rows.Any(r => r.App.Failed + r.InProcess.Failed + r.Direct.Failed > 0) ? 1 : 0;
     }
+
+    /// <summary>The three targets compared, in the order of the report's columns: app, in-process service, direct patch.</summary>
+    private static LoadTarget[] Targets(HttpClient http, UsageRecording recording, Container container, Func<int, BenchAccount> accountOf) =>
+        [AppTarget(http, accountOf), InProcessTarget(recording, accountOf), DirectTarget(container, accountOf)];
 
     private static LoadTarget AppTarget(HttpClient http, Func<int, BenchAccount> accountOf) =>
         new("app", async (caller, ct) =>

@@ -12,26 +12,8 @@ public sealed class PublishedAppFixture : IAsyncLifetime
 
     public string AppRoot => Path.Combine(_work, "app");
 
-    public async Task InitializeAsync()
-    {
-        var publish = ManagedProcess.Start(
-            "dotnet-publish",
-            "dotnet",
-            ["publish", Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp"), "-c", "Release", "-o", AppRoot, "--artifacts-path", Path.Combine(_work, "artifacts"), "-p:PublishReadyToRun=false", "-nologo"]);
-        await using (publish)
-        {
-            var deadline = DateTime.UtcNow.AddMinutes(8);
-            while (!publish.HasExited && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(500);
-            }
-
-            if (!publish.HasExited || !File.Exists(Path.Combine(AppRoot, "functions.metadata")))
-            {
-                throw new InvalidOperationException("dotnet publish failed:\n" + publish.Output);
-            }
-        }
-    }
+    public Task InitializeAsync() =>
+        FunctionAppProcess.PublishAsync(AppRoot, Path.Combine(_work, "artifacts"), TimeSpan.FromMinutes(8), "-p:PublishReadyToRun=false");
 
     public Task DisposeAsync()
     {
