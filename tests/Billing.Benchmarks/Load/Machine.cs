@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
@@ -44,8 +45,39 @@ internal static class Machine
         return total == 0 ? null : total / 1024.0;
     }
 
+    /// <summary>
+    /// CPU time used so far by this process, by <paramref name="hostPid"/> and by its live descendants (the worker): read
+    /// before and after a run, the difference is what each side spent on it.
+    /// </summary>
+    public static CpuTimes SampleCpu(int hostPid) =>
+        new(Process.GetCurrentProcess().TotalProcessorTime, CpuTimeOf(hostPid),
+            Billing.TestSupport.ProcessTree.DescendantsOf(hostPid).Aggregate(TimeSpan.Zero, (sum, id) => sum + CpuTimeOf(id)));
+
     public static string Invariant(FormattableString value) => FormattableString.Invariant(value);
+
+    private static TimeSpan CpuTimeOf(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.TotalProcessorTime;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return TimeSpan.Zero; // gone meanwhile
+        }
+    }
 
     public static string Ratio(double numerator, double denominator) =>
         denominator > 0 ? (numerator / denominator).ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
+}
+
+/// <summary>CPU time of the benchmark process, the local host and the host's descendants (its worker).</summary>
+internal readonly record struct CpuTimes(TimeSpan Benchmark, TimeSpan Host, TimeSpan Worker)
+{
+    public TimeSpan Total => Benchmark + Host + Worker;
+
+    public static CpuTimes operator +(CpuTimes a, CpuTimes b) => new(a.Benchmark + b.Benchmark, a.Host + b.Host, a.Worker + b.Worker);
+
+    public static CpuTimes operator -(CpuTimes a, CpuTimes b) => new(a.Benchmark - b.Benchmark, a.Host - b.Host, a.Worker - b.Worker);
 }

@@ -106,19 +106,27 @@ internal static class UsageCommand
                     Func<int, BenchAccount> accountOf = oneAccount ? _ => accounts[single] : caller => accounts[spread[caller]];
                     var targets = Targets(http, recording, container, accountOf);
                     var charges = targets.ToDictionary(t => t.Name, _ => default(RequestCharges));
+                    var cpu = targets.ToDictionary(t => t.Name, _ => default(CpuTimes));
                     log.WriteLine($"{level} caller(s), {(oneAccount ? "one account" : "one account per caller")}:");
+                    var runStarted = Machine.SampleCpu(app.Process.Id);
                     var results = await LoadRounds.RunAsync(targets, level, options, reverseFirst: index % 2 == 1, log, async (result, measured) =>
                     {
                         var used = meter.Take();
+                        var spent = Machine.SampleCpu(app.Process.Id) - runStarted;
                         if (measured)
                         {
                             charges[result.Name] += used;
+                            cpu[result.Name] += spent;
                         }
 
                         mostKeysPerRun = Math.Max(mostKeysPerRun, await DeleteKeysAsync(container));
                         meter.Take(); // the clean-up's own requests
+                        runStarted = Machine.SampleCpu(app.Process.Id); // the clean-up's own CPU is not the next run's
                     });
-                    rows.Add(new Row(oneAccount, results[0], results[1], results[2], charges[targets[1].Name], charges[targets[2].Name]));
+                    rows.Add(new Row(oneAccount, results[0], results[1], results[2], charges[targets[1].Name], charges[targets[2].Name])
+                    {
+                        Cpu = [.. targets.Select(t => cpu[t.Name])],
+                    });
                     allCharges += charges[targets[1].Name] + charges[targets[2].Name];
                 }
 
@@ -281,17 +289,18 @@ internal static class UsageCommand
         var report = new StringBuilder();
         report.AppendLine(Machine.Invariant($"usage, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC; {Machine.Describe()}; load average {loadBefore} before, {Machine.LoadAverage()} after; {JitWarmupSeconds} s first warm-up of each target at {options.Levels.Max()} callers; {options.WarmupSeconds} s warm-up, then {options.Rounds} x {options.Seconds} s per target, level and case, alternating"));
         report.AppendLine();
-        report.AppendLine("| case | callers | app (calls/s) | in-process service (calls/s) | direct patch (op/s) | **app / direct** | in-process / direct | p50 ms app / in-process / direct | p99 ms app / in-process / direct | Cosmos requests per call: app path / direct | RU per call reported by the local server: app path / direct | errors |");
-        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        report.AppendLine("| case | callers | app (calls/s) | in-process service (calls/s) | direct patch (op/s) | **app / direct** | in-process / direct | p50 ms app / in-process / direct | p99 ms app / in-process / direct | CPU ms per call: app (benchmark + host + worker) / in-process / direct | Cosmos requests per call: app path / direct | RU per call reported by the local server: app path / direct | errors |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows.OrderBy(r => r.OneAccount).ThenBy(r => r.App.Concurrency))
         {
             var (app, service, direct) = (row.App, row.InProcess, row.Direct);
             report.AppendLine(Machine.Invariant(
-                $"| {(row.OneAccount ? "one account (all callers)" : "spread (1 account per caller)")} | {app.Concurrency} | {app.Throughput:0.0} | {service.Throughput:0.0} | {direct.Throughput:0.0} | **{Machine.Ratio(app.Throughput, direct.Throughput)}** | {Machine.Ratio(service.Throughput, direct.Throughput)} | {LoadResult.Ms(app.Latency?.P50)} / {LoadResult.Ms(service.Latency?.P50)} / {LoadResult.Ms(direct.Latency?.P50)} | {LoadResult.Ms(app.Latency?.P99)} / {LoadResult.Ms(service.Latency?.P99)} / {LoadResult.Ms(direct.Latency?.P99)} | {PerCall(row.ServiceCharges.Requests, service)} / {PerCall(row.DirectCharges.Requests, direct)} | {PerCall(row.ServiceCharges.Charge, service)} / {PerCall(row.DirectCharges.Charge, direct)} | {app.Failed} / {service.Failed} / {direct.Failed} |"));
+                $"| {(row.OneAccount ? "one account (all callers)" : "spread (1 account per caller)")} | {app.Concurrency} | {app.Throughput:0.0} | {service.Throughput:0.0} | {direct.Throughput:0.0} | **{Machine.Ratio(app.Throughput, direct.Throughput)}** | {Machine.Ratio(service.Throughput, direct.Throughput)} | {LoadResult.Ms(app.Latency?.P50)} / {LoadResult.Ms(service.Latency?.P50)} / {LoadResult.Ms(direct.Latency?.P50)} | {LoadResult.Ms(app.Latency?.P99)} / {LoadResult.Ms(service.Latency?.P99)} / {LoadResult.Ms(direct.Latency?.P99)} | {CpuPerCall(row.Cpu[0], app, breakdown: true)} / {CpuPerCall(row.Cpu[1], service, breakdown: false)} / {CpuPerCall(row.Cpu[2], direct, breakdown: false)} | {PerCall(row.ServiceCharges.Requests, service)} / {PerCall(row.DirectCharges.Requests, direct)} | {PerCall(row.ServiceCharges.Charge, service)} / {PerCall(row.DirectCharges.Charge, direct)} | {app.Failed} / {service.Failed} / {direct.Failed} |"));
         }
 
         report.AppendLine();
         report.AppendLine("- Cosmos requests and RU of the app path are those of the in-process service (the same UsageRecording and Cosmos adapters, counted on this process's client); the worker's own client is not instrumented.");
+        report.AppendLine("- CPU ms per call: CPU time the benchmark process, the local host and its worker used during a target's measured rounds, over its calls (from /proc, all three processes for every target; the Cosmos server's own CPU is not counted: one request per call on every target).");
         report.AppendLine(Machine.Invariant($"- The local server reported {Machine.Ratio(allCharges.Charge, allCharges.Requests)} RU per request on average ({allCharges.Requests} requests): its charges count requests, they are not Cosmos DB's RU."));
         report.AppendLine(Machine.Invariant($"- Idempotency key documents deleted after each run (local server artefact, see the command): at most {mostKeysPerRun} per run."));
         report.AppendLine(Machine.Invariant($"- Peak RSS after the last level (sum of VmHWM over the host and its worker): {peakRss:0} MiB."));
@@ -306,10 +315,25 @@ internal static class UsageCommand
     private static string PerCall(double total, LoadResult result) =>
         result.Samples.Count > 0 ? (total / result.Samples.Count).ToString("0.00", CultureInfo.InvariantCulture) : "-";
 
+    private static string CpuPerCall(CpuTimes cpu, LoadResult result, bool breakdown)
+    {
+        if (result.Samples.Count == 0)
+        {
+            return "-";
+        }
+
+        string Ms(TimeSpan time) => (time.TotalMilliseconds / result.Samples.Count).ToString("0.00", CultureInfo.InvariantCulture);
+        return breakdown ? $"{Ms(cpu.Benchmark)} + {Ms(cpu.Host)} + {Ms(cpu.Worker)} = {Ms(cpu.Total)}" : Ms(cpu.Total);
+    }
+
     /// <summary>A benchmark account and its counters document of the current period.</summary>
     private sealed record BenchAccount(string Id, string UsageDocumentId);
 
     private sealed record StoredId(string Id, string AccountId);
 
-    private sealed record Row(bool OneAccount, LoadResult App, LoadResult InProcess, LoadResult Direct, RequestCharges ServiceCharges, RequestCharges DirectCharges);
+    private sealed record Row(bool OneAccount, LoadResult App, LoadResult InProcess, LoadResult Direct, RequestCharges ServiceCharges, RequestCharges DirectCharges)
+    {
+        /// <summary>CPU spent in the measured rounds of app, in-process service and direct patch, in that order.</summary>
+        public IReadOnlyList<CpuTimes> Cpu { get; init; } = [];
+    }
 }
