@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Billing.Benchmarks.BareApp;
 using Billing.Benchmarks.ColdStart;
 using Billing.Benchmarks.Forwarding;
@@ -8,6 +9,10 @@ using Billing.Benchmarks.Usage;
 
 // Benchmarks of the function app and its webhook path; see docs/benchmarks.md. Run in Release:
 //   dotnet run -c Release --project tests/Billing.Benchmarks -- <command> [options]
+// Since .NET 10 a SIGTERM ends a process at once, without ProcessExit. Exiting through Environment.Exit runs it, and
+// with it every ManagedProcess's clean-up: an interrupted run would otherwise leave its host and worker running.
+// (bare-app is a web app: its host handles SIGTERM itself.)
+using var onSigterm = args.FirstOrDefault() == "bare-app" ? null : PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Environment.Exit(143));
 return args.FirstOrDefault() switch
 {
     "signature" => SignatureCommand.Run(args[1..]),

@@ -9,10 +9,17 @@ public sealed class ManagedProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
+    /// <summary>
+    /// Kills the tree when this process exits without disposing it (Environment.Exit, as the benchmarks' SIGTERM handler
+    /// does): ProcessExit handlers run then, <c>await using</c> blocks do not, and the host and its worker kept running.
+    /// </summary>
+    private readonly EventHandler _killOnExit;
+
     private ManagedProcess(Process process, string name)
     {
         _process = process;
         Name = name;
+        _killOnExit = (_, _) => KillTree();
     }
 
     public string Name { get; }
@@ -54,6 +61,7 @@ public sealed class ManagedProcess : IAsyncDisposable
             throw new InvalidOperationException($"Could not start {name} ({fileName}).");
         }
 
+        AppDomain.CurrentDomain.ProcessExit += managed._killOnExit;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return managed;
@@ -104,6 +112,7 @@ public sealed class ManagedProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= _killOnExit;
         try
         {
             if (!_process.HasExited)
@@ -122,6 +131,21 @@ public sealed class ManagedProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private void KillTree()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // already gone
+        }
     }
 
     private void Append(string? line)
