@@ -113,38 +113,37 @@ public sealed class ManagedProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         AppDomain.CurrentDomain.ProcessExit -= _killOnExit;
-        try
+        if (KillTree())
         {
-            if (!_process.HasExited)
+            try
             {
-                _process.Kill(entireProcessTree: true);
                 await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-        catch (TimeoutException)
-        {
-            // leave it; the test run is ending
+            catch (TimeoutException)
+            {
+                // leave it; the test run is ending
+            }
         }
 
         _process.Dispose();
     }
 
-    private void KillTree()
+    /// <summary>Kills the process and its descendants; false when it had already exited.</summary>
+    private bool KillTree()
     {
         try
         {
-            if (!_process.HasExited)
+            if (_process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                return false;
             }
+
+            _process.Kill(entireProcessTree: true);
+            return true;
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            // already gone
+            return false; // already gone
         }
     }
 

@@ -50,7 +50,7 @@ internal static class Machine
     /// before and after a run, the difference is what each side spent on it.
     /// </summary>
     public static CpuTimes SampleCpu(int hostPid) =>
-        new(Process.GetCurrentProcess().TotalProcessorTime, CpuTimeOf(hostPid),
+        new(CpuTimeOf(Environment.ProcessId), CpuTimeOf(hostPid),
             Billing.TestSupport.ProcessTree.DescendantsOf(hostPid).Aggregate(TimeSpan.Zero, (sum, id) => sum + CpuTimeOf(id)));
 
     public static string Invariant(FormattableString value) => FormattableString.Invariant(value);

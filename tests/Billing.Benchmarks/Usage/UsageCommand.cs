@@ -123,10 +123,7 @@ internal static class UsageCommand
                         meter.Take(); // the clean-up's own requests
                         runStarted = Machine.SampleCpu(app.Process.Id); // the clean-up's own CPU is not the next run's
                     });
-                    rows.Add(new Row(oneAccount, results[0], results[1], results[2], charges[targets[1].Name], charges[targets[2].Name])
-                    {
-                        Cpu = [.. targets.Select(t => cpu[t.Name])],
-                    });
+                    rows.Add(new Row(oneAccount, results[0], results[1], results[2], charges[targets[1].Name], charges[targets[2].Name], [.. targets.Select(t => cpu[t.Name])]));
                     allCharges += charges[targets[1].Name] + charges[targets[2].Name];
                 }
 
@@ -331,9 +328,6 @@ internal static class UsageCommand
 
     private sealed record StoredId(string Id, string AccountId);
 
-    private sealed record Row(bool OneAccount, LoadResult App, LoadResult InProcess, LoadResult Direct, RequestCharges ServiceCharges, RequestCharges DirectCharges)
-    {
-        /// <summary>CPU spent in the measured rounds of app, in-process service and direct patch, in that order.</summary>
-        public IReadOnlyList<CpuTimes> Cpu { get; init; } = [];
-    }
+    /// <summary>One level and case; <paramref name="Cpu"/>: CPU spent in the measured rounds of app, in-process service and direct patch, in that order.</summary>
+    private sealed record Row(bool OneAccount, LoadResult App, LoadResult InProcess, LoadResult Direct, RequestCharges ServiceCharges, RequestCharges DirectCharges, IReadOnlyList<CpuTimes> Cpu);
 }
