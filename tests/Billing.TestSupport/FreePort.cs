@@ -13,11 +13,48 @@ public static class FreePort
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task WaitUntilListeningAsync(int port, TimeSpan timeout, Func<string> diagnostics)
+    /// <summary>
+    /// Starts a server on a port that was free a moment ago, and again on another one when that port was taken in
+    /// between: the kernel hands the same ephemeral ports to outgoing connections, so on a busy machine it happens.
+    /// <paramref name="start"/> starts the server on the port and waits until it serves; it throws
+    /// <see cref="PortTakenException"/> when the server could not bind.
+    /// </summary>
+    public static async Task<T> StartOnFreePortAsync<T>(Func<int, Task<T>> start)
     {
+        ArgumentNullException.ThrowIfNull(start);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await start(Next());
+            }
+            catch (PortTakenException) when (attempt < 3)
+            {
+                // another port
+            }
+        }
+    }
+
+    /// <summary>Whether a server's output says it could not bind its port (Kestrel, the local host, Node.js).</summary>
+    public static bool SaysPortTaken(string output) =>
+        output.Contains("already in use", StringComparison.OrdinalIgnoreCase) || output.Contains("EADDRINUSE", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Waits until <paramref name="server"/> accepts connections on <paramref name="port"/>; throws at once when it
+    /// exited first (<see cref="PortTakenException"/> when it could not bind the port), with its output.
+    /// </summary>
+    public static async Task WaitUntilListeningAsync(int port, TimeSpan timeout, ManagedProcess server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
+            if (server.HasExited)
+            {
+                var message = $"{server.Name} exited before listening on 127.0.0.1:{port}.\n{server.Output}";
+                throw SaysPortTaken(server.Output) ? new PortTakenException(message) : new InvalidOperationException(message);
+            }
+
             try
             {
                 using var client = new TcpClient();
@@ -30,6 +67,9 @@ public static class FreePort
             }
         }
 
-        throw new TimeoutException($"Nothing listens on 127.0.0.1:{port} after {timeout.TotalSeconds:0}s.\n{diagnostics()}");
+        throw new TimeoutException($"Nothing listens on 127.0.0.1:{port} after {timeout.TotalSeconds:0}s.\n{server.Output}");
     }
 }
+
+/// <summary>A server could not bind the port it was given: another socket took it after <see cref="FreePort.Next"/>.</summary>
+public sealed class PortTakenException(string message) : InvalidOperationException(message);

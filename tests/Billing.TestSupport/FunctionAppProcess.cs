@@ -58,10 +58,14 @@ public sealed class FunctionAppProcess : IAsyncDisposable
     /// </summary>
     /// <param name="stateDirectory">Where the host keeps timer schedule status (default: a new temporary folder).</param>
     /// <param name="corsOrigins">Origins the host answers CORS for, as <c>Host.CORS</c> in local.settings.json.</param>
-    public static async Task<FunctionAppProcess> StartAsync(IDictionary<string, string?> settings, string? scriptRoot = null, string? stateDirectory = null, string? corsOrigins = null)
+    public static Task<FunctionAppProcess> StartAsync(IDictionary<string, string?> settings, string? scriptRoot = null, string? stateDirectory = null, string? corsOrigins = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var port = FreePort.Next();
+        return FreePort.StartOnFreePortAsync(port => StartAsync(port, settings, scriptRoot, stateDirectory, corsOrigins));
+    }
+
+    private static async Task<FunctionAppProcess> StartAsync(int port, IDictionary<string, string?> settings, string? scriptRoot, string? stateDirectory, string? corsOrigins)
+    {
         var environment = new Dictionary<string, string?>(settings)
         {
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = settings.TryGetValue("AZURE_FUNCTIONS_ENVIRONMENT", out var env) ? env : "Development",
@@ -127,7 +131,8 @@ public sealed class FunctionAppProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException("The Functions host exited during start-up:\n" + Output);
+                var message = "The Functions host exited during start-up:\n" + Output;
+                throw FreePort.SaysPortTaken(Output) ? new PortTakenException(message) : new InvalidOperationException(message);
             }
 
             try

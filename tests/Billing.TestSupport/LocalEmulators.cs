@@ -102,8 +102,8 @@ public sealed class LocalEmulators : IAsyncDisposable
         emulators._processes.Add(azurite);
         emulators._processes.Add(cosmosServer);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => emulators.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        await FreePort.WaitUntilListeningAsync(queuePort, TimeSpan.FromSeconds(60), () => azurite.Output);
-        await FreePort.WaitUntilListeningAsync(cosmosPort, TimeSpan.FromSeconds(60), () => cosmosServer.Output);
+        await FreePort.WaitUntilListeningAsync(queuePort, TimeSpan.FromSeconds(60), azurite);
+        await FreePort.WaitUntilListeningAsync(cosmosPort, TimeSpan.FromSeconds(60), cosmosServer);
         return emulators;
     }
 

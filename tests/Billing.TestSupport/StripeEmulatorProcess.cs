@@ -22,9 +22,11 @@ public sealed class StripeEmulatorProcess : IAsyncDisposable
     /// <summary>An HTTP client for the emulator's test controls under <c>/_emulator/...</c>.</summary>
     public HttpClient Controls { get; }
 
-    public static async Task<StripeEmulatorProcess> StartAsync(IDictionary<string, string?>? settings = null)
+    public static Task<StripeEmulatorProcess> StartAsync(IDictionary<string, string?>? settings = null) =>
+        FreePort.StartOnFreePortAsync(port => StartAsync(port, settings));
+
+    private static async Task<StripeEmulatorProcess> StartAsync(int port, IDictionary<string, string?>? settings)
     {
-        var port = FreePort.Next();
         var apiBase = new Uri($"http://127.0.0.1:{port}/");
         var environment = new Dictionary<string, string?>
         {
@@ -41,7 +43,16 @@ public sealed class StripeEmulatorProcess : IAsyncDisposable
             "dotnet",
             [RepoPaths.ProjectOutput("src/Tools/Billing.StripeEmulator", "Billing.StripeEmulator"), "--urls", apiBase.ToString().TrimEnd('/')],
             environment);
-        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), () => process.Output);
+        try
+        {
+            await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), process);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+
         return new StripeEmulatorProcess(process, apiBase);
     }
 
