@@ -28,10 +28,10 @@ public sealed class LocalEmulators : IAsyncDisposable
     }
 
     /// <summary>Connection string of the storage account serving queues (Azurite's well-known dev account).</summary>
-    public string StorageConnectionString { get; }
+    public string StorageConnectionString { get; private set; }
 
     /// <summary>Connection string of the Cosmos DB protocol server (HTTPS, self-signed certificate on loopback).</summary>
-    public string CosmosConnectionString { get; }
+    public string CosmosConnectionString { get; private set; }
 
     private bool ClosesConnections { get; }
 
@@ -83,29 +83,51 @@ public sealed class LocalEmulators : IAsyncDisposable
             return new LocalEmulators(storage, cosmos);
         }
 
-        var queuePort = FreePort.Next();
-        var cosmosPort = FreePort.Next();
-        var location = Directory.CreateTempSubdirectory("billing-azurite-").FullName;
-        var azurite = ManagedProcess.StartTiedToThisProcess(
-            "azurite-queue",
-            RequireTool("azurite-queue"),
-            ["--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", location, "--silent", "--skipApiVersionCheck", "--disableTelemetry"]);
-        RequireTool("cosmosdb-server"); // the launcher runs the package's server (with stored procedures added)
-        var cosmosServer = ManagedProcess.StartTiedToThisProcess(
-            "cosmosdb-server",
-            "node",
-            [CosmosLauncher, "--host", "127.0.0.1", "--port", cosmosPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. closeConnections ? ["--close-connections"] : Array.Empty<string>()]);
-        var emulators = new LocalEmulators(
-            string.IsNullOrEmpty(storage) ? AzuriteConnectionString(queuePort) : storage,
-            string.IsNullOrEmpty(cosmos) || closeConnections ? CosmosServerConnectionString(cosmosPort) : cosmos,
-            closeConnections);
-        emulators._processes.Add(azurite);
-        emulators._processes.Add(cosmosServer);
+        var emulators = new LocalEmulators(string.Empty, string.Empty, closeConnections);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => emulators.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        await FreePort.WaitUntilListeningAsync(queuePort, TimeSpan.FromSeconds(60), azurite);
-        await FreePort.WaitUntilListeningAsync(cosmosPort, TimeSpan.FromSeconds(60), cosmosServer);
+        var queuePort = await FreePort.StartOnFreePortAsync(async port =>
+        {
+            var location = Directory.CreateTempSubdirectory("billing-azurite-").FullName;
+            await emulators.StartAsync(
+                port,
+                "azurite-queue",
+                RequireTool("azurite-queue"),
+                ["--queueHost", "127.0.0.1", "--queuePort", Invariant(port), "--location", location, "--silent", "--skipApiVersionCheck", "--disableTelemetry"]);
+            return port;
+        });
+        RequireTool("cosmosdb-server"); // the launcher runs the package's server (with stored procedures added)
+        var cosmosPort = await FreePort.StartOnFreePortAsync(async port =>
+        {
+            await emulators.StartAsync(
+                port,
+                "cosmosdb-server",
+                "node",
+                [CosmosLauncher, "--host", "127.0.0.1", "--port", Invariant(port), .. closeConnections ? ["--close-connections"] : Array.Empty<string>()]);
+            return port;
+        });
+        emulators.StorageConnectionString = string.IsNullOrEmpty(storage) ? AzuriteConnectionString(queuePort) : storage;
+        emulators.CosmosConnectionString = string.IsNullOrEmpty(cosmos) || closeConnections ? CosmosServerConnectionString(cosmosPort) : cosmos;
         return emulators;
     }
+
+    /// <summary>Starts one emulator on <paramref name="port"/> and waits until it listens; one that does not is stopped and forgotten.</summary>
+    private async Task StartAsync(int port, string name, string fileName, string[] arguments)
+    {
+        var process = ManagedProcess.StartTiedToThisProcess(name, fileName, arguments);
+        _processes.Add(process);
+        try
+        {
+            await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), process);
+        }
+        catch
+        {
+            _processes.Remove(process);
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static string Invariant(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string RequireTool(string tool)
     {

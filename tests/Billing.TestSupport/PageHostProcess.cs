@@ -34,7 +34,16 @@ public sealed class PageHostProcess : IAsyncDisposable
                 "--PageHost:ApiBaseUrl", apiBase.ToString().TrimEnd('/'),
                 "--PageHost:AuthSettingsPath", Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp", "appsettings.Development.json"),
             ]);
-        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), process);
+        try
+        {
+            await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), process);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+
         return new PageHostProcess(process, address);
     }
 

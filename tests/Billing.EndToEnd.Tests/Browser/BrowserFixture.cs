@@ -40,21 +40,33 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"Chromium is not installed at {ChromiumPath}. scripts/test.sh installs Debian's package (apt-get install chromium); or set BILLING_CHROMIUM.");
         }
 
-        var pagePort = FreePort.Next();
-        var pages = PageHostProcess.AddressFor(pagePort).ToString().TrimEnd('/');
-        Stack = await WebhookStack.StartAsync(
-            configure: settings =>
+        // The app must allow the pages' origin before the pages' host can be told the app's address, so a pages' port
+        // taken in between costs a new stack on another port.
+        (Stack, Pages) = await FreePort.StartOnFreePortAsync(async pagePort =>
+        {
+            var pages = PageHostProcess.AddressFor(pagePort).ToString().TrimEnd('/');
+            var stack = await WebhookStack.StartAsync(
+                configure: settings =>
+                {
+                    // Checkout and the portal come back to the pages; the invoicing timer runs every 2 s so closed
+                    // periods are invoiced while a test watches.
+                    settings["Billing__Checkout__SuccessUrl"] = pages + "/billing/success?session_id={CHECKOUT_SESSION_ID}";
+                    settings["Billing__Checkout__CancelUrl"] = pages + "/billing/";
+                    settings["Billing__Portal__ReturnUrl"] = pages + "/billing/";
+                    settings["MONTHLY_INVOICING_SCHEDULE"] = "*/2 * * * * *";
+                    settings["Billing__Invoicing__LookbackDays"] = "2";
+                },
+                corsOrigins: pages);
+            try
             {
-                // Checkout and the portal come back to the pages; the invoicing timer runs every 2 s so closed periods
-                // are invoiced while a test watches.
-                settings["Billing__Checkout__SuccessUrl"] = pages + "/billing/success?session_id={CHECKOUT_SESSION_ID}";
-                settings["Billing__Checkout__CancelUrl"] = pages + "/billing/";
-                settings["Billing__Portal__ReturnUrl"] = pages + "/billing/";
-                settings["MONTHLY_INVOICING_SCHEDULE"] = "*/2 * * * * *";
-                settings["Billing__Invoicing__LookbackDays"] = "2";
-            },
-            corsOrigins: pages);
-        Pages = await PageHostProcess.StartAsync(Stack.App.BaseAddress, pagePort);
+                return (stack, await PageHostProcess.StartAsync(stack.App.BaseAddress, pagePort));
+            }
+            catch (PortTakenException)
+            {
+                await stack.DisposeAsync();
+                throw;
+            }
+        });
         _playwright = await Playwright.CreateAsync();
 
         // The pages wait on the whole local stack; on 2 loaded cores its first answers can take well over Playwright's
