@@ -61,9 +61,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             {
                 return (stack, await PageHostProcess.StartAsync(stack.App.BaseAddress, pagePort));
             }
-            catch (PortTakenException)
+            catch
             {
-                await stack.DisposeAsync();
+                await stack.DisposeAsync(); // a pages' host that did not start leaves no stack behind
                 throw;
             }
         });
