@@ -35,24 +35,43 @@ public static class FreePort
         }
     }
 
-    /// <summary>Whether a server's output says it could not bind its port (Kestrel, the local host, Node.js).</summary>
-    public static bool SaysPortTaken(string output) =>
-        output.Contains("already in use", StringComparison.OrdinalIgnoreCase) || output.Contains("EADDRINUSE", StringComparison.Ordinal);
+    /// <summary>
+    /// The failure of a server that exited during start-up, with its output: a <see cref="PortTakenException"/> when the
+    /// output says it could not bind its port (Kestrel, the local host, Node.js).
+    /// </summary>
+    public static InvalidOperationException ExitedDuringStart(string message, string output)
+    {
+        var text = message + "\n" + output;
+        var portTaken = output.Contains("already in use", StringComparison.OrdinalIgnoreCase) || output.Contains("EADDRINUSE", StringComparison.Ordinal);
+        return portTaken ? new PortTakenException(text) : new InvalidOperationException(text);
+    }
 
     /// <summary>
-    /// Waits until <paramref name="server"/> accepts connections on <paramref name="port"/>; throws at once when it
-    /// exited first (<see cref="PortTakenException"/> when it could not bind the port), with its output.
+    /// Waits until <paramref name="server"/> accepts connections on <paramref name="port"/>. When it does not (it exited
+    /// first: see <see cref="ExitedDuringStart"/>; or the time ran out), stops it and throws with its output.
     /// </summary>
     public static async Task WaitUntilListeningAsync(int port, TimeSpan timeout, ManagedProcess server)
     {
         ArgumentNullException.ThrowIfNull(server);
+        try
+        {
+            await WaitAsync(port, timeout, server);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task WaitAsync(int port, TimeSpan timeout, ManagedProcess server)
+    {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             if (server.HasExited)
             {
-                var message = $"{server.Name} exited before listening on 127.0.0.1:{port}.\n{server.Output}";
-                throw SaysPortTaken(server.Output) ? new PortTakenException(message) : new InvalidOperationException(message);
+                throw ExitedDuringStart($"{server.Name} exited before listening on 127.0.0.1:{port}.", server.Output);
             }
 
             try

@@ -131,8 +131,7 @@ public sealed class FunctionAppProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                var message = "The Functions host exited during start-up:\n" + Output;
-                throw FreePort.SaysPortTaken(Output) ? new PortTakenException(message) : new InvalidOperationException(message);
+                throw FreePort.ExitedDuringStart("The Functions host exited during start-up:", Output);
             }
 
             try

@@ -28,10 +28,10 @@ public sealed class LocalEmulators : IAsyncDisposable
     }
 
     /// <summary>Connection string of the storage account serving queues (Azurite's well-known dev account).</summary>
-    public string StorageConnectionString { get; private set; }
+    public string StorageConnectionString { get; }
 
     /// <summary>Connection string of the Cosmos DB protocol server (HTTPS, self-signed certificate on loopback).</summary>
-    public string CosmosConnectionString { get; private set; }
+    public string CosmosConnectionString { get; }
 
     private bool ClosesConnections { get; }
 
@@ -83,49 +83,29 @@ public sealed class LocalEmulators : IAsyncDisposable
             return new LocalEmulators(storage, cosmos);
         }
 
-        var emulators = new LocalEmulators(string.Empty, string.Empty, closeConnections);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => emulators.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        var queuePort = await FreePort.StartOnFreePortAsync(async port =>
-        {
-            var location = Directory.CreateTempSubdirectory("billing-azurite-").FullName;
-            await emulators.StartAsync(
-                port,
-                "azurite-queue",
-                RequireTool("azurite-queue"),
-                ["--queueHost", "127.0.0.1", "--queuePort", Invariant(port), "--location", location, "--silent", "--skipApiVersionCheck", "--disableTelemetry"]);
-            return port;
-        });
+        // Each process is killed when this one exits (ManagedProcess), so a failed start leaves nothing behind either.
+        var (azurite, queuePort) = await StartEmulatorAsync("azurite-queue", RequireTool("azurite-queue"), port =>
+            ["--queueHost", "127.0.0.1", "--queuePort", Invariant(port), "--location", Directory.CreateTempSubdirectory("billing-azurite-").FullName, "--silent", "--skipApiVersionCheck", "--disableTelemetry"]);
         RequireTool("cosmosdb-server"); // the launcher runs the package's server (with stored procedures added)
-        var cosmosPort = await FreePort.StartOnFreePortAsync(async port =>
-        {
-            await emulators.StartAsync(
-                port,
-                "cosmosdb-server",
-                "node",
-                [CosmosLauncher, "--host", "127.0.0.1", "--port", Invariant(port), .. closeConnections ? ["--close-connections"] : Array.Empty<string>()]);
-            return port;
-        });
-        emulators.StorageConnectionString = string.IsNullOrEmpty(storage) ? AzuriteConnectionString(queuePort) : storage;
-        emulators.CosmosConnectionString = string.IsNullOrEmpty(cosmos) || closeConnections ? CosmosServerConnectionString(cosmosPort) : cosmos;
+        var (cosmosServer, cosmosPort) = await StartEmulatorAsync("cosmosdb-server", "node", port =>
+            [CosmosLauncher, "--host", "127.0.0.1", "--port", Invariant(port), .. closeConnections ? ["--close-connections"] : Array.Empty<string>()]);
+        var emulators = new LocalEmulators(
+            string.IsNullOrEmpty(storage) ? AzuriteConnectionString(queuePort) : storage,
+            string.IsNullOrEmpty(cosmos) || closeConnections ? CosmosServerConnectionString(cosmosPort) : cosmos,
+            closeConnections);
+        emulators._processes.Add(azurite);
+        emulators._processes.Add(cosmosServer);
         return emulators;
     }
 
-    /// <summary>Starts one emulator on <paramref name="port"/> and waits until it listens; one that does not is stopped and forgotten.</summary>
-    private async Task StartAsync(int port, string name, string fileName, string[] arguments)
-    {
-        var process = ManagedProcess.StartTiedToThisProcess(name, fileName, arguments);
-        _processes.Add(process);
-        try
+    /// <summary>Starts one emulator on a free port (another one if that was taken meanwhile) and waits until it listens.</summary>
+    private static Task<(ManagedProcess Process, int Port)> StartEmulatorAsync(string name, string fileName, Func<int, string[]> arguments) =>
+        FreePort.StartOnFreePortAsync(async port =>
         {
+            var process = ManagedProcess.StartTiedToThisProcess(name, fileName, arguments(port));
             await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), process);
-        }
-        catch
-        {
-            _processes.Remove(process);
-            await process.DisposeAsync();
-            throw;
-        }
-    }
+            return (process, port);
+        });
 
     private static string Invariant(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

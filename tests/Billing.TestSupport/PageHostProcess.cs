@@ -34,16 +34,7 @@ public sealed class PageHostProcess : IAsyncDisposable
                 "--PageHost:ApiBaseUrl", apiBase.ToString().TrimEnd('/'),
                 "--PageHost:AuthSettingsPath", Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp", "appsettings.Development.json"),
             ]);
-        try
-        {
-            await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), process);
-        }
-        catch
-        {
-            await process.DisposeAsync();
-            throw;
-        }
-
+        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), process);
         return new PageHostProcess(process, address);
     }
 

@@ -43,16 +43,7 @@ public sealed class StripeEmulatorProcess : IAsyncDisposable
             "dotnet",
             [RepoPaths.ProjectOutput("src/Tools/Billing.StripeEmulator", "Billing.StripeEmulator"), "--urls", apiBase.ToString().TrimEnd('/')],
             environment);
-        try
-        {
-            await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), process);
-        }
-        catch
-        {
-            await process.DisposeAsync();
-            throw;
-        }
-
+        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), process);
         return new StripeEmulatorProcess(process, apiBase);
     }
 
