@@ -5,6 +5,10 @@
 // function, then its callbacks in the order their operations completed, each as one evaluation in the context.
 // Every write records the document as it was before; a throw or a failed operation without a callback restores
 // them all, newest first.
+// Like Cosmos DB, an execution has a bounded time (5 s, or --script-time-limit-ms): once it is over, operations are no
+// longer accepted (they return false, so a script can stop and hand back a continuation, while the callbacks of the
+// operations accepted still run); an execution still running at twice the limit is ended, its writes are rolled back
+// and the client gets 408.
 
 const vm = require("vm");
 const { randomUUID } = require("crypto");
@@ -30,6 +34,14 @@ const ERROR_CODES = Object.freeze({
 });
 
 let run = null; // the execution in progress: executions never overlap
+let timeLimitMs = 5000;
+
+function setTimeLimit(ms) {
+  if (!Number.isInteger(ms) || ms < 1) throw new Error(`The script time limit must be a positive number of milliseconds; got ${ms}.`);
+  timeLimitMs = ms;
+}
+
+class TimeLimitExceeded extends Error {}
 
 // A script's promise rejected with no handler (not the one its main function returns) is the script's business,
 // not a reason for Node to stop the server; any other unhandled rejection still ends the process as before.
@@ -102,6 +114,11 @@ function lookup(r, link) {
   return [200, doc, doc];
 }
 
+// Cosmos DB stops accepting a script's operations when its time is up; the operation returns false and does nothing.
+function accepting(r) {
+  return Date.now() < r.acceptUntil;
+}
+
 function optionsAndCallback(options, callback) {
   return typeof options === "function" ? [NO_OPTIONS, options] : [options || NO_OPTIONS, callback];
 }
@@ -124,6 +141,7 @@ const collection = Object.freeze({
   getAltLink: () => `dbs/${active().dbId}/colls/${active().collId}`,
   readDocument(link, options, callback) {
     const r = active();
+    if (!accepting(r)) return false;
     [options, callback] = optionsAndCallback(options, callback);
     const [status, body, doc] = lookup(r, link);
     if (doc && options.ifNoneMatch && options.ifNoneMatch === doc._etag) return complete(r, callback, 304, {}, undefined);
@@ -131,6 +149,7 @@ const collection = Object.freeze({
   },
   createDocument(link, doc, options, callback) {
     const r = active();
+    if (!accepting(r)) return false;
     [options, callback] = optionsAndCallback(options, callback);
     checkCollectionLink(r, link);
     const body = incoming(r, doc, options.disableAutomaticIdGeneration ? undefined : NEW_ID);
@@ -139,6 +158,7 @@ const collection = Object.freeze({
   },
   upsertDocument(link, doc, options, callback) {
     const r = active();
+    if (!accepting(r)) return false;
     [options, callback] = optionsAndCallback(options, callback);
     checkCollectionLink(r, link);
     const body = incoming(r, doc, options.disableAutomaticIdGeneration ? undefined : NEW_ID);
@@ -149,6 +169,7 @@ const collection = Object.freeze({
   },
   replaceDocument(link, doc, options, callback) {
     const r = active();
+    if (!accepting(r)) return false;
     [options, callback] = optionsAndCallback(options, callback);
     const [status, error, target] = lookup(r, link);
     if (!target) return complete(r, callback, status, error);
@@ -160,6 +181,7 @@ const collection = Object.freeze({
   },
   deleteDocument(link, options, callback) {
     const r = active();
+    if (!accepting(r)) return false;
     [options, callback] = optionsAndCallback(options, callback);
     const [status, error, target] = lookup(r, link);
     if (!target) return complete(r, callback, status, error);
@@ -168,6 +190,7 @@ const collection = Object.freeze({
   },
   patchDocument(link, spec, options, callback) {
     const r = active();
+    if (!accepting(r)) return false;
     [options, callback] = optionsAndCallback(options, callback);
     const [status, error, target] = lookup(r, link);
     if (!target) return complete(r, callback, status, error);
@@ -252,6 +275,13 @@ function badRequest(req, message) {
   ];
 }
 
+// One evaluation, ended when the execution's time is up (the script's own microtasks included).
+function evaluate(r) {
+  const remaining = r.deadline - Date.now();
+  if (remaining <= 0) throw new TimeLimitExceeded();
+  DRIVER.runInContext(r.compiled.sandbox, { timeout: remaining });
+}
+
 // POST .../sprocs/{id}: runs the stored procedure and answers [status, body]; the body is already JSON text.
 function execute(account, dbId, coll, sprocs, sproc, req, res, text) {
   let compiled = sprocs.compiled.get(sproc.id);
@@ -292,24 +322,29 @@ function execute(account, dbId, coll, sprocs, sproc, req, res, text) {
     started: false,
     failed: false,
     error: undefined,
-    log: logging ? [] : null
+    log: logging ? [] : null,
+    acceptUntil: Date.now() + timeLimitMs,
+    deadline: Date.now() + 2 * timeLimitMs
   };
   run = r;
   try {
-    DRIVER.runInContext(compiled.sandbox);
-    while (!r.failed && r.next < r.queue.length) DRIVER.runInContext(compiled.sandbox);
+    evaluate(r);
+    while (!r.failed && r.next < r.queue.length) evaluate(r);
   } catch (err) {
-    fail(err);
+    fail(err && err.code === "ERR_SCRIPT_EXECUTION_TIMEOUT" ? new TimeLimitExceeded() : err);
   } finally {
     run = null;
   }
   if (r.log && r.log.length) res.setHeader("x-ms-documentdb-script-log-results", encodeURIComponent(r.log.join("\n")));
   if (r.failed) {
     rollback(r);
+    if (r.error instanceof TimeLimitExceeded) {
+      return [408, { code: "RequestTimeout", message: `The stored procedure ran past its bounded time (${timeLimitMs} ms for operations, twice that in all) and was ended; nothing it wrote was kept.` }];
+    }
     return badRequest(req, `Encountered exception while executing function. Exception = ${describe(r.error)}`);
   }
   const body = r.bodySet ? JSON.stringify(r.body) : undefined;
   return [200, body === undefined ? "" : body];
 }
 
-module.exports = { compile, execute };
+module.exports = { compile, execute, setTimeLimit };

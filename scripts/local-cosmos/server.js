@@ -3,7 +3,8 @@
 // The local Cosmos DB server: @vercel/cosmosdb-server with stored procedures added. Same command line as its
 // `cosmosdb-server` (--host H --port P [--no-ssl]), but connections are kept open between requests unless
 // --close-connections is given; every request outside /sprocs goes to the package's own handler untouched. Stored procedures live with their collection (dropped with it) and run in Node's vm, one
-// execution at a time, scoped to the request's partition key, all their writes applied or none (undo log).
+// execution at a time, scoped to the request's partition key, all their writes applied or none (undo log), each
+// bounded in time as on Cosmos DB (5 s unless --script-time-limit-ms says otherwise).
 // The script API: see docs/data-model.md ("The local server").
 
 const { randomUUID } = require("crypto");
@@ -17,7 +18,7 @@ const ResourceId = require(`${lib}/account/resource-id`).default;
 const readItems = require(`${lib}/handler/_read-items`).default;
 const readJson = require(`${lib}/json`).default;
 const trueHeader = require(`${lib}/true-header`).default;
-const { compile, execute } = require("./script-runtime");
+const { compile, execute, setTimeLimit } = require("./script-runtime");
 
 // The package creates its account when the server starts listening and keeps it private; this subclass only
 // remembers the instance, so the stored procedures see the same databases, collections and documents.
@@ -178,6 +179,9 @@ function parseArgs(argv) {
       case "--close-connections":
         args.closeConnections = true;
         break;
+      case "--script-time-limit-ms":
+        args.scriptTimeLimitMs = Number(argv[(i += 1)]);
+        break;
       default:
         break;
     }
@@ -188,9 +192,10 @@ function parseArgs(argv) {
 function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
-    console.log("Usage: node scripts/local-cosmos/server.js [--host H] [--port P] [--no-ssl] [--close-connections]");
+    console.log("Usage: node scripts/local-cosmos/server.js [--host H] [--port P] [--no-ssl] [--close-connections] [--script-time-limit-ms N]");
     return;
   }
+  if (args.scriptTimeLimitMs !== undefined) setTimeLimit(args.scriptTimeLimitMs);
   // Connections are kept open between requests, as Cosmos DB keeps them; --close-connections answers every request
   // with `connection: close` (the package's own default), so each request of a client pays a new TLS handshake.
   const keepAlive = !args.closeConnections;

@@ -60,6 +60,17 @@ public sealed class LocalEmulators : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A Cosmos server of the caller's own, started with <paramref name="options"/> added to its command line (e.g.
+    /// <c>--script-time-limit-ms 200</c>), for a test that must not change the shared one; dispose the process to stop it.
+    /// </summary>
+    public static async Task<(ManagedProcess Server, string ConnectionString)> StartCosmosServerAsync(params string[] options)
+    {
+        RequireTool("cosmosdb-server"); // the launcher runs the package's server (with stored procedures added)
+        var (server, port) = await StartEmulatorAsync("cosmosdb-server", "node", port => [CosmosLauncher, "--host", "127.0.0.1", "--port", Invariant(port), .. options]);
+        return (server, CosmosServerConnectionString(port));
+    }
+
     public static string AzuriteConnectionString(int queuePort) =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteAccountKey};QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;";
 
@@ -86,12 +97,10 @@ public sealed class LocalEmulators : IAsyncDisposable
         // Each process is killed when this one exits (ManagedProcess), so a failed start leaves nothing behind either.
         var (azurite, queuePort) = await StartEmulatorAsync("azurite-queue", RequireTool("azurite-queue"), port =>
             ["--queueHost", "127.0.0.1", "--queuePort", Invariant(port), "--location", Directory.CreateTempSubdirectory("billing-azurite-").FullName, "--silent", "--skipApiVersionCheck", "--disableTelemetry"]);
-        RequireTool("cosmosdb-server"); // the launcher runs the package's server (with stored procedures added)
-        var (cosmosServer, cosmosPort) = await StartEmulatorAsync("cosmosdb-server", "node", port =>
-            [CosmosLauncher, "--host", "127.0.0.1", "--port", Invariant(port), .. closeConnections ? ["--close-connections"] : Array.Empty<string>()]);
+        var (cosmosServer, cosmosConnection) = await StartCosmosServerAsync(closeConnections ? ["--close-connections"] : []);
         var emulators = new LocalEmulators(
             string.IsNullOrEmpty(storage) ? AzuriteConnectionString(queuePort) : storage,
-            string.IsNullOrEmpty(cosmos) || closeConnections ? CosmosServerConnectionString(cosmosPort) : cosmos,
+            string.IsNullOrEmpty(cosmos) || closeConnections ? cosmosConnection : cosmos,
             closeConnections);
         emulators._processes.Add(azurite);
         emulators._processes.Add(cosmosServer);

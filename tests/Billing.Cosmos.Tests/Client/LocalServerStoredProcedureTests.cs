@@ -1,10 +1,13 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Billing.Cosmos.Documents;
+using Billing.Cosmos.Provisioning;
 using Billing.Cosmos.Tests.Support;
 using Billing.TestSupport;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Cosmos.Scripts;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Billing.Cosmos.Tests.Client;
 
@@ -383,12 +386,88 @@ public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : ICl
         Assert.True(string.IsNullOrEmpty(quiet.ScriptLog));
     }
 
+    [Fact]
+    public async Task A_script_still_running_past_its_bounded_time_is_ended_with_408_and_nothing_it_wrote_is_kept()
+    {
+        await using var server = await TimeLimitedServer.StartAsync(timeLimitMs: 200);
+        var account = NewAccount();
+        var docId = NewId("endless");
+        await server.Scripts.CreateStoredProcedureAsync(new StoredProcedureProperties("endless", """
+            function (docId, accountId) {
+                var collection = getContext().getCollection();
+                collection.createDocument(collection.getSelfLink(), { id: docId, accountId: accountId }, function (err) {
+                    if (err) throw err;
+                    while (true) { }
+                });
+            }
+            """));
+
+        var ended = await Assert.ThrowsAsync<CosmosException>(() => server.Scripts.ExecuteStoredProcedureAsync<JsonElement>("endless", new PartitionKey(account), [docId, account]));
+
+        Assert.Equal(HttpStatusCode.RequestTimeout, ended.StatusCode);
+        Assert.Contains("200 ms", ended.Message, StringComparison.Ordinal);
+        Assert.Null(await RawDocuments.ReadAsync(server.Container, docId, account));
+        var after = await server.Container.CreateItemAsync(Doc(NewId("after"), account, 1), new PartitionKey(account));
+        Assert.Equal(HttpStatusCode.Created, after.StatusCode); // the server goes on serving
+    }
+
+    [Fact]
+    public async Task Once_its_time_is_up_a_scripts_operations_are_not_accepted_and_it_can_answer_with_what_it_did()
+    {
+        await using var server = await TimeLimitedServer.StartAsync(timeLimitMs: 200);
+        var account = NewAccount();
+        await server.Scripts.CreateStoredProcedureAsync(new StoredProcedureProperties("bulk", """
+            function (accountId) {
+                var collection = getContext().getCollection();
+                var count = 0;
+                next();
+                function next() {
+                    var accepted = collection.createDocument(collection.getSelfLink(), { id: "bulk-" + count, accountId: accountId }, function (err) {
+                        if (err) throw err;
+                        count++;
+                        next();
+                    });
+                    if (!accepted) getContext().getResponse().setBody(count);
+                }
+            }
+            """));
+
+        var response = await server.Scripts.ExecuteStoredProcedureAsync<int>("bulk", new PartitionKey(account), [account]);
+
+        Assert.True(response.Resource > 0, $"created {response.Resource}");
+        Assert.NotNull(await RawDocuments.ReadAsync(server.Container, "bulk-0", account));
+        Assert.NotNull(await RawDocuments.ReadAsync(server.Container, $"bulk-{response.Resource - 1}", account));
+        Assert.Null(await RawDocuments.ReadAsync(server.Container, $"bulk-{response.Resource}", account));
+    }
+
     /// <summary>The server's own self-signed certificate (the package's cert.pem), and no other.</summary>
     private static bool AcceptTheLocalServersCertificate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate, System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors)
     {
         using var expected = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(
             File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "node_modules", "@vercel", "cosmosdb-server", "cert.pem")));
         return certificate is not null && certificate.GetCertHash().AsSpan().SequenceEqual(expected.GetCertHash());
+    }
+
+    /// <summary>A Cosmos server of the test's own with a short script time limit (the shared one keeps Cosmos DB's 5 s), provisioned as the app provisions it.</summary>
+    private sealed class TimeLimitedServer(ManagedProcess process, ServiceProvider services) : IAsyncDisposable
+    {
+        public Container Container { get; } = services.GetRequiredService<BillingContainers>().Accounts;
+
+        public Scripts Scripts => Container.Scripts;
+
+        public static async Task<TimeLimitedServer> StartAsync(int timeLimitMs)
+        {
+            var (process, connectionString) = await LocalEmulators.StartCosmosServerAsync("--script-time-limit-ms", timeLimitMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var services = CosmosFixture.BuildServices(connectionString, "billing-limit-test");
+            await services.GetRequiredService<CosmosProvisioner>().ProvisionAsync(CancellationToken.None);
+            return new TimeLimitedServer(process, services);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await services.DisposeAsync();
+            await process.DisposeAsync();
+        }
     }
 
     private static string NewAccount() => "sproc-" + Guid.NewGuid().ToString("N");
