@@ -1,3 +1,4 @@
+using Billing.Domain.Credits;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Plans.Configuration;
@@ -62,9 +63,9 @@ public sealed class PurchaseCatalog
             var pack = options.CreditPacks[i];
             var at = $"CreditPacks:{i}";
             CheckItem(pack, at, codes, prices, errors);
-            if (pack.Credit <= 0)
+            if (pack.Credit is <= 0 or > CreditOperation.MaxAmount)
             {
-                errors.Add($"{at}:Credit must be a positive amount of minor units; got {pack.Credit}.");
+                errors.Add($"{at}:Credit must be a positive amount of minor units, at most {CreditOperation.MaxAmount}; got {pack.Credit}.");
             }
 
             if (pack.CreditCurrency is not null && !Currency.TryParse(pack.CreditCurrency, out _))

@@ -31,9 +31,9 @@ public sealed partial class CreditAdjustments(IBillingAccountStore accounts, Cre
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
         var errors = new ValidationErrors();
-        if (request.Amount is not { } amount || amount == 0)
+        if (request.Amount is not { } amount || amount == 0 || amount is < -CreditOperation.MaxAmount or > CreditOperation.MaxAmount)
         {
-            errors.Add("amount", "The amount is required: a non-zero number of minor units (negative takes credit away).");
+            errors.Add("amount", string.Create(CultureInfo.InvariantCulture, $"The amount is required: a non-zero whole number of minor units from -{CreditOperation.MaxAmount} to {CreditOperation.MaxAmount} (negative takes credit away)."));
         }
 
         if (!Currency.TryParse(request.Currency, out var currency))

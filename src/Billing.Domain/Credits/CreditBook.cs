@@ -77,6 +77,7 @@ public sealed record CreditBook
     private CreditDecision ApplyGrant(GrantCredit grant, DateTimeOffset now, CreditEntryKind kind = CreditEntryKind.Grant, string? reason = null, string? operatorId = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(grant.Amount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(grant.Amount, CreditOperation.MaxAmount);
         if (Grants.Any(g => g.GrantId == grant.GrantId))
         {
             return new CreditDecision(CreditDecisionKind.Nothing, null, null, $"Grant {grant.GrantId} exists already.");
@@ -131,6 +132,11 @@ public sealed record CreditBook
     private CreditDecision Take(string key, CreditEntryKind kind, Currency currency, long amount, DateTimeOffset now, string? reference, string? reason, string? operatorId, bool allowPartial)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (!allowPartial)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(amount, CreditOperation.MaxAmount); // a spend's "up to" may be anything
+        }
+
         var spendable = Spendable(currency, now);
         if (!allowPartial && amount > spendable)
         {

@@ -5,6 +5,12 @@ namespace Billing.Domain.Credits;
 /// <summary>A change asked of a <see cref="CreditBook"/>, identified by its idempotency <see cref="Key"/>.</summary>
 public abstract record CreditOperation(string Key)
 {
+    /// <summary>
+    /// The largest amount one grant, spend or adjustment may carry, in minor units (10^12: ten billion dollars). Well
+    /// beyond any real credit, and small enough that the balance of every grant a book can hold stays exact in 64 bits.
+    /// </summary>
+    public const long MaxAmount = 1_000_000_000_000;
+
     /// <summary>Credit bought (a pack): a new grant.</summary>
     public static CreditOperation Grant(string grantId, Currency currency, long amount, DateTimeOffset? expiresAt, string source, string? paymentIntentId, string? reference) =>
         new GrantCredit("grant:" + grantId, grantId, currency, amount, expiresAt, source, paymentIntentId, reference);

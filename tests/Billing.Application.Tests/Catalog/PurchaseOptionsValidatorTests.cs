@@ -42,6 +42,18 @@ public sealed class PurchaseOptionsValidatorTests
         }
     }
 
+    [Fact]
+    public void A_pack_granting_more_than_a_credit_book_holds_exactly_is_refused()
+    {
+        var options = Valid();
+        options.CreditPacks[0].Credit = Domain.Credits.CreditOperation.MaxAmount + 1;
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Billing:Purchases:CreditPacks:0:Credit must be a positive amount of minor units, at most 1000000000000", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     private static PurchaseOptions Valid()
     {
         var options = new PurchaseOptions();

@@ -74,6 +74,19 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void No_grant_or_adjustment_may_pass_the_largest_amount_so_balances_stay_exact()
+    {
+        var book = Empty().Post(CreditOperation.Adjust("max", Usd, CreditOperation.MaxAmount, "largest", "ops-1"), T0);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Adjust("over", Usd, CreditOperation.MaxAmount + 1, "too much", "ops-1"), T0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Adjust("min", Usd, long.MinValue, "too little", "ops-1"), T0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Grant("huge", Usd, long.MaxValue, null, "pack:A", "pi_huge", null), T0));
+        var spent = book.Apply(CreditOperation.Spend("all", Usd, long.MaxValue, "run"), T0.AddMinutes(1)); // a spend asks "up to": any amount
+        Assert.Equal(-CreditOperation.MaxAmount, spent.Entry!.Amount);
+        Assert.Equal(CreditOperation.MaxAmount, book.Balances()[Usd]);
+    }
+
+    [Fact]
     public void Nothing_is_applied_while_an_entry_is_pending()
     {
         var pending = Empty().Apply(CreditOperation.Grant("g", Usd, 1, null, "pack:A", null, null), T0).Book!;

@@ -1,0 +1,55 @@
+using Billing.Application.Credits;
+using Billing.Application.Outcomes;
+using Billing.Application.Tests.Fakes;
+using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Billing.Domain.Pricing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Billing.Application.Tests.Credits;
+
+public sealed class CreditAdjustmentsTests
+{
+    private static readonly AccountId User = AccountId.Parse("user-42");
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly InMemoryBillingAccountStore _accounts;
+    private readonly CreditLedger _ledger;
+    private readonly CreditAdjustments _adjustments;
+
+    public CreditAdjustmentsTests()
+    {
+        _accounts = new InMemoryBillingAccountStore(_time);
+        _ledger = new CreditLedger(new InMemoryCreditLedgerStore(), _time, NullLogger<CreditLedger>.Instance);
+        _adjustments = new CreditAdjustments(_accounts, _ledger, NullLogger<CreditAdjustments>.Instance);
+    }
+
+    [Theory]
+    [InlineData(long.MinValue)]
+    [InlineData(-CreditOperation.MaxAmount - 1)]
+    [InlineData(0)]
+    [InlineData(CreditOperation.MaxAmount + 1)]
+    [InlineData(long.MaxValue)]
+    public async Task An_amount_outside_the_bounds_is_refused_as_invalid_and_nothing_is_posted(long amount)
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+
+        var outcome = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(amount, "usd", "typo", "k1"), "ops-1", CancellationToken.None);
+
+        var invalid = Assert.IsType<Invalid<CreditAdjusted>>(outcome);
+        Assert.Equal(["amount"], invalid.Errors.Fields);
+        Assert.Equal(0, (await _ledger.ReadAsync(User, CancellationToken.None)).Version);
+    }
+
+    [Fact]
+    public async Task The_largest_amount_is_granted_and_the_account_can_still_buy_credit_after_it()
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+
+        var outcome = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(CreditOperation.MaxAmount, "usd", "largest", "k1"), "ops-1", CancellationToken.None);
+        await _ledger.PostAsync(User, CreditOperation.Grant("cs_1", Currency.Parse("usd"), 1_000, null, "pack:CREDITS_10", "pi_1", "cs_1"), CancellationToken.None);
+
+        Assert.Equal(CreditOperation.MaxAmount, Assert.IsType<Succeeded<CreditAdjusted>>(outcome).Value.Balance);
+        Assert.Equal(CreditOperation.MaxAmount + 1_000, (await _ledger.ReadAsync(User, CancellationToken.None)).Balances()[Currency.Parse("usd")]);
+    }
+}
