@@ -1,5 +1,6 @@
 using Billing.Application.Accounts;
 using Billing.Application.Credits;
+using Billing.Application.Entitlements;
 using Billing.Application.Usage;
 using Billing.Domain.Credits;
 using Billing.Domain.Invoicing;
@@ -18,6 +19,7 @@ namespace Billing.Application.Invoicing;
 /// </summary>
 public sealed partial class InvoiceAccount(
     IBillingAccountStore accounts,
+    AccountEntitlements entitlements,
     IUsageLedger usage,
     IInvoiceRunStore runs,
     IStripeInvoicing stripe,
@@ -81,6 +83,14 @@ public sealed partial class InvoiceAccount(
         }
 
         var account = await accounts.GetAsync(job.AccountId, cancellationToken).ConfigureAwait(false);
+        if (account is not null && entitlements.Evaluate(account, now) is var current && current.PeriodKey == job.PeriodKey)
+        {
+            // The period was recorded with our estimate of its end, made before Stripe reported the renewal, and Stripe
+            // has it end later: usage may still come. Nothing is priced; the sweep queues the job again every day.
+            LogStillOpen(job.RunId, current.PeriodEnd);
+            return null;
+        }
+
         var run = InvoiceRun.Start(PeriodCharges.Price(counters, catalog), now) with
         {
             StripeCustomerId = account?.StripeCustomerId,
@@ -207,6 +217,9 @@ public sealed partial class InvoiceAccount(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: no usage stored for the period; nothing to invoice")]
     private partial void LogNoUsage(string runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: the period is still the account's current one (it ends {PeriodEnd:O}); invoiced once it has closed")]
+    private partial void LogStillOpen(string runId, DateTimeOffset periodEnd);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: invoiced {Total} {Currency} in {Lines} lines")]
     private partial void LogInvoiced(string runId, long total, string currency, int lines);

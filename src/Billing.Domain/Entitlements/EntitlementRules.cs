@@ -148,16 +148,20 @@ public static class EntitlementRules
         }
 
         // Stripe renewed (or will renew) at `end` but that update has not arrived yet: the next period starts exactly
-        // at `end`, so its key is already right; its end is our calendar estimate until Stripe's data arrives.
+        // at `end`, so its key is already right; its end is our calendar estimate until Stripe's data arrives. Stripe
+        // counts each period end from the billing cycle anchor, clamped to the month's last day (an anchor on the 31st
+        // ends periods on Feb 28, then Mar 31), so when the current period is one whole interval from its start, that
+        // start is the anchor to count from; otherwise (a first, shortened or moved period) the end is.
         if (subscription.Interval is not { } interval)
         {
             return UsagePeriod.CalendarMonth(now);
         }
 
+        var (anchor, offset) = interval.Advance(start, 1) == end ? (start, 1) : (end, 0);
         for (var k = 0; k < MaxProjectedIntervals; k++)
         {
-            var projectedStart = interval.Advance(end, k);
-            var projectedEnd = interval.Advance(end, k + 1);
+            var projectedStart = k == 0 ? end : interval.Advance(anchor, offset + k);
+            var projectedEnd = interval.Advance(anchor, offset + k + 1);
             if (now < projectedEnd)
             {
                 return UsagePeriodWithin(interval, projectedStart, projectedEnd, now);

@@ -33,7 +33,7 @@ internal sealed class InvoicingTestBed
         Usage = new UsageTestBed();
         var options = Microsoft.Extensions.Options.Options.Create(Options);
         Credits = new CreditLedger(CreditStore, Usage.Time, NullLogger<CreditLedger>.Instance);
-        Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Ledger, Runs, Stripe, Credits, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
+        Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, Credits, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, options, Usage.Time, NullLogger<InvoicingSweep>.Instance);
         Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Usage.Catalog, Usage.Time);
         StatusSync = new InvoiceRunStatusSync(Runs, Stripe, NullLogger<InvoiceRunStatusSync>.Instance);

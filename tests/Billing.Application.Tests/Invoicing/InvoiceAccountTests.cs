@@ -3,6 +3,7 @@ using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
+using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
 
 namespace Billing.Application.Tests.Invoicing;
@@ -119,6 +120,35 @@ public sealed class InvoiceAccountTests
         _bed.Time.SetUtcNow(subscriber.Period.End);
         await _bed.DeliverAsync(subscriber.Job);
         _bed.AssertInvoicedOnce(subscriber);
+    }
+
+    [Fact]
+    public async Task A_period_Stripe_extended_after_its_first_usage_is_invoiced_only_once_it_has_really_closed_and_in_full()
+    {
+        var at = (int month, int day, int hour, int minute) => new DateTimeOffset(2027, month, day, hour, minute, 0, TimeSpan.Zero);
+        _bed.Time.SetUtcNow(at(1, 31, 8, 0));
+        var id = _bed.Usage.Register();
+        Renew(id, at(1, 31, 8, 0), at(2, 28, 8, 0));
+        _bed.Time.SetUtcNow(at(2, 28, 8, 1)); // the renewal has not been reported: the period's end is our estimate
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
+        Renew(id, at(2, 28, 8, 0), at(4, 10, 8, 0)); // Stripe's period ends later than estimated (its anchor moved)
+
+        _bed.Time.SetUtcNow(at(4, 1, 2, 0)); // after the estimated end, before the real one
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+        var job = Assert.Single(_bed.Jobs.Drain());
+        Assert.Null(await _bed.DeliverAsync(job));
+        Assert.Empty(_bed.Stripe.Calls);
+        Assert.Empty(_bed.Runs.History);
+
+        _bed.Time.SetUtcNow(at(4, 5, 0, 0)); // still the same period: counted with the rest
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 500)).AssertSucceeded();
+        _bed.Time.SetUtcNow(at(4, 11, 2, 0));
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+        var run = (await _bed.DeliverUntilDoneAsync(Assert.Single(_bed.Jobs.Drain()))).Run;
+
+        Assert.Equal(job, new InvoiceJob(id, run.PeriodKey));
+        Assert.Equal(600 * 3, run.Total); // 1,600 runs, 1,000 included, 3 each
+        Assert.Single(_bed.Stripe.InvoicesFor(run.RunId));
     }
 
     [Fact]
@@ -261,5 +291,25 @@ public sealed class InvoiceAccountTests
         Assert.Equal(1_000, pro.PolicyFor(UsageTestBed.AgentRuns).Quota);
         Assert.Equal(100_000, pro.PolicyFor(UsageTestBed.Tokens).Quota);
         Assert.Equal("usd", pro.Currency?.Code);
+    }
+
+    /// <summary>Stripe's subscription update for the stored account: PRO monthly over [<paramref name="start"/>, <paramref name="end"/>).</summary>
+    private void Renew(AccountId id, DateTimeOffset start, DateTimeOffset end)
+    {
+        var stored = _bed.Usage.Accounts.GetAsync(id, CancellationToken.None).GetAwaiter().GetResult()!;
+        var snapshot = new SubscriptionSnapshot
+        {
+            SubscriptionId = "sub_anchor",
+            CustomerId = "cus_anchor",
+            Status = SubscriptionStatus.Active,
+            PriceId = TestCatalog.ProMonthly,
+            Interval = BillingInterval.Month,
+            CurrentPeriodStart = start,
+            CurrentPeriodEnd = end,
+            AsOf = _bed.Time.GetUtcNow(),
+        };
+        var result = stored.ApplySubscriptionSnapshot(snapshot, _bed.Usage.Catalog);
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
+        _bed.Usage.Accounts.Put(result.Account);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
 using Billing.Domain.Plans;
@@ -166,6 +167,24 @@ public sealed class EntitlementRulesTests
 
         var twoLater = Evaluate(account, PeriodEnd.AddMonths(2).AddDays(1));
         Assert.Equal(PeriodEnd.AddMonths(2), twoLater.PeriodStart);
+    }
+
+    [Theory]
+    [InlineData("2027-01-31T08:00:00Z", "2027-02-28T08:00:00Z", "2027-03-31T08:00:00Z", "2027-04-30T08:00:00Z")] // anchor on the 31st
+    [InlineData("2027-03-31T08:00:00Z", "2027-04-30T08:00:00Z", "2027-05-31T08:00:00Z", "2027-06-30T08:00:00Z")]
+    [InlineData("2027-01-30T08:00:00Z", "2027-02-28T08:00:00Z", "2027-03-30T08:00:00Z", "2027-04-30T08:00:00Z")] // anchor on the 30th
+    [InlineData("2027-02-10T08:00:00Z", "2027-03-31T08:00:00Z", "2027-04-30T08:00:00Z", "2027-05-31T08:00:00Z")] // not one whole month: counted from its end
+    public void A_renewal_not_yet_reported_by_Stripe_ends_where_Stripe_will_end_it_counted_from_the_billing_anchor(string start, string end, string nextEnd, string afterThat)
+    {
+        var periodStart = DateTimeOffset.Parse(start, CultureInfo.InvariantCulture);
+        var snapshot = TestAccounts.Snapshot(periodStart, periodStart: periodStart) with { CurrentPeriodEnd = DateTimeOffset.Parse(end, CultureInfo.InvariantCulture) };
+        var account = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog).Account;
+
+        var next = Evaluate(account, DateTimeOffset.Parse(end, CultureInfo.InvariantCulture).AddMinutes(1));
+        var later = Evaluate(account, DateTimeOffset.Parse(nextEnd, CultureInfo.InvariantCulture).AddMinutes(1));
+
+        Assert.Equal((DateTimeOffset.Parse(end, CultureInfo.InvariantCulture), DateTimeOffset.Parse(nextEnd, CultureInfo.InvariantCulture)), (next.PeriodStart, next.PeriodEnd));
+        Assert.Equal((DateTimeOffset.Parse(nextEnd, CultureInfo.InvariantCulture), DateTimeOffset.Parse(afterThat, CultureInfo.InvariantCulture)), (later.PeriodStart, later.PeriodEnd));
     }
 
     [Fact]
