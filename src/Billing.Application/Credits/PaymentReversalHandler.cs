@@ -1,4 +1,3 @@
-using Billing.Application.Accounts;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Handling;
@@ -8,16 +7,15 @@ namespace Billing.Application.Credits;
 
 /// <summary>
 /// <c>charge.refunded</c> and <c>charge.dispute.closed</c> with status <c>lost</c>: the purchase paid by that
-/// PaymentIntent is taken back. Credit: the unspent part of its grant, as one reversal entry per grant (key
-/// <c>reversal:{paymentIntentId}</c>, so a partial refund, a second refund and a lost dispute reverse once). An
-/// add-on: revoked. Payments that bought neither (a subscription invoice) change nothing.
+/// PaymentIntent is taken back (<see cref="PurchaseReversal"/>). Credit: the unspent part of its grant, as one reversal
+/// entry per grant (key <c>reversal:{paymentIntentId}</c>, so a partial refund, a second refund and a lost dispute
+/// reverse once). An add-on: revoked. A payment whose purchase has not been applied (yet) is remembered on the account,
+/// so that purchase is never granted; a payment that bought neither (a subscription invoice) is remembered the same way, harmlessly.
 /// </summary>
 public sealed class PaymentReversalHandler(
     StripeEventAccountResolver resolver,
     IStripeBillingGateway gateway,
-    CreditLedger ledger,
-    IBillingAccountStore accounts,
-    TimeProvider time) : IStripeEventTypeHandler
+    PurchaseReversal reversal) : IStripeEventTypeHandler
 {
     public const string ChargeRefunded = "charge.refunded";
     public const string DisputeClosed = "charge.dispute.closed";
@@ -50,20 +48,14 @@ public sealed class PaymentReversalHandler(
         }
 
         var reference = stripeEvent.ObjectId ?? stripeEvent.Id;
-        var posting = await ledger.PostAsync(accountId, CreditOperation.Reverse(paymentIntentId, reference), cancellationToken).ConfigureAwait(false);
-        var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
-        var revokes = account?.AddOns.Any(a => a.PaymentIntentId == paymentIntentId && a.RevokedAt is null) == true;
-        if (revokes)
-        {
-            var now = time.GetUtcNow();
-            await accounts.UpdateAsync(accountId, a => a.RevokeAddOn(paymentIntentId, now), cancellationToken).ConfigureAwait(false);
-        }
-
+        var taken = await reversal.ReverseAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
+        var posting = taken.Posting;
         return posting.Kind switch
         {
             CreditPostingKind.Posted => StripeEventHandlingResult.Applied(accountId, $"Took back {-posting.Entry!.Amount} {posting.Entry.Currency} of unspent credit."),
-            _ when revokes => StripeEventHandlingResult.Applied(accountId, "Revoked the add-on it paid for."),
+            _ when taken.AddOnRevoked => StripeEventHandlingResult.Applied(accountId, "Revoked the add-on it paid for."),
             CreditPostingKind.AlreadyPosted => StripeEventHandlingResult.Ignored(accountId, "The credit it paid for was taken back before."),
+            _ when taken.NothingApplied => StripeEventHandlingResult.Ignored(accountId, "It paid for nothing applied here (a subscription invoice, or a purchase whose event has not arrived yet): remembered, so such a purchase is never granted."),
             _ => StripeEventHandlingResult.Ignored(accountId, posting.Note ?? "Nothing to take back."),
         };
     }

@@ -13,13 +13,15 @@ namespace Billing.Application.Credits;
 /// A completed payment-mode Checkout Session (<c>checkout.session.completed</c> or
 /// <c>checkout.session.async_payment_succeeded</c>): grants what it sold once it is <c>paid</c>. The grant id is
 /// <c>cs:{sessionId}</c>, so however often and in whatever order the two events arrive, it is granted once; an
-/// unpaid session (a delayed payment still in flight, or one that failed) grants nothing.
+/// unpaid session (a delayed payment still in flight, or one that failed) grants nothing, and neither does one whose
+/// payment was refunded or lost in a dispute before this event was processed (<see cref="PurchaseReversal"/>).
 /// </summary>
 public sealed class PurchaseCompletedHandler(
     PurchaseCatalog catalog,
     CreditLedger ledger,
     IBillingAccountStore accounts,
     AccountEntitlements entitlements,
+    PurchaseReversal reversal,
     TimeProvider time) : ICheckoutPaymentHandler
 {
     public const string Paid = "paid";
@@ -39,6 +41,23 @@ public sealed class PurchaseCompletedHandler(
 
         var grantId = "cs:" + sessionId;
         var now = time.GetUtcNow();
+        var before = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
+        if (before.WasReversedEarly(session.PaymentIntentId))
+        {
+            return StripeEventHandlingResult.Ignored(accountId, $"Its payment {session.PaymentIntentId} was refunded or lost in a dispute before this event was processed: nothing is granted.");
+        }
+
+        var granted = await GrantAsync(accountId, before, session, sessionId, grantId, now, cancellationToken).ConfigureAwait(false);
+        if (granted.IsApplied && await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, cancellationToken).ConfigureAwait(false))
+        {
+            return StripeEventHandlingResult.Applied(accountId, $"{granted.Note} Its payment was taken back meanwhile, so it was taken back at once.");
+        }
+
+        return granted;
+    }
+
+    private async Task<StripeEventHandlingResult> GrantAsync(AccountId accountId, BillingAccount before, StripeEventPayload session, string sessionId, string grantId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         switch (session.Purchase)
         {
             case PurchaseKinds.CreditPack when catalog.FindPack(session.PurchaseCode) is { } pack:
@@ -50,7 +69,6 @@ public sealed class PurchaseCompletedHandler(
                     ? StripeEventHandlingResult.Applied(accountId, $"Granted {pack.Credit.MinorUnits} {pack.Credit.Currency} of credit ({pack.Code}).")
                     : StripeEventHandlingResult.Ignored(accountId, $"Credit of session {sessionId} was granted before.");
             case PurchaseKinds.AddOn when catalog.FindAddOn(session.PurchaseCode) is { } addOn:
-                var before = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
                 if (before.AddOns.Any(a => a.GrantId == grantId))
                 {
                     return StripeEventHandlingResult.Ignored(accountId, $"Add-on of session {sessionId} was granted before.");

@@ -36,4 +36,7 @@ internal sealed record AccountDocument : StoredDocument
     public string? LastPaidPlan { get; init; }
 
     public IReadOnlyList<DuplicateSubscriptionDocument>? DuplicateSubscriptions { get; init; }
+
+    /// <summary>Payments taken back before their purchase was applied (absent when none); an older version keeps them as unknown fields.</summary>
+    public IReadOnlyList<EarlyReversalDocument>? EarlyReversals { get; init; }
 }

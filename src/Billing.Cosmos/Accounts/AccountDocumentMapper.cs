@@ -58,6 +58,9 @@ internal static class AccountDocumentMapper
                 PaymentIntentId = a.PaymentIntentId,
                 RevokedAt = a.RevokedAt,
             })],
+        EarlyReversals = account.EarlyReversals.Count == 0
+            ? null
+            : [.. account.EarlyReversals.Select(r => new EarlyReversalDocument { PaymentIntentId = r.PaymentIntentId, At = r.At })],
         ExtensionData = preservedFields,
     };
 
@@ -106,6 +109,7 @@ internal static class AccountDocumentMapper
                         RevokedAt = a.RevokedAt,
                     })]
                     : [],
+                EarlyReversals = document.EarlyReversals is { } reversals ? [.. reversals.Select(r => new EarlyReversal(r.PaymentIntentId, r.At))] : [],
             };
         }
         catch (ArgumentException e)

@@ -54,6 +54,16 @@ public sealed record BillingAccount
     /// <summary>Add-ons bought (one per paid Checkout Session), oldest first; revoked ones are kept.</summary>
     public IReadOnlyList<MeterAddOn> AddOns { get; init; } = [];
 
+    /// <summary>
+    /// Payments refunded or lost in a dispute while nothing they bought had been applied yet (the purchase's Checkout
+    /// event came later, or never), oldest first, kept <see cref="EarlyReversalRetention"/>: a purchase paid by one of
+    /// them is never granted.
+    /// </summary>
+    public IReadOnlyList<EarlyReversal> EarlyReversals { get; init; } = [];
+
+    /// <summary>How long an early reversal is remembered: far beyond Stripe's 3 days of webhook retries and an operator's replay.</summary>
+    public static readonly TimeSpan EarlyReversalRetention = TimeSpan.FromDays(90);
+
     public bool HasLiveSubscription => Subscription is { IsLive: true };
 
     public bool IsTrialAvailable => TrialUsedAt is null && !HasLiveSubscription;
@@ -236,6 +246,23 @@ public sealed record BillingAccount
         AddOns.Any(a => a.PaymentIntentId == paymentIntentId && a.RevokedAt is null)
             ? this with { AddOns = [.. AddOns.Select(a => a.PaymentIntentId == paymentIntentId && a.RevokedAt is null ? a with { RevokedAt = now } : a)] }
             : this;
+
+    /// <summary>Remembers that <paramref name="paymentIntentId"/> was taken back before its purchase was applied; forgets those past the retention.</summary>
+    public BillingAccount NoteEarlyReversal(string paymentIntentId, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(paymentIntentId);
+        var kept = EarlyReversals.Where(r => r.At > now - EarlyReversalRetention || r.PaymentIntentId == paymentIntentId).ToList();
+        if (!kept.Any(r => r.PaymentIntentId == paymentIntentId))
+        {
+            kept.Add(new EarlyReversal(paymentIntentId, now));
+        }
+
+        return kept.SequenceEqual(EarlyReversals) ? this : this with { EarlyReversals = kept };
+    }
+
+    /// <summary>Whether <paramref name="paymentIntentId"/> was refunded or lost in a dispute before its purchase was applied.</summary>
+    public bool WasReversedEarly(string? paymentIntentId) =>
+        paymentIntentId is not null && EarlyReversals.Any(r => string.Equals(r.PaymentIntentId, paymentIntentId, StringComparison.Ordinal));
 
     /// <summary>Which plan's limits apply at <paramref name="now"/> and the current usage period.</summary>
     public Entitlement EntitlementAt(PlanCatalog catalog, DateTimeOffset now, TimeSpan pastDueGracePeriod) =>

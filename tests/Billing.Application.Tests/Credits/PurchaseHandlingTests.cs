@@ -1,3 +1,4 @@
+using Billing.Application.Accounts;
 using Billing.Application.Catalog;
 using Billing.Application.Credits;
 using Billing.Application.StripeEvents;
@@ -24,6 +25,7 @@ public sealed class PurchaseHandlingTests
     private readonly InMemoryStripeCustomerLinks _links = new();
     private readonly FakeStripeBillingGateway _gateway = new();
     private readonly CreditLedger _ledger;
+    private readonly PurchaseCatalog _catalog;
     private readonly PurchaseCompletedHandler _purchases;
     private readonly PaymentReversalHandler _reversals;
 
@@ -34,11 +36,12 @@ public sealed class PurchaseHandlingTests
         options.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_30D", DisplayName = "$10 for 30 days", PriceId = "price_credits_30d", Amount = 1_000, Currency = "usd", Credit = 1_000, ExpiresAfter = TimeSpan.FromDays(30) });
         options.AddOns.Add(new AddOnOptions { Code = "PROJECTS_5", DisplayName = "5 projects", PriceId = "price_projects_5", Amount = 1_500, Currency = "usd", Meter = "projects", Units = 5 });
         options.AddOns.Add(new AddOnOptions { Code = "RUNS_100", DisplayName = "100 runs", PriceId = "price_runs_100", Amount = 500, Currency = "usd", Meter = "agent_runs", Units = 100 });
-        var catalog = PurchaseCatalog.Create(options, TestCatalog.Options());
+        _catalog = PurchaseCatalog.Create(options, TestCatalog.Options());
         _ledger = new CreditLedger(_store, _usage.Time, NullLogger<CreditLedger>.Instance);
-        _purchases = new PurchaseCompletedHandler(catalog, _ledger, _usage.Accounts, _usage.Entitlements, _usage.Time);
+        var reversal = new PurchaseReversal(_ledger, _usage.Accounts, _usage.Time);
+        _purchases = new PurchaseCompletedHandler(_catalog, _ledger, _usage.Accounts, _usage.Entitlements, reversal, _usage.Time);
         var resolver = new StripeEventAccountResolver(_links, NullLogger<StripeEventAccountResolver>.Instance);
-        _reversals = new PaymentReversalHandler(resolver, _gateway, _ledger, _usage.Accounts, _usage.Time);
+        _reversals = new PaymentReversalHandler(resolver, _gateway, reversal);
     }
 
     [Fact]
@@ -168,6 +171,46 @@ public sealed class PurchaseHandlingTests
         Assert.Equal(10, next.PolicyFor(UsageTestBed.AgentRuns).Quota);
     }
 
+    [Theory]
+    [InlineData("credit_pack", "CREDITS_10")]
+    [InlineData("add_on", "PROJECTS_5")]
+    public async Task A_refund_processed_before_its_purchase_event_means_the_purchase_is_never_granted(string purchase, string code)
+    {
+        var account = await AccountAsync();
+
+        var refund = await _reversals.HandleAsync(Charge("charge.refunded", "ch_9", "pi_cs_9", "cus_" + account.Value), CancellationToken.None);
+        var late = await _purchases.HandleAsync(account, Session("cs_9", purchase, code, "paid", "checkout.session.completed"), CancellationToken.None);
+
+        Assert.False(refund.IsApplied);
+        Assert.False(late.IsApplied);
+        Assert.Contains("refunded or lost in a dispute", late.Note, StringComparison.Ordinal);
+        Assert.Empty(_store.Entries(account));
+        var stored = await _usage.Accounts.GetAsync(account, CancellationToken.None);
+        Assert.Empty(stored!.AddOns);
+        Assert.Equal("pi_cs_9", Assert.Single(stored.EarlyReversals).PaymentIntentId);
+        Assert.Equal(1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
+    }
+
+    [Theory]
+    [InlineData("credit_pack", "CREDITS_10")]
+    [InlineData("add_on", "PROJECTS_5")]
+    public async Task A_purchase_granted_while_its_refund_was_being_noted_is_taken_back_by_the_purchase_side(string purchase, string code)
+    {
+        var account = await AccountAsync();
+        await _usage.Accounts.UpdateAsync(account, a => a.NoteEarlyReversal("pi_cs_10", _usage.Time.GetUtcNow()), CancellationToken.None);
+        // The purchase's handler read the account just before the refund's handler noted the payment.
+        var stale = new StaleFirstRead(_usage.Accounts);
+        var purchases = new PurchaseCompletedHandler(_catalog, _ledger, stale, _usage.Entitlements, new PurchaseReversal(_ledger, stale, _usage.Time), _usage.Time);
+
+        var result = await purchases.HandleAsync(account, Session("cs_10", purchase, code, "paid", "checkout.session.completed"), CancellationToken.None);
+
+        Assert.True(result.IsApplied);
+        Assert.Contains("taken back at once", result.Note, StringComparison.Ordinal);
+        Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances().GetValueOrDefault(Usd));
+        Assert.All((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, a => Assert.NotNull(a.RevokedAt));
+        Assert.Equal(1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
+    }
+
     private async Task<AccountId> AccountAsync()
     {
         var id = AccountId.Parse("acct-" + Guid.NewGuid().ToString("N")[..8]);
@@ -216,4 +259,21 @@ public sealed class PurchaseHandlingTests
         PaymentIntentId = paymentIntentId,
         ObjectStatus = status,
     };
+}
+
+/// <summary>The account store whose first GetOrCreate returns the account as it was before any early reversal was noted.</summary>
+internal sealed class StaleFirstRead(IBillingAccountStore inner) : IBillingAccountStore
+{
+    private int _reads;
+
+    public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetAsync(accountId, cancellationToken);
+
+    public async Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        var account = await inner.GetOrCreateAsync(accountId, cancellationToken);
+        return Interlocked.Increment(ref _reads) == 1 ? account with { EarlyReversals = [] } : account;
+    }
+
+    public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) =>
+        inner.UpdateAsync(accountId, change, cancellationToken);
 }

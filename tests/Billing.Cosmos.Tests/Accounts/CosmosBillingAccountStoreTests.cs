@@ -183,6 +183,22 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task Early_reversals_round_trip_and_an_account_without_any_stores_none()
+    {
+        var id = Ids.NewAccount();
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var t = new DateTimeOffset(2026, 11, 21, 10, 0, 0, 123, TimeSpan.Zero);
+
+        var plain = await _store.GetAsync(id, CancellationToken.None);
+        await _store.UpdateAsync(id, a => a.NoteEarlyReversal("pi_1", t).NoteEarlyReversal("pi_2", t.AddDays(1)), CancellationToken.None);
+        var read = await _store.GetAsync(id, CancellationToken.None);
+
+        Assert.Empty(plain!.EarlyReversals);
+        Assert.Equal([new EarlyReversal("pi_1", t), new EarlyReversal("pi_2", t.AddDays(1))], read!.EarlyReversals);
+        Assert.True(read.WasReversedEarly("pi_2"));
+    }
+
+    [Fact]
     public async Task Fields_written_by_a_newer_version_survive_an_update()
     {
         var id = Ids.NewAccount();

@@ -117,4 +117,19 @@ public sealed class BillingAccountTests
 
         Assert.Equal(LocalTrialStartOutcome.TrialNotOffered, result.Outcome);
     }
+
+    [Fact]
+    public void An_early_reversal_is_remembered_once_and_forgotten_after_its_retention()
+    {
+        var t = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var account = BillingAccount.Open(AccountId.Parse("user-1"), t).NoteEarlyReversal("pi_old", t);
+
+        var again = account.NoteEarlyReversal("pi_old", t.AddDays(1));
+        var later = account.NoteEarlyReversal("pi_new", t + BillingAccount.EarlyReversalRetention + TimeSpan.FromSeconds(1));
+
+        Assert.Same(account, again);
+        Assert.True(account.WasReversedEarly("pi_old"));
+        Assert.False(account.WasReversedEarly(null));
+        Assert.Equal(["pi_new"], later.EarlyReversals.Select(r => r.PaymentIntentId));
+    }
 }

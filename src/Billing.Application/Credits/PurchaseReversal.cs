@@ -1,0 +1,61 @@
+using Billing.Application.Accounts;
+using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+
+namespace Billing.Application.Credits;
+
+/// <summary>What taking a payment back did: the credit posting, whether an add-on was revoked, and whether anything it bought had been applied at all.</summary>
+public sealed record PurchaseTakeBack(CreditPosting Posting, bool AddOnRevoked, bool NothingApplied);
+
+/// <summary>
+/// Takes back what one payment bought (refund, lost dispute): the unspent credit of its grant, as one reversal entry
+/// (<c>reversal:{paymentIntentId}</c>, so it happens once), and the add-on it paid for. Stripe does not order its
+/// events, so the refund may be processed before the purchase's Checkout event: then nothing it bought is applied
+/// yet, and the account remembers the payment (<see cref="BillingAccount.EarlyReversals"/>) so that the purchase is
+/// never granted. Each side writes first and checks the other's write after, so whichever is applied last takes the
+/// purchase back, also when the two events are processed at the same time.
+/// </summary>
+public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore accounts, TimeProvider time)
+{
+    /// <summary>The refund's side: take back what was applied; when nothing was, remember the payment and look again.</summary>
+    public async Task<PurchaseTakeBack> ReverseAsync(AccountId accountId, string paymentIntentId, string reference, CancellationToken cancellationToken)
+    {
+        var taken = await TakeBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
+        if (!taken.NothingApplied)
+        {
+            return taken;
+        }
+
+        var now = time.GetUtcNow();
+        await accounts.UpdateAsync(accountId, a => a.NoteEarlyReversal(paymentIntentId, now), cancellationToken).ConfigureAwait(false);
+        return await TakeBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The purchase's side, after granting: when the payment was taken back before, take back what was just granted.</summary>
+    public async Task<bool> TakeBackIfReversedEarlyAsync(AccountId accountId, string? paymentIntentId, string reference, CancellationToken cancellationToken)
+    {
+        if (paymentIntentId is null || (await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false))?.WasReversedEarly(paymentIntentId) != true)
+        {
+            return false;
+        }
+
+        await TakeBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<PurchaseTakeBack> TakeBackAsync(AccountId accountId, string paymentIntentId, string reference, CancellationToken cancellationToken)
+    {
+        var posting = await ledger.PostAsync(accountId, CreditOperation.Reverse(paymentIntentId, reference), cancellationToken).ConfigureAwait(false);
+        var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var addOns = account?.AddOns.Where(a => a.PaymentIntentId == paymentIntentId).ToList() ?? [];
+        var revoke = addOns.Any(a => a.RevokedAt is null);
+        if (revoke)
+        {
+            var now = time.GetUtcNow();
+            await accounts.UpdateAsync(accountId, a => a.RevokeAddOn(paymentIntentId, now), cancellationToken).ConfigureAwait(false);
+        }
+
+        var granted = posting.Book.Grants.Any(g => g.PaymentIntentId == paymentIntentId) || addOns.Count > 0;
+        return new PurchaseTakeBack(posting, revoke, NothingApplied: !granted);
+    }
+}

@@ -1,0 +1,9 @@
+namespace Billing.Cosmos.Accounts;
+
+/// <summary>A payment refunded or lost in a dispute before its purchase was applied (<c>BillingAccount.EarlyReversals</c>).</summary>
+internal sealed record EarlyReversalDocument
+{
+    public required string PaymentIntentId { get; init; }
+
+    public required DateTimeOffset At { get; init; }
+}
