@@ -58,6 +58,9 @@ param serviceApiKeys { name: string, sha256: string }[] = []
 @description('The scope a service token must carry on the metering endpoints.')
 param serviceTokenScope string = 'billing.usage'
 
+@description('The OAuth client ids of the product\'s backend whose tokens may call the metering endpoints (matched against azp, client_id or appid); none: API keys only.')
+param serviceTokenClientIds string[] = []
+
 // ---------------------------------------------------------------------------------------------------------------
 // Stripe (secrets go to Key Vault, never to app settings)
 
@@ -293,6 +296,8 @@ var catalogSettings = flattenOnce(catalog9)
 
 var originSettings = toObject(range(0, length(origins)), i => 'Billing__Redirects__AllowedOrigins__${i}', i => origins[i])
 
+var serviceClientSettings = toObject(range(0, length(serviceTokenClientIds)), i => 'Billing__ServiceAuth__ClientIds__${i}', i => serviceTokenClientIds[i])
+
 var apiKeySettings = reduce(
   range(0, length(serviceApiKeys)),
   {},
@@ -380,7 +385,7 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     alwaysReady: alwaysReady
     corsAllowedOrigins: origins
-    appSettings: union(appSettings, originSettings, apiKeySettings, catalogSettings, appSettingOverrides)
+    appSettings: union(appSettings, originSettings, apiKeySettings, serviceClientSettings, catalogSettings, appSettingOverrides)
   }
 }
 

@@ -154,6 +154,7 @@ public sealed class AppSettingsTests(DeployedTemplate template)
         Assert.Equal(DeployedTemplate.Parameters.AuthAuthority, Known(settings, "Auth__Authority"));
         Assert.Equal(DeployedTemplate.Parameters.AuthAuthority, Known(settings, "Auth__Issuer"));
         Assert.Equal(DeployedTemplate.Parameters.ServiceApiKeySha256, Known(settings, "Billing__ServiceAuth__ApiKeys__0__Sha256"));
+        Assert.Equal(DeployedTemplate.Parameters.ServiceClientId, Known(settings, "Billing__ServiceAuth__ClientIds__0"));
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public static class FunctionAppSettings
             ["Billing__ServiceAuth__ApiKeys__0__Name"] = ServiceCredentials.ApiKeyName,
             ["Billing__ServiceAuth__ApiKeys__0__Sha256"] = ServiceCredentials.ApiKeySha256,
             ["Billing__ServiceAuth__Scope"] = ServiceCredentials.Scope,
+            ["Billing__ServiceAuth__ClientIds__0"] = ServiceCredentials.ClientId,
         };
     }
 }

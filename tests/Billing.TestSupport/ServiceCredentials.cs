@@ -5,7 +5,7 @@ namespace Billing.TestSupport;
 
 /// <summary>
 /// The service credentials a test function app accepts (<see cref="FunctionAppSettings.ForEmulators"/> configures
-/// them): the API key for the <c>X-Api-Key</c> header, the name the app knows it by, and the scope a service token needs.
+/// them): the API key for the <c>X-Api-Key</c> header, the name the app knows it by, and the scope and client a service token needs.
 /// </summary>
 public static class ServiceCredentials
 {
@@ -14,6 +14,9 @@ public static class ServiceCredentials
     public const string ApiKeyName = "tests";
 
     public const string Scope = "billing.usage";
+
+    /// <summary>The service client whose tokens the app accepts (<c>Billing:ServiceAuth:ClientIds:0</c>), as their <c>azp</c>.</summary>
+    public const string ClientId = "product-backend";
 
     public const string ApiKeyHeader = "X-Api-Key";
 

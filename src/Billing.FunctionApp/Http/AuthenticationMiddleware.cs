@@ -89,6 +89,13 @@ internal sealed class AuthenticationMiddleware(IAuthorizationService authorizati
                 $"A service credential is required: an API key ({ApiKeyHeader}) or a token with the '{serviceCallers.Scope}' scope.", "forbidden");
         }
 
+        if (!serviceCallers.IsServiceClient(result.Principal))
+        {
+            var client = ServiceCallerCheck.ClientOf(result.Principal) is { } named ? $"client '{named}'" : "no client";
+            return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden",
+                $"A service credential is required: the token names {client}, which is not one of the service clients ({ServiceAuthOptions.SectionName}:ClientIds); a user's token is refused here even with the '{serviceCallers.Scope}' scope.", "forbidden");
+        }
+
         http.User = new ServiceCaller(ServiceCallerCheck.ServiceName(result.Principal), ServiceCaller.BearerCredential).ToPrincipal(result.Principal);
         return null;
     }

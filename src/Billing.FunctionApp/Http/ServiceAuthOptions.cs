@@ -3,7 +3,8 @@ namespace Billing.FunctionApp.Http;
 /// <summary>
 /// Section <c>Billing:ServiceAuth</c>: how the product's backend proves itself on the functions that declare
 /// <see cref="Authentication.ServicePolicy"/>. Either an API key whose SHA-256 is listed in <see cref="ApiKeys"/> (the
-/// keys themselves are never configured) or a bearer token carrying <see cref="Scope"/>. No keys: tokens only.
+/// keys themselves are never configured) or a bearer token of one of the <see cref="ClientIds"/> carrying
+/// <see cref="Scope"/>. No keys: tokens only; no client ids: keys only.
 /// </summary>
 public sealed class ServiceAuthOptions
 {
@@ -16,6 +17,13 @@ public sealed class ServiceAuthOptions
 
     /// <summary>The scope a service token must carry (in its space-separated <c>scope</c> claim or a <c>scp</c> claim).</summary>
     public string Scope { get; set; } = DefaultScope;
+
+    /// <summary>
+    /// The OAuth clients (the product's backend) whose tokens may call the service endpoints, matched against the
+    /// token's <c>azp</c>, <c>client_id</c> or <c>appid</c>: the scope alone does not make a service, since some
+    /// providers let a user's sign-in ask for any scope of the API. None: no token is accepted there, only API keys.
+    /// </summary>
+    public IList<string> ClientIds { get; } = [];
 }
 
 /// <summary>One accepted API key: the calling service's name (for logs) and the hex SHA-256 of the UTF-8 key, either case.</summary>

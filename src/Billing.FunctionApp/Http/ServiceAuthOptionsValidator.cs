@@ -4,7 +4,8 @@ namespace Billing.FunctionApp.Http;
 
 /// <summary>
 /// Start-up check of <see cref="ServiceAuthOptions"/>: every key has a name (unique, ignoring case) and a hash of 64
-/// hex characters (unique too: two names for one key would make the logs lie), and the scope is one word.
+/// hex characters (unique too: two names for one key would make the logs lie), every client id is one word listed
+/// once, and the scope is one word.
 /// </summary>
 public sealed class ServiceAuthOptionsValidator : IValidateOptions<ServiceAuthOptions>
 {
@@ -37,6 +38,20 @@ public sealed class ServiceAuthOptionsValidator : IValidateOptions<ServiceAuthOp
             else if (!hashes.Add(key.Sha256))
             {
                 errors.Add($"{prefix}:Sha256 is the hash of another configured key; each key must be configured once.");
+            }
+        }
+
+        var clients = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.ClientIds.Count; i++)
+        {
+            var client = options.ClientIds[i];
+            if (string.IsNullOrWhiteSpace(client) || client.Length > 256 || client.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                errors.Add($"{ServiceAuthOptions.SectionName}:ClientIds:{i} must be a client id (1..256 characters, no spaces).");
+            }
+            else if (!clients.Add(client))
+            {
+                errors.Add($"{ServiceAuthOptions.SectionName}:ClientIds:{i} '{client}' is listed twice.");
             }
         }
 

@@ -7,7 +7,7 @@ namespace Billing.FunctionApp.Http;
 /// <summary>
 /// The checks behind <see cref="Authentication.ServicePolicy"/>: whether a presented API key is one of the configured
 /// hashes (<see cref="ServiceAuthOptions.ApiKeys"/>; compared in constant time against every one), whether a validated
-/// token carries the service scope, and which service a token names. Keys are only ever hashed, never kept or logged.
+/// token carries the service scope and was issued to a service client, and which service a token names. Keys are only ever hashed, never kept or logged.
 /// </summary>
 internal sealed class ServiceCallerCheck
 {
@@ -18,7 +18,11 @@ internal sealed class ServiceCallerCheck
 
     private static readonly string[] ServiceNameClaims = ["sub", "azp", "client_id"];
 
+    private static readonly string[] ClientClaims = ["azp", "client_id", "appid"];
+
     private readonly (string Name, byte[] Hash)[] _keys;
+
+    private readonly HashSet<string> _clients;
 
     /// <param name="options">Validated options (<see cref="ServiceAuthOptionsValidator"/>): every hash is 64 hex characters.</param>
     public ServiceCallerCheck(ServiceAuthOptions options)
@@ -26,6 +30,7 @@ internal sealed class ServiceCallerCheck
         ArgumentNullException.ThrowIfNull(options);
         _keys = [.. options.ApiKeys.Select(k => (k.Name, Convert.FromHexString(k.Sha256)))];
         Scope = options.Scope;
+        _clients = new HashSet<string>(options.ClientIds, StringComparer.Ordinal);
     }
 
     /// <summary>The scope a service token must carry.</summary>
@@ -67,6 +72,20 @@ internal sealed class ServiceCallerCheck
             .Where(c => ScopeClaims.Contains(c.Type, StringComparer.Ordinal))
             .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Contains(Scope, StringComparer.Ordinal);
+    }
+
+    /// <summary>Whether the token was issued to one of the configured service clients (its <c>azp</c>, <c>client_id</c> or <c>appid</c>).</summary>
+    public bool IsServiceClient(ClaimsPrincipal token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return ClientClaims.Any(type => token.FindFirst(type)?.Value is { } client && _clients.Contains(client));
+    }
+
+    /// <summary>The client a token was issued to, as it names it (for the refusal's detail), or null.</summary>
+    public static string? ClientOf(ClaimsPrincipal token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return ClientClaims.Select(type => token.FindFirst(type)?.Value).FirstOrDefault(value => !string.IsNullOrWhiteSpace(value));
     }
 
     /// <summary>The service a token names: its <c>sub</c>, else <c>azp</c>, else <c>client_id</c>, else <see cref="UnnamedService"/>.</summary>

@@ -137,7 +137,7 @@ public sealed class BillingApiFixture : IAsyncLifetime
     public Task<ApiResponse> GetAsync(string path, string? token) => SendAsync(HttpMethod.Get, path, token);
 
     /// <summary>A client-credentials style token carrying the service scope (no account claim).</summary>
-    public string ServiceToken() => Token(null!, r => r with { AccountId = null, Scopes = [ServiceCredentials.Scope], AuthorizedParty = "product-backend" });
+    public string ServiceToken() => Token(null!, r => r with { AccountId = null, Scopes = [ServiceCredentials.Scope], AuthorizedParty = ServiceCredentials.ClientId });
 
     /// <summary>Calls a service endpoint with the test API key (or <paramref name="apiKey"/>; null: none).</summary>
     public async Task<ApiResponse> ServiceAsync(HttpMethod method, string path, string? json = null, string? apiKey = ServiceCredentials.ApiKey, string? token = null)

@@ -18,12 +18,14 @@ public sealed class UsageApiTests(BillingApiFixture api)
         var wrongKey = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: "not-the-key");
         var userToken = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: null, token: api.Token(accountId));
         var adminToken = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: null, token: api.Token(accountId, r => r with { Roles = ["billing.admin"] }));
+        var userTokenWithScope = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: null, token: api.Token(accountId, r => r with { Scopes = [ServiceCredentials.Scope], AuthorizedParty = "billing-frontend" }));
         var serviceToken = await api.ServiceAsync(HttpMethod.Post, "/api/usage", Record(accountId, "agent_runs", 1), apiKey: null, token: api.ServiceToken());
 
         Assert.Equal("credentials_required", none.ShouldBeProblem(HttpStatusCode.Unauthorized).GetProperty("code").GetString());
         Assert.Equal("invalid_api_key", wrongKey.ShouldBeProblem(HttpStatusCode.Unauthorized).GetProperty("code").GetString());
         userToken.ShouldBeProblem(HttpStatusCode.Forbidden);
         adminToken.ShouldBeProblem(HttpStatusCode.Forbidden);
+        Assert.Contains("client 'billing-frontend'", userTokenWithScope.ShouldBeProblem(HttpStatusCode.Forbidden).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, serviceToken.ShouldBe(HttpStatusCode.OK).GetProperty("used").GetInt64());
         Assert.Equal(1, await UsedAsync(accountId, "agent_runs"));
     }

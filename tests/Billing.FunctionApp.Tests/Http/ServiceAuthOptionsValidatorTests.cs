@@ -60,6 +60,19 @@ public sealed class ServiceAuthOptionsValidatorTests
             Errors(new ServiceAuthOptions { Scope = scope }));
 
     [Fact]
+    public void Client_ids_are_one_word_each_listed_once()
+    {
+        Assert.Empty(Errors(new ServiceAuthOptions { ClientIds = { "product-backend", "11111111-2222-3333-4444-555555555555" } }));
+        Assert.Equal(
+            [
+                "Billing:ServiceAuth:ClientIds:0 must be a client id (1..256 characters, no spaces).",
+                "Billing:ServiceAuth:ClientIds:1 must be a client id (1..256 characters, no spaces).",
+                "Billing:ServiceAuth:ClientIds:3 'product-backend' is listed twice.",
+            ],
+            Errors(new ServiceAuthOptions { ClientIds = { " ", "two words", "product-backend", "product-backend" } }));
+    }
+
+    [Fact]
     public void Every_problem_is_reported_at_once()
     {
         var options = Options(("", "abc"), ("usage", Hash));

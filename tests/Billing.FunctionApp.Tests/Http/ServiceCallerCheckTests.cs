@@ -90,6 +90,34 @@ public sealed class ServiceCallerCheckTests
     }
 
     [Theory]
+    [InlineData("azp", "product-backend")]
+    [InlineData("client_id", "product-backend")]
+    [InlineData("appid", "reports-job")]
+    public void A_token_issued_to_a_configured_client_is_a_service_clients(string type, string client)
+    {
+        var options = new ServiceAuthOptions { ClientIds = { "product-backend", "reports-job" } };
+
+        Assert.True(new ServiceCallerCheck(options).IsServiceClient(Token(("sub", "anyone"), (type, client))));
+        Assert.Equal(client, ServiceCallerCheck.ClientOf(Token((type, client))));
+    }
+
+    [Theory]
+    [InlineData("azp", "billing-frontend")]
+    [InlineData("azp", "Product-Backend")]
+    [InlineData("sub", "product-backend")]
+    [InlineData("aud", "product-backend")]
+    public void Any_other_token_is_no_service_clients_whatever_its_scope(string type, string value)
+    {
+        var options = new ServiceAuthOptions { ClientIds = { "product-backend" } };
+
+        Assert.False(new ServiceCallerCheck(options).IsServiceClient(Token(("scope", "billing.usage"), (type, value))));
+    }
+
+    [Fact]
+    public void Without_configured_clients_no_token_is_a_service_clients() =>
+        Assert.False(Check.IsServiceClient(Token(("azp", "product-backend"), ("scope", "billing.usage"))));
+
+    [Theory]
     [InlineData("metering-worker", "client-1", "client-2", "metering-worker")]
     [InlineData(null, "client-1", "client-2", "client-1")]
     [InlineData(null, null, "client-2", "client-2")]

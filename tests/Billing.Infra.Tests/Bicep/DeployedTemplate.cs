@@ -24,6 +24,7 @@ public sealed class DeployedTemplate : IAsyncLifetime
         public const string AlertEmail = "ops@example.com";
         public const string ServiceApiKeyName = "backend";
         public const string ServiceApiKeySha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        public const string ServiceClientId = "11111111-2222-3333-4444-555555555555";
     }
 
     private string? _workDirectory;
@@ -60,6 +61,7 @@ public sealed class DeployedTemplate : IAsyncLifetime
             param stripeWebhookSecret = '{Parameters.StripeWebhookSecret}'
             param alertEmail = '{Parameters.AlertEmail}'
             {apiKeys}
+            param serviceTokenClientIds = [ '{Parameters.ServiceClientId}' ]
             """);
         Snapshot = await BicepCli.RunAsync(
             "snapshot", parameters, "--mode", "overwrite",
