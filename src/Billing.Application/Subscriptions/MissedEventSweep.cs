@@ -1,5 +1,4 @@
 using Billing.Application.Accounts;
-using Billing.Application.Payments;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -28,33 +27,36 @@ public sealed partial class MissedEventSweep(
         int corrected = 0, unchanged = 0, failed = 0;
         foreach (var accountId in due)
         {
-            // Read again: a webhook may have brought the account up to date since the query.
-            var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
-            if (account?.Subscription is not { } subscription || account.RenewsBy is not { } renewsBy || renewsBy >= dueBefore)
-            {
-                unchanged++;
-                continue;
-            }
-
+            string? subscriptionId = null;
             try
             {
-                var synced = await sync.SyncAsync(accountId, subscription.SubscriptionId, cancellationToken).ConfigureAwait(false);
+                // Read again: a webhook may have brought the account up to date since the query.
+                var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+                if (account?.Subscription is not { } subscription || account.RenewsBy is not { } renewsBy || renewsBy >= dueBefore)
+                {
+                    unchanged++;
+                    continue;
+                }
+
+                subscriptionId = subscription.SubscriptionId;
+                var synced = await sync.SyncAsync(accountId, subscriptionId, cancellationToken).ConfigureAwait(false);
                 if (synced.Outcome is SubscriptionSyncOutcome.Applied or SubscriptionSyncOutcome.DuplicateResolved)
                 {
                     corrected++;
-                    LogCorrected(accountId.Value, subscription.SubscriptionId, synced.Account?.Subscription?.Status.Value);
+                    LogCorrected(accountId.Value, subscriptionId, synced.Account?.Subscription?.Status.Value);
                 }
                 else
                 {
                     unchanged++;
-                    LogStillOverdue(accountId.Value, subscription.SubscriptionId, renewsBy, synced.Outcome);
+                    LogStillOverdue(accountId.Value, subscriptionId, renewsBy, synced.Outcome);
                 }
             }
-            catch (Exception exception) when (exception is PaymentProviderException or AccountUpdateConflictException)
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // One account's trouble must not stop the others; it stays due and the next run tries again.
+                // One account's trouble (Stripe, a conflict, the store, a document it cannot read) must not stop the
+                // others; it stays due and the next run tries again.
                 failed++;
-                LogFailed(exception, accountId.Value, subscription.SubscriptionId);
+                LogFailed(exception, accountId.Value, subscriptionId ?? "not read");
             }
         }
 

@@ -1,6 +1,8 @@
+using Billing.Application.Accounts;
 using Billing.Application.Subscriptions;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Tests.StripeEvents;
+using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -64,5 +66,40 @@ public sealed class MissedEventSweepTests
         Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: true), first);
         Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: true), second);
         Assert.All(subscriptions, s => Assert.Equal(s.PeriodStart, _world.Account(s.AccountId!).Subscription!.CurrentPeriodStart));
+    }
+
+    [Fact]
+    public async Task An_account_that_cannot_be_read_is_counted_as_failed_and_the_others_are_still_corrected()
+    {
+        var subscriptions = new List<FakeStripeSubscription>();
+        foreach (var account in new[] { "user-1", "user-2" })
+        {
+            var customer = _world.Stripe.CreateCustomer(account);
+            subscriptions.Add(_world.Stripe.CompleteCheckout(account, customer, TestCatalog.ProMonthly));
+        }
+
+        await _world.DeliverNewEventsAsync();
+        subscriptions.ForEach(s => _world.Stripe.Renew(s));
+        _world.Time.Advance(TimeSpan.FromHours(3));
+        var unreadable = new UnreadableAccount(_world.Accounts, AccountId.Parse("user-1"));
+        var sweep = new MissedEventSweep(_world.Accounts, unreadable, _world.Sync, Options.Create(_options), _world.Time, NullLogger<MissedEventSweep>.Instance);
+
+        var summary = await sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(2, 1, 0, 1, MoreDue: false), summary);
+        Assert.Equal(subscriptions[1].PeriodStart, _world.Account("user-2").Subscription!.CurrentPeriodStart);
+        Assert.NotEqual(subscriptions[0].PeriodStart, _world.Account("user-1").Subscription!.CurrentPeriodStart);
+    }
+
+    /// <summary>An account store whose document for one account cannot be read (written by a newer schema, say).</summary>
+    private sealed class UnreadableAccount(IBillingAccountStore inner, AccountId unreadable) : IBillingAccountStore
+    {
+        public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) =>
+            accountId == unreadable ? throw new InvalidDataException("Stored account document is not valid.") : inner.GetAsync(accountId, cancellationToken);
+
+        public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetOrCreateAsync(accountId, cancellationToken);
+
+        public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) =>
+            inner.UpdateAsync(accountId, change, cancellationToken);
     }
 }
