@@ -76,7 +76,7 @@ public sealed class StripeEventPayloadReader : IStripeEventPayloadReader
                     ObjectType = objectType,
                     ObjectId = invoice.Id,
                     CustomerId = invoice.CustomerId,
-                    SubscriptionId = invoice.Parent?.SubscriptionDetails?.SubscriptionId,
+                    SubscriptionId = invoice.Parent?.SubscriptionDetails?.SubscriptionId ?? IdIn(raw?["subscription"]),
                     AccountReference = AccountIdIn(invoice.Parent?.SubscriptionDetails?.Metadata) ?? AccountIdIn(invoice.Metadata),
                     BillingReason = invoice.BillingReason,
                 };
@@ -135,6 +135,17 @@ public sealed class StripeEventPayloadReader : IStripeEventPayloadReader
                 };
         }
     }
+
+    /// <summary>
+    /// An id field as API versions before 2025-03-31.basil render it on an invoice (<c>subscription</c>: the id, or the
+    /// expanded object), which Stripe.net's current <see cref="Invoice"/> no longer has.
+    /// </summary>
+    private static string? IdIn(JToken? field) => field switch
+    {
+        { Type: JTokenType.String } id => NullIfBlank(id.ToString()),
+        JObject { } expanded when expanded["id"] is { Type: JTokenType.String } id => NullIfBlank(id.ToString()),
+        _ => null,
+    };
 
     private static string? AccountIdIn(Dictionary<string, string>? metadata) => MetadataValue(metadata, StripeMetadataKeys.AccountId);
 

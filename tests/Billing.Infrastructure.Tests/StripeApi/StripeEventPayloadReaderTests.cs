@@ -105,6 +105,21 @@ public sealed class StripeEventPayloadReaderTests
         Assert.Equal(("sub_9", "cus_9"), (payload.SubscriptionId, payload.CustomerId));
     }
 
+    [Theory]
+    [InlineData("2024-06-20", "\"subscription\":\"sub_7\"")]
+    [InlineData("2024-06-20", "\"subscription\":{\"id\":\"sub_7\",\"object\":\"subscription\"}")]
+    [InlineData("2026-10-28.endive", "\"parent\":{\"type\":\"subscription_details\",\"subscription_details\":{\"subscription\":\"sub_7\",\"metadata\":{}}}")]
+    public void An_invoice_names_its_subscription_in_the_shape_of_any_api_version(string apiVersion, string subscriptionField)
+    {
+        var payload = _reader.Read(Event("invoice.payment_failed", $$"""{"id":"in_7","object":"invoice","customer":"cus_7",{{subscriptionField}}}""", apiVersion));
+
+        Assert.Equal(("in_7", "sub_7", "cus_7"), (payload.ObjectId, payload.SubscriptionId, payload.CustomerId));
+    }
+
+    [Fact]
+    public void An_invoice_of_no_subscription_names_none() =>
+        Assert.Null(_reader.Read(Event("invoice.paid", """{"id":"in_8","object":"invoice","customer":"cus_8","subscription":null}""", "2024-06-20")).SubscriptionId);
+
     [Fact]
     public void The_malformed_message_never_quotes_the_payload()
     {
