@@ -8,8 +8,8 @@ namespace Billing.FunctionApp.Http;
 
 /// <summary>
 /// Per-account limits on the functions marked <c>[EnableRateLimiting(RateLimitMiddleware.PerAccount)]</c> (those that
-/// call Stripe: checkout, portal, trial): a fixed window of <see cref="RateLimitOptions.RequestsPerMinute"/> per
-/// account and minute, counted in this instance's memory (each scaled-out instance counts on its own). Over the limit:
+/// call Stripe: checkout, portal, trial, the purchase checkouts): one fixed window of
+/// <see cref="RateLimitOptions.RequestsPerMinute"/> per account and minute shared by all of them, counted in this instance's memory (each scaled-out instance counts on its own). Over the limit:
 /// 429 problem details with <c>Retry-After</c>. Runs after <see cref="AuthenticationMiddleware"/>, so the caller is known.
 /// </summary>
 internal sealed class RateLimitMiddleware(AccountRateLimiter limiter) : IFunctionsWorkerMiddleware
@@ -48,7 +48,7 @@ public sealed class RateLimitOptions
 {
     public const string SectionName = "Billing:RateLimits";
 
-    /// <summary>Requests per account and minute to each rate-limited function group, per instance.</summary>
+    /// <summary>Requests per account and minute to all rate-limited functions together, per instance.</summary>
     public int RequestsPerMinute { get; set; } = 20;
 }
 
