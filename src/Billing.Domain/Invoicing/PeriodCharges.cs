@@ -66,6 +66,14 @@ public sealed record PeriodCharges(AccountId AccountId, UsagePeriod Period, Plan
             }
         }
 
+        if (lines.Select(l => l.Amount.Currency).Distinct().Count() > 1)
+        {
+            // Plans in different currencies applied during the period, each charging a meter: one invoice cannot carry both.
+            throw new CurrencyMismatchException(
+                $"The charges of {counters.AccountId} for {counters.Period.Key} are in {string.Join(" and ", lines.Select(l => l.Amount.Currency.Code).Distinct())} " +
+                $"({string.Join(", ", lines.Select(l => $"{l.Meter} {l.Amount.Currency.Code}"))}): the plans that applied bill in different currencies, and one invoice carries one.");
+        }
+
         var currency = lines.Count > 0 ? lines[0].Amount.Currency : plan.Currency ?? Currency.Parse("usd");
         return new PeriodCharges(counters.AccountId, counters.Period, plan.Code, currency, lines)
         {
@@ -78,7 +86,7 @@ public sealed record PeriodCharges(AccountId AccountId, UsagePeriod Period, Plan
     /// current plan's stretch (the invoice passes the recorded amount, a live view the entitlement's). Null when no
     /// plan that applied bills this meter as overage; otherwise the units beyond and their price (possibly zero).
     /// </summary>
-    /// <exception cref="CurrencyMismatchException">The plans that applied charge in different currencies.</exception>
+    /// <exception cref="CurrencyMismatchException">Plans in different currencies charged this meter during the period.</exception>
     public static MeterCharge? Charge(UsageCounters counters, MeterName meter, PlanCatalog catalog, MeterPolicy current, long included)
     {
         ArgumentNullException.ThrowIfNull(counters);
@@ -86,6 +94,7 @@ public sealed record PeriodCharges(AccountId AccountId, UsagePeriod Period, Plan
         ArgumentNullException.ThrowIfNull(current);
         long units = 0;
         Money? amount = null;
+        Money? nothing = null; // a zero charge, in the currency of the first plan that billed the meter
         var plans = new List<string>();
         foreach (var stretch in counters.StretchesOf(meter))
         {
@@ -105,10 +114,17 @@ public sealed record PeriodCharges(AccountId AccountId, UsagePeriod Period, Plan
             var beyond = stretch.UnitsBeyond(allowance);
             var part = price.PriceFor(before + beyond) - price.PriceFor(before);
             units = checked(units + beyond);
-            amount = amount is { } sum ? sum + part : part;
+            if (part.MinorUnits == 0)
+            {
+                nothing ??= part; // nothing beyond under this plan: its currency does not mix with another plan's charge
+            }
+            else
+            {
+                amount = amount is { } sum ? sum + part : part;
+            }
         }
 
-        return amount is { } total
+        return (amount ?? nothing) is { } total
             ? new MeterCharge(meter, counters.Used(meter), included, units, total, InOrder(plans))
             : null;
     }

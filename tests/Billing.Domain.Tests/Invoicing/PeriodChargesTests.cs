@@ -249,6 +249,31 @@ public sealed class PeriodChargesTests
     }
 
     [Fact]
+    public void A_change_to_a_plan_in_another_currency_bills_each_plans_overage_in_its_own_currency_when_only_one_has_any()
+    {
+        // 700 runs on BASIC in euros (200 beyond its 500 x 5 = 1,000), then PRO in dollars up to 900: nothing beyond PRO's 1,000.
+        var catalog = CatalogWithBasicOverage("eur");
+        var counters = Counters(Basic, (AgentRuns, 700)).UnderPlan(Pro) with { Counters = new Dictionary<MeterName, long> { [AgentRuns] = 900 } };
+
+        var charges = PeriodCharges.Price(counters, catalog);
+
+        Assert.Equal(new Money(1_000, Currency.Parse("eur")), Assert.Single(charges.Lines).Amount);
+        Assert.Equal(Currency.Parse("eur"), charges.Currency);
+    }
+
+    [Fact]
+    public void Charges_in_two_currencies_are_refused_rather_than_added_up_as_one()
+    {
+        // BASIC in euros bills 200 runs (1,000 EUR cents); PRO in dollars bills 1,000 tokens beyond 100,000 (2,000 USD cents).
+        var catalog = CatalogWithBasicOverage("eur");
+        var counters = Counters(Basic, (AgentRuns, 700)).UnderPlan(Pro) with { Counters = new Dictionary<MeterName, long> { [AgentRuns] = 700, [Tokens] = 101_000 } };
+
+        var refused = Assert.Throws<CurrencyMismatchException>(() => PeriodCharges.Price(counters, catalog));
+
+        Assert.Contains("eur and usd", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_downgrade_bills_only_what_the_new_plan_counts_beyond_its_amount()
     {
         // 1,200 runs on PRO (200 x 3 = 600), then BASIC up to 1,300: the 100 counted on BASIC are beyond its 500 (x 5 =
@@ -322,11 +347,11 @@ public sealed class PeriodChargesTests
         Plan = plan,
     };
 
-    private static PlanCatalog CatalogWithBasicOverage()
+    private static PlanCatalog CatalogWithBasicOverage(string currency = "usd")
     {
         var options = TestCatalog.Options();
         var basic = options.Plan("BASIC");
-        basic.Currency = "usd";
+        basic.Currency = currency;
         basic.Meters["agent_runs"] = new MeterOptions { Quota = 500, Enforcement = MeterEnforcement.Overage, Overage = new OveragePriceOptions { UnitAmount = 5 } };
         return PlanCatalog.Create(options);
     }
