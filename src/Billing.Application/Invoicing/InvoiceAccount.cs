@@ -184,10 +184,16 @@ public sealed partial class InvoiceAccount(
         return await SaveAsync(run with { Step = InvoiceRunStep.Finalized, Number = invoice.Number, HostedInvoiceUrl = invoice.HostedInvoiceUrl, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Marks the period invoiced and the run recorded. A delivery resuming a run finalized by an earlier one reads the
+    /// invoice's status again first: an <c>invoice.paid</c> processed in between (which only updates recorded runs)
+    /// would otherwise be lost and the invoice shown open for good.
+    /// </summary>
     private async Task<InvoiceRun> RecordAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         await usage.MarkPeriodInvoicedAsync(run.AccountId, run.PeriodKey, run.PeriodEnd, cancellationToken).ConfigureAwait(false);
-        var recorded = await SaveAsync(run with { Step = InvoiceRunStep.Recorded }, cancellationToken).ConfigureAwait(false);
+        var status = run.Attempts > 1 ? (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)).Status : run.Status;
+        var recorded = await SaveAsync(run with { Step = InvoiceRunStep.Recorded, Status = status }, cancellationToken).ConfigureAwait(false);
         LogInvoiced(run.RunId, run.Total, run.Currency.Code, run.Lines.Count);
         return recorded;
     }

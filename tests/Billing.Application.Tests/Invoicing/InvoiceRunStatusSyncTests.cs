@@ -51,6 +51,6 @@ public sealed class InvoiceRunStatusSyncTests
 
         // The job finishes and records what Stripe has then.
         var done = await _bed.DeliverAsync(subscriber.Job);
-        Assert.Equal(InvoiceRunStep.Recorded, done!.Step);
+        Assert.Equal((InvoiceRunStep.Recorded, "paid"), (done!.Step, done.Status));
     }
 }
