@@ -38,7 +38,7 @@ public sealed record BillingAccount
     /// <summary>The open subscription Checkout Session, if any (it may have expired by now; compare with the clock).</summary>
     public OpenCheckout? OpenCheckout { get; init; }
 
-    /// <summary>The plan of the last subscription state seen <c>active</c> (paid); what a past_due grace period grants.</summary>
+    /// <summary>The plan of the current subscription's last state seen <c>active</c> (paid); what a past_due grace period grants.</summary>
     public PlanCode? LastPaidPlan { get; init; }
 
     /// <summary>Second live subscriptions that were canceled and refunded, oldest first.</summary>
@@ -226,7 +226,8 @@ public sealed record BillingAccount
             StripeCustomerId = StripeCustomerId ?? (formerCustomer ? null : snapshot.CustomerId),
             Subscription = incoming,
             TrialUsedAt = TrialUsedAt ?? snapshot.TrialStart,
-            LastPaidPlan = incoming.Status == SubscriptionStatus.Active && incoming.PlanCode is { } paid ? paid : LastPaidPlan,
+            // What a grace period of this subscription grants: never a plan another subscription was paid for.
+            LastPaidPlan = incoming.Status == SubscriptionStatus.Active && incoming.PlanCode is { } paid ? paid : sameSubscription ? LastPaidPlan : null,
         };
         return new(SubscriptionSnapshotOutcome.Applied, updated)
         {

@@ -80,6 +80,21 @@ public sealed class BillingAccountLifecycleTests
     }
 
     [Fact]
+    public void A_new_subscription_in_grace_never_gets_the_plan_an_earlier_subscription_was_paid_for()
+    {
+        var start = TestAccounts.PeriodStart;
+        var pro = Apply(TestAccounts.Snapshot(start));
+        var over = pro.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(40), SubscriptionStatus.Canceled) with { EndedAt = start.AddDays(40) }, _catalog).Account;
+        var next = start.AddDays(50);
+        var trial = over.ApplySubscriptionSnapshot(TestAccounts.Snapshot(next, SubscriptionStatus.Trialing, subscriptionId: "sub_2", priceId: TestCatalog.BasicMonthly, periodStart: next), _catalog).Account;
+        var pastDue = trial.ApplySubscriptionSnapshot(TestAccounts.Snapshot(next.AddDays(14), SubscriptionStatus.PastDue, subscriptionId: "sub_2", priceId: TestCatalog.BasicMonthly, periodStart: next.AddDays(14)), _catalog).Account;
+
+        Assert.Equal("PRO", over.LastPaidPlan?.Value);
+        Assert.Null(trial.LastPaidPlan);
+        Assert.Equal("BASIC", pastDue.EntitlementAt(_catalog, next.AddDays(15), Grace).Plan.Code.Value);
+    }
+
+    [Fact]
     public void A_past_due_subscription_that_was_never_paid_keeps_its_own_plan_for_the_grace_period()
     {
         var start = TestAccounts.PeriodStart;
