@@ -71,6 +71,7 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
                     Currency = invoice.Currency.ToLowerInvariant(),
                     Description = invoice.Description,
                     PendingInvoiceItemsBehavior = "exclude",
+                    Discounts = [], // sent as `discounts=`: not the customer's coupon, whose discount would make the total differ from the run's and the run stall before finalizing
                     AutoAdvance = false,
                     CollectionMethod = collectionMethod,
                     DaysUntilDue = daysUntilDue,
