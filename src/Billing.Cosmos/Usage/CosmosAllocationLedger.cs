@@ -13,7 +13,8 @@ namespace Billing.Cosmos.Usage;
 /// allocation id) and one counter per meter, incremented by a patch whose filter predicate refuses to pass the limit.
 /// The unit is created pending, counted, then marked held; a take whose increment is refused deletes its unit again.
 /// A twin take or release of the same id waits while the unit is pending, so it never answers "held" for a unit the
-/// limit then refuses. A release deletes the unit, then decrements.
+/// limit then refuses. A release deletes the unit, then decrements. A unit its take left pending (the call died) is
+/// never trusted to have been counted or not: the counter errs high, never low, so the limit is never passed.
 /// </summary>
 public sealed class CosmosAllocationLedger(BillingContainers containers, TimeProvider time) : IAllocationLedger
 {
@@ -24,7 +25,7 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
 
     private static readonly TimeSpan WaitInterval = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>A unit still pending this long after its take belongs to a call that died: it is treated as held.</summary>
+    /// <summary>A unit still pending this long after its take belongs to a call that died: a take of its id takes it afresh, a release deletes it without a decrement.</summary>
     private static readonly TimeSpan AbandonedAge = TimeSpan.FromMinutes(6);
 
     private Container Container => containers.Accounts;
@@ -53,9 +54,18 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
             }
 
             var holder = await Container.ReadAsync<AllocationDocument>(unitId, partitionKey, cancellationToken).ConfigureAwait(false);
-            if (holder is { } held && (!held.Pending || time.GetUtcNow() - held.TakenAt >= AbandonedAge))
+            if (holder is { Pending: false })
             {
                 return new AllocationChange(AllocationChangeKind.AlreadyHeld, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (holder is not null && time.GetUtcNow() - holder.TakenAt >= AbandonedAge)
+            {
+                // Its take died between creating it and marking it held, counted or not: take it afresh (the next
+                // create counts it against the limit). Were it counted already, the counter stays one above the units
+                // held, which can refuse a take early but never grants one beyond the limit.
+                await Container.DeleteAsync(unitId, partitionKey, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
             if (holder is not null)
@@ -91,12 +101,20 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
                 continue; // released by a twin meanwhile: answer from the next read
             }
 
+            if (unit.Pending)
+            {
+                // Abandoned by a take that died, counted or not: no decrement, so the counter never drops below the
+                // units held (at worst it stays one above, which refuses early but never grants beyond the limit).
+                return new AllocationChange(AllocationChangeKind.Released, await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
+            }
+
+            // The unit is gone: the decrement must follow whatever happens to the caller, or the counter stays one too high.
             var patched = await Container.PatchAsync<AllocationCounterDocument>(
                 DocumentIds.AllocationCounter(accountId, meter),
                 partitionKey,
                 [PatchOperation.Increment("/held", -1), PatchOperation.Set("/updatedAt", time.GetUtcNow())],
                 "FROM c WHERE c.held >= 1",
-                cancellationToken).ConfigureAwait(false);
+                CancellationToken.None).ConfigureAwait(false);
             return new AllocationChange(AllocationChangeKind.Released, patched.Document?.Held ?? await HeldAsync(accountId, meter, cancellationToken).ConfigureAwait(false));
         }
 

@@ -135,19 +135,26 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
     }
 
     [Fact]
-    public async Task A_unit_left_pending_by_a_take_that_died_counts_as_held()
+    public async Task A_unit_left_pending_by_a_take_that_died_is_counted_afresh_or_released_without_a_decrement_so_the_limit_holds()
     {
+        // Neither abandoned unit was counted (their takes died before the increment): the counter says 1, for "steady".
         var account = Ids.NewAccount();
         await TakeAsync(account, "steady", null);
         await PlantPendingUnitAsync(account, "abandoned", DateTimeOffset.UtcNow.AddMinutes(-7));
         await PlantPendingUnitAsync(account, "abandoned-too", DateTimeOffset.UtcNow.AddMinutes(-7));
+        await PlantPendingUnitAsync(account, "abandoned-at-limit", DateTimeOffset.UtcNow.AddMinutes(-7));
 
-        var take = await TakeAsync(account, "abandoned", 5).WaitAsync(TimeSpan.FromSeconds(2)); // no waiting
+        var take = await TakeAsync(account, "abandoned", 2).WaitAsync(TimeSpan.FromSeconds(2)); // no waiting
+        var refused = await TakeAsync(account, "abandoned-at-limit", 2).WaitAsync(TimeSpan.FromSeconds(2));
         var release = await ReleaseAsync(account, "abandoned-too").WaitAsync(TimeSpan.FromSeconds(2));
 
-        Assert.Equal(new AllocationChange(AllocationChangeKind.AlreadyHeld, 1), take);
-        Assert.Equal(AllocationChangeKind.Released, release.Kind);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.Taken, 2), take);
+        Assert.False((await UnitAsync(account, "abandoned"))!["pending"]!.GetValue<bool>());
+        Assert.Equal(new AllocationChange(AllocationChangeKind.LimitReached, 2), refused);
+        Assert.Null(await UnitAsync(account, "abandoned-at-limit"));
+        Assert.Equal(new AllocationChange(AllocationChangeKind.Released, 2), release);
         Assert.Null(await UnitAsync(account, "abandoned-too"));
+        Assert.Equal(2, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]); // steady and abandoned
     }
 
     [Fact]
