@@ -58,7 +58,7 @@ public sealed partial class CheckoutSessions(
         var trialDays = CheckoutEligibility.TrialDaysFor(price.Plan, account);
         if (account.OpenCheckout is { } open && open.IsOpenAt(now))
         {
-            if (open.Sells(price.Plan.Code, price.Interval, trialDays, successUrl, cancelUrl))
+            if (open.Sells(price.Plan.Code, price.Interval, price.PriceId, trialDays, successUrl, cancelUrl))
             {
                 LogReused(accountId.Value, open.SessionId, price.Plan.Code.Value);
                 return Outcome.Succeeded(Started(open, trialDays, reused: true));

@@ -54,10 +54,25 @@ public sealed partial class UsageRecording(
         }
 
         var account = await accounts.GetAsync(accountId!.Value, cancellationToken).ConfigureAwait(false);
+        var fresh = false;
         for (var attempt = 1; account is not null && attempt <= MaxAccountAttempts; attempt++)
         {
             var entitlement = entitlements.Evaluate(account, now);
             var occurredAt = request.OccurredAt ?? now;
+            if (!fresh && OccurredAtError(occurredAt, entitlement.Period, now, rules) is not null)
+            {
+                // The period comes from this instance's copy of the account, which may predate a change that moved its
+                // start (a cancellation falling back to the calendar month): refuse only on the stored account.
+                account = await accounts.ReadAsync(accountId.Value, cancellationToken).ConfigureAwait(false);
+                fresh = true;
+                if (account is null)
+                {
+                    break;
+                }
+
+                entitlement = entitlements.Evaluate(account, now);
+            }
+
             if (OccurredAtError(occurredAt, entitlement.Period, now, rules) is { } occurredAtError)
             {
                 // A late retry of usage recorded in time (e.g. after the period rolled over) still gets its first answer.
@@ -94,6 +109,7 @@ public sealed partial class UsageRecording(
                 default:
                     LogAccountChanged(claim.Meter.Value, attempt);
                     account = await accounts.ReadAsync(accountId.Value, cancellationToken).ConfigureAwait(false);
+                    fresh = true;
                     break;
             }
         }

@@ -30,7 +30,8 @@ public sealed record OpenCheckout
 
     public bool IsOpenAt(DateTimeOffset instant) => instant < ExpiresAt;
 
-    public bool Sells(PlanCode plan, BillingInterval interval, int? trialDays, string successUrl, string cancelUrl) =>
-        PlanCode == plan && Interval == interval && TrialDays == trialDays
+    /// <summary>Whether this session sells exactly these terms: the same plan and interval at the same Stripe price (a price changed in the catalog since is not reused), trial and return URLs.</summary>
+    public bool Sells(PlanCode plan, BillingInterval interval, string priceId, int? trialDays, string successUrl, string cancelUrl) =>
+        PlanCode == plan && Interval == interval && string.Equals(PriceId, priceId, StringComparison.Ordinal) && TrialDays == trialDays
         && string.Equals(SuccessUrl, successUrl, StringComparison.Ordinal) && string.Equals(CancelUrl, cancelUrl, StringComparison.Ordinal);
 }

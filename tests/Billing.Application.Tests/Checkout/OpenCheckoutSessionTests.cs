@@ -44,6 +44,19 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task A_session_at_a_price_the_catalog_no_longer_sells_is_expired_not_reused()
+    {
+        var old = await StartAsync("basic", "month");
+        await _bed.Accounts.UpdateAsync(_id, a => a with { OpenCheckout = a.OpenCheckout! with { PriceId = "price_basic_monthly_before_the_increase" } }, CancellationToken.None);
+
+        var current = await StartAsync("basic", "month");
+
+        Assert.False(current.Reused);
+        Assert.Equal([old.SessionId], _bed.Gateway.ExpiredSessions);
+        Assert.Equal(TestCatalog.BasicMonthly, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.PriceId);
+    }
+
+    [Fact]
     public async Task A_session_granting_a_trial_is_not_reused_once_the_trial_is_used()
     {
         var withTrial = await StartAsync("basic", "year");

@@ -2,6 +2,7 @@ using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Usage;
 using Billing.Domain.Plans;
+using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
 using static Billing.Application.Tests.Fakes.UsageTestBed;
 
@@ -85,6 +86,22 @@ public sealed class UsageRecordingTests
             Assert.Single(errors.For("occurredAt")));
         Assert.Equal(0, _bed.Ledger.RecordCalls);
         Assert.Equal(1, (await _bed.RecordAsync(account, AgentRuns, 1, occurredAt: new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero))).AssertSucceeded().Used);
+    }
+
+    [Fact]
+    public async Task Usage_before_the_period_this_instance_remembers_is_judged_on_the_stored_account()
+    {
+        // The subscription's period started 3 days ago; this instance keeps the account from the first record. Then
+        // the subscription is canceled: the account falls back to the free plan's calendar month, which started earlier.
+        var bed = new UsageTestBed(usage: new UsageOptions { LateWindow = TimeSpan.FromDays(5) });
+        var (account, period) = bed.Subscribe(TestCatalog.ProMonthly);
+        (await bed.RecordAsync(account, AgentRuns, 1)).AssertSucceeded();
+        bed.ChangePlan(account, TestCatalog.ProMonthly, SubscriptionStatus.Canceled);
+        var occurredAt = period.Start.AddHours(-1);
+
+        var recorded = (await bed.RecordAsync(account, AgentRuns, 1, occurredAt: occurredAt)).AssertSucceeded();
+
+        Assert.Equal((bed.CurrentMonth.Start, 1L), (recorded.PeriodStart, recorded.Used));
     }
 
     [Fact]
