@@ -21,13 +21,7 @@ public static class CheckoutEligibility
             return false;
         }
 
-        var cancelledBy = subscription.CancelAt;
-        if (subscription.CancelAtPeriodEnd && subscription.CurrentPeriodEnd is { } periodEnd && (cancelledBy is null || periodEnd < cancelledBy))
-        {
-            cancelledBy = periodEnd;
-        }
-
-        return cancelledBy is not { } end || now < end;
+        return subscription.CancelsAt is not { } end || now < end;
     }
 
     /// <summary>The plan's Checkout trial when it has one and the account never had a trial (app-side or Stripe); else null.</summary>

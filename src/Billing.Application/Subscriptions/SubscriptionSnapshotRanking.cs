@@ -2,7 +2,10 @@ using Billing.Domain.Subscriptions;
 
 namespace Billing.Application.Subscriptions;
 
-/// <summary>How strongly a subscription read from Stripe claims an account, mirroring the domain's rule: may grant access &gt; live without access &gt; over.</summary>
+/// <summary>
+/// How strongly a subscription read from Stripe claims an account, mirroring the domain's rule: may grant access &gt;
+/// live without access (including one past its scheduled cancellation that Stripe has not ended yet) &gt; over.
+/// </summary>
 public static class SubscriptionSnapshotRanking
 {
     public const int MayGrantAccess = 2;
@@ -17,6 +20,7 @@ public static class SubscriptionSnapshotRanking
             return Over;
         }
 
-        return snapshot.Status.IsInGoodStanding || snapshot.Status.IsDelinquent ? MayGrantAccess : LiveWithoutAccess;
+        var cancelsAt = SubscriptionState.CancellationTime(snapshot.CancelAtPeriodEnd, snapshot.CurrentPeriodEnd, snapshot.CancelAt);
+        return SubscriptionState.CanGrantAccess(snapshot.Status, cancelsAt, snapshot.AsOf) ? MayGrantAccess : LiveWithoutAccess;
     }
 }

@@ -80,7 +80,7 @@ public static class EntitlementRules
             return null;
         }
 
-        var cancelsAt = CancellationTime(subscription);
+        var cancelsAt = subscription.CancelsAt;
         if (cancelsAt is { } cancel && now >= cancel)
         {
             return null;
@@ -121,18 +121,6 @@ public static class EntitlementRules
         var plan = (subscription.PriceId is { } priceId ? catalog.FindPrice(priceId)?.Plan : null)
                    ?? (subscription.PlanCode is { } code ? catalog.Find(code) : null);
         return plan is { Kind: PlanKind.Paid } ? plan : null;
-    }
-
-    private static DateTimeOffset? CancellationTime(SubscriptionState subscription)
-    {
-        DateTimeOffset? atPeriodEnd = subscription.CancelAtPeriodEnd ? subscription.CurrentPeriodEnd : null;
-        return (atPeriodEnd, subscription.CancelAt) switch
-        {
-            ({ } a, { } b) => a < b ? a : b,
-            ({ } a, null) => a,
-            (null, { } b) => b,
-            _ => null,
-        };
     }
 
     private static UsagePeriod CurrentPeriod(SubscriptionState subscription, DateTimeOffset now)

@@ -45,12 +45,37 @@ public sealed record SubscriptionState
     /// <summary>Not over yet: neither a terminal status nor an <c>ended_at</c>. An unknown status counts as live.</summary>
     public bool IsLive => !Status.IsTerminal && EndedAt is null;
 
+    /// <summary>When a scheduled cancellation ends it (<see cref="CancellationTime"/>); null when none is scheduled.</summary>
+    public DateTimeOffset? CancelsAt => CancellationTime(CancelAtPeriodEnd, CurrentPeriodEnd, CancelAt);
+
+    /// <summary>
+    /// The earlier of <c>cancel_at</c> and, with <c>cancel_at_period_end</c>, the period end: when Stripe ends the
+    /// subscription, whether or not its cancellation has been reported yet. One rule for entitlements, checkout and
+    /// the claim of two subscriptions on one account.
+    /// </summary>
+    public static DateTimeOffset? CancellationTime(bool cancelAtPeriodEnd, DateTimeOffset? periodEnd, DateTimeOffset? cancelAt)
+    {
+        DateTimeOffset? atPeriodEnd = cancelAtPeriodEnd ? periodEnd : null;
+        return (atPeriodEnd, cancelAt) switch
+        {
+            ({ } a, { } b) => a < b ? a : b,
+            ({ } a, null) => a,
+            (null, { } b) => b,
+            _ => null,
+        };
+    }
+
+    /// <summary>Whether a subscription in these terms may still grant access at <paramref name="asOf"/>: not past its scheduled cancellation.</summary>
+    public static bool CanGrantAccess(SubscriptionStatus status, DateTimeOffset? cancelsAt, DateTimeOffset asOf) =>
+        (status.IsInGoodStanding || status.IsDelinquent) && !(cancelsAt <= asOf);
+
     /// <summary>
     /// How strongly this subscription claims the account, used when a snapshot of a different subscription arrives:
-    /// 2 = may grant access (active, trialing, past_due, unpaid), 1 = live without access (incomplete, paused,
-    /// unknown), 0 = over.
+    /// 2 = may grant access (active, trialing, past_due, unpaid, and not past a scheduled cancellation as of
+    /// <see cref="StripeStateAsOf"/>), 1 = live without access (incomplete, paused, unknown, or past its cancellation
+    /// time while Stripe has not ended it yet), 0 = over.
     /// </summary>
-    internal int Claim => !IsLive ? 0 : Status.IsInGoodStanding || Status.IsDelinquent ? AccessClaim : 1;
+    internal int Claim => !IsLive ? 0 : CanGrantAccess(Status, CancelsAt, StripeStateAsOf) ? AccessClaim : 1;
 
     internal const int AccessClaim = 2;
 }

@@ -229,6 +229,28 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task A_new_subscription_after_a_cancellation_whose_date_passed_is_kept_while_Stripe_has_not_ended_the_old_one_yet()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var first = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        Stripe.SetCancelAtPeriodEnd(first, true);
+        await _world.DeliverNewEventsAsync();
+        _world.Time.SetUtcNow(first.PeriodEnd.AddMinutes(5)); // past the cancellation; Stripe's cancel has not run yet
+        Assert.False(Billing.Application.Checkout.CheckoutEligibility.HasStandingSubscription(_world.Account(Account), _world.Time.GetUtcNow()));
+
+        var second = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        await _world.DeliverNewEventsAsync();
+        Stripe.EndCancelledPeriod(first);
+        await _world.DeliverNewEventsAsync();
+
+        var account = _world.Account(Account);
+        Assert.Equal((second.Id, SubscriptionStatus.Active), (account.Subscription!.SubscriptionId, second.Status));
+        Assert.Empty(Stripe.Refunds);
+        Assert.Empty(account.DuplicateSubscriptions);
+        Assert.Equal("BASIC", _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow()).Plan.Code.Value);
+    }
+
+    [Fact]
     public async Task The_newer_subscription_goes_even_when_its_events_arrive_first()
     {
         var customer = Stripe.CreateCustomer(Account);
