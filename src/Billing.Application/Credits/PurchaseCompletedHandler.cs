@@ -3,6 +3,7 @@ using Billing.Application.Catalog;
 using Billing.Application.Entitlements;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Handling;
+using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.Domain.Plans;
@@ -22,6 +23,7 @@ public sealed class PurchaseCompletedHandler(
     IBillingAccountStore accounts,
     AccountEntitlements entitlements,
     PurchaseReversal reversal,
+    IncludedUnits included,
     TimeProvider time) : ICheckoutPaymentHandler
 {
     public const string Paid = "paid";
@@ -74,7 +76,7 @@ public sealed class PurchaseCompletedHandler(
                     return StripeEventHandlingResult.Ignored(accountId, $"Add-on of session {sessionId} was granted before.");
                 }
 
-                await accounts.UpdateAsync(
+                var granted = await accounts.UpdateAsync(
                     accountId,
                     account => account.GrantAddOn(new MeterAddOn
                     {
@@ -88,6 +90,7 @@ public sealed class PurchaseCompletedHandler(
                         PaymentIntentId = session.PaymentIntentId,
                     }),
                     cancellationToken).ConfigureAwait(false);
+                await included.RefreshAsync(granted, addOn.Meter, now, cancellationToken).ConfigureAwait(false); // usage counted before it is billed with it
                 return StripeEventHandlingResult.Applied(accountId, $"Add-on {addOn.Code}: +{addOn.Units} {addOn.Meter}.");
             default:
                 return StripeEventHandlingResult.Ignored(accountId, $"Payment-mode session sells '{session.Purchase}' '{session.PurchaseCode}', which is not in the catalog (the event is kept and can be replayed).");

@@ -1,4 +1,5 @@
 using Billing.Application.Accounts;
+using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 
@@ -15,7 +16,7 @@ public sealed record PurchaseTakeBack(CreditPosting Posting, bool AddOnRevoked, 
 /// never granted. Each side writes first and checks the other's write after, so whichever is applied last takes the
 /// purchase back, also when the two events are processed at the same time.
 /// </summary>
-public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore accounts, TimeProvider time)
+public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore accounts, IncludedUnits included, TimeProvider time)
 {
     /// <summary>The refund's side: take back what was applied; when nothing was, remember the payment and look again.</summary>
     public async Task<PurchaseTakeBack> ReverseAsync(AccountId accountId, string paymentIntentId, string reference, CancellationToken cancellationToken)
@@ -52,7 +53,11 @@ public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore a
         if (revoke)
         {
             var now = time.GetUtcNow();
-            await accounts.UpdateAsync(accountId, a => a.RevokeAddOn(paymentIntentId, now), cancellationToken).ConfigureAwait(false);
+            var revoked = await accounts.UpdateAsync(accountId, a => a.RevokeAddOn(paymentIntentId, now), cancellationToken).ConfigureAwait(false);
+            foreach (var meter in addOns.Select(a => a.Meter).Distinct())
+            {
+                await included.RefreshAsync(revoked, meter, now, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var granted = posting.Book.Grants.Any(g => g.PaymentIntentId == paymentIntentId) || addOns.Count > 0;

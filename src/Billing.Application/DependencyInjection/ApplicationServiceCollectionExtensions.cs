@@ -83,6 +83,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddSingleton(sp => PurchaseCatalog.Create(sp.GetRequiredService<IOptions<PurchaseOptions>>().Value, sp.GetRequiredService<IOptions<PlanCatalogOptions>>().Value));
         services.TryAddSingleton<CreditLedger>();
         services.TryAddTransient<PurchaseReversal>();
+        services.TryAddTransient<IncludedUnits>();
         services.TryAddTransient<Purchases>();
         services.TryAddTransient<CreditsOverview>();
         services.TryAddTransient<CreditAdjustments>();

@@ -1,5 +1,6 @@
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
+using Billing.Domain.Plans;
 
 namespace Billing.Application.Usage;
 
@@ -46,4 +47,11 @@ public interface IUsageLedger
 
     /// <summary>Marks the period's index entry as invoiced, so the invoicing timer stops listing it.</summary>
     Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that <paramref name="plan"/> now includes <paramref name="included"/> units of <paramref name="meter"/> in the
+    /// period (an add-on bought or revoked since its last count), when the period's counters exist and were last counted
+    /// under that plan; otherwise nothing changes (the next count records it). What invoicing prices the stretch with.
+    /// </summary>
+    Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, CancellationToken cancellationToken);
 }

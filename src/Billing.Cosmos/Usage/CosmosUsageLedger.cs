@@ -181,6 +181,30 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         return entries;
     }
 
+    public async Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, CancellationToken cancellationToken)
+    {
+        var id = DocumentIds.Usage(accountId, periodKey);
+        var partitionKey = new PartitionKey(accountId.Value);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var counters = await Container.ReadAsync<UsageDocument>(id, partitionKey, cancellationToken).ConfigureAwait(false);
+            if (counters is null || counters.Plan != plan.Value || (counters.Included.TryGetValue(meter.Value, out var recorded) && recorded == included))
+            {
+                return;
+            }
+
+            // An ETag-guarded replace, as the record procedure writes: a count in between makes it read again.
+            var changed = counters with { Included = new Dictionary<string, long>(counters.Included) { [meter.Value] = included }, UpdatedAt = time.GetUtcNow() };
+            var replaced = await Container.ReplaceAsync(changed, id, partitionKey, counters.ETag!, cancellationToken).ConfigureAwait(false);
+            if (replaced.Status != HttpStatusCode.PreconditionFailed)
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"The counters of {accountId} for {periodKey} kept changing under {MaxAttempts} attempts to record what {plan} includes of {meter}.");
+    }
+
     public async Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken) =>
         await Container.PatchAsync<UsagePeriodDocument>(
             DocumentIds.UsagePeriod(accountId, periodKey),

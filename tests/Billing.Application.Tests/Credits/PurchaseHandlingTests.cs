@@ -38,8 +38,8 @@ public sealed class PurchaseHandlingTests
         options.AddOns.Add(new AddOnOptions { Code = "RUNS_100", DisplayName = "100 runs", PriceId = "price_runs_100", Amount = 500, Currency = "usd", Meter = "agent_runs", Units = 100 });
         _catalog = PurchaseCatalog.Create(options, TestCatalog.Options());
         _ledger = new CreditLedger(_store, _usage.Time, NullLogger<CreditLedger>.Instance);
-        var reversal = new PurchaseReversal(_ledger, _usage.Accounts, _usage.Time);
-        _purchases = new PurchaseCompletedHandler(_catalog, _ledger, _usage.Accounts, _usage.Entitlements, reversal, _usage.Time);
+        var reversal = new PurchaseReversal(_ledger, _usage.Accounts, _usage.IncludedUnits, _usage.Time);
+        _purchases = new PurchaseCompletedHandler(_catalog, _ledger, _usage.Accounts, _usage.Entitlements, reversal, _usage.IncludedUnits, _usage.Time);
         var resolver = new StripeEventAccountResolver(_links, NullLogger<StripeEventAccountResolver>.Instance);
         _reversals = new PaymentReversalHandler(resolver, _gateway, reversal);
     }
@@ -200,7 +200,7 @@ public sealed class PurchaseHandlingTests
         await _usage.Accounts.UpdateAsync(account, a => a.NoteEarlyReversal("pi_cs_10", _usage.Time.GetUtcNow()), CancellationToken.None);
         // The purchase's handler read the account just before the refund's handler noted the payment.
         var stale = new StaleFirstRead(_usage.Accounts);
-        var purchases = new PurchaseCompletedHandler(_catalog, _ledger, stale, _usage.Entitlements, new PurchaseReversal(_ledger, stale, _usage.Time), _usage.Time);
+        var purchases = new PurchaseCompletedHandler(_catalog, _ledger, stale, _usage.Entitlements, new PurchaseReversal(_ledger, stale, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time);
 
         var result = await purchases.HandleAsync(account, Session("cs_10", purchase, code, "paid", "checkout.session.completed"), CancellationToken.None);
 
@@ -210,6 +210,32 @@ public sealed class PurchaseHandlingTests
         Assert.All((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, a => Assert.NotNull(a.RevokedAt));
         Assert.Equal(1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
     }
+
+    [Fact]
+    public async Task A_consumption_add_on_bought_after_the_last_count_is_billed_with_and_its_refund_bills_without_it()
+    {
+        var (account, period) = _usage.Subscribe(TestCatalog.ProMonthly); // PRO: 1,000 runs included, then overage
+        await _links.LinkAsync("cus_" + account.Value, account, CancellationToken.None);
+        (await _usage.RecordAsync(account, UsageTestBed.AgentRuns, 1_250)).AssertSucceeded(); // the last count: 250 beyond
+
+        await _purchases.HandleAsync(account, Session("cs_11", "add_on", "RUNS_100", "paid", "checkout.session.completed"), CancellationToken.None);
+        var billedWith = await OverageBilledAsync(account, period);
+        var shownWith = await OverageShownAsync(account);
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_11", "pi_cs_11", "cus_" + account.Value), CancellationToken.None);
+        var billedWithout = await OverageBilledAsync(account, period);
+        var shownWithout = await OverageShownAsync(account);
+
+        Assert.Equal((150L, 150L), (billedWith, shownWith));
+        Assert.Equal((250L, 250L), (billedWithout, shownWithout));
+    }
+
+    private async Task<long> OverageBilledAsync(AccountId account, Domain.Metering.UsagePeriod period) =>
+        Domain.Invoicing.PeriodCharges.Price((await _usage.Ledger.GetAsync(account, period.Key, CancellationToken.None))!, _usage.Catalog)
+            .Lines.Single(l => l.Meter == UsageTestBed.AgentRuns).OverageUnits;
+
+    private async Task<long> OverageShownAsync(AccountId account) =>
+        Assert.Single((await _usage.Report.GetAsync(account, "current", CancellationToken.None)).AssertSucceeded().Periods)
+            .Meters.Single(m => m.Meter == UsageTestBed.AgentRuns).OverageUnits;
 
     private async Task<AccountId> AccountAsync()
     {

@@ -270,6 +270,19 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         }
     }
 
+    public Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_periods.TryGetValue((accountId, periodKey), out var state) && state.Plan == plan)
+            {
+                state.Included[meter] = included;
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
     /// <summary>When the period's index entry was marked invoiced; null when it was not (or has no entry).</summary>
     public DateTimeOffset? InvoicedAt(AccountId accountId, UsagePeriodKey periodKey)
     {

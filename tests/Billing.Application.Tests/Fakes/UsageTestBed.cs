@@ -31,6 +31,7 @@ internal sealed class UsageTestBed
         Ledger = new InMemoryUsageLedger(Time, Accounts.VersionOf);
         UsageOptions = usage ?? new UsageOptions();
         Entitlements = new AccountEntitlements(Accounts, Catalog, Options.Create(new EntitlementOptions { PastDueGracePeriod = TimeSpan.FromDays(3) }), Time);
+        IncludedUnits = new IncludedUnits(Entitlements, Ledger);
         Thresholds = new UsageThresholds(Ledger, Notifications, Options.Create(UsageOptions), NullLogger<UsageThresholds>.Instance);
         Recording = new UsageRecording(new RecentAccounts(Accounts), Entitlements, Catalog, Ledger, Thresholds, Options.Create(UsageOptions), Time, NullLogger<UsageRecording>.Instance);
         Allocations = new Allocations(Accounts, Entitlements, Catalog, AllocationLedger, Time);
@@ -46,6 +47,8 @@ internal sealed class UsageTestBed
     public InMemoryBillingAccountStore Accounts { get; }
 
     public InMemoryUsageLedger Ledger { get; }
+
+    public IncludedUnits IncludedUnits { get; }
 
     public InMemoryAllocationLedger AllocationLedger { get; } = new();
 

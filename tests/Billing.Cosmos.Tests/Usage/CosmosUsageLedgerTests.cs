@@ -130,6 +130,25 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task What_the_current_plan_includes_can_be_raised_after_the_last_count_and_a_later_count_goes_on_from_it()
+    {
+        var account = Ids.NewAccount();
+        var enterprise = PlanCode.Parse("ENTERPRISE");
+        await ConsumeAsync(account, November, AgentRuns, 1_250, null, Pro, included: 1_000);
+
+        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_100, CancellationToken.None); // an add-on of 100
+        await _ledger.SetIncludedAsync(account, November.Key, enterprise, AgentRuns, 50_000, CancellationToken.None); // not the counted plan: ignored
+        await _ledger.SetIncludedAsync(account, December.Key, Pro, AgentRuns, 1_100, CancellationToken.None); // no counters: nothing created
+        var raised = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
+        var next = await _ledger.RecordAsync(Record(account, "after-add-on", November, AgentRuns, 10, null, Pro, included: 1_100), CancellationToken.None);
+
+        Assert.Equal(new Dictionary<MeterName, long> { [AgentRuns] = 1_100 }, raised.Included);
+        Assert.Equal(150, raised.OverageUnits(AgentRuns, 1_100));
+        Assert.Equal(new CountedUsage(1_260, 1_100, 0, 160), next.Key!.Counted);
+        Assert.Null(await _ledger.GetAsync(account, December.Key, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_plan_change_during_the_period_keeps_what_each_plan_counted_and_included()
     {
         var account = Ids.NewAccount();
