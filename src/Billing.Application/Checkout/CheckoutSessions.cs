@@ -95,7 +95,29 @@ public sealed partial class CheckoutSessions(
             CancelUrl = cancelUrl,
             ExpiresAt = session.ExpiresAt ?? now + options.Value.SessionLifetime,
         };
-        await accounts.UpdateAsync(accountId, a => a.RememberCheckout(opened), cancellationToken).ConfigureAwait(false);
+        OpenCheckout? replaced = null;
+        var stored = await accounts.UpdateAsync(
+            accountId,
+            a =>
+            {
+                // Another request (a second tab) may have opened one meanwhile: it must not stay payable too.
+                replaced = a.OpenCheckout is { } other && other.SessionId != opened.SessionId && other.IsOpenAt(now) ? other : null;
+                return a.RememberCheckout(opened);
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (replaced is not null)
+        {
+            await gateway.ExpireCheckoutSessionAsync(replaced.SessionId, cancellationToken).ConfigureAwait(false);
+            LogExpiredOther(accountId.Value, replaced.SessionId, replaced.PlanCode.Value, price.Plan.Code.Value);
+        }
+
+        if (trialDays is > 0 && stored.TrialUsedAt is not null)
+        {
+            // A trial started while this session was being created: paid, it would give a second one.
+            await gateway.ExpireCheckoutSessionAsync(opened.SessionId, cancellationToken).ConfigureAwait(false);
+            await accounts.UpdateAsync(accountId, a => a.ClearCheckout(opened.SessionId), cancellationToken).ConfigureAwait(false);
+            return Outcome.Refused<StartedCheckout>(RefusalReason.TrialAlreadyUsed, "A trial started while this Checkout was being created; start the Checkout again (without a trial).");
+        }
 
         LogStarted(accountId.Value, price.Plan.Code.Value, price.PriceId, trialDays ?? 0, session.SessionId);
         return Outcome.Succeeded(Started(opened, trialDays, reused: false));

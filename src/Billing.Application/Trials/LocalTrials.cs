@@ -1,5 +1,6 @@
 using Billing.Application.Accounts;
 using Billing.Application.Outcomes;
+using Billing.Application.Payments;
 using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
 using Microsoft.Extensions.Logging;
@@ -10,11 +11,14 @@ namespace Billing.Application.Trials;
 /// Starts the catalog's trial plan for the caller's account, once per account ever: refused after any earlier trial
 /// (app-side or through Checkout, running, ended or cancelled) and while a subscription is live. The trial ends by
 /// time (the entitlement rules compare its end with the clock), not by a webhook. The decision is taken inside the
-/// ETag-guarded update, so two racing requests start one trial; a refused request writes nothing.
+/// ETag-guarded update, so two racing requests start one trial; a refused request writes nothing. An open Checkout
+/// that grants Stripe's trial is expired first, and a Checkout created meanwhile with a trial refuses itself
+/// (<see cref="Checkout.CheckoutSessions"/>), so no account gets both trials.
 /// </summary>
 public sealed partial class LocalTrials(
     PlanCatalog catalog,
     IBillingAccountStore accounts,
+    IStripeBillingGateway gateway,
     TimeProvider time,
     ILogger<LocalTrials> logger)
 {
@@ -33,13 +37,20 @@ public sealed partial class LocalTrials(
             await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
         }
 
+        // An open Checkout that grants Stripe's trial would give a second trial once paid: no longer payable first.
+        var trialCheckout = existing?.OpenCheckout is { TrialDays: > 0 } open && open.IsOpenAt(now) ? open : null;
+        if (trialCheckout is not null)
+        {
+            await gateway.ExpireCheckoutSessionAsync(trialCheckout.SessionId, cancellationToken).ConfigureAwait(false);
+        }
+
         LocalTrialStartResult? decision = null;
         var stored = await accounts.UpdateAsync(
             accountId,
             account =>
             {
                 decision = account.StartLocalTrial(catalog, now);
-                return decision.Changed ? decision.Account : null;
+                return !decision.Changed ? null : trialCheckout is null ? decision.Account : decision.Account.ClearCheckout(trialCheckout.SessionId);
             },
             cancellationToken).ConfigureAwait(false);
 

@@ -72,6 +72,56 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task A_trial_started_while_a_session_granting_a_trial_is_open_expires_that_session_first()
+    {
+        var withTrial = await StartAsync("basic", "year");
+
+        Assert.IsType<Succeeded<Billing.Application.Trials.StartedTrial>>(await _bed.Trials.StartAsync(_id, CancellationToken.None));
+
+        Assert.NotNull(withTrial.TrialDays);
+        Assert.Equal([withTrial.SessionId], _bed.Gateway.ExpiredSessions);
+        Assert.Null((await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout);
+    }
+
+    [Fact]
+    public async Task A_session_with_a_trial_created_while_a_trial_started_is_expired_and_the_checkout_refused()
+    {
+        await _bed.Accounts.GetOrCreateAsync(_id, CancellationToken.None);
+        _bed.Gateway.DuringCheckoutCreation = async _ =>
+        {
+            _bed.Gateway.DuringCheckoutCreation = null;
+            await _bed.Trials.StartAsync(_id, CancellationToken.None); // the same account, from another tab
+        };
+
+        var outcome = await _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = "basic", Interval = "year" }, CancellationToken.None);
+
+        Assert.Equal(RefusalReason.TrialAlreadyUsed, Assert.IsType<Refused<StartedCheckout>>(outcome).Refusal.Reason);
+        Assert.NotNull(Assert.Single(_bed.Gateway.Checkouts).TrialDays);
+        Assert.Single(_bed.Gateway.ExpiredSessions);
+        var account = (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!;
+        Assert.Null(account.OpenCheckout);
+        Assert.NotNull(account.LocalTrial);
+    }
+
+    [Fact]
+    public async Task Two_tabs_opening_sessions_for_other_plans_at_once_leave_one_payable()
+    {
+        Task<Outcome<StartedCheckout>>? otherTab = null;
+        _bed.Gateway.DuringCheckoutCreation = _ =>
+        {
+            _bed.Gateway.DuringCheckoutCreation = null;
+            otherTab = _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = "pro", Interval = "month" }, CancellationToken.None);
+            return otherTab; // the other tab's session is created and remembered while this one is being created
+        };
+
+        var first = await StartAsync("basic", "month");
+        var second = Assert.IsType<Succeeded<StartedCheckout>>(await otherTab!).Value;
+
+        Assert.Equal([second.SessionId], _bed.Gateway.ExpiredSessions);
+        Assert.Equal(first.SessionId, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.SessionId);
+    }
+
+    [Fact]
     public async Task Other_redirect_urls_get_a_new_session_under_another_idempotency_key()
     {
         var first = await StartAsync("pro", "month");

@@ -42,7 +42,7 @@ internal sealed class AccountsTestBed
             Time,
             NullLogger<CheckoutSessions>.Instance);
         Portal = new PortalSessions(Accounts, Gateway, Redirects, Options.Create(new PortalOptions { ReturnUrl = DefaultReturnUrl }));
-        Trials = new LocalTrials(Catalog, Accounts, Time, NullLogger<LocalTrials>.Instance);
+        Trials = new LocalTrials(Catalog, Accounts, Gateway, Time, NullLogger<LocalTrials>.Instance);
         var entitlements = new AccountEntitlements(Accounts, Catalog, Options.Create(new EntitlementOptions()), Time);
         Overview = new SubscriptionOverview(Catalog, Accounts, Usage, entitlements, Time);
     }

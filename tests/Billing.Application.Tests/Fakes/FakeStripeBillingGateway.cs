@@ -22,6 +22,9 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
     /// <summary>Runs inside customer creation, e.g. to let another writer change the account meanwhile.</summary>
     public Func<NewStripeCustomer, Task>? DuringCustomerCreation { get; set; }
 
+    /// <summary>Runs inside Checkout Session creation, e.g. to let another request change the account meanwhile.</summary>
+    public Func<HostedCheckoutRequest, Task>? DuringCheckoutCreation { get; set; }
+
     /// <summary>When set, every call fails with this exception.</summary>
     public Exception? Failure { get; set; }
 
@@ -62,6 +65,11 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
         _checkouts.Enqueue(request);
         await Task.Yield();
         ThrowIfFailing();
+        if (DuringCheckoutCreation is { } during)
+        {
+            await during(request);
+        }
+
         var id = $"cs_test_fake{Interlocked.Increment(ref _sessionSequence)}";
         return new HostedCheckoutSession(id, new Uri($"https://checkout.stripe.test/c/{id}"));
     }
