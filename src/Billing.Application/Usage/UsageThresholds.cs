@@ -20,7 +20,7 @@ public sealed partial class UsageThresholds(
     ILogger<UsageThresholds> logger)
 {
     /// <summary>The counter value at which <paramref name="percent"/> of <paramref name="limit"/> is reached (at least 1).</summary>
-    public static long ReachedAt(long limit, int percent) => Math.Max(1, ((limit * percent) + 99) / 100);
+    public static long ReachedAt(long limit, int percent) => (long)Int128.Max(Int128.One, (((Int128)limit * percent) + 99) / 100); // exact for any quota
 
     public async Task NotifyAsync(AccountId accountId, Entitlement entitlement, MeterPolicy policy, UsageConsumeResult result, DateTimeOffset now, CancellationToken cancellationToken)
     {

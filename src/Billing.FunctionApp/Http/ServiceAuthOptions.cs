@@ -15,7 +15,7 @@ public sealed class ServiceAuthOptions
     /// <summary>The accepted API keys, each by name and hash.</summary>
     public IList<ServiceApiKeyOptions> ApiKeys { get; } = [];
 
-    /// <summary>The scope a service token must carry (in its space-separated <c>scope</c> claim or a <c>scp</c> claim).</summary>
+    /// <summary>The scope a service token must carry (in its space-separated <c>scope</c> claim, a <c>scp</c> claim, or as an Entra ID application permission in <c>roles</c>).</summary>
     public string Scope { get; set; } = DefaultScope;
 
     /// <summary>

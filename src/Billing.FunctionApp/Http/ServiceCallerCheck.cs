@@ -14,7 +14,8 @@ internal sealed class ServiceCallerCheck
     /// <summary>The name given to a service token that has none of <c>sub</c>, <c>azp</c> and <c>client_id</c>.</summary>
     public const string UnnamedService = "unnamed";
 
-    private static readonly string[] ScopeClaims = ["scope", "scp"];
+    /// <summary>Where providers put what a client may do: OAuth scopes (<c>scope</c>, <c>scp</c>), and Entra ID's application permissions of client-credentials tokens (<c>roles</c>).</summary>
+    private static readonly string[] ScopeClaims = ["scope", "scp", "roles"];
 
     private static readonly string[] ServiceNameClaims = ["sub", "azp", "client_id"];
 
@@ -64,7 +65,10 @@ internal sealed class ServiceCallerCheck
         return match;
     }
 
-    /// <summary>Whether <see cref="Scope"/> is one of the space-separated values of a <c>scope</c> or <c>scp</c> claim (any number of each).</summary>
+    /// <summary>
+    /// Whether <see cref="Scope"/> is one of the space-separated values of a <c>scope</c>, <c>scp</c> or <c>roles</c>
+    /// claim (any number of each). A role alone never makes a service: <see cref="IsServiceClient"/> is checked too.
+    /// </summary>
     public bool HasScope(ClaimsPrincipal token)
     {
         ArgumentNullException.ThrowIfNull(token);

@@ -21,6 +21,8 @@ public sealed class UsageThresholdsTests
     [InlineData(1, 80, 1)]
     [InlineData(3, 1, 1)] // never below one unit
     [InlineData(100_000, 100, 100_000)]
+    [InlineData(long.MaxValue, 100, long.MaxValue)] // no overflow, whatever the quota
+    [InlineData(long.MaxValue, 80, 7_378_697_629_483_820_646)]
     public void A_threshold_is_reached_at_its_share_of_the_limit_rounded_up(long limit, int percent, long reachedAt)
     {
         Assert.Equal(reachedAt, UsageThresholds.ReachedAt(limit, percent));

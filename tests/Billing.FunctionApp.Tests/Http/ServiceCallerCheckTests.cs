@@ -59,6 +59,10 @@ public sealed class ServiceCallerCheckTests
         Assert.True(Check.HasScope(Token(("scope", scope))));
 
     [Fact]
+    public void The_scope_may_be_an_application_permission_in_roles_as_Entra_ID_issues_client_credentials_tokens() =>
+        Assert.True(Check.HasScope(Token(("roles", "reports.read"), ("roles", "billing.usage"))));
+
+    [Fact]
     public void The_scope_may_be_in_any_scp_claim()
     {
         Assert.True(Check.HasScope(Token(("scp", "reports.read"), ("scp", "billing.usage"))));
@@ -71,7 +75,7 @@ public sealed class ServiceCallerCheckTests
     [InlineData("scope", "Billing.Usage")]
     [InlineData("scope", "billing")]
     [InlineData("scp", "billing.usage2")]
-    [InlineData("roles", "billing.usage")]
+    [InlineData("roles", "billing.usage.read")]
     [InlineData("scopes", "billing.usage")]
     public void Without_the_scope_the_token_is_no_service_token(string type, string value) =>
         Assert.False(Check.HasScope(Token(("sub", "user-1"), (type, value))));
