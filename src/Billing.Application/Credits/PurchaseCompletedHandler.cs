@@ -73,6 +73,7 @@ public sealed class PurchaseCompletedHandler(
             case PurchaseKinds.AddOn when catalog.FindAddOn(session.PurchaseCode) is { } addOn:
                 if (before.AddOns.Any(a => a.GrantId == grantId))
                 {
+                    await included.RefreshAsync(before, addOn.Meter, now, cancellationToken).ConfigureAwait(false); // in case the first delivery stopped before it
                     return StripeEventHandlingResult.Ignored(accountId, $"Add-on of session {sessionId} was granted before.");
                 }
 

@@ -50,14 +50,16 @@ public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore a
         var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
         var addOns = account?.AddOns.Where(a => a.PaymentIntentId == paymentIntentId).ToList() ?? [];
         var revoke = addOns.Any(a => a.RevokedAt is null);
+        var now = time.GetUtcNow();
         if (revoke)
         {
-            var now = time.GetUtcNow();
-            var revoked = await accounts.UpdateAsync(accountId, a => a.RevokeAddOn(paymentIntentId, now), cancellationToken).ConfigureAwait(false);
-            foreach (var meter in addOns.Select(a => a.Meter).Distinct())
-            {
-                await included.RefreshAsync(revoked, meter, now, cancellationToken).ConfigureAwait(false);
-            }
+            account = await accounts.UpdateAsync(accountId, a => a.RevokeAddOn(paymentIntentId, now), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var meter in addOns.Select(a => a.Meter).Distinct())
+        {
+            // Also when revoked by an earlier delivery that stopped before this step: it changes nothing once done.
+            await included.RefreshAsync(account!, meter, now, cancellationToken).ConfigureAwait(false);
         }
 
         var granted = posting.Book.Grants.Any(g => g.PaymentIntentId == paymentIntentId) || addOns.Count > 0;
