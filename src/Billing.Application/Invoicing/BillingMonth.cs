@@ -49,6 +49,6 @@ public readonly partial record struct BillingMonth
 
     public override string ToString() => Start.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^\d{4}-\d{2}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}$", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 }

@@ -88,6 +88,7 @@ public sealed class InvoicingRunsTests
     [Theory]
     [InlineData("2026-13", null, "period")]
     [InlineData("11-2026", null, "period")]
+    [InlineData("\u0662\u0660\u0662\u0666-\u0661\u0661", null, "period")] // digits, but not ASCII ones
     [InlineData(null, null, "period")]
     [InlineData("2026-11", "a/b", "accountId")]
     public async Task A_malformed_request_is_invalid_and_queues_nothing(string? period, string? account, string field)

@@ -173,6 +173,19 @@ public sealed class AdminCommandTests
         Assert.Equal("""{"amount":-300,"currency":"usd","reason":"goodwill","idempotencyKey":"k1"}""", request.Body);
     }
 
+    [Fact]
+    public async Task Credits_adjust_without_a_key_sends_a_new_one_and_tells_it_for_a_safe_retry()
+    {
+        await using var server = new CannedServer(200, """{"accountId":"user-1","entry":{"sequence":1,"kind":"adjustment","currency":"usd","amount":500,"reason":"goodwill","operator":"ops-1"},"balance":500,"replayed":false}""");
+
+        var run = await CliRun.RunAsync("admin", "credits", "adjust", "--account", "user-1", "--amount", "500", "--currency", "usd", "--reason", "goodwill", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var key = JsonNode.Parse(Assert.Single(server.Requests).Body)!["idempotencyKey"]!.GetValue<string>();
+        Assert.StartsWith("cli-", key, StringComparison.Ordinal);
+        Assert.Contains($"--idempotency-key {key}", run.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("admin", "poison", "list")]
     [InlineData("admin", "poison", "replay", "--all")]
@@ -184,7 +197,8 @@ public sealed class AdminCommandTests
 
         Assert.True(run.ExitCode == ExitCodes.Unreachable, run.ToString());
         Assert.Empty(run.Output);
-        Assert.StartsWith("billing: Could not reach http://127.0.0.1:", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.StartsWith("billing: Could not reach http://127.0.0.1:", run.ErrorLines[^1], StringComparison.Ordinal);
+        Assert.All(run.ErrorLines.SkipLast(1), line => Assert.StartsWith("idempotency key: ", line, StringComparison.Ordinal)); // the adjustment's, for a retry
     }
 
     [Theory]

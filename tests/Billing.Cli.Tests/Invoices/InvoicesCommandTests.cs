@@ -45,6 +45,22 @@ public sealed class InvoicesCommandTests
     }
 
     [Fact]
+    public async Task A_run_prepaid_credit_paid_in_full_is_done()
+    {
+        await using var server = new CannedServer(request => request switch
+        {
+            { Method: "POST" } => Ok(Started("a:sub-1")),
+            { PathAndQuery: var path } when path.StartsWith("/api/billing/admin/poison", StringComparison.Ordinal) => Ok("""{"queue":"invoice-jobs-poison","approximateCount":0,"messages":[]}"""),
+            _ => Ok(Runs(Run("a:sub-1", "coveredByCredit", 500))),
+        });
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--timeout", "5", "--poll-ms", "50", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("failed            0", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_job_poisoned_after_the_run_started_fails_the_run_and_is_named_while_older_poison_is_not()
     {
         await using var server = new CannedServer(request => request switch

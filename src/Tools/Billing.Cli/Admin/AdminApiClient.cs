@@ -48,11 +48,15 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
     /// <summary>A manual credit adjustment (<c>POST /api/billing/admin/accounts/{id}/credits</c>), printed as a table.</summary>
     public Task<int> AdjustCreditsAsync(string accountId, long amount, string currency, string reason, string? idempotencyKey, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var body = new JsonObject { ["amount"] = amount, ["currency"] = currency, ["reason"] = reason };
-        if (idempotencyKey is not null)
+        // A retry after an unclear outcome (a timeout, a 503) must resend the same key to post once: one is made
+        // when none is given, and told, so the operator can run the command again with it.
+        var key = idempotencyKey ?? "cli-" + Guid.NewGuid().ToString("N");
+        if (idempotencyKey is null)
         {
-            body["idempotencyKey"] = idempotencyKey;
+            error.WriteLine($"idempotency key: {key} (to retry this adjustment safely, run it again with --idempotency-key {key})");
         }
+
+        var body = new JsonObject { ["amount"] = amount, ["currency"] = currency, ["reason"] = reason, ["idempotencyKey"] = key };
 
         return SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/credits", body, output, error, cancellationToken, AdminViewTables.Adjustment);
     }

@@ -174,7 +174,7 @@ public static class AdminCommand
                 result.AddError("--reason must not be empty.");
             }
         });
-        var key = new Option<string>("--idempotency-key") { Description = "Makes a retried command post once (default: derived by the server from the request and the ledger state)." };
+        var key = new Option<string>("--idempotency-key") { Description = "Makes a retried command post once (default: a new key, printed on stderr for a retry)." };
         var adjust = new Command("adjust", "Add credit to an account or take it away, with a reason (a manual ledger entry).") { account, amount, currency, reason, key };
         adjust.SetAction((result, cancellationToken) =>
             RunAsync(connection, result, (client, output, error) => client.AdjustCreditsAsync(

@@ -44,7 +44,7 @@ public sealed record RunProgress
                 case "recorded":
                     invoiced.Add(run!);
                     break;
-                case "nothingToBill":
+                case "nothingToBill" or "coveredByCredit": // done: nothing left to invoice, or prepaid credit paid it all
                     nothing++;
                     break;
                 default:
@@ -53,7 +53,7 @@ public sealed record RunProgress
             }
         }
 
-        var alreadyDone = runs.Where(r => !queued.Contains(r.Key) && InvoicesCommand.Text(r.Value["step"]) is "recorded" or "nothingToBill").ToList();
+        var alreadyDone = runs.Where(r => !queued.Contains(r.Key) && InvoicesCommand.Text(r.Value["step"]) is "recorded" or "nothingToBill" or "coveredByCredit").ToList();
         return new RunProgress
         {
             Total = queued.Count,
