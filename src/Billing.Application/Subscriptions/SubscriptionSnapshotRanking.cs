@@ -20,7 +20,6 @@ public static class SubscriptionSnapshotRanking
             return Over;
         }
 
-        var cancelsAt = SubscriptionState.CancellationTime(snapshot.CancelAtPeriodEnd, snapshot.CurrentPeriodEnd, snapshot.CancelAt);
-        return SubscriptionState.CanGrantAccess(snapshot.Status, cancelsAt, snapshot.AsOf) ? MayGrantAccess : LiveWithoutAccess;
+        return SubscriptionState.CanGrantAccess(snapshot.Status, snapshot.CancelsAt, snapshot.AsOf) ? MayGrantAccess : LiveWithoutAccess;
     }
 }

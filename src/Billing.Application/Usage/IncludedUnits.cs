@@ -1,7 +1,6 @@
 using Billing.Application.Entitlements;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
-using Billing.Domain.Plans;
 
 namespace Billing.Application.Usage;
 
@@ -17,8 +16,7 @@ public sealed class IncludedUnits(AccountEntitlements entitlements, IUsageLedger
     {
         ArgumentNullException.ThrowIfNull(account);
         var entitlement = entitlements.Evaluate(account, now);
-        var policy = entitlement.PolicyFor(meter);
-        if (policy.Enforcement == MeterEnforcement.Overage && policy.Quota is { } included)
+        if (entitlement.PolicyFor(meter).Included is { } included)
         {
             await ledger.SetIncludedAsync(account.Id, entitlement.PeriodKey, entitlement.Plan.Code, meter, included, cancellationToken).ConfigureAwait(false);
         }

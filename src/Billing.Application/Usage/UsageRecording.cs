@@ -59,7 +59,8 @@ public sealed partial class UsageRecording(
         {
             var entitlement = entitlements.Evaluate(account, now);
             var occurredAt = request.OccurredAt ?? now;
-            if (!fresh && OccurredAtError(occurredAt, entitlement.Period, now, rules) is not null)
+            var occurredAtError = OccurredAtError(occurredAt, entitlement.Period, now, rules);
+            if (occurredAtError is not null && !fresh)
             {
                 // The period comes from this instance's copy of the account, which may predate a change that moved its
                 // start (a cancellation falling back to the calendar month): refuse only on the stored account.
@@ -71,9 +72,10 @@ public sealed partial class UsageRecording(
                 }
 
                 entitlement = entitlements.Evaluate(account, now);
+                occurredAtError = OccurredAtError(occurredAt, entitlement.Period, now, rules);
             }
 
-            if (OccurredAtError(occurredAt, entitlement.Period, now, rules) is { } occurredAtError)
+            if (occurredAtError is not null)
             {
                 // A late retry of usage recorded in time (e.g. after the period rolled over) still gets its first answer.
                 return await ledger.GetKeyAsync(accountId.Value, key!, cancellationToken).ConfigureAwait(false) is { Counted: { } counted } known
@@ -83,7 +85,7 @@ public sealed partial class UsageRecording(
             }
 
             var policy = entitlement.PolicyFor(meter!.Value);
-            var consumption = new UsageConsumption(accountId.Value, entitlement.Period, meter.Value, quantity!.Value, policy.HardLimit, entitlement.Plan.Code, policy.Enforcement == MeterEnforcement.Overage ? policy.Quota : null);
+            var consumption = new UsageConsumption(accountId.Value, entitlement.Period, meter.Value, quantity!.Value, policy.HardLimit, entitlement.Plan.Code, policy.Included);
             var record = UsageRecord.Of(consumption, key!, occurredAt, now, rules.KeyRetention, account.Version);
             var claim = record.Key;
             var result = await ledger.RecordAsync(record, cancellationToken).ConfigureAwait(false);

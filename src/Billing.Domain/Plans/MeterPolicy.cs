@@ -40,6 +40,9 @@ public sealed class MeterPolicy
     /// <summary>The value a counter must never exceed, or null when usage is not refused (unlimited or billed as overage).</summary>
     public long? HardLimit => Enforcement == MeterEnforcement.HardLimit ? Quota : null;
 
+    /// <summary>The units included before overage is billed (an overage meter's quota); null for other meters. What a count records for invoicing.</summary>
+    public long? Included => Enforcement == MeterEnforcement.Overage ? Quota : null;
+
     /// <summary>No quota on a consumption meter.</summary>
     public static MeterPolicy Unlimited(MeterName meter) => Unlimited(meter, MeterKind.Consumption);
 
@@ -68,7 +71,7 @@ public sealed class MeterPolicy
     public long OverageQuantity(long used)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(used);
-        return Enforcement == MeterEnforcement.Overage && Quota is { } quota && used > quota ? used - quota : 0;
+        return Included is { } included && used > included ? used - included : 0;
     }
 
     /// <summary>The overage charge for a period in which <paramref name="used"/> units were counted; null for meters not billed as overage.</summary>

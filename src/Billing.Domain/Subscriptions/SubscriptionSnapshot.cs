@@ -30,6 +30,9 @@ public sealed record SubscriptionSnapshot
 
     public DateTimeOffset? CancelAt { get; init; }
 
+    /// <summary>When a scheduled cancellation ends it (<see cref="SubscriptionState.CancellationTime"/>); null when none is scheduled.</summary>
+    public DateTimeOffset? CancelsAt => SubscriptionState.CancellationTime(CancelAtPeriodEnd, CurrentPeriodEnd, CancelAt);
+
     public DateTimeOffset? CanceledAt { get; init; }
 
     public DateTimeOffset? EndedAt { get; init; }
