@@ -103,7 +103,10 @@ public sealed record InvoiceRunView
 
     public required DateTimeOffset PeriodEnd { get; init; }
 
-    /// <summary><c>computed</c>, <c>draftCreated</c>, <c>itemsCreated</c>, <c>finalized</c>, <c>recorded</c> or <c>nothingToBill</c>.</summary>
+    /// <summary>
+    /// <c>computed</c>, <c>creditApplied</c>, <c>draftCreated</c>, <c>itemsCreated</c>, <c>finalized</c>, <c>recorded</c>,
+    /// or <c>nothingToBill</c>, or <c>coveredByCredit</c> (prepaid credit paid it all; no Stripe invoice).
+    /// </summary>
     public required string Step { get; init; }
 
     public required string Plan { get; init; }
@@ -113,7 +116,14 @@ public sealed record InvoiceRunView
 
     public required string Currency { get; init; }
 
+    /// <summary>The lines' total (minor units).</summary>
     public required long Total { get; init; }
+
+    /// <summary>Prepaid credit the run spent on the period (minor units); 0 when none.</summary>
+    public required long CreditApplied { get; init; }
+
+    /// <summary>What the Stripe invoice bills: <see cref="Total"/> less <see cref="CreditApplied"/> (0 when credit paid it all).</summary>
+    public required long AmountDue { get; init; }
 
     public string? StripeInvoiceId { get; init; }
 
@@ -142,6 +152,8 @@ public sealed record InvoiceRunView
         Plans = run.Plans,
         Currency = run.Currency.Code,
         Total = run.Total,
+        CreditApplied = run.CreditApplied,
+        AmountDue = run.AmountDue,
         StripeInvoiceId = run.StripeInvoiceId,
         Number = run.Number,
         Status = run.Status,

@@ -22,7 +22,7 @@ public sealed class InvoicesCommandTests
             {
                 1 => Runs(Run("a:sub-1", "computed")),
                 2 => Runs(Run("a:sub-1", "finalized", 500), Run("b:sub-1", "nothingToBill")),
-                _ => Runs(Run("a:sub-1", "recorded", 500), Run("b:sub-1", "nothingToBill"), Run("c:sub-1", "recorded", 250, "eur"), Run("old:sub-0", "recorded", 999)),
+                _ => Runs(Run("a:sub-1", "recorded", 600, credit: 100), Run("b:sub-1", "nothingToBill"), Run("c:sub-1", "recorded", 250, "eur"), Run("old:sub-0", "recorded", 999)),
             }),
         });
 
@@ -37,7 +37,8 @@ public sealed class InvoicesCommandTests
         Assert.Contains("[##############################] 3/3", run.Output, StringComparison.Ordinal);
         Assert.Contains("Invoicing 2026-11: 4 accounts", run.Output, StringComparison.Ordinal);
         Assert.Contains("invoices created  2", run.Output, StringComparison.Ordinal);
-        Assert.Contains("total             250 eur (minor units), 500 usd (minor units)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("total             250 eur (minor units), 500 usd (minor units)", run.Output, StringComparison.Ordinal); // what the invoices bill
+        Assert.Contains("prepaid credit    100 usd (minor units)" + Environment.NewLine, run.Output, StringComparison.Ordinal);
         Assert.Contains("skipped           2 (nothing to bill 1, already invoiced before 1)", run.Output, StringComparison.Ordinal);
         Assert.Contains("failed            0", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain('\r', run.Output); // captured output: plain lines, no redraw
@@ -45,18 +46,22 @@ public sealed class InvoicesCommandTests
     }
 
     [Fact]
-    public async Task A_run_prepaid_credit_paid_in_full_is_done()
+    public async Task A_run_prepaid_credit_paid_in_full_is_done_and_the_credit_spent_is_summed_apart_from_what_the_invoices_bill()
     {
         await using var server = new CannedServer(request => request switch
         {
-            { Method: "POST" } => Ok(Started("a:sub-1")),
+            { Method: "POST" } => Ok(Started("a:sub-1", "b:sub-1")),
             { PathAndQuery: var path } when path.StartsWith("/api/billing/admin/poison", StringComparison.Ordinal) => Ok("""{"queue":"invoice-jobs-poison","approximateCount":0,"messages":[]}"""),
-            _ => Ok(Runs(Run("a:sub-1", "coveredByCredit", 500))),
+            _ => Ok(Runs(Run("a:sub-1", "coveredByCredit", 500, credit: 500), Run("b:sub-1", "recorded", 300, credit: 100))),
         });
 
         var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--timeout", "5", "--poll-ms", "50", "--url", server.Url, "--token", Token);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("invoices created  1", run.Output, StringComparison.Ordinal);
+        Assert.Contains("total             200 usd (minor units)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("prepaid credit    600 usd (minor units) (paid 1 period(s) in full: no invoice)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("skipped           0 (nothing to bill 0", run.Output, StringComparison.Ordinal);
         Assert.Contains("failed            0", run.Output, StringComparison.Ordinal);
     }
 
@@ -225,7 +230,7 @@ public sealed class InvoicesCommandTests
             Totals = new Dictionary<string, long>(), FailedRuns = [], WaitingRuns = [],
         };
 
-        Assert.Equal("[###############...............] 2/4  invoiced 1, nothing to bill 0, failed 1, waiting 2", ProgressLine.Render(progress));
+        Assert.Equal("[###############...............] 2/4  invoiced 1, paid by credit 0, nothing to bill 0, failed 1, waiting 2", ProgressLine.Render(progress));
     }
 
     [Fact]
@@ -253,10 +258,10 @@ public sealed class InvoicesCommandTests
 
     private static string Runs(params string[] runs) => $$"""{"runs":[{{string.Join(',', runs)}}],"cursor":null}""";
 
-    private static string Run(string runId, string step, long total = 0, string currency = "usd")
+    private static string Run(string runId, string step, long total = 0, string currency = "usd", long credit = 0)
     {
         var account = runId[..runId.LastIndexOf(':')];
         var invoice = step is "recorded" or "finalized" ? $$""","stripeInvoiceId":"in_{{account}}","number":"INV-1","status":"open","hostedInvoiceUrl":"https://invoice.example/{{account}}" """ : "";
-        return $$"""{"runId":"{{runId}}","accountId":"{{account}}","periodKey":"sub-1","periodStart":"2026-10-15T00:00:00Z","periodEnd":"2026-11-15T00:00:00Z","step":"{{step}}","plan":"PRO","currency":"{{currency}}","total":{{total}}{{invoice}},"attempts":1,"updatedAt":"2026-12-02T02:00:05Z","lines":[{"meter":"agent_runs","description":"agent_runs beyond the plan","used":1,"included":0,"overageUnits":1,"amount":{{total}},"stripeItemId":"ii_1"}]}""";
+        return $$"""{"runId":"{{runId}}","accountId":"{{account}}","periodKey":"sub-1","periodStart":"2026-10-15T00:00:00Z","periodEnd":"2026-11-15T00:00:00Z","step":"{{step}}","plan":"PRO","currency":"{{currency}}","total":{{total}},"creditApplied":{{credit}},"amountDue":{{total - credit}}{{invoice}},"attempts":1,"updatedAt":"2026-12-02T02:00:05Z","lines":[{"meter":"agent_runs","description":"agent_runs beyond the plan","used":1,"included":0,"overageUnits":1,"amount":{{total}},"stripeItemId":"ii_1"}]}""";
     }
 }

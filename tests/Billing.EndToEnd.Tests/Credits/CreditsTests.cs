@@ -199,6 +199,11 @@ public sealed class CreditsTests
         Assert.Single(await UsageInvoicesAsync(stack, customer.Id));
         var listed = (await GetAsync(stack, accountId, "/api/billing/invoices")).GetProperty("invoices").EnumerateArray().Single();
         Assert.Equal((charges - credit, credit), (listed.GetProperty("amount").GetInt64(), listed.GetProperty("creditApplied").GetInt64()));
+        var run = await GetAsync(stack, accountId, "/api/billing/admin/invoices/runs/" + invoice.Id, admin: true);
+        Assert.Equal(
+            ("recorded", charges, credit, charges - credit),
+            (run.GetProperty("step").GetString(), run.GetProperty("total").GetInt64(), run.GetProperty("creditApplied").GetInt64(), run.GetProperty("amountDue").GetInt64()));
+        Assert.Empty(OpenApiContract.Check("get", "/api/billing/admin/invoices/runs/{id}", HttpStatusCode.OK, "application/json", run.GetRawText()));
     }
 
     private static async Task<JsonElement> WaitForBalanceAsync(WebhookStack stack, string accountId, long balance) =>

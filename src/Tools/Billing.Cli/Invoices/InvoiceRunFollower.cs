@@ -70,7 +70,8 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
         {
             $"Invoicing {period}: {state.Accounts} accounts, {elapsed.TotalSeconds:0.0} s",
             $"  invoices created  {state.Invoiced}",
-            $"  total             {(state.Totals.Count == 0 ? "nothing" : string.Join(", ", state.Totals.Select(t => InvoicesCommand.Amount(t.Value, t.Key))))}",
+            $"  total             {Amounts(state.Totals)}",
+            $"  prepaid credit    {Amounts(state.Credit)}{(state.CoveredByCredit > 0 ? $" (paid {state.CoveredByCredit} period(s) in full: no invoice)" : "")}",
             $"  skipped           {state.NothingToBill + state.AlreadyDone} (nothing to bill {state.NothingToBill}, already invoiced before {state.AlreadyDone})",
             $"  failed            {state.Failed}{(state.Failed > 0 ? $" (in invoice-jobs-poison; see 'billing admin poison list --queue invoice-jobs'): {string.Join(", ", state.FailedRuns.Take(20))}" : "")}",
         };
@@ -84,6 +85,9 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{line}")).ConfigureAwait(false);
         }
     }
+
+    private static string Amounts(IReadOnlyDictionary<string, long> amounts) =>
+        amounts.Count == 0 ? "nothing" : string.Join(", ", amounts.Select(t => InvoicesCommand.Amount(t.Value, t.Key)));
 
     /// <summary>Every run of the month (all pages), by run id; null with the exit code when the server refused.</summary>
     private async Task<(int ExitCode, Dictionary<string, JsonNode>? Runs)> ListRunsAsync(string period, string? accountId, CancellationToken cancellationToken)

@@ -67,6 +67,6 @@ public sealed class ProgressLine(TextWriter output, bool redraw)
         var filled = p.Total == 0 ? Width : (int)((long)finished * Width / p.Total);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"[{new string('#', filled)}{new string('.', Width - filled)}] {finished}/{p.Total}  invoiced {p.Invoiced}, nothing to bill {p.NothingToBill}, failed {p.Failed}, waiting {p.Waiting}");
+            $"[{new string('#', filled)}{new string('.', Width - filled)}] {finished}/{p.Total}  invoiced {p.Invoiced}, paid by credit {p.CoveredByCredit}, nothing to bill {p.NothingToBill}, failed {p.Failed}, waiting {p.Waiting}");
     }
 }

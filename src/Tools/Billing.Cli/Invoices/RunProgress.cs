@@ -4,8 +4,9 @@ namespace Billing.Cli.Invoices;
 
 /// <summary>
 /// Where the runs a <c>billing invoices run</c> queued stand after one look: each queued run is invoiced (recorded),
-/// nothing to bill, failed (its job landed in the poison queue after the run started) or still waiting (queued or
-/// between steps). Runs of the month that were done before and were not queued again count as already invoiced.
+/// paid in full by prepaid credit (no invoice), nothing to bill, failed (its job landed in the poison queue after the
+/// run started) or still waiting (queued or between steps). Runs of the month that were done before and were not
+/// queued again count as already invoiced.
 /// </summary>
 public sealed record RunProgress
 {
@@ -15,6 +16,9 @@ public sealed record RunProgress
 
     public required int NothingToBill { get; init; }
 
+    /// <summary>Runs prepaid credit paid in full: done, with no Stripe invoice.</summary>
+    public int CoveredByCredit { get; init; }
+
     public required int Failed { get; init; }
 
     public required int Waiting { get; init; }
@@ -23,8 +27,11 @@ public sealed record RunProgress
 
     public required int Accounts { get; init; }
 
-    /// <summary>The invoices this run created: minor units per currency.</summary>
+    /// <summary>What the invoices this run created bill (their amount due, as on Stripe's invoices): minor units per currency.</summary>
     public required IReadOnlyDictionary<string, long> Totals { get; init; }
+
+    /// <summary>Prepaid credit the queued runs spent (on invoices and on periods it paid in full): minor units per currency.</summary>
+    public IReadOnlyDictionary<string, long> Credit { get; init; } = new Dictionary<string, long>();
 
     public required IReadOnlyList<string> FailedRuns { get; init; }
 
@@ -35,7 +42,7 @@ public sealed record RunProgress
         ArgumentNullException.ThrowIfNull(queued);
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(poisoned);
-        var (invoiced, nothing, failed, waiting) = (new List<JsonNode>(), 0, new List<string>(), new List<string>());
+        var (invoiced, covered, nothing, failed, waiting) = (new List<JsonNode>(), new List<JsonNode>(), 0, new List<string>(), new List<string>());
         foreach (var runId in queued)
         {
             var step = runs.TryGetValue(runId, out var run) ? InvoicesCommand.Text(run["step"]) : null;
@@ -44,7 +51,10 @@ public sealed record RunProgress
                 case "recorded":
                     invoiced.Add(run!);
                     break;
-                case "nothingToBill" or "coveredByCredit": // done: nothing left to invoice, or prepaid credit paid it all
+                case "coveredByCredit": // done: prepaid credit paid it all
+                    covered.Add(run!);
+                    break;
+                case "nothingToBill":
                     nothing++;
                     break;
                 default:
@@ -59,18 +69,25 @@ public sealed record RunProgress
             Total = queued.Count,
             Invoiced = invoiced.Count,
             NothingToBill = nothing,
+            CoveredByCredit = covered.Count,
             Failed = failed.Count,
             Waiting = waiting.Count,
             AlreadyDone = alreadyDone.Count,
             Accounts = queued.Select(AccountOf).Concat(alreadyDone.Select(r => AccountOf(r.Key))).Distinct(StringComparer.Ordinal).Count(),
-            Totals = invoiced
-                .GroupBy(r => InvoicesCommand.Text(r["currency"]) ?? "?", StringComparer.Ordinal)
-                .OrderBy(g => g.Key, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Sum(r => (long?)r["total"] ?? 0), StringComparer.Ordinal),
+            Totals = PerCurrency(invoiced, "amountDue"),
+            Credit = PerCurrency([.. invoiced, .. covered], "creditApplied"),
             FailedRuns = [.. failed.Order(StringComparer.Ordinal)],
             WaitingRuns = [.. waiting.Order(StringComparer.Ordinal)],
         };
     }
+
+    /// <summary>The sum of <paramref name="field"/> (minor units) per currency, leaving out currencies where it is 0.</summary>
+    private static Dictionary<string, long> PerCurrency(IEnumerable<JsonNode> runs, string field) => runs
+        .GroupBy(r => InvoicesCommand.Text(r["currency"]) ?? "?", StringComparer.Ordinal)
+        .Select(g => (Currency: g.Key, Sum: g.Sum(r => (long?)r[field] ?? 0)))
+        .Where(t => t.Sum != 0)
+        .OrderBy(t => t.Currency, StringComparer.Ordinal)
+        .ToDictionary(t => t.Currency, t => t.Sum, StringComparer.Ordinal);
 
     private static string AccountOf(string runId) => runId[..Math.Max(0, runId.LastIndexOf(':'))];
 }
