@@ -32,7 +32,7 @@ public sealed partial class DeployDocTests
         Assert.All(AppSettingsTests.LocalOnly.Keys, key => Assert.Contains($"`{key}`", Doc, StringComparison.Ordinal));
     }
 
-    [GeneratedRegex("\"((?:checkout|customer|invoice)\\.[a-z_.]+)\"")]
+    [GeneratedRegex("\"((?:charge|checkout|customer|invoice)\\.[a-z_.]+)\"")]
     private static partial Regex EventTypeLiteral();
 
     [GeneratedRegex(@"enabled_events\[\]=([a-z_.]+)")]

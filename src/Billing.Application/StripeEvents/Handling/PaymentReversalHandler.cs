@@ -1,9 +1,8 @@
+using Billing.Application.Credits;
 using Billing.Application.Payments;
-using Billing.Application.StripeEvents;
-using Billing.Application.StripeEvents.Handling;
 using Billing.Domain.Credits;
 
-namespace Billing.Application.Credits;
+namespace Billing.Application.StripeEvents.Handling;
 
 /// <summary>
 /// <c>charge.refunded</c> and <c>charge.dispute.closed</c> with status <c>lost</c>: the purchase paid by that
