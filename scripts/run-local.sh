@@ -57,7 +57,7 @@ export AZURE_FUNCTIONS_ENVIRONMENT=${AZURE_FUNCTIONS_ENVIRONMENT:-Development}
 # Trigger settings the host resolves (%NAME%); defaults as in local.settings.sample.json.
 export STRIPE_EVENTS_QUEUE=${STRIPE_EVENTS_QUEUE:-stripe-events}
 export INVOICE_JOBS_QUEUE=${INVOICE_JOBS_QUEUE:-invoice-jobs}
-export MONTHLY_INVOICING_SCHEDULE=${MONTHLY_INVOICING_SCHEDULE:-"0 0 2 1 * *"}
+export MONTHLY_INVOICING_SCHEDULE=${MONTHLY_INVOICING_SCHEDULE:-"0 0 2 * * *"}
 export MISSED_EVENT_SWEEP_SCHEDULE=${MISSED_EVENT_SWEEP_SCHEDULE:-"0 15 * * * *"}
 export AzureWebJobsStorage=${AzureWebJobsStorage:-$(azurite_connection_string "$AZURITE_PORT")}
 export Billing__Cosmos__ConnectionString=${Billing__Cosmos__ConnectionString:-$(cosmos_connection_string "$COSMOS_PORT")}

@@ -44,7 +44,7 @@ public sealed partial class Purchases(
     public Task<Outcome<StartedPurchase>> StartAddOnAsync(AccountId accountId, string? addOn, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
     {
         var found = catalog.FindAddOn(addOn);
-        return StartAsync(accountId, PurchaseKinds.AddOn, "addon", addOn, found is null ? null : (found.Code.Value, found.PriceId, found.Price), successUrl, cancelUrl, cancellationToken);
+        return StartAsync(accountId, PurchaseKinds.AddOn, "addOn", addOn, found is null ? null : (found.Code.Value, found.PriceId, found.Price), successUrl, cancelUrl, cancellationToken);
     }
 
     private async Task<Outcome<StartedPurchase>> StartAsync(

@@ -87,7 +87,7 @@ public sealed record DryRunCharges
     };
 }
 
-/// <summary>One page of a month's runs; pass <see cref="Cursor"/> back for the next (absent on the last page).</summary>
+/// <summary>One page of a month's runs; pass <see cref="Cursor"/> back for the next (null on the last page).</summary>
 public sealed record InvoiceRunsResponse(IReadOnlyList<InvoiceRunView> Runs, string? Cursor);
 
 /// <summary>An invoice run as the operator follows it: its step, what exists in Stripe, the lines and total.</summary>

@@ -110,6 +110,10 @@ public sealed class CreditsTests
         var buyer = "addon-" + Guid.NewGuid().ToString("N")[..10];
         await stack.Emulator!.ControlAsync("/_emulator/webhooks/duplicates", new Dictionary<string, string> { ["enabled"] = "true" });
 
+        var unknown = await PostAsync(stack, buyer, "/api/billing/addons/checkout", """{"addOn":"EXTRA_PONIES"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.Status);
+        Assert.Equal(["addOn"], unknown.Body.GetProperty("errors").EnumerateObject().Select(e => e.Name)); // the body's own field name
+
         var addOn = await PostAsync(stack, buyer, "/api/billing/addons/checkout", """{"addOn":"EXTRA_PROJECTS_5"}""");
         Assert.Equal(HttpStatusCode.OK, addOn.Status);
         await stack.Emulator.ControlAsync($"/_emulator/checkout/sessions/{addOn.Body.GetProperty("sessionId").GetString()}/complete");

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Billing.TestSupport;
 
 namespace Billing.FunctionApp.Tests.OpenApi;
 
 /// <summary>The hand-kept OpenAPI document and the functions the worker declares describe the same HTTP surface.</summary>
-public sealed class OpenApiDocumentTests
+public sealed partial class OpenApiDocumentTests
 {
     private static readonly JsonNode Document = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "src/Billing.FunctionApp/OpenApi/openapi.json")))!;
 
@@ -60,4 +61,33 @@ public sealed class OpenApiDocumentTests
             }
         }
     }
+
+    [Fact]
+    public void A_function_that_reads_a_json_body_documents_whether_it_is_required_and_the_answers_to_a_body_it_refuses()
+    {
+        var operations = Document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Where(op => op.Key != "parameters").Select(op => op.Value!))
+            .ToDictionary(op => (string)op["operationId"]!, StringComparer.Ordinal);
+        var sources = Directory.EnumerateFiles(Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp"), "*Function*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        var reads = sources
+            .SelectMany(file => File.ReadAllText(file).Split("[Function(\"").Skip(1))
+            .Select(method => (Name: method[..method.IndexOf('"', StringComparison.Ordinal)], Read: BodyRead().Match(method)))
+            .Where(m => m.Read.Success)
+            .ToList();
+
+        Assert.True(reads.Count >= 10, $"found {reads.Count} functions reading a JSON body");
+        Assert.All(reads, read =>
+        {
+            var operation = operations[read.Name];
+            var body = operation["requestBody"];
+            var required = read.Read.Groups[1].Value == "true";
+            Assert.True(body is not null || !required, $"{read.Name} requires a body the document does not describe");
+            Assert.True(body is null || (bool?)body["required"] == required, $"{read.Name}: requestBody.required should be {required}");
+            Assert.True(operation["responses"]!.AsObject().ContainsKey("413") && operation["responses"]!.AsObject().ContainsKey("415"), $"{read.Name} refuses a body over its limit (413) and one that is not JSON (415): document both");
+        });
+    }
+
+    [GeneratedRegex(@"StrictJsonBody\.ReadAsync<\w+>\(request, required: (true|false)")]
+    private static partial Regex BodyRead();
 }

@@ -91,6 +91,11 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
         Assert.NotEmpty(referenced);
         Assert.All(referenced, name => Assert.True(sample.ContainsKey(name), $"%{name}% is not in local.settings.sample.json"));
         Assert.Equal("dotnet-isolated", sample["FUNCTIONS_WORKER_RUNTIME"]);
+
+        // The run command sets them itself ("defaults as in local.settings.sample.json"): the same values.
+        var script = File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "scripts", "run-local.sh"));
+        var defaults = ScriptDefault().Matches(script).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim('"'), StringComparer.Ordinal);
+        Assert.All(referenced, name => Assert.Equal((string?)sample[name], defaults.GetValueOrDefault(name)));
     }
 
     [Fact]
@@ -121,6 +126,10 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
 
     [GeneratedRegex("%([^%]+)%")]
     private static partial Regex SettingReference();
+
+    /// <summary><c>export NAME=${NAME:-value}</c> or <c>export NAME=${NAME:-"value"}</c> in a script.</summary>
+    [GeneratedRegex("""export ([A-Za-z_][A-Za-z0-9_]*)=\$\{\1:-("[^"]*"|[^}]*)\}""")]
+    private static partial Regex ScriptDefault();
 
     [GeneratedRegex("{[^}]+}")]
     private static partial Regex RouteParameter();
