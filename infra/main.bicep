@@ -52,7 +52,7 @@ param authAccountClaim string = 'sub'
 param authRoleClaim string = 'roles'
 param authAdminRole string = 'billing.admin'
 
-@description('API keys of the product\'s backend for the metering endpoints, by name and hex SHA-256 (`billing api-key`); none: service tokens only.')
+@description('API keys of the product\'s backend for the metering endpoints, by name and hex SHA-256 (`billing apikey new` or `billing apikey hash`); none: service tokens only.')
 param serviceApiKeys { name: string, sha256: string }[] = []
 
 @description('The scope a service token must carry on the metering endpoints.')
@@ -342,7 +342,7 @@ var appSettings = {
   Stripe__WebhookTolerance: '00:05:00'
   Stripe__MaxNetworkRetries: '2'
   Stripe__RequestsPerSecond: '20'
-  Stripe__RequestTimeout: '00:01:20'
+  Stripe__RequestTimeout: '00:00:30'
 
   Billing__Cosmos__AccountEndpoint: cosmos.outputs.endpoint
   Billing__Cosmos__ManagedIdentityClientId: identity.outputs.clientId

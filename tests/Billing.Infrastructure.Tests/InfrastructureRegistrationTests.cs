@@ -138,7 +138,7 @@ public sealed class InfrastructureRegistrationTests
         Assert.Equal("Stripe answers at 127.0.0.1:12111 (test mode).", stripe.Detail);
         var request = Assert.Single(_stripe.Requests);
         Assert.Equal(("GET", "/v1/prices", "?limit=1"), (request.Method, request.Path, request.Query));
-        Assert.Equal(TimeSpan.FromSeconds(80), services.GetRequiredService<IHttpClientFactory>().CreateClient(StripeClientFactory.HttpClientName).Timeout);
+        Assert.Equal(StripeOptions.DefaultRequestTimeout, services.GetRequiredService<IHttpClientFactory>().CreateClient(StripeClientFactory.HttpClientName).Timeout);
     }
 
     [Fact]

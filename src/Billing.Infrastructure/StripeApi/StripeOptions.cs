@@ -10,7 +10,16 @@ public sealed class StripeOptions
 
     public static readonly TimeSpan DefaultWebhookTolerance = TimeSpan.FromMinutes(5);
 
-    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(80);
+    /// <summary>
+    /// 30 s an attempt: the three attempts of a call (<see cref="DefaultMaxNetworkRetries"/>) end within ~95 s, inside
+    /// the 230 s after which Azure's front end ends an HTTP request and well inside host.json's functionTimeout, at
+    /// which the Functions host restarts the worker (and every invocation running on it). Stripe answers in well
+    /// under a second; Stripe.net's own default of 80 s would let one call run 4 minutes.
+    /// </summary>
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest a call may take with every attempt timing out: <see cref="RequestTimeout"/> x (<see cref="MaxNetworkRetries"/> + 1).</summary>
+    public static readonly TimeSpan MaxCallTime = TimeSpan.FromSeconds(200);
 
     public const int DefaultMaxNetworkRetries = 2;
 

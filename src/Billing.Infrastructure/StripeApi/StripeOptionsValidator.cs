@@ -28,6 +28,11 @@ internal sealed class StripeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"Stripe:RequestTimeout must be positive and at most 5 minutes (was {options.RequestTimeout}).");
         }
 
+        else if (options.MaxNetworkRetries is >= 0 and <= 10 && options.RequestTimeout * (options.MaxNetworkRetries + 1) > StripeOptions.MaxCallTime)
+        {
+            errors.Add($"Stripe:RequestTimeout x (Stripe:MaxNetworkRetries + 1) must stay within {StripeOptions.MaxCallTime.TotalSeconds:0} s (was {options.RequestTimeout.TotalSeconds:0} s x {options.MaxNetworkRetries + 1}): Azure ends an HTTP request after 230 s, and a function that outlives its timeout restarts the worker.");
+        }
+
         if (options.RequestsPerSecond is < 1 or > 100)
         {
             errors.Add($"Stripe:RequestsPerSecond must be between 1 and 100 (was {options.RequestsPerSecond}); Stripe allows 25 per second in test mode and 100 in live mode.");

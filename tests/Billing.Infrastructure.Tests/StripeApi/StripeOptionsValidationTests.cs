@@ -83,6 +83,24 @@ public sealed class StripeOptionsValidationTests
     }
 
     [Theory]
+    [InlineData(30, 2, true)] // the defaults: ~95 s at worst
+    [InlineData(66, 2, true)]
+    [InlineData(67, 2, false)]
+    [InlineData(80, 2, false)] // Stripe.net's own default: 4 minutes at worst, past Azure's 230 s HTTP limit
+    [InlineData(200, 0, true)]
+    [InlineData(20, 10, false)]
+    public void Every_attempt_of_a_call_timing_out_still_ends_within_200_seconds(int timeoutSeconds, int retries, bool valid)
+    {
+        var options = Options();
+        options.RequestTimeout = TimeSpan.FromSeconds(timeoutSeconds);
+        options.MaxNetworkRetries = retries;
+
+        var result = Validate(options, Environments.Production);
+
+        Assert.True(result.Succeeded == valid, result.FailureMessage);
+    }
+
+    [Theory]
     [InlineData(0, false)]
     [InlineData(1, true)]
     [InlineData(20, true)]
