@@ -59,7 +59,7 @@ var rules = [
   {
     name: '${namePrefix}-function-failures'
     displayName: 'Billing: function invocations failed'
-    description: 'Invocations that failed (an exception in a queue or timer function, which the host retries; or an HTTP function that failed). HTTP 4xx answers are not counted.'
+    description: 'Queue or timer invocations that failed (an exception, which the host retries). HTTP functions answer their own failures as 5xx problem details: the 5xx rate alert counts those.'
     severity: 2
     query: 'requests\n| where success == false and not(resultCode startswith "4")\n| summarize Failures = count() by Function = operation_Name'
     measure: 'Failures'

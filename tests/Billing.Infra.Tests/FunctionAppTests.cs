@@ -59,4 +59,16 @@ public sealed class FunctionAppTests(DeployedTemplate template)
         Assert.All(rules, r => Assert.Equal([applicationInsights], r["properties"]!["scopes"]!.AsArray().Select(s => (string)s!)));
         Assert.All(rules, r => Assert.Equal([(string)group["id"]!], r["properties"]!["actions"]!["actionGroups"]!.AsArray().Select(s => (string)s!)));
     }
+
+    [Fact]
+    public void The_requests_the_alerts_count_are_all_logged_by_the_host()
+    {
+        // The host writes the requests table from Host.Results: a successful invocation (and so every 5xx answer the
+        // worker's middleware makes) at Information, a failed one at Error. Above Information the 5xx rate never fires.
+        var host = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(BicepCli.RepositoryRoot, "host.json")))!["logging"]!;
+        var level = (string?)host["logLevel"]!["Host.Results"] ?? (string?)host["logLevel"]!["default"];
+
+        Assert.Contains(level, new[] { "Trace", "Debug", "Information" });
+        Assert.Contains("Request", ((string?)host["applicationInsights"]!["samplingSettings"]!["excludedTypes"] ?? "").Split(';'));
+    }
 }
