@@ -97,10 +97,16 @@ param appSettingOverrides object = {}
 // ---------------------------------------------------------------------------------------------------------------
 // Scale, data and operations
 
-@description('Upper bound of instances. Each instance has its own Stripe request budget (Stripe__RequestsPerSecond), so instances x budget should stay under Stripe\'s rate limit.')
+@description('Upper bound of instances. Each instance has its own Stripe request budget, an equal share of stripeRateLimit (see there).')
 @minValue(1)
 @maxValue(1000)
-param maximumInstanceCount int = 40
+param maximumInstanceCount int = 20
+
+@description('Stripe\'s rate limit for the account in requests per second: 100 in live mode, 25 in test mode. Each instance spends at most 80 % of it divided by maximumInstanceCount (Stripe__RequestsPerSecond, at least 1), so the app stays under it even at full scale (up to 80 instances in live mode).')
+@minValue(1)
+param stripeRateLimit int = 100
+
+var stripeRequestsPerSecond = max(1, (stripeRateLimit * 8) / (10 * maximumInstanceCount))
 
 @description('Memory of each instance (MB); billing is per GB-second of it.')
 @allowed([
@@ -341,7 +347,7 @@ var appSettings = {
   Stripe__WebhookSecrets__1: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.webhookSigningUris[1]})'
   Stripe__WebhookTolerance: '00:05:00'
   Stripe__MaxNetworkRetries: '2'
-  Stripe__RequestsPerSecond: '20'
+  Stripe__RequestsPerSecond: string(stripeRequestsPerSecond)
   Stripe__RequestTimeout: '00:00:30'
 
   Billing__Cosmos__AccountEndpoint: cosmos.outputs.endpoint

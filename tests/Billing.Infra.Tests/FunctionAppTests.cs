@@ -44,6 +44,17 @@ public sealed class FunctionAppTests(DeployedTemplate template)
     }
 
     [Fact]
+    public void Every_instance_at_full_scale_together_stays_under_Stripe_s_live_rate_limit()
+    {
+        // Each instance has its own request budget (Stripe__RequestsPerSecond): the budgets of all instances add up.
+        var instances = (int)template.OneOf("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!["maximumInstanceCount"]!;
+        var perInstance = int.Parse(Assert.IsType<ArmText>(template.AppSettings()["Stripe__RequestsPerSecond"]).Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.InRange(perInstance, 1, 100);
+        Assert.True(perInstance * instances <= 80, $"{instances} instances x {perInstance} requests/s exceed 80 % of Stripe's live limit of 100/s");
+    }
+
+    [Fact]
     public void Alerts_go_to_the_given_address_for_poison_messages_failures_and_5xx()
     {
         var group = template.OneOf("Microsoft.Insights/actionGroups");
