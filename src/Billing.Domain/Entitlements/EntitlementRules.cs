@@ -9,9 +9,9 @@ namespace Billing.Domain.Entitlements;
 /// The effective entitlement as a pure function of the account, the catalog, the time and the grace period:
 /// <list type="bullet">
 /// <item>active/trialing subscription -> its plan, until <c>cancel_at</c> or (with cancel_at_period_end) the period end;</item>
-/// <item>past_due/unpaid -> for the grace period from <c>PastDueSince</c> the plan last paid for
-/// (<see cref="BillingAccount.LastPaidPlan"/>, so a failed upgrade never hands out the higher plan; the subscription's
-/// plan when nothing was paid yet), then free;</item>
+/// <item>past_due/unpaid -> for the grace period from <c>PastDueSince</c> the lower of the subscription's plan and the
+/// plan last paid for (<see cref="BillingAccount.LastPaidPlan"/>; lower = listed earlier in the catalog), so neither a
+/// failed upgrade nor a scheduled downgrade whose renewal failed hands out the higher plan; then free;</item>
 /// <item>canceled, incomplete, incomplete_expired, paused, ended, unknown statuses, prices not in the catalog -> no access from the subscription;</item>
 /// <item>otherwise a running local trial -> the trial plan; otherwise the free plan.</item>
 /// </list>
@@ -101,9 +101,9 @@ public static class EntitlementRules
             }
 
             source = EntitlementSource.GracePeriod;
-            if (lastPaidPlan is { } paidCode && paidCode != plan.Code && catalog.Find(paidCode) is { Kind: PlanKind.Paid } paidPlan)
+            if (lastPaidPlan is { } paidCode && catalog.Find(paidCode) is { Kind: PlanKind.Paid } paidPlan && catalog.IsBelow(paidPlan, plan))
             {
-                plan = paidPlan;
+                plan = paidPlan; // a failed upgrade: the lower plan paid for, never the higher one not paid for
             }
 
             endsAt = endsAt is { } c && c < graceEnds ? c : graceEnds;

@@ -7,13 +7,15 @@ namespace Billing.Domain.Plans;
 /// <summary>
 /// The validated, immutable plan catalog: exactly one free plan (the default), at most one trial plan, paid plans
 /// with unique Stripe price ids; the declared consumption and allocation meters and feature flags.
-/// Build it once at start-up with <see cref="Create"/>.
+/// Build it once at start-up with <see cref="Create"/>. Paid plans are listed from the lowest to the highest: the
+/// order says which plan allows more (<see cref="IsBelow"/>).
 /// </summary>
 public sealed class PlanCatalog
 {
     private readonly Dictionary<PlanCode, Plan> _byCode;
     private readonly Dictionary<string, PlanPrice> _byPriceId;
     private readonly IReadOnlyDictionary<MeterName, MeterKind> _meterKinds;
+    private readonly Dictionary<PlanCode, int> _rank;
 
     internal PlanCatalog(
         IReadOnlyList<Plan> plans,
@@ -28,6 +30,7 @@ public sealed class PlanCatalog
         Features = features;
         _meterKinds = meterKinds;
         _byCode = plans.ToDictionary(p => p.Code);
+        _rank = plans.Select((p, i) => (p.Code, i)).ToDictionary(p => p.Code, p => p.i);
         _byPriceId = plans
             .SelectMany(p => p.PriceIds.Select(price => new PlanPrice(p, price.Key, price.Value)))
             .ToDictionary(p => p.PriceId, StringComparer.Ordinal);
@@ -35,6 +38,7 @@ public sealed class PlanCatalog
         TrialPlan = plans.SingleOrDefault(p => p.Kind == PlanKind.Trial);
     }
 
+    /// <summary>The plans in configuration order: paid plans from the lowest to the highest.</summary>
     public IReadOnlyList<Plan> Plans { get; }
 
     /// <summary>The consumption meters declared in configuration (counted per usage period), in declaration order.</summary>
@@ -77,6 +81,14 @@ public sealed class PlanCatalog
     public MeterKind? KindOf(MeterName meter) => _meterKinds.TryGetValue(meter, out var kind) ? kind : null;
 
     public Plan? Find(PlanCode code) => _byCode.GetValueOrDefault(code);
+
+    /// <summary>Whether <paramref name="plan"/> is listed before <paramref name="other"/>, i.e. is the lower plan of the two.</summary>
+    public bool IsBelow(Plan plan, Plan other)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(other);
+        return _rank[plan.Code] < _rank[other.Code];
+    }
 
     public Plan Get(PlanCode code) =>
         Find(code) ?? throw new KeyNotFoundException($"The plan catalog has no plan '{code}'.");

@@ -80,6 +80,22 @@ public sealed class BillingAccountLifecycleTests
     }
 
     [Fact]
+    public void A_scheduled_downgrade_whose_renewal_fails_gets_the_lower_plan_it_now_subscribes_to_during_the_grace_period()
+    {
+        var start = TestAccounts.PeriodStart;
+        var pro = Apply(TestAccounts.Snapshot(start, priceId: TestCatalog.ProMonthly));
+        Assert.Equal("PRO", pro.LastPaidPlan?.Value);
+
+        // The portal scheduled BASIC for the renewal; the renewal's payment fails.
+        var renewal = start.AddMonths(1);
+        var downgradeUnpaid = pro.ApplySubscriptionSnapshot(TestAccounts.Snapshot(renewal, SubscriptionStatus.PastDue, priceId: TestCatalog.BasicMonthly, periodStart: renewal), _catalog).Account;
+
+        Assert.Equal("PRO", downgradeUnpaid.LastPaidPlan?.Value);
+        Assert.Equal("BASIC", downgradeUnpaid.EntitlementAt(_catalog, renewal.AddDays(1), Grace).Plan.Code.Value); // not the PRO paid for last month
+        Assert.Equal("FREE", downgradeUnpaid.EntitlementAt(_catalog, renewal.AddDays(8), Grace).Plan.Code.Value);
+    }
+
+    [Fact]
     public void A_new_subscription_in_grace_never_gets_the_plan_an_earlier_subscription_was_paid_for()
     {
         var start = TestAccounts.PeriodStart;
