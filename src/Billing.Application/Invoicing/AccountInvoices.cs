@@ -1,4 +1,5 @@
 using Billing.Application.Accounts;
+using Billing.Application.Credits;
 using Billing.Application.Entitlements;
 using Billing.Application.Usage;
 using Billing.Domain.Accounts;
@@ -9,15 +10,27 @@ using Billing.Domain.Plans;
 namespace Billing.Application.Invoicing;
 
 /// <summary>
+/// What the current period has accrued (<see cref="Charges"/>, priced as its invoice will be) and the prepaid credit
+/// spendable now in its currency that would pay part of it (<see cref="CreditApplicable"/>, at most the total): an
+/// estimate, since credit can be spent, bought or expire before the period closes.
+/// </summary>
+public sealed record UpcomingInvoice(PeriodCharges Charges, long CreditApplicable)
+{
+    /// <summary>What the invoice would bill now: the charges less <see cref="CreditApplicable"/>.</summary>
+    public long AmountDue => Charges.Total.MinorUnits - CreditApplicable;
+}
+
+/// <summary>
 /// The caller's usage invoices (<c>GET /api/billing/invoices</c>: the runs that produced one, newest first, from the
 /// account's partition) and what the current period has accrued so far (<c>GET /api/billing/invoices/upcoming</c>),
-/// priced exactly as the period's invoice will be, without creating anything.
+/// priced exactly as the period's invoice will be, with the credit that would pay part of it, without creating anything.
 /// </summary>
 public sealed class AccountInvoices(
     IInvoiceRunStore runs,
     IBillingAccountStore accounts,
     AccountEntitlements entitlements,
     IUsageLedger usage,
+    CreditLedger credits,
     PlanCatalog catalog,
     TimeProvider time)
 {
@@ -26,13 +39,20 @@ public sealed class AccountInvoices(
     public Task<IReadOnlyList<InvoiceRun>> ListAsync(AccountId accountId, CancellationToken cancellationToken) =>
         runs.ListInvoicedAsync(accountId, MaxListed, cancellationToken);
 
-    public async Task<PeriodCharges> UpcomingAsync(AccountId accountId, CancellationToken cancellationToken)
+    public async Task<UpcomingInvoice> UpcomingAsync(AccountId accountId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? BillingAccount.Open(accountId, now);
         var entitlement = entitlements.Evaluate(account, now);
         var counters = await usage.GetAsync(accountId, entitlement.PeriodKey, cancellationToken).ConfigureAwait(false)
                        ?? new UsageCounters { AccountId = accountId, Period = entitlement.Period, Counters = new Dictionary<MeterName, long>() };
-        return PeriodCharges.Price(counters.UnderPlan(entitlement.Plan.Code), catalog);
+        var charges = PeriodCharges.Price(counters.UnderPlan(entitlement.Plan.Code), catalog);
+        if (charges.IsZero)
+        {
+            return new UpcomingInvoice(charges, 0);
+        }
+
+        var spendable = (await credits.ReadAsync(accountId, cancellationToken).ConfigureAwait(false)).Spendable(charges.Currency, time.GetUtcNow());
+        return new UpcomingInvoice(charges, Math.Min(spendable, charges.Total.MinorUnits));
     }
 }

@@ -24,7 +24,7 @@ public sealed class InvoicesFunctions(AccountInvoices invoices)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.HttpContext.Response.Headers.CacheControl = "no-store";
-        var charges = await invoices.UpcomingAsync(CallerAccount.Of(request.HttpContext), cancellationToken).ConfigureAwait(false);
-        return Results.Ok(UpcomingInvoiceResponse.From(charges));
+        var upcoming = await invoices.UpcomingAsync(CallerAccount.Of(request.HttpContext), cancellationToken).ConfigureAwait(false);
+        return Results.Ok(UpcomingInvoiceResponse.From(upcoming));
     }
 }

@@ -35,7 +35,7 @@ internal sealed class InvoicingTestBed
         Credits = new CreditLedger(CreditStore, Usage.Time, NullLogger<CreditLedger>.Instance);
         Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, Credits, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, options, Usage.Time, NullLogger<InvoicingSweep>.Instance);
-        Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Usage.Catalog, Usage.Time);
+        Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, Usage.Catalog, Usage.Time);
         StatusSync = new InvoiceRunStatusSync(Runs, Stripe, NullLogger<InvoiceRunStatusSync>.Instance);
     }
 

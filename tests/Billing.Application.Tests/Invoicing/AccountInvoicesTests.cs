@@ -1,8 +1,11 @@
+using Billing.Application.Credits;
 using Billing.Application.Invoicing;
+using Billing.Domain.Credits;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
 
 namespace Billing.Application.Tests.Invoicing;
 
@@ -16,7 +19,7 @@ public sealed class AccountInvoicesTests
     {
         var subscriber = await _bed.SubscribeProAsync();
 
-        var upcoming = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+        var upcoming = (await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).Charges;
 
         // 250 runs x 3 = 750; 12,000 tokens: 1,000 x 2 + (9,000 x 1 + 100) + (2,000 x 0 + 500) = 11,600
         Assert.Equal(subscriber.Period, upcoming.Period);
@@ -36,15 +39,36 @@ public sealed class AccountInvoicesTests
     }
 
     [Fact]
+    public async Task The_upcoming_invoice_shows_the_spendable_credit_of_its_currency_that_would_pay_part_of_it()
+    {
+        var subscriber = await _bed.SubscribeProAsync();
+        var usd = Currency.Parse("usd");
+        await _bed.Credits.PostAsync(subscriber.Id, CreditOperation.Grant("cs:a", usd, 2_000, null, "pack:A", "pi_a", "cs_a"), CancellationToken.None);
+        await _bed.Credits.PostAsync(subscriber.Id, CreditOperation.Grant("cs:eur", Currency.Parse("eur"), 9_000, null, "pack:EUR", "pi_eur", "cs_eur"), CancellationToken.None);
+        await _bed.Credits.PostAsync(subscriber.Id, CreditOperation.Grant("cs:old", usd, 9_000, _bed.Time.GetUtcNow().AddMinutes(1), "pack:OLD", "pi_old", "cs_old"), CancellationToken.None);
+        _bed.Time.Advance(TimeSpan.FromMinutes(2)); // the second USD grant has expired
+
+        var some = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+
+        Assert.Equal((InvoicingTestBed.Total, 2_000L, InvoicingTestBed.Total - 2_000), (some.Charges.Total.MinorUnits, some.CreditApplicable, some.AmountDue));
+
+        await _bed.Credits.PostAsync(subscriber.Id, CreditOperation.Grant("cs:b", usd, 50_000, null, "pack:B", "pi_b", "cs_b"), CancellationToken.None);
+        var all = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+
+        Assert.Equal((InvoicingTestBed.Total, 0L), (all.CreditApplicable, all.AmountDue)); // at most the total
+        Assert.Empty(_bed.Stripe.Calls);
+    }
+
+    [Fact]
     public async Task The_upcoming_invoice_follows_the_usage_as_it_is_counted()
     {
         var subscriber = await _bed.SubscribeProAsync(agentRuns: 900, tokens: 0);
-        Assert.True((await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).IsZero);
+        Assert.True((await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).Charges.IsZero);
 
         (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 101)).AssertSucceeded();
 
         // 1,001 - 1,000 = 1 run x 3
-        var upcoming = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+        var upcoming = (await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).Charges;
         Assert.Equal(3, upcoming.Total.MinorUnits);
     }
 
@@ -53,7 +77,7 @@ public sealed class AccountInvoicesTests
     {
         var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
 
-        var upcoming = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+        var upcoming = (await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).Charges;
 
         Assert.True(upcoming.IsZero);
         Assert.Equal(PlanCode.Parse("PRO"), upcoming.Plan);
@@ -64,7 +88,7 @@ public sealed class AccountInvoicesTests
     [Fact]
     public async Task An_unknown_account_gets_the_free_plans_empty_calendar_month()
     {
-        var upcoming = await _bed.Invoices.UpcomingAsync(AccountId.Parse("user-unknown"), CancellationToken.None);
+        var upcoming = (await _bed.Invoices.UpcomingAsync(AccountId.Parse("user-unknown"), CancellationToken.None)).Charges;
 
         Assert.True(upcoming.IsZero);
         Assert.Equal(PlanCode.Parse("FREE"), upcoming.Plan);

@@ -182,6 +182,11 @@ public sealed class CreditsTests
         }, CancellationToken.None);
         await RecordAsync(stack, accountId, "agent_runs", 6_000);
         await RecordAsync(stack, accountId, "tokens", 10_000_001);
+
+        // Before the period closes, the upcoming invoice announces what the credit will pay (2,500 of charges, 1,000 of credit)
+        var upcoming = await GetAsync(stack, accountId, "/api/billing/invoices/upcoming");
+        Assert.Equal((2_500L, 1_000L, 1_500L), (upcoming.GetProperty("amount").GetInt64(), upcoming.GetProperty("creditApplicable").GetInt64(), upcoming.GetProperty("amountDue").GetInt64()));
+        Assert.Empty(OpenApiContract.Check("get", "/api/billing/invoices/upcoming", HttpStatusCode.OK, "application/json", upcoming.GetRawText()));
         await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
 
         var invoice = (await Eventually.GetAsync(

@@ -63,19 +63,32 @@ public sealed record UpcomingInvoiceResponse
     /// <summary>The plans in order ("PRO then ENTERPRISE") when the plan changed during the period; null when <see cref="Plan"/> applied throughout.</summary>
     public string? Plans { get; init; }
 
+    /// <summary>The lines' total: what the period has accrued beyond the plan.</summary>
     public required long Amount { get; init; }
+
+    /// <summary>Prepaid credit spendable now in <see cref="Currency"/> that would pay part of <see cref="Amount"/> (at most all of it); an estimate until the period closes.</summary>
+    public required long CreditApplicable { get; init; }
+
+    /// <summary>What the invoice would bill if the period closed now: <see cref="Amount"/> less <see cref="CreditApplicable"/>.</summary>
+    public required long AmountDue { get; init; }
 
     public required string Currency { get; init; }
 
     public required IReadOnlyList<InvoiceLineResponse> Lines { get; init; }
 
-    internal static UpcomingInvoiceResponse From(PeriodCharges charges) => new()
+    internal static UpcomingInvoiceResponse From(UpcomingInvoice upcoming)
     {
-        Period = new PeriodResponse(charges.Period.Start, charges.Period.End),
-        Plan = charges.Plan.Value,
-        Plans = charges.Plans,
-        Amount = charges.Total.MinorUnits,
-        Currency = charges.Currency.Code,
-        Lines = [.. charges.Lines.Select(l => new InvoiceLineResponse(l.Meter.Value, charges.Describe(l), l.Used, l.Included, l.OverageUnits, l.Amount.MinorUnits))],
-    };
+        var charges = upcoming.Charges;
+        return new()
+        {
+            Period = new PeriodResponse(charges.Period.Start, charges.Period.End),
+            Plan = charges.Plan.Value,
+            Plans = charges.Plans,
+            Amount = charges.Total.MinorUnits,
+            CreditApplicable = upcoming.CreditApplicable,
+            AmountDue = upcoming.AmountDue,
+            Currency = charges.Currency.Code,
+            Lines = [.. charges.Lines.Select(l => new InvoiceLineResponse(l.Meter.Value, charges.Describe(l), l.Used, l.Included, l.OverageUnits, l.Amount.MinorUnits))],
+        };
+    }
 }
