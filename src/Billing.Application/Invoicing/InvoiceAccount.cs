@@ -1,6 +1,7 @@
 using Billing.Application.Accounts;
 using Billing.Application.Credits;
 using Billing.Application.Entitlements;
+using Billing.Application.Payments;
 using Billing.Application.Usage;
 using Billing.Domain.Credits;
 using Billing.Domain.Invoicing;
@@ -155,7 +156,7 @@ public sealed partial class InvoiceAccount(
             creditItemId = existing.GetValueOrDefault(InvoiceRun.CreditLineKey)
                            ?? await stripe.AddItemAsync(
                                new NewUsageInvoiceItem(run.RunId, run.StripeInvoiceId!, run.StripeCustomerId!, InvoiceRun.CreditLineKey, -run.CreditApplied, run.Currency.Code, "Prepaid credit applied", run.PeriodStart, run.PeriodEnd),
-                               Key(run, "item:credit"),
+                               Key(run, "item:" + InvoiceRun.CreditLineKey), // not "item:credit", which a meter named credit would share
                                cancellationToken).ConfigureAwait(false);
         }
 
@@ -216,7 +217,7 @@ public sealed partial class InvoiceAccount(
     }
 
     /// <summary>The same key for the same run and step on every delivery (Stripe keeps keys for 24 hours).</summary>
-    private static string Key(InvoiceRun run, string step) => $"billing-usage:{run.RunId}:{step}";
+    private static string Key(InvoiceRun run, string step) => PaymentIdempotencyKeys.UsageInvoiceStep(run.AccountId, run.PeriodKey.Value, step);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: {Spent} {Currency} of prepaid credit applied to {Total}")]
     private partial void LogCreditApplied(string runId, long spent, string currency, long total);

@@ -43,8 +43,24 @@ public static class PaymentIdempotencyKeys
     /// <summary><c>duplicate-cancel:{subscriptionId}</c>.</summary>
     public static string DuplicateSubscriptionCancel(string subscriptionId) => "duplicate-cancel:" + subscriptionId;
 
-    /// <summary><c>duplicate-refund:{subscriptionId}</c>.</summary>
+    /// <summary>
+    /// <c>duplicate-refund:{subscriptionId}</c>; the gateway adds what it saw of the payment's refunds, so a listing
+    /// that changed (a refund failed, another was made) is a new request under a new key.
+    /// </summary>
     public static string DuplicateSubscriptionRefund(string subscriptionId) => "duplicate-refund:" + subscriptionId;
+
+    /// <summary>
+    /// <c>billing-usage:{accountId}:{periodKey}:{step}</c>: a usage invoice run's step (the draft, one item, the
+    /// finalization) gets the same key on every delivery. Steps are named so no two can collide (an item is
+    /// <c>item:{meter}</c>, the credit line <c>item:credit:prepaid</c>: meters have no colon); an account id that is not
+    /// plain printable ASCII is replaced by its SHA-256, as for customers.
+    /// </summary>
+    public static string UsageInvoiceStep(AccountId accountId, string periodKey, string step)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(periodKey);
+        ArgumentException.ThrowIfNullOrWhiteSpace(step);
+        return $"billing-usage:{HeaderSafe(accountId)}:{periodKey}:{step}";
+    }
 
     private static string HeaderSafe(AccountId accountId)
     {

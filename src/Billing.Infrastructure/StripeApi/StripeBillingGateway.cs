@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
@@ -216,6 +217,10 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
             var refunded = existing.Data.Where(r => r.Status is "succeeded" or "pending").Sum(r => r.Amount);
             if (refunded < invoice.AmountPaid)
             {
+                // The key names the refunds seen: the same listing gives the same amount under the same key (racing
+                // deliveries refund once), and a listing that changed (a refund failed, another was made) is a new
+                // request, never a replay of an old result nor a key reused with another amount (idempotency_error).
+                var key = string.Create(CultureInfo.InvariantCulture, $"{idempotencyKey}:{existing.Data.Count}:{refunded}");
                 var refund = await stripe.V1.Refunds.CreateAsync(
                     new RefundCreateOptions
                     {
@@ -224,9 +229,12 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
                         Reason = "duplicate",
                         Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["subscription_id"] = subscriptionId },
                     },
-                    new RequestOptions { IdempotencyKey = idempotencyKey },
+                    new RequestOptions { IdempotencyKey = key },
                     cancellationToken).ConfigureAwait(false);
-                refunded += refund.Amount;
+                if (refund.Status is "succeeded" or "pending")
+                {
+                    refunded += refund.Amount;
+                }
             }
 
             return new Money(refunded, currency);

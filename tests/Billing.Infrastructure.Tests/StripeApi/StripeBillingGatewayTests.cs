@@ -253,6 +253,40 @@ public sealed class StripeBillingGatewayTests
             new NewStripeCustomer { AccountId = Account, IdempotencyKey = "k" }, cancelled.Token));
     }
 
+    [Fact]
+    public async Task A_duplicate_s_refund_after_a_failed_one_is_a_new_request_for_the_rest_under_a_key_naming_the_refunds_seen()
+    {
+        RespondDuplicatePayment("""{"object":"list","data":[{"id":"re_1","object":"refund","amount":1900,"currency":"usd","status":"failed"}],"has_more":false}""");
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"re_2","object":"refund","amount":1900,"currency":"usd","status":"succeeded"}""");
+
+        var refunded = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
+
+        Assert.Equal(1900, refunded?.MinorUnits);
+        var refund = _stripe.Requests[^1];
+        Assert.Equal(("POST", "/v1/refunds", "1900"), (refund.Method, refund.Path, refund.Form["amount"]));
+        Assert.Equal("duplicate-refund:sub_dup:1:0", refund.IdempotencyKey); // not the key whose answer was the failed refund
+    }
+
+    [Fact]
+    public async Task A_refund_that_failed_at_once_is_not_counted_as_refunded()
+    {
+        RespondDuplicatePayment("""{"object":"list","data":[],"has_more":false}""");
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"re_1","object":"refund","amount":1900,"currency":"usd","status":"failed"}""");
+
+        var refunded = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
+
+        Assert.Equal(0, refunded?.MinorUnits);
+        Assert.Equal("duplicate-refund:sub_dup:0:0", _stripe.Requests[^1].IdempotencyKey);
+    }
+
+    /// <summary>The duplicate subscription's latest invoice, paid 1,900 cents by pi_1, and then the given refunds of pi_1.</summary>
+    private void RespondDuplicatePayment(string refunds)
+    {
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","latest_invoice":"in_1","status":"active"}""");
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","amount_paid":1900,"currency":"usd","payments":{"object":"list","data":[{"id":"inpay_1","object":"invoice_payment","status":"paid","payment":{"type":"payment_intent","payment_intent":"pi_1"}}],"has_more":false}}""");
+        _stripe.Respond(HttpStatusCode.OK, refunds);
+    }
+
     private Task<string> CreateCustomer() =>
         Gateway().CreateCustomerAsync(new NewStripeCustomer { AccountId = Account, IdempotencyKey = "customer-create:user-1" }, CancellationToken.None);
 
