@@ -48,6 +48,16 @@ internal sealed class HttpFunctions
         return new OkObjectResult(new { slept = ms, path = request.Path.Value });
     }
 
+    /// <summary>Like Slow, but deaf to its cancellation: what a function stuck in a call without a token looks like.</summary>
+    [Function("Stubborn")]
+    public static async Task<IActionResult> Stubborn(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "stubborn/{ms:int}")] HttpRequest request,
+        int ms)
+    {
+        await Task.Delay(ms, CancellationToken.None).ConfigureAwait(false);
+        return new OkObjectResult(new { slept = ms, path = request.Path.Value });
+    }
+
     [Function("Throw")]
     public static IActionResult Throw(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "throw")] HttpRequest request) =>

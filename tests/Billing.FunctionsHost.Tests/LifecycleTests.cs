@@ -39,6 +39,34 @@ public sealed class LifecycleTests
         Assert.Contains(host.Output, l => l.Contains("EXITED UNEXPECTEDLY with code 3", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_function_still_running_after_its_timeout_and_the_grace_period_fails_and_its_worker_is_restarted()
+    {
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["AzureFunctionsJobHost__functionTimeout"] = "00:00:02" });
+
+        // Cancelled at the timeout, Slow stops within the grace period: the invocation fails, the worker stays.
+        using (var cancelled = await host.Http.GetAsync("api/slow/20000"))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, cancelled.StatusCode);
+        }
+
+        Assert.Single(host.WorkerPids());
+
+        // Stubborn ignores the cancellation: 2 s later its worker is restarted, as on Azure.
+        using (var stuck = await host.Http.GetAsync("api/stubborn/30000"))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, stuck.StatusCode);
+        }
+
+        await Wait.ForAsync(async () =>
+        {
+            using var response = await host.Http.GetAsync("api/echo/5");
+            return response.StatusCode == HttpStatusCode.OK ? response.StatusCode.ToString() : null;
+        }, Deadline, "a request to succeed on the restarted worker");
+        Assert.Equal(2, host.WorkerPids().Count);
+        Assert.Contains(host.Output, l => l.Contains("still running after its timeout", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("{ \"version\": \"2.0\", ", "host.json is not valid JSON")]
     [InlineData("{ \"extensions\": { \"queues\": { \"batchSize\": \"many\" } } }", "extensions.queues.batchSize")]

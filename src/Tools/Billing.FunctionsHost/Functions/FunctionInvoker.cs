@@ -8,11 +8,16 @@ using Azure;
 namespace Billing.FunctionsHost.Functions;
 
 /// <summary>
-/// Sends one InvocationRequest, waits for the response (bounded by host.json functionTimeout, cancelled with
-/// InvocationCancel), and on success writes the function's queue outputs.
+/// Sends one InvocationRequest, waits for the response (bounded by host.json functionTimeout), and on success writes
+/// the function's queue outputs. Past the timeout, as the real host does, the invocation fails, the worker is sent
+/// InvocationCancel, and a function still running <see cref="TimeoutGrace"/> later has its worker restarted: every
+/// invocation on that worker fails with it (WebJobs' FunctionExecutor and the script host's timeout handler).
 /// </summary>
 internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, QueueOutputWriter outputs, HostJsonOptions hostJson, ILoggerFactory loggerFactory)
 {
+    /// <summary>How long a timed-out function may take to stop once cancelled (the real host's 2 s).</summary>
+    public static readonly TimeSpan TimeoutGrace = TimeSpan.FromSeconds(2);
+
     private readonly ILogger logger = loggerFactory.CreateLogger("Host.Function");
 
     public TimeSpan? Timeout => hostJson.FunctionTimeout;
@@ -50,26 +55,27 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
         {
             request.TriggerMetadata[name] = value;
         }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (hostJson.FunctionTimeout is { } limit)
-        {
-            timeout.CancelAfter(limit);
-        }
-
         var key = WorkerChannel.InvocationKey(invocationId);
         InvocationResponse response;
+        Task<StreamingMessage>? reply = null;
         try
         {
             request.FunctionId = session.FunctionId(function.Name);
-            var reply = await session.Channel.RequestAsync(key, new StreamingMessage { InvocationRequest = request }, null, timeout.Token).ConfigureAwait(false);
-            response = reply.InvocationResponse;
+            reply = session.Channel.RequestAsync(key, new StreamingMessage { InvocationRequest = request }, null, cancellationToken);
+            response = (hostJson.FunctionTimeout is { } limit
+                ? await reply.WaitAsync(limit, cancellationToken).ConfigureAwait(false)
+                : await reply.ConfigureAwait(false)).InvocationResponse;
+        }
+        catch (TimeoutException)
+        {
+            TryCancel(session, invocationId);
+            await StopIfStillRunningAsync(session, function, invocationId, reply!).ConfigureAwait(false);
+            return new InvocationOutcome(InvocationStatus.TimedOut, $"Timeout value of {hostJson.FunctionTimeout} was exceeded by function '{function.Name}'.");
         }
         catch (OperationCanceledException)
         {
             TryCancel(session, invocationId);
-            return cancellationToken.IsCancellationRequested
-                ? new InvocationOutcome(InvocationStatus.Failed, "The invocation was cancelled.")
-                : new InvocationOutcome(InvocationStatus.TimedOut, $"Timeout value of {hostJson.FunctionTimeout} was exceeded by function '{function.Name}'.");
+            return new InvocationOutcome(InvocationStatus.Failed, "The invocation was cancelled.");
         }
         catch (WorkerUnavailableException e)
         {
@@ -96,6 +102,24 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
         return InvocationOutcome.Success;
     }
 
+    /// <summary>Gives a timed-out function <see cref="TimeoutGrace"/> to stop; then restarts its worker (the supervisor starts a new one).</summary>
+    private async Task StopIfStillRunningAsync(WorkerSession session, FunctionDefinition function, string invocationId, Task<StreamingMessage> reply)
+    {
+        try
+        {
+            await reply.WaitAsync(TimeoutGrace).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LogRestartingAfterTimeout(logger, function.Name, invocationId, session.Process.Id);
+            session.Process.Kill();
+        }
+        catch (Exception e) when (e is WorkerUnavailableException or OperationCanceledException)
+        {
+            // It ended one way or another.
+        }
+    }
+
     private static void TryCancel(WorkerSession session, string invocationId)
     {
         try
@@ -107,6 +131,9 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
             // Nothing left to cancel.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "'Functions.{Function}' (Id={InvocationId}) is still running after its timeout and the grace period: restarting worker process {Pid}, as the Functions host does")]
+    private static partial void LogRestartingAfterTimeout(ILogger logger, string function, string invocationId, int pid);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Executing 'Functions.{Function}' (Reason='{Reason}', Id={InvocationId})")]
     private static partial void LogExecuting(ILogger logger, string function, string reason, string invocationId);
