@@ -30,11 +30,7 @@ public sealed class LifecycleTests
 
         Assert.True(crash.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.InternalServerError, $"got {crash.StatusCode}");
         Assert.Equal("application/problem+json", crash.Content.Headers.ContentType?.MediaType);
-        await Wait.ForAsync(async () =>
-        {
-            using var response = await host.Http.GetAsync("api/echo/5");
-            return response.StatusCode == HttpStatusCode.OK ? response.StatusCode.ToString() : null;
-        }, Deadline, "a request to succeed on the restarted worker");
+        await RestartedWorkerAnswersAsync(host);
         Assert.Equal(2, host.WorkerPids().Count);
         Assert.Contains(host.Output, l => l.Contains("EXITED UNEXPECTEDLY with code 3", StringComparison.Ordinal));
     }
@@ -58,11 +54,7 @@ public sealed class LifecycleTests
             Assert.Equal(HttpStatusCode.InternalServerError, stuck.StatusCode);
         }
 
-        await Wait.ForAsync(async () =>
-        {
-            using var response = await host.Http.GetAsync("api/echo/5");
-            return response.StatusCode == HttpStatusCode.OK ? response.StatusCode.ToString() : null;
-        }, Deadline, "a request to succeed on the restarted worker");
+        await RestartedWorkerAnswersAsync(host);
         Assert.Equal(2, host.WorkerPids().Count);
         Assert.Contains(host.Output, l => l.Contains("still running after its timeout", StringComparison.Ordinal));
     }
@@ -112,4 +104,11 @@ public sealed class LifecycleTests
         Assert.Equal(0, exitCode);
         await Wait.UntilAsync(() => !Directory.Exists($"/proc/{worker}"), TimeSpan.FromSeconds(10), "the worker process to be gone");
     }
+
+    private static Task RestartedWorkerAnswersAsync(HostProcess host) =>
+        Wait.ForAsync(async () =>
+        {
+            using var response = await host.Http.GetAsync("api/echo/5");
+            return response.StatusCode == HttpStatusCode.OK ? response.StatusCode.ToString() : null;
+        }, Deadline, "a request to succeed on the restarted worker");
 }
