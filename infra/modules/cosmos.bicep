@@ -32,10 +32,11 @@ var containers = [
     excludedPaths: []
   }
   {
-    // One partition per Stripe event (id = event id). The raw payload is only read back by id: not indexed.
+    // One partition per Stripe event (id = event id). The raw payload is only read back by id: not indexed. Events
+    // expire after 90 days, with the accounts' event history: their payloads carry customers' personal data.
     name: 'stripe-events'
     partitionKeyPath: '/id'
-    defaultTtl: null
+    defaultTtl: 7776000
     excludedPaths: [
       '/payload/?'
     ]

@@ -9,6 +9,12 @@ namespace Billing.Application.StripeEvents;
 /// </summary>
 public interface IStripeEventStore
 {
+    /// <summary>
+    /// The largest raw payload (UTF-8 bytes) a store keeps whatever its characters: stored JSON may write one byte as a
+    /// six-character escape (<c>\u0022</c>), and a Cosmos DB item holds 2 MB, so 320 KiB x 6 leaves room for the rest.
+    /// </summary>
+    public const int MaxPayloadBytes = 320 * 1024;
+
     Task<StripeEventAddResult> TryAddAsync(NewStripeEvent stripeEvent, CancellationToken cancellationToken);
 
     Task<StripeEventRecord?> GetAsync(string eventId, CancellationToken cancellationToken);

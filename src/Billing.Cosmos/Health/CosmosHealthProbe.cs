@@ -44,7 +44,7 @@ public sealed class CosmosHealthProbe(CosmosClient client, IOptions<CosmosOption
         }
         catch (HttpRequestException e)
         {
-            result = CosmosHealthResult.Unhealthy($"Cosmos DB is unreachable: {e.Message}");
+            result = CosmosHealthResult.Unhealthy($"Cosmos DB could not be reached ({e.HttpRequestError})."); // not the message: it names hosts and addresses
         }
 
         if (!result.IsHealthy)

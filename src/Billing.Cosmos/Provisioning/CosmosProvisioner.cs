@@ -1,3 +1,4 @@
+using Billing.Cosmos.Admin;
 using Billing.Cosmos.Configuration;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Logging;
@@ -38,7 +39,12 @@ public sealed class CosmosProvisioner(CosmosClient client, IOptions<CosmosOption
         await EnsureContainerAsync(database, accounts, cancellationToken).ConfigureAwait(false);
         await EnsureProcedureAsync(database.GetContainer(o.AccountsContainerName), CosmosUsageLedger.RecordUsageProcedureId, CosmosUsageLedger.RecordUsageProcedureBody, cancellationToken).ConfigureAwait(false);
 
-        var events = new ContainerProperties(o.StripeEventsContainerName, ContainerDefinitions.StripeEventsPartitionKeyPath);
+        // Events expire with the accounts' event history (90 days; Stripe itself keeps them 30): the raw payloads carry
+        // customers' names, e-mail and card details (brand, last 4), which are not kept longer than they are useful.
+        var events = new ContainerProperties(o.StripeEventsContainerName, ContainerDefinitions.StripeEventsPartitionKeyPath)
+        {
+            DefaultTimeToLive = (int)CosmosStripeEventHistory.Retention.TotalSeconds,
+        };
         // The raw payload is only ever read back by id: indexing it would only cost write RUs.
         events.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = "/payload/?" });
         await EnsureContainerAsync(database, events, cancellationToken).ConfigureAwait(false);

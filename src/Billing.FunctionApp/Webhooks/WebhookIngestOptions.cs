@@ -1,3 +1,5 @@
+using Billing.Application.StripeEvents;
+
 namespace Billing.FunctionApp.Webhooks;
 
 /// <summary>Limits of the webhook endpoint (section <c>Billing:Webhooks</c>).</summary>
@@ -7,8 +9,8 @@ public sealed class WebhookIngestOptions
 
     public const int MinBodyBytes = 1024;
 
-    /// <summary>Below Cosmos DB's 2 MB item limit with room for the event document's other fields.</summary>
-    public const int MaxAllowedBodyBytes = 1536 * 1024;
+    /// <summary>What the event store keeps in one item whatever the body's characters (<see cref="IStripeEventStore.MaxPayloadBytes"/>).</summary>
+    public const int MaxAllowedBodyBytes = IStripeEventStore.MaxPayloadBytes;
 
     /// <summary>Larger bodies are refused with 413 before they are verified. Stripe's events are far smaller.</summary>
     public int MaxBodyBytes { get; set; } = 256 * 1024;

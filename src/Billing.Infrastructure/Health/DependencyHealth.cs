@@ -6,14 +6,20 @@ namespace Billing.Infrastructure.Health;
 /// <summary>
 /// Runs every dependency check in parallel, each bounded by <see cref="CheckTimeout"/>, and reports them all; the
 /// function app maps the report to HTTP. A check that throws or runs out of time is unhealthy, never an exception here.
+/// A report answers every call for <see cref="ReportLifetime"/>, calls meanwhile included: <c>GET /api/health</c> is
+/// anonymous, and polling it must not spend the process's Stripe budget (one request per round) or the stores' capacity.
 /// </summary>
 public sealed partial class DependencyHealth
 {
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(2);
 
+    public static readonly TimeSpan ReportLifetime = TimeSpan.FromSeconds(5);
+
     private readonly IReadOnlyList<IDependencyCheck> _checks;
     private readonly TimeProvider _time;
     private readonly ILogger<DependencyHealth> _logger;
+    private readonly Lock _gate = new();
+    private (DateTimeOffset StartedAt, Task<DependencyHealthReport> Report)? _last;
 
     internal DependencyHealth(IEnumerable<IDependencyCheck> checks, TimeProvider time, ILogger<DependencyHealth> logger)
     {
@@ -22,25 +28,42 @@ public sealed partial class DependencyHealth
         _logger = logger;
     }
 
-    public async Task<DependencyHealthReport> CheckAsync(CancellationToken cancellationToken)
+    /// <summary>The last report while it is younger than <see cref="ReportLifetime"/>, else a new round of checks; the caller's cancellation ends its wait only.</summary>
+    public Task<DependencyHealthReport> CheckAsync(CancellationToken cancellationToken)
     {
-        var statuses = await Task.WhenAll(_checks.Select(check => RunAsync(check, cancellationToken))).ConfigureAwait(false);
+        Task<DependencyHealthReport> report;
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            if (_last is not { } last || now - last.StartedAt >= ReportLifetime)
+            {
+                _last = (now, RunAllAsync());
+            }
+
+            report = _last.Value.Report;
+        }
+
+        return report.WaitAsync(cancellationToken);
+    }
+
+    private async Task<DependencyHealthReport> RunAllAsync()
+    {
+        var statuses = await Task.WhenAll(_checks.Select(RunAsync)).ConfigureAwait(false);
         return new DependencyHealthReport(statuses);
     }
 
-    private async Task<DependencyStatus> RunAsync(IDependencyCheck check, CancellationToken cancellationToken)
+    private async Task<DependencyStatus> RunAsync(IDependencyCheck check)
     {
         await Task.Yield(); // a check that blocks before its first await must not hold up the others
         var started = Stopwatch.GetTimestamp();
         using var deadline = new CancellationTokenSource(CheckTimeout, _time);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         bool healthy;
         string detail;
         try
         {
-            (healthy, detail) = await check.CheckAsync(timeout.Token).ConfigureAwait(false);
+            (healthy, detail) = await check.CheckAsync(deadline.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             (healthy, detail) = (false, $"No answer within {CheckTimeout.TotalSeconds:0} s.");
         }

@@ -89,6 +89,7 @@ public sealed class ProvisioningAndHealthTests(CosmosFixture fixture) : IClassFi
 
         Assert.False(result.IsHealthy);
         Assert.False(string.IsNullOrWhiteSpace(result.Reason));
+        Assert.DoesNotContain(closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture), result.Reason, StringComparison.Ordinal); // /api/health is anonymous: no hosts or addresses
     }
 
     [Fact]

@@ -1,7 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Billing.Application.StripeEvents;
 using Billing.Cosmos.Accounts;
+using Billing.Cosmos.Documents;
 using Billing.Cosmos.Serialization;
+using Billing.Cosmos.StripeEvents;
 using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
@@ -43,6 +46,35 @@ public sealed class DocumentSerializationTests
         Assert.Equal("PRO", (string?)json["subscription"]!["planCode"]);
         Assert.False(json.ContainsKey("_etag"));
         Assert.False(json.ContainsKey("trialUsedAt")); // nulls are omitted
+    }
+
+    [Fact]
+    public void An_event_of_the_largest_payload_the_store_keeps_fits_a_Cosmos_item_whatever_its_characters()
+    {
+        // '"' is the worst a byte can do: the default encoder writes it as the six characters \u0022.
+        var worst = new string('"', IStripeEventStore.MaxPayloadBytes);
+        var document = new StripeEventDocument
+        {
+            Id = "evt_" + new string('x', 251),
+            Type = DocumentTypes.StripeEvent,
+            SchemaVersion = DocumentTypes.StripeEventSchemaVersion,
+            EventType = "customer.subscription.pending_update_expired",
+            StripeCreatedAt = T,
+            ApiVersion = "2026-10-28.endive",
+            Status = StripeEventStatus.Failed,
+            Attempts = int.MaxValue,
+            ReceivedAt = T,
+            LastAttemptAt = T,
+            CompletedAt = T,
+            AccountId = new string('<', 128),
+            Note = new string('"', CosmosStripeEventStore.MaxNoteLength),
+            Payload = worst,
+        };
+
+        var stored = JsonSerializer.SerializeToUtf8Bytes(document, CosmosJson.Options);
+
+        Assert.True(stored.Length > 6 * IStripeEventStore.MaxPayloadBytes, "the escaping this test guards against is in force");
+        Assert.True(stored.Length < 2 * 1024 * 1024, $"{stored.Length} bytes: over Cosmos DB's 2 MB item limit");
     }
 
     [Fact]

@@ -59,6 +59,24 @@ public sealed class DependencyHealthTests
             Health(new Check("a", async token => { await Task.Delay(Timeout.Infinite, token); return (true, ""); })).CheckAsync(cancelled.Token));
     }
 
+    [Fact]
+    public async Task A_report_answers_every_call_for_five_seconds_then_the_dependencies_are_checked_again()
+    {
+        var rounds = 0;
+        var health = Health(new Check("counted", () => Task.FromResult((true, $"round {Interlocked.Increment(ref rounds)}"))));
+
+        var first = await health.CheckAsync(CancellationToken.None);
+        var meanwhile = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => health.CheckAsync(CancellationToken.None)));
+        _time.Advance(DependencyHealth.ReportLifetime - TimeSpan.FromMilliseconds(1));
+        var justBefore = await health.CheckAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var after = await health.CheckAsync(CancellationToken.None);
+
+        Assert.All(meanwhile.Append(justBefore), r => Assert.Same(first, r));
+        Assert.Equal("round 2", Assert.Single(after.Dependencies).Detail);
+        Assert.Equal(2, rounds);
+    }
+
     private DependencyHealth Health(params IDependencyCheck[] checks) => new(checks, _time, NullLogger<DependencyHealth>.Instance);
 
     private sealed class Check(string name, Func<CancellationToken, Task<(bool, string)>> run) : IDependencyCheck
