@@ -143,7 +143,7 @@ public sealed partial class CheckoutSessions(
         }
         else if (!PlanCode.TryParse(request.Plan, out var code) || catalog.Find(code) is not { } found)
         {
-            errors.Add("plan", $"'{request.Plan}' is not a plan of the catalog.");
+            errors.Add("plan", $"{ValidationErrors.Quote(request.Plan)} is not a plan of the catalog.");
         }
         else if (found.Kind != PlanKind.Paid)
         {
@@ -161,7 +161,7 @@ public sealed partial class CheckoutSessions(
         }
         else if (!BillingIntervals.TryParseStripe(request.Interval, out var parsed))
         {
-            errors.Add("interval", $"'{request.Interval}' is not an interval: use month or year.");
+            errors.Add("interval", $"{ValidationErrors.Quote(request.Interval)} is not an interval: use month or year.");
         }
         else
         {

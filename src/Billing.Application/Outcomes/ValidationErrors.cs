@@ -5,7 +5,17 @@ public sealed class ValidationErrors
 {
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
 
+    /// <summary>The most of a caller's value a message repeats.</summary>
+    public const int MaxQuotedLength = 64;
+
     public bool IsEmpty => _errors.Count == 0;
+
+    /// <summary>A caller's value as a message repeats it: quoted, and cut to <see cref="MaxQuotedLength"/> characters (an answer never grows with the input).</summary>
+    public static string Quote(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Length <= MaxQuotedLength ? $"'{value}'" : $"'{value[..MaxQuotedLength]}...'";
+    }
 
     public IReadOnlyCollection<string> Fields => _errors.Keys;
 

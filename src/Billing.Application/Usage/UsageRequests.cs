@@ -49,7 +49,7 @@ internal static class UsageFields
 
         if (!MeterName.TryParse(value, out var meter) || catalog.KindOf(meter) != kind)
         {
-            errors.Add(field, $"Unknown {what} meter '{Shorten(value)}'. Known: {string.Join(", ", declared)}.");
+            errors.Add(field, $"Unknown {what} meter {ValidationErrors.Quote(value)}. Known: {string.Join(", ", declared)}.");
             return null;
         }
 
@@ -90,6 +90,4 @@ internal static class UsageFields
 
         return value;
     }
-
-    private static string Shorten(string value) => value.Length <= 64 ? value : value[..64];
 }

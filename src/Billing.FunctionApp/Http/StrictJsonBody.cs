@@ -41,6 +41,9 @@ internal static partial class StrictJsonBody
     /// <summary>The error of a timestamp member given anything but an RFC 3339 string with an offset.</summary>
     public const string TimestampMessage = "Must be an RFC 3339 timestamp with an offset, e.g. 2026-12-01T10:00:00Z.";
 
+    /// <summary>Unknown fields named one by one; beyond them one count (an answer never grows with the body).</summary>
+    private const int MaxUnknownFieldsNamed = 10;
+
     private const string Int32RangeMessage = "Must be a whole number from -2147483648 to 2147483647.";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -148,6 +151,7 @@ internal static partial class StrictJsonBody
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var known = contract.Properties.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var unknown = 0;
         foreach (var member in root.EnumerateObject())
         {
             var field = ReadableName(member);
@@ -157,7 +161,14 @@ internal static partial class StrictJsonBody
             }
             else if (!known.TryGetValue(field, out var property))
             {
-                errors[field.Length <= 64 ? field : field[..64]] = [$"Unknown field. Accepted: {string.Join(", ", known.Keys)}."];
+                if (++unknown <= MaxUnknownFieldsNamed)
+                {
+                    errors[field.Length <= 64 ? field : field[..64]] = [$"Unknown field. Accepted: {string.Join(", ", known.Keys)}."];
+                }
+                else
+                {
+                    errors[BodyField] = [$"{unknown - MaxUnknownFieldsNamed} more unknown field(s)."];
+                }
             }
             else if (!seen.Add(field))
             {

@@ -89,6 +89,16 @@ public sealed class CheckoutSessionsTests
         await AssertNothingWrittenAsync();
     }
 
+    [Fact]
+    public async Task A_refusal_repeats_at_most_64_characters_of_what_was_sent()
+    {
+        var outcome = await StartAsync(new StartCheckout { Plan = new string('P', 16_000), Interval = new string('m', 16_000) });
+
+        var invalid = Assert.IsType<Invalid<StartedCheckout>>(outcome);
+        Assert.Equal($"'{new string('P', 64)}...' is not a plan of the catalog.", Assert.Single(invalid.Errors.For("plan")));
+        Assert.Equal($"'{new string('m', 64)}...' is not an interval: use month or year.", Assert.Single(invalid.Errors.For("interval")));
+    }
+
     [Theory]
     [InlineData("https://evil.example.com/phish")]
     [InlineData("http://app.example.com/billing")] // scheme differs

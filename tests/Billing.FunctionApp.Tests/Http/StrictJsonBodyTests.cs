@@ -55,6 +55,17 @@ public sealed class StrictJsonBodyTests
         Assert.Equal("invalid_request", problem.ProblemDetails.Extensions["code"]);
     }
 
+    [Fact]
+    public async Task Unknown_fields_are_named_ten_at_a_time_so_the_answer_never_grows_with_the_body()
+    {
+        var json = "{" + string.Join(",", Enumerable.Range(0, 500).Select(i => $"\"f{i}\":1")) + "}";
+
+        var errors = Assert.IsType<HttpValidationProblemDetails>(Problem(await ReadAsync<CheckoutRequest>(json), StatusCodes.Status400BadRequest).ProblemDetails).Errors;
+
+        Assert.Equal(11, errors.Count);
+        Assert.Equal("490 more unknown field(s).", Assert.Single(errors["$"]));
+    }
+
     [Theory]
     [InlineData("""{"all":"yes"}""", "all", "true or false")]
     [InlineData("""{"eventIds":"evt_1"}""", "eventIds", "array of strings")]
