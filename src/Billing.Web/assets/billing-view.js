@@ -1,7 +1,7 @@
 // How the billing page shows what the API answers: one function per section, each returning DOM nodes (no state, no
 // API calls; billing.js owns those and passes the handlers in).
 import { describeProblem, meterName } from './api.js';
-import { el, formatCount, formatDate, formatDateTime, formatMoney } from './ui.js';
+import { el, formatCount, formatDate, formatDateTime, formatMoney, formatPeriod } from './ui.js';
 
 const statusTones = {
   active: 'ok', trialing: 'ok', paid: 'ok',
@@ -42,7 +42,9 @@ export function overagePrice(meter, overage) {
     if (tier.unitAmount) parts.push(`${formatMoney(tier.unitAmount, overage.currency)} per ${plural(1, meter)}`);
     const price = parts.join(' + ') || 'nothing more';
     if (tier.upTo === null) return index === 0 ? `${price} beyond` : `${price} beyond that`;
-    return `${price} for up to ${formatCount(tier.upTo)} more`;
+    // upTo counts from the first unit beyond, so each later tier covers what its bound adds to the one before.
+    const previous = index === 0 ? 0 : overage.tiers[index - 1].upTo;
+    return index === 0 ? `${price} for up to ${formatCount(tier.upTo)} more` : `${price} for the next ${formatCount(tier.upTo - previous)}`;
   });
   return tiers.length ? tiers.join(', then ') : null;
 }
@@ -69,7 +71,7 @@ export function planSection(subscription, { onManage }) {
   } else if (subscription.planEndsAt) {
     facts.push(['Ends on', formatDate(subscription.planEndsAt)]);
   }
-  facts.push(['Current period', `${formatDate(subscription.period.start)} – ${formatDate(subscription.period.end)}`]);
+  facts.push(['Current period', formatPeriod(subscription.period.start, subscription.period.end)]);
 
   return [
     el('p', { class: 'plan-name' },
@@ -96,7 +98,7 @@ export function usageSection(usage, entitlements, plans) {
   const period = usage.periods[0];
   const nodes = [];
   if (!period) return [el('p', {}, 'No usage period is open.')];
-  nodes.push(el('p', { class: 'muted' }, `${period.plan.displayName} plan, ${formatDate(period.start)} – ${formatDate(period.end)}. Updated ${formatDateTime(usage.asOf)}.`));
+  nodes.push(el('p', { class: 'muted' }, `${period.plan.displayName} plan, ${formatPeriod(period.start, period.end)}. Updated ${formatDateTime(usage.asOf)}.`));
 
   const reached = period.meters.filter((m) => m.enforcement === 'hardLimit' && m.limit !== null && m.used >= m.limit);
   for (const meter of reached) {
@@ -253,7 +255,7 @@ export function entitlementsSection(entitlements) {
   const until = entitlements.endsAt ? ` until ${formatDate(entitlements.endsAt)}.` : (why.endsWith('.') ? '' : '.');
   return [
     el('p', {}, el('strong', {}, `${entitlements.plan.displayName} plan. `), why + until),
-    el('div', { class: 'table-scroll' },
+    el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Limits' },
       el('table', {},
         el('caption', {}, 'Limits'),
         el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Meter'), el('th', { scope: 'col' }, 'Limit'), el('th', { scope: 'col' }, 'When you reach it'))),
@@ -273,13 +275,13 @@ export function invoicesSection(invoices, upcoming) {
   if (invoices.invoices.length === 0) {
     nodes.push(el('p', {}, 'No invoices yet. Usage beyond your plan is invoiced when its period closes.'));
   } else {
-    nodes.push(el('div', { class: 'table-scroll' },
+    nodes.push(el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Usage invoices, newest first' },
       el('table', {},
         el('caption', {}, 'Usage invoices, newest first'),
         el('thead', {}, el('tr', {}, ['Invoice', 'Period', 'Status', 'Amount', 'Details'].map((h) => el('th', { scope: 'col', class: h === 'Amount' ? 'number' : null }, h)))),
         el('tbody', {}, invoices.invoices.map((invoice) => el('tr', {},
           el('th', { scope: 'row' }, invoice.number ?? invoice.id),
-          el('td', {}, `${formatDate(invoice.period.start)} – ${formatDate(invoice.period.end)}`),
+          el('td', {}, formatPeriod(invoice.period.start, invoice.period.end)),
           el('td', {}, badge(invoice.status)),
           el('td', { class: 'number' }, formatMoney(invoice.amount, invoice.currency),
             invoice.creditApplied ? el('div', { class: 'muted' }, `after ${formatMoney(invoice.creditApplied, invoice.currency)} credit`) : null),
@@ -292,7 +294,7 @@ export function invoicesSection(invoices, upcoming) {
   if (!upcoming || upcoming.lines.length === 0 || upcoming.amount === 0) {
     nodes.push(el('p', {}, 'Nothing beyond your plan so far this period.'));
   } else {
-    nodes.push(el('p', {}, `${formatMoney(upcoming.amount, upcoming.currency)} accrued for ${formatDate(upcoming.period.start)} – ${formatDate(upcoming.period.end)}, invoiced when the period closes:`));
+    nodes.push(el('p', {}, `${formatMoney(upcoming.amount, upcoming.currency)} accrued for ${formatPeriod(upcoming.period.start, upcoming.period.end)}, invoiced when the period closes:`));
     nodes.push(el('ul', {}, upcoming.lines.map((line) => el('li', {}, `${line.description}: ${formatMoney(line.amount, upcoming.currency)}`))));
     if (upcoming.creditApplicable > 0) {
       nodes.push(el('p', {}, `Your prepaid credit would pay ${formatMoney(upcoming.creditApplicable, upcoming.currency)} of it today, leaving ${formatMoney(upcoming.amountDue, upcoming.currency)} to invoice.`));
@@ -303,7 +305,7 @@ export function invoicesSection(invoices, upcoming) {
 
 const entryKinds = { grant: 'Purchase', spend: 'Spent on an invoice', expiry: 'Expired', reversal: 'Refund reversal', adjustment: 'Adjustment' };
 
-/** The balance, packs and add-ons to buy, and the ledger's entries so far (the "Show more" button is billing.js's). */
+/** The balance, packs and add-ons to buy (offers null: the catalog could not be read), and the ledger's entries so far (the "Show more" button is billing.js's). */
 export function creditsSection(credits, entries, offers, { onBuyPack, onBuyAddOn }) {
   const balance = credits.balances.length
     ? credits.balances.map((b) => formatMoney(b.amount, b.currency)).join(' + ')
@@ -311,15 +313,16 @@ export function creditsSection(credits, entries, offers, { onBuyPack, onBuyAddOn
   return [
     el('p', {}, 'Balance: ', el('strong', { id: 'credit-balance' }, balance), el('span', { class: 'muted' }, ' · spent first on usage invoices')),
     el('h3', {}, 'Buy credit'),
-    offers.creditPacks.length ? el('ul', { class: 'offers' }, offers.creditPacks.map((pack) => el('li', {},
+    !offers ? el('p', { class: 'muted' }, 'What is on sale could not be loaded: refresh the page to buy credit.')
+    : offers.creditPacks.length ? el('ul', { class: 'offers' }, offers.creditPacks.map((pack) => el('li', {},
       el('button', { type: 'button', onclick: (event) => onBuyPack(pack, event.currentTarget) }, `Buy ${pack.displayName}`), ' ',
       el('span', { class: 'muted' }, `${formatMoney(pack.price.amount, pack.price.currency)} for ${formatMoney(pack.credit.amount, pack.credit.currency)} of credit. ${lifetimeText(pack.expiresAfterSeconds)}`)))) : el('p', {}, 'No credit packs are on sale.'),
-    offers.addOns.length ? el('h3', {}, 'Add-ons') : null,
-    offers.addOns.length ? el('ul', { class: 'offers' }, offers.addOns.map((addOn) => el('li', {},
+    offers?.addOns.length ? el('h3', {}, 'Add-ons') : null,
+    offers?.addOns.length ? el('ul', { class: 'offers' }, offers.addOns.map((addOn) => el('li', {},
       el('button', { type: 'button', onclick: (event) => onBuyAddOn(addOn, event.currentTarget) }, `Buy ${addOn.displayName}`), ' ',
       el('span', { class: 'muted' }, `${formatMoney(addOn.price.amount, addOn.price.currency)}: ${addOnText(addOn)}`)))) : null,
     el('h3', {}, 'Credit history'),
-    entries.length === 0 ? el('p', {}, 'No credit yet.') : el('div', { class: 'table-scroll' },
+    entries.length === 0 ? el('p', {}, 'No credit yet.') : el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Credit ledger, newest first' },
       el('table', {},
         el('caption', {}, 'Credit ledger, newest first'),
         el('thead', {}, el('tr', {}, ['Date', 'Entry', 'Amount', 'Reference'].map((h) => el('th', { scope: 'col', class: h === 'Amount' ? 'number' : null }, h)))),

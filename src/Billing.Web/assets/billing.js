@@ -152,7 +152,8 @@ async function loadInvoices() {
 
 async function loadCredits() {
   await section('credits', async () => {
-    const [credits, offers] = await Promise.all([api.get('/api/billing/credits', { query: { limit: LEDGER_PAGE } }), catalog()]);
+    // The balance and ledger do not depend on the public catalog: without it only the offers are missing.
+    const [credits, offers] = await Promise.all([api.get('/api/billing/credits', { query: { limit: LEDGER_PAGE } }), catalog().catch(() => null)]);
     state.ledger = credits.entries;
     state.ledgerCursor = credits.nextCursor ?? null;
     return [creditsSection(credits, state.ledger, offers, {
@@ -211,8 +212,9 @@ function leaveFor(url, pending) {
 
 async function openPortal() {
   announce('alert', '');
-  const answer = await api.post('/api/billing/portal');
-  sessionStorage.setItem(portalKey, fingerprint(state.subscription));
+  // The subscription as it is now, not as this tab last drew it: back from the portal, only a change made there counts.
+  const [answer, current] = await Promise.all([api.post('/api/billing/portal'), api.get('/api/billing/subscription')]);
+  sessionStorage.setItem(portalKey, fingerprint(current));
   announce('status', 'Opening the Stripe customer portal…');
   location.assign(answer.url);
 }
@@ -253,6 +255,8 @@ async function confirmCheckout(sessionId) {
     await new Promise((resolve) => setTimeout(resolve, CONFIRM_POLL_MS));
   }
   if (state.signedIn) {
+    // Paid, only not confirmed yet: the pending Checkout must not later read as one that was cancelled.
+    sessionStorage.removeItem(pendingKey);
     announce('status', '');
     announce('alert', 'Your payment went through, but we have not received Stripe\'s confirmation yet. Nothing more is needed from you: refresh this page in a minute to see it.', { error: true });
   }

@@ -1,10 +1,10 @@
 // One account's full picture: stored and live Stripe subscription, usage by period, invoices, credit with the ledger and
 // a manual adjustment, the latest Stripe events, and a re-sync from Stripe.
 import { meterName } from './api.js';
-import { el, formatCount, formatDate, formatDateTime, formatMoney, render } from './ui.js';
+import { el, formatCount, formatDate, formatDateTime, formatMoney, formatPeriod, render } from './ui.js';
 import { usageSummary } from './operator-accounts.js';
 import {
-  currencyDigits, dataTable, facts, field, moneyList, newIdempotencyKey, parseMinorUnits, periodText, section, signedMoney, statusBadge,
+  currencyDigits, dataTable, facts, field, moneyList, newIdempotencyKey, parseMinorUnits, section, signedMoney, statusBadge,
 } from './operator-common.js';
 
 export async function showAccount(ctx, accountId) {
@@ -43,7 +43,7 @@ function summary(a) {
   return facts([
     ['Plan', a.plan],
     ['Status', statusBadge(a.status)],
-    ['Entitled to', e ? `${e.planCode} (${e.source}), ${periodText(e.periodStart, e.periodEnd)}${e.endsAt ? `, ends ${formatDate(e.endsAt)}` : ''}` : null],
+    ['Entitled to', e ? `${e.planCode} (${e.source}), ${formatPeriod(e.periodStart, e.periodEnd)}${e.endsAt ? `, ends ${formatDate(e.endsAt)}` : ''}` : null],
     ['Stripe customer', a.account?.stripeCustomerId ?? 'none'],
     ['Former Stripe customers', (a.account?.formerStripeCustomerIds ?? []).join(', ')],
     ['Trial used', a.account?.trialUsedAt ? formatDate(a.account.trialUsedAt) : 'no'],
@@ -61,10 +61,10 @@ function subscriptionSection(a) {
   const rows = [];
   if (stored) {
     rows.push(['Stored', stored.subscriptionId, statusBadge(stored.status), stored.planCode ?? stored.priceId ?? '',
-      periodText(stored.currentPeriodStart, stored.currentPeriodEnd), renewalText(stored), formatDateTime(stored.stripeStateAsOf)]);
+      formatPeriod(stored.currentPeriodStart, stored.currentPeriodEnd), renewalText(stored), formatDateTime(stored.stripeStateAsOf)]);
   }
   for (const s of live.subscriptions ?? []) {
-    rows.push(['Stripe now', s.subscriptionId, statusBadge(s.status), s.priceId ?? '', periodText(s.currentPeriodStart, s.currentPeriodEnd),
+    rows.push(['Stripe now', s.subscriptionId, statusBadge(s.status), s.priceId ?? '', formatPeriod(s.currentPeriodStart, s.currentPeriodEnd),
       renewalText(s), formatDateTime(s.asOf)]);
   }
   let liveNote = null;
@@ -97,9 +97,9 @@ function usageSection(a) {
     formatCount(m.overageUnits),
     m.overageCharge ? formatMoney(m.overageCharge.amount, m.overageCharge.currency) : '',
   ]);
-  const periods = (a.usage ?? []).map((p) => [periodText(p.start, p.end), p.plan?.displayName ?? p.plan?.code ?? '', usageSummary(p), moneyList(p.overageTotal)]);
+  const periods = (a.usage ?? []).map((p) => [formatPeriod(p.start, p.end), p.plan?.displayName ?? p.plan?.code ?? '', usageSummary(p), moneyList(p.overageTotal)]);
   return section('usage-title', 'Usage',
-    current ? el('p', {}, `This period: ${periodText(current.start, current.end)} on ${current.plan?.displayName ?? current.plan?.code ?? a.plan}.`) : null,
+    current ? el('p', {}, `This period: ${formatPeriod(current.start, current.end)} on ${current.plan?.displayName ?? current.plan?.code ?? a.plan}.`) : null,
     dataTable('Usage this period', [
       { header: 'Meter' }, { header: 'Used', numeric: true }, { header: 'Limit', numeric: true }, { header: 'Enforcement' },
       { header: 'Overage units', numeric: true }, { header: 'Overage charge', numeric: true },
@@ -127,7 +127,7 @@ export function invoiceTable(caption, invoices, { empty, accountOf = null } = {}
     return [
       ...(accountOf ? [accountOf(item)] : []),
       link,
-      periodText(i.period?.start, i.period?.end),
+      formatPeriod(i.period?.start, i.period?.end),
       i.plan,
       statusBadge(i.status),
       formatMoney(i.amount, i.currency),
@@ -258,6 +258,12 @@ function resyncSection(ctx, a) {
       const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
       if (ctx.current()) renderAccount(ctx, account);
     } catch (error) {
+      if (error?.code === 'no_stripe_customer') {
+        // Not a failure for an operator: the customer's sentence ("choose a plan first") is not theirs.
+        ctx.ok('Nothing to re-sync: this account has no Stripe customer yet.');
+        result.replaceChildren();
+        return;
+      }
       ctx.fail(error);
       if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {

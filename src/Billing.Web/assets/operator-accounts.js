@@ -1,7 +1,7 @@
 // Accounts: filter by plan, status and text (account id or Stripe customer id), page with the API's cursor, open one.
 import { meterName } from './api.js';
-import { el, formatCount, formatMoney, render } from './ui.js';
-import { cursorList, dataTable, field, moneyList, periodText, section, select, statusBadge } from './operator-common.js';
+import { el, formatCount, formatMoney, formatPeriod, render } from './ui.js';
+import { cursorList, dataTable, field, moneyList, section, select, statusBadge } from './operator-common.js';
 
 const statuses = [
   ['', 'Any status'], ['active', 'active'], ['trialing', 'trialing (Stripe)'], ['trial', 'trial (local)'], ['past_due', 'past due'],
@@ -56,7 +56,7 @@ function accountsTable(answer, pageNumber) {
     el('a', { href: `#account/${encodeURIComponent(a.accountId)}` }, a.accountId),
     a.plan,
     statusBadge(a.status),
-    periodText(a.entitlement?.periodStart, a.entitlement?.periodEnd),
+    formatPeriod(a.entitlement?.periodStart, a.entitlement?.periodEnd),
     usageSummary(a.usage),
     a.credits?.available === false ? el('span', { class: 'muted' }, 'not available') : moneyList(a.credits?.balance),
     a.stripeCustomerId ?? '',

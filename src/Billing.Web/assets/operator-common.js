@@ -1,5 +1,5 @@
 // Helpers of the operator page's views: tables, status badges, periods, exact money input, idempotency keys.
-import { el, formatDate, formatMoney } from './ui.js';
+import { el, formatMoney } from './ui.js';
 
 /**
  * A table that scrolls inside its own box on a phone. columns: [{ header, numeric }]; rows: arrays of cells (text or
@@ -25,12 +25,6 @@ export function statusBadge(status) {
   const text = String(status ?? 'none');
   const kind = goodStatuses.has(text) ? 'ok' : badStatuses.has(text) ? 'danger' : 'warn';
   return el('span', { class: `badge ${kind}` }, text.replaceAll('_', ' '));
-}
-
-/** "Nov 1, 2026 – Dec 1, 2026" (UTC). */
-export function periodText(start, end) {
-  if (!start && !end) return '';
-  return `${formatDate(start)} – ${formatDate(end)}`;
 }
 
 export function moneyList(amounts) {
@@ -151,6 +145,8 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
 
   function pager(nextCursor) {
     const go = (page) => {
+      // One move per drawn page: a second click before the page is drawn would count from a page not shown yet.
+      for (const button of [first, previous, next]) button.disabled = true;
       state.page = page;
       load();
     };

@@ -70,6 +70,16 @@ export function formatDate(iso) {
   return new Date(iso).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
+/**
+ * "Nov 1, 2026 – Nov 30, 2026" (UTC): periods end exclusively (the calendar month of November ends at Dec 1, 00:00),
+ * so the last day shown is the day of the period's last instant.
+ */
+export function formatPeriod(start, end) {
+  if (!start && !end) return '';
+  const last = end ? new Date(new Date(end).getTime() - 1).toISOString() : end;
+  return `${formatDate(start)} – ${formatDate(last)}`;
+}
+
 export function formatDateTime(iso) {
   if (!iso) return '';
   return new Date(iso).toLocaleString('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
