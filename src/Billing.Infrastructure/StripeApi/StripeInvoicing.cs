@@ -52,6 +52,7 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
     /// Creates the draft. With a subscription, the subscription is read first and its <c>collection_method</c> (and
     /// <c>days_until_due</c> for <c>send_invoice</c>) copied, since Stripe's default for a new invoice is
     /// <c>charge_automatically</c> whatever the subscription does; without one the invoice is charged automatically.
+    /// A <c>send_invoice</c> draft's key ends with the collection it was made with.
     /// </summary>
     public async Task<StripeUsageInvoice> CreateDraftAsync(NewUsageInvoice invoice, string idempotencyKey, CancellationToken cancellationToken)
     {
@@ -83,7 +84,9 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
                         [StripeMetadataKeys.PeriodEnd] = Iso(invoice.PeriodEnd),
                     },
                 },
-                new RequestOptions { IdempotencyKey = idempotencyKey },
+                // The collection is read from the subscription at each attempt: a subscription switched to send_invoice
+                // between two attempts makes other parameters, so another key (the same key would be idempotency_error).
+                new RequestOptions { IdempotencyKey = collectionMethod == SendInvoice ? $"{idempotencyKey}:{SendInvoice}:{daysUntilDue}" : idempotencyKey },
                 cancellationToken).ConfigureAwait(false);
             return ToUsageInvoice(created);
         }

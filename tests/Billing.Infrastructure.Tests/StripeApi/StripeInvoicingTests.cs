@@ -77,6 +77,19 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
     }
 
     [Fact]
+    public async Task A_subscription_switched_to_send_invoice_between_two_attempts_gets_its_draft_instead_of_an_idempotency_error()
+    {
+        var (customer, subscription) = await fixture.SubscribeAsync("acct-switch");
+        var first = await Invoicing.CreateDraftAsync(Invoice("acct-switch:2026-11", customer, subscription, "acct-switch"), "acct-switch:2026-11:invoice", CancellationToken.None);
+        await Stripe.V1.Subscriptions.UpdateAsync(subscription, new SubscriptionUpdateOptions { CollectionMethod = "send_invoice", DaysUntilDue = 30 });
+
+        var second = await Invoicing.CreateDraftAsync(Invoice("acct-switch:2026-11", customer, subscription, "acct-switch"), "acct-switch:2026-11:invoice", CancellationToken.None);
+
+        Assert.NotEqual(first.Id, second.Id);
+        Assert.Equal("send_invoice", (await Stripe.V1.Invoices.GetAsync(second.Id)).CollectionMethod);
+    }
+
+    [Fact]
     public async Task Without_a_subscription_the_invoice_is_charged_automatically()
     {
         var customer = await fixture.CustomerAsync("acct-nosub");
