@@ -57,7 +57,7 @@ public sealed partial class Purchases(
         }
         else if (item is null)
         {
-            errors.Add(field, $"{ValidationErrors.Quote(requested)} is not a {(purchase == PurchaseKinds.CreditPack ? "credit pack" : "add-on")} of the catalog.");
+            errors.Add(field, $"{ValidationErrors.Quote(requested)} is not {(purchase == PurchaseKinds.CreditPack ? "a credit pack" : "an add-on")} of the catalog.");
         }
 
         var success = redirects.Choose(successUrl, options.Value.SuccessUrl, "successUrl", errors);
