@@ -42,15 +42,11 @@ internal sealed partial class HttpTriggerHandler(
         var match = routes.Match(context.Request.Method, context.Request.Path.Value ?? "/");
         if (match.Route is null)
         {
-            if (match.AllowedMethods.Count > 0)
-            {
-                context.Response.Headers.Allow = string.Join(", ", match.AllowedMethods);
-                await Problem.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method not allowed.").ConfigureAwait(false);
-            }
-            else
-            {
-                await Problem.WriteAsync(context, StatusCodes.Status404NotFound, "No function matches this route.").ConfigureAwait(false);
-            }
+            // A route a function serves with other methods is 404 too: the real host constrains each route by its
+            // methods, so no route matches (azure-functions-host#10098 asks for 405; it is not done).
+            await Problem.WriteAsync(context, StatusCodes.Status404NotFound, match.AllowedMethods.Count > 0
+                ? $"No function accepts {context.Request.Method} on this route."
+                : "No function matches this route.").ConfigureAwait(false);
 
             return;
         }
