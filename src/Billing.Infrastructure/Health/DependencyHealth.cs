@@ -6,8 +6,9 @@ namespace Billing.Infrastructure.Health;
 /// <summary>
 /// Runs every dependency check in parallel, each bounded by <see cref="CheckTimeout"/>, and reports them all; the
 /// function app maps the report to HTTP. A check that throws or runs out of time is unhealthy, never an exception here.
-/// A report answers every call for <see cref="ReportLifetime"/>, calls meanwhile included: <c>GET /api/health</c> is
-/// anonymous, and polling it must not spend the process's Stripe budget (one request per round) or the stores' capacity.
+/// A healthy report answers every call for <see cref="ReportLifetime"/>, and a round under way every call meanwhile:
+/// <c>GET /api/health</c> is anonymous, and polling it must not spend the process's Stripe budget (one request per
+/// round) or the stores' capacity. An unhealthy report is not reused, so a recovery shows at the next call.
 /// </summary>
 public sealed partial class DependencyHealth
 {
@@ -28,14 +29,16 @@ public sealed partial class DependencyHealth
         _logger = logger;
     }
 
-    /// <summary>The last report while it is younger than <see cref="ReportLifetime"/>, else a new round of checks; the caller's cancellation ends its wait only.</summary>
+    /// <summary>The round under way, or the last healthy report while it is younger than <see cref="ReportLifetime"/>, else a new round of checks; the caller's cancellation ends its wait only.</summary>
     public Task<DependencyHealthReport> CheckAsync(CancellationToken cancellationToken)
     {
         Task<DependencyHealthReport> report;
         lock (_gate)
         {
             var now = _time.GetUtcNow();
-            if (_last is not { } last || now - last.StartedAt >= ReportLifetime)
+            if (_last is not { } last
+                || (last.Report.IsCompleted && !(last.Report.IsCompletedSuccessfully && last.Report.Result.IsHealthy))
+                || now - last.StartedAt >= ReportLifetime)
             {
                 _last = (now, RunAllAsync());
             }

@@ -77,6 +77,18 @@ public sealed class DependencyHealthTests
         Assert.Equal(2, rounds);
     }
 
+    [Fact]
+    public async Task An_unhealthy_report_is_not_reused_so_a_recovery_shows_at_the_next_call()
+    {
+        var up = false;
+        var health = Health(new Check("flaky", () => Task.FromResult((up, up ? "back" : "down"))));
+
+        Assert.False((await health.CheckAsync(CancellationToken.None)).IsHealthy);
+        up = true;
+
+        Assert.True((await health.CheckAsync(CancellationToken.None)).IsHealthy);
+    }
+
     private DependencyHealth Health(params IDependencyCheck[] checks) => new(checks, _time, NullLogger<DependencyHealth>.Instance);
 
     private sealed class Check(string name, Func<CancellationToken, Task<(bool, string)>> run) : IDependencyCheck
