@@ -52,7 +52,7 @@ public sealed class AccountInvoices(
             return new UpcomingInvoice(charges, 0);
         }
 
-        var spendable = (await credits.ReadAsync(accountId, cancellationToken).ConfigureAwait(false)).Spendable(charges.Currency, time.GetUtcNow());
+        var spendable = (await credits.ReadAsync(accountId, cancellationToken).ConfigureAwait(false)).Spendable(charges.Currency, now);
         return new UpcomingInvoice(charges, Math.Min(spendable, charges.Total.MinorUnits));
     }
 }

@@ -36,14 +36,17 @@ public sealed partial class DependencyHealth
         lock (_gate)
         {
             var now = _time.GetUtcNow();
-            if (_last is not { } last
-                || (last.Report.IsCompleted && !(last.Report.IsCompletedSuccessfully && last.Report.Result.IsHealthy))
-                || now - last.StartedAt >= ReportLifetime)
+            if (_last is { } last
+                && now - last.StartedAt < ReportLifetime
+                && (!last.Report.IsCompleted || last.Report is { IsCompletedSuccessfully: true, Result.IsHealthy: true }))
             {
-                _last = (now, RunAllAsync());
+                report = last.Report;
             }
-
-            report = _last.Value.Report;
+            else
+            {
+                report = RunAllAsync();
+                _last = (now, report);
+            }
         }
 
         return report.WaitAsync(cancellationToken);

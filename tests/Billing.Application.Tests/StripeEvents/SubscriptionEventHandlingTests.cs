@@ -113,10 +113,7 @@ public sealed class SubscriptionEventHandlingTests
     [Fact]
     public async Task Cancel_at_period_end_keeps_access_until_the_period_ends_then_free()
     {
-        var customer = Stripe.CreateCustomer(Account);
-        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
-        Stripe.SetCancelAtPeriodEnd(subscription, true);
-        await _world.DeliverNewEventsAsync();
+        var (_, subscription) = await ProCancellingAtPeriodEndAsync();
 
         var account = _world.Account(Account);
         Assert.True(account.Subscription!.CancelAtPeriodEnd);
@@ -231,10 +228,7 @@ public sealed class SubscriptionEventHandlingTests
     [Fact]
     public async Task A_new_subscription_after_a_cancellation_whose_date_passed_is_kept_while_Stripe_has_not_ended_the_old_one_yet()
     {
-        var customer = Stripe.CreateCustomer(Account);
-        var first = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
-        Stripe.SetCancelAtPeriodEnd(first, true);
-        await _world.DeliverNewEventsAsync();
+        var (customer, first) = await ProCancellingAtPeriodEndAsync();
         _world.Time.SetUtcNow(first.PeriodEnd.AddMinutes(5)); // past the cancellation; Stripe's cancel has not run yet
         Assert.False(Billing.Application.Checkout.CheckoutEligibility.HasStandingSubscription(_world.Account(Account), _world.Time.GetUtcNow()));
 
@@ -414,4 +408,14 @@ public sealed class SubscriptionEventHandlingTests
         _world.Entitlements.Evaluate(_world.Account(Account), _world.Time.GetUtcNow()).PolicyFor(Billing.Domain.Metering.MeterName.Parse("agent_runs")).Quota;
 
     private static string UsagePeriodKeyOf(DateTimeOffset periodStart) => Billing.Domain.Metering.UsagePeriodKey.ForSubscriptionPeriod(periodStart).Value;
+
+    /// <summary>A PRO subscription from Checkout, set to cancel at its period end, its events delivered.</summary>
+    private async Task<(string Customer, FakeStripeSubscription Subscription)> ProCancellingAtPeriodEndAsync()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        Stripe.SetCancelAtPeriodEnd(subscription, true);
+        await _world.DeliverNewEventsAsync();
+        return (customer, subscription);
+    }
 }
