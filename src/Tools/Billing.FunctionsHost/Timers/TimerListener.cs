@@ -42,6 +42,9 @@ internal sealed class TimerListener(
 
             status = await RunOnceAsync(status, isPastDue: false, cancellationToken).ConfigureAwait(false);
         }
+
+        // Stopped between two runs: end as a stop during a wait does, whenever it comes (the host expects that).
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>Reads the stored status, or starts one; a status that no longer fits the schedule is recomputed.</summary>
