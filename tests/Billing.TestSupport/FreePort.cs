@@ -14,6 +14,12 @@ public static class FreePort
     }
 
     /// <summary>
+    /// A loopback port that refuses connections for as long as the result is held: "a service that is down". A port
+    /// from <see cref="Next"/> would do only until another server, or an outgoing connection, takes it.
+    /// </summary>
+    public static RefusingPort Refusing() => new();
+
+    /// <summary>
     /// Starts a server on a port that was free a moment ago, and again on another one when that port was taken in
     /// between: the kernel hands the same ephemeral ports to outgoing connections, so on a busy machine it happens.
     /// <paramref name="start"/> starts the server on the port and waits until it serves; it throws
@@ -88,6 +94,29 @@ public static class FreePort
 
         throw new TimeoutException($"Nothing listens on 127.0.0.1:{port} after {timeout.TotalSeconds:0}s.\n{server.Output}");
     }
+}
+
+/// <summary>
+/// A loopback port bound by a socket that never listens: the kernel answers every connection with a reset, and neither
+/// a server nor an outgoing connection can take the port while it is held (no SO_REUSEADDR).
+/// </summary>
+public sealed class RefusingPort : IDisposable
+{
+    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+    internal RefusingPort()
+    {
+        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, false);
+        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        Port = ((IPEndPoint)_socket.LocalEndPoint!).Port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>An http URL on the port, with a trailing slash.</summary>
+    public Uri Url => new($"http://127.0.0.1:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
+
+    public void Dispose() => _socket.Dispose();
 }
 
 /// <summary>A server could not bind the port it was given: another socket took it after <see cref="FreePort.Next"/>.</summary>

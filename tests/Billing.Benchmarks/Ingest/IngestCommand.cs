@@ -38,7 +38,8 @@ internal static class IngestCommand
         string queueState;
         try
         {
-            var settings = Processes.AppSettings(emulators, new Uri($"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}/"));
+            using var stripeDown = FreePort.Refusing(); // these calls never reach Stripe
+            var settings = Processes.AppSettings(emulators, stripeDown.Url);
             settings["AzureFunctionsJobHost__extensions__queues__batchSize"] = "1";
             settings["AzureFunctionsJobHost__extensions__queues__newBatchThreshold"] = "0";
             var queueName = settings["STRIPE_EVENTS_QUEUE"]!;

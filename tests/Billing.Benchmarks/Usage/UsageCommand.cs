@@ -60,7 +60,8 @@ internal static class UsageCommand
         double? peakRss;
         try
         {
-            var settings = Processes.AppSettings(emulators, new Uri($"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}/"));
+            using var stripeDown = FreePort.Refusing(); // these calls never reach Stripe
+            var settings = Processes.AppSettings(emulators, stripeDown.Url);
             settings[LimitSetting] = Limit.ToString(CultureInfo.InvariantCulture);
             await using var app = await FunctionAppProcess.StartAsync(settings);
             var meter = new RequestChargeMeter();

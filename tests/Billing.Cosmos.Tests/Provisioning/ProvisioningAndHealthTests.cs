@@ -82,7 +82,8 @@ public sealed class ProvisioningAndHealthTests(CosmosFixture fixture) : IClassFi
     [Fact]
     public async Task Health_reports_an_unreachable_server()
     {
-        var closedPort = FreePort.Next();
+        using var closed = FreePort.Refusing();
+        var closedPort = closed.Port;
         await using var services = CosmosFixture.BuildServices(LocalEmulators.CosmosServerConnectionString(closedPort), "billing");
 
         var result = await services.GetRequiredService<CosmosHealthProbe>().CheckAsync(CancellationToken.None);

@@ -107,12 +107,13 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
         var subscriptionId = (await Stack.Data.AccountAsync(subscriber.AccountId))!.Subscription!.SubscriptionId;
         var stripe = Stack.Settings["Stripe__ApiBase"];
+        using var stripeDown = FreePort.Refusing();
         string eventId;
         try
         {
             // A Stripe outage for the app: the customer's plan change reaches it by webhook, but the processor cannot
             // read the subscription back, and after its attempts the message lands in the poison queue.
-            await browser.RestartAppAsync(s => s["Stripe__ApiBase"] = $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}");
+            await browser.RestartAppAsync(s => s["Stripe__ApiBase"] = stripeDown.Url.ToString().TrimEnd('/'));
             await Stack.Emulator!.ControlAsync($"/_emulator/portal/{subscriber.CustomerId}/change_price", new Dictionary<string, string> { ["price"] = "price_pro_monthly" });
             eventId = await LatestEventIdAsync("customer.subscription.updated", subscriptionId);
             var poison = TestQueues.Client(Stack.Emulators.StorageConnectionString, Stack.QueueName + "-poison");

@@ -17,11 +17,13 @@ internal sealed class WebhookStack : IAsyncDisposable
 
     private readonly HttpClient _stripeHttp = new();
     private readonly string? _corsOrigins;
+    private readonly RefusingPort? _stripeDown;
 
     /// <param name="testStripeApiBase">Where the tests' own Stripe client goes: the emulator when there is one.</param>
-    private WebhookStack(LocalEmulators emulators, Dictionary<string, string?> settings, FunctionAppProcess app, StripeEmulatorProcess? emulator, Uri testStripeApiBase, string? corsOrigins)
+    private WebhookStack(LocalEmulators emulators, Dictionary<string, string?> settings, FunctionAppProcess app, StripeEmulatorProcess? emulator, Uri testStripeApiBase, string? corsOrigins, RefusingPort? stripeDown)
     {
         _corsOrigins = corsOrigins;
+        _stripeDown = stripeDown;
         Emulators = emulators;
         Settings = settings;
         App = app;
@@ -62,7 +64,8 @@ internal sealed class WebhookStack : IAsyncDisposable
     {
         var emulators = await LocalEmulators.GetAsync();
         var stripe = emulator ? await StripeEmulatorProcess.StartAsync(new Dictionary<string, string?> { ["Emulator__WebhookRetrySchedule"] = "0.5,1,2,4" }) : null;
-        var apiBase = stripeApiBase ?? stripe?.ApiBase ?? new Uri($"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}/");
+        var stripeDown = stripeApiBase is null && stripe is null ? FreePort.Refusing() : null;
+        var apiBase = stripeApiBase ?? stripe?.ApiBase ?? stripeDown!.Url;
         var settings = FunctionAppSettings.ForEmulators(emulators);
         settings["Stripe__ApiBase"] = apiBase.ToString().TrimEnd('/');
         settings["Stripe__SecretKey"] = StripeEmulatorProcess.SecretKey;
@@ -77,7 +80,7 @@ internal sealed class WebhookStack : IAsyncDisposable
             await stripe.AddWebhookEndpointAsync(new Uri(app.BaseAddress, SignedWebhook.Path), WebhookSecret);
         }
 
-        return new WebhookStack(emulators, settings, app, stripe, stripe?.ApiBase ?? apiBase, corsOrigins);
+        return new WebhookStack(emulators, settings, app, stripe, stripe?.ApiBase ?? apiBase, corsOrigins, stripeDown);
     }
 
     /// <summary>Stops the app and starts it again with changed settings (same queue and database, same CORS origins).</summary>
@@ -131,5 +134,6 @@ internal sealed class WebhookStack : IAsyncDisposable
 
         await Data.DisposeAsync();
         _stripeHttp.Dispose();
+        _stripeDown?.Dispose();
     }
 }

@@ -16,14 +16,17 @@ namespace Billing.EndToEnd.Tests.Webhooks;
 /// </summary>
 public sealed class PoisonReplayTests : IAsyncLifetime
 {
+    private readonly RefusingPort _stripeDown = FreePort.Refusing();
     private WebhookStack _stack = null!;
 
     public async Task InitializeAsync() =>
-        _stack = await WebhookStack.StartAsync(
-            registerWebhook: false,
-            stripeApiBase: new Uri($"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}/")); // Stripe down for the app
+        _stack = await WebhookStack.StartAsync(registerWebhook: false, stripeApiBase: _stripeDown.Url); // Stripe down for the app
 
-    public async Task DisposeAsync() => await _stack.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _stack.DisposeAsync();
+        _stripeDown.Dispose();
+    }
 
     [Fact]
     public async Task A_message_poisoned_during_a_stripe_outage_is_listed_and_replayed_with_the_cli()

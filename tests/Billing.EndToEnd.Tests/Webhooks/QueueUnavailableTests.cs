@@ -9,15 +9,17 @@ namespace Billing.EndToEnd.Tests.Webhooks;
 /// <summary>When the queue cannot take the event the webhook must not answer 200: Stripe has to deliver it again.</summary>
 public sealed class QueueUnavailableTests : IAsyncLifetime
 {
+    private readonly RefusingPort _storageDown = FreePort.Refusing();
     private WebhookStack _stack = null!;
 
-    public async Task InitializeAsync()
-    {
-        // Azurite's account on a port nothing listens on.
-        _stack = await WebhookStack.StartAsync(emulator: false, configure: s => s["AzureWebJobsStorage"] = LocalEmulators.AzuriteConnectionString(FreePort.Next()));
-    }
+    public async Task InitializeAsync() =>
+        _stack = await WebhookStack.StartAsync(emulator: false, configure: s => s["AzureWebJobsStorage"] = LocalEmulators.AzuriteConnectionString(_storageDown.Port));
 
-    public async Task DisposeAsync() => await _stack.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _stack.DisposeAsync();
+        _storageDown.Dispose();
+    }
 
     [Fact]
     public async Task The_webhook_answers_503_and_the_stored_event_waits_for_the_redelivery()

@@ -10,16 +10,21 @@ namespace Billing.EndToEnd.Tests.Webhooks;
 /// <summary>When the store (Cosmos DB), and Stripe, cannot be reached: the webhook must not answer 200, and no API answers 500.</summary>
 public sealed class StoreUnavailableTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    private readonly RefusingPort _storeDown = FreePort.Refusing();
     private WebhookStack _stack = null!;
 
     public async Task InitializeAsync() =>
         _stack = await WebhookStack.StartAsync(emulator: false, configure: s =>
         {
-            s["Billing__Cosmos__ConnectionString"] = LocalEmulators.CosmosServerConnectionString(FreePort.Next()); // nothing listens there
+            s["Billing__Cosmos__ConnectionString"] = LocalEmulators.CosmosServerConnectionString(_storeDown.Port);
             s["Billing__Cosmos__ProvisionOnStartup"] = "false";
         });
 
-    public async Task DisposeAsync() => await _stack.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _stack.DisposeAsync();
+        _storeDown.Dispose();
+    }
 
     [Fact]
     public async Task The_webhook_answers_503_so_stripe_delivers_again()
