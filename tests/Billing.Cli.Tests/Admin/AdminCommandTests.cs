@@ -35,16 +35,30 @@ public sealed class AdminCommandTests
     [Fact]
     public async Task Poison_replay_sends_the_event_ids()
     {
-        await using var server = new CannedServer(200, """{"replayed":[{"eventId":"evt_1"}],"notFound":["evt_2"]}""");
+        await using var server = new CannedServer(200, """{"replayed":[{"eventId":"evt_1"},{"eventId":"evt_2"}],"notFound":[]}""");
 
         var run = await CliRun.RunAsync("admin", "poison", "replay", "--event", "evt_1", "--event", "evt_2", "--url", server.Url, "--token", Token);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Empty(run.Error);
         var request = Assert.Single(server.Requests);
         Assert.Equal(("POST", "/api/billing/admin/poison/replay"), (request.Method, request.PathAndQuery));
         Assert.Equal("""{"eventIds":["evt_1","evt_2"]}""", request.Body);
         using var output = JsonDocument.Parse(run.Output);
-        Assert.Equal("evt_2", output.RootElement.GetProperty("notFound")[0].GetString());
+        Assert.Equal(2, output.RootElement.GetProperty("replayed").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Poison_replay_of_an_id_not_in_the_poison_queue_prints_the_answer_and_fails()
+    {
+        await using var server = new CannedServer(200, """{"replayed":[{"eventId":"evt_1"}],"notFound":["evt_typo","evt_3"]}""");
+
+        var run = await CliRun.RunAsync("admin", "poison", "replay", "--event", "evt_1", "--event", "evt_typo", "--event", "evt_3", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Equal("billing: not in the poison queue, so not replayed: evt_typo, evt_3", run.Error.Trim());
+        using var output = JsonDocument.Parse(run.Output);
+        Assert.Equal("evt_1", output.RootElement.GetProperty("replayed")[0].GetProperty("eventId").GetString());
     }
 
     [Fact]

@@ -60,7 +60,8 @@ public sealed class PoisonReplayTests : IAsyncLifetime
         }
 
         var replay = await CliRun.RunAsync("admin", "poison", "replay", "--event", eventId, "--event", "evt_not_in_poison", "--url", _stack.App.BaseAddress.ToString(), "--settings", CliRun.DevelopmentSettings);
-        Assert.True(replay.ExitCode == 0, replay.Error);
+        Assert.True(replay.ExitCode == 1, replay.Error); // the one it has is replayed; the typo fails the command
+        Assert.Contains("not in the poison queue, so not replayed: evt_not_in_poison", replay.Error, StringComparison.Ordinal);
         using (var result = JsonDocument.Parse(replay.Output))
         {
             Assert.Equal(eventId, Assert.Single(result.RootElement.GetProperty("replayed").EnumerateArray()).GetProperty("eventId").GetString());

@@ -20,7 +20,10 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
     public Task<int> ListPoisonAsync(int max, string queue, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, $"/api/billing/admin/poison?max={max}{QueueQuery("&", queue)}", null, output, error, cancellationToken);
 
-    /// <summary>Replays the given ids (event ids, or run ids for invoice-jobs), or every message when there are none.</summary>
+    /// <summary>
+    /// Replays the given ids (event ids, or run ids for invoice-jobs), or every message when there are none. An id that
+    /// is not in the poison queue (a typo, or replayed already) fails the command after the others are replayed.
+    /// </summary>
     public Task<int> ReplayPoisonAsync(IReadOnlyList<string> ids, string queue, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ids);
@@ -28,8 +31,13 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
         var body = ids.Count == 0
             ? new JsonObject { ["all"] = true }
             : new JsonObject { [field] = new JsonArray([.. ids.Select(id => (JsonNode)id)]) };
-        return SendAsync(HttpMethod.Post, $"/api/billing/admin/poison/replay{QueueQuery("?", queue)}", body, output, error, cancellationToken);
+        return SendAsync(HttpMethod.Post, $"/api/billing/admin/poison/replay{QueueQuery("?", queue)}", body, output, error, cancellationToken, shortfall: NotReplayed);
     }
+
+    private static string? NotReplayed(JsonNode answer) =>
+        answer["notFound"] is JsonArray { Count: > 0 } missing
+            ? $"not in the poison queue, so not replayed: {string.Join(", ", missing.Select(id => id?.ToString()))}"
+            : null;
 
     public Task<int> ResyncAsync(string accountId, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/resync", new JsonObject(), output, error, cancellationToken);
@@ -67,7 +75,9 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
     private static string QueueQuery(string separator, string queue) =>
         queue == "stripe-events" ? string.Empty : $"{separator}queue={Uri.EscapeDataString(queue)}";
 
-    private async Task<int> SendAsync(HttpMethod method, string path, JsonNode? body, TextWriter output, TextWriter error, CancellationToken cancellationToken, Func<JsonNode, string>? table = null)
+    /// <param name="table">Prints the answer as a table instead of JSON.</param>
+    /// <param name="shortfall">What of the request a 2xx answer says was not done, if anything: one error line and exit code 1, after the answer.</param>
+    private async Task<int> SendAsync(HttpMethod method, string path, JsonNode? body, TextWriter output, TextWriter error, CancellationToken cancellationToken, Func<JsonNode, string>? table = null, Func<JsonNode, string?>? shortfall = null)
     {
         var (exitCode, text) = await ExchangeAsync(method, path, body, error, cancellationToken).ConfigureAwait(false);
         if (exitCode != ExitCodes.Success)
@@ -82,6 +92,12 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
         else if (text.Length > 0)
         {
             await output.WriteLineAsync((JsonOutput.TryFormat(text) ?? text).AsMemory(), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (shortfall is not null && Parse(text) is { } done && shortfall(done) is { } missing)
+        {
+            await BillingCli.WriteErrorAsync(error, missing).ConfigureAwait(false);
+            return ExitCodes.Failed;
         }
 
         return exitCode;
