@@ -1,3 +1,4 @@
+using Billing.Application;
 using Billing.Application.Accounts;
 using Billing.Application.Credits;
 using Billing.Application.Payments;
@@ -8,7 +9,7 @@ namespace Billing.FunctionApp.Http;
 
 /// <summary>
 /// The outermost worker middleware. For HTTP functions it turns failures into problem details: the usage store busy
-/// before counting (503), the database not reachable at all (503), Stripe unreachable or
+/// before counting (503), the database or the queue service not reachable (503), Stripe unreachable or
 /// refusing (503 with Retry-After, or 502), an account update that kept losing to concurrent writers (503), anything
 /// else 500 without internals; each is logged once without payloads. Queue and timer failures are rethrown so the
 /// host retries the message and, in the end, moves it to the poison queue.
@@ -32,8 +33,12 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
                 AccountUpdateConflictException or CreditLedgerContentionException => (StatusCodes.Status503ServiceUnavailable, "Busy", "The account is being changed by other requests; try again shortly.", "busy"),
                 UsageNotCountedException => (StatusCodes.Status503ServiceUnavailable, "Busy", "The usage store is busy; nothing was counted. Retry with the same idempotency key.", "busy"),
 
-                // No connection could be made (Cosmos DB down or unreachable; Stripe's and the queues' failures arrive
-                // wrapped above): nothing was sent, so nothing changed.
+                // The queue service down (its adapters say so); what the call did before is safe to do again.
+                ServiceUnavailableException =>
+                    (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "A service the billing API depends on could not be reached. Try again shortly: a retry is safe.", "unavailable"),
+
+                // No connection could be made (Cosmos DB down or unreachable; Stripe's failures arrive wrapped above):
+                // nothing was sent, so nothing changed.
                 HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError } =>
                     (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "A service the billing API depends on could not be reached; nothing was changed. Try again shortly.", "unavailable"),
                 _ => (StatusCodes.Status500InternalServerError, "Internal error", "The request failed unexpectedly; it was logged.", "internal_error"),

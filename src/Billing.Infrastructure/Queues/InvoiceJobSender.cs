@@ -8,7 +8,7 @@ namespace Billing.Infrastructure.Queues;
 /// Puts usage invoicing jobs on <c>INVOICE_JOBS_QUEUE</c> (default <c>invoice-jobs</c>), where the
 /// <c>InvoiceAccount</c> function picks them up: <see cref="InvoiceJob.ToJson"/>, base64-encoded like every queue of
 /// the app. The queue is created on the first send that finds it missing. A job sent twice is harmless (the run is
-/// stored once per account and period).
+/// stored once per account and period). An outage of the queue service is a <see cref="Billing.Application.ServiceUnavailableException"/>.
 /// </summary>
 public sealed class InvoiceJobSender(InvoiceJobQueues queues) : IInvoiceJobs
 {
@@ -16,6 +16,18 @@ public sealed class InvoiceJobSender(InvoiceJobQueues queues) : IInvoiceJobs
     {
         ArgumentNullException.ThrowIfNull(job);
         var text = job.ToJson();
+        try
+        {
+            await SendAsync(text, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (QueueOutage.Is(exception, cancellationToken))
+        {
+            throw QueueOutage.Of(queues.Main.Name, exception);
+        }
+    }
+
+    private async Task SendAsync(string text, CancellationToken cancellationToken)
+    {
         try
         {
             await queues.Main.SendMessageAsync(text, cancellationToken).ConfigureAwait(false);

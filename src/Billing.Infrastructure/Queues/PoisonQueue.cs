@@ -8,7 +8,9 @@ namespace Billing.Infrastructure.Queues;
 /// <summary>
 /// The mechanics shared by every poison queue the operator works on: peek the first messages with the queue's size,
 /// and move messages back to the main queue, all of them or those whose key (what the message is about: a Stripe
-/// event id, an invoice run id) is selected. What a message means is the caller's business (<c>keyOf</c>).
+/// event id, an invoice run id) is selected. What a message means is the caller's business (<c>keyOf</c>). An outage
+/// of the queue service is a <see cref="Billing.Application.ServiceUnavailableException"/>: a replay cut short by one
+/// has moved some messages, and run again moves the rest.
 /// </summary>
 internal sealed partial class PoisonQueue(QueueClient main, QueueClient poison, ILogger logger)
 {
@@ -29,9 +31,19 @@ internal sealed partial class PoisonQueue(QueueClient main, QueueClient poison, 
     public async Task<PoisonListing> ListAsync(int max, Func<PeekedMessage, CancellationToken, Task<PoisonMessageView>> describe, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(describe);
-        await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        PeekedMessage[] peeked = await poison.PeekMessagesAsync(Math.Clamp(max, 1, MaxPeek), cancellationToken).ConfigureAwait(false);
-        QueueProperties properties = await poison.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
+        PeekedMessage[] peeked;
+        QueueProperties properties;
+        try
+        {
+            await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            peeked = await poison.PeekMessagesAsync(Math.Clamp(max, 1, MaxPeek), cancellationToken).ConfigureAwait(false);
+            properties = await poison.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (QueueOutage.Is(exception, cancellationToken))
+        {
+            throw QueueOutage.Of(poison.Name, exception);
+        }
+
         var views = new List<PoisonMessageView>(peeked.Length);
         foreach (var message in peeked)
         {
@@ -49,6 +61,18 @@ internal sealed partial class PoisonQueue(QueueClient main, QueueClient poison, 
     public async Task<PoisonReplayResult> ReplayAsync(IReadOnlyCollection<string> keys, Func<BinaryData?, string?> keyOf, Func<string, string?, ReplayedMessage> describe, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        try
+        {
+            return await MoveAsync(keys, keyOf, describe, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (QueueOutage.Is(exception, cancellationToken))
+        {
+            throw QueueOutage.Of(poison.Name, exception);
+        }
+    }
+
+    private async Task<PoisonReplayResult> MoveAsync(IReadOnlyCollection<string> keys, Func<BinaryData?, string?> keyOf, Func<string, string?, ReplayedMessage> describe, CancellationToken cancellationToken)
+    {
         var selection = keys.Count == 0 ? null : keys.ToHashSet(StringComparer.Ordinal);
         await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await main.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using Billing.Application.StripeEvents;
 using Billing.EndToEnd.Tests.Support;
@@ -6,7 +8,10 @@ using Billing.TestSupport;
 
 namespace Billing.EndToEnd.Tests.Webhooks;
 
-/// <summary>When the queue cannot take the event the webhook must not answer 200: Stripe has to deliver it again.</summary>
+/// <summary>
+/// The queue service down: the webhook must not answer 200 (Stripe has to deliver the event again), and the operator's
+/// poison endpoints answer 503, not 500.
+/// </summary>
 public sealed class QueueUnavailableTests : IAsyncLifetime
 {
     private readonly RefusingPort _storageDown = FreePort.Refusing();
@@ -35,5 +40,27 @@ public sealed class QueueUnavailableTests : IAsyncLifetime
         var record = await _stack.Data.Events.GetAsync(id, CancellationToken.None);
         Assert.Equal(StripeEventStatus.Received, record!.Status); // kept; Stripe's retry queues it (a duplicate not yet done is queued again)
         Assert.Contains($"Stripe event {id} (invoice.paid) could not be stored or queued; answered 503 so Stripe retries", _stack.App.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/billing/admin/poison", null)]
+    [InlineData("GET", "/api/billing/admin/poison?queue=invoice-jobs", null)]
+    [InlineData("POST", "/api/billing/admin/poison/replay", """{"eventIds":["evt_1"]}""")]
+    [InlineData("POST", "/api/billing/admin/poison/replay?queue=invoice-jobs", """{"all":true}""")]
+    public async Task The_poison_endpoints_answer_503_with_a_retry_after(string method, string path, string? body)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentTokens.For("ops-1", admin: true));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await _stack.App.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(2), response.Headers.RetryAfter?.Delta);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("unavailable", problem.RootElement.GetProperty("code").GetString());
     }
 }
