@@ -151,14 +151,29 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         try
         {
             var session = await stripe.V1.Checkout.Sessions.GetAsync(sessionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
-            if (session.Status == "open")
+            if (session.Status != "open")
+            {
+                return;
+            }
+
+            try
             {
                 await stripe.V1.Checkout.Sessions.ExpireAsync(sessionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
             }
+            catch (StripeException refused) when (refused.HttpStatusCode is HttpStatusCode.BadRequest)
+            {
+                // Stripe expires only open sessions, and its error for one that completed or expired after the read
+                // has no documented code: the session's state decides.
+                var now = await stripe.V1.Checkout.Sessions.GetAsync(sessionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+                if (now.Status == "open")
+                {
+                    throw;
+                }
+            }
         }
-        catch (StripeException exception) when (exception.HttpStatusCode is HttpStatusCode.NotFound || exception.StripeError?.Code == "checkout_session_not_open")
+        catch (StripeException exception) when (exception.HttpStatusCode is HttpStatusCode.NotFound)
         {
-            // Gone, completed or expired in the meantime: no longer payable, which is all the caller needs.
+            // Gone: no longer payable, which is all the caller needs.
         }
         catch (Exception exception) when (StripeFailures.Classify("expire the Checkout Session", exception, logger, cancellationToken) is { } failure)
         {

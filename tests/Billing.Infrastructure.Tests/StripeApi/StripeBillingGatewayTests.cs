@@ -290,6 +290,46 @@ public sealed class StripeBillingGatewayTests
     private Task<string> CreateCustomer() =>
         Gateway().CreateCustomerAsync(new NewStripeCustomer { AccountId = Account, IdempotencyKey = "customer-create:user-1" }, CancellationToken.None);
 
+    [Fact]
+    public async Task A_session_that_completed_between_the_read_and_the_expire_is_no_longer_payable_and_that_is_enough()
+    {
+        const string notOpen = """{"error":{"type":"invalid_request_error","message":"Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of `complete`."}}""";
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"cs_test_1","object":"checkout.session","status":"open"}""");
+        _stripe.Respond(HttpStatusCode.BadRequest, notOpen); // no error code: Stripe documents none for this
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"cs_test_1","object":"checkout.session","status":"complete"}""");
+
+        await Gateway().ExpireCheckoutSessionAsync("cs_test_1", CancellationToken.None);
+
+        Assert.Equal(
+            [("GET", "/v1/checkout/sessions/cs_test_1"), ("POST", "/v1/checkout/sessions/cs_test_1/expire"), ("GET", "/v1/checkout/sessions/cs_test_1")],
+            _stripe.Requests.Select(r => (r.Method, r.Path)));
+    }
+
+    [Fact]
+    public async Task An_expire_refused_for_a_session_still_open_is_a_stripe_error()
+    {
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"cs_test_1","object":"checkout.session","status":"open"}""");
+        _stripe.Respond(HttpStatusCode.BadRequest, """{"error":{"type":"invalid_request_error","message":"Something else."}}""");
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"cs_test_1","object":"checkout.session","status":"open"}""");
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => Gateway().ExpireCheckoutSessionAsync("cs_test_1", CancellationToken.None));
+
+        Assert.False(failure.IsTransient);
+        Assert.Equal(3, _stripe.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData("complete")]
+    [InlineData("expired")]
+    public async Task A_session_no_longer_open_is_not_expired_again(string status)
+    {
+        _stripe.Respond(HttpStatusCode.OK, $$"""{"id":"cs_test_1","object":"checkout.session","status":"{{status}}"}""");
+
+        await Gateway().ExpireCheckoutSessionAsync("cs_test_1", CancellationToken.None);
+
+        Assert.Equal(("GET", "/v1/checkout/sessions/cs_test_1"), (Assert.Single(_stripe.Requests).Method, _stripe.Requests[0].Path));
+    }
+
     private StripeBillingGateway Gateway(int maxNetworkRetries = 2) =>
         new(TestStripe.Clients(_stripe, maxNetworkRetries), _time, NullLogger<StripeBillingGateway>.Instance);
 }
