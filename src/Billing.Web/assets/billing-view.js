@@ -1,7 +1,7 @@
 // How the billing page shows what the API answers: one function per section, each returning DOM nodes (no state, no
 // API calls; billing.js owns those and passes the handlers in).
 import { describeProblem, meterName } from './api.js';
-import { el, formatCount, formatDate, formatDateTime, formatMoney, formatPeriod } from './ui.js';
+import { el, formatCount, formatDate, formatDateTime, formatMoney, formatPeriod, webUrl } from './ui.js';
 
 const statusTones = {
   active: 'ok', trialing: 'ok', paid: 'ok',
@@ -285,8 +285,8 @@ export function invoicesSection(invoices, upcoming) {
           el('td', {}, badge(invoice.status)),
           el('td', { class: 'number' }, formatMoney(invoice.amount, invoice.currency),
             invoice.creditApplied ? el('div', { class: 'muted' }, `after ${formatMoney(invoice.creditApplied, invoice.currency)} credit`) : null),
-          el('td', {}, invoice.hostedInvoiceUrl
-            ? el('a', { href: invoice.hostedInvoiceUrl, rel: 'noopener' }, `View invoice ${invoice.number ?? ''}`.trim())
+          el('td', {}, webUrl(invoice.hostedInvoiceUrl)
+            ? el('a', { href: webUrl(invoice.hostedInvoiceUrl).href, rel: 'noopener' }, `View invoice ${invoice.number ?? ''}`.trim())
             : el('span', { class: 'muted' }, 'No link yet')))))))); 
   }
 

@@ -2,7 +2,7 @@
 // Every call goes through api.js to an operation of the OpenAPI document; every refusal is shown as its ApiError message.
 import { createApi } from './api.js';
 import { createSession, loadConfig, mountSignIn } from './session.js';
-import { announce, busy, el, formatMoney, render } from './ui.js';
+import { announce, busy, el, formatMoney, leaveTo, render } from './ui.js';
 import { creditsSection, entitlementsSection, invoicesSection, ledgerRow, planSection, plansSection, usageSection } from './billing-view.js';
 
 const AUTO_REFRESH_MS = 30_000;
@@ -188,7 +188,7 @@ async function checkout(plan) {
   announce('alert', '');
   try {
     const answer = await api.post('/api/billing/checkout', { plan: plan.code, interval: state.interval });
-    leaveFor(answer.url, { kind: 'plan', plan: answer.plan, name: plan.displayName, sessionId: answer.sessionId });
+    return leaveFor(answer.url, { kind: 'plan', plan: answer.plan, name: plan.displayName, sessionId: answer.sessionId });
   } catch (error) {
     if (error.code === 'subscription_live') {
       showAlertWithAction(error.message, 'Open the billing portal', openPortal);
@@ -201,22 +201,24 @@ async function checkout(plan) {
 async function purchase(path, body, pending) {
   announce('alert', '');
   const answer = await api.post(path, body);
-  leaveFor(answer.url, { ...pending, sessionId: answer.sessionId, amount: answer.amount, currency: answer.currency });
+  return leaveFor(answer.url, { ...pending, sessionId: answer.sessionId, amount: answer.amount, currency: answer.currency });
 }
 
 function leaveFor(url, pending) {
+  const left = leaveTo(url); // first: an address that is not a web page leaves nothing behind
   sessionStorage.setItem(pendingKey, JSON.stringify(pending));
   announce('status', 'Opening Stripe Checkout…');
-  location.assign(url);
+  return left;
 }
 
 async function openPortal() {
   announce('alert', '');
   // The subscription as it is now, not as this tab last drew it: back from the portal, only a change made there counts.
   const [answer, current] = await Promise.all([api.post('/api/billing/portal'), api.get('/api/billing/subscription')]);
+  const left = leaveTo(answer.url);
   sessionStorage.setItem(portalKey, fingerprint(current));
   announce('status', 'Opening the Stripe customer portal…');
-  location.assign(answer.url);
+  return left;
 }
 
 async function startTrial() {

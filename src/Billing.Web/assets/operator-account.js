@@ -1,7 +1,7 @@
 // One account's full picture: stored and live Stripe subscription, usage by period, invoices, credit with the ledger and
 // a manual adjustment, the latest Stripe events, and a re-sync from Stripe.
 import { meterName } from './api.js';
-import { el, formatCount, formatDate, formatDateTime, formatMoney, formatPeriod, render } from './ui.js';
+import { el, formatCount, formatDate, formatDateTime, formatMoney, formatPeriod, render, webUrl } from './ui.js';
 import { usageSummary } from './operator-accounts.js';
 import {
   currencyDigits, dataTable, facts, field, moneyList, newIdempotencyKey, parseMinorUnits, section, signedMoney, statusBadge,
@@ -123,7 +123,7 @@ export function invoiceTable(caption, invoices, { empty, accountOf = null } = {}
   const rows = invoices.map((item) => {
     const i = accountOf ? item.invoice : item;
     const name = i.number ?? i.id;
-    const link = i.hostedInvoiceUrl ? el('a', { href: i.hostedInvoiceUrl, target: '_blank', rel: 'noopener' }, name, el('span', { class: 'visually-hidden' }, ' (opens Stripe\'s invoice page)')) : name;
+    const link = webUrl(i.hostedInvoiceUrl) ? el('a', { href: webUrl(i.hostedInvoiceUrl).href, target: '_blank', rel: 'noopener' }, name, el('span', { class: 'visually-hidden' }, ' (opens Stripe\'s invoice page)')) : name;
     return [
       ...(accountOf ? [accountOf(item)] : []),
       link,

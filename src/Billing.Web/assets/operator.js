@@ -50,9 +50,22 @@ export function messageFor(error) {
   return error?.message ?? String(error);
 }
 
+/** #account/ID: ID is percent-encoded; an address mangled on the way (#account/%E0) shows the accounts instead. */
+async function showAccountOf(ctx, encoded) {
+  let accountId;
+  try {
+    accountId = decodeURIComponent(encoded);
+  } catch {
+    await showAccounts(ctx);
+    if (ctx.current()) announce('alert', 'The address does not name an account (its account id is not validly encoded), so the accounts are shown instead.', { error: true });
+    return;
+  }
+  await showAccount(ctx, accountId);
+}
+
 const views = [
   { name: 'accounts', match: /^#?(accounts)?$/, show: (ctx) => showAccounts(ctx) },
-  { name: 'accounts', match: /^#account\/(.+)$/, show: (ctx, id) => showAccount(ctx, decodeURIComponent(id)) },
+  { name: 'accounts', match: /^#account\/(.+)$/, show: (ctx, id) => showAccountOf(ctx, id) },
   { name: 'invoices', match: /^#invoices$/, show: (ctx) => showInvoices(ctx) },
   { name: 'poison', match: /^#poison$/, show: (ctx) => showPoison(ctx) },
 ];

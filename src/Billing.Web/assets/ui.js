@@ -33,19 +33,60 @@ export function announce(id, message, { error = false } = {}) {
   if (message) region.append(el('p', {}, message));
 }
 
-/** Runs an action for a button: disables it meanwhile, announces an error where it fails. */
+/** What an action returns once it has sent the browser to another page (see leaveTo): busy() keeps its button disabled. */
+export const leaving = Symbol('leaving');
+
+/**
+ * Runs an action for a button: disables it meanwhile, announces an error where it fails. An action that leaves the
+ * page keeps the button disabled, so a second click cannot start a second Checkout while Stripe's page loads; the
+ * browser's Back restores the page with its buttons enabled again (pageshow below).
+ */
 export async function busy(button, statusId, action) {
   button.disabled = true;
   button.setAttribute('aria-busy', 'true');
+  let result;
   try {
-    return await action();
+    result = await action();
+    return result;
   } catch (error) {
     announce(statusId, error?.message ?? String(error), { error: true });
     return undefined;
   } finally {
+    if (result === leaving) {
+      button.dataset.leaving = 'true';
+    } else {
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
+    }
+  }
+}
+
+window.addEventListener('pageshow', (event) => {
+  if (!event.persisted) return;
+  for (const button of document.querySelectorAll('button[data-leaving]')) {
+    delete button.dataset.leaving;
     button.disabled = false;
     button.removeAttribute('aria-busy');
   }
+});
+
+/** An address from the API as a URL when it is a web page (http or https), else null: links and navigation use only those. */
+export function webUrl(address) {
+  let url;
+  try {
+    url = new URL(address);
+  } catch {
+    return null;
+  }
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url : null;
+}
+
+/** Sends the browser to an address the API gave (Checkout, the portal); refuses one that is not a web page. */
+export function leaveTo(address) {
+  const url = webUrl(address);
+  if (!url) throw new Error('The billing service answered with an address that is not a web page, so it was not opened. Nothing was charged.');
+  location.assign(url.href);
+  return leaving;
 }
 
 const fractionDigits = new Map();

@@ -237,6 +237,43 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task Leaving_for_checkout_keeps_the_button_disabled_and_an_address_that_is_not_a_web_page_is_not_opened()
+    {
+        var page = await SignedInAsync(NewAccount("leave"));
+        var upgrade = page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" });
+
+        // An answer whose url is not a web page (a compromised or misconfigured proxy): refused, and said so.
+        await page.RouteAsync("**/api/billing/checkout", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 200,
+            ContentType = "application/json",
+            Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = browser.Pages.BaseAddress.GetLeftPart(UriPartial.Authority) },
+            Body = """{"sessionId":"cs_test_forged","url":"javascript:alert(document.domain)","plan":"PRO","interval":"month"}""",
+        }));
+        await upgrade.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The billing service answered with an address that is not a web page, so it was not opened. Nothing was charged.");
+        await Expect(upgrade).ToBeEnabledAsync();
+        await Expect(page.Locator("#status")).Not.ToContainTextAsync("Opening Stripe Checkout");
+        Assert.EndsWith("/billing/", page.Url, StringComparison.Ordinal);
+        await page.UnrouteAsync("**/api/billing/checkout");
+
+        // Once the browser is on its way to Stripe the button stays disabled, so a second click while Stripe's page
+        // loads cannot start another Checkout. Its state as the page is left is kept where Back can read it.
+        await page.EvaluateAsync("""
+            () => addEventListener('pagehide', () => {
+              const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Upgrade to Pro');
+              sessionStorage.setItem('upgrade-disabled-when-left', String(button.disabled));
+            })
+            """);
+        await upgrade.ClickAsync();
+        await Expect(page).ToHaveURLAsync(CheckoutUrl());
+        await page.GoBackAsync();
+        Assert.Equal("true", await page.EvaluateAsync<string>("() => sessionStorage.getItem('upgrade-disabled-when-left')"));
+        await Expect(upgrade).ToBeEnabledAsync(); // Back: usable again
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task The_page_has_no_serious_accessibility_violations_works_with_the_keyboard_and_fits_a_phone()
     {
         // Keyboard only: from the top of the page to the account field, sign in with Enter, then Tab to "Upgrade to Pro".

@@ -291,6 +291,17 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task An_address_whose_account_id_is_not_validly_encoded_shows_the_accounts_and_says_so()
+    {
+        var page = await browser.OpenAsync("/operator/#account/%E0");
+        await SignInAsync(page);
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Accounts", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The address does not name an account (its account id is not validly encoded), so the accounts are shown instead.");
+        browser.AssertPagesKeptToTheContract(); // and no uncaught error in the page
+    }
+
+    [Fact]
     public async Task A_customer_token_on_the_operator_page_is_told_it_is_not_allowed()
     {
         var page = await browser.OpenAsync("/operator/");
