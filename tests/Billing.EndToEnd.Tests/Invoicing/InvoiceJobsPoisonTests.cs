@@ -56,7 +56,8 @@ public sealed class InvoiceJobsPoisonTests : IAsyncLifetime
 
         var replay = await CliRun.RunAsync("admin", "poison", "replay", "--queue", "invoice-jobs", "--run", job.RunId, "--run", "nobody:month-2026-11", "--url", _app.BaseAddress.ToString(), "--settings", CliRun.DevelopmentSettings);
 
-        Assert.True(replay.ExitCode == 0, replay.Error);
+        Assert.True(replay.ExitCode == 1, replay.Error); // the job it has is replayed; the unknown run fails the command
+        Assert.Contains("not in the poison queue, so not replayed: nobody:month-2026-11", replay.Error, StringComparison.Ordinal);
         using (var result = JsonDocument.Parse(replay.Output))
         {
             Assert.Equal(job.RunId, Assert.Single(result.RootElement.GetProperty("replayed").EnumerateArray()).GetProperty("runId").GetString());
