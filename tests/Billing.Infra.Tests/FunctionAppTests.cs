@@ -39,7 +39,7 @@ public sealed class FunctionAppTests(DeployedTemplate template)
     public void Scale_is_bounded_and_nothing_is_always_ready_by_default()
     {
         var scale = template.OneOf("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!;
-        Assert.InRange((int)scale["maximumInstanceCount"]!, 1, 1000);
+        Assert.Equal(20, (int)scale["maximumInstanceCount"]!); // the default of main.bicep; Stripe's budget per instance is shared over it (below)
         Assert.Empty(scale["alwaysReady"]!.AsArray());
     }
 

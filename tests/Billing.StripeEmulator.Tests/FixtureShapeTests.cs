@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Billing.StripeEmulator.Tests.Infrastructure;
 using Billing.TestSupport;
-using Xunit.Abstractions;
 
 namespace Billing.StripeEmulator.Tests;
 
@@ -11,7 +10,7 @@ namespace Billing.StripeEmulator.Tests;
 /// emulator speaks 2026-10-28.endive: the fields endive (per Stripe.net 53.1.0's models) adds, and the ones it
 /// dropped, are listed in <see cref="EndiveAdditions"/> and <see cref="EndiveRemovals"/>; every other field must match.
 /// </summary>
-public sealed class FixtureShapeTests(EmulatorFixture emulator, ITestOutputHelper output) : IClassFixture<EmulatorFixture>, IAsyncLifetime
+public sealed class FixtureShapeTests(EmulatorFixture emulator) : IClassFixture<EmulatorFixture>, IAsyncLifetime
 {
     /// <summary>Fields an endive object has that the dahlia fixture lacks (Stripe.net 53.1.0 reads them).</summary>
     private static readonly Dictionary<string, string[]> EndiveAdditions = new(StringComparer.Ordinal)
@@ -47,14 +46,10 @@ public sealed class FixtureShapeTests(EmulatorFixture emulator, ITestOutputHelpe
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    [Fact]
+    [FixturesFact]
     public async Task Objects_have_the_fields_of_the_official_fixtures()
     {
-        var fixtures = LoadFixtures();
-        if (fixtures is null)
-        {
-            return;
-        }
+        var fixtures = JsonNode.Parse(File.ReadAllText(FixturesFactAttribute.Path!))!["resources"]!;
 
         var completed = await Flows.SubscribeAsync(Stripe);
         var customer = completed.Str("customer");
@@ -102,15 +97,19 @@ public sealed class FixtureShapeTests(EmulatorFixture emulator, ITestOutputHelpe
         Assert.All(removed, field => Assert.False(fields.Contains(field), $"{type}.{field} is not an endive field"));
     }
 
-    private JsonNode? LoadFixtures()
-    {
-        var dir = RepoPaths.SharedStripeDir;
-        if (dir is null || !File.Exists(Path.Combine(dir, "fixtures3.json")))
-        {
-            output.WriteLine("SKIPPED: ../shared/stripe/fixtures3.json is absent (set BILLING_SHARED_DIR).");
-            return null;
-        }
+}
 
-        return JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "fixtures3.json")))!["resources"];
+/// <summary>A test of Stripe's official fixtures (../shared/stripe/fixtures3.json); reported as skipped, saying why, when they are absent.</summary>
+internal sealed class FixturesFactAttribute : FactAttribute
+{
+    public FixturesFactAttribute()
+    {
+        if (Path is null)
+        {
+            Skip = "../shared/stripe/fixtures3.json is absent: put the shared folder beside the clone or set BILLING_SHARED_DIR.";
+        }
     }
+
+    public static string? Path =>
+        RepoPaths.SharedStripeDir is { } dir && File.Exists(System.IO.Path.Combine(dir, "fixtures3.json")) ? System.IO.Path.Combine(dir, "fixtures3.json") : null;
 }

@@ -35,4 +35,7 @@ public enum RefusalReason
 
     /// <summary>A meter's counter for the period would pass 2^53 - 1 units (the most the store counts exactly); nothing was recorded.</summary>
     CounterFull = 11,
+
+    /// <summary>The store did not take a record of a batch (throttled, unreachable, busy): nothing was counted for it; send it again.</summary>
+    UsageNotCounted = 12,
 }

@@ -32,7 +32,7 @@ public sealed class Allocations(
         {
             var change = await ledger.TryTakeAsync(target.AccountId, target.Meter, target.AllocationId, target.Policy.HardLimit, ct).ConfigureAwait(false);
             return change.Kind == AllocationChangeKind.LimitReached
-                ? Outcome.Refused<AllocationState>(UsageRefusals.QuotaExceeded(catalog, target.Entitlement, target.Policy, change.Held, string.Create(CultureInfo.InvariantCulture, $" and {change.Held} are held; release one or upgrade")))
+                ? Outcome.Refused<AllocationState>(UsageRefusals.QuotaExceeded(catalog, target.Entitlement, target.Policy, change.Held, UsageRefusals.Needed(change.Held, 1), string.Create(CultureInfo.InvariantCulture, $" and {change.Held} are held; release one or upgrade")))
                 : Answer(target, change);
         }, cancellationToken);
 

@@ -98,7 +98,7 @@ public sealed partial class UsageRecording(
                 case UsageRecordStatus.Refused:
                     // At the hard limit no count follows, so a threshold whose notification failed is retried by refused attempts.
                     await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result.Count!, now, cancellationToken).ConfigureAwait(false);
-                    return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Count!.Counter, string.Create(CultureInfo.InvariantCulture, $" per period; {result.Count.Counter} are used, so {claim.Quantity} more would pass it")));
+                    return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Count!.Counter, UsageRefusals.Needed(result.Count.Counter, claim.Quantity), string.Create(CultureInfo.InvariantCulture, $" per period; {result.Count.Counter} are used, so {claim.Quantity} more would pass it")));
 
                 case UsageRecordStatus.Duplicate:
                     return await ReplayAsync(claim, result.Key!, consumption, cancellationToken).ConfigureAwait(false);
@@ -118,7 +118,7 @@ public sealed partial class UsageRecording(
 
         return account is null
             ? UsageRefusals.UnknownAccount<RecordedUsage>(accountId.Value)
-            : throw new InvalidOperationException($"Account '{accountId}' changed under each of {MaxAccountAttempts} attempts to record usage; nothing was counted.");
+            : throw new UsageNotCountedException($"Account '{accountId}' changed under each of {MaxAccountAttempts} attempts to record usage; nothing was counted.");
     }
 
     /// <summary>The answer for a key an earlier record holds: its first answer, or a refusal when the key was used for other usage.</summary>
@@ -148,6 +148,8 @@ public sealed partial class UsageRecording(
     /// <summary>
     /// Records up to <see cref="UsageOptions.MaxBatchRecords"/> records, each with its own outcome in input order.
     /// Records of one account are applied in order (so a limit is consumed in the order sent); accounts in parallel.
+    /// A record the store did not take (<see cref="UsageNotCountedException"/>: throttled, unreachable, busy) gets its
+    /// own <see cref="RefusalReason.UsageNotCounted"/> outcome, and the records after it are still recorded.
     /// </summary>
     public async Task<IReadOnlyList<Outcome<RecordedUsage>>> RecordBatchAsync(IReadOnlyList<UsageRecordRequest> records, CancellationToken cancellationToken)
     {
@@ -166,7 +168,15 @@ public sealed partial class UsageRecording(
             {
                 foreach (var index in group)
                 {
-                    outcomes[index] = await RecordAsync(records[index], ct).ConfigureAwait(false);
+                    try
+                    {
+                        outcomes[index] = await RecordAsync(records[index], ct).ConfigureAwait(false);
+                    }
+                    catch (UsageNotCountedException exception)
+                    {
+                        LogNotCounted(index, exception.Message);
+                        outcomes[index] = Outcome.Refused<RecordedUsage>(RefusalReason.UsageNotCounted, "The usage store did not take this record; nothing was counted for it. Send it again with the same idempotency key.");
+                    }
                 }
             }).ConfigureAwait(false);
         return outcomes;
@@ -205,7 +215,7 @@ public sealed partial class UsageRecording(
             Remaining = policy.Quota is { } quota ? Math.Max(0, quota - used) : null,
             HardLimit = policy.HardLimit is not null,
             Plan = entitlement.Plan.Code,
-            UpgradePlan = allowed ? null : UsageRefusals.UpgradeFor(catalog, meter.Value, policy.HardLimit!.Value)?.Code,
+            UpgradePlan = allowed ? null : UsageRefusals.UpgradeFor(catalog, meter.Value, policy.HardLimit!.Value, UsageRefusals.Needed(used, quantity!.Value))?.Code,
             PeriodStart = entitlement.PeriodStart,
             PeriodEnd = entitlement.PeriodEnd,
         });
@@ -222,6 +232,9 @@ public sealed partial class UsageRecording(
             ? string.Create(CultureInfo.InvariantCulture, $"Is older than the late window ({rules.LateWindow}); such usage is no longer accepted.")
             : null;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch record {Index} was not counted: {Reason}; its result says so and the batch goes on")]
+    private partial void LogNotCounted(int index, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Usage of {Meter} was a retry of an idempotency key already recorded; nothing counted")]
     private partial void LogReplayed(string meter);

@@ -14,13 +14,13 @@ internal static class UsageRefusals
         Outcome.Refused<T>(RefusalReason.AccountNotFound, $"No billing account '{accountId}' is registered; register it with PUT /api/accounts/{{accountId}} first.");
 
     /// <summary>
-    /// 402 naming the meter, the limit, what is used or held and the first paid plan of the catalog that lets the
-    /// meter go further (null when none does).
+    /// 402 naming the meter, the limit, what is used or held and the paid plan to suggest (<see cref="UpgradeFor"/>)
+    /// for <paramref name="needed"/> units in all.
     /// </summary>
-    public static Refusal QuotaExceeded(PlanCatalog catalog, Entitlement entitlement, MeterPolicy policy, long used, string situation)
+    public static Refusal QuotaExceeded(PlanCatalog catalog, Entitlement entitlement, MeterPolicy policy, long used, long needed, string situation)
     {
         var limit = policy.HardLimit!.Value;
-        var upgrade = UpgradeFor(catalog, policy.Meter, limit);
+        var upgrade = UpgradeFor(catalog, policy.Meter, limit, needed);
         var detail = string.Create(CultureInfo.InvariantCulture, $"The {entitlement.Plan.DisplayName} plan allows {limit} {policy.Meter}{situation}.")
                      + (upgrade is null ? string.Empty : $" The {upgrade.DisplayName} plan allows more.");
         return new Refusal(RefusalReason.QuotaExceeded, detail)
@@ -36,7 +36,17 @@ internal static class UsageRefusals
         };
     }
 
-    /// <summary>The first paid plan of the catalog whose limit for <paramref name="meter"/> is above <paramref name="limit"/> (or absent).</summary>
-    public static Plan? UpgradeFor(PlanCatalog catalog, MeterName meter, long limit) =>
-        catalog.Plans.FirstOrDefault(p => p.Kind == PlanKind.Paid && (p.PolicyFor(meter).HardLimit is not { } other || other > limit));
+    /// <summary>
+    /// The paid plan to suggest, in catalog order: the first whose limit for <paramref name="meter"/> takes
+    /// <paramref name="needed"/> units (what is used plus what was asked), else the first whose limit is above
+    /// <paramref name="limit"/> (it allows more, if not all); null when no paid plan allows more.
+    /// </summary>
+    public static Plan? UpgradeFor(PlanCatalog catalog, MeterName meter, long limit, long needed)
+    {
+        var higher = catalog.Plans.Where(p => p.Kind == PlanKind.Paid && (p.PolicyFor(meter).HardLimit is not { } other || other > limit)).ToList();
+        return higher.FirstOrDefault(p => p.PolicyFor(meter).HardLimit is not { } other || other >= needed) ?? higher.FirstOrDefault();
+    }
+
+    /// <summary><paramref name="used"/> plus <paramref name="quantity"/>, at most <see cref="long.MaxValue"/>.</summary>
+    public static long Needed(long used, long quantity) => used > long.MaxValue - quantity ? long.MaxValue : used + quantity;
 }

@@ -128,7 +128,9 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
         long? held;
         try
         {
-            held = await IncrementAsync(accountId, meter, limit, cancellationToken).ConfigureAwait(false);
+            // Not cancelled by the caller: a call that goes away (a client disconnect) after Cosmos DB applied the
+            // increment would delete the unit below and leave the counter one too high for good.
+            held = await IncrementAsync(accountId, meter, limit, CancellationToken.None).ConfigureAwait(false);
         }
         catch
         {

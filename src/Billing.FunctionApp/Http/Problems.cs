@@ -58,6 +58,7 @@ internal static class Problems
             RefusalReason.PeriodNotClosed => (StatusCodes.Status409Conflict, "period_not_closed", "The period has not closed yet."),
             RefusalReason.InsufficientCredit => (StatusCodes.Status409Conflict, "insufficient_credit", "Not enough spendable credit."),
             RefusalReason.CounterFull => (StatusCodes.Status409Conflict, "counter_full", "The meter's counter is full for this period."),
+            RefusalReason.UsageNotCounted => (StatusCodes.Status503ServiceUnavailable, "busy", "The usage store is busy."),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Reason, "Unknown refusal reason."),
         };
         var problem = new ProblemDetails { Title = title, Status = status, Detail = refusal.Detail, Type = TypeFor(status) };
@@ -80,6 +81,7 @@ internal static class Problems
         StatusCodes.Status400BadRequest => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
         StatusCodes.Status402PaymentRequired => "https://tools.ietf.org/html/rfc9110#section-15.5.3",
         StatusCodes.Status404NotFound => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        StatusCodes.Status503ServiceUnavailable => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
         _ => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
     };
 

@@ -200,6 +200,12 @@ public sealed class CheckoutSessionsTests
         Assert.All(_bed.Gateway.Checkouts, c => Assert.Equal(_id, c.AccountId));
         var open = (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!;
         Assert.Contains(outcomes, o => ((Succeeded<StartedCheckout>)o).Value.SessionId == open.SessionId);
+
+        // This fake gives every create its own session (Stripe would give these twins one, by their shared idempotency
+        // key): each one the account no longer holds was expired, so one stays payable.
+        Assert.Equal(_bed.Gateway.Checkouts.Count - 1, _bed.Gateway.ExpiredSessions.Count);
+        Assert.Equal(_bed.Gateway.ExpiredSessions.Count, _bed.Gateway.ExpiredSessions.Distinct(StringComparer.Ordinal).Count());
+        Assert.DoesNotContain(open.SessionId, _bed.Gateway.ExpiredSessions);
     }
 
     private Task<Outcome<StartedCheckout>> StartAsync(StartCheckout request) =>

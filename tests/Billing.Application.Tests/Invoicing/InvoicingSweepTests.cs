@@ -67,8 +67,13 @@ public sealed class InvoicingSweepTests
     }
 
     [Fact]
-    public async Task Nothing_closed_queues_nothing()
+    public async Task Periods_still_open_or_invoiced_already_queue_nothing()
     {
+        _bed.Time.SetUtcNow(Now);
+        Count(Period("2026-11-10T18:00:00Z", "2026-12-10T18:00:00Z")); // closes later today
+        var invoiced = Period("2026-11-09T12:00:00Z", "2026-12-09T12:00:00Z");
+        await _bed.Ledger.MarkPeriodInvoicedAsync(Count(invoiced), invoiced.Key, invoiced.End, CancellationToken.None);
+
         var result = await _bed.Sweep.RunAsync(CancellationToken.None);
 
         Assert.Equal(0, result.Queued);

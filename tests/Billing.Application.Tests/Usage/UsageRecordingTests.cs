@@ -202,6 +202,20 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task A_refusal_suggests_the_first_plan_that_takes_what_was_asked()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 8);
+
+        var refusal = (await _bed.RecordAsync(account, AgentRuns, 600)).AssertRefused();
+        var check = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", 600), CancellationToken.None)).AssertSucceeded();
+
+        // BASIC allows 500 a period, which 608 would pass as well; PRO counts beyond its included runs.
+        Assert.Equal(("PRO", "PRO"), (refusal.Facts["upgradePlan"], check.UpgradePlan?.Value));
+        Assert.EndsWith("The Pro plan allows more.", refusal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refusal_names_no_upgrade_when_no_plan_allows_more()
     {
         var options = TestCatalog.Options();
@@ -216,6 +230,10 @@ public sealed class UsageRecordingTests
         Assert.Equal("PRO", basicRefusal.Facts["upgradePlan"]);
         Assert.Null(proRefusal.Facts["upgradePlan"]);
         Assert.Equal("The Pro plan allows 600 agent_runs per period; 0 are used, so 601 more would pass it.", proRefusal.Detail);
+
+        // No plan takes 1,000 at once: the first that allows more is named.
+        var free = bed.Register();
+        Assert.Equal("BASIC", (await bed.RecordAsync(free, AgentRuns, 1_000)).AssertRefused().Facts["upgradePlan"]);
     }
 
     [Fact]
@@ -464,6 +482,29 @@ public sealed class UsageRecordingTests
         Assert.Equal(RefusalReason.AccountNotFound, outcomes[5].AssertRefused().Reason);
         Assert.True(outcomes[6].AssertSucceeded().Replayed);
         Assert.Equal([6L, 4L], _bed.Ledger.Consumed.Where(c => c.AccountId == a).Select(c => c.Amount));
+    }
+
+    [Fact]
+    public async Task A_record_the_store_did_not_take_gets_its_own_outcome_and_the_batch_goes_on()
+    {
+        var a = _bed.Register();
+        var b = _bed.Register();
+        _bed.Ledger.BeforeRecord = c => c.AccountId == a && c.Amount == 5 ? throw new UsageNotCountedException("The usage store refused the record (429); nothing was counted.") : Task.CompletedTask;
+
+        var outcomes = await _bed.Recording.RecordBatchAsync(
+            [Record(a, AgentRuns, 2, "a-1"), Record(a, AgentRuns, 5, "a-2"), Record(a, AgentRuns, 3, "a-3"), Record(b, AgentRuns, 1, "b-1")],
+            CancellationToken.None);
+
+        Assert.Equal(2, outcomes[0].AssertSucceeded().Used);
+        var notCounted = outcomes[1].AssertRefused();
+        Assert.Equal(RefusalReason.UsageNotCounted, notCounted.Reason);
+        Assert.Contains("Send it again with the same idempotency key", notCounted.Detail, StringComparison.Ordinal);
+        Assert.Equal(5, outcomes[2].AssertSucceeded().Used);
+        Assert.Equal(1, outcomes[3].AssertSucceeded().Used);
+        Assert.Equal([2L, 3L], _bed.Ledger.Consumed.Where(c => c.AccountId == a).Select(c => c.Amount));
+
+        _bed.Ledger.BeforeRecord = null;
+        Assert.Equal(10, (await _bed.RecordAsync(a, AgentRuns, 5, "a-2")).AssertSucceeded().Used); // the retry counts it once
     }
 
     [Fact]
