@@ -144,6 +144,18 @@ resource recordUsage 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/contain
   }
 }
 
+// The stored procedure that takes and releases allocation units (src/Billing.Cosmos/Usage/allocate.js), versioned the same way.
+resource allocate 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures@2024-11-15' = {
+  parent: sqlContainers[0]
+  name: 'allocate-v1'
+  properties: {
+    resource: {
+      id: 'allocate-v1'
+      body: loadTextContent('../../src/Billing.Cosmos/Usage/allocate.js')
+    }
+  }
+}
+
 output name string = account.name
 output id string = account.id
 output endpoint string = account.properties.documentEndpoint

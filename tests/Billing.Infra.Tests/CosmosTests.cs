@@ -40,16 +40,20 @@ public sealed class CosmosTests(DeployedTemplate template)
     }
 
     [Fact]
-    public async Task The_stored_procedure_is_the_one_the_provisioner_registers_on_the_accounts_container()
+    public async Task The_stored_procedures_are_the_ones_the_provisioner_registers_on_the_accounts_container()
     {
         var (_, _, procedures) = await WhatTheProvisionerCreatesAsync();
 
-        var (container, wanted) = Assert.Single(procedures);
-        Assert.Equal("accounts", container);
-        var deployed = template.OneOf("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures");
-        Assert.EndsWith("/accounts/" + wanted.Id, (string)deployed["name"]!, StringComparison.Ordinal);
-        Assert.Equal(wanted.Id, (string?)deployed["properties"]!["resource"]!["id"]);
-        Assert.Equal(wanted.Body, (string?)deployed["properties"]!["resource"]!["body"]);
+        var deployed = template.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures").ToList();
+        Assert.Equal(["allocate-v1", "recordUsage-v3"], procedures.Select(p => p.Procedure.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(procedures.Count, deployed.Count);
+        foreach (var (container, wanted) in procedures)
+        {
+            Assert.Equal("accounts", container);
+            var resource = Assert.Single(deployed, d => (string?)d["properties"]!["resource"]!["id"] == wanted.Id);
+            Assert.EndsWith("/accounts/" + wanted.Id, (string)resource["name"]!, StringComparison.Ordinal);
+            Assert.Equal(wanted.Body, (string?)resource["properties"]!["resource"]!["body"]);
+        }
     }
 
     [Fact]

@@ -66,7 +66,7 @@ public sealed class Allocations(
     {
         var limit = target.Policy.HardLimit;
         return change.Kind == AllocationChangeKind.InProgress
-            ? Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"Another call is taking or releasing allocation '{target.AllocationId}' right now; retry in a few seconds.")
+            ? Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"Other calls kept changing the {target.Meter} allocations while '{target.AllocationId}' was being taken or released; nothing changed. Retry in a few seconds.")
             : Outcome.Succeeded(new AllocationState(target.Meter.Value, target.AllocationId, change.Kind is AllocationChangeKind.Taken or AllocationChangeKind.Released, change.Held, limit, limit is { } l ? Math.Max(0, l - change.Held) : null));
     }
 

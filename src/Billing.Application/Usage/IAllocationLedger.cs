@@ -28,7 +28,7 @@ public enum AllocationChangeKind
     Released = 3,
     NotHeld = 4,
 
-    /// <summary>Another call is taking or releasing the same allocation id right now; retry shortly.</summary>
+    /// <summary>Other takes and releases of the meter kept changing it under this one; nothing changed, retry shortly.</summary>
     InProgress = 5,
 }
 

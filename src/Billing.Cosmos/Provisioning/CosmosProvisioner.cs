@@ -38,6 +38,7 @@ public sealed class CosmosProvisioner(CosmosClient client, IOptions<CosmosOption
         var accounts = new ContainerProperties(o.AccountsContainerName, ContainerDefinitions.AccountsPartitionKeyPath) { DefaultTimeToLive = -1 };
         await EnsureContainerAsync(database, accounts, cancellationToken).ConfigureAwait(false);
         await EnsureProcedureAsync(database.GetContainer(o.AccountsContainerName), CosmosUsageLedger.RecordUsageProcedureId, CosmosUsageLedger.RecordUsageProcedureBody, cancellationToken).ConfigureAwait(false);
+        await EnsureProcedureAsync(database.GetContainer(o.AccountsContainerName), CosmosAllocationLedger.AllocateProcedureId, CosmosAllocationLedger.AllocateProcedureBody, cancellationToken).ConfigureAwait(false);
 
         // Events expire with the accounts' event history (90 days; Stripe itself keeps them 30): the raw payloads carry
         // customers' names, e-mail and card details (brand, last 4), which are not kept longer than they are useful.

@@ -9,7 +9,7 @@ internal sealed record AllocationCounterDocument : StoredDocument
 
     public required string Meter { get; init; }
 
-    /// <summary>Changed only by patch increments (+1 on take, -1 on release).</summary>
+    /// <summary>Changed only by the <c>allocate.js</c> procedure, with the unit it takes or releases.</summary>
     public required long Held { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }
@@ -26,6 +26,10 @@ internal sealed record AllocationDocument : StoredDocument
 
     public required DateTimeOffset TakenAt { get; init; }
 
-    /// <summary>True from the create until the meter's counter has this unit (then false): a twin take waits for it.</summary>
+    /// <summary>
+    /// True only on a unit left by the two-step take <c>allocate.js</c> replaced (created, then counted, then marked),
+    /// which may or may not have been counted: the procedure counts it afresh on a take and does not decrement for it
+    /// on a release. No unit is written pending now.
+    /// </summary>
     public bool Pending { get; init; }
 }
