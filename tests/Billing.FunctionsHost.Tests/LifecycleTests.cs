@@ -38,25 +38,36 @@ public sealed class LifecycleTests
     [Fact]
     public async Task A_function_still_running_after_its_timeout_and_the_grace_period_fails_and_its_worker_is_restarted()
     {
-        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["AzureFunctionsJobHost__functionTimeout"] = "00:00:02" });
-
-        // Cancelled at the timeout, Slow stops within the grace period: the invocation fails, the worker stays.
-        using (var cancelled = await host.Http.GetAsync("api/slow/20000"))
+        const string Restarting = "still running after its timeout";
+        for (var attempt = 1; ; attempt++)
         {
-            Assert.Equal(HttpStatusCode.InternalServerError, cancelled.StatusCode);
+            await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["AzureFunctionsJobHost__functionTimeout"] = "00:00:02" });
+
+            // Cancelled at the timeout, Slow stops within the grace period: the invocation fails, the worker stays.
+            using (var cancelled = await host.Http.GetAsync("api/slow/20000"))
+            {
+                Assert.Equal(HttpStatusCode.InternalServerError, cancelled.StatusCode);
+            }
+
+            if (attempt < 3 && host.Output.Any(l => l.Contains(Restarting, StringComparison.Ordinal)))
+            {
+                continue; // Slow was not scheduled within the 2 s grace: the machine is too loaded to tell (the suite runs in parallel); again
+            }
+
+            Assert.DoesNotContain(host.Output, l => l.Contains(Restarting, StringComparison.Ordinal));
+            Assert.Single(host.WorkerPids());
+
+            // Stubborn ignores the cancellation: 2 s later its worker is restarted, as on Azure.
+            using (var stuck = await host.Http.GetAsync("api/stubborn/30000"))
+            {
+                Assert.Equal(HttpStatusCode.InternalServerError, stuck.StatusCode);
+            }
+
+            await RestartedWorkerAnswersAsync(host);
+            Assert.Equal(2, host.WorkerPids().Count);
+            Assert.Contains(host.Output, l => l.Contains(Restarting, StringComparison.Ordinal));
+            return;
         }
-
-        Assert.Single(host.WorkerPids());
-
-        // Stubborn ignores the cancellation: 2 s later its worker is restarted, as on Azure.
-        using (var stuck = await host.Http.GetAsync("api/stubborn/30000"))
-        {
-            Assert.Equal(HttpStatusCode.InternalServerError, stuck.StatusCode);
-        }
-
-        await RestartedWorkerAnswersAsync(host);
-        Assert.Equal(2, host.WorkerPids().Count);
-        Assert.Contains(host.Output, l => l.Contains("still running after its timeout", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -80,14 +80,18 @@ public sealed partial class InvoiceAccount(
         var now = time.GetUtcNow();
         if (counters.Period.End > now)
         {
-            throw new InvalidOperationException($"Period {job.RunId} has not closed yet (it ends {counters.Period.End:O}); it is invoiced once it has.");
+            // A job of a period moved to a later end (below) by an earlier job, or queued twice: its closing day comes.
+            LogStillOpen(job.RunId, counters.Period.End);
+            return null;
         }
 
         var account = await accounts.GetAsync(job.AccountId, cancellationToken).ConfigureAwait(false);
         if (account is not null && entitlements.Evaluate(account, now) is var current && current.PeriodKey == job.PeriodKey)
         {
             // The period was recorded with our estimate of its end, made before Stripe reported the renewal, and Stripe
-            // has it end later: usage may still come. Nothing is priced; the sweep queues the job again every day.
+            // has it end later (a longer trial, a delayed renewal): usage may still come. Nothing is priced; the period
+            // moves to its new end, so the timer queues it on that day, however far beyond its look-back window.
+            await usage.ExtendPeriodAsync(job.AccountId, job.PeriodKey, current.PeriodEnd, cancellationToken).ConfigureAwait(false);
             LogStillOpen(job.RunId, current.PeriodEnd);
             return null;
         }

@@ -49,6 +49,15 @@ public interface IUsageLedger
     Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Moves a period that Stripe extended past the end it was recorded with (a later renewal, a longer trial) to
+    /// <paramref name="newEnd"/>: an index entry on the new closing day first, then the counters' end, then the old
+    /// day's entry goes. So the invoicing timer finds the period once it has really closed, however long after its
+    /// first estimate, and its invoice carries the real end. Nothing happens when there are no counters or they end
+    /// at <paramref name="newEnd"/> or later already; every step may be repeated.
+    /// </summary>
+    Task ExtendPeriodAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Records that <paramref name="plan"/> now includes <paramref name="included"/> units of <paramref name="meter"/> in the
     /// period (an add-on bought or revoked since its last count), when the period's counters exist and were last counted
     /// under that plan; otherwise nothing changes (the next count records it). What invoicing prices the stretch with.

@@ -126,6 +126,26 @@ internal static class DocumentOperations
         throw new InvalidOperationException($"Document '{document.Id}' kept changing concurrently; gave up after {MaxAttempts} attempts.");
     }
 
+    /// <summary>The source of a stored procedure embedded in this assembly (<c>Usage/record-usage.js</c> is <c>Billing.Cosmos.Usage.record-usage.js</c>).</summary>
+    public static string ProcedureSource(string resourceName)
+    {
+        using var stream = typeof(DocumentOperations).Assembly.GetManifestResourceStream(resourceName)
+                           ?? throw new InvalidOperationException($"The stored procedure {resourceName} is not embedded in Billing.Cosmos.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// A procedure's own abort on a write conflict (<c>"{procedure} write conflict"</c>: Cosmos DB answers every aborted
+    /// script with 400), or a 449 "retry with": nothing was written, run it again.
+    /// </summary>
+    public static bool IsWriteConflict(CosmosException exception, string procedure)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return (int)exception.StatusCode == 449
+               || (exception.StatusCode == HttpStatusCode.BadRequest && exception.Message.Contains(procedure + " write conflict", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// Runs a stored procedure of the container in one partition with <paramref name="input"/> as its one argument and
     /// reads the body it set. A procedure that throws is rolled back and surfaces as a <see cref="CosmosException"/>.

@@ -1,4 +1,3 @@
-using System.Net;
 using Billing.Application.Usage;
 using Billing.Cosmos.Documents;
 using Billing.Domain.Accounts;
@@ -21,13 +20,7 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
     /// <summary>Executions run again after a write conflict before the call answers <see cref="AllocationChangeKind.InProgress"/>.</summary>
     private const int MaxAttempts = 10;
 
-    private static readonly Lazy<string> AllocateSource = new(() =>
-    {
-        using var stream = typeof(CosmosAllocationLedger).Assembly.GetManifestResourceStream("Billing.Cosmos.Usage.allocate.js")
-                           ?? throw new InvalidOperationException("The allocate.js stored procedure is not embedded in Billing.Cosmos.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    });
+    private static readonly Lazy<string> AllocateSource = new(() => DocumentOperations.ProcedureSource("Billing.Cosmos.Usage.allocate.js"));
 
     /// <summary>The stored procedure's source (<c>Usage/allocate.js</c>, embedded).</summary>
     public static string AllocateProcedureBody => AllocateSource.Value;
@@ -96,7 +89,7 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
             {
                 output = await Container.ExecuteAsync<AllocateInput, AllocateOutput>(AllocateProcedureId, input, partitionKey, cancellationToken).ConfigureAwait(false);
             }
-            catch (CosmosException exception) when (IsWriteConflict(exception))
+            catch (CosmosException exception) when (DocumentOperations.IsWriteConflict(exception, "allocate"))
             {
                 continue; // a concurrent take or release of the same meter or unit: the transaction was rolled back
             }
@@ -117,11 +110,6 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
         var counter = await Container.ReadAsync<AllocationCounterDocument>(input.Counter.Id, partitionKey, cancellationToken).ConfigureAwait(false);
         return new AllocationChange(AllocationChangeKind.InProgress, counter?.Held ?? 0);
     }
-
-    /// <summary>The procedure's own "write conflict" abort (Cosmos DB answers an aborted script with 400), or a 449 "retry with".</summary>
-    private static bool IsWriteConflict(CosmosException exception) =>
-        (int)exception.StatusCode == 449
-        || (exception.StatusCode == HttpStatusCode.BadRequest && exception.Message.Contains("allocate write conflict", StringComparison.Ordinal));
 
     /// <summary>The one argument of <c>allocate.js</c>.</summary>
     private sealed record AllocateInput(string Op, AllocationDocument Unit, AllocationCounterDocument Counter, long? Limit);

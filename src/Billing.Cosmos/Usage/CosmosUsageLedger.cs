@@ -46,13 +46,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     /// <summary>The stored procedure's source (<c>Usage/record-usage.js</c>, embedded).</summary>
     public static string RecordUsageProcedureBody => RecordUsageSource.Value;
 
-    private static readonly Lazy<string> RecordUsageSource = new(() =>
-    {
-        using var stream = typeof(CosmosUsageLedger).Assembly.GetManifestResourceStream("Billing.Cosmos.Usage.record-usage.js")
-                           ?? throw new InvalidOperationException("The record-usage.js stored procedure is not embedded in Billing.Cosmos.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    });
+    private static readonly Lazy<string> RecordUsageSource = new(() => DocumentOperations.ProcedureSource("Billing.Cosmos.Usage.record-usage.js"));
 
     public async Task<UsageRecordResult> RecordAsync(UsageRecord record, CancellationToken cancellationToken)
     {
@@ -94,7 +88,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
                 // Throttled or unavailable: Cosmos DB did not run the procedure.
                 throw new UsageNotCountedException($"The usage store refused the record ({(int)exception.StatusCode}); nothing was counted.", exception);
             }
-            catch (CosmosException exception) when (IsWriteConflict(exception))
+            catch (CosmosException exception) when (DocumentOperations.IsWriteConflict(exception, "recordUsage"))
             {
                 // A concurrent write to the same counters (another instance's first record of the period, a write
                 // conflict): the transaction was rolled back; run it again.
@@ -128,11 +122,6 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 
         throw new InvalidOperationException($"Usage of '{consumption.Meter}' for account '{accountId}' in period '{consumption.Period.Key}' could not be recorded after {MaxAttempts} attempts.");
     }
-
-    /// <summary>The procedure's own "write conflict" abort (any status: Cosmos DB answers an aborted script with 400), or a 449 "retry with".</summary>
-    private static bool IsWriteConflict(CosmosException exception) =>
-        (int)exception.StatusCode == 449
-        || (exception.StatusCode == HttpStatusCode.BadRequest && exception.Message.Contains("recordUsage write conflict", StringComparison.Ordinal));
 
     public async Task<UsageKeyClaim?> GetKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken) =>
         await Container.ReadAsync<UsageKeyDocument>(DocumentIds.UsageKey(accountId, idempotencyKey), new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false) is { } document
@@ -212,6 +201,38 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             [PatchOperation.Set("/invoicedAt", time.GetUtcNow())],
             null,
             cancellationToken).ConfigureAwait(false); // 404: no entry (counted before the index existed): nothing to mark
+
+    public async Task ExtendPeriodAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken)
+    {
+        var id = DocumentIds.Usage(accountId, periodKey);
+        var partitionKey = new PartitionKey(accountId.Value);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var counters = await Container.ReadAsync<UsageDocument>(id, partitionKey, cancellationToken).ConfigureAwait(false);
+            if (counters is null || counters.PeriodEnd >= newEnd)
+            {
+                return;
+            }
+
+            // The new day's entry first: the period is never missing from the index, whatever happens in between.
+            await IndexAsync(accountId, new UsagePeriod(counters.PeriodStart, newEnd, periodKey), cancellationToken).ConfigureAwait(false);
+            var extended = counters with { PeriodEnd = newEnd, UpdatedAt = time.GetUtcNow() };
+            if ((await Container.ReplaceAsync(extended, id, partitionKey, counters.ETag!, cancellationToken).ConfigureAwait(false)).Status == HttpStatusCode.PreconditionFailed)
+            {
+                continue; // counted meanwhile: read again
+            }
+
+            var oldDay = DateOnly.FromDateTime(counters.PeriodEnd.UtcDateTime);
+            if (oldDay != DateOnly.FromDateTime(newEnd.UtcDateTime))
+            {
+                await Container.DeleteAsync(DocumentIds.UsagePeriod(accountId, periodKey), new PartitionKey(DocumentIds.UsagePeriodsPartition(oldDay)), cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        throw new InvalidOperationException($"The counters of {accountId} for {periodKey} kept changing under {MaxAttempts} attempts to extend the period.");
+    }
 
     private static string ThresholdMark(MeterName meter, int percent) => string.Create(CultureInfo.InvariantCulture, $"{meter.Value}_{percent}");
 

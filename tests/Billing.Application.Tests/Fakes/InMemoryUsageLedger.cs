@@ -292,6 +292,20 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         }
     }
 
+    public Task ExtendPeriodAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            // Like the store: the counters and the index entry move together (here they are one record).
+            if (_periods.TryGetValue((accountId, periodKey), out var state) && state.Window.End < newEnd)
+            {
+                state.Window = new UsagePeriod(state.Window.Start, newEnd, periodKey);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
     /// <summary>Calls of <see cref="MarkPeriodInvoicedAsync"/>.</summary>
     public int MarkInvoicedCalls { get; private set; }
 
@@ -338,7 +352,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
 
     private sealed class Period(UsagePeriod window)
     {
-        public UsagePeriod Window { get; } = window;
+        public UsagePeriod Window { get; set; } = window;
 
         public Dictionary<MeterName, long> Counters { get; } = [];
 

@@ -105,12 +105,12 @@ public sealed class InvoiceAccountTests
     }
 
     [Fact]
-    public async Task A_period_that_has_not_closed_is_refused_and_nothing_is_stored()
+    public async Task A_job_of_a_period_that_has_not_closed_does_nothing_and_stores_nothing()
     {
         var subscriber = await _bed.SubscribeProAsync();
         _bed.Time.SetUtcNow(subscriber.Period.End.AddTicks(-1));
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.DeliverAsync(subscriber.Job));
+        Assert.Null(await _bed.DeliverAsync(subscriber.Job)); // a duplicate, or one of a period moved to a later end
 
         Assert.Empty(_bed.Runs.History);
         Assert.Empty(_bed.Stripe.Calls);
@@ -148,6 +148,32 @@ public sealed class InvoiceAccountTests
 
         Assert.Equal(job, new InvoiceJob(id, run.PeriodKey));
         Assert.Equal(600 * 3, run.Total); // 1,600 runs, 1,000 included, 3 each
+        Assert.Single(_bed.Stripe.InvoicesFor(run.RunId));
+        Assert.Equal(at(4, 10, 8, 0), run.PeriodEnd); // Stripe's end, not the estimate
+    }
+
+    [Fact]
+    public async Task A_period_Stripe_extended_far_beyond_the_look_back_window_is_still_invoiced_when_it_closes()
+    {
+        var at = (int month, int day, int hour, int minute) => new DateTimeOffset(2027, month, day, hour, minute, 0, TimeSpan.Zero);
+        _bed.Time.SetUtcNow(at(1, 31, 8, 0));
+        var id = _bed.Usage.Register();
+        Renew(id, at(1, 31, 8, 0), at(2, 28, 8, 0));
+        _bed.Time.SetUtcNow(at(2, 28, 8, 1)); // the renewal has not been reported: the period's end is our estimate
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
+        Renew(id, at(2, 28, 8, 0), at(6, 10, 8, 0)); // Stripe has it end on 10 June (a paused or extended period)
+
+        _bed.Time.SetUtcNow(at(4, 1, 2, 0));
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+        Assert.Null(await _bed.DeliverAsync(Assert.Single(_bed.Jobs.Drain()))); // still open: moved to 10 June
+
+        // The estimated end is over 70 days back, past the timer's 35-day look-back; the period is found on its new closing day.
+        _bed.Time.SetUtcNow(at(6, 11, 2, 0));
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+        var run = (await _bed.DeliverUntilDoneAsync(Assert.Single(_bed.Jobs.Drain()))).Run;
+
+        Assert.Equal(100 * 3, run.Total);
+        Assert.Equal(at(6, 10, 8, 0), run.PeriodEnd);
         Assert.Single(_bed.Stripe.InvoicesFor(run.RunId));
     }
 

@@ -453,6 +453,30 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_period_Stripe_extended_moves_to_its_new_closing_day_with_its_counts()
+    {
+        // Days no other test of this class uses: the index partitions are shared by every account of the database.
+        var account = Ids.NewAccount();
+        var estimated = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2032, 4, 2, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2032, 5, 2, 9, 0, 0, TimeSpan.Zero));
+        var newEnd = new DateTimeOffset(2032, 7, 19, 9, 0, 0, TimeSpan.Zero);
+        await ConsumeAsync(account, estimated, AgentRuns, 7, null);
+
+        await _ledger.ExtendPeriodAsync(account, estimated.Key, newEnd, CancellationToken.None);
+        await _ledger.ExtendPeriodAsync(account, estimated.Key, newEnd, CancellationToken.None); // again: nothing more
+        await _ledger.ExtendPeriodAsync(account, estimated.Key, estimated.End, CancellationToken.None); // never back
+
+        Assert.DoesNotContain(await _ledger.ListPeriodsEndingAsync(new DateOnly(2032, 5, 2), CancellationToken.None), e => e.AccountId == account);
+        var entry = Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2032, 7, 19), CancellationToken.None), e => e.AccountId == account);
+        Assert.Equal((estimated.Key, estimated.Start, newEnd), (entry.PeriodKey, entry.PeriodStart, entry.PeriodEnd));
+        var counters = (await _ledger.GetAsync(account, estimated.Key, CancellationToken.None))!;
+        Assert.Equal((estimated.Start, newEnd, 7L), (counters.Period.Start, counters.Period.End, counters.Used(AgentRuns)));
+
+        // Counting in the moved period goes on as before.
+        await ConsumeAsync(account, new UsagePeriod(estimated.Start, newEnd, estimated.Key), AgentRuns, 3, null);
+        Assert.Equal(10, (await _ledger.GetAsync(account, estimated.Key, CancellationToken.None))!.Used(AgentRuns));
+    }
+
+    [Fact]
     public async Task Periods_started_in_a_range_are_listed_oldest_first_for_that_account_only()
     {
         var account = Ids.NewAccount();

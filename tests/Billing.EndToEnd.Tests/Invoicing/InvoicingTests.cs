@@ -68,6 +68,13 @@ public sealed class InvoicingTests
             async () => (await GetInvoicesAsync(stack, overage.AccountId)).GetProperty("invoices")[0].GetProperty("status").GetString() == "paid",
             "the paid invoice listed as paid",
             TimeSpan.FromSeconds(30));
+
+        // The operator voids the other one in Stripe: invoice.voided reaches the app, and the run shows it void.
+        await stack.Stripe.V1.Invoices.VoidInvoiceAsync(second.Id);
+        await Eventually.UntilAsync(
+            async () => (await GetInvoicesAsync(stack, runsOnly.AccountId)).GetProperty("invoices")[0].GetProperty("status").GetString() == "void",
+            "the voided invoice listed as void",
+            TimeSpan.FromSeconds(30));
     }
 
     [Fact]

@@ -6,9 +6,10 @@ namespace Billing.Application.StripeEvents.Handling;
 /// <summary>
 /// <c>invoice.paid</c> (a paid period: the subscription's new current period, so usage counters roll over to the new
 /// period's key), <c>invoice.payment_failed</c> and <c>invoice.payment_action_required</c> (past_due: the plan is kept
-/// for the grace period, then free limits until paid): applies the invoice's subscription as Stripe has it now.
-/// Invoices without a subscription (one-off) are recorded and ignored. A usage invoice (one an invoicing run created)
-/// also gets its new status recorded on its run (<see cref="InvoiceRunStatusSync"/>).
+/// for the grace period, then free limits until paid), <c>invoice.voided</c> and <c>invoice.marked_uncollectible</c>
+/// (a past_due subscription may recover): applies the invoice's subscription as Stripe has it now. Invoices without a
+/// subscription (one-off) are recorded and ignored. A usage invoice (one an invoicing run created) also gets its new
+/// status recorded on its run (<see cref="InvoiceRunStatusSync"/>).
 /// </summary>
 public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resolver, StripeSubscriptionSync sync, InvoiceRunStatusSync usageInvoices) : IStripeEventTypeHandler
 {
@@ -17,6 +18,8 @@ public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resol
         "invoice.paid",
         "invoice.payment_failed",
         "invoice.payment_action_required",
+        "invoice.voided",
+        "invoice.marked_uncollectible",
     };
 
     public bool CanHandle(string eventType) => Types.Contains(eventType);
