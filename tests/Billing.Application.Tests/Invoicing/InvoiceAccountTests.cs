@@ -125,55 +125,43 @@ public sealed class InvoiceAccountTests
     [Fact]
     public async Task A_period_Stripe_extended_after_its_first_usage_is_invoiced_only_once_it_has_really_closed_and_in_full()
     {
-        var at = (int month, int day, int hour, int minute) => new DateTimeOffset(2027, month, day, hour, minute, 0, TimeSpan.Zero);
-        _bed.Time.SetUtcNow(at(1, 31, 8, 0));
-        var id = _bed.Usage.Register();
-        Renew(id, at(1, 31, 8, 0), at(2, 28, 8, 0));
-        _bed.Time.SetUtcNow(at(2, 28, 8, 1)); // the renewal has not been reported: the period's end is our estimate
-        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
-        Renew(id, at(2, 28, 8, 0), at(4, 10, 8, 0)); // Stripe's period ends later than estimated (its anchor moved)
+        var id = await RecordThenExtendAsync(At(4, 10, 8, 0)); // Stripe's period ends later than estimated (its anchor moved)
 
-        _bed.Time.SetUtcNow(at(4, 1, 2, 0)); // after the estimated end, before the real one
+        _bed.Time.SetUtcNow(At(4, 1, 2, 0)); // after the estimated end, before the real one
         await _bed.Sweep.RunAsync(CancellationToken.None);
         var job = Assert.Single(_bed.Jobs.Drain());
         Assert.Null(await _bed.DeliverAsync(job));
         Assert.Empty(_bed.Stripe.Calls);
         Assert.Empty(_bed.Runs.History);
 
-        _bed.Time.SetUtcNow(at(4, 5, 0, 0)); // still the same period: counted with the rest
+        _bed.Time.SetUtcNow(At(4, 5, 0, 0)); // still the same period: counted with the rest
         (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 500)).AssertSucceeded();
-        _bed.Time.SetUtcNow(at(4, 11, 2, 0));
+        _bed.Time.SetUtcNow(At(4, 11, 2, 0));
         await _bed.Sweep.RunAsync(CancellationToken.None);
         var run = (await _bed.DeliverUntilDoneAsync(Assert.Single(_bed.Jobs.Drain()))).Run;
 
         Assert.Equal(job, new InvoiceJob(id, run.PeriodKey));
         Assert.Equal(600 * 3, run.Total); // 1,600 runs, 1,000 included, 3 each
         Assert.Single(_bed.Stripe.InvoicesFor(run.RunId));
-        Assert.Equal(at(4, 10, 8, 0), run.PeriodEnd); // Stripe's end, not the estimate
+        Assert.Equal(At(4, 10, 8, 0), run.PeriodEnd); // Stripe's end, not the estimate
     }
 
     [Fact]
     public async Task A_period_Stripe_extended_far_beyond_the_look_back_window_is_still_invoiced_when_it_closes()
     {
-        var at = (int month, int day, int hour, int minute) => new DateTimeOffset(2027, month, day, hour, minute, 0, TimeSpan.Zero);
-        _bed.Time.SetUtcNow(at(1, 31, 8, 0));
-        var id = _bed.Usage.Register();
-        Renew(id, at(1, 31, 8, 0), at(2, 28, 8, 0));
-        _bed.Time.SetUtcNow(at(2, 28, 8, 1)); // the renewal has not been reported: the period's end is our estimate
-        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
-        Renew(id, at(2, 28, 8, 0), at(6, 10, 8, 0)); // Stripe has it end on 10 June (a paused or extended period)
+        var id = await RecordThenExtendAsync(At(6, 10, 8, 0)); // Stripe has it end on 10 June (a paused or extended period)
 
-        _bed.Time.SetUtcNow(at(4, 1, 2, 0));
+        _bed.Time.SetUtcNow(At(4, 1, 2, 0));
         await _bed.Sweep.RunAsync(CancellationToken.None);
         Assert.Null(await _bed.DeliverAsync(Assert.Single(_bed.Jobs.Drain()))); // still open: moved to 10 June
 
         // The estimated end is over 70 days back, past the timer's 35-day look-back; the period is found on its new closing day.
-        _bed.Time.SetUtcNow(at(6, 11, 2, 0));
+        _bed.Time.SetUtcNow(At(6, 11, 2, 0));
         await _bed.Sweep.RunAsync(CancellationToken.None);
         var run = (await _bed.DeliverUntilDoneAsync(Assert.Single(_bed.Jobs.Drain()))).Run;
 
         Assert.Equal(100 * 3, run.Total);
-        Assert.Equal(at(6, 10, 8, 0), run.PeriodEnd);
+        Assert.Equal(At(6, 10, 8, 0), run.PeriodEnd);
         Assert.Single(_bed.Stripe.InvoicesFor(run.RunId));
     }
 
@@ -320,6 +308,23 @@ public sealed class InvoiceAccountTests
     }
 
     /// <summary>Stripe's subscription update for the stored account: PRO monthly over [<paramref name="start"/>, <paramref name="end"/>).</summary>
+    private static DateTimeOffset At(int month, int day, int hour, int minute) => new(2027, month, day, hour, minute, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// A PRO subscriber renewed on 31 Jan whose next renewal Stripe has not reported when 1,100 runs are counted (the
+    /// period's end is our estimate, 31 Mar); then Stripe reports that period ending at <paramref name="realEnd"/>.
+    /// </summary>
+    private async Task<AccountId> RecordThenExtendAsync(DateTimeOffset realEnd)
+    {
+        _bed.Time.SetUtcNow(At(1, 31, 8, 0));
+        var id = _bed.Usage.Register();
+        Renew(id, At(1, 31, 8, 0), At(2, 28, 8, 0));
+        _bed.Time.SetUtcNow(At(2, 28, 8, 1));
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
+        Renew(id, At(2, 28, 8, 0), realEnd);
+        return id;
+    }
+
     private void Renew(AccountId id, DateTimeOffset start, DateTimeOffset end)
     {
         var stored = _bed.Usage.Accounts.GetAsync(id, CancellationToken.None).GetAwaiter().GetResult()!;
