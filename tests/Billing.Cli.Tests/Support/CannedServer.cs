@@ -50,8 +50,8 @@ internal sealed class CannedServer : IAsyncDisposable
         _listener.Close();
         try
         {
-            // A GetContextAsync that the loop starts while Stop runs is never completed by the managed (Unix)
-            // HttpListener; waiting for it hung a CI run under load. The loop serves nothing more either way.
+            // Waiting for the loop without a bound hung one CI run under load (no connection open, every thread idle),
+            // most likely on a GetContextAsync begun while Stop ran; after Stop the loop serves nothing more anyway.
             await _loop.WaitAsync(TimeSpan.FromSeconds(5));
         }
         catch (TimeoutException)
