@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Billing.Cli.Tests.Support;
+using Billing.TestSupport;
 
 namespace Billing.Cli.Tests.Admin;
 
@@ -207,7 +208,8 @@ public sealed class AdminCommandTests
     [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "usd", "--reason", "r")]
     public async Task A_closed_port_is_exit_code_3(params string[] args)
     {
-        var run = await CliRun.RunAsync([.. args, "--url", CannedServer.ClosedPortUrl(), "--token", Token]);
+        using var down = FreePort.Refusing();
+        var run = await CliRun.RunAsync([.. args, "--url", down.Url.ToString(), "--token", Token]);
 
         Assert.True(run.ExitCode == ExitCodes.Unreachable, run.ToString());
         Assert.Empty(run.Output);

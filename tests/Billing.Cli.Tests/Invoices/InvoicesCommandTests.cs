@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Billing.Cli.Invoices;
 using Billing.Cli.Tests.Support;
+using Billing.TestSupport;
 
 namespace Billing.Cli.Tests.Invoices;
 
@@ -175,7 +176,8 @@ public sealed class InvoicesCommandTests
     [Fact]
     public async Task Run_against_nothing_listening_is_unreachable()
     {
-        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--url", CannedServer.ClosedPortUrl(), "--token", Token);
+        using var down = FreePort.Refusing();
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--url", down.Url.ToString(), "--token", Token);
 
         Assert.Equal(ExitCodes.Unreachable, run.ExitCode);
         Assert.StartsWith("billing: Could not reach", Assert.Single(run.ErrorLines), StringComparison.Ordinal);

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Billing.TestSupport;
 
 namespace Billing.Cli.Tests.Support;
 
@@ -34,16 +34,6 @@ internal sealed class CannedServer : IAsyncDisposable
 
     public ConcurrentQueue<Request> Requests { get; } = new();
 
-    /// <summary>A loopback URL where nothing listens: the port was free a moment ago and is closed now.</summary>
-    public static string ClosedPortUrl()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return $"http://127.0.0.1:{port}/";
-    }
-
     public async ValueTask DisposeAsync()
     {
         _listener.Stop();
@@ -63,7 +53,7 @@ internal sealed class CannedServer : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var url = ClosedPortUrl();
+            var url = $"http://127.0.0.1:{FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)}/";
             var listener = new HttpListener();
             listener.Prefixes.Add(url);
             try
