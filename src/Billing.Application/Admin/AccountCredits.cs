@@ -6,7 +6,7 @@ namespace Billing.Application.Admin;
 public sealed record AccountCredits(IReadOnlyList<Money> Balance, IReadOnlyList<CreditLedgerLine> Entries);
 
 /// <summary>
-/// One ledger entry: its kind (grant, spend, expiry, reversal, adjustment), the signed amount, when, and for manual
+/// One ledger entry: its kind (grant, spend, expiry, reversal, adjustment, restore), the signed amount, when, and for manual
 /// adjustments the reason and the operator; for a grant, when it expires.
 /// </summary>
 public sealed record CreditLedgerLine(string Kind, Money Amount, DateTimeOffset At)

@@ -79,6 +79,28 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, TimeProvider 
         throw new CreditLedgerContentionException($"The credit ledger of account {accountId} kept changing under {MaxAttempts} attempts.");
     }
 
+    /// <summary>
+    /// Gives back what the spend <paramref name="spendKey"/> took (<see cref="CreditOperation.Restore"/>), once; nothing
+    /// when there is no such spend (the run spent no credit).
+    /// </summary>
+    public async Task<CreditPosting> RestoreSpendAsync(AccountId accountId, string spendKey, string reference, CancellationToken cancellationToken)
+    {
+        var (book, _) = await SettleAsync(accountId, cancellationToken).ConfigureAwait(false); // a spend still pending is written out first
+        var spend = await store.GetEntryAsync(accountId, spendKey, cancellationToken).ConfigureAwait(false);
+        if (spend is null)
+        {
+            return new CreditPosting(CreditPostingKind.Nothing, null, book, $"No spend {spendKey} to give back.");
+        }
+
+        var posting = await PostAsync(accountId, CreditOperation.Restore(spend, reference), cancellationToken).ConfigureAwait(false);
+        if (posting.Kind == CreditPostingKind.Nothing)
+        {
+            LogNotRestored(accountId.Value, spendKey, posting.Note ?? string.Empty);
+        }
+
+        return posting;
+    }
+
     /// <summary>The book with no pending entry and every due expiry written (what readers show); empty when none exists.</summary>
     public async Task<CreditBook> ReadAsync(AccountId accountId, CancellationToken cancellationToken) =>
         (await SettleAsync(accountId, cancellationToken).ConfigureAwait(false)).Book;
@@ -127,6 +149,9 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, TimeProvider 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Credit ledger of account {AccountId}: {Kind} {Key} of {Amount} {Currency} posted as entry {Sequence}")]
     private partial void LogPosted(string accountId, CreditEntryKind kind, string key, long amount, string currency, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Credit ledger of account {AccountId}: nothing of spend {SpendKey} given back: {Note}")]
+    private partial void LogNotRestored(string accountId, string spendKey, string note);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Credit ledger of account {AccountId}: grant {GrantId} expired with {Amount} {Currency} unspent")]
     private partial void LogExpired(string accountId, string grantId, long amount, string currency);

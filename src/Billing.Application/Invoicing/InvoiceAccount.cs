@@ -116,7 +116,7 @@ public sealed partial class InvoiceAccount(
     /// </summary>
     private async Task<InvoiceRun> ApplyCreditAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
-        var posting = await credits.PostAsync(run.AccountId, CreditOperation.Spend("invoice:" + run.RunId, run.Currency, run.Total, run.RunId), cancellationToken).ConfigureAwait(false);
+        var posting = await credits.PostAsync(run.AccountId, CreditOperation.Spend(run.CreditSpend, run.Currency, run.Total, run.RunId), cancellationToken).ConfigureAwait(false);
         var spent = posting.Entry is { } entry ? -entry.Amount : 0;
         FailIfAsked(run, nameof(InvoiceRunStep.CreditApplied) + InvoicingOptions.UnsavedSuffix);
         if (spent == 0)
@@ -191,13 +191,18 @@ public sealed partial class InvoiceAccount(
 
     /// <summary>
     /// Marks the period invoiced and the run recorded. A delivery resuming a run finalized by an earlier one reads the
-    /// invoice's status again first: an <c>invoice.paid</c> processed in between (which only updates recorded runs)
-    /// would otherwise be lost and the invoice shown open for good.
+    /// invoice's status again first: an <c>invoice.paid</c> or <c>invoice.voided</c> processed in between (which only
+    /// update recorded runs) would otherwise be lost, the invoice shown open for good and a void's credit kept spent.
     /// </summary>
     private async Task<InvoiceRun> RecordAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         await usage.MarkPeriodInvoicedAsync(run.AccountId, run.PeriodKey, run.PeriodEnd, cancellationToken).ConfigureAwait(false);
         var status = run.Attempts > 1 ? (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)).Status : run.Status;
+        if (run.GivesCreditBack(status))
+        {
+            await credits.RestoreSpendAsync(run.AccountId, CreditOperation.SpendKey(run.CreditSpend), run.RunId, cancellationToken).ConfigureAwait(false);
+        }
+
         var recorded = await SaveAsync(run with { Step = InvoiceRunStep.Recorded, Status = status }, cancellationToken).ConfigureAwait(false);
         LogInvoiced(run.RunId, run.Total, run.Currency.Code, run.Lines.Count);
         return recorded;

@@ -99,6 +99,16 @@ public sealed record InvoiceRun
     /// <summary>The invoice item metadata <c>meter</c> value of the credit line (never a meter name: meters have no <c>:</c>).</summary>
     public const string CreditLineKey = "credit:prepaid";
 
+    /// <summary>What the run's credit spend is keyed by (<c>invoice:{runId}</c>, the entry <c>spend:invoice:{runId}</c>): one spend per run, on every delivery.</summary>
+    public string CreditSpend => "invoice:" + RunId;
+
+    /// <summary>
+    /// Whether Stripe's <paramref name="status"/> gives the credit spent on this run back: a voided invoice is owed by
+    /// nobody, so the credit it applied returns to the ledger (as Stripe returns a balance it applied); an
+    /// uncollectible one stays owed, and the credit stays spent.
+    /// </summary>
+    public bool GivesCreditBack(string? status) => CreditApplied > 0 && string.Equals(status, "void", StringComparison.Ordinal);
+
     public bool IsDone => Step is InvoiceRunStep.Recorded or InvoiceRunStep.NothingToBill or InvoiceRunStep.CoveredByCredit;
 
     /// <summary>A new run from the priced period: <see cref="InvoiceRunStep.NothingToBill"/> when nothing is charged.</summary>

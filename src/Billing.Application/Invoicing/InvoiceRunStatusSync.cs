@@ -1,3 +1,5 @@
+using Billing.Application.Credits;
+using Billing.Domain.Credits;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Invoicing;
@@ -5,10 +7,12 @@ namespace Billing.Application.Invoicing;
 /// <summary>
 /// Keeps the Stripe status recorded on a usage invoice's run current once the invoice is paid, fails or is voided, so
 /// the account's invoice list and the operator's views show what Stripe has now rather than "open" forever. The status
-/// is read from Stripe, never taken from the event, so delivery order cannot matter. A run still being worked on by its
-/// job is left to the job (it records the status it sees when it finishes).
+/// is read from Stripe, never taken from the event, so delivery order cannot matter. A voided invoice also gives the
+/// prepaid credit it applied back to the ledger (<see cref="InvoiceRun.GivesCreditBack"/>), before its status is
+/// saved, so a delivery that stops in between is finished by the next one. A run still being worked on by its job is
+/// left to the job (it records the status it sees when it finishes, and gives the credit back the same way).
 /// </summary>
-public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeInvoicing stripe, ILogger<InvoiceRunStatusSync> logger)
+public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeInvoicing stripe, CreditLedger credits, ILogger<InvoiceRunStatusSync> logger)
 {
     /// <summary>The <c>billing_reason</c> of the invoices a run creates (through the API, not by a subscription cycle).</summary>
     public const string UsageInvoiceBillingReason = "manual";
@@ -28,7 +32,17 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             }
 
             var invoice = await stripe.FindInvoiceAsync(customerId, run.RunId, cancellationToken).ConfigureAwait(false);
-            if (invoice is null || invoice.Id != stripeInvoiceId || string.Equals(invoice.Status, run.Status, StringComparison.Ordinal))
+            if (invoice is null || invoice.Id != stripeInvoiceId)
+            {
+                return false;
+            }
+
+            if (run.GivesCreditBack(invoice.Status))
+            {
+                await credits.RestoreSpendAsync(run.AccountId, CreditOperation.SpendKey(run.CreditSpend), run.RunId, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (string.Equals(invoice.Status, run.Status, StringComparison.Ordinal))
             {
                 return false;
             }

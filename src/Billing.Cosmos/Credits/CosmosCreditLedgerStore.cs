@@ -92,6 +92,7 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
             ExpiresAt = g.ExpiresAt,
             Source = g.Source,
             PaymentIntentId = g.PaymentIntentId,
+            ReversedAt = g.ReversedAt,
         })],
         Pending = book.Pending is { } pending ? ToBody(pending) : null,
         UpdatedAt = now,
@@ -111,6 +112,7 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
             ExpiresAt = g.ExpiresAt,
             Source = g.Source,
             PaymentIntentId = g.PaymentIntentId,
+            ReversedAt = g.ReversedAt,
         })],
         Pending = document.Pending is { } pending ? ToDomain(pending) : null,
     };

@@ -40,6 +40,8 @@ internal sealed record CreditGrantDocument
     public required string Source { get; init; }
 
     public string? PaymentIntentId { get; init; }
+
+    public DateTimeOffset? ReversedAt { get; init; }
 }
 
 /// <summary>One entry's content, as the entry document and as the book's pending entry.</summary>

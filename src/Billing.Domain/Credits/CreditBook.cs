@@ -70,6 +70,7 @@ public sealed record CreditBook
                 new GrantCredit(adjust.Key, adjust.Key, adjust.Currency, adjust.Amount, null, "adjustment", null, null), now, CreditEntryKind.Adjustment, adjust.Reason, adjust.Operator),
             AdjustCredit adjust => Take(adjust.Key, CreditEntryKind.Adjustment, adjust.Currency, -adjust.Amount, now, null, adjust.Reason, adjust.Operator, allowPartial: false),
             ExpireGrant expire => ApplyExpiry(expire, now),
+            RestoreSpend restore => ApplyRestore(restore, now),
             _ => throw new ArgumentException($"Unknown credit operation {operation.GetType().Name}.", nameof(operation)),
         };
     }
@@ -106,13 +107,46 @@ public sealed record CreditBook
             return new CreditDecision(CreditDecisionKind.Nothing, null, null, $"No credit grant was paid by {reverse.PaymentIntentId}.");
         }
 
-        if (grant.Remaining == 0)
+        if (grant.ReversedAt is not null)
         {
-            return new CreditDecision(CreditDecisionKind.Nothing, null, null, $"Nothing is left of grant {grant.GrantId} to take back.");
+            return new CreditDecision(CreditDecisionKind.Nothing, null, null, $"Grant {grant.GrantId} was taken back already.");
         }
 
+        // Written also when nothing is left (then for 0): the grant is marked, so a spend given back later skips it.
         var entry = NewEntry(reverse.Key, CreditEntryKind.Reversal, grant.Currency, [new CreditPart(grant.GrantId, -grant.Remaining)], now, reverse.Reference, null, null);
-        return Decided(WithRemaining(grant.GrantId, 0), entry);
+        return Decided(this with { Grants = [.. Grants.Select(g => g.GrantId == grant.GrantId ? g with { Remaining = 0, ReversedAt = now } : g)] }, entry);
+    }
+
+    private CreditDecision ApplyRestore(RestoreSpend restore, DateTimeOffset now)
+    {
+        var parts = new List<CreditPart>();
+        var grants = Grants.ToList();
+        foreach (var taken in restore.Spent.Parts.Where(p => p.Amount < 0))
+        {
+            var index = grants.FindIndex(g => g.GrantId == taken.GrantId);
+            if (index < 0 || grants[index] is var grant && (grant.ReversedAt is not null || grant.IsExpiredAt(now)))
+            {
+                continue;
+            }
+
+            var back = Math.Min(-taken.Amount, grant.Amount - grant.Remaining);
+            if (back > 0)
+            {
+                parts.Add(new CreditPart(grant.GrantId, back));
+                grants[index] = grant with { Remaining = grant.Remaining + back };
+            }
+        }
+
+        var spent = -restore.Spent.Amount;
+        var restored = parts.Sum(p => p.Amount);
+        var reason = restored == spent ? null : $"{spent - restored} of the {spent} spent belonged to grants expired or taken back since, and is not given back.";
+        if (parts.Count == 0)
+        {
+            return new CreditDecision(CreditDecisionKind.Nothing, null, null, reason ?? "The spend took nothing.");
+        }
+
+        var entry = NewEntry(restore.Key, CreditEntryKind.Restore, restore.Spent.Currency, parts, now, restore.Reference, reason, null);
+        return Decided(this with { Grants = grants }, entry);
     }
 
     private CreditDecision ApplyExpiry(ExpireGrant expire, DateTimeOffset now)

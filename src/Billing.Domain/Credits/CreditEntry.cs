@@ -9,6 +9,9 @@ public enum CreditEntryKind
     Expiry = 3,
     Reversal = 4,
     Adjustment = 5,
+
+    /// <summary>A spend given back because its invoice was voided (to the grants it took from that can still be spent).</summary>
+    Restore = 6,
 }
 
 /// <summary>How much of one grant an entry took (negative) or gave (positive).</summary>
@@ -20,7 +23,7 @@ public sealed record CreditPart(string GrantId, long Amount);
 /// </summary>
 public sealed record CreditEntry
 {
-    /// <summary>The idempotency key, derived from the cause (<c>grant:cs_...</c>, <c>spend:invoice:{runId}</c>, <c>expiry:{grantId}</c>, <c>reversal:{grantId}</c>, <c>adjust:{key}</c>).</summary>
+    /// <summary>The idempotency key, derived from the cause (<c>grant:cs_...</c>, <c>spend:invoice:{runId}</c>, <c>expiry:{grantId}</c>, <c>reversal:{paymentIntentId}</c>, <c>adjust:{key}</c>, <c>restore:{spend key}</c>).</summary>
     public required string Key { get; init; }
 
     /// <summary>1, 2, 3, ... in the order the entries were applied to the book (its version after this entry).</summary>
@@ -39,7 +42,7 @@ public sealed record CreditEntry
     /// <summary>What caused it: a Checkout Session, an invoice run, a charge or dispute.</summary>
     public string? Reference { get; init; }
 
-    /// <summary>Manual adjustments: why.</summary>
+    /// <summary>Manual adjustments: why; a restore: how much of the spend could not be given back.</summary>
     public string? Reason { get; init; }
 
     /// <summary>Manual adjustments: who (the operator's identity from the admin token).</summary>

@@ -29,6 +29,9 @@ public sealed record CreditGrant
     /// <summary>The Stripe PaymentIntent that paid for it (refunds and disputes find the grant by it).</summary>
     public string? PaymentIntentId { get; init; }
 
+    /// <summary>When its payment was taken back (refund, lost dispute): nothing is ever given back to it after that.</summary>
+    public DateTimeOffset? ReversedAt { get; init; }
+
     public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } expiresAt && now >= expiresAt;
 
     public bool IsSpendableAt(DateTimeOffset now, Currency currency) => Remaining > 0 && Currency == currency && !IsExpiredAt(now);

@@ -17,11 +17,29 @@ public abstract record CreditOperation(string Key)
 
     /// <summary>Spend up to <paramref name="upTo"/> (oldest grant first, never expired credit).</summary>
     public static CreditOperation Spend(string key, Currency currency, long upTo, string reference) =>
-        new SpendCredit("spend:" + key, currency, upTo, reference);
+        new SpendCredit(SpendKey(key), currency, upTo, reference);
+
+    /// <summary>The entry key of the spend <see cref="Spend"/> makes under <paramref name="key"/>.</summary>
+    public static string SpendKey(string key) => "spend:" + key;
 
     /// <summary>Take back what is left of the grant paid by <paramref name="paymentIntentId"/> (refund, lost dispute); once per grant.</summary>
     public static CreditOperation Reverse(string paymentIntentId, string reference) =>
         new ReverseGrant(paymentIntentId, reference);
+
+    /// <summary>
+    /// Give back what <paramref name="spend"/> took (its invoice was voided), once per spend, to each grant it took from
+    /// that is neither expired nor reversed; what belonged to such a grant is not given back (it would be gone by now).
+    /// </summary>
+    public static CreditOperation Restore(CreditEntry spend, string reference)
+    {
+        ArgumentNullException.ThrowIfNull(spend);
+        if (spend.Kind != CreditEntryKind.Spend)
+        {
+            throw new ArgumentException($"Entry {spend.Key} is a {spend.Kind}, not a spend.", nameof(spend));
+        }
+
+        return new RestoreSpend("restore:" + spend.Key, spend, reference);
+    }
 
     /// <summary>An operator's adjustment: positive grants (no expiry), negative takes oldest first and may not exceed the balance.</summary>
     public static CreditOperation Adjust(string key, Currency currency, long amount, string reason, string operatorId) =>
@@ -35,6 +53,8 @@ public sealed record SpendCredit(string Key, Currency Currency, long UpTo, strin
 
 /// <summary>One PaymentIntent pays one grant, so <c>reversal:{paymentIntentId}</c> makes the reversal once per grant.</summary>
 public sealed record ReverseGrant(string PaymentIntentId, string Reference) : CreditOperation("reversal:" + PaymentIntentId);
+
+public sealed record RestoreSpend(string Key, CreditEntry Spent, string Reference) : CreditOperation(Key);
 
 public sealed record AdjustCredit(string Key, Currency Currency, long Amount, string Reason, string Operator) : CreditOperation(Key);
 

@@ -9,13 +9,14 @@ using Xunit;
 namespace Billing.Application.Tests.Credits;
 
 /// <summary>
-/// One seeded run of the ledger's property: grants (some expiring), spends, negative and positive adjustments and
-/// reversals, several of them repeated under the same key, all posted concurrently while the clock moves, through a
+/// One seeded run of the ledger's property: grants (some expiring), spends, negative and positive adjustments,
+/// reversals and spends given back (a voided invoice), several of them repeated under the same key, all posted concurrently while the clock moves, through a
 /// store that yields at every call and sometimes "crashes" right after a book write (the operation is then retried,
 /// as a redelivered queue message or a retried request would be). Afterwards the book and the entries must agree:
 /// the balance per currency is the sum of the entries, the version is their count, each grant's remaining is what
-/// its entries left, nothing was taken from a grant at or after its expiry, every key is posted at most once, and no
-/// expired credit remains. Shared by the in-memory test (many runs) and the Cosmos one (fewer, slower runs).
+/// its entries left, nothing was taken from or given back to a grant at or after its expiry, nothing was given back to a
+/// grant after its reversal nor more than its spend took, every key is posted at most once, and no expired credit
+/// remains. Shared by the in-memory test (many runs) and the Cosmos one (fewer, slower runs).
 /// </summary>
 public static class CreditLedgerScenario
 {
@@ -30,16 +31,31 @@ public static class CreditLedgerScenario
         var ledger = new CreditLedger(store, time, NullLogger<CreditLedger>.Instance);
         var operations = Operations(random, time.GetUtcNow());
 
-        var clock = Task.Run(async () =>
+        // Three concurrent phases: half the grants first, so that spends find credit (all started at once, every spend
+        // read an empty book and spent nothing); then everything else; then spends given back (their invoice voided:
+        // after the spend, as in production) with half the reversals, so a grant may be taken back before or after.
+        var phases = operations.ToLookup(op => op switch
         {
-            for (var i = 0; i < 12; i++)
-            {
-                await Task.Yield();
-                time.Advance(TimeSpan.FromMinutes(20));
-            }
+            GrantCredit when random.Next(2) == 0 => 0,
+            RestoreOf => 2,
+            ReverseGrant when random.Next(2) == 0 => 2,
+            _ => 1,
         });
-        var posted = await Task.WhenAll(operations.Select(op => Task.Run(() => PostWithRetriesAsync(ledger, accountId, op))));
-        await clock;
+        var posted = new List<CreditPosting>();
+        foreach (var phase in new[] { phases[0], phases[1], phases[2] })
+        {
+            var clock = Task.Run(async () =>
+            {
+                for (var i = 0; i < 6; i++)
+                {
+                    await Task.Yield();
+                    time.Advance(TimeSpan.FromMinutes(20));
+                }
+            });
+            posted.AddRange(await Task.WhenAll(phase.Select(op => Task.Run(() => PostWithRetriesAsync(ledger, accountId, op)))));
+            await clock;
+        }
+
         store.Calm();
         time.Advance(TimeSpan.FromHours(12)); // every expiry is due now
         var book = await ledger.ReadAsync(accountId, CancellationToken.None);
@@ -61,6 +77,11 @@ public static class CreditLedgerScenario
             Assert.InRange(grant.Remaining, 0, grant.Amount);
             Assert.All(parts.Where(p => p.Entry.Kind is CreditEntryKind.Spend or CreditEntryKind.Adjustment && p.Part.Amount < 0), p =>
                 Assert.True(grant.ExpiresAt is not { } expiresAt || p.Entry.At < expiresAt, $"Entry {p.Entry.Key} took from grant {grant.GrantId} at {p.Entry.At:O}, after its expiry {grant.ExpiresAt:O}."));
+            Assert.All(parts.Where(p => p.Entry.Kind == CreditEntryKind.Restore), p =>
+            {
+                Assert.True(p.Part.Amount > 0 && (grant.ExpiresAt is not { } expiresAt || p.Entry.At < expiresAt), $"Entry {p.Entry.Key} gave {p.Part.Amount} to grant {grant.GrantId} at {p.Entry.At:O} (expiry {grant.ExpiresAt:O}).");
+                Assert.False(parts.Any(r => r.Entry.Kind == CreditEntryKind.Reversal && r.Entry.Sequence < p.Entry.Sequence), $"Entry {p.Entry.Key} gave credit back to grant {grant.GrantId} after its reversal.");
+            });
             if (grant.ExpiresAt is { } expiry && expiry <= time.GetUtcNow())
             {
                 Assert.Equal(0, grant.Remaining);
@@ -70,6 +91,13 @@ public static class CreditLedgerScenario
         foreach (var entry in entries)
         {
             Assert.Equal(entry.Amount, entry.Parts.Sum(p => p.Amount));
+        }
+
+        foreach (var restore in entries.Where(e => e.Kind == CreditEntryKind.Restore))
+        {
+            var spend = entries.Single(e => "restore:" + e.Key == restore.Key && e.Kind == CreditEntryKind.Spend);
+            Assert.True(spend.Sequence < restore.Sequence);
+            Assert.All(restore.Parts, p => Assert.InRange(p.Amount, 1, -spend.Parts.Where(s => s.GrantId == p.GrantId).Sum(s => s.Amount)));
         }
 
         // What each caller was told matches what was written: a key posted now or before has that one entry.
@@ -104,6 +132,11 @@ public static class CreditLedgerScenario
             }
         }
 
+        foreach (var spend in operations.OfType<SpendCredit>().Select(s => s.Key).Distinct().Where(_ => random.Next(3) > 0).ToList())
+        {
+            operations.AddRange(Enumerable.Repeat(new RestoreOf(spend), random.Next(4) == 0 ? 2 : 1));
+        }
+
         return operations;
     }
 
@@ -121,7 +154,9 @@ public static class CreditLedgerScenario
         {
             try
             {
-                return await ledger.PostAsync(accountId, operation, CancellationToken.None);
+                return operation is RestoreOf restore
+                    ? await ledger.RestoreSpendAsync(accountId, restore.Given, "void", CancellationToken.None)
+                    : await ledger.PostAsync(accountId, operation, CancellationToken.None);
             }
             catch (SimulatedLedgerCrashException) when (attempt < 50)
             {
@@ -142,6 +177,9 @@ public static class CreditLedgerScenario
         while (before is not null);
         return entries;
     }
+
+    /// <summary>What a voided invoice asks: give back the spend keyed <see cref="Given"/> (if it was posted).</summary>
+    private sealed record RestoreOf(string Given) : CreditOperation("restore:" + Given);
 
     /// <summary>Yields at every call and sometimes dies right after a book write was applied.</summary>
     private sealed class ChaoticStore(ICreditLedgerStore inner, Random random, double crashRate) : ICreditLedgerStore

@@ -36,7 +36,7 @@ internal sealed class InvoicingTestBed
         Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, Credits, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, options, Usage.Time, NullLogger<InvoicingSweep>.Instance);
         Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, Usage.Catalog, Usage.Time);
-        StatusSync = new InvoiceRunStatusSync(Runs, Stripe, NullLogger<InvoiceRunStatusSync>.Instance);
+        StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, NullLogger<InvoiceRunStatusSync>.Instance);
     }
 
     public UsageTestBed Usage { get; }

@@ -1,11 +1,18 @@
 using Billing.Application.Invoicing;
 using Billing.Application.Tests.Fakes;
+using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Billing.Domain.Pricing;
 
 namespace Billing.Application.Tests.Invoicing;
 
-/// <summary>A usage invoice paid (or voided) in Stripe after its run recorded it: the run takes Stripe's new status.</summary>
+/// <summary>
+/// A usage invoice paid (or voided) in Stripe after its run recorded it: the run takes Stripe's new status, and a
+/// voided invoice gives back the prepaid credit it applied.
+/// </summary>
 public sealed class InvoiceRunStatusSyncTests
 {
+    private static readonly Currency Usd = Currency.Parse("usd");
     private readonly InvoicingTestBed _bed = new();
 
     [Fact]
@@ -52,5 +59,79 @@ public sealed class InvoiceRunStatusSyncTests
         // The job finishes and records what Stripe has then.
         var done = await _bed.DeliverAsync(subscriber.Job);
         Assert.Equal((InvoiceRunStep.Recorded, "paid"), (done!.Step, done.Status));
+    }
+
+    [Fact]
+    public async Task A_voided_invoice_gives_back_the_credit_it_applied_once()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await GrantAsync(subscriber.Id, "cs_a", 2_000);
+        await GrantAsync(subscriber.Id, "cs_b", 3_000);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal(5_000, run!.CreditApplied);
+        await _bed.Credits.PostAsync(subscriber.Id, CreditOperation.Adjust("later", Usd, 700, "goodwill", "ops-1"), CancellationToken.None);
+
+        _bed.Stripe.SetStatus(run.StripeInvoiceId!, "void");
+
+        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None));
+        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None)); // a duplicate event
+        var restore = Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
+        Assert.Equal(("restore:spend:invoice:" + run.RunId, 5_000L, run.RunId), (restore.Key, restore.Amount, restore.Reference));
+        Assert.Equal([new CreditPart("cs:cs_a", 2_000), new CreditPart("cs:cs_b", 3_000)], restore.Parts);
+        Assert.Equal(5_700, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+        Assert.Equal("void", Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task An_uncollectible_invoice_keeps_its_credit_spent()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "uncollectible");
+
+        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None));
+        Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
+        Assert.Equal(0, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
+    public async Task A_void_recorded_without_its_credit_given_back_gets_it_back_on_the_next_delivery()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "void");
+        await _bed.Runs.SaveAsync(run with { Status = "void" }, CancellationToken.None); // as if a delivery had saved it and not given the credit back
+
+        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None)); // the status was there already
+
+        Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
+        Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
+    public async Task A_run_resumed_after_its_invoice_was_voided_records_void_and_gives_the_credit_back()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await GrantAsync(subscriber.Id, "cs_a", 2_000);
+        _bed.Options.FailOnceAt = ["Finalized"];
+        await Assert.ThrowsAnyAsync<Exception>(() => _bed.DeliverAsync(subscriber.Job));
+        var run = await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None);
+        _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "void");
+        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None)); // left to the job
+
+        var done = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.Recorded, "void"), (done!.Step, done.Status));
+        Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
+        Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    private Task GrantAsync(AccountId accountId, string sessionId, long amount)
+    {
+        _bed.Time.Advance(TimeSpan.FromSeconds(1)); // grants in a known order
+        return _bed.Credits.PostAsync(accountId, CreditOperation.Grant("cs:" + sessionId, Usd, amount, null, "pack:TEST", "pi_" + sessionId, sessionId), CancellationToken.None);
     }
 }

@@ -1,6 +1,7 @@
-using Billing.Application.Invoicing;
 using Billing.Application.Accounts;
+using Billing.Application.Credits;
 using Billing.Application.Entitlements;
+using Billing.Application.Invoicing;
 using Billing.Application.Payments;
 using Billing.Application.StripeCustomers;
 using Billing.Application.StripeEvents;
@@ -11,9 +12,9 @@ using Billing.Application.Tests.Fakes;
 using Billing.Application.Tests.StripeEvents.Simulation;
 using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
+using Billing.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Billing.TestSupport;
 
 namespace Billing.Application.Tests.StripeEvents;
 
@@ -49,7 +50,7 @@ internal sealed class WebhookWorld
         [
             new CheckoutSessionCompletedHandler(resolver, accounts, Sync, paymentHandlers ?? []),
             new SubscriptionEventsHandler(resolver, Sync),
-            new InvoicePaymentEventsHandler(resolver, Sync, new InvoiceRunStatusSync(new InMemoryInvoiceRunStore(), new FakeStripeInvoicing(), NullLogger<InvoiceRunStatusSync>.Instance)),
+            new InvoicePaymentEventsHandler(resolver, Sync, new InvoiceRunStatusSync(new InMemoryInvoiceRunStore(), new FakeStripeInvoicing(), new CreditLedger(new InMemoryCreditLedgerStore(), Time, NullLogger<CreditLedger>.Instance), NullLogger<InvoiceRunStatusSync>.Instance)),
             new CheckoutSessionExpiredHandler(resolver, accounts),
             new CustomerDeletedHandler(resolver, accounts, Sync, Resync),
         ];

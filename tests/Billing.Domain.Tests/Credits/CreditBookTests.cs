@@ -60,6 +60,63 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void A_reversal_of_a_grant_spent_to_the_last_cent_is_still_written_for_0_and_marks_the_grant()
+    {
+        var book = Empty()
+            .Post(CreditOperation.Grant("g", Usd, 500, null, "pack:A", "pi_g", null), T0)
+            .Post(CreditOperation.Spend("run", Usd, 500, "run"), T0.AddMinutes(1));
+
+        var reversal = book.Apply(CreditOperation.Reverse("pi_g", "ch_1"), T0.AddMinutes(2));
+
+        Assert.Equal((CreditEntryKind.Reversal, 0L), (reversal.Entry!.Kind, reversal.Entry.Amount));
+        Assert.Equal(T0.AddMinutes(2), Assert.Single(reversal.Book!.Grants).ReversedAt);
+    }
+
+    [Fact]
+    public void A_spend_is_given_back_to_the_grants_it_took_from()
+    {
+        var book = Empty()
+            .Post(CreditOperation.Grant("a", Usd, 300, null, "pack:A", "pi_a", null), T0)
+            .Post(CreditOperation.Grant("b", Usd, 500, null, "pack:A", "pi_b", null), T0.AddMinutes(1));
+        var spend = book.Apply(CreditOperation.Spend("run", Usd, 600, "run"), T0.AddMinutes(2));
+        book = spend.Book!.Settled().Post(CreditOperation.Spend("later", Usd, 100, "later"), T0.AddMinutes(3));
+
+        var restore = book.Apply(CreditOperation.Restore(spend.Entry!, "run"), T0.AddMinutes(4));
+
+        Assert.Equal(("restore:spend:run", CreditEntryKind.Restore, 600L, (string?)null), (restore.Entry!.Key, restore.Entry.Kind, restore.Entry.Amount, restore.Entry.Reason));
+        Assert.Equal([new CreditPart("a", 300), new CreditPart("b", 300)], restore.Entry.Parts);
+        Assert.Equal([300L, 400L], restore.Book!.Grants.Select(g => g.Remaining));
+        Assert.Equal(700, restore.Book.Spendable(Usd, T0.AddMinutes(4)));
+        Assert.Throws<ArgumentException>(() => CreditOperation.Restore(restore.Entry, "run")); // only a spend is given back
+    }
+
+    [Fact]
+    public void What_a_spend_took_from_a_grant_expired_or_taken_back_since_is_not_given_back()
+    {
+        var expiresAt = T0.AddHours(1);
+        var book = Empty()
+            .Post(CreditOperation.Grant("short", Usd, 200, expiresAt, "pack:S", "pi_short", null), T0)
+            .Post(CreditOperation.Grant("refunded", Usd, 300, null, "pack:A", "pi_refunded", null), T0.AddMinutes(1))
+            .Post(CreditOperation.Grant("kept", Usd, 400, null, "pack:A", "pi_kept", null), T0.AddMinutes(2));
+        var spend = book.Apply(CreditOperation.Spend("run", Usd, 900, "run"), T0.AddMinutes(3));
+        book = spend.Book!.Settled().Post(CreditOperation.Reverse("pi_refunded", "ch_1"), T0.AddMinutes(4)); // nothing left: a 0 reversal
+        var after = expiresAt.AddMinutes(1); // "short" expired meanwhile (spent to 0, so no expiry entry was due)
+
+        var restore = book.Apply(CreditOperation.Restore(spend.Entry!, "run"), after);
+
+        Assert.Equal([new CreditPart("kept", 400)], restore.Entry!.Parts);
+        Assert.Equal("500 of the 900 spent belonged to grants expired or taken back since, and is not given back.", restore.Entry.Reason);
+        Assert.Equal(400, restore.Book!.Spendable(Usd, after));
+        Assert.Equal([0L, 0L, 400L], restore.Book.Grants.Select(g => g.Remaining));
+
+        var onlyGone = Empty()
+            .Post(CreditOperation.Grant("refunded", Usd, 300, null, "pack:A", "pi_refunded", null), T0);
+        var spentAll = onlyGone.Apply(CreditOperation.Spend("run", Usd, 300, "run"), T0.AddMinutes(1));
+        onlyGone = spentAll.Book!.Settled().Post(CreditOperation.Reverse("pi_refunded", "ch_1"), T0.AddMinutes(2));
+        Assert.Equal(CreditDecisionKind.Nothing, onlyGone.Apply(CreditOperation.Restore(spentAll.Entry!, "run"), T0.AddMinutes(3)).Kind);
+    }
+
+    [Fact]
     public void Adjustments_grant_without_expiry_or_take_no_more_than_is_spendable()
     {
         var book = Empty().Post(CreditOperation.Adjust("k1", Usd, 250, "goodwill", "ops-1"), T0);

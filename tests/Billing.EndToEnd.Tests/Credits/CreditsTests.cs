@@ -213,6 +213,20 @@ public sealed class CreditsTests
             ("recorded", charges, credit, charges - credit),
             (run.GetProperty("step").GetString(), run.GetProperty("total").GetInt64(), run.GetProperty("creditApplied").GetInt64(), run.GetProperty("amountDue").GetInt64()));
         Assert.Empty(OpenApiContract.Check("get", "/api/billing/admin/invoices/runs/{id}", HttpStatusCode.OK, "application/json", run.GetRawText()));
+
+        // An operator voids the invoice in Stripe: nobody owes it now, so the credit it applied comes back.
+        await stack.Stripe.V1.Invoices.VoidInvoiceAsync(invoice.Id);
+        var restored = await WaitForBalanceAsync(stack, accountId, credit);
+        var restore = restored.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("kind").GetString() == "restore");
+        Assert.Equal((credit, run.GetProperty("runId").GetString()), (restore.GetProperty("amount").GetInt64(), restore.GetProperty("reference").GetString()));
+        Assert.Empty(OpenApiContract.Check("get", "/api/billing/credits", HttpStatusCode.OK, "application/json", restored.GetRawText()));
+        var voided = await Eventually.GetAsync(
+            () => GetAsync(stack, accountId, "/api/billing/invoices"),
+            i => i.GetProperty("invoices")[0].GetProperty("status").GetString() == "void",
+            "the invoice listed as void",
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(credit, voided.GetProperty("invoices")[0].GetProperty("creditApplied").GetInt64());
+        Assert.Single((await GetCreditsAsync(stack, accountId)).GetProperty("entries").EnumerateArray(), e => e.GetProperty("kind").GetString() == "restore");
     }
 
     private static async Task<JsonElement> WaitForBalanceAsync(WebhookStack stack, string accountId, long balance) =>

@@ -81,6 +81,7 @@ public sealed record CreditEntryResponse(
         CreditEntryKind.Expiry => "expiry",
         CreditEntryKind.Reversal => "reversal",
         CreditEntryKind.Adjustment => "adjustment",
+        CreditEntryKind.Restore => "restore",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown credit entry kind."),
     };
 }
