@@ -12,7 +12,8 @@ namespace Billing.Application.Credits;
 
 /// <summary>
 /// A completed payment-mode Checkout Session (<c>checkout.session.completed</c> or
-/// <c>checkout.session.async_payment_succeeded</c>): grants what it sold once it is <c>paid</c>. The grant id is
+/// <c>checkout.session.async_payment_succeeded</c>): grants what it sold once it is <c>paid</c>, on the terms its
+/// metadata carries from the Checkout (<see cref="PurchaseTerms"/>; the catalog's for sessions that carry none). The grant id is
 /// <c>cs:{sessionId}</c>, so however often and in whatever order the two events arrive, it is granted once; an
 /// unpaid session (a delayed payment still in flight, or one that failed) grants nothing, and neither does one whose
 /// payment was refunded or lost in a dispute before this event was processed (<see cref="PurchaseReversal"/>).
@@ -60,20 +61,20 @@ public sealed class PurchaseCompletedHandler(
 
     private async Task<StripeEventHandlingResult> GrantAsync(AccountId accountId, BillingAccount before, StripeEventPayload session, string sessionId, string grantId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        switch (session.Purchase)
+        switch (session.Purchase?.Resolve(catalog))
         {
-            case PurchaseKinds.CreditPack when catalog.FindPack(session.PurchaseCode) is { } pack:
+            case { Kind: PurchaseKinds.CreditPack, Credit: { } credit } pack:
                 var posting = await ledger.PostAsync(
                     accountId,
-                    CreditOperation.Grant(grantId, pack.Credit.Currency, pack.Credit.MinorUnits, now + pack.ExpiresAfter, "pack:" + pack.Code.Value, session.PaymentIntentId, sessionId),
+                    CreditOperation.Grant(grantId, credit.Currency, credit.MinorUnits, now + pack.ExpiresAfter, "pack:" + pack.Code, session.PaymentIntentId, sessionId),
                     cancellationToken).ConfigureAwait(false);
                 return posting.Kind == CreditPostingKind.Posted
-                    ? StripeEventHandlingResult.Applied(accountId, $"Granted {pack.Credit.MinorUnits} {pack.Credit.Currency} of credit ({pack.Code}).")
+                    ? StripeEventHandlingResult.Applied(accountId, $"Granted {credit.MinorUnits} {credit.Currency} of credit ({pack.Code}).")
                     : StripeEventHandlingResult.Ignored(accountId, $"Credit of session {sessionId} was granted before.");
-            case PurchaseKinds.AddOn when catalog.FindAddOn(session.PurchaseCode) is { } addOn:
+            case { Kind: PurchaseKinds.AddOn, Meter: { } meter, MeterKind: { } meterKind, Units: { } units } addOn:
                 if (before.AddOns.Any(a => a.GrantId == grantId))
                 {
-                    await included.RefreshAsync(before, addOn.Meter, now, cancellationToken).ConfigureAwait(false); // in case the first delivery stopped before it
+                    await included.RefreshAsync(before, meter, now, cancellationToken).ConfigureAwait(false); // in case the first delivery stopped before it
                     return StripeEventHandlingResult.Ignored(accountId, $"Add-on of session {sessionId} was granted before.");
                 }
 
@@ -82,19 +83,19 @@ public sealed class PurchaseCompletedHandler(
                     account => account.GrantAddOn(new MeterAddOn
                     {
                         GrantId = grantId,
-                        Code = addOn.Code.Value,
-                        Meter = addOn.Meter,
-                        Units = addOn.Units,
+                        Code = addOn.Code,
+                        Meter = meter,
+                        Units = units,
                         GrantedAt = now,
                         ExpiresAt = now + addOn.ExpiresAfter,
-                        PeriodKey = addOn.MeterKind == MeterKind.Consumption && addOn.ExpiresAfter is null ? entitlements.Evaluate(account, now).PeriodKey : null,
+                        PeriodKey = meterKind == MeterKind.Consumption && addOn.ExpiresAfter is null ? entitlements.Evaluate(account, now).PeriodKey : null,
                         PaymentIntentId = session.PaymentIntentId,
                     }),
                     cancellationToken).ConfigureAwait(false);
-                await included.RefreshAsync(granted, addOn.Meter, now, cancellationToken).ConfigureAwait(false); // usage counted before it is billed with it
-                return StripeEventHandlingResult.Applied(accountId, $"Add-on {addOn.Code}: +{addOn.Units} {addOn.Meter}.");
+                await included.RefreshAsync(granted, meter, now, cancellationToken).ConfigureAwait(false); // usage counted before it is billed with it
+                return StripeEventHandlingResult.Applied(accountId, $"Add-on {addOn.Code}: +{units} {meter}.");
             default:
-                return StripeEventHandlingResult.Ignored(accountId, $"Payment-mode session sells '{session.Purchase}' '{session.PurchaseCode}', which is not in the catalog (the event is kept and can be replayed).");
+                return StripeEventHandlingResult.Ignored(accountId, $"Payment-mode session sells '{session.Purchase?.Kind}' '{session.Purchase?.Code}', which it does not describe and the catalog does not sell (the event is kept and can be replayed).");
         }
     }
 }

@@ -24,8 +24,8 @@ public sealed record StartedPurchase(string SessionId, Uri Url, string Purchase,
 /// <summary>
 /// Starts a payment-mode Stripe Checkout for a credit pack (<c>POST /api/billing/credits/checkout</c>) or an add-on
 /// (<c>POST /api/billing/addons/checkout</c>). Validation first (a refused request writes nothing); then the account's
-/// Stripe customer (created if needed) and one new session. What it grants is decided when Stripe reports the
-/// payment (<see cref="PurchaseCompletedHandler"/>).
+/// Stripe customer (created if needed) and one new session, whose metadata carries what it grants as the catalog has
+/// it now (<see cref="PurchaseTerms"/>); it is granted when Stripe reports the payment (<see cref="PurchaseCompletedHandler"/>).
 /// </summary>
 public sealed partial class Purchases(
     PurchaseCatalog catalog,
@@ -38,17 +38,17 @@ public sealed partial class Purchases(
     public Task<Outcome<StartedPurchase>> StartCreditPackAsync(AccountId accountId, string? pack, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
     {
         var found = catalog.FindPack(pack);
-        return StartAsync(accountId, PurchaseKinds.CreditPack, "pack", pack, found is null ? null : (found.Code.Value, found.PriceId, found.Price), successUrl, cancelUrl, cancellationToken);
+        return StartAsync(accountId, PurchaseKinds.CreditPack, "pack", pack, found is null ? null : (PurchaseTerms.Of(found), found.PriceId, found.Price), successUrl, cancelUrl, cancellationToken);
     }
 
     public Task<Outcome<StartedPurchase>> StartAddOnAsync(AccountId accountId, string? addOn, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
     {
         var found = catalog.FindAddOn(addOn);
-        return StartAsync(accountId, PurchaseKinds.AddOn, "addOn", addOn, found is null ? null : (found.Code.Value, found.PriceId, found.Price), successUrl, cancelUrl, cancellationToken);
+        return StartAsync(accountId, PurchaseKinds.AddOn, "addOn", addOn, found is null ? null : (PurchaseTerms.Of(found), found.PriceId, found.Price), successUrl, cancelUrl, cancellationToken);
     }
 
     private async Task<Outcome<StartedPurchase>> StartAsync(
-        AccountId accountId, string purchase, string field, string? requested, (string Code, string PriceId, Money Price)? item, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
+        AccountId accountId, string purchase, string field, string? requested, (PurchaseTerms Terms, string PriceId, Money Price)? item, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(requested))
@@ -74,14 +74,13 @@ public sealed partial class Purchases(
                 AccountId = accountId,
                 CustomerId = account.StripeCustomerId!,
                 PriceId = sold.PriceId,
-                Purchase = purchase,
-                PurchaseCode = sold.Code,
+                Terms = sold.Terms,
                 SuccessUrl = success,
                 CancelUrl = cancel,
             },
             cancellationToken).ConfigureAwait(false);
-        LogStarted(accountId.Value, purchase, sold.Code, session.SessionId);
-        return Outcome.Succeeded(new StartedPurchase(session.SessionId, session.Url, purchase, sold.Code, sold.Price));
+        LogStarted(accountId.Value, purchase, sold.Terms.Code, session.SessionId);
+        return Outcome.Succeeded(new StartedPurchase(session.SessionId, session.Url, purchase, sold.Terms.Code, sold.Price));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Checkout {SessionId} started for account {AccountId}: {Purchase} {Code}")]

@@ -1,11 +1,12 @@
+using Billing.Application.Credits;
 using Billing.Domain.Accounts;
 
 namespace Billing.Application.Payments;
 
 /// <summary>
 /// A payment-mode, hosted Checkout Session selling one one-time price (a credit pack or an add-on), tied to the
-/// account by its customer, <c>client_reference_id</c> and metadata <c>account_id</c>, with <c>purchase</c> and
-/// <c>purchase_code</c> metadata on the session and its PaymentIntent naming what is sold.
+/// account by its customer, <c>client_reference_id</c> and metadata <c>account_id</c>, with the purchase's terms
+/// (<see cref="PurchaseTerms.ToMetadata"/>) in the metadata of the session and its PaymentIntent.
 /// </summary>
 public sealed record HostedPaymentRequest
 {
@@ -15,10 +16,8 @@ public sealed record HostedPaymentRequest
 
     public required string PriceId { get; init; }
 
-    /// <summary><c>credit_pack</c> or <c>add_on</c>.</summary>
-    public required string Purchase { get; init; }
-
-    public required string PurchaseCode { get; init; }
+    /// <summary>What is sold and what it grants, frozen now.</summary>
+    public required PurchaseTerms Terms { get; init; }
 
     public required string SuccessUrl { get; init; }
 

@@ -1,3 +1,5 @@
+using Billing.Application.Credits;
+
 namespace Billing.Application.StripeEvents;
 
 /// <summary>
@@ -45,11 +47,8 @@ public sealed record StripeEventPayload
 
     public string? Currency { get; init; }
 
-    /// <summary>Payment-mode Checkout Sessions: the <c>purchase</c> metadata (<c>credit_pack</c>, <c>add_on</c>).</summary>
-    public string? Purchase { get; init; }
-
-    /// <summary>Payment-mode Checkout Sessions: the <c>purchase_code</c> metadata (the pack's or add-on's code).</summary>
-    public string? PurchaseCode { get; init; }
+    /// <summary>Payment-mode Checkout Sessions: what the session sold and on which terms (its metadata).</summary>
+    public PurchaseTerms? Purchase { get; init; }
 
     /// <summary>Disputes: the disputed charge (charges: their own id).</summary>
     public string? ChargeId { get; init; }

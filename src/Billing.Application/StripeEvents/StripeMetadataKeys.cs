@@ -23,4 +23,19 @@ public static class StripeMetadataKeys
 
     /// <summary>The code of the credit pack or add-on a payment-mode Checkout Session sells.</summary>
     public const string PurchaseCode = "purchase_code";
+
+    /// <summary>A credit pack's credit in minor units of <see cref="GrantCurrency"/>, frozen at Checkout (<c>PurchaseTerms</c>).</summary>
+    public const string GrantCredit = "grant_credit";
+
+    public const string GrantCurrency = "grant_currency";
+
+    /// <summary>An add-on's meter, its kind (<c>consumption</c>, <c>allocation</c>) and units, frozen at Checkout.</summary>
+    public const string GrantMeter = "grant_meter";
+
+    public const string GrantMeterKind = "grant_meter_kind";
+
+    public const string GrantUnits = "grant_units";
+
+    /// <summary>How long the credit or add-on lasts from its grant (<c>d.hh:mm:ss</c>); absent: for good.</summary>
+    public const string GrantExpiresAfter = "grant_expires_after";
 }

@@ -81,8 +81,10 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
     {
         ArgumentNullException.ThrowIfNull(request);
         var metadata = AccountMetadata(request.AccountId.Value);
-        metadata[StripeMetadataKeys.Purchase] = request.Purchase;
-        metadata[StripeMetadataKeys.PurchaseCode] = request.PurchaseCode;
+        foreach (var (key, value) in request.Terms.ToMetadata())
+        {
+            metadata[key] = value;
+        }
         var options = new SessionCreateOptions
         {
             Mode = "payment",

@@ -1,3 +1,4 @@
+using Billing.Application.Credits;
 using Billing.Application.StripeEvents;
 using Newtonsoft.Json.Linq;
 using Stripe;
@@ -93,8 +94,7 @@ public sealed class StripeEventPayloadReader : IStripeEventPayloadReader
                     PaymentIntentId = session.PaymentIntentId,
                     AmountTotal = session.AmountTotal,
                     Currency = session.Currency,
-                    Purchase = MetadataValue(session.Metadata, StripeMetadataKeys.Purchase),
-                    PurchaseCode = MetadataValue(session.Metadata, StripeMetadataKeys.PurchaseCode),
+                    Purchase = PurchaseTerms.FromMetadata(session.Metadata),
                 };
             case Charge charge:
                 return payload with

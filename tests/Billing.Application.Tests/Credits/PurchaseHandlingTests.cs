@@ -28,6 +28,7 @@ public sealed class PurchaseHandlingTests
     private readonly PurchaseCatalog _catalog;
     private readonly PurchaseCompletedHandler _purchases;
     private readonly PaymentReversalHandler _reversals;
+    private readonly PurchaseReversal _reversal;
 
     public PurchaseHandlingTests()
     {
@@ -38,10 +39,10 @@ public sealed class PurchaseHandlingTests
         options.AddOns.Add(new AddOnOptions { Code = "RUNS_100", DisplayName = "100 runs", PriceId = "price_runs_100", Amount = 500, Currency = "usd", Meter = "agent_runs", Units = 100 });
         _catalog = PurchaseCatalog.Create(options, TestCatalog.Options());
         _ledger = new CreditLedger(_store, _usage.Time, NullLogger<CreditLedger>.Instance);
-        var reversal = new PurchaseReversal(_ledger, _usage.Accounts, _usage.IncludedUnits, _usage.Time);
-        _purchases = new PurchaseCompletedHandler(_catalog, _ledger, _usage.Accounts, _usage.Entitlements, reversal, _usage.IncludedUnits, _usage.Time);
+        _reversal = new PurchaseReversal(_ledger, _usage.Accounts, _usage.IncludedUnits, _usage.Time);
+        _purchases = Handler(_catalog);
         var resolver = new StripeEventAccountResolver(_links, NullLogger<StripeEventAccountResolver>.Instance);
-        _reversals = new PaymentReversalHandler(resolver, _gateway, reversal);
+        _reversals = new PaymentReversalHandler(resolver, _gateway, _reversal);
     }
 
     [Fact]
@@ -127,6 +128,40 @@ public sealed class PurchaseHandlingTests
         var lost = await _reversals.HandleAsync(Dispute("ch_5", "pi_cs_5", "lost"), CancellationToken.None);
         Assert.True(lost.IsApplied);
         Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
+    public async Task A_purchase_grants_what_it_was_sold_as_though_the_catalog_changed_or_stopped_selling_it_before_the_payment()
+    {
+        var account = await AccountAsync();
+        var pack = Session("cs_terms", "credit_pack", "CREDITS_30D", "paid", "checkout.session.completed"); // sold: 1,000 for 30 days
+        var addOn = Session("cs_terms_addon", "add_on", "PROJECTS_5", "paid", "checkout.session.completed"); // sold: 5 projects
+        var changed = new PurchaseOptions();
+        changed.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_30D", DisplayName = "$10", PriceId = "price_credits_30d", Amount = 1_000, Currency = "usd", Credit = 2_000 });
+        var now = Handler(PurchaseCatalog.Create(changed, TestCatalog.Options())); // CREDITS_30D gives 2,000 for good; PROJECTS_5 is not sold
+
+        Assert.True((await now.HandleAsync(account, pack, CancellationToken.None)).IsApplied);
+        Assert.True((await now.HandleAsync(account, addOn, CancellationToken.None)).IsApplied);
+
+        var grant = Assert.Single((await _ledger.ReadAsync(account, CancellationToken.None)).Grants);
+        Assert.Equal((1_000L, _usage.Time.GetUtcNow() + TimeSpan.FromDays(30), "pack:CREDITS_30D"), (grant.Amount, grant.ExpiresAt, grant.Source));
+        var granted = Assert.Single((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns);
+        Assert.Equal(("PROJECTS_5", UsageTestBed.Projects, 5L), (granted.Code, granted.Meter, granted.Units));
+    }
+
+    [Fact]
+    public async Task A_session_that_carries_no_terms_grants_what_the_catalog_sells_now_and_nothing_once_it_is_withdrawn()
+    {
+        var account = await AccountAsync();
+        var legacy = Session("cs_legacy", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed") with { Purchase = new PurchaseTerms { Kind = "credit_pack", Code = "CREDITS_10" } };
+        var withdrawn = Session("cs_withdrawn", "credit_pack", "CREDITS_GONE", "paid", "checkout.session.completed");
+
+        Assert.True((await _purchases.HandleAsync(account, legacy, CancellationToken.None)).IsApplied);
+        var ignored = await _purchases.HandleAsync(account, withdrawn, CancellationToken.None);
+
+        Assert.Equal(1_000, Assert.Single((await _ledger.ReadAsync(account, CancellationToken.None)).Grants).Amount);
+        Assert.False(ignored.IsApplied);
+        Assert.Contains("CREDITS_GONE", ignored.Note, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -248,6 +283,9 @@ public sealed class PurchaseHandlingTests
     private Task<Outcomes.Outcome<AllocationState>> TakeProjectAsync(AccountId account, int i) =>
         _usage.Allocations.TakeAsync(new AllocationRequest(account.Value, "projects", $"p{i}"), CancellationToken.None);
 
+    private PurchaseCompletedHandler Handler(PurchaseCatalog catalog) =>
+        new(catalog, _ledger, _usage.Accounts, _usage.Entitlements, _reversal, _usage.IncludedUnits, _usage.Time);
+
     private StripeEventPayload Session(string sessionId, string purchase, string code, string paymentStatus, string type) => new()
     {
         Id = "evt_" + Guid.NewGuid().ToString("N")[..10],
@@ -258,8 +296,9 @@ public sealed class PurchaseHandlingTests
         CheckoutMode = "payment",
         PaymentStatus = paymentStatus,
         PaymentIntentId = "pi_" + sessionId,
-        Purchase = purchase,
-        PurchaseCode = code,
+        Purchase = (purchase == PurchaseKinds.CreditPack ? _catalog.FindPack(code) is { } pack ? PurchaseTerms.Of(pack) : null
+                    : _catalog.FindAddOn(code) is { } addOn ? PurchaseTerms.Of(addOn) : null)
+                   ?? new PurchaseTerms { Kind = purchase, Code = code }, // as Purchases writes it at Checkout
     };
 
     private StripeEventPayload Charge(string type, string chargeId, string paymentIntentId, string? customerId = null) => new()

@@ -37,6 +37,8 @@ public sealed class CreditsTests
         Assert.Equal(HttpStatusCode.OK, purchase.Status);
         var sessionId = purchase.Body.GetProperty("sessionId").GetString()!;
         Assert.Equal(1_000, purchase.Body.GetProperty("amount").GetInt64());
+        var sold = await stack.Stripe.V1.Checkout.Sessions.GetAsync(sessionId); // what it grants travels with it, whatever the catalog says later
+        Assert.Equal(("CREDITS_10", "1000", "usd"), (sold.Metadata["purchase_code"], sold.Metadata["grant_credit"], sold.Metadata["grant_currency"]));
         await stack.Emulator!.ControlAsync("/_emulator/webhooks/duplicates", new Dictionary<string, string> { ["enabled"] = "true" });
         await stack.Emulator.ControlAsync("/_emulator/webhooks/hold");
         await stack.Emulator.ControlAsync($"/_emulator/checkout/sessions/{sessionId}/complete", new Dictionary<string, string> { ["payment_method"] = "delayed" });

@@ -1,6 +1,8 @@
 using System.Net;
+using Billing.Application.Credits;
 using Billing.Application.Payments;
 using Billing.Domain.Accounts;
+using Billing.Domain.Pricing;
 using Billing.Infrastructure.StripeApi;
 using Billing.Infrastructure.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -105,7 +107,7 @@ public sealed class StripeBillingGatewayTests
     }
 
     [Fact]
-    public async Task Payment_sessions_sell_one_price_and_name_the_account_and_the_purchase_on_the_session_and_its_payment()
+    public async Task Payment_sessions_sell_one_price_and_name_the_account_and_the_purchase_with_its_terms_on_the_session_and_its_payment()
     {
         _stripe.Respond(HttpStatusCode.OK, SessionJson);
 
@@ -115,8 +117,7 @@ public sealed class StripeBillingGatewayTests
                 AccountId = Account,
                 CustomerId = "cus_123",
                 PriceId = "price_credits_10",
-                Purchase = "credit_pack",
-                PurchaseCode = "CREDITS_10",
+                Terms = new PurchaseTerms { Kind = "credit_pack", Code = "CREDITS_10", Credit = new Money(1_000, Currency.Parse("usd")), ExpiresAfter = TimeSpan.FromDays(30) },
                 SuccessUrl = "https://app.example.com/ok",
                 CancelUrl = "https://app.example.com/billing",
             },
@@ -134,6 +135,7 @@ public sealed class StripeBillingGatewayTests
             Assert.Equal("user-1", request.Form[$"{prefix}[account_id]"]);
             Assert.Equal("credit_pack", request.Form[$"{prefix}[purchase]"]);
             Assert.Equal("CREDITS_10", request.Form[$"{prefix}[purchase_code]"]);
+            Assert.Equal(("1000", "usd", "30.00:00:00"), (request.Form[$"{prefix}[grant_credit]"], request.Form[$"{prefix}[grant_currency]"], request.Form[$"{prefix}[grant_expires_after]"]));
         }
 
         Assert.DoesNotContain(request.Form.Keys, k => k.StartsWith("subscription_data", StringComparison.Ordinal));

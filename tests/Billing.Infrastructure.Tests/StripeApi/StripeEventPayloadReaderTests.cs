@@ -64,10 +64,12 @@ public sealed class StripeEventPayloadReaderTests
     {
         var payload = _reader.Read(Event("checkout.session.async_payment_succeeded", """
             {"id":"cs_9","object":"checkout.session","mode":"payment","payment_status":"paid","customer":"cus_9","payment_intent":"pi_9",
-             "client_reference_id":"user-9","metadata":{"account_id":"user-9","purchase":"credit_pack","purchase_code":"CREDITS_10"}}
+             "client_reference_id":"user-9","metadata":{"account_id":"user-9","purchase":"credit_pack","purchase_code":"CREDITS_10",
+             "grant_credit":"1000","grant_currency":"usd","grant_expires_after":"30.00:00:00"}}
             """));
 
-        Assert.Equal(("credit_pack", "CREDITS_10", "pi_9", "paid"), (payload.Purchase, payload.PurchaseCode, payload.PaymentIntentId, payload.PaymentStatus));
+        Assert.Equal(("credit_pack", "CREDITS_10", "pi_9", "paid"), (payload.Purchase?.Kind, payload.Purchase?.Code, payload.PaymentIntentId, payload.PaymentStatus));
+        Assert.Equal((1_000L, "usd", TimeSpan.FromDays(30)), (payload.Purchase!.Credit!.Value.MinorUnits, payload.Purchase.Credit.Value.Currency.Code, payload.Purchase.ExpiresAfter));
     }
 
     [Fact]
