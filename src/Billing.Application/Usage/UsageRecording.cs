@@ -55,10 +55,14 @@ public sealed partial class UsageRecording(
 
         var account = await accounts.GetAsync(accountId!.Value, cancellationToken).ConfigureAwait(false);
         var fresh = false;
+        var occurredAt = request.OccurredAt ?? now;
+
+        // Usage that occurred ahead of our clock (within the allowed skew) belongs to the period it occurred in: a call
+        // seconds after the caller's period ended is counted against the new period's quota, not billed in the old one.
+        var at = occurredAt > now ? occurredAt : now;
         for (var attempt = 1; account is not null && attempt <= MaxAccountAttempts; attempt++)
         {
-            var entitlement = entitlements.Evaluate(account, now);
-            var occurredAt = request.OccurredAt ?? now;
+            var entitlement = entitlements.Evaluate(account, at);
             var occurredAtError = OccurredAtError(occurredAt, entitlement.Period, now, rules);
             if (occurredAtError is not null && !fresh)
             {
@@ -71,7 +75,7 @@ public sealed partial class UsageRecording(
                     break;
                 }
 
-                entitlement = entitlements.Evaluate(account, now);
+                entitlement = entitlements.Evaluate(account, at);
                 occurredAtError = OccurredAtError(occurredAt, entitlement.Period, now, rules);
             }
 

@@ -118,6 +118,21 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task Usage_that_occurred_just_after_the_period_ended_by_the_callers_clock_counts_in_the_next_period()
+    {
+        var account = _bed.Register();
+        var end = _bed.CurrentMonth.End;
+        _bed.Time.SetUtcNow(end - TimeSpan.FromSeconds(5)); // our clock: the old period still; the caller's runs ahead, within the skew
+
+        var after = (await _bed.RecordAsync(account, AgentRuns, 2, "after-the-end", end.AddSeconds(10))).AssertSucceeded();
+        var before = (await _bed.RecordAsync(account, AgentRuns, 1, "before-the-end", end.AddSeconds(-1))).AssertSucceeded();
+
+        Assert.Equal((end, 2L, 8L), (after.PeriodStart, after.Used, after.Remaining)); // the new period's own quota
+        Assert.Equal((end - TimeSpan.FromSeconds(5), end.AddSeconds(10)), (after.RecordedAt, after.OccurredAt));
+        Assert.Equal((_bed.CurrentMonth.Start, 1L), (before.PeriodStart, before.Used));
+    }
+
+    [Fact]
     public async Task The_late_window_and_clock_skew_come_from_the_options()
     {
         var bed = new UsageTestBed(usage: new UsageOptions { LateWindow = TimeSpan.FromHours(2), ClockSkew = TimeSpan.Zero });
