@@ -150,6 +150,18 @@ public sealed class PurchaseHandlingTests
     }
 
     [Fact]
+    public async Task A_lifetime_runs_from_the_payment_not_from_a_late_delivery()
+    {
+        var account = await AccountAsync();
+        var paid = Session("cs_late", "credit_pack", "CREDITS_30D", "paid", "checkout.session.async_payment_succeeded");
+        _usage.Time.Advance(TimeSpan.FromDays(2)); // retried, or replayed from poison
+
+        Assert.True((await _purchases.HandleAsync(account, paid, CancellationToken.None)).IsApplied);
+
+        Assert.Equal(paid.Created + TimeSpan.FromDays(30), Assert.Single((await _ledger.ReadAsync(account, CancellationToken.None)).Grants).ExpiresAt);
+    }
+
+    [Fact]
     public async Task A_session_that_carries_no_terms_grants_what_the_catalog_sells_now_and_nothing_once_it_is_withdrawn()
     {
         var account = await AccountAsync();
