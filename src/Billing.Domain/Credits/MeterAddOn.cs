@@ -30,6 +30,9 @@ public sealed record MeterAddOn
 
     public DateTimeOffset? RevokedAt { get; init; }
 
+    /// <summary>The Checkout Session that paid for it (the page confirms a purchase by it).</summary>
+    public string? SessionId => GrantId.StartsWith("cs:", StringComparison.Ordinal) ? GrantId["cs:".Length..] : null;
+
     public bool AppliesAt(DateTimeOffset now, UsagePeriodKey period) =>
         RevokedAt is null
         && now >= GrantedAt

@@ -21,7 +21,10 @@ public sealed record Entitlement
 
     public UsagePeriodKey PeriodKey => Period.Key;
 
-    /// <summary>Units add-ons add to meters' limits now (<see cref="Credits.MeterAddOn"/>).</summary>
+    /// <summary>The bought add-ons that apply now, oldest first.</summary>
+    public IReadOnlyList<Credits.MeterAddOn> AddOns { get; init; } = [];
+
+    /// <summary>Units <see cref="AddOns"/> add to meters' limits now.</summary>
     public IReadOnlyDictionary<MeterName, long> AddOnUnits { get; init; } = new Dictionary<MeterName, long>();
 
     /// <summary>The plan's policy for the meter, raised by the add-ons that apply now.</summary>

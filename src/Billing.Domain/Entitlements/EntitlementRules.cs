@@ -40,11 +40,12 @@ public static class EntitlementRules
             return entitlement;
         }
 
-        var units = account.AddOns
-            .Where(a => a.AppliesAt(now, entitlement.PeriodKey))
-            .GroupBy(a => a.Meter)
-            .ToDictionary(g => g.Key, g => g.Sum(a => a.Units));
-        return units.Count == 0 ? entitlement : entitlement with { AddOnUnits = units };
+        var applied = account.AddOns.Where(a => a.AppliesAt(now, entitlement.PeriodKey)).OrderBy(a => a.GrantedAt).ToList();
+        return applied.Count == 0 ? entitlement : entitlement with
+        {
+            AddOns = applied,
+            AddOnUnits = applied.GroupBy(a => a.Meter).ToDictionary(g => g.Key, g => g.Sum(a => a.Units)),
+        };
     }
 
     private static Entitlement EvaluatePlan(BillingAccount account, PlanCatalog catalog, DateTimeOffset now, TimeSpan pastDueGracePeriod)

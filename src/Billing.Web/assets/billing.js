@@ -2,7 +2,7 @@
 // Every call goes through api.js to an operation of the OpenAPI document; every refusal is shown as its ApiError message.
 import { createApi } from './api.js';
 import { createSession, loadConfig, mountSignIn } from './session.js';
-import { announce, busy, el, formatMoney, leaveTo, render } from './ui.js';
+import { announce, busy, el, leaveTo, render } from './ui.js';
 import { creditsSection, entitlementsSection, invoicesSection, ledgerRow, planSection, plansSection, usageSection } from './billing-view.js';
 
 const AUTO_REFRESH_MS = 30_000;
@@ -235,7 +235,7 @@ function showAlertWithAction(message, label, action) {
 
 /**
  * Back from Checkout (/billing/success?session_id=...): Stripe's webhooks reach the API asynchronously, so the page polls
- * until what was bought shows (a paid plan, or the credit entry of this session), for at most 30 s.
+ * until what was bought shows (a paid plan, the credit entry or the add-on of this session), for at most 30 s.
  */
 async function confirmCheckout(sessionId) {
   const pending = readPending(sessionId);
@@ -278,14 +278,17 @@ async function confirmed(pending, sessionId) {
     const credits = await api.get('/api/billing/credits', { query: { limit: LEDGER_PAGE } });
     return credits.entries.some((e) => e.kind === 'grant' && e.reference === sessionId);
   }
-  if (pending?.kind === 'add_on') return true; // an add-on shows in the entitlements; nothing to poll for by session id
+  if (pending?.kind === 'add_on') {
+    const entitlements = await api.get('/api/billing/entitlements');
+    return (entitlements.addOns ?? []).some((a) => a.sessionId === sessionId);
+  }
   const subscription = await api.get('/api/billing/subscription');
   return pending?.plan ? subscription.plan.code === pending.plan : subscription.plan.kind === 'paid';
 }
 
 function confirmation(pending) {
   if (pending?.kind === 'credit_pack') return `Thank you: your ${pending.name} was added to your credit.`;
-  if (pending?.kind === 'add_on') return `Thank you: ${pending.name} ${pending.amount ? `(${formatMoney(pending.amount, pending.currency)}) ` : ''}will apply as soon as Stripe confirms the payment.`;
+  if (pending?.kind === 'add_on') return `Thank you: ${pending.name} now raises your limits.`;
   return `You are now on ${state.subscription?.plan.displayName ?? pending?.name ?? 'your new plan'}.`;
 }
 

@@ -142,6 +142,23 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task An_add_on_bought_through_checkout_is_confirmed_by_its_session_and_listed_with_the_limits()
+    {
+        var accountId = NewAccount("addon");
+        var page = await SignedInAsync(accountId);
+        var limits = page.GetByRole(AriaRole.Table, new() { Name = "Limits" });
+        await Expect(limits.GetByRole(AriaRole.Row).Filter(new() { HasText = "Projects" })).ToContainTextAsync("1 at once");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Buy 5 more projects" }).ClickAsync();
+        await PayOnCheckoutAsync(page);
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Thank you: 5 more projects now raises your limits.", new() { Timeout = 40_000 });
+        await Expect(limits.GetByRole(AriaRole.Row).Filter(new() { HasText = "Projects" })).ToContainTextAsync("6 at once");
+        await Expect(page.Locator("ul.add-ons")).ToContainTextAsync("+5 Projects (EXTRA_PROJECTS_5)");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_credit_pack_bought_through_checkout_shows_in_the_balance_and_the_ledger()
     {
         var accountId = NewAccount("credits");

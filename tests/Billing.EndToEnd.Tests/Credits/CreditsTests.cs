@@ -126,6 +126,9 @@ public sealed class CreditsTests
         var entitlements = await GetAsync(stack, buyer, "/api/billing/entitlements");
         var projects = entitlements.GetProperty("meters").EnumerateArray().Single(m => m.GetProperty("meter").GetString() == "projects");
         Assert.Equal(6, projects.GetProperty("limit").GetInt64()); // the free plan's 1 + 5
+        var listed = Assert.Single(entitlements.GetProperty("addOns").EnumerateArray()); // and why: the add-on, by the session that paid for it
+        Assert.Equal(("EXTRA_PROJECTS_5", "projects", 5L, addOn.Body.GetProperty("sessionId").GetString()), (listed.GetProperty("code").GetString(), listed.GetProperty("meter").GetString(), listed.GetProperty("units").GetInt64(), listed.GetProperty("sessionId").GetString()));
+        Assert.Empty(OpenApiContract.Check("get", "/api/billing/entitlements", HttpStatusCode.OK, "application/json", entitlements.GetRawText()));
         for (var i = 0; i < 6; i++)
         {
             Assert.Equal(HttpStatusCode.OK, await TakeProjectAsync(stack, buyer, $"p{i}"));

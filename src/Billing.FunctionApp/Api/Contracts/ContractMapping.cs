@@ -138,6 +138,7 @@ internal static class ContractMapping
             Held = m.Held,
         })],
         Features = [.. view.Features.Select(f => new FeatureEntitlementResponse(f.Key.Value, f.Value))],
+        AddOns = [.. view.Entitlement.AddOns.Select(a => new AddOnEntitlementResponse(a.Code, a.Meter.Value, a.Units, a.GrantedAt, a.ExpiresAt, a.SessionId))],
     };
 
     private static PlanSummaryResponse ToSummary(this Plan plan) => new(plan.Code.Value, plan.DisplayName, plan.Kind.ToContract());

@@ -49,7 +49,13 @@ public sealed record EntitlementsResponse
 
     /// <summary>Every feature of the catalog, on or off for this account.</summary>
     public required IReadOnlyList<FeatureEntitlementResponse> Features { get; init; }
+
+    /// <summary>The bought add-ons that raise the limits above now, oldest first.</summary>
+    public required IReadOnlyList<AddOnEntitlementResponse> AddOns { get; init; }
 }
+
+/// <summary>One bought add-on in force: +units on a meter's limit, until when, and the Checkout Session that paid for it.</summary>
+public sealed record AddOnEntitlementResponse(string Code, string Meter, long Units, DateTimeOffset GrantedAt, DateTimeOffset? ExpiresAt, string? SessionId);
 
 /// <summary>A meter's limit: consumption meters per period, allocation meters with the units held.</summary>
 public sealed record MeterEntitlementResponse
