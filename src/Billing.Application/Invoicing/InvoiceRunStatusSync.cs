@@ -26,16 +26,14 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
         for (var attempt = 1; ; attempt++)
         {
             var run = await runs.FindByStripeInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false);
-            if (run is not { Step: InvoiceRunStep.Recorded, StripeCustomerId: { } customerId })
+            if (run is not { Step: InvoiceRunStep.Recorded })
             {
                 return false;
             }
 
-            var invoice = await stripe.FindInvoiceAsync(customerId, run.RunId, cancellationToken).ConfigureAwait(false);
-            if (invoice is null || invoice.Id != stripeInvoiceId)
-            {
-                return false;
-            }
+            // The run's own invoice, by id: an operator's duplicate of it in Stripe (which may copy its metadata) is
+            // another invoice, and must neither hide this one's status nor its void.
+            var invoice = await stripe.GetInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false);
 
             if (run.GivesCreditBack(invoice.Status))
             {

@@ -137,9 +137,8 @@ public sealed record CreditBook
             }
         }
 
-        var spent = -restore.Spent.Amount;
-        var restored = parts.Sum(p => p.Amount);
-        var reason = restored == spent ? null : $"{spent - restored} of the {spent} spent belonged to grants expired or taken back since, and is not given back.";
+        // Shown to the customer with the entry: no amounts here (the entry and the spend carry them, in their currency).
+        var reason = parts.Sum(p => p.Amount) == -restore.Spent.Amount ? null : "Part of the spend came from credit that has expired or was refunded since; that part is not given back.";
         if (parts.Count == 0)
         {
             return new CreditDecision(CreditDecisionKind.Nothing, null, null, reason ?? "The spend took nothing.");

@@ -159,6 +159,13 @@ public sealed class PurchaseHandlingTests
         Assert.True((await _purchases.HandleAsync(account, paid, CancellationToken.None)).IsApplied);
 
         Assert.Equal(paid.Created + TimeSpan.FromDays(30), Assert.Single((await _ledger.ReadAsync(account, CancellationToken.None)).Grants).ExpiresAt);
+
+        // One applied only after its whole lifetime (replayed from poison weeks later) is not born expired: it lasts from now.
+        var stale = Session("cs_stale", "credit_pack", "CREDITS_30D", "paid", "checkout.session.completed");
+        _usage.Time.Advance(TimeSpan.FromDays(31));
+        Assert.True((await _purchases.HandleAsync(account, stale, CancellationToken.None)).IsApplied);
+        var late = (await _ledger.ReadAsync(account, CancellationToken.None)).Grants.Single(g => g.GrantId == "cs:cs_stale");
+        Assert.Equal((_usage.Time.GetUtcNow() + TimeSpan.FromDays(30), 1_000L), (late.ExpiresAt, late.Remaining));
     }
 
     [Fact]

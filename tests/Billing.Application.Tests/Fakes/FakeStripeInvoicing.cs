@@ -158,7 +158,7 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
         lock (_gate)
         {
             var failure = Begin(StripeInvoicingCall.FindInvoice);
-            var found = _invoices.FirstOrDefault(i => i.CustomerId == customerId && i.Metadata[RunMetadata] == runId);
+            var found = _invoices.LastOrDefault(i => i.CustomerId == customerId && i.Metadata[RunMetadata] == runId); // newest first, as Stripe lists them
             return Answer(failure, found is null ? null : Response(found));
         }
     }

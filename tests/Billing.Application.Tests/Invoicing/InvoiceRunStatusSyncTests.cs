@@ -83,6 +83,22 @@ public sealed class InvoiceRunStatusSyncTests
     }
 
     [Fact]
+    public async Task A_copy_of_the_invoice_made_in_Stripe_hides_neither_its_void_nor_its_credit()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        // An operator duplicates the invoice in the dashboard (the copy keeps its metadata), then voids the original.
+        await _bed.Stripe.CreateDraftAsync(new NewUsageInvoice(run!.RunId, run.StripeCustomerId!, run.StripeSubscriptionId, "usd", "copy", run.PeriodStart, run.PeriodEnd, subscriber.Id.Value), "dashboard-copy", CancellationToken.None);
+        _bed.Stripe.SetStatus(run.StripeInvoiceId!, "void");
+
+        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None));
+        Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
+        Assert.Equal("void", (await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
     public async Task An_uncollectible_invoice_keeps_its_credit_spent()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
@@ -97,13 +113,13 @@ public sealed class InvoiceRunStatusSyncTests
     }
 
     [Fact]
-    public async Task A_void_recorded_without_its_credit_given_back_gets_it_back_on_the_next_delivery()
+    public async Task A_void_recorded_already_still_gives_its_credit_back_when_an_event_comes()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
         await GrantAsync(subscriber.Id, "cs_a", 2_000);
         var run = await _bed.DeliverAsync(subscriber.Job);
         _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "void");
-        await _bed.Runs.SaveAsync(run with { Status = "void" }, CancellationToken.None); // as if a delivery had saved it and not given the credit back
+        await _bed.Runs.SaveAsync(run with { Status = "void" }, CancellationToken.None); // recorded void before restores existed: the credit was kept
 
         Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None)); // the status was there already
 

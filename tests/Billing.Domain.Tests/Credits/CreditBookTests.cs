@@ -105,7 +105,7 @@ public sealed class CreditBookTests
         var restore = book.Apply(CreditOperation.Restore(spend.Entry!, "run"), after);
 
         Assert.Equal([new CreditPart("kept", 400)], restore.Entry!.Parts);
-        Assert.Equal("500 of the 900 spent belonged to grants expired or taken back since, and is not given back.", restore.Entry.Reason);
+        Assert.Equal((400L, "Part of the spend came from credit that has expired or was refunded since; that part is not given back."), (restore.Entry.Amount, restore.Entry.Reason));
         Assert.Equal(400, restore.Book!.Spendable(Usd, after));
         Assert.Equal([0L, 0L, 400L], restore.Book.Grants.Select(g => g.Remaining));
 
