@@ -86,8 +86,12 @@ public sealed partial class StripeSubscriptionSync(
             await ApplyOnceAsync(accountId, current, cancellationToken).ConfigureAwait(false);
         }
 
-        var retried = await ApplyOnceAsync(accountId, incoming, cancellationToken).ConfigureAwait(false);
-        if (retried.Outcome != SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription || current is null)
+        // The incoming snapshot may predate what made this conflict (read while live, then the worker stalled while the
+        // customer canceled it and subscribed again): it is read again too, and nothing is refunded or canceled on a
+        // copy. A subscription Stripe no longer has is not a duplicate to resolve.
+        var incomingNow = await stripe.GetSubscriptionAsync(incoming.SubscriptionId, cancellationToken).ConfigureAwait(false);
+        var retried = await ApplyOnceAsync(accountId, incomingNow ?? incoming, cancellationToken).ConfigureAwait(false);
+        if (retried.Outcome != SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription || current is null || incomingNow is null)
         {
             if (retried.Outcome == SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription)
             {
@@ -98,7 +102,7 @@ public sealed partial class StripeSubscriptionSync(
         }
 
         // Both still live in Stripe: the newer one goes, whichever of them the account reflects now.
-        var (kept, duplicate) = IsNewer(incoming, current) ? (current, incoming) : (incoming, current);
+        var (kept, duplicate) = IsNewer(incomingNow, current) ? (current, incomingNow) : (incomingNow, current);
         await ResolveDuplicateAsync(accountId, kept.SubscriptionId, duplicate.SubscriptionId, cancellationToken).ConfigureAwait(false);
 
         var result = retried;

@@ -9,6 +9,9 @@ namespace Billing.Infrastructure.StripeApi;
 /// </summary>
 internal sealed class StripeOptionsValidator(IHostEnvironment environment) : IValidateOptions<StripeOptions>
 {
+    /// <summary>The widest webhook timestamp tolerance accepted.</summary>
+    public static readonly TimeSpan MaxWebhookTolerance = TimeSpan.FromHours(1);
+
     private static readonly string[] KeyPrefixes = ["sk_test_", "sk_live_", "rk_test_", "rk_live_"];
 
     public ValidateOptionsResult Validate(string? name, StripeOptions options)
@@ -98,9 +101,10 @@ internal sealed class StripeOptionsValidator(IHostEnvironment environment) : IVa
             }
         }
 
-        if (options.WebhookTolerance <= TimeSpan.Zero)
+        if (options.WebhookTolerance <= TimeSpan.Zero || options.WebhookTolerance > MaxWebhookTolerance)
         {
-            errors.Add($"Stripe:WebhookTolerance must be positive (was {options.WebhookTolerance}).");
+            // Past an hour a captured delivery could be replayed for longer than any clock drift explains (Stripe's own libraries use 5 minutes).
+            errors.Add($"Stripe:WebhookTolerance must be more than 0 and at most {MaxWebhookTolerance} (was {options.WebhookTolerance}).");
         }
     }
 }

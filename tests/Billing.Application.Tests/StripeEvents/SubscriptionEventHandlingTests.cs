@@ -226,6 +226,27 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task A_stalled_read_of_a_subscription_canceled_since_never_refunds_or_cancels_the_one_that_replaced_it()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var first = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        var stalled = (await Stripe.GetSubscriptionAsync(first.Id, CancellationToken.None))!; // a worker reads it live, then stalls
+        Stripe.CancelNow(first);
+        var second = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        await _world.DeliverNewEventsAsync();
+        Assert.Equal(second.Id, _world.Account(Account).Subscription!.SubscriptionId);
+
+        await _world.Sync.ApplyAsync(AccountId.Parse(Account), stalled, CancellationToken.None); // the stalled worker goes on
+
+        Assert.Empty(Stripe.Refunds);
+        Assert.Equal(SubscriptionStatus.Active, second.Status);
+        var account = _world.Account(Account);
+        Assert.Equal(second.Id, account.Subscription!.SubscriptionId);
+        Assert.Empty(account.DuplicateSubscriptions);
+    }
+
+    [Fact]
     public async Task A_new_subscription_after_a_cancellation_whose_date_passed_is_kept_while_Stripe_has_not_ended_the_old_one_yet()
     {
         var (customer, first) = await ProCancellingAtPeriodEndAsync();

@@ -80,6 +80,12 @@ public sealed class StripeOptionsValidationTests
         var result = Validate(options, Environments.Production);
 
         Assert.Equal(3, result.Failures!.Count());
+        var widest = Options();
+        widest.WebhookTolerance = TimeSpan.FromHours(1);
+        Assert.True(Validate(widest, Environments.Production).Succeeded);
+        var typo = Options();
+        typo.WebhookTolerance = TimeSpan.FromDays(5); // "5.00:00:00" meant as 5 minutes
+        Assert.Contains("Stripe:WebhookTolerance must be more than 0 and at most 01:00:00 (was 5.00:00:00)", Assert.Single(Validate(typo, Environments.Production).Failures!), StringComparison.Ordinal);
     }
 
     [Theory]
