@@ -70,10 +70,11 @@ public sealed record BillingAccount
 
     /// <summary>
     /// When Stripe must next have said something about the live subscription (trial end, period end or scheduled
-    /// cancellation, whichever is first); null without a live subscription. An account past it (plus a grace) without
-    /// a newer state has missed events: the missed-event sweep reads it from Stripe again.
+    /// cancellation, whichever is first); null without a live subscription that may grant access (a paused or incomplete
+    /// one grants the free plan's limits already, and its period does not move). An account past it (plus a grace)
+    /// without a newer state has missed events: the missed-event sweep reads it from Stripe again.
     /// </summary>
-    public DateTimeOffset? RenewsBy => Subscription is { IsLive: true } s
+    public DateTimeOffset? RenewsBy => Subscription is { IsLive: true } s && (s.Status.IsInGoodStanding || s.Status.IsDelinquent)
         ? Earliest(Earliest(s.Status == SubscriptionStatus.Trialing ? s.TrialEnd : null, s.CurrentPeriodEnd), s.CancelAt)
         : null;
 

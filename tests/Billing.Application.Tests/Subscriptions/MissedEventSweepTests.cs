@@ -43,6 +43,21 @@ public sealed class MissedEventSweepTests
     }
 
     [Fact]
+    public async Task An_account_stripe_still_has_overdue_is_reported_each_run_not_counted_as_corrected()
+    {
+        var customer = _world.Stripe.CreateCustomer("user-1");
+        var subscription = _world.Stripe.CompleteCheckout("user-1", customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        _world.Time.SetUtcNow(subscription.PeriodEnd + TimeSpan.FromHours(3)); // Stripe has not renewed it either
+
+        var first = await Sweep.RunAsync(CancellationToken.None);
+        var second = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(1, 0, 1, 0, MoreDue: false), first);
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
     public async Task A_renewal_missed_is_applied_and_the_batch_is_bounded()
     {
         _options.BatchSize = 1;

@@ -58,6 +58,11 @@ public sealed class BillingAccountLifecycleTests
 
         var over = active.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.Canceled) with { EndedAt = start.AddDays(1) }, _catalog).Account;
         Assert.Null(over.RenewsBy);
+
+        // Paused or incomplete: live in Stripe, but the free plan applies and the period does not move; nothing to sweep.
+        Assert.Null(active.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.Paused), _catalog).Account.RenewsBy);
+        Assert.Null(Apply(TestAccounts.Snapshot(start, SubscriptionStatus.Incomplete)).RenewsBy);
+        Assert.Equal(start.AddMonths(1), active.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.PastDue), _catalog).Account.RenewsBy);
     }
 
     [Fact]
