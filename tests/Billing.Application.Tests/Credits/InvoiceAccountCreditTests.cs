@@ -21,8 +21,8 @@ public sealed class InvoiceAccountCreditTests
     public async Task Credit_is_spent_first_and_shown_as_a_negative_line_of_the_invoice()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
-        await GrantAsync(subscriber.Id, "cs_a", 2_000);
-        await GrantAsync(subscriber.Id, "cs_b", 3_000);
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        await _bed.GrantAsync(subscriber.Id, "cs_b", 3_000);
 
         var run = await _bed.DeliverAsync(subscriber.Job);
 
@@ -44,7 +44,7 @@ public sealed class InvoiceAccountCreditTests
     public async Task Credit_that_covers_everything_makes_no_invoice_and_keeps_the_rest()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
-        await GrantAsync(subscriber.Id, "cs_big", 20_000);
+        await _bed.GrantAsync(subscriber.Id, "cs_big", 20_000);
 
         var run = await _bed.DeliverAsync(subscriber.Job);
 
@@ -72,7 +72,7 @@ public sealed class InvoiceAccountCreditTests
     public async Task A_crash_around_the_spend_never_spends_twice_nor_bills_the_covered_amount(string point, long credit)
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
-        await GrantAsync(subscriber.Id, "cs_a", credit);
+        await _bed.GrantAsync(subscriber.Id, "cs_a", credit);
         _bed.Options.FailOnceAt = [point];
 
         var deliveries = await _bed.DeliverUntilDoneAsync(subscriber.Job);
@@ -112,11 +112,5 @@ public sealed class InvoiceAccountCreditTests
         var entries = _bed.CreditStore.Entries(subscriber.Id);
         Assert.DoesNotContain(entries, e => e.Kind == CreditEntryKind.Spend);
         Assert.Equal(-5_000, Assert.Single(entries, e => e.Kind == CreditEntryKind.Expiry).Amount);
-    }
-
-    private Task<CreditPosting> GrantAsync(AccountId accountId, string sessionId, long amount)
-    {
-        _bed.Time.Advance(TimeSpan.FromSeconds(1)); // grants in a known order
-        return _bed.Credits.PostAsync(accountId, CreditOperation.Grant("cs:" + sessionId, Usd, amount, null, "pack:TEST", "pi_" + sessionId, sessionId), CancellationToken.None);
     }
 }

@@ -1,7 +1,9 @@
 using Billing.Application.Credits;
 using Billing.Application.Invoicing;
 using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
 using Billing.Domain.Metering;
+using Billing.Domain.Pricing;
 using Billing.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -102,6 +104,13 @@ internal sealed class InvoicingTestBed
     }
 
     /// <summary>One delivery of the job.</summary>
+    /// <summary>A paid pack of <paramref name="amount"/> usd cents (<c>cs:{sessionId}</c>), a second after the last, so grants keep a known order.</summary>
+    public Task<CreditPosting> GrantAsync(AccountId accountId, string sessionId, long amount)
+    {
+        Time.Advance(TimeSpan.FromSeconds(1));
+        return Credits.PostAsync(accountId, CreditOperation.Grant("cs:" + sessionId, Currency.Parse("usd"), amount, null, "pack:TEST", "pi_" + sessionId, sessionId), CancellationToken.None);
+    }
+
     public Task<InvoiceRun?> DeliverAsync(InvoiceJob job) => Invoicer.RunAsync(job, CancellationToken.None);
 
     /// <summary>

@@ -65,8 +65,8 @@ public sealed class InvoiceRunStatusSyncTests
     public async Task A_voided_invoice_gives_back_the_credit_it_applied_once()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
-        await GrantAsync(subscriber.Id, "cs_a", 2_000);
-        await GrantAsync(subscriber.Id, "cs_b", 3_000);
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        await _bed.GrantAsync(subscriber.Id, "cs_b", 3_000);
         var run = await _bed.DeliverAsync(subscriber.Job);
         Assert.Equal(5_000, run!.CreditApplied);
         await _bed.Credits.PostAsync(subscriber.Id, CreditOperation.Adjust("later", Usd, 700, "goodwill", "ops-1"), CancellationToken.None);
@@ -86,7 +86,7 @@ public sealed class InvoiceRunStatusSyncTests
     public async Task A_copy_of_the_invoice_made_in_Stripe_hides_neither_its_void_nor_its_credit()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
-        await GrantAsync(subscriber.Id, "cs_a", 2_000);
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
         var run = await _bed.DeliverAsync(subscriber.Job);
 
         // An operator duplicates the invoice in the dashboard (the copy keeps its metadata), then voids the original.
@@ -102,7 +102,7 @@ public sealed class InvoiceRunStatusSyncTests
     public async Task An_uncollectible_invoice_keeps_its_credit_spent()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
-        await GrantAsync(subscriber.Id, "cs_a", 2_000);
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
         var run = await _bed.DeliverAsync(subscriber.Job);
 
         _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "uncollectible");
@@ -116,7 +116,7 @@ public sealed class InvoiceRunStatusSyncTests
     public async Task A_void_recorded_already_still_gives_its_credit_back_when_an_event_comes()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
-        await GrantAsync(subscriber.Id, "cs_a", 2_000);
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
         var run = await _bed.DeliverAsync(subscriber.Job);
         _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "void");
         await _bed.Runs.SaveAsync(run with { Status = "void" }, CancellationToken.None); // recorded void before restores existed: the credit was kept
@@ -131,7 +131,7 @@ public sealed class InvoiceRunStatusSyncTests
     public async Task A_run_resumed_after_its_invoice_was_voided_records_void_and_gives_the_credit_back()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
-        await GrantAsync(subscriber.Id, "cs_a", 2_000);
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
         _bed.Options.FailOnceAt = ["Finalized"];
         await Assert.ThrowsAnyAsync<Exception>(() => _bed.DeliverAsync(subscriber.Job));
         var run = await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None);
@@ -143,11 +143,5 @@ public sealed class InvoiceRunStatusSyncTests
         Assert.Equal((InvoiceRunStep.Recorded, "void"), (done!.Step, done.Status));
         Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
         Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
-    }
-
-    private Task GrantAsync(AccountId accountId, string sessionId, long amount)
-    {
-        _bed.Time.Advance(TimeSpan.FromSeconds(1)); // grants in a known order
-        return _bed.Credits.PostAsync(accountId, CreditOperation.Grant("cs:" + sessionId, Usd, amount, null, "pack:TEST", "pi_" + sessionId, sessionId), CancellationToken.None);
     }
 }
