@@ -200,7 +200,7 @@ public sealed partial class InvoiceAccount(
         var status = run.Attempts > 1 ? (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)).Status : run.Status;
         if (run.GivesCreditBack(status))
         {
-            await credits.RestoreSpendAsync(run.AccountId, CreditOperation.SpendKey(run.CreditSpend), run.RunId, cancellationToken).ConfigureAwait(false);
+            await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
         }
 
         var recorded = await SaveAsync(run with { Step = InvoiceRunStep.Recorded, Status = status }, cancellationToken).ConfigureAwait(false);

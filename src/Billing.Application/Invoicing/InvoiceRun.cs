@@ -1,4 +1,5 @@
 using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
 using Billing.Domain.Invoicing;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
@@ -99,8 +100,11 @@ public sealed record InvoiceRun
     /// <summary>The invoice item metadata <c>meter</c> value of the credit line (never a meter name: meters have no <c>:</c>).</summary>
     public const string CreditLineKey = "credit:prepaid";
 
-    /// <summary>What the run's credit spend is keyed by (<c>invoice:{runId}</c>, the entry <c>spend:invoice:{runId}</c>): one spend per run, on every delivery.</summary>
+    /// <summary>What the run's credit spend is keyed by (<c>invoice:{runId}</c>): one spend per run, on every delivery.</summary>
     public string CreditSpend => "invoice:" + RunId;
+
+    /// <summary>The key of the ledger entry that spend wrote (<c>spend:invoice:{runId}</c>), which a void gives back.</summary>
+    public string CreditSpendEntryKey => CreditOperation.SpendKey(CreditSpend);
 
     /// <summary>
     /// Whether Stripe's <paramref name="status"/> gives the credit spent on this run back: a voided invoice is owed by

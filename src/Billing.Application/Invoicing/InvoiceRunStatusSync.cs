@@ -1,5 +1,4 @@
 using Billing.Application.Credits;
-using Billing.Domain.Credits;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Invoicing;
@@ -34,10 +33,9 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             // The run's own invoice, by id: an operator's duplicate of it in Stripe (which may copy its metadata) is
             // another invoice, and must neither hide this one's status nor its void.
             var invoice = await stripe.GetInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false);
-
             if (run.GivesCreditBack(invoice.Status))
             {
-                await credits.RestoreSpendAsync(run.AccountId, CreditOperation.SpendKey(run.CreditSpend), run.RunId, cancellationToken).ConfigureAwait(false);
+                await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
             }
 
             if (string.Equals(invoice.Status, run.Status, StringComparison.Ordinal))
