@@ -38,15 +38,19 @@ public sealed record MeterUsage
     {
         ArgumentNullException.ThrowIfNull(policy);
         var used = counters?.Used(policy.Meter) ?? 0;
-        var included = !live && counters is not null && counters.Included.TryGetValue(policy.Meter, out var recorded) ? recorded : policy.Quota ?? 0;
-        var charge = counters is null ? null : PeriodCharges.Charge(counters, policy.Meter, catalog, policy, included);
+
+        // A past period shows the included units recorded with its counts (its plan's, plus the add-ons of then), as
+        // its invoice priced them; the plan's own quota would disagree with the overage next to it.
+        long? recorded = !live && counters is not null && counters.Included.TryGetValue(policy.Meter, out var units) ? units : null;
+        var quota = recorded ?? policy.Quota;
+        var charge = counters is null ? null : PeriodCharges.Charge(counters, policy.Meter, catalog, policy, quota ?? 0);
         return new MeterUsage
         {
             Meter = policy.Meter,
             Used = used,
-            Quota = policy.Quota,
+            Quota = quota,
             Enforcement = policy.Enforcement,
-            Remaining = policy.Quota is { } quota ? Math.Max(0, quota - used) : null,
+            Remaining = quota is { } limit ? Math.Max(0, limit - used) : null,
             OverageUnits = charge?.OverageUnits ?? 0,
             OverageCharge = charge?.Amount ?? policy.OverageCharge(0),
         };

@@ -65,7 +65,7 @@ public sealed class UsageReport(PlanCatalog catalog, IBillingAccountStore accoun
         return Report(counters.Period, plan, plan.PolicyFor, counters, live: false);
     }
 
-    /// <summary>The current period's limits include the add-ons that apply now (<paramref name="policyFor"/>); a past one shows its plan's.</summary>
+    /// <summary>The current period's limits include the add-ons that apply now (<paramref name="policyFor"/>); a past one shows its plan's, or the included units recorded with its counts.</summary>
     private UsagePeriodReport Report(UsagePeriod period, Plan plan, Func<MeterName, MeterPolicy> policyFor, UsageCounters? counters, bool live) =>
         new(period, plan, [.. catalog.Meters.Select(meter => MeterUsage.From(policyFor(meter), counters, catalog, live))]);
 }

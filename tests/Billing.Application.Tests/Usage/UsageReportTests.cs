@@ -100,6 +100,19 @@ public sealed class UsageReportTests
     }
 
     [Fact]
+    public async Task A_past_period_shows_the_included_units_its_invoice_priced_with_add_ons_and_all()
+    {
+        var account = _bed.Register();
+        var past = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2026, 10, 18, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 18, 9, 0, 0, TimeSpan.Zero));
+        _bed.Ledger.Set(account, past, AgentRuns, 1_100, Pro, included: 1_100); // the plan's 1,000 and an add-on of 100
+
+        var meter = Assert.Single((await _bed.Report.GetAsync(account, "2026-10", CancellationToken.None)).AssertSucceeded().Periods).Meters[0];
+
+        Assert.Equal((1_100L, (long?)1_100, (long?)0, 0L), (meter.Used, meter.Quota, meter.Remaining, meter.OverageUnits));
+        Assert.Equal(0, meter.OverageCharge!.Value.MinorUnits);
+    }
+
+    [Fact]
     public async Task A_period_without_a_known_plan_is_priced_with_the_free_plan()
     {
         var account = _bed.Register();
