@@ -20,6 +20,7 @@ namespace Billing.Application.Credits;
 /// </summary>
 public sealed class PurchaseCompletedHandler(
     PurchaseCatalog catalog,
+    PlanCatalog plans,
     CreditLedger ledger,
     IBillingAccountStore accounts,
     AccountEntitlements entitlements,
@@ -85,7 +86,7 @@ public sealed class PurchaseCompletedHandler(
                 return posting.Kind == CreditPostingKind.Posted
                     ? StripeEventHandlingResult.Applied(accountId, $"Granted {credit.MinorUnits} {credit.Currency} of credit ({pack.Code}).")
                     : StripeEventHandlingResult.Ignored(accountId, $"Credit of session {sessionId} was granted before.");
-            case { Kind: PurchaseKinds.AddOn, Meter: { } meter, MeterKind: { } meterKind, Units: { } units } addOn:
+            case { Kind: PurchaseKinds.AddOn, Meter: { } meter, Units: { } units } addOn:
                 if (before.AddOns.Any(a => a.GrantId == grantId))
                 {
                     await included.RefreshAsync(before, meter, now, cancellationToken).ConfigureAwait(false); // in case the first delivery stopped before it
@@ -102,7 +103,7 @@ public sealed class PurchaseCompletedHandler(
                         Units = units,
                         GrantedAt = now,
                         ExpiresAt = ExpiresAt(addOn.ExpiresAfter),
-                        PeriodKey = meterKind == MeterKind.Consumption && addOn.ExpiresAfter is null ? entitlements.Evaluate(account, now).PeriodKey : null,
+                        PeriodKey = plans.KindOf(meter) == MeterKind.Consumption && addOn.ExpiresAfter is null ? entitlements.Evaluate(account, now).PeriodKey : null,
                         PaymentIntentId = session.PaymentIntentId,
                     }),
                     cancellationToken).ConfigureAwait(false);

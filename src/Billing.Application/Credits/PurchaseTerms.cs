@@ -2,7 +2,6 @@ using System.Globalization;
 using Billing.Application.Catalog;
 using Billing.Application.StripeEvents;
 using Billing.Domain.Metering;
-using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 
 namespace Billing.Application.Credits;
@@ -24,10 +23,8 @@ public sealed record PurchaseTerms
     /// <summary>Credit packs: the credit granted.</summary>
     public Money? Credit { get; init; }
 
-    /// <summary>Add-ons: the meter whose limit is raised, its kind and by how many units.</summary>
+    /// <summary>Add-ons: the meter whose limit is raised, and by how many units.</summary>
     public MeterName? Meter { get; init; }
-
-    public MeterKind? MeterKind { get; init; }
 
     public long? Units { get; init; }
 
@@ -38,7 +35,7 @@ public sealed record PurchaseTerms
     public bool IsFrozen => Kind switch
     {
         PurchaseKinds.CreditPack => Credit is not null,
-        PurchaseKinds.AddOn => Meter is not null && MeterKind is not null && Units is not null,
+        PurchaseKinds.AddOn => Meter is not null && Units is not null,
         _ => false,
     };
 
@@ -51,7 +48,7 @@ public sealed record PurchaseTerms
     public static PurchaseTerms Of(AddOn addOn)
     {
         ArgumentNullException.ThrowIfNull(addOn);
-        return new() { Kind = PurchaseKinds.AddOn, Code = addOn.Code.Value, Meter = addOn.Meter, MeterKind = addOn.MeterKind, Units = addOn.Units, ExpiresAfter = addOn.ExpiresAfter };
+        return new() { Kind = PurchaseKinds.AddOn, Code = addOn.Code.Value, Meter = addOn.Meter, Units = addOn.Units, ExpiresAfter = addOn.ExpiresAfter };
     }
 
     /// <summary>These terms when frozen, else what the catalog sells under <see cref="Code"/> now (null: no longer sold).</summary>
@@ -80,10 +77,9 @@ public sealed record PurchaseTerms
             metadata[StripeMetadataKeys.GrantCurrency] = credit.Currency.Code;
         }
 
-        if (Meter is { } meter && MeterKind is { } kind && Units is { } units)
+        if (Meter is { } meter && Units is { } units)
         {
             metadata[StripeMetadataKeys.GrantMeter] = meter.Value;
-            metadata[StripeMetadataKeys.GrantMeterKind] = kind == Domain.Plans.MeterKind.Allocation ? "allocation" : "consumption";
             metadata[StripeMetadataKeys.GrantUnits] = units.ToString(CultureInfo.InvariantCulture);
         }
 
@@ -127,12 +123,10 @@ public sealed record PurchaseTerms
         }
 
         if (MeterName.TryParse(Value(metadata, StripeMetadataKeys.GrantMeter), out var meter)
-            && Value(metadata, StripeMetadataKeys.GrantMeterKind) is "allocation" or "consumption"
             && long.TryParse(Value(metadata, StripeMetadataKeys.GrantUnits), NumberStyles.None, CultureInfo.InvariantCulture, out var units)
             && units > 0)
         {
-            var meterKind = Value(metadata, StripeMetadataKeys.GrantMeterKind) == "allocation" ? Domain.Plans.MeterKind.Allocation : Domain.Plans.MeterKind.Consumption;
-            return terms with { Meter = meter, MeterKind = meterKind, Units = units, ExpiresAfter = expiresAfter };
+            return terms with { Meter = meter, Units = units, ExpiresAfter = expiresAfter };
         }
 
         return terms;

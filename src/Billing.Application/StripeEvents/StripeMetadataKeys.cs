@@ -29,10 +29,8 @@ public static class StripeMetadataKeys
 
     public const string GrantCurrency = "grant_currency";
 
-    /// <summary>An add-on's meter, its kind (<c>consumption</c>, <c>allocation</c>) and units, frozen at Checkout.</summary>
+    /// <summary>An add-on's meter and units, frozen at Checkout.</summary>
     public const string GrantMeter = "grant_meter";
-
-    public const string GrantMeterKind = "grant_meter_kind";
 
     public const string GrantUnits = "grant_units";
 

@@ -254,7 +254,7 @@ public sealed class PurchaseHandlingTests
         await _usage.Accounts.UpdateAsync(account, a => a.NoteEarlyReversal("pi_cs_10", _usage.Time.GetUtcNow()), CancellationToken.None);
         // The purchase's handler read the account just before the refund's handler noted the payment.
         var stale = new StaleFirstRead(_usage.Accounts);
-        var purchases = new PurchaseCompletedHandler(_catalog, _ledger, stale, _usage.Entitlements, new PurchaseReversal(_ledger, stale, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time);
+        var purchases = new PurchaseCompletedHandler(_catalog, _usage.Catalog, _ledger, stale, _usage.Entitlements, new PurchaseReversal(_ledger, stale, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time);
 
         var result = await purchases.HandleAsync(account, Session("cs_10", purchase, code, "paid", "checkout.session.completed"), CancellationToken.None);
 
@@ -303,7 +303,7 @@ public sealed class PurchaseHandlingTests
         _usage.Allocations.TakeAsync(new AllocationRequest(account.Value, "projects", $"p{i}"), CancellationToken.None);
 
     private PurchaseCompletedHandler Handler(PurchaseCatalog catalog) =>
-        new(catalog, _ledger, _usage.Accounts, _usage.Entitlements, _reversal, _usage.IncludedUnits, _usage.Time);
+        new(catalog, _usage.Catalog, _ledger, _usage.Accounts, _usage.Entitlements, _reversal, _usage.IncludedUnits, _usage.Time);
 
     private StripeEventPayload Session(string sessionId, string purchase, string code, string paymentStatus, string type) => new()
     {

@@ -1,7 +1,6 @@
 using Billing.Application.Credits;
 using Billing.Application.StripeEvents;
 using Billing.Domain.Metering;
-using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 
 namespace Billing.Application.Tests.Credits;
@@ -13,8 +12,8 @@ public sealed class PurchaseTermsTests
     public void A_packs_and_an_add_ons_terms_read_back_as_written()
     {
         var pack = new PurchaseTerms { Kind = PurchaseKinds.CreditPack, Code = "CREDITS_50", Credit = new Money(5_500, Currency.Parse("eur")), ExpiresAfter = TimeSpan.FromSeconds(90.5) };
-        var addOn = new PurchaseTerms { Kind = PurchaseKinds.AddOn, Code = "RUNS_100", Meter = MeterName.Parse("agent_runs"), MeterKind = MeterKind.Consumption, Units = 100 };
-        var forGood = addOn with { Code = "PROJECTS_5", Meter = MeterName.Parse("projects"), MeterKind = MeterKind.Allocation, Units = 5 };
+        var addOn = new PurchaseTerms { Kind = PurchaseKinds.AddOn, Code = "RUNS_100", Meter = MeterName.Parse("agent_runs"), Units = 100 };
+        var forGood = addOn with { Code = "PROJECTS_5", Meter = MeterName.Parse("projects"), Units = 5, ExpiresAfter = TimeSpan.FromDays(30) };
 
         foreach (var terms in new[] { pack, addOn, forGood })
         {
