@@ -62,26 +62,12 @@ public sealed class PurchaseCompletedHandler(
 
     private async Task<StripeEventHandlingResult> GrantAsync(AccountId accountId, BillingAccount before, StripeEventPayload session, string sessionId, string grantId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // A lifetime runs from the payment (the event's time), not from when the event was processed: a delivery
-        // retried for hours or replayed from poison days later must not make the credit or add-on last longer. Only a
-        // purchase applied after its whole lifetime (our failure, not the buyer's) gets its lifetime from now instead.
-        var paidAt = session.Created < now ? session.Created : now;
-        DateTimeOffset? ExpiresAt(TimeSpan? lifetime)
-        {
-            if (lifetime is not { } length)
-            {
-                return null;
-            }
-
-            return paidAt + length > now ? paidAt + length : now + length;
-        }
-
         switch (session.Purchase?.Resolve(catalog))
         {
             case { Kind: PurchaseKinds.CreditPack, Credit: { } credit } pack:
                 var posting = await ledger.PostAsync(
                     accountId,
-                    CreditOperation.Grant(grantId, credit.Currency, credit.MinorUnits, ExpiresAt(pack.ExpiresAfter), "pack:" + pack.Code, session.PaymentIntentId, sessionId),
+                    CreditOperation.Grant(grantId, credit.Currency, credit.MinorUnits, pack.ExpiresAt(session.Created, now), "pack:" + pack.Code, session.PaymentIntentId, sessionId),
                     cancellationToken).ConfigureAwait(false);
                 return posting.Kind == CreditPostingKind.Posted
                     ? StripeEventHandlingResult.Applied(accountId, $"Granted {credit.MinorUnits} {credit.Currency} of credit ({pack.Code}).")
@@ -102,7 +88,7 @@ public sealed class PurchaseCompletedHandler(
                         Meter = meter,
                         Units = units,
                         GrantedAt = now,
-                        ExpiresAt = ExpiresAt(addOn.ExpiresAfter),
+                        ExpiresAt = addOn.ExpiresAt(session.Created, now),
                         PeriodKey = plans.KindOf(meter) == MeterKind.Consumption && addOn.ExpiresAfter is null ? entitlements.Evaluate(account, now).PeriodKey : null,
                         PaymentIntentId = session.PaymentIntentId,
                     }),

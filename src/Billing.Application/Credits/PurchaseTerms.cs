@@ -39,6 +39,23 @@ public sealed record PurchaseTerms
         _ => false,
     };
 
+    /// <summary>
+    /// When what was paid for at <paramref name="paidAt"/> (the event's time) and applied at <paramref name="now"/>
+    /// expires: the lifetime runs from the payment, so a delivery retried for hours or replayed from poison days later
+    /// does not make it last longer; only a purchase applied after its whole lifetime (our failure, not the buyer's)
+    /// lasts from now instead of being born expired. Null: for good.
+    /// </summary>
+    public DateTimeOffset? ExpiresAt(DateTimeOffset paidAt, DateTimeOffset now)
+    {
+        if (ExpiresAfter is not { } lifetime)
+        {
+            return null;
+        }
+
+        var fromPayment = (paidAt < now ? paidAt : now) + lifetime;
+        return fromPayment > now ? fromPayment : now + lifetime;
+    }
+
     public static PurchaseTerms Of(CreditPack pack)
     {
         ArgumentNullException.ThrowIfNull(pack);
