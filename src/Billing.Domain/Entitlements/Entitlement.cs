@@ -24,9 +24,7 @@ public sealed record Entitlement
     /// <summary>The bought add-ons that apply now, oldest first.</summary>
     public IReadOnlyList<Credits.MeterAddOn> AddOns { get; init; } = [];
 
-    /// <summary>Units <see cref="AddOns"/> add to meters' limits now.</summary>
-    public IReadOnlyDictionary<MeterName, long> AddOnUnits { get; init; } = new Dictionary<MeterName, long>();
-
-    /// <summary>The plan's policy for the meter, raised by the add-ons that apply now.</summary>
-    public MeterPolicy PolicyFor(MeterName meter) => Plan.PolicyFor(meter).Raised(AddOnUnits.GetValueOrDefault(meter));
+    /// <summary>The plan's policy for the meter, raised by the <see cref="AddOns"/> on it.</summary>
+    public MeterPolicy PolicyFor(MeterName meter) =>
+        AddOns.Count == 0 ? Plan.PolicyFor(meter) : Plan.PolicyFor(meter).Raised(AddOns.Where(a => a.Meter == meter).Sum(a => a.Units));
 }

@@ -41,11 +41,7 @@ public static class EntitlementRules
         }
 
         var applied = account.AddOns.Where(a => a.AppliesAt(now, entitlement.PeriodKey)).OrderBy(a => a.GrantedAt).ToList();
-        return applied.Count == 0 ? entitlement : entitlement with
-        {
-            AddOns = applied,
-            AddOnUnits = applied.GroupBy(a => a.Meter).ToDictionary(g => g.Key, g => g.Sum(a => a.Units)),
-        };
+        return applied.Count == 0 ? entitlement : entitlement with { AddOns = applied };
     }
 
     private static Entitlement EvaluatePlan(BillingAccount account, PlanCatalog catalog, DateTimeOffset now, TimeSpan pastDueGracePeriod)
