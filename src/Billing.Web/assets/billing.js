@@ -280,7 +280,7 @@ async function confirmed(pending, sessionId) {
   }
   if (pending?.kind === 'add_on') {
     const entitlements = await api.get('/api/billing/entitlements');
-    return (entitlements.addOns ?? []).some((a) => a.sessionId === sessionId);
+    return entitlements.addOns.some((a) => a.sessionId === sessionId);
   }
   const subscription = await api.get('/api/billing/subscription');
   return pending?.plan ? subscription.plan.code === pending.plan : subscription.plan.kind === 'paid';
