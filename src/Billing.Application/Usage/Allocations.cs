@@ -47,6 +47,12 @@ public sealed class Allocations(
         var accountId = UsageFields.Account(request.AccountId, errors);
         var meter = UsageFields.Meter(request.Meter, catalog, MeterKind.Allocation, errors);
         var allocationId = UsageFields.Key(request.AllocationId, errors, "allocationId");
+        if (allocationId is "." or ".." || allocationId?.IndexOfAny(['/', '\\']) >= 0)
+        {
+            // The id is a segment of the release's URL path, where these cannot arrive intact: a unit taken with one could never be released.
+            errors.Add("allocationId", "Must not contain '/' or '\\' nor be '.' or '..': the id is a segment of the release's URL path.");
+        }
+
         if (!errors.IsEmpty)
         {
             return Outcome.Invalid<AllocationState>(errors);

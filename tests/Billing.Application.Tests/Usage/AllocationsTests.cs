@@ -119,6 +119,10 @@ public sealed class AllocationsTests
         { new("user-1", "projects", null), "allocationId", "Required: a key unique to this usage, the same on every retry." },
         { new("user-1", "projects", "my project"), "allocationId", "Must be 1 to 255 printable ASCII characters without spaces." },
         { new("user-1", "projects", new string('p', 256)), "allocationId", "Must be 1 to 255 printable ASCII characters without spaces." },
+        { new("user-1", "projects", "org/proj-1"), "allocationId", "the id is a segment of the release's URL path" }, // %2F stays encoded in a route value
+        { new("user-1", "projects", "org\\proj-1"), "allocationId", "the id is a segment of the release's URL path" },
+        { new("user-1", "projects", "."), "allocationId", "the id is a segment of the release's URL path" },
+        { new("user-1", "projects", ".."), "allocationId", "the id is a segment of the release's URL path" },
     };
 
     [Theory]
