@@ -9,8 +9,8 @@ namespace Billing.Application.Usage;
 /// <summary>
 /// Sends one <see cref="UsageThresholdReached"/> per account, meter, period and threshold once the counter reaches
 /// the threshold's share of the hard limit or the included units. The threshold is first marked on the period's
-/// counters (a conditional write only one caller wins), then the message is queued; when queueing fails the mark is
-/// cleared again, so the next count of that meter (or, at a hard limit, the next refused attempt) sends it. Usage is
+/// counters (a conditional write only one caller wins), then the message is queued; when queueing fails, or the mark's
+/// own answer is lost, the mark is cleared again, so the next count of that meter (or, at a hard limit, the next refused attempt) sends it. Usage is
 /// never refused because a notification failed.
 /// </summary>
 public sealed partial class UsageThresholds(
@@ -50,7 +50,14 @@ public sealed partial class UsageThresholds(
             catch (Exception exception) when (exception is not OperationCanceledException)
 #pragma warning restore CA1031
             {
+                // The write may have been applied with its answer lost (a timeout, a dropped connection): a mark left
+                // standing would keep every later count from sending it. A refusal (ServiceUnavailableException) did nothing.
                 LogNotSent(exception, policy.Meter.Value, percent);
+                if (exception is not ServiceUnavailableException)
+                {
+                    await ClearAsync(accountId, entitlement, policy, percent).ConfigureAwait(false);
+                }
+
                 continue;
             }
 

@@ -70,6 +70,9 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
     /// <summary>When set, <see cref="TryMarkThresholdAsync"/> throws it and marks nothing.</summary>
     public Exception? FailMarkWith { get; set; }
 
+    /// <summary>When set, <see cref="TryMarkThresholdAsync"/> marks, then throws it (the answer lost after the store applied the write).</summary>
+    public Exception? LoseMarkAnswerWith { get; set; }
+
     /// <summary>Sets a meter's counter (creating the period), as if that much had been counted.</summary>
     public void Set(AccountId accountId, UsagePeriod period, MeterName meter, long value, PlanCode? plan = null, long? included = null)
     {
@@ -225,7 +228,8 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
             }
 
             // Like the store: no counters document, nothing to mark.
-            return Task.FromResult(_periods.TryGetValue((accountId, periodKey), out var state) && state.Notified.Add((meter, percent)));
+            var marked = _periods.TryGetValue((accountId, periodKey), out var state) && state.Notified.Add((meter, percent));
+            return LoseMarkAnswerWith is { } lost ? throw lost : Task.FromResult(marked);
         }
     }
 

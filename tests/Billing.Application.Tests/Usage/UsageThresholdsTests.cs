@@ -169,6 +169,20 @@ public sealed class UsageThresholdsTests
     }
 
     [Fact]
+    public async Task A_mark_whose_answer_was_lost_is_cleared_so_the_next_count_still_sends_the_notification()
+    {
+        var account = _bed.Register();
+        _bed.Ledger.LoseMarkAnswerWith = new HttpRequestException("connection reset after the request was sent");
+
+        await _bed.RecordAsync(account, AgentRuns, 8); // the store marked 80 %, but the caller cannot know
+
+        Assert.Equal(0, _bed.Notifications.Attempts);
+        _bed.Ledger.LoseMarkAnswerWith = null;
+        await _bed.RecordAsync(account, AgentRuns, 1);
+        Assert.Equal([80], _bed.Notifications.Sent.Select(n => n.Threshold));
+    }
+
+    [Fact]
     public async Task Parallel_records_crossing_the_thresholds_send_each_once()
     {
         var account = _bed.Register();
