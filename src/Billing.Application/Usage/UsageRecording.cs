@@ -152,7 +152,8 @@ public sealed partial class UsageRecording(
     /// <summary>
     /// Records up to <see cref="UsageOptions.MaxBatchRecords"/> records, each with its own outcome in input order.
     /// Records of one account are applied in order (so a limit is consumed in the order sent); accounts in parallel.
-    /// A record the store did not take (<see cref="UsageNotCountedException"/>: throttled, unreachable, busy) gets its
+    /// A record the store did not take (<see cref="UsageNotCountedException"/>: throttled, unreachable, busy; or the
+    /// account could not be read, <see cref="ServiceUnavailableException"/>) gets its
     /// own <see cref="RefusalReason.UsageNotCounted"/> outcome, and the records after it are still recorded.
     /// </summary>
     public async Task<IReadOnlyList<Outcome<RecordedUsage>>> RecordBatchAsync(IReadOnlyList<UsageRecordRequest> records, CancellationToken cancellationToken)
@@ -176,7 +177,7 @@ public sealed partial class UsageRecording(
                     {
                         outcomes[index] = await RecordAsync(records[index], ct).ConfigureAwait(false);
                     }
-                    catch (UsageNotCountedException exception)
+                    catch (Exception exception) when (exception is UsageNotCountedException or ServiceUnavailableException)
                     {
                         LogNotCounted(index, exception.Message);
                         outcomes[index] = Outcome.Refused<RecordedUsage>(RefusalReason.UsageNotCounted, "The usage store did not take this record; nothing was counted for it. Send it again with the same idempotency key.");

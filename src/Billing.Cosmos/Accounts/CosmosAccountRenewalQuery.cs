@@ -27,7 +27,7 @@ public sealed class CosmosAccountRenewalQuery(BillingContainers containers) : IA
         using var feed = containers.Accounts.GetItemQueryIterator<RenewalRow>(query, requestOptions: new QueryRequestOptions { MaxItemCount = limit });
         while (feed.HasMoreResults && found.Count < limit)
         {
-            foreach (var row in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var row in await feed.ReadPageAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (found.Count < limit && AccountId.TryParse(row.AccountId, out var accountId, out _))
                 {

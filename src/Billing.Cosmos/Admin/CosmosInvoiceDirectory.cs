@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Billing.Application;
 using Billing.Application.Admin;
 using Billing.Application.Invoicing;
 using Billing.Cosmos.Documents;
@@ -84,7 +85,7 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers, ILogger
                 stored => stored.UpdatedAt > document.UpdatedAt || (stored.UpdatedAt == document.UpdatedAt && stored.Step > document.Step),
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is CosmosException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
             CosmosLog.IndexEntryNotWritten(logger, document.Id, exception.GetType().Name);
         }

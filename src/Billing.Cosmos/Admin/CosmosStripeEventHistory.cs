@@ -1,4 +1,5 @@
 using System.Globalization;
+using Billing.Application;
 using Billing.Application.Admin;
 using Billing.Application.StripeEvents;
 using Billing.Cosmos.Documents;
@@ -37,7 +38,7 @@ public sealed class CosmosStripeEventHistory(BillingContainers containers, ILogg
         using var feed = Container.GetItemQueryIterator<AccountStripeEventDocument>(query, requestOptions: options);
         while (feed.HasMoreResults && events.Count < limit)
         {
-            foreach (var d in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var d in await feed.ReadPageAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (events.Count < limit && d.AccountId == accountId.Value && d.Type == DocumentTypes.AccountStripeEvent)
                 {
@@ -90,7 +91,7 @@ public sealed class CosmosStripeEventHistory(BillingContainers containers, ILogg
         {
             await Container.UpsertAsync(document, new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false);
         }
-        catch (CosmosException exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException && !cancellationToken.IsCancellationRequested)
         {
             CosmosLog.IndexEntryNotWritten(logger, document.Id, exception.GetType().Name);
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Billing.Application;
 using Billing.Cosmos.Serialization;
 using Microsoft.Azure.Cosmos;
 
@@ -7,7 +8,10 @@ namespace Billing.Cosmos.Documents;
 
 /// <summary>
 /// Point operations through the SDK's stream API: expected outcomes (404, 409, 412) come back as status codes
-/// instead of exceptions, which keeps the hot paths cheap. Anything else throws <see cref="CosmosException"/>.
+/// instead of exceptions, which keeps the hot paths cheap. Throttling beyond the SDK's retries (429) and an unavailable
+/// service (503), where Cosmos DB did not do the operation, throw the application's
+/// <see cref="ServiceUnavailableException"/> (an HTTP caller gets 503 with Retry-After, not 500); anything else throws
+/// <see cref="CosmosException"/>.
 /// </summary>
 internal static class DocumentOperations
 {
@@ -20,7 +24,7 @@ internal static class DocumentOperations
             return null;
         }
 
-        response.EnsureSuccessStatusCode();
+        EnsureSucceeded(response);
         return await DeserializeAsync<T>(response, cancellationToken).ConfigureAwait(false);
     }
 
@@ -37,7 +41,7 @@ internal static class DocumentOperations
         using var feed = container.GetItemQueryIterator<T>(query, requestOptions: options);
         while (feed.HasMoreResults && found.Count <= limit)
         {
-            foreach (var document in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var document in await feed.ReadPageAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (found.Count <= limit && belongs(document))
                 {
@@ -87,7 +91,7 @@ internal static class DocumentOperations
     {
         using var body = Serialize(document);
         using var response = await container.UpsertItemStreamAsync(body, partitionKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
+        EnsureSucceeded(response);
     }
 
     /// <summary>
@@ -155,7 +159,7 @@ internal static class DocumentOperations
     {
         using var body = Serialize(new[] { input });
         using var response = await container.Scripts.ExecuteStoredProcedureStreamAsync(procedureId, body, partitionKey, null, cancellationToken).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
+        EnsureSucceeded(response);
         return await DeserializeAsync<TOut>(response, cancellationToken).ConfigureAwait(false);
     }
 
@@ -165,11 +169,43 @@ internal static class DocumentOperations
         using var response = await container.DeleteItemStreamAsync(id, partitionKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.NotFound)
         {
-            response.EnsureSuccessStatusCode();
+            EnsureSucceeded(response);
         }
 
         return response.StatusCode;
     }
+
+    /// <summary>The next page of a query; throttling or an unavailable service as <see cref="ServiceUnavailableException"/>.</summary>
+    public static async Task<FeedResponse<T>> ReadPageAsync<T>(this FeedIterator<T> feed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(feed);
+        try
+        {
+            return await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (CosmosException exception) when (IsRefusal(exception.StatusCode))
+        {
+            throw Unavailable(exception);
+        }
+    }
+
+    private static void EnsureSucceeded(ResponseMessage response)
+    {
+        try
+        {
+            response.EnsureSuccessStatusCode();
+        }
+        catch (CosmosException exception) when (IsRefusal(exception.StatusCode))
+        {
+            throw Unavailable(exception);
+        }
+    }
+
+    /// <summary>Cosmos DB refused the request without doing it: throttled after the SDK's own retries, or unavailable.</summary>
+    private static bool IsRefusal(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable;
+
+    private static ServiceUnavailableException Unavailable(CosmosException refusal) =>
+        new($"Cosmos DB refused the request ({(int)refusal.StatusCode}); it was not done.", refusal);
 
     private static async Task<DocumentResult<T>> ResultAsync<T>(ResponseMessage response, HttpStatusCode[] expectedFailures, CancellationToken cancellationToken)
         where T : class
@@ -179,7 +215,7 @@ internal static class DocumentOperations
             return new DocumentResult<T>(response.StatusCode, null);
         }
 
-        response.EnsureSuccessStatusCode();
+        EnsureSucceeded(response);
         return new DocumentResult<T>(response.StatusCode, await DeserializeAsync<T>(response, cancellationToken).ConfigureAwait(false));
     }
 

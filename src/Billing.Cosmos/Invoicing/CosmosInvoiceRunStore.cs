@@ -101,7 +101,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         using var feed = Container.GetItemQueryIterator<InvoiceRunDocument>(query, requestOptions: options);
         while (feed.HasMoreResults && runs.Count < limit)
         {
-            foreach (var document in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var document in await feed.ReadPageAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (runs.Count < limit && string.Equals(document.AccountId, accountId.Value, StringComparison.Ordinal))
                 {
@@ -156,7 +156,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         using var feed = Container.GetItemQueryIterator<InvoiceRunDocument>(query, requestOptions: options);
         while (feed.HasMoreResults && found.Count < limit)
         {
-            foreach (var document in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var document in await feed.ReadPageAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (found.Count < limit)
                 {

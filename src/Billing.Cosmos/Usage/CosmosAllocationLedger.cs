@@ -42,7 +42,7 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
         using var feed = Container.GetItemQueryIterator<AllocationCounterDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(accountId.Value) });
         while (feed.HasMoreResults)
         {
-            foreach (var counter in await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var counter in await feed.ReadPageAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (MeterName.TryParse(counter.Meter, out var meter))
                 {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Billing.Application;
 using Billing.Application.Usage;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Serialization;
@@ -64,18 +65,36 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         }
 
         var accountId = claim.AccountId;
-        var partitionKey = new PartitionKey(accountId.Value);
-        var countersId = DocumentIds.Usage(accountId, consumption.Period.Key);
         var input = new RecordUsageInput(
             DocumentIds.Account(accountId),
             record.AccountVersion,
             ToDocument(DocumentIds.UsageKey(accountId, claim.IdempotencyKey), claim),
-            countersId,
+            DocumentIds.Usage(accountId, consumption.Period.Key),
             NewCounters: null,
             consumption.Limit,
             consumption.Included,
             consumption.Plan.Value,
             time.GetUtcNow());
+        try
+        {
+            return await ExecuteRecordAsync(input, consumption, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServiceUnavailableException exception)
+        {
+            // Throttled or unavailable (the procedure, or the period's index entry written before it): not done.
+            throw new UsageNotCountedException("The usage store refused the record; nothing was counted.", exception);
+        }
+        catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
+        {
+            // No connection was made: the record was never sent.
+            throw new UsageNotCountedException("The usage store could not be reached; nothing was counted.", exception);
+        }
+    }
+
+    private async Task<UsageRecordResult> ExecuteRecordAsync(RecordUsageInput input, UsageConsumption consumption, CancellationToken cancellationToken)
+    {
+        var accountId = consumption.AccountId;
+        var partitionKey = new PartitionKey(accountId.Value);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             RecordUsageOutput output;
@@ -83,21 +102,11 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             {
                 output = await Container.ExecuteAsync<RecordUsageInput, RecordUsageOutput>(RecordUsageProcedureId, input, partitionKey, cancellationToken).ConfigureAwait(false);
             }
-            catch (CosmosException exception) when (exception.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
-            {
-                // Throttled or unavailable: Cosmos DB did not run the procedure.
-                throw new UsageNotCountedException($"The usage store refused the record ({(int)exception.StatusCode}); nothing was counted.", exception);
-            }
             catch (CosmosException exception) when (DocumentOperations.IsWriteConflict(exception, "recordUsage"))
             {
                 // A concurrent write to the same counters (another instance's first record of the period, a write
                 // conflict): the transaction was rolled back; run it again.
                 continue;
-            }
-            catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
-            {
-                // No connection was made: the record was never sent.
-                throw new UsageNotCountedException("The usage store could not be reached; nothing was counted.", exception);
             }
 
             switch (output.Status)
@@ -115,12 +124,13 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
                 default:
                     // The period's first record: index it before its counters exist, so no counted period is missing from the index.
                     await IndexAsync(accountId, consumption.Period, cancellationToken).ConfigureAwait(false);
-                    input = input with { NewCounters = NewDocument(countersId, consumption) };
+                    input = input with { NewCounters = NewDocument(input.CountersId, consumption) };
                     break;
             }
         }
 
-        throw new InvalidOperationException($"Usage of '{consumption.Meter}' for account '{accountId}' in period '{consumption.Period.Key}' could not be recorded after {MaxAttempts} attempts.");
+        // Every attempt was rolled back: busy, as a refusal of the store is (the caller retries with the same key).
+        throw new UsageNotCountedException($"Usage of '{consumption.Meter}' kept conflicting with concurrent writes to the account's counters ({MaxAttempts} attempts); nothing was counted.");
     }
 
     public async Task<UsageKeyClaim?> GetKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken) =>
@@ -292,7 +302,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         using var feed = Container.GetItemQueryIterator<T>(query, requestOptions: new QueryRequestOptions { PartitionKey = partitionKey });
         while (feed.HasMoreResults)
         {
-            found.AddRange(await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false));
+            found.AddRange(await feed.ReadPageAsync(cancellationToken).ConfigureAwait(false));
         }
 
         return found;

@@ -1,3 +1,4 @@
+using Billing.Application;
 using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Usage;
@@ -499,12 +500,17 @@ public sealed class UsageRecordingTests
         Assert.Equal([6L, 4L], _bed.Ledger.Consumed.Where(c => c.AccountId == a).Select(c => c.Amount));
     }
 
-    [Fact]
-    public async Task A_record_the_store_did_not_take_gets_its_own_outcome_and_the_batch_goes_on()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the store unavailable for a read before the count (the account, a key)
+    public async Task A_record_the_store_did_not_take_gets_its_own_outcome_and_the_batch_goes_on(bool unavailable)
     {
         var a = _bed.Register();
         var b = _bed.Register();
-        _bed.Ledger.BeforeRecord = c => c.AccountId == a && c.Amount == 5 ? throw new UsageNotCountedException("The usage store refused the record (429); nothing was counted.") : Task.CompletedTask;
+        Exception failure = unavailable
+            ? new ServiceUnavailableException("Cosmos DB refused the request (503); it was not done.")
+            : new UsageNotCountedException("The usage store refused the record (429); nothing was counted.");
+        _bed.Ledger.BeforeRecord = c => c.AccountId == a && c.Amount == 5 ? throw failure : Task.CompletedTask;
 
         var outcomes = await _bed.Recording.RecordBatchAsync(
             [Record(a, AgentRuns, 2, "a-1"), Record(a, AgentRuns, 5, "a-2"), Record(a, AgentRuns, 3, "a-3"), Record(b, AgentRuns, 1, "b-1")],
