@@ -5,6 +5,7 @@ using Billing.Application.Accounts;
 using Billing.Application.Outcomes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
+using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 using Microsoft.Extensions.Logging;
 
@@ -20,11 +21,15 @@ public sealed record CreditAdjusted(CreditEntry Entry, long Balance, bool Replay
 /// Manual credit adjustments by an operator: positive adds a grant without expiry, negative takes credit oldest grant
 /// first and is refused beyond the spendable balance. The entry records the reason and the operator (from the admin
 /// token). Idempotent per <c>idempotencyKey</c>; without one the key is derived from the request and the book's
-/// version, so a double submit of the same request against the same ledger state posts once.
+/// version, so a double submit of the same request against the same ledger state posts once. Credit is added only in a
+/// currency the catalog invoices usage in (a plan's <see cref="Plan.Currency"/>), the only credit invoicing can spend;
+/// it is taken away in any currency the account holds.
 /// </summary>
-public sealed partial class CreditAdjustments(IBillingAccountStore accounts, CreditLedger ledger, ILogger<CreditAdjustments> logger)
+public sealed partial class CreditAdjustments(IBillingAccountStore accounts, CreditLedger ledger, PlanCatalog catalog, ILogger<CreditAdjustments> logger)
 {
     public const int MaxReasonLength = 500;
+
+    private readonly SortedSet<string> _invoiceCurrencies = new(catalog.Plans.Select(p => p.Currency?.Code).OfType<string>(), StringComparer.Ordinal);
 
     public async Task<Outcome<CreditAdjusted>> AdjustAsync(AccountId accountId, CreditAdjustmentRequest request, string operatorId, CancellationToken cancellationToken)
     {
@@ -39,6 +44,12 @@ public sealed partial class CreditAdjustments(IBillingAccountStore accounts, Cre
         if (!Currency.TryParse(request.Currency, out var currency))
         {
             errors.Add("currency", Currency.InvalidMessage(request.Currency));
+        }
+        else if (request.Amount > 0 && !_invoiceCurrencies.Contains(currency.Code))
+        {
+            errors.Add("currency", _invoiceCurrencies.Count == 0
+                ? "No plan invoices usage, so no credit can be spent: none can be added."
+                : $"Credit is spent on usage invoices, which are in {string.Join(", ", _invoiceCurrencies)}; credit in '{currency.Code}' could never be spent.");
         }
 
         if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > MaxReasonLength)

@@ -4,6 +4,7 @@ using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.Domain.Pricing;
+using Billing.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -21,7 +22,7 @@ public sealed class CreditAdjustmentsTests
     {
         _accounts = new InMemoryBillingAccountStore(_time);
         _ledger = new CreditLedger(new InMemoryCreditLedgerStore(), _time, NullLogger<CreditLedger>.Instance);
-        _adjustments = new CreditAdjustments(_accounts, _ledger, NullLogger<CreditAdjustments>.Instance);
+        _adjustments = new CreditAdjustments(_accounts, _ledger, TestCatalog.Create(), NullLogger<CreditAdjustments>.Instance);
     }
 
     [Theory]
@@ -39,6 +40,31 @@ public sealed class CreditAdjustmentsTests
         var invalid = Assert.IsType<Invalid<CreditAdjusted>>(outcome);
         Assert.Equal(["amount"], invalid.Errors.Fields);
         Assert.Equal(0, (await _ledger.ReadAsync(User, CancellationToken.None)).Version);
+    }
+
+    [Theory]
+    [InlineData("uds")] // a typo of usd
+    [InlineData("eur")] // a real currency no plan invoices in
+    public async Task Credit_is_added_only_in_a_currency_usage_is_invoiced_in(string code)
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+
+        var outcome = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(500, code, "goodwill", "k1"), "ops-1", CancellationToken.None);
+
+        var invalid = Assert.IsType<Invalid<CreditAdjusted>>(outcome);
+        Assert.Equal($"Credit is spent on usage invoices, which are in usd; credit in '{code}' could never be spent.", Assert.Single(invalid.Errors.For("currency")));
+        Assert.Equal(0, (await _ledger.ReadAsync(User, CancellationToken.None)).Version);
+    }
+
+    [Fact]
+    public async Task Credit_held_in_another_currency_can_still_be_taken_away()
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+        await _ledger.PostAsync(User, CreditOperation.Grant("cs_1", Currency.Parse("eur"), 700, null, "pack:OLD", "pi_1", "cs_1"), CancellationToken.None);
+
+        var outcome = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(-700, "eur", "bought in a currency no longer invoiced", "k1"), "ops-1", CancellationToken.None);
+
+        Assert.Equal(0, Assert.IsType<Succeeded<CreditAdjusted>>(outcome).Value.Balance);
     }
 
     [Fact]
