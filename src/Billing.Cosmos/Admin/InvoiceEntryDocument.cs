@@ -30,6 +30,9 @@ internal sealed record InvoiceEntryDocument : StoredDocument
 
     public required string Plan { get; init; }
 
+    /// <summary>The plans in order when the plan changed during the period (the run's); absent otherwise.</summary>
+    public string? Plans { get; init; }
+
     public required string Currency { get; init; }
 
     public required IReadOnlyList<InvoiceRunLineDocument> Lines { get; init; }

@@ -83,7 +83,7 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         var year = 2000 + Random.Shared.Next(0, 900); // a month no other test of this class uses
         foreach (var account in (AccountId[])[a, b])
         {
-            var created = await runs.CreateAsync(Run(account, year, month), CancellationToken.None);
+            var created = await runs.CreateAsync(Run(account, year, month) with { Plans = account == a ? "PRO then ENTERPRISE" : null }, CancellationToken.None);
             var drafted = await runs.SaveAsync(created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_" + account.Value, Status = "draft", CreditApplied = account == a ? 1_000 : 0 }, CancellationToken.None);
             await runs.SaveAsync(drafted with { Step = InvoiceRunStep.Finalized, Status = account == a ? "open" : "paid", Number = "N-" + account.Value, UpdatedAt = Now.AddMinutes(1) }, CancellationToken.None);
         }
@@ -105,6 +105,7 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal(2_500, all.Items[0].Total);
         Assert.Equal(1_500, all.Items.Single(r => r.AccountId == a).AmountDue); // the credit applied to a's invoice is kept by the index
         Assert.Equal(2_500, all.Items.Single(r => r.AccountId == b).AmountDue);
+        Assert.Equal(("PRO then ENTERPRISE", null), (all.Items.Single(r => r.AccountId == a).Plans, all.Items.Single(r => r.AccountId == b).Plans)); // a plan change in the period is kept too
     }
 
     [Fact]
