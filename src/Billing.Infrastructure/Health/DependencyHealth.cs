@@ -8,13 +8,16 @@ namespace Billing.Infrastructure.Health;
 /// function app maps the report to HTTP. A check that throws or runs out of time is unhealthy, never an exception here.
 /// A healthy report answers every call for <see cref="ReportLifetime"/>, and a round under way every call meanwhile:
 /// <c>GET /api/health</c> is anonymous, and polling it must not spend the process's Stripe budget (one request per
-/// round) or the stores' capacity. An unhealthy report is not reused, so a recovery shows at the next call.
+/// round) or the stores' capacity. An unhealthy report answers for <see cref="UnhealthyReportLifetime"/> only, so a
+/// recovery shows within a second, while a tight loop of calls during an outage still starts at most one round a second.
 /// </summary>
 public sealed partial class DependencyHealth
 {
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(2);
 
     public static readonly TimeSpan ReportLifetime = TimeSpan.FromSeconds(5);
+
+    public static readonly TimeSpan UnhealthyReportLifetime = TimeSpan.FromSeconds(1);
 
     private readonly IReadOnlyList<IDependencyCheck> _checks;
     private readonly TimeProvider _time;
@@ -29,7 +32,7 @@ public sealed partial class DependencyHealth
         _logger = logger;
     }
 
-    /// <summary>The round under way, or the last healthy report while it is younger than <see cref="ReportLifetime"/>, else a new round of checks; the caller's cancellation ends its wait only.</summary>
+    /// <summary>The round under way, or the last report while it is younger than its lifetime, else a new round of checks; the caller's cancellation ends its wait only.</summary>
     public Task<DependencyHealthReport> CheckAsync(CancellationToken cancellationToken)
     {
         Task<DependencyHealthReport> report;
@@ -37,8 +40,7 @@ public sealed partial class DependencyHealth
         {
             var now = _time.GetUtcNow();
             if (_last is { } last
-                && now - last.StartedAt < ReportLifetime
-                && (!last.Report.IsCompleted || last.Report is { IsCompletedSuccessfully: true, Result.IsHealthy: true }))
+                && (!last.Report.IsCompleted || now - last.StartedAt < (last.Report is { IsCompletedSuccessfully: true, Result.IsHealthy: true } ? ReportLifetime : UnhealthyReportLifetime)))
             {
                 report = last.Report;
             }

@@ -78,15 +78,22 @@ public sealed class DependencyHealthTests
     }
 
     [Fact]
-    public async Task An_unhealthy_report_is_not_reused_so_a_recovery_shows_at_the_next_call()
+    public async Task An_unhealthy_report_answers_for_one_second_only_so_a_loop_of_calls_starts_one_round_a_second_and_a_recovery_shows_soon()
     {
         var up = false;
-        var health = Health(new Check("flaky", () => Task.FromResult((up, up ? "back" : "down"))));
+        var rounds = 0;
+        var health = Health(new Check("flaky", () => { Interlocked.Increment(ref rounds); return Task.FromResult((up, up ? "back" : "down")); }));
 
         Assert.False((await health.CheckAsync(CancellationToken.None)).IsHealthy);
+        var loop = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => health.CheckAsync(CancellationToken.None)));
         up = true;
+        _time.Advance(DependencyHealth.UnhealthyReportLifetime - TimeSpan.FromMilliseconds(1));
+        var justBefore = await health.CheckAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.True((await health.CheckAsync(CancellationToken.None)).IsHealthy);
+        Assert.All(loop.Append(justBefore), r => Assert.False(r.IsHealthy));
+        Assert.Equal(2, rounds);
     }
 
     private DependencyHealth Health(params IDependencyCheck[] checks) => new(checks, _time, NullLogger<DependencyHealth>.Instance);
