@@ -37,7 +37,13 @@ internal static class Problems
 
     public static HttpValidationProblemDetails InvalidDetails(IDictionary<string, string[]> errors)
     {
-        var problem = new HttpValidationProblemDetails(errors) { Title = InvalidRequestTitle, Status = StatusCodes.Status400BadRequest, Type = TypeFor(StatusCodes.Status400BadRequest) };
+        var problem = new HttpValidationProblemDetails(errors)
+        {
+            Title = InvalidRequestTitle,
+            Status = StatusCodes.Status400BadRequest,
+            Type = TypeFor(StatusCodes.Status400BadRequest),
+            Detail = $"Invalid: {string.Join(", ", errors.Keys)}. The errors member says what each needs; nothing was changed.",
+        };
         problem.Extensions[CodeMember] = "invalid_request";
         return problem;
     }

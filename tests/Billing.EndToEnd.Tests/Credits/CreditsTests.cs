@@ -77,6 +77,9 @@ public sealed class CreditsTests
         Assert.Equal("ops-1", adjusted.Body.GetProperty("entry").GetProperty("operator").GetString());
         var again = await PostAsync(stack, "ops-1", $"/api/billing/admin/accounts/{buyer}/credits", """{"amount":-300,"currency":"usd","reason":"goodwill reversal","idempotencyKey":"adj-1"}""", admin: true);
         Assert.True(again.Body.GetProperty("replayed").GetBoolean());
+        var shown = (await GetCreditsAsync(stack, buyer)).GetProperty("entries").EnumerateArray().First(); // the customer sees why, not who
+        Assert.Equal(("adjustment", "goodwill reversal"), (shown.GetProperty("kind").GetString(), shown.GetProperty("reason").GetString()));
+        Assert.False(shown.TryGetProperty("operator", out _));
 
         // The operator's view of the account shows the same balance and the adjustment with its reason and operator
         var adminView = (await GetAsync(stack, "ops-1", $"/api/billing/admin/accounts/{buyer}", admin: true)).GetProperty("credits");

@@ -59,7 +59,8 @@ public sealed record CreditEntryResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Operator)
 {
-    public static CreditEntryResponse From(CreditEntry entry)
+    /// <summary>The entry as shown to the account (<paramref name="withOperator"/> false: who made an adjustment is for operators only) or to an operator.</summary>
+    public static CreditEntryResponse From(CreditEntry entry, bool withOperator)
     {
         ArgumentNullException.ThrowIfNull(entry);
         return new(
@@ -71,7 +72,7 @@ public sealed record CreditEntryResponse(
             [.. entry.Parts.Select(p => new CreditPartResponse(p.GrantId, p.Amount))],
             entry.Reference,
             entry.Reason,
-            entry.Operator);
+            withOperator ? entry.Operator : null);
     }
 
     private static string KindName(CreditEntryKind kind) => kind switch
@@ -101,7 +102,7 @@ public sealed record CreditsResponse(
             view.AsOf,
             [.. view.Balances.OrderBy(b => b.Key.Code, StringComparer.Ordinal).Select(b => new CreditBalanceResponse(b.Key.Code, b.Value))],
             [.. view.Grants.Select(g => new CreditGrantResponse(g.GrantId, g.Source, g.Currency.Code, g.Amount, g.Remaining, g.GrantedAt, g.ExpiresAt, g.IsExpiredAt(view.AsOf)))],
-            [.. view.Entries.Select(CreditEntryResponse.From)],
+            [.. view.Entries.Select(e => CreditEntryResponse.From(e, withOperator: false))],
             view.NextCursor);
     }
 }
@@ -129,6 +130,6 @@ public sealed record CreditAdjustmentResponse(string AccountId, CreditEntryRespo
     public static CreditAdjustmentResponse From(string accountId, CreditAdjusted adjusted)
     {
         ArgumentNullException.ThrowIfNull(adjusted);
-        return new(accountId, CreditEntryResponse.From(adjusted.Entry), adjusted.Balance, adjusted.Replayed);
+        return new(accountId, CreditEntryResponse.From(adjusted.Entry, withOperator: true), adjusted.Balance, adjusted.Replayed);
     }
 }
