@@ -1,7 +1,9 @@
+using Billing.Application;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Billing.FunctionApp.Http;
@@ -13,7 +15,8 @@ namespace Billing.FunctionApp.Http;
 /// service presents an API key in <see cref="ApiKeyHeader"/> (then no token is consulted) or a token with the service
 /// scope, and <c>HttpContext.User</c> becomes its <see cref="ServiceCaller"/>. Missing or bad credentials are a 401 with
 /// <c>WWW-Authenticate</c>, credentials that grant nothing here a 403, both as problem details; the function never runs
-/// then. Queue and timer invocations pass through.
+/// then. A token that could not be checked because the identity provider's keys cannot be fetched is not called
+/// invalid: that is a 503 (<see cref="ServiceUnavailableException"/>). Queue and timer invocations pass through.
 /// </summary>
 internal sealed class AuthenticationMiddleware(IAuthorizationService authorization, ServiceCallerCheck serviceCallers) : IFunctionsWorkerMiddleware
 {
@@ -51,7 +54,7 @@ internal sealed class AuthenticationMiddleware(IAuthorizationService authorizati
     /// <summary>A bearer token, as every user and admin function needs; null when it is valid (then it is the user).</summary>
     private static async Task<IResult?> AuthenticateUserAsync(HttpContext http)
     {
-        var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
+        var result = await AuthenticateTokenAsync(http).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             return Unauthorized(http, result.Failure, "token_required", "A bearer token is required.");
@@ -77,7 +80,7 @@ internal sealed class AuthenticationMiddleware(IAuthorizationService authorizati
             return null;
         }
 
-        var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
+        var result = await AuthenticateTokenAsync(http).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             return Unauthorized(http, result.Failure, "credentials_required", $"An API key ({ApiKeyHeader}) or a bearer token with the '{serviceCallers.Scope}' scope is required.");
@@ -98,6 +101,32 @@ internal sealed class AuthenticationMiddleware(IAuthorizationService authorizati
 
         http.User = new ServiceCaller(ServiceCallerCheck.ServiceName(result.Principal), ServiceCaller.BearerCredential).ToPrincipal(result.Principal);
         return null;
+    }
+
+    /// <summary>
+    /// Validates the bearer token. IdentityModel hides a failed fetch of the authority's discovery document or keys and
+    /// then finds no key for the token; when the keys cannot be fetched now either (nothing cached, the provider down),
+    /// the token was never really checked, so the caller gets 503 and keeps its session instead of a 401 that says its
+    /// token is bad.
+    /// </summary>
+    private static async Task<AuthenticateResult> AuthenticateTokenAsync(HttpContext http)
+    {
+        var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme).ConfigureAwait(false);
+        if (result.Failure is not (SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException)
+            || http.RequestServices.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme).ConfigurationManager is not { } keys)
+        {
+            return result;
+        }
+
+        try
+        {
+            await keys.GetConfigurationAsync(http.RequestAborted).ConfigureAwait(false); // cached while the provider is reachable
+            return result;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            throw new ServiceUnavailableException("The identity provider's signing keys could not be fetched; the token could not be checked.", exception);
+        }
     }
 
     /// <summary>401: no credentials at all (<paramref name="missingCode"/>), or a token that failed validation (<c>invalid_token</c>).</summary>

@@ -76,6 +76,27 @@ public sealed class OidcAuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task While_the_providers_keys_cannot_be_fetched_a_token_is_not_called_invalid_the_answer_is_503_with_retry_after()
+    {
+        using var down = FreePort.Refusing();
+        var settings = FunctionAppSettings.ForEmulators(await LocalEmulators.GetAsync());
+        settings["Auth__Authority"] = down.Url.AbsoluteUri.TrimEnd('/');
+        settings["Auth__Issuer"] = _provider.Issuer;
+        settings["Auth__Audience"] = Audience;
+        settings["Auth__DevelopmentSigningKey"] = "";
+        await using var app = await FunctionAppProcess.StartAsync(settings);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("api/billing/subscription", UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _provider.Token(Audience, "oidc-user-4"));
+
+        using var response = await app.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Contains("\"unavailable\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await GetSubscriptionAsync(_provider.Token(Audience, "oidc-user-4"))).StatusCode); // the app whose provider answers
+    }
+
+    [Fact]
     public async Task Outside_Development_the_development_signing_key_stops_the_app_at_start_up_with_a_clear_message()
     {
         var settings = FunctionAppSettings.ForEmulators(await LocalEmulators.GetAsync());
