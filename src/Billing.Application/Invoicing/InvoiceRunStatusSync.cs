@@ -5,11 +5,14 @@ namespace Billing.Application.Invoicing;
 
 /// <summary>
 /// Keeps the Stripe status recorded on a usage invoice's run current once the invoice is paid, fails or is voided, so
-/// the account's invoice list and the operator's views show what Stripe has now rather than "open" forever. The status
-/// is read from Stripe, never taken from the event, so delivery order cannot matter. A voided invoice also gives the
-/// prepaid credit it applied back to the ledger (<see cref="InvoiceRun.GivesCreditBack"/>), before its status is
-/// saved, so a delivery that stops in between is finished by the next one. A run still being worked on by its job is
-/// left to the job (it records the status it sees when it finishes, and gives the credit back the same way).
+/// the account's invoice list and the operator's views show what Stripe has now rather than "open" forever. The run is
+/// the one the invoice's <c>billing_run</c> metadata names, read by its id in the account's partition (the webhook
+/// path never searches runs by invoice id across partitions), and only if it is that invoice's run (a copy made in the
+/// dashboard keeps the metadata). The status is read from Stripe, never taken from the event, so delivery order cannot
+/// matter. A voided invoice also gives the prepaid credit it applied back to the ledger
+/// (<see cref="InvoiceRun.GivesCreditBack"/>), before its status is saved, so a delivery that stops in between is
+/// finished by the next one. A run still being worked on by its job is left to the job (it records the status it sees
+/// when it finishes, and gives the credit back the same way).
 /// </summary>
 public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeInvoicing stripe, CreditLedger credits, ILogger<InvoiceRunStatusSync> logger)
 {
@@ -18,14 +21,29 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
 
     private const int MaxAttempts = 3;
 
-    /// <summary>Records the current status of <paramref name="stripeInvoiceId"/> on its run; false when there is no such run or nothing changed.</summary>
-    public async Task<bool> RefreshAsync(string stripeInvoiceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the current status of <paramref name="stripeInvoiceId"/> on the run its <paramref name="billingRun"/>
+    /// metadata names; false when the metadata names no run (the invoice is not a run's: nothing is read), the run has
+    /// another invoice, or nothing changed.
+    /// </summary>
+    public async Task<bool> RefreshAsync(string stripeInvoiceId, string? billingRun, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
+        if (!InvoiceJob.TryParseRunId(billingRun, out var job))
+        {
+            return false;
+        }
+
         for (var attempt = 1; ; attempt++)
         {
-            var run = await runs.FindByStripeInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false);
-            if (run is not { Step: InvoiceRunStep.Recorded })
+            var run = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
+            if (run is null || !string.Equals(run.StripeInvoiceId, stripeInvoiceId, StringComparison.Ordinal))
+            {
+                LogNotTheRunsInvoice(stripeInvoiceId, job.RunId, run?.StripeInvoiceId ?? "none");
+                return false;
+            }
+
+            if (run.Step != InvoiceRunStep.Recorded)
             {
                 return false;
             }
@@ -55,6 +73,9 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stripe invoice {InvoiceId} names invoice run {RunId}, whose invoice is {RunInvoiceId}: not that run's invoice (a copy?); nothing recorded")]
+    private partial void LogNotTheRunsInvoice(string invoiceId, string runId, string runInvoiceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: Stripe invoice {InvoiceId} is now {Status} (was {Previous})")]
     private partial void LogStatusChanged(string runId, string invoiceId, string previous, string status);

@@ -25,8 +25,8 @@ public sealed class InvoiceRunStatusSyncTests
 
         _bed.Stripe.SetStatus(invoiceId, "paid");
 
-        Assert.True(await _bed.StatusSync.RefreshAsync(invoiceId, CancellationToken.None));
-        Assert.False(await _bed.StatusSync.RefreshAsync(invoiceId, CancellationToken.None)); // nothing new: no write
+        Assert.True(await RefreshAsync(run));
+        Assert.False(await RefreshAsync(run)); // nothing new: no write
         var listed = Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None));
         Assert.Equal("paid", listed.Status);
         Assert.Equal(run.Lines, (await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None))!.Lines);
@@ -39,9 +39,57 @@ public sealed class InvoiceRunStatusSyncTests
         await _bed.DeliverAsync(subscriber.Job);
         var writes = _bed.Runs.History.Count;
 
-        Assert.False(await _bed.StatusSync.RefreshAsync("in_not_a_usage_invoice", CancellationToken.None));
+        Assert.False(await _bed.StatusSync.RefreshAsync("in_not_a_usage_invoice", null, CancellationToken.None));
 
         Assert.Equal(writes, _bed.Runs.History.Count);
+    }
+
+    [Fact]
+    public async Task The_run_is_read_by_the_id_its_billing_run_metadata_names_never_searched_by_invoice()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "paid");
+
+        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, subscriber.Job.RunId, CancellationToken.None));
+
+        Assert.Equal("paid", _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
+        Assert.Equal(0, _bed.Runs.Searches); // the cross-partition query is the operator's only
+    }
+
+    [Theory]
+    [InlineData(null)] // no billing_run metadata: not a run's invoice
+    [InlineData("")]
+    [InlineData("not a run id")]
+    public async Task An_invoice_whose_metadata_names_no_run_is_not_a_runs_and_nothing_is_read(string? billingRun)
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "paid");
+        var writes = _bed.Runs.History.Count;
+        var calls = _bed.Stripe.Calls.Count;
+
+        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, billingRun, CancellationToken.None));
+
+        Assert.Equal((writes, calls, 0), (_bed.Runs.History.Count, _bed.Stripe.Calls.Count, _bed.Runs.Searches));
+        Assert.Equal("open", _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
+    }
+
+    [Fact]
+    public async Task A_copy_made_in_Stripe_that_keeps_the_runs_metadata_changes_nothing_on_the_run()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        var copy = await _bed.Stripe.CreateDraftAsync(new NewUsageInvoice(run!.RunId, run.StripeCustomerId!, run.StripeSubscriptionId, "usd", "copy", run.PeriodStart, run.PeriodEnd, subscriber.Id.Value), "dashboard-copy", CancellationToken.None);
+        _bed.Stripe.SetStatus(copy.Id, "void");
+        var writes = _bed.Runs.History.Count;
+
+        Assert.False(await _bed.StatusSync.RefreshAsync(copy.Id, run.RunId, CancellationToken.None));
+
+        Assert.Equal(writes, _bed.Runs.History.Count);
+        Assert.Equal("open", _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
+        Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
     }
 
     [Fact]
@@ -54,7 +102,7 @@ public sealed class InvoiceRunStatusSyncTests
         Assert.Equal(InvoiceRunStep.Finalized, run!.Step);
         _bed.Stripe.SetStatus(run.StripeInvoiceId!, "paid");
 
-        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None));
+        Assert.False(await RefreshAsync(run));
 
         // The job finishes and records what Stripe has then.
         var done = await _bed.DeliverAsync(subscriber.Job);
@@ -73,8 +121,8 @@ public sealed class InvoiceRunStatusSyncTests
 
         _bed.Stripe.SetStatus(run.StripeInvoiceId!, "void");
 
-        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None));
-        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None)); // a duplicate event
+        Assert.True(await RefreshAsync(run));
+        Assert.False(await RefreshAsync(run)); // a duplicate event
         var restore = Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
         Assert.Equal(("restore:spend:invoice:" + run.RunId, 5_000L, run.RunId), (restore.Key, restore.Amount, restore.Reference));
         Assert.Equal([new CreditPart("cs:cs_a", 2_000), new CreditPart("cs:cs_b", 3_000)], restore.Parts);
@@ -93,7 +141,7 @@ public sealed class InvoiceRunStatusSyncTests
         await _bed.Stripe.CreateDraftAsync(new NewUsageInvoice(run!.RunId, run.StripeCustomerId!, run.StripeSubscriptionId, "usd", "copy", run.PeriodStart, run.PeriodEnd, subscriber.Id.Value), "dashboard-copy", CancellationToken.None);
         _bed.Stripe.SetStatus(run.StripeInvoiceId!, "void");
 
-        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None));
+        Assert.True(await RefreshAsync(run));
         Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
         Assert.Equal("void", (await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None))!.Status);
     }
@@ -107,7 +155,7 @@ public sealed class InvoiceRunStatusSyncTests
 
         _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "uncollectible");
 
-        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None));
+        Assert.True(await RefreshAsync(run));
         Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
         Assert.Equal(0, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
     }
@@ -121,7 +169,7 @@ public sealed class InvoiceRunStatusSyncTests
         _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "void");
         await _bed.Runs.SaveAsync(run with { Status = "void" }, CancellationToken.None); // recorded void before restores existed: the credit was kept
 
-        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None)); // the status was there already
+        Assert.False(await RefreshAsync(run)); // the status was there already
 
         Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
         Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
@@ -136,7 +184,7 @@ public sealed class InvoiceRunStatusSyncTests
         await Assert.ThrowsAnyAsync<Exception>(() => _bed.DeliverAsync(subscriber.Job));
         var run = await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None);
         _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "void");
-        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None)); // left to the job
+        Assert.False(await RefreshAsync(run)); // left to the job
 
         var done = await _bed.DeliverAsync(subscriber.Job);
 
@@ -144,4 +192,7 @@ public sealed class InvoiceRunStatusSyncTests
         Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
         Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
     }
+
+    /// <summary>An event of the run's own invoice, with the <c>billing_run</c> metadata the run gave it.</summary>
+    private Task<bool> RefreshAsync(InvoiceRun run) => _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, run.RunId, CancellationToken.None);
 }
