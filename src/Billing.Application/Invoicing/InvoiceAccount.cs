@@ -170,14 +170,22 @@ public sealed partial class InvoiceAccount(
     /// <summary>
     /// Finalizes the draft once its total is the run's amount due. Finalizing starts collection (<c>auto_advance</c>),
     /// so a draft that differs (an item added or changed in the dashboard meanwhile) is left as a draft for an
-    /// operator instead; the total is checked again on the finalized invoice for a change in between.
+    /// operator instead; the total is checked again on the finalized invoice for a change in between. An invoice
+    /// voided already (how an operator ends a run left for them) is final as it is: nobody owes it, so its total no
+    /// longer matters, and <see cref="RecordAsync"/> records it void and gives the credit back.
     /// </summary>
     private async Task<InvoiceRun> FinalizeAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
-        var draft = await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false);
-        if (draft.Status == "draft" && draft.Total != run.AmountDue)
+        var current = await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false);
+        if (current.Status == "void")
         {
-            throw new InvalidOperationException($"Stripe draft invoice {draft.Id} totals {draft.Total} but run {run.RunId} computed {run.AmountDue} ({run.Total} less {run.CreditApplied} of credit); it was not finalized and needs an operator.");
+            LogVoidedBeforeFinalized(run.RunId, current.Id);
+            return await SaveAsync(run with { Step = InvoiceRunStep.Finalized, Number = current.Number, HostedInvoiceUrl = current.HostedInvoiceUrl, Status = current.Status }, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (current.Status == "draft" && current.Total != run.AmountDue)
+        {
+            throw new InvalidOperationException($"Stripe draft invoice {current.Id} totals {current.Total} but run {run.RunId} computed {run.AmountDue} ({run.Total} less {run.CreditApplied} of credit); it was not finalized and needs an operator.");
         }
 
         var invoice = await stripe.FinalizeAsync(run.StripeInvoiceId!, Key(run, "finalize"), cancellationToken).ConfigureAwait(false);
@@ -236,6 +244,9 @@ public sealed partial class InvoiceAccount(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: the period is still the account's current one (it ends {PeriodEnd:O}); invoiced once it has closed")]
     private partial void LogStillOpen(string runId, DateTimeOffset periodEnd);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: Stripe invoice {InvoiceId} was voided before the run finalized it; the run records it void")]
+    private partial void LogVoidedBeforeFinalized(string runId, string invoiceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: invoiced {Total} {Currency} in {Lines} lines")]
     private partial void LogInvoiced(string runId, long total, string currency, int lines);

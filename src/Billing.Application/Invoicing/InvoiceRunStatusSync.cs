@@ -11,8 +11,8 @@ namespace Billing.Application.Invoicing;
 /// dashboard keeps the metadata). The status is read from Stripe, never taken from the event, so delivery order cannot
 /// matter. A voided invoice also gives the prepaid credit it applied back to the ledger
 /// (<see cref="InvoiceRun.GivesCreditBack"/>), before its status is saved, so a delivery that stops in between is
-/// finished by the next one. A run still being worked on by its job is left to the job (it records the status it sees
-/// when it finishes, and gives the credit back the same way).
+/// finished by the next one; it does so whatever the run's step. The status of a run still being worked on by its job
+/// is left to the job (it records the status it sees when it finishes, and gives the credit back the same way).
 /// </summary>
 public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeInvoicing stripe, CreditLedger credits, ILogger<InvoiceRunStatusSync> logger)
 {
@@ -43,20 +43,18 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
                 return false;
             }
 
-            if (run.Step != InvoiceRunStep.Recorded)
-            {
-                return false;
-            }
-
             // The run's own invoice, by id: an operator's duplicate of it in Stripe (which may copy its metadata) is
             // another invoice, and must neither hide this one's status nor its void.
             var invoice = await stripe.GetInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false);
             if (run.GivesCreditBack(invoice.Status))
             {
+                // Whatever the run's step: a run that never got recorded (its job in the poison queue for an operator,
+                // who voided the invoice) gives it back now. The restore is keyed, so the job's own restore when it
+                // records the void changes nothing.
                 await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
             }
 
-            if (string.Equals(invoice.Status, run.Status, StringComparison.Ordinal))
+            if (run.Step != InvoiceRunStep.Recorded || string.Equals(invoice.Status, run.Status, StringComparison.Ordinal))
             {
                 return false;
             }

@@ -193,6 +193,27 @@ public sealed class InvoiceRunStatusSyncTests
         Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
     }
 
+    [Fact]
+    public async Task A_void_of_an_invoice_its_run_left_for_an_operator_gives_the_credit_back_at_once_and_once()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var run = await _bed.RunLeftForAnOperatorAsync(subscriber);
+        _bed.Stripe.SetStatus(run.StripeInvoiceId!, "void"); // the operator's way out: finalize and void it
+
+        Assert.False(await RefreshAsync(run)); // the status is the job's to record
+
+        Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
+        Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+        Assert.Equal(InvoiceRunStep.ItemsCreated, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step);
+
+        // The job, queued again by the daily sweep (or replayed from the poison queue), records the void: nothing more is given back
+        var done = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal((InvoiceRunStep.Recorded, "void"), (done!.Step, done.Status));
+        Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
+        Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+    }
+
     /// <summary>An event of the run's own invoice, with the <c>billing_run</c> metadata the run gave it.</summary>
     private Task<bool> RefreshAsync(InvoiceRun run) => _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, run.RunId, CancellationToken.None);
 }
