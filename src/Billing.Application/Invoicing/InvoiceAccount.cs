@@ -198,14 +198,15 @@ public sealed partial class InvoiceAccount(
     }
 
     /// <summary>
-    /// Marks the period invoiced and the run recorded. A delivery resuming a run finalized by an earlier one reads the
-    /// invoice's status again first: an <c>invoice.paid</c> or <c>invoice.voided</c> processed in between (which only
-    /// update recorded runs) would otherwise be lost, the invoice shown open for good and a void's credit kept spent.
+    /// Marks the period invoiced and the run recorded with the invoice's status read from Stripe again (one more GET on
+    /// every run): an <c>invoice.paid</c> or <c>invoice.voided</c> processed since the run was finalized, by this
+    /// delivery or an earlier one, left the status to the job, and recording the one read when finalizing would show the
+    /// invoice open for good and keep a void's credit spent.
     /// </summary>
     private async Task<InvoiceRun> RecordAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         await usage.MarkPeriodInvoicedAsync(run.AccountId, run.PeriodKey, run.PeriodEnd, cancellationToken).ConfigureAwait(false);
-        var status = run.Attempts > 1 ? (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)).Status : run.Status;
+        var status = (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)).Status;
         if (run.GivesCreditBack(status))
         {
             await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
