@@ -11,8 +11,10 @@ namespace Billing.Application.Invoicing;
 /// dashboard keeps the metadata). The status is read from Stripe, never taken from the event, so delivery order cannot
 /// matter. A voided invoice also gives the prepaid credit it applied back to the ledger
 /// (<see cref="InvoiceRun.GivesCreditBack"/>), before its status is saved, so a delivery that stops in between is
-/// finished by the next one; it does so whatever the run's step. The status of a run still being worked on by its job
-/// is left to the job (it records the status it sees when it finishes, and gives the credit back the same way).
+/// finished by the next one. Both happen whatever the run's step. A run its job is still working on is safe to write:
+/// this save and every save of the job are guarded by the run's ETag, so whichever comes second conflicts. The sync
+/// then reads the run again; the job's delivery fails and is retried from the stored run, reading the status from
+/// Stripe again before it records it. Neither overwrites a newer status with an older one.
 /// </summary>
 public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeInvoicing stripe, CreditLedger credits, ILogger<InvoiceRunStatusSync> logger)
 {
@@ -54,7 +56,7 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
                 await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
             }
 
-            if (run.Step != InvoiceRunStep.Recorded || string.Equals(invoice.Status, run.Status, StringComparison.Ordinal))
+            if (string.Equals(invoice.Status, run.Status, StringComparison.Ordinal))
             {
                 return false;
             }
@@ -67,7 +69,7 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             }
             catch (InvoiceRunConflictException) when (attempt < MaxAttempts)
             {
-                // Written meanwhile (another delivery): read it again.
+                // Written meanwhile (another delivery, or the run's job): read it again.
             }
         }
     }

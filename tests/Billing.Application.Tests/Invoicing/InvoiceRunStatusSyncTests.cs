@@ -7,8 +7,8 @@ using Billing.Domain.Pricing;
 namespace Billing.Application.Tests.Invoicing;
 
 /// <summary>
-/// A usage invoice paid (or voided) in Stripe after its run recorded it: the run takes Stripe's new status, and a
-/// voided invoice gives back the prepaid credit it applied.
+/// A usage invoice paid (or voided) in Stripe: its run takes Stripe's new status, whatever its step, and a voided
+/// invoice gives back the prepaid credit it applied.
 /// </summary>
 public sealed class InvoiceRunStatusSyncTests
 {
@@ -93,7 +93,7 @@ public sealed class InvoiceRunStatusSyncTests
     }
 
     [Fact]
-    public async Task A_run_its_job_has_not_finished_is_left_to_the_job()
+    public async Task A_run_its_job_has_not_finished_takes_the_status_and_the_job_records_it()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
         _bed.Options.FailOnceAt = ["Finalized"];
@@ -102,10 +102,45 @@ public sealed class InvoiceRunStatusSyncTests
         Assert.Equal(InvoiceRunStep.Finalized, run!.Step);
         _bed.Stripe.SetStatus(run.StripeInvoiceId!, "paid");
 
-        Assert.False(await RefreshAsync(run));
+        Assert.True(await RefreshAsync(run));
+
+        var stored = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal((InvoiceRunStep.Finalized, "paid"), (stored.Step, stored.Status));
+        Assert.Equal("paid", Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None)).Status); // a finalized run is listed
 
         // The job finishes and records what Stripe has then.
         var done = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal((InvoiceRunStep.Recorded, "paid"), (done!.Step, done.Status));
+    }
+
+    [Fact]
+    public async Task An_event_processed_while_the_job_records_the_run_is_not_lost()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+
+        // The job has read the invoice's status ("open") and is about to save the run recorded
+        var saving = new TaskCompletionSource<InvoiceRun>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _bed.Runs.BeforeSave = async run =>
+        {
+            if (run.Step == InvoiceRunStep.Recorded && saving.TrySetResult(run))
+            {
+                await resume.Task;
+            }
+        };
+        var delivery = _bed.DeliverAsync(subscriber.Job);
+        var recording = await saving.Task;
+        Assert.Equal("open", recording.Status);
+
+        // The invoice is paid and another instance processes invoice.paid meanwhile
+        _bed.Stripe.SetStatus(recording.StripeInvoiceId!, "paid");
+        Assert.True(await RefreshAsync(recording));
+        resume.SetResult();
+
+        await Assert.ThrowsAsync<InvoiceRunConflictException>(() => delivery); // the job's save is refused, not applied over it
+        var stored = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal((InvoiceRunStep.Finalized, "paid"), (stored.Step, stored.Status));
+        var done = await _bed.DeliverAsync(subscriber.Job); // the queue retries it
         Assert.Equal((InvoiceRunStep.Recorded, "paid"), (done!.Step, done.Status));
     }
 
@@ -184,7 +219,7 @@ public sealed class InvoiceRunStatusSyncTests
         await Assert.ThrowsAnyAsync<Exception>(() => _bed.DeliverAsync(subscriber.Job));
         var run = await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None);
         _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "void");
-        Assert.False(await RefreshAsync(run)); // left to the job
+        Assert.True(await RefreshAsync(run));
 
         var done = await _bed.DeliverAsync(subscriber.Job);
 
@@ -201,11 +236,12 @@ public sealed class InvoiceRunStatusSyncTests
         var run = await _bed.RunLeftForAnOperatorAsync(subscriber);
         _bed.Stripe.SetStatus(run.StripeInvoiceId!, "void"); // the operator's way out: finalize and void it
 
-        Assert.False(await RefreshAsync(run)); // the status is the job's to record
+        Assert.True(await RefreshAsync(run));
 
         Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
         Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
-        Assert.Equal(InvoiceRunStep.ItemsCreated, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step);
+        var stored = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal((InvoiceRunStep.ItemsCreated, "void"), (stored.Step, stored.Status)); // what the operator's views show
 
         // The job, queued again by the daily sweep (or replayed from the poison queue), records the void: nothing more is given back
         var done = await _bed.DeliverAsync(subscriber.Job);
