@@ -172,11 +172,19 @@ public sealed partial class InvoiceAccount(
     /// so a draft that differs (an item added or changed in the dashboard meanwhile) is left as a draft for an
     /// operator instead; the total is checked again on the finalized invoice for a change in between. An invoice
     /// voided already (how an operator ends a run left for them) is final as it is: nobody owes it, so its total no
-    /// longer matters, and <see cref="RecordAsync"/> records it void and gives the credit back.
+    /// longer matters, and <see cref="RecordAsync"/> records it void and gives the credit back. A draft deleted in the
+    /// dashboard cannot be finalized, and nothing says whether its period is to be billed another way: the run stays
+    /// where it is, its credit spent, and fails with a message for the operator.
     /// </summary>
     private async Task<InvoiceRun> FinalizeAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         var current = await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            LogDraftDeleted(run.RunId, run.StripeInvoiceId!, run.CreditApplied, run.Currency.Code);
+            throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} no longer exists (a draft deleted in Stripe); the run stays at {run.Step} with {run.CreditApplied} {run.Currency.Code} of credit spent and needs an operator.");
+        }
+
         if (current.Status == "void")
         {
             LogVoidedBeforeFinalized(run.RunId, current.Id);
@@ -206,7 +214,8 @@ public sealed partial class InvoiceAccount(
     private async Task<InvoiceRun> RecordAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         await usage.MarkPeriodInvoicedAsync(run.AccountId, run.PeriodKey, run.PeriodEnd, cancellationToken).ConfigureAwait(false);
-        var status = (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)).Status;
+        var status = (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)
+                      ?? throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} was finalized but no longer exists.")).Status;
         if (run.GivesCreditBack(status))
         {
             await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
@@ -245,6 +254,9 @@ public sealed partial class InvoiceAccount(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: the period is still the account's current one (it ends {PeriodEnd:O}); invoiced once it has closed")]
     private partial void LogStillOpen(string runId, DateTimeOffset periodEnd);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run {RunId}: its draft {InvoiceId} was deleted in Stripe; the run cannot finish and keeps {CreditApplied} {Currency} of credit spent until an operator acts")]
+    private partial void LogDraftDeleted(string runId, string invoiceId, long creditApplied, string currency);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: Stripe invoice {InvoiceId} was voided before the run finalized it; the run records it void")]
     private partial void LogVoidedBeforeFinalized(string runId, string invoiceId);

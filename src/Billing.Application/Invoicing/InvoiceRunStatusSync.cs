@@ -48,6 +48,11 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             // The run's own invoice, by id: an operator's duplicate of it in Stripe (which may copy its metadata) is
             // another invoice, and must neither hide this one's status nor its void.
             var invoice = await stripe.GetInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false);
+            if (invoice is null)
+            {
+                return false; // a draft deleted since: its job says so to the operator
+            }
+
             if (run.GivesCreditBack(invoice.Status))
             {
                 // Whatever the run's step: a run that never got recorded (its job in the poison queue for an operator,

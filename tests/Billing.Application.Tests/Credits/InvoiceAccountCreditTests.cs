@@ -76,6 +76,24 @@ public sealed class InvoiceAccountCreditTests
     }
 
     [Fact]
+    public async Task A_run_whose_draft_was_deleted_in_Stripe_fails_saying_so_and_keeps_its_credit_spent_for_the_operator()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var left = await _bed.RunLeftForAnOperatorAsync(subscriber);
+        _bed.Stripe.DeleteDraft(left.StripeInvoiceId!); // instead of finalizing and voiding it
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.DeliverAsync(subscriber.Job));
+
+        Assert.Contains($"Stripe invoice {left.StripeInvoiceId} of run {left.RunId} no longer exists", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("2000 usd of credit spent and needs an operator", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(InvoiceRunStep.ItemsCreated, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step);
+        Assert.Null(_bed.Ledger.InvoicedAt(subscriber.Id, subscriber.Period.Key));
+        Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
+        Assert.Equal(0, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
     public async Task Credit_that_covers_everything_makes_no_invoice_and_keeps_the_rest()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
