@@ -24,7 +24,10 @@ public interface IInvoiceRunStore
     /// </summary>
     Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken);
 
-    /// <summary>The run that created the Stripe invoice <paramref name="stripeInvoiceId"/>, if any.</summary>
+    /// <summary>
+    /// The run that created the Stripe invoice <paramref name="stripeInvoiceId"/>, if any: a query across every account,
+    /// for the operator (<see cref="InvoicingRuns"/>) only; webhooks read the run their invoice's metadata names.
+    /// </summary>
     Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken);
 }
 

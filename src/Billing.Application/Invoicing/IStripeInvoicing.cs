@@ -19,8 +19,8 @@ public interface IStripeInvoicing
     /// <summary>Adds one line to the draft invoice; returns the item id.</summary>
     Task<string> AddItemAsync(NewUsageInvoiceItem item, string idempotencyKey, CancellationToken cancellationToken);
 
-    /// <summary>The invoice as Stripe has it now (status and total included).</summary>
-    Task<StripeUsageInvoice> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken);
+    /// <summary>The invoice as Stripe has it now (status and total included); null when Stripe has no such invoice (a draft deleted in the dashboard).</summary>
+    Task<StripeUsageInvoice?> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken);
 
     /// <summary>Finalizes the draft (an invoice finalized already is returned as it is).</summary>
     Task<StripeUsageInvoice> FinalizeAsync(string invoiceId, string idempotencyKey, CancellationToken cancellationToken);

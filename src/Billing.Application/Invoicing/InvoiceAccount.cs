@@ -170,14 +170,30 @@ public sealed partial class InvoiceAccount(
     /// <summary>
     /// Finalizes the draft once its total is the run's amount due. Finalizing starts collection (<c>auto_advance</c>),
     /// so a draft that differs (an item added or changed in the dashboard meanwhile) is left as a draft for an
-    /// operator instead; the total is checked again on the finalized invoice for a change in between.
+    /// operator instead; the total is checked again on the finalized invoice for a change in between. An invoice
+    /// voided already (how an operator ends a run left for them) is final as it is: nobody owes it, so its total no
+    /// longer matters, and <see cref="RecordAsync"/> records it void and gives the credit back. A draft deleted in the
+    /// dashboard cannot be finalized, and nothing says whether its period is to be billed another way: the run stays
+    /// where it is, its credit spent, and fails with a message for the operator.
     /// </summary>
     private async Task<InvoiceRun> FinalizeAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
-        var draft = await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false);
-        if (draft.Status == "draft" && draft.Total != run.AmountDue)
+        var current = await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false);
+        if (current is null)
         {
-            throw new InvalidOperationException($"Stripe draft invoice {draft.Id} totals {draft.Total} but run {run.RunId} computed {run.AmountDue} ({run.Total} less {run.CreditApplied} of credit); it was not finalized and needs an operator.");
+            LogDraftDeleted(run.RunId, run.StripeInvoiceId!, run.CreditApplied, run.Currency.Code);
+            throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} no longer exists (a draft deleted in Stripe); the run stays at {run.Step} with {run.CreditApplied} {run.Currency.Code} of credit spent and needs an operator.");
+        }
+
+        if (current.Status == "void")
+        {
+            LogVoidedBeforeFinalized(run.RunId, current.Id);
+            return await SaveAsync(run with { Step = InvoiceRunStep.Finalized, Number = current.Number, HostedInvoiceUrl = current.HostedInvoiceUrl, Status = current.Status }, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (current.Status == "draft" && current.Total != run.AmountDue)
+        {
+            throw new InvalidOperationException($"Stripe draft invoice {current.Id} totals {current.Total} but run {run.RunId} computed {run.AmountDue} ({run.Total} less {run.CreditApplied} of credit); it was not finalized and needs an operator.");
         }
 
         var invoice = await stripe.FinalizeAsync(run.StripeInvoiceId!, Key(run, "finalize"), cancellationToken).ConfigureAwait(false);
@@ -190,14 +206,16 @@ public sealed partial class InvoiceAccount(
     }
 
     /// <summary>
-    /// Marks the period invoiced and the run recorded. A delivery resuming a run finalized by an earlier one reads the
-    /// invoice's status again first: an <c>invoice.paid</c> or <c>invoice.voided</c> processed in between (which only
-    /// update recorded runs) would otherwise be lost, the invoice shown open for good and a void's credit kept spent.
+    /// Marks the period invoiced and the run recorded with the invoice's status read from Stripe again (one more GET on
+    /// every run): an <c>invoice.paid</c> or <c>invoice.voided</c> processed since the run was finalized, by this
+    /// delivery or an earlier one, left the status to the job, and recording the one read when finalizing would show the
+    /// invoice open for good and keep a void's credit spent.
     /// </summary>
     private async Task<InvoiceRun> RecordAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         await usage.MarkPeriodInvoicedAsync(run.AccountId, run.PeriodKey, run.PeriodEnd, cancellationToken).ConfigureAwait(false);
-        var status = run.Attempts > 1 ? (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)).Status : run.Status;
+        var status = (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)
+                      ?? throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} was finalized but no longer exists.")).Status;
         if (run.GivesCreditBack(status))
         {
             await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
@@ -236,6 +254,12 @@ public sealed partial class InvoiceAccount(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: the period is still the account's current one (it ends {PeriodEnd:O}); invoiced once it has closed")]
     private partial void LogStillOpen(string runId, DateTimeOffset periodEnd);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run {RunId}: its draft {InvoiceId} was deleted in Stripe; the run cannot finish and keeps {CreditApplied} {Currency} of credit spent until an operator acts")]
+    private partial void LogDraftDeleted(string runId, string invoiceId, long creditApplied, string currency);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: Stripe invoice {InvoiceId} was voided before the run finalized it; the run records it void")]
+    private partial void LogVoidedBeforeFinalized(string runId, string invoiceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: invoiced {Total} {Currency} in {Lines} lines")]
     private partial void LogInvoiced(string runId, long total, string currency, int lines);

@@ -77,7 +77,7 @@ public sealed record InvoiceRun
 
     public string? HostedInvoiceUrl { get; init; }
 
-    /// <summary>Stripe's invoice status once finalized (open, paid, void, uncollectible).</summary>
+    /// <summary>Stripe's invoice status as last read: draft while the run builds it; open, paid, void or uncollectible once finalized.</summary>
     public string? Status { get; init; }
 
     /// <summary>How many times a job worked on this run (a resumed run reconciles with Stripe by metadata first).</summary>

@@ -5,11 +5,16 @@ namespace Billing.Application.Invoicing;
 
 /// <summary>
 /// Keeps the Stripe status recorded on a usage invoice's run current once the invoice is paid, fails or is voided, so
-/// the account's invoice list and the operator's views show what Stripe has now rather than "open" forever. The status
-/// is read from Stripe, never taken from the event, so delivery order cannot matter. A voided invoice also gives the
-/// prepaid credit it applied back to the ledger (<see cref="InvoiceRun.GivesCreditBack"/>), before its status is
-/// saved, so a delivery that stops in between is finished by the next one. A run still being worked on by its job is
-/// left to the job (it records the status it sees when it finishes, and gives the credit back the same way).
+/// the account's invoice list and the operator's views show what Stripe has now rather than "open" forever. The run is
+/// the one the invoice's <c>billing_run</c> metadata names, read by its id in the account's partition (the webhook
+/// path never searches runs by invoice id across partitions), and only if it is that invoice's run (a copy made in the
+/// dashboard keeps the metadata). The status is read from Stripe, never taken from the event, so delivery order cannot
+/// matter. A voided invoice also gives the prepaid credit it applied back to the ledger
+/// (<see cref="InvoiceRun.GivesCreditBack"/>), before its status is saved, so a delivery that stops in between is
+/// finished by the next one. Both happen whatever the run's step. A run its job is still working on is safe to write:
+/// this save and every save of the job are guarded by the run's ETag, so whichever comes second conflicts. The sync
+/// then reads the run again; the job's delivery fails and is retried from the stored run, reading the status from
+/// Stripe again before it records it. Neither overwrites a newer status with an older one.
 /// </summary>
 public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeInvoicing stripe, CreditLedger credits, ILogger<InvoiceRunStatusSync> logger)
 {
@@ -18,23 +23,41 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
 
     private const int MaxAttempts = 3;
 
-    /// <summary>Records the current status of <paramref name="stripeInvoiceId"/> on its run; false when there is no such run or nothing changed.</summary>
-    public async Task<bool> RefreshAsync(string stripeInvoiceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the current status of <paramref name="stripeInvoiceId"/> on the run its <paramref name="billingRun"/>
+    /// metadata names; false when the metadata names no run (the invoice is not a run's: nothing is read), the run has
+    /// another invoice, or nothing changed.
+    /// </summary>
+    public async Task<bool> RefreshAsync(string stripeInvoiceId, string? billingRun, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
+        if (!InvoiceJob.TryParseRunId(billingRun, out var job))
+        {
+            return false;
+        }
+
         for (var attempt = 1; ; attempt++)
         {
-            var run = await runs.FindByStripeInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false);
-            if (run is not { Step: InvoiceRunStep.Recorded })
+            var run = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
+            if (run is null || !string.Equals(run.StripeInvoiceId, stripeInvoiceId, StringComparison.Ordinal))
             {
+                LogNotTheRunsInvoice(stripeInvoiceId, job.RunId, run?.StripeInvoiceId ?? "none");
                 return false;
             }
 
             // The run's own invoice, by id: an operator's duplicate of it in Stripe (which may copy its metadata) is
             // another invoice, and must neither hide this one's status nor its void.
             var invoice = await stripe.GetInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false);
+            if (invoice is null)
+            {
+                return false; // a draft deleted since: its job says so to the operator
+            }
+
             if (run.GivesCreditBack(invoice.Status))
             {
+                // Whatever the run's step: a run that never got recorded (its job in the poison queue for an operator,
+                // who voided the invoice) gives it back now. The restore is keyed, so the job's own restore when it
+                // records the void changes nothing.
                 await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
             }
 
@@ -51,10 +74,13 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             }
             catch (InvoiceRunConflictException) when (attempt < MaxAttempts)
             {
-                // Written meanwhile (another delivery): read it again.
+                // Written meanwhile (another delivery, or the run's job): read it again.
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stripe invoice {InvoiceId} names invoice run {RunId}, whose invoice is {RunInvoiceId}: not that run's invoice (a copy?); nothing recorded")]
+    private partial void LogNotTheRunsInvoice(string invoiceId, string runId, string runInvoiceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: Stripe invoice {InvoiceId} is now {Status} (was {Previous})")]
     private partial void LogStatusChanged(string runId, string invoiceId, string previous, string status);

@@ -58,4 +58,10 @@ public sealed record StripeEventPayload
 
     /// <summary>Invoices: <c>subscription_create</c>, <c>subscription_cycle</c>, <c>subscription_update</c>, <c>manual</c>, ...</summary>
     public string? BillingReason { get; init; }
+
+    /// <summary>
+    /// Invoices: the <c>billing_run</c> metadata an invoicing run puts on the usage invoice it creates (its run id,
+    /// <c>{accountId}:{periodKey}</c>). Unvalidated text; a copy of the invoice made in the dashboard may carry it too.
+    /// </summary>
+    public string? BillingRun { get; init; }
 }

@@ -137,7 +137,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         return await QueryAsync(query, options, limit, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A cross-partition query on <c>stripeInvoiceId</c> (indexed like every path); for the operator, never on a request path of customers.</summary>
+    /// <summary>A cross-partition query on <c>stripeInvoiceId</c> (indexed like every path); for the operator only, never on a request or webhook path.</summary>
     public async Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);

@@ -80,6 +80,7 @@ public sealed class StripeEventPayloadReader : IStripeEventPayloadReader
                     SubscriptionId = invoice.Parent?.SubscriptionDetails?.SubscriptionId ?? IdIn(raw?["subscription"]),
                     AccountReference = AccountIdIn(invoice.Parent?.SubscriptionDetails?.Metadata) ?? AccountIdIn(invoice.Metadata),
                     BillingReason = invoice.BillingReason,
+                    BillingRun = MetadataValue(invoice.Metadata, StripeMetadataKeys.BillingRun),
                 };
             case Session session:
                 return payload with

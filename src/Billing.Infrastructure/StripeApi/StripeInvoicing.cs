@@ -158,12 +158,16 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
         }
     }
 
-    public async Task<StripeUsageInvoice> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken)
+    public async Task<StripeUsageInvoice?> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(invoiceId);
         try
         {
             return ToUsageInvoice(await clients.Create().V1.Invoices.GetAsync(invoiceId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false));
+        }
+        catch (StripeException exception) when (exception.HttpStatusCode is HttpStatusCode.NotFound)
+        {
+            return null;
         }
         catch (Exception exception) when (StripeFailures.Classify("read the usage invoice", exception, logger, cancellationToken) is { } failure)
         {

@@ -41,6 +41,59 @@ public sealed class InvoiceAccountCreditTests
     }
 
     [Fact]
+    public async Task A_run_left_for_an_operator_whose_invoice_was_voided_records_it_void_and_gives_the_credit_back()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var left = await _bed.RunLeftForAnOperatorAsync(subscriber);
+        _bed.Stripe.SetStatus(left.StripeInvoiceId!, "void"); // the operator finalizes and voids it; its event is not needed
+
+        var run = await _bed.DeliverAsync(subscriber.Job); // queued again by the daily sweep, or replayed from the poison queue
+
+        Assert.Equal((InvoiceRunStep.Recorded, "void"), (run!.Step, run.Status));
+        Assert.Equal(0, _bed.Stripe.CallsOf(StripeInvoicingCall.Finalize)); // its total is not checked against the run's any more
+        _bed.AssertMarkedInvoiced(subscriber.Id, subscriber.Period);
+        Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
+        Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+        Assert.Equal("void", Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task A_run_left_for_an_operator_whose_invoice_was_marked_uncollectible_still_needs_the_operator_and_keeps_its_credit_spent()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var left = await _bed.RunLeftForAnOperatorAsync(subscriber);
+        _bed.Stripe.SetStatus(left.StripeInvoiceId!, "uncollectible"); // still owed, at a total the run did not compute
+        Assert.True(await _bed.StatusSync.RefreshAsync(left.StripeInvoiceId!, left.RunId, CancellationToken.None));
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.DeliverAsync(subscriber.Job));
+
+        Assert.Contains("needs an operator", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(InvoiceRunStep.ItemsCreated, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step);
+        Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
+        Assert.Equal(0, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
+    public async Task A_run_whose_draft_was_deleted_in_Stripe_fails_saying_so_and_keeps_its_credit_spent_for_the_operator()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var left = await _bed.RunLeftForAnOperatorAsync(subscriber);
+        _bed.Stripe.DeleteDraft(left.StripeInvoiceId!); // instead of finalizing and voiding it
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.DeliverAsync(subscriber.Job));
+
+        Assert.Contains($"Stripe invoice {left.StripeInvoiceId} of run {left.RunId} no longer exists", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("2000 usd of credit spent and needs an operator", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(InvoiceRunStep.ItemsCreated, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step);
+        Assert.Null(_bed.Ledger.InvoicedAt(subscriber.Id, subscriber.Period.Key));
+        Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
+        Assert.Equal(0, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
     public async Task Credit_that_covers_everything_makes_no_invoice_and_keeps_the_rest()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();

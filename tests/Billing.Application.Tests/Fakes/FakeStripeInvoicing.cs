@@ -152,6 +152,18 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
         }
     }
 
+    /// <summary>Someone deletes the draft in the dashboard: it and its items are gone (Stripe deletes drafts only).</summary>
+    public void DeleteDraft(string invoiceId)
+    {
+        lock (_gate)
+        {
+            var invoice = InvoiceOf(invoiceId);
+            Require(invoice.Status == "draft", $"Invoice {invoiceId} is {invoice.Status}: only drafts can be deleted.");
+            _invoices.Remove(invoice);
+            _items.RemoveAll(i => i.InvoiceId == invoiceId);
+        }
+    }
+
     public async Task<StripeUsageInvoice?> FindInvoiceAsync(string customerId, string runId, CancellationToken cancellationToken)
     {
         await EnterAsync(StripeInvoicingCall.FindInvoice);
@@ -241,13 +253,14 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
         }
     }
 
-    public async Task<StripeUsageInvoice> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken)
+    public async Task<StripeUsageInvoice?> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken)
     {
         await EnterAsync(StripeInvoicingCall.GetInvoice);
         lock (_gate)
         {
             var failure = Begin(StripeInvoicingCall.GetInvoice);
-            return Answer(failure, Response(InvoiceOf(invoiceId)));
+            var invoice = _invoices.FirstOrDefault(i => i.Id == invoiceId);
+            return Answer(failure, invoice is null ? null : Response(invoice));
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
     private readonly List<InvoiceRun> _history = [];
     private long _etags;
     private int _conflicts;
+    private int _searches;
 
     /// <summary>Awaited before each <see cref="SaveAsync"/> is applied (not under the lock).</summary>
     public Func<InvoiceRun, Task>? BeforeSave { get; set; }
@@ -30,6 +31,18 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
             lock (_gate)
             {
                 return _conflicts;
+            }
+        }
+    }
+
+    /// <summary>Calls of <see cref="FindByStripeInvoiceAsync"/>: the Cosmos store's cross-partition query.</summary>
+    public int Searches
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _searches;
             }
         }
     }
@@ -147,6 +160,7 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
     {
         lock (_gate)
         {
+            _searches++;
             return Task.FromResult(_runs.Values.FirstOrDefault(r => r.StripeInvoiceId == stripeInvoiceId));
         }
     }

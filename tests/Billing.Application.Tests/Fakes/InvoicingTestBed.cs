@@ -103,7 +103,6 @@ internal sealed class InvoicingTestBed
         return subscriber;
     }
 
-    /// <summary>One delivery of the job.</summary>
     /// <summary>A paid pack of <paramref name="amount"/> usd cents (<c>cs:{sessionId}</c>), a second after the last, so grants keep a known order.</summary>
     public Task<CreditPosting> GrantAsync(AccountId accountId, string sessionId, long amount)
     {
@@ -111,7 +110,31 @@ internal sealed class InvoicingTestBed
         return Credits.PostAsync(accountId, CreditOperation.Grant("cs:" + sessionId, Currency.Parse("usd"), amount, null, "pack:TEST", "pi_" + sessionId, sessionId), CancellationToken.None);
     }
 
+    /// <summary>One delivery of the job.</summary>
     public Task<InvoiceRun?> DeliverAsync(InvoiceJob job) => Invoicer.RunAsync(job, CancellationToken.None);
+
+    /// <summary>
+    /// The run's draft changed in the dashboard (an item of 99 added) before it was finalized: the job refuses to
+    /// finalize it and leaves it at <see cref="InvoiceRunStep.ItemsCreated"/> for an operator (the job's delivery
+    /// fails, as every later one would, and ends in the poison queue).
+    /// </summary>
+    public async Task<InvoiceRun> RunLeftForAnOperatorAsync(Subscriber subscriber)
+    {
+        ArgumentNullException.ThrowIfNull(subscriber);
+        Options.FailOnceAt = [nameof(InvoiceRunStep.ItemsCreated)];
+        await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => DeliverAsync(subscriber.Job));
+        var run = Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        await Stripe.AddItemAsync(
+            new NewUsageInvoiceItem("other", run.StripeInvoiceId!, subscriber.CustomerId, "other", 99, "usd", "added in the dashboard", subscriber.Period.Start, subscriber.Period.End),
+            "dashboard-item",
+            CancellationToken.None);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => DeliverAsync(subscriber.Job));
+        Assert.Contains("needs an operator", refused.Message, StringComparison.Ordinal);
+        run = Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal((InvoiceRunStep.ItemsCreated, "draft"), (run.Step, run.Status));
+        return run;
+    }
 
     /// <summary>
     /// Delivers the job again and again, as the queue would after each failure, until a delivery ends the run;

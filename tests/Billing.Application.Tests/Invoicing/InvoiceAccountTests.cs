@@ -3,6 +3,7 @@ using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
 
@@ -53,10 +54,38 @@ public sealed class InvoiceAccountTests
             run.Lines.Select(l => (l.Meter.Value, l.Used, l.Included, l.OverageUnits, l.Amount)));
         Assert.All(invoice.Items, i => Assert.Equal((subscriber.Period.Start, subscriber.Period.End, "usd", subscriber.CustomerId), (i.PeriodStart, i.PeriodEnd, i.Currency, i.CustomerId)));
 
-        // One draft, one item per meter, one finalize; nothing to reconcile on a first delivery
+        // One draft, one item per meter, one finalize, the status read again to record it; nothing to reconcile on a first delivery
         Assert.Equal(
-            [StripeInvoicingCall.CreateDraft, StripeInvoicingCall.AddItem, StripeInvoicingCall.AddItem, StripeInvoicingCall.GetInvoice, StripeInvoicingCall.Finalize],
+            [StripeInvoicingCall.CreateDraft, StripeInvoicingCall.AddItem, StripeInvoicingCall.AddItem, StripeInvoicingCall.GetInvoice, StripeInvoicingCall.Finalize, StripeInvoicingCall.GetInvoice],
             _bed.Stripe.Calls);
+    }
+
+    [Theory]
+    [InlineData("paid")]
+    [InlineData("void")]
+    public async Task A_status_the_invoice_takes_between_finalizing_and_recording_is_the_one_recorded(string status)
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+
+        // Paid or voided in Stripe just after the run saved it finalized; its event, processed by another instance
+        // meanwhile, found the run not recorded yet and left the status to the job.
+        _bed.Runs.BeforeSave = run =>
+        {
+            if (run.Step == InvoiceRunStep.Finalized)
+            {
+                _bed.Stripe.SetStatus(run.StripeInvoiceId!, status);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var recorded = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.Recorded, "open", status), (recorded!.Step, _bed.Runs.History.Single(r => r.Step == InvoiceRunStep.Finalized).Status, recorded.Status));
+        Assert.Equal(1, recorded.Attempts); // a first delivery, not a resumed one
+        Assert.Equal(status, Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None)).Status);
+        Assert.Equal(status == "void" ? 2_000 : 0, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Currency.Parse("usd")]);
     }
 
     [Fact]

@@ -7,8 +7,8 @@ using Billing.Domain.Pricing;
 namespace Billing.Application.Tests.Invoicing;
 
 /// <summary>
-/// A usage invoice paid (or voided) in Stripe after its run recorded it: the run takes Stripe's new status, and a
-/// voided invoice gives back the prepaid credit it applied.
+/// A usage invoice paid (or voided) in Stripe: its run takes Stripe's new status, whatever its step, and a voided
+/// invoice gives back the prepaid credit it applied.
 /// </summary>
 public sealed class InvoiceRunStatusSyncTests
 {
@@ -25,8 +25,8 @@ public sealed class InvoiceRunStatusSyncTests
 
         _bed.Stripe.SetStatus(invoiceId, "paid");
 
-        Assert.True(await _bed.StatusSync.RefreshAsync(invoiceId, CancellationToken.None));
-        Assert.False(await _bed.StatusSync.RefreshAsync(invoiceId, CancellationToken.None)); // nothing new: no write
+        Assert.True(await RefreshAsync(run));
+        Assert.False(await RefreshAsync(run)); // nothing new: no write
         var listed = Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None));
         Assert.Equal("paid", listed.Status);
         Assert.Equal(run.Lines, (await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None))!.Lines);
@@ -39,13 +39,61 @@ public sealed class InvoiceRunStatusSyncTests
         await _bed.DeliverAsync(subscriber.Job);
         var writes = _bed.Runs.History.Count;
 
-        Assert.False(await _bed.StatusSync.RefreshAsync("in_not_a_usage_invoice", CancellationToken.None));
+        Assert.False(await _bed.StatusSync.RefreshAsync("in_not_a_usage_invoice", null, CancellationToken.None));
 
         Assert.Equal(writes, _bed.Runs.History.Count);
     }
 
     [Fact]
-    public async Task A_run_its_job_has_not_finished_is_left_to_the_job()
+    public async Task The_run_is_read_by_the_id_its_billing_run_metadata_names_never_searched_by_invoice()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "paid");
+
+        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, subscriber.Job.RunId, CancellationToken.None));
+
+        Assert.Equal("paid", _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
+        Assert.Equal(0, _bed.Runs.Searches); // the cross-partition query is the operator's only
+    }
+
+    [Theory]
+    [InlineData(null)] // no billing_run metadata: not a run's invoice
+    [InlineData("")]
+    [InlineData("not a run id")]
+    public async Task An_invoice_whose_metadata_names_no_run_is_not_a_runs_and_nothing_is_read(string? billingRun)
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "paid");
+        var writes = _bed.Runs.History.Count;
+        var calls = _bed.Stripe.Calls.Count;
+
+        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, billingRun, CancellationToken.None));
+
+        Assert.Equal((writes, calls, 0), (_bed.Runs.History.Count, _bed.Stripe.Calls.Count, _bed.Runs.Searches));
+        Assert.Equal("open", _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
+    }
+
+    [Fact]
+    public async Task A_copy_made_in_Stripe_that_keeps_the_runs_metadata_changes_nothing_on_the_run()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        var copy = await _bed.Stripe.CreateDraftAsync(new NewUsageInvoice(run!.RunId, run.StripeCustomerId!, run.StripeSubscriptionId, "usd", "copy", run.PeriodStart, run.PeriodEnd, subscriber.Id.Value), "dashboard-copy", CancellationToken.None);
+        _bed.Stripe.SetStatus(copy.Id, "void");
+        var writes = _bed.Runs.History.Count;
+
+        Assert.False(await _bed.StatusSync.RefreshAsync(copy.Id, run.RunId, CancellationToken.None));
+
+        Assert.Equal(writes, _bed.Runs.History.Count);
+        Assert.Equal("open", _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
+        Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
+    }
+
+    [Fact]
+    public async Task A_run_its_job_has_not_finished_takes_the_status_and_the_job_records_it()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
         _bed.Options.FailOnceAt = ["Finalized"];
@@ -54,10 +102,45 @@ public sealed class InvoiceRunStatusSyncTests
         Assert.Equal(InvoiceRunStep.Finalized, run!.Step);
         _bed.Stripe.SetStatus(run.StripeInvoiceId!, "paid");
 
-        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None));
+        Assert.True(await RefreshAsync(run));
+
+        var stored = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal((InvoiceRunStep.Finalized, "paid"), (stored.Step, stored.Status));
+        Assert.Equal("paid", Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None)).Status); // a finalized run is listed
 
         // The job finishes and records what Stripe has then.
         var done = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal((InvoiceRunStep.Recorded, "paid"), (done!.Step, done.Status));
+    }
+
+    [Fact]
+    public async Task An_event_processed_while_the_job_records_the_run_is_not_lost()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+
+        // The job has read the invoice's status ("open") and is about to save the run recorded
+        var saving = new TaskCompletionSource<InvoiceRun>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _bed.Runs.BeforeSave = async run =>
+        {
+            if (run.Step == InvoiceRunStep.Recorded && saving.TrySetResult(run))
+            {
+                await resume.Task;
+            }
+        };
+        var delivery = _bed.DeliverAsync(subscriber.Job);
+        var recording = await saving.Task;
+        Assert.Equal("open", recording.Status);
+
+        // The invoice is paid and another instance processes invoice.paid meanwhile
+        _bed.Stripe.SetStatus(recording.StripeInvoiceId!, "paid");
+        Assert.True(await RefreshAsync(recording));
+        resume.SetResult();
+
+        await Assert.ThrowsAsync<InvoiceRunConflictException>(() => delivery); // the job's save is refused, not applied over it
+        var stored = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal((InvoiceRunStep.Finalized, "paid"), (stored.Step, stored.Status));
+        var done = await _bed.DeliverAsync(subscriber.Job); // the queue retries it
         Assert.Equal((InvoiceRunStep.Recorded, "paid"), (done!.Step, done.Status));
     }
 
@@ -73,8 +156,8 @@ public sealed class InvoiceRunStatusSyncTests
 
         _bed.Stripe.SetStatus(run.StripeInvoiceId!, "void");
 
-        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None));
-        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None)); // a duplicate event
+        Assert.True(await RefreshAsync(run));
+        Assert.False(await RefreshAsync(run)); // a duplicate event
         var restore = Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
         Assert.Equal(("restore:spend:invoice:" + run.RunId, 5_000L, run.RunId), (restore.Key, restore.Amount, restore.Reference));
         Assert.Equal([new CreditPart("cs:cs_a", 2_000), new CreditPart("cs:cs_b", 3_000)], restore.Parts);
@@ -93,7 +176,7 @@ public sealed class InvoiceRunStatusSyncTests
         await _bed.Stripe.CreateDraftAsync(new NewUsageInvoice(run!.RunId, run.StripeCustomerId!, run.StripeSubscriptionId, "usd", "copy", run.PeriodStart, run.PeriodEnd, subscriber.Id.Value), "dashboard-copy", CancellationToken.None);
         _bed.Stripe.SetStatus(run.StripeInvoiceId!, "void");
 
-        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None));
+        Assert.True(await RefreshAsync(run));
         Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
         Assert.Equal("void", (await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None))!.Status);
     }
@@ -107,7 +190,7 @@ public sealed class InvoiceRunStatusSyncTests
 
         _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "uncollectible");
 
-        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None));
+        Assert.True(await RefreshAsync(run));
         Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
         Assert.Equal(0, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
     }
@@ -121,7 +204,7 @@ public sealed class InvoiceRunStatusSyncTests
         _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "void");
         await _bed.Runs.SaveAsync(run with { Status = "void" }, CancellationToken.None); // recorded void before restores existed: the credit was kept
 
-        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None)); // the status was there already
+        Assert.False(await RefreshAsync(run)); // the status was there already
 
         Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
         Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
@@ -136,7 +219,7 @@ public sealed class InvoiceRunStatusSyncTests
         await Assert.ThrowsAnyAsync<Exception>(() => _bed.DeliverAsync(subscriber.Job));
         var run = await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None);
         _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "void");
-        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, CancellationToken.None)); // left to the job
+        Assert.True(await RefreshAsync(run));
 
         var done = await _bed.DeliverAsync(subscriber.Job);
 
@@ -144,4 +227,29 @@ public sealed class InvoiceRunStatusSyncTests
         Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
         Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
     }
+
+    [Fact]
+    public async Task A_void_of_an_invoice_its_run_left_for_an_operator_gives_the_credit_back_at_once_and_once()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var run = await _bed.RunLeftForAnOperatorAsync(subscriber);
+        _bed.Stripe.SetStatus(run.StripeInvoiceId!, "void"); // the operator's way out: finalize and void it
+
+        Assert.True(await RefreshAsync(run));
+
+        Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
+        Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+        var stored = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal((InvoiceRunStep.ItemsCreated, "void"), (stored.Step, stored.Status)); // what the operator's views show
+
+        // The job, queued again by the daily sweep (or replayed from the poison queue), records the void: nothing more is given back
+        var done = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal((InvoiceRunStep.Recorded, "void"), (done!.Step, done.Status));
+        Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
+        Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    /// <summary>An event of the run's own invoice, with the <c>billing_run</c> metadata the run gave it.</summary>
+    private Task<bool> RefreshAsync(InvoiceRun run) => _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, run.RunId, CancellationToken.None);
 }

@@ -34,6 +34,21 @@ public sealed class StripeEventPayloadReaderTests
     }
 
     [Fact]
+    public void Reads_the_run_a_usage_invoice_names_in_its_billing_run_metadata()
+    {
+        var usage = _reader.Read(Event("invoice.voided", """
+            {"id":"in_3","object":"invoice","customer":"cus_3","status":"void","billing_reason":"manual",
+             "metadata":{"billing_run":"user-3:month-2026-11","account_id":"user-3"}}
+            """));
+        var other = _reader.Read(Event("invoice.paid", """
+            {"id":"in_4","object":"invoice","customer":"cus_4","status":"paid","billing_reason":"manual","metadata":{"billing_run":" "}}
+            """));
+
+        Assert.Equal(("in_3", "manual", "user-3:month-2026-11"), (usage.ObjectId, usage.BillingReason, usage.BillingRun));
+        Assert.Null(other.BillingRun);
+    }
+
+    [Fact]
     public void Reads_a_checkout_session_preferring_the_client_reference_id()
     {
         var subscriptionMode = _reader.Read(Event("checkout.session.completed", """

@@ -189,6 +189,12 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
     }
 
     [Fact]
+    public async Task An_invoice_Stripe_does_not_have_reads_as_none()
+    {
+        Assert.Null(await Invoicing.GetInvoiceAsync("in_does_not_exist", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Stripe_refusals_become_permanent_provider_failures_without_the_response_body()
     {
         var customer = await fixture.CustomerAsync("acct-refused");

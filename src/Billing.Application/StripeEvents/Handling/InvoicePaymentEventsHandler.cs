@@ -8,8 +8,8 @@ namespace Billing.Application.StripeEvents.Handling;
 /// period's key), <c>invoice.payment_failed</c> and <c>invoice.payment_action_required</c> (past_due: the plan is kept
 /// for the grace period, then free limits until paid), <c>invoice.voided</c> and <c>invoice.marked_uncollectible</c>
 /// (a past_due subscription may recover): applies the invoice's subscription as Stripe has it now. Invoices without a
-/// subscription (one-off) are recorded and ignored. A usage invoice (one an invoicing run created) also gets its new
-/// status recorded on its run (<see cref="InvoiceRunStatusSync"/>).
+/// subscription (one-off) are recorded and ignored. A usage invoice (one an invoicing run created, named by its
+/// <c>billing_run</c> metadata) also gets its new status recorded on its run (<see cref="InvoiceRunStatusSync"/>).
 /// </summary>
 public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resolver, StripeSubscriptionSync sync, InvoiceRunStatusSync usageInvoices) : IStripeEventTypeHandler
 {
@@ -29,7 +29,7 @@ public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resol
         ArgumentNullException.ThrowIfNull(stripeEvent);
         if (stripeEvent is { ObjectType: "invoice", ObjectId: { } invoiceId, BillingReason: InvoiceRunStatusSync.UsageInvoiceBillingReason })
         {
-            await usageInvoices.RefreshAsync(invoiceId, cancellationToken).ConfigureAwait(false);
+            await usageInvoices.RefreshAsync(invoiceId, stripeEvent.BillingRun, cancellationToken).ConfigureAwait(false);
         }
 
         if (stripeEvent.SubscriptionId is not { } subscriptionId)
