@@ -4,6 +4,7 @@ using Billing.Application.Entitlements;
 using Billing.Application.Outcomes;
 using Billing.Application.Subscriptions;
 using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
@@ -26,7 +27,8 @@ public sealed record UsageReportResult(AccountId AccountId, DateTimeOffset AsOf,
 /// <summary>
 /// The caller's usage per meter against limits, with the overage so far priced (<c>GET /api/billing/usage</c>).
 /// <c>current</c> is two point reads (account, period counters); <c>YYYY-MM</c> is one query inside the account's
-/// partition for the periods that started in that month (a month can hold two, e.g. free then paid).
+/// partition for the periods that started in that month (a month can hold two, e.g. free then paid), and a point read
+/// of the account for its add-ons when there are any periods.
 /// </summary>
 public sealed class UsageReport(PlanCatalog catalog, IBillingAccountStore accounts, AccountEntitlements entitlements, IUsageLedger ledger, TimeProvider time)
 {
@@ -52,20 +54,27 @@ public sealed class UsageReport(PlanCatalog catalog, IBillingAccountStore accoun
 
         var from = new DateTimeOffset(month.Year, month.Month, 1, 0, 0, 0, TimeSpan.Zero);
         var periods = await ledger.ListStartedAsync(accountId, from, from.AddMonths(1), cancellationToken).ConfigureAwait(false);
+        var addOns = periods.Count == 0 ? [] : (await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false))?.AddOns ?? [];
         return Outcome.Succeeded(new UsageReportResult(
             accountId,
             now,
             requested,
-            [.. periods.Select(c => PastReport(c))]));
+            [.. periods.Select(c => PastReport(c, addOns))]));
     }
 
-    private UsagePeriodReport PastReport(UsageCounters counters)
+    /// <summary>
+    /// A past period: an overage meter shows the included units recorded with its counts (<see cref="MeterUsage.From"/>);
+    /// a hard limit is the plan's raised by the add-ons that applied during the period, the most the limit reached, so
+    /// usage that add-ons allowed never shows above its limit.
+    /// </summary>
+    private UsagePeriodReport PastReport(UsageCounters counters, IReadOnlyList<MeterAddOn> addOns)
     {
         var plan = (counters.Plan is { } code ? catalog.Find(code) : null) ?? catalog.FreePlan;
-        return Report(counters.Period, plan, plan.PolicyFor, counters, live: false);
+        var applied = addOns.Where(a => a.AppliedDuring(counters.Period)).ToList();
+        return Report(counters.Period, plan, meter => plan.PolicyFor(meter) is { HardLimit: not null } policy ? policy.Raised(applied.Where(a => a.Meter == meter).Sum(a => a.Units)) : plan.PolicyFor(meter), counters, live: false);
     }
 
-    /// <summary>The current period's limits include the add-ons that apply now (<paramref name="policyFor"/>); a past one shows its plan's, or the included units recorded with its counts.</summary>
+    /// <summary>The current period's limits include the add-ons that apply now (<paramref name="policyFor"/>); a past one is described at <see cref="PastReport"/>.</summary>
     private UsagePeriodReport Report(UsagePeriod period, Plan plan, Func<MeterName, MeterPolicy> policyFor, UsageCounters? counters, bool live) =>
         new(period, plan, [.. catalog.Meters.Select(meter => MeterUsage.From(policyFor(meter), counters, catalog, live))]);
 }

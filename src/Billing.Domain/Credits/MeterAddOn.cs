@@ -33,6 +33,20 @@ public sealed record MeterAddOn
     /// <summary>The Checkout Session that paid for it (the page confirms a purchase by it).</summary>
     public string? SessionId => GrantId.StartsWith("cs:", StringComparison.Ordinal) ? GrantId["cs:".Length..] : null;
 
+    /// <summary>
+    /// Whether it raised the meter's limit at some time in <paramref name="period"/> (a past period's view shows the most
+    /// its limit reached): granted before the period ended, not expired or revoked before it started, and, when it
+    /// belongs to one usage period, to this one.
+    /// </summary>
+    public bool AppliedDuring(UsagePeriod period)
+    {
+        ArgumentNullException.ThrowIfNull(period);
+        return GrantedAt < period.End
+               && (ExpiresAt is not { } expiresAt || expiresAt > period.Start)
+               && (RevokedAt is not { } revokedAt || revokedAt > period.Start)
+               && (PeriodKey is not { } key || key == period.Key);
+    }
+
     public bool AppliesAt(DateTimeOffset now, UsagePeriodKey period) =>
         RevokedAt is null
         && now >= GrantedAt

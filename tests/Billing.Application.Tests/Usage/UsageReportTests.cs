@@ -1,6 +1,7 @@
 using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Usage;
+using Billing.Domain.Credits;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
@@ -111,6 +112,27 @@ public sealed class UsageReportTests
         Assert.Equal((1_100L, (long?)1_100, (long?)0, 0L), (meter.Used, meter.Quota, meter.Remaining, meter.OverageUnits));
         Assert.Equal(0, meter.OverageCharge!.Value.MinorUnits);
     }
+
+    [Fact]
+    public async Task A_past_periods_hard_limit_includes_the_add_ons_bought_for_it_so_usage_they_allowed_is_not_shown_over_it()
+    {
+        var account = _bed.Register();
+        var october = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 10, 9, 0, 0, 0, TimeSpan.Zero));
+        var september = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 9, 9, 0, 0, 0, TimeSpan.Zero));
+        _bed.Ledger.Set(account, october, AgentRuns, 90, Free); // FREE: 10 agent runs, hard limit
+        await _bed.Accounts.UpdateAsync(account, a => a
+            .GrantAddOn(AddOn("cs:oct", october.Start.AddDays(3), october.Key, units: 100))
+            .GrantAddOn(AddOn("cs:sep", september.Start.AddDays(3), september.Key, units: 1_000)) // another period's
+            .GrantAddOn(AddOn("cs:refunded", october.Start.AddDays(4), october.Key, units: 50) with { RevokedAt = october.Start.AddDays(5) }), // refunded within the period: applied for a while
+            CancellationToken.None);
+
+        var meter = Assert.Single((await _bed.Report.GetAsync(account, "2026-10", CancellationToken.None)).AssertSucceeded().Periods).Meters[0];
+
+        Assert.Equal((90L, (long?)160, (long?)70), (meter.Used, meter.Quota, meter.Remaining));
+    }
+
+    private static MeterAddOn AddOn(string grantId, DateTimeOffset grantedAt, UsagePeriodKey period, long units) =>
+        new() { GrantId = grantId, Code = "EXTRA_AGENT_RUNS", Meter = AgentRuns, Units = units, GrantedAt = grantedAt, PeriodKey = period };
 
     [Fact]
     public async Task A_period_without_a_known_plan_is_priced_with_the_free_plan()
