@@ -91,7 +91,7 @@ public sealed partial class InvoiceAccount(
             // The period was recorded with our estimate of its end, made before Stripe reported the renewal, and Stripe
             // has it end later (a longer trial, a delayed renewal): usage may still come. Nothing is priced; the period
             // moves to its new end, so the timer queues it on that day, however far beyond its look-back window.
-            await usage.ExtendPeriodAsync(job.AccountId, job.PeriodKey, current.PeriodEnd, cancellationToken).ConfigureAwait(false);
+            await usage.MovePeriodEndAsync(job.AccountId, job.PeriodKey, current.PeriodEnd, cancellationToken).ConfigureAwait(false);
             LogStillOpen(job.RunId, current.PeriodEnd);
             return null;
         }

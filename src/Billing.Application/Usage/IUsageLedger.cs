@@ -49,13 +49,13 @@ public interface IUsageLedger
     Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Moves a period that Stripe extended past the end it was recorded with (a later renewal, a longer trial) to
-    /// <paramref name="newEnd"/>: an index entry on the new closing day first, then the counters' end, then the old
-    /// day's entry goes. So the invoicing timer finds the period once it has really closed, however long after its
-    /// first estimate, and its invoice carries the real end. Nothing happens when there are no counters or they end
-    /// at <paramref name="newEnd"/> or later already; every step may be repeated.
+    /// Moves a period's end to where Stripe has it: later (a delayed renewal, a longer trial) or earlier (the
+    /// subscription ended at once, its billing period restarted): an index entry on the new closing day first, then the
+    /// counters' end, then the old day's entry goes. So the invoicing timer finds the period once it has really closed,
+    /// and its invoice carries the dates it ran. Nothing happens when there are no counters, they end at
+    /// <paramref name="newEnd"/> already, or the period was invoiced; every step may be repeated.
     /// </summary>
-    Task ExtendPeriodAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken);
+    Task MovePeriodEndAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records that <paramref name="plan"/> now includes <paramref name="included"/> units of <paramref name="meter"/> in the

@@ -212,27 +212,33 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             null,
             cancellationToken).ConfigureAwait(false); // 404: no entry (counted before the index existed): nothing to mark
 
-    public async Task ExtendPeriodAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken)
+    public async Task MovePeriodEndAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken)
     {
         var id = DocumentIds.Usage(accountId, periodKey);
         var partitionKey = new PartitionKey(accountId.Value);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var counters = await Container.ReadAsync<UsageDocument>(id, partitionKey, cancellationToken).ConfigureAwait(false);
-            if (counters is null || counters.PeriodEnd >= newEnd)
+            if (counters is null || counters.PeriodEnd == newEnd || newEnd <= counters.PeriodStart)
             {
                 return;
             }
 
+            var oldDay = DateOnly.FromDateTime(counters.PeriodEnd.UtcDateTime);
+            var oldEntry = await Container.ReadAsync<UsagePeriodDocument>(DocumentIds.UsagePeriod(accountId, periodKey), new PartitionKey(DocumentIds.UsagePeriodsPartition(oldDay)), cancellationToken).ConfigureAwait(false);
+            if (oldEntry?.InvoicedAt is not null)
+            {
+                return; // invoiced with these dates: it stays as billed
+            }
+
             // The new day's entry first: the period is never missing from the index, whatever happens in between.
             await IndexAsync(accountId, new UsagePeriod(counters.PeriodStart, newEnd, periodKey), cancellationToken).ConfigureAwait(false);
-            var extended = counters with { PeriodEnd = newEnd, UpdatedAt = time.GetUtcNow() };
-            if ((await Container.ReplaceAsync(extended, id, partitionKey, counters.ETag!, cancellationToken).ConfigureAwait(false)).Status == HttpStatusCode.PreconditionFailed)
+            var moved = counters with { PeriodEnd = newEnd, UpdatedAt = time.GetUtcNow() };
+            if ((await Container.ReplaceAsync(moved, id, partitionKey, counters.ETag!, cancellationToken).ConfigureAwait(false)).Status == HttpStatusCode.PreconditionFailed)
             {
                 continue; // counted meanwhile: read again
             }
 
-            var oldDay = DateOnly.FromDateTime(counters.PeriodEnd.UtcDateTime);
             if (oldDay != DateOnly.FromDateTime(newEnd.UtcDateTime))
             {
                 await Container.DeleteAsync(DocumentIds.UsagePeriod(accountId, periodKey), new PartitionKey(DocumentIds.UsagePeriodsPartition(oldDay)), cancellationToken).ConfigureAwait(false);
@@ -241,7 +247,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             return;
         }
 
-        throw new InvalidOperationException($"The counters of {accountId} for {periodKey} kept changing under {MaxAttempts} attempts to extend the period.");
+        throw new InvalidOperationException($"The counters of {accountId} for {periodKey} kept changing under {MaxAttempts} attempts to move the period's end.");
     }
 
     private static string ThresholdMark(MeterName meter, int percent) => string.Create(CultureInfo.InvariantCulture, $"{meter.Value}_{percent}");

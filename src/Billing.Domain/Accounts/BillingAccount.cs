@@ -232,7 +232,7 @@ public sealed record BillingAccount
         };
         return new(SubscriptionSnapshotOutcome.Applied, updated)
         {
-            ClosedPeriod = sameSubscription ? ClosedPeriodBetween(current!, incoming) : null,
+            EndedEarly = sameSubscription ? EndedEarlyBetween(current!, incoming) : null,
         };
     }
 
@@ -318,25 +318,27 @@ public sealed record BillingAccount
         return incoming.StripeStateAsOf > current.StripeStateAsOf ? null : SubscriptionSnapshotOutcome.SupersededByCurrent;
     }
 
-    private static UsagePeriod? ClosedPeriodBetween(SubscriptionState before, SubscriptionState after)
+    /// <summary>
+    /// The usage period the change ends before the end it was counted with: the subscription ended (canceled at once),
+    /// or its billing period restarted early (a new anchor): the period that was current then, cut at that instant.
+    /// </summary>
+    private static UsagePeriod? EndedEarlyBetween(SubscriptionState before, SubscriptionState after)
     {
-        if (before.CurrentPeriodStart is not { } start || before.CurrentPeriodEnd is not { } end)
+        if (!before.IsLive || before.CurrentPeriodStart is not { } start)
         {
             return null;
         }
 
-        if (after.CurrentPeriodStart is { } nextStart && nextStart > start)
+        DateTimeOffset? cut = after.IsLive
+            ? after.CurrentPeriodStart is { } nextStart && nextStart > start ? nextStart : null
+            : after.EndedAt ?? after.StripeStateAsOf;
+        if (cut is not { } at)
         {
-            return UsagePeriod.SubscriptionPeriod(start, end);
+            return null;
         }
 
-        if (before.IsLive && !after.IsLive)
-        {
-            var endedAt = after.EndedAt ?? after.StripeStateAsOf;
-            return UsagePeriod.SubscriptionPeriod(start, endedAt > start ? endedAt : end);
-        }
-
-        return null;
+        var counted = EntitlementRules.SubscriptionUsagePeriod(before, at.AddTicks(-1));
+        return counted.Start < at && at < counted.End ? new UsagePeriod(counted.Start, at, counted.Key) : null;
     }
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>

@@ -120,6 +120,13 @@ public static class EntitlementRules
         return plan is { Kind: PlanKind.Paid } ? plan : null;
     }
 
+    /// <summary>The usage period a subscription's usage is counted in at <paramref name="now"/> (its monthly slice for annual billing).</summary>
+    public static UsagePeriod SubscriptionUsagePeriod(SubscriptionState subscription, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        return CurrentPeriod(subscription, now);
+    }
+
     private static UsagePeriod CurrentPeriod(SubscriptionState subscription, DateTimeOffset now)
     {
         if (subscription.CurrentPeriodStart is not { } start || subscription.CurrentPeriodEnd is not { } end || end <= start)

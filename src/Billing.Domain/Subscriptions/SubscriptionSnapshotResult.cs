@@ -9,8 +9,10 @@ public sealed record SubscriptionSnapshotResult(SubscriptionSnapshotOutcome Outc
     public bool Changed => Outcome == SubscriptionSnapshotOutcome.Applied;
 
     /// <summary>
-    /// A usage period of the subscription that this snapshot closed (the period advanced, or the subscription ended):
-    /// the trigger for invoicing that period's overage. Null otherwise.
+    /// The usage period this snapshot ended before the end its usage was counted with (the subscription ended at once,
+    /// or its billing period restarted early), with its real end: its counters and closing-day entry move to that end,
+    /// so it is invoiced the day after with the dates it really ran. Null when no period ends early (a renewal ends one
+    /// exactly where it was counted to end).
     /// </summary>
-    public UsagePeriod? ClosedPeriod { get; init; }
+    public UsagePeriod? EndedEarly { get; init; }
 }

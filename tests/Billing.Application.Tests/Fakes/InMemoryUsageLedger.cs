@@ -296,12 +296,12 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         }
     }
 
-    public Task ExtendPeriodAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken)
+    public Task MovePeriodEndAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             // Like the store: the counters and the index entry move together (here they are one record).
-            if (_periods.TryGetValue((accountId, periodKey), out var state) && state.Window.End < newEnd)
+            if (_periods.TryGetValue((accountId, periodKey), out var state) && state.InvoicedAt is null && newEnd > state.Window.Start)
             {
                 state.Window = new UsagePeriod(state.Window.Start, newEnd, periodKey);
             }

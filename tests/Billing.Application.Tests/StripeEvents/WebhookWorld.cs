@@ -43,7 +43,7 @@ internal sealed class WebhookWorld
         IStripeEventQueueWriter queue = faults is null ? Queue : new FaultyQueueWriter(Queue, faults);
         IStripeBillingGateway gateway = faults is null ? Stripe : new FaultyBillingGateway(Stripe, faults);
 
-        Sync = new StripeSubscriptionSync(stripe, gateway, new SubscriptionSnapshotApplier(accounts, Catalog), accounts, Time, NullLogger<StripeSubscriptionSync>.Instance);
+        Sync = new StripeSubscriptionSync(stripe, gateway, new SubscriptionSnapshotApplier(accounts, new InMemoryUsageLedger(), Catalog), accounts, Time, NullLogger<StripeSubscriptionSync>.Instance);
         Resync = new AccountStripeResync(accounts, links, stripe, Sync, NullLogger<AccountStripeResync>.Instance);
         var resolver = new StripeEventAccountResolver(links, NullLogger<StripeEventAccountResolver>.Instance);
         IStripeEventTypeHandler[] handlers =

@@ -2,6 +2,8 @@ using Billing.Application.Accounts;
 using Billing.Application.Subscriptions;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
 
@@ -12,9 +14,10 @@ public sealed class SubscriptionSnapshotApplierTests
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
     private static readonly AccountId Id = AccountId.Parse("user-1");
     private readonly InMemoryBillingAccountStore _store = new(new FakeTimeProvider(Now));
+    private readonly InMemoryUsageLedger _usage = new();
     private readonly SubscriptionSnapshotApplier _applier;
 
-    public SubscriptionSnapshotApplierTests() => _applier = new SubscriptionSnapshotApplier(_store, TestCatalog.Create());
+    public SubscriptionSnapshotApplierTests() => _applier = new SubscriptionSnapshotApplier(_store, _usage, TestCatalog.Create());
 
     [Fact]
     public async Task Applies_a_newer_snapshot_and_stores_it()
@@ -43,6 +46,37 @@ public sealed class SubscriptionSnapshotApplierTests
         Assert.Equal(SubscriptionSnapshotOutcome.Stale, stale.Outcome);
         Assert.Equal(writes, _store.Writes);
         Assert.Equal(SubscriptionStatus.Active, stale.Account.Subscription!.Status);
+    }
+
+    [Fact]
+    public async Task A_subscription_canceled_at_once_ends_its_usage_period_there_so_it_is_invoiced_the_next_day_with_its_real_dates()
+    {
+        await _store.GetOrCreateAsync(Id, CancellationToken.None);
+        await _applier.ApplyAsync(Id, Snapshot(Now), CancellationToken.None);
+        var counted = UsagePeriod.SubscriptionPeriod(Now.AddDays(-1), Now.AddDays(29));
+        _usage.Set(Id, counted, MeterName.Parse("agent_runs"), 1_250, PlanCode.Parse("PRO"));
+        var endedAt = Now.AddDays(9);
+
+        var canceled = Snapshot(endedAt, SubscriptionStatus.Canceled) with { EndedAt = endedAt, CanceledAt = endedAt };
+        await _applier.ApplyAsync(Id, canceled, CancellationToken.None);
+        await _applier.ApplyAsync(Id, canceled, CancellationToken.None); // redelivered: nothing more
+
+        var entry = Assert.Single(await _usage.ListPeriodsEndingAsync(DateOnly.FromDateTime(endedAt.UtcDateTime), CancellationToken.None));
+        Assert.Equal((counted.Key, counted.Start, endedAt), (entry.PeriodKey, entry.PeriodStart, entry.PeriodEnd));
+        Assert.Equal(1_250, (await _usage.GetAsync(Id, counted.Key, CancellationToken.None))!.Used(MeterName.Parse("agent_runs")));
+    }
+
+    [Fact]
+    public async Task A_renewal_moves_no_period_end()
+    {
+        await _store.GetOrCreateAsync(Id, CancellationToken.None);
+        await _applier.ApplyAsync(Id, Snapshot(Now), CancellationToken.None);
+        var counted = UsagePeriod.SubscriptionPeriod(Now.AddDays(-1), Now.AddDays(29));
+        _usage.Set(Id, counted, MeterName.Parse("agent_runs"), 5, PlanCode.Parse("PRO"));
+
+        await _applier.ApplyAsync(Id, Snapshot(Now.AddDays(29).AddSeconds(5)) with { CurrentPeriodStart = Now.AddDays(29), CurrentPeriodEnd = Now.AddDays(59) }, CancellationToken.None);
+
+        Assert.Equal(counted.End, (await _usage.GetAsync(Id, counted.Key, CancellationToken.None))!.Period.End);
     }
 
     [Fact]

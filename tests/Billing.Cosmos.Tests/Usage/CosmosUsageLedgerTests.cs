@@ -443,9 +443,8 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var newEnd = new DateTimeOffset(2032, 7, 19, 9, 0, 0, TimeSpan.Zero);
         await ConsumeAsync(account, estimated, AgentRuns, 7, null);
 
-        await _ledger.ExtendPeriodAsync(account, estimated.Key, newEnd, CancellationToken.None);
-        await _ledger.ExtendPeriodAsync(account, estimated.Key, newEnd, CancellationToken.None); // again: nothing more
-        await _ledger.ExtendPeriodAsync(account, estimated.Key, estimated.End, CancellationToken.None); // never back
+        await _ledger.MovePeriodEndAsync(account, estimated.Key, newEnd, CancellationToken.None);
+        await _ledger.MovePeriodEndAsync(account, estimated.Key, newEnd, CancellationToken.None); // again: nothing more
 
         Assert.DoesNotContain(await _ledger.ListPeriodsEndingAsync(new DateOnly(2032, 5, 2), CancellationToken.None), e => e.AccountId == account);
         var entry = Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2032, 7, 19), CancellationToken.None), e => e.AccountId == account);
@@ -456,6 +455,27 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         // Counting in the moved period goes on as before.
         await ConsumeAsync(account, new UsagePeriod(estimated.Start, newEnd, estimated.Key), AgentRuns, 3, null);
         Assert.Equal(10, (await _ledger.GetAsync(account, estimated.Key, CancellationToken.None))!.Used(AgentRuns));
+    }
+
+    [Fact]
+    public async Task A_period_the_subscription_ended_early_moves_back_to_its_real_closing_day_unless_it_was_invoiced()
+    {
+        var account = Ids.NewAccount();
+        var counted = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2033, 3, 10, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2033, 4, 10, 9, 0, 0, TimeSpan.Zero));
+        var endedAt = new DateTimeOffset(2033, 3, 20, 15, 30, 0, TimeSpan.Zero);
+        await ConsumeAsync(account, counted, AgentRuns, 1_250, null);
+
+        await _ledger.MovePeriodEndAsync(account, counted.Key, endedAt, CancellationToken.None);
+        await _ledger.MovePeriodEndAsync(account, counted.Key, counted.Start, CancellationToken.None); // never to nothing
+
+        Assert.DoesNotContain(await _ledger.ListPeriodsEndingAsync(new DateOnly(2033, 4, 10), CancellationToken.None), e => e.AccountId == account);
+        var entry = Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2033, 3, 20), CancellationToken.None), e => e.AccountId == account);
+        Assert.Equal((counted.Start, endedAt), (entry.PeriodStart, entry.PeriodEnd));
+        Assert.Equal((endedAt, 1_250L), ((await _ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End, (await _ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Used(AgentRuns)));
+
+        await _ledger.MarkPeriodInvoicedAsync(account, counted.Key, endedAt, CancellationToken.None);
+        await _ledger.MovePeriodEndAsync(account, counted.Key, counted.End, CancellationToken.None); // invoiced: stays as billed
+        Assert.Equal(endedAt, (await _ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class SubscriptionSnapshotTests
         Assert.Equal("PRO", subscription.PlanCode!.Value.Value);
         Assert.Equal(BillingInterval.Month, subscription.Interval);
         Assert.Equal(T0, subscription.StripeStateAsOf);
-        Assert.Null(result.ClosedPeriod);
+        Assert.Null(result.EndedEarly);
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public sealed class SubscriptionSnapshotTests
     }
 
     [Fact]
-    public void Renewal_reports_the_closed_period()
+    public void A_renewal_ends_no_period_early()
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
         var nextStart = TestAccounts.PeriodStart.AddMonths(1);
@@ -178,14 +178,11 @@ public sealed class SubscriptionSnapshotTests
         var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(nextStart.AddSeconds(2), periodStart: nextStart), _catalog);
 
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
-        Assert.NotNull(result.ClosedPeriod);
-        Assert.Equal(TestAccounts.PeriodStart, result.ClosedPeriod.Start);
-        Assert.Equal(nextStart, result.ClosedPeriod.End);
-        Assert.Equal("sub-20261110T100000Z", result.ClosedPeriod.Key.Value);
+        Assert.Null(result.EndedEarly);
     }
 
     [Fact]
-    public void Ending_reports_the_final_period_up_to_the_end()
+    public void Ending_at_once_ends_the_usage_period_there()
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
         var endedAt = TestAccounts.PeriodStart.AddDays(9);
@@ -194,18 +191,29 @@ public sealed class SubscriptionSnapshotTests
             TestAccounts.Snapshot(endedAt, SubscriptionStatus.Canceled) with { EndedAt = endedAt, CanceledAt = endedAt },
             _catalog);
 
-        Assert.Equal(endedAt, result.ClosedPeriod!.End);
-        Assert.Equal(UsagePeriodKeyOf(TestAccounts.PeriodStart), result.ClosedPeriod.Key.Value);
+        Assert.Equal((TestAccounts.PeriodStart, endedAt), (result.EndedEarly!.Start, result.EndedEarly.End));
+        Assert.Equal(UsagePeriodKeyOf(TestAccounts.PeriodStart), result.EndedEarly.Key.Value);
     }
 
     [Fact]
-    public void An_ordinary_update_closes_nothing()
+    public void A_billing_period_restarted_early_ends_the_usage_period_at_the_new_start()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
+        var restart = TestAccounts.PeriodStart.AddDays(12); // e.g. billing_cycle_anchor=now on a plan switch
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(restart.AddSeconds(1), periodStart: restart), _catalog);
+
+        Assert.Equal((TestAccounts.PeriodStart, restart, UsagePeriodKeyOf(TestAccounts.PeriodStart)), (result.EndedEarly!.Start, result.EndedEarly.End, result.EndedEarly.Key.Value));
+    }
+
+    [Fact]
+    public void An_ordinary_update_ends_nothing()
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
 
         var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddDays(1)) with { CancelAtPeriodEnd = true }, _catalog);
 
-        Assert.Null(result.ClosedPeriod);
+        Assert.Null(result.EndedEarly);
         Assert.True(result.Account.Subscription!.CancelAtPeriodEnd);
     }
 
