@@ -196,6 +196,19 @@ public sealed class SubscriptionSnapshotTests
     }
 
     [Fact]
+    public void An_annual_plan_ended_at_once_ends_the_monthly_slice_it_was_in()
+    {
+        var yearly = TestAccounts.Snapshot(T0, priceId: TestCatalog.BasicYearly) with { CurrentPeriodEnd = TestAccounts.PeriodStart.AddYears(1) };
+        var account = Apply(TestAccounts.WithCustomer(), yearly);
+        var endedAt = TestAccounts.PeriodStart.AddMonths(3).AddDays(5);
+
+        var result = account.ApplySubscriptionSnapshot(yearly with { AsOf = endedAt, Status = SubscriptionStatus.Canceled, EndedAt = endedAt, CanceledAt = endedAt }, _catalog);
+
+        var slice = TestAccounts.PeriodStart.AddMonths(3);
+        Assert.Equal((slice, endedAt, UsagePeriodKeyOf(slice)), (result.EndedEarly!.Start, result.EndedEarly.End, result.EndedEarly.Key.Value));
+    }
+
+    [Fact]
     public void A_billing_period_restarted_early_ends_the_usage_period_at_the_new_start()
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
