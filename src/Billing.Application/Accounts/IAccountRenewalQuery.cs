@@ -10,5 +10,8 @@ namespace Billing.Application.Accounts;
 public interface IAccountRenewalQuery
 {
     /// <summary>At most <paramref name="limit"/> accounts whose renewsBy is before <paramref name="renewsBefore"/>, the most recently due first.</summary>
-    Task<IReadOnlyList<AccountId>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RenewalOverdue>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>An account past its renewsBy, with the renewsBy the query ordered it by.</summary>
+public sealed record RenewalOverdue(AccountId AccountId, DateTimeOffset RenewsBy);

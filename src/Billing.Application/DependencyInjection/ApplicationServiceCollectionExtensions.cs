@@ -103,6 +103,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddTransient<IStripeEventProcessor, StripeEventProcessor>();
         services.TryAddTransient<AccountStripeResync>();
         services.TryAddTransient<MissedEventSweep>();
+        services.TryAddSingleton<MissedEventSweepPosition>();
 
         // Operator views: the account index kept by write-behind, the listings and the account detail
         // (ports IAccountDirectory, IInvoiceDirectory, IStripeEventHistory; credit from CreditsOverview)

@@ -10,11 +10,16 @@ namespace Billing.Application.Subscriptions;
 /// accounts whose stored renewsBy passed more than <see cref="MissedEventSweepOptions.Grace"/> ago, reads each
 /// subscription from Stripe again and applies it through <see cref="StripeSubscriptionSync"/> (the webhook path), so a
 /// run is idempotent and races with webhooks harmlessly. A timer function calls <see cref="RunAsync"/>.
+/// Runs walk the overdue accounts a batch at a time (<see cref="MissedEventSweepPosition"/>): a full batch makes the next
+/// run go on below the oldest renewsBy it reached, and a short one starts the next lap from the most recent again, so
+/// accounts that stay overdue (a subscription Stripe keeps unchanged, a sync that keeps failing) can never hide older
+/// ones for good, however many there are.
 /// </summary>
 public sealed partial class MissedEventSweep(
     IAccountRenewalQuery query,
     IBillingAccountStore accounts,
     StripeSubscriptionSync sync,
+    MissedEventSweepPosition position,
     IOptions<MissedEventSweepOptions> options,
     TimeProvider time,
     ILogger<MissedEventSweep> logger)
@@ -23,7 +28,10 @@ public sealed partial class MissedEventSweep(
     {
         var settings = options.Value;
         var dueBefore = time.GetUtcNow() - settings.Grace;
-        var due = await query.ListRenewalOverdueAsync(dueBefore, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+        var from = position.ResumeBefore is { } resume && resume < dueBefore ? resume : dueBefore;
+        var listed = await query.ListRenewalOverdueAsync(from, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+        position.ResumeBefore = NextStart(listed, from, settings.BatchSize);
+        var due = listed.Select(d => d.AccountId).ToList();
         int corrected = 0, unchanged = 0, failed = 0;
         foreach (var accountId in due)
         {
@@ -68,6 +76,23 @@ public sealed partial class MissedEventSweep(
         return summary;
     }
 
+    /// <summary>
+    /// Where the next run lists from: after a short batch, the top again (null); after a full one, just above the oldest
+    /// renewsBy listed, so accounts sharing it that did not fit are listed next time (those that did are read again,
+    /// which changes nothing), or below it when the whole batch shares it and would otherwise be listed for ever.
+    /// </summary>
+    private static DateTimeOffset? NextStart(IReadOnlyList<RenewalOverdue> listed, DateTimeOffset from, int batchSize)
+    {
+        if (listed.Count < batchSize)
+        {
+            return null;
+        }
+
+        var oldest = listed.Min(d => d.RenewsBy);
+        var inclusive = oldest.AddTicks(1);
+        return inclusive < from ? inclusive : oldest;
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep (renewsBy before {DueBefore:O}): {Due} due, {Corrected} corrected, {Unchanged} unchanged, {Failed} failed; more due: {MoreDue}")]
     private partial void LogSummary(DateTimeOffset dueBefore, int due, int corrected, int unchanged, int failed, bool moreDue);
 
@@ -79,6 +104,13 @@ public sealed partial class MissedEventSweep(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Missed-event sweep could not correct account {AccountId} (subscription {SubscriptionId}); the next run tries again")]
     private partial void LogFailed(Exception exception, string accountId, string subscriptionId);
+}
+
+/// <summary>Where the missed-event sweep's next run goes on (one per process; a restart begins a new lap, which is harmless).</summary>
+public sealed class MissedEventSweepPosition
+{
+    /// <summary>The next run lists accounts whose renewsBy is before this; null: from the most recently due.</summary>
+    public DateTimeOffset? ResumeBefore { get; set; }
 }
 
 /// <summary>What one sweep run did. <see cref="MoreDue"/>: the batch was full, more accounts may be waiting.</summary>

@@ -14,24 +14,24 @@ namespace Billing.Cosmos.Accounts;
 /// </summary>
 public sealed class CosmosAccountRenewalQuery(BillingContainers containers) : IAccountRenewalQuery
 {
-    public async Task<IReadOnlyList<AccountId>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RenewalOverdue>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var query = new QueryDefinition(string.Create(
                 CultureInfo.InvariantCulture,
-                $"SELECT TOP {limit} c.accountId FROM c WHERE c.type = @type AND c.renewsBy < @before ORDER BY c.renewsBy DESC"))
+                $"SELECT TOP {limit} c.accountId, c.renewsBy FROM c WHERE c.type = @type AND c.renewsBy < @before ORDER BY c.renewsBy DESC"))
             .WithParameter("@type", DocumentTypes.Account)
             .WithParameter("@before", renewsBefore.UtcDateTime.ToString(UtcDateTimeOffsetConverter.Format, CultureInfo.InvariantCulture));
 
-        var found = new List<AccountId>();
+        var found = new List<RenewalOverdue>();
         using var feed = containers.Accounts.GetItemQueryIterator<RenewalRow>(query, requestOptions: new QueryRequestOptions { MaxItemCount = limit });
         while (feed.HasMoreResults && found.Count < limit)
         {
             foreach (var row in await feed.ReadPageAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (found.Count < limit && AccountId.TryParse(row.AccountId, out var accountId, out _))
+                if (found.Count < limit && AccountId.TryParse(row.AccountId, out var accountId, out _) && row.RenewsBy is { } renewsBy)
                 {
-                    found.Add(accountId);
+                    found.Add(new RenewalOverdue(accountId, renewsBy));
                 }
             }
         }
@@ -42,5 +42,7 @@ public sealed class CosmosAccountRenewalQuery(BillingContainers containers) : IA
     internal sealed record RenewalRow
     {
         public string? AccountId { get; init; }
+
+        public DateTimeOffset? RenewsBy { get; init; }
     }
 }

@@ -55,13 +55,13 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
         }
     }
 
-    public Task<IReadOnlyList<AccountId>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RenewalOverdue>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, int limit, CancellationToken cancellationToken)
     {
-        IReadOnlyList<AccountId> due = [.. _accounts.Values
+        IReadOnlyList<RenewalOverdue> due = [.. _accounts.Values
             .Where(a => a.RenewsBy < renewsBefore)
             .OrderByDescending(a => a.RenewsBy)
             .Take(limit)
-            .Select(a => a.Id)];
+            .Select(a => new RenewalOverdue(a.Id, a.RenewsBy!.Value))];
         return Task.FromResult(due);
     }
 

@@ -15,7 +15,9 @@ public sealed class MissedEventSweepTests
     private readonly WebhookWorld _world = new();
     private readonly MissedEventSweepOptions _options = new() { Grace = TimeSpan.FromHours(2), BatchSize = 10 };
 
-    private MissedEventSweep Sweep => new(_world.Accounts, _world.Accounts, _world.Sync, Options.Create(_options), _world.Time, NullLogger<MissedEventSweep>.Instance);
+    private readonly MissedEventSweepPosition _position = new();
+
+    private MissedEventSweep Sweep => new(_world.Accounts, _world.Accounts, _world.Sync, _position, Options.Create(_options), _world.Time, NullLogger<MissedEventSweep>.Instance);
 
     [Fact]
     public async Task An_account_whose_renewal_and_cancellation_events_were_lost_is_corrected_from_stripe_once()
@@ -84,6 +86,32 @@ public sealed class MissedEventSweepTests
     }
 
     [Fact]
+    public async Task Accounts_that_stay_overdue_cannot_hide_an_older_one_runs_go_on_below_them_and_start_again_at_the_top()
+    {
+        _options.BatchSize = 2;
+        var subscriptions = new List<FakeStripeSubscription>();
+        foreach (var account in new[] { "user-old", "user-b", "user-c" }) // renewsBy one day apart, oldest first
+        {
+            subscriptions.Add(_world.Stripe.CompleteCheckout(account, _world.Stripe.CreateCustomer(account), TestCatalog.ProMonthly));
+            await _world.DeliverNewEventsAsync();
+            _world.Time.Advance(TimeSpan.FromDays(1));
+        }
+
+        _world.Stripe.CancelNow(subscriptions[0]); // its event is lost; user-b and user-c Stripe leaves overdue for good
+        _world.Time.SetUtcNow(subscriptions[2].PeriodEnd + TimeSpan.FromHours(3));
+
+        var first = await Sweep.RunAsync(CancellationToken.None); // the two most recent: nothing changes for them
+        var second = await Sweep.RunAsync(CancellationToken.None); // goes on below them: user-b again (its renewsBy is the boundary) and user-old
+        var third = await Sweep.RunAsync(CancellationToken.None); // the top again
+
+        Assert.Equal(new MissedEventSweepSummary(2, 0, 2, 0, MoreDue: true), first);
+        Assert.Equal(new MissedEventSweepSummary(2, 1, 1, 0, MoreDue: true), second);
+        Assert.Equal(new MissedEventSweepSummary(0, 0, 0, 0, MoreDue: false), third); // below user-old: nothing, so the next lap starts at the top
+        Assert.Equal(SubscriptionStatus.Canceled, _world.Account("user-old").Subscription!.Status);
+        Assert.Equal(new MissedEventSweepSummary(2, 0, 2, 0, MoreDue: true), await Sweep.RunAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task An_account_that_cannot_be_read_is_counted_as_failed_and_the_others_are_still_corrected()
     {
         var subscriptions = new List<FakeStripeSubscription>();
@@ -97,7 +125,7 @@ public sealed class MissedEventSweepTests
         subscriptions.ForEach(s => _world.Stripe.Renew(s));
         _world.Time.Advance(TimeSpan.FromHours(3));
         var unreadable = new UnreadableAccount(_world.Accounts, AccountId.Parse("user-1"));
-        var sweep = new MissedEventSweep(_world.Accounts, unreadable, _world.Sync, Options.Create(_options), _world.Time, NullLogger<MissedEventSweep>.Instance);
+        var sweep = new MissedEventSweep(_world.Accounts, unreadable, _world.Sync, _position, Options.Create(_options), _world.Time, NullLogger<MissedEventSweep>.Instance);
 
         var summary = await sweep.RunAsync(CancellationToken.None);
 

@@ -27,10 +27,15 @@ public sealed class CosmosAccountRenewalQueryTests(CosmosFixture fixture) : ICla
         await _store.GetOrCreateAsync(Ids.NewAccount(), CancellationToken.None); // never subscribed
 
         var due = await _query.ListRenewalOverdueAsync(Now, 10, CancellationToken.None);
-        Assert.Equal([dueRecently, trialEnded, dueLongAgo], due);
+        Assert.Equal([dueRecently, trialEnded, dueLongAgo], due.Select(d => d.AccountId));
+        Assert.Equal(due.Select(d => d.RenewsBy).OrderDescending(), due.Select(d => d.RenewsBy)); // the order they were listed by, read back
+        foreach (var listed in due)
+        {
+            Assert.Equal((await _store.GetAsync(listed.AccountId, CancellationToken.None))!.RenewsBy, listed.RenewsBy);
+        }
 
         var bounded = await _query.ListRenewalOverdueAsync(Now, 2, CancellationToken.None);
-        Assert.Equal([dueRecently, trialEnded], bounded);
+        Assert.Equal([dueRecently, trialEnded], bounded.Select(d => d.AccountId));
 
         Assert.Empty(await _query.ListRenewalOverdueAsync(Now.AddDays(-30), 10, CancellationToken.None));
     }
@@ -67,14 +72,14 @@ public sealed class CosmosAccountRenewalQueryTests(CosmosFixture fixture) : ICla
         Assert.Equal(["cus_old"], read.FormerStripeCustomerIds);
         Assert.Equal("PRO", read.LastPaidPlan?.Value);
         Assert.Equal(written.RenewsBy, read.RenewsBy);
-        Assert.Contains(id, await _query.ListRenewalOverdueAsync(Now, 100, CancellationToken.None));
+        Assert.Contains(id, (await _query.ListRenewalOverdueAsync(Now, 100, CancellationToken.None)).Select(d => d.AccountId));
 
         var canceled = await _store.UpdateAsync(
             id,
             a => a.ApplySubscriptionSnapshot(Snapshot(a.StripeCustomerId!, a.Subscription!.SubscriptionId, Now.AddDays(-1), SubscriptionStatus.Canceled, null, Now), _catalog).Account,
             CancellationToken.None);
         Assert.Null(canceled.RenewsBy);
-        Assert.DoesNotContain(id, await _query.ListRenewalOverdueAsync(Now.AddDays(1), 100, CancellationToken.None));
+        Assert.DoesNotContain(id, (await _query.ListRenewalOverdueAsync(Now.AddDays(1), 100, CancellationToken.None)).Select(d => d.AccountId));
     }
 
     private async Task<AccountId> SubscribedAsync(DateTimeOffset periodEnd, SubscriptionStatus status, DateTimeOffset? trialEnd = null)
