@@ -29,8 +29,11 @@ internal static partial class StrictJsonBody
     /// <summary>The default body limit.</summary>
     public const int MaxBytes = 16 * 1024;
 
-    /// <summary>The limit for batch bodies (for example 100 usage records).</summary>
-    public const int BatchMaxBytes = 64 * 1024;
+    /// <summary>
+    /// The limit for batch bodies: 100 usage records with every field at its longest fit, also as .NET's serializer
+    /// writes them by default (non-ASCII escaped as <c>\uXXXX</c>: a 128-character account id takes 768 bytes).
+    /// </summary>
+    public const int BatchMaxBytes = 256 * 1024;
 
     /// <summary>The key of errors about the body (or, for <see cref="ReadElement{T}"/>, the element) as a whole.</summary>
     public const string BodyField = "$";

@@ -82,6 +82,26 @@ public sealed class StrictJsonBodyBatchTests
     }
 
     [Fact]
+    public async Task A_batch_of_100_records_with_every_field_at_its_longest_fits_as_dotnet_serializes_it()
+    {
+        var record = new Metering.UsageRecordBody
+        {
+            AccountId = new string('é', Domain.Accounts.AccountId.MaxLength), // escaped \u00E9 by default: 6 bytes a character
+            Meter = "m" + new string('x', 63),
+            Quantity = 1_000_000_000_000,
+            IdempotencyKey = new string('k', 255),
+            OccurredAt = new DateTimeOffset(2026, 12, 1, 23, 59, 59, 999, TimeSpan.FromHours(-9.5)),
+        };
+        var body = JsonSerializer.Serialize(new { records = Enumerable.Repeat(record, 100) }, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+        var result = await ReadAsync<Metering.UsageBatchBody>(body, maxBytes: StrictJsonBody.BatchMaxBytes);
+
+        Assert.True(Encoding.UTF8.GetByteCount(body) > 64 * 1024, "the batch is larger than the old limit");
+        Assert.Null(result.Problem);
+        Assert.All(result.Value!.Records!, r => Assert.Equal(record.AccountId, StrictJsonBody.ReadElement<Metering.UsageRecordBody>(r).Value!.AccountId));
+    }
+
+    [Fact]
     public void A_valid_element_reads_as_its_contract()
     {
         var result = StrictJsonBody.ReadElement<UsageRecord>(Element("""{"idempotencyKey":"k1","quantity":3,"occurredAt":"2026-12-01T10:00:00.123+01:00","tags":["a"]}"""));

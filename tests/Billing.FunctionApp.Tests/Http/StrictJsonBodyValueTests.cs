@@ -199,7 +199,7 @@ public sealed class StrictJsonBodyValueTests
         var result = await ReadAsync<CheckoutRequest>(body, announceLength: announceLength, maxBytes: StrictJsonBody.BatchMaxBytes);
 
         var problem = Problem(result, StatusCodes.Status413PayloadTooLarge);
-        Assert.Equal("The body must be at most 65536 bytes.", problem.ProblemDetails.Detail);
+        Assert.Equal($"The body must be at most {StrictJsonBody.BatchMaxBytes} bytes.", problem.ProblemDetails.Detail);
         Assert.Equal("payload_too_large", problem.ProblemDetails.Extensions["code"]);
     }
 
