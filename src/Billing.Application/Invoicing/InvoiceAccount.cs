@@ -138,8 +138,19 @@ public sealed partial class InvoiceAccount(
         return await SaveAsync(run with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = invoice.Id, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Adds the run's lines (and its credit line) to the draft, each once. A resumed run first reads the invoice: one
+    /// finalized, voided or deleted in Stripe since the last delivery (an operator ending a run that kept failing) takes
+    /// no more items, and the finalize step decides what it is (a void ends the run and gives the credit back; anything
+    /// else is the operator's).
+    /// </summary>
     private async Task<InvoiceRun> CreateItemsAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
+        if (run.Attempts > 1 && (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false))?.Status is not "draft")
+        {
+            return await SaveAsync(run with { Step = InvoiceRunStep.ItemsCreated }, cancellationToken).ConfigureAwait(false);
+        }
+
         var existing = run.Attempts > 1 || run.Lines.Any(l => l.StripeItemId is not null)
             ? await stripe.ListItemsByMeterAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)
             : new Dictionary<string, string>();

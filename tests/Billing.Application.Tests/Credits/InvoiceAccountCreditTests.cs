@@ -59,6 +59,24 @@ public sealed class InvoiceAccountCreditTests
     }
 
     [Fact]
+    public async Task A_run_stopped_before_its_items_whose_invoice_was_finalized_and_voided_records_it_void_and_gives_the_credit_back()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        _bed.Options.FailOnceAt = [nameof(InvoiceRunStep.DraftCreated)]; // the delivery stops before any item is added
+        await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => _bed.DeliverAsync(subscriber.Job));
+        var stopped = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal(InvoiceRunStep.DraftCreated, stopped.Step);
+        _bed.Stripe.SetStatus(stopped.StripeInvoiceId!, "void"); // an operator finalizes the empty draft and voids it
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.Recorded, "void"), (run!.Step, run.Status));
+        Assert.Equal(0, _bed.Stripe.CallsOf(StripeInvoicingCall.AddItem)); // a void invoice takes no items
+        Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
     public async Task A_run_left_for_an_operator_whose_invoice_was_marked_uncollectible_still_needs_the_operator_and_keeps_its_credit_spent()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
