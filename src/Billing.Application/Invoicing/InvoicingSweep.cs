@@ -10,8 +10,9 @@ public sealed record InvoicingSweepResult(int DaysScanned, int Queued);
 /// <summary>
 /// The <c>MonthlyInvoicing</c> timer's work: read the closing-day index for every day of the look-back window up to
 /// now (one single-partition query per day), and queue one <c>invoice-jobs</c> message per closed period not yet
-/// invoiced. It only enumerates: the jobs do the invoicing, idempotently, so running it twice queues duplicates that
-/// change nothing.
+/// invoiced. Days go newest first, each queued as soon as it is read: a run cut short (its function timeout, on a day
+/// with a large backlog) has queued the periods that closed most recently, and the next run finds the rest. It only
+/// enumerates: the jobs do the invoicing, idempotently, so running it twice queues duplicates that change nothing.
 /// </summary>
 public sealed partial class InvoicingSweep(
     IUsageLedger usage,
@@ -27,12 +28,16 @@ public sealed partial class InvoicingSweep(
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var days = options.Value.LookbackDays;
-        var closed = (await ListNotInvoicedAsync(today.AddDays(-days), today, cancellationToken).ConfigureAwait(false))
-            .Where(p => p.PeriodEnd <= now)
-            .ToList();
-        await EnqueueAsync(closed, cancellationToken).ConfigureAwait(false);
-        LogSwept(days + 1, closed.Count);
-        return new InvoicingSweepResult(days + 1, closed.Count);
+        var queued = 0;
+        for (var day = today; day >= today.AddDays(-days); day = day.AddDays(-1))
+        {
+            var closed = (await usage.ListPeriodsEndingAsync(day, cancellationToken).ConfigureAwait(false)).Where(p => p.PeriodEnd <= now).ToList();
+            await EnqueueAsync(closed, cancellationToken).ConfigureAwait(false);
+            queued += closed.Count;
+        }
+
+        LogSwept(days + 1, queued);
+        return new InvoicingSweepResult(days + 1, queued);
     }
 
     /// <summary>

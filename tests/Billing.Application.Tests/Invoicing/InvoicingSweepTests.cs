@@ -43,6 +43,9 @@ public sealed class InvoicingSweepTests
 
         Assert.Equal(new InvoicingSweepResult(36, 5), result);
         Assert.Equal(expected.OrderBy(j => j.RunId), _bed.Jobs.Jobs.OrderBy(j => j.RunId));
+        var closingDays = new[] { yesterday, todayEarlier, endingNow, calendarNovember, firstDayOfWindow }.ToDictionary(p => p.Key, p => DateOnly.FromDateTime(p.End.UtcDateTime));
+        var queuedDays = _bed.Jobs.Jobs.Select(j => closingDays[j.PeriodKey]).ToList();
+        Assert.Equal(queuedDays.OrderDescending(), queuedDays); // newest closing day first: a run cut short has queued the most recent
         Assert.DoesNotContain(_bed.Jobs.Jobs, j => notQueued.Contains(j) || j.AccountId == done);
     }
 
