@@ -43,7 +43,7 @@ public sealed partial class InvoicingSweep(
     /// <summary>
     /// The (account, period) pairs with usage, not invoiced yet, whose period ends on a day from <paramref name="firstDay"/>
     /// to <paramref name="lastDay"/> (UTC), closed or not: one single-partition query of the closing-day index per day.
-    /// The timer and the operator's run (<see cref="InvoicingRuns"/>) enumerate through this one method.
+    /// The operator's run (<see cref="InvoicingRuns"/>) enumerates through it; the timer reads the same index a day at a time.
     /// </summary>
     public async Task<IReadOnlyList<UsagePeriodEntry>> ListNotInvoicedAsync(DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken)
     {
