@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Billing.Domain.Accounts;
 using Billing.Domain.Pricing;
 
@@ -67,7 +69,7 @@ public sealed record CreditBook
             SpendCredit spend => Take(spend.Key, CreditEntryKind.Spend, spend.Currency, spend.UpTo, now, spend.Reference, null, null, allowPartial: true),
             ReverseGrant reverse => ApplyReverse(reverse, now),
             AdjustCredit { Amount: > 0 } adjust => ApplyGrant(
-                new GrantCredit(adjust.Key, adjust.Key, adjust.Currency, adjust.Amount, null, "adjustment", null, null), now, CreditEntryKind.Adjustment, adjust.Reason, adjust.Operator),
+                new GrantCredit(adjust.Key, AdjustmentGrantId(adjust.Key), adjust.Currency, adjust.Amount, null, "adjustment", null, null), now, CreditEntryKind.Adjustment, adjust.Reason, adjust.Operator),
             AdjustCredit adjust => Take(adjust.Key, CreditEntryKind.Adjustment, adjust.Currency, -adjust.Amount, now, null, adjust.Reason, adjust.Operator, allowPartial: false),
             ExpireGrant expire => ApplyExpiry(expire, now),
             RestoreSpend restore => ApplyRestore(restore, now),
@@ -201,6 +203,13 @@ public sealed record CreditBook
         var entry = NewEntry(key, kind, currency, parts, now, reference, reason, operatorId);
         return Decided(this with { Grants = grants }, entry);
     }
+
+    /// <summary>
+    /// The grant id of a positive adjustment: its key hashed. Grants are shown to the customer, and the key is the
+    /// operator's (a ticket reference, say), kept on the entry for operators only.
+    /// </summary>
+    private static string AdjustmentGrantId(string key) =>
+        "adjustment:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..20];
 
     private CreditBook WithRemaining(string grantId, long remaining) =>
         this with { Grants = [.. Grants.Select(g => g.GrantId == grantId ? g with { Remaining = remaining } : g)] };

@@ -126,6 +126,9 @@ public sealed class CreditBookTests
 
         Assert.Equal(250, book.Balances()[Usd]);
         Assert.Null(Assert.Single(book.Grants).ExpiresAt);
+        Assert.StartsWith("adjustment:", book.Grants[0].GrantId, StringComparison.Ordinal);
+        Assert.DoesNotContain("k1", book.Grants[0].GrantId.Replace("adjustment:", "", StringComparison.Ordinal), StringComparison.Ordinal); // the operator's key is not shown to the customer
+        Assert.Equal(book.Grants[0].GrantId, Empty().Post(CreditOperation.Adjust("k1", Usd, 250, "goodwill", "ops-1"), T0).Grants[0].GrantId); // the same key, the same grant
         Assert.Equal(CreditDecisionKind.InsufficientCredit, tooMuch.Kind);
         Assert.Equal((CreditEntryKind.Adjustment, -250L, "correction", "ops-2"), (taken.Entry!.Kind, taken.Entry.Amount, taken.Entry.Reason, taken.Entry.Operator));
     }
