@@ -71,7 +71,13 @@ public sealed class UsageReport(PlanCatalog catalog, IBillingAccountStore accoun
     {
         var plan = (counters.Plan is { } code ? catalog.Find(code) : null) ?? catalog.FreePlan;
         var applied = addOns.Where(a => a.AppliedDuring(counters.Period)).ToList();
-        return Report(counters.Period, plan, meter => plan.PolicyFor(meter) is { HardLimit: not null } policy ? policy.Raised(applied.Where(a => a.Meter == meter).Sum(a => a.Units)) : plan.PolicyFor(meter), counters, live: false);
+        MeterPolicy PolicyFor(MeterName meter)
+        {
+            var policy = plan.PolicyFor(meter);
+            return policy.HardLimit is null ? policy : policy.Raised(applied.Where(a => a.Meter == meter).Sum(a => a.Units));
+        }
+
+        return Report(counters.Period, plan, PolicyFor, counters, live: false);
     }
 
     /// <summary>The current period's limits include the add-ons that apply now (<paramref name="policyFor"/>); a past one is described at <see cref="PastReport"/>.</summary>

@@ -51,10 +51,7 @@ public sealed class SubscriptionSnapshotApplierTests
     [Fact]
     public async Task A_subscription_canceled_at_once_ends_its_usage_period_there_so_it_is_invoiced_the_next_day_with_its_real_dates()
     {
-        await _store.GetOrCreateAsync(Id, CancellationToken.None);
-        await _applier.ApplyAsync(Id, Snapshot(Now), CancellationToken.None);
-        var counted = UsagePeriod.SubscriptionPeriod(Now.AddDays(-1), Now.AddDays(29));
-        _usage.Set(Id, counted, MeterName.Parse("agent_runs"), 1_250, PlanCode.Parse("PRO"));
+        var counted = await SubscribedWithUsageAsync(1_250);
         var endedAt = Now.AddDays(9);
 
         var canceled = Snapshot(endedAt, SubscriptionStatus.Canceled) with { EndedAt = endedAt, CanceledAt = endedAt };
@@ -69,10 +66,7 @@ public sealed class SubscriptionSnapshotApplierTests
     [Fact]
     public async Task A_renewal_moves_no_period_end()
     {
-        await _store.GetOrCreateAsync(Id, CancellationToken.None);
-        await _applier.ApplyAsync(Id, Snapshot(Now), CancellationToken.None);
-        var counted = UsagePeriod.SubscriptionPeriod(Now.AddDays(-1), Now.AddDays(29));
-        _usage.Set(Id, counted, MeterName.Parse("agent_runs"), 5, PlanCode.Parse("PRO"));
+        var counted = await SubscribedWithUsageAsync(5);
 
         await _applier.ApplyAsync(Id, Snapshot(Now.AddDays(29).AddSeconds(5)) with { CurrentPeriodStart = Now.AddDays(29), CurrentPeriodEnd = Now.AddDays(59) }, CancellationToken.None);
 
@@ -83,6 +77,16 @@ public sealed class SubscriptionSnapshotApplierTests
     public async Task A_missing_account_is_reported()
     {
         await Assert.ThrowsAsync<BillingAccountNotFoundException>(() => _applier.ApplyAsync(Id, Snapshot(Now), CancellationToken.None));
+    }
+
+    /// <summary>The account subscribed (the period of <see cref="Snapshot"/>) with <paramref name="agentRuns"/> counted in it; the period.</summary>
+    private async Task<UsagePeriod> SubscribedWithUsageAsync(long agentRuns)
+    {
+        await _store.GetOrCreateAsync(Id, CancellationToken.None);
+        await _applier.ApplyAsync(Id, Snapshot(Now), CancellationToken.None);
+        var counted = UsagePeriod.SubscriptionPeriod(Now.AddDays(-1), Now.AddDays(29));
+        _usage.Set(Id, counted, MeterName.Parse("agent_runs"), agentRuns, PlanCode.Parse("PRO"));
+        return counted;
     }
 
     private static SubscriptionSnapshot Snapshot(DateTimeOffset asOf, SubscriptionStatus? status = null) => new()
