@@ -48,11 +48,15 @@ public sealed class PurchaseCompletedHandler(
         var before = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
         if (before.WasReversedEarly(session.PaymentIntentId))
         {
+            // An earlier delivery may have granted it and stopped before taking it back: the take-back is keyed, so
+            // doing it again takes back only what is still there.
+            await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, cancellationToken).ConfigureAwait(false);
             return StripeEventHandlingResult.Ignored(accountId, $"Its payment {session.PaymentIntentId} was refunded or lost in a dispute before this event was processed: nothing is granted.");
         }
 
+        // Also after a grant found already made: the delivery that made it may have stopped before this check.
         var granted = await GrantAsync(accountId, before, session, sessionId, grantId, now, cancellationToken).ConfigureAwait(false);
-        if (granted.IsApplied && await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, cancellationToken).ConfigureAwait(false))
+        if (await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, cancellationToken).ConfigureAwait(false))
         {
             return StripeEventHandlingResult.Applied(accountId, $"{granted.Note} Its payment was taken back meanwhile, so it was taken back at once.");
         }

@@ -1,3 +1,4 @@
+using Billing.Application;
 using Billing.Application.Accounts;
 using Billing.Application.Catalog;
 using Billing.Application.Credits;
@@ -265,6 +266,30 @@ public sealed class PurchaseHandlingTests
         Assert.Equal(1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
     }
 
+    [Theory]
+    [InlineData("credit_pack", "CREDITS_10")]
+    [InlineData("add_on", "PROJECTS_5")]
+    public async Task A_purchase_granted_by_a_delivery_that_stopped_before_taking_it_back_is_taken_back_by_the_redelivery(string purchase, string code)
+    {
+        var account = await AccountAsync();
+        await _usage.Accounts.UpdateAsync(account, a => a.NoteEarlyReversal("pi_cs_12", _usage.Time.GetUtcNow()), CancellationToken.None);
+        // The first delivery read the account before the refund was noted, granted, then failed to read it again.
+        var failing = new StaleFirstRead(_usage.Accounts, failFirstGet: true);
+        var first = new PurchaseCompletedHandler(_catalog, _usage.Catalog, _ledger, failing, _usage.Entitlements, new PurchaseReversal(_ledger, failing, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time);
+        var session = Session("cs_12", purchase, code, "paid", "checkout.session.completed");
+        await Assert.ThrowsAsync<ServiceUnavailableException>(() => first.HandleAsync(account, session, CancellationToken.None));
+
+        var redelivered = await _purchases.HandleAsync(account, session, CancellationToken.None);
+        var again = await _purchases.HandleAsync(account, session, CancellationToken.None);
+
+        Assert.False(redelivered.IsApplied);
+        Assert.False(again.IsApplied);
+        Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances().GetValueOrDefault(Usd));
+        Assert.All((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, a => Assert.NotNull(a.RevokedAt));
+        Assert.Equal(1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
+        Assert.True(purchase != PurchaseKinds.CreditPack || _store.Entries(account).Count(e => e.Kind == CreditEntryKind.Reversal) == 1);
+    }
+
     [Fact]
     public async Task A_consumption_add_on_bought_after_the_last_count_is_billed_with_and_its_refund_bills_without_it()
     {
@@ -346,11 +371,15 @@ public sealed class PurchaseHandlingTests
 }
 
 /// <summary>The account store whose first GetOrCreate returns the account as it was before any early reversal was noted.</summary>
-internal sealed class StaleFirstRead(IBillingAccountStore inner) : IBillingAccountStore
+internal sealed class StaleFirstRead(IBillingAccountStore inner, bool failFirstGet = false) : IBillingAccountStore
 {
     private int _reads;
+    private int _gets;
 
-    public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetAsync(accountId, cancellationToken);
+    public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) =>
+        failFirstGet && Interlocked.Increment(ref _gets) == 1
+            ? throw new ServiceUnavailableException("The store refused the read (throttled).")
+            : inner.GetAsync(accountId, cancellationToken);
 
     public async Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken)
     {
