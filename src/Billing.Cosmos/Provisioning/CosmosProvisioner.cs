@@ -40,7 +40,8 @@ public sealed class CosmosProvisioner(CosmosClient client, IOptions<CosmosOption
         await EnsureProcedureAsync(database.GetContainer(o.AccountsContainerName), CosmosUsageLedger.RecordUsageProcedureId, CosmosUsageLedger.RecordUsageProcedureBody, cancellationToken).ConfigureAwait(false);
         await EnsureProcedureAsync(database.GetContainer(o.AccountsContainerName), CosmosAllocationLedger.AllocateProcedureId, CosmosAllocationLedger.AllocateProcedureBody, cancellationToken).ConfigureAwait(false);
 
-        // Events expire with the accounts' event history (90 days; Stripe itself keeps them 30): the raw payloads carry
+        // Final events expire with the accounts' event history (90 days after completion, their own ttl; one not final
+        // carries ttl -1 and waits for a replay; Stripe itself keeps them 30 days): the raw payloads carry
         // customers' names, e-mail and card details (brand, last 4), which are not kept longer than they are useful.
         var events = new ContainerProperties(o.StripeEventsContainerName, ContainerDefinitions.StripeEventsPartitionKeyPath)
         {

@@ -27,6 +27,12 @@ public sealed class CosmosStripeEventStore(
     /// <summary>"Not final" (lower-case names and literals, as the local server needs).</summary>
     internal const string NotFinalPredicate = "FROM c WHERE c.status != 'applied' AND c.status != 'ignored' AND c.status != 'ignored_livemode_mismatch'";
 
+    /// <summary>An event that is not final never expires: it may wait in poison for an operator's replay.</summary>
+    internal const int KeptUntilFinal = -1;
+
+    /// <summary>A final event expires with the accounts' event history, counted from its completion.</summary>
+    internal static readonly int RetentionWhenFinal = (int)CosmosStripeEventHistory.Retention.TotalSeconds;
+
     private Container Container => containers.StripeEvents;
 
     public async Task<StripeEventAddResult> TryAddAsync(NewStripeEvent stripeEvent, CancellationToken cancellationToken)
@@ -46,6 +52,7 @@ public sealed class CosmosStripeEventStore(
             Attempts = 0,
             ReceivedAt = time.GetUtcNow(),
             Payload = stripeEvent.Payload,
+            Ttl = KeptUntilFinal,
         };
         var partitionKey = new PartitionKey(stripeEvent.Id);
         var created = await Container.CreateAsync(document, partitionKey, cancellationToken).ConfigureAwait(false);
@@ -125,6 +132,7 @@ public sealed class CosmosStripeEventStore(
         {
             PatchOperation.Set("/status", StatusValue(status)),
             PatchOperation.Set("/completedAt", time.GetUtcNow()),
+            PatchOperation.Set("/ttl", RetentionWhenFinal),
         };
         if (accountId is { } id)
         {

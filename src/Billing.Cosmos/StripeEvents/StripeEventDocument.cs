@@ -32,4 +32,10 @@ internal sealed record StripeEventDocument : StoredDocument
 
     /// <summary>The raw event JSON exactly as received, as a string (not indexed).</summary>
     public required string Payload { get; init; }
+
+    /// <summary>
+    /// Seconds until Cosmos DB deletes the event: -1 (never) until it is final, so one waiting in poison for a replay is
+    /// kept however long that takes; set to the history's retention by the final transition.
+    /// </summary>
+    public int? Ttl { get; init; }
 }

@@ -131,6 +131,31 @@ public sealed class CosmosStripeEventStoreTests(CosmosFixture fixture) : IClassF
         Assert.Equal("2026-11-21T10:00:00.0000000Z", (string?)raw["stripeCreatedAt"]);
     }
 
+    [Fact]
+    public async Task An_event_expires_only_once_final_so_one_waiting_for_a_replay_is_kept()
+    {
+        var (applied, ignored, mismatched, failed) = (NewEvent(), NewEvent(), NewEvent(), NewEvent());
+        foreach (var stripeEvent in new[] { applied, ignored, mismatched, failed })
+        {
+            await _events.TryAddAsync(stripeEvent, CancellationToken.None);
+            await _events.TryBeginProcessingAsync(stripeEvent.Id, CancellationToken.None);
+        }
+
+        var received = await TtlAsync(failed.Id);
+        await _events.MarkFailedAsync(failed.Id, "Stripe API timed out", CancellationToken.None);
+        await _events.MarkAppliedAsync(applied.Id, Ids.NewAccount(), CancellationToken.None);
+        await _events.MarkIgnoredAsync(ignored.Id, null, "Not for us.", CancellationToken.None);
+        await _events.MarkLivemodeMismatchAsync(mismatched.Id, "A live event on a test deployment.", CancellationToken.None);
+
+        Assert.Equal(-1, received);
+        Assert.Equal(-1, await TtlAsync(failed.Id));
+        const int NinetyDays = 90 * 24 * 60 * 60;
+        Assert.Equal([NinetyDays, NinetyDays, NinetyDays], [await TtlAsync(applied.Id), await TtlAsync(ignored.Id), await TtlAsync(mismatched.Id)]);
+    }
+
+    private async Task<int?> TtlAsync(string eventId) =>
+        (int?)(await RawDocuments.ReadAsync(fixture.Containers.StripeEvents, eventId, eventId))!["ttl"];
+
     private static NewStripeEvent NewEvent() => new()
     {
         Id = Ids.NewStripe("evt"),
