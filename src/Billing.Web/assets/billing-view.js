@@ -64,8 +64,12 @@ export function planSection(subscription, { onManage }) {
   const trialEnd = details?.trialEnd ?? (subscription.trial?.local?.running ? subscription.trial.local.endsAt : null);
   if (status === 'trialing' && trialEnd) facts.push(['Trial ends', formatDate(trialEnd)]);
   if (details?.interval) facts.push(['Billed', details.interval === 'year' ? 'Yearly' : 'Monthly']);
-  if (subscription.cancelAtPeriodEnd && subscription.planEndsAt) {
+  // Cancelled at the period end or at a date (cancel_at), or kept for a grace period after a failed payment: the plan
+  // ends on planEndsAt, not at the period end, so no renewal date is shown.
+  if (subscription.planEndsAt && (subscription.cancelAtPeriodEnd || details?.cancelAt)) {
     facts.push(['Ends on', `${formatDate(subscription.planEndsAt)} (cancelled: the free plan applies after that)`]);
+  } else if (subscription.planEndsAt && subscription.source === 'gracePeriod') {
+    facts.push(['Kept until', `${formatDate(subscription.planEndsAt)} (unless the payment goes through: the free plan applies after that)`]);
   } else if (details && ['active', 'trialing', 'past_due'].includes(details.status) && details.currentPeriodEnd) {
     facts.push([details.status === 'trialing' ? 'First payment' : 'Renews on', formatDate(details.currentPeriodEnd)]);
   } else if (subscription.planEndsAt) {
@@ -214,7 +218,9 @@ export function plansSection(plans, pricesAvailable, subscription, interval, { o
 /** "$49.00 a month" for the chosen interval (or the plan's only one); null when Stripe's price is not known. */
 function priceText(plan, interval) {
   if (plan.kind === 'free') return `${formatMoney(0, plan.currency ?? 'usd')}`;
-  const price = plan.prices?.find((p) => p.interval === interval) ?? (plan.prices?.length === 1 ? plan.prices[0] : null);
+  // Another interval's price only for a plan sold at that one interval: a price Stripe gave no fixed amount for is left
+  // out of the list, and the other interval's must not stand beside a button that buys this one.
+  const price = plan.prices?.find((p) => p.interval === interval) ?? (plan.intervals.length === 1 && plan.prices?.length === 1 ? plan.prices[0] : null);
   if (!price) return null;
   return `${formatMoney(price.amount, price.currency)} a ${price.interval}`;
 }

@@ -91,6 +91,9 @@ async function loadPlanAndCatalog() {
     state.subscription = subscription;
     state.entitlements = entitlements;
     if (subscription.subscription?.interval) state.interval = subscription.subscription.interval;
+    // A catalog that sells no plan monthly shows no interval choice: start on an interval that is sold.
+    const sold = [...new Set(state.plans.flatMap((p) => p.intervals))];
+    if (sold.length && !sold.includes(state.interval)) state.interval = sold[0];
   } catch (error) {
     for (const id of ['plan', 'plans', 'entitlements', 'usage']) await section(id, () => { throw error; });
     return;
@@ -257,8 +260,10 @@ async function confirmCheckout(sessionId) {
     await new Promise((resolve) => setTimeout(resolve, CONFIRM_POLL_MS));
   }
   if (state.signedIn) {
-    // Paid, only not confirmed yet: the pending Checkout must not later read as one that was cancelled.
+    // Paid, only not confirmed yet: the pending Checkout must not later read as one that was cancelled, and a refresh
+    // must not confirm it again without knowing what was bought.
     sessionStorage.removeItem(pendingKey);
+    history.replaceState(null, '', '/billing/');
     announce('status', '');
     announce('alert', 'Your payment went through, but we have not received Stripe\'s confirmation yet. Nothing more is needed from you: refresh this page in a minute to see it.', { error: true });
   }
@@ -295,7 +300,7 @@ function confirmation(pending) {
 /** What the portal can change about the subscription. */
 function fingerprint(subscription) {
   const details = subscription?.subscription;
-  return JSON.stringify([subscription?.plan.code, details?.status, details?.interval, subscription?.cancelAtPeriodEnd]);
+  return JSON.stringify([subscription?.plan.code, details?.status, details?.interval, subscription?.cancelAtPeriodEnd, details?.cancelAt, subscription?.planEndsAt]);
 }
 
 /**

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Billing.EndToEnd.Tests.Invoicing;
 using Billing.EndToEnd.Tests.Support;
@@ -340,6 +341,53 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task The_plan_card_says_when_a_plan_ends_and_the_plans_offer_only_what_is_sold()
+    {
+        // States the emulator's portal cannot set: the real answer with what Stripe or a failed payment would change.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var cancelled = await SignedInRewrittenAsync(subscriber.AccountId, "**/api/billing/subscription", answer =>
+        {
+            answer["subscription"]!["cancelAt"] = "2031-05-17T12:00:00+00:00"; // cancel_at: a date, not the period end
+            answer["planEndsAt"] = "2031-05-17T12:00:00+00:00";
+        });
+        await Expect(cancelled.Locator("#plan-body")).ToContainTextAsync("Ends onMay 17, 2031 (cancelled: the free plan applies after that)");
+        await Expect(cancelled.Locator("#plan-body")).Not.ToContainTextAsync("Renews on");
+
+        var grace = await SignedInRewrittenAsync(subscriber.AccountId, "**/api/billing/subscription", answer =>
+        {
+            answer["source"] = "gracePeriod";
+            answer["status"] = "past_due";
+            answer["subscription"]!["status"] = "past_due";
+            answer["planEndsAt"] = "2031-05-20T12:00:00+00:00";
+        });
+        await Expect(grace.Locator("#plan-body")).ToContainTextAsync("Kept untilMay 20, 2031 (unless the payment goes through");
+        await Expect(grace.Locator("#plan-body")).Not.ToContainTextAsync("Renews on");
+
+        // A catalog that sells its paid plans yearly only: the page starts on Yearly (there is no interval to choose).
+        var yearly = await SignedInRewrittenAsync(NewAccount("yearly"), "**/api/billing/plans", answer =>
+        {
+            foreach (var plan in answer["plans"]!.AsArray().Where(p => (string?)p!["kind"] == "paid"))
+            {
+                plan!["intervals"] = new JsonArray("year");
+                plan["prices"] = new JsonArray([.. plan["prices"]!.AsArray().Where(p => (string?)p!["interval"] == "year").Select(p => p!.DeepClone())]);
+            }
+        });
+        await Expect(PlanCard(yearly, "Pro")).ToContainTextAsync("$490.00 a year");
+        await Expect(yearly.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" })).ToBeEnabledAsync();
+
+        // Pro sold monthly and yearly, but Stripe gave the monthly price no fixed amount: no yearly price beside the
+        // monthly button.
+        var unpriced = await SignedInRewrittenAsync(NewAccount("unpriced"), "**/api/billing/plans", answer =>
+        {
+            var pro = answer["plans"]!.AsArray().Single(p => (string?)p!["code"] == "PRO")!;
+            pro["prices"] = new JsonArray([.. pro["prices"]!.AsArray().Where(p => (string?)p!["interval"] == "year").Select(p => p!.DeepClone())]);
+        });
+        await Expect(unpriced.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" })).ToBeEnabledAsync();
+        await Expect(PlanCard(unpriced, "Pro")).Not.ToContainTextAsync("a year");
+        browser.AssertPagesKeptToTheContract();
+    }
+
     private static string NewAccount(string what) => $"page-{what}-{Guid.NewGuid().ToString("N")[..10]}";
 
     private static ILocator Plan(IPage page) => page.Locator("#current-plan");
@@ -348,6 +396,23 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
 
     private static ILocator PlanCard(IPage page, string plan) =>
         page.GetByRole(AriaRole.Region, new() { Name = "Plans" }).GetByRole(AriaRole.Listitem).Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = plan, Exact = true }) });
+
+    /// <summary>As <see cref="SignedInAsync"/>, with the API's answers on <paramref name="route"/> changed by <paramref name="rewrite"/>.</summary>
+    private async Task<IPage> SignedInRewrittenAsync(string accountId, string route, Action<JsonObject> rewrite)
+    {
+        var page = await browser.OpenAsync("/billing/");
+        await page.RouteAsync(route, async r =>
+        {
+            var response = await r.FetchAsync();
+            var answer = JsonNode.Parse(await response.TextAsync())!.AsObject();
+            rewrite(answer);
+            await r.FulfillAsync(new RouteFulfillOptions { Response = response, Body = answer.ToJsonString() });
+        });
+        await page.GetByLabel("Account id").FillAsync(accountId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(Plan(page)).ToBeVisibleAsync();
+        return page;
+    }
 
     /// <summary>Opens the billing page in a fresh browser, signs in as the account and waits for its plan.</summary>
     private async Task<IPage> SignedInAsync(string accountId, bool phone = false)
