@@ -26,10 +26,24 @@ var containers = [
   {
     // One logical partition per account (account, usage, usage keys, allocations, invoice runs) plus one per closing
     // day for the usage index. Time to live on without a default: only the usage idempotency keys carry a ttl.
+    // The missed-event sweep orders overdue accounts by renewsBy, then account id (both descending): a two-field
+    // ORDER BY needs this composite index.
     name: 'accounts'
     partitionKeyPath: '/accountId'
     defaultTtl: -1
     excludedPaths: []
+    compositeIndexes: [
+      [
+        {
+          path: '/renewsBy'
+          order: 'descending'
+        }
+        {
+          path: '/accountId'
+          order: 'descending'
+        }
+      ]
+    ]
   }
   {
     // One partition per Stripe event (id = event id). The raw payload is only read back by id: not indexed. Events
@@ -40,6 +54,7 @@ var containers = [
     excludedPaths: [
       '/payload/?'
     ]
+    compositeIndexes: []
   }
   {
     // One partition per Stripe customer (id = customer id), mapped to its account with one point read.
@@ -47,6 +62,7 @@ var containers = [
     partitionKeyPath: '/id'
     defaultTtl: null
     excludedPaths: []
+    compositeIndexes: []
   }
 ]
 
@@ -123,6 +139,7 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
               ],
               map(container.excludedPaths, path => { path: path })
             )
+            compositeIndexes: container.compositeIndexes
           }
         },
         container.defaultTtl == null ? {} : { defaultTtl: container.defaultTtl }

@@ -36,7 +36,22 @@ public sealed class CosmosTests(DeployedTemplate template)
             Assert.Equal(wanted.IndexingPolicy.ExcludedPaths.Select(p => p.Path).Order(), excluded);
             var included = indexing["includedPaths"]!.AsArray().Select(p => (string)p!["path"]!).Order();
             Assert.Equal(wanted.IndexingPolicy.IncludedPaths.Count == 0 ? ["/*"] : wanted.IndexingPolicy.IncludedPaths.Select(p => p.Path).Order(), included);
+            var composite = (indexing["compositeIndexes"]?.AsArray() ?? []).Select(index => string.Join(", ", index!.AsArray().Select(p => $"{(string)p!["path"]!} {(string)p["order"]!}")));
+            Assert.Equal(wanted.IndexingPolicy.CompositeIndexes.Select(index => string.Join(", ", index.Select(p => $"{p.Path} {p.Order.ToString().ToLowerInvariant()}"))), composite);
         }
+    }
+
+    [Fact]
+    public async Task The_accounts_container_has_the_composite_index_the_missed_event_sweep_orders_by()
+    {
+        var (_, containers, _) = await WhatTheProvisionerCreatesAsync();
+
+        var accounts = Assert.Single(containers, c => c.Id == "accounts");
+        var index = Assert.Single(accounts.IndexingPolicy.CompositeIndexes);
+        Assert.Equal([("/renewsBy", CompositePathSortOrder.Descending), ("/accountId", CompositePathSortOrder.Descending)], index.Select(p => (p.Path, p.Order)));
+        var deployed = template.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
+            .Single(c => (string?)c["properties"]!["resource"]!["id"] == "accounts")["properties"]!["resource"]!["indexingPolicy"]!["compositeIndexes"]!;
+        Assert.Equal("""[[{"path":"/renewsBy","order":"descending"},{"path":"/accountId","order":"descending"}]]""", deployed.ToJsonString());
     }
 
     [Fact]

@@ -9,9 +9,14 @@ namespace Billing.Application.Accounts;
 /// </summary>
 public interface IAccountRenewalQuery
 {
-    /// <summary>At most <paramref name="limit"/> accounts whose renewsBy is before <paramref name="renewsBefore"/>, the most recently due first.</summary>
-    Task<IReadOnlyList<RenewalOverdue>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// At most <paramref name="limit"/> accounts whose renewsBy is before <paramref name="renewsBefore"/>, ordered by
+    /// renewsBy and then account id, both descending (the most recently due first; a total order, so accounts sharing
+    /// one renewsBy are never skipped or repeated). With <paramref name="after"/> (the last one a previous page listed),
+    /// only the accounts strictly after it in that order (keyset paging).
+    /// </summary>
+    Task<IReadOnlyList<RenewalOverdue>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, RenewalOverdue? after, int limit, CancellationToken cancellationToken);
 }
 
-/// <summary>An account past its renewsBy, with the renewsBy the query ordered it by.</summary>
+/// <summary>An account past its renewsBy, with the renewsBy the query ordered it by: also the query's keyset position.</summary>
 public sealed record RenewalOverdue(AccountId AccountId, DateTimeOffset RenewsBy);

@@ -29,7 +29,7 @@ public static class ApplicationServiceCollectionExtensions
     /// the missed-event sweep, and their options, bound from <paramref name="configuration"/> and validated at start-up:
     /// <c>Billing:Catalog</c>, <c>Billing:Entitlements</c>, <c>Billing:Checkout</c>, <c>Billing:Portal</c>,
     /// <c>Billing:Redirects</c>, <c>Billing:Usage</c>, <c>Billing:Invoicing</c>, <c>Billing:Stripe</c> (<c>LiveMode</c>) and <c>Billing:MissedEventSweep</c>.
-    /// The ports (<see cref="IBillingAccountStore"/>, <see cref="IAccountRenewalQuery"/>,
+    /// The ports (<see cref="IBillingAccountStore"/>, <see cref="IAccountRenewalQuery"/>, <see cref="IMissedEventSweepPositionStore"/>,
     /// <see cref="StripeCustomers.IStripeCustomerLinks"/>, <see cref="Usage.IUsageLedger"/>, <see cref="Usage.IAllocationLedger"/>, <see cref="Usage.IBillingNotifications"/>, <see cref="IInvoiceRunStore"/>, <see cref="IStripeInvoicing"/>, <see cref="IInvoiceJobs"/>, <see cref="IStripeEventStore"/>,
     /// <see cref="IStripeEventPayloadReader"/>, <see cref="IStripeEventQueueWriter"/>, <see cref="IStripeSubscriptionSource"/>,
     /// <see cref="Payments.IStripeBillingGateway"/>, <see cref="IAccountDirectory"/>, <see cref="IInvoiceDirectory"/>, <see cref="IStripeEventHistory"/>) come from the infrastructure; <see cref="TimeProvider.System"/> is used
@@ -103,7 +103,6 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddTransient<IStripeEventProcessor, StripeEventProcessor>();
         services.TryAddTransient<AccountStripeResync>();
         services.TryAddTransient<MissedEventSweep>();
-        services.TryAddSingleton<MissedEventSweepPosition>();
 
         // Operator views: the account index kept by write-behind, the listings and the account detail
         // (ports IAccountDirectory, IInvoiceDirectory, IStripeEventHistory; credit from CreditsOverview)

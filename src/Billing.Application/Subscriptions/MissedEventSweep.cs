@@ -10,16 +10,18 @@ namespace Billing.Application.Subscriptions;
 /// accounts whose stored renewsBy passed more than <see cref="MissedEventSweepOptions.Grace"/> ago, reads each
 /// subscription from Stripe again and applies it through <see cref="StripeSubscriptionSync"/> (the webhook path), so a
 /// run is idempotent and races with webhooks harmlessly. A timer function calls <see cref="RunAsync"/>.
-/// Runs walk the overdue accounts a batch at a time (<see cref="MissedEventSweepPosition"/>): a full batch makes the next
-/// run go on below the oldest renewsBy it reached, and a short one starts the next lap from the most recent again, so
-/// accounts that stay overdue (a subscription Stripe keeps unchanged, a sync that keeps failing) can never hide older
-/// ones for good, however many there are.
+/// Runs walk the overdue accounts a batch at a time, in laps: a full batch makes the next run go on strictly after the
+/// last account it listed (renewsBy, then account id, both descending: accounts sharing one renewsBy are neither
+/// skipped nor read twice), and a short one starts the next lap from the most recently due again, so accounts that stay
+/// overdue (a subscription Stripe keeps unchanged, a sync that keeps failing) can never hide older ones for good, however
+/// many there are. The position is kept in <see cref="IMissedEventSweepPositionStore"/>, not in the process: every run
+/// may start in a fresh one. Two overlapping runs may list the same batch (harmless); only one of them moves the position.
 /// </summary>
 public sealed partial class MissedEventSweep(
     IAccountRenewalQuery query,
     IBillingAccountStore accounts,
     StripeSubscriptionSync sync,
-    MissedEventSweepPosition position,
+    IMissedEventSweepPositionStore positions,
     IOptions<MissedEventSweepOptions> options,
     TimeProvider time,
     ILogger<MissedEventSweep> logger)
@@ -28,9 +30,9 @@ public sealed partial class MissedEventSweep(
     {
         var settings = options.Value;
         var dueBefore = time.GetUtcNow() - settings.Grace;
-        var from = position.ResumeBefore is { } resume && resume < dueBefore ? resume : dueBefore;
-        var listed = await query.ListRenewalOverdueAsync(from, settings.BatchSize, cancellationToken).ConfigureAwait(false);
-        position.ResumeBefore = NextStart(listed, from, settings.BatchSize);
+        var stored = await positions.GetAsync(cancellationToken).ConfigureAwait(false);
+        var after = stored?.After;
+        var listed = await query.ListRenewalOverdueAsync(dueBefore, after, settings.BatchSize, cancellationToken).ConfigureAwait(false);
         var due = listed.Select(d => d.AccountId).ToList();
         int corrected = 0, unchanged = 0, failed = 0;
         foreach (var accountId in due)
@@ -73,28 +75,30 @@ public sealed partial class MissedEventSweep(
 
         var summary = new MissedEventSweepSummary(due.Count, corrected, unchanged, failed, MoreDue: due.Count >= settings.BatchSize);
         LogSummary(dueBefore, summary.Due, summary.Corrected, summary.Unchanged, summary.Failed, summary.MoreDue);
-        return summary;
-    }
 
-    /// <summary>
-    /// Where the next run lists from: after a short batch, the top again (null); after a full one, just above the oldest
-    /// renewsBy listed, so accounts sharing it that did not fit are listed next time (those that did are read again,
-    /// which changes nothing), or below it when the whole batch shares it and would otherwise be listed for ever.
-    /// </summary>
-    private static DateTimeOffset? NextStart(IReadOnlyList<RenewalOverdue> listed, DateTimeOffset from, int batchSize)
-    {
-        if (listed.Count < batchSize)
+        // After a full batch the next run goes on strictly after the last account listed; after a short one (the end of
+        // the lap) it starts at the top again. Written last, so a run that did not finish leaves its batch to the next.
+        var next = listed.Count >= settings.BatchSize ? listed[^1] : null;
+        if (await positions.TryWriteAsync(next, stored?.ETag, cancellationToken).ConfigureAwait(false) is null)
         {
-            return null;
+            LogPositionMoved(after?.AccountId.Value, after?.RenewsBy);
+        }
+        else
+        {
+            LogPositionWritten(next?.AccountId.Value, next?.RenewsBy, after?.AccountId.Value, after?.RenewsBy, stored?.WrittenAt);
         }
 
-        var oldest = listed.Min(d => d.RenewsBy);
-        var inclusive = oldest.AddTicks(1);
-        return inclusive < from ? inclusive : oldest;
+        return summary;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep (renewsBy before {DueBefore:O}): {Due} due, {Corrected} corrected, {Unchanged} unchanged, {Failed} failed; more due: {MoreDue}")]
     private partial void LogSummary(DateTimeOffset dueBefore, int due, int corrected, int unchanged, int failed, bool moreDue);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position: the next run goes on after account {NextAccountId} (renewsBy {NextRenewsBy:O}), or at the top if none; this run went on after {AfterAccountId} (renewsBy {AfterRenewsBy:O}, written {AfterWrittenAt:O})")]
+    private partial void LogPositionWritten(string? nextAccountId, DateTimeOffset? nextRenewsBy, string? afterAccountId, DateTimeOffset? afterRenewsBy, DateTimeOffset? afterWrittenAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position (after {AfterAccountId}, {AfterRenewsBy:O}) was moved by another run meanwhile; left as that run wrote it")]
+    private partial void LogPositionMoved(string? afterAccountId, DateTimeOffset? afterRenewsBy);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep corrected account {AccountId} from subscription {SubscriptionId}: now {Status}")]
     private partial void LogCorrected(string accountId, string subscriptionId, string? status);
@@ -104,13 +108,6 @@ public sealed partial class MissedEventSweep(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Missed-event sweep could not correct account {AccountId} (subscription {SubscriptionId}); the next run tries again")]
     private partial void LogFailed(Exception exception, string accountId, string subscriptionId);
-}
-
-/// <summary>Where the missed-event sweep's next run goes on (one per process; a restart begins a new lap, which is harmless).</summary>
-public sealed class MissedEventSweepPosition
-{
-    /// <summary>The next run lists accounts whose renewsBy is before this; null: from the most recently due.</summary>
-    public DateTimeOffset? ResumeBefore { get; set; }
 }
 
 /// <summary>What one sweep run did. <see cref="MoreDue"/>: the batch was full, more accounts may be waiting.</summary>

@@ -10,7 +10,7 @@ namespace Billing.Cosmos.Documents;
 /// Document ids in the accounts container: <c>{kind}:{accountId}[:{suffix}]</c>. The kind prefix keeps kinds apart
 /// and the account id makes ids unique across partitions (the local server checks patch conditions by id alone).
 /// Usage: <c>usage</c>, <c>usage-key</c>, <c>usage-period</c> (in the index partitions), <c>allocations</c>, <c>allocation</c>;
-/// invoicing: <c>invoice-run</c>; credits: <c>credits</c> (the book), <c>credit-entry</c> (one per ledger entry); operator views: <c>account-event</c>, and <c>account-summary</c>, <c>invoice-entry</c> in their index partitions.
+/// invoicing: <c>invoice-run</c>; credits: <c>credits</c> (the book), <c>credit-entry</c> (one per ledger entry); operator views: <c>account-event</c>, and <c>account-summary</c>, <c>invoice-entry</c> in their index partitions; the missed-event sweep: <c>sweep-position</c> in its own partition.
 /// </summary>
 internal static class DocumentIds
 {
@@ -60,6 +60,15 @@ internal static class DocumentIds
 
     /// <summary>One credit ledger entry; its key (derived from its cause) is hashed.</summary>
     public static string CreditEntry(AccountId accountId, string entryKey) => $"credit-entry:{accountId.Value}:{Hash(entryKey)}";
+
+    /// <summary>The missed-event sweep's position, the one document of partition <see cref="SweepPositionPartition"/>.</summary>
+    public const string MissedEventSweepPosition = "sweep-position:missed-event-sweep";
+
+    /// <summary>
+    /// The partition of the missed-event sweep's position: a value no account id can take (account ids never contain
+    /// '/'), so no query scoped to an account, and no index partition's listing, ever reads it.
+    /// </summary>
+    public const string SweepPositionPartition = "/jobs/missed-event-sweep";
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }

@@ -43,6 +43,10 @@ internal static class DocumentTypes
 
     public const int CreditEntrySchemaVersion = 1;
 
+    public const string SweepPosition = "sweepPosition";
+
+    public const int SweepPositionSchemaVersion = 1;
+
     public const string StripeEvent = "stripeEvent";
     public const int StripeEventSchemaVersion = 1;
 

@@ -36,6 +36,12 @@ public sealed class CosmosProvisioner(CosmosClient client, IOptions<CosmosOption
 
         // Time to live on, no default: only documents with their own ttl (idempotency keys) expire.
         var accounts = new ContainerProperties(o.AccountsContainerName, ContainerDefinitions.AccountsPartitionKeyPath) { DefaultTimeToLive = -1 };
+        // The missed-event sweep's query orders by two fields (CosmosAccountRenewalQuery): that needs a composite index.
+        accounts.IndexingPolicy.CompositeIndexes.Add(
+        [
+            new CompositePath { Path = "/renewsBy", Order = CompositePathSortOrder.Descending },
+            new CompositePath { Path = "/accountId", Order = CompositePathSortOrder.Descending },
+        ]);
         await EnsureContainerAsync(database, accounts, cancellationToken).ConfigureAwait(false);
         await EnsureProcedureAsync(database.GetContainer(o.AccountsContainerName), CosmosUsageLedger.RecordUsageProcedureId, CosmosUsageLedger.RecordUsageProcedureBody, cancellationToken).ConfigureAwait(false);
         await EnsureProcedureAsync(database.GetContainer(o.AccountsContainerName), CosmosAllocationLedger.AllocateProcedureId, CosmosAllocationLedger.AllocateProcedureBody, cancellationToken).ConfigureAwait(false);

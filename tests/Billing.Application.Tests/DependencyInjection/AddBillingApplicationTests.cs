@@ -103,6 +103,7 @@ public sealed class AddBillingApplicationTests
             .AddSingleton<TimeProvider>(time)
             .AddSingleton<IBillingAccountStore>(accounts)
             .AddSingleton<IAccountRenewalQuery>(accounts)
+            .AddSingleton<IMissedEventSweepPositionStore>(new InMemoryMissedEventSweepPositionStore(time))
             .AddSingleton<IStripeCustomerLinks, InMemoryStripeCustomerLinks>()
             .AddSingleton<IUsageLedger, InMemoryUsageLedger>()
             .AddSingleton<IAllocationLedger, InMemoryAllocationLedger>()

@@ -55,13 +55,17 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
         }
     }
 
-    public Task<IReadOnlyList<RenewalOverdue>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, int limit, CancellationToken cancellationToken)
+    /// <summary>As Cosmos DB orders them: renewsBy, then account id (ordinal), both descending; strictly after <paramref name="after"/>.</summary>
+    public Task<IReadOnlyList<RenewalOverdue>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, RenewalOverdue? after, int limit, CancellationToken cancellationToken)
     {
         IReadOnlyList<RenewalOverdue> due = [.. _accounts.Values
             .Where(a => a.RenewsBy < renewsBefore)
-            .OrderByDescending(a => a.RenewsBy)
-            .Take(limit)
-            .Select(a => new RenewalOverdue(a.Id, a.RenewsBy!.Value))];
+            .Select(a => new RenewalOverdue(a.Id, a.RenewsBy!.Value))
+            .Where(d => after is null || d.RenewsBy < after.RenewsBy
+                        || (d.RenewsBy == after.RenewsBy && string.CompareOrdinal(d.AccountId.Value, after.AccountId.Value) < 0))
+            .OrderByDescending(d => d.RenewsBy)
+            .ThenByDescending(d => d.AccountId.Value, StringComparer.Ordinal)
+            .Take(limit)];
         return Task.FromResult(due);
     }
 

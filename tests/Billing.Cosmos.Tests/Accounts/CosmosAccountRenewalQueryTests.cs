@@ -26,7 +26,7 @@ public sealed class CosmosAccountRenewalQueryTests(CosmosFixture fixture) : ICla
         await SubscribedAsync(Now.AddDays(-3), SubscriptionStatus.Canceled); // over: renews nothing
         await _store.GetOrCreateAsync(Ids.NewAccount(), CancellationToken.None); // never subscribed
 
-        var due = await _query.ListRenewalOverdueAsync(Now, 10, CancellationToken.None);
+        var due = await _query.ListRenewalOverdueAsync(Now, null, 10, CancellationToken.None);
         Assert.Equal([dueRecently, trialEnded, dueLongAgo], due.Select(d => d.AccountId));
         Assert.Equal(due.Select(d => d.RenewsBy).OrderDescending(), due.Select(d => d.RenewsBy)); // the order they were listed by, read back
         foreach (var listed in due)
@@ -34,10 +34,46 @@ public sealed class CosmosAccountRenewalQueryTests(CosmosFixture fixture) : ICla
             Assert.Equal((await _store.GetAsync(listed.AccountId, CancellationToken.None))!.RenewsBy, listed.RenewsBy);
         }
 
-        var bounded = await _query.ListRenewalOverdueAsync(Now, 2, CancellationToken.None);
+        var bounded = await _query.ListRenewalOverdueAsync(Now, null, 2, CancellationToken.None);
         Assert.Equal([dueRecently, trialEnded], bounded.Select(d => d.AccountId));
 
-        Assert.Empty(await _query.ListRenewalOverdueAsync(Now.AddDays(-30), 10, CancellationToken.None));
+        Assert.Empty(await _query.ListRenewalOverdueAsync(Now.AddDays(-30), null, 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Pages_after_the_last_pair_list_accounts_sharing_one_renewsBy_each_once_ordered_by_account_id()
+    {
+        // Far after the other tests' accounts (they are all listed too, and filtered out below).
+        var anchor = Now.AddDays(50);
+        var tied = new List<AccountId>();
+        for (var i = 0; i < 5; i++)
+        {
+            tied.Add(await SubscribedAsync(anchor, SubscriptionStatus.Active));
+        }
+
+        var older = await SubscribedAsync(anchor.AddTicks(-1), SubscriptionStatus.Active);
+        var newer = await SubscribedAsync(anchor.AddTicks(1), SubscriptionStatus.Active);
+
+        var all = new List<RenewalOverdue>();
+        RenewalOverdue? after = null;
+        for (var pages = 0; pages < 100; pages++)
+        {
+            var page = await _query.ListRenewalOverdueAsync(anchor.AddDays(1), after, 2, CancellationToken.None);
+            all.AddRange(page);
+            if (page.Count < 2)
+            {
+                break;
+            }
+
+            after = page[^1];
+        }
+
+        Assert.Equal(all.Count, all.Select(d => d.AccountId).Distinct().Count()); // none listed twice
+        var mine = new HashSet<AccountId>([.. tied, older, newer]);
+        Assert.Equal(
+            [newer, .. tied.OrderByDescending(a => a.Value, StringComparer.Ordinal), older],
+            all.Where(d => mine.Contains(d.AccountId)).Select(d => d.AccountId));
+        Assert.Equal(all.OrderByDescending(d => d.RenewsBy).ThenByDescending(d => d.AccountId.Value, StringComparer.Ordinal), all);
     }
 
     [Fact]
@@ -72,14 +108,14 @@ public sealed class CosmosAccountRenewalQueryTests(CosmosFixture fixture) : ICla
         Assert.Equal(["cus_old"], read.FormerStripeCustomerIds);
         Assert.Equal("PRO", read.LastPaidPlan?.Value);
         Assert.Equal(written.RenewsBy, read.RenewsBy);
-        Assert.Contains(id, (await _query.ListRenewalOverdueAsync(Now, 100, CancellationToken.None)).Select(d => d.AccountId));
+        Assert.Contains(id, (await _query.ListRenewalOverdueAsync(Now, null, 100, CancellationToken.None)).Select(d => d.AccountId));
 
         var canceled = await _store.UpdateAsync(
             id,
             a => a.ApplySubscriptionSnapshot(Snapshot(a.StripeCustomerId!, a.Subscription!.SubscriptionId, Now.AddDays(-1), SubscriptionStatus.Canceled, null, Now), _catalog).Account,
             CancellationToken.None);
         Assert.Null(canceled.RenewsBy);
-        Assert.DoesNotContain(id, (await _query.ListRenewalOverdueAsync(Now.AddDays(1), 100, CancellationToken.None)).Select(d => d.AccountId));
+        Assert.DoesNotContain(id, (await _query.ListRenewalOverdueAsync(Now.AddDays(1), null, 100, CancellationToken.None)).Select(d => d.AccountId));
     }
 
     private async Task<AccountId> SubscribedAsync(DateTimeOffset periodEnd, SubscriptionStatus status, DateTimeOffset? trialEnd = null)
