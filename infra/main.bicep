@@ -82,6 +82,9 @@ param stripeWebhookSecretPrevious string = ''
 @description('The plan catalog (the Billing:Catalog section; docs/stripe.md): plans, quotas and your Stripe price ids.')
 param planCatalog object = loadJsonContent('plan-catalog.json')
 
+@description('The credit packs and add-ons on sale (the Billing:Purchases section; docs/api.md, "Prepaid credits and add-ons"): codes, your Stripe one-time price ids, what each grants. Empty lists sell nothing.')
+param purchases object = loadJsonContent('purchases.json')
+
 @description('How long a past_due or unpaid subscription keeps its plan (d.hh:mm:ss).')
 param pastDueGracePeriod string = '7.00:00:00'
 
@@ -287,9 +290,10 @@ func flattenOnce(settings object) object =>
       )
   )
 
-// The catalog is at most 8 levels deep (Plans > 0 > Meters > tokens > Overage > Tiers > 0 > UpTo); two spare passes.
+// The catalog is at most 8 levels deep (Plans > 0 > Meters > tokens > Overage > Tiers > 0 > UpTo), the purchases 3
+// (CreditPacks > 0 > Code); two spare passes. Both sections go through the same passes.
 // (One variable per pass: the deployment engine refuses a function applied to its own result in one expression.)
-var catalog1 = flattenOnce({ Billing__Catalog: planCatalog })
+var catalog1 = flattenOnce({ Billing__Catalog: planCatalog, Billing__Purchases: purchases })
 var catalog2 = flattenOnce(catalog1)
 var catalog3 = flattenOnce(catalog2)
 var catalog4 = flattenOnce(catalog3)
