@@ -126,6 +126,9 @@ param stripeEventsQueue string = 'stripe-events'
 param invoiceJobsQueue string = 'invoice-jobs'
 param notificationsQueue string = 'billing-notifications'
 
+@description('Object ids of the Entra principals (the product\'s managed identity, service principal, user or group) that consume the notifications queue: each gets Storage Queue Data Message Processor on that queue only (shared keys are off, so a connection string cannot read it). docs/notifications.md')
+param notificationConsumerPrincipalIds string[] = []
+
 param cosmosDatabaseName string = 'billing'
 
 @allowed([
@@ -270,6 +273,8 @@ module access 'modules/access.bicep' = {
     applicationInsightsName: names.applicationInsights
     keyVaultName: names.keyVault
     cosmosAccountName: names.cosmos
+    notificationsQueueName: notificationsQueue
+    notificationConsumerPrincipalIds: notificationConsumerPrincipalIds
   }
 }
 
@@ -422,4 +427,8 @@ output STRIPE_WEBHOOK_URL string = '${functionApp.outputs.uri}/api/stripe/webhoo
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+// What the product's consumers of the notifications need (docs/notifications.md): the queue's URL, and the account's
+// queue endpoint for a Functions queue trigger's <Name>__queueServiceUri.
+output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+output BILLING_NOTIFICATIONS_QUEUE_URL string = '${storage.outputs.queueEndpoint}${notificationsQueue}'
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
