@@ -82,6 +82,9 @@ param stripeWebhookSecretPrevious string = ''
 @description('The plan catalog (the Billing:Catalog section; docs/stripe.md): plans, quotas and your Stripe price ids.')
 param planCatalog object = loadJsonContent('plan-catalog.json')
 
+@description('The credit packs and add-ons on sale (the Billing:Purchases section; docs/api.md, "Prepaid credits and add-ons"): codes, your Stripe one-time price ids, what each grants. Empty lists sell nothing.')
+param purchases object = loadJsonContent('purchases.json')
+
 @description('How long a past_due or unpaid subscription keeps its plan (d.hh:mm:ss).')
 param pastDueGracePeriod string = '7.00:00:00'
 
@@ -122,6 +125,9 @@ param alwaysReady { name: string, instanceCount: int }[] = []
 param stripeEventsQueue string = 'stripe-events'
 param invoiceJobsQueue string = 'invoice-jobs'
 param notificationsQueue string = 'billing-notifications'
+
+@description('Object ids of the Entra principals (the product\'s managed identity, service principal, user or group) that consume the notifications queue: each gets Storage Queue Data Message Processor on that queue only (shared keys are off, so a connection string cannot read it). docs/notifications.md')
+param notificationConsumerPrincipalIds string[] = []
 
 param cosmosDatabaseName string = 'billing'
 
@@ -267,6 +273,8 @@ module access 'modules/access.bicep' = {
     applicationInsightsName: names.applicationInsights
     keyVaultName: names.keyVault
     cosmosAccountName: names.cosmos
+    notificationsQueueName: notificationsQueue
+    notificationConsumerPrincipalIds: notificationConsumerPrincipalIds
   }
 }
 
@@ -287,9 +295,10 @@ func flattenOnce(settings object) object =>
       )
   )
 
-// The catalog is at most 8 levels deep (Plans > 0 > Meters > tokens > Overage > Tiers > 0 > UpTo); two spare passes.
+// The catalog is at most 8 levels deep (Plans > 0 > Meters > tokens > Overage > Tiers > 0 > UpTo), the purchases 3
+// (CreditPacks > 0 > Code); two spare passes. Both sections go through the same passes.
 // (One variable per pass: the deployment engine refuses a function applied to its own result in one expression.)
-var catalog1 = flattenOnce({ Billing__Catalog: planCatalog })
+var catalog1 = flattenOnce({ Billing__Catalog: planCatalog, Billing__Purchases: purchases })
 var catalog2 = flattenOnce(catalog1)
 var catalog3 = flattenOnce(catalog2)
 var catalog4 = flattenOnce(catalog3)
@@ -418,4 +427,8 @@ output STRIPE_WEBHOOK_URL string = '${functionApp.outputs.uri}/api/stripe/webhoo
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+// What the product's consumers of the notifications need (docs/notifications.md): the queue's URL, and the account's
+// queue endpoint for a Functions queue trigger's <Name>__queueServiceUri.
+output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+output BILLING_NOTIFICATIONS_QUEUE_URL string = '${storage.outputs.queueEndpoint}${notificationsQueue}'
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId

@@ -1,4 +1,5 @@
-// Every role the app's managed identity holds, and nothing else: data-plane roles, each on one resource.
+// Every role the template grants, and nothing else: the app's managed identity's data-plane roles, each on one
+// resource, and the product's consumers' one role on the notifications queue.
 // tests/Billing.Infra.Tests checks that the template grants exactly these; docs/deploy.md explains them.
 
 param identityName string
@@ -6,6 +7,12 @@ param storageAccountName string
 param applicationInsightsName string
 param keyVaultName string
 param cosmosAccountName string
+
+@description('The queue of the notifications for the product (billing-notifications).')
+param notificationsQueueName string
+
+@description('Object ids of the Entra principals that consume the notifications queue (docs/notifications.md).')
+param notificationConsumerPrincipalIds string[] = []
 
 // Built-in role definition ids (the same in every tenant).
 var roles = {
@@ -27,6 +34,9 @@ var roles = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
   // Key Vault references: read secret values (Stripe key, webhook signing secrets); no list/write/delete.
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  // The product's consumers of the notifications queue: peek, receive and delete its messages, on that queue only.
+  // Shared keys are off, so a connection string cannot read it; nothing else of the account is theirs.
+  storageQueueDataMessageProcessor: '8a0f0c08-91a1-4084-bc3d-661d67233fed'
 }
 
 // Cosmos DB data-plane role (a Cosmos SQL role, not an Azure RBAC role): Cosmos DB Built-in Data Contributor. Item
@@ -42,6 +52,16 @@ var principalId = identity.properties.principalId
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
+}
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource notificationsQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' existing = {
+  parent: queueService
+  name: notificationsQueueName
 }
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -105,3 +125,15 @@ resource cosmosData 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@20
     scope: cosmos.id
   }
 }
+
+// No principalType: a consumer may be a managed identity, an app registration's service principal, a user or a group.
+resource notificationConsumers 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for consumer in notificationConsumerPrincipalIds: {
+    name: guid(notificationsQueue.id, consumer, roles.storageQueueDataMessageProcessor)
+    scope: notificationsQueue
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataMessageProcessor)
+      principalId: consumer
+    }
+  }
+]

@@ -1,11 +1,13 @@
 using System.Reflection;
 using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
+using Billing.Application.Catalog;
 using Billing.Domain.Plans;
 using Billing.Domain.Plans.Configuration;
 using Billing.Infra.Tests.Bicep;
 using Billing.Infrastructure.Queues;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Infra.Tests;
 
@@ -177,6 +179,34 @@ public sealed class AppSettingsTests(DeployedTemplate template)
         Assert.Equal(file["Plans"]!.AsArray().Count, options.Plans.Count);
         Assert.Equal(Leaves(file).Count, catalog.Count);
         Assert.NotNull(plans);
+    }
+
+    [Fact]
+    public void The_deployed_credit_packs_and_add_ons_are_ones_the_app_accepts()
+    {
+        var settings = template.AppSettings();
+        var purchases = settings.Where(s => s.Key.StartsWith("Billing__Purchases__", StringComparison.Ordinal)).ToList();
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(BicepCli.RepositoryRoot, "infra", "purchases.json")))!;
+        // The same purchases as infra/purchases.json, member for member, each a flat value.
+        Assert.Equal(Leaves(file).Count, purchases.Count);
+        Assert.All(purchases, s => Assert.False(Known(settings, s.Key).StartsWith('{') || Known(settings, s.Key).StartsWith('['), $"{s.Key} was not flattened"));
+
+        // Bound and validated as the app does at start-up: the add-ons' meters must be the deployed catalog's.
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings
+                .Where(s => s.Key.StartsWith("Billing__Catalog__", StringComparison.Ordinal) || s.Key.StartsWith("Billing__Purchases__", StringComparison.Ordinal))
+                .Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)Known(settings, s.Key))))
+            .Build();
+        var plans = new PlanCatalogOptions();
+        configuration.GetSection(PlanCatalogOptions.SectionName).Bind(plans);
+        var options = new PurchaseOptions();
+        configuration.GetSection(PurchaseOptions.SectionName).Bind(options);
+
+        var result = new PurchaseOptionsValidator(Options.Create(plans)).Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal(file["CreditPacks"]?.AsArray().Count ?? 0, options.CreditPacks.Count);
+        Assert.Equal(file["AddOns"]?.AsArray().Count ?? 0, options.AddOns.Count);
     }
 
     private static List<string> Leaves(JsonNode node) => node switch

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Billing.Infra.Tests.Bicep;
 
@@ -31,6 +32,22 @@ public sealed partial class DeployDocTests
     {
         Assert.All(AppSettingsTests.LocalOnly.Keys, key => Assert.Contains($"`{key}`", Doc, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Every_azd_variable_the_parameters_file_maps_is_in_the_inputs_table()
+    {
+        var parameters = JsonNode.Parse(File.ReadAllText(Path.Combine(BicepCli.RepositoryRoot, "infra", "main.parameters.json")))!["parameters"]!.AsObject();
+        var mapped = parameters
+            .Select(p => (Parameter: p.Key, Variable: AzdVariable().Match((string?)p.Value!["value"] ?? "").Groups[1].Value))
+            .Where(p => !p.Variable.StartsWith("AZURE_", StringComparison.Ordinal)) // azd asks for these itself
+            .ToList();
+
+        Assert.NotEmpty(mapped);
+        Assert.All(mapped, p => Assert.Contains($"| `{p.Variable}` | `{p.Parameter}` |", Doc, StringComparison.Ordinal));
+    }
+
+    [GeneratedRegex(@"^\$\{([A-Z0-9_]+)\}$")]
+    private static partial Regex AzdVariable();
 
     [GeneratedRegex("\"((?:charge|checkout|customer|invoice)\\.[a-z_.]+)\"")]
     private static partial Regex EventTypeLiteral();

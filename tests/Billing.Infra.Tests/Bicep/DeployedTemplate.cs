@@ -25,6 +25,9 @@ public sealed class DeployedTemplate : IAsyncLifetime
         public const string ServiceApiKeyName = "backend";
         public const string ServiceApiKeySha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         public const string ServiceClientId = "11111111-2222-3333-4444-555555555555";
+
+        /// <summary>The product's consumers of the notifications queue (Entra object ids).</summary>
+        public static readonly IReadOnlyList<string> NotificationConsumerPrincipalIds = ["66666666-7777-4888-9999-aaaaaaaaaaaa", "bbbbbbbb-cccc-4ddd-8eee-ffffffffffff"];
     }
 
     private string? _workDirectory;
@@ -62,6 +65,7 @@ public sealed class DeployedTemplate : IAsyncLifetime
             param alertEmail = '{Parameters.AlertEmail}'
             {apiKeys}
             param serviceTokenClientIds = [ '{Parameters.ServiceClientId}' ]
+            param notificationConsumerPrincipalIds = [ {string.Join(", ", Parameters.NotificationConsumerPrincipalIds.Select(id => $"'{id}'"))} ]
             """);
         Snapshot = await BicepCli.RunAsync(
             "snapshot", parameters, "--mode", "overwrite",
