@@ -46,8 +46,9 @@ var containers = [
     ]
   }
   {
-    // One partition per Stripe event (id = event id). The raw payload is only read back by id: not indexed. Events
-    // expire after 90 days, with the accounts' event history: their payloads carry customers' personal data.
+    // One partition per Stripe event (id = event id). The raw payload is only read back by id: not indexed. A final
+    // event expires 90 days after its completion, with the accounts' event history (its own ttl; one not final carries
+    // ttl -1 and waits for a replay): their payloads carry customers' personal data. The default applies to older ones.
     name: 'stripe-events'
     partitionKeyPath: '/id'
     defaultTtl: 7776000
