@@ -197,6 +197,13 @@ async function checkout(plan) {
       showAlertWithAction(error.message, 'Open the billing portal', openPortal);
       return;
     }
+    if (error.code === 'trial_already_used') {
+      // A trial started (another tab) while this Checkout was being made with Stripe's trial: that session is expired,
+      // and a new Checkout comes without the trial.
+      await loadPlanAndCatalog();
+      showAlertWithAction('Your free trial has started meanwhile, so this plan can no longer start with free days. Nothing was charged. You can still subscribe now, without a trial.', `Continue to Checkout for ${plan.displayName}`, () => checkout(plan));
+      return;
+    }
     throw error;
   }
 }

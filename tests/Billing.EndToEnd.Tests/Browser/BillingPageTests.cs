@@ -388,6 +388,28 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task A_checkout_refused_because_a_trial_started_meanwhile_offers_checkout_without_the_trial()
+    {
+        var page = await SignedInAsync(NewAccount("trial-race"));
+        // The one checkout call gets the problem the API answers when an app-side trial started while a session with
+        // Stripe's trial was being made (that session is expired; a new one comes without the trial).
+        await page.RouteAsync("**/api/billing/checkout", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 409,
+            ContentType = "application/problem+json",
+            Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = browser.Pages.BaseAddress.GetLeftPart(UriPartial.Authority) },
+            Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Trial already used","status":409,"detail":"The account's trial started while this checkout was being made; start the checkout again.","code":"trial_already_used"}""",
+        }), new PageRouteOptions { Times = 1 });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
+
+        var alert = page.GetByRole(AriaRole.Alert);
+        await Expect(alert).ToContainTextAsync("Your free trial has started meanwhile, so this plan can no longer start with free days. Nothing was charged.");
+        await alert.GetByRole(AriaRole.Button, new() { Name = "Continue to Checkout for Pro" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(CheckoutUrl());
+    }
+
     private static string NewAccount(string what) => $"page-{what}-{Guid.NewGuid().ToString("N")[..10]}";
 
     private static ILocator Plan(IPage page) => page.Locator("#current-plan");
