@@ -255,7 +255,7 @@ public sealed class PurchaseHandlingTests
         await _usage.Accounts.UpdateAsync(account, a => a.NoteEarlyReversal("pi_cs_10", _usage.Time.GetUtcNow()), CancellationToken.None);
         // The purchase's handler read the account just before the refund's handler noted the payment.
         var stale = new StaleFirstRead(_usage.Accounts);
-        var purchases = new PurchaseCompletedHandler(_catalog, _usage.Catalog, _ledger, stale, _usage.Entitlements, new PurchaseReversal(_ledger, stale, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time);
+        var purchases = HandlerOver(stale);
 
         var result = await purchases.HandleAsync(account, Session("cs_10", purchase, code, "paid", "checkout.session.completed"), CancellationToken.None);
 
@@ -275,7 +275,7 @@ public sealed class PurchaseHandlingTests
         await _usage.Accounts.UpdateAsync(account, a => a.NoteEarlyReversal("pi_cs_12", _usage.Time.GetUtcNow()), CancellationToken.None);
         // The first delivery read the account before the refund was noted, granted, then failed to read it again.
         var failing = new StaleFirstRead(_usage.Accounts, failFirstGet: true);
-        var first = new PurchaseCompletedHandler(_catalog, _usage.Catalog, _ledger, failing, _usage.Entitlements, new PurchaseReversal(_ledger, failing, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time);
+        var first = HandlerOver(failing);
         var session = Session("cs_12", purchase, code, "paid", "checkout.session.completed");
         await Assert.ThrowsAsync<ServiceUnavailableException>(() => first.HandleAsync(account, session, CancellationToken.None));
 
@@ -329,6 +329,10 @@ public sealed class PurchaseHandlingTests
 
     private PurchaseCompletedHandler Handler(PurchaseCatalog catalog) =>
         new(catalog, _usage.Catalog, _ledger, _usage.Accounts, _usage.Entitlements, _reversal, _usage.IncludedUnits, _usage.Time);
+
+    /// <summary>A purchase handler whose account reads and writes (its own and its reversal's) go through <paramref name="accounts"/>.</summary>
+    private PurchaseCompletedHandler HandlerOver(IBillingAccountStore accounts) =>
+        new(_catalog, _usage.Catalog, _ledger, accounts, _usage.Entitlements, new PurchaseReversal(_ledger, accounts, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time);
 
     private StripeEventPayload Session(string sessionId, string purchase, string code, string paymentStatus, string type) => new()
     {
