@@ -62,18 +62,18 @@ export function planSection(subscription, { onManage }) {
   const status = details?.status ?? (subscription.source === 'localTrial' ? 'trialing' : null);
   const facts = [];
   const trialEnd = details?.trialEnd ?? (subscription.trial?.local?.running ? subscription.trial.local.endsAt : null);
-  if (status === 'trialing' && trialEnd) facts.push(['Trial ends', formatDate(trialEnd)]);
+  if (status === 'trialing' && trialEnd) facts.push(['Trial ends', formatDateTime(trialEnd)]);
   if (details?.interval) facts.push(['Billed', details.interval === 'year' ? 'Yearly' : 'Monthly']);
   // Cancelled at the period end or at a date (cancel_at), or kept for a grace period after a failed payment: the plan
   // ends on planEndsAt, not at the period end, so no renewal date is shown.
   if (subscription.planEndsAt && (subscription.cancelAtPeriodEnd || details?.cancelAt)) {
-    facts.push(['Ends on', `${formatDate(subscription.planEndsAt)} (cancelled: the free plan applies after that)`]);
+    facts.push(['Ends on', `${formatDateTime(subscription.planEndsAt)} (cancelled: the free plan applies after that)`]);
   } else if (subscription.planEndsAt && subscription.source === 'gracePeriod') {
-    facts.push(['Kept until', `${formatDate(subscription.planEndsAt)} (unless the payment goes through: the free plan applies after that)`]);
+    facts.push(['Kept until', `${formatDateTime(subscription.planEndsAt)} (unless the payment goes through: the free plan applies after that)`]);
   } else if (details && ['active', 'trialing', 'past_due'].includes(details.status) && details.currentPeriodEnd) {
-    facts.push([details.status === 'trialing' ? 'First payment' : 'Renews on', formatDate(details.currentPeriodEnd)]);
+    facts.push([details.status === 'trialing' ? 'First payment' : 'Renews on', formatDateTime(details.currentPeriodEnd)]);
   } else if (subscription.planEndsAt) {
-    facts.push(['Ends on', formatDate(subscription.planEndsAt)]);
+    facts.push(['Ends on', formatDateTime(subscription.planEndsAt)]);
   }
   facts.push(['Current period', formatPeriod(subscription.period.start, subscription.period.end)]);
 
@@ -258,7 +258,7 @@ const reasonText = {
 /** "Entitlements": every limit and feature flag, and why. */
 export function entitlementsSection(entitlements) {
   const why = reasonText[entitlements.reason] ?? entitlements.reason;
-  const until = entitlements.endsAt ? ` until ${formatDate(entitlements.endsAt)}.` : (why.endsWith('.') ? '' : '.');
+  const until = entitlements.endsAt ? ` until ${formatDateTime(entitlements.endsAt)}.` : (why.endsWith('.') ? '' : '.');
   return [
     el('p', {}, el('strong', {}, `${entitlements.plan.displayName} plan. `), why + until),
     el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Limits' },
@@ -271,7 +271,7 @@ export function entitlementsSection(entitlements) {
           el('td', {}, m.enforcement === 'overage' ? 'Billed as overage' : 'Blocked until the next period or an upgrade')))))),
     entitlements.addOns?.length ? el('h3', {}, 'Add-ons in these limits') : null,
     entitlements.addOns?.length ? el('ul', { class: 'add-ons' }, entitlements.addOns.map((a) => el('li', {},
-      `+${formatCount(a.units)} ${meterTitle(a.meter)} (${a.code}), bought ${formatDate(a.grantedAt)}${a.expiresAt ? `, until ${formatDate(a.expiresAt)}` : ''}`))) : null,
+      `+${formatCount(a.units)} ${meterTitle(a.meter)} (${a.code}), bought ${formatDate(a.grantedAt)}${a.expiresAt ? `, until ${formatDateTime(a.expiresAt)}` : ''}`))) : null,
     el('h3', {}, 'Features'),
     el('ul', { class: 'features' }, entitlements.features.map((f) => el('li', {},
       el('span', { class: `badge ${f.enabled ? 'ok' : 'neutral'}` }, f.enabled ? 'Included' : 'Not included'), ' ', featureName(f.feature)))),

@@ -2,7 +2,7 @@
 // Every call goes through api.js to an operation of the OpenAPI document; every refusal is shown as its ApiError message.
 import { createApi } from './api.js';
 import { createSession, loadConfig, mountSignIn } from './session.js';
-import { announce, busy, el, leaveTo, render } from './ui.js';
+import { announce, busy, el, formatDateTime, leaveTo, render } from './ui.js';
 import { creditsSection, entitlementsSection, invoicesSection, ledgerRow, planSection, plansSection, usageSection } from './billing-view.js';
 
 const AUTO_REFRESH_MS = 30_000;
@@ -235,7 +235,7 @@ async function startTrial() {
   announce('alert', '');
   const trial = await api.post('/api/billing/trial');
   await loadPlanAndCatalog();
-  announce('status', `Your free trial has started. It ends on ${new Date(trial.endsAt).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })}.`);
+  announce('status', `Your free trial has started. It ends on ${formatDateTime(trial.endsAt)}.`);
 }
 
 function showAlertWithAction(message, label, action) {

@@ -121,7 +121,12 @@ export function formatPeriod(start, end) {
   return `${formatDate(start)} – ${formatDate(last)}`;
 }
 
+/**
+ * An instant in the reader's own time zone, named: "May 16, 2031, 07:00 PM PDT". For the moments something happens
+ * (a trial or plan ends, a renewal is charged), which fall at any hour: as a UTC date alone they read a day off
+ * west or east of it.
+ */
 export function formatDateTime(iso) {
   if (!iso) return '';
-  return new Date(iso).toLocaleString('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+  return new Date(iso).toLocaleString('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
 }

@@ -351,7 +351,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
             answer["subscription"]!["cancelAt"] = "2031-05-17T12:00:00+00:00"; // cancel_at: a date, not the period end
             answer["planEndsAt"] = "2031-05-17T12:00:00+00:00";
         });
-        await Expect(cancelled.Locator("#plan-body")).ToContainTextAsync("Ends onMay 17, 2031 (cancelled: the free plan applies after that)");
+        await Expect(cancelled.Locator("#plan-body")).ToContainTextAsync("Ends onMay 17, 2031, 12:00 PM UTC (cancelled: the free plan applies after that)");
         await Expect(cancelled.Locator("#plan-body")).Not.ToContainTextAsync("Renews on");
 
         var grace = await SignedInRewrittenAsync(subscriber.AccountId, "**/api/billing/subscription", answer =>
@@ -361,7 +361,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
             answer["subscription"]!["status"] = "past_due";
             answer["planEndsAt"] = "2031-05-20T12:00:00+00:00";
         });
-        await Expect(grace.Locator("#plan-body")).ToContainTextAsync("Kept untilMay 20, 2031 (unless the payment goes through");
+        await Expect(grace.Locator("#plan-body")).ToContainTextAsync("Kept untilMay 20, 2031, 12:00 PM UTC (unless the payment goes through");
         await Expect(grace.Locator("#plan-body")).Not.ToContainTextAsync("Renews on");
 
         // A catalog that sells its paid plans yearly only: the page starts on Yearly (there is no interval to choose).
