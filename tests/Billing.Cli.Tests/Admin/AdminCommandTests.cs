@@ -121,7 +121,23 @@ public sealed class AdminCommandTests
         var run = await CliRun.RunAsync("admin", "poison", "list", "--url", server.Url, "--settings", settings.Path);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
-        Assert.StartsWith("Bearer ey", Assert.Single(server.Requests).Authorization, StringComparison.Ordinal);
+        var authorization = Assert.Single(server.Requests).Authorization;
+        Assert.StartsWith("Bearer ey", authorization, StringComparison.Ordinal);
+        // It outlives the longest follow of an invoice run (--timeout up to 24 h), which uses one token throughout.
+        var payload = authorization!["Bearer ".Length..].Split('.')[1].Replace('-', '+').Replace('_', '/');
+        var claims = JsonNode.Parse(Convert.FromBase64String(payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=')))!;
+        Assert.True(claims["exp"]!.GetValue<long>() - claims["iat"]!.GetValue<long>() > 24 * 3600, claims.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("http://billing.example.com/")]
+    [InlineData("http://10.0.0.5:7071/")]
+    public async Task Plain_http_to_another_machine_is_refused_before_any_token_is_sent(string url)
+    {
+        var run = await CliRun.RunAsync("admin", "poison", "list", "--url", url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.Contains("must be https for a host other than this machine", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -213,8 +229,32 @@ public sealed class AdminCommandTests
 
         Assert.True(run.ExitCode == ExitCodes.Unreachable, run.ToString());
         Assert.Empty(run.Output);
-        Assert.StartsWith("billing: Could not reach http://127.0.0.1:", run.ErrorLines[^1], StringComparison.Ordinal);
-        Assert.All(run.ErrorLines.SkipLast(1), line => Assert.StartsWith("idempotency key: ", line, StringComparison.Ordinal)); // the adjustment's, for a retry
+        var reason = Assert.Single(run.ErrorLines, line => line.StartsWith("billing: ", StringComparison.Ordinal));
+        Assert.StartsWith("billing: Could not reach http://127.0.0.1:", reason, StringComparison.Ordinal);
+        // The adjustment's key, for a retry: told before the request and again last.
+        Assert.All(run.ErrorLines.Where(line => line != reason), line => Assert.Contains("--idempotency-key cli-", line, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_write_whose_answer_is_lost_after_it_was_sent_may_have_been_applied_and_the_adjustment_tells_its_key_last()
+    {
+        // A server that reads the request and closes the connection without answering (the answer lost on the way).
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var server = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var buffer = new byte[8192];
+            _ = await client.GetStream().ReadAsync(buffer);
+        });
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/";
+
+        var run = await CliRun.RunAsync("admin", "credits", "adjust", "--account", "user-1", "--amount", "500", "--currency", "usd", "--reason", "goodwill", "--url", url, "--token", Token);
+        await server;
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Contains(run.ErrorLines, line => line.Contains("the request may have been applied", StringComparison.Ordinal));
+        Assert.StartsWith("To retry this adjustment, run it again with --idempotency-key cli-", run.ErrorLines[^1], StringComparison.Ordinal);
     }
 
     [Theory]

@@ -54,7 +54,7 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
     public Task<int> ListInvoicesAsync(AdminListFilters filters, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "/api/billing/admin/invoices" + filters.ToQuery(), null, output, error, cancellationToken, AdminViewTables.Invoices);
     /// <summary>A manual credit adjustment (<c>POST /api/billing/admin/accounts/{id}/credits</c>), printed as a table.</summary>
-    public Task<int> AdjustCreditsAsync(string accountId, long amount, string currency, string reason, string? idempotencyKey, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public async Task<int> AdjustCreditsAsync(string accountId, long amount, string currency, string reason, string? idempotencyKey, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         // A retry after an unclear outcome (a timeout, a 503) must resend the same key to post once: one is made
         // when none is given, and told, so the operator can run the command again with it.
@@ -66,7 +66,14 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
 
         var body = new JsonObject { ["amount"] = amount, ["currency"] = currency, ["reason"] = reason, ["idempotencyKey"] = key };
 
-        return SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/credits", body, output, error, cancellationToken, AdminViewTables.Adjustment);
+        var exitCode = await SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/credits", body, output, error, cancellationToken, AdminViewTables.Adjustment).ConfigureAwait(false);
+        if (exitCode != ExitCodes.Success && idempotencyKey is null)
+        {
+            // Last, where the operator looks: a new run without the key would be a second adjustment.
+            await error.WriteLineAsync($"To retry this adjustment, run it again with --idempotency-key {key}: it is posted at most once.").ConfigureAwait(false);
+        }
+
+        return exitCode;
     }
 
     public void Dispose() => _http.Dispose();
@@ -141,15 +148,27 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
         {
             response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException exception)
+        catch (HttpRequestException exception) when (method == HttpMethod.Get || exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
             await BillingCli.WriteErrorAsync(error, $"Could not reach {_http.BaseAddress}: {exception.Message}").ConfigureAwait(false);
             return (ExitCodes.Unreachable, string.Empty);
         }
+        catch (HttpRequestException exception)
+        {
+            // Connected and sent, then no answer: the server may have done it (an adjustment posted, a replay queued).
+            await BillingCli.WriteErrorAsync(error, $"{_http.BaseAddress} gave no answer ({exception.Message}): the request may have been applied. Check before doing it again.").ConfigureAwait(false);
+            return (ExitCodes.Failed, string.Empty);
+        }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            await BillingCli.WriteErrorAsync(error, $"Could not reach {_http.BaseAddress}: no answer within {Timeout.TotalSeconds:0} s.").ConfigureAwait(false);
-            return (ExitCodes.Unreachable, string.Empty);
+            if (method == HttpMethod.Get)
+            {
+                await BillingCli.WriteErrorAsync(error, $"Could not reach {_http.BaseAddress}: no answer within {Timeout.TotalSeconds:0} s.").ConfigureAwait(false);
+                return (ExitCodes.Unreachable, string.Empty);
+            }
+
+            await BillingCli.WriteErrorAsync(error, $"{_http.BaseAddress} gave no answer within {Timeout.TotalSeconds:0} s: the request may have been applied. Check before doing it again.").ConfigureAwait(false);
+            return (ExitCodes.Failed, string.Empty);
         }
 
         using (response)

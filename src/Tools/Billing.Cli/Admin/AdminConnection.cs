@@ -46,6 +46,14 @@ public sealed class AdminConnection
             return null;
         }
 
+        if (baseAddress.Scheme == Uri.UriSchemeHttp && !baseAddress.IsLoopback)
+        {
+            // The admin token would cross the network in clear (a deployed app only answers https, with a redirect
+            // that drops the token: after it was sent).
+            error = $"--url (or BILLING_URL) must be https for a host other than this machine; got '{url}'.";
+            return null;
+        }
+
         var token = result.GetValue(Token) ?? Environment.GetEnvironmentVariable("BILLING_TOKEN");
         if (string.IsNullOrWhiteSpace(token))
         {
@@ -71,6 +79,6 @@ public sealed class AdminConnection
             AccountClaim = auth.AccountClaim,
             AccountId = "billing-cli",
             Roles = [TokenCommand.AdminRole],
-            Lifetime = TimeSpan.FromMinutes(10),
+            Lifetime = TimeSpan.FromHours(25), // outlives the longest follow of a run (--timeout, at most 24 h); development keys only
         });
 }
