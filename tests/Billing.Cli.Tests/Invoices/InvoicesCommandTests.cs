@@ -104,6 +104,23 @@ public sealed class InvoicesCommandTests
     }
 
     [Fact]
+    public async Task A_full_poison_peek_is_told_once_because_this_run_s_failures_may_be_behind_it()
+    {
+        var old = string.Join(',', Enumerable.Range(0, 32).Select(i => $$"""{"messageId":"m{{i}}","insertedOn":"2026-10-01T00:00:00+00:00","dequeueCount":5,"runId":"old:{{i}}"}"""));
+        await using var server = new CannedServer(request => request switch
+        {
+            { Method: "POST" } => Ok(Started("a:sub-1")),
+            { PathAndQuery: var path } when path.StartsWith("/api/billing/admin/poison", StringComparison.Ordinal) => Ok($$"""{"queue":"invoice-jobs-poison","approximateCount":40,"messages":[{{old}}]}"""),
+            _ => Ok(Runs(Run("a:sub-1", "draftCreated"))),
+        });
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--timeout", "1", "--poll-ms", "100", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Single(run.ErrorLines, line => line.StartsWith("invoice-jobs-poison holds 32 or more messages", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_follows_every_page_of_the_listing()
     {
         await using var server = new CannedServer(request => request switch

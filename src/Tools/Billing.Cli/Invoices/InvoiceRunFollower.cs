@@ -16,6 +16,8 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
     private const int PageSize = 500;
     private const int PoisonPeek = 32;
 
+    private bool _toldPoisonFull;
+
     public async Task<int> FollowAsync(JsonNode started, string? accountId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(started);
@@ -129,8 +131,17 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
             return (exitCode, null);
         }
 
+        var messages = listing["messages"]?.AsArray() ?? [];
+        if (messages.Count >= PoisonPeek && !_toldPoisonFull)
+        {
+            // Only the first messages can be read: a job of this run that failed behind them shows as waiting until
+            // the time is up.
+            _toldPoisonFull = true;
+            await error.WriteLineAsync($"invoice-jobs-poison holds {PoisonPeek} or more messages and only the first {PoisonPeek} are read: a job of this run that failed behind them shows as waiting. Deal with the old ones first ('billing admin poison list --queue invoice-jobs').").ConfigureAwait(false);
+        }
+
         var poisoned = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var message in listing["messages"]?.AsArray() ?? [])
+        foreach (var message in messages)
         {
             if (InvoicesCommand.Text(message?["runId"]) is { } runId
                 && DateTimeOffset.TryParse(InvoicesCommand.Text(message!["insertedOn"]), CultureInfo.InvariantCulture, out var insertedOn)
