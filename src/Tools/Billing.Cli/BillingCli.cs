@@ -73,6 +73,12 @@ public static class BillingCli
 
             return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C (the HTTP timeouts are answered where they happen): a write under way may have been applied.
+            await WriteErrorAsync(configuration.Error, "Cancelled. A request that was under way may have been applied.").ConfigureAwait(false);
+            return ExitCodes.Cancelled;
+        }
 #pragma warning disable CA1031 // The last line of defence: any failure is one line on stderr and exit code 1, never a stack trace.
         catch (Exception exception)
 #pragma warning restore CA1031

@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary>The server could not be reached (connection refused, DNS failure; a read with no answer within the timeout): nothing was done.</summary>
     public const int Unreachable = 3;
+
+    /// <summary>Cancelled (Ctrl+C), as shells report a process ended by SIGINT: a write under way may have been applied.</summary>
+    public const int Cancelled = 130;
 }

@@ -226,6 +226,29 @@ public sealed class AdminCommandTests
     }
 
     [Fact]
+    public async Task Ctrl_c_during_an_adjustment_is_exit_130_and_tells_its_key_for_a_safe_retry()
+    {
+        // A server that reads the request and never answers: the operator gives up.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        using var cancel = new CancellationTokenSource();
+        var server = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            _ = await client.GetStream().ReadAsync(new byte[8192]);
+            await cancel.CancelAsync();
+            await Task.Delay(TimeSpan.FromSeconds(5)); // the connection stays open, unanswered
+        });
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/";
+
+        var run = await CliRun.RunAsync(cancel.Token, "admin", "credits", "adjust", "--account", "user-1", "--amount", "500", "--currency", "usd", "--reason", "goodwill", "--url", url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Cancelled, run.ToString());
+        Assert.Equal("billing: Cancelled. A request that was under way may have been applied.", run.ErrorLines[^1]);
+        Assert.StartsWith("To retry this adjustment, run it again with --idempotency-key cli-", run.ErrorLines[^2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_write_whose_answer_is_lost_after_it_was_sent_may_have_been_applied_and_the_adjustment_tells_its_key_last()
     {
         // A server that reads the request and closes the connection without answering (the answer lost on the way).

@@ -12,11 +12,14 @@ internal static class CliRun
         public override string ToString() => $"exit {ExitCode}; stdout: {Output}; stderr: {Error}";
     }
 
-    public static async Task<Result> RunAsync(params string[] args)
+    public static Task<Result> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
+
+    /// <summary>As the other overload; <paramref name="cancellationToken"/> stands for Ctrl+C.</summary>
+    public static async Task<Result> RunAsync(CancellationToken cancellationToken, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await BillingCli.RunAsync(args, output, error);
+        var exitCode = await BillingCli.RunAsync(args, output, error, cancellationToken);
         return new Result(exitCode, output.ToString(), error.ToString());
     }
 }

@@ -66,14 +66,20 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
 
         var body = new JsonObject { ["amount"] = amount, ["currency"] = currency, ["reason"] = reason, ["idempotencyKey"] = key };
 
-        var exitCode = await SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/credits", body, output, error, cancellationToken, AdminViewTables.Adjustment).ConfigureAwait(false);
-        if (exitCode != ExitCodes.Success && idempotencyKey is null)
+        var exitCode = ExitCodes.Cancelled;
+        try
         {
-            // Last, where the operator looks: a new run without the key would be a second adjustment.
-            await error.WriteLineAsync($"To retry this adjustment, run it again with --idempotency-key {key}: it is posted at most once.").ConfigureAwait(false);
+            exitCode = await SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/credits", body, output, error, cancellationToken, AdminViewTables.Adjustment).ConfigureAwait(false);
+            return exitCode;
         }
-
-        return exitCode;
+        finally
+        {
+            if (exitCode != ExitCodes.Success && idempotencyKey is null)
+            {
+                // Also when cancelled. Last, where the operator looks: a new run without the key would be a second adjustment.
+                await error.WriteLineAsync($"To retry this adjustment, run it again with --idempotency-key {key}: it is posted at most once.").ConfigureAwait(false);
+            }
+        }
     }
 
     public void Dispose() => _http.Dispose();
