@@ -81,11 +81,15 @@ public sealed partial class MissedEventSweep(
         var next = listed.Count >= settings.BatchSize ? listed[^1] : null;
         if (await positions.TryWriteAsync(next, stored?.ETag, cancellationToken).ConfigureAwait(false) is null)
         {
-            LogPositionMoved(after?.AccountId.Value, after?.RenewsBy);
+            LogPositionMoved();
+        }
+        else if (next is null)
+        {
+            LogLapEnded();
         }
         else
         {
-            LogPositionWritten(next?.AccountId.Value, next?.RenewsBy, after?.AccountId.Value, after?.RenewsBy, stored?.WrittenAt);
+            LogPositionWritten(next.AccountId.Value, next.RenewsBy);
         }
 
         return summary;
@@ -94,11 +98,14 @@ public sealed partial class MissedEventSweep(
     [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep (renewsBy before {DueBefore:O}): {Due} due, {Corrected} corrected, {Unchanged} unchanged, {Failed} failed; more due: {MoreDue}")]
     private partial void LogSummary(DateTimeOffset dueBefore, int due, int corrected, int unchanged, int failed, bool moreDue);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position: the next run goes on after account {NextAccountId} (renewsBy {NextRenewsBy:O}), or at the top if none; this run went on after {AfterAccountId} (renewsBy {AfterRenewsBy:O}, written {AfterWrittenAt:O})")]
-    private partial void LogPositionWritten(string? nextAccountId, DateTimeOffset? nextRenewsBy, string? afterAccountId, DateTimeOffset? afterRenewsBy, DateTimeOffset? afterWrittenAt);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position: the next run goes on after account {NextAccountId} (renewsBy {NextRenewsBy:O})")]
+    private partial void LogPositionWritten(string nextAccountId, DateTimeOffset nextRenewsBy);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position (after {AfterAccountId}, {AfterRenewsBy:O}) was moved by another run meanwhile; left as that run wrote it")]
-    private partial void LogPositionMoved(string? afterAccountId, DateTimeOffset? afterRenewsBy);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position: every overdue account was listed in this lap; the next run starts from the most recently due")]
+    private partial void LogLapEnded();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position was moved by another run meanwhile; left as that run wrote it")]
+    private partial void LogPositionMoved();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep corrected account {AccountId} from subscription {SubscriptionId}: now {Status}")]
     private partial void LogCorrected(string accountId, string subscriptionId, string? status);
