@@ -123,15 +123,16 @@ public sealed class InvoicingTests
             settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = (points.Length + 2).ToString(CultureInfo.InvariantCulture);
 
             // The n-th delivery fails at the n-th point, counted by the run's attempts: a second job for the same period
-            // (the timer queues one on each run until the period is invoiced) would take an attempt and skip a point
-            // on a slow machine. One timer run during the job's retries, not one every 2 s.
-            settings["MONTHLY_INVOICING_SCHEDULE"] = "*/30 * * * * *";
+            // (the timer queues one on each run until the period is invoiced) would take an attempt and skip a point.
+            // So the timer never fires here and the test queues the period's one job itself.
+            settings["MONTHLY_INVOICING_SCHEDULE"] = "0 0 0 1 1 *";
         });
         var subscriber = await SubscribeAsync(stack, "price_pro_monthly");
         var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(8), subscriber);
         await RecordAsync(stack, subscriber.AccountId, "agent_runs", 5_100);
         await RecordAsync(stack, subscriber.AccountId, "tokens", 10_000_500);
         await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+        await SendJobAsync(stack, new InvoiceJob(AccountId.Parse(subscriber.AccountId), UsagePeriodKey.ForSubscriptionPeriod(periodEnd.AddMonths(-1))));
 
         var invoice = await WaitForInvoiceAsync(stack, subscriber, TimeSpan.FromSeconds(90));
 
@@ -238,10 +239,14 @@ public sealed class InvoicingTests
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    private static async Task SendJobAgainAsync(WebhookStack stack, string accountId, Invoice invoice)
+    private static Task SendJobAgainAsync(WebhookStack stack, string accountId, Invoice invoice)
     {
         var runId = invoice.Metadata["billing_run"];
-        var job = new InvoiceJob(AccountId.Parse(accountId), UsagePeriodKey.Parse(runId[(runId.LastIndexOf(':') + 1)..]));
+        return SendJobAsync(stack, new InvoiceJob(AccountId.Parse(accountId), UsagePeriodKey.Parse(runId[(runId.LastIndexOf(':') + 1)..])));
+    }
+
+    private static async Task SendJobAsync(WebhookStack stack, InvoiceJob job)
+    {
         var queue = TestQueues.Client(stack.Emulators.StorageConnectionString, stack.Settings["INVOICE_JOBS_QUEUE"]!);
         await queue.SendMessageAsync(job.ToJson());
     }
