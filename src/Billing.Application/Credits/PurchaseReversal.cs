@@ -8,13 +8,18 @@ namespace Billing.Application.Credits;
 /// <summary>What taking a payment back did: the credit posting, whether an add-on was revoked, and whether anything it bought had been applied at all.</summary>
 public sealed record PurchaseTakeBack(CreditPosting Posting, bool AddOnRevoked, bool NothingApplied);
 
+/// <summary>What giving a payment's purchase back did (its refund failed): the reinstatement entry, if any, and whether an add-on or a remembered early refund was undone.</summary>
+public sealed record PurchaseGiveBack(CreditPosting? Posting, bool AddOnReinstated, bool EarlyReversalForgotten);
+
 /// <summary>
 /// Takes back what one payment bought (refund, lost dispute): the unspent credit of its grant, as one reversal entry
 /// (<c>reversal:{paymentIntentId}</c>, so it happens once), and the add-on it paid for. Stripe does not order its
 /// events, so the refund may be processed before the purchase's Checkout event: then nothing it bought is applied
 /// yet, and the account remembers the payment (<see cref="BillingAccount.EarlyReversals"/>) so that the purchase is
 /// never granted. Each side writes first and checks the other's write after, so whichever is applied last takes the
-/// purchase back, also when the two events are processed at the same time.
+/// purchase back, also when the two events are processed at the same time. A refund can fail days later (a closed
+/// card, a bank's return): <see cref="GiveBackAsync"/> then undoes what the reversal did, and a later refund of the same
+/// payment takes it back again (the ledger numbers reversals and reinstatements).
 /// </summary>
 public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore accounts, IncludedUnits included, TimeProvider time)
 {
@@ -44,9 +49,46 @@ public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore a
         return true;
     }
 
+    /// <summary>
+    /// The failed refund's side: the payment is no longer taken back, so forget it as an early reversal, give back the
+    /// credit the reversal took (unless the grant has expired since) and the add-on it revoked. Each step happens once.
+    /// </summary>
+    public async Task<PurchaseGiveBack> GiveBackAsync(AccountId accountId, string paymentIntentId, string reference, CancellationToken cancellationToken)
+    {
+        var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var forgotten = account?.WasReversedEarly(paymentIntentId) == true;
+        if (forgotten)
+        {
+            // First, so a purchase granted from now on is not taken back; what was taken back before is given back below.
+            account = await accounts.UpdateAsync(accountId, a => a.ForgetEarlyReversal(paymentIntentId), cancellationToken).ConfigureAwait(false);
+        }
+
+        CreditPosting? posting = null;
+        if ((await ledger.ReadAsync(accountId, cancellationToken).ConfigureAwait(false)).Grants.FirstOrDefault(g => g.PaymentIntentId == paymentIntentId) is { ReversedAt: not null } grant)
+        {
+            posting = await ledger.PostAsync(accountId, CreditOperation.Reinstate(paymentIntentId, reference, grant.Reinstatements), cancellationToken).ConfigureAwait(false);
+        }
+
+        var addOns = account?.AddOns.Where(a => a.PaymentIntentId == paymentIntentId).ToList() ?? [];
+        var reinstate = addOns.Any(a => a.RevokedAt is not null);
+        if (reinstate)
+        {
+            account = await accounts.UpdateAsync(accountId, a => a.ReinstateAddOn(paymentIntentId), cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var meter in addOns.Select(a => a.Meter).Distinct())
+        {
+            await included.RefreshAsync(account!, meter, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new PurchaseGiveBack(posting, reinstate, forgotten);
+    }
+
     private async Task<PurchaseTakeBack> TakeBackAsync(AccountId accountId, string paymentIntentId, string reference, CancellationToken cancellationToken)
     {
-        var posting = await ledger.PostAsync(accountId, CreditOperation.Reverse(paymentIntentId, reference), cancellationToken).ConfigureAwait(false);
+        var reinstatements = (await ledger.ReadAsync(accountId, cancellationToken).ConfigureAwait(false)).Grants.FirstOrDefault(g => g.PaymentIntentId == paymentIntentId)?.Reinstatements ?? 0;
+        var posting = await ledger.PostAsync(accountId, CreditOperation.Reverse(paymentIntentId, reference, reinstatements), cancellationToken).ConfigureAwait(false);
         var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
         var addOns = account?.AddOns.Where(a => a.PaymentIntentId == paymentIntentId).ToList() ?? [];
         var revoke = addOns.Any(a => a.RevokedAt is null);

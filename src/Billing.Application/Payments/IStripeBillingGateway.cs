@@ -24,8 +24,8 @@ public interface IStripeBillingGateway
     /// </summary>
     Task<HostedCheckoutSession> CreatePaymentCheckoutSessionAsync(HostedPaymentRequest request, CancellationToken cancellationToken);
 
-    /// <summary>The customer a charge belongs to (disputes name only the charge); null when it has none or is unknown.</summary>
-    Task<string?> FindChargeCustomerAsync(string chargeId, CancellationToken cancellationToken);
+    /// <summary>The charge as Stripe has it now (disputes name only the charge; refunds fail later); null when it is unknown.</summary>
+    Task<ChargeStanding?> GetChargeAsync(string chargeId, CancellationToken cancellationToken);
 
     Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken);
 
@@ -44,4 +44,14 @@ public interface IStripeBillingGateway
     /// </summary>
     /// <returns>The refunded amount, or null when there was nothing paid (e.g. a trial or a zero invoice).</returns>
     Task<Money?> RefundLatestInvoicePaymentAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A charge as Stripe has it now: its customer, how much of it is refunded (refunds pending or succeeded; a refund that
+/// failed no longer counts) and whether it has been disputed.
+/// </summary>
+public sealed record ChargeStanding(string? CustomerId, long AmountRefunded, bool Disputed)
+{
+    /// <summary>Whether a refund or a dispute takes (or may still take) its payment back.</summary>
+    public bool IsTakenBack => AmountRefunded > 0 || Disputed;
 }

@@ -39,7 +39,7 @@ public sealed record StripeEventPayload
     /// <summary>Checkout Sessions: <c>paid</c>, <c>unpaid</c> or <c>no_payment_required</c>.</summary>
     public string? PaymentStatus { get; init; }
 
-    /// <summary>Payment-mode Checkout Sessions, charges and disputes: the PaymentIntent that was paid.</summary>
+    /// <summary>Payment-mode Checkout Sessions, charges, refunds and disputes: the PaymentIntent that was paid.</summary>
     public string? PaymentIntentId { get; init; }
 
     /// <summary>Payment-mode Checkout Sessions: the amount paid in minor units of <see cref="Currency"/>.</summary>
@@ -50,10 +50,10 @@ public sealed record StripeEventPayload
     /// <summary>Payment-mode Checkout Sessions: what the session sold and on which terms (its metadata).</summary>
     public PurchaseTerms? Purchase { get; init; }
 
-    /// <summary>Disputes: the disputed charge (charges: their own id).</summary>
+    /// <summary>Disputes and refunds: their charge (charges: their own id).</summary>
     public string? ChargeId { get; init; }
 
-    /// <summary>Disputes: <c>won</c>, <c>lost</c>, <c>needs_response</c>, ...</summary>
+    /// <summary>Disputes: <c>won</c>, <c>lost</c>, <c>needs_response</c>, ...; refunds: <c>succeeded</c>, <c>failed</c>, ...</summary>
     public string? ObjectStatus { get; init; }
 
     /// <summary>Invoices: <c>subscription_create</c>, <c>subscription_cycle</c>, <c>subscription_update</c>, <c>manual</c>, ...</summary>

@@ -93,6 +93,8 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
             Source = g.Source,
             PaymentIntentId = g.PaymentIntentId,
             ReversedAt = g.ReversedAt,
+            ReversedAmount = g.ReversedAmount,
+            Reinstatements = g.Reinstatements,
         })],
         Pending = book.Pending is { } pending ? ToBody(pending) : null,
         UpdatedAt = now,
@@ -113,6 +115,8 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
             Source = g.Source,
             PaymentIntentId = g.PaymentIntentId,
             ReversedAt = g.ReversedAt,
+            ReversedAmount = g.ReversedAmount,
+            Reinstatements = g.Reinstatements,
         })],
         Pending = document.Pending is { } pending ? ToDomain(pending) : null,
     };

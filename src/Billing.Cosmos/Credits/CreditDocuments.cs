@@ -42,6 +42,10 @@ internal sealed record CreditGrantDocument
     public string? PaymentIntentId { get; init; }
 
     public DateTimeOffset? ReversedAt { get; init; }
+
+    public long ReversedAmount { get; init; }
+
+    public int Reinstatements { get; init; }
 }
 
 /// <summary>One entry's content, as the entry document and as the book's pending entry.</summary>

@@ -249,6 +249,16 @@ public sealed record BillingAccount
             ? this with { AddOns = [.. AddOns.Select(a => a.PaymentIntentId == paymentIntentId && a.RevokedAt is null ? a with { RevokedAt = now } : a)] }
             : this;
 
+    /// <summary>Gives back the add-on paid by <paramref name="paymentIntentId"/> (its refund failed); not revoked or none: unchanged.</summary>
+    public BillingAccount ReinstateAddOn(string paymentIntentId) =>
+        AddOns.Any(a => a.PaymentIntentId == paymentIntentId && a.RevokedAt is not null)
+            ? this with { AddOns = [.. AddOns.Select(a => a.PaymentIntentId == paymentIntentId ? a with { RevokedAt = null } : a)] }
+            : this;
+
+    /// <summary>Forgets that <paramref name="paymentIntentId"/> was taken back early (its refund failed): its purchase is granted when it comes.</summary>
+    public BillingAccount ForgetEarlyReversal(string paymentIntentId) =>
+        WasReversedEarly(paymentIntentId) ? this with { EarlyReversals = [.. EarlyReversals.Where(r => r.PaymentIntentId != paymentIntentId)] } : this;
+
     /// <summary>Remembers that <paramref name="paymentIntentId"/> was taken back before its purchase was applied; forgets those past the retention.</summary>
     public BillingAccount NoteEarlyReversal(string paymentIntentId, DateTimeOffset now)
     {

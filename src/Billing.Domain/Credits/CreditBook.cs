@@ -68,6 +68,7 @@ public sealed record CreditBook
             GrantCredit grant => ApplyGrant(grant, now),
             SpendCredit spend => Take(spend.Key, CreditEntryKind.Spend, spend.Currency, spend.UpTo, now, spend.Reference, null, null, allowPartial: true),
             ReverseGrant reverse => ApplyReverse(reverse, now),
+            ReinstateGrant reinstate => ApplyReinstate(reinstate, now),
             AdjustCredit { Amount: > 0 } adjust => ApplyGrant(
                 new GrantCredit(adjust.Key, AdjustmentGrantId(adjust.Key), adjust.Currency, adjust.Amount, null, "adjustment", null, null), now, CreditEntryKind.Adjustment, adjust.Reason, adjust.Operator),
             AdjustCredit adjust => Take(adjust.Key, CreditEntryKind.Adjustment, adjust.Currency, -adjust.Amount, now, null, adjust.Reason, adjust.Operator, allowPartial: false),
@@ -109,14 +110,30 @@ public sealed record CreditBook
             return new CreditDecision(CreditDecisionKind.Nothing, null, null, $"No credit grant was paid by {reverse.PaymentIntentId}.");
         }
 
-        if (grant.ReversedAt is not null)
+        if (grant.ReversedAt is not null || grant.Reinstatements != reverse.Reinstatements)
         {
             return new CreditDecision(CreditDecisionKind.Nothing, null, null, $"Grant {grant.GrantId} was taken back already.");
         }
 
         // Written also when nothing is left (then for 0): the grant is marked, so a spend given back later skips it.
         var entry = NewEntry(reverse.Key, CreditEntryKind.Reversal, grant.Currency, [new CreditPart(grant.GrantId, -grant.Remaining)], now, reverse.Reference, null, null);
-        return Decided(this with { Grants = [.. Grants.Select(g => g.GrantId == grant.GrantId ? g with { Remaining = 0, ReversedAt = now } : g)] }, entry);
+        return Decided(With(grant with { Remaining = 0, ReversedAt = now, ReversedAmount = grant.Remaining }), entry);
+    }
+
+    private CreditDecision ApplyReinstate(ReinstateGrant reinstate, DateTimeOffset now)
+    {
+        var grant = Grants.FirstOrDefault(g => g.PaymentIntentId == reinstate.PaymentIntentId);
+        if (grant is not { ReversedAt: not null } || grant.Reinstatements != reinstate.Reinstatements)
+        {
+            return new CreditDecision(CreditDecisionKind.Nothing, null, null, $"No credit paid by {reinstate.PaymentIntentId} is taken back.");
+        }
+
+        // Written also for 0 (all of it was spent before the refund, or it expired since): the grant is no longer
+        // reversed, so a later refund of the payment takes it back again and a voided invoice's spend can return to it.
+        var back = grant.IsExpiredAt(now) ? 0 : grant.ReversedAmount;
+        var reason = back < grant.ReversedAmount ? "The credit expired while it was taken back; nothing is given back." : null;
+        var entry = NewEntry(reinstate.Key, CreditEntryKind.Reinstatement, grant.Currency, [new CreditPart(grant.GrantId, back)], now, reinstate.Reference, reason, null);
+        return Decided(With(grant with { Remaining = back, ReversedAt = null, ReversedAmount = 0, Reinstatements = grant.Reinstatements + 1 }), entry);
     }
 
     private CreditDecision ApplyRestore(RestoreSpend restore, DateTimeOffset now)
@@ -160,7 +177,7 @@ public sealed record CreditBook
 
         // The entry is dated at the expiry itself, not when the ledger noticed it.
         var entry = NewEntry(expire.Key, CreditEntryKind.Expiry, grant.Currency, [new CreditPart(grant.GrantId, -grant.Remaining)], grant.ExpiresAt!.Value, null, null, null);
-        return Decided(WithRemaining(grant.GrantId, 0), entry);
+        return Decided(With(grant with { Remaining = 0 }), entry);
     }
 
     /// <summary>Takes up to <paramref name="amount"/> from spendable grants, oldest first (grant time, then id).</summary>
@@ -211,8 +228,8 @@ public sealed record CreditBook
     private static string AdjustmentGrantId(string key) =>
         "adjustment:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..20];
 
-    private CreditBook WithRemaining(string grantId, long remaining) =>
-        this with { Grants = [.. Grants.Select(g => g.GrantId == grantId ? g with { Remaining = remaining } : g)] };
+    private CreditBook With(CreditGrant changed) =>
+        this with { Grants = [.. Grants.Select(g => g.GrantId == changed.GrantId ? changed : g)] };
 
     private CreditEntry NewEntry(string key, CreditEntryKind kind, Currency currency, IReadOnlyList<CreditPart> parts, DateTimeOffset at, string? reference, string? reason, string? operatorId) => new()
     {

@@ -12,6 +12,9 @@ public enum CreditEntryKind
 
     /// <summary>A spend given back because its invoice was voided (to the grants it took from that can still be spent).</summary>
     Restore = 6,
+
+    /// <summary>A reversal undone: the refund that caused it failed, so the grant gets back what the reversal took.</summary>
+    Reinstatement = 7,
 }
 
 /// <summary>How much of one grant an entry took (negative) or gave (positive).</summary>
@@ -23,7 +26,7 @@ public sealed record CreditPart(string GrantId, long Amount);
 /// </summary>
 public sealed record CreditEntry
 {
-    /// <summary>The idempotency key, derived from the cause (<c>grant:cs_...</c>, <c>spend:invoice:{runId}</c>, <c>expiry:{grantId}</c>, <c>reversal:{paymentIntentId}</c>, <c>adjust:{key}</c>, <c>restore:{spend key}</c>).</summary>
+    /// <summary>The idempotency key, derived from the cause (<c>grant:cs_...</c>, <c>spend:invoice:{runId}</c>, <c>expiry:{grantId}</c>, <c>reversal:{paymentIntentId}</c>, <c>reinstatement:{paymentIntentId}</c>, <c>adjust:{key}</c>, <c>restore:{spend key}</c>).</summary>
     public required string Key { get; init; }
 
     /// <summary>1, 2, 3, ... in the order the entries were applied to the book (its version after this entry).</summary>

@@ -29,8 +29,20 @@ public sealed record CreditGrant
     /// <summary>The Stripe PaymentIntent that paid for it (refunds and disputes find the grant by it).</summary>
     public string? PaymentIntentId { get; init; }
 
-    /// <summary>When its payment was taken back (refund, lost dispute): nothing is ever given back to it after that.</summary>
+    /// <summary>
+    /// When its payment was taken back (refund, lost dispute): no spend is given back to it while it is. Cleared when
+    /// every refund of the payment failed afterwards (<see cref="Reinstatements"/>).
+    /// </summary>
     public DateTimeOffset? ReversedAt { get; init; }
+
+    /// <summary>What the reversal in force took from it: given back if the payment's refund fails.</summary>
+    public long ReversedAmount { get; init; }
+
+    /// <summary>
+    /// How many reversals of it were undone because the refund failed. Numbers the next reversal and reinstatement, so
+    /// each is applied once, and a later refund of the same payment takes the credit back again.
+    /// </summary>
+    public int Reinstatements { get; init; }
 
     public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } expiresAt && now >= expiresAt;
 

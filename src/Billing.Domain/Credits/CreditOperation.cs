@@ -22,9 +22,20 @@ public abstract record CreditOperation(string Key)
     /// <summary>The entry key of the spend <see cref="Spend"/> makes under <paramref name="key"/>.</summary>
     public static string SpendKey(string key) => "spend:" + key;
 
-    /// <summary>Take back what is left of the grant paid by <paramref name="paymentIntentId"/> (refund, lost dispute); once per grant.</summary>
-    public static CreditOperation Reverse(string paymentIntentId, string reference) =>
-        new ReverseGrant(paymentIntentId, reference);
+    /// <summary>
+    /// Take back what is left of the grant paid by <paramref name="paymentIntentId"/> (refund, lost dispute); once per
+    /// grant and <paramref name="reinstatements"/> (the grant's <see cref="CreditGrant.Reinstatements"/> when read).
+    /// </summary>
+    public static CreditOperation Reverse(string paymentIntentId, string reference, int reinstatements = 0) =>
+        new ReverseGrant(Numbered("reversal:" + paymentIntentId, reinstatements), paymentIntentId, reference, reinstatements);
+
+    /// <summary>
+    /// Undo the reversal of the grant paid by <paramref name="paymentIntentId"/> (every refund of the payment failed):
+    /// give back what it took, unless the grant has expired since. Once per reversal (<paramref name="reinstatements"/>
+    /// as for <see cref="Reverse"/>).
+    /// </summary>
+    public static CreditOperation Reinstate(string paymentIntentId, string reference, int reinstatements) =>
+        new ReinstateGrant(Numbered("reinstatement:" + paymentIntentId, reinstatements), paymentIntentId, reference, reinstatements);
 
     /// <summary>
     /// Give back what <paramref name="spend"/> took (its invoice was voided), once per spend, to each grant it took from
@@ -41,6 +52,10 @@ public abstract record CreditOperation(string Key)
         return new RestoreSpend("restore:" + spend.Key, spend, reference);
     }
 
+    /// <summary>The first reversal keeps the key it always had; later ones are numbered.</summary>
+    private static string Numbered(string key, int reinstatements) =>
+        reinstatements == 0 ? key : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{key}:{reinstatements}");
+
     /// <summary>An operator's adjustment: positive grants (no expiry), negative takes oldest first and may not exceed the balance.</summary>
     public static CreditOperation Adjust(string key, Currency currency, long amount, string reason, string operatorId) =>
         new AdjustCredit("adjust:" + key, currency, amount, reason, operatorId);
@@ -51,8 +66,10 @@ public sealed record GrantCredit(string Key, string GrantId, Currency Currency, 
 
 public sealed record SpendCredit(string Key, Currency Currency, long UpTo, string Reference) : CreditOperation(Key);
 
-/// <summary>One PaymentIntent pays one grant, so <c>reversal:{paymentIntentId}</c> makes the reversal once per grant.</summary>
-public sealed record ReverseGrant(string PaymentIntentId, string Reference) : CreditOperation("reversal:" + PaymentIntentId);
+/// <summary>One PaymentIntent pays one grant, so <c>reversal:{paymentIntentId}</c> makes the reversal once per grant (numbered after a reinstatement).</summary>
+public sealed record ReverseGrant(string Key, string PaymentIntentId, string Reference, int Reinstatements) : CreditOperation(Key);
+
+public sealed record ReinstateGrant(string Key, string PaymentIntentId, string Reference, int Reinstatements) : CreditOperation(Key);
 
 public sealed record RestoreSpend(string Key, CreditEntry Spent, string Reference) : CreditOperation(Key);
 

@@ -109,13 +109,13 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         return new HostedCheckoutSession(session.Id, HostedUrl(session.Url, "Checkout Session"), session.ExpiresAt <= DateTime.UnixEpoch ? null : new DateTimeOffset(DateTime.SpecifyKind(session.ExpiresAt, DateTimeKind.Utc)));
     }
 
-    public async Task<string?> FindChargeCustomerAsync(string chargeId, CancellationToken cancellationToken)
+    public async Task<ChargeStanding?> GetChargeAsync(string chargeId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(chargeId);
         try
         {
             var charge = await clients.Create().V1.Charges.GetAsync(chargeId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
-            return string.IsNullOrEmpty(charge.CustomerId) ? null : charge.CustomerId;
+            return new ChargeStanding(string.IsNullOrEmpty(charge.CustomerId) ? null : charge.CustomerId, charge.AmountRefunded, charge.Disputed);
         }
         catch (StripeException exception) when (exception.HttpStatusCode is HttpStatusCode.NotFound)
         {

@@ -120,6 +120,17 @@ public sealed class StripeEventPayloadReader : IStripeEventPayloadReader
                     Currency = dispute.Currency,
                     ObjectStatus = dispute.Status,
                 };
+            case Refund refund:
+                return payload with
+                {
+                    ObjectType = objectType,
+                    ObjectId = refund.Id,
+                    ChargeId = NullIfBlank(refund.ChargeId),
+                    PaymentIntentId = NullIfBlank(refund.PaymentIntentId),
+                    AmountTotal = refund.Amount,
+                    Currency = refund.Currency,
+                    ObjectStatus = refund.Status,
+                };
             case Customer customer:
                 return payload with
                 {

@@ -312,7 +312,7 @@ export function invoicesSection(invoices, upcoming) {
   return nodes;
 }
 
-const entryKinds = { grant: 'Purchase', spend: 'Spent on an invoice', expiry: 'Expired', reversal: 'Refund reversal', adjustment: 'Adjustment', restore: 'Returned: invoice voided' };
+const entryKinds = { grant: 'Purchase', spend: 'Spent on an invoice', expiry: 'Expired', reversal: 'Refund reversal', adjustment: 'Adjustment', restore: 'Returned: invoice voided', reinstatement: 'Returned: refund failed' };
 
 /** The balance, packs and add-ons to buy (offers null: the catalog could not be read), and the ledger's entries so far (the "Show more" button is billing.js's). */
 export function creditsSection(credits, entries, offers, { onBuyPack, onBuyAddOn }) {

@@ -2,6 +2,7 @@ using Billing.Application;
 using Billing.Application.Accounts;
 using Billing.Application.Catalog;
 using Billing.Application.Credits;
+using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Handling;
 using Billing.Application.Tests.Fakes;
@@ -104,7 +105,7 @@ public sealed class PurchaseHandlingTests
 
         var first = await _reversals.HandleAsync(refund, CancellationToken.None);
         var duplicate = await _reversals.HandleAsync(refund with { Id = "evt_again" }, CancellationToken.None);
-        _gateway.ChargeCustomers["ch_4"] = "cus_" + account.Value;
+        _gateway.Charges["ch_4"] = new ChargeStanding("cus_" + account.Value, 0, Disputed: true);
         var dispute = await _reversals.HandleAsync(Dispute("ch_4", "pi_cs_4", "lost"), CancellationToken.None);
 
         Assert.True(first.IsApplied);
@@ -116,11 +117,97 @@ public sealed class PurchaseHandlingTests
     }
 
     [Fact]
+    public async Task A_failed_refund_gives_back_what_its_reversal_took_once_and_a_later_refund_takes_it_back_again()
+    {
+        var account = await AccountAsync();
+        var customer = "cus_" + account.Value;
+        await _purchases.HandleAsync(account, Session("cs_f1", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        await _ledger.PostAsync(account, CreditOperation.Spend("invoice:f1", Usd, 300, "f1"), CancellationToken.None);
+        _gateway.Charges["ch_f1"] = new ChargeStanding(customer, 1_000, Disputed: false);
+        var refunded = Charge("charge.refunded", "ch_f1", "pi_cs_f1");
+        Assert.True((await _reversals.HandleAsync(refunded, CancellationToken.None)).IsApplied);
+        Assert.Equal(0, await BalanceAsync(account));
+
+        _gateway.Charges["ch_f1"] = new ChargeStanding(customer, 0, Disputed: false); // the bank returned the refund
+        var failed = await _reversals.HandleAsync(RefundFailed("re_f1", "ch_f1", "pi_cs_f1"), CancellationToken.None);
+        var failedAgain = await _reversals.HandleAsync(RefundFailed("re_f1", "ch_f1", "pi_cs_f1"), CancellationToken.None);
+        var refundedAgain = await _reversals.HandleAsync(refunded with { Id = "evt_redelivered" }, CancellationToken.None);
+
+        Assert.True(failed.IsApplied, failed.Note);
+        Assert.False(failedAgain.IsApplied);
+        Assert.False(refundedAgain.IsApplied);
+        Assert.Contains("failed since", refundedAgain.Note, StringComparison.Ordinal);
+        Assert.Equal(700, await BalanceAsync(account));
+        var reinstatement = Assert.Single(_store.Entries(account), e => e.Kind == CreditEntryKind.Reinstatement);
+        Assert.Equal((700L, "reinstatement:pi_cs_f1", "re_f1"), (reinstatement.Amount, reinstatement.Key, reinstatement.Reference));
+
+        _gateway.Charges["ch_f1"] = new ChargeStanding(customer, 1_000, Disputed: false); // refunded again, to another card
+        var second = await _reversals.HandleAsync(Charge("charge.refunded", "ch_f1", "pi_cs_f1"), CancellationToken.None);
+
+        Assert.True(second.IsApplied, second.Note);
+        Assert.Equal(0, await BalanceAsync(account));
+        Assert.Equal(["reversal:pi_cs_f1", "reversal:pi_cs_f1:1"], _store.Entries(account).Where(e => e.Kind == CreditEntryKind.Reversal).Select(e => e.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(500L, false)]
+    [InlineData(0L, true)]
+    public async Task A_failed_refund_gives_nothing_back_while_another_refund_or_a_dispute_still_takes_the_charge_back(long stillRefunded, bool disputed)
+    {
+        var account = await AccountAsync();
+        await _purchases.HandleAsync(account, Session("cs_f2", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_f2", "pi_cs_f2"), CancellationToken.None);
+        _gateway.Charges["ch_f2"] = new ChargeStanding("cus_" + account.Value, stillRefunded, disputed);
+
+        var failed = await _reversals.HandleAsync(RefundFailed("re_f2", "ch_f2", "pi_cs_f2"), CancellationToken.None);
+
+        Assert.False(failed.IsApplied);
+        Assert.Contains("still takes the charge back", failed.Note, StringComparison.Ordinal);
+        Assert.Equal(0, await BalanceAsync(account));
+    }
+
+    [Fact]
+    public async Task A_failed_refund_gives_back_a_revoked_add_on()
+    {
+        var account = await AccountAsync(); // free plan: 1 project
+        await _purchases.HandleAsync(account, Session("cs_f3", "add_on", "PROJECTS_5", "paid", "checkout.session.completed"), CancellationToken.None);
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_f3", "pi_cs_f3"), CancellationToken.None);
+        Assert.Equal(1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
+        _gateway.Charges["ch_f3"] = new ChargeStanding("cus_" + account.Value, 0, Disputed: false);
+
+        var failed = await _reversals.HandleAsync(RefundFailed("re_f3", "ch_f3", "pi_cs_f3"), CancellationToken.None);
+
+        Assert.True(failed.IsApplied, failed.Note);
+        Assert.Equal(6, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
+        Assert.Null(Assert.Single((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns).RevokedAt);
+    }
+
+    [Theory]
+    [InlineData("credit_pack", "CREDITS_10")]
+    [InlineData("add_on", "PROJECTS_5")]
+    public async Task A_refund_that_failed_before_its_purchase_event_came_lets_the_purchase_be_granted(string purchase, string code)
+    {
+        var account = await AccountAsync();
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_f4", "pi_cs_f4"), CancellationToken.None); // remembered early
+        _gateway.Charges["ch_f4"] = new ChargeStanding("cus_" + account.Value, 0, Disputed: false);
+
+        var failed = await _reversals.HandleAsync(RefundFailed("re_f4", "ch_f4", "pi_cs_f4"), CancellationToken.None);
+        var late = await _purchases.HandleAsync(account, Session("cs_f4", purchase, code, "paid", "checkout.session.completed"), CancellationToken.None);
+
+        Assert.True(failed.IsApplied, failed.Note);
+        Assert.True(late.IsApplied, late.Note);
+        var stored = await _usage.Accounts.GetAsync(account, CancellationToken.None);
+        Assert.Empty(stored!.EarlyReversals);
+        Assert.Equal(purchase == "credit_pack" ? 1_000 : 0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances().GetValueOrDefault(Usd));
+        Assert.Equal(purchase == "add_on" ? 6 : 1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
+    }
+
+    [Fact]
     public async Task A_won_dispute_takes_nothing_and_a_lost_one_takes_the_unspent_credit()
     {
         var account = await AccountAsync();
         await _purchases.HandleAsync(account, Session("cs_5", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
-        _gateway.ChargeCustomers["ch_5"] = "cus_" + account.Value;
+        _gateway.Charges["ch_5"] = new ChargeStanding("cus_" + account.Value, 0, Disputed: true);
 
         var won = await _reversals.HandleAsync(Dispute("ch_5", "pi_cs_5", "won"), CancellationToken.None);
         Assert.False(won.IsApplied);
@@ -359,6 +446,22 @@ public sealed class PurchaseHandlingTests
         ChargeId = chargeId,
         CustomerId = customerId ?? _links.All.Keys.First(),
         PaymentIntentId = paymentIntentId,
+    };
+
+    private async Task<long> BalanceAsync(AccountId account) =>
+        (await _ledger.ReadAsync(account, CancellationToken.None)).Balances()[Usd];
+
+    /// <summary>A <c>refund.failed</c> event as the reader maps it: refunds name their charge, not the customer.</summary>
+    private StripeEventPayload RefundFailed(string refundId, string chargeId, string paymentIntentId) => new()
+    {
+        Id = "evt_" + Guid.NewGuid().ToString("N")[..10],
+        Type = PaymentReversalHandler.RefundFailed,
+        Created = _usage.Time.GetUtcNow(),
+        ObjectType = "refund",
+        ObjectId = refundId,
+        ChargeId = chargeId,
+        PaymentIntentId = paymentIntentId,
+        ObjectStatus = "failed",
     };
 
     private StripeEventPayload Dispute(string chargeId, string paymentIntentId, string status) => new()

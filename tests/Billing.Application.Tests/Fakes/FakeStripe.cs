@@ -250,8 +250,8 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     public Task<HostedCheckoutSession> CreatePaymentCheckoutSessionAsync(HostedPaymentRequest request, CancellationToken cancellationToken) =>
         throw new NotSupportedException("The simulation sells no one-off purchases.");
 
-    public Task<string?> FindChargeCustomerAsync(string chargeId, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("The simulation raises no disputes.");
+    public Task<ChargeStanding?> GetChargeAsync(string chargeId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The simulation raises no disputes or refunds.");
 
     public Task ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
     {

@@ -38,8 +38,8 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
 
     public IReadOnlyCollection<HostedPaymentRequest> PaymentCheckouts => _payments;
 
-    /// <summary>Charge id -> customer, for <see cref="FindChargeCustomerAsync"/>.</summary>
-    public ConcurrentDictionary<string, string> ChargeCustomers { get; } = new(StringComparer.Ordinal);
+    /// <summary>Charge id -> the charge as Stripe has it now, for <see cref="GetChargeAsync"/>.</summary>
+    public ConcurrentDictionary<string, ChargeStanding> Charges { get; } = new(StringComparer.Ordinal);
 
     public IReadOnlyCollection<string> ExpiredSessions => _expired;
 
@@ -83,8 +83,8 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
         return new HostedCheckoutSession(id, new Uri($"https://checkout.stripe.test/c/{id}"));
     }
 
-    public Task<string?> FindChargeCustomerAsync(string chargeId, CancellationToken cancellationToken) =>
-        Task.FromResult(ChargeCustomers.TryGetValue(chargeId, out var customer) ? customer : null);
+    public Task<ChargeStanding?> GetChargeAsync(string chargeId, CancellationToken cancellationToken) =>
+        Task.FromResult(Charges.TryGetValue(chargeId, out var charge) ? charge : null);
 
     public async Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken)
     {

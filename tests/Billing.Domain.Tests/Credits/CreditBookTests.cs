@@ -60,6 +60,45 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void A_reinstatement_gives_back_what_the_reversal_took_once_and_numbers_the_next_reversal()
+    {
+        var reversed = Empty()
+            .Post(CreditOperation.Grant("g", Usd, 1_000, null, "pack:A", "pi_g", null), T0)
+            .Post(CreditOperation.Spend("run", Usd, 400, "run"), T0.AddMinutes(1))
+            .Post(CreditOperation.Reverse("pi_g", "ch_1"), T0.AddMinutes(2));
+
+        var reinstated = reversed.Apply(CreditOperation.Reinstate("pi_g", "re_1", 0), T0.AddDays(5));
+        var stale = reversed.Apply(CreditOperation.Reinstate("pi_g", "re_1", 1), T0.AddDays(5));
+
+        Assert.Equal((CreditEntryKind.Reinstatement, "reinstatement:pi_g", 600L), (reinstated.Entry!.Kind, reinstated.Entry.Key, reinstated.Entry.Amount));
+        Assert.Equal(CreditDecisionKind.Nothing, stale.Kind);
+        var book = reinstated.Book!.Settled();
+        Assert.Equal(600, book.Spendable(Usd, T0.AddDays(5)));
+        Assert.Equal(CreditDecisionKind.Nothing, book.Apply(CreditOperation.Reinstate("pi_g", "re_1", 1), T0.AddDays(5)).Kind); // not reversed now
+        Assert.Equal(CreditDecisionKind.Nothing, book.Apply(CreditOperation.Reverse("pi_g", "ch_1"), T0.AddDays(6)).Kind); // the first reversal's number
+        var again = book.Apply(CreditOperation.Reverse("pi_g", "ch_1", 1), T0.AddDays(6));
+        Assert.Equal(("reversal:pi_g:1", -600L), (again.Entry!.Key, again.Entry.Amount));
+        Assert.Equal("reinstatement:pi_g:1", again.Book!.Settled().Apply(CreditOperation.Reinstate("pi_g", "re_2", 1), T0.AddDays(7)).Entry!.Key);
+    }
+
+    [Fact]
+    public void A_grant_that_expired_while_it_was_taken_back_is_reinstated_for_0()
+    {
+        var expiresAt = T0.AddDays(30);
+        var reversed = Empty()
+            .Post(CreditOperation.Grant("g", Usd, 1_000, expiresAt, "pack:A", "pi_g", null), T0)
+            .Post(CreditOperation.Reverse("pi_g", "ch_1"), T0.AddDays(1));
+
+        var reinstated = reversed.Apply(CreditOperation.Reinstate("pi_g", "re_1", 0), expiresAt);
+
+        Assert.Equal(0, reinstated.Entry!.Amount);
+        Assert.NotNull(reinstated.Entry.Reason);
+        var grant = Assert.Single(reinstated.Book!.Grants);
+        Assert.Equal((0L, (DateTimeOffset?)null), (grant.Remaining, grant.ReversedAt));
+        Assert.Null(reinstated.Book.Settled().DueExpiry(expiresAt.AddDays(1)));
+    }
+
+    [Fact]
     public void A_reversal_of_a_grant_spent_to_the_last_cent_is_still_written_for_0_and_marks_the_grant()
     {
         var book = Empty()

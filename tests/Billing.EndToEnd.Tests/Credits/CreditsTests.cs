@@ -15,7 +15,7 @@ namespace Billing.EndToEnd.Tests.Credits;
 /// <summary>
 /// Prepaid credit and add-ons end to end: the caller buys through the API, pays on the Stripe emulator's Checkout,
 /// and the emulator's signed webhooks (held, released in reverse, sent twice, redelivered) grant it once. Refunds take
-/// back only what is unspent; the usage invoice spends credit first; expired credit is never spent; an add-on raises
+/// back only what is unspent, and a refund that fails gives it back; the usage invoice spends credit first; expired credit is never spent; an add-on raises
 /// the limit once; and no one sees another account's credit. Amounts are worked out here from the development
 /// configuration: CREDITS_10 grants 1,000 cents, CREDITS_50 grants 5,500 (its lifetime shortened to seconds here),
 /// EXTRA_PROJECTS_5 adds 5 projects to the free plan's 1; PRO charges 2 cents per agent run beyond 5,000 and 500 for
@@ -90,7 +90,7 @@ public sealed class CreditsTests
 
         // The customer is refunded in full: only the 700 left is taken back, once (the refund event is redelivered too)
         var session = await stack.Stripe.V1.Checkout.Sessions.GetAsync(sessionId);
-        await stack.Stripe.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = session.PaymentIntentId });
+        var refund = await stack.Stripe.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = session.PaymentIntentId });
         await WaitForBalanceAsync(stack, buyer, 0);
         var refunded = await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = "charge.refunded", Limit = 10 });
         await stack.Emulator.ControlAsync($"/_emulator/events/{refunded.Data.First().Id}/redeliver");
@@ -100,6 +100,21 @@ public sealed class CreditsTests
         Assert.Equal(["reversal", "adjustment", "grant"], entries.Select(e => e.GetProperty("kind").GetString()));
         Assert.Equal(-700, entries[0].GetProperty("amount").GetInt64());
         Assert.Equal(0, Balance(credits, "usd"));
+
+        // The refund fails (the card was closed): the 700 come back, once, and the old charge.refunded, redelivered,
+        // takes nothing; refunded again, the credit is taken back again
+        await stack.Emulator.ControlAsync($"/_emulator/refunds/{refund.Id}/fail");
+        await WaitForBalanceAsync(stack, buyer, 700);
+        await stack.Emulator.ControlAsync($"/_emulator/events/{refunded.Data.First().Id}/redeliver");
+        var refundFailed = await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = "refund.failed", Limit = 10 });
+        await stack.Emulator.ControlAsync($"/_emulator/events/{refundFailed.Data.First().Id}/redeliver");
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        credits = await GetCreditsAsync(stack, buyer);
+        Assert.Equal(["reinstatement", "reversal", "adjustment", "grant"], credits.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
+        Assert.Equal(700, Balance(credits, "usd"));
+        Assert.Empty(OpenApiContract.Check("get", "/api/billing/credits", HttpStatusCode.OK, "application/json", credits.GetRawText()));
+        await stack.Stripe.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = session.PaymentIntentId });
+        await WaitForBalanceAsync(stack, buyer, 0);
 
         // Another tenant sees none of it
         var theirs = await GetCreditsAsync(stack, other);

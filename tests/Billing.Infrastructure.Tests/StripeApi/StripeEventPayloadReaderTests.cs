@@ -88,8 +88,12 @@ public sealed class StripeEventPayloadReaderTests
     }
 
     [Fact]
-    public void Reads_a_refunded_charge_and_a_closed_dispute_with_their_payment_intent()
+    public void Reads_a_refunded_charge_a_closed_dispute_and_a_failed_refund_with_their_payment_intent()
     {
+        var failed = _reader.Read(Event("refund.failed", """
+            {"id":"re_1","object":"refund","amount":1000,"charge":"ch_1","currency":"usd","payment_intent":"pi_1","status":"failed",
+             "failure_reason":"expired_or_canceled_card","metadata":{}}
+            """));
         var refunded = _reader.Read(Event("charge.refunded", """
             {"id":"ch_1","object":"charge","amount":1000,"amount_refunded":1000,"currency":"usd","customer":"cus_1","payment_intent":"pi_1","refunded":true,"status":"succeeded"}
             """));
@@ -101,6 +105,7 @@ public sealed class StripeEventPayloadReaderTests
 
         Assert.Equal(("charge", "ch_1", "cus_1", "pi_1", "ch_1"), (refunded.ObjectType, refunded.ObjectId, refunded.CustomerId, refunded.PaymentIntentId, refunded.ChargeId));
         Assert.Equal(("dispute", "du_1", null, "pi_1", "ch_1", "lost"), (dispute.ObjectType, dispute.ObjectId, dispute.CustomerId, dispute.PaymentIntentId, dispute.ChargeId, dispute.ObjectStatus));
+        Assert.Equal(("refund", "re_1", null, "pi_1", "ch_1", "failed"), (failed.ObjectType, failed.ObjectId, failed.CustomerId, failed.PaymentIntentId, failed.ChargeId, failed.ObjectStatus));
     }
 
     [Theory]

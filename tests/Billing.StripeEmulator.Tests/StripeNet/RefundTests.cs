@@ -57,6 +57,31 @@ public sealed class RefundTests(StripeNetFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    [Covers("RefundService.CreateAsync", "RefundService.GetAsync", "ChargeService.GetAsync")]
+    public async Task A_refund_that_fails_is_no_longer_refunded_on_the_charge_and_the_payment_can_be_refunded_again()
+    {
+        var session = await Client.V1.Checkout.Sessions.CreateAsync(Checkout.Payment("price_credits_1000", "tenant_f"));
+        await Checkout.CompleteAsync(fixture.Emulator, session.Id);
+        var paid = await Client.V1.Checkout.Sessions.GetAsync(session.Id);
+        var refund = await Client.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = paid.PaymentIntentId });
+
+        await fixture.Emulator.ControlAsync($"/_emulator/refunds/{refund.Id}/fail", new Dictionary<string, string> { ["failure_reason"] = "lost_or_stolen_card" });
+        var twice = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.Emulator.ControlAsync($"/_emulator/refunds/{refund.Id}/fail"));
+        var failed = await Client.V1.Refunds.GetAsync(refund.Id);
+        var charge = await Client.V1.Charges.GetAsync(refund.ChargeId);
+        var deliveries = await fixture.Receiver.WaitForAsync(d => d.Any(x => x.Type == "refund.failed"), what: "refund.failed");
+        var again = await Client.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = paid.PaymentIntentId });
+
+        Assert.Equal(("failed", "lost_or_stolen_card"), (failed.Status, failed.FailureReason));
+        Assert.Equal((0L, false), (charge.AmountRefunded, charge.Refunded));
+        Assert.Contains("only a succeeded or pending refund can fail", twice.Message, StringComparison.Ordinal);
+        var event_ = Assert.Single(deliveries, d => d.Type == "refund.failed");
+        Assert.Equal((refund.Id, refund.ChargeId, paid.PaymentIntentId), (event_.DataObject["id"]!.GetValue<string>(), event_.DataObject["charge"]!.GetValue<string>(), event_.DataObject["payment_intent"]!.GetValue<string>()));
+        Assert.Equal("failed", Assert.Single(deliveries, d => d.Type == "refund.updated").DataObject["status"]!.GetValue<string>());
+        Assert.Equal(1000, again.Amount);
+    }
+
+    [Fact]
     [Covers("RefundService.CreateAsync", "InvoiceService.GetAsync")]
     public async Task A_paid_subscription_invoice_is_refunded_through_its_payment_intent()
     {

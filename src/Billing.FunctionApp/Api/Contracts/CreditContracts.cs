@@ -83,6 +83,7 @@ public sealed record CreditEntryResponse(
         CreditEntryKind.Reversal => "reversal",
         CreditEntryKind.Adjustment => "adjustment",
         CreditEntryKind.Restore => "restore",
+        CreditEntryKind.Reinstatement => "reinstatement",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown credit entry kind."),
     };
 }

@@ -13,7 +13,7 @@ internal static class EmulatorControls
         routes.MapEventControls();
         routes.MapWebhookControls();
         routes.MapMeterEventControls();
-        routes.MapDisputeControls();
+        routes.MapReversalControls();
         return routes;
     }
 }

@@ -14,8 +14,8 @@ internal sealed class FaultyBillingGateway(IStripeBillingGateway inner, FaultPla
     public Task<HostedCheckoutSession> CreatePaymentCheckoutSessionAsync(HostedPaymentRequest request, CancellationToken cancellationToken) =>
         FaultyCall.RunAsync(plan, "stripe.createPaymentCheckout", () => inner.CreatePaymentCheckoutSessionAsync(request, cancellationToken));
 
-    public Task<string?> FindChargeCustomerAsync(string chargeId, CancellationToken cancellationToken) =>
-        FaultyCall.RunAsync(plan, "stripe.findChargeCustomer", () => inner.FindChargeCustomerAsync(chargeId, cancellationToken));
+    public Task<ChargeStanding?> GetChargeAsync(string chargeId, CancellationToken cancellationToken) =>
+        FaultyCall.RunAsync(plan, "stripe.getCharge", () => inner.GetChargeAsync(chargeId, cancellationToken));
 
     public Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken) =>
         FaultyCall.RunAsync(plan, "stripe.createPortal", () => inner.CreatePortalSessionAsync(request, cancellationToken));

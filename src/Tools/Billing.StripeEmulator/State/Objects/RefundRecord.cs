@@ -18,5 +18,9 @@ internal sealed class RefundRecord : StoredObject
     /// <summary>duplicate, fraudulent, requested_by_customer or null.</summary>
     public string? Reason { get; init; }
 
-    public string Status { get; init; } = "succeeded";
+    /// <summary>succeeded (card refunds, at once in test mode), or failed (<c>POST /_emulator/refunds/{id}/fail</c>).</summary>
+    public string Status { get; set; } = "succeeded";
+
+    /// <summary>Why a failed refund failed (<c>expired_or_canceled_card</c>, <c>lost_or_stolen_card</c>, ...).</summary>
+    public string? FailureReason { get; set; }
 }

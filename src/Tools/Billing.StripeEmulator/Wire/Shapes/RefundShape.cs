@@ -5,7 +5,18 @@ namespace Billing.StripeEmulator.Wire.Shapes;
 
 internal static class RefundShape
 {
-    public static JsonObject ToJson(RefundRecord refund) => new()
+    public static JsonObject ToJson(RefundRecord refund)
+    {
+        var json = Fields(refund);
+        if (refund.FailureReason is { } reason)
+        {
+            json["failure_reason"] = reason; // only on a failed refund, as Stripe sends it
+        }
+
+        return json;
+    }
+
+    private static JsonObject Fields(RefundRecord refund) => new()
     {
         ["id"] = refund.Id,
         ["object"] = "refund",

@@ -8,13 +8,17 @@ using Billing.StripeEmulator.Wire.Shapes;
 namespace Billing.StripeEmulator.Controls;
 
 /// <summary>
-/// Disputes, as a cardholder's bank would raise them: `POST /_emulator/charges/{id}/dispute` (`reason`, default
+/// What banks do to a payment after it was made. Disputes: `POST /_emulator/charges/{id}/dispute` (`reason`, default
 /// `fraudulent`) opens one for the whole charge (`charge.dispute.created`, status `needs_response`);
 /// `POST /_emulator/disputes/{id}/close` (`outcome=won|lost`) closes it (`charge.dispute.closed`). Read with
-/// `GET /v1/disputes/{id}`.
+/// `GET /v1/disputes/{id}`. Refund failures (in Stripe's test mode, a refund to card 4000000000005126 fails):
+/// `POST /_emulator/refunds/{id}/fail` (`failure_reason`, default `expired_or_canceled_card`) fails a succeeded or
+/// pending refund: its amount is no longer refunded on the charge (`refund.updated`, `refund.failed`).
 /// </summary>
-internal static class DisputeControls
+internal static class ReversalControls
 {
+    private static readonly string[] RefundFailureReasons = ["charge_for_pending_refund_disputed", "declined", "expired_or_canceled_card", "insufficient_funds", "lost_or_stolen_card", "merchant_request", "unknown"];
+
     private static readonly string[] Reasons =
     [
         "bank_cannot_process", "check_returned", "credit_not_processed", "customer_initiated", "debit_not_authorized", "duplicate",
@@ -22,10 +26,11 @@ internal static class DisputeControls
         "subscription_canceled", "unrecognized",
     ];
 
-    public static IEndpointRouteBuilder MapDisputeControls(this IEndpointRouteBuilder routes)
+    public static IEndpointRouteBuilder MapReversalControls(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/_emulator/charges/{id}/dispute", Open);
         routes.MapPost("/_emulator/disputes/{id}/close", Close);
+        routes.MapPost("/_emulator/refunds/{id}/fail", FailRefund);
         routes.MapGet("/v1/disputes/{id}", Retrieve);
         return routes;
     }
@@ -76,6 +81,29 @@ internal static class DisputeControls
             dispute.Status = outcome;
             m.Emit("charge.dispute.closed", DisputeShape.ToJson(dispute));
             return DisputeShape.ToJson(dispute);
+        }));
+    }
+
+    private static IResult FailRefund(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("failure_reason");
+        var reason = p.OneOf("failure_reason", RefundFailureReasons) ?? "expired_or_canceled_card";
+        return StripeResults.Json(store.Write(RequestInfo.Automatic, m =>
+        {
+            var refund = Lookup.Find(m.State.Refunds, "refund", id);
+            if (refund.Status is not ("succeeded" or "pending"))
+            {
+                throw StripeApiException.InvalidRequest($"Refund {refund.Id} is {refund.Status}; only a succeeded or pending refund can fail.", null);
+            }
+
+            var before = RefundShape.ToJson(refund);
+            refund.Status = "failed";
+            refund.FailureReason = reason;
+            Lookup.Charge(m.State, refund.ChargeId).AmountRefunded -= refund.Amount;
+            var after = RefundShape.ToJson(refund);
+            m.Emit("refund.updated", after, PreviousAttributes.Diff(before, after));
+            m.Emit("refund.failed", after);
+            return after;
         }));
     }
 
