@@ -247,6 +247,33 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task A_credit_amount_in_kronur_goes_to_the_api_in_stripes_minor_units_where_5_isk_is_500()
+    {
+        var accountId = await RegisterAccountAsync("opisk");
+        var page = await browser.OpenAsync($"/operator/#account/{accountId}");
+        await SignInAsync(page);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {accountId}" })).ToBeVisibleAsync();
+        await page.GetByLabel("Currency").FillAsync("isk");
+        await page.GetByLabel("Reason").FillAsync("goodwill in krónur");
+        var adjust = page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" });
+
+        // The króna is written without decimals: a fraction is refused by the page, and nothing is sent.
+        var calls = browser.ApiCalls.Count;
+        await page.GetByLabel("Amount").FillAsync("5.5");
+        await adjust.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Amount: ISK has no decimals: enter a whole amount.");
+        Assert.Equal(calls, browser.ApiCalls.Count);
+
+        // Stripe writes ISK with two decimals, so 5 krónur are sent as 500 (and refused: the development catalog
+        // invoices in usd only, so credit in isk could never be spent).
+        await page.GetByLabel("Amount").FillAsync("5");
+        var sent = await page.RunAndWaitForRequestAsync(() => adjust.ClickAsync(), r => r.Method == "POST" && r.Url.EndsWith("/credits", StringComparison.Ordinal));
+        Assert.Equal(500, sent.PostDataJSON()!.Value.GetProperty("amount").GetInt64());
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("could never be spent");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task The_invoices_list_filters_to_the_month_a_period_started_in()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
