@@ -1,7 +1,8 @@
 // How the billing page shows what the API answers: one function per section, each returning DOM nodes (no state, no
 // API calls; billing.js owns those and passes the handlers in).
 import { describeProblem, meterName } from './api.js';
-import { el, formatCount, formatDate, formatDateTime, formatMoney, formatPeriod, webUrl } from './ui.js';
+import { formatMoney } from './money.js';
+import { el, formatCount, formatDate, formatDateTime, formatPeriod, webUrl } from './ui.js';
 
 const statusTones = {
   active: 'ok', trialing: 'ok', paid: 'ok',

@@ -1,11 +1,10 @@
 // One account's full picture: stored and live Stripe subscription, usage by period, invoices, credit with the ledger and
 // a manual adjustment, the latest Stripe events, and a re-sync from Stripe.
 import { meterName } from './api.js';
-import { el, formatCount, formatDate, formatDateTime, formatMoney, formatPeriod, render, webUrl } from './ui.js';
+import { currencyDigits, formatMoney, parseMinorUnits } from './money.js';
+import { el, formatCount, formatDate, formatDateTime, formatPeriod, render, webUrl } from './ui.js';
 import { usageSummary } from './operator-accounts.js';
-import {
-  currencyDigits, dataTable, facts, field, moneyList, newIdempotencyKey, parseMinorUnits, section, signedMoney, statusBadge,
-} from './operator-common.js';
+import { dataTable, facts, field, moneyList, newIdempotencyKey, section, signedMoney, statusBadge } from './operator-common.js';
 
 export async function showAccount(ctx, accountId) {
   render('content', section('account-title', `Account ${accountId}`, backLink(), el('p', { class: 'muted' }, 'Loading…')));

@@ -1,6 +1,7 @@
 // Accounts: filter by plan, status and text (account id or Stripe customer id), page with the API's cursor, open one.
 import { meterName } from './api.js';
-import { el, formatCount, formatMoney, formatPeriod, render } from './ui.js';
+import { formatMoney } from './money.js';
+import { el, formatCount, formatPeriod, render } from './ui.js';
 import { cursorList, dataTable, field, moneyList, section, select, statusBadge } from './operator-common.js';
 
 const statuses = [

@@ -89,18 +89,6 @@ export function leaveTo(address) {
   return leaving;
 }
 
-const fractionDigits = new Map();
-
-/** Integer minor units and an ISO currency code as money: formatMoney(2500, 'usd') -> "$25.00". */
-export function formatMoney(minor, currency) {
-  const code = String(currency ?? 'usd').toUpperCase();
-  if (!fractionDigits.has(code)) {
-    fractionDigits.set(code, new Intl.NumberFormat('en-US', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits);
-  }
-  const digits = fractionDigits.get(code);
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency: code, minimumFractionDigits: digits }).format(Number(minor) / 10 ** digits);
-}
-
 export function formatCount(value) {
   return Number(value).toLocaleString('en-US');
 }

@@ -194,6 +194,28 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task Amounts_are_shifted_by_stripes_decimals_for_their_currency_so_500_isk_shows_as_5_kronur()
+    {
+        // Stripe writes ISK with two decimals although the króna has none (500 is 5 ISK), JPY with none and KWD with
+        // three: the credit answer as it would be for balances in those currencies (the development catalog has usd only).
+        static JsonObject Money(string currency, long amount) => new() { ["currency"] = currency, ["amount"] = amount };
+        var page = await SignedInRewrittenAsync(NewAccount("currencies"), "**/api/billing/credits*", answer =>
+        {
+            answer["balances"] = new JsonArray(Money("isk", 500), Money("jpy", 500), Money("kwd", 5000), Money("usd", 500));
+            answer["entries"] = new JsonArray(new JsonObject
+            {
+                ["sequence"] = 1, ["kind"] = "adjustment", ["currency"] = "isk", ["amount"] = 1050, ["at"] = "2026-11-20T09:00:00Z", ["reason"] = "half a króna",
+            });
+        });
+
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("ISK 5 + ¥500 + KWD 5.000 + $5.00");
+        // An amount the króna's own (no) decimals would round shows Stripe's two.
+        var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, newest first" });
+        await Expect(ledger.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("+ISK 10.50");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task Manage_billing_opens_the_portal_and_the_page_shows_what_was_changed_there_on_return()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
