@@ -10,12 +10,12 @@ namespace Billing.Application.Tests.Credits;
 
 /// <summary>
 /// One seeded run of the ledger's property: grants (some expiring), spends, negative and positive adjustments,
-/// reversals and spends given back (a voided invoice), several of them repeated under the same key, all posted concurrently while the clock moves, through a
+/// reversals, reversals undone (a failed refund) and spends given back (a voided invoice), several of them repeated under the same key, all posted concurrently while the clock moves, through a
 /// store that yields at every call and sometimes "crashes" right after a book write (the operation is then retried,
 /// as a redelivered queue message or a retried request would be). Afterwards the book and the entries must agree:
 /// the balance per currency is the sum of the entries, the version is their count, each grant's remaining is what
 /// its entries left, nothing was taken from or given back to a grant at or after its expiry, nothing was given back to a
-/// grant after its reversal nor more than its spend took, every key is posted at most once, and no expired credit
+/// grant while reversed nor more than its spend took, a reinstatement gave back what its reversal took, every key is posted at most once, and no expired credit
 /// remains. Shared by the in-memory test (many runs) and the Cosmos one (fewer, slower runs).
 /// </summary>
 public static class CreditLedgerScenario
@@ -39,6 +39,7 @@ public static class CreditLedgerScenario
             GrantCredit when random.Next(2) == 0 => 0,
             RestoreOf => 2,
             ReverseGrant when random.Next(2) == 0 => 2,
+            ReinstateGrant => 2,
             _ => 1,
         });
         var posted = new List<CreditPosting>();
@@ -78,10 +79,28 @@ public static class CreditLedgerScenario
             Assert.All(parts.Where(p => p.Entry.Kind is CreditEntryKind.Spend or CreditEntryKind.Adjustment && p.Part.Amount < 0), p =>
                 Assert.True(grant.ExpiresAt is not { } expiresAt || p.Entry.At < expiresAt, $"Entry {p.Entry.Key} took from grant {grant.GrantId} at {p.Entry.At:O}, after its expiry {grant.ExpiresAt:O}."));
             Assert.All(parts.Where(p => p.Entry.Kind == CreditEntryKind.Restore), p =>
+                Assert.True(p.Part.Amount > 0 && (grant.ExpiresAt is not { } expiresAt || p.Entry.At < expiresAt), $"Entry {p.Entry.Key} gave {p.Part.Amount} to grant {grant.GrantId} at {p.Entry.At:O} (expiry {grant.ExpiresAt:O})."));
+
+            // In order: no spend is given back to a grant while it is reversed; a reinstatement undoes the reversal in
+            // force and gives back exactly what it took (nothing once the grant has expired).
+            long? reversed = null;
+            foreach (var (entry, part) in parts.OrderBy(p => p.Entry.Sequence))
             {
-                Assert.True(p.Part.Amount > 0 && (grant.ExpiresAt is not { } expiresAt || p.Entry.At < expiresAt), $"Entry {p.Entry.Key} gave {p.Part.Amount} to grant {grant.GrantId} at {p.Entry.At:O} (expiry {grant.ExpiresAt:O}).");
-                Assert.False(parts.Any(r => r.Entry.Kind == CreditEntryKind.Reversal && r.Entry.Sequence < p.Entry.Sequence), $"Entry {p.Entry.Key} gave credit back to grant {grant.GrantId} after its reversal.");
-            });
+                switch (entry.Kind)
+                {
+                    case CreditEntryKind.Restore:
+                        Assert.True(reversed is null, $"Entry {entry.Key} gave credit back to grant {grant.GrantId} while it was reversed.");
+                        break;
+                    case CreditEntryKind.Reversal:
+                        Assert.True(reversed is null, $"Entry {entry.Key} reversed grant {grant.GrantId} twice.");
+                        reversed = -part.Amount;
+                        break;
+                    case CreditEntryKind.Reinstatement:
+                        Assert.True(reversed is { } taken && part.Amount == (grant.IsExpiredAt(entry.At) ? 0 : taken), $"Entry {entry.Key} gave {part.Amount} to grant {grant.GrantId}, whose reversal took {reversed}.");
+                        reversed = null;
+                        break;
+                }
+            }
             if (grant.ExpiresAt is { } expiry && expiry <= time.GetUtcNow())
             {
                 Assert.Equal(0, grant.Remaining);
@@ -130,6 +149,11 @@ public static class CreditLedgerScenario
             {
                 operations.Add(operation); // the same key again: a duplicate delivery or a retried request
             }
+        }
+
+        foreach (var reversal in operations.OfType<ReverseGrant>().DistinctBy(r => r.PaymentIntentId).Where(_ => random.Next(2) == 0).ToList())
+        {
+            operations.Add(CreditOperation.Reinstate(reversal.PaymentIntentId, "re_test", 0)); // its refund failed
         }
 
         foreach (var spend in operations.OfType<SpendCredit>().Select(s => s.Key).Distinct().Where(_ => random.Next(3) > 0).ToList())
