@@ -11,6 +11,7 @@ public sealed class CommandLineTests
     [InlineData("token", "--help")]
     [InlineData("admin", "poison", "replay", "--help")]
     [InlineData("apikey", "new", "--help")]
+    [InlineData("apikey", "hash", "--help")]
     public async Task Help_prints_usage_and_exits_0(params string[] args)
     {
         var run = await CliRun.RunAsync(args);

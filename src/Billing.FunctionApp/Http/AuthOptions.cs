@@ -19,11 +19,11 @@ public sealed class AuthOptions
     public string? DevelopmentSigningKey { get; set; }
 
     /// <summary>The claim naming the billing account: <c>sub</c> (one account per user) or an organisation claim (B2B).</summary>
-    public string AccountClaim { get; set; } = "sub";
+    public string AccountClaim { get; set; } = AuthDefaults.AccountClaim;
 
-    public string RoleClaim { get; set; } = "roles";
+    public string RoleClaim { get; set; } = AuthDefaults.RoleClaim;
 
-    public string AdminRole { get; set; } = "billing.admin";
+    public string AdminRole { get; set; } = AuthDefaults.AdminRole;
 
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(60);
 

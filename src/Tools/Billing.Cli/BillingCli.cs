@@ -16,13 +16,14 @@ public static class BillingCli
 {
     public const string Name = "billing";
 
-    public static RootCommand CreateRootCommand()
+    /// <param name="input">Where a command reads a secret it is not given on the command line.</param>
+    public static RootCommand CreateRootCommand(SecretInput input)
     {
         var root = new RootCommand("Billing development and operations CLI.")
         {
             TokenCommand.Create(),
             AdminCommand.Create(),
-            ApiKeyCommand.Create(),
+            ApiKeyCommand.Create(input),
             InvoicesCommand.Create(),
         };
         RequireSubcommand(root);
@@ -45,8 +46,8 @@ public static class BillingCli
         });
     }
 
-    /// <summary>Parses and runs <paramref name="args"/>; output and errors go to the given writers (the console by default).</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
+    /// <summary>Parses and runs <paramref name="args"/>; input, output and errors are the given reader and writers (the console by default).</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader? input = null, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         var configuration = new InvocationConfiguration
@@ -58,7 +59,7 @@ public static class BillingCli
 
         try
         {
-            var parseResult = CreateRootCommand().Parse(args);
+            var parseResult = CreateRootCommand(SecretInput.From(input)).Parse(args);
             if (parseResult.Action is ParseErrorAction)
             {
                 // System.CommandLine would print the errors and the help and exit 1; the contract says one line per error and 2.

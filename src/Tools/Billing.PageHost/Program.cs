@@ -78,14 +78,8 @@ app.MapPost("/dev/token", (DevTokenRequest request, TimeProvider clock) =>
     }
 
     var issuedAt = clock.GetUtcNow();
-    var token = DevelopmentTokenFactory.Create(new DevelopmentTokenFactory.Request
+    var token = DevelopmentTokenFactory.Create(auth.TokenRequest(request.AccountId, request.Operator) with
     {
-        Issuer = auth.Issuer,
-        Audience = auth.Audience,
-        SigningKey = auth.SigningKey,
-        AccountClaim = auth.AccountClaim,
-        AccountId = request.AccountId,
-        Roles = request.Operator ? [TokenCommand.AdminRole] : [],
         IssuedAt = issuedAt,
         Lifetime = options.TokenLifetime,
     });

@@ -115,7 +115,9 @@ public sealed class AdminCommandTests
     [Fact]
     public async Task Without_a_token_an_admin_token_is_minted_from_the_settings()
     {
-        using var settings = new TestSettings();
+        using var settings = TestSettings.WithAuth("""
+            "RoleClaim": "groups", "AdminRole": "billing-operators"
+            """);
         await using var server = new CannedServer(200, "{}");
 
         var run = await CliRun.RunAsync("admin", "poison", "list", "--url", server.Url, "--settings", settings.Path);
@@ -127,6 +129,9 @@ public sealed class AdminCommandTests
         var payload = authorization!["Bearer ".Length..].Split('.')[1].Replace('-', '+').Replace('_', '/');
         var claims = JsonNode.Parse(Convert.FromBase64String(payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=')))!;
         Assert.True(claims["exp"]!.GetValue<long>() - claims["iat"]!.GetValue<long>() > 24 * 3600, claims.ToJsonString());
+        // The admin role the app is configured with, in the claim it reads roles from.
+        Assert.Equal("billing-operators", claims["groups"]!.GetValue<string>());
+        Assert.Null(claims["roles"]);
     }
 
 

@@ -77,7 +77,7 @@ public sealed class AdminViewCommandTests
     }
 
     [Fact]
-    public async Task A_refused_listing_is_one_line_on_stderr()
+    public async Task A_refused_listing_is_one_line_on_stderr_naming_the_admin_role_setting()
     {
         await using var server = new CannedServer(403, """{"title":"Forbidden","status":403,"detail":"The token does not grant access to this resource.","code":"forbidden"}""", "application/problem+json");
 
@@ -85,6 +85,8 @@ public sealed class AdminViewCommandTests
 
         Assert.Equal(ExitCodes.Failed, run.ExitCode);
         Assert.Empty(run.Output);
-        Assert.Contains("403", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Contains("403", line, StringComparison.Ordinal);
+        Assert.Contains("Auth:AdminRole", line, StringComparison.Ordinal);
     }
 }

@@ -76,31 +76,53 @@ public sealed class ApiKeyCommandTests
     }
 
     [Theory]
-    [InlineData("local-development-usage-key", "b21cd3df75e4b72fc266c8657311dbe9d0a5c322ba28998dddefb66146f2f01a")]
-    [InlineData("clé", null)]
-    public async Task Hash_prints_the_lower_case_hex_sha256_of_the_utf8_key(string key, string? expected)
+    [InlineData("local-development-usage-key", "local-development-usage-key")]
+    [InlineData("local-development-usage-key\n", "local-development-usage-key")]
+    [InlineData("local-development-usage-key\r\n", "local-development-usage-key")]
+    [InlineData("clé", "clé")]
+    [InlineData(" key\t", " key\t")]
+    [InlineData("key\n\n", "key\n")]
+    [InlineData("key\r\n\r\n", "key\r\n")]
+    [InlineData("key\r", "key\r")]
+    public async Task Hash_prints_the_sha256_of_standard_input_less_one_trailing_line_break(string input, string key)
     {
-        var run = await CliRun.RunAsync("apikey", "hash", key);
+        var run = await CliRun.RunWithInputAsync(input, "apikey", "hash");
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
         Assert.Empty(run.Error);
-        Assert.Equal(expected ?? Sha256(key), run.Output.Trim());
+        Assert.Equal(Sha256(key), run.Output.Trim());
     }
 
-    [Fact]
-    public async Task Hash_without_a_key_is_a_usage_error()
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public async Task Hash_of_an_empty_standard_input_is_a_usage_error(string input)
     {
-        var run = await CliRun.RunAsync("apikey", "hash");
+        var run = await CliRun.RunWithInputAsync(input, "apikey", "hash");
 
-        AssertUsageError(run, "'hash'");
+        AssertUsageError(run, "empty");
     }
 
     [Fact]
-    public async Task Hash_of_an_empty_key_is_a_usage_error()
+    public async Task Hash_of_a_key_given_as_an_argument_prints_its_lower_case_hex_sha256_and_warns_that_others_can_see_it()
+    {
+        var run = await CliRun.RunWithInputAsync("ignored", "apikey", "hash", "local-development-usage-key");
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Equal("b21cd3df75e4b72fc266c8657311dbe9d0a5c322ba28998dddefb66146f2f01a", run.Output.Trim());
+        var warning = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("billing: warning: ", warning, StringComparison.Ordinal);
+        Assert.Contains("other users", warning, StringComparison.Ordinal);
+        Assert.Contains("standard input", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hash_of_an_empty_argument_is_a_usage_error()
     {
         var run = await CliRun.RunAsync("apikey", "hash", "");
 
-        AssertUsageError(run, "KEY");
+        AssertUsageError(run, "empty");
     }
 
     [Fact]

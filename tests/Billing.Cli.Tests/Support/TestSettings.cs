@@ -13,12 +13,17 @@ internal sealed class TestSettings : IDisposable
     {
         Directory.CreateDirectory(_directory);
         Path = System.IO.Path.Combine(_directory, "appsettings.Development.json");
-        File.WriteAllText(Path, json ?? $$"""
-            { "Auth": { "Issuer": "{{Issuer}}", "Audience": "{{Audience}}", "DevelopmentSigningKey": "{{SigningKey}}" } }
-            """);
+        File.WriteAllText(Path, json ?? WithAuthJson(""));
     }
 
     public string Path { get; }
 
+    /// <summary>The usable Auth section with <paramref name="fields"/> added, e.g. <c>"AccountClaim": "org_id"</c>.</summary>
+    public static TestSettings WithAuth(string fields) => new(WithAuthJson(", " + fields));
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static string WithAuthJson(string fields) => $$"""
+        { "Auth": { "Issuer": "{{Issuer}}", "Audience": "{{Audience}}", "DevelopmentSigningKey": "{{SigningKey}}"{{fields}} } }
+        """;
 }

@@ -116,14 +116,31 @@ public sealed class TokenCommandTests : IDisposable
         Assert.Equal(claims.GetProperty("iat").GetInt64() + 3600, claims.GetProperty("exp").GetInt64());
         var roles = claims.GetProperty("roles");
         var granted = roles.ValueKind == JsonValueKind.Array ? string.Join(",", roles.EnumerateArray().Select(r => r.GetString())) : roles.GetString();
-        Assert.Equal(TokenCommand.AdminRole, granted);
+        Assert.Equal("billing.admin", granted);
+    }
+
+    [Fact]
+    public async Task Admin_grants_the_admin_role_the_settings_name_in_their_role_claim()
+    {
+        using var settings = TestSettings.WithAuth("""
+            "RoleClaim": "groups", "AdminRole": "billing-operators"
+            """);
+
+        var run = await CliRun.RunAsync("token", "--account", "ops-1", "--admin", "--settings", settings.Path);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var token = run.Output.Trim();
+        await AssertSignedAsync(token);
+        using var payload = Payload(token);
+        Assert.Equal("billing-operators", payload.RootElement.GetProperty("groups").GetString());
+        Assert.False(payload.RootElement.TryGetProperty("roles", out _));
     }
 
     [Fact]
     public async Task The_account_claim_is_the_one_the_settings_name()
     {
-        using var settings = new TestSettings($$"""
-            { "Auth": { "Issuer": "i", "Audience": "a", "DevelopmentSigningKey": "{{TestSettings.SigningKey}}", "AccountClaim": "org_id" } }
+        using var settings = TestSettings.WithAuth("""
+            "AccountClaim": "org_id"
             """);
 
         var run = await CliRun.RunAsync("token", "--account", "org-7", "--settings", settings.Path);

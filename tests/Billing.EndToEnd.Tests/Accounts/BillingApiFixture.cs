@@ -99,14 +99,7 @@ public sealed class BillingApiFixture : IAsyncLifetime
     /// <summary>A token the app accepts for <paramref name="accountId"/>; <paramref name="shape"/> bends it (expired, wrong audience...).</summary>
     public string Token(string accountId, Func<DevelopmentTokenFactory.Request, DevelopmentTokenFactory.Request>? shape = null)
     {
-        var request = new DevelopmentTokenFactory.Request
-        {
-            Issuer = Auth.Issuer,
-            Audience = Auth.Audience,
-            SigningKey = Auth.SigningKey,
-            AccountClaim = Auth.AccountClaim,
-            AccountId = accountId,
-        };
+        var request = Auth.TokenRequest(accountId);
         return DevelopmentTokenFactory.Create(shape?.Invoke(request) ?? request);
     }
 

@@ -505,15 +505,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     private static string Token(string accountId, bool admin = false)
     {
         var auth = Billing.Cli.Tokens.DevelopmentAuthSettings.FindFrom(RepoPaths.RepoRoot)!;
-        return Billing.Cli.Tokens.DevelopmentTokenFactory.Create(new Billing.Cli.Tokens.DevelopmentTokenFactory.Request
-        {
-            Issuer = auth.Issuer,
-            Audience = auth.Audience,
-            SigningKey = auth.SigningKey,
-            AccountClaim = auth.AccountClaim,
-            AccountId = accountId,
-            Roles = admin ? [Billing.Cli.Tokens.TokenCommand.AdminRole] : [],
-        });
+        return Billing.Cli.Tokens.DevelopmentTokenFactory.Create(auth.TokenRequest(accountId, admin));
     }
 
     /// <summary>An operator's credit adjustment through the admin API (admin development token).</summary>

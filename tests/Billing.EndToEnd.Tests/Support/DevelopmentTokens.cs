@@ -11,13 +11,5 @@ internal static class DevelopmentTokens
 
     /// <summary>A token for <paramref name="accountId"/>; <paramref name="admin"/>: with the admin role.</summary>
     public static string For(string accountId, bool admin = false) =>
-        DevelopmentTokenFactory.Create(new DevelopmentTokenFactory.Request
-        {
-            Issuer = Auth.Value.Issuer,
-            Audience = Auth.Value.Audience,
-            SigningKey = Auth.Value.SigningKey,
-            AccountClaim = Auth.Value.AccountClaim,
-            AccountId = accountId,
-            Roles = admin ? [TokenCommand.AdminRole] : [],
-        });
+        DevelopmentTokenFactory.Create(Auth.Value.TokenRequest(accountId, admin));
 }

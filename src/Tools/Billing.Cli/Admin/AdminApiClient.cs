@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Billing.Cli.Output;
+using Billing.FunctionApp.Http;
 
 namespace Billing.Cli.Admin;
 
@@ -208,7 +209,7 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
         var hint = status switch
         {
             HttpStatusCode.Unauthorized => " (the token is missing, invalid or expired: check --token / BILLING_TOKEN)",
-            HttpStatusCode.Forbidden => " (the token lacks the billing.admin role)",
+            HttpStatusCode.Forbidden => $" (the token lacks the admin role: the app's Auth:AdminRole in its Auth:RoleClaim claim, by default {AuthDefaults.AdminRole} in {AuthDefaults.RoleClaim})",
             _ => string.Empty,
         };
         return line.Append(hint).ToString();

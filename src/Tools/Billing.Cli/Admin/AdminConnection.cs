@@ -71,14 +71,8 @@ public sealed class AdminConnection
     }
 
     private static string MintLocalToken(DevelopmentAuthSettings auth) =>
-        DevelopmentTokenFactory.Create(new DevelopmentTokenFactory.Request
+        DevelopmentTokenFactory.Create(auth.TokenRequest("billing-cli", admin: true) with
         {
-            Issuer = auth.Issuer,
-            Audience = auth.Audience,
-            SigningKey = auth.SigningKey,
-            AccountClaim = auth.AccountClaim,
-            AccountId = "billing-cli",
-            Roles = [TokenCommand.AdminRole],
             Lifetime = TimeSpan.FromHours(25), // outlives the longest follow of a run (--timeout, at most 24 h); development keys only
         });
 }

@@ -4,19 +4,23 @@ namespace Billing.Cli.ApiKeys;
 
 /// <summary>
 /// <c>billing apikey new [--name NAME] [--index N]</c> prints a new key and the app settings to configure its hash;
-/// <c>billing apikey hash KEY</c> prints the hash of an existing key. Nothing is stored; nothing calls the app.
+/// <c>billing apikey hash</c> prints the hash of an existing key read from standard input (<see cref="SecretInput"/>; the
+/// <c>KEY</c> argument still works, with a warning). Nothing is stored; nothing calls the app.
 /// </summary>
 public static class ApiKeyCommand
 {
     /// <summary>Configured keys are few; the index is only there to add a key next to existing ones.</summary>
     public const int MaxIndex = 99;
 
-    public static Command Create()
+    /// <summary>A key is passed on standard input this way (<c>printf</c> is a shell builtin: no process shows the key).</summary>
+    private const string PipeExample = "printf %s \"$KEY\" | billing apikey hash";
+
+    public static Command Create(SecretInput input)
     {
         var apikey = new Command("apikey", "API keys for the service endpoints (X-Api-Key): create one, or hash one for the app settings.")
         {
             New(),
-            Hash(),
+            Hash(input),
         };
         BillingCli.RequireSubcommand(apikey);
         return apikey;
@@ -56,20 +60,30 @@ public static class ApiKeyCommand
         return command;
     }
 
-    private static Command Hash()
+    private static Command Hash(SecretInput input)
     {
-        var key = new Argument<string>("KEY") { Description = "The API key to hash." };
-        key.Validators.Add(result =>
+        var key = new Argument<string?>("KEY")
         {
-            if (result.Tokens is [{ Value.Length: 0 }])
-            {
-                result.AddError("KEY must not be empty.");
-            }
-        });
-        var command = new Command("hash", "Print the hex SHA-256 of a key: the value of Billing:ServiceAuth:ApiKeys:N:Sha256.") { key };
+            Description = "The key, for compatibility: other users of this machine see it in the process list and the shell keeps it in its history. Leave it out and give the key on standard input.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var command = new Command("hash", $"Print the hex SHA-256 of a key read from standard input (piped: {PipeExample}; at a terminal: typed, not shown): the value of Billing:ServiceAuth:ApiKeys:N:Sha256.") { key };
         command.SetAction(async (result, cancellationToken) =>
         {
-            await result.InvocationConfiguration.Output.WriteLineAsync(ServiceApiKeys.Hash(result.GetRequiredValue(key)).AsMemory(), cancellationToken).ConfigureAwait(false);
+            var argument = result.GetValue(key);
+            var value = argument ?? await input.ReadAsync("API key (not shown): ", result.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
+            if (value.Length == 0)
+            {
+                await BillingCli.WriteErrorAsync(result, $"The key to hash is empty. Give it on standard input: {PipeExample}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            if (argument is not null)
+            {
+                await BillingCli.WriteErrorAsync(result, $"warning: KEY on the command line is seen by other users of this machine (process list) and kept in the shell history; give it on standard input instead: {PipeExample}").ConfigureAwait(false);
+            }
+
+            await result.InvocationConfiguration.Output.WriteLineAsync(ServiceApiKeys.Hash(value).AsMemory(), cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;

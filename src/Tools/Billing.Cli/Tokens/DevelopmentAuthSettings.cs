@@ -2,11 +2,15 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Billing.FunctionApp.Http;
 
 namespace Billing.Cli.Tokens;
 
-/// <summary>The function app's development Auth settings (issuer, audience, key), read from its appsettings.Development.json.</summary>
-public sealed record DevelopmentAuthSettings(string Issuer, string Audience, string SigningKey, string AccountClaim)
+/// <summary>
+/// The function app's development Auth settings (issuer, audience, key; the account claim, role claim and admin role with
+/// the app's defaults), read from its appsettings.Development.json.
+/// </summary>
+public sealed record DevelopmentAuthSettings(string Issuer, string Audience, string SigningKey, string AccountClaim, string RoleClaim, string AdminRole)
 {
     public const string RelativePath = "src/Billing.FunctionApp/appsettings.Development.json";
 
@@ -56,7 +60,13 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
                 return false;
             }
 
-            settings = new DevelopmentAuthSettings(issuer, audience, key, (string?)auth?[nameof(AccountClaim)] is { Length: > 0 } claim ? claim : "sub");
+            settings = new DevelopmentAuthSettings(
+                issuer,
+                audience,
+                key,
+                OrDefault(auth?[nameof(AccountClaim)], AuthDefaults.AccountClaim),
+                OrDefault(auth?[nameof(RoleClaim)], AuthDefaults.RoleClaim),
+                OrDefault(auth?[nameof(AdminRole)], AuthDefaults.AdminRole));
             error = null;
             return true;
         }
@@ -67,6 +77,24 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
             return false;
         }
     }
+
+    /// <summary>
+    /// A token request signed with these settings for <paramref name="accountId"/> in their account claim (null: none);
+    /// <paramref name="admin"/>: with their admin role in their role claim.
+    /// </summary>
+    public DevelopmentTokenFactory.Request TokenRequest(string? accountId, bool admin = false) => new()
+    {
+        Issuer = Issuer,
+        Audience = Audience,
+        SigningKey = SigningKey,
+        AccountClaim = AccountClaim,
+        AccountId = accountId,
+        RoleClaim = RoleClaim,
+        Roles = admin ? [AdminRole] : [],
+    };
+
+    /// <summary>A setting's value, or the app's default when it is missing or empty.</summary>
+    private static string OrDefault(JsonNode? value, string fallback) => (string?)value is { Length: > 0 } set ? set : fallback;
 
     private static string? Find(string directory)
     {

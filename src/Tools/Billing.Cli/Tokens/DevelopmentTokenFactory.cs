@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text;
+using Billing.FunctionApp.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -22,7 +23,10 @@ public static class DevelopmentTokenFactory
         /// <summary>The account claim's value; null: no account claim (a service token).</summary>
         public string? AccountId { get; init; }
 
-        public string AccountClaim { get; init; } = "sub";
+        public string AccountClaim { get; init; } = AuthDefaults.AccountClaim;
+
+        /// <summary>The claim each of <see cref="Roles"/> is written to.</summary>
+        public string RoleClaim { get; init; } = AuthDefaults.RoleClaim;
 
         public IReadOnlyList<string> Roles { get; init; } = [];
 
@@ -46,7 +50,7 @@ public static class DevelopmentTokenFactory
             claims.Add(new Claim(request.AccountClaim, request.AccountId));
         }
 
-        claims.AddRange(request.Roles.Select(r => new Claim("roles", r)));
+        claims.AddRange(request.Roles.Select(r => new Claim(request.RoleClaim, r)));
         if (request.Scopes.Count > 0)
         {
             claims.Add(new Claim("scope", string.Join(' ', request.Scopes)));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Billing.Cli.Accounts;
+using Billing.FunctionApp.Http;
 
 namespace Billing.Cli.Tokens;
 
@@ -7,12 +8,10 @@ namespace Billing.Cli.Tokens;
 /// <c>billing token (--account ID [--admin] | --scope SCOPE) [--minutes N]</c>: prints a bearer token the local function
 /// app accepts. <c>--account</c> makes a user's (or with <c>--admin</c> an admin's) token; <c>--scope</c> (repeatable) a
 /// service token carrying those scopes, named by <c>azp</c> = <see cref="ServiceClientId"/>, without an account claim
-/// unless <c>--account</c> is given too.
+/// unless <c>--account</c> is given too. The claims and the admin role are the settings' (<see cref="DevelopmentAuthSettings"/>).
 /// </summary>
 public static class TokenCommand
 {
-    public const string AdminRole = "billing.admin";
-
     /// <summary>The <c>azp</c> of a service token, the name the app logs for it.</summary>
     public const string ServiceClientId = "billing-cli";
 
@@ -24,7 +23,7 @@ public static class TokenCommand
     public static Command Create()
     {
         var account = AccountOption.Create("The billing account id the token names (its account claim); the server's rule: 1..128 characters, no / \\ ? #, no control characters, no leading/trailing white space.", required: false);
-        var admin = new Option<bool>("--admin") { Description = $"Grant the admin role ({AdminRole})." };
+        var admin = new Option<bool>("--admin") { Description = $"Grant the admin role: Auth:AdminRole in the claim Auth:RoleClaim of the settings (default {AuthDefaults.AdminRole} in {AuthDefaults.RoleClaim})." };
         var scope = ScopeOption();
         var minutes = BoundedIntOption.Create("--minutes", "Lifetime in minutes", DefaultMinutes, 1, MaxMinutes, "7 days");
         var settings = SettingsOption.Create($"The function app settings file to read Auth from (default: {DevelopmentAuthSettings.RelativePath} above the current folder).");
@@ -45,14 +44,8 @@ public static class TokenCommand
             }
 
             var scopes = result.GetValue(scope) ?? [];
-            var token = DevelopmentTokenFactory.Create(new DevelopmentTokenFactory.Request
+            var token = DevelopmentTokenFactory.Create(auth.TokenRequest(result.GetValue(account), result.GetValue(admin)) with
             {
-                Issuer = auth.Issuer,
-                Audience = auth.Audience,
-                SigningKey = auth.SigningKey,
-                AccountClaim = auth.AccountClaim,
-                AccountId = result.GetValue(account),
-                Roles = result.GetValue(admin) ? [AdminRole] : [],
                 Scopes = scopes,
                 AuthorizedParty = scopes.Length > 0 ? ServiceClientId : null,
                 Lifetime = TimeSpan.FromMinutes(result.GetValue(minutes)),
