@@ -49,7 +49,7 @@ public sealed partial class DeployDocTests
     [GeneratedRegex(@"^\$\{([A-Z0-9_]+)\}$")]
     private static partial Regex AzdVariable();
 
-    [GeneratedRegex("\"((?:charge|checkout|customer|invoice)\\.[a-z_.]+)\"")]
+    [GeneratedRegex("\"((?:charge|checkout|customer|invoice|refund)\\.[a-z_.]+)\"")]
     private static partial Regex EventTypeLiteral();
 
     [GeneratedRegex(@"enabled_events\[\]=([a-z_.]+)")]
