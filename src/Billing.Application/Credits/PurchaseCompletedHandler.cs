@@ -15,8 +15,8 @@ namespace Billing.Application.Credits;
 /// <c>checkout.session.async_payment_succeeded</c>): grants what it sold once it is <c>paid</c>, on the terms its
 /// metadata carries from the Checkout (<see cref="PurchaseTerms"/>; the catalog's for sessions that carry none). The grant id is
 /// <c>cs:{sessionId}</c>, so however often and in whatever order the two events arrive, it is granted once; an
-/// unpaid session (a delayed payment still in flight, or one that failed) grants nothing, and neither does one whose
-/// payment was refunded or lost in a dispute before this event was processed (<see cref="PurchaseReversal"/>).
+/// unpaid session (a delayed payment still in flight, or one that failed) grants nothing. One whose payment was refunded
+/// or lost in a dispute before this event was processed is granted and taken back at once (<see cref="PurchaseReversal"/>).
 /// </summary>
 public sealed class PurchaseCompletedHandler(
     PurchaseCatalog catalog,
@@ -46,19 +46,18 @@ public sealed class PurchaseCompletedHandler(
         var grantId = "cs:" + sessionId;
         var now = time.GetUtcNow();
         var before = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
-        if (before.WasReversedEarly(session.PaymentIntentId))
-        {
-            // An earlier delivery may have granted it and stopped before taking it back: the take-back is keyed, so
-            // doing it again takes back only what is still there.
-            await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, cancellationToken).ConfigureAwait(false);
-            return StripeEventHandlingResult.Ignored(accountId, $"Its payment {session.PaymentIntentId} was refunded or lost in a dispute before this event was processed: nothing is granted.");
-        }
 
-        // Also after a grant found already made: the delivery that made it may have stopped before this check.
+        // Granted also when its payment was refunded or lost in a dispute before this event was processed, then taken
+        // back at once: the purchase is on record (a grant and its reversal, a revoked add-on), so a refund that fails
+        // later gives it back like any other. Also after a grant found already made: the delivery that made it may
+        // have stopped before this check, and the take-back is keyed, so it takes back only what is still there.
         var granted = await GrantAsync(accountId, before, session, sessionId, grantId, now, cancellationToken).ConfigureAwait(false);
-        if (await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, cancellationToken).ConfigureAwait(false))
+        if (await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, cancellationToken).ConfigureAwait(false) is { } taken)
         {
-            return StripeEventHandlingResult.Applied(accountId, $"{granted.Note} Its payment was taken back meanwhile, so it was taken back at once.");
+            const string Before = "Its payment was refunded or lost in a dispute before";
+            return granted.IsApplied || taken.Posting.Kind == CreditPostingKind.Posted || taken.AddOnRevoked
+                ? StripeEventHandlingResult.Applied(accountId, $"{granted.Note} {Before}, so it was taken back at once.")
+                : StripeEventHandlingResult.Ignored(accountId, $"{Before}: it was granted and taken back before.");
         }
 
         return granted;

@@ -16,7 +16,7 @@ public sealed record PurchaseGiveBack(CreditPosting? Posting, bool AddOnReinstat
 /// (<c>reversal:{paymentIntentId}</c>, so it happens once), and the add-on it paid for. Stripe does not order its
 /// events, so the refund may be processed before the purchase's Checkout event: then nothing it bought is applied
 /// yet, and the account remembers the payment (<see cref="BillingAccount.EarlyReversals"/>) so that the purchase is
-/// never granted. Each side writes first and checks the other's write after, so whichever is applied last takes the
+/// taken back as soon as it is granted. Each side writes first and checks the other's write after, so whichever is applied last takes the
 /// purchase back, also when the two events are processed at the same time. A refund can fail days later (a closed
 /// card, a bank's return): <see cref="GiveBackAsync"/> then undoes what the reversal did, and a later refund of the same
 /// payment takes it back again (the ledger numbers reversals and reinstatements).
@@ -37,21 +37,21 @@ public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore a
         return await TakeBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The purchase's side, after granting: when the payment was taken back before, take back what was just granted.</summary>
-    public async Task<bool> TakeBackIfReversedEarlyAsync(AccountId accountId, string? paymentIntentId, string reference, CancellationToken cancellationToken)
+    /// <summary>The purchase's side, after granting: when the payment was taken back before, take back what was just granted (null: it was not).</summary>
+    public async Task<PurchaseTakeBack?> TakeBackIfReversedEarlyAsync(AccountId accountId, string? paymentIntentId, string reference, CancellationToken cancellationToken)
     {
         if (paymentIntentId is null || (await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false))?.WasReversedEarly(paymentIntentId) != true)
         {
-            return false;
+            return null;
         }
 
-        await TakeBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
-        return true;
+        return await TakeBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The failed refund's side: the payment is no longer taken back, so forget it as an early reversal, give back the
-    /// credit the reversal took (unless the grant has expired since) and the add-on it revoked. Each step happens once.
+    /// The failed refund's side (or a won dispute's): the payment is no longer taken back, so forget it as an early
+    /// reversal, give back the credit the reversal took (unless the grant has expired since) and the add-on it revoked.
+    /// Each step happens once.
     /// </summary>
     public async Task<PurchaseGiveBack> GiveBackAsync(AccountId accountId, string paymentIntentId, string reference, CancellationToken cancellationToken)
     {

@@ -47,8 +47,9 @@ public interface IStripeBillingGateway
 }
 
 /// <summary>
-/// A charge as Stripe has it now: its customer, how much of it is refunded (refunds pending or succeeded; a refund that
-/// failed no longer counts) and whether it has been disputed.
+/// A charge as Stripe has it now: its customer, how much of it is refunded (refunds succeeded, pending or awaiting
+/// action; one that failed or was canceled does not count) and whether a dispute of it is open or lost (a won one does
+/// not count).
 /// </summary>
 public sealed record ChargeStanding(string? CustomerId, long AmountRefunded, bool Disputed)
 {

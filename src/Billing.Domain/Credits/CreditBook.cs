@@ -143,21 +143,33 @@ public sealed record CreditBook
         foreach (var taken in restore.Spent.Parts.Where(p => p.Amount < 0))
         {
             var index = grants.FindIndex(g => g.GrantId == taken.GrantId);
-            if (index < 0 || grants[index] is var grant && (grant.ReversedAt is not null || grant.IsExpiredAt(now)))
+            if (index < 0 || grants[index] is var grant && grant.IsExpiredAt(now))
             {
                 continue;
             }
 
-            var back = Math.Min(-taken.Amount, grant.Amount - grant.Remaining);
-            if (back > 0)
+            var back = Math.Min(-taken.Amount, grant.Amount - grant.Remaining - grant.ReversedAmount);
+            if (back <= 0)
+            {
+                continue;
+            }
+
+            if (grant.ReversedAt is null)
             {
                 parts.Add(new CreditPart(grant.GrantId, back));
                 grants[index] = grant with { Remaining = grant.Remaining + back };
             }
+            else
+            {
+                // Its payment is taken back: nothing is given back now, but the reversal holds it (a part of 0 here), so a
+                // refund that fails gives it back with the rest, as if the invoice had been voided before the refund.
+                parts.Add(new CreditPart(grant.GrantId, 0));
+                grants[index] = grant with { ReversedAmount = grant.ReversedAmount + back };
+            }
         }
 
         // Shown to the customer with the entry: no amounts here (the entry and the spend carry them, in their currency).
-        var reason = parts.Sum(p => p.Amount) == -restore.Spent.Amount ? null : "Part of the spend came from credit that has expired or was refunded since; that part is not given back.";
+        var reason = parts.Sum(p => p.Amount) == -restore.Spent.Amount ? null : "Part of the spend came from credit that has expired or was refunded since; that part is not given back (refunded credit comes back if the refund fails).";
         if (parts.Count == 0)
         {
             return new CreditDecision(CreditDecisionKind.Nothing, null, null, reason ?? "The spend took nothing.");

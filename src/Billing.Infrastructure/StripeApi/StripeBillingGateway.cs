@@ -114,8 +114,17 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         ArgumentException.ThrowIfNullOrEmpty(chargeId);
         try
         {
-            var charge = await clients.Create().V1.Charges.GetAsync(chargeId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
-            return new ChargeStanding(string.IsNullOrEmpty(charge.CustomerId) ? null : charge.CustomerId, charge.AmountRefunded, charge.Disputed);
+            // The refunds and disputes themselves, not the charge's `amount_refunded` and `disputed`: a refund that failed
+            // or was canceled no longer counts, and a dispute the merchant won no longer takes the payment back.
+            var stripe = clients.Create();
+            var charge = await stripe.V1.Charges.GetAsync(chargeId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            var refunds = await stripe.V1.Refunds.ListAsync(new RefundListOptions { Charge = chargeId, Limit = 100 }, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            var disputed = !charge.Disputed ? false : (await stripe.V1.Disputes.ListAsync(new DisputeListOptions { Charge = chargeId, Limit = 100 }, requestOptions: null, cancellationToken).ConfigureAwait(false))
+                .Data.Any(d => d.Status is not ("won" or "warning_closed"));
+            return new ChargeStanding(
+                string.IsNullOrEmpty(charge.CustomerId) ? null : charge.CustomerId,
+                refunds.Data.Where(r => r.Status is "succeeded" or "pending" or "requires_action").Sum(r => r.Amount),
+                disputed);
         }
         catch (StripeException exception) when (exception.HttpStatusCode is HttpStatusCode.NotFound)
         {

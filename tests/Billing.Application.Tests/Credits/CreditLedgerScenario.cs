@@ -15,7 +15,7 @@ namespace Billing.Application.Tests.Credits;
 /// as a redelivered queue message or a retried request would be). Afterwards the book and the entries must agree:
 /// the balance per currency is the sum of the entries, the version is their count, each grant's remaining is what
 /// its entries left, nothing was taken from or given back to a grant at or after its expiry, nothing was given back to a
-/// grant while reversed nor more than its spend took, a reinstatement gave back what its reversal took, every key is posted at most once, and no expired credit
+/// grant while reversed nor more than its spend took, a reinstatement gave back at least what its reversal took, every key is posted at most once, and no expired credit
 /// remains. Shared by the in-memory test (many runs) and the Cosmos one (fewer, slower runs).
 /// </summary>
 public static class CreditLedgerScenario
@@ -79,24 +79,24 @@ public static class CreditLedgerScenario
             Assert.All(parts.Where(p => p.Entry.Kind is CreditEntryKind.Spend or CreditEntryKind.Adjustment && p.Part.Amount < 0), p =>
                 Assert.True(grant.ExpiresAt is not { } expiresAt || p.Entry.At < expiresAt, $"Entry {p.Entry.Key} took from grant {grant.GrantId} at {p.Entry.At:O}, after its expiry {grant.ExpiresAt:O}."));
             Assert.All(parts.Where(p => p.Entry.Kind == CreditEntryKind.Restore), p =>
-                Assert.True(p.Part.Amount > 0 && (grant.ExpiresAt is not { } expiresAt || p.Entry.At < expiresAt), $"Entry {p.Entry.Key} gave {p.Part.Amount} to grant {grant.GrantId} at {p.Entry.At:O} (expiry {grant.ExpiresAt:O})."));
+                Assert.True(p.Part.Amount >= 0 && (grant.ExpiresAt is not { } expiresAt || p.Entry.At < expiresAt), $"Entry {p.Entry.Key} gave {p.Part.Amount} to grant {grant.GrantId} at {p.Entry.At:O} (expiry {grant.ExpiresAt:O})."));
 
-            // In order: no spend is given back to a grant while it is reversed; a reinstatement undoes the reversal in
-            // force and gives back exactly what it took (nothing once the grant has expired).
+            // In order: a spend given back while the grant is reversed gives nothing now (the reversal holds it); a
+            // reinstatement undoes the reversal in force and gives back at least what it took (nothing once expired).
             long? reversed = null;
             foreach (var (entry, part) in parts.OrderBy(p => p.Entry.Sequence))
             {
                 switch (entry.Kind)
                 {
                     case CreditEntryKind.Restore:
-                        Assert.True(reversed is null, $"Entry {entry.Key} gave credit back to grant {grant.GrantId} while it was reversed.");
+                        Assert.True(reversed is null ? part.Amount > 0 : part.Amount == 0, $"Entry {entry.Key} gave {part.Amount} back to grant {grant.GrantId} (reversed: {reversed is not null}).");
                         break;
                     case CreditEntryKind.Reversal:
                         Assert.True(reversed is null, $"Entry {entry.Key} reversed grant {grant.GrantId} twice.");
                         reversed = -part.Amount;
                         break;
                     case CreditEntryKind.Reinstatement:
-                        Assert.True(reversed is { } taken && part.Amount == (grant.IsExpiredAt(entry.At) ? 0 : taken), $"Entry {entry.Key} gave {part.Amount} to grant {grant.GrantId}, whose reversal took {reversed}.");
+                        Assert.True(reversed is { } taken && (grant.IsExpiredAt(entry.At) ? part.Amount == 0 : part.Amount >= taken), $"Entry {entry.Key} gave {part.Amount} to grant {grant.GrantId}, whose reversal took {reversed}.");
                         reversed = null;
                         break;
                 }
@@ -116,7 +116,7 @@ public static class CreditLedgerScenario
         {
             var spend = entries.Single(e => "restore:" + e.Key == restore.Key && e.Kind == CreditEntryKind.Spend);
             Assert.True(spend.Sequence < restore.Sequence);
-            Assert.All(restore.Parts, p => Assert.InRange(p.Amount, 1, -spend.Parts.Where(s => s.GrantId == p.GrantId).Sum(s => s.Amount)));
+            Assert.All(restore.Parts, p => Assert.InRange(p.Amount, 0, -spend.Parts.Where(s => s.GrantId == p.GrantId).Sum(s => s.Amount)));
         }
 
         // What each caller was told matches what was written: a key posted now or before has that one entry.

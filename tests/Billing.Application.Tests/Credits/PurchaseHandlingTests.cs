@@ -136,7 +136,7 @@ public sealed class PurchaseHandlingTests
         Assert.True(failed.IsApplied, failed.Note);
         Assert.False(failedAgain.IsApplied);
         Assert.False(refundedAgain.IsApplied);
-        Assert.Contains("failed since", refundedAgain.Note, StringComparison.Ordinal);
+        Assert.Contains("failed or been canceled since", refundedAgain.Note, StringComparison.Ordinal);
         Assert.Equal(700, await BalanceAsync(account));
         var reinstatement = Assert.Single(_store.Entries(account), e => e.Kind == CreditEntryKind.Reinstatement);
         Assert.Equal((700L, "reinstatement:pi_cs_f1", "re_f1"), (reinstatement.Amount, reinstatement.Key, reinstatement.Reference));
@@ -164,6 +164,72 @@ public sealed class PurchaseHandlingTests
         Assert.False(failed.IsApplied);
         Assert.Contains("still takes the charge back", failed.Note, StringComparison.Ordinal);
         Assert.Equal(0, await BalanceAsync(account));
+    }
+
+    [Fact]
+    public async Task A_refund_that_fails_while_it_is_taken_back_is_given_back_by_the_refunds_own_recheck()
+    {
+        var account = await AccountAsync();
+        var customer = "cus_" + account.Value;
+        await _purchases.HandleAsync(account, Session("cs_r1", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        _gateway.Charges["ch_r1"] = new ChargeStanding(customer, 1_000, Disputed: false);
+        // The failure lands right after the refund's first read; its own event, processed before the reversal was
+        // written, found nothing to give back.
+        _gateway.AfterChargeRead = _ => _gateway.Charges["ch_r1"] = new ChargeStanding(customer, 0, Disputed: false);
+        Assert.False((await _reversals.HandleAsync(RefundFailed("re_r1", "ch_r1", "pi_cs_r1"), CancellationToken.None)).IsApplied);
+        _gateway.Charges["ch_r1"] = new ChargeStanding(customer, 1_000, Disputed: false);
+
+        var refunded = await _reversals.HandleAsync(Charge("charge.refunded", "ch_r1", "pi_cs_r1"), CancellationToken.None);
+
+        Assert.True(refunded.IsApplied);
+        Assert.Contains("given back again", refunded.Note, StringComparison.Ordinal);
+        Assert.Equal(1_000, await BalanceAsync(account));
+        Assert.Equal([CreditEntryKind.Grant, CreditEntryKind.Reversal, CreditEntryKind.Reinstatement], _store.Entries(account).OrderBy(e => e.Sequence).Select(e => e.Kind));
+    }
+
+    [Fact]
+    public async Task A_payment_refunded_again_while_its_failed_refund_is_given_back_is_taken_back_again()
+    {
+        var account = await AccountAsync();
+        var customer = "cus_" + account.Value;
+        await _purchases.HandleAsync(account, Session("cs_r2", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        _gateway.Charges["ch_r2"] = new ChargeStanding(customer, 1_000, Disputed: false);
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_r2", "pi_cs_r2"), CancellationToken.None);
+        _gateway.AfterChargeRead = null;
+        _gateway.Charges["ch_r2"] = new ChargeStanding(customer, 0, Disputed: false);
+        // An operator refunds again right after the failure's first read; that refund's event comes later.
+        _gateway.AfterChargeRead = _ => _gateway.Charges["ch_r2"] = new ChargeStanding(customer, 1_000, Disputed: false);
+
+        var failed = await _reversals.HandleAsync(RefundFailed("re_r2", "ch_r2", "pi_cs_r2"), CancellationToken.None);
+        var second = await _reversals.HandleAsync(Charge("charge.refunded", "ch_r2", "pi_cs_r2"), CancellationToken.None);
+
+        Assert.True(failed.IsApplied);
+        Assert.Contains("taken back again", failed.Note, StringComparison.Ordinal);
+        Assert.False(second.IsApplied);
+        Assert.Equal(0, await BalanceAsync(account));
+        Assert.Equal(["reversal:pi_cs_r2", "reinstatement:pi_cs_r2", "reversal:pi_cs_r2:1"], _store.Entries(account).Where(e => e.Kind != CreditEntryKind.Grant).OrderBy(e => e.Sequence).Select(e => e.Key));
+    }
+
+    [Theory]
+    [InlineData("refund.updated", "canceled")]
+    [InlineData("charge.dispute.closed", "won")]
+    public async Task A_canceled_refund_or_a_won_dispute_gives_back_what_nothing_takes_back_any_more(string type, string status)
+    {
+        var account = await AccountAsync();
+        var customer = "cus_" + account.Value;
+        await _purchases.HandleAsync(account, Session("cs_r3", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_r3", "pi_cs_r3"), CancellationToken.None);
+        _gateway.Charges["ch_r3"] = new ChargeStanding(customer, 0, Disputed: true); // the refund failed while a dispute was open
+        Assert.False((await _reversals.HandleAsync(RefundFailed("re_r3", "ch_r3", "pi_cs_r3"), CancellationToken.None)).IsApplied);
+        _gateway.Charges["ch_r3"] = new ChargeStanding(customer, 0, Disputed: false); // the refund canceled, or the dispute won
+
+        var closing = type == PaymentReversalHandler.DisputeClosed
+            ? Dispute("ch_r3", "pi_cs_r3", status)
+            : RefundFailed("re_r3", "ch_r3", "pi_cs_r3") with { Type = type, ObjectStatus = status };
+        var result = await _reversals.HandleAsync(closing, CancellationToken.None);
+
+        Assert.True(result.IsApplied, result.Note);
+        Assert.Equal(1_000, await BalanceAsync(account));
     }
 
     [Fact]
@@ -316,19 +382,22 @@ public sealed class PurchaseHandlingTests
     [Theory]
     [InlineData("credit_pack", "CREDITS_10")]
     [InlineData("add_on", "PROJECTS_5")]
-    public async Task A_refund_processed_before_its_purchase_event_means_the_purchase_is_never_granted(string purchase, string code)
+    public async Task A_refund_processed_before_its_purchase_event_means_the_purchase_is_granted_and_taken_back_at_once(string purchase, string code)
     {
         var account = await AccountAsync();
 
         var refund = await _reversals.HandleAsync(Charge("charge.refunded", "ch_9", "pi_cs_9", "cus_" + account.Value), CancellationToken.None);
         var late = await _purchases.HandleAsync(account, Session("cs_9", purchase, code, "paid", "checkout.session.completed"), CancellationToken.None);
+        var redelivered = await _purchases.HandleAsync(account, Session("cs_9", purchase, code, "paid", "checkout.session.completed"), CancellationToken.None);
 
         Assert.False(refund.IsApplied);
-        Assert.False(late.IsApplied);
-        Assert.Contains("refunded or lost in a dispute", late.Note, StringComparison.Ordinal);
-        Assert.Empty(_store.Entries(account));
+        Assert.True(late.IsApplied);
+        Assert.Contains("refunded or lost in a dispute before, so it was taken back at once", late.Note, StringComparison.Ordinal);
+        Assert.False(redelivered.IsApplied);
+        Assert.Equal(purchase == PurchaseKinds.CreditPack ? [CreditEntryKind.Grant, CreditEntryKind.Reversal] : [], _store.Entries(account).Select(e => e.Kind));
+        Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances().GetValueOrDefault(Usd));
         var stored = await _usage.Accounts.GetAsync(account, CancellationToken.None);
-        Assert.Empty(stored!.AddOns);
+        Assert.All(stored!.AddOns, a => Assert.NotNull(a.RevokedAt));
         Assert.Equal("pi_cs_9", Assert.Single(stored.EarlyReversals).PaymentIntentId);
         Assert.Equal(1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
     }
@@ -369,7 +438,7 @@ public sealed class PurchaseHandlingTests
         var redelivered = await _purchases.HandleAsync(account, session, CancellationToken.None);
         var again = await _purchases.HandleAsync(account, session, CancellationToken.None);
 
-        Assert.False(redelivered.IsApplied);
+        Assert.True(redelivered.IsApplied); // it took back what the first delivery granted
         Assert.False(again.IsApplied);
         Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances().GetValueOrDefault(Usd));
         Assert.All((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, a => Assert.NotNull(a.RevokedAt));

@@ -83,8 +83,15 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
         return new HostedCheckoutSession(id, new Uri($"https://checkout.stripe.test/c/{id}"));
     }
 
-    public Task<ChargeStanding?> GetChargeAsync(string chargeId, CancellationToken cancellationToken) =>
-        Task.FromResult(Charges.TryGetValue(chargeId, out var charge) ? charge : null);
+    /// <summary>Called after each <see cref="GetChargeAsync"/> with the charge id: Stripe changing between two reads.</summary>
+    public Action<string>? AfterChargeRead { get; set; }
+
+    public Task<ChargeStanding?> GetChargeAsync(string chargeId, CancellationToken cancellationToken)
+    {
+        var charge = Charges.TryGetValue(chargeId, out var found) ? found : null;
+        AfterChargeRead?.Invoke(chargeId);
+        return Task.FromResult(charge);
+    }
 
     public async Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken)
     {

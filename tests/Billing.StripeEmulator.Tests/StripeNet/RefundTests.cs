@@ -57,7 +57,7 @@ public sealed class RefundTests(StripeNetFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    [Covers("RefundService.CreateAsync", "RefundService.GetAsync", "ChargeService.GetAsync")]
+    [Covers("RefundService.CreateAsync", "RefundService.GetAsync", "RefundService.ListAsync", "ChargeService.GetAsync")]
     public async Task A_refund_that_fails_is_no_longer_refunded_on_the_charge_and_the_payment_can_be_refunded_again()
     {
         var session = await Client.V1.Checkout.Sessions.CreateAsync(Checkout.Payment("price_credits_1000", "tenant_f"));
@@ -68,11 +68,13 @@ public sealed class RefundTests(StripeNetFixture fixture) : IAsyncLifetime
         await fixture.Emulator.ControlAsync($"/_emulator/refunds/{refund.Id}/fail", new Dictionary<string, string> { ["failure_reason"] = "lost_or_stolen_card" });
         var twice = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.Emulator.ControlAsync($"/_emulator/refunds/{refund.Id}/fail"));
         var failed = await Client.V1.Refunds.GetAsync(refund.Id);
+        var listed = await Client.V1.Refunds.ListAsync(new RefundListOptions { Charge = refund.ChargeId });
         var charge = await Client.V1.Charges.GetAsync(refund.ChargeId);
         var deliveries = await fixture.Receiver.WaitForAsync(d => d.Any(x => x.Type == "refund.failed"), what: "refund.failed");
         var again = await Client.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = paid.PaymentIntentId });
 
         Assert.Equal(("failed", "lost_or_stolen_card"), (failed.Status, failed.FailureReason));
+        Assert.Equal("failed", Assert.Single(listed.Data).Status);
         Assert.Equal((0L, false), (charge.AmountRefunded, charge.Refunded));
         Assert.Contains("only a succeeded or pending refund can fail", twice.Message, StringComparison.Ordinal);
         var event_ = Assert.Single(deliveries, d => d.Type == "refund.failed");
@@ -110,7 +112,7 @@ public sealed class DisputeTests(StripeNetFixture fixture) : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    [Covers("ChargeService.GetAsync")]
+    [Covers("ChargeService.GetAsync", "DisputeService.ListAsync")]
     public async Task A_dispute_opens_on_a_paid_charge_and_closes_lost_with_Stripes_events_and_shape()
     {
         var session = await Client.V1.Checkout.Sessions.CreateAsync(Checkout.Payment("price_credits_1000", "tenant_d"));
@@ -124,6 +126,8 @@ public sealed class DisputeTests(StripeNetFixture fixture) : IAsyncLifetime
         var closedAgain = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.Emulator.ControlAsync($"/_emulator/disputes/{disputeId}/close", new Dictionary<string, string> { ["outcome"] = "won" }));
         var dispute = await Client.V1.Disputes.GetAsync(disputeId);
         var charge = await Client.V1.Charges.GetAsync(intent.LatestChargeId);
+        var ofCharge = await Client.V1.Disputes.ListAsync(new DisputeListOptions { Charge = intent.LatestChargeId });
+        var ofOther = await Client.V1.Disputes.ListAsync(new DisputeListOptions { Charge = "ch_other" });
         var deliveries = await fixture.Receiver.WaitForAsync(d => d.Any(x => x.Type == "charge.dispute.closed"), what: "charge.dispute.closed");
 
         Assert.StartsWith("du_", dispute.Id);
@@ -133,6 +137,8 @@ public sealed class DisputeTests(StripeNetFixture fixture) : IAsyncLifetime
         Assert.Equal(intent.LatestChargeId, dispute.ChargeId);
         Assert.Equal(intent.Id, dispute.PaymentIntentId);
         Assert.True(charge.Disputed);
+        Assert.Equal((disputeId, "lost"), (Assert.Single(ofCharge.Data).Id, ofCharge.Data[0].Status));
+        Assert.Empty(ofOther.Data);
         Assert.Contains("already been disputed", twice.Message, StringComparison.Ordinal);
         Assert.Contains("already closed", closedAgain.Message, StringComparison.Ordinal);
         var created = Assert.Single(deliveries, d => d.Type == "charge.dispute.created");

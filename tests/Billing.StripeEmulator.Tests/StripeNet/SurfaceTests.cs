@@ -27,7 +27,8 @@ public sealed class SurfaceTests
         "InvoiceService.CreateAsync", "InvoiceService.FinalizeInvoiceAsync", "InvoiceService.PayAsync", "InvoiceService.GetAsync",
         "InvoiceService.ListAsync", "InvoiceService.ListAutoPagingAsync", "InvoiceLineItemService.ListAsync",
         "InvoicePaymentService.ListAsync",
-        "RefundService.CreateAsync", "RefundService.GetAsync", "ChargeService.GetAsync", "PaymentIntentService.GetAsync",
+        "RefundService.CreateAsync", "RefundService.GetAsync", "RefundService.ListAsync", "ChargeService.GetAsync", "PaymentIntentService.GetAsync",
+        "DisputeService.ListAsync",
         "EventService.ListAsync", "EventService.GetAsync", "EventService.ListAutoPagingAsync",
         "Billing.MeterEventService.CreateAsync",
     ];

@@ -1,3 +1,4 @@
+using Billing.StripeEmulator.Api;
 using Billing.StripeEmulator.Billing;
 using Billing.StripeEmulator.State;
 using Billing.StripeEmulator.State.Objects;
@@ -11,7 +12,7 @@ namespace Billing.StripeEmulator.Controls;
 /// What banks do to a payment after it was made. Disputes: `POST /_emulator/charges/{id}/dispute` (`reason`, default
 /// `fraudulent`) opens one for the whole charge (`charge.dispute.created`, status `needs_response`);
 /// `POST /_emulator/disputes/{id}/close` (`outcome=won|lost`) closes it (`charge.dispute.closed`). Read with
-/// `GET /v1/disputes/{id}`. Refund failures (in Stripe's test mode, a refund to card 4000000000005126 fails):
+/// `GET /v1/disputes/{id}` and list with `GET /v1/disputes?charge=`. Refund failures (in Stripe's test mode, a refund to card 4000000000005126 fails):
 /// `POST /_emulator/refunds/{id}/fail` (`failure_reason`, default `expired_or_canceled_card`) fails a succeeded or
 /// pending refund: its amount is no longer refunded on the charge (`refund.updated`, `refund.failed`).
 /// </summary>
@@ -32,6 +33,7 @@ internal static class ReversalControls
         routes.MapPost("/_emulator/disputes/{id}/close", Close);
         routes.MapPost("/_emulator/refunds/{id}/fail", FailRefund);
         routes.MapGet("/v1/disputes/{id}", Retrieve);
+        routes.MapGet("/v1/disputes", List);
         return routes;
     }
 
@@ -104,6 +106,24 @@ internal static class ReversalControls
             m.Emit("refund.updated", after, PreviousAttributes.Diff(before, after));
             m.Emit("refund.failed", after);
             return after;
+        }));
+    }
+
+    private static IResult List(HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("charge", "payment_intent", "limit", "starting_after", "ending_before", "created");
+        var charge = p.NonEmptyString("charge");
+        var paymentIntent = p.NonEmptyString("payment_intent");
+        var created = Paging.CreatedFilter(p);
+        return StripeResults.Json(store.Read(state =>
+        {
+            var disputes = state.Disputes.Values
+                .Where(d => charge is null || d.ChargeId == charge)
+                .Where(d => paymentIntent is null || d.PaymentIntentId == paymentIntent)
+                .Where(d => created(d.Created))
+                .OrderByDescending(d => d.Sequence)
+                .ToList();
+            return Paging.Page(disputes, d => d.Id, d => DisputeShape.ToJson(d), p, "/v1/disputes", "dispute");
         }));
     }
 
