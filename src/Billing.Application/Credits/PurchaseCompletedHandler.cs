@@ -55,9 +55,12 @@ public sealed class PurchaseCompletedHandler(
         if (await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, cancellationToken).ConfigureAwait(false) is { } taken)
         {
             const string Before = "Its payment was refunded or lost in a dispute before";
-            return granted.IsApplied || taken.Posting.Kind == CreditPostingKind.Posted || taken.AddOnRevoked
-                ? StripeEventHandlingResult.Applied(accountId, $"{granted.Note} {Before}, so it was taken back at once.")
-                : StripeEventHandlingResult.Ignored(accountId, $"{Before}: it was granted and taken back before.");
+            return (granted.IsApplied || taken.Changed, taken.NothingApplied) switch
+            {
+                (true, _) => StripeEventHandlingResult.Applied(accountId, $"{granted.Note} {Before}, so it was taken back at once."),
+                (false, false) => StripeEventHandlingResult.Ignored(accountId, $"{Before}: it was granted and taken back before."),
+                _ => granted, // nothing granted (e.g. not sold any more): its own note says why
+            };
         }
 
         return granted;

@@ -6,10 +6,18 @@ using Billing.Domain.Credits;
 namespace Billing.Application.Credits;
 
 /// <summary>What taking a payment back did: the credit posting, whether an add-on was revoked, and whether anything it bought had been applied at all.</summary>
-public sealed record PurchaseTakeBack(CreditPosting Posting, bool AddOnRevoked, bool NothingApplied);
+public sealed record PurchaseTakeBack(CreditPosting Posting, bool AddOnRevoked, bool NothingApplied)
+{
+    /// <summary>Whether this call took something back (not a repeat of an earlier take-back).</summary>
+    public bool Changed => Posting.Kind == CreditPostingKind.Posted || AddOnRevoked;
+}
 
 /// <summary>What giving a payment's purchase back did (its refund failed): the reinstatement entry, if any, and whether an add-on or a remembered early refund was undone.</summary>
-public sealed record PurchaseGiveBack(CreditPosting? Posting, bool AddOnReinstated, bool EarlyReversalForgotten);
+public sealed record PurchaseGiveBack(CreditPosting? Posting, bool AddOnReinstated, bool EarlyReversalForgotten)
+{
+    /// <summary>Whether this call gave something back or forgot the early refund.</summary>
+    public bool Changed => Posting?.Kind == CreditPostingKind.Posted || AddOnReinstated || EarlyReversalForgotten;
+}
 
 /// <summary>
 /// Takes back what one payment bought (refund, lost dispute): the unspent credit of its grant, as one reversal entry
@@ -45,7 +53,15 @@ public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore a
             return null;
         }
 
-        return await TakeBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
+        var taken = await TakeBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
+        if ((await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false))?.WasReversedEarly(paymentIntentId) != true)
+        {
+            // The refund failed meanwhile: its give-back forgot the payment before it looked for a grant, so it may have
+            // found none yet. Give back what was just taken (once: the reinstatement is keyed).
+            await GiveBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
+        }
+
+        return taken;
     }
 
     /// <summary>

@@ -233,6 +233,25 @@ public sealed class PurchaseHandlingTests
     }
 
     [Fact]
+    public async Task A_refund_that_fails_while_an_early_refunded_purchase_is_being_granted_is_given_back_by_the_purchase_side()
+    {
+        var account = await AccountAsync();
+        var customer = "cus_" + account.Value;
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_r4", "pi_cs_r4"), CancellationToken.None); // remembered early
+        _gateway.Charges["ch_r4"] = new ChargeStanding(customer, 0, Disputed: false);
+        // The purchase side has just seen the early refund (after granting) when the failure is processed: it forgets the
+        // early refund and finds nothing taken back yet; then the purchase side takes the grant back.
+        var failure = new AfterReversedEarlyRead(_usage.Accounts, "pi_cs_r4", () => _reversals.HandleAsync(RefundFailed("re_r4", "ch_r4", "pi_cs_r4"), CancellationToken.None));
+
+        var purchase = await HandlerOver(failure).HandleAsync(account, Session("cs_r4", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+
+        Assert.True(failure.Fired);
+        Assert.True(purchase.IsApplied);
+        Assert.Equal(1_000, await BalanceAsync(account));
+        Assert.Equal([CreditEntryKind.Grant, CreditEntryKind.Reversal, CreditEntryKind.Reinstatement], _store.Entries(account).OrderBy(e => e.Sequence).Select(e => e.Kind));
+    }
+
+    [Fact]
     public async Task A_failed_refund_gives_back_a_revoked_add_on()
     {
         var account = await AccountAsync(); // free plan: 1 project
@@ -562,6 +581,29 @@ internal sealed class StaleFirstRead(IBillingAccountStore inner, bool failFirstG
         var account = await inner.GetOrCreateAsync(accountId, cancellationToken);
         return Interlocked.Increment(ref _reads) == 1 ? account with { EarlyReversals = [] } : account;
     }
+
+    public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) =>
+        inner.UpdateAsync(accountId, change, cancellationToken);
+}
+
+/// <summary>The account store that runs <paramref name="between"/> once, right after a read that shows the payment as taken back early.</summary>
+internal sealed class AfterReversedEarlyRead(IBillingAccountStore inner, string paymentIntentId, Func<Task<StripeEventHandlingResult>> between) : IBillingAccountStore
+{
+    public bool Fired { get; private set; }
+
+    public async Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        var account = await inner.GetAsync(accountId, cancellationToken);
+        if (!Fired && account?.WasReversedEarly(paymentIntentId) == true)
+        {
+            Fired = true;
+            await between();
+        }
+
+        return account;
+    }
+
+    public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetOrCreateAsync(accountId, cancellationToken);
 
     public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) =>
         inner.UpdateAsync(accountId, change, cancellationToken);

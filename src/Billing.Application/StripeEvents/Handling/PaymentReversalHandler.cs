@@ -94,8 +94,10 @@ public sealed class PaymentReversalHandler(
         if (recheck && await StandingAsync(payment, cancellationToken).ConfigureAwait(false) is { IsTakenBack: false })
         {
             // The refund failed while it was being taken back; its own event may have found nothing to give back yet.
-            await reversal.GiveBackAsync(payment.AccountId, payment.PaymentIntentId, payment.Reference, cancellationToken).ConfigureAwait(false);
-            return StripeEventHandlingResult.Applied(payment.AccountId, "Every refund of the charge failed while it was taken back: given back again.");
+            var given = await reversal.GiveBackAsync(payment.AccountId, payment.PaymentIntentId, payment.Reference, cancellationToken).ConfigureAwait(false);
+            return given.Changed
+                ? StripeEventHandlingResult.Applied(payment.AccountId, "Every refund of the charge failed while it was taken back: given back again.")
+                : result;
         }
 
         return result;
@@ -115,8 +117,10 @@ public sealed class PaymentReversalHandler(
         {
             // Refunded again while this was given back: take it back again (numbered after the reinstatement). A dispute
             // opened meanwhile takes it back only when it is lost, by its own event.
-            await reversal.ReverseAsync(payment.AccountId, payment.PaymentIntentId, payment.Reference, cancellationToken).ConfigureAwait(false);
-            return StripeEventHandlingResult.Applied(payment.AccountId, "The charge was refunded again while it was given back: taken back again.");
+            var taken = await reversal.ReverseAsync(payment.AccountId, payment.PaymentIntentId, payment.Reference, cancellationToken).ConfigureAwait(false);
+            return taken.Changed
+                ? StripeEventHandlingResult.Applied(payment.AccountId, "The charge was refunded again while it was given back: taken back again.")
+                : result;
         }
 
         return result;
