@@ -281,6 +281,29 @@ public sealed class StripeBillingGatewayTests
         Assert.Equal("duplicate-refund:sub_dup:0:0", _stripe.Requests[^1].IdempotencyKey);
     }
 
+    [Fact]
+    public async Task A_charge_counts_only_refunds_that_stand_and_disputes_open_or_lost()
+    {
+        const string Charge = """{"id":"ch_1","object":"charge","amount":1000,"amount_refunded":1000,"customer":"cus_1","disputed":true,"refunded":true}""";
+        const string Refunds = """{"object":"list","data":[{"id":"re_1","object":"refund","amount":300,"status":"failed"},{"id":"re_2","object":"refund","amount":200,"status":"canceled"},{"id":"re_3","object":"refund","amount":100,"status":"pending"},{"id":"re_4","object":"refund","amount":50,"status":"requires_action"},{"id":"re_5","object":"refund","amount":5,"status":"succeeded"}],"has_more":false}""";
+        _stripe.Respond(HttpStatusCode.OK, Charge);
+        _stripe.Respond(HttpStatusCode.OK, Refunds);
+        _stripe.Respond(HttpStatusCode.OK, """{"object":"list","data":[{"id":"du_1","object":"dispute","status":"won"},{"id":"du_2","object":"dispute","status":"warning_closed"}],"has_more":false}""");
+        _stripe.Respond(HttpStatusCode.OK, Charge);
+        _stripe.Respond(HttpStatusCode.OK, """{"object":"list","data":[],"has_more":false}""");
+        _stripe.Respond(HttpStatusCode.OK, """{"object":"list","data":[{"id":"du_3","object":"dispute","status":"needs_response"}],"has_more":false}""");
+
+        var won = await Gateway().GetChargeAsync("ch_1", CancellationToken.None);
+        var open = await Gateway().GetChargeAsync("ch_1", CancellationToken.None);
+
+        Assert.Equal(new ChargeStanding("cus_1", 155, Disputed: false), won); // not the charge's amount_refunded and disputed
+        Assert.Equal(new ChargeStanding("cus_1", 0, Disputed: true), open);
+        Assert.Equal("/v1/refunds", _stripe.Requests[1].Path);
+        Assert.Contains("charge=ch_1", _stripe.Requests[1].Query, StringComparison.Ordinal);
+        Assert.Equal("/v1/disputes", _stripe.Requests[2].Path);
+        Assert.Contains("charge=ch_1", _stripe.Requests[2].Query, StringComparison.Ordinal);
+    }
+
     /// <summary>The duplicate subscription's latest invoice, paid 1,900 cents by pi_1, and then the given refunds of pi_1.</summary>
     private void RespondDuplicatePayment(string refunds)
     {
