@@ -118,13 +118,22 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
             // or was canceled no longer counts, and a dispute the merchant won no longer takes the payment back.
             var stripe = clients.Create();
             var charge = await stripe.V1.Charges.GetAsync(chargeId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
-            var refunds = await stripe.V1.Refunds.ListAsync(new RefundListOptions { Charge = chargeId, Limit = 100 }, requestOptions: null, cancellationToken).ConfigureAwait(false);
-            var disputed = !charge.Disputed ? false : (await stripe.V1.Disputes.ListAsync(new DisputeListOptions { Charge = chargeId, Limit = 100 }, requestOptions: null, cancellationToken).ConfigureAwait(false))
-                .Data.Any(d => d.Status is not ("won" or "warning_closed"));
-            return new ChargeStanding(
-                string.IsNullOrEmpty(charge.CustomerId) ? null : charge.CustomerId,
-                refunds.Data.Where(r => r.Status is "succeeded" or "pending" or "requires_action").Sum(r => r.Amount),
-                disputed);
+            var refunded = 0L;
+            await foreach (var refund in stripe.V1.Refunds.ListAutoPagingAsync(new RefundListOptions { Charge = chargeId, Limit = 100 }, requestOptions: null, cancellationToken).ConfigureAwait(false))
+            {
+                refunded += refund.Status is "succeeded" or "pending" or "requires_action" ? refund.Amount : 0;
+            }
+
+            var disputed = false;
+            if (charge.Disputed)
+            {
+                await foreach (var dispute in stripe.V1.Disputes.ListAutoPagingAsync(new DisputeListOptions { Charge = chargeId, Limit = 100 }, requestOptions: null, cancellationToken).ConfigureAwait(false))
+                {
+                    disputed |= dispute.Status is not ("won" or "warning_closed");
+                }
+            }
+
+            return new ChargeStanding(string.IsNullOrEmpty(charge.CustomerId) ? null : charge.CustomerId, refunded, disputed);
         }
         catch (StripeException exception) when (exception.HttpStatusCode is HttpStatusCode.NotFound)
         {

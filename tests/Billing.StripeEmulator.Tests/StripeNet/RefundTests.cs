@@ -57,7 +57,7 @@ public sealed class RefundTests(StripeNetFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    [Covers("RefundService.CreateAsync", "RefundService.GetAsync", "RefundService.ListAsync", "ChargeService.GetAsync")]
+    [Covers("RefundService.CreateAsync", "RefundService.GetAsync", "RefundService.ListAutoPagingAsync", "ChargeService.GetAsync")]
     public async Task A_refund_that_fails_is_no_longer_refunded_on_the_charge_and_the_payment_can_be_refunded_again()
     {
         var session = await Client.V1.Checkout.Sessions.CreateAsync(Checkout.Payment("price_credits_1000", "tenant_f"));
@@ -68,19 +68,21 @@ public sealed class RefundTests(StripeNetFixture fixture) : IAsyncLifetime
         await fixture.Emulator.ControlAsync($"/_emulator/refunds/{refund.Id}/fail", new Dictionary<string, string> { ["failure_reason"] = "lost_or_stolen_card" });
         var twice = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.Emulator.ControlAsync($"/_emulator/refunds/{refund.Id}/fail"));
         var failed = await Client.V1.Refunds.GetAsync(refund.Id);
-        var listed = await Client.V1.Refunds.ListAsync(new RefundListOptions { Charge = refund.ChargeId });
+        var listed = await Client.V1.Refunds.ListAutoPagingAsync(new RefundListOptions { Charge = refund.ChargeId }).ToListAsync();
         var charge = await Client.V1.Charges.GetAsync(refund.ChargeId);
         var deliveries = await fixture.Receiver.WaitForAsync(d => d.Any(x => x.Type == "refund.failed"), what: "refund.failed");
         var again = await Client.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = paid.PaymentIntentId });
 
         Assert.Equal(("failed", "lost_or_stolen_card"), (failed.Status, failed.FailureReason));
-        Assert.Equal("failed", Assert.Single(listed.Data).Status);
+        Assert.Equal("failed", Assert.Single(listed).Status);
         Assert.Equal((0L, false), (charge.AmountRefunded, charge.Refunded));
         Assert.Contains("only a succeeded or pending refund can fail", twice.Message, StringComparison.Ordinal);
         var event_ = Assert.Single(deliveries, d => d.Type == "refund.failed");
         Assert.Equal((refund.Id, refund.ChargeId, paid.PaymentIntentId), (event_.DataObject["id"]!.GetValue<string>(), event_.DataObject["charge"]!.GetValue<string>(), event_.DataObject["payment_intent"]!.GetValue<string>()));
         Assert.Equal("failed", Assert.Single(deliveries, d => d.Type == "refund.updated").DataObject["status"]!.GetValue<string>());
         Assert.Equal(1000, again.Amount);
+        var both = await Client.V1.Refunds.ListAutoPagingAsync(new RefundListOptions { Charge = refund.ChargeId, Limit = 1 }).ToListAsync(); // a page of one: the pager follows has_more
+        Assert.Equal([again.Id, refund.Id], both.Select(r => r.Id));
     }
 
     [Fact]
@@ -112,7 +114,7 @@ public sealed class DisputeTests(StripeNetFixture fixture) : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    [Covers("ChargeService.GetAsync", "DisputeService.ListAsync")]
+    [Covers("ChargeService.GetAsync", "DisputeService.ListAutoPagingAsync")]
     public async Task A_dispute_opens_on_a_paid_charge_and_closes_lost_with_Stripes_events_and_shape()
     {
         var session = await Client.V1.Checkout.Sessions.CreateAsync(Checkout.Payment("price_credits_1000", "tenant_d"));
@@ -126,8 +128,8 @@ public sealed class DisputeTests(StripeNetFixture fixture) : IAsyncLifetime
         var closedAgain = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.Emulator.ControlAsync($"/_emulator/disputes/{disputeId}/close", new Dictionary<string, string> { ["outcome"] = "won" }));
         var dispute = await Client.V1.Disputes.GetAsync(disputeId);
         var charge = await Client.V1.Charges.GetAsync(intent.LatestChargeId);
-        var ofCharge = await Client.V1.Disputes.ListAsync(new DisputeListOptions { Charge = intent.LatestChargeId });
-        var ofOther = await Client.V1.Disputes.ListAsync(new DisputeListOptions { Charge = "ch_other" });
+        var ofCharge = await Client.V1.Disputes.ListAutoPagingAsync(new DisputeListOptions { Charge = intent.LatestChargeId, Limit = 1 }).ToListAsync();
+        var ofOther = await Client.V1.Disputes.ListAutoPagingAsync(new DisputeListOptions { Charge = "ch_other" }).ToListAsync();
         var deliveries = await fixture.Receiver.WaitForAsync(d => d.Any(x => x.Type == "charge.dispute.closed"), what: "charge.dispute.closed");
 
         Assert.StartsWith("du_", dispute.Id);
@@ -137,8 +139,8 @@ public sealed class DisputeTests(StripeNetFixture fixture) : IAsyncLifetime
         Assert.Equal(intent.LatestChargeId, dispute.ChargeId);
         Assert.Equal(intent.Id, dispute.PaymentIntentId);
         Assert.True(charge.Disputed);
-        Assert.Equal((disputeId, "lost"), (Assert.Single(ofCharge.Data).Id, ofCharge.Data[0].Status));
-        Assert.Empty(ofOther.Data);
+        Assert.Equal((disputeId, "lost"), (Assert.Single(ofCharge).Id, ofCharge[0].Status));
+        Assert.Empty(ofOther);
         Assert.Contains("already been disputed", twice.Message, StringComparison.Ordinal);
         Assert.Contains("already closed", closedAgain.Message, StringComparison.Ordinal);
         var created = Assert.Single(deliveries, d => d.Type == "charge.dispute.created");

@@ -27,8 +27,8 @@ public sealed class SurfaceTests
         "InvoiceService.CreateAsync", "InvoiceService.FinalizeInvoiceAsync", "InvoiceService.PayAsync", "InvoiceService.GetAsync",
         "InvoiceService.ListAsync", "InvoiceService.ListAutoPagingAsync", "InvoiceLineItemService.ListAsync",
         "InvoicePaymentService.ListAsync",
-        "RefundService.CreateAsync", "RefundService.GetAsync", "RefundService.ListAsync", "ChargeService.GetAsync", "PaymentIntentService.GetAsync",
-        "DisputeService.ListAsync",
+        "RefundService.CreateAsync", "RefundService.GetAsync", "RefundService.ListAutoPagingAsync", "ChargeService.GetAsync", "PaymentIntentService.GetAsync",
+        "DisputeService.ListAutoPagingAsync",
         "EventService.ListAsync", "EventService.GetAsync", "EventService.ListAutoPagingAsync",
         "Billing.MeterEventService.CreateAsync",
     ];
