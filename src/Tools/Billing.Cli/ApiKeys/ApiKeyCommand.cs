@@ -78,6 +78,12 @@ public static class ApiKeyCommand
                 return ExitCodes.Usage;
             }
 
+            if (!ServiceApiKeys.IsSendable(value))
+            {
+                await BillingCli.WriteErrorAsync(result, "The key has a line break, a tab or another control character, a space at either end, or a non-ASCII character: it can never arrive in an X-Api-Key header as it is, so its hash would match nothing. Pass the key exactly (printf %s, not echo).").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
             if (argument is not null)
             {
                 await BillingCli.WriteErrorAsync(result, $"warning: KEY on the command line is seen by other users of this machine (process list) and kept in the shell history; give it on standard input instead: {PipeExample}").ConfigureAwait(false);

@@ -33,6 +33,17 @@ public static class ServiceApiKeys
     public static IReadOnlyList<string> SettingLines(string name, string sha256, int index = 0) =>
         [$"{SettingPrefix}{index}__Name={name}", $"{SettingPrefix}{index}__Sha256={sha256}"];
 
+    /// <summary>
+    /// Whether <paramref name="key"/> can arrive in an <c>X-Api-Key</c> header as it is: visible ASCII, spaces only inside.
+    /// The server trims a header value's outer spaces and tabs and refuses control characters, and .NET's HttpClient will
+    /// not send non-ASCII, so the hash of any other key would match nothing the app is sent.
+    /// </summary>
+    public static bool IsSendable(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.Length > 0 && key[0] != ' ' && key[^1] != ' ' && key.All(c => c is >= ' ' and <= '~');
+    }
+
     /// <summary>A name is 1..64 letters, digits, '.', '-' or '_': safe in a settings line and in a log.</summary>
     public static bool IsValidName(string? name) =>
         name is { Length: > 0 and <= MaxNameLength } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
