@@ -1,11 +1,32 @@
 using System.Text.Json.Nodes;
+using Billing.StripeEmulator.State;
+using Billing.StripeEmulator.State.Objects;
 using Billing.StripeEmulator.Wire;
+using Billing.StripeEmulator.Wire.Pipeline;
 
 namespace Billing.StripeEmulator.Api;
 
 /// <summary>Stripe's cursor pagination over a newest-first list: `limit`, `starting_after`, `ending_before`, `has_more`.</summary>
 internal static class Paging
 {
+    /// <summary>`GET` of a charge's objects (refunds, disputes): filtered by `charge`, `payment_intent` and `created`, newest first, paged and expanded.</summary>
+    public static IResult ListOfCharge<T>(HttpContext context, EmulatorStore store, Func<EmulatorState, IEnumerable<T>> all, Func<T, JsonObject> shape, string url, string kind)
+        where T : StoredObject, IChargeObject
+    {
+        var p = context.Params().AllowOnly("charge", "payment_intent", "limit", "starting_after", "ending_before", "created");
+        var charge = p.NonEmptyString("charge");
+        var paymentIntent = p.NonEmptyString("payment_intent");
+        var created = CreatedFilter(p);
+        return StripeResults.Json(store.Read(state =>
+        {
+            var listed = all(state)
+                .Where(o => (charge is null || o.ChargeId == charge) && (paymentIntent is null || o.PaymentIntentId == paymentIntent) && created(o.Created))
+                .OrderByDescending(o => o.Sequence)
+                .ToList();
+            return Expansion.Apply(Page(listed, o => o.Id, shape, p, url, kind), p, state);
+        }));
+    }
+
     public static JsonObject Page<T>(IReadOnlyList<T> newestFirst, Func<T, string> idOf, Func<T, JsonNode> shape, StripeParams p, string url, string kind)
     {
         var limit = p.Limit();

@@ -71,23 +71,8 @@ internal static class RefundsApi
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
         StripeResults.Json(store.Read(state => Expansion.Apply(RefundShape.ToJson(Lookup.Refund(state, id)), context.Params(), state)));
 
-    private static IResult List(HttpContext context, EmulatorStore store)
-    {
-        var p = context.Params().AllowOnly("charge", "payment_intent", "limit", "starting_after", "ending_before", "created");
-        var charge = p.NonEmptyString("charge");
-        var paymentIntent = p.NonEmptyString("payment_intent");
-        var created = Paging.CreatedFilter(p);
-        return StripeResults.Json(store.Read(state =>
-        {
-            var refunds = state.Refunds.Values
-                .Where(r => charge is null || r.ChargeId == charge)
-                .Where(r => paymentIntent is null || r.PaymentIntentId == paymentIntent)
-                .Where(r => created(r.Created))
-                .OrderByDescending(r => r.Sequence)
-                .ToList();
-            return Expansion.Apply(Paging.Page(refunds, r => r.Id, r => RefundShape.ToJson(r), p, "/v1/refunds", "refund"), p, state);
-        }));
-    }
+    private static IResult List(HttpContext context, EmulatorStore store) =>
+        Paging.ListOfCharge(context, store, state => state.Refunds.Values, RefundShape.ToJson, "/v1/refunds", "refund");
 
     private static IResult RetrieveCharge(string id, HttpContext context, EmulatorStore store) =>
         StripeResults.Json(store.Read(state => Expansion.Apply(ChargeShape.ToJson(Lookup.Charge(state, id), state), context.Params(), state)));

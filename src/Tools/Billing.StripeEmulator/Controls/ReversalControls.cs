@@ -109,23 +109,8 @@ internal static class ReversalControls
         }));
     }
 
-    private static IResult List(HttpContext context, EmulatorStore store)
-    {
-        var p = context.Params().AllowOnly("charge", "payment_intent", "limit", "starting_after", "ending_before", "created");
-        var charge = p.NonEmptyString("charge");
-        var paymentIntent = p.NonEmptyString("payment_intent");
-        var created = Paging.CreatedFilter(p);
-        return StripeResults.Json(store.Read(state =>
-        {
-            var disputes = state.Disputes.Values
-                .Where(d => charge is null || d.ChargeId == charge)
-                .Where(d => paymentIntent is null || d.PaymentIntentId == paymentIntent)
-                .Where(d => created(d.Created))
-                .OrderByDescending(d => d.Sequence)
-                .ToList();
-            return Paging.Page(disputes, d => d.Id, d => DisputeShape.ToJson(d), p, "/v1/disputes", "dispute");
-        }));
-    }
+    private static IResult List(HttpContext context, EmulatorStore store) =>
+        Paging.ListOfCharge(context, store, state => state.Disputes.Values, DisputeShape.ToJson, "/v1/disputes", "dispute");
 
     private static IResult Retrieve(string id, EmulatorStore store) =>
         StripeResults.Json(store.Read(state => DisputeShape.ToJson(Lookup.Find(state.Disputes, "dispute", id))));

@@ -1,7 +1,7 @@
 namespace Billing.StripeEmulator.State.Objects;
 
 /// <summary>A dispute (chargeback) of a succeeded charge, opened and closed by the test controls.</summary>
-internal sealed class DisputeRecord : StoredObject
+internal sealed class DisputeRecord : StoredObject, IChargeObject
 {
     public required long Amount { get; init; }
 

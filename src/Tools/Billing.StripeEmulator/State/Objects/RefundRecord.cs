@@ -1,7 +1,7 @@
 namespace Billing.StripeEmulator.State.Objects;
 
 /// <summary>A refund of (part of) a charge; card refunds succeed at once in test mode.</summary>
-internal sealed class RefundRecord : StoredObject
+internal sealed class RefundRecord : StoredObject, IChargeObject
 {
     public required long Amount { get; init; }
 
