@@ -8,11 +8,17 @@ namespace Billing.Cli.Tokens;
 
 /// <summary>
 /// The function app's development Auth settings (issuer, audience, key; the account claim, role claim and admin role with
-/// the app's defaults), read from its appsettings.Development.json.
+/// the app's defaults), read as the app reads them: its appsettings.Development.json, then the <c>Auth__*</c> values of
+/// the <c>local.settings.json</c> beside Billing.sln, which the build copies next to the worker and which win.
 /// </summary>
 public sealed record DevelopmentAuthSettings(string Issuer, string Audience, string SigningKey, string AccountClaim, string RoleClaim, string AdminRole)
 {
     public const string RelativePath = "src/Billing.FunctionApp/appsettings.Development.json";
+
+    /// <summary>The developer's own settings, beside Billing.sln (git-ignored); their <c>Values</c> override the app's files.</summary>
+    public const string LocalSettingsFileName = "local.settings.json";
+
+    private const string ValuesPrefix = "Auth__";
 
     /// <summary>HS256 needs a key of at least 256 bits.</summary>
     public const int MinimumSigningKeyBytes = 32;
@@ -23,59 +29,107 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
     /// </summary>
     public static bool TryLoad(string? path, string searchFrom, [NotNullWhen(true)] out DevelopmentAuthSettings? settings, [NotNullWhen(false)] out string? error)
     {
-        path ??= Find(searchFrom);
-        if (path is null)
+        if (path is not null)
+        {
+            return TryRead([path], out settings, out error);
+        }
+
+        var root = FindRoot(searchFrom);
+        if (root is null)
         {
             settings = null;
             error = $"No development Auth settings found ({RelativePath} above '{searchFrom}'). Run from the repository or pass --settings.";
             return false;
         }
 
-        return TryRead(path, out settings, out error);
+        var local = Path.Combine(root, LocalSettingsFileName);
+        string[] layers = File.Exists(local) ? [Path.Combine(root, RelativePath), local] : [Path.Combine(root, RelativePath)];
+        return TryRead(layers, out settings, out error);
     }
 
     /// <summary>The settings in <paramref name="directory"/> or the nearest folder above it, or null.</summary>
     public static DevelopmentAuthSettings? FindFrom(string directory) =>
         TryLoad(null, directory, out var settings, out _) ? settings : null;
 
+    /// <summary>
+    /// The settings of <paramref name="path"/>: an app settings file (its <c>Auth</c> section) or a local.settings.json
+    /// (its <c>Values</c> named <c>Auth__*</c>).
+    /// </summary>
     public static bool TryRead(string path, [NotNullWhen(true)] out DevelopmentAuthSettings? settings, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(path);
+        return TryRead([path], out settings, out error);
+    }
+
+    /// <summary>The settings of <paramref name="layers"/>, a later file's value winning, as in the app's configuration.</summary>
+    private static bool TryRead(IReadOnlyList<string> layers, [NotNullWhen(true)] out DevelopmentAuthSettings? settings, [NotNullWhen(false)] out string? error)
+    {
         settings = null;
-        try
+        var auth = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var path in layers)
         {
-            var auth = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })?["Auth"];
-            var issuer = (string?)auth?[nameof(Issuer)];
-            var audience = (string?)auth?[nameof(Audience)];
-            var key = (string?)auth?["DevelopmentSigningKey"];
-            if (string.IsNullOrEmpty(issuer) || string.IsNullOrEmpty(audience) || string.IsNullOrEmpty(key))
+            try
             {
-                error = $"'{path}' lacks Auth:Issuer, Auth:Audience or Auth:DevelopmentSigningKey.";
+                var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+                foreach (var (name, value) in AuthValues(root))
+                {
+                    auth[name] = (string?)value ?? "";
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+            {
+                // Missing or unreadable file, not JSON, or an Auth value of the wrong JSON type.
+                error = $"Cannot read Auth settings from '{path}': {exception.Message}";
                 return false;
             }
-
-            if (Encoding.UTF8.GetByteCount(key) < MinimumSigningKeyBytes)
-            {
-                error = $"'{path}': Auth:DevelopmentSigningKey must be at least {MinimumSigningKeyBytes} bytes for HS256.";
-                return false;
-            }
-
-            settings = new DevelopmentAuthSettings(
-                issuer,
-                audience,
-                key,
-                OrDefault(auth?[nameof(AccountClaim)], AuthDefaults.AccountClaim),
-                OrDefault(auth?[nameof(RoleClaim)], AuthDefaults.RoleClaim),
-                OrDefault(auth?[nameof(AdminRole)], AuthDefaults.AdminRole));
-            error = null;
-            return true;
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
+
+        var source = string.Join("' and '", layers);
+        if (!string.IsNullOrWhiteSpace(Value(auth, "Authority")))
         {
-            // Missing or unreadable file, not JSON, or an Auth value of the wrong JSON type.
-            error = $"Cannot read Auth settings from '{path}': {exception.Message}";
+            // The app then checks tokens against that provider's keys only (Authentication.cs).
+            error = $"'{source}' sets Auth:Authority: the app accepts only that identity provider's tokens, so a development token would be refused.";
             return false;
         }
+
+        if (Value(auth, nameof(Issuer)) is not { } issuer || Value(auth, nameof(Audience)) is not { } audience || Value(auth, "DevelopmentSigningKey") is not { } key)
+        {
+            error = $"'{source}' lacks Auth:Issuer, Auth:Audience or Auth:DevelopmentSigningKey.";
+            return false;
+        }
+
+        if (Encoding.UTF8.GetByteCount(key) < MinimumSigningKeyBytes)
+        {
+            error = $"'{source}': Auth:DevelopmentSigningKey must be at least {MinimumSigningKeyBytes} bytes for HS256.";
+            return false;
+        }
+
+        settings = new DevelopmentAuthSettings(
+            issuer,
+            audience,
+            key,
+            Value(auth, nameof(AccountClaim)) ?? AuthDefaults.AccountClaim,
+            Value(auth, nameof(RoleClaim)) ?? AuthDefaults.RoleClaim,
+            Value(auth, nameof(AdminRole)) ?? AuthDefaults.AdminRole);
+        error = null;
+        return true;
+    }
+
+    /// <summary>A setting's value, or null when it is missing or empty (the app's default then applies).</summary>
+    private static string? Value(Dictionary<string, string> auth, string name) =>
+        auth.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
+    /// <summary>The Auth settings a file holds: an <c>Auth</c> section, or <c>Values</c> named <c>Auth__*</c>.</summary>
+    private static IEnumerable<(string Name, JsonNode? Value)> AuthValues(JsonNode? root)
+    {
+        if (root?["Auth"] is JsonObject section)
+        {
+            return section.Select(p => (p.Key, p.Value));
+        }
+
+        return root?["Values"] is JsonObject values
+            ? values.Where(p => p.Key.StartsWith(ValuesPrefix, StringComparison.OrdinalIgnoreCase)).Select(p => (p.Key[ValuesPrefix.Length..], p.Value))
+            : [];
     }
 
     /// <summary>
@@ -93,17 +147,14 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
         Roles = admin ? [AdminRole] : [],
     };
 
-    /// <summary>A setting's value, or the app's default when it is missing or empty.</summary>
-    private static string OrDefault(JsonNode? value, string fallback) => (string?)value is { Length: > 0 } set ? set : fallback;
-
-    private static string? Find(string directory)
+    /// <summary>The repository folder: <paramref name="directory"/> or the nearest folder above it that holds <see cref="RelativePath"/>.</summary>
+    private static string? FindRoot(string directory)
     {
         for (var dir = new DirectoryInfo(directory); dir is not null; dir = dir.Parent)
         {
-            var path = Path.Combine(dir.FullName, RelativePath);
-            if (File.Exists(path))
+            if (File.Exists(Path.Combine(dir.FullName, RelativePath)))
             {
-                return path;
+                return dir.FullName;
             }
         }
 
