@@ -43,11 +43,7 @@ public sealed partial class UsageRecording(
         var key = UsageFields.Key(request.IdempotencyKey, errors);
         var now = time.GetUtcNow();
         var rules = options.Value;
-        if (request.OccurredAt is { } future && future > now + rules.ClockSkew)
-        {
-            errors.Add("occurredAt", "Must not be in the future.");
-        }
-
+        CheckNotInFuture(request.OccurredAt, now, rules, errors);
         if (!errors.IsEmpty)
         {
             return Outcome.Invalid<RecordedUsage>(errors);
@@ -56,10 +52,7 @@ public sealed partial class UsageRecording(
         var account = await accounts.GetAsync(accountId!.Value, cancellationToken).ConfigureAwait(false);
         var fresh = false;
         var occurredAt = request.OccurredAt ?? now;
-
-        // Usage that occurred ahead of our clock (within the allowed skew) belongs to the period it occurred in: a call
-        // seconds after the caller's period ended is counted against the new period's quota, not billed in the old one.
-        var at = occurredAt > now ? occurredAt : now;
+        var at = PeriodInstant(occurredAt, now);
         for (var attempt = 1; account is not null && attempt <= MaxAccountAttempts; attempt++)
         {
             var entitlement = entitlements.Evaluate(account, at);
@@ -187,7 +180,10 @@ public sealed partial class UsageRecording(
         return outcomes;
     }
 
-    /// <summary>Whether the quantity would be recorded now, and the meter's state; changes nothing.</summary>
+    /// <summary>
+    /// Whether the quantity would be recorded now (or, with <see cref="UsageCheckRequest.OccurredAt"/>, as a record
+    /// stamped then: the same period and the same refusals), and the meter's state; changes nothing.
+    /// </summary>
     public async Task<Outcome<UsageCheck>> CheckAsync(UsageCheckRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -195,6 +191,9 @@ public sealed partial class UsageRecording(
         var accountId = UsageFields.Account(request.AccountId, errors);
         var meter = UsageFields.Meter(request.Meter, catalog, MeterKind.Consumption, errors);
         var quantity = UsageFields.Quantity(request.Quantity, errors);
+        var now = time.GetUtcNow();
+        var rules = options.Value;
+        CheckNotInFuture(request.OccurredAt, now, rules, errors);
         if (!errors.IsEmpty)
         {
             return Outcome.Invalid<UsageCheck>(errors);
@@ -206,7 +205,13 @@ public sealed partial class UsageRecording(
             return UsageRefusals.UnknownAccount<UsageCheck>(accountId.Value);
         }
 
-        var entitlement = entitlements.Evaluate(account, time.GetUtcNow());
+        var occurredAt = request.OccurredAt ?? now;
+        var entitlement = entitlements.Evaluate(account, PeriodInstant(occurredAt, now));
+        if (OccurredAtError(occurredAt, entitlement.Period, now, rules) is { } occurredAtError)
+        {
+            return Outcome.Invalid<UsageCheck>("occurredAt", occurredAtError);
+        }
+
         var policy = entitlement.PolicyFor(meter!.Value);
         var counters = await ledger.GetAsync(accountId.Value, entitlement.PeriodKey, cancellationToken).ConfigureAwait(false);
         var used = counters?.Used(meter.Value) ?? 0;
@@ -225,6 +230,21 @@ public sealed partial class UsageRecording(
             PeriodEnd = entitlement.PeriodEnd,
         });
     }
+
+    private static void CheckNotInFuture(DateTimeOffset? occurredAt, DateTimeOffset now, UsageOptions rules, ValidationErrors errors)
+    {
+        if (occurredAt is { } future && future > now + rules.ClockSkew)
+        {
+            errors.Add("occurredAt", "Must not be in the future.");
+        }
+    }
+
+    /// <summary>
+    /// The instant whose period a record belongs to. Usage that occurred ahead of our clock (within the allowed skew)
+    /// belongs to the period it occurred in: a call seconds after the caller's period ended is counted against the new
+    /// period's quota, not billed in the old one.
+    /// </summary>
+    private static DateTimeOffset PeriodInstant(DateTimeOffset occurredAt, DateTimeOffset now) => occurredAt > now ? occurredAt : now;
 
     private static string? OccurredAtError(DateTimeOffset occurredAt, UsagePeriod period, DateTimeOffset now, UsageOptions rules)
     {

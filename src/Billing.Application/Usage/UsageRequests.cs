@@ -9,8 +9,11 @@ namespace Billing.Application.Usage;
 /// <summary>One usage record as the product's backend sends it (<c>POST /api/usage</c>, one item of a batch).</summary>
 public sealed record UsageRecordRequest(string? AccountId, string? Meter, long? Quantity, string? IdempotencyKey, DateTimeOffset? OccurredAt);
 
-/// <summary>"Would this be allowed now?" (<c>POST /api/usage/check</c>).</summary>
-public sealed record UsageCheckRequest(string? AccountId, string? Meter, long? Quantity);
+/// <summary>
+/// "Would this be allowed now?" (<c>POST /api/usage/check</c>); with <paramref name="OccurredAt"/>: "would a record
+/// stamped then be allowed?", judged as <c>POST /api/usage</c> judges it.
+/// </summary>
+public sealed record UsageCheckRequest(string? AccountId, string? Meter, long? Quantity, DateTimeOffset? OccurredAt = null);
 
 /// <summary>
 /// The field rules every usage and allocation request shares; each check adds its message under the request's JSON

@@ -18,7 +18,7 @@ public sealed class CheckUsageFunction(UsageRecording usage)
             return body.Problem!;
         }
 
-        var outcome = await usage.CheckAsync(new UsageCheckRequest(check.AccountId, check.Meter, check.Quantity), cancellationToken).ConfigureAwait(false);
+        var outcome = await usage.CheckAsync(check.ToRequest(), cancellationToken).ConfigureAwait(false);
         return Problems.Answer(outcome, UsageCheckResponse.From);
     }
 }

@@ -36,6 +36,10 @@ public sealed class UsageCheckBody
     public string? Meter { get; set; }
 
     public long? Quantity { get; set; }
+
+    public DateTimeOffset? OccurredAt { get; set; }
+
+    internal UsageCheckRequest ToRequest() => new(AccountId, Meter, Quantity, OccurredAt);
 }
 
 /// <summary>Body of <c>POST /api/allocations/{meter}</c>.</summary>

@@ -2,6 +2,7 @@ using Billing.Application;
 using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Usage;
+using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
@@ -564,6 +565,26 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task A_check_with_occurred_at_judges_the_quantity_as_a_record_stamped_then()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 10); // the old period's hard limit is used up
+        var end = _bed.CurrentMonth.End;
+        _bed.Time.SetUtcNow(end - TimeSpan.FromSeconds(5)); // our clock: the old period still; the caller's runs ahead, within the skew
+
+        var now = (await CheckAsync(account, 1)).AssertSucceeded();
+        var ahead = (await CheckAsync(account, 1, end.AddSeconds(10))).AssertSucceeded();
+        var recorded = (await _bed.RecordAsync(account, AgentRuns, 1, "after-the-end", end.AddSeconds(10))).AssertSucceeded();
+
+        Assert.Equal((false, _bed.CurrentMonth.Start), (now.Allowed, now.PeriodStart));
+        Assert.Equal((true, end, 0L, 10L), (ahead.Allowed, ahead.PeriodStart, ahead.Used, ahead.Remaining!.Value));
+        Assert.Equal(end, recorded.PeriodStart); // the record the check said would pass
+        Assert.Equal("Must not be in the future.", Assert.Single((await CheckAsync(account, 1, _bed.Time.GetUtcNow().AddMinutes(5))).AssertInvalid().For("occurredAt")));
+        Assert.StartsWith("Must be in the account's current usage period", Assert.Single((await CheckAsync(account, 1, _bed.CurrentMonth.Start.AddTicks(-1))).AssertInvalid().For("occurredAt")), StringComparison.Ordinal);
+        Assert.Equal("occurredAt", Assert.Single((await CheckAsync(account, 1, end - TimeSpan.FromDays(2))).AssertInvalid().Fields)); // older than the late window
+    }
+
+    [Fact]
     public async Task An_overage_meter_is_always_allowed_by_a_check()
     {
         var (account, _) = _bed.Subscribe(TestCatalog.ProMonthly);
@@ -573,4 +594,7 @@ public sealed class UsageRecordingTests
 
         Assert.Equal((true, false, 1_500L, 0L), (check.Allowed, check.HardLimit, check.Used, check.Remaining!.Value));
     }
+
+    private Task<Outcome<UsageCheck>> CheckAsync(AccountId account, long quantity, DateTimeOffset? occurredAt = null) =>
+        _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", quantity, occurredAt), CancellationToken.None);
 }
