@@ -183,6 +183,20 @@ public sealed class UsageThresholdsTests
     }
 
     [Fact]
+    public async Task A_mark_cancelled_after_it_was_written_is_cleared_so_the_next_count_still_sends_the_notification()
+    {
+        var account = _bed.Register();
+        _bed.Ledger.LoseMarkAnswerWith = new OperationCanceledException("the caller went away after the mark was sent");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bed.RecordAsync(account, AgentRuns, 8)); // counted, 80 % marked
+
+        Assert.Equal((8L, 0), (_bed.Used(account, _bed.CurrentMonth, AgentRuns), _bed.Notifications.Attempts));
+        _bed.Ledger.LoseMarkAnswerWith = null;
+        await _bed.RecordAsync(account, AgentRuns, 1);
+        Assert.Equal([80], _bed.Notifications.Sent.Select(n => n.Threshold));
+    }
+
+    [Fact]
     public async Task Parallel_records_crossing_the_thresholds_send_each_once()
     {
         var account = _bed.Register();
