@@ -97,6 +97,21 @@ public sealed class InvoiceTests(EmulatorFixture emulator) : IClassFixture<Emula
         Assert.Equal("invoice", late.Error.Str("param"));
     }
 
+    [Theory]
+    [InlineData("ugx", 500, "UGX 5.00")] // two decimals, always 00 (Stripe's special case), not 500 shillings
+    [InlineData("kwd", 5120, "KWD 5.120")] // three decimals, not 51.20
+    public async Task The_hosted_invoice_page_writes_amounts_with_Stripe_decimals_of_the_currency(string currency, long amount, string written)
+    {
+        var customer = await Flows.CreateCustomerAsync(Stripe);
+        var invoice = (await Stripe.PostAsync("/v1/invoices", ("customer", customer), ("currency", currency))).EnsureOk().Id;
+        (await Stripe.PostAsync("/v1/invoiceitems", ("customer", customer), ("invoice", invoice), ("amount", amount.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("currency", currency))).EnsureOk();
+        var finalized = (await Stripe.PostAsync($"/v1/invoices/{invoice}/finalize")).EnsureOk().Body;
+
+        var page = await Stripe.Http.GetStringAsync(new Uri(finalized.Str("hosted_invoice_url")).PathAndQuery);
+
+        Assert.Contains($"<th>Amount due</th><th>{written}</th>", page);
+    }
+
     [Fact]
     public async Task A_zero_invoice_is_paid_when_finalized()
     {

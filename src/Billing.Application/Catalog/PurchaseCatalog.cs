@@ -72,6 +72,11 @@ public sealed class PurchaseCatalog
             {
                 errors.Add($"{at}:CreditCurrency: {Currency.InvalidMessage(pack.CreditCurrency)}");
             }
+            else if (pack.Credit > 0 && Currency.TryParse(pack.CreditCurrency ?? pack.Currency, out var creditCurrency) && !creditCurrency.IsWhole(pack.Credit))
+            {
+                // Credit is spent on usage invoices: a balance with a fraction Stripe cannot charge could never be spent exactly.
+                errors.Add($"{at}:Credit: {creditCurrency.NotWholeMessage(pack.Credit)}");
+            }
         }
 
         for (var i = 0; i < options.AddOns.Count; i++)
@@ -123,9 +128,13 @@ public sealed class PurchaseCatalog
             errors.Add($"{at}:Amount must be a positive amount of minor units; got {item.Amount}.");
         }
 
-        if (!Currency.TryParse(item.Currency, out _))
+        if (!Currency.TryParse(item.Currency, out var currency))
         {
             errors.Add($"{at}:Currency: {Currency.InvalidMessage(item.Currency)}");
+        }
+        else if (item.Amount > 0 && !currency.IsWhole(item.Amount))
+        {
+            errors.Add($"{at}:Amount: {currency.NotWholeMessage(item.Amount)}");
         }
 
         if (item.ExpiresAfter is { } lifetime && lifetime <= TimeSpan.Zero)

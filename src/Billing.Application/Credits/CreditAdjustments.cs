@@ -23,7 +23,8 @@ public sealed record CreditAdjusted(CreditEntry Entry, long Balance, bool Replay
 /// token). Idempotent per <c>idempotencyKey</c>; without one the key is derived from the request and the book's
 /// version, so a double submit of the same request against the same ledger state posts once. Credit is added only in a
 /// currency the catalog invoices usage in (a plan's <see cref="Plan.Currency"/>), the only credit invoicing can spend;
-/// it is taken away in any currency the account holds.
+/// it is taken away in any currency the account holds. Either way the amount is one Stripe can charge as it is
+/// (<see cref="Currency.IsWhole"/>), so a balance only ever holds such amounts and so does every credit line it pays.
 /// </summary>
 public sealed partial class CreditAdjustments(IBillingAccountStore accounts, CreditLedger ledger, PlanCatalog catalog, ILogger<CreditAdjustments> logger)
 {
@@ -36,12 +37,17 @@ public sealed partial class CreditAdjustments(IBillingAccountStore accounts, Cre
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(operatorId);
         var errors = new ValidationErrors();
+        var isCurrency = Currency.TryParse(request.Currency, out var currency);
         if (request.Amount is not { } amount || amount == 0 || amount is < -CreditOperation.MaxAmount or > CreditOperation.MaxAmount)
         {
             errors.Add("amount", string.Create(CultureInfo.InvariantCulture, $"The amount is required: a non-zero whole number of minor units from -{CreditOperation.MaxAmount} to {CreditOperation.MaxAmount} (negative takes credit away)."));
         }
+        else if (isCurrency && !currency.IsWhole(amount))
+        {
+            errors.Add("amount", currency.NotWholeMessage(amount));
+        }
 
-        if (!Currency.TryParse(request.Currency, out var currency))
+        if (!isCurrency)
         {
             errors.Add("currency", Currency.InvalidMessage(request.Currency));
         }

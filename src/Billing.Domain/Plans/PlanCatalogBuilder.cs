@@ -386,7 +386,9 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
                 return null;
             }
 
-            return new PerUnitOveragePrice(new Money(unitAmount, currency));
+            return CheckWhole($"{label}: Overage:UnitAmount", unitAmount, currency)
+                ? new PerUnitOveragePrice(new Money(unitAmount, currency))
+                : null;
         }
 
         return BuildTiers(label, overage.Tiers, currency);
@@ -410,6 +412,9 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
             {
                 _errors.Add($"{tierLabel}: UnitAmount and FlatAmount must not be negative (integer minor units).");
             }
+
+            CheckWhole($"{tierLabel}: UnitAmount", tier.UnitAmount, currency);
+            CheckWhole($"{tierLabel}: FlatAmount", tier.FlatAmount, currency);
 
             var isLast = i == tiers.Count - 1;
             if (tier.UpTo is null && !isLast)
@@ -438,6 +443,21 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
 
         return new GraduatedOveragePrice(
             [.. tiers.Select(t => new PriceTier(t.UpTo, new Money(t.UnitAmount, currency), new Money(t.FlatAmount, currency)))]);
+    }
+
+    /// <summary>
+    /// Stripe charges a currency only in whole steps (<see cref="Currency.MinorUnitStep"/>), and an invoice line is a sum of
+    /// unit and flat amounts: with each of them whole, so is every line.
+    /// </summary>
+    private bool CheckWhole(string label, long amount, Currency currency)
+    {
+        if (currency.IsWhole(amount))
+        {
+            return true;
+        }
+
+        _errors.Add($"{label}: {currency.NotWholeMessage(amount)}");
+        return false;
     }
 
     private static string ListOf(MeterKind kind) =>

@@ -54,6 +54,29 @@ public sealed class PurchaseOptionsValidatorTests
         Assert.Contains("Billing:Purchases:CreditPacks:0:Credit must be a positive amount of minor units, at most 1000000000000", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Prices_and_credit_are_whole_amounts_Stripe_can_charge_in_their_currency()
+    {
+        var options = Valid();
+        options.CreditPacks[0].Currency = "isk";
+        options.CreditPacks[0].Amount = 150_000; // 1,500 ISK
+        options.CreditPacks[0].Credit = 150_050; // and half a króna, which no invoice could take exactly
+        options.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_KWD", DisplayName = "KWD", PriceId = "price_credits_kwd", Amount = 5_125, Currency = "kwd", Credit = 5_000, CreditCurrency = "ugx" });
+        options.AddOns[0].Currency = "ugx";
+        options.AddOns[0].Amount = 1_550;
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Equal(
+            [
+                "Billing:Purchases:CreditPacks:0:Credit: 150050 is not an amount of isk Stripe can charge: it must be a multiple of 100 (Stripe writes isk with two decimals but charges whole units only: 500 is 5 isk).",
+                "Billing:Purchases:CreditPacks:1:Amount: 5125 is not an amount of kwd Stripe can charge: it must be a multiple of 10 (Stripe writes kwd with three decimals but charges the last one 0 only: 5120 is 5.120 kwd).",
+                "Billing:Purchases:AddOns:0:Amount: 1550 is not an amount of ugx Stripe can charge: it must be a multiple of 100 (Stripe writes ugx with two decimals but charges whole units only: 500 is 5 ugx).",
+            ],
+            result.Failures!);
+    }
+
     private static PurchaseOptions Valid()
     {
         var options = new PurchaseOptions();

@@ -3,6 +3,7 @@ using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
+using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 using Billing.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -56,6 +57,26 @@ public sealed class CreditAdjustmentsTests
         Assert.Equal(0, (await _ledger.ReadAsync(User, CancellationToken.None)).Version);
     }
 
+    [Theory]
+    [InlineData(150, "isk")] // a króna and a half: a balance Stripe could never take exactly
+    [InlineData(-50, "isk")] // taking half a króna away leaves such a balance too
+    [InlineData(5_125, "kwd")] // three decimals, the last one not 0
+    public async Task An_amount_Stripe_cannot_charge_as_is_in_its_currency_is_refused_as_invalid_and_nothing_is_posted(long amount, string code)
+    {
+        var adjustments = new CreditAdjustments(_accounts, _ledger, CatalogInvoicingIn(code), NullLogger<CreditAdjustments>.Instance);
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+        await _ledger.PostAsync(User, CreditOperation.Grant("cs_1", Currency.Parse(code), 100_000, null, "pack:OLD", "pi_1", "cs_1"), CancellationToken.None);
+
+        var outcome = await adjustments.AdjustAsync(User, new CreditAdjustmentRequest(amount, code, "goodwill", "k1"), "ops-1", CancellationToken.None);
+        var whole = await adjustments.AdjustAsync(User, new CreditAdjustmentRequest(amount * Currency.Parse(code).MinorUnitStep, code, "goodwill", "k2"), "ops-1", CancellationToken.None);
+
+        var invalid = Assert.IsType<Invalid<CreditAdjusted>>(outcome);
+        Assert.Equal(["amount"], invalid.Errors.Fields);
+        Assert.Equal(Currency.Parse(code).NotWholeMessage(amount), Assert.Single(invalid.Errors.For("amount")));
+        Assert.Equal(100_000 + (amount * Currency.Parse(code).MinorUnitStep), Assert.IsType<Succeeded<CreditAdjusted>>(whole).Value.Balance);
+        Assert.Equal(2, (await _ledger.ReadAsync(User, CancellationToken.None)).Version); // the grant and the whole adjustment only
+    }
+
     [Fact]
     public async Task Credit_held_in_another_currency_can_still_be_taken_away()
     {
@@ -77,5 +98,22 @@ public sealed class CreditAdjustmentsTests
 
         Assert.Equal(CreditOperation.MaxAmount, Assert.IsType<Succeeded<CreditAdjusted>>(outcome).Value.Balance);
         Assert.Equal(CreditOperation.MaxAmount + 1_000, (await _ledger.ReadAsync(User, CancellationToken.None)).Balances()[Currency.Parse("usd")]);
+    }
+
+    /// <summary>The test catalog with PRO invoicing usage in <paramref name="code"/>, its prices in whole amounts of it.</summary>
+    private static PlanCatalog CatalogInvoicingIn(string code)
+    {
+        var options = TestCatalog.Options();
+        var pro = options.Plan("PRO");
+        var step = Currency.Parse(code).MinorUnitStep;
+        pro.Currency = code;
+        pro.Meters["agent_runs"].Overage!.UnitAmount *= step;
+        foreach (var tier in pro.Meters["tokens"].Overage!.Tiers)
+        {
+            tier.UnitAmount *= step;
+            tier.FlatAmount *= step;
+        }
+
+        return PlanCatalog.Create(options);
     }
 }

@@ -332,6 +332,38 @@ public sealed class PlanCatalogValidationTests
     }
 
     [Fact]
+    public void Overage_amounts_are_whole_amounts_Stripe_can_charge_in_the_plan_currency()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Currency = "isk";
+        options.Plan("PRO").Meters["tokens"].Overage!.Tiers[0].UnitAmount = 200;
+        options.Plan("PRO").Meters["tokens"].Overage!.Tiers[1].UnitAmount = 100;
+        options.Plan("PRO").Meters["agent_runs"].Overage!.UnitAmount = 50; // half a króna a run: 3 runs would be an invoice line of 1.50 ISK
+
+        AssertSingleError(options, "Plans[3] 'PRO': Meters:agent_runs: Overage:UnitAmount: 50 is not an amount of isk Stripe can charge: it must be a multiple of 100");
+    }
+
+    [Fact]
+    public void Tier_amounts_are_whole_amounts_Stripe_can_charge_in_the_plan_currency()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Currency = "kwd";
+        options.Plan("PRO").Meters["agent_runs"].Overage!.UnitAmount = 30;
+        options.Plan("PRO").Meters["tokens"].Overage!.Tiers[0].UnitAmount = 20;
+        options.Plan("PRO").Meters["tokens"].Overage!.Tiers[1].UnitAmount = 10;
+        options.Plan("PRO").Meters["tokens"].Overage!.Tiers[1].FlatAmount = 105;
+
+        AssertSingleError(options, "Plans[3] 'PRO': Meters:tokens: Overage:Tiers[1]: FlatAmount: 105 is not an amount of kwd Stripe can charge: it must be a multiple of 10");
+
+        options.Plan("PRO").Meters["tokens"].Overage!.Tiers[1].FlatAmount = 100;
+        options.Plan("PRO").Meters["tokens"].Overage!.Tiers[2].UnitAmount = 5;
+        AssertSingleError(options, "Plans[3] 'PRO': Meters:tokens: Overage:Tiers[2]: UnitAmount: 5 is not an amount of kwd");
+
+        options.Plan("PRO").Meters["tokens"].Overage!.Tiers[2].UnitAmount = 0;
+        Assert.Empty(PlanCatalog.Validate(options));
+    }
+
+    [Fact]
     public void All_errors_are_reported_together()
     {
         var options = TestCatalog.Options();

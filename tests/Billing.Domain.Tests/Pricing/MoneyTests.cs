@@ -62,6 +62,40 @@ public sealed class MoneyTests
         Assert.Equal(valid, Currency.TryParse(code, out _));
     }
 
+    [Theory]
+    [InlineData("isk", 100)] // whole krónur written with two decimals
+    [InlineData("ugx", 100)] // whole shillings written with two decimals (not Stripe's zero-decimal 1)
+    [InlineData("kwd", 10)] // three decimals, the last one 0
+    [InlineData("bhd", 10)]
+    [InlineData("jod", 10)]
+    [InlineData("omr", 10)]
+    [InlineData("tnd", 10)]
+    [InlineData("usd", 1)]
+    [InlineData("jpy", 1)]
+    [InlineData("huf", 1)] // whole forints are a payout rule only: charges take two decimals
+    [InlineData("twd", 1)] // likewise
+    public void Stripe_charges_a_currency_in_steps_of_its_minor_unit_step(string code, long step)
+    {
+        var currency = Currency.Parse(code);
+
+        Assert.Equal(step, currency.MinorUnitStep);
+        Assert.True(currency.IsWhole(0));
+        Assert.True(currency.IsWhole(7 * step));
+        Assert.True(currency.IsWhole(-7 * step));
+        Assert.Equal(step == 1, currency.IsWhole(150 + 1));
+    }
+
+    [Theory]
+    [InlineData("isk", 150, "150 is not an amount of isk Stripe can charge: it must be a multiple of 100 (Stripe writes isk with two decimals but charges whole units only: 500 is 5 isk).")]
+    [InlineData("kwd", -5125, "-5125 is not an amount of kwd Stripe can charge: it must be a multiple of 10 (Stripe writes kwd with three decimals but charges the last one 0 only: 5120 is 5.120 kwd).")]
+    public void A_fraction_Stripe_cannot_charge_is_refused_with_the_step_and_why(string code, long amount, string expected)
+    {
+        var currency = Currency.Parse(code);
+
+        Assert.False(currency.IsWhole(amount));
+        Assert.Equal(expected, currency.NotWholeMessage(amount));
+    }
+
     [Fact]
     public void Formats_invariantly()
     {

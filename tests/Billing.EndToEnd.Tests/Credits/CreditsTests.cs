@@ -71,6 +71,9 @@ public sealed class CreditsTests
         // An operator takes 300 (spent elsewhere); a non-admin cannot
         var forbidden = await PostAsync(stack, buyer, $"/api/billing/admin/accounts/{buyer}/credits", """{"amount":-300,"currency":"usd","reason":"self-service"}""");
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.Status);
+        var halfAKrona = await PostAsync(stack, "ops-1", $"/api/billing/admin/accounts/{buyer}/credits", """{"amount":-50,"currency":"isk","reason":"half a króna"}""", admin: true);
+        Assert.Equal(HttpStatusCode.BadRequest, halfAKrona.Status); // Stripe charges whole krónur only (nothing is written: see the entries below)
+        Assert.Equal(["amount"], halfAKrona.Body.GetProperty("errors").EnumerateObject().Select(e => e.Name));
         var adjusted = await PostAsync(stack, "ops-1", $"/api/billing/admin/accounts/{buyer}/credits", """{"amount":-300,"currency":"usd","reason":"goodwill reversal","idempotencyKey":"adj-1"}""", admin: true);
         Assert.Equal(HttpStatusCode.OK, adjusted.Status);
         Assert.Equal(700, adjusted.Body.GetProperty("balance").GetInt64());
