@@ -225,7 +225,7 @@ public sealed partial class UsageRecording(
             Remaining = policy.Quota is { } quota ? Math.Max(0, quota - used) : null,
             HardLimit = policy.HardLimit is not null,
             Plan = entitlement.Plan.Code,
-            UpgradePlan = allowed ? null : UsageRefusals.UpgradeFor(catalog, meter.Value, policy.HardLimit!.Value, UsageRefusals.Needed(used, quantity!.Value))?.Code,
+            UpgradePlan = allowed ? null : UsageRefusals.UpgradeFor(catalog, entitlement, meter.Value, policy.HardLimit!.Value, UsageRefusals.Needed(used, quantity!.Value))?.Code,
             PeriodStart = entitlement.PeriodStart,
             PeriodEnd = entitlement.PeriodEnd,
         });

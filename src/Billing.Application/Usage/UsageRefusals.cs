@@ -20,8 +20,9 @@ internal static class UsageRefusals
     public static Refusal QuotaExceeded(PlanCatalog catalog, Entitlement entitlement, MeterPolicy policy, long used, long needed, string situation)
     {
         var limit = policy.HardLimit!.Value;
-        var upgrade = UpgradeFor(catalog, policy.Meter, limit, needed);
+        var upgrade = UpgradeFor(catalog, entitlement, policy.Meter, limit, needed);
         var detail = string.Create(CultureInfo.InvariantCulture, $"The {entitlement.Plan.DisplayName} plan allows {limit} {policy.Meter}{situation}.")
+                     + (entitlement.UnpaidPlan is { } unpaid ? $" A payment is overdue: the {unpaid.DisplayName} plan's limits apply again once it is paid." : string.Empty)
                      + (upgrade is null ? string.Empty : $" The {upgrade.DisplayName} plan allows more.");
         return new Refusal(RefusalReason.QuotaExceeded, detail)
         {
@@ -39,10 +40,22 @@ internal static class UsageRefusals
     /// <summary>
     /// The paid plan to suggest, in catalog order: the first whose limit for <paramref name="meter"/> takes
     /// <paramref name="needed"/> units (what is used plus what was asked), else the first whose limit is above
-    /// <paramref name="limit"/> (it allows more, if not all); null when no paid plan allows more.
+    /// <paramref name="limit"/> (it allows more, if not all); null when no paid plan allows more. In a grace period after
+    /// a failed upgrade, never the subscription's own plan (<see cref="Entitlement.UnpaidPlan"/>): paying gives it back,
+    /// so nothing is suggested when it takes what is needed, and otherwise only a plan above it.
     /// </summary>
-    public static Plan? UpgradeFor(PlanCatalog catalog, MeterName meter, long limit, long needed)
+    public static Plan? UpgradeFor(PlanCatalog catalog, Entitlement entitlement, MeterName meter, long limit, long needed)
     {
+        if (entitlement.UnpaidPlan is { } unpaid)
+        {
+            if (unpaid.PolicyFor(meter).HardLimit is not { } unpaidLimit || unpaidLimit >= needed)
+            {
+                return null;
+            }
+
+            limit = Math.Max(limit, unpaidLimit);
+        }
+
         var higher = catalog.Plans.Where(p => p.Kind == PlanKind.Paid && (p.PolicyFor(meter).HardLimit is not { } other || other > limit)).ToList();
         return higher.FirstOrDefault(p => p.PolicyFor(meter).HardLimit is not { } other || other >= needed) ?? higher.FirstOrDefault();
     }

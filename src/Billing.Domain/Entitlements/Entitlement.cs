@@ -15,6 +15,12 @@ public sealed record Entitlement
     /// <summary>When the current plan stops applying if nothing changes (trial end, cancellation, grace end); null if open-ended.</summary>
     public DateTimeOffset? EndsAt { get; init; }
 
+    /// <summary>
+    /// The subscription's own plan when a failed payment keeps it from the account during the grace period (a failed
+    /// upgrade: <see cref="Plan"/> is then the lower plan last paid for); null otherwise.
+    /// </summary>
+    public Plan? UnpaidPlan { get; init; }
+
     public DateTimeOffset PeriodStart => Period.Start;
 
     public DateTimeOffset PeriodEnd => Period.End;

@@ -84,6 +84,7 @@ public static class EntitlementRules
         }
 
         EntitlementSource source;
+        Plan? unpaid = null;
         DateTimeOffset? endsAt = cancelsAt;
         if (subscription.Status.IsInGoodStanding)
         {
@@ -100,6 +101,7 @@ public static class EntitlementRules
             source = EntitlementSource.GracePeriod;
             if (lastPaidPlan is { } paidCode && catalog.Find(paidCode) is { Kind: PlanKind.Paid } paidPlan && catalog.IsBelow(paidPlan, plan))
             {
+                unpaid = plan;
                 plan = paidPlan; // a failed upgrade: the lower plan paid for, never the higher one not paid for
             }
 
@@ -110,7 +112,7 @@ public static class EntitlementRules
             return null;
         }
 
-        return new Entitlement { Plan = plan, Source = source, Period = CurrentPeriod(subscription, now), EndsAt = endsAt };
+        return new Entitlement { Plan = plan, Source = source, Period = CurrentPeriod(subscription, now), EndsAt = endsAt, UnpaidPlan = unpaid };
     }
 
     private static Plan? ResolvePlan(SubscriptionState subscription, PlanCatalog catalog)

@@ -233,6 +233,21 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task In_the_grace_period_of_a_failed_upgrade_a_refusal_asks_for_the_payment_not_an_upgrade_to_the_plan_subscribed()
+    {
+        var (account, _) = _bed.Subscribe(TestCatalog.BasicMonthly);
+        _bed.ChangePlan(account, TestCatalog.ProMonthly, SubscriptionStatus.PastDue); // the upgrade's payment failed: BASIC's limits
+        await _bed.RecordAsync(account, AgentRuns, 500);
+
+        var refusal = (await _bed.RecordAsync(account, AgentRuns, 1)).AssertRefused();
+        var check = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", 1), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal(("BASIC", null), (refusal.Facts["plan"], refusal.Facts["upgradePlan"]));
+        Assert.Equal((false, (PlanCode?)null), (check.Allowed, check.UpgradePlan));
+        Assert.Equal("The Basic plan allows 500 agent_runs per period; 500 are used, so 1 more would pass it. A payment is overdue: the Pro plan's limits apply again once it is paid.", refusal.Detail);
+    }
+
+    [Fact]
     public async Task A_refusal_names_no_upgrade_when_no_plan_allows_more()
     {
         var options = TestCatalog.Options();
