@@ -236,20 +236,39 @@ public sealed class PurchaseHandlingTests
         Assert.Equal(1_000, await BalanceAsync(account));
     }
 
-    [Fact]
-    public async Task A_refund_that_fails_while_an_early_refunded_purchase_is_being_granted_is_given_back_by_the_purchase_side()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_refund_that_fails_while_an_early_refunded_purchase_is_being_granted_is_given_back_by_the_purchase_side(bool beforeItsGrant)
     {
         var account = await AccountAsync();
         var customer = "cus_" + account.Value;
         await _reversals.HandleAsync(Charge("charge.refunded", "ch_r4", "pi_cs_r4"), CancellationToken.None); // remembered early
         _gateway.Charges["ch_r4"] = new ChargeStanding(customer, 0, Disputed: false);
-        // The purchase side has just seen the early refund (after granting) when the failure is processed: it forgets the
-        // early refund and finds nothing taken back yet; then the purchase side takes the grant back.
-        var failure = new AfterReversedEarlyRead(_usage.Accounts, "pi_cs_r4", () => _reversals.HandleAsync(RefundFailed("re_r4", "ch_r4", "pi_cs_r4"), CancellationToken.None));
+        // The failure forgets the early refund and gives back what it finds taken back. Processed between the purchase's
+        // read of the account and its grant (made taken back), it finds nothing yet: the purchase side gives it back.
+        // Processed when the purchase side, after granting, has just seen the early refund again, it gives the grant
+        // back itself, and the purchase side's stale read takes nothing back again.
+        var fired = false;
+        Task<StripeEventHandlingResult> FailAsync()
+        {
+            fired = true; // before the failure's own store calls
+            return _reversals.HandleAsync(RefundFailed("re_r4", "ch_r4", "pi_cs_r4"), CancellationToken.None);
+        }
 
-        var purchase = await HandlerOver(failure).HandleAsync(account, Session("cs_r4", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        IBillingAccountStore accounts = _usage.Accounts;
+        if (beforeItsGrant)
+        {
+            _store.Interleave = () => fired ? Task.CompletedTask : FailAsync();
+        }
+        else
+        {
+            accounts = new AfterReversedEarlyRead(_usage.Accounts, "pi_cs_r4", FailAsync);
+        }
 
-        Assert.True(failure.Fired);
+        var purchase = await HandlerOver(accounts).HandleAsync(account, Session("cs_r4", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+
+        Assert.True(fired);
         Assert.True(purchase.IsApplied);
         Assert.Equal(1_000, await BalanceAsync(account));
         Assert.Equal([CreditEntryKind.Grant, CreditEntryKind.Reversal, CreditEntryKind.Reinstatement], _store.Entries(account).OrderBy(e => e.Sequence).Select(e => e.Kind));
@@ -469,34 +488,6 @@ public sealed class PurchaseHandlingTests
         Assert.Equal(addOn.GrantedAt, addOn.RevokedAt);
     }
 
-    [Fact]
-    public async Task A_refund_that_fails_after_the_purchase_read_it_as_early_and_before_its_grant_is_given_back_by_the_purchase_side()
-    {
-        var account = await AccountAsync();
-        var customer = "cus_" + account.Value;
-        await _reversals.HandleAsync(Charge("charge.refunded", "ch_r5", "pi_cs_r5"), CancellationToken.None); // remembered early
-        _gateway.Charges["ch_r5"] = new ChargeStanding(customer, 0, Disputed: false);
-        // The failure is processed between the purchase's read of the account and its grant (made taken back): it forgets
-        // the early refund and finds no grant to give back yet.
-        var fired = false;
-        StripeEventHandlingResult? failed = null;
-        _store.Interleave = async () =>
-        {
-            if (!fired)
-            {
-                fired = true; // before the failure's own ledger calls
-                failed = await _reversals.HandleAsync(RefundFailed("re_r5", "ch_r5", "pi_cs_r5"), CancellationToken.None);
-            }
-        };
-
-        var purchase = await _purchases.HandleAsync(account, Session("cs_r5", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
-
-        Assert.True(failed!.IsApplied, failed.Note); // it forgot the early refund
-        Assert.True(purchase.IsApplied, purchase.Note);
-        Assert.Equal(1_000, await BalanceAsync(account));
-        Assert.Equal([CreditEntryKind.Grant, CreditEntryKind.Reversal, CreditEntryKind.Reinstatement], _store.Entries(account).Select(e => e.Kind));
-    }
-
     [Theory]
     [InlineData("credit_pack", "CREDITS_10")]
     [InlineData("add_on", "PROJECTS_5")]
@@ -683,14 +674,14 @@ internal sealed class CrashAfterFirstUpdate(IBillingAccountStore inner) : IBilli
 /// <summary>The account store that runs <paramref name="between"/> once, right after a read that shows the payment as taken back early.</summary>
 internal sealed class AfterReversedEarlyRead(IBillingAccountStore inner, string paymentIntentId, Func<Task<StripeEventHandlingResult>> between) : IBillingAccountStore
 {
-    public bool Fired { get; private set; }
+    private bool _fired;
 
     public async Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken)
     {
         var account = await inner.GetAsync(accountId, cancellationToken);
-        if (!Fired && account?.WasReversedEarly(paymentIntentId) == true)
+        if (!_fired && account?.WasReversedEarly(paymentIntentId) == true)
         {
-            Fired = true;
+            _fired = true;
             await between();
         }
 
