@@ -38,7 +38,7 @@ public sealed record CreditPosting(CreditPostingKind Kind, CreditEntry? Entry, C
 /// <item>Write the entries' documents and clear the pending ones (step 1 for the next caller if we crash first).</item>
 /// </list>
 /// The book is the one truth (its version is the count of applied entries); a crash anywhere leaves either nothing
-/// or a pending entry that the next touch of the ledger finishes; a race costs a retry, never a double entry.
+/// or pending entries that the next touch of the ledger finishes; a race costs a retry, never a double entry.
 /// </summary>
 public sealed partial class CreditLedger(ICreditLedgerStore store, TimeProvider time, ILogger<CreditLedger> logger)
 {
