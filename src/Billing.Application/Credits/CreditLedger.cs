@@ -27,17 +27,18 @@ public sealed record CreditPosting(CreditPostingKind Kind, CreditEntry? Entry, C
 /// The protocol that keeps an account's append-only credit entries and its book (head) consistent with
 /// single-document writes only (the local Cosmos server has no transactional batch):
 /// <list type="number">
-/// <item>Read the book. If it carries a pending entry, write that entry's document (create; already there is fine),
-/// then replace the book without it (if-match). Then write any due expiry the same way. Repeat until the book has no
+/// <item>Read the book. If it carries pending entries, write their documents (create; already there is fine), then
+/// replace the book without them (if-match). Then write any due expiry the same way. Repeat until the book has no
 /// pending entry and nothing is due.</item>
 /// <item>Look the operation's key up among the entry documents: found = already posted. (A book without a pending
 /// entry has every applied entry written out, and documents are never deleted, so a miss means "not applied".)</item>
 /// <item>Apply the operation to the book (pure, <see cref="CreditBook.Apply"/>): the new book holds the entry as
-/// pending and its balance already includes it. Replace the book if-match; a lost race starts again at 1.</item>
-/// <item>Write the entry's document and clear the pending entry (step 1 for the next caller if we crash first).</item>
+/// pending (a grant made taken back: with its reversal) and its balance already includes it. Replace the book
+/// if-match; a lost race starts again at 1.</item>
+/// <item>Write the entries' documents and clear the pending ones (step 1 for the next caller if we crash first).</item>
 /// </list>
 /// The book is the one truth (its version is the count of applied entries); a crash anywhere leaves either nothing
-/// or a pending entry that the next touch of the ledger finishes; a race costs a retry, never a double entry.
+/// or pending entries that the next touch of the ledger finishes; a race costs a retry, never a double entry.
 /// </summary>
 public sealed partial class CreditLedger(ICreditLedgerStore store, TimeProvider time, ILogger<CreditLedger> logger)
 {
@@ -72,7 +73,11 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, TimeProvider 
             }
 
             var settled = await FinishAsync(decision.Book!, written, cancellationToken).ConfigureAwait(false);
-            LogPosted(accountId.Value, decision.Entry!.Kind, decision.Entry.Key, decision.Entry.Amount, decision.Entry.Currency.Code, decision.Entry.Sequence);
+            foreach (var entry in decision.Book!.Pending)
+            {
+                LogPosted(accountId.Value, entry.Kind, entry.Key, entry.Amount, entry.Currency.Code, entry.Sequence);
+            }
+
             return new CreditPosting(CreditPostingKind.Posted, decision.Entry, settled ?? decision.Book!.Settled());
         }
 
@@ -116,7 +121,7 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, TimeProvider 
             }
 
             var (book, etag) = (stored.Book, stored.ETag);
-            if (book.Pending is not null)
+            if (book.Pending.Count > 0)
             {
                 await FinishAsync(book, etag, cancellationToken).ConfigureAwait(false);
                 continue;
@@ -139,10 +144,14 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, TimeProvider 
         throw new CreditLedgerContentionException($"The credit ledger of account {accountId} kept changing under {MaxAttempts} attempts.");
     }
 
-    /// <summary>Writes the pending entry out and clears it; returns the settled book, or null if someone else moved the book on.</summary>
+    /// <summary>Writes the pending entries out and clears them; returns the settled book, or null if someone else moved the book on.</summary>
     private async Task<CreditBook?> FinishAsync(CreditBook book, string etag, CancellationToken cancellationToken)
     {
-        await store.AddEntryAsync(book.AccountId, book.Pending!, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in book.Pending)
+        {
+            await store.AddEntryAsync(book.AccountId, entry, cancellationToken).ConfigureAwait(false);
+        }
+
         var settled = book.Settled();
         return await store.TryWriteBookAsync(settled, etag, cancellationToken).ConfigureAwait(false) is null ? null : settled;
     }

@@ -16,7 +16,9 @@ namespace Billing.Application.Credits;
 /// metadata carries from the Checkout (<see cref="PurchaseTerms"/>; the catalog's for sessions that carry none). The grant id is
 /// <c>cs:{sessionId}</c>, so however often and in whatever order the two events arrive, it is granted once; an
 /// unpaid session (a delayed payment still in flight, or one that failed) grants nothing. One whose payment was refunded
-/// or lost in a dispute before this event was processed is granted and taken back at once (<see cref="PurchaseReversal"/>).
+/// or lost in a dispute before this event was processed is granted already taken back, in the one write that grants it
+/// (the credit's grant with its reversal, the add-on revoked), so no delivery that stops half-way leaves it usable
+/// (<see cref="PurchaseReversal"/>).
 /// </summary>
 public sealed class PurchaseCompletedHandler(
     PurchaseCatalog catalog,
@@ -47,12 +49,14 @@ public sealed class PurchaseCompletedHandler(
         var now = time.GetUtcNow();
         var before = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
 
-        // Granted also when its payment was refunded or lost in a dispute before this event was processed, then taken
-        // back at once: the purchase is on record (a grant and its reversal, a revoked add-on), so a refund that fails
-        // later gives it back like any other. Also after a grant found already made: the delivery that made it may
-        // have stopped before this check, and the take-back is keyed, so it takes back only what is still there.
-        var granted = await GrantAsync(accountId, before, session, sessionId, grantId, now, cancellationToken).ConfigureAwait(false);
-        if (await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, cancellationToken).ConfigureAwait(false) is { } taken)
+        // Granted also when its payment was refunded or lost in a dispute before this event was processed, already
+        // taken back: the purchase is on record (a grant and its reversal, a revoked add-on), so a refund that fails
+        // later gives it back like any other. Checked again after the grant: the refund may have been noted or have
+        // failed meanwhile, or a grant found already made may come from a delivery that stopped before this check (the
+        // take-back is keyed, so it takes back only what is still there).
+        var reversedEarly = before.WasReversedEarly(session.PaymentIntentId);
+        var granted = await GrantAsync(accountId, before, reversedEarly, session, sessionId, grantId, now, cancellationToken).ConfigureAwait(false);
+        if (await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, grantedTakenBack: granted.IsApplied && reversedEarly, cancellationToken).ConfigureAwait(false) is { } taken)
         {
             const string Before = "Its payment was refunded or lost in a dispute before";
             return (granted.IsApplied || taken.Changed, taken.NothingApplied) switch
@@ -66,14 +70,14 @@ public sealed class PurchaseCompletedHandler(
         return granted;
     }
 
-    private async Task<StripeEventHandlingResult> GrantAsync(AccountId accountId, BillingAccount before, StripeEventPayload session, string sessionId, string grantId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<StripeEventHandlingResult> GrantAsync(AccountId accountId, BillingAccount before, bool reversedEarly, StripeEventPayload session, string sessionId, string grantId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         switch (session.Purchase?.Resolve(catalog))
         {
             case { Kind: PurchaseKinds.CreditPack, Credit: { } credit } pack:
                 var posting = await ledger.PostAsync(
                     accountId,
-                    CreditOperation.Grant(grantId, credit.Currency, credit.MinorUnits, pack.ExpiresAt(session.Created, now), "pack:" + pack.Code, session.PaymentIntentId, sessionId),
+                    CreditOperation.Grant(grantId, credit.Currency, credit.MinorUnits, pack.ExpiresAt(session.Created, now), "pack:" + pack.Code, session.PaymentIntentId, sessionId, takenBack: reversedEarly),
                     cancellationToken).ConfigureAwait(false);
                 return posting.Kind == CreditPostingKind.Posted
                     ? StripeEventHandlingResult.Applied(accountId, $"Granted {credit.MinorUnits} {credit.Currency} of credit ({pack.Code}).")
@@ -97,6 +101,7 @@ public sealed class PurchaseCompletedHandler(
                         ExpiresAt = addOn.ExpiresAt(session.Created, now),
                         PeriodKey = plans.KindOf(meter) == MeterKind.Consumption && addOn.ExpiresAfter is null ? entitlements.Evaluate(account, now).PeriodKey : null,
                         PaymentIntentId = session.PaymentIntentId,
+                        RevokedAt = account.WasReversedEarly(session.PaymentIntentId) ? now : null, // decided in the write that grants it
                     }),
                     cancellationToken).ConfigureAwait(false);
                 await included.RefreshAsync(granted, meter, now, cancellationToken).ConfigureAwait(false); // usage counted before it is billed with it

@@ -24,7 +24,7 @@ public sealed record PurchaseGiveBack(CreditPosting? Posting, bool AddOnReinstat
 /// (<c>reversal:{paymentIntentId}</c>, so it happens once), and the add-on it paid for. Stripe does not order its
 /// events, so the refund may be processed before the purchase's Checkout event: then nothing it bought is applied
 /// yet, and the account remembers the payment (<see cref="BillingAccount.EarlyReversals"/>) so that the purchase is
-/// taken back as soon as it is granted. Each side writes first and checks the other's write after, so whichever is applied last takes the
+/// granted already taken back (in the write that grants it). Each side writes first and checks the other's write after, so whichever is applied last takes the
 /// purchase back, also when the two events are processed at the same time. A refund can fail days later (a closed
 /// card, a bank's return): <see cref="GiveBackAsync"/> then undoes what the reversal did, and a later refund of the same
 /// payment takes it back again (the ledger numbers reversals and reinstatements).
@@ -34,7 +34,7 @@ public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore a
     /// <summary>The refund's side: take back what was applied; when nothing was, remember the payment and look again.</summary>
     public async Task<PurchaseTakeBack> ReverseAsync(AccountId accountId, string paymentIntentId, string reference, CancellationToken cancellationToken)
     {
-        var taken = await TakeBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
+        var taken = await TakeBackAsync(accountId, paymentIntentId, reference, firstReversal: false, cancellationToken).ConfigureAwait(false);
         if (!taken.NothingApplied)
         {
             return taken;
@@ -42,25 +42,40 @@ public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore a
 
         var now = time.GetUtcNow();
         await accounts.UpdateAsync(accountId, a => a.NoteEarlyReversal(paymentIntentId, now), cancellationToken).ConfigureAwait(false);
-        return await TakeBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
+        return await TakeBackAsync(accountId, paymentIntentId, reference, firstReversal: false, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The purchase's side, after granting: when the payment was taken back before, take back what was just granted (null: it was not).</summary>
-    public async Task<PurchaseTakeBack?> TakeBackIfReversedEarlyAsync(AccountId accountId, string? paymentIntentId, string reference, CancellationToken cancellationToken)
+    /// <summary>
+    /// The purchase's side, after granting: when the payment was taken back before, take back what was granted (null: it
+    /// was not, or it was given back). <paramref name="grantedTakenBack"/>: this delivery read the payment as taken back
+    /// early and granted the purchase already taken back; should the refund have failed since that read, it is given back.
+    /// </summary>
+    public async Task<PurchaseTakeBack?> TakeBackIfReversedEarlyAsync(AccountId accountId, string? paymentIntentId, string reference, bool grantedTakenBack, CancellationToken cancellationToken)
     {
-        if (paymentIntentId is null || (await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false))?.WasReversedEarly(paymentIntentId) != true)
+        if (paymentIntentId is null)
         {
             return null;
         }
 
-        var taken = await TakeBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
-        if ((await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false))?.WasReversedEarly(paymentIntentId) != true)
+        PurchaseTakeBack? taken = null;
+        if (await WasReversedEarlyAsync(accountId, paymentIntentId, cancellationToken).ConfigureAwait(false))
         {
-            // The refund failed meanwhile: its give-back forgot the payment before it looked for a grant, so it may have
-            // found none yet. Give back what was just taken (once: the reinstatement is keyed).
-            await GiveBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
+            // The early refund's reversal is the grant's first (the grant came after it): one reinstated since was given
+            // back by that refund's failure (this read is then stale), and a later refund takes it back by its own event.
+            taken = await TakeBackAsync(accountId, paymentIntentId, reference, firstReversal: true, cancellationToken).ConfigureAwait(false);
+            if (await WasReversedEarlyAsync(accountId, paymentIntentId, cancellationToken).ConfigureAwait(false))
+            {
+                return taken;
+            }
+        }
+        else if (!grantedTakenBack)
+        {
+            return null;
         }
 
+        // The refund failed meanwhile: its give-back forgot the payment before it looked for a grant, so it may have
+        // found none yet. Give back what was taken (once: the reinstatement is keyed).
+        await GiveBackAsync(accountId, paymentIntentId, reference, cancellationToken).ConfigureAwait(false);
         return taken;
     }
 
@@ -101,9 +116,10 @@ public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore a
         return new PurchaseGiveBack(posting, reinstate, forgotten);
     }
 
-    private async Task<PurchaseTakeBack> TakeBackAsync(AccountId accountId, string paymentIntentId, string reference, CancellationToken cancellationToken)
+    /// <summary>Takes back the grant's next reversal, or with <paramref name="firstReversal"/> its first only.</summary>
+    private async Task<PurchaseTakeBack> TakeBackAsync(AccountId accountId, string paymentIntentId, string reference, bool firstReversal, CancellationToken cancellationToken)
     {
-        var reinstatements = (await ledger.ReadAsync(accountId, cancellationToken).ConfigureAwait(false)).Grants.FirstOrDefault(g => g.PaymentIntentId == paymentIntentId)?.Reinstatements ?? 0;
+        var reinstatements = firstReversal ? 0 : (await ledger.ReadAsync(accountId, cancellationToken).ConfigureAwait(false)).Grants.FirstOrDefault(g => g.PaymentIntentId == paymentIntentId)?.Reinstatements ?? 0;
         var posting = await ledger.PostAsync(accountId, CreditOperation.Reverse(paymentIntentId, reference, reinstatements), cancellationToken).ConfigureAwait(false);
         var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
         var addOns = account?.AddOns.Where(a => a.PaymentIntentId == paymentIntentId).ToList() ?? [];
@@ -123,4 +139,7 @@ public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore a
         var granted = posting.Book.Grants.Any(g => g.PaymentIntentId == paymentIntentId) || addOns.Count > 0;
         return new PurchaseTakeBack(posting, revoke, NothingApplied: !granted);
     }
+
+    private async Task<bool> WasReversedEarlyAsync(AccountId accountId, string paymentIntentId, CancellationToken cancellationToken) =>
+        (await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false))?.WasReversedEarly(paymentIntentId) == true;
 }

@@ -96,7 +96,7 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
             ReversedAmount = g.ReversedAmount,
             Reinstatements = g.Reinstatements,
         })],
-        Pending = book.Pending is { } pending ? ToBody(pending) : null,
+        Pending = book.Pending.Count == 0 ? null : [.. book.Pending.Select(ToBody)],
         UpdatedAt = now,
     };
 
@@ -118,7 +118,7 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
             ReversedAmount = g.ReversedAmount,
             Reinstatements = g.Reinstatements,
         })],
-        Pending = document.Pending is { } pending ? ToDomain(pending) : null,
+        Pending = document.Pending is { } pending ? [.. pending.Select(ToDomain)] : [],
     };
 
     private static CreditEntryBody ToBody(CreditEntry entry) => new()

@@ -1,11 +1,13 @@
+using System.Text.Json.Serialization;
 using Billing.Cosmos.Documents;
 
 namespace Billing.Cosmos.Credits;
 
 /// <summary>
 /// The account's credit book (<c>type</c> = credits, id <c>credits:{accountId}</c>): every grant with what remains,
-/// the number of entries applied (<c>version</c>) and at most one entry applied but not yet written out
-/// (<c>pending</c>). Written only by create (409 = someone else created it) or an ETag-guarded replace.
+/// the number of entries applied (<c>version</c>) and the entries of the last change applied but not yet written out
+/// (<c>pending</c>: one, or a grant taken back at once and its reversal; absent when none). Written only by create (409 =
+/// someone else created it) or an ETag-guarded replace.
 /// </summary>
 internal sealed record CreditBookDocument : StoredDocument
 {
@@ -18,7 +20,8 @@ internal sealed record CreditBookDocument : StoredDocument
 
     public List<CreditGrantDocument> Grants { get; init; } = [];
 
-    public CreditEntryBody? Pending { get; init; }
+    [JsonConverter(typeof(PendingEntriesConverter))]
+    public List<CreditEntryBody>? Pending { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }
 }
@@ -48,7 +51,7 @@ internal sealed record CreditGrantDocument
     public int Reinstatements { get; init; }
 }
 
-/// <summary>One entry's content, as the entry document and as the book's pending entry.</summary>
+/// <summary>One entry's content, as the entry document and as one of the book's pending entries.</summary>
 internal record CreditEntryBody
 {
     public required string Key { get; init; }

@@ -36,8 +36,8 @@ internal static class DocumentTypes
     public const int AccountStripeEventSchemaVersion = 1;
 
     public const string CreditBook = "credits";
-
-    public const int CreditBookSchemaVersion = 1;
+    /// <summary>2: <c>pending</c> is an array of entries (was one entry object).</summary>
+    public const int CreditBookSchemaVersion = 2;
 
     public const string CreditEntry = "creditEntry";
 

@@ -8,7 +8,7 @@ namespace Billing.Domain.Credits;
 /// <summary>What <see cref="CreditBook.Apply"/> decided.</summary>
 public enum CreditDecisionKind
 {
-    /// <summary><see cref="CreditDecision.Book"/> holds the entry as <see cref="CreditBook.Pending"/>.</summary>
+    /// <summary><see cref="CreditDecision.Book"/> holds the entry (with a grant taken back, its reversal too) as <see cref="CreditBook.Pending"/>.</summary>
     Entry = 1,
 
     /// <summary>Nothing to record (no spendable credit, nothing left of the grant, no grant for the payment).</summary>
@@ -18,12 +18,13 @@ public enum CreditDecisionKind
     InsufficientCredit = 3,
 }
 
+/// <summary>What <see cref="CreditBook.Apply"/> decided; <see cref="Entry"/> is the operation's own (under its key).</summary>
 public sealed record CreditDecision(CreditDecisionKind Kind, CreditBook? Book, CreditEntry? Entry, string? Note = null);
 
 /// <summary>
 /// The head of an account's credit ledger: every grant with what remains of it, the number of entries applied
-/// (<see cref="Version"/>) and at most one <see cref="Pending"/> entry, applied here but not yet written as its own
-/// ledger document. Pure: the store persists it with optimistic concurrency, the ledger service runs the protocol.
+/// (<see cref="Version"/>) and the <see cref="Pending"/> entries of the last decision, applied here but not yet written
+/// as their own ledger documents. Pure: the store persists it with optimistic concurrency, the ledger service runs the protocol.
 /// The balance in a currency is the sum of the grants' remaining amounts, which equals the sum of the entries.
 /// </summary>
 public sealed record CreditBook
@@ -34,7 +35,11 @@ public sealed record CreditBook
 
     public IReadOnlyList<CreditGrant> Grants { get; init; } = [];
 
-    public CreditEntry? Pending { get; init; }
+    /// <summary>
+    /// The entries of the last decision not yet written out, in sequence: none, one, or a grant made taken back and its
+    /// reversal (<see cref="CreditOperation.Grant"/>), which one book write applies together.
+    /// </summary>
+    public IReadOnlyList<CreditEntry> Pending { get; init; } = [];
 
     public static CreditBook Empty(AccountId accountId) => new() { AccountId = accountId };
 
@@ -51,16 +56,16 @@ public sealed record CreditBook
         Grants.Where(g => g.Remaining > 0 && g.IsExpiredAt(now)).OrderBy(g => g.ExpiresAt).ThenBy(g => g.GrantId, StringComparer.Ordinal)
             .Select(g => new ExpireGrant(g.GrantId)).FirstOrDefault();
 
-    /// <summary>The book with the entry written out (the entry's own document exists).</summary>
-    public CreditBook Settled() => Pending is null ? this : this with { Pending = null };
+    /// <summary>The book with the pending entries written out (their own documents exist).</summary>
+    public CreditBook Settled() => Pending.Count == 0 ? this : this with { Pending = [] };
 
     /// <summary>Applies one operation at <paramref name="now"/>. Refuses while an entry is pending: settle it first.</summary>
     public CreditDecision Apply(CreditOperation operation, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        if (Pending is not null)
+        if (Pending.Count > 0)
         {
-            throw new InvalidOperationException($"Credit book of {AccountId} has entry {Pending.Key} pending; settle it first.");
+            throw new InvalidOperationException($"Credit book of {AccountId} has entry {Pending[0].Key} pending; settle it first.");
         }
 
         return operation switch
@@ -70,7 +75,7 @@ public sealed record CreditBook
             ReverseGrant reverse => ApplyReverse(reverse, now),
             ReinstateGrant reinstate => ApplyReinstate(reinstate, now),
             AdjustCredit { Amount: > 0 } adjust => ApplyGrant(
-                new GrantCredit(adjust.Key, AdjustmentGrantId(adjust.Key), adjust.Currency, adjust.Amount, null, "adjustment", null, null), now, CreditEntryKind.Adjustment, adjust.Reason, adjust.Operator),
+                new GrantCredit(adjust.Key, AdjustmentGrantId(adjust.Key), adjust.Currency, adjust.Amount, null, "adjustment", null, null, null), now, CreditEntryKind.Adjustment, adjust.Reason, adjust.Operator),
             AdjustCredit adjust => Take(adjust.Key, CreditEntryKind.Adjustment, adjust.Currency, -adjust.Amount, now, null, adjust.Reason, adjust.Operator, allowPartial: false),
             ExpireGrant expire => ApplyExpiry(expire, now),
             RestoreSpend restore => ApplyRestore(restore, now),
@@ -99,7 +104,16 @@ public sealed record CreditBook
             PaymentIntentId = grant.PaymentIntentId,
         };
         var entry = NewEntry(grant.Key, kind, grant.Currency, [new CreditPart(grant.GrantId, grant.Amount)], now, grant.Reference, reason, operatorId);
-        return Decided(this with { Grants = [.. Grants, added] }, entry);
+        var granted = Decided(this with { Grants = [.. Grants, added] }, entry);
+        if (grant.Reversal is not { } reversal)
+        {
+            return granted;
+        }
+
+        // Its payment was taken back before it was granted: the grant and its reversal are one decision (one book
+        // write), so no write shows the credit spendable; the entries are the grant's and the reversal's as ever.
+        var reversed = granted.Book!.Settled().Reverse(added, reversal, now).Book!;
+        return new CreditDecision(CreditDecisionKind.Entry, reversed with { Pending = [entry, .. reversed.Pending] }, entry);
     }
 
     private CreditDecision ApplyReverse(ReverseGrant reverse, DateTimeOffset now)
@@ -115,6 +129,11 @@ public sealed record CreditBook
             return new CreditDecision(CreditDecisionKind.Nothing, null, null, $"Grant {grant.GrantId} was taken back already.");
         }
 
+        return Reverse(grant, reverse, now);
+    }
+
+    private CreditDecision Reverse(CreditGrant grant, ReverseGrant reverse, DateTimeOffset now)
+    {
         // Written also when nothing is left (then for 0): the grant is marked, so a spend given back later skips it.
         var entry = NewEntry(reverse.Key, CreditEntryKind.Reversal, grant.Currency, [new CreditPart(grant.GrantId, -grant.Remaining)], now, reverse.Reference, null, null);
         return Decided(With(grant with { Remaining = 0, ReversedAt = now, ReversedAmount = grant.Remaining }), entry);
@@ -258,5 +277,5 @@ public sealed record CreditBook
     };
 
     private static CreditDecision Decided(CreditBook book, CreditEntry entry) =>
-        new(CreditDecisionKind.Entry, book with { Version = entry.Sequence, Pending = entry }, entry);
+        new(CreditDecisionKind.Entry, book with { Version = entry.Sequence, Pending = [entry] }, entry);
 }

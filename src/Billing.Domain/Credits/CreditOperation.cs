@@ -11,9 +11,21 @@ public abstract record CreditOperation(string Key)
     /// </summary>
     public const long MaxAmount = 1_000_000_000_000;
 
-    /// <summary>Credit bought (a pack): a new grant.</summary>
-    public static CreditOperation Grant(string grantId, Currency currency, long amount, DateTimeOffset? expiresAt, string source, string? paymentIntentId, string? reference) =>
-        new GrantCredit("grant:" + grantId, grantId, currency, amount, expiresAt, source, paymentIntentId, reference);
+    /// <summary>
+    /// Credit bought (a pack): a new grant. <paramref name="takenBack"/>: its payment was refunded or lost in a dispute
+    /// before the purchase was applied, so the grant is made already taken back: its first reversal
+    /// (<see cref="Reverse"/>, keyed <c>reversal:{paymentIntentId}</c>, for all of it) is applied with it in the same
+    /// book write, and no book ever shows it spendable. A refund that fails later reinstates it like any other.
+    /// </summary>
+    public static CreditOperation Grant(string grantId, Currency currency, long amount, DateTimeOffset? expiresAt, string source, string? paymentIntentId, string? reference, bool takenBack = false)
+    {
+        if (takenBack && (paymentIntentId is null || reference is null))
+        {
+            throw new ArgumentException("A grant taken back needs the payment and the reference of its reversal.", nameof(takenBack));
+        }
+
+        return new GrantCredit("grant:" + grantId, grantId, currency, amount, expiresAt, source, paymentIntentId, reference, takenBack ? ReverseOf(paymentIntentId!, reference!, 0) : null);
+    }
 
     /// <summary>Spend up to <paramref name="upTo"/> (oldest grant first, never expired credit).</summary>
     public static CreditOperation Spend(string key, Currency currency, long upTo, string reference) =>
@@ -27,7 +39,7 @@ public abstract record CreditOperation(string Key)
     /// grant and <paramref name="reinstatements"/> (the grant's <see cref="CreditGrant.Reinstatements"/> when read).
     /// </summary>
     public static CreditOperation Reverse(string paymentIntentId, string reference, int reinstatements = 0) =>
-        new ReverseGrant(Numbered("reversal:" + paymentIntentId, reinstatements), paymentIntentId, reference, reinstatements);
+        ReverseOf(paymentIntentId, reference, reinstatements);
 
     /// <summary>
     /// Undo the reversal of the grant paid by <paramref name="paymentIntentId"/> (every refund of the payment failed):
@@ -52,6 +64,9 @@ public abstract record CreditOperation(string Key)
         return new RestoreSpend("restore:" + spend.Key, spend, reference);
     }
 
+    private static ReverseGrant ReverseOf(string paymentIntentId, string reference, int reinstatements) =>
+        new(Numbered("reversal:" + paymentIntentId, reinstatements), paymentIntentId, reference, reinstatements);
+
     /// <summary>The first reversal keeps the key it always had; later ones are numbered.</summary>
     private static string Numbered(string key, int reinstatements) =>
         reinstatements == 0 ? key : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{key}:{reinstatements}");
@@ -61,7 +76,8 @@ public abstract record CreditOperation(string Key)
         new AdjustCredit("adjust:" + key, currency, amount, reason, operatorId);
 }
 
-public sealed record GrantCredit(string Key, string GrantId, Currency Currency, long Amount, DateTimeOffset? ExpiresAt, string Source, string? PaymentIntentId, string? Reference)
+/// <summary>A new grant; with <see cref="Reversal"/>, taken back in the same decision (<see cref="CreditOperation.Grant"/>).</summary>
+public sealed record GrantCredit(string Key, string GrantId, Currency Currency, long Amount, DateTimeOffset? ExpiresAt, string Source, string? PaymentIntentId, string? Reference, ReverseGrant? Reversal)
     : CreditOperation(Key);
 
 public sealed record SpendCredit(string Key, Currency Currency, long UpTo, string Reference) : CreditOperation(Key);

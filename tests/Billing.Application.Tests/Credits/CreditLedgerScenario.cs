@@ -9,12 +9,12 @@ using Xunit;
 namespace Billing.Application.Tests.Credits;
 
 /// <summary>
-/// One seeded run of the ledger's property: grants (some expiring), spends, negative and positive adjustments,
+/// One seeded run of the ledger's property: grants (some expiring, some taken back at once: an early refund), spends, negative and positive adjustments,
 /// reversals, reversals undone (a failed refund) and spends given back (a voided invoice), several of them repeated under the same key, all posted concurrently while the clock moves, through a
 /// store that yields at every call and sometimes "crashes" right after a book write (the operation is then retried,
 /// as a redelivered queue message or a retried request would be). Afterwards the book and the entries must agree:
 /// the balance per currency is the sum of the entries, the version is their count, each grant's remaining is what
-/// its entries left, nothing was taken from or given back to a grant at or after its expiry, nothing was given back to a
+/// its entries left, a grant taken back at once has its reversal for all of it as the very next entry (never spendable), nothing was taken from or given back to a grant at or after its expiry, nothing was given back to a
 /// grant while reversed nor more than its spend took, a reinstatement gave back at least what its reversal took, every key is posted at most once, and no expired credit
 /// remains. Shared by the in-memory test (many runs) and the Cosmos one (fewer, slower runs).
 /// </summary>
@@ -62,7 +62,7 @@ public static class CreditLedgerScenario
         var book = await ledger.ReadAsync(accountId, CancellationToken.None);
         var entries = await AllEntriesAsync(inner, accountId);
 
-        Assert.Null(book.Pending);
+        Assert.Empty(book.Pending);
         Assert.Equal(book.Version, entries.Count);
         Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Sequence).Order());
         Assert.Equal(entries.Count, entries.Select(e => e.Key).Distinct(StringComparer.Ordinal).Count());
@@ -112,6 +112,13 @@ public static class CreditLedgerScenario
             Assert.Equal(entry.Amount, entry.Parts.Sum(p => p.Amount));
         }
 
+        foreach (var takenBack in operations.OfType<GrantCredit>().Where(g => g.Reversal is not null).DistinctBy(g => g.Key))
+        {
+            var granted = entries.Single(e => e.Key == takenBack.Key);
+            var reversal = entries.Single(e => e.Key == takenBack.Reversal!.Key);
+            Assert.Equal((granted.Sequence + 1, -granted.Amount), (reversal.Sequence, reversal.Amount));
+        }
+
         foreach (var restore in entries.Where(e => e.Kind == CreditEntryKind.Restore))
         {
             var spend = entries.Single(e => "restore:" + e.Key == restore.Key && e.Kind == CreditEntryKind.Spend);
@@ -151,9 +158,11 @@ public static class CreditLedgerScenario
             }
         }
 
-        foreach (var reversal in operations.OfType<ReverseGrant>().DistinctBy(r => r.PaymentIntentId).Where(_ => random.Next(2) == 0).ToList())
+        var reversed = operations.OfType<ReverseGrant>().Select(r => r.PaymentIntentId)
+            .Concat(operations.OfType<GrantCredit>().Where(g => g.Reversal is not null).Select(g => g.PaymentIntentId!));
+        foreach (var paymentIntentId in reversed.Distinct(StringComparer.Ordinal).Where(_ => random.Next(2) == 0).ToList())
         {
-            operations.Add(CreditOperation.Reinstate(reversal.PaymentIntentId, "re_test", 0)); // its refund failed
+            operations.Add(CreditOperation.Reinstate(paymentIntentId, "re_test", 0)); // its refund failed
         }
 
         foreach (var spend in operations.OfType<SpendCredit>().Select(s => s.Key).Distinct().Where(_ => random.Next(3) > 0).ToList())
@@ -169,7 +178,7 @@ public static class CreditLedgerScenario
         var id = $"g{i}";
         grants.Add(id);
         DateTimeOffset? expiresAt = random.Next(3) == 0 ? start + TimeSpan.FromMinutes(random.Next(10, 240)) : null;
-        return CreditOperation.Grant("cs:" + id, currency, random.Next(1, 1_000), expiresAt, "pack:TEST", "pi_" + id, id);
+        return CreditOperation.Grant("cs:" + id, currency, random.Next(1, 1_000), expiresAt, "pack:TEST", "pi_" + id, id, takenBack: random.Next(6) == 0);
     }
 
     private static async Task<CreditPosting> PostWithRetriesAsync(CreditLedger ledger, AccountId accountId, CreditOperation operation)

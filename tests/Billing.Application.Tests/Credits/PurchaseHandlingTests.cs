@@ -17,13 +17,15 @@ namespace Billing.Application.Tests.Credits;
 
 /// <summary>
 /// What a paid one-off purchase grants, once, whatever the delivery order; what a refund or a lost dispute takes back
-/// (only the unspent part, once); and how an add-on raises a limit.
+/// (only the unspent part, once); and how an add-on raises a limit. Over the invoicing test bed, so an invoice can try
+/// to spend what a purchase granted.
 /// </summary>
 public sealed class PurchaseHandlingTests
 {
     private static readonly Currency Usd = Currency.Parse("usd");
-    private readonly UsageTestBed _usage = new();
-    private readonly InMemoryCreditLedgerStore _store = new();
+    private readonly InvoicingTestBed _bed = new();
+    private readonly UsageTestBed _usage;
+    private readonly InMemoryCreditLedgerStore _store;
     private readonly InMemoryStripeCustomerLinks _links = new();
     private readonly FakeStripeBillingGateway _gateway = new();
     private readonly CreditLedger _ledger;
@@ -40,7 +42,9 @@ public sealed class PurchaseHandlingTests
         options.AddOns.Add(new AddOnOptions { Code = "PROJECTS_5", DisplayName = "5 projects", PriceId = "price_projects_5", Amount = 1_500, Currency = "usd", Meter = "projects", Units = 5 });
         options.AddOns.Add(new AddOnOptions { Code = "RUNS_100", DisplayName = "100 runs", PriceId = "price_runs_100", Amount = 500, Currency = "usd", Meter = "agent_runs", Units = 100 });
         _catalog = PurchaseCatalog.Create(options, TestCatalog.Options());
-        _ledger = new CreditLedger(_store, _usage.Time, NullLogger<CreditLedger>.Instance);
+        _usage = _bed.Usage;
+        _store = _bed.CreditStore;
+        _ledger = _bed.Credits;
         _reversal = new PurchaseReversal(_ledger, _usage.Accounts, _usage.IncludedUnits, _usage.Time);
         _purchases = Handler(_catalog);
         var resolver = new StripeEventAccountResolver(_links, NullLogger<StripeEventAccountResolver>.Instance);
@@ -232,20 +236,39 @@ public sealed class PurchaseHandlingTests
         Assert.Equal(1_000, await BalanceAsync(account));
     }
 
-    [Fact]
-    public async Task A_refund_that_fails_while_an_early_refunded_purchase_is_being_granted_is_given_back_by_the_purchase_side()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_refund_that_fails_while_an_early_refunded_purchase_is_being_granted_is_given_back_by_the_purchase_side(bool beforeItsGrant)
     {
         var account = await AccountAsync();
         var customer = "cus_" + account.Value;
         await _reversals.HandleAsync(Charge("charge.refunded", "ch_r4", "pi_cs_r4"), CancellationToken.None); // remembered early
         _gateway.Charges["ch_r4"] = new ChargeStanding(customer, 0, Disputed: false);
-        // The purchase side has just seen the early refund (after granting) when the failure is processed: it forgets the
-        // early refund and finds nothing taken back yet; then the purchase side takes the grant back.
-        var failure = new AfterReversedEarlyRead(_usage.Accounts, "pi_cs_r4", () => _reversals.HandleAsync(RefundFailed("re_r4", "ch_r4", "pi_cs_r4"), CancellationToken.None));
+        // The failure forgets the early refund and gives back what it finds taken back. Processed between the purchase's
+        // read of the account and its grant (made taken back), it finds nothing yet: the purchase side gives it back.
+        // Processed when the purchase side, after granting, has just seen the early refund again, it gives the grant
+        // back itself, and the purchase side's stale read takes nothing back again.
+        var fired = false;
+        Task<StripeEventHandlingResult> FailAsync()
+        {
+            fired = true; // before the failure's own store calls
+            return _reversals.HandleAsync(RefundFailed("re_r4", "ch_r4", "pi_cs_r4"), CancellationToken.None);
+        }
 
-        var purchase = await HandlerOver(failure).HandleAsync(account, Session("cs_r4", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        IBillingAccountStore accounts = _usage.Accounts;
+        if (beforeItsGrant)
+        {
+            _store.Interleave = () => fired ? Task.CompletedTask : FailAsync();
+        }
+        else
+        {
+            accounts = new AfterReversedEarlyRead(_usage.Accounts, "pi_cs_r4", FailAsync);
+        }
 
-        Assert.True(failure.Fired);
+        var purchase = await HandlerOver(accounts).HandleAsync(account, Session("cs_r4", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+
+        Assert.True(fired);
         Assert.True(purchase.IsApplied);
         Assert.Equal(1_000, await BalanceAsync(account));
         Assert.Equal([CreditEntryKind.Grant, CreditEntryKind.Reversal, CreditEntryKind.Reinstatement], _store.Entries(account).OrderBy(e => e.Sequence).Select(e => e.Kind));
@@ -421,6 +444,50 @@ public sealed class PurchaseHandlingTests
         Assert.Equal(1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
     }
 
+    [Fact]
+    public async Task An_early_refunded_pack_whose_delivery_stops_after_its_first_write_is_never_spendable_not_even_by_an_invoice_before_the_redelivery()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync(); // a PRO period with overage, closed: its invoice job may run
+        await _links.LinkAsync(subscriber.CustomerId, subscriber.Id, CancellationToken.None);
+        Assert.False((await _reversals.HandleAsync(Charge("charge.refunded", "ch_w1", "pi_cs_w1", subscriber.CustomerId), CancellationToken.None)).IsApplied); // remembered early
+        var session = Session("cs_w1", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed");
+        var crashed = false;
+        _store.CrashAfterBookWrite = _ => !crashed && (crashed = true); // the instance dies right after the purchase's first ledger write
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => _purchases.HandleAsync(subscriber.Id, session, CancellationToken.None));
+        var afterCrash = _store.Book(subscriber.Id)!.Spendable(Usd, _usage.Time.GetUtcNow());
+        var run = await _bed.DeliverAsync(subscriber.Job); // the account's invoice job runs before the redelivery
+        var redelivered = await _purchases.HandleAsync(subscriber.Id, session, CancellationToken.None);
+
+        Assert.Equal(0, afterCrash);
+        Assert.Equal((0L, InvoicingTestBed.Total), (run!.CreditApplied, Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId)).Total));
+        Assert.False(redelivered.IsApplied, redelivered.Note); // granted and taken back by the first delivery's one write
+        Assert.Equal([(CreditEntryKind.Grant, 1_000L), (CreditEntryKind.Reversal, -1_000L)], _store.Entries(subscriber.Id).Select(e => (e.Kind, e.Amount)));
+        Assert.Equal(0, await BalanceAsync(subscriber.Id));
+    }
+
+    [Fact]
+    public async Task An_early_refunded_add_on_whose_delivery_stops_after_its_first_write_never_raises_the_limit()
+    {
+        var account = await AccountAsync(); // free plan: 1 project
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_w2", "pi_cs_w2"), CancellationToken.None); // remembered early
+        var session = Session("cs_w2", "add_on", "PROJECTS_5", "paid", "checkout.session.completed");
+        var first = HandlerOver(new CrashAfterFirstUpdate(_usage.Accounts)); // the instance dies right after the add-on is written
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => first.HandleAsync(account, session, CancellationToken.None));
+        var quota = (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota;
+        var taken = await TakeProjectAsync(account, 0);
+        var beyond = await TakeProjectAsync(account, 1); // an allocation before the redelivery
+        var redelivered = await _purchases.HandleAsync(account, session, CancellationToken.None);
+
+        Assert.Equal(1, quota);
+        taken.AssertSucceeded();
+        Assert.Equal(Outcomes.RefusalReason.QuotaExceeded, beyond.AssertRefused().Reason);
+        Assert.False(redelivered.IsApplied, redelivered.Note);
+        var addOn = Assert.Single((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns);
+        Assert.Equal(addOn.GrantedAt, addOn.RevokedAt);
+    }
+
     [Theory]
     [InlineData("credit_pack", "CREDITS_10")]
     [InlineData("add_on", "PROJECTS_5")]
@@ -457,7 +524,9 @@ public sealed class PurchaseHandlingTests
         var redelivered = await _purchases.HandleAsync(account, session, CancellationToken.None);
         var again = await _purchases.HandleAsync(account, session, CancellationToken.None);
 
-        Assert.True(redelivered.IsApplied); // it took back what the first delivery granted
+        // A pack: it took back what the first delivery granted. An add-on: the first delivery's own write saw the noted
+        // refund (an account update runs on the account as stored) and granted it revoked; nothing was left to take back.
+        Assert.Equal(purchase == PurchaseKinds.CreditPack, redelivered.IsApplied);
         Assert.False(again.IsApplied);
         Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances().GetValueOrDefault(Usd));
         Assert.All((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, a => Assert.NotNull(a.RevokedAt));
@@ -586,17 +655,33 @@ internal sealed class StaleFirstRead(IBillingAccountStore inner, bool failFirstG
         inner.UpdateAsync(accountId, change, cancellationToken);
 }
 
+/// <summary>The account store whose first update is applied and then "crashes" (<see cref="SimulatedCrashException"/>), as a process dying right after it would.</summary>
+internal sealed class CrashAfterFirstUpdate(IBillingAccountStore inner) : IBillingAccountStore
+{
+    private int _updates;
+
+    public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetAsync(accountId, cancellationToken);
+
+    public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetOrCreateAsync(accountId, cancellationToken);
+
+    public async Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken)
+    {
+        var updated = await inner.UpdateAsync(accountId, change, cancellationToken);
+        return Interlocked.Increment(ref _updates) == 1 ? throw new SimulatedCrashException() : updated;
+    }
+}
+
 /// <summary>The account store that runs <paramref name="between"/> once, right after a read that shows the payment as taken back early.</summary>
 internal sealed class AfterReversedEarlyRead(IBillingAccountStore inner, string paymentIntentId, Func<Task<StripeEventHandlingResult>> between) : IBillingAccountStore
 {
-    public bool Fired { get; private set; }
+    private bool _fired;
 
     public async Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken)
     {
         var account = await inner.GetAsync(accountId, cancellationToken);
-        if (!Fired && account?.WasReversedEarly(paymentIntentId) == true)
+        if (!_fired && account?.WasReversedEarly(paymentIntentId) == true)
         {
-            Fired = true;
+            _fired = true;
             await between();
         }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Billing.Application.Credits;
 using Billing.Application.Tests.Credits;
 using Billing.Cosmos.Tests.Support;
@@ -14,6 +15,7 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
     public const int Runs = 25;
 
     private static readonly Currency Usd = Currency.Parse("usd");
+    private static readonly DateTimeOffset At = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly ICreditLedgerStore _store = fixture.Get<ICreditLedgerStore>();
 
     [Fact]
@@ -59,6 +61,47 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task A_grant_taken_back_at_once_is_one_book_write_with_the_grant_and_its_reversal_pending_and_nothing_pending_leaves_no_field()
+    {
+        var account = Ids.NewAccount();
+        var book = CreditBook.Empty(account).Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1", takenBack: true), At).Book!;
+
+        var etag = await _store.TryWriteBookAsync(book, null, CancellationToken.None);
+        var stored = (await _store.GetBookAsync(account, CancellationToken.None))!.Book;
+        var raw = await RawBookAsync(account);
+
+        Assert.Equal(
+            [("grant:cs:cs_1", 1L, CreditEntryKind.Grant, 1_000L), ("reversal:pi_1", 2L, CreditEntryKind.Reversal, -1_000L)],
+            stored.Pending.Select(e => (e.Key, e.Sequence, e.Kind, e.Amount)));
+        Assert.Equal(book.Pending.SelectMany(e => e.Parts), stored.Pending.SelectMany(e => e.Parts));
+        var grant = Assert.Single(stored.Grants);
+        Assert.Equal((0L, (DateTimeOffset?)At, 1_000L), (grant.Remaining, grant.ReversedAt, grant.ReversedAmount));
+        Assert.Equal((2, 2), ((int)raw["schemaVersion"]!, raw["pending"]!.AsArray().Count));
+
+        Assert.NotNull(await _store.TryWriteBookAsync(stored.Settled(), etag, CancellationToken.None));
+        Assert.Empty((await _store.GetBookAsync(account, CancellationToken.None))!.Book.Pending);
+        Assert.False((await RawBookAsync(account)).ContainsKey("pending")); // as schema 1 wrote a settled book
+    }
+
+    [Fact]
+    public async Task A_book_written_before_schema_2_with_its_one_pending_entry_as_an_object_reads_as_that_entry_pending()
+    {
+        var account = Ids.NewAccount();
+        var book = CreditBook.Empty(account).Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1"), At).Book!;
+        await _store.TryWriteBookAsync(book, null, CancellationToken.None);
+        var raw = await RawBookAsync(account);
+        raw["pending"] = raw["pending"]![0]!.DeepClone();
+        raw["schemaVersion"] = 1;
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+
+        var stored = (await _store.GetBookAsync(account, CancellationToken.None))!.Book;
+
+        var pending = Assert.Single(stored.Pending);
+        Assert.Equal(("grant:cs:cs_1", 1L, CreditEntryKind.Grant, 1_000L), (pending.Key, pending.Sequence, pending.Kind, pending.Amount));
+        Assert.Equal([new CreditPart("cs:cs_1", 1_000)], pending.Parts);
+    }
+
+    [Fact]
     public async Task Concurrent_grants_spends_expiries_and_reversals_keep_the_balance_equal_to_the_sum_of_the_ledger()
     {
         var seeds = new Random(Seed);
@@ -76,6 +119,9 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
         }
     }
 
+    private async Task<JsonObject> RawBookAsync(AccountId account) =>
+        (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "credits:" + account.Value, account.Value))!;
+
     private static CreditEntry Entry(int sequence) => new()
     {
         Key = "k" + sequence,
@@ -84,7 +130,7 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
         Currency = Usd,
         Amount = 10,
         Parts = [new CreditPart("g" + sequence, 10)],
-        At = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero),
+        At = At,
         Reference = "test",
     };
 }

@@ -26,7 +26,7 @@ public sealed class CreditBookTests
         Assert.Equal(4, decision.Entry.Sequence);
         Assert.Equal(0, decision.Book!.Balances()[Usd]);
         Assert.Equal(1_000, decision.Book.Balances()[Eur]);
-        Assert.Same(decision.Entry, decision.Book.Pending);
+        Assert.Same(decision.Entry, Assert.Single(decision.Book.Pending));
     }
 
     [Fact]
@@ -96,6 +96,44 @@ public sealed class CreditBookTests
         var grant = Assert.Single(reinstated.Book!.Grants);
         Assert.Equal((0L, (DateTimeOffset?)null), (grant.Remaining, grant.ReversedAt));
         Assert.Null(reinstated.Book.Settled().DueExpiry(expiresAt.AddDays(1)));
+    }
+
+    [Fact]
+    public void A_grant_taken_back_at_once_is_one_decision_with_its_reversal_and_is_never_spendable()
+    {
+        var book = Empty().Post(CreditOperation.Grant("other", Usd, 200, null, "pack:A", "pi_other", "cs_other"), T0);
+
+        var decision = book.Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1", takenBack: true), T0.AddMinutes(1));
+
+        Assert.Equal(CreditDecisionKind.Entry, decision.Kind);
+        Assert.Same(decision.Entry, decision.Book!.Pending[0]);
+        Assert.Equal(
+            [("grant:cs:cs_1", 2L, CreditEntryKind.Grant, 1_000L, "cs_1"), ("reversal:pi_1", 3L, CreditEntryKind.Reversal, -1_000L, "cs_1")],
+            decision.Book.Pending.Select(e => (e.Key, e.Sequence, e.Kind, e.Amount, e.Reference!)));
+        Assert.Equal([new CreditPart("cs:cs_1", -1_000)], decision.Book.Pending[1].Parts);
+        Assert.Equal(3, decision.Book.Version);
+        Assert.Equal(200, decision.Book.Spendable(Usd, T0.AddMinutes(1)));
+        var grant = decision.Book.Grants.Single(g => g.GrantId == "cs:cs_1");
+        Assert.Equal((0L, T0.AddMinutes(1), 1_000L, 0), (grant.Remaining, grant.ReversedAt, grant.ReversedAmount, grant.Reinstatements));
+
+        // As any reversed grant: taken back once, reinstated in full when its refund fails, taken back again by a later refund.
+        var settled = decision.Book.Settled();
+        Assert.Equal(CreditDecisionKind.Nothing, settled.Apply(CreditOperation.Reverse("pi_1", "ch_1"), T0.AddMinutes(2)).Kind);
+        var reinstated = settled.Apply(CreditOperation.Reinstate("pi_1", "re_1", 0), T0.AddDays(2));
+        Assert.Equal(("reinstatement:pi_1", 1_000L), (reinstated.Entry!.Key, reinstated.Entry.Amount));
+        var again = reinstated.Book!.Settled().Apply(CreditOperation.Reverse("pi_1", "ch_1", 1), T0.AddDays(3));
+        Assert.Equal(("reversal:pi_1:1", -1_000L), (again.Entry!.Key, again.Entry.Amount));
+    }
+
+    [Fact]
+    public void A_grant_taken_back_at_once_needs_its_payment_and_is_made_once()
+    {
+        var book = Empty().Post(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1", takenBack: true), T0);
+
+        Assert.Throws<ArgumentException>(() => CreditOperation.Grant("cs:cs_2", Usd, 1_000, null, "pack:A", null, "cs_2", takenBack: true));
+        Assert.Equal(CreditDecisionKind.Nothing, book.Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1", takenBack: true), T0).Kind);
+        Assert.Equal(CreditDecisionKind.Nothing, book.Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1"), T0).Kind);
+        Assert.Equal(0, book.Balances()[Usd]);
     }
 
     [Fact]
