@@ -374,6 +374,7 @@ var appSettings = {
   Billing__ServiceAuth__Scope: serviceTokenScope
   Billing__MissedEventSweep__Grace: '02:00:00'
   Billing__MissedEventSweep__BatchSize: '100'
+  Billing__SubscriptionSync__ClockSkew: '00:00:05'
   Billing__Usage__LateWindow: '1.00:00:00'
   Billing__Usage__ClockSkew: '00:00:30'
   Billing__Usage__Thresholds__0: '80'

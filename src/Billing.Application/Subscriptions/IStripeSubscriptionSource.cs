@@ -5,8 +5,9 @@ namespace Billing.Application.Subscriptions;
 
 /// <summary>
 /// Reads subscriptions from Stripe as snapshots whose <see cref="SubscriptionSnapshot.AsOf"/> is the moment the read
-/// began on this app's clock. Stripe answers a read with at least the state it had when the read began, so a
-/// snapshot read later is never older: comparing these times orders Stripe states whatever order events arrive in.
+/// began on this instance's clock. Stripe answers a read with at least the state it had when the read began, so a
+/// snapshot read later is never older: comparing these times orders Stripe states whatever order events arrive in,
+/// up to how far apart the instances' clocks may be (<see cref="SubscriptionSyncOptions.ClockSkew"/>).
 /// </summary>
 public interface IStripeSubscriptionSource
 {

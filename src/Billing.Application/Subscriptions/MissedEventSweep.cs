@@ -49,8 +49,8 @@ public sealed partial class MissedEventSweep(
                 }
 
                 subscriptionId = subscription.SubscriptionId;
-                // Corrected only when the account is no longer overdue: a fresh read always applies (it is newer), also
-                // when Stripe still has the same period, and that account must be reported, not counted as fixed.
+                // Corrected only when the account is no longer overdue: a fresh read applies (it is newer) also when
+                // Stripe still has the same period, and that account must be reported, not counted as fixed.
                 var synced = await sync.SyncAsync(accountId, subscriptionId, cancellationToken).ConfigureAwait(false);
                 if (synced.Outcome is SubscriptionSyncOutcome.Applied or SubscriptionSyncOutcome.DuplicateResolved
                     && !(synced.Account?.RenewsBy < dueBefore))

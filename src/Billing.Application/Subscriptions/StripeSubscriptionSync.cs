@@ -21,6 +21,9 @@ public sealed partial class StripeSubscriptionSync(
     TimeProvider time,
     ILogger<StripeSubscriptionSync> logger)
 {
+    /// <summary>How often a subscription is read again to settle <see cref="SubscriptionSnapshotOutcome.SameInstantConflict"/> before the caller is told to retry later.</summary>
+    private const int MaxConflictReads = 3;
+
     /// <summary>Reads the subscription from Stripe and applies it to the account (opened when it does not exist yet).</summary>
     public async Task<SubscriptionSyncResult> SyncAsync(AccountId accountId, string subscriptionId, CancellationToken cancellationToken)
     {
@@ -31,9 +34,10 @@ public sealed partial class StripeSubscriptionSync(
     }
 
     /// <summary>
-    /// Applies a snapshot just read from Stripe. Two changes within one instant are settled by reading again; a
-    /// conflict with the account's live subscription is settled by reading that one again (it may have ended); when
-    /// the account's subscription is over, a live one of the same customer (a re-subscription) takes its place.
+    /// Applies a snapshot just read from Stripe. Two different reads dated within the clock skew of each other are
+    /// settled by reading again, a bounded number of times; a conflict with the account's live subscription is settled
+    /// by reading that one again (it may have ended); when the account's subscription is over, a live one of the same
+    /// customer (a re-subscription) takes its place.
     /// </summary>
     public async Task<SubscriptionSyncResult> ApplyAsync(AccountId accountId, SubscriptionSnapshot snapshot, CancellationToken cancellationToken)
     {
@@ -58,22 +62,26 @@ public sealed partial class StripeSubscriptionSync(
     private async Task<SubscriptionSnapshotResult> ApplyOnceAsync(AccountId accountId, SubscriptionSnapshot snapshot, CancellationToken cancellationToken)
     {
         var result = await applier.ApplyAsync(accountId, snapshot, cancellationToken).ConfigureAwait(false);
-        if (result.Outcome != SubscriptionSnapshotOutcome.SameInstantConflict)
+        for (var reads = 0; result.Outcome == SubscriptionSnapshotOutcome.SameInstantConflict; reads++)
         {
-            return result;
+            if (reads == MaxConflictReads)
+            {
+                throw new InvalidOperationException($"Subscription {snapshot.SubscriptionId} kept changing while it was read {MaxConflictReads} times; retry later.");
+            }
+
+            // Two different states dated too close to be ordered: a read that begins now, after the stored one was
+            // read, is at least as new (it may conflict again only if another write landed meanwhile).
+            var stored = result.Account.Subscription!.StripeStateAsOf;
+            var fresh = await stripe.GetSubscriptionAsync(snapshot.SubscriptionId, cancellationToken).ConfigureAwait(false);
+            if (fresh is null)
+            {
+                return result with { Outcome = SubscriptionSnapshotOutcome.Stale };
+            }
+
+            result = await applier.ApplyAsync(accountId, fresh.ReadAfter(stored), cancellationToken).ConfigureAwait(false);
         }
 
-        // Two different states with the same time: a new read is newer than both.
-        var fresh = await stripe.GetSubscriptionAsync(snapshot.SubscriptionId, cancellationToken).ConfigureAwait(false);
-        if (fresh is null)
-        {
-            return result with { Outcome = SubscriptionSnapshotOutcome.Stale };
-        }
-
-        result = await applier.ApplyAsync(accountId, fresh, cancellationToken).ConfigureAwait(false);
-        return result.Outcome == SubscriptionSnapshotOutcome.SameInstantConflict
-            ? throw new InvalidOperationException($"Subscription {snapshot.SubscriptionId} read twice at the same instant with different content; retry later.")
-            : result;
+        return result;
     }
 
     private async Task<(SubscriptionSnapshotResult Result, bool DuplicateResolved)> ReconcileAsync(

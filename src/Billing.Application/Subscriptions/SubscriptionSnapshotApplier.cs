@@ -3,6 +3,7 @@ using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Application.Subscriptions;
 
@@ -12,8 +13,10 @@ namespace Billing.Application.Subscriptions;
 /// ledger to the real one (<see cref="SubscriptionSnapshotResult.EndedEarly"/>), so the period is invoiced the day after
 /// with the dates it ran, not weeks later at the end its usage was counted with.
 /// </summary>
-public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, IUsageLedger usage, PlanCatalog catalog)
+public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, IUsageLedger usage, PlanCatalog catalog, IOptions<SubscriptionSyncOptions> options)
 {
+    private readonly TimeSpan _clockSkew = options.Value.ClockSkew;
+
     /// <returns>The decision taken on the freshest account state, and the account as stored afterwards.</returns>
     public async Task<SubscriptionSnapshotResult> ApplyAsync(AccountId accountId, SubscriptionSnapshot snapshot, CancellationToken cancellationToken)
     {
@@ -22,7 +25,7 @@ public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, I
         // The period is moved before the account is stored: once stored, a redelivery of the event no longer ends it,
         // and a failure in between would leave the period at its old end. Moving it is safe to repeat, and right
         // whatever the account's update then decides: the end comes from Stripe's own facts about this subscription.
-        var early = (await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false))?.ApplySubscriptionSnapshot(snapshot, catalog).EndedEarly;
+        var early = (await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false))?.ApplySubscriptionSnapshot(snapshot, catalog, _clockSkew).EndedEarly;
         if (early is not null)
         {
             await usage.MovePeriodEndAsync(accountId, early.Key, early.End, cancellationToken).ConfigureAwait(false);
@@ -33,7 +36,7 @@ public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, I
             accountId,
             account =>
             {
-                decision = account.ApplySubscriptionSnapshot(snapshot, catalog);
+                decision = account.ApplySubscriptionSnapshot(snapshot, catalog, _clockSkew);
                 return decision.Changed ? decision.Account : null;
             },
             cancellationToken).ConfigureAwait(false);

@@ -174,15 +174,19 @@ public sealed record BillingAccount
 
     /// <summary>
     /// Applies a Stripe subscription snapshot unless it is older than what the account reflects.
-    /// For the same subscription: newer -> applied, equal and identical -> duplicate no-op, equal but different
-    /// -> <see cref="SubscriptionSnapshotOutcome.SameInstantConflict"/>, older -> stale. For a different subscription
-    /// the one with the stronger claim (may grant access &gt; live &gt; over) wins; equal claims are settled by time,
-    /// except two that may both grant access (<see cref="SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription"/>).
+    /// For the same subscription, with <paramref name="clockSkew"/> how far apart the clocks that dated two reads may be:
+    /// dated within it of the account's state, identical content -> duplicate no-op, different content ->
+    /// <see cref="SubscriptionSnapshotOutcome.SameInstantConflict"/> (the order cannot be told); beyond it, newer ->
+    /// applied, older -> stale; a snapshot <see cref="SubscriptionSnapshot.ReadAfter"/> the account's state -> applied
+    /// (duplicate when identical). For a different subscription the one with the stronger claim (may grant access &gt;
+    /// live &gt; over) wins; equal claims are settled by time, except two that may both grant access
+    /// (<see cref="SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription"/>).
     /// </summary>
-    public SubscriptionSnapshotResult ApplySubscriptionSnapshot(SubscriptionSnapshot snapshot, PlanCatalog catalog)
+    public SubscriptionSnapshotResult ApplySubscriptionSnapshot(SubscriptionSnapshot snapshot, PlanCatalog catalog, TimeSpan clockSkew)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentOutOfRangeException.ThrowIfLessThan(clockSkew, TimeSpan.Zero);
         StripeIds.EnsureValid(snapshot.SubscriptionId, nameof(snapshot));
         StripeIds.EnsureValid(snapshot.CustomerId, nameof(snapshot));
 
@@ -204,17 +208,9 @@ public sealed record BillingAccount
 
         if (current is not null && sameSubscription)
         {
-            var order = snapshot.AsOf.CompareTo(current.StripeStateAsOf);
-            if (order < 0)
+            if (RefuseSameSubscription(current, incoming, snapshot, clockSkew) is { } unordered)
             {
-                return new(SubscriptionSnapshotOutcome.Stale, this);
-            }
-
-            if (order == 0)
-            {
-                return incoming == current
-                    ? new(SubscriptionSnapshotOutcome.Duplicate, this)
-                    : new(SubscriptionSnapshotOutcome.SameInstantConflict, this);
+                return new(unordered, this);
             }
         }
         else if (current is not null && RefuseOtherSubscription(current, incoming) is { } refusal)
@@ -311,6 +307,30 @@ public sealed record BillingAccount
             PastDueSince = pastDueSince,
             StripeStateAsOf = snapshot.AsOf,
         };
+    }
+
+    /// <summary>
+    /// Null when a snapshot of the account's own subscription is newer. Two reads dated within the clock skew of each
+    /// other cannot be ordered by their times (the instance that read first may have the faster clock): identical content
+    /// is a duplicate, different content a conflict to settle by reading again. A read that began after the account's
+    /// state was stored is at least as new as it, whatever its date.
+    /// </summary>
+    private static SubscriptionSnapshotOutcome? RefuseSameSubscription(SubscriptionState current, SubscriptionState incoming, SubscriptionSnapshot snapshot, TimeSpan clockSkew)
+    {
+        // PastDueSince is derived from the times, not Stripe's content.
+        var identical = incoming with { StripeStateAsOf = current.StripeStateAsOf, PastDueSince = current.PastDueSince } == current;
+        if (snapshot.ReadAfterStateAsOf == current.StripeStateAsOf)
+        {
+            return identical ? SubscriptionSnapshotOutcome.Duplicate : null;
+        }
+
+        var gap = snapshot.AsOf - current.StripeStateAsOf;
+        if (gap.Duration() <= clockSkew)
+        {
+            return identical ? SubscriptionSnapshotOutcome.Duplicate : SubscriptionSnapshotOutcome.SameInstantConflict;
+        }
+
+        return gap < TimeSpan.Zero ? SubscriptionSnapshotOutcome.Stale : null;
     }
 
     private static SubscriptionSnapshotOutcome? RefuseOtherSubscription(SubscriptionState current, SubscriptionState incoming)

@@ -3,9 +3,9 @@ using Billing.Domain.Plans;
 namespace Billing.Domain.Subscriptions;
 
 /// <summary>
-/// A Stripe subscription as seen at <see cref="AsOf"/>: from an event (its <c>created</c>) or fetched from the API
-/// (the fetch time). Built by the webhook processor from Stripe's object; applied with
-/// <see cref="Accounts.BillingAccount.ApplySubscriptionSnapshot"/>.
+/// A Stripe subscription as seen at <see cref="AsOf"/>: read from the Stripe API, dated when the read began on the
+/// reading instance's clock (never an event's copy with Stripe's <c>created</c>: the two clocks are not mixed).
+/// Applied with <see cref="Accounts.BillingAccount.ApplySubscriptionSnapshot"/>.
 /// </summary>
 public sealed record SubscriptionSnapshot
 {
@@ -46,6 +46,23 @@ public sealed record SubscriptionSnapshot
     /// <summary>When Stripe created the subscription (<c>created</c>); orders two live subscriptions of one account.</summary>
     public DateTimeOffset? Created { get; init; }
 
-    /// <summary>The Stripe time this snapshot reflects: the event's <c>created</c>, or when the object was fetched.</summary>
+    /// <summary>The Stripe time this snapshot reflects: when its read began, on the clock of the instance that read it.</summary>
     public required DateTimeOffset AsOf { get; init; }
+
+    /// <summary>
+    /// The <see cref="SubscriptionState.StripeStateAsOf"/> of the account state this snapshot was read after (set by
+    /// <see cref="ReadAfter"/>); null for an ordinary read.
+    /// </summary>
+    public DateTimeOffset? ReadAfterStateAsOf { get; private init; }
+
+    /// <summary>
+    /// This read, known to have begun after the account's state dated <paramref name="storedAsOf"/> was stored (and so
+    /// after that state was read): Stripe answered with at least that state, whatever the two instances' clocks say.
+    /// Dated after it, so it orders after it for later snapshots too.
+    /// </summary>
+    public SubscriptionSnapshot ReadAfter(DateTimeOffset storedAsOf) => this with
+    {
+        ReadAfterStateAsOf = storedAsOf,
+        AsOf = AsOf > storedAsOf ? AsOf : storedAsOf.AddTicks(1),
+    };
 }

@@ -6,15 +6,19 @@ public enum SubscriptionSnapshotOutcome
     /// <summary>The account now reflects the snapshot.</summary>
     Applied = 0,
 
-    /// <summary>The account already reflects exactly this snapshot (same time, same content): an idempotent no-op.</summary>
+    /// <summary>
+    /// The account already reflects this snapshot's content, dated within the clock skew of it (or read after it): an
+    /// idempotent no-op.
+    /// </summary>
     Duplicate = 1,
 
-    /// <summary>The snapshot is older than what the account reflects; ignored.</summary>
+    /// <summary>The snapshot is older than what the account reflects by more than the clock skew; ignored.</summary>
     Stale = 2,
 
     /// <summary>
-    /// Same Stripe time as the account's state but different content (two changes within one second): the order
-    /// cannot be told, nothing was changed. Fetch the subscription from Stripe and apply that (its fetch time is newer).
+    /// Different content dated within the clock skew of the account's state (two instances' clocks differ by up to
+    /// that much): the order cannot be told, nothing was changed. Read the subscription from Stripe again and apply
+    /// that read as <see cref="SubscriptionSnapshot.ReadAfter"/> the account's state.
     /// </summary>
     SameInstantConflict = 3,
 

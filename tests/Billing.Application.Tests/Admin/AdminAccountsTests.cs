@@ -267,7 +267,7 @@ public sealed class AdminAccountsTests
         var customer = _stripe.CreateCustomer(id.Value);
         var subscription = _stripe.CompleteCheckout(id.Value, customer, TestCatalog.ProMonthly);
         var now = _bed.Time.GetUtcNow();
-        var applied = BillingAccount.Open(id, now).ApplySubscriptionSnapshot(subscription.ToSnapshot(now), _bed.Usage.Catalog);
+        var applied = BillingAccount.Open(id, now).ApplySubscriptionSnapshot(subscription.ToSnapshot(now), _bed.Usage.Catalog, TimeSpan.Zero);
         _bed.Usage.Accounts.Put(applied.Account with { StripeCustomerId = customer });
         (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 40)).AssertSucceeded();
         var invoiced = _bed.Runs.Put(InvoicedRun(id, now.AddMonths(-1)));

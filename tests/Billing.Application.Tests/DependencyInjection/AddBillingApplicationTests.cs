@@ -29,6 +29,7 @@ public sealed class AddBillingApplicationTests
         {
             ["Billing:Stripe:LiveMode"] = "true",
             ["Billing:MissedEventSweep:BatchSize"] = "25",
+            ["Billing:SubscriptionSync:ClockSkew"] = "00:00:02",
             ["Billing:Usage:LateWindow"] = "02:00:00",
             ["Billing:Usage:Thresholds:0"] = "90",
             ["Billing:Usage:Thresholds:1"] = "50",
@@ -57,6 +58,7 @@ public sealed class AddBillingApplicationTests
         Assert.IsType<Billing.Application.Credits.PurchaseCompletedHandler>(Assert.Single(services.GetServices<ICheckoutPaymentHandler>()));
         Assert.True(services.GetRequiredService<IOptions<StripeModeOptions>>().Value.LiveMode);
         Assert.Equal(25, services.GetRequiredService<IOptions<MissedEventSweepOptions>>().Value.BatchSize);
+        Assert.Equal(TimeSpan.FromSeconds(2), services.GetRequiredService<IOptions<SubscriptionSyncOptions>>().Value.ClockSkew);
         var usage = services.GetRequiredService<IOptions<UsageOptions>>().Value;
         Assert.Equal(TimeSpan.FromHours(2), usage.LateWindow);
         Assert.Equal([50, 90], usage.EffectiveThresholds);
@@ -70,6 +72,17 @@ public sealed class AddBillingApplicationTests
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<MissedEventSweepOptions>>().Value);
         Assert.Contains("BatchSize", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-00:00:01")]
+    [InlineData("00:01:00.001")]
+    public void A_clock_skew_below_zero_or_above_a_minute_is_reported_when_the_options_are_read(string clockSkew)
+    {
+        using var services = Build(new Dictionary<string, string?> { ["Billing:SubscriptionSync:ClockSkew"] = clockSkew });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<SubscriptionSyncOptions>>().Value);
+        Assert.Contains("Billing:SubscriptionSync:ClockSkew must be between 00:00:00 and 00:01:00", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

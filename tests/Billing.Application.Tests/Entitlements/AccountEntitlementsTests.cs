@@ -52,7 +52,7 @@ public sealed class AccountEntitlementsTests
                 CurrentPeriodEnd = Now.AddDays(29),
                 AsOf = Now,
             },
-            TestCatalog.Create()).Account;
+            TestCatalog.Create(), TimeSpan.Zero).Account;
         _store.Put(account);
 
         Assert.Equal(EntitlementSource.GracePeriod, (await _entitlements.GetAsync(id, CancellationToken.None)).Source);

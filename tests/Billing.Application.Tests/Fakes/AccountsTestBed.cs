@@ -99,7 +99,7 @@ internal sealed class AccountsTestBed
             CurrentPeriodEnd = now.AddDays(27),
             AsOf = now,
         };
-        var result = account.ApplySubscriptionSnapshot(tweak?.Invoke(snapshot) ?? snapshot, Catalog);
+        var result = account.ApplySubscriptionSnapshot(tweak?.Invoke(snapshot) ?? snapshot, Catalog, TimeSpan.Zero);
         Assert.True(result.Changed, $"the seeded snapshot was not applied: {result.Outcome}");
         return result.Account;
     }

@@ -11,8 +11,8 @@ namespace Billing.Application.Tests.Fakes;
 /// <summary>
 /// A small Stripe: customers and subscriptions as they are now, changed by the same actions as Stripe's (checkout,
 /// renewals, failed payments, portal changes, cancellation, customer deletion), each raising the events Stripe
-/// raises. Reads are dated on the shared clock, which moves one millisecond per read. A stored event's payload is
-/// its id; <see cref="Read"/> gives its facts back.
+/// raises. Reads are dated on the shared clock, which moves one millisecond per read (or on an instance's own clock,
+/// <see cref="ReadBy"/>). A stored event's payload is its id; <see cref="Read(string)"/> gives its facts back.
 /// </summary>
 internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSource, IStripeEventPayloadReader, IStripeBillingGateway
 {
@@ -213,27 +213,50 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
 
     // ---- IStripeSubscriptionSource ----------------------------------------------------------------------------
 
-    public Task<SubscriptionSnapshot?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken)
+    public Task<SubscriptionSnapshot?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        Task.FromResult(GetSubscription(subscriptionId, time));
+
+    public Task<IReadOnlyList<SubscriptionSnapshot>> ListCustomerSubscriptionsAsync(string customerId, bool includeEnded, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SubscriptionSnapshot>>(ListCustomerSubscriptions(customerId, includeEnded, time));
+
+    public Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken)
     {
-        var asOf = Read();
-        return Task.FromResult(Subscriptions.TryGetValue(subscriptionId, out var subscription) ? subscription.ToSnapshot(asOf) : null);
+        Read(time);
+        return Task.FromResult(Customers.Values.FirstOrDefault(c => !c.Deleted && c.AccountId == accountId.Value)?.Id);
     }
 
-    public Task<IReadOnlyList<SubscriptionSnapshot>> ListCustomerSubscriptionsAsync(string customerId, bool includeEnded, CancellationToken cancellationToken)
+    /// <summary>
+    /// This Stripe as another Functions instance reads it: its reads are dated on its own clock, which may run ahead of
+    /// or behind the shared one (the test sets it).
+    /// </summary>
+    public IStripeSubscriptionSource ReadBy(FakeTimeProvider instanceClock) => new InstanceReads(this, instanceClock);
+
+    private SubscriptionSnapshot? GetSubscription(string subscriptionId, FakeTimeProvider clock)
     {
-        var asOf = Read();
-        IReadOnlyList<SubscriptionSnapshot> list = Subscriptions.Values
+        var asOf = Read(clock);
+        return Subscriptions.TryGetValue(subscriptionId, out var subscription) ? subscription.ToSnapshot(asOf) : null;
+    }
+
+    private List<SubscriptionSnapshot> ListCustomerSubscriptions(string customerId, bool includeEnded, FakeTimeProvider clock)
+    {
+        var asOf = Read(clock);
+        return Subscriptions.Values
             .Where(s => s.CustomerId == customerId && (includeEnded || s.Status != SubscriptionStatus.Canceled))
             .OrderByDescending(s => s.Created)
             .Select(s => s.ToSnapshot(asOf))
             .ToList();
-        return Task.FromResult(list);
     }
 
-    public Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken)
+    private sealed class InstanceReads(FakeStripe stripe, FakeTimeProvider clock) : IStripeSubscriptionSource
     {
-        Read();
-        return Task.FromResult(Customers.Values.FirstOrDefault(c => !c.Deleted && c.AccountId == accountId.Value)?.Id);
+        public Task<SubscriptionSnapshot?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) =>
+            Task.FromResult(stripe.GetSubscription(subscriptionId, clock));
+
+        public Task<IReadOnlyList<SubscriptionSnapshot>> ListCustomerSubscriptionsAsync(string customerId, bool includeEnded, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<SubscriptionSnapshot>>(stripe.ListCustomerSubscriptions(customerId, includeEnded, clock));
+
+        public Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken) =>
+            stripe.FindCustomerIdAsync(accountId, cancellationToken);
     }
 
     // ---- IStripeBillingGateway (what the webhook path writes) ----------------------------------------------------
@@ -340,7 +363,8 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
         return stripeEvent;
     }
 
-    private DateTimeOffset Read()
+    /// <summary>A read dated on <paramref name="clock"/> (the shared one, or an instance's own); it takes <see cref="ReadDuration"/> on both.</summary>
+    private DateTimeOffset Read(FakeTimeProvider clock)
     {
         if (Outage is { } outage)
         {
@@ -348,8 +372,13 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
         }
 
         Reads++;
-        var asOf = time.GetUtcNow();
+        var asOf = clock.GetUtcNow();
         time.Advance(ReadDuration);
+        if (clock != time)
+        {
+            clock.Advance(ReadDuration);
+        }
+
         return asOf;
     }
 

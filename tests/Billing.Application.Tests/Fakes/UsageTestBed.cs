@@ -111,7 +111,7 @@ internal sealed class UsageTestBed
             CurrentPeriodEnd = current?.CurrentPeriodEnd ?? now.AddDays(27),
             AsOf = current is null ? now : now.AddTicks(1),
         };
-        var result = stored.ApplySubscriptionSnapshot(snapshot, Catalog);
+        var result = stored.ApplySubscriptionSnapshot(snapshot, Catalog, TimeSpan.Zero);
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
         Accounts.Put(result.Account);
         return UsagePeriod.SubscriptionPeriod(snapshot.CurrentPeriodStart.Value, snapshot.CurrentPeriodEnd.Value);

@@ -368,7 +368,7 @@ public sealed class InvoiceAccountTests
             CurrentPeriodEnd = end,
             AsOf = _bed.Time.GetUtcNow(),
         };
-        var result = stored.ApplySubscriptionSnapshot(snapshot, _bed.Usage.Catalog);
+        var result = stored.ApplySubscriptionSnapshot(snapshot, _bed.Usage.Catalog, TimeSpan.Zero);
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
         _bed.Usage.Accounts.Put(result.Account);
     }

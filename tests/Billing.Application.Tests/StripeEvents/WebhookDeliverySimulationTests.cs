@@ -77,7 +77,7 @@ public sealed class WebhookDeliverySimulationTests(ITestOutputHelper output)
 
         // ... and so is what it grants (evaluated a day later: inside any grace period).
         var at = world.Time.GetUtcNow().AddDays(1);
-        var ideal = BillingAccount.Open(accountId, WebhookWorld.Start).ApplySubscriptionSnapshot(expected, world.Catalog).Account;
+        var ideal = BillingAccount.Open(accountId, WebhookWorld.Start).ApplySubscriptionSnapshot(expected, world.Catalog, TimeSpan.Zero).Account;
         var actualEntitlement = world.Entitlements.Evaluate(account, at);
         var expectedEntitlement = world.Entitlements.Evaluate(ideal, at);
         Assert.Equal(expectedEntitlement.Plan.Code, actualEntitlement.Plan.Code);

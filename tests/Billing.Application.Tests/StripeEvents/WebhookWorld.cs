@@ -43,7 +43,7 @@ internal sealed class WebhookWorld
         IStripeEventQueueWriter queue = faults is null ? Queue : new FaultyQueueWriter(Queue, faults);
         IStripeBillingGateway gateway = faults is null ? Stripe : new FaultyBillingGateway(Stripe, faults);
 
-        Sync = new StripeSubscriptionSync(stripe, gateway, new SubscriptionSnapshotApplier(accounts, new InMemoryUsageLedger(), Catalog), accounts, Time, NullLogger<StripeSubscriptionSync>.Instance);
+        Sync = new StripeSubscriptionSync(stripe, gateway, new SubscriptionSnapshotApplier(accounts, new InMemoryUsageLedger(), Catalog, Options.Create(SyncOptions)), accounts, Time, NullLogger<StripeSubscriptionSync>.Instance);
         Resync = new AccountStripeResync(accounts, links, stripe, Sync, NullLogger<AccountStripeResync>.Instance);
         var resolver = new StripeEventAccountResolver(links, NullLogger<StripeEventAccountResolver>.Instance);
         IStripeEventTypeHandler[] handlers =
@@ -63,6 +63,9 @@ internal sealed class WebhookWorld
 
     /// <summary>The configured key's mode (test mode unless a test says otherwise).</summary>
     public StripeModeOptions Mode { get; } = new();
+
+    /// <summary>How Stripe reads are ordered (the default clock skew).</summary>
+    public SubscriptionSyncOptions SyncOptions { get; } = new();
 
     public FakeStripe Stripe { get; }
 
@@ -124,6 +127,10 @@ internal sealed class WebhookWorld
             await Processor.ProcessAsync(StripeEventQueueMessage.Parse(message.Text), message.DequeueCount, CancellationToken.None);
         }
     }
+
+    /// <summary>The sync of another Functions instance: the same Stripe and stores, its reads and its clock its own.</summary>
+    public StripeSubscriptionSync InstanceSync(IStripeSubscriptionSource reads, TimeProvider clock) =>
+        new(reads, Stripe, new SubscriptionSnapshotApplier(Accounts, new InMemoryUsageLedger(), Catalog, Options.Create(SyncOptions)), Accounts, clock, NullLogger<StripeSubscriptionSync>.Instance);
 
     public BillingAccount Account(string accountId) =>
         Accounts.GetAsync(AccountId.Parse(accountId), CancellationToken.None).Result ?? throw new InvalidOperationException($"No account {accountId}.");

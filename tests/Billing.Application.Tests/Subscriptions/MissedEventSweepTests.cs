@@ -30,7 +30,7 @@ public sealed class MissedEventSweepTests
         get
         {
             var sync = new StripeSubscriptionSync(
-                _world.Stripe, _world.Stripe, new SubscriptionSnapshotApplier(_world.Accounts, new InMemoryUsageLedger(), _world.Catalog), _world.Accounts, _world.Time,
+                _world.Stripe, _world.Stripe, new SubscriptionSnapshotApplier(_world.Accounts, new InMemoryUsageLedger(), _world.Catalog, Options.Create(_world.SyncOptions)), _world.Accounts, _world.Time,
                 NullLogger<StripeSubscriptionSync>.Instance);
             return new MissedEventSweep(new RecordingRenewalQuery(_world.Accounts, _listed), _world.Accounts, sync, _positions, Options.Create(_options), _world.Time, NullLogger<MissedEventSweep>.Instance);
         }

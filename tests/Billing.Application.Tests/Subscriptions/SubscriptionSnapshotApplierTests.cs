@@ -6,6 +6,7 @@ using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Application.Tests.Subscriptions;
 
@@ -17,7 +18,7 @@ public sealed class SubscriptionSnapshotApplierTests
     private readonly InMemoryUsageLedger _usage = new();
     private readonly SubscriptionSnapshotApplier _applier;
 
-    public SubscriptionSnapshotApplierTests() => _applier = new SubscriptionSnapshotApplier(_store, _usage, TestCatalog.Create());
+    public SubscriptionSnapshotApplierTests() => _applier = new SubscriptionSnapshotApplier(_store, _usage, TestCatalog.Create(), Options.Create(new SubscriptionSyncOptions()));
 
     [Fact]
     public async Task Applies_a_newer_snapshot_and_stores_it()

@@ -112,7 +112,7 @@ public sealed class CosmosAccountRenewalQueryTests(CosmosFixture fixture) : ICla
 
         var canceled = await _store.UpdateAsync(
             id,
-            a => a.ApplySubscriptionSnapshot(Snapshot(a.StripeCustomerId!, a.Subscription!.SubscriptionId, Now.AddDays(-1), SubscriptionStatus.Canceled, null, Now), _catalog).Account,
+            a => a.ApplySubscriptionSnapshot(Snapshot(a.StripeCustomerId!, a.Subscription!.SubscriptionId, Now.AddDays(-1), SubscriptionStatus.Canceled, null, Now), _catalog, TimeSpan.Zero).Account,
             CancellationToken.None);
         Assert.Null(canceled.RenewsBy);
         Assert.DoesNotContain(id, (await _query.ListRenewalOverdueAsync(Now.AddDays(1), null, 100, CancellationToken.None)).Select(d => d.AccountId));
@@ -124,7 +124,7 @@ public sealed class CosmosAccountRenewalQueryTests(CosmosFixture fixture) : ICla
         await _store.GetOrCreateAsync(id, CancellationToken.None);
         var customerId = Ids.NewStripe("cus");
         var snapshot = Snapshot(customerId, Ids.NewStripe("sub"), periodEnd, status, trialEnd, Now.AddDays(-40));
-        await _store.UpdateAsync(id, a => a.ApplySubscriptionSnapshot(snapshot, _catalog).Account, CancellationToken.None);
+        await _store.UpdateAsync(id, a => a.ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero).Account, CancellationToken.None);
         return id;
     }
 

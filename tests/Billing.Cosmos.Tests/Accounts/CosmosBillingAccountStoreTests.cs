@@ -81,7 +81,7 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
                 id,
                 Recording(2, a => a.ApplySubscriptionSnapshot(
                     new SubscriptionSnapshot { SubscriptionId = "sub_1", CustomerId = "cus_1", Status = SubscriptionStatus.Canceled, EndedAt = now, AsOf = now },
-                    catalog) is { Changed: true } r ? r.Account : null),
+                    catalog, TimeSpan.Zero) is { Changed: true } r ? r.Account : null),
                 CancellationToken.None)));
 
         var stored = await _store.GetAsync(id, CancellationToken.None);

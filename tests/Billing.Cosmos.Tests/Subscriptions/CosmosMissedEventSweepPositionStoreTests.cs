@@ -93,7 +93,7 @@ public sealed class CosmosMissedEventSweepPositionStoreTests(CosmosFixture fixtu
             CurrentPeriodEnd = periodEnd,
             AsOf = Now.AddDays(-40),
         };
-        await store.UpdateAsync(id, a => a.ApplySubscriptionSnapshot(snapshot, _catalog).Account, CancellationToken.None);
+        await store.UpdateAsync(id, a => a.ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero).Account, CancellationToken.None);
         return id;
     }
 }

@@ -24,7 +24,7 @@ public sealed class BillingAccountLifecycleTests
         Assert.Null(forgotten.OpenCheckout);
         Assert.Same(forgotten, forgotten.ForgetStripeCustomer("cus_1"));
         Assert.Equal(StripeCustomerAssignmentOutcome.FormerCustomer, forgotten.AssignStripeCustomer("cus_1").Outcome);
-        Assert.Equal(SubscriptionSnapshotOutcome.CustomerMismatch, forgotten.ApplySubscriptionSnapshot(TestAccounts.Snapshot(TestAccounts.PeriodStart), _catalog).Outcome);
+        Assert.Equal(SubscriptionSnapshotOutcome.CustomerMismatch, forgotten.ApplySubscriptionSnapshot(TestAccounts.Snapshot(TestAccounts.PeriodStart), _catalog, TimeSpan.Zero).Outcome);
 
         var next = forgotten.AssignStripeCustomer("cus_2");
         Assert.Equal(StripeCustomerAssignmentOutcome.Assigned, next.Outcome);
@@ -56,13 +56,13 @@ public sealed class BillingAccountLifecycleTests
         var cancelling = Apply(TestAccounts.Snapshot(start) with { CancelAt = start.AddDays(3) });
         Assert.Equal(start.AddDays(3), cancelling.RenewsBy);
 
-        var over = active.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.Canceled) with { EndedAt = start.AddDays(1) }, _catalog).Account;
+        var over = active.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.Canceled) with { EndedAt = start.AddDays(1) }, _catalog, TimeSpan.Zero).Account;
         Assert.Null(over.RenewsBy);
 
         // Paused or incomplete: live in Stripe, but the free plan applies and the period does not move; nothing to sweep.
-        Assert.Null(active.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.Paused), _catalog).Account.RenewsBy);
+        Assert.Null(active.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.Paused), _catalog, TimeSpan.Zero).Account.RenewsBy);
         Assert.Null(Apply(TestAccounts.Snapshot(start, SubscriptionStatus.Incomplete)).RenewsBy);
-        Assert.Equal(start.AddMonths(1), active.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.PastDue), _catalog).Account.RenewsBy);
+        Assert.Equal(start.AddMonths(1), active.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.PastDue), _catalog, TimeSpan.Zero).Account.RenewsBy);
     }
 
     [Fact]
@@ -72,14 +72,14 @@ public sealed class BillingAccountLifecycleTests
         var basic = Apply(TestAccounts.Snapshot(start, priceId: TestCatalog.BasicMonthly));
         Assert.Equal("BASIC", basic.LastPaidPlan?.Value);
 
-        var upgradeUnpaid = basic.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.PastDue, priceId: TestCatalog.ProMonthly), _catalog).Account;
+        var upgradeUnpaid = basic.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(1), SubscriptionStatus.PastDue, priceId: TestCatalog.ProMonthly), _catalog, TimeSpan.Zero).Account;
 
         Assert.Equal("BASIC", upgradeUnpaid.LastPaidPlan?.Value);
         var during = upgradeUnpaid.EntitlementAt(_catalog, start.AddDays(2), Grace);
         Assert.Equal("BASIC", during.Plan.Code.Value);
         Assert.Equal("FREE", upgradeUnpaid.EntitlementAt(_catalog, start.AddDays(9), Grace).Plan.Code.Value);
 
-        var paid = upgradeUnpaid.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(3), priceId: TestCatalog.ProMonthly), _catalog).Account;
+        var paid = upgradeUnpaid.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(3), priceId: TestCatalog.ProMonthly), _catalog, TimeSpan.Zero).Account;
         Assert.Equal("PRO", paid.LastPaidPlan?.Value);
         Assert.Equal("PRO", paid.EntitlementAt(_catalog, start.AddDays(4), Grace).Plan.Code.Value);
     }
@@ -93,7 +93,7 @@ public sealed class BillingAccountLifecycleTests
 
         // The portal scheduled BASIC for the renewal; the renewal's payment fails.
         var renewal = start.AddMonths(1);
-        var downgradeUnpaid = pro.ApplySubscriptionSnapshot(TestAccounts.Snapshot(renewal, SubscriptionStatus.PastDue, priceId: TestCatalog.BasicMonthly, periodStart: renewal), _catalog).Account;
+        var downgradeUnpaid = pro.ApplySubscriptionSnapshot(TestAccounts.Snapshot(renewal, SubscriptionStatus.PastDue, priceId: TestCatalog.BasicMonthly, periodStart: renewal), _catalog, TimeSpan.Zero).Account;
 
         Assert.Equal("PRO", downgradeUnpaid.LastPaidPlan?.Value);
         Assert.Equal("BASIC", downgradeUnpaid.EntitlementAt(_catalog, renewal.AddDays(1), Grace).Plan.Code.Value); // not the PRO paid for last month
@@ -105,10 +105,10 @@ public sealed class BillingAccountLifecycleTests
     {
         var start = TestAccounts.PeriodStart;
         var pro = Apply(TestAccounts.Snapshot(start));
-        var over = pro.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(40), SubscriptionStatus.Canceled) with { EndedAt = start.AddDays(40) }, _catalog).Account;
+        var over = pro.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddDays(40), SubscriptionStatus.Canceled) with { EndedAt = start.AddDays(40) }, _catalog, TimeSpan.Zero).Account;
         var next = start.AddDays(50);
-        var trial = over.ApplySubscriptionSnapshot(TestAccounts.Snapshot(next, SubscriptionStatus.Trialing, subscriptionId: "sub_2", priceId: TestCatalog.BasicMonthly, periodStart: next), _catalog).Account;
-        var pastDue = trial.ApplySubscriptionSnapshot(TestAccounts.Snapshot(next.AddDays(14), SubscriptionStatus.PastDue, subscriptionId: "sub_2", priceId: TestCatalog.BasicMonthly, periodStart: next.AddDays(14)), _catalog).Account;
+        var trial = over.ApplySubscriptionSnapshot(TestAccounts.Snapshot(next, SubscriptionStatus.Trialing, subscriptionId: "sub_2", priceId: TestCatalog.BasicMonthly, periodStart: next), _catalog, TimeSpan.Zero).Account;
+        var pastDue = trial.ApplySubscriptionSnapshot(TestAccounts.Snapshot(next.AddDays(14), SubscriptionStatus.PastDue, subscriptionId: "sub_2", priceId: TestCatalog.BasicMonthly, periodStart: next.AddDays(14)), _catalog, TimeSpan.Zero).Account;
 
         Assert.Equal("PRO", over.LastPaidPlan?.Value);
         Assert.Null(trial.LastPaidPlan);
@@ -155,7 +155,7 @@ public sealed class BillingAccountLifecycleTests
 
     private BillingAccount Apply(SubscriptionSnapshot snapshot)
     {
-        var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog);
+        var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero);
         Assert.True(result.Changed, result.Outcome.ToString());
         return result.Account;
     }

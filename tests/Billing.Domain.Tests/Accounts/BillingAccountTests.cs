@@ -80,10 +80,10 @@ public sealed class BillingAccountTests
     {
         var withCheckoutTrial = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(
             TestAccounts.Snapshot(TestAccounts.Opened, SubscriptionStatus.Trialing) with { TrialStart = TestAccounts.PeriodStart, TrialEnd = TestAccounts.PeriodStart.AddDays(7) },
-            _catalog).Account;
+            _catalog, TimeSpan.Zero).Account;
         var canceled = withCheckoutTrial.ApplySubscriptionSnapshot(
             TestAccounts.Snapshot(TestAccounts.Opened.AddDays(3), SubscriptionStatus.Canceled) with { TrialStart = TestAccounts.PeriodStart, EndedAt = TestAccounts.Opened.AddDays(3) },
-            _catalog).Account;
+            _catalog, TimeSpan.Zero).Account;
 
         Assert.Equal(TestAccounts.PeriodStart, canceled.TrialUsedAt);
         Assert.Equal(LocalTrialStartOutcome.AlreadyUsed, canceled.StartLocalTrial(_catalog, TestAccounts.Opened.AddDays(4)).Outcome);
@@ -92,7 +92,7 @@ public sealed class BillingAccountTests
     [Fact]
     public void No_trial_while_a_subscription_is_live()
     {
-        var subscribed = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(TestAccounts.Snapshot(TestAccounts.Opened), _catalog).Account;
+        var subscribed = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(TestAccounts.Snapshot(TestAccounts.Opened), _catalog, TimeSpan.Zero).Account;
 
         Assert.Equal(LocalTrialStartOutcome.SubscriptionLive, subscribed.StartLocalTrial(_catalog, TestAccounts.Opened).Outcome);
     }
@@ -101,7 +101,7 @@ public sealed class BillingAccountTests
     public void A_cancelled_paid_subscription_without_trial_still_allows_the_one_trial()
     {
         var canceled = TestAccounts.WithCustomer()
-            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(TestAccounts.Opened, SubscriptionStatus.Canceled) with { EndedAt = TestAccounts.Opened }, _catalog)
+            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(TestAccounts.Opened, SubscriptionStatus.Canceled) with { EndedAt = TestAccounts.Opened }, _catalog, TimeSpan.Zero)
             .Account;
 
         Assert.Equal(LocalTrialStartOutcome.Started, canceled.StartLocalTrial(_catalog, TestAccounts.Opened.AddDays(1)).Outcome);

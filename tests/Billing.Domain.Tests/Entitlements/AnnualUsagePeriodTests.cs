@@ -217,7 +217,7 @@ public sealed class AnnualUsagePeriodTests
 
     private BillingAccount Apply(SubscriptionSnapshot snapshot)
     {
-        var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog);
+        var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero);
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
         return result.Account;
     }

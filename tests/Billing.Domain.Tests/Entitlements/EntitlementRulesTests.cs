@@ -149,7 +149,7 @@ public sealed class EntitlementRulesTests
     public void A_subscription_takes_precedence_over_a_running_local_trial()
     {
         var account = TestAccounts.WithCustomer().StartLocalTrial(_catalog, PeriodStart.AddDays(-1)).Account;
-        account = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(PeriodStart), _catalog).Account;
+        account = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(PeriodStart), _catalog, TimeSpan.Zero).Account;
 
         Assert.Equal(EntitlementSource.Subscription, Evaluate(account, Midway).Source);
     }
@@ -178,7 +178,7 @@ public sealed class EntitlementRulesTests
     {
         var periodStart = DateTimeOffset.Parse(start, CultureInfo.InvariantCulture);
         var snapshot = TestAccounts.Snapshot(periodStart, periodStart: periodStart) with { CurrentPeriodEnd = DateTimeOffset.Parse(end, CultureInfo.InvariantCulture) };
-        var account = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog).Account;
+        var account = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero).Account;
 
         var next = Evaluate(account, DateTimeOffset.Parse(end, CultureInfo.InvariantCulture).AddMinutes(1));
         var later = Evaluate(account, DateTimeOffset.Parse(nextEnd, CultureInfo.InvariantCulture).AddMinutes(1));
@@ -192,7 +192,7 @@ public sealed class EntitlementRulesTests
     {
         var account = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(
             TestAccounts.Snapshot(PeriodStart) with { CurrentPeriodStart = null, CurrentPeriodEnd = null },
-            _catalog).Account;
+            _catalog, TimeSpan.Zero).Account;
 
         var entitlement = Evaluate(account, Midway);
 
@@ -222,7 +222,7 @@ public sealed class EntitlementRulesTests
             CancelAt = cancelAt,
             EndedAt = endedAt,
         };
-        var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog);
+        var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero);
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
         return result.Account;
     }

@@ -10,12 +10,13 @@ namespace Billing.Domain.Tests.Subscriptions;
 public sealed class SubscriptionSnapshotTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 10, 10, 0, 5, TimeSpan.Zero);
+    private static readonly TimeSpan Skew = TimeSpan.FromSeconds(5);
     private readonly PlanCatalog _catalog = TestCatalog.Create();
 
     [Fact]
     public void First_snapshot_is_applied_with_plan_resolved_from_the_price()
     {
-        var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog);
+        var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog, TimeSpan.Zero);
 
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
         var subscription = result.Account.Subscription!;
@@ -31,7 +32,7 @@ public sealed class SubscriptionSnapshotTests
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
 
-        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(1), SubscriptionStatus.PastDue), _catalog);
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(1), SubscriptionStatus.PastDue), _catalog, TimeSpan.Zero);
 
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
         Assert.Equal(SubscriptionStatus.PastDue, result.Account.Subscription!.Status);
@@ -43,7 +44,7 @@ public sealed class SubscriptionSnapshotTests
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.Canceled));
 
-        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(-1), SubscriptionStatus.Active), _catalog);
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(-1), SubscriptionStatus.Active), _catalog, TimeSpan.Zero);
 
         Assert.Equal(SubscriptionSnapshotOutcome.Stale, result.Outcome);
         Assert.Same(account, result.Account);
@@ -55,7 +56,7 @@ public sealed class SubscriptionSnapshotTests
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
 
-        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog);
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog, TimeSpan.Zero);
 
         Assert.Equal(SubscriptionSnapshotOutcome.Duplicate, result.Outcome);
         Assert.Same(account, result.Account);
@@ -67,10 +68,90 @@ public sealed class SubscriptionSnapshotTests
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.Incomplete));
 
-        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0, SubscriptionStatus.Active), _catalog);
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0, SubscriptionStatus.Active), _catalog, TimeSpan.Zero);
 
         Assert.Equal(SubscriptionSnapshotOutcome.SameInstantConflict, result.Outcome);
         Assert.Equal(SubscriptionStatus.Incomplete, result.Account.Subscription!.Status);
+    }
+
+    [Theory]
+    [InlineData(-5)]
+    [InlineData(-1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void A_different_snapshot_dated_within_the_clock_skew_cannot_be_ordered_and_asks_for_a_refetch(int seconds)
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0) with { CancelAtPeriodEnd = true });
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(seconds)), _catalog, Skew);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.SameInstantConflict, result.Outcome);
+        Assert.Same(account, result.Account);
+    }
+
+    [Theory]
+    [InlineData(-5)]
+    [InlineData(-1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void An_identical_snapshot_dated_within_the_clock_skew_is_a_duplicate(int seconds)
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0) with { CancelAtPeriodEnd = true });
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(seconds)) with { CancelAtPeriodEnd = true }, _catalog, Skew);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Duplicate, result.Outcome);
+        Assert.Same(account, result.Account);
+    }
+
+    [Fact]
+    public void An_identical_past_due_snapshot_dated_earlier_within_the_clock_skew_is_a_duplicate_whatever_its_past_due_since()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.PastDue));
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(-2), SubscriptionStatus.PastDue), _catalog, Skew);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Duplicate, result.Outcome);
+        Assert.Equal(T0, result.Account.Subscription!.PastDueSince);
+    }
+
+    [Theory]
+    [InlineData(-6, SubscriptionSnapshotOutcome.Stale)]
+    [InlineData(6, SubscriptionSnapshotOutcome.Applied)]
+    public void Beyond_the_clock_skew_the_dates_order_the_snapshots(int seconds, SubscriptionSnapshotOutcome expected)
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0) with { CancelAtPeriodEnd = true });
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(seconds)), _catalog, Skew);
+
+        Assert.Equal(expected, result.Outcome);
+        Assert.Equal(expected == SubscriptionSnapshotOutcome.Stale, result.Account.Subscription!.CancelAtPeriodEnd);
+    }
+
+    [Fact]
+    public void A_read_begun_after_the_state_was_stored_is_applied_within_the_clock_skew_and_dated_after_that_state()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
+        var reread = (TestAccounts.Snapshot(T0.AddSeconds(-2)) with { CancelAtPeriodEnd = true }).ReadAfter(T0); // its instance's clock runs behind
+
+        var result = account.ApplySubscriptionSnapshot(reread, _catalog, Skew);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
+        Assert.True(result.Account.Subscription!.CancelAtPeriodEnd);
+        Assert.Equal(T0.AddTicks(1), result.Account.Subscription.StripeStateAsOf);
+        Assert.Equal(SubscriptionSnapshotOutcome.Duplicate, result.Account.ApplySubscriptionSnapshot(reread, _catalog, Skew).Outcome);
+    }
+
+    [Fact]
+    public void A_read_begun_after_a_state_since_replaced_is_ordered_by_its_date_like_any_other()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
+        account = Apply(account, TestAccounts.Snapshot(T0.AddSeconds(10), SubscriptionStatus.PastDue));
+        var reread = TestAccounts.Snapshot(T0.AddSeconds(8)).ReadAfter(T0);
+
+        var result = account.ApplySubscriptionSnapshot(reread, _catalog, Skew);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.SameInstantConflict, result.Outcome);
     }
 
     [Fact]
@@ -109,7 +190,7 @@ public sealed class SubscriptionSnapshotTests
     {
         var account = TestAccounts.WithCustomer("cus_other");
 
-        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog);
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog, TimeSpan.Zero);
 
         Assert.Equal(SubscriptionSnapshotOutcome.CustomerMismatch, result.Outcome);
         Assert.Null(result.Account.Subscription);
@@ -118,7 +199,7 @@ public sealed class SubscriptionSnapshotTests
     [Fact]
     public void Customer_is_taken_from_the_snapshot_when_the_account_has_none()
     {
-        var result = TestAccounts.New().ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog);
+        var result = TestAccounts.New().ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog, TimeSpan.Zero);
 
         Assert.Equal("cus_1", result.Account.StripeCustomerId);
     }
@@ -128,7 +209,7 @@ public sealed class SubscriptionSnapshotTests
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.Canceled) with { EndedAt = T0 });
 
-        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(-10), subscriptionId: "sub_2"), _catalog);
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddSeconds(-10), subscriptionId: "sub_2"), _catalog, TimeSpan.Zero);
 
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
         Assert.Equal("sub_2", result.Account.Subscription!.SubscriptionId);
@@ -139,7 +220,7 @@ public sealed class SubscriptionSnapshotTests
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.Incomplete));
 
-        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddMinutes(5), subscriptionId: "sub_2"), _catalog);
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddMinutes(5), subscriptionId: "sub_2"), _catalog, TimeSpan.Zero);
 
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
         Assert.Equal("sub_2", result.Account.Subscription!.SubscriptionId);
@@ -152,7 +233,7 @@ public sealed class SubscriptionSnapshotTests
 
         var result = account.ApplySubscriptionSnapshot(
             TestAccounts.Snapshot(T0.AddDays(1), SubscriptionStatus.Canceled, subscriptionId: "sub_old") with { EndedAt = T0.AddDays(1) },
-            _catalog);
+            _catalog, TimeSpan.Zero);
 
         Assert.Equal(SubscriptionSnapshotOutcome.SupersededByCurrent, result.Outcome);
         Assert.Equal("sub_2", result.Account.Subscription!.SubscriptionId);
@@ -163,7 +244,7 @@ public sealed class SubscriptionSnapshotTests
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
 
-        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddDays(1), subscriptionId: "sub_2"), _catalog);
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddDays(1), subscriptionId: "sub_2"), _catalog, TimeSpan.Zero);
 
         Assert.Equal(SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription, result.Outcome);
         Assert.Equal("sub_1", result.Account.Subscription!.SubscriptionId);
@@ -175,7 +256,7 @@ public sealed class SubscriptionSnapshotTests
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
         var nextStart = TestAccounts.PeriodStart.AddMonths(1);
 
-        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(nextStart.AddSeconds(2), periodStart: nextStart), _catalog);
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(nextStart.AddSeconds(2), periodStart: nextStart), _catalog, TimeSpan.Zero);
 
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
         Assert.Null(result.EndedEarly);
@@ -189,7 +270,7 @@ public sealed class SubscriptionSnapshotTests
 
         var result = account.ApplySubscriptionSnapshot(
             TestAccounts.Snapshot(endedAt, SubscriptionStatus.Canceled) with { EndedAt = endedAt, CanceledAt = endedAt },
-            _catalog);
+            _catalog, TimeSpan.Zero);
 
         Assert.Equal((TestAccounts.PeriodStart, endedAt), (result.EndedEarly!.Start, result.EndedEarly.End));
         Assert.Equal(UsagePeriodKeyOf(TestAccounts.PeriodStart), result.EndedEarly.Key.Value);
@@ -202,7 +283,7 @@ public sealed class SubscriptionSnapshotTests
         var account = Apply(TestAccounts.WithCustomer(), yearly);
         var endedAt = TestAccounts.PeriodStart.AddMonths(3).AddDays(5);
 
-        var result = account.ApplySubscriptionSnapshot(yearly with { AsOf = endedAt, Status = SubscriptionStatus.Canceled, EndedAt = endedAt, CanceledAt = endedAt }, _catalog);
+        var result = account.ApplySubscriptionSnapshot(yearly with { AsOf = endedAt, Status = SubscriptionStatus.Canceled, EndedAt = endedAt, CanceledAt = endedAt }, _catalog, TimeSpan.Zero);
 
         var slice = TestAccounts.PeriodStart.AddMonths(3);
         Assert.Equal((slice, endedAt, UsagePeriodKeyOf(slice)), (result.EndedEarly!.Start, result.EndedEarly.End, result.EndedEarly.Key.Value));
@@ -214,7 +295,7 @@ public sealed class SubscriptionSnapshotTests
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
         var restart = TestAccounts.PeriodStart.AddDays(12); // e.g. billing_cycle_anchor=now on a plan switch
 
-        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(restart.AddSeconds(1), periodStart: restart), _catalog);
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(restart.AddSeconds(1), periodStart: restart), _catalog, TimeSpan.Zero);
 
         Assert.Equal((TestAccounts.PeriodStart, restart, UsagePeriodKeyOf(TestAccounts.PeriodStart)), (result.EndedEarly!.Start, result.EndedEarly.End, result.EndedEarly.Key.Value));
     }
@@ -224,7 +305,7 @@ public sealed class SubscriptionSnapshotTests
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
 
-        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddDays(1)) with { CancelAtPeriodEnd = true }, _catalog);
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddDays(1)) with { CancelAtPeriodEnd = true }, _catalog, TimeSpan.Zero);
 
         Assert.Null(result.EndedEarly);
         Assert.True(result.Account.Subscription!.CancelAtPeriodEnd);
@@ -234,7 +315,7 @@ public sealed class SubscriptionSnapshotTests
 
     private BillingAccount Apply(BillingAccount account, SubscriptionSnapshot snapshot)
     {
-        var result = account.ApplySubscriptionSnapshot(snapshot, _catalog);
+        var result = account.ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero);
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
         return result.Account;
     }

@@ -1,0 +1,117 @@
+using Billing.Application.Subscriptions;
+using Billing.Application.Tests.Fakes;
+using Billing.Application.Tests.StripeEvents;
+using Billing.Domain.Accounts;
+using Billing.Domain.Subscriptions;
+using Billing.TestSupport;
+
+namespace Billing.Application.Tests.Subscriptions;
+
+/// <summary>
+/// Two Functions instances whose clocks differ, each dating its reads on its own clock: instance B is the world's sync
+/// (the right time), instance A's clock runs <see cref="Ahead"/> fast, within the configured clock skew.
+/// </summary>
+public sealed class StripeSubscriptionSyncTests
+{
+    private const string Account = "user-skew";
+    private static readonly TimeSpan Ahead = TimeSpan.FromSeconds(3);
+    private readonly WebhookWorld _world = new();
+
+    private FakeStripe Stripe => _world.Stripe;
+
+    private static AccountId AccountId => AccountId.Parse(Account);
+
+    [Fact]
+    public async Task An_older_read_dated_later_by_a_fast_clock_does_not_undo_a_cancellation_read_after_it()
+    {
+        var (subscription, clockA, readByA) = await CancellationStoredByBAfterAReadAsync();
+        clockA.SetUtcNow(_world.Time.GetUtcNow() + Ahead);
+        Assert.True(readByA.AsOf > _world.Account(Account).Subscription!.StripeStateAsOf, "A's older read is dated after B's");
+        var reads = Stripe.Reads;
+
+        var result = await _world.InstanceSync(Stripe.ReadBy(clockA), clockA).ApplyAsync(AccountId, readByA, CancellationToken.None); // A's write arrives last
+
+        var stored = _world.Account(Account).Subscription!;
+        Assert.True(stored.CancelAtPeriodEnd, "the scheduled cancellation shows as undone");
+        Assert.Equal(subscription.CancelAt, stored.CancelAt);
+        Assert.Equal(SubscriptionSyncOutcome.AlreadyCurrent, result.Outcome);
+        Assert.Equal(reads + 1, Stripe.Reads); // A read the subscription once more, and that read matched B's
+    }
+
+    [Fact]
+    public async Task The_read_again_after_such_a_conflict_is_applied_though_dated_within_the_clock_skew_of_the_stored_state()
+    {
+        var (subscription, clockA, readByA) = await CancellationStoredByBAfterAReadAsync();
+        Stripe.ChangePrice(subscription, TestCatalog.BasicMonthly); // T+3: and a downgrade, not stored yet
+        clockA.SetUtcNow(_world.Time.GetUtcNow() + Ahead);
+
+        var result = await _world.InstanceSync(Stripe.ReadBy(clockA), clockA).ApplyAsync(AccountId, readByA, CancellationToken.None); // A reads again at T+3, dated T+6
+
+        var stored = _world.Account(Account).Subscription!;
+        Assert.Equal(SubscriptionSyncOutcome.Applied, result.Outcome);
+        Assert.Equal((true, TestCatalog.BasicMonthly), (stored.CancelAtPeriodEnd, stored.PriceId));
+    }
+
+    [Fact]
+    public async Task A_subscription_changing_at_every_read_is_read_again_a_bounded_number_of_times_and_never_set_back()
+    {
+        var subscription = await SubscribedAsync();
+        var clockA = new FakeTimeProvider(_world.Time.GetUtcNow() + Ahead);
+
+        // After every read by A, the customer flips the cancellation and instance B stores that before A's read is applied.
+        var readsByA = new ChangedAfterEveryRead(Stripe.ReadBy(clockA), async () =>
+        {
+            Stripe.SetCancelAtPeriodEnd(subscription, !subscription.CancelAtPeriodEnd);
+            await _world.Sync.SyncAsync(AccountId, subscription.Id, CancellationToken.None);
+            clockA.SetUtcNow(_world.Time.GetUtcNow() + Ahead);
+        });
+        var instanceA = _world.InstanceSync(readsByA, clockA);
+        var readByA = (await readsByA.GetSubscriptionAsync(subscription.Id, CancellationToken.None))!;
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => instanceA.ApplyAsync(AccountId, readByA, CancellationToken.None));
+
+        Assert.Equal(1 + 3, readsByA.Reads);
+        Assert.Equal(subscription.CancelAtPeriodEnd, _world.Account(Account).Subscription!.CancelAtPeriodEnd);
+    }
+
+    private async Task<FakeStripeSubscription> SubscribedAsync()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        _world.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.False(_world.Account(Account).Subscription!.CancelAtPeriodEnd);
+        return subscription;
+    }
+
+    /// <summary>A reads at T (nothing scheduled), the customer schedules the cancellation at T+1, B reads and stores it at T+2.</summary>
+    private async Task<(FakeStripeSubscription Subscription, FakeTimeProvider ClockA, SubscriptionSnapshot ReadByA)> CancellationStoredByBAfterAReadAsync()
+    {
+        var subscription = await SubscribedAsync();
+        var clockA = new FakeTimeProvider(_world.Time.GetUtcNow() + Ahead);
+        var readByA = (await Stripe.ReadBy(clockA).GetSubscriptionAsync(subscription.Id, CancellationToken.None))!;
+        Stripe.SetCancelAtPeriodEnd(subscription, cancel: true);
+        _world.Time.Advance(TimeSpan.FromSeconds(1));
+        await _world.Sync.SyncAsync(AccountId, subscription.Id, CancellationToken.None);
+        return (subscription, clockA, readByA);
+    }
+
+    private sealed class ChangedAfterEveryRead(IStripeSubscriptionSource inner, Func<Task> meanwhile) : IStripeSubscriptionSource
+    {
+        public int Reads { get; private set; }
+
+        public async Task<SubscriptionSnapshot?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken)
+        {
+            var read = await inner.GetSubscriptionAsync(subscriptionId, cancellationToken);
+            Reads++;
+            await meanwhile();
+            return read;
+        }
+
+        public Task<IReadOnlyList<SubscriptionSnapshot>> ListCustomerSubscriptionsAsync(string customerId, bool includeEnded, CancellationToken cancellationToken) =>
+            inner.ListCustomerSubscriptionsAsync(customerId, includeEnded, cancellationToken);
+
+        public Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken) =>
+            inner.FindCustomerIdAsync(accountId, cancellationToken);
+    }
+}
