@@ -99,6 +99,12 @@ internal sealed class AuthenticationMiddleware(IAuthorizationService authorizati
                 $"A service credential is required: the token names {client}, which is not one of the service clients ({ServiceAuthOptions.SectionName}:ClientIds); a user's token is refused here even with the '{serviceCallers.Scope}' scope.", "forbidden");
         }
 
+        if (ServiceCallerCheck.UserEvidence(result.Principal) is { } user)
+        {
+            return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden",
+                $"A service credential is required: the token was issued for a signed-in user ({user}); the product's backend must use the client-credentials flow.", "forbidden");
+        }
+
         http.User = new ServiceCaller(ServiceCallerCheck.ServiceName(result.Principal), ServiceCaller.BearerCredential).ToPrincipal(result.Principal);
         return null;
     }

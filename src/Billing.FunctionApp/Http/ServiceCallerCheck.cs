@@ -85,6 +85,27 @@ internal sealed class ServiceCallerCheck
         return ClientClaims.Any(type => token.FindFirst(type)?.Value is { } client && _clients.Contains(client));
     }
 
+    /// <summary>
+    /// Why the token shows a signed-in user rather than a client acting for itself, or null. A service token must be
+    /// app-only: a user may sign in through a client that is also a service client (one app registration for both), and
+    /// such a token must not meter usage for any account. Two signs are read: Microsoft Entra ID's <c>idtyp</c> optional
+    /// claim (<c>app</c> for an app-only token), and Entra ID's delegated scopes (<c>scp</c>, only in a token issued for
+    /// a user; an Entra ID token carries its tenant in <c>tid</c>), where its client-credentials tokens carry
+    /// application permissions in <c>roles</c>. Other providers' <c>scp</c> (Okta's client-credentials tokens) is left alone.
+    /// </summary>
+    public static string? UserEvidence(ClaimsPrincipal token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        if (token.FindFirst("idtyp")?.Value is { } type && !string.Equals(type, "app", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"its idtyp is '{type}', not 'app'";
+        }
+
+        return token.HasClaim(c => c.Type == "tid") && token.HasClaim(c => c.Type == "scp")
+            ? "it carries Microsoft Entra ID delegated scopes (scp), which only a token issued for a user does; a client-credentials token carries the permission in roles"
+            : null;
+    }
+
     /// <summary>The client a token was issued to, as it names it (for the refusal's detail), or null.</summary>
     public static string? ClientOf(ClaimsPrincipal token)
     {

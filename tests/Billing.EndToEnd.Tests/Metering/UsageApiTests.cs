@@ -19,6 +19,8 @@ public sealed class UsageApiTests(BillingApiFixture api)
         var userToken = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: null, token: api.Token(accountId));
         var adminToken = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: null, token: api.Token(accountId, r => r with { Roles = ["billing.admin"] }));
         var userTokenWithScope = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: null, token: api.Token(accountId, r => r with { Scopes = [ServiceCredentials.Scope], AuthorizedParty = "billing-frontend" }));
+        var userTokenOfServiceClient = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: null, token: api.Token(accountId, r => r with { Scopes = [ServiceCredentials.Scope], AuthorizedParty = ServiceCredentials.ClientId, OtherClaims = [("idtyp", "user")] }));
+        var entraDelegatedToken = await api.ServiceAsync(HttpMethod.Post, "/api/usage", body, apiKey: null, token: api.Token(accountId, r => r with { AuthorizedParty = ServiceCredentials.ClientId, OtherClaims = [("tid", "72f988bf-86f1-41af-91ab-2d7cd011db47"), ("scp", ServiceCredentials.Scope)] }));
         var serviceToken = await api.ServiceAsync(HttpMethod.Post, "/api/usage", Record(accountId, "agent_runs", 1), apiKey: null, token: api.ServiceToken());
 
         Assert.Equal("credentials_required", none.ShouldBeProblem(HttpStatusCode.Unauthorized).GetProperty("code").GetString());
@@ -26,6 +28,8 @@ public sealed class UsageApiTests(BillingApiFixture api)
         userToken.ShouldBeProblem(HttpStatusCode.Forbidden);
         adminToken.ShouldBeProblem(HttpStatusCode.Forbidden);
         Assert.Contains("client 'billing-frontend'", userTokenWithScope.ShouldBeProblem(HttpStatusCode.Forbidden).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("idtyp is 'user'", userTokenOfServiceClient.ShouldBeProblem(HttpStatusCode.Forbidden).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("delegated scopes (scp)", entraDelegatedToken.ShouldBeProblem(HttpStatusCode.Forbidden).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, serviceToken.ShouldBe(HttpStatusCode.OK).GetProperty("used").GetInt64());
         Assert.Equal(1, await UsedAsync(accountId, "agent_runs"));
     }

@@ -62,6 +62,22 @@ public sealed class ServiceCallerCheckTests
     public void The_scope_may_be_an_application_permission_in_roles_as_Entra_ID_issues_client_credentials_tokens() =>
         Assert.True(Check.HasScope(Token(("roles", "reports.read"), ("roles", "billing.usage"))));
 
+    [Theory]
+    [InlineData("idtyp", "user", "idtyp is 'user'")]
+    [InlineData("idtyp", "device", "idtyp is 'device'")]
+    [InlineData("scp", "billing.usage", "delegated scopes (scp)")]
+    public void A_token_issued_for_a_user_shows_it(string type, string value, string evidence) =>
+        Assert.Contains(evidence, ServiceCallerCheck.UserEvidence(Token(("tid", "72f988bf-86f1-41af-91ab-2d7cd011db47"), ("azp", "backend"), (type, value))), StringComparison.Ordinal);
+
+    [Fact]
+    public void App_only_tokens_show_no_user()
+    {
+        Assert.Null(ServiceCallerCheck.UserEvidence(Token(("tid", "72f988bf-86f1-41af-91ab-2d7cd011db47"), ("azp", "backend"), ("roles", "billing.usage")))); // Entra ID client credentials
+        Assert.Null(ServiceCallerCheck.UserEvidence(Token(("tid", "72f988bf-86f1-41af-91ab-2d7cd011db47"), ("idtyp", "app"), ("roles", "billing.usage"))));
+        Assert.Null(ServiceCallerCheck.UserEvidence(Token(("cid", "backend"), ("sub", "backend"), ("scp", "billing.usage")))); // Okta client credentials
+        Assert.Null(ServiceCallerCheck.UserEvidence(Token(("azp", "billing-cli"), ("scope", "billing.usage"))));
+    }
+
     [Fact]
     public void The_scope_may_be_in_any_scp_claim()
     {

@@ -36,6 +36,9 @@ public static class DevelopmentTokenFactory
         /// <summary>The <c>azp</c> (authorized party, the client) claim; null: none.</summary>
         public string? AuthorizedParty { get; init; }
 
+        /// <summary>Any other claims, as (type, value) pairs (e.g. an identity provider's <c>idtyp</c> or <c>tid</c>).</summary>
+        public IReadOnlyList<(string Type, string Value)> OtherClaims { get; init; } = [];
+
         public DateTimeOffset IssuedAt { get; init; } = DateTimeOffset.UtcNow;
 
         public TimeSpan Lifetime { get; init; } = TimeSpan.FromHours(1);
@@ -60,6 +63,8 @@ public static class DevelopmentTokenFactory
         {
             claims.Add(new Claim("azp", request.AuthorizedParty));
         }
+
+        claims.AddRange(request.OtherClaims.Select(c => new Claim(c.Type, c.Value)));
 
         var descriptor = new SecurityTokenDescriptor
         {
