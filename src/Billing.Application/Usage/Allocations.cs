@@ -30,7 +30,7 @@ public sealed class Allocations(
     public Task<Outcome<AllocationState>> TakeAsync(AllocationRequest request, CancellationToken cancellationToken) =>
         ChangeAsync(request, async (target, ct) =>
         {
-            var change = await ledger.TryTakeAsync(target.AccountId, target.Meter, target.AllocationId, target.Policy.HardLimit, ct).ConfigureAwait(false);
+            var change = await ledger.TryTakeAsync(target.AccountId, target.Meter, target.AllocationId, target.Policy.HardLimit, accountVersion: null, ct).ConfigureAwait(false);
             return change.Kind == AllocationChangeKind.LimitReached
                 ? Outcome.Refused<AllocationState>(UsageRefusals.QuotaExceeded(catalog, target.Entitlement, target.Policy, change.Held, UsageRefusals.Needed(change.Held, 1), string.Create(CultureInfo.InvariantCulture, $" and {change.Held} are held; release one or upgrade")))
                 : Answer(target, change);

@@ -29,6 +29,7 @@ internal sealed class UsageTestBed
         Time = new FakeTimeProvider(Start);
         Accounts = new InMemoryBillingAccountStore(Time);
         Ledger = new InMemoryUsageLedger(Time, Accounts.VersionOf);
+        AllocationLedger = new InMemoryAllocationLedger(Accounts.VersionOf);
         UsageOptions = usage ?? new UsageOptions();
         Entitlements = new AccountEntitlements(Accounts, Catalog, Options.Create(new EntitlementOptions { PastDueGracePeriod = TimeSpan.FromDays(3) }), Time);
         IncludedUnits = new IncludedUnits(Entitlements, Ledger);
@@ -50,7 +51,7 @@ internal sealed class UsageTestBed
 
     public IncludedUnits IncludedUnits { get; }
 
-    public InMemoryAllocationLedger AllocationLedger { get; } = new();
+    public InMemoryAllocationLedger AllocationLedger { get; }
 
     public RecordingBillingNotifications Notifications { get; } = new();
 
