@@ -35,7 +35,7 @@ internal sealed class UsageTestBed
         IncludedUnits = new IncludedUnits(Entitlements, Ledger);
         Thresholds = new UsageThresholds(Ledger, Notifications, Options.Create(UsageOptions), NullLogger<UsageThresholds>.Instance);
         Recording = new UsageRecording(new RecentAccounts(Accounts), Entitlements, Catalog, Ledger, Thresholds, Options.Create(UsageOptions), Time, NullLogger<UsageRecording>.Instance);
-        Allocations = new Allocations(Accounts, Entitlements, Catalog, AllocationLedger, Time);
+        Allocations = new Allocations(Accounts, Entitlements, Catalog, AllocationLedger, Time, NullLogger<Allocations>.Instance);
         Report = new UsageReport(Catalog, Accounts, Entitlements, Ledger, Time);
         Overview = new EntitlementsOverview(Catalog, Accounts, Entitlements, AllocationLedger, Time);
         Registration = new AccountRegistration(Accounts);
