@@ -165,10 +165,10 @@ resource recordUsage 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/contain
 // The stored procedure that takes and releases allocation units (src/Billing.Cosmos/Usage/allocate.js), versioned the same way.
 resource allocate 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures@2024-11-15' = {
   parent: sqlContainers[0]
-  name: 'allocate-v1'
+  name: 'allocate-v2'
   properties: {
     resource: {
-      id: 'allocate-v1'
+      id: 'allocate-v2'
       body: loadTextContent('../../src/Billing.Cosmos/Usage/allocate.js')
     }
   }

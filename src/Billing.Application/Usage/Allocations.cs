@@ -6,6 +6,7 @@ using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
+using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Usage;
 
@@ -18,29 +19,32 @@ public sealed record AllocationState(string Meter, string AllocationId, bool Cha
 /// <summary>
 /// Takes and releases units of allocation meters (projects, deployed apps, seats), idempotent by allocation id. A
 /// take is refused (402) once the account holds its plan's limit; after a downgrade the units above the new limit
-/// are kept, but no new one is granted until the account is under it.
+/// are kept, but no new one is granted until the account is under it. A take is applied only while the account is
+/// still at the version its limit came from; otherwise the account is read again and the take retried, so a limit
+/// changes the moment the account's state does. A release needs no limit, so no version either.
 /// </summary>
-public sealed class Allocations(
+public sealed partial class Allocations(
     IBillingAccountStore accounts,
     AccountEntitlements entitlements,
     PlanCatalog catalog,
     IAllocationLedger ledger,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<Allocations> logger)
 {
+    /// <summary>How many times a take is tried against an account that keeps changing under it.</summary>
+    private const int MaxAccountAttempts = 5;
+
     public Task<Outcome<AllocationState>> TakeAsync(AllocationRequest request, CancellationToken cancellationToken) =>
-        ChangeAsync(request, async (target, ct) =>
-        {
-            var change = await ledger.TryTakeAsync(target.AccountId, target.Meter, target.AllocationId, target.Policy.HardLimit, ct).ConfigureAwait(false);
-            return change.Kind == AllocationChangeKind.LimitReached
-                ? Outcome.Refused<AllocationState>(UsageRefusals.QuotaExceeded(catalog, target.Entitlement, target.Policy, change.Held, UsageRefusals.Needed(change.Held, 1), string.Create(CultureInfo.InvariantCulture, $" and {change.Held} are held; release one or upgrade")))
-                : Answer(target, change);
-        }, cancellationToken);
+        ChangeAsync(request, (target, ct) => ledger.TryTakeAsync(target.AccountId, target.Meter, target.AllocationId, target.Policy.HardLimit, target.AccountVersion, ct), cancellationToken);
 
     public Task<Outcome<AllocationState>> ReleaseAsync(AllocationRequest request, CancellationToken cancellationToken) =>
-        ChangeAsync(request, async (target, ct) => Answer(target, await ledger.ReleaseAsync(target.AccountId, target.Meter, target.AllocationId, ct).ConfigureAwait(false)), cancellationToken);
+        ChangeAsync(request, (target, ct) => ledger.ReleaseAsync(target.AccountId, target.Meter, target.AllocationId, ct), cancellationToken);
 
-    /// <summary>Checks the request and reads the account's limits (400 / 404 otherwise), then runs <paramref name="change"/>.</summary>
-    private async Task<Outcome<AllocationState>> ChangeAsync(AllocationRequest request, Func<Target, CancellationToken, Task<Outcome<AllocationState>>> change, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks the request and reads the account's limits (400 / 404 otherwise), then runs <paramref name="change"/>,
+    /// again with the account read anew while the ledger answers that it changed since.
+    /// </summary>
+    private async Task<Outcome<AllocationState>> ChangeAsync(AllocationRequest request, Func<Target, CancellationToken, Task<AllocationChange>> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new ValidationErrors();
@@ -59,22 +63,39 @@ public sealed class Allocations(
         }
 
         var account = await accounts.GetAsync(accountId!.Value, cancellationToken).ConfigureAwait(false);
-        if (account is null)
+        for (var attempt = 1; account is not null && attempt <= MaxAccountAttempts; attempt++)
         {
-            return UsageRefusals.UnknownAccount<AllocationState>(accountId.Value);
+            var entitlement = entitlements.Evaluate(account, time.GetUtcNow());
+            var target = new Target(accountId.Value, meter!.Value, allocationId!, entitlement, entitlement.PolicyFor(meter.Value), account.Version);
+            var result = await change(target, cancellationToken).ConfigureAwait(false);
+            if (result.Kind != AllocationChangeKind.StaleAccount)
+            {
+                return Answer(target, result);
+            }
+
+            LogAccountChanged(meter.Value.Value, attempt);
+            account = await accounts.GetAsync(accountId.Value, cancellationToken).ConfigureAwait(false);
         }
 
-        var entitlement = entitlements.Evaluate(account, time.GetUtcNow());
-        return await change(new Target(accountId.Value, meter!.Value, allocationId!, entitlement, entitlement.PolicyFor(meter.Value)), cancellationToken).ConfigureAwait(false);
+        return account is null
+            ? UsageRefusals.UnknownAccount<AllocationState>(accountId.Value)
+            : Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"The account kept changing while '{allocationId}' was being taken; nothing changed. Retry in a few seconds.");
     }
 
-    private static Outcome<AllocationState> Answer(Target target, AllocationChange change)
+    private Outcome<AllocationState> Answer(Target target, AllocationChange change)
     {
         var limit = target.Policy.HardLimit;
-        return change.Kind == AllocationChangeKind.InProgress
-            ? Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"Other calls kept changing the {target.Meter} allocations while '{target.AllocationId}' was being taken or released; nothing changed. Retry in a few seconds.")
-            : Outcome.Succeeded(new AllocationState(target.Meter.Value, target.AllocationId, change.Kind is AllocationChangeKind.Taken or AllocationChangeKind.Released, change.Held, limit, limit is { } l ? Math.Max(0, l - change.Held) : null));
+        return change.Kind switch
+        {
+            AllocationChangeKind.LimitReached => Outcome.Refused<AllocationState>(UsageRefusals.QuotaExceeded(catalog, target.Entitlement, target.Policy, change.Held, UsageRefusals.Needed(change.Held, 1), string.Create(CultureInfo.InvariantCulture, $" and {change.Held} are held; release one or upgrade"))),
+            AllocationChangeKind.InProgress => Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"Other calls kept changing the {target.Meter} allocations while '{target.AllocationId}' was being taken or released; nothing changed. Retry in a few seconds."),
+            _ => Outcome.Succeeded(new AllocationState(target.Meter.Value, target.AllocationId, change.Kind is AllocationChangeKind.Taken or AllocationChangeKind.Released, change.Held, limit, limit is { } l ? Math.Max(0, l - change.Held) : null)),
+        };
     }
 
-    private sealed record Target(AccountId AccountId, MeterName Meter, string AllocationId, Entitlement Entitlement, MeterPolicy Policy);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The account changed since its limits were read; taking {Meter} again with the account as stored (attempt {Attempt})")]
+    private partial void LogAccountChanged(string meter, int attempt);
+
+    /// <summary>What a take or release applies to: the account's limits as of <see cref="AccountVersion"/>.</summary>
+    private sealed record Target(AccountId AccountId, MeterName Meter, string AllocationId, Entitlement Entitlement, MeterPolicy Policy, long AccountVersion);
 }

@@ -9,8 +9,12 @@ namespace Billing.Application.Usage;
 /// </summary>
 public interface IAllocationLedger
 {
-    /// <summary>Takes one unit for <paramref name="allocationId"/>; idempotent by allocation id.</summary>
-    Task<AllocationChange> TryTakeAsync(AccountId accountId, MeterName meter, string allocationId, long? limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Takes one unit for <paramref name="allocationId"/>; idempotent by allocation id. Nothing is written when the
+    /// account is no longer at <paramref name="accountVersion"/>, the version <paramref name="limit"/> was worked out
+    /// from (<see cref="AllocationChangeKind.StaleAccount"/>; null: not checked).
+    /// </summary>
+    Task<AllocationChange> TryTakeAsync(AccountId accountId, MeterName meter, string allocationId, long? limit, long? accountVersion, CancellationToken cancellationToken);
 
     /// <summary>Releases the unit of <paramref name="allocationId"/>; idempotent (releasing twice changes nothing).</summary>
     Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, CancellationToken cancellationToken);
@@ -30,6 +34,9 @@ public enum AllocationChangeKind
 
     /// <summary>Other takes and releases of the meter kept changing it under this one; nothing changed, retry shortly.</summary>
     InProgress = 5,
+
+    /// <summary>The account changed (or is gone) since the limit was worked out: nothing changed; read it again.</summary>
+    StaleAccount = 6,
 }
 
 public sealed record AllocationChange(AllocationChangeKind Kind, long Held);

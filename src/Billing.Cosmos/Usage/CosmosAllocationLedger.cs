@@ -15,7 +15,7 @@ namespace Billing.Cosmos.Usage;
 public sealed class CosmosAllocationLedger(BillingContainers containers, TimeProvider time) : IAllocationLedger
 {
     /// <summary>The id of the stored procedure that takes and releases units; a new behaviour gets a new id.</summary>
-    public const string AllocateProcedureId = "allocate-v1";
+    public const string AllocateProcedureId = "allocate-v2";
 
     /// <summary>Executions run again after a write conflict before the call answers <see cref="AllocationChangeKind.InProgress"/>.</summary>
     private const int MaxAttempts = 10;
@@ -27,11 +27,11 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
 
     private Container Container => containers.Accounts;
 
-    public Task<AllocationChange> TryTakeAsync(AccountId accountId, MeterName meter, string allocationId, long? limit, CancellationToken cancellationToken) =>
-        ExecuteAsync("take", accountId, meter, allocationId, limit, cancellationToken);
+    public Task<AllocationChange> TryTakeAsync(AccountId accountId, MeterName meter, string allocationId, long? limit, long? accountVersion, CancellationToken cancellationToken) =>
+        ExecuteAsync("take", accountId, meter, allocationId, limit, accountVersion, cancellationToken);
 
     public Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, CancellationToken cancellationToken) =>
-        ExecuteAsync("release", accountId, meter, allocationId, limit: null, cancellationToken);
+        ExecuteAsync("release", accountId, meter, allocationId, limit: null, accountVersion: null, cancellationToken);
 
     public async Task<IReadOnlyDictionary<MeterName, long>> HeldAsync(AccountId accountId, CancellationToken cancellationToken)
     {
@@ -54,12 +54,14 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
         return held;
     }
 
-    private async Task<AllocationChange> ExecuteAsync(string op, AccountId accountId, MeterName meter, string allocationId, long? limit, CancellationToken cancellationToken)
+    private async Task<AllocationChange> ExecuteAsync(string op, AccountId accountId, MeterName meter, string allocationId, long? limit, long? accountVersion, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(allocationId);
         var now = time.GetUtcNow();
         var input = new AllocateInput(
             op,
+            DocumentIds.Account(accountId),
+            accountVersion,
             new AllocationDocument
             {
                 Id = DocumentIds.Allocation(accountId, meter, allocationId),
@@ -102,6 +104,7 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
                     "limitReached" => AllocationChangeKind.LimitReached,
                     "released" => AllocationChangeKind.Released,
                     "notHeld" => AllocationChangeKind.NotHeld,
+                    "staleAccount" => AllocationChangeKind.StaleAccount,
                     _ => throw new InvalidOperationException($"The {AllocateProcedureId} procedure answered '{output.Status}'."),
                 },
                 output.Held);
@@ -111,8 +114,8 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
         return new AllocationChange(AllocationChangeKind.InProgress, counter?.Held ?? 0);
     }
 
-    /// <summary>The one argument of <c>allocate.js</c>.</summary>
-    private sealed record AllocateInput(string Op, AllocationDocument Unit, AllocationCounterDocument Counter, long? Limit);
+    /// <summary>The one argument of <c>allocate.js</c> (see the procedure for each field).</summary>
+    private sealed record AllocateInput(string Op, string AccountDocumentId, long? AccountVersion, AllocationDocument Unit, AllocationCounterDocument Counter, long? Limit);
 
     /// <summary>What <c>allocate.js</c> answers.</summary>
     private sealed record AllocateOutput(string Status, long Held);

@@ -1,7 +1,10 @@
 // Stored procedure of the accounts container: takes or releases one unit of an allocation meter (a project, a seat)
-// in one atomic request, in the account's partition. Registered as `allocate-v1` (CosmosAllocationLedger) by the
-// provisioner locally and by infra/modules/cosmos.bicep in Azure. A change of behaviour needs a new id (v2 next), so
+// in one atomic request, in the account's partition. Registered as `allocate-v2` (CosmosAllocationLedger) by the
+// provisioner locally and by infra/modules/cosmos.bicep in Azure. A change of behaviour needs a new id (v3 next), so
 // that code and procedure deployed at different moments never disagree (a test pins this file to its id).
+//
+// A take must find the account still at the version the caller worked its limit out from (otherwise: staleAccount,
+// nothing written), so a lowered limit applies from the moment the account is stored. A release sends no version.
 //
 // The unit's document and the meter's counter change in the same transaction, so the counter always equals the units
 // held: a call that dies or goes away leaves both written or neither. Any failure throws and Cosmos DB rolls
@@ -10,9 +13,11 @@
 // A unit marked `pending` was left by the two-step take this procedure replaced, which may or may not have counted
 // it: a take counts it afresh and a release deletes it without a decrement, so the counter errs high, never low.
 //
-// r: { op: "take" | "release", unit (the unit's document as a take creates it), counter (the meter's counter document
-//      as its first take creates it, held 1), limit (the most units a take may leave held, or null) }
-// Body: { status: "taken" | "alreadyHeld" | "limitReached" | "released" | "notHeld", held }
+// Absent and null fields mean the same.
+// r: { op: "take" | "release", accountDocumentId, accountVersion (null: not checked), unit (the unit's document as a
+//      take creates it), counter (the meter's counter document as its first take creates it, held 1), limit (the most
+//      units a take may leave held, or null) }
+// Body: { status: "taken" | "alreadyHeld" | "limitReached" | "released" | "notHeld" | "staleAccount", held }
 function allocate(r) {
   var collection = getContext().getCollection();
   var docs = collection.getAltLink() + "/docs/";
@@ -20,13 +25,26 @@ function allocate(r) {
   read(r.unit.id, function (unit) {
     read(r.counter.id, function (counter) {
       var held = counter ? counter.held : 0;
-      if (r.op === "release") {
-        release(unit, counter, held);
+      if (r.accountVersion == null) {
+        change(unit, counter, held);
       } else {
-        take(unit, counter, held);
+        read(r.accountDocumentId, function (account) {
+          if (!account || account.version !== r.accountVersion) {
+            return answer("staleAccount", held);
+          }
+          change(unit, counter, held);
+        });
       }
     });
   });
+
+  function change(unit, counter, held) {
+    if (r.op === "release") {
+      release(unit, counter, held);
+    } else {
+      take(unit, counter, held);
+    }
+  }
 
   function take(unit, counter, held) {
     if (unit && !unit.pending) {

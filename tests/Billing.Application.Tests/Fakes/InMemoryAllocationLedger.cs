@@ -6,10 +6,11 @@ namespace Billing.Application.Tests.Fakes;
 
 /// <summary>
 /// Allocations in memory with the contract of the Cosmos ledger, atomic under one lock: one unit per allocation id,
-/// a take refused once the held units reach the limit (also when a lowered limit is already passed), releases
-/// idempotent, held never negative.
+/// a take applied only while the account is at the version it carries (when <paramref name="storedVersion"/> is
+/// given: the stored account's version) and refused once the held units reach the limit (also when a lowered limit is
+/// already passed), releases idempotent, held never negative.
 /// </summary>
-internal sealed class InMemoryAllocationLedger : IAllocationLedger
+internal sealed class InMemoryAllocationLedger(Func<AccountId, long?>? storedVersion = null) : IAllocationLedger
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(AccountId, MeterName), HashSet<string>> _units = [];
@@ -20,6 +21,9 @@ internal sealed class InMemoryAllocationLedger : IAllocationLedger
     /// <summary>The limit the last take was given.</summary>
     public long? LastLimit { get; private set; }
 
+    /// <summary>Awaited before each take is applied (to change the account meanwhile).</summary>
+    public Func<Task>? BeforeTake { get; set; }
+
     /// <summary>Holds units directly (no limit), as if they had been taken under an earlier plan.</summary>
     public void Hold(AccountId accountId, MeterName meter, params string[] allocationIds)
     {
@@ -29,25 +33,35 @@ internal sealed class InMemoryAllocationLedger : IAllocationLedger
         }
     }
 
-    public Task<AllocationChange> TryTakeAsync(AccountId accountId, MeterName meter, string allocationId, long? limit, CancellationToken cancellationToken)
+    public async Task<AllocationChange> TryTakeAsync(AccountId accountId, MeterName meter, string allocationId, long? limit, long? accountVersion, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(allocationId);
+        if (BeforeTake is { } before)
+        {
+            await before();
+        }
+
         lock (_gate)
         {
             LastLimit = limit;
             var units = Units(accountId, meter);
+            if (accountVersion is { } version && storedVersion?.Invoke(accountId) != version)
+            {
+                return new AllocationChange(AllocationChangeKind.StaleAccount, units.Count);
+            }
+
             if (units.Contains(allocationId))
             {
-                return Task.FromResult(new AllocationChange(AllocationChangeKind.AlreadyHeld, units.Count));
+                return new AllocationChange(AllocationChangeKind.AlreadyHeld, units.Count);
             }
 
             if (limit is { } max && units.Count >= max)
             {
-                return Task.FromResult(new AllocationChange(AllocationChangeKind.LimitReached, units.Count));
+                return new AllocationChange(AllocationChangeKind.LimitReached, units.Count);
             }
 
             units.Add(allocationId);
-            return Task.FromResult(new AllocationChange(AllocationChangeKind.Taken, units.Count));
+            return new AllocationChange(AllocationChangeKind.Taken, units.Count);
         }
     }
 

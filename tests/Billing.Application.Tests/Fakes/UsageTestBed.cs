@@ -29,12 +29,13 @@ internal sealed class UsageTestBed
         Time = new FakeTimeProvider(Start);
         Accounts = new InMemoryBillingAccountStore(Time);
         Ledger = new InMemoryUsageLedger(Time, Accounts.VersionOf);
+        AllocationLedger = new InMemoryAllocationLedger(Accounts.VersionOf);
         UsageOptions = usage ?? new UsageOptions();
         Entitlements = new AccountEntitlements(Accounts, Catalog, Options.Create(new EntitlementOptions { PastDueGracePeriod = TimeSpan.FromDays(3) }), Time);
         IncludedUnits = new IncludedUnits(Entitlements, Ledger);
         Thresholds = new UsageThresholds(Ledger, Notifications, Options.Create(UsageOptions), NullLogger<UsageThresholds>.Instance);
         Recording = new UsageRecording(new RecentAccounts(Accounts), Entitlements, Catalog, Ledger, Thresholds, Options.Create(UsageOptions), Time, NullLogger<UsageRecording>.Instance);
-        Allocations = new Allocations(Accounts, Entitlements, Catalog, AllocationLedger, Time);
+        Allocations = new Allocations(Accounts, Entitlements, Catalog, AllocationLedger, Time, NullLogger<Allocations>.Instance);
         Report = new UsageReport(Catalog, Accounts, Entitlements, Ledger, Time);
         Overview = new EntitlementsOverview(Catalog, Accounts, Entitlements, AllocationLedger, Time);
         Registration = new AccountRegistration(Accounts);
@@ -50,7 +51,7 @@ internal sealed class UsageTestBed
 
     public IncludedUnits IncludedUnits { get; }
 
-    public InMemoryAllocationLedger AllocationLedger { get; } = new();
+    public InMemoryAllocationLedger AllocationLedger { get; }
 
     public RecordingBillingNotifications Notifications { get; } = new();
 

@@ -92,6 +92,51 @@ public sealed class AllocationsTests
     }
 
     [Fact]
+    public async Task A_downgrade_that_lands_between_reading_the_account_and_taking_applies_to_that_take()
+    {
+        var (account, _) = _bed.Subscribe(TestCatalog.ProMonthly);
+        _bed.AllocationLedger.Hold(account, Projects, "p1", "p2", "p3", "p4", "p5");
+        var downgraded = false;
+        _bed.AllocationLedger.BeforeTake = () =>
+        {
+            if (!downgraded)
+            {
+                downgraded = true;
+                _bed.ChangePlan(account, TestCatalog.BasicMonthly); // BASIC: 5 projects
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var refusal = (await TakeAsync(account.Value, "p6")).AssertRefused(); // PRO (20) allows it, BASIC (5) does not
+
+        Assert.Equal(RefusalReason.QuotaExceeded, refusal.Reason);
+        Assert.Equal(
+            new Dictionary<string, object?> { ["meter"] = "projects", ["limit"] = 5L, ["used"] = 5L, ["plan"] = "BASIC", ["upgradePlan"] = "PRO" },
+            refusal.Facts);
+        Assert.Equal(5, (await _bed.AllocationLedger.HeldAsync(account, CancellationToken.None))[Projects]);
+    }
+
+    [Fact]
+    public async Task A_take_against_an_account_that_changes_under_every_attempt_is_answered_in_progress_and_takes_nothing()
+    {
+        var account = _bed.Register();
+        var attempts = 0;
+        _bed.AllocationLedger.BeforeTake = async () =>
+        {
+            attempts++;
+            _bed.Accounts.Put((await _bed.Accounts.GetAsync(account, CancellationToken.None))!); // a new version each time
+        };
+
+        var refusal = (await TakeAsync(account.Value, "p1")).AssertRefused();
+
+        Assert.Equal(RefusalReason.UsageInProgress, refusal.Reason);
+        Assert.Equal("The account kept changing while 'p1' was being taken; nothing changed. Retry in a few seconds.", refusal.Detail);
+        Assert.Equal(5, attempts);
+        Assert.Equal(0, (await _bed.AllocationLedger.HeldAsync(account, CancellationToken.None)).GetValueOrDefault(Projects));
+    }
+
+    [Fact]
     public async Task Without_a_limit_every_take_is_granted()
     {
         var options = TestCatalog.Options();

@@ -123,6 +123,26 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_take_is_applied_only_while_the_account_is_at_the_version_its_limit_came_from()
+    {
+        var store = fixture.Get<Billing.Application.Accounts.IBillingAccountStore>();
+        var created = await store.GetOrCreateAsync(Ids.NewAccount(), CancellationToken.None);
+        var account = created.Id;
+        var held = await _ledger.TryTakeAsync(account, Projects, "held", 5, created.Version, CancellationToken.None);
+        var changed = await store.UpdateAsync(account, a => a with { TrialUsedAt = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero) }, CancellationToken.None);
+
+        var stale = await _ledger.TryTakeAsync(account, Projects, "new", 5, changed.Version - 1, CancellationToken.None);
+        var missing = await _ledger.TryTakeAsync(Ids.NewAccount(), Projects, "new", 5, 1, CancellationToken.None);
+        var current = await _ledger.TryTakeAsync(account, Projects, "new", 5, changed.Version, CancellationToken.None);
+
+        Assert.Equal(new AllocationChange(AllocationChangeKind.Taken, 1), held);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.StaleAccount, 1), stale);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.StaleAccount, 0), missing);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.Taken, 2), current); // the stale attempt left neither the unit nor a count behind
+        Assert.Equal(2, await UnitDocumentsAsync(account));
+    }
+
+    [Fact]
     public async Task Releasing_is_idempotent_and_held_never_goes_negative()
     {
         var account = Ids.NewAccount();
@@ -218,7 +238,7 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         var other = Ids.NewAccount();
         await TakeAsync(account, "a", 5);
         await TakeAsync(account, "b", 5);
-        await _ledger.TryTakeAsync(account, Seats, "a", 10, CancellationToken.None); // same id, other meter
+        await _ledger.TryTakeAsync(account, Seats, "a", 10, accountVersion: null, CancellationToken.None); // same id, other meter
         await TakeAsync(other, "a", 5);
 
         var held = await _ledger.HeldAsync(account, CancellationToken.None);
@@ -247,7 +267,7 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
     }
 
     private Task<AllocationChange> TakeAsync(AccountId account, string allocationId, long? limit) =>
-        _ledger.TryTakeAsync(account, Projects, allocationId, limit, CancellationToken.None);
+        _ledger.TryTakeAsync(account, Projects, allocationId, limit, accountVersion: null, CancellationToken.None);
 
     private Task<AllocationChange> ReleaseAsync(AccountId account, string allocationId) =>
         _ledger.ReleaseAsync(account, Projects, allocationId, CancellationToken.None);

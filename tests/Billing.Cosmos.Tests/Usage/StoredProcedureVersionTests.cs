@@ -13,7 +13,7 @@ public sealed class StoredProcedureVersionTests
     public static TheoryData<string, string, string, string> Procedures => new()
     {
         { "record-usage.js", CosmosUsageLedger.RecordUsageProcedureId, CosmosUsageLedger.RecordUsageProcedureBody, "recordUsage-v3:6e9c6a1841fa57f3a09b83e0c3c7ce654ec9e55eb96da308731a13a57f7049c4" },
-        { "allocate.js", CosmosAllocationLedger.AllocateProcedureId, CosmosAllocationLedger.AllocateProcedureBody, "allocate-v1:8744c4b8f0b5a9bd997eb30309872c4924a1aae8dcc9c63e46838f2583dfce58" },
+        { "allocate.js", CosmosAllocationLedger.AllocateProcedureId, CosmosAllocationLedger.AllocateProcedureBody, "allocate-v2:70bb4cedb2ffc7f0ed8fa8a9bff7e81716ba99813f1556f87c12d892394f46ea" },
     };
 
     [Theory]
