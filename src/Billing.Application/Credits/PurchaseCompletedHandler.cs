@@ -56,7 +56,7 @@ public sealed class PurchaseCompletedHandler(
         // take-back is keyed, so it takes back only what is still there).
         var reversedEarly = before.WasReversedEarly(session.PaymentIntentId);
         var granted = await GrantAsync(accountId, before, reversedEarly, session, sessionId, grantId, now, cancellationToken).ConfigureAwait(false);
-        if (await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, grantedTakenBack: granted.IsApplied && reversedEarly, cancellationToken).ConfigureAwait(false) is { } taken)
+        if (await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, grantedTakenBack: granted.IsApplied && reversedEarly, grantedBefore: !granted.IsApplied, cancellationToken).ConfigureAwait(false) is { } taken)
         {
             const string Before = "Its payment was refunded or lost in a dispute before";
             return (granted.IsApplied || taken.Changed, taken.NothingApplied) switch

@@ -49,8 +49,11 @@ public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore a
     /// The purchase's side, after granting: when the payment was taken back before, take back what was granted (null: it
     /// was not, or it was given back). <paramref name="grantedTakenBack"/>: this delivery read the payment as taken back
     /// early and granted the purchase already taken back; should the refund have failed since that read, it is given back.
+    /// <paramref name="grantedBefore"/>: this delivery granted nothing new, so an earlier one may have granted a pack
+    /// taken back and stopped before this check, while the refund failed between its read and its grant: then it is
+    /// given back here.
     /// </summary>
-    public async Task<PurchaseTakeBack?> TakeBackIfReversedEarlyAsync(AccountId accountId, string? paymentIntentId, string reference, bool grantedTakenBack, CancellationToken cancellationToken)
+    public async Task<PurchaseTakeBack?> TakeBackIfReversedEarlyAsync(AccountId accountId, string? paymentIntentId, string reference, bool grantedTakenBack, bool grantedBefore, CancellationToken cancellationToken)
     {
         if (paymentIntentId is null)
         {
@@ -68,7 +71,7 @@ public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore a
                 return taken;
             }
         }
-        else if (!grantedTakenBack)
+        else if (!grantedTakenBack && !(grantedBefore && await WasGrantedTakenBackAndNeverGivenBackAsync(accountId, paymentIntentId, cancellationToken).ConfigureAwait(false)))
         {
             return null;
         }
@@ -115,6 +118,16 @@ public sealed class PurchaseReversal(CreditLedger ledger, IBillingAccountStore a
 
         return new PurchaseGiveBack(posting, reinstate, forgotten);
     }
+
+    /// <summary>
+    /// Whether the payment's pack was granted already taken back (its reversal made in the grant's own write, at its
+    /// instant) and nothing has given it back since. With the early refund forgotten, only its failure did that (or the
+    /// note's retention ran out, after which a purchase is granted as if never refunded): the failure found no grant then.
+    /// An add-on needs no such check: it is revoked at once only on the account as stored, in the write that grants it.
+    /// </summary>
+    private async Task<bool> WasGrantedTakenBackAndNeverGivenBackAsync(AccountId accountId, string paymentIntentId, CancellationToken cancellationToken) =>
+        (await ledger.ReadAsync(accountId, cancellationToken).ConfigureAwait(false)).Grants.FirstOrDefault(g => g.PaymentIntentId == paymentIntentId)
+            is { ReversedAt: { } reversedAt, Reinstatements: 0 } grant && reversedAt == grant.GrantedAt;
 
     /// <summary>Takes back the grant's next reversal, or with <paramref name="firstReversal"/> its first only.</summary>
     private async Task<PurchaseTakeBack> TakeBackAsync(AccountId accountId, string paymentIntentId, string reference, bool firstReversal, CancellationToken cancellationToken)

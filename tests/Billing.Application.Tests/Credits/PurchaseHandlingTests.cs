@@ -445,6 +445,37 @@ public sealed class PurchaseHandlingTests
     }
 
     [Fact]
+    public async Task A_refund_that_fails_before_an_early_refunded_packs_grant_whose_delivery_then_stops_is_given_back_by_the_redelivery()
+    {
+        var account = await AccountAsync();
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_w3", "pi_cs_w3"), CancellationToken.None); // remembered early
+        _gateway.Charges["ch_w3"] = new ChargeStanding("cus_" + account.Value, 0, Disputed: false);
+        var session = Session("cs_w3", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed");
+        // The failure is processed between the purchase's read of the account and its grant (made taken back, as read):
+        // it forgets the early refund and finds no grant to give back. Then the instance dies before its re-check.
+        var fired = false;
+        _store.Interleave = async () =>
+        {
+            if (!fired)
+            {
+                fired = true;
+                await _reversals.HandleAsync(RefundFailed("re_w3", "ch_w3", "pi_cs_w3"), CancellationToken.None);
+            }
+        };
+        var crashed = false;
+        _store.CrashAfterBookWrite = book => book.Grants.Count > 0 && !crashed && (crashed = true); // right after the grant's write
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => _purchases.HandleAsync(account, session, CancellationToken.None));
+        var afterCrash = await BalanceAsync(account);
+        await _purchases.HandleAsync(account, session, CancellationToken.None);
+        await _purchases.HandleAsync(account, session, CancellationToken.None); // and again: once
+
+        Assert.Equal(0, afterCrash);
+        Assert.Equal(1_000, await BalanceAsync(account));
+        Assert.Equal([CreditEntryKind.Grant, CreditEntryKind.Reversal, CreditEntryKind.Reinstatement], _store.Entries(account).OrderBy(e => e.Sequence).Select(e => e.Kind));
+    }
+
+    [Fact]
     public async Task An_early_refunded_pack_whose_delivery_stops_after_its_first_write_is_never_spendable_not_even_by_an_invoice_before_the_redelivery()
     {
         var subscriber = await _bed.ClosedProPeriodAsync(); // a PRO period with overage, closed: its invoice job may run
