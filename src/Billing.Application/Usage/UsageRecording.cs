@@ -207,7 +207,7 @@ public sealed partial class UsageRecording(
 
         var occurredAt = request.OccurredAt ?? now;
         var entitlement = entitlements.Evaluate(account, PeriodInstant(occurredAt, now));
-        if (OccurredAtError(occurredAt, entitlement.Period, now, rules) is { } occurredAtError)
+        if (request.OccurredAt is not null && OccurredAtError(occurredAt, entitlement.Period, now, rules) is { } occurredAtError)
         {
             return Outcome.Invalid<UsageCheck>("occurredAt", occurredAtError);
         }

@@ -600,6 +600,30 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task A_check_without_occurred_at_answers_also_when_the_stored_period_starts_a_moment_after_our_clock()
+    {
+        var account = _bed.Register();
+        var now = _bed.Time.GetUtcNow();
+        var stored = (await _bed.Accounts.GetAsync(account, CancellationToken.None))!;
+        var ahead = new SubscriptionSnapshot // Stripe's clock a little ahead of ours on a new subscription
+        {
+            SubscriptionId = "sub_ahead",
+            CustomerId = "cus_ahead",
+            Status = SubscriptionStatus.Active,
+            PriceId = TestCatalog.BasicMonthly,
+            Interval = BillingInterval.Month,
+            CurrentPeriodStart = now.AddMilliseconds(500),
+            CurrentPeriodEnd = now.AddMilliseconds(500).AddMonths(1),
+            AsOf = now,
+        };
+        _bed.Accounts.Put(stored.ApplySubscriptionSnapshot(ahead, _bed.Catalog, TimeSpan.Zero).Account);
+
+        var check = (await CheckAsync(account, 1)).AssertSucceeded();
+
+        Assert.Equal((true, PlanCode.Parse("BASIC")), (check.Allowed, check.Plan));
+    }
+
+    [Fact]
     public async Task An_overage_meter_is_always_allowed_by_a_check()
     {
         var (account, _) = _bed.Subscribe(TestCatalog.ProMonthly);
