@@ -39,6 +39,8 @@ public sealed partial class UsageThresholds(
                 continue;
             }
 
+            // Cancelled before the mark is sent: nothing to clear (clearing could remove another caller's mark).
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
                 if (!await ledger.TryMarkThresholdAsync(accountId, entitlement.PeriodKey, policy.Meter, percent, cancellationToken).ConfigureAwait(false))

@@ -67,6 +67,9 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
     /// <summary>Awaited before each record is applied (to make a test's records overlap or arrive late, or change the account meanwhile).</summary>
     public Func<UsageConsumption, Task>? BeforeRecord { get; set; }
 
+    /// <summary>Awaited after each record is applied, with its result (to act between a count and what follows it).</summary>
+    public Func<UsageRecordResult, Task>? AfterRecord { get; set; }
+
     /// <summary>When set, <see cref="TryMarkThresholdAsync"/> throws it and marks nothing.</summary>
     public Exception? FailMarkWith { get; set; }
 
@@ -162,6 +165,18 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
             await before(consumption);
         }
 
+        var result = Apply(record);
+        if (AfterRecord is { } after)
+        {
+            await after(result);
+        }
+
+        return result;
+    }
+
+    private UsageRecordResult Apply(UsageRecord record)
+    {
+        var consumption = record.Consumption;
         lock (_gate)
         {
             RecordCalls++;
@@ -219,6 +234,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
 
     public Task<bool> TryMarkThresholdAsync(AccountId accountId, UsagePeriodKey periodKey, MeterName meter, int percent, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested(); // as the SDK does before sending
         lock (_gate)
         {
             MarkCalls++;

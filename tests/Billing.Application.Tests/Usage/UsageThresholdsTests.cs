@@ -195,6 +195,28 @@ public sealed class UsageThresholdsTests
     }
 
     [Fact]
+    public async Task A_record_cancelled_before_its_mark_is_sent_clears_no_mark_another_caller_made()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 7);
+        using var cancelled = new CancellationTokenSource();
+        _bed.Ledger.AfterRecord = async _ =>
+        {
+            // This record counted the 8th run; another record counts the 9th and marks 80 % (and sends it) before this
+            // one marks; then this caller goes away.
+            _bed.Ledger.AfterRecord = null;
+            await _bed.RecordAsync(account, AgentRuns, 1);
+            await cancelled.CancelAsync();
+        };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bed.Recording.RecordAsync(Record(account, AgentRuns, 1), cancelled.Token));
+        await _bed.RecordAsync(account, AgentRuns, 1); // the 10th
+
+        Assert.Equal([80, 100], _bed.Notifications.Sent.Select(n => n.Threshold)); // 80 % once: its mark stood
+        Assert.Equal(10, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+    }
+
+    [Fact]
     public async Task Parallel_records_crossing_the_thresholds_send_each_once()
     {
         var account = _bed.Register();
