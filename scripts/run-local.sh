@@ -77,8 +77,7 @@ log "function app on http://127.0.0.1:$APP_PORT (health: http://127.0.0.1:$APP_P
 start_background "$LOGS/pages.log" dotnet "$BILLING_ROOT/src/Tools/Billing.PageHost/bin/Debug/net10.0/Billing.PageHost.dll" \
   --urls "http://localhost:$PAGE_PORT" \
   --PageHost:WebRoot "$BILLING_ROOT/src/Billing.Web" \
-  --PageHost:ApiBaseUrl "http://127.0.0.1:$APP_PORT" \
-  --PageHost:AuthSettingsPath "$BILLING_ROOT/src/Billing.FunctionApp/appsettings.Development.json"
+  --PageHost:ApiBaseUrl "http://127.0.0.1:$APP_PORT"
 wait_for_port "billing pages" "$PAGE_PORT" 60 "$LOGS/pages.log"
 log "billing page:  http://localhost:$PAGE_PORT/billing/   (sign in as any account id)"
 log "operator page: http://localhost:$PAGE_PORT/operator/  (admin role; log: $LOGS/pages.log)"

@@ -32,7 +32,6 @@ public sealed class PageHostProcess : IAsyncDisposable
                 "--urls", address.ToString().TrimEnd('/'),
                 "--PageHost:WebRoot", Path.Combine(RepoPaths.RepoRoot, "src", "Billing.Web"),
                 "--PageHost:ApiBaseUrl", apiBase.ToString().TrimEnd('/'),
-                "--PageHost:AuthSettingsPath", Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp", "appsettings.Development.json"),
             ]);
         await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), process);
         return new PageHostProcess(process, address);

@@ -17,8 +17,9 @@ public sealed class PageHostOptions
     public string ApiBaseUrl { get; set; } = "";
 
     /// <summary>
-    /// The function app's appsettings.Development.json, whose Auth settings sign the development tokens; empty: found
-    /// above the working directory, as <c>billing token</c> finds it.
+    /// A settings file whose Auth settings sign the development tokens; empty: the function app's, found above the
+    /// <see cref="WebRoot"/> (the repository's) and overridden by the <c>Auth__*</c> values of its local.settings.json
+    /// as in the app, as <c>billing token</c> finds them.
     /// </summary>
     public string? AuthSettingsPath { get; set; }
 

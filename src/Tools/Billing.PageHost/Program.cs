@@ -24,7 +24,7 @@ DevelopmentAuthSettings auth;
 try
 {
     options = app.Services.GetRequiredService<IOptions<PageHostOptions>>().Value;
-    if (!DevelopmentAuthSettings.TryLoad(options.AuthSettingsPath, Directory.GetCurrentDirectory(), out var loaded, out var error))
+    if (!DevelopmentAuthSettings.TryLoad(options.AuthSettingsPath, Path.GetFullPath(options.WebRoot), out var loaded, out var error))
     {
         throw new OptionsValidationException(PageHostOptions.Section, typeof(PageHostOptions), [error]);
     }
