@@ -290,6 +290,20 @@ public sealed class SubscriptionSnapshotTests
     }
 
     [Fact]
+    public void A_long_trial_paid_before_its_end_ends_the_monthly_slice_it_was_in()
+    {
+        var trialEnd = TestAccounts.PeriodStart.AddDays(60);
+        var trial = TestAccounts.Snapshot(T0, SubscriptionStatus.Trialing) with { CurrentPeriodEnd = trialEnd, TrialStart = TestAccounts.PeriodStart, TrialEnd = trialEnd };
+        var account = Apply(TestAccounts.WithCustomer(), trial);
+        var paidAt = TestAccounts.PeriodStart.AddDays(40); // trial_end=now: the first paid period starts then
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(paidAt, periodStart: paidAt) with { TrialStart = TestAccounts.PeriodStart, TrialEnd = paidAt }, _catalog, TimeSpan.Zero);
+
+        var slice = TestAccounts.PeriodStart.AddMonths(1);
+        Assert.Equal((slice, paidAt, UsagePeriodKeyOf(slice)), (result.EndedEarly!.Start, result.EndedEarly.End, result.EndedEarly.Key.Value));
+    }
+
+    [Fact]
     public void A_billing_period_restarted_early_ends_the_usage_period_at_the_new_start()
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
