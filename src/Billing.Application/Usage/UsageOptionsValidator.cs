@@ -1,3 +1,4 @@
+using Billing.Domain.Metering;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Application.Usage;
@@ -24,9 +25,11 @@ public sealed class UsageOptionsValidator : IValidateOptions<UsageOptions>
             errors.Add($"{section}:Thresholds must be percentages from 1 to 100; got {string.Join(", ", options.Thresholds)}.");
         }
 
-        if (options.KeyRetention < options.LateWindow + TimeSpan.FromDays(31) || options.KeyRetention > TimeSpan.FromDays(400))
+        // No usage period is longer than UsagePeriod.LongestLength (longer windows are counted in monthly slices).
+        var shortestRetention = options.LateWindow + UsagePeriod.LongestLength;
+        if (options.KeyRetention < shortestRetention || options.KeyRetention > TimeSpan.FromDays(400))
         {
-            errors.Add($"{section}:KeyRetention must cover a whole period plus the late window (at least {(options.LateWindow + TimeSpan.FromDays(31)).TotalDays} days) and be at most 400 days; got {options.KeyRetention}.");
+            errors.Add($"{section}:KeyRetention must cover a whole period plus the late window (at least {shortestRetention.TotalDays} days) and be at most 400 days; got {options.KeyRetention}.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -350,7 +350,9 @@ public sealed record BillingAccount
 
     /// <summary>
     /// The usage period the change ends before the end it was counted with: the subscription ended (canceled at once),
-    /// or its billing period restarted early (a new anchor): the period that was current then, cut at that instant.
+    /// or its billing period restarted early (a new anchor): the period that was current then, cut at that instant; or
+    /// the usage period counted at the snapshot's time ends earlier by the snapshot (a trial shortened, a renewal whose
+    /// period is shorter than projected or longer than a month, hence sliced): that period, cut at its new end.
     /// </summary>
     private static UsagePeriod? EndedEarlyBetween(SubscriptionState before, SubscriptionState after)
     {
@@ -362,13 +364,21 @@ public sealed record BillingAccount
         DateTimeOffset? cut = after.IsLive
             ? after.CurrentPeriodStart is { } nextStart && nextStart > start ? nextStart : null
             : after.EndedAt ?? after.StripeStateAsOf;
-        if (cut is not { } at)
+        if (cut is { } at && EntitlementRules.SubscriptionUsagePeriod(before, at.AddTicks(-1)) is var counted && counted.Start < at && at < counted.End)
+        {
+            return new UsagePeriod(counted.Start, at, counted.Key);
+        }
+
+        if (!after.IsLive)
         {
             return null;
         }
 
-        var counted = EntitlementRules.SubscriptionUsagePeriod(before, at.AddTicks(-1));
-        return counted.Start < at && at < counted.End ? new UsagePeriod(counted.Start, at, counted.Key) : null;
+        // The period counted at the snapshot's time (with a renewal, the one projected from the old period), as the
+        // snapshot has it: the same key ending earlier means the counters' end moves there.
+        var current = EntitlementRules.SubscriptionUsagePeriod(before, after.StripeStateAsOf);
+        var recounted = EntitlementRules.SubscriptionUsagePeriod(after, current.Start);
+        return recounted.Key == current.Key && recounted.End < current.End ? new UsagePeriod(current.Start, recounted.End, current.Key) : null;
     }
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>

@@ -15,16 +15,17 @@ namespace Billing.Domain.Entitlements;
 /// <item>canceled, incomplete, incomplete_expired, paused, ended, unknown statuses, prices not in the catalog -> no access from the subscription;</item>
 /// <item>otherwise a running local trial -> the trial plan; otherwise the free plan.</item>
 /// </list>
-/// Usage period (the window consumption counters belong to):
+/// Usage period (the window consumption counters belong to), always at most a month long:
 /// <list type="bullet">
-/// <item>monthly subscription -> its current period;</item>
-/// <item>annual subscription -> the monthly slice of its current period that contains the time: slice k is
-/// [start + k months, start + k + 1 months), always counted from the period start (a Jan 31 start gives Feb 28/29,
+/// <item>a subscription -> its current period; a period longer than <see cref="UsagePeriod.LongestLength"/> (an annual
+/// period, a trial of more than a month on a monthly price) -> the monthly slice of it that contains the time: slice k
+/// is [start + k months, start + k + 1 months), always counted from the period start (a Jan 31 start gives Feb 28/29,
 /// then Mar 31), the last slice ending at the period end; its key is the slice's start;</item>
 /// <item>when Stripe's renewal has not been seen yet (the time is past the period end), the period is projected by
-/// whole intervals from the period end first (and then sliced for annual subscriptions);</item>
+/// whole intervals from the period end first (and then sliced when longer than a month);</item>
 /// <item>a subscription without period data, or without an interval once the period has ended -> the calendar month in UTC;</item>
-/// <item>a local trial -> the trial window; the free plan -> the calendar month in UTC.</item>
+/// <item>a local trial -> the trial window, sliced the same way when longer than a month (keys from the slice start);
+/// the free plan -> the calendar month in UTC.</item>
 /// </list>
 /// </summary>
 public static class EntitlementRules
@@ -61,7 +62,7 @@ public static class EntitlementRules
             {
                 Plan = trialPlan,
                 Source = EntitlementSource.LocalTrial,
-                Period = UsagePeriod.LocalTrial(trial.StartedAt, trial.EndsAt),
+                Period = UsagePeriodWithin(trial.StartedAt, trial.EndsAt, now, UsagePeriod.LocalTrial),
                 EndsAt = trial.EndsAt,
             };
         }
@@ -122,7 +123,7 @@ public static class EntitlementRules
         return plan is { Kind: PlanKind.Paid } ? plan : null;
     }
 
-    /// <summary>The usage period a subscription's usage is counted in at <paramref name="now"/> (its monthly slice for annual billing).</summary>
+    /// <summary>The usage period a subscription's usage is counted in at <paramref name="now"/> (the monthly slice of a period longer than a month).</summary>
     public static UsagePeriod SubscriptionUsagePeriod(SubscriptionState subscription, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(subscription);
@@ -138,7 +139,7 @@ public static class EntitlementRules
 
         if (now < end)
         {
-            return UsagePeriodWithin(subscription.Interval, start, end, now);
+            return UsagePeriodWithin(start, end, now, UsagePeriod.SubscriptionPeriod);
         }
 
         // Stripe renewed (or will renew) at `end` but that update has not arrived yet: the next period starts exactly
@@ -158,19 +159,24 @@ public static class EntitlementRules
             var projectedEnd = interval.Advance(anchor, offset + k + 1);
             if (now < projectedEnd)
             {
-                return UsagePeriodWithin(interval, projectedStart, projectedEnd, now);
+                return UsagePeriodWithin(projectedStart, projectedEnd, now, UsagePeriod.SubscriptionPeriod);
             }
         }
 
         return UsagePeriod.CalendarMonth(now);
     }
 
-    /// <summary>The usage period inside the billing period [<paramref name="start"/>, <paramref name="end"/>) at <paramref name="now"/>: the whole period, or its monthly slice for annual billing.</summary>
-    private static UsagePeriod UsagePeriodWithin(BillingInterval? interval, DateTimeOffset start, DateTimeOffset end, DateTimeOffset now)
+    /// <summary>
+    /// The usage period inside the window [<paramref name="start"/>, <paramref name="end"/>) (a billing period, a local
+    /// trial) at <paramref name="now"/>: the whole window when it is no longer than <see cref="UsagePeriod.LongestLength"/>
+    /// (so no monthly period is ever split, whatever its anchor: Feb 28 to Mar 31 is one), otherwise its monthly slice,
+    /// made by <paramref name="period"/> (which keys it by the slice start).
+    /// </summary>
+    private static UsagePeriod UsagePeriodWithin(DateTimeOffset start, DateTimeOffset end, DateTimeOffset now, Func<DateTimeOffset, DateTimeOffset, UsagePeriod> period)
     {
-        if (interval != BillingInterval.Year)
+        if (end - start <= UsagePeriod.LongestLength)
         {
-            return UsagePeriod.SubscriptionPeriod(start, end);
+            return period(start, end);
         }
 
         // Each slice boundary is computed from the period start (not from the previous slice) so month-end anchors
@@ -181,12 +187,12 @@ public static class EntitlementRules
             var sliceEnd = BillingInterval.Month.Advance(start, k + 1);
             if (sliceEnd >= end)
             {
-                return UsagePeriod.SubscriptionPeriod(sliceStart, end);
+                return period(sliceStart, end);
             }
 
             if (now < sliceEnd)
             {
-                return UsagePeriod.SubscriptionPeriod(sliceStart, sliceEnd);
+                return period(sliceStart, sliceEnd);
             }
         }
     }

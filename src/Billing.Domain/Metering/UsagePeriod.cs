@@ -15,6 +15,12 @@ public sealed record UsagePeriod
         Key = key;
     }
 
+    /// <summary>
+    /// The longest usage period, the longest month: no monthly billing period is longer, whatever its anchor, and a longer
+    /// window (an annual period, a long trial) is counted in monthly slices.
+    /// </summary>
+    public static readonly TimeSpan LongestLength = TimeSpan.FromDays(31);
+
     public DateTimeOffset Start { get; }
 
     public DateTimeOffset End { get; }
@@ -29,11 +35,11 @@ public sealed record UsagePeriod
         return new UsagePeriod(start, start.AddMonths(1), UsagePeriodKey.ForCalendarMonth(utc.Year, utc.Month));
     }
 
-    /// <summary>A subscription's billing period as Stripe reports it on the subscription items.</summary>
+    /// <summary>A subscription's billing period as Stripe reports it on the subscription items, or a monthly slice of it starting at <paramref name="start"/>.</summary>
     public static UsagePeriod SubscriptionPeriod(DateTimeOffset start, DateTimeOffset end) =>
         new(start, end, UsagePeriodKey.ForSubscriptionPeriod(start));
 
-    /// <summary>The window of an app-side trial.</summary>
+    /// <summary>The window of an app-side trial, or a monthly slice of it starting at <paramref name="start"/>.</summary>
     public static UsagePeriod LocalTrial(DateTimeOffset start, DateTimeOffset end) =>
         new(start, end, UsagePeriodKey.ForLocalTrial(start));
 

@@ -84,19 +84,22 @@ internal sealed class UsageTestBed
         return id;
     }
 
-    /// <summary>A registered account with a subscription to <paramref name="priceId"/> in its 4th day; returns its usage period.</summary>
-    public (AccountId Id, UsagePeriod Period) Subscribe(string priceId, SubscriptionStatus? status = null)
+    /// <summary>
+    /// A registered account with a subscription to <paramref name="priceId"/> in its 4th day, or on the billing period
+    /// <paramref name="period"/>; returns the billing period.
+    /// </summary>
+    public (AccountId Id, UsagePeriod Period) Subscribe(string priceId, SubscriptionStatus? status = null, (DateTimeOffset Start, DateTimeOffset End)? period = null)
     {
         var id = NewAccountId();
         Accounts.Put(BillingAccount.Open(id, Time.GetUtcNow()));
-        return (id, ChangePlan(id, priceId, status));
+        return (id, ChangePlan(id, priceId, status, period));
     }
 
     /// <summary>
     /// Puts the stored account on a subscription to <paramref name="priceId"/> in its 4th day (as a webhook would), or
-    /// moves its subscription to that price within the same period; returns its usage period.
+    /// moves its subscription to that price within the same period (or onto <paramref name="period"/>); returns the billing period.
     /// </summary>
-    public UsagePeriod ChangePlan(AccountId id, string priceId, SubscriptionStatus? status = null)
+    public UsagePeriod ChangePlan(AccountId id, string priceId, SubscriptionStatus? status = null, (DateTimeOffset Start, DateTimeOffset End)? period = null)
     {
         var now = Time.GetUtcNow();
         var stored = Accounts.GetAsync(id, CancellationToken.None).GetAwaiter().GetResult() ?? throw new InvalidOperationException($"No account '{id}'.");
@@ -108,8 +111,8 @@ internal sealed class UsageTestBed
             Status = status ?? SubscriptionStatus.Active,
             PriceId = priceId,
             Interval = BillingInterval.Month,
-            CurrentPeriodStart = current?.CurrentPeriodStart ?? now.AddDays(-3),
-            CurrentPeriodEnd = current?.CurrentPeriodEnd ?? now.AddDays(27),
+            CurrentPeriodStart = period?.Start ?? current?.CurrentPeriodStart ?? now.AddDays(-3),
+            CurrentPeriodEnd = period?.End ?? current?.CurrentPeriodEnd ?? now.AddDays(27),
             AsOf = current is null ? now : now.AddTicks(1),
         };
         var result = stored.ApplySubscriptionSnapshot(snapshot, Catalog, TimeSpan.Zero);

@@ -1,4 +1,5 @@
 using Billing.Application.Invoicing;
+using Billing.Application.Subscriptions;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
@@ -6,6 +7,7 @@ using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Application.Tests.Invoicing;
 
@@ -154,44 +156,46 @@ public sealed class InvoiceAccountTests
     [Fact]
     public async Task A_period_Stripe_extended_after_its_first_usage_is_invoiced_only_once_it_has_really_closed_and_in_full()
     {
-        var id = await RecordThenExtendAsync(At(4, 10, 8, 0)); // Stripe's period ends later than estimated (its anchor moved)
+        var id = await RecordThenRenewAsync(At(1, 10, 8, 0), At(3, 13, 8, 0)); // projected to end 10 March; Stripe's ends 3 days later (its anchor moved)
 
-        _bed.Time.SetUtcNow(At(4, 1, 2, 0)); // after the estimated end, before the real one
+        _bed.Time.SetUtcNow(At(3, 11, 2, 0)); // after the estimated end, before the real one
         await _bed.Sweep.RunAsync(CancellationToken.None);
         var job = Assert.Single(_bed.Jobs.Drain());
         Assert.Null(await _bed.DeliverAsync(job));
         Assert.Empty(_bed.Stripe.Calls);
         Assert.Empty(_bed.Runs.History);
 
-        _bed.Time.SetUtcNow(At(4, 5, 0, 0)); // still the same period: counted with the rest
+        _bed.Time.SetUtcNow(At(3, 12, 0, 0)); // still the same period: counted with the rest
         (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 500)).AssertSucceeded();
-        _bed.Time.SetUtcNow(At(4, 11, 2, 0));
+        _bed.Time.SetUtcNow(At(3, 14, 2, 0));
         await _bed.Sweep.RunAsync(CancellationToken.None);
         var run = (await _bed.DeliverUntilDoneAsync(Assert.Single(_bed.Jobs.Drain()))).Run;
 
         Assert.Equal(job, new InvoiceJob(id, run.PeriodKey));
         Assert.Equal(600 * 3, run.Total); // 1,600 runs, 1,000 included, 3 each
         Assert.Single(_bed.Stripe.InvoicesFor(run.RunId));
-        Assert.Equal(At(4, 10, 8, 0), run.PeriodEnd); // Stripe's end, not the estimate
+        Assert.Equal(At(3, 13, 8, 0), run.PeriodEnd); // Stripe's end, not the estimate
     }
 
     [Fact]
-    public async Task A_period_Stripe_extended_far_beyond_the_look_back_window_is_still_invoiced_when_it_closes()
+    public async Task A_period_Stripe_extended_past_a_month_is_invoiced_one_monthly_slice_at_a_time()
     {
-        var id = await RecordThenExtendAsync(At(6, 10, 8, 0)); // Stripe has it end on 10 June (a paused or extended period)
+        // Projected from an anchor on the 31st to end 31 March; Stripe has the period end on 10 June (an extended
+        // period): its usage is counted in monthly slices from 28 February, the first ending on 28 March.
+        var id = await RecordThenRenewAsync(At(1, 31, 8, 0), At(6, 10, 8, 0));
 
-        _bed.Time.SetUtcNow(At(4, 1, 2, 0));
+        _bed.Time.SetUtcNow(At(3, 29, 2, 0));
         await _bed.Sweep.RunAsync(CancellationToken.None);
-        Assert.Null(await _bed.DeliverAsync(Assert.Single(_bed.Jobs.Drain()))); // still open: moved to 10 June
+        var first = (await _bed.DeliverUntilDoneAsync(Assert.Single(_bed.Jobs.Drain()))).Run;
 
-        // The estimated end is over 70 days back, past the timer's 35-day look-back; the period is found on its new closing day.
-        _bed.Time.SetUtcNow(At(6, 11, 2, 0));
+        _bed.Time.SetUtcNow(At(4, 5, 0, 0));
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_200)).AssertSucceeded(); // a new slice: 1,000 included again
+        _bed.Time.SetUtcNow(At(4, 29, 2, 0));
         await _bed.Sweep.RunAsync(CancellationToken.None);
-        var run = (await _bed.DeliverUntilDoneAsync(Assert.Single(_bed.Jobs.Drain()))).Run;
+        var second = (await _bed.DeliverUntilDoneAsync(Assert.Single(_bed.Jobs.Drain()))).Run;
 
-        Assert.Equal(100 * 3, run.Total);
-        Assert.Equal(At(6, 10, 8, 0), run.PeriodEnd);
-        Assert.Single(_bed.Stripe.InvoicesFor(run.RunId));
+        Assert.Equal((At(2, 28, 8, 0), At(3, 28, 8, 0), 100L * 3), (first.PeriodStart, first.PeriodEnd, first.Total));
+        Assert.Equal((At(3, 28, 8, 0), At(4, 28, 8, 0), 200L * 3), (second.PeriodStart, second.PeriodEnd, second.Total));
     }
 
     [Fact]
@@ -343,20 +347,23 @@ public sealed class InvoiceAccountTests
     /// A PRO subscriber renewed on 31 Jan whose next renewal Stripe has not reported when 1,100 runs are counted (the
     /// period's end is our estimate, 31 Mar); then Stripe reports that period ending at <paramref name="realEnd"/>.
     /// </summary>
-    private async Task<AccountId> RecordThenExtendAsync(DateTimeOffset realEnd)
+    /// <summary>A PRO subscription renewed on <paramref name="anchor"/> + 1 month; 1,100 runs counted a minute later in the period projected from the anchor; then Stripe's renewal arrives with <paramref name="realEnd"/>.</summary>
+    private async Task<AccountId> RecordThenRenewAsync(DateTimeOffset anchor, DateTimeOffset realEnd)
     {
-        _bed.Time.SetUtcNow(At(1, 31, 8, 0));
+        var renewal = anchor.AddMonths(1);
+        _bed.Time.SetUtcNow(anchor);
         var id = _bed.Usage.Register();
-        Renew(id, At(1, 31, 8, 0), At(2, 28, 8, 0));
-        _bed.Time.SetUtcNow(At(2, 28, 8, 1));
+        await RenewAsync(id, anchor, renewal);
+        _bed.Time.SetUtcNow(renewal.AddMinutes(1));
         (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
-        Renew(id, At(2, 28, 8, 0), realEnd);
+        await RenewAsync(id, renewal, realEnd);
         return id;
     }
 
-    private void Renew(AccountId id, DateTimeOffset start, DateTimeOffset end)
+    /// <summary>The subscription's period as a webhook applies it (so a usage period it ends early moves in the ledger).</summary>
+    private async Task RenewAsync(AccountId id, DateTimeOffset start, DateTimeOffset end)
     {
-        var stored = _bed.Usage.Accounts.GetAsync(id, CancellationToken.None).GetAwaiter().GetResult()!;
+        var applier = new SubscriptionSnapshotApplier(_bed.Usage.Accounts, _bed.Ledger, _bed.Usage.Catalog, Options.Create(new SubscriptionSyncOptions()));
         var snapshot = new SubscriptionSnapshot
         {
             SubscriptionId = "sub_anchor",
@@ -368,8 +375,7 @@ public sealed class InvoiceAccountTests
             CurrentPeriodEnd = end,
             AsOf = _bed.Time.GetUtcNow(),
         };
-        var result = stored.ApplySubscriptionSnapshot(snapshot, _bed.Usage.Catalog, TimeSpan.Zero);
+        var result = await applier.ApplyAsync(id, snapshot, CancellationToken.None);
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
-        _bed.Usage.Accounts.Put(result.Account);
     }
 }

@@ -269,6 +269,26 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task A_60_day_Stripe_trial_refuses_past_the_limit_in_its_first_month_and_starts_again_at_zero_in_its_second()
+    {
+        var (account, _) = _bed.Subscribe(TestCatalog.BasicMonthly, SubscriptionStatus.Trialing, (Start, Start.AddDays(60)));
+
+        await AssertQuotaRenewedInTheSecondMonthAsync(_bed, account, limit: 500, "sub"); // BASIC: 500 a month, a hard limit
+    }
+
+    [Fact]
+    public async Task A_60_day_local_trial_refuses_past_the_limit_in_its_first_month_and_starts_again_at_zero_in_its_second()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("TRIAL").TrialDays = 60;
+        var bed = new UsageTestBed(options);
+        var account = bed.Register();
+        bed.Accounts.Put((await bed.Accounts.GetAsync(account, CancellationToken.None))!.StartLocalTrial(bed.Catalog, Start).Account);
+
+        await AssertQuotaRenewedInTheSecondMonthAsync(bed, account, limit: 100, "trial"); // TRIAL: 100 a month, a hard limit
+    }
+
+    [Fact]
     public async Task An_overage_meter_records_beyond_its_included_units_and_reports_the_overage()
     {
         var (account, period) = _bed.Subscribe(TestCatalog.ProMonthly);
@@ -636,4 +656,21 @@ public sealed class UsageRecordingTests
 
     private Task<Outcome<UsageCheck>> CheckAsync(AccountId account, long quantity, DateTimeOffset? occurredAt = null) =>
         _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", quantity, occurredAt), CancellationToken.None);
+
+    /// <summary>
+    /// A 60-day window from <see cref="Start"/>: full on day 20 (402), a fresh quota on day 35 in the slice from Start + 1
+    /// month to the window's end; the counters of the two slices are keyed <paramref name="keyPrefix"/>-{slice start}.
+    /// </summary>
+    private static async Task AssertQuotaRenewedInTheSecondMonthAsync(UsageTestBed bed, AccountId account, long limit, string keyPrefix)
+    {
+        bed.Time.SetUtcNow(Start.AddDays(20));
+        (await bed.RecordAsync(account, AgentRuns, limit)).AssertSucceeded();
+        var refused = (await bed.RecordAsync(account, AgentRuns, 1)).AssertRefused();
+        bed.Time.SetUtcNow(Start.AddDays(35));
+        var secondMonth = (await bed.RecordAsync(account, AgentRuns, 1)).AssertSucceeded();
+
+        Assert.Equal(RefusalReason.QuotaExceeded, refused.Reason);
+        Assert.Equal((Start.AddMonths(1), Start.AddDays(60), 1L, limit - 1), (secondMonth.PeriodStart, secondMonth.PeriodEnd, secondMonth.Used, secondMonth.Remaining!.Value));
+        Assert.Equal([keyPrefix + "-20261121T120000Z", keyPrefix + "-20261221T120000Z"], bed.Ledger.Consumed.Select(c => c.Period.Key.Value).Distinct());
+    }
 }

@@ -175,26 +175,6 @@ public sealed class AnnualUsagePeriodTests
         Assert.Equal(At(2027, 3, 10, 10), entitlement.PeriodEnd);
     }
 
-    [Fact]
-    public void A_monthly_subscription_keeps_its_whole_period_even_when_longer_than_a_month()
-    {
-        // e.g. a first period stretched to a billing cycle anchor: only annual subscriptions are sliced.
-        var start = At(2027, 1, 31, 8);
-        var end = start.AddDays(45);
-        var snapshot = TestAccounts.Snapshot(start, priceId: TestCatalog.BasicMonthly) with { CurrentPeriodStart = start, CurrentPeriodEnd = end };
-        var account = Apply(snapshot);
-        Assert.Equal(BillingInterval.Month, account.Subscription!.Interval);
-
-        var entitlement = Evaluate(account, start.AddDays(40));
-        Assert.Equal(start, entitlement.PeriodStart);
-        Assert.Equal(end, entitlement.PeriodEnd);
-        Assert.Equal("sub-20270131T080000Z", entitlement.PeriodKey.Value);
-
-        var projected = Evaluate(account, end.AddDays(1));
-        Assert.Equal(end, projected.PeriodStart);
-        Assert.Equal(end.AddMonths(1), projected.PeriodEnd);
-    }
-
     private static DateTimeOffset At(int year, int month, int day, int hour = 0) => new(year, month, day, hour, 0, 0, TimeSpan.Zero);
 
     private Entitlement Evaluate(BillingAccount account, DateTimeOffset now) => account.EntitlementAt(_catalog, now, Grace);

@@ -290,6 +290,20 @@ public sealed class SubscriptionSnapshotTests
     }
 
     [Fact]
+    public void A_long_trial_paid_before_its_end_ends_the_monthly_slice_it_was_in()
+    {
+        var trialEnd = TestAccounts.PeriodStart.AddDays(60);
+        var trial = TestAccounts.Snapshot(T0, SubscriptionStatus.Trialing) with { CurrentPeriodEnd = trialEnd, TrialStart = TestAccounts.PeriodStart, TrialEnd = trialEnd };
+        var account = Apply(TestAccounts.WithCustomer(), trial);
+        var paidAt = TestAccounts.PeriodStart.AddDays(40); // trial_end=now: the first paid period starts then
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(paidAt, periodStart: paidAt) with { TrialStart = TestAccounts.PeriodStart, TrialEnd = paidAt }, _catalog, TimeSpan.Zero);
+
+        var slice = TestAccounts.PeriodStart.AddMonths(1);
+        Assert.Equal((slice, paidAt, UsagePeriodKeyOf(slice)), (result.EndedEarly!.Start, result.EndedEarly.End, result.EndedEarly.Key.Value));
+    }
+
+    [Fact]
     public void A_billing_period_restarted_early_ends_the_usage_period_at_the_new_start()
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
@@ -298,6 +312,32 @@ public sealed class SubscriptionSnapshotTests
         var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(restart.AddSeconds(1), periodStart: restart), _catalog, TimeSpan.Zero);
 
         Assert.Equal((TestAccounts.PeriodStart, restart, UsagePeriodKeyOf(TestAccounts.PeriodStart)), (result.EndedEarly!.Start, result.EndedEarly.End, result.EndedEarly.Key.Value));
+    }
+
+    [Fact]
+    public void A_trial_shortened_ends_its_usage_period_at_the_new_end()
+    {
+        var trial = TestAccounts.Snapshot(T0, SubscriptionStatus.Trialing);
+        var account = Apply(TestAccounts.WithCustomer(), trial);
+        var newEnd = TestAccounts.PeriodStart.AddDays(20); // trial_end moved earlier: same period start, earlier end
+
+        var shortened = account.ApplySubscriptionSnapshot(trial with { AsOf = T0.AddDays(2), CurrentPeriodEnd = newEnd }, _catalog, TimeSpan.Zero);
+        var extended = account.ApplySubscriptionSnapshot(trial with { AsOf = T0.AddDays(2), CurrentPeriodEnd = TestAccounts.PeriodStart.AddDays(31) }, _catalog, TimeSpan.Zero);
+
+        Assert.Equal((TestAccounts.PeriodStart, newEnd, UsagePeriodKeyOf(TestAccounts.PeriodStart)), (shortened.EndedEarly!.Start, shortened.EndedEarly.End, shortened.EndedEarly.Key.Value));
+        Assert.Null(extended.EndedEarly); // a later end: the invoice job moves the period when it finds it still open
+    }
+
+    [Fact]
+    public void A_renewal_shorter_than_projected_ends_the_projected_period_at_its_real_end()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
+        var renewal = TestAccounts.PeriodStart.AddMonths(1); // projected to end a month later
+        var realEnd = renewal.AddDays(10); // e.g. a billing cycle anchor set on the renewal
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(renewal.AddSeconds(2), periodStart: renewal) with { CurrentPeriodEnd = realEnd }, _catalog, TimeSpan.Zero);
+
+        Assert.Equal((renewal, realEnd, UsagePeriodKeyOf(renewal)), (result.EndedEarly!.Start, result.EndedEarly.End, result.EndedEarly.Key.Value));
     }
 
     [Fact]
