@@ -24,8 +24,9 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
     public const int MinimumSigningKeyBytes = 32;
 
     /// <summary>
-    /// The settings from <paramref name="path"/>, or (when it is null) from <see cref="RelativePath"/> in
-    /// <paramref name="searchFrom"/> or the nearest folder above it; otherwise false and a one-line reason.
+    /// The settings from <paramref name="path"/> alone, or (when it is null) from <see cref="RelativePath"/> in
+    /// <paramref name="searchFrom"/> or the nearest folder above it, with the <see cref="LocalSettingsFileName"/> beside
+    /// Billing.sln over it; otherwise false and a one-line reason.
     /// </summary>
     public static bool TryLoad(string? path, string searchFrom, [NotNullWhen(true)] out DevelopmentAuthSettings? settings, [NotNullWhen(false)] out string? error)
     {
@@ -52,16 +53,9 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
         TryLoad(null, directory, out var settings, out _) ? settings : null;
 
     /// <summary>
-    /// The settings of <paramref name="path"/>: an app settings file (its <c>Auth</c> section) or a local.settings.json
-    /// (its <c>Values</c> named <c>Auth__*</c>).
+    /// The settings of <paramref name="layers"/>, each an app settings file (its <c>Auth</c> section) or a
+    /// local.settings.json (its <c>Values</c> named <c>Auth__*</c>), a later file's value winning, as in the app's configuration.
     /// </summary>
-    public static bool TryRead(string path, [NotNullWhen(true)] out DevelopmentAuthSettings? settings, [NotNullWhen(false)] out string? error)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        return TryRead([path], out settings, out error);
-    }
-
-    /// <summary>The settings of <paramref name="layers"/>, a later file's value winning, as in the app's configuration.</summary>
     private static bool TryRead(IReadOnlyList<string> layers, [NotNullWhen(true)] out DevelopmentAuthSettings? settings, [NotNullWhen(false)] out string? error)
     {
         settings = null;
