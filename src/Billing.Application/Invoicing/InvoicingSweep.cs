@@ -9,7 +9,7 @@ public sealed record InvoicingSweepResult(int DaysScanned, int Queued);
 
 /// <summary>
 /// The <c>MonthlyInvoicing</c> timer's work: read the closing-day index for every day of the look-back window up to
-/// now (one single-partition query per day), and queue one <c>invoice-jobs</c> message per closed period not yet
+/// now (single-partition queries of the day's index partitions), and queue one <c>invoice-jobs</c> message per closed period not yet
 /// invoiced. Days go newest first, each queued as soon as it is read: a run cut short (its function timeout, on a day
 /// with a large backlog) has queued the periods that closed most recently, and the next run finds the rest. It only
 /// enumerates: the jobs do the invoicing, idempotently, so running it twice queues duplicates that change nothing.
@@ -42,7 +42,7 @@ public sealed partial class InvoicingSweep(
 
     /// <summary>
     /// The (account, period) pairs with usage, not invoiced yet, whose period ends on a day from <paramref name="firstDay"/>
-    /// to <paramref name="lastDay"/> (UTC), closed or not: one single-partition query of the closing-day index per day.
+    /// to <paramref name="lastDay"/> (UTC), closed or not: the closing-day index read a day at a time.
     /// The operator's run (<see cref="InvoicingRuns"/>) enumerates through it; the timer reads the same index a day at a time.
     /// </summary>
     public async Task<IReadOnlyList<UsagePeriodEntry>> ListNotInvoicedAsync(DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken)

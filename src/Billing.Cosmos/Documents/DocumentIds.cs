@@ -25,10 +25,22 @@ internal static class DocumentIds
     public static string UsagePeriod(AccountId accountId, UsagePeriodKey periodKey) => $"usage-period:{accountId.Value}:{periodKey.Value}";
 
     /// <summary>
-    /// The partition of the closing-day index: one per UTC day on which periods end. It lives in the accounts
-    /// container under a value no account id can take (account ids never contain '/').
+    /// How many partitions the closing-day index spreads one day over. Every free account's period ends on the 1st, so
+    /// one partition per day would take every free account's first record of a month at once (a logical partition
+    /// serves at most 10,000 RU/s); each account's entries go to one of these by a hash of its id.
     /// </summary>
-    public static string UsagePeriodsPartition(DateOnly day) => "/usage-periods/" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    public const int UsagePeriodsBuckets = 16;
+
+    /// <summary>
+    /// The partition of <paramref name="accountId"/>'s entries in the closing-day index for periods ending on
+    /// <paramref name="day"/> (UTC): <c>/usage-periods/{yyyy-MM-dd}/{bucket}</c>. It lives in the accounts container under a
+    /// value no account id can take (account ids never contain '/').
+    /// </summary>
+    public static string UsagePeriodsPartition(DateOnly day, AccountId accountId) => UsagePeriodsPartition(day, SHA256.HashData(Encoding.UTF8.GetBytes(accountId.Value))[0] % UsagePeriodsBuckets);
+
+    /// <summary>One of the <see cref="UsagePeriodsBuckets"/> partitions of the closing-day index for <paramref name="day"/>.</summary>
+    public static string UsagePeriodsPartition(DateOnly day, int bucket) =>
+        string.Create(CultureInfo.InvariantCulture, $"/usage-periods/{day:yyyy-MM-dd}/{bucket:D2}");
 
     public static string AllocationCounter(AccountId accountId, MeterName meter) => $"allocations:{accountId.Value}:{meter.Value}";
 

@@ -161,15 +161,19 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The day's entries not invoiced yet: one single-partition query per bucket of the day, all at once.</summary>
     public async Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken)
     {
-        var partition = DocumentIds.UsagePeriodsPartition(day);
-        var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @partition AND c.type = @type AND NOT IS_DEFINED(c.invoicedAt)")
-            .WithParameter("@partition", partition)
-            .WithParameter("@type", DocumentTypes.UsagePeriod);
-        var documents = await QueryAsync<UsagePeriodDocument>(query, new PartitionKey(partition), cancellationToken).ConfigureAwait(false);
-        var entries = new List<UsagePeriodEntry>(documents.Count);
-        foreach (var d in documents)
+        var buckets = await Task.WhenAll(Enumerable.Range(0, DocumentIds.UsagePeriodsBuckets).Select(bucket =>
+        {
+            var partition = DocumentIds.UsagePeriodsPartition(day, bucket);
+            var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @partition AND c.type = @type AND NOT IS_DEFINED(c.invoicedAt)")
+                .WithParameter("@partition", partition)
+                .WithParameter("@type", DocumentTypes.UsagePeriod);
+            return QueryAsync<UsagePeriodDocument>(query, new PartitionKey(partition), cancellationToken);
+        })).ConfigureAwait(false);
+        var entries = new List<UsagePeriodEntry>(buckets.Sum(b => b.Count));
+        foreach (var d in buckets.SelectMany(b => b))
         {
             if (AccountId.TryParse(d.BillingAccountId, out var accountId, out _) && UsagePeriodKey.TryParse(d.PeriodKey, out var key))
             {
@@ -207,7 +211,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     public async Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken) =>
         await Container.PatchAsync<UsagePeriodDocument>(
             DocumentIds.UsagePeriod(accountId, periodKey),
-            new PartitionKey(DocumentIds.UsagePeriodsPartition(DateOnly.FromDateTime(periodEnd.UtcDateTime))),
+            new PartitionKey(DocumentIds.UsagePeriodsPartition(DateOnly.FromDateTime(periodEnd.UtcDateTime), accountId)),
             [PatchOperation.Set("/invoicedAt", time.GetUtcNow())],
             null,
             cancellationToken).ConfigureAwait(false); // 404: no entry (counted before the index existed): nothing to mark
@@ -225,7 +229,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             }
 
             var oldDay = DateOnly.FromDateTime(counters.PeriodEnd.UtcDateTime);
-            var oldEntry = await Container.ReadAsync<UsagePeriodDocument>(DocumentIds.UsagePeriod(accountId, periodKey), new PartitionKey(DocumentIds.UsagePeriodsPartition(oldDay)), cancellationToken).ConfigureAwait(false);
+            var oldEntry = await Container.ReadAsync<UsagePeriodDocument>(DocumentIds.UsagePeriod(accountId, periodKey), new PartitionKey(DocumentIds.UsagePeriodsPartition(oldDay, accountId)), cancellationToken).ConfigureAwait(false);
             if (oldEntry?.InvoicedAt is not null)
             {
                 return; // invoiced with these dates: it stays as billed
@@ -241,7 +245,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 
             if (oldDay != DateOnly.FromDateTime(newEnd.UtcDateTime))
             {
-                await Container.DeleteAsync(DocumentIds.UsagePeriod(accountId, periodKey), new PartitionKey(DocumentIds.UsagePeriodsPartition(oldDay)), cancellationToken).ConfigureAwait(false);
+                await Container.DeleteAsync(DocumentIds.UsagePeriod(accountId, periodKey), new PartitionKey(DocumentIds.UsagePeriodsPartition(oldDay, accountId)), cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -287,7 +291,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     /// <summary>Writes the period's closing-day entry (idempotent) before its counters exist, so no counted period is missing from it.</summary>
     private async Task IndexAsync(AccountId accountId, UsagePeriod period, CancellationToken cancellationToken)
     {
-        var partition = DocumentIds.UsagePeriodsPartition(DateOnly.FromDateTime(period.End.UtcDateTime));
+        var partition = DocumentIds.UsagePeriodsPartition(DateOnly.FromDateTime(period.End.UtcDateTime), accountId);
         var entry = new UsagePeriodDocument
         {
             Id = DocumentIds.UsagePeriod(accountId, period.Key),

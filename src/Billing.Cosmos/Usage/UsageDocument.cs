@@ -83,7 +83,7 @@ internal sealed record UsageKeyDocument : StoredDocument
 }
 
 /// <summary>
-/// An entry of the closing-day index (<c>type</c> = usagePeriod): partition <c>/usage-periods/{yyyy-MM-dd}</c> (the UTC
+/// An entry of the closing-day index (<c>type</c> = usagePeriod): partition <c>/usage-periods/{yyyy-MM-dd}/{bucket}</c> (the UTC
 /// day the period ends), written once when the period's first usage is counted.
 /// </summary>
 internal sealed record UsagePeriodDocument : StoredDocument

@@ -435,6 +435,27 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Accounts_whose_periods_end_on_the_same_day_are_indexed_across_the_day_s_partitions_and_all_listed()
+    {
+        // Every free period ends on the 1st: one partition for the day would take every free account's first record
+        // of the month. A month no other test uses.
+        var july = UsagePeriod.CalendarMonth(new DateTimeOffset(2033, 6, 20, 0, 0, 0, TimeSpan.Zero));
+        var accounts = Enumerable.Range(0, 40).Select(_ => Ids.NewAccount("free")).ToList();
+        await Task.WhenAll(accounts.Select(a => ConsumeAsync(a, july, AgentRuns, 1, 10)));
+
+        var listed = await _ledger.ListPeriodsEndingAsync(new DateOnly(2033, 7, 1), CancellationToken.None);
+        var partitions = (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts))
+            .Where(d => d.GetProperty("type").GetString() == "usagePeriod" && accounts.Any(a => a.Value == d.GetProperty("billingAccountId").GetString()))
+            .Select(d => d.GetProperty("accountId").GetString()!)
+            .ToList();
+
+        Assert.Equal(accounts.Select(a => a.Value).Order(), listed.Select(e => e.AccountId.Value).Order());
+        Assert.Equal(40, partitions.Count);
+        Assert.All(partitions, p => Assert.Matches("^/usage-periods/2033-07-01/[0-9]{2}$", p));
+        Assert.True(partitions.Distinct().Count() >= 8, $"40 accounts' entries in {partitions.Distinct().Count()} partitions");
+    }
+
+    [Fact]
     public async Task A_period_Stripe_extended_moves_to_its_new_closing_day_with_its_counts()
     {
         // Days no other test of this class uses: the index partitions are shared by every account of the database.
