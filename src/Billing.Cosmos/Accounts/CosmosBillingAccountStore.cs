@@ -24,7 +24,6 @@ public sealed class CosmosBillingAccountStore(
     ILogger<CosmosBillingAccountStore> logger) : IBillingAccountStore
 {
     private const int MaxCreateAttempts = 3;
-    private static readonly TimeSpan BaseBackoff = TimeSpan.FromMilliseconds(5);
 
     private Container Container => containers.Accounts;
 
@@ -95,7 +94,7 @@ public sealed class CosmosBillingAccountStore(
                     throw new BillingAccountNotFoundException(accountId);
                 default:
                     CosmosLog.AccountUpdateRetry(logger, accountId.Value, attempt, maxAttempts);
-                    await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
+                    await DocumentOperations.PauseBeforeRetryAsync(time, attempt, cancellationToken).ConfigureAwait(false);
                     break;
             }
         }
@@ -120,15 +119,6 @@ public sealed class CosmosBillingAccountStore(
         Container.ReadAsync<AccountDocument>(DocumentIds.Account(accountId), PartitionKeyOf(accountId), cancellationToken);
 
     private static PartitionKey PartitionKeyOf(AccountId accountId) => new(accountId.Value);
-
-    /// <summary>Jittered, growing pause so that racing writers stop colliding in lock-step.</summary>
-    private static TimeSpan Backoff(int attempt)
-    {
-        var ceiling = BaseBackoff * Math.Min(attempt, 10);
-#pragma warning disable CA5394 // Jitter, not security.
-        return BaseBackoff + (ceiling * Random.Shared.NextDouble());
-#pragma warning restore CA5394
-    }
 
     private static void EnsureWritable(AccountDocument document)
     {

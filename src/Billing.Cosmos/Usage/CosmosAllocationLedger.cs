@@ -93,7 +93,9 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
             }
             catch (CosmosException exception) when (DocumentOperations.IsWriteConflict(exception, "allocate"))
             {
-                continue; // a concurrent take or release of the same meter or unit: the transaction was rolled back
+                // A concurrent take or release of the same meter or unit: the transaction was rolled back.
+                await DocumentOperations.PauseBeforeRetryAsync(time, attempt, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
             return new AllocationChange(

@@ -22,6 +22,9 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 {
     private const int MaxAttempts = 5;
 
+    /// <summary>Attempts of one record: a busy account's racing records retry, pausing, before the caller gets 503.</summary>
+    private const int MaxRecordAttempts = 10;
+
     private Container Container => containers.Accounts;
 
     public async Task<UsageCounters?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken)
@@ -95,7 +98,8 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     {
         var accountId = consumption.AccountId;
         var partitionKey = new PartitionKey(accountId.Value);
-        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        var conflicts = 0;
+        for (var attempt = 1; attempt <= MaxRecordAttempts; attempt++)
         {
             RecordUsageOutput output;
             try
@@ -104,8 +108,14 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             }
             catch (CosmosException exception) when (DocumentOperations.IsWriteConflict(exception, "recordUsage"))
             {
-                // A concurrent write to the same counters (another instance's first record of the period, a write
-                // conflict): the transaction was rolled back; run it again.
+                // A concurrent write to the same counters: the transaction was rolled back; run it again. The first
+                // conflict of a call is most often two first records of the period creating the counters (run again
+                // at once: the counters now exist); later ones are records racing on a busy account, which pause.
+                if (++conflicts > 1)
+                {
+                    await DocumentOperations.PauseBeforeRetryAsync(time, conflicts - 1, cancellationToken).ConfigureAwait(false);
+                }
+
                 continue;
             }
 
@@ -130,7 +140,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         }
 
         // Every attempt was rolled back: busy, as a refusal of the store is (the caller retries with the same key).
-        throw new UsageNotCountedException($"Usage of '{consumption.Meter}' kept conflicting with concurrent writes to the account's counters ({MaxAttempts} attempts); nothing was counted.");
+        throw new UsageNotCountedException($"Usage of '{consumption.Meter}' kept conflicting with concurrent writes to the account's counters ({MaxRecordAttempts} attempts); nothing was counted.");
     }
 
     public async Task<UsageKeyClaim?> GetKeyAsync(AccountId accountId, string idempotencyKey, CancellationToken cancellationToken) =>

@@ -1,0 +1,35 @@
+using Billing.Cosmos.Documents;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Billing.Cosmos.Tests.Client;
+
+public sealed class DocumentOperationsTests
+{
+    [Theory]
+    [InlineData(1, 10)]
+    [InlineData(4, 25)]
+    [InlineData(30, 55)] // the growth stops at the tenth attempt
+    public async Task A_write_that_lost_a_race_pauses_at_least_5_ms_and_at_most_5_ms_more_per_attempt(int attempt, int longestMs)
+    {
+        var time = new FakeTimeProvider();
+
+        var pauses = Enumerable.Range(0, 20).Select(_ => DocumentOperations.PauseBeforeRetryAsync(time, attempt, CancellationToken.None)).ToList();
+        time.Advance(TimeSpan.FromMilliseconds(4.9));
+        var doneEarly = pauses.Count(p => p.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(longestMs - 4.9));
+        await Task.WhenAll(pauses).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(0, doneEarly);
+    }
+
+    [Fact]
+    public async Task A_cancelled_pause_ends_at_once()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var pause = DocumentOperations.PauseBeforeRetryAsync(new FakeTimeProvider(), 3, cancellation.Token);
+
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pause);
+    }
+}
