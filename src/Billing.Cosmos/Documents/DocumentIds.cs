@@ -42,6 +42,12 @@ internal static class DocumentIds
     public static string UsagePeriodsPartition(DateOnly day, int bucket) =>
         string.Create(CultureInfo.InvariantCulture, $"/usage-periods/{day:yyyy-MM-dd}/{bucket:D2}");
 
+    /// <summary>
+    /// The one partition per day of the closing-day index before it had buckets (<c>/usage-periods/{yyyy-MM-dd}</c>): read
+    /// and marked, never written, so periods indexed by an earlier version are still invoiced.
+    /// </summary>
+    public static string UsagePeriodsUnbucketedPartition(DateOnly day) => string.Create(CultureInfo.InvariantCulture, $"/usage-periods/{day:yyyy-MM-dd}");
+
     public static string AllocationCounter(AccountId accountId, MeterName meter) => $"allocations:{accountId.Value}:{meter.Value}";
 
     public static string Allocation(AccountId accountId, MeterName meter, string allocationId) => $"allocation:{accountId.Value}:{meter.Value}:{Hash(allocationId)}";

@@ -171,12 +171,11 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The day's entries not invoiced yet: one single-partition query per bucket of the day, all at once.</summary>
+    /// <summary>The day's entries not invoiced yet: one single-partition query per partition of the day, all at once.</summary>
     public async Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken)
     {
-        var buckets = await Task.WhenAll(Enumerable.Range(0, DocumentIds.UsagePeriodsBuckets).Select(bucket =>
+        var buckets = await Task.WhenAll(IndexPartitions(day).Select(partition =>
         {
-            var partition = DocumentIds.UsagePeriodsPartition(day, bucket);
             var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @partition AND c.type = @type AND NOT IS_DEFINED(c.invoicedAt)")
                 .WithParameter("@partition", partition)
                 .WithParameter("@type", DocumentTypes.UsagePeriod);
@@ -218,13 +217,23 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         throw new InvalidOperationException($"The counters of {accountId} for {periodKey} kept changing under {MaxAttempts} attempts to record what {plan} includes of {meter}.");
     }
 
-    public async Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken) =>
-        await Container.PatchAsync<UsagePeriodDocument>(
-            DocumentIds.UsagePeriod(accountId, periodKey),
-            new PartitionKey(DocumentIds.UsagePeriodsPartition(DateOnly.FromDateTime(periodEnd.UtcDateTime), accountId)),
-            [PatchOperation.Set("/invoicedAt", time.GetUtcNow())],
-            null,
-            cancellationToken).ConfigureAwait(false); // 404: no entry (counted before the index existed): nothing to mark
+    public async Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken)
+    {
+        // The entry is on the closing day the run was priced with, unless Stripe moved the period's end since: then
+        // it is on the counters' day. None: counted before the index existed, nothing to mark.
+        var day = DateOnly.FromDateTime(periodEnd.UtcDateTime);
+        var found = await FindEntryAsync(accountId, periodKey, day, cancellationToken).ConfigureAwait(false);
+        if (found is null && await Container.ReadAsync<UsageDocument>(DocumentIds.Usage(accountId, periodKey), new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false) is { } counters
+            && DateOnly.FromDateTime(counters.PeriodEnd.UtcDateTime) is var countersDay && countersDay != day)
+        {
+            found = await FindEntryAsync(accountId, periodKey, countersDay, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (found is { Entry.InvoicedAt: null } entry)
+        {
+            await Container.PatchAsync<UsagePeriodDocument>(entry.Entry.Id, new PartitionKey(entry.Partition), [PatchOperation.Set("/invoicedAt", time.GetUtcNow())], null, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public async Task MovePeriodEndAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken)
     {
@@ -239,8 +248,8 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             }
 
             var oldDay = DateOnly.FromDateTime(counters.PeriodEnd.UtcDateTime);
-            var oldEntry = await Container.ReadAsync<UsagePeriodDocument>(DocumentIds.UsagePeriod(accountId, periodKey), new PartitionKey(DocumentIds.UsagePeriodsPartition(oldDay, accountId)), cancellationToken).ConfigureAwait(false);
-            if (oldEntry?.InvoicedAt is not null)
+            var oldEntry = await FindEntryAsync(accountId, periodKey, oldDay, cancellationToken).ConfigureAwait(false);
+            if (oldEntry?.Entry.InvoicedAt is not null)
             {
                 return; // invoiced with these dates: it stays as billed
             }
@@ -253,9 +262,9 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
                 continue; // counted meanwhile: read again
             }
 
-            if (oldDay != DateOnly.FromDateTime(newEnd.UtcDateTime))
+            if (oldEntry is { } old && old.Partition != DocumentIds.UsagePeriodsPartition(DateOnly.FromDateTime(newEnd.UtcDateTime), accountId))
             {
-                await Container.DeleteAsync(DocumentIds.UsagePeriod(accountId, periodKey), new PartitionKey(DocumentIds.UsagePeriodsPartition(oldDay, accountId)), cancellationToken).ConfigureAwait(false);
+                await Container.DeleteAsync(old.Entry.Id, new PartitionKey(old.Partition), cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -296,6 +305,24 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             CreatedAt = now,
             UpdatedAt = now,
         };
+    }
+
+    /// <summary>The partitions of the closing-day index for <paramref name="day"/>: its buckets, and the one of earlier versions.</summary>
+    private static IEnumerable<string> IndexPartitions(DateOnly day) =>
+        Enumerable.Range(0, DocumentIds.UsagePeriodsBuckets).Select(bucket => DocumentIds.UsagePeriodsPartition(day, bucket)).Append(DocumentIds.UsagePeriodsUnbucketedPartition(day));
+
+    /// <summary>The period's closing-day entry for <paramref name="day"/> and its partition: the account's bucket, else the one of earlier versions.</summary>
+    private async Task<(UsagePeriodDocument Entry, string Partition)?> FindEntryAsync(AccountId accountId, UsagePeriodKey periodKey, DateOnly day, CancellationToken cancellationToken)
+    {
+        foreach (var partition in (string[])[DocumentIds.UsagePeriodsPartition(day, accountId), DocumentIds.UsagePeriodsUnbucketedPartition(day)])
+        {
+            if (await Container.ReadAsync<UsagePeriodDocument>(DocumentIds.UsagePeriod(accountId, periodKey), new PartitionKey(partition), cancellationToken).ConfigureAwait(false) is { } entry)
+            {
+                return (entry, partition);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Writes the period's closing-day entry (idempotent) before its counters exist, so no counted period is missing from it.</summary>

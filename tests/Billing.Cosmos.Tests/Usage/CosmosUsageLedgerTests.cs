@@ -456,6 +456,47 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Periods_indexed_before_the_index_had_buckets_are_still_listed_marked_and_moved()
+    {
+        // Days no other test uses. Entries written by the version before the buckets sit in /usage-periods/{day}.
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2034, 1, 10, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2034, 2, 10, 9, 0, 0, TimeSpan.Zero));
+        var (invoiced, moved) = (Ids.NewAccount("invoiced"), Ids.NewAccount("moved"));
+        foreach (var account in (AccountId[])[invoiced, moved])
+        {
+            await ConsumeAsync(account, period, AgentRuns, 3, null);
+            await UnbucketAsync(account);
+            await ConsumeAsync(account, period, AgentRuns, 2, null); // counting goes on and writes no new entry
+        }
+
+        var listed = await _ledger.ListPeriodsEndingAsync(new DateOnly(2034, 2, 10), CancellationToken.None);
+        await _ledger.MarkPeriodInvoicedAsync(invoiced, period.Key, period.End, CancellationToken.None);
+        var newEnd = new DateTimeOffset(2034, 2, 12, 9, 0, 0, TimeSpan.Zero);
+        await _ledger.MovePeriodEndAsync(moved, period.Key, newEnd, CancellationToken.None);
+
+        Assert.Equal([invoiced.Value, moved.Value], listed.Select(e => e.AccountId.Value).Order());
+        Assert.Empty(await _ledger.ListPeriodsEndingAsync(new DateOnly(2034, 2, 10), CancellationToken.None));
+        var entry = Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2034, 2, 12), CancellationToken.None));
+        Assert.Equal((moved, newEnd), (entry.AccountId, entry.PeriodEnd));
+        Assert.Single(await IndexEntriesAsync(moved)); // the unbucketed one is gone
+    }
+
+    [Fact]
+    public async Task A_run_priced_before_its_period_s_end_moved_marks_the_entry_on_the_new_day()
+    {
+        // Days no other test uses. The run keeps the end it was priced with; Stripe ended the period two days earlier since.
+        var account = Ids.NewAccount();
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2034, 5, 20, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2034, 6, 20, 9, 0, 0, TimeSpan.Zero));
+        await ConsumeAsync(account, period, AgentRuns, 4, null);
+        await _ledger.MovePeriodEndAsync(account, period.Key, period.End.AddDays(-2), CancellationToken.None);
+
+        await _ledger.MarkPeriodInvoicedAsync(account, period.Key, period.End, CancellationToken.None);
+
+        Assert.Empty(await _ledger.ListPeriodsEndingAsync(new DateOnly(2034, 6, 18), CancellationToken.None));
+        Assert.Empty(await _ledger.ListPeriodsEndingAsync(new DateOnly(2034, 6, 20), CancellationToken.None));
+        Assert.True(Assert.Single(await IndexEntriesAsync(account)).TryGetProperty("invoicedAt", out _));
+    }
+
+    [Fact]
     public async Task A_period_Stripe_extended_moves_to_its_new_closing_day_with_its_counts()
     {
         // Days no other test of this class uses: the index partitions are shared by every account of the database.
@@ -539,6 +580,20 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
             recordedAt: period.Start.AddMinutes(2),
             TimeSpan.FromDays(45),
             accountVersion: null);
+
+    private async Task<List<JsonElement>> IndexEntriesAsync(AccountId account) =>
+        [.. (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts)).Where(d => d.GetProperty("type").GetString() == "usagePeriod" && d.GetProperty("billingAccountId").GetString() == account.Value)];
+
+    /// <summary>Moves the account's closing-day entry to the day's one partition, where versions before the buckets wrote it.</summary>
+    private async Task UnbucketAsync(AccountId account)
+    {
+        var entry = Assert.Single(await IndexEntriesAsync(account));
+        var (id, partition) = (entry.GetProperty("id").GetString()!, entry.GetProperty("accountId").GetString()!);
+        (await fixture.Containers.Accounts.DeleteItemStreamAsync(id, new PartitionKey(partition))).EnsureSuccessStatusCode();
+        var unbucketed = System.Text.Json.Nodes.JsonNode.Parse(entry.GetRawText())!.AsObject();
+        unbucketed["accountId"] = partition[..partition.LastIndexOf('/')];
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, unbucketed, unbucketed["accountId"]!.GetValue<string>());
+    }
 
     private static string UsageKeyId(AccountId account, string key) =>
         $"usage-key:{account.Value}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))}";
