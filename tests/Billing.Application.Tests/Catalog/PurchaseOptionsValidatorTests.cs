@@ -61,7 +61,7 @@ public sealed class PurchaseOptionsValidatorTests
         options.CreditPacks[0].Currency = "isk";
         options.CreditPacks[0].Amount = 150_000; // 1,500 ISK
         options.CreditPacks[0].Credit = 150_050; // and half a króna, which no invoice could take exactly
-        options.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_KWD", DisplayName = "KWD", PriceId = "price_credits_kwd", Amount = 5_125, Currency = "kwd", Credit = 5_000, CreditCurrency = "ugx" });
+        options.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_KWD", DisplayName = "KWD", PriceId = "price_credits_kwd", Amount = 5_125, Currency = "kwd", Credit = 5_000, CreditCurrency = "usd" });
         options.AddOns[0].Currency = "ugx";
         options.AddOns[0].Amount = 1_550;
 
@@ -73,6 +73,25 @@ public sealed class PurchaseOptionsValidatorTests
                 "Billing:Purchases:CreditPacks:0:Credit: 150050 is not an amount of isk Stripe can charge: it must be a multiple of 100 (Stripe writes isk with two decimals but charges whole units only: 500 is 5 isk).",
                 "Billing:Purchases:CreditPacks:1:Amount: 5125 is not an amount of kwd Stripe can charge: it must be a multiple of 10 (Stripe writes kwd with three decimals but charges the last one 0 only: 5120 is 5.120 kwd).",
                 "Billing:Purchases:AddOns:0:Amount: 1550 is not an amount of ugx Stripe can charge: it must be a multiple of 100 (Stripe writes ugx with two decimals but charges whole units only: 500 is 5 ugx).",
+            ],
+            result.Failures!);
+    }
+
+    [Fact]
+    public void A_pack_whose_credit_no_usage_invoice_could_spend_is_refused()
+    {
+        // The test catalog invoices usage in usd only.
+        var options = Valid();
+        options.CreditPacks[0].Currency = "eur";
+        options.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_GBP", DisplayName = "GBP", PriceId = "price_credits_gbp", Amount = 800, Currency = "gbp", Credit = 1_000, CreditCurrency = "jpy" });
+        options.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_EUR_USD", DisplayName = "EUR for USD", PriceId = "price_credits_eur_usd", Amount = 900, Currency = "eur", Credit = 1_000, CreditCurrency = "usd" });
+
+        var result = _validator.Validate(null, options);
+
+        Assert.Equal(
+            [
+                "Billing:Purchases:CreditPacks:0:Currency: credit is spent on usage invoices, which are in usd; credit in 'eur' could never be spent.",
+                "Billing:Purchases:CreditPacks:1:CreditCurrency: credit is spent on usage invoices, which are in usd; credit in 'jpy' could never be spent.",
             ],
             result.Failures!);
     }
