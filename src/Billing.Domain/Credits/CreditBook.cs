@@ -51,6 +51,13 @@ public sealed record CreditBook
     public IReadOnlyDictionary<Currency, long> Balances() =>
         Grants.GroupBy(g => g.Currency).ToDictionary(g => g.Key, g => g.Sum(x => x.Remaining));
 
+    /// <summary>
+    /// What is spendable now per currency the book holds a grant in (what the customer is shown): the ledger balance less
+    /// expired credit whose expiry entry is not written yet.
+    /// </summary>
+    public IReadOnlyDictionary<Currency, long> SpendableBalances(DateTimeOffset now) =>
+        Grants.Select(g => g.Currency).Distinct().ToDictionary(c => c, c => Spendable(c, now));
+
     /// <summary>The first grant whose expiry has passed with credit left: its expiry entry is due.</summary>
     public ExpireGrant? DueExpiry(DateTimeOffset now) =>
         Grants.Where(g => g.Remaining > 0 && g.IsExpiredAt(now)).OrderBy(g => g.ExpiresAt).ThenBy(g => g.GrantId, StringComparer.Ordinal)

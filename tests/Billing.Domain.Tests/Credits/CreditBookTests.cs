@@ -45,6 +45,19 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void Spendable_balances_leave_out_expired_credit_still_on_the_book()
+    {
+        var expiresAt = T0.AddHours(1);
+        var book = Empty()
+            .Post(CreditOperation.Grant("short", Usd, 700, expiresAt, "pack:A", "pi_short", null), T0)
+            .Post(CreditOperation.Grant("eur", Eur, 200, expiresAt, "pack:E", "pi_eur", null), T0)
+            .Post(CreditOperation.Grant("long", Usd, 300, null, "pack:A", "pi_long", null), T0);
+
+        Assert.Equal(new Dictionary<Currency, long> { [Usd] = 1_000, [Eur] = 200 }, book.Balances());
+        Assert.Equal(new Dictionary<Currency, long> { [Usd] = 300, [Eur] = 0 }, book.SpendableBalances(expiresAt));
+    }
+
+    [Fact]
     public void A_reversal_takes_only_what_is_left_of_the_paid_grant()
     {
         var book = Empty()
