@@ -19,8 +19,8 @@ public sealed record CreditsView(
 /// <summary>
 /// <c>GET /api/billing/credits</c> for the caller's own account: reads the book through the ledger (which first
 /// finishes a pending entry and writes due expiries) and one page of entries from the account's partition, newest
-/// first. The balances are what is spendable now, so expired credit never shows as balance, even before its expiry
-/// entry is written. The cursor is the sequence the next page starts below.
+/// first. The balances are what is spendable now, so expired credit never shows as balance, not even while its expiry
+/// entry waits for the invoice of a period that closed before it expired. The cursor is the sequence the next page starts below.
 /// </summary>
 public sealed class CreditsOverview(CreditLedger ledger, ICreditLedgerStore store, TimeProvider time)
 {

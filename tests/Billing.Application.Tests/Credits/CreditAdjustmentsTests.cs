@@ -1,4 +1,5 @@
 using Billing.Application.Credits;
+using Billing.Application.Invoicing;
 using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
@@ -22,7 +23,7 @@ public sealed class CreditAdjustmentsTests
     public CreditAdjustmentsTests()
     {
         _accounts = new InMemoryBillingAccountStore(_time);
-        _ledger = new CreditLedger(new InMemoryCreditLedgerStore(), _time, NullLogger<CreditLedger>.Instance);
+        _ledger = new CreditLedger(new InMemoryCreditLedgerStore(), new PendingInvoiceSpends(new InMemoryUsageLedger(), new InMemoryInvoiceRunStore()), _time, NullLogger<CreditLedger>.Instance);
         _adjustments = new CreditAdjustments(_accounts, _ledger, TestCatalog.Create(), _time, NullLogger<CreditAdjustments>.Instance);
     }
 
