@@ -14,7 +14,7 @@ namespace Billing.Application.Credits;
 /// <summary>An operator's adjustment request (<c>POST /api/billing/admin/accounts/{id}/credits</c>).</summary>
 public sealed record CreditAdjustmentRequest(long? Amount, string? Currency, string? Reason, string? IdempotencyKey);
 
-/// <summary>The adjustment's entry (now or before, for the same key) and the balance after it in that currency.</summary>
+/// <summary>The adjustment's entry (now or before, for the same key) and the balance spendable after it in that currency.</summary>
 public sealed record CreditAdjusted(CreditEntry Entry, long Balance, bool Replayed);
 
 /// <summary>
@@ -26,7 +26,7 @@ public sealed record CreditAdjusted(CreditEntry Entry, long Balance, bool Replay
 /// it is taken away in any currency the account holds. Either way the amount is one Stripe can charge as it is
 /// (<see cref="Currency.IsWhole"/>), so a balance only ever holds such amounts and so does every credit line it pays.
 /// </summary>
-public sealed partial class CreditAdjustments(IBillingAccountStore accounts, CreditLedger ledger, PlanCatalog catalog, ILogger<CreditAdjustments> logger)
+public sealed partial class CreditAdjustments(IBillingAccountStore accounts, CreditLedger ledger, PlanCatalog catalog, TimeProvider time, ILogger<CreditAdjustments> logger)
 {
     public const int MaxReasonLength = 500;
 
@@ -97,7 +97,7 @@ public sealed partial class CreditAdjustments(IBillingAccountStore accounts, Cre
 
         var entry = posting.Entry!;
         LogAdjusted(accountId.Value, entry.Amount, entry.Currency.Code, operatorId, posting.Kind == CreditPostingKind.AlreadyPosted);
-        return Outcome.Succeeded(new CreditAdjusted(entry, posting.Book.Balances().GetValueOrDefault(currency), posting.Kind == CreditPostingKind.AlreadyPosted));
+        return Outcome.Succeeded(new CreditAdjusted(entry, posting.Book.SpendableBalances(time.GetUtcNow()).GetValueOrDefault(currency), posting.Kind == CreditPostingKind.AlreadyPosted));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Credit of account {AccountId} adjusted by {Amount} {Currency} by operator {Operator} (replay: {Replayed})")]

@@ -28,8 +28,9 @@ public sealed record CreditPosting(CreditPostingKind Kind, CreditEntry? Entry, C
 /// single-document writes only (the local Cosmos server has no transactional batch):
 /// <list type="number">
 /// <item>Read the book. If it carries pending entries, write their documents (create; already there is fine), then
-/// replace the book without them (if-match). Then write any due expiry the same way. Repeat until the book has no
-/// pending entry and nothing is due.</item>
+/// replace the book without them (if-match). Then write any due expiry the same way: one no pending spend may still take
+/// from (<see cref="IPendingCreditSpends"/>: an invoice of a period that closed while the grant was valid holds it until
+/// that invoice has spent). Repeat until the book has no pending entry and nothing is due.</item>
 /// <item>Look the operation's key up among the entry documents: found = already posted. (A book without a pending
 /// entry has every applied entry written out, and documents are never deleted, so a miss means "not applied".)</item>
 /// <item>Apply the operation to the book (pure, <see cref="CreditBook.Apply"/>): the new book holds the entry as
@@ -40,7 +41,7 @@ public sealed record CreditPosting(CreditPostingKind Kind, CreditEntry? Entry, C
 /// The book is the one truth (its version is the count of applied entries); a crash anywhere leaves either nothing
 /// or pending entries that the next touch of the ledger finishes; a race costs a retry, never a double entry.
 /// </summary>
-public sealed partial class CreditLedger(ICreditLedgerStore store, TimeProvider time, ILogger<CreditLedger> logger)
+public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCreditSpends pendingSpends, TimeProvider time, ILogger<CreditLedger> logger)
 {
     /// <summary>Lost races before giving up (each one means another writer made progress).</summary>
     public const int MaxAttempts = 64;
@@ -127,12 +128,13 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, TimeProvider 
                 continue;
             }
 
-            if (book.DueExpiry(time.GetUtcNow()) is not { } expiry)
+            var now = time.GetUtcNow();
+            if (await DueExpiryAsync(book, now, cancellationToken).ConfigureAwait(false) is not { } expiry)
             {
                 return (book, etag);
             }
 
-            var decision = book.Apply(expiry, time.GetUtcNow());
+            var decision = book.Apply(expiry, now);
             if (decision.Kind == CreditDecisionKind.Entry
                 && await store.TryWriteBookAsync(decision.Book!, etag, cancellationToken).ConfigureAwait(false) is { } written)
             {
@@ -142,6 +144,23 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, TimeProvider 
         }
 
         throw new CreditLedgerContentionException($"The credit ledger of account {accountId} kept changing under {MaxAttempts} attempts.");
+    }
+
+    /// <summary>
+    /// The next expiry to write: a grant expired with credit left that no spend still to be decided may take. The pending
+    /// spends are asked only when a grant has expired, and only about the moments its credit could be owed since (from
+    /// its grant to its expiry).
+    /// </summary>
+    private async Task<ExpireGrant?> DueExpiryAsync(CreditBook book, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var expired = book.Expired(now);
+        if (expired.Count == 0)
+        {
+            return null;
+        }
+
+        var owed = await pendingSpends.ListAsync(book.AccountId, expired.Min(g => g.GrantedAt), expired.Max(g => g.ExpiresAt!.Value), cancellationToken).ConfigureAwait(false);
+        return book.DueExpiry(now, owed);
     }
 
     /// <summary>Writes the pending entries out and clears them; returns the settled book, or null if someone else moved the book on.</summary>

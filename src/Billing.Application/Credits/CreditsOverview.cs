@@ -18,8 +18,9 @@ public sealed record CreditsView(
 
 /// <summary>
 /// <c>GET /api/billing/credits</c> for the caller's own account: reads the book through the ledger (which first
-/// finishes a pending entry and writes due expiries, so expired credit never shows as balance) and one page of
-/// entries from the account's partition, newest first. The cursor is the sequence the next page starts below.
+/// finishes a pending entry and writes due expiries) and one page of entries from the account's partition, newest
+/// first. The balances are what is spendable now, so expired credit never shows as balance, not even while its expiry
+/// entry waits for the invoice of a period that closed before it expired. The cursor is the sequence the next page starts below.
 /// </summary>
 public sealed class CreditsOverview(CreditLedger ledger, ICreditLedgerStore store, TimeProvider time)
 {
@@ -54,24 +55,25 @@ public sealed class CreditsOverview(CreditLedger ledger, ICreditLedgerStore stor
 
         var book = await ledger.ReadAsync(accountId, cancellationToken).ConfigureAwait(false);
         var page = await store.ListEntriesAsync(accountId, before, limit ?? DefaultLimit, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
         return Outcome.Succeeded(new CreditsView(
             accountId,
-            time.GetUtcNow(),
-            book.Balances(),
+            now,
+            book.SpendableBalances(now),
             [.. book.Grants.OrderByDescending(g => g.GrantedAt).ThenBy(g => g.GrantId, StringComparer.Ordinal)],
             page.Entries,
             page.NextBefore?.ToString(CultureInfo.InvariantCulture)));
     }
 
     /// <summary>
-    /// The operator views' part: the balance per currency (a point read of the book, settled like every read) and, when
+    /// The operator views' part: the balance per currency spendable now (a point read of the book, settled like every read) and, when
     /// <paramref name="entries"/> is above 0, that many latest ledger entries, newest first.
     /// </summary>
     public async Task<AccountCredits> ForOperatorAsync(AccountId accountId, int entries, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(entries);
         var book = await ledger.ReadAsync(accountId, cancellationToken).ConfigureAwait(false);
-        var balance = book.Balances().OrderBy(b => b.Key.Code, StringComparer.Ordinal).Select(b => new Money(b.Value, b.Key)).ToList();
+        var balance = book.SpendableBalances(time.GetUtcNow()).OrderBy(b => b.Key.Code, StringComparer.Ordinal).Select(b => new Money(b.Value, b.Key)).ToList();
         if (entries == 0)
         {
             return new AccountCredits(balance, []);

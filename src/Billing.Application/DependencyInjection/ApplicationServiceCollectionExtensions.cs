@@ -83,6 +83,7 @@ public static class ApplicationServiceCollectionExtensions
         // Credits and add-ons: purchases, the ledger protocol (its store is an adapter), views and adjustments
         services.TryAddSingleton(sp => PurchaseCatalog.Create(sp.GetRequiredService<IOptions<PurchaseOptions>>().Value, sp.GetRequiredService<IOptions<PlanCatalogOptions>>().Value));
         services.TryAddSingleton<CreditLedger>();
+        services.TryAddSingleton<IPendingCreditSpends, PendingInvoiceSpends>();
         services.TryAddTransient<PurchaseReversal>();
         services.TryAddTransient<IncludedUnits>();
         services.TryAddTransient<Purchases>();

@@ -110,13 +110,16 @@ public sealed partial class InvoiceAccount(
     }
 
     /// <summary>
-    /// Spends prepaid credit in the run's currency up to the total, oldest grant first. The spend's key is the run, so
-    /// a delivery that crashed after spending gets the same entry back instead of spending again; the amount is saved
-    /// on the run before any Stripe object exists, so the card is never billed for what credit covered.
+    /// Spends prepaid credit in the run's currency up to the total, oldest grant first: credit held when the period
+    /// closed counts if it had not expired by its end, however late the job runs (the ledger writes no expiry while this
+    /// run has not spent: <see cref="PendingInvoiceSpends"/>), credit bought since if it has not expired by now. The
+    /// spend's key is the run, so a delivery that crashed after spending gets the same entry back instead of spending
+    /// again; the amount is saved on the run before any Stripe object exists, so the card is never billed for what
+    /// credit covered.
     /// </summary>
     private async Task<InvoiceRun> ApplyCreditAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
-        var posting = await credits.PostAsync(run.AccountId, CreditOperation.Spend(run.CreditSpend, run.Currency, run.Total, run.RunId), cancellationToken).ConfigureAwait(false);
+        var posting = await credits.PostAsync(run.AccountId, CreditOperation.Spend(run.CreditSpend, run.Currency, run.Total, run.PeriodEnd, run.RunId), cancellationToken).ConfigureAwait(false);
         var spent = posting.Entry is { } entry ? -entry.Amount : 0;
         FailIfAsked(run, nameof(InvoiceRunStep.CreditApplied) + InvoicingOptions.UnsavedSuffix);
         if (spent == 0)

@@ -44,16 +44,31 @@ public sealed record CreditBook
     public static CreditBook Empty(AccountId accountId) => new() { AccountId = accountId };
 
     /// <summary>Spendable now: remaining credit of grants not expired at <paramref name="now"/>.</summary>
-    public long Spendable(Currency currency, DateTimeOffset now) =>
-        Grants.Where(g => g.IsSpendableAt(now, currency)).Sum(g => g.Remaining);
+    public long Spendable(Currency currency, DateTimeOffset now) => Spendable(currency, now, now);
 
     /// <summary>The ledger balance per currency (sum of remaining; expired grants count until their expiry entry is written).</summary>
     public IReadOnlyDictionary<Currency, long> Balances() =>
         Grants.GroupBy(g => g.Currency).ToDictionary(g => g.Key, g => g.Sum(x => x.Remaining));
 
-    /// <summary>The first grant whose expiry has passed with credit left: its expiry entry is due.</summary>
-    public ExpireGrant? DueExpiry(DateTimeOffset now) =>
-        Grants.Where(g => g.Remaining > 0 && g.IsExpiredAt(now)).OrderBy(g => g.ExpiresAt).ThenBy(g => g.GrantId, StringComparer.Ordinal)
+    /// <summary>
+    /// What is spendable now per currency the book holds a grant in (what the customer is shown): the ledger balance less
+    /// expired credit whose expiry entry waits for an invoice that may still spend it (<see cref="DueExpiry"/>).
+    /// </summary>
+    public IReadOnlyDictionary<Currency, long> SpendableBalances(DateTimeOffset now) =>
+        Grants.Select(g => g.Currency).Distinct().ToDictionary(c => c, c => Spendable(c, now));
+
+    /// <summary>The grants whose expiry has passed with credit left, the earliest expiry first.</summary>
+    public IReadOnlyList<CreditGrant> Expired(DateTimeOffset now) =>
+        [.. Grants.Where(g => g.Remaining > 0 && g.IsExpiredAt(now)).OrderBy(g => g.ExpiresAt).ThenBy(g => g.GrantId, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The first expired grant with credit left that none of the spends still to be decided, owed since
+    /// <paramref name="owed"/> (invoices of closed periods that have not spent yet), may take
+    /// (<see cref="CreditGrant.IsSpendableFor"/>, in any currency: a spend's is known only once its invoice is priced):
+    /// its expiry entry is due. One such spend holds the grant's credit for it.
+    /// </summary>
+    public ExpireGrant? DueExpiry(DateTimeOffset now, IReadOnlyCollection<DateTimeOffset> owed) =>
+        Expired(now).Where(g => !owed.Any(owedAt => g.IsSpendableFor(owedAt, now, g.Currency)))
             .Select(g => new ExpireGrant(g.GrantId)).FirstOrDefault();
 
     /// <summary>The book with the pending entries written out (their own documents exist).</summary>
@@ -71,12 +86,12 @@ public sealed record CreditBook
         return operation switch
         {
             GrantCredit grant => ApplyGrant(grant, now),
-            SpendCredit spend => Take(spend.Key, CreditEntryKind.Spend, spend.Currency, spend.UpTo, now, spend.Reference, null, null, allowPartial: true),
+            SpendCredit spend => Take(spend.Key, CreditEntryKind.Spend, spend.Currency, spend.UpTo, spend.OwedAt, now, spend.Reference, null, null, allowPartial: true),
             ReverseGrant reverse => ApplyReverse(reverse, now),
             ReinstateGrant reinstate => ApplyReinstate(reinstate, now),
             AdjustCredit { Amount: > 0 } adjust => ApplyGrant(
                 new GrantCredit(adjust.Key, AdjustmentGrantId(adjust.Key), adjust.Currency, adjust.Amount, null, "adjustment", null, null, null), now, CreditEntryKind.Adjustment, adjust.Reason, adjust.Operator),
-            AdjustCredit adjust => Take(adjust.Key, CreditEntryKind.Adjustment, adjust.Currency, -adjust.Amount, now, null, adjust.Reason, adjust.Operator, allowPartial: false),
+            AdjustCredit adjust => Take(adjust.Key, CreditEntryKind.Adjustment, adjust.Currency, -adjust.Amount, now, now, null, adjust.Reason, adjust.Operator, allowPartial: false),
             ExpireGrant expire => ApplyExpiry(expire, now),
             RestoreSpend restore => ApplyRestore(restore, now),
             _ => throw new ArgumentException($"Unknown credit operation {operation.GetType().Name}.", nameof(operation)),
@@ -211,8 +226,8 @@ public sealed record CreditBook
         return Decided(With(grant with { Remaining = 0 }), entry);
     }
 
-    /// <summary>Takes up to <paramref name="amount"/> from spendable grants, oldest first (grant time, then id).</summary>
-    private CreditDecision Take(string key, CreditEntryKind kind, Currency currency, long amount, DateTimeOffset now, string? reference, string? reason, string? operatorId, bool allowPartial)
+    /// <summary>Takes up to <paramref name="amount"/> from the grants that can pay what is owed since <paramref name="owedAt"/>, oldest first (grant time, then id).</summary>
+    private CreditDecision Take(string key, CreditEntryKind kind, Currency currency, long amount, DateTimeOffset owedAt, DateTimeOffset now, string? reference, string? reason, string? operatorId, bool allowPartial)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         if (!allowPartial)
@@ -220,7 +235,7 @@ public sealed record CreditBook
             ArgumentOutOfRangeException.ThrowIfGreaterThan(amount, CreditOperation.MaxAmount); // a spend's "up to" may be anything
         }
 
-        var spendable = Spendable(currency, now);
+        var spendable = Spendable(currency, owedAt, now);
         if (!allowPartial && amount > spendable)
         {
             return new CreditDecision(CreditDecisionKind.InsufficientCredit, null, null, $"Only {spendable} {currency} of credit can be taken.");
@@ -234,7 +249,7 @@ public sealed record CreditBook
 
         var parts = new List<CreditPart>();
         var grants = Grants.ToList();
-        foreach (var grant in Grants.Where(g => g.IsSpendableAt(now, currency)).OrderBy(g => g.GrantedAt).ThenBy(g => g.GrantId, StringComparer.Ordinal))
+        foreach (var grant in Grants.Where(g => g.IsSpendableFor(owedAt, now, currency)).OrderBy(g => g.GrantedAt).ThenBy(g => g.GrantId, StringComparer.Ordinal))
         {
             if (left == 0)
             {
@@ -251,6 +266,9 @@ public sealed record CreditBook
         var entry = NewEntry(key, kind, currency, parts, now, reference, reason, operatorId);
         return Decided(this with { Grants = grants }, entry);
     }
+
+    private long Spendable(Currency currency, DateTimeOffset owedAt, DateTimeOffset now) =>
+        Grants.Where(g => g.IsSpendableFor(owedAt, now, currency)).Sum(g => g.Remaining);
 
     /// <summary>
     /// The grant id of a positive adjustment: its key hashed. Grants are shown to the customer, and the key is the

@@ -46,5 +46,12 @@ public sealed record CreditGrant
 
     public bool IsExpiredAt(DateTimeOffset now) => ExpiresAt is { } expiresAt && now >= expiresAt;
 
-    public bool IsSpendableAt(DateTimeOffset now, Currency currency) => Remaining > 0 && Currency == currency && !IsExpiredAt(now);
+    /// <summary>
+    /// Whether it can pay, at <paramref name="now"/>, charges in <paramref name="currency"/> owed since
+    /// <paramref name="owedAt"/> (an invoice: the end of its period; anything owed now: <paramref name="now"/>). Credit
+    /// held then counts if it had not expired by then, however late the payment is made; credit granted since counts if
+    /// it has not expired by now.
+    /// </summary>
+    public bool IsSpendableFor(DateTimeOffset owedAt, DateTimeOffset now, Currency currency) =>
+        Remaining > 0 && Currency == currency && !IsExpiredAt(GrantedAt <= owedAt ? owedAt : now);
 }

@@ -27,9 +27,12 @@ public abstract record CreditOperation(string Key)
         return new GrantCredit("grant:" + grantId, grantId, currency, amount, expiresAt, source, paymentIntentId, reference, takenBack ? ReverseOf(paymentIntentId!, reference!, 0) : null);
     }
 
-    /// <summary>Spend up to <paramref name="upTo"/> (oldest grant first, never expired credit).</summary>
-    public static CreditOperation Spend(string key, Currency currency, long upTo, string reference) =>
-        new SpendCredit(SpendKey(key), currency, upTo, reference);
+    /// <summary>
+    /// Spend up to <paramref name="upTo"/> of the credit that can pay charges owed since <paramref name="owedAt"/> (an
+    /// invoice: its period's end), oldest grant first: see <see cref="CreditGrant.IsSpendableFor"/>.
+    /// </summary>
+    public static CreditOperation Spend(string key, Currency currency, long upTo, DateTimeOffset owedAt, string reference) =>
+        new SpendCredit(SpendKey(key), currency, upTo, owedAt, reference);
 
     /// <summary>The entry key of the spend <see cref="Spend"/> makes under <paramref name="key"/>.</summary>
     public static string SpendKey(string key) => "spend:" + key;
@@ -80,7 +83,7 @@ public abstract record CreditOperation(string Key)
 public sealed record GrantCredit(string Key, string GrantId, Currency Currency, long Amount, DateTimeOffset? ExpiresAt, string Source, string? PaymentIntentId, string? Reference, ReverseGrant? Reversal)
     : CreditOperation(Key);
 
-public sealed record SpendCredit(string Key, Currency Currency, long UpTo, string Reference) : CreditOperation(Key);
+public sealed record SpendCredit(string Key, Currency Currency, long UpTo, DateTimeOffset OwedAt, string Reference) : CreditOperation(Key);
 
 /// <summary>One PaymentIntent pays one grant, so <c>reversal:{paymentIntentId}</c> makes the reversal once per grant (numbered after a reinstatement).</summary>
 public sealed record ReverseGrant(string Key, string PaymentIntentId, string Reference, int Reinstatements) : CreditOperation(Key);

@@ -1,4 +1,5 @@
 using Billing.Application.Credits;
+using Billing.Application.Invoicing;
 using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
@@ -22,8 +23,8 @@ public sealed class CreditAdjustmentsTests
     public CreditAdjustmentsTests()
     {
         _accounts = new InMemoryBillingAccountStore(_time);
-        _ledger = new CreditLedger(new InMemoryCreditLedgerStore(), _time, NullLogger<CreditLedger>.Instance);
-        _adjustments = new CreditAdjustments(_accounts, _ledger, TestCatalog.Create(), NullLogger<CreditAdjustments>.Instance);
+        _ledger = new CreditLedger(new InMemoryCreditLedgerStore(), new PendingInvoiceSpends(new InMemoryUsageLedger(), new InMemoryInvoiceRunStore()), _time, NullLogger<CreditLedger>.Instance);
+        _adjustments = new CreditAdjustments(_accounts, _ledger, TestCatalog.Create(), _time, NullLogger<CreditAdjustments>.Instance);
     }
 
     [Theory]
@@ -63,7 +64,7 @@ public sealed class CreditAdjustmentsTests
     [InlineData(5_125, "kwd")] // three decimals, the last one not 0
     public async Task An_amount_Stripe_cannot_charge_as_is_in_its_currency_is_refused_as_invalid_and_nothing_is_posted(long amount, string code)
     {
-        var adjustments = new CreditAdjustments(_accounts, _ledger, CatalogInvoicingIn(code), NullLogger<CreditAdjustments>.Instance);
+        var adjustments = new CreditAdjustments(_accounts, _ledger, CatalogInvoicingIn(code), _time, NullLogger<CreditAdjustments>.Instance);
         await _accounts.GetOrCreateAsync(User, CancellationToken.None);
         await _ledger.PostAsync(User, CreditOperation.Grant("cs_1", Currency.Parse(code), 100_000, null, "pack:OLD", "pi_1", "cs_1"), CancellationToken.None);
 

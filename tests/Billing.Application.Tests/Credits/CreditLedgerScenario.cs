@@ -9,12 +9,14 @@ using Xunit;
 namespace Billing.Application.Tests.Credits;
 
 /// <summary>
-/// One seeded run of the ledger's property: grants (some expiring, some taken back at once: an early refund), spends, negative and positive adjustments,
+/// One seeded run of the ledger's property: grants (some expiring, some taken back at once: an early refund), spends
+/// (invoices of periods that closed at various moments, pending until decided), negative and positive adjustments,
 /// reversals, reversals undone (a failed refund) and spends given back (a voided invoice), several of them repeated under the same key, all posted concurrently while the clock moves, through a
 /// store that yields at every call and sometimes "crashes" right after a book write (the operation is then retried,
 /// as a redelivered queue message or a retried request would be). Afterwards the book and the entries must agree:
 /// the balance per currency is the sum of the entries, the version is their count, each grant's remaining is what
-/// its entries left, a grant taken back at once has its reversal for all of it as the very next entry (never spendable), nothing was taken from or given back to a grant at or after its expiry, nothing was given back to a
+/// its entries left, a grant taken back at once has its reversal for all of it as the very next entry (never spendable), nothing was taken from or given back to a grant at or after its expiry
+/// (for a spend: held at its period's close and expired by then, or granted since and expired when spent), no expiry was written before a pending spend that could take from the grant had decided, nothing was given back to a
 /// grant while reversed nor more than its spend took, a reinstatement gave back at least what its reversal took, every key is posted at most once, and no expired credit
 /// remains. Shared by the in-memory test (many runs) and the Cosmos one (fewer, slower runs).
 /// </summary>
@@ -28,8 +30,9 @@ public static class CreditLedgerScenario
         var random = new Random(seed);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
         var store = new ChaoticStore(inner, new Random(random.Next()), crashRate);
-        var ledger = new CreditLedger(store, time, NullLogger<CreditLedger>.Instance);
         var operations = Operations(random, time.GetUtcNow());
+        var spends = new UndecidedSpends(operations.OfType<SpendCredit>());
+        var ledger = new CreditLedger(store, spends, time, NullLogger<CreditLedger>.Instance);
 
         // Three concurrent phases: half the grants first, so that spends find credit (all started at once, every spend
         // read an empty book and spent nothing); then everything else; then spends given back (their invoice voided:
@@ -53,7 +56,7 @@ public static class CreditLedgerScenario
                     time.Advance(TimeSpan.FromMinutes(20));
                 }
             });
-            posted.AddRange(await Task.WhenAll(phase.Select(op => Task.Run(() => PostWithRetriesAsync(ledger, accountId, op)))));
+            posted.AddRange(await Task.WhenAll(phase.Select(op => Task.Run(() => PostWithRetriesAsync(ledger, spends, accountId, op)))));
             await clock;
         }
 
@@ -76,8 +79,19 @@ public static class CreditLedgerScenario
             var parts = entries.SelectMany(e => e.Parts.Where(p => p.GrantId == grant.GrantId).Select(p => (Entry: e, Part: p))).ToList();
             Assert.Equal(grant.Remaining, parts.Sum(p => p.Part.Amount));
             Assert.InRange(grant.Remaining, 0, grant.Amount);
-            Assert.All(parts.Where(p => p.Entry.Kind is CreditEntryKind.Spend or CreditEntryKind.Adjustment && p.Part.Amount < 0), p =>
+            Assert.All(parts.Where(p => p.Entry.Kind == CreditEntryKind.Adjustment && p.Part.Amount < 0), p =>
                 Assert.True(grant.ExpiresAt is not { } expiresAt || p.Entry.At < expiresAt, $"Entry {p.Entry.Key} took from grant {grant.GrantId} at {p.Entry.At:O}, after its expiry {grant.ExpiresAt:O}."));
+            Assert.All(parts.Where(p => p.Entry.Kind == CreditEntryKind.Spend), p =>
+            {
+                var owedAt = spends.OwedAt(p.Entry.Key);
+                Assert.False(grant.IsExpiredAt(grant.GrantedAt <= owedAt ? owedAt : p.Entry.At), $"Entry {p.Entry.Key} (owed since {owedAt:O}) took from grant {grant.GrantId} at {p.Entry.At:O}, after its expiry {grant.ExpiresAt:O}.");
+            });
+            if (entries.SingleOrDefault(e => e.Kind == CreditEntryKind.Expiry && e.Parts[0].GrantId == grant.GrantId) is { } written)
+            {
+                Assert.All(spends.Decisions.Where(d => d.Currency == grant.Currency && grant.GrantedAt <= d.OwedAt && !grant.IsExpiredAt(d.OwedAt)), d =>
+                    Assert.True(written.Sequence > d.Version, $"Grant {grant.GrantId} expired as entry {written.Sequence}, before spend {d.Key} (owed since {d.OwedAt:O}) decided at version {d.Version}."));
+            }
+
             Assert.All(parts.Where(p => p.Entry.Kind == CreditEntryKind.Restore), p =>
                 Assert.True(p.Part.Amount >= 0 && (grant.ExpiresAt is not { } expiresAt || p.Entry.At < expiresAt), $"Entry {p.Entry.Key} gave {p.Part.Amount} to grant {grant.GrantId} at {p.Entry.At:O} (expiry {grant.ExpiresAt:O})."));
 
@@ -146,7 +160,7 @@ public static class CreditLedgerScenario
             CreditOperation operation = random.Next(10) switch
             {
                 < 4 => Grant(random, start, currency, i, grants),
-                < 7 => CreditOperation.Spend($"run-{random.Next(6)}", currency, random.Next(1, 800), "run"),
+                < 7 => Spend(random, start, currency),
                 < 8 => CreditOperation.Adjust($"adj-{i}", currency, random.Next(2) == 0 ? random.Next(1, 300) : -random.Next(1, 300), "test", "operator@example.com"),
                 _ when grants.Count > 0 => CreditOperation.Reverse("pi_" + grants[random.Next(grants.Count)], "ch_test"),
                 _ => Grant(random, start, currency, i, grants),
@@ -173,6 +187,13 @@ public static class CreditLedgerScenario
         return operations;
     }
 
+    /// <summary>The invoice of one of six periods, closed 20 minutes apart from the start (before any spend is posted).</summary>
+    private static CreditOperation Spend(Random random, DateTimeOffset start, Currency currency)
+    {
+        var period = random.Next(6);
+        return CreditOperation.Spend($"run-{period}", currency, random.Next(1, 800), start + TimeSpan.FromMinutes(20 * period), "run");
+    }
+
     private static CreditOperation Grant(Random random, DateTimeOffset start, Currency currency, int i, List<string> grants)
     {
         var id = $"g{i}";
@@ -181,15 +202,21 @@ public static class CreditLedgerScenario
         return CreditOperation.Grant("cs:" + id, currency, random.Next(1, 1_000), expiresAt, "pack:TEST", "pi_" + id, id, takenBack: random.Next(6) == 0);
     }
 
-    private static async Task<CreditPosting> PostWithRetriesAsync(CreditLedger ledger, AccountId accountId, CreditOperation operation)
+    private static async Task<CreditPosting> PostWithRetriesAsync(CreditLedger ledger, UndecidedSpends spends, AccountId accountId, CreditOperation operation)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return operation is RestoreOf restore
+                var posting = operation is RestoreOf restore
                     ? await ledger.RestoreSpendAsync(accountId, restore.Given, "void", CancellationToken.None)
                     : await ledger.PostAsync(accountId, operation, CancellationToken.None);
+                if (operation is SpendCredit spend)
+                {
+                    spends.Decided(spend, posting);
+                }
+
+                return posting;
             }
             catch (SimulatedLedgerCrashException) when (attempt < 50)
             {
@@ -210,6 +237,61 @@ public static class CreditLedgerScenario
         while (before is not null);
         return entries;
     }
+
+    /// <summary>
+    /// The invoices' side: a spend is pending from the start until every operation under its key has been decided, as
+    /// a run stays at its credit step until its spend returns; <see cref="Decisions"/> records at which ledger version
+    /// each was decided (its entry's, or the book's it found nothing in).
+    /// </summary>
+    private sealed class UndecidedSpends(IEnumerable<SpendCredit> spends) : IPendingCreditSpends
+    {
+        private readonly Lock _gate = new();
+        private readonly Dictionary<string, (DateTimeOffset OwedAt, int Undecided)> _spends = spends
+            .GroupBy(s => s.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (g.First().OwedAt, g.Count()), StringComparer.Ordinal);
+
+        private readonly List<SpendDecision> _decisions = [];
+
+        public IReadOnlyList<SpendDecision> Decisions
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _decisions];
+                }
+            }
+        }
+
+        public DateTimeOffset OwedAt(string key)
+        {
+            lock (_gate)
+            {
+                return _spends[key].OwedAt;
+            }
+        }
+
+        public void Decided(SpendCredit spend, CreditPosting posting)
+        {
+            lock (_gate)
+            {
+                var (owedAt, undecided) = _spends[spend.Key];
+                _spends[spend.Key] = (owedAt, undecided - 1);
+                _decisions.Add(new SpendDecision(spend.Key, spend.Currency, owedAt, posting.Entry?.Sequence ?? posting.Book.Version));
+            }
+        }
+
+        public async Task<IReadOnlyList<DateTimeOffset>> ListAsync(AccountId accountId, DateTimeOffset from, DateTimeOffset before, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            lock (_gate)
+            {
+                return [.. _spends.Values.Where(s => s.Undecided > 0 && s.OwedAt >= from && s.OwedAt < before).Select(s => s.OwedAt)];
+            }
+        }
+    }
+
+    private sealed record SpendDecision(string Key, Currency Currency, DateTimeOffset OwedAt, long Version);
 
     /// <summary>What a voided invoice asks: give back the spend keyed <see cref="Given"/> (if it was posted).</summary>
     private sealed record RestoreOf(string Given) : CreditOperation("restore:" + Given);

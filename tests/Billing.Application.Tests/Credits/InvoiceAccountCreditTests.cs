@@ -4,13 +4,16 @@ using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.Domain.Pricing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Billing.Application.Tests.Credits;
 
 /// <summary>
 /// Invoicing spends prepaid credit before billing the card, inside the same exactly-once run: the invoice shows the
 /// credit as its own negative line and totals the charges less the credit; credit that covers everything makes no
-/// invoice; a crash at any point around the spend neither spends twice nor bills what credit covered.
+/// invoice; a crash at any point around the spend neither spends twice nor bills what credit covered. Credit held
+/// when the period closed pays it if it had not expired by then, however late the job runs (nothing writes it off
+/// before), credit bought since if it has not expired when the job runs.
 /// </summary>
 public sealed class InvoiceAccountCreditTests
 {
@@ -166,6 +169,101 @@ public sealed class InvoiceAccountCreditTests
             Assert.Equal(InvoicingTestBed.Total - spent, invoice.Total);
             Assert.Single(invoice.Items, i => i.Metadata[FakeStripeInvoicing.MeterMetadata] == InvoiceRun.CreditLineKey);
         }
+    }
+
+    [Fact]
+    public async Task Credit_valid_when_the_period_closed_is_spent_though_it_expired_before_the_job_ran_and_only_the_rest_expires()
+    {
+        var subscriber = await _bed.SubscribeProAsync();
+        var expiresAt = subscriber.Period.End.AddHours(1);
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 20_000, expiresAt);
+        _bed.Close(subscriber.Period); // the job runs at 02:00, an hour after the expiry
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.CoveredByCredit, InvoicingTestBed.Total), (run!.Step, run.CreditApplied));
+        Assert.Empty(_bed.Stripe.Calls);
+        var book = await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None); // the run has spent: the rest is written off
+        Assert.Equal(0, book.Balances()[Usd]);
+        var entries = _bed.CreditStore.Entries(subscriber.Id);
+        Assert.Equal(-InvoicingTestBed.Total, Assert.Single(entries, e => e.Kind == CreditEntryKind.Spend).Amount);
+        var expiry = Assert.Single(entries, e => e.Kind == CreditEntryKind.Expiry);
+        Assert.Equal((-(20_000 - InvoicingTestBed.Total), expiresAt), (expiry.Amount, expiry.At));
+    }
+
+    [Fact]
+    public async Task Reading_the_credits_between_the_expiry_and_the_job_shows_the_credit_expired_and_leaves_it_to_the_invoice()
+    {
+        var subscriber = await _bed.SubscribeProAsync();
+        var expiresAt = subscriber.Period.End.AddHours(1);
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 5_000, expiresAt);
+        _bed.Close(subscriber.Period, TimeSpan.FromMinutes(90)); // between the expiry and the job
+        var overview = new CreditsOverview(_bed.Credits, _bed.CreditStore, _bed.Time);
+
+        var view = (await overview.GetAsync(subscriber.Id, null, null, CancellationToken.None)).AssertSucceeded();
+        var forOperator = await overview.ForOperatorAsync(subscriber.Id, 0, CancellationToken.None);
+        _bed.Time.Advance(TimeSpan.FromMinutes(30));
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal(0, view.Balances[Usd]); // expired credit never shows as balance
+        Assert.Equal(new Money(0, Usd), Assert.Single(forOperator.Balance));
+        var grant = Assert.Single(view.Grants);
+        Assert.True(grant.IsExpiredAt(view.AsOf));
+        Assert.Equal(5_000, grant.Remaining); // held for the invoice of the period it was valid in
+        Assert.DoesNotContain(view.Entries, e => e.Kind == CreditEntryKind.Expiry);
+        Assert.Equal(5_000, run!.CreditApplied);
+        Assert.Equal(InvoicingTestBed.Total - 5_000, Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId)).Total);
+        Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Expiry); // nothing left to expire
+    }
+
+    [Fact]
+    public async Task An_adjustment_while_expired_credit_waits_for_the_invoice_answers_the_balance_spendable_now()
+    {
+        var subscriber = await _bed.SubscribeProAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 5_000, subscriber.Period.End.AddHours(1));
+        _bed.Close(subscriber.Period, TimeSpan.FromMinutes(90));
+        var adjustments = new CreditAdjustments(_bed.Usage.Accounts, _bed.Credits, _bed.Usage.Catalog, _bed.Time, NullLogger<CreditAdjustments>.Instance);
+
+        var adjusted = await adjustments.AdjustAsync(subscriber.Id, new CreditAdjustmentRequest(300, "usd", "goodwill", "ticket-1"), "ops-1", CancellationToken.None);
+
+        Assert.Equal(300, adjusted.AssertSucceeded().Balance);
+        Assert.Equal(5_300, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]); // the expired 5,000 wait on the ledger
+    }
+
+    [Theory]
+    [InlineData(nameof(InvoiceRunStep.Computed))] // stopped before the spend
+    [InlineData("CreditAppliedUnsaved")] // stopped after the spend, before the run saved it
+    public async Task A_job_that_failed_before_the_expiry_spends_the_same_credit_when_redelivered_after_it(string point)
+    {
+        var subscriber = await _bed.SubscribeProAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 5_000, subscriber.Period.End.AddHours(1));
+        _bed.Close(subscriber.Period, TimeSpan.FromMinutes(30));
+        _bed.Options.FailOnceAt = [point];
+        await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => _bed.DeliverAsync(subscriber.Job));
+        _bed.Time.Advance(TimeSpan.FromHours(4)); // redelivered after the expiry (the queue's back-off, an outage)
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.Recorded, 5_000L), (run!.Step, run.CreditApplied));
+        Assert.Equal(-5_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Spend).Amount);
+        Assert.Equal(InvoicingTestBed.Total - 5_000, Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId)).Total);
+    }
+
+    [Fact]
+    public async Task Credit_bought_after_the_close_is_spent_only_if_it_has_not_expired_when_the_job_runs()
+    {
+        var subscriber = await _bed.SubscribeProAsync();
+        _bed.Close(subscriber.Period, TimeSpan.FromMinutes(10));
+        await _bed.GrantAsync(subscriber.Id, "cs_gone", 3_000, subscriber.Period.End.AddHours(1));
+        await _bed.GrantAsync(subscriber.Id, "cs_kept", 2_000, subscriber.Period.End.AddDays(30));
+        _bed.Time.Advance(TimeSpan.FromHours(2));
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal(2_000, run!.CreditApplied);
+        var entries = _bed.CreditStore.Entries(subscriber.Id);
+        Assert.Equal([new CreditPart("cs:cs_kept", -2_000)], Assert.Single(entries, e => e.Kind == CreditEntryKind.Spend).Parts);
+        Assert.Equal([new CreditPart("cs:cs_gone", -3_000)], Assert.Single(entries, e => e.Kind == CreditEntryKind.Expiry).Parts); // not held for the invoice
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public sealed class PurchaseHandlingTests
         await _purchases.HandleAsync(account, Session("cs_3", "credit_pack", "CREDITS_30D", "paid", "checkout.session.completed"), CancellationToken.None);
         _usage.Time.Advance(TimeSpan.FromDays(30));
 
-        var spend = await _ledger.PostAsync(account, CreditOperation.Spend("late", Usd, 500, "late"), CancellationToken.None);
+        var spend = await _ledger.PostAsync(account, CreditOperation.Spend("late", Usd, 500, _usage.Time.GetUtcNow(), "late"), CancellationToken.None);
 
         Assert.Equal(CreditPostingKind.Nothing, spend.Kind);
         var expiry = Assert.Single(_store.Entries(account), e => e.Kind == CreditEntryKind.Expiry);
@@ -104,7 +104,7 @@ public sealed class PurchaseHandlingTests
     {
         var account = await AccountAsync();
         await _purchases.HandleAsync(account, Session("cs_4", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
-        await _ledger.PostAsync(account, CreditOperation.Spend("invoice:x", Usd, 300, "x"), CancellationToken.None);
+        await _ledger.PostAsync(account, CreditOperation.Spend("invoice:x", Usd, 300, _usage.Time.GetUtcNow(), "x"), CancellationToken.None);
         var refund = Charge("charge.refunded", "ch_4", "pi_cs_4");
 
         var first = await _reversals.HandleAsync(refund, CancellationToken.None);
@@ -126,7 +126,7 @@ public sealed class PurchaseHandlingTests
         var account = await AccountAsync();
         var customer = "cus_" + account.Value;
         await _purchases.HandleAsync(account, Session("cs_f1", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
-        await _ledger.PostAsync(account, CreditOperation.Spend("invoice:f1", Usd, 300, "f1"), CancellationToken.None);
+        await _ledger.PostAsync(account, CreditOperation.Spend("invoice:f1", Usd, 300, _usage.Time.GetUtcNow(), "f1"), CancellationToken.None);
         _gateway.Charges["ch_f1"] = new ChargeStanding(customer, 1_000, Disputed: false);
         var refunded = Charge("charge.refunded", "ch_f1", "pi_cs_f1");
         Assert.True((await _reversals.HandleAsync(refunded, CancellationToken.None)).IsApplied);

@@ -34,7 +34,7 @@ internal sealed class InvoicingTestBed
     {
         Usage = new UsageTestBed();
         var options = Microsoft.Extensions.Options.Options.Create(Options);
-        Credits = new CreditLedger(CreditStore, Usage.Time, NullLogger<CreditLedger>.Instance);
+        Credits = new CreditLedger(CreditStore, new PendingInvoiceSpends(Usage.Ledger, Runs), Usage.Time, NullLogger<CreditLedger>.Instance);
         Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, Credits, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, options, Usage.Time, NullLogger<InvoicingSweep>.Instance);
         Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, Usage.Catalog, Usage.Time);
@@ -104,10 +104,10 @@ internal sealed class InvoicingTestBed
     }
 
     /// <summary>A paid pack of <paramref name="amount"/> usd cents (<c>cs:{sessionId}</c>), a second after the last, so grants keep a known order.</summary>
-    public Task<CreditPosting> GrantAsync(AccountId accountId, string sessionId, long amount)
+    public Task<CreditPosting> GrantAsync(AccountId accountId, string sessionId, long amount, DateTimeOffset? expiresAt = null)
     {
         Time.Advance(TimeSpan.FromSeconds(1));
-        return Credits.PostAsync(accountId, CreditOperation.Grant("cs:" + sessionId, Currency.Parse("usd"), amount, null, "pack:TEST", "pi_" + sessionId, sessionId), CancellationToken.None);
+        return Credits.PostAsync(accountId, CreditOperation.Grant("cs:" + sessionId, Currency.Parse("usd"), amount, expiresAt, "pack:TEST", "pi_" + sessionId, sessionId), CancellationToken.None);
     }
 
     /// <summary>One delivery of the job.</summary>

@@ -1,4 +1,5 @@
 using Billing.Application.Invoicing;
+using Billing.Application.Usage;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
@@ -189,6 +190,31 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         Assert.Equal(["in_september", "in_august"], two.Select(r => r.StripeInvoiceId));
         Assert.Empty(await _store.ListInvoicedAsync(Ids.NewAccount(), 10, CancellationToken.None));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _store.ListInvoicedAsync(account, 0, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Pending_invoice_spends_are_the_periods_with_usage_ended_in_the_window_whose_run_has_not_spent_however_early_they_started()
+    {
+        var account = Ids.NewAccount();
+        var usage = fixture.Get<IUsageLedger>();
+        var longAgo = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero)); // no run yet
+        var october = Run(account, 2026, 10) with { Step = InvoiceRunStep.CreditApplied }; // spent
+        var november = Run(account, 2026, 11); // priced, not spent yet
+        foreach (var period in new[] { longAgo, UsagePeriod.CalendarMonth(october.PeriodStart), UsagePeriod.CalendarMonth(november.PeriodStart) })
+        {
+            var counted = UsageRecord.Of(new UsageConsumption(account, period, AgentRuns, 1, null, PlanCode.Parse("PRO"), null), Guid.NewGuid().ToString("N"), period.Start.AddMinutes(1), period.Start.AddMinutes(2), TimeSpan.FromDays(45), accountVersion: null);
+            Assert.Equal(UsageRecordStatus.Counted, (await usage.RecordAsync(counted, CancellationToken.None)).Status);
+        }
+
+        await StoreAsync(october);
+        await StoreAsync(november);
+        var pending = new PendingInvoiceSpends(usage, _store);
+
+        var owed = await pending.ListAsync(account, new DateTimeOffset(2026, 9, 1, 0, 0, 0, TimeSpan.Zero), november.PeriodEnd.AddTicks(1), CancellationToken.None);
+        var owedBefore = await pending.ListAsync(account, longAgo.End.AddTicks(1), november.PeriodEnd, CancellationToken.None);
+
+        Assert.Equal([longAgo.End, november.PeriodEnd], owed);
+        Assert.Empty(owedBefore);
     }
 
     /// <summary>Equal field by field (records compare lists by reference).</summary>

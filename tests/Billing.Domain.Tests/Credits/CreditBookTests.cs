@@ -18,7 +18,7 @@ public sealed class CreditBookTests
             .Post(CreditOperation.Grant("eur", Eur, 1_000, null, "pack:E", "pi_eur", null), T0.AddMinutes(1))
             .Post(CreditOperation.Grant("new", Usd, 500, null, "pack:A", "pi_new", null), T0.AddMinutes(2));
 
-        var decision = book.Apply(CreditOperation.Spend("run", Usd, 1_000, "run"), T0.AddMinutes(3));
+        var decision = book.Apply(CreditOperation.Spend("run", Usd, 1_000, T0.AddMinutes(3), "run"), T0.AddMinutes(3));
 
         Assert.Equal(CreditDecisionKind.Entry, decision.Kind);
         Assert.Equal(-800, decision.Entry!.Amount);
@@ -37,11 +37,60 @@ public sealed class CreditBookTests
 
         Assert.Equal(700, book.Spendable(Usd, expiresAt.AddTicks(-1)));
         Assert.Equal(0, book.Spendable(Usd, expiresAt));
-        Assert.Null(book.DueExpiry(expiresAt.AddTicks(-1)));
-        Assert.Equal(CreditDecisionKind.Nothing, book.Apply(CreditOperation.Spend("late", Usd, 100, "late"), expiresAt).Kind);
-        var expiry = book.Apply(book.DueExpiry(expiresAt.AddDays(3))!, expiresAt.AddDays(3));
+        Assert.Null(book.DueExpiry(expiresAt.AddTicks(-1), []));
+        Assert.Equal(CreditDecisionKind.Nothing, book.Apply(CreditOperation.Spend("late", Usd, 100, expiresAt, "late"), expiresAt).Kind);
+        var expiry = book.Apply(book.DueExpiry(expiresAt.AddDays(3), [])!, expiresAt.AddDays(3));
         Assert.Equal((CreditEntryKind.Expiry, -700L, expiresAt), (expiry.Entry!.Kind, expiry.Entry.Amount, expiry.Entry.At));
-        Assert.Null(expiry.Book!.Settled().DueExpiry(expiresAt.AddDays(3)));
+        Assert.Null(expiry.Book!.Settled().DueExpiry(expiresAt.AddDays(3), []));
+    }
+
+    [Fact]
+    public void A_spend_owed_at_a_close_takes_credit_held_then_that_had_not_expired_by_it_and_credit_granted_since_that_has_not_expired_yet()
+    {
+        var close = T0.AddDays(1);
+        var now = close.AddHours(2); // the invoicing job, the day after
+        var book = Empty()
+            .Post(CreditOperation.Grant("at-close", Usd, 300, close, "pack:A", "pi_1", null), T0) // expired as the period closed
+            .Post(CreditOperation.Grant("after-close", Usd, 400, close.AddTicks(1), "pack:A", "pi_2", null), T0.AddMinutes(1)) // valid at the close, expired since
+            .Post(CreditOperation.Grant("bought-since", Usd, 500, close.AddHours(1), "pack:A", "pi_3", null), close.AddMinutes(10)) // bought after the close, expired since
+            .Post(CreditOperation.Grant("bought-since-valid", Usd, 600, now.AddTicks(1), "pack:A", "pi_4", null), close.AddMinutes(20));
+
+        var spend = book.Apply(CreditOperation.Spend("run", Usd, 10_000, close, "run"), now);
+
+        Assert.Equal([new CreditPart("after-close", -400), new CreditPart("bought-since-valid", -600)], spend.Entry!.Parts);
+        Assert.Equal(now, spend.Entry.At);
+        Assert.Equal(CreditDecisionKind.Nothing, book.Apply(CreditOperation.Spend("owed-now", Usd, 10_000, now.AddTicks(1), "now"), now.AddTicks(1)).Kind); // everything has expired by then
+    }
+
+    [Fact]
+    public void An_expired_grant_is_not_due_for_expiry_while_a_pending_spend_may_still_take_it()
+    {
+        var close = T0.AddDays(1);
+        var expiresAt = close.AddHours(1);
+        var now = close.AddHours(2);
+        var book = Empty()
+            .Post(CreditOperation.Grant("g", Usd, 700, expiresAt, "pack:A", "pi_g", null), T0)
+            .Post(CreditOperation.Grant("eur", Eur, 900, expiresAt.AddMinutes(1), "pack:E", "pi_eur", null), T0.AddMinutes(1));
+
+        Assert.Equal(["g", "eur"], book.Expired(now).Select(g => g.GrantId));
+        Assert.Null(book.DueExpiry(now, [close])); // the invoice of the period that closed while both were valid (whatever its currency)
+        Assert.Equal("eur", book.DueExpiry(now, [T0])?.GrantId); // closed as "g" was granted, before "eur" was
+        Assert.Equal("g", book.DueExpiry(now, [])?.GrantId);
+        Assert.Equal("g", book.DueExpiry(now, [expiresAt])?.GrantId); // closed as "g" expired: it cannot pay that invoice
+        Assert.Equal("g", book.DueExpiry(now, [T0.AddTicks(-1)])?.GrantId); // closed before they were granted: judged now
+    }
+
+    [Fact]
+    public void Spendable_balances_leave_out_expired_credit_still_on_the_book()
+    {
+        var expiresAt = T0.AddHours(1);
+        var book = Empty()
+            .Post(CreditOperation.Grant("short", Usd, 700, expiresAt, "pack:A", "pi_short", null), T0)
+            .Post(CreditOperation.Grant("eur", Eur, 200, expiresAt, "pack:E", "pi_eur", null), T0)
+            .Post(CreditOperation.Grant("long", Usd, 300, null, "pack:A", "pi_long", null), T0);
+
+        Assert.Equal(new Dictionary<Currency, long> { [Usd] = 1_000, [Eur] = 200 }, book.Balances());
+        Assert.Equal(new Dictionary<Currency, long> { [Usd] = 300, [Eur] = 0 }, book.SpendableBalances(expiresAt));
     }
 
     [Fact]
@@ -49,7 +98,7 @@ public sealed class CreditBookTests
     {
         var book = Empty()
             .Post(CreditOperation.Grant("g", Usd, 1_000, null, "pack:A", "pi_g", null), T0)
-            .Post(CreditOperation.Spend("run", Usd, 400, "run"), T0.AddMinutes(1));
+            .Post(CreditOperation.Spend("run", Usd, 400, T0.AddMinutes(1), "run"), T0.AddMinutes(1));
 
         var reversal = book.Apply(CreditOperation.Reverse("pi_g", "ch_1"), T0.AddMinutes(2));
         var unknown = book.Apply(CreditOperation.Reverse("pi_other", "ch_2"), T0.AddMinutes(2));
@@ -64,7 +113,7 @@ public sealed class CreditBookTests
     {
         var reversed = Empty()
             .Post(CreditOperation.Grant("g", Usd, 1_000, null, "pack:A", "pi_g", null), T0)
-            .Post(CreditOperation.Spend("run", Usd, 400, "run"), T0.AddMinutes(1))
+            .Post(CreditOperation.Spend("run", Usd, 400, T0.AddMinutes(1), "run"), T0.AddMinutes(1))
             .Post(CreditOperation.Reverse("pi_g", "ch_1"), T0.AddMinutes(2));
 
         var reinstated = reversed.Apply(CreditOperation.Reinstate("pi_g", "re_1", 0), T0.AddDays(5));
@@ -95,7 +144,7 @@ public sealed class CreditBookTests
         Assert.NotNull(reinstated.Entry.Reason);
         var grant = Assert.Single(reinstated.Book!.Grants);
         Assert.Equal((0L, (DateTimeOffset?)null), (grant.Remaining, grant.ReversedAt));
-        Assert.Null(reinstated.Book.Settled().DueExpiry(expiresAt.AddDays(1)));
+        Assert.Null(reinstated.Book.Settled().DueExpiry(expiresAt.AddDays(1), []));
     }
 
     [Fact]
@@ -141,7 +190,7 @@ public sealed class CreditBookTests
     {
         var book = Empty()
             .Post(CreditOperation.Grant("g", Usd, 500, null, "pack:A", "pi_g", null), T0)
-            .Post(CreditOperation.Spend("run", Usd, 500, "run"), T0.AddMinutes(1));
+            .Post(CreditOperation.Spend("run", Usd, 500, T0.AddMinutes(1), "run"), T0.AddMinutes(1));
 
         var reversal = book.Apply(CreditOperation.Reverse("pi_g", "ch_1"), T0.AddMinutes(2));
 
@@ -155,8 +204,8 @@ public sealed class CreditBookTests
         var book = Empty()
             .Post(CreditOperation.Grant("a", Usd, 300, null, "pack:A", "pi_a", null), T0)
             .Post(CreditOperation.Grant("b", Usd, 500, null, "pack:A", "pi_b", null), T0.AddMinutes(1));
-        var spend = book.Apply(CreditOperation.Spend("run", Usd, 600, "run"), T0.AddMinutes(2));
-        book = spend.Book!.Settled().Post(CreditOperation.Spend("later", Usd, 100, "later"), T0.AddMinutes(3));
+        var spend = book.Apply(CreditOperation.Spend("run", Usd, 600, T0.AddMinutes(2), "run"), T0.AddMinutes(2));
+        book = spend.Book!.Settled().Post(CreditOperation.Spend("later", Usd, 100, T0.AddMinutes(3), "later"), T0.AddMinutes(3));
 
         var restore = book.Apply(CreditOperation.Restore(spend.Entry!, "run"), T0.AddMinutes(4));
 
@@ -175,7 +224,7 @@ public sealed class CreditBookTests
             .Post(CreditOperation.Grant("short", Usd, 200, expiresAt, "pack:S", "pi_short", null), T0)
             .Post(CreditOperation.Grant("refunded", Usd, 300, null, "pack:A", "pi_refunded", null), T0.AddMinutes(1))
             .Post(CreditOperation.Grant("kept", Usd, 400, null, "pack:A", "pi_kept", null), T0.AddMinutes(2));
-        var spend = book.Apply(CreditOperation.Spend("run", Usd, 900, "run"), T0.AddMinutes(3));
+        var spend = book.Apply(CreditOperation.Spend("run", Usd, 900, T0.AddMinutes(3), "run"), T0.AddMinutes(3));
         book = spend.Book!.Settled().Post(CreditOperation.Reverse("pi_refunded", "ch_1"), T0.AddMinutes(4)); // nothing left: a 0 reversal
         var after = expiresAt.AddMinutes(1); // "short" expired meanwhile (spent to 0, so no expiry entry was due)
 
@@ -218,7 +267,7 @@ public sealed class CreditBookTests
         Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Adjust("over", Usd, CreditOperation.MaxAmount + 1, "too much", "ops-1"), T0));
         Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Adjust("min", Usd, long.MinValue, "too little", "ops-1"), T0));
         Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Grant("huge", Usd, long.MaxValue, null, "pack:A", "pi_huge", null), T0));
-        var spent = book.Apply(CreditOperation.Spend("all", Usd, long.MaxValue, "run"), T0.AddMinutes(1)); // a spend asks "up to": any amount
+        var spent = book.Apply(CreditOperation.Spend("all", Usd, long.MaxValue, T0.AddMinutes(1), "run"), T0.AddMinutes(1)); // a spend asks "up to": any amount
         Assert.Equal(-CreditOperation.MaxAmount, spent.Entry!.Amount);
         Assert.Equal(CreditOperation.MaxAmount, book.Balances()[Usd]);
     }
@@ -228,7 +277,7 @@ public sealed class CreditBookTests
     {
         var pending = Empty().Apply(CreditOperation.Grant("g", Usd, 1, null, "pack:A", null, null), T0).Book!;
 
-        Assert.Throws<InvalidOperationException>(() => pending.Apply(CreditOperation.Spend("x", Usd, 1, "x"), T0));
+        Assert.Throws<InvalidOperationException>(() => pending.Apply(CreditOperation.Spend("x", Usd, 1, T0, "x"), T0));
     }
 
     private static CreditBook Empty() => CreditBook.Empty(AccountId.Parse("user-1"));

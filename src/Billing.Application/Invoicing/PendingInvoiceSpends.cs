@@ -1,0 +1,33 @@
+using Billing.Application.Credits;
+using Billing.Application.Usage;
+using Billing.Domain.Accounts;
+
+namespace Billing.Application.Invoicing;
+
+/// <summary>
+/// The invoices that may still spend an account's credit as it stood when their period closed: every period with
+/// usage that ended in the window and whose run has not spent yet (no run, or one still at
+/// <see cref="InvoiceRunStep.Computed"/>). A run past that step has spent, or found nothing to bill, and never spends
+/// again, so an expiry written once it has moved on takes nothing from it. A run that stays undecided (a job in the
+/// poison queue) holds the credit until an operator replays it. The account's periods are read from its partition
+/// from the first (one whose end moved later may have started well before the window); the runs of those ending in
+/// the window are point reads.
+/// </summary>
+public sealed class PendingInvoiceSpends(IUsageLedger usage, IInvoiceRunStore runs) : IPendingCreditSpends
+{
+    public async Task<IReadOnlyList<DateTimeOffset>> ListAsync(AccountId accountId, DateTimeOffset from, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var periods = await usage.ListStartedAsync(accountId, DateTimeOffset.MinValue, before, cancellationToken).ConfigureAwait(false);
+        var owed = new List<DateTimeOffset>();
+        foreach (var period in periods.Select(p => p.Period).Where(p => p.End >= from && p.End < before))
+        {
+            var run = await runs.GetAsync(accountId, period.Key, cancellationToken).ConfigureAwait(false);
+            if (run is null || run.Step == InvoiceRunStep.Computed)
+            {
+                owed.Add(period.End);
+            }
+        }
+
+        return owed;
+    }
+}
