@@ -110,7 +110,7 @@ public sealed partial class InvoiceAccount(
     }
 
     /// <summary>
-    /// Spends prepaid credit in the run's currency up to the total, oldest grant first: credit held when the period
+    /// Spends prepaid credit in the run's currency up to the total, the grant expiring soonest first: credit held when the period
     /// closed counts if it had not expired by its end, however late the job runs (the ledger writes no expiry while this
     /// run has not spent: <see cref="PendingInvoiceSpends"/>), credit bought since if it has not expired by now. The
     /// spend's key is the run, so a delivery that crashed after spending gets the same entry back instead of spending

@@ -226,7 +226,10 @@ public sealed record CreditBook
         return Decided(With(grant with { Remaining = 0 }), entry);
     }
 
-    /// <summary>Takes up to <paramref name="amount"/> from the grants that can pay what is owed since <paramref name="owedAt"/>, oldest first (grant time, then id).</summary>
+    /// <summary>
+    /// Takes up to <paramref name="amount"/> from the grants that can pay what is owed since <paramref name="owedAt"/>,
+    /// in <see cref="SpendOrder"/>.
+    /// </summary>
     private CreditDecision Take(string key, CreditEntryKind kind, Currency currency, long amount, DateTimeOffset owedAt, DateTimeOffset now, string? reference, string? reason, string? operatorId, bool allowPartial)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
@@ -249,7 +252,7 @@ public sealed record CreditBook
 
         var parts = new List<CreditPart>();
         var grants = Grants.ToList();
-        foreach (var grant in Grants.Where(g => g.IsSpendableFor(owedAt, now, currency)).OrderBy(g => g.GrantedAt).ThenBy(g => g.GrantId, StringComparer.Ordinal))
+        foreach (var grant in SpendOrder(Grants.Where(g => g.IsSpendableFor(owedAt, now, currency))))
         {
             if (left == 0)
             {
@@ -266,6 +269,14 @@ public sealed record CreditBook
         var entry = NewEntry(key, kind, currency, parts, now, reference, reason, operatorId);
         return Decided(this with { Grants = grants }, entry);
     }
+
+    /// <summary>
+    /// The order credit is taken in: the grant that expires soonest first (one that never expires last), then the oldest
+    /// (grant time, then id), so no credit lapses while credit that would have kept is spent (Stripe applies its own
+    /// credit grants by expiry too).
+    /// </summary>
+    private static IEnumerable<CreditGrant> SpendOrder(IEnumerable<CreditGrant> grants) =>
+        grants.OrderBy(g => g.ExpiresAt ?? DateTimeOffset.MaxValue).ThenBy(g => g.GrantedAt).ThenBy(g => g.GrantId, StringComparer.Ordinal);
 
     private long Spendable(Currency currency, DateTimeOffset owedAt, DateTimeOffset now) =>
         Grants.Where(g => g.IsSpendableFor(owedAt, now, currency)).Sum(g => g.Remaining);

@@ -29,7 +29,7 @@ public abstract record CreditOperation(string Key)
 
     /// <summary>
     /// Spend up to <paramref name="upTo"/> of the credit that can pay charges owed since <paramref name="owedAt"/> (an
-    /// invoice: its period's end), oldest grant first: see <see cref="CreditGrant.IsSpendableFor"/>.
+    /// invoice: its period's end), soonest-expiring grant first: see <see cref="CreditGrant.IsSpendableFor"/>.
     /// </summary>
     public static CreditOperation Spend(string key, Currency currency, long upTo, DateTimeOffset owedAt, string reference) =>
         new SpendCredit(SpendKey(key), currency, upTo, owedAt, reference);
@@ -74,7 +74,7 @@ public abstract record CreditOperation(string Key)
     private static string Numbered(string key, int reinstatements) =>
         reinstatements == 0 ? key : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{key}:{reinstatements}");
 
-    /// <summary>An operator's adjustment: positive grants (no expiry), negative takes oldest first and may not exceed the balance.</summary>
+    /// <summary>An operator's adjustment: positive grants (no expiry), negative takes soonest-expiring first and may not exceed the balance.</summary>
     public static CreditOperation Adjust(string key, Currency currency, long amount, string reason, string operatorId) =>
         new AdjustCredit("adjust:" + key, currency, amount, reason, operatorId);
 }

@@ -30,6 +30,22 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void Spends_take_the_credit_that_expires_soonest_first_so_none_lapses_while_lasting_credit_is_spent()
+    {
+        var book = Empty()
+            .Post(CreditOperation.Grant("lasting", Usd, 1_000, null, "pack:A", "pi_1", null), T0)
+            .Post(CreditOperation.Grant("year", Usd, 1_000, T0.AddDays(365), "pack:A", "pi_2", null), T0.AddMinutes(1))
+            .Post(CreditOperation.Grant("month", Usd, 1_000, T0.AddDays(30), "pack:A", "pi_3", null), T0.AddMinutes(2))
+            .Post(CreditOperation.Grant("month-too", Usd, 1_000, T0.AddDays(30), "pack:A", "pi_4", null), T0.AddMinutes(3));
+
+        var spend = book.Apply(CreditOperation.Spend("run", Usd, 2_500, T0.AddDays(1), "run"), T0.AddDays(1));
+        var takenAway = book.Apply(CreditOperation.Adjust("fix", Usd, -1_500, "correction", "ops-1"), T0.AddDays(1));
+
+        Assert.Equal([new CreditPart("month", -1_000), new CreditPart("month-too", -1_000), new CreditPart("year", -500)], spend.Entry!.Parts);
+        Assert.Equal([new CreditPart("month", -1_000), new CreditPart("month-too", -500)], takenAway.Entry!.Parts);
+    }
+
+    [Fact]
     public void Expired_credit_is_not_spendable_and_its_expiry_is_due_dated_at_the_expiry()
     {
         var expiresAt = T0.AddHours(1);

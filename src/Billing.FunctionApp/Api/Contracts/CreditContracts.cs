@@ -112,7 +112,7 @@ public sealed record CreditsResponse(
 public sealed record CreditAdjustmentBody
 {
     [Required]
-    [Description("Minor units; positive grants credit (no expiry), negative takes credit away (oldest grant first). Whole as Stripe charges the currency: a multiple of 100 in isk and ugx, of 10 in bhd, jod, kwd, omr and tnd.")]
+    [Description("Minor units; positive grants credit (no expiry), negative takes credit away (the grant expiring soonest first). Whole as Stripe charges the currency: a multiple of 100 in isk and ugx, of 10 in bhd, jod, kwd, omr and tnd.")]
     public long? Amount { get; init; }
 
     [Required]

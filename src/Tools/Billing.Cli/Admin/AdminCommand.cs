@@ -149,7 +149,7 @@ public static class AdminCommand
     private static Command Credits(AdminConnection connection)
     {
         var account = AccountOption.Create("The billing account id.");
-        var amount = new Option<long>("--amount") { Description = "Minor units (cents): positive grants credit, negative takes it away (oldest grant first).", Required = true };
+        var amount = new Option<long>("--amount") { Description = "Minor units (cents): positive grants credit, negative takes it away (the grant expiring soonest first).", Required = true };
         amount.Validators.Add(result =>
         {
             if (result.Tokens.Count > 0 && result.GetValueOrDefault<long>() == 0)
