@@ -136,9 +136,9 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var enterprise = PlanCode.Parse("ENTERPRISE");
         await ConsumeAsync(account, November, AgentRuns, 1_250, null, Pro, included: 1_000);
 
-        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_100, CancellationToken.None); // an add-on of 100
-        await _ledger.SetIncludedAsync(account, November.Key, enterprise, AgentRuns, 50_000, CancellationToken.None); // not the counted plan: ignored
-        await _ledger.SetIncludedAsync(account, December.Key, Pro, AgentRuns, 1_100, CancellationToken.None); // no counters: nothing created
+        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_100, expired: 0, CancellationToken.None); // an add-on of 100
+        await _ledger.SetIncludedAsync(account, November.Key, enterprise, AgentRuns, 50_000, expired: 0, CancellationToken.None); // not the counted plan: ignored
+        await _ledger.SetIncludedAsync(account, December.Key, Pro, AgentRuns, 1_100, expired: 0, CancellationToken.None); // no counters: nothing created
         var raised = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
         var next = await _ledger.RecordAsync(Record(account, "after-add-on", November, AgentRuns, 10, null, Pro, included: 1_100), CancellationToken.None);
 
