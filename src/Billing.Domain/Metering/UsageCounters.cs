@@ -75,14 +75,14 @@ public sealed record UsageCounters
     }
 
     /// <summary>
-    /// These counters with the meter's included amount as <paramref name="included"/> (what the plan and the add-ons in
-    /// force include now) makes it, before the next unit is counted: an add-on that lapsed (expired) keeps covering what
-    /// was used while it applied, and usage after it lapsed is beyond the lower amount. The add-ons expired since the
+    /// These counters with the meter's included amount as a count now records it, before its unit is counted, given
+    /// <paramref name="included"/> (what the plan and the add-ons in force include now): an add-on that lapsed (expired)
+    /// keeps covering what was used while it applied, and usage after it lapsed is beyond the lower amount. The add-ons expired since the
     /// amount was last recorded (<paramref name="expired"/>, the units of the period's expired add-ons, beyond
     /// <see cref="Expired"/>) were the top of the amount recorded without <see cref="Lapsed"/>; what was used of that top
     /// joins <see cref="Lapsed"/>, which never passes <paramref name="expired"/> (a refund of an expired add-on takes its
     /// coverage back). A drop that is no expiry (a refund) takes the units away for the whole stretch, as a new amount
-    /// is added on top. The usage store's procedure applies the same rule with each count (<c>record-usage.js</c>).
+    /// is added on top. The usage store's procedure repeats this rule with each count (<c>record-usage.js</c>, <c>include</c>): keep them alike.
     /// </summary>
     public UsageCounters WithIncluded(MeterName meter, long included, long expired)
     {
