@@ -153,10 +153,10 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
 // app embeds and the provisioner registers locally). Its id carries its version: a changed behaviour gets a new id.
 resource recordUsage 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures@2024-11-15' = {
   parent: sqlContainers[0]
-  name: 'recordUsage-v3'
+  name: 'recordUsage-v4'
   properties: {
     resource: {
-      id: 'recordUsage-v3'
+      id: 'recordUsage-v4'
       body: loadTextContent('../../src/Billing.Cosmos/Usage/record-usage.js')
     }
   }

@@ -153,8 +153,8 @@ public sealed class AdminAccounts(
             Summary = summary,
             Entitlement = entitlement,
             Stripe = await stripeNow.ConfigureAwait(false),
-            CurrentUsage = Report(entitlement.Period, entitlement.Plan, await current.ConfigureAwait(false), live: true),
-            Usage = [.. (await periods.ConfigureAwait(false)).OrderByDescending(c => c.Period.Start).Select(c => Report(c.Period, PlanOf(c), c, live: false))],
+            CurrentUsage = Current(entitlement, await current.ConfigureAwait(false)),
+            Usage = [.. (await periods.ConfigureAwait(false)).OrderByDescending(c => c.Period.Start).Select(Past)],
             Invoices = await invoices.ConfigureAwait(false),
             Credits = await credit.ConfigureAwait(false),
             Events = await history.ConfigureAwait(false),
@@ -175,7 +175,7 @@ public sealed class AdminAccounts(
 
         var counters = usage.GetAsync(account.Id, entitlement.PeriodKey, cancellationToken);
         var credit = CreditsAsync(account.Id, 0, cancellationToken);
-        return new AdminAccountRow(summary, entitlement, Report(entitlement.Period, entitlement.Plan, await counters.ConfigureAwait(false), live: true), await credit.ConfigureAwait(false));
+        return new AdminAccountRow(summary, entitlement, Current(entitlement, await counters.ConfigureAwait(false)), await credit.ConfigureAwait(false));
     }
 
     private async Task<StripeSubscriptionsNow> AskStripeAsync(BillingAccount account, CancellationToken cancellationToken)
@@ -214,9 +214,14 @@ public sealed class AdminAccounts(
         }
     }
 
-    private Plan PlanOf(UsageCounters counters) => (counters.Plan is { } code ? catalog.Find(code) : null) ?? catalog.FreePlan;
+    /// <summary>The current period as the account's entitlement has it now: its plan, its add-ons, what lapsed ones covered.</summary>
+    private UsagePeriodReport Current(Entitlement entitlement, UsageCounters? counters) =>
+        new(entitlement.Period, entitlement.Plan, [.. catalog.Meters.Select(meter => MeterUsage.From(entitlement.PolicyFor(meter), counters is null ? null : entitlement.CountersNow(counters), catalog))]);
 
-    /// <summary>A period as its plan prices it; the current one (<paramref name="live"/>) as of the account's plan now.</summary>
-    private UsagePeriodReport Report(UsagePeriod period, Plan plan, UsageCounters? counters, bool live) =>
-        new(period, plan, [.. catalog.Meters.Select(meter => MeterUsage.From(plan.PolicyFor(meter), live ? counters?.UnderPlan(plan.Code) : counters, catalog, live))]);
+    /// <summary>A period as its plan priced it.</summary>
+    private UsagePeriodReport Past(UsageCounters counters)
+    {
+        var plan = (counters.Plan is { } code ? catalog.Find(code) : null) ?? catalog.FreePlan;
+        return new(counters.Period, plan, [.. catalog.Meters.Select(meter => MeterUsage.From(plan.PolicyFor(meter), counters, catalog))]);
+    }
 }

@@ -28,20 +28,21 @@ public sealed record MeterUsage
 
     /// <summary>The meter as counted in a period, its overage priced by the plans it was counted under (<see cref="PeriodCharges"/>).</summary>
     /// <param name="policy">The meter's policy in the period's plan (for the current period, with the add-ons that apply now).</param>
-    /// <param name="counters">The period's counters (null: nothing counted); for the current period as of the plan now (<see cref="UsageCounters.UnderPlan"/>).</param>
-    /// <param name="catalog">The plans earlier stretches of the period were counted under.</param>
-    /// <param name="live">
-    /// The current period: the policy's quota is what the plan includes now. For a past period the amount recorded with
-    /// the counts is, as its invoice has it.
+    /// <param name="counters">
+    /// The period's counters (null: nothing counted): a past period's as recorded; the current period's as they stand
+    /// under the entitlement now (<see cref="Domain.Entitlements.Entitlement.CountersNow"/>).
     /// </param>
-    public static MeterUsage From(MeterPolicy policy, UsageCounters? counters, PlanCatalog catalog, bool live)
+    /// <param name="catalog">The plans earlier stretches of the period were counted under.</param>
+    public static MeterUsage From(MeterPolicy policy, UsageCounters? counters, PlanCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var used = counters?.Used(policy.Meter) ?? 0;
 
-        // A past period shows the included units recorded with its counts (its plan's, plus the add-ons of then), as
-        // its invoice priced them; the plan's own quota would disagree with the overage next to it.
-        long? recorded = !live && counters is not null && counters.Included.TryGetValue(policy.Meter, out var units) ? units : null;
+        // An overage meter shows the included units recorded with its counts, as its invoice prices them: a past
+        // period's as its last count had them, the current period's as a count now would record them (the plan's and
+        // the add-ons' in force, plus what add-ons that lapsed covered). The policy's quota alone would disagree with
+        // the overage next to it; it is the quota of a meter with none recorded.
+        long? recorded = counters is not null && counters.Included.TryGetValue(policy.Meter, out var units) ? units : null;
         var quota = recorded ?? policy.Quota;
         var charge = counters is null ? null : PeriodCharges.Charge(counters, policy.Meter, catalog, policy, quota ?? 0);
         return new MeterUsage

@@ -36,7 +36,7 @@ public sealed class SubscriptionOverview(
             TrialUsedAt = account.TrialUsedAt,
             TrialAvailable = catalog.TrialPlan is not null && account.IsTrialAvailable,
             HasStripeCustomer = account.StripeCustomerId is not null,
-            Usage = [.. catalog.Meters.Select(meter => MeterUsage.From(entitlement.PolicyFor(meter), counters?.UnderPlan(entitlement.Plan.Code), catalog, live: true))],
+            Usage = [.. catalog.Meters.Select(meter => MeterUsage.From(entitlement.PolicyFor(meter), counters is null ? null : entitlement.CountersNow(counters), catalog))],
         };
     }
 }

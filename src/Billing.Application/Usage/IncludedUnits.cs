@@ -18,7 +18,7 @@ public sealed class IncludedUnits(AccountEntitlements entitlements, IUsageLedger
         var entitlement = entitlements.Evaluate(account, now);
         if (entitlement.PolicyFor(meter).Included is { } included)
         {
-            await ledger.SetIncludedAsync(account.Id, entitlement.PeriodKey, entitlement.Plan.Code, meter, included, cancellationToken).ConfigureAwait(false);
+            await ledger.SetIncludedAsync(account.Id, entitlement.PeriodKey, entitlement.Plan.Code, meter, included, entitlement.ExpiredUnits(meter), cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -6,20 +6,24 @@ namespace Billing.Application.Usage;
 
 /// <summary>
 /// One addition to a meter's counter: <see cref="Limit"/> is the hard limit it must not pass (null: not refused);
-/// <see cref="Plan"/> and <see cref="Included"/> are kept with the counters so the period can be priced later.
+/// <see cref="Plan"/> and <see cref="Included"/> (what the plan and the add-ons in force include now) are kept with the
+/// counters so the period can be priced later, with what add-ons that lapsed covered (<see cref="Expired"/>: the units
+/// of the add-ons expired in the period so far, <see cref="UsageCounters.WithIncluded"/>).
 /// </summary>
-public sealed record UsageConsumption(AccountId AccountId, UsagePeriod Period, MeterName Meter, long Amount, long? Limit, PlanCode Plan, long? Included)
+public sealed record UsageConsumption(AccountId AccountId, UsagePeriod Period, MeterName Meter, long Amount, long? Limit, PlanCode Plan, long? Included, long Expired = 0)
 {
     /// <summary>
     /// The answer once this consumption is counted (<paramref name="after"/>: the period's counters right after it),
-    /// against its hard limit or included units; the overage as invoicing prices it (<see cref="UsageCounters.OverageUnits"/>).
+    /// against its hard limit or the included units recorded with it; the overage as invoicing prices it
+    /// (<see cref="UsageCounters.OverageUnits"/>).
     /// </summary>
     public CountedUsage AnswerAt(UsageCounters after)
     {
         ArgumentNullException.ThrowIfNull(after);
         var used = after.Used(Meter);
-        var quota = Limit ?? Included;
-        return new CountedUsage(used, quota, quota is { } q ? Math.Max(0, q - used) : null, after.OverageUnits(Meter, Included));
+        var included = Included is not null && after.Included.TryGetValue(Meter, out var recorded) ? recorded : Included;
+        var quota = Limit ?? included;
+        return new CountedUsage(used, quota, quota is { } q ? Math.Max(0, q - used) : null, after.OverageUnits(Meter, included));
     }
 }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Billing.Application.Accounts;
 using Billing.Application.Entitlements;
 using Billing.Application.Outcomes;
+using Billing.Application.Subscriptions;
 using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
 using Billing.Domain.Metering;
@@ -82,19 +83,20 @@ public sealed partial class UsageRecording(
             }
 
             var policy = entitlement.PolicyFor(meter!.Value);
-            var consumption = new UsageConsumption(accountId.Value, entitlement.Period, meter.Value, quantity!.Value, policy.HardLimit, entitlement.Plan.Code, policy.Included);
+            var consumption = new UsageConsumption(accountId.Value, entitlement.Period, meter.Value, quantity!.Value, policy.HardLimit, entitlement.Plan.Code, policy.Included, entitlement.ExpiredUnits(meter.Value));
             var record = UsageRecord.Of(consumption, key!, occurredAt, now, rules.KeyRetention, account.Version);
             var claim = record.Key;
             var result = await ledger.RecordAsync(record, cancellationToken).ConfigureAwait(false);
             switch (result.Status)
             {
                 case UsageRecordStatus.Counted:
-                    await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result.Count!, now, cancellationToken).ConfigureAwait(false);
+                    // The answer's limit: the hard limit, or the included units as recorded (with what lapsed add-ons covered).
+                    await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result.Key!.Counted!.Limit, result.Count!, now, cancellationToken).ConfigureAwait(false);
                     return Outcome.Succeeded(RecordedUsage.First(result.Key!, result.Key!.Counted!));
 
                 case UsageRecordStatus.Refused:
                     // At the hard limit no count follows, so a threshold whose notification failed is retried by refused attempts.
-                    await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, result.Count!, now, cancellationToken).ConfigureAwait(false);
+                    await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, policy.HardLimit, result.Count!, now, cancellationToken).ConfigureAwait(false);
                     return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Count!.Counter, UsageRefusals.Needed(result.Count.Counter, claim.Quantity), string.Create(CultureInfo.InvariantCulture, $" per period; {result.Count.Counter} are used, so {claim.Quantity} more would pass it")));
 
                 case UsageRecordStatus.Duplicate:
@@ -216,13 +218,14 @@ public sealed partial class UsageRecording(
         var counters = await ledger.GetAsync(accountId.Value, entitlement.PeriodKey, cancellationToken).ConfigureAwait(false);
         var used = counters?.Used(meter.Value) ?? 0;
         var allowed = policy.HardLimit is not { } limit || used + quantity!.Value <= limit;
+        var quota = MeterUsage.From(policy, counters is null ? null : entitlement.CountersNow(counters), catalog).Quota;
         return Outcome.Succeeded(new UsageCheck
         {
             Allowed = allowed,
             Meter = meter.Value,
             Used = used,
-            Limit = policy.Quota,
-            Remaining = policy.Quota is { } quota ? Math.Max(0, quota - used) : null,
+            Limit = quota,
+            Remaining = quota is { } q ? Math.Max(0, q - used) : null,
             HardLimit = policy.HardLimit is not null,
             Plan = entitlement.Plan.Code,
             UpgradePlan = allowed ? null : UsageRefusals.UpgradeFor(catalog, entitlement, meter.Value, policy.HardLimit!.Value, UsageRefusals.Needed(used, quantity!.Value))?.Code,

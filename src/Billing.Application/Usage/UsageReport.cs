@@ -43,7 +43,7 @@ public sealed class UsageReport(PlanCatalog catalog, IBillingAccountStore accoun
             var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? BillingAccount.Open(accountId, now);
             var entitlement = entitlements.Evaluate(account, now);
             var counters = await ledger.GetAsync(accountId, entitlement.PeriodKey, cancellationToken).ConfigureAwait(false);
-            return Outcome.Succeeded(new UsageReportResult(accountId, now, requested, [Report(entitlement.Period, entitlement.Plan, entitlement.PolicyFor, counters?.UnderPlan(entitlement.Plan.Code), live: true)]));
+            return Outcome.Succeeded(new UsageReportResult(accountId, now, requested, [Report(entitlement.Period, entitlement.Plan, entitlement.PolicyFor, counters is null ? null : entitlement.CountersNow(counters))]));
         }
 
         if (!DateTime.TryParseExact(requested, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var month)
@@ -77,10 +77,10 @@ public sealed class UsageReport(PlanCatalog catalog, IBillingAccountStore accoun
             return policy.HardLimit is null ? policy : policy.Raised(applied.Where(a => a.Meter == meter).Sum(a => a.Units));
         }
 
-        return Report(counters.Period, plan, PolicyFor, counters, live: false);
+        return Report(counters.Period, plan, PolicyFor, counters);
     }
 
     /// <summary>The current period's limits include the add-ons that apply now (<paramref name="policyFor"/>); a past one is described at <see cref="PastReport"/>.</summary>
-    private UsagePeriodReport Report(UsagePeriod period, Plan plan, Func<MeterName, MeterPolicy> policyFor, UsageCounters? counters, bool live) =>
-        new(period, plan, [.. catalog.Meters.Select(meter => MeterUsage.From(policyFor(meter), counters, catalog, live))]);
+    private UsagePeriodReport Report(UsagePeriod period, Plan plan, Func<MeterName, MeterPolicy> policyFor, UsageCounters? counters) =>
+        new(period, plan, [.. catalog.Meters.Select(meter => MeterUsage.From(policyFor(meter), counters, catalog))]);
 }

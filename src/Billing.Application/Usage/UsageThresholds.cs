@@ -22,19 +22,23 @@ public sealed partial class UsageThresholds(
     /// <summary>The counter value at which <paramref name="percent"/> of <paramref name="limit"/> is reached (at least 1).</summary>
     public static long ReachedAt(long limit, int percent) => (long)Int128.Max(Int128.One, (((Int128)limit * percent) + 99) / 100); // exact for any quota
 
-    public async Task NotifyAsync(AccountId accountId, Entitlement entitlement, MeterPolicy policy, UsageConsumeResult result, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the thresholds <paramref name="result"/>'s counter reached of <paramref name="limit"/>: the hard limit, or the
+    /// included units the count recorded (with what add-ons that lapsed covered); null (unlimited): none.
+    /// </summary>
+    public async Task NotifyAsync(AccountId accountId, Entitlement entitlement, MeterPolicy policy, long? limit, UsageConsumeResult result, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entitlement);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(result);
-        if (policy.Quota is not { } limit)
+        if (limit is not { } quota)
         {
             return;
         }
 
         foreach (var percent in options.Value.EffectiveThresholds)
         {
-            if (result.Counter < ReachedAt(limit, percent) || result.NotifiedThresholds.Contains(percent))
+            if (result.Counter < ReachedAt(quota, percent) || result.NotifiedThresholds.Contains(percent))
             {
                 continue;
             }
@@ -77,7 +81,7 @@ public sealed partial class UsageThresholds(
                 Meter = policy.Meter.Value,
                 Threshold = percent,
                 Used = result.Counter,
-                Limit = limit,
+                Limit = quota,
                 HardLimit = policy.HardLimit is not null,
                 Plan = entitlement.Plan.Code.Value,
                 PeriodKey = entitlement.PeriodKey.Value,

@@ -8,8 +8,11 @@ internal static class DocumentTypes
     public const int AccountSchemaVersion = 2;
 
     public const string Usage = "usage";
-    /// <summary>2: the plan and included units kept for pricing, the thresholds notified.</summary>
-    public const int UsageSchemaVersion = 2;
+    /// <summary>
+    /// 2: the plan and included units kept for pricing, the thresholds notified. 3: per overage meter, the units lapsed
+    /// add-ons covered (<c>lapsed</c>) and the expired add-on units taken into account (<c>expired</c>); read as none when absent.
+    /// </summary>
+    public const int UsageSchemaVersion = 3;
 
     public const string UsageKey = "usageKey";
     public const int UsageKeySchemaVersion = 1;

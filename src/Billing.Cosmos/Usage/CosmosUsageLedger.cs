@@ -45,7 +45,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     }
 
     /// <summary>The id of the stored procedure that records usage; a new behaviour gets a new id.</summary>
-    public const string RecordUsageProcedureId = "recordUsage-v3";
+    public const string RecordUsageProcedureId = "recordUsage-v4";
 
     /// <summary>The stored procedure's source (<c>Usage/record-usage.js</c>, embedded).</summary>
     public static string RecordUsageProcedureBody => RecordUsageSource.Value;
@@ -76,6 +76,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             NewCounters: null,
             consumption.Limit,
             consumption.Included,
+            consumption.Expired,
             consumption.Plan.Value,
             time.GetUtcNow());
         try
@@ -193,20 +194,33 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         return entries;
     }
 
-    public async Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, CancellationToken cancellationToken)
+    public async Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, long expired, CancellationToken cancellationToken)
     {
         var id = DocumentIds.Usage(accountId, periodKey);
         var partitionKey = new PartitionKey(accountId.Value);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var counters = await Container.ReadAsync<UsageDocument>(id, partitionKey, cancellationToken).ConfigureAwait(false);
-            if (counters is null || counters.Plan != plan.Value || (counters.Included.TryGetValue(meter.Value, out var recorded) && recorded == included))
+            if (counters is null || counters.Plan != plan.Value)
+            {
+                return;
+            }
+
+            var now = ToDomain(accountId, counters);
+            var then = now.WithIncluded(meter, included, expired);
+            if ((now.Included.GetValueOrDefault(meter, -1), now.Lapsed.GetValueOrDefault(meter, -1), now.Expired.GetValueOrDefault(meter, -1)) == (then.Included[meter], then.Lapsed[meter], then.Expired[meter]))
             {
                 return;
             }
 
             // An ETag-guarded replace, as the record procedure writes: a count in between makes it read again.
-            var changed = counters with { Included = new Dictionary<string, long>(counters.Included) { [meter.Value] = included }, UpdatedAt = time.GetUtcNow() };
+            var changed = counters with
+            {
+                Included = new Dictionary<string, long>(counters.Included) { [meter.Value] = then.Included[meter] },
+                Lapsed = new Dictionary<string, long>(counters.Lapsed ?? []) { [meter.Value] = then.Lapsed[meter] },
+                Expired = new Dictionary<string, long>(counters.Expired ?? []) { [meter.Value] = then.Expired[meter] },
+                UpdatedAt = time.GetUtcNow(),
+            };
             var replaced = await Container.ReplaceAsync(changed, id, partitionKey, counters.ETag!, cancellationToken).ConfigureAwait(false);
             if (replaced.Status != HttpStatusCode.PreconditionFailed)
             {
@@ -302,6 +316,8 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             Counters = new Dictionary<string, long>(StringComparer.Ordinal) { [c.Meter.Value] = c.Amount },
             Plan = c.Plan.Value,
             Included = c.Included is { } included ? new Dictionary<string, long>(StringComparer.Ordinal) { [c.Meter.Value] = included } : [],
+            Lapsed = c.Included is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [c.Meter.Value] = 0 },
+            Expired = c.Included is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [c.Meter.Value] = c.Expired },
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -396,6 +412,8 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         Counters = Meters(document.Counters),
         Plan = PlanCode.TryParse(document.Plan, out var plan) ? plan : null,
         Included = Meters(document.Included),
+        Lapsed = Meters(document.Lapsed),
+        Expired = Meters(document.Expired),
         Since = Meters(document.Since),
         Earlier = [.. (document.Earlier ?? []).Select(s => new PlanStretch(PlanCode.TryParse(s.Plan, out var code) ? code : null, Meters(s.From), Meters(s.To), Meters(s.Included)))],
     };

@@ -19,8 +19,17 @@ internal sealed record UsageDocument : StoredDocument
     /// <summary>The plan whose limits applied to the last counted unit (set with every count).</summary>
     public string? Plan { get; init; }
 
-    /// <summary>Overage meter name -> units <see cref="Plan"/> includes (set with every count of that meter).</summary>
+    /// <summary>
+    /// Overage meter name -> units <see cref="Plan"/> includes (set with every count of that meter): the plan's and the
+    /// add-ons' in force, plus what add-ons that lapsed covered (<see cref="Lapsed"/>).
+    /// </summary>
     public Dictionary<string, long> Included { get; init; } = [];
+
+    /// <summary>Overage meter name -> the units of <see cref="Included"/> add-ons that lapsed covered; absent before schema 3.</summary>
+    public Dictionary<string, long>? Lapsed { get; init; }
+
+    /// <summary>Overage meter name -> the units of add-ons expired in the period that <see cref="Included"/> took into account; absent before schema 3.</summary>
+    public Dictionary<string, long>? Expired { get; init; }
 
     /// <summary>Meter name -> the count when <see cref="Plan"/> took over; absent while one plan applied all period.</summary>
     public Dictionary<string, long>? Since { get; init; }
@@ -112,6 +121,7 @@ internal sealed record RecordUsageInput(
     UsageDocument? NewCounters,
     long? Limit,
     long? Included,
+    long Expired,
     string Plan,
     DateTimeOffset Now);
 

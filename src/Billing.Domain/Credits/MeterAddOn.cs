@@ -47,6 +47,19 @@ public sealed record MeterAddOn
                && (PeriodKey is not { } key || key == period.Key);
     }
 
+    /// <summary>
+    /// Whether it lapsed by expiry during <paramref name="period"/>, by <paramref name="now"/>, having applied in it until
+    /// then: what it covered of the period's usage stays covered (<see cref="UsageCounters.WithIncluded"/>). A revoked
+    /// one never counts: its refund takes its coverage back.
+    /// </summary>
+    public bool ExpiredDuring(UsagePeriod period, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(period);
+        return RevokedAt is null
+               && ExpiresAt is { } expiresAt && expiresAt > period.Start && expiresAt <= now && GrantedAt < expiresAt
+               && (PeriodKey is not { } key || key == period.Key);
+    }
+
     public bool AppliesAt(DateTimeOffset now, UsagePeriodKey period) =>
         RevokedAt is null
         && now >= GrantedAt

@@ -30,7 +30,33 @@ public sealed record Entitlement
     /// <summary>The bought add-ons that apply now, oldest first.</summary>
     public IReadOnlyList<Credits.MeterAddOn> AddOns { get; init; } = [];
 
+    /// <summary>The add-ons that expired during the period so far (not revoked), oldest first: what they covered stays covered.</summary>
+    public IReadOnlyList<Credits.MeterAddOn> ExpiredAddOns { get; init; } = [];
+
     /// <summary>The plan's policy for the meter, raised by the <see cref="AddOns"/> on it.</summary>
     public MeterPolicy PolicyFor(MeterName meter) =>
         AddOns.Count == 0 ? Plan.PolicyFor(meter) : Plan.PolicyFor(meter).Raised(AddOns.Where(a => a.Meter == meter).Sum(a => a.Units));
+
+    /// <summary>The units of the meter's <see cref="ExpiredAddOns"/>: the most their lapse leaves covered (<see cref="UsageCounters.WithIncluded"/>).</summary>
+    public long ExpiredUnits(MeterName meter) => ExpiredAddOns.Where(a => a.Meter == meter).Sum(a => a.Units);
+
+    /// <summary>
+    /// The period's counters as they stand under this entitlement, what a view of the current period shows: under its
+    /// plan (<see cref="UsageCounters.UnderPlan"/>), and each overage meter's included amount as a count now would
+    /// record it (<see cref="UsageCounters.WithIncluded"/>: what applies now, plus what lapsed add-ons covered).
+    /// </summary>
+    public UsageCounters CountersNow(UsageCounters counters)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        var now = counters.UnderPlan(Plan.Code);
+        foreach (var meter in now.Included.Keys.ToList())
+        {
+            if (PolicyFor(meter).Included is { } included)
+            {
+                now = now.WithIncluded(meter, included, ExpiredUnits(meter));
+            }
+        }
+
+        return now;
+    }
 }

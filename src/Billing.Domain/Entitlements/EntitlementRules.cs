@@ -42,7 +42,8 @@ public static class EntitlementRules
         }
 
         var applied = account.AddOns.Where(a => a.AppliesAt(now, entitlement.PeriodKey)).OrderBy(a => a.GrantedAt).ToList();
-        return applied.Count == 0 ? entitlement : entitlement with { AddOns = applied };
+        var expired = account.AddOns.Where(a => a.ExpiredDuring(entitlement.Period, now)).OrderBy(a => a.GrantedAt).ToList();
+        return applied.Count == 0 && expired.Count == 0 ? entitlement : entitlement with { AddOns = applied, ExpiredAddOns = expired };
     }
 
     private static Entitlement EvaluatePlan(BillingAccount account, PlanCatalog catalog, DateTimeOffset now, TimeSpan pastDueGracePeriod)

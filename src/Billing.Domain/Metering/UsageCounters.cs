@@ -19,8 +19,20 @@ public sealed record UsageCounters
     /// <summary>The plan whose limits applied to the last counted unit; null for periods counted before this was kept.</summary>
     public PlanCode? Plan { get; init; }
 
-    /// <summary>Units included per meter by <see cref="Plan"/> (overage meters only): usage beyond is billed.</summary>
+    /// <summary>
+    /// Units included per meter by <see cref="Plan"/> (overage meters only): usage beyond is billed. With add-ons that
+    /// lapsed during the period, what they covered (<see cref="Lapsed"/>) is part of it (<see cref="WithIncluded"/>).
+    /// </summary>
     public IReadOnlyDictionary<MeterName, long> Included { get; init; } = new Dictionary<MeterName, long>();
+
+    /// <summary>Per overage meter, the units of <see cref="Included"/> that add-ons which lapsed (expired) covered while they applied.</summary>
+    public IReadOnlyDictionary<MeterName, long> Lapsed { get; init; } = new Dictionary<MeterName, long>();
+
+    /// <summary>
+    /// Per overage meter, the units of the add-ons expired in the period that <see cref="Included"/> has taken into
+    /// account (absent beside a recorded amount: counted before this was kept).
+    /// </summary>
+    public IReadOnlyDictionary<MeterName, long> Expired { get; init; } = new Dictionary<MeterName, long>();
 
     /// <summary>
     /// The plans that applied earlier in the period, oldest first, when the plan changed during it: usage counted under
@@ -57,6 +69,40 @@ public sealed record UsageCounters
             Since = new Dictionary<MeterName, long>(Counters),
             Plan = plan,
             Included = new Dictionary<MeterName, long>(),
+            Lapsed = new Dictionary<MeterName, long>(),
+            Expired = new Dictionary<MeterName, long>(),
+        };
+    }
+
+    /// <summary>
+    /// These counters with the meter's included amount as a count now records it, before its unit is counted, given
+    /// <paramref name="included"/> (what the plan and the add-ons in force include now): an add-on that lapsed (expired)
+    /// keeps covering what was used while it applied, and usage after it lapsed is beyond the lower amount. The add-ons expired since the
+    /// amount was last recorded (<paramref name="expired"/>, the units of the period's expired add-ons, beyond
+    /// <see cref="Expired"/>) were the top of the amount recorded without <see cref="Lapsed"/>; what was used of that top
+    /// joins <see cref="Lapsed"/>, which never passes <paramref name="expired"/> (a refund of an expired add-on takes its
+    /// coverage back). A drop that is no expiry (a refund) takes the units away for the whole stretch, as a new amount
+    /// is added on top. The usage store's procedure repeats this rule with each count (<c>record-usage.js</c>, <c>include</c>): keep them alike.
+    /// </summary>
+    public UsageCounters WithIncluded(MeterName meter, long included, long expired)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(included);
+        ArgumentOutOfRangeException.ThrowIfNegative(expired);
+        var lapsed = Lapsed.GetValueOrDefault(meter);
+        if (Included.TryGetValue(meter, out var recorded))
+        {
+            var before = recorded - lapsed;
+            var known = Expired.TryGetValue(meter, out var taken) ? taken : Math.Max(0, expired - Math.Max(0, before - included)); // older counters: only a drop seen can be an expiry
+            var top = Math.Max(0, before - Math.Max(0, expired - known));
+            lapsed += Math.Max(0, Math.Min(before, Used(meter) - lapsed) - top);
+        }
+
+        lapsed = Math.Min(lapsed, expired);
+        return this with
+        {
+            Included = new Dictionary<MeterName, long>(Included) { [meter] = checked(included + lapsed) },
+            Lapsed = new Dictionary<MeterName, long>(Lapsed) { [meter] = lapsed },
+            Expired = new Dictionary<MeterName, long>(Expired) { [meter] = expired },
         };
     }
 

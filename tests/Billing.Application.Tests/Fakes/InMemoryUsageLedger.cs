@@ -209,21 +209,11 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
             }
 
             state ??= PeriodOf(consumption.AccountId, consumption.Period);
-            // A record under another plan than the last closes that plan's stretch first, as the store's procedure does.
-            var underPlan = ToCounters(consumption.AccountId, state).UnderPlan(consumption.Plan);
-            if (underPlan.Earlier.Count > state.Earlier.Count)
-            {
-                state.Earlier = [.. underPlan.Earlier];
-                state.Since = new Dictionary<MeterName, long>(underPlan.Since);
-                state.Included.Clear();
-            }
-
+            // A record under another plan than the last closes that plan's stretch first, and records what is included
+            // now before the unit is counted, as the store's procedure does.
+            var before = ToCounters(consumption.AccountId, state).UnderPlan(consumption.Plan);
+            Keep(state, consumption.Included is { } included ? before.WithIncluded(consumption.Meter, included, consumption.Expired) : before);
             state.Counters[consumption.Meter] = counter + consumption.Amount;
-            state.Plan = consumption.Plan;
-            if (consumption.Included is { } included)
-            {
-                state.Included[consumption.Meter] = included;
-            }
 
             _consumptions.Add(consumption);
             var answered = record.Key with { Counted = consumption.AnswerAt(ToCounters(consumption.AccountId, state)) };
@@ -290,13 +280,13 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         }
     }
 
-    public Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, CancellationToken cancellationToken)
+    public Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, long expired, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             if (_periods.TryGetValue((accountId, periodKey), out var state) && state.Plan == plan)
             {
-                state.Included[meter] = included;
+                Keep(state, ToCounters(accountId, state).WithIncluded(meter, included, expired));
             }
 
             return Task.CompletedTask;
@@ -366,9 +356,22 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         Counters = new Dictionary<MeterName, long>(state.Counters),
         Plan = state.Plan,
         Included = new Dictionary<MeterName, long>(state.Included),
+        Lapsed = new Dictionary<MeterName, long>(state.Lapsed),
+        Expired = new Dictionary<MeterName, long>(state.Expired),
         Earlier = [.. state.Earlier],
         Since = new Dictionary<MeterName, long>(state.Since),
     };
+
+    /// <summary>Keeps the plan, its stretches and what it includes as <paramref name="counters"/> have them (the counts stay).</summary>
+    private static void Keep(Period state, UsageCounters counters)
+    {
+        state.Plan = counters.Plan;
+        state.Earlier = [.. counters.Earlier];
+        state.Since = new Dictionary<MeterName, long>(counters.Since);
+        state.Included = new Dictionary<MeterName, long>(counters.Included);
+        state.Lapsed = new Dictionary<MeterName, long>(counters.Lapsed);
+        state.Expired = new Dictionary<MeterName, long>(counters.Expired);
+    }
 
     private sealed class Period(UsagePeriod window)
     {
@@ -378,7 +381,11 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
 
         public PlanCode? Plan { get; set; }
 
-        public Dictionary<MeterName, long> Included { get; } = [];
+        public Dictionary<MeterName, long> Included { get; set; } = [];
+
+        public Dictionary<MeterName, long> Lapsed { get; set; } = [];
+
+        public Dictionary<MeterName, long> Expired { get; set; } = [];
 
         public List<PlanStretch> Earlier { get; set; } = [];
 

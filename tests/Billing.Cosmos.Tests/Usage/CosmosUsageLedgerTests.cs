@@ -136,9 +136,9 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var enterprise = PlanCode.Parse("ENTERPRISE");
         await ConsumeAsync(account, November, AgentRuns, 1_250, null, Pro, included: 1_000);
 
-        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_100, CancellationToken.None); // an add-on of 100
-        await _ledger.SetIncludedAsync(account, November.Key, enterprise, AgentRuns, 50_000, CancellationToken.None); // not the counted plan: ignored
-        await _ledger.SetIncludedAsync(account, December.Key, Pro, AgentRuns, 1_100, CancellationToken.None); // no counters: nothing created
+        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_100, expired: 0, CancellationToken.None); // an add-on of 100
+        await _ledger.SetIncludedAsync(account, November.Key, enterprise, AgentRuns, 50_000, expired: 0, CancellationToken.None); // not the counted plan: ignored
+        await _ledger.SetIncludedAsync(account, December.Key, Pro, AgentRuns, 1_100, expired: 0, CancellationToken.None); // no counters: nothing created
         var raised = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
         var next = await _ledger.RecordAsync(Record(account, "after-add-on", November, AgentRuns, 10, null, Pro, included: 1_100), CancellationToken.None);
 
@@ -146,6 +146,24 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal(150, raised.OverageUnits(AgentRuns, 1_100));
         Assert.Equal(new CountedUsage(1_260, 1_100, 0, 160), next.Key!.Counted);
         Assert.Null(await _ledger.GetAsync(account, December.Key, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_add_on_that_lapsed_keeps_covering_what_was_used_while_it_applied_and_a_refunds_drop_is_no_lapse()
+    {
+        var account = Ids.NewAccount();
+        var refunded = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 1_400, null, Pro, included: 1_500); // the plan's 1,000 and an add-on of 500
+        await ConsumeAsync(refunded, November, AgentRuns, 1_400, null, Pro, included: 1_500);
+
+        var lapsed = await _ledger.RecordAsync(Record(account, "after-lapse", November, AgentRuns, 1, null, Pro, included: 1_000, expired: 500), CancellationToken.None);
+        var revoked = await _ledger.RecordAsync(Record(refunded, "after-refund", November, AgentRuns, 1, null, Pro, included: 1_000), CancellationToken.None);
+        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_100, expired: 500, CancellationToken.None); // another add-on of 100
+        var bought = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
+
+        Assert.Equal(new CountedUsage(1_401, 1_400, 0, 1), lapsed.Key!.Counted); // 400 covered; the run after the lapse is beyond
+        Assert.Equal(new CountedUsage(1_401, 1_000, 0, 401), revoked.Key!.Counted);
+        Assert.Equal((1_500L, 400L, 500L), (bought.Included[AgentRuns], bought.Lapsed[AgentRuns], bought.Expired[AgentRuns]));
     }
 
     [Fact]
@@ -187,7 +205,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
 
         Assert.NotNull(raw);
         Assert.Equal("usage", (string?)raw["type"]);
-        Assert.Equal(2, (int?)raw["schemaVersion"]);
+        Assert.Equal(3, (int?)raw["schemaVersion"]);
         Assert.Equal(account.Value, (string?)raw["accountId"]);
         Assert.Equal("month-2026-11", (string?)raw["periodKey"]);
         Assert.Equal("2026-11-01T00:00:00.0000000Z", (string?)raw["periodStart"]);
@@ -195,7 +213,28 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal(3, (long?)raw["counters"]!["agent_runs"]);
         Assert.Equal("PRO", (string?)raw["plan"]);
         Assert.Equal(1_000, (long?)raw["included"]!["agent_runs"]);
+        Assert.Equal(0, (long?)raw["lapsed"]!["agent_runs"]);
+        Assert.Equal(0, (long?)raw["expired"]!["agent_runs"]);
         Assert.NotNull(raw["notified"]!["agent_runs_80"]);
+    }
+
+    [Fact]
+    public async Task Counters_of_schema_2_read_without_lapses_and_take_an_expiry_only_from_the_drop_they_show()
+    {
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 1_400, null, Pro, included: 1_500);
+        var id = $"usage:{account.Value}:month-2026-11";
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!;
+        raw.Remove("lapsed");
+        raw.Remove("expired");
+        raw["schemaVersion"] = 2;
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+
+        var older = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
+        var lapsed = await _ledger.RecordAsync(Record(account, "after-lapse", November, AgentRuns, 1, null, Pro, included: 1_000, expired: 600), CancellationToken.None);
+
+        Assert.Equal((1_500L, 0), (older.Included[AgentRuns], older.Lapsed.Count));
+        Assert.Equal(new CountedUsage(1_401, 1_400, 0, 1), lapsed.Key!.Counted); // the 500 it showed, not the 600 expired
     }
 
     [Fact]
@@ -572,9 +611,9 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     private Task<UsageRecordResult> RecordAsync(AccountId account, string key, long amount = 1, long? limit = null) =>
         _ledger.RecordAsync(Record(account, key, November, AgentRuns, amount, limit), CancellationToken.None);
 
-    private static UsageRecord Record(AccountId account, string key, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null) =>
+    private static UsageRecord Record(AccountId account, string key, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null, long expired = 0) =>
         UsageRecord.Of(
-            new UsageConsumption(account, period, meter, amount, limit, plan ?? Free, included),
+            new UsageConsumption(account, period, meter, amount, limit, plan ?? Free, included, expired),
             key,
             occurredAt: period.Start.AddMinutes(1),
             recordedAt: period.Start.AddMinutes(2),

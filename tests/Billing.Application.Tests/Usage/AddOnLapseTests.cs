@@ -1,0 +1,154 @@
+using Billing.Application.Subscriptions;
+using Billing.Application.Tests.Fakes;
+using Billing.Application.Usage;
+using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using static Billing.Application.Tests.Fakes.UsageTestBed;
+
+namespace Billing.Application.Tests.Usage;
+
+/// <summary>
+/// An add-on that raises an overage meter's included units and expires mid-period covers what was used while it
+/// applied; usage after it lapsed is beyond the lower amount. The live view, the upcoming invoice and the invoice agree.
+/// PRO includes 1,000 agent runs, 3 cents per run beyond; the subscriber is in the 4th day of the period.
+/// </summary>
+public sealed class AddOnLapseTests
+{
+    private readonly InvoicingTestBed _bed = new();
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task An_add_on_that_lapses_keeps_covering_what_was_used_while_it_applied_and_only_later_usage_is_billed(long runsAfterLapse)
+    {
+        var subscriber = await LapsedAsync(usedWhileItApplied: 1_400); // +500 bought on day 4, lapsed on day 9; now day 10
+        var gap = await LiveAsync(subscriber.Id);
+        var gapUpcoming = await UpcomingAsync(subscriber.Id);
+        if (runsAfterLapse > 0)
+        {
+            (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, runsAfterLapse)).AssertSucceeded();
+        }
+
+        var live = await LiveAsync(subscriber.Id);
+        var upcoming = await UpcomingAsync(subscriber.Id);
+        _bed.Close(subscriber.Period);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((1_400L, (long?)1_400, 0L, 0L), (gap.Used, gap.Quota, gap.OverageUnits, gap.OverageCharge!.Value.MinorUnits));
+        Assert.Equal(0, gapUpcoming);
+        Assert.Equal((1_400 + runsAfterLapse, (long?)1_400, runsAfterLapse, runsAfterLapse * 3), (live.Used, live.Quota, live.OverageUnits, live.OverageCharge!.Value.MinorUnits));
+        Assert.Equal(runsAfterLapse * 3, upcoming);
+        Assert.Equal((runsAfterLapse, runsAfterLapse * 3), (run!.Lines.Sum(l => l.OverageUnits), run.Lines.Sum(l => l.Amount)));
+    }
+
+    [Fact]
+    public async Task The_usage_check_and_the_counts_answer_give_the_amount_the_lapse_left()
+    {
+        var subscriber = await LapsedAsync(usedWhileItApplied: 1_400);
+
+        var check = (await _bed.Usage.Recording.CheckAsync(new UsageCheckRequest(subscriber.Id.Value, AgentRuns.Value, 1), CancellationToken.None)).AssertSucceeded();
+        var counted = (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1)).AssertSucceeded();
+
+        Assert.Equal(((long?)1_400, (long?)0), (check.Limit, check.Remaining));
+        Assert.Equal((1_401L, (long?)1_400, (long?)0, 1L), (counted.Used, counted.Limit, counted.Remaining, counted.Overage));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_add_on_bought_after_a_lapse_adds_on_top_of_what_the_lapsed_one_covered(bool countedBetween)
+    {
+        var subscriber = await LapsedAsync(usedWhileItApplied: 1_400);
+        if (countedBetween)
+        {
+            (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1)).AssertSucceeded();
+        }
+
+        await BuyAsync(subscriber.Id, "after", 100, lasting: null);
+        var bought = await LiveAsync(subscriber.Id);
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1_501 - bought.Used)).AssertSucceeded();
+        var live = await LiveAsync(subscriber.Id);
+
+        Assert.Equal((long?)1_500, bought.Quota); // the plan's 1,000, the 400 the lapsed add-on covered, the new 100
+        Assert.Equal((1_501L, (long?)1_500, 1L), (live.Used, live.Quota, live.OverageUnits));
+        Assert.Equal(3, await UpcomingAsync(subscriber.Id));
+    }
+
+    [Fact]
+    public async Task A_refunded_add_on_covers_nothing_for_the_whole_period()
+    {
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
+        await BuyAsync(subscriber.Id, "refunded", 500, lasting: TimeSpan.FromDays(5));
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1_400)).AssertSucceeded();
+
+        await RefundAsync(subscriber.Id, "refunded");
+        var live = await LiveAsync(subscriber.Id);
+
+        Assert.Equal(((long?)1_000, 400L), (live.Quota, live.OverageUnits));
+        Assert.Equal(400 * 3, await UpcomingAsync(subscriber.Id));
+    }
+
+    [Fact]
+    public async Task A_count_between_a_refund_and_its_included_units_refresh_is_not_taken_for_a_lapse()
+    {
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
+        await BuyAsync(subscriber.Id, "refunded", 500, lasting: TimeSpan.FromDays(5));
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1_400)).AssertSucceeded();
+
+        // The add-on is revoked in the account; the count comes before the refund handler records the included units.
+        await _bed.Usage.Accounts.UpdateAsync(subscriber.Id, a => a.RevokeAddOn("pi_refunded", _bed.Time.GetUtcNow()), CancellationToken.None);
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1)).AssertSucceeded();
+        var counted = await LiveAsync(subscriber.Id);
+        await RefundAsync(subscriber.Id, "refunded");
+
+        Assert.Equal(((long?)1_000, 401L), (counted.Quota, counted.OverageUnits));
+        Assert.Equal(401 * 3, await UpcomingAsync(subscriber.Id));
+    }
+
+    [Fact]
+    public async Task A_refund_of_an_add_on_that_lapsed_takes_back_what_it_covered()
+    {
+        var subscriber = await LapsedAsync(usedWhileItApplied: 1_400);
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1)).AssertSucceeded();
+
+        await RefundAsync(subscriber.Id, "lapsing");
+        var live = await LiveAsync(subscriber.Id);
+
+        Assert.Equal(((long?)1_000, 401L), (live.Quota, live.OverageUnits));
+        Assert.Equal(401 * 3, await UpcomingAsync(subscriber.Id));
+    }
+
+    /// <summary>A PRO subscriber whose add-on of 500 runs, bought on day 4, lapsed on day 9 after <paramref name="usedWhileItApplied"/> runs; the clock on day 10.</summary>
+    private async Task<Subscriber> LapsedAsync(long usedWhileItApplied)
+    {
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
+        await BuyAsync(subscriber.Id, "lapsing", 500, lasting: TimeSpan.FromDays(5));
+        _bed.Time.Advance(TimeSpan.FromDays(4));
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, usedWhileItApplied)).AssertSucceeded();
+        _bed.Time.Advance(TimeSpan.FromDays(2));
+        return subscriber;
+    }
+
+    /// <summary>Grants an add-on of <paramref name="units"/> runs paid by <c>pi_{id}</c> and records the included units, as a completed purchase does.</summary>
+    private async Task BuyAsync(AccountId account, string id, long units, TimeSpan? lasting)
+    {
+        var now = _bed.Time.GetUtcNow();
+        var addOn = new MeterAddOn { GrantId = "cs:" + id, Code = "EXTRA_AGENT_RUNS", Meter = AgentRuns, Units = units, GrantedAt = now, ExpiresAt = now + lasting, PaymentIntentId = "pi_" + id };
+        var granted = await _bed.Usage.Accounts.UpdateAsync(account, a => a.GrantAddOn(addOn), CancellationToken.None);
+        await _bed.Usage.IncludedUnits.RefreshAsync(granted, AgentRuns, now, CancellationToken.None);
+    }
+
+    /// <summary>Revokes the add-on paid by <c>pi_{id}</c> and records the included units, as a refund does.</summary>
+    private async Task RefundAsync(AccountId account, string id)
+    {
+        var now = _bed.Time.GetUtcNow();
+        var revoked = await _bed.Usage.Accounts.UpdateAsync(account, a => a.RevokeAddOn("pi_" + id, now), CancellationToken.None);
+        await _bed.Usage.IncludedUnits.RefreshAsync(revoked, AgentRuns, now, CancellationToken.None);
+    }
+
+    private async Task<MeterUsage> LiveAsync(AccountId account) =>
+        Assert.Single((await _bed.Usage.Report.GetAsync(account, UsageReport.Current, CancellationToken.None)).AssertSucceeded().Periods).Meters.Single(m => m.Meter == AgentRuns);
+
+    private async Task<long> UpcomingAsync(AccountId account) =>
+        (await _bed.Invoices.UpcomingAsync(account, CancellationToken.None)).Charges.Total.MinorUnits;
+}
