@@ -58,11 +58,7 @@ public sealed class PurchaseCatalog
         var errors = new List<string>();
         var codes = new HashSet<string>(StringComparer.Ordinal);
         var prices = new HashSet<string>(StringComparer.Ordinal);
-
-        // Credit is spent only on usage invoices, in their currency (a plan catalog in error reports itself).
-        var invoiceCurrencies = PlanCatalog.TryCreate(plans, out var catalog, out _)
-            ? new SortedSet<string>(catalog.Plans.Select(p => p.Currency?.Code).OfType<string>(), StringComparer.Ordinal)
-            : null;
+        var catalog = PlanCatalog.TryCreate(plans, out var built, out _) ? built : null; // a plan catalog in error reports itself
         for (var i = 0; i < options.CreditPacks.Count; i++)
         {
             var pack = options.CreditPacks[i];
@@ -82,11 +78,9 @@ public sealed class PurchaseCatalog
                 // Credit is spent on usage invoices: a balance with a fraction Stripe cannot charge could never be spent exactly.
                 errors.Add($"{at}:Credit: {creditCurrency.NotWholeMessage(pack.Credit)}");
             }
-            else if (invoiceCurrencies is not null && Currency.TryParse(pack.CreditCurrency ?? pack.Currency, out var spentIn) && !invoiceCurrencies.Contains(spentIn.Code))
+            else if (Currency.TryParse(pack.CreditCurrency ?? pack.Currency, out var spentIn) && catalog?.WhyCreditUnspendable(spentIn) is { } unspendable)
             {
-                errors.Add(invoiceCurrencies.Count == 0
-                    ? $"{at}: no plan invoices usage, so the pack's credit could never be spent."
-                    : $"{at}:{(pack.CreditCurrency is null ? "Currency" : "CreditCurrency")}: credit is spent on usage invoices, which are in {string.Join(", ", invoiceCurrencies)}; credit in '{spentIn.Code}' could never be spent.");
+                errors.Add($"{at}:{(pack.CreditCurrency is null ? "Currency" : "CreditCurrency")}: {unspendable}");
             }
         }
 

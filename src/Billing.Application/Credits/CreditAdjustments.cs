@@ -30,8 +30,6 @@ public sealed partial class CreditAdjustments(IBillingAccountStore accounts, Cre
 {
     public const int MaxReasonLength = 500;
 
-    private readonly SortedSet<string> _invoiceCurrencies = new(catalog.Plans.Select(p => p.Currency?.Code).OfType<string>(), StringComparer.Ordinal);
-
     public async Task<Outcome<CreditAdjusted>> AdjustAsync(AccountId accountId, CreditAdjustmentRequest request, string operatorId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -51,11 +49,9 @@ public sealed partial class CreditAdjustments(IBillingAccountStore accounts, Cre
         {
             errors.Add("currency", Currency.InvalidMessage(request.Currency));
         }
-        else if (request.Amount > 0 && !_invoiceCurrencies.Contains(currency.Code))
+        else if (request.Amount > 0 && catalog.WhyCreditUnspendable(currency) is { } unspendable)
         {
-            errors.Add("currency", _invoiceCurrencies.Count == 0
-                ? "No plan invoices usage, so no credit can be spent: none can be added."
-                : $"Credit is spent on usage invoices, which are in {string.Join(", ", _invoiceCurrencies)}; credit in '{currency.Code}' could never be spent.");
+            errors.Add("currency", unspendable);
         }
 
         if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > MaxReasonLength)

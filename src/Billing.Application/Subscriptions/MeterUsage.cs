@@ -26,6 +26,19 @@ public sealed record MeterUsage
     /// <summary>The overage charge so far; null for meters not billed as overage.</summary>
     public Money? OverageCharge { get; init; }
 
+    /// <summary>
+    /// The meter's quota in a period (null: unlimited). An overage meter's is the included units recorded with its
+    /// counts, as its invoice prices them: a past period's as its last count had them, the current period's as a count
+    /// now would record them (<see cref="Domain.Entitlements.Entitlement.CountersNow"/>: the plan's and the add-ons' in
+    /// force, plus what add-ons that lapsed covered). The policy's quota alone would disagree with the overage next to
+    /// it; it is the quota of a meter with none recorded.
+    /// </summary>
+    public static long? QuotaOf(MeterPolicy policy, UsageCounters? counters)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return counters is not null && counters.Included.TryGetValue(policy.Meter, out var recorded) ? recorded : policy.Quota;
+    }
+
     /// <summary>The meter as counted in a period, its overage priced by the plans it was counted under (<see cref="PeriodCharges"/>).</summary>
     /// <param name="policy">The meter's policy in the period's plan (for the current period, with the add-ons that apply now).</param>
     /// <param name="counters">
@@ -38,12 +51,7 @@ public sealed record MeterUsage
         ArgumentNullException.ThrowIfNull(policy);
         var used = counters?.Used(policy.Meter) ?? 0;
 
-        // An overage meter shows the included units recorded with its counts, as its invoice prices them: a past
-        // period's as its last count had them, the current period's as a count now would record them (the plan's and
-        // the add-ons' in force, plus what add-ons that lapsed covered). The policy's quota alone would disagree with
-        // the overage next to it; it is the quota of a meter with none recorded.
-        long? recorded = counters is not null && counters.Included.TryGetValue(policy.Meter, out var units) ? units : null;
-        var quota = recorded ?? policy.Quota;
+        var quota = QuotaOf(policy, counters);
         var charge = counters is null ? null : PeriodCharges.Charge(counters, policy.Meter, catalog, policy, quota ?? 0);
         return new MeterUsage
         {

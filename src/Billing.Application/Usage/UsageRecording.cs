@@ -218,7 +218,7 @@ public sealed partial class UsageRecording(
         var counters = await ledger.GetAsync(accountId.Value, entitlement.PeriodKey, cancellationToken).ConfigureAwait(false);
         var used = counters?.Used(meter.Value) ?? 0;
         var allowed = policy.HardLimit is not { } limit || used + quantity!.Value <= limit;
-        var quota = MeterUsage.From(policy, counters is null ? null : entitlement.CountersNow(counters), catalog).Quota;
+        var quota = MeterUsage.QuotaOf(policy, counters is null ? null : entitlement.CountersNow(counters)); // as the usage view shows it
         return Outcome.Succeeded(new UsageCheck
         {
             Allowed = allowed,

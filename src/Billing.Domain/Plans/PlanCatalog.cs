@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans.Configuration;
+using Billing.Domain.Pricing;
 
 namespace Billing.Domain.Plans;
 
@@ -36,7 +37,10 @@ public sealed class PlanCatalog
             .ToDictionary(p => p.PriceId, StringComparer.Ordinal);
         FreePlan = plans.Single(p => p.Kind == PlanKind.Free);
         TrialPlan = plans.SingleOrDefault(p => p.Kind == PlanKind.Trial);
+        _invoiceCurrencies = [.. plans.Select(p => p.Currency?.Code).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
+
+    private readonly List<string> _invoiceCurrencies;
 
     /// <summary>The plans in configuration order: paid plans from the lowest to the highest.</summary>
     public IReadOnlyList<Plan> Plans { get; }
@@ -55,6 +59,18 @@ public sealed class PlanCatalog
 
     /// <summary>The plan <c>POST /trial</c> grants; null when no trial is offered.</summary>
     public Plan? TrialPlan { get; }
+
+    /// <summary>
+    /// Why prepaid credit in <paramref name="currency"/> could never be spent (credit is spent only on usage invoices,
+    /// in a plan's overage currency); null when it can.
+    /// </summary>
+    public string? WhyCreditUnspendable(Currency currency)
+    {
+        var invoiced = _invoiceCurrencies;
+        return invoiced.Count == 0 ? "No plan invoices usage, so no credit can ever be spent."
+            : invoiced.Contains(currency.Code) ? null
+            : $"Credit is spent on usage invoices, which are in {string.Join(", ", invoiced)}; credit in '{currency.Code}' could never be spent.";
+    }
 
     /// <summary>Validates <paramref name="options"/> and builds the catalog.</summary>
     /// <exception cref="PlanCatalogException">Lists every validation error at once.</exception>

@@ -90,8 +90,8 @@ public sealed class PurchaseOptionsValidatorTests
 
         Assert.Equal(
             [
-                "Billing:Purchases:CreditPacks:0:Currency: credit is spent on usage invoices, which are in usd; credit in 'eur' could never be spent.",
-                "Billing:Purchases:CreditPacks:1:CreditCurrency: credit is spent on usage invoices, which are in usd; credit in 'jpy' could never be spent.",
+                "Billing:Purchases:CreditPacks:0:Currency: Credit is spent on usage invoices, which are in usd; credit in 'eur' could never be spent.",
+                "Billing:Purchases:CreditPacks:1:CreditCurrency: Credit is spent on usage invoices, which are in usd; credit in 'jpy' could never be spent.",
             ],
             result.Failures!);
     }
