@@ -56,7 +56,8 @@ export function currencyDigits(currency) {
 /**
  * A decimal amount typed by a person ("10.5", "-3", "+0.25") as Stripe's minor units of the currency, exactly: the
  * digits are shifted as text (no floating point), more decimals than the currency is written with are refused, not
- * rounded ("5" isk is 500, "5.5" isk is refused).
+ * rounded ("5" isk is 500, "5.5" isk is refused), and so is a three-decimal amount Stripe cannot charge ("1.235" kwd:
+ * its last digit must be 0, as the server's Currency.MinorUnitStep says).
  * @returns {{ minor: number } | { error: string }}
  */
 export function parseMinorUnits(text, currency) {
@@ -71,6 +72,9 @@ export function parseMinorUnits(text, currency) {
   }
   const minor = BigInt(whole + fraction.padEnd(stripeDecimals(code), '0')) * (sign === '-' || sign === '−' ? -1n : 1n);
   if (minor === 0n) return { error: 'The amount must not be zero.' };
+  if (stripeDecimals(code) === 3 && minor % 10n !== 0n) {
+    return { error: `Stripe charges ${code.toUpperCase()} in steps of 0.010: make the third decimal 0.` };
+  }
   if (minor > BigInt(Number.MAX_SAFE_INTEGER) || minor < -BigInt(Number.MAX_SAFE_INTEGER)) return { error: 'The amount is too large.' };
   return { minor: Number(minor) };
 }

@@ -245,7 +245,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
-    public async Task A_credit_amount_in_kronur_goes_to_the_api_in_stripes_minor_units_where_5_isk_is_500()
+    public async Task A_credit_amount_goes_to_the_api_in_stripes_minor_units_5_isk_as_500_and_a_dinar_amount_stripe_cannot_charge_is_refused()
     {
         var accountId = await RegisterAccountAsync("opisk");
         var page = await OpenAccountAsync(accountId);
@@ -266,6 +266,18 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         var sent = await page.RunAndWaitForRequestAsync(() => adjust.ClickAsync(), r => r.Method == "POST" && r.Url.EndsWith("/credits", StringComparison.Ordinal));
         Assert.Equal(500, sent.PostDataJSON()!.Value.GetProperty("amount").GetInt64());
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("could never be spent");
+
+        // The dinar is written with three decimals, but Stripe charges it in steps of 0.010: a last digit other than 0
+        // is refused by the page (the server would answer 400), and nothing is sent; 1.230 goes as 1230.
+        await page.GetByLabel("Currency").FillAsync("kwd");
+        calls = browser.ApiCalls.Count;
+        await page.GetByLabel("Amount").FillAsync("1.235");
+        await adjust.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Amount: Stripe charges KWD in steps of 0.010: make the third decimal 0.");
+        Assert.Equal(calls, browser.ApiCalls.Count);
+        await page.GetByLabel("Amount").FillAsync("1.230");
+        sent = await page.RunAndWaitForRequestAsync(() => adjust.ClickAsync(), r => r.Method == "POST" && r.Url.EndsWith("/credits", StringComparison.Ordinal));
+        Assert.Equal(1230, sent.PostDataJSON()!.Value.GetProperty("amount").GetInt64());
         browser.AssertPagesKeptToTheContract();
     }
 
