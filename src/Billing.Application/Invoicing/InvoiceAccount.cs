@@ -99,7 +99,9 @@ public sealed partial class InvoiceAccount(
         var run = InvoiceRun.Start(PeriodCharges.Price(counters, catalog), now) with
         {
             StripeCustomerId = account?.StripeCustomerId,
-            StripeSubscriptionId = account?.Subscription?.SubscriptionId,
+            // The subscription that ran the period, also when the account has another one by now (cancelled, then
+            // subscribed again before the job): the account's only for counters made before this was kept.
+            StripeSubscriptionId = counters.SubscriptionId ?? account?.Subscription?.SubscriptionId,
         };
         if (run.Step == InvoiceRunStep.Computed && run.StripeCustomerId is null)
         {

@@ -10,7 +10,7 @@ namespace Billing.Application.Usage;
 /// counters so the period can be priced later, with what add-ons that lapsed covered (<see cref="Expired"/>: the units
 /// of the add-ons expired in the period so far, <see cref="UsageCounters.WithIncluded"/>).
 /// </summary>
-public sealed record UsageConsumption(AccountId AccountId, UsagePeriod Period, MeterName Meter, long Amount, long? Limit, PlanCode Plan, long? Included, long Expired = 0)
+public sealed record UsageConsumption(AccountId AccountId, UsagePeriod Period, MeterName Meter, long Amount, long? Limit, PlanCode Plan, long? Included, long Expired = 0, string? SubscriptionId = null)
 {
     /// <summary>
     /// The answer once this consumption is counted (<paramref name="after"/>: the period's counters right after it),

@@ -19,6 +19,9 @@ internal sealed record UsageDocument : StoredDocument
     /// <summary>The plan whose limits applied to the last counted unit (set with every count).</summary>
     public string? Plan { get; init; }
 
+    /// <summary>The Stripe subscription whose period this is, written with the first count (subscription periods; absent before).</summary>
+    public string? SubscriptionId { get; init; }
+
     /// <summary>
     /// Overage meter name -> units <see cref="Plan"/> includes (set with every count of that meter): the plan's and the
     /// add-ons' in force, plus what add-ons that lapsed covered (<see cref="Lapsed"/>).

@@ -20,6 +20,13 @@ public sealed record UsageCounters
     public PlanCode? Plan { get; init; }
 
     /// <summary>
+    /// The Stripe subscription whose period this is, as it was when the period's first unit was counted (a subscription
+    /// period only): its invoice goes on that subscription, whatever the account has when the job runs. Null for other
+    /// periods and for counters made before this was kept.
+    /// </summary>
+    public string? SubscriptionId { get; init; }
+
+    /// <summary>
     /// Units included per meter by <see cref="Plan"/> (overage meters only): usage beyond is billed. With add-ons that
     /// lapsed during the period, what they covered (<see cref="Lapsed"/>) is part of it (<see cref="WithIncluded"/>).
     /// </summary>

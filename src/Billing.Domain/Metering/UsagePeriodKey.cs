@@ -39,6 +39,9 @@ public readonly partial record struct UsagePeriodKey
         return true;
     }
 
+    /// <summary>Whether this is a subscription's period (<c>sub-</c>), not a calendar month or a local trial.</summary>
+    public bool IsSubscriptionPeriod => Value.StartsWith("sub-", StringComparison.Ordinal);
+
     public override string ToString() => _value ?? string.Empty;
 
     private static string Stamp(DateTimeOffset instant) =>

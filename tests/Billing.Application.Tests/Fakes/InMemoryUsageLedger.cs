@@ -208,7 +208,12 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
                 return UsageRecordResult.CounterFull;
             }
 
-            state ??= PeriodOf(consumption.AccountId, consumption.Period);
+            if (state is null)
+            {
+                state = PeriodOf(consumption.AccountId, consumption.Period);
+                state.SubscriptionId = consumption.SubscriptionId; // written with the first count only, as the store does
+            }
+
             // A record under another plan than the last closes that plan's stretch first, and records what is included
             // now before the unit is counted, as the store's procedure does.
             var before = ToCounters(consumption.AccountId, state).UnderPlan(consumption.Plan);
@@ -355,6 +360,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         Period = state.Window,
         Counters = new Dictionary<MeterName, long>(state.Counters),
         Plan = state.Plan,
+        SubscriptionId = state.SubscriptionId,
         Included = new Dictionary<MeterName, long>(state.Included),
         Lapsed = new Dictionary<MeterName, long>(state.Lapsed),
         Expired = new Dictionary<MeterName, long>(state.Expired),
@@ -380,6 +386,8 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         public Dictionary<MeterName, long> Counters { get; } = [];
 
         public PlanCode? Plan { get; set; }
+
+        public string? SubscriptionId { get; set; }
 
         public Dictionary<MeterName, long> Included { get; set; } = [];
 

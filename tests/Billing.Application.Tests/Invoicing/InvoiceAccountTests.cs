@@ -178,6 +178,29 @@ public sealed class InvoiceAccountTests
     }
 
     [Fact]
+    public async Task A_period_is_invoiced_on_the_subscription_that_ran_it_when_the_customer_has_subscribed_again_before_the_job()
+    {
+        // sub A ends with its period (cancelled at its end); an hour later the customer checks out again (sub B); the
+        // job runs at 02:00: A's usage goes on A's subscription, not on B (whose collection settings may differ).
+        var subscriber = await _bed.SubscribeProAsync();
+        var end = subscriber.Period.End;
+        _bed.Time.SetUtcNow(end.AddMinutes(5));
+        await RenewAsync(subscriber.Id, subscriber.Period.Start, end, subscriber.SubscriptionId, subscriber.CustomerId, SubscriptionStatus.Canceled, endedAt: end);
+        _bed.Time.SetUtcNow(end.AddHours(1));
+        await RenewAsync(subscriber.Id, end.AddHours(1), end.AddHours(1).AddMonths(1), "sub_again", subscriber.CustomerId);
+        Assert.Equal("sub_again", (await _bed.Usage.Accounts.GetAsync(subscriber.Id, CancellationToken.None))!.Subscription!.SubscriptionId);
+        (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 1_001)).AssertSucceeded(); // B's own period
+
+        _bed.Close(subscriber.Period);
+        var run = (await _bed.DeliverUntilDoneAsync(subscriber.Job)).Run;
+
+        Assert.Equal(InvoicingTestBed.Total, run.Total);
+        Assert.Equal((subscriber.SubscriptionId, subscriber.SubscriptionId), (run.StripeSubscriptionId, Assert.Single(_bed.Stripe.InvoicesFor(run.RunId)).SubscriptionId));
+        var second = await _bed.Usage.Ledger.GetAsync(subscriber.Id, UsagePeriodKey.ForSubscriptionPeriod(end.AddHours(1)), CancellationToken.None);
+        Assert.Equal(("sub_again", 1_001L), (second!.SubscriptionId, second.Used(UsageTestBed.AgentRuns)));
+    }
+
+    [Fact]
     public async Task A_period_Stripe_extended_past_a_month_is_invoiced_one_monthly_slice_at_a_time()
     {
         // Projected from an anchor on the 31st to end 31 March; Stripe has the period end on 10 June (an extended
@@ -343,10 +366,6 @@ public sealed class InvoiceAccountTests
     /// <summary>Stripe's subscription update for the stored account: PRO monthly over [<paramref name="start"/>, <paramref name="end"/>).</summary>
     private static DateTimeOffset At(int month, int day, int hour, int minute) => new(2027, month, day, hour, minute, 0, TimeSpan.Zero);
 
-    /// <summary>
-    /// A PRO subscriber renewed on 31 Jan whose next renewal Stripe has not reported when 1,100 runs are counted (the
-    /// period's end is our estimate, 31 Mar); then Stripe reports that period ending at <paramref name="realEnd"/>.
-    /// </summary>
     /// <summary>A PRO subscription renewed on <paramref name="anchor"/> + 1 month; 1,100 runs counted a minute later in the period projected from the anchor; then Stripe's renewal arrives with <paramref name="realEnd"/>.</summary>
     private async Task<AccountId> RecordThenRenewAsync(DateTimeOffset anchor, DateTimeOffset realEnd)
     {
@@ -361,18 +380,21 @@ public sealed class InvoiceAccountTests
     }
 
     /// <summary>The subscription's period as a webhook applies it (so a usage period it ends early moves in the ledger).</summary>
-    private async Task RenewAsync(AccountId id, DateTimeOffset start, DateTimeOffset end)
+    private async Task RenewAsync(
+        AccountId id, DateTimeOffset start, DateTimeOffset end, string subscriptionId = "sub_anchor", string customerId = "cus_anchor", SubscriptionStatus? status = null, DateTimeOffset? endedAt = null)
     {
         var applier = new SubscriptionSnapshotApplier(_bed.Usage.Accounts, _bed.Ledger, _bed.Usage.Catalog, Options.Create(new SubscriptionSyncOptions()));
         var snapshot = new SubscriptionSnapshot
         {
-            SubscriptionId = "sub_anchor",
-            CustomerId = "cus_anchor",
-            Status = SubscriptionStatus.Active,
+            SubscriptionId = subscriptionId,
+            CustomerId = customerId,
+            Status = status ?? SubscriptionStatus.Active,
             PriceId = TestCatalog.ProMonthly,
             Interval = BillingInterval.Month,
             CurrentPeriodStart = start,
             CurrentPeriodEnd = end,
+            CanceledAt = endedAt,
+            EndedAt = endedAt,
             AsOf = _bed.Time.GetUtcNow(),
         };
         var result = await applier.ApplyAsync(id, snapshot, CancellationToken.None);

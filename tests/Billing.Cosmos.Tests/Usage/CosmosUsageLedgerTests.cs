@@ -195,6 +195,23 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_subscription_period_keeps_the_subscription_of_its_first_count_through_later_counts_and_a_move()
+    {
+        var account = Ids.NewAccount();
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2026, 11, 12, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 12, 8, 0, 0, TimeSpan.Zero));
+        await _ledger.RecordAsync(Record(account, "first", period, AgentRuns, 3, null, Pro, 1_000, subscriptionId: "sub_first"), CancellationToken.None);
+        await _ledger.RecordAsync(Record(account, "later", period, Tokens, 5, null, Pro, 100_000, subscriptionId: "sub_later"), CancellationToken.None);
+        await _ledger.MovePeriodEndAsync(account, period.Key, period.End.AddDays(2), CancellationToken.None);
+
+        var counters = (await _ledger.GetAsync(account, period.Key, CancellationToken.None))!;
+        Assert.Equal(("sub_first", 3L, 5L, period.End.AddDays(2)), (counters.SubscriptionId, counters.Used(AgentRuns), counters.Used(Tokens), counters.Period.End));
+        var raw = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:{period.Key.Value}", account.Value);
+        Assert.Equal("sub_first", (string?)raw!["subscriptionId"]);
+        await ConsumeAsync(account, November, AgentRuns, 1, null);
+        Assert.Null((await _ledger.GetAsync(account, November.Key, CancellationToken.None))!.SubscriptionId);
+    }
+
+    [Fact]
     public async Task Usage_document_has_the_documented_shape()
     {
         var account = Ids.NewAccount();
@@ -611,9 +628,10 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     private Task<UsageRecordResult> RecordAsync(AccountId account, string key, long amount = 1, long? limit = null) =>
         _ledger.RecordAsync(Record(account, key, November, AgentRuns, amount, limit), CancellationToken.None);
 
-    private static UsageRecord Record(AccountId account, string key, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null, long expired = 0) =>
+    private static UsageRecord Record(
+        AccountId account, string key, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null, long expired = 0, string? subscriptionId = null) =>
         UsageRecord.Of(
-            new UsageConsumption(account, period, meter, amount, limit, plan ?? Free, included, expired),
+            new UsageConsumption(account, period, meter, amount, limit, plan ?? Free, included, expired, subscriptionId),
             key,
             occurredAt: period.Start.AddMinutes(1),
             recordedAt: period.Start.AddMinutes(2),
