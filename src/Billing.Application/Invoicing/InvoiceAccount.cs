@@ -2,9 +2,12 @@ using Billing.Application.Accounts;
 using Billing.Application.Credits;
 using Billing.Application.Entitlements;
 using Billing.Application.Payments;
+using Billing.Application.Subscriptions;
 using Billing.Application.Usage;
+using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.Domain.Invoicing;
+using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,6 +27,7 @@ public sealed partial class InvoiceAccount(
     IUsageLedger usage,
     IInvoiceRunStore runs,
     IStripeInvoicing stripe,
+    StripeSubscriptionSync subscriptions,
     CreditLedger credits,
     PlanCatalog catalog,
     IOptions<InvoicingOptions> options,
@@ -85,7 +89,7 @@ public sealed partial class InvoiceAccount(
             return null;
         }
 
-        var account = await accounts.GetAsync(job.AccountId, cancellationToken).ConfigureAwait(false);
+        var account = await WithWhatFollowedAsync(await accounts.GetAsync(job.AccountId, cancellationToken).ConfigureAwait(false), counters.Period, cancellationToken).ConfigureAwait(false);
         if (account is not null && entitlements.Evaluate(account, now) is var current && current.PeriodKey == job.PeriodKey)
         {
             // The period was recorded with our estimate of its end, made before Stripe reported the renewal, and Stripe
@@ -109,6 +113,24 @@ public sealed partial class InvoiceAccount(
         }
 
         return await runs.CreateAsync(run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The account once Stripe has said what followed <paramref name="period"/>, a subscription period: while the account
+    /// has not heard it (its <see cref="BillingAccount.RenewsBy"/> is not past the period's end) the subscription is read
+    /// from Stripe and applied as a webhook would be. Stripe's event may be late or lost (the missed-event sweep looks
+    /// only hours after a period's end, after the job), and a period Stripe extended (a longer trial, a moved anchor)
+    /// must not be billed before it closes: what it counts after a bill would never be billed.
+    /// </summary>
+    private async Task<BillingAccount?> WithWhatFollowedAsync(BillingAccount? account, UsagePeriod period, CancellationToken cancellationToken)
+    {
+        if (account is not { Subscription: { } subscription, RenewsBy: { } renewsBy } || renewsBy > period.End || !period.Key.IsSubscriptionPeriod)
+        {
+            return account;
+        }
+
+        var synced = await subscriptions.SyncAsync(account.Id, subscription.SubscriptionId, cancellationToken).ConfigureAwait(false);
+        return synced.Account ?? account;
     }
 
     /// <summary>

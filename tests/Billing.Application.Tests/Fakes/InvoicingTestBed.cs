@@ -1,5 +1,6 @@
 using Billing.Application.Credits;
 using Billing.Application.Invoicing;
+using Billing.Application.Subscriptions;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.Domain.Metering;
@@ -35,7 +36,10 @@ internal sealed class InvoicingTestBed
         Usage = new UsageTestBed();
         var options = Microsoft.Extensions.Options.Options.Create(Options);
         Credits = new CreditLedger(CreditStore, new PendingInvoiceSpends(Usage.Ledger, Runs), Usage.Time, NullLogger<CreditLedger>.Instance);
-        Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, Credits, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
+        StripeSubscriptions = new FakeStripe(Usage.Time);
+        var sync = new StripeSubscriptionSync(
+            StripeSubscriptions, StripeSubscriptions, new SubscriptionSnapshotApplier(Usage.Accounts, Usage.Ledger, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(new SubscriptionSyncOptions())), Usage.Accounts, Usage.Time, NullLogger<StripeSubscriptionSync>.Instance);
+        Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, sync, Credits, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, options, Usage.Time, NullLogger<InvoicingSweep>.Instance);
         Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, Usage.Catalog, Usage.Time);
         StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, NullLogger<InvoiceRunStatusSync>.Instance);
@@ -56,6 +60,9 @@ internal sealed class InvoicingTestBed
     public CreditLedger Credits { get; }
 
     public FakeStripeInvoicing Stripe { get; } = new();
+
+    /// <summary>Stripe's subscriptions as the invoice job reads them when the account has not heard what followed a period (empty: none is known).</summary>
+    public FakeStripe StripeSubscriptions { get; }
 
     public RecordingInvoiceJobs Jobs { get; } = new();
 

@@ -201,6 +201,37 @@ public sealed class InvoiceAccountTests
     }
 
     [Fact]
+    public async Task A_period_Stripe_extended_whose_event_was_lost_is_read_from_Stripe_by_the_job_and_billed_once_it_has_really_closed_and_in_full()
+    {
+        // Stripe moved the period's end from 15 to 29 March before it ended (a trial extended), but the event never
+        // arrived, and the job runs an hour after the old end, before the missed-event sweep would look.
+        var (start, end) = (At(3, 1, 1, 0), At(3, 15, 1, 0));
+        _bed.Time.SetUtcNow(start);
+        var id = _bed.Usage.Register();
+        await RenewAsync(id, start, end);
+        _bed.Time.SetUtcNow(At(3, 10, 0, 0));
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
+        _bed.StripeSubscriptions.Subscriptions.Add("sub_anchor", new FakeStripeSubscription
+        {
+            Id = "sub_anchor", CustomerId = "cus_anchor", Created = start, PriceId = TestCatalog.ProMonthly, PeriodStart = start, PeriodEnd = At(3, 29, 1, 0),
+        });
+
+        _bed.Time.SetUtcNow(At(3, 15, 2, 0));
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+        Assert.Null(await _bed.DeliverAsync(Assert.Single(_bed.Jobs.Drain())));
+        Assert.Empty(_bed.Stripe.Calls);
+        _bed.Time.SetUtcNow(At(3, 20, 0, 0));
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 2_000)).AssertSucceeded(); // the same period, still open
+        _bed.Time.SetUtcNow(At(3, 29, 2, 0));
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+        var run = (await _bed.DeliverUntilDoneAsync(Assert.Single(_bed.Jobs.Drain()))).Run;
+
+        Assert.Equal((start, At(3, 29, 1, 0), 2_100L * 3), (run.PeriodStart, run.PeriodEnd, run.Total)); // 3,100 runs, 1,000 included
+        Assert.Single(_bed.Stripe.InvoicesFor(run.RunId));
+        Assert.Equal(2, _bed.StripeSubscriptions.Reads); // once per job: neither end's renewal had reached the account
+    }
+
+    [Fact]
     public async Task A_period_Stripe_extended_past_a_month_is_invoiced_one_monthly_slice_at_a_time()
     {
         // Projected from an anchor on the 31st to end 31 March; Stripe has the period end on 10 June (an extended
