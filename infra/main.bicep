@@ -380,6 +380,7 @@ var appSettings = {
   Billing__Usage__Thresholds__0: '80'
   Billing__Usage__Thresholds__1: '100'
   Billing__Usage__KeyRetention: '45.00:00:00'
+  Billing__Invoicing__LookbackDays: '35'
 }
 
 module functionApp 'modules/function-app.bicep' = {
