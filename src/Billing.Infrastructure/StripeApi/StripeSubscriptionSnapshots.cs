@@ -8,14 +8,18 @@ public static class StripeSubscriptionSnapshots
 {
     /// <param name="subscription">As Stripe returned it.</param>
     /// <param name="asOf">The Stripe time it reflects: when the read began.</param>
+    /// <param name="isPlanPrice">
+    /// Whether a price is one of the plan catalog's: the price and interval are the first such item's (a merchant may add
+    /// other items, in any order, beside the plan's), else the first item's.
+    /// </param>
     /// <exception cref="InvalidOperationException">The object lacks a status or a customer.</exception>
-    public static SubscriptionSnapshot FromStripe(Stripe.Subscription subscription, DateTimeOffset asOf)
+    public static SubscriptionSnapshot FromStripe(Stripe.Subscription subscription, DateTimeOffset asOf, Func<string, bool>? isPlanPrice = null)
     {
         ArgumentNullException.ThrowIfNull(subscription);
         var customerId = subscription.CustomerId is { Length: > 0 } customer ? customer : throw new InvalidOperationException($"Subscription {subscription.Id} has no customer.");
         var status = subscription.Status is { Length: > 0 } value ? SubscriptionStatus.From(value) : throw new InvalidOperationException($"Subscription {subscription.Id} has no status.");
         var items = subscription.Items?.Data ?? [];
-        var item = items.Count > 0 ? items[0] : null;
+        var item = (isPlanPrice is null ? null : items.FirstOrDefault(i => i.Price?.Id is { } price && isPlanPrice(price))) ?? items.FirstOrDefault();
         var (periodStart, periodEnd) = CurrentPeriod(items);
         return new SubscriptionSnapshot
         {

@@ -43,6 +43,24 @@ public sealed class StripeSubscriptionSnapshotsTests
     }
 
     [Fact]
+    public void The_plan_is_the_first_item_with_a_catalog_price_whatever_its_position()
+    {
+        var subscription = Read("""
+            {"id":"sub_1","object":"subscription","customer":"cus_1","status":"active",
+             "items":{"object":"list","data":[
+               {"id":"si_1","object":"subscription_item","current_period_start":1750000000,"current_period_end":1752592000,
+                "price":{"id":"price_support_seat","object":"price","recurring":{"interval":"year","interval_count":1}}},
+               {"id":"si_2","object":"subscription_item","current_period_start":1750000000,"current_period_end":1752592000,
+                "price":{"id":"price_pro_monthly","object":"price","recurring":{"interval":"month","interval_count":1}}}]}}
+            """);
+
+        var snapshot = StripeSubscriptionSnapshots.FromStripe(subscription, AsOf, price => price.StartsWith("price_pro", StringComparison.Ordinal));
+
+        Assert.Equal(("price_pro_monthly", BillingInterval.Month), (snapshot.PriceId, snapshot.Interval));
+        Assert.Equal("price_support_seat", StripeSubscriptionSnapshots.FromStripe(subscription, AsOf, _ => false).PriceId); // none: the first item's
+    }
+
+    [Fact]
     public void An_interval_other_than_one_month_or_year_has_no_billing_interval_and_an_absent_period_is_null()
     {
         var subscription = Read("""
