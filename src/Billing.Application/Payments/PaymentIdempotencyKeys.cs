@@ -14,7 +14,8 @@ public static class PaymentIdempotencyKeys
     /// <summary>
     /// <c>customer-create:{accountId}</c> for the account's first customer, <c>customer-create:{accountId}#{generation}</c>
     /// after Stripe deleted earlier ones (account ids never contain <c>#</c>). An account id that is not plain printable
-    /// ASCII (it goes into an HTTP header) is replaced by its SHA-256, <c>customer-create:sha256:{hex}</c>.
+    /// ASCII (it goes into an HTTP header), or that starts with <c>sha256:</c>, is replaced by its SHA-256,
+    /// <c>customer-create:sha256:{hex}</c>.
     /// </summary>
     public static string CustomerCreation(AccountId accountId, int generation = 0)
     {
@@ -62,11 +63,16 @@ public static class PaymentIdempotencyKeys
         return $"billing-usage:{HeaderSafe(accountId)}:{periodKey}:{step}";
     }
 
+    /// <summary>
+    /// The account id as it is, or <c>sha256:{hex}</c> of it when it cannot go into a header, and also when it starts
+    /// with <c>sha256:</c> itself: an account named like another's hash must not share its keys.
+    /// </summary>
     private static string HeaderSafe(AccountId accountId)
     {
+        const string Hashed = "sha256:";
         var value = accountId.Value;
-        return value.All(c => c is > ' ' and <= '~')
+        return value.All(c => c is > ' ' and <= '~') && !value.StartsWith(Hashed, StringComparison.Ordinal)
             ? value
-            : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+            : Hashed + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
     }
 }

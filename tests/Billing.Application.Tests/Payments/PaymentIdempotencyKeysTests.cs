@@ -32,6 +32,19 @@ public sealed class PaymentIdempotencyKeysTests
     }
 
     [Fact]
+    public void An_account_named_like_another_accounts_hash_gets_keys_of_its_own()
+    {
+        var other = AccountId.Parse("Acme Corp");
+        var namedLikeItsHash = AccountId.Parse("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(other.Value))));
+
+        Assert.NotEqual(PaymentIdempotencyKeys.CustomerCreation(other), PaymentIdempotencyKeys.CustomerCreation(namedLikeItsHash));
+        Assert.NotEqual(
+            PaymentIdempotencyKeys.UsageInvoiceStep(other, "sub-20261110T100000Z", "invoice"),
+            PaymentIdempotencyKeys.UsageInvoiceStep(namedLikeItsHash, "sub-20261110T100000Z", "invoice"));
+        Assert.StartsWith("customer-create:sha256:", PaymentIdempotencyKeys.CustomerCreation(namedLikeItsHash), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_credit_line_s_step_is_no_meter_s_step()
     {
         Assert.Contains(':', InvoiceRun.CreditLineKey);
