@@ -36,14 +36,15 @@ public sealed record MeterAddOn
     /// <summary>
     /// Whether it raised the meter's limit at some time in <paramref name="period"/> (a past period's view shows the most
     /// its limit reached): granted before the period ended, not expired or revoked before it started, and, when it
-    /// belongs to one usage period, to this one.
+    /// belongs to one usage period, to this one. One granted already revoked (refunded before its purchase was
+    /// applied) never applied.
     /// </summary>
     public bool AppliedDuring(UsagePeriod period)
     {
         ArgumentNullException.ThrowIfNull(period);
         return GrantedAt < period.End
                && (ExpiresAt is not { } expiresAt || expiresAt > period.Start)
-               && (RevokedAt is not { } revokedAt || revokedAt > period.Start)
+               && (RevokedAt is not { } revokedAt || (revokedAt > period.Start && revokedAt > GrantedAt))
                && (PeriodKey is not { } key || key == period.Key);
     }
 
