@@ -1,6 +1,7 @@
 using Billing.Application.Accounts;
 using Billing.Application.Catalog;
 using Billing.Application.Checkout;
+using Billing.Application.Entitlements;
 using Billing.Application.Outcomes;
 using Billing.Application.Payments;
 using Billing.Application.Redirects;
@@ -23,12 +24,14 @@ public sealed record StartedPurchase(string SessionId, Uri Url, string Purchase,
 
 /// <summary>
 /// Starts a payment-mode Stripe Checkout for a credit pack (<c>POST /api/billing/credits/checkout</c>) or an add-on
-/// (<c>POST /api/billing/addons/checkout</c>). Validation first (a refused request writes nothing); then the account's
+/// (<c>POST /api/billing/addons/checkout</c>). Validation first (a refused request writes nothing; an add-on for a meter
+/// the caller's plan puts no limit on is refused, since it would raise nothing); then the account's
 /// Stripe customer (created if needed) and one new session, whose metadata carries what it grants as the catalog has
 /// it now (<see cref="PurchaseTerms"/>); it is granted when Stripe reports the payment (<see cref="PurchaseCompletedHandler"/>).
 /// </summary>
 public sealed partial class Purchases(
     PurchaseCatalog catalog,
+    AccountEntitlements entitlements,
     StripeCustomerProvisioning customers,
     IStripeBillingGateway gateway,
     RedirectUrlPolicy redirects,
@@ -44,11 +47,19 @@ public sealed partial class Purchases(
     public Task<Outcome<StartedPurchase>> StartAddOnAsync(AccountId accountId, string? addOn, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
     {
         var found = catalog.FindAddOn(addOn);
-        return StartAsync(accountId, PurchaseKinds.AddOn, "addOn", addOn, found is null ? null : (PurchaseTerms.Of(found), found.PriceId, found.Price), successUrl, cancelUrl, cancellationToken);
+        return StartAsync(accountId, PurchaseKinds.AddOn, "addOn", addOn, found is null ? null : (PurchaseTerms.Of(found), found.PriceId, found.Price), successUrl, cancelUrl, cancellationToken, found);
     }
 
     private async Task<Outcome<StartedPurchase>> StartAsync(
-        AccountId accountId, string purchase, string field, string? requested, (PurchaseTerms Terms, string PriceId, Money Price)? item, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
+        AccountId accountId,
+        string purchase,
+        string field,
+        string? requested,
+        (PurchaseTerms Terms, string PriceId, Money Price)? item,
+        string? successUrl,
+        string? cancelUrl,
+        CancellationToken cancellationToken,
+        AddOn? addOn = null)
     {
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(requested))
@@ -65,6 +76,13 @@ public sealed partial class Purchases(
         if (!errors.IsEmpty || item is not { } sold || success is null || cancel is null)
         {
             return Outcome.Invalid<StartedPurchase>(errors);
+        }
+
+        if (addOn is not null && (await entitlements.GetAsync(accountId, cancellationToken).ConfigureAwait(false)).Plan is var plan && plan.PolicyFor(addOn.Meter).IsUnlimited)
+        {
+            return Outcome.Refused<StartedPurchase>(
+                RefusalReason.AddOnNotApplicable,
+                $"The {plan.DisplayName} plan puts no limit on {addOn.Meter}, so {addOn.Code} would raise nothing; nothing was charged.");
         }
 
         var account = await customers.EnsureCustomerAsync(accountId, cancellationToken).ConfigureAwait(false);

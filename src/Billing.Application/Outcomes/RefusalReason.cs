@@ -38,4 +38,7 @@ public enum RefusalReason
 
     /// <summary>The store did not take a record of a batch (throttled, unreachable, busy): nothing was counted for it; send it again.</summary>
     UsageNotCounted = 12,
+
+    /// <summary>The add-on raises a meter the account's plan puts no limit on: bought now, it would change nothing.</summary>
+    AddOnNotApplicable = 13,
 }

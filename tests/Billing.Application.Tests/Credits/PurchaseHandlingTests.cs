@@ -1,6 +1,8 @@
 using Billing.Application;
 using Billing.Application.Accounts;
 using Billing.Application.Catalog;
+using Billing.Application.Redirects;
+using Billing.Application.Checkout;
 using Billing.Application.Credits;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
@@ -41,6 +43,7 @@ public sealed class PurchaseHandlingTests
         options.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_30D", DisplayName = "$10 for 30 days", PriceId = "price_credits_30d", Amount = 1_000, Currency = "usd", Credit = 1_000, ExpiresAfter = TimeSpan.FromDays(30) });
         options.AddOns.Add(new AddOnOptions { Code = "PROJECTS_5", DisplayName = "5 projects", PriceId = "price_projects_5", Amount = 1_500, Currency = "usd", Meter = "projects", Units = 5 });
         options.AddOns.Add(new AddOnOptions { Code = "RUNS_100", DisplayName = "100 runs", PriceId = "price_runs_100", Amount = 500, Currency = "usd", Meter = "agent_runs", Units = 100 });
+        options.AddOns.Add(new AddOnOptions { Code = "CALLS_100", DisplayName = "100 API calls", PriceId = "price_calls_100", Amount = 500, Currency = "usd", Meter = "api_calls", Units = 100 });
         _catalog = PurchaseCatalog.Create(options, TestCatalog.Options());
         _usage = _bed.Usage;
         _store = _bed.CreditStore;
@@ -590,6 +593,29 @@ public sealed class PurchaseHandlingTests
     private async Task<long> OverageShownAsync(AccountId account) =>
         Assert.Single((await _usage.Report.GetAsync(account, "current", CancellationToken.None)).AssertSucceeded().Periods)
             .Meters.Single(m => m.Meter == UsageTestBed.AgentRuns).OverageUnits;
+
+    [Fact]
+    public async Task An_add_on_for_a_meter_the_plan_puts_no_limit_on_is_refused_before_anything_is_created()
+    {
+        var account = await AccountAsync(); // FREE: agent_runs limited, api_calls unlimited
+        var purchases = new Purchases(
+            _catalog,
+            _usage.Entitlements,
+            new StripeCustomerProvisioning(_usage.Accounts, _links, _gateway, NullLogger<StripeCustomerProvisioning>.Instance),
+            _gateway,
+            new RedirectUrlPolicy(Microsoft.Extensions.Options.Options.Create(new RedirectOptions())),
+            Microsoft.Extensions.Options.Options.Create(new CheckoutOptions { SuccessUrl = "https://app.example.com/ok", CancelUrl = "https://app.example.com/no" }),
+            NullLogger<Purchases>.Instance);
+
+        var refused = (await purchases.StartAddOnAsync(account, "CALLS_100", null, null, CancellationToken.None)).AssertRefused();
+
+        Assert.Equal(Outcomes.RefusalReason.AddOnNotApplicable, refused.Reason);
+        Assert.Equal("The Free plan puts no limit on api_calls, so CALLS_100 would raise nothing; nothing was charged.", refused.Detail);
+        Assert.Empty(_gateway.PaymentCheckouts);
+        Assert.Empty(_gateway.CustomerCalls);
+        (await purchases.StartAddOnAsync(account, "RUNS_100", null, null, CancellationToken.None)).AssertSucceeded(); // a limited meter sells
+        Assert.Single(_gateway.PaymentCheckouts);
+    }
 
     private async Task<AccountId> AccountAsync()
     {
