@@ -278,7 +278,11 @@ public sealed record BillingAccount
 
     private static SubscriptionState ToState(SubscriptionSnapshot snapshot, PlanCatalog catalog, SubscriptionState? previous)
     {
-        var price = snapshot.PriceId is null ? null : catalog.FindPrice(snapshot.PriceId);
+        // The plan's item: the first with a catalog price, wherever it sits among the items; else the first item.
+        var (priceId, interval) = snapshot.Items.FirstOrDefault(i => catalog.FindPrice(i.PriceId) is not null) is { } planItem
+            ? (planItem.PriceId, planItem.Interval)
+            : (snapshot.PriceId, snapshot.Interval);
+        var price = priceId is null ? null : catalog.FindPrice(priceId);
         DateTimeOffset? pastDueSince = null;
         if (snapshot.Status.IsDelinquent)
         {
@@ -293,8 +297,8 @@ public sealed record BillingAccount
             CustomerId = snapshot.CustomerId,
             Status = snapshot.Status,
             PlanCode = price?.Plan.Code,
-            PriceId = snapshot.PriceId,
-            Interval = snapshot.Interval ?? price?.Interval,
+            PriceId = priceId,
+            Interval = interval ?? price?.Interval,
             CurrentPeriodStart = snapshot.CurrentPeriodStart,
             CurrentPeriodEnd = snapshot.CurrentPeriodEnd,
             CancelAtPeriodEnd = snapshot.CancelAtPeriodEnd,

@@ -15,11 +15,17 @@ public sealed record SubscriptionSnapshot
 
     public required SubscriptionStatus Status { get; init; }
 
-    /// <summary>The price of the subscription's (single) item.</summary>
+    /// <summary>The price of the subscription's first item.</summary>
     public string? PriceId { get; init; }
 
     /// <summary>The price's <c>recurring.interval</c> when it is month or year.</summary>
     public BillingInterval? Interval { get; init; }
+
+    /// <summary>
+    /// Every item's price, in Stripe's order (a merchant may add items beside the plan's): the plan is the first one the
+    /// catalog knows, wherever it sits; empty when only <see cref="PriceId"/> was read.
+    /// </summary>
+    public IReadOnlyList<SubscriptionItemPrice> Items { get; init; } = [];
 
     /// <summary>From the subscription items (<c>items.data[].current_period_start</c>).</summary>
     public DateTimeOffset? CurrentPeriodStart { get; init; }
@@ -66,3 +72,6 @@ public sealed record SubscriptionSnapshot
         AsOf = AsOf > storedAsOf ? AsOf : storedAsOf.AddTicks(1),
     };
 }
+
+/// <summary>One subscription item's price and its interval (month or year; null for any other).</summary>
+public sealed record SubscriptionItemPrice(string PriceId, BillingInterval? Interval);

@@ -8,18 +8,14 @@ public static class StripeSubscriptionSnapshots
 {
     /// <param name="subscription">As Stripe returned it.</param>
     /// <param name="asOf">The Stripe time it reflects: when the read began.</param>
-    /// <param name="isPlanPrice">
-    /// Whether a price is one of the plan catalog's: the price and interval are the first such item's (a merchant may add
-    /// other items, in any order, beside the plan's), else the first item's.
-    /// </param>
     /// <exception cref="InvalidOperationException">The object lacks a status or a customer.</exception>
-    public static SubscriptionSnapshot FromStripe(Stripe.Subscription subscription, DateTimeOffset asOf, Func<string, bool>? isPlanPrice = null)
+    public static SubscriptionSnapshot FromStripe(Stripe.Subscription subscription, DateTimeOffset asOf)
     {
         ArgumentNullException.ThrowIfNull(subscription);
         var customerId = subscription.CustomerId is { Length: > 0 } customer ? customer : throw new InvalidOperationException($"Subscription {subscription.Id} has no customer.");
         var status = subscription.Status is { Length: > 0 } value ? SubscriptionStatus.From(value) : throw new InvalidOperationException($"Subscription {subscription.Id} has no status.");
         var items = subscription.Items?.Data ?? [];
-        var item = (isPlanPrice is null ? null : items.FirstOrDefault(i => i.Price?.Id is { } price && isPlanPrice(price))) ?? items.FirstOrDefault();
+        var item = items.Count > 0 ? items[0] : null;
         var (periodStart, periodEnd) = CurrentPeriod(items);
         return new SubscriptionSnapshot
         {
@@ -28,6 +24,7 @@ public static class StripeSubscriptionSnapshots
             Status = status,
             PriceId = item?.Price?.Id,
             Interval = IntervalOf(item?.Price?.Recurring?.Interval, item?.Price?.Recurring?.IntervalCount),
+            Items = [.. items.Where(i => i.Price?.Id is { Length: > 0 }).Select(i => new SubscriptionItemPrice(i.Price.Id, IntervalOf(i.Price.Recurring?.Interval, i.Price.Recurring?.IntervalCount)))],
             CurrentPeriodStart = periodStart,
             CurrentPeriodEnd = periodEnd,
             CancelAtPeriodEnd = subscription.CancelAtPeriodEnd,

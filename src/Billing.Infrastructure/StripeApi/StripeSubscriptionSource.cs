@@ -2,7 +2,6 @@ using System.Net;
 using Billing.Application.StripeEvents;
 using Billing.Application.Subscriptions;
 using Billing.Domain.Accounts;
-using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Microsoft.Extensions.Logging;
 using Stripe;
@@ -14,7 +13,7 @@ namespace Billing.Infrastructure.StripeApi;
 /// other than "no such subscription" become <see cref="Billing.Application.Payments.PaymentProviderException"/>
 /// (their message is safe to store as an event's failure note: no response body).
 /// </summary>
-public sealed class StripeSubscriptionSource(StripeClientFactory clients, PlanCatalog catalog, TimeProvider time, ILogger<StripeSubscriptionSource> logger) : IStripeSubscriptionSource
+public sealed class StripeSubscriptionSource(StripeClientFactory clients, TimeProvider time, ILogger<StripeSubscriptionSource> logger) : IStripeSubscriptionSource
 {
     private const int PageSize = 100;
 
@@ -25,7 +24,7 @@ public sealed class StripeSubscriptionSource(StripeClientFactory clients, PlanCa
         try
         {
             var subscription = await clients.Create().V1.Subscriptions.GetAsync(subscriptionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
-            return StripeSubscriptionSnapshots.FromStripe(subscription, asOf, IsPlanPrice);
+            return StripeSubscriptionSnapshots.FromStripe(subscription, asOf);
         }
         catch (StripeException exception) when (exception.HttpStatusCode == HttpStatusCode.NotFound)
         {
@@ -47,7 +46,7 @@ public sealed class StripeSubscriptionSource(StripeClientFactory clients, PlanCa
         {
             await foreach (var subscription in clients.Create().V1.Subscriptions.ListAutoPagingAsync(options, requestOptions: null, cancellationToken).ConfigureAwait(false))
             {
-                snapshots.Add(StripeSubscriptionSnapshots.FromStripe(subscription, asOf, IsPlanPrice));
+                snapshots.Add(StripeSubscriptionSnapshots.FromStripe(subscription, asOf));
             }
         }
         catch (Exception exception) when (StripeFailures.Classify("list the customer's subscriptions", exception, logger, cancellationToken) is { } failure)
@@ -81,6 +80,4 @@ public sealed class StripeSubscriptionSource(StripeClientFactory clients, PlanCa
 
     /// <summary>Search query strings quote with single quotes; a quote or backslash inside is escaped with a backslash.</summary>
     private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal);
-
-    private bool IsPlanPrice(string priceId) => catalog.FindPrice(priceId) is not null;
 }

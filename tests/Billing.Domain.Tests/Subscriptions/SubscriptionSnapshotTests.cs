@@ -14,6 +14,22 @@ public sealed class SubscriptionSnapshotTests
     private readonly PlanCatalog _catalog = TestCatalog.Create();
 
     [Fact]
+    public void The_plan_is_the_first_item_with_a_catalog_price_wherever_the_merchant_put_it()
+    {
+        var snapshot = TestAccounts.Snapshot(T0, priceId: "price_priority_support") with
+        {
+            Interval = BillingInterval.Year,
+            Items = [new SubscriptionItemPrice("price_priority_support", BillingInterval.Year), new SubscriptionItemPrice(TestCatalog.ProMonthly, BillingInterval.Month)],
+        };
+
+        var subscription = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero).Account.Subscription!;
+
+        Assert.Equal(("PRO", TestCatalog.ProMonthly, BillingInterval.Month), (subscription.PlanCode!.Value.Value, subscription.PriceId, subscription.Interval));
+        var none = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot with { Items = [snapshot.Items[0]] }, _catalog, TimeSpan.Zero).Account.Subscription!;
+        Assert.Equal(("price_priority_support", (PlanCode?)null), (none.PriceId, none.PlanCode)); // no catalog price: no paid plan
+    }
+
+    [Fact]
     public void First_snapshot_is_applied_with_plan_resolved_from_the_price()
     {
         var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog, TimeSpan.Zero);

@@ -30,6 +30,7 @@ public sealed class StripeSubscriptionSnapshotsTests
         Assert.Equal(SubscriptionStatus.Trialing, snapshot.Status);
         Assert.Equal("price_pro_yearly", snapshot.PriceId);
         Assert.Equal(BillingInterval.Year, snapshot.Interval);
+        Assert.Equal([new SubscriptionItemPrice("price_pro_yearly", BillingInterval.Year), new SubscriptionItemPrice("price_addon", null)], snapshot.Items);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_750_000_000), snapshot.CurrentPeriodStart);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_752_600_000), snapshot.CurrentPeriodEnd);
         Assert.True(snapshot.CancelAtPeriodEnd);
@@ -40,24 +41,6 @@ public sealed class StripeSubscriptionSnapshotsTests
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_752_592_000), snapshot.TrialEnd);
         Assert.Equal("in_9", snapshot.LatestInvoiceId);
         Assert.Equal(AsOf, snapshot.AsOf);
-    }
-
-    [Fact]
-    public void The_plan_is_the_first_item_with_a_catalog_price_whatever_its_position()
-    {
-        var subscription = Read("""
-            {"id":"sub_1","object":"subscription","customer":"cus_1","status":"active",
-             "items":{"object":"list","data":[
-               {"id":"si_1","object":"subscription_item","current_period_start":1750000000,"current_period_end":1752592000,
-                "price":{"id":"price_support_seat","object":"price","recurring":{"interval":"year","interval_count":1}}},
-               {"id":"si_2","object":"subscription_item","current_period_start":1750000000,"current_period_end":1752592000,
-                "price":{"id":"price_pro_monthly","object":"price","recurring":{"interval":"month","interval_count":1}}}]}}
-            """);
-
-        var snapshot = StripeSubscriptionSnapshots.FromStripe(subscription, AsOf, price => price.StartsWith("price_pro", StringComparison.Ordinal));
-
-        Assert.Equal(("price_pro_monthly", BillingInterval.Month), (snapshot.PriceId, snapshot.Interval));
-        Assert.Equal("price_support_seat", StripeSubscriptionSnapshots.FromStripe(subscription, AsOf, _ => false).PriceId); // none: the first item's
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
 using Billing.Infrastructure.StripeApi;
 using Billing.Infrastructure.Tests.Support;
-using Billing.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -84,21 +83,7 @@ public sealed class StripeSubscriptionSourceTests
         Assert.Contains("metadata['account_id']:'it\\'s'", Uri.UnescapeDataString(request.Query.Replace('+', ' ')), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_plan_price_is_found_among_the_items_by_the_catalog()
-    {
-        _stripe.Respond(HttpStatusCode.OK, $$$$"""
-            {"id":"sub_2","object":"subscription","customer":"cus_1","status":"active","items":{"object":"list","data":[
-              {"id":"si_1","object":"subscription_item","price":{"id":"price_extra_support","object":"price","recurring":{"interval":"month","interval_count":1}}},
-              {"id":"si_2","object":"subscription_item","price":{"id":"{{{{TestCatalog.ProMonthly}}}}","object":"price","recurring":{"interval":"month","interval_count":1}}}]}}
-            """);
-
-        var snapshot = await Source().GetSubscriptionAsync("sub_2", CancellationToken.None);
-
-        Assert.Equal(TestCatalog.ProMonthly, snapshot!.PriceId);
-    }
-
-    private StripeSubscriptionSource Source() => new(TestStripe.Clients(_stripe), TestCatalog.Create(), _time, NullLogger<StripeSubscriptionSource>.Instance);
+    private StripeSubscriptionSource Source() => new(TestStripe.Clients(_stripe), _time, NullLogger<StripeSubscriptionSource>.Instance);
 
     private static string Subscription(string id, string status) =>
         $$$"""{"id":"{{{id}}}","object":"subscription","customer":"cus_1","status":"{{{status}}}","cancel_at_period_end":false,"items":{"object":"list","data":[]}}""";
