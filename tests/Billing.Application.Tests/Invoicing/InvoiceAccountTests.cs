@@ -198,6 +198,7 @@ public sealed class InvoiceAccountTests
         Assert.Equal((subscriber.SubscriptionId, subscriber.SubscriptionId), (run.StripeSubscriptionId, Assert.Single(_bed.Stripe.InvoicesFor(run.RunId)).SubscriptionId));
         var second = await _bed.Usage.Ledger.GetAsync(subscriber.Id, UsagePeriodKey.ForSubscriptionPeriod(end.AddHours(1)), CancellationToken.None);
         Assert.Equal(("sub_again", 1_001L), (second!.SubscriptionId, second.Used(UsageTestBed.AgentRuns)));
+        Assert.Equal(0, _bed.StripeSubscriptions.Reads); // the account had heard what followed the period: Stripe is not read
     }
 
     [Fact]

@@ -30,6 +30,6 @@ public sealed class DocumentOperationsTests
 
         await cancellation.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pause);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pause.WaitAsync(TimeSpan.FromSeconds(10))); // a pause that ignored the token times out instead of hanging the run
     }
 }

@@ -537,6 +537,21 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_period_whose_end_moves_within_its_closing_day_keeps_its_one_index_entry()
+    {
+        // A day no other test uses: the end moves from 09:00 to 15:00 of the same UTC day, so the entry stays where it is.
+        var account = Ids.NewAccount();
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2034, 8, 3, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2034, 9, 3, 9, 0, 0, TimeSpan.Zero));
+        await ConsumeAsync(account, period, AgentRuns, 4, null);
+
+        await _ledger.MovePeriodEndAsync(account, period.Key, period.End.AddHours(6), CancellationToken.None);
+
+        Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2034, 9, 3), CancellationToken.None), e => e.AccountId == account); // still listed on its day
+        Assert.Single(await IndexEntriesAsync(account));
+        Assert.Equal(period.End.AddHours(6), (await _ledger.GetAsync(account, period.Key, CancellationToken.None))!.Period.End); // the job prices it from the counters' end
+    }
+
+    [Fact]
     public async Task A_run_priced_before_its_period_s_end_moved_marks_the_entry_on_the_new_day()
     {
         // Days no other test uses. The run keeps the end it was priced with; Stripe ended the period two days earlier since.
