@@ -6,6 +6,7 @@ using Billing.Application.Outcomes;
 using Billing.Application.Payments;
 using Billing.Application.Redirects;
 using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
 using Billing.Domain.Pricing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -41,25 +42,26 @@ public sealed partial class Purchases(
     public Task<Outcome<StartedPurchase>> StartCreditPackAsync(AccountId accountId, string? pack, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
     {
         var found = catalog.FindPack(pack);
-        return StartAsync(accountId, PurchaseKinds.CreditPack, "pack", pack, found is null ? null : (PurchaseTerms.Of(found), found.PriceId, found.Price), successUrl, cancelUrl, cancellationToken);
+        return StartAsync(accountId, PurchaseKinds.CreditPack, "pack", pack, found is null ? null : (PurchaseTerms.Of(found), found.PriceId, found.Price), null, successUrl, cancelUrl, cancellationToken);
     }
 
     public Task<Outcome<StartedPurchase>> StartAddOnAsync(AccountId accountId, string? addOn, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
     {
         var found = catalog.FindAddOn(addOn);
-        return StartAsync(accountId, PurchaseKinds.AddOn, "addOn", addOn, found is null ? null : (PurchaseTerms.Of(found), found.PriceId, found.Price), successUrl, cancelUrl, cancellationToken, found);
+        return StartAsync(accountId, PurchaseKinds.AddOn, "addOn", addOn, found is null ? null : (PurchaseTerms.Of(found), found.PriceId, found.Price), found?.Meter, successUrl, cancelUrl, cancellationToken);
     }
 
+    /// <param name="raises">The meter an add-on raises (null for a credit pack): refused when the caller's plan puts no limit on it.</param>
     private async Task<Outcome<StartedPurchase>> StartAsync(
         AccountId accountId,
         string purchase,
         string field,
         string? requested,
         (PurchaseTerms Terms, string PriceId, Money Price)? item,
+        MeterName? raises,
         string? successUrl,
         string? cancelUrl,
-        CancellationToken cancellationToken,
-        AddOn? addOn = null)
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(requested))
@@ -78,11 +80,11 @@ public sealed partial class Purchases(
             return Outcome.Invalid<StartedPurchase>(errors);
         }
 
-        if (addOn is not null && (await entitlements.GetAsync(accountId, cancellationToken).ConfigureAwait(false)).Plan is var plan && plan.PolicyFor(addOn.Meter).IsUnlimited)
+        if (raises is { } meter && (await entitlements.GetAsync(accountId, cancellationToken).ConfigureAwait(false)).Plan is var plan && plan.PolicyFor(meter).IsUnlimited)
         {
             return Outcome.Refused<StartedPurchase>(
                 RefusalReason.AddOnNotApplicable,
-                $"The {plan.DisplayName} plan puts no limit on {addOn.Meter}, so {addOn.Code} would raise nothing; nothing was charged.");
+                $"The {plan.DisplayName} plan puts no limit on {meter}, so {sold.Terms.Code} would raise nothing; nothing was charged.");
         }
 
         var account = await customers.EnsureCustomerAsync(accountId, cancellationToken).ConfigureAwait(false);
