@@ -22,8 +22,41 @@ public interface IStripeInvoicing
     /// <summary>The invoice as Stripe has it now (status and total included); null when Stripe has no such invoice (a draft deleted in the dashboard).</summary>
     Task<StripeUsageInvoice?> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken);
 
-    /// <summary>Finalizes the draft (an invoice finalized already is returned as it is).</summary>
+    /// <summary>Finalizes the draft and starts its collection (an invoice finalized already is returned as it is).</summary>
     Task<StripeUsageInvoice> FinalizeAsync(string invoiceId, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The subscription's paused collection (<c>pause_collection</c>) as Stripe has it now, whether or not its
+    /// <c>resumes_at</c> has passed; null when collection is not paused or the subscription no longer exists.
+    /// </summary>
+    Task<CollectionPause?> GetCollectionPauseAsync(string subscriptionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Finalizes the draft without starting its collection, then voids it (<see cref="CollectionPauseBehavior.Void"/>)
+    /// or marks it uncollectible (<see cref="CollectionPauseBehavior.MarkUncollectible"/>): what Stripe does with the
+    /// invoices of a subscription whose collection is paused so. A step done already is taken as it is.
+    /// </summary>
+    Task<StripeUsageInvoice> FinalizeUncollectedAsync(string invoiceId, CollectionPauseBehavior behavior, string idempotencyKey, CancellationToken cancellationToken);
+}
+
+/// <summary>What Stripe does with the invoices of a subscription while its collection is paused (<c>pause_collection.behavior</c>).</summary>
+public enum CollectionPauseBehavior
+{
+    /// <summary><c>keep_as_draft</c> (and any behavior Stripe adds later): left a draft, for the merchant to finalize.</summary>
+    KeepAsDraft = 1,
+
+    /// <summary><c>mark_uncollectible</c>: finalized and marked uncollectible at once, never collected.</summary>
+    MarkUncollectible = 2,
+
+    /// <summary><c>void</c>: finalized and voided at once: nobody owes it.</summary>
+    Void = 3,
+}
+
+/// <summary>A subscription's paused collection: how its invoices are treated, and when collection resumes by itself (null: when the merchant resumes it).</summary>
+public sealed record CollectionPause(CollectionPauseBehavior Behavior, DateTimeOffset? ResumesAt)
+{
+    /// <summary>Whether collection is still paused at <paramref name="now"/> (Stripe resumes it at <c>resumes_at</c>).</summary>
+    public bool IsInForceAt(DateTimeOffset now) => ResumesAt is not { } resumes || now < resumes;
 }
 
 public sealed record NewUsageInvoice(string RunId, string CustomerId, string? SubscriptionId, string Currency, string Description, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, string AccountId);

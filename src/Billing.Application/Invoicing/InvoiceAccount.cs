@@ -207,6 +207,10 @@ public sealed partial class InvoiceAccount(
 
     /// <summary>
     /// Finalizes the draft once its total is the run's amount due. Finalizing starts collection (<c>auto_advance</c>),
+    /// so the subscription's collection is read from Stripe first: paused (<c>pause_collection</c>, before its
+    /// <c>resumes_at</c>), the invoice is treated as Stripe treats the subscription's own invoices then (kept a draft
+    /// for the merchant, finalized and voided, or finalized and marked uncollectible: <see cref="HoldAsync"/>), and never
+    /// collected; custom finalizing has to honour the pause, Stripe only does so for the invoices it makes itself.
     /// so a draft that differs (an item added or changed in the dashboard meanwhile) is left as a draft for an
     /// operator instead; the total is checked again on the finalized invoice for a change in between. An invoice
     /// voided already (how an operator ends a run left for them) is final as it is: nobody owes it, so its total no
@@ -234,12 +238,43 @@ public sealed partial class InvoiceAccount(
             throw new InvalidOperationException($"Stripe draft invoice {current.Id} totals {current.Total} but run {run.RunId} computed {run.AmountDue} ({run.Total} less {run.CreditApplied} of credit); it was not finalized and needs an operator.");
         }
 
+        if (run.CollectionPause is null && current.Status == "draft" && run.StripeSubscriptionId is { } subscriptionId
+            && await stripe.GetCollectionPauseAsync(subscriptionId, cancellationToken).ConfigureAwait(false) is { } pause && pause.IsInForceAt(time.GetUtcNow()))
+        {
+            run = await SaveAsync(run with { CollectionPause = pause.Behavior }, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (run.CollectionPause is { } behavior)
+        {
+            return await HoldAsync(run, behavior, current, cancellationToken).ConfigureAwait(false);
+        }
+
         var invoice = await stripe.FinalizeAsync(run.StripeInvoiceId!, Key(run, "finalize"), cancellationToken).ConfigureAwait(false);
         if (invoice.Total != run.AmountDue)
         {
             throw new InvalidOperationException($"Stripe invoice {invoice.Id} totals {invoice.Total} but run {run.RunId} computed {run.AmountDue} ({run.Total} less {run.CreditApplied} of credit); it needs an operator.");
         }
 
+        return await SaveAsync(run with { Step = InvoiceRunStep.Finalized, Number = invoice.Number, HostedInvoiceUrl = invoice.HostedInvoiceUrl, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The invoice of a subscription whose collection was paused: a draft kept as it is (<c>keep_as_draft</c>: the
+    /// merchant finalizes it when they choose; its status syncs once Stripe reports it paid, failed or voided), or
+    /// finalized without collecting and voided (the credit it applied comes back when the run is recorded) or marked
+    /// uncollectible. Recorded as any finalized run, so the period counts as invoiced either way.
+    /// </summary>
+    private async Task<InvoiceRun> HoldAsync(InvoiceRun run, CollectionPauseBehavior behavior, StripeUsageInvoice current, CancellationToken cancellationToken)
+    {
+        var invoice = behavior == CollectionPauseBehavior.KeepAsDraft || current.Status is not ("draft" or "open")
+            ? current
+            : await stripe.FinalizeUncollectedAsync(run.StripeInvoiceId!, behavior, Key(run, "finalize:paused"), cancellationToken).ConfigureAwait(false);
+        if (invoice.Total != run.AmountDue && invoice.Status != "void")
+        {
+            throw new InvalidOperationException($"Stripe invoice {invoice.Id} totals {invoice.Total} but run {run.RunId} computed {run.AmountDue} ({run.Total} less {run.CreditApplied} of credit); it needs an operator.");
+        }
+
+        LogCollectionPaused(run.RunId, invoice.Id, behavior, invoice.Status);
         return await SaveAsync(run with { Step = InvoiceRunStep.Finalized, Number = invoice.Number, HostedInvoiceUrl = invoice.HostedInvoiceUrl, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -298,6 +333,9 @@ public sealed partial class InvoiceAccount(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: Stripe invoice {InvoiceId} was voided before the run finalized it; the run records it void")]
     private partial void LogVoidedBeforeFinalized(string runId, string invoiceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: collection of the subscription is paused in Stripe ({Behavior}); invoice {InvoiceId} is {Status} and is not collected")]
+    private partial void LogCollectionPaused(string runId, string invoiceId, CollectionPauseBehavior behavior, string status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: invoiced {Total} {Currency} in {Lines} lines")]
     private partial void LogInvoiced(string runId, long total, string currency, int lines);

@@ -73,6 +73,13 @@ public sealed record InvoiceRun
     /// <summary>The negative invoice item that shows <see cref="CreditApplied"/> on the invoice, once created.</summary>
     public string? CreditItemId { get; init; }
 
+    /// <summary>
+    /// How the invoice was treated because the subscription's collection was paused in Stripe when the run came to
+    /// finalize it (kept a draft, voided or marked uncollectible, never collected); null when it was collected as usual.
+    /// Saved before acting, so a resumed run finishes what it decided.
+    /// </summary>
+    public CollectionPauseBehavior? CollectionPause { get; init; }
+
     public string? Number { get; init; }
 
     public string? HostedInvoiceUrl { get; init; }

@@ -27,7 +27,8 @@ internal static class DocumentTypes
     public const int AllocationSchemaVersion = 1;
 
     public const string InvoiceRun = "invoiceRun";
-    public const int InvoiceRunSchemaVersion = 1;
+    /// <summary>2: <c>collectionPause</c> (a run that must not collect its invoice is never rewritten by code that would).</summary>
+    public const int InvoiceRunSchemaVersion = 2;
 
     public const string AccountSummary = "accountSummary";
     public const int AccountSummarySchemaVersion = 1;

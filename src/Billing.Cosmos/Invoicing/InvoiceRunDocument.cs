@@ -42,6 +42,9 @@ internal sealed record InvoiceRunDocument : StoredDocument
 
     public string? StripeInvoiceId { get; init; }
 
+    /// <summary>How a paused collection had the invoice treated (keepAsDraft, markUncollectible, void); absent when collected as usual.</summary>
+    public CollectionPauseBehavior? CollectionPause { get; init; }
+
     public string? Number { get; init; }
 
     public string? HostedInvoiceUrl { get; init; }

@@ -132,6 +132,12 @@ public sealed record InvoiceRunView
     /// <summary>Stripe's invoice status as last seen by the run.</summary>
     public string? Status { get; init; }
 
+    /// <summary>
+    /// <c>keepAsDraft</c>, <c>markUncollectible</c> or <c>void</c> when the subscription's collection was paused in Stripe
+    /// as the run came to finalize its invoice (the invoice was then treated so, never collected); null when collected as usual.
+    /// </summary>
+    public string? CollectionPause { get; init; }
+
     public string? HostedInvoiceUrl { get; init; }
 
     public required int Attempts { get; init; }
@@ -157,6 +163,7 @@ public sealed record InvoiceRunView
         StripeInvoiceId = run.StripeInvoiceId,
         Number = run.Number,
         Status = run.Status,
+        CollectionPause = run.CollectionPause is { } pause ? JsonNamingPolicy.CamelCase.ConvertName(pause.ToString()) : null,
         HostedInvoiceUrl = run.HostedInvoiceUrl,
         Attempts = run.Attempts,
         UpdatedAt = run.UpdatedAt,

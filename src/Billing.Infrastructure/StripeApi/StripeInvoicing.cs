@@ -188,32 +188,115 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
         var stripe = clients.Create();
         try
         {
-            try
-            {
-                var finalized = await stripe.V1.Invoices.FinalizeInvoiceAsync(
-                    invoiceId,
-                    new InvoiceFinalizeOptions { AutoAdvance = true },
-                    new RequestOptions { IdempotencyKey = idempotencyKey },
-                    cancellationToken).ConfigureAwait(false);
-                return ToUsageInvoice(finalized);
-            }
-            catch (StripeException exception) when (exception.HttpStatusCode == HttpStatusCode.BadRequest)
-            {
-                var current = await stripe.V1.Invoices.GetAsync(invoiceId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
-                if (current.Status == "draft")
-                {
-                    throw;
-                }
-
-                LogAlreadyFinalized(invoiceId, current.Status);
-                return ToUsageInvoice(current);
-            }
+            return ToUsageInvoice(await StepAsync(
+                stripe,
+                invoiceId,
+                status => status != "draft",
+                () => stripe.V1.Invoices.FinalizeInvoiceAsync(invoiceId, new InvoiceFinalizeOptions { AutoAdvance = true }, new RequestOptions { IdempotencyKey = idempotencyKey }, cancellationToken),
+                cancellationToken).ConfigureAwait(false));
         }
         catch (Exception exception) when (StripeFailures.Classify("finalize the usage invoice", exception, logger, cancellationToken) is { } failure)
         {
             throw failure;
         }
     }
+
+    public async Task<CollectionPause?> GetCollectionPauseAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subscriptionId);
+        try
+        {
+            var subscription = await clients.Create().V1.Subscriptions.GetAsync(subscriptionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            return subscription.PauseCollection is { } pause
+                ? new CollectionPause(BehaviorOf(pause.Behavior), pause.ResumesAt is { } resumes ? new DateTimeOffset(DateTime.SpecifyKind(resumes, DateTimeKind.Utc)) : null)
+                : null;
+        }
+        catch (StripeException exception) when (exception.HttpStatusCode is HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (Exception exception) when (StripeFailures.Classify("read the subscription's collection", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>
+    /// Finalizes the draft with <c>auto_advance=false</c> (Stripe neither charges nor emails it), then voids it or
+    /// marks it uncollectible, each with its own key derived from <paramref name="idempotencyKey"/>. Stripe refuses
+    /// (400) a step already done (finalizing an open invoice, voiding a void one); then the invoice is read and, once
+    /// past that step, taken as it is.
+    /// </summary>
+    public async Task<StripeUsageInvoice> FinalizeUncollectedAsync(string invoiceId, CollectionPauseBehavior behavior, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(invoiceId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
+        if (behavior is not (CollectionPauseBehavior.Void or CollectionPauseBehavior.MarkUncollectible))
+        {
+            throw new ArgumentOutOfRangeException(nameof(behavior), behavior, "Only a voided or uncollectible invoice is finalized without collection; a kept draft is left as it is.");
+        }
+
+        var stripe = clients.Create();
+        try
+        {
+            var invoice = await StepAsync(
+                stripe,
+                invoiceId,
+                status => status != "draft",
+                () => stripe.V1.Invoices.FinalizeInvoiceAsync(invoiceId, new InvoiceFinalizeOptions { AutoAdvance = false }, new RequestOptions { IdempotencyKey = idempotencyKey + ":finalize" }, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            if (invoice.Status != "open")
+            {
+                return ToUsageInvoice(invoice); // voided, marked or paid already
+            }
+
+            var settled = behavior == CollectionPauseBehavior.Void
+                ? await StepAsync(
+                    stripe,
+                    invoiceId,
+                    status => status is not ("draft" or "open"),
+                    () => stripe.V1.Invoices.VoidInvoiceAsync(invoiceId, options: null, new RequestOptions { IdempotencyKey = idempotencyKey + ":void" }, cancellationToken),
+                    cancellationToken).ConfigureAwait(false)
+                : await StepAsync(
+                    stripe,
+                    invoiceId,
+                    status => status is not ("draft" or "open"),
+                    () => stripe.V1.Invoices.MarkUncollectibleAsync(invoiceId, options: null, new RequestOptions { IdempotencyKey = idempotencyKey + ":mark_uncollectible" }, cancellationToken),
+                    cancellationToken).ConfigureAwait(false);
+            return ToUsageInvoice(settled);
+        }
+        catch (Exception exception) when (StripeFailures.Classify("finalize the usage invoice without collecting it", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>One state change of the invoice; refused with 400, the invoice is read and returned if <paramref name="done"/> says it is past that change.</summary>
+    private async Task<Invoice> StepAsync(StripeClient stripe, string invoiceId, Func<string, bool> done, Func<Task<Invoice>> change, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await change().ConfigureAwait(false);
+        }
+        catch (StripeException exception) when (exception.HttpStatusCode == HttpStatusCode.BadRequest)
+        {
+            var current = await stripe.V1.Invoices.GetAsync(invoiceId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            if (!done(current.Status))
+            {
+                throw;
+            }
+
+            LogAlreadyFinalized(invoiceId, current.Status);
+            return current;
+        }
+    }
+
+    private static CollectionPauseBehavior BehaviorOf(string? behavior) => behavior switch
+    {
+        "void" => CollectionPauseBehavior.Void,
+        "mark_uncollectible" => CollectionPauseBehavior.MarkUncollectible,
+        _ => CollectionPauseBehavior.KeepAsDraft, // keep_as_draft, or one Stripe adds later: never collected by us
+    };
 
     private static async Task<(string CollectionMethod, long? DaysUntilDue)> CollectionOfAsync(StripeClient stripe, string subscriptionId, CancellationToken cancellationToken)
     {
@@ -237,6 +320,6 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe invoice {InvoiceId} has more than one item for meter {Meter}; the oldest is taken")]
     private partial void LogDuplicateMeter(string invoiceId, string meter);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stripe invoice {InvoiceId} was finalized already ({Status}); taken as it is")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stripe invoice {InvoiceId} was past that step already ({Status}); taken as it is")]
     private partial void LogAlreadyFinalized(string invoiceId, string status);
 }

@@ -13,6 +13,8 @@ public enum StripeInvoicingCall
     AddItem,
     GetInvoice,
     Finalize,
+    GetCollectionPause,
+    FinalizeUncollected,
 }
 
 /// <summary>A Stripe invoice as the fake holds it (a snapshot).</summary>
@@ -55,6 +57,8 @@ internal sealed record FakeStripeInvoiceItem(
 /// which <see cref="FindInvoiceAsync"/> and <see cref="ListItemsByMeterAsync"/> search;</item>
 /// <item>drafts take items (only drafts do, in the invoice's currency and customer); finalizing numbers the invoice,
 /// gives it a hosted URL and status <c>open</c>; its total is the sum of its items; finalizing it again returns it;</item>
+/// <item>subscriptions: collection is paused with <see cref="PauseCollection"/>; a paused invoice is finalized without
+/// collection and voided or marked uncollectible (each step once: one already past it is returned as it is);</item>
 /// <item>failures: <see cref="FailOnce"/> makes the next call of a kind fail with a transient
 /// <see cref="PaymentProviderException"/> (a Stripe 5xx), before doing anything or after doing it (the answer lost).</item>
 /// </list>
@@ -72,6 +76,7 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
     private readonly Dictionary<string, (string Request, object Response)> _keys = new(StringComparer.Ordinal);
     private readonly List<(StripeInvoicingCall Call, bool AfterApplying)> _failures = [];
     private readonly List<StripeInvoicingCall> _calls = [];
+    private readonly Dictionary<string, CollectionPause> _pauses = new(StringComparer.Ordinal);
     private int _sequence;
     private int _numbers;
 
@@ -149,6 +154,22 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
         lock (_gate)
         {
             InvoiceOf(invoiceId).Status = status;
+        }
+    }
+
+    /// <summary>The merchant pauses the subscription's collection in Stripe (null: resumes it).</summary>
+    public void PauseCollection(string subscriptionId, CollectionPause? pause)
+    {
+        lock (_gate)
+        {
+            if (pause is null)
+            {
+                _pauses.Remove(subscriptionId);
+            }
+            else
+            {
+                _pauses[subscriptionId] = pause;
+            }
         }
     }
 
@@ -273,16 +294,55 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
             var response = Idempotent(idempotencyKey, "finalize_invoice " + invoiceId, () =>
             {
                 var invoice = InvoiceOf(invoiceId);
-                if (invoice.Status == "draft")
+                Open(invoice);
+
+                return Response(invoice);
+            });
+            return Answer(failure, response);
+        }
+    }
+
+    public async Task<CollectionPause?> GetCollectionPauseAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        await EnterAsync(StripeInvoicingCall.GetCollectionPause);
+        lock (_gate)
+        {
+            var failure = Begin(StripeInvoicingCall.GetCollectionPause);
+            return Answer(failure, _pauses.GetValueOrDefault(subscriptionId));
+        }
+    }
+
+    public async Task<StripeUsageInvoice> FinalizeUncollectedAsync(string invoiceId, CollectionPauseBehavior behavior, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        await EnterAsync(StripeInvoicingCall.FinalizeUncollected);
+        lock (_gate)
+        {
+            var failure = Begin(StripeInvoicingCall.FinalizeUncollected);
+            Require(behavior is CollectionPauseBehavior.Void or CollectionPauseBehavior.MarkUncollectible, $"A {behavior} invoice is not finalized.");
+            var response = Idempotent(idempotencyKey, $"finalize_uncollected {invoiceId} {behavior}", () =>
+            {
+                var invoice = InvoiceOf(invoiceId);
+                Open(invoice);
+
+                if (invoice.Status == "open")
                 {
-                    invoice.Status = "open";
-                    invoice.Number = "FAKE-" + (++_numbers).ToString("D4", CultureInfo.InvariantCulture);
-                    invoice.HostedInvoiceUrl = "https://invoice.stripe.test/i/" + invoice.Id;
+                    invoice.Status = behavior == CollectionPauseBehavior.Void ? "void" : "uncollectible";
                 }
 
                 return Response(invoice);
             });
             return Answer(failure, response);
+        }
+    }
+
+    /// <summary>Finalizes a draft: numbered, with a hosted URL, open.</summary>
+    private void Open(Invoice invoice)
+    {
+        if (invoice.Status == "draft")
+        {
+            invoice.Status = "open";
+            invoice.Number = "FAKE-" + (++_numbers).ToString("D4", CultureInfo.InvariantCulture);
+            invoice.HostedInvoiceUrl = "https://invoice.stripe.test/i/" + invoice.Id;
         }
     }
 

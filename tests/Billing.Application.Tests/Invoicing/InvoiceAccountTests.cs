@@ -56,9 +56,10 @@ public sealed class InvoiceAccountTests
             run.Lines.Select(l => (l.Meter.Value, l.Used, l.Included, l.OverageUnits, l.Amount)));
         Assert.All(invoice.Items, i => Assert.Equal((subscriber.Period.Start, subscriber.Period.End, "usd", subscriber.CustomerId), (i.PeriodStart, i.PeriodEnd, i.Currency, i.CustomerId)));
 
-        // One draft, one item per meter, one finalize, the status read again to record it; nothing to reconcile on a first delivery
+        // One draft, one item per meter, the subscription's collection read (not paused), one finalize, the status read
+        // again to record it; nothing to reconcile on a first delivery
         Assert.Equal(
-            [StripeInvoicingCall.CreateDraft, StripeInvoicingCall.AddItem, StripeInvoicingCall.AddItem, StripeInvoicingCall.GetInvoice, StripeInvoicingCall.Finalize, StripeInvoicingCall.GetInvoice],
+            [StripeInvoicingCall.CreateDraft, StripeInvoicingCall.AddItem, StripeInvoicingCall.AddItem, StripeInvoicingCall.GetInvoice, StripeInvoicingCall.GetCollectionPause, StripeInvoicingCall.Finalize, StripeInvoicingCall.GetInvoice],
             _bed.Stripe.Calls);
     }
 

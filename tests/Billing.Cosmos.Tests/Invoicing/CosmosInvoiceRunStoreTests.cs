@@ -38,6 +38,7 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
             StripeSubscriptionId = "sub_1",
             Attempts = 1,
             Plans = "BASIC then PRO",
+            CollectionPause = CollectionPauseBehavior.MarkUncollectible,
         };
 
         var created = await _store.CreateAsync(run, CancellationToken.None);
@@ -49,7 +50,7 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         Assert.Equal(2_900, read!.Total);
 
         var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"invoice-run:{account.Value}:month-2026-11", account.Value))!;
-        Assert.Equal(("invoiceRun", 1, "computed", "usd", "PRO", 2_900L), ((string?)raw["type"], (int)raw["schemaVersion"]!, (string?)raw["step"], (string?)raw["currency"], (string?)raw["plan"], (long)raw["total"]!));
+        Assert.Equal(("invoiceRun", 2, "computed", "usd", "PRO", 2_900L), ((string?)raw["type"], (int)raw["schemaVersion"]!, (string?)raw["step"], (string?)raw["currency"], (string?)raw["plan"], (long)raw["total"]!));
         Assert.Equal("2026-11-01T00:00:00.0000000Z", (string?)raw["periodStart"]);
         var line = raw["lines"]![0]!;
         Assert.Equal(("agent_runs", 6_250L, 5_000L, 1_250L, 2_500L, "ii_1"), ((string?)line["meter"], (long)line["used"]!, (long)line["included"]!, (long)line["overageUnits"]!, (long)line["amount"]!, (string?)line["stripeItemId"]));
@@ -57,6 +58,7 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         Assert.False(raw.ContainsKey("stripeInvoiceId"));
         Assert.Equal("BASIC then PRO", (string?)raw["plans"]);
         Assert.Equal("Usage beyond the BASIC then PRO plans", read.InvoiceDescription);
+        Assert.Equal("markUncollectible", (string?)raw["collectionPause"]);
     }
 
     [Fact]
@@ -159,11 +161,11 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         Assert.Equal("kept", (string?)(await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!["futureField"]);
 
         raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!;
-        raw["schemaVersion"] = 2;
+        raw["schemaVersion"] = 3;
         await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
         var newer = (await _store.GetAsync(account, created.PeriodKey, CancellationToken.None))!;
         var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => _store.SaveAsync(newer with { Attempts = 3 }, CancellationToken.None));
-        Assert.Contains("schema version 2", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 3", refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,94 @@
+using Billing.Application.Invoicing;
+using Billing.Application.Tests.Fakes;
+using Billing.Domain.Pricing;
+
+namespace Billing.Application.Tests.Invoicing;
+
+/// <summary>
+/// A closed period of a subscription whose collection the merchant paused in Stripe (<c>pause_collection</c>): Stripe
+/// leaves the invoices a run makes through the API to the run, so the run treats its invoice as Stripe treats the
+/// subscription's own: never collected. Each case spends 2,000 of prepaid credit on the 12,350 first.
+/// </summary>
+public sealed class InvoiceAccountCollectionPauseTests
+{
+    private const long Credit = 2_000;
+    private readonly InvoicingTestBed _bed = new();
+
+    [Theory]
+    [InlineData(CollectionPauseBehavior.KeepAsDraft, "draft", 0)]
+    [InlineData(CollectionPauseBehavior.MarkUncollectible, "uncollectible", 0)]
+    [InlineData(CollectionPauseBehavior.Void, "void", Credit)]
+    public async Task A_paused_subscriptions_invoice_is_never_collected_and_its_period_counts_as_invoiced(CollectionPauseBehavior behavior, string status, long creditLeft)
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_pause", Credit);
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(behavior, ResumesAt: null));
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.Recorded, status, behavior), (run!.Step, run.Status, run.CollectionPause));
+        var invoice = Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId));
+        Assert.Equal((status, InvoicingTestBed.Total - Credit), (invoice.Status, invoice.Total));
+        Assert.Equal(invoice.Number, run.Number);
+        Assert.Equal(0, _bed.Stripe.CallsOf(StripeInvoicingCall.Finalize)); // the call that starts collection
+        Assert.Equal(behavior == CollectionPauseBehavior.KeepAsDraft ? 0 : 1, _bed.Stripe.CallsOf(StripeInvoicingCall.FinalizeUncollected));
+        _bed.AssertMarkedInvoiced(subscriber.Id, subscriber.Period);
+
+        // A voided invoice is owed by nobody and gives its credit back; a kept draft or an uncollectible invoice keeps it spent
+        Assert.Equal(creditLeft, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Currency.Parse("usd")]);
+        Assert.Equal(status, Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task A_pause_whose_resume_time_has_passed_no_longer_holds_the_invoice()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.Void, _bed.Time.GetUtcNow()));
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.Recorded, "open", null), (run!.Step, run.Status, run.CollectionPause));
+        await _bed.AssertRecordedAsync(subscriber, _bed.AssertInvoicedOnce(subscriber));
+    }
+
+    [Fact]
+    public async Task A_pause_that_resumes_later_holds_the_invoice()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.MarkUncollectible, _bed.Time.GetUtcNow().AddMinutes(1)));
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal(("uncollectible", CollectionPauseBehavior.MarkUncollectible), (run!.Status, run.CollectionPause));
+    }
+
+    [Fact]
+    public async Task A_run_that_decided_to_hold_its_invoice_finishes_so_when_the_answer_was_lost_and_collection_resumed_meanwhile()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_pause", Credit);
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.Void, ResumesAt: null));
+        _bed.Stripe.FailOnce(StripeInvoicingCall.FinalizeUncollected, afterApplying: true);
+
+        var done = await _bed.DeliverUntilDoneAsync(subscriber.Job, betweenDeliveries: () => _bed.Stripe.PauseCollection(subscriber.SubscriptionId, null));
+
+        Assert.Equal((2, "void", CollectionPauseBehavior.Void), (done.Count, done.Run.Status, done.Run.CollectionPause));
+        Assert.Equal("void", Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId)).Status);
+        Assert.Equal(0, _bed.Stripe.CallsOf(StripeInvoicingCall.Finalize));
+        Assert.Equal(1, _bed.Stripe.CallsOf(StripeInvoicingCall.GetCollectionPause)); // decided once, then followed
+        Assert.Equal(Credit, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Currency.Parse("usd")]);
+    }
+
+    [Fact]
+    public async Task A_pause_read_that_fails_collects_nothing_and_the_next_delivery_reads_it_again()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.KeepAsDraft, ResumesAt: null));
+        _bed.Stripe.FailOnce(StripeInvoicingCall.GetCollectionPause);
+
+        var done = await _bed.DeliverUntilDoneAsync(subscriber.Job);
+
+        Assert.Equal((2, "draft"), (done.Count, done.Run.Status));
+        Assert.Equal(0, _bed.Stripe.CallsOf(StripeInvoicingCall.Finalize));
+    }
+}
