@@ -83,7 +83,8 @@ public static class ApplicationServiceCollectionExtensions
         // Credits and add-ons: purchases, the ledger protocol (its store is an adapter), views and adjustments
         services.TryAddSingleton(sp => PurchaseCatalog.Create(sp.GetRequiredService<IOptions<PurchaseOptions>>().Value, sp.GetRequiredService<IOptions<PlanCatalogOptions>>().Value));
         services.TryAddSingleton<CreditLedger>();
-        services.TryAddSingleton<IPendingCreditSpends, PendingInvoiceSpends>();
+        services.TryAddSingleton<PendingInvoiceSpends>();
+        services.TryAddSingleton<IPendingCreditSpends>(sp => sp.GetRequiredService<PendingInvoiceSpends>());
         services.TryAddTransient<PurchaseReversal>();
         services.TryAddTransient<IncludedUnits>();
         services.TryAddTransient<Purchases>();

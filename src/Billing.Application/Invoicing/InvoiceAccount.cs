@@ -143,7 +143,7 @@ public sealed partial class InvoiceAccount(
     /// </summary>
     private async Task<InvoiceRun> ApplyCreditAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
-        var posting = await credits.PostAsync(run.AccountId, CreditOperation.Spend(run.CreditSpend, run.Currency, run.Total, run.PeriodEnd, run.RunId), cancellationToken).ConfigureAwait(false);
+        var posting = await credits.PostAsync(run.AccountId, run.CreditSpendOperation, cancellationToken).ConfigureAwait(false);
         var spent = posting.Entry is { } entry ? -entry.Amount : 0;
         FailIfAsked(run, nameof(InvoiceRunStep.CreditApplied) + InvoicingOptions.UnsavedSuffix);
         if (spent == 0)

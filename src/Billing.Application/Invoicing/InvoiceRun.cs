@@ -110,6 +110,9 @@ public sealed record InvoiceRun
     /// <summary>What the run's credit spend is keyed by (<c>invoice:{runId}</c>): one spend per run, on every delivery.</summary>
     public string CreditSpend => "invoice:" + RunId;
 
+    /// <summary>The run's one spend of prepaid credit: up to its total, owed at its period's end (credit held then counts if it had not expired by it).</summary>
+    public CreditOperation CreditSpendOperation => CreditOperation.Spend(CreditSpend, Currency, Total, PeriodEnd, RunId);
+
     /// <summary>The key of the ledger entry that spend wrote (<c>spend:invoice:{runId}</c>), which a void gives back.</summary>
     public string CreditSpendEntryKey => CreditOperation.SpendKey(CreditSpend);
 

@@ -1,6 +1,7 @@
 using Billing.Application.Credits;
 using Billing.Application.Usage;
 using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
 
 namespace Billing.Application.Invoicing;
 
@@ -15,16 +16,20 @@ namespace Billing.Application.Invoicing;
 /// </summary>
 public sealed class PendingInvoiceSpends(IUsageLedger usage, IInvoiceRunStore runs) : IPendingCreditSpends
 {
-    public async Task<IReadOnlyList<DateTimeOffset>> ListAsync(AccountId accountId, DateTimeOffset from, DateTimeOffset before, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DateTimeOffset>> ListAsync(AccountId accountId, DateTimeOffset from, DateTimeOffset before, CancellationToken cancellationToken) =>
+        [.. (await ListPeriodsAsync(accountId, from, before, cancellationToken).ConfigureAwait(false)).Select(c => c.Period.End)];
+
+    /// <summary>The counters of those periods (ended in [<paramref name="from"/>, <paramref name="before"/>)), the earliest end first.</summary>
+    public async Task<IReadOnlyList<UsageCounters>> ListPeriodsAsync(AccountId accountId, DateTimeOffset from, DateTimeOffset before, CancellationToken cancellationToken)
     {
         var periods = await usage.ListStartedAsync(accountId, DateTimeOffset.MinValue, before, cancellationToken).ConfigureAwait(false);
-        var owed = new List<DateTimeOffset>();
-        foreach (var period in periods.Select(p => p.Period).Where(p => p.End >= from && p.End < before))
+        var owed = new List<UsageCounters>();
+        foreach (var counters in periods.Where(c => c.Period.End >= from && c.Period.End < before).OrderBy(c => c.Period.End))
         {
-            var run = await runs.GetAsync(accountId, period.Key, cancellationToken).ConfigureAwait(false);
+            var run = await runs.GetAsync(accountId, counters.Period.Key, cancellationToken).ConfigureAwait(false);
             if (run is null || run.Step == InvoiceRunStep.Computed)
             {
-                owed.Add(period.End);
+                owed.Add(counters);
             }
         }
 

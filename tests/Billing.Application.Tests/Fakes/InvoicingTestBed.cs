@@ -35,13 +35,14 @@ internal sealed class InvoicingTestBed
     {
         Usage = new UsageTestBed();
         var options = Microsoft.Extensions.Options.Options.Create(Options);
-        Credits = new CreditLedger(CreditStore, new PendingInvoiceSpends(Usage.Ledger, Runs), Usage.Time, NullLogger<CreditLedger>.Instance);
+        var pending = new PendingInvoiceSpends(Usage.Ledger, Runs);
+        Credits = new CreditLedger(CreditStore, pending, Usage.Time, NullLogger<CreditLedger>.Instance);
         StripeSubscriptions = new FakeStripe(Usage.Time);
         var sync = new StripeSubscriptionSync(
             StripeSubscriptions, StripeSubscriptions, new SubscriptionSnapshotApplier(Usage.Accounts, Usage.Ledger, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(new SubscriptionSyncOptions())), Usage.Accounts, Usage.Time, NullLogger<StripeSubscriptionSync>.Instance);
         Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, sync, Credits, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, options, Usage.Time, NullLogger<InvoicingSweep>.Instance);
-        Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, Usage.Catalog, Usage.Time);
+        Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, pending, Usage.Catalog, options, Usage.Time);
         StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, NullLogger<InvoiceRunStatusSync>.Instance);
     }
 

@@ -60,6 +60,37 @@ public sealed class AccountInvoicesTests
     }
 
     [Fact]
+    public async Task The_upcoming_invoice_shows_only_the_credit_a_closed_periods_invoice_still_to_be_made_leaves()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync(); // 12,350 owed by a period closed 2 hours ago; its job has not run
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 12_500);
+        (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded(); // the next period: 100 runs beyond, 300
+
+        var upcoming = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+
+        Assert.NotEqual(subscriber.Period.Key, upcoming.Charges.Period.Key);
+        Assert.Equal((300L, 150L, 150L), (upcoming.Charges.Total.MinorUnits, upcoming.CreditApplicable, upcoming.AmountDue));
+
+        // The closed period's invoice takes its part first, as announced; what it leaves is what was shown
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal(InvoicingTestBed.Total, run!.CreditApplied);
+        Assert.Equal(150L, (await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).CreditApplicable);
+        Assert.DoesNotContain(_bed.Runs.History, r => r.PeriodKey != subscriber.Period.Key); // the estimate wrote nothing
+    }
+
+    [Fact]
+    public async Task A_closed_period_outside_the_look_back_window_holds_no_credit_in_the_estimate()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync(); // its job never ran, and no sweep queues it any more
+        _bed.Options.LookbackDays = 1;
+        _bed.Time.Advance(TimeSpan.FromDays(2));
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 500);
+        (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
+
+        Assert.Equal(300L, (await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).CreditApplicable);
+    }
+
+    [Fact]
     public async Task The_upcoming_invoice_follows_the_usage_as_it_is_counted()
     {
         var subscriber = await _bed.SubscribeProAsync(agentRuns: 900, tokens: 0);
