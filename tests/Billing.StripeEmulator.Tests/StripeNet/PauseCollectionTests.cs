@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Net;
+using Billing.StripeEmulator.Tests.StripeNet.Support;
+using Newtonsoft.Json.Linq;
+using Stripe;
+
+namespace Billing.StripeEmulator.Tests.StripeNet;
+
+/// <summary>
+/// Pausing payment collection (`pause_collection`) through Stripe.net: the subscription stays `active` and keeps
+/// making invoices, which Stripe leaves as drafts, marks uncollectible or voids, until the pause is cleared or its
+/// `resumes_at` passes.
+/// </summary>
+[Collection(SharedStripeNetEmulator.Name)]
+public sealed class PauseCollectionTests(StripeNetFixture fixture) : IAsyncLifetime
+{
+    private StripeClient Client => fixture.Client;
+
+    public Task InitializeAsync() => fixture.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    [Covers("SubscriptionService.UpdateAsync")]
+    public async Task A_pause_is_shown_on_the_subscription_which_stays_active_and_announced_with_its_previous_value()
+    {
+        var subscription = await SubscribeAsync();
+        var resumesAt = subscription.Items.Data[0].CurrentPeriodEnd.AddDays(10);
+
+        var paused = await Client.V1.Subscriptions.UpdateAsync(subscription.Id, Pause("keep_as_draft", resumesAt));
+        var changed = await Client.V1.Subscriptions.UpdateAsync(subscription.Id, Pause("void"));
+        var fetched = await Client.V1.Subscriptions.GetAsync(subscription.Id);
+        var updates = await UpdatedEventsAsync();
+
+        Assert.Equal(("keep_as_draft", resumesAt), (paused.PauseCollection.Behavior, paused.PauseCollection.ResumesAt));
+        Assert.Equal("active", paused.Status);
+        Assert.Null(paused.StatusDetails);
+        Assert.Equal("void", changed.PauseCollection.Behavior);
+        Assert.Null(changed.PauseCollection.ResumesAt);
+        Assert.Equal("void", fetched.PauseCollection.Behavior);
+        Assert.Equal(2, updates.Count);
+        Assert.Equal(JTokenType.Null, updates[1].Data.PreviousAttributes["pause_collection"]!.Type);
+        Assert.Equal("keep_as_draft", (string?)updates[0].Data.PreviousAttributes["pause_collection"]!["behavior"]);
+        Assert.Equal(Unix(resumesAt), (long?)updates[0].Data.PreviousAttributes["pause_collection"]!["resumes_at"]);
+        Assert.Equal("void", Assert.IsType<Subscription>(updates[0].Data.Object).PauseCollection.Behavior);
+    }
+
+    [Fact]
+    [Covers("SubscriptionService.UpdateAsync")]
+    public async Task An_empty_pause_collection_clears_the_pause()
+    {
+        var subscription = await SubscribeAsync();
+        await Client.V1.Subscriptions.UpdateAsync(subscription.Id, Pause("mark_uncollectible"));
+
+        // Stripe.net sends nothing for a null PauseCollection; clearing is the empty string, as an extra parameter.
+        var clear = new SubscriptionUpdateOptions();
+        clear.AddExtraParam("pause_collection", string.Empty);
+        var resumed = await Client.V1.Subscriptions.UpdateAsync(subscription.Id, clear);
+        var updates = await UpdatedEventsAsync();
+
+        Assert.Null(resumed.PauseCollection);
+        Assert.Null((await Client.V1.Subscriptions.GetAsync(subscription.Id)).PauseCollection);
+        Assert.Equal(2, updates.Count);
+        Assert.Null(Assert.IsType<Subscription>(updates[0].Data.Object).PauseCollection);
+        Assert.Equal("mark_uncollectible", (string?)updates[0].Data.PreviousAttributes["pause_collection"]!["behavior"]);
+    }
+
+    [Fact]
+    [Covers("SubscriptionService.UpdateAsync")]
+    public async Task A_bad_behavior_a_past_resume_date_or_no_behavior_is_a_400_naming_the_parameter_and_changes_nothing()
+    {
+        var subscription = await SubscribeAsync();
+
+        var badBehavior = await Assert.ThrowsAsync<StripeException>(() => Client.V1.Subscriptions.UpdateAsync(subscription.Id, Pause("forever")));
+        var past = await Assert.ThrowsAsync<StripeException>(() => Client.V1.Subscriptions.UpdateAsync(subscription.Id, Pause("void", subscription.Created.AddDays(-1))));
+        var noBehavior = await Assert.ThrowsAsync<StripeException>(() => Client.V1.Subscriptions.UpdateAsync(subscription.Id, new SubscriptionUpdateOptions
+        {
+            PauseCollection = new SubscriptionPauseCollectionOptions { ResumesAt = subscription.Items.Data[0].CurrentPeriodEnd },
+        }));
+
+        Assert.All([badBehavior, past, noBehavior], e => Assert.Equal((HttpStatusCode.BadRequest, "invalid_request_error"), (e.HttpStatusCode, e.StripeError.Type)));
+        Assert.Equal("pause_collection[behavior]", badBehavior.StripeError.Param);
+        Assert.Equal("pause_collection[resumes_at]", past.StripeError.Param);
+        Assert.Equal(("pause_collection[behavior]", "parameter_missing"), (noBehavior.StripeError.Param, noBehavior.StripeError.Code));
+        Assert.Null((await Client.V1.Subscriptions.GetAsync(subscription.Id)).PauseCollection);
+        Assert.Empty(await UpdatedEventsAsync());
+    }
+
+    private static SubscriptionUpdateOptions Pause(string behavior, DateTime? resumesAt = null) => new()
+    {
+        PauseCollection = new SubscriptionPauseCollectionOptions { Behavior = behavior, ResumesAt = resumesAt },
+    };
+
+    private static long Unix(DateTime time) => new DateTimeOffset(time, TimeSpan.Zero).ToUnixTimeSeconds();
+
+    private async Task<Subscription> SubscribeAsync()
+    {
+        var session = await Checkout.SubscribeAsync(Client, fixture.Emulator);
+        return await Client.V1.Subscriptions.GetAsync(session.SubscriptionId);
+    }
+
+    /// <summary>The `customer.subscription.updated` events so far, newest first.</summary>
+    private async Task<List<Event>> UpdatedEventsAsync() =>
+        (await Client.V1.Events.ListAsync(new EventListOptions { Type = "customer.subscription.updated" })).Data;
+
+    private Task AdvanceToAsync(DateTime time) =>
+        fixture.Emulator.ControlAsync("/_emulator/clock/advance", new Dictionary<string, string> { ["to"] = Unix(time).ToString(CultureInfo.InvariantCulture) });
+}
