@@ -8,7 +8,8 @@ namespace Billing.StripeEmulator.Billing;
 
 /// <summary>
 /// The invoice life cycle: draft (lines and pending items added) -> finalize (open, numbered; a zero amount is
-/// paid at once) -> collect (paid, or a failed attempt that moves the subscription to past_due).
+/// paid at once) -> collect (paid, or a failed attempt that moves the subscription to past_due); an open invoice
+/// can instead be voided or marked uncollectible.
 /// </summary>
 internal static class Invoicing
 {
@@ -206,6 +207,25 @@ internal static class Invoicing
         invoice.VoidedAt = m.Now;
         invoice.AutoAdvance = false;
         m.Emit("invoice.voided", InvoiceShape.ToJson(invoice, m.State));
+        SubscriptionRecovered(m, invoice);
+    }
+
+    /// <summary>
+    /// open -> uncollectible (`invoice.marked_uncollectible`): no longer collected, still payable or voidable; a
+    /// past_due subscription with nothing else owed becomes active again, as when its invoice is voided.
+    /// </summary>
+    public static void MarkUncollectible(Mutation m, InvoiceRecord invoice, string reason)
+    {
+        if (invoice.Status != "open")
+        {
+            throw StripeApiException.InvalidRequest($"You can only mark an open invoice as uncollectible; this invoice is {invoice.Status}.", null, "invoice_not_editable");
+        }
+
+        invoice.Status = "uncollectible";
+        invoice.MarkedUncollectibleAt = m.Now;
+        invoice.UncollectibleReason = reason;
+        invoice.AutoAdvance = false;
+        m.Emit("invoice.marked_uncollectible", InvoiceShape.ToJson(invoice, m.State));
         SubscriptionRecovered(m, invoice);
     }
 
