@@ -86,6 +86,52 @@ public sealed class PauseCollectionTests(StripeNetFixture fixture) : IAsyncLifet
         Assert.Empty(await UpdatedEventsAsync());
     }
 
+    [Theory]
+    [InlineData("keep_as_draft", "draft", new[] { "invoice.created" })]
+    [InlineData("mark_uncollectible", "uncollectible", new[] { "invoice.created", "invoice.finalized", "invoice.marked_uncollectible" })]
+    [InlineData("void", "void", new[] { "invoice.created", "invoice.finalized", "invoice.voided" })]
+    public async Task A_renewal_while_paused_makes_an_invoice_that_follows_the_behavior_is_never_charged_and_leaves_the_subscription_active(
+        string behavior, string status, string[] invoiceEvents)
+    {
+        var subscription = await SubscribeAsync();
+        await fixture.Emulator.ControlAsync($"/_emulator/customers/{subscription.CustomerId}/payment_method", new Dictionary<string, string> { ["behavior"] = "failing" });
+        await Client.V1.Subscriptions.UpdateAsync(subscription.Id, Pause(behavior));
+
+        // Two hours on: past the hour after which an auto-advancing draft is finalized and an open invoice charged.
+        await AdvanceToAsync(subscription.Items.Data[0].CurrentPeriodEnd.AddHours(2));
+        var renewed = await Client.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] });
+        var invoice = renewed.LatestInvoice;
+
+        Assert.Equal("active", renewed.Status);
+        Assert.Equal(subscription.Items.Data[0].CurrentPeriodEnd, renewed.Items.Data[0].CurrentPeriodStart);
+        Assert.Equal(behavior, renewed.PauseCollection.Behavior);
+        Assert.Equal(("subscription_cycle", status, 4900L), (invoice.BillingReason, invoice.Status, invoice.AmountDue));
+        Assert.Equal((0L, false, false), (invoice.AttemptCount, invoice.Attempted, invoice.AutoAdvance));
+        Assert.Equal(status == "uncollectible" ? "subscription_paused" : null, invoice.StatusDetails?.Uncollectible.Reason);
+        Assert.Equal(invoiceEvents, await EventsOfAsync(invoice.Id));
+        Assert.DoesNotContain(await UpdatedEventsAsync(), e => ((Subscription)e.Data.Object).Status != "active");
+    }
+
+    [Fact]
+    [Covers("SubscriptionService.UpdateAsync")]
+    public async Task A_change_invoiced_at_once_in_the_request_that_pauses_is_kept_as_a_draft()
+    {
+        var subscription = await SubscribeAsync();
+        await AdvanceToAsync(subscription.Items.Data[0].CurrentPeriodStart.AddDays(10));
+
+        var options = Pause("keep_as_draft");
+        options.Items = [new SubscriptionItemOptions { Id = subscription.Items.Data[0].Id, Price = "price_enterprise_monthly" }];
+        options.ProrationBehavior = "always_invoice";
+        var changed = await Client.V1.Subscriptions.UpdateAsync(subscription.Id, options);
+        await AdvanceToAsync(subscription.Items.Data[0].CurrentPeriodStart.AddDays(11));
+        var invoice = await Client.V1.Invoices.GetAsync(changed.LatestInvoiceId);
+
+        Assert.Equal("active", changed.Status);
+        Assert.Equal(("subscription_update", "draft", false), (invoice.BillingReason, invoice.Status, invoice.AutoAdvance));
+        Assert.True(invoice.AmountDue > 0, $"amount due {invoice.AmountDue}");
+        Assert.Equal(["invoice.created"], await EventsOfAsync(invoice.Id));
+    }
+
     private static SubscriptionUpdateOptions Pause(string behavior, DateTime? resumesAt = null) => new()
     {
         PauseCollection = new SubscriptionPauseCollectionOptions { Behavior = behavior, ResumesAt = resumesAt },
@@ -102,6 +148,13 @@ public sealed class PauseCollectionTests(StripeNetFixture fixture) : IAsyncLifet
     /// <summary>The `customer.subscription.updated` events so far, newest first.</summary>
     private async Task<List<Event>> UpdatedEventsAsync() =>
         (await Client.V1.Events.ListAsync(new EventListOptions { Type = "customer.subscription.updated" })).Data;
+
+    /// <summary>The types of the events about one invoice, oldest first.</summary>
+    private async Task<string[]> EventsOfAsync(string invoiceId)
+    {
+        var events = await Client.V1.Events.ListAsync(new EventListOptions { Type = "invoice.*", Limit = 100 });
+        return [.. events.Data.Where(e => ((Invoice)e.Data.Object).Id == invoiceId).Reverse().Select(e => e.Type)];
+    }
 
     private Task AdvanceToAsync(DateTime time) =>
         fixture.Emulator.ControlAsync("/_emulator/clock/advance", new Dictionary<string, string> { ["to"] = Unix(time).ToString(CultureInfo.InvariantCulture) });

@@ -35,6 +35,37 @@ internal static class Invoicing
     public static void EmitCreated(Mutation m, InvoiceRecord invoice) =>
         m.Emit("invoice.created", InvoiceShape.ToJson(invoice, m.State));
 
+    /// <summary>
+    /// A subscription's new invoice: `invoice.created`, then finalized and charged at once. While the subscription's
+    /// collection is paused Stripe does not collect it and follows `pause_collection[behavior]` instead:
+    /// keep_as_draft leaves a draft with auto_advance off, mark_uncollectible finalizes it and marks it
+    /// uncollectible (`subscription_paused`), void finalizes and voids it. No charge, so the status stays as it is.
+    /// </summary>
+    public static void Issue(Mutation m, InvoiceRecord invoice, SubscriptionRecord subscription)
+    {
+        if (subscription.PauseBehavior == "keep_as_draft")
+        {
+            invoice.AutoAdvance = false;
+            EmitCreated(m, invoice);
+            return;
+        }
+
+        EmitCreated(m, invoice);
+        Finalize(m, invoice);
+        switch (subscription.PauseBehavior)
+        {
+            case "mark_uncollectible" when invoice.Status == "open":
+                MarkUncollectible(m, invoice, "subscription_paused");
+                break;
+            case "void" when invoice.Status == "open":
+                Void(m, invoice);
+                break;
+            case null:
+                Collect(m, invoice);
+                break;
+        }
+    }
+
     /// <summary>One line per subscription item for the period; zero amounts while trialing.</summary>
     public static void AddSubscriptionLines(Mutation m, InvoiceRecord invoice, SubscriptionRecord subscription, long periodStart, long periodEnd, bool trial)
     {

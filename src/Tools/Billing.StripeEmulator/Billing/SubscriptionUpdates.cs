@@ -117,9 +117,7 @@ internal static class SubscriptionUpdates
         Subscriptions.EmitUpdated(m, subscription, before);
         if (invoice is not null)
         {
-            Invoicing.EmitCreated(m, invoice);
-            Invoicing.Finalize(m, invoice);
-            Invoicing.Collect(m, invoice);
+            Invoicing.Issue(m, invoice, subscription);
         }
     }
 
