@@ -132,6 +132,48 @@ public sealed class PauseCollectionTests(StripeNetFixture fixture) : IAsyncLifet
         Assert.Equal(["invoice.created"], await EventsOfAsync(invoice.Id));
     }
 
+    [Fact]
+    public async Task Collection_resumes_by_itself_at_resumes_at_and_the_next_renewal_is_charged()
+    {
+        var subscription = await SubscribeAsync();
+        var firstEnd = subscription.Items.Data[0].CurrentPeriodEnd;
+        var resumesAt = firstEnd.AddDays(5);
+        await Client.V1.Subscriptions.UpdateAsync(subscription.Id, Pause("mark_uncollectible", resumesAt));
+
+        await AdvanceToAsync(resumesAt.AddSeconds(-1));
+        var stillPaused = await Client.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] });
+        await AdvanceToAsync(resumesAt.AddSeconds(1));
+        var resumed = await Client.V1.Subscriptions.GetAsync(subscription.Id);
+        var resumption = (await UpdatedEventsAsync())[0];
+        await AdvanceToAsync(resumed.Items.Data[0].CurrentPeriodEnd.AddMinutes(1));
+        var next = await Client.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] });
+
+        Assert.Equal("mark_uncollectible", stillPaused.PauseCollection.Behavior);
+        Assert.Equal("uncollectible", stillPaused.LatestInvoice.Status);
+        Assert.Null(resumed.PauseCollection);
+        Assert.Equal(resumesAt, resumption.Created);
+        Assert.Null(Assert.IsType<Subscription>(resumption.Data.Object).PauseCollection);
+        Assert.Equal("mark_uncollectible", (string?)resumption.Data.PreviousAttributes["pause_collection"]!["behavior"]);
+        Assert.Equal(Unix(resumesAt), (long?)resumption.Data.PreviousAttributes["pause_collection"]!["resumes_at"]);
+        Assert.Equal(("active", "paid"), (next.Status, next.LatestInvoice.Status));
+        Assert.NotEqual(stillPaused.LatestInvoiceId, next.LatestInvoiceId);
+    }
+
+    [Fact]
+    public async Task A_renewal_at_the_second_collection_resumes_is_charged()
+    {
+        var subscription = await SubscribeAsync();
+        var periodEnd = subscription.Items.Data[0].CurrentPeriodEnd;
+        await Client.V1.Subscriptions.UpdateAsync(subscription.Id, Pause("void", periodEnd));
+
+        await AdvanceToAsync(periodEnd.AddMinutes(1));
+        var renewed = await Client.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] });
+
+        Assert.Null(renewed.PauseCollection);
+        Assert.Equal(periodEnd, renewed.Items.Data[0].CurrentPeriodStart);
+        Assert.Equal("paid", renewed.LatestInvoice.Status);
+    }
+
     private static SubscriptionUpdateOptions Pause(string behavior, DateTime? resumesAt = null) => new()
     {
         PauseCollection = new SubscriptionPauseCollectionOptions { Behavior = behavior, ResumesAt = resumesAt },

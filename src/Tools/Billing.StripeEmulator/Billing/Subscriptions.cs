@@ -139,6 +139,15 @@ internal static class Subscriptions
         }
     }
 
+    /// <summary>`pause_collection[resumes_at]` reached: the pause is cleared (`customer.subscription.updated`).</summary>
+    public static void ResumeCollection(Mutation m, SubscriptionRecord subscription)
+    {
+        var before = SubscriptionShape.ToJson(subscription, m.State);
+        subscription.PauseBehavior = null;
+        subscription.PauseResumesAt = null;
+        EmitUpdated(m, subscription, before);
+    }
+
     /// <summary>The customer's one live subscription, or the one named.</summary>
     public static SubscriptionRecord ForCustomer(EmulatorState state, string customerId, string? subscriptionId)
     {
