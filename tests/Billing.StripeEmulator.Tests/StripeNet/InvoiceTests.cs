@@ -149,4 +149,77 @@ public sealed class InvoiceTests(StripeNetFixture fixture) : IAsyncLifetime
         Assert.Equal(TimeSpan.FromDays(14), open.DueDate - open.StatusTransitions.FinalizedAt);
         Assert.Null((await Client.V1.InvoiceItems.GetAsync(pending.Id)).Invoice);
     }
+
+    [Fact]
+    public async Task Marking_an_open_invoice_uncollectible_writes_it_off_once_per_idempotency_key_and_it_stays_payable()
+    {
+        var open = await OpenInvoiceAsync("forgiven@example.com");
+        var key = new RequestOptions { IdempotencyKey = "write-off-1" };
+
+        var marked = await Client.V1.Invoices.MarkUncollectibleAsync(open.Id, requestOptions: key);
+        var replay = await Client.V1.Invoices.MarkUncollectibleAsync(open.Id, requestOptions: key);
+        var events = await Client.V1.Events.ListAsync(new EventListOptions { Types = ["invoice.marked_uncollectible", "invoice.updated"] });
+        var listed = await Client.V1.Invoices.ListAsync(new InvoiceListOptions { Customer = open.CustomerId, Status = "uncollectible" });
+        var paid = await Client.V1.Invoices.PayAsync(open.Id);
+
+        Assert.Equal("uncollectible", marked.Status);
+        Assert.Equal("user_forgiven", marked.StatusDetails.Uncollectible.Reason);
+        Assert.NotNull(marked.StatusTransitions.MarkedUncollectibleAt);
+        Assert.Equal(700, marked.AmountRemaining);
+        Assert.False(marked.AutoAdvance);
+        Assert.Equal("true", replay.StripeResponse.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal("uncollectible", replay.Status);
+        var written = Assert.Single(events.Data);
+        Assert.Equal("invoice.marked_uncollectible", written.Type);
+        Assert.Equal("uncollectible", Assert.IsType<Invoice>(written.Data.Object).Status);
+        Assert.Equal(open.Id, Assert.Single(listed.Data).Id);
+        Assert.Equal("paid", paid.Status);
+        Assert.Null(paid.StatusDetails);
+    }
+
+    [Fact]
+    public async Task Only_an_open_invoice_can_be_marked_uncollectible()
+    {
+        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "not-open@example.com" });
+        await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = customer.Id, Amount = 700, Currency = "usd" });
+        var draft = await Client.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = customer.Id, PendingInvoiceItemsBehavior = "include" });
+        var paid = await OpenInvoiceAsync("paid@example.com");
+        await Client.V1.Invoices.PayAsync(paid.Id);
+        var voided = await OpenInvoiceAsync("voided@example.com");
+        await Client.V1.Invoices.VoidInvoiceAsync(voided.Id);
+
+        var refused = new List<StripeException>();
+        foreach (var id in new[] { draft.Id, paid.Id, voided.Id })
+        {
+            refused.Add(await Assert.ThrowsAsync<StripeException>(() => Client.V1.Invoices.MarkUncollectibleAsync(id)));
+        }
+
+        Assert.All(refused, e => Assert.Equal((System.Net.HttpStatusCode.BadRequest, "invalid_request_error"), (e.HttpStatusCode, e.StripeError.Type)));
+        Assert.Equal(["draft", "paid", "void"], await Task.WhenAll(new[] { draft.Id, paid.Id, voided.Id }.Select(async id => (await Client.V1.Invoices.GetAsync(id)).Status)));
+        Assert.Empty((await Client.V1.Events.ListAsync(new EventListOptions { Type = "invoice.marked_uncollectible" })).Data);
+    }
+
+    [Fact]
+    public async Task Marking_a_failed_renewal_uncollectible_makes_the_past_due_subscription_active_again()
+    {
+        var session = await Support.Checkout.SubscribeAsync(Client, fixture.Emulator);
+        await fixture.Emulator.ControlAsync($"/_emulator/customers/{session.CustomerId}/payment_method", new Dictionary<string, string> { ["behavior"] = "failing" });
+        await fixture.Emulator.ControlAsync("/_emulator/clock/advance", new Dictionary<string, string> { ["seconds"] = (32 * 86400).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var pastDue = await Client.V1.Subscriptions.GetAsync(session.SubscriptionId);
+
+        await Client.V1.Invoices.MarkUncollectibleAsync(pastDue.LatestInvoiceId);
+        var recovered = await Client.V1.Subscriptions.GetAsync(session.SubscriptionId);
+
+        Assert.Equal("past_due", pastDue.Status);
+        Assert.Equal("active", recovered.Status);
+    }
+
+    /// <summary>A 700 usd invoice of a new customer, finalized without auto-advance.</summary>
+    private async Task<Invoice> OpenInvoiceAsync(string email)
+    {
+        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = email });
+        await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = customer.Id, Amount = 700, Currency = "usd" });
+        var draft = await Client.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = customer.Id, PendingInvoiceItemsBehavior = "include" });
+        return await Client.V1.Invoices.FinalizeInvoiceAsync(draft.Id, new InvoiceFinalizeOptions { AutoAdvance = false });
+    }
 }

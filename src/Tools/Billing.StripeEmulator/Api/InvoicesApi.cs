@@ -8,7 +8,8 @@ namespace Billing.StripeEmulator.Api;
 
 /// <summary>
 /// `/v1/invoices`: create (pending items only with `pending_invoice_items_behavior=include`; the default is
-/// exclude), update, finalize, pay (402 card_error when the customer's method fails), void, retrieve, list, lines.
+/// exclude), update, finalize, pay (402 card_error when the customer's method fails), void, mark uncollectible,
+/// retrieve, list, lines.
 /// </summary>
 internal static class InvoicesApi
 {
@@ -22,6 +23,7 @@ internal static class InvoicesApi
         routes.MapPost("/v1/invoices/{id}/finalize", FinalizeInvoice);
         routes.MapPost("/v1/invoices/{id}/pay", Pay);
         routes.MapPost("/v1/invoices/{id}/void", VoidInvoice);
+        routes.MapPost("/v1/invoices/{id}/mark_uncollectible", MarkUncollectible);
         routes.MapGet("/v1/invoice_payments", ListPayments);
         routes.MapGet("/v1/invoice_payments/{id}", RetrievePayment);
         return routes;
@@ -223,6 +225,19 @@ internal static class InvoicesApi
         {
             var invoice = Lookup.Invoice(m.State, id);
             Invoicing.Void(m, invoice);
+            return Expansion.Apply(Shape(invoice, m.State, p), p, m.State);
+        });
+        return StripeResults.Json(json);
+    }
+
+    /// <summary>`POST /v1/invoices/{id}/mark_uncollectible`: an open invoice written off by the user (`user_forgiven`).</summary>
+    private static IResult MarkUncollectible(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly();
+        var json = store.Write(context.RequestInfo(), m =>
+        {
+            var invoice = Lookup.Invoice(m.State, id);
+            Invoicing.MarkUncollectible(m, invoice, "user_forgiven");
             return Expansion.Apply(Shape(invoice, m.State, p), p, m.State);
         });
         return StripeResults.Json(json);

@@ -6,14 +6,14 @@ using Billing.StripeEmulator.Wire.Shapes;
 
 namespace Billing.StripeEmulator.Api;
 
-/// <summary>`/v1/subscriptions`: retrieve, list, update (items, proration, cancel_at_period_end, metadata, trial_end, collection_method), cancel now.</summary>
+/// <summary>`/v1/subscriptions`: retrieve, list, update (items, proration, cancel_at_period_end, metadata, trial_end, collection_method, pause_collection), cancel now.</summary>
 internal static class SubscriptionsApi
 {
     private static readonly string[] UpdateParams =
     [
         "items", "proration_behavior", "cancel_at_period_end", "metadata", "description", "trial_end", "payment_behavior",
         "default_payment_method", "cancellation_details", "proration_date", "off_session", "billing_cycle_anchor", "collection_method",
-        "days_until_due",
+        "days_until_due", "pause_collection",
     ];
 
     public static IEndpointRouteBuilder MapSubscriptionsApi(this IEndpointRouteBuilder routes)
@@ -142,7 +142,27 @@ internal static class SubscriptionsApi
             DefaultPaymentMethod = p.NonEmptyString("default_payment_method"),
             CollectionMethod = collection,
             DaysUntilDue = daysUntilDue,
+            PauseCollection = PauseCollection(p),
         };
+    }
+
+    /// <summary>`pause_collection[behavior]` (with an optional `resumes_at`) pauses; `pause_collection=` clears the pause.</summary>
+    private static PauseCollectionChange? PauseCollection(StripeParams p)
+    {
+        var pause = p.Child("pause_collection")?.AllowOnly("behavior", "resumes_at");
+        if (pause is null)
+        {
+            return null;
+        }
+
+        if (!pause.Names.Any())
+        {
+            return new PauseCollectionChange(null, null);
+        }
+
+        var behavior = pause.OneOf("behavior", "keep_as_draft", "mark_uncollectible", "void")
+            ?? throw StripeApiException.ParameterMissing(pause.ParamName("behavior"));
+        return new PauseCollectionChange(behavior, pause.Long("resumes_at"));
     }
 
     /// <summary>"items[0]" for the item at index 0 (its own parameter names minus the last segment).</summary>

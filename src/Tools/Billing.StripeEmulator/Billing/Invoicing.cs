@@ -8,7 +8,8 @@ namespace Billing.StripeEmulator.Billing;
 
 /// <summary>
 /// The invoice life cycle: draft (lines and pending items added) -> finalize (open, numbered; a zero amount is
-/// paid at once) -> collect (paid, or a failed attempt that moves the subscription to past_due).
+/// paid at once) -> collect (paid, or a failed attempt that moves the subscription to past_due); an open invoice
+/// can instead be voided or marked uncollectible.
 /// </summary>
 internal static class Invoicing
 {
@@ -33,6 +34,37 @@ internal static class Invoicing
 
     public static void EmitCreated(Mutation m, InvoiceRecord invoice) =>
         m.Emit("invoice.created", InvoiceShape.ToJson(invoice, m.State));
+
+    /// <summary>
+    /// A subscription's new invoice: `invoice.created`, then finalized and charged at once. While the subscription's
+    /// collection is paused Stripe does not collect it and follows `pause_collection[behavior]` instead:
+    /// keep_as_draft leaves a draft with auto_advance off, mark_uncollectible finalizes it and marks it
+    /// uncollectible (`subscription_paused`), void finalizes and voids it. No charge, so the status stays as it is.
+    /// </summary>
+    public static void Issue(Mutation m, InvoiceRecord invoice, SubscriptionRecord subscription)
+    {
+        if (subscription.PauseBehavior == "keep_as_draft")
+        {
+            invoice.AutoAdvance = false;
+            EmitCreated(m, invoice);
+            return;
+        }
+
+        EmitCreated(m, invoice);
+        Finalize(m, invoice);
+        switch (subscription.PauseBehavior)
+        {
+            case "mark_uncollectible" when invoice.Status == "open":
+                MarkUncollectible(m, invoice, "subscription_paused");
+                break;
+            case "void" when invoice.Status == "open":
+                Void(m, invoice);
+                break;
+            case null:
+                Collect(m, invoice);
+                break;
+        }
+    }
 
     /// <summary>One line per subscription item for the period; zero amounts while trialing.</summary>
     public static void AddSubscriptionLines(Mutation m, InvoiceRecord invoice, SubscriptionRecord subscription, long periodStart, long periodEnd, bool trial)
@@ -206,6 +238,25 @@ internal static class Invoicing
         invoice.VoidedAt = m.Now;
         invoice.AutoAdvance = false;
         m.Emit("invoice.voided", InvoiceShape.ToJson(invoice, m.State));
+        SubscriptionRecovered(m, invoice);
+    }
+
+    /// <summary>
+    /// open -> uncollectible (`invoice.marked_uncollectible`): no longer collected, still payable or voidable; a
+    /// past_due subscription with nothing else owed becomes active again, as when its invoice is voided.
+    /// </summary>
+    public static void MarkUncollectible(Mutation m, InvoiceRecord invoice, string reason)
+    {
+        if (invoice.Status != "open")
+        {
+            throw StripeApiException.InvalidRequest($"You can only mark an open invoice as uncollectible; this invoice is {invoice.Status}.", null, "invoice_not_editable");
+        }
+
+        invoice.Status = "uncollectible";
+        invoice.MarkedUncollectibleAt = m.Now;
+        invoice.UncollectibleReason = reason;
+        invoice.AutoAdvance = false;
+        m.Emit("invoice.marked_uncollectible", InvoiceShape.ToJson(invoice, m.State));
         SubscriptionRecovered(m, invoice);
     }
 

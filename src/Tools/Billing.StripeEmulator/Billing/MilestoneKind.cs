@@ -6,6 +6,7 @@ internal enum MilestoneKind
     TrialEnd,
     PeriodEnd,
     CancelAt,
+    CollectionResume,
     InvoiceAutoFinalize,
     InvoiceAutoCollect,
     CheckoutSessionExpiry,

@@ -26,6 +26,13 @@ internal static class Milestones
         foreach (var subscription in state.Subscriptions.Values)
         {
             var order = subscription.Sequence;
+
+            // First at its second, so a renewal at resumes_at is collected (Stripe spares the invoices made before it).
+            if (subscription.IsLive && subscription.PauseResumesAt is { } resumesAt)
+            {
+                yield return new Milestone(resumesAt, order, MilestoneKind.CollectionResume, subscription.Id);
+            }
+
             switch (subscription.Status)
             {
                 case "trialing" when subscription.TrialEnd is { } trialEnd:

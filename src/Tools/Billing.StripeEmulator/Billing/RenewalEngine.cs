@@ -5,7 +5,8 @@ namespace Billing.StripeEmulator.Billing;
 
 /// <summary>
 /// Moves every object through what is due by the emulator clock's "now", in time order, each change dated at its
-/// own milestone: trial warnings and ends, renewals, scheduled cancellations, invoice auto-advance, session expiry.
+/// own milestone: trial warnings and ends, renewals, scheduled cancellations, paused collection resuming, invoice
+/// auto-advance, session expiry.
 /// </summary>
 internal sealed class RenewalEngine(EmulatorStore store, EmulatorClock clock)
 {
@@ -52,6 +53,9 @@ internal sealed class RenewalEngine(EmulatorStore store, EmulatorClock clock)
             case MilestoneKind.CancelAt:
                 var ending = m.State.Subscriptions[milestone.TargetId];
                 Subscriptions.Cancel(m, ending, "cancellation_requested", ending.CanceledAt);
+                break;
+            case MilestoneKind.CollectionResume:
+                Subscriptions.ResumeCollection(m, m.State.Subscriptions[milestone.TargetId]);
                 break;
             case MilestoneKind.InvoiceAutoFinalize:
                 var draft = m.State.Invoices[milestone.TargetId];

@@ -40,8 +40,6 @@ internal static class Renewals
         subscription.LatestInvoiceId = invoice.Id;
 
         Subscriptions.EmitUpdated(m, subscription, before);
-        Invoicing.EmitCreated(m, invoice);
-        Invoicing.Finalize(m, invoice);
-        Invoicing.Collect(m, invoice);
+        Invoicing.Issue(m, invoice, subscription);
     }
 }

@@ -29,7 +29,13 @@ internal sealed record SubscriptionChange
     public string? CollectionMethod { get; init; }
 
     public long? DaysUntilDue { get; init; }
+
+    /// <summary>`pause_collection[...]`: pause (or change the pause), or clear it (`pause_collection=`).</summary>
+    public PauseCollectionChange? PauseCollection { get; init; }
 }
+
+/// <summary>`pause_collection[behavior|resumes_at]`; a null <see cref="Behavior"/> clears the pause.</summary>
+internal sealed record PauseCollectionChange(string? Behavior, long? ResumesAt);
 
 /// <summary>One `items[i]` entry: an existing item (by id) changed or deleted, or a new price added.</summary>
 internal sealed record ItemChange(string Param, string? Id, string? PriceId, long? Quantity, bool Deleted, MetadataUpdate? Metadata);

@@ -16,10 +16,15 @@ internal static class SubscriptionUpdates
     {
         if (!subscription.IsLive)
         {
-            if (change.Items.Count > 0 || change.CancelAtPeriodEnd is not null || change.TrialEnd is not null)
+            if (change.Items.Count > 0 || change.CancelAtPeriodEnd is not null || change.TrialEnd is not null || change.PauseCollection is not null)
             {
                 throw StripeApiException.InvalidRequest("A canceled subscription can only update its cancellation_details and metadata.", null);
             }
+        }
+
+        if (change.PauseCollection?.ResumesAt <= m.Now)
+        {
+            throw StripeApiException.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.", "pause_collection[resumes_at]");
         }
 
         var before = SubscriptionShape.ToJson(subscription, m.State);
@@ -46,6 +51,12 @@ internal static class SubscriptionUpdates
         {
             subscription.CollectionMethod = change.CollectionMethod;
             subscription.DaysUntilDue = change.DaysUntilDue;
+        }
+
+        if (change.PauseCollection is { } pause)
+        {
+            subscription.PauseBehavior = pause.Behavior;
+            subscription.PauseResumesAt = pause.Behavior is null ? null : pause.ResumesAt;
         }
 
         if (change.CancelAtPeriodEnd is { } cancel)
@@ -106,9 +117,7 @@ internal static class SubscriptionUpdates
         Subscriptions.EmitUpdated(m, subscription, before);
         if (invoice is not null)
         {
-            Invoicing.EmitCreated(m, invoice);
-            Invoicing.Finalize(m, invoice);
-            Invoicing.Collect(m, invoice);
+            Invoicing.Issue(m, invoice, subscription);
         }
     }
 

@@ -114,9 +114,7 @@ internal static class Subscriptions
         var invoice = Invoicing.NewDraft(m, customer, "subscription_update", subscription.Currency, subscription.Id);
         Invoicing.AttachPendingItems(m, invoice, item => item.SubscriptionId == subscription.Id);
         subscription.LatestInvoiceId = invoice.Id;
-        Invoicing.EmitCreated(m, invoice);
-        Invoicing.Finalize(m, invoice);
-        Invoicing.Collect(m, invoice);
+        Invoicing.Issue(m, invoice, subscription);
     }
 
     /// <summary>`cancel_at_period_end`: true schedules the end at the current period's end, false takes it back.</summary>
@@ -139,6 +137,15 @@ internal static class Subscriptions
             subscription.CancellationFeedback = null;
             subscription.CancellationComment = null;
         }
+    }
+
+    /// <summary>`pause_collection[resumes_at]` reached: the pause is cleared (`customer.subscription.updated`).</summary>
+    public static void ResumeCollection(Mutation m, SubscriptionRecord subscription)
+    {
+        var before = SubscriptionShape.ToJson(subscription, m.State);
+        subscription.PauseBehavior = null;
+        subscription.PauseResumesAt = null;
+        EmitUpdated(m, subscription, before);
     }
 
     /// <summary>The customer's one live subscription, or the one named.</summary>

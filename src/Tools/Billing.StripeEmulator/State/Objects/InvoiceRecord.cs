@@ -55,6 +55,11 @@ internal sealed class InvoiceRecord : StoredObject
 
     public long? VoidedAt { get; set; }
 
+    public long? MarkedUncollectibleAt { get; set; }
+
+    /// <summary>Why it is uncollectible (`status_details.uncollectible.reason`): user_forgiven or subscription_paused.</summary>
+    public string? UncollectibleReason { get; set; }
+
     public string? CustomerEmail { get; set; }
 
     public string? CustomerName { get; set; }

@@ -55,5 +55,11 @@ internal sealed class SubscriptionRecord : StoredObject
     /// <summary>send_invoice only: the days from finalization to the due date of its invoices.</summary>
     public long? DaysUntilDue { get; set; }
 
+    /// <summary>`pause_collection[behavior]` (keep_as_draft, mark_uncollectible or void) while collection is paused, else null.</summary>
+    public string? PauseBehavior { get; set; }
+
+    /// <summary>`pause_collection[resumes_at]`: when collection resumes by itself (null: only when cleared).</summary>
+    public long? PauseResumesAt { get; set; }
+
     public bool IsLive => Status is not ("canceled" or "incomplete_expired");
 }

@@ -6,7 +6,8 @@ namespace Billing.StripeEmulator.Wire.Shapes;
 
 /// <summary>
 /// An invoice at endive: totals in minor units, `lines` list, `parent.subscription_details.subscription` for
-/// subscription invoices (there is no top-level `subscription`), `payments` only with `expand[]=payments`.
+/// subscription invoices (there is no top-level `subscription`), `payments` only with `expand[]=payments`,
+/// `status_details` only while uncollectible.
 /// </summary>
 internal static class InvoiceShape
 {
@@ -77,11 +78,13 @@ internal static class InvoiceShape
         ["starting_balance"] = 0,
         ["statement_descriptor"] = null,
         ["status"] = invoice.Status,
-        ["status_details"] = null,
+        ["status_details"] = invoice.Status == "uncollectible"
+            ? new JsonObject { ["uncollectible"] = new JsonObject { ["reason"] = invoice.UncollectibleReason } }
+            : null,
         ["status_transitions"] = new JsonObject
         {
             ["finalized_at"] = invoice.FinalizedAt,
-            ["marked_uncollectible_at"] = null,
+            ["marked_uncollectible_at"] = invoice.MarkedUncollectibleAt,
             ["paid_at"] = invoice.PaidAt,
             ["voided_at"] = invoice.VoidedAt,
         },

@@ -6,7 +6,8 @@ namespace Billing.StripeEmulator.Wire.Shapes;
 
 /// <summary>
 /// A subscription at 2026-10-28.endive: the billing period lives on each item (with `billed_until` and
-/// `current_trial`), not on the subscription; `status_details` is set only while paused (never, here).
+/// `current_trial`), not on the subscription; `status_details` is set only while paused (never, here: a paused
+/// collection, `pause_collection`, leaves the status as it is).
 /// </summary>
 internal static class SubscriptionShape
 {
@@ -54,7 +55,9 @@ internal static class SubscriptionShape
         ["metadata"] = StripeJson.Metadata(subscription.Metadata),
         ["next_pending_invoice_item_invoice"] = null,
         ["on_behalf_of"] = null,
-        ["pause_collection"] = null,
+        ["pause_collection"] = subscription.PauseBehavior is null
+            ? null
+            : new JsonObject { ["behavior"] = subscription.PauseBehavior, ["resumes_at"] = subscription.PauseResumesAt },
         ["payment_settings"] = new JsonObject
         {
             ["payment_method_options"] = null,
