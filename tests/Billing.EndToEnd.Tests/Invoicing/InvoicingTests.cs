@@ -28,10 +28,17 @@ public sealed class InvoicingTests
             SubscribeAsync(stack, "price_pro_monthly"),
             SubscribeAsync(stack, "price_pro_monthly"),
             SubscribeAsync(stack, "price_pro_monthly"),
-            SubscribeAsync(stack, "price_basic_monthly"));
-        var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(15), accounts);
-        var (overage, runsOnly, within, basic) = (accounts[0], accounts[1], accounts[2], accounts[3]);
+            SubscribeAsync(stack, "price_basic_monthly"),
+            SubscribeAsync(stack, "price_pro_monthly"));
+        var (overage, runsOnly, within, basic, paused) = (accounts[0], accounts[1], accounts[2], accounts[3], accounts[4]);
 
+        // The merchant pauses one subscription's collection in Stripe, voiding its invoices: its usage invoice is never collected
+        var pausedSubscription = (await stack.Data.AccountAsync(paused.AccountId))!.Subscription!.SubscriptionId;
+        await stack.Stripe.V1.Subscriptions.UpdateAsync(pausedSubscription, new SubscriptionUpdateOptions { PauseCollection = new SubscriptionPauseCollectionOptions { Behavior = "void" } });
+        await WaitUntilQuietAsync(stack, paused.AccountId);
+        var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(15), accounts);
+
+        await RecordAsync(stack, paused.AccountId, "agent_runs", 5_100);
         await RecordAsync(stack, overage.AccountId, "agent_runs", 5_250);
         await RecordAsync(stack, overage.AccountId, "tokens", 10_000_001);
         await RecordAsync(stack, runsOnly.AccountId, "agent_runs", 5_001);
@@ -41,6 +48,11 @@ public sealed class InvoicingTests
 
         var first = await WaitForInvoiceAsync(stack, overage);
         var second = await WaitForInvoiceAsync(stack, runsOnly);
+        var voided = (await Eventually.GetAsync(
+            () => InvoicesOfAsync(stack, paused.CustomerId),
+            invoices => invoices.Any(i => i.Status == "void"),
+            "the paused subscription's usage invoice, voided",
+            TimeSpan.FromSeconds(90))).Single();
         await Task.Delay(TimeSpan.FromSeconds(6)); // several more timer runs: nothing new
 
         // Independent calculation: 250 runs x 2 = 500; 1 token beyond 10,000,000 falls in the first tier: 500 flat.
@@ -50,6 +62,13 @@ public sealed class InvoicingTests
         Assert.Single(await InvoicesOfAsync(stack, runsOnly.CustomerId));
         Assert.Empty(await InvoicesOfAsync(stack, within.CustomerId));
         Assert.Empty(await InvoicesOfAsync(stack, basic.CustomerId));
+        Assert.Equal(("void", 200L, false, 0L), (voided.Status, voided.Total, voided.AutoAdvance, voided.AmountPaid)); // 100 runs x 2, never collected
+        Assert.Single(await InvoicesOfAsync(stack, paused.CustomerId));
+        await Eventually.UntilAsync(
+            async () => (await GetInvoicesAsync(stack, paused.AccountId)).GetProperty("invoices").EnumerateArray().SingleOrDefault() is { ValueKind: JsonValueKind.Object } listedVoid
+                        && listedVoid.GetProperty("status").GetString() == "void",
+            "the paused subscription's invoice listed as void",
+            TimeSpan.FromSeconds(30));
 
         // The caller sees it, with the period and lines; a redelivered job changes nothing.
         var listed = await GetInvoicesAsync(stack, overage.AccountId);
@@ -164,7 +183,13 @@ public sealed class InvoicingTests
         await stack.CheckoutAsync(accountId, customer.Id, priceId);
         await stack.Data.WaitForAccountAsync(accountId, a => a.Subscription?.Status == SubscriptionStatus.Active, "active");
 
-        // Later webhooks of the checkout (invoice.paid, subscription.updated) would restore Stripe's period: let them land first.
+        await WaitUntilQuietAsync(stack, accountId);
+        return new Subscriber(accountId, customer.Id);
+    }
+
+    /// <summary>Later webhooks of a Stripe change (invoice.paid, subscription.updated) would restore Stripe's period: lets them land first.</summary>
+    private static async Task WaitUntilQuietAsync(WebhookStack stack, string accountId)
+    {
         long? seen = null;
         var quiet = 0;
         while (quiet < 4)
@@ -174,8 +199,6 @@ public sealed class InvoicingTests
             quiet = version == seen ? quiet + 1 : 0;
             seen = version;
         }
-
-        return new Subscriber(accountId, customer.Id);
     }
 
     /// <summary>Shortens the stored subscription periods so they close <paramref name="fromNow"/> from now (as a renewal would).</summary>

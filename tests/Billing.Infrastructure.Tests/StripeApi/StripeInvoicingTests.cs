@@ -189,6 +189,53 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
     }
 
     [Fact]
+    public async Task A_paused_collection_is_read_from_the_subscription_with_its_behavior_and_resume_time()
+    {
+        var (_, subscription) = await fixture.SubscribeAsync("acct-paused");
+        var resumes = DateTime.UtcNow.AddDays(30);
+        resumes = resumes.AddTicks(-(resumes.Ticks % TimeSpan.TicksPerSecond)); // Stripe keeps seconds
+
+        var before = await Invoicing.GetCollectionPauseAsync(subscription, CancellationToken.None);
+        await Stripe.V1.Subscriptions.UpdateAsync(subscription, new SubscriptionUpdateOptions { PauseCollection = new SubscriptionPauseCollectionOptions { Behavior = "void", ResumesAt = resumes } });
+        var paused = await Invoicing.GetCollectionPauseAsync(subscription, CancellationToken.None);
+        await Stripe.V1.Subscriptions.UpdateAsync(subscription, new SubscriptionUpdateOptions { PauseCollection = new SubscriptionPauseCollectionOptions { Behavior = "keep_as_draft" } });
+        var draftsKept = await Invoicing.GetCollectionPauseAsync(subscription, CancellationToken.None);
+        var resume = new SubscriptionUpdateOptions();
+        resume.AddExtraParam("pause_collection", string.Empty);
+        await Stripe.V1.Subscriptions.UpdateAsync(subscription, resume);
+        var resumed = await Invoicing.GetCollectionPauseAsync(subscription, CancellationToken.None);
+
+        Assert.Null(before);
+        Assert.Equal(new CollectionPause(CollectionPauseBehavior.Void, new DateTimeOffset(resumes, TimeSpan.Zero)), paused);
+        Assert.Equal(new CollectionPause(CollectionPauseBehavior.KeepAsDraft, null), draftsKept);
+        Assert.Null(resumed);
+        Assert.Null(await Invoicing.GetCollectionPauseAsync("sub_does_not_exist", CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(CollectionPauseBehavior.Void, "void")]
+    [InlineData(CollectionPauseBehavior.MarkUncollectible, "uncollectible")]
+    public async Task A_paused_subscriptions_invoice_is_finalized_without_being_collected_then_voided_or_marked_once(CollectionPauseBehavior behavior, string status)
+    {
+        var (customer, subscription) = await fixture.SubscribeAsync("acct-held-" + status);
+        var run = $"acct-held-{status}:2026-11";
+        var draft = await Invoicing.CreateDraftAsync(Invoice(run, customer, subscription, "acct-held-" + status), $"{run}:invoice", CancellationToken.None);
+        await Invoicing.AddItemAsync(Item(run, draft.Id, customer, "api_calls", 1_250, "API calls"), $"{run}:item:api_calls", CancellationToken.None);
+
+        var held = await Invoicing.FinalizeUncollectedAsync(draft.Id, behavior, $"{run}:finalize:paused", CancellationToken.None);
+        var replayed = await Invoicing.FinalizeUncollectedAsync(draft.Id, behavior, $"{run}:finalize:paused", CancellationToken.None);
+        var laterKey = await Invoicing.FinalizeUncollectedAsync(draft.Id, behavior, $"{run}:finalize:paused:after-the-keys-expired", CancellationToken.None);
+
+        Assert.Equal((draft.Id, status, 1_250L), (held.Id, held.Status, held.Total));
+        Assert.False(string.IsNullOrEmpty(held.Number));
+        Assert.Equal(held, replayed);
+        Assert.Equal(held, laterKey);
+        var invoice = await Stripe.V1.Invoices.GetAsync(draft.Id);
+        Assert.Equal((status, false, 0L, 0L), (invoice.Status, invoice.AutoAdvance, invoice.AmountPaid, invoice.AttemptCount)); // never collected
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Invoicing.FinalizeUncollectedAsync(draft.Id, CollectionPauseBehavior.KeepAsDraft, $"{run}:kept", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task An_invoice_Stripe_does_not_have_reads_as_none()
     {
         Assert.Null(await Invoicing.GetInvoiceAsync("in_does_not_exist", CancellationToken.None));

@@ -151,6 +151,7 @@ public sealed class InvoiceTests(StripeNetFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    [Covers("InvoiceService.MarkUncollectibleAsync")]
     public async Task Marking_an_open_invoice_uncollectible_writes_it_off_once_per_idempotency_key_and_it_stays_payable()
     {
         var open = await OpenInvoiceAsync("forgiven@example.com");
@@ -178,6 +179,7 @@ public sealed class InvoiceTests(StripeNetFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    [Covers("InvoiceService.VoidInvoiceAsync")]
     public async Task Only_an_open_invoice_can_be_marked_uncollectible()
     {
         var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "not-open@example.com" });

@@ -25,6 +25,7 @@ public sealed class SurfaceTests
         "PriceService.GetAsync", "PriceService.ListAsync", "PriceService.ListAutoPagingAsync",
         "InvoiceItemService.CreateAsync", "InvoiceItemService.ListAsync", "InvoiceItemService.ListAutoPagingAsync",
         "InvoiceService.CreateAsync", "InvoiceService.FinalizeInvoiceAsync", "InvoiceService.PayAsync", "InvoiceService.GetAsync",
+        "InvoiceService.VoidInvoiceAsync", "InvoiceService.MarkUncollectibleAsync",
         "InvoiceService.ListAsync", "InvoiceService.ListAutoPagingAsync", "InvoiceLineItemService.ListAsync",
         "InvoicePaymentService.ListAsync",
         "RefundService.CreateAsync", "RefundService.GetAsync", "RefundService.ListAutoPagingAsync", "ChargeService.GetAsync", "PaymentIntentService.GetAsync",
