@@ -107,6 +107,10 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
         return posting;
     }
 
+    /// <summary>Whether the entry keyed <paramref name="entryKey"/> is written (after a <see cref="ReadAsync"/>, which writes out pending entries first).</summary>
+    public async Task<bool> IsPostedAsync(AccountId accountId, string entryKey, CancellationToken cancellationToken) =>
+        await store.GetEntryAsync(accountId, entryKey, cancellationToken).ConfigureAwait(false) is not null;
+
     /// <summary>The book with no pending entry and every due expiry written (what readers show); empty when none exists.</summary>
     public async Task<CreditBook> ReadAsync(AccountId accountId, CancellationToken cancellationToken) =>
         (await SettleAsync(accountId, cancellationToken).ConfigureAwait(false)).Book;

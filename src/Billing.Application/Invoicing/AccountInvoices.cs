@@ -63,18 +63,30 @@ public sealed class AccountInvoices(
         var book = await credits.ReadAsync(accountId, cancellationToken).ConfigureAwait(false);
         if (book.Spendable(charges.Currency, now) > 0)
         {
-            book = await AfterClosedInvoicesAsync(book, now, cancellationToken).ConfigureAwait(false);
+            book = await AfterClosedInvoicesAsync(book, entitlement.PeriodKey, now, cancellationToken).ConfigureAwait(false);
         }
 
         return new UpcomingInvoice(charges, Math.Min(book.Spendable(charges.Currency, now), charges.Total.MinorUnits));
     }
 
-    /// <summary>The book as it will be once each closed period's invoice has spent (as <see cref="InvoiceAccount"/> spends: its total, owed at its end).</summary>
-    private async Task<CreditBook> AfterClosedInvoicesAsync(CreditBook book, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The book as it will be once each closed period's invoice has spent, as <see cref="InvoiceAccount"/> spends (its
+    /// total, owed at its end): the run's charges when its job has priced the period, else the period priced now; not
+    /// the current period (one Stripe extended is still the account's until its job moves its end), not a spend already
+    /// posted (a job stopped between its spend and its save), not a period the daily sweep no longer queues.
+    /// </summary>
+    private async Task<CreditBook> AfterClosedInvoicesAsync(CreditBook book, UsagePeriodKey current, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var closed = await pending.ListPeriodsAsync(book.AccountId, now.AddDays(-options.Value.LookbackDays), now, cancellationToken).ConfigureAwait(false);
-        foreach (var run in closed.Select(counters => InvoiceRun.Start(PeriodCharges.Price(counters, catalog), now)).Where(r => r.Total > 0))
+        var sweptFrom = new DateTimeOffset(DateOnly.FromDateTime(now.UtcDateTime).AddDays(-options.Value.LookbackDays).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        foreach (var invoice in await pending.ListInvoicesAsync(book.AccountId, sweptFrom, now, cancellationToken).ConfigureAwait(false))
         {
+            var run = invoice.Run ?? InvoiceRun.Start(PeriodCharges.Price(invoice.Counters, catalog), now);
+            if (run.PeriodKey == current || run.Total == 0
+                || (invoice.Run is not null && await credits.IsPostedAsync(book.AccountId, run.CreditSpendEntryKey, cancellationToken).ConfigureAwait(false)))
+            {
+                continue;
+            }
+
             book = book.Apply(run.CreditSpendOperation, now).Book?.Settled() ?? book;
         }
 

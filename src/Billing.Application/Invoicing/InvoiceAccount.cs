@@ -210,8 +210,9 @@ public sealed partial class InvoiceAccount(
     /// so the subscription's collection is read from Stripe first: paused (<c>pause_collection</c>, before its
     /// <c>resumes_at</c>), the invoice is treated as Stripe treats the subscription's own invoices then (kept a draft
     /// for the merchant, finalized and voided, or finalized and marked uncollectible: <see cref="HoldAsync"/>), and never
-    /// collected; custom finalizing has to honour the pause, Stripe only does so for the invoices it makes itself.
-    /// so a draft that differs (an item added or changed in the dashboard meanwhile) is left as a draft for an
+    /// collected; custom finalizing has to honour the pause, Stripe only does so for the invoices it makes itself. The
+    /// pause is the one in force when the run finalizes (normally the night after the period closed): Stripe keeps no
+    /// record of a pause once it has ended. For the same reason a draft that differs (an item added or changed in the dashboard meanwhile) is left as a draft for an
     /// operator instead; the total is checked again on the finalized invoice for a change in between. An invoice
     /// voided already (how an operator ends a run left for them) is final as it is: nobody owes it, so its total no
     /// longer matters, and <see cref="RecordAsync"/> records it void and gives the credit back. A draft deleted in the

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace Billing.Application.Invoicing;
 
 /// <summary>
-/// Keeps the Stripe status recorded on a usage invoice's run current once the invoice is paid, fails or is voided, so
+/// Keeps the Stripe status recorded on a usage invoice's run current once the invoice is finalized, paid, fails or is
+/// voided (with its number and hosted URL, which a draft kept while collection was paused gets only then), so
 /// the account's invoice list and the operator's views show what Stripe has now rather than "open" forever. The run is
 /// the one the invoice's <c>billing_run</c> metadata names, read by its id in the account's partition (the webhook
 /// path never searches runs by invoice id across partitions), and only if it is that invoice's run (a copy made in the
@@ -61,14 +62,16 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
                 await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
             }
 
-            if (string.Equals(invoice.Status, run.Status, StringComparison.Ordinal))
+            // A draft kept while collection was paused gets its number and link when the merchant finalizes it
+            var current = run with { Status = invoice.Status, Number = invoice.Number ?? run.Number, HostedInvoiceUrl = invoice.HostedInvoiceUrl ?? run.HostedInvoiceUrl };
+            if (current == run)
             {
                 return false;
             }
 
             try
             {
-                await runs.SaveAsync(run with { Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
+                await runs.SaveAsync(current, cancellationToken).ConfigureAwait(false);
                 LogStatusChanged(run.RunId, stripeInvoiceId, run.Status ?? "none", invoice.Status);
                 return true;
             }

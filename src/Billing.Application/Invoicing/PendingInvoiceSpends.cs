@@ -17,22 +17,25 @@ namespace Billing.Application.Invoicing;
 public sealed class PendingInvoiceSpends(IUsageLedger usage, IInvoiceRunStore runs) : IPendingCreditSpends
 {
     public async Task<IReadOnlyList<DateTimeOffset>> ListAsync(AccountId accountId, DateTimeOffset from, DateTimeOffset before, CancellationToken cancellationToken) =>
-        [.. (await ListPeriodsAsync(accountId, from, before, cancellationToken).ConfigureAwait(false)).Select(c => c.Period.End)];
+        [.. (await ListInvoicesAsync(accountId, from, before, cancellationToken).ConfigureAwait(false)).Select(p => p.Counters.Period.End)];
 
-    /// <summary>The counters of those periods (ended in [<paramref name="from"/>, <paramref name="before"/>)), the earliest end first.</summary>
-    public async Task<IReadOnlyList<UsageCounters>> ListPeriodsAsync(AccountId accountId, DateTimeOffset from, DateTimeOffset before, CancellationToken cancellationToken)
+    /// <summary>Those periods (ended in [<paramref name="from"/>, <paramref name="before"/>)), the earliest end first, each with its run if one is stored.</summary>
+    public async Task<IReadOnlyList<PendingInvoice>> ListInvoicesAsync(AccountId accountId, DateTimeOffset from, DateTimeOffset before, CancellationToken cancellationToken)
     {
         var periods = await usage.ListStartedAsync(accountId, DateTimeOffset.MinValue, before, cancellationToken).ConfigureAwait(false);
-        var owed = new List<UsageCounters>();
+        var owed = new List<PendingInvoice>();
         foreach (var counters in periods.Where(c => c.Period.End >= from && c.Period.End < before).OrderBy(c => c.Period.End))
         {
             var run = await runs.GetAsync(accountId, counters.Period.Key, cancellationToken).ConfigureAwait(false);
             if (run is null || run.Step == InvoiceRunStep.Computed)
             {
-                owed.Add(counters);
+                owed.Add(new PendingInvoice(counters, run));
             }
         }
 
         return owed;
     }
 }
+
+/// <summary>A closed period whose invoice has not spent yet: its counters, and its run once its job has priced it (still at <see cref="InvoiceRunStep.Computed"/>).</summary>
+public sealed record PendingInvoice(UsageCounters Counters, InvoiceRun? Run);

@@ -30,6 +30,9 @@ internal static class DocumentTypes
     /// <summary>2: <c>collectionPause</c> (a run that must not collect its invoice is never rewritten by code that would).</summary>
     public const int InvoiceRunSchemaVersion = 2;
 
+    /// <summary>What a run without <c>collectionPause</c> is still written as, so a rollback to version 1 code goes on with it.</summary>
+    public const int InvoiceRunSchemaVersionCollected = 1;
+
     public const string AccountSummary = "accountSummary";
     public const int AccountSummarySchemaVersion = 1;
 

@@ -183,7 +183,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
     {
         Id = DocumentIds.InvoiceRun(run.AccountId, run.PeriodKey),
         Type = DocumentTypes.InvoiceRun,
-        SchemaVersion = DocumentTypes.InvoiceRunSchemaVersion,
+        SchemaVersion = run.CollectionPause is null ? DocumentTypes.InvoiceRunSchemaVersionCollected : DocumentTypes.InvoiceRunSchemaVersion,
         AccountId = run.AccountId.Value,
         PeriodKey = run.PeriodKey.Value,
         PeriodStart = run.PeriodStart,

@@ -58,7 +58,8 @@ internal sealed record FakeStripeInvoiceItem(
 /// <item>drafts take items (only drafts do, in the invoice's currency and customer); finalizing numbers the invoice,
 /// gives it a hosted URL and status <c>open</c>; its total is the sum of its items; finalizing it again returns it;</item>
 /// <item>subscriptions: collection is paused with <see cref="PauseCollection"/>; a paused invoice is finalized without
-/// collection and voided or marked uncollectible (each step once: one already past it is returned as it is);</item>
+/// collection and voided or marked uncollectible (each step once: one already past it is returned as it is; a failure
+/// after applying is one between the two steps, the invoice left open);</item>
 /// <item>failures: <see cref="FailOnce"/> makes the next call of a kind fail with a transient
 /// <see cref="PaymentProviderException"/> (a Stripe 5xx), before doing anything or after doing it (the answer lost).</item>
 /// </list>
@@ -319,6 +320,13 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
         {
             var failure = Begin(StripeInvoicingCall.FinalizeUncollected);
             Require(behavior is CollectionPauseBehavior.Void or CollectionPauseBehavior.MarkUncollectible, $"A {behavior} invoice is not finalized.");
+            if (failure)
+            {
+                // Two Stripe calls: a failure "after applying" is one between them, the invoice finalized (never collected) and left open
+                Open(InvoiceOf(invoiceId));
+                throw Transient(StripeInvoicingCall.FinalizeUncollected, "between finalizing and settling; the invoice left open");
+            }
+
             var response = Idempotent(idempotencyKey, $"finalize_uncollected {invoiceId} {behavior}", () =>
             {
                 var invoice = InvoiceOf(invoiceId);

@@ -6,6 +6,7 @@ using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.Invoicing;
 
@@ -76,6 +77,35 @@ public sealed class AccountInvoicesTests
         Assert.Equal(InvoicingTestBed.Total, run!.CreditApplied);
         Assert.Equal(150L, (await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).CreditApplicable);
         Assert.DoesNotContain(_bed.Runs.History, r => r.PeriodKey != subscriber.Period.Key); // the estimate wrote nothing
+    }
+
+    [Fact]
+    public async Task A_closed_periods_spend_posted_by_a_job_that_stopped_before_saving_it_is_not_taken_twice()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 12_500);
+        _bed.Options.FailOnceAt = [nameof(InvoiceRunStep.CreditApplied) + InvoicingOptions.UnsavedSuffix];
+        await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => _bed.DeliverAsync(subscriber.Job)); // spent 12,350, the run still at computed
+        Assert.Equal(InvoiceRunStep.Computed, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step);
+        (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
+
+        Assert.Equal(150L, (await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).CreditApplicable);
+    }
+
+    [Fact]
+    public async Task A_period_Stripe_extended_before_its_job_moved_its_end_is_the_upcoming_one_and_not_also_a_closed_one()
+    {
+        var start = _bed.Time.GetUtcNow().AddDays(-3);
+        var (id, period) = _bed.Usage.Subscribe(TestCatalog.ProMonthly, period: (start, start.AddDays(20)));
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_250)).AssertSucceeded(); // 250 beyond: 750
+        _bed.Close(period); // the counters' end has passed, but Stripe has the period end 5 days later
+        _bed.Usage.ChangePlan(id, TestCatalog.ProMonthly, period: (start, start.AddDays(25)));
+        await _bed.GrantAsync(id, "cs_a", 1_000);
+
+        var upcoming = await _bed.Invoices.UpcomingAsync(id, CancellationToken.None);
+
+        Assert.Equal(period.Key, upcoming.Charges.Period.Key);
+        Assert.Equal((750L, 750L), (upcoming.Charges.Total.MinorUnits, upcoming.CreditApplicable));
     }
 
     [Fact]

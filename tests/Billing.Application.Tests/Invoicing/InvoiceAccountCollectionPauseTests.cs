@@ -63,7 +63,7 @@ public sealed class InvoiceAccountCollectionPauseTests
     }
 
     [Fact]
-    public async Task A_run_that_decided_to_hold_its_invoice_finishes_so_when_the_answer_was_lost_and_collection_resumed_meanwhile()
+    public async Task A_run_stopped_between_finalizing_and_voiding_finishes_what_it_decided_after_collection_resumed()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
         await _bed.GrantAsync(subscriber.Id, "cs_pause", Credit);
@@ -72,11 +72,30 @@ public sealed class InvoiceAccountCollectionPauseTests
 
         var done = await _bed.DeliverUntilDoneAsync(subscriber.Job, betweenDeliveries: () => _bed.Stripe.PauseCollection(subscriber.SubscriptionId, null));
 
+        // The first delivery left the invoice open, never collected; the second, though collection has resumed, voids it
         Assert.Equal((2, "void", CollectionPauseBehavior.Void), (done.Count, done.Run.Status, done.Run.CollectionPause));
         Assert.Equal("void", Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId)).Status);
+        Assert.Equal(2, _bed.Stripe.CallsOf(StripeInvoicingCall.FinalizeUncollected));
         Assert.Equal(0, _bed.Stripe.CallsOf(StripeInvoicingCall.Finalize));
         Assert.Equal(1, _bed.Stripe.CallsOf(StripeInvoicingCall.GetCollectionPause)); // decided once, then followed
         Assert.Equal(Credit, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Currency.Parse("usd")]);
+    }
+
+    [Fact]
+    public async Task A_kept_draft_the_merchant_finalizes_later_is_shown_open_with_its_number_and_link()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.KeepAsDraft, ResumesAt: null));
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal(("draft", null, null), (run!.Status, run.Number, run.HostedInvoiceUrl));
+
+        // Collection resumed, the merchant finalizes the draft in the dashboard; invoice.finalized reaches the run
+        var finalized = await _bed.Stripe.FinalizeAsync(run.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None);
+        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, subscriber.Job.RunId, CancellationToken.None));
+
+        var listed = Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None));
+        Assert.Equal(("open", finalized.Number, finalized.HostedInvoiceUrl), (listed.Status, listed.Number, listed.HostedInvoiceUrl));
+        Assert.NotNull(listed.Number);
     }
 
     [Fact]

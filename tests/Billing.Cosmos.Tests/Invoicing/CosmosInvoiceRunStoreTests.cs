@@ -151,6 +151,7 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         var created = await _store.CreateAsync(Run(account, 2026, 11), CancellationToken.None);
         var id = $"invoice-run:{account.Value}:month-2026-11";
         var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!;
+        Assert.Equal(1, (int)raw["schemaVersion"]!); // collected as usual: still what version 1 code rewrites (a paused one is version 2, above)
         raw["futureField"] = "kept";
         await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
         var current = (await _store.GetAsync(account, created.PeriodKey, CancellationToken.None))!;

@@ -9,12 +9,17 @@ namespace Billing.Application.StripeEvents.Handling;
 /// for the grace period, then free limits until paid), <c>invoice.voided</c> and <c>invoice.marked_uncollectible</c>
 /// (a past_due subscription may recover): applies the invoice's subscription as Stripe has it now. Invoices without a
 /// subscription (one-off) are recorded and ignored. A usage invoice (one an invoicing run created, named by its
-/// <c>billing_run</c> metadata) also gets its new status recorded on its run (<see cref="InvoiceRunStatusSync"/>).
+/// <c>billing_run</c> metadata) also gets its new status recorded on its run (<see cref="InvoiceRunStatusSync"/>);
+/// <c>invoice.finalized</c> does only that (a draft kept while its subscription's collection was paused, finalized by
+/// the merchant), and reads no subscription: Stripe finalizes every renewal invoice, and none changes the account.
 /// </summary>
 public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resolver, StripeSubscriptionSync sync, InvoiceRunStatusSync usageInvoices) : IStripeEventTypeHandler
 {
+    private const string Finalized = "invoice.finalized";
+
     private static readonly HashSet<string> Types = new(StringComparer.Ordinal)
     {
+        Finalized,
         "invoice.paid",
         "invoice.payment_failed",
         "invoice.payment_action_required",
@@ -30,6 +35,11 @@ public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resol
         if (stripeEvent is { ObjectType: "invoice", ObjectId: { } invoiceId, BillingReason: InvoiceRunStatusSync.UsageInvoiceBillingReason })
         {
             await usageInvoices.RefreshAsync(invoiceId, stripeEvent.BillingRun, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (stripeEvent.Type == Finalized)
+        {
+            return StripeEventHandlingResult.Ignored(null, "A finalized invoice changes no account; a usage invoice's run follows it.");
         }
 
         if (stripeEvent.SubscriptionId is not { } subscriptionId)
