@@ -540,21 +540,27 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     public async Task Accounts_whose_periods_end_on_the_same_day_are_indexed_across_the_day_s_partitions_and_all_listed()
     {
         // Every free period ends on the 1st: one partition for the day would take every free account's first record
-        // of the month. A month no other test uses.
+        // of the month. A month no other test uses. Two accounts per bucket (the first byte of the SHA-256 of the
+        // account id, modulo 16), chosen from a fixed list of ids so that every bucket is used.
         var july = UsagePeriod.CalendarMonth(new DateTimeOffset(2033, 6, 20, 0, 0, 0, TimeSpan.Zero));
-        var accounts = Enumerable.Range(0, 40).Select(_ => Ids.NewAccount("free")).ToList();
+        var accounts = Enumerable.Range(0, 1_000)
+            .Select(i => AccountId.Parse($"free-{i:D4}"))
+            .GroupBy(Bucket)
+            .SelectMany(bucket => bucket.Take(2))
+            .ToList();
         await Task.WhenAll(accounts.Select(a => ConsumeAsync(a, july, AgentRuns, 1, 10)));
 
         var listed = await _ledger.ListPeriodsEndingAsync(new DateOnly(2033, 7, 1), CancellationToken.None);
         var partitions = (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts))
             .Where(d => d.GetProperty("type").GetString() == "usagePeriod" && accounts.Any(a => a.Value == d.GetProperty("billingAccountId").GetString()))
-            .Select(d => d.GetProperty("accountId").GetString()!)
-            .ToList();
+            .ToDictionary(d => d.GetProperty("billingAccountId").GetString()!, d => d.GetProperty("accountId").GetString()!);
 
+        Assert.Equal(32, accounts.Count);
         Assert.Equal(accounts.Select(a => a.Value).Order(), listed.Select(e => e.AccountId.Value).Order());
-        Assert.Equal(40, partitions.Count);
-        Assert.All(partitions, p => Assert.Matches("^/usage-periods/2033-07-01/[0-9]{2}$", p));
-        Assert.True(partitions.Distinct().Count() >= 8, $"40 accounts' entries in {partitions.Distinct().Count()} partitions");
+        Assert.All(accounts, a => Assert.Equal($"/usage-periods/2033-07-01/{Bucket(a):D2}", partitions[a.Value]));
+        Assert.Equal(16, partitions.Values.Distinct().Count());
+
+        static int Bucket(AccountId account) => SHA256.HashData(Encoding.UTF8.GetBytes(account.Value))[0] % 16;
     }
 
     [Fact]
