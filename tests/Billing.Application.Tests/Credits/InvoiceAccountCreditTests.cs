@@ -3,6 +3,7 @@ using Billing.Application.Invoicing;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
+using Billing.Domain.Metering;
 using Billing.Domain.Pricing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -264,6 +265,45 @@ public sealed class InvoiceAccountCreditTests
         var entries = _bed.CreditStore.Entries(subscriber.Id);
         Assert.Equal([new CreditPart("cs:cs_kept", -2_000)], Assert.Single(entries, e => e.Kind == CreditEntryKind.Spend).Parts);
         Assert.Equal([new CreditPart("cs:cs_gone", -3_000)], Assert.Single(entries, e => e.Kind == CreditEntryKind.Expiry).Parts); // not held for the invoice
+    }
+
+    [Fact]
+    public async Task Each_expired_grant_is_held_for_an_invoice_still_to_spend_it_up_to_the_latest_expiry()
+    {
+        // Neither period's invoice has run. The first closed while "early" was valid; "late", bought after it closed,
+        // was valid when the second closed, after "early" had expired.
+        var account = UsageTestBed.NewAccountId();
+        var start = _bed.Time.GetUtcNow();
+        var (first, second) = (UsagePeriod.SubscriptionPeriod(start, start.AddDays(10)), UsagePeriod.SubscriptionPeriod(start.AddDays(10), start.AddDays(20)));
+        _bed.Ledger.Set(account, first, UsageTestBed.AgentRuns, 10);
+        _bed.Ledger.Set(account, second, UsageTestBed.AgentRuns, 10);
+        await _bed.GrantAsync(account, "early", 1_000, start.AddDays(15));
+        _bed.Time.SetUtcNow(start.AddDays(12));
+        await _bed.GrantAsync(account, "late", 2_000, start.AddDays(25));
+        _bed.Time.SetUtcNow(start.AddDays(30));
+
+        var book = await _bed.Credits.ReadAsync(account, CancellationToken.None);
+
+        Assert.Equal([1_000L, 2_000L], book.Grants.Select(g => g.Remaining));
+        Assert.DoesNotContain(_bed.CreditStore.Entries(account), e => e.Kind == CreditEntryKind.Expiry);
+    }
+
+    [Fact]
+    public async Task A_grant_made_the_moment_a_period_closed_is_held_for_its_invoice()
+    {
+        var account = UsageTestBed.NewAccountId();
+        var start = _bed.Time.GetUtcNow();
+        var period = UsagePeriod.SubscriptionPeriod(start, start.AddDays(10));
+        _bed.Ledger.Set(account, period, UsageTestBed.AgentRuns, 10);
+        _bed.Time.SetUtcNow(period.End.AddSeconds(-1));
+        await _bed.GrantAsync(account, "at_close", 1_000, period.End.AddDays(1)); // granted at the period's end exactly
+        _bed.Time.SetUtcNow(period.End.AddDays(2));
+
+        var book = await _bed.Credits.ReadAsync(account, CancellationToken.None);
+
+        Assert.Equal(period.End, Assert.Single(book.Grants).GrantedAt);
+        Assert.Equal(1_000, book.Grants[0].Remaining);
+        Assert.DoesNotContain(_bed.CreditStore.Entries(account), e => e.Kind == CreditEntryKind.Expiry);
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class PendingInvoiceSpendsTests
 
         var beforeTheRun = await ListAsync(subscriber, start, end.AddTicks(1));
         var windowEndingAtIt = await ListAsync(subscriber, start, end);
+        var windowFromIt = await ListAsync(subscriber, end, end.AddHours(1));
         var windowAfterIt = await ListAsync(subscriber, end.AddTicks(1), end.AddHours(1));
         _bed.Options.FailOnceAt = [nameof(InvoiceRunStep.Computed), nameof(InvoiceRunStep.CreditApplied)];
         await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => _bed.DeliverAsync(subscriber.Job));
@@ -31,6 +32,7 @@ public sealed class PendingInvoiceSpendsTests
 
         Assert.Equal([end], beforeTheRun);
         Assert.Empty(windowEndingAtIt);
+        Assert.Equal([end], windowFromIt);
         Assert.Empty(windowAfterIt);
         Assert.Equal([end], atComputed);
         Assert.Equal(InvoiceRunStep.CreditApplied, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step);

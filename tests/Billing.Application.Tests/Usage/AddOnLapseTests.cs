@@ -1,3 +1,5 @@
+using Billing.Application.Admin;
+using Billing.Application.Credits;
 using Billing.Application.Subscriptions;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Usage;
@@ -116,6 +118,35 @@ public sealed class AddOnLapseTests
 
         Assert.Equal(((long?)1_000, 401L), (live.Quota, live.OverageUnits));
         Assert.Equal(401 * 3, await UpcomingAsync(subscriber.Id));
+    }
+
+    [Fact]
+    public async Task After_a_lapse_the_thresholds_are_shares_of_the_amount_it_left()
+    {
+        var subscriber = await LapsedAsync(usedWhileItApplied: 1_400); // 80% of the 1,500 reached while the add-on applied
+
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1)).AssertSucceeded();
+
+        Assert.Equal(
+            [(80, 1_400L, 1_500L), (100, 1_401L, 1_400L)],
+            _bed.Usage.Notifications.Sent.Where(n => n.Meter == AgentRuns.Value).Select(n => (n.Threshold, n.Used, n.Limit)));
+    }
+
+    [Fact]
+    public async Task The_subscription_overview_and_the_operators_account_view_show_the_amount_the_lapse_left_before_any_count()
+    {
+        var subscriber = await LapsedAsync(usedWhileItApplied: 1_400); // nothing counted since the lapse: the counters still hold 1,500
+        var overview = new SubscriptionOverview(_bed.Usage.Catalog, _bed.Usage.Accounts, _bed.Ledger, _bed.Usage.Entitlements, _bed.Time);
+        var admin = new AdminAccounts(
+            new InMemoryAccountDirectory(), _bed.Usage.Accounts, _bed.Usage.Entitlements, _bed.Ledger, _bed.Runs, new InMemoryStripeEventHistory(), new FakeStripe(_bed.Time),
+            _bed.Usage.Catalog, _bed.Time, new CreditsOverview(_bed.Credits, _bed.CreditStore, _bed.Time));
+
+        var shown = (await overview.GetAsync(subscriber.Id, CancellationToken.None)).Usage.Single(m => m.Meter == AgentRuns);
+        var forOperator = (await admin.GetAsync(subscriber.Id, CancellationToken.None)).AssertSucceeded().CurrentUsage.Meters.Single(m => m.Meter == AgentRuns);
+
+        Assert.Equal((1_400L, (long?)1_400, (long?)0, 0L), (shown.Used, shown.Quota, shown.Remaining, shown.OverageUnits));
+        Assert.Equal(shown, forOperator);
+        Assert.Equal(shown, await LiveAsync(subscriber.Id));
     }
 
     /// <summary>A PRO subscriber whose add-on of 500 runs, bought on day 4, lapsed on day 9 after <paramref name="usedWhileItApplied"/> runs; the clock on day 10.</summary>

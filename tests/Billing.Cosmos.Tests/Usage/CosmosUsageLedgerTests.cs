@@ -255,6 +255,52 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Counters_of_schema_2_given_a_new_amount_take_an_expiry_only_from_the_drop_they_show()
+    {
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 1_400, null, Pro, included: 1_500);
+        var id = $"usage:{account.Value}:month-2026-11";
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!;
+        raw.Remove("lapsed");
+        raw.Remove("expired");
+        raw["schemaVersion"] = 2;
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+
+        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_000, expired: 600, CancellationToken.None);
+
+        // The drop shows 500 expired since the amount was recorded; the other 100 were expired before: 400 of 500 used stay covered.
+        var set = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
+        Assert.Equal((1_400L, 400L, 600L), (set.Included[AgentRuns], set.Lapsed[AgentRuns], set.Expired[AgentRuns]));
+    }
+
+    [Fact]
+    public async Task An_amount_set_after_an_add_on_lapsed_keeps_the_lapse_and_the_expiry_for_the_next_count()
+    {
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 1_400, null, Pro, included: 1_500); // the plan's 1,000 and an add-on of 500
+
+        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_000, expired: 500, CancellationToken.None); // the add-on expired
+        var set = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
+        var next = await _ledger.RecordAsync(Record(account, "after-lapse", November, AgentRuns, 1, null, Pro, included: 1_000, expired: 500), CancellationToken.None);
+
+        Assert.Equal((1_400L, 400L, 500L), (set.Included[AgentRuns], set.Lapsed[AgentRuns], set.Expired[AgentRuns]));
+        Assert.Equal(new CountedUsage(1_401, 1_400, 0, 1), next.Key!.Counted); // the lapse is not taken a second time
+    }
+
+    [Fact]
+    public async Task The_first_count_keeps_the_add_ons_already_expired_so_a_later_count_lapses_none_of_them()
+    {
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 1_100, null, Pro, included: 1_000, expired: 300); // an add-on of 300 expired before any use
+
+        var next = await _ledger.RecordAsync(Record(account, "later", November, AgentRuns, 1, null, Pro, included: 1_000, expired: 300), CancellationToken.None);
+
+        var raw = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:month-2026-11", account.Value);
+        Assert.Equal((300L, 0L), ((long?)raw!["expired"]!["agent_runs"], (long?)raw["lapsed"]!["agent_runs"]));
+        Assert.Equal(new CountedUsage(1_101, 1_000, 0, 101), next.Key!.Counted);
+    }
+
+    [Fact]
     public async Task Invalid_amounts_are_rejected()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ConsumeAsync(Ids.NewAccount(), November, AgentRuns, 0, null));
@@ -494,21 +540,27 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     public async Task Accounts_whose_periods_end_on_the_same_day_are_indexed_across_the_day_s_partitions_and_all_listed()
     {
         // Every free period ends on the 1st: one partition for the day would take every free account's first record
-        // of the month. A month no other test uses.
+        // of the month. A month no other test uses. Two accounts per bucket (the first byte of the SHA-256 of the
+        // account id, modulo 16), chosen from a fixed list of ids so that every bucket is used.
         var july = UsagePeriod.CalendarMonth(new DateTimeOffset(2033, 6, 20, 0, 0, 0, TimeSpan.Zero));
-        var accounts = Enumerable.Range(0, 40).Select(_ => Ids.NewAccount("free")).ToList();
+        var accounts = Enumerable.Range(0, 1_000)
+            .Select(i => AccountId.Parse($"free-{i:D4}"))
+            .GroupBy(Bucket)
+            .SelectMany(bucket => bucket.Take(2))
+            .ToList();
         await Task.WhenAll(accounts.Select(a => ConsumeAsync(a, july, AgentRuns, 1, 10)));
 
         var listed = await _ledger.ListPeriodsEndingAsync(new DateOnly(2033, 7, 1), CancellationToken.None);
         var partitions = (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts))
             .Where(d => d.GetProperty("type").GetString() == "usagePeriod" && accounts.Any(a => a.Value == d.GetProperty("billingAccountId").GetString()))
-            .Select(d => d.GetProperty("accountId").GetString()!)
-            .ToList();
+            .ToDictionary(d => d.GetProperty("billingAccountId").GetString()!, d => d.GetProperty("accountId").GetString()!);
 
+        Assert.Equal(32, accounts.Count);
         Assert.Equal(accounts.Select(a => a.Value).Order(), listed.Select(e => e.AccountId.Value).Order());
-        Assert.Equal(40, partitions.Count);
-        Assert.All(partitions, p => Assert.Matches("^/usage-periods/2033-07-01/[0-9]{2}$", p));
-        Assert.True(partitions.Distinct().Count() >= 8, $"40 accounts' entries in {partitions.Distinct().Count()} partitions");
+        Assert.All(accounts, a => Assert.Equal($"/usage-periods/2033-07-01/{Bucket(a):D2}", partitions[a.Value]));
+        Assert.Equal(16, partitions.Values.Distinct().Count());
+
+        static int Bucket(AccountId account) => SHA256.HashData(Encoding.UTF8.GetBytes(account.Value))[0] % 16;
     }
 
     [Fact]
@@ -637,8 +689,8 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Empty(await _ledger.ListStartedAsync(Ids.NewAccount(), November.Start, December.Start, CancellationToken.None));
     }
 
-    private async Task<UsageConsumeResult> ConsumeAsync(AccountId account, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null) =>
-        (await _ledger.RecordAsync(Record(account, Guid.NewGuid().ToString("N"), period, meter, amount, limit, plan, included), CancellationToken.None)).Count!;
+    private async Task<UsageConsumeResult> ConsumeAsync(AccountId account, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null, long expired = 0) =>
+        (await _ledger.RecordAsync(Record(account, Guid.NewGuid().ToString("N"), period, meter, amount, limit, plan, included, expired), CancellationToken.None)).Count!;
 
     private Task<UsageRecordResult> RecordAsync(AccountId account, string key, long amount = 1, long? limit = null) =>
         _ledger.RecordAsync(Record(account, key, November, AgentRuns, amount, limit), CancellationToken.None);

@@ -3,7 +3,7 @@ using Billing.Domain.Metering;
 
 namespace Billing.Domain.Tests.Credits;
 
-/// <summary>Which usage periods a bought add-on raised, as a past period's view shows it.</summary>
+/// <summary>Which usage periods a bought add-on raised, as a past period's view shows it, when it applies, and when it lapsed.</summary>
 public sealed class MeterAddOnTests
 {
     private static readonly UsagePeriod November = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 11, 15, 0, 0, 0, TimeSpan.Zero));
@@ -18,4 +18,55 @@ public sealed class MeterAddOnTests
         Assert.True((addOn with { RevokedAt = Bought.AddDays(2) }).AppliedDuring(November)); // refunded two days later: it raised the limit until then
         Assert.False((addOn with { RevokedAt = Bought }).AppliedDuring(November)); // refunded before its purchase was applied
     }
+
+    [Theory] // days from November's start (it ends on day 30)
+    [InlineData(-5, 0.0, 10, null, false)] // expired exactly at the period's start: it never applied in it
+    [InlineData(-5, 0.5, 10, null, true)]
+    [InlineData(-5, 10.0, 10, null, true)] // expired exactly now
+    [InlineData(-5, 10.5, 10, null, false)] // not expired yet
+    [InlineData(-5, 30.0, 30, null, true)] // expired exactly at the period's end, now
+    [InlineData(-5, 30.0, 31, null, true)] // expired exactly at the period's end, seen later
+    [InlineData(10, 10.0, 12, null, false)] // granted at its expiry: it never applied
+    [InlineData(9, 10.0, 12, null, true)]
+    [InlineData(-5, 10.0, 12, "revoked", false)] // refunded: its coverage goes back with it
+    [InlineData(-5, 10.0, 12, "other period", false)]
+    [InlineData(-5, 10.0, 12, "this period", true)]
+    [InlineData(-5, null, 12, null, false)] // never expires
+    public void An_add_on_lapsed_during_a_period_when_it_expired_after_the_start_by_now_having_applied_before(double granted, double? expires, double now, string? variant, bool lapsed)
+    {
+        Assert.Equal(lapsed, AddOn(granted, expires, variant).ExpiredDuring(November, Day(now)));
+    }
+
+    [Theory] // days from November's start
+    [InlineData(2, 5.0, 2, null, true)] // from the moment it is granted
+    [InlineData(2, 5.0, 1.999, null, false)]
+    [InlineData(2, 5.0, 4.999, null, true)]
+    [InlineData(2, 5.0, 5, null, false)] // not from its expiry on
+    [InlineData(2, null, 400, null, true)] // no expiry: for good
+    [InlineData(2, 5.0, 3, "revoked", false)]
+    [InlineData(2, 5.0, 3, "other period", false)]
+    [InlineData(2, 5.0, 3, "this period", true)]
+    public void An_add_on_applies_from_its_grant_until_its_expiry_to_its_own_period_unless_revoked(double granted, double? expires, double now, string? variant, bool applies)
+    {
+        Assert.Equal(applies, AddOn(granted, expires, variant).AppliesAt(Day(now), November.Key));
+    }
+
+    private static DateTimeOffset Day(double days) => November.Start.AddDays(days);
+
+    private static MeterAddOn AddOn(double granted, double? expires, string? variant) => new()
+    {
+        GrantId = "cs:cs_1",
+        Code = "RUNS_100",
+        Meter = MeterName.Parse("agent_runs"),
+        Units = 100,
+        GrantedAt = Day(granted),
+        ExpiresAt = expires is { } days ? Day(days) : null,
+        RevokedAt = variant == "revoked" ? Day(granted + 1) : null,
+        PeriodKey = variant switch
+        {
+            "other period" => UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 10, 15, 0, 0, 0, TimeSpan.Zero)).Key,
+            "this period" => November.Key,
+            _ => null,
+        },
+    };
 }

@@ -145,6 +145,26 @@ public sealed class PlanCatalogTests
     }
 
     [Fact]
+    public void Credit_is_spendable_only_in_a_currency_a_plan_invoices_usage_in_and_in_none_when_no_plan_invoices_usage()
+    {
+        var options = TestCatalog.Options();
+        var pro = options.Plan("PRO");
+        pro.Currency = null;
+        foreach (var meter in (string[])["agent_runs", "tokens"])
+        {
+            pro.Meters[meter] = new MeterOptions { Quota = pro.Meters[meter].Quota }; // hard limits: nothing billed as overage
+        }
+
+        var noInvoices = PlanCatalog.Create(options);
+
+        Assert.Null(_catalog.WhyCreditUnspendable(Currency.Parse("usd")));
+        Assert.Equal("Credit is spent on usage invoices, which are in usd; credit in 'eur' could never be spent.", _catalog.WhyCreditUnspendable(Currency.Parse("eur")));
+        Assert.All(
+            (string[])["usd", "eur"],
+            code => Assert.Equal("No plan invoices usage, so no credit can ever be spent.", noInvoices.WhyCreditUnspendable(Currency.Parse(code))));
+    }
+
+    [Fact]
     public void Overage_charge_covers_units_beyond_the_quota_only()
     {
         var pro = _catalog.Get(PlanCode.Parse("PRO"));

@@ -245,7 +245,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
-    public async Task A_credit_amount_goes_to_the_api_in_stripes_minor_units_5_isk_as_500_and_a_dinar_amount_stripe_cannot_charge_is_refused()
+    public async Task A_credit_amount_goes_to_the_api_in_stripes_minor_units_5_isk_as_500_and_a_three_decimal_amount_stripe_cannot_charge_is_refused()
     {
         var accountId = await RegisterAccountAsync("opisk");
         var page = await OpenAccountAsync(accountId);
@@ -267,17 +267,23 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         Assert.Equal(500, sent.PostDataJSON()!.Value.GetProperty("amount").GetInt64());
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("could never be spent");
 
-        // The dinar is written with three decimals, but Stripe charges it in steps of 0.010: a last digit other than 0
-        // is refused by the page (the server would answer 400), and nothing is sent; 1.230 goes as 1230.
-        await page.GetByLabel("Currency").FillAsync("kwd");
-        calls = browser.ApiCalls.Count;
-        await page.GetByLabel("Amount").FillAsync("1.235");
-        await adjust.ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Amount: Stripe charges KWD in steps of 0.010: make the third decimal 0.");
-        Assert.Equal(calls, browser.ApiCalls.Count);
-        await page.GetByLabel("Amount").FillAsync("1.230");
-        sent = await page.RunAndWaitForRequestAsync(() => adjust.ClickAsync(), r => r.Method == "POST" && r.Url.EndsWith("/credits", StringComparison.Ordinal));
-        Assert.Equal(1230, sent.PostDataJSON()!.Value.GetProperty("amount").GetInt64());
+        // The dinars (KWD, BHD, JOD, TND) and the Omani rial are written with three decimals, but Stripe charges them in
+        // steps of 0.010: a last digit other than 0 is refused by the page (the server would answer 400), and nothing is
+        // sent; 1.230 goes as 1230 (then refused by the server, as isk was).
+        foreach (var code in (string[])["kwd", "bhd", "jod", "omr", "tnd"])
+        {
+            await page.GetByLabel("Currency").FillAsync(code);
+            calls = browser.ApiCalls.Count;
+            await page.GetByLabel("Amount").FillAsync("1.235");
+            await adjust.ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync($"Amount: Stripe charges {code.ToUpperInvariant()} in steps of 0.010: make the third decimal 0.");
+            Assert.Equal(calls, browser.ApiCalls.Count);
+            await page.GetByLabel("Amount").FillAsync("1.230");
+            sent = await page.RunAndWaitForRequestAsync(() => adjust.ClickAsync(), r => r.Method == "POST" && r.Url.EndsWith("/credits", StringComparison.Ordinal));
+            Assert.Equal((1230L, code), (sent.PostDataJSON()!.Value.GetProperty("amount").GetInt64(), sent.PostDataJSON()!.Value.GetProperty("currency").GetString()));
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync($"credit in '{code}' could never be spent");
+        }
+
         browser.AssertPagesKeptToTheContract();
     }
 

@@ -1,0 +1,41 @@
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Plans;
+
+namespace Billing.Domain.Tests.Metering;
+
+/// <summary>A period's counters when the plan changes during it (the usage store's procedure takes the same step).</summary>
+public sealed class UsageCountersTests
+{
+    private static readonly MeterName AgentRuns = MeterName.Parse("agent_runs");
+    private static readonly PlanCode Pro = PlanCode.Parse("PRO");
+    private static readonly PlanCode Enterprise = PlanCode.Parse("ENTERPRISE");
+
+    [Fact]
+    public void A_plan_change_after_a_lapse_closes_the_stretch_and_starts_the_new_plan_with_nothing_included_lapsed_or_expired()
+    {
+        // PRO with an add-on of 500 that lapsed having covered 400 of the 1,401 runs.
+        var lapsed = new UsageCounters
+        {
+            AccountId = AccountId.Parse("acct-1"),
+            Period = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 11, 15, 0, 0, 0, TimeSpan.Zero)),
+            Counters = new Dictionary<MeterName, long> { [AgentRuns] = 1_401 },
+            Plan = Pro,
+            Included = new Dictionary<MeterName, long> { [AgentRuns] = 1_400 },
+            Lapsed = new Dictionary<MeterName, long> { [AgentRuns] = 400 },
+            Expired = new Dictionary<MeterName, long> { [AgentRuns] = 500 },
+        };
+
+        var upgraded = lapsed.UnderPlan(Enterprise);
+        var counted = upgraded.WithIncluded(AgentRuns, 50_000, expired: 500); // the add-on is still one that expired in the period
+
+        Assert.Same(lapsed, lapsed.UnderPlan(Pro));
+        var pro = Assert.Single(upgraded.Earlier);
+        Assert.Equal((Pro, 1_401L, 1_400L), (pro.Plan, pro.To[AgentRuns], pro.Included[AgentRuns]));
+        Assert.Equal((Enterprise, 1_401L), (upgraded.Plan, upgraded.Since[AgentRuns]));
+        Assert.Empty(upgraded.Included);
+        Assert.Empty(upgraded.Lapsed);
+        Assert.Empty(upgraded.Expired);
+        Assert.Equal((50_000L, 0L, 500L), (counted.Included[AgentRuns], counted.Lapsed[AgentRuns], counted.Expired[AgentRuns])); // PRO's lapse is not carried
+    }
+}
