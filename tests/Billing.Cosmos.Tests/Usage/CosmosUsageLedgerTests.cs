@@ -238,14 +238,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     [Fact]
     public async Task Counters_of_schema_2_read_without_lapses_and_take_an_expiry_only_from_the_drop_they_show()
     {
-        var account = Ids.NewAccount();
-        await ConsumeAsync(account, November, AgentRuns, 1_400, null, Pro, included: 1_500);
-        var id = $"usage:{account.Value}:month-2026-11";
-        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!;
-        raw.Remove("lapsed");
-        raw.Remove("expired");
-        raw["schemaVersion"] = 2;
-        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+        var account = await Schema2CountersAsync();
 
         var older = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
         var lapsed = await _ledger.RecordAsync(Record(account, "after-lapse", November, AgentRuns, 1, null, Pro, included: 1_000, expired: 600), CancellationToken.None);
@@ -257,14 +250,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     [Fact]
     public async Task Counters_of_schema_2_given_a_new_amount_take_an_expiry_only_from_the_drop_they_show()
     {
-        var account = Ids.NewAccount();
-        await ConsumeAsync(account, November, AgentRuns, 1_400, null, Pro, included: 1_500);
-        var id = $"usage:{account.Value}:month-2026-11";
-        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!;
-        raw.Remove("lapsed");
-        raw.Remove("expired");
-        raw["schemaVersion"] = 2;
-        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+        var account = await Schema2CountersAsync();
 
         await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_000, expired: 600, CancellationToken.None);
 
@@ -687,6 +673,19 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal(6, started[2].Used(Tokens));
         Assert.Empty(await _ledger.ListStartedAsync(account, new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero), CancellationToken.None));
         Assert.Empty(await _ledger.ListStartedAsync(Ids.NewAccount(), November.Start, December.Start, CancellationToken.None));
+    }
+
+    /// <summary>An account's November counters (1,400 runs under PRO with 1,500 included) as schema 2 wrote them: no lapses, no expiries.</summary>
+    private async Task<AccountId> Schema2CountersAsync()
+    {
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 1_400, null, Pro, included: 1_500);
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:month-2026-11", account.Value))!;
+        raw.Remove("lapsed");
+        raw.Remove("expired");
+        raw["schemaVersion"] = 2;
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+        return account;
     }
 
     private async Task<UsageConsumeResult> ConsumeAsync(AccountId account, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null, long expired = 0) =>
