@@ -125,6 +125,13 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     }
 
     /// <summary>The customer pays the open invoice (hosted page, new card): active again.</summary>
+    /// <summary>The subscription's latest invoice is finalized (<c>invoice.finalized</c>), as Stripe finalizes every renewal.</summary>
+    public void FinalizeLatestInvoice(FakeStripeSubscription subscription)
+    {
+        Step();
+        EmitInvoice("invoice.finalized", subscription, "subscription_cycle");
+    }
+
     public void PayLatestInvoice(FakeStripeSubscription subscription)
     {
         Step();

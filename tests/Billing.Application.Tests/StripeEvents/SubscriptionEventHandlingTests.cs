@@ -111,6 +111,23 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task A_finalized_renewal_invoice_is_acknowledged_without_reading_the_subscription()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        var (reads, before) = (Stripe.Reads, _world.Account(Account));
+
+        Stripe.FinalizeLatestInvoice(subscription); // every renewal is finalized; only a usage invoice's run follows it
+        await _world.DeliverNewEventsAsync();
+
+        var finalized = _world.Events.Get(Stripe.Events.Single(e => e.Type == "invoice.finalized").Id);
+        Assert.Equal(StripeEventStatus.Ignored, finalized.Status);
+        Assert.Equal(reads, Stripe.Reads);
+        Assert.Equal(before.Version, _world.Account(Account).Version);
+    }
+
+    [Fact]
     public async Task Cancel_at_period_end_keeps_access_until_the_period_ends_then_free()
     {
         var (_, subscription) = await ProCancellingAtPeriodEndAsync();
