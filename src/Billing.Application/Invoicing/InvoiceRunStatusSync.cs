@@ -29,7 +29,19 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
     /// metadata names; false when the metadata names no run (the invoice is not a run's: nothing is read), the run has
     /// another invoice, or nothing changed.
     /// </summary>
-    public async Task<bool> RefreshAsync(string stripeInvoiceId, string? billingRun, CancellationToken cancellationToken)
+    public Task<bool> RefreshAsync(string stripeInvoiceId, string? billingRun, CancellationToken cancellationToken) =>
+        RefreshAsync(stripeInvoiceId, billingRun, keptDraftOnly: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RefreshAsync(string, string?, CancellationToken)"/> for a finalized invoice: only a draft its run kept
+    /// while collection was paused, which the merchant finalizes (the run is recorded by then). Every other run's job
+    /// finalizes its invoice itself and records what it did; a save from the webhook in between would only make that
+    /// job's save conflict and its delivery be retried.
+    /// </summary>
+    public Task<bool> RefreshFinalizedAsync(string stripeInvoiceId, string? billingRun, CancellationToken cancellationToken) =>
+        RefreshAsync(stripeInvoiceId, billingRun, keptDraftOnly: true, cancellationToken);
+
+    private async Task<bool> RefreshAsync(string stripeInvoiceId, string? billingRun, bool keptDraftOnly, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
         if (!InvoiceJob.TryParseRunId(billingRun, out var job))
@@ -43,6 +55,11 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             if (run is null || !string.Equals(run.StripeInvoiceId, stripeInvoiceId, StringComparison.Ordinal))
             {
                 LogNotTheRunsInvoice(stripeInvoiceId, job.RunId, run?.StripeInvoiceId ?? "none");
+                return false;
+            }
+
+            if (keptDraftOnly && run is not { Step: InvoiceRunStep.Recorded, CollectionPause: CollectionPauseBehavior.KeepAsDraft })
+            {
                 return false;
             }
 

@@ -91,11 +91,30 @@ public sealed class InvoiceAccountCollectionPauseTests
 
         // Collection resumed, the merchant finalizes the draft in the dashboard; invoice.finalized reaches the run
         var finalized = await _bed.Stripe.FinalizeAsync(run.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None);
-        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, subscriber.Job.RunId, CancellationToken.None));
+        Assert.True(await _bed.StatusSync.RefreshFinalizedAsync(run.StripeInvoiceId!, subscriber.Job.RunId, CancellationToken.None));
 
         var listed = Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None));
         Assert.Equal(("open", finalized.Number, finalized.HostedInvoiceUrl), (listed.Status, listed.Number, listed.HostedInvoiceUrl));
         Assert.NotNull(listed.Number);
+    }
+
+    [Fact]
+    public async Task A_finalized_invoice_of_a_run_its_job_finalizes_itself_is_left_to_the_job()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Runs.BeforeSave = async saving =>
+        {
+            if (saving.Step == InvoiceRunStep.Finalized)
+            {
+                // invoice.finalized, processed while the job saves what it finalized: no write to race the job's
+                Assert.False(await _bed.StatusSync.RefreshFinalizedAsync(saving.StripeInvoiceId!, subscriber.Job.RunId, CancellationToken.None));
+            }
+        };
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.Recorded, "open", 1), (run!.Step, run.Status, run.Attempts));
+        Assert.False(await _bed.StatusSync.RefreshFinalizedAsync(run.StripeInvoiceId!, subscriber.Job.RunId, CancellationToken.None)); // recorded, not a kept draft
     }
 
     [Fact]

@@ -10,8 +10,9 @@ namespace Billing.Application.StripeEvents.Handling;
 /// (a past_due subscription may recover): applies the invoice's subscription as Stripe has it now. Invoices without a
 /// subscription (one-off) are recorded and ignored. A usage invoice (one an invoicing run created, named by its
 /// <c>billing_run</c> metadata) also gets its new status recorded on its run (<see cref="InvoiceRunStatusSync"/>);
-/// <c>invoice.finalized</c> does only that (a draft kept while its subscription's collection was paused, finalized by
-/// the merchant), and reads no subscription: Stripe finalizes every renewal invoice, and none changes the account.
+/// <c>invoice.finalized</c> does only that, and only for a draft a run kept while its subscription's collection was
+/// paused, finalized by the merchant (<see cref="InvoiceRunStatusSync.RefreshFinalizedAsync"/>); it reads no
+/// subscription: Stripe finalizes every renewal invoice, and none changes the account.
 /// </summary>
 public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resolver, StripeSubscriptionSync sync, InvoiceRunStatusSync usageInvoices) : IStripeEventTypeHandler
 {
@@ -34,7 +35,9 @@ public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resol
         ArgumentNullException.ThrowIfNull(stripeEvent);
         if (stripeEvent is { ObjectType: "invoice", ObjectId: { } invoiceId, BillingReason: InvoiceRunStatusSync.UsageInvoiceBillingReason })
         {
-            await usageInvoices.RefreshAsync(invoiceId, stripeEvent.BillingRun, cancellationToken).ConfigureAwait(false);
+            await (stripeEvent.Type == Finalized
+                ? usageInvoices.RefreshFinalizedAsync(invoiceId, stripeEvent.BillingRun, cancellationToken)
+                : usageInvoices.RefreshAsync(invoiceId, stripeEvent.BillingRun, cancellationToken)).ConfigureAwait(false);
         }
 
         if (stripeEvent.Type == Finalized)
