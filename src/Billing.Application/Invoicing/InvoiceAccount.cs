@@ -212,10 +212,10 @@ public sealed partial class InvoiceAccount(
     /// for the merchant, finalized and voided, or finalized and marked uncollectible: <see cref="HoldAsync"/>), and never
     /// collected; custom finalizing has to honour the pause, Stripe only does so for the invoices it makes itself. The
     /// pause is the one in force when the run finalizes (normally the night after the period closed): Stripe keeps no
-    /// record of a pause once it has ended. For the same reason a draft that differs (an item added or changed in the dashboard meanwhile) is left as a draft for an
-    /// operator instead; the total is checked again on the finalized invoice for a change in between. An invoice
-    /// voided already (how an operator ends a run left for them) is final as it is: nobody owes it, so its total no
-    /// longer matters, and <see cref="RecordAsync"/> records it void and gives the credit back. A draft deleted in the
+    /// record of a pause once it has ended. Because finalizing starts collection, a draft that differs (an item added
+    /// or changed in the dashboard meanwhile) is left as a draft for an operator instead; the total is checked again on
+    /// the finalized invoice for a change in between. An invoice voided already (how an operator ends a run left for
+    /// them) is final as it is: nobody owes it, so its total no longer matters, and <see cref="RecordAsync"/> records it void and gives the credit back. A draft deleted in the
     /// dashboard cannot be finalized, and nothing says whether its period is to be billed another way: the run stays
     /// where it is, its credit spent, and fails with a message for the operator.
     /// </summary>
@@ -261,7 +261,7 @@ public sealed partial class InvoiceAccount(
 
     /// <summary>
     /// The invoice of a subscription whose collection was paused: a draft kept as it is (<c>keep_as_draft</c>: the
-    /// merchant finalizes it when they choose; its status syncs once Stripe reports it paid, failed or voided), or
+    /// merchant finalizes it when they choose; its number, link and status sync once Stripe reports it finalized), or
     /// finalized without collecting and voided (the credit it applied comes back when the run is recorded) or marked
     /// uncollectible. Recorded as any finalized run, so the period counts as invoiced either way.
     /// </summary>
