@@ -215,9 +215,10 @@ public sealed partial class InvoiceAccount(
     /// record of a pause once it has ended. Because finalizing starts collection, a draft that differs (an item added
     /// or changed in the dashboard meanwhile) is left as a draft for an operator instead; the total is checked again on
     /// the finalized invoice for a change in between. An invoice voided already (how an operator ends a run left for
-    /// them) is final as it is: nobody owes it, so its total no longer matters, and <see cref="RecordAsync"/> records it void and gives the credit back. A draft deleted in the
-    /// dashboard cannot be finalized, and nothing says whether its period is to be billed another way: the run stays
-    /// where it is, its credit spent, and fails with a message for the operator.
+    /// them) is final as it is: nobody owes it, so its total no longer matters, and <see cref="RecordAsync"/> records
+    /// it void and gives the credit back. A draft deleted in the dashboard cannot be finalized, and nothing says
+    /// whether its period is to be billed another way: the run stays where it is, its credit spent, and fails with a
+    /// message for the operator.
     /// </summary>
     private async Task<InvoiceRun> FinalizeAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
