@@ -208,7 +208,7 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
         {
             var subscription = await clients.Create().V1.Subscriptions.GetAsync(subscriptionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
             return subscription.PauseCollection is { } pause
-                ? new CollectionPause(BehaviorOf(pause.Behavior), pause.ResumesAt is { } resumes ? new DateTimeOffset(DateTime.SpecifyKind(resumes, DateTimeKind.Utc)) : null)
+                ? new CollectionPause(BehaviorOf(pause.Behavior), StripeSubscriptionSnapshots.Utc(pause.ResumesAt))
                 : null;
         }
         catch (StripeException exception) when (exception.HttpStatusCode is HttpStatusCode.NotFound)
@@ -250,19 +250,10 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
                 return ToUsageInvoice(invoice); // voided, marked or paid already
             }
 
-            var settled = behavior == CollectionPauseBehavior.Void
-                ? await StepAsync(
-                    stripe,
-                    invoiceId,
-                    status => status is not ("draft" or "open"),
-                    () => stripe.V1.Invoices.VoidInvoiceAsync(invoiceId, options: null, new RequestOptions { IdempotencyKey = idempotencyKey + ":void" }, cancellationToken),
-                    cancellationToken).ConfigureAwait(false)
-                : await StepAsync(
-                    stripe,
-                    invoiceId,
-                    status => status is not ("draft" or "open"),
-                    () => stripe.V1.Invoices.MarkUncollectibleAsync(invoiceId, options: null, new RequestOptions { IdempotencyKey = idempotencyKey + ":mark_uncollectible" }, cancellationToken),
-                    cancellationToken).ConfigureAwait(false);
+            Func<Task<Invoice>> settle = behavior == CollectionPauseBehavior.Void
+                ? () => stripe.V1.Invoices.VoidInvoiceAsync(invoiceId, options: null, new RequestOptions { IdempotencyKey = idempotencyKey + ":void" }, cancellationToken)
+                : () => stripe.V1.Invoices.MarkUncollectibleAsync(invoiceId, options: null, new RequestOptions { IdempotencyKey = idempotencyKey + ":mark_uncollectible" }, cancellationToken);
+            var settled = await StepAsync(stripe, invoiceId, status => status is not ("draft" or "open"), settle, cancellationToken).ConfigureAwait(false);
             return ToUsageInvoice(settled);
         }
         catch (Exception exception) when (StripeFailures.Classify("finalize the usage invoice without collecting it", exception, logger, cancellationToken) is { } failure)

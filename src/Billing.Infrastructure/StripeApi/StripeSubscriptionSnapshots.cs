@@ -64,7 +64,7 @@ public static class StripeSubscriptionSnapshots
     }
 
     /// <summary>Stripe.net's timestamps are UTC <see cref="DateTime"/>s; the Unix epoch means "absent".</summary>
-    private static DateTimeOffset? Utc(DateTime? value) =>
+    internal static DateTimeOffset? Utc(DateTime? value) =>
         value is { } time && time > DateTime.UnixEpoch ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : null;
 
     private static BillingInterval? IntervalOf(string? interval, long? count) => (interval, count ?? 1) switch
