@@ -14,8 +14,8 @@ public static class FreePort
     }
 
     /// <summary>
-    /// A loopback port that refuses connections for as long as the result is held: "a service that is down". A port
-    /// from <see cref="Next"/> would do only until another server, or an outgoing connection, takes it.
+    /// A loopback address and port that refuse connections for as long as the result is held: "a service that is down".
+    /// A port from <see cref="Next"/> would do only until another server, or an outgoing connection, takes it.
     /// </summary>
     public static RefusingPort Refusing() => new();
 
@@ -97,24 +97,42 @@ public static class FreePort
 }
 
 /// <summary>
-/// A loopback port bound by a socket that never listens: the kernel answers every connection with a reset, and neither
-/// a server nor an outgoing connection can take the port while it is held (no SO_REUSEADDR).
+/// A loopback address and port where nothing listens, for as long as the result is held: "a service that is down". It is
+/// on 127.0.0.2, where no test server listens (they all listen on 127.0.0.1 or localhost), so the kernel refuses every
+/// connection. A port on 127.0.0.1 would not do, not even one held by a bound socket: Linux lets a listener that sets
+/// SO_REUSEADDR (Kestrel, Node.js) bind a port that a socket which does not listen holds, and a CI run saw the Stripe
+/// emulator of a concurrent test answer on "the service that is down". Where 127.0.0.2 cannot be bound (macOS has only
+/// 127.0.0.1 on its loopback), it falls back to 127.0.0.1.
 /// </summary>
 public sealed class RefusingPort : IDisposable
 {
+    private static readonly IPAddress Unused = IPAddress.Parse("127.0.0.2");
+
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
     internal RefusingPort()
     {
-        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, false);
-        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        Port = ((IPEndPoint)_socket.LocalEndPoint!).Port;
+        try
+        {
+            _socket.Bind(new IPEndPoint(Unused, 0));
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
+        {
+            _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        }
+
+        var endpoint = (IPEndPoint)_socket.LocalEndPoint!;
+        Host = endpoint.Address.ToString();
+        Port = endpoint.Port;
     }
+
+    /// <summary>The loopback address, e.g. <c>127.0.0.2</c>.</summary>
+    public string Host { get; }
 
     public int Port { get; }
 
-    /// <summary>An http URL on the port, with a trailing slash.</summary>
-    public Uri Url => new($"http://127.0.0.1:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
+    /// <summary>An http URL on the address and port, with a trailing slash.</summary>
+    public Uri Url => new($"http://{Host}:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
 
     public void Dispose() => _socket.Dispose();
 }

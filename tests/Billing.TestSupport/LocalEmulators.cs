@@ -71,11 +71,11 @@ public sealed class LocalEmulators : IAsyncDisposable
         return (server, CosmosServerConnectionString(port));
     }
 
-    public static string AzuriteConnectionString(int queuePort) =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteAccountKey};QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;";
+    public static string AzuriteConnectionString(int queuePort, string host = "127.0.0.1") =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteAccountKey};QueueEndpoint=http://{host}:{queuePort}/devstoreaccount1;";
 
-    public static string CosmosServerConnectionString(int port) =>
-        $"AccountEndpoint=https://127.0.0.1:{port}/;AccountKey={CosmosEmulatorKey};";
+    public static string CosmosServerConnectionString(int port, string host = "127.0.0.1") =>
+        $"AccountEndpoint=https://{host}:{port}/;AccountKey={CosmosEmulatorKey};";
 
     public async ValueTask DisposeAsync()
     {

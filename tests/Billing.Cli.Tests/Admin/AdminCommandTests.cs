@@ -225,7 +225,7 @@ public sealed class AdminCommandTests
         Assert.True(run.ExitCode == ExitCodes.Unreachable, run.ToString());
         Assert.Empty(run.Output);
         var reason = Assert.Single(run.ErrorLines, line => line.StartsWith("billing: ", StringComparison.Ordinal));
-        Assert.StartsWith("billing: Could not reach http://127.0.0.1:", reason, StringComparison.Ordinal);
+        Assert.StartsWith($"billing: Could not reach http://{down.Host}:", reason, StringComparison.Ordinal);
         // The adjustment's key, for a retry: told before the request and again last.
         Assert.All(run.ErrorLines.Where(line => line != reason), line => Assert.Contains("--idempotency-key cli-", line, StringComparison.Ordinal));
     }

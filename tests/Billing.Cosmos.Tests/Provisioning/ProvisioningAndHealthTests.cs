@@ -84,13 +84,14 @@ public sealed class ProvisioningAndHealthTests(CosmosFixture fixture) : IClassFi
     {
         using var closed = FreePort.Refusing();
         var closedPort = closed.Port;
-        await using var services = CosmosFixture.BuildServices(LocalEmulators.CosmosServerConnectionString(closedPort), "billing");
+        await using var services = CosmosFixture.BuildServices(LocalEmulators.CosmosServerConnectionString(closedPort, closed.Host), "billing");
 
         var result = await services.GetRequiredService<CosmosHealthProbe>().CheckAsync(CancellationToken.None);
 
         Assert.False(result.IsHealthy);
         Assert.False(string.IsNullOrWhiteSpace(result.Reason));
         Assert.DoesNotContain(closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture), result.Reason, StringComparison.Ordinal); // /api/health is anonymous: no hosts or addresses
+        Assert.DoesNotContain(closed.Host, result.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

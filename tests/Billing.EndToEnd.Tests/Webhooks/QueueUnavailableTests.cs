@@ -18,7 +18,7 @@ public sealed class QueueUnavailableTests : IAsyncLifetime
     private WebhookStack _stack = null!;
 
     public async Task InitializeAsync() =>
-        _stack = await WebhookStack.StartAsync(emulator: false, configure: s => s["AzureWebJobsStorage"] = LocalEmulators.AzuriteConnectionString(_storageDown.Port));
+        _stack = await WebhookStack.StartAsync(emulator: false, configure: s => s["AzureWebJobsStorage"] = LocalEmulators.AzuriteConnectionString(_storageDown.Port, _storageDown.Host));
 
     public async Task DisposeAsync()
     {

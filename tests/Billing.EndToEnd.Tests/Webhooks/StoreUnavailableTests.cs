@@ -16,7 +16,7 @@ public sealed class StoreUnavailableTests(ITestOutputHelper output) : IAsyncLife
     public async Task InitializeAsync() =>
         _stack = await WebhookStack.StartAsync(emulator: false, configure: s =>
         {
-            s["Billing__Cosmos__ConnectionString"] = LocalEmulators.CosmosServerConnectionString(_storeDown.Port);
+            s["Billing__Cosmos__ConnectionString"] = LocalEmulators.CosmosServerConnectionString(_storeDown.Port, _storeDown.Host);
             s["Billing__Cosmos__ProvisionOnStartup"] = "false";
         });
 

@@ -24,7 +24,7 @@ public sealed class QueueOutageTests : IDisposable
     [Fact]
     public async Task Sending_an_invoice_job_while_the_queue_service_is_down_is_an_outage()
     {
-        var sender = new InvoiceJobSender(InvoiceJobQueues(LocalEmulators.AzuriteConnectionString(_down.Port)));
+        var sender = new InvoiceJobSender(InvoiceJobQueues(LocalEmulators.AzuriteConnectionString(_down.Port, _down.Host)));
 
         var outage = await Assert.ThrowsAsync<ServiceUnavailableException>(() => sender.EnqueueAsync(Job, CancellationToken.None));
 
@@ -35,7 +35,7 @@ public sealed class QueueOutageTests : IDisposable
     [Fact]
     public async Task Listing_and_replaying_poison_messages_while_the_queue_service_is_down_is_an_outage()
     {
-        var service = QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = LocalEmulators.AzuriteConnectionString(_down.Port) });
+        var service = QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = LocalEmulators.AzuriteConnectionString(_down.Port, _down.Host) });
         var events = new StripeEventPoisonMessages(
             new StripeEventQueues(service, Options.Create(new QueueNameOptions())),
             new InMemoryEventStore(),
@@ -56,7 +56,7 @@ public sealed class QueueOutageTests : IDisposable
     [Fact]
     public async Task The_callers_cancellation_stays_a_cancellation()
     {
-        var sender = new InvoiceJobSender(InvoiceJobQueues(LocalEmulators.AzuriteConnectionString(_down.Port)));
+        var sender = new InvoiceJobSender(InvoiceJobQueues(LocalEmulators.AzuriteConnectionString(_down.Port, _down.Host)));
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 

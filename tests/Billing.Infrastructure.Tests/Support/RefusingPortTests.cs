@@ -1,0 +1,39 @@
+using System.Net;
+using System.Net.Sockets;
+using Billing.TestSupport;
+
+namespace Billing.Infrastructure.Tests.Support;
+
+/// <summary>The shared test support's "service that is down" stays down while other tests start servers.</summary>
+public sealed class RefusingPortTests
+{
+    [Fact]
+    public async Task A_server_another_test_starts_on_the_same_port_number_does_not_answer_for_the_service_that_is_down()
+    {
+        using var down = FreePort.Refusing();
+        Assert.True(IPAddress.IsLoopback(IPAddress.Parse(down.Host)), down.Host);
+
+        // Linux lets a listener that sets SO_REUSEADDR, as Kestrel and Node.js do, bind 127.0.0.1 on a port a socket
+        // that does not listen holds (a CI run saw a concurrent test's Stripe emulator answer there).
+        var server = new TcpListener(IPAddress.Loopback, down.Port);
+        try
+        {
+            server.Start();
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            return; // a platform that refuses the bind cannot mix the two up either
+        }
+
+        try
+        {
+            using var client = new TcpClient();
+            var refused = await Assert.ThrowsAnyAsync<SocketException>(() => client.ConnectAsync(down.Host, down.Port));
+            Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        }
+        finally
+        {
+            server.Stop();
+        }
+    }
+}
