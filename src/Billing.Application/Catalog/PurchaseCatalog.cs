@@ -94,9 +94,9 @@ public sealed class PurchaseCatalog
                 errors.Add($"{at}:Meter '{addOn.Meter}' is not a meter of {PlanCatalogOptions.SectionName} (Meters or AllocationMeters).");
             }
 
-            if (addOn.Units <= 0)
+            if (addOn.Units is <= 0 or > UsageCounters.MaxCount)
             {
-                errors.Add($"{at}:Units must be positive; got {addOn.Units}.");
+                errors.Add($"{at}:Units must be from 1 to {UsageCounters.MaxCount} (2^53 - 1, the most a counter holds); got {addOn.Units}.");
             }
         }
 

@@ -70,7 +70,7 @@ public enum UsageRecordStatus
     /// <summary>The account changed (or is gone) since the limits were worked out: nothing written; read it again.</summary>
     StaleAccount,
 
-    /// <summary>The meter's counter would pass <see cref="UsageRecordResult.MaxCounter"/>: nothing written.</summary>
+    /// <summary>The meter's counter would pass <see cref="UsageCounters.MaxCount"/>: nothing written.</summary>
     CounterFull,
 }
 
@@ -80,9 +80,6 @@ public enum UsageRecordStatus
 /// </summary>
 public sealed record UsageRecordResult(UsageRecordStatus Status, UsageConsumeResult? Count, UsageKeyClaim? Key)
 {
-    /// <summary>The most a counter holds: 2^53 - 1, the largest integer a JSON number (and so the store's script) keeps exact.</summary>
-    public const long MaxCounter = 9_007_199_254_740_991;
-
     public static readonly UsageRecordResult StaleAccount = new(UsageRecordStatus.StaleAccount, null, null);
 
     public static readonly UsageRecordResult CounterFull = new(UsageRecordStatus.CounterFull, null, null);

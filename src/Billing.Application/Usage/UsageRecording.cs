@@ -107,7 +107,7 @@ public sealed partial class UsageRecording(
                 case UsageRecordStatus.CounterFull:
                     return Outcome.Refused<RecordedUsage>(
                         RefusalReason.CounterFull,
-                        string.Create(CultureInfo.InvariantCulture, $"The {claim.Meter} counter of this period would pass {UsageRecordResult.MaxCounter} units, the most it holds; nothing was recorded and the key stays free."));
+                        string.Create(CultureInfo.InvariantCulture, $"The {claim.Meter} counter of this period would pass {UsageCounters.MaxCount} units, the most it holds; nothing was recorded and the key stays free."));
 
                 default:
                     LogAccountChanged(claim.Meter.Value, attempt);

@@ -10,6 +10,12 @@ namespace Billing.Domain.Metering;
 /// </summary>
 public sealed record UsageCounters
 {
+    /// <summary>
+    /// The most a counter holds: 2^53 - 1, the largest integer a JSON number (and so the store's script) keeps exact.
+    /// No quota or limit is above it (a larger one could never be reached, and the script would round it).
+    /// </summary>
+    public const long MaxCount = 9_007_199_254_740_991;
+
     public required AccountId AccountId { get; init; }
 
     public required UsagePeriod Period { get; init; }

@@ -17,11 +17,16 @@ public sealed class MeterPolicy
 
     public MeterName Meter { get; }
 
-    /// <summary>This policy with <paramref name="units"/> more in its quota (add-ons); unlimited stays unlimited.</summary>
+    /// <summary>
+    /// This policy with <paramref name="units"/> more in its quota (add-ons), at most <see cref="UsageCounters.MaxCount"/>
+    /// (no counter passes it); unlimited stays unlimited.
+    /// </summary>
     public MeterPolicy Raised(long units)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(units);
-        return units == 0 || Quota is not { } quota ? this : new MeterPolicy(Meter, Kind, checked(quota + units), Enforcement, OveragePrice);
+        return units == 0 || Quota is not { } quota
+            ? this
+            : new MeterPolicy(Meter, Kind, units >= UsageCounters.MaxCount - quota ? UsageCounters.MaxCount : quota + units, Enforcement, OveragePrice);
     }
 
     /// <summary>Whether the meter counts units consumed per usage period or units held at once.</summary>

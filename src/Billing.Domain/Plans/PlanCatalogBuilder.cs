@@ -311,9 +311,9 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
 
     private MeterPolicy? BuildMeterPolicy(string label, PlanKind kind, MeterName meter, MeterKind meterKind, MeterOptions meterOptions, Currency? currency, bool currencyMissing)
     {
-        if (meterOptions.Quota < 0)
+        if (meterOptions.Quota is < 0 or > UsageCounters.MaxCount)
         {
-            _errors.Add($"{label}: Quota must not be negative (0 = unlimited).");
+            _errors.Add($"{label}: Quota must be from 0 (unlimited) to {UsageCounters.MaxCount} (2^53 - 1, the most a counter holds); got {meterOptions.Quota}.");
             return null;
         }
 

@@ -55,6 +55,18 @@ public sealed class PurchaseOptionsValidatorTests
     }
 
     [Fact]
+    public void An_add_on_adding_more_units_than_a_counter_holds_is_refused()
+    {
+        var options = Valid();
+        options.AddOns[0].Units = Domain.Metering.UsageCounters.MaxCount + 1;
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Billing:Purchases:AddOns:0:Units must be from 1 to 9007199254740991", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Prices_and_credit_are_whole_amounts_Stripe_can_charge_in_their_currency()
     {
         var options = Valid();

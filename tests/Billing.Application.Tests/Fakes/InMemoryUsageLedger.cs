@@ -203,7 +203,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
                 return UsageRecordResult.Refused(counter, state is null ? [] : Notified(state, consumption.Meter));
             }
 
-            if (counter > UsageRecordResult.MaxCounter - consumption.Amount)
+            if (counter > UsageCounters.MaxCount - consumption.Amount)
             {
                 return UsageRecordResult.CounterFull;
             }

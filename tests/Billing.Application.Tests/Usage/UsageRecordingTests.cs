@@ -3,6 +3,7 @@ using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Usage;
 using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
@@ -463,18 +464,18 @@ public sealed class UsageRecordingTests
     public async Task A_count_past_the_most_a_counter_holds_is_refused_and_its_key_stays_free()
     {
         var account = _bed.Register();
-        _bed.Ledger.Set(account, _bed.CurrentMonth, ApiCalls, UsageRecordResult.MaxCounter - 4); // api_calls has no limit on FREE
+        _bed.Ledger.Set(account, _bed.CurrentMonth, ApiCalls, UsageCounters.MaxCount - 4); // api_calls has no limit on FREE
 
         var refusal = (await _bed.RecordAsync(account, ApiCalls, 5, "full")).AssertRefused();
 
         Assert.Equal(RefusalReason.CounterFull, refusal.Reason);
         Assert.Equal("The api_calls counter of this period would pass 9007199254740991 units, the most it holds; nothing was recorded and the key stays free.", refusal.Detail);
         Assert.Null(_bed.Ledger.ClaimOf(account, "full"));
-        Assert.Equal(UsageRecordResult.MaxCounter - 4, _bed.Used(account, _bed.CurrentMonth, ApiCalls));
+        Assert.Equal(UsageCounters.MaxCount - 4, _bed.Used(account, _bed.CurrentMonth, ApiCalls));
 
         var last = (await _bed.RecordAsync(account, ApiCalls, 4, "full")).AssertSucceeded(); // up to the last unit
 
-        Assert.Equal(UsageRecordResult.MaxCounter, last.Used);
+        Assert.Equal(UsageCounters.MaxCount, last.Used);
     }
 
     [Fact]

@@ -382,14 +382,14 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var account = Ids.NewAccount();
         await RecordAsync(account, "first");
         await fixture.Containers.Accounts.PatchItemAsync<JsonElement>(
-            $"usage:{account.Value}:{November.Key.Value}", new PartitionKey(account.Value), [PatchOperation.Set("/counters/agent_runs", UsageRecordResult.MaxCounter - 4)]);
+            $"usage:{account.Value}:{November.Key.Value}", new PartitionKey(account.Value), [PatchOperation.Set("/counters/agent_runs", UsageCounters.MaxCount - 4)]);
 
         var full = await RecordAsync(account, "past-it", amount: 5);
         var last = await RecordAsync(account, "past-it", amount: 4);
 
         Assert.Equal(UsageRecordStatus.CounterFull, full.Status);
-        Assert.Equal((UsageRecordStatus.Counted, UsageRecordResult.MaxCounter), (last.Status, last.Count!.Counter)); // the refused attempt left the key free
-        Assert.Equal(UsageRecordResult.MaxCounter, (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
+        Assert.Equal((UsageRecordStatus.Counted, UsageCounters.MaxCount), (last.Status, last.Count!.Counter)); // the refused attempt left the key free
+        Assert.Equal(UsageCounters.MaxCount, (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
         Assert.Equal(UsageRecordStatus.CounterFull, (await RecordAsync(account, "one-more")).Status);
     }
 

@@ -179,4 +179,18 @@ public sealed class PlanCatalogTests
         Assert.Equal(new Money(2_000 + 500 + 100, usd), tokens.OverageCharge(101_500));
         Assert.Null(_catalog.FreePlan.PolicyFor(MeterName.Parse("agent_runs")).OverageCharge(50));
     }
+
+    [Fact]
+    public void Add_ons_raise_a_quota_at_most_to_what_a_counter_holds()
+    {
+        var runs = MeterName.Parse("agent_runs");
+        var basic = _catalog.Get(PlanCode.Parse("BASIC")).PolicyFor(runs);
+        var nearTheTop = MeterPolicy.Limited(runs, UsageCounters.MaxCount - 10);
+
+        Assert.Equal(basic.Quota + 100, basic.Raised(100).Quota);
+        Assert.Equal(UsageCounters.MaxCount, nearTheTop.Raised(10).Quota);
+        Assert.Equal(UsageCounters.MaxCount, nearTheTop.Raised(11).Quota);
+        Assert.Equal(UsageCounters.MaxCount, nearTheTop.Raised(long.MaxValue).Quota); // no overflow
+        Assert.Null(_catalog.Get(PlanCode.Parse("PRO")).PolicyFor(MeterName.Parse("api_calls")).Raised(5).Quota); // unlimited stays so
+    }
 }

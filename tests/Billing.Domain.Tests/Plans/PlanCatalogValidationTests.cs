@@ -1,3 +1,4 @@
+using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Plans.Configuration;
 using Billing.TestSupport;
@@ -190,7 +191,7 @@ public sealed class PlanCatalogValidationTests
     {
         var options = TestCatalog.Options();
         options.Plan("BASIC").Meters["projects"].Quota = -1;
-        AssertSingleError(options, "Plans[2] 'BASIC': Meters:projects: Quota must not be negative");
+        AssertSingleError(options, "Plans[2] 'BASIC': Meters:projects: Quota must be from 0 (unlimited) to 9007199254740991");
 
         options = TestCatalog.Options();
         options.Plan("BASIC").Meters["projects"].Overage = new OveragePriceOptions { UnitAmount = 1 };
@@ -235,12 +236,27 @@ public sealed class PlanCatalogValidationTests
         AssertSingleError(options, "Plans[3] 'PRO': Features[2]: feature 'sso' is listed twice");
     }
 
-    [Fact]
-    public void Quota_must_not_be_negative()
+    [Theory]
+    [InlineData(-1L)]
+    [InlineData(9_007_199_254_740_992L)] // 2^53: the store's script would round the limit, and no counter reaches it
+    [InlineData(long.MaxValue)]
+    public void Quota_must_be_within_what_a_counter_holds(long quota)
     {
         var options = TestCatalog.Options();
-        options.Plan("BASIC").Meters["agent_runs"].Quota = -1;
-        AssertSingleError(options, "Quota must not be negative");
+        options.Plan("BASIC").Meters["agent_runs"].Quota = quota;
+        AssertSingleError(options, $"Plans[2] 'BASIC': Meters:agent_runs: Quota must be from 0 (unlimited) to 9007199254740991 (2^53 - 1, the most a counter holds); got {quota}.");
+
+        options = TestCatalog.Options();
+        options.Plan("PRO").Meters["agent_runs"].Quota = quota; // an overage meter's included units likewise
+        Assert.Contains(PlanCatalog.Validate(options), e => e.Contains("Meters:agent_runs: Quota must be from 0 (unlimited) to 9007199254740991", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_largest_quota_a_counter_holds_is_accepted()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("BASIC").Meters["agent_runs"].Quota = UsageCounters.MaxCount;
+        Assert.Empty(PlanCatalog.Validate(options));
     }
 
     [Fact]

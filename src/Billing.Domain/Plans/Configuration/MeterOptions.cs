@@ -4,7 +4,8 @@ namespace Billing.Domain.Plans.Configuration;
 public sealed class MeterOptions
 {
     /// <summary>
-    /// Consumption meters: units per usage period. Allocation meters: units held at once. 0 = unlimited.
+    /// Consumption meters: units per usage period. Allocation meters: units held at once. 0 = unlimited; at most
+    /// 2^53 - 1 (UsageCounters.MaxCount, the most a counter holds).
     /// For overage meters, the included units (must be positive).
     /// </summary>
     public long Quota { get; set; }
