@@ -102,7 +102,7 @@ public sealed partial class UsageRecording(
                     return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Count!.Counter, UsageRefusals.Needed(result.Count.Counter, claim.Quantity), string.Create(CultureInfo.InvariantCulture, $" per period; {result.Count.Counter} are used, so {claim.Quantity} more would pass it")));
 
                 case UsageRecordStatus.Duplicate:
-                    return await ReplayAsync(claim, result.Key!, consumption, cancellationToken).ConfigureAwait(false);
+                    return await ReplayAsync(claim, result.Key!, consumption, entitlement, policy, now, cancellationToken).ConfigureAwait(false);
 
                 case UsageRecordStatus.CounterFull:
                     return Outcome.Refused<RecordedUsage>(
@@ -122,8 +122,13 @@ public sealed partial class UsageRecording(
             : throw new UsageNotCountedException($"Account '{accountId}' changed under each of {MaxAccountAttempts} attempts to record usage; nothing was counted.");
     }
 
-    /// <summary>The answer for a key an earlier record holds: its first answer, or a refusal when the key was used for other usage.</summary>
-    private async Task<Outcome<RecordedUsage>> ReplayAsync(UsageKeyClaim claim, UsageKeyClaim holder, UsageConsumption consumption, CancellationToken cancellationToken)
+    /// <summary>
+    /// The answer for a key an earlier record holds: its first answer, or a refusal when the key was used for other usage.
+    /// A replay in the current period also sends the thresholds its first count reached: that count's own notification
+    /// may never have been sent (its caller went away, its host stopped), and the retry may be the meter's last record of
+    /// the period. The thresholds' marks keep it to one notification each.
+    /// </summary>
+    private async Task<Outcome<RecordedUsage>> ReplayAsync(UsageKeyClaim claim, UsageKeyClaim holder, UsageConsumption consumption, Entitlement entitlement, MeterPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (!claim.SameUsageAs(holder))
         {
@@ -135,6 +140,11 @@ public sealed partial class UsageRecording(
         LogReplayed(holder.Meter.Value);
         if (holder.Counted is { } counted)
         {
+            if (holder.PeriodKey == entitlement.PeriodKey)
+            {
+                await thresholds.NotifyAsync(holder.AccountId, entitlement, policy, counted.Limit, new UsageConsumeResult(true, counted.Used, []), now, cancellationToken).ConfigureAwait(false);
+            }
+
             return Outcome.Succeeded(RecordedUsage.Replay(holder, counted));
         }
 

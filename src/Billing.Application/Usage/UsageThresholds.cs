@@ -10,7 +10,8 @@ namespace Billing.Application.Usage;
 /// Sends one <see cref="UsageThresholdReached"/> per account, meter, period and threshold once the counter reaches
 /// the threshold's share of the hard limit or the included units. The threshold is first marked on the period's
 /// counters (a conditional write only one caller wins), then the message is queued; when queueing fails, or the mark's
-/// own answer is lost or cancelled, the mark is cleared again, so the next count of that meter (or, at a hard limit, the next refused attempt) sends it. Usage is
+/// own answer is lost or cancelled, the mark is cleared again, so the next count of that meter (or, at a hard limit, the
+/// next refused attempt; or a retry of the record, answered as a replay) sends it. Usage is
 /// never refused because a notification failed.
 /// </summary>
 public sealed partial class UsageThresholds(
@@ -69,7 +70,8 @@ public sealed partial class UsageThresholds(
             catch (OperationCanceledException)
             {
                 // Cancelled (the caller went away, the host is stopping) perhaps after the mark was written; the usage
-                // is counted, and a retry of it is a replay that notifies nothing, so the mark must not stay behind.
+                // is counted, and neither the next count nor a retry of this one (a replay) could send it past a mark
+                // left behind.
                 await ClearAsync(accountId, entitlement, policy, percent).ConfigureAwait(false);
                 throw;
             }

@@ -195,6 +195,43 @@ public sealed class UsageThresholdsTests
     }
 
     [Fact]
+    public async Task A_retry_of_a_record_whose_caller_went_away_before_its_notification_sends_it()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 7);
+        _bed.Ledger.LoseMarkAnswerWith = new OperationCanceledException("the caller went away after the count");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bed.RecordAsync(account, AgentRuns, 1, key: "run-8"));
+        _bed.Ledger.LoseMarkAnswerWith = null;
+        Assert.Equal(0, _bed.Notifications.Attempts);
+
+        var retried = await _bed.RecordAsync(account, AgentRuns, 1, key: "run-8"); // the meter's last record this period
+        var again = await _bed.RecordAsync(account, AgentRuns, 1, key: "run-8");
+
+        Assert.True(retried.AssertSucceeded().Replayed);
+        Assert.True(again.AssertSucceeded().Replayed);
+        Assert.Equal([(80, 8L)], _bed.Notifications.Sent.Select(n => (n.Threshold, n.Used))); // once, as of the count
+        Assert.Equal(8, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+    }
+
+    [Fact]
+    public async Task A_retry_after_the_period_closed_sends_nothing_for_the_closed_period()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 7);
+        _bed.Ledger.LoseMarkAnswerWith = new OperationCanceledException("the caller went away after the count");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bed.RecordAsync(account, AgentRuns, 1, key: "run-8"));
+        _bed.Ledger.LoseMarkAnswerWith = null;
+        _bed.Time.SetUtcNow(_bed.CurrentMonth.End.AddHours(1));
+        await _bed.RecordAsync(account, AgentRuns, 1); // the new period's first run
+
+        var retried = await _bed.RecordAsync(account, AgentRuns, 1, key: "run-8");
+
+        Assert.True(retried.AssertSucceeded().Replayed);
+        Assert.Equal(0, _bed.Notifications.Attempts); // neither for the closed period nor, with its count, for the new one
+        Assert.Empty(_bed.Ledger.MarksOf(account, _bed.CurrentMonth.Key, AgentRuns));
+    }
+
+    [Fact]
     public async Task A_record_cancelled_before_its_mark_is_sent_clears_no_mark_another_caller_made()
     {
         var account = _bed.Register();
