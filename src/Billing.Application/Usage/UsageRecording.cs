@@ -57,7 +57,7 @@ public sealed partial class UsageRecording(
         for (var attempt = 1; account is not null && attempt <= MaxAccountAttempts; attempt++)
         {
             var entitlement = entitlements.Evaluate(account, at);
-            var occurredAtError = OccurredAtError(occurredAt, entitlement.Period, now, rules);
+            var occurredAtError = OccurredAtError(occurredAt, entitlement, now, rules);
             if (occurredAtError is not null && !fresh)
             {
                 // The period comes from this instance's copy of the account, which may predate a change that moved its
@@ -70,7 +70,7 @@ public sealed partial class UsageRecording(
                 }
 
                 entitlement = entitlements.Evaluate(account, at);
-                occurredAtError = OccurredAtError(occurredAt, entitlement.Period, now, rules);
+                occurredAtError = OccurredAtError(occurredAt, entitlement, now, rules);
             }
 
             if (occurredAtError is not null)
@@ -221,7 +221,7 @@ public sealed partial class UsageRecording(
 
         var occurredAt = request.OccurredAt ?? now;
         var entitlement = entitlements.Evaluate(account, PeriodInstant(occurredAt, now));
-        if (request.OccurredAt is not null && OccurredAtError(occurredAt, entitlement.Period, now, rules) is { } occurredAtError)
+        if (request.OccurredAt is not null && OccurredAtError(occurredAt, entitlement, now, rules) is { } occurredAtError)
         {
             return Outcome.Invalid<UsageCheck>("occurredAt", occurredAtError);
         }
@@ -261,11 +261,17 @@ public sealed partial class UsageRecording(
     /// </summary>
     private static DateTimeOffset PeriodInstant(DateTimeOffset occurredAt, DateTimeOffset now) => occurredAt > now ? occurredAt : now;
 
-    private static string? OccurredAtError(DateTimeOffset occurredAt, UsagePeriod period, DateTimeOffset now, UsageOptions rules)
+    private static string? OccurredAtError(DateTimeOffset occurredAt, Entitlement entitlement, DateTimeOffset now, UsageOptions rules)
     {
-        if (occurredAt < period.Start)
+        if (occurredAt < entitlement.Period.Start)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"Must be in the account's current usage period, which started at {period.Start:O}.");
+            return string.Create(CultureInfo.InvariantCulture, $"Must be in the account's current usage period, which started at {entitlement.Period.Start:O}.");
+        }
+
+        if (occurredAt < entitlement.UsageStart)
+        {
+            // Late usage of the paid access that ended this month belongs to that access's period, not to the free plan's.
+            return string.Create(CultureInfo.InvariantCulture, $"Must be in the account's current usage period: the account's paid access ended at {entitlement.UsageStart:O}, and usage before it is not counted on the free plan.");
         }
 
         return occurredAt < now - rules.LateWindow

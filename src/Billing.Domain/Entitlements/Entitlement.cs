@@ -21,6 +21,17 @@ public sealed record Entitlement
     /// </summary>
     public Plan? UnpaidPlan { get; init; }
 
+    /// <summary>
+    /// When usage starts counting in <see cref="Period"/>, when later than its start: the moment the paid access before
+    /// this plan ended within the period (a subscription cancelled, ended or out of its grace period; a local trial over),
+    /// for the calendar month the account fell back to. Usage that occurred before it happened under that access, not
+    /// under this plan; null otherwise.
+    /// </summary>
+    public DateTimeOffset? CountsFrom { get; init; }
+
+    /// <summary>The earliest instant usage can have occurred to be counted in <see cref="Period"/>.</summary>
+    public DateTimeOffset UsageStart => CountsFrom is { } from && from > Period.Start ? from : Period.Start;
+
     public DateTimeOffset PeriodStart => Period.Start;
 
     public DateTimeOffset PeriodEnd => Period.End;

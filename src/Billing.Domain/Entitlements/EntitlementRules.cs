@@ -68,8 +68,48 @@ public static class EntitlementRules
             };
         }
 
-        return new Entitlement { Plan = catalog.FreePlan, Source = EntitlementSource.Free, Period = UsagePeriod.CalendarMonth(now) };
+        var month = UsagePeriod.CalendarMonth(now);
+        var accessEnded = Latest(account.Subscription is { } ended ? AccessEnded(ended, catalog, now, pastDueGracePeriod) : null, account.LocalTrial?.EndsAt);
+        return new Entitlement
+        {
+            Plan = catalog.FreePlan,
+            Source = EntitlementSource.Free,
+            Period = month,
+            CountsFrom = accessEnded is { } end && end > month.Start && end <= now ? end : null,
+        };
     }
+
+    /// <summary>
+    /// When a subscription that no longer gives access stopped giving it (the first of its end, its cancellation and its
+    /// grace period's end); null when it never gave any (a price not in the catalog, a checkout never completed) or the
+    /// time is unknown.
+    /// </summary>
+    private static DateTimeOffset? AccessEnded(SubscriptionState subscription, PlanCatalog catalog, DateTimeOffset now, TimeSpan grace)
+    {
+        if (ResolvePlan(subscription, catalog) is null)
+        {
+            return null;
+        }
+
+        DateTimeOffset? ended = null;
+        foreach (var end in new[]
+                 {
+                     subscription.EndedAt,
+                     subscription.CancelsAt,
+                     subscription.Status.IsDelinquent ? (subscription.PastDueSince ?? subscription.StripeStateAsOf) + grace : null,
+                     subscription.Status == SubscriptionStatus.Canceled ? subscription.CanceledAt ?? subscription.StripeStateAsOf : null,
+                 })
+        {
+            if (end is { } at && at <= now && (ended is null || at < ended))
+            {
+                ended = at;
+            }
+        }
+
+        return ended;
+    }
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null || a >= b ? a : b;
 
     private static Entitlement? FromSubscription(SubscriptionState subscription, PlanCode? lastPaidPlan, PlanCatalog catalog, DateTimeOffset now, TimeSpan grace)
     {

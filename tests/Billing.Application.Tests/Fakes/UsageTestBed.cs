@@ -99,7 +99,7 @@ internal sealed class UsageTestBed
     /// Puts the stored account on a subscription to <paramref name="priceId"/> in its 4th day (as a webhook would), or
     /// moves its subscription to that price within the same period (or onto <paramref name="period"/>); returns the billing period.
     /// </summary>
-    public UsagePeriod ChangePlan(AccountId id, string priceId, SubscriptionStatus? status = null, (DateTimeOffset Start, DateTimeOffset End)? period = null)
+    public UsagePeriod ChangePlan(AccountId id, string priceId, SubscriptionStatus? status = null, (DateTimeOffset Start, DateTimeOffset End)? period = null, bool cancelAtPeriodEnd = false)
     {
         var now = Time.GetUtcNow();
         var stored = Accounts.GetAsync(id, CancellationToken.None).GetAwaiter().GetResult() ?? throw new InvalidOperationException($"No account '{id}'.");
@@ -113,6 +113,7 @@ internal sealed class UsageTestBed
             Interval = BillingInterval.Month,
             CurrentPeriodStart = period?.Start ?? current?.CurrentPeriodStart ?? now.AddDays(-3),
             CurrentPeriodEnd = period?.End ?? current?.CurrentPeriodEnd ?? now.AddDays(27),
+            CancelAtPeriodEnd = cancelAtPeriodEnd,
             AsOf = current is null ? now : now.AddTicks(1),
         };
         var result = stored.ApplySubscriptionSnapshot(snapshot, Catalog, TimeSpan.Zero);

@@ -95,16 +95,43 @@ public sealed class UsageRecordingTests
     public async Task Usage_before_the_period_this_instance_remembers_is_judged_on_the_stored_account()
     {
         // The subscription's period started 3 days ago; this instance keeps the account from the first record. Then
-        // the subscription is canceled: the account falls back to the free plan's calendar month, which started earlier.
+        // the subscription is canceled: the account falls back to the free plan's calendar month, which started earlier,
+        // but counts on the free plan only from the moment the paid access ended.
         var bed = new UsageTestBed(usage: new UsageOptions { LateWindow = TimeSpan.FromDays(5) });
         var (account, period) = bed.Subscribe(TestCatalog.ProMonthly);
         (await bed.RecordAsync(account, AgentRuns, 1)).AssertSucceeded();
         bed.ChangePlan(account, TestCatalog.ProMonthly, SubscriptionStatus.Canceled);
-        var occurredAt = period.Start.AddHours(-1);
+        var canceledAt = bed.Time.GetUtcNow().AddTicks(1); // the snapshot's date
+        bed.Time.Advance(TimeSpan.FromMinutes(10));
 
-        var recorded = (await bed.RecordAsync(account, AgentRuns, 1, occurredAt: occurredAt)).AssertSucceeded();
+        var beforeTheCancellation = await bed.RecordAsync(account, AgentRuns, 1, occurredAt: period.Start.AddHours(-1));
+        var afterIt = (await bed.RecordAsync(account, AgentRuns, 1, occurredAt: canceledAt.AddMinutes(1))).AssertSucceeded();
 
-        Assert.Equal((bed.CurrentMonth.Start, 1L), (recorded.PeriodStart, recorded.Used));
+        // The stored account's answer (this instance's copy would have named the subscription's period start).
+        Assert.Equal(
+            $"Must be in the account's current usage period: the account's paid access ended at {canceledAt:O}, and usage before it is not counted on the free plan.",
+            Assert.Single(beforeTheCancellation.AssertInvalid().For("occurredAt")));
+        Assert.Equal((bed.CurrentMonth.Start, 1L), (afterIt.PeriodStart, afterIt.Used));
+    }
+
+    [Fact]
+    public async Task Late_usage_of_a_paid_period_that_ended_with_a_cancellation_is_not_counted_on_the_free_plan()
+    {
+        // Basic until 22 Nov 12:00 (cancelled at its period end); the product reports, at 12:10, runs made at 11:55.
+        var bed = new UsageTestBed(usage: new UsageOptions { LateWindow = TimeSpan.FromHours(1) });
+        var end = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+        var (account, _) = bed.Subscribe(TestCatalog.BasicMonthly, period: (end.AddMonths(-1), end));
+        bed.ChangePlan(account, TestCatalog.BasicMonthly, cancelAtPeriodEnd: true);
+        bed.Time.SetUtcNow(end.AddMinutes(10));
+
+        var during = await bed.RecordAsync(account, AgentRuns, 5, occurredAt: end.AddMinutes(-5));
+        var over = await bed.RecordAsync(account, AgentRuns, 50, occurredAt: end.AddMinutes(-5));
+        var after = (await bed.RecordAsync(account, AgentRuns, 5, occurredAt: end.AddMinutes(5))).AssertSucceeded();
+
+        Assert.Contains("the account's paid access ended at 2026-11-22T12:00:00.0000000+00:00", Assert.Single(during.AssertInvalid().For("occurredAt")), StringComparison.Ordinal);
+        Assert.Single(over.AssertInvalid().For("occurredAt")); // not a 402 naming the free plan's limit
+        Assert.Equal((bed.CurrentMonth.Start, 5L, 5L), (after.PeriodStart, after.Used, after.Remaining)); // the free plan's 10
+        Assert.Equal(5, bed.Used(account, bed.CurrentMonth, AgentRuns));
     }
 
     [Fact]

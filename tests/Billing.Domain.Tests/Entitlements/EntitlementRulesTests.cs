@@ -146,6 +146,34 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void The_free_month_after_paid_access_ended_counts_usage_from_that_moment()
+    {
+        var cancelAt = PeriodStart.AddDays(20); // 30 Nov 10:00
+        var (graceStart, graceEnd) = (PeriodStart.AddDays(1), PeriodStart.AddDays(1) + Grace);
+        var trialStart = new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.Zero);
+        var trialEnd = trialStart.AddDays(TestCatalog.LocalTrialDays);
+
+        Assert.Equal(cancelAt, Evaluate(Subscribed(SubscriptionStatus.Active, cancelAt: cancelAt), cancelAt.AddMinutes(10)).UsageStart);
+        Assert.Equal(Midway, Evaluate(Subscribed(SubscriptionStatus.Active, endedAt: Midway), Midway.AddDays(1)).UsageStart);
+        Assert.Equal(Midway, Evaluate(Subscribed(SubscriptionStatus.Canceled, asOf: Midway), Midway.AddDays(1)).UsageStart);
+        Assert.Equal(graceEnd, Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: graceStart), graceEnd.AddHours(1)).UsageStart);
+        Assert.Equal(trialEnd, Evaluate(TestAccounts.New().StartLocalTrial(_catalog, trialStart).Account, trialEnd.AddHours(1)).UsageStart);
+    }
+
+    [Fact]
+    public void The_free_month_counts_from_its_start_when_no_paid_access_ended_in_it()
+    {
+        var month = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var endedLastMonth = Subscribed(SubscriptionStatus.Active, cancelAtPeriodEnd: true); // ended 10 Dec 10:00
+
+        Assert.Null(Evaluate(TestAccounts.New(), Midway).CountsFrom);
+        Assert.Equal(month.AddMonths(1), Evaluate(endedLastMonth, month.AddMonths(1).AddDays(2)).UsageStart); // ended in December
+        Assert.Null(Evaluate(Subscribed(SubscriptionStatus.Incomplete), Midway).CountsFrom); // a checkout never paid gave no access
+        Assert.Null(Evaluate(Subscribed(SubscriptionStatus.Active, priceId: "price_removed"), Midway).CountsFrom);
+        Assert.Equal(PeriodStart, Evaluate(Subscribed(SubscriptionStatus.Active), Midway).UsageStart); // paid: its own period
+    }
+
+    [Fact]
     public void A_subscription_takes_precedence_over_a_running_local_trial()
     {
         var account = TestAccounts.WithCustomer().StartLocalTrial(_catalog, PeriodStart.AddDays(-1)).Account;
