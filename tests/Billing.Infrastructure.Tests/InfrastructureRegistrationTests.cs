@@ -97,6 +97,8 @@ public sealed class InfrastructureRegistrationTests
     [InlineData("INVOICE_JOBS_QUEUE", "stripe-events", "must differ from the Stripe events queue")]
     [InlineData("INVOICE_JOBS_QUEUE", "stripe-events-poison", "must differ from the Stripe events queue")]
     [InlineData("INVOICE_JOBS_QUEUE", "billing-notifications", "must differ from the Stripe events queue")]
+    [InlineData("BILLING_NOTIFICATIONS_QUEUE", "stripe-events", "BILLING_NOTIFICATIONS_QUEUE ('stripe-events') must differ from the Stripe events queue")]
+    [InlineData("BILLING_NOTIFICATIONS_QUEUE", "stripe-events-poison", "must differ from the Stripe events queue and its poison queue")]
     [InlineData("Stripe:SecretKey", "sk_live_abc", "refused in the Development environment")]
     [InlineData("Stripe:ApiBase", "ftp://127.0.0.1:12111", "Stripe:ApiBase")]
     [InlineData("Stripe:RequestsPerSecond", "101", "Stripe:RequestsPerSecond must be between 1 and 100")]

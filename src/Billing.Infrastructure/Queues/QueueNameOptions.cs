@@ -58,6 +58,11 @@ internal sealed partial class QueueNameOptionsValidator : IValidateOptions<Queue
         {
             errors.Add($"{QueueNameOptions.NotificationsSettingName} must be a queue name (lowercase letters, digits, single hyphens; 3 to 63 characters); was '{options.NotificationsQueueName}'.");
         }
+        else if (notifications == options.QueueName || notifications == options.PoisonQueueName)
+        {
+            // The Stripe event processor would take the product's notifications and, unable to read them, poison them.
+            errors.Add($"{QueueNameOptions.NotificationsSettingName} ('{notifications}') must differ from the Stripe events queue and its poison queue.");
+        }
 
         if (options.InvoiceJobsQueueName is not { } jobs || !QueueNamePattern().IsMatch(jobs) || options.InvoiceJobsPoisonQueueName.Length > 63)
         {
