@@ -20,19 +20,14 @@ public sealed class AuthenticationPoliciesTests : IDisposable
 
     private static readonly string[] UserAndAdmin = [Authentication.UserPolicy, Authentication.AdminPolicy];
 
-    private readonly ServiceProvider _app = new ServiceCollection()
-        .AddLogging()
-        .AddBillingAuthentication(
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Auth:Issuer"] = "https://billing.local/dev",
-                ["Auth:Audience"] = "billing-api",
-                ["Auth:DevelopmentSigningKey"] = "local-development-only-signing-key-0123456789abcdef",
-                ["Billing:ServiceAuth:Scope"] = ServiceCredentials.Scope,
-                ["Billing:ServiceAuth:ClientIds:0"] = ServiceCredentials.ClientId,
-            }).Build(),
-            new HostingEnvironment { EnvironmentName = "Development" })
-        .BuildServiceProvider();
+    private readonly ServiceProvider _app = App(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Auth:Issuer"] = "https://billing.local/dev",
+        ["Auth:Audience"] = "billing-api",
+        ["Auth:DevelopmentSigningKey"] = "local-development-only-signing-key-0123456789abcdef",
+        ["Billing:ServiceAuth:Scope"] = ServiceCredentials.Scope,
+        ["Billing:ServiceAuth:ClientIds:0"] = ServiceCredentials.ClientId,
+    }).Build());
 
     /// <summary>
     /// App-only tokens (claims as type, value, type, value, ...), each also carrying the admin role and a usable
@@ -95,10 +90,33 @@ public sealed class AuthenticationPoliciesTests : IDisposable
         Assert.True((await AuthorizeAsync(withoutRole, Authentication.UserPolicy)).Succeeded, shape);
     }
 
-    private Task<AuthorizationResult> AuthorizeAsync(string[] claims, string policy)
+    [Fact]
+    public async Task With_the_development_settings_billing_tokens_users_pass_and_its_service_tokens_do_not()
+    {
+        using var development = App(new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp", "appsettings.Development.json"))
+            .Build());
+        string[] user = ["sub", "ops-1", "roles", "billing.admin"]; // billing token --account ops-1 --admin, or /dev/token
+        string[] service = ["sub", "org-7", "scope", "billing.usage", "azp", "billing-cli"]; // billing token --scope billing.usage --account org-7
+
+        foreach (var policy in UserAndAdmin)
+        {
+            Assert.True((await AuthorizeAsync(development, user, policy)).Succeeded, policy);
+            Assert.Single((await AuthorizeAsync(development, service, policy)).Failure!.FailureReasons.OfType<AppOnlyTokenRefusal>());
+        }
+    }
+
+    private static ServiceProvider App(IConfiguration configuration) => new ServiceCollection()
+        .AddLogging()
+        .AddBillingAuthentication(configuration, new HostingEnvironment { EnvironmentName = "Development" })
+        .BuildServiceProvider();
+
+    private Task<AuthorizationResult> AuthorizeAsync(string[] claims, string policy) => AuthorizeAsync(_app, claims, policy);
+
+    private static Task<AuthorizationResult> AuthorizeAsync(IServiceProvider app, string[] claims, string policy)
     {
         var token = new ClaimsPrincipal(new ClaimsIdentity(claims.Chunk(2).Select(c => new Claim(c[0], c[1])), "AuthenticationTypes.Federation"));
-        var http = new DefaultHttpContext { RequestServices = _app, User = token };
-        return _app.GetRequiredService<IAuthorizationService>().AuthorizeAsync(token, http, policy);
+        var http = new DefaultHttpContext { RequestServices = app, User = token };
+        return app.GetRequiredService<IAuthorizationService>().AuthorizeAsync(token, http, policy);
     }
 }
