@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -7,9 +8,11 @@ namespace Billing.FunctionApp.Http;
 
 /// <summary>
 /// JWT bearer validation (section <c>Auth</c>) and the policies the functions declare: every HTTP function needs a
-/// user token unless it carries <c>[AllowAnonymous]</c>; admin functions carry <c>[Authorize(Policy = AdminPolicy)]</c>;
-/// functions the product's backend calls (never a browser) carry <c>[Authorize(Policy = ServicePolicy)]</c> and accept an
-/// API key or a token with the service scope (section <c>Billing:ServiceAuth</c>, <see cref="ServiceCallerCheck"/>).
+/// user token unless it carries <c>[AllowAnonymous]</c>; admin functions carry <c>[Authorize(Policy = AdminPolicy)]</c>
+/// (a user token with the admin role). A user token is one issued for a signed-in user (<see cref="UserTokenRequirement"/>:
+/// an app-only token is refused) whose account claim is a usable account id. Functions the product's backend calls (never
+/// a browser) carry <c>[Authorize(Policy = ServicePolicy)]</c> and accept an API key or an app-only token with the
+/// service scope (section <c>Billing:ServiceAuth</c>, <see cref="ServiceCallerCheck"/>).
 /// Applied by <see cref="AuthenticationMiddleware"/>: ASP.NET Core's own middleware does not run in the worker.
 /// </summary>
 public static class Authentication
@@ -27,14 +30,15 @@ public static class Authentication
         services.AddOptions<ServiceAuthOptions>().Bind(configuration.GetSection(ServiceAuthOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ServiceAuthOptions>, ServiceAuthOptionsValidator>();
         services.AddSingleton(sp => new ServiceCallerCheck(sp.GetRequiredService<IOptions<ServiceAuthOptions>>().Value));
+        services.AddSingleton<IAuthorizationHandler, UserTokenHandler>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>>((jwt, auth) => Configure(jwt, auth.Value));
 
         services.AddAuthorizationBuilder()
-            .AddPolicy(UserPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => Caller(c) is not null))
-            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => Caller(c) is { IsAdmin: true }))
+            .AddPolicy(UserPolicy, policy => policy.RequireAuthenticatedUser().AddRequirements(UserTokenRequirement.Instance).RequireAssertion(c => Caller(c) is not null))
+            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().AddRequirements(UserTokenRequirement.Instance).RequireAssertion(c => Caller(c) is { IsAdmin: true }))
             .AddPolicy(ServicePolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => ServiceCaller.From(c.User) is not null));
         return services;
     }
@@ -73,7 +77,7 @@ public static class Authentication
         }
     }
 
-    private static BillingCaller? Caller(Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext context) =>
+    private static BillingCaller? Caller(AuthorizationHandlerContext context) =>
         context.Resource is HttpContext http
             ? BillingCaller.From(context.User, http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value)
             : null;

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Billing.Application;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -15,10 +16,12 @@ namespace Billing.FunctionApp.Http;
 /// service presents an API key in <see cref="ApiKeyHeader"/> (then no token is consulted) or a token with the service
 /// scope, and <c>HttpContext.User</c> becomes its <see cref="ServiceCaller"/>. Missing or bad credentials are a 401 with
 /// <c>WWW-Authenticate</c>, credentials that grant nothing here a 403, both as problem details; the function never runs
-/// then. A token that could not be checked because the identity provider's keys cannot be fetched is not called
+/// then. An app-only token on a user or admin function (<see cref="UserTokenRequirement"/>) gets the 403 with the fixed
+/// <see cref="AppOnlyTokenRefusal.Detail"/> and is logged with what showed it (never a claim but the client's id).
+/// A token that could not be checked because the identity provider's keys cannot be fetched is not called
 /// invalid: that is a 503 (<see cref="ServiceUnavailableException"/>). Queue and timer invocations pass through.
 /// </summary>
-internal sealed class AuthenticationMiddleware(IAuthorizationService authorization, ServiceCallerCheck serviceCallers) : IFunctionsWorkerMiddleware
+internal sealed partial class AuthenticationMiddleware(IAuthorizationService authorization, ServiceCallerCheck serviceCallers, ILogger<AuthenticationMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     public const string ApiKeyHeader = "X-Api-Key";
 
@@ -37,9 +40,9 @@ internal sealed class AuthenticationMiddleware(IAuthorizationService authorizati
         var refusal = policy == Authentication.ServicePolicy
             ? await AuthenticateServiceAsync(http).ConfigureAwait(false)
             : await AuthenticateUserAsync(http).ConfigureAwait(false);
-        if (refusal is null && !(await authorization.AuthorizeAsync(http.User, http, policy).ConfigureAwait(false)).Succeeded)
+        if (refusal is null && await authorization.AuthorizeAsync(http.User, http, policy).ConfigureAwait(false) is { Succeeded: false } decision)
         {
-            refusal = Problems.Of(StatusCodes.Status403Forbidden, "Forbidden", "The token does not grant access to this resource.", "forbidden");
+            refusal = Forbidden(context.FunctionDefinition.Name, http.User, decision.Failure);
         }
 
         if (refusal is not null)
@@ -135,6 +138,18 @@ internal sealed class AuthenticationMiddleware(IAuthorizationService authorizati
         }
     }
 
+    /// <summary>403 for a token its function's policy refused; an app-only token's says so, in the same words for every one.</summary>
+    private IResult Forbidden(string function, ClaimsPrincipal token, AuthorizationFailure? failure)
+    {
+        if (failure?.FailureReasons.OfType<AppOnlyTokenRefusal>().FirstOrDefault() is { } appOnly)
+        {
+            LogAppOnlyTokenRefused(function, appOnly.Sign, ServiceCallerCheck.ClientOf(token) ?? "none");
+            return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden", AppOnlyTokenRefusal.Detail, "forbidden");
+        }
+
+        return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden", "The token does not grant access to this resource.", "forbidden");
+    }
+
     /// <summary>401: no credentials at all (<paramref name="missingCode"/>), or a token that failed validation (<c>invalid_token</c>).</summary>
     private static IResult Unauthorized(HttpContext http, Exception? failure, string missingCode, string missingDetail)
     {
@@ -157,4 +172,8 @@ internal sealed class AuthenticationMiddleware(IAuthorizationService authorizati
         SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The token signature is not valid.",
         _ => "The token is not valid.",
     };
+
+    /// <summary>The client id names which application tried (an identifier, no secret); nothing else of the token is logged.</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Function}: refused an app-only token ({AppOnlySign}) of client {Client}; a user's token is required; answered 403")]
+    private partial void LogAppOnlyTokenRefused(string function, AppOnlySign appOnlySign, string client);
 }

@@ -8,6 +8,8 @@ namespace Billing.FunctionApp.Http;
 /// The checks behind <see cref="Authentication.ServicePolicy"/>: whether a presented API key is one of the configured
 /// hashes (<see cref="ServiceAuthOptions.ApiKeys"/>; compared in constant time against every one), whether a validated
 /// token carries the service scope and was issued to a service client, and which service a token names. Keys are only ever hashed, never kept or logged.
+/// The same reading of a token's claims tells the user and admin policies a token issued to a client acting for itself
+/// (<see cref="AppOnlyEvidence"/>), which they refuse.
 /// </summary>
 internal sealed class ServiceCallerCheck
 {
@@ -20,6 +22,17 @@ internal sealed class ServiceCallerCheck
     private static readonly string[] ServiceNameClaims = ["sub", "azp", "client_id"];
 
     private static readonly string[] ClientClaims = ["azp", "client_id", "appid"];
+
+    /// <summary>Microsoft Entra ID's optional claim naming the kind of token; <see cref="AppIdentityType"/> for an app-only one.</summary>
+    private const string IdentityTypeClaim = "idtyp";
+
+    private const string AppIdentityType = "app";
+
+    /// <summary>The tenant every Microsoft Entra ID token carries: the mark of an Entra ID token here.</summary>
+    private const string EntraTenantClaim = "tid";
+
+    /// <summary>Entra ID's delegated scopes: only in a token issued for a user.</summary>
+    private const string EntraScopesClaim = "scp";
 
     private readonly (string Name, byte[] Hash)[] _keys;
 
@@ -96,14 +109,46 @@ internal sealed class ServiceCallerCheck
     public static string? UserEvidence(ClaimsPrincipal token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        if (token.FindFirst("idtyp")?.Value is { } type && !string.Equals(type, "app", StringComparison.OrdinalIgnoreCase))
+        if (IdentityType(token) is { } type && !IsApp(type))
         {
             return $"its idtyp is '{type}', not 'app'";
         }
 
-        return token.HasClaim(c => c.Type == "tid") && token.HasClaim(c => c.Type == "scp")
+        return IsEntra(token) && HasEntraScopes(token)
             ? "it carries Microsoft Entra ID delegated scopes (scp), which only a token issued for a user does; a client-credentials token carries the permission in roles"
             : null;
+    }
+
+    /// <summary>
+    /// How the token shows it was issued to a client acting for itself (app-only: client credentials, a managed identity)
+    /// rather than for a signed-in user, or null for a user's token. The user and admin policies refuse such a token: its
+    /// account claim (<c>sub</c>: the client or service principal; <c>tid</c>: the whole organisation) names no user.
+    /// The signs are read in this order, the first that applies deciding, from the claims <see cref="UserEvidence"/> reads:
+    /// <list type="number">
+    /// <item><c>idtyp</c> (Microsoft Entra ID's optional claim): <c>app</c> is app-only; any other value is a user's token.</item>
+    /// <item>A Microsoft Entra ID token (<c>tid</c>) without delegated scopes (<c>scp</c>): Entra ID puts <c>scp</c> only
+    /// in tokens issued for a user, and a client-credentials token carries its application permissions in <c>roles</c>,
+    /// or nothing when it was granted none (any app of the tenant can get one unless the API requires assignment).</item>
+    /// <item>Any other provider's token: app-only when issued to a service client (<see cref="IsServiceClient"/>), the
+    /// clients that may call the service endpoints. Nothing else in such a token tells a user from a client (Okta's and
+    /// Auth0's client-credentials tokens carry scopes too), so those clients are for client credentials only.</item>
+    /// </list>
+    /// A token with <c>idtyp=app</c> that also carries Entra ID delegated scopes shows both: it is refused everywhere.
+    /// </summary>
+    public AppOnlySign? AppOnlyEvidence(ClaimsPrincipal token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        if (IdentityType(token) is { } type)
+        {
+            return IsApp(type) ? AppOnlySign.IdentityType : null;
+        }
+
+        if (IsEntra(token))
+        {
+            return HasEntraScopes(token) ? null : AppOnlySign.EntraWithoutDelegatedScopes;
+        }
+
+        return IsServiceClient(token) ? AppOnlySign.ServiceClient : null;
     }
 
     /// <summary>The client a token was issued to, as it names it (for the refusal's detail), or null.</summary>
@@ -121,4 +166,25 @@ internal sealed class ServiceCallerCheck
             .Select(type => token.FindFirst(type)?.Value)
             .FirstOrDefault(value => !string.IsNullOrWhiteSpace(value)) ?? UnnamedService;
     }
+
+    private static string? IdentityType(ClaimsPrincipal token) => token.FindFirst(IdentityTypeClaim)?.Value;
+
+    private static bool IsApp(string identityType) => string.Equals(identityType, AppIdentityType, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsEntra(ClaimsPrincipal token) => token.HasClaim(c => c.Type == EntraTenantClaim);
+
+    private static bool HasEntraScopes(ClaimsPrincipal token) => token.HasClaim(c => c.Type == EntraScopesClaim);
+}
+
+/// <summary>What showed a token to be app-only (<see cref="ServiceCallerCheck.AppOnlyEvidence"/>); logged by name, never a claim's value.</summary>
+internal enum AppOnlySign
+{
+    /// <summary>Its <c>idtyp</c> is <c>app</c>.</summary>
+    IdentityType,
+
+    /// <summary>A Microsoft Entra ID token (<c>tid</c>) without delegated scopes (<c>scp</c>).</summary>
+    EntraWithoutDelegatedScopes,
+
+    /// <summary>Issued to one of <see cref="ServiceAuthOptions.ClientIds"/> (its <c>azp</c>, <c>client_id</c> or <c>appid</c>).</summary>
+    ServiceClient,
 }

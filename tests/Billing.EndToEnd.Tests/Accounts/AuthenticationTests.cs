@@ -1,10 +1,11 @@
 using System.Net;
 using System.Text;
 using Billing.Cli.Tokens;
+using Billing.TestSupport;
 
 namespace Billing.EndToEnd.Tests.Accounts;
 
-/// <summary>Every user endpoint needs a valid token (signature, lifetime, audience, issuer) naming a usable account.</summary>
+/// <summary>Every user endpoint needs a valid token (signature, lifetime, audience, issuer) issued for a user (never app-only) naming a usable account.</summary>
 [Collection(BillingApiTestGroup.Name)]
 public sealed class AuthenticationTests(BillingApiFixture api)
 {
@@ -15,6 +16,9 @@ public sealed class AuthenticationTests(BillingApiFixture api)
         { "POST", "/api/billing/portal" },
         { "POST", "/api/billing/trial" },
     };
+
+    /// <summary>The one detail of every app-only token's 403: fixed, nothing of the token in it.</summary>
+    private const string AppOnlyDetail = "A signed-in user's token is required: this token was issued to an application acting for itself (app-only, such as client credentials).";
 
     public static TheoryData<string, string> BadTokens => new()
     {
@@ -86,6 +90,44 @@ public sealed class AuthenticationTests(BillingApiFixture api)
 
         Assert.Equal("forbidden", user.ShouldBeProblem(HttpStatusCode.Forbidden).GetProperty("code").GetString());
         anonymous.ShouldBeProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task An_app_only_token_answers_403_problem_on_user_and_admin_endpoints_where_a_users_token_answers_200()
+    {
+        // The product backend's client-credentials token names the client in sub (a usable account id) and azp.
+        var clientCredentials = api.Token(ServiceCredentials.ClientId, r => r with { Scopes = [ServiceCredentials.Scope], AuthorizedParty = ServiceCredentials.ClientId });
+        // Any app of an Entra ID tenant: sub is its service principal, the app permission billing.admin in roles, idtyp=app.
+        var entraAppOnlyAdmin = api.Token("0b7c4f2e-service-principal", r => r with
+        {
+            Roles = ["billing.admin"],
+            AuthorizedParty = "any-tenant-app",
+            OtherClaims = [("tid", "72f988bf-86f1-41af-91ab-2d7cd011db47"), ("idtyp", "app")],
+        });
+        var adminAccounts = $"/api/billing/admin/accounts?q={BillingApiFixture.NewAccountId()}&limit=1";
+
+        var serviceOnUser = await api.GetAsync("/api/billing/subscription", clientCredentials);
+        var appOnlyOnUser = await api.GetAsync("/api/billing/subscription", entraAppOnlyAdmin);
+        var appOnlyOnAdmin = await api.GetAsync(adminAccounts, entraAppOnlyAdmin);
+        var user = await api.GetAsync("/api/billing/subscription", api.Token(BillingApiFixture.NewAccountId()));
+        var admin = await api.GetAsync(adminAccounts, api.Token(BillingApiFixture.NewAccountId(), r => r with { Roles = ["billing.admin"] }));
+
+        foreach (var refused in new[] { serviceOnUser, appOnlyOnUser, appOnlyOnAdmin })
+        {
+            var problem = refused.ShouldBeProblem(HttpStatusCode.Forbidden);
+            Assert.Equal("forbidden", problem.GetProperty("code").GetString());
+            Assert.Equal(AppOnlyDetail, problem.GetProperty("detail").GetString());
+            Assert.DoesNotContain(ServiceCredentials.ClientId, refused.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain("any-tenant-app", refused.Body, StringComparison.Ordinal);
+        }
+
+        user.ShouldBe(HttpStatusCode.OK);
+        admin.ShouldBe(HttpStatusCode.OK);
+        // Logged with what showed it and the client's id; the token itself never.
+        await api.App.WaitForOutputAsync($"BillingSubscription: refused an app-only token (ServiceClient) of client {ServiceCredentials.ClientId}");
+        await api.App.WaitForOutputAsync("AdminListAccounts: refused an app-only token (IdentityType) of client any-tenant-app");
+        Assert.DoesNotContain(clientCredentials, api.App.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(entraAppOnlyAdmin, api.App.Output, StringComparison.Ordinal);
     }
 
     [Fact]

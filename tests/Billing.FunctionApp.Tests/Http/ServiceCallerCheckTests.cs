@@ -8,7 +8,11 @@ public sealed class ServiceCallerCheckTests
     private const string UsageKey = "usage-service-key-0123456789";
     private const string ReportsKey = "reports-service-key-9876543210";
 
+    private const string Tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
     private static readonly ServiceCallerCheck Check = new(Options(("usage", ServiceCallerCheck.Hash(UsageKey)), ("reports", ServiceCallerCheck.Hash(ReportsKey))));
+
+    private static readonly ServiceCallerCheck ClientCheck = new(new ServiceAuthOptions { ClientIds = { "backend" } });
 
     [Fact]
     public void The_hash_is_the_lower_case_hex_sha256_of_the_utf8_key()
@@ -76,6 +80,52 @@ public sealed class ServiceCallerCheckTests
         Assert.Null(ServiceCallerCheck.UserEvidence(Token(("tid", "72f988bf-86f1-41af-91ab-2d7cd011db47"), ("idtyp", "app"), ("roles", "billing.usage"))));
         Assert.Null(ServiceCallerCheck.UserEvidence(Token(("cid", "backend"), ("sub", "backend"), ("scp", "billing.usage")))); // Okta client credentials
         Assert.Null(ServiceCallerCheck.UserEvidence(Token(("azp", "billing-cli"), ("scope", "billing.usage"))));
+    }
+
+    [Theory]
+    [InlineData(nameof(AppOnlySign.IdentityType), "idtyp", "app", "tid", Tenant, "azp", "any-tenant-app")]
+    [InlineData(nameof(AppOnlySign.IdentityType), "idtyp", "APP", "azp", "any-app")]
+    [InlineData(nameof(AppOnlySign.EntraWithoutDelegatedScopes), "tid", Tenant, "azp", "any-tenant-app", "roles", "billing.usage")]
+    [InlineData(nameof(AppOnlySign.EntraWithoutDelegatedScopes), "tid", Tenant, "azp", "any-tenant-app")] // granted no application permission
+    [InlineData(nameof(AppOnlySign.ServiceClient), "azp", "backend", "scope", "billing.usage")]
+    [InlineData(nameof(AppOnlySign.ServiceClient), "client_id", "backend")]
+    [InlineData(nameof(AppOnlySign.ServiceClient), "cid", "backend", "sub", "backend", "appid", "backend", "scp", "billing.usage")] // scp read only in an Entra ID token
+    public void An_app_only_token_shows_what_makes_it_one(string expected, params string[] claims) =>
+        Assert.Equal(expected, ClientCheck.AppOnlyEvidence(Token(claims))?.ToString());
+
+    [Theory]
+    [InlineData("sub", "user-1")] // the local development issuer's user token
+    [InlineData("sub", "user-1", "azp", "billing-frontend", "scope", "openid")]
+    [InlineData("sub", "user-1", "tid", Tenant, "azp", "backend", "scp", "access_as_user")] // signed in through the service client's registration
+    [InlineData("sub", "user-1", "idtyp", "user", "azp", "backend")]
+    [InlineData("sub", "user-1", "tid", Tenant, "azp", "billing-frontend", "scp", "access_as_user", "roles", "billing.admin")]
+    public void A_users_token_shows_no_app_only_sign(params string[] claims) =>
+        Assert.Null(ClientCheck.AppOnlyEvidence(Token(claims)));
+
+    [Fact]
+    public void A_token_claiming_both_app_only_and_delegated_scopes_is_taken_as_neither()
+    {
+        var token = Token("idtyp", "app", "tid", Tenant, "azp", "backend", "scp", "billing.usage");
+
+        Assert.Equal(AppOnlySign.IdentityType, ClientCheck.AppOnlyEvidence(token));
+        Assert.NotNull(ServiceCallerCheck.UserEvidence(token));
+    }
+
+    [Theory]
+    [InlineData("azp", "backend")]
+    [InlineData("azp", "backend", "tid", Tenant, "roles", "billing.usage")]
+    [InlineData("azp", "backend", "idtyp", "app")]
+    [InlineData("appid", "backend", "tid", Tenant)]
+    [InlineData("azp", "backend", "tid", Tenant, "scp", "billing.usage")]
+    [InlineData("azp", "backend", "idtyp", "user")]
+    [InlineData("azp", "backend", "tid", Tenant, "idtyp", "user", "scp", "billing.usage")]
+    public void A_service_clients_token_is_a_services_or_a_users_never_both(params string[] claims)
+    {
+        var token = Token(claims);
+        var takenAsService = ClientCheck.IsServiceClient(token) && ServiceCallerCheck.UserEvidence(token) is null;
+        var takenAsUser = ClientCheck.AppOnlyEvidence(token) is null;
+
+        Assert.NotEqual(takenAsService, takenAsUser);
     }
 
     [Fact]
@@ -189,4 +239,8 @@ public sealed class ServiceCallerCheckTests
 
     private static ClaimsPrincipal Token(params (string Type, string Value)[] claims) =>
         new(new ClaimsIdentity(claims.Select(c => new Claim(c.Type, c.Value)), "AuthenticationTypes.Federation"));
+
+    /// <summary>A token of <paramref name="claims"/> given as type, value, type, value, ...</summary>
+    private static ClaimsPrincipal Token(params string[] claims) =>
+        Token([.. claims.Chunk(2).Select(c => (c[0], c[1]))]);
 }

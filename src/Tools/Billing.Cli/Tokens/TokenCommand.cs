@@ -8,7 +8,8 @@ namespace Billing.Cli.Tokens;
 /// <c>billing token (--account ID [--admin] | --scope SCOPE) [--minutes N]</c>: prints a bearer token the local function
 /// app accepts. <c>--account</c> makes a user's (or with <c>--admin</c> an admin's) token; <c>--scope</c> (repeatable) a
 /// service token carrying those scopes, named by <c>azp</c> = <see cref="ServiceClientId"/>, without an account claim
-/// unless <c>--account</c> is given too. The claims and the admin role are the settings' (<see cref="DevelopmentAuthSettings"/>).
+/// unless <c>--account</c> is given too. Such a token is app-only (its client is the development service client), so
+/// user and admin endpoints refuse it even with an account. The claims and the admin role are the settings' (<see cref="DevelopmentAuthSettings"/>).
 /// </summary>
 public static class TokenCommand
 {
@@ -59,7 +60,7 @@ public static class TokenCommand
     /// <summary><c>--scope SCOPE</c>, repeatable; each one scope name (no white space), as the server compares them.</summary>
     private static Option<string[]> ScopeOption()
     {
-        var option = new Option<string[]>("--scope") { Description = "A scope for a service token, e.g. billing.usage (repeatable); without --account the token names no account." };
+        var option = new Option<string[]>("--scope") { Description = "A scope for a service token, e.g. billing.usage (repeatable): an app-only token, which user and admin endpoints refuse; without --account it names no account." };
         option.Validators.Add(result =>
         {
             foreach (var value in result.Tokens.Select(t => t.Value))
