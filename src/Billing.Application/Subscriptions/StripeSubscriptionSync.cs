@@ -98,6 +98,10 @@ public sealed partial class StripeSubscriptionSync(
         {
             await ApplyOnceAsync(accountId, current, cancellationToken).ConfigureAwait(false);
         }
+        else
+        {
+            await EndNotFoundAsync(accountId, currentId, cancellationToken).ConfigureAwait(false); // then the other one no longer conflicts
+        }
 
         // The incoming snapshot may predate what made this conflict (read while live, then the worker stalled while the
         // customer canceled it and subscribed again): it is read again too, and nothing is refunded or canceled on a
