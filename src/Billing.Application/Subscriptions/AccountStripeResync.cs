@@ -8,7 +8,10 @@ namespace Billing.Application.Subscriptions;
 /// <summary>
 /// The remedy for missed webhook events: reads the account's Stripe customer and subscriptions from Stripe and
 /// applies them with the same rules as the event processor. The customer is the account's own, or (when a missed
-/// checkout never linked it) the one whose <c>account_id</c> metadata names the account.
+/// checkout never linked it) the one whose <c>account_id</c> metadata names the account. The account's current
+/// subscription is always a step: as the customer's list has it, else read by its id through the sync, so one Stripe no
+/// longer has is ended as the sweep and the webhooks end it (<see cref="SubscriptionSyncOutcome.EndedNotFoundInStripe"/>,
+/// or <see cref="SubscriptionSyncOutcome.NotFoundInStripe"/> once it is over).
 /// </summary>
 public sealed partial class AccountStripeResync(
     IBillingAccountStore accounts,
@@ -47,15 +50,14 @@ public sealed partial class AccountStripeResync(
         var steps = new List<SubscriptionResyncStep>();
 
         // First the account's current subscription as Stripe has it now (it may have ended), then the strongest other one.
+        // One the customer's list does not hold is read by its id: one Stripe no longer has is ended as a deletion is.
         if (account.Subscription is { } current)
         {
-            var fresh = subscriptions.FirstOrDefault(s => s.SubscriptionId == current.SubscriptionId)
-                        ?? await stripe.GetSubscriptionAsync(current.SubscriptionId, cancellationToken).ConfigureAwait(false);
-            if (fresh is not null)
-            {
-                var applied = await sync.ApplyAsync(accountId, fresh, cancellationToken).ConfigureAwait(false);
-                steps.Add(new SubscriptionResyncStep(fresh.SubscriptionId, applied.Outcome));
-            }
+            var fresh = subscriptions.FirstOrDefault(s => s.SubscriptionId == current.SubscriptionId);
+            var applied = fresh is not null
+                ? await sync.ApplyAsync(accountId, fresh, cancellationToken).ConfigureAwait(false)
+                : await sync.SyncAsync(accountId, current.SubscriptionId, cancellationToken).ConfigureAwait(false);
+            steps.Add(new SubscriptionResyncStep(current.SubscriptionId, applied.Outcome));
         }
 
         var strongest = subscriptions

@@ -11,7 +11,10 @@ namespace Billing.Application.Subscriptions;
 /// </summary>
 public interface IStripeSubscriptionSource
 {
-    /// <summary>The subscription as Stripe has it now, or null when Stripe does not know it.</summary>
+    /// <summary>
+    /// The subscription as Stripe has it now, or null only when Stripe answers that it has no subscription with this id
+    /// (a canceled one is still read); every other failure (unreachable, 5xx, a wrong or restricted key) throws.
+    /// </summary>
     Task<SubscriptionSnapshot?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken);
 
     /// <summary>The customer's subscriptions: those not canceled, or all of them with <paramref name="includeEnded"/>.</summary>

@@ -9,7 +9,8 @@ namespace Billing.Application.Subscriptions;
 /// renewal, cancellation or trial-end events never arrived. Each run lists at most <see cref="MissedEventSweepOptions.BatchSize"/>
 /// accounts whose stored renewsBy passed more than <see cref="MissedEventSweepOptions.Grace"/> ago, reads each
 /// subscription from Stripe again and applies it through <see cref="StripeSubscriptionSync"/> (the webhook path), so a
-/// run is idempotent and races with webhooks harmlessly. A timer function calls <see cref="RunAsync"/>.
+/// run is idempotent and races with webhooks harmlessly; a subscription Stripe no longer has is ended there as a deletion
+/// is (<see cref="SubscriptionSyncOutcome.EndedNotFoundInStripe"/>, counted as corrected). A timer function calls <see cref="RunAsync"/>.
 /// Runs walk the overdue accounts a batch at a time, in laps: a full batch makes the next run go on strictly after the
 /// last account it listed (renewsBy, then account id, both descending: accounts sharing one renewsBy are neither
 /// skipped nor read twice), and a short one starts the next lap from the most recently due again, so accounts that stay
@@ -50,13 +51,14 @@ public sealed partial class MissedEventSweep(
 
                 subscriptionId = subscription.SubscriptionId;
                 // Corrected only when the account is no longer overdue: a fresh read applies (it is newer) also when
-                // Stripe still has the same period, and that account must be reported, not counted as fixed.
+                // Stripe still has the same period, and that account must be reported, not counted as fixed. A
+                // subscription Stripe no longer has is ended by the sync, as a deletion is: corrected too.
                 var synced = await sync.SyncAsync(accountId, subscriptionId, cancellationToken).ConfigureAwait(false);
-                if (synced.Outcome is SubscriptionSyncOutcome.Applied or SubscriptionSyncOutcome.DuplicateResolved
+                if (synced.Outcome is SubscriptionSyncOutcome.Applied or SubscriptionSyncOutcome.DuplicateResolved or SubscriptionSyncOutcome.EndedNotFoundInStripe
                     && !(synced.Account?.RenewsBy < dueBefore))
                 {
                     corrected++;
-                    LogCorrected(accountId.Value, subscriptionId, synced.Account?.Subscription?.Status.Value);
+                    LogCorrected(accountId.Value, subscriptionId, synced.Outcome, synced.Account?.Subscription?.Status.Value);
                 }
                 else
                 {
@@ -107,8 +109,8 @@ public sealed partial class MissedEventSweep(
     [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position was moved by another run meanwhile; left as that run wrote it")]
     private partial void LogPositionMoved();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep corrected account {AccountId} from subscription {SubscriptionId}: now {Status}")]
-    private partial void LogCorrected(string accountId, string subscriptionId, string? status);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep corrected account {AccountId} from subscription {SubscriptionId} ({Outcome}): now {Status}")]
+    private partial void LogCorrected(string accountId, string subscriptionId, SubscriptionSyncOutcome outcome, string? status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} is past its renewsBy {RenewsBy:O} but Stripe's subscription {SubscriptionId} changed nothing ({Outcome})")]
     private partial void LogStillOverdue(string accountId, string subscriptionId, DateTimeOffset renewsBy, SubscriptionSyncOutcome outcome);

@@ -12,6 +12,8 @@ namespace Billing.Application.Subscriptions;
 /// a no-op, an older read never overwrites a newer one (<see cref="BillingAccount.ApplySubscriptionSnapshot"/>).
 /// Two live subscriptions for one account (e.g. two Checkout Sessions completed) are settled at once: the newer one
 /// is refunded in full and canceled, under idempotency keys derived from its id, and recorded on the account.
+/// The account's live subscription that Stripe answers "no such subscription" for is ended as a deletion is
+/// (<see cref="EndNotFoundAsync"/>); never on a failure to reach Stripe or a refused key, which throw.
 /// </summary>
 public sealed partial class StripeSubscriptionSync(
     IStripeSubscriptionSource stripe,
@@ -24,12 +26,15 @@ public sealed partial class StripeSubscriptionSync(
     /// <summary>How often a subscription is read again to settle <see cref="SubscriptionSnapshotOutcome.SameInstantConflict"/> before the caller is told to retry later.</summary>
     private const int MaxConflictReads = 3;
 
-    /// <summary>Reads the subscription from Stripe and applies it to the account (opened when it does not exist yet).</summary>
+    /// <summary>
+    /// Reads the subscription from Stripe and applies it to the account (opened when it does not exist yet); when Stripe
+    /// has no such subscription, ends it if it is the account's live one (<see cref="EndNotFoundAsync"/>).
+    /// </summary>
     public async Task<SubscriptionSyncResult> SyncAsync(AccountId accountId, string subscriptionId, CancellationToken cancellationToken)
     {
         var snapshot = await stripe.GetSubscriptionAsync(subscriptionId, cancellationToken).ConfigureAwait(false);
         return snapshot is null
-            ? new SubscriptionSyncResult(SubscriptionSyncOutcome.NotFoundInStripe, null)
+            ? await EndNotFoundAsync(accountId, subscriptionId, cancellationToken).ConfigureAwait(false)
             : await ApplyAsync(accountId, snapshot, cancellationToken).ConfigureAwait(false);
     }
 
@@ -93,6 +98,10 @@ public sealed partial class StripeSubscriptionSync(
         {
             await ApplyOnceAsync(accountId, current, cancellationToken).ConfigureAwait(false);
         }
+        else
+        {
+            await EndNotFoundAsync(accountId, currentId, cancellationToken).ConfigureAwait(false); // then the other one no longer conflicts
+        }
 
         // The incoming snapshot may predate what made this conflict (read while live, then the worker stalled while the
         // customer canceled it and subscribed again): it is read again too, and nothing is refunded or canceled on a
@@ -123,6 +132,39 @@ public sealed partial class StripeSubscriptionSync(
         }
 
         return (result, true);
+    }
+
+    /// <summary>
+    /// Stripe answered a read of <paramref name="subscriptionId"/> with "no such subscription". When that is the account's
+    /// live subscription, the account applies it as ended (<see cref="SubscriptionSnapshot.NoLongerInStripe"/>) through
+    /// the applier, as it applies a deletion's read: the plan is no longer granted, the usage period ends now, and the
+    /// account is no longer due for the missed-event sweep. Any other subscription id changes nothing.
+    /// The subscription is read once more after the account was read: that answer began after the account's state was
+    /// stored, so it is newer than it whatever the instances' clocks say (<see cref="SubscriptionSnapshot.ReadAfter"/>);
+    /// the write is an optimistic-concurrency update decided again on a state stored meanwhile, so a read of Stripe a
+    /// webhook stored after it wins, an end already stored is a duplicate, and a later read that finds the subscription
+    /// again replaces it. A live replacement is not looked for here (Stripe may not know the customer either): its own
+    /// events or a re-sync apply one.
+    /// </summary>
+    private async Task<SubscriptionSyncResult> EndNotFoundAsync(AccountId accountId, string subscriptionId, CancellationToken cancellationToken)
+    {
+        var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+        if (account?.Subscription is not { IsLive: true } stored || stored.SubscriptionId != subscriptionId)
+        {
+            return new SubscriptionSyncResult(SubscriptionSyncOutcome.NotFoundInStripe, null);
+        }
+
+        var readAt = time.GetUtcNow();
+        var again = await stripe.GetSubscriptionAsync(subscriptionId, cancellationToken).ConfigureAwait(false);
+        var snapshot = again ?? SubscriptionSnapshot.NoLongerInStripe(stored, readAt);
+        var result = await ApplyOnceAsync(accountId, snapshot.ReadAfter(stored.StripeStateAsOf), cancellationToken).ConfigureAwait(false);
+        if (again is not null || result.Outcome != SubscriptionSnapshotOutcome.Applied)
+        {
+            return new SubscriptionSyncResult(Map(result.Outcome), result.Account);
+        }
+
+        LogEndedNotFound(accountId.Value, subscriptionId, stored.CustomerId, stored.Status.Value, stored.PlanCode?.Value, stored.StripeStateAsOf);
+        return new SubscriptionSyncResult(SubscriptionSyncOutcome.EndedNotFoundInStripe, result.Account);
     }
 
     /// <summary>Refund first, record, cancel last: until the cancel, the conflict shows again and a retry repeats every step (each is idempotent).</summary>
@@ -181,6 +223,9 @@ public sealed partial class StripeSubscriptionSync(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId} has two live subscriptions in Stripe ({CurrentSubscriptionId} kept, {OtherSubscriptionId} refused) and one could not be read again: re-sync the account")]
     private partial void LogTwoLiveSubscriptions(string accountId, string currentSubscriptionId, string otherSubscriptionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe has no subscription {SubscriptionId} (customer {CustomerId}), account {AccountId}'s live one ({Status}, plan {PlanCode}, last read {StripeStateAsOf:O}): ended on the account as a deletion is")]
+    private partial void LogEndedNotFound(string accountId, string subscriptionId, string customerId, string status, string? planCode, DateTimeOffset stripeStateAsOf);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId}: subscription {EndedSubscriptionId} is over; live subscription {ReplacementSubscriptionId} of the same customer: {Outcome}")]
     private partial void LogReplacement(string accountId, string endedSubscriptionId, string replacementSubscriptionId, SubscriptionSnapshotOutcome outcome);

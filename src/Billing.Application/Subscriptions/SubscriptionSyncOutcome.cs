@@ -12,7 +12,7 @@ public enum SubscriptionSyncOutcome
     /// <summary>The account already reflects a newer read of Stripe (a concurrent worker got there first).</summary>
     NewerStateKept = 2,
 
-    /// <summary>Stripe does not know the subscription.</summary>
+    /// <summary>Stripe does not know the subscription, and it is not the account's live one: nothing changed.</summary>
     NotFoundInStripe = 3,
 
     /// <summary>The subscription belongs to another Stripe customer than the account's.</summary>
@@ -32,4 +32,12 @@ public enum SubscriptionSyncOutcome
     /// refunded in full (recorded on the account); the account reflects the one kept.
     /// </summary>
     DuplicateResolved = 7,
+
+    /// <summary>
+    /// Stripe answered that it has no such subscription (404 <c>resource_missing</c>: its test data deleted, the key now of
+    /// another Stripe account) and it was the account's live one: the account applied it as ended, the way it applies a
+    /// deletion's read (<see cref="Domain.Subscriptions.SubscriptionSnapshot.NoLongerInStripe"/>), and falls back to a
+    /// running local trial, else the free plan; it is no longer due for the missed-event sweep.
+    /// </summary>
+    EndedNotFoundInStripe = 8,
 }

@@ -6,7 +6,8 @@ namespace Billing.Application.Subscriptions;
 public sealed record SubscriptionSyncResult(SubscriptionSyncOutcome Outcome, BillingAccount? Account)
 {
     /// <summary>The account reflects Stripe's state (it was applied now, or before).</summary>
-    public bool IsInEffect => Outcome is SubscriptionSyncOutcome.Applied or SubscriptionSyncOutcome.AlreadyCurrent or SubscriptionSyncOutcome.NewerStateKept or SubscriptionSyncOutcome.DuplicateResolved;
+    public bool IsInEffect => Outcome is SubscriptionSyncOutcome.Applied or SubscriptionSyncOutcome.AlreadyCurrent or SubscriptionSyncOutcome.NewerStateKept
+        or SubscriptionSyncOutcome.DuplicateResolved or SubscriptionSyncOutcome.EndedNotFoundInStripe;
 
     /// <summary>A short explanation for the event record and logs.</summary>
     public string Describe(string subscriptionId) => Outcome switch
@@ -14,11 +15,12 @@ public sealed record SubscriptionSyncResult(SubscriptionSyncOutcome Outcome, Bil
         SubscriptionSyncOutcome.Applied => $"Subscription {subscriptionId} applied.",
         SubscriptionSyncOutcome.AlreadyCurrent => $"Subscription {subscriptionId} was already reflected.",
         SubscriptionSyncOutcome.NewerStateKept => $"The account already reflects a newer read of subscription {subscriptionId}.",
-        SubscriptionSyncOutcome.NotFoundInStripe => $"Stripe does not know subscription {subscriptionId}.",
+        SubscriptionSyncOutcome.NotFoundInStripe => $"Stripe does not know subscription {subscriptionId}; it is not the account's live subscription, nothing changed.",
         SubscriptionSyncOutcome.CustomerMismatch => $"Subscription {subscriptionId} belongs to another Stripe customer than the account's ({Account?.StripeCustomerId}).",
         SubscriptionSyncOutcome.SupersededByCurrent => $"Subscription {subscriptionId} does not outrank the account's current subscription {Account?.Subscription?.SubscriptionId}.",
         SubscriptionSyncOutcome.ConflictsWithLiveSubscription => $"Subscription {subscriptionId} and the account's subscription {Account?.Subscription?.SubscriptionId} are both live in Stripe; cancel one, then re-sync the account.",
         SubscriptionSyncOutcome.DuplicateResolved => $"A second live subscription of the account was canceled and refunded; the account keeps {Account?.Subscription?.SubscriptionId} (event about {subscriptionId}).",
+        SubscriptionSyncOutcome.EndedNotFoundInStripe => $"Stripe has no subscription {subscriptionId} (404), the account's live one: ended as a deletion is; the account falls back without it.",
         _ => Outcome.ToString(),
     };
 }

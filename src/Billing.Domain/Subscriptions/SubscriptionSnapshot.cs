@@ -62,6 +62,37 @@ public sealed record SubscriptionSnapshot
     public DateTimeOffset? ReadAfterStateAsOf { get; private init; }
 
     /// <summary>
+    /// The subscription <paramref name="stored"/> describes, ended: what an account applies when Stripe answered a read
+    /// of it, begun at <paramref name="readAt"/>, with "no such subscription" (its test data deleted, the key now of
+    /// another Stripe account). Stripe keeps a subscription it canceled readable, so this is the read a deletion
+    /// (<c>customer.subscription.deleted</c>) would give, without Stripe's details: status <c>canceled</c>, the stored
+    /// terms otherwise, when it ended unknown (<see cref="EndedAt"/> null). Applied like any read
+    /// (<see cref="Accounts.BillingAccount.ApplySubscriptionSnapshot"/>): a read of Stripe stored after
+    /// <paramref name="readAt"/> wins over it, and a later read that finds the subscription again replaces it.
+    /// </summary>
+    public static SubscriptionSnapshot NoLongerInStripe(SubscriptionState stored, DateTimeOffset readAt)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        return new SubscriptionSnapshot
+        {
+            SubscriptionId = stored.SubscriptionId,
+            CustomerId = stored.CustomerId,
+            Status = SubscriptionStatus.Canceled,
+            PriceId = stored.PriceId,
+            Interval = stored.Interval,
+            CurrentPeriodStart = stored.CurrentPeriodStart,
+            CurrentPeriodEnd = stored.CurrentPeriodEnd,
+            CancelAtPeriodEnd = stored.CancelAtPeriodEnd,
+            CancelAt = stored.CancelAt,
+            CanceledAt = stored.CanceledAt,
+            TrialStart = stored.TrialStart,
+            TrialEnd = stored.TrialEnd,
+            LatestInvoiceId = stored.LatestInvoiceId,
+            AsOf = readAt,
+        };
+    }
+
+    /// <summary>
     /// This read, known to have begun after the account's state dated <paramref name="storedAsOf"/> was stored (and so
     /// after that state was read): Stripe answered with at least that state, whatever the two instances' clocks say.
     /// Dated after it, so it orders after it for later snapshots too.

@@ -26,7 +26,7 @@ public sealed class StripeSubscriptionSource(StripeClientFactory clients, TimePr
             var subscription = await clients.Create().V1.Subscriptions.GetAsync(subscriptionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
             return StripeSubscriptionSnapshots.FromStripe(subscription, asOf);
         }
-        catch (StripeException exception) when (exception.HttpStatusCode == HttpStatusCode.NotFound)
+        catch (StripeException exception) when (IsNoSuchSubscription(exception))
         {
             return null;
         }
@@ -77,6 +77,15 @@ public sealed class StripeSubscriptionSource(StripeClientFactory clients, TimePr
 
         return null;
     }
+
+    /// <summary>
+    /// Stripe's answer for an id it does not have: 404 <c>resource_missing</c> about the id in the URL. The account's
+    /// subscription is ended on this answer (<see cref="StripeSubscriptionSync"/>), so any other 404 (a URL Stripe does
+    /// not route, a proxy's page without a Stripe error) is a failure like the rest, as are a wrong key (401) and a
+    /// restricted one (403).
+    /// </summary>
+    private static bool IsNoSuchSubscription(StripeException exception) =>
+        exception.HttpStatusCode == HttpStatusCode.NotFound && exception.StripeError is { Code: "resource_missing", Param: null or "id" };
 
     /// <summary>Search query strings quote with single quotes; a quote or backslash inside is escaped with a backslash.</summary>
     private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal);

@@ -180,6 +180,23 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
         Emit("customer.subscription.deleted", "subscription", subscription.Id, subscription.CustomerId, subscription.Id, subscription.AccountId);
     }
 
+    /// <summary>
+    /// Stripe no longer has the subscription (its test data deleted, the key now of another Stripe account): reads
+    /// answer "no such subscription" (null) and no event is raised. <see cref="Restore"/> gives it back.
+    /// </summary>
+    public void Forget(FakeStripeSubscription subscription)
+    {
+        Step();
+        Subscriptions.Remove(subscription.Id);
+    }
+
+    /// <summary>Stripe has the subscription again (the key set right again), as it was.</summary>
+    public void Restore(FakeStripeSubscription subscription)
+    {
+        Step();
+        Subscriptions[subscription.Id] = subscription;
+    }
+
     /// <summary>Deleting a customer cancels its subscriptions at once, then the customer is gone.</summary>
     public void DeleteCustomer(string customerId)
     {

@@ -46,6 +46,42 @@ public sealed class AccountStripeResyncTests
     }
 
     [Fact]
+    public async Task Ends_a_current_subscription_stripe_no_longer_has_as_a_deletion_and_reports_it_as_a_step_once()
+    {
+        var customer = _world.Stripe.CreateCustomer("user-12");
+        var subscription = _world.Stripe.CompleteCheckout("user-12", customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        _world.Stripe.Forget(subscription); // test data deleted: the customer is still there, the subscription is not
+
+        var result = await _world.Resync.ResyncAsync(AccountId.Parse("user-12"), CancellationToken.None);
+        var writes = _world.Accounts.Writes;
+        var again = await _world.Resync.ResyncAsync(AccountId.Parse("user-12"), CancellationToken.None);
+
+        Assert.Equal([new SubscriptionResyncStep(subscription.Id, SubscriptionSyncOutcome.EndedNotFoundInStripe)], result.Steps);
+        Assert.Equal((subscription.Id, SubscriptionStatus.Canceled), (result.Account!.Subscription!.SubscriptionId, result.Account.Subscription.Status));
+        Assert.Equal("FREE", _world.Entitlements.Evaluate(result.Account, _world.Time.GetUtcNow()).Plan.Code.Value);
+        Assert.Equal([new SubscriptionResyncStep(subscription.Id, SubscriptionSyncOutcome.NotFoundInStripe)], again.Steps);
+        Assert.Equal(writes, _world.Accounts.Writes);
+    }
+
+    [Fact]
+    public async Task Replaces_a_current_subscription_stripe_no_longer_has_with_the_customers_live_one()
+    {
+        var customer = _world.Stripe.CreateCustomer("user-13");
+        var gone = _world.Stripe.CompleteCheckout("user-13", customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        _world.Stripe.Forget(gone);
+        var live = _world.Stripe.CompleteCheckout("user-13", customer, TestCatalog.BasicMonthly); // its events never arrive
+
+        var result = await _world.Resync.ResyncAsync(AccountId.Parse("user-13"), CancellationToken.None);
+
+        Assert.Equal(
+            [new SubscriptionResyncStep(gone.Id, SubscriptionSyncOutcome.EndedNotFoundInStripe), new SubscriptionResyncStep(live.Id, SubscriptionSyncOutcome.Applied)],
+            result.Steps);
+        Assert.Equal((live.Id, SubscriptionStatus.Active), (result.Account!.Subscription!.SubscriptionId, result.Account.Subscription.Status));
+    }
+
+    [Fact]
     public async Task Reports_a_missing_account_and_an_account_without_customer()
     {
         var missing = await _world.Resync.ResyncAsync(AccountId.Parse("nobody"), CancellationToken.None);

@@ -17,6 +17,23 @@ public sealed class SubscriptionEventHandlingTests
     private FakeStripe Stripe => _world.Stripe;
 
     [Fact]
+    public async Task A_new_subscription_of_an_account_whose_live_one_stripe_no_longer_has_ends_that_one_and_is_applied()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var gone = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        Stripe.Forget(gone); // test data deleted: no event
+        var next = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+
+        await _world.DeliverNewEventsAsync();
+
+        var account = _world.Account(Account);
+        Assert.Equal((next.Id, SubscriptionStatus.Active), (account.Subscription!.SubscriptionId, account.Subscription.Status));
+        Assert.Equal("BASIC", _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow()).Plan.Code.Value);
+        Assert.All(Stripe.Events.Where(e => e.SubscriptionId == next.Id), e => Assert.Equal(StripeEventStatus.Applied, _world.Events.Get(e.Id).Status));
+    }
+
+    [Fact]
     public async Task Checkout_completion_links_the_customer_and_puts_the_account_on_the_paid_plan()
     {
         var customer = Stripe.CreateCustomer(Account);

@@ -1,4 +1,6 @@
 using Billing.Application.Accounts;
+using Billing.Application.Payments;
+using Billing.Application.StripeEvents;
 using Billing.Application.Subscriptions;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Tests.StripeEvents;
@@ -25,15 +27,15 @@ public sealed class MissedEventSweepTests
     /// A sweep as a fresh process builds it (the timer may run on any instance, each run in a new process): new
     /// instances of everything, sharing only what is durable (the account store, Stripe, the position store).
     /// </summary>
-    private MissedEventSweep Sweep
+    private MissedEventSweep Sweep => SweepWriting(_world.Accounts);
+
+    /// <summary>A sweep whose subscription writes go through <paramref name="writes"/>.</summary>
+    private MissedEventSweep SweepWriting(IBillingAccountStore writes)
     {
-        get
-        {
-            var sync = new StripeSubscriptionSync(
-                _world.Stripe, _world.Stripe, new SubscriptionSnapshotApplier(_world.Accounts, new InMemoryUsageLedger(), _world.Catalog, Options.Create(_world.SyncOptions)), _world.Accounts, _world.Time,
-                NullLogger<StripeSubscriptionSync>.Instance);
-            return new MissedEventSweep(new RecordingRenewalQuery(_world.Accounts, _listed), _world.Accounts, sync, _positions, Options.Create(_options), _world.Time, NullLogger<MissedEventSweep>.Instance);
-        }
+        var sync = new StripeSubscriptionSync(
+            _world.Stripe, _world.Stripe, new SubscriptionSnapshotApplier(writes, new InMemoryUsageLedger(), _world.Catalog, Options.Create(_world.SyncOptions)), _world.Accounts, _world.Time,
+            NullLogger<StripeSubscriptionSync>.Instance);
+        return new MissedEventSweep(new RecordingRenewalQuery(_world.Accounts, _listed), _world.Accounts, sync, _positions, Options.Create(_options), _world.Time, NullLogger<MissedEventSweep>.Instance);
     }
 
     [Fact]
@@ -243,6 +245,161 @@ public sealed class MissedEventSweepTests
         Assert.NotEqual(subscriptions[0].PeriodStart, _world.Account("user-1").Subscription!.CurrentPeriodStart);
     }
 
+    [Fact]
+    public async Task A_subscription_stripe_no_longer_has_ends_the_paid_plan_once_and_leaves_the_overdue_set_for_good()
+    {
+        var subscription = await SubscribedAsync("user-1");
+        _world.Stripe.Forget(subscription); // test data deleted, or the key is now another Stripe account's: no event
+        _world.Time.SetUtcNow(subscription.PeriodEnd + TimeSpan.FromHours(3));
+        var writes = _world.Accounts.Writes;
+
+        var runs = new List<MissedEventSweepSummary>();
+        var plans = new List<string>();
+        for (var month = 0; month < 6; month++)
+        {
+            runs.Add(await Sweep.RunAsync(CancellationToken.None));
+            plans.Add(Plan(_world.Account("user-1")));
+            _world.Time.Advance(TimeSpan.FromDays(31));
+        }
+
+        Assert.Equal([new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), .. Enumerable.Repeat(new MissedEventSweepSummary(0, 0, 0, 0, MoreDue: false), 5)], runs);
+        Assert.All(plans, plan => Assert.Equal("FREE", plan));
+        var account = _world.Account("user-1");
+        Assert.Equal((subscription.Id, SubscriptionStatus.Canceled), (account.Subscription!.SubscriptionId, account.Subscription.Status));
+        Assert.Null(account.RenewsBy);
+        Assert.Equal(writes + 1, _world.Accounts.Writes); // ended once, never written again
+    }
+
+    [Theory]
+    [InlineData("Could not read the subscription: Stripe answered 503 api_error/ (request req_1).", true)]
+    [InlineData("Could not read the subscription: Stripe did not answer in time.", true)]
+    [InlineData("Could not read the subscription: Stripe answered 401 invalid_request_error/ (request req_1).", false)]
+    [InlineData("Could not read the subscription: Stripe answered 403 invalid_request_error/ (request req_1).", false)]
+    public async Task A_read_that_fails_ends_nothing_the_account_stays_due_and_is_ended_once_stripe_answers_no_such_subscription(string failure, bool transient)
+    {
+        var subscription = await SubscribedAsync("user-1");
+        _world.Stripe.Forget(subscription);
+        _world.Time.SetUtcNow(subscription.PeriodEnd + TimeSpan.FromHours(3));
+        _world.Stripe.Outage = new PaymentProviderException(failure) { IsTransient = transient }; // as the adapter throws it
+
+        var failed = await Sweep.RunAsync(CancellationToken.None);
+        var during = _world.Account("user-1");
+        _world.Stripe.Outage = null;
+        var answered = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(1, 0, 0, 1, MoreDue: false), failed);
+        Assert.Equal((SubscriptionStatus.Active, "PRO"), (during.Subscription!.Status, Plan(during)));
+        Assert.NotNull(during.RenewsBy);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), answered);
+        Assert.Equal(SubscriptionStatus.Canceled, _world.Account("user-1").Subscription!.Status);
+    }
+
+    [Fact]
+    public async Task A_subscription_stripe_answers_for_another_customer_ends_nothing_and_the_account_stays_due()
+    {
+        var subscription = await SubscribedAsync("user-1");
+        var other = _world.Stripe.CreateCustomer("someone-else");
+        _world.Stripe.Subscriptions[subscription.Id] = OfCustomer(subscription, other);
+        _world.Time.SetUtcNow(subscription.PeriodEnd + TimeSpan.FromHours(3));
+
+        var mismatch = await Sweep.RunAsync(CancellationToken.None);
+        var during = _world.Account("user-1");
+        _world.Stripe.Forget(subscription);
+        var gone = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(1, 0, 1, 0, MoreDue: false), mismatch);
+        Assert.Equal((SubscriptionStatus.Active, "PRO"), (during.Subscription!.Status, Plan(during)));
+        Assert.NotNull(during.RenewsBy);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), gone);
+    }
+
+    [Fact]
+    public async Task A_webhooks_read_from_before_stripe_lost_the_subscription_stored_after_the_sweep_ended_it_does_not_bring_the_plan_back()
+    {
+        var subscription = await SubscribedAsync("user-1");
+        _world.Time.SetUtcNow(subscription.PeriodEnd + TimeSpan.FromHours(3));
+        var readByWebhook = (await _world.Stripe.GetSubscriptionAsync(subscription.Id, CancellationToken.None))!; // then its worker stalls
+        _world.Stripe.Forget(subscription);
+
+        var summary = await Sweep.RunAsync(CancellationToken.None);
+        var late = await _world.Sync.ApplyAsync(AccountId.Parse("user-1"), readByWebhook, CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), summary);
+        Assert.Equal(SubscriptionSyncOutcome.NewerStateKept, late.Outcome);
+        var account = _world.Account("user-1");
+        Assert.Equal((SubscriptionStatus.Canceled, "FREE"), (account.Subscription!.Status, Plan(account)));
+        Assert.Null(account.RenewsBy);
+    }
+
+    [Fact]
+    public async Task A_webhook_that_ends_it_while_the_sweep_writes_wins_the_race_and_the_sweeps_write_decided_again_is_a_duplicate()
+    {
+        var subscription = await SubscribedAsync("user-1");
+        _world.Stripe.PayLatestInvoice(subscription); // its invoice.paid is delivered late, during the sweep's write
+        _world.Stripe.Forget(subscription);
+        _world.Time.SetUtcNow(subscription.PeriodEnd + TimeSpan.FromHours(3));
+        var racing = new WriteLandsMeanwhile(_world.Accounts, () => _world.DeliverNewEventsAsync());
+
+        var summary = await SweepWriting(racing).RunAsync(CancellationToken.None);
+
+        Assert.Equal(2, racing.Decisions); // the sweep's compare-and-swap lost to the webhook's write and was decided again
+        Assert.Equal(new MissedEventSweepSummary(1, 0, 1, 0, MoreDue: false), summary); // the webhook ended it: this run changed nothing
+        var webhook = _world.Events.Get(_world.Stripe.Events[^1].Id);
+        Assert.Equal(StripeEventStatus.Applied, webhook.Status);
+        Assert.Single(_world.Accounts.History, a => a.Subscription?.Status == SubscriptionStatus.Canceled); // ended once
+        var account = _world.Account("user-1");
+        Assert.Equal((SubscriptionStatus.Canceled, "FREE"), (account.Subscription!.Status, Plan(account)));
+        Assert.Null(account.RenewsBy);
+    }
+
+    [Fact]
+    public async Task After_the_end_a_late_webhook_about_the_subscription_changes_nothing_and_one_that_finds_it_in_stripe_again_brings_the_plan_back()
+    {
+        var subscription = await SubscribedAsync("user-1");
+        _world.Stripe.PayLatestInvoice(subscription); // raised before Stripe lost it, delivered after the sweep ended it
+        _world.Stripe.Forget(subscription);
+        _world.Time.SetUtcNow(subscription.PeriodEnd + TimeSpan.FromHours(3));
+        var summary = await Sweep.RunAsync(CancellationToken.None);
+        var writes = _world.Accounts.Writes;
+
+        await _world.DeliverNewEventsAsync();
+        var late = _world.Events.Get(_world.Stripe.Events[^1].Id);
+        var afterLate = (_world.Account("user-1"), _world.Accounts.Writes);
+        _world.Stripe.Restore(subscription); // the key set right again: Stripe has it after all
+        _world.Stripe.PayLatestInvoice(subscription);
+        await _world.DeliverNewEventsAsync();
+
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), summary);
+        Assert.Equal(StripeEventStatus.Ignored, late.Status);
+        Assert.Contains("nothing changed", late.Note, StringComparison.Ordinal);
+        Assert.Equal(("FREE", writes), (Plan(afterLate.Item1), afterLate.Writes));
+        var restored = _world.Account("user-1");
+        Assert.Equal((SubscriptionStatus.Active, "PRO"), (restored.Subscription!.Status, Plan(restored)));
+    }
+
+    private async Task<FakeStripeSubscription> SubscribedAsync(string accountId)
+    {
+        var subscription = _world.Stripe.CompleteCheckout(accountId, _world.Stripe.CreateCustomer(accountId), TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        Assert.Equal("PRO", Plan(_world.Account(accountId)));
+        return subscription;
+    }
+
+    private string Plan(BillingAccount account) => _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow()).Plan.Code.Value;
+
+    /// <summary>The subscription as Stripe would answer its id if it belonged to <paramref name="customerId"/>.</summary>
+    private static FakeStripeSubscription OfCustomer(FakeStripeSubscription subscription, string customerId) => new()
+    {
+        Id = subscription.Id,
+        CustomerId = customerId,
+        Created = subscription.Created,
+        Status = subscription.Status,
+        PriceId = subscription.PriceId,
+        PeriodStart = subscription.PeriodStart,
+        PeriodEnd = subscription.PeriodEnd,
+        LatestInvoiceId = subscription.LatestInvoiceId,
+    };
+
     private List<List<string>> Listed() => [.. _listed.Select(batch => batch.Select(d => d.AccountId.Value).ToList())];
 
     /// <summary>The renewal query, recording each batch it listed.</summary>
@@ -254,6 +411,33 @@ public sealed class MissedEventSweepTests
             listed.Add(batch);
             return batch;
         }
+    }
+
+    /// <summary>
+    /// The account store with another writer's update (<paramref name="meanwhile"/>) landing between the first update's
+    /// read and its compare-and-swap, which therefore fails: the store reads again and the change decides again.
+    /// </summary>
+    private sealed class WriteLandsMeanwhile(IBillingAccountStore inner, Func<Task> meanwhile) : IBillingAccountStore
+    {
+        public int Decisions { get; private set; }
+
+        public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetAsync(accountId, cancellationToken);
+
+        public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetOrCreateAsync(accountId, cancellationToken);
+
+        public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) =>
+            inner.UpdateAsync(
+                accountId,
+                account =>
+                {
+                    if (Decisions++ == 0)
+                    {
+                        meanwhile().GetAwaiter().GetResult(); // the in-memory ports complete synchronously
+                    }
+
+                    return change(account);
+                },
+                cancellationToken);
     }
 
     /// <summary>An account store whose document for one account cannot be read (written by a newer schema, say).</summary>

@@ -36,6 +36,20 @@ public sealed class StripeSubscriptionSourceTests
         Assert.Null(await Source().GetSubscriptionAsync("sub_x", CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData(HttpStatusCode.NotFound, """{"error":{"type":"invalid_request_error","message":"Unrecognized request URL (GET: /v1/subscriptions/sub_1)."}}""", false)]
+    [InlineData(HttpStatusCode.NotFound, "<html><body>Not Found</body></html>", false)]
+    [InlineData(HttpStatusCode.Forbidden, """{"error":{"type":"invalid_request_error","message":"The provided key does not have the required permissions."}}""", false)]
+    [InlineData(HttpStatusCode.InternalServerError, """{"error":{"type":"api_error","message":"Something went wrong."}}""", true)]
+    public async Task Only_stripes_no_such_subscription_is_null_a_404_that_does_not_say_so_is_a_failure_like_the_rest(HttpStatusCode status, string body, bool transient)
+    {
+        _stripe.Respond(status, body);
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => Source(maxNetworkRetries: 0).GetSubscriptionAsync("sub_1", CancellationToken.None));
+
+        Assert.Equal(transient, failure.IsTransient);
+    }
+
     [Fact]
     public async Task Other_failures_are_provider_errors_whose_message_can_be_stored()
     {
@@ -83,7 +97,7 @@ public sealed class StripeSubscriptionSourceTests
         Assert.Contains("metadata['account_id']:'it\\'s'", Uri.UnescapeDataString(request.Query.Replace('+', ' ')), StringComparison.Ordinal);
     }
 
-    private StripeSubscriptionSource Source() => new(TestStripe.Clients(_stripe), _time, NullLogger<StripeSubscriptionSource>.Instance);
+    private StripeSubscriptionSource Source(int maxNetworkRetries = 2) => new(TestStripe.Clients(_stripe, maxNetworkRetries), _time, NullLogger<StripeSubscriptionSource>.Instance);
 
     private static string Subscription(string id, string status) =>
         $$$"""{"id":"{{{id}}}","object":"subscription","customer":"cus_1","status":"{{{status}}}","cancel_at_period_end":false,"items":{"object":"list","data":[]}}""";
