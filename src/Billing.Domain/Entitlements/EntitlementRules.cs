@@ -80,9 +80,10 @@ public static class EntitlementRules
     }
 
     /// <summary>
-    /// When a subscription that no longer gives access stopped giving it (the first of its end, its cancellation and its
-    /// grace period's end); null when it never gave any (a price not in the catalog, a checkout never completed) or the
-    /// time is unknown.
+    /// When a subscription that no longer gives access stopped giving it: the first of its end, its cancellation time
+    /// and its grace period's end that has passed; for a canceled one without any, when it was canceled (Stripe's
+    /// <c>canceled_at</c>, unless that is only when a scheduled cancellation was asked for) or else when we learned it.
+    /// Null when it never gave any (a price not in the catalog, a checkout never completed).
     /// </summary>
     private static DateTimeOffset? AccessEnded(SubscriptionState subscription, PlanCatalog catalog, DateTimeOffset now, TimeSpan grace)
     {
@@ -97,7 +98,6 @@ public static class EntitlementRules
                      subscription.EndedAt,
                      subscription.CancelsAt,
                      subscription.Status.IsDelinquent ? (subscription.PastDueSince ?? subscription.StripeStateAsOf) + grace : null,
-                     subscription.Status == SubscriptionStatus.Canceled ? subscription.CanceledAt ?? subscription.StripeStateAsOf : null,
                  })
         {
             if (end is { } at && at <= now && (ended is null || at < ended))
@@ -106,7 +106,12 @@ public static class EntitlementRules
             }
         }
 
-        return ended;
+        if (ended is null && subscription.Status == SubscriptionStatus.Canceled)
+        {
+            ended = subscription.CancelsAt is null ? subscription.CanceledAt ?? subscription.StripeStateAsOf : subscription.StripeStateAsOf;
+        }
+
+        return ended <= now ? ended : null;
     }
 
     private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null || a >= b ? a : b;

@@ -156,6 +156,11 @@ public sealed class EntitlementRulesTests
         Assert.Equal(cancelAt, Evaluate(Subscribed(SubscriptionStatus.Active, cancelAt: cancelAt), cancelAt.AddMinutes(10)).UsageStart);
         Assert.Equal(Midway, Evaluate(Subscribed(SubscriptionStatus.Active, endedAt: Midway), Midway.AddDays(1)).UsageStart);
         Assert.Equal(Midway, Evaluate(Subscribed(SubscriptionStatus.Canceled, asOf: Midway), Midway.AddDays(1)).UsageStart);
+        // Canceled at the period end it was scheduled for weeks before (Stripe's canceled_at: when it was asked for).
+        var scheduled = Subscribed(SubscriptionStatus.Canceled, asOf: PeriodEnd, cancelAtPeriodEnd: true, canceledAt: PeriodStart.AddDays(2));
+        Assert.Equal(PeriodEnd, Evaluate(scheduled, PeriodEnd.AddHours(1)).UsageStart);
+        // Canceled at once (no end recorded): from Stripe's canceled_at.
+        Assert.Equal(Midway, Evaluate(Subscribed(SubscriptionStatus.Canceled, asOf: Midway.AddHours(2), canceledAt: Midway), Midway.AddDays(1)).UsageStart);
         Assert.Equal(graceEnd, Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: graceStart), graceEnd.AddHours(1)).UsageStart);
         Assert.Equal(trialEnd, Evaluate(TestAccounts.New().StartLocalTrial(_catalog, trialStart).Account, trialEnd.AddHours(1)).UsageStart);
     }
@@ -242,13 +247,15 @@ public sealed class EntitlementRulesTests
         bool cancelAtPeriodEnd = false,
         DateTimeOffset? cancelAt = null,
         DateTimeOffset? endedAt = null,
-        string priceId = TestCatalog.ProMonthly)
+        string priceId = TestCatalog.ProMonthly,
+        DateTimeOffset? canceledAt = null)
     {
         var snapshot = TestAccounts.Snapshot(asOf ?? PeriodStart, status, priceId: priceId) with
         {
             CancelAtPeriodEnd = cancelAtPeriodEnd,
             CancelAt = cancelAt,
             EndedAt = endedAt,
+            CanceledAt = canceledAt,
         };
         var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero);
         Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
