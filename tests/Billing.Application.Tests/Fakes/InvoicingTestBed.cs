@@ -90,7 +90,15 @@ internal sealed class InvoicingTestBed
         }
 
         var account = await Usage.Accounts.GetAsync(id, CancellationToken.None) ?? throw new InvalidOperationException("not stored");
-        return new Subscriber(id, period, account.StripeCustomerId!, account.Subscription!.SubscriptionId);
+        var subscription = account.Subscription!;
+
+        // Stripe has it too, as the account does (a job that reads it before pricing finds it, and ends nothing).
+        StripeSubscriptions.Subscriptions.Add(subscription.SubscriptionId, new FakeStripeSubscription
+        {
+            Id = subscription.SubscriptionId, CustomerId = subscription.CustomerId, Created = period.Start, PriceId = TestCatalog.ProMonthly,
+            PeriodStart = period.Start, PeriodEnd = period.End,
+        });
+        return new Subscriber(id, period, account.StripeCustomerId!, subscription.SubscriptionId);
     }
 
     /// <summary>The clock just after <paramref name="period"/> closed (plus <paramref name="after"/>).</summary>
