@@ -111,7 +111,7 @@ public static class EntitlementRules
             ended = subscription.CancelsAt is null ? subscription.CanceledAt ?? subscription.StripeStateAsOf : subscription.StripeStateAsOf;
         }
 
-        return ended <= now ? ended : null;
+        return ended; // the caller keeps it only when it has passed, within the month
     }
 
     private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null || a >= b ? a : b;
