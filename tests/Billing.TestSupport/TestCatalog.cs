@@ -30,6 +30,7 @@ public static class TestCatalog
         var free = new PlanOptions { Code = "FREE", DisplayName = "Free", Kind = PlanKind.Free };
         free.Meters["agent_runs"] = new MeterOptions { Quota = 10 };
         free.Meters["tokens"] = new MeterOptions { Quota = 1_000 };
+        free.Meters["api_calls"] = new MeterOptions { Quota = 0 };
         free.Meters["projects"] = new MeterOptions { Quota = 1 };
         options.Plans.Add(free);
 
@@ -37,12 +38,16 @@ public static class TestCatalog
         {
             var trial = new PlanOptions { Code = "TRIAL", DisplayName = "Trial", Kind = PlanKind.Trial, TrialDays = LocalTrialDays };
             trial.Meters["agent_runs"] = new MeterOptions { Quota = 100 };
+            trial.Meters["tokens"] = new MeterOptions { Quota = 0 };
+            trial.Meters["api_calls"] = new MeterOptions { Quota = 0 };
             trial.Meters["projects"] = new MeterOptions { Quota = 3 };
             options.Plans.Add(trial);
         }
 
         var basic = new PlanOptions { Code = "BASIC", DisplayName = "Basic", TrialDays = BasicTrialDays, Prices = { Month = BasicMonthly, Year = BasicYearly } };
         basic.Meters["agent_runs"] = new MeterOptions { Quota = 500 };
+        basic.Meters["tokens"] = new MeterOptions { Quota = 0 };
+        basic.Meters["api_calls"] = new MeterOptions { Quota = 0 };
         basic.Meters["projects"] = new MeterOptions { Quota = 5 };
         basic.Features.Add("priority_support");
         options.Plans.Add(basic);
@@ -82,5 +87,18 @@ public static class TestCatalog
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.Plans.Single(p => p.Code == code);
+    }
+
+    /// <summary>Lists every declared meter of <paramref name="options"/> the plan leaves out, as unlimited (Quota 0).</summary>
+    public static PlanOptions ListingEveryMeter(this PlanOptions plan, PlanCatalogOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var meter in options.Meters.Concat(options.AllocationMeters))
+        {
+            plan.Meters.TryAdd(meter, new MeterOptions { Quota = 0 });
+        }
+
+        return plan;
     }
 }

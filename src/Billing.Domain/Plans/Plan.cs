@@ -45,13 +45,16 @@ public sealed class Plan
     /// <summary>The currency of overage prices; null when no meter is billed as overage.</summary>
     public Currency? Currency { get; }
 
-    /// <summary>The meters (consumption and allocation) this plan limits or bills. Meters not listed are unlimited.</summary>
+    /// <summary>The plan's policy for every declared meter (consumption and allocation): the catalog refuses a plan that leaves one out.</summary>
     public IReadOnlyDictionary<MeterName, MeterPolicy> Meters { get; }
 
     /// <summary>The features this plan switches on; every other feature is off.</summary>
     public IReadOnlySet<FeatureName> Features { get; }
 
-    /// <summary>The plan's policy for <paramref name="meter"/>; unlimited (of the meter's declared kind) when the plan does not list it.</summary>
+    /// <summary>
+    /// The plan's policy for <paramref name="meter"/>. Every declared meter is listed; a meter the catalog no longer
+    /// declares (found in an older period's counters) is unlimited, so it is neither refused nor billed.
+    /// </summary>
     public MeterPolicy PolicyFor(MeterName meter) =>
         Meters.TryGetValue(meter, out var policy)
             ? policy

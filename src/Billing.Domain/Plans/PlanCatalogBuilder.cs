@@ -260,6 +260,7 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
     private Dictionary<MeterName, MeterPolicy> BuildMeters(string where, PlanOptions plan, Currency? currency)
     {
         var policies = new Dictionary<MeterName, MeterPolicy>();
+        var listed = new HashSet<MeterName>();
         foreach (var (name, meterOptions) in plan.Meters.OrderBy(m => m.Key, StringComparer.Ordinal))
         {
             var label = $"{where}: Meters:{name}";
@@ -275,11 +276,25 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
                 continue;
             }
 
-            var policy = BuildMeterPolicy(label, plan.Kind, meter, meterKind, meterOptions ?? new MeterOptions(), currency, plan.Currency is null);
+            listed.Add(meter);
+            if (meterOptions?.Quota is not { } quota)
+            {
+                _errors.Add($"{label}: Quota is required (0 = unlimited, said explicitly).");
+                continue;
+            }
+
+            var policy = BuildMeterPolicy(label, plan.Kind, meter, meterKind, quota, meterOptions, currency, plan.Currency is null);
             if (policy is not null)
             {
                 policies.Add(meter, policy);
             }
+        }
+
+        // A meter added to the catalog later must not be unlimited on a plan that was not updated for it.
+        var missing = _consumptionMeters.Concat(_allocationMeters).Where(m => !listed.Contains(m)).ToList();
+        if (missing.Count > 0)
+        {
+            _errors.Add($"{where}: Meters must list every declared meter, with Quota 0 where it is unlimited; missing: {Describe(missing)}.");
         }
 
         return policies;
@@ -309,11 +324,11 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
         return features.ToFrozenSet();
     }
 
-    private MeterPolicy? BuildMeterPolicy(string label, PlanKind kind, MeterName meter, MeterKind meterKind, MeterOptions meterOptions, Currency? currency, bool currencyMissing)
+    private MeterPolicy? BuildMeterPolicy(string label, PlanKind kind, MeterName meter, MeterKind meterKind, long quota, MeterOptions meterOptions, Currency? currency, bool currencyMissing)
     {
-        if (meterOptions.Quota is < 0 or > UsageCounters.MaxCount)
+        if (quota is < 0 or > UsageCounters.MaxCount)
         {
-            _errors.Add($"{label}: Quota must be from 0 (unlimited) to {UsageCounters.MaxCount} (2^53 - 1, the most a counter holds); got {meterOptions.Quota}.");
+            _errors.Add($"{label}: Quota must be from 0 (unlimited) to {UsageCounters.MaxCount} (2^53 - 1, the most a counter holds); got {quota}.");
             return null;
         }
 
@@ -326,9 +341,9 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
                     return null;
                 }
 
-                return meterOptions.Quota == 0
+                return quota == 0
                     ? MeterPolicy.Unlimited(meter, meterKind)
-                    : MeterPolicy.Limited(meter, meterOptions.Quota, meterKind);
+                    : MeterPolicy.Limited(meter, quota, meterKind);
 
             case MeterEnforcement.Overage when meterKind == MeterKind.Allocation:
                 _errors.Add($"{label}: '{meter}' is an allocation meter (units are held, never reset per period), so its Enforcement must be HardLimit; overage is billed on consumption meters only.");
@@ -341,7 +356,7 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
                     _errors.Add($"{label}: only paid plans can bill overage (there is no Stripe subscription to invoice on a {kind} plan).");
                 }
 
-                if (meterOptions.Quota == 0)
+                if (quota == 0)
                 {
                     _errors.Add($"{label}: an overage meter needs Quota > 0 (the included units); 0 would mean unlimited.");
                 }
@@ -359,7 +374,7 @@ internal sealed class PlanCatalogBuilder(PlanCatalogOptions options)
 
                 var price = currency is { } c ? BuildOveragePrice(label, meterOptions.Overage, c) : null;
                 return _errors.Count == errorsBefore && price is not null
-                    ? MeterPolicy.WithOverage(meter, meterOptions.Quota, price)
+                    ? MeterPolicy.WithOverage(meter, quota, price)
                     : null;
 
             default:

@@ -18,8 +18,8 @@ public sealed class PlanCatalogOptionsBindingTests
             "Catalog": {
               "Meters": [ "agent_runs", "tokens" ],
               "Plans": [
-                { "Code": "FREE", "DisplayName": "Free", "Kind": "Free", "Meters": { "agent_runs": { "Quota": 10 } } },
-                { "Code": "TRIAL", "DisplayName": "Trial", "Kind": "Trial", "TrialDays": 14 },
+                { "Code": "FREE", "DisplayName": "Free", "Kind": "Free", "Meters": { "agent_runs": { "Quota": 10 }, "tokens": { "Quota": 0 } } },
+                { "Code": "TRIAL", "DisplayName": "Trial", "Kind": "Trial", "TrialDays": 14, "Meters": { "agent_runs": { "Quota": 0 }, "tokens": { "Quota": 0 } } },
                 {
                   "Code": "PRO", "DisplayName": "Pro", "Currency": "usd", "TrialDays": 7,
                   "Prices": { "Month": "price_pro_m", "Year": "price_pro_y" },
@@ -63,6 +63,24 @@ public sealed class PlanCatalogOptionsBindingTests
         Assert.Equal(2, exception.Failures.Count());
         Assert.Contains(exception.Failures, f => f.Contains("Billing:Catalog: Plans[1] 'TRIAL': the trial plan needs TrialDays", StringComparison.Ordinal));
         Assert.Contains(exception.Failures, f => f.Contains("price id 'price_pro_m' is already used", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_meter_left_out_or_listed_without_a_quota_fails_validation()
+    {
+        var invalid = ValidJson.Replace("{ \"Quota\": 10 }, \"tokens\": { \"Quota\": 0 }", "{ \"Quota\": 10 }, \"tokens\": { }", StringComparison.Ordinal)
+                               .Replace("\"TrialDays\": 14, \"Meters\": { \"agent_runs\": { \"Quota\": 0 }, \"tokens\": { \"Quota\": 0 } } }", "\"TrialDays\": 14, \"Meters\": { \"agent_runs\": { \"Quota\": 0 } } }", StringComparison.Ordinal);
+        Assert.NotEqual(ValidJson, invalid);
+        var services = Bind(invalid);
+
+        var exception = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<PlanCatalogOptions>>().Value);
+
+        Assert.Equal(
+            [
+                "Billing:Catalog: Plans[0] 'FREE': Meters:tokens: Quota is required (0 = unlimited, said explicitly).",
+                "Billing:Catalog: Plans[1] 'TRIAL': Meters must list every declared meter, with Quota 0 where it is unlimited; missing: tokens.",
+            ],
+            exception.Failures);
     }
 
     private static ServiceProvider Bind(string json)

@@ -58,21 +58,21 @@ public sealed class PlanCatalogTests
     }
 
     [Fact]
-    public void An_allocation_meter_with_quota_zero_or_not_listed_is_unlimited_allocation()
+    public void An_allocation_meter_with_quota_zero_is_unlimited_allocation_and_a_meter_no_longer_declared_is_unlimited()
     {
         var options = TestCatalog.Options();
         options.Plan("PRO").Meters["projects"].Quota = 0;
-        options.Plan("BASIC").Meters.Remove("projects");
         var catalog = PlanCatalog.Create(options);
-        var projects = MeterName.Parse("projects");
 
-        var pro = catalog.Get(PlanCode.Parse("PRO")).PolicyFor(projects);
+        var pro = catalog.Get(PlanCode.Parse("PRO")).PolicyFor(MeterName.Parse("projects"));
         Assert.True(pro.IsUnlimited);
         Assert.Null(pro.HardLimit);
         Assert.Equal(MeterKind.Allocation, pro.Kind);
-        var basic = catalog.Get(PlanCode.Parse("BASIC")).PolicyFor(projects);
-        Assert.True(basic.IsUnlimited);
-        Assert.Equal(MeterKind.Allocation, basic.Kind);
+
+        // A meter found in an older period's counters after it left the catalog is neither refused nor billed.
+        var retired = catalog.Get(PlanCode.Parse("PRO")).PolicyFor(MeterName.Parse("retired_meter"));
+        Assert.True(retired.IsUnlimited);
+        Assert.Equal(MeterKind.Consumption, retired.Kind);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class PlanCatalogValidationTests
         AssertSingleError(options, "exactly one plan must have Kind = Free");
 
         options = TestCatalog.Options();
-        options.Plans.Add(new PlanOptions { Code = "FREE2", DisplayName = "Free too", Kind = PlanKind.Free });
+        options.Plans.Add(new PlanOptions { Code = "FREE2", DisplayName = "Free too", Kind = PlanKind.Free }.ListingEveryMeter(options));
         AssertSingleError(options, "exactly one plan must have Kind = Free (the default plan); found 2");
     }
 
@@ -63,7 +63,7 @@ public sealed class PlanCatalogValidationTests
     public void At_most_one_trial_plan_and_none_is_fine()
     {
         var options = TestCatalog.Options();
-        options.Plans.Add(new PlanOptions { Code = "TRIAL2", DisplayName = "Trial too", Kind = PlanKind.Trial, TrialDays = 7 });
+        options.Plans.Add(new PlanOptions { Code = "TRIAL2", DisplayName = "Trial too", Kind = PlanKind.Trial, TrialDays = 7 }.ListingEveryMeter(options));
         AssertSingleError(options, "at most one plan may have Kind = Trial");
 
         options = TestCatalog.Options();
@@ -123,6 +123,36 @@ public sealed class PlanCatalogValidationTests
         var options = TestCatalog.Options();
         options.Plan("BASIC").Prices.Year = "price basic";
         AssertSingleError(options, "'price basic' is not a Stripe price id");
+    }
+
+    [Fact]
+    public void Every_plan_lists_every_declared_meter_so_none_is_unlimited_by_omission()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("FREE").Meters.Remove("api_calls");
+        AssertSingleError(options, "Plans[0] 'FREE': Meters must list every declared meter, with Quota 0 where it is unlimited; missing: api_calls.");
+
+        options = TestCatalog.Options();
+        options.Meters.Add("scrapes"); // a meter added to the catalog, no plan updated
+        var errors = PlanCatalog.Validate(options);
+        Assert.Equal(options.Plans.Count, errors.Count);
+        Assert.All(errors, e => Assert.EndsWith("missing: scrapes.", e, StringComparison.Ordinal));
+
+        options = TestCatalog.Options();
+        options.Plan("BASIC").Meters.Remove("projects");
+        AssertSingleError(options, "Plans[2] 'BASIC': Meters must list every declared meter, with Quota 0 where it is unlimited; missing: projects.");
+    }
+
+    [Fact]
+    public void A_listed_meter_needs_its_quota_said()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("FREE").Meters["agent_runs"] = new MeterOptions { Enforcement = MeterEnforcement.HardLimit };
+        AssertSingleError(options, "Plans[0] 'FREE': Meters:agent_runs: Quota is required (0 = unlimited, said explicitly).");
+
+        options = TestCatalog.Options();
+        options.Plan("FREE").Meters["agent_runs"] = null!;
+        AssertSingleError(options, "Plans[0] 'FREE': Meters:agent_runs: Quota is required");
     }
 
     [Fact]
@@ -387,7 +417,7 @@ public sealed class PlanCatalogValidationTests
         options.Plan("BASIC").Prices.Year = null;
         options.Plan("PRO").Currency = "Dollars";
         options.Plan("TRIAL").TrialDays = 0;
-        options.Plans.Add(new PlanOptions { Code = "FREE", DisplayName = "Again", Kind = PlanKind.Free });
+        options.Plans.Add(new PlanOptions { Code = "FREE", DisplayName = "Again", Kind = PlanKind.Free }.ListingEveryMeter(options));
         options.AllocationMeters.Add("tokens");
         options.Plan("PRO").Features.Add("sso");
 
