@@ -143,7 +143,7 @@ public sealed class PurchaseHandlingTests
         Assert.True(failed.IsApplied, failed.Note);
         Assert.False(failedAgain.IsApplied);
         Assert.False(refundedAgain.IsApplied);
-        Assert.Contains("failed or been canceled since", refundedAgain.Note, StringComparison.Ordinal);
+        Assert.Contains("No refund or dispute takes the charge back any more", refundedAgain.Note, StringComparison.Ordinal);
         Assert.Equal(700, await BalanceAsync(account));
         var reinstatement = Assert.Single(_store.Entries(account), e => e.Kind == CreditEntryKind.Reinstatement);
         Assert.Equal((700L, "reinstatement:pi_cs_f1", "re_f1"), (reinstatement.Amount, reinstatement.Key, reinstatement.Reference));
@@ -327,6 +327,64 @@ public sealed class PurchaseHandlingTests
         var lost = await _reversals.HandleAsync(Dispute("ch_5", "pi_cs_5", "lost"), CancellationToken.None);
         Assert.True(lost.IsApplied);
         Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Theory]
+    [InlineData("won", 700L)]
+    [InlineData("lost", 0L)]
+    public async Task An_open_dispute_takes_the_unspent_credit_back_until_it_is_won(string outcome, long balanceAfter)
+    {
+        var account = await AccountAsync();
+        var customer = "cus_" + account.Value;
+        await _purchases.HandleAsync(account, Session("cs_d1", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        await _ledger.PostAsync(account, CreditOperation.Spend("invoice:d1", Usd, 300, _usage.Time.GetUtcNow(), "d1"), CancellationToken.None);
+        _gateway.Charges["ch_d1"] = new ChargeStanding(customer, 0, Disputed: true);
+
+        var opened = await _reversals.HandleAsync(Dispute("ch_d1", "pi_cs_d1", "needs_response", PaymentReversalHandler.DisputeCreated), CancellationToken.None);
+
+        Assert.True(opened.IsApplied, opened.Note);
+        Assert.Equal(0, await BalanceAsync(account)); // not spendable while the bank may take the money back
+
+        _gateway.Charges["ch_d1"] = new ChargeStanding(customer, 0, Disputed: outcome == "lost");
+        var closed = await _reversals.HandleAsync(Dispute("ch_d1", "pi_cs_d1", outcome), CancellationToken.None);
+
+        Assert.Equal(outcome == "won", closed.IsApplied);
+        Assert.Equal(balanceAfter, await BalanceAsync(account));
+        Assert.Single(_store.Entries(account), e => e.Kind == CreditEntryKind.Reversal); // a lost dispute takes nothing more
+    }
+
+    [Fact]
+    public async Task A_dispute_opened_and_won_before_its_event_is_processed_takes_nothing()
+    {
+        var account = await AccountAsync();
+        await _purchases.HandleAsync(account, Session("cs_d2", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        _gateway.Charges["ch_d2"] = new ChargeStanding("cus_" + account.Value, 0, Disputed: false);
+
+        var opened = await _reversals.HandleAsync(Dispute("ch_d2", "pi_cs_d2", "needs_response", PaymentReversalHandler.DisputeCreated), CancellationToken.None);
+
+        Assert.False(opened.IsApplied);
+        Assert.Equal(1_000, await BalanceAsync(account));
+        Assert.DoesNotContain(_store.Entries(account), e => e.Kind == CreditEntryKind.Reversal);
+    }
+
+    [Fact]
+    public async Task A_payment_disputed_while_its_failed_refund_is_given_back_is_taken_back_again()
+    {
+        var account = await AccountAsync();
+        var customer = "cus_" + account.Value;
+        await _purchases.HandleAsync(account, Session("cs_d3", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        _gateway.Charges["ch_d3"] = new ChargeStanding(customer, 1_000, Disputed: false);
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_d3", "pi_cs_d3"), CancellationToken.None);
+        // The refund failed; the customer's bank opens a dispute right after the failure's first read, and the dispute's
+        // own event, processed first, finds the refund's reversal still in place.
+        _gateway.Charges["ch_d3"] = new ChargeStanding(customer, 0, Disputed: false);
+        _gateway.AfterChargeRead = _ => _gateway.Charges["ch_d3"] = new ChargeStanding(customer, 0, Disputed: true);
+
+        var failed = await _reversals.HandleAsync(RefundFailed("re_d3", "ch_d3", "pi_cs_d3"), CancellationToken.None);
+
+        Assert.True(failed.IsApplied);
+        Assert.Contains("taken back again", failed.Note, StringComparison.Ordinal);
+        Assert.Equal(0, await BalanceAsync(account));
     }
 
     [Fact]
@@ -678,10 +736,10 @@ public sealed class PurchaseHandlingTests
         ObjectStatus = "failed",
     };
 
-    private StripeEventPayload Dispute(string chargeId, string paymentIntentId, string status) => new()
+    private StripeEventPayload Dispute(string chargeId, string paymentIntentId, string status, string type = PaymentReversalHandler.DisputeClosed) => new()
     {
         Id = "evt_" + Guid.NewGuid().ToString("N")[..10],
-        Type = PaymentReversalHandler.DisputeClosed,
+        Type = type,
         Created = _usage.Time.GetUtcNow(),
         ObjectType = "dispute",
         ObjectId = "du_" + chargeId,
