@@ -144,8 +144,8 @@ public sealed partial class StripeSubscriptionSync(
     /// stored, so it is newer than it whatever the instances' clocks say (<see cref="SubscriptionSnapshot.ReadAfter"/>);
     /// the write is an optimistic-concurrency update decided again on a state stored meanwhile, so a read of Stripe a
     /// webhook stored after it wins, an end already stored is a duplicate, and a later read that finds the subscription
-    /// again replaces it. A live replacement is not looked for here (Stripe may not know the customer either): its own
-    /// events or a re-sync apply one.
+    /// again replaces it. A live replacement is not looked for here (the customer may be deleted): its own events or a
+    /// re-sync apply one.
     /// Before anything is ended the subscription's customer is read: Stripe still answers a customer that was deleted, so
     /// "no such customer" too means the key reads another Stripe account or mode (which answers so for every id), not
     /// that the subscription is gone: nothing is written (<see cref="SubscriptionSyncOutcome.CustomerUnknownInStripe"/>,
