@@ -11,7 +11,8 @@ namespace Billing.Application.Subscriptions;
 /// checkout never linked it) the one whose <c>account_id</c> metadata names the account. The account's current
 /// subscription is always a step: as the customer's list has it, else read by its id through the sync, so one Stripe no
 /// longer has is ended as the sweep and the webhooks end it (<see cref="SubscriptionSyncOutcome.EndedNotFoundInStripe"/>,
-/// or <see cref="SubscriptionSyncOutcome.NotFoundInStripe"/> once it is over).
+/// or <see cref="SubscriptionSyncOutcome.NotFoundInStripe"/> once it is over), and one whose customer Stripe does not
+/// know either is kept (<see cref="SubscriptionSyncOutcome.CustomerUnknownInStripe"/>: a key of another Stripe account).
 /// </summary>
 public sealed partial class AccountStripeResync(
     IBillingAccountStore accounts,

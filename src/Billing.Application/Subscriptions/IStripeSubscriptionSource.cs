@@ -20,6 +20,13 @@ public interface IStripeSubscriptionSource
     /// <summary>The customer's subscriptions: those not canceled, or all of them with <paramref name="includeEnded"/>.</summary>
     Task<IReadOnlyList<SubscriptionSnapshot>> ListCustomerSubscriptionsAsync(string customerId, bool includeEnded, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The customer as Stripe has it now (a deleted one is still read, <see cref="StripeCustomerSnapshot.Deleted"/>), or
+    /// null only when Stripe answers that it has no customer with this id: never one in the Stripe account and mode the
+    /// key reads. Every other failure throws, as for <see cref="GetSubscriptionAsync"/>.
+    /// </summary>
+    Task<StripeCustomerSnapshot?> GetCustomerAsync(string customerId, CancellationToken cancellationToken);
+
     /// <summary>The (not deleted) Stripe customer whose <c>account_id</c> metadata names the account, or null.</summary>
     Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken);
 }

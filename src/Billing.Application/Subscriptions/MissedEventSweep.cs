@@ -10,7 +10,9 @@ namespace Billing.Application.Subscriptions;
 /// accounts whose stored renewsBy passed more than <see cref="MissedEventSweepOptions.Grace"/> ago, reads each
 /// subscription from Stripe again and applies it through <see cref="StripeSubscriptionSync"/> (the webhook path), so a
 /// run is idempotent and races with webhooks harmlessly; a subscription Stripe no longer has is ended there as a deletion
-/// is (<see cref="SubscriptionSyncOutcome.EndedNotFoundInStripe"/>, counted as corrected). A timer function calls <see cref="RunAsync"/>.
+/// is (<see cref="SubscriptionSyncOutcome.EndedNotFoundInStripe"/>, counted as corrected), unless Stripe does not know
+/// its customer either (<see cref="SubscriptionSyncOutcome.CustomerUnknownInStripe"/>: nothing ended, counted as failed).
+/// A timer function calls <see cref="RunAsync"/>.
 /// Runs walk the overdue accounts a batch at a time, in laps: a full batch makes the next run go on strictly after the
 /// last account it listed (renewsBy, then account id, both descending: accounts sharing one renewsBy are neither
 /// skipped nor read twice), and a short one starts the next lap from the most recently due again, so accounts that stay
@@ -59,6 +61,10 @@ public sealed partial class MissedEventSweep(
                 {
                     corrected++;
                     LogCorrected(accountId.Value, subscriptionId, synced.Outcome, synced.Account?.Subscription?.Status.Value);
+                }
+                else if (synced.Outcome == SubscriptionSyncOutcome.CustomerUnknownInStripe)
+                {
+                    failed++; // nothing ended (the sync logged an error: likely a key of another Stripe account); it stays due
                 }
                 else
                 {

@@ -13,7 +13,8 @@ namespace Billing.Application.Subscriptions;
 /// Two live subscriptions for one account (e.g. two Checkout Sessions completed) are settled at once: the newer one
 /// is refunded in full and canceled, under idempotency keys derived from its id, and recorded on the account.
 /// The account's live subscription that Stripe answers "no such subscription" for is ended as a deletion is
-/// (<see cref="EndNotFoundAsync"/>); never on a failure to reach Stripe or a refused key, which throw.
+/// (<see cref="EndNotFoundAsync"/>) when Stripe still knows its customer; never when it does not know the customer
+/// either (a key of another Stripe account or mode), nor on a failure to reach Stripe or a refused key, which throw.
 /// </summary>
 public sealed partial class StripeSubscriptionSync(
     IStripeSubscriptionSource stripe,
@@ -143,8 +144,12 @@ public sealed partial class StripeSubscriptionSync(
     /// stored, so it is newer than it whatever the instances' clocks say (<see cref="SubscriptionSnapshot.ReadAfter"/>);
     /// the write is an optimistic-concurrency update decided again on a state stored meanwhile, so a read of Stripe a
     /// webhook stored after it wins, an end already stored is a duplicate, and a later read that finds the subscription
-    /// again replaces it. A live replacement is not looked for here (Stripe may not know the customer either): its own
-    /// events or a re-sync apply one.
+    /// again replaces it. A live replacement is not looked for here (the customer may be deleted): its own events or a
+    /// re-sync apply one.
+    /// Before anything is ended the subscription's customer is read: Stripe still answers a customer that was deleted, so
+    /// "no such customer" too means the key reads another Stripe account or mode (which answers so for every id), not
+    /// that the subscription is gone: nothing is written (<see cref="SubscriptionSyncOutcome.CustomerUnknownInStripe"/>,
+    /// logged as an error); a failure to read the customer throws, as every other failure to read Stripe does.
     /// </summary>
     private async Task<SubscriptionSyncResult> EndNotFoundAsync(AccountId accountId, string subscriptionId, CancellationToken cancellationToken)
     {
@@ -156,6 +161,12 @@ public sealed partial class StripeSubscriptionSync(
 
         var readAt = time.GetUtcNow();
         var again = await stripe.GetSubscriptionAsync(subscriptionId, cancellationToken).ConfigureAwait(false);
+        if (again is null && await stripe.GetCustomerAsync(stored.CustomerId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            LogCustomerUnknown(accountId.Value, subscriptionId, stored.CustomerId);
+            return new SubscriptionSyncResult(SubscriptionSyncOutcome.CustomerUnknownInStripe, account);
+        }
+
         var snapshot = again ?? SubscriptionSnapshot.NoLongerInStripe(stored, readAt);
         var result = await ApplyOnceAsync(accountId, snapshot.ReadAfter(stored.StripeStateAsOf), cancellationToken).ConfigureAwait(false);
         if (again is not null || result.Outcome != SubscriptionSnapshotOutcome.Applied)
@@ -226,6 +237,9 @@ public sealed partial class StripeSubscriptionSync(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe has no subscription {SubscriptionId} (customer {CustomerId}), account {AccountId}'s live one ({Status}, plan {PlanCode}, last read {StripeStateAsOf:O}): ended on the account as a deletion is")]
     private partial void LogEndedNotFound(string accountId, string subscriptionId, string customerId, string status, string? planCode, DateTimeOffset stripeStateAsOf);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stripe has neither subscription {SubscriptionId}, account {AccountId}'s live one, nor its customer {CustomerId}: not ended. The Stripe secret key is probably of another Stripe account or mode (check Stripe:SecretKey)")]
+    private partial void LogCustomerUnknown(string accountId, string subscriptionId, string customerId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId}: subscription {EndedSubscriptionId} is over; live subscription {ReplacementSubscriptionId} of the same customer: {Outcome}")]
     private partial void LogReplacement(string accountId, string endedSubscriptionId, string replacementSubscriptionId, SubscriptionSnapshotOutcome outcome);

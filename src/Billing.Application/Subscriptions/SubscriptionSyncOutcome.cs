@@ -40,4 +40,12 @@ public enum SubscriptionSyncOutcome
     /// running local trial, else the free plan; it is no longer due for the missed-event sweep.
     /// </summary>
     EndedNotFoundInStripe = 8,
+
+    /// <summary>
+    /// Stripe answered that it has no such subscription for the account's live one, and no such customer either (404
+    /// <c>resource_missing</c> for the subscription's customer, which Stripe answers even once deleted): the secret key is
+    /// most likely of another Stripe account or mode, which answers so for every id. Nothing changed (an error is
+    /// logged); the account stays due for the missed-event sweep, which counts it as failed.
+    /// </summary>
+    CustomerUnknownInStripe = 9,
 }

@@ -10,7 +10,7 @@ namespace Billing.Infrastructure.StripeApi;
 
 /// <summary>
 /// <see cref="IStripeSubscriptionSource"/> on Stripe.net; every snapshot is dated when its read began. Failures
-/// other than "no such subscription" become <see cref="Billing.Application.Payments.PaymentProviderException"/>
+/// other than "no such subscription" (or customer) become <see cref="Billing.Application.Payments.PaymentProviderException"/>
 /// (their message is safe to store as an event's failure note: no response body).
 /// </summary>
 public sealed class StripeSubscriptionSource(StripeClientFactory clients, TimeProvider time, ILogger<StripeSubscriptionSource> logger) : IStripeSubscriptionSource
@@ -26,11 +26,29 @@ public sealed class StripeSubscriptionSource(StripeClientFactory clients, TimePr
             var subscription = await clients.Create().V1.Subscriptions.GetAsync(subscriptionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
             return StripeSubscriptionSnapshots.FromStripe(subscription, asOf);
         }
-        catch (StripeException exception) when (IsNoSuchSubscription(exception))
+        catch (StripeException exception) when (IsNoSuchObject(exception))
         {
             return null;
         }
         catch (Exception exception) when (StripeFailures.Classify("read the subscription", exception, logger, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    public async Task<StripeCustomerSnapshot?> GetCustomerAsync(string customerId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(customerId);
+        try
+        {
+            var customer = await clients.Create().V1.Customers.GetAsync(customerId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+            return new StripeCustomerSnapshot(customer.Id, customer.Deleted == true);
+        }
+        catch (StripeException exception) when (IsNoSuchObject(exception))
+        {
+            return null;
+        }
+        catch (Exception exception) when (StripeFailures.Classify("read the customer", exception, logger, cancellationToken) is { } failure)
         {
             throw failure;
         }
@@ -79,12 +97,12 @@ public sealed class StripeSubscriptionSource(StripeClientFactory clients, TimePr
     }
 
     /// <summary>
-    /// Stripe's answer for an id it does not have: 404 <c>resource_missing</c> about the id in the URL. The account's
-    /// subscription is ended on this answer (<see cref="StripeSubscriptionSync"/>), so any other 404 (a URL Stripe does
-    /// not route, a proxy's page without a Stripe error) is a failure like the rest, as are a wrong key (401) and a
-    /// restricted one (403).
+    /// Stripe's answer for an id it does not have (a subscription, a customer): 404 <c>resource_missing</c> about the id
+    /// in the URL. The account's subscription is ended, or kept when its customer is unknown too, on these answers
+    /// (<see cref="StripeSubscriptionSync"/>), so any other 404 (a URL Stripe does not route, a proxy's page without a
+    /// Stripe error) is a failure like the rest, as are a wrong key (401) and a restricted one (403).
     /// </summary>
-    private static bool IsNoSuchSubscription(StripeException exception) =>
+    private static bool IsNoSuchObject(StripeException exception) =>
         exception.HttpStatusCode == HttpStatusCode.NotFound && exception.StripeError is { Code: "resource_missing", Param: null or "id" };
 
     /// <summary>Search query strings quote with single quotes; a quote or backslash inside is escaped with a backslash.</summary>

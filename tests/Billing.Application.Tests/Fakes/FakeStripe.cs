@@ -43,6 +43,15 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     /// <summary>When set, every subscription read throws it (Stripe down or refusing), as the adapter would.</summary>
     public PaymentProviderException? Outage { get; set; }
 
+    /// <summary>When set, customer reads (only) throw it, as the adapter would.</summary>
+    public PaymentProviderException? CustomerOutage { get; set; }
+
+    /// <summary>
+    /// The key reads another Stripe account (or mode): every subscription and customer id is "no such" (null), lists
+    /// and searches are empty. Stripe's own data is unchanged: set it back and reads find it again.
+    /// </summary>
+    public bool KeyOfAnotherAccount { get; set; }
+
     // ---- Stripe's side: actions -------------------------------------------------------------------------------
 
     public string CreateCustomer(string? accountId)
@@ -246,7 +255,19 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     public Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken)
     {
         Read(time);
-        return Task.FromResult(Customers.Values.FirstOrDefault(c => !c.Deleted && c.AccountId == accountId.Value)?.Id);
+        return Task.FromResult(KeyOfAnotherAccount ? null : Customers.Values.FirstOrDefault(c => !c.Deleted && c.AccountId == accountId.Value)?.Id);
+    }
+
+    /// <summary>A customer deleted in Stripe is still read (deleted); one this Stripe never had is null.</summary>
+    public Task<StripeCustomerSnapshot?> GetCustomerAsync(string customerId, CancellationToken cancellationToken)
+    {
+        Read(time);
+        if (CustomerOutage is { } outage)
+        {
+            throw outage;
+        }
+
+        return Task.FromResult(!KeyOfAnotherAccount && Customers.TryGetValue(customerId, out var customer) ? new StripeCustomerSnapshot(customer.Id, customer.Deleted) : null);
     }
 
     /// <summary>
@@ -258,14 +279,14 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     private SubscriptionSnapshot? GetSubscription(string subscriptionId, FakeTimeProvider clock)
     {
         var asOf = Read(clock);
-        return Subscriptions.TryGetValue(subscriptionId, out var subscription) ? subscription.ToSnapshot(asOf) : null;
+        return !KeyOfAnotherAccount && Subscriptions.TryGetValue(subscriptionId, out var subscription) ? subscription.ToSnapshot(asOf) : null;
     }
 
     private List<SubscriptionSnapshot> ListCustomerSubscriptions(string customerId, bool includeEnded, FakeTimeProvider clock)
     {
         var asOf = Read(clock);
         return Subscriptions.Values
-            .Where(s => s.CustomerId == customerId && (includeEnded || s.Status != SubscriptionStatus.Canceled))
+            .Where(s => !KeyOfAnotherAccount && s.CustomerId == customerId && (includeEnded || s.Status != SubscriptionStatus.Canceled))
             .OrderByDescending(s => s.Created)
             .Select(s => s.ToSnapshot(asOf))
             .ToList();
@@ -281,6 +302,9 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
 
         public Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken) =>
             stripe.FindCustomerIdAsync(accountId, cancellationToken);
+
+        public Task<StripeCustomerSnapshot?> GetCustomerAsync(string customerId, CancellationToken cancellationToken) =>
+            stripe.GetCustomerAsync(customerId, cancellationToken);
     }
 
     // ---- IStripeBillingGateway (what the webhook path writes) ----------------------------------------------------

@@ -65,6 +65,24 @@ public sealed class AccountStripeResyncTests
     }
 
     [Fact]
+    public async Task Keeps_a_current_subscription_when_stripe_knows_neither_it_nor_its_customer_and_reports_that_step()
+    {
+        var customer = _world.Stripe.CreateCustomer("user-14");
+        var subscription = _world.Stripe.CompleteCheckout("user-14", customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        _world.Stripe.KeyOfAnotherAccount = true; // a key of another Stripe account, or a test key reading live ids
+        var writes = _world.Accounts.Writes;
+
+        var result = await _world.Resync.ResyncAsync(AccountId.Parse("user-14"), CancellationToken.None);
+
+        Assert.Equal(AccountResyncOutcome.Synced, result.Outcome);
+        Assert.Equal([new SubscriptionResyncStep(subscription.Id, SubscriptionSyncOutcome.CustomerUnknownInStripe)], result.Steps);
+        Assert.Equal((subscription.Id, SubscriptionStatus.Active), (result.Account!.Subscription!.SubscriptionId, result.Account.Subscription.Status));
+        Assert.Equal("PRO", _world.Entitlements.Evaluate(result.Account, _world.Time.GetUtcNow()).Plan.Code.Value);
+        Assert.Equal(writes, _world.Accounts.Writes);
+    }
+
+    [Fact]
     public async Task Replaces_a_current_subscription_stripe_no_longer_has_with_the_customers_live_one()
     {
         var customer = _world.Stripe.CreateCustomer("user-13");

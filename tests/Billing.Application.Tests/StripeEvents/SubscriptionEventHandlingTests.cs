@@ -34,6 +34,27 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task An_event_about_the_live_subscription_read_with_a_key_of_another_stripe_account_is_ignored_and_ends_nothing()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        Stripe.PayLatestInvoice(subscription);
+        Stripe.KeyOfAnotherAccount = true; // the app's key reads another Stripe account: every id is "no such"
+        var writes = _world.Accounts.Writes;
+
+        await _world.DeliverNewEventsAsync();
+
+        var record = _world.Events.Get(Stripe.Events[^1].Id);
+        Assert.Equal(StripeEventStatus.Ignored, record.Status);
+        Assert.Contains("another Stripe account", record.Note, StringComparison.Ordinal);
+        var account = _world.Account(Account);
+        Assert.Equal((subscription.Id, SubscriptionStatus.Active), (account.Subscription!.SubscriptionId, account.Subscription.Status));
+        Assert.Equal("PRO", _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow()).Plan.Code.Value);
+        Assert.Equal(writes, _world.Accounts.Writes);
+    }
+
+    [Fact]
     public async Task Checkout_completion_links_the_customer_and_puts_the_account_on_the_paid_plan()
     {
         var customer = Stripe.CreateCustomer(Account);

@@ -377,6 +377,82 @@ public sealed class MissedEventSweepTests
         Assert.Equal((SubscriptionStatus.Active, "PRO"), (restored.Subscription!.Status, Plan(restored)));
     }
 
+    [Fact]
+    public async Task A_key_of_another_stripe_account_ends_nothing_the_accounts_count_as_failed_stay_due_and_are_corrected_once_the_key_is_right()
+    {
+        var subscriptions = new[] { await SubscribedAsync("user-1"), await SubscribedAsync("user-2") };
+        foreach (var subscription in subscriptions)
+        {
+            _world.Stripe.Renew(subscription); // its events are lost
+        }
+
+        _world.Time.Advance(TimeSpan.FromHours(3));
+        _world.Stripe.KeyOfAnotherAccount = true; // "no such subscription" and "no such customer" for every id
+        var writes = _world.Accounts.Writes;
+
+        var wrongKey = await Sweep.RunAsync(CancellationToken.None);
+        var synced = await _world.Sync.SyncAsync(AccountId.Parse("user-1"), subscriptions[0].Id, CancellationToken.None);
+        var during = new[] { _world.Account("user-1"), _world.Account("user-2") };
+        var writesDuring = _world.Accounts.Writes;
+        _world.Stripe.KeyOfAnotherAccount = false;
+        var rightKey = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(2, 0, 0, 2, MoreDue: false), wrongKey);
+        Assert.Equal(SubscriptionSyncOutcome.CustomerUnknownInStripe, synced.Outcome);
+        Assert.Equal(SubscriptionStatus.Active, synced.Account!.Subscription!.Status);
+        Assert.Contains("another Stripe account", synced.Describe(subscriptions[0].Id), StringComparison.Ordinal);
+        Assert.Equal(writes, writesDuring); // nothing written
+        Assert.All(during, account =>
+        {
+            Assert.Equal((SubscriptionStatus.Active, "PRO"), (account.Subscription!.Status, Plan(account)));
+            Assert.NotNull(account.RenewsBy);
+        });
+        Assert.Equal(new MissedEventSweepSummary(2, 2, 0, 0, MoreDue: false), rightKey);
+        Assert.All(subscriptions, s => Assert.Equal((s.PeriodStart, SubscriptionStatus.Active), (_world.Account(s.AccountId!).Subscription!.CurrentPeriodStart, _world.Account(s.AccountId!).Subscription!.Status)));
+    }
+
+    [Fact]
+    public async Task A_subscription_stripe_no_longer_has_whose_customer_was_deleted_is_ended()
+    {
+        var subscription = await SubscribedAsync("user-1");
+        _world.Stripe.Forget(subscription);
+        _world.Stripe.Customers[subscription.CustomerId].Deleted = true; // Stripe still answers it, deleted: true
+        _world.Time.SetUtcNow(subscription.PeriodEnd + TimeSpan.FromHours(3));
+
+        var summary = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), summary);
+        var account = _world.Account("user-1");
+        Assert.Equal((SubscriptionStatus.Canceled, "FREE"), (account.Subscription!.Status, Plan(account)));
+        Assert.Null(account.RenewsBy);
+    }
+
+    [Theory]
+    [InlineData("Could not read the customer: Stripe answered 503 api_error/ (request req_1).", true)]
+    [InlineData("Could not read the customer: Stripe answered 401 invalid_request_error/ (request req_1).", false)]
+    [InlineData("Could not read the customer: Stripe answered 404 invalid_request_error/ (request req_1).", false)]
+    public async Task A_failed_read_of_the_customer_ends_nothing_the_account_counts_as_failed_and_stays_due(string failure, bool transient)
+    {
+        var subscription = await SubscribedAsync("user-1");
+        _world.Stripe.Forget(subscription);
+        _world.Time.SetUtcNow(subscription.PeriodEnd + TimeSpan.FromHours(3));
+        _world.Stripe.CustomerOutage = new PaymentProviderException(failure) { IsTransient = transient }; // as the adapter throws it
+        var writes = _world.Accounts.Writes;
+
+        var failed = await Sweep.RunAsync(CancellationToken.None);
+        var during = _world.Account("user-1");
+        var writesDuring = _world.Accounts.Writes;
+        _world.Stripe.CustomerOutage = null;
+        var answered = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(1, 0, 0, 1, MoreDue: false), failed);
+        Assert.Equal(writes, writesDuring);
+        Assert.Equal((SubscriptionStatus.Active, "PRO"), (during.Subscription!.Status, Plan(during)));
+        Assert.NotNull(during.RenewsBy);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), answered);
+        Assert.Equal(SubscriptionStatus.Canceled, _world.Account("user-1").Subscription!.Status);
+    }
+
     private async Task<FakeStripeSubscription> SubscribedAsync(string accountId)
     {
         var subscription = _world.Stripe.CompleteCheckout(accountId, _world.Stripe.CreateCustomer(accountId), TestCatalog.ProMonthly);

@@ -113,5 +113,8 @@ public sealed class StripeSubscriptionSyncTests
 
         public Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken) =>
             inner.FindCustomerIdAsync(accountId, cancellationToken);
+
+        public Task<StripeCustomerSnapshot?> GetCustomerAsync(string customerId, CancellationToken cancellationToken) =>
+            inner.GetCustomerAsync(customerId, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Billing.Application.Subscriptions;
 using Billing.TestSupport;
 
 namespace Billing.FunctionApp.Tests.OpenApi;
@@ -23,6 +24,16 @@ public sealed partial class OpenApiDocumentTests
             .ToList();
 
         Assert.Equal(declared, documented);
+    }
+
+    [Fact]
+    public void A_resync_steps_documented_outcomes_are_every_subscription_sync_outcome_as_the_answer_names_it()
+    {
+        var documented = Document["components"]!["schemas"]!["AccountResyncResponse"]!["properties"]!["steps"]!["items"]!["properties"]!["outcome"]!["enum"]!
+            .AsArray().Select(v => (string)v!).ToList();
+        var answered = Enum.GetNames<SubscriptionSyncOutcome>().Select(name => string.Concat(name[..1].ToLowerInvariant(), name[1..])).ToList();
+
+        Assert.Equal(answered, documented);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using Billing.Application.Payments;
+using Billing.Application.Subscriptions;
 using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
 using Billing.Infrastructure.StripeApi;
@@ -58,6 +59,38 @@ public sealed class StripeSubscriptionSourceTests
         var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => Source().GetSubscriptionAsync("sub_1", CancellationToken.None));
 
         Assert.False(failure.IsTransient);
+        Assert.DoesNotContain("sk_test", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_customer_is_read_a_deleted_one_as_deleted_and_only_stripes_no_such_customer_is_null()
+    {
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"cus_1","object":"customer","email":"a@example.com"}""");
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"cus_2","object":"customer","deleted":true}""");
+        _stripe.Respond(HttpStatusCode.NotFound, """{"error":{"type":"invalid_request_error","code":"resource_missing","param":"id","message":"No such customer: 'cus_x'"}}""");
+
+        var live = await Source().GetCustomerAsync("cus_1", CancellationToken.None);
+        var deleted = await Source().GetCustomerAsync("cus_2", CancellationToken.None);
+        var unknown = await Source().GetCustomerAsync("cus_x", CancellationToken.None);
+
+        Assert.Equal(new StripeCustomerSnapshot("cus_1", Deleted: false), live);
+        Assert.Equal(new StripeCustomerSnapshot("cus_2", Deleted: true), deleted);
+        Assert.Null(unknown);
+        Assert.Equal(("GET", "/v1/customers/cus_1"), (_stripe.Requests[0].Method, _stripe.Requests[0].Path));
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.NotFound, """{"error":{"type":"invalid_request_error","message":"Unrecognized request URL (GET: /v1/customers/cus_1)."}}""", false)]
+    [InlineData(HttpStatusCode.NotFound, "<html><body>Not Found</body></html>", false)]
+    [InlineData(HttpStatusCode.Unauthorized, """{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_***ests"}}""", false)]
+    [InlineData(HttpStatusCode.InternalServerError, """{"error":{"type":"api_error","message":"Something went wrong."}}""", true)]
+    public async Task A_customer_read_that_stripe_does_not_answer_with_no_such_customer_is_a_failure(HttpStatusCode status, string body, bool transient)
+    {
+        _stripe.Respond(status, body);
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => Source(maxNetworkRetries: 0).GetCustomerAsync("cus_1", CancellationToken.None));
+
+        Assert.Equal(transient, failure.IsTransient);
         Assert.DoesNotContain("sk_test", failure.ToString(), StringComparison.Ordinal);
     }
 

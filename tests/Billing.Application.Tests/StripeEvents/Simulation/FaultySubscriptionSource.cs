@@ -14,4 +14,7 @@ internal sealed class FaultySubscriptionSource(IStripeSubscriptionSource inner, 
 
     public Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken) =>
         FaultyCall.RunAsync(plan, "stripe.findCustomer", () => inner.FindCustomerIdAsync(accountId, cancellationToken));
+
+    public Task<StripeCustomerSnapshot?> GetCustomerAsync(string customerId, CancellationToken cancellationToken) =>
+        FaultyCall.RunAsync(plan, "stripe.getCustomer", () => inner.GetCustomerAsync(customerId, cancellationToken));
 }
