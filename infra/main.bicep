@@ -374,6 +374,8 @@ var appSettings = {
   Billing__ServiceAuth__Scope: serviceTokenScope
   Billing__MissedEventSweep__Grace: '02:00:00'
   Billing__MissedEventSweep__BatchSize: '100'
+  Billing__MissedEventSweep__TimeBudget: '00:04:00' // host.json's functionTimeout (00:05:00) less a minute: see docs/webhooks.md#missed-event-sweep
+  Billing__MissedEventSweep__Parallelism: '4' // within Stripe__RequestsPerSecond, which every Stripe request draws from
   Billing__SubscriptionSync__ClockSkew: '00:00:05'
   Billing__Usage__LateWindow: '1.00:00:00'
   Billing__Usage__ClockSkew: '00:00:30'

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.Versioning;
 using System.Text.Json.Nodes;
 using Billing.Application.Catalog;
+using Billing.Application.Subscriptions;
 using Billing.Domain.Plans;
 using Billing.Domain.Plans.Configuration;
 using Billing.Infra.Tests.Bicep;
@@ -207,6 +208,26 @@ public sealed class AppSettingsTests(DeployedTemplate template)
         Assert.True(result.Succeeded, result.FailureMessage);
         Assert.Equal(file["CreditPacks"]?.AsArray().Count ?? 0, options.CreditPacks.Count);
         Assert.Equal(file["AddOns"]?.AsArray().Count ?? 0, options.AddOns.Count);
+    }
+
+    [Fact]
+    public void The_deployed_missed_event_sweep_settings_are_ones_the_app_accepts_and_its_time_budget_fits_the_function_timeout()
+    {
+        var settings = template.AppSettings();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings
+                .Where(s => s.Key.StartsWith("Billing__MissedEventSweep__", StringComparison.Ordinal))
+                .Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)Known(settings, s.Key))))
+            .Build();
+        var options = new MissedEventSweepOptions();
+        configuration.GetSection(MissedEventSweepOptions.SectionName).Bind(options);
+        var host = JsonNode.Parse(File.ReadAllText(Path.Combine(BicepCli.RepositoryRoot, "host.json")))!;
+
+        // The validator's bound is the host's timeout: a run the host stops never writes the position of its last batch.
+        Assert.Equal(MissedEventSweepOptions.FunctionTimeout, TimeSpan.Parse((string)host["functionTimeout"]!, System.Globalization.CultureInfo.InvariantCulture));
+        var result = new MissedEventSweepOptionsValidator().Validate(null, options);
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal((100, TimeSpan.FromMinutes(4), 4), (options.BatchSize, options.TimeBudget, options.Parallelism));
     }
 
     private static List<string> Leaves(JsonNode node) => node switch

@@ -1,4 +1,5 @@
 using Billing.Application.Accounts;
+using Billing.Domain.Accounts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -6,19 +7,25 @@ namespace Billing.Application.Subscriptions;
 
 /// <summary>
 /// The safety net for missed webhooks: no account stays on a paid plan (or in a trial) forever because Stripe's
-/// renewal, cancellation or trial-end events never arrived. Each run lists at most <see cref="MissedEventSweepOptions.BatchSize"/>
-/// accounts whose stored renewsBy passed more than <see cref="MissedEventSweepOptions.Grace"/> ago, reads each
+/// renewal, cancellation or trial-end events never arrived. A run lists, a batch of at most <see cref="MissedEventSweepOptions.BatchSize"/>
+/// at a time, the accounts whose stored renewsBy passed more than <see cref="MissedEventSweepOptions.Grace"/> ago, reads each
 /// subscription from Stripe again and applies it through <see cref="StripeSubscriptionSync"/> (the webhook path), so a
 /// run is idempotent and races with webhooks harmlessly; a subscription Stripe no longer has is ended there as a deletion
 /// is (<see cref="SubscriptionSyncOutcome.EndedNotFoundInStripe"/>, counted as corrected), unless Stripe does not know
 /// its customer either (<see cref="SubscriptionSyncOutcome.CustomerUnknownInStripe"/>: nothing ended, counted as failed).
 /// A timer function calls <see cref="RunAsync"/>.
-/// Runs walk the overdue accounts a batch at a time, in laps: a full batch makes the next run go on strictly after the
+/// Runs walk the overdue accounts a batch at a time, in laps: a full batch makes the next batch go on strictly after the
 /// last account it listed (renewsBy, then account id, both descending: accounts sharing one renewsBy are neither
 /// skipped nor read twice), and a short one starts the next lap from the most recently due again, so accounts that stay
 /// overdue (a subscription Stripe keeps unchanged, a sync that keeps failing) can never hide older ones for good, however
 /// many there are. The position is kept in <see cref="IMissedEventSweepPositionStore"/>, not in the process: every run
-/// may start in a fresh one. Two overlapping runs may list the same batch (harmless); only one of them moves the position.
+/// may start in a fresh one. It is written after each batch, once the whole batch was processed (an account that failed
+/// counts as processed: it stays due and the next lap tries it again), so a run the host stops (its function timeout)
+/// keeps the batches it finished and leaves only its unfinished one to the next run.
+/// A run goes on batch after batch within <see cref="MissedEventSweepOptions.TimeBudget"/> (a batch starts only if the
+/// time spent plus the run's longest batch so far fits) and stops at the end of its lap, so it never lists an account
+/// twice; within a batch, up to <see cref="MissedEventSweepOptions.Parallelism"/> accounts are synced at a time.
+/// Two overlapping runs may list the same batch (harmless); only one of them moves the position, and the other stops.
 /// </summary>
 public sealed partial class MissedEventSweep(
     IAccountRenewalQuery query,
@@ -29,90 +36,156 @@ public sealed partial class MissedEventSweep(
     TimeProvider time,
     ILogger<MissedEventSweep> logger)
 {
+    /// <summary>
+    /// Sweeps batch after batch until the lap ends, the time budget leaves no room for another batch, or another run moved
+    /// the position. Cancellation starts no further account or batch and writes no position for the batch under way.
+    /// </summary>
     public async Task<MissedEventSweepSummary> RunAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var started = time.GetTimestamp();
         var dueBefore = time.GetUtcNow() - settings.Grace;
         var stored = await positions.GetAsync(cancellationToken).ConfigureAwait(false);
-        var after = stored?.After;
-        var listed = await query.ListRenewalOverdueAsync(dueBefore, after, settings.BatchSize, cancellationToken).ConfigureAwait(false);
-        var due = listed.Select(d => d.AccountId).ToList();
-        int corrected = 0, unchanged = 0, failed = 0;
-        foreach (var accountId in due)
+        var (after, etag) = (stored?.After, stored?.ETag);
+        int batches = 0, due = 0, corrected = 0, unchanged = 0, failed = 0;
+        var longestBatch = TimeSpan.Zero;
+        bool moreDue, stoppedOnBudget = false;
+        while (true)
         {
-            string? subscriptionId = null;
-            try
+            cancellationToken.ThrowIfCancellationRequested();
+            var batchStarted = time.GetTimestamp();
+            var listed = await query.ListRenewalOverdueAsync(dueBefore, after, settings.BatchSize, cancellationToken).ConfigureAwait(false);
+            var swept = await SweepBatchAsync(listed, dueBefore, settings.Parallelism, cancellationToken).ConfigureAwait(false);
+            batches++;
+            due += listed.Count;
+            corrected += swept.Count(s => s == AccountSwept.Corrected);
+            unchanged += swept.Count(s => s == AccountSwept.Unchanged);
+            failed += swept.Count(s => s == AccountSwept.Failed);
+
+            // After a full batch the sweep goes on strictly after the last account listed; after a short one (the end of
+            // the lap) the next run starts at the top again. Written once the whole batch was processed, so a run that did
+            // not finish a batch leaves that batch to the next run, and keeps the ones it finished.
+            moreDue = listed.Count >= settings.BatchSize;
+            var next = moreDue ? listed[^1] : null;
+            etag = await positions.TryWriteAsync(next, etag, cancellationToken).ConfigureAwait(false);
+            if (etag is null)
             {
-                // Read again: a webhook may have brought the account up to date since the query.
-                var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
-                if (account?.Subscription is not { } subscription || account.RenewsBy is not { } renewsBy || renewsBy >= dueBefore)
-                {
-                    unchanged++;
-                    continue;
-                }
-
-                subscriptionId = subscription.SubscriptionId;
-                // Corrected only when the account is no longer overdue: a fresh read applies (it is newer) also when
-                // Stripe still has the same period, and that account must be reported, not counted as fixed. A
-                // subscription Stripe no longer has is ended by the sync, as a deletion is: corrected too.
-                var synced = await sync.SyncAsync(accountId, subscriptionId, cancellationToken).ConfigureAwait(false);
-                if (synced.Outcome is SubscriptionSyncOutcome.Applied or SubscriptionSyncOutcome.DuplicateResolved or SubscriptionSyncOutcome.EndedNotFoundInStripe
-                    && !(synced.Account?.RenewsBy < dueBefore))
-                {
-                    corrected++;
-                    LogCorrected(accountId.Value, subscriptionId, synced.Outcome, synced.Account?.Subscription?.Status.Value);
-                }
-                else if (synced.Outcome == SubscriptionSyncOutcome.CustomerUnknownInStripe)
-                {
-                    failed++; // nothing ended (the sync logged an error: likely a key of another Stripe account); it stays due
-                }
-                else
-                {
-                    unchanged++;
-                    LogStillOverdue(accountId.Value, subscriptionId, renewsBy, synced.Outcome);
-                }
+                // Another run wrote it meanwhile and goes on from there: going on here as well would walk the same accounts.
+                LogPositionMoved();
+                break;
             }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+
+            if (next is null)
             {
-                // One account's trouble (Stripe, a conflict, the store, a document it cannot read) must not stop the
-                // others; it stays due and the next run tries again.
-                failed++;
-                LogFailed(exception, accountId.Value, subscriptionId ?? "not read");
+                LogLapEnded();
+                break;
             }
-        }
 
-        var summary = new MissedEventSweepSummary(due.Count, corrected, unchanged, failed, MoreDue: due.Count >= settings.BatchSize);
-        LogSummary(dueBefore, summary.Due, summary.Corrected, summary.Unchanged, summary.Failed, summary.MoreDue);
-
-        // After a full batch the next run goes on strictly after the last account listed; after a short one (the end of
-        // the lap) it starts at the top again. Written last, so a run that did not finish leaves its batch to the next.
-        var next = listed.Count >= settings.BatchSize ? listed[^1] : null;
-        if (await positions.TryWriteAsync(next, stored?.ETag, cancellationToken).ConfigureAwait(false) is null)
-        {
-            LogPositionMoved();
-        }
-        else if (next is null)
-        {
-            LogLapEnded();
-        }
-        else
-        {
             LogPositionWritten(next.AccountId.Value, next.RenewsBy);
+            after = next;
+            var batchTook = time.GetElapsedTime(batchStarted);
+            longestBatch = batchTook > longestBatch ? batchTook : longestBatch;
+            if (time.GetElapsedTime(started) + longestBatch > settings.TimeBudget)
+            {
+                stoppedOnBudget = true;
+                break;
+            }
         }
 
+        var summary = new MissedEventSweepSummary(batches, due, corrected, unchanged, failed, moreDue, stoppedOnBudget);
+        var elapsed = time.GetElapsedTime(started);
+        LogSummary(dueBefore, summary.Batches, elapsed, summary.Due, summary.Corrected, summary.Unchanged, summary.Failed, summary.MoreDue, summary.StoppedOnBudget);
         return summary;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep (renewsBy before {DueBefore:O}): {Due} due, {Corrected} corrected, {Unchanged} unchanged, {Failed} failed; more due: {MoreDue}")]
-    private partial void LogSummary(DateTimeOffset dueBefore, int due, int corrected, int unchanged, int failed, bool moreDue);
+    /// <summary>
+    /// Sweeps the batch's accounts, at most <paramref name="parallelism"/> at a time, and says how each went (in list
+    /// order). The workers start on the caller's thread, each running until its first wait, and take the accounts in
+    /// list order; each checks the token before it starts another account, so a cancelled run starts no new account and
+    /// throws once the ones under way are done.
+    /// </summary>
+    private async Task<AccountSwept[]> SweepBatchAsync(IReadOnlyList<RenewalOverdue> listed, DateTimeOffset dueBefore, int parallelism, CancellationToken cancellationToken)
+    {
+        var swept = new AccountSwept[listed.Count];
+        var taken = -1;
+        async Task WorkAsync()
+        {
+            for (var index = Interlocked.Increment(ref taken); index < listed.Count; index = Interlocked.Increment(ref taken))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                swept[index] = await SweepAccountAsync(listed[index].AccountId, dueBefore, cancellationToken).ConfigureAwait(false);
+            }
+        }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position: the next run goes on after account {NextAccountId} (renewsBy {NextRenewsBy:O})")]
+        var workers = new Task[Math.Min(parallelism, listed.Count)];
+        for (var worker = 0; worker < workers.Length; worker++)
+        {
+            workers[worker] = WorkAsync();
+        }
+
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        return swept;
+    }
+
+    /// <summary>Reads one overdue account again and, if it still is, syncs its subscription from Stripe: how that went.</summary>
+    private async Task<AccountSwept> SweepAccountAsync(AccountId accountId, DateTimeOffset dueBefore, CancellationToken cancellationToken)
+    {
+        string? subscriptionId = null;
+        try
+        {
+            // Read again: a webhook may have brought the account up to date since the query.
+            var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+            if (account?.Subscription is not { } subscription || account.RenewsBy is not { } renewsBy || renewsBy >= dueBefore)
+            {
+                return AccountSwept.Unchanged;
+            }
+
+            subscriptionId = subscription.SubscriptionId;
+            // Corrected only when the account is no longer overdue: a fresh read applies (it is newer) also when
+            // Stripe still has the same period, and that account must be reported, not counted as fixed. A
+            // subscription Stripe no longer has is ended by the sync, as a deletion is: corrected too.
+            var synced = await sync.SyncAsync(accountId, subscriptionId, cancellationToken).ConfigureAwait(false);
+            if (synced.Outcome is SubscriptionSyncOutcome.Applied or SubscriptionSyncOutcome.DuplicateResolved or SubscriptionSyncOutcome.EndedNotFoundInStripe
+                && !(synced.Account?.RenewsBy < dueBefore))
+            {
+                LogCorrected(accountId.Value, subscriptionId, synced.Outcome, synced.Account?.Subscription?.Status.Value);
+                return AccountSwept.Corrected;
+            }
+
+            if (synced.Outcome == SubscriptionSyncOutcome.CustomerUnknownInStripe)
+            {
+                return AccountSwept.Failed; // nothing ended (the sync logged an error: likely a key of another Stripe account); it stays due
+            }
+
+            LogStillOverdue(accountId.Value, subscriptionId, renewsBy, synced.Outcome);
+            return AccountSwept.Unchanged;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // One account's trouble (Stripe, a conflict, the store, a document it cannot read) must not stop the
+            // others; it stays due and the next lap tries again.
+            LogFailed(exception, accountId.Value, subscriptionId ?? "not read");
+            return AccountSwept.Failed;
+        }
+    }
+
+    private enum AccountSwept
+    {
+        Unchanged = 0,
+        Corrected,
+        Failed,
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep (renewsBy before {DueBefore:O}): {Batches} batches in {Elapsed}, {Due} due, {Corrected} corrected, {Unchanged} unchanged, {Failed} failed; more due: {MoreDue}, stopped on the time budget: {StoppedOnBudget}")]
+    private partial void LogSummary(DateTimeOffset dueBefore, int batches, TimeSpan elapsed, int due, int corrected, int unchanged, int failed, bool moreDue, bool stoppedOnBudget);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position: the sweep goes on after account {NextAccountId} (renewsBy {NextRenewsBy:O})")]
     private partial void LogPositionWritten(string nextAccountId, DateTimeOffset nextRenewsBy);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position: every overdue account was listed in this lap; the next run starts from the most recently due")]
     private partial void LogLapEnded();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position was moved by another run meanwhile; left as that run wrote it")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep position was moved by another run meanwhile; left as that run wrote it, and this run stops")]
     private partial void LogPositionMoved();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep corrected account {AccountId} from subscription {SubscriptionId} ({Outcome}): now {Status}")]
@@ -121,9 +194,14 @@ public sealed partial class MissedEventSweep(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} is past its renewsBy {RenewsBy:O} but Stripe's subscription {SubscriptionId} changed nothing ({Outcome})")]
     private partial void LogStillOverdue(string accountId, string subscriptionId, DateTimeOffset renewsBy, SubscriptionSyncOutcome outcome);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Missed-event sweep could not correct account {AccountId} (subscription {SubscriptionId}); the next run tries again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Missed-event sweep could not correct account {AccountId} (subscription {SubscriptionId}); the next lap tries again")]
     private partial void LogFailed(Exception exception, string accountId, string subscriptionId);
 }
 
-/// <summary>What one sweep run did. <see cref="MoreDue"/>: the batch was full, more accounts may be waiting.</summary>
-public sealed record MissedEventSweepSummary(int Due, int Corrected, int Unchanged, int Failed, bool MoreDue);
+/// <summary>
+/// What one sweep run did, over all its <see cref="Batches"/> (the listings it made, an empty one included):
+/// <see cref="Due"/> accounts listed, each <see cref="Corrected"/>, <see cref="Unchanged"/> or <see cref="Failed"/>.
+/// <see cref="MoreDue"/>: its last batch was full, more accounts may be waiting (the next run goes on after them);
+/// <see cref="StoppedOnBudget"/>: it stopped because its time budget left no room for another batch.
+/// </summary>
+public sealed record MissedEventSweepSummary(int Batches, int Due, int Corrected, int Unchanged, int Failed, bool MoreDue, bool StoppedOnBudget);

@@ -18,6 +18,17 @@ public sealed class MissedEventSweepOptionsValidator : IValidateOptions<MissedEv
             errors.Add($"{MissedEventSweepOptions.SectionName}:BatchSize must be between 1 and {MissedEventSweepOptions.MaxBatchSize}; got {options.BatchSize}.");
         }
 
+        var maxBudget = MissedEventSweepOptions.FunctionTimeout - MissedEventSweepOptions.MinTimeoutMargin;
+        if (options.TimeBudget <= TimeSpan.Zero || options.TimeBudget > maxBudget)
+        {
+            errors.Add($"{MissedEventSweepOptions.SectionName}:TimeBudget must be positive and at most {maxBudget} (host.json's functionTimeout {MissedEventSweepOptions.FunctionTimeout} less {MissedEventSweepOptions.MinTimeoutMargin}); got {options.TimeBudget}.");
+        }
+
+        if (options.Parallelism is < 1 or > MissedEventSweepOptions.MaxParallelism)
+        {
+            errors.Add($"{MissedEventSweepOptions.SectionName}:Parallelism must be between 1 and {MissedEventSweepOptions.MaxParallelism}; got {options.Parallelism}.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -9,7 +9,7 @@ namespace Billing.Cosmos.Subscriptions;
 /// <summary>
 /// The missed-event sweep's position: one small document in its own partition of the accounts container
 /// (<see cref="DocumentIds.SweepPositionPartition"/>, a value no account id can take), read by a point read (~1 RU) at
-/// the start of a run and written at its end by create or ETag-guarded replace (~6-10 RU). Every query on the container
+/// the start of a run and written after each of its batches by create or ETag-guarded replace (~6-10 RU). Every query on the container
 /// filters on <c>type</c> and none on this one, so no listing returns it.
 /// </summary>
 public sealed class CosmosMissedEventSweepPositionStore(BillingContainers containers, TimeProvider time) : IMissedEventSweepPositionStore

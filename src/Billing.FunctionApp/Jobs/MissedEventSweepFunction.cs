@@ -5,7 +5,8 @@ namespace Billing.FunctionApp.Jobs;
 /// <summary>
 /// Timer trigger on <c>%MISSED_EVENT_SWEEP_SCHEDULE%</c> (hourly by default): re-reads from Stripe the accounts whose
 /// period or trial end passed without a renewing event and corrects them, so a missed webhook never leaves an account
-/// on a paid plan. Each run handles a bounded batch and is safe to repeat.
+/// on a paid plan. Each run works through batches within <c>Billing:MissedEventSweep:TimeBudget</c> (below host.json's
+/// <c>functionTimeout</c>), writing its position after each, and is safe to repeat.
 /// </summary>
 public sealed class MissedEventSweepFunction(MissedEventSweep sweep)
 {

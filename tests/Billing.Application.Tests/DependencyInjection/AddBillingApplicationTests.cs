@@ -29,6 +29,8 @@ public sealed class AddBillingApplicationTests
         {
             ["Billing:Stripe:LiveMode"] = "true",
             ["Billing:MissedEventSweep:BatchSize"] = "25",
+            ["Billing:MissedEventSweep:TimeBudget"] = "00:03:00",
+            ["Billing:MissedEventSweep:Parallelism"] = "8",
             ["Billing:SubscriptionSync:ClockSkew"] = "00:00:02",
             ["Billing:Usage:LateWindow"] = "02:00:00",
             ["Billing:Usage:Thresholds:0"] = "90",
@@ -57,7 +59,8 @@ public sealed class AddBillingApplicationTests
         Assert.Equal(6, services.GetServices<IStripeEventTypeHandler>().Count());
         Assert.IsType<Billing.Application.Credits.PurchaseCompletedHandler>(Assert.Single(services.GetServices<ICheckoutPaymentHandler>()));
         Assert.True(services.GetRequiredService<IOptions<StripeModeOptions>>().Value.LiveMode);
-        Assert.Equal(25, services.GetRequiredService<IOptions<MissedEventSweepOptions>>().Value.BatchSize);
+        var sweep = services.GetRequiredService<IOptions<MissedEventSweepOptions>>().Value;
+        Assert.Equal((25, TimeSpan.FromMinutes(3), 8), (sweep.BatchSize, sweep.TimeBudget, sweep.Parallelism));
         Assert.Equal(TimeSpan.FromSeconds(2), services.GetRequiredService<IOptions<SubscriptionSyncOptions>>().Value.ClockSkew);
         var usage = services.GetRequiredService<IOptions<UsageOptions>>().Value;
         Assert.Equal(TimeSpan.FromHours(2), usage.LateWindow);

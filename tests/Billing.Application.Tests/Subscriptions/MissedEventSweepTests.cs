@@ -21,6 +21,12 @@ public sealed class MissedEventSweepTests
 
     private readonly List<IReadOnlyList<RenewalOverdue>> _listed = [];
 
+    /// <summary>How long each listing takes on the clock (a batch's own time, besides its Stripe reads).</summary>
+    private TimeSpan _listingTakes = TimeSpan.Zero;
+
+    /// <summary>Runs before each listing, with the number of listings made before it (by every run).</summary>
+    private Action<int>? _beforeListing;
+
     public MissedEventSweepTests() => _positions = new InMemoryMissedEventSweepPositionStore(_world.Time);
 
     /// <summary>
@@ -29,14 +35,22 @@ public sealed class MissedEventSweepTests
     /// </summary>
     private MissedEventSweep Sweep => SweepWriting(_world.Accounts);
 
-    /// <summary>A sweep whose subscription writes go through <paramref name="writes"/>.</summary>
-    private MissedEventSweep SweepWriting(IBillingAccountStore writes)
+    /// <summary>A sweep whose subscription writes go through <paramref name="writes"/> (and reads from Stripe through <paramref name="stripe"/>).</summary>
+    private MissedEventSweep SweepWriting(IBillingAccountStore writes, IStripeSubscriptionSource? stripe = null)
     {
         var sync = new StripeSubscriptionSync(
-            _world.Stripe, _world.Stripe, new SubscriptionSnapshotApplier(writes, new InMemoryUsageLedger(), _world.Catalog, Options.Create(_world.SyncOptions)), _world.Accounts, _world.Time,
+            stripe ?? _world.Stripe, _world.Stripe, new SubscriptionSnapshotApplier(writes, new InMemoryUsageLedger(), _world.Catalog, Options.Create(_world.SyncOptions)), _world.Accounts, _world.Time,
             NullLogger<StripeSubscriptionSync>.Instance);
-        return new MissedEventSweep(new RecordingRenewalQuery(_world.Accounts, _listed), _world.Accounts, sync, _positions, Options.Create(_options), _world.Time, NullLogger<MissedEventSweep>.Instance);
+        var query = new RecordingRenewalQuery(_world.Accounts, _listed, () =>
+        {
+            _beforeListing?.Invoke(_listed.Count);
+            _world.Time.Advance(_listingTakes);
+        });
+        return new MissedEventSweep(query, _world.Accounts, sync, _positions, Options.Create(_options), _world.Time, NullLogger<MissedEventSweep>.Instance);
     }
+
+    /// <summary>Each batch takes the whole time budget: a run makes one batch, and the next run goes on from its position.</summary>
+    private void EachRunHasTimeForOneBatch() => _listingTakes = _options.TimeBudget;
 
     [Fact]
     public async Task An_account_whose_renewal_and_cancellation_events_were_lost_is_corrected_from_stripe_once()
@@ -54,9 +68,9 @@ public sealed class MissedEventSweepTests
         var late = await Sweep.RunAsync(CancellationToken.None);
         var again = await Sweep.RunAsync(CancellationToken.None);
 
-        Assert.Equal(new MissedEventSweepSummary(0, 0, 0, 0, MoreDue: false), early);
-        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), late);
-        Assert.Equal(new MissedEventSweepSummary(0, 0, 0, 0, MoreDue: false), again);
+        Assert.Equal(new MissedEventSweepSummary(1, 0, 0, 0, 0, MoreDue: false, StoppedOnBudget: false), early);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: false, StoppedOnBudget: false), late);
+        Assert.Equal(new MissedEventSweepSummary(1, 0, 0, 0, 0, MoreDue: false, StoppedOnBudget: false), again);
         var account = _world.Account("user-1");
         Assert.Equal(SubscriptionStatus.Canceled, account.Subscription!.Status);
         Assert.Null(account.RenewsBy);
@@ -74,13 +88,14 @@ public sealed class MissedEventSweepTests
         var first = await Sweep.RunAsync(CancellationToken.None);
         var second = await Sweep.RunAsync(CancellationToken.None);
 
-        Assert.Equal(new MissedEventSweepSummary(1, 0, 1, 0, MoreDue: false), first);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 1, 0, MoreDue: false, StoppedOnBudget: false), first);
         Assert.Equal(first, second);
     }
 
     [Fact]
     public async Task A_renewal_missed_is_applied_and_the_batch_is_bounded()
     {
+        EachRunHasTimeForOneBatch();
         _options.BatchSize = 1;
         var subscriptions = new List<FakeStripeSubscription>();
         foreach (var account in new[] { "user-1", "user-2" })
@@ -99,14 +114,15 @@ public sealed class MissedEventSweepTests
         var first = await Sweep.RunAsync(CancellationToken.None);
         var second = await Sweep.RunAsync(CancellationToken.None);
 
-        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: true), first);
-        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: true), second);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: true, StoppedOnBudget: true), first);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: true, StoppedOnBudget: true), second);
         Assert.All(subscriptions, s => Assert.Equal(s.PeriodStart, _world.Account(s.AccountId!).Subscription!.CurrentPeriodStart));
     }
 
     [Fact]
     public async Task Accounts_that_stay_overdue_cannot_hide_an_older_one_runs_in_fresh_processes_go_on_below_them_and_start_again_at_the_top()
     {
+        EachRunHasTimeForOneBatch();
         _options.BatchSize = 2;
         var subscriptions = new List<FakeStripeSubscription>();
         foreach (var account in new[] { "user-old", "user-b", "user-c" }) // renewsBy one day apart, oldest first
@@ -123,9 +139,9 @@ public sealed class MissedEventSweepTests
         var second = await Sweep.RunAsync(CancellationToken.None); // a new process goes on strictly after user-b: user-old
         var third = await Sweep.RunAsync(CancellationToken.None); // that batch was short: the top again
 
-        Assert.Equal(new MissedEventSweepSummary(2, 0, 2, 0, MoreDue: true), first);
-        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), second);
-        Assert.Equal(new MissedEventSweepSummary(2, 0, 2, 0, MoreDue: true), third);
+        Assert.Equal(new MissedEventSweepSummary(1, 2, 0, 2, 0, MoreDue: true, StoppedOnBudget: true), first);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: false, StoppedOnBudget: false), second);
+        Assert.Equal(new MissedEventSweepSummary(1, 2, 0, 2, 0, MoreDue: true, StoppedOnBudget: true), third);
         Assert.Equal(SubscriptionStatus.Canceled, _world.Account("user-old").Subscription!.Status);
         Assert.Equal([["user-c", "user-b"], ["user-old"], ["user-c", "user-b"]], Listed());
     }
@@ -133,6 +149,7 @@ public sealed class MissedEventSweepTests
     [Fact]
     public async Task Accounts_sharing_one_renewsBy_beyond_a_batch_are_each_listed_once_per_lap_and_an_older_one_is_still_reached()
     {
+        EachRunHasTimeForOneBatch();
         _options.BatchSize = 10;
         var old = _world.Stripe.CompleteCheckout("user-old", _world.Stripe.CreateCustomer("user-old"), TestCatalog.ProMonthly);
         await _world.DeliverNewEventsAsync();
@@ -157,10 +174,10 @@ public sealed class MissedEventSweepTests
 
         Assert.Equal(
             [
-                new MissedEventSweepSummary(10, 0, 10, 0, MoreDue: true),
-                new MissedEventSweepSummary(10, 0, 10, 0, MoreDue: true),
-                new MissedEventSweepSummary(6, 1, 5, 0, MoreDue: false),
-                new MissedEventSweepSummary(10, 0, 10, 0, MoreDue: true), // the next lap
+                new MissedEventSweepSummary(1, 10, 0, 10, 0, MoreDue: true, StoppedOnBudget: true),
+                new MissedEventSweepSummary(1, 10, 0, 10, 0, MoreDue: true, StoppedOnBudget: true),
+                new MissedEventSweepSummary(1, 6, 1, 5, 0, MoreDue: false, StoppedOnBudget: false),
+                new MissedEventSweepSummary(1, 10, 0, 10, 0, MoreDue: true, StoppedOnBudget: true), // the next lap
             ],
             runs);
         var lap = Listed().Take(3).SelectMany(batch => batch).ToList();
@@ -172,6 +189,7 @@ public sealed class MissedEventSweepTests
     [Fact]
     public async Task The_position_a_run_writes_is_the_last_account_it_listed_or_none_after_a_short_batch()
     {
+        EachRunHasTimeForOneBatch();
         _options.BatchSize = 2;
         foreach (var account in new[] { "user-a", "user-b", "user-c" })
         {
@@ -198,6 +216,7 @@ public sealed class MissedEventSweepTests
     [Fact]
     public async Task When_another_run_moved_the_position_meanwhile_a_run_leaves_it_as_that_run_wrote_it()
     {
+        EachRunHasTimeForOneBatch();
         _options.BatchSize = 1;
         foreach (var account in new[] { "user-a", "user-b", "user-c" })
         {
@@ -213,8 +232,8 @@ public sealed class MissedEventSweepTests
 
         var slow = await Sweep.RunAsync(CancellationToken.None);
 
-        Assert.Equal(new MissedEventSweepSummary(1, 0, 1, 0, MoreDue: true), slow);
-        Assert.Equal(slow, overlapping);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 1, 0, MoreDue: true, StoppedOnBudget: false), slow); // stopped: the other run goes on
+        Assert.Equal(slow with { StoppedOnBudget = true }, overlapping);
         Assert.Equal([["user-c"], ["user-b"], ["user-b"]], Listed()); // both read the stored position: the same batch
         Assert.Equal(1, _positions.Conflicts);
         Assert.Equal("user-b", _positions.Stored!.After!.AccountId.Value); // as the overlapping run wrote it, once
@@ -240,7 +259,7 @@ public sealed class MissedEventSweepTests
 
         var summary = await sweep.RunAsync(CancellationToken.None);
 
-        Assert.Equal(new MissedEventSweepSummary(2, 1, 0, 1, MoreDue: false), summary);
+        Assert.Equal(new MissedEventSweepSummary(1, 2, 1, 0, 1, MoreDue: false, StoppedOnBudget: false), summary);
         Assert.Equal(subscriptions[1].PeriodStart, _world.Account("user-2").Subscription!.CurrentPeriodStart);
         Assert.NotEqual(subscriptions[0].PeriodStart, _world.Account("user-1").Subscription!.CurrentPeriodStart);
     }
@@ -262,7 +281,7 @@ public sealed class MissedEventSweepTests
             _world.Time.Advance(TimeSpan.FromDays(31));
         }
 
-        Assert.Equal([new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), .. Enumerable.Repeat(new MissedEventSweepSummary(0, 0, 0, 0, MoreDue: false), 5)], runs);
+        Assert.Equal([new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: false, StoppedOnBudget: false), .. Enumerable.Repeat(new MissedEventSweepSummary(1, 0, 0, 0, 0, MoreDue: false, StoppedOnBudget: false), 5)], runs);
         Assert.All(plans, plan => Assert.Equal("FREE", plan));
         var account = _world.Account("user-1");
         Assert.Equal((subscription.Id, SubscriptionStatus.Canceled), (account.Subscription!.SubscriptionId, account.Subscription.Status));
@@ -287,10 +306,10 @@ public sealed class MissedEventSweepTests
         _world.Stripe.Outage = null;
         var answered = await Sweep.RunAsync(CancellationToken.None);
 
-        Assert.Equal(new MissedEventSweepSummary(1, 0, 0, 1, MoreDue: false), failed);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, 1, MoreDue: false, StoppedOnBudget: false), failed);
         Assert.Equal((SubscriptionStatus.Active, "PRO"), (during.Subscription!.Status, Plan(during)));
         Assert.NotNull(during.RenewsBy);
-        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), answered);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: false, StoppedOnBudget: false), answered);
         Assert.Equal(SubscriptionStatus.Canceled, _world.Account("user-1").Subscription!.Status);
     }
 
@@ -307,10 +326,10 @@ public sealed class MissedEventSweepTests
         _world.Stripe.Forget(subscription);
         var gone = await Sweep.RunAsync(CancellationToken.None);
 
-        Assert.Equal(new MissedEventSweepSummary(1, 0, 1, 0, MoreDue: false), mismatch);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 1, 0, MoreDue: false, StoppedOnBudget: false), mismatch);
         Assert.Equal((SubscriptionStatus.Active, "PRO"), (during.Subscription!.Status, Plan(during)));
         Assert.NotNull(during.RenewsBy);
-        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), gone);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: false, StoppedOnBudget: false), gone);
     }
 
     [Fact]
@@ -324,7 +343,7 @@ public sealed class MissedEventSweepTests
         var summary = await Sweep.RunAsync(CancellationToken.None);
         var late = await _world.Sync.ApplyAsync(AccountId.Parse("user-1"), readByWebhook, CancellationToken.None);
 
-        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), summary);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: false, StoppedOnBudget: false), summary);
         Assert.Equal(SubscriptionSyncOutcome.NewerStateKept, late.Outcome);
         var account = _world.Account("user-1");
         Assert.Equal((SubscriptionStatus.Canceled, "FREE"), (account.Subscription!.Status, Plan(account)));
@@ -343,7 +362,7 @@ public sealed class MissedEventSweepTests
         var summary = await SweepWriting(racing).RunAsync(CancellationToken.None);
 
         Assert.Equal(2, racing.Decisions); // the sweep's compare-and-swap lost to the webhook's write and was decided again
-        Assert.Equal(new MissedEventSweepSummary(1, 0, 1, 0, MoreDue: false), summary); // the webhook ended it: this run changed nothing
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 1, 0, MoreDue: false, StoppedOnBudget: false), summary); // the webhook ended it: this run changed nothing
         var webhook = _world.Events.Get(_world.Stripe.Events[^1].Id);
         Assert.Equal(StripeEventStatus.Applied, webhook.Status);
         Assert.Single(_world.Accounts.History, a => a.Subscription?.Status == SubscriptionStatus.Canceled); // ended once
@@ -369,12 +388,167 @@ public sealed class MissedEventSweepTests
         _world.Stripe.PayLatestInvoice(subscription);
         await _world.DeliverNewEventsAsync();
 
-        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), summary);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: false, StoppedOnBudget: false), summary);
         Assert.Equal(StripeEventStatus.Ignored, late.Status);
         Assert.Contains("nothing changed", late.Note, StringComparison.Ordinal);
         Assert.Equal(("FREE", writes), (Plan(afterLate.Item1), afterLate.Writes));
         var restored = _world.Account("user-1");
         Assert.Equal((SubscriptionStatus.Active, "PRO"), (restored.Subscription!.Status, Plan(restored)));
+    }
+
+    [Fact]
+    public async Task One_run_sweeps_batch_after_batch_until_its_lap_ends_and_writes_its_position_after_each_batch()
+    {
+        _options.BatchSize = 2;
+        var subscriptions = await RenewalsMissedAsync(5);
+        var positionBeforeListing = new List<string?>();
+        _beforeListing = _ => positionBeforeListing.Add(_positions.Stored?.After?.AccountId.Value);
+
+        var summary = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(3, 5, 5, 0, 0, MoreDue: false, StoppedOnBudget: false), summary);
+        Assert.Equal([["user-5", "user-4"], ["user-3", "user-2"], ["user-1"]], Listed()); // each account once, in order
+        Assert.Equal([null, "user-4", "user-2"], positionBeforeListing); // each batch went on from the one before
+        Assert.Null(_positions.Stored!.After); // the lap ended: the next run starts at the top
+        Assert.All(subscriptions, s => Assert.Equal(s.PeriodStart, _world.Account(s.AccountId!).Subscription!.CurrentPeriodStart));
+    }
+
+    [Fact]
+    public async Task A_run_starts_no_batch_its_batches_so_far_say_would_overrun_its_time_budget_and_the_next_run_goes_on_where_it_stopped()
+    {
+        _options.BatchSize = 2;
+        _options.TimeBudget = TimeSpan.FromSeconds(150);
+        _listingTakes = TimeSpan.FromMinutes(1); // after two batches 2 of the 2.5 minutes are spent: a third would overrun
+        await RenewalsMissedAsync(7);
+
+        var first = await Sweep.RunAsync(CancellationToken.None);
+        var afterFirst = _positions.Stored!.After!.AccountId.Value;
+        var second = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(2, 4, 4, 0, 0, MoreDue: true, StoppedOnBudget: true), first);
+        Assert.Equal("user-4", afterFirst);
+        Assert.Equal(new MissedEventSweepSummary(2, 3, 3, 0, 0, MoreDue: false, StoppedOnBudget: false), second);
+        Assert.Equal([["user-7", "user-6"], ["user-5", "user-4"], ["user-3", "user-2"], ["user-1"]], Listed());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_run_cancelled_or_failing_in_its_second_batch_keeps_the_first_batchs_position_and_the_next_run_goes_on_from_it(bool cancelled)
+    {
+        _options.BatchSize = 2;
+        var subscriptions = await RenewalsMissedAsync(5);
+        using var cancellation = new CancellationTokenSource();
+        _beforeListing = listing =>
+        {
+            if (listing == 1 && cancelled)
+            {
+                cancellation.Cancel(); // the host is stopping
+            }
+            else if (listing == 1)
+            {
+                throw new InvalidOperationException("The store did not answer."); // the second listing fails
+            }
+        };
+
+        var stopped = await Assert.ThrowsAnyAsync<Exception>(() => Sweep.RunAsync(cancellation.Token));
+        var position = _positions.Stored!.After!.AccountId.Value;
+        var periods = subscriptions.Select(s => _world.Account(s.AccountId!).Subscription!.CurrentPeriodStart).ToList();
+        _beforeListing = null;
+        var next = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.IsAssignableFrom(cancelled ? typeof(OperationCanceledException) : typeof(InvalidOperationException), stopped);
+        Assert.Equal("user-4", position);
+        Assert.Equal([false, false, false, true, true], subscriptions.Select((s, i) => periods[i] == s.PeriodStart)); // only the first batch's
+        Assert.Equal(new MissedEventSweepSummary(2, 3, 3, 0, 0, MoreDue: false, StoppedOnBudget: false), next);
+        Assert.Equal(["user-3", "user-2"], Listed()[^2]); // the next run went on strictly after the first batch
+        Assert.All(subscriptions, s => Assert.Equal(s.PeriodStart, _world.Account(s.AccountId!).Subscription!.CurrentPeriodStart));
+    }
+
+    [Fact]
+    public async Task A_run_cancelled_during_a_batch_starts_no_further_account_and_writes_no_position_for_that_batch()
+    {
+        _options.BatchSize = 3;
+        _options.Parallelism = 1;
+        var subscriptions = await RenewalsMissedAsync(3);
+        using var cancellation = new CancellationTokenSource();
+        var stripe = new GatedStripe(_world.Stripe, opened: true) { OnRead = reads => { if (reads == 2) cancellation.Cancel(); } };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SweepWriting(_world.Accounts, stripe).RunAsync(cancellation.Token));
+        var read = stripe.Reads;
+        var stored = _positions.Stored;
+        var next = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(2, read); // user-3 and user-2 were under way; user-1 was never started
+        Assert.Null(stored); // the batch was not finished: no position
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: false, StoppedOnBudget: false), next); // user-1, from the top
+        Assert.Equal(["user-1"], Listed()[^1]);
+        Assert.All(subscriptions, s => Assert.Equal(s.PeriodStart, _world.Account(s.AccountId!).Subscription!.CurrentPeriodStart));
+    }
+
+    [Fact]
+    public async Task The_accounts_of_a_batch_are_synced_parallelism_at_a_time_and_one_that_fails_stops_none_of_the_others()
+    {
+        _options.Parallelism = 3;
+        var subscriptions = await RenewalsMissedAsync(7);
+        var stripe = new GatedStripe(_world.Stripe, opened: false) { Failing = subscriptions[3].Id };
+
+        var run = SweepWriting(_world.Accounts, stripe).RunAsync(CancellationToken.None);
+        var waiting = stripe.InFlight; // the reads started before any of them answered
+        stripe.Open();
+        var summary = await run;
+
+        Assert.Equal(3, waiting);
+        Assert.Equal(3, stripe.MostInFlight);
+        Assert.Equal(7, stripe.Reads);
+        Assert.Equal(new MissedEventSweepSummary(1, 7, 6, 0, 1, MoreDue: false, StoppedOnBudget: false), summary);
+        Assert.All(subscriptions.Where((_, i) => i != 3), s => Assert.Equal(s.PeriodStart, _world.Account(s.AccountId!).Subscription!.CurrentPeriodStart));
+        Assert.NotEqual(subscriptions[3].PeriodStart, _world.Account("user-4").Subscription!.CurrentPeriodStart);
+    }
+
+    [Fact]
+    public async Task A_run_whose_position_another_run_moved_stops_there_and_leaves_the_walk_to_that_run()
+    {
+        _options.BatchSize = 1;
+        foreach (var account in new[] { "user-a", "user-b", "user-c" })
+        {
+            _world.Stripe.CompleteCheckout(account, _world.Stripe.CreateCustomer(account), TestCatalog.ProMonthly);
+            _world.Time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        await _world.DeliverNewEventsAsync();
+        _world.Time.SetUtcNow(_world.Account("user-c").RenewsBy!.Value + TimeSpan.FromHours(3)); // Stripe renewed none of them
+        MissedEventSweepSummary? overlapping = null;
+        _positions.BeforeWrite = async () => overlapping = await Sweep.RunAsync(CancellationToken.None); // its whole lap, inside the slow run's first batch
+
+        var slow = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 1, 0, MoreDue: true, StoppedOnBudget: false), slow);
+        Assert.Equal(new MissedEventSweepSummary(4, 3, 0, 3, 0, MoreDue: false, StoppedOnBudget: false), overlapping);
+        Assert.Equal([["user-c"], ["user-c"], ["user-b"], ["user-a"], []], Listed());
+        Assert.Equal(1, _positions.Conflicts);
+        Assert.Null(_positions.Stored!.After); // as the overlapping run left it: its lap ended
+    }
+
+    /// <summary>
+    /// Accounts user-1 .. user-<paramref name="count"/> (renewsBy a minute apart, user-1 the oldest) whose renewal Stripe
+    /// made but whose events were lost, all past the grace now.
+    /// </summary>
+    private async Task<List<FakeStripeSubscription>> RenewalsMissedAsync(int count)
+    {
+        var subscriptions = new List<FakeStripeSubscription>();
+        for (var i = 1; i <= count; i++)
+        {
+            var account = $"user-{i}";
+            subscriptions.Add(_world.Stripe.CompleteCheckout(account, _world.Stripe.CreateCustomer(account), TestCatalog.ProMonthly));
+            _world.Time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        await _world.DeliverNewEventsAsync();
+        var lastDue = subscriptions.Max(s => s.PeriodEnd);
+        subscriptions.ForEach(s => _world.Stripe.Renew(s)); // none of these events arrives
+        _world.Time.SetUtcNow(lastDue + TimeSpan.FromHours(3));
+        return subscriptions;
     }
 
     [Fact]
@@ -397,7 +571,7 @@ public sealed class MissedEventSweepTests
         _world.Stripe.KeyOfAnotherAccount = false;
         var rightKey = await Sweep.RunAsync(CancellationToken.None);
 
-        Assert.Equal(new MissedEventSweepSummary(2, 0, 0, 2, MoreDue: false), wrongKey);
+        Assert.Equal(new MissedEventSweepSummary(1, 2, 0, 0, 2, MoreDue: false, StoppedOnBudget: false), wrongKey);
         Assert.Equal(SubscriptionSyncOutcome.CustomerUnknownInStripe, synced.Outcome);
         Assert.Equal(SubscriptionStatus.Active, synced.Account!.Subscription!.Status);
         Assert.Contains("another Stripe account", synced.Describe(subscriptions[0].Id), StringComparison.Ordinal);
@@ -407,7 +581,7 @@ public sealed class MissedEventSweepTests
             Assert.Equal((SubscriptionStatus.Active, "PRO"), (account.Subscription!.Status, Plan(account)));
             Assert.NotNull(account.RenewsBy);
         });
-        Assert.Equal(new MissedEventSweepSummary(2, 2, 0, 0, MoreDue: false), rightKey);
+        Assert.Equal(new MissedEventSweepSummary(1, 2, 2, 0, 0, MoreDue: false, StoppedOnBudget: false), rightKey);
         Assert.All(subscriptions, s => Assert.Equal((s.PeriodStart, SubscriptionStatus.Active), (_world.Account(s.AccountId!).Subscription!.CurrentPeriodStart, _world.Account(s.AccountId!).Subscription!.Status)));
     }
 
@@ -421,7 +595,7 @@ public sealed class MissedEventSweepTests
 
         var summary = await Sweep.RunAsync(CancellationToken.None);
 
-        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), summary);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: false, StoppedOnBudget: false), summary);
         var account = _world.Account("user-1");
         Assert.Equal((SubscriptionStatus.Canceled, "FREE"), (account.Subscription!.Status, Plan(account)));
         Assert.Null(account.RenewsBy);
@@ -445,11 +619,11 @@ public sealed class MissedEventSweepTests
         _world.Stripe.CustomerOutage = null;
         var answered = await Sweep.RunAsync(CancellationToken.None);
 
-        Assert.Equal(new MissedEventSweepSummary(1, 0, 0, 1, MoreDue: false), failed);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, 1, MoreDue: false, StoppedOnBudget: false), failed);
         Assert.Equal(writes, writesDuring);
         Assert.Equal((SubscriptionStatus.Active, "PRO"), (during.Subscription!.Status, Plan(during)));
         Assert.NotNull(during.RenewsBy);
-        Assert.Equal(new MissedEventSweepSummary(1, 1, 0, 0, MoreDue: false), answered);
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: false, StoppedOnBudget: false), answered);
         Assert.Equal(SubscriptionStatus.Canceled, _world.Account("user-1").Subscription!.Status);
     }
 
@@ -479,13 +653,86 @@ public sealed class MissedEventSweepTests
     private List<List<string>> Listed() => [.. _listed.Select(batch => batch.Select(d => d.AccountId.Value).ToList())];
 
     /// <summary>The renewal query, recording each batch it listed.</summary>
-    private sealed class RecordingRenewalQuery(IAccountRenewalQuery inner, List<IReadOnlyList<RenewalOverdue>> listed) : IAccountRenewalQuery
+    private sealed class RecordingRenewalQuery(IAccountRenewalQuery inner, List<IReadOnlyList<RenewalOverdue>> listed, Action beforeListing) : IAccountRenewalQuery
     {
         public async Task<IReadOnlyList<RenewalOverdue>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, RenewalOverdue? after, int limit, CancellationToken cancellationToken)
         {
+            beforeListing();
             var batch = await inner.ListRenewalOverdueAsync(renewsBefore, after, limit, cancellationToken);
             listed.Add(batch);
             return batch;
+        }
+    }
+
+    /// <summary>
+    /// Stripe's subscription reads held at a gate until <see cref="Open"/> (or open from the start), counting the reads
+    /// under way at once; <see cref="Failing"/>'s read fails as an outage does; <see cref="OnRead"/> runs as a read starts.
+    /// </summary>
+    private sealed class GatedStripe(IStripeSubscriptionSource inner, bool opened) : IStripeSubscriptionSource
+    {
+        private readonly TaskCompletionSource _gate = NewGate(opened);
+        private int _inFlight;
+        private int _mostInFlight;
+        private int _reads;
+
+        public string? Failing { get; init; }
+
+        public Action<int>? OnRead { get; init; }
+
+        public int InFlight => Volatile.Read(ref _inFlight);
+
+        public int MostInFlight => Volatile.Read(ref _mostInFlight);
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public void Open() => _gate.SetResult();
+
+        public async Task<SubscriptionSnapshot?> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken)
+        {
+            var reads = Interlocked.Increment(ref _reads);
+            OnRead?.Invoke(reads);
+            var inFlight = Interlocked.Increment(ref _inFlight);
+            InterlockedMax(ref _mostInFlight, inFlight);
+            try
+            {
+                await _gate.Task.ConfigureAwait(false); // when opened, the waiting reads go on one after another on the opener's thread
+                return subscriptionId == Failing
+                    ? throw new PaymentProviderException("Could not read the subscription: Stripe answered 503 api_error/ (request req_1).") { IsTransient = true }
+                    : await inner.GetSubscriptionAsync(subscriptionId, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+
+        public Task<IReadOnlyList<SubscriptionSnapshot>> ListCustomerSubscriptionsAsync(string customerId, bool includeEnded, CancellationToken cancellationToken) =>
+            inner.ListCustomerSubscriptionsAsync(customerId, includeEnded, cancellationToken);
+
+        public Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken) => inner.FindCustomerIdAsync(accountId, cancellationToken);
+
+        public Task<StripeCustomerSnapshot?> GetCustomerAsync(string customerId, CancellationToken cancellationToken) => inner.GetCustomerAsync(customerId, cancellationToken);
+
+        private static TaskCompletionSource NewGate(bool opened)
+        {
+            var gate = new TaskCompletionSource();
+            if (opened)
+            {
+                gate.SetResult();
+            }
+
+            return gate;
+        }
+
+        private static void InterlockedMax(ref int target, int value)
+        {
+            for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+            {
+                if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+                {
+                    return;
+                }
+            }
         }
     }
 
