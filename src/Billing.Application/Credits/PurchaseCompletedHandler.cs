@@ -7,6 +7,7 @@ using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.Domain.Plans;
+using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Credits;
 
@@ -18,9 +19,11 @@ namespace Billing.Application.Credits;
 /// unpaid session (a delayed payment still in flight, or one that failed) grants nothing. One whose payment was refunded
 /// or lost in a dispute before this event was processed is granted already taken back, in the one write that grants it
 /// (the credit's grant with its reversal, the add-on revoked), so no delivery that stops half-way leaves it usable
-/// (<see cref="PurchaseReversal"/>).
+/// (<see cref="PurchaseReversal"/>). A session whose terms are in its metadata but do not read back
+/// (<see cref="PurchaseTerms.Unreadable"/>) grants nothing and is recorded ignored with a warning: retrying the same
+/// stored event cannot mend it, and granting the catalog's amount instead could grant something other than was paid for.
 /// </summary>
-public sealed class PurchaseCompletedHandler(
+public sealed partial class PurchaseCompletedHandler(
     PurchaseCatalog catalog,
     PlanCatalog plans,
     CreditLedger ledger,
@@ -28,7 +31,8 @@ public sealed class PurchaseCompletedHandler(
     AccountEntitlements entitlements,
     PurchaseReversal reversal,
     IncludedUnits included,
-    TimeProvider time) : ICheckoutPaymentHandler
+    TimeProvider time,
+    ILogger<PurchaseCompletedHandler> logger) : ICheckoutPaymentHandler
 {
     public const string Paid = "paid";
 
@@ -72,6 +76,14 @@ public sealed class PurchaseCompletedHandler(
 
     private async Task<StripeEventHandlingResult> GrantAsync(AccountId accountId, BillingAccount before, bool reversedEarly, StripeEventPayload session, string sessionId, string grantId, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        if (session.Purchase is { Unreadable: { } unreadable } terms)
+        {
+            LogUnreadableTerms(sessionId, accountId.Value, terms.Kind, terms.Code, unreadable);
+            return StripeEventHandlingResult.Ignored(
+                accountId,
+                $"Session {sessionId} sells {terms.Kind} {terms.Code}, but what it grants does not read back from its metadata ({unreadable}): nothing is granted rather than a guess. Check the payment in Stripe, then grant it by hand (a credit adjustment) or refund it.");
+        }
+
         switch (session.Purchase?.Resolve(catalog))
         {
             case { Kind: PurchaseKinds.CreditPack, Credit: { } credit } pack:
@@ -110,4 +122,7 @@ public sealed class PurchaseCompletedHandler(
                 return StripeEventHandlingResult.Ignored(accountId, $"Payment-mode session sells '{session.Purchase?.Kind}' '{session.Purchase?.Code}', which it does not describe and the catalog does not sell (the event is kept and can be replayed).");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkout Session {SessionId} of account {AccountId} sells {Purchase} {Code}, but its metadata's terms do not read back ({UnreadableKeys}); nothing was granted")]
+    private partial void LogUnreadableTerms(string sessionId, string accountId, string purchase, string code, string unreadableKeys);
 }

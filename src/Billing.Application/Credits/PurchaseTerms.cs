@@ -1,6 +1,7 @@
 using System.Globalization;
 using Billing.Application.Catalog;
 using Billing.Application.StripeEvents;
+using Billing.Domain.Credits;
 using Billing.Domain.Metering;
 using Billing.Domain.Pricing;
 
@@ -11,7 +12,8 @@ namespace Billing.Application.Credits;
 /// secret key writes it; Stripe signs the events that bring it back). The buyer gets what was on offer when they paid,
 /// also when the catalog changed or stopped selling the pack before the payment completed (a Checkout Session stays
 /// open 24 hours; a delayed payment method settles days later). A session started before terms were frozen carries
-/// only <see cref="Kind"/> and <see cref="Code"/>: the catalog decides then (<see cref="Resolve"/>).
+/// only <see cref="Kind"/> and <see cref="Code"/>: the catalog decides then (<see cref="Resolve"/>). One whose terms
+/// are there but do not read back (<see cref="Unreadable"/>) grants nothing: never a guess, and never the catalog's.
 /// </summary>
 public sealed record PurchaseTerms
 {
@@ -31,8 +33,15 @@ public sealed record PurchaseTerms
     /// <summary>How long the credit or add-on lasts from its grant (null: for good).</summary>
     public TimeSpan? ExpiresAfter { get; init; }
 
+    /// <summary>
+    /// The metadata keys whose grant values are there but do not read back as this backend writes them (missing,
+    /// malformed, out of range, or another purchase kind's), comma-separated; null when the terms read back or when
+    /// the session carries none (a legacy one). Only key names: the values are not logged.
+    /// </summary>
+    public string? Unreadable { get; init; }
+
     /// <summary>Whether these are the terms of the sale itself (else only what was sold is known).</summary>
-    public bool IsFrozen => Kind switch
+    public bool IsFrozen => Unreadable is null && Kind switch
     {
         PurchaseKinds.CreditPack => Credit is not null,
         PurchaseKinds.AddOn => Meter is not null && Units is not null,
@@ -68,11 +77,14 @@ public sealed record PurchaseTerms
         return new() { Kind = PurchaseKinds.AddOn, Code = addOn.Code.Value, Meter = addOn.Meter, Units = addOn.Units, ExpiresAfter = addOn.ExpiresAfter };
     }
 
-    /// <summary>These terms when frozen, else what the catalog sells under <see cref="Code"/> now (null: no longer sold).</summary>
+    /// <summary>
+    /// These terms when frozen, else what the catalog sells under <see cref="Code"/> now (null: no longer sold, or
+    /// <see cref="Unreadable"/>: the catalog never stands in for terms that were written but do not read back).
+    /// </summary>
     public PurchaseTerms? Resolve(PurchaseCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return IsFrozen ? this : Kind switch
+        return IsFrozen ? this : Unreadable is not null ? null : Kind switch
         {
             PurchaseKinds.CreditPack => catalog.FindPack(Code) is { } pack ? Of(pack) : null,
             PurchaseKinds.AddOn => catalog.FindAddOn(Code) is { } addOn ? Of(addOn) : null,
@@ -109,8 +121,12 @@ public sealed record PurchaseTerms
     }
 
     /// <summary>
-    /// The terms a session's metadata carries; null when it names no purchase. A grant value that does not read back
-    /// (never written so by this backend) leaves the terms unfrozen, so the catalog decides rather than a guess.
+    /// The terms a session's metadata carries; null when it names no purchase. Read strictly: a session without any
+    /// grant value is a legacy one (only what was sold is known, the catalog decides); one with grant values must carry
+    /// all its kind needs, each as this backend writes it (whole positive minor units within the ledger's range, a
+    /// currency code, whole positive units within a counter's range, a positive <c>d.hh:mm:ss</c> lifetime) and none
+    /// of the other kind's, else it is <see cref="Unreadable"/> and grants nothing (no value is guessed, and the
+    /// catalog, which may sell something else under the code now, does not stand in for it).
     /// </summary>
     public static PurchaseTerms? FromMetadata(IReadOnlyDictionary<string, string>? metadata)
     {
@@ -120,34 +136,79 @@ public sealed record PurchaseTerms
         }
 
         var terms = new PurchaseTerms { Kind = kind, Code = code };
+        if (!GrantKeys.Any(key => metadata!.ContainsKey(key)))
+        {
+            return terms; // started before terms were frozen
+        }
+
+        var unreadable = new List<string>();
         var expires = Value(metadata, StripeMetadataKeys.GrantExpiresAfter);
         TimeSpan? expiresAfter = null;
-        if (expires is not null)
+        if (metadata!.ContainsKey(StripeMetadataKeys.GrantExpiresAfter))
         {
-            if (!TimeSpan.TryParseExact(expires, "c", CultureInfo.InvariantCulture, out var parsed) || parsed <= TimeSpan.Zero)
+            if (expires is not null && TimeSpan.TryParseExact(expires, "c", CultureInfo.InvariantCulture, out var parsed) && parsed > TimeSpan.Zero)
             {
-                return terms;
+                expiresAfter = parsed;
             }
-
-            expiresAfter = parsed;
+            else
+            {
+                unreadable.Add(StripeMetadataKeys.GrantExpiresAfter);
+            }
         }
 
-        if (long.TryParse(Value(metadata, StripeMetadataKeys.GrantCredit), NumberStyles.None, CultureInfo.InvariantCulture, out var credit)
-            && credit > 0
-            && Currency.TryParse(Value(metadata, StripeMetadataKeys.GrantCurrency), out var currency))
+        var (required, foreign) = kind switch
         {
-            return terms with { Credit = new Money(credit, currency), ExpiresAfter = expiresAfter };
-        }
-
-        if (MeterName.TryParse(Value(metadata, StripeMetadataKeys.GrantMeter), out var meter)
-            && long.TryParse(Value(metadata, StripeMetadataKeys.GrantUnits), NumberStyles.None, CultureInfo.InvariantCulture, out var units)
-            && units > 0)
+            PurchaseKinds.CreditPack => (new[] { StripeMetadataKeys.GrantCredit, StripeMetadataKeys.GrantCurrency }, new[] { StripeMetadataKeys.GrantMeter, StripeMetadataKeys.GrantUnits }),
+            PurchaseKinds.AddOn => (new[] { StripeMetadataKeys.GrantMeter, StripeMetadataKeys.GrantUnits }, new[] { StripeMetadataKeys.GrantCredit, StripeMetadataKeys.GrantCurrency }),
+            _ => (new[] { StripeMetadataKeys.Purchase }, Array.Empty<string>()), // a kind this backend does not sell carries no terms it could read
+        };
+        unreadable.AddRange(foreign.Where(metadata.ContainsKey));
+        Money? credit = null;
+        MeterName? meter = null;
+        long? units = null;
+        if (kind == PurchaseKinds.CreditPack)
         {
-            return terms with { Meter = meter, Units = units, ExpiresAfter = expiresAfter };
+            if (WholeNumber(Value(metadata, StripeMetadataKeys.GrantCredit), CreditOperation.MaxAmount) is { } minorUnits
+                && Currency.TryParse(Value(metadata, StripeMetadataKeys.GrantCurrency), out var currency))
+            {
+                credit = new Money(minorUnits, currency);
+            }
+            else
+            {
+                unreadable.AddRange(required);
+            }
+        }
+        else if (kind == PurchaseKinds.AddOn)
+        {
+            if (MeterName.TryParse(Value(metadata, StripeMetadataKeys.GrantMeter), out var parsedMeter)
+                && WholeNumber(Value(metadata, StripeMetadataKeys.GrantUnits), UsageCounters.MaxCount) is { } parsedUnits)
+            {
+                (meter, units) = (parsedMeter, parsedUnits);
+            }
+            else
+            {
+                unreadable.AddRange(required);
+            }
+        }
+        else
+        {
+            unreadable.AddRange(required);
         }
 
-        return terms;
+        return unreadable.Count > 0
+            ? terms with { Unreadable = string.Join(", ", unreadable.Distinct(StringComparer.Ordinal)) }
+            : terms with { Credit = credit, Meter = meter, Units = units, ExpiresAfter = expiresAfter };
     }
+
+    /// <summary>The keys that make a session's terms frozen ones: any of them present, all its kind needs must read back.</summary>
+    private static readonly string[] GrantKeys =
+    [
+        StripeMetadataKeys.GrantCredit, StripeMetadataKeys.GrantCurrency, StripeMetadataKeys.GrantMeter, StripeMetadataKeys.GrantUnits, StripeMetadataKeys.GrantExpiresAfter,
+    ];
+
+    /// <summary>A positive whole number of at most <paramref name="max"/>, in the invariant digits this backend writes (no sign, exponent or separator).</summary>
+    private static long? WholeNumber(string? value, long max) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is > 0 && number <= max ? number : null;
 
     private static string? Value(IReadOnlyDictionary<string, string>? metadata, string key) =>
         metadata is not null && metadata.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;

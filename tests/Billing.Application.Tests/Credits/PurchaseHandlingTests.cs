@@ -382,6 +382,37 @@ public sealed class PurchaseHandlingTests
         Assert.Contains("CREDITS_GONE", ignored.Note, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(PurchaseKinds.CreditPack, "CREDITS_10", StripeMetadataKeys.GrantCredit, "1e3")]
+    [InlineData(PurchaseKinds.CreditPack, "CREDITS_10", StripeMetadataKeys.GrantCurrency, null)]
+    [InlineData(PurchaseKinds.CreditPack, "CREDITS_30D", StripeMetadataKeys.GrantExpiresAfter, "30 days")]
+    [InlineData(PurchaseKinds.AddOn, "PROJECTS_5", StripeMetadataKeys.GrantUnits, "5.0")]
+    public async Task A_session_whose_terms_do_not_read_back_grants_nothing_not_even_what_the_catalog_sells_under_its_code(string purchase, string code, string key, string? value)
+    {
+        var account = await AccountAsync();
+        var metadata = Session("cs_bad", purchase, code, "paid", "checkout.session.completed").Purchase!.ToMetadata().ToDictionary(StringComparer.Ordinal);
+        if (value is null)
+        {
+            metadata.Remove(key);
+        }
+        else
+        {
+            metadata[key] = value;
+        }
+
+        var malformed = Session("cs_bad", purchase, code, "paid", "checkout.session.completed") with { Purchase = PurchaseTerms.FromMetadata(metadata) };
+
+        var ignored = await _purchases.HandleAsync(account, malformed, CancellationToken.None);
+        var again = await _purchases.HandleAsync(account, malformed with { Id = "evt_replayed" }, CancellationToken.None); // a replay cannot mend it
+
+        Assert.False(ignored.IsApplied);
+        Assert.False(again.IsApplied);
+        Assert.Contains("does not read back from its metadata", ignored.Note, StringComparison.Ordinal);
+        Assert.Contains(key, ignored.Note, StringComparison.Ordinal);
+        Assert.Empty(_store.Entries(account));
+        Assert.Empty((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns);
+    }
+
     [Fact]
     public async Task An_allocation_add_on_raises_the_limit_once_and_a_refund_revokes_it()
     {
@@ -629,11 +660,11 @@ public sealed class PurchaseHandlingTests
         _usage.Allocations.TakeAsync(new AllocationRequest(account.Value, "projects", $"p{i}"), CancellationToken.None);
 
     private PurchaseCompletedHandler Handler(PurchaseCatalog catalog) =>
-        new(catalog, _usage.Catalog, _ledger, _usage.Accounts, _usage.Entitlements, _reversal, _usage.IncludedUnits, _usage.Time);
+        new(catalog, _usage.Catalog, _ledger, _usage.Accounts, _usage.Entitlements, _reversal, _usage.IncludedUnits, _usage.Time, NullLogger<PurchaseCompletedHandler>.Instance);
 
     /// <summary>A purchase handler whose account reads and writes (its own and its reversal's) go through <paramref name="accounts"/>.</summary>
     private PurchaseCompletedHandler HandlerOver(IBillingAccountStore accounts) =>
-        new(_catalog, _usage.Catalog, _ledger, accounts, _usage.Entitlements, new PurchaseReversal(_ledger, accounts, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time);
+        new(_catalog, _usage.Catalog, _ledger, accounts, _usage.Entitlements, new PurchaseReversal(_ledger, accounts, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time, NullLogger<PurchaseCompletedHandler>.Instance);
 
     private StripeEventPayload Session(string sessionId, string purchase, string code, string paymentStatus, string type) => new()
     {
