@@ -34,6 +34,12 @@ public sealed record PurchaseTerms
     public TimeSpan? ExpiresAfter { get; init; }
 
     /// <summary>
+    /// What it cost when sold (the catalog's amount of its Stripe price), to compare with what the session charged
+    /// (<see cref="PaidOtherThan"/>); null for sessions frozen before the price was written. Never what is granted.
+    /// </summary>
+    public Money? Price { get; init; }
+
+    /// <summary>
     /// The metadata keys whose grant values are there but do not read back as this backend writes them (missing,
     /// malformed, out of range, or another purchase kind's), comma-separated; null when the terms read back or when
     /// the session carries none (a legacy one). Only key names: the values are not logged.
@@ -65,16 +71,35 @@ public sealed record PurchaseTerms
         return fromPayment > now ? fromPayment : now + lifetime;
     }
 
+    /// <summary>
+    /// How what the session charged (<paramref name="amountTotal"/> in <paramref name="currency"/>, Stripe's
+    /// <c>amount_total</c>) differs from <see cref="Price"/>, e.g. <c>"paid 900 usd, sold at 1000 usd"</c>; null when
+    /// they agree or either is unknown. Stripe computes the charge from the price id on our session (no client sets it),
+    /// so a difference means the catalog's amount disagrees with the Stripe price (or a discount or tax was added):
+    /// an operator's matter, reported, never a reason to grant other than the terms.
+    /// </summary>
+    public string? PaidOtherThan(long? amountTotal, string? currency)
+    {
+        if (Price is not { } price || amountTotal is not { } paid || string.IsNullOrWhiteSpace(currency))
+        {
+            return null;
+        }
+
+        return Currency.TryParse(currency, out var paidIn) && paidIn == price.Currency && paid == price.MinorUnits
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"paid {paid} {currency}, sold at {price.MinorUnits} {price.Currency.Code}");
+    }
+
     public static PurchaseTerms Of(CreditPack pack)
     {
         ArgumentNullException.ThrowIfNull(pack);
-        return new() { Kind = PurchaseKinds.CreditPack, Code = pack.Code.Value, Credit = pack.Credit, ExpiresAfter = pack.ExpiresAfter };
+        return new() { Kind = PurchaseKinds.CreditPack, Code = pack.Code.Value, Credit = pack.Credit, ExpiresAfter = pack.ExpiresAfter, Price = pack.Price };
     }
 
     public static PurchaseTerms Of(AddOn addOn)
     {
         ArgumentNullException.ThrowIfNull(addOn);
-        return new() { Kind = PurchaseKinds.AddOn, Code = addOn.Code.Value, Meter = addOn.Meter, Units = addOn.Units, ExpiresAfter = addOn.ExpiresAfter };
+        return new() { Kind = PurchaseKinds.AddOn, Code = addOn.Code.Value, Meter = addOn.Meter, Units = addOn.Units, ExpiresAfter = addOn.ExpiresAfter, Price = addOn.Price };
     }
 
     /// <summary>
@@ -117,6 +142,12 @@ public sealed record PurchaseTerms
             metadata[StripeMetadataKeys.GrantExpiresAfter] = expiresAfter.ToString("c", CultureInfo.InvariantCulture);
         }
 
+        if (Price is { } price)
+        {
+            metadata[StripeMetadataKeys.PurchaseAmount] = price.MinorUnits.ToString(CultureInfo.InvariantCulture);
+            metadata[StripeMetadataKeys.PurchaseCurrency] = price.Currency.Code;
+        }
+
         return metadata;
     }
 
@@ -124,7 +155,8 @@ public sealed record PurchaseTerms
     /// The terms a session's metadata carries; null when it names no purchase. Read strictly: a session without any
     /// grant value is a legacy one (only what was sold is known, the catalog decides); one with grant values must carry
     /// all its kind needs, each as this backend writes it (whole positive minor units within the ledger's range, a
-    /// currency code, whole positive units within a counter's range, a positive <c>d.hh:mm:ss</c> lifetime) and none
+    /// currency code, whole positive units within a counter's range, a positive <c>d.hh:mm:ss</c> lifetime, and the
+    /// price as an amount with its currency when there is one: sessions frozen before it was written carry none) and none
     /// of the other kind's, else it is <see cref="Unreadable"/> and grants nothing (no value is guessed, and the
     /// catalog, which may sell something else under the code now, does not stand in for it).
     /// </summary>
@@ -153,6 +185,19 @@ public sealed record PurchaseTerms
             else
             {
                 unreadable.Add(StripeMetadataKeys.GrantExpiresAfter);
+            }
+        }
+
+        Money? price = null;
+        if (metadata.ContainsKey(StripeMetadataKeys.PurchaseAmount) || metadata.ContainsKey(StripeMetadataKeys.PurchaseCurrency))
+        {
+            if (WholeNumber(Value(metadata, StripeMetadataKeys.PurchaseAmount), long.MaxValue) is { } amount && Currency.TryParse(Value(metadata, StripeMetadataKeys.PurchaseCurrency), out var priceCurrency))
+            {
+                price = new Money(amount, priceCurrency);
+            }
+            else
+            {
+                unreadable.AddRange([StripeMetadataKeys.PurchaseAmount, StripeMetadataKeys.PurchaseCurrency]);
             }
         }
 
@@ -197,13 +242,14 @@ public sealed record PurchaseTerms
 
         return unreadable.Count > 0
             ? terms with { Unreadable = string.Join(", ", unreadable.Distinct(StringComparer.Ordinal)) }
-            : terms with { Credit = credit, Meter = meter, Units = units, ExpiresAfter = expiresAfter };
+            : terms with { Credit = credit, Meter = meter, Units = units, ExpiresAfter = expiresAfter, Price = price };
     }
 
     /// <summary>The keys that make a session's terms frozen ones: any of them present, all its kind needs must read back.</summary>
     private static readonly string[] GrantKeys =
     [
         StripeMetadataKeys.GrantCredit, StripeMetadataKeys.GrantCurrency, StripeMetadataKeys.GrantMeter, StripeMetadataKeys.GrantUnits, StripeMetadataKeys.GrantExpiresAfter,
+        StripeMetadataKeys.PurchaseAmount, StripeMetadataKeys.PurchaseCurrency,
     ];
 
     /// <summary>A positive whole number of at most <paramref name="max"/>, in the invariant digits this backend writes (no sign, exponent or separator).</summary>

@@ -414,6 +414,27 @@ public sealed class PurchaseHandlingTests
     }
 
     [Fact]
+    public async Task A_session_that_charged_other_than_its_price_is_granted_on_its_terms_with_a_remark_and_one_that_charged_its_frozen_price_without()
+    {
+        var account = await AccountAsync();
+        var underpaid = Session("cs_900", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed") with { AmountTotal = 900, Currency = "usd" };
+        var legacy = Session("cs_legacy_900", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed") with { AmountTotal = 900, Currency = "usd", Purchase = new PurchaseTerms { Kind = "credit_pack", Code = "CREDITS_10" } };
+        var repriced = new PurchaseOptions();
+        repriced.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_10", DisplayName = "$10", PriceId = "price_credits_10_new", Amount = 1_500, Currency = "usd", Credit = 1_000 });
+        var paidAsSold = Session("cs_1000", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed") with { AmountTotal = 1_000, Currency = "usd" }; // sold at 1,000 before the repricing
+
+        var remarked = await _purchases.HandleAsync(account, underpaid, CancellationToken.None);
+        var legacyRemarked = await _purchases.HandleAsync(account, legacy, CancellationToken.None); // the catalog's price, where only it is known
+        var plain = await Handler(PurchaseCatalog.Create(repriced, TestCatalog.Options())).HandleAsync(account, paidAsSold, CancellationToken.None);
+
+        Assert.True(remarked.IsApplied && legacyRemarked.IsApplied && plain.IsApplied);
+        Assert.Contains("(paid 900 usd, sold at 1000 usd): granted on its terms", remarked.Note, StringComparison.Ordinal);
+        Assert.Contains("(paid 900 usd, sold at 1000 usd)", legacyRemarked.Note, StringComparison.Ordinal);
+        Assert.Equal("Granted 1000 usd of credit (CREDITS_10).", plain.Note);
+        Assert.Equal(3_000, await BalanceAsync(account)); // what the terms grant, whatever was charged
+    }
+
+    [Fact]
     public async Task An_allocation_add_on_raises_the_limit_once_and_a_refund_revokes_it()
     {
         var account = await AccountAsync(); // free plan: 1 project
