@@ -155,7 +155,7 @@ public sealed record PurchaseTerms
     /// The terms a session's metadata carries; null when it names no purchase. Read strictly: a session without any
     /// grant value is a legacy one (only what was sold is known, the catalog decides); one with grant values must carry
     /// all its kind needs, each as this backend writes it (whole positive minor units within the ledger's range, a
-    /// currency code, whole positive units within a counter's range, a positive <c>d.hh:mm:ss</c> lifetime, and the
+    /// currency code of which they are a whole amount, whole positive units within a counter's range, a positive <c>d.hh:mm:ss</c> lifetime, and the
     /// price as an amount with its currency when there is one: sessions frozen before it was written carry none) and none
     /// of the other kind's, else it is <see cref="Unreadable"/> and grants nothing (no value is guessed, and the
     /// catalog, which may sell something else under the code now, does not stand in for it).
@@ -214,7 +214,8 @@ public sealed record PurchaseTerms
         if (kind == PurchaseKinds.CreditPack)
         {
             if (WholeNumber(Value(metadata, StripeMetadataKeys.GrantCredit), CreditOperation.MaxAmount) is { } minorUnits
-                && Currency.TryParse(Value(metadata, StripeMetadataKeys.GrantCurrency), out var currency))
+                && Currency.TryParse(Value(metadata, StripeMetadataKeys.GrantCurrency), out var currency)
+                && currency.IsWhole(minorUnits)) // as the catalog requires of a pack's credit: spendable on an invoice exactly
             {
                 credit = new Money(minorUnits, currency);
             }

@@ -62,6 +62,14 @@ public sealed class PurchaseTermsTests
         }
     }
 
+    [Fact]
+    public void Credit_that_is_not_a_whole_amount_of_its_currency_does_not_read_back()
+    {
+        var metadata = new PurchaseTerms { Kind = PurchaseKinds.CreditPack, Code = "CREDITS_ISK", Credit = new Money(1_050, Currency.Parse("isk")) }.ToMetadata(); // 10.50 ISK: Stripe charges whole krónur
+
+        Assert.Equal(StripeMetadataKeys.GrantCredit + ", " + StripeMetadataKeys.GrantCurrency, PurchaseTerms.FromMetadata(metadata)!.Unreadable);
+    }
+
     [Theory]
     [InlineData(StripeMetadataKeys.GrantUnits, "-1")]
     [InlineData(StripeMetadataKeys.GrantUnits, "9007199254740992")] // beyond a counter
