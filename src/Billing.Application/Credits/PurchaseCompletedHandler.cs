@@ -7,6 +7,7 @@ using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.Domain.Plans;
+using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Credits;
 
@@ -18,9 +19,13 @@ namespace Billing.Application.Credits;
 /// unpaid session (a delayed payment still in flight, or one that failed) grants nothing. One whose payment was refunded
 /// or lost in a dispute before this event was processed is granted already taken back, in the one write that grants it
 /// (the credit's grant with its reversal, the add-on revoked), so no delivery that stops half-way leaves it usable
-/// (<see cref="PurchaseReversal"/>).
+/// (<see cref="PurchaseReversal"/>). A session whose terms are in its metadata but do not read back
+/// (<see cref="PurchaseTerms.Unreadable"/>) grants nothing and is recorded ignored with a warning: retrying the same
+/// stored event cannot mend it, and granting the catalog's amount instead could grant something other than was paid for.
+/// A session that charged (<c>amount_total</c>, <c>currency</c>) other than the price it was sold at
+/// (<see cref="PurchaseTerms.PaidOtherThan"/>) is granted on its terms, with a warning and a remark in the note.
 /// </summary>
-public sealed class PurchaseCompletedHandler(
+public sealed partial class PurchaseCompletedHandler(
     PurchaseCatalog catalog,
     PlanCatalog plans,
     CreditLedger ledger,
@@ -28,7 +33,8 @@ public sealed class PurchaseCompletedHandler(
     AccountEntitlements entitlements,
     PurchaseReversal reversal,
     IncludedUnits included,
-    TimeProvider time) : ICheckoutPaymentHandler
+    TimeProvider time,
+    ILogger<PurchaseCompletedHandler> logger) : ICheckoutPaymentHandler
 {
     public const string Paid = "paid";
 
@@ -72,7 +78,17 @@ public sealed class PurchaseCompletedHandler(
 
     private async Task<StripeEventHandlingResult> GrantAsync(AccountId accountId, BillingAccount before, bool reversedEarly, StripeEventPayload session, string sessionId, string grantId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        switch (session.Purchase?.Resolve(catalog))
+        if (session.Purchase is { Unreadable: { } unreadable } terms)
+        {
+            LogUnreadableTerms(sessionId, accountId.Value, terms.Kind, terms.Code, unreadable);
+            return StripeEventHandlingResult.Ignored(
+                accountId,
+                $"Session {sessionId} sells {terms.Kind} {terms.Code}, but what it grants does not read back from its metadata ({unreadable}): nothing is granted rather than a guess. Check the payment in Stripe, then grant it by hand (a credit adjustment) or refund it.");
+        }
+
+        var sold = session.Purchase?.Resolve(catalog);
+        var paidOther = sold?.PaidOtherThan(session.AmountTotal, session.Currency);
+        switch (sold)
         {
             case { Kind: PurchaseKinds.CreditPack, Credit: { } credit } pack:
                 var posting = await ledger.PostAsync(
@@ -80,7 +96,7 @@ public sealed class PurchaseCompletedHandler(
                     CreditOperation.Grant(grantId, credit.Currency, credit.MinorUnits, pack.ExpiresAt(session.Created, now), "pack:" + pack.Code, session.PaymentIntentId, sessionId, takenBack: reversedEarly),
                     cancellationToken).ConfigureAwait(false);
                 return posting.Kind == CreditPostingKind.Posted
-                    ? StripeEventHandlingResult.Applied(accountId, $"Granted {credit.MinorUnits} {credit.Currency} of credit ({pack.Code}).")
+                    ? StripeEventHandlingResult.Applied(accountId, $"Granted {credit.MinorUnits} {credit.Currency} of credit ({pack.Code}).{PaidOther(accountId, sessionId, pack, paidOther)}")
                     : StripeEventHandlingResult.Ignored(accountId, $"Credit of session {sessionId} was granted before.");
             case { Kind: PurchaseKinds.AddOn, Meter: { } meter, Units: { } units } addOn:
                 if (before.AddOns.Any(a => a.GrantId == grantId))
@@ -105,9 +121,27 @@ public sealed class PurchaseCompletedHandler(
                     }),
                     cancellationToken).ConfigureAwait(false);
                 await included.RefreshAsync(granted, meter, now, cancellationToken).ConfigureAwait(false); // usage counted before it is billed with it
-                return StripeEventHandlingResult.Applied(accountId, $"Add-on {addOn.Code}: +{units} {meter}.");
+                return StripeEventHandlingResult.Applied(accountId, $"Add-on {addOn.Code}: +{units} {meter}.{PaidOther(accountId, sessionId, addOn, paidOther)}");
             default:
                 return StripeEventHandlingResult.Ignored(accountId, $"Payment-mode session sells '{session.Purchase?.Kind}' '{session.Purchase?.Code}', which it does not describe and the catalog does not sell (the event is kept and can be replayed).");
         }
     }
+
+    /// <summary>The note's remark (and one warning) when what the session charged is not what it was sold at; granted on its terms anyway.</summary>
+    private string PaidOther(AccountId accountId, string sessionId, PurchaseTerms sold, string? paidOther)
+    {
+        if (paidOther is null)
+        {
+            return "";
+        }
+
+        LogPaidOtherThanPrice(sessionId, accountId.Value, sold.Kind, sold.Code, paidOther);
+        return $" Its session charged other than it was sold at ({paidOther}): granted on its terms; check the catalog's amount against the Stripe price.";
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkout Session {SessionId} of account {AccountId} for {Purchase} {Code} charged other than it was sold at ({PaidAgainstPrice}); granted on its terms")]
+    private partial void LogPaidOtherThanPrice(string sessionId, string accountId, string purchase, string code, string paidAgainstPrice);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkout Session {SessionId} of account {AccountId} sells {Purchase} {Code}, but its metadata's terms do not read back ({UnreadableKeys}); nothing was granted")]
+    private partial void LogUnreadableTerms(string sessionId, string accountId, string purchase, string code, string unreadableKeys);
 }

@@ -24,6 +24,14 @@ public static class StripeMetadataKeys
     /// <summary>The code of the credit pack or add-on a payment-mode Checkout Session sells.</summary>
     public const string PurchaseCode = "purchase_code";
 
+    /// <summary>
+    /// What the purchase cost when its Checkout started (the catalog's amount of its price, minor units of
+    /// <see cref="PurchaseCurrency"/>): compared with the session's <c>amount_total</c> when it is granted.
+    /// </summary>
+    public const string PurchaseAmount = "purchase_amount";
+
+    public const string PurchaseCurrency = "purchase_currency";
+
     /// <summary>A credit pack's credit in minor units of <see cref="GrantCurrency"/>, frozen at Checkout (<c>PurchaseTerms</c>).</summary>
     public const string GrantCredit = "grant_credit";
 

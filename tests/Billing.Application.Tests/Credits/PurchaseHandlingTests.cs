@@ -440,6 +440,58 @@ public sealed class PurchaseHandlingTests
         Assert.Contains("CREDITS_GONE", ignored.Note, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(PurchaseKinds.CreditPack, "CREDITS_10", StripeMetadataKeys.GrantCredit, "1e3")]
+    [InlineData(PurchaseKinds.CreditPack, "CREDITS_10", StripeMetadataKeys.GrantCurrency, null)]
+    [InlineData(PurchaseKinds.CreditPack, "CREDITS_30D", StripeMetadataKeys.GrantExpiresAfter, "30 days")]
+    [InlineData(PurchaseKinds.AddOn, "PROJECTS_5", StripeMetadataKeys.GrantUnits, "5.0")]
+    public async Task A_session_whose_terms_do_not_read_back_grants_nothing_not_even_what_the_catalog_sells_under_its_code(string purchase, string code, string key, string? value)
+    {
+        var account = await AccountAsync();
+        var metadata = Session("cs_bad", purchase, code, "paid", "checkout.session.completed").Purchase!.ToMetadata().ToDictionary(StringComparer.Ordinal);
+        if (value is null)
+        {
+            metadata.Remove(key);
+        }
+        else
+        {
+            metadata[key] = value;
+        }
+
+        var malformed = Session("cs_bad", purchase, code, "paid", "checkout.session.completed") with { Purchase = PurchaseTerms.FromMetadata(metadata) };
+
+        var ignored = await _purchases.HandleAsync(account, malformed, CancellationToken.None);
+        var again = await _purchases.HandleAsync(account, malformed with { Id = "evt_replayed" }, CancellationToken.None); // a replay cannot mend it
+
+        Assert.False(ignored.IsApplied);
+        Assert.False(again.IsApplied);
+        Assert.Contains("does not read back from its metadata", ignored.Note, StringComparison.Ordinal);
+        Assert.Contains(key, ignored.Note, StringComparison.Ordinal);
+        Assert.Empty(_store.Entries(account));
+        Assert.Empty((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns);
+    }
+
+    [Fact]
+    public async Task A_session_that_charged_other_than_its_price_is_granted_on_its_terms_with_a_remark_and_one_that_charged_its_frozen_price_without()
+    {
+        var account = await AccountAsync();
+        var underpaid = Session("cs_900", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed") with { AmountTotal = 900, Currency = "usd" };
+        var legacy = Session("cs_legacy_900", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed") with { AmountTotal = 900, Currency = "usd", Purchase = new PurchaseTerms { Kind = "credit_pack", Code = "CREDITS_10" } };
+        var repriced = new PurchaseOptions();
+        repriced.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_10", DisplayName = "$10", PriceId = "price_credits_10_new", Amount = 1_500, Currency = "usd", Credit = 1_000 });
+        var paidAsSold = Session("cs_1000", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed") with { AmountTotal = 1_000, Currency = "usd" }; // sold at 1,000 before the repricing
+
+        var remarked = await _purchases.HandleAsync(account, underpaid, CancellationToken.None);
+        var legacyRemarked = await _purchases.HandleAsync(account, legacy, CancellationToken.None); // the catalog's price, where only it is known
+        var plain = await Handler(PurchaseCatalog.Create(repriced, TestCatalog.Options())).HandleAsync(account, paidAsSold, CancellationToken.None);
+
+        Assert.True(remarked.IsApplied && legacyRemarked.IsApplied && plain.IsApplied);
+        Assert.Contains("(paid 900 usd, sold at 1000 usd): granted on its terms", remarked.Note, StringComparison.Ordinal);
+        Assert.Contains("(paid 900 usd, sold at 1000 usd)", legacyRemarked.Note, StringComparison.Ordinal);
+        Assert.Equal("Granted 1000 usd of credit (CREDITS_10).", plain.Note);
+        Assert.Equal(3_000, await BalanceAsync(account)); // what the terms grant, whatever was charged
+    }
+
     [Fact]
     public async Task An_allocation_add_on_raises_the_limit_once_and_a_refund_revokes_it()
     {
@@ -687,11 +739,11 @@ public sealed class PurchaseHandlingTests
         _usage.Allocations.TakeAsync(new AllocationRequest(account.Value, "projects", $"p{i}"), CancellationToken.None);
 
     private PurchaseCompletedHandler Handler(PurchaseCatalog catalog) =>
-        new(catalog, _usage.Catalog, _ledger, _usage.Accounts, _usage.Entitlements, _reversal, _usage.IncludedUnits, _usage.Time);
+        new(catalog, _usage.Catalog, _ledger, _usage.Accounts, _usage.Entitlements, _reversal, _usage.IncludedUnits, _usage.Time, NullLogger<PurchaseCompletedHandler>.Instance);
 
     /// <summary>A purchase handler whose account reads and writes (its own and its reversal's) go through <paramref name="accounts"/>.</summary>
     private PurchaseCompletedHandler HandlerOver(IBillingAccountStore accounts) =>
-        new(_catalog, _usage.Catalog, _ledger, accounts, _usage.Entitlements, new PurchaseReversal(_ledger, accounts, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time);
+        new(_catalog, _usage.Catalog, _ledger, accounts, _usage.Entitlements, new PurchaseReversal(_ledger, accounts, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time, NullLogger<PurchaseCompletedHandler>.Instance);
 
     private StripeEventPayload Session(string sessionId, string purchase, string code, string paymentStatus, string type) => new()
     {

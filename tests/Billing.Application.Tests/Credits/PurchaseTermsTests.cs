@@ -11,7 +11,7 @@ public sealed class PurchaseTermsTests
     [Fact]
     public void A_packs_and_an_add_ons_terms_read_back_as_written()
     {
-        var pack = new PurchaseTerms { Kind = PurchaseKinds.CreditPack, Code = "CREDITS_50", Credit = new Money(5_500, Currency.Parse("eur")), ExpiresAfter = TimeSpan.FromSeconds(90.5) };
+        var pack = new PurchaseTerms { Kind = PurchaseKinds.CreditPack, Code = "CREDITS_50", Credit = new Money(5_500, Currency.Parse("eur")), ExpiresAfter = TimeSpan.FromSeconds(90.5), Price = new Money(5_000, Currency.Parse("eur")) };
         var addOn = new PurchaseTerms { Kind = PurchaseKinds.AddOn, Code = "RUNS_100", Meter = MeterName.Parse("agent_runs"), Units = 100 };
         var forGood = addOn with { Code = "PROJECTS_5", Meter = MeterName.Parse("projects"), Units = 5, ExpiresAfter = TimeSpan.FromDays(30) };
 
@@ -25,19 +25,103 @@ public sealed class PurchaseTermsTests
 
     [Theory]
     [InlineData(StripeMetadataKeys.GrantCredit, "-5")]
+    [InlineData(StripeMetadataKeys.GrantCredit, "0")]
     [InlineData(StripeMetadataKeys.GrantCredit, "1e3")]
+    [InlineData(StripeMetadataKeys.GrantCredit, "10.00")]
+    [InlineData(StripeMetadataKeys.GrantCredit, "1000000000001")] // beyond the ledger's largest grant
+    [InlineData(StripeMetadataKeys.GrantCredit, null)]
     [InlineData(StripeMetadataKeys.GrantCurrency, "dollars")]
+    [InlineData(StripeMetadataKeys.GrantCurrency, null)]
     [InlineData(StripeMetadataKeys.GrantExpiresAfter, "30 days")]
     [InlineData(StripeMetadataKeys.GrantExpiresAfter, "-1.00:00:00")]
-    public void A_grant_value_that_does_not_read_back_leaves_the_terms_to_the_catalog(string key, string value)
+    [InlineData(StripeMetadataKeys.GrantExpiresAfter, "")]
+    [InlineData(StripeMetadataKeys.GrantUnits, "100")] // an add-on's term on a pack
+    [InlineData(StripeMetadataKeys.PurchaseAmount, "ten")]
+    [InlineData(StripeMetadataKeys.PurchaseAmount, null)]
+    [InlineData(StripeMetadataKeys.PurchaseCurrency, "US$")]
+    public void A_grant_value_that_does_not_read_back_makes_the_terms_unreadable_by_its_key_never_the_catalogs(string key, string? value)
     {
-        var metadata = new PurchaseTerms { Kind = PurchaseKinds.CreditPack, Code = "CREDITS_10", Credit = new Money(1_000, Currency.Parse("usd")), ExpiresAfter = TimeSpan.FromDays(1) }
+        var metadata = new PurchaseTerms { Kind = PurchaseKinds.CreditPack, Code = "CREDITS_10", Credit = new Money(1_000, Currency.Parse("usd")), ExpiresAfter = TimeSpan.FromDays(1), Price = new Money(1_000, Currency.Parse("usd")) }
+            .ToMetadata().ToDictionary(StringComparer.Ordinal);
+        if (value is null)
+        {
+            metadata.Remove(key);
+        }
+        else
+        {
+            metadata[key] = value;
+        }
+
+        var read = PurchaseTerms.FromMetadata(metadata);
+
+        Assert.Equal((PurchaseKinds.CreditPack, "CREDITS_10", false, (Money?)null), (read!.Kind, read.Code, read.IsFrozen, read.Credit));
+        Assert.Contains(key, read.Unreadable, StringComparison.Ordinal);
+        if (!string.IsNullOrEmpty(value))
+        {
+            Assert.DoesNotContain(value, read.Unreadable!, StringComparison.Ordinal); // key names only, never the value
+        }
+    }
+
+    [Fact]
+    public void Credit_that_is_not_a_whole_amount_of_its_currency_does_not_read_back()
+    {
+        var metadata = new PurchaseTerms { Kind = PurchaseKinds.CreditPack, Code = "CREDITS_ISK", Credit = new Money(1_050, Currency.Parse("isk")) }.ToMetadata(); // 10.50 ISK: Stripe charges whole krónur
+
+        Assert.Equal(StripeMetadataKeys.GrantCredit + ", " + StripeMetadataKeys.GrantCurrency, PurchaseTerms.FromMetadata(metadata)!.Unreadable);
+    }
+
+    [Theory]
+    [InlineData(StripeMetadataKeys.GrantUnits, "-1")]
+    [InlineData(StripeMetadataKeys.GrantUnits, "9007199254740992")] // beyond a counter
+    [InlineData(StripeMetadataKeys.GrantMeter, "Agent Runs!")]
+    [InlineData(StripeMetadataKeys.GrantCredit, "100")] // a pack's term on an add-on
+    public void An_add_ons_grant_value_that_does_not_read_back_makes_its_terms_unreadable(string key, string value)
+    {
+        var metadata = new PurchaseTerms { Kind = PurchaseKinds.AddOn, Code = "RUNS_100", Meter = MeterName.Parse("agent_runs"), Units = 100 }
             .ToMetadata().ToDictionary(StringComparer.Ordinal);
         metadata[key] = value;
 
         var read = PurchaseTerms.FromMetadata(metadata);
 
-        Assert.Equal((PurchaseKinds.CreditPack, "CREDITS_10", false), (read!.Kind, read.Code, read.IsFrozen));
+        Assert.Equal((false, (long?)null), (read!.IsFrozen, read.Units));
+        Assert.Contains(key, read.Unreadable, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_session_started_before_terms_were_frozen_names_what_it_sold_and_leaves_the_rest_to_the_catalog()
+    {
+        var legacy = PurchaseTerms.FromMetadata(new Dictionary<string, string>
+        {
+            [StripeMetadataKeys.AccountId] = "user-1", [StripeMetadataKeys.Purchase] = PurchaseKinds.CreditPack, [StripeMetadataKeys.PurchaseCode] = "CREDITS_10",
+        });
+
+        Assert.Equal((PurchaseKinds.CreditPack, "CREDITS_10", false, (string?)null), (legacy!.Kind, legacy.Code, legacy.IsFrozen, legacy.Unreadable));
+    }
+
+    [Fact]
+    public void Terms_frozen_before_the_price_was_written_still_read_back_without_one()
+    {
+        var metadata = new PurchaseTerms { Kind = PurchaseKinds.CreditPack, Code = "CREDITS_10", Credit = new Money(1_000, Currency.Parse("usd")) }.ToMetadata();
+
+        var read = PurchaseTerms.FromMetadata(metadata);
+
+        Assert.False(metadata.ContainsKey(StripeMetadataKeys.PurchaseAmount));
+        Assert.Equal((true, 1_000L, (Money?)null), (read!.IsFrozen, read.Credit!.Value.MinorUnits, read.Price));
+    }
+
+    [Theory]
+    [InlineData(1_000L, "usd", null)]
+    [InlineData(900L, "usd", "paid 900 usd, sold at 1000 usd")]
+    [InlineData(1_000L, "eur", "paid 1000 eur, sold at 1000 usd")]
+    [InlineData(1_000L, "???", "paid 1000 ???, sold at 1000 usd")]
+    [InlineData(null, "usd", null)] // the charge is not known: nothing to compare
+    [InlineData(1_000L, null, null)]
+    public void What_the_session_charged_is_compared_with_the_price_it_was_sold_at(long? amountTotal, string? currency, string? expected)
+    {
+        var terms = new PurchaseTerms { Kind = PurchaseKinds.CreditPack, Code = "CREDITS_10", Credit = new Money(1_000, Currency.Parse("usd")), Price = new Money(1_000, Currency.Parse("usd")) };
+
+        Assert.Equal(expected, terms.PaidOtherThan(amountTotal, currency));
+        Assert.Null((terms with { Price = null }).PaidOtherThan(900, "usd")); // frozen before the price was written: not knowable
     }
 
     [Fact]

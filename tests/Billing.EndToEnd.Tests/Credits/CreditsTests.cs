@@ -40,6 +40,7 @@ public sealed class CreditsTests
         Assert.Equal(1_000, purchase.Body.GetProperty("amount").GetInt64());
         var sold = await stack.Stripe.V1.Checkout.Sessions.GetAsync(sessionId); // what it grants travels with it, whatever the catalog says later
         Assert.Equal(("CREDITS_10", "1000", "usd"), (sold.Metadata["purchase_code"], sold.Metadata["grant_credit"], sold.Metadata["grant_currency"]));
+        Assert.Equal(("1000", "usd", 1_000L), (sold.Metadata["purchase_amount"], sold.Metadata["purchase_currency"], sold.AmountTotal)); // the price it was sold at, as Stripe charges it
         await stack.Emulator!.ControlAsync("/_emulator/webhooks/duplicates", new Dictionary<string, string> { ["enabled"] = "true" });
         await stack.Emulator.ControlAsync("/_emulator/webhooks/hold");
         await stack.Emulator.ControlAsync($"/_emulator/checkout/sessions/{sessionId}/complete", new Dictionary<string, string> { ["payment_method"] = "delayed" });
@@ -58,6 +59,7 @@ public sealed class CreditsTests
             var events = await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = type, Limit = 100 });
             foreach (var stripeEvent in events.Data.Where(e => e.Data.RawObject["id"]?.ToString() == sessionId))
             {
+                Assert.Equal("1000", stripeEvent.Data.RawObject["metadata"]?["grant_credit"]?.ToString()); // the terms travel with the event that grants them
                 await stack.Emulator.ControlAsync($"/_emulator/events/{stripeEvent.Id}/redeliver");
             }
         }

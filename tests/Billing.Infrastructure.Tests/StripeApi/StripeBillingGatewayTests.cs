@@ -117,7 +117,7 @@ public sealed class StripeBillingGatewayTests
                 AccountId = Account,
                 CustomerId = "cus_123",
                 PriceId = "price_credits_10",
-                Terms = new PurchaseTerms { Kind = "credit_pack", Code = "CREDITS_10", Credit = new Money(1_000, Currency.Parse("usd")), ExpiresAfter = TimeSpan.FromDays(30) },
+                Terms = new PurchaseTerms { Kind = "credit_pack", Code = "CREDITS_10", Credit = new Money(1_000, Currency.Parse("usd")), ExpiresAfter = TimeSpan.FromDays(30), Price = new Money(900, Currency.Parse("usd")) },
                 SuccessUrl = "https://app.example.com/ok",
                 CancelUrl = "https://app.example.com/billing",
             },
@@ -136,6 +136,7 @@ public sealed class StripeBillingGatewayTests
             Assert.Equal("credit_pack", request.Form[$"{prefix}[purchase]"]);
             Assert.Equal("CREDITS_10", request.Form[$"{prefix}[purchase_code]"]);
             Assert.Equal(("1000", "usd", "30.00:00:00"), (request.Form[$"{prefix}[grant_credit]"], request.Form[$"{prefix}[grant_currency]"], request.Form[$"{prefix}[grant_expires_after]"]));
+            Assert.Equal(("900", "usd"), (request.Form[$"{prefix}[purchase_amount]"], request.Form[$"{prefix}[purchase_currency]"]));
         }
 
         Assert.DoesNotContain(request.Form.Keys, k => k.StartsWith("subscription_data", StringComparison.Ordinal));

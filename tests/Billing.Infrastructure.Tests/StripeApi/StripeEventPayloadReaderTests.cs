@@ -80,11 +80,19 @@ public sealed class StripeEventPayloadReaderTests
         var payload = _reader.Read(Event("checkout.session.async_payment_succeeded", """
             {"id":"cs_9","object":"checkout.session","mode":"payment","payment_status":"paid","customer":"cus_9","payment_intent":"pi_9",
              "client_reference_id":"user-9","metadata":{"account_id":"user-9","purchase":"credit_pack","purchase_code":"CREDITS_10",
-             "grant_credit":"1000","grant_currency":"usd","grant_expires_after":"30.00:00:00"}}
+             "grant_credit":"1000","grant_currency":"usd","grant_expires_after":"30.00:00:00","purchase_amount":"900","purchase_currency":"usd"}}
+            """));
+        var edited = _reader.Read(Event("checkout.session.completed", """
+            {"id":"cs_10","object":"checkout.session","mode":"payment","payment_status":"paid","customer":"cus_9","payment_intent":"pi_10",
+             "client_reference_id":"user-9","metadata":{"account_id":"user-9","purchase":"credit_pack","purchase_code":"CREDITS_10",
+             "grant_credit":"10.00","grant_currency":"usd"}}
             """));
 
         Assert.Equal(("credit_pack", "CREDITS_10", "pi_9", "paid"), (payload.Purchase?.Kind, payload.Purchase?.Code, payload.PaymentIntentId, payload.PaymentStatus));
         Assert.Equal((1_000L, "usd", TimeSpan.FromDays(30)), (payload.Purchase!.Credit!.Value.MinorUnits, payload.Purchase.Credit.Value.Currency.Code, payload.Purchase.ExpiresAfter));
+        Assert.Equal((900L, "usd", (string?)null), (payload.Purchase.Price!.Value.MinorUnits, payload.Purchase.Price.Value.Currency.Code, payload.Purchase.Unreadable));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_750_000_100), payload.Created); // the payment's time, from which a lifetime counts
+        Assert.Equal((false, "grant_credit, grant_currency"), (edited.Purchase!.IsFrozen, edited.Purchase.Unreadable));
     }
 
     [Fact]
