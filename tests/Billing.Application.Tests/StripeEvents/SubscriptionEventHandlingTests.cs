@@ -1,3 +1,4 @@
+using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
@@ -34,7 +35,7 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
-    public async Task An_event_about_the_live_subscription_read_with_a_key_of_another_stripe_account_is_ignored_and_ends_nothing()
+    public async Task An_event_about_the_live_subscription_read_with_a_key_of_another_stripe_account_fails_ends_nothing_and_applies_when_replayed_with_the_right_key()
     {
         var customer = Stripe.CreateCustomer(Account);
         var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
@@ -42,16 +43,23 @@ public sealed class SubscriptionEventHandlingTests
         Stripe.PayLatestInvoice(subscription);
         Stripe.KeyOfAnotherAccount = true; // the app's key reads another Stripe account: every id is "no such"
         var writes = _world.Accounts.Writes;
+        var eventId = Stripe.Events[^1].Id;
 
-        await _world.DeliverNewEventsAsync();
+        // Not final: retried, then kept in the poison queue for a replay, never marked ignored with nothing applied
+        await Assert.ThrowsAsync<PaymentProviderException>(() => _world.DeliverNewEventsAsync());
 
-        var record = _world.Events.Get(Stripe.Events[^1].Id);
-        Assert.Equal(StripeEventStatus.Ignored, record.Status);
+        var record = _world.Events.Get(eventId);
+        Assert.Equal(StripeEventStatus.Failed, record.Status);
         Assert.Contains("another Stripe account", record.Note, StringComparison.Ordinal);
         var account = _world.Account(Account);
         Assert.Equal((subscription.Id, SubscriptionStatus.Active), (account.Subscription!.SubscriptionId, account.Subscription.Status));
         Assert.Equal("PRO", _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow()).Plan.Code.Value);
         Assert.Equal(writes, _world.Accounts.Writes);
+
+        Stripe.KeyOfAnotherAccount = false;
+        await _world.Processor.ProcessAsync(new StripeEventQueueMessage { EventId = eventId }, 2, CancellationToken.None);
+
+        Assert.Equal(StripeEventStatus.Applied, _world.Events.Get(eventId).Status);
     }
 
     [Fact]
