@@ -60,7 +60,7 @@ public sealed partial class MissedEventSweep(
             due += listed.Count;
             corrected += swept.Count(s => s == AccountSwept.Corrected);
             unchanged += swept.Count(s => s == AccountSwept.Unchanged);
-            failed += swept.Count(s => s == AccountSwept.Failed);
+            failed += swept.Count(s => s is AccountSwept.Failed or AccountSwept.CustomerUnknown);
 
             // After a full batch the sweep goes on strictly after the last account listed; after a short one (the end of
             // the lap) the next run starts at the top again. Written once the whole batch was processed, so a run that did
@@ -82,6 +82,14 @@ public sealed partial class MissedEventSweep(
             }
 
             LogPositionWritten(next.AccountId.Value, next.RenewsBy);
+            if (swept.All(s => s == AccountSwept.CustomerUnknown))
+            {
+                // Stripe knew none of a whole batch's customers: the key reads another Stripe account or mode, and every
+                // further batch would only cost three Stripe reads and an error per account. The next run tries again.
+                LogEveryCustomerUnknown(listed.Count);
+                break;
+            }
+
             after = next;
             var batchTook = time.GetElapsedTime(batchStarted);
             longestBatch = batchTook > longestBatch ? batchTook : longestBatch;
@@ -154,7 +162,7 @@ public sealed partial class MissedEventSweep(
 
             if (synced.Outcome == SubscriptionSyncOutcome.CustomerUnknownInStripe)
             {
-                return AccountSwept.Failed; // nothing ended (the sync logged an error: likely a key of another Stripe account); it stays due
+                return AccountSwept.CustomerUnknown; // nothing ended (the sync logged an error: likely a key of another Stripe account); it stays due
             }
 
             LogStillOverdue(accountId.Value, subscriptionId, renewsBy, synced.Outcome);
@@ -174,7 +182,13 @@ public sealed partial class MissedEventSweep(
         Unchanged = 0,
         Corrected,
         Failed,
+
+        /// <summary>Failed because Stripe knows neither the subscription nor its customer (counted as failed).</summary>
+        CustomerUnknown,
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Missed-event sweep stopped: Stripe knew the customer of none of the {Count} subscriptions of a full batch; the Stripe secret key is probably of another Stripe account or mode (check Stripe:SecretKey)")]
+    private partial void LogEveryCustomerUnknown(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Missed-event sweep (renewsBy before {DueBefore:O}): {Batches} batches in {Elapsed}, {Due} due, {Corrected} corrected, {Unchanged} unchanged, {Failed} failed; more due: {MoreDue}, stopped on the time budget: {StoppedOnBudget}")]
     private partial void LogSummary(DateTimeOffset dueBefore, int batches, TimeSpan elapsed, int due, int corrected, int unchanged, int failed, bool moreDue, bool stoppedOnBudget);

@@ -414,6 +414,26 @@ public sealed class MissedEventSweepTests
     }
 
     [Fact]
+    public async Task A_full_batch_whose_customers_stripe_knows_none_of_stops_the_run_and_the_next_goes_on_after_it()
+    {
+        _options.BatchSize = 2;
+        await RenewalsMissedAsync(5);
+        _world.Stripe.KeyOfAnotherAccount = true; // every subscription and every customer is "no such"
+        var writes = _world.Accounts.Writes;
+
+        var wrongKey = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(1, 2, 0, 0, 2, MoreDue: true, StoppedOnBudget: false), wrongKey);
+        Assert.Equal([["user-5", "user-4"]], Listed()); // one batch of three reads each, not the whole lap
+        Assert.Equal(writes, _world.Accounts.Writes);
+
+        _world.Stripe.KeyOfAnotherAccount = false;
+        var rightKey = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(2, 3, 3, 0, 0, MoreDue: false, StoppedOnBudget: false), rightKey); // on from the position
+    }
+
+    [Fact]
     public async Task A_run_starts_no_batch_its_batches_so_far_say_would_overrun_its_time_budget_and_the_next_run_goes_on_where_it_stopped()
     {
         _options.BatchSize = 2;
