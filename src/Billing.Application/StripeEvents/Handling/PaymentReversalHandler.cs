@@ -6,18 +6,16 @@ using Billing.Domain.Credits;
 namespace Billing.Application.StripeEvents.Handling;
 
 /// <summary>
-/// A payment taken back, and given back. <c>charge.refunded</c>, <c>charge.dispute.created</c> (a dispute or inquiry
-/// opened: the bank may take the money back, so what it bought is not spendable meanwhile) and <c>charge.dispute.closed</c>
-/// with status <c>lost</c>: the purchase paid by that PaymentIntent is taken back (<see cref="PurchaseReversal"/>). Credit: the
+/// A payment taken back, and given back. <c>charge.refunded</c> and <c>charge.dispute.closed</c> with status
+/// <c>lost</c>: the purchase paid by that PaymentIntent is taken back (<see cref="PurchaseReversal"/>). Credit: the
 /// unspent part of its grant, as one reversal entry (key <c>reversal:{paymentIntentId}</c>, so a partial refund, a
-/// second refund, an open dispute and its loss reverse once). An add-on: revoked. A payment whose purchase has not been applied
+/// second refund and a lost dispute reverse once). An add-on: revoked. A payment whose purchase has not been applied
 /// (yet) is remembered on the account, so that purchase is taken back as soon as it is granted; a payment that bought
 /// neither (a subscription invoice) is remembered the same way, harmlessly.
 /// <para>
 /// A refund is not final: it can fail or be canceled days later (<c>refund.failed</c>, <c>refund.updated</c>), and a
-/// dispute can be won (<c>charge.dispute.closed</c> with status <c>won</c>, or <c>warning_closed</c> for an inquiry). Those
-/// give back what the reversal took when nothing takes the charge back any more. Every decision but a lost dispute's
-/// reads the charge's refunds and disputes from Stripe
+/// dispute can be won (<c>charge.dispute.closed</c> with status <c>won</c>). Those give back what the reversal took when
+/// nothing takes the charge back any more. Every refund decision reads the charge's refunds and disputes from Stripe
 /// (never the event's copy), and reads them again after its write: a refund and its failure processed at the same time,
 /// or a second refund made while the first one's failure is given back, end in Stripe's state.
 /// </para>
@@ -28,19 +26,18 @@ public sealed class PaymentReversalHandler(
     PurchaseReversal reversal) : IStripeEventTypeHandler
 {
     public const string ChargeRefunded = "charge.refunded";
-    public const string DisputeCreated = "charge.dispute.created";
     public const string DisputeClosed = "charge.dispute.closed";
     public const string RefundFailed = "refund.failed";
     public const string RefundUpdated = "refund.updated";
 
-    public bool CanHandle(string eventType) => eventType is ChargeRefunded or DisputeCreated or DisputeClosed or RefundFailed or RefundUpdated;
+    public bool CanHandle(string eventType) => eventType is ChargeRefunded or DisputeClosed or RefundFailed or RefundUpdated;
 
     public async Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stripeEvent);
         var (takeBack, ignored) = stripeEvent.Type switch
         {
-            ChargeRefunded or DisputeCreated => (true, null),
+            ChargeRefunded => (true, null),
             DisputeClosed when stripeEvent.ObjectStatus == "lost" => (true, null),
             DisputeClosed when stripeEvent.ObjectStatus is "won" or "warning_closed" => (false, null),
             DisputeClosed => (false, $"The dispute closed as '{stripeEvent.ObjectStatus}': nothing changes."),
@@ -67,10 +64,10 @@ public sealed class PaymentReversalHandler(
         var payment = new Payment(accountId, paymentIntentId, stripeEvent.ChargeId, stripeEvent.ObjectId ?? stripeEvent.Id);
         if (takeBack)
         {
-            // A lost dispute is final; a refund or an open dispute is not.
+            // A lost dispute is final; a refund is not.
             var final = stripeEvent.Type == DisputeClosed;
             return !final && charge is { IsTakenBack: false }
-                ? StripeEventHandlingResult.Ignored(accountId, "No refund or dispute takes the charge back any more (refunds failed or canceled, disputes won): nothing is taken back.")
+                ? StripeEventHandlingResult.Ignored(accountId, "Every refund of the charge has failed or been canceled since: nothing is taken back.")
                 : await TakeBackAsync(payment, recheck: !final, cancellationToken).ConfigureAwait(false);
         }
 
@@ -96,11 +93,10 @@ public sealed class PaymentReversalHandler(
         };
         if (recheck && await StandingAsync(payment, cancellationToken).ConfigureAwait(false) is { IsTakenBack: false })
         {
-            // The refund failed (or the dispute was won) while it was being taken back; its own event may have found
-            // nothing to give back yet.
+            // The refund failed while it was being taken back; its own event may have found nothing to give back yet.
             var given = await reversal.GiveBackAsync(payment.AccountId, payment.PaymentIntentId, payment.Reference, cancellationToken).ConfigureAwait(false);
             return given.Changed
-                ? StripeEventHandlingResult.Applied(payment.AccountId, "Nothing took the charge back any more by the time it was taken back: given back again.")
+                ? StripeEventHandlingResult.Applied(payment.AccountId, "Every refund of the charge failed while it was taken back: given back again.")
                 : result;
         }
 
@@ -119,8 +115,8 @@ public sealed class PaymentReversalHandler(
         };
         if (await StandingAsync(payment, cancellationToken).ConfigureAwait(false) is { IsTakenBack: true })
         {
-            // Refunded again, or disputed, while this was given back (the new refund's or dispute's own event may have
-            // found the reversal still in place): take it back again (numbered after the reinstatement).
+            // Refunded again, or disputed, while this was given back: take it back again (numbered after the
+            // reinstatement), as a give-back that saw the dispute first would have given nothing back.
             var taken = await reversal.ReverseAsync(payment.AccountId, payment.PaymentIntentId, payment.Reference, cancellationToken).ConfigureAwait(false);
             return taken.Changed
                 ? StripeEventHandlingResult.Applied(payment.AccountId, "The charge was refunded or disputed again while it was given back: taken back again.")
