@@ -371,6 +371,32 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task A_customer_deletion_read_with_a_key_of_another_stripe_account_fails_and_forgets_nothing_until_replayed_with_the_right_key()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        Stripe.DeleteCustomer(customer);
+        var customerDeleted = Stripe.Events[^1];
+        Stripe.KeyOfAnotherAccount = true;
+
+        await _world.DeliverAsync(customerDeleted);
+        await Assert.ThrowsAsync<PaymentProviderException>(() => _world.ProcessQueueAsync());
+
+        var during = _world.Account(Account);
+        Assert.Equal(StripeEventStatus.Failed, _world.Events.Get(customerDeleted.Id).Status);
+        Assert.Equal((SubscriptionStatus.Active, customer), (during.Subscription!.Status, during.StripeCustomerId)); // not forgotten
+
+        Stripe.KeyOfAnotherAccount = false;
+        await _world.Processor.ProcessAsync(new StripeEventQueueMessage { EventId = customerDeleted.Id }, 2, CancellationToken.None);
+
+        var account = _world.Account(Account);
+        Assert.Equal(StripeEventStatus.Applied, _world.Events.Get(customerDeleted.Id).Status);
+        Assert.Equal(SubscriptionStatus.Canceled, account.Subscription!.Status);
+        Assert.Null(account.StripeCustomerId);
+    }
+
+    [Fact]
     public async Task After_the_customer_was_deleted_a_new_customers_checkout_is_adopted_whatever_the_order()
     {
         var old = Stripe.CreateCustomer(Account);

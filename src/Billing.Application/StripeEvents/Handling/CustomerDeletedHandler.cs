@@ -38,7 +38,7 @@ public sealed class CustomerDeletedHandler(
         var account = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
         if (account.Subscription is { } subscription && subscription.CustomerId == customerId)
         {
-            await sync.SyncAsync(accountId, subscription.SubscriptionId, cancellationToken).ConfigureAwait(false);
+            (await sync.SyncAsync(accountId, subscription.SubscriptionId, cancellationToken).ConfigureAwait(false)).FailIfCustomerUnknown(subscription.SubscriptionId);
         }
 
         await accounts.UpdateAsync(accountId, a => a.ForgetStripeCustomer(customerId), cancellationToken).ConfigureAwait(false);
