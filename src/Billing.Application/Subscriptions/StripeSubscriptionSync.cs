@@ -156,6 +156,15 @@ public sealed partial class StripeSubscriptionSync(
         var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
         if (account?.Subscription is not { IsLive: true } stored || stored.SubscriptionId != subscriptionId)
         {
+            // Not the live one (a new subscription's events, an old one's): nothing to end. Yet when Stripe does not know
+            // the account's customer either, the key reads another account or mode, and the answer says nothing about
+            // the subscription: a new subscription would be ignored for good.
+            if (account?.StripeCustomerId is { } customerId && await stripe.GetCustomerAsync(customerId, cancellationToken).ConfigureAwait(false) is null)
+            {
+                LogCustomerUnknown(accountId.Value, subscriptionId, customerId);
+                return new SubscriptionSyncResult(SubscriptionSyncOutcome.CustomerUnknownInStripe, account);
+            }
+
             return new SubscriptionSyncResult(SubscriptionSyncOutcome.NotFoundInStripe, null);
         }
 
@@ -238,7 +247,7 @@ public sealed partial class StripeSubscriptionSync(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe has no subscription {SubscriptionId} (customer {CustomerId}), account {AccountId}'s live one ({Status}, plan {PlanCode}, last read {StripeStateAsOf:O}): ended on the account as a deletion is")]
     private partial void LogEndedNotFound(string accountId, string subscriptionId, string customerId, string status, string? planCode, DateTimeOffset stripeStateAsOf);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Stripe has neither subscription {SubscriptionId}, account {AccountId}'s live one, nor its customer {CustomerId}: not ended. The Stripe secret key is probably of another Stripe account or mode (check Stripe:SecretKey)")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stripe has neither subscription {SubscriptionId} of account {AccountId} nor its customer {CustomerId}: nothing changed. The Stripe secret key is probably of another Stripe account or mode (check Stripe:SecretKey)")]
     private partial void LogCustomerUnknown(string accountId, string subscriptionId, string customerId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId}: subscription {EndedSubscriptionId} is over; live subscription {ReplacementSubscriptionId} of the same customer: {Outcome}")]

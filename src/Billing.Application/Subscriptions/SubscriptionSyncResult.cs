@@ -21,7 +21,7 @@ public sealed record SubscriptionSyncResult(SubscriptionSyncOutcome Outcome, Bil
         SubscriptionSyncOutcome.ConflictsWithLiveSubscription => $"Subscription {subscriptionId} and the account's subscription {Account?.Subscription?.SubscriptionId} are both live in Stripe; cancel one, then re-sync the account.",
         SubscriptionSyncOutcome.DuplicateResolved => $"A second live subscription of the account was canceled and refunded; the account keeps {Account?.Subscription?.SubscriptionId} (event about {subscriptionId}).",
         SubscriptionSyncOutcome.EndedNotFoundInStripe => $"Stripe has no subscription {subscriptionId} (404), the account's live one: ended as a deletion is; the account falls back without it.",
-        SubscriptionSyncOutcome.CustomerUnknownInStripe => $"Stripe has neither subscription {subscriptionId}, the account's live one, nor its customer {Account?.Subscription?.CustomerId} (404): the Stripe key is probably of another Stripe account or mode; nothing changed.",
+        SubscriptionSyncOutcome.CustomerUnknownInStripe => $"Stripe has neither subscription {subscriptionId} nor the account's customer {Account?.StripeCustomerId ?? Account?.Subscription?.CustomerId} (404): the Stripe key is probably of another Stripe account or mode; nothing changed.",
         _ => Outcome.ToString(),
     };
 }

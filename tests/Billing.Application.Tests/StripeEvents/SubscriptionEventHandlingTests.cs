@@ -63,6 +63,32 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task A_new_subscriptions_events_read_with_a_key_of_another_stripe_account_fail_and_apply_when_replayed_with_the_right_key()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        Stripe.KeyOfAnotherAccount = true; // the key changed after the customer paid: every id is "no such"
+
+        await Assert.ThrowsAsync<PaymentProviderException>(() => _world.DeliverNewEventsAsync());
+
+        var failed = _world.Events.All.Where(e => e.Status == StripeEventStatus.Failed).ToList();
+        Assert.NotEmpty(failed); // not ignored for good: the subscription is not the live one, but the customer is unknown too
+        Assert.All(failed, e => Assert.Contains("another Stripe account", e.Note, StringComparison.Ordinal));
+        Assert.Equal("FREE", _world.Entitlements.Evaluate(_world.Account(Account), _world.Time.GetUtcNow()).Plan.Code.Value);
+
+        Stripe.KeyOfAnotherAccount = false;
+        foreach (var record in failed)
+        {
+            await _world.Processor.ProcessAsync(new StripeEventQueueMessage { EventId = record.Id }, 2, CancellationToken.None);
+        }
+
+        await _world.ProcessQueueAsync(); // the deliveries queued behind the failure
+        var account = _world.Account(Account);
+        Assert.Equal(SubscriptionStatus.Active, account.Subscription!.Status);
+        Assert.Equal("PRO", _world.Entitlements.Evaluate(account, _world.Time.GetUtcNow()).Plan.Code.Value);
+    }
+
+    [Fact]
     public async Task Checkout_completion_links_the_customer_and_puts_the_account_on_the_paid_plan()
     {
         var customer = Stripe.CreateCustomer(Account);
