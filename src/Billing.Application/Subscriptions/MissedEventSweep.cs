@@ -55,18 +55,26 @@ public sealed partial class MissedEventSweep(
             cancellationToken.ThrowIfCancellationRequested();
             var batchStarted = time.GetTimestamp();
             var listed = await query.ListRenewalOverdueAsync(dueBefore, after, settings.BatchSize, cancellationToken).ConfigureAwait(false);
-            var swept = await SweepBatchAsync(listed, dueBefore, settings.Parallelism, cancellationToken).ConfigureAwait(false);
+            // A batch too slow for the function's timeout (a large BatchSize on a small Stripe budget) is cut short before
+            // the host stops the run, and the position goes after the accounts it did: else every run would redo its start.
+            var swept = await SweepBatchAsync(listed, dueBefore, settings.Parallelism, () => time.GetElapsedTime(started) >= CutOff, cancellationToken).ConfigureAwait(false);
             batches++;
-            due += listed.Count;
+            due += swept.Length;
             corrected += swept.Count(s => s == AccountSwept.Corrected);
             unchanged += swept.Count(s => s == AccountSwept.Unchanged);
             failed += swept.Count(s => s is AccountSwept.Failed or AccountSwept.CustomerUnknown);
+            var cut = swept.Length < listed.Count;
+            if (cut && swept.Length == 0)
+            {
+                moreDue = stoppedOnBudget = true; // nothing done: the position stays where it was
+                break;
+            }
 
-            // After a full batch the sweep goes on strictly after the last account listed; after a short one (the end of
-            // the lap) the next run starts at the top again. Written once the whole batch was processed, so a run that did
-            // not finish a batch leaves that batch to the next run, and keeps the ones it finished.
-            moreDue = listed.Count >= settings.BatchSize;
-            var next = moreDue ? listed[^1] : null;
+            // After a full batch the sweep goes on strictly after the last account listed (after a cut one, after the last
+            // it did); after a short one (the end of the lap) the next run starts at the top again. Written once the
+            // accounts before it were processed, so a run that did not finish a batch leaves the rest to the next run.
+            moreDue = cut || listed.Count >= settings.BatchSize;
+            var next = moreDue ? listed[swept.Length - 1] : null;
             etag = await positions.TryWriteAsync(next, etag, cancellationToken).ConfigureAwait(false);
             if (etag is null)
             {
@@ -82,6 +90,13 @@ public sealed partial class MissedEventSweep(
             }
 
             LogPositionWritten(next.AccountId.Value, next.RenewsBy);
+            if (cut)
+            {
+                LogBatchCut(swept.Length, listed.Count, CutOff);
+                stoppedOnBudget = true;
+                break;
+            }
+
             if (swept.All(s => s == AccountSwept.CustomerUnknown))
             {
                 // Stripe knew none of a whole batch's customers: the key reads another Stripe account or mode, and every
@@ -107,18 +122,20 @@ public sealed partial class MissedEventSweep(
     }
 
     /// <summary>
-    /// Sweeps the batch's accounts, at most <paramref name="parallelism"/> at a time, and says how each went (in list
-    /// order). The workers start on the caller's thread, each running until its first wait, and take the accounts in
-    /// list order; each checks the token before it starts another account, so a cancelled run starts no new account and
-    /// throws once the ones under way are done.
+    /// Sweeps the batch's accounts, at most <paramref name="parallelism"/> at a time, and says how each went, in list
+    /// order, for the accounts it did: all of them, or the first ones when <paramref name="cutOff"/> said stop (no
+    /// account is started after it; the ones under way finish, so those done are always the first of the list). The
+    /// workers start on the caller's thread, each running until its first wait, and take the accounts in list order; each
+    /// checks the token before it starts another account, so a cancelled run starts no new account and throws once the
+    /// ones under way are done.
     /// </summary>
-    private async Task<AccountSwept[]> SweepBatchAsync(IReadOnlyList<RenewalOverdue> listed, DateTimeOffset dueBefore, int parallelism, CancellationToken cancellationToken)
+    private async Task<AccountSwept[]> SweepBatchAsync(IReadOnlyList<RenewalOverdue> listed, DateTimeOffset dueBefore, int parallelism, Func<bool> cutOff, CancellationToken cancellationToken)
     {
         var swept = new AccountSwept[listed.Count];
         var taken = -1;
         async Task WorkAsync()
         {
-            for (var index = Interlocked.Increment(ref taken); index < listed.Count; index = Interlocked.Increment(ref taken))
+            while (!cutOff() && Interlocked.Increment(ref taken) is var index && index < listed.Count)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 swept[index] = await SweepAccountAsync(listed[index].AccountId, dueBefore, cancellationToken).ConfigureAwait(false);
@@ -132,8 +149,11 @@ public sealed partial class MissedEventSweep(
         }
 
         await Task.WhenAll(workers).ConfigureAwait(false);
-        return swept;
+        return swept[..Math.Min(Volatile.Read(ref taken) + 1, listed.Count)]; // every index taken was done
     }
+
+    /// <summary>How long into a run no further account is started: what the function's timeout leaves for the position's write.</summary>
+    private static TimeSpan CutOff => MissedEventSweepOptions.FunctionTimeout - MissedEventSweepOptions.MinTimeoutMargin;
 
     /// <summary>Reads one overdue account again and, if it still is, syncs its subscription from Stripe: how that went.</summary>
     private async Task<AccountSwept> SweepAccountAsync(AccountId accountId, DateTimeOffset dueBefore, CancellationToken cancellationToken)
@@ -186,6 +206,9 @@ public sealed partial class MissedEventSweep(
         /// <summary>Failed because Stripe knows neither the subscription nor its customer (counted as failed).</summary>
         CustomerUnknown,
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Missed-event sweep cut a batch short after {Done} of its {Listed} accounts, {CutOff} into the run (the function's timeout is near); the next run goes on after them. A batch this slow needs a smaller BatchSize or a larger Stripe budget")]
+    private partial void LogBatchCut(int done, int listed, TimeSpan cutOff);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Missed-event sweep stopped: Stripe knew the customer of none of the {Count} subscriptions of a full batch; the Stripe secret key is probably of another Stripe account or mode (check Stripe:SecretKey)")]
     private partial void LogEveryCustomerUnknown(int count);

@@ -506,6 +506,29 @@ public sealed class MissedEventSweepTests
         Assert.All(subscriptions, s => Assert.Equal(s.PeriodStart, _world.Account(s.AccountId!).Subscription!.CurrentPeriodStart));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task A_batch_too_slow_for_the_functions_timeout_is_cut_short_and_the_next_run_goes_on_after_the_accounts_it_did(int parallelism)
+    {
+        _options.BatchSize = 5; // a batch larger than the Stripe budget gets through before the host's timeout
+        _options.Parallelism = parallelism;
+        var subscriptions = await RenewalsMissedAsync(7);
+        var stripe = new GatedStripe(_world.Stripe, opened: true) { OnRead = _ => _world.Time.Advance(TimeSpan.FromSeconds(100)) };
+
+        var cut = await SweepWriting(_world.Accounts, stripe).RunAsync(CancellationToken.None);
+        var done = cut.Due;
+        var position = _positions.Stored?.After?.AccountId.Value;
+        var next = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.InRange(done, 1, 4); // no account started 4.5 minutes into the run, the host's timeout being 5
+        Assert.Equal(new MissedEventSweepSummary(1, done, done, 0, 0, MoreDue: true, StoppedOnBudget: true), cut);
+        Assert.Equal($"user-{7 - done + 1}", position); // after the last account it did
+        Assert.Equal([.. Enumerable.Range(1, 7 - done).Reverse().Select(i => $"user-{i}")], Listed()[^1]); // the rest, none twice
+        Assert.Equal(new MissedEventSweepSummary(1, 7 - done, 7 - done, 0, 0, MoreDue: false, StoppedOnBudget: false), next);
+        Assert.All(subscriptions, s => Assert.Equal(s.PeriodStart, _world.Account(s.AccountId!).Subscription!.CurrentPeriodStart));
+    }
+
     [Fact]
     public async Task The_accounts_of_a_batch_are_synced_parallelism_at_a_time_and_one_that_fails_stops_none_of_the_others()
     {
