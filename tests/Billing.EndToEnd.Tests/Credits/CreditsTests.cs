@@ -236,7 +236,12 @@ public sealed class CreditsTests
         Assert.Single(await UsageInvoicesAsync(stack, customer.Id));
         var listed = (await GetAsync(stack, accountId, "/api/billing/invoices")).GetProperty("invoices").EnumerateArray().Single();
         Assert.Equal((charges - credit, credit), (listed.GetProperty("amount").GetInt64(), listed.GetProperty("creditApplied").GetInt64()));
-        var run = await GetAsync(stack, accountId, "/api/billing/admin/invoices/runs/" + invoice.Id, admin: true);
+        // The job records its last step just after Stripe shows the invoice final
+        var run = await Eventually.GetAsync(
+            () => GetAsync(stack, accountId, "/api/billing/admin/invoices/runs/" + invoice.Id, admin: true),
+            r => r.GetProperty("step").GetString() == "recorded",
+            "the run recorded",
+            TimeSpan.FromSeconds(30));
         Assert.Equal(
             ("recorded", charges, credit, charges - credit),
             (run.GetProperty("step").GetString(), run.GetProperty("total").GetInt64(), run.GetProperty("creditApplied").GetInt64(), run.GetProperty("amountDue").GetInt64()));
