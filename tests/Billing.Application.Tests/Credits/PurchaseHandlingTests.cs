@@ -330,6 +330,28 @@ public sealed class PurchaseHandlingTests
     }
 
     [Fact]
+    public async Task A_failed_refund_whose_charge_the_key_cannot_read_fails_and_gives_back_when_replayed_with_the_right_key()
+    {
+        var account = await AccountAsync();
+        var customer = "cus_" + account.Value;
+        await _purchases.HandleAsync(account, Session("cs_k1", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        _gateway.Charges["ch_k1"] = new ChargeStanding(customer, 1_000, Disputed: false);
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_k1", "pi_cs_k1"), CancellationToken.None);
+        _gateway.Charges.TryRemove("ch_k1", out _); // the key now reads another Stripe account: no such charge
+        var failed = RefundFailed("re_k1", "ch_k1", "pi_cs_k1");
+
+        var error = await Assert.ThrowsAsync<PaymentProviderException>(() => _reversals.HandleAsync(failed, CancellationToken.None));
+        Assert.Contains("another Stripe account", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await BalanceAsync(account)); // not given back on a guess, and not lost: the event is retried
+
+        _gateway.Charges["ch_k1"] = new ChargeStanding(customer, 0, Disputed: false); // the right key: the refund failed
+        var replayed = await _reversals.HandleAsync(failed, CancellationToken.None);
+
+        Assert.True(replayed.IsApplied, replayed.Note);
+        Assert.Equal(1_000, await BalanceAsync(account));
+    }
+
+    [Fact]
     public async Task A_payment_disputed_while_its_failed_refund_is_given_back_is_taken_back_again()
     {
         var account = await AccountAsync();

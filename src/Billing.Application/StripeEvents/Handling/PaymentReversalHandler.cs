@@ -55,6 +55,13 @@ public sealed class PaymentReversalHandler(
         }
 
         var charge = stripeEvent.ChargeId is { } chargeId ? await gateway.GetChargeAsync(chargeId, cancellationToken).ConfigureAwait(false) : null;
+        if (!takeBack && charge is null && stripeEvent.ChargeId is { } unknown)
+        {
+            // Stripe never forgets a charge its own signed event names: the key reads another Stripe account or mode.
+            // A give-back decided on that would be lost for good; failing keeps the event for a replay with the right key.
+            throw new PaymentProviderException($"Stripe does not know charge {unknown}, which its own event names: the Stripe key is probably of another Stripe account or mode; nothing was given back.");
+        }
+
         var resolution = await resolver.ResolveAsync(stripeEvent.CustomerId ?? charge?.CustomerId, null, cancellationToken).ConfigureAwait(false);
         if (resolution.AccountId is not { } accountId)
         {
@@ -73,7 +80,7 @@ public sealed class PaymentReversalHandler(
 
         return charge switch
         {
-            null => StripeEventHandlingResult.Ignored(accountId, "Stripe does not know the charge: nothing is given back."),
+            null => StripeEventHandlingResult.Ignored(accountId, "The event names no charge: nothing is given back."),
             { IsTakenBack: true } => StripeEventHandlingResult.Ignored(accountId, "A refund or a dispute still takes the charge back: nothing is given back."),
             _ => await GiveBackAsync(payment, cancellationToken).ConfigureAwait(false),
         };
