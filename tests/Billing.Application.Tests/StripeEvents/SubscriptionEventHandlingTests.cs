@@ -57,7 +57,7 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Equal(writes, _world.Accounts.Writes);
 
         Stripe.KeyOfAnotherAccount = false;
-        await _world.Processor.ProcessAsync(new StripeEventQueueMessage { EventId = eventId }, 2, CancellationToken.None);
+        await _world.ReplayAsync(eventId);
 
         Assert.Equal(StripeEventStatus.Applied, _world.Events.Get(eventId).Status);
     }
@@ -79,7 +79,7 @@ public sealed class SubscriptionEventHandlingTests
         Stripe.KeyOfAnotherAccount = false;
         foreach (var record in failed)
         {
-            await _world.Processor.ProcessAsync(new StripeEventQueueMessage { EventId = record.Id }, 2, CancellationToken.None);
+            await _world.ReplayAsync(record.Id);
         }
 
         await _world.ProcessQueueAsync(); // the deliveries queued behind the failure
@@ -414,7 +414,7 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Equal((SubscriptionStatus.Active, customer), (during.Subscription!.Status, during.StripeCustomerId)); // not forgotten
 
         Stripe.KeyOfAnotherAccount = false;
-        await _world.Processor.ProcessAsync(new StripeEventQueueMessage { EventId = customerDeleted.Id }, 2, CancellationToken.None);
+        await _world.ReplayAsync(customerDeleted.Id);
 
         var account = _world.Account(Account);
         Assert.Equal(StripeEventStatus.Applied, _world.Events.Get(customerDeleted.Id).Status);

@@ -128,6 +128,10 @@ internal sealed class WebhookWorld
         }
     }
 
+    /// <summary>Processes a stored event once more, as a replay from the poison queue does (its second delivery).</summary>
+    public Task ReplayAsync(string eventId) =>
+        Processor.ProcessAsync(new StripeEventQueueMessage { EventId = eventId }, 2, CancellationToken.None);
+
     /// <summary>The sync of another Functions instance: the same Stripe and stores, its reads and its clock its own.</summary>
     public StripeSubscriptionSync InstanceSync(IStripeSubscriptionSource reads, TimeProvider clock) =>
         new(reads, Stripe, new SubscriptionSnapshotApplier(Accounts, new InMemoryUsageLedger(), Catalog, Options.Create(SyncOptions)), Accounts, clock, NullLogger<StripeSubscriptionSync>.Instance);
