@@ -20,7 +20,7 @@ namespace Billing.Application.Credits;
 /// or lost in a dispute before this event was processed is granted already taken back, in the one write that grants it
 /// (the credit's grant with its reversal, the add-on revoked), so no delivery that stops half-way leaves it usable
 /// (<see cref="PurchaseReversal"/>). A session whose terms are in its metadata but do not read back
-/// (<see cref="PurchaseTerms.Unreadable"/>) grants nothing and is recorded ignored with a warning: retrying the same
+/// (<see cref="PurchaseTerms.Unreadable"/>) grants nothing and is recorded ignored with an error log (a paid purchase waits for an operator): retrying the same
 /// stored event cannot mend it, and granting the catalog's amount instead could grant something other than was paid for.
 /// A session that charged (<c>amount_total</c>, <c>currency</c>) other than the price it was sold at
 /// (<see cref="PurchaseTerms.PaidOtherThan"/>) is granted on its terms, with a warning and a remark in the note.
@@ -142,6 +142,6 @@ public sealed partial class PurchaseCompletedHandler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Checkout Session {SessionId} of account {AccountId} for {Purchase} {Code} charged other than it was sold at ({PaidAgainstPrice}); granted on its terms")]
     private partial void LogPaidOtherThanPrice(string sessionId, string accountId, string purchase, string code, string paidAgainstPrice);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkout Session {SessionId} of account {AccountId} sells {Purchase} {Code}, but its metadata's terms do not read back ({UnreadableKeys}); nothing was granted")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Checkout Session {SessionId} of account {AccountId} sells {Purchase} {Code}, but its metadata's terms do not read back ({UnreadableKeys}); nothing was granted: a paid purchase waits for an operator (grant it by hand or refund it)")]
     private partial void LogUnreadableTerms(string sessionId, string accountId, string purchase, string code, string unreadableKeys);
 }
