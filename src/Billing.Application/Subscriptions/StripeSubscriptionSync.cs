@@ -154,26 +154,23 @@ public sealed partial class StripeSubscriptionSync(
     private async Task<SubscriptionSyncResult> EndNotFoundAsync(AccountId accountId, string subscriptionId, CancellationToken cancellationToken)
     {
         var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
-        if (account?.Subscription is not { IsLive: true } stored || stored.SubscriptionId != subscriptionId)
-        {
-            // Not the live one (a new subscription's events, an old one's): nothing to end. Yet when Stripe does not know
-            // the account's customer either, the key reads another account or mode, and the answer says nothing about
-            // the subscription: a new subscription would be ignored for good.
-            if (account?.StripeCustomerId is { } customerId && await stripe.GetCustomerAsync(customerId, cancellationToken).ConfigureAwait(false) is null)
-            {
-                LogCustomerUnknown(accountId.Value, subscriptionId, customerId);
-                return new SubscriptionSyncResult(SubscriptionSyncOutcome.CustomerUnknownInStripe, account);
-            }
+        var stored = account?.Subscription is { IsLive: true } live && live.SubscriptionId == subscriptionId ? live : null;
+        var readAt = time.GetUtcNow();
+        var again = stored is null ? null : await stripe.GetSubscriptionAsync(subscriptionId, cancellationToken).ConfigureAwait(false);
 
-            return new SubscriptionSyncResult(SubscriptionSyncOutcome.NotFoundInStripe, null);
+        // Also for a subscription that is not the live one (a new one's events, an old one's: nothing to end): when Stripe
+        // does not know the customer either, the answer says nothing about the subscription, and a new one would be
+        // ignored for good.
+        if (again is null && (stored?.CustomerId ?? account?.StripeCustomerId) is { } customerId
+            && await stripe.GetCustomerAsync(customerId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            LogCustomerUnknown(accountId.Value, subscriptionId, customerId);
+            return new SubscriptionSyncResult(SubscriptionSyncOutcome.CustomerUnknownInStripe, account);
         }
 
-        var readAt = time.GetUtcNow();
-        var again = await stripe.GetSubscriptionAsync(subscriptionId, cancellationToken).ConfigureAwait(false);
-        if (again is null && await stripe.GetCustomerAsync(stored.CustomerId, cancellationToken).ConfigureAwait(false) is null)
+        if (stored is null)
         {
-            LogCustomerUnknown(accountId.Value, subscriptionId, stored.CustomerId);
-            return new SubscriptionSyncResult(SubscriptionSyncOutcome.CustomerUnknownInStripe, account);
+            return new SubscriptionSyncResult(SubscriptionSyncOutcome.NotFoundInStripe, null);
         }
 
         var snapshot = again ?? SubscriptionSnapshot.NoLongerInStripe(stored, readAt);
