@@ -9,7 +9,8 @@ namespace Billing.Application.StripeEvents;
 /// without effect; otherwise it is marked Processing, handed to the handler of its type (every handler is
 /// idempotent, so an attempt that died half-way can simply run again) and marked Applied or Ignored. A failure is
 /// recorded on the event (Failed, with the attempt count) and rethrown so the queue delivers the message again and,
-/// after the last attempt, moves it to the poison queue. Types without a handler are recorded and ignored. An event
+/// after the last attempt, moves it to the poison queue. Types without a handler are recorded and ignored; a payload
+/// its handler cannot read fails (see <see cref="HandleAsync"/>). An event
 /// of the other Stripe mode than the configured key's (<see cref="StripeModeOptions"/>) is recorded as
 /// IgnoredLivemodeMismatch and never processed nor retried.
 /// </summary>
@@ -76,8 +77,21 @@ public sealed partial class StripeEventProcessor(
 
     private static string ModeName(bool live) => live ? "live" : "test";
 
+    /// <summary>
+    /// Runs the handler of the stored type. A type without one is ignored unread. A payload its handler needs but
+    /// that does not read (signed by Stripe, so never garbage: an API version or shape this build cannot parse) fails
+    /// like any other failure, so it is retried, kept in the poison queue and replayed once a build reads it, instead
+    /// of being ignored for good with its effect (a purchase, a refund, a cancellation) lost. The failure carries the
+    /// reader's message only: its inner exception may quote the payload.
+    /// </summary>
     private async Task<StripeEventHandlingResult> HandleAsync(StripeEventRecord stored, CancellationToken cancellationToken)
     {
+        var handler = Array.Find(_handlers, h => h.CanHandle(stored.Type));
+        if (handler is null)
+        {
+            return StripeEventHandlingResult.Ignored(null, $"Event type '{stored.Type}' is recorded; it needs no action.");
+        }
+
         StripeEventPayload payload;
         try
         {
@@ -85,13 +99,10 @@ public sealed partial class StripeEventProcessor(
         }
         catch (MalformedStripeEventException exception)
         {
-            return StripeEventHandlingResult.Ignored(null, "The stored payload is not a readable Stripe event: " + exception.Message);
+            throw new MalformedStripeEventException($"The stored payload of this {stored.Type} event does not read: {exception.Message}");
         }
 
-        var handler = Array.Find(_handlers, h => h.CanHandle(payload.Type));
-        return handler is null
-            ? StripeEventHandlingResult.Ignored(null, $"Event type '{payload.Type}' is recorded; it needs no action.")
-            : await handler.HandleAsync(payload, cancellationToken).ConfigureAwait(false);
+        return await handler.HandleAsync(payload, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RecordFailureAsync(StripeEventRecord stored, Exception failure, long deliveryAttempt, CancellationToken cancellationToken)

@@ -80,16 +80,30 @@ public sealed class StripeEventProcessorTests
     }
 
     [Fact]
-    public async Task An_unreadable_payload_is_ignored_with_the_reason_and_kept()
+    public async Task An_unreadable_payload_of_a_handled_type_fails_so_it_is_retried_and_replayable_and_is_kept()
     {
         await _events.TryAddAsync(new NewStripeEvent { Id = "evt_5", Type = "invoice.paid", Created = _time.GetUtcNow(), Payload = "{ not an event" }, CancellationToken.None);
 
-        await ProcessAsync("evt_5", attempt: 1);
+        var failure = await Assert.ThrowsAsync<MalformedStripeEventException>(() => ProcessAsync("evt_5", attempt: 1));
 
+        Assert.Null(failure.InnerException); // the reader's inner exception may quote the payload; it is never logged
         var record = _events.Get("evt_5");
-        Assert.Equal(StripeEventStatus.Ignored, record.Status);
-        Assert.StartsWith("The stored payload is not a readable Stripe event", record.Note, StringComparison.Ordinal);
+        Assert.Equal(StripeEventStatus.Failed, record.Status);
+        Assert.Equal("Attempt 1: MalformedStripeEventException: The stored payload of this invoice.paid event does not read: unexpected end of data", record.Note);
         Assert.Equal("{ not an event", record.Payload);
+        Assert.Equal(0, _handler.Calls);
+    }
+
+    [Fact]
+    public async Task An_unreadable_payload_of_a_type_without_a_handler_is_ignored_unread()
+    {
+        await _events.TryAddAsync(new NewStripeEvent { Id = "evt_6", Type = "charge.captured", Created = _time.GetUtcNow(), Payload = "{ not an event" }, CancellationToken.None);
+
+        await ProcessAsync("evt_6", attempt: 1);
+
+        var record = _events.Get("evt_6");
+        Assert.Equal(StripeEventStatus.Ignored, record.Status);
+        Assert.Equal("Event type 'charge.captured' is recorded; it needs no action.", record.Note);
     }
 
     [Fact]

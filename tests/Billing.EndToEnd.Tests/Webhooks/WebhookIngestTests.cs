@@ -147,7 +147,7 @@ public sealed class WebhookIngestTests(IngestStackFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_valid_event_whose_data_the_processor_cannot_read_is_kept_and_ignored_not_lost()
+    public async Task A_valid_event_whose_data_the_processor_cannot_read_is_kept_and_poisoned_for_a_replay_not_ignored()
     {
         var id = SignedWebhook.NewEventId();
         var body = SignedWebhook.Event(id, "customer.subscription.updated", """{"id":42,"object":"subscription"}""");
@@ -155,11 +155,13 @@ public sealed class WebhookIngestTests(IngestStackFixture fixture) : IClassFixtu
         using var response = await Stack.App.Http.SendAsync(SignedWebhook.Create(body, WebhookStack.WebhookSecret));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var record = await Stack.Data.WaitForEventAsync(id, e => e.Status.IsFinal(), "done");
-        Assert.Equal(StripeEventStatus.Ignored, record.Status);
-        Assert.StartsWith("The stored payload is not a readable Stripe event", record.Note, StringComparison.Ordinal);
-        Assert.Equal(body, record.Payload);
         var queue = TestQueues.Client(Stack.Emulators.StorageConnectionString, Stack.QueueName + "-poison");
-        Assert.DoesNotContain(await queue.PeekTextsAsync(), m => m.Contains(id, StringComparison.Ordinal));
+        await Eventually.UntilAsync(async () => (await queue.PeekTextsAsync()).Any(m => m.Contains(id, StringComparison.Ordinal)), "the poison message", TimeSpan.FromSeconds(60));
+        var record = await Stack.Data.WaitForEventAsync(id, e => e.Status == StripeEventStatus.Failed && e.Attempts == WebhookStack.MaxDequeueCount, "failed on every attempt");
+        Assert.StartsWith(
+            $"Attempt {WebhookStack.MaxDequeueCount}: MalformedStripeEventException: The stored payload of this customer.subscription.updated event does not read: The payload is not a readable Stripe event",
+            record.Note,
+            StringComparison.Ordinal);
+        Assert.Equal(body, record.Payload);
     }
 }
