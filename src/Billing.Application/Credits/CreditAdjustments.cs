@@ -30,6 +30,9 @@ public sealed partial class CreditAdjustments(IBillingAccountStore accounts, Cre
 {
     public const int MaxReasonLength = 500;
 
+    /// <summary>A control character (line breaks included) or a bidirectional embedding, override or isolate (U+202A..U+202E, U+2066..U+2069).</summary>
+    private static bool IsHiddenControl(char c) => char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
+
     public async Task<Outcome<CreditAdjusted>> AdjustAsync(AccountId accountId, CreditAdjustmentRequest request, string operatorId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -57,6 +60,11 @@ public sealed partial class CreditAdjustments(IBillingAccountStore accounts, Cre
         if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > MaxReasonLength)
         {
             errors.Add("reason", $"The reason is required (1..{MaxReasonLength} characters).");
+        }
+        else if (request.Reason.Any(IsHiddenControl))
+        {
+            // The customer reads the reason in their ledger: no character that is not shown, or reorders what is.
+            errors.Add("reason", "The reason must be one line of plain text: no control characters or bidirectional overrides.");
         }
 
         if (request.IdempotencyKey is { } given && (given.Length is 0 or > 128 || given.Any(char.IsControl)))

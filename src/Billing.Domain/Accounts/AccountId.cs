@@ -3,8 +3,9 @@ namespace Billing.Domain.Accounts;
 /// <summary>
 /// The id of a tenant's billing account, taken from a JWT claim (<c>sub</c> by default, an organisation claim for B2B).
 /// It is opaque to billing, but it is also a Cosmos DB partition key and part of document ids, so it is limited to
-/// 1..128 characters without <c>/ \ ? # %</c>, control characters or leading/trailing white space. (<c>%</c>: ids
-/// travel in request paths, and an id holding a percent sign is read as an escape by the other side.)
+/// 1..128 characters without <c>/ \ ? # %</c>, control characters or leading/trailing white space, and neither <c>.</c>
+/// nor <c>..</c>. (<c>%</c>, <c>.</c> and <c>..</c>: ids travel in request paths, where a percent sign is read as an escape
+/// and a dot segment is resolved away.)
 /// </summary>
 public readonly record struct AccountId
 {
@@ -50,6 +51,11 @@ public readonly record struct AccountId
         if (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]))
         {
             return "An account id must not start or end with white space.";
+        }
+
+        if (value is "." or "..")
+        {
+            return "An account id must not be '.' or '..' (a request path cannot carry it: it names the folder itself or its parent).";
         }
 
         foreach (var c in value)

@@ -12,18 +12,22 @@ namespace Billing.FunctionApp.Admin;
 /// </summary>
 public sealed class AdminAccountsFunctions(AdminAccounts accounts)
 {
+    /// <summary>The rule of the admin listings' <c>limit</c> (its range is checked by the use case, with the same words).</summary>
+    internal const string LimitRule = "Must be a whole number from 1 to 100.";
+
     [Authorize(Policy = Authentication.AdminPolicy)]
     [Function("AdminListAccounts")]
     public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/accounts")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!AdminQuery.TryLimit(request, out var limit, out var problem))
+        var query = new QueryParameters(request);
+        var listing = new AdminAccountListRequest(query.Text("plan"), query.Text("status"), query.Text("q"), query.Text("cursor"), query.WholeNumber("limit", LimitRule));
+        if (query.Problem is { } problem)
         {
-            return problem!;
+            return problem;
         }
 
         request.HttpContext.Response.Headers.CacheControl = "no-store";
-        var listing = new AdminAccountListRequest(AdminQuery.Text(request, "plan"), AdminQuery.Text(request, "status"), AdminQuery.Text(request, "q"), AdminQuery.Text(request, "cursor"), limit);
         return Problems.Answer(await accounts.ListAsync(listing, cancellationToken).ConfigureAwait(false), AdminAccountsResponse.From);
     }
 

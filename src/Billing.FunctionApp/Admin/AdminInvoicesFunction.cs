@@ -15,13 +15,14 @@ public sealed class AdminInvoicesFunction(AdminInvoices invoices)
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/invoices")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!AdminQuery.TryLimit(request, out var limit, out var problem))
+        var query = new QueryParameters(request);
+        var listing = new AdminInvoiceListRequest(query.Text("period"), query.Text("status"), query.Text("cursor"), query.WholeNumber("limit", AdminAccountsFunctions.LimitRule));
+        if (query.Problem is { } problem)
         {
-            return problem!;
+            return problem;
         }
 
         request.HttpContext.Response.Headers.CacheControl = "no-store";
-        var listing = new AdminInvoiceListRequest(AdminQuery.Text(request, "period"), AdminQuery.Text(request, "status"), AdminQuery.Text(request, "cursor"), limit);
         return Problems.Answer(await invoices.ListAsync(listing, cancellationToken).ConfigureAwait(false), AdminInvoicesResponse.From);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Billing.Application.Invoicing;
 using Billing.Application.Outcomes;
 using Billing.FunctionApp.Http;
@@ -34,18 +33,15 @@ public sealed class InvoiceRunsFunctions(InvoicingRuns runs)
     public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/invoices/runs")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        int? limit = null;
-        if (request.Query.TryGetValue("limit", out var text))
+        var query = new QueryParameters(request);
+        var (period, accountId, cursor) = (query.Text("period"), query.Text("accountId"), query.Text("cursor"));
+        var limit = query.WholeNumber("limit", $"Must be a whole number from 1 to {InvoicingRuns.MaxPageSize}.");
+        if (query.Problem is { } problem)
         {
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-            {
-                return Problems.Invalid("limit", $"Must be a whole number from 1 to {InvoicingRuns.MaxPageSize}.");
-            }
-
-            limit = value;
+            return problem;
         }
 
-        var outcome = await runs.ListAsync(Single(request, "period"), Single(request, "accountId"), Single(request, "cursor"), limit, cancellationToken).ConfigureAwait(false);
+        var outcome = await runs.ListAsync(period, accountId, cursor, limit, cancellationToken).ConfigureAwait(false);
         return Problems.Answer(outcome, page => new InvoiceRunsResponse([.. page.Runs.Select(InvoiceRunView.From)], page.Cursor));
     }
 
@@ -58,7 +54,4 @@ public sealed class InvoiceRunsFunctions(InvoicingRuns runs)
             ? Problems.Of(StatusCodes.Status404NotFound, "No such invoice run", $"No invoice run has the id or Stripe invoice '{id}'.", "invoice_run_not_found")
             : Problems.Answer(outcome, run => InvoiceRunView.From(run!));
     }
-
-    private static string? Single(HttpRequest request, string name) =>
-        request.Query.TryGetValue(name, out var values) ? values.Count == 1 ? values[0] : string.Empty : null;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Billing.FunctionApp.Http;
 using Billing.Infrastructure.Queues;
 using Microsoft.AspNetCore.Authorization;
@@ -17,18 +16,14 @@ public sealed class ListPoisonEventsFunction(IEnumerable<IPoisonMessages> queues
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/poison")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (PoisonQueueParameter.Resolve(request, queues, out var problem) is not { } poison)
+        var query = new QueryParameters(request);
+        var poison = PoisonQueueParameter.Resolve(query, queues);
+        var max = query.WholeNumber("max", $"Must be a whole number from 1 to {PoisonQueueKinds.MaxPeek}.", 1, PoisonQueueKinds.MaxPeek);
+        if (query.Problem is { } problem)
         {
-            return problem!;
+            return problem;
         }
 
-        var max = PoisonQueueKinds.MaxPeek;
-        if (request.Query.TryGetValue("max", out var text)
-            && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max is < 1 or > PoisonQueueKinds.MaxPeek))
-        {
-            return Problems.Invalid("max", $"Must be a whole number from 1 to {PoisonQueueKinds.MaxPeek}.");
-        }
-
-        return Results.Ok(await poison.ListAsync(max, cancellationToken).ConfigureAwait(false));
+        return Results.Ok(await poison!.ListAsync(max ?? PoisonQueueKinds.MaxPeek, cancellationToken).ConfigureAwait(false));
     }
 }

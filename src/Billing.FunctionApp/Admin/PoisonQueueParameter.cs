@@ -8,19 +8,18 @@ internal static class PoisonQueueParameter
 {
     public const string Name = "queue";
 
-    /// <summary>The poison queue the request names, or the 400 that says which names exist.</summary>
-    public static IPoisonMessages? Resolve(HttpRequest request, IEnumerable<IPoisonMessages> queues, out IResult? problem)
+    /// <summary>The poison queue the request names (the default when it names none), or null with the parameter refused.</summary>
+    public static IPoisonMessages? Resolve(QueryParameters query, IEnumerable<IPoisonMessages> queues)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(queues);
-        var kind = PoisonQueueKinds.StripeEvents;
-        if (request.Query.TryGetValue(Name, out var values))
+        var kind = query.Text(Name) ?? PoisonQueueKinds.StripeEvents;
+        var queue = queues.FirstOrDefault(q => string.Equals(q.Kind, kind, StringComparison.Ordinal));
+        if (queue is null)
         {
-            kind = values.Count == 1 ? values[0] ?? "" : "";
+            query.Refuse(Name, $"Must be one of {string.Join(", ", PoisonQueueKinds.All)} (default {PoisonQueueKinds.StripeEvents}).");
         }
 
-        var queue = queues.FirstOrDefault(q => string.Equals(q.Kind, kind, StringComparison.Ordinal));
-        problem = queue is null ? Problems.Invalid(Name, $"Must be one of {string.Join(", ", PoisonQueueKinds.All)} (default {PoisonQueueKinds.StripeEvents}).") : null;
         return queue;
     }
 }

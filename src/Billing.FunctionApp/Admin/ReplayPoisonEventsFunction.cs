@@ -16,9 +16,10 @@ public sealed class ReplayPoisonEventsFunction(IEnumerable<IPoisonMessages> queu
     [Function("AdminReplayPoisonEvents")]
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing/admin/poison/replay")] HttpRequest request, CancellationToken cancellationToken)
     {
-        if (PoisonQueueParameter.Resolve(request, queues, out var problem) is not { } poison)
+        var query = new QueryParameters(request);
+        if (PoisonQueueParameter.Resolve(query, queues) is not { } poison)
         {
-            return problem!;
+            return query.Problem!;
         }
 
         var body = await StrictJsonBody.ReadAsync<PoisonReplayRequest>(request, required: true, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Billing.Application.Credits;
 using Billing.FunctionApp.Api.Contracts;
 using Billing.FunctionApp.Http;
@@ -18,18 +17,14 @@ public sealed class CreditsFunctions(CreditsOverview overview, Purchases purchas
     {
         ArgumentNullException.ThrowIfNull(request);
         request.HttpContext.Response.Headers.CacheControl = "no-store";
-        int? limit = null;
-        if (request.Query["limit"].ToString() is { Length: > 0 } text)
+        var query = new QueryParameters(request);
+        var limit = query.WholeNumber("limit", $"The limit must be a whole number between 1 and {CreditsOverview.MaxLimit}.");
+        var cursor = query.Text("cursor");
+        if (query.Problem is { } problem)
         {
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
-            {
-                return Problems.Invalid("limit", $"The limit must be a whole number between 1 and {CreditsOverview.MaxLimit}.");
-            }
-
-            limit = parsed;
+            return problem;
         }
 
-        var cursor = request.Query["cursor"].ToString() is { Length: > 0 } c ? c : null;
         var outcome = await overview.GetAsync(CallerAccount.Of(request.HttpContext), cursor, limit, cancellationToken).ConfigureAwait(false);
         return Problems.Answer(outcome, CreditsResponse.From);
     }

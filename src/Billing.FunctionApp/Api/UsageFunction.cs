@@ -15,7 +15,14 @@ public sealed class UsageFunction(UsageReport report)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.HttpContext.Response.Headers.CacheControl = "no-store";
-        var outcome = await report.GetAsync(CallerAccount.Of(request.HttpContext), request.Query["period"], cancellationToken).ConfigureAwait(false);
+        var query = new QueryParameters(request);
+        var period = query.Text("period");
+        if (query.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var outcome = await report.GetAsync(CallerAccount.Of(request.HttpContext), period, cancellationToken).ConfigureAwait(false);
         return Problems.Answer(outcome, ContractMapping.ToResponse);
     }
 }

@@ -80,16 +80,29 @@ internal static class Problems
 
     /// <summary>Any other problem: <paramref name="status"/>, a short title, a sentence for a person and the machine-readable code.</summary>
     public static IResult Of(int status, string title, string? detail, string code) =>
-        Results.Problem(detail: detail, statusCode: status, title: title, extensions: Code(code));
+        Results.Problem(detail: detail, statusCode: status, title: title, type: TypeFor(status), extensions: Code(code));
 
-    /// <summary>The RFC 9110 section of a status, as ASP.NET Core's own problem answers name it.</summary>
+    /// <summary>
+    /// The section of the RFC that defines a status, as ASP.NET Core's own problem answers name it, for every status a
+    /// function answers (the framework's defaults leave out 402, 413 and 429); <c>about:blank</c> for any other.
+    /// </summary>
     private static string TypeFor(int status) => status switch
     {
         StatusCodes.Status400BadRequest => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        StatusCodes.Status401Unauthorized => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
         StatusCodes.Status402PaymentRequired => "https://tools.ietf.org/html/rfc9110#section-15.5.3",
+        StatusCodes.Status403Forbidden => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
         StatusCodes.Status404NotFound => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        StatusCodes.Status405MethodNotAllowed => "https://tools.ietf.org/html/rfc9110#section-15.5.6",
+        StatusCodes.Status409Conflict => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        StatusCodes.Status413PayloadTooLarge => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        StatusCodes.Status415UnsupportedMediaType => "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+        StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
+        StatusCodes.Status500InternalServerError => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
+        StatusCodes.Status502BadGateway => "https://tools.ietf.org/html/rfc9110#section-15.6.3",
         StatusCodes.Status503ServiceUnavailable => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
-        _ => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        StatusCodes.Status504GatewayTimeout => "https://tools.ietf.org/html/rfc9110#section-15.6.5",
+        _ => "about:blank",
     };
 
     private static Dictionary<string, object?> Code(string code) => new(StringComparer.Ordinal) { [CodeMember] = code };

@@ -138,7 +138,8 @@ internal static partial class StrictJsonBody
             return "Send the body as application/json.";
         }
 
-        return mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+        // A parameter value may be sent as a quoted string (RFC 9110 5.6.6): charset="utf-8" is UTF-8 too.
+        return mediaType.Charset.HasValue && !HeaderUtilities.RemoveQuotes(mediaType.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase)
             ? "Send the body as UTF-8 (charset=utf-8 or no charset)."
             : null;
     }

@@ -38,7 +38,14 @@ public sealed class AllocationFunctions(Allocations allocations)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var outcome = await allocations.ReleaseAsync(new AllocationRequest(request.Query["accountId"], meter, allocationId), cancellationToken).ConfigureAwait(false);
+        var query = new QueryParameters(request);
+        var accountId = query.Text("accountId");
+        if (query.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var outcome = await allocations.ReleaseAsync(new AllocationRequest(accountId, meter, allocationId), cancellationToken).ConfigureAwait(false);
         return Problems.Answer(outcome, AllocationResponse.From);
     }
 }

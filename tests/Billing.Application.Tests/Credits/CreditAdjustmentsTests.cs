@@ -45,6 +45,34 @@ public sealed class CreditAdjustmentsTests
     }
 
     [Theory]
+    [InlineData("goodwill\nsecond line")]
+    [InlineData("a\u0000b")]
+    [InlineData("\u001b[31mred")] // a terminal escape
+    [InlineData("refund \u202Edesrever")] // right-to-left override
+    [InlineData("x\u2066isolated\u2069")]
+    public async Task A_reason_with_characters_a_reader_does_not_see_is_refused_as_invalid_and_nothing_is_posted(string reason)
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+
+        var outcome = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(500, "usd", reason, "k1"), "ops-1", CancellationToken.None);
+
+        var invalid = Assert.IsType<Invalid<CreditAdjusted>>(outcome);
+        Assert.Equal(["reason"], invalid.Errors.Fields);
+        Assert.Equal(0, (await _ledger.ReadAsync(User, CancellationToken.None)).Version);
+    }
+
+    [Fact]
+    public async Task A_reason_in_any_script_with_emoji_is_kept_as_written()
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+        const string reason = "Geste commercial, désolé · شكرا 👩‍💻";
+
+        var outcome = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(500, "usd", reason, "k1"), "ops-1", CancellationToken.None);
+
+        Assert.Equal(reason, Assert.IsType<Succeeded<CreditAdjusted>>(outcome).Value.Entry.Reason);
+    }
+
+    [Theory]
     [InlineData("uds")] // a typo of usd
     [InlineData("eur")] // a real currency no plan invoices in
     public async Task Credit_is_added_only_in_a_currency_usage_is_invoiced_in(string code)

@@ -9,6 +9,8 @@ public sealed class AccountIdTests
     [InlineData("auth0|5f7c8ec7c33c6c004bbafe82")]
     [InlineData("org:acme corp")]
     [InlineData("a")]
+    [InlineData("...")]
+    [InlineData(".a")]
     public void Accepts_opaque_claim_values(string value)
     {
         Assert.True(AccountId.TryParse(value, out var id, out var error), error);
@@ -33,6 +35,8 @@ public sealed class AccountIdTests
     [InlineData("a%ffb")]
     [InlineData("a\nb")]
     [InlineData("a\u0000b")]
+    [InlineData(".")]
+    [InlineData("..")]
     [InlineData(" leading")]
     [InlineData("trailing ")]
     public void Rejects_values_Cosmos_ids_cannot_hold(string? value)

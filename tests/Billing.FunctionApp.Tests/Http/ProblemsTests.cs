@@ -1,5 +1,6 @@
 using Billing.Application.Outcomes;
 using Billing.FunctionApp.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Billing.FunctionApp.Tests.Http;
 
@@ -14,6 +15,24 @@ public sealed class ProblemsTests
         var codes = problems.Select(p => (string)p.Extensions[Problems.CodeMember]!).ToList();
         Assert.Equal(codes.Count, codes.Distinct(StringComparer.Ordinal).Count());
         Assert.All(problems, p => Assert.InRange(p.Status!.Value, 400, 599));
+        Assert.All(problems, p => Assert.StartsWith("https://tools.ietf.org/html/rfc9110#section-15.", p.Type, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(401, "rfc9110#section-15.5.2")]
+    [InlineData(403, "rfc9110#section-15.5.4")]
+    [InlineData(404, "rfc9110#section-15.5.5")]
+    [InlineData(409, "rfc9110#section-15.5.10")]
+    [InlineData(413, "rfc9110#section-15.5.14")]
+    [InlineData(415, "rfc9110#section-15.5.16")]
+    [InlineData(429, "rfc6585#section-4")]
+    [InlineData(502, "rfc9110#section-15.6.3")]
+    [InlineData(503, "rfc9110#section-15.6.4")]
+    public void Every_other_problem_names_the_section_that_defines_its_status(int status, string section)
+    {
+        var problem = Assert.IsType<ProblemHttpResult>(Problems.Of(status, "Title", "Detail.", "some_code")).ProblemDetails;
+
+        Assert.Equal(("https://tools.ietf.org/html/" + section, status, "some_code"), (problem.Type, problem.Status, (string)problem.Extensions[Problems.CodeMember]!));
     }
 
     [Fact]

@@ -106,6 +106,7 @@ public sealed class StrictJsonBodyTests
     [InlineData("text/plain", null)]
     [InlineData("application/json; charset=iso-8859-1", null)]
     [InlineData("application/json; charset=utf-16", null)]
+    [InlineData("application/json; charset=\"utf-16\"", null)]
     [InlineData("application/json", "gzip")]
     [InlineData("application/json", "br")]
     [InlineData(null, null)]
@@ -119,6 +120,8 @@ public sealed class StrictJsonBodyTests
     [Theory]
     [InlineData("application/json; charset=utf-8")]
     [InlineData("application/json; charset=UTF-8")]
+    [InlineData("application/json; charset=\"utf-8\"")]
+    [InlineData("application/json;charset=\"UTF-8\"")]
     [InlineData("application/merge-patch+json")]
     public async Task Json_media_types_in_UTF8_are_accepted(string contentType)
     {
