@@ -37,6 +37,18 @@ public sealed class HttpTriggerTests(HttpHostFixture fixture) : IClassFixture<Ht
         Assert.True(body.GetProperty("invocationHeader").GetBoolean());
     }
 
+    [Theory]
+    [InlineData("x%2541", "x%41")]
+    [InlineData("100%25", "100%")]
+    [InlineData("caf%C3%A9%20%2B%3F", "café +?")]
+    public async Task A_route_value_reaches_the_function_decoded_once(string sent, string expected)
+    {
+        using var response = await Http.GetAsync($"api/echo/1/{sent}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("name").GetString());
+    }
+
     [Fact]
     public async Task The_start_banner_lists_every_function_with_its_trigger()
     {

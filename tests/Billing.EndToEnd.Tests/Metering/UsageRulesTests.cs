@@ -144,6 +144,21 @@ public sealed class UsageRulesTests(BillingApiFixture api)
     }
 
     [Fact]
+    public async Task An_allocation_id_with_a_percent_escape_in_it_is_released_by_its_escaped_path_and_frees_the_unit()
+    {
+        var accountId = await api.RegisterAsync(); // FREE: 1 project
+        (await TakeAsync(accountId, "x%41")).ShouldBe(HttpStatusCode.OK);
+        (await TakeAsync(accountId, "other")).ShouldBeProblem(HttpStatusCode.PaymentRequired);
+
+        // x%2541 on the wire: the function must see x%41, not the A of a second decoding.
+        var released = (await api.ServiceAsync(HttpMethod.Delete, $"/api/allocations/projects/{Uri.EscapeDataString("x%41")}?accountId={accountId}")).ShouldBe(HttpStatusCode.OK);
+
+        Assert.True(released.GetProperty("changed").GetBoolean());
+        Assert.Equal(0, released.GetProperty("held").GetInt64());
+        (await TakeAsync(accountId, "other")).ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task An_annual_plan_gets_its_monthly_quota_every_month()
     {
         var accountId = await api.RegisterAsync();

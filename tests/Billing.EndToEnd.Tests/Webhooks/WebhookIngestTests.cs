@@ -99,6 +99,8 @@ public sealed class WebhookIngestTests(IngestStackFixture fixture) : IClassFixtu
     [InlineData("{\"id\":\"evt_broken\",\"object\":\"event\",", "evt_broken")]
     [InlineData("[1,2,3]", null)] // no id to store it under
     [InlineData("{\"id\":\"not-an-event-id\",\"object\":\"event\",\"type\":\"invoice.paid\",\"created\":1750000000,\"data\":{\"object\":{}}}", "not-an-event-id")]
+    [InlineData("{\"id\":\"evt_\",\"object\":\"event\",\"type\":\"invoice.paid\",\"created\":1750000000,\"data\":{\"object\":{}}}", "evt_")]
+    [InlineData("{\"id\":\"evt_dupA\",\"id\":\"evt_dupB\",\"object\":\"event\",\"type\":\"invoice.paid\",\"created\":1750000000,\"data\":{\"object\":{}}}", "evt_dupB")] // was stored under the last id
     public async Task A_correctly_signed_body_that_is_not_an_event_is_refused_with_400(string body, string? id)
     {
         using var response = await Stack.App.Http.SendAsync(SignedWebhook.Create(body, WebhookStack.WebhookSecret));

@@ -37,6 +37,15 @@ public sealed class HttpRouteTableTests
         Assert.Empty(Table.Match("GET", "/api/items/abc").AllowedMethods);
     }
 
+    [Theory]
+    [InlineData("/api/search/x%41", "x%41")]
+    [InlineData("/api/search/100%25", "100%25")]
+    [InlineData("/api/search/a%2Fb", "a%2Fb")] // Kestrel keeps an encoded '/' encoded
+    public void Route_values_are_taken_from_the_decoded_path_as_it_is(string path, string term)
+    {
+        Assert.Equal(term, Table.Match("GET", path).Values!["term"]);
+    }
+
     [Fact]
     public void A_path_matched_only_by_other_methods_reports_them()
     {

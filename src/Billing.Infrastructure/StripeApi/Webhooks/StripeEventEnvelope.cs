@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Unicode;
+using Billing.Domain.Subscriptions;
 
 namespace Billing.Infrastructure.StripeApi.Webhooks;
 
@@ -11,6 +12,8 @@ namespace Billing.Infrastructure.StripeApi.Webhooks;
 /// </summary>
 public sealed record StripeEventEnvelope
 {
+    private const string EventIdPrefix = "evt_";
+
     public required string Id { get; init; }
 
     public required string Type { get; init; }
@@ -22,8 +25,10 @@ public sealed record StripeEventEnvelope
     public string? ApiVersion { get; init; }
 
     /// <summary>
-    /// False when the body is not one well-formed JSON object (UTF-8) with a string <c>id</c> and <c>type</c>, a numeric
-    /// <c>created</c> and an object <c>data</c>, or when its <c>object</c> is present and not <c>event</c>.
+    /// False when the body is not one well-formed JSON object (UTF-8) with an <c>id</c> that is a Stripe id of the form
+    /// <c>evt_</c> plus at least one more character, a string <c>type</c>, a numeric <c>created</c> and an object
+    /// <c>data</c>, when its <c>object</c> is present and not <c>event</c>, or when one of these top-level members (or
+    /// <c>livemode</c>, <c>api_version</c>) appears twice.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> json, [NotNullWhen(true)] out StripeEventEnvelope? envelope)
     {
@@ -60,44 +65,45 @@ public sealed record StripeEventEnvelope
         long? created = null;
         var livemode = false;
         var hasData = false;
+        var seen = Fields.None;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.ValueSpan;
+            var field = FieldOf(ref reader);
+            if ((seen & field) != 0)
+            {
+                // JSON parsers disagree on which of two equal members wins: the event would be stored under one id
+                // while Stripe.net reads (or refuses) another.
+                return false;
+            }
+
+            seen |= field;
             if (!reader.Read())
             {
                 return false;
             }
 
-            if (name.SequenceEqual("id"u8))
+            switch (field)
             {
-                id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            }
-            else if (name.SequenceEqual("type"u8))
-            {
-                type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            }
-            else if (name.SequenceEqual("created"u8))
-            {
-                created = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seconds) ? seconds : null;
-            }
-            else if (name.SequenceEqual("livemode"u8))
-            {
-                livemode = reader.TokenType == JsonTokenType.True;
-            }
-            else if (name.SequenceEqual("api_version"u8))
-            {
-                apiVersion = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            }
-            else if (name.SequenceEqual("object"u8))
-            {
-                if (reader.TokenType != JsonTokenType.String || !reader.ValueTextEquals("event"u8))
-                {
+                case Fields.Id:
+                    id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    break;
+                case Fields.Type:
+                    type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    break;
+                case Fields.Created:
+                    created = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seconds) ? seconds : null;
+                    break;
+                case Fields.Livemode:
+                    livemode = reader.TokenType == JsonTokenType.True;
+                    break;
+                case Fields.ApiVersion:
+                    apiVersion = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    break;
+                case Fields.Object when reader.TokenType != JsonTokenType.String || !reader.ValueTextEquals("event"u8):
                     return false;
-                }
-            }
-            else if (name.SequenceEqual("data"u8))
-            {
-                hasData = reader.TokenType == JsonTokenType.StartObject;
+                case Fields.Data:
+                    hasData = reader.TokenType == JsonTokenType.StartObject;
+                    break;
             }
 
             reader.Skip(); // validates and passes over nested values (data.object and anything else)
@@ -108,7 +114,7 @@ public sealed record StripeEventEnvelope
             return false; // not a single object (trailing content throws above)
         }
 
-        if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(type) || created is not { } unix || !hasData
+        if (!IsEventId(id) || string.IsNullOrEmpty(type) || created is not { } unix || !hasData
             || unix < DateTimeOffset.MinValue.ToUnixTimeSeconds() || unix > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
         {
             return false;
@@ -116,5 +122,33 @@ public sealed record StripeEventEnvelope
 
         envelope = new StripeEventEnvelope { Id = id, Type = type, Created = DateTimeOffset.FromUnixTimeSeconds(unix), Livemode = livemode, ApiVersion = apiVersion };
         return true;
+    }
+
+    // The id becomes a Cosmos DB id and the queue message, so it must be a valid Stripe id, and one that names an event.
+    private static bool IsEventId([NotNullWhen(true)] string? id) =>
+        id is not null && id.Length > EventIdPrefix.Length && id.StartsWith(EventIdPrefix, StringComparison.Ordinal) && StripeIds.IsValid(id);
+
+    // ValueTextEquals compares the unescaped name, so "i\u0064" is the id too, as it is for any other JSON reader.
+    private static Fields FieldOf(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("id"u8) ? Fields.Id
+        : reader.ValueTextEquals("object"u8) ? Fields.Object
+        : reader.ValueTextEquals("type"u8) ? Fields.Type
+        : reader.ValueTextEquals("created"u8) ? Fields.Created
+        : reader.ValueTextEquals("livemode"u8) ? Fields.Livemode
+        : reader.ValueTextEquals("api_version"u8) ? Fields.ApiVersion
+        : reader.ValueTextEquals("data"u8) ? Fields.Data
+        : Fields.None;
+
+    [Flags]
+    private enum Fields
+    {
+        None = 0,
+        Id = 1,
+        Object = 2,
+        Type = 4,
+        Created = 8,
+        Livemode = 16,
+        ApiVersion = 32,
+        Data = 64,
     }
 }

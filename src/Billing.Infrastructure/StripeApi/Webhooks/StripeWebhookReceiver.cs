@@ -1,7 +1,6 @@
 using System.Text;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
-using Billing.Domain.Subscriptions;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Infrastructure.StripeApi.Webhooks;
@@ -24,7 +23,7 @@ public sealed partial class StripeWebhookReceiver(StripeWebhookVerifier verifier
             return Rejected(Code(verification.Failure), verification.Reason);
         }
 
-        if (!StripeEventEnvelope.TryParse(body, out var envelope) || !envelope.Id.StartsWith("evt_", StringComparison.Ordinal) || !StripeIds.IsValid(envelope.Id))
+        if (!StripeEventEnvelope.TryParse(body, out var envelope))
         {
             return Rejected("malformed_event", "The signed body is not a Stripe event (JSON object with id evt_..., type, created and data).");
         }

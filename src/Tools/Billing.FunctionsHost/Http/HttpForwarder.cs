@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Billing.FunctionsHost.Http;
 
@@ -61,10 +62,19 @@ internal sealed class HttpForwarder : IDisposable
 
     public void Dispose() => client.Dispose();
 
+    /// <summary>
+    /// The worker URL as the real host's forwarder builds it (YARP's default transformer via
+    /// <c>IHttpForwarder.SendAsync</c>): the prefix, the decoded path escaped again so the worker decodes exactly the
+    /// path this host decoded (a <c>%</c> becomes <c>%25</c>, which <c>PathString.ToUriComponent</c> leaves as is before
+    /// two hex digits), and the query as received.
+    /// </summary>
+    internal static Uri WorkerAddress(Uri workerUri, HttpRequest source) =>
+        RequestUtilities.MakeDestinationAddress(workerUri.ToString(), source.Path, source.QueryString);
+
     private static HttpRequestMessage CreateRequest(HttpContext context, Uri workerUri, string invocationId)
     {
         var source = context.Request;
-        var target = new HttpRequestMessage(new HttpMethod(source.Method), new Uri(workerUri, source.PathBase + source.Path + source.QueryString))
+        var target = new HttpRequestMessage(new HttpMethod(source.Method), WorkerAddress(workerUri, source))
         {
             Version = System.Net.HttpVersion.Version11,
         };

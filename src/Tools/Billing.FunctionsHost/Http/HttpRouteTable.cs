@@ -28,6 +28,7 @@ internal sealed class HttpRouteTable
         return new HttpRouteTable(routes);
     }
 
+    /// <summary>Matches <paramref name="path"/>, the request's <c>Path.Value</c>, decoded as Kestrel gives it.</summary>
     public RouteMatch Match(string method, string path)
     {
         List<string>? allowed = null;
@@ -97,7 +98,9 @@ internal sealed class HttpRouteTable
 
         public bool TryMatch(string path, RouteValueDictionary values)
         {
-            if (!Matcher.TryMatch(path, values))
+            // new PathString, not the implicit conversion: that one unescapes, and the path is already decoded once
+            // (x%2541 would give the value xA instead of x%41).
+            if (!Matcher.TryMatch(new PathString(path), values))
             {
                 return false;
             }

@@ -35,10 +35,37 @@ public sealed class StripeEventEnvelopeTests
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":[]}""")]
     [InlineData("""{"id":"evt_1","object":"invoice","type":"invoice.paid","created":1750000000,"data":{}}""")]
     [InlineData("""{"id":7,"type":"invoice.paid","created":1750000000,"data":{}}""")]
+    [InlineData("""{"id":"in_1","type":"invoice.paid","created":1750000000,"data":{}}""")] // not an event id
+    [InlineData("""{"id":"evt_","type":"invoice.paid","created":1750000000,"data":{}}""")] // only the prefix
+    [InlineData("""{"id":"evt_a/b","type":"invoice.paid","created":1750000000,"data":{}}""")] // not a Stripe id
     public void Refuses_what_is_not_one_event_object(string body)
     {
         Assert.False(StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(body), out var envelope));
         Assert.Null(envelope);
+    }
+
+    [Theory]
+    [InlineData("""{"id":"evt_A","id":"evt_B","type":"invoice.paid","created":1750000000,"data":{}}""")]
+    [InlineData("""{"id":"evt_A","type":"invoice.paid","created":1750000000,"data":{},"\u0069d":"evt_B"}""")] // escaped name
+    [InlineData("""{"id":"evt_1","object":"event","object":"event","type":"invoice.paid","created":1750000000,"data":{}}""")]
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","type":"invoice.paid","created":1750000000,"data":{}}""")]
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"created":1750000001,"data":{}}""")]
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"livemode":false,"livemode":true,"data":{}}""")]
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"api_version":"a","api_version":"b","data":{}}""")]
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{},"data":{}}""")]
+    public void Refuses_a_repeated_envelope_member(string body)
+    {
+        Assert.False(StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(body), out var envelope));
+        Assert.Null(envelope);
+    }
+
+    [Fact]
+    public void Reads_an_escaped_member_name_as_the_member()
+    {
+        const string body = """{"\u0069d":"evt_1","type":"invoice.paid","created":1750000000,"data":{}}""";
+
+        Assert.True(StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(body), out var envelope));
+        Assert.Equal("evt_1", envelope.Id);
     }
 
     [Fact]
