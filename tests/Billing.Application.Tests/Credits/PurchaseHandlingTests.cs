@@ -220,6 +220,7 @@ public sealed class PurchaseHandlingTests
     [Theory]
     [InlineData("refund.updated", "canceled")]
     [InlineData("charge.dispute.closed", "won")]
+    [InlineData("charge.dispute.closed", "warning_closed")] // an inquiry closed without a chargeback
     public async Task A_canceled_refund_or_a_won_dispute_gives_back_what_nothing_takes_back_any_more(string type, string status)
     {
         var account = await AccountAsync();
@@ -327,6 +328,19 @@ public sealed class PurchaseHandlingTests
         var lost = await _reversals.HandleAsync(Dispute("ch_5", "pi_cs_5", "lost"), CancellationToken.None);
         Assert.True(lost.IsApplied);
         Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
+    public async Task A_lost_dispute_is_final_it_takes_back_the_unspent_credit_whatever_the_charges_read_says()
+    {
+        var account = await AccountAsync();
+        await _purchases.HandleAsync(account, Session("cs_l1", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        _gateway.Charges["ch_l1"] = new ChargeStanding("cus_" + account.Value, 0, Disputed: false); // the read does not show the dispute
+
+        var lost = await _reversals.HandleAsync(Dispute("ch_l1", "pi_cs_l1", "lost"), CancellationToken.None);
+
+        Assert.True(lost.IsApplied, lost.Note);
+        Assert.Equal(0, await BalanceAsync(account));
     }
 
     [Fact]
@@ -516,6 +530,33 @@ public sealed class PurchaseHandlingTests
         _usage.Time.SetUtcNow(now.PeriodEnd.AddHours(1));
         var next = await _usage.Entitlements.GetAsync(account, CancellationToken.None);
         Assert.Equal(10, next.PolicyFor(UsageTestBed.AgentRuns).Quota);
+    }
+
+    [Fact]
+    public async Task A_consumption_add_on_with_a_lifetime_raises_the_limit_beyond_the_period_it_was_bought_in()
+    {
+        var account = await AccountAsync(); // free plan: 10 agent runs a calendar month
+        var session = Session("cs_7e", "add_on", "RUNS_100", "paid", "checkout.session.completed");
+        await _purchases.HandleAsync(account, session with { Purchase = session.Purchase! with { ExpiresAfter = TimeSpan.FromDays(60) } }, CancellationToken.None);
+
+        var now = await _usage.Entitlements.GetAsync(account, CancellationToken.None);
+        _usage.Time.SetUtcNow(now.PeriodEnd.AddHours(1));
+
+        Assert.Equal(110, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.AgentRuns).Quota);
+    }
+
+    [Fact]
+    public async Task An_add_ons_lifetime_runs_from_the_payment_not_from_a_late_delivery()
+    {
+        var account = await AccountAsync();
+        var session = Session("cs_late_addon", "add_on", "PROJECTS_5", "paid", "checkout.session.async_payment_succeeded");
+        session = session with { Purchase = session.Purchase! with { ExpiresAfter = TimeSpan.FromDays(30) } };
+        _usage.Time.Advance(TimeSpan.FromDays(2)); // retried, or replayed from poison
+
+        Assert.True((await _purchases.HandleAsync(account, session, CancellationToken.None)).IsApplied);
+
+        var granted = Assert.Single((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns);
+        Assert.Equal(session.Created + TimeSpan.FromDays(30), granted.ExpiresAt);
     }
 
     [Theory]

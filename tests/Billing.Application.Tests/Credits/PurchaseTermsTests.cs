@@ -1,7 +1,9 @@
+using Billing.Application.Catalog;
 using Billing.Application.Credits;
 using Billing.Application.StripeEvents;
 using Billing.Domain.Metering;
 using Billing.Domain.Pricing;
+using Billing.TestSupport;
 
 namespace Billing.Application.Tests.Credits;
 
@@ -35,6 +37,10 @@ public sealed class PurchaseTermsTests
     [InlineData(StripeMetadataKeys.GrantExpiresAfter, "30 days")]
     [InlineData(StripeMetadataKeys.GrantExpiresAfter, "-1.00:00:00")]
     [InlineData(StripeMetadataKeys.GrantExpiresAfter, "")]
+    [InlineData(StripeMetadataKeys.GrantExpiresAfter, "00:00:00")] // a lifetime is positive
+    [InlineData(StripeMetadataKeys.GrantExpiresAfter, "1:00:00:00")] // not the d.hh:mm:ss this backend writes
+    [InlineData(StripeMetadataKeys.GrantCredit, "+1000")] // a sign is not written
+    [InlineData(StripeMetadataKeys.GrantCredit, " 1000")]
     [InlineData(StripeMetadataKeys.GrantUnits, "100")] // an add-on's term on a pack
     [InlineData(StripeMetadataKeys.PurchaseAmount, "ten")]
     [InlineData(StripeMetadataKeys.PurchaseAmount, null)]
@@ -122,6 +128,57 @@ public sealed class PurchaseTermsTests
 
         Assert.Equal(expected, terms.PaidOtherThan(amountTotal, currency));
         Assert.Null((terms with { Price = null }).PaidOtherThan(900, "usd")); // frozen before the price was written: not knowable
+    }
+
+    [Fact]
+    public void The_largest_credit_and_units_read_back()
+    {
+        var pack = new PurchaseTerms { Kind = PurchaseKinds.CreditPack, Code = "CREDITS_MAX", Credit = new Money(Domain.Credits.CreditOperation.MaxAmount, Currency.Parse("usd")) };
+        var addOn = new PurchaseTerms { Kind = PurchaseKinds.AddOn, Code = "RUNS_MAX", Meter = MeterName.Parse("agent_runs"), Units = UsageCounters.MaxCount };
+
+        Assert.Equal(pack, PurchaseTerms.FromMetadata(pack.ToMetadata()));
+        Assert.Equal(addOn, PurchaseTerms.FromMetadata(addOn.ToMetadata()));
+    }
+
+    [Fact]
+    public void A_price_without_any_grant_value_is_not_a_legacy_session_but_unreadable()
+    {
+        var read = PurchaseTerms.FromMetadata(new Dictionary<string, string>
+        {
+            [StripeMetadataKeys.Purchase] = PurchaseKinds.CreditPack, [StripeMetadataKeys.PurchaseCode] = "CREDITS_10",
+            [StripeMetadataKeys.PurchaseAmount] = "1000", [StripeMetadataKeys.PurchaseCurrency] = "usd",
+        });
+
+        Assert.Equal(StripeMetadataKeys.GrantCredit + ", " + StripeMetadataKeys.GrantCurrency, read!.Unreadable);
+    }
+
+    [Fact]
+    public void Grant_values_on_a_kind_this_backend_does_not_sell_are_unreadable()
+    {
+        var read = PurchaseTerms.FromMetadata(new Dictionary<string, string> { [StripeMetadataKeys.Purchase] = "gift_card", [StripeMetadataKeys.PurchaseCode] = "X", [StripeMetadataKeys.GrantCredit] = "100", [StripeMetadataKeys.GrantCurrency] = "usd" });
+
+        Assert.Contains(StripeMetadataKeys.Purchase, read!.Unreadable, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_lifetime_paid_for_at_a_time_ahead_of_this_clock_runs_from_now()
+    {
+        var terms = new PurchaseTerms { Kind = PurchaseKinds.CreditPack, Code = "CREDITS_30D", Credit = new Money(1_000, Currency.Parse("usd")), ExpiresAfter = TimeSpan.FromDays(30) };
+        var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(now + TimeSpan.FromDays(30), terms.ExpiresAt(now + TimeSpan.FromMinutes(5), now)); // Stripe's clock ahead of ours
+    }
+
+    [Fact]
+    public void Unreadable_terms_resolve_to_nothing_though_the_catalog_sells_their_code()
+    {
+        var options = new PurchaseOptions();
+        options.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_10", DisplayName = "$10", PriceId = "price_credits_10", Amount = 1_000, Currency = "usd", Credit = 1_000 });
+        var catalog = PurchaseCatalog.Create(options, TestCatalog.Options());
+        var unreadable = new PurchaseTerms { Kind = PurchaseKinds.CreditPack, Code = "CREDITS_10", Unreadable = StripeMetadataKeys.GrantCredit };
+
+        Assert.Null(unreadable.Resolve(catalog));
+        Assert.NotNull((unreadable with { Unreadable = null }).Resolve(catalog)); // a legacy session: the catalog decides
     }
 
     [Fact]

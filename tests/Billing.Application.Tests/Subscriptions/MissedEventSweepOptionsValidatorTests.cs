@@ -36,6 +36,20 @@ public sealed class MissedEventSweepOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData("00:00:00", 1, true)]
+    [InlineData("7.00:00:00", 1_000, true)]
+    [InlineData("-00:00:01", 100, false)]
+    [InlineData("7.00:00:01", 100, false)]
+    [InlineData("02:00:00", 0, false)]
+    [InlineData("02:00:00", 1_001, false)]
+    public void Grace_must_be_between_zero_and_seven_days_and_the_batch_size_between_1_and_1000(string grace, int batchSize, bool valid)
+    {
+        var result = Validator.Validate(null, new MissedEventSweepOptions { Grace = TimeSpan.Parse(grace, System.Globalization.CultureInfo.InvariantCulture), BatchSize = batchSize });
+
+        Assert.Equal(valid, result.Succeeded);
+    }
+
+    [Theory]
     [InlineData(1, true)]
     [InlineData(16, true)]
     [InlineData(0, false)]

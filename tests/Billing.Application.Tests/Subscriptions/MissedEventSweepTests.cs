@@ -573,6 +573,73 @@ public sealed class MissedEventSweepTests
         Assert.Null(_positions.Stored!.After); // as the overlapping run left it: its lap ended
     }
 
+    [Fact]
+    public async Task A_full_batch_in_which_stripe_knows_only_some_customers_does_not_stop_the_run()
+    {
+        _options.BatchSize = 2;
+        var subscriptions = await RenewalsMissedAsync(3);
+        _world.Stripe.Forget(subscriptions[2]); // user-3: neither it nor its customer known any more
+        _world.Stripe.Customers.Remove(subscriptions[2].CustomerId);
+
+        var summary = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal([["user-3", "user-2"], ["user-1"]], Listed()); // the run went on to the next batch
+        Assert.Equal(new MissedEventSweepSummary(2, 3, 2, 0, 1, MoreDue: false, StoppedOnBudget: false), summary);
+    }
+
+    [Fact]
+    public async Task The_time_budget_is_weighed_against_the_runs_longest_batch_not_its_last_one()
+    {
+        _options.BatchSize = 1;
+        _options.TimeBudget = TimeSpan.FromMinutes(4);
+        _beforeListing = listing => _world.Time.Advance(listing == 0 ? TimeSpan.FromSeconds(96) : TimeSpan.FromSeconds(30));
+        await RenewalsMissedAsync(5);
+
+        var summary = await Sweep.RunAsync(CancellationToken.None);
+
+        // 1.6 + 1.6 fits, then 2.1 + 1.6, then 2.6 + 1.6 is over 4 minutes: the short batches do not make the long one forgotten.
+        Assert.Equal(new MissedEventSweepSummary(3, 3, 3, 0, 0, MoreDue: true, StoppedOnBudget: true), summary);
+    }
+
+    [Fact]
+    public async Task A_batch_that_exactly_fits_the_time_budget_is_started()
+    {
+        _options.BatchSize = 1;
+        _listingTakes = TimeSpan.FromMinutes(1);
+        _options.TimeBudget = 2 * (_listingTakes + FakeStripe.ReadDuration); // a batch is a listing and one Stripe read: the second exactly fits
+        await RenewalsMissedAsync(3);
+
+        var summary = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(2, 2, 2, 0, 0, MoreDue: true, StoppedOnBudget: true), summary);
+    }
+
+    [Fact]
+    public async Task A_read_cancelled_though_the_run_was_not_counts_as_failed_and_stops_none_of_the_others()
+    {
+        _options.Parallelism = 1;
+        await RenewalsMissedAsync(3);
+        var stripe = new GatedStripe(_world.Stripe, opened: true) { OnRead = reads => { if (reads == 1) throw new TaskCanceledException("The request timed out."); } };
+
+        var summary = await SweepWriting(_world.Accounts, stripe).RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(1, 3, 2, 0, 1, MoreDue: false, StoppedOnBudget: false), summary);
+    }
+
+    [Fact]
+    public async Task No_account_is_started_at_the_cut_off_itself()
+    {
+        _options.BatchSize = 5;
+        _options.Parallelism = 1;
+        await RenewalsMissedAsync(5);
+        var stripe = new GatedStripe(_world.Stripe, opened: true) { OnRead = _ => _world.Time.Advance(TimeSpan.FromSeconds(90) - FakeStripe.ReadDuration) }; // each account 1.5 minutes
+
+        var cut = await SweepWriting(_world.Accounts, stripe).RunAsync(CancellationToken.None);
+
+        Assert.Equal(3, stripe.Reads); // the fourth would start at 4:30, the function timeout (5:00) less its margin
+        Assert.Equal(new MissedEventSweepSummary(1, 3, 3, 0, 0, MoreDue: true, StoppedOnBudget: true), cut);
+    }
+
     /// <summary>
     /// Accounts user-1 .. user-<paramref name="count"/> (renewsBy a minute apart, user-1 the oldest) whose renewal Stripe
     /// made but whose events were lost, all past the grace now.

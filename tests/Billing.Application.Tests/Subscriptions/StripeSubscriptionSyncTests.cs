@@ -74,6 +74,25 @@ public sealed class StripeSubscriptionSyncTests
         Assert.Equal(subscription.CancelAtPeriodEnd, _world.Account(Account).Subscription!.CancelAtPeriodEnd);
     }
 
+    [Fact]
+    public async Task A_subscription_stripe_answers_again_when_read_once_more_is_applied_not_reported_as_ended()
+    {
+        var subscription = await SubscribedAsync();
+        Stripe.Forget(subscription);
+        var flaky = new ChangedAfterEveryRead(Stripe, () =>
+        {
+            Stripe.Restore(subscription); // "no such subscription" once, then found again, its cancellation scheduled meanwhile
+            Stripe.SetCancelAtPeriodEnd(subscription, cancel: true);
+            return Task.CompletedTask;
+        });
+
+        var result = await _world.InstanceSync(flaky, _world.Time).SyncAsync(AccountId, subscription.Id, CancellationToken.None);
+
+        Assert.Equal(SubscriptionSyncOutcome.Applied, result.Outcome);
+        var stored = _world.Account(Account).Subscription!;
+        Assert.Equal((SubscriptionStatus.Active, true), (stored.Status, stored.CancelAtPeriodEnd));
+    }
+
     private async Task<FakeStripeSubscription> SubscribedAsync()
     {
         var customer = Stripe.CreateCustomer(Account);
