@@ -17,12 +17,21 @@ public sealed class AdminInvoices(IInvoiceDirectory directory)
 {
     internal const string Listing = "invoices";
 
+    /// <summary>Stripe's invoice statuses (a run's invoice is a draft until it is finalized).</summary>
+    private static readonly string[] Statuses = ["draft", "open", "paid", "uncollectible", "void"];
+
     public async Task<Outcome<AdminInvoicePage>> ListAsync(AdminInvoiceListRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new ValidationErrors();
         var month = AdminListing.Month("period", request.Period, errors);
         var status = AdminListing.Status(request.Status, errors);
+        if (status is not null && !Statuses.Contains(status))
+        {
+            // Stripe's invoice statuses are a closed set: a typo (opn) would otherwise find nothing, silently.
+            errors.Add("status", $"Use one of Stripe's invoice statuses: {string.Join(", ", Statuses)}.");
+            status = null;
+        }
         var after = AdminListing.Position(Listing, request.Cursor, errors);
         var size = AdminListing.PageSize(request.Limit, errors);
         if (!errors.IsEmpty)

@@ -27,6 +27,8 @@ public sealed class AdminInvoicesTests
     [InlineData("2026-11-01", null, null, null, "period")]
     [InlineData(null, "Paid", null, null, "status")]
     [InlineData(null, "paid!", null, null, "status")]
+    [InlineData(null, "opn", null, null, "status")]
+    [InlineData(null, "past_due", null, null, "status")]
     [InlineData(null, null, "not-a-cursor", null, "cursor")]
     [InlineData(null, null, null, 0, "limit")]
     [InlineData(null, null, null, 101, "limit")]
