@@ -721,6 +721,24 @@ public sealed class PurchaseHandlingTests
         Assert.Equal((250L, 250L), (billedWithout, shownWithout));
     }
 
+    [Fact]
+    public async Task A_consumption_add_on_whose_delivery_stopped_before_refreshing_the_period_is_billed_with_after_the_redelivery()
+    {
+        var (account, period) = _usage.Subscribe(TestCatalog.ProMonthly); // PRO: 1,000 runs included, then overage
+        await _links.LinkAsync("cus_" + account.Value, account, CancellationToken.None);
+        (await _usage.RecordAsync(account, UsageTestBed.AgentRuns, 1_250)).AssertSucceeded(); // the last count: 250 beyond
+        var session = Session("cs_12", "add_on", "RUNS_100", "paid", "checkout.session.completed");
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => HandlerOver(new CrashAfterFirstUpdate(_usage.Accounts)).HandleAsync(account, session, CancellationToken.None));
+        var billedBeforeRedelivery = await OverageBilledAsync(account, period); // the add-on is on the account, the period not refreshed
+        var redelivered = await _purchases.HandleAsync(account, session, CancellationToken.None);
+
+        Assert.Equal(250L, billedBeforeRedelivery);
+        Assert.False(redelivered.IsApplied, redelivered.Note); // granted before: nothing is granted twice
+        Assert.Equal(150L, await OverageBilledAsync(account, period));
+        Assert.Single((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns);
+    }
+
     private async Task<long> OverageBilledAsync(AccountId account, Domain.Metering.UsagePeriod period) =>
         Domain.Invoicing.PeriodCharges.Price((await _usage.Ledger.GetAsync(account, period.Key, CancellationToken.None))!, _usage.Catalog)
             .Lines.Single(l => l.Meter == UsageTestBed.AgentRuns).OverageUnits;
