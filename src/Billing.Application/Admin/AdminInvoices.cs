@@ -25,8 +25,8 @@ public sealed class AdminInvoices(IInvoiceDirectory directory)
         ArgumentNullException.ThrowIfNull(request);
         var errors = new ValidationErrors();
         var month = AdminListing.Month("period", request.Period, errors);
-        var status = AdminListing.Status(request.Status, errors);
-        if (status is not null && !Statuses.Contains(status))
+        var status = string.IsNullOrEmpty(request.Status) ? null : request.Status;
+        if (status is not null && !Statuses.Contains(status, StringComparer.Ordinal))
         {
             // Stripe's invoice statuses are a closed set: a typo (opn) would otherwise find nothing, silently.
             errors.Add("status", $"Use one of Stripe's invoice statuses: {string.Join(", ", Statuses)}.");
