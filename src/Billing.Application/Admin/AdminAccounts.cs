@@ -111,18 +111,20 @@ public sealed class AdminAccounts(
             errors.Add("q", $"At most {AdminListing.MaxSearchLength} characters.");
         }
 
-        var after = AdminListing.Position(Listing, request.Cursor, errors);
-        var size = AdminListing.PageSize(request.Limit, errors);
+        search = string.IsNullOrEmpty(search) ? null : search.ToLowerInvariant();
+        var after = Paging.After(Listing, request.Cursor, errors, null, ("plan", plan), ("status", status), ("q", search));
+        var size = Paging.Size(request.Limit, AdminListing.DefaultPageSize, AdminListing.MaxPageSize, errors);
         if (!errors.IsEmpty)
         {
             return Outcome.Invalid<AdminAccountPage>(errors);
         }
 
-        var query = new AccountDirectoryQuery(plan, status, string.IsNullOrEmpty(search) ? null : search.ToLowerInvariant(), after, size!.Value);
-        var page = await directory.ListAsync(query, cancellationToken).ConfigureAwait(false);
+        var page = await directory.ListAsync(new AccountDirectoryQuery(plan, status, search, after, size!.Value), cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var rows = await Task.WhenAll(page.Items.Select(s => RowAsync(s, now, cancellationToken))).ConfigureAwait(false);
-        var next = page.HasMore && page.Items.Count > 0 ? AdminCursor.Encode(Listing, page.Items[^1].AccountId.Value) : null;
+        var next = page.HasMore && page.Items.Count > 0
+            ? Paging.Next(Listing, page.Items[^1].AccountId.Value, ("plan", plan), ("status", status), ("q", search))
+            : null;
         return Outcome.Succeeded(new AdminAccountPage(rows, next, now));
     }
 

@@ -32,15 +32,15 @@ public sealed class AdminInvoices(IInvoiceDirectory directory)
             errors.Add("status", $"Use one of Stripe's invoice statuses: {string.Join(", ", Statuses)}.");
             status = null;
         }
-        var after = AdminListing.Position(Listing, request.Cursor, errors);
-        var size = AdminListing.PageSize(request.Limit, errors);
+        var after = Paging.After(Listing, request.Cursor, errors, null, ("period", month), ("status", status));
+        var size = Paging.Size(request.Limit, AdminListing.DefaultPageSize, AdminListing.MaxPageSize, errors);
         if (!errors.IsEmpty)
         {
             return Outcome.Invalid<AdminInvoicePage>(errors);
         }
 
         var page = await directory.ListAsync(new InvoiceDirectoryQuery(month, status, after, size!.Value), cancellationToken).ConfigureAwait(false);
-        var next = page.HasMore && page.Last is { } last ? AdminCursor.Encode(Listing, last) : null;
+        var next = page.HasMore && page.Last is { } last ? Paging.Next(Listing, last, ("period", month), ("status", status)) : null;
         return Outcome.Succeeded(new AdminInvoicePage(page.Items, next));
     }
 }

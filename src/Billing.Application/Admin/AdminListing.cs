@@ -3,8 +3,8 @@ using Billing.Application.Outcomes;
 
 namespace Billing.Application.Admin;
 
-/// <summary>What the admin listings share: the page size bounds and the checks of their query parameters.</summary>
-internal static class AdminListing
+/// <summary>What the admin listings share: their page size bounds and the checks of their filters.</summary>
+public static class AdminListing
 {
     public const int DefaultPageSize = 25;
 
@@ -13,18 +13,6 @@ internal static class AdminListing
     public const int MaxSearchLength = 128;
 
     private const int MaxStatusLength = 40;
-
-    /// <summary>The page size asked for (default <see cref="DefaultPageSize"/>), or a field error.</summary>
-    public static int? PageSize(int? limit, ValidationErrors errors)
-    {
-        if (limit is { } asked and (< 1 or > MaxPageSize))
-        {
-            errors.Add("limit", $"Must be a whole number from 1 to {MaxPageSize}.");
-            return null;
-        }
-
-        return limit ?? DefaultPageSize;
-    }
 
     /// <summary>A status filter: lower-case letters and underscores (Stripe's statuses, <c>trial</c>, <c>none</c>), or a field error.</summary>
     public static string? Status(string? status, ValidationErrors errors)
@@ -58,22 +46,5 @@ internal static class AdminListing
         }
 
         return month;
-    }
-
-    /// <summary>The keyset position of a cursor of <paramref name="listing"/>, or a field error.</summary>
-    public static string? Position(string listing, string? cursor, ValidationErrors errors)
-    {
-        if (string.IsNullOrEmpty(cursor))
-        {
-            return null;
-        }
-
-        var position = AdminCursor.Decode(listing, cursor);
-        if (position is null)
-        {
-            errors.Add(AdminCursor.Field, "Not a cursor of this listing: pass the nextCursor of the previous page unchanged.");
-        }
-
-        return position;
     }
 }

@@ -20,41 +20,28 @@ public sealed record CreditsView(
 /// <c>GET /api/billing/credits</c> for the caller's own account: reads the book through the ledger (which first
 /// finishes a pending entry and writes due expiries) and one page of entries from the account's partition, newest
 /// first. The balances are what is spendable now, so expired credit never shows as balance, not even while its expiry
-/// entry waits for the invoice of a period that closed before it expired. The cursor is the sequence the next page starts below.
+/// entry waits for the invoice of a period that closed before it expired. The cursor carries the sequence the next page starts below.
 /// </summary>
 public sealed class CreditsOverview(CreditLedger ledger, ICreditLedgerStore store, TimeProvider time)
 {
     public const int DefaultLimit = 25;
     public const int MaxLimit = 100;
 
+    private const string Listing = "credits";
+
     public async Task<Outcome<CreditsView>> GetAsync(AccountId accountId, string? cursor, int? limit, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        long? before = null;
-        if (cursor is not null)
-        {
-            if (long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed > 0)
-            {
-                before = parsed;
-            }
-            else
-            {
-                errors.Add("cursor", "The cursor is not one this endpoint handed out (nextCursor of a previous page).");
-            }
-        }
-
-        if (limit is < 1 or > MaxLimit)
-        {
-            errors.Add("limit", $"The limit must be between 1 and {MaxLimit}.");
-        }
-
+        var position = Paging.After(Listing, cursor, errors, IsSequence);
+        var size = Paging.Size(limit, DefaultLimit, MaxLimit, errors);
         if (!errors.IsEmpty)
         {
             return Outcome.Invalid<CreditsView>(errors);
         }
 
         var book = await ledger.ReadAsync(accountId, cancellationToken).ConfigureAwait(false);
-        var page = await store.ListEntriesAsync(accountId, before, limit ?? DefaultLimit, cancellationToken).ConfigureAwait(false);
+        long? before = position is null ? null : long.Parse(position, NumberStyles.None, CultureInfo.InvariantCulture);
+        var page = await store.ListEntriesAsync(accountId, before, size!.Value, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         return Outcome.Succeeded(new CreditsView(
             accountId,
@@ -62,7 +49,7 @@ public sealed class CreditsOverview(CreditLedger ledger, ICreditLedgerStore stor
             book.SpendableBalances(now),
             [.. book.Grants.OrderByDescending(g => g.GrantedAt).ThenBy(g => g.GrantId, StringComparer.Ordinal)],
             page.Entries,
-            page.NextBefore?.ToString(CultureInfo.InvariantCulture)));
+            page.NextBefore is { } next ? Paging.Next(Listing, next.ToString(CultureInfo.InvariantCulture)) : null));
     }
 
     /// <summary>
@@ -88,4 +75,7 @@ public sealed class CreditsOverview(CreditLedger ledger, ICreditLedgerStore stor
             ExpiresAt = e.Kind == CreditEntryKind.Grant && e.Parts is [var part] ? expiries.GetValueOrDefault(part.GrantId) : null,
         })]);
     }
+
+    private static bool IsSequence(string position) =>
+        long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) && sequence > 0;
 }

@@ -17,8 +17,8 @@ public sealed record InvoicingRunRequest(string? Period, bool DryRun, string? Ac
 /// </summary>
 public sealed record InvoicingRunStarted(BillingMonth Month, bool DryRun, DateTimeOffset StartedAt, IReadOnlyList<UsagePeriodEntry> Periods, int NotClosedYet, IReadOnlyList<PeriodCharges> Charges);
 
-/// <summary>One page of the runs of a month; <see cref="Cursor"/> asks for the next one (null: this was the last).</summary>
-public sealed record InvoiceRunPage(IReadOnlyList<InvoiceRun> Runs, string? Cursor);
+/// <summary>One page of the runs of a month; <see cref="NextCursor"/> asks for the next one (null: this was the last).</summary>
+public sealed record InvoiceRunPage(IReadOnlyList<InvoiceRun> Runs, string? NextCursor);
 
 /// <summary>
 /// The operator's side of usage invoicing (<c>billing invoices run|show</c> through the admin endpoints): start a run for
@@ -38,6 +38,7 @@ public sealed partial class InvoicingRuns(
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 500;
     private const int DryRunParallelism = 16;
+    private const string Listing = "invoiceRuns";
     private const string MonthFormat = "Must be a month as YYYY-MM (e.g. 2026-11).";
 
     public async Task<Outcome<InvoicingRunStarted>> StartAsync(InvoicingRunRequest request, CancellationToken cancellationToken)
@@ -118,25 +119,17 @@ public sealed partial class InvoicingRuns(
             }
         }
 
-        if (cursor is not null && !InvoiceJob.TryParseRunId(cursor, out _))
-        {
-            errors.Add("cursor", "Not a cursor of this listing (pass the cursor of the previous page as it is).");
-        }
-
-        var size = limit ?? DefaultPageSize;
-        if (size is < 1 or > MaxPageSize)
-        {
-            errors.Add("limit", $"Must be from 1 to {MaxPageSize}.");
-        }
-
+        var filters = new[] { ("period", period), ("accountId", account?.Value) };
+        var after = Paging.After(Listing, cursor, errors, id => InvoiceJob.TryParseRunId(id, out _), filters);
+        var size = Paging.Size(limit, DefaultPageSize, MaxPageSize, errors);
         if (!errors.IsEmpty)
         {
             return Outcome.Invalid<InvoiceRunPage>(errors);
         }
 
-        var page = await runs.ListEndingAsync(month.Start, month.End, account, cursor, size + 1, cancellationToken).ConfigureAwait(false);
+        var page = await runs.ListEndingAsync(month.Start, month.End, account, after, size!.Value + 1, cancellationToken).ConfigureAwait(false);
         return page.Count > size
-            ? Outcome.Succeeded(new InvoiceRunPage([.. page.Take(size)], page[size - 1].RunId))
+            ? Outcome.Succeeded(new InvoiceRunPage([.. page.Take(size.Value)], Paging.Next(Listing, page[size.Value - 1].RunId, filters)))
             : Outcome.Succeeded(new InvoiceRunPage(page, null));
     }
 

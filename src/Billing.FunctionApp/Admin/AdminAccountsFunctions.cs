@@ -1,3 +1,4 @@
+using Billing.Application;
 using Billing.Application.Admin;
 using Billing.Domain.Accounts;
 using Billing.FunctionApp.Http;
@@ -13,7 +14,6 @@ namespace Billing.FunctionApp.Admin;
 public sealed class AdminAccountsFunctions(AdminAccounts accounts)
 {
     /// <summary>The rule of the admin listings' <c>limit</c> (its range is checked by the use case, with the same words).</summary>
-    internal const string LimitRule = "Must be a whole number from 1 to 100.";
 
     [Authorize(Policy = Authentication.AdminPolicy)]
     [Function("AdminListAccounts")]
@@ -21,7 +21,7 @@ public sealed class AdminAccountsFunctions(AdminAccounts accounts)
     {
         ArgumentNullException.ThrowIfNull(request);
         var query = new QueryParameters(request);
-        var listing = new AdminAccountListRequest(query.Text("plan"), query.Text("status"), query.Text("q"), query.Text("cursor"), query.WholeNumber("limit", LimitRule));
+        var listing = new AdminAccountListRequest(query.Text("plan"), query.Text("status"), query.Text("q"), query.Text(Paging.CursorField), query.WholeNumber(Paging.LimitField, Paging.LimitRule(AdminListing.MaxPageSize)));
         if (query.Problem is { } problem)
         {
             return problem;

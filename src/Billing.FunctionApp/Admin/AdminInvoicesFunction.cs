@@ -1,3 +1,4 @@
+using Billing.Application;
 using Billing.Application.Admin;
 using Billing.FunctionApp.Http;
 using Microsoft.AspNetCore.Authorization;
@@ -16,7 +17,7 @@ public sealed class AdminInvoicesFunction(AdminInvoices invoices)
     {
         ArgumentNullException.ThrowIfNull(request);
         var query = new QueryParameters(request);
-        var listing = new AdminInvoiceListRequest(query.Text("period"), query.Text("status"), query.Text("cursor"), query.WholeNumber("limit", AdminAccountsFunctions.LimitRule));
+        var listing = new AdminInvoiceListRequest(query.Text("period"), query.Text("status"), query.Text(Paging.CursorField), query.WholeNumber(Paging.LimitField, Paging.LimitRule(AdminListing.MaxPageSize)));
         if (query.Problem is { } problem)
         {
             return problem;

@@ -87,8 +87,8 @@ public sealed record DryRunCharges
     };
 }
 
-/// <summary>One page of a month's runs; pass <see cref="Cursor"/> back for the next (null on the last page).</summary>
-public sealed record InvoiceRunsResponse(IReadOnlyList<InvoiceRunView> Runs, string? Cursor);
+/// <summary>One page of a month's runs; pass <see cref="NextCursor"/> back as <c>cursor</c> for the next (null on the last page).</summary>
+public sealed record InvoiceRunsResponse(IReadOnlyList<InvoiceRunView> Runs, string? NextCursor);
 
 /// <summary>An invoice run as the operator follows it: its step, what exists in Stripe, the lines and total.</summary>
 public sealed record InvoiceRunView

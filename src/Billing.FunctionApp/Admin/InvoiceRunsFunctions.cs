@@ -1,3 +1,4 @@
+using Billing.Application;
 using Billing.Application.Invoicing;
 using Billing.Application.Outcomes;
 using Billing.FunctionApp.Http;
@@ -34,15 +35,15 @@ public sealed class InvoiceRunsFunctions(InvoicingRuns runs)
     {
         ArgumentNullException.ThrowIfNull(request);
         var query = new QueryParameters(request);
-        var (period, accountId, cursor) = (query.Text("period"), query.Text("accountId"), query.Text("cursor"));
-        var limit = query.WholeNumber("limit", $"Must be a whole number from 1 to {InvoicingRuns.MaxPageSize}.");
+        var (period, accountId, cursor) = (query.Text("period"), query.Text("accountId"), query.Text(Paging.CursorField));
+        var limit = query.WholeNumber(Paging.LimitField, Paging.LimitRule(InvoicingRuns.MaxPageSize));
         if (query.Problem is { } problem)
         {
             return problem;
         }
 
         var outcome = await runs.ListAsync(period, accountId, cursor, limit, cancellationToken).ConfigureAwait(false);
-        return Problems.Answer(outcome, page => new InvoiceRunsResponse([.. page.Runs.Select(InvoiceRunView.From)], page.Cursor));
+        return Problems.Answer(outcome, page => new InvoiceRunsResponse([.. page.Runs.Select(InvoiceRunView.From)], page.NextCursor));
     }
 
     [Authorize(Policy = Authentication.AdminPolicy)]

@@ -1,3 +1,4 @@
+using Billing.Application;
 using Billing.Application.Credits;
 using Billing.FunctionApp.Api.Contracts;
 using Billing.FunctionApp.Http;
@@ -18,8 +19,8 @@ public sealed class CreditsFunctions(CreditsOverview overview, Purchases purchas
         ArgumentNullException.ThrowIfNull(request);
         request.HttpContext.Response.Headers.CacheControl = "no-store";
         var query = new QueryParameters(request);
-        var limit = query.WholeNumber("limit", $"The limit must be a whole number between 1 and {CreditsOverview.MaxLimit}.");
-        var cursor = query.Text("cursor");
+        var limit = query.WholeNumber(Paging.LimitField, Paging.LimitRule(CreditsOverview.MaxLimit));
+        var cursor = query.Text(Paging.CursorField);
         if (query.Problem is { } problem)
         {
             return problem;

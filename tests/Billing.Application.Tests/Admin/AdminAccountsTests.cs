@@ -94,6 +94,26 @@ public sealed class AdminAccountsTests
     }
 
     [Fact]
+    public async Task A_cursor_sent_with_other_filters_is_refused_and_a_refused_filter_is_named_alone()
+    {
+        var ids = Enumerable.Range(0, 3).Select(_ => _bed.Usage.Register()).ToList();
+        ids.ForEach(Index);
+        var first = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "free", Query: "   ", Limit: 1), CancellationToken.None)).AssertSucceeded();
+
+        var otherPlan = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "PRO", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
+        var otherSearch = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "FREE", Query: "x", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
+        var badPlan = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "GOLD", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
+        var same = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "FREE", Cursor: first.NextCursor, Limit: 1), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal(["cursor"], otherPlan.Fields);
+        Assert.Equal(
+            "This cursor was handed out with other filters: send it with the same plan, status, q as the page it came from, or start again without a cursor.",
+            Assert.Single(otherSearch.For("cursor")));
+        Assert.Equal(["plan"], badPlan.Fields);
+        Assert.Equal([Ids([.. ids])[1]], same.Accounts.Select(a => a.Summary.AccountId.Value));
+    }
+
+    [Fact]
     public async Task Every_bad_parameter_is_named_at_once()
     {
         var errors = (await _admin.ListAsync(new AdminAccountListRequest("GOLD", "ACTIVE", new string('x', 200), "!", 0), CancellationToken.None)).AssertInvalid();

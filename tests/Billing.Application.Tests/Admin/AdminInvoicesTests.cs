@@ -60,6 +60,25 @@ public sealed class AdminInvoicesTests
     }
 
     [Fact]
+    public async Task A_cursor_sent_with_another_period_or_status_is_refused_and_nothing_is_queried()
+    {
+        _directory.Add(Run("user-a", November, "open"));
+        _directory.Add(Run("user-b", November, "open"));
+        var first = (await Invoices.ListAsync(new AdminInvoiceListRequest(Status: "open", Limit: 1), CancellationToken.None)).AssertSucceeded();
+        var queries = _directory.Queries.Count;
+
+        var otherStatus = (await Invoices.ListAsync(new AdminInvoiceListRequest(Status: "paid", Cursor: first.NextCursor, Limit: 1), CancellationToken.None)).AssertInvalid();
+        var otherPeriod = (await Invoices.ListAsync(new AdminInvoiceListRequest("2026-11", "open", first.NextCursor, 1), CancellationToken.None)).AssertInvalid();
+        var same = (await Invoices.ListAsync(new AdminInvoiceListRequest(Status: "open", Cursor: first.NextCursor, Limit: 1), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal(["cursor"], otherStatus.Fields);
+        Assert.Equal(["cursor"], otherPeriod.Fields);
+        Assert.Contains("same period, status", Assert.Single(otherPeriod.For("cursor")), StringComparison.Ordinal);
+        Assert.Equal(queries + 1, _directory.Queries.Count);
+        Assert.Equal(["user-a", "user-b"], first.Invoices.Concat(same.Invoices).Select(i => i.AccountId.Value).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_cursor_handed_out_is_the_position_of_the_last_invoice_of_the_page()
     {
         _directory.Add(Run("user-a", November, "open"));
@@ -67,7 +86,9 @@ public sealed class AdminInvoicesTests
 
         var first = (await Invoices.ListAsync(new AdminInvoiceListRequest(Limit: 1), CancellationToken.None)).AssertSucceeded();
         Assert.NotNull(first.NextCursor);
-        Assert.Equal("invoices|2026-11-01T00:00:00|user-a:" + first.Invoices[0].PeriodKey.Value, Encoding.UTF8.GetString(Base64Url.DecodeFromChars(first.NextCursor)));
+        var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(first.NextCursor));
+        Assert.StartsWith("invoices|", text, StringComparison.Ordinal);
+        Assert.EndsWith("|2026-11-01T00:00:00|user-a:" + first.Invoices[0].PeriodKey.Value, text, StringComparison.Ordinal);
 
         var second = (await Invoices.ListAsync(new AdminInvoiceListRequest(Cursor: first.NextCursor, Limit: 1), CancellationToken.None)).AssertSucceeded();
 

@@ -147,7 +147,7 @@ public sealed class InvoicingRunsTests
         {
             var page = Assert.IsType<Succeeded<InvoiceRunPage>>(await _runs.ListAsync("2026-11", null, cursor, 2, CancellationToken.None)).Value;
             seen.AddRange(page.Runs.Select(r => r.RunId));
-            cursor = page.Cursor;
+            cursor = page.NextCursor;
             pages++;
         }
         while (cursor is not null);
@@ -155,6 +155,28 @@ public sealed class InvoicingRunsTests
         Assert.Equal(3, pages);
         Assert.Equal(5, seen.Distinct().Count());
         Assert.Equal(seen.Order(StringComparer.Ordinal), seen);
+    }
+
+    [Fact]
+    public async Task A_cursor_goes_with_the_month_and_account_of_its_page()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var period = Period("2026-10-15T00:00:00Z", "2026-11-15T00:00:00Z");
+            _bed.Runs.Put(Run(Count(period, 6_000), period));
+        }
+
+        var first = Assert.IsType<Succeeded<InvoiceRunPage>>(await _runs.ListAsync("2026-11", null, null, 1, CancellationToken.None)).Value;
+        var account = first.Runs[0].AccountId.Value;
+
+        foreach (var (period, accountId) in new[] { ("2026-10", (string?)null), ("2026-11", account) })
+        {
+            var errors = Assert.IsType<Invalid<InvoiceRunPage>>(await _runs.ListAsync(period, accountId, first.NextCursor, 1, CancellationToken.None)).Errors;
+            Assert.Equal(["cursor"], errors.Fields);
+            Assert.Contains("other filters", Assert.Single(errors.For("cursor")), StringComparison.Ordinal);
+        }
+
+        Assert.IsType<Succeeded<InvoiceRunPage>>(await _runs.ListAsync("2026-11", null, first.NextCursor, 1, CancellationToken.None));
     }
 
     [Theory]

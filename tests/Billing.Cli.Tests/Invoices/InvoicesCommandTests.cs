@@ -127,7 +127,7 @@ public sealed class InvoicesCommandTests
         {
             { Method: "POST" } => Ok(Started("a:sub-1", "b:sub-1")),
             { PathAndQuery: var path } when path.Contains("cursor=a%3Asub-1", StringComparison.Ordinal) => Ok(Runs(Run("b:sub-1", "recorded", 7))),
-            _ => Ok("""{"runs":[""" + Run("a:sub-1", "recorded", 5) + """],"cursor":"a:sub-1"}"""),
+            _ => Ok("""{"runs":[""" + Run("a:sub-1", "recorded", 5) + """],"nextCursor":"a:sub-1"}"""),
         });
 
         var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--account", "a", "--url", server.Url, "--token", Token);
@@ -275,7 +275,7 @@ public sealed class InvoicesCommandTests
     private static string Started(params string[] runIds) =>
         $$"""{"period":"2026-11","dryRun":false,"startedAt":"{{StartedAt}}","notClosedYet":0,"queued":[{{string.Join(',', runIds.Select(id => $$"""{"runId":"{{id}}"}"""))}}]}""";
 
-    private static string Runs(params string[] runs) => $$"""{"runs":[{{string.Join(',', runs)}}],"cursor":null}""";
+    private static string Runs(params string[] runs) => $$"""{"runs":[{{string.Join(',', runs)}}],"nextCursor":null}""";
 
     private static string Run(string runId, string step, long total = 0, string currency = "usd", long credit = 0)
     {

@@ -46,6 +46,14 @@ public sealed class OperatorViewsTests(OperatorViewsTests.StackFixture fixture) 
         var all = await WalkAsync($"/api/billing/admin/accounts?q={tag}&limit=2", admin);
         var pro = await WalkAsync($"/api/billing/admin/accounts?q={tag}&plan=PRO", admin);
         var none = await WalkAsync($"/api/billing/admin/accounts?q={tag}&status=none&limit=3", admin);
+        using (var firstPage = await SendAsync(HttpMethod.Get, $"/api/billing/admin/accounts?q={tag}&limit=2", token: admin))
+        {
+            var cursor = (await CheckedJsonAsync(firstPage, "/api/billing/admin/accounts")).GetProperty("nextCursor").GetString()!;
+            using var otherFilters = await SendAsync(HttpMethod.Get, $"/api/billing/admin/accounts?q={tag}&plan=PRO&limit=2&cursor={Uri.EscapeDataString(cursor)}", token: admin);
+            Assert.Equal(HttpStatusCode.BadRequest, otherFilters.StatusCode); // a position in another filtered list
+            Assert.Contains("other filters", await otherFilters.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
 
         Assert.Equal([.. free, paid], all.Select(a => a.GetProperty("accountId").GetString()).Order(StringComparer.Ordinal));
         Assert.Equal(paid, Assert.Single(pro).GetProperty("accountId").GetString());

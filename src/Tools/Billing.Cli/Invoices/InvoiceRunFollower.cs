@@ -115,7 +115,7 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
                 }
             }
 
-            cursor = InvoicesCommand.Text(page["cursor"]);
+            cursor = InvoicesCommand.Text(page["nextCursor"]);
         }
         while (cursor is not null);
 
