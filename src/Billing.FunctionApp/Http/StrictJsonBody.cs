@@ -167,7 +167,9 @@ internal static partial class StrictJsonBody
             {
                 if (++unknown <= MaxUnknownFieldsNamed)
                 {
-                    errors[field.Length <= 64 ? field : field[..64]] = [$"Unknown field. Accepted: {string.Join(", ", known.Keys)}."];
+                    errors[field.Length <= 64 ? field : field[..64]] = [known.Count == 0
+                        ? "Unknown field: this request takes no fields (send no body, or {})."
+                        : $"Unknown field. Accepted: {string.Join(", ", known.Keys)}."];
                 }
                 else
                 {

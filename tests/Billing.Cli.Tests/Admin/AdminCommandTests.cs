@@ -213,6 +213,21 @@ public sealed class AdminCommandTests
     }
 
     [Theory]
+    [InlineData(404, """{"title":"No such account.","status":404,"detail":"Billing account 'user-42' does not exist.","code":"account_not_found"}""", false)]
+    [InlineData(409, """{"title":"Not enough spendable credit.","status":409,"code":"insufficient_credit"}""", false)]
+    [InlineData(503, """{"title":"Busy","status":503}""", true)]
+    public async Task Credits_adjust_repeats_its_key_for_a_retry_only_when_the_outcome_is_unknown(int status, string problem, bool retryHint)
+    {
+        await using var server = new CannedServer(status, problem, "application/problem+json");
+
+        var run = await CliRun.RunAsync("admin", "credits", "adjust", "--account", "user-42", "--amount", "500", "--currency", "usd", "--reason", "goodwill", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.StartsWith($"billing: {status} ", run.ErrorLines[retryHint ? ^2 : ^1], StringComparison.Ordinal);
+        Assert.Equal(retryHint, run.ErrorLines[^1].StartsWith("To retry this adjustment, run it again with --idempotency-key cli-", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("admin", "poison", "list")]
     [InlineData("admin", "poison", "replay", "--all")]
     [InlineData("admin", "resync", "--account", "user-1")]

@@ -99,6 +99,7 @@ public sealed class StrictJsonBodyTests
         Assert.Equal(new PortalRequest(), optional.Value);
         Assert.NotNull(noFields.Value);
         Problem(anyField, StatusCodes.Status400BadRequest);
+        Assert.Equal("Unknown field: this request takes no fields (send no body, or {}).", FieldError(anyField, "accountId"));
     }
 
     [Theory]

@@ -67,17 +67,19 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
 
         var body = new JsonObject { ["amount"] = amount, ["currency"] = currency, ["reason"] = reason, ["idempotencyKey"] = key };
 
-        var exitCode = ExitCodes.Cancelled;
+        var exchange = new Exchange(ExitCodes.Cancelled, string.Empty, null);
         try
         {
-            exitCode = await SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/credits", body, output, error, cancellationToken, AdminViewTables.Adjustment).ConfigureAwait(false);
-            return exitCode;
+            exchange = await ExchangeAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/credits", body, error, cancellationToken).ConfigureAwait(false);
+            return await PrintAsync(exchange, output, error, cancellationToken, AdminViewTables.Adjustment).ConfigureAwait(false);
         }
         finally
         {
-            if (exitCode != ExitCodes.Success && idempotencyKey is null)
+            // Only when the outcome is unknown (no answer, a 5xx, cancelled): a 4xx refused it for good, and a run with
+            // the same key would be refused the same way. Last, where the operator looks: a new run without the key
+            // would be a second adjustment.
+            if (exchange.ExitCode != ExitCodes.Success && idempotencyKey is null && exchange.Status is not (>= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError))
             {
-                // Also when cancelled. Last, where the operator looks: a new run without the key would be a second adjustment.
                 await error.WriteLineAsync($"To retry this adjustment, run it again with --idempotency-key {key}: it is posted at most once.").ConfigureAwait(false);
             }
         }
@@ -91,9 +93,13 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
 
     /// <param name="table">Prints the answer as a table instead of JSON.</param>
     /// <param name="shortfall">What of the request a 2xx answer says was not done, if anything: one error line and exit code 1, after the answer.</param>
-    private async Task<int> SendAsync(HttpMethod method, string path, JsonNode? body, TextWriter output, TextWriter error, CancellationToken cancellationToken, Func<JsonNode, string>? table = null, Func<JsonNode, string?>? shortfall = null)
+    private async Task<int> SendAsync(HttpMethod method, string path, JsonNode? body, TextWriter output, TextWriter error, CancellationToken cancellationToken, Func<JsonNode, string>? table = null, Func<JsonNode, string?>? shortfall = null) =>
+        await PrintAsync(await ExchangeAsync(method, path, body, error, cancellationToken).ConfigureAwait(false), output, error, cancellationToken, table, shortfall).ConfigureAwait(false);
+
+    /// <summary>Prints a 2xx answer (as a table when <paramref name="table"/> is given) and returns the exit code.</summary>
+    private static async Task<int> PrintAsync(Exchange exchange, TextWriter output, TextWriter error, CancellationToken cancellationToken, Func<JsonNode, string>? table = null, Func<JsonNode, string?>? shortfall = null)
     {
-        var (exitCode, text) = await ExchangeAsync(method, path, body, error, cancellationToken).ConfigureAwait(false);
+        var (exitCode, text, _) = exchange;
         if (exitCode != ExitCodes.Success)
         {
             return exitCode;
@@ -123,7 +129,7 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
     /// </summary>
     public async Task<(int ExitCode, JsonNode? Json)> RequestJsonAsync(HttpMethod method, string path, JsonNode? body, TextWriter error, CancellationToken cancellationToken)
     {
-        var (exitCode, text) = await ExchangeAsync(method, path, body, error, cancellationToken).ConfigureAwait(false);
+        var (exitCode, text, _) = await ExchangeAsync(method, path, body, error, cancellationToken).ConfigureAwait(false);
         if (exitCode != ExitCodes.Success)
         {
             return (exitCode, null);
@@ -140,8 +146,8 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
         }
     }
 
-    /// <summary>The answer's text on a 2xx; otherwise the error is written and the text is empty.</summary>
-    private async Task<(int ExitCode, string Text)> ExchangeAsync(HttpMethod method, string path, JsonNode? body, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>The answer's text on a 2xx; otherwise the error is written and the text is empty. The status is null when no answer came.</summary>
+    private async Task<Exchange> ExchangeAsync(HttpMethod method, string path, JsonNode? body, TextWriter error, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -158,24 +164,24 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
         catch (HttpRequestException exception) when (method == HttpMethod.Get || exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
             await BillingCli.WriteErrorAsync(error, $"Could not reach {_http.BaseAddress}: {exception.Message}").ConfigureAwait(false);
-            return (ExitCodes.Unreachable, string.Empty);
+            return new Exchange(ExitCodes.Unreachable, string.Empty, null);
         }
         catch (HttpRequestException exception)
         {
             // Connected and sent, then no answer: the server may have done it (an adjustment posted, a replay queued).
             await BillingCli.WriteErrorAsync(error, $"{_http.BaseAddress} gave no answer ({exception.Message}): the request may have been applied. Check before doing it again.").ConfigureAwait(false);
-            return (ExitCodes.Failed, string.Empty);
+            return new Exchange(ExitCodes.Failed, string.Empty, null);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             if (method == HttpMethod.Get)
             {
                 await BillingCli.WriteErrorAsync(error, $"Could not reach {_http.BaseAddress}: no answer within {Timeout.TotalSeconds:0} s.").ConfigureAwait(false);
-                return (ExitCodes.Unreachable, string.Empty);
+                return new Exchange(ExitCodes.Unreachable, string.Empty, null);
             }
 
             await BillingCli.WriteErrorAsync(error, $"{_http.BaseAddress} gave no answer within {Timeout.TotalSeconds:0} s: the request may have been applied. Check before doing it again.").ConfigureAwait(false);
-            return (ExitCodes.Failed, string.Empty);
+            return new Exchange(ExitCodes.Failed, string.Empty, null);
         }
 
         using (response)
@@ -183,11 +189,11 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
-                return (ExitCodes.Success, text);
+                return new Exchange(ExitCodes.Success, text, response.StatusCode);
             }
 
             await BillingCli.WriteErrorAsync(error, Describe(response.StatusCode, response.ReasonPhrase, text)).ConfigureAwait(false);
-            return (ExitCodes.Failed, string.Empty);
+            return new Exchange(ExitCodes.Failed, string.Empty, response.StatusCode);
         }
     }
 
@@ -252,4 +258,7 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
 
     private static string? Text(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+
+    /// <summary>What came of a request: the exit code, a 2xx answer's text, and the status when the server answered.</summary>
+    private readonly record struct Exchange(int ExitCode, string Text, HttpStatusCode? Status);
 }

@@ -28,7 +28,7 @@ public static class AdminCommand
     public static Command Create()
     {
         var connection = new AdminConnection();
-        var admin = new Command("admin", "Operations on a running function app (admin role): poison messages and account re-sync.");
+        var admin = new Command("admin", "Operations on a running function app (admin role): accounts, invoices, credit adjustments, poison messages and account re-sync.");
         connection.AddTo(admin);
         admin.Subcommands.Add(Poison(connection));
         admin.Subcommands.Add(Resync(connection));
