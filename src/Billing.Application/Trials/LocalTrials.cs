@@ -12,7 +12,8 @@ namespace Billing.Application.Trials;
 /// (app-side or through Checkout, running, ended or cancelled) and while a subscription is live. The trial ends by
 /// time (the entitlement rules compare its end with the clock), not by a webhook. The decision is taken inside the
 /// ETag-guarded update, so two racing requests start one trial; a refused request writes nothing. An open Checkout
-/// that grants Stripe's trial is expired first, and a Checkout created meanwhile with a trial refuses itself
+/// that grants Stripe's trial is expired first (also one another request opened while this one ran: the update finds it
+/// and the trial waits for another pass), and a Checkout created meanwhile with a trial refuses itself
 /// (<see cref="Checkout.CheckoutSessions"/>), so no account gets both trials.
 /// </summary>
 public sealed partial class LocalTrials(
@@ -22,46 +23,67 @@ public sealed partial class LocalTrials(
     TimeProvider time,
     ILogger<LocalTrials> logger)
 {
+    /// <summary>Passes over the account while other requests keep opening Checkouts with Stripe's trial under it.</summary>
+    private const int MaxAttempts = 3;
+
     public async Task<Outcome<StartedTrial>> StartAsync(AccountId accountId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var existing = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
-        var probe = (existing ?? BillingAccount.Open(accountId, now)).StartLocalTrial(catalog, now);
-        if (!probe.Changed)
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            return Refusal(probe.Outcome);
-        }
-
-        if (existing is null)
-        {
-            await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
-        }
-
-        // An open Checkout that grants Stripe's trial would give a second trial once paid: no longer payable first.
-        var trialCheckout = existing?.OpenCheckout is { TrialDays: > 0 } open && open.IsOpenAt(now) ? open : null;
-        if (trialCheckout is not null)
-        {
-            await gateway.ExpireCheckoutSessionAsync(trialCheckout.SessionId, cancellationToken).ConfigureAwait(false);
-        }
-
-        LocalTrialStartResult? decision = null;
-        var stored = await accounts.UpdateAsync(
-            accountId,
-            account =>
+            var existing = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+            var probe = (existing ?? BillingAccount.Open(accountId, now)).StartLocalTrial(catalog, now);
+            if (!probe.Changed)
             {
-                decision = account.StartLocalTrial(catalog, now);
-                return !decision.Changed ? null : trialCheckout is null ? decision.Account : decision.Account.ClearCheckout(trialCheckout.SessionId);
-            },
-            cancellationToken).ConfigureAwait(false);
+                return Refusal(probe.Outcome);
+            }
 
-        if (!decision!.Changed || stored.LocalTrial is not { } trial)
-        {
-            return Refusal(decision.Outcome);
+            if (existing is null)
+            {
+                await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
+            }
+
+            // An open Checkout that grants Stripe's trial would give a second trial once paid: no longer payable first.
+            var trialCheckout = TrialCheckout(existing, now);
+            if (trialCheckout is not null)
+            {
+                await gateway.ExpireCheckoutSessionAsync(trialCheckout.SessionId, cancellationToken).ConfigureAwait(false);
+            }
+
+            LocalTrialStartResult? decision = null;
+            OpenCheckout? openedMeanwhile = null;
+            var stored = await accounts.UpdateAsync(
+                accountId,
+                account =>
+                {
+                    decision = account.StartLocalTrial(catalog, now);
+                    // A Checkout with Stripe's trial opened since the read above (another tab) saw no trial yet, so it did
+                    // not refuse itself, and it is not expired: the trial waits until it is (the next pass expires it).
+                    openedMeanwhile = decision.Changed && TrialCheckout(account, now) is { } open && open.SessionId != trialCheckout?.SessionId ? open : null;
+                    return !decision.Changed || openedMeanwhile is not null ? null : trialCheckout is null ? decision.Account : decision.Account.ClearCheckout(trialCheckout.SessionId);
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            if (openedMeanwhile is not null)
+            {
+                continue;
+            }
+
+            if (!decision!.Changed || stored.LocalTrial is not { } trial)
+            {
+                return Refusal(decision.Outcome);
+            }
+
+            LogStarted(accountId.Value, trial.PlanCode.Value, trial.EndsAt);
+            return Outcome.Succeeded(new StartedTrial { Plan = catalog.Get(trial.PlanCode), StartedAt = trial.StartedAt, EndsAt = trial.EndsAt });
         }
 
-        LogStarted(accountId.Value, trial.PlanCode.Value, trial.EndsAt);
-        return Outcome.Succeeded(new StartedTrial { Plan = catalog.Get(trial.PlanCode), StartedAt = trial.StartedAt, EndsAt = trial.EndsAt });
+        throw new AccountUpdateConflictException(accountId, MaxAttempts);
     }
+
+    /// <summary>The account's open Checkout that grants Stripe's trial, if any.</summary>
+    private static OpenCheckout? TrialCheckout(BillingAccount? account, DateTimeOffset now) =>
+        account?.OpenCheckout is { TrialDays: > 0 } open && open.IsOpenAt(now) ? open : null;
 
     private static Outcome<StartedTrial> Refusal(LocalTrialStartOutcome outcome) => outcome switch
     {

@@ -51,7 +51,7 @@ public interface IUsageLedger
     /// <summary>
     /// Moves a period's end to where Stripe has it: later (a delayed renewal, a longer trial) or earlier (the
     /// subscription ended at once, its billing period restarted): an index entry on the new closing day first, then the
-    /// counters' end, then the old day's entry goes. So the invoicing timer finds the period once it has really closed,
+    /// old day's entry goes, then the counters' end (last: a stopped move's redelivery finds them unmoved and finishes it). So the invoicing timer finds the period once it has really closed,
     /// and its invoice carries the dates it ran. Nothing happens when there are no counters, they end at
     /// <paramref name="newEnd"/> already, or the period was invoiced; every step may be repeated.
     /// </summary>

@@ -270,15 +270,19 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 
             // The new day's entry first: the period is never missing from the index, whatever happens in between.
             await IndexAsync(accountId, new UsagePeriod(counters.PeriodStart, newEnd, periodKey), cancellationToken).ConfigureAwait(false);
-            var moved = counters with { PeriodEnd = newEnd, UpdatedAt = time.GetUtcNow() };
-            if ((await Container.ReplaceAsync(moved, id, partitionKey, counters.ETag!, cancellationToken).ConfigureAwait(false)).Status == HttpStatusCode.PreconditionFailed)
-            {
-                continue; // counted meanwhile: read again
-            }
 
+            // Then the old day's entry, before the counters move: the counters' end is the only record of where it is, so
+            // a delivery stopped after the counters moved would leave it listed, never invoiced, for good (the redelivery
+            // finds the counters moved and returns). Deleted first, the redelivery finds the counters unmoved and moves them.
             if (oldEntry is { } old && old.Partition != DocumentIds.UsagePeriodsPartition(DateOnly.FromDateTime(newEnd.UtcDateTime), accountId))
             {
                 await Container.DeleteAsync(old.Entry.Id, new PartitionKey(old.Partition), cancellationToken).ConfigureAwait(false);
+            }
+
+            var moved = counters with { PeriodEnd = newEnd, UpdatedAt = time.GetUtcNow() };
+            if ((await Container.ReplaceAsync(moved, id, partitionKey, counters.ETag!, cancellationToken).ConfigureAwait(false)).Status == HttpStatusCode.PreconditionFailed)
+            {
+                continue; // counted meanwhile: read again (the old entry is gone already; the new one stays)
             }
 
             return;

@@ -739,6 +739,24 @@ public sealed class PurchaseHandlingTests
         Assert.Single((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns);
     }
 
+    [Fact]
+    public async Task A_consumption_add_on_refunded_while_its_grant_was_refreshing_the_period_is_billed_without_it()
+    {
+        var (account, period) = _usage.Subscribe(TestCatalog.ProMonthly); // PRO: 1,000 runs included, then overage
+        await _links.LinkAsync("cus_" + account.Value, account, CancellationToken.None);
+        (await _usage.RecordAsync(account, UsageTestBed.AgentRuns, 1_250)).AssertSucceeded(); // the last count: 250 beyond
+        var session = Session("cs_13", "add_on", "RUNS_100", "paid", "checkout.session.completed");
+
+        // The refund is processed on another instance between the grant's account write and its refresh of the period.
+        var purchases = HandlerOver(new AfterFirstUpdate(_usage.Accounts, () =>
+            _reversals.HandleAsync(Charge("charge.refunded", "ch_13", "pi_cs_13", "cus_" + account.Value), CancellationToken.None)));
+        await purchases.HandleAsync(account, session, CancellationToken.None);
+
+        Assert.All((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, a => Assert.NotNull(a.RevokedAt));
+        Assert.Equal(250L, await OverageShownAsync(account));
+        Assert.Equal(250L, await OverageBilledAsync(account, period)); // the refunded add-on covers nothing on the invoice either
+    }
+
     private async Task<long> OverageBilledAsync(AccountId account, Domain.Metering.UsagePeriod period) =>
         Domain.Invoicing.PeriodCharges.Price((await _usage.Ledger.GetAsync(account, period.Key, CancellationToken.None))!, _usage.Catalog)
             .Lines.Single(l => l.Meter == UsageTestBed.AgentRuns).OverageUnits;
@@ -902,4 +920,25 @@ internal sealed class AfterReversedEarlyRead(IBillingAccountStore inner, string 
 
     public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) =>
         inner.UpdateAsync(accountId, change, cancellationToken);
+}
+
+/// <summary>The account store that runs <paramref name="between"/> once, right after its first update was applied, and then answers that update.</summary>
+internal sealed class AfterFirstUpdate(IBillingAccountStore inner, Func<Task<StripeEventHandlingResult>> between) : IBillingAccountStore
+{
+    private int _updates;
+
+    public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetAsync(accountId, cancellationToken);
+
+    public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetOrCreateAsync(accountId, cancellationToken);
+
+    public async Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken)
+    {
+        var updated = await inner.UpdateAsync(accountId, change, cancellationToken);
+        if (Interlocked.Increment(ref _updates) == 1)
+        {
+            await between();
+        }
+
+        return updated;
+    }
 }

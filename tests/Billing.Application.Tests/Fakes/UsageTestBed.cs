@@ -32,7 +32,7 @@ internal sealed class UsageTestBed
         AllocationLedger = new InMemoryAllocationLedger(Accounts.VersionOf);
         UsageOptions = usage ?? new UsageOptions();
         Entitlements = new AccountEntitlements(Accounts, Catalog, Options.Create(new EntitlementOptions { PastDueGracePeriod = TimeSpan.FromDays(3) }), Time);
-        IncludedUnits = new IncludedUnits(Entitlements, Ledger);
+        IncludedUnits = new IncludedUnits(Accounts, Entitlements, Ledger);
         Thresholds = new UsageThresholds(Ledger, Notifications, Options.Create(UsageOptions), NullLogger<UsageThresholds>.Instance);
         Recording = new UsageRecording(new RecentAccounts(Accounts), Entitlements, Catalog, Ledger, Thresholds, Options.Create(UsageOptions), Time, NullLogger<UsageRecording>.Instance);
         Allocations = new Allocations(Accounts, Entitlements, Catalog, AllocationLedger, Time, NullLogger<Allocations>.Instance);
