@@ -21,7 +21,7 @@ namespace Billing.FunctionApp.Http;
 /// A token that could not be checked because the identity provider's keys cannot be fetched is not called
 /// invalid: that is a 503 (<see cref="ServiceUnavailableException"/>). Queue and timer invocations pass through.
 /// </summary>
-internal sealed partial class AuthenticationMiddleware(IAuthorizationService authorization, ServiceCallerCheck serviceCallers, ILogger<AuthenticationMiddleware> logger) : IFunctionsWorkerMiddleware
+internal sealed partial class AuthenticationMiddleware(IAuthorizationService authorization, ServiceCallerCheck serviceCallers, IOptions<AuthOptions> auth, ILogger<AuthenticationMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     public const string ApiKeyHeader = "X-Api-Key";
 
@@ -42,7 +42,7 @@ internal sealed partial class AuthenticationMiddleware(IAuthorizationService aut
             : await AuthenticateUserAsync(http).ConfigureAwait(false);
         if (refusal is null && await authorization.AuthorizeAsync(http.User, http, policy).ConfigureAwait(false) is { Succeeded: false } decision)
         {
-            refusal = Forbidden(context.FunctionDefinition.Name, http.User, decision.Failure);
+            refusal = Forbidden(context.FunctionDefinition.Name, policy, http.User, decision.Failure);
         }
 
         if (refusal is not null)
@@ -60,7 +60,7 @@ internal sealed partial class AuthenticationMiddleware(IAuthorizationService aut
         var result = await AuthenticateTokenAsync(http).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            return Unauthorized(http, result.Failure, "token_required", "A bearer token is required.");
+            return Unauthorized(http, result.Failure, "token_required", MissingTokenDetail(http));
         }
 
         http.User = result.Principal;
@@ -138,8 +138,24 @@ internal sealed partial class AuthenticationMiddleware(IAuthorizationService aut
         }
     }
 
-    /// <summary>403 for a token its function's policy refused; an app-only token's says so, in the same words for every one.</summary>
-    private IResult Forbidden(string function, ClaimsPrincipal token, AuthorizationFailure? failure)
+    /// <summary>What a user function's 401 without a token says: the usual wrong turns are named.</summary>
+    private static string MissingTokenDetail(HttpContext http)
+    {
+        if (http.Request.Headers.Authorization is [{ Length: > 0 } header] && !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return "A bearer token is required: send the header as 'Authorization: Bearer <token>'.";
+        }
+
+        return http.Request.Headers.ContainsKey(ApiKeyHeader)
+            ? $"A bearer token is required: this function acts for a signed-in user (an {ApiKeyHeader} key is for the service functions: usage, allocations, accounts)."
+            : "A bearer token is required.";
+    }
+
+    /// <summary>
+    /// 403 for a token its function's policy refused, saying which setting it misses (the claim or role the app
+    /// reads, never a value of the token); an app-only token's says so, in the same words for every one.
+    /// </summary>
+    private IResult Forbidden(string function, string policy, ClaimsPrincipal token, AuthorizationFailure? failure)
     {
         if (failure?.FailureReasons.OfType<AppOnlyTokenRefusal>().FirstOrDefault() is { } appOnly)
         {
@@ -147,7 +163,16 @@ internal sealed partial class AuthenticationMiddleware(IAuthorizationService aut
             return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden", AppOnlyTokenRefusal.Detail, "forbidden");
         }
 
-        return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden", "The token does not grant access to this resource.", "forbidden");
+        var options = auth.Value;
+        var account = token.FindFirst(options.AccountClaim)?.Value;
+        var detail = string.IsNullOrWhiteSpace(account)
+            ? $"The token has no '{options.AccountClaim}' claim to name its billing account ({AuthOptions.Section}:AccountClaim)."
+            : !Domain.Accounts.AccountId.TryParse(account, out _, out var error)
+                ? $"The token's '{options.AccountClaim}' claim is not a usable billing account id: {error}"
+                : policy == Authentication.AdminPolicy
+                    ? $"The token lacks the admin role: '{options.AdminRole}' in its '{options.RoleClaim}' claim ({AuthOptions.Section}:AdminRole, {AuthOptions.Section}:RoleClaim)."
+                    : "The token does not grant access to this resource.";
+        return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden", detail, "forbidden");
     }
 
     /// <summary>401: no credentials at all (<paramref name="missingCode"/>), or a token that failed validation (<c>invalid_token</c>).</summary>
@@ -170,6 +195,7 @@ internal sealed partial class AuthenticationMiddleware(IAuthorizationService aut
         SecurityTokenInvalidAudienceException => "The token is not meant for this API (audience).",
         SecurityTokenInvalidIssuerException => "The token was issued by an untrusted issuer.",
         SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The token signature is not valid.",
+        SecurityTokenMalformedException => "The token is not a well-formed JWT.",
         _ => "The token is not valid.",
     };
 

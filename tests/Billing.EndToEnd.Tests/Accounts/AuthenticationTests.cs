@@ -27,7 +27,7 @@ public sealed class AuthenticationTests(BillingApiFixture api)
         { "wrong audience", "The token is not meant for this API (audience)." },
         { "wrong issuer", "The token was issued by an untrusted issuer." },
         { "unsigned", "The token signature is not valid." },
-        { "garbage", "The token is not valid." },
+        { "garbage", "The token is not a well-formed JWT." },
     };
 
     [Theory]
@@ -59,10 +59,10 @@ public sealed class AuthenticationTests(BillingApiFixture api)
     }
 
     [Theory]
-    [InlineData("email")] // the token names no account at all
-    [InlineData("sub", "tenant/with/slashes")]
-    [InlineData("sub", " padded ")]
-    public async Task A_valid_token_without_a_usable_account_claim_answers_403_problem(string claim, string? value = null)
+    [InlineData("email", null, "The token has no 'sub' claim to name its billing account (Auth:AccountClaim).")] // the token names no account at all
+    [InlineData("sub", "tenant/with/slashes", "The token's 'sub' claim is not a usable billing account id: An account id must not contain '/'")]
+    [InlineData("sub", " padded ", "The token's 'sub' claim is not a usable billing account id: An account id must not start or end with white space.")]
+    public async Task A_valid_token_without_a_usable_account_claim_answers_403_problem_naming_the_claim(string claim, string? value, string detail)
     {
         var token = api.Token(value ?? "someone@example.com", r => r with { AccountClaim = claim });
 
@@ -70,8 +70,22 @@ public sealed class AuthenticationTests(BillingApiFixture api)
         {
             var response = await api.SendAsync(new HttpMethod(method), path, token, method == "POST" ? """{"plan":"PRO","interval":"month"}""" : null);
 
-            response.ShouldBeProblem(HttpStatusCode.Forbidden);
+            Assert.StartsWith(detail, response.ShouldBeProblem(HttpStatusCode.Forbidden).GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(value ?? "someone@example.com", response.Body, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task A_401_without_a_token_names_the_usual_wrong_turns()
+    {
+        using var wrongScheme = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/billing/subscription", UriKind.Relative));
+        wrongScheme.Headers.TryAddWithoutValidation("Authorization", api.Token(BillingApiFixture.NewAccountId()));
+        using var answered = await api.App.Http.SendAsync(wrongScheme);
+        var bare = await ApiResponse.ReadAsync(answered);
+        var apiKey = await api.ServiceAsync(HttpMethod.Get, "/api/billing/subscription");
+
+        Assert.Equal("A bearer token is required: send the header as 'Authorization: Bearer <token>'.", bare.ShouldBeProblem(HttpStatusCode.Unauthorized).GetProperty("detail").GetString());
+        Assert.StartsWith("A bearer token is required: this function acts for a signed-in user (an X-Api-Key key is for the service functions", apiKey.ShouldBeProblem(HttpStatusCode.Unauthorized).GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string, string?> AdminFunctions => new()
@@ -88,7 +102,9 @@ public sealed class AuthenticationTests(BillingApiFixture api)
         var user = await api.SendAsync(new HttpMethod(method), path, api.Token(BillingApiFixture.NewAccountId()), json);
         var anonymous = await api.SendAsync(new HttpMethod(method), path, token: null, json);
 
-        Assert.Equal("forbidden", user.ShouldBeProblem(HttpStatusCode.Forbidden).GetProperty("code").GetString());
+        var problem = user.ShouldBeProblem(HttpStatusCode.Forbidden);
+        Assert.Equal("forbidden", problem.GetProperty("code").GetString());
+        Assert.Equal("The token lacks the admin role: 'billing.admin' in its 'roles' claim (Auth:AdminRole, Auth:RoleClaim).", problem.GetProperty("detail").GetString());
         anonymous.ShouldBeProblem(HttpStatusCode.Unauthorized);
     }
 

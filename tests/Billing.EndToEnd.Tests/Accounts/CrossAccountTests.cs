@@ -67,6 +67,6 @@ public sealed class CrossAccountTests(BillingApiFixture api)
 
         var problem = response.ShouldBeProblem(HttpStatusCode.Forbidden);
         Assert.DoesNotContain(a, response.Body, StringComparison.Ordinal);
-        Assert.Equal("The token does not grant access to this resource.", problem.GetProperty("detail").GetString());
+        Assert.Equal("The token has no 'sub' claim to name its billing account (Auth:AccountClaim).", problem.GetProperty("detail").GetString());
     }
 }
