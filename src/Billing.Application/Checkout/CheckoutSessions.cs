@@ -143,7 +143,7 @@ public sealed partial class CheckoutSessions(
         }
         else if (!PlanCode.TryParse(request.Plan, out var code) || catalog.Find(code) is not { } found)
         {
-            errors.Add("plan", $"{ValidationErrors.Quote(request.Plan)} is not a plan of the catalog.");
+            errors.Add("plan", $"{ValidationErrors.Quote(request.Plan)} is not a plan of the catalog; sold through Checkout: {string.Join(", ", catalog.Plans.Where(p => p.Kind == PlanKind.Paid).Select(p => p.Code.Value))}.");
         }
         else if (found.Kind != PlanKind.Paid)
         {

@@ -70,7 +70,8 @@ public sealed partial class Purchases(
         }
         else if (item is null)
         {
-            errors.Add(field, $"{ValidationErrors.Quote(requested)} is not {(purchase == PurchaseKinds.CreditPack ? "a credit pack" : "an add-on")} of the catalog.");
+            var codes = purchase == PurchaseKinds.CreditPack ? catalog.CreditPacks.Select(p => p.Code.Value) : catalog.AddOns.Select(a => a.Code.Value);
+            errors.Add(field, $"{ValidationErrors.Quote(requested)} is not {(purchase == PurchaseKinds.CreditPack ? "a credit pack" : "an add-on")} of the catalog; {(codes.Any() ? $"the catalog has: {string.Join(", ", codes.Order(StringComparer.Ordinal))}" : "the catalog has none")}.");
         }
 
         var success = redirects.Choose(successUrl, options.Value.SuccessUrl, "successUrl", errors);

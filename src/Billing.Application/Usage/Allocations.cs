@@ -87,7 +87,7 @@ public sealed partial class Allocations(
         var limit = target.Policy.HardLimit;
         return change.Kind switch
         {
-            AllocationChangeKind.LimitReached => Outcome.Refused<AllocationState>(UsageRefusals.QuotaExceeded(catalog, target.Entitlement, target.Policy, change.Held, UsageRefusals.Needed(change.Held, 1), string.Create(CultureInfo.InvariantCulture, $" and {change.Held} are held; release one or upgrade"))),
+            AllocationChangeKind.LimitReached => Outcome.Refused<AllocationState>(UsageRefusals.QuotaExceeded(catalog, target.Entitlement, target.Policy, change.Held, UsageRefusals.Needed(change.Held, 1), string.Create(CultureInfo.InvariantCulture, $", and {change.Held} held; release one or upgrade"))),
             AllocationChangeKind.InProgress => Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"Other calls kept changing the {target.Meter} allocations while '{target.AllocationId}' was being taken or released; nothing changed. Retry in a few seconds."),
             _ => Outcome.Succeeded(new AllocationState(target.Meter.Value, target.AllocationId, change.Kind is AllocationChangeKind.Taken or AllocationChangeKind.Released, change.Held, limit, limit is { } l ? Math.Max(0, l - change.Held) : null)),
         };

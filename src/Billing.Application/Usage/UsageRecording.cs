@@ -99,7 +99,7 @@ public sealed partial class UsageRecording(
                 case UsageRecordStatus.Refused:
                     // At the hard limit no count follows, so a threshold whose notification failed is retried by refused attempts.
                     await thresholds.NotifyAsync(claim.AccountId, entitlement, policy, policy.HardLimit, result.Count!, now, cancellationToken).ConfigureAwait(false);
-                    return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Count!.Counter, UsageRefusals.Needed(result.Count.Counter, claim.Quantity), string.Create(CultureInfo.InvariantCulture, $" per period; {result.Count.Counter} are used, so {claim.Quantity} more would pass it")));
+                    return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Count!.Counter, UsageRefusals.Needed(result.Count.Counter, claim.Quantity), string.Create(CultureInfo.InvariantCulture, $" per period; {result.Count.Counter} used, so {claim.Quantity} more would pass it")));
 
                 case UsageRecordStatus.Duplicate:
                     return await ReplayAsync(claim, result.Key!, consumption, entitlement, policy, now, cancellationToken).ConfigureAwait(false);

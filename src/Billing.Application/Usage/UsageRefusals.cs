@@ -21,7 +21,7 @@ internal static class UsageRefusals
     {
         var limit = policy.HardLimit!.Value;
         var upgrade = UpgradeFor(catalog, entitlement, policy.Meter, limit, needed);
-        var detail = string.Create(CultureInfo.InvariantCulture, $"The {entitlement.Plan.DisplayName} plan allows {limit} {policy.Meter}{situation}.")
+        var detail = string.Create(CultureInfo.InvariantCulture, $"{policy.Meter}: the {entitlement.Plan.DisplayName} plan's limit is {limit}{situation}.")
                      + (entitlement.UnpaidPlan is { } unpaid ? $" A payment is overdue: the {unpaid.DisplayName} plan's limits apply again once it is paid." : string.Empty)
                      + (upgrade is null ? string.Empty : $" The {upgrade.DisplayName} plan allows more.");
         return new Refusal(RefusalReason.QuotaExceeded, detail)

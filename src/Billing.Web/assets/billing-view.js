@@ -64,7 +64,8 @@ export function planSection(subscription, { onManage }) {
   const facts = [];
   const trialEnd = details?.trialEnd ?? (subscription.trial?.local?.running ? subscription.trial.local.endsAt : null);
   if (status === 'trialing' && trialEnd) facts.push(['Trial ends', formatDateTime(trialEnd)]);
-  if (details?.interval) facts.push(['Billed', details.interval === 'year' ? 'Yearly' : 'Monthly']);
+  // How a live subscription is billed; an ended one (cancelled at once, or never paid) bills nothing any more.
+  if (details?.interval && !['canceled', 'incomplete_expired'].includes(details.status)) facts.push(['Billed', details.interval === 'year' ? 'Yearly' : 'Monthly']);
   // Cancelled at the period end or at a date (cancel_at), or kept for a grace period after a failed payment: the plan
   // ends on planEndsAt, not at the period end, so no renewal date is shown.
   if (subscription.planEndsAt && (subscription.cancelAtPeriodEnd || details?.cancelAt)) {

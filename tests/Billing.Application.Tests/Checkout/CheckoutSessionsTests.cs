@@ -95,7 +95,7 @@ public sealed class CheckoutSessionsTests
         var outcome = await StartAsync(new StartCheckout { Plan = new string('P', 16_000), Interval = new string('m', 16_000) });
 
         var invalid = Assert.IsType<Invalid<StartedCheckout>>(outcome);
-        Assert.Equal($"'{new string('P', 64)}...' is not a plan of the catalog.", Assert.Single(invalid.Errors.For("plan")));
+        Assert.Equal($"'{new string('P', 64)}...' is not a plan of the catalog; sold through Checkout: BASIC, PRO.", Assert.Single(invalid.Errors.For("plan")));
         Assert.Equal($"'{new string('m', 64)}...' is not an interval: use month or year.", Assert.Single(invalid.Errors.For("interval")));
     }
 

@@ -766,17 +766,25 @@ public sealed class PurchaseHandlingTests
             .Meters.Single(m => m.Meter == UsageTestBed.AgentRuns).OverageUnits;
 
     [Fact]
+    public async Task An_unknown_pack_or_add_on_is_a_400_listing_the_catalogs_codes()
+    {
+        var account = await AccountAsync();
+        var purchases = NewPurchases();
+
+        var pack = (await purchases.StartCreditPackAsync(account, "gold", null, null, CancellationToken.None)).AssertInvalid();
+        var addOn = (await purchases.StartAddOnAsync(account, "PONIES", null, null, CancellationToken.None)).AssertInvalid();
+
+        Assert.Equal($"'gold' is not a credit pack of the catalog; the catalog has: {string.Join(", ", _catalog.CreditPacks.Select(p => p.Code.Value).Order(StringComparer.Ordinal))}.", Assert.Single(pack.For("pack")));
+        Assert.Equal($"'PONIES' is not an add-on of the catalog; the catalog has: {string.Join(", ", _catalog.AddOns.Select(a => a.Code.Value).Order(StringComparer.Ordinal))}.", Assert.Single(addOn.For("addOn")));
+        Assert.Contains("RUNS_100", addOn.For("addOn")[0], StringComparison.Ordinal);
+        Assert.Empty(_gateway.PaymentCheckouts);
+    }
+
+    [Fact]
     public async Task An_add_on_for_a_meter_the_plan_puts_no_limit_on_is_refused_before_anything_is_created()
     {
         var account = await AccountAsync(); // FREE: agent_runs limited, api_calls unlimited
-        var purchases = new Purchases(
-            _catalog,
-            _usage.Entitlements,
-            new StripeCustomerProvisioning(_usage.Accounts, _links, _gateway, NullLogger<StripeCustomerProvisioning>.Instance),
-            _gateway,
-            new RedirectUrlPolicy(Microsoft.Extensions.Options.Options.Create(new RedirectOptions())),
-            Microsoft.Extensions.Options.Options.Create(new CheckoutOptions { SuccessUrl = "https://app.example.com/ok", CancelUrl = "https://app.example.com/no" }),
-            NullLogger<Purchases>.Instance);
+        var purchases = NewPurchases();
 
         var refused = (await purchases.StartAddOnAsync(account, "CALLS_100", null, null, CancellationToken.None)).AssertRefused();
 
@@ -787,6 +795,16 @@ public sealed class PurchaseHandlingTests
         (await purchases.StartAddOnAsync(account, "RUNS_100", null, null, CancellationToken.None)).AssertSucceeded(); // a limited meter sells
         Assert.Single(_gateway.PaymentCheckouts);
     }
+
+    private Purchases NewPurchases() =>
+        new(
+            _catalog,
+            _usage.Entitlements,
+            new StripeCustomerProvisioning(_usage.Accounts, _links, _gateway, NullLogger<StripeCustomerProvisioning>.Instance),
+            _gateway,
+            new RedirectUrlPolicy(Microsoft.Extensions.Options.Options.Create(new RedirectOptions())),
+            Microsoft.Extensions.Options.Options.Create(new CheckoutOptions { SuccessUrl = "https://app.example.com/ok", CancelUrl = "https://app.example.com/no" }),
+            NullLogger<Purchases>.Instance);
 
     private async Task<AccountId> AccountAsync()
     {

@@ -33,7 +33,7 @@ public sealed class AllocationsTests
         var refusal = (await TakeAsync(account.Value, "project-2")).AssertRefused();
 
         Assert.Equal(RefusalReason.QuotaExceeded, refusal.Reason);
-        Assert.Equal("The Free plan allows 1 projects and 1 are held; release one or upgrade. The Basic plan allows more.", refusal.Detail);
+        Assert.Equal("projects: the Free plan's limit is 1, and 1 held; release one or upgrade. The Basic plan allows more.", refusal.Detail);
         Assert.Equal(
             new Dictionary<string, object?> { ["meter"] = "projects", ["limit"] = 1L, ["used"] = 1L, ["plan"] = "FREE", ["upgradePlan"] = "BASIC" },
             refusal.Facts);

@@ -232,7 +232,7 @@ public sealed class UsageRecordingTests
         var refusal = (await _bed.RecordAsync(account, AgentRuns, 3, "second")).AssertRefused();
 
         Assert.Equal(RefusalReason.QuotaExceeded, refusal.Reason);
-        Assert.Equal("The Free plan allows 10 agent_runs per period; 8 are used, so 3 more would pass it. The Basic plan allows more.", refusal.Detail);
+        Assert.Equal("agent_runs: the Free plan's limit is 10 per period; 8 used, so 3 more would pass it. The Basic plan allows more.", refusal.Detail);
         Assert.Equal(
             new Dictionary<string, object?> { ["meter"] = "agent_runs", ["limit"] = 10L, ["used"] = 8L, ["plan"] = "FREE", ["upgradePlan"] = "BASIC" },
             refusal.Facts);
@@ -272,7 +272,7 @@ public sealed class UsageRecordingTests
 
         Assert.Equal(("BASIC", null), (refusal.Facts["plan"], refusal.Facts["upgradePlan"]));
         Assert.Equal((false, (PlanCode?)null), (check.Allowed, check.UpgradePlan));
-        Assert.Equal("The Basic plan allows 500 agent_runs per period; 500 are used, so 1 more would pass it. A payment is overdue: the Pro plan's limits apply again once it is paid.", refusal.Detail);
+        Assert.Equal("agent_runs: the Basic plan's limit is 500 per period; 500 used, so 1 more would pass it. A payment is overdue: the Pro plan's limits apply again once it is paid.", refusal.Detail);
     }
 
     [Fact]
@@ -289,7 +289,7 @@ public sealed class UsageRecordingTests
 
         Assert.Equal("PRO", basicRefusal.Facts["upgradePlan"]);
         Assert.Null(proRefusal.Facts["upgradePlan"]);
-        Assert.Equal("The Pro plan allows 600 agent_runs per period; 0 are used, so 601 more would pass it.", proRefusal.Detail);
+        Assert.Equal("agent_runs: the Pro plan's limit is 600 per period; 0 used, so 601 more would pass it.", proRefusal.Detail);
 
         // No plan takes 1,000 at once: the first that allows more is named.
         var free = bed.Register();

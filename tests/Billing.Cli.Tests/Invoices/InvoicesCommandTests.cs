@@ -36,7 +36,7 @@ public sealed class InvoicesCommandTests
         Assert.Contains(server.Requests, r => r.PathAndQuery == "/api/billing/admin/invoices/runs?period=2026-11&limit=500");
         Assert.Contains("Invoicing 2026-11: 3 closed periods queued.", run.Output, StringComparison.Ordinal);
         Assert.Contains("[##############################] 3/3", run.Output, StringComparison.Ordinal);
-        Assert.Contains("Invoicing 2026-11: 4 accounts", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Invoicing 2026-11: 4 accounts with a run this month", run.Output, StringComparison.Ordinal);
         Assert.Contains("invoices created  2", run.Output, StringComparison.Ordinal);
         Assert.Contains("total             250 eur (minor units), 500 usd (minor units)", run.Output, StringComparison.Ordinal); // what the invoices bill
         Assert.Contains("prepaid credit    100 usd (minor units)" + Environment.NewLine, run.Output, StringComparison.Ordinal);

@@ -375,6 +375,16 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         });
         await Expect(cancelled.Locator("#plan-body")).ToContainTextAsync("Ends onMay 17, 2031, 12:00 PM UTC (cancelled: the free plan applies after that)");
         await Expect(cancelled.Locator("#plan-body")).Not.ToContainTextAsync("Renews on");
+        await Expect(cancelled.Locator("#plan-body")).ToContainTextAsync("BilledMonthly"); // still live until then
+
+        var ended = await SignedInRewrittenAsync(subscriber.AccountId, "**/api/billing/subscription", answer =>
+        {
+            answer["source"] = "free"; // cancelled at once: the free plan applies
+            answer["status"] = "canceled";
+            answer["subscription"]!["status"] = "canceled";
+        });
+        await Expect(ended.Locator("#plan-body")).ToContainTextAsync("Canceled");
+        await Expect(ended.Locator("#plan-body")).Not.ToContainTextAsync("Billed");
 
         var grace = await SignedInRewrittenAsync(subscriber.AccountId, "**/api/billing/subscription", answer =>
         {

@@ -26,7 +26,7 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
         var queued = (started["queued"]?.AsArray() ?? []).Select(q => InvoicesCommand.Text(q?["runId"])).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var notClosed = (int?)started["notClosedYet"] ?? 0;
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Invoicing {period}{(accountId is null ? "" : $" for {accountId}")}: {queued.Count} closed periods queued{(notClosed > 0 ? $", {notClosed} not closed yet (not queued)" : "")}.")).ConfigureAwait(false);
+            $"Invoicing {period}{(accountId is null ? "" : $" for {accountId}")}: {queued.Count} closed {(queued.Count == 1 ? "period" : "periods")} queued{(notClosed > 0 ? $", {notClosed} not closed yet (not queued)" : "")}.")).ConfigureAwait(false);
 
         var clock = Stopwatch.StartNew();
         RunProgress state;
@@ -70,7 +70,7 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
     {
         var lines = new List<string>
         {
-            $"Invoicing {period}: {state.Accounts} accounts, {elapsed.TotalSeconds:0.0} s",
+            $"Invoicing {period}: {state.Accounts} {(state.Accounts == 1 ? "account" : "accounts")} with a run this month, {elapsed.TotalSeconds:0.0} s",
             $"  invoices created  {state.Invoiced}",
             $"  total             {Amounts(state.Totals)}",
             $"  prepaid credit    {Amounts(state.Credit)}{(state.CoveredByCredit > 0 ? $" (paid {state.CoveredByCredit} period(s) in full: no invoice)" : "")}",
