@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Billing.FunctionApp;
 
 /// <summary>
-/// The function app's one DI entry point: the worker's HTTP concerns (authentication, rate limits, webhook limits),
+/// The function app's one DI entry point: the worker's HTTP concerns (problem details, authentication, rate limits, webhook limits),
 /// then the application layer and every adapter behind its ports. All options are validated at start-up.
 /// </summary>
 public static class FunctionAppServices
@@ -22,6 +22,7 @@ public static class FunctionAppServices
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.AddTraceId);
         services.AddBillingAuthentication(configuration, builder.Environment);
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();

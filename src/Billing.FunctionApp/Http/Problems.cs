@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Billing.Application.Outcomes;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.FunctionApp.Http;
@@ -12,6 +13,9 @@ internal static class Problems
 {
     /// <summary>Problem extension member naming the reason.</summary>
     public const string CodeMember = "code";
+
+    /// <summary>Problem extension member naming the request's trace, to quote when asking about a refusal.</summary>
+    public const string TraceIdMember = "traceId";
 
     public const string InvalidRequestTitle = "The request is invalid.";
 
@@ -76,6 +80,18 @@ internal static class Problems
         }
 
         return problem;
+    }
+
+    /// <summary>
+    /// Stamps every problem answer with the request's W3C trace context id (<c>00-{trace id}-{span id}-01</c>, as ASP.NET
+    /// Core's own problems carry it; the trace id is Application Insights' operation id, and a caller's
+    /// <c>traceparent</c> header carries over), or the server's request id when there is no trace.
+    /// </summary>
+    public static void AddTraceId(ProblemDetailsContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        // The request's own activity first: the function runs in the invocation's flow, whose activity may be none.
+        context.ProblemDetails.Extensions[TraceIdMember] = context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity.Id ?? Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
     }
 
     /// <summary>Any other problem: <paramref name="status"/>, a short title, a sentence for a person and the machine-readable code.</summary>

@@ -32,6 +32,7 @@ public sealed record ApiResponse(HttpStatusCode Status, string? MediaType, IRead
         Assert.Equal("application/problem+json", MediaType);
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("traceId").GetString()), $"no traceId in {problem}");
         return problem;
     }
 }

@@ -26,6 +26,28 @@ public sealed class ValidationTests(BillingApiFixture api)
         { "user info trick", """{"plan":"PRO","interval":"month","cancelUrl":"http://localhost:3000@evil.example.com/"}""", "cancelUrl" },
     };
 
+    [Fact]
+    public async Task A_problem_names_the_trace_of_its_request_and_a_callers_traceparent_carries_over()
+    {
+        var accountId = BillingApiFixture.NewAccountId();
+        var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/billing/checkout", UriKind.Relative))
+        {
+            Content = new StringContent("""{"plan":"PLATINUM","interval":"month"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", api.Token(accountId));
+        request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(BitConverter.GetBytes(42L))}-01");
+        using var answered = await api.App.Http.SendAsync(request);
+
+        var traced = (await ApiResponse.ReadAsync(answered)).ShouldBeProblem(HttpStatusCode.BadRequest);
+        var untraced = (await api.PostAsync("/api/billing/checkout", api.Token(accountId), """{"plan":"PLATINUM","interval":"month"}""")).ShouldBeProblem(HttpStatusCode.BadRequest);
+
+        Assert.Matches($"^00-{traceId}-[0-9a-f]{{16}}-0[01]$", traced.GetProperty("traceId").GetString());
+        Assert.True(traced.GetProperty("errors").TryGetProperty("plan", out _), traced.ToString()); // still the validation problem
+        Assert.DoesNotContain(traceId, untraced.GetProperty("traceId").GetString(), StringComparison.Ordinal);
+        await AssertNothingWrittenAsync(accountId);
+    }
+
     [Theory]
     [MemberData(nameof(BadCheckouts))]
     public async Task A_bad_checkout_answers_400_with_the_field_and_writes_nothing(string why, string json, string field)
