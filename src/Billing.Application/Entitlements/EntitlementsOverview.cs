@@ -1,4 +1,5 @@
 using Billing.Application.Accounts;
+using Billing.Application.Outcomes;
 using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
@@ -41,13 +42,39 @@ public sealed record EntitlementsView(
     IReadOnlyList<MeterEntitlement> Meters,
     IReadOnlyDictionary<FeatureName, bool> Features);
 
-/// <summary>Builds <see cref="EntitlementsView"/>: a point read of the account and of its allocation counters; read only.</summary>
+/// <summary>
+/// Builds <see cref="EntitlementsView"/>: a point read of the account and of its allocation counters; read only. For
+/// the caller's own account (<c>GET /api/billing/entitlements</c>: one never seen yet is a new free account) or, for
+/// the product's backend, a registered account it names (<c>GET /api/accounts/{accountId}/entitlements</c>).
+/// </summary>
 public sealed class EntitlementsOverview(PlanCatalog catalog, IBillingAccountStore accounts, AccountEntitlements entitlements, IAllocationLedger allocations, TimeProvider time)
 {
     public async Task<EntitlementsView> GetAsync(AccountId accountId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var account = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false) ?? BillingAccount.Open(accountId, now);
+        return await ViewAsync(account, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A registered account's entitlements: 400 on a malformed id, 404 when no such account was registered.</summary>
+    public async Task<Outcome<EntitlementsView>> GetRegisteredAsync(string? accountId, CancellationToken cancellationToken)
+    {
+        if (!AccountId.TryParse(accountId, out var id, out var error))
+        {
+            return Outcome.Invalid<EntitlementsView>("accountId", error!);
+        }
+
+        if (await accounts.GetAsync(id, cancellationToken).ConfigureAwait(false) is not { } account)
+        {
+            return UsageRefusals.UnknownAccount<EntitlementsView>(id);
+        }
+
+        return Outcome.Succeeded(await ViewAsync(account, time.GetUtcNow(), cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<EntitlementsView> ViewAsync(BillingAccount account, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var accountId = account.Id;
         var entitlement = entitlements.Evaluate(account, now);
         var held = catalog.AllocationMeters.Count == 0
             ? new Dictionary<Domain.Metering.MeterName, long>()

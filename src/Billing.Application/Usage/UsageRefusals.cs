@@ -7,7 +7,7 @@ using Billing.Domain.Plans;
 
 namespace Billing.Application.Usage;
 
-/// <summary>The refusals usage and allocations share: an unknown account (404) and a hard limit reached (402).</summary>
+/// <summary>The refusals of the service functions: an unknown account (404), and for usage and allocations a hard limit reached (402).</summary>
 internal static class UsageRefusals
 {
     public static Outcome<T> UnknownAccount<T>(AccountId accountId) =>

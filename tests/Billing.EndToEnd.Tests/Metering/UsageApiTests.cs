@@ -142,6 +142,29 @@ public sealed class UsageApiTests(BillingApiFixture api)
         Assert.Single(await api.AccountDocumentsOfAsync(accountId));
     }
 
+    [Fact]
+    public async Task The_product_backend_reads_a_registered_accounts_entitlements_as_its_user_does()
+    {
+        var accountId = await api.RegisterAsync();
+        (await api.ServiceAsync(HttpMethod.Post, "/api/allocations/projects", $$"""{"accountId":"{{accountId}}","allocationId":"p1"}""")).ShouldBe(HttpStatusCode.OK);
+
+        var forService = (await api.ServiceAsync(HttpMethod.Get, $"/api/accounts/{accountId}/entitlements")).ShouldBe(HttpStatusCode.OK);
+        var forUser = (await api.GetAsync("/api/billing/entitlements", api.Token(accountId))).ShouldBe(HttpStatusCode.OK);
+        var ghost = await api.ServiceAsync(HttpMethod.Get, $"/api/accounts/{BillingApiFixture.NewAccountId()}/entitlements");
+        var userToken = await api.ServiceAsync(HttpMethod.Get, $"/api/accounts/{accountId}/entitlements", apiKey: null, token: api.Token(accountId));
+        var noKey = await api.ServiceAsync(HttpMethod.Get, $"/api/accounts/{accountId}/entitlements", apiKey: null);
+
+        Assert.Equal("free", forService.GetProperty("reason").GetString());
+        Assert.Equal(1, forService.GetProperty("meters").EnumerateArray().Single(m => m.GetProperty("meter").GetString() == "projects").GetProperty("held").GetInt64());
+        Assert.Equal(Without(forUser, "asOf"), Without(forService, "asOf")); // the same answer, the time of asking aside
+        Assert.Equal("account_not_found", ghost.ShouldBeProblem(HttpStatusCode.NotFound).GetProperty("code").GetString());
+        userToken.ShouldBeProblem(HttpStatusCode.Forbidden);
+        noKey.ShouldBeProblem(HttpStatusCode.Unauthorized);
+    }
+
+    private static string Without(System.Text.Json.JsonElement answer, string member) =>
+        System.Text.Json.JsonSerializer.Serialize(answer.EnumerateObject().Where(p => p.Name != member).ToDictionary(p => p.Name, p => p.Value));
+
     private static string Record(string accountId, string meter, long quantity, string? key = null) =>
         $$"""{"accountId":"{{accountId}}","meter":"{{meter}}","quantity":{{quantity}},"idempotencyKey":"{{key ?? Guid.NewGuid().ToString()}}"}""";
 

@@ -34,7 +34,7 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
 
         var functions = FunctionMetadata.Read(published.AppRoot);
         Assert.Equal(
-            ["AdminAdjustCredits", "AdminGetAccount", "AdminGetInvoiceRun", "AdminListAccounts", "AdminListInvoiceRuns", "AdminListInvoices",
+            ["AccountEntitlements", "AdminAdjustCredits", "AdminGetAccount", "AdminGetInvoiceRun", "AdminListAccounts", "AdminListInvoiceRuns", "AdminListInvoices",
              "AdminListPoisonEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "AdminStartInvoiceRun", "BillingAddOnCheckout", "BillingCheckout",
              "BillingCredits", "BillingCreditsCheckout", "BillingEntitlements", "BillingInvoices", "BillingPlans", "BillingPortal", "BillingSubscription",
              "BillingTrial", "BillingUpcomingInvoice", "BillingUsage", "CheckUsage", "Health", "InvoiceAccount", "MissedEventSweep", "MonthlyInvoicing",
