@@ -267,7 +267,7 @@ public sealed class PurchaseHandlingTests
         }
         else
         {
-            accounts = new AfterReversedEarlyRead(_usage.Accounts, "pi_cs_r4", FailAsync);
+            accounts = new HookedAccountStore(_usage.Accounts) { ReadWhen = a => a?.WasReversedEarly("pi_cs_r4") == true, AfterRead = FailAsync };
         }
 
         var purchase = await HandlerOver(accounts).HandleAsync(account, Session("cs_r4", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
@@ -641,7 +641,7 @@ public sealed class PurchaseHandlingTests
         var account = await AccountAsync(); // free plan: 1 project
         await _reversals.HandleAsync(Charge("charge.refunded", "ch_w2", "pi_cs_w2"), CancellationToken.None); // remembered early
         var session = Session("cs_w2", "add_on", "PROJECTS_5", "paid", "checkout.session.completed");
-        var first = HandlerOver(new CrashAfterFirstUpdate(_usage.Accounts)); // the instance dies right after the add-on is written
+        var first = HandlerOver(new HookedAccountStore(_usage.Accounts) { AfterUpdate = () => throw new SimulatedCrashException() }); // the instance dies right after the add-on is written
 
         await Assert.ThrowsAsync<SimulatedCrashException>(() => first.HandleAsync(account, session, CancellationToken.None));
         var quota = (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota;
@@ -729,7 +729,7 @@ public sealed class PurchaseHandlingTests
         (await _usage.RecordAsync(account, UsageTestBed.AgentRuns, 1_250)).AssertSucceeded(); // the last count: 250 beyond
         var session = Session("cs_12", "add_on", "RUNS_100", "paid", "checkout.session.completed");
 
-        await Assert.ThrowsAsync<SimulatedCrashException>(() => HandlerOver(new CrashAfterFirstUpdate(_usage.Accounts)).HandleAsync(account, session, CancellationToken.None));
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => HandlerOver(new HookedAccountStore(_usage.Accounts) { AfterUpdate = () => throw new SimulatedCrashException() }).HandleAsync(account, session, CancellationToken.None));
         var billedBeforeRedelivery = await OverageBilledAsync(account, period); // the add-on is on the account, the period not refreshed
         var redelivered = await _purchases.HandleAsync(account, session, CancellationToken.None);
 
@@ -748,8 +748,10 @@ public sealed class PurchaseHandlingTests
         var session = Session("cs_13", "add_on", "RUNS_100", "paid", "checkout.session.completed");
 
         // The refund is processed on another instance between the grant's account write and its refresh of the period.
-        var purchases = HandlerOver(new AfterFirstUpdate(_usage.Accounts, () =>
-            _reversals.HandleAsync(Charge("charge.refunded", "ch_13", "pi_cs_13", "cus_" + account.Value), CancellationToken.None)));
+        var purchases = HandlerOver(new HookedAccountStore(_usage.Accounts)
+        {
+            AfterUpdate = () => _reversals.HandleAsync(Charge("charge.refunded", "ch_13", "pi_cs_13", "cus_" + account.Value), CancellationToken.None),
+        });
         await purchases.HandleAsync(account, session, CancellationToken.None);
 
         Assert.All((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, a => Assert.NotNull(a.RevokedAt));
@@ -899,64 +901,4 @@ internal sealed class StaleFirstRead(IBillingAccountStore inner, bool failFirstG
 
     public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) =>
         inner.UpdateAsync(accountId, change, cancellationToken);
-}
-
-/// <summary>The account store whose first update is applied and then "crashes" (<see cref="SimulatedCrashException"/>), as a process dying right after it would.</summary>
-internal sealed class CrashAfterFirstUpdate(IBillingAccountStore inner) : IBillingAccountStore
-{
-    private int _updates;
-
-    public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetAsync(accountId, cancellationToken);
-
-    public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetOrCreateAsync(accountId, cancellationToken);
-
-    public async Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken)
-    {
-        var updated = await inner.UpdateAsync(accountId, change, cancellationToken);
-        return Interlocked.Increment(ref _updates) == 1 ? throw new SimulatedCrashException() : updated;
-    }
-}
-
-/// <summary>The account store that runs <paramref name="between"/> once, right after a read that shows the payment as taken back early.</summary>
-internal sealed class AfterReversedEarlyRead(IBillingAccountStore inner, string paymentIntentId, Func<Task<StripeEventHandlingResult>> between) : IBillingAccountStore
-{
-    private bool _fired;
-
-    public async Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken)
-    {
-        var account = await inner.GetAsync(accountId, cancellationToken);
-        if (!_fired && account?.WasReversedEarly(paymentIntentId) == true)
-        {
-            _fired = true;
-            await between();
-        }
-
-        return account;
-    }
-
-    public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetOrCreateAsync(accountId, cancellationToken);
-
-    public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) =>
-        inner.UpdateAsync(accountId, change, cancellationToken);
-}
-
-/// <summary>The account store that runs <paramref name="between"/> once, right after its first update was applied, and then answers that update.</summary>
-internal sealed class AfterFirstUpdate(IBillingAccountStore inner, Func<Task<StripeEventHandlingResult>> between) : IBillingAccountStore
-{
-    private int _updates;
-
-    public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetAsync(accountId, cancellationToken);
-
-    public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetOrCreateAsync(accountId, cancellationToken);
-
-    public async Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken)
-    {
-        var updated = await inner.UpdateAsync(accountId, change, cancellationToken);
-        if (Interlocked.Increment(ref _updates) == 1)
-        {
-            await between();
-        }
-
-        return updated;
-    }
 }

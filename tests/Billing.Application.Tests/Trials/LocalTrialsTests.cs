@@ -1,3 +1,4 @@
+using Billing.Application.Checkout;
 using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Trials;
@@ -5,6 +6,7 @@ using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Billing.Application.Tests.Trials;
 
@@ -97,5 +99,28 @@ public sealed class LocalTrialsTests
 
         Assert.Single(outcomes.OfType<Succeeded<StartedTrial>>());
         Assert.Equal(9, outcomes.OfType<Refused<StartedTrial>>().Count(r => r.Refusal.Reason == RefusalReason.TrialAlreadyUsed));
+    }
+
+    [Fact]
+    public async Task A_checkout_with_a_trial_opened_between_the_trial_s_read_and_its_write_is_expired_before_the_trial_starts()
+    {
+        // Another tab opens a Checkout that grants Stripe's trial right after the trial request read the account: that
+        // Checkout saw no trial yet, so it did not refuse itself; left payable, the account would get both trials.
+        await _bed.Accounts.GetOrCreateAsync(_id, CancellationToken.None);
+        StartedCheckout? opened = null;
+        var accounts = new HookedAccountStore(_bed.Accounts)
+        {
+            AfterRead = async () => opened = Assert.IsType<Succeeded<StartedCheckout>>(await _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = "basic", Interval = "year" }, CancellationToken.None)).Value,
+        };
+        var trials = new LocalTrials(_bed.Catalog, accounts, _bed.Gateway, _bed.Time, NullLogger<LocalTrials>.Instance);
+
+        var trial = await trials.StartAsync(_id, CancellationToken.None);
+
+        Assert.NotNull(opened!.TrialDays); // the Checkout grants Stripe's trial and was answered as open
+        Assert.IsType<Succeeded<StartedTrial>>(trial);
+        var stored = (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!;
+        Assert.NotNull(stored.LocalTrial);
+        Assert.Contains(opened.SessionId, _bed.Gateway.ExpiredSessions); // no second trial through Stripe
+        Assert.Null(stored.OpenCheckout);
     }
 }

@@ -1,13 +1,9 @@
 using System.Net;
 using Billing.Application;
 using Billing.Application.Usage;
-using Billing.Cosmos.Client;
-using Billing.Cosmos.Documents;
 using Billing.Cosmos.Tests.Support;
-using Billing.Cosmos.Usage;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
-using Microsoft.Azure.Cosmos;
 
 namespace Billing.Cosmos.Tests.Client;
 
@@ -22,17 +18,16 @@ public sealed class StoreRefusalTests(CosmosFixture fixture) : IClassFixture<Cos
     private static readonly UsagePeriod November = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 11, 15, 0, 0, 0, TimeSpan.Zero));
     private static readonly MeterName AgentRuns = MeterName.Parse("agent_runs");
 
-    private readonly RefusingHandler _refusals = new();
-    private CosmosClient? _client;
+    private readonly FaultyStore _store = new(fixture);
 
     [Theory]
     [InlineData(HttpStatusCode.TooManyRequests)]
     [InlineData(HttpStatusCode.ServiceUnavailable)]
     public async Task Point_operations_and_queries_refused_by_the_store_are_service_unavailable(HttpStatusCode status)
     {
-        var ledger = Ledger();
+        var ledger = _store.UsageLedger;
         var account = Ids.NewAccount();
-        _refusals.Answer = status;
+        _store.Refuse = status;
 
         var read = await Assert.ThrowsAsync<ServiceUnavailableException>(() => ledger.GetAsync(account, November.Key, CancellationToken.None));
         var query = await Assert.ThrowsAsync<ServiceUnavailableException>(() => ledger.ListStartedAsync(account, November.Start, November.End, CancellationToken.None));
@@ -44,13 +39,13 @@ public sealed class StoreRefusalTests(CosmosFixture fixture) : IClassFixture<Cos
     [Fact]
     public async Task A_record_the_store_refused_is_not_counted_and_says_so()
     {
-        var ledger = Ledger();
+        var ledger = _store.UsageLedger;
         var account = Ids.NewAccount();
-        _refusals.Answer = HttpStatusCode.TooManyRequests;
+        _store.Refuse = HttpStatusCode.TooManyRequests;
 
         await Assert.ThrowsAsync<UsageNotCountedException>(() => ledger.RecordAsync(Record(account, "k1"), CancellationToken.None));
 
-        _refusals.Answer = null;
+        _store.Refuse = null;
         Assert.Null(await ledger.GetAsync(account, November.Key, CancellationToken.None));
         Assert.Null(await ledger.GetKeyAsync(account, "k1", CancellationToken.None));
     }
@@ -58,43 +53,21 @@ public sealed class StoreRefusalTests(CosmosFixture fixture) : IClassFixture<Cos
     [Fact]
     public async Task A_record_whose_transaction_keeps_conflicting_is_not_counted_and_says_so()
     {
-        var ledger = Ledger();
+        var ledger = _store.UsageLedger;
         var account = Ids.NewAccount();
         Assert.Equal(UsageRecordStatus.Counted, (await ledger.RecordAsync(Record(account, "k1"), CancellationToken.None)).Status);
-        _refusals.Answer = (HttpStatusCode)449; // "retry with": the procedure's transaction was rolled back, every time
-        _refusals.OnlyProcedures = true;
+        _store.Refuse = (HttpStatusCode)449; // "retry with": the procedure's transaction was rolled back, every time
+        _store.OnlyProcedures = true;
 
         await Assert.ThrowsAsync<UsageNotCountedException>(() => ledger.RecordAsync(Record(account, "k2"), CancellationToken.None));
 
-        _refusals.Answer = null;
+        _store.Refuse = null;
         Assert.Equal(1, (await ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
         Assert.Null(await ledger.GetKeyAsync(account, "k2", CancellationToken.None));
     }
 
-    public void Dispose() => _client?.Dispose();
-
-    private CosmosUsageLedger Ledger()
-    {
-        Assert.True(CosmosConnectionString.TryParse(fixture.ConnectionString, out var parsed, out _));
-        var options = CosmosClientFactory.CreateClientOptions(parsed.AccountEndpoint);
-        options.CustomHandlers.Add(_refusals);
-        _client = new CosmosClient(fixture.ConnectionString, options);
-        return new CosmosUsageLedger(new BillingContainers(_client, Microsoft.Extensions.Options.Options.Create(fixture.Options)), TimeProvider.System);
-    }
+    public void Dispose() => _store.Dispose();
 
     private static UsageRecord Record(Domain.Accounts.AccountId account, string key) =>
         UsageRecord.Of(new UsageConsumption(account, November, AgentRuns, 1, 10, PlanCode.Parse("FREE"), null), key, November.Start.AddMinutes(1), November.Start.AddMinutes(2), TimeSpan.FromDays(45), accountVersion: null);
-
-    /// <summary>Answers every request (or every stored procedure execution) with <see cref="Answer"/> while it is set.</summary>
-    private sealed class RefusingHandler : RequestHandler
-    {
-        public HttpStatusCode? Answer { get; set; }
-
-        public bool OnlyProcedures { get; set; }
-
-        public override Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken) =>
-            Answer is { } status && (!OnlyProcedures || request.RequestUri.OriginalString.Contains("/sprocs/", StringComparison.Ordinal))
-                ? Task.FromResult(new ResponseMessage(status, request, "refused by the test"))
-                : base.SendAsync(request, cancellationToken);
-    }
 }

@@ -606,6 +606,47 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_move_stopped_before_the_old_entry_was_deleted_is_finished_by_its_redelivery()
+    {
+        using var store = new FaultyStore(fixture);
+        var ledger = store.UsageLedger;
+        var account = Ids.NewAccount();
+        var estimated = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2035, 3, 5, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2035, 4, 5, 9, 0, 0, TimeSpan.Zero));
+        var newEnd = new DateTimeOffset(2035, 4, 20, 9, 0, 0, TimeSpan.Zero);
+        await ledger.RecordAsync(Record(account, "k1", estimated, AgentRuns, 3, null), CancellationToken.None);
+
+        store.FailNext = (HttpMethod.Delete, "usage-period"); // the process stops as it deletes the old day's entry
+        await Assert.ThrowsAnyAsync<Exception>(() => ledger.MovePeriodEndAsync(account, estimated.Key, newEnd, CancellationToken.None));
+        await ledger.MovePeriodEndAsync(account, estimated.Key, newEnd, CancellationToken.None); // the redelivery
+
+        Assert.Equal(newEnd, (await ledger.GetAsync(account, estimated.Key, CancellationToken.None))!.Period.End);
+        var entry = Assert.Single(await IndexEntriesAsync(account));
+        Assert.Equal(newEnd, entry.GetProperty("periodEnd").GetDateTimeOffset());
+        Assert.DoesNotContain(await ledger.ListPeriodsEndingAsync(new DateOnly(2035, 4, 5), CancellationToken.None), e => e.AccountId == account);
+    }
+
+    [Fact]
+    public async Task A_move_stopped_before_the_counters_moved_is_finished_by_its_redelivery()
+    {
+        using var store = new FaultyStore(fixture);
+        var ledger = store.UsageLedger;
+        var account = Ids.NewAccount();
+        var counted = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2035, 6, 7, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2035, 7, 7, 9, 0, 0, TimeSpan.Zero));
+        var endedAt = new DateTimeOffset(2035, 6, 21, 15, 0, 0, TimeSpan.Zero);
+        await ledger.RecordAsync(Record(account, "k1", counted, AgentRuns, 3, null), CancellationToken.None);
+
+        store.FailNext = (HttpMethod.Put, "usage"); // the process stops as it replaces the counters
+        await Assert.ThrowsAnyAsync<Exception>(() => ledger.MovePeriodEndAsync(account, counted.Key, endedAt, CancellationToken.None));
+        Assert.Equal(counted.End, (await ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End);
+        Assert.Single(await ledger.ListPeriodsEndingAsync(new DateOnly(2035, 6, 21), CancellationToken.None), e => e.AccountId == account); // never missing from the index
+        await ledger.MovePeriodEndAsync(account, counted.Key, endedAt, CancellationToken.None); // the redelivery
+
+        Assert.Equal(endedAt, (await ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End);
+        var entry = Assert.Single(await IndexEntriesAsync(account));
+        Assert.Equal(endedAt, entry.GetProperty("periodEnd").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task A_period_Stripe_extended_moves_to_its_new_closing_day_with_its_counts()
     {
         // Days no other test of this class uses: the index partitions are shared by every account of the database.

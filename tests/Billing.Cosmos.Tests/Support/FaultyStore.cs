@@ -1,0 +1,57 @@
+using System.Net;
+using Billing.Cosmos.Client;
+using Billing.Cosmos.Documents;
+using Billing.Cosmos.Usage;
+using Microsoft.Azure.Cosmos;
+
+namespace Billing.Cosmos.Tests.Support;
+
+/// <summary>
+/// The fixture's store through a client whose requests pass a handler placed after the SDK's retry policy: it can
+/// refuse them as Cosmos DB does once those retries are spent (<see cref="Refuse"/>), or fail the next one of a kind as a
+/// process that stops there would leave it (<see cref="FailNext"/>). Anything else reaches the store.
+/// </summary>
+internal sealed class FaultyStore : RequestHandler, IDisposable
+{
+    private readonly CosmosClient _client;
+
+    public FaultyStore(CosmosFixture fixture)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        Assert.True(CosmosConnectionString.TryParse(fixture.ConnectionString, out var parsed, out _));
+        var options = CosmosClientFactory.CreateClientOptions(parsed.AccountEndpoint);
+        options.CustomHandlers.Add(this);
+        _client = new CosmosClient(fixture.ConnectionString, options);
+        UsageLedger = new CosmosUsageLedger(new BillingContainers(_client, Microsoft.Extensions.Options.Options.Create(fixture.Options)), TimeProvider.System);
+    }
+
+    public CosmosUsageLedger UsageLedger { get; }
+
+    /// <summary>Every request (or, with <see cref="OnlyProcedures"/>, every stored procedure execution) is answered with this status while it is set.</summary>
+    public HttpStatusCode? Refuse { get; set; }
+
+    public bool OnlyProcedures { get; set; }
+
+    /// <summary>The next request of this method to a document whose id contains this text fails with a 500, once.</summary>
+    public (HttpMethod Method, string DocumentIdPart)? FailNext { get; set; }
+
+    public override Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var uri = request.RequestUri.OriginalString;
+        if (Refuse is { } status && (!OnlyProcedures || uri.Contains("/sprocs/", StringComparison.Ordinal)))
+        {
+            return Task.FromResult(new ResponseMessage(status, request, "refused by the test"));
+        }
+
+        if (FailNext is { } fail && request.Method == fail.Method && uri.Contains("/docs/" + fail.DocumentIdPart, StringComparison.Ordinal))
+        {
+            FailNext = null;
+            return Task.FromResult(new ResponseMessage(HttpStatusCode.InternalServerError, request, "the process stopped here"));
+        }
+
+        return base.SendAsync(request, cancellationToken);
+    }
+
+    public void Dispose() => _client.Dispose();
+}
