@@ -162,6 +162,16 @@ public sealed class AdminCommandTests
     }
 
     [Fact]
+    public async Task A_refusal_names_its_trace_for_a_support_question()
+    {
+        await using var server = new CannedServer(409, """{"title":"Conflict","status":409,"detail":"No Stripe customer.","code":"no_stripe_customer","traceId":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}""", "application/problem+json");
+
+        var run = await CliRun.RunAsync("admin", "resync", "--account", "user-1", "--url", server.Url, "--token", Token);
+
+        Assert.Equal("billing: 409 Conflict: No Stripe customer. (code: no_stripe_customer) [trace 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01]", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
     public async Task A_409_names_the_problem_code()
     {
         await using var server = new CannedServer(409, """{"title":"Conflict","status":409,"detail":"No Stripe customer.","code":"no_stripe_customer"}""", "application/problem+json");

@@ -197,7 +197,7 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
         }
     }
 
-    /// <summary>One line for a refused request: status, the problem's detail (or title) and code, and a hint for 401/403.</summary>
+    /// <summary>One line for a refused request: status, the problem's detail (or title), code and trace, and a hint for 401/403.</summary>
     public static string Describe(HttpStatusCode status, string? reasonPhrase, string body)
     {
         var line = new StringBuilder().Append((int)status);
@@ -243,7 +243,8 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
             var text = Text(problem["detail"]) ?? Text(problem["title"]);
             var code = Text(problem["code"]);
             var errors = problem["errors"] is JsonObject fields ? JsonOutput.ToCompactString(fields) : null;
-            var parts = new[] { text, code is null ? null : $"(code: {code})", errors is null ? null : $"errors: {errors}" };
+            var trace = Text(problem["traceId"]);
+            var parts = new[] { text, code is null ? null : $"(code: {code})", errors is null ? null : $"errors: {errors}", trace is null ? null : $"[trace {BillingCli.OneLine(trace)}]" };
             var joined = string.Join(' ', parts.Where(p => p is not null));
             if (joined.Length > 0)
             {
