@@ -29,6 +29,14 @@ public static class OpenApiContract
                 .Select(o => (new HttpMethod(o.Key.ToUpperInvariant()), Regex.Replace(p.Key, "{[^}]+}", parameterValue))))];
     }
 
+    /// <summary>Every operation that accepts the security scheme <paramref name="scheme"/> (e.g. <c>ApiKey</c>), path parameters filled with <paramref name="parameterValue"/>.</summary>
+    public static IReadOnlyList<(HttpMethod Method, string Path)> SecuredBy(string scheme, string parameterValue) =>
+        [.. Document.Value["paths"]!.AsObject()
+            .SelectMany(p => p.Value!.AsObject()
+                .Where(o => o.Key is "get" or "post" or "put" or "delete" or "patch"
+                            && o.Value!["security"] is JsonArray security && security.Any(s => s is JsonObject requirement && requirement.ContainsKey(scheme)))
+                .Select(o => (new HttpMethod(o.Key.ToUpperInvariant()), Regex.Replace(p.Key, "{[^}]+}", parameterValue))))];
+
     /// <summary>The problems found (empty when the answer fits the document).</summary>
     public static IReadOnlyList<string> Check(string method, string path, HttpStatusCode status, string? mediaType, string body)
     {

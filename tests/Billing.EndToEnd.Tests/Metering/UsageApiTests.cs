@@ -143,6 +143,24 @@ public sealed class UsageApiTests(BillingApiFixture api)
     }
 
     [Fact]
+    public async Task Every_service_operation_refuses_a_users_token_with_403_and_no_credential_with_401()
+    {
+        var accountId = await api.RegisterAsync();
+        var routes = OpenApiContract.SecuredBy("ApiKey", accountId);
+
+        Assert.True(routes.Count >= 7, $"Only {routes.Count} service operations found in the OpenAPI document.");
+        foreach (var (method, path) in routes)
+        {
+            var body = method == HttpMethod.Get || method == HttpMethod.Delete ? null : "{}";
+            var user = await api.ServiceAsync(method, path, body, apiKey: null, token: api.Token(accountId));
+            var none = await api.ServiceAsync(method, path, body, apiKey: null);
+
+            Assert.True(user.Status == HttpStatusCode.Forbidden, $"{method} {path} with a user's token: {(int)user.Status}");
+            Assert.True(none.Status == HttpStatusCode.Unauthorized, $"{method} {path} without a credential: {(int)none.Status}");
+        }
+    }
+
+    [Fact]
     public async Task The_product_backend_reads_a_registered_accounts_entitlements_as_its_user_does()
     {
         var accountId = await api.RegisterAsync();
