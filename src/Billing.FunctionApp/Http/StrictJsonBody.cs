@@ -75,21 +75,16 @@ internal static partial class StrictJsonBody
             return TooLarge<T>(maxBytes);
         }
 
-        var empty = body.AsSpan().Trim(" \t\r\n"u8).IsEmpty;
-        if (empty && !required)
+        if (body.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
         {
-            return StrictJsonBodyResult<T>.Read(new T());
+            return required
+                ? StrictJsonBodyResult<T>.Invalid(Error(BodyField, "A JSON object body is required."))
+                : StrictJsonBodyResult<T>.Read(new T());
         }
 
-        // A required body sent empty as another media type is that media type's refusal (415), as a full one would be.
-        if ((!empty || !string.IsNullOrEmpty(request.ContentType)) && UnsupportedMediaType(request) is { } mediaTypeProblem)
+        if (UnsupportedMediaType(request) is { } mediaTypeProblem)
         {
             return StrictJsonBodyResult<T>.Failed(Problems.Of(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", mediaTypeProblem, "unsupported_media_type"));
-        }
-
-        if (empty)
-        {
-            return StrictJsonBodyResult<T>.Invalid(Error(BodyField, "A JSON object body is required."));
         }
 
         var contract = Contract<T>();
