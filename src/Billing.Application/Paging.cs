@@ -22,6 +22,9 @@ public static class Paging
 
     private const int DigestBytes = 9;
 
+    /// <summary>UTF-8 that refuses invalid bytes instead of replacing them: a cursor is exactly what was handed out.</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>The rule of <c>limit</c>, as a 400 states it.</summary>
     public static string LimitRule(int maxSize) => $"Must be a whole number from 1 to {maxSize}.";
 
@@ -92,7 +95,7 @@ public static class Paging
 
         try
         {
-            return new UTF8Encoding(false, true).GetString(Base64Url.DecodeFromChars(cursor));
+            return StrictUtf8.GetString(Base64Url.DecodeFromChars(cursor));
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {

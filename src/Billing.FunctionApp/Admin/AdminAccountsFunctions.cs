@@ -13,8 +13,6 @@ namespace Billing.FunctionApp.Admin;
 /// </summary>
 public sealed class AdminAccountsFunctions(AdminAccounts accounts)
 {
-    /// <summary>The rule of the admin listings' <c>limit</c> (its range is checked by the use case, with the same words).</summary>
-
     [Authorize(Policy = Authentication.AdminPolicy)]
     [Function("AdminListAccounts")]
     public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/accounts")] HttpRequest request, CancellationToken cancellationToken)

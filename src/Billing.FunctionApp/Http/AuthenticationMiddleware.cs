@@ -164,14 +164,10 @@ internal sealed partial class AuthenticationMiddleware(IAuthorizationService aut
         }
 
         var options = auth.Value;
-        var account = token.FindFirst(options.AccountClaim)?.Value;
-        var detail = string.IsNullOrWhiteSpace(account)
-            ? $"The token has no '{options.AccountClaim}' claim to name its billing account ({AuthOptions.Section}:AccountClaim)."
-            : !Domain.Accounts.AccountId.TryParse(account, out _, out var error)
-                ? $"The token's '{options.AccountClaim}' claim is not a usable billing account id: {error}"
-                : policy == Authentication.AdminPolicy
-                    ? $"The token lacks the admin role: '{options.AdminRole}' in its '{options.RoleClaim}' claim ({AuthOptions.Section}:AdminRole, {AuthOptions.Section}:RoleClaim)."
-                    : "The token does not grant access to this resource.";
+        var detail = BillingCaller.Unusable(token, options)
+            ?? (policy == Authentication.AdminPolicy
+                ? $"The token lacks the admin role: '{options.AdminRole}' in its '{options.RoleClaim}' claim ({AuthOptions.Section}:AdminRole, {AuthOptions.Section}:RoleClaim)."
+                : "The token does not grant access to this resource.");
         return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden", detail, "forbidden");
     }
 

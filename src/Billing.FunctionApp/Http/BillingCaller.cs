@@ -12,16 +12,33 @@ public sealed record BillingCaller(string AccountId, bool IsAdmin)
     /// </summary>
     public static BillingCaller? From(ClaimsPrincipal user, AuthOptions options)
     {
-        ArgumentNullException.ThrowIfNull(user);
-        ArgumentNullException.ThrowIfNull(options);
-        var accountId = user.FindFirst(options.AccountClaim)?.Value;
-        if (string.IsNullOrWhiteSpace(accountId) || !Domain.Accounts.AccountId.TryParse(accountId, out _, out _))
+        if (Unusable(user, options) is not null)
         {
             return null;
         }
 
+        var accountId = user.FindFirst(options.AccountClaim)!.Value;
         var isAdmin = user.FindAll(options.RoleClaim).Any(c => string.Equals(c.Value, options.AdminRole, StringComparison.Ordinal));
         return new BillingCaller(accountId, isAdmin);
+    }
+
+    /// <summary>
+    /// Why the token names no caller, for its 403: no account claim (<see cref="AuthOptions.AccountClaim"/>), or which
+    /// account id rule its value breaks (never the value itself); null when it names one.
+    /// </summary>
+    public static string? Unusable(ClaimsPrincipal user, AuthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(options);
+        var accountId = user.FindFirst(options.AccountClaim)?.Value;
+        if (string.IsNullOrWhiteSpace(accountId))
+        {
+            return $"The token has no '{options.AccountClaim}' claim to name its billing account ({AuthOptions.Section}:AccountClaim).";
+        }
+
+        return Domain.Accounts.AccountId.TryParse(accountId, out _, out var error)
+            ? null
+            : $"The token's '{options.AccountClaim}' claim is not a usable billing account id: {error}";
     }
 
     /// <summary>The account this caller acts for; callers always act for their own account.</summary>

@@ -29,6 +29,9 @@ public sealed class BillingCallerTests
         var claims = value is null ? new[] { ("sub", "user-1") } : new[] { ("org_id", value) };
 
         Assert.Null(BillingCaller.From(User(claims), Options));
+        var why = BillingCaller.Unusable(User(claims), Options);
+        Assert.StartsWith(value is null || value.Trim().Length == 0 ? "The token has no 'org_id' claim" : "The token's 'org_id' claim is not a usable billing account id: ", why, StringComparison.Ordinal);
+        Assert.DoesNotContain(value?.Trim() is { Length: > 1 } shown ? shown : "\u0000", why, StringComparison.Ordinal); // never the value
     }
 
     [Fact]
