@@ -28,7 +28,8 @@ public static class ApplicationServiceCollectionExtensions
     /// The one entry point of the application layer: every use case, the Stripe event processor with its handlers,
     /// the missed-event sweep, and their options, bound from <paramref name="configuration"/> and validated at start-up:
     /// <c>Billing:Catalog</c>, <c>Billing:Entitlements</c>, <c>Billing:Checkout</c>, <c>Billing:Portal</c>,
-    /// <c>Billing:Redirects</c>, <c>Billing:Usage</c>, <c>Billing:Invoicing</c>, <c>Billing:Stripe</c> (<c>LiveMode</c>), <c>Billing:SubscriptionSync</c> and <c>Billing:MissedEventSweep</c>.
+    /// <c>Billing:Redirects</c>, <c>Billing:Usage</c>, <c>Billing:Invoicing</c>, <c>Billing:Stripe</c> (<c>LiveMode</c>), <c>Billing:SubscriptionSync</c> and <c>Billing:MissedEventSweep</c>,
+    /// and the host's <c>AzureFunctionsJobHost:extensions:queues</c> (<see cref="QueueDeliveryOptions"/>).
     /// The ports (<see cref="IBillingAccountStore"/>, <see cref="IAccountRenewalQuery"/>, <see cref="IMissedEventSweepPositionStore"/>,
     /// <see cref="StripeCustomers.IStripeCustomerLinks"/>, <see cref="Usage.IUsageLedger"/>, <see cref="Usage.IAllocationLedger"/>, <see cref="Usage.IBillingNotifications"/>, <see cref="IInvoiceRunStore"/>, <see cref="IStripeInvoicing"/>, <see cref="IInvoiceJobs"/>, <see cref="IStripeEventStore"/>,
     /// <see cref="IStripeEventPayloadReader"/>, <see cref="IStripeEventQueueWriter"/>, <see cref="IStripeSubscriptionSource"/>,
@@ -51,6 +52,7 @@ public static class ApplicationServiceCollectionExtensions
         AddValidatedOptions<SubscriptionSyncOptions, SubscriptionSyncOptionsValidator>(services, configuration, SubscriptionSyncOptions.SectionName);
         AddValidatedOptions<MissedEventSweepOptions, MissedEventSweepOptionsValidator>(services, configuration, MissedEventSweepOptions.SectionName);
         AddValidatedOptions<PurchaseOptions, PurchaseOptionsValidator>(services, configuration, PurchaseOptions.SectionName);
+        AddValidatedOptions<QueueDeliveryOptions, QueueDeliveryOptionsValidator>(services, configuration, QueueDeliveryOptions.SectionName);
         services.AddOptions<StripeModeOptions>().Bind(configuration.GetSection(StripeModeOptions.SectionName)).ValidateOnStart();
 
         // Catalog and account use cases

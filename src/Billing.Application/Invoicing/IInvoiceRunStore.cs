@@ -9,11 +9,24 @@ public interface IInvoiceRunStore
     Task<InvoiceRun?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken);
 
     /// <summary>Stores a new run; when one exists already (a concurrent or earlier job), returns that one instead.</summary>
+    /// <exception cref="OperatorCopyNotWrittenException">The run is stored, but its entry in the operators' invoice index was not written.</exception>
     Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the run if nobody wrote it since it was read (its <see cref="InvoiceRun.ETag"/>); returns it as stored.</summary>
+    /// <summary>
+    /// Replaces the run if nobody wrote it since it was read (its <see cref="InvoiceRun.ETag"/>); returns it as stored. A
+    /// run with a Stripe invoice is then copied to the operators' invoice index.
+    /// </summary>
     /// <exception cref="InvoiceRunConflictException">Another job wrote the run meanwhile.</exception>
+    /// <exception cref="OperatorCopyNotWrittenException">The run is saved, but its entry in the operators' invoice index was not written.</exception>
     Task<InvoiceRun> SaveAsync(InvoiceRun run, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the run's entry in the operators' invoice index again, as its last save wrote it (nothing for a run without
+    /// a Stripe invoice; a newer entry is kept): the repair a retry makes when it finds nothing left to save, in case the
+    /// delivery that saved the run last failed or stopped before the entry was written.
+    /// </summary>
+    /// <exception cref="OperatorCopyNotWrittenException">The entry was not written.</exception>
+    Task RecordInIndexAsync(InvoiceRun run, CancellationToken cancellationToken);
 
     /// <summary>The account's runs that produced an invoice, newest period first (one partition).</summary>
     Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken);

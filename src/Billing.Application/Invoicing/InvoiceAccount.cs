@@ -19,7 +19,11 @@ namespace Billing.Application.Invoicing;
 /// state is persisted after every step and each Stripe call carries an idempotency key derived from the run and the
 /// step, so a redelivered or crashed job resumes where it stopped and never makes a second invoice or item; a run
 /// resumed later than Stripe's 24-hour idempotency window first looks its objects up by metadata. Throws to have the
-/// job retried (in the end it lands in <c>invoice-jobs-poison</c>).
+/// job retried (in the end it lands in <c>invoice-jobs-poison</c>). A save whose entry in the operators' invoice index is
+/// not written (<see cref="OperatorCopyNotWrittenException"/>) fails the delivery too, so the next one writes it: with its
+/// own next save, or, finding the run finished, by writing the entry again (one write, only on such a redelivery). On
+/// the message's last delivery (<see cref="QueueDeliveryOptions"/>) that is logged instead and the job goes on: an index
+/// entry alone never sends a job to the poison queue.
 /// </summary>
 public sealed partial class InvoiceAccount(
     IBillingAccountStore accounts,
@@ -31,14 +35,24 @@ public sealed partial class InvoiceAccount(
     CreditLedger credits,
     PlanCatalog catalog,
     IOptions<InvoicingOptions> options,
+    IOptions<QueueDeliveryOptions> queue,
     TimeProvider time,
     ILogger<InvoiceAccount> logger)
 {
-    public async Task<InvoiceRun?> RunAsync(InvoiceJob job, CancellationToken cancellationToken)
+    /// <summary>Runs delivery <paramref name="deliveryAttempt"/> (the queue's dequeue count, 1 for the first) of <paramref name="job"/>.</summary>
+    public async Task<InvoiceRun?> RunAsync(InvoiceJob job, long deliveryAttempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var run = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false)
-                  ?? await StartAsync(job, cancellationToken).ConfigureAwait(false);
+        var isLast = queue.Value.IsLastDelivery(deliveryAttempt);
+        var stored = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
+        if (stored is { IsDone: true })
+        {
+            // A finished run delivered again: the delivery that saved it last may have failed or stopped before its
+            // index entry was written. One write (after a read), only on such a redelivery.
+            await KeepIndexEntryAsync(() => runs.RecordInIndexAsync(stored, cancellationToken), stored, isLast).ConfigureAwait(false);
+        }
+
+        var run = stored ?? await StartAsync(job, cancellationToken).ConfigureAwait(false);
         if (run is null)
         {
             return null;
@@ -46,21 +60,15 @@ public sealed partial class InvoiceAccount(
 
         if (!run.IsDone)
         {
-            run = await runs.SaveAsync(run with { Attempts = run.Attempts + 1, UpdatedAt = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+            var attempt = run with { Attempts = run.Attempts + 1, UpdatedAt = time.GetUtcNow() };
+            run = await StepAsync(() => runs.SaveAsync(attempt, cancellationToken), attempt, isLast, cancellationToken).ConfigureAwait(false);
         }
 
         while (!run.IsDone)
         {
             FailIfAsked(run, run.Step.ToString());
-            run = run.Step switch
-            {
-                InvoiceRunStep.Computed => await ApplyCreditAsync(run, cancellationToken).ConfigureAwait(false),
-                InvoiceRunStep.CreditApplied => await CreateDraftAsync(run, cancellationToken).ConfigureAwait(false),
-                InvoiceRunStep.DraftCreated => await CreateItemsAsync(run, cancellationToken).ConfigureAwait(false),
-                InvoiceRunStep.ItemsCreated => await FinalizeAsync(run, cancellationToken).ConfigureAwait(false),
-                InvoiceRunStep.Finalized => await RecordAsync(run, cancellationToken).ConfigureAwait(false),
-                _ => throw new InvalidOperationException($"Invoice run {run.RunId} is in an unknown step {run.Step}."),
-            };
+            var current = run;
+            run = await StepAsync(() => NextStepAsync(current, cancellationToken), current, isLast, cancellationToken).ConfigureAwait(false);
         }
 
         if (run.Step is InvoiceRunStep.NothingToBill or InvoiceRunStep.CoveredByCredit)
@@ -69,6 +77,46 @@ public sealed partial class InvoiceAccount(
         }
 
         return run;
+    }
+
+    private Task<InvoiceRun> NextStepAsync(InvoiceRun run, CancellationToken cancellationToken) => run.Step switch
+    {
+        InvoiceRunStep.Computed => ApplyCreditAsync(run, cancellationToken),
+        InvoiceRunStep.CreditApplied => CreateDraftAsync(run, cancellationToken),
+        InvoiceRunStep.DraftCreated => CreateItemsAsync(run, cancellationToken),
+        InvoiceRunStep.ItemsCreated => FinalizeAsync(run, cancellationToken),
+        InvoiceRunStep.Finalized => RecordAsync(run, cancellationToken),
+        _ => throw new InvalidOperationException($"Invoice run {run.RunId} is in an unknown step {run.Step}."),
+    };
+
+    /// <summary>
+    /// A step, whose save may be stored without its index entry: thrown (the delivery fails and the next one writes the
+    /// entry), except on the last delivery, which logs it and goes on from the run as stored.
+    /// </summary>
+    private async Task<InvoiceRun> StepAsync(Func<Task<InvoiceRun>> step, InvoiceRun run, bool isLast, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await step().ConfigureAwait(false);
+        }
+        catch (OperatorCopyNotWrittenException exception) when (isLast)
+        {
+            LogIndexEntryGivenUp(exception, run.RunId);
+            return await runs.GetAsync(run.AccountId, run.PeriodKey, cancellationToken).ConfigureAwait(false)
+                   ?? throw new InvalidOperationException($"Invoice run {run.RunId} was saved but can no longer be read.");
+        }
+    }
+
+    private async Task KeepIndexEntryAsync(Func<Task> write, InvoiceRun run, bool isLast)
+    {
+        try
+        {
+            await write().ConfigureAwait(false);
+        }
+        catch (OperatorCopyNotWrittenException exception) when (isLast)
+        {
+            LogIndexEntryGivenUp(exception, run.RunId);
+        }
     }
 
     /// <summary>Prices the period once and stores the run; null when there is nothing to invoice for the job.</summary>
@@ -338,6 +386,9 @@ public sealed partial class InvoiceAccount(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: collection of the subscription is paused in Stripe ({Behavior}); invoice {InvoiceId} is {Status} and is not collected")]
     private partial void LogCollectionPaused(string runId, string invoiceId, CollectionPauseBehavior behavior, string status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Invoice run {RunId}: its entry in the operators' invoice index was not written on the job's last delivery; the job goes on (its next save, if any, writes it), the invoice listing may show an older state")]
+    private partial void LogIndexEntryGivenUp(Exception exception, string runId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: invoiced {Total} {Currency} in {Lines} lines")]
     private partial void LogInvoiced(string runId, long total, string currency, int lines);

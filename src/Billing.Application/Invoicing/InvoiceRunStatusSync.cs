@@ -15,7 +15,10 @@ namespace Billing.Application.Invoicing;
 /// finished by the next one. Both happen whatever the run's step. A run its job is still working on is safe to write:
 /// this save and every save of the job are guarded by the run's ETag, so whichever comes second conflicts. The sync
 /// then reads the run again; the job's delivery fails and is retried from the stored run, reading the status from
-/// Stripe again before it records it. Neither overwrites a newer status with an older one.
+/// Stripe again before it records it. Neither overwrites a newer status with an older one. A save whose entry in the
+/// operators' invoice index is not written (<see cref="OperatorCopyNotWrittenException"/>) fails the event's delivery,
+/// and its retry, finding the status recorded already, writes the entry again (one write, only on a retry); on the
+/// message's last delivery it is logged instead, so the event's work goes on and it never ends in the poison queue for that.
 /// </summary>
 public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeInvoicing stripe, CreditLedger credits, ILogger<InvoiceRunStatusSync> logger)
 {
@@ -29,21 +32,22 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
     /// metadata names; false when the metadata names no run (the invoice is not a run's: nothing is read), the run has
     /// another invoice, or nothing changed.
     /// </summary>
-    public Task<bool> RefreshAsync(string stripeInvoiceId, string? billingRun, CancellationToken cancellationToken) =>
-        RefreshAsync(stripeInvoiceId, billingRun, keptDraftOnly: false, cancellationToken);
+    public Task<bool> RefreshAsync(string stripeInvoiceId, string? billingRun, QueueDelivery delivery, CancellationToken cancellationToken) =>
+        RefreshAsync(stripeInvoiceId, billingRun, keptDraftOnly: false, delivery, cancellationToken);
 
     /// <summary>
-    /// <see cref="RefreshAsync(string, string?, CancellationToken)"/> for a finalized invoice: only a draft its run kept
+    /// <see cref="RefreshAsync(string, string?, QueueDelivery, CancellationToken)"/> for a finalized invoice: only a draft its run kept
     /// while collection was paused, which the merchant finalizes (the run is recorded by then). Every other run's job
     /// finalizes its invoice itself and records what it did; a save from the webhook in between would only make that
     /// job's save conflict and its delivery be retried.
     /// </summary>
-    public Task<bool> RefreshFinalizedAsync(string stripeInvoiceId, string? billingRun, CancellationToken cancellationToken) =>
-        RefreshAsync(stripeInvoiceId, billingRun, keptDraftOnly: true, cancellationToken);
+    public Task<bool> RefreshFinalizedAsync(string stripeInvoiceId, string? billingRun, QueueDelivery delivery, CancellationToken cancellationToken) =>
+        RefreshAsync(stripeInvoiceId, billingRun, keptDraftOnly: true, delivery, cancellationToken);
 
-    private async Task<bool> RefreshAsync(string stripeInvoiceId, string? billingRun, bool keptDraftOnly, CancellationToken cancellationToken)
+    private async Task<bool> RefreshAsync(string stripeInvoiceId, string? billingRun, bool keptDraftOnly, QueueDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
+        ArgumentNullException.ThrowIfNull(delivery);
         if (!InvoiceJob.TryParseRunId(billingRun, out var job))
         {
             return false;
@@ -83,12 +87,18 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             var current = run with { Status = invoice.Status, Number = invoice.Number ?? run.Number, HostedInvoiceUrl = invoice.HostedInvoiceUrl ?? run.HostedInvoiceUrl };
             if (current == run)
             {
+                if (delivery.IsRetry)
+                {
+                    // An earlier attempt may have saved this status and failed, or stopped, before its index entry.
+                    await KeepIndexEntryAsync(() => runs.RecordInIndexAsync(run, cancellationToken), run, delivery).ConfigureAwait(false);
+                }
+
                 return false;
             }
 
             try
             {
-                await runs.SaveAsync(current, cancellationToken).ConfigureAwait(false);
+                await KeepIndexEntryAsync(() => runs.SaveAsync(current, cancellationToken), run, delivery).ConfigureAwait(false);
                 LogStatusChanged(run.RunId, stripeInvoiceId, run.Status ?? "none", invoice.Status);
                 return true;
             }
@@ -98,6 +108,22 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             }
         }
     }
+
+    /// <summary>A write whose index entry may fail after the run is stored: thrown for the retry, logged on the last delivery.</summary>
+    private async Task KeepIndexEntryAsync(Func<Task> write, InvoiceRun run, QueueDelivery delivery)
+    {
+        try
+        {
+            await write().ConfigureAwait(false);
+        }
+        catch (OperatorCopyNotWrittenException exception) when (delivery.IsLast)
+        {
+            LogIndexEntryGivenUp(exception, run.RunId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Invoice run {RunId}: its entry in the operators' invoice index was not written on the event's last delivery; the invoice listing may show an older status")]
+    private partial void LogIndexEntryGivenUp(Exception exception, string runId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stripe invoice {InvoiceId} names invoice run {RunId}, whose invoice is {RunInvoiceId}: not that run's invoice (a copy?); nothing recorded")]
     private partial void LogNotTheRunsInvoice(string invoiceId, string runId, string runInvoiceId);

@@ -22,9 +22,24 @@ public interface IStripeEventStore
     /// <summary>Marks the event Processing and counts the attempt, unless it is final.</summary>
     Task<StripeEventTransitionResult> TryBeginProcessingAsync(string eventId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Marks the event Applied (final), unless it is final already; when this changed it and it has an account, the
+    /// account's Stripe event history gets a copy.
+    /// </summary>
+    /// <exception cref="OperatorCopyNotWrittenException">The event is Applied, but its copy in the account's history was not written.</exception>
     Task<StripeEventTransitionResult> MarkAppliedAsync(string eventId, AccountId? accountId, CancellationToken cancellationToken);
 
+    /// <summary>Marks the event Ignored (final), as <see cref="MarkAppliedAsync"/> marks it Applied, the history's copy included.</summary>
+    /// <exception cref="OperatorCopyNotWrittenException">The event is Ignored, but its copy in the account's history was not written.</exception>
     Task<StripeEventTransitionResult> MarkIgnoredAsync(string eventId, AccountId? accountId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the copy of a final event in its account's history again (the same content, overwritten: idempotent);
+    /// nothing for an event without an account. A redelivery of an event already final does it, in case the delivery
+    /// that made it final stopped or failed before its copy was written.
+    /// </summary>
+    /// <exception cref="OperatorCopyNotWrittenException">The copy was not written.</exception>
+    Task CopyToAccountHistoryAsync(StripeEventRecord finalEvent, CancellationToken cancellationToken);
 
     /// <summary>Marks the event <see cref="StripeEventStatus.IgnoredLivemodeMismatch"/> (final), unless it is final already.</summary>
     Task<StripeEventTransitionResult> MarkLivemodeMismatchAsync(string eventId, string reason, CancellationToken cancellationToken);

@@ -64,4 +64,10 @@ public sealed record StripeEventPayload
     /// <c>{accountId}:{periodKey}</c>). Unvalidated text; a copy of the invoice made in the dashboard may carry it too.
     /// </summary>
     public string? BillingRun { get; init; }
+
+    /// <summary>
+    /// Not from Stripe: how this processing attempt came (set by the processor). A handler whose write has a
+    /// write-behind copy writes the copy again on a retry, and logs instead of throwing when it cannot on the last delivery.
+    /// </summary>
+    public QueueDelivery Delivery { get; init; } = QueueDelivery.First;
 }

@@ -12,13 +12,18 @@ namespace Billing.Application.StripeEvents;
 /// after the last attempt, moves it to the poison queue. Types without a handler are recorded and ignored; a payload
 /// its handler cannot read fails (see <see cref="HandleAsync"/>). An event
 /// of the other Stripe mode than the configured key's (<see cref="StripeModeOptions"/>) is recorded as
-/// IgnoredLivemodeMismatch and never processed nor retried.
+/// IgnoredLivemodeMismatch and never processed nor retried. The copy a final event leaves in its account's Stripe event
+/// history is written with the final status; when it is not (the process stopped in between, or the write failed: the
+/// delivery then fails, so the queue delivers it again), the redelivery that finds the event final writes it again. On
+/// the message's last delivery (<see cref="QueueDeliveryOptions"/>) a copy that cannot be written is logged, not thrown:
+/// the event's work is done, and a copy alone never sends it to the poison queue.
 /// </summary>
 public sealed partial class StripeEventProcessor(
     IStripeEventStore events,
     IStripeEventPayloadReader reader,
     IEnumerable<IStripeEventTypeHandler> handlers,
     IOptions<StripeModeOptions> mode,
+    IOptions<QueueDeliveryOptions> queue,
     ILogger<StripeEventProcessor> logger) : IStripeEventProcessor
 {
     private readonly IStripeEventTypeHandler[] _handlers = [.. handlers];
@@ -27,10 +32,15 @@ public sealed partial class StripeEventProcessor(
     {
         ArgumentNullException.ThrowIfNull(message);
         var eventId = message.EventId;
+        var isLast = queue.Value.IsLastDelivery(deliveryAttempt);
         var stored = await events.GetAsync(eventId, cancellationToken).ConfigureAwait(false) ?? throw StripeEventNotStoredException.For(eventId);
         if (stored.Status.IsFinal())
         {
             LogAlreadyDone(eventId, stored.Type, stored.Status, deliveryAttempt);
+
+            // A redelivery: the delivery that made the event final may have stopped or failed before the account's
+            // history got its copy. One idempotent write, never on a first delivery.
+            await KeepCopyAsync(() => events.CopyToAccountHistoryAsync(stored, cancellationToken), stored, isLast).ConfigureAwait(false);
             return;
         }
 
@@ -52,10 +62,12 @@ public sealed partial class StripeEventProcessor(
                 throw StripeEventNotStoredException.For(eventId);
         }
 
+        // An attempt after one that began (failed, or stopped) may find writes of that attempt without their copies.
+        var delivery = new QueueDelivery(IsRetry: begun.Record?.Attempts > 1, IsLast: isLast);
         StripeEventHandlingResult result;
         try
         {
-            result = await HandleAsync(stored, cancellationToken).ConfigureAwait(false);
+            result = await HandleAsync(stored, delivery, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -65,17 +77,38 @@ public sealed partial class StripeEventProcessor(
 
         if (result.IsApplied)
         {
-            await events.MarkAppliedAsync(eventId, result.AccountId, cancellationToken).ConfigureAwait(false);
+            await KeepCopyAsync(() => events.MarkAppliedAsync(eventId, result.AccountId, cancellationToken), stored, isLast).ConfigureAwait(false);
             LogApplied(eventId, stored.Type, result.AccountId?.Value, deliveryAttempt, result.Note ?? "");
         }
         else
         {
-            await events.MarkIgnoredAsync(eventId, result.AccountId, result.Note!, cancellationToken).ConfigureAwait(false);
+            await KeepCopyAsync(() => events.MarkIgnoredAsync(eventId, result.AccountId, result.Note!, cancellationToken), stored, isLast).ConfigureAwait(false);
             LogIgnored(eventId, stored.Type, result.AccountId?.Value, result.Note!);
         }
     }
 
     private static string ModeName(bool live) => live ? "live" : "test";
+
+    /// <summary>
+    /// Runs a write whose copy in the account's history may fail after the event's own write is stored: the failure
+    /// fails the delivery (the redelivery finds the event final and writes the copy again), except on the last one.
+    /// </summary>
+    private async Task KeepCopyAsync(Func<Task> write, StripeEventRecord stored, bool isLast)
+    {
+        try
+        {
+            await write().ConfigureAwait(false);
+        }
+        catch (OperatorCopyNotWrittenException exception) when (isLast)
+        {
+            LogCopyGivenUp(exception, stored.Id, stored.Type);
+        }
+        catch (OperatorCopyNotWrittenException exception)
+        {
+            LogCopyRetried(exception, stored.Id, stored.Type);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Runs the handler of the stored type. A type without one is ignored unread. A payload its handler needs but
@@ -84,7 +117,7 @@ public sealed partial class StripeEventProcessor(
     /// of being ignored for good with its effect (a purchase, a refund, a cancellation) lost. The failure carries the
     /// reader's message only: its inner exception may quote the payload.
     /// </summary>
-    private async Task<StripeEventHandlingResult> HandleAsync(StripeEventRecord stored, CancellationToken cancellationToken)
+    private async Task<StripeEventHandlingResult> HandleAsync(StripeEventRecord stored, QueueDelivery delivery, CancellationToken cancellationToken)
     {
         var handler = Array.Find(_handlers, h => h.CanHandle(stored.Type));
         if (handler is null)
@@ -102,7 +135,7 @@ public sealed partial class StripeEventProcessor(
             throw new MalformedStripeEventException($"The stored payload of this {stored.Type} event does not read: {exception.Message}");
         }
 
-        return await handler.HandleAsync(payload, cancellationToken).ConfigureAwait(false);
+        return await handler.HandleAsync(payload with { Delivery = delivery }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RecordFailureAsync(StripeEventRecord stored, Exception failure, long deliveryAttempt, CancellationToken cancellationToken)
@@ -133,6 +166,12 @@ public sealed partial class StripeEventProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({EventType}) failed on delivery {DeliveryAttempt}; it will be retried")]
     private partial void LogFailed(Exception exception, string eventId, string eventType, long deliveryAttempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({EventType}) is final, but its copy in the account's event history was not written; the delivery fails so that the next one writes it")]
+    private partial void LogCopyRetried(Exception exception, string eventId, string eventType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stripe event {EventId} ({EventType}) is final, but its copy in the account's event history was not written on the message's last delivery; acknowledged (the event's work is done), the operator's account view misses it")]
+    private partial void LogCopyGivenUp(Exception exception, string eventId, string eventType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the failure of Stripe event {EventId}")]
     private partial void LogMarkFailedFailed(Exception exception, string eventId);

@@ -5,14 +5,12 @@ using Billing.Application.Admin;
 using Billing.Application.Invoicing;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Invoicing;
-using Billing.Cosmos.Logging;
 using Billing.Cosmos.Serialization;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 using Microsoft.Azure.Cosmos;
-using Microsoft.Extensions.Logging;
 
 namespace Billing.Cosmos.Admin;
 
@@ -23,7 +21,7 @@ namespace Billing.Cosmos.Admin;
 /// keyset-paged newest period first: <c>SELECT TOP n+1 * FROM c WHERE c.accountId = '/admin/invoices' AND c.type =
 /// 'invoiceEntry' [AND c.month = @month] [AND c.status = @status] [AND c.sortKey &lt; @after] ORDER BY c.sortKey DESC</c>.
 /// </summary>
-public sealed class CosmosInvoiceDirectory(BillingContainers containers, ILogger<CosmosInvoiceDirectory> logger) : IInvoiceDirectory
+public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvoiceDirectory
 {
     private static readonly PartitionKey IndexPartition = new(DocumentIds.InvoiceIndexPartition);
 
@@ -67,7 +65,9 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers, ILogger
 
     /// <summary>
     /// Writes the entry of a run that has a Stripe invoice (others have none), unless a later save's entry is stored.
-    /// A failure is logged, not thrown: the run is saved already, and its next save writes the entry again.
+    /// A failure throws <see cref="OperatorCopyNotWrittenException"/> (the run is saved already): the delivery that saved
+    /// the run fails, and the next one writes the entry again with its own save, or, finding nothing left to save, as a
+    /// repair (<see cref="IInvoiceRunStore.RecordInIndexAsync"/>).
     /// </summary>
     internal async Task RecordAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
@@ -87,7 +87,7 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers, ILogger
         }
         catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
-            CosmosLog.IndexEntryNotWritten(logger, document.Id, exception.GetType().Name);
+            throw new OperatorCopyNotWrittenException($"The invoice index entry '{document.Id}' was not written ({exception.GetType().Name}).", exception);
         }
     }
 

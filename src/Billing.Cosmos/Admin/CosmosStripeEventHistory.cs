@@ -3,11 +3,9 @@ using Billing.Application;
 using Billing.Application.Admin;
 using Billing.Application.StripeEvents;
 using Billing.Cosmos.Documents;
-using Billing.Cosmos.Logging;
 using Billing.Cosmos.StripeEvents;
 using Billing.Domain.Accounts;
 using Microsoft.Azure.Cosmos;
-using Microsoft.Extensions.Logging;
 
 namespace Billing.Cosmos.Admin;
 
@@ -18,7 +16,7 @@ namespace Billing.Cosmos.Admin;
 /// for that account, and the account's recent events are one query inside its partition:
 /// <c>SELECT TOP n * FROM c WHERE c.accountId = @account AND c.type = 'accountStripeEvent' ORDER BY c.receivedAt DESC</c>.
 /// </summary>
-public sealed class CosmosStripeEventHistory(BillingContainers containers, ILogger<CosmosStripeEventHistory> logger) : IStripeEventHistory
+public sealed class CosmosStripeEventHistory(BillingContainers containers) : IStripeEventHistory
 {
     /// <summary>How long an account keeps an event in its history (Stripe itself keeps events for 30 days).</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(90);
@@ -62,7 +60,8 @@ public sealed class CosmosStripeEventHistory(BillingContainers containers, ILogg
 
     /// <summary>
     /// Copies a completed event into its account's partition (an upsert: a completion happens once, and a repeat is the
-    /// same content). A failure is logged, not thrown: the event's own outcome is stored already.
+    /// same content). A failure throws <see cref="OperatorCopyNotWrittenException"/>: the event's own outcome is stored
+    /// already, and the processor has the delivery retried, whose redelivery of the final event writes the copy again.
     /// </summary>
     internal async Task RecordAsync(StripeEventRecord record, CancellationToken cancellationToken)
     {
@@ -93,7 +92,7 @@ public sealed class CosmosStripeEventHistory(BillingContainers containers, ILogg
         }
         catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException && !cancellationToken.IsCancellationRequested)
         {
-            CosmosLog.IndexEntryNotWritten(logger, document.Id, exception.GetType().Name);
+            throw new OperatorCopyNotWrittenException($"The account history entry '{document.Id}' was not written ({exception.GetType().Name}).", exception);
         }
     }
 }

@@ -18,7 +18,8 @@ namespace Billing.Cosmos.Invoicing;
 /// a point read, a create whose 409 hands back the run stored first (one run per account and period, whoever wins),
 /// ETag-guarded replaces that keep fields a newer version wrote, and the caller's invoices as one query inside the
 /// account's partition (the partition key also in the WHERE clause, as the local server needs). Every stored run with
-/// a Stripe invoice is copied to the operators' invoice index (<see cref="CosmosInvoiceDirectory"/>).
+/// a Stripe invoice is copied to the operators' invoice index (<see cref="CosmosInvoiceDirectory"/>) after its write; a
+/// copy that fails throws <see cref="Billing.Application.OperatorCopyNotWrittenException"/>, the run being stored.
 /// </summary>
 public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosInvoiceDirectory index) : IInvoiceRunStore
 {
@@ -83,6 +84,12 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         };
         await index.RecordAsync(saved, cancellationToken).ConfigureAwait(false);
         return saved;
+    }
+
+    public Task RecordInIndexAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return index.RecordAsync(run, cancellationToken);
     }
 
     public async Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken)

@@ -24,7 +24,4 @@ internal static partial class CosmosLog
 
     [LoggerMessage(EventId = 4140, Level = LogLevel.Warning, Message = "Cosmos DB health check failed: {Reason}")]
     public static partial void Unhealthy(ILogger logger, string reason);
-
-    [LoggerMessage(EventId = 4150, Level = LogLevel.Warning, Message = "The operators' index entry {DocumentId} was not written ({ExceptionType}); the next save of its source writes it again")]
-    public static partial void IndexEntryNotWritten(ILogger logger, string documentId, string exceptionType);
 }

@@ -97,6 +97,17 @@ public sealed class CosmosStripeEventStore(
         return CompleteAsync(eventId, Completion(StripeEventStatus.Ignored, accountId, reason), cancellationToken);
     }
 
+    public Task CopyToAccountHistoryAsync(StripeEventRecord finalEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finalEvent);
+        if (!finalEvent.Status.IsFinal())
+        {
+            throw new ArgumentException($"Stripe event {finalEvent.Id} is {finalEvent.Status}; only a final event is copied to its account's history.", nameof(finalEvent));
+        }
+
+        return history.RecordAsync(finalEvent, cancellationToken);
+    }
+
     public Task<StripeEventTransitionResult> MarkLivemodeMismatchAsync(string eventId, string reason, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
@@ -147,7 +158,11 @@ public sealed class CosmosStripeEventStore(
         return [.. operations];
     }
 
-    /// <summary>A final transition; when it changed the event and the event has an account, the account's history gets it.</summary>
+    /// <summary>
+    /// A final transition; when it changed the event and the event has an account, the account's history gets it. Should
+    /// the process stop, or the copy fail (thrown), after the patch, the redelivery finds the event final and the
+    /// processor has the copy written again (<see cref="CopyToAccountHistoryAsync"/>).
+    /// </summary>
     private async Task<StripeEventTransitionResult> CompleteAsync(string eventId, PatchOperation[] operations, CancellationToken cancellationToken)
     {
         var result = await TransitionAsync(eventId, operations, cancellationToken).ConfigureAwait(false);

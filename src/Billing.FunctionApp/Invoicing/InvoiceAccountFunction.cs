@@ -9,6 +9,6 @@ namespace Billing.FunctionApp.Invoicing;
 public sealed class InvoiceAccountFunction(InvoiceAccount invoicing)
 {
     [Function("InvoiceAccount")]
-    public Task Run([QueueTrigger("%INVOICE_JOBS_QUEUE%", Connection = "AzureWebJobsStorage")] string message, CancellationToken cancellationToken) =>
-        invoicing.RunAsync(InvoiceJob.Parse(message), cancellationToken);
+    public Task Run([QueueTrigger("%INVOICE_JOBS_QUEUE%", Connection = "AzureWebJobsStorage")] string message, long dequeueCount, CancellationToken cancellationToken) =>
+        invoicing.RunAsync(InvoiceJob.Parse(message), dequeueCount, cancellationToken);
 }

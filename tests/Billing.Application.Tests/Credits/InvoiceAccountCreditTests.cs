@@ -87,7 +87,7 @@ public sealed class InvoiceAccountCreditTests
         await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
         var left = await _bed.RunLeftForAnOperatorAsync(subscriber);
         _bed.Stripe.SetStatus(left.StripeInvoiceId!, "uncollectible"); // still owed, at a total the run did not compute
-        Assert.True(await _bed.StatusSync.RefreshAsync(left.StripeInvoiceId!, left.RunId, CancellationToken.None));
+        Assert.True(await _bed.StatusSync.RefreshAsync(left.StripeInvoiceId!, left.RunId, QueueDelivery.First, CancellationToken.None));
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.DeliverAsync(subscriber.Job));
 

@@ -9,7 +9,9 @@ namespace Billing.Application.Tests.Fakes;
 /// Invoice runs in memory with the contract of the Cosmos store, every operation atomic under one lock: a new ETag on
 /// every write, <see cref="SaveAsync"/> refused with <see cref="InvoiceRunConflictException"/> when the run's ETag is
 /// not the stored one, <see cref="CreateAsync"/> answering the stored run when there is one. Tests can read every
-/// version written and run code just before a save (to make two jobs interleave).
+/// version written and run code just before a save (to make two jobs interleave). The operators' invoice index is kept
+/// as the Cosmos store keeps it (<see cref="IndexEntries"/>: written after each create or save of a run with a Stripe
+/// invoice, a newer entry kept), and its next writes can be made to fail with the run stored (<see cref="IndexFailuresLeft"/>).
 /// </summary>
 internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
 {
@@ -19,6 +21,9 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
     private long _etags;
     private int _conflicts;
     private int _searches;
+    private readonly Dictionary<(AccountId, UsagePeriodKey), InvoiceRun> _index = [];
+    private int _indexWrites;
+    private int _indexFailuresLeft;
 
     /// <summary>Awaited before each <see cref="SaveAsync"/> is applied (not under the lock).</summary>
     public Func<InvoiceRun, Task>? BeforeSave { get; set; }
@@ -55,6 +60,50 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
             lock (_gate)
             {
                 return [.. _history];
+            }
+        }
+    }
+
+    /// <summary>The operators' invoice index: the entry of each run with a Stripe invoice, as its last written save.</summary>
+    public IReadOnlyList<InvoiceRun> IndexEntries
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _index.Values];
+            }
+        }
+    }
+
+    /// <summary>Index writes attempted (failed ones included; a run without a Stripe invoice has none).</summary>
+    public int IndexWrites
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _indexWrites;
+            }
+        }
+    }
+
+    /// <summary>The next this many index writes fail, after the run's own write is stored.</summary>
+    public int IndexFailuresLeft
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _indexFailuresLeft;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _indexFailuresLeft = value;
             }
         }
     }
@@ -102,7 +151,7 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
         ArgumentNullException.ThrowIfNull(run);
         lock (_gate)
         {
-            return Task.FromResult(_runs.TryGetValue((run.AccountId, run.PeriodKey), out var existing) ? existing : Store(run));
+            return Task.FromResult(_runs.TryGetValue((run.AccountId, run.PeriodKey), out var existing) ? existing : Index(Store(run)));
         }
     }
 
@@ -127,7 +176,17 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
                 throw new InvoiceRunConflictException($"Invoice run {run.RunId} was written by someone else (ETag {run.ETag ?? "none"}, stored {stored.ETag}).");
             }
 
-            return Store(run);
+            return Index(Store(run));
+        }
+    }
+
+    public Task RecordInIndexAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        lock (_gate)
+        {
+            Index(run);
+            return Task.CompletedTask;
         }
     }
 
@@ -163,6 +222,30 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
             _searches++;
             return Task.FromResult(_runs.Values.FirstOrDefault(r => r.StripeInvoiceId == stripeInvoiceId));
         }
+    }
+
+    /// <summary>The index entry's write after the run's: a newer entry is kept, as <c>CosmosInvoiceDirectory</c> keeps it.</summary>
+    private InvoiceRun Index(InvoiceRun run)
+    {
+        if (run.StripeInvoiceId is null || run.Step is InvoiceRunStep.Computed or InvoiceRunStep.NothingToBill)
+        {
+            return run;
+        }
+
+        _indexWrites++;
+        if (_indexFailuresLeft > 0)
+        {
+            _indexFailuresLeft--;
+            throw new OperatorCopyNotWrittenException($"The index entry of run {run.RunId} was not written (injected).");
+        }
+
+        if (!_index.TryGetValue((run.AccountId, run.PeriodKey), out var entry)
+            || entry.UpdatedAt < run.UpdatedAt || (entry.UpdatedAt == run.UpdatedAt && entry.Step <= run.Step))
+        {
+            _index[(run.AccountId, run.PeriodKey)] = run;
+        }
+
+        return run;
     }
 
     private InvoiceRun Store(InvoiceRun run)

@@ -4,10 +4,30 @@ using Billing.Domain.Accounts;
 
 namespace Billing.Application.Tests.Fakes;
 
-/// <summary>The event store's contract in memory: create-once by id, transitions refused once Applied or Ignored.</summary>
+/// <summary>
+/// The event store's contract in memory: create-once by id, transitions refused once Applied or Ignored, and the copy of
+/// an event made final for an account in that account's history (<see cref="History"/>), written after the transition
+/// as the Cosmos store writes it, so a test can fail it (<see cref="HistoryFailuresLeft"/>) with the event final.
+/// </summary>
 internal sealed class InMemoryStripeEventStore(TimeProvider time) : IStripeEventStore
 {
     private readonly ConcurrentDictionary<string, StripeEventRecord> _events = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StripeEventRecord> _history = new(StringComparer.Ordinal);
+    private int _historyWrites;
+    private int _historyFailuresLeft;
+
+    /// <summary>The accounts' history: the copy of each event made final for an account, by event id.</summary>
+    public IReadOnlyDictionary<string, StripeEventRecord> History => _history;
+
+    /// <summary>History writes attempted (failed ones included).</summary>
+    public int HistoryWrites => Volatile.Read(ref _historyWrites);
+
+    /// <summary>The next this many history writes fail (after the event's own transition is stored).</summary>
+    public int HistoryFailuresLeft
+    {
+        get => Volatile.Read(ref _historyFailuresLeft);
+        set => Volatile.Write(ref _historyFailuresLeft, value);
+    }
 
     public int Adds { get; private set; }
 
@@ -42,10 +62,17 @@ internal sealed class InMemoryStripeEventStore(TimeProvider time) : IStripeEvent
         Transition(eventId, r => r with { Status = StripeEventStatus.Processing, Attempts = r.Attempts + 1, LastAttemptAt = time.GetUtcNow() });
 
     public Task<StripeEventTransitionResult> MarkAppliedAsync(string eventId, AccountId? accountId, CancellationToken cancellationToken) =>
-        Transition(eventId, r => r with { Status = StripeEventStatus.Applied, CompletedAt = time.GetUtcNow(), AccountId = accountId ?? r.AccountId });
+        CompleteAsync(eventId, r => r with { Status = StripeEventStatus.Applied, CompletedAt = time.GetUtcNow(), AccountId = accountId ?? r.AccountId });
 
     public Task<StripeEventTransitionResult> MarkIgnoredAsync(string eventId, AccountId? accountId, string reason, CancellationToken cancellationToken) =>
-        Transition(eventId, r => r with { Status = StripeEventStatus.Ignored, CompletedAt = time.GetUtcNow(), AccountId = accountId ?? r.AccountId, Note = reason });
+        CompleteAsync(eventId, r => r with { Status = StripeEventStatus.Ignored, CompletedAt = time.GetUtcNow(), AccountId = accountId ?? r.AccountId, Note = reason });
+
+    public Task CopyToAccountHistoryAsync(StripeEventRecord finalEvent, CancellationToken cancellationToken)
+    {
+        Assert.True(finalEvent.Status.IsFinal(), $"Only a final event is copied; {finalEvent.Id} is {finalEvent.Status}.");
+        WriteHistory(finalEvent);
+        return Task.CompletedTask;
+    }
 
     public Task<StripeEventTransitionResult> MarkLivemodeMismatchAsync(string eventId, string reason, CancellationToken cancellationToken) =>
         Transition(eventId, r => r with { Status = StripeEventStatus.IgnoredLivemodeMismatch, CompletedAt = time.GetUtcNow(), Note = reason });
@@ -54,6 +81,34 @@ internal sealed class InMemoryStripeEventStore(TimeProvider time) : IStripeEvent
         Transition(eventId, r => r with { Status = StripeEventStatus.Failed, Note = failure });
 
     public StripeEventRecord Get(string eventId) => _events[eventId];
+
+    private async Task<StripeEventTransitionResult> CompleteAsync(string eventId, Func<StripeEventRecord, StripeEventRecord> change)
+    {
+        var result = await Transition(eventId, change);
+        if (result is { Outcome: StripeEventTransitionOutcome.Changed, Record: { } record })
+        {
+            WriteHistory(record);
+        }
+
+        return result;
+    }
+
+    private void WriteHistory(StripeEventRecord record)
+    {
+        if (record.AccountId is null)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _historyWrites);
+        if (Interlocked.Decrement(ref _historyFailuresLeft) >= 0)
+        {
+            throw new OperatorCopyNotWrittenException($"The history copy of {record.Id} was not written (injected).");
+        }
+
+        Interlocked.Exchange(ref _historyFailuresLeft, 0);
+        _history[record.Id] = record;
+    }
 
     private Task<StripeEventTransitionResult> Transition(string eventId, Func<StripeEventRecord, StripeEventRecord> change)
     {

@@ -40,7 +40,7 @@ internal sealed class InvoicingTestBed
         StripeSubscriptions = new FakeStripe(Usage.Time);
         var sync = new StripeSubscriptionSync(
             StripeSubscriptions, StripeSubscriptions, new SubscriptionSnapshotApplier(Usage.Accounts, Usage.Ledger, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(new SubscriptionSyncOptions())), Usage.Accounts, Usage.Time, NullLogger<StripeSubscriptionSync>.Instance);
-        Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, sync, Credits, Usage.Catalog, options, Usage.Time, NullLogger<InvoiceAccount>.Instance);
+        Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, sync, Credits, Usage.Catalog, options, Microsoft.Extensions.Options.Options.Create(Queue), Usage.Time, NullLogger<InvoiceAccount>.Instance);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, options, Usage.Time, NullLogger<InvoicingSweep>.Instance);
         Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, pending, Usage.Catalog, options, Usage.Time);
         StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, NullLogger<InvoiceRunStatusSync>.Instance);
@@ -53,6 +53,9 @@ internal sealed class InvoicingTestBed
     public InMemoryUsageLedger Ledger => Usage.Ledger;
 
     public InvoicingOptions Options { get; } = new() { AllowTestFaults = true };
+
+    /// <summary>The host's deliveries of a job (host.json's 5): <see cref="DeliverAsync"/>'s attempt 5 is the last.</summary>
+    public QueueDeliveryOptions Queue { get; } = new();
 
     public InMemoryInvoiceRunStore Runs { get; } = new();
 
@@ -127,7 +130,7 @@ internal sealed class InvoicingTestBed
     }
 
     /// <summary>One delivery of the job.</summary>
-    public Task<InvoiceRun?> DeliverAsync(InvoiceJob job) => Invoicer.RunAsync(job, CancellationToken.None);
+    public Task<InvoiceRun?> DeliverAsync(InvoiceJob job, long deliveryAttempt = 1) => Invoicer.RunAsync(job, deliveryAttempt, CancellationToken.None);
 
     /// <summary>
     /// The run's draft changed in the dashboard (an item of 99 added) before it was finalized: the job refuses to

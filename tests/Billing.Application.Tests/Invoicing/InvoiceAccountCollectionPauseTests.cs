@@ -91,7 +91,7 @@ public sealed class InvoiceAccountCollectionPauseTests
 
         // Collection resumed, the merchant finalizes the draft in the dashboard; invoice.finalized reaches the run
         var finalized = await _bed.Stripe.FinalizeAsync(run.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None);
-        Assert.True(await _bed.StatusSync.RefreshFinalizedAsync(run.StripeInvoiceId!, subscriber.Job.RunId, CancellationToken.None));
+        Assert.True(await _bed.StatusSync.RefreshFinalizedAsync(run.StripeInvoiceId!, subscriber.Job.RunId, QueueDelivery.First, CancellationToken.None));
 
         var listed = Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None));
         Assert.Equal(("open", finalized.Number, finalized.HostedInvoiceUrl), (listed.Status, listed.Number, listed.HostedInvoiceUrl));
@@ -107,14 +107,14 @@ public sealed class InvoiceAccountCollectionPauseTests
             if (saving.Step == InvoiceRunStep.Finalized)
             {
                 // invoice.finalized, processed while the job saves what it finalized: no write to race the job's
-                Assert.False(await _bed.StatusSync.RefreshFinalizedAsync(saving.StripeInvoiceId!, subscriber.Job.RunId, CancellationToken.None));
+                Assert.False(await _bed.StatusSync.RefreshFinalizedAsync(saving.StripeInvoiceId!, subscriber.Job.RunId, QueueDelivery.First, CancellationToken.None));
             }
         };
 
         var run = await _bed.DeliverAsync(subscriber.Job);
 
         Assert.Equal((InvoiceRunStep.Recorded, "open", 1), (run!.Step, run.Status, run.Attempts));
-        Assert.False(await _bed.StatusSync.RefreshFinalizedAsync(run.StripeInvoiceId!, subscriber.Job.RunId, CancellationToken.None)); // recorded, not a kept draft
+        Assert.False(await _bed.StatusSync.RefreshFinalizedAsync(run.StripeInvoiceId!, subscriber.Job.RunId, QueueDelivery.First, CancellationToken.None)); // recorded, not a kept draft
     }
 
     [Fact]

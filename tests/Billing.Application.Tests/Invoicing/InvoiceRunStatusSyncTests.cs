@@ -39,7 +39,7 @@ public sealed class InvoiceRunStatusSyncTests
         await _bed.DeliverAsync(subscriber.Job);
         var writes = _bed.Runs.History.Count;
 
-        Assert.False(await _bed.StatusSync.RefreshAsync("in_not_a_usage_invoice", null, CancellationToken.None));
+        Assert.False(await _bed.StatusSync.RefreshAsync("in_not_a_usage_invoice", null, QueueDelivery.First, CancellationToken.None));
 
         Assert.Equal(writes, _bed.Runs.History.Count);
     }
@@ -51,7 +51,7 @@ public sealed class InvoiceRunStatusSyncTests
         var run = await _bed.DeliverAsync(subscriber.Job);
         _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "paid");
 
-        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, subscriber.Job.RunId, CancellationToken.None));
+        Assert.True(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, subscriber.Job.RunId, QueueDelivery.First, CancellationToken.None));
 
         Assert.Equal("paid", _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
         Assert.Equal(0, _bed.Runs.Searches); // the cross-partition query is the operator's only
@@ -69,7 +69,7 @@ public sealed class InvoiceRunStatusSyncTests
         var writes = _bed.Runs.History.Count;
         var calls = _bed.Stripe.Calls.Count;
 
-        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, billingRun, CancellationToken.None));
+        Assert.False(await _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, billingRun, QueueDelivery.First, CancellationToken.None));
 
         Assert.Equal((writes, calls, 0), (_bed.Runs.History.Count, _bed.Stripe.Calls.Count, _bed.Runs.Searches));
         Assert.Equal("open", _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
@@ -85,7 +85,7 @@ public sealed class InvoiceRunStatusSyncTests
         _bed.Stripe.SetStatus(copy.Id, "void");
         var writes = _bed.Runs.History.Count;
 
-        Assert.False(await _bed.StatusSync.RefreshAsync(copy.Id, run.RunId, CancellationToken.None));
+        Assert.False(await _bed.StatusSync.RefreshAsync(copy.Id, run.RunId, QueueDelivery.First, CancellationToken.None));
 
         Assert.Equal(writes, _bed.Runs.History.Count);
         Assert.Equal("open", _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
@@ -251,5 +251,5 @@ public sealed class InvoiceRunStatusSyncTests
     }
 
     /// <summary>An event of the run's own invoice, with the <c>billing_run</c> metadata the run gave it.</summary>
-    private Task<bool> RefreshAsync(InvoiceRun run) => _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, run.RunId, CancellationToken.None);
+    private Task<bool> RefreshAsync(InvoiceRun run) => _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, run.RunId, QueueDelivery.First, CancellationToken.None);
 }

@@ -244,6 +244,8 @@ public sealed class StripeEventIngestTests
 
         public Task<StripeEventTransitionResult> MarkIgnoredAsync(string eventId, AccountId? accountId, string reason, CancellationToken cancellationToken) => inner.MarkIgnoredAsync(eventId, accountId, reason, cancellationToken);
 
+        public Task CopyToAccountHistoryAsync(StripeEventRecord finalEvent, CancellationToken cancellationToken) => inner.CopyToAccountHistoryAsync(finalEvent, cancellationToken);
+
         public Task<StripeEventTransitionResult> MarkLivemodeMismatchAsync(string eventId, string reason, CancellationToken cancellationToken) => inner.MarkLivemodeMismatchAsync(eventId, reason, cancellationToken);
 
         public Task<StripeEventTransitionResult> MarkFailedAsync(string eventId, string failure, CancellationToken cancellationToken) => inner.MarkFailedAsync(eventId, failure, cancellationToken);

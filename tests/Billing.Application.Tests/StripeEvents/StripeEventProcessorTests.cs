@@ -17,7 +17,7 @@ public sealed class StripeEventProcessorTests
     public StripeEventProcessorTests()
     {
         _events = new InMemoryStripeEventStore(_time);
-        _processor = new StripeEventProcessor(_events, new DictionaryReader(_payloads), [_handler], Microsoft.Extensions.Options.Options.Create(new StripeModeOptions()), NullLogger<StripeEventProcessor>.Instance);
+        _processor = new StripeEventProcessor(_events, new DictionaryReader(_payloads), [_handler], Microsoft.Extensions.Options.Options.Create(new StripeModeOptions()), Microsoft.Extensions.Options.Options.Create(new QueueDeliveryOptions()), NullLogger<StripeEventProcessor>.Instance);
     }
 
     [Fact]

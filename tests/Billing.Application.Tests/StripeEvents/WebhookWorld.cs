@@ -54,7 +54,7 @@ internal sealed class WebhookWorld
             new CheckoutSessionExpiredHandler(resolver, accounts),
             new CustomerDeletedHandler(resolver, accounts, Sync, Resync),
         ];
-        Processor = new StripeEventProcessor(events, Stripe, handlers, Options.Create(Mode), NullLogger<StripeEventProcessor>.Instance);
+        Processor = new StripeEventProcessor(events, Stripe, handlers, Options.Create(Mode), Options.Create(new QueueDeliveryOptions()), NullLogger<StripeEventProcessor>.Instance);
         Ingest = new StripeEventIngest(events, queue, NullLogger<StripeEventIngest>.Instance);
         Entitlements = new AccountEntitlements(Accounts, Catalog, Options.Create(new EntitlementOptions()), Time);
     }

@@ -20,6 +20,8 @@ internal sealed class InMemoryEventStore : IStripeEventStore
 
     public Task<StripeEventTransitionResult> MarkIgnoredAsync(string eventId, AccountId? accountId, string reason, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public Task CopyToAccountHistoryAsync(StripeEventRecord finalEvent, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task<StripeEventTransitionResult> MarkFailedAsync(string eventId, string failure, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<StripeEventTransitionResult> MarkLivemodeMismatchAsync(string eventId, string reason, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -17,6 +17,8 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
 
     public Task<InvoiceRun> SaveAsync(InvoiceRun run, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public Task RecordInIndexAsync(InvoiceRun run, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -36,8 +36,8 @@ public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resol
         if (stripeEvent is { ObjectType: "invoice", ObjectId: { } invoiceId, BillingReason: InvoiceRunStatusSync.UsageInvoiceBillingReason })
         {
             await (stripeEvent.Type == Finalized
-                ? usageInvoices.RefreshFinalizedAsync(invoiceId, stripeEvent.BillingRun, cancellationToken)
-                : usageInvoices.RefreshAsync(invoiceId, stripeEvent.BillingRun, cancellationToken)).ConfigureAwait(false);
+                ? usageInvoices.RefreshFinalizedAsync(invoiceId, stripeEvent.BillingRun, stripeEvent.Delivery, cancellationToken)
+                : usageInvoices.RefreshAsync(invoiceId, stripeEvent.BillingRun, stripeEvent.Delivery, cancellationToken)).ConfigureAwait(false);
         }
 
         if (stripeEvent.Type == Finalized)

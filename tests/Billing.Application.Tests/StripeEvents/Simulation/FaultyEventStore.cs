@@ -20,6 +20,13 @@ internal sealed class FaultyEventStore(IStripeEventStore inner, FaultPlan plan) 
     public Task<StripeEventTransitionResult> MarkIgnoredAsync(string eventId, AccountId? accountId, string reason, CancellationToken cancellationToken) =>
         FaultyCall.RunAsync(plan, "events.ignored", () => inner.MarkIgnoredAsync(eventId, accountId, reason, cancellationToken));
 
+    public Task CopyToAccountHistoryAsync(StripeEventRecord finalEvent, CancellationToken cancellationToken) =>
+        FaultyCall.RunAsync(plan, "events.copy", async () =>
+        {
+            await inner.CopyToAccountHistoryAsync(finalEvent, cancellationToken);
+            return true;
+        });
+
     public Task<StripeEventTransitionResult> MarkLivemodeMismatchAsync(string eventId, string reason, CancellationToken cancellationToken) =>
         FaultyCall.RunAsync(plan, "events.livemodeMismatch", () => inner.MarkLivemodeMismatchAsync(eventId, reason, cancellationToken));
 
