@@ -113,6 +113,69 @@ public sealed class StripeEventProcessorTests
         Assert.Equal("evt_missing", exception.EventId);
     }
 
+    [Fact]
+    public async Task An_event_made_final_whose_history_copy_failed_gets_it_from_the_redelivery()
+    {
+        await StoreAsync("evt_h1", "invoice.paid");
+        _events.HistoryFailuresLeft = 1; // or the process stops between the final patch and the copy
+
+        await Assert.ThrowsAsync<OperatorCopyNotWrittenException>(() => ProcessAsync("evt_h1", attempt: 1));
+        Assert.Equal(StripeEventStatus.Applied, _events.Get("evt_h1").Status);
+        Assert.False(_events.History.ContainsKey("evt_h1")); // the operator's account view misses it
+
+        await ProcessAsync("evt_h1", attempt: 2);
+
+        var copy = _events.History["evt_h1"];
+        Assert.Equal((StripeEventStatus.Applied, AccountId.Parse("acct-1"), 1), (copy.Status, copy.AccountId, copy.Attempts));
+        Assert.Equal(1, _handler.Calls); // the redelivery repairs the copy only
+    }
+
+    [Fact]
+    public async Task The_history_copy_is_one_write_on_a_first_delivery_and_one_more_only_on_a_redelivery()
+    {
+        await StoreAsync("evt_h2", "invoice.paid");
+
+        await ProcessAsync("evt_h2", attempt: 1);
+        Assert.Equal(1, _events.HistoryWrites);
+
+        await ProcessAsync("evt_h2", attempt: 2);
+        Assert.Equal(2, _events.HistoryWrites);
+        Assert.Equal(StripeEventStatus.Applied, _events.History["evt_h2"].Status);
+    }
+
+    [Fact]
+    public async Task A_history_copy_that_cannot_be_written_on_the_last_delivery_is_logged_and_the_message_acknowledged()
+    {
+        var last = new QueueDeliveryOptions().MaxDequeueCount;
+        await StoreAsync("evt_h3", "invoice.paid");
+        _events.HistoryFailuresLeft = 1;
+        await ProcessAsync("evt_h3", attempt: last); // the event's work is done: no poison message for its copy
+
+        await StoreAsync("evt_h4", "invoice.paid");
+        _events.HistoryFailuresLeft = 1;
+        await Assert.ThrowsAsync<OperatorCopyNotWrittenException>(() => ProcessAsync("evt_h4", attempt: 1));
+        _events.HistoryFailuresLeft = 1;
+        await Assert.ThrowsAsync<OperatorCopyNotWrittenException>(() => ProcessAsync("evt_h4", attempt: last - 1));
+        _events.HistoryFailuresLeft = 1;
+        await ProcessAsync("evt_h4", attempt: last); // the repair's failure on the last delivery too
+
+        Assert.Equal((StripeEventStatus.Applied, StripeEventStatus.Applied), (_events.Get("evt_h3").Status, _events.Get("evt_h4").Status));
+        Assert.Equal(2, _handler.Calls);
+    }
+
+    [Fact]
+    public async Task A_handler_learns_whether_an_earlier_attempt_began_and_whether_the_delivery_is_the_last()
+    {
+        await StoreAsync("evt_h5", "invoice.paid");
+        _handler.FailuresLeft = 1;
+        await Assert.ThrowsAsync<TimeoutException>(() => ProcessAsync("evt_h5", attempt: 1));
+        Assert.Equal(QueueDelivery.First, _handler.LastDelivery);
+
+        await ProcessAsync("evt_h5", attempt: new QueueDeliveryOptions().MaxDequeueCount);
+
+        Assert.Equal(new QueueDelivery(IsRetry: true, IsLast: true), _handler.LastDelivery);
+    }
+
     private Task StoreAsync(string id, string type)
     {
         _payloads[id] = new StripeEventPayload { Id = id, Type = type, Created = _time.GetUtcNow() };
@@ -130,9 +193,12 @@ public sealed class StripeEventProcessorTests
 
         public bool CanHandle(string eventType) => eventType is "customer.subscription.updated" or "invoice.paid";
 
+        public QueueDelivery? LastDelivery { get; private set; }
+
         public Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken)
         {
             Calls++;
+            LastDelivery = stripeEvent.Delivery;
             if (FailuresLeft > 0)
             {
                 FailuresLeft--;
