@@ -1,11 +1,15 @@
+using Billing.Application;
 using Billing.Application.Admin;
 using Billing.Application.Invoicing;
 using Billing.Application.StripeEvents;
+using Billing.Application.StripeEvents.Handling;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Cosmos.Tests.Admin;
 
@@ -136,6 +140,55 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         Assert.Single(await history.ListRecentAsync(account, 1, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task An_event_whose_history_copy_failed_after_its_final_patch_gets_it_from_the_redelivery()
+    {
+        using var store = new FaultyStore(fixture);
+        var history = fixture.Get<IStripeEventHistory>();
+        var account = Ids.NewAccount("evtfix");
+        var paid = NewEvent("invoice.paid");
+        await store.StripeEvents.TryAddAsync(paid, CancellationToken.None);
+        var processor = new StripeEventProcessor(
+            store.StripeEvents, new TypeOnlyReader(), [new AppliesTo(account)], Options.Create(new StripeModeOptions()), Options.Create(new QueueDeliveryOptions()), NullLogger<StripeEventProcessor>.Instance);
+        var message = new StripeEventQueueMessage { EventId = paid.Id };
+
+        store.FailNextCreateIn = fixture.Options.AccountsContainerName; // the history's upsert: the process stops (or the write fails) there
+        await Assert.ThrowsAsync<OperatorCopyNotWrittenException>(() => processor.ProcessAsync(message, 1, CancellationToken.None));
+        Assert.Equal(StripeEventStatus.Applied, (await store.StripeEvents.GetAsync(paid.Id, CancellationToken.None))!.Status);
+        Assert.Empty(await history.ListRecentAsync(account, 10, CancellationToken.None)); // the account view misses an applied event
+        await processor.ProcessAsync(message, 2, CancellationToken.None); // the redelivery
+
+        var entry = Assert.Single(await history.ListRecentAsync(account, 10, CancellationToken.None));
+        Assert.Equal((paid.Id, "applied", 1), (entry.EventId, entry.Status, entry.Attempts));
+    }
+
+    [Fact]
+    public async Task A_runs_index_entry_that_failed_after_its_last_save_is_written_again_by_the_repair()
+    {
+        using var store = new FaultyStore(fixture);
+        var runs = store.InvoiceRuns;
+        var invoices = fixture.Get<IInvoiceDirectory>();
+        var account = Ids.NewAccount("invfix");
+        var (year, month) = (2000 + Random.Shared.Next(0, 900), 1 + Random.Shared.Next(0, 12));
+        var created = await runs.CreateAsync(Run(account, year, month), CancellationToken.None);
+        var drafted = await runs.SaveAsync(created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_" + account.Value, Status = "draft" }, CancellationToken.None);
+        var finalized = await runs.SaveAsync(drafted with { Step = InvoiceRunStep.Finalized, Status = "open", UpdatedAt = Now.AddMinutes(1) }, CancellationToken.None);
+
+        store.FailNext = (HttpMethod.Put, "invoice-entry"); // the entry's replace after the run's last save
+        await Assert.ThrowsAsync<OperatorCopyNotWrittenException>(() => runs.SaveAsync(finalized with { Step = InvoiceRunStep.Recorded, Status = "paid", UpdatedAt = Now.AddMinutes(2) }, CancellationToken.None));
+        var stored = (await runs.GetAsync(account, created.PeriodKey, CancellationToken.None))!;
+        Assert.Equal((InvoiceRunStep.Recorded, "paid"), (stored.Step, stored.Status));
+        Assert.Equal("open", Listed(await invoices.ListAsync(new InvoiceDirectoryQuery($"{year:0000}-{month:00}", null, null, 10), CancellationToken.None)).Status);
+
+        await runs.RecordInIndexAsync(stored, CancellationToken.None); // what the finished job's redelivery does
+        await runs.RecordInIndexAsync(finalized, CancellationToken.None); // an older save never replaces it
+
+        var listed = Listed(await invoices.ListAsync(new InvoiceDirectoryQuery($"{year:0000}-{month:00}", "paid", null, 10), CancellationToken.None));
+        Assert.Equal((InvoiceRunStep.Recorded, "paid"), (listed.Step, listed.Status));
+
+        InvoiceRun Listed(InvoiceDirectoryPage page) => Assert.Single(page.Items, r => r.AccountId == account);
+    }
+
     private static AccountSummary Summary(AccountId id, string plan, string status, long version) => new()
     {
         AccountId = id,
@@ -155,6 +208,21 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         ApiVersion = "2026-10-28.endive",
         Payload = "{}",
     };
+
+    /// <summary>Reads only what the processor needs to pick a handler.</summary>
+    private sealed class TypeOnlyReader : IStripeEventPayloadReader
+    {
+        public StripeEventPayload Read(string payload) => new() { Id = "evt", Type = "invoice.paid", Created = Now };
+    }
+
+    /// <summary>Applies every <c>invoice.paid</c> to one account.</summary>
+    private sealed class AppliesTo(AccountId account) : IStripeEventTypeHandler
+    {
+        public bool CanHandle(string eventType) => eventType == "invoice.paid";
+
+        public Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken) =>
+            Task.FromResult(StripeEventHandlingResult.Applied(account));
+    }
 
     private static InvoiceRun Run(AccountId account, int year, int month)
     {

@@ -1,15 +1,19 @@
 using System.Net;
 using Billing.Cosmos.Client;
+using Billing.Cosmos.Admin;
 using Billing.Cosmos.Documents;
+using Billing.Cosmos.Invoicing;
+using Billing.Cosmos.StripeEvents;
 using Billing.Cosmos.Usage;
 using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Billing.Cosmos.Tests.Support;
 
 /// <summary>
 /// The fixture's store through a client whose requests pass a handler placed after the SDK's retry policy: it can
 /// refuse them as Cosmos DB does once those retries are spent (<see cref="Refuse"/>), or fail the next one of a kind as a
-/// process that stops there would leave it (<see cref="FailNext"/>). Anything else reaches the store.
+/// process that stops there would leave it (<see cref="FailNext"/>, <see cref="FailNextCreateIn"/>). Anything else reaches the store.
 /// </summary>
 internal sealed class FaultyStore : RequestHandler, IDisposable
 {
@@ -22,10 +26,19 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
         var options = CosmosClientFactory.CreateClientOptions(parsed.AccountEndpoint);
         options.CustomHandlers.Add(this);
         _client = new CosmosClient(fixture.ConnectionString, options);
-        UsageLedger = new CosmosUsageLedger(new BillingContainers(_client, Microsoft.Extensions.Options.Options.Create(fixture.Options)), TimeProvider.System);
+        var containers = new BillingContainers(_client, Microsoft.Extensions.Options.Options.Create(fixture.Options));
+        UsageLedger = new CosmosUsageLedger(containers, TimeProvider.System);
+        StripeEvents = new CosmosStripeEventStore(containers, new CosmosStripeEventHistory(containers), TimeProvider.System, NullLogger<CosmosStripeEventStore>.Instance);
+        InvoiceRuns = new CosmosInvoiceRunStore(containers, new CosmosInvoiceDirectory(containers));
     }
 
     public CosmosUsageLedger UsageLedger { get; }
+
+    /// <summary>The Stripe event store, with the account history it copies final events to.</summary>
+    public CosmosStripeEventStore StripeEvents { get; }
+
+    /// <summary>The invoice run store, with the invoice index it copies runs to.</summary>
+    public CosmosInvoiceRunStore InvoiceRuns { get; }
 
     /// <summary>Every request (or, with <see cref="OnlyProcedures"/>, every stored procedure execution) is answered with this status while it is set.</summary>
     public HttpStatusCode? Refuse { get; set; }
@@ -34,6 +47,12 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
 
     /// <summary>The next request of this method to a document whose id contains this text fails with a 500, once.</summary>
     public (HttpMethod Method, string DocumentIdPart)? FailNext { get; set; }
+
+    /// <summary>
+    /// The next create or upsert (a POST to the container, which names no document; queries are not affected) into the
+    /// container of this name fails with a 500, once.
+    /// </summary>
+    public string? FailNextCreateIn { get; set; }
 
     public override Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
     {
@@ -47,6 +66,13 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
         if (FailNext is { } fail && request.Method == fail.Method && uri.Contains("/docs/" + fail.DocumentIdPart, StringComparison.Ordinal))
         {
             FailNext = null;
+            return Task.FromResult(new ResponseMessage(HttpStatusCode.InternalServerError, request, "the process stopped here"));
+        }
+
+        if (FailNextCreateIn is { } container && request.Method == HttpMethod.Post
+            && uri.EndsWith("/colls/" + container, StringComparison.Ordinal) && string.IsNullOrEmpty(request.Headers["x-ms-documentdb-isquery"]))
+        {
+            FailNextCreateIn = null;
             return Task.FromResult(new ResponseMessage(HttpStatusCode.InternalServerError, request, "the process stopped here"));
         }
 
