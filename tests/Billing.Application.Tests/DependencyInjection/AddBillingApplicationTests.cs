@@ -69,6 +69,21 @@ public sealed class AddBillingApplicationTests
     }
 
     [Fact]
+    public void The_last_delivery_of_a_queue_message_follows_the_hosts_max_dequeue_count_and_its_app_setting_override()
+    {
+        using var defaults = Build(new Dictionary<string, string?>());
+        using var overridden = Build(new Dictionary<string, string?> { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "3" });
+        using var invalid = Build(new Dictionary<string, string?> { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "0" });
+
+        var host = defaults.GetRequiredService<IOptions<QueueDeliveryOptions>>().Value;
+        Assert.Equal((false, true), (host.IsLastDelivery(4), host.IsLastDelivery(5))); // host.json's 5
+        var three = overridden.GetRequiredService<IOptions<QueueDeliveryOptions>>().Value;
+        Assert.Equal((false, true), (three.IsLastDelivery(2), three.IsLastDelivery(3)));
+        var error = Assert.Throws<OptionsValidationException>(() => invalid.GetRequiredService<IOptions<QueueDeliveryOptions>>().Value);
+        Assert.Contains("AzureFunctionsJobHost__extensions__queues__maxDequeueCount", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Invalid_settings_are_reported_when_the_options_are_read()
     {
         using var services = Build(new Dictionary<string, string?> { ["Billing:MissedEventSweep:BatchSize"] = "0" });

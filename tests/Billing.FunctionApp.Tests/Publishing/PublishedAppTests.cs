@@ -21,6 +21,7 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
         Assert.Null(host["customHandler"]);
         Assert.Equal("base64", (string?)host["extensions"]!["queues"]!["messageEncoding"]);
         Assert.True((int?)host["extensions"]!["queues"]!["maxDequeueCount"] > 1);
+        Assert.Equal(Billing.Application.QueueDeliveryOptions.HostJsonMaxDequeueCount, (int?)host["extensions"]!["queues"]!["maxDequeueCount"]); // the worker's last delivery
         Assert.Equal("api", (string?)host["extensions"]!["http"]!["routePrefix"]);
         Assert.NotNull((string?)host["functionTimeout"]);
     }
