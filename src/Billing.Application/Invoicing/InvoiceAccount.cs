@@ -109,6 +109,10 @@ public sealed partial class InvoiceAccount(
             return null;
         }
 
+        // Priced from the counters as they are now: the account's read and sync may have ended the period since they were
+        // read (Stripe ended the subscription, applied here or by a webhook on another instance: its end moves before the
+        // account is stored), and the invoice carries the dates the period ran.
+        counters = await usage.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false) ?? counters;
         var run = InvoiceRun.Start(PeriodCharges.Price(counters, catalog), now) with
         {
             StripeCustomerId = account?.StripeCustomerId,

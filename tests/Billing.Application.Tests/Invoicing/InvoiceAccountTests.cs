@@ -239,6 +239,31 @@ public sealed class InvoiceAccountTests
     }
 
     [Fact]
+    public async Task A_cancellation_the_job_reads_from_Stripe_itself_is_invoiced_with_the_cancellation_s_end()
+    {
+        // The cancellation's event was lost: the account still has the period end on 15 March. The job, an hour after
+        // that end, reads the subscription from Stripe, which ended it on 10 March at noon: applying it moves the period's
+        // end there, after the job read the counters, and the invoice carries the dates the period ran.
+        var (start, end, cancelledAt) = (At(3, 1, 1, 0), At(3, 15, 1, 0), At(3, 10, 12, 0));
+        _bed.Time.SetUtcNow(start);
+        var id = _bed.Usage.Register();
+        await RenewAsync(id, start, end);
+        _bed.Time.SetUtcNow(At(3, 5, 0, 0));
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
+        _bed.StripeSubscriptions.Subscriptions.Add("sub_anchor", new FakeStripeSubscription
+        {
+            Id = "sub_anchor", CustomerId = "cus_anchor", Created = start, PriceId = TestCatalog.ProMonthly, PeriodStart = start, PeriodEnd = end,
+            Status = SubscriptionStatus.Canceled, CanceledAt = cancelledAt, EndedAt = cancelledAt,
+        });
+
+        _bed.Time.SetUtcNow(At(3, 15, 2, 0));
+        var run = (await _bed.DeliverUntilDoneAsync(new InvoiceJob(id, UsagePeriodKey.ForSubscriptionPeriod(start)))).Run;
+
+        Assert.Equal((start, cancelledAt, 100L * 3), (run.PeriodStart, run.PeriodEnd, run.Total)); // 1,100 runs, 1,000 included
+        _bed.AssertMarkedInvoiced(id, new UsagePeriod(start, cancelledAt, run.PeriodKey));
+    }
+
+    [Fact]
     public async Task A_period_Stripe_shortened_and_then_extended_again_is_still_moved_to_its_later_end_by_the_job()
     {
         // Projected to end 10 March; Stripe first has the period end on 8 March (the end moves there), then on 13 March.
