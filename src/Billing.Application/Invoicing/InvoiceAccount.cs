@@ -142,12 +142,25 @@ public sealed partial class InvoiceAccount(
         {
             // The period was recorded with our estimate of its end, made before Stripe reported the renewal, and Stripe
             // has it end later (a longer trial, a delayed renewal): usage may still come. Nothing is priced; the period
-            // moves to its new end, so the timer queues it on that day, however far beyond its look-back window.
-            await usage.MovePeriodEndAsync(job.AccountId, job.PeriodKey, current.PeriodEnd, cancellationToken).ConfigureAwait(false);
-            LogStillOpen(job.RunId, current.PeriodEnd);
+            // moves to its new end, so the timer queues it on that day, however far beyond its look-back window. Unless
+            // the account changed since it was read and ended the period (a cancellation processed meanwhile): that end
+            // was set from a newer account version than this one, and stays; the timer queues the period on its day.
+            if (await usage.MovePeriodEndAsync(job.AccountId, job.PeriodKey, PeriodEndMove.StillCurrent(current.PeriodEnd, account.Version), cancellationToken).ConfigureAwait(false))
+            {
+                LogStillOpen(job.RunId, current.PeriodEnd);
+            }
+            else
+            {
+                LogEndSetSince(job.RunId, account.Version);
+            }
+
             return null;
         }
 
+        // Priced from the counters as they are now: the account's read and sync may have ended the period since they were
+        // read (Stripe ended the subscription, applied here or by a webhook on another instance: its end moves before the
+        // account is stored), and the invoice carries the dates the period ran.
+        counters = await usage.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false) ?? counters;
         var run = InvoiceRun.Start(PeriodCharges.Price(counters, catalog), now) with
         {
             StripeCustomerId = account?.StripeCustomerId,
@@ -377,6 +390,9 @@ public sealed partial class InvoiceAccount(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: the period is still the account's current one (it ends {PeriodEnd:O}); invoiced once it has closed")]
     private partial void LogStillOpen(string runId, DateTimeOffset periodEnd);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: the period's end was set from a newer account state than version {AccountVersion}, which still had it open; it stays, and the period is invoiced once the timer lists it")]
+    private partial void LogEndSetSince(string runId, long accountVersion);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run {RunId}: its draft {InvoiceId} was deleted in Stripe; the run cannot finish and keeps {CreditApplied} {Currency} of credit spent until an operator acts")]
     private partial void LogDraftDeleted(string runId, string invoiceId, long creditApplied, string currency);

@@ -25,10 +25,14 @@ public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, I
         // The period is moved before the account is stored: once stored, a redelivery of the event no longer ends it,
         // and a failure in between would leave the period at its old end. Moving it is safe to repeat, and right
         // whatever the account's update then decides: the end comes from Stripe's own facts about this subscription.
-        var early = (await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false))?.ApplySubscriptionSnapshot(snapshot, catalog, _clockSkew).EndedEarly;
+        // The counters remember the version the account is stored as at the earliest, so an invoice job holding an
+        // older one cannot move the end back later (PeriodEndMove).
+        var read = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var early = read?.ApplySubscriptionSnapshot(snapshot, catalog, _clockSkew).EndedEarly;
+        var storedAtTheEarliest = (read?.Version ?? 0) + 1;
         if (early is not null)
         {
-            await usage.MovePeriodEndAsync(accountId, early.Key, early.End, cancellationToken).ConfigureAwait(false);
+            await usage.MovePeriodEndAsync(accountId, early.Key, PeriodEndMove.Ended(early.End, storedAtTheEarliest), cancellationToken).ConfigureAwait(false);
         }
 
         SubscriptionSnapshotResult? decision = null;
@@ -40,9 +44,12 @@ public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, I
                 return decision.Changed ? decision.Account : null;
             },
             cancellationToken).ConfigureAwait(false);
-        if (decision!.EndedEarly is { } ended && ended != early)
+
+        // Again with the version stored when the first read was out of date, or when other writes landed before this one:
+        // a job may have read one of those and moved the end back meanwhile, and its version must not pass the stamp.
+        if (decision!.EndedEarly is { } ended && (ended != early || stored.Version != storedAtTheEarliest))
         {
-            await usage.MovePeriodEndAsync(accountId, ended.Key, ended.End, cancellationToken).ConfigureAwait(false); // the first read was out of date
+            await usage.MovePeriodEndAsync(accountId, ended.Key, PeriodEndMove.Ended(ended.End, stored.Version), cancellationToken).ConfigureAwait(false);
         }
 
         return decision with { Account = stored };

@@ -52,10 +52,14 @@ public interface IUsageLedger
     /// Moves a period's end to where Stripe has it: later (a delayed renewal, a longer trial) or earlier (the
     /// subscription ended at once, its billing period restarted): an index entry on the new closing day first, then the
     /// old day's entry goes, then the counters' end (last: a stopped move's redelivery finds them unmoved and finishes it). So the invoicing timer finds the period once it has really closed,
-    /// and its invoice carries the dates it ran. Nothing happens when there are no counters, they end at
-    /// <paramref name="newEnd"/> already, or the period was invoiced; every step may be repeated.
+    /// and its invoice carries the dates it ran. The counters keep the account version their end was set from
+    /// (<see cref="PeriodEndMove.AccountVersion"/>, never lowered): a move from an older account state than that one
+    /// (<see cref="PeriodEndMove.AppliesOver"/>) changes nothing and answers false, so an end Stripe set stays whichever
+    /// order the moves land in. Nothing happens either when there are no counters, they end at the new end already (then
+    /// only a newer version is stamped), or the period was invoiced; every step may be repeated.
     /// </summary>
-    Task MovePeriodEndAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken);
+    /// <returns>False when the move was refused as older than the counters' end; true otherwise.</returns>
+    Task<bool> MovePeriodEndAsync(AccountId accountId, UsagePeriodKey periodKey, PeriodEndMove move, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records that <paramref name="plan"/> now includes <paramref name="included"/> units of <paramref name="meter"/> in the

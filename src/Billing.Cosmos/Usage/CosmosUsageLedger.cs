@@ -249,23 +249,50 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         }
     }
 
-    public async Task MovePeriodEndAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken)
+    public async Task<bool> MovePeriodEndAsync(AccountId accountId, UsagePeriodKey periodKey, PeriodEndMove move, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(move);
+        var newEnd = move.NewEnd;
         var id = DocumentIds.Usage(accountId, periodKey);
         var partitionKey = new PartitionKey(accountId.Value);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var counters = await Container.ReadAsync<UsageDocument>(id, partitionKey, cancellationToken).ConfigureAwait(false);
-            if (counters is null || counters.PeriodEnd == newEnd || newEnd <= counters.PeriodStart)
+            if (counters is null || newEnd <= counters.PeriodStart)
             {
-                return;
+                return true;
+            }
+
+            // Decided on the counters as read and written with their ETag: an end set from a newer account state since
+            // the read makes the replace fail, and the next attempt decides again.
+            if (!move.AppliesOver(counters.PeriodEnd, counters.PeriodEndAccountVersion))
+            {
+                return false; // set from an account state at least as new as the one this move comes from
+            }
+
+            var stamp = move.StampOver(counters.PeriodEndAccountVersion);
+            if (counters.PeriodEnd == newEnd)
+            {
+                if (stamp == counters.PeriodEndAccountVersion)
+                {
+                    return true;
+                }
+
+                // Where it should be already: only the newer version is kept (the index entry is where it was).
+                var stamped = counters with { PeriodEndAccountVersion = stamp, UpdatedAt = time.GetUtcNow() };
+                if ((await Container.ReplaceAsync(stamped, id, partitionKey, counters.ETag!, cancellationToken).ConfigureAwait(false)).Status == HttpStatusCode.PreconditionFailed)
+                {
+                    continue;
+                }
+
+                return true;
             }
 
             var oldDay = DateOnly.FromDateTime(counters.PeriodEnd.UtcDateTime);
             var oldEntry = await FindEntryAsync(accountId, periodKey, oldDay, cancellationToken).ConfigureAwait(false);
             if (oldEntry?.Entry.InvoicedAt is not null)
             {
-                return; // invoiced with these dates: it stays as billed
+                return true; // invoiced with these dates: it stays as billed
             }
 
             // The new day's entry first: the period is never missing from the index, whatever happens in between.
@@ -279,13 +306,13 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
                 await Container.DeleteAsync(old.Entry.Id, new PartitionKey(old.Partition), cancellationToken).ConfigureAwait(false);
             }
 
-            var moved = counters with { PeriodEnd = newEnd, UpdatedAt = time.GetUtcNow() };
+            var moved = counters with { PeriodEnd = newEnd, PeriodEndAccountVersion = stamp, UpdatedAt = time.GetUtcNow() };
             if ((await Container.ReplaceAsync(moved, id, partitionKey, counters.ETag!, cancellationToken).ConfigureAwait(false)).Status == HttpStatusCode.PreconditionFailed)
             {
-                continue; // counted meanwhile: read again (the old entry is gone already; the new one stays)
+                continue; // counted or moved meanwhile: read again (the old entry is gone already; the new one stays)
             }
 
-            return;
+            return true;
         }
 
         throw new InvalidOperationException($"The counters of {accountId} for {periodKey} kept changing under {MaxAttempts} attempts to move the period's end.");

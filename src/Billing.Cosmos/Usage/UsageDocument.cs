@@ -13,6 +13,12 @@ internal sealed record UsageDocument : StoredDocument
 
     public required DateTimeOffset PeriodEnd { get; init; }
 
+    /// <summary>
+    /// The account version whose state set <see cref="PeriodEnd"/> (a move's <c>PeriodEndMove.AccountVersion</c>, never
+    /// lowered); absent while the end is the first count's estimate, and on documents written before it was kept.
+    /// </summary>
+    public long? PeriodEndAccountVersion { get; init; }
+
     /// <summary>Meter name -> units used; changed only by the <c>record-usage.js</c> procedure.</summary>
     public required Dictionary<string, long> Counters { get; init; }
 

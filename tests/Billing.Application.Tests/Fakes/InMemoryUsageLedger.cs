@@ -307,17 +307,38 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         }
     }
 
-    public Task MovePeriodEndAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset newEnd, CancellationToken cancellationToken)
+    public Task<bool> MovePeriodEndAsync(AccountId accountId, UsagePeriodKey periodKey, PeriodEndMove move, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(move);
         lock (_gate)
         {
             // Like the store: the counters and the index entry move together (here they are one record).
-            if (_periods.TryGetValue((accountId, periodKey), out var state) && state.InvoicedAt is null && newEnd > state.Window.Start)
+            if (!_periods.TryGetValue((accountId, periodKey), out var state) || move.NewEnd <= state.Window.Start)
             {
-                state.Window = new UsagePeriod(state.Window.Start, newEnd, periodKey);
+                return Task.FromResult(true);
             }
 
-            return Task.CompletedTask;
+            if (!move.AppliesOver(state.Window.End, state.EndSetFromVersion))
+            {
+                return Task.FromResult(false);
+            }
+
+            if (state.Window.End == move.NewEnd || state.InvoicedAt is null)
+            {
+                state.Window = new UsagePeriod(state.Window.Start, move.NewEnd, periodKey);
+                state.EndSetFromVersion = move.StampOver(state.EndSetFromVersion);
+            }
+
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <summary>The account version the period's end was set from (null: never moved).</summary>
+    public long? EndSetFromVersion(AccountId accountId, UsagePeriodKey periodKey)
+    {
+        lock (_gate)
+        {
+            return _periods.TryGetValue((accountId, periodKey), out var state) ? state.EndSetFromVersion : null;
         }
     }
 
@@ -402,5 +423,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         public HashSet<(MeterName Meter, int Percent)> Notified { get; } = [];
 
         public DateTimeOffset? InvoicedAt { get; set; }
+
+        public long? EndSetFromVersion { get; set; }
     }
 }

@@ -1,3 +1,4 @@
+using Billing.Application.Accounts;
 using Billing.Application.Credits;
 using Billing.Application.Invoicing;
 using Billing.Application.Subscriptions;
@@ -40,11 +41,14 @@ internal sealed class InvoicingTestBed
         StripeSubscriptions = new FakeStripe(Usage.Time);
         var sync = new StripeSubscriptionSync(
             StripeSubscriptions, StripeSubscriptions, new SubscriptionSnapshotApplier(Usage.Accounts, Usage.Ledger, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(new SubscriptionSyncOptions())), Usage.Accounts, Usage.Time, NullLogger<StripeSubscriptionSync>.Instance);
-        Invoicer = new InvoiceAccount(Usage.Accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, sync, Credits, Usage.Catalog, options, Microsoft.Extensions.Options.Options.Create(Queue), Usage.Time, NullLogger<InvoiceAccount>.Instance);
+        _sync = sync;
+        Invoicer = InvoicerOver(Usage.Accounts);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, options, Usage.Time, NullLogger<InvoicingSweep>.Instance);
         Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, pending, Usage.Catalog, options, Usage.Time);
         StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, NullLogger<InvoiceRunStatusSync>.Instance);
     }
+
+    private readonly StripeSubscriptionSync _sync;
 
     public UsageTestBed Usage { get; }
 
@@ -128,6 +132,10 @@ internal sealed class InvoicingTestBed
         Time.Advance(TimeSpan.FromSeconds(1));
         return Credits.PostAsync(accountId, CreditOperation.Grant("cs:" + sessionId, Currency.Parse("usd"), amount, expiresAt, "pack:TEST", "pi_" + sessionId, sessionId), CancellationToken.None);
     }
+
+    /// <summary>The invoice job reading the account through <paramref name="accounts"/> (a <see cref="HookedAccountStore"/> over <see cref="UsageTestBed.Accounts"/>), the rest of the bed as it is.</summary>
+    public InvoiceAccount InvoicerOver(IBillingAccountStore accounts) =>
+        new(accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, _sync, Credits, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Queue), Usage.Time, NullLogger<InvoiceAccount>.Instance);
 
     /// <summary>One delivery of the job.</summary>
     public Task<InvoiceRun?> DeliverAsync(InvoiceJob job, long deliveryAttempt = 1) => Invoicer.RunAsync(job, deliveryAttempt, CancellationToken.None);

@@ -1,3 +1,4 @@
+using Billing.Application.Accounts;
 using Billing.Application.Invoicing;
 using Billing.Application.Subscriptions;
 using Billing.Application.Tests.Fakes;
@@ -176,6 +177,111 @@ public sealed class InvoiceAccountTests
         Assert.Equal(600 * 3, run.Total); // 1,600 runs, 1,000 included, 3 each
         Assert.Single(_bed.Stripe.InvoicesFor(run.RunId));
         Assert.Equal(At(3, 13, 8, 0), run.PeriodEnd); // Stripe's end, not the estimate
+    }
+
+    [Fact]
+    public async Task A_cancellation_processed_while_the_job_holds_the_account_is_not_undone_by_the_job_moving_the_period_to_Stripe_s_later_end()
+    {
+        // Counted with the end projected to 10 March; Stripe's period ends on 13 March. The job runs after the projected
+        // end and reads the account; before it moves the period, another instance processes the cancellation of 01:30.
+        var (id, job) = await ExtendedPeriodAtItsJobAsync();
+        var cancellation = new HookedAccountStore(_bed.Usage.Accounts) { AfterRead = () => CancelAsync(id) };
+
+        Assert.Null(await _bed.InvoicerOver(cancellation).RunAsync(job, 1, CancellationToken.None));
+
+        await AssertEndedAtTheCancellationAndInvoicedTheNextDayAsync(id, job);
+    }
+
+    [Fact]
+    public async Task A_cancellation_processed_after_the_job_moved_the_period_to_Stripe_s_later_end_ends_it_at_the_cancellation()
+    {
+        // The other order: the webhook's instance reads the account, and the job runs to its end before that instance
+        // moves the period and stores the cancellation.
+        var (id, job) = await ExtendedPeriodAtItsJobAsync();
+        var jobFirst = new HookedAccountStore(_bed.Usage.Accounts) { AfterRead = async () => Assert.Null(await _bed.DeliverAsync(job)) };
+
+        await CancelAsync(id, jobFirst);
+
+        await AssertEndedAtTheCancellationAndInvoicedTheNextDayAsync(id, job);
+    }
+
+    [Fact]
+    public async Task A_cancellation_stored_before_the_job_reads_the_account_is_invoiced_at_once_with_the_cancellation_s_end()
+    {
+        var (id, job) = await ExtendedPeriodAtItsJobAsync();
+        await CancelAsync(id);
+
+        var run = (await _bed.DeliverUntilDoneAsync(job)).Run;
+
+        Assert.Equal((At(2, 10, 8, 0), CancelledAt, 100L * 3), (run.PeriodStart, run.PeriodEnd, run.Total));
+    }
+
+    [Fact]
+    public async Task A_cancellation_whose_account_write_lost_races_to_others_is_not_undone_by_a_job_that_read_one_of_those()
+    {
+        // The webhook's instance moves the period to the cancellation, then two other writes land on the account (its
+        // update is decided again on the newest), and a job reads the newest of them, which still has the period open,
+        // and moves the period to Stripe's later end before the cancellation is stored.
+        var (id, job) = await ExtendedPeriodAtItsJobAsync();
+        var others = new HookedAccountStore(_bed.Usage.Accounts)
+        {
+            BeforeUpdate = async () =>
+            {
+                await _bed.Usage.Accounts.UpdateAsync(id, a => a.NoteEarlyReversal("pi_other_1", _bed.Time.GetUtcNow()), CancellationToken.None);
+                await _bed.Usage.Accounts.UpdateAsync(id, a => a.NoteEarlyReversal("pi_other_2", _bed.Time.GetUtcNow()), CancellationToken.None);
+                Assert.Null(await _bed.DeliverAsync(job));
+            },
+        };
+
+        await CancelAsync(id, others);
+
+        await AssertEndedAtTheCancellationAndInvoicedTheNextDayAsync(id, job);
+    }
+
+    [Fact]
+    public async Task A_cancellation_the_job_reads_from_Stripe_itself_is_invoiced_with_the_cancellation_s_end()
+    {
+        // The cancellation's event was lost: the account still has the period end on 15 March. The job, an hour after
+        // that end, reads the subscription from Stripe, which ended it on 10 March at noon: applying it moves the period's
+        // end there, after the job read the counters, and the invoice carries the dates the period ran.
+        var (start, end, cancelledAt) = (At(3, 1, 1, 0), At(3, 15, 1, 0), At(3, 10, 12, 0));
+        _bed.Time.SetUtcNow(start);
+        var id = _bed.Usage.Register();
+        await RenewAsync(id, start, end);
+        _bed.Time.SetUtcNow(At(3, 5, 0, 0));
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
+        _bed.StripeSubscriptions.Subscriptions.Add("sub_anchor", new FakeStripeSubscription
+        {
+            Id = "sub_anchor", CustomerId = "cus_anchor", Created = start, PriceId = TestCatalog.ProMonthly, PeriodStart = start, PeriodEnd = end,
+            Status = SubscriptionStatus.Canceled, CanceledAt = cancelledAt, EndedAt = cancelledAt,
+        });
+
+        _bed.Time.SetUtcNow(At(3, 15, 2, 0));
+        var run = (await _bed.DeliverUntilDoneAsync(new InvoiceJob(id, UsagePeriodKey.ForSubscriptionPeriod(start)))).Run;
+
+        Assert.Equal((start, cancelledAt, 100L * 3), (run.PeriodStart, run.PeriodEnd, run.Total)); // 1,100 runs, 1,000 included
+        _bed.AssertMarkedInvoiced(id, new UsagePeriod(start, cancelledAt, run.PeriodKey));
+    }
+
+    [Fact]
+    public async Task A_period_Stripe_shortened_and_then_extended_again_is_still_moved_to_its_later_end_by_the_job()
+    {
+        // Projected to end 10 March; Stripe first has the period end on 8 March (the end moves there), then on 13 March.
+        var renewal = At(2, 10, 8, 0);
+        var id = await RecordThenRenewAsync(At(1, 10, 8, 0), At(3, 8, 8, 0));
+        var key = UsagePeriodKey.ForSubscriptionPeriod(renewal);
+        Assert.Equal(At(3, 8, 8, 0), (await _bed.Ledger.GetAsync(id, key, CancellationToken.None))!.Period.End);
+        _bed.Time.SetUtcNow(At(3, 1, 0, 0));
+        await RenewAsync(id, renewal, At(3, 13, 8, 0));
+
+        _bed.Time.SetUtcNow(At(3, 9, 2, 0));
+        Assert.Null(await _bed.DeliverAsync(new InvoiceJob(id, key)));
+
+        Assert.Equal(At(3, 13, 8, 0), (await _bed.Ledger.GetAsync(id, key, CancellationToken.None))!.Period.End);
+        _bed.Time.SetUtcNow(At(3, 14, 2, 0));
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+        var run = (await _bed.DeliverUntilDoneAsync(Assert.Single(_bed.Jobs.Drain()))).Run;
+        Assert.Equal((renewal, At(3, 13, 8, 0)), (run.PeriodStart, run.PeriodEnd));
     }
 
     [Fact]
@@ -412,11 +518,45 @@ public sealed class InvoiceAccountTests
         return id;
     }
 
+    /// <summary>When the customer cancels, at once, the subscription of <see cref="ExtendedPeriodAtItsJobAsync"/>.</summary>
+    private static readonly DateTimeOffset CancelledAt = At(3, 11, 1, 30);
+
+    /// <summary>
+    /// 1,100 runs counted in the period renewed on 10 February, projected to end on 10 March; Stripe's renewal has it end
+    /// on 13 March (the account knows). The clock at 11 March 02:00, when the timer's job for the projected end runs.
+    /// </summary>
+    private async Task<(AccountId Id, InvoiceJob Job)> ExtendedPeriodAtItsJobAsync()
+    {
+        var id = await RecordThenRenewAsync(At(1, 10, 8, 0), At(3, 13, 8, 0));
+        _bed.Time.SetUtcNow(At(3, 11, 2, 0));
+        return (id, new InvoiceJob(id, UsagePeriodKey.ForSubscriptionPeriod(At(2, 10, 8, 0))));
+    }
+
+    /// <summary><c>customer.subscription.deleted</c> of that subscription, ended at <see cref="CancelledAt"/>, applied through <paramref name="accounts"/>.</summary>
+    private Task CancelAsync(AccountId id, IBillingAccountStore? accounts = null) =>
+        RenewAsync(id, At(2, 10, 8, 0), At(3, 13, 8, 0), status: SubscriptionStatus.Canceled, endedAt: CancelledAt, accounts: accounts);
+
+    /// <summary>The period ends at the cancellation, and the next day's timer run invoices it with those dates.</summary>
+    private async Task AssertEndedAtTheCancellationAndInvoicedTheNextDayAsync(AccountId id, InvoiceJob job)
+    {
+        Assert.Equal(CancelledAt, (await _bed.Ledger.GetAsync(id, job.PeriodKey, CancellationToken.None))!.Period.End);
+        Assert.Empty(_bed.Runs.History);
+
+        _bed.Time.SetUtcNow(At(3, 12, 2, 0));
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+        var run = (await _bed.DeliverUntilDoneAsync(Assert.Single(_bed.Jobs.Drain()))).Run;
+
+        Assert.Equal(job, new InvoiceJob(id, run.PeriodKey));
+        Assert.Equal((At(2, 10, 8, 0), CancelledAt, 100L * 3), (run.PeriodStart, run.PeriodEnd, run.Total)); // 1,100 runs, 1,000 included
+        Assert.Single(_bed.Stripe.InvoicesFor(run.RunId));
+    }
+
     /// <summary>The subscription's period as a webhook applies it (so a usage period it ends early moves in the ledger).</summary>
     private async Task RenewAsync(
-        AccountId id, DateTimeOffset start, DateTimeOffset end, string subscriptionId = "sub_anchor", string customerId = "cus_anchor", SubscriptionStatus? status = null, DateTimeOffset? endedAt = null)
+        AccountId id, DateTimeOffset start, DateTimeOffset end, string subscriptionId = "sub_anchor", string customerId = "cus_anchor", SubscriptionStatus? status = null, DateTimeOffset? endedAt = null,
+        IBillingAccountStore? accounts = null)
     {
-        var applier = new SubscriptionSnapshotApplier(_bed.Usage.Accounts, _bed.Ledger, _bed.Usage.Catalog, Options.Create(new SubscriptionSyncOptions()));
+        var applier = new SubscriptionSnapshotApplier(accounts ?? _bed.Usage.Accounts, _bed.Ledger, _bed.Usage.Catalog, Options.Create(new SubscriptionSyncOptions()));
         var snapshot = new SubscriptionSnapshot
         {
             SubscriptionId = subscriptionId,

@@ -12,8 +12,9 @@ namespace Billing.Cosmos.Tests.Support;
 
 /// <summary>
 /// The fixture's store through a client whose requests pass a handler placed after the SDK's retry policy: it can
-/// refuse them as Cosmos DB does once those retries are spent (<see cref="Refuse"/>), or fail the next one of a kind as a
-/// process that stops there would leave it (<see cref="FailNext"/>, <see cref="FailNextCreateIn"/>). Anything else reaches the store.
+/// refuse them as Cosmos DB does once those retries are spent (<see cref="Refuse"/>), fail the next one of a kind as a
+/// process that stops there would leave it (<see cref="FailNext"/>, <see cref="FailNextCreateIn"/>), or have another
+/// writer land right before the next one of a kind is sent (<see cref="BeforeNext"/>). Anything else reaches the store.
 /// </summary>
 internal sealed class FaultyStore : RequestHandler, IDisposable
 {
@@ -54,29 +55,38 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
     /// </summary>
     public string? FailNextCreateIn { get; set; }
 
-    public override Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
+    /// <summary>Before the next request of this method to a document whose id contains this text is sent, the hook runs, once (through another client).</summary>
+    public (HttpMethod Method, string DocumentIdPart, Func<Task> Hook)? BeforeNext { get; set; }
+
+    public override async Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var uri = request.RequestUri.OriginalString;
         if (Refuse is { } status && (!OnlyProcedures || uri.Contains("/sprocs/", StringComparison.Ordinal)))
         {
-            return Task.FromResult(new ResponseMessage(status, request, "refused by the test"));
+            return new ResponseMessage(status, request, "refused by the test");
         }
 
         if (FailNext is { } fail && request.Method == fail.Method && uri.Contains("/docs/" + fail.DocumentIdPart, StringComparison.Ordinal))
         {
             FailNext = null;
-            return Task.FromResult(new ResponseMessage(HttpStatusCode.InternalServerError, request, "the process stopped here"));
+            return new ResponseMessage(HttpStatusCode.InternalServerError, request, "the process stopped here");
         }
 
         if (FailNextCreateIn is { } container && request.Method == HttpMethod.Post
             && uri.EndsWith("/colls/" + container, StringComparison.Ordinal) && string.IsNullOrEmpty(request.Headers["x-ms-documentdb-isquery"]))
         {
             FailNextCreateIn = null;
-            return Task.FromResult(new ResponseMessage(HttpStatusCode.InternalServerError, request, "the process stopped here"));
+            return new ResponseMessage(HttpStatusCode.InternalServerError, request, "the process stopped here");
         }
 
-        return base.SendAsync(request, cancellationToken);
+        if (BeforeNext is { } before && request.Method == before.Method && uri.Contains("/docs/" + before.DocumentIdPart, StringComparison.Ordinal))
+        {
+            BeforeNext = null;
+            await before.Hook().ConfigureAwait(false);
+        }
+
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose() => _client.Dispose();

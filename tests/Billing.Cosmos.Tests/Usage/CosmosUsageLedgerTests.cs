@@ -201,7 +201,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2026, 11, 12, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 12, 8, 0, 0, TimeSpan.Zero));
         await _ledger.RecordAsync(Record(account, "first", period, AgentRuns, 3, null, Pro, 1_000, subscriptionId: "sub_first"), CancellationToken.None);
         await _ledger.RecordAsync(Record(account, "later", period, Tokens, 5, null, Pro, 100_000, subscriptionId: "sub_later"), CancellationToken.None);
-        await _ledger.MovePeriodEndAsync(account, period.Key, period.End.AddDays(2), CancellationToken.None);
+        await _ledger.MovePeriodEndAsync(account, period.Key, PeriodEndMove.StillCurrent(period.End.AddDays(2), 2), CancellationToken.None);
 
         var counters = (await _ledger.GetAsync(account, period.Key, CancellationToken.None))!;
         Assert.Equal(("sub_first", 3L, 5L, period.End.AddDays(2)), (counters.SubscriptionId, counters.Used(AgentRuns), counters.Used(Tokens), counters.Period.End));
@@ -565,7 +565,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var listed = await _ledger.ListPeriodsEndingAsync(new DateOnly(2034, 2, 10), CancellationToken.None);
         await _ledger.MarkPeriodInvoicedAsync(invoiced, period.Key, period.End, CancellationToken.None);
         var newEnd = new DateTimeOffset(2034, 2, 12, 9, 0, 0, TimeSpan.Zero);
-        await _ledger.MovePeriodEndAsync(moved, period.Key, newEnd, CancellationToken.None);
+        await _ledger.MovePeriodEndAsync(moved, period.Key, PeriodEndMove.StillCurrent(newEnd, 2), CancellationToken.None);
 
         Assert.Equal([invoiced.Value, moved.Value], listed.Select(e => e.AccountId.Value).Order());
         Assert.Empty(await _ledger.ListPeriodsEndingAsync(new DateOnly(2034, 2, 10), CancellationToken.None));
@@ -582,7 +582,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2034, 8, 3, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2034, 9, 3, 9, 0, 0, TimeSpan.Zero));
         await ConsumeAsync(account, period, AgentRuns, 4, null);
 
-        await _ledger.MovePeriodEndAsync(account, period.Key, period.End.AddHours(6), CancellationToken.None);
+        await _ledger.MovePeriodEndAsync(account, period.Key, PeriodEndMove.StillCurrent(period.End.AddHours(6), 2), CancellationToken.None);
 
         Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2034, 9, 3), CancellationToken.None), e => e.AccountId == account); // still listed on its day
         Assert.Single(await IndexEntriesAsync(account));
@@ -596,7 +596,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var account = Ids.NewAccount();
         var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2034, 5, 20, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2034, 6, 20, 9, 0, 0, TimeSpan.Zero));
         await ConsumeAsync(account, period, AgentRuns, 4, null);
-        await _ledger.MovePeriodEndAsync(account, period.Key, period.End.AddDays(-2), CancellationToken.None);
+        await _ledger.MovePeriodEndAsync(account, period.Key, PeriodEndMove.Ended(period.End.AddDays(-2), 2), CancellationToken.None);
 
         await _ledger.MarkPeriodInvoicedAsync(account, period.Key, period.End, CancellationToken.None);
 
@@ -616,8 +616,8 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         await ledger.RecordAsync(Record(account, "k1", estimated, AgentRuns, 3, null), CancellationToken.None);
 
         store.FailNext = (HttpMethod.Delete, "usage-period"); // the process stops as it deletes the old day's entry
-        await Assert.ThrowsAnyAsync<Exception>(() => ledger.MovePeriodEndAsync(account, estimated.Key, newEnd, CancellationToken.None));
-        await ledger.MovePeriodEndAsync(account, estimated.Key, newEnd, CancellationToken.None); // the redelivery
+        await Assert.ThrowsAnyAsync<Exception>(() => ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.StillCurrent(newEnd, 2), CancellationToken.None));
+        await ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.StillCurrent(newEnd, 2), CancellationToken.None); // the redelivery
 
         Assert.Equal(newEnd, (await ledger.GetAsync(account, estimated.Key, CancellationToken.None))!.Period.End);
         var entry = Assert.Single(await IndexEntriesAsync(account));
@@ -636,14 +636,82 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         await ledger.RecordAsync(Record(account, "k1", counted, AgentRuns, 3, null), CancellationToken.None);
 
         store.FailNext = (HttpMethod.Put, "usage"); // the process stops as it replaces the counters
-        await Assert.ThrowsAnyAsync<Exception>(() => ledger.MovePeriodEndAsync(account, counted.Key, endedAt, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<Exception>(() => ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.Ended(endedAt, 2), CancellationToken.None));
         Assert.Equal(counted.End, (await ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End);
         Assert.Single(await ledger.ListPeriodsEndingAsync(new DateOnly(2035, 6, 21), CancellationToken.None), e => e.AccountId == account); // never missing from the index
-        await ledger.MovePeriodEndAsync(account, counted.Key, endedAt, CancellationToken.None); // the redelivery
+        await ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.Ended(endedAt, 2), CancellationToken.None); // the redelivery
 
         Assert.Equal(endedAt, (await ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End);
         var entry = Assert.Single(await IndexEntriesAsync(account));
         Assert.Equal(endedAt, entry.GetProperty("periodEnd").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task A_move_from_an_older_account_state_than_the_one_Stripe_ended_the_period_in_leaves_it_ended()
+    {
+        // Days no other test uses. Counted with the end projected to 10 April; Stripe ended the period at the cancellation
+        // (stored as account version 7 at the earliest); then the invoice job, holding version 6, which still had the period
+        // open until Stripe's later end, moves it there.
+        var account = Ids.NewAccount();
+        var estimated = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2036, 3, 10, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2036, 4, 10, 8, 0, 0, TimeSpan.Zero));
+        var (cancelledAt, stripeEnd) = (new DateTimeOffset(2036, 4, 11, 1, 30, 0, TimeSpan.Zero), new DateTimeOffset(2036, 4, 13, 8, 0, 0, TimeSpan.Zero));
+        await ConsumeAsync(account, estimated, AgentRuns, 4, null);
+        Assert.False((await RawUsageAsync(account, estimated.Key)).ContainsKey("periodEndAccountVersion")); // a first count's end, as documents before it was kept
+
+        Assert.True(await _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.Ended(cancelledAt, 7), CancellationToken.None));
+        Assert.False(await _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.StillCurrent(stripeEnd, 6), CancellationToken.None));
+        Assert.False(await _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.StillCurrent(stripeEnd, 7), CancellationToken.None)); // an unrelated write stored first
+
+        Assert.Equal((cancelledAt, 4L), ((await _ledger.GetAsync(account, estimated.Key, CancellationToken.None))!.Period.End, (await _ledger.GetAsync(account, estimated.Key, CancellationToken.None))!.Used(AgentRuns)));
+        Assert.Equal(cancelledAt, Assert.Single(await IndexEntriesAsync(account)).GetProperty("periodEnd").GetDateTimeOffset());
+        Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2036, 4, 11), CancellationToken.None), e => e.AccountId == account);
+        Assert.Equal(7, (long?)(await RawUsageAsync(account, estimated.Key))["periodEndAccountVersion"]);
+
+        // An account state newer than the one that ended it, with the period open again, moves it.
+        Assert.True(await _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.StillCurrent(stripeEnd, 8), CancellationToken.None));
+        Assert.Equal(stripeEnd, (await _ledger.GetAsync(account, estimated.Key, CancellationToken.None))!.Period.End);
+        Assert.Equal(8, (long?)(await RawUsageAsync(account, estimated.Key))["periodEndAccountVersion"]);
+    }
+
+    [Fact]
+    public async Task A_period_Stripe_ended_while_a_move_from_an_older_account_state_was_under_way_stays_ended()
+    {
+        // Days no other test uses. The job's move read the counters and wrote the new day's entry; as it replaces the
+        // counters, the cancellation's move (another instance) lands first: the job's replace fails and, read again, the
+        // counters' end was set from a newer account state.
+        using var store = new FaultyStore(fixture);
+        var account = Ids.NewAccount();
+        var estimated = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2036, 6, 10, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2036, 7, 10, 8, 0, 0, TimeSpan.Zero));
+        var (cancelledAt, stripeEnd) = (new DateTimeOffset(2036, 7, 11, 1, 30, 0, TimeSpan.Zero), new DateTimeOffset(2036, 7, 13, 8, 0, 0, TimeSpan.Zero));
+        await ConsumeAsync(account, estimated, AgentRuns, 4, null);
+        store.BeforeNext = (HttpMethod.Put, "usage", () => _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.Ended(cancelledAt, 7), CancellationToken.None));
+
+        Assert.False(await store.UsageLedger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.StillCurrent(stripeEnd, 6), CancellationToken.None));
+
+        Assert.Null(store.BeforeNext); // the cancellation landed in between
+        Assert.Equal(cancelledAt, (await _ledger.GetAsync(account, estimated.Key, CancellationToken.None))!.Period.End);
+        Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2036, 7, 11), CancellationToken.None), e => e.AccountId == account);
+        Assert.DoesNotContain(await _ledger.ListPeriodsEndingAsync(new DateOnly(2036, 7, 10), CancellationToken.None), e => e.AccountId == account);
+    }
+
+    [Fact]
+    public async Task An_end_already_in_place_takes_the_newer_account_version_that_set_it_again()
+    {
+        // Days no other test uses. The cancellation's move was stamped with version 7, but its account was stored as 9
+        // (two other writes first): its second move stamps 9, so a job holding 8 does not move the period back.
+        var account = Ids.NewAccount();
+        var estimated = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2036, 9, 10, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2036, 10, 10, 8, 0, 0, TimeSpan.Zero));
+        var (cancelledAt, stripeEnd) = (new DateTimeOffset(2036, 10, 11, 1, 30, 0, TimeSpan.Zero), new DateTimeOffset(2036, 10, 13, 8, 0, 0, TimeSpan.Zero));
+        await ConsumeAsync(account, estimated, AgentRuns, 4, null);
+        await _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.Ended(cancelledAt, 7), CancellationToken.None);
+
+        Assert.True(await _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.Ended(cancelledAt, 9), CancellationToken.None));
+        Assert.True(await _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.Ended(cancelledAt, 8), CancellationToken.None)); // an older one never lowers it
+
+        Assert.Equal(9, (long?)(await RawUsageAsync(account, estimated.Key))["periodEndAccountVersion"]);
+        Assert.False(await _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.StillCurrent(stripeEnd, 8), CancellationToken.None));
+        Assert.Equal(cancelledAt, (await _ledger.GetAsync(account, estimated.Key, CancellationToken.None))!.Period.End);
+        Assert.Single(await IndexEntriesAsync(account));
     }
 
     [Fact]
@@ -655,8 +723,8 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var newEnd = new DateTimeOffset(2032, 7, 19, 9, 0, 0, TimeSpan.Zero);
         await ConsumeAsync(account, estimated, AgentRuns, 7, null);
 
-        await _ledger.MovePeriodEndAsync(account, estimated.Key, newEnd, CancellationToken.None);
-        await _ledger.MovePeriodEndAsync(account, estimated.Key, newEnd, CancellationToken.None); // again: nothing more
+        await _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.StillCurrent(newEnd, 2), CancellationToken.None);
+        await _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.StillCurrent(newEnd, 2), CancellationToken.None); // again: nothing more
 
         Assert.DoesNotContain(await _ledger.ListPeriodsEndingAsync(new DateOnly(2032, 5, 2), CancellationToken.None), e => e.AccountId == account);
         var entry = Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2032, 7, 19), CancellationToken.None), e => e.AccountId == account);
@@ -677,8 +745,8 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var endedAt = new DateTimeOffset(2033, 3, 20, 15, 30, 0, TimeSpan.Zero);
         await ConsumeAsync(account, counted, AgentRuns, 1_250, null);
 
-        await _ledger.MovePeriodEndAsync(account, counted.Key, endedAt, CancellationToken.None);
-        await _ledger.MovePeriodEndAsync(account, counted.Key, counted.Start, CancellationToken.None); // never to nothing
+        await _ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.Ended(endedAt, 2), CancellationToken.None);
+        await _ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.Ended(counted.Start, 3), CancellationToken.None); // never to nothing
 
         Assert.DoesNotContain(await _ledger.ListPeriodsEndingAsync(new DateOnly(2033, 4, 10), CancellationToken.None), e => e.AccountId == account);
         var entry = Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2033, 3, 20), CancellationToken.None), e => e.AccountId == account);
@@ -686,7 +754,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal((endedAt, 1_250L), ((await _ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End, (await _ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Used(AgentRuns)));
 
         await _ledger.MarkPeriodInvoicedAsync(account, counted.Key, endedAt, CancellationToken.None);
-        await _ledger.MovePeriodEndAsync(account, counted.Key, counted.End, CancellationToken.None); // invoiced: stays as billed
+        await _ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.Ended(counted.End, 4), CancellationToken.None); // invoiced: stays as billed
         Assert.Equal(endedAt, (await _ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End);
     }
 
@@ -744,6 +812,9 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
             recordedAt: period.Start.AddMinutes(2),
             TimeSpan.FromDays(45),
             accountVersion: null);
+
+    private async Task<System.Text.Json.Nodes.JsonObject> RawUsageAsync(AccountId account, UsagePeriodKey periodKey) =>
+        (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:{periodKey.Value}", account.Value))!;
 
     private async Task<List<JsonElement>> IndexEntriesAsync(AccountId account) =>
         [.. (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts)).Where(d => d.GetProperty("type").GetString() == "usagePeriod" && d.GetProperty("billingAccountId").GetString() == account.Value)];
