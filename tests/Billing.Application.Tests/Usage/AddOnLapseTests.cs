@@ -149,6 +149,57 @@ public sealed class AddOnLapseTests
         Assert.Equal(shown, await LiveAsync(subscriber.Id));
     }
 
+    [Fact]
+    public async Task Of_two_add_ons_the_one_that_lapses_first_is_used_first_and_nothing_it_covered_is_billed()
+    {
+        // 1,500 runs while both apply: the short add-on's 500 first, then 1,000 of the plan's 1,000 and the long one's 500.
+        // The short one lapses fully used; 500 of the plan and the long add-on are left for the 500 runs that follow.
+        var subscriber = await TwoAddOnsAsync(usedWhileBothApplied: 1_500);
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 500)).AssertSucceeded();
+
+        var live = await LiveAsync(subscriber.Id);
+        var upcoming = await UpcomingAsync(subscriber.Id);
+        _bed.Close(subscriber.Period);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((2_000L, (long?)2_000, 0L), (live.Used, live.Quota, live.OverageUnits));
+        Assert.Equal(0, upcoming);
+        Assert.Equal((0L, 0L), (run!.Lines.Sum(l => l.OverageUnits), run.Lines.Sum(l => l.Amount)));
+    }
+
+    [Fact]
+    public async Task A_refund_of_the_other_add_on_after_a_lapse_leaves_what_the_lapsed_one_covered()
+    {
+        // The short add-on lapsed having covered 500 of the 1,500 runs; the long one covered none of them (the plan's
+        // 1,000 come before it), so its refund takes only its 500 units to come: 1,500 included, 100 runs beyond.
+        var subscriber = await TwoAddOnsAsync(usedWhileBothApplied: 1_500);
+        await RefundAsync(subscriber.Id, "long");
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 100)).AssertSucceeded();
+
+        var live = await LiveAsync(subscriber.Id);
+        var upcoming = await UpcomingAsync(subscriber.Id);
+        _bed.Close(subscriber.Period);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((1_600L, (long?)1_500, 100L), (live.Used, live.Quota, live.OverageUnits));
+        Assert.Equal(100 * 3, upcoming);
+        Assert.Equal((100L, 100L * 3), (run!.Lines.Sum(l => l.OverageUnits), run.Lines.Sum(l => l.Amount)));
+    }
+
+    /// <summary>
+    /// A PRO subscriber with two add-ons of 500 runs bought on day 4: "short" lapses on day 9, "long" lasts beyond the
+    /// period; <paramref name="usedWhileBothApplied"/> runs counted on day 4, the clock on day 10.
+    /// </summary>
+    private async Task<Subscriber> TwoAddOnsAsync(long usedWhileBothApplied)
+    {
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
+        await BuyAsync(subscriber.Id, "long", 500, lasting: TimeSpan.FromDays(60));
+        await BuyAsync(subscriber.Id, "short", 500, lasting: TimeSpan.FromDays(5));
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, usedWhileBothApplied)).AssertSucceeded();
+        _bed.Time.Advance(TimeSpan.FromDays(6));
+        return subscriber;
+    }
+
     /// <summary>A PRO subscriber whose add-on of 500 runs, bought on day 4, lapsed on day 9 after <paramref name="usedWhileItApplied"/> runs; the clock on day 10.</summary>
     private async Task<Subscriber> LapsedAsync(long usedWhileItApplied)
     {
