@@ -154,10 +154,10 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
 // app embeds and the provisioner registers locally). Its id carries its version: a changed behaviour gets a new id.
 resource recordUsage 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures@2024-11-15' = {
   parent: sqlContainers[0]
-  name: 'recordUsage-v4'
+  name: 'recordUsage-v5'
   properties: {
     resource: {
-      id: 'recordUsage-v4'
+      id: 'recordUsage-v5'
       body: loadTextContent('../../src/Billing.Cosmos/Usage/record-usage.js')
     }
   }

@@ -63,10 +63,10 @@ public interface IUsageLedger
 
     /// <summary>
     /// Records that <paramref name="plan"/> now includes <paramref name="included"/> units of <paramref name="meter"/> in the
-    /// period (an add-on bought or revoked since its last count), with <paramref name="expired"/> units of add-ons expired
-    /// in the period so far, as a count does (<see cref="UsageCounters.WithIncluded"/>: what lapsed add-ons covered stays
-    /// covered, a revoked one's is taken back), when the period's counters exist and were last counted under that plan;
-    /// otherwise nothing changes (the next count records it). What invoicing prices the stretch with.
+    /// period (an add-on bought, revoked or expired since its last count), with the meter's <paramref name="allowances"/>
+    /// in the order they are used, as a count does (<see cref="UsageCounters.WithIncluded"/>: what add-ons that stopped
+    /// applying covered stays covered, nothing more of them), when the period's counters exist and were last counted
+    /// under that plan; otherwise nothing changes (the next count records it). What invoicing prices the stretch with.
     /// </summary>
-    Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, long expired, CancellationToken cancellationToken);
+    Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, IReadOnlyList<MeterAllowance> allowances, CancellationToken cancellationToken);
 }

@@ -29,7 +29,7 @@ public sealed class IncludedUnits(IBillingAccountStore accounts, AccountEntitlem
             var entitlement = entitlements.Evaluate(account, now);
             if (entitlement.PolicyFor(meter).Included is { } included)
             {
-                await ledger.SetIncludedAsync(account.Id, entitlement.PeriodKey, entitlement.Plan.Code, meter, included, entitlement.ExpiredUnits(meter), cancellationToken).ConfigureAwait(false);
+                await ledger.SetIncludedAsync(account.Id, entitlement.PeriodKey, entitlement.Plan.Code, meter, included, entitlement.AllowancesOf(meter), cancellationToken).ConfigureAwait(false);
             }
 
             if (await accounts.GetAsync(account.Id, cancellationToken).ConfigureAwait(false) is not { } stored || stored.Version == account.Version)

@@ -7,10 +7,11 @@ namespace Billing.Application.Usage;
 /// <summary>
 /// One addition to a meter's counter: <see cref="Limit"/> is the hard limit it must not pass (null: not refused);
 /// <see cref="Plan"/> and <see cref="Included"/> (what the plan and the add-ons in force include now) are kept with the
-/// counters so the period can be priced later, with what add-ons that lapsed covered (<see cref="Expired"/>: the units
-/// of the add-ons expired in the period so far, <see cref="UsageCounters.WithIncluded"/>).
+/// counters so the period can be priced later, with what add-ons that stopped applying covered
+/// (<see cref="Allowances"/>: the meter's allowances in the order they are used, <see cref="Domain.Entitlements.Entitlement.AllowancesOf"/>;
+/// null or empty: the plan's <see cref="Included"/> alone; <see cref="UsageCounters.WithIncluded"/>).
 /// </summary>
-public sealed record UsageConsumption(AccountId AccountId, UsagePeriod Period, MeterName Meter, long Amount, long? Limit, PlanCode Plan, long? Included, long Expired = 0, string? SubscriptionId = null)
+public sealed record UsageConsumption(AccountId AccountId, UsagePeriod Period, MeterName Meter, long Amount, long? Limit, PlanCode Plan, long? Included, IReadOnlyList<MeterAllowance>? Allowances = null, string? SubscriptionId = null)
 {
     /// <summary>
     /// The answer once this consumption is counted (<paramref name="after"/>: the period's counters right after it),

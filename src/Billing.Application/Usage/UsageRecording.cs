@@ -84,7 +84,7 @@ public sealed partial class UsageRecording(
 
             var policy = entitlement.PolicyFor(meter!.Value);
             var consumption = new UsageConsumption(
-                accountId.Value, entitlement.Period, meter.Value, quantity!.Value, policy.HardLimit, entitlement.Plan.Code, policy.Included, entitlement.ExpiredUnits(meter.Value),
+                accountId.Value, entitlement.Period, meter.Value, quantity!.Value, policy.HardLimit, entitlement.Plan.Code, policy.Included, policy.Included is null ? null : entitlement.AllowancesOf(meter.Value),
                 entitlement.PeriodKey.IsSubscriptionPeriod ? account.Subscription?.SubscriptionId : null);
             var record = UsageRecord.Of(consumption, key!, occurredAt, now, rules.KeyRetention, account.Version);
             var claim = record.Key;

@@ -11,8 +11,10 @@ internal static class DocumentTypes
     /// <summary>
     /// 2: the plan and included units kept for pricing, the thresholds notified. 3: per overage meter, the units lapsed
     /// add-ons covered (<c>lapsed</c>) and the expired add-on units taken into account (<c>expired</c>); read as none when absent.
+    /// 4: per overage meter, what each add-on that stopped applying covered (<c>covered</c>); older counters keep their
+    /// <c>lapsed</c> for the add-ons they had seen expire.
     /// </summary>
-    public const int UsageSchemaVersion = 3;
+    public const int UsageSchemaVersion = 4;
 
     public const string UsageKey = "usageKey";
     public const int UsageKeySchemaVersion = 1;

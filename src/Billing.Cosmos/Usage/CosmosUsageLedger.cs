@@ -45,7 +45,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     }
 
     /// <summary>The id of the stored procedure that records usage; a new behaviour gets a new id.</summary>
-    public const string RecordUsageProcedureId = "recordUsage-v4";
+    public const string RecordUsageProcedureId = "recordUsage-v5";
 
     /// <summary>The stored procedure's source (<c>Usage/record-usage.js</c>, embedded).</summary>
     public static string RecordUsageProcedureBody => RecordUsageSource.Value;
@@ -76,7 +76,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             NewCounters: null,
             consumption.Limit,
             consumption.Included,
-            consumption.Expired,
+            consumption.Included is null ? null : [.. (consumption.Allowances ?? []).Select(AllowanceInput.Of)],
             consumption.Plan.Value,
             time.GetUtcNow());
         try
@@ -194,7 +194,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         return entries;
     }
 
-    public async Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, long expired, CancellationToken cancellationToken)
+    public async Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, IReadOnlyList<MeterAllowance> allowances, CancellationToken cancellationToken)
     {
         var id = DocumentIds.Usage(accountId, periodKey);
         var partitionKey = new PartitionKey(accountId.Value);
@@ -207,8 +207,9 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             }
 
             var now = ToDomain(accountId, counters);
-            var then = now.WithIncluded(meter, included, expired);
-            if ((now.Included.GetValueOrDefault(meter, -1), now.Lapsed.GetValueOrDefault(meter, -1), now.Expired.GetValueOrDefault(meter, -1)) == (then.Included[meter], then.Lapsed[meter], then.Expired[meter]))
+            var then = now.WithIncluded(meter, included, allowances);
+            if ((now.Included.GetValueOrDefault(meter, -1), now.Lapsed.GetValueOrDefault(meter, -1), now.Expired.GetValueOrDefault(meter, -1)) == (then.Included[meter], then.Lapsed[meter], then.Expired[meter])
+                && now.Covered.TryGetValue(meter, out var covered) && SameCovered(covered, then.Covered[meter]))
             {
                 return;
             }
@@ -219,6 +220,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
                 Included = new Dictionary<string, long>(counters.Included) { [meter.Value] = then.Included[meter] },
                 Lapsed = new Dictionary<string, long>(counters.Lapsed ?? []) { [meter.Value] = then.Lapsed[meter] },
                 Expired = new Dictionary<string, long>(counters.Expired ?? []) { [meter.Value] = then.Expired[meter] },
+                Covered = new Dictionary<string, Dictionary<string, long>>(counters.Covered ?? []) { [meter.Value] = new(then.Covered[meter], StringComparer.Ordinal) },
                 UpdatedAt = time.GetUtcNow(),
             };
             var replaced = await Container.ReplaceAsync(changed, id, partitionKey, counters.ETag!, cancellationToken).ConfigureAwait(false);
@@ -318,6 +320,9 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         throw new InvalidOperationException($"The counters of {accountId} for {periodKey} kept changing under {MaxAttempts} attempts to move the period's end.");
     }
 
+    private static bool SameCovered(IReadOnlyDictionary<string, long> stored, IReadOnlyDictionary<string, long> recorded) =>
+        stored.Count == recorded.Count && stored.All(c => recorded.TryGetValue(c.Key, out var units) && units == c.Value);
+
     private static string ThresholdMark(MeterName meter, int percent) => string.Create(CultureInfo.InvariantCulture, $"{meter.Value}_{percent}");
 
     /// <summary>The thresholds of <paramref name="meter"/> marked in a counters document's <c>notified</c> (<c>{meter}_{percent}</c>).</summary>
@@ -335,6 +340,12 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     private UsageDocument NewDocument(string id, UsageConsumption c)
     {
         var now = time.GetUtcNow();
+
+        // What a count records before its unit, on counters with nothing counted yet (an add-on that stopped applying
+        // before the period's first unit covered none of it): the procedure's rule, as every later count applies it.
+        var first = c.Included is { } units
+            ? new UsageCounters { AccountId = c.AccountId, Period = c.Period, Counters = new Dictionary<MeterName, long>() }.WithIncluded(c.Meter, units, c.Allowances ?? [])
+            : null;
         return new UsageDocument
         {
             Id = id,
@@ -347,9 +358,10 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             Counters = new Dictionary<string, long>(StringComparer.Ordinal) { [c.Meter.Value] = c.Amount },
             Plan = c.Plan.Value,
             SubscriptionId = c.SubscriptionId,
-            Included = c.Included is { } included ? new Dictionary<string, long>(StringComparer.Ordinal) { [c.Meter.Value] = included } : [],
-            Lapsed = c.Included is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [c.Meter.Value] = 0 },
-            Expired = c.Included is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [c.Meter.Value] = c.Expired },
+            Included = first is null ? [] : new Dictionary<string, long>(StringComparer.Ordinal) { [c.Meter.Value] = first.Included[c.Meter] },
+            Lapsed = first is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [c.Meter.Value] = first.Lapsed[c.Meter] },
+            Expired = first is null ? null : new Dictionary<string, long>(StringComparer.Ordinal) { [c.Meter.Value] = first.Expired[c.Meter] },
+            Covered = first is null ? null : new Dictionary<string, Dictionary<string, long>>(StringComparer.Ordinal) { [c.Meter.Value] = new(first.Covered[c.Meter], StringComparer.Ordinal) },
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -447,9 +459,24 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         Included = Meters(document.Included),
         Lapsed = Meters(document.Lapsed),
         Expired = Meters(document.Expired),
+        Covered = CoveredOf(document.Covered),
         Since = Meters(document.Since),
         Earlier = [.. (document.Earlier ?? []).Select(s => new PlanStretch(PlanCode.TryParse(s.Plan, out var code) ? code : null, Meters(s.From), Meters(s.To), Meters(s.Included)))],
     };
+
+    private static Dictionary<MeterName, IReadOnlyDictionary<string, long>> CoveredOf(Dictionary<string, Dictionary<string, long>>? values)
+    {
+        var meters = new Dictionary<MeterName, IReadOnlyDictionary<string, long>>();
+        foreach (var (name, covered) in values ?? [])
+        {
+            if (MeterName.TryParse(name, out var meter))
+            {
+                meters[meter] = new Dictionary<string, long>(covered, StringComparer.Ordinal);
+            }
+        }
+
+        return meters;
+    }
 
     private static Dictionary<MeterName, long> Meters(Dictionary<string, long>? values)
     {

@@ -1,4 +1,5 @@
 using Billing.Cosmos.Documents;
+using Billing.Domain.Metering;
 
 namespace Billing.Cosmos.Usage;
 
@@ -30,15 +31,21 @@ internal sealed record UsageDocument : StoredDocument
 
     /// <summary>
     /// Overage meter name -> units <see cref="Plan"/> includes (set with every count of that meter): the plan's and the
-    /// add-ons' in force, plus what add-ons that lapsed covered (<see cref="Lapsed"/>).
+    /// add-ons' in force, plus what add-ons that stopped applying covered (<see cref="Lapsed"/>).
     /// </summary>
     public Dictionary<string, long> Included { get; init; } = [];
 
-    /// <summary>Overage meter name -> the units of <see cref="Included"/> add-ons that lapsed covered; absent before schema 3.</summary>
+    /// <summary>Overage meter name -> the units of <see cref="Included"/> add-ons that stopped applying covered (the sum of <see cref="Covered"/>); absent before schema 3.</summary>
     public Dictionary<string, long>? Lapsed { get; init; }
 
-    /// <summary>Overage meter name -> the units of add-ons expired in the period that <see cref="Included"/> took into account; absent before schema 3.</summary>
+    /// <summary>Overage meter name -> the units of add-ons expired in the period (not revoked) when <see cref="Included"/> was recorded; absent before schema 3.</summary>
     public Dictionary<string, long>? Expired { get; init; }
+
+    /// <summary>
+    /// Overage meter name -> add-on grant id -> the units that add-on covered while it applied, for the add-ons that
+    /// stopped applying during the stretch (<c>recordedBefore</c>: what older counters kept as lapsed); absent before schema 4.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, long>>? Covered { get; init; }
 
     /// <summary>Meter name -> the count when <see cref="Plan"/> took over; absent while one plan applied all period.</summary>
     public Dictionary<string, long>? Since { get; init; }
@@ -130,9 +137,23 @@ internal sealed record RecordUsageInput(
     UsageDocument? NewCounters,
     long? Limit,
     long? Included,
-    long Expired,
+    IReadOnlyList<AllowanceInput>? Allowances,
     string Plan,
     DateTimeOffset Now);
+
+/// <summary>One of the meter's allowances as the <c>record-usage.js</c> stored procedure takes them, in the order they are used: state <c>inForce</c>, <c>expired</c> or <c>revoked</c>.</summary>
+internal sealed record AllowanceInput(string Id, long Units, string State)
+{
+    public static AllowanceInput Of(MeterAllowance allowance) => new(
+        allowance.Id,
+        allowance.Units,
+        allowance.State switch
+        {
+            AllowanceState.InForce => "inForce",
+            AllowanceState.Expired => "expired",
+            _ => "revoked",
+        });
+}
 
 /// <summary>What the <c>record-usage.js</c> stored procedure answers.</summary>
 internal sealed record RecordUsageOutput

@@ -1,6 +1,6 @@
 // Stored procedure of the accounts container: records one usage in one atomic request, in the account's partition.
-// Registered as `recordUsage-v4` (CosmosUsageLedger.RecordUsageProcedure) by the provisioner locally and by
-// infra/modules/cosmos.bicep in Azure. A change of behaviour needs a new id (v5 next), so that code and procedure
+// Registered as `recordUsage-v5` (CosmosUsageLedger.RecordUsageProcedure) by the provisioner locally and by
+// infra/modules/cosmos.bicep in Azure. A change of behaviour needs a new id (v6 next), so that code and procedure
 // deployed at different moments never disagree (a test pins this file to its id).
 //
 // In one transaction: the account must still be at the version the caller worked its limits out from; the
@@ -13,16 +13,18 @@
 // new plan took over. Invoicing prices each stretch by its plan (PeriodCharges), and the answer's overage does too.
 //
 // An overage meter's count records what the stretch includes before the unit is counted (include): what the plan and
-// the add-ons in force include now, plus what add-ons that lapsed (expired) covered while they applied (`lapsed`);
-// `expired` keeps the expired add-on units already taken into account. The C# twin is UsageCounters.WithIncluded (the
-// in-memory ledger, the views of the current period and CosmosUsageLedger.SetIncludedAsync use it): keep them alike.
+// the add-ons in force include now, plus what add-ons that stopped applying (expired or revoked) covered while they
+// applied, included units being used soonest-ending first (`covered`, per add-on; `lapsed` is its sum; `expired` the
+// expired add-on units, kept for older readers). The C# twin is UsageCounters.WithIncluded (the in-memory ledger, the
+// views of the current period, the counters' first record and CosmosUsageLedger.SetIncludedAsync use it): keep them alike.
 //
 // Absent and null fields mean the same.
 // r: { accountDocumentId, accountVersion (null: not checked), key (the key document, without its answer: its meter
 //      and quantity are what is counted), countersId, newCounters (the period's counters document as its first record
 //      creates it; absent until the period's closing-day index entry exists), limit (hard limit or null), included
-//      (included units of an overage meter now, or null), expired (units of the meter's add-ons that expired in the
-//      period so far, not revoked), plan, now }
+//      (included units of an overage meter now, or null), allowances (with included: the meter's allowances in the
+//      order they are used, each { id, units, state: "inForce" | "expired" | "revoked" }; empty: the plan's included
+//      alone), plan, now }
 // Body: { status: "counted" | "refused" | "duplicate" | "staleAccount" | "noCounters" | "counterFull", used, notified, key }
 function recordUsage(r) {
   var meter = r.key.meter;
@@ -70,6 +72,7 @@ function recordUsage(r) {
         counters.included = {};
         counters.lapsed = {};
         counters.expired = {};
+        counters.covered = {};
       }
       if (r.included != null) {
         include(counters, used);
@@ -94,26 +97,72 @@ function recordUsage(r) {
   }
 
   // The included amount of the meter once r.included applies, `used` units counted (UsageCounters.WithIncluded): the
-  // add-ons expired since it was recorded (r.expired beyond expired[meter]) were the top of the amount recorded without
-  // `lapsed`; what was used of that top joins `lapsed`, which never passes r.expired (a refunded add-on's coverage goes
-  // back). Any other drop (a refund) is taken away for the whole stretch. Counters from before `expired` was kept: only
-  // a drop seen can be an expiry.
+  // allowances are used in the order given; one that stopped applying and is not in `covered` yet takes its part of the
+  // stretch's usage not covered by those already there, after the allowances before it, up to its units, and keeps it.
+  // One in force again (a refund that failed) leaves `covered`. Counters from before `covered` was kept: their `lapsed`
+  // covers the soonest-expiring add-ons expired now, as many as their `expired` units (RecordedBefore).
   function include(c, used) {
     c.included = c.included || {};
     c.lapsed = c.lapsed || {};
     c.expired = c.expired || {};
-    var expired = r.expired || 0;
-    var lapsed = c.lapsed[meter] || 0;
-    if (c.included[meter] != null) {
-      var before = c.included[meter] - lapsed;
-      var known = c.expired[meter] != null ? c.expired[meter] : Math.max(0, expired - Math.max(0, before - r.included));
-      var top = Math.max(0, before - Math.max(0, expired - known));
-      lapsed += Math.max(0, Math.min(before, used - lapsed) - top);
-    }
-    lapsed = Math.min(lapsed, expired);
+    c.covered = c.covered || {};
+    var allowances = r.allowances && r.allowances.length ? r.allowances : [{ id: "plan", units: r.included, state: "inForce" }];
+    var expired = 0;
+    var covered = c.covered[meter] ? copy(c.covered[meter]) : recordedBefore(c, allowances);
+    allowances.forEach(function (a) {
+      if (a.state === "expired") {
+        expired += a.units;
+      }
+      if (a.state === "inForce") {
+        delete covered[a.id];
+      }
+    });
+    var left = Math.max(0, used - ((c.since || {})[meter] || 0) - sum(covered));
+    allowances.forEach(function (a) {
+      var ended = a.state !== "inForce";
+      if (!ended || !Object.prototype.hasOwnProperty.call(covered, a.id)) {
+        var taken = Math.min(a.units, left);
+        left -= taken;
+        if (ended) {
+          covered[a.id] = taken;
+        }
+      }
+    });
+    var lapsed = sum(covered);
     c.included[meter] = r.included + lapsed;
     c.lapsed[meter] = lapsed;
     c.expired[meter] = expired;
+    c.covered[meter] = covered;
+  }
+
+  function recordedBefore(c, allowances) {
+    var covered = {};
+    if (c.included[meter] == null) {
+      return covered;
+    }
+    covered.recordedBefore = c.lapsed[meter] || 0;
+    var seen = c.expired[meter] || 0;
+    for (var i = 0; i < allowances.length; i++) {
+      var a = allowances[i];
+      if (a.state === "expired") {
+        if (a.units > seen) {
+          break;
+        }
+        seen -= a.units;
+        covered[a.id] = 0;
+      }
+    }
+    return covered;
+  }
+
+  function sum(values) {
+    var total = 0;
+    for (var name in values) {
+      if (Object.prototype.hasOwnProperty.call(values, name)) {
+        total += values[name];
+      }
+    }
+    return total;
   }
 
   // Units of the meter beyond the included amounts, each plan's stretch against what that plan included (the

@@ -49,15 +49,19 @@ public sealed record MeterAddOn
     }
 
     /// <summary>
-    /// Whether it lapsed by expiry during <paramref name="period"/>, by <paramref name="now"/>, having applied in it until
-    /// then: what it covered of the period's usage stays covered (<see cref="UsageCounters.WithIncluded"/>). A revoked
-    /// one never counts: its refund takes its coverage back.
+    /// Whether it stopped applying during <paramref name="period"/>, by <paramref name="now"/>, having applied in it until
+    /// then: expired (its expiry passed) or revoked (whenever the revocation is dated: a revoked add-on applies at no
+    /// time, <see cref="AppliesAt"/>). What it covered of the period's usage while it applied stays covered
+    /// (<see cref="UsageCounters.WithIncluded"/>). One granted already revoked (refunded before its purchase was applied)
+    /// never applied.
     /// </summary>
-    public bool ExpiredDuring(UsagePeriod period, DateTimeOffset now)
+    public bool EndedDuring(UsagePeriod period, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(period);
-        return RevokedAt is null
-               && ExpiresAt is { } expiresAt && expiresAt > period.Start && expiresAt <= now && GrantedAt < expiresAt
+        DateTimeOffset? end = RevokedAt is { } revokedAt
+            ? ExpiresAt is { } expiry && expiry < revokedAt ? expiry : revokedAt
+            : ExpiresAt is { } expiresAt && expiresAt <= now ? expiresAt : null;
+        return end is { } stopped && stopped > period.Start && GrantedAt < stopped && GrantedAt < period.End
                && (PeriodKey is not { } key || key == period.Key);
     }
 

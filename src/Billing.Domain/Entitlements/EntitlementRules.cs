@@ -42,8 +42,8 @@ public static class EntitlementRules
         }
 
         var applied = account.AddOns.Where(a => a.AppliesAt(now, entitlement.PeriodKey)).OrderBy(a => a.GrantedAt).ToList();
-        var expired = account.AddOns.Where(a => a.ExpiredDuring(entitlement.Period, now)).OrderBy(a => a.GrantedAt).ToList();
-        return applied.Count == 0 && expired.Count == 0 ? entitlement : entitlement with { AddOns = applied, ExpiredAddOns = expired };
+        var ended = account.AddOns.Where(a => a.EndedDuring(entitlement.Period, now)).OrderBy(a => a.GrantedAt).ToList();
+        return applied.Count == 0 && ended.Count == 0 ? entitlement : entitlement with { AddOns = applied, EndedAddOns = ended };
     }
 
     private static Entitlement EvaluatePlan(BillingAccount account, PlanCatalog catalog, DateTimeOffset now, TimeSpan pastDueGracePeriod)

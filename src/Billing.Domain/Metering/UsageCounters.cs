@@ -38,14 +38,22 @@ public sealed record UsageCounters
     /// </summary>
     public IReadOnlyDictionary<MeterName, long> Included { get; init; } = new Dictionary<MeterName, long>();
 
-    /// <summary>Per overage meter, the units of <see cref="Included"/> that add-ons which lapsed (expired) covered while they applied.</summary>
+    /// <summary>Per overage meter, the units of <see cref="Included"/> that add-ons which stopped applying (expired or revoked) covered while they applied.</summary>
     public IReadOnlyDictionary<MeterName, long> Lapsed { get; init; } = new Dictionary<MeterName, long>();
 
     /// <summary>
-    /// Per overage meter, the units of the add-ons expired in the period that <see cref="Included"/> has taken into
-    /// account (absent beside a recorded amount: counted before this was kept).
+    /// Per overage meter, the units of the add-ons expired in the period (not revoked) when <see cref="Included"/> was
+    /// last recorded (absent beside a recorded amount: counted before this was kept). What older counters covered is
+    /// read with it (<see cref="WithIncluded"/>); kept for readers that know nothing of <see cref="Covered"/>.
     /// </summary>
     public IReadOnlyDictionary<MeterName, long> Expired { get; init; } = new Dictionary<MeterName, long>();
+
+    /// <summary>
+    /// Per overage meter, the allowances that stopped applying during this stretch (add-ons expired or revoked), by id,
+    /// with the units each covered while it applied (<see cref="WithIncluded"/>); <see cref="Lapsed"/> is their sum.
+    /// Absent beside a recorded amount: counted before this was kept (<see cref="MeterAllowance.RecordedBeforeId"/>).
+    /// </summary>
+    public IReadOnlyDictionary<MeterName, IReadOnlyDictionary<string, long>> Covered { get; init; } = new Dictionary<MeterName, IReadOnlyDictionary<string, long>>();
 
     /// <summary>
     /// The plans that applied earlier in the period, oldest first, when the plan changed during it: usage counted under
@@ -84,39 +92,88 @@ public sealed record UsageCounters
             Included = new Dictionary<MeterName, long>(),
             Lapsed = new Dictionary<MeterName, long>(),
             Expired = new Dictionary<MeterName, long>(),
+            Covered = new Dictionary<MeterName, IReadOnlyDictionary<string, long>>(),
         };
     }
 
     /// <summary>
     /// These counters with the meter's included amount as a count now records it, before its unit is counted, given
-    /// <paramref name="included"/> (what the plan and the add-ons in force include now): an add-on that lapsed (expired)
-    /// keeps covering what was used while it applied, and usage after it lapsed is beyond the lower amount. The add-ons expired since the
-    /// amount was last recorded (<paramref name="expired"/>, the units of the period's expired add-ons, beyond
-    /// <see cref="Expired"/>) were the top of the amount recorded without <see cref="Lapsed"/>; what was used of that top
-    /// joins <see cref="Lapsed"/>, which never passes <paramref name="expired"/> (a refund of an expired add-on takes its
-    /// coverage back). A drop that is no expiry (a refund) takes the units away for the whole stretch, as a new amount
-    /// is added on top. The usage store's procedure repeats this rule with each count (<c>record-usage.js</c>, <c>include</c>): keep them alike.
+    /// <paramref name="included"/> (what the plan and the add-ons in force include now) and the meter's
+    /// <paramref name="allowances"/> in the order their units are used (<see cref="Entitlements.Entitlement.AllowancesOf"/>;
+    /// empty: the plan's <paramref name="included"/> alone). Included units are used soonest-ending first, so an
+    /// allowance that stopped applying (an add-on expired or revoked) covered the part of this stretch's usage then
+    /// counted that came to it in that order: the usage not covered by allowances that had stopped already, taken by
+    /// each allowance before it, then by it up to its units. That part is kept (<see cref="Covered"/>, fixed once taken)
+    /// and stays included, on top of what applies now; nothing else of it does. So an add-on that lapses unused leaves
+    /// nothing, one used up leaves all of its units, and a revoked one leaves what it covered until its revocation. One
+    /// listed in force again (a refund that failed) applies in full again. Counters recorded before <see cref="Covered"/>
+    /// was kept keep what they recorded as <see cref="Lapsed"/> for the add-ons seen expired then (<see cref="Expired"/>).
+    /// The usage store's procedure repeats this rule with each count (<c>record-usage.js</c>, <c>include</c>): keep them alike.
     /// </summary>
-    public UsageCounters WithIncluded(MeterName meter, long included, long expired)
+    public UsageCounters WithIncluded(MeterName meter, long included, IReadOnlyList<MeterAllowance> allowances)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(included);
-        ArgumentOutOfRangeException.ThrowIfNegative(expired);
-        var lapsed = Lapsed.GetValueOrDefault(meter);
-        if (Included.TryGetValue(meter, out var recorded))
+        ArgumentNullException.ThrowIfNull(allowances);
+        IReadOnlyList<MeterAllowance> order = allowances.Count == 0 ? [new MeterAllowance(MeterAllowance.PlanId, included, AllowanceState.InForce)] : allowances;
+        var expired = order.Where(a => a.State == AllowanceState.Expired).Sum(a => a.Units);
+        var covered = Covered.TryGetValue(meter, out var kept) ? new Dictionary<string, long>(kept, StringComparer.Ordinal) : RecordedBefore(meter, order);
+        foreach (var inForce in order.Where(a => !a.Ended))
         {
-            var before = recorded - lapsed;
-            var known = Expired.TryGetValue(meter, out var taken) ? taken : Math.Max(0, expired - Math.Max(0, before - included)); // older counters: only a drop seen can be an expiry
-            var top = Math.Max(0, before - Math.Max(0, expired - known));
-            lapsed += Math.Max(0, Math.Min(before, Used(meter) - lapsed) - top);
+            covered.Remove(inForce.Id);
         }
 
-        lapsed = Math.Min(lapsed, expired);
+        var left = Math.Max(0, Used(meter) - Since.GetValueOrDefault(meter) - covered.Values.Sum());
+        foreach (var allowance in order)
+        {
+            if (!allowance.Ended || !covered.ContainsKey(allowance.Id))
+            {
+                var taken = Math.Min(allowance.Units, left);
+                left -= taken;
+                if (allowance.Ended)
+                {
+                    covered[allowance.Id] = taken;
+                }
+            }
+        }
+
+        var lapsed = covered.Values.Sum();
         return this with
         {
             Included = new Dictionary<MeterName, long>(Included) { [meter] = checked(included + lapsed) },
             Lapsed = new Dictionary<MeterName, long>(Lapsed) { [meter] = lapsed },
             Expired = new Dictionary<MeterName, long>(Expired) { [meter] = expired },
+            Covered = new Dictionary<MeterName, IReadOnlyDictionary<string, long>>(Covered) { [meter] = covered },
         };
+    }
+
+    /// <summary>
+    /// What add-ons covered as counters recorded before <see cref="Covered"/> was kept show it: nothing when the meter's
+    /// amount was never recorded; else their <see cref="Lapsed"/> (<see cref="MeterAllowance.RecordedBeforeId"/>), which
+    /// covers the add-ons that had expired by then: the soonest-expiring of those expired now, as many as
+    /// <see cref="Expired"/> units. The others stopped applying since and are taken as the rule takes any.
+    /// </summary>
+    private Dictionary<string, long> RecordedBefore(MeterName meter, IReadOnlyList<MeterAllowance> order)
+    {
+        var covered = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (!Included.ContainsKey(meter))
+        {
+            return covered;
+        }
+
+        covered[MeterAllowance.RecordedBeforeId] = Lapsed.GetValueOrDefault(meter);
+        var seen = Expired.GetValueOrDefault(meter);
+        foreach (var allowance in order.Where(a => a.State == AllowanceState.Expired))
+        {
+            if (allowance.Units > seen)
+            {
+                break;
+            }
+
+            seen -= allowance.Units;
+            covered[allowance.Id] = 0;
+        }
+
+        return covered;
     }
 
     /// <summary>

@@ -217,7 +217,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
             // A record under another plan than the last closes that plan's stretch first, and records what is included
             // now before the unit is counted, as the store's procedure does.
             var before = ToCounters(consumption.AccountId, state).UnderPlan(consumption.Plan);
-            Keep(state, consumption.Included is { } included ? before.WithIncluded(consumption.Meter, included, consumption.Expired) : before);
+            Keep(state, consumption.Included is { } included ? before.WithIncluded(consumption.Meter, included, consumption.Allowances ?? []) : before);
             state.Counters[consumption.Meter] = counter + consumption.Amount;
 
             _consumptions.Add(consumption);
@@ -285,13 +285,13 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         }
     }
 
-    public Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, long expired, CancellationToken cancellationToken)
+    public Task SetIncludedAsync(AccountId accountId, UsagePeriodKey periodKey, PlanCode plan, MeterName meter, long included, IReadOnlyList<MeterAllowance> allowances, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             if (_periods.TryGetValue((accountId, periodKey), out var state) && state.Plan == plan)
             {
-                Keep(state, ToCounters(accountId, state).WithIncluded(meter, included, expired));
+                Keep(state, ToCounters(accountId, state).WithIncluded(meter, included, allowances));
             }
 
             return Task.CompletedTask;
@@ -385,6 +385,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         Included = new Dictionary<MeterName, long>(state.Included),
         Lapsed = new Dictionary<MeterName, long>(state.Lapsed),
         Expired = new Dictionary<MeterName, long>(state.Expired),
+        Covered = new Dictionary<MeterName, IReadOnlyDictionary<string, long>>(state.Covered),
         Earlier = [.. state.Earlier],
         Since = new Dictionary<MeterName, long>(state.Since),
     };
@@ -398,6 +399,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         state.Included = new Dictionary<MeterName, long>(counters.Included);
         state.Lapsed = new Dictionary<MeterName, long>(counters.Lapsed);
         state.Expired = new Dictionary<MeterName, long>(counters.Expired);
+        state.Covered = new Dictionary<MeterName, IReadOnlyDictionary<string, long>>(counters.Covered);
     }
 
     private sealed class Period(UsagePeriod window)
@@ -415,6 +417,8 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         public Dictionary<MeterName, long> Lapsed { get; set; } = [];
 
         public Dictionary<MeterName, long> Expired { get; set; } = [];
+
+        public Dictionary<MeterName, IReadOnlyDictionary<string, long>> Covered { get; set; } = [];
 
         public List<PlanStretch> Earlier { get; set; } = [];
 

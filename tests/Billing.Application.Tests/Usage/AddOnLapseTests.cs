@@ -10,20 +10,23 @@ using static Billing.Application.Tests.Fakes.UsageTestBed;
 namespace Billing.Application.Tests.Usage;
 
 /// <summary>
-/// An add-on that raises an overage meter's included units and expires mid-period covers what was used while it
-/// applied; usage after it lapsed is beyond the lower amount. The live view, the upcoming invoice and the invoice agree.
-/// PRO includes 1,000 agent runs, 3 cents per run beyond; the subscriber is in the 4th day of the period.
+/// An add-on that raises an overage meter's included units and stops applying mid-period (it expires, or is refunded)
+/// keeps covering what it covered while it applied, and nothing more. Included units are used soonest-ending first, so
+/// an add-on that expires before the period ends is used before the plan's units and before a longer-lived add-on.
+/// The live view, the upcoming invoice and the invoice agree. PRO includes 1,000 agent runs, 3 cents per run beyond;
+/// the subscriber is in the 4th day of the period.
 /// </summary>
 public sealed class AddOnLapseTests
 {
     private readonly InvoicingTestBed _bed = new();
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    public async Task An_add_on_that_lapses_keeps_covering_what_was_used_while_it_applied_and_only_later_usage_is_billed(long runsAfterLapse)
+    [InlineData(1_400, 0, 1_500, 0)] // the add-on's 500 were used first: all of them stay included, 100 of the plan's are left
+    [InlineData(1_400, 101, 1_500, 1)]
+    [InlineData(300, 1_001, 1_300, 1)] // it lapsed with 200 unused: those are gone, the plan's 1,000 are left
+    public async Task An_add_on_that_lapses_keeps_covering_what_was_used_of_it_while_it_applied_and_only_later_usage_beyond_is_billed(long usedWhileItApplied, long runsAfterLapse, long included, long billed)
     {
-        var subscriber = await LapsedAsync(usedWhileItApplied: 1_400); // +500 bought on day 4, lapsed on day 9; now day 10
+        var subscriber = await LapsedAsync(usedWhileItApplied); // +500 bought on day 4, lapsed on day 9; now day 10
         var gap = await LiveAsync(subscriber.Id);
         var gapUpcoming = await UpcomingAsync(subscriber.Id);
         if (runsAfterLapse > 0)
@@ -36,11 +39,11 @@ public sealed class AddOnLapseTests
         _bed.Close(subscriber.Period);
         var run = await _bed.DeliverAsync(subscriber.Job);
 
-        Assert.Equal((1_400L, (long?)1_400, 0L, 0L), (gap.Used, gap.Quota, gap.OverageUnits, gap.OverageCharge!.Value.MinorUnits));
+        Assert.Equal((usedWhileItApplied, (long?)included, 0L, 0L), (gap.Used, gap.Quota, gap.OverageUnits, gap.OverageCharge!.Value.MinorUnits));
         Assert.Equal(0, gapUpcoming);
-        Assert.Equal((1_400 + runsAfterLapse, (long?)1_400, runsAfterLapse, runsAfterLapse * 3), (live.Used, live.Quota, live.OverageUnits, live.OverageCharge!.Value.MinorUnits));
-        Assert.Equal(runsAfterLapse * 3, upcoming);
-        Assert.Equal((runsAfterLapse, runsAfterLapse * 3), (run!.Lines.Sum(l => l.OverageUnits), run.Lines.Sum(l => l.Amount)));
+        Assert.Equal((usedWhileItApplied + runsAfterLapse, (long?)included, billed, billed * 3), (live.Used, live.Quota, live.OverageUnits, live.OverageCharge!.Value.MinorUnits));
+        Assert.Equal(billed * 3, upcoming);
+        Assert.Equal((billed, billed * 3), (run!.Lines.Sum(l => l.OverageUnits), run.Lines.Sum(l => l.Amount)));
     }
 
     [Fact]
@@ -51,8 +54,8 @@ public sealed class AddOnLapseTests
         var check = (await _bed.Usage.Recording.CheckAsync(new UsageCheckRequest(subscriber.Id.Value, AgentRuns.Value, 1), CancellationToken.None)).AssertSucceeded();
         var counted = (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1)).AssertSucceeded();
 
-        Assert.Equal(((long?)1_400, (long?)0), (check.Limit, check.Remaining));
-        Assert.Equal((1_401L, (long?)1_400, (long?)0, 1L), (counted.Used, counted.Limit, counted.Remaining, counted.Overage));
+        Assert.Equal(((long?)1_500, (long?)100), (check.Limit, check.Remaining));
+        Assert.Equal((1_401L, (long?)1_500, (long?)99, 0L), (counted.Used, counted.Limit, counted.Remaining, counted.Overage));
     }
 
     [Theory]
@@ -68,34 +71,41 @@ public sealed class AddOnLapseTests
 
         await BuyAsync(subscriber.Id, "after", 100, lasting: null);
         var bought = await LiveAsync(subscriber.Id);
-        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1_501 - bought.Used)).AssertSucceeded();
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1_601 - bought.Used)).AssertSucceeded();
         var live = await LiveAsync(subscriber.Id);
 
-        Assert.Equal((long?)1_500, bought.Quota); // the plan's 1,000, the 400 the lapsed add-on covered, the new 100
-        Assert.Equal((1_501L, (long?)1_500, 1L), (live.Used, live.Quota, live.OverageUnits));
+        Assert.Equal((long?)1_600, bought.Quota); // the plan's 1,000, the 500 the lapsed add-on covered, the new 100
+        Assert.Equal((1_601L, (long?)1_600, 1L), (live.Used, live.Quota, live.OverageUnits));
         Assert.Equal(3, await UpcomingAsync(subscriber.Id));
     }
 
     [Fact]
-    public async Task A_refunded_add_on_covers_nothing_for_the_whole_period()
+    public async Task A_refunded_add_on_keeps_covering_what_it_covered_before_the_refund_and_nothing_after()
     {
+        // An add-on lasting beyond the period is used after the plan's 1,000: of 1,200 runs it covered 200, which stay
+        // included; its other 300 go with the refund.
         var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
-        await BuyAsync(subscriber.Id, "refunded", 500, lasting: TimeSpan.FromDays(5));
-        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1_400)).AssertSucceeded();
+        await BuyAsync(subscriber.Id, "refunded", 500, lasting: TimeSpan.FromDays(60));
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1_200)).AssertSucceeded();
+        _bed.Time.Advance(TimeSpan.FromDays(1));
 
         await RefundAsync(subscriber.Id, "refunded");
+        var refunded = await LiveAsync(subscriber.Id);
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 100)).AssertSucceeded();
         var live = await LiveAsync(subscriber.Id);
 
-        Assert.Equal(((long?)1_000, 400L), (live.Quota, live.OverageUnits));
-        Assert.Equal(400 * 3, await UpcomingAsync(subscriber.Id));
+        Assert.Equal(((long?)1_200, 0L), (refunded.Quota, refunded.OverageUnits));
+        Assert.Equal(((long?)1_200, 100L), (live.Quota, live.OverageUnits));
+        Assert.Equal(100 * 3, await UpcomingAsync(subscriber.Id));
     }
 
     [Fact]
-    public async Task A_count_between_a_refund_and_its_included_units_refresh_is_not_taken_for_a_lapse()
+    public async Task A_count_between_a_refund_and_its_included_units_refresh_keeps_what_the_refresh_keeps()
     {
         var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
-        await BuyAsync(subscriber.Id, "refunded", 500, lasting: TimeSpan.FromDays(5));
-        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1_400)).AssertSucceeded();
+        await BuyAsync(subscriber.Id, "refunded", 500, lasting: TimeSpan.FromDays(60));
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1_200)).AssertSucceeded();
+        _bed.Time.Advance(TimeSpan.FromDays(1));
 
         // The add-on is revoked in the account; the count comes before the refund handler records the included units.
         await _bed.Usage.Accounts.UpdateAsync(subscriber.Id, a => a.RevokeAddOn("pi_refunded", _bed.Time.GetUtcNow()), CancellationToken.None);
@@ -103,12 +113,13 @@ public sealed class AddOnLapseTests
         var counted = await LiveAsync(subscriber.Id);
         await RefundAsync(subscriber.Id, "refunded");
 
-        Assert.Equal(((long?)1_000, 401L), (counted.Quota, counted.OverageUnits));
-        Assert.Equal(401 * 3, await UpcomingAsync(subscriber.Id));
+        Assert.Equal(((long?)1_200, 1L), (counted.Quota, counted.OverageUnits));
+        Assert.Equal(((long?)1_200, 1L), ((await LiveAsync(subscriber.Id)).Quota, (await LiveAsync(subscriber.Id)).OverageUnits));
+        Assert.Equal(1 * 3, await UpcomingAsync(subscriber.Id));
     }
 
     [Fact]
-    public async Task A_refund_of_an_add_on_that_lapsed_takes_back_what_it_covered()
+    public async Task A_refund_of_an_add_on_after_it_lapsed_takes_back_nothing_it_covered()
     {
         var subscriber = await LapsedAsync(usedWhileItApplied: 1_400);
         (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1)).AssertSucceeded();
@@ -116,26 +127,45 @@ public sealed class AddOnLapseTests
         await RefundAsync(subscriber.Id, "lapsing");
         var live = await LiveAsync(subscriber.Id);
 
-        Assert.Equal(((long?)1_000, 401L), (live.Quota, live.OverageUnits));
-        Assert.Equal(401 * 3, await UpcomingAsync(subscriber.Id));
+        Assert.Equal(((long?)1_500, 0L), (live.Quota, live.OverageUnits));
+        Assert.Equal(0, await UpcomingAsync(subscriber.Id));
+    }
+
+    [Fact]
+    public async Task A_refund_that_fails_puts_the_add_on_back_in_full()
+    {
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
+        await BuyAsync(subscriber.Id, "refunded", 500, lasting: TimeSpan.FromDays(60));
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1_200)).AssertSucceeded();
+        _bed.Time.Advance(TimeSpan.FromDays(1));
+        await RefundAsync(subscriber.Id, "refunded");
+
+        var reinstated = await _bed.Usage.Accounts.UpdateAsync(subscriber.Id, a => a.ReinstateAddOn("pi_refunded"), CancellationToken.None);
+        await _bed.Usage.IncludedUnits.RefreshAsync(reinstated, AgentRuns, _bed.Time.GetUtcNow(), CancellationToken.None);
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 300)).AssertSucceeded();
+        var live = await LiveAsync(subscriber.Id);
+
+        Assert.Equal((1_500L, (long?)1_500, 0L), (live.Used, live.Quota, live.OverageUnits));
+        Assert.Equal(0, await UpcomingAsync(subscriber.Id));
     }
 
     [Fact]
     public async Task After_a_lapse_the_thresholds_are_shares_of_the_amount_it_left()
     {
-        var subscriber = await LapsedAsync(usedWhileItApplied: 1_400); // 80% of the 1,500 reached while the add-on applied
+        var subscriber = await LapsedAsync(usedWhileItApplied: 300); // it lapsed having covered 300: 1,300 included
 
-        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 1)).AssertSucceeded();
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 741)).AssertSucceeded();
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 259)).AssertSucceeded();
 
         Assert.Equal(
-            [(80, 1_400L, 1_500L), (100, 1_401L, 1_400L)],
+            [(80, 1_041L, 1_300L), (100, 1_300L, 1_300L)],
             _bed.Usage.Notifications.Sent.Where(n => n.Meter == AgentRuns.Value).Select(n => (n.Threshold, n.Used, n.Limit)));
     }
 
     [Fact]
     public async Task The_subscription_overview_and_the_operators_account_view_show_the_amount_the_lapse_left_before_any_count()
     {
-        var subscriber = await LapsedAsync(usedWhileItApplied: 1_400); // nothing counted since the lapse: the counters still hold 1,500
+        var subscriber = await LapsedAsync(usedWhileItApplied: 300); // nothing counted since the lapse: the counters still hold 1,500
         var overview = new SubscriptionOverview(_bed.Usage.Catalog, _bed.Usage.Accounts, _bed.Ledger, _bed.Usage.Entitlements, _bed.Time);
         var admin = new AdminAccounts(
             new InMemoryAccountDirectory(), _bed.Usage.Accounts, _bed.Usage.Entitlements, _bed.Ledger, _bed.Runs, new InMemoryStripeEventHistory(), new FakeStripe(_bed.Time),
@@ -144,9 +174,60 @@ public sealed class AddOnLapseTests
         var shown = (await overview.GetAsync(subscriber.Id, CancellationToken.None)).Usage.Single(m => m.Meter == AgentRuns);
         var forOperator = (await admin.GetAsync(subscriber.Id, CancellationToken.None)).AssertSucceeded().CurrentUsage.Meters.Single(m => m.Meter == AgentRuns);
 
-        Assert.Equal((1_400L, (long?)1_400, (long?)0, 0L), (shown.Used, shown.Quota, shown.Remaining, shown.OverageUnits));
+        Assert.Equal((300L, (long?)1_300, (long?)1_000, 0L), (shown.Used, shown.Quota, shown.Remaining, shown.OverageUnits)); // its 200 unused are gone
         Assert.Equal(shown, forOperator);
         Assert.Equal(shown, await LiveAsync(subscriber.Id));
+    }
+
+    [Fact]
+    public async Task Of_two_add_ons_the_one_that_lapses_first_is_used_first_and_nothing_it_covered_is_billed()
+    {
+        // 1,500 runs while both apply: the short add-on's 500 first, then 1,000 of the plan's 1,000 and the long one's 500.
+        // The short one lapses fully used; 500 of the plan and the long add-on are left for the 500 runs that follow.
+        var subscriber = await TwoAddOnsAsync(usedWhileBothApplied: 1_500);
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 500)).AssertSucceeded();
+
+        var live = await LiveAsync(subscriber.Id);
+        var upcoming = await UpcomingAsync(subscriber.Id);
+        _bed.Close(subscriber.Period);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((2_000L, (long?)2_000, 0L), (live.Used, live.Quota, live.OverageUnits));
+        Assert.Equal(0, upcoming);
+        Assert.Equal((0L, 0L), (run!.Lines.Sum(l => l.OverageUnits), run.Lines.Sum(l => l.Amount)));
+    }
+
+    [Fact]
+    public async Task A_refund_of_the_other_add_on_after_a_lapse_leaves_what_the_lapsed_one_covered()
+    {
+        // The short add-on lapsed having covered 500 of the 1,500 runs; the long one covered none of them (the plan's
+        // 1,000 come before it), so its refund takes only its 500 units to come: 1,500 included, 100 runs beyond.
+        var subscriber = await TwoAddOnsAsync(usedWhileBothApplied: 1_500);
+        await RefundAsync(subscriber.Id, "long");
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 100)).AssertSucceeded();
+
+        var live = await LiveAsync(subscriber.Id);
+        var upcoming = await UpcomingAsync(subscriber.Id);
+        _bed.Close(subscriber.Period);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((1_600L, (long?)1_500, 100L), (live.Used, live.Quota, live.OverageUnits));
+        Assert.Equal(100 * 3, upcoming);
+        Assert.Equal((100L, 100L * 3), (run!.Lines.Sum(l => l.OverageUnits), run.Lines.Sum(l => l.Amount)));
+    }
+
+    /// <summary>
+    /// A PRO subscriber with two add-ons of 500 runs bought on day 4: "short" lapses on day 9, "long" lasts beyond the
+    /// period; <paramref name="usedWhileBothApplied"/> runs counted on day 4, the clock on day 10.
+    /// </summary>
+    private async Task<Subscriber> TwoAddOnsAsync(long usedWhileBothApplied)
+    {
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
+        await BuyAsync(subscriber.Id, "long", 500, lasting: TimeSpan.FromDays(60));
+        await BuyAsync(subscriber.Id, "short", 500, lasting: TimeSpan.FromDays(5));
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, usedWhileBothApplied)).AssertSucceeded();
+        _bed.Time.Advance(TimeSpan.FromDays(6));
+        return subscriber;
     }
 
     /// <summary>A PRO subscriber whose add-on of 500 runs, bought on day 4, lapsed on day 9 after <paramref name="usedWhileItApplied"/> runs; the clock on day 10.</summary>

@@ -136,9 +136,9 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var enterprise = PlanCode.Parse("ENTERPRISE");
         await ConsumeAsync(account, November, AgentRuns, 1_250, null, Pro, included: 1_000);
 
-        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_100, expired: 0, CancellationToken.None); // an add-on of 100
-        await _ledger.SetIncludedAsync(account, November.Key, enterprise, AgentRuns, 50_000, expired: 0, CancellationToken.None); // not the counted plan: ignored
-        await _ledger.SetIncludedAsync(account, December.Key, Pro, AgentRuns, 1_100, expired: 0, CancellationToken.None); // no counters: nothing created
+        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_100, allowances: [], CancellationToken.None); // an add-on of 100
+        await _ledger.SetIncludedAsync(account, November.Key, enterprise, AgentRuns, 50_000, allowances: [], CancellationToken.None); // not the counted plan: ignored
+        await _ledger.SetIncludedAsync(account, December.Key, Pro, AgentRuns, 1_100, allowances: [], CancellationToken.None); // no counters: nothing created
         var raised = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
         var next = await _ledger.RecordAsync(Record(account, "after-add-on", November, AgentRuns, 10, null, Pro, included: 1_100), CancellationToken.None);
 
@@ -149,21 +149,22 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task An_add_on_that_lapsed_keeps_covering_what_was_used_while_it_applied_and_a_refunds_drop_is_no_lapse()
+    public async Task Of_two_add_ons_the_one_that_lapses_first_is_used_first_and_a_refund_of_the_other_keeps_what_it_covered()
     {
+        // PRO's 1,000 runs, "short" (500, lapses mid-period, so used before the plan's) and "long" (500, lasts beyond).
         var account = Ids.NewAccount();
         var refunded = Ids.NewAccount();
-        await ConsumeAsync(account, November, AgentRuns, 1_400, null, Pro, included: 1_500); // the plan's 1,000 and an add-on of 500
-        await ConsumeAsync(refunded, November, AgentRuns, 1_400, null, Pro, included: 1_500);
+        await ConsumeAsync(account, November, AgentRuns, 1_500, null, Pro, included: 2_000, [Short(AllowanceState.InForce), Plan, Long(AllowanceState.InForce)]);
+        await ConsumeAsync(refunded, November, AgentRuns, 1_500, null, Pro, included: 2_000, [Short(AllowanceState.InForce), Plan, Long(AllowanceState.InForce)]);
 
-        var lapsed = await _ledger.RecordAsync(Record(account, "after-lapse", November, AgentRuns, 1, null, Pro, included: 1_000, expired: 500), CancellationToken.None);
-        var revoked = await _ledger.RecordAsync(Record(refunded, "after-refund", November, AgentRuns, 1, null, Pro, included: 1_000), CancellationToken.None);
-        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_100, expired: 500, CancellationToken.None); // another add-on of 100
-        var bought = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
+        var lapsed = await _ledger.RecordAsync(Record(account, "after-lapse", November, AgentRuns, 500, null, Pro, included: 1_500, [Short(AllowanceState.Expired), Plan, Long(AllowanceState.InForce)]), CancellationToken.None);
+        await _ledger.SetIncludedAsync(refunded, November.Key, Pro, AgentRuns, 1_000, [Short(AllowanceState.Expired), Plan, Long(AllowanceState.Revoked)], CancellationToken.None); // the long one refunded after the lapse
+        var afterRefund = await _ledger.RecordAsync(Record(refunded, "after-refund", November, AgentRuns, 100, null, Pro, included: 1_000, [Short(AllowanceState.Expired), Plan, Long(AllowanceState.Revoked)]), CancellationToken.None);
 
-        Assert.Equal(new CountedUsage(1_401, 1_400, 0, 1), lapsed.Key!.Counted); // 400 covered; the run after the lapse is beyond
-        Assert.Equal(new CountedUsage(1_401, 1_000, 0, 401), revoked.Key!.Counted);
-        Assert.Equal((1_500L, 400L, 500L), (bought.Included[AgentRuns], bought.Lapsed[AgentRuns], bought.Expired[AgentRuns]));
+        Assert.Equal(new CountedUsage(2_000, 2_000, 0, 0), lapsed.Key!.Counted); // the short one covered 500 runs: nothing beyond
+        Assert.Equal(new CountedUsage(1_600, 1_500, 0, 100), afterRefund.Key!.Counted); // the long one covered none: only its units go
+        var raw = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{refunded.Value}:month-2026-11", refunded.Value);
+        Assert.Equal((500L, 0L, 500L), ((long?)raw!["covered"]!["agent_runs"]!["cs:short"], (long?)raw["covered"]!["agent_runs"]!["cs:long"], (long?)raw["lapsed"]!["agent_runs"]));
     }
 
     [Fact]
@@ -222,7 +223,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
 
         Assert.NotNull(raw);
         Assert.Equal("usage", (string?)raw["type"]);
-        Assert.Equal(3, (int?)raw["schemaVersion"]);
+        Assert.Equal(4, (int?)raw["schemaVersion"]);
         Assert.Equal(account.Value, (string?)raw["accountId"]);
         Assert.Equal("month-2026-11", (string?)raw["periodKey"]);
         Assert.Equal("2026-11-01T00:00:00.0000000Z", (string?)raw["periodStart"]);
@@ -232,57 +233,63 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal(1_000, (long?)raw["included"]!["agent_runs"]);
         Assert.Equal(0, (long?)raw["lapsed"]!["agent_runs"]);
         Assert.Equal(0, (long?)raw["expired"]!["agent_runs"]);
+        Assert.Empty(raw["covered"]!["agent_runs"]!.AsObject());
         Assert.NotNull(raw["notified"]!["agent_runs_80"]);
     }
 
     [Fact]
-    public async Task Counters_of_schema_2_read_without_lapses_and_take_an_expiry_only_from_the_drop_they_show()
+    public async Task Counters_written_before_the_coverage_of_each_add_on_was_kept_price_the_same_and_keep_their_lapse_for_the_add_ons_they_saw_expire()
+    {
+        // As recordUsage-v4 left them: PRO's 1,000 and an add-on of 500 taken as the top, lapsed having covered 400 of 1,400.
+        var account = await Schema3CountersAsync(included: 1_400, lapsed: 400, expired: 500);
+        var older = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
+
+        // Its next count: "lapsing" was seen expired, so its 400 stay as they were; "later", expired since, is taken by the rule.
+        var next = await _ledger.RecordAsync(Record(account, "after-upgrade", November, AgentRuns, 1, null, Pro, included: 1_000, [Lapsing, new MeterAllowance("cs:later", 200, AllowanceState.Expired), Plan]), CancellationToken.None);
+
+        Assert.Equal((1_400L, 400L, 0L), (older.Included[AgentRuns], older.Lapsed[AgentRuns], older.OverageUnits(AgentRuns, older.Included[AgentRuns])));
+        Assert.Empty(older.Covered);
+        Assert.Equal(new CountedUsage(1_401, 1_600, 199, 0), next.Key!.Counted); // 1,000 + 400 kept + 200 of the 1,000 runs not covered yet
+        var raw = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:month-2026-11", account.Value);
+        Assert.Equal((400L, 0L, 200L), ((long?)raw!["covered"]!["agent_runs"]!["recordedBefore"], (long?)raw["covered"]!["agent_runs"]!["cs:lapsing"], (long?)raw["covered"]!["agent_runs"]!["cs:later"]));
+    }
+
+    [Fact]
+    public async Task Counters_of_schema_2_read_without_lapses_and_their_next_count_applies_the_rule()
     {
         var account = await Schema2CountersAsync();
 
         var older = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
-        var lapsed = await _ledger.RecordAsync(Record(account, "after-lapse", November, AgentRuns, 1, null, Pro, included: 1_000, expired: 600), CancellationToken.None);
+        var lapsed = await _ledger.RecordAsync(Record(account, "after-lapse", November, AgentRuns, 1, null, Pro, included: 1_000, [Lapsing, Plan]), CancellationToken.None);
 
         Assert.Equal((1_500L, 0), (older.Included[AgentRuns], older.Lapsed.Count));
-        Assert.Equal(new CountedUsage(1_401, 1_400, 0, 1), lapsed.Key!.Counted); // the 500 it showed, not the 600 expired
+        Assert.Equal(new CountedUsage(1_401, 1_500, 99, 0), lapsed.Key!.Counted); // the add-on's 500 were the first used
     }
 
     [Fact]
-    public async Task Counters_of_schema_2_given_a_new_amount_take_an_expiry_only_from_the_drop_they_show()
-    {
-        var account = await Schema2CountersAsync();
-
-        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_000, expired: 600, CancellationToken.None);
-
-        // The drop shows 500 expired since the amount was recorded; the other 100 were expired before: 400 of 500 used stay covered.
-        var set = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
-        Assert.Equal((1_400L, 400L, 600L), (set.Included[AgentRuns], set.Lapsed[AgentRuns], set.Expired[AgentRuns]));
-    }
-
-    [Fact]
-    public async Task An_amount_set_after_an_add_on_lapsed_keeps_the_lapse_and_the_expiry_for_the_next_count()
+    public async Task An_amount_set_after_an_add_on_lapsed_keeps_the_lapse_for_the_next_count()
     {
         var account = Ids.NewAccount();
-        await ConsumeAsync(account, November, AgentRuns, 1_400, null, Pro, included: 1_500); // the plan's 1,000 and an add-on of 500
+        await ConsumeAsync(account, November, AgentRuns, 300, null, Pro, included: 1_500, [Lapsing with { State = AllowanceState.InForce }, Plan]);
 
-        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_000, expired: 500, CancellationToken.None); // the add-on expired
+        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_000, [Lapsing, Plan], CancellationToken.None); // the add-on expired
         var set = (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!;
-        var next = await _ledger.RecordAsync(Record(account, "after-lapse", November, AgentRuns, 1, null, Pro, included: 1_000, expired: 500), CancellationToken.None);
+        var next = await _ledger.RecordAsync(Record(account, "after-lapse", November, AgentRuns, 1_001, null, Pro, included: 1_000, [Lapsing, Plan]), CancellationToken.None);
 
-        Assert.Equal((1_400L, 400L, 500L), (set.Included[AgentRuns], set.Lapsed[AgentRuns], set.Expired[AgentRuns]));
-        Assert.Equal(new CountedUsage(1_401, 1_400, 0, 1), next.Key!.Counted); // the lapse is not taken a second time
+        Assert.Equal((1_300L, 300L, 500L), (set.Included[AgentRuns], set.Lapsed[AgentRuns], set.Expired[AgentRuns])); // 200 of it unused: gone
+        Assert.Equal(new CountedUsage(1_301, 1_300, 0, 1), next.Key!.Counted); // the lapse is not taken a second time
     }
 
     [Fact]
     public async Task The_first_count_keeps_the_add_ons_already_expired_so_a_later_count_lapses_none_of_them()
     {
         var account = Ids.NewAccount();
-        await ConsumeAsync(account, November, AgentRuns, 1_100, null, Pro, included: 1_000, expired: 300); // an add-on of 300 expired before any use
+        await ConsumeAsync(account, November, AgentRuns, 1_100, null, Pro, included: 1_000, [new MeterAllowance("cs:early", 300, AllowanceState.Expired), Plan]); // expired before any use
 
-        var next = await _ledger.RecordAsync(Record(account, "later", November, AgentRuns, 1, null, Pro, included: 1_000, expired: 300), CancellationToken.None);
+        var next = await _ledger.RecordAsync(Record(account, "later", November, AgentRuns, 1, null, Pro, included: 1_000, [new MeterAllowance("cs:early", 300, AllowanceState.Expired), Plan]), CancellationToken.None);
 
         var raw = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:month-2026-11", account.Value);
-        Assert.Equal((300L, 0L), ((long?)raw!["expired"]!["agent_runs"], (long?)raw["lapsed"]!["agent_runs"]));
+        Assert.Equal((300L, 0L, 0L), ((long?)raw!["expired"]!["agent_runs"], (long?)raw["lapsed"]!["agent_runs"], (long?)raw["covered"]!["agent_runs"]!["cs:early"]));
         Assert.Equal(new CountedUsage(1_101, 1_000, 0, 101), next.Key!.Counted);
     }
 
@@ -785,6 +792,29 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     /// <summary>An account's November counters (1,400 runs under PRO with 1,500 included) as schema 2 wrote them: no lapses, no expiries.</summary>
+    private static readonly MeterAllowance Plan = new(MeterAllowance.PlanId, 1_000, AllowanceState.InForce);
+
+    private static readonly MeterAllowance Lapsing = new("cs:lapsing", 500, AllowanceState.Expired);
+
+    private static MeterAllowance Short(AllowanceState state) => new("cs:short", 500, state);
+
+    private static MeterAllowance Long(AllowanceState state) => new("cs:long", 500, state);
+
+    /// <summary>Counters of 1,400 runs as <c>recordUsage-v4</c> wrote them (schema 3: no <c>covered</c>).</summary>
+    private async Task<AccountId> Schema3CountersAsync(long included, long lapsed, long expired)
+    {
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 1_400, null, Pro, included: 1_500);
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:month-2026-11", account.Value))!;
+        raw.Remove("covered");
+        raw["included"]!["agent_runs"] = included;
+        raw["lapsed"]!["agent_runs"] = lapsed;
+        raw["expired"]!["agent_runs"] = expired;
+        raw["schemaVersion"] = 3;
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+        return account;
+    }
+
     private async Task<AccountId> Schema2CountersAsync()
     {
         var account = Ids.NewAccount();
@@ -792,21 +822,22 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:month-2026-11", account.Value))!;
         raw.Remove("lapsed");
         raw.Remove("expired");
+        raw.Remove("covered");
         raw["schemaVersion"] = 2;
         await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
         return account;
     }
 
-    private async Task<UsageConsumeResult> ConsumeAsync(AccountId account, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null, long expired = 0) =>
-        (await _ledger.RecordAsync(Record(account, Guid.NewGuid().ToString("N"), period, meter, amount, limit, plan, included, expired), CancellationToken.None)).Count!;
+    private async Task<UsageConsumeResult> ConsumeAsync(AccountId account, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null, MeterAllowance[]? allowances = null) =>
+        (await _ledger.RecordAsync(Record(account, Guid.NewGuid().ToString("N"), period, meter, amount, limit, plan, included, allowances), CancellationToken.None)).Count!;
 
     private Task<UsageRecordResult> RecordAsync(AccountId account, string key, long amount = 1, long? limit = null) =>
         _ledger.RecordAsync(Record(account, key, November, AgentRuns, amount, limit), CancellationToken.None);
 
     private static UsageRecord Record(
-        AccountId account, string key, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null, long expired = 0, string? subscriptionId = null) =>
+        AccountId account, string key, UsagePeriod period, MeterName meter, long amount, long? limit, PlanCode? plan = null, long? included = null, MeterAllowance[]? allowances = null, string? subscriptionId = null) =>
         UsageRecord.Of(
-            new UsageConsumption(account, period, meter, amount, limit, plan ?? Free, included, expired, subscriptionId),
+            new UsageConsumption(account, period, meter, amount, limit, plan ?? Free, included, allowances, subscriptionId),
             key,
             occurredAt: period.Start.AddMinutes(1),
             recordedAt: period.Start.AddMinutes(2),

@@ -12,7 +12,7 @@ public sealed class StoredProcedureVersionTests
 {
     public static TheoryData<string, string, string, string> Procedures => new()
     {
-        { "record-usage.js", CosmosUsageLedger.RecordUsageProcedureId, CosmosUsageLedger.RecordUsageProcedureBody, "recordUsage-v4:a14a671ebe4b479def9f42778ab5cb8dd47d6afd0ebd1de4eac5d55aae5cd185" },
+        { "record-usage.js", CosmosUsageLedger.RecordUsageProcedureId, CosmosUsageLedger.RecordUsageProcedureBody, "recordUsage-v5:52e6a6f8e6b205143ef884fa76403339dcfd9abc14b23ed53f7a725d3be31a12" },
         { "allocate.js", CosmosAllocationLedger.AllocateProcedureId, CosmosAllocationLedger.AllocateProcedureBody, "allocate-v2:70bb4cedb2ffc7f0ed8fa8a9bff7e81716ba99813f1556f87c12d892394f46ea" },
     };
 

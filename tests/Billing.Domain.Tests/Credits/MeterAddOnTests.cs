@@ -28,13 +28,16 @@ public sealed class MeterAddOnTests
     [InlineData(-5, 30.0, 31, null, true)] // expired exactly at the period's end, seen later
     [InlineData(10, 10.0, 12, null, false)] // granted at its expiry: it never applied
     [InlineData(9, 10.0, 12, null, true)]
-    [InlineData(-5, 10.0, 12, "revoked", false)] // refunded: its coverage goes back with it
+    [InlineData(-5, 10.0, 12, "revoked", false)] // refunded before the period started: it never applied in it
+    [InlineData(-5, 10.0, 2, "revoked on day 3", true)] // refunded during the period: it stopped applying then
+    [InlineData(-5, null, 12, "revoked on day 3", true)]
+    [InlineData(3, null, 12, "revoked on day 3", false)] // granted already revoked: it never applied
     [InlineData(-5, 10.0, 12, "other period", false)]
     [InlineData(-5, 10.0, 12, "this period", true)]
     [InlineData(-5, null, 12, null, false)] // never expires
-    public void An_add_on_lapsed_during_a_period_when_it_expired_after_the_start_by_now_having_applied_before(double granted, double? expires, double now, string? variant, bool lapsed)
+    public void An_add_on_stopped_applying_during_a_period_when_it_expired_by_now_or_was_revoked_after_the_start_having_applied_before(double granted, double? expires, double now, string? variant, bool ended)
     {
-        Assert.Equal(lapsed, AddOn(granted, expires, variant).ExpiredDuring(November, Day(now)));
+        Assert.Equal(ended, AddOn(granted, expires, variant).EndedDuring(November, Day(now)));
     }
 
     [Theory] // days from November's start
@@ -61,7 +64,12 @@ public sealed class MeterAddOnTests
         Units = 100,
         GrantedAt = Day(granted),
         ExpiresAt = expires is { } days ? Day(days) : null,
-        RevokedAt = variant == "revoked" ? Day(granted + 1) : null,
+        RevokedAt = variant switch
+        {
+            "revoked" => Day(granted + 1),
+            "revoked on day 3" => Day(3),
+            _ => null,
+        },
         PeriodKey = variant switch
         {
             "other period" => UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 10, 15, 0, 0, 0, TimeSpan.Zero)).Key,

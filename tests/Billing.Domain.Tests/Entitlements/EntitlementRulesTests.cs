@@ -1,6 +1,8 @@
 using System.Globalization;
 using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
 using Billing.Domain.Entitlements;
+using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Billing.Domain.Tests.Accounts;
@@ -231,6 +233,34 @@ public sealed class EntitlementRulesTests
 
         Assert.Equal(EntitlementSource.Subscription, entitlement.Source);
         Assert.Equal("month-2026-11", entitlement.PeriodKey.Value);
+    }
+
+    [Fact]
+    public void An_overage_meters_included_units_are_used_soonest_ending_first_the_plans_before_an_add_on_ending_with_them()
+    {
+        var runs = MeterName.Parse("agent_runs");
+        MeterAddOn AddOn(string id, long units, DateTimeOffset grantedAt, DateTimeOffset? expiresAt, DateTimeOffset? revokedAt = null) =>
+            new() { GrantId = id, Code = "RUNS", Meter = runs, Units = units, GrantedAt = grantedAt, ExpiresAt = expiresAt, RevokedAt = revokedAt };
+        var account = Subscribed(SubscriptionStatus.Active) with
+        {
+            AddOns =
+            [
+                AddOn("cs:beyond", 50, PeriodStart, PeriodEnd.AddDays(40)), // lasts beyond the period: ends with it here
+                AddOn("cs:day20", 20, PeriodStart.AddDays(1), PeriodStart.AddDays(20)),
+                AddOn("cs:refunded", 30, PeriodStart, PeriodStart.AddDays(15), revokedAt: PeriodStart.AddDays(2)), // keeps its place
+                AddOn("cs:day5", 5, PeriodStart.AddDays(1), PeriodStart.AddDays(5)), // expired by now
+                AddOn("cs:period", 10, PeriodStart.AddDays(-1), null), // no expiry: this period (its key is not set here)
+                AddOn("cs:before", 40, PeriodStart.AddDays(-20), PeriodStart.AddDays(-1)), // expired before the period: none of it
+            ],
+        };
+
+        var allowances = Evaluate(account, Midway).AllowancesOf(runs);
+
+        Assert.Equal(
+            [("cs:day5", 5L, AllowanceState.Expired), ("cs:refunded", 30L, AllowanceState.Revoked), ("cs:day20", 20L, AllowanceState.InForce),
+             (MeterAllowance.PlanId, 1_000L, AllowanceState.InForce), ("cs:period", 10L, AllowanceState.InForce), ("cs:beyond", 50L, AllowanceState.InForce)],
+            allowances.Select(a => (a.Id, a.Units, a.State)));
+        Assert.Empty(Evaluate(account, Midway).AllowancesOf(MeterName.Parse("api_calls"))); // not billed as overage
     }
 
     [Fact]

@@ -24,10 +24,11 @@ public sealed class UsageCountersTests
             Included = new Dictionary<MeterName, long> { [AgentRuns] = 1_400 },
             Lapsed = new Dictionary<MeterName, long> { [AgentRuns] = 400 },
             Expired = new Dictionary<MeterName, long> { [AgentRuns] = 500 },
+            Covered = new Dictionary<MeterName, IReadOnlyDictionary<string, long>> { [AgentRuns] = new Dictionary<string, long> { ["cs:lapsed"] = 400 } },
         };
 
         var upgraded = lapsed.UnderPlan(Enterprise);
-        var counted = upgraded.WithIncluded(AgentRuns, 50_000, expired: 500); // the add-on is still one that expired in the period
+        var counted = upgraded.WithIncluded(AgentRuns, 50_000, [new MeterAllowance("cs:lapsed", 500, AllowanceState.Expired), new MeterAllowance(MeterAllowance.PlanId, 50_000, AllowanceState.InForce)]); // the add-on is still one that expired in the period
 
         Assert.Same(lapsed, lapsed.UnderPlan(Pro));
         var pro = Assert.Single(upgraded.Earlier);
@@ -36,6 +37,7 @@ public sealed class UsageCountersTests
         Assert.Empty(upgraded.Included);
         Assert.Empty(upgraded.Lapsed);
         Assert.Empty(upgraded.Expired);
+        Assert.Empty(upgraded.Covered);
         Assert.Equal((50_000L, 0L, 500L), (counted.Included[AgentRuns], counted.Lapsed[AgentRuns], counted.Expired[AgentRuns])); // PRO's lapse is not carried
     }
 }

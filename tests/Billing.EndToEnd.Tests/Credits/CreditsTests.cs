@@ -16,7 +16,8 @@ namespace Billing.EndToEnd.Tests.Credits;
 /// Prepaid credit and add-ons end to end: the caller buys through the API, pays on the Stripe emulator's Checkout,
 /// and the emulator's signed webhooks (held, released in reverse, sent twice, redelivered) grant it once. Refunds take
 /// back only what is unspent, and a refund that fails gives it back; the usage invoice spends credit first; expired credit is never spent; an add-on raises
-/// the limit once; and no one sees another account's credit. Amounts are worked out here from the development
+/// the limit once, and of two add-ons on an overage meter the one that lapses first is used first (a refund of the other
+/// keeps what the lapsed one covered); and no one sees another account's credit. Amounts are worked out here from the development
 /// configuration: CREDITS_10 grants 1,000 cents, CREDITS_50 grants 5,500 (its lifetime shortened to seconds here),
 /// EXTRA_PROJECTS_5 adds 5 projects to the free plan's 1; PRO charges 2 cents per agent run beyond 5,000 and 500 for
 /// the first token tier beyond 10,000,000.
@@ -24,6 +25,8 @@ namespace Billing.EndToEnd.Tests.Credits;
 public sealed class CreditsTests
 {
     private static readonly TimeSpan ShortLifetime = TimeSpan.FromSeconds(12);
+
+    private static readonly TimeSpan AddOnLifetime = TimeSpan.FromSeconds(20);
 
     [Fact]
     public async Task A_pack_is_granted_once_through_duplicated_and_reordered_webhooks_and_a_refund_takes_back_only_the_unspent_part()
@@ -173,6 +176,60 @@ public sealed class CreditsTests
     }
 
     [Fact]
+    public async Task Of_two_agent_run_add_ons_the_one_that_lapses_first_is_used_first_and_a_refund_of_the_other_keeps_what_the_lapsed_one_covered()
+    {
+        // A second agent-runs add-on that lapses within seconds (sold on the emulator's free one-time price); the
+        // development EXTRA_AGENT_RUNS_100 lasts the period. PRO includes 5,000 runs, 2 cents per run beyond.
+        await using var stack = await WebhookStack.StartAsync(configure: settings =>
+        {
+            settings["Billing__Purchases__AddOns__2__Code"] = "EXTRA_AGENT_RUNS_SHORT";
+            settings["Billing__Purchases__AddOns__2__DisplayName"] = "100 more agent runs for seconds";
+            settings["Billing__Purchases__AddOns__2__PriceId"] = "price_credits_1000";
+            settings["Billing__Purchases__AddOns__2__Amount"] = "1000";
+            settings["Billing__Purchases__AddOns__2__Currency"] = "usd";
+            settings["Billing__Purchases__AddOns__2__Meter"] = "agent_runs";
+            settings["Billing__Purchases__AddOns__2__Units"] = "100";
+            settings["Billing__Purchases__AddOns__2__ExpiresAfter"] = AddOnLifetime.ToString("c", CultureInfo.InvariantCulture);
+        });
+        var accountId = "addons-" + Guid.NewGuid().ToString("N")[..10];
+        var customer = await stack.CreateCustomerAsync(accountId);
+        await stack.CheckoutAsync(accountId, customer.Id, "price_pro_monthly");
+        await stack.Data.WaitForAccountAsync(accountId, a => a.Subscription?.Status == SubscriptionStatus.Active, "active");
+        var sessions = new Dictionary<string, string>();
+        foreach (var code in new[] { "EXTRA_AGENT_RUNS_100", "EXTRA_AGENT_RUNS_SHORT" })
+        {
+            var bought = await PostAsync(stack, accountId, "/api/billing/addons/checkout", $$"""{"addOn":"{{code}}"}""");
+            Assert.Equal(HttpStatusCode.OK, bought.Status);
+            sessions[code] = bought.Body.GetProperty("sessionId").GetString()!;
+            await stack.Emulator!.ControlAsync($"/_emulator/checkout/sessions/{sessions[code]}/complete");
+        }
+
+        var granted = await stack.Data.WaitForAccountAsync(accountId, a => a.AddOns.Count == 2, "both add-ons granted");
+        var lapsesAt = granted.AddOns.Single(a => a.Code == "EXTRA_AGENT_RUNS_SHORT").ExpiresAt!.Value;
+
+        // 5,100 runs while both apply: the short one's 100 first, then the plan's 5,000; the long one's 100 are left
+        await RecordAsync(stack, accountId, "agent_runs", 5_100);
+        Assert.True(DateTimeOffset.UtcNow < lapsesAt, "the runs were recorded before the short add-on lapsed; give it a longer lifetime");
+        await Task.Delay(lapsesAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+        var afterLapse = await AgentRunsAsync(stack, accountId);
+        Assert.Equal((5_100L, 5_200L, 0L), (afterLapse.GetProperty("used").GetInt64(), afterLapse.GetProperty("limit").GetInt64(), afterLapse.GetProperty("overageUnits").GetInt64()));
+
+        // The long one refunded: it had covered none of the runs, so only its 100 go; the short one's 100 stay covered
+        var intent = (await stack.Stripe.V1.Checkout.Sessions.GetAsync(sessions["EXTRA_AGENT_RUNS_100"])).PaymentIntentId;
+        await stack.Stripe.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = intent });
+        await stack.Data.WaitForAccountAsync(accountId, a => a.AddOns.Any(x => x.Code == "EXTRA_AGENT_RUNS_100" && x.RevokedAt is not null), "the long add-on revoked");
+        var refunded = await Eventually.GetAsync(() => AgentRunsAsync(stack, accountId), m => m.GetProperty("limit").GetInt64() != 5_200, "the refund's included units", TimeSpan.FromSeconds(30));
+        await RecordAsync(stack, accountId, "agent_runs", 150);
+        var live = await AgentRunsAsync(stack, accountId);
+        var upcoming = await GetAsync(stack, accountId, "/api/billing/invoices/upcoming");
+
+        // Independent calculation: 5,000 + 100 (the short one, used first) included; 5,250 used; 150 x 2 = 300 cents.
+        Assert.Equal(5_100, refunded.GetProperty("limit").GetInt64());
+        Assert.Equal((5_250L, 5_100L, 150L, 300L), (live.GetProperty("used").GetInt64(), live.GetProperty("limit").GetInt64(), live.GetProperty("overageUnits").GetInt64(), live.GetProperty("overageCharge").GetProperty("amount").GetInt64()));
+        Assert.Equal(300, upcoming.GetProperty("amount").GetInt64());
+    }
+
+    [Fact]
     public async Task Invoicing_spends_unexpired_credit_first_and_the_invoice_is_the_overage_less_the_credit()
     {
         await using var stack = await WebhookStack.StartAsync(configure: settings =>
@@ -269,6 +326,9 @@ public sealed class CreditsTests
         credits.GetProperty("balances").EnumerateArray().Where(b => b.GetProperty("currency").GetString() == currency).Select(b => b.GetProperty("amount").GetInt64()).FirstOrDefault();
 
     private static Task<JsonElement> GetCreditsAsync(WebhookStack stack, string accountId) => GetAsync(stack, accountId, "/api/billing/credits");
+
+    private static async Task<JsonElement> AgentRunsAsync(WebhookStack stack, string accountId) =>
+        (await GetAsync(stack, accountId, "/api/billing/usage")).GetProperty("periods")[0].GetProperty("meters").EnumerateArray().Single(m => m.GetProperty("meter").GetString() == "agent_runs");
 
     private static async Task<JsonElement> GetAsync(WebhookStack stack, string accountId, string path, bool admin = false)
     {
