@@ -10,4 +10,26 @@ public sealed record QueueDelivery(bool IsRetry, bool IsLast)
 {
     /// <summary>A first attempt that the host will deliver again if it fails.</summary>
     public static readonly QueueDelivery First = new(IsRetry: false, IsLast: false);
+
+    /// <summary>
+    /// Runs <paramref name="write"/>, whose copy for the operators' views may fail after the write itself is stored
+    /// (<see cref="OperatorCopyNotWrittenException"/>): thrown, so the delivery fails and the next one writes the copy
+    /// again, except on the last delivery, where <paramref name="givenUp"/> logs it and the work goes on. True when it
+    /// was given up.
+    /// </summary>
+    public async Task<bool> KeepCopyAsync(Func<Task> write, Action<OperatorCopyNotWrittenException> givenUp)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(givenUp);
+        try
+        {
+            await write().ConfigureAwait(false);
+            return false;
+        }
+        catch (OperatorCopyNotWrittenException exception) when (IsLast)
+        {
+            givenUp(exception);
+            return true;
+        }
+    }
 }

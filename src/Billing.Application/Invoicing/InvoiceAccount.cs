@@ -43,13 +43,13 @@ public sealed partial class InvoiceAccount(
     public async Task<InvoiceRun?> RunAsync(InvoiceJob job, long deliveryAttempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var isLast = queue.Value.IsLastDelivery(deliveryAttempt);
+        var delivery = new QueueDelivery(IsRetry: deliveryAttempt > 1, IsLast: queue.Value.IsLastDelivery(deliveryAttempt));
         var stored = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
         if (stored is { IsDone: true })
         {
             // A finished run delivered again: the delivery that saved it last may have failed or stopped before its
             // index entry was written. One write (after a read), only on such a redelivery.
-            await KeepIndexEntryAsync(() => runs.RecordInIndexAsync(stored, cancellationToken), stored, isLast).ConfigureAwait(false);
+            await delivery.KeepCopyAsync(() => runs.RecordInIndexAsync(stored, cancellationToken), e => LogIndexEntryGivenUp(e, stored.RunId)).ConfigureAwait(false);
         }
 
         var run = stored ?? await StartAsync(job, cancellationToken).ConfigureAwait(false);
@@ -61,14 +61,14 @@ public sealed partial class InvoiceAccount(
         if (!run.IsDone)
         {
             var attempt = run with { Attempts = run.Attempts + 1, UpdatedAt = time.GetUtcNow() };
-            run = await StepAsync(() => runs.SaveAsync(attempt, cancellationToken), attempt, isLast, cancellationToken).ConfigureAwait(false);
+            run = await StepAsync(() => runs.SaveAsync(attempt, cancellationToken), attempt, delivery, cancellationToken).ConfigureAwait(false);
         }
 
         while (!run.IsDone)
         {
             FailIfAsked(run, run.Step.ToString());
             var current = run;
-            run = await StepAsync(() => NextStepAsync(current, cancellationToken), current, isLast, cancellationToken).ConfigureAwait(false);
+            run = await StepAsync(() => NextStepAsync(current, cancellationToken), current, delivery, cancellationToken).ConfigureAwait(false);
         }
 
         if (run.Step is InvoiceRunStep.NothingToBill or InvoiceRunStep.CoveredByCredit)
@@ -93,30 +93,16 @@ public sealed partial class InvoiceAccount(
     /// A step, whose save may be stored without its index entry: thrown (the delivery fails and the next one writes the
     /// entry), except on the last delivery, which logs it and goes on from the run as stored.
     /// </summary>
-    private async Task<InvoiceRun> StepAsync(Func<Task<InvoiceRun>> step, InvoiceRun run, bool isLast, CancellationToken cancellationToken)
+    private async Task<InvoiceRun> StepAsync(Func<Task<InvoiceRun>> step, InvoiceRun run, QueueDelivery delivery, CancellationToken cancellationToken)
     {
-        try
+        InvoiceRun? stepped = null;
+        if (await delivery.KeepCopyAsync(async () => stepped = await step().ConfigureAwait(false), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false))
         {
-            return await step().ConfigureAwait(false);
+            stepped = await runs.GetAsync(run.AccountId, run.PeriodKey, cancellationToken).ConfigureAwait(false)
+                      ?? throw new InvalidOperationException($"Invoice run {run.RunId} was saved but can no longer be read.");
         }
-        catch (OperatorCopyNotWrittenException exception) when (isLast)
-        {
-            LogIndexEntryGivenUp(exception, run.RunId);
-            return await runs.GetAsync(run.AccountId, run.PeriodKey, cancellationToken).ConfigureAwait(false)
-                   ?? throw new InvalidOperationException($"Invoice run {run.RunId} was saved but can no longer be read.");
-        }
-    }
 
-    private async Task KeepIndexEntryAsync(Func<Task> write, InvoiceRun run, bool isLast)
-    {
-        try
-        {
-            await write().ConfigureAwait(false);
-        }
-        catch (OperatorCopyNotWrittenException exception) when (isLast)
-        {
-            LogIndexEntryGivenUp(exception, run.RunId);
-        }
+        return stepped!;
     }
 
     /// <summary>Prices the period once and stores the run; null when there is nothing to invoice for the job.</summary>

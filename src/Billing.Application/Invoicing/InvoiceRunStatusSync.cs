@@ -90,7 +90,7 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
                 if (delivery.IsRetry)
                 {
                     // An earlier attempt may have saved this status and failed, or stopped, before its index entry.
-                    await KeepIndexEntryAsync(() => runs.RecordInIndexAsync(run, cancellationToken), run, delivery).ConfigureAwait(false);
+                    await delivery.KeepCopyAsync(() => runs.RecordInIndexAsync(run, cancellationToken), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false);
                 }
 
                 return false;
@@ -98,7 +98,7 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
 
             try
             {
-                await KeepIndexEntryAsync(() => runs.SaveAsync(current, cancellationToken), run, delivery).ConfigureAwait(false);
+                await delivery.KeepCopyAsync(() => runs.SaveAsync(current, cancellationToken), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false);
                 LogStatusChanged(run.RunId, stripeInvoiceId, run.Status ?? "none", invoice.Status);
                 return true;
             }
@@ -106,19 +106,6 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             {
                 // Written meanwhile (another delivery, or the run's job): read it again.
             }
-        }
-    }
-
-    /// <summary>A write whose index entry may fail after the run is stored: thrown for the retry, logged on the last delivery.</summary>
-    private async Task KeepIndexEntryAsync(Func<Task> write, InvoiceRun run, QueueDelivery delivery)
-    {
-        try
-        {
-            await write().ConfigureAwait(false);
-        }
-        catch (OperatorCopyNotWrittenException exception) when (delivery.IsLast)
-        {
-            LogIndexEntryGivenUp(exception, run.RunId);
         }
     }
 

@@ -33,6 +33,7 @@ public sealed partial class StripeEventProcessor(
         ArgumentNullException.ThrowIfNull(message);
         var eventId = message.EventId;
         var isLast = queue.Value.IsLastDelivery(deliveryAttempt);
+        var redelivery = new QueueDelivery(IsRetry: deliveryAttempt > 1, IsLast: isLast);
         var stored = await events.GetAsync(eventId, cancellationToken).ConfigureAwait(false) ?? throw StripeEventNotStoredException.For(eventId);
         if (stored.Status.IsFinal())
         {
@@ -40,7 +41,7 @@ public sealed partial class StripeEventProcessor(
 
             // A redelivery: the delivery that made the event final may have stopped or failed before the account's
             // history got its copy. One idempotent write, never on a first delivery.
-            await KeepCopyAsync(() => events.CopyToAccountHistoryAsync(stored, cancellationToken), stored, isLast).ConfigureAwait(false);
+            await KeepCopyAsync(() => events.CopyToAccountHistoryAsync(stored, cancellationToken), stored, redelivery).ConfigureAwait(false);
             return;
         }
 
@@ -77,12 +78,12 @@ public sealed partial class StripeEventProcessor(
 
         if (result.IsApplied)
         {
-            await KeepCopyAsync(() => events.MarkAppliedAsync(eventId, result.AccountId, cancellationToken), stored, isLast).ConfigureAwait(false);
+            await KeepCopyAsync(() => events.MarkAppliedAsync(eventId, result.AccountId, cancellationToken), stored, delivery).ConfigureAwait(false);
             LogApplied(eventId, stored.Type, result.AccountId?.Value, deliveryAttempt, result.Note ?? "");
         }
         else
         {
-            await KeepCopyAsync(() => events.MarkIgnoredAsync(eventId, result.AccountId, result.Note!, cancellationToken), stored, isLast).ConfigureAwait(false);
+            await KeepCopyAsync(() => events.MarkIgnoredAsync(eventId, result.AccountId, result.Note!, cancellationToken), stored, delivery).ConfigureAwait(false);
             LogIgnored(eventId, stored.Type, result.AccountId?.Value, result.Note!);
         }
     }
@@ -93,15 +94,11 @@ public sealed partial class StripeEventProcessor(
     /// Runs a write whose copy in the account's history may fail after the event's own write is stored: the failure
     /// fails the delivery (the redelivery finds the event final and writes the copy again), except on the last one.
     /// </summary>
-    private async Task KeepCopyAsync(Func<Task> write, StripeEventRecord stored, bool isLast)
+    private async Task KeepCopyAsync(Func<Task> write, StripeEventRecord stored, QueueDelivery delivery)
     {
         try
         {
-            await write().ConfigureAwait(false);
-        }
-        catch (OperatorCopyNotWrittenException exception) when (isLast)
-        {
-            LogCopyGivenUp(exception, stored.Id, stored.Type);
+            await delivery.KeepCopyAsync(write, e => LogCopyGivenUp(e, stored.Id, stored.Type)).ConfigureAwait(false);
         }
         catch (OperatorCopyNotWrittenException exception)
         {
