@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Billing.Application.Accounts;
 using Billing.Application.Outcomes;
+using Billing.Domain;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.Domain.Plans;
@@ -29,9 +30,6 @@ public sealed record CreditAdjusted(CreditEntry Entry, long Balance, bool Replay
 public sealed partial class CreditAdjustments(IBillingAccountStore accounts, CreditLedger ledger, PlanCatalog catalog, TimeProvider time, ILogger<CreditAdjustments> logger)
 {
     public const int MaxReasonLength = 500;
-
-    /// <summary>A control character (line breaks included) or a bidirectional embedding, override or isolate (U+202A..U+202E, U+2066..U+2069).</summary>
-    private static bool IsHiddenControl(char c) => char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
 
     public async Task<Outcome<CreditAdjusted>> AdjustAsync(AccountId accountId, CreditAdjustmentRequest request, string operatorId, CancellationToken cancellationToken)
     {
@@ -61,7 +59,7 @@ public sealed partial class CreditAdjustments(IBillingAccountStore accounts, Cre
         {
             errors.Add("reason", $"The reason is required (1..{MaxReasonLength} characters).");
         }
-        else if (request.Reason.Any(IsHiddenControl))
+        else if (HiddenCharacters.AnyIn(request.Reason))
         {
             // The customer reads the reason in their ledger: no character that is not shown, or reorders what is.
             errors.Add("reason", "The reason must be one line of plain text: no control characters or bidirectional overrides.");

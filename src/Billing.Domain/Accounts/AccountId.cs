@@ -3,7 +3,8 @@ namespace Billing.Domain.Accounts;
 /// <summary>
 /// The id of a tenant's billing account, taken from a JWT claim (<c>sub</c> by default, an organisation claim for B2B).
 /// It is opaque to billing, but it is also a Cosmos DB partition key and part of document ids, so it is limited to
-/// 1..128 characters without <c>/ \ ? # %</c>, control characters or leading/trailing white space, and neither <c>.</c>
+/// 1..128 characters without <c>/ \ ? # %</c>, control characters, bidirectional overrides
+/// (<see cref="HiddenCharacters"/>: operators read ids in their views) or leading/trailing white space, and neither <c>.</c>
 /// nor <c>..</c>. (<c>%</c>, <c>.</c> and <c>..</c>: ids travel in request paths, where a percent sign is read as an escape
 /// and a dot segment is resolved away.)
 /// </summary>
@@ -63,6 +64,11 @@ public readonly record struct AccountId
             if (c is '/' or '\\' or '?' or '#' or '%' || char.IsControl(c))
             {
                 return "An account id must not contain '/', '\\', '?', '#', '%' or control characters (Cosmos DB ids and request paths cannot carry them).";
+            }
+
+            if (HiddenCharacters.Is(c))
+            {
+                return "An account id must not contain bidirectional embeddings, overrides or isolates (U+202A..U+202E, U+2066..U+2069): operators read it as written.";
             }
         }
 

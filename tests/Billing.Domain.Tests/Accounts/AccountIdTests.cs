@@ -46,6 +46,25 @@ public sealed class AccountIdTests
         Assert.Throws<ArgumentException>(() => AccountId.Parse(value));
     }
 
+    [Theory]
+    [InlineData("user-1\u202Egpj.exe")]
+    [InlineData("\u2066admin\u2069")]
+    [InlineData("a\u202Ab")]
+    [InlineData("a\u2068b")]
+    public void Rejects_bidirectional_overrides_that_would_reorder_the_id_an_operator_reads(string value)
+    {
+        Assert.False(AccountId.TryParse(value, out _, out var error));
+        Assert.Contains("bidirectional", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\u05D0\u05D1-org")]
+    [InlineData("\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645")]
+    public void Accepts_right_to_left_scripts_and_joiners_they_need(string value)
+    {
+        Assert.True(AccountId.TryParse(value, out _, out var error), error);
+    }
+
     [Fact]
     public void Equality_is_by_value()
     {
