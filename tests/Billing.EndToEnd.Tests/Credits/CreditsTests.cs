@@ -17,7 +17,7 @@ namespace Billing.EndToEnd.Tests.Credits;
 /// and the emulator's signed webhooks (held, released in reverse, sent twice, redelivered) grant it once. Refunds take
 /// back only what is unspent, and a refund that fails gives it back; the usage invoice spends credit first; expired credit is never spent; an add-on raises
 /// the limit once, and of two add-ons on an overage meter the one that lapses first is used first (a refund of the other
-/// keeps what the lapsed one covered); and no one sees another account's credit. Amounts are worked out here from the development
+/// keeps what the lapsed one covered, and its refund failing puts it back); and no one sees another account's credit. Amounts are worked out here from the development
 /// configuration: CREDITS_10 grants 1,000 cents, CREDITS_50 grants 5,500 (its lifetime shortened to seconds here),
 /// EXTRA_PROJECTS_5 adds 5 projects to the free plan's 1; PRO charges 2 cents per agent run beyond 5,000 and 500 for
 /// the first token tier beyond 10,000,000.
@@ -176,7 +176,7 @@ public sealed class CreditsTests
     }
 
     [Fact]
-    public async Task Of_two_agent_run_add_ons_the_one_that_lapses_first_is_used_first_and_a_refund_of_the_other_keeps_what_the_lapsed_one_covered()
+    public async Task Of_two_agent_run_add_ons_the_one_that_lapses_first_is_used_first_a_refund_of_the_other_keeps_what_the_lapsed_one_covered_and_its_failure_puts_it_back()
     {
         // A second agent-runs add-on that lapses within seconds (sold on the emulator's free one-time price); the
         // development EXTRA_AGENT_RUNS_100 lasts the period. PRO includes 5,000 runs, 2 cents per run beyond.
@@ -227,6 +227,15 @@ public sealed class CreditsTests
         Assert.Equal(5_100, refunded.GetProperty("limit").GetInt64());
         Assert.Equal((5_250L, 5_100L, 150L, 300L), (live.GetProperty("used").GetInt64(), live.GetProperty("limit").GetInt64(), live.GetProperty("overageUnits").GetInt64(), live.GetProperty("overageCharge").GetProperty("amount").GetInt64()));
         Assert.Equal(300, upcoming.GetProperty("amount").GetInt64());
+
+        // The refund fails (the card was closed): the payment stands, so the long add-on is back in full and covers
+        // 100 of the 150 runs beyond: 5,200 included, 50 x 2 = 100 cents
+        var refund = (await stack.Stripe.V1.Refunds.ListAsync(new RefundListOptions { PaymentIntent = intent })).Data.Single();
+        await stack.Emulator!.ControlAsync($"/_emulator/refunds/{refund.Id}/fail");
+        await stack.Data.WaitForAccountAsync(accountId, a => a.AddOns.Single(x => x.Code == "EXTRA_AGENT_RUNS_100").RevokedAt is null, "the long add-on reinstated");
+        var reinstated = await Eventually.GetAsync(() => AgentRunsAsync(stack, accountId), m => m.GetProperty("limit").GetInt64() != 5_100, "the failed refund's included units", TimeSpan.FromSeconds(30));
+        Assert.Equal((5_250L, 5_200L, 50L, 100L), (reinstated.GetProperty("used").GetInt64(), reinstated.GetProperty("limit").GetInt64(), reinstated.GetProperty("overageUnits").GetInt64(), reinstated.GetProperty("overageCharge").GetProperty("amount").GetInt64()));
+        Assert.Equal(100, (await GetAsync(stack, accountId, "/api/billing/invoices/upcoming")).GetProperty("amount").GetInt64());
     }
 
     [Fact]
