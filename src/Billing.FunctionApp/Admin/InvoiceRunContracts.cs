@@ -31,7 +31,7 @@ public sealed record InvoiceRunStartResponse
 
     public required int NotClosedYet { get; init; }
 
-    /// <summary>Dry run only: one entry per period, in the order of <see cref="Queued"/>.</summary>
+    /// <summary>Dry run only: one entry per period that has counters, in the order of <see cref="Queued"/> (an index entry left without counters, by a stop between the two writes, has nothing to price; its job finds nothing to bill).</summary>
     public IReadOnlyList<DryRunCharges>? Charges { get; init; }
 
     /// <summary>Dry run only: the sum of the charges per currency (minor units).</summary>
