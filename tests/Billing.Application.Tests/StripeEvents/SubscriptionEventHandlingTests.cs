@@ -110,6 +110,42 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task A_checkout_completion_whose_subscription_is_not_applied_yet_keeps_the_session_as_the_open_checkout()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var accountId = AccountId.Parse(Account);
+        await _world.Links.LinkAsync(customer, accountId, CancellationToken.None);
+        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        var completed = Stripe.Events.Single(e => e.Type == "checkout.session.completed");
+        await _world.Accounts.UpdateAsync(accountId, a => a.AssignStripeCustomer(customer).Account.RememberCheckout(new OpenCheckout
+        {
+            SessionId = completed.ObjectId!,
+            Url = new Uri("https://checkout.stripe.test/c/" + completed.ObjectId),
+            PlanCode = PlanCode.Parse("PRO"),
+            Interval = BillingInterval.Month,
+            PriceId = TestCatalog.ProMonthly,
+            ExpiresAt = _world.Time.GetUtcNow().AddHours(24),
+        }), CancellationToken.None);
+        Stripe.Outage = new PaymentProviderException("Could not read the subscription: Stripe could not be reached.") { IsTransient = true };
+
+        await _world.DeliverAsync(completed);
+        await Assert.ThrowsAsync<PaymentProviderException>(() => _world.ProcessQueueAsync());
+
+        // Paid, but not on the account yet: a Checkout on other terms must still find the session (and refuse), not sell a second subscription.
+        var account = _world.Account(Account);
+        Assert.Null(account.Subscription);
+        Assert.Equal(completed.ObjectId, account.OpenCheckout?.SessionId);
+
+        Stripe.Outage = null;
+        await _world.ReplayAsync(completed.Id);
+
+        account = _world.Account(Account);
+        Assert.Equal(subscription.Id, account.Subscription!.SubscriptionId);
+        Assert.Null(account.OpenCheckout);
+    }
+
+    [Fact]
     public async Task A_subscription_event_for_an_unknown_customer_is_ignored_and_checkout_completion_catches_up_later()
     {
         var customer = Stripe.CreateCustomer(Account);
