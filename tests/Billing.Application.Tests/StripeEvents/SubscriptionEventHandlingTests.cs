@@ -146,6 +146,32 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task A_late_event_about_a_subscription_that_ended_long_ago_leaves_the_one_that_ended_last_on_the_account()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var older = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        await _world.DeliverNewEventsAsync();
+        Stripe.CancelNow(older);
+        await _world.DeliverNewEventsAsync();
+        _world.Time.Advance(TimeSpan.FromDays(200));
+        var latest = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        _world.Time.Advance(TimeSpan.FromDays(10));
+        Stripe.CancelNow(latest);
+        await _world.DeliverNewEventsAsync();
+        var endedLast = _world.Account(Account).Subscription!;
+        _world.Time.Advance(TimeSpan.FromHours(1));
+
+        Stripe.PayLatestInvoice(older); // the old subscription's open invoice paid late, from its e-mail
+        await _world.DeliverNewEventsAsync();
+
+        var account = _world.Account(Account);
+        Assert.Equal(endedLast, account.Subscription); // not the older one's plan and dates on the billing page
+        var paidLate = Stripe.Events[^1];
+        Assert.Equal(StripeEventStatus.Ignored, _world.Events.Get(paidLate.Id).Status);
+    }
+
+    [Fact]
     public async Task A_subscription_event_for_an_unknown_customer_is_ignored_and_checkout_completion_catches_up_later()
     {
         var customer = Stripe.CreateCustomer(Account);
