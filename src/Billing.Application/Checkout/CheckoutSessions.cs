@@ -14,7 +14,8 @@ namespace Billing.Application.Checkout;
 /// trial when the account never had one, and the account id on the session (client_reference_id, metadata) and on the
 /// subscription it creates (subscription_data.metadata). Validation and the live-subscription refusal come first, so
 /// a rejected request writes nothing, neither in Cosmos nor in Stripe. One open Checkout per account: the same plan and
-/// interval while it is open gets the same session back; anything else expires it at Stripe first.
+/// interval while it is open gets the same session back; anything else expires it at Stripe first, and is refused when
+/// the customer already paid it (its subscription exists in Stripe before its completion is processed here).
 /// </summary>
 public sealed partial class CheckoutSessions(
     PlanCatalog catalog,
@@ -28,6 +29,9 @@ public sealed partial class CheckoutSessions(
 {
     public const string SubscriptionLiveDetail =
         "The account already has a subscription; change or cancel it in the customer portal instead of starting a new Checkout.";
+
+    public const string CheckoutCompletedDetail =
+        "The account's Checkout was just completed and its subscription is being set up; change it in the customer portal instead of starting a new Checkout.";
 
     public async Task<Outcome<StartedCheckout>> StartAsync(AccountId accountId, StartCheckout request, CancellationToken cancellationToken)
     {
@@ -64,8 +68,15 @@ public sealed partial class CheckoutSessions(
                 return Outcome.Succeeded(Started(open, trialDays, reused: true));
             }
 
-            // One open Checkout per account: the other one must no longer be payable before a new one exists.
-            await gateway.ExpireCheckoutSessionAsync(open.SessionId, cancellationToken).ConfigureAwait(false);
+            // One open Checkout per account: the other one must no longer be payable before a new one exists. One the
+            // customer already paid has its subscription in Stripe before its completion is processed here: a new one
+            // would be a second subscription (refunded and canceled as a duplicate once both are seen), so it is refused.
+            if (await gateway.ExpireCheckoutSessionAsync(open.SessionId, cancellationToken).ConfigureAwait(false) == CheckoutSessionExpiry.Completed)
+            {
+                LogOpenCompleted(accountId.Value, open.SessionId, open.PlanCode.Value, price.Plan.Code.Value);
+                return Outcome.Refused<StartedCheckout>(RefusalReason.SubscriptionLive, CheckoutCompletedDetail);
+            }
+
             account = await accounts.UpdateAsync(accountId, a => a.ClearCheckout(open.SessionId), cancellationToken).ConfigureAwait(false);
             LogExpiredOther(accountId.Value, open.SessionId, open.PlanCode.Value, price.Plan.Code.Value);
         }
@@ -187,6 +198,9 @@ public sealed partial class CheckoutSessions(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Checkout {SessionId} of account {AccountId} for plan {OldPlan} expired at Stripe before a Checkout of plan {NewPlan}")]
     private partial void LogExpiredOther(string accountId, string sessionId, string oldPlan, string newPlan);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkout {SessionId} of account {AccountId} for plan {OldPlan} was already completed at Stripe (its webhook not processed yet); a Checkout of plan {NewPlan} is refused")]
+    private partial void LogOpenCompleted(string accountId, string sessionId, string oldPlan, string newPlan);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Checkout {SessionId} started for account {AccountId}: plan {Plan}, price {PriceId}, trial days {TrialDays}")]
     private partial void LogStarted(string accountId, string plan, string priceId, int trialDays, string sessionId);

@@ -31,9 +31,10 @@ public interface IStripeBillingGateway
 
     /// <summary>
     /// Expires an open Checkout Session so it can no longer be paid. A session that is already completed or expired
-    /// is fine (no exception): the caller only needs it to be no longer payable.
+    /// is fine (no exception): it is no longer payable either. Which of the two it is matters to a caller about to sell
+    /// in its place: a completed one was paid, and its subscription exists in Stripe before its webhook is processed.
     /// </summary>
-    Task ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken);
+    Task<CheckoutSessionExpiry> ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken);
 
     /// <summary>Cancels the subscription now (no proration, no final invoice). Already canceled is fine.</summary>
     Task CancelSubscriptionAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken);

@@ -13,7 +13,8 @@ namespace Billing.Application.Trials;
 /// time (the entitlement rules compare its end with the clock), not by a webhook. The decision is taken inside the
 /// ETag-guarded update, so two racing requests start one trial; a refused request writes nothing. An open Checkout
 /// that grants Stripe's trial is expired first (also one another request opened while this one ran: the update finds it
-/// and the trial waits for another pass), and a Checkout created meanwhile with a trial refuses itself
+/// and the trial waits for another pass), one the customer already completed refuses this trial (Stripe's has begun,
+/// its webhook not processed yet), and a Checkout created meanwhile with a trial refuses itself
 /// (<see cref="Checkout.CheckoutSessions"/>), so no account gets both trials.
 /// </summary>
 public sealed partial class LocalTrials(
@@ -45,9 +46,11 @@ public sealed partial class LocalTrials(
 
             // An open Checkout that grants Stripe's trial would give a second trial once paid: no longer payable first.
             var trialCheckout = TrialCheckout(existing, now);
-            if (trialCheckout is not null)
+            if (trialCheckout is not null
+                && await gateway.ExpireCheckoutSessionAsync(trialCheckout.SessionId, cancellationToken).ConfigureAwait(false) == CheckoutSessionExpiry.Completed)
             {
-                await gateway.ExpireCheckoutSessionAsync(trialCheckout.SessionId, cancellationToken).ConfigureAwait(false);
+                // Completed before it could be expired: Stripe's trial has begun (its webhook not processed yet).
+                return Outcome.Refused<StartedTrial>(RefusalReason.TrialAlreadyUsed, "The account's Checkout with the plan's trial was just completed: its trial has begun; a trial is offered once per account.");
             }
 
             LocalTrialStartResult? decision = null;

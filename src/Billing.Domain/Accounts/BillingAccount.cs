@@ -179,8 +179,8 @@ public sealed record BillingAccount
     /// <see cref="SubscriptionSnapshotOutcome.SameInstantConflict"/> (the order cannot be told); beyond it, newer ->
     /// applied, older -> stale; a snapshot <see cref="SubscriptionSnapshot.ReadAfter"/> the account's state -> applied
     /// (duplicate when identical). For a different subscription the one with the stronger claim (may grant access &gt;
-    /// live &gt; over) wins; equal claims are settled by time, except two that may both grant access
-    /// (<see cref="SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription"/>).
+    /// live &gt; over) wins; equal claims are settled by time (two ended ones by when they ended, else by the later read),
+    /// except two that may both grant access (<see cref="SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription"/>).
     /// </summary>
     public SubscriptionSnapshotResult ApplySubscriptionSnapshot(SubscriptionSnapshot snapshot, PlanCatalog catalog, TimeSpan clockSkew)
     {
@@ -347,6 +347,13 @@ public sealed record BillingAccount
         if (current.Claim == SubscriptionState.AccessClaim)
         {
             return SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription;
+        }
+
+        // Two ended subscriptions: the one that ended last is the account's latest, however late an event about the other
+        // is read (an old open invoice paid, a dashboard edit); without both ends, the later read.
+        if (current.EndedAt is { } currentEnd && incoming.EndedAt is { } incomingEnd && currentEnd != incomingEnd)
+        {
+            return incomingEnd > currentEnd ? null : SubscriptionSnapshotOutcome.SupersededByCurrent;
         }
 
         return incoming.StripeStateAsOf > current.StripeStateAsOf ? null : SubscriptionSnapshotOutcome.SupersededByCurrent;

@@ -164,7 +164,7 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         return new HostedPortalSession(session.Id, HostedUrl(session.Url, "portal session"));
     }
 
-    public async Task ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
+    public async Task<CheckoutSessionExpiry> ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         var stripe = clients.Create();
@@ -173,12 +173,13 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
             var session = await stripe.V1.Checkout.Sessions.GetAsync(sessionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
             if (session.Status != "open")
             {
-                return;
+                return ExpiryOf(session);
             }
 
             try
             {
                 await stripe.V1.Checkout.Sessions.ExpireAsync(sessionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
+                return CheckoutSessionExpiry.Expired;
             }
             catch (StripeException refused) when (refused.HttpStatusCode is HttpStatusCode.BadRequest)
             {
@@ -189,17 +190,23 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
                 {
                     throw;
                 }
+
+                return ExpiryOf(now);
             }
         }
         catch (StripeException exception) when (exception.HttpStatusCode is HttpStatusCode.NotFound)
         {
             // Gone: no longer payable, which is all the caller needs.
+            return CheckoutSessionExpiry.Expired;
         }
         catch (Exception exception) when (StripeFailures.Classify("expire the Checkout Session", exception, logger, cancellationToken) is { } failure)
         {
             throw failure;
         }
     }
+
+    private static CheckoutSessionExpiry ExpiryOf(Session session) =>
+        session.Status == "complete" ? CheckoutSessionExpiry.Completed : CheckoutSessionExpiry.Expired;
 
     public async Task CancelSubscriptionAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken)
     {

@@ -104,6 +104,19 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task Another_plan_while_the_open_session_was_already_paid_is_refused_instead_of_a_second_subscription()
+    {
+        var paid = await StartAsync("basic", "month");
+        _bed.Gateway.CompletedSessions[paid.SessionId] = true; // paid at Stripe; its checkout.session.completed not processed yet
+
+        var outcome = await _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = "pro", Interval = "month" }, CancellationToken.None);
+
+        Assert.Equal(RefusalReason.SubscriptionLive, Assert.IsType<Refused<StartedCheckout>>(outcome).Refusal.Reason);
+        Assert.Single(_bed.Gateway.Checkouts); // no second session to pay
+        Assert.Equal(paid.SessionId, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.SessionId);
+    }
+
+    [Fact]
     public async Task Two_tabs_opening_sessions_for_other_plans_at_once_leave_one_payable()
     {
         Task<Outcome<StartedCheckout>>? otherTab = null;

@@ -344,6 +344,23 @@ public sealed class PurchaseHandlingTests
     }
 
     [Fact]
+    public async Task A_lost_dispute_whose_charge_the_key_cannot_read_fails_and_takes_back_when_replayed_with_the_right_key()
+    {
+        var account = await AccountAsync();
+        await _purchases.HandleAsync(account, Session("cs_k2", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        var lost = Dispute("ch_k2", "pi_cs_k2", "lost"); // a dispute names its charge, not the customer; the key reads another Stripe account
+
+        var error = await Assert.ThrowsAsync<PaymentProviderException>(() => _reversals.HandleAsync(lost, CancellationToken.None));
+        Assert.Contains("another Stripe account", error.Message, StringComparison.Ordinal); // not ignored for good: retried, kept for a replay
+
+        _gateway.Charges["ch_k2"] = new ChargeStanding("cus_" + account.Value, 0, Disputed: true); // the right key
+        var replayed = await _reversals.HandleAsync(lost, CancellationToken.None);
+
+        Assert.True(replayed.IsApplied, replayed.Note);
+        Assert.Equal(0, await BalanceAsync(account));
+    }
+
+    [Fact]
     public async Task A_failed_refund_whose_charge_the_key_cannot_read_fails_and_gives_back_when_replayed_with_the_right_key()
     {
         var account = await AccountAsync();

@@ -324,10 +324,10 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     public Task<ChargeStanding?> GetChargeAsync(string chargeId, CancellationToken cancellationToken) =>
         throw new NotSupportedException("The simulation raises no disputes or refunds.");
 
-    public Task ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
+    public Task<CheckoutSessionExpiry> ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
         ExpiredSessions.Add(sessionId);
-        return Task.CompletedTask;
+        return Task.FromResult(CheckoutSessionExpiry.Expired);
     }
 
     public Task CancelSubscriptionAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken)

@@ -41,7 +41,11 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
     /// <summary>Charge id -> the charge as Stripe has it now, for <see cref="GetChargeAsync"/>.</summary>
     public ConcurrentDictionary<string, ChargeStanding> Charges { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Every session asked to expire (a completed one too: it answers <see cref="CheckoutSessionExpiry.Completed"/>).</summary>
     public IReadOnlyCollection<string> ExpiredSessions => _expired;
+
+    /// <summary>Sessions the customer paid at Stripe (their <c>checkout.session.completed</c> not processed yet): no longer expirable.</summary>
+    public ConcurrentDictionary<string, bool> CompletedSessions { get; } = new(StringComparer.Ordinal);
 
     public int TotalCalls => _customerCalls.Count + _checkouts.Count + _portals.Count + _expired.Count + _payments.Count;
 
@@ -102,11 +106,12 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
         return new HostedPortalSession(id, new Uri($"https://billing.stripe.test/p/{id}"));
     }
 
-    public async Task ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
+    public async Task<CheckoutSessionExpiry> ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
         _expired.Enqueue(sessionId);
         await Task.Yield();
         ThrowIfFailing();
+        return CompletedSessions.ContainsKey(sessionId) ? CheckoutSessionExpiry.Completed : CheckoutSessionExpiry.Expired;
     }
 
     public Task CancelSubscriptionAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) =>

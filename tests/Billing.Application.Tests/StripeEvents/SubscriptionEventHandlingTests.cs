@@ -110,6 +110,68 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task A_checkout_completion_whose_subscription_is_not_applied_yet_keeps_the_session_as_the_open_checkout()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var accountId = AccountId.Parse(Account);
+        await _world.Links.LinkAsync(customer, accountId, CancellationToken.None);
+        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        var completed = Stripe.Events.Single(e => e.Type == "checkout.session.completed");
+        await _world.Accounts.UpdateAsync(accountId, a => a.AssignStripeCustomer(customer).Account.RememberCheckout(new OpenCheckout
+        {
+            SessionId = completed.ObjectId!,
+            Url = new Uri("https://checkout.stripe.test/c/" + completed.ObjectId),
+            PlanCode = PlanCode.Parse("PRO"),
+            Interval = BillingInterval.Month,
+            PriceId = TestCatalog.ProMonthly,
+            ExpiresAt = _world.Time.GetUtcNow().AddHours(24),
+        }), CancellationToken.None);
+        Stripe.Outage = new PaymentProviderException("Could not read the subscription: Stripe could not be reached.") { IsTransient = true };
+
+        await _world.DeliverAsync(completed);
+        await Assert.ThrowsAsync<PaymentProviderException>(() => _world.ProcessQueueAsync());
+
+        // Paid, but not on the account yet: a Checkout on other terms must still find the session (and refuse), not sell a second subscription.
+        var account = _world.Account(Account);
+        Assert.Null(account.Subscription);
+        Assert.Equal(completed.ObjectId, account.OpenCheckout?.SessionId);
+
+        Stripe.Outage = null;
+        await _world.ReplayAsync(completed.Id);
+
+        account = _world.Account(Account);
+        Assert.Equal(subscription.Id, account.Subscription!.SubscriptionId);
+        Assert.Null(account.OpenCheckout);
+    }
+
+    [Fact]
+    public async Task A_late_event_about_a_subscription_that_ended_long_ago_leaves_the_one_that_ended_last_on_the_account()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var older = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        await _world.DeliverNewEventsAsync();
+        Stripe.CancelNow(older);
+        await _world.DeliverNewEventsAsync();
+        _world.Time.Advance(TimeSpan.FromDays(200));
+        var latest = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        _world.Time.Advance(TimeSpan.FromDays(10));
+        Stripe.CancelNow(latest);
+        await _world.DeliverNewEventsAsync();
+        var endedLast = _world.Account(Account).Subscription!;
+        _world.Time.Advance(TimeSpan.FromHours(1));
+
+        Stripe.PayLatestInvoice(older); // the old subscription's open invoice paid late, from its e-mail
+        await _world.DeliverNewEventsAsync();
+
+        var account = _world.Account(Account);
+        Assert.Equal(endedLast, account.Subscription); // not the older one's plan and dates on the billing page
+        var paidLate = Stripe.Events[^1];
+        Assert.Equal(StripeEventStatus.Ignored, _world.Events.Get(paidLate.Id).Status);
+    }
+
+    [Fact]
     public async Task A_subscription_event_for_an_unknown_customer_is_ignored_and_checkout_completion_catches_up_later()
     {
         var customer = Stripe.CreateCustomer(Account);

@@ -30,6 +30,21 @@ public sealed class LocalTrialsTests
     }
 
     [Fact]
+    public async Task Is_refused_when_the_open_checkout_granting_stripes_trial_was_already_completed()
+    {
+        var checkout = Assert.IsType<Succeeded<StartedCheckout>>(await _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = "basic", Interval = "year" }, CancellationToken.None)).Value;
+        Assert.NotNull(checkout.TrialDays);
+        _bed.Gateway.CompletedSessions[checkout.SessionId] = true; // Stripe's trial began; its checkout.session.completed not processed yet
+
+        var outcome = await _bed.Trials.StartAsync(_id, CancellationToken.None);
+
+        Assert.Equal(RefusalReason.TrialAlreadyUsed, Assert.IsType<Refused<StartedTrial>>(outcome).Refusal.Reason);
+        var stored = (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!;
+        Assert.Null(stored.LocalTrial);
+        Assert.Equal(checkout.SessionId, stored.OpenCheckout?.SessionId);
+    }
+
+    [Fact]
     public async Task A_second_trial_is_refused_while_running_and_after_it_ended()
     {
         await _bed.Trials.StartAsync(_id, CancellationToken.None);

@@ -324,8 +324,9 @@ public sealed class StripeBillingGatewayTests
         _stripe.Respond(HttpStatusCode.BadRequest, notOpen); // no error code: Stripe documents none for this
         _stripe.Respond(HttpStatusCode.OK, """{"id":"cs_test_1","object":"checkout.session","status":"complete"}""");
 
-        await Gateway().ExpireCheckoutSessionAsync("cs_test_1", CancellationToken.None);
+        var expiry = await Gateway().ExpireCheckoutSessionAsync("cs_test_1", CancellationToken.None);
 
+        Assert.Equal(CheckoutSessionExpiry.Completed, expiry); // paid: its subscription exists in Stripe
         Assert.Equal(
             [("GET", "/v1/checkout/sessions/cs_test_1"), ("POST", "/v1/checkout/sessions/cs_test_1/expire"), ("GET", "/v1/checkout/sessions/cs_test_1")],
             _stripe.Requests.Select(r => (r.Method, r.Path)));
@@ -345,14 +346,15 @@ public sealed class StripeBillingGatewayTests
     }
 
     [Theory]
-    [InlineData("complete")]
-    [InlineData("expired")]
-    public async Task A_session_no_longer_open_is_not_expired_again(string status)
+    [InlineData("complete", CheckoutSessionExpiry.Completed)]
+    [InlineData("expired", CheckoutSessionExpiry.Expired)]
+    public async Task A_session_no_longer_open_is_not_expired_again_and_says_whether_it_was_paid(string status, CheckoutSessionExpiry expected)
     {
         _stripe.Respond(HttpStatusCode.OK, $$"""{"id":"cs_test_1","object":"checkout.session","status":"{{status}}"}""");
 
-        await Gateway().ExpireCheckoutSessionAsync("cs_test_1", CancellationToken.None);
+        var expiry = await Gateway().ExpireCheckoutSessionAsync("cs_test_1", CancellationToken.None);
 
+        Assert.Equal(expected, expiry);
         Assert.Equal(("GET", "/v1/checkout/sessions/cs_test_1"), (Assert.Single(_stripe.Requests).Method, _stripe.Requests[0].Path));
     }
 

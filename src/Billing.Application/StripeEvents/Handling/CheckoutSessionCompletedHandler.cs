@@ -7,7 +7,8 @@ namespace Billing.Application.StripeEvents.Handling;
 /// <summary>
 /// <c>checkout.session.completed</c> (and <c>async_payment_succeeded</c>): links the session's customer to the account
 /// it names (<c>client_reference_id</c>, else <c>account_id</c> metadata) and, in subscription mode, applies the
-/// subscription as Stripe has it now. The session stops being the account's open Checkout. Payment-mode sessions (credit
+/// subscription as Stripe has it now. The session then stops being the account's open Checkout (not before: until the
+/// subscription is applied, a Checkout on other terms must find the session paid and be refused). Payment-mode sessions (credit
 /// packs, add-ons) go to the <see cref="ICheckoutPaymentHandler"/> (<c>Credits/PurchaseCompletedHandler</c>), which
 /// grants only once the session is paid; <c>checkout.session.async_payment_failed</c> has no handler and grants nothing.
 /// </summary>
@@ -43,17 +44,25 @@ public sealed class CheckoutSessionCompletedHandler(
         }
 
         await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
-        var sessionId = stripeEvent.ObjectId;
-        var customerId = stripeEvent.CustomerId;
-        await accounts.UpdateAsync(
-            accountId,
-            account =>
-            {
-                var changed = customerId is null ? account : account.AssignStripeCustomer(customerId).Account;
-                return sessionId is null ? changed : changed.ClearCheckout(sessionId);
-            },
-            cancellationToken).ConfigureAwait(false);
+        if (stripeEvent.CustomerId is { } customerId)
+        {
+            await accounts.UpdateAsync(accountId, account => account.AssignStripeCustomer(customerId).Account, cancellationToken).ConfigureAwait(false);
+        }
 
+        var result = await ApplyAsync(accountId, stripeEvent, cancellationToken).ConfigureAwait(false);
+
+        // Only now, once what it sold is on the account: while an attempt that failed before is retried, the account still
+        // names the session, so a Checkout on other terms finds it paid and is refused instead of selling a second subscription.
+        if (stripeEvent.ObjectId is { } sessionId)
+        {
+            await accounts.UpdateAsync(accountId, account => account.ClearCheckout(sessionId), cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    private async Task<StripeEventHandlingResult> ApplyAsync(AccountId accountId, StripeEventPayload stripeEvent, CancellationToken cancellationToken)
+    {
         if (stripeEvent.CheckoutMode == PaymentMode)
         {
             return paymentHandlers.FirstOrDefault() is { } payments

@@ -55,11 +55,12 @@ public sealed class PaymentReversalHandler(
         }
 
         var charge = stripeEvent.ChargeId is { } chargeId ? await gateway.GetChargeAsync(chargeId, cancellationToken).ConfigureAwait(false) : null;
-        if (!takeBack && charge is null && stripeEvent.ChargeId is { } unknown)
+        if (charge is null && stripeEvent.ChargeId is { } unknown && (!takeBack || stripeEvent.CustomerId is null))
         {
             // Stripe never forgets a charge its own signed event names: the key reads another Stripe account or mode.
-            // A give-back decided on that would be lost for good; failing keeps the event for a replay with the right key.
-            throw new PaymentProviderException($"Stripe does not know charge {unknown}, which its own event names: the Stripe key is probably of another Stripe account or mode; nothing was given back.");
+            // A give-back decided on that, or a take-back whose account only the charge names (a dispute names no
+            // customer), would be lost for good; failing keeps the event for a replay with the right key.
+            throw new PaymentProviderException($"Stripe does not know charge {unknown}, which its own event names: the Stripe key is probably of another Stripe account or mode; nothing was given or taken back.");
         }
 
         var resolution = await resolver.ResolveAsync(stripeEvent.CustomerId ?? charge?.CustomerId, null, cancellationToken).ConfigureAwait(false);

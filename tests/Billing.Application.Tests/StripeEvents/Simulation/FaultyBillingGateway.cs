@@ -20,12 +20,8 @@ internal sealed class FaultyBillingGateway(IStripeBillingGateway inner, FaultPla
     public Task<HostedPortalSession> CreatePortalSessionAsync(HostedPortalRequest request, CancellationToken cancellationToken) =>
         FaultyCall.RunAsync(plan, "stripe.createPortal", () => inner.CreatePortalSessionAsync(request, cancellationToken));
 
-    public Task ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken) =>
-        FaultyCall.RunAsync(plan, "stripe.expireCheckout", async () =>
-        {
-            await inner.ExpireCheckoutSessionAsync(sessionId, cancellationToken);
-            return true;
-        });
+    public Task<CheckoutSessionExpiry> ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken) =>
+        FaultyCall.RunAsync(plan, "stripe.expireCheckout", () => inner.ExpireCheckoutSessionAsync(sessionId, cancellationToken));
 
     public Task CancelSubscriptionAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken) =>
         FaultyCall.RunAsync(plan, "stripe.cancelSubscription", async () =>
