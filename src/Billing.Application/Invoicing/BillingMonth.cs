@@ -49,6 +49,6 @@ public readonly partial record struct BillingMonth
 
     public override string ToString() => Start.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}\z", RegexOptions.CultureInvariant)] // \z, not $: $ also matches before a final line break
     private static partial Regex Shape();
 }

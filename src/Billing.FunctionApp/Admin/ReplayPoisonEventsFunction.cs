@@ -16,10 +16,12 @@ public sealed class ReplayPoisonEventsFunction(IEnumerable<IPoisonMessages> queu
     [Function("AdminReplayPoisonEvents")]
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing/admin/poison/replay")] HttpRequest request, CancellationToken cancellationToken)
     {
+        // The query's problem, not only an unknown queue: a repeated queue= resolves to the default queue, which must not be replayed.
         var query = new QueryParameters(request);
-        if (PoisonQueueParameter.Resolve(query, queues) is not { } poison)
+        var poison = PoisonQueueParameter.Resolve(query, queues);
+        if (query.Problem is { } problem)
         {
-            return query.Problem!;
+            return problem;
         }
 
         var body = await StrictJsonBody.ReadAsync<PoisonReplayRequest>(request, required: true, cancellationToken).ConfigureAwait(false);
@@ -28,7 +30,7 @@ public sealed class ReplayPoisonEventsFunction(IEnumerable<IPoisonMessages> queu
             return body.Problem!;
         }
 
-        var byRun = poison.Kind == PoisonQueueKinds.InvoiceJobs;
+        var byRun = poison!.Kind == PoisonQueueKinds.InvoiceJobs;
         var (selected, other, otherField) = byRun ? (input.RunIds, input.EventIds, "eventIds") : (input.EventIds, input.RunIds, "runIds");
         if (other is not null)
         {

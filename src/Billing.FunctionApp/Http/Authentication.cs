@@ -51,6 +51,12 @@ public static class Authentication
             ValidIssuer = auth.Issuer,
             ValidAudience = auth.Audience,
             ValidateIssuer = true,
+
+            // Exactly Auth:Issuer: with an Authority, JwtBearer adds the discovery document's issuer to the valid
+            // issuers, which would accept a token whose iss differs from the setting.
+            IssuerValidator = (issuer, _, _) => string.Equals(issuer, auth.Issuer, StringComparison.Ordinal)
+                ? issuer
+                : throw new SecurityTokenInvalidIssuerException("The token's issuer is not Auth:Issuer.") { InvalidIssuer = issuer },
             ValidateAudience = true,
             ValidateLifetime = true,
             RequireExpirationTime = true,

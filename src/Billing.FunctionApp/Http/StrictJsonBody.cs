@@ -47,6 +47,9 @@ internal static partial class StrictJsonBody
     /// <summary>Unknown fields named one by one; beyond them one count (an answer never grows with the body).</summary>
     private const int MaxUnknownFieldsNamed = 10;
 
+    /// <summary>How much of an unknown member's name an error repeats.</summary>
+    private const int MaxFieldNameNamed = 64;
+
     private const string Int32RangeMessage = "Must be a whole number from -2147483648 to 2147483647.";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -167,7 +170,7 @@ internal static partial class StrictJsonBody
             {
                 if (++unknown <= MaxUnknownFieldsNamed)
                 {
-                    errors[field.Length <= 64 ? field : field[..64]] = [known.Count == 0
+                    errors[Shortened(field)] = [known.Count == 0
                         ? "Unknown field: this request takes no fields (send no body, or {})."
                         : $"Unknown field. Accepted: {string.Join(", ", known.Keys)}."];
                 }
@@ -193,6 +196,10 @@ internal static partial class StrictJsonBody
 
         return errors;
     }
+
+    /// <summary>An unknown member's name as an error names it: at most 64 characters, never cut inside a surrogate pair (a lone half would be written as U+FFFD, naming a field the caller did not send).</summary>
+    private static string Shortened(string field) =>
+        field.Length <= MaxFieldNameNamed ? field : field[..(char.IsHighSurrogate(field[MaxFieldNameNamed - 1]) ? MaxFieldNameNamed - 1 : MaxFieldNameNamed)];
 
     private static Dictionary<string, string[]> Error(string field, string message) =>
         new(StringComparer.Ordinal) { [field] = [message] };

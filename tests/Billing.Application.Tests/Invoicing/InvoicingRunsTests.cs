@@ -90,6 +90,7 @@ public sealed class InvoicingRunsTests
     [InlineData("11-2026", null, "period")]
     [InlineData("\u0662\u0660\u0662\u0666-\u0661\u0661", null, "period")] // digits, but not ASCII ones
     [InlineData(null, null, "period")]
+    [InlineData("2026-11\n", null, "period")] // a regular expression's $ would let a final line break through
     [InlineData("2026-11", "a/b", "accountId")]
     public async Task A_malformed_request_is_invalid_and_queues_nothing(string? period, string? account, string field)
     {
@@ -184,6 +185,7 @@ public sealed class InvoicingRunsTests
     [InlineData("2026-11", null, null, 0, "limit")]
     [InlineData("2026-11", null, null, 501, "limit")]
     [InlineData("2026", null, null, null, "period")]
+    [InlineData("2026-11\n", null, null, null, "period")]
     public async Task A_malformed_listing_is_invalid(string? period, string? account, string? cursor, int? limit, string field)
     {
         var outcome = await _runs.ListAsync(period, account, cursor, limit, CancellationToken.None);

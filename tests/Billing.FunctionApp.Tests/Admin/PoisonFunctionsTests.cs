@@ -82,6 +82,8 @@ public sealed class PoisonFunctionsTests
     [InlineData("", """{"eventIds":["evt_1"],"all":true}""", "$")]
     [InlineData("", "{}", "$")]
     [InlineData("?queue=nope", """{"all":true}""", "queue")]
+    [InlineData("?queue=invoice-jobs&queue=invoice-jobs", """{"all":true}""", "queue")] // never read as the default queue
+    [InlineData("?queue=invoice-jobs&queue=stripe-events", """{"all":true}""", "queue")]
     [InlineData("", """{"all":true,"queue":"invoice-jobs"}""", "queue")]
     public async Task A_replay_that_does_not_say_what_to_move_in_the_queues_terms_is_a_400(string query, string body, string field)
     {
