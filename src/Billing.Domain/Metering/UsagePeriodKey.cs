@@ -47,6 +47,6 @@ public readonly partial record struct UsagePeriodKey
     private static string Stamp(DateTimeOffset instant) =>
         instant.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^(month-[0-9]{4}-[0-9]{2}|(sub|trial)-[0-9]{8}T[0-9]{6}Z)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(month-[0-9]{4}-[0-9]{2}|(sub|trial)-[0-9]{8}T[0-9]{6}Z)\z", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 }

@@ -34,6 +34,6 @@ public readonly partial record struct FeatureName
 
     public override string ToString() => _value ?? string.Empty;
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 }

@@ -40,6 +40,6 @@ public readonly partial record struct PlanCode
 
     public override string ToString() => _value ?? string.Empty;
 
-    [GeneratedRegex("^[A-Z][A-Z0-9_]{0,31}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Z][A-Z0-9_]{0,31}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 }

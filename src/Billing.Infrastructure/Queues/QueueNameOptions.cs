@@ -76,6 +76,6 @@ internal sealed partial class QueueNameOptionsValidator : IValidateOptions<Queue
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    [GeneratedRegex("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]\\z", RegexOptions.CultureInvariant)]
     private static partial Regex QueueNamePattern();
 }

@@ -33,6 +33,8 @@ public sealed class UsagePeriodTests
     [InlineData("trial-20261115T103000Z", true)]
     [InlineData("month-2026-1", false)]
     [InlineData("usage/2026", false)]
+    [InlineData("month-2026-11\n", false)]
+    [InlineData("sub-20261115T103000Z\n", false)]
     [InlineData("", false)]
     public void Parses_only_known_key_shapes(string value, bool valid)
     {
@@ -54,6 +56,7 @@ public sealed class UsagePeriodTests
     [InlineData("1tokens", false)]
     [InlineData("api-calls", false)]
     [InlineData("api.calls", false)]
+    [InlineData("agent_runs\n", false)]
     [InlineData("", false)]
     public void Meter_names_are_safe_identifiers(string value, bool valid)
     {

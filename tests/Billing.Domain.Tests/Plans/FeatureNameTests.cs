@@ -12,6 +12,7 @@ public sealed class FeatureNameTests
     [InlineData("priority-support", false)]
     [InlineData("_sso", false)]
     [InlineData("2fa", false)]
+    [InlineData("sso\n", false)]
     [InlineData("", false)]
     [InlineData(null, false)]
     public void Accepts_only_the_meter_name_shape(string? value, bool valid)

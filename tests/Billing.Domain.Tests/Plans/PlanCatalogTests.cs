@@ -10,6 +10,14 @@ public sealed class PlanCatalogTests
 {
     private readonly PlanCatalog _catalog = TestCatalog.Create();
 
+    [Theory]
+    [InlineData("PRO", true)]
+    [InlineData("PRO\n", false)]
+    public void Plan_codes_are_upper_case_identifiers_with_nothing_after_them(string value, bool valid)
+    {
+        Assert.Equal(valid, PlanCode.TryParse(value, out _));
+    }
+
     [Fact]
     public void Knows_the_free_and_trial_plans()
     {

@@ -144,6 +144,6 @@ public static partial class InvoicesCommand
     private static bool IsMonth(string value) =>
         Month().IsMatch(value) && int.Parse(value.AsSpan(5, 2), CultureInfo.InvariantCulture) is >= 1 and <= 12;
 
-    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Month();
 }

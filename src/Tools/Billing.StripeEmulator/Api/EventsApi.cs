@@ -56,7 +56,7 @@ internal static class EventsApi
             return string.Equals(pattern, type, StringComparison.Ordinal);
         }
 
-        var regex = "^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal) + "$";
+        var regex = "^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal) + "\\z";
         return System.Text.RegularExpressions.Regex.IsMatch(type, regex, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
     }
 }
