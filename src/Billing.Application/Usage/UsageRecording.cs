@@ -75,11 +75,16 @@ public sealed partial class UsageRecording(
 
             if (occurredAtError is not null)
             {
-                // A late retry of usage recorded in time (e.g. after the period rolled over) still gets its first answer.
-                return await ledger.GetKeyAsync(accountId.Value, key!, cancellationToken).ConfigureAwait(false) is { Counted: { } counted } known
-                       && known.Meter == meter!.Value && known.Quantity == quantity
-                    ? Outcome.Succeeded(RecordedUsage.Replay(known, counted))
-                    : Outcome.Invalid<RecordedUsage>("occurredAt", occurredAtError);
+                // A late retry of usage recorded in time (e.g. after the period rolled over, or past the late window
+                // in the same period) still gets its first answer, and sends its thresholds as any replay does.
+                if (await ledger.GetKeyAsync(accountId.Value, key!, cancellationToken).ConfigureAwait(false) is { Counted: { } counted } known
+                    && known.Meter == meter!.Value && known.Quantity == quantity)
+                {
+                    await NotifyReplayedAsync(known, counted, entitlement, now, cancellationToken).ConfigureAwait(false);
+                    return Outcome.Succeeded(RecordedUsage.Replay(known, counted));
+                }
+
+                return Outcome.Invalid<RecordedUsage>("occurredAt", occurredAtError);
             }
 
             var policy = entitlement.PolicyFor(meter!.Value);
@@ -102,7 +107,7 @@ public sealed partial class UsageRecording(
                     return Outcome.Refused<RecordedUsage>(UsageRefusals.QuotaExceeded(catalog, entitlement, policy, result.Count!.Counter, UsageRefusals.Needed(result.Count.Counter, claim.Quantity), string.Create(CultureInfo.InvariantCulture, $" per period; {result.Count.Counter} used, so {claim.Quantity} more would pass it")));
 
                 case UsageRecordStatus.Duplicate:
-                    return await ReplayAsync(claim, result.Key!, consumption, entitlement, policy, now, cancellationToken).ConfigureAwait(false);
+                    return await ReplayAsync(claim, result.Key!, consumption, entitlement, now, cancellationToken).ConfigureAwait(false);
 
                 case UsageRecordStatus.CounterFull:
                     return Outcome.Refused<RecordedUsage>(
@@ -128,7 +133,7 @@ public sealed partial class UsageRecording(
     /// may never have been sent (its caller went away, its host stopped), and the retry may be the meter's last record of
     /// the period. The thresholds' marks keep it to one notification each.
     /// </summary>
-    private async Task<Outcome<RecordedUsage>> ReplayAsync(UsageKeyClaim claim, UsageKeyClaim holder, UsageConsumption consumption, Entitlement entitlement, MeterPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<Outcome<RecordedUsage>> ReplayAsync(UsageKeyClaim claim, UsageKeyClaim holder, UsageConsumption consumption, Entitlement entitlement, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (!claim.SameUsageAs(holder))
         {
@@ -140,11 +145,7 @@ public sealed partial class UsageRecording(
         LogReplayed(holder.Meter.Value);
         if (holder.Counted is { } counted)
         {
-            if (holder.PeriodKey == entitlement.PeriodKey)
-            {
-                await thresholds.NotifyAsync(holder.AccountId, entitlement, policy, counted.Limit, new UsageConsumeResult(true, counted.Used, []), now, cancellationToken).ConfigureAwait(false);
-            }
-
+            await NotifyReplayedAsync(holder, counted, entitlement, now, cancellationToken).ConfigureAwait(false);
             return Outcome.Succeeded(RecordedUsage.Replay(holder, counted));
         }
 
@@ -154,6 +155,18 @@ public sealed partial class UsageRecording(
         var counters = await ledger.GetAsync(holder.AccountId, holder.PeriodKey, cancellationToken).ConfigureAwait(false)
                        ?? new UsageCounters { AccountId = holder.AccountId, Period = consumption.Period, Counters = new Dictionary<MeterName, long>() };
         return Outcome.Succeeded(RecordedUsage.Replay(holder, consumption.AnswerAt(counters.UnderPlan(consumption.Plan))));
+    }
+
+    /// <summary>
+    /// A replay whose key was counted in the current period sends the thresholds its first count reached and that are
+    /// still unsent (see <see cref="ReplayAsync"/>); one of a closed period sends nothing.
+    /// </summary>
+    private async Task NotifyReplayedAsync(UsageKeyClaim holder, CountedUsage counted, Entitlement entitlement, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (holder.PeriodKey == entitlement.PeriodKey)
+        {
+            await thresholds.NotifyAsync(holder.AccountId, entitlement, entitlement.PolicyFor(holder.Meter), counted.Limit, new UsageConsumeResult(true, counted.Used, []), now, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

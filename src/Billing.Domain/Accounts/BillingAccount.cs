@@ -290,6 +290,12 @@ public sealed record BillingAccount
                 ? since
                 : snapshot.AsOf;
         }
+        else if (snapshot.Status == SubscriptionStatus.Canceled && previous is { PastDueSince: { } since } && (previous.Status.IsDelinquent || previous.Status == SubscriptionStatus.Canceled) && since <= snapshot.AsOf)
+        {
+            // Canceled after its payment failed (Stripe gave up retrying): its access ended when the grace period did,
+            // which may be well before the cancellation, so that start is kept (EntitlementRules: when access ended).
+            pastDueSince = since;
+        }
 
         return new SubscriptionState
         {

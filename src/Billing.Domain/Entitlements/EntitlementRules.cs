@@ -97,7 +97,7 @@ public static class EntitlementRules
                  {
                      subscription.EndedAt,
                      subscription.CancelsAt,
-                     subscription.Status.IsDelinquent ? (subscription.PastDueSince ?? subscription.StripeStateAsOf) + grace : null,
+                     subscription.Status.IsDelinquent ? (subscription.PastDueSince ?? subscription.StripeStateAsOf) + grace : subscription.PastDueSince + grace, // canceled after a failed payment: the grace end
                  })
         {
             if (end is { } at && at <= now && (ended is null || at < ended))

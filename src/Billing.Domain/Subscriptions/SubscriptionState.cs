@@ -36,7 +36,10 @@ public sealed record SubscriptionState
 
     public string? LatestInvoiceId { get; init; }
 
-    /// <summary>When the subscription became past_due/unpaid (the Stripe time of the first such state seen); null otherwise.</summary>
+    /// <summary>
+    /// When the subscription became past_due/unpaid (the Stripe time of the first such state seen); kept when it was then
+    /// canceled (its access ended with the grace period, not at the cancellation); null otherwise.
+    /// </summary>
     public DateTimeOffset? PastDueSince { get; init; }
 
     /// <summary>The Stripe time this state reflects; an older snapshot never overwrites it.</summary>

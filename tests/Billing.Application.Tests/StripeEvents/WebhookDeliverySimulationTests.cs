@@ -71,7 +71,10 @@ public sealed class WebhookDeliverySimulationTests(ITestOutputHelper output)
             Describe(expected.SubscriptionId, expected.Status, expected.PriceId, expected.CurrentPeriodStart, expected.CurrentPeriodEnd, expected.CancelAtPeriodEnd, expected.CancelAt, expected.CanceledAt, expected.EndedAt, expected.TrialStart, expected.TrialEnd, expected.LatestInvoiceId),
             Describe(actual.SubscriptionId, actual.Status, actual.PriceId, actual.CurrentPeriodStart, actual.CurrentPeriodEnd, actual.CancelAtPeriodEnd, actual.CancelAt, actual.CanceledAt, actual.EndedAt, actual.TrialStart, actual.TrialEnd, actual.LatestInvoiceId));
         Assert.Equal(world.Catalog.FindPrice(expected.PriceId!)!.Plan.Code, actual.PlanCode);
-        Assert.Equal(expected.Status.IsDelinquent, actual.PastDueSince is not null);
+        if (expected.Status != SubscriptionStatus.Canceled)
+        {
+            Assert.Equal(expected.Status.IsDelinquent, actual.PastDueSince is not null); // a cancellation after a failed payment may keep it
+        }
         Assert.Equal(world.Stripe.Customers[state.CustomerId].Deleted ? null : state.CustomerId, account.StripeCustomerId);
         Assert.Equal(world.Stripe.Customers.Values.Where(c => c.Deleted).Select(c => c.Id).Order(), account.FormerStripeCustomerIds.Order());
 

@@ -135,6 +135,25 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task Late_free_usage_after_a_grace_period_stays_counted_when_stripe_then_cancels_the_subscription()
+    {
+        // Basic's payment fails on 21 Nov 12:00: its 3-day grace ends on the 24th, and the account is on the free plan
+        // from then. Stripe gives up and cancels it on the 27th at 12:00; at 12:05 the product reports a run made at
+        // 11:56, on the free plan (one made at 11:55 and reported at once was counted there).
+        var (account, _) = _bed.Subscribe(TestCatalog.BasicMonthly);
+        _bed.ChangePlan(account, TestCatalog.BasicMonthly, SubscriptionStatus.PastDue);
+        _bed.Time.SetUtcNow(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+        (await _bed.RecordAsync(account, AgentRuns, 1, occurredAt: _bed.Time.GetUtcNow().AddMinutes(-5))).AssertSucceeded();
+        _bed.ChangePlan(account, TestCatalog.BasicMonthly, SubscriptionStatus.Canceled);
+        _bed.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var late = await _bed.RecordAsync(account, AgentRuns, 1, occurredAt: new DateTimeOffset(2026, 11, 27, 11, 56, 0, TimeSpan.Zero));
+
+        Assert.Equal((_bed.CurrentMonth.Start, 2L), (late.AssertSucceeded().PeriodStart, late.AssertSucceeded().Used));
+        Assert.Equal(2, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+    }
+
+    [Fact]
     public async Task Usage_older_than_the_late_window_is_refused()
     {
         var account = _bed.Register();

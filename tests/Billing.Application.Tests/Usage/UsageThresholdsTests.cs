@@ -214,6 +214,24 @@ public sealed class UsageThresholdsTests
     }
 
     [Fact]
+    public async Task A_retry_whose_occurredAt_left_the_late_window_still_sends_the_thresholds_of_its_current_period()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 7);
+        var occurredAt = _bed.Time.GetUtcNow().AddHours(-23); // within the 1-day late window now
+        _bed.Ledger.LoseMarkAnswerWith = new OperationCanceledException("the caller went away after the count");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bed.RecordAsync(account, AgentRuns, 1, key: "run-8", occurredAt: occurredAt));
+        _bed.Ledger.LoseMarkAnswerWith = null;
+        _bed.Time.Advance(TimeSpan.FromHours(2)); // still November: the period is the current one, the occurredAt is past the window
+
+        var retried = await _bed.RecordAsync(account, AgentRuns, 1, key: "run-8", occurredAt: occurredAt);
+
+        Assert.True(retried.AssertSucceeded().Replayed);
+        Assert.Equal([(80, 8L)], _bed.Notifications.Sent.Select(n => (n.Threshold, n.Used))); // as a retry within the window sends it
+        Assert.Equal(8, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+    }
+
+    [Fact]
     public async Task A_retry_after_the_period_closed_sends_nothing_for_the_closed_period()
     {
         var account = _bed.Register();

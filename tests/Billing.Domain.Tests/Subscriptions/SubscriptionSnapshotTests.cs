@@ -171,6 +171,18 @@ public sealed class SubscriptionSnapshotTests
     }
 
     [Fact]
+    public void Past_due_since_is_kept_when_stripe_cancels_the_delinquent_subscription_so_its_access_ended_with_the_grace_period()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.PastDue));
+        account = Apply(account, TestAccounts.Snapshot(T0.AddDays(14), SubscriptionStatus.Canceled));
+        Assert.Equal(T0, account.Subscription!.PastDueSince);
+
+        var never = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
+        never = Apply(never, TestAccounts.Snapshot(T0.AddDays(14), SubscriptionStatus.Canceled));
+        Assert.Null(never.Subscription!.PastDueSince); // canceled in good standing: nothing to keep
+    }
+
+    [Fact]
     public void Past_due_since_is_kept_while_delinquent_and_cleared_on_recovery()
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.PastDue));
