@@ -91,6 +91,8 @@ public sealed class InfrastructureRegistrationTests
     [Theory]
     [InlineData("AzureWebJobsStorage", null, "Storage is not configured")]
     [InlineData("AzureWebJobsStorage:queueServiceUri", "http://billingstore.queue.core.windows.net", "absolute https")]
+    [InlineData("AzureWebJobsStorage", "billingstore", "'AzureWebJobsStorage' is not a storage connection string")]
+    [InlineData("AzureWebJobsStorage", "DefaultEndpointsProtocol=https;AccountName=billingstore", "'AzureWebJobsStorage' is not a storage connection string")]
     [InlineData("STRIPE_EVENTS_QUEUE", "Stripe_Events", "STRIPE_EVENTS_QUEUE must be a queue name")]
     [InlineData("INVOICE_JOBS_QUEUE", "invoice--jobs", "INVOICE_JOBS_QUEUE must be a queue name")]
     [InlineData("INVOICE_JOBS_QUEUE", "invoice-jobs-with-a-name-of-57-characters-too-long-to-fit", "3 to 56 characters so the poison queue name fits")]
@@ -115,6 +117,18 @@ public sealed class InfrastructureRegistrationTests
 
         var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
         Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_malformed_storage_connection_string_stops_the_start_without_showing_its_key()
+    {
+        var settings = Settings();
+        settings["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=https;AccountName=billingstore;AccountKey=c2VjcmV0LWtleQ==;QueueEndpoint";
+        using var services = Build(settings);
+
+        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("'AzureWebJobsStorage' is not a storage connection string", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("c2VjcmV0LWtleQ", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,7 +20,9 @@ public interface ICreditLedgerStore
 
     /// <summary>
     /// Creates the book (<paramref name="etag"/> null) or replaces it if it still has <paramref name="etag"/>.
-    /// Returns the new token, or null when another writer got there first (exists already / token changed).
+    /// Returns the new token, or null when another writer got there first (exists already / token changed). A book
+    /// stored by a newer version of the service (a newer schema) is not rewritten: that throws, and the caller's attempt
+    /// fails to be retried later; fields this version does not know are kept.
     /// </summary>
     Task<string?> TryWriteBookAsync(CreditBook book, string? etag, CancellationToken cancellationToken);
 

@@ -85,7 +85,7 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
                 stored => stored.UpdatedAt > document.UpdatedAt || (stored.UpdatedAt == document.UpdatedAt && stored.Step > document.Step),
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException or InvalidOperationException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
             throw new OperatorCopyNotWrittenException($"The invoice index entry '{document.Id}' was not written ({exception.GetType().Name}).", exception);
         }

@@ -60,7 +60,8 @@ public sealed class CosmosStripeEventHistory(BillingContainers containers) : ISt
 
     /// <summary>
     /// Copies a completed event into its account's partition (an upsert: a completion happens once, and a repeat is the
-    /// same content). A failure throws <see cref="OperatorCopyNotWrittenException"/>: the event's own outcome is stored
+    /// same content). A failure (Cosmos DB refusing it, or no connection: the SDK lets an <see cref="HttpRequestException"/>
+    /// through) throws <see cref="OperatorCopyNotWrittenException"/>: the event's own outcome is stored
     /// already, and the processor has the delivery retried, whose redelivery of the final event writes the copy again.
     /// </summary>
     internal async Task RecordAsync(StripeEventRecord record, CancellationToken cancellationToken)
@@ -90,7 +91,7 @@ public sealed class CosmosStripeEventHistory(BillingContainers containers) : ISt
         {
             await Container.UpsertAsync(document, new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
             throw new OperatorCopyNotWrittenException($"The account history entry '{document.Id}' was not written ({exception.GetType().Name}).", exception);
         }

@@ -12,7 +12,8 @@ namespace Billing.Cosmos.Credits;
 
 /// <summary>
 /// The credit ledger in the account's partition of the accounts container: the book (<c>credits:{accountId}</c>),
-/// written by create or ETag-guarded replace, and one document per entry (<c>credit-entry:{accountId}:{hash}</c>),
+/// written by create or ETag-guarded replace (read first: a book of a newer schema version is not rewritten, and fields
+/// this version does not know are kept), and one document per entry (<c>credit-entry:{accountId}:{hash}</c>),
 /// created once (409 = already there). Pages of entries are one query inside the partition ordered by sequence.
 /// </summary>
 public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimeProvider time) : ICreditLedgerStore
@@ -28,11 +29,27 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
     public async Task<string?> TryWriteBookAsync(CreditBook book, string? etag, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(book);
-        var document = ToDocument(book, time.GetUtcNow());
-        var result = etag is null
-            ? await Container.CreateAsync(document, PartitionKeyOf(book.AccountId), cancellationToken).ConfigureAwait(false)
-            : await Container.ReplaceAsync(document, document.Id, PartitionKeyOf(book.AccountId), etag, cancellationToken).ConfigureAwait(false);
-        return result.Document?.ETag;
+        var partitionKey = PartitionKeyOf(book.AccountId);
+        if (etag is null)
+        {
+            return (await Container.CreateAsync(ToDocument(book, time.GetUtcNow(), preserved: null), partitionKey, cancellationToken).ConfigureAwait(false)).Document?.ETag;
+        }
+
+        // Read first: a book written by a newer version is not rewritten, and fields this version does not know are kept.
+        var stored = await Container.ReadAsync<CreditBookDocument>(DocumentIds.CreditBook(book.AccountId), partitionKey, cancellationToken).ConfigureAwait(false);
+        if (stored is null || !string.Equals(stored.ETag, etag, StringComparison.Ordinal))
+        {
+            return null; // written (or removed) by someone else since it was read
+        }
+
+        if (stored.SchemaVersion > DocumentTypes.CreditBookSchemaVersion)
+        {
+            throw new InvalidOperationException(
+                $"Credit book document '{stored.Id}' has schema version {stored.SchemaVersion}, newer than this code's {DocumentTypes.CreditBookSchemaVersion}; it is not rewritten by an older version.");
+        }
+
+        var document = ToDocument(book, time.GetUtcNow(), stored.PreservedFields());
+        return (await Container.ReplaceAsync(document, document.Id, partitionKey, etag, cancellationToken).ConfigureAwait(false)).Document?.ETag;
     }
 
     public async Task AddEntryAsync(AccountId accountId, CreditEntry entry, CancellationToken cancellationToken)
@@ -74,7 +91,7 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
 
     private static PartitionKey PartitionKeyOf(AccountId accountId) => new(accountId.Value);
 
-    private static CreditBookDocument ToDocument(CreditBook book, DateTimeOffset now) => new()
+    private static CreditBookDocument ToDocument(CreditBook book, DateTimeOffset now, Dictionary<string, JsonElement>? preserved) => new()
     {
         Id = DocumentIds.CreditBook(book.AccountId),
         Type = DocumentTypes.CreditBook,
@@ -98,6 +115,7 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
         })],
         Pending = book.Pending.Count == 0 ? null : [.. book.Pending.Select(ToBody)],
         UpdatedAt = now,
+        ExtensionData = preserved,
     };
 
     private static CreditBook ToDomain(CreditBookDocument document) => new()

@@ -36,7 +36,13 @@ internal sealed partial class PoisonQueue(QueueClient main, QueueClient poison, 
         try
         {
             await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            peeked = await poison.PeekMessagesAsync(Math.Clamp(max, 1, MaxPeek), cancellationToken).ConfigureAwait(false);
+            using (var undecodable = UndecodableMessages.Collect())
+            {
+                // A message the host could not decode is in the poison queue as it was: listed with its raw body.
+                PeekedMessage[] decoded = await poison.PeekMessagesAsync(Math.Clamp(max, 1, MaxPeek), cancellationToken).ConfigureAwait(false);
+                peeked = [.. decoded, .. undecodable.Peeked];
+            }
+
             properties = await poison.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (QueueOutage.Is(exception, cancellationToken))
@@ -84,7 +90,14 @@ internal sealed partial class PoisonQueue(QueueClient main, QueueClient poison, 
             var scanned = 0;
             while (scanned < MaxReplayScan)
             {
-                QueueMessage[] batch = await poison.ReceiveMessagesAsync(MaxPeek, ReplayLease, cancellationToken).ConfigureAwait(false);
+                QueueMessage[] batch;
+                using (var undecodable = UndecodableMessages.Collect())
+                {
+                    // A message the host could not decode (not base64) comes with its raw body; moved, it is sent base64.
+                    QueueMessage[] decoded = await poison.ReceiveMessagesAsync(MaxPeek, ReplayLease, cancellationToken).ConfigureAwait(false);
+                    batch = [.. decoded, .. undecodable.Received];
+                }
+
                 if (batch.Length == 0)
                 {
                     break;

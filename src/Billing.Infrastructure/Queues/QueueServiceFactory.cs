@@ -17,6 +17,7 @@ public static class QueueServiceFactory
     public static QueueClientOptions ClientOptions()
     {
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        options.MessageDecodingFailed += UndecodableMessages.Handle; // a message not in base64 is left out of a page, not a failure of it
         options.Retry.MaxRetries = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(1);

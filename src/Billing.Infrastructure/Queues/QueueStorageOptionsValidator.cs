@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Infrastructure.Queues;
@@ -11,7 +12,10 @@ internal sealed class QueueStorageOptionsValidator : IValidateOptions<QueueStora
         ArgumentNullException.ThrowIfNull(options);
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            return ValidateOptionsResult.Success;
+            return IsConnectionString(options.ConnectionString)
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail(
+                    $"'{Name}' is not a storage connection string (DefaultEndpointsProtocol=https;AccountName=...;AccountKey=...;EndpointSuffix=..., or UseDevelopmentStorage=true); its value is not shown, it may hold a key.");
         }
 
         if (options.QueueServiceUri is null && string.IsNullOrWhiteSpace(options.AccountName))
@@ -31,5 +35,22 @@ internal sealed class QueueStorageOptionsValidator : IValidateOptions<QueueStora
         }
 
         return ValidateOptionsResult.Success;
+    }
+
+    /// <summary>
+    /// Whether the queue client accepts it: it parses the string only when it is built (on the first send, or the
+    /// first webhook), which would otherwise be where a malformed setting surfaces. The parser's message is not kept.
+    /// </summary>
+    private static bool IsConnectionString(string connectionString)
+    {
+        try
+        {
+            _ = new QueueServiceClient(connectionString, QueueServiceFactory.ClientOptions());
+            return true;
+        }
+        catch (Exception exception) when (exception is FormatException or ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 }

@@ -163,6 +163,37 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_history_copy_that_could_not_connect_is_a_copy_not_written_so_the_last_delivery_does_not_poison_the_applied_event()
+    {
+        using var store = new FaultyStore(fixture);
+        var account = Ids.NewAccount("evtnet");
+        var paid = NewEvent("invoice.paid");
+        await store.StripeEvents.TryAddAsync(paid, CancellationToken.None);
+        var delivery = new QueueDeliveryOptions();
+        var processor = new StripeEventProcessor(
+            store.StripeEvents, new TypeOnlyReader(), [new AppliesTo(account)], Options.Create(new StripeModeOptions()), Options.Create(delivery), NullLogger<StripeEventProcessor>.Instance);
+
+        store.DisconnectNextCreateIn = fixture.Options.AccountsContainerName; // the history's upsert finds no connection
+        await processor.ProcessAsync(new StripeEventQueueMessage { EventId = paid.Id }, delivery.MaxDequeueCount, CancellationToken.None);
+
+        Assert.Equal(StripeEventStatus.Applied, (await store.StripeEvents.GetAsync(paid.Id, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task A_runs_index_entry_that_could_not_connect_is_a_copy_not_written()
+    {
+        using var store = new FaultyStore(fixture);
+        var account = Ids.NewAccount("invnet");
+        var (year, month) = (2000 + Random.Shared.Next(0, 900), 1 + Random.Shared.Next(0, 12));
+        var created = await store.InvoiceRuns.CreateAsync(Run(account, year, month), CancellationToken.None);
+
+        store.DisconnectNextCreateIn = fixture.Options.AccountsContainerName; // the entry's create finds no connection
+        await Assert.ThrowsAsync<OperatorCopyNotWrittenException>(() => store.InvoiceRuns.SaveAsync(
+            created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_" + account.Value, Status = "draft" }, CancellationToken.None));
+        Assert.Equal(InvoiceRunStep.DraftCreated, (await store.InvoiceRuns.GetAsync(account, created.PeriodKey, CancellationToken.None))!.Step);
+    }
+
+    [Fact]
     public async Task A_runs_index_entry_that_failed_after_its_last_save_is_written_again_by_the_repair()
     {
         using var store = new FaultyStore(fixture);

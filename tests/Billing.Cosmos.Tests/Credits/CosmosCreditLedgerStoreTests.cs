@@ -37,6 +37,33 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task A_book_write_keeps_fields_a_newer_version_wrote_and_a_newer_schema_is_not_rewritten()
+    {
+        var account = Ids.NewAccount();
+        var book = CreditBook.Empty(account).Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1"), At).Book!;
+        await _store.TryWriteBookAsync(book, null, CancellationToken.None);
+        var raw = await RawBookAsync(account);
+        raw["futureField"] = "kept";
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+        var stored = (await _store.GetBookAsync(account, CancellationToken.None))!;
+
+        var written = await _store.TryWriteBookAsync(stored.Book.Settled(), stored.ETag, CancellationToken.None);
+
+        Assert.NotNull(written);
+        Assert.Equal("kept", (string?)(await RawBookAsync(account))["futureField"]);
+
+        raw = await RawBookAsync(account);
+        raw["schemaVersion"] = 3;
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+        var newer = (await _store.GetBookAsync(account, CancellationToken.None))!;
+        var spent = newer.Book.Apply(CreditOperation.Adjust("adjust:1", Usd, -100, "test", "operator"), At).Book!;
+
+        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => _store.TryWriteBookAsync(spent, newer.ETag, CancellationToken.None));
+        Assert.Contains("schema version 3", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(3, (int)(await RawBookAsync(account))["schemaVersion"]!);
+    }
+
+    [Fact]
     public async Task Entries_are_stored_once_by_key_and_paged_newest_first_inside_the_account()
     {
         var account = Ids.NewAccount();

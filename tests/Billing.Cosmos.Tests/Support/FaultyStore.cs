@@ -55,6 +55,12 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
     /// </summary>
     public string? FailNextCreateIn { get; set; }
 
+    /// <summary>
+    /// The next create or upsert into the container of this name cannot connect, once: an
+    /// <see cref="HttpRequestException"/> (connection refused), as the SDK lets it through when no connection is made.
+    /// </summary>
+    public string? DisconnectNextCreateIn { get; set; }
+
     /// <summary>Before the next request of this method to a document whose id contains this text is sent, the hook runs, once (through another client).</summary>
     public (HttpMethod Method, string DocumentIdPart, Func<Task> Hook)? BeforeNext { get; set; }
 
@@ -78,6 +84,13 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
         {
             FailNextCreateIn = null;
             return new ResponseMessage(HttpStatusCode.InternalServerError, request, "the process stopped here");
+        }
+
+        if (DisconnectNextCreateIn is { } unreachable && request.Method == HttpMethod.Post
+            && uri.EndsWith("/colls/" + unreachable, StringComparison.Ordinal) && string.IsNullOrEmpty(request.Headers["x-ms-documentdb-isquery"]))
+        {
+            DisconnectNextCreateIn = null;
+            throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:8081)");
         }
 
         if (BeforeNext is { } before && request.Method == before.Method && uri.Contains("/docs/" + before.DocumentIdPart, StringComparison.Ordinal))

@@ -96,6 +96,30 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
     }
 
     [AzuriteFact]
+    public async Task A_message_the_host_could_not_decode_is_listed_and_passed_over_instead_of_failing_the_listing_and_the_replay()
+    {
+        // The host moves a message it cannot decode from base64 to the poison queue as it was (QueueListener.MoveUndecodableAsync).
+        await PoisonAsync(Reference("evt_a"));
+        await _azurite.RawPoison.SendMessageAsync("{\"eventId\":\"evt_raw\"} not base64");
+
+        var listing = await Poison().ListAsync(10, CancellationToken.None);
+        var result = await Poison().ReplayAsync(["evt_a"], CancellationToken.None);
+
+        Assert.Equal(2, listing.Messages.Count);
+        Assert.Equal("evt_a", listing.Messages[0].EventId);
+        Assert.StartsWith("Not a Stripe event reference", listing.Messages[1].Problem, StringComparison.Ordinal);
+        Assert.Equal(["evt_a"], result.Replayed.Select(r => r.EventId));
+        var left = (await _azurite.RawPoison.PeekMessagesAsync(32)).Value;
+        Assert.Equal("{\"eventId\":\"evt_raw\"} not base64", Assert.Single(left).Body.ToString()); // kept as it was, visible again
+
+        var all = await Poison().ReplayAsync([], CancellationToken.None);
+
+        Assert.Single(all.Replayed);
+        Assert.Empty(await AzuriteQueues.PeekTextsAsync(_azurite.Queues.Poison));
+        Assert.Contains("{\"eventId\":\"evt_raw\"} not base64", await AzuriteQueues.PeekTextsAsync(_azurite.Queues.Main)); // now base64, as the trigger reads
+    }
+
+    [AzuriteFact]
     public async Task An_empty_or_missing_poison_queue_lists_nothing_and_replays_nothing()
     {
         var listing = await Poison().ListAsync(32, CancellationToken.None);
