@@ -39,13 +39,13 @@ param portalReturnUrl string = '${trim(split(frontendOrigins, ',')[0])}/billing'
 @description('OIDC authority whose discovery document and keys sign the users\' tokens (https).')
 param authAuthority string
 
-@description('The tokens\' iss (default: the authority).')
+@description('The tokens\' iss (default, and when empty: the authority).')
 param authIssuer string = authAuthority
 
 @description('The tokens\' aud.')
 param authAudience string
 
-@description('The claim naming the billing account: sub (one account per user) or an organisation claim.')
+@description('The claim naming the billing account: sub (one account per user; default, and when empty) or an organisation claim.')
 param authAccountClaim string = 'sub'
 
 @description('The claim holding roles, and the role that may call the admin endpoints.')
@@ -343,9 +343,11 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
 
   Auth__Authority: authAuthority
-  Auth__Issuer: authIssuer
+  // azd passes an empty string for a variable set to "" (and, before azd 1.15.1, for an unset one) rather than leaving
+  // the parameter to its default; the app refuses to start with an empty issuer or account claim.
+  Auth__Issuer: empty(authIssuer) ? authAuthority : authIssuer
   Auth__Audience: authAudience
-  Auth__AccountClaim: authAccountClaim
+  Auth__AccountClaim: empty(authAccountClaim) ? 'sub' : authAccountClaim
   Auth__RoleClaim: authRoleClaim
   Auth__AdminRole: authAdminRole
   Auth__ClockSkew: '00:01:00'

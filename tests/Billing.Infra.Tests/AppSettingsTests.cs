@@ -161,6 +161,31 @@ public sealed class AppSettingsTests(DeployedTemplate template)
     }
 
     [Fact]
+    public async Task An_empty_issuer_or_account_claim_from_azd_deploys_the_default_not_an_empty_setting()
+    {
+        // azd passes "" for a variable set to "" (`azd env set BILLING_AUTH_ISSUER ""`; before azd 1.15.1 also for an
+        // unset one) instead of leaving the parameter to its default; an empty Auth:Issuer or Auth:AccountClaim stops the app.
+        var directory = Directory.CreateTempSubdirectory("billing-infra-empty-").FullName;
+        try
+        {
+            var (result, resources, _) = await DeployedTemplate.SnapshotAsync(directory, new Dictionary<string, string>
+            {
+                ["authIssuer"] = "''",
+                ["authAccountClaim"] = "''",
+            });
+            Assert.True(result.ExitCode == 0, result.Output);
+            var settings = DeployedTemplate.AppSettingsOf(resources);
+
+            Assert.Equal(DeployedTemplate.Parameters.AuthAuthority, Known(settings, "Auth__Issuer"));
+            Assert.Equal("sub", Known(settings, "Auth__AccountClaim")); // AuthDefaults.AccountClaim
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_deployed_plan_catalog_is_one_the_app_accepts()
     {
         var settings = template.AppSettings();
