@@ -343,7 +343,7 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
 
   Auth__Authority: authAuthority
-  // azd passes an empty string for a variable set to "" (and, before azd 1.15.1, for an unset one) rather than leaving
+  // azd passes an empty string for a variable set to "" (and, before azd 1.15.0, for an unset one) rather than leaving
   // the parameter to its default; the app refuses to start with an empty issuer or account claim.
   Auth__Issuer: empty(authIssuer) ? authAuthority : authIssuer
   Auth__Audience: authAudience

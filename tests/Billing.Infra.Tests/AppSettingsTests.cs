@@ -163,7 +163,7 @@ public sealed class AppSettingsTests(DeployedTemplate template)
     [Fact]
     public async Task An_empty_issuer_or_account_claim_from_azd_deploys_the_default_not_an_empty_setting()
     {
-        // azd passes "" for a variable set to "" (`azd env set BILLING_AUTH_ISSUER ""`; before azd 1.15.1 also for an
+        // azd passes "" for a variable set to "" (`azd env set BILLING_AUTH_ISSUER ""`; before azd 1.15.0 also for an
         // unset one) instead of leaving the parameter to its default; an empty Auth:Issuer or Auth:AccountClaim stops the app.
         var directory = Directory.CreateTempSubdirectory("billing-infra-empty-").FullName;
         try
