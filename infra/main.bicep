@@ -28,13 +28,13 @@ param location string
 param frontendOrigins string
 
 @description('Checkout success page (default: the first origin + /billing/success?session_id={CHECKOUT_SESSION_ID}).')
-param checkoutSuccessUrl string = '${trim(split(frontendOrigins, ',')[0])}/billing/success?session_id={CHECKOUT_SESSION_ID}'
+param checkoutSuccessUrl string = '${originOf(split(frontendOrigins, ',')[0])}/billing/success?session_id={CHECKOUT_SESSION_ID}'
 
 @description('Where Checkout returns when the customer backs out (default: the first origin + /billing).')
-param checkoutCancelUrl string = '${trim(split(frontendOrigins, ',')[0])}/billing'
+param checkoutCancelUrl string = '${originOf(split(frontendOrigins, ',')[0])}/billing'
 
 @description('Where the customer portal returns (default: the first origin + /billing).')
-param portalReturnUrl string = '${trim(split(frontendOrigins, ',')[0])}/billing'
+param portalReturnUrl string = '${originOf(split(frontendOrigins, ',')[0])}/billing'
 
 @description('OIDC authority whose discovery document and keys sign the users\' tokens (https).')
 param authAuthority string
@@ -166,7 +166,7 @@ var tags = {
 }
 var stripeKeySecretName = 'stripe-secret-key'
 var webhookSecretNamePrefix = 'stripe-webhook-secret-'
-var origins = filter(map(split(frontendOrigins, ','), origin => trim(origin)), origin => !empty(origin))
+var origins = filter(map(split(frontendOrigins, ','), origin => originOf(origin)), origin => !empty(origin))
 var poisonSuffix = '-poison'
 var queueNames = [
   stripeEventsQueue
@@ -277,6 +277,10 @@ module access 'modules/access.bicep' = {
     notificationConsumerPrincipalIds: notificationConsumerPrincipalIds
   }
 }
+
+// An origin as a browser sends it: trimmed, without the trailing '/' an operator may type ('https://app.example.com/'),
+// which App Service's CORS would never match and which would make the default return URLs start with '//billing'.
+func originOf(value string) string => endsWith(trim(value), '/') ? take(trim(value), length(trim(value)) - 1) : trim(value)
 
 // Flattens one level of a configuration object into app-setting names (Section__Key, List__0): nested objects and
 // arrays become one entry per member, scalars become strings. Applied as often as the catalog is deep.
