@@ -28,24 +28,24 @@ param location string
 param frontendOrigins string
 
 @description('Checkout success page (default: the first origin + /billing/success?session_id={CHECKOUT_SESSION_ID}).')
-param checkoutSuccessUrl string = '${trim(split(frontendOrigins, ',')[0])}/billing/success?session_id={CHECKOUT_SESSION_ID}'
+param checkoutSuccessUrl string = '${originOf(split(frontendOrigins, ',')[0])}/billing/success?session_id={CHECKOUT_SESSION_ID}'
 
 @description('Where Checkout returns when the customer backs out (default: the first origin + /billing).')
-param checkoutCancelUrl string = '${trim(split(frontendOrigins, ',')[0])}/billing'
+param checkoutCancelUrl string = '${originOf(split(frontendOrigins, ',')[0])}/billing'
 
 @description('Where the customer portal returns (default: the first origin + /billing).')
-param portalReturnUrl string = '${trim(split(frontendOrigins, ',')[0])}/billing'
+param portalReturnUrl string = '${originOf(split(frontendOrigins, ',')[0])}/billing'
 
 @description('OIDC authority whose discovery document and keys sign the users\' tokens (https).')
 param authAuthority string
 
-@description('The tokens\' iss (default: the authority).')
+@description('The tokens\' iss (default, and when empty: the authority).')
 param authIssuer string = authAuthority
 
 @description('The tokens\' aud.')
 param authAudience string
 
-@description('The claim naming the billing account: sub (one account per user) or an organisation claim.')
+@description('The claim naming the billing account: sub (one account per user; default, and when empty) or an organisation claim.')
 param authAccountClaim string = 'sub'
 
 @description('The claim holding roles, and the role that may call the admin endpoints.')
@@ -166,7 +166,7 @@ var tags = {
 }
 var stripeKeySecretName = 'stripe-secret-key'
 var webhookSecretNamePrefix = 'stripe-webhook-secret-'
-var origins = filter(map(split(frontendOrigins, ','), origin => trim(origin)), origin => !empty(origin))
+var origins = filter(map(split(frontendOrigins, ','), origin => originOf(origin)), origin => !empty(origin))
 var poisonSuffix = '-poison'
 var queueNames = [
   stripeEventsQueue
@@ -278,6 +278,10 @@ module access 'modules/access.bicep' = {
   }
 }
 
+// An origin as a browser sends it: trimmed, without the trailing '/' an operator may type ('https://app.example.com/'),
+// which App Service's CORS would never match and which would make the default return URLs start with '//billing'.
+func originOf(value string) string => endsWith(trim(value), '/') ? take(trim(value), length(trim(value)) - 1) : trim(value)
+
 // Flattens one level of a configuration object into app-setting names (Section__Key, List__0): nested objects and
 // arrays become one entry per member, scalars become strings. Applied as often as the catalog is deep.
 func flattenOnce(settings object) object =>
@@ -343,9 +347,11 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
 
   Auth__Authority: authAuthority
-  Auth__Issuer: authIssuer
+  // azd passes an empty string for a variable set to "" (and, before azd 1.15.0, for an unset one) rather than leaving
+  // the parameter to its default; the app refuses to start with an empty issuer or account claim.
+  Auth__Issuer: empty(authIssuer) ? authAuthority : authIssuer
   Auth__Audience: authAudience
-  Auth__AccountClaim: authAccountClaim
+  Auth__AccountClaim: empty(authAccountClaim) ? 'sub' : authAccountClaim
   Auth__RoleClaim: authRoleClaim
   Auth__AdminRole: authAdminRole
   Auth__ClockSkew: '00:01:00'

@@ -16,7 +16,7 @@ PAGE_PORT=${BILLING_PAGE_PORT:-3000}
 STATE="$BILLING_ROOT/.local"
 LOGS="$STATE/logs"
 USE_EMULATOR=1
-[[ -n ${Stripe__SecretKey:-} && -z ${Stripe__ApiBase:-} ]] && USE_EMULATOR=0
+use_real_stripe && USE_EMULATOR=0
 
 [[ ${1:-} == "--reset" ]] && { log "resetting local state in $STATE"; rm -rf "$STATE"; }
 mkdir -p "$LOGS"

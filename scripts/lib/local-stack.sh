@@ -29,6 +29,14 @@ ensure_chromium() {
     { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends chromium >/dev/null; }
 }
 
+# Whether run-local.sh uses the real Stripe API: a key exported in the shell with Stripe__ApiBase empty or unset. Then
+# Stripe__ApiBase is exported empty (api.stripe.com): unset, the app in Development would take the emulator's address
+# from appsettings.Development.json or local.settings.json and send the key there, with no emulator started.
+use_real_stripe() {
+  [[ -n ${Stripe__SecretKey:-} && -z ${Stripe__ApiBase:-} ]] || return 1
+  export Stripe__ApiBase=
+}
+
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }

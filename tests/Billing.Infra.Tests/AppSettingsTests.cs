@@ -161,6 +161,61 @@ public sealed class AppSettingsTests(DeployedTemplate template)
     }
 
     [Fact]
+    public async Task An_empty_issuer_or_account_claim_from_azd_deploys_the_default_not_an_empty_setting()
+    {
+        // azd passes "" for a variable set to "" (`azd env set BILLING_AUTH_ISSUER ""`; before azd 1.15.0 also for an
+        // unset one) instead of leaving the parameter to its default; an empty Auth:Issuer or Auth:AccountClaim stops the app.
+        var directory = Directory.CreateTempSubdirectory("billing-infra-empty-").FullName;
+        try
+        {
+            var (result, resources, _) = await DeployedTemplate.SnapshotAsync(directory, new Dictionary<string, string>
+            {
+                ["authIssuer"] = "''",
+                ["authAccountClaim"] = "''",
+            });
+            Assert.True(result.ExitCode == 0, result.Output);
+            var settings = DeployedTemplate.AppSettingsOf(resources);
+
+            Assert.Equal(DeployedTemplate.Parameters.AuthAuthority, Known(settings, "Auth__Issuer"));
+            Assert.Equal("sub", Known(settings, "Auth__AccountClaim")); // AuthDefaults.AccountClaim
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Frontend_origins_given_with_a_trailing_slash_deploy_as_origins()
+    {
+        // A browser's Origin header never ends in '/': App Service's CORS would refuse every call from such an entry,
+        // and the default return URLs would start with '//billing' (the app itself accepts 'https://host/').
+        var directory = Directory.CreateTempSubdirectory("billing-infra-origins-").FullName;
+        try
+        {
+            var (result, resources, _) = await DeployedTemplate.SnapshotAsync(directory, new Dictionary<string, string>
+            {
+                ["frontendOrigins"] = "'https://app.example.com/, https://www.example.com:8443/'",
+            });
+            Assert.True(result.ExitCode == 0, result.Output);
+            var settings = DeployedTemplate.AppSettingsOf(resources);
+            var site = resources.Single(r => (string?)r["type"] == "Microsoft.Web/sites");
+            var cors = site["properties"]!["siteConfig"]!["cors"]!["allowedOrigins"]!.AsArray().Select(o => (string)o!).ToList();
+
+            string[] expected = ["https://app.example.com", "https://www.example.com:8443"];
+            Assert.Equal(expected, cors);
+            Assert.Equal(expected, expected.Select((_, i) => Known(settings, $"Billing__Redirects__AllowedOrigins__{i}")));
+            Assert.Equal("https://app.example.com/billing/success?session_id={CHECKOUT_SESSION_ID}", Known(settings, "Billing__Checkout__SuccessUrl"));
+            Assert.Equal("https://app.example.com/billing", Known(settings, "Billing__Checkout__CancelUrl"));
+            Assert.Equal("https://app.example.com/billing", Known(settings, "Billing__Portal__ReturnUrl"));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_deployed_plan_catalog_is_one_the_app_accepts()
     {
         var settings = template.AppSettings();

@@ -49,36 +49,56 @@ public sealed class DeployedTemplate : IAsyncLifetime
         Template = Build.ExitCode == 0 ? (JsonObject)JsonNode.Parse(Build.StandardOutput)! : new JsonObject();
         Lint = await BicepCli.RunAsync("lint", BicepCli.MainTemplate);
 
-        var parameters = Path.Combine(_workDirectory, "test.bicepparam");
+        (Snapshot, Resources, SnapshotDiagnostics) = await SnapshotAsync(_workDirectory, new Dictionary<string, string>());
+    }
+
+    /// <summary>
+    /// <c>bicep snapshot</c> of main.bicep with <see cref="Parameters"/>, each of <paramref name="overrides"/> (parameter
+    /// name to its Bicep value, e.g. <c>''</c>) replacing or adding one: the result, the predicted resources and what
+    /// the snapshot could not expand.
+    /// </summary>
+    public static async Task<(BicepResult Result, IReadOnlyList<JsonObject> Resources, IReadOnlyList<string> Diagnostics)> SnapshotAsync(
+        string directory, IReadOnlyDictionary<string, string> overrides)
+    {
+        var parameters = Path.Combine(directory, "test.bicepparam");
         // A .bicepparam must name its template with a relative path.
-        var template = Path.GetRelativePath(_workDirectory, BicepCli.MainTemplate).Replace('\\', '/');
-        var apiKeys = "param serviceApiKeys = [ { name: '" + Parameters.ServiceApiKeyName + "', sha256: '" + Parameters.ServiceApiKeySha256 + "' } ]";
-        await File.WriteAllTextAsync(parameters, $"""
-            using '{template}'
-            param environmentName = '{Parameters.EnvironmentName}'
-            param location = '{Parameters.Location}'
-            param frontendOrigins = '{Parameters.FrontendOrigins}'
-            param authAuthority = '{Parameters.AuthAuthority}'
-            param authAudience = '{Parameters.AuthAudience}'
-            param stripeSecretKey = '{Parameters.StripeSecretKey}'
-            param stripeWebhookSecret = '{Parameters.StripeWebhookSecret}'
-            param alertEmail = '{Parameters.AlertEmail}'
-            {apiKeys}
-            param serviceTokenClientIds = [ '{Parameters.ServiceClientId}' ]
-            param notificationConsumerPrincipalIds = [ {string.Join(", ", Parameters.NotificationConsumerPrincipalIds.Select(id => $"'{id}'"))} ]
-            """);
-        Snapshot = await BicepCli.RunAsync(
+        var template = Path.GetRelativePath(directory, BicepCli.MainTemplate).Replace('\\', '/');
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["environmentName"] = $"'{Parameters.EnvironmentName}'",
+            ["location"] = $"'{Parameters.Location}'",
+            ["frontendOrigins"] = $"'{Parameters.FrontendOrigins}'",
+            ["authAuthority"] = $"'{Parameters.AuthAuthority}'",
+            ["authAudience"] = $"'{Parameters.AuthAudience}'",
+            ["stripeSecretKey"] = $"'{Parameters.StripeSecretKey}'",
+            ["stripeWebhookSecret"] = $"'{Parameters.StripeWebhookSecret}'",
+            ["alertEmail"] = $"'{Parameters.AlertEmail}'",
+            ["serviceApiKeys"] = "[ { name: '" + Parameters.ServiceApiKeyName + "', sha256: '" + Parameters.ServiceApiKeySha256 + "' } ]",
+            ["serviceTokenClientIds"] = $"[ '{Parameters.ServiceClientId}' ]",
+            ["notificationConsumerPrincipalIds"] = $"[ {string.Join(", ", Parameters.NotificationConsumerPrincipalIds.Select(id => $"'{id}'"))} ]",
+        };
+        foreach (var (name, value) in overrides)
+        {
+            values[name] = value;
+        }
+
+        await File.WriteAllTextAsync(parameters, $"using '{template}'\n" + string.Join("\n", values.Select(p => $"param {p.Key} = {p.Value}")) + "\n");
+        var result = await BicepCli.RunAsync(
             "snapshot", parameters, "--mode", "overwrite",
             "--subscription-id", "00000000-0000-0000-0000-00000000a001",
             "--tenant-id", "00000000-0000-0000-0000-00000000b001",
             "--location", Parameters.Location);
         var snapshotFile = Path.ChangeExtension(parameters, ".snapshot.json");
-        if (Snapshot.ExitCode == 0 && File.Exists(snapshotFile))
+        if (result.ExitCode != 0 || !File.Exists(snapshotFile))
         {
-            var snapshot = JsonNode.Parse(await File.ReadAllTextAsync(snapshotFile))!.AsObject();
-            SnapshotDiagnostics = snapshot["diagnostics"]!.AsArray().Select(d => d!.ToJsonString()).ToList();
-            Resources = snapshot["predictedResources"]!.AsArray().Select(r => r!.AsObject()).ToList();
+            return (result, [], []);
         }
+
+        var snapshot = JsonNode.Parse(await File.ReadAllTextAsync(snapshotFile))!.AsObject();
+        return (
+            result,
+            snapshot["predictedResources"]!.AsArray().Select(r => r!.AsObject()).ToList(),
+            snapshot["diagnostics"]!.AsArray().Select(d => d!.ToJsonString()).ToList());
     }
 
     /// <summary>What the snapshot could not expand (a module whose loops need deployment-time values, ...).</summary>
@@ -108,9 +128,12 @@ public sealed class DeployedTemplate : IAsyncLifetime
     public static string ShortName(JsonObject resource) => ((string)resource["name"]!).Split('/')[^1];
 
     /// <summary>The function app's settings (Microsoft.Web/sites/config appsettings), names with known or unresolved values.</summary>
-    public IReadOnlyDictionary<string, ArmValue> AppSettings()
+    public IReadOnlyDictionary<string, ArmValue> AppSettings() => AppSettingsOf(Resources);
+
+    /// <summary>The function app's settings among <paramref name="resources"/> (a snapshot's predicted resources).</summary>
+    public static IReadOnlyDictionary<string, ArmValue> AppSettingsOf(IReadOnlyList<JsonObject> resources)
     {
-        var config = OfType("Microsoft.Web/sites/config").Single(c => ShortName(c) == "appsettings");
+        var config = resources.Where(r => string.Equals((string?)r["type"], "Microsoft.Web/sites/config", StringComparison.OrdinalIgnoreCase)).Single(c => ShortName(c) == "appsettings");
         var value = ToArmValue(config["properties"]!);
         return value is ArmObject settings
             ? settings.Members
