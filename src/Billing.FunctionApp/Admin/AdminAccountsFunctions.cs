@@ -18,7 +18,6 @@ public sealed class AdminAccountsFunctions(AdminAccounts accounts)
     public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/accounts")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store"; // every answer, a refusal too
         var query = new QueryParameters(request);
         var listing = new AdminAccountListRequest(query.Text("plan"), query.Text("status"), query.Text("q"), query.Text(Paging.CursorField), query.WholeNumber(Paging.LimitField, Paging.LimitRule(AdminListing.MaxPageSize)));
         if (query.Problem is { } problem)
@@ -37,7 +36,6 @@ public sealed class AdminAccountsFunctions(AdminAccounts accounts)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store"; // every answer, a refusal too
         if (!AccountId.TryParse(accountId, out var id, out var error))
         {
             return Problems.Invalid("accountId", error ?? "Not a valid account id.");

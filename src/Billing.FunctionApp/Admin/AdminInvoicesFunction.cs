@@ -16,7 +16,6 @@ public sealed class AdminInvoicesFunction(AdminInvoices invoices)
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/invoices")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store"; // every answer, a refusal too
         var query = new QueryParameters(request);
         var listing = new AdminInvoiceListRequest(query.Text("period"), query.Text("status"), query.Text(Paging.CursorField), query.WholeNumber(Paging.LimitField, Paging.LimitRule(AdminListing.MaxPageSize)));
         if (query.Problem is { } problem)

@@ -13,7 +13,6 @@ public sealed class CheckoutFunction(CheckoutSessions checkout)
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing/checkout")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var body = await StrictJsonBody.ReadAsync<CheckoutRequest>(request, required: true, cancellationToken).ConfigureAwait(false);
         if (body.Value is not { } input)
         {

@@ -17,7 +17,6 @@ public sealed class CreditsFunctions(CreditsOverview overview, Purchases purchas
     public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/credits")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var query = new QueryParameters(request);
         var limit = query.WholeNumber(Paging.LimitField, Paging.LimitRule(CreditsOverview.MaxLimit));
         var cursor = query.Text(Paging.CursorField);
@@ -35,7 +34,6 @@ public sealed class CreditsFunctions(CreditsOverview overview, Purchases purchas
     public async Task<IResult> BuyCredits([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing/credits/checkout")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var body = await StrictJsonBody.ReadAsync<CreditPackCheckoutRequest>(request, required: true, cancellationToken).ConfigureAwait(false);
         if (body.Value is not { } input)
         {
@@ -51,7 +49,6 @@ public sealed class CreditsFunctions(CreditsOverview overview, Purchases purchas
     public async Task<IResult> BuyAddOn([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing/addons/checkout")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var body = await StrictJsonBody.ReadAsync<AddOnCheckoutRequest>(request, required: true, cancellationToken).ConfigureAwait(false);
         if (body.Value is not { } input)
         {

@@ -11,7 +11,6 @@ public sealed class EntitlementsFunction(EntitlementsOverview overview)
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/entitlements")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var view = await overview.GetAsync(CallerAccount.Of(request.HttpContext), cancellationToken).ConfigureAwait(false);
         return Results.Ok(view.ToResponse());
     }

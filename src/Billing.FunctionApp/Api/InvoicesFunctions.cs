@@ -14,7 +14,6 @@ public sealed class InvoicesFunctions(AccountInvoices invoices)
     public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/invoices")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var runs = await invoices.ListAsync(CallerAccount.Of(request.HttpContext), cancellationToken).ConfigureAwait(false);
         return Results.Ok(new InvoicesResponse([.. runs.Select(InvoiceResponse.From)]));
     }
@@ -23,7 +22,6 @@ public sealed class InvoicesFunctions(AccountInvoices invoices)
     public async Task<IResult> Upcoming([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/invoices/upcoming")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var upcoming = await invoices.UpcomingAsync(CallerAccount.Of(request.HttpContext), cancellationToken).ConfigureAwait(false);
         return Results.Ok(UpcomingInvoiceResponse.From(upcoming));
     }

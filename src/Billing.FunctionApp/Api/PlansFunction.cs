@@ -18,7 +18,11 @@ public sealed class PlansFunction(PlanPricing pricing, PlanCatalog catalog, Purc
     {
         ArgumentNullException.ThrowIfNull(request);
         var offers = await pricing.ListAsync(cancellationToken).ConfigureAwait(false);
-        request.HttpContext.Response.Headers.CacheControl = offers.PricesAvailable ? "public, max-age=300" : "no-store";
+        if (offers.PricesAvailable)
+        {
+            request.HttpContext.Response.Headers.CacheControl = "public, max-age=300"; // otherwise no-store, as every answer (ExceptionMiddleware)
+        }
+
         return Results.Ok(offers.ToResponse(catalog, purchases));
     }
 }

@@ -13,7 +13,6 @@ public sealed class PortalFunction(PortalSessions portal)
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing/portal")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var body = await StrictJsonBody.ReadAsync<PortalRequest>(request, required: false, cancellationToken).ConfigureAwait(false);
         if (body.Value is not { } input)
         {

@@ -11,7 +11,6 @@ public sealed class SubscriptionFunction(SubscriptionOverview overview)
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/subscription")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var summary = await overview.GetAsync(CallerAccount.Of(request.HttpContext), cancellationToken).ConfigureAwait(false);
         return Results.Ok(summary.ToResponse());
     }

@@ -13,7 +13,6 @@ public sealed class TrialFunction(LocalTrials trials)
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing/trial")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var body = await StrictJsonBody.ReadAsync<EmptyRequest>(request, required: false, cancellationToken).ConfigureAwait(false);
         if (body.Value is null)
         {

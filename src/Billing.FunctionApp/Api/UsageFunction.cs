@@ -14,7 +14,6 @@ public sealed class UsageFunction(UsageReport report)
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/usage")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var query = new QueryParameters(request);
         var period = query.Text("period");
         if (query.Problem is { } problem)

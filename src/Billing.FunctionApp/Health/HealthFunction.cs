@@ -16,7 +16,6 @@ public sealed class HealthFunction(DependencyHealth health)
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var started = Stopwatch.GetTimestamp();
         var report = await health.CheckAsync(cancellationToken).ConfigureAwait(false);
         var body = new HealthResponse(

@@ -13,13 +13,22 @@ namespace Billing.FunctionApp.Http;
 /// refusing (503 with Retry-After, or 502), an account update that kept losing to concurrent writers (503), anything
 /// else 500 without internals; each is logged once without payloads. Queue and timer failures are rethrown so the
 /// host retries the message and, in the end, moves it to the poison queue.
+/// Every HTTP answer, a refusal by the middlewares inside this one too, is <c>Cache-Control: no-store</c> unless its
+/// function says otherwise (the plan catalog and the OpenAPI document are the cacheable ones); a failure's answer always is.
 /// </summary>
 internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> logger) : IFunctionsWorkerMiddleware
 {
+    private const string NotStored = "no-store";
+
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
+        if (context.GetHttpContext() is { } answer)
+        {
+            answer.Response.Headers.CacheControl = NotStored;
+        }
+
         try
         {
             await next(context).ConfigureAwait(false);
@@ -52,6 +61,7 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
                 LogHandled(context.FunctionDefinition.Name, exception.GetType().Name, status);
             }
 
+            http.Response.Headers.CacheControl = NotStored; // the function may have made its answer cacheable before it failed
             if (status == StatusCodes.Status503ServiceUnavailable)
             {
                 http.Response.Headers.RetryAfter = "2";

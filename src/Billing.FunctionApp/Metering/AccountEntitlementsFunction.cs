@@ -20,7 +20,6 @@ public sealed class AccountEntitlementsFunction(EntitlementsOverview overview)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "no-store";
         var outcome = await overview.GetRegisteredAsync(accountId, cancellationToken).ConfigureAwait(false);
         return Problems.Answer(outcome, view => view.ToResponse());
     }

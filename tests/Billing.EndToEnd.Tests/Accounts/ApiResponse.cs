@@ -25,7 +25,7 @@ public sealed record ApiResponse(HttpStatusCode Status, string? MediaType, IRead
         return Json;
     }
 
-    /// <summary>Asserts an RFC 9457 problem with this status and returns it.</summary>
+    /// <summary>Asserts an RFC 9457 problem with this status, never to be cached, and returns it.</summary>
     public JsonElement ShouldBeProblem(HttpStatusCode status)
     {
         var problem = ShouldBe(status);
@@ -33,6 +33,7 @@ public sealed record ApiResponse(HttpStatusCode Status, string? MediaType, IRead
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("traceId").GetString()), $"no traceId in {problem}");
+        Assert.Equal("no-store", Header("Cache-Control"));
         return problem;
     }
 }
