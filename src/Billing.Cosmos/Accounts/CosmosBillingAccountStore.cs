@@ -80,7 +80,7 @@ public sealed class CosmosBillingAccountStore(
 
             var next = changed with { Version = current.Version + 1, UpdatedAt = time.GetUtcNow() };
             var replaced = await Container.ReplaceAsync(
-                AccountDocumentMapper.ToDocument(next, document.PreservedFields()),
+                AccountDocumentMapper.ToDocument(next, document),
                 document.Id,
                 PartitionKeyOf(accountId),
                 document.ETag ?? throw new InvalidDataException($"Account document '{document.Id}' was read without an _etag."),

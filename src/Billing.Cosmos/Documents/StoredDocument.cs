@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Billing.Cosmos.Documents;
 
 /// <summary>What every stored document carries: its id, its kind and the version of its shape.</summary>
-internal abstract record StoredDocument
+internal abstract record StoredDocument : DocumentPart
 {
     public required string Id { get; init; }
 
@@ -17,10 +17,6 @@ internal abstract record StoredDocument
     /// <summary>Cosmos DB's concurrency token, read from the body; never written (null on write).</summary>
     [JsonPropertyName("_etag")]
     public string? ETag { get; init; }
-
-    /// <summary>Fields this version does not know (written by a newer version): kept and written back unchanged.</summary>
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
 
     /// <summary>Unknown fields without Cosmos DB's system properties (<c>_rid</c>, <c>_ts</c>, ...), which the server sets itself.</summary>
     public Dictionary<string, JsonElement>? PreservedFields() =>
