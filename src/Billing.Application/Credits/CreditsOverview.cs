@@ -20,7 +20,8 @@ public sealed record CreditsView(
 /// <c>GET /api/billing/credits</c> for the caller's own account: reads the book through the ledger (which first
 /// finishes a pending entry and writes due expiries) and one page of entries from the account's partition, newest
 /// first. The balances are what is spendable now, so expired credit never shows as balance, not even while its expiry
-/// entry waits for the invoice of a period that closed before it expired. The cursor carries the sequence the next page starts below.
+/// entry waits for the invoice of a period that closed before it expired. The cursor carries the sequence the next page starts below,
+/// bound to the account like a filter (a cursor of another account's listing is a field error on <c>cursor</c>).
 /// </summary>
 public sealed class CreditsOverview(CreditLedger ledger, ICreditLedgerStore store, TimeProvider time)
 {
@@ -32,7 +33,7 @@ public sealed class CreditsOverview(CreditLedger ledger, ICreditLedgerStore stor
     public async Task<Outcome<CreditsView>> GetAsync(AccountId accountId, string? cursor, int? limit, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var position = Paging.After(Listing, cursor, errors, IsSequence);
+        var position = Paging.After(Listing, cursor, errors, IsSequence, ("account", accountId.Value));
         var size = Paging.Size(limit, DefaultLimit, MaxLimit, errors);
         if (!errors.IsEmpty)
         {
@@ -49,7 +50,7 @@ public sealed class CreditsOverview(CreditLedger ledger, ICreditLedgerStore stor
             book.SpendableBalances(now),
             [.. book.Grants.OrderByDescending(g => g.GrantedAt).ThenBy(g => g.GrantId, StringComparer.Ordinal)],
             page.Entries,
-            page.NextBefore is { } next ? Paging.Next(Listing, next.ToString(CultureInfo.InvariantCulture)) : null));
+            page.NextBefore is { } next ? Paging.Next(Listing, next.ToString(CultureInfo.InvariantCulture), ("account", accountId.Value)) : null));
     }
 
     /// <summary>

@@ -111,6 +111,13 @@ public sealed partial class InvoiceAccount(
         var counters = await usage.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
         if (counters is null)
         {
+            // Its index entry without counters (the first count stopped between the two writes): settled as a finished
+            // run's is, or every timer run of the look-back window would queue it again.
+            if (job.PeriodEnd is { } indexedEnd)
+            {
+                await usage.MarkPeriodInvoicedAsync(job.AccountId, job.PeriodKey, indexedEnd, cancellationToken).ConfigureAwait(false);
+            }
+
             LogNoUsage(job.RunId);
             return null;
         }

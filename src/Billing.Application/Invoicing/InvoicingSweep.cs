@@ -61,7 +61,7 @@ public sealed partial class InvoicingSweep(
         Parallel.ForEachAsync(
             periods,
             new ParallelOptions { MaxDegreeOfParallelism = EnqueueParallelism, CancellationToken = cancellationToken },
-            async (period, ct) => await jobs.EnqueueAsync(new InvoiceJob(period.AccountId, period.PeriodKey), ct).ConfigureAwait(false));
+            async (period, ct) => await jobs.EnqueueAsync(new InvoiceJob(period.AccountId, period.PeriodKey) { PeriodEnd = period.PeriodEnd }, ct).ConfigureAwait(false));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoicing sweep: {Days} closing days read, {Queued} invoice jobs queued")]
     private partial void LogSwept(int days, int queued);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Billing.Cosmos.Documents;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
@@ -12,7 +11,12 @@ namespace Billing.Cosmos.Accounts;
 /// <summary>Maps between <see cref="BillingAccount"/> and its document.</summary>
 internal static class AccountDocumentMapper
 {
-    public static AccountDocument ToDocument(BillingAccount account, Dictionary<string, JsonElement>? preservedFields = null) => new()
+    /// <summary>
+    /// The document of <paramref name="account"/>; rewriting <paramref name="stored"/>, it keeps the members a newer version
+    /// wrote, at the top level and in each nested part that is still the same one (the same subscription, trial, Checkout
+    /// Session, add-on grant, duplicate or payment).
+    /// </summary>
+    public static AccountDocument ToDocument(BillingAccount account, AccountDocument? stored = null) => new()
     {
         Id = DocumentIds.Account(account.Id),
         Type = DocumentTypes.Account,
@@ -24,14 +28,24 @@ internal static class AccountDocumentMapper
         StripeCustomerId = account.StripeCustomerId,
         TrialUsedAt = account.TrialUsedAt,
         LocalTrial = account.LocalTrial is { } trial
-            ? new LocalTrialDocument { PlanCode = trial.PlanCode.Value, StartedAt = trial.StartedAt, EndsAt = trial.EndsAt }
+            ? new LocalTrialDocument
+            {
+                PlanCode = trial.PlanCode.Value, StartedAt = trial.StartedAt, EndsAt = trial.EndsAt,
+                ExtensionData = DocumentPart.KeptFrom(stored?.LocalTrial, t => t.StartedAt == trial.StartedAt),
+            }
             : null,
-        Subscription = account.Subscription is { } s ? ToDocument(s) : null,
+        Subscription = account.Subscription is { } s
+            ? ToDocument(s) with { ExtensionData = DocumentPart.KeptFrom(stored?.Subscription, d => d.SubscriptionId == s.SubscriptionId) }
+            : null,
         RenewsBy = account.RenewsBy,
         CustomerGeneration = account.CustomerGeneration,
         FormerStripeCustomerIds = account.FormerStripeCustomerIds.Count == 0 ? null : account.FormerStripeCustomerIds,
         OpenCheckout = account.OpenCheckout is { } c
-            ? new OpenCheckoutDocument { SessionId = c.SessionId, Url = c.Url, PlanCode = c.PlanCode.Value, Interval = c.Interval, PriceId = c.PriceId, ExpiresAt = c.ExpiresAt, TrialDays = c.TrialDays, SuccessUrl = c.SuccessUrl, CancelUrl = c.CancelUrl }
+            ? new OpenCheckoutDocument
+            {
+                SessionId = c.SessionId, Url = c.Url, PlanCode = c.PlanCode.Value, Interval = c.Interval, PriceId = c.PriceId, ExpiresAt = c.ExpiresAt, TrialDays = c.TrialDays, SuccessUrl = c.SuccessUrl, CancelUrl = c.CancelUrl,
+                ExtensionData = DocumentPart.KeptFrom(stored?.OpenCheckout, d => d.SessionId == c.SessionId),
+            }
             : null,
         LastPaidPlan = account.LastPaidPlan?.Value,
         DuplicateSubscriptions = account.DuplicateSubscriptions.Count == 0
@@ -43,6 +57,7 @@ internal static class AccountDocumentMapper
                 RefundedMinorUnits = d.Refunded?.MinorUnits,
                 RefundedCurrency = d.Refunded?.Currency.ToString(),
                 ResolvedAt = d.ResolvedAt,
+                ExtensionData = DocumentPart.KeptFrom(stored?.DuplicateSubscriptions, k => k.SubscriptionId == d.SubscriptionId),
             })],
         AddOns = account.AddOns.Count == 0
             ? null
@@ -57,11 +72,16 @@ internal static class AccountDocumentMapper
                 PeriodKey = a.PeriodKey?.Value,
                 PaymentIntentId = a.PaymentIntentId,
                 RevokedAt = a.RevokedAt,
+                ExtensionData = DocumentPart.KeptFrom(stored?.AddOns, k => k.GrantId == a.GrantId),
             })],
         EarlyReversals = account.EarlyReversals.Count == 0
             ? null
-            : [.. account.EarlyReversals.Select(r => new EarlyReversalDocument { PaymentIntentId = r.PaymentIntentId, At = r.At })],
-        ExtensionData = preservedFields,
+            : [.. account.EarlyReversals.Select(r => new EarlyReversalDocument
+            {
+                PaymentIntentId = r.PaymentIntentId, At = r.At,
+                ExtensionData = DocumentPart.KeptFrom(stored?.EarlyReversals, k => k.PaymentIntentId == r.PaymentIntentId),
+            })],
+        ExtensionData = stored?.PreservedFields(),
     };
 
     public static BillingAccount ToDomain(AccountDocument document)

@@ -65,7 +65,7 @@ public sealed class CosmosBillingAccountStore(
         {
             var document = await ReadAsync(accountId, cancellationToken).ConfigureAwait(false)
                            ?? throw new BillingAccountNotFoundException(accountId);
-            EnsureWritable(document);
+            document.EnsureRewritableBy(DocumentTypes.AccountSchemaVersion);
             var current = AccountDocumentMapper.ToDomain(document);
             var changed = change(current);
             if (changed is null || changed == current)
@@ -80,7 +80,7 @@ public sealed class CosmosBillingAccountStore(
 
             var next = changed with { Version = current.Version + 1, UpdatedAt = time.GetUtcNow() };
             var replaced = await Container.ReplaceAsync(
-                AccountDocumentMapper.ToDocument(next, document.PreservedFields()),
+                AccountDocumentMapper.ToDocument(next, document),
                 document.Id,
                 PartitionKeyOf(accountId),
                 document.ETag ?? throw new InvalidDataException($"Account document '{document.Id}' was read without an _etag."),
@@ -119,13 +119,4 @@ public sealed class CosmosBillingAccountStore(
         Container.ReadAsync<AccountDocument>(DocumentIds.Account(accountId), PartitionKeyOf(accountId), cancellationToken);
 
     private static PartitionKey PartitionKeyOf(AccountId accountId) => new(accountId.Value);
-
-    private static void EnsureWritable(AccountDocument document)
-    {
-        if (document.SchemaVersion > DocumentTypes.AccountSchemaVersion)
-        {
-            throw new InvalidOperationException(
-                $"Account document '{document.Id}' has schema version {document.SchemaVersion}, newer than this code's {DocumentTypes.AccountSchemaVersion}; it is not rewritten by an older version.");
-        }
-    }
 }

@@ -1,7 +1,9 @@
+using Billing.Cosmos.Documents;
+
 namespace Billing.Cosmos.Accounts;
 
 /// <summary>A canceled and refunded duplicate subscription; the refund in minor units of <see cref="RefundedCurrency"/>.</summary>
-internal sealed record DuplicateSubscriptionDocument
+internal sealed record DuplicateSubscriptionDocument : DocumentPart
 {
     public required string SubscriptionId { get; init; }
 

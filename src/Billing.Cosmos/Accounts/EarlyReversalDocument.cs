@@ -1,7 +1,9 @@
+using Billing.Cosmos.Documents;
+
 namespace Billing.Cosmos.Accounts;
 
 /// <summary>A payment refunded or lost in a dispute before its purchase was applied (<c>BillingAccount.EarlyReversals</c>).</summary>
-internal sealed record EarlyReversalDocument
+internal sealed record EarlyReversalDocument : DocumentPart
 {
     public required string PaymentIntentId { get; init; }
 

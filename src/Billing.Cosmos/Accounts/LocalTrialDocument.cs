@@ -1,6 +1,8 @@
+using Billing.Cosmos.Documents;
+
 namespace Billing.Cosmos.Accounts;
 
-internal sealed record LocalTrialDocument
+internal sealed record LocalTrialDocument : DocumentPart
 {
     public required string PlanCode { get; init; }
 

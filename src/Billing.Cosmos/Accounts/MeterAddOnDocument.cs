@@ -1,7 +1,9 @@
+using Billing.Cosmos.Documents;
+
 namespace Billing.Cosmos.Accounts;
 
 /// <summary>A bought add-on on the account (<c>addOns</c>): +units on one meter's limit.</summary>
-internal sealed record MeterAddOnDocument
+internal sealed record MeterAddOnDocument : DocumentPart
 {
     public required string GrantId { get; init; }
 

@@ -1,8 +1,9 @@
+using Billing.Cosmos.Documents;
 using Billing.Domain.Plans;
 
 namespace Billing.Cosmos.Accounts;
 
-internal sealed record OpenCheckoutDocument
+internal sealed record OpenCheckoutDocument : DocumentPart
 {
     public required string SessionId { get; init; }
 

@@ -1,9 +1,10 @@
+using Billing.Cosmos.Documents;
 using Billing.Domain.Plans;
 
 namespace Billing.Cosmos.Accounts;
 
 /// <summary>The subscription state inside the account document; <c>status</c> is Stripe's string, kept as sent.</summary>
-internal sealed record SubscriptionDocument
+internal sealed record SubscriptionDocument : DocumentPart
 {
     public required string SubscriptionId { get; init; }
 

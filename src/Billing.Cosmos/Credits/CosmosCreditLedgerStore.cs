@@ -42,11 +42,7 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
             return null; // written (or removed) by someone else since it was read
         }
 
-        if (stored.SchemaVersion > DocumentTypes.CreditBookSchemaVersion)
-        {
-            throw new InvalidOperationException(
-                $"Credit book document '{stored.Id}' has schema version {stored.SchemaVersion}, newer than this code's {DocumentTypes.CreditBookSchemaVersion}; it is not rewritten by an older version.");
-        }
+        stored.EnsureRewritableBy(DocumentTypes.CreditBookSchemaVersion);
 
         var document = ToDocument(book, time.GetUtcNow(), stored.PreservedFields());
         return (await Container.ReplaceAsync(document, document.Id, partitionKey, etag, cancellationToken).ConfigureAwait(false)).Document?.ETag;

@@ -95,8 +95,9 @@ internal static class DocumentOperations
     }
 
     /// <summary>
-    /// Writes <paramref name="document"/> unless the stored one is newer (<paramref name="storedIsNewer"/>): create when
-    /// there is none, otherwise an ETag-guarded replace; a race (409, 412) reads again. False when the stored one was kept.
+    /// Writes <paramref name="document"/> unless the stored one is newer (<paramref name="storedIsNewer"/>, or of a newer
+    /// schema version: a copy is then kept as it is, not refused): create when there is none, otherwise an ETag-guarded
+    /// replace that keeps the fields this version does not know; a race (409, 412) reads again. False when the stored one was kept.
     /// </summary>
     public static async Task<bool> WriteUnlessNewerAsync<T>(this Container container, T document, PartitionKey partitionKey, Func<T, bool> storedIsNewer, CancellationToken cancellationToken)
         where T : StoredDocument
@@ -120,6 +121,7 @@ internal static class DocumentOperations
                 return false;
             }
 
+            document.ExtensionData = stored.PreservedFields();
             var replaced = await container.ReplaceAsync(document, document.Id, partitionKey, stored.ETag ?? "*", cancellationToken).ConfigureAwait(false);
             if (replaced.Status == HttpStatusCode.OK)
             {

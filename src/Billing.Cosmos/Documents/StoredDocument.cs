@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Billing.Cosmos.Documents;
 
 /// <summary>What every stored document carries: its id, its kind and the version of its shape.</summary>
-internal abstract record StoredDocument
+internal abstract record StoredDocument : DocumentPart
 {
     public required string Id { get; init; }
 
@@ -18,9 +18,19 @@ internal abstract record StoredDocument
     [JsonPropertyName("_etag")]
     public string? ETag { get; init; }
 
-    /// <summary>Fields this version does not know (written by a newer version): kept and written back unchanged.</summary>
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+    /// <summary>
+    /// The schema guard of every rewrite (read first, then replace): a document from a newer schema version than the
+    /// code's (<paramref name="codeSchemaVersion"/>) is not rewritten by an older version; the write fails and is retried
+    /// later, by then on the new version. What a rewrite keeps is <see cref="PreservedFields"/>.
+    /// </summary>
+    public void EnsureRewritableBy(int codeSchemaVersion)
+    {
+        if (SchemaVersion > codeSchemaVersion)
+        {
+            throw new InvalidOperationException(
+                $"Document '{Id}' ({Type}) has schema version {SchemaVersion}, newer than this code's {codeSchemaVersion}; it is not rewritten by an older version.");
+        }
+    }
 
     /// <summary>Unknown fields without Cosmos DB's system properties (<c>_rid</c>, <c>_ts</c>, ...), which the server sets itself.</summary>
     public Dictionary<string, JsonElement>? PreservedFields() =>

@@ -69,11 +69,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
             throw Conflict(run);
         }
 
-        if (stored.SchemaVersion > DocumentTypes.InvoiceRunSchemaVersion)
-        {
-            throw new InvalidOperationException(
-                $"Invoice run document '{stored.Id}' has schema version {stored.SchemaVersion}, newer than this code's {DocumentTypes.InvoiceRunSchemaVersion}; it is not rewritten by an older version.");
-        }
+        stored.EnsureRewritableBy(DocumentTypes.InvoiceRunSchemaVersion);
 
         var replaced = await Container.ReplaceAsync(ToDocument(run, stored.PreservedFields()), stored.Id, PartitionKeyOf(run.AccountId), etag, cancellationToken).ConfigureAwait(false);
         var saved = replaced.Status switch

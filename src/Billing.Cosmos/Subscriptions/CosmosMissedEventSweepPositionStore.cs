@@ -9,8 +9,9 @@ namespace Billing.Cosmos.Subscriptions;
 /// <summary>
 /// The missed-event sweep's position: one small document in its own partition of the accounts container
 /// (<see cref="DocumentIds.SweepPositionPartition"/>, a value no account id can take), read by a point read (~1 RU) at
-/// the start of a run and written after each of its batches by create or ETag-guarded replace (~6-10 RU). Every query on the container
-/// filters on <c>type</c> and none on this one, so no listing returns it.
+/// the start of a run and written after each of its batches by create or ETag-guarded replace (~6-10 RU), read first
+/// (~1 RU): a position of a newer schema version is not rewritten, and fields this version does not know are kept.
+/// Every query on the container filters on <c>type</c> and none on this one, so no listing returns it.
 /// </summary>
 public sealed class CosmosMissedEventSweepPositionStore(BillingContainers containers, TimeProvider time) : IMissedEventSweepPositionStore
 {
@@ -45,9 +46,20 @@ public sealed class CosmosMissedEventSweepPositionStore(BillingContainers contai
             AfterAccountId = after?.AccountId.Value,
             WrittenAt = time.GetUtcNow(),
         };
-        var result = etag is null
-            ? await Container.CreateAsync(document, Partition, cancellationToken).ConfigureAwait(false)
-            : await Container.ReplaceAsync(document, document.Id, Partition, etag, cancellationToken).ConfigureAwait(false);
-        return result.Document?.ETag;
+        if (etag is null)
+        {
+            return (await Container.CreateAsync(document, Partition, cancellationToken).ConfigureAwait(false)).Document?.ETag;
+        }
+
+        // Read first: a position written by a newer version is not rewritten, and fields this version does not know are kept.
+        var stored = await Container.ReadAsync<SweepPositionDocument>(document.Id, Partition, cancellationToken).ConfigureAwait(false);
+        if (stored is null || !string.Equals(stored.ETag, etag, StringComparison.Ordinal))
+        {
+            return null; // moved (or removed) by another run since it was read
+        }
+
+        stored.EnsureRewritableBy(DocumentTypes.SweepPositionSchemaVersion);
+        document.ExtensionData = stored.PreservedFields();
+        return (await Container.ReplaceAsync(document, document.Id, Partition, etag, cancellationToken).ConfigureAwait(false)).Document?.ETag;
     }
 }

@@ -16,6 +16,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(AccountId, UsagePeriodKey), Period> _periods = [];
+    private readonly Dictionary<(AccountId, UsagePeriodKey), Period> _entriesWithoutCounters = [];
     private readonly Dictionary<(AccountId, string), UsageKeyClaim> _keys = [];
     private readonly List<UsageConsumption> _consumptions = [];
     private int _reads;
@@ -257,11 +258,23 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         }
     }
 
+    /// <summary>
+    /// A closing-day index entry whose counters were never written (the first count stopped between its two writes, or
+    /// was refused after the entry): listed until marked invoiced, no counters to read.
+    /// </summary>
+    public void IndexWithoutCounters(AccountId accountId, UsagePeriod period)
+    {
+        lock (_gate)
+        {
+            _entriesWithoutCounters[(accountId, period.Key)] = new Period(period);
+        }
+    }
+
     public Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            IReadOnlyList<UsagePeriodEntry> ending = [.. _periods
+            IReadOnlyList<UsagePeriodEntry> ending = [.. _periods.Concat(_entriesWithoutCounters)
                 .Where(p => DateOnly.FromDateTime(p.Value.Window.End.UtcDateTime) == day && p.Value.InvoicedAt is null)
                 .Select(p => new UsagePeriodEntry(p.Key.Item1, p.Key.Item2, p.Value.Window.Start, p.Value.Window.End))];
             return Task.FromResult(ending);
@@ -275,7 +288,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
             MarkInvoicedCalls++;
 
             // Like the store: the index entry is found by the day the period ends; no entry, nothing to mark.
-            if (_periods.TryGetValue((accountId, periodKey), out var state)
+            if ((_periods.TryGetValue((accountId, periodKey), out var state) || _entriesWithoutCounters.TryGetValue((accountId, periodKey), out state))
                 && DateOnly.FromDateTime(state.Window.End.UtcDateTime) == DateOnly.FromDateTime(periodEnd.UtcDateTime))
             {
                 state.InvoicedAt ??= time?.GetUtcNow() ?? DateTimeOffset.UtcNow;
@@ -303,7 +316,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
     {
         lock (_gate)
         {
-            return _periods.TryGetValue((accountId, periodKey), out var state) ? state.InvoicedAt : null;
+            return _periods.TryGetValue((accountId, periodKey), out var state) || _entriesWithoutCounters.TryGetValue((accountId, periodKey), out state) ? state.InvoicedAt : null;
         }
     }
 

@@ -494,6 +494,25 @@ public sealed class InvoiceAccountTests
     }
 
     [Fact]
+    public async Task A_job_whose_index_entry_has_no_counters_settles_the_entry_so_the_next_sweep_does_not_queue_it()
+    {
+        var id = AccountId.Parse("user-entry-only");
+        var period = UsagePeriod.SubscriptionPeriod(At(1, 10, 8, 0), At(2, 10, 8, 0));
+        _bed.Ledger.IndexWithoutCounters(id, period); // the first count stopped after the entry, before the counters
+        _bed.Time.SetUtcNow(At(2, 11, 2, 0));
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Null(await _bed.DeliverAsync(Assert.Single(_bed.Jobs.Drain())));
+
+        Assert.NotNull(_bed.Ledger.InvoicedAt(id, period.Key));
+        _bed.Time.SetUtcNow(At(2, 12, 2, 0));
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+        Assert.Empty(_bed.Jobs.Drain());
+        Assert.Empty(_bed.Stripe.Calls);
+        Assert.Empty(_bed.Runs.History);
+    }
+
+    [Fact]
     public void The_test_catalog_is_what_the_hand_calculations_assume()
     {
         var pro = TestCatalog.Create().Get(PlanCode.Parse("PRO"));

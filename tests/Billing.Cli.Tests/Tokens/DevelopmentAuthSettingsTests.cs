@@ -2,7 +2,7 @@ using Billing.Cli.Tokens;
 
 namespace Billing.Cli.Tests.Tokens;
 
-/// <summary>Where the CLI finds the app's development Auth settings: the app's file, overridden by local.settings.json.</summary>
+/// <summary>Where the CLI finds the app's development Auth settings: the app's file, overridden by local.settings.json, overridden by exported Auth__ variables.</summary>
 public sealed class DevelopmentAuthSettingsTests : IDisposable
 {
     private const string AppSettings = """
@@ -82,6 +82,38 @@ public sealed class DevelopmentAuthSettingsTests : IDisposable
 
         Assert.True(DevelopmentAuthSettings.TryLoad(Path.Combine(_root, DevelopmentAuthSettings.LocalSettingsFileName), "/", out var settings, out var error), error);
         Assert.Equal(("https://billing.test/only", "only-api", "local-file-signing-key-0123456789abcdef0123"), (settings.Issuer, settings.Audience, settings.SigningKey));
+    }
+
+    [Fact]
+    public void Exported_auth_variables_override_both_files_as_in_the_app()
+    {
+        WriteLocalSettings("""
+            "Auth__Issuer": "https://billing.test/mine",
+            "Auth__AdminRole": "ops"
+            """);
+        var environment = new Dictionary<string, string?>
+        {
+            ["Auth__Issuer"] = "https://billing.test/exported",
+            ["AUTH__AUDIENCE"] = "exported-api",
+            ["Auth__DevelopmentSigningKey"] = "exported-signing-key-0123456789abcdef0123",
+            ["Auth__AccountClaim"] = "org_id",
+            ["Auth__RoleClaim"] = "",
+            ["AuthorityHint"] = "not an Auth__ variable",
+        };
+
+        Assert.True(DevelopmentAuthSettings.TryLoad(null, Path.Combine(_root, "tests", "deep"), out var settings, out var error, environment), error);
+
+        Assert.Equal(("https://billing.test/exported", "exported-api", "exported-signing-key-0123456789abcdef0123"), (settings.Issuer, settings.Audience, settings.SigningKey));
+        Assert.Equal(("org_id", "roles", "ops"), (settings.AccountClaim, settings.RoleClaim, settings.AdminRole));
+    }
+
+    [Fact]
+    public void An_exported_authority_is_refused_since_the_app_then_refuses_development_tokens()
+    {
+        var environment = new Dictionary<string, string?> { ["Auth__Authority"] = "https://login.example.com/tenant/v2.0" };
+
+        Assert.False(DevelopmentAuthSettings.TryLoad(null, _root, out _, out var error, environment));
+        Assert.Contains("Auth:Authority", error, StringComparison.Ordinal);
     }
 
     private DevelopmentAuthSettings Load()

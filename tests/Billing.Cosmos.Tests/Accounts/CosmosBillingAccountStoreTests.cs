@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Billing.Application.Accounts;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
@@ -212,6 +214,55 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
         var after = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value))!;
         Assert.True((bool?)after["futureField"]!["kept"]);
         Assert.Equal("cus_future", (string?)after["stripeCustomerId"]);
+    }
+
+    [Fact]
+    public async Task Nested_fields_written_by_a_newer_version_survive_an_update()
+    {
+        var id = Ids.NewAccount();
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var t = new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero);
+        MeterAddOn AddOn(string grant, string paymentIntent) => new()
+        {
+            GrantId = grant, Code = "EXTRA_PROJECTS_5", Meter = MeterName.Parse("projects"), Units = 5, GrantedAt = t, PaymentIntentId = paymentIntent,
+        };
+        await _store.UpdateAsync(
+            id,
+            a => (a with
+            {
+                LocalTrial = new LocalTrial { PlanCode = PlanCode.Parse("TRIAL"), StartedAt = t, EndsAt = t.AddDays(14) },
+                Subscription = new SubscriptionState { SubscriptionId = "sub_n", CustomerId = "cus_n", Status = SubscriptionStatus.Active, StripeStateAsOf = t },
+                OpenCheckout = new OpenCheckout { SessionId = "cs_n", Url = new Uri("https://checkout.example/cs_n"), PlanCode = PlanCode.Parse("PRO"), Interval = BillingInterval.Month, PriceId = "price_pro", ExpiresAt = t.AddDays(1) },
+                DuplicateSubscriptions = [new DuplicateSubscriptionResolution { SubscriptionId = "sub_dup", KeptSubscriptionId = "sub_n", ResolvedAt = t }],
+            }).GrantAddOn(AddOn("cs:a", "pi_a")).GrantAddOn(AddOn("cs:b", "pi_b")).NoteEarlyReversal("pi_early", t),
+            CancellationToken.None);
+
+        // A newer version wrote members this one does not know inside each nested part.
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value))!;
+        foreach (var part in new[] { raw["subscription"]!, raw["localTrial"]!, raw["openCheckout"]!, raw["addOns"]![0]!, raw["addOns"]![1]!, raw["duplicateSubscriptions"]![0]!, raw["earlyReversals"]![0]! })
+        {
+            part["futureField"] = new JsonObject { ["kept"] = true };
+        }
+
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, id.Value);
+
+        // This version rewrites the document, changing a top-level field and a known field of one add-on.
+        await _store.UpdateAsync(id, a => a.RevokeAddOn("pi_a", t.AddDays(2)) with { StripeCustomerId = "cus_n" }, CancellationToken.None);
+
+        var after = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value))!;
+        Assert.Equal("cus_n", (string?)after["stripeCustomerId"]);
+        Assert.NotNull((string?)after["addOns"]![0]!["revokedAt"]);
+        foreach (var path in new[] { "subscription", "localTrial", "openCheckout", "addOns/0", "addOns/1", "duplicateSubscriptions/0", "earlyReversals/0" })
+        {
+            var part = path.Split('/') is [var name, var index] ? after[name]![int.Parse(index, System.Globalization.CultureInfo.InvariantCulture)]! : after[path]!;
+            Assert.True((bool?)part["futureField"]?["kept"], $"{path} lost the member a newer version wrote");
+        }
+
+        // A nested part replaced by another one (another Checkout Session) does not inherit the old one's members.
+        await _store.UpdateAsync(id, a => a with { OpenCheckout = a.OpenCheckout! with { SessionId = "cs_other" } }, CancellationToken.None);
+        var replaced = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value))!;
+        Assert.Null(replaced["openCheckout"]!["futureField"]);
+        Assert.True((bool?)replaced["subscription"]!["futureField"]!["kept"]);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Billing.Application;
 using Billing.Application.Admin;
 using Billing.Application.Invoicing;
@@ -75,6 +76,30 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
 
         Assert.Equal(("PRO", 5L), (kept.Plan.Value, kept.AccountVersion));
         Assert.Equal(("FREE", "canceled", 6L), (newer.Plan.Value, newer.Status, newer.AccountVersion));
+    }
+
+    [Fact]
+    public async Task A_summary_rewrite_keeps_fields_a_newer_version_wrote_and_a_newer_schema_is_not_rewritten()
+    {
+        var id = Ids.NewAccount("schema");
+        var documentId = "account-summary:" + id.Value;
+        await _directory.RecordAsync(Summary(id, "PRO", "active", version: 1), CancellationToken.None);
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, documentId, "/admin/accounts"))!;
+        raw["futureField"] = new JsonObject { ["kept"] = true };
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, "/admin/accounts");
+
+        await _directory.RecordAsync(Summary(id, "PRO", "past_due", version: 2), CancellationToken.None);
+
+        var rewritten = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, documentId, "/admin/accounts"))!;
+        Assert.Equal(("past_due", 2L), ((string?)rewritten["status"], (long)rewritten["accountVersion"]!));
+        Assert.True((bool?)rewritten["futureField"]?["kept"], "the summary lost the field a newer version wrote");
+
+        rewritten["schemaVersion"] = 2;
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, rewritten, "/admin/accounts");
+        await _directory.RecordAsync(Summary(id, "FREE", "canceled", version: 3), CancellationToken.None);
+
+        var newer = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, documentId, "/admin/accounts"))!;
+        Assert.Equal((2, "past_due", 2L), ((int)newer["schemaVersion"]!, (string?)newer["status"], (long)newer["accountVersion"]!));
     }
 
     [Fact]

@@ -92,7 +92,7 @@ public sealed class DocumentSerializationTests
         Assert.Equal(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero), document.UpdatedAt);
         var preserved = document.PreservedFields()!;
         Assert.Equal(["futureField"], preserved.Keys);
-        var rewritten = JsonNode.Parse(JsonSerializer.Serialize(AccountDocumentMapper.ToDocument(AccountDocumentMapper.ToDomain(document), preserved), CosmosJson.Options))!;
+        var rewritten = JsonNode.Parse(JsonSerializer.Serialize(AccountDocumentMapper.ToDocument(AccountDocumentMapper.ToDomain(document), document), CosmosJson.Options))!;
         Assert.Equal(1, (int?)rewritten["futureField"]!["x"]);
         Assert.Null(rewritten["_rid"]);
     }

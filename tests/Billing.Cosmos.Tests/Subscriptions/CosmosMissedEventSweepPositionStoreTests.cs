@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Billing.Application.Accounts;
 using Billing.Application.Admin;
 using Billing.Application.Invoicing;
@@ -46,6 +47,39 @@ public sealed class CosmosMissedEventSweepPositionStoreTests(CosmosFixture fixtu
         var stored = await _positions.GetAsync(CancellationToken.None);
         Assert.Null(stored!.After);
         Assert.Equal(moved, stored.ETag);
+    }
+
+    [Fact]
+    public async Task A_position_write_keeps_fields_a_newer_version_wrote_and_a_newer_schema_is_not_rewritten()
+    {
+        const string id = "sweep-position:missed-event-sweep", partition = "/jobs/missed-event-sweep";
+        try
+        {
+            var first = await _positions.GetAsync(CancellationToken.None);
+            Assert.NotNull(await _positions.TryWriteAsync(null, first?.ETag, CancellationToken.None));
+            var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, partition))!;
+            raw["futureField"] = new JsonObject { ["kept"] = true };
+            await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, partition);
+
+            var listed = new RenewalOverdue(Ids.NewAccount(), Now);
+            Assert.NotNull(await _positions.TryWriteAsync(listed, (await _positions.GetAsync(CancellationToken.None))!.ETag, CancellationToken.None));
+
+            var rewritten = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, partition))!;
+            Assert.Equal(listed.AccountId.Value, (string?)rewritten["afterAccountId"]);
+            Assert.True((bool?)rewritten["futureField"]?["kept"], "the position lost the field a newer version wrote");
+
+            rewritten["schemaVersion"] = 2;
+            await RawDocuments.UpsertAsync(fixture.Containers.Accounts, rewritten, partition);
+            var newer = (await _positions.GetAsync(CancellationToken.None))!;
+            await Assert.ThrowsAsync<InvalidOperationException>(() => _positions.TryWriteAsync(null, newer.ETag, CancellationToken.None));
+            var kept = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, partition))!;
+            Assert.Equal((2, listed.AccountId.Value), ((int)kept["schemaVersion"]!, (string?)kept["afterAccountId"]));
+        }
+        finally
+        {
+            // The position is one document per container, which the other tests of this class write too.
+            await fixture.Containers.Accounts.DeleteItemStreamAsync(id, new Microsoft.Azure.Cosmos.PartitionKey(partition));
+        }
     }
 
     [Fact]

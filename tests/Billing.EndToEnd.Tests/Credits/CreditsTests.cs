@@ -132,6 +132,41 @@ public sealed class CreditsTests
     }
 
     [Fact]
+    public async Task A_ledger_cursor_pages_only_the_listing_of_the_account_it_was_handed_to()
+    {
+        await using var stack = await WebhookStack.StartAsync();
+        var owner = "cred-" + Guid.NewGuid().ToString("N")[..10];
+        var other = "cred-" + Guid.NewGuid().ToString("N")[..10];
+        foreach (var account in new[] { owner, other })
+        {
+            using (var register = new HttpRequestMessage(HttpMethod.Put, new Uri("/api/accounts/" + account, UriKind.Relative)))
+            {
+                register.Headers.Add(ServiceCredentials.ApiKeyHeader, ServiceCredentials.ApiKey);
+                using var registered = await stack.App.Http.SendAsync(register);
+                Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+            }
+
+            foreach (var amount in new[] { 100, 200 })
+            {
+                var granted = await PostAsync(stack, "ops-1", $"/api/billing/admin/accounts/{account}/credits", $$"""{"amount":{{amount}},"currency":"usd","reason":"goodwill {{amount}}"}""", admin: true);
+                Assert.Equal(HttpStatusCode.OK, granted.Status);
+            }
+        }
+
+        var cursor = (await GetAsync(stack, owner, "/api/billing/credits?limit=1")).GetProperty("nextCursor").GetString()!;
+        var second = await GetAsync(stack, owner, "/api/billing/credits?limit=1&cursor=" + Uri.EscapeDataString(cursor));
+        Assert.Equal(100, second.GetProperty("entries").EnumerateArray().Single().GetProperty("amount").GetInt64());
+
+        // The owner's cursor sent by another account: refused as a malformed one is, not used to page the other's ledger.
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/billing/credits?limit=1&cursor=" + Uri.EscapeDataString(cursor), UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentTokens.For(other));
+        using var response = await stack.App.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal(["cursor"], JsonDocument.Parse(body).RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+    }
+
+    [Fact]
     public async Task An_add_on_raises_the_limit_once_and_a_lost_dispute_of_a_pack_takes_its_credit_back()
     {
         await using var stack = await WebhookStack.StartAsync();

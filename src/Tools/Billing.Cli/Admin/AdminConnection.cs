@@ -24,7 +24,7 @@ public sealed class AdminConnection
     };
 
     public Option<string?> Settings { get; } = SettingsOption.Create(
-        $"Function app settings file to mint a development token from (default: {DevelopmentAuthSettings.RelativePath} above the current folder, with the Auth__ values of the {DevelopmentAuthSettings.LocalSettingsFileName} beside it).",
+        $"Function app settings file to mint a development token from (default: {DevelopmentAuthSettings.RelativePath} above the current folder, with the Auth__ values of the {DevelopmentAuthSettings.LocalSettingsFileName} beside it and the exported Auth__ variables over them).",
         recursive: true);
 
     public void AddTo(Command command)

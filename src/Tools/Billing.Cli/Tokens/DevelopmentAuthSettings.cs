@@ -9,7 +9,8 @@ namespace Billing.Cli.Tokens;
 /// <summary>
 /// The function app's development Auth settings (issuer, audience, key; the account claim, role claim and admin role with
 /// the app's defaults), read as the app reads them: its appsettings.Development.json, then the <c>Auth__*</c> values of
-/// the <c>local.settings.json</c> beside Billing.sln, which the build copies next to the worker and which win.
+/// the <c>local.settings.json</c> beside Billing.sln, which the build copies next to the worker, then the exported
+/// <c>Auth__*</c> environment variables, which win over both (an environment variable wins over local.settings.json).
 /// </summary>
 public sealed record DevelopmentAuthSettings(string Issuer, string Audience, string SigningKey, string AccountClaim, string RoleClaim, string AdminRole)
 {
@@ -26,9 +27,10 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
     /// <summary>
     /// The settings from <paramref name="path"/> alone, or (when it is null) from <see cref="RelativePath"/> in
     /// <paramref name="searchFrom"/> or the nearest folder above it, with the <see cref="LocalSettingsFileName"/> beside
-    /// Billing.sln over it; otherwise false and a one-line reason.
+    /// Billing.sln over it and the <c>Auth__*</c> variables of <paramref name="environment"/> (null: this process's) over
+    /// both; otherwise false and a one-line reason.
     /// </summary>
-    public static bool TryLoad(string? path, string searchFrom, [NotNullWhen(true)] out DevelopmentAuthSettings? settings, [NotNullWhen(false)] out string? error)
+    public static bool TryLoad(string? path, string searchFrom, [NotNullWhen(true)] out DevelopmentAuthSettings? settings, [NotNullWhen(false)] out string? error, IReadOnlyDictionary<string, string?>? environment = null)
     {
         if (path is not null)
         {
@@ -45,8 +47,12 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
 
         var local = Path.Combine(root, LocalSettingsFileName);
         string[] layers = File.Exists(local) ? [Path.Combine(root, RelativePath), local] : [Path.Combine(root, RelativePath)];
-        return TryRead(layers, out settings, out error);
+        return TryRead(layers, out settings, out error, environment ?? ProcessEnvironment());
     }
+
+    /// <summary>This process's environment variables.</summary>
+    private static Dictionary<string, string?> ProcessEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
 
     /// <summary>The settings in <paramref name="directory"/> or the nearest folder above it, or null.</summary>
     public static DevelopmentAuthSettings? FindFrom(string directory) =>
@@ -54,9 +60,10 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
 
     /// <summary>
     /// The settings of <paramref name="layers"/>, each an app settings file (its <c>Auth</c> section) or a
-    /// local.settings.json (its <c>Values</c> named <c>Auth__*</c>), a later file's value winning, as in the app's configuration.
+    /// local.settings.json (its <c>Values</c> named <c>Auth__*</c>), a later file's value winning, and then the
+    /// <c>Auth__*</c> variables of <paramref name="environment"/> (none: the files alone), as in the app's configuration.
     /// </summary>
-    private static bool TryRead(IReadOnlyList<string> layers, [NotNullWhen(true)] out DevelopmentAuthSettings? settings, [NotNullWhen(false)] out string? error)
+    private static bool TryRead(IReadOnlyList<string> layers, [NotNullWhen(true)] out DevelopmentAuthSettings? settings, [NotNullWhen(false)] out string? error, IReadOnlyDictionary<string, string?>? environment = null)
     {
         settings = null;
         var auth = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -78,7 +85,13 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
             }
         }
 
-        var source = string.Join("' and '", layers);
+        var exported = Prefixed(environment ?? new Dictionary<string, string?>()).ToList();
+        foreach (var (name, value) in exported)
+        {
+            auth[name] = value ?? "";
+        }
+
+        var source = string.Join("' and '", exported.Count == 0 ? layers : [.. layers, "the exported Auth__ variables"]);
         if (!string.IsNullOrWhiteSpace(Value(auth, "Authority")))
         {
             // The app then checks tokens against that provider's keys only (Authentication.cs).
@@ -121,10 +134,12 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
             return section.Select(p => (p.Key, p.Value));
         }
 
-        return root?["Values"] is JsonObject values
-            ? values.Where(p => p.Key.StartsWith(ValuesPrefix, StringComparison.OrdinalIgnoreCase)).Select(p => (p.Key[ValuesPrefix.Length..], p.Value))
-            : [];
+        return root?["Values"] is JsonObject values ? Prefixed(values) : [];
     }
+
+    /// <summary>The <c>Auth__*</c> entries of a set of values (local.settings.json's, or the environment), named without the prefix, in any case as the app's configuration.</summary>
+    private static IEnumerable<(string Name, T Value)> Prefixed<T>(IEnumerable<KeyValuePair<string, T>> values) =>
+        values.Where(p => p.Key.StartsWith(ValuesPrefix, StringComparison.OrdinalIgnoreCase)).Select(p => (p.Key[ValuesPrefix.Length..], p.Value));
 
     /// <summary>
     /// A token request signed with these settings for <paramref name="accountId"/> in their account claim (null: none);

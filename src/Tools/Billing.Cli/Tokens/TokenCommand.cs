@@ -27,7 +27,7 @@ public static class TokenCommand
         var admin = new Option<bool>("--admin") { Description = $"Grant the admin role: Auth:AdminRole in the claim Auth:RoleClaim of the settings (default {AuthDefaults.AdminRole} in {AuthDefaults.RoleClaim})." };
         var scope = ScopeOption();
         var minutes = BoundedIntOption.Create("--minutes", "Lifetime in minutes", DefaultMinutes, 1, MaxMinutes, "7 days");
-        var settings = SettingsOption.Create($"The function app settings file to read Auth from (default: {DevelopmentAuthSettings.RelativePath} above the current folder, with the Auth__ values of the {DevelopmentAuthSettings.LocalSettingsFileName} beside it).");
+        var settings = SettingsOption.Create($"The function app settings file to read Auth from (default: {DevelopmentAuthSettings.RelativePath} above the current folder, with the Auth__ values of the {DevelopmentAuthSettings.LocalSettingsFileName} beside it and the exported Auth__ variables over them).");
         var command = new Command("token", "Mint a local development token for the function app: a user's (--account) or a service's (--scope).") { account, admin, scope, minutes, settings };
         command.Validators.Add(result =>
         {
