@@ -84,6 +84,20 @@ internal sealed class StripeParams
         return value;
     }
 
+    /// <summary>A string that, when present, is not empty and has at most <paramref name="maxLength"/> characters (the spec's `maxLength`).</summary>
+    public string? NonEmptyString(string name, int maxLength)
+    {
+        var value = NonEmptyString(name);
+        if (value is { Length: var length } && length > maxLength)
+        {
+            throw StripeApiException.ParameterInvalid(
+                ParamName(name),
+                string.Create(CultureInfo.InvariantCulture, $"Invalid string: {value[..10]}...; must be at most {maxLength} characters"));
+        }
+
+        return value;
+    }
+
     public string RequireString(string name) => NonEmptyString(name) ?? throw StripeApiException.ParameterMissing(ParamName(name));
 
     public string? OneOf(string name, params string[] allowed)
