@@ -201,6 +201,22 @@ public sealed class CheckoutTests(EmulatorFixture emulator) : IClassFixture<Emul
         Assert.Equal("customer", unknownCustomer.Error.Str("param"));
     }
 
+    [Theory]
+    [InlineData("/v1/checkout/sessions", "success_url", "/billing/done")]
+    [InlineData("/v1/checkout/sessions", "cancel_url", "javascript:alert(1)")]
+    [InlineData("/v1/billing_portal/sessions", "return_url", "app.example.com/account")]
+    public async Task A_redirect_url_that_is_not_an_absolute_http_url_is_refused_with_url_invalid(string path, string param, string url)
+    {
+        var customer = (await Stripe.PostAsync("/v1/customers", ("email", "urls@example.com"))).EnsureOk().Id;
+        var refused = path.Contains("portal", StringComparison.Ordinal)
+            ? await Stripe.PostAsync(path, ("customer", customer), (param, url))
+            : await Stripe.PostAsync(path, ("mode", "subscription"), ("customer", customer), ("line_items[0][price]", "price_pro_monthly"), (param, url));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Equal(("invalid_request_error", "url_invalid", param), (refused.Error.Str("type"), refused.Error.Str("code"), refused.Error.Str("param")));
+        Assert.Equal("Not a valid URL", refused.Error.Str("message"));
+    }
+
     [Fact]
     public async Task An_existing_customer_is_reused_and_no_customer_created_event_is_sent()
     {

@@ -69,6 +69,24 @@ public sealed class InvoiceTests(EmulatorFixture emulator) : IClassFixture<Emula
     }
 
     [Fact]
+    public async Task Descriptions_longer_than_the_spec_allows_are_refused_and_the_longest_allowed_are_taken()
+    {
+        var customer = await Flows.CreateCustomerAsync(Stripe, "memo@example.com");
+
+        var tooLong = await Stripe.PostAsync("/v1/invoices", ("customer", customer), ("description", new string('m', 1501)));
+        var invoice = (await Stripe.PostAsync("/v1/invoices", ("customer", customer), ("currency", "usd"), ("description", new string('m', 1500)))).EnsureOk().Body;
+        var longItem = await Stripe.PostAsync("/v1/invoiceitems", ("customer", customer), ("invoice", invoice.Str("id")), ("amount", "100"), ("currency", "usd"), ("description", new string('i', 5001)));
+        var item = (await Stripe.PostAsync("/v1/invoiceitems", ("customer", customer), ("invoice", invoice.Str("id")), ("amount", "100"), ("currency", "usd"), ("description", new string('i', 5000)))).EnsureOk().Body;
+
+        Assert.Equal((HttpStatusCode.BadRequest, "description"), (tooLong.Status, tooLong.Error.Str("param")));
+        Assert.Equal("Invalid string: mmmmmmmmmm...; must be at most 1500 characters", tooLong.Error.Str("message"));
+        Assert.Equal((HttpStatusCode.BadRequest, "description"), (longItem.Status, longItem.Error.Str("param")));
+        Assert.Contains("must be at most 5000 characters", longItem.Error.Str("message"), StringComparison.Ordinal);
+        Assert.Equal(1500, invoice.Str("description").Length);
+        Assert.Equal(5000, item.Str("description").Length);
+    }
+
+    [Fact]
     public async Task Pending_items_are_excluded_by_default()
     {
         var customer = await Flows.CreateCustomerAsync(Stripe);

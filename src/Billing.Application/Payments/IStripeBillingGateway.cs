@@ -41,7 +41,8 @@ public interface IStripeBillingGateway
 
     /// <summary>
     /// Refunds, in full, the payment of the subscription's latest invoice. Idempotent: a payment already refunded in
-    /// full returns the refunded amount again.
+    /// full returns the refunded amount again. A payment charged back (disputed) is not refunded (Stripe refuses it: the
+    /// dispute returns the money); what was refunded before, possibly nothing, is returned, so the caller goes on.
     /// </summary>
     /// <returns>The refunded amount, or null when there was nothing paid (e.g. a trial or a zero invoice).</returns>
     Task<Money?> RefundLatestInvoicePaymentAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken);

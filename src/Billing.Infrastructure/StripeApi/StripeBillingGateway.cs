@@ -263,19 +263,28 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
                 // deliveries refund once), and a listing that changed (a refund failed, another was made) is a new
                 // request, never a replay of an old result nor a key reused with another amount (idempotency_error).
                 var key = string.Create(CultureInfo.InvariantCulture, $"{idempotencyKey}:{existing.Data.Count}:{refunded}");
-                var refund = await stripe.V1.Refunds.CreateAsync(
-                    new RefundCreateOptions
-                    {
-                        PaymentIntent = paymentIntentId,
-                        Amount = invoice.AmountPaid - refunded,
-                        Reason = "duplicate",
-                        Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["subscription_id"] = subscriptionId },
-                    },
-                    new RequestOptions { IdempotencyKey = key },
-                    cancellationToken).ConfigureAwait(false);
-                if (refund.Status is "succeeded" or "pending")
+                try
                 {
-                    refunded += refund.Amount;
+                    var refund = await stripe.V1.Refunds.CreateAsync(
+                        new RefundCreateOptions
+                        {
+                            PaymentIntent = paymentIntentId,
+                            Amount = invoice.AmountPaid - refunded,
+                            Reason = "duplicate",
+                            Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["subscription_id"] = subscriptionId },
+                        },
+                        new RequestOptions { IdempotencyKey = key },
+                        cancellationToken).ConfigureAwait(false);
+                    if (refund.Status is "succeeded" or "pending")
+                    {
+                        refunded += refund.Amount;
+                    }
+                }
+                catch (StripeException refused) when (refused.HttpStatusCode == HttpStatusCode.BadRequest && refused.StripeError?.Code == ChargeDisputed)
+                {
+                    // Charged back: Stripe refunds no disputed charge, the bank takes the money back through the dispute.
+                    // Nothing more to refund here; the duplicate must still be canceled, or it bills again.
+                    LogChargedBack(subscriptionId, paymentIntentId);
                 }
             }
 
@@ -287,6 +296,9 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         }
     }
 
+    /// <summary>Stripe's error code for a refund of a charge that was charged back (a dispute that is not an inquiry).</summary>
+    private const string ChargeDisputed = "charge_disputed";
+
     private static Dictionary<string, string> AccountMetadata(string accountId) =>
         new(StringComparer.Ordinal) { [StripeMetadataKeys.AccountId] = accountId };
 
@@ -294,6 +306,9 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         Uri.TryCreate(url, UriKind.Absolute, out var uri)
             ? uri
             : throw new PaymentProviderException($"Stripe returned a {what} without a usable URL.");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The payment {PaymentIntentId} of duplicate subscription {SubscriptionId} was charged back: Stripe refuses to refund it (charge_disputed), the dispute returns it; not refunded")]
+    private partial void LogChargedBack(string subscriptionId, string paymentIntentId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stripe customer creation is in flight under the same idempotency key (attempt {Attempt}); trying again")]
     private partial void LogCustomerCreateConflict(int attempt);

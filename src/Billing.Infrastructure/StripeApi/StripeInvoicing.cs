@@ -17,6 +17,10 @@ namespace Billing.Infrastructure.StripeApi;
 public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger<StripeInvoicing> logger) : IStripeInvoicing
 {
     private const int PageSize = 100;
+
+    /// <summary>Stripe's longest invoice <c>description</c> (the Dashboard's memo) and invoice item <c>description</c>.</summary>
+    private const int MaxInvoiceDescription = 1500;
+    private const int MaxItemDescription = 5000;
     private const string ChargeAutomatically = "charge_automatically";
     private const string SendInvoice = "send_invoice";
 
@@ -70,7 +74,7 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
                     Customer = invoice.CustomerId,
                     Subscription = invoice.SubscriptionId is { Length: > 0 } ? invoice.SubscriptionId : null,
                     Currency = invoice.Currency.ToLowerInvariant(),
-                    Description = invoice.Description,
+                    Description = Fit(invoice.Description, MaxInvoiceDescription),
                     PendingInvoiceItemsBehavior = "exclude",
                     Discounts = [], // sent as `discounts=`: not the customer's coupon, whose discount would make the total differ from the run's and the run stall before finalizing
                     AutoAdvance = false,
@@ -140,7 +144,7 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
                     Invoice = item.InvoiceId,
                     Amount = item.Amount,
                     Currency = item.Currency.ToLowerInvariant(),
-                    Description = item.Description,
+                    Description = Fit(item.Description, MaxItemDescription),
                     Period = new InvoiceItemPeriodOptions { Start = item.PeriodStart.UtcDateTime, End = item.PeriodEnd.UtcDateTime },
                     Metadata = new Dictionary<string, string>(StringComparer.Ordinal)
                     {
@@ -304,6 +308,22 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
 
     private static StripeUsageInvoice ToUsageInvoice(Invoice invoice) =>
         new(invoice.Id, invoice.Status, string.IsNullOrEmpty(invoice.Number) ? null : invoice.Number, string.IsNullOrEmpty(invoice.HostedInvoiceUrl) ? null : invoice.HostedInvoiceUrl, invoice.Total);
+
+    /// <summary>
+    /// <paramref name="text"/>, or its start and an ellipsis in <paramref name="maxLength"/> characters: Stripe refuses a
+    /// longer description (400), and a period with many plan changes names them all. The same text always gives the same
+    /// cut, so a retry sends the same parameters under its key.
+    /// </summary>
+    private static string Fit(string text, int maxLength)
+    {
+        if (text.Length <= maxLength)
+        {
+            return text;
+        }
+
+        var keep = char.IsHighSurrogate(text[maxLength - 2]) ? maxLength - 2 : maxLength - 1;
+        return string.Concat(text.AsSpan(0, keep), "…");
+    }
 
     private static string Iso(DateTimeOffset instant) =>
         instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

@@ -261,6 +261,30 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
         Assert.DoesNotContain("draft", notDraft.Message, StringComparison.Ordinal); // Stripe's own message (the body) is not repeated
     }
 
+    [Fact]
+    public async Task A_period_with_many_plan_changes_is_invoiced_with_its_descriptions_cut_to_what_Stripe_takes()
+    {
+        // The run's descriptions name every plan of the period in order (InvoiceRun.InvoiceDescription, PeriodCharges.Describe):
+        // enough switches between two plans make them longer than Stripe takes (invoice 1,500 characters, item 5,000).
+        static string Plans(int count) => string.Join(" then ", Enumerable.Range(0, count).Select(i => i % 2 == 0 ? "PRO_MONTHLY_EU" : "ENTERPRISE_MONTHLY_EU"));
+        var customer = await fixture.CustomerAsync("acct-many-plans");
+        const string run = "acct-many-plans:2026-11";
+
+        var draft = await Invoicing.CreateDraftAsync(Invoice(run, customer, null, "acct-many-plans") with { Description = $"Usage beyond the {Plans(80)} plans" }, $"{run}:invoice", CancellationToken.None);
+        var itemDescription = $"api_calls: 2,500 beyond the included amounts of {Plans(240)} (12,500 used), 1 Nov 2026 – 30 Nov 2026";
+        await Invoicing.AddItemAsync(Item(run, draft.Id, customer, "api_calls", 1250, itemDescription), $"{run}:item:api_calls", CancellationToken.None);
+        var open = await Invoicing.FinalizeAsync(draft.Id, $"{run}:finalize", CancellationToken.None);
+
+        var invoice = await Stripe.V1.Invoices.GetAsync(draft.Id);
+        var item = Assert.Single((await Stripe.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Invoice = draft.Id })).Data);
+        Assert.Equal(("open", 1250L), (open.Status, open.Total));
+        Assert.Equal(1500, invoice.Description.Length);
+        Assert.StartsWith("Usage beyond the PRO_MONTHLY_EU then ENTERPRISE_MONTHLY_EU then ", invoice.Description, StringComparison.Ordinal);
+        Assert.EndsWith("…", invoice.Description, StringComparison.Ordinal);
+        Assert.Equal(5000, item.Description.Length);
+        Assert.Equal(itemDescription[..4999] + "…", item.Description);
+    }
+
     private static NewUsageInvoice Invoice(string run, string customer, string? subscription, string account) =>
         new(run, customer, subscription, "USD", "Usage beyond the Pro plan", PeriodStart, PeriodEnd, account);
 

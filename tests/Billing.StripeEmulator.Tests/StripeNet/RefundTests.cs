@@ -149,4 +149,23 @@ public sealed class DisputeTests(StripeNetFixture fixture) : IAsyncLifetime
         Assert.Equal("lost", closed.DataObject["status"]!.GetValue<string>());
         Assert.Equal(intent.Id, closed.DataObject["payment_intent"]!.GetValue<string>());
     }
+    [Fact]
+    [Covers("RefundService.CreateAsync")]
+    public async Task A_charge_charged_back_is_refused_a_refund_with_charge_disputed_until_its_dispute_is_won()
+    {
+        var session = await Client.V1.Checkout.Sessions.CreateAsync(Checkout.Payment("price_credits_1000", "tenant_dr"));
+        await Checkout.CompleteAsync(fixture.Emulator, session.Id);
+        var intent = await Client.V1.PaymentIntents.GetAsync((await Client.V1.Checkout.Sessions.GetAsync(session.Id)).PaymentIntentId);
+        var disputeId = (await fixture.Emulator.ControlAsync($"/_emulator/charges/{intent.LatestChargeId}/dispute")).GetProperty("id").GetString()!;
+
+        var open = await Assert.ThrowsAsync<StripeException>(() => Client.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = intent.Id }));
+        await fixture.Emulator.ControlAsync($"/_emulator/disputes/{disputeId}/close", new Dictionary<string, string> { ["outcome"] = "won" });
+        var afterWon = await Client.V1.Refunds.CreateAsync(new RefundCreateOptions { Charge = intent.LatestChargeId, Amount = 400 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, open.HttpStatusCode);
+        Assert.Equal(("invalid_request_error", "charge_disputed"), (open.StripeError.Type, open.StripeError.Code));
+        Assert.Contains("has been charged back", open.StripeError.Message, StringComparison.Ordinal);
+        Assert.Equal(400, afterWon.Amount);
+        Assert.Equal(400, (await Client.V1.Charges.GetAsync(intent.LatestChargeId)).AmountRefunded);
+    }
 }

@@ -113,7 +113,7 @@ internal static class InvoiceItemsApi
             periodEnd,
             p.NonEmptyString("invoice"),
             p.NonEmptyString("subscription"),
-            p.NonEmptyString("description"),
+            p.NonEmptyString("description", 5000),
             p.Bool("discountable"));
     }
 

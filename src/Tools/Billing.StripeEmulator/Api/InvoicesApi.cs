@@ -13,6 +13,9 @@ namespace Billing.StripeEmulator.Api;
 /// </summary>
 internal static class InvoicesApi
 {
+    /// <summary>The spec's `maxLength` of an invoice's `description` (the Dashboard's memo).</summary>
+    private const int MaxDescriptionLength = 1500;
+
     public static IEndpointRouteBuilder MapInvoicesApi(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/invoices", Create);
@@ -52,6 +55,7 @@ internal static class InvoicesApi
         var behavior = p.OneOf("pending_invoice_items_behavior", "exclude", "include") ?? "exclude";
         var currency = PricesApi.Currency(p, "currency");
         var subscriptionId = p.NonEmptyString("subscription");
+        var description = p.NonEmptyString("description", MaxDescriptionLength);
         var json = store.Write(context.RequestInfo(), m =>
         {
             var customer = Lookup.Customer(m.State, customerId, "customer");
@@ -66,7 +70,7 @@ internal static class InvoicesApi
 
             var invoice = Invoicing.NewDraft(m, customer, "manual", currency ?? customer.Currency ?? "usd", subscriptionId);
             invoice.AutoAdvance = p.Bool("auto_advance") ?? false;
-            invoice.Description = p.NonEmptyString("description");
+            invoice.Description = description;
             invoice.CollectionMethod = collection;
             invoice.DaysUntilDue = daysUntilDue;
             invoice.DueDate = dueDate;
@@ -94,7 +98,7 @@ internal static class InvoicesApi
             var before = InvoiceShape.ToJson(invoice, m.State);
             if (p.String("description") is { } description)
             {
-                invoice.Description = description.Length == 0 ? null : description;
+                invoice.Description = description.Length == 0 ? null : p.NonEmptyString("description", MaxDescriptionLength);
             }
 
             if (p.Bool("auto_advance") is { } autoAdvance)

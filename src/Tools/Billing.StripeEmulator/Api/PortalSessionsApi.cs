@@ -27,6 +27,7 @@ internal static class PortalSessionsApi
         }
 
         var customerId = p.NonEmptyString("customer") ?? throw StripeApiException.ParameterMissing("customer");
+        var returnUrl = p.Url("return_url");
         var flowType = p.Child("flow_data")?.OneOf("type", "payment_method_update", "subscription_cancel", "subscription_update", "subscription_update_confirm");
         var json = store.Write(context.RequestInfo(), m =>
         {
@@ -37,7 +38,7 @@ internal static class PortalSessionsApi
                 Id = id,
                 Created = m.Now,
                 CustomerId = customerId,
-                ReturnUrl = p.NonEmptyString("return_url"),
+                ReturnUrl = returnUrl,
                 Configuration = p.NonEmptyString("configuration") ?? DefaultConfiguration,
                 FlowType = flowType,
                 Locale = p.NonEmptyString("locale"),

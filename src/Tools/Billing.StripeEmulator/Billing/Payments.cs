@@ -78,9 +78,18 @@ internal static class Payments
         return charge;
     }
 
-    /// <summary>`POST /v1/refunds`: refunds <paramref name="amount"/> (default: all that is left) of a succeeded charge.</summary>
+    /// <summary>
+    /// `POST /v1/refunds`: refunds <paramref name="amount"/> (default: all that is left) of a succeeded charge. A charge
+    /// charged back (a dispute open or lost: the emulator's disputes are chargebacks, `is_charge_refundable: false`) is
+    /// refused as Stripe refuses it, 400 `charge_disputed`: the bank takes the money back through the dispute.
+    /// </summary>
     public static RefundRecord Refund(Mutation m, ChargeRecord charge, long? amount, string? reason, MetadataUpdate? metadata)
     {
+        if (charge.DisputeId is { } disputeId && m.State.Disputes[disputeId].Status != "won")
+        {
+            throw StripeApiException.InvalidRequest($"Charge {charge.Id} has been charged back; cannot issue a refund.", null, "charge_disputed");
+        }
+
         var left = charge.Amount - charge.AmountRefunded;
         if (left <= 0)
         {

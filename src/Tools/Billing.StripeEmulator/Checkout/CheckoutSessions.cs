@@ -64,6 +64,9 @@ internal static class CheckoutSessions
             }
         }
 
+        var successUrl = p.Url("success_url");
+        var cancelUrl = p.Url("cancel_url");
+        var returnUrl = p.Url("return_url");
         var lines = LineItems(m.State, p, mode);
         var currency = m.State.Prices[lines[0].PriceId].Currency;
 
@@ -164,8 +167,8 @@ internal static class CheckoutSessions
             CustomerEmail = customerEmail,
             CustomerCreation = mode == "payment" ? customerCreation ?? "if_required" : null,
             ClientReferenceId = clientReferenceId,
-            SuccessUrl = p.NonEmptyString("success_url"),
-            CancelUrl = p.NonEmptyString("cancel_url"),
+            SuccessUrl = successUrl,
+            CancelUrl = cancelUrl,
             UiMode = uiMode,
             AllowPromotionCodes = p.Bool("allow_promotion_codes"),
             ExpiresAt = expiresAt,
@@ -175,7 +178,7 @@ internal static class CheckoutSessions
             ExcludedPaymentMethodTypes = excludedTypes,
             PaymentIntentDescription = paymentIntentData?.NonEmptyString("description"),
             RedirectOnCompletion = uiMode == "hosted_page" ? null : redirectOnCompletion ?? "always",
-            ReturnUrl = p.NonEmptyString("return_url"),
+            ReturnUrl = returnUrl,
             Url = uiMode == "hosted_page" ? $"{m.State.PublicBaseUrl}/checkout/{id}" : null,
         };
         p.Metadata()?.ApplyTo(session.Metadata);

@@ -69,6 +69,35 @@ internal sealed class StripeParams
         return value;
     }
 
+    /// <summary>
+    /// A URL Stripe redirects a customer to (`success_url`, `cancel_url`, `return_url`): when present, an absolute http(s)
+    /// URL, else 400 `url_invalid` as Stripe answers ("Not a valid URL").
+    /// </summary>
+    public string? Url(string name)
+    {
+        var value = NonEmptyString(name);
+        if (value is not null && (!Uri.TryCreate(value, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+        {
+            throw StripeApiException.ParameterInvalid(ParamName(name), "Not a valid URL", "url_invalid");
+        }
+
+        return value;
+    }
+
+    /// <summary>A string that, when present, is not empty and has at most <paramref name="maxLength"/> characters (the spec's `maxLength`).</summary>
+    public string? NonEmptyString(string name, int maxLength)
+    {
+        var value = NonEmptyString(name);
+        if (value is { Length: var length } && length > maxLength)
+        {
+            throw StripeApiException.ParameterInvalid(
+                ParamName(name),
+                string.Create(CultureInfo.InvariantCulture, $"Invalid string: {value[..10]}...; must be at most {maxLength} characters"));
+        }
+
+        return value;
+    }
+
     public string RequireString(string name) => NonEmptyString(name) ?? throw StripeApiException.ParameterMissing(ParamName(name));
 
     public string? OneOf(string name, params string[] allowed)
