@@ -8,7 +8,8 @@ namespace Billing.Infrastructure.StripeApi;
 
 /// <summary>
 /// <see cref="IStripePrices"/> on Stripe.net: one <c>GET /v1/prices/{id}</c> per price (a catalog has a handful), in
-/// parallel. A price Stripe does not know, or one without a fixed <c>unit_amount</c> (tiered, metered), is left out;
+/// parallel. A price Stripe does not know, one archived (<c>active: false</c>: Checkout refuses it) or one without a fixed
+/// <c>unit_amount</c> (tiered, metered) is left out;
 /// any other failure becomes a <see cref="Billing.Application.Payments.PaymentProviderException"/>.
 /// </summary>
 public sealed class StripePrices(StripeClientFactory clients, ILogger<StripePrices> logger) : IStripePrices
@@ -19,7 +20,7 @@ public sealed class StripePrices(StripeClientFactory clients, ILogger<StripePric
         var client = clients.Create();
         var prices = await Task.WhenAll(priceIds.Select(id => GetAsync(client, id, cancellationToken))).ConfigureAwait(false);
         return prices
-            .Where(p => p is { UnitAmount: not null, Deleted: not true })
+            .Where(p => p is { UnitAmount: not null, Deleted: not true, Active: true })
             .ToDictionary(p => p!.Id, p => new Money(p!.UnitAmount!.Value, Currency.Parse(p.Currency)), StringComparer.Ordinal);
     }
 
