@@ -95,6 +95,21 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task Refresh_pressed_from_the_keyboard_keeps_the_focus_on_the_refresh_button()
+    {
+        // The button is disabled while the usage is read; a disabled button loses the focus to the page's body, so a
+        // keyboard user was sent back to the top of the page by every refresh.
+        var page = await SignedInAsync(NewAccount("refresh-keys"));
+        var refresh = Refresh(page);
+        await refresh.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Usage updated at");
+        await Expect(refresh).ToBeEnabledAsync();
+        await Expect(refresh).ToBeFocusedAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_closed_period_shows_its_invoice_with_status_and_a_working_link()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
