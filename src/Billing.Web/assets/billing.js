@@ -126,8 +126,27 @@ async function loadUsageNodes() {
 async function refreshUsage() {
   const [entitlements, usage] = await Promise.all([api.get('/api/billing/entitlements'), api.get('/api/billing/usage', { query: { period: 'current' } })]);
   state.entitlements = entitlements;
-  document.getElementById('usage-body')?.replaceChildren(...usageSection(usage, entitlements, state.plans).flat(2).filter(Boolean));
-  document.getElementById('entitlements-body')?.replaceChildren(...entitlementsSection(entitlements).flat(2).filter(Boolean));
+  redraw('usage-body', usageSection(usage, entitlements, state.plans));
+  redraw('entitlements-body', entitlementsSection(entitlements));
+}
+
+/**
+ * Draws a section's body again with fresh nodes. What had the focus in it (a keyboard user scrolling the limits table,
+ * a named region) has it again in the new drawing, scrolled as it was: every 30 s the refresh would otherwise send the
+ * focus to the page's body.
+ */
+function redraw(id, nodes) {
+  const body = document.getElementById(id);
+  if (!body) return;
+  const focused = body.contains(document.activeElement) ? document.activeElement : null;
+  const name = focused?.getAttribute('aria-label');
+  const scrolled = focused?.scrollLeft ?? 0; // read before it leaves the page (a detached element reads 0)
+  body.replaceChildren(...nodes.flat(2).filter(Boolean));
+  const again = name ? [...body.querySelectorAll('[aria-label]')].find((e) => e.getAttribute('aria-label') === name) : null;
+  if (again) {
+    again.scrollLeft = scrolled;
+    again.focus({ preventScroll: true });
+  }
 }
 
 async function refreshFromButton() {

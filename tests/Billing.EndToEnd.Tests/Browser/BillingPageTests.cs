@@ -110,6 +110,25 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task The_automatic_refresh_leaves_the_keyboard_focus_where_it_was()
+    {
+        var accountId = NewAccount("auto-refresh");
+        await RegisterAsync(accountId);
+        var page = await SignedInAsync(accountId);
+        await page.Clock.InstallAsync(); // the page's 30 s timer, run on demand
+        await page.ReloadAsync();
+        await Expect(Plan(page)).ToBeVisibleAsync();
+        var limits = page.GetByRole(AriaRole.Region, new() { Name = "Limits" });
+        await limits.FocusAsync(); // a keyboard user scrolling the limits table
+
+        Assert.Equal(HttpStatusCode.OK, await RecordAsync(accountId, "agent_runs", 3));
+        await page.Clock.RunForAsync(31_000);
+        await Expect(page.GetByRole(AriaRole.Meter, new() { Name = "Agent runs used" })).ToHaveAttributeAsync("value", "3");
+        await Expect(limits).ToBeFocusedAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_closed_period_shows_its_invoice_with_status_and_a_working_link()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
