@@ -84,7 +84,8 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
   const results = el('div', {});
   let newest = 0;
 
-  async function load() {
+  /** failed: what a page move does when its page could not be read (a filter's list is emptied instead). */
+  async function load({ failed = null } = {}) {
     const ticket = ++newest;
     results.setAttribute('aria-busy', 'true');
     let answer;
@@ -93,7 +94,8 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
     } catch (error) {
       if (ctx.current() && ticket === newest) {
         ctx.fail(error);
-        results.replaceChildren();
+        if (failed) failed();
+        else results.replaceChildren();
         results.removeAttribute('aria-busy');
       }
       return;
@@ -111,8 +113,18 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
     const go = (page) => {
       // One move per drawn page: a second click before the page is drawn would count from a page not shown yet.
       for (const button of [first, previous, next]) button.disabled = true;
+      const from = state.page;
       state.page = page;
-      load();
+      // A page that could not be read (a dropped connection, a 503) leaves the page shown and its pager as they were,
+      // so the move can be made again.
+      load({
+        failed: () => {
+          state.page = from;
+          first.disabled = from === 0;
+          previous.disabled = from === 0;
+          next.disabled = !nextCursor;
+        },
+      });
     };
     const first = el('button', { type: 'button', disabled: state.page === 0, onclick: () => go(0) }, 'First page');
     const previous = el('button', { type: 'button', disabled: state.page === 0, onclick: () => go(Math.max(0, state.page - 1)) }, 'Previous page');

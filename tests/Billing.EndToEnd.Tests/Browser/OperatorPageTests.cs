@@ -102,6 +102,32 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task A_next_page_that_fails_to_load_keeps_the_page_shown_and_can_be_asked_for_again()
+    {
+        var (page, tag) = await TwoPagesOfAccountsAsync("opfail");
+        var firstPage = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" }).GetByRole(AriaRole.Link);
+
+        // The network drops the request for the next page once: the page the operator reads stays, and so does the pager.
+        await page.RouteAsync(
+            url => url.Contains("/api/billing/admin/accounts?", StringComparison.Ordinal) && url.Contains("cursor=", StringComparison.Ordinal),
+            route => route.AbortAsync(),
+            new PageRouteOptions { Times = 1 });
+        var next = page.GetByRole(AriaRole.Button, new() { Name = "Next page" });
+        await next.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The billing service could not be reached. Check your connection and try again.");
+        await Expect(firstPage).ToHaveCountAsync(20);
+        await Expect(next).ToBeEnabledAsync();
+
+        await next.ClickAsync();
+        var secondPage = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 2" }).GetByRole(AriaRole.Link);
+        await Expect(secondPage).ToHaveCountAsync(1);
+        await Expect(secondPage).ToContainTextAsync(tag);
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("1 account on page 2.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Previous page" })).ToBeEnabledAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_replays_the_poison_messages_of_a_stripe_outage_and_the_account_ends_on_its_new_plan()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
@@ -388,6 +414,21 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await BrowserFixture.ScreenshotAsync(page, "operator-account-phone");
         await ExpectNoSeriousAccessibilityViolationsAsync(page);
         browser.AssertPagesKeptToTheContract();
+    }
+
+    /// <summary>21 new accounts whose ids share a tag, and an operator's accounts view filtered to them: page 1 of 2 (20 a page) drawn.</summary>
+    private async Task<(IPage Page, string Tag)> TwoPagesOfAccountsAsync(string prefix)
+    {
+        var tag = prefix + Guid.NewGuid().ToString("N")[..8];
+        await Task.WhenAll(Enumerable.Range(0, 21).Select(i => RegisterAccountAsync($"{tag}-{i.ToString("00", CultureInfo.InvariantCulture)}")));
+        var page = await browser.OpenAsync("/operator/");
+        await SignInAsync(page);
+        await page.GetByLabel("Account or customer id contains").FillAsync(tag);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var links = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" }).GetByRole(AriaRole.Link);
+        await Expect(links.Filter(new() { HasNotText = tag })).ToHaveCountAsync(0);
+        await Expect(links).ToHaveCountAsync(20);
+        return (page, tag);
     }
 
     /// <summary>Opens one account's picture, signs a new operator in and waits for the account.</summary>
