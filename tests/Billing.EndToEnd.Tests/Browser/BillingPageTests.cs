@@ -353,7 +353,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         // Keyboard only: from the top of the page to the account field, sign in with Enter, then Tab to "Upgrade to Pro".
         var page = await browser.OpenAsync("/billing/");
         var signIn = page.GetByLabel("Account id");
-        await TabUntilFocusedAsync(page, signIn);
+        await BrowserFixture.TabUntilFocusedAsync(page, signIn);
         await page.Keyboard.TypeAsync(NewAccount("keys"));
         await page.Keyboard.PressAsync("Enter");
         var upgrade = page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" });
@@ -364,7 +364,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))})").ToList();
         Assert.True(serious.Count == 0, "Accessibility violations:\n" + string.Join('\n', serious));
 
-        await TabUntilFocusedAsync(page, upgrade);
+        await BrowserFixture.TabUntilFocusedAsync(page, upgrade);
         await BrowserFixture.ScreenshotAsync(page, "billing-free");
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pay" })).ToBeVisibleAsync();
@@ -521,20 +521,6 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await page.GetByLabel("Card").SelectOptionAsync("succeeding");
         await page.GetByRole(AriaRole.Button, new() { Name = "Pay" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(BackOnTheBillingPage());
-    }
-
-    private static async Task TabUntilFocusedAsync(IPage page, ILocator target)
-    {
-        for (var i = 0; i < 80; i++)
-        {
-            await page.Keyboard.PressAsync("Tab");
-            if (await target.EvaluateAsync<bool>("element => element === document.activeElement"))
-            {
-                return;
-            }
-        }
-
-        Assert.Fail("The keyboard never reached " + target);
     }
 
     private async Task RegisterAsync(string accountId)

@@ -119,6 +119,23 @@ public sealed class BrowserFixture : IAsyncLifetime
         return path;
     }
 
+    /// <summary>Presses Tab (at most 80 times) until <paramref name="target"/> has the focus, as a keyboard user gets to it.</summary>
+    public static async Task TabUntilFocusedAsync(IPage page, ILocator target)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(target);
+        for (var i = 0; i < 80; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await target.EvaluateAsync<bool>("element => element === document.activeElement"))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail("The keyboard never reached " + target);
+    }
+
     /// <summary>Fails when a page made an API call the OpenAPI document does not describe (or answered a status it does not list), or threw.</summary>
     public void AssertPagesKeptToTheContract()
     {

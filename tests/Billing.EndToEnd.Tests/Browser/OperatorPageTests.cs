@@ -128,6 +128,27 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task Paging_with_the_keyboard_puts_the_focus_on_the_page_it_opened()
+    {
+        var (page, _) = await TwoPagesOfAccountsAsync("opkeys");
+
+        // Enter on "Next page": the pager is drawn anew with the page, so the focus must be put somewhere, not lost to
+        // the page's body (where the next Tab starts again from the top of the page).
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var second = page.GetByRole(AriaRole.Region, new() { Name = "Accounts, page 2" });
+        await Expect(second).ToBeVisibleAsync();
+        await Expect(second).ToBeFocusedAsync();
+
+        // Back with "Previous page", reached with Tab from the table.
+        var previous = page.GetByRole(AriaRole.Button, new() { Name = "Previous page" });
+        await BrowserFixture.TabUntilFocusedAsync(page, previous);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Accounts, page 1" })).ToBeFocusedAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_replays_the_poison_messages_of_a_stripe_outage_and_the_account_ends_on_its_new_plan()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
