@@ -1,6 +1,6 @@
 // Helpers of the operator page's views: tables, status badges, periods, idempotency keys.
 import { formatMoney } from './money.js';
-import { el } from './ui.js';
+import { el, hold } from './ui.js';
 
 /**
  * A table that scrolls inside its own box on a phone. columns: [{ header, numeric }]; rows: arrays of cells (text or
@@ -147,11 +147,11 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
     state.filters = filters;
     state.cursors = [null];
     state.page = 0;
-    submit.disabled = true;
+    const release = hold(submit);
     try {
       await load();
     } finally {
-      submit.disabled = false;
+      release();
     }
   }
 

@@ -149,6 +149,29 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task Re_sync_pressed_from_the_keyboard_keeps_the_focus_on_the_re_sync_button()
+    {
+        // An account without a Stripe customer: nothing to re-sync, the button only waited for the answer.
+        var page = await OpenAccountAsync(await RegisterAccountAsync("opresync"));
+        var resync = page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" });
+        await resync.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Nothing to re-sync: this account has no Stripe customer yet.");
+        await Expect(resync).ToBeEnabledAsync();
+        await Expect(resync).ToBeFocusedAsync();
+
+        // A subscriber: the account is drawn again with what Stripe has, its re-sync button included.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var account = await OpenAccountAsync(subscriber.AccountId);
+        var again = account.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" });
+        await again.FocusAsync();
+        await account.Keyboard.PressAsync("Enter");
+        await Expect(account.GetByRole(AriaRole.Status)).ToContainTextAsync("Re-synced from Stripe");
+        await Expect(again).ToBeFocusedAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_replays_the_poison_messages_of_a_stripe_outage_and_the_account_ends_on_its_new_plan()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
