@@ -270,7 +270,7 @@ export function entitlementsSection(entitlements) {
         el('tbody', {}, entitlements.meters.map((m) => el('tr', {},
           el('th', { scope: 'row' }, meterTitle(m.meter)),
           el('td', { class: 'number' }, m.limit === null ? 'Unlimited' : `${formatCount(m.limit)}${m.kind === 'allocation' ? ' at once' : ' a period'}`),
-          el('td', {}, m.enforcement === 'overage' ? 'Billed as overage' : 'Blocked until the next period or an upgrade')))))),
+          el('td', {}, whenReached(m))))))),
     entitlements.addOns?.length ? el('h3', {}, 'Add-ons in these limits') : null,
     entitlements.addOns?.length ? el('ul', { class: 'add-ons' }, entitlements.addOns.map((a) => el('li', {},
       `+${formatCount(a.units)} ${meterTitle(a.meter)} (${a.code}), bought ${formatDate(a.grantedAt)}${a.expiresAt ? `, until ${formatDateTime(a.expiresAt)}` : ''}`))) : null,
@@ -278,6 +278,12 @@ export function entitlementsSection(entitlements) {
     el('ul', { class: 'features' }, entitlements.features.map((f) => el('li', {},
       el('span', { class: `badge ${f.enabled ? 'ok' : 'neutral'}` }, f.enabled ? 'Included' : 'Not included'), ' ', featureName(f.feature)))),
   ];
+}
+
+/** What happens at a meter's limit: units held at once (projects) free up when one is released, not with a new period. */
+function whenReached(meter) {
+  if (meter.enforcement === 'overage') return 'Billed as overage';
+  return meter.kind === 'allocation' ? 'Blocked until one is released or you upgrade' : 'Blocked until the next period or an upgrade';
 }
 
 /** "Invoices": the usage invoices and the charges accrued this period. */

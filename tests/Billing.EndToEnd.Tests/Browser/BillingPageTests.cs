@@ -194,6 +194,20 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task The_limits_say_a_full_allocation_meter_frees_up_when_units_are_released_not_at_the_next_period()
+    {
+        // Projects are held at once (POST and DELETE /api/allocations/projects): releasing one makes room again, a new
+        // period does not; runs are counted per period.
+        var page = await SignedInAsync(NewAccount("limits"));
+        var limits = page.GetByRole(AriaRole.Table, new() { Name = "Limits" });
+        var projects = limits.GetByRole(AriaRole.Row).Filter(new() { HasText = "Projects" });
+        await Expect(projects).ToContainTextAsync("1 at once");
+        await Expect(projects).ToContainTextAsync("Blocked until one is released or you upgrade");
+        await Expect(limits.GetByRole(AriaRole.Row).Filter(new() { HasText = "Agent runs" })).ToContainTextAsync("Blocked until the next period or an upgrade");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_credit_pack_bought_through_checkout_shows_in_the_balance_and_the_ledger()
     {
         var accountId = NewAccount("credits");
