@@ -2,7 +2,7 @@
 // API calls; billing.js owns those and passes the handlers in).
 import { describeProblem, meterName } from './api.js';
 import { formatMoney } from './money.js';
-import { el, formatCount, formatDate, formatDateTime, formatPeriod, webUrl } from './ui.js';
+import { el, formatCount, formatDateTime, formatPeriod, webUrl } from './ui.js';
 
 const statusTones = {
   active: 'ok', trialing: 'ok', paid: 'ok',
@@ -273,7 +273,7 @@ export function entitlementsSection(entitlements) {
           el('td', {}, whenReached(m))))))),
     entitlements.addOns?.length ? el('h3', {}, 'Add-ons in these limits') : null,
     entitlements.addOns?.length ? el('ul', { class: 'add-ons' }, entitlements.addOns.map((a) => el('li', {},
-      `+${formatCount(a.units)} ${meterTitle(a.meter)} (${a.code}), bought ${formatDate(a.grantedAt)}${a.expiresAt ? `, until ${formatDateTime(a.expiresAt)}` : ''}`))) : null,
+      `+${formatCount(a.units)} ${meterTitle(a.meter)} (${a.code}), bought ${formatDateTime(a.grantedAt)}${a.expiresAt ? `, until ${formatDateTime(a.expiresAt)}` : ''}`))) : null,
     el('h3', {}, 'Features'),
     el('ul', { class: 'features' }, entitlements.features.map((f) => el('li', {},
       el('span', { class: `badge ${f.enabled ? 'ok' : 'neutral'}` }, f.enabled ? 'Included' : 'Not included'), ' ', featureName(f.feature)))),

@@ -208,6 +208,22 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task When_an_add_on_was_bought_is_shown_in_the_readers_time_zone_not_a_day_off()
+    {
+        // Bought at 03:00 UTC on 20 November: 19 November, 7 pm, for a reader in California (the page showed "Nov 20",
+        // the UTC date, beside the ledger's and the plan's times in the reader's zone).
+        var page = await SignedInRewrittenAsync(NewAccount("addon-zone"), "**/api/billing/entitlements", answer =>
+        {
+            answer["addOns"] = new JsonArray(new JsonObject
+            {
+                ["code"] = "EXTRA_PROJECTS_5", ["meter"] = "projects", ["units"] = 5, ["grantedAt"] = "2026-11-20T03:00:00+00:00", ["expiresAt"] = null, ["sessionId"] = "cs_test_zone",
+            });
+        }, timeZone: "America/Los_Angeles");
+        await Expect(page.Locator("ul.add-ons")).ToContainTextAsync("+5 Projects (EXTRA_PROJECTS_5), bought Nov 19, 2026, 07:00 PM PST");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_credit_pack_bought_through_checkout_shows_in_the_balance_and_the_ledger()
     {
         var accountId = NewAccount("credits");
@@ -500,9 +516,9 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         page.GetByRole(AriaRole.Region, new() { Name = "Plans" }).GetByRole(AriaRole.Listitem).Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = plan, Exact = true }) });
 
     /// <summary>As <see cref="SignedInAsync"/>, with the API's answers on <paramref name="route"/> changed by <paramref name="rewrite"/>.</summary>
-    private async Task<IPage> SignedInRewrittenAsync(string accountId, string route, Action<JsonObject> rewrite)
+    private async Task<IPage> SignedInRewrittenAsync(string accountId, string route, Action<JsonObject> rewrite, string timeZone = "UTC")
     {
-        var page = await browser.OpenAsync("/billing/");
+        var page = await browser.OpenAsync("/billing/", timeZone: timeZone);
         await page.RouteAsync(route, async r =>
         {
             var response = await r.FetchAsync();

@@ -81,8 +81,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser context (no stored sign-in) on <paramref name="path"/> of the pages' origin; phone: a 390 x 844 touch viewport.</summary>
-    public async Task<IPage> OpenAsync(string path, bool phone = false)
+    /// <summary>
+    /// A fresh browser context (no stored sign-in) on <paramref name="path"/> of the pages' origin; phone: a 390 x 844 touch
+    /// viewport; timeZone: the reader's IANA time zone (UTC unless a test is about another).
+    /// </summary>
+    public async Task<IPage> OpenAsync(string path, bool phone = false, string timeZone = "UTC")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -91,7 +94,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             IsMobile = phone,
             HasTouch = phone,
             Locale = "en-US",
-            TimezoneId = "UTC",
+            TimezoneId = timeZone,
         });
         context.SetDefaultTimeout(30_000);
         context.SetDefaultNavigationTimeout(30_000);
