@@ -242,7 +242,7 @@ function eventsSection(a) {
 
 function resyncSection(ctx, a) {
   const button = el('button', { type: 'button', id: 'resync-button' }, 'Re-sync from Stripe');
-  const result = el('div', {});
+  const result = el('div', { id: 'resync-result' });
   button.addEventListener('click', async () => {
     const focused = document.activeElement === button;
     const release = hold(button);
@@ -255,7 +255,9 @@ function resyncSection(ctx, a) {
       const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
       if (ctx.current()) {
         renderAccount(ctx, account);
-        if (focused) document.getElementById('resync-button')?.focus(); // the account drawn anew has a new button
+        // The account drawn anew has a new re-sync section: the steps go to its result, the focus to its button.
+        document.getElementById('resync-result')?.replaceChildren(el('p', {}, `Steps: ${steps}.`));
+        if (focused) document.getElementById('resync-button')?.focus();
       }
     } catch (error) {
       if (error?.code === 'no_stripe_customer') {

@@ -172,6 +172,20 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task A_re_sync_keeps_its_steps_shown_after_the_account_is_drawn_again()
+    {
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var page = await OpenAccountAsync(subscriber.AccountId);
+        var resync = page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" });
+        await resync.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Re-synced from Stripe");
+        await Expect(resync).ToBeFocusedAsync(); // the account has been drawn again
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Re-sync" })).ToContainTextAsync("Steps: sub_");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_replays_the_poison_messages_of_a_stripe_outage_and_the_account_ends_on_its_new_plan()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
