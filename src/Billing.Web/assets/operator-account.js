@@ -127,7 +127,7 @@ export function invoiceTable(caption, invoices, { empty, accountOf = null } = {}
       ...(accountOf ? [accountOf(item)] : []),
       link,
       formatPeriod(i.period?.start, i.period?.end),
-      i.plan,
+      i.plans ?? i.plan, // "PRO then ENTERPRISE" when the plan changed during the period
       statusBadge(i.status),
       formatMoney(i.amount, i.currency),
       i.creditApplied ? formatMoney(i.creditApplied, i.currency) : '',

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Billing.Application.StripeEvents;
 using Billing.Domain.Subscriptions;
@@ -182,6 +183,36 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Re-synced from Stripe");
         await Expect(resync).ToBeFocusedAsync(); // the account has been drawn again
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Re-sync" })).ToContainTextAsync("Steps: sub_");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task An_invoice_whose_plan_changed_in_its_period_names_the_plans_in_order()
+    {
+        // The account's answer with an invoice of a period that began on PRO and ended on ENTERPRISE: `plan` is the
+        // last one, `plans` names both (docs/api.md, GET /api/billing/invoices).
+        var accountId = await RegisterAccountAsync("opplans");
+        var page = await browser.OpenAsync($"/operator/#account/{accountId}");
+        await page.RouteAsync(url => url.EndsWith($"/api/billing/admin/accounts/{accountId}", StringComparison.Ordinal), async route =>
+        {
+            var response = await route.FetchAsync();
+            var answer = JsonNode.Parse(await response.TextAsync())!.AsObject();
+            answer["invoices"] = new JsonArray(new JsonObject
+            {
+                ["id"] = "in_test_plans", ["number"] = "0F3A2C-0001", ["status"] = "open", ["amount"] = 500, ["creditApplied"] = 0, ["currency"] = "usd",
+                ["period"] = new JsonObject { ["start"] = "2026-11-10T10:00:00Z", ["end"] = "2026-12-10T10:00:00Z" },
+                ["plan"] = "ENTERPRISE", ["plans"] = "PRO then ENTERPRISE", ["hostedInvoiceUrl"] = null,
+                ["lines"] = new JsonArray(new JsonObject
+                {
+                    ["meter"] = "agent_runs", ["description"] = "agent_runs: 250 beyond the included amounts", ["used"] = 5250, ["included"] = 0, ["overageUnits"] = 250, ["amount"] = 500,
+                }),
+            });
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = answer.ToJsonString() });
+        });
+        await SignInAsync(page);
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Invoices of this account" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "0F3A2C-0001" });
+        await Expect(row).ToContainTextAsync("$5.00");
+        await Expect(row).ToContainTextAsync("PRO then ENTERPRISE");
         browser.AssertPagesKeptToTheContract();
     }
 
