@@ -86,7 +86,7 @@ export function planSection(subscription, { onManage }) {
     el('p', {}, sourceText[subscription.source] ?? ''),
     el('dl', { class: 'facts' }, facts.map(([term, value]) => [el('dt', {}, term), el('dd', {}, value)])),
     subscription.portalAvailable
-      ? el('p', {}, el('button', { type: 'button', class: 'primary', onclick: onManage }, 'Manage billing'),
+      ? el('p', {}, el('button', { type: 'button', class: 'primary', 'data-stripe': true, onclick: onManage }, 'Manage billing'),
         ' ', el('span', { class: 'muted' }, 'Change plan, payment method or cancel in the Stripe customer portal.'))
       : el('p', { class: 'muted' }, 'Choose a paid plan below to subscribe; billing details are managed in the Stripe customer portal afterwards.'),
   ];
@@ -195,7 +195,7 @@ export function plansSection(plans, pricesAvailable, subscription, interval, { o
       const verb = live ? 'Switch to' : (index > currentIndex ? 'Upgrade to' : 'Switch to');
       const offered = plan.intervals.includes(interval);
       action = el('button', {
-        type: 'button', class: index > currentIndex ? 'primary' : null, disabled: !offered,
+        type: 'button', class: index > currentIndex ? 'primary' : null, disabled: !offered, 'data-stripe': true,
         onclick: (event) => onChoose(plan, live, event.currentTarget),
       }, `${verb} ${plan.displayName}`);
       if (!offered) action = [action, el('p', { class: 'muted' }, `Not sold ${interval === 'year' ? 'yearly' : 'monthly'}.`)];
@@ -332,11 +332,11 @@ export function creditsSection(credits, entries, offers, { onBuyPack, onBuyAddOn
     el('h3', {}, 'Buy credit'),
     !offers ? el('p', { class: 'muted' }, 'What is on sale could not be loaded: refresh the page to buy credit.')
     : offers.creditPacks.length ? el('ul', { class: 'offers' }, offers.creditPacks.map((pack) => el('li', {},
-      el('button', { type: 'button', onclick: (event) => onBuyPack(pack, event.currentTarget) }, `Buy ${pack.displayName}`), ' ',
+      el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onBuyPack(pack, event.currentTarget) }, `Buy ${pack.displayName}`), ' ',
       el('span', { class: 'muted' }, `${formatMoney(pack.price.amount, pack.price.currency)} for ${formatMoney(pack.credit.amount, pack.credit.currency)} of credit. ${lifetimeText(pack.expiresAfterSeconds)}`)))) : el('p', {}, 'No credit packs are on sale.'),
     offers?.addOns.length ? el('h3', {}, 'Add-ons') : null,
     offers?.addOns.length ? el('ul', { class: 'offers' }, offers.addOns.map((addOn) => el('li', {},
-      el('button', { type: 'button', onclick: (event) => onBuyAddOn(addOn, event.currentTarget) }, `Buy ${addOn.displayName}`), ' ',
+      el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onBuyAddOn(addOn, event.currentTarget) }, `Buy ${addOn.displayName}`), ' ',
       el('span', { class: 'muted' }, `${formatMoney(addOn.price.amount, addOn.price.currency)}: ${addOnText(addOn)}`)))) : null,
     el('h3', {}, 'Credit history'),
     entries.length === 0 ? el('p', {}, 'No credit yet.') : el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Credit ledger, newest first' },

@@ -378,6 +378,37 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task While_one_checkout_is_being_opened_the_other_buttons_that_open_stripe_wait()
+    {
+        // Upgrade to Pro, and before its answer a click on Enterprise: two sessions, and the one whose answer comes last
+        // (possibly Pro's, which the API expired when Enterprise's was made) is where the browser went.
+        var page = await SignedInAsync(NewAccount("two-checkouts"));
+        var answer = new TaskCompletionSource();
+        var posts = 0;
+        await page.RouteAsync("**/api/billing/checkout", async route =>
+        {
+            Interlocked.Increment(ref posts);
+            await answer.Task;
+            await route.ContinueAsync();
+        });
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" })).ToBeDisabledAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Enterprise" })).ToBeDisabledAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Buy 5 more projects" })).ToBeDisabledAsync();
+        }
+        finally
+        {
+            answer.TrySetResult();
+        }
+
+        await Expect(page).ToHaveURLAsync(CheckoutUrl());
+        Assert.Equal(1, posts);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task The_page_has_no_serious_accessibility_violations_works_with_the_keyboard_and_fits_a_phone()
     {
         // Keyboard only: from the top of the page to the account field, sign in with Enter, then Tab to "Upgrade to Pro".
