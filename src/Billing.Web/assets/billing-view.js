@@ -2,7 +2,7 @@
 // API calls; billing.js owns those and passes the handlers in).
 import { describeProblem, meterName } from './api.js';
 import { formatMoney } from './money.js';
-import { el, formatCount, formatDate, formatDateTime, formatPeriod, webUrl } from './ui.js';
+import { el, formatCount, formatDateTime, formatPeriod, webUrl } from './ui.js';
 
 const statusTones = {
   active: 'ok', trialing: 'ok', paid: 'ok',
@@ -86,7 +86,7 @@ export function planSection(subscription, { onManage }) {
     el('p', {}, sourceText[subscription.source] ?? ''),
     el('dl', { class: 'facts' }, facts.map(([term, value]) => [el('dt', {}, term), el('dd', {}, value)])),
     subscription.portalAvailable
-      ? el('p', {}, el('button', { type: 'button', class: 'primary', onclick: onManage }, 'Manage billing'),
+      ? el('p', {}, el('button', { type: 'button', class: 'primary', 'data-stripe': true, onclick: onManage }, 'Manage billing'),
         ' ', el('span', { class: 'muted' }, 'Change plan, payment method or cancel in the Stripe customer portal.'))
       : el('p', { class: 'muted' }, 'Choose a paid plan below to subscribe; billing details are managed in the Stripe customer portal afterwards.'),
   ];
@@ -195,7 +195,7 @@ export function plansSection(plans, pricesAvailable, subscription, interval, { o
       const verb = live ? 'Switch to' : (index > currentIndex ? 'Upgrade to' : 'Switch to');
       const offered = plan.intervals.includes(interval);
       action = el('button', {
-        type: 'button', class: index > currentIndex ? 'primary' : null, disabled: !offered,
+        type: 'button', class: index > currentIndex ? 'primary' : null, disabled: !offered, 'data-stripe': true,
         onclick: (event) => onChoose(plan, live, event.currentTarget),
       }, `${verb} ${plan.displayName}`);
       if (!offered) action = [action, el('p', { class: 'muted' }, `Not sold ${interval === 'year' ? 'yearly' : 'monthly'}.`)];
@@ -270,14 +270,20 @@ export function entitlementsSection(entitlements) {
         el('tbody', {}, entitlements.meters.map((m) => el('tr', {},
           el('th', { scope: 'row' }, meterTitle(m.meter)),
           el('td', { class: 'number' }, m.limit === null ? 'Unlimited' : `${formatCount(m.limit)}${m.kind === 'allocation' ? ' at once' : ' a period'}`),
-          el('td', {}, m.enforcement === 'overage' ? 'Billed as overage' : 'Blocked until the next period or an upgrade')))))),
+          el('td', {}, whenReached(m))))))),
     entitlements.addOns?.length ? el('h3', {}, 'Add-ons in these limits') : null,
     entitlements.addOns?.length ? el('ul', { class: 'add-ons' }, entitlements.addOns.map((a) => el('li', {},
-      `+${formatCount(a.units)} ${meterTitle(a.meter)} (${a.code}), bought ${formatDate(a.grantedAt)}${a.expiresAt ? `, until ${formatDateTime(a.expiresAt)}` : ''}`))) : null,
+      `+${formatCount(a.units)} ${meterTitle(a.meter)} (${a.code}), bought ${formatDateTime(a.grantedAt)}${a.expiresAt ? `, until ${formatDateTime(a.expiresAt)}` : ''}`))) : null,
     el('h3', {}, 'Features'),
     el('ul', { class: 'features' }, entitlements.features.map((f) => el('li', {},
       el('span', { class: `badge ${f.enabled ? 'ok' : 'neutral'}` }, f.enabled ? 'Included' : 'Not included'), ' ', featureName(f.feature)))),
   ];
+}
+
+/** What happens at a meter's limit: units held at once (projects) free up when one is released, not with a new period. */
+function whenReached(meter) {
+  if (meter.enforcement === 'overage') return 'Billed as overage';
+  return meter.kind === 'allocation' ? 'Blocked until one is released or you upgrade' : 'Blocked until the next period or an upgrade';
 }
 
 /** "Invoices": the usage invoices and the charges accrued this period. */
@@ -326,11 +332,11 @@ export function creditsSection(credits, entries, offers, { onBuyPack, onBuyAddOn
     el('h3', {}, 'Buy credit'),
     !offers ? el('p', { class: 'muted' }, 'What is on sale could not be loaded: refresh the page to buy credit.')
     : offers.creditPacks.length ? el('ul', { class: 'offers' }, offers.creditPacks.map((pack) => el('li', {},
-      el('button', { type: 'button', onclick: (event) => onBuyPack(pack, event.currentTarget) }, `Buy ${pack.displayName}`), ' ',
+      el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onBuyPack(pack, event.currentTarget) }, `Buy ${pack.displayName}`), ' ',
       el('span', { class: 'muted' }, `${formatMoney(pack.price.amount, pack.price.currency)} for ${formatMoney(pack.credit.amount, pack.credit.currency)} of credit. ${lifetimeText(pack.expiresAfterSeconds)}`)))) : el('p', {}, 'No credit packs are on sale.'),
     offers?.addOns.length ? el('h3', {}, 'Add-ons') : null,
     offers?.addOns.length ? el('ul', { class: 'offers' }, offers.addOns.map((addOn) => el('li', {},
-      el('button', { type: 'button', onclick: (event) => onBuyAddOn(addOn, event.currentTarget) }, `Buy ${addOn.displayName}`), ' ',
+      el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onBuyAddOn(addOn, event.currentTarget) }, `Buy ${addOn.displayName}`), ' ',
       el('span', { class: 'muted' }, `${formatMoney(addOn.price.amount, addOn.price.currency)}: ${addOnText(addOn)}`)))) : null,
     el('h3', {}, 'Credit history'),
     entries.length === 0 ? el('p', {}, 'No credit yet.') : el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Credit ledger, newest first' },

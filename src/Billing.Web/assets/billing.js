@@ -2,7 +2,7 @@
 // Every call goes through api.js to an operation of the OpenAPI document; every refusal is shown as its ApiError message.
 import { createApi } from './api.js';
 import { createSession, loadConfig, mountSignIn } from './session.js';
-import { announce, busy, el, formatDateTime, leaveTo, render } from './ui.js';
+import { announce, busy, el, formatDateTime, leaveTo, leaving, render } from './ui.js';
 import { creditsSection, entitlementsSection, invoicesSection, ledgerRow, planSection, plansSection, usageSection } from './billing-view.js';
 
 const AUTO_REFRESH_MS = 30_000;
@@ -99,7 +99,7 @@ async function loadPlanAndCatalog() {
     return;
   }
   await Promise.all([
-    section('plan', () => planSection(state.subscription, { onManage: (event) => busy(event.currentTarget, 'alert', openPortal) })),
+    section('plan', () => planSection(state.subscription, { onManage: (event) => toStripe(event.currentTarget, openPortal) })),
     renderPlans(),
     section('entitlements', () => entitlementsSection(state.entitlements)),
     section('usage', loadUsageNodes),
@@ -112,7 +112,7 @@ function renderPlans() {
       state.interval = value;
       renderPlans().then(() => document.querySelector(`input[name="interval"][value="${value}"]`)?.focus());
     },
-    onChoose: (plan, live, button) => busy(button, 'alert', () => (live ? openPortal() : checkout(plan))),
+    onChoose: (plan, live, button) => toStripe(button, () => (live ? openPortal() : checkout(plan))),
     onTrial: (plan, button) => busy(button, 'alert', startTrial),
   }));
 }
@@ -126,8 +126,27 @@ async function loadUsageNodes() {
 async function refreshUsage() {
   const [entitlements, usage] = await Promise.all([api.get('/api/billing/entitlements'), api.get('/api/billing/usage', { query: { period: 'current' } })]);
   state.entitlements = entitlements;
-  document.getElementById('usage-body')?.replaceChildren(...usageSection(usage, entitlements, state.plans).flat(2).filter(Boolean));
-  document.getElementById('entitlements-body')?.replaceChildren(...entitlementsSection(entitlements).flat(2).filter(Boolean));
+  redraw('usage-body', usageSection(usage, entitlements, state.plans));
+  redraw('entitlements-body', entitlementsSection(entitlements));
+}
+
+/**
+ * Draws a section's body again with fresh nodes. What had the focus in it (a keyboard user scrolling the limits table,
+ * a named region) has it again in the new drawing, scrolled as it was: every 30 s the refresh would otherwise send the
+ * focus to the page's body.
+ */
+function redraw(id, nodes) {
+  const body = document.getElementById(id);
+  if (!body) return;
+  const focused = body.contains(document.activeElement) ? document.activeElement : null;
+  const name = focused?.getAttribute('aria-label');
+  const scrolled = focused?.scrollLeft ?? 0; // read before it leaves the page (a detached element reads 0)
+  body.replaceChildren(...nodes.flat(2).filter(Boolean));
+  const again = name ? [...body.querySelectorAll('[aria-label]')].find((e) => e.getAttribute('aria-label') === name) : null;
+  if (again) {
+    again.scrollLeft = scrolled;
+    again.focus({ preventScroll: true });
+  }
 }
 
 async function refreshFromButton() {
@@ -160,8 +179,8 @@ async function loadCredits() {
     state.ledger = credits.entries;
     state.ledgerCursor = credits.nextCursor ?? null;
     return [creditsSection(credits, state.ledger, offers, {
-      onBuyPack: (pack, button) => busy(button, 'alert', () => purchase('/api/billing/credits/checkout', { pack: pack.code }, { kind: 'credit_pack', name: pack.displayName })),
-      onBuyAddOn: (addOn, button) => busy(button, 'alert', () => purchase('/api/billing/addons/checkout', { addOn: addOn.code }, { kind: 'add_on', name: addOn.displayName })),
+      onBuyPack: (pack, button) => toStripe(button, () => purchase('/api/billing/credits/checkout', { pack: pack.code }, { kind: 'credit_pack', name: pack.displayName })),
+      onBuyAddOn: (addOn, button) => toStripe(button, () => purchase('/api/billing/addons/checkout', { addOn: addOn.code }, { kind: 'add_on', name: addOn.displayName })),
     }), moreButton()];
   });
 }
@@ -238,9 +257,27 @@ async function startTrial() {
   announce('status', `Your free trial has started. It ends on ${formatDateTime(trial.endsAt)}.`);
 }
 
+/**
+ * Runs the action of a button that opens Stripe (Checkout, the portal: data-stripe). While its session is asked for
+ * and Stripe's page loads, every other such button waits too: a second click on another plan, pack or add-on started a
+ * second session, the API expired the first when it made the second, and the browser went wherever the answer that
+ * came last sent it, possibly to the expired session. Back enables them again (ui.js, pageshow).
+ */
+function toStripe(button, action) {
+  const others = [...document.querySelectorAll('button[data-stripe]')].filter((b) => b !== button && !b.disabled);
+  for (const other of others) other.disabled = true;
+  return busy(button, 'alert', action).then((result) => {
+    for (const other of others) {
+      if (result === leaving) other.dataset.leaving = 'true';
+      else other.disabled = false;
+    }
+    return result;
+  });
+}
+
 function showAlertWithAction(message, label, action) {
   announce('alert', message, { error: true });
-  document.getElementById('alert').append(el('p', {}, el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', action) }, label)));
+  document.getElementById('alert').append(el('p', {}, el('button', { type: 'button', 'data-stripe': true, onclick: (event) => toStripe(event.currentTarget, action) }, label)));
 }
 
 /**

@@ -2,7 +2,7 @@
 // a manual adjustment, the latest Stripe events, and a re-sync from Stripe.
 import { meterName } from './api.js';
 import { currencyDigits, formatMoney, parseMinorUnits } from './money.js';
-import { el, formatCount, formatDate, formatDateTime, formatPeriod, render, webUrl } from './ui.js';
+import { el, formatCount, formatDate, formatDateTime, formatPeriod, hold, render, webUrl } from './ui.js';
 import { usageSummary } from './operator-accounts.js';
 import { dataTable, facts, field, moneyList, newIdempotencyKey, section, signedMoney, statusBadge } from './operator-common.js';
 
@@ -127,7 +127,7 @@ export function invoiceTable(caption, invoices, { empty, accountOf = null } = {}
       ...(accountOf ? [accountOf(item)] : []),
       link,
       formatPeriod(i.period?.start, i.period?.end),
-      i.plan,
+      i.plans ?? i.plan, // "PRO then ENTERPRISE" when the plan changed during the period
       statusBadge(i.status),
       formatMoney(i.amount, i.currency),
       i.creditApplied ? formatMoney(i.creditApplied, i.currency) : '',
@@ -188,8 +188,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
     }
     const fingerprint = JSON.stringify([a.accountId, parsed.minor, code, why]);
     if (pending?.fingerprint !== fingerprint) pending = { fingerprint, key: newIdempotencyKey() };
-    submit.disabled = true;
-    submit.setAttribute('aria-busy', 'true');
+    const release = hold(submit);
     try {
       const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/credits`, {
         amount: parsed.minor, currency: code, reason: why, idempotencyKey: pending.key,
@@ -208,8 +207,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
       ctx.fail(error);
       if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
-      submit.disabled = false;
-      submit.removeAttribute('aria-busy');
+      release();
     }
   });
   const digits = currencyDigits(currencies[0]);
@@ -243,11 +241,11 @@ function eventsSection(a) {
 }
 
 function resyncSection(ctx, a) {
-  const button = el('button', { type: 'button' }, 'Re-sync from Stripe');
-  const result = el('div', {});
+  const button = el('button', { type: 'button', id: 'resync-button' }, 'Re-sync from Stripe');
+  const result = el('div', { id: 'resync-result' });
   button.addEventListener('click', async () => {
-    button.disabled = true;
-    button.setAttribute('aria-busy', 'true');
+    const focused = document.activeElement === button;
+    const release = hold(button);
     try {
       const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/resync`);
       const steps = (answer.steps ?? []).map((s) => `${s.subscriptionId}: ${s.outcome}`).join('; ') || 'nothing to apply';
@@ -255,7 +253,12 @@ function resyncSection(ctx, a) {
       ctx.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'} until ${formatDate(e?.periodEnd)}.`);
       result.replaceChildren(el('p', {}, `Steps: ${steps}.`));
       const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
-      if (ctx.current()) renderAccount(ctx, account);
+      if (ctx.current()) {
+        renderAccount(ctx, account);
+        // The account drawn anew has a new re-sync section: the steps go to its result, the focus to its button.
+        document.getElementById('resync-result')?.replaceChildren(el('p', {}, `Steps: ${steps}.`));
+        if (focused) document.getElementById('resync-button')?.focus();
+      }
     } catch (error) {
       if (error?.code === 'no_stripe_customer') {
         // Not a failure for an operator: the customer's sentence ("choose a plan first") is not theirs.
@@ -266,8 +269,7 @@ function resyncSection(ctx, a) {
       ctx.fail(error);
       if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
-      button.disabled = false;
-      button.removeAttribute('aria-busy');
+      release();
     }
   });
   return section('resync-title', 'Re-sync',

@@ -1,6 +1,6 @@
 // Helpers of the operator page's views: tables, status badges, periods, idempotency keys.
 import { formatMoney } from './money.js';
-import { el } from './ui.js';
+import { el, hold } from './ui.js';
 
 /**
  * A table that scrolls inside its own box on a phone. columns: [{ header, numeric }]; rows: arrays of cells (text or
@@ -84,7 +84,11 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
   const results = el('div', {});
   let newest = 0;
 
-  async function load() {
+  /**
+   * failed: what a page move does when its page could not be read (a filter's list is emptied instead); focus: the move
+   * was made from the pager with the focus on it, which is drawn anew, so the focus goes to the page opened.
+   */
+  async function load({ failed = null, focus = false } = {}) {
     const ticket = ++newest;
     results.setAttribute('aria-busy', 'true');
     let answer;
@@ -93,7 +97,8 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
     } catch (error) {
       if (ctx.current() && ticket === newest) {
         ctx.fail(error);
-        results.replaceChildren();
+        if (failed) failed();
+        else results.replaceChildren();
         results.removeAttribute('aria-busy');
       }
       return;
@@ -103,21 +108,38 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
     state.cursors[state.page + 1] = answer.nextCursor ?? undefined;
     const pageNumber = state.page + 1;
     const { table, count } = draw(answer, pageNumber);
-    results.replaceChildren(table, pager(answer.nextCursor));
+    const nav = pager(answer.nextCursor);
+    results.replaceChildren(table, nav);
+    // The page's table is a named region that takes the focus (its name says which page); an empty page has none.
+    if (focus) (table.matches('[tabindex]') ? table : nav.querySelector('button:not(:disabled)'))?.focus();
     ctx.ok(`${count === 1 ? `1 ${one}` : `${count} ${many}`} on page ${pageNumber}${answer.nextCursor ? '; there are more' : ''}.`);
   }
 
   function pager(nextCursor) {
     const go = (page) => {
       // One move per drawn page: a second click before the page is drawn would count from a page not shown yet.
+      const pressed = nav.contains(document.activeElement) ? document.activeElement : null; // lost when disabled
       for (const button of [first, previous, next]) button.disabled = true;
+      const from = state.page;
       state.page = page;
-      load();
+      // A page that could not be read (a dropped connection, a 503) leaves the page shown and its pager as they were,
+      // so the move can be made again.
+      load({
+        focus: Boolean(pressed),
+        failed: () => {
+          state.page = from;
+          first.disabled = from === 0;
+          previous.disabled = from === 0;
+          next.disabled = !nextCursor;
+          if (pressed && !pressed.disabled && document.activeElement === document.body) pressed.focus();
+        },
+      });
     };
     const first = el('button', { type: 'button', disabled: state.page === 0, onclick: () => go(0) }, 'First page');
     const previous = el('button', { type: 'button', disabled: state.page === 0, onclick: () => go(Math.max(0, state.page - 1)) }, 'Previous page');
     const next = el('button', { type: 'button', disabled: !nextCursor, onclick: () => go(state.page + 1) }, 'Next page');
-    return el('nav', { class: 'pager', 'aria-label': label }, first, previous, next);
+    const nav = el('nav', { class: 'pager', 'aria-label': label }, first, previous, next);
+    return nav;
   }
 
   /** New filters from a submitted form: back to the first page; the submit button is disabled meanwhile. */
@@ -125,11 +147,11 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
     state.filters = filters;
     state.cursors = [null];
     state.page = 0;
-    submit.disabled = true;
+    const release = hold(submit);
     try {
       await load();
     } finally {
-      submit.disabled = false;
+      release();
     }
   }
 

@@ -1,6 +1,6 @@
 // Poison messages: what failed too often in the Stripe events queue or the usage invoicing jobs queue, and Replay
 // (one message, or the selected ones) which moves them back to their queue.
-import { el, formatCount, formatDateTime, render } from './ui.js';
+import { el, formatCount, formatDateTime, hold, render } from './ui.js';
 import { dataTable, field, section, select, statusBadge } from './operator-common.js';
 
 const queues = [['stripe-events', 'Stripe events'], ['invoice-jobs', 'Usage invoicing jobs']];
@@ -14,11 +14,11 @@ export async function showPoison(ctx) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     state.queue = queue.value;
-    refresh.disabled = true;
+    const release = hold(refresh);
     try {
       await load(ctx, results);
     } finally {
-      refresh.disabled = false;
+      release();
     }
   });
   render('content', section('poison-title', 'Poison messages',
@@ -103,8 +103,7 @@ async function load(ctx, results, { keepStatus = false } = {}) {
 }
 
 async function replayIds(ctx, results, queue, ids, button) {
-  button.disabled = true;
-  button.setAttribute('aria-busy', 'true');
+  const release = hold(button);
   try {
     const body = queue === 'invoice-jobs' ? { runIds: ids } : { eventIds: ids };
     const answer = await ctx.api.post('/api/billing/admin/poison/replay', body, { query: { queue } });
@@ -120,7 +119,6 @@ async function replayIds(ctx, results, queue, ids, button) {
   } catch (error) {
     ctx.fail(error);
   } finally {
-    button.disabled = false;
-    button.removeAttribute('aria-busy');
+    release();
   }
 }

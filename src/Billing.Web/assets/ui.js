@@ -42,8 +42,7 @@ export const leaving = Symbol('leaving');
  * browser's Back restores the page with its buttons enabled again (pageshow below).
  */
 export async function busy(button, statusId, action) {
-  button.disabled = true;
-  button.setAttribute('aria-busy', 'true');
+  const release = hold(button);
   let result;
   try {
     result = await action();
@@ -55,10 +54,25 @@ export async function busy(button, statusId, action) {
     if (result === leaving) {
       button.dataset.leaving = 'true';
     } else {
-      button.disabled = false;
-      button.removeAttribute('aria-busy');
+      release();
     }
   }
+}
+
+/**
+ * Disables a button while its action runs; returns what enables it again. A focused button that is disabled loses the
+ * focus to the page's body (the next Tab starts from the top of the page), so a keyboard user who pressed it is put
+ * back on it, when it is still on the page and nothing else took the focus meanwhile.
+ */
+export function hold(button) {
+  const focused = document.activeElement === button;
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  return () => {
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+    if (focused && button.isConnected && (document.activeElement === null || document.activeElement === document.body)) button.focus();
+  };
 }
 
 window.addEventListener('pageshow', (event) => {

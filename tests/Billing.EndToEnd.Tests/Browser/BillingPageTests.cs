@@ -95,6 +95,40 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task Refresh_pressed_from_the_keyboard_keeps_the_focus_on_the_refresh_button()
+    {
+        // The button is disabled while the usage is read; a disabled button loses the focus to the page's body, so a
+        // keyboard user was sent back to the top of the page by every refresh.
+        var page = await SignedInAsync(NewAccount("refresh-keys"));
+        var refresh = Refresh(page);
+        await refresh.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Usage updated at");
+        await Expect(refresh).ToBeEnabledAsync();
+        await Expect(refresh).ToBeFocusedAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task The_automatic_refresh_leaves_the_keyboard_focus_where_it_was()
+    {
+        var accountId = NewAccount("auto-refresh");
+        await RegisterAsync(accountId);
+        var page = await SignedInAsync(accountId);
+        await page.Clock.InstallAsync(); // the page's 30 s timer, run on demand
+        await page.ReloadAsync();
+        await Expect(Plan(page)).ToBeVisibleAsync();
+        var limits = page.GetByRole(AriaRole.Region, new() { Name = "Limits" });
+        await limits.FocusAsync(); // a keyboard user scrolling the limits table
+
+        Assert.Equal(HttpStatusCode.OK, await RecordAsync(accountId, "agent_runs", 3));
+        await page.Clock.RunForAsync(31_000);
+        await Expect(page.GetByRole(AriaRole.Meter, new() { Name = "Agent runs used" })).ToHaveAttributeAsync("value", "3");
+        await Expect(limits).ToBeFocusedAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_closed_period_shows_its_invoice_with_status_and_a_working_link()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
@@ -156,6 +190,36 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Thank you: 5 more projects now raises your limits.", new() { Timeout = 40_000 });
         await Expect(limits.GetByRole(AriaRole.Row).Filter(new() { HasText = "Projects" })).ToContainTextAsync("6 at once");
         await Expect(page.Locator("ul.add-ons")).ToContainTextAsync("+5 Projects (EXTRA_PROJECTS_5)");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task The_limits_say_a_full_allocation_meter_frees_up_when_units_are_released_not_at_the_next_period()
+    {
+        // Projects are held at once (POST and DELETE /api/allocations/projects): releasing one makes room again, a new
+        // period does not; runs are counted per period.
+        var page = await SignedInAsync(NewAccount("limits"));
+        var limits = page.GetByRole(AriaRole.Table, new() { Name = "Limits" });
+        var projects = limits.GetByRole(AriaRole.Row).Filter(new() { HasText = "Projects" });
+        await Expect(projects).ToContainTextAsync("1 at once");
+        await Expect(projects).ToContainTextAsync("Blocked until one is released or you upgrade");
+        await Expect(limits.GetByRole(AriaRole.Row).Filter(new() { HasText = "Agent runs" })).ToContainTextAsync("Blocked until the next period or an upgrade");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task When_an_add_on_was_bought_is_shown_in_the_readers_time_zone_not_a_day_off()
+    {
+        // Bought at 03:00 UTC on 20 November: 19 November, 7 pm, for a reader in California (the page showed "Nov 20",
+        // the UTC date, beside the ledger's and the plan's times in the reader's zone).
+        var page = await SignedInRewrittenAsync(NewAccount("addon-zone"), "**/api/billing/entitlements", answer =>
+        {
+            answer["addOns"] = new JsonArray(new JsonObject
+            {
+                ["code"] = "EXTRA_PROJECTS_5", ["meter"] = "projects", ["units"] = 5, ["grantedAt"] = "2026-11-20T03:00:00+00:00", ["expiresAt"] = null, ["sessionId"] = "cs_test_zone",
+            });
+        }, timeZone: "America/Los_Angeles");
+        await Expect(page.Locator("ul.add-ons")).ToContainTextAsync("+5 Projects (EXTRA_PROJECTS_5), bought Nov 19, 2026, 07:00 PM PST");
         browser.AssertPagesKeptToTheContract();
     }
 
@@ -314,12 +378,43 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task While_one_checkout_is_being_opened_the_other_buttons_that_open_stripe_wait()
+    {
+        // Upgrade to Pro, and before its answer a click on Enterprise: two sessions, and the one whose answer comes last
+        // (possibly Pro's, which the API expired when Enterprise's was made) is where the browser went.
+        var page = await SignedInAsync(NewAccount("two-checkouts"));
+        var answer = new TaskCompletionSource();
+        var posts = 0;
+        await page.RouteAsync("**/api/billing/checkout", async route =>
+        {
+            Interlocked.Increment(ref posts);
+            await answer.Task;
+            await route.ContinueAsync();
+        });
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" })).ToBeDisabledAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Enterprise" })).ToBeDisabledAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Buy 5 more projects" })).ToBeDisabledAsync();
+        }
+        finally
+        {
+            answer.TrySetResult();
+        }
+
+        await Expect(page).ToHaveURLAsync(CheckoutUrl());
+        Assert.Equal(1, posts);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task The_page_has_no_serious_accessibility_violations_works_with_the_keyboard_and_fits_a_phone()
     {
         // Keyboard only: from the top of the page to the account field, sign in with Enter, then Tab to "Upgrade to Pro".
         var page = await browser.OpenAsync("/billing/");
         var signIn = page.GetByLabel("Account id");
-        await TabUntilFocusedAsync(page, signIn);
+        await BrowserFixture.TabUntilFocusedAsync(page, signIn);
         await page.Keyboard.TypeAsync(NewAccount("keys"));
         await page.Keyboard.PressAsync("Enter");
         var upgrade = page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" });
@@ -330,7 +425,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))})").ToList();
         Assert.True(serious.Count == 0, "Accessibility violations:\n" + string.Join('\n', serious));
 
-        await TabUntilFocusedAsync(page, upgrade);
+        await BrowserFixture.TabUntilFocusedAsync(page, upgrade);
         await BrowserFixture.ScreenshotAsync(page, "billing-free");
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pay" })).ToBeVisibleAsync();
@@ -452,9 +547,9 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         page.GetByRole(AriaRole.Region, new() { Name = "Plans" }).GetByRole(AriaRole.Listitem).Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = plan, Exact = true }) });
 
     /// <summary>As <see cref="SignedInAsync"/>, with the API's answers on <paramref name="route"/> changed by <paramref name="rewrite"/>.</summary>
-    private async Task<IPage> SignedInRewrittenAsync(string accountId, string route, Action<JsonObject> rewrite)
+    private async Task<IPage> SignedInRewrittenAsync(string accountId, string route, Action<JsonObject> rewrite, string timeZone = "UTC")
     {
-        var page = await browser.OpenAsync("/billing/");
+        var page = await browser.OpenAsync("/billing/", timeZone: timeZone);
         await page.RouteAsync(route, async r =>
         {
             var response = await r.FetchAsync();
@@ -487,20 +582,6 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await page.GetByLabel("Card").SelectOptionAsync("succeeding");
         await page.GetByRole(AriaRole.Button, new() { Name = "Pay" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(BackOnTheBillingPage());
-    }
-
-    private static async Task TabUntilFocusedAsync(IPage page, ILocator target)
-    {
-        for (var i = 0; i < 80; i++)
-        {
-            await page.Keyboard.PressAsync("Tab");
-            if (await target.EvaluateAsync<bool>("element => element === document.activeElement"))
-            {
-                return;
-            }
-        }
-
-        Assert.Fail("The keyboard never reached " + target);
     }
 
     private async Task RegisterAsync(string accountId)

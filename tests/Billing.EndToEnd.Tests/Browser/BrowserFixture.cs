@@ -81,8 +81,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser context (no stored sign-in) on <paramref name="path"/> of the pages' origin; phone: a 390 x 844 touch viewport.</summary>
-    public async Task<IPage> OpenAsync(string path, bool phone = false)
+    /// <summary>
+    /// A fresh browser context (no stored sign-in) on <paramref name="path"/> of the pages' origin; phone: a 390 x 844 touch
+    /// viewport; timeZone: the reader's IANA time zone (UTC unless a test is about another).
+    /// </summary>
+    public async Task<IPage> OpenAsync(string path, bool phone = false, string timeZone = "UTC")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -91,7 +94,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             IsMobile = phone,
             HasTouch = phone,
             Locale = "en-US",
-            TimezoneId = "UTC",
+            TimezoneId = timeZone,
         });
         context.SetDefaultTimeout(30_000);
         context.SetDefaultNavigationTimeout(30_000);
@@ -117,6 +120,23 @@ public sealed class BrowserFixture : IAsyncLifetime
         var path = Path.Combine(ScreenshotDirectory, name + ".png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         return path;
+    }
+
+    /// <summary>Presses Tab (at most 80 times) until <paramref name="target"/> has the focus, as a keyboard user gets to it.</summary>
+    public static async Task TabUntilFocusedAsync(IPage page, ILocator target)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(target);
+        for (var i = 0; i < 80; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await target.EvaluateAsync<bool>("element => element === document.activeElement"))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail("The keyboard never reached " + target);
     }
 
     /// <summary>Fails when a page made an API call the OpenAPI document does not describe (or answered a status it does not list), or threw.</summary>

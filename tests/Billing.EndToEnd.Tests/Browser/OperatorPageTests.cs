@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Billing.Application.StripeEvents;
 using Billing.Domain.Subscriptions;
@@ -98,6 +99,120 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(links).ToHaveCountAsync(20);
         Assert.Equal(firstPage, await links.AllInnerTextsAsync());
         Assert.Contains(browser.ApiCalls, c => c.PathAndQuery.Contains("cursor=", StringComparison.Ordinal) && c.PathAndQuery.Contains(tag, StringComparison.Ordinal));
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_next_page_that_fails_to_load_keeps_the_page_shown_and_can_be_asked_for_again()
+    {
+        var (page, tag) = await TwoPagesOfAccountsAsync("opfail");
+        var firstPage = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" }).GetByRole(AriaRole.Link);
+
+        // The network drops the request for the next page once: the page the operator reads stays, and so does the pager.
+        await page.RouteAsync(
+            url => url.Contains("/api/billing/admin/accounts?", StringComparison.Ordinal) && url.Contains("cursor=", StringComparison.Ordinal),
+            route => route.AbortAsync(),
+            new PageRouteOptions { Times = 1 });
+        var next = page.GetByRole(AriaRole.Button, new() { Name = "Next page" });
+        await next.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The billing service could not be reached. Check your connection and try again.");
+        await Expect(firstPage).ToHaveCountAsync(20);
+        await Expect(next).ToBeEnabledAsync();
+
+        await next.ClickAsync();
+        var secondPage = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 2" }).GetByRole(AriaRole.Link);
+        await Expect(secondPage).ToHaveCountAsync(1);
+        await Expect(secondPage).ToContainTextAsync(tag);
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("1 account on page 2.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Previous page" })).ToBeEnabledAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task Paging_with_the_keyboard_puts_the_focus_on_the_page_it_opened()
+    {
+        var (page, _) = await TwoPagesOfAccountsAsync("opkeys");
+
+        // Enter on "Next page": the pager is drawn anew with the page, so the focus must be put somewhere, not lost to
+        // the page's body (where the next Tab starts again from the top of the page).
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next page" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var second = page.GetByRole(AriaRole.Region, new() { Name = "Accounts, page 2" });
+        await Expect(second).ToBeVisibleAsync();
+        await Expect(second).ToBeFocusedAsync();
+
+        // Back with "Previous page", reached with Tab from the table.
+        var previous = page.GetByRole(AriaRole.Button, new() { Name = "Previous page" });
+        await BrowserFixture.TabUntilFocusedAsync(page, previous);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Accounts, page 1" })).ToBeFocusedAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task Re_sync_pressed_from_the_keyboard_keeps_the_focus_on_the_re_sync_button()
+    {
+        // An account without a Stripe customer: nothing to re-sync, the button only waited for the answer.
+        var page = await OpenAccountAsync(await RegisterAccountAsync("opresync"));
+        var resync = page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" });
+        await resync.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Nothing to re-sync: this account has no Stripe customer yet.");
+        await Expect(resync).ToBeEnabledAsync();
+        await Expect(resync).ToBeFocusedAsync();
+
+        // A subscriber: the account is drawn again with what Stripe has, its re-sync button included.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var account = await OpenAccountAsync(subscriber.AccountId);
+        var again = account.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" });
+        await again.FocusAsync();
+        await account.Keyboard.PressAsync("Enter");
+        await Expect(account.GetByRole(AriaRole.Status)).ToContainTextAsync("Re-synced from Stripe");
+        await Expect(again).ToBeFocusedAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_re_sync_keeps_its_steps_shown_after_the_account_is_drawn_again()
+    {
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var page = await OpenAccountAsync(subscriber.AccountId);
+        var resync = page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" });
+        await resync.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Re-synced from Stripe");
+        await Expect(resync).ToBeFocusedAsync(); // the account has been drawn again
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Re-sync" })).ToContainTextAsync("Steps: sub_");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task An_invoice_whose_plan_changed_in_its_period_names_the_plans_in_order()
+    {
+        // The account's answer with an invoice of a period that began on PRO and ended on ENTERPRISE: `plan` is the
+        // last one, `plans` names both (docs/api.md, GET /api/billing/invoices).
+        var accountId = await RegisterAccountAsync("opplans");
+        var page = await browser.OpenAsync($"/operator/#account/{accountId}");
+        await page.RouteAsync(url => url.EndsWith($"/api/billing/admin/accounts/{accountId}", StringComparison.Ordinal), async route =>
+        {
+            var response = await route.FetchAsync();
+            var answer = JsonNode.Parse(await response.TextAsync())!.AsObject();
+            answer["invoices"] = new JsonArray(new JsonObject
+            {
+                ["id"] = "in_test_plans", ["number"] = "0F3A2C-0001", ["status"] = "open", ["amount"] = 500, ["creditApplied"] = 0, ["currency"] = "usd",
+                ["period"] = new JsonObject { ["start"] = "2026-11-10T10:00:00Z", ["end"] = "2026-12-10T10:00:00Z" },
+                ["plan"] = "ENTERPRISE", ["plans"] = "PRO then ENTERPRISE", ["hostedInvoiceUrl"] = null,
+                ["lines"] = new JsonArray(new JsonObject
+                {
+                    ["meter"] = "agent_runs", ["description"] = "agent_runs: 250 beyond the included amounts", ["used"] = 5250, ["included"] = 0, ["overageUnits"] = 250, ["amount"] = 500,
+                }),
+            });
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = answer.ToJsonString() });
+        });
+        await SignInAsync(page);
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Invoices of this account" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "0F3A2C-0001" });
+        await Expect(row).ToContainTextAsync("$5.00");
+        await Expect(row).ToContainTextAsync("PRO then ENTERPRISE");
         browser.AssertPagesKeptToTheContract();
     }
 
@@ -388,6 +503,21 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await BrowserFixture.ScreenshotAsync(page, "operator-account-phone");
         await ExpectNoSeriousAccessibilityViolationsAsync(page);
         browser.AssertPagesKeptToTheContract();
+    }
+
+    /// <summary>21 new accounts whose ids share a tag, and an operator's accounts view filtered to them: page 1 of 2 (20 a page) drawn.</summary>
+    private async Task<(IPage Page, string Tag)> TwoPagesOfAccountsAsync(string prefix)
+    {
+        var tag = prefix + Guid.NewGuid().ToString("N")[..8];
+        await Task.WhenAll(Enumerable.Range(0, 21).Select(i => RegisterAccountAsync($"{tag}-{i.ToString("00", CultureInfo.InvariantCulture)}")));
+        var page = await browser.OpenAsync("/operator/");
+        await SignInAsync(page);
+        await page.GetByLabel("Account or customer id contains").FillAsync(tag);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var links = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" }).GetByRole(AriaRole.Link);
+        await Expect(links.Filter(new() { HasNotText = tag })).ToHaveCountAsync(0);
+        await Expect(links).ToHaveCountAsync(20);
+        return (page, tag);
     }
 
     /// <summary>Opens one account's picture, signs a new operator in and waits for the account.</summary>
