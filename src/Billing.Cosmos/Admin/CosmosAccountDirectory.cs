@@ -24,11 +24,11 @@ public sealed class CosmosAccountDirectory(BillingContainers containers) : IAcco
     public Task RecordAsync(AccountSummary summary, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        var document = ToDocument(summary);
-        return Container.WriteUnlessNewerAsync(
-            document,
+        return Container.WriteUnlessNewerAsync<AccountSummaryDocument>(
+            DocumentIds.AccountSummary(summary.AccountId),
             IndexPartition,
-            stored => stored.AccountVersion > document.AccountVersion
+            stored => ToDocument(summary, stored),
+            (stored, document) => stored.AccountVersion > document.AccountVersion
                       || (stored.AccountVersion == document.AccountVersion && stored.Plan == document.Plan && stored.Status == document.Status
                           && stored.StripeCustomerId == document.StripeCustomerId),
             cancellationToken);
@@ -66,7 +66,7 @@ public sealed class CosmosAccountDirectory(BillingContainers containers) : IAcco
         }
     }
 
-    private static AccountSummaryDocument ToDocument(AccountSummary summary) => new()
+    private static AccountSummaryDocument ToDocument(AccountSummary summary, AccountSummaryDocument? stored) => new()
     {
         Id = DocumentIds.AccountSummary(summary.AccountId),
         Type = DocumentTypes.AccountSummary,
@@ -80,6 +80,7 @@ public sealed class CosmosAccountDirectory(BillingContainers containers) : IAcco
         AccountVersion = summary.AccountVersion,
         CreatedAt = summary.CreatedAt,
         UpdatedAt = summary.UpdatedAt,
+        ExtensionData = stored?.PreservedFields(),
     };
 
     private static AccountSummary ToSummary(AccountSummaryDocument document) => new()

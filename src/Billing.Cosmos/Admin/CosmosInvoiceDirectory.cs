@@ -76,22 +76,23 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
             return;
         }
 
-        var document = ToDocument(run);
+        var id = DocumentIds.InvoiceEntry(run.AccountId, run.PeriodKey);
         try
         {
-            await Container.WriteUnlessNewerAsync(
-                document,
+            await Container.WriteUnlessNewerAsync<InvoiceEntryDocument>(
+                id,
                 IndexPartition,
-                stored => stored.UpdatedAt > document.UpdatedAt || (stored.UpdatedAt == document.UpdatedAt && stored.Step > document.Step),
+                stored => ToDocument(run, stored),
+                (stored, document) => stored.UpdatedAt > document.UpdatedAt || (stored.UpdatedAt == document.UpdatedAt && stored.Step > document.Step),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException or InvalidOperationException or HttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            throw new OperatorCopyNotWrittenException($"The invoice index entry '{document.Id}' was not written ({exception.GetType().Name}).", exception);
+            throw new OperatorCopyNotWrittenException($"The invoice index entry '{id}' was not written ({exception.GetType().Name}).", exception);
         }
     }
 
-    private static InvoiceEntryDocument ToDocument(InvoiceRun run) => new()
+    private static InvoiceEntryDocument ToDocument(InvoiceRun run, InvoiceEntryDocument? stored) => new()
     {
         Id = DocumentIds.InvoiceEntry(run.AccountId, run.PeriodKey),
         Type = DocumentTypes.InvoiceEntry,
@@ -106,7 +107,7 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
         Plan = run.Plan.Value,
         Plans = run.Plans,
         Currency = run.Currency.Code,
-        Lines = [.. run.Lines.Select(InvoiceRunLineDocument.From)],
+        Lines = [.. run.Lines.Select(line => InvoiceRunLineDocument.From(line, stored?.Lines))],
         Total = run.Total,
         CreditApplied = run.CreditApplied,
         Step = run.Step,
@@ -117,6 +118,7 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
         HostedInvoiceUrl = run.HostedInvoiceUrl,
         CreatedAt = run.CreatedAt,
         UpdatedAt = run.UpdatedAt,
+        ExtensionData = stored?.PreservedFields(),
     };
 
     private static InvoiceRun ToRun(InvoiceEntryDocument d) => new()

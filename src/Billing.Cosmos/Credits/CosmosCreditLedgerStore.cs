@@ -32,7 +32,7 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
         var partitionKey = PartitionKeyOf(book.AccountId);
         if (etag is null)
         {
-            return (await Container.CreateAsync(ToDocument(book, time.GetUtcNow(), preserved: null), partitionKey, cancellationToken).ConfigureAwait(false)).Document?.ETag;
+            return (await Container.CreateAsync(ToDocument(book, time.GetUtcNow(), stored: null), partitionKey, cancellationToken).ConfigureAwait(false)).Document?.ETag;
         }
 
         // Read first: a book written by a newer version is not rewritten, and fields this version does not know are kept.
@@ -44,7 +44,7 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
 
         stored.EnsureRewritableBy(DocumentTypes.CreditBookSchemaVersion);
 
-        var document = ToDocument(book, time.GetUtcNow(), stored.PreservedFields());
+        var document = ToDocument(book, time.GetUtcNow(), stored);
         return (await Container.ReplaceAsync(document, document.Id, partitionKey, etag, cancellationToken).ConfigureAwait(false)).Document?.ETag;
     }
 
@@ -87,7 +87,7 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
 
     private static PartitionKey PartitionKeyOf(AccountId accountId) => new(accountId.Value);
 
-    private static CreditBookDocument ToDocument(CreditBook book, DateTimeOffset now, Dictionary<string, JsonElement>? preserved) => new()
+    private static CreditBookDocument ToDocument(CreditBook book, DateTimeOffset now, CreditBookDocument? stored) => new()
     {
         Id = DocumentIds.CreditBook(book.AccountId),
         Type = DocumentTypes.CreditBook,
@@ -108,10 +108,11 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
             ReversedAt = g.ReversedAt,
             ReversedAmount = g.ReversedAmount,
             Reinstatements = g.Reinstatements,
+            ExtensionData = DocumentPart.KeptFrom(stored?.Grants, s => s.GrantId == g.GrantId),
         })],
         Pending = book.Pending.Count == 0 ? null : [.. book.Pending.Select(ToBody)],
         UpdatedAt = now,
-        ExtensionData = preserved,
+        ExtensionData = stored?.PreservedFields(),
     };
 
     private static CreditBook ToDomain(CreditBookDocument document) => new()

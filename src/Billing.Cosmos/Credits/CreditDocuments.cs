@@ -26,7 +26,7 @@ internal sealed record CreditBookDocument : StoredDocument
     public required DateTimeOffset UpdatedAt { get; init; }
 }
 
-internal sealed record CreditGrantDocument
+internal sealed record CreditGrantDocument : DocumentPart
 {
     public required string GrantId { get; init; }
 

@@ -95,17 +95,19 @@ internal static class DocumentOperations
     }
 
     /// <summary>
-    /// Writes <paramref name="document"/> unless the stored one is newer (<paramref name="storedIsNewer"/>, or of a newer
-    /// schema version: a copy is then kept as it is, not refused): create when there is none, otherwise an ETag-guarded
-    /// replace that keeps the fields this version does not know; a race (409, 412) reads again. False when the stored one was kept.
+    /// Writes the document <paramref name="write"/> makes of the stored one (null when there is none; it keeps the fields
+    /// this version does not know) unless the stored one is newer (<paramref name="storedIsNewer"/>, or of a newer schema
+    /// version: a copy is then kept as it is, not refused): create when there is none, otherwise an ETag-guarded replace;
+    /// a race (409, 412) reads again. False when the stored one was kept.
     /// </summary>
-    public static async Task<bool> WriteUnlessNewerAsync<T>(this Container container, T document, PartitionKey partitionKey, Func<T, bool> storedIsNewer, CancellationToken cancellationToken)
+    public static async Task<bool> WriteUnlessNewerAsync<T>(this Container container, string id, PartitionKey partitionKey, Func<T?, T> write, Func<T, T, bool> storedIsNewer, CancellationToken cancellationToken)
         where T : StoredDocument
     {
         const int MaxAttempts = 5;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var stored = await container.ReadAsync<T>(document.Id, partitionKey, cancellationToken).ConfigureAwait(false);
+            var stored = await container.ReadAsync<T>(id, partitionKey, cancellationToken).ConfigureAwait(false);
+            var document = write(stored);
             if (stored is null)
             {
                 if ((await container.CreateAsync(document, partitionKey, cancellationToken).ConfigureAwait(false)).Status != HttpStatusCode.Conflict)
@@ -116,20 +118,19 @@ internal static class DocumentOperations
                 continue;
             }
 
-            if (storedIsNewer(stored) || stored.SchemaVersion > document.SchemaVersion)
+            if (storedIsNewer(stored, document) || stored.SchemaVersion > document.SchemaVersion)
             {
                 return false;
             }
 
-            document.ExtensionData = stored.PreservedFields();
-            var replaced = await container.ReplaceAsync(document, document.Id, partitionKey, stored.ETag ?? "*", cancellationToken).ConfigureAwait(false);
+            var replaced = await container.ReplaceAsync(document, id, partitionKey, stored.ETag ?? "*", cancellationToken).ConfigureAwait(false);
             if (replaced.Status == HttpStatusCode.OK)
             {
                 return true;
             }
         }
 
-        throw new InvalidOperationException($"Document '{document.Id}' kept changing concurrently; gave up after {MaxAttempts} attempts.");
+        throw new InvalidOperationException($"Document '{id}' kept changing concurrently; gave up after {MaxAttempts} attempts.");
     }
 
     /// <summary>The source of a stored procedure embedded in this assembly (<c>Usage/record-usage.js</c> is <c>Billing.Cosmos.Usage.record-usage.js</c>).</summary>

@@ -38,7 +38,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         ArgumentNullException.ThrowIfNull(run);
         for (var attempt = 1; attempt <= MaxCreateAttempts; attempt++)
         {
-            var created = await Container.CreateAsync(ToDocument(run, preserved: null), PartitionKeyOf(run.AccountId), cancellationToken).ConfigureAwait(false);
+            var created = await Container.CreateAsync(ToDocument(run, stored: null), PartitionKeyOf(run.AccountId), cancellationToken).ConfigureAwait(false);
             if (created.Status != HttpStatusCode.Conflict)
             {
                 var stored = ToDomain(created.Document!);
@@ -71,7 +71,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
 
         stored.EnsureRewritableBy(DocumentTypes.InvoiceRunSchemaVersion);
 
-        var replaced = await Container.ReplaceAsync(ToDocument(run, stored.PreservedFields()), stored.Id, PartitionKeyOf(run.AccountId), etag, cancellationToken).ConfigureAwait(false);
+        var replaced = await Container.ReplaceAsync(ToDocument(run, stored), stored.Id, PartitionKeyOf(run.AccountId), etag, cancellationToken).ConfigureAwait(false);
         var saved = replaced.Status switch
         {
             HttpStatusCode.OK => ToDomain(replaced.Document!),
@@ -182,7 +182,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
     private static InvoiceRunConflictException Conflict(InvoiceRun run) =>
         new($"Invoice run {run.RunId} was written by another job since it was read; its delivery is retried from the stored state.");
 
-    private static InvoiceRunDocument ToDocument(InvoiceRun run, Dictionary<string, JsonElement>? preserved) => new()
+    private static InvoiceRunDocument ToDocument(InvoiceRun run, InvoiceRunDocument? stored) => new()
     {
         Id = DocumentIds.InvoiceRun(run.AccountId, run.PeriodKey),
         Type = DocumentTypes.InvoiceRun,
@@ -194,7 +194,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         Plan = run.Plan.Value,
         Plans = run.Plans,
         Currency = run.Currency.Code,
-        Lines = [.. run.Lines.Select(InvoiceRunLineDocument.From)],
+        Lines = [.. run.Lines.Select(line => InvoiceRunLineDocument.From(line, stored?.Lines))],
         Total = run.Total,
         Step = run.Step,
         StripeCustomerId = run.StripeCustomerId,
@@ -209,7 +209,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         Attempts = run.Attempts,
         CreatedAt = run.CreatedAt,
         UpdatedAt = run.UpdatedAt,
-        ExtensionData = preserved,
+        ExtensionData = stored?.PreservedFields(),
     };
 
     private static InvoiceRun ToDomain(InvoiceRunDocument d) => new()

@@ -66,7 +66,7 @@ internal sealed record InvoiceRunDocument : StoredDocument
 }
 
 /// <summary>One line of a run: a meter's overage in the period and its Stripe invoice item once created.</summary>
-internal sealed record InvoiceRunLineDocument
+internal sealed record InvoiceRunLineDocument : DocumentPart
 {
     public required string Meter { get; init; }
 
@@ -83,7 +83,8 @@ internal sealed record InvoiceRunLineDocument
 
     public string? StripeItemId { get; init; }
 
-    public static InvoiceRunLineDocument From(InvoiceRunLine line) => new()
+    /// <summary>The stored form of <paramref name="line"/>, keeping what a newer version wrote in the stored line of the same meter.</summary>
+    public static InvoiceRunLineDocument From(InvoiceRunLine line, IEnumerable<InvoiceRunLineDocument>? stored) => new()
     {
         Meter = line.Meter.Value,
         Used = line.Used,
@@ -92,6 +93,7 @@ internal sealed record InvoiceRunLineDocument
         Amount = line.Amount,
         Description = line.Description,
         StripeItemId = line.StripeItemId,
+        ExtensionData = KeptFrom(stored, s => s.Meter == line.Meter.Value),
     };
 
     public InvoiceRunLine ToDomain() => new(MeterName.Parse(Meter), Used, Included, OverageUnits, Amount, Description) { StripeItemId = StripeItemId };

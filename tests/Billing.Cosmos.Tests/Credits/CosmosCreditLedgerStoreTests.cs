@@ -44,13 +44,15 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
         await _store.TryWriteBookAsync(book, null, CancellationToken.None);
         var raw = await RawBookAsync(account);
         raw["futureField"] = "kept";
+        raw["grants"]![0]!["futureField"] = "kept in the grant";
         await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
         var stored = (await _store.GetBookAsync(account, CancellationToken.None))!;
 
         var written = await _store.TryWriteBookAsync(stored.Book.Settled(), stored.ETag, CancellationToken.None);
 
         Assert.NotNull(written);
-        Assert.Equal("kept", (string?)(await RawBookAsync(account))["futureField"]);
+        var rewritten = await RawBookAsync(account);
+        Assert.Equal(("kept", "kept in the grant"), ((string?)rewritten["futureField"], (string?)rewritten["grants"]![0]!["futureField"]));
 
         raw = await RawBookAsync(account);
         raw["schemaVersion"] = 3;

@@ -153,13 +153,23 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!;
         Assert.Equal(1, (int)raw["schemaVersion"]!); // collected as usual: still what version 1 code rewrites (a paused one is version 2, above)
         raw["futureField"] = "kept";
+        raw["lines"]![0]!["futureField"] = "kept in the line";
         await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
         var current = (await _store.GetAsync(account, created.PeriodKey, CancellationToken.None))!;
 
-        var saved = await _store.SaveAsync(current with { Attempts = 2 }, CancellationToken.None);
+        var saved = await _store.SaveAsync(current with { Attempts = 2, Step = InvoiceRunStep.DraftCreated, StripeCustomerId = "cus_1", StripeInvoiceId = "in_1", Status = "draft" }, CancellationToken.None);
 
         Assert.Equal(2, saved.Attempts);
-        Assert.Equal("kept", (string?)(await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!["futureField"]);
+        var rewritten = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!;
+        Assert.Equal(("kept", "kept in the line"), ((string?)rewritten["futureField"], (string?)rewritten["lines"]![0]!["futureField"]));
+
+        // The operators' copy (written with the Stripe invoice) keeps what a newer version wrote in its lines too.
+        var entryId = $"invoice-entry:{account.Value}:month-2026-11";
+        var entry = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, entryId, "/admin/invoices"))!;
+        entry["lines"]![0]!["futureField"] = "kept in the copy's line";
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, entry, "/admin/invoices");
+        saved = await _store.SaveAsync(saved with { Step = InvoiceRunStep.ItemsCreated, UpdatedAt = Now.AddMinutes(1) }, CancellationToken.None);
+        Assert.Equal("kept in the copy's line", (string?)(await RawDocuments.ReadAsync(fixture.Containers.Accounts, entryId, "/admin/invoices"))!["lines"]![0]!["futureField"]);
 
         raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!;
         raw["schemaVersion"] = 3;
