@@ -7,11 +7,17 @@ namespace Billing.Infrastructure.Queues;
 
 /// <summary>
 /// Sends event references to the queue the processor listens on (<c>STRIPE_EVENTS_QUEUE</c>), base64-encoded as the
-/// trigger expects. One send per event; when the queue does not exist yet it is created and the send repeated once.
+/// trigger expects, never expiring. One send per event; when the queue does not exist yet it is created and the send repeated once.
 /// Deletes are best effort: a message already gone or a failing queue is reported as not deleted, never thrown.
 /// </summary>
 public sealed class StripeEventQueueWriter(StripeEventQueues queues) : IStripeEventQueueWriter
 {
+    /// <summary>
+    /// A reference never expires (the service's default is 7 days): once it is sent, Stripe is told the event is kept, so
+    /// a reference dropped while the processor is stopped would leave its event <c>received</c> with nothing to process it.
+    /// </summary>
+    public static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
+
     public async Task<StripeEventQueueReceipt> EnqueueAsync(StripeEventQueueMessage message, TimeSpan initialInvisibility, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -20,12 +26,12 @@ public sealed class StripeEventQueueWriter(StripeEventQueues queues) : IStripeEv
         SendReceipt sent;
         try
         {
-            sent = await queues.Main.SendMessageAsync(text, visibility, cancellationToken: cancellationToken).ConfigureAwait(false);
+            sent = await queues.Main.SendMessageAsync(text, visibility, NeverExpires, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException exception) when (exception.ErrorCode == QueueErrorCode.QueueNotFound)
         {
             await queues.Main.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            sent = await queues.Main.SendMessageAsync(text, visibility, cancellationToken: cancellationToken).ConfigureAwait(false);
+            sent = await queues.Main.SendMessageAsync(text, visibility, NeverExpires, cancellationToken).ConfigureAwait(false);
         }
 
         return new StripeEventQueueReceipt(sent.MessageId, sent.PopReceipt);

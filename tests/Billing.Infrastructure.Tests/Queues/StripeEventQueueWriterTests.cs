@@ -51,6 +51,19 @@ public sealed class StripeEventQueueWriterTests : IAsyncLifetime
         Assert.Equal(1, (await _azurite.RawMain.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
+    [AzuriteFact]
+    public async Task A_reference_never_expires_so_an_event_acknowledged_to_Stripe_is_not_dropped_while_it_waits()
+    {
+        // Stripe got 200 once the reference was sent: if the queue dropped it (the service's default time-to-live is
+        // 7 days), the stored event would stay received with nothing left to process it.
+        var writer = new StripeEventQueueWriter(_azurite.Queues);
+
+        await writer.EnqueueAsync(new StripeEventQueueMessage { EventId = "evt_6" }, TimeSpan.Zero, CancellationToken.None);
+
+        var message = Assert.Single((await _azurite.RawMain.PeekMessagesAsync(32)).Value);
+        Assert.True(message.ExpiresOn > DateTimeOffset.UtcNow.AddYears(100), $"The reference expires on {message.ExpiresOn:O}.");
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
