@@ -127,6 +127,9 @@ public sealed class WebhookIngestTests(IngestStackFixture fixture) : IClassFixtu
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("payload_too_large", problem.RootElement.GetProperty("code").GetString());
         Assert.Null(await Stack.Data.Events.GetAsync(id, CancellationToken.None));
+
+        // Stripe retries it for days and the event is never kept: the operator must see the refusal, as every other one.
+        await Stack.App.WaitForOutputAsync("Stripe webhook rejected: payload_too_large", timeout: TimeSpan.FromSeconds(5));
     }
 
     [Fact]
