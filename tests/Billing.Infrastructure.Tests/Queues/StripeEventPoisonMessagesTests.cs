@@ -83,6 +83,19 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
     }
 
     [AzuriteFact]
+    public async Task A_replayed_message_never_expires_as_the_ingest_sends_none_that_does()
+    {
+        // Replay is the remedy for an event whose effect is not applied yet: the queue service's default time-to-live
+        // (7 days) would drop it again, unprocessed, if the processor did not run within the week.
+        await PoisonAsync(Reference("evt_a"));
+
+        await Poison().ReplayAsync(["evt_a"], CancellationToken.None);
+
+        var moved = Assert.Single((await _azurite.RawMain.PeekMessagesAsync(32)).Value);
+        Assert.True(moved.ExpiresOn > DateTimeOffset.UtcNow.AddYears(100), $"The replayed message expires on {moved.ExpiresOn:O}.");
+    }
+
+    [AzuriteFact]
     public async Task Replaying_without_a_selection_moves_every_message()
     {
         await PoisonAsync(Reference("evt_a"), Reference("evt_b"), "not json");
