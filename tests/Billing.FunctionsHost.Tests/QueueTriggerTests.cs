@@ -58,6 +58,29 @@ public sealed class QueueTriggerTests
         Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {message.MessageId}", StringComparison.Ordinal));
     }
 
+    [StorageFact]
+    public async Task A_host_stopping_mid_invocation_waits_for_the_function_and_completes_its_message_by_the_result()
+    {
+        // The real host cancels the function's token on stop (InvocationCancel) but awaits the worker's
+        // InvocationResponse (WorkerFunctionInvoker awaits ResultSource; GrpcWorkerChannel only sends InvocationCancel),
+        // then deletes the message on success (QueueListener.ProcessMessageAsync, QueueProcessor.CompleteProcessingMessageAsync).
+        var queueName = Storage.UniqueQueueName("stopping");
+        var queue = Storage.Queue(queueName);
+        var output = Storage.Queue(queueName + "-out");
+        await queue.CreateAsync();
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["FIXTURE_QUEUE"] = queueName });
+
+        var sent = (await queue.SendMessageAsync("slow 3000")).Value;
+        await host.WaitForLineAsync(l => l.Contains($"Fixture queue message {sent.MessageId} dequeue 1", StringComparison.Ordinal), Deadline);
+        host.SendSigterm();
+        Assert.Equal(0, await host.WaitForExitAsync(Deadline));
+
+        var recorded = await ReceiveOneAsync(output);
+        Assert.NotNull(recorded);
+        Assert.Equal("slow 3000", JsonDocument.Parse(recorded).RootElement.GetProperty("text").GetString());
+        Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
     private static async Task<string?> ReceiveOneAsync(QueueClient queue)
     {
         if (!(await queue.ExistsAsync()).Value)
