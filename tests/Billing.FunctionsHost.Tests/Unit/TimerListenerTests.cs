@@ -102,6 +102,9 @@ public sealed class TimerListenerTests
     [InlineData("*/2 * * * * *", true)]
     [InlineData("0 */5 * * * *", false)]
     [InlineData("*/5 * * * *", false)]
+    [InlineData("*/10 5 * * * *", false)] // the real host looks at the fields, not the gaps: a minute field keeps the monitor
+    [InlineData("0,30 0 2 * * *", false)]
+    [InlineData("0 * * * * *", false)]
     [InlineData("00:00:10", true)]
     [InlineData("01:00:00", false)]
     public void Sub_minute_schedules_are_recognised(string expression, bool subMinute)
