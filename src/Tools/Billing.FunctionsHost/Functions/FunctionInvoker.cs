@@ -23,10 +23,19 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
 
     public TimeSpan? Timeout => hostJson.FunctionTimeout;
 
-    /// <summary>Invokes on whatever worker is ready, waiting through a restart.</summary>
+    /// <summary>
+    /// Invokes on the worker that is ready. While one restarts there is none, and the invocation fails at once, as on
+    /// the real host (its dispatcher finds no initialized worker channel): a queue message counts that delivery.
+    /// </summary>
     public async Task<InvocationOutcome> InvokeAsync(FunctionDefinition function, InvocationInput input, CancellationToken cancellationToken)
     {
-        var session = await supervisor.WaitForSessionAsync(cancellationToken).ConfigureAwait(false);
+        if (supervisor.Current is not { } session)
+        {
+            var outcome = new InvocationOutcome(InvocationStatus.WorkerUnavailable, "Did not find any initialized language workers (the worker is restarting).");
+            LogFailed(logger, function.Name, outcome.Status, Guid.NewGuid().ToString(), 0, outcome.Error!);
+            return outcome;
+        }
+
         return await InvokeAsync(session, function, Guid.NewGuid().ToString(), input, cancellationToken).ConfigureAwait(false);
     }
 
