@@ -6,15 +6,23 @@ namespace Billing.FunctionsHost.FixtureApp;
 
 internal sealed partial class QueueFunctions(ILogger<QueueFunctions> logger)
 {
-    /// <summary>Records what it got on the output queue; throws for messages starting with "fail".</summary>
+    /// <summary>
+    /// Records what it got on the output queue; throws for messages starting with "fail"; "slow &lt;ms&gt;" takes that long
+    /// and ignores cancellation (a function that finishes its work while the host stops).
+    /// </summary>
     [Function("Consume")]
     [QueueOutput("%FIXTURE_QUEUE%-out")]
-    public string Consume([QueueTrigger("%FIXTURE_QUEUE%")] string message, long dequeueCount, string id, DateTimeOffset insertionTime)
+    public async Task<string> Consume([QueueTrigger("%FIXTURE_QUEUE%")] string message, long dequeueCount, string id, DateTimeOffset insertionTime)
     {
         LogReceived(logger, id, dequeueCount);
         if (message.StartsWith("fail", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"Fixture failure on dequeue {dequeueCount}.");
+        }
+
+        if (message.StartsWith("slow ", StringComparison.Ordinal))
+        {
+            await Task.Delay(int.Parse(message["slow ".Length..], System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
         }
 
         return JsonSerializer.Serialize(new { text = message, dequeueCount, id, insertionTime });

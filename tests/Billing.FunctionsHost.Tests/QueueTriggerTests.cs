@@ -58,6 +58,59 @@ public sealed class QueueTriggerTests
         Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {message.MessageId}", StringComparison.Ordinal));
     }
 
+    [StorageFact]
+    public async Task A_host_stopping_mid_invocation_waits_for_the_function_and_completes_its_message_by_the_result()
+    {
+        // The real host cancels the function's token on stop (InvocationCancel) but awaits the worker's
+        // InvocationResponse (WorkerFunctionInvoker awaits ResultSource; GrpcWorkerChannel only sends InvocationCancel),
+        // then deletes the message on success (QueueListener.ProcessMessageAsync, QueueProcessor.CompleteProcessingMessageAsync).
+        var queueName = Storage.UniqueQueueName("stopping");
+        var queue = Storage.Queue(queueName);
+        var output = Storage.Queue(queueName + "-out");
+        await queue.CreateAsync();
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["FIXTURE_QUEUE"] = queueName });
+
+        var sent = (await queue.SendMessageAsync("slow 3000")).Value;
+        await host.WaitForLineAsync(l => l.Contains($"Fixture queue message {sent.MessageId} dequeue 1", StringComparison.Ordinal), Deadline);
+        host.SendSigterm();
+        Assert.Equal(0, await host.WaitForExitAsync(Deadline));
+
+        var recorded = await ReceiveOneAsync(output);
+        Assert.NotNull(recorded);
+        Assert.Equal("slow 3000", JsonDocument.Parse(recorded).RootElement.GetProperty("text").GetString());
+        Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    [StorageFact]
+    public async Task A_message_received_while_the_worker_restarts_fails_that_delivery()
+    {
+        // The real host has no worker to invoke until the new one is initialized: the invocation fails at once
+        // ("Did not find any initialized language workers", RpcFunctionInvocationDispatcherLoadBalancer), so the
+        // message is released and delivered again (dequeue 2) after visibilityTimeout.
+        var queueName = Storage.UniqueQueueName("restart");
+        var queue = Storage.Queue(queueName);
+        var output = Storage.Queue(queueName + "-out");
+        await queue.CreateAsync();
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string>
+        {
+            ["FIXTURE_QUEUE"] = queueName,
+            ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:10",
+            ["FIXTURE_SLOW_RESTART_MARKER"] = Path.Combine(TestPaths.NewTempDirectory(), "started"),
+        });
+
+        using (await host.Http.PostAsync("api/crash", null))
+        {
+        }
+
+        await host.WaitForLineAsync(l => l.Contains("EXITED UNEXPECTEDLY", StringComparison.Ordinal), Deadline);
+        var sent = (await queue.SendMessageAsync("during restart")).Value;
+
+        var recorded = await Wait.ForAsync(() => ReceiveOneAsync(output), Deadline, "the message processed after the restart");
+        using var document = JsonDocument.Parse(recorded);
+        Assert.Equal(sent.MessageId, document.RootElement.GetProperty("id").GetString());
+        Assert.Equal(2, document.RootElement.GetProperty("dequeueCount").GetInt64());
+    }
+
     private static async Task<string?> ReceiveOneAsync(QueueClient queue)
     {
         if (!(await queue.ExistsAsync()).Value)

@@ -72,6 +72,21 @@ public sealed class TimerListenerTests
     }
 
     [Fact]
+    public void A_changed_schedule_forgets_the_last_run_so_a_missed_new_occurrence_is_past_due_on_the_next_start()
+    {
+        // ScheduleMonitor.CheckPastDueAsync (azure-webjobs-sdk-extensions): on a schedule change Last is reset and
+        // LastUpdated is the time Next was computed from; the next start recomputes from LastUpdated.
+        var last = Start.AddDays(-1);
+        store.Write("Tick", new ScheduleStatus(last, last.AddMinutes(7), last));
+
+        var changed = Create("0 0 * * * *").Initialize(Start);
+        var restarted = Create("0 0 * * * *").Initialize(Start.AddHours(2));
+
+        Assert.Equal(new ScheduleStatus(ScheduleStatus.Never, new DateTimeOffset(2026, 3, 10, 13, 0, 0, TimeSpan.Zero), Start), changed);
+        Assert.Equal(changed, restarted); // 13:00 was missed: past due at 14:00:30
+    }
+
+    [Fact]
     public void Timer_info_is_the_hosts_json_shape()
     {
         var status = new ScheduleStatus(ScheduleStatus.Never, Start, Start);
@@ -87,6 +102,9 @@ public sealed class TimerListenerTests
     [InlineData("*/2 * * * * *", true)]
     [InlineData("0 */5 * * * *", false)]
     [InlineData("*/5 * * * *", false)]
+    [InlineData("*/10 5 * * * *", false)] // the real host looks at the fields, not the gaps: a minute field keeps the monitor
+    [InlineData("0,30 0 2 * * *", false)]
+    [InlineData("0 * * * * *", false)]
     [InlineData("00:00:10", true)]
     [InlineData("01:00:00", false)]
     public void Sub_minute_schedules_are_recognised(string expression, bool subMinute)

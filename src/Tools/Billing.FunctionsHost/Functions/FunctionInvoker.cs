@@ -11,7 +11,8 @@ namespace Billing.FunctionsHost.Functions;
 /// Sends one InvocationRequest, waits for the response (bounded by host.json functionTimeout), and on success writes
 /// the function's queue outputs. Past the timeout, as the real host does, the invocation fails, the worker is sent
 /// InvocationCancel, and a function still running <see cref="TimeoutGrace"/> later has its worker restarted: every
-/// invocation on that worker fails with it (WebJobs' FunctionExecutor and the script host's timeout handler).
+/// invocation on that worker fails with it (WebJobs' FunctionExecutor and the script host's timeout handler). A cancelled
+/// invocation (host stop, client gone) is sent InvocationCancel and still ends with the worker's response.
 /// </summary>
 internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, QueueOutputWriter outputs, HostJsonOptions hostJson, ILoggerFactory loggerFactory)
 {
@@ -22,10 +23,19 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
 
     public TimeSpan? Timeout => hostJson.FunctionTimeout;
 
-    /// <summary>Invokes on whatever worker is ready, waiting through a restart.</summary>
+    /// <summary>
+    /// Invokes on the worker that is ready. While one restarts there is none, and the invocation fails at once, as on
+    /// the real host (its dispatcher finds no initialized worker channel): a queue message counts that delivery.
+    /// </summary>
     public async Task<InvocationOutcome> InvokeAsync(FunctionDefinition function, InvocationInput input, CancellationToken cancellationToken)
     {
-        var session = await supervisor.WaitForSessionAsync(cancellationToken).ConfigureAwait(false);
+        if (supervisor.Current is not { } session)
+        {
+            var outcome = new InvocationOutcome(InvocationStatus.WorkerUnavailable, "Did not find any initialized language workers (the worker is restarting).");
+            LogFailed(logger, function.Name, outcome.Status, Guid.NewGuid().ToString(), 0, outcome.Error!);
+            return outcome;
+        }
+
         return await InvokeAsync(session, function, Guid.NewGuid().ToString(), input, cancellationToken).ConfigureAwait(false);
     }
 
@@ -61,21 +71,22 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
         try
         {
             request.FunctionId = session.FunctionId(function.Name);
-            reply = session.Channel.RequestAsync(key, new StreamingMessage { InvocationRequest = request }, null, cancellationToken);
-            response = (hostJson.FunctionTimeout is { } limit
-                ? await reply.WaitAsync(limit, cancellationToken).ConfigureAwait(false)
-                : await reply.ConfigureAwait(false)).InvocationResponse;
+            reply = session.Channel.RequestAsync(key, new StreamingMessage { InvocationRequest = request }, null, CancellationToken.None);
+
+            // As the real host does, cancellation (host stop, client gone) only tells the worker (InvocationCancel):
+            // the invocation's result is still the worker's response, bounded by functionTimeout.
+            using (cancellationToken.Register(() => TryCancel(session, invocationId)))
+            {
+                response = (hostJson.FunctionTimeout is { } limit
+                    ? await reply.WaitAsync(limit, CancellationToken.None).ConfigureAwait(false)
+                    : await reply.ConfigureAwait(false)).InvocationResponse;
+            }
         }
         catch (TimeoutException)
         {
             TryCancel(session, invocationId);
             await StopIfStillRunningAsync(session, function, invocationId, reply!).ConfigureAwait(false);
             return new InvocationOutcome(InvocationStatus.TimedOut, $"Timeout value of {hostJson.FunctionTimeout} was exceeded by function '{function.Name}'.");
-        }
-        catch (OperationCanceledException)
-        {
-            TryCancel(session, invocationId);
-            return new InvocationOutcome(InvocationStatus.Failed, "The invocation was cancelled.");
         }
         catch (WorkerUnavailableException e)
         {
@@ -92,7 +103,8 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
 
         try
         {
-            await outputs.WriteAsync(function, response, cancellationToken).ConfigureAwait(false);
+            // The function succeeded: its outputs are written even while the host stops.
+            await outputs.WriteAsync(function, response, CancellationToken.None).ConfigureAwait(false);
         }
         catch (RequestFailedException e)
         {

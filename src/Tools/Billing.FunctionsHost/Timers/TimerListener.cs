@@ -58,14 +58,22 @@ internal sealed class TimerListener(
             return fresh;
         }
 
-        var from = stored.Last != ScheduleStatus.Never ? stored.Last : stored.LastUpdated;
-        if (schedule.Next(from) == stored.Next)
+        // As the real host's ScheduleMonitor: Next is expected from Last, else from LastUpdated, else from now. A changed
+        // schedule forgets Last and records in LastUpdated the time the new Next was computed from (now if the
+        // expected one is already past), so a later start still sees a missed new occurrence as past due.
+        var from = stored.Last != ScheduleStatus.Never ? stored.Last : stored.LastUpdated != ScheduleStatus.Never ? stored.LastUpdated : now;
+        var next = schedule.Next(from);
+        if (next == stored.Next)
         {
             return stored;
         }
 
-        var next = schedule.Next(from);
-        var recomputed = stored with { Next = next > now ? next : schedule.Next(now), LastUpdated = now };
+        if (now > next)
+        {
+            (from, next) = (now, schedule.Next(now));
+        }
+
+        var recomputed = new ScheduleStatus(ScheduleStatus.Never, next, from);
         Save(recomputed);
         return recomputed;
     }

@@ -10,11 +10,7 @@ internal abstract class TimerSchedule
     public abstract DateTimeOffset Next(DateTimeOffset after);
 
     /// <summary>More often than once a minute: the real host turns the schedule monitor off for these.</summary>
-    public bool IsSubMinute(DateTimeOffset now)
-    {
-        var first = Next(now);
-        return Next(first) - first < TimeSpan.FromMinutes(1);
-    }
+    public abstract bool IsSubMinute(DateTimeOffset now);
 
     public static TimerSchedule Parse(string expression, string usedBy)
     {
@@ -36,10 +32,20 @@ internal abstract class TimerSchedule
     {
         public override DateTimeOffset Next(DateTimeOffset after) =>
             new(DateTime.SpecifyKind(schedule.GetNextOccurrence(after.UtcDateTime), DateTimeKind.Utc));
+
+        /// <summary>
+        /// As the real host decides it (TimerSchedule.ShouldDisableScheduleMonitor): only when every field above the
+        /// seconds is <c>*</c> and more than one occurrence falls within the next minute.
+        /// </summary>
+        public override bool IsSubMinute(DateTimeOffset now) =>
+            schedule.ToString().Split(' ').Skip(1).All(field => field == "*")
+            && schedule.GetNextOccurrences(now.UtcDateTime, now.UtcDateTime.AddMinutes(1)).Skip(1).Any();
     }
 
     private sealed class Interval(TimeSpan interval) : TimerSchedule
     {
         public override DateTimeOffset Next(DateTimeOffset after) => after + interval;
+
+        public override bool IsSubMinute(DateTimeOffset now) => interval < TimeSpan.FromMinutes(1);
     }
 }

@@ -14,17 +14,12 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChan
     private static readonly TimeSpan HealthyRun = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(5);
     private readonly ILogger logger = loggerFactory.CreateLogger("Host.Worker");
-    private TaskCompletionSource<WorkerSession> ready = NewSignal();
     private WorkerSession? current;
     private int restarts;
     private Uri? grpcUri;
 
     /// <summary>The session serving invocations now, or null while the worker restarts.</summary>
     public WorkerSession? Current => Volatile.Read(ref current);
-
-    /// <summary>Waits until a worker is ready (after a restart if one is under way).</summary>
-    public Task<WorkerSession> WaitForSessionAsync(CancellationToken cancellationToken) =>
-        Volatile.Read(ref ready).Task.WaitAsync(cancellationToken);
 
     public async Task<WorkerSession> StartAsync(Uri grpcEndpoint, CancellationToken cancellationToken)
     {
@@ -104,7 +99,6 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChan
         }
     }
 
-    private static TaskCompletionSource<WorkerSession> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task<WorkerSession> StartWithRetriesAsync(CancellationToken cancellationToken)
     {
@@ -114,7 +108,6 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChan
             {
                 var session = await starter.StartAsync(grpcUri!, cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref current, session);
-                ready.TrySetResult(session);
                 return session;
             }
             catch (WorkerUnavailableException e)
@@ -140,7 +133,6 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChan
     private void Unpublish(WorkerSession session)
     {
         Interlocked.CompareExchange(ref current, null, session);
-        Volatile.Write(ref ready, NewSignal());
         session.Channel.Fail(new WorkerUnavailableException("The worker process exited."));
         registry.Unregister(session.Channel);
     }
