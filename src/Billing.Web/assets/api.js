@@ -86,7 +86,9 @@ export function describeProblem(status, problem, retryAfter = null) {
   const wait = retryAfter && /^\d+$/.test(retryAfter) ? ` Try again in ${retryAfter} seconds.` : ' Try again in a moment.';
   switch (code) {
     case 'quota_exceeded': {
-      const upgrade = problem.upgradePlan ? ` Upgrade to ${capitalize(problem.upgradePlan)} to get more.` : '';
+      // The page names the plan as its catalog does (upgradePlanName); an API answer names only its code.
+      const target = problem.upgradePlanName ?? (problem.upgradePlan ? capitalize(problem.upgradePlan) : null);
+      const upgrade = target ? ` Upgrade to ${target} to get more.` : '';
       return `You have used all ${formatCount(problem.limit)} ${meterName(problem.meter)} your plan includes this period.${upgrade}`;
     }
     case 'trial_already_used':

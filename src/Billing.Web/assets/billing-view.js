@@ -96,7 +96,7 @@ export function planSection(subscription, { onManage }) {
 function upgradeFor(plans, currentCode, meter, limit) {
   const start = plans.findIndex((p) => p.code === currentCode);
   return plans.slice(start + 1).find((p) => p.kind === 'paid'
-    && p.meters.some((m) => m.meter === meter && (m.quota === null || m.quota > limit)))?.code ?? null;
+    && p.meters.some((m) => m.meter === meter && (m.quota === null || m.quota > limit))) ?? null;
 }
 
 /** "Usage this period": a bar per consumption meter, allocation meters, the hard-limit banner. */
@@ -109,7 +109,7 @@ export function usageSection(usage, entitlements, plans) {
   const reached = period.meters.filter((m) => m.enforcement === 'hardLimit' && m.limit !== null && m.used >= m.limit);
   for (const meter of reached) {
     nodes.push(el('p', { class: 'banner error', 'data-limit-reached': meter.meter },
-      describeProblem(402, { code: 'quota_exceeded', meter: meter.meter, limit: meter.limit, upgradePlan: upgradeFor(plans, period.plan.code, meter.meter, meter.limit) })));
+      describeProblem(402, { code: 'quota_exceeded', meter: meter.meter, limit: meter.limit, upgradePlanName: upgradeFor(plans, period.plan.code, meter.meter, meter.limit)?.displayName })));
   }
 
   const list = el('ul', { class: 'meters' });

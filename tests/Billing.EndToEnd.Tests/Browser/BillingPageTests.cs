@@ -564,6 +564,28 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     /// <summary>Opens the billing page in a fresh browser, signs in as the account and waits for its plan.</summary>
+    [Fact]
+    public async Task The_limit_banner_names_the_plan_to_upgrade_to_as_the_catalog_does_not_by_its_code()
+    {
+        // A merchant's catalog names its plans: BASIC shown as "Basic Team" (the same catalog, its display name changed on
+        // the way to the page). The banner named it by capitalising the code ("Upgrade to Basic").
+        var free = NewAccount("limit-name");
+        await RegisterAsync(free);
+        Assert.Equal(HttpStatusCode.OK, await RecordAsync(free, "agent_runs", 20));
+        var page = await browser.OpenAsync("/billing/");
+        await page.RouteAsync("**/api/billing/plans", async route =>
+        {
+            var response = await route.FetchAsync();
+            var catalog = JsonNode.Parse(await response.TextAsync())!;
+            catalog["plans"]!.AsArray().Single(p => (string?)p!["code"] == "BASIC")!["displayName"] = "Basic Team";
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = catalog.ToJsonString() });
+        });
+        await page.GetByLabel("Account id").FillAsync(free);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await Expect(page.Locator("[data-limit-reached=agent_runs]")).ToHaveTextAsync("You have used all 20 agent runs your plan includes this period. Upgrade to Basic Team to get more.");
+    }
+
     private async Task<IPage> SignedInAsync(string accountId, bool phone = false)
     {
         var page = await browser.OpenAsync("/billing/", phone);
