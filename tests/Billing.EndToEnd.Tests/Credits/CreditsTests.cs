@@ -335,7 +335,13 @@ public sealed class CreditsTests
         var spend = credits.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("kind").GetString() == "spend");
         Assert.Equal(-credit, spend.GetProperty("amount").GetInt64());
         Assert.Single(await UsageInvoicesAsync(stack, customer.Id));
-        var listed = (await GetAsync(stack, accountId, "/api/billing/invoices")).GetProperty("invoices").EnumerateArray().Single();
+        // Listed once the job has saved the run as finalized, just after Stripe finalized the invoice (a CI run read the
+        // list in between: empty).
+        var listed = (await Eventually.GetAsync(
+            () => GetAsync(stack, accountId, "/api/billing/invoices"),
+            l => l.GetProperty("invoices").GetArrayLength() > 0,
+            "the invoice listed",
+            TimeSpan.FromSeconds(30))).GetProperty("invoices").EnumerateArray().Single();
         Assert.Equal((charges - credit, credit), (listed.GetProperty("amount").GetInt64(), listed.GetProperty("creditApplied").GetInt64()));
         // The job records its last step just after Stripe shows the invoice final
         var run = await Eventually.GetAsync(
