@@ -22,9 +22,6 @@ internal sealed partial class PoisonQueue(QueueClient main, QueueClient poison, 
 
     private static readonly TimeSpan ReplayLease = TimeSpan.FromMinutes(2);
 
-    /// <summary>A replayed message never expires (the service's default is 7 days): it is work not done yet.</summary>
-    private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
-
     public string PoisonQueueName => poison.Name;
 
     /// <summary>
@@ -117,7 +114,7 @@ internal sealed partial class PoisonQueue(QueueClient main, QueueClient poison, 
                     }
 
                     // Send first, then delete: a failure in between leaves the message in both queues, which is harmless.
-                    await main.SendMessageAsync(message.Body, visibilityTimeout: null, timeToLive: NeverExpires, cancellationToken).ConfigureAwait(false);
+                    await main.SendMessageAsync(message.Body, visibilityTimeout: null, timeToLive: QueueServiceFactory.NeverExpires, cancellationToken).ConfigureAwait(false);
                     await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
                     replayed.Add((describe(message.MessageId, key), key));
                     LogReplayed(message.MessageId, poison.Name, key);

@@ -10,6 +10,12 @@ namespace Billing.Infrastructure.Queues;
 public static class QueueServiceFactory
 {
     /// <summary>
+    /// The time-to-live of a message the app must not lose (the service's default is 7 days): an event reference sent
+    /// after Stripe was told the event is kept, a message a poison replay moves back.
+    /// </summary>
+    public static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
+
+    /// <summary>
     /// Base64 message encoding, as the queue trigger reads messages. Retries stay short: the webhook must answer
     /// Stripe well within its timeout, and a 503 makes Stripe deliver again, so a queue outage is reported in seconds
     /// (at most 3 attempts of 5 s each) rather than after the SDK's default minutes.

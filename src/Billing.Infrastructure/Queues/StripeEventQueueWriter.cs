@@ -12,12 +12,6 @@ namespace Billing.Infrastructure.Queues;
 /// </summary>
 public sealed class StripeEventQueueWriter(StripeEventQueues queues) : IStripeEventQueueWriter
 {
-    /// <summary>
-    /// A reference never expires (the service's default is 7 days): once it is sent, Stripe is told the event is kept, so
-    /// a reference dropped while the processor is stopped would leave its event <c>received</c> with nothing to process it.
-    /// </summary>
-    public static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
-
     public async Task<StripeEventQueueReceipt> EnqueueAsync(StripeEventQueueMessage message, TimeSpan initialInvisibility, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -26,12 +20,12 @@ public sealed class StripeEventQueueWriter(StripeEventQueues queues) : IStripeEv
         SendReceipt sent;
         try
         {
-            sent = await queues.Main.SendMessageAsync(text, visibility, NeverExpires, cancellationToken).ConfigureAwait(false);
+            sent = await queues.Main.SendMessageAsync(text, visibility, QueueServiceFactory.NeverExpires, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException exception) when (exception.ErrorCode == QueueErrorCode.QueueNotFound)
         {
             await queues.Main.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            sent = await queues.Main.SendMessageAsync(text, visibility, NeverExpires, cancellationToken).ConfigureAwait(false);
+            sent = await queues.Main.SendMessageAsync(text, visibility, QueueServiceFactory.NeverExpires, cancellationToken).ConfigureAwait(false);
         }
 
         return new StripeEventQueueReceipt(sent.MessageId, sent.PopReceipt);
