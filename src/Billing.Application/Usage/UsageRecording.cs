@@ -200,7 +200,11 @@ public sealed partial class UsageRecording(
                     catch (Exception exception) when (exception is UsageNotCountedException or ServiceUnavailableException)
                     {
                         LogNotCounted(index, exception.Message);
-                        outcomes[index] = Outcome.Refused<RecordedUsage>(RefusalReason.UsageNotCounted, "The usage store did not take this record; nothing was counted for it. Send it again with the same idempotency key.");
+                        outcomes[index] = Outcome.Refused<RecordedUsage>(
+                            RefusalReason.UsageNotCounted,
+                            exception is ServiceUnavailableException { MayHaveBeenDone: true }
+                                ? "The usage store did not answer in time; this record may have been counted. Send it again with the same idempotency key: it is counted once."
+                                : "The usage store did not take this record; nothing was counted for it. Send it again with the same idempotency key.");
                     }
                 }
             }).ConfigureAwait(false);

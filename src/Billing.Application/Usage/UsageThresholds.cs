@@ -58,9 +58,9 @@ public sealed partial class UsageThresholds(
 #pragma warning restore CA1031
             {
                 // The write may have been applied with its answer lost (a timeout, a dropped connection): a mark left
-                // standing would keep every later count from sending it. A refusal (ServiceUnavailableException) did nothing.
+                // standing would keep every later count from sending it. A refusal (unavailable, not timed out) did nothing.
                 LogNotSent(exception, policy.Meter.Value, percent);
-                if (exception is not ServiceUnavailableException)
+                if (exception is not ServiceUnavailableException { MayHaveBeenDone: false })
                 {
                     await ClearAsync(accountId, entitlement, policy, percent).ConfigureAwait(false);
                 }

@@ -9,9 +9,10 @@ namespace Billing.Cosmos.Documents;
 /// <summary>
 /// Point operations through the SDK's stream API: expected outcomes (404, 409, 412) come back as status codes
 /// instead of exceptions, which keeps the hot paths cheap. Throttling beyond the SDK's retries (429) and an unavailable
-/// service (503), where Cosmos DB did not do the operation, throw the application's
-/// <see cref="ServiceUnavailableException"/> (an HTTP caller gets 503 with Retry-After, not 500); anything else throws
-/// <see cref="CosmosException"/>.
+/// service (503), where Cosmos DB did not do the operation, and a request that timed out (408), which it may have done,
+/// throw the application's <see cref="ServiceUnavailableException"/> (an HTTP caller gets 503 with Retry-After, not 500;
+/// every write here is safe to send again: a create meets 409, a replace its ETag, a patch its filter); anything else
+/// throws <see cref="CosmosException"/>.
 /// </summary>
 internal static class DocumentOperations
 {
@@ -219,11 +220,15 @@ internal static class DocumentOperations
         }
     }
 
-    /// <summary>Cosmos DB refused the request without doing it: throttled after the SDK's own retries, or unavailable.</summary>
-    private static bool IsRefusal(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable;
+    /// <summary>
+    /// Cosmos DB refused the request without doing it (throttled after the SDK's own retries, or unavailable), or did
+    /// not answer it in time (408: it may have done it).
+    /// </summary>
+    private static bool IsRefusal(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.RequestTimeout;
 
-    private static ServiceUnavailableException Unavailable(CosmosException refusal) =>
-        new($"Cosmos DB refused the request ({(int)refusal.StatusCode}); it was not done.", refusal);
+    private static ServiceUnavailableException Unavailable(CosmosException refusal) => refusal.StatusCode == HttpStatusCode.RequestTimeout
+        ? new($"Cosmos DB did not answer the request in time ({(int)refusal.StatusCode}); it may have been done.", refusal) { MayHaveBeenDone = true }
+        : new($"Cosmos DB refused the request ({(int)refusal.StatusCode}); it was not done.", refusal);
 
     private static async Task<DocumentResult<T>> ResultAsync<T>(ResponseMessage response, HttpStatusCode[] expectedFailures, CancellationToken cancellationToken)
         where T : class

@@ -83,9 +83,10 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         {
             return await ExecuteRecordAsync(input, consumption, cancellationToken).ConfigureAwait(false);
         }
-        catch (ServiceUnavailableException exception)
+        catch (ServiceUnavailableException exception) when (!exception.MayHaveBeenDone)
         {
-            // Throttled or unavailable (the procedure, or the period's index entry written before it): not done.
+            // Throttled or unavailable (the procedure, or the period's index entry written before it): not done. A
+            // timeout goes up as it is: the record may have been counted, and a retry with its key counts it once.
             throw new UsageNotCountedException("The usage store refused the record; nothing was counted.", exception);
         }
         catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)

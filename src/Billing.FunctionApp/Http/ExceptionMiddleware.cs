@@ -42,7 +42,10 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
                 AccountUpdateConflictException or CreditLedgerContentionException => (StatusCodes.Status503ServiceUnavailable, "Busy", "The account is being changed by other requests; try again shortly.", "busy"),
                 UsageNotCountedException => (StatusCodes.Status503ServiceUnavailable, "Busy", "The usage store is busy; nothing was counted. Retry with the same idempotency key.", "busy"),
 
-                // The queue service or Cosmos DB down or throttling (their adapters say so); what the call did before is safe to do again.
+                // The queue service or Cosmos DB down, throttling or timing out (their adapters say so); what the call did
+                // before, and what timed out, is safe to do again.
+                ServiceUnavailableException { MayHaveBeenDone: true } =>
+                    (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "A service the billing API depends on did not answer in time; the request may have been done. Try again shortly: a retry is safe.", "unavailable"),
                 ServiceUnavailableException =>
                     (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "A service the billing API depends on could not be reached. Try again shortly: a retry is safe.", "unavailable"),
 

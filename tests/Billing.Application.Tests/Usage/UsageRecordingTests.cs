@@ -584,15 +584,19 @@ public sealed class UsageRecordingTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)] // the store unavailable for a read before the count (the account, a key)
-    public async Task A_record_the_store_did_not_take_gets_its_own_outcome_and_the_batch_goes_on(bool unavailable)
+    [InlineData("not counted")]
+    [InlineData("unavailable")] // the store unavailable for a read before the count (the account, a key)
+    [InlineData("timed out")] // the store did not answer the count in time: it may have counted it
+    public async Task A_record_the_store_did_not_take_gets_its_own_outcome_and_the_batch_goes_on(string failed)
     {
         var a = _bed.Register();
         var b = _bed.Register();
-        Exception failure = unavailable
-            ? new ServiceUnavailableException("Cosmos DB refused the request (503); it was not done.")
-            : new UsageNotCountedException("The usage store refused the record (429); nothing was counted.");
+        Exception failure = failed switch
+        {
+            "unavailable" => new ServiceUnavailableException("Cosmos DB refused the request (503); it was not done."),
+            "timed out" => new ServiceUnavailableException("Cosmos DB did not answer the request in time (408); it may have been done.") { MayHaveBeenDone = true },
+            _ => new UsageNotCountedException("The usage store refused the record (429); nothing was counted."),
+        };
         _bed.Ledger.BeforeRecord = c => c.AccountId == a && c.Amount == 5 ? throw failure : Task.CompletedTask;
 
         var outcomes = await _bed.Recording.RecordBatchAsync(
@@ -603,6 +607,7 @@ public sealed class UsageRecordingTests
         var notCounted = outcomes[1].AssertRefused();
         Assert.Equal(RefusalReason.UsageNotCounted, notCounted.Reason);
         Assert.Contains("Send it again with the same idempotency key", notCounted.Detail, StringComparison.Ordinal);
+        Assert.Contains(failed == "timed out" ? "may have been counted" : "nothing was counted", notCounted.Detail, StringComparison.Ordinal);
         Assert.Equal(5, outcomes[2].AssertSucceeded().Used);
         Assert.Equal(1, outcomes[3].AssertSucceeded().Used);
         Assert.Equal([2L, 3L], _bed.Ledger.Consumed.Where(c => c.AccountId == a).Select(c => c.Amount));

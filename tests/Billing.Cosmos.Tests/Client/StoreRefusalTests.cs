@@ -8,9 +8,9 @@ using Billing.Domain.Plans;
 namespace Billing.Cosmos.Tests.Client;
 
 /// <summary>
-/// Cosmos DB refusing a request after the SDK's own retries (429, 503) reaches the application as its
-/// <see cref="ServiceUnavailableException"/> (503 with Retry-After at the API, not 500), and a usage record the store
-/// did not take, or kept rolling back, as <see cref="UsageNotCountedException"/>. The refusals come from a handler in
+/// Cosmos DB refusing a request after the SDK's own retries (429, 503), or not answering it in time (408), reaches the
+/// application as its <see cref="ServiceUnavailableException"/> (503 with Retry-After at the API, not 500), and a usage
+/// record the store did not take, or kept rolling back, as <see cref="UsageNotCountedException"/>. The refusals come from a handler in
 /// the client's pipeline, after the SDK's retry policy, as they would once its retries are spent.
 /// </summary>
 public sealed class StoreRefusalTests(CosmosFixture fixture) : IClassFixture<CosmosFixture>, IDisposable
@@ -23,6 +23,7 @@ public sealed class StoreRefusalTests(CosmosFixture fixture) : IClassFixture<Cos
     [Theory]
     [InlineData(HttpStatusCode.TooManyRequests)]
     [InlineData(HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HttpStatusCode.RequestTimeout)]
     public async Task Point_operations_and_queries_refused_by_the_store_are_service_unavailable(HttpStatusCode status)
     {
         var ledger = _store.UsageLedger;
@@ -34,6 +35,24 @@ public sealed class StoreRefusalTests(CosmosFixture fixture) : IClassFixture<Cos
 
         Assert.Contains(((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture), read.Message, StringComparison.Ordinal);
         Assert.Contains(((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture), query.Message, StringComparison.Ordinal);
+        Assert.Equal(status == HttpStatusCode.RequestTimeout, read.MayHaveBeenDone); // a timeout may have been done; a refusal was not
+        Assert.Equal(status == HttpStatusCode.RequestTimeout, query.MayHaveBeenDone);
+    }
+
+    [Fact]
+    public async Task A_record_whose_answer_timed_out_may_have_been_counted_and_says_so_and_its_retry_counts_it_once()
+    {
+        var ledger = _store.UsageLedger;
+        var account = Ids.NewAccount();
+        Assert.Equal(UsageRecordStatus.Counted, (await ledger.RecordAsync(Record(account, "k1"), CancellationToken.None)).Status);
+        _store.TimeOutNextProcedureAfterItRan = true;
+
+        var timedOut = await Assert.ThrowsAsync<ServiceUnavailableException>(() => ledger.RecordAsync(Record(account, "k2"), CancellationToken.None));
+
+        Assert.True(timedOut.MayHaveBeenDone);
+        Assert.Equal(2, (await ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns)); // it was counted
+        await ledger.RecordAsync(Record(account, "k2"), CancellationToken.None); // the caller's retry, with the same key
+        Assert.Equal(2, (await ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
     }
 
     [Fact]

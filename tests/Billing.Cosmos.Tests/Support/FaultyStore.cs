@@ -12,7 +12,8 @@ namespace Billing.Cosmos.Tests.Support;
 
 /// <summary>
 /// The fixture's store through a client whose requests pass a handler placed after the SDK's retry policy: it can
-/// refuse them as Cosmos DB does once those retries are spent (<see cref="Refuse"/>), fail the next one of a kind as a
+/// refuse them as Cosmos DB does once those retries are spent (<see cref="Refuse"/>), time out after the store did the
+/// request (<see cref="TimeOutNextProcedureAfterItRan"/>), fail the next one of a kind as a
 /// process that stops there would leave it (<see cref="FailNext"/>, <see cref="FailNextCreateIn"/>), or have another
 /// writer land right before the next one of a kind is sent (<see cref="BeforeNext"/>). Anything else reaches the store.
 /// </summary>
@@ -61,6 +62,12 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
     /// </summary>
     public string? DisconnectNextCreateIn { get; set; }
 
+    /// <summary>
+    /// The next stored procedure execution reaches the store, which does it, and its answer is replaced with a 408, once:
+    /// a request that timed out after Cosmos DB had done it.
+    /// </summary>
+    public bool TimeOutNextProcedureAfterItRan { get; set; }
+
     /// <summary>Before the next request of this method to a document whose id contains this text is sent, the hook runs, once (through another client).</summary>
     public (HttpMethod Method, string DocumentIdPart, Func<Task> Hook)? BeforeNext { get; set; }
 
@@ -99,7 +106,15 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
             await before.Hook().ConfigureAwait(false);
         }
 
-        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (TimeOutNextProcedureAfterItRan && uri.Contains("/sprocs/", StringComparison.Ordinal))
+        {
+            TimeOutNextProcedureAfterItRan = false;
+            response.Dispose();
+            return new ResponseMessage(HttpStatusCode.RequestTimeout, request, "the answer did not come in time");
+        }
+
+        return response;
     }
 
     public void Dispose() => _client.Dispose();
