@@ -8,7 +8,7 @@ namespace Billing.TestSupport;
 /// <summary>
 /// Checks an answer of the app against the committed OpenAPI document (<c>src/Billing.FunctionApp/OpenApi/openapi.json</c>):
 /// the operation exists, it documents the status and media type, and the body fits the schema (types with nullability,
-/// required members, arrays, enums, <c>$ref</c>, <c>oneOf</c>). The subset of JSON Schema the document uses, no more.
+/// required members, arrays, enums, <c>$ref</c>, <c>oneOf</c> and <c>anyOf</c>, each as "at least one fits"). The subset of JSON Schema the document uses, no more.
 /// </summary>
 public static class OpenApiContract
 {
@@ -88,7 +88,7 @@ public static class OpenApiContract
             return;
         }
 
-        if (schema["oneOf"] is JsonArray oneOf)
+        if ((schema["oneOf"] ?? schema["anyOf"]) is JsonArray oneOf)
         {
             var fits = oneOf.Count(option =>
             {
@@ -98,7 +98,7 @@ public static class OpenApiContract
             });
             if (fits == 0)
             {
-                problems.Add($"{at}: fits none of the oneOf schemas");
+                problems.Add($"{at}: fits none of the {(schema["oneOf"] is not null ? "oneOf" : "anyOf")} schemas");
             }
 
             return;

@@ -217,6 +217,19 @@ public sealed class InvoicesCommandTests
     }
 
     [Fact]
+    public async Task Show_of_a_run_that_spent_prepaid_credit_says_the_credit_and_what_its_invoice_bills()
+    {
+        await using var server = new CannedServer(200, Run("user-42:month-2026-11", "recorded", 2500, credit: 1000));
+
+        var run = await CliRun.RunAsync("invoices", "show", "user-42:month-2026-11", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("total     2,500 usd (minor units)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("credit    -1,000 usd (minor units) of prepaid credit", run.Output, StringComparison.Ordinal);
+        Assert.Contains("due       1,500 usd (minor units)", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Show_with_json_prints_the_answer_and_a_stripe_invoice_id_goes_in_the_path()
     {
         var body = Run("a:sub-1", "recorded", 1);

@@ -1,6 +1,9 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Billing.Application.Outcomes;
 using Billing.Application.Subscriptions;
+using Billing.FunctionApp.Http;
 using Billing.TestSupport;
 
 namespace Billing.FunctionApp.Tests.OpenApi;
@@ -98,6 +101,41 @@ public sealed partial class OpenApiDocumentTests
             Assert.True(operation["responses"]!.AsObject().ContainsKey("413") && operation["responses"]!.AsObject().ContainsKey("415"), $"{read.Name} refuses a body over its limit (413) and one that is not JSON (415): document both");
         });
     }
+
+    [Fact]
+    public void A_batch_records_problem_is_described_with_every_member_it_carries_a_402s_quota_facts_included()
+    {
+        // The problems a record of POST /api/usage/batch can get, as the function writes them (docs/api.md's 402 example).
+        var quota = new Refusal(RefusalReason.QuotaExceeded, "agent_runs: the Free plan's limit is 20 per period; 4 used, so 50 more would pass it.")
+        {
+            Facts = new Dictionary<string, object?>(StringComparer.Ordinal) { ["meter"] = "agent_runs", ["limit"] = 20L, ["used"] = 4L, ["plan"] = "FREE", ["upgradePlan"] = "BASIC" },
+        };
+        object[] problems =
+        [
+            Problems.InvalidDetails(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["meter"] = ["Unknown usage meter 'nope'."] }),
+            Problems.RefusedDetails(quota),
+            Problems.RefusedDetails(new Refusal(RefusalReason.AccountNotFound, "No billing account 'user-9' is registered.")),
+            Problems.RefusedDetails(new Refusal(RefusalReason.IdempotencyKeyReused, "The idempotency key was already used.")),
+            Problems.RefusedDetails(new Refusal(RefusalReason.UsageNotCounted, "Nothing was counted.")),
+        ];
+        var schemas = Document["components"]!["schemas"]!;
+        var problemSchema = schemas["UsageBatchItemResponse"]!["properties"]!["problem"]!;
+
+        Assert.All(problems, problem =>
+        {
+            var json = JsonSerializer.SerializeToElement(problem, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+            var members = json.EnumerateObject().Select(m => m.Name).ToList();
+            var described = Alternatives(problemSchema)
+                .Select(alternative => schemas[((string)alternative["$ref"]!).Split('/')[^1]]!)
+                .Where(schema => (schema["required"]?.AsArray() ?? []).All(r => json.TryGetProperty((string)r!, out _)))
+                .Select(schema => schema["properties"]!.AsObject().Select(p => p.Key).ToHashSet(StringComparer.Ordinal))
+                .Any(documented => members.All(documented.Contains));
+            Assert.True(described, $"A batch record's {json.GetProperty("status")} problem ({string.Join(", ", members)}) fits no schema of UsageBatchItemResponse.problem that describes all its members");
+        });
+    }
+
+    private static IEnumerable<JsonNode> Alternatives(JsonNode schema) =>
+        ((schema["anyOf"] ?? schema["oneOf"])?.AsArray() ?? []).Where(a => a?["$ref"] is not null).Select(a => a!);
 
     [GeneratedRegex(@"StrictJsonBody\.ReadAsync<\w+>\(request, required: (true|false)")]
     private static partial Regex BodyRead();

@@ -125,6 +125,14 @@ public static partial class InvoicesCommand
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"  total     {Amount(run["total"], currency)}");
+        if ((long?)run["creditApplied"] is > 0 and var credit)
+        {
+            // The Stripe invoice carries the credit as its own negative line and bills the rest: say both, or the total
+            // reads as what the invoice named above bills.
+            text.AppendLine(CultureInfo.InvariantCulture, $"  credit    {Amount(-credit, currency)} of prepaid credit");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  due       {Amount(run["amountDue"], currency)}");
+        }
+
         foreach (var line in run["lines"]?.AsArray() ?? [])
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  - {Amount(line!["amount"], currency)}  {Text(line["description"])}{(Text(line["stripeItemId"]) is { } item ? $"  [{item}]" : "")}");
@@ -135,8 +143,10 @@ public static partial class InvoicesCommand
     }
 
     /// <summary>Minor units as they are, with the currency: exact whatever the currency's decimals.</summary>
-    internal static string Amount(JsonNode? minorUnits, string? currency) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(long?)minorUnits ?? 0:N0} {currency} (minor units)");
+    internal static string Amount(JsonNode? minorUnits, string? currency) => Amount((long?)minorUnits ?? 0, currency);
+
+    private static string Amount(long minorUnits, string? currency) =>
+        string.Create(CultureInfo.InvariantCulture, $"{minorUnits:N0} {currency} (minor units)");
 
     internal static string? Text(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
