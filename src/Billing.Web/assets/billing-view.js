@@ -357,9 +357,11 @@ function lifetimeText(seconds) {
 
 function addOnText(addOn) {
   const units = `${formatCount(addOn.units)} ${plural(addOn.units, addOn.meter)}`;
-  return addOn.meterKind === 'allocation'
-    ? `raises your ${meterName(addOn.meter)} limit by ${formatCount(addOn.units)}. ${lifetimeText(addOn.expiresAfterSeconds)}`
-    : `adds ${units} to this period.`;
+  if (addOn.meterKind === 'allocation') return `raises your ${meterName(addOn.meter)} limit by ${formatCount(addOn.units)}. ${lifetimeText(addOn.expiresAfterSeconds)}`;
+  // On a consumption meter: the usage period it is bought in, or, with a lifetime, every period until it expires.
+  return addOn.expiresAfterSeconds === null || addOn.expiresAfterSeconds === undefined
+    ? `adds ${units} to this period.`
+    : `adds ${units} to every usage period until it expires. ${lifetimeText(addOn.expiresAfterSeconds)}`;
 }
 
 export function ledgerRow(entry) {

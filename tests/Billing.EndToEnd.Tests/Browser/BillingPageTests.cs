@@ -224,6 +224,22 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task A_consumption_add_on_with_a_lifetime_is_offered_for_every_period_until_it_expires_not_for_this_period_only()
+    {
+        // An add-on on a consumption meter with an ExpiresAfter raises every usage period until it expires (MeterAddOn,
+        // docs/api.md): the offer said "adds 100 agent runs to this period.", less than what is sold, and no lifetime.
+        var page = await SignedInRewrittenAsync(NewAccount("addon-lifetime"), "**/api/billing/plans", answer =>
+            answer["addOns"]!.AsArray().Single(a => (string?)a!["code"] == "EXTRA_AGENT_RUNS_100")!["expiresAfterSeconds"] = 90 * 86_400);
+        var offer = page.Locator("ul.offers li").Filter(new() { HasText = "100 more agent runs" });
+        await Expect(offer).ToContainTextAsync("$5.00: adds 100 agent runs to every usage period until it expires. Valid for 90 days.");
+
+        // Without a lifetime it is the period it is bought in, as before.
+        var plain = await SignedInAsync(NewAccount("addon-period"));
+        await Expect(plain.Locator("ul.offers li").Filter(new() { HasText = "100 more agent runs" })).ToContainTextAsync("$5.00: adds 100 agent runs to this period.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_credit_pack_bought_through_checkout_shows_in_the_balance_and_the_ledger()
     {
         var accountId = NewAccount("credits");
