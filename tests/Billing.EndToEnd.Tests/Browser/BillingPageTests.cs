@@ -224,6 +224,36 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task A_shop_selling_in_euros_shows_the_free_plan_and_an_empty_credit_balance_in_euros_not_dollars()
+    {
+        // A plan's currency is that of its overage prices, null without overage (the free plan, as a merchant normally
+        // configures it): the page wrote the free plan's price and an empty balance as "$0.00" whatever the shop sells in.
+        static void InEuros(JsonObject answer)
+        {
+            foreach (var plan in answer["plans"]!.AsArray())
+            {
+                plan!["currency"] = (string?)plan["kind"] == "free" ? null : "eur";
+                foreach (var price in plan["prices"]!.AsArray())
+                {
+                    price!["currency"] = "eur";
+                }
+            }
+
+            foreach (var pack in answer["creditPacks"]!.AsArray())
+            {
+                pack!["price"]!["currency"] = "eur";
+                pack["credit"]!["currency"] = "eur";
+            }
+        }
+
+        var page = await SignedInRewrittenAsync(NewAccount("euro-shop"), "**/api/billing/plans", InEuros);
+        await Expect(PlanCard(page, "Free").Locator("p.price")).ToHaveTextAsync("€0.00");
+        await Expect(PlanCard(page, "Pro")).ToContainTextAsync("€49.00 a month");
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("€0.00");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_consumption_add_on_with_a_lifetime_is_offered_for_every_period_until_it_expires_not_for_this_period_only()
     {
         // An add-on on a consumption meter with an ExpiresAfter raises every usage period until it expires (MeterAddOn,
