@@ -94,7 +94,7 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
 
     private sealed record Prices(IReadOnlyDictionary<string, Money> Amounts, DateTimeOffset ReadAt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog's price {PriceId} is not on sale in Stripe (unknown, archived, tiered or metered); its plan is listed without that price")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog's price {PriceId} is not on sale in Stripe (unknown, archived, tiered, metered, one-time or not billed every one month or one year); its plan is listed without that price")]
     private partial void LogPriceUnknown(string priceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe's prices could not be read ({Reason}); serving the last prices read: {HaveStale}; next try in {RetrySeconds} s")]

@@ -8,8 +8,9 @@ namespace Billing.Infrastructure.StripeApi;
 
 /// <summary>
 /// <see cref="IStripePrices"/> on Stripe.net: one <c>GET /v1/prices/{id}</c> per price (a catalog has a handful), in
-/// parallel. A price Stripe does not know, one archived (<c>active: false</c>: Checkout refuses it) or one without a fixed
-/// <c>unit_amount</c> (tiered, metered) is left out;
+/// parallel. A price Stripe does not know, one archived (<c>active: false</c>: Checkout refuses it), one without a fixed
+/// <c>unit_amount</c> (tiered) or one whose amount is not what one month or one year costs (a one-time price, one billed
+/// every 3 months, a metered one: the plans answer pairs the amount with the catalog's interval) is left out;
 /// any other failure becomes a <see cref="Billing.Application.Payments.PaymentProviderException"/>.
 /// </summary>
 public sealed class StripePrices(StripeClientFactory clients, ILogger<StripePrices> logger) : IStripePrices
@@ -20,7 +21,7 @@ public sealed class StripePrices(StripeClientFactory clients, ILogger<StripePric
         var client = clients.Create();
         var prices = await Task.WhenAll(priceIds.Select(id => GetAsync(client, id, cancellationToken))).ConfigureAwait(false);
         return prices
-            .Where(p => p is { UnitAmount: not null, Deleted: not true, Active: true })
+            .Where(p => p is { UnitAmount: not null, Deleted: not true, Active: true, Recurring: { Interval: "month" or "year", IntervalCount: 1, UsageType: not "metered" } })
             .ToDictionary(p => p!.Id, p => new Money(p!.UnitAmount!.Value, Currency.Parse(p.Currency)), StringComparer.Ordinal);
     }
 

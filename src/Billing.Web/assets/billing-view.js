@@ -182,6 +182,7 @@ export function plansSection(plans, pricesAvailable, subscription, interval, { o
   }
 
   const grid = el('ul', { class: 'plans grid' });
+  const shop = shopCurrency(plans);
   plans.forEach((plan, index) => {
     const isCurrent = plan.code === current;
     let action = null;
@@ -206,7 +207,7 @@ export function plansSection(plans, pricesAvailable, subscription, interval, { o
 
     grid.append(el('li', { class: `plan card${isCurrent ? ' current' : ''}`, 'aria-current': isCurrent ? 'true' : null },
       el('h3', {}, plan.displayName),
-      priceText(plan, interval) ? el('p', { class: 'price' }, priceText(plan, interval)) : null,
+      priceText(plan, interval, shop) ? el('p', { class: 'price' }, priceText(plan, interval, shop)) : null,
       el('p', { class: 'muted' }, planKindText(plan)),
       el('ul', { class: 'quotas', 'aria-label': `${plan.displayName} quotas` }, plan.meters.map((m) => el('li', {}, quotaText(m)))),
       plan.features.length ? el('p', {}, 'Features: ', plan.features.map(featureName).join(', ')) : null,
@@ -217,9 +218,22 @@ export function plansSection(plans, pricesAvailable, subscription, interval, { o
   return nodes;
 }
 
-/** "$49.00 a month" for the chosen interval (or the plan's only one); null when Stripe's price is not known. */
-function priceText(plan, interval) {
-  if (plan.kind === 'free') return `${formatMoney(0, plan.currency ?? 'usd')}`;
+/**
+ * The currency the shop sells in, for an amount of nothing (the free plan's price, an empty credit balance): a plan's
+ * currency is that of its overage prices (null without overage, as on a free plan), so the first plan's that has one,
+ * else the first Stripe price's; usd when the catalog names none.
+ */
+function shopCurrency(plans) {
+  for (const plan of plans ?? []) {
+    const code = plan.currency ?? plan.prices?.[0]?.currency;
+    if (code) return code;
+  }
+  return 'usd';
+}
+
+/** "$49.00 a month" for the chosen interval (or the plan's only one); null when Stripe's price is not known. shop: shopCurrency. */
+function priceText(plan, interval, shop) {
+  if (plan.kind === 'free') return `${formatMoney(0, plan.currency ?? shop)}`;
   // Another interval's price only for a plan sold at that one interval: a price Stripe gave no fixed amount for is left
   // out of the list, and the other interval's must not stand beside a button that buys this one.
   const price = plan.prices?.find((p) => p.interval === interval) ?? (plan.intervals.length === 1 && plan.prices?.length === 1 ? plan.prices[0] : null);
@@ -326,7 +340,7 @@ const entryKinds = { grant: 'Purchase', spend: 'Spent on an invoice', expiry: 'E
 export function creditsSection(credits, entries, offers, { onBuyPack, onBuyAddOn }) {
   const balance = credits.balances.length
     ? credits.balances.map((b) => formatMoney(b.amount, b.currency)).join(' + ')
-    : formatMoney(0, 'usd');
+    : formatMoney(0, offers?.creditPacks?.[0]?.credit.currency ?? shopCurrency(offers?.plans));
   return [
     el('p', {}, 'Balance: ', el('strong', { id: 'credit-balance' }, balance), el('span', { class: 'muted' }, ' · spent first on usage invoices')),
     el('h3', {}, 'Buy credit'),
@@ -357,9 +371,11 @@ function lifetimeText(seconds) {
 
 function addOnText(addOn) {
   const units = `${formatCount(addOn.units)} ${plural(addOn.units, addOn.meter)}`;
-  return addOn.meterKind === 'allocation'
-    ? `raises your ${meterName(addOn.meter)} limit by ${formatCount(addOn.units)}. ${lifetimeText(addOn.expiresAfterSeconds)}`
-    : `adds ${units} to this period.`;
+  if (addOn.meterKind === 'allocation') return `raises your ${meterName(addOn.meter)} limit by ${formatCount(addOn.units)}. ${lifetimeText(addOn.expiresAfterSeconds)}`;
+  // On a consumption meter: the usage period it is bought in, or, with a lifetime, every period until it expires.
+  return addOn.expiresAfterSeconds === null || addOn.expiresAfterSeconds === undefined
+    ? `adds ${units} to this period.`
+    : `adds ${units} to every usage period until it expires. ${lifetimeText(addOn.expiresAfterSeconds)}`;
 }
 
 export function ledgerRow(entry) {

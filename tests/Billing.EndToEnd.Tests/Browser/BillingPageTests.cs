@@ -224,6 +224,52 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task A_shop_selling_in_euros_shows_the_free_plan_and_an_empty_credit_balance_in_euros_not_dollars()
+    {
+        // A plan's currency is that of its overage prices, null without overage (the free plan, as a merchant normally
+        // configures it): the page wrote the free plan's price and an empty balance as "$0.00" whatever the shop sells in.
+        static void InEuros(JsonObject answer)
+        {
+            foreach (var plan in answer["plans"]!.AsArray())
+            {
+                plan!["currency"] = (string?)plan["kind"] == "free" ? null : "eur";
+                foreach (var price in plan["prices"]!.AsArray())
+                {
+                    price!["currency"] = "eur";
+                }
+            }
+
+            foreach (var pack in answer["creditPacks"]!.AsArray())
+            {
+                pack!["price"]!["currency"] = "eur";
+                pack["credit"]!["currency"] = "eur";
+            }
+        }
+
+        var page = await SignedInRewrittenAsync(NewAccount("euro-shop"), "**/api/billing/plans", InEuros);
+        await Expect(PlanCard(page, "Free").Locator("p.price")).ToHaveTextAsync("€0.00");
+        await Expect(PlanCard(page, "Pro")).ToContainTextAsync("€49.00 a month");
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("€0.00");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_consumption_add_on_with_a_lifetime_is_offered_for_every_period_until_it_expires_not_for_this_period_only()
+    {
+        // An add-on on a consumption meter with an ExpiresAfter raises every usage period until it expires (MeterAddOn,
+        // docs/api.md): the offer said "adds 100 agent runs to this period.", less than what is sold, and no lifetime.
+        var page = await SignedInRewrittenAsync(NewAccount("addon-lifetime"), "**/api/billing/plans", answer =>
+            answer["addOns"]!.AsArray().Single(a => (string?)a!["code"] == "EXTRA_AGENT_RUNS_100")!["expiresAfterSeconds"] = 90 * 86_400);
+        var offer = page.Locator("ul.offers li").Filter(new() { HasText = "100 more agent runs" });
+        await Expect(offer).ToContainTextAsync("$5.00: adds 100 agent runs to every usage period until it expires. Valid for 90 days.");
+
+        // Without a lifetime it is the period it is bought in, as before.
+        var plain = await SignedInAsync(NewAccount("addon-period"));
+        await Expect(plain.Locator("ul.offers li").Filter(new() { HasText = "100 more agent runs" })).ToContainTextAsync("$5.00: adds 100 agent runs to this period.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_credit_pack_bought_through_checkout_shows_in_the_balance_and_the_ledger()
     {
         var accountId = NewAccount("credits");

@@ -23,4 +23,20 @@ public sealed class StripePricesTests(StripeEmulatorFixture fixture)
         Assert.Equal([onSale.Id], amounts.Keys);
         Assert.Equal((1_900L, "usd"), (amounts[onSale.Id].MinorUnits, amounts[onSale.Id].Currency.Code));
     }
+
+    [Fact]
+    public async Task A_price_billed_every_three_months_or_once_is_left_out_since_its_amount_is_not_one_month_or_one_year()
+    {
+        // The plans answer pairs each amount with the catalog's interval ("$147.00 a month"): a quarterly price's amount is
+        // three months', a one-time price's is no interval's. The subscriptions read those as having no plan interval too.
+        var product = new PriceProductDataOptions { Name = "Interval plan test" };
+        var monthly = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 4_900, ProductData = product, Recurring = new PriceRecurringOptions { Interval = "month" } });
+        var yearly = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 49_000, ProductData = product, Recurring = new PriceRecurringOptions { Interval = "year" } });
+        var quarterly = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 14_700, ProductData = product, Recurring = new PriceRecurringOptions { Interval = "month", IntervalCount = 3 } });
+        var once = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 9_900, ProductData = product });
+
+        var amounts = await Prices.GetAmountsAsync([monthly.Id, yearly.Id, quarterly.Id, once.Id], CancellationToken.None);
+
+        Assert.Equal(new[] { monthly.Id, yearly.Id }.Order(StringComparer.Ordinal), amounts.Keys.Order(StringComparer.Ordinal));
+    }
 }

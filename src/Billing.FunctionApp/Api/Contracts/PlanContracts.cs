@@ -10,7 +10,7 @@ public sealed record PlansResponse(IReadOnlyList<PlanResponse> Plans, bool Price
 /// <summary>A credit pack on sale: pay <paramref name="Price"/>, get <paramref name="Credit"/> to spend on usage invoices, for <paramref name="ExpiresAfterSeconds"/> (null: no expiry).</summary>
 public sealed record CreditPackResponse(string Code, string DisplayName, MoneyResponse Price, MoneyResponse Credit, long? ExpiresAfterSeconds);
 
-/// <summary>An add-on on sale: pay <paramref name="Price"/>, the limit of <paramref name="Meter"/> rises by <paramref name="Units"/> (a consumption meter's for the current period), for <paramref name="ExpiresAfterSeconds"/> (null: no expiry).</summary>
+/// <summary>An add-on on sale: pay <paramref name="Price"/>, the limit of <paramref name="Meter"/> rises by <paramref name="Units"/> (a consumption meter's for the period it is bought in, or with an expiry for every period until then), for <paramref name="ExpiresAfterSeconds"/> (null: no expiry).</summary>
 public sealed record AddOnResponse(string Code, string DisplayName, MoneyResponse Price, string Meter, string MeterKind, long Units, long? ExpiresAfterSeconds);
 
 /// <summary>One plan of the catalog as a pricing page shows it.</summary>
