@@ -1,3 +1,4 @@
+using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 
 namespace Billing.Application.Catalog;
@@ -5,7 +6,13 @@ namespace Billing.Application.Catalog;
 /// <summary>Stripe's prices: what a plan's subscription costs is kept in Stripe, not in the catalog.</summary>
 public interface IStripePrices
 {
-    /// <summary>The per-interval amount of each of <paramref name="priceIds"/> Stripe knows with a fixed amount; others are absent.</summary>
+    /// <summary>
+    /// Each of <paramref name="priceIds"/> Stripe has on sale as a plan's price (a fixed amount billed every one month or
+    /// one year), with that amount and interval; others are absent.
+    /// </summary>
     /// <exception cref="Payments.PaymentProviderException">Stripe could not be asked.</exception>
-    Task<IReadOnlyDictionary<string, Money>> GetAmountsAsync(IReadOnlyCollection<string> priceIds, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<string, StripePlanPrice>> GetPricesAsync(IReadOnlyCollection<string> priceIds, CancellationToken cancellationToken);
 }
+
+/// <summary>A price as Stripe bills it: <paramref name="Amount"/> every <paramref name="Interval"/>.</summary>
+public sealed record StripePlanPrice(Money Amount, BillingInterval Interval);

@@ -33,8 +33,8 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
         var prices = await CurrentPricesAsync(cancellationToken).ConfigureAwait(false);
         var offers = catalog.Plans
             .Select(plan => new PlanOffer(plan, plan.PriceIds
-                .Where(p => prices?.Amounts.ContainsKey(p.Value) == true)
-                .ToDictionary(p => p.Key, p => prices!.Amounts[p.Value])))
+                .Where(p => prices?.Amounts.TryGetValue(p.Value, out var price) == true && price.Interval == p.Key)
+                .ToDictionary(p => p.Key, p => prices!.Amounts[p.Value].Amount)))
             .ToList();
         return new PlanOffers(offers, prices is not null);
     }
@@ -66,10 +66,20 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
             }
 
             var ids = catalog.Plans.SelectMany(p => p.PriceIds.Values).Distinct(StringComparer.Ordinal).ToList();
-            var amounts = ids.Count == 0 ? new Dictionary<string, Money>() : await stripe.GetAmountsAsync(ids, cancellationToken).ConfigureAwait(false);
+            var amounts = ids.Count == 0 ? new Dictionary<string, StripePlanPrice>() : await stripe.GetPricesAsync(ids, cancellationToken).ConfigureAwait(false);
             foreach (var missing in ids.Where(id => !amounts.ContainsKey(id)))
             {
                 LogPriceUnknown(missing);
+            }
+
+            // A price in the slot of the other interval (a yearly price as a plan's Month) would be shown as that
+            // interval's amount ("$490.00 a month"): left out like an unknown one.
+            foreach (var (plan, interval, id) in catalog.Plans.SelectMany(plan => plan.PriceIds.Select(p => (plan.Code, p.Key, p.Value))))
+            {
+                if (amounts.TryGetValue(id, out var price) && price.Interval != interval)
+                {
+                    LogPriceInterval(id, price.Interval, plan.Value, interval);
+                }
             }
 
             return _prices = new Prices(amounts, time.GetUtcNow());
@@ -92,10 +102,13 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
         return now.UtcTicks >= Volatile.Read(ref _retryAtTicks) && (_prices is not { } read || now - read.ReadAt >= CacheFor);
     }
 
-    private sealed record Prices(IReadOnlyDictionary<string, Money> Amounts, DateTimeOffset ReadAt);
+    private sealed record Prices(IReadOnlyDictionary<string, StripePlanPrice> Amounts, DateTimeOffset ReadAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog's price {PriceId} is not on sale in Stripe (unknown, archived, tiered, metered, one-time or not billed every one month or one year); its plan is listed without that price")]
     private partial void LogPriceUnknown(string priceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog's price {PriceId} is billed every {PriceInterval} in Stripe, but the catalog names it as plan {Plan}'s {CatalogInterval} price; the plan is listed without it")]
+    private partial void LogPriceInterval(string priceId, BillingInterval priceInterval, string plan, BillingInterval catalogInterval);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe's prices could not be read ({Reason}); serving the last prices read: {HaveStale}; next try in {RetrySeconds} s")]
     private partial void LogPricesUnavailable(string reason, bool haveStale, double retrySeconds);

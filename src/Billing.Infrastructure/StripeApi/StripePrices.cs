@@ -1,5 +1,6 @@
 using System.Net;
 using Billing.Application.Catalog;
+using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 using Microsoft.Extensions.Logging;
 using Stripe;
@@ -15,14 +16,17 @@ namespace Billing.Infrastructure.StripeApi;
 /// </summary>
 public sealed class StripePrices(StripeClientFactory clients, ILogger<StripePrices> logger) : IStripePrices
 {
-    public async Task<IReadOnlyDictionary<string, Money>> GetAmountsAsync(IReadOnlyCollection<string> priceIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, StripePlanPrice>> GetPricesAsync(IReadOnlyCollection<string> priceIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(priceIds);
         var client = clients.Create();
         var prices = await Task.WhenAll(priceIds.Select(id => GetAsync(client, id, cancellationToken))).ConfigureAwait(false);
         return prices
             .Where(p => p is { UnitAmount: not null, Deleted: not true, Active: true, Recurring: { Interval: "month" or "year", IntervalCount: 1, UsageType: not "metered" } })
-            .ToDictionary(p => p!.Id, p => new Money(p!.UnitAmount!.Value, Currency.Parse(p.Currency)), StringComparer.Ordinal);
+            .ToDictionary(
+                p => p!.Id,
+                p => new StripePlanPrice(new Money(p!.UnitAmount!.Value, Currency.Parse(p.Currency)), p.Recurring.Interval == "year" ? BillingInterval.Year : BillingInterval.Month),
+                StringComparer.Ordinal);
     }
 
     private async Task<Price?> GetAsync(StripeClient client, string priceId, CancellationToken cancellationToken)

@@ -17,8 +17,8 @@ public sealed class PlanPricingTests : IDisposable
 
     public PlanPricingTests()
     {
-        _stripe.Amounts[TestCatalog.ProMonthly] = new Money(4_900, Usd);
-        _stripe.Amounts[TestCatalog.BasicMonthly] = new Money(1_900, Usd);
+        _stripe.Prices[TestCatalog.ProMonthly] = new StripePlanPrice(new Money(4_900, Usd), BillingInterval.Month);
+        _stripe.Prices[TestCatalog.BasicMonthly] = new StripePlanPrice(new Money(1_900, Usd), BillingInterval.Month);
         _pricing = new PlanPricing(TestCatalog.Create(), _stripe, _time, NullLogger<PlanPricing>.Instance);
     }
 
@@ -37,6 +37,20 @@ public sealed class PlanPricingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_price_stripe_bills_at_the_other_interval_is_left_out_not_shown_as_this_intervals_amount()
+    {
+        // The merchant put BASIC's yearly price in its Month slot and its monthly one in the Year slot: shown as they
+        // are, the page would say "$490.00 a month" and sell a monthly subscription behind "a year".
+        _stripe.Prices[TestCatalog.BasicMonthly] = new StripePlanPrice(new Money(49_000, Usd), BillingInterval.Year);
+        _stripe.Prices[TestCatalog.BasicYearly] = new StripePlanPrice(new Money(1_900, Usd), BillingInterval.Month);
+
+        var offers = await _pricing.ListAsync(CancellationToken.None);
+
+        Assert.Empty(offers.Plans.Single(o => o.Plan.Code == PlanCode.Parse("BASIC")).Prices);
+        Assert.Equal(new Money(4_900, Usd), offers.Plans.Single(o => o.Plan.Code == PlanCode.Parse("PRO")).Prices[BillingInterval.Month]);
+    }
+
+    [Fact]
     public async Task Prices_are_read_from_stripe_once_per_ten_minutes_even_by_concurrent_callers()
     {
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _pricing.ListAsync(CancellationToken.None)));
@@ -44,7 +58,7 @@ public sealed class PlanPricingTests : IDisposable
         await _pricing.ListAsync(CancellationToken.None);
         Assert.Equal(1, _stripe.Reads);
 
-        _stripe.Amounts[TestCatalog.ProMonthly] = new Money(5_900, Usd);
+        _stripe.Prices[TestCatalog.ProMonthly] = new StripePlanPrice(new Money(5_900, Usd), BillingInterval.Month);
         _time.Advance(TimeSpan.FromSeconds(1));
         var offers = await _pricing.ListAsync(CancellationToken.None);
 
@@ -93,7 +107,7 @@ public sealed class PlanPricingTests : IDisposable
     {
         await _pricing.ListAsync(CancellationToken.None);
         _time.Advance(PlanPricing.CacheFor);
-        _stripe.Amounts[TestCatalog.ProMonthly] = new Money(5_900, Usd);
+        _stripe.Prices[TestCatalog.ProMonthly] = new StripePlanPrice(new Money(5_900, Usd), BillingInterval.Month);
         _stripe.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var refreshing = _pricing.ListAsync(CancellationToken.None);
         await WaitUntilAsync(() => _stripe.Reads == 2);

@@ -9,7 +9,7 @@ internal sealed class FakeStripePrices : IStripePrices
 {
     private int _reads;
 
-    public Dictionary<string, Money> Amounts { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, StripePlanPrice> Prices { get; } = new(StringComparer.Ordinal);
 
     public bool Down { get; set; }
 
@@ -18,7 +18,7 @@ internal sealed class FakeStripePrices : IStripePrices
     /// <summary>When set, a read waits for it (a slow Stripe).</summary>
     public TaskCompletionSource? Hold { get; set; }
 
-    public async Task<IReadOnlyDictionary<string, Money>> GetAmountsAsync(IReadOnlyCollection<string> priceIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, StripePlanPrice>> GetPricesAsync(IReadOnlyCollection<string> priceIds, CancellationToken cancellationToken)
     {
         await Task.Yield();
         Interlocked.Increment(ref _reads);
@@ -32,6 +32,6 @@ internal sealed class FakeStripePrices : IStripePrices
             throw new PaymentProviderException("Could not read the plan prices: Stripe could not be reached.") { IsTransient = true };
         }
 
-        return priceIds.Where(Amounts.ContainsKey).ToDictionary(id => id, id => Amounts[id], StringComparer.Ordinal);
+        return priceIds.Where(Prices.ContainsKey).ToDictionary(id => id, id => Prices[id], StringComparer.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using Billing.Application.Catalog;
+using Billing.Domain.Plans;
 using Billing.Infrastructure.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Stripe;
@@ -18,10 +19,10 @@ public sealed class StripePricesTests(StripeEmulatorFixture fixture)
         var onSale = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 1_900, ProductData = product, Recurring = new PriceRecurringOptions { Interval = "month" } });
         var archived = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 1_500, ProductData = product, Recurring = new PriceRecurringOptions { Interval = "month" }, Active = false });
 
-        var amounts = await Prices.GetAmountsAsync([onSale.Id, archived.Id, "price_never_created"], CancellationToken.None);
+        var amounts = await Prices.GetPricesAsync([onSale.Id, archived.Id, "price_never_created"], CancellationToken.None);
 
         Assert.Equal([onSale.Id], amounts.Keys);
-        Assert.Equal((1_900L, "usd"), (amounts[onSale.Id].MinorUnits, amounts[onSale.Id].Currency.Code));
+        Assert.Equal((1_900L, "usd"), (amounts[onSale.Id].Amount.MinorUnits, amounts[onSale.Id].Amount.Currency.Code));
     }
 
     [Fact]
@@ -35,8 +36,9 @@ public sealed class StripePricesTests(StripeEmulatorFixture fixture)
         var quarterly = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 14_700, ProductData = product, Recurring = new PriceRecurringOptions { Interval = "month", IntervalCount = 3 } });
         var once = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 9_900, ProductData = product });
 
-        var amounts = await Prices.GetAmountsAsync([monthly.Id, yearly.Id, quarterly.Id, once.Id], CancellationToken.None);
+        var amounts = await Prices.GetPricesAsync([monthly.Id, yearly.Id, quarterly.Id, once.Id], CancellationToken.None);
 
         Assert.Equal(new[] { monthly.Id, yearly.Id }.Order(StringComparer.Ordinal), amounts.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal((BillingInterval.Month, BillingInterval.Year), (amounts[monthly.Id].Interval, amounts[yearly.Id].Interval));
     }
 }
