@@ -43,6 +43,18 @@ public static class Authentication
         return services;
     }
 
+    /// <summary>
+    /// What an OIDC provider may sign with: every asymmetric JWS algorithm (RSA PKCS#1 v1.5, RSA-PSS, ECDSA; providers
+    /// let the realm choose, e.g. Keycloak's RS512 or ES384), never a symmetric one (HS*, which the provider's public
+    /// keys would turn into an algorithm confusion) nor none.
+    /// </summary>
+    private static readonly string[] ProviderAlgorithms =
+    [
+        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
+        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
+    ];
+
     private static void Configure(JwtBearerOptions jwt, AuthOptions auth)
     {
         jwt.MapInboundClaims = false;
@@ -74,7 +86,7 @@ public static class Authentication
             jwt.RequireHttpsMetadata = !AuthOptions.IsLoopback(auth.Authority);
             jwt.RefreshOnIssuerKeyNotFound = true;
             jwt.RefreshInterval = auth.MetadataRefreshInterval;
-            jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256];
+            jwt.TokenValidationParameters.ValidAlgorithms = ProviderAlgorithms;
         }
         else
         {
