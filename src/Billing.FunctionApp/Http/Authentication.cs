@@ -28,7 +28,7 @@ public static class Authentication
         services.AddSingleton<IValidateOptions<AuthOptions>>(new AuthOptionsValidator(environment.IsDevelopment()));
 
         services.AddOptions<ServiceAuthOptions>().Bind(configuration.GetSection(ServiceAuthOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ServiceAuthOptions>, ServiceAuthOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ServiceAuthOptions>>(new ServiceAuthOptionsValidator(environment.IsDevelopment()));
         services.AddSingleton(sp => new ServiceCallerCheck(sp.GetRequiredService<IOptions<ServiceAuthOptions>>().Value));
         services.AddSingleton<IAuthorizationHandler, UserTokenHandler>();
 
