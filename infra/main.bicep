@@ -58,7 +58,7 @@ param serviceApiKeys { name: string, sha256: string }[] = []
 @description('The scope a service token must carry on the metering endpoints.')
 param serviceTokenScope string = 'billing.usage'
 
-@description('The OAuth client ids of the product\'s backend whose tokens may call the metering endpoints (matched against azp, client_id or appid); none: API keys only.')
+@description('The OAuth client ids of the product\'s backend whose tokens may call the metering endpoints (matched against azp, client_id, appid or cid (Okta)); none: API keys only.')
 param serviceTokenClientIds string[] = []
 
 // ---------------------------------------------------------------------------------------------------------------

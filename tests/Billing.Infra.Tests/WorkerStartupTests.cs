@@ -50,6 +50,21 @@ public sealed partial class WorkerStartupTests(DeployedTemplate template)
         Assert.Contains("Stripe:RequestTimeout", failure, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_published_development_api_key_configured_in_Azure_stops_the_start_naming_the_setting()
+    {
+        // The hash of local-development-usage-key, as appsettings.Development.json and local.settings.sample.json have it
+        // (and docs/api.md prints the key): anyone could meter usage for any account with it.
+        var settings = template.AppSettings().ToDictionary(s => s.Key, s => (string?)Deployed(s.Key, s.Value), StringComparer.Ordinal);
+        settings["Billing__ServiceAuth__ApiKeys__0__Name"] = "backend";
+        settings["Billing__ServiceAuth__ApiKeys__0__Sha256"] = "B21CD3DF75E4B72FC266C8657311DBE9D0A5C322BA28998DDDEFB66146F2F01A";
+
+        var failure = WorkerStartup.Failure(Path.Combine(BicepCli.RepositoryRoot, "src", "Billing.FunctionApp"), "Production", settings);
+
+        Assert.NotNull(failure);
+        Assert.Contains("Billing:ServiceAuth:ApiKeys:0:Sha256 is the hash of the published development key", failure, StringComparison.Ordinal);
+    }
+
     /// <summary>The value the worker sees: a known one as is, a Key Vault reference as its secret, a resource's property as a value of its shape.</summary>
     private static string Deployed(string name, ArmValue value)
     {

@@ -79,6 +79,16 @@ public sealed class AuthOptions
             yield return "Auth:AccountClaim must name a claim (e.g. sub or org_id).";
         }
 
+        if (string.IsNullOrWhiteSpace(RoleClaim))
+        {
+            yield return $"Auth:RoleClaim must name the claim holding the roles (default {AuthDefaults.RoleClaim}).";
+        }
+
+        if (string.IsNullOrWhiteSpace(AdminRole))
+        {
+            yield return $"Auth:AdminRole must name the role of the operators (default {AuthDefaults.AdminRole}).";
+        }
+
         if (ClockSkew < TimeSpan.Zero || ClockSkew > TimeSpan.FromMinutes(5))
         {
             yield return "Auth:ClockSkew must be between 00:00:00 and 00:05:00.";

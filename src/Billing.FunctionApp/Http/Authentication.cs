@@ -28,7 +28,7 @@ public static class Authentication
         services.AddSingleton<IValidateOptions<AuthOptions>>(new AuthOptionsValidator(environment.IsDevelopment()));
 
         services.AddOptions<ServiceAuthOptions>().Bind(configuration.GetSection(ServiceAuthOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ServiceAuthOptions>, ServiceAuthOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ServiceAuthOptions>>(new ServiceAuthOptionsValidator(environment.IsDevelopment()));
         services.AddSingleton(sp => new ServiceCallerCheck(sp.GetRequiredService<IOptions<ServiceAuthOptions>>().Value));
         services.AddSingleton<IAuthorizationHandler, UserTokenHandler>();
 
@@ -42,6 +42,18 @@ public static class Authentication
             .AddPolicy(ServicePolicy, policy => policy.RequireAuthenticatedUser().RequireAssertion(c => ServiceCaller.From(c.User) is not null));
         return services;
     }
+
+    /// <summary>
+    /// What an OIDC provider may sign with: every asymmetric JWS algorithm (RSA PKCS#1 v1.5, RSA-PSS, ECDSA; providers
+    /// let the realm choose, e.g. Keycloak's RS512 or ES384), never a symmetric one (HS*, which the provider's public
+    /// keys would turn into an algorithm confusion) nor none.
+    /// </summary>
+    private static readonly string[] ProviderAlgorithms =
+    [
+        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
+        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
+    ];
 
     private static void Configure(JwtBearerOptions jwt, AuthOptions auth)
     {
@@ -74,7 +86,7 @@ public static class Authentication
             jwt.RequireHttpsMetadata = !AuthOptions.IsLoopback(auth.Authority);
             jwt.RefreshOnIssuerKeyNotFound = true;
             jwt.RefreshInterval = auth.MetadataRefreshInterval;
-            jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256];
+            jwt.TokenValidationParameters.ValidAlgorithms = ProviderAlgorithms;
         }
         else
         {

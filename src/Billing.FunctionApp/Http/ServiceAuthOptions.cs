@@ -20,7 +20,7 @@ public sealed class ServiceAuthOptions
 
     /// <summary>
     /// The OAuth clients (the product's backend) whose tokens may call the service endpoints, matched against the
-    /// token's <c>azp</c>, <c>client_id</c> or <c>appid</c>: the scope alone does not make a service, since some
+    /// token's <c>azp</c>, <c>client_id</c>, <c>appid</c> or <c>cid</c> (Okta): the scope alone does not make a service, since some
     /// providers let a user's sign-in ask for any scope of the API. None: no token is accepted there, only API keys.
     /// </summary>
     public IList<string> ClientIds { get; } = [];

@@ -5,12 +5,19 @@ namespace Billing.FunctionApp.Http;
 /// <summary>
 /// Start-up check of <see cref="ServiceAuthOptions"/>: every key has a name (unique, ignoring case) and a hash of 64
 /// hex characters (unique too: two names for one key would make the logs lie), every client id is one word listed
-/// once, and the scope is one word.
+/// once, and the scope is one word. Outside Development the hash of the published development key
+/// (<see cref="DevelopmentKeyHash"/>) is refused, as the development signing key is.
 /// </summary>
-public sealed class ServiceAuthOptionsValidator : IValidateOptions<ServiceAuthOptions>
+public sealed class ServiceAuthOptionsValidator(bool isDevelopment) : IValidateOptions<ServiceAuthOptions>
 {
     /// <summary>Hex characters of a SHA-256.</summary>
     public const int HashLength = 64;
+
+    /// <summary>
+    /// The hash of <c>local-development-usage-key</c>, the key local runs accept (appsettings.Development.json,
+    /// local.settings.sample.json); the key itself is in the repository and the docs, so it proves nothing.
+    /// </summary>
+    public const string DevelopmentKeyHash = "b21cd3df75e4b72fc266c8657311dbe9d0a5c322ba28998dddefb66146f2f01a";
 
     public ValidateOptionsResult Validate(string? name, ServiceAuthOptions options)
     {
@@ -38,6 +45,10 @@ public sealed class ServiceAuthOptionsValidator : IValidateOptions<ServiceAuthOp
             else if (!hashes.Add(key.Sha256))
             {
                 errors.Add($"{prefix}:Sha256 is the hash of another configured key; each key must be configured once.");
+            }
+            else if (!isDevelopment && string.Equals(key.Sha256, DevelopmentKeyHash, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"{prefix}:Sha256 is the hash of the published development key (local-development-usage-key), accepted only in the Development environment; create a key with 'billing apikey new'.");
             }
         }
 

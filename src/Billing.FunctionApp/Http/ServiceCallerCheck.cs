@@ -21,7 +21,8 @@ internal sealed class ServiceCallerCheck
 
     private static readonly string[] ServiceNameClaims = ["sub", "azp", "client_id"];
 
-    private static readonly string[] ClientClaims = ["azp", "client_id", "appid"];
+    /// <summary>Where providers name the client a token was issued to: OIDC's <c>azp</c>, OAuth's <c>client_id</c> (RFC 9068), Entra ID v1's <c>appid</c>, Okta's <c>cid</c>.</summary>
+    private static readonly string[] ClientClaims = ["azp", "client_id", "appid", "cid"];
 
     /// <summary>Microsoft Entra ID's optional claim naming the kind of token; <see cref="AppIdentityType"/> for an app-only one.</summary>
     private const string IdentityTypeClaim = "idtyp";
@@ -91,7 +92,7 @@ internal sealed class ServiceCallerCheck
             .Contains(Scope, StringComparer.Ordinal);
     }
 
-    /// <summary>Whether the token was issued to one of the configured service clients (its <c>azp</c>, <c>client_id</c> or <c>appid</c>).</summary>
+    /// <summary>Whether the token was issued to one of the configured service clients (its <c>azp</c>, <c>client_id</c>, <c>appid</c> or <c>cid</c>).</summary>
     public bool IsServiceClient(ClaimsPrincipal token)
     {
         ArgumentNullException.ThrowIfNull(token);
@@ -185,6 +186,6 @@ internal enum AppOnlySign
     /// <summary>A Microsoft Entra ID token (<c>tid</c>) without delegated scopes (<c>scp</c>).</summary>
     EntraWithoutDelegatedScopes,
 
-    /// <summary>Issued to one of <see cref="ServiceAuthOptions.ClientIds"/> (its <c>azp</c>, <c>client_id</c> or <c>appid</c>).</summary>
+    /// <summary>Issued to one of <see cref="ServiceAuthOptions.ClientIds"/> (its <c>azp</c>, <c>client_id</c>, <c>appid</c> or <c>cid</c>).</summary>
     ServiceClient,
 }

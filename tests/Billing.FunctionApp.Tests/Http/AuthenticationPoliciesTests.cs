@@ -39,6 +39,7 @@ public sealed class AuthenticationPoliciesTests : IDisposable
         { "the product backend's client credentials (azp is a service client)", ["sub", ServiceCredentials.ClientId, "azp", ServiceCredentials.ClientId, "scope", ServiceCredentials.Scope, "roles", "billing.admin"] },
         { "an Entra ID v1 client-credentials token of the service client (appid)", ["sub", "5f2b1c9e-sp", "appid", ServiceCredentials.ClientId, "roles", "billing.admin"] },
         { "Entra ID client credentials without idtyp: roles, no scp", ["sub", "5f2b1c9e-sp", "tid", Tenant, "azp", "any-tenant-app", "roles", "billing.admin"] },
+        { "Okta client credentials of the service client (cid, scp)", ["ver", "1", "sub", ServiceCredentials.ClientId, "cid", ServiceCredentials.ClientId, "scp", ServiceCredentials.Scope, "roles", "billing.admin"] },
     };
 
     /// <summary>Tokens issued for a signed-in user, each with the admin role.</summary>

@@ -81,6 +81,19 @@ public sealed class ServiceAuthOptionsValidatorTests
         Assert.Equal(3, Errors(options).Count);
     }
 
+    [Theory]
+    [InlineData(Hash)]
+    [InlineData("B21CD3DF75E4B72FC266C8657311DBE9D0A5C322BA28998DDDEFB66146F2F01A")]
+    public void Outside_Development_the_published_development_keys_hash_is_refused(string sha256)
+    {
+        var result = new ServiceAuthOptionsValidator(isDevelopment: false).Validate(null, Options(("usage", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"), ("local", sha256)));
+
+        Assert.Equal(
+            ["Billing:ServiceAuth:ApiKeys:1:Sha256 is the hash of the published development key (local-development-usage-key), accepted only in the Development environment; create a key with 'billing apikey new'."],
+            result.Failures);
+        Assert.Equal(ServiceAuthOptionsValidator.DevelopmentKeyHash, ServiceCallerCheck.Hash("local-development-usage-key"));
+    }
+
     private static ServiceAuthOptions Options(params (string Name, string Sha256)[] keys)
     {
         var options = new ServiceAuthOptions();
@@ -94,7 +107,7 @@ public sealed class ServiceAuthOptionsValidatorTests
 
     private static List<string> Errors(ServiceAuthOptions options)
     {
-        var result = new ServiceAuthOptionsValidator().Validate(null, options);
+        var result = new ServiceAuthOptionsValidator(isDevelopment: true).Validate(null, options);
         return result.Failed ? [.. result.Failures!] : [];
     }
 }

@@ -171,6 +171,25 @@ public sealed class ServiceCallerCheckTests
         Assert.Equal(client, ServiceCallerCheck.ClientOf(Token((type, client))));
     }
 
+    [Fact]
+    public void An_Okta_client_credentials_token_names_its_client_in_cid_and_is_a_service_clients_never_a_users()
+    {
+        // Okta's access tokens name the client in cid (no azp, client_id or appid) and carry the scopes as a scp array;
+        // a client-credentials token's sub is the client id, a user's token adds uid.
+        var options = new ServiceAuthOptions { ClientIds = { "0oa1backend" } };
+        var check = new ServiceCallerCheck(options);
+        var backend = Token(("ver", "1"), ("sub", "0oa1backend"), ("cid", "0oa1backend"), ("scp", "billing.usage"));
+        var user = Token(("ver", "1"), ("sub", "alice@example.com"), ("uid", "00u1alice"), ("cid", "0oa1frontend"), ("scp", "openid"), ("scp", "profile"));
+
+        Assert.True(check.IsServiceClient(backend), "the backend's Okta token is not taken as a service client's");
+        Assert.Null(ServiceCallerCheck.UserEvidence(backend));
+        Assert.Equal(AppOnlySign.ServiceClient, check.AppOnlyEvidence(backend));
+        Assert.Equal("0oa1backend", ServiceCallerCheck.ClientOf(backend));
+        Assert.False(check.IsServiceClient(user));
+        Assert.Null(check.AppOnlyEvidence(user));
+        Assert.Equal("0oa1frontend", ServiceCallerCheck.ClientOf(user));
+    }
+
     [Theory]
     [InlineData("azp", "billing-frontend")]
     [InlineData("azp", "Product-Backend")]
