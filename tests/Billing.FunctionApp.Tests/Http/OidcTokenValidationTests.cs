@@ -16,13 +16,20 @@ using Microsoft.IdentityModel.Tokens;
 namespace Billing.FunctionApp.Tests.Http;
 
 /// <summary>
-/// With an OIDC authority, a token signed with one of the authority's published keys is accepted whatever asymmetric
-/// algorithm the provider signs with (RSA PKCS#1, RSA-PSS or ECDSA, 256 to 512 bits: providers such as Keycloak let
-/// the realm choose), and never a symmetric (HS) or unsigned one, whatever key it names.
+/// What tokens the app accepts with an OIDC authority (its discovery document served from memory):
+/// <list type="bullet">
+/// <item>a token's <c>iss</c> must be <c>Auth:Issuer</c> exactly, as with the development key: JwtBearer adds the issuer
+/// of the authority's discovery document to the valid issuers, which must not widen the setting;</item>
+/// <item>a token signed with one of the authority's published keys is accepted whatever asymmetric algorithm the
+/// provider signs with (RSA PKCS#1, RSA-PSS or ECDSA, 256 to 512 bits: providers such as Keycloak let the realm
+/// choose), and never a symmetric (HS) or unsigned one, whatever key it names.</item>
+/// </list>
 /// </summary>
-public sealed class TokenAlgorithmTests : IDisposable
+public sealed class OidcTokenValidationTests : IDisposable
 {
     private const string Authority = "https://login.example.com/tenant-a/v2.0";
+    private const string DiscoveryIssuer = Authority;
+    private const string ConfiguredIssuer = "https://sts.example.com/tenant-a/";
     private const string Audience = "billing-api";
 
     private readonly RsaSecurityKey _rsa = new(RSA.Create(2048)) { KeyId = "rsa-1" };
@@ -31,15 +38,15 @@ public sealed class TokenAlgorithmTests : IDisposable
     private readonly ECDsaSecurityKey _p521 = new(ECDsa.Create(ECCurve.NamedCurves.nistP521)) { KeyId = "ec-521" };
     private readonly ServiceProvider _app;
 
-    public TokenAlgorithmTests()
+    public OidcTokenValidationTests()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Auth:Authority"] = Authority,
-            ["Auth:Issuer"] = Authority,
+            ["Auth:Issuer"] = ConfiguredIssuer,
             ["Auth:Audience"] = Audience,
         }).Build();
-        var discovery = new OpenIdConnectConfiguration { Issuer = Authority };
+        var discovery = new OpenIdConnectConfiguration { Issuer = DiscoveryIssuer };
         foreach (var key in new SecurityKey[] { _rsa, _p256, _p384, _p521 })
         {
             discovery.SigningKeys.Add(key);
@@ -68,6 +75,23 @@ public sealed class TokenAlgorithmTests : IDisposable
         _p521.ECDsa.Dispose();
     }
 
+    [Fact]
+    public async Task A_token_of_the_configured_issuer_is_accepted()
+    {
+        var result = await AuthenticateAsync(Token(ConfiguredIssuer, new SigningCredentials(_rsa, SecurityAlgorithms.RsaSha256)));
+
+        Assert.True(result.Succeeded, result.Failure?.Message);
+    }
+
+    [Fact]
+    public async Task A_token_of_the_discovery_documents_issuer_is_refused_when_the_setting_names_another()
+    {
+        var result = await AuthenticateAsync(Token(DiscoveryIssuer, new SigningCredentials(_rsa, SecurityAlgorithms.RsaSha256)));
+
+        Assert.False(result.Succeeded, "a token whose iss is not Auth:Issuer was accepted");
+        Assert.IsType<SecurityTokenInvalidIssuerException>(result.Failure);
+    }
+
     [Theory]
     [MemberData(nameof(AsymmetricAlgorithms))]
     public async Task A_token_signed_with_a_published_key_is_accepted_whatever_asymmetric_algorithm_signs_it(string algorithm)
@@ -80,7 +104,7 @@ public sealed class TokenAlgorithmTests : IDisposable
             _ => _rsa,
         };
 
-        var result = await AuthenticateAsync(Token(new SigningCredentials(key, algorithm)));
+        var result = await AuthenticateAsync(Token(ConfiguredIssuer, new SigningCredentials(key, algorithm)));
 
         Assert.True(result.Succeeded, $"{algorithm}: {result.Failure?.GetType().Name} {result.Failure?.Message}");
     }
@@ -90,16 +114,16 @@ public sealed class TokenAlgorithmTests : IDisposable
     {
         // HS256 keyed with the provider's public key material (the classic RS/HS confusion), and an unsigned token.
         var publicKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Convert.ToBase64String(_rsa.Rsa.ExportSubjectPublicKeyInfo()))) { KeyId = _rsa.KeyId };
-        var confused = await AuthenticateAsync(Token(new SigningCredentials(publicKey, SecurityAlgorithms.HmacSha256)));
-        var unsigned = await AuthenticateAsync(Token(signing: null));
+        var confused = await AuthenticateAsync(Token(ConfiguredIssuer, new SigningCredentials(publicKey, SecurityAlgorithms.HmacSha256)));
+        var unsigned = await AuthenticateAsync(Token(ConfiguredIssuer, signing: null));
 
         Assert.False(confused.Succeeded, "an HS256 token was accepted");
         Assert.False(unsigned.Succeeded, "an unsigned token was accepted");
     }
 
-    private static string Token(SigningCredentials? signing) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    private static string Token(string issuer, SigningCredentials? signing) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {
-        Issuer = Authority,
+        Issuer = issuer,
         Audience = Audience,
         Subject = new ClaimsIdentity([new Claim("sub", "user-1")]),
         Expires = DateTime.UtcNow.AddMinutes(10),
