@@ -90,8 +90,15 @@ internal static class Problems
     public static void AddTraceId(ProblemDetailsContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        context.ProblemDetails.Extensions[TraceIdMember] = TraceIdOf(context.HttpContext);
+    }
+
+    /// <summary>The trace id <see cref="AddTraceId"/> stamps, for a problem carried inside an answer (a batch's records).</summary>
+    public static string TraceIdOf(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
         // The request's own activity first: the function runs in the invocation's flow, whose activity may be none.
-        context.ProblemDetails.Extensions[TraceIdMember] = context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity.Id ?? Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+        return http.Features.Get<IHttpActivityFeature>()?.Activity.Id ?? Activity.Current?.Id ?? http.TraceIdentifier;
     }
 
     /// <summary>Any other problem: <paramref name="status"/>, a short title, a sentence for a person and the machine-readable code.</summary>

@@ -2,6 +2,7 @@ using Billing.Application.Outcomes;
 using Billing.Application.Usage;
 using Billing.FunctionApp.Http;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Billing.FunctionApp.Metering;
 
@@ -46,6 +47,13 @@ public sealed class RecordUsageBatchFunction(UsageRecording usage)
                 var problem = Problems.InvalidDetails(new Dictionary<string, string[]>(parsed[i].Errors!, StringComparer.Ordinal));
                 results[i] = new UsageBatchItemResponse(i, StatusCodes.Status400BadRequest, null, problem);
             }
+        }
+
+        // Each record's problem carries the call's trace id, as every problem answer does.
+        var traceId = Problems.TraceIdOf(request.HttpContext);
+        foreach (var problem in results.Select(r => r.Problem).OfType<ProblemDetails>())
+        {
+            problem.Extensions[Problems.TraceIdMember] = traceId;
         }
 
         var recorded = results.Count(r => r.Usage is not null);

@@ -104,6 +104,9 @@ public sealed class UsageApiTests(BillingApiFixture api)
         Assert.True(results[4].GetProperty("usage").GetProperty("replayed").GetBoolean());
         Assert.Equal("quota_exceeded", results[2].GetProperty("problem").GetProperty("code").GetString());
         Assert.True(results[3].GetProperty("problem").GetProperty("errors").TryGetProperty("quantity", out _));
+        var traceIds = results.Where(r => r.GetProperty("status").GetInt32() != 200).Select(r => r.GetProperty("problem").TryGetProperty("traceId", out var id) ? id.GetString() : null).ToList();
+        Assert.All(traceIds, id => Assert.False(string.IsNullOrWhiteSpace(id), "a record's problem carries no traceId")); // as every problem answer does
+        Assert.Single(traceIds.Distinct()); // the call's
         Assert.Equal(3, batch.GetProperty("recorded").GetInt32());
         Assert.Equal(3, batch.GetProperty("failed").GetInt32());
         Assert.Equal(4, await UsedAsync(accountId, "agent_runs"));
