@@ -32,9 +32,7 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
     {
         var prices = await CurrentPricesAsync(cancellationToken).ConfigureAwait(false);
         var offers = catalog.Plans
-            .Select(plan => new PlanOffer(plan, plan.PriceIds
-                .Where(p => prices?.Amounts.TryGetValue(p.Value, out var price) == true && price.Interval == p.Key)
-                .ToDictionary(p => p.Key, p => prices!.Amounts[p.Value].Amount)))
+            .Select(plan => new PlanOffer(plan, prices?.ByPlan.GetValueOrDefault(plan.Code) ?? NoPrices))
             .ToList();
         return new PlanOffers(offers, prices is not null);
     }
@@ -72,17 +70,7 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
                 LogPriceUnknown(missing);
             }
 
-            // A price in the slot of the other interval (a yearly price as a plan's Month) would be shown as that
-            // interval's amount ("$490.00 a month"): left out like an unknown one.
-            foreach (var (plan, interval, id) in catalog.Plans.SelectMany(plan => plan.PriceIds.Select(p => (plan.Code, p.Key, p.Value))))
-            {
-                if (amounts.TryGetValue(id, out var price) && price.Interval != interval)
-                {
-                    LogPriceInterval(id, price.Interval, plan.Value, interval);
-                }
-            }
-
-            return _prices = new Prices(amounts, time.GetUtcNow());
+            return _prices = new Prices(catalog.Plans.ToDictionary(plan => plan.Code, plan => PricesOf(plan, amounts)), time.GetUtcNow());
         }
         catch (PaymentProviderException exception)
         {
@@ -102,7 +90,37 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
         return now.UtcTicks >= Volatile.Read(ref _retryAtTicks) && (_prices is not { } read || now - read.ReadAt >= CacheFor);
     }
 
-    private sealed record Prices(IReadOnlyDictionary<string, StripePlanPrice> Amounts, DateTimeOffset ReadAt);
+    private static readonly IReadOnlyDictionary<BillingInterval, Money> NoPrices = new Dictionary<BillingInterval, Money>();
+
+    /// <summary>
+    /// What each interval of the plan costs, from the prices Stripe has on sale. A price in the slot of the other interval
+    /// (a yearly price as the plan's Month) would be shown as that interval's amount ("$490.00 a month"): left out.
+    /// </summary>
+    private Dictionary<BillingInterval, Money> PricesOf(Plan plan, IReadOnlyDictionary<string, StripePlanPrice> onSale)
+    {
+        var prices = new Dictionary<BillingInterval, Money>();
+        foreach (var (interval, id) in plan.PriceIds)
+        {
+            if (!onSale.TryGetValue(id, out var price))
+            {
+                continue;
+            }
+
+            if (price.Interval == interval)
+            {
+                prices[interval] = price.Amount;
+            }
+            else
+            {
+                LogPriceInterval(id, price.Interval, plan.Code.Value, interval);
+            }
+        }
+
+        return prices;
+    }
+
+    /// <summary>The prices read, per plan and interval, and when.</summary>
+    private sealed record Prices(IReadOnlyDictionary<PlanCode, Dictionary<BillingInterval, Money>> ByPlan, DateTimeOffset ReadAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog's price {PriceId} is not on sale in Stripe (unknown, archived, tiered, metered, one-time or not billed every one month or one year); its plan is listed without that price")]
     private partial void LogPriceUnknown(string priceId);
