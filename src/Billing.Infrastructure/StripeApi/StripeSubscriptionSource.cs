@@ -82,7 +82,11 @@ public sealed class StripeSubscriptionSource(StripeClientFactory clients, TimePr
         {
             await foreach (var customer in clients.Create().V1.Customers.SearchAutoPagingAsync(options, requestOptions: null, cancellationToken).ConfigureAwait(false))
             {
-                if (customer.Deleted != true)
+                // The match is Stripe's (its search may fold case or lag behind a metadata change); only a customer
+                // whose metadata names exactly this account is taken for it.
+                if (customer.Deleted != true
+                    && customer.Metadata?.GetValueOrDefault(StripeMetadataKeys.AccountId) is { } named
+                    && string.Equals(named, accountId.Value, StringComparison.Ordinal))
                 {
                     return customer.Id;
                 }

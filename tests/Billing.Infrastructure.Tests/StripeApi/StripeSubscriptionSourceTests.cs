@@ -130,6 +130,20 @@ public sealed class StripeSubscriptionSourceTests
         Assert.Contains("metadata['account_id']:'it\\'s'", Uri.UnescapeDataString(request.Query.Replace('+', ' ')), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_customer_whose_account_metadata_differs_from_the_account_id_is_not_taken_for_it()
+    {
+        // Account ids are case-sensitive; the search's match is Stripe's, so a customer it returns for another
+        // account (USER-1 for user-1) or without the metadata must not be adopted by a re-sync.
+        _stripe.Respond(HttpStatusCode.OK, """{"object":"search_result","url":"/v1/customers/search","has_more":false,"data":[{"id":"cus_upper","object":"customer","metadata":{"account_id":"USER-1"}},{"id":"cus_bare","object":"customer","metadata":{}},{"id":"cus_1","object":"customer","metadata":{"account_id":"user-1"}}]}""");
+
+        Assert.Equal("cus_1", await Source().FindCustomerIdAsync(AccountId.Parse("user-1"), CancellationToken.None));
+
+        _stripe.Respond(HttpStatusCode.OK, """{"object":"search_result","url":"/v1/customers/search","has_more":false,"data":[{"id":"cus_upper","object":"customer","metadata":{"account_id":"USER-1"}}]}""");
+
+        Assert.Null(await Source().FindCustomerIdAsync(AccountId.Parse("user-1"), CancellationToken.None));
+    }
+
     private StripeSubscriptionSource Source(int maxNetworkRetries = 2) => new(TestStripe.Clients(_stripe, maxNetworkRetries), _time, NullLogger<StripeSubscriptionSource>.Instance);
 
     private static string Subscription(string id, string status) =>
