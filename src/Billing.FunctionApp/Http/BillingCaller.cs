@@ -7,8 +7,9 @@ namespace Billing.FunctionApp.Http;
 public sealed record BillingCaller(string AccountId, bool IsAdmin)
 {
     /// <summary>
-    /// The caller named by the account claim, or null when the token has no such claim or its value is not a usable
-    /// account id (<see cref="Domain.Accounts.AccountId"/> rules): such a token is authenticated but grants nothing (403).
+    /// The caller named by the account claim, or null when the token has no such claim, has it with several values, or its
+    /// value is not a usable account id (<see cref="Domain.Accounts.AccountId"/> rules): such a token is authenticated
+    /// but grants nothing (403).
     /// </summary>
     public static BillingCaller? From(ClaimsPrincipal user, AuthOptions options)
     {
@@ -23,8 +24,8 @@ public sealed record BillingCaller(string AccountId, bool IsAdmin)
     }
 
     /// <summary>
-    /// Why the token names no caller, for its 403: no account claim (<see cref="AuthOptions.AccountClaim"/>), or which
-    /// account id rule its value breaks (never the value itself); null when it names one.
+    /// Why the token names no caller, for its 403: no account claim (<see cref="AuthOptions.AccountClaim"/>), several
+    /// different values of it, or which account id rule its value breaks (never the value itself); null when it names one.
     /// </summary>
     public static string? Unusable(ClaimsPrincipal user, AuthOptions options)
     {
@@ -34,6 +35,12 @@ public sealed record BillingCaller(string AccountId, bool IsAdmin)
         if (string.IsNullOrWhiteSpace(accountId))
         {
             return $"The token has no '{options.AccountClaim}' claim to name its billing account ({AuthOptions.Section}:AccountClaim).";
+        }
+
+        // A JWT array claim arrives as one claim per value; acting for its first would leave the choice to the token's order.
+        if (user.FindAll(options.AccountClaim).Any(c => !string.Equals(c.Value, accountId, StringComparison.Ordinal)))
+        {
+            return $"The token's '{options.AccountClaim}' claim has several values; it must name exactly one billing account.";
         }
 
         return Domain.Accounts.AccountId.TryParse(accountId, out _, out var error)

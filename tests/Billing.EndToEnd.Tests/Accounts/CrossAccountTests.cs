@@ -69,4 +69,23 @@ public sealed class CrossAccountTests(BillingApiFixture api)
         Assert.DoesNotContain(a, response.Body, StringComparison.Ordinal);
         Assert.Equal("The token has no 'sub' claim to name its billing account (Auth:AccountClaim).", problem.GetProperty("detail").GetString());
     }
+
+    [Fact]
+    public async Task A_token_whose_account_claim_names_two_accounts_acts_for_neither()
+    {
+        var a = BillingApiFixture.NewAccountId();
+        var b = BillingApiFixture.NewAccountId();
+        await api.SeedAsync(a, account => SeededStates.Subscribed(account, SubscriptionStatus.Active, DateTimeOffset.UtcNow.AddDays(-5)));
+
+        // "sub": [a, b] in the token's payload: the token handler refuses a subject that is not one string (401); an
+        // array in another account claim (org_id) names no caller (403, BillingCallerTests).
+        var both = api.Token(a, r => r with { OtherClaims = [("sub", b)] });
+        var subscription = await api.GetAsync("/api/billing/subscription", both);
+        var checkout = await api.PostAsync("/api/billing/checkout", both, """{"plan":"PRO","interval":"month"}""");
+
+        subscription.ShouldBeProblem(HttpStatusCode.Unauthorized);
+        checkout.ShouldBeProblem(HttpStatusCode.Unauthorized);
+        Assert.Empty(await api.AccountDocumentsOfAsync(b));
+        Assert.Empty(await api.StripeCustomersOfAsync(a));
+    }
 }

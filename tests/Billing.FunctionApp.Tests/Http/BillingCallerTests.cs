@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Billing.FunctionApp.Http;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Billing.FunctionApp.Tests.Http;
 
@@ -37,6 +38,19 @@ public sealed class BillingCallerTests
     [Fact]
     public void An_account_id_longer_than_allowed_names_no_caller() =>
         Assert.Null(BillingCaller.From(User(("org_id", new string('a', 129))), Options));
+
+    [Fact]
+    public void An_account_claim_with_several_values_names_no_caller_rather_than_its_first()
+    {
+        // A JWT array claim ("org_id": ["org-a", "org-b"]) arrives as one claim per value: which account the user
+        // acts for would be the token's order, so the token names none (403) until it names one.
+        var several = new ClaimsPrincipal(new ClaimsIdentity(new JsonWebToken(new JsonWebTokenHandler().CreateToken(
+            """{"org_id":["org-a","org-b"],"roles":"billing.admin"}""")).Claims, "test"));
+
+        Assert.Null(BillingCaller.From(several, Options));
+        Assert.Equal("The token's 'org_id' claim has several values; it must name exactly one billing account.", BillingCaller.Unusable(several, Options));
+        Assert.Equal("org-a", BillingCaller.From(User(("org_id", "org-a"), ("org_id", "org-a")), Options)!.AccountId);
+    }
 
     private static ClaimsPrincipal User(params (string Type, string Value)[] claims) =>
         new(new ClaimsIdentity(claims.Select(c => new Claim(c.Type, c.Value)), "test"));
