@@ -118,7 +118,17 @@ public sealed partial class CheckoutSessions(
             cancellationToken).ConfigureAwait(false);
         if (replaced is not null)
         {
-            await gateway.ExpireCheckoutSessionAsync(replaced.SessionId, cancellationToken).ConfigureAwait(false);
+            if (await gateway.ExpireCheckoutSessionAsync(replaced.SessionId, cancellationToken).ConfigureAwait(false) == CheckoutSessionExpiry.Completed)
+            {
+                // Paid while this session was being created: its subscription exists in Stripe, so this session must not
+                // be payable either, and the paid one stays the account's open Checkout until its completion is processed
+                // (a Checkout on other terms then finds it paid and is refused), as when it was open before this request.
+                await gateway.ExpireCheckoutSessionAsync(opened.SessionId, cancellationToken).ConfigureAwait(false);
+                await accounts.UpdateAsync(accountId, a => a.OpenCheckout?.SessionId == opened.SessionId ? a.RememberCheckout(replaced) : null, cancellationToken).ConfigureAwait(false);
+                LogOpenCompleted(accountId.Value, replaced.SessionId, replaced.PlanCode.Value, price.Plan.Code.Value);
+                return Outcome.Refused<StartedCheckout>(RefusalReason.SubscriptionLive, CheckoutCompletedDetail);
+            }
+
             LogExpiredOther(accountId.Value, replaced.SessionId, replaced.PlanCode.Value, price.Plan.Code.Value);
         }
 

@@ -130,6 +130,14 @@ public sealed partial class InvoiceAccount(
             return null;
         }
 
+        if (!options.Value.IsSettled(counters.Period.End, now))
+        {
+            // Closed moments ago: a record whose call chose this period before its end may not be counted yet, and once
+            // the run is priced it would never be billed. The timer queues the period again once it has settled.
+            LogNotSettled(job.RunId, counters.Period.End, counters.Period.End + options.Value.SettleTime);
+            return null;
+        }
+
         var account = await WithWhatFollowedAsync(await accounts.GetAsync(job.AccountId, cancellationToken).ConfigureAwait(false), counters.Period, cancellationToken).ConfigureAwait(false);
         if (account is not null && entitlements.Evaluate(account, now) is var current && current.PeriodKey == job.PeriodKey)
         {
@@ -383,6 +391,9 @@ public sealed partial class InvoiceAccount(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: the period is still the account's current one (it ends {PeriodEnd:O}); invoiced once it has closed")]
     private partial void LogStillOpen(string runId, DateTimeOffset periodEnd);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: the period closed at {PeriodEnd:O}, too recently for usage recorded before its end to be all counted; invoiced from {SettledAt:O}")]
+    private partial void LogNotSettled(string runId, DateTimeOffset periodEnd, DateTimeOffset settledAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: the period's end was set from a newer account state than version {AccountVersion}, which still had it open; it stays, and the period is invoiced once the timer lists it")]
     private partial void LogEndSetSince(string runId, long accountVersion);

@@ -125,6 +125,20 @@ public sealed record InvoiceRun
 
     public bool IsDone => Step is InvoiceRunStep.Recorded or InvoiceRunStep.NothingToBill or InvoiceRunStep.CoveredByCredit;
 
+    /// <summary>
+    /// Where Stripe's invoice <paramref name="status"/> stands in the order an invoice goes through, which never goes back:
+    /// draft, open, uncollectible, then paid or void (a status Stripe adds later ranks as open). It orders two copies of
+    /// one run saved at the same step and instant: a webhook's status save keeps the run's <see cref="UpdatedAt"/>, so the
+    /// index entry of the job's save before it, landing late, must not replace it.
+    /// </summary>
+    public static int StatusRank(string? status) => status switch
+    {
+        "draft" => 0,
+        "uncollectible" => 2,
+        "paid" or "void" => 3,
+        _ => 1,
+    };
+
     /// <summary>A new run from the priced period: <see cref="InvoiceRunStep.NothingToBill"/> when nothing is charged.</summary>
     public static InvoiceRun Start(PeriodCharges charges, DateTimeOffset now)
     {

@@ -11,6 +11,22 @@ public sealed class InvoicingOptions
     public int LookbackDays { get; set; } = 35;
 
     /// <summary>
+    /// How long after its end a usage period is first invoiced. A record's period is chosen when its call reads the
+    /// account's limits, and the record is counted when the store takes it, which may be later: a slow or throttled call
+    /// (bounded by host.json's <c>functionTimeout</c>, 5 minutes), or an instance whose clock runs behind. A period
+    /// priced at once could still get units after its invoice was computed, counted and never billed; from its end plus
+    /// this time on, nothing more reaches it. Default 10 minutes; 0 to 1 day.
+    /// </summary>
+    public TimeSpan SettleTime { get; set; } = DefaultSettleTime;
+
+    public static readonly TimeSpan DefaultSettleTime = TimeSpan.FromMinutes(10);
+
+    public static readonly TimeSpan MaxSettleTime = TimeSpan.FromDays(1);
+
+    /// <summary>Whether a period ending at <paramref name="periodEnd"/> is invoiced at <paramref name="now"/> (it closed <see cref="SettleTime"/> ago at least).</summary>
+    public bool IsSettled(DateTimeOffset periodEnd, DateTimeOffset now) => periodEnd + SettleTime <= now;
+
+    /// <summary>
     /// Development only: the n-th delivery of every job fails at the n-th of these points, so tests can prove that a
     /// run resumes from each. A step name (<c>Computed</c>, <c>CreditApplied</c>, <c>DraftCreated</c>, <c>ItemsCreated</c>, <c>Finalized</c>)
     /// fails right after that step was saved; with <c>Unsaved</c> appended (<c>DraftCreatedUnsaved</c>) it fails after
@@ -40,6 +56,11 @@ public sealed class InvoicingOptionsValidator : IValidateOptions<InvoicingOption
         if (options.LookbackDays is < 1 or > 400)
         {
             errors.Add($"{InvoicingOptions.SectionName}:LookbackDays must be between 1 and 400; got {options.LookbackDays}.");
+        }
+
+        if (options.SettleTime < TimeSpan.Zero || options.SettleTime > InvoicingOptions.MaxSettleTime)
+        {
+            errors.Add($"{InvoicingOptions.SectionName}:SettleTime must be between 00:00:00 and {InvoicingOptions.MaxSettleTime}; got {options.SettleTime}.");
         }
 
         if (options.FailOnceAt is { Length: > 0 } points)

@@ -5,6 +5,7 @@ using Billing.Domain.Accounts;
 using Billing.Domain.Invoicing;
 using Billing.Domain.Plans;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Application.Invoicing;
 
@@ -32,6 +33,7 @@ public sealed partial class InvoicingRuns(
     IInvoiceRunStore runs,
     IBillingAccountStore accounts,
     PlanCatalog catalog,
+    IOptions<InvoicingOptions> options,
     TimeProvider time,
     ILogger<InvoicingRuns> logger)
 {
@@ -75,12 +77,14 @@ public sealed partial class InvoicingRuns(
             .Where(p => month.Contains(p.PeriodEnd) && (accountId is null || p.AccountId == accountId))
             .OrderBy(p => p.AccountId.Value, StringComparer.Ordinal)
             .ToList();
-        var closed = periods.Where(p => p.PeriodEnd <= now).ToList();
+        // Closed and settled: a period that closed moments ago may still get usage recorded before its end, so its job
+        // would price nothing yet (InvoicingOptions.SettleTime); it counts as not closed yet.
+        var closed = periods.Where(p => options.Value.IsSettled(p.PeriodEnd, now)).ToList();
         var open = periods.Count - closed.Count;
         if (accountId is not null && closed.Count == 0 && open > 0)
         {
             var end = periods.Min(p => p.PeriodEnd);
-            return Outcome.Refused<InvoicingRunStarted>(RefusalReason.PeriodNotClosed, $"Account '{accountId}' has a period of {month} that closes at {end:O}; it can be invoiced once it has closed.");
+            return Outcome.Refused<InvoicingRunStarted>(RefusalReason.PeriodNotClosed, $"Account '{accountId}' has a period of {month} that closes at {end:O}; it can be invoiced from {end + options.Value.SettleTime:O}, once usage recorded before its end is all counted.");
         }
 
         IReadOnlyList<PeriodCharges> charges = [];

@@ -31,7 +31,7 @@ public sealed partial class InvoicingSweep(
         var queued = 0;
         for (var day = today; day >= today.AddDays(-days); day = day.AddDays(-1))
         {
-            var closed = (await usage.ListPeriodsEndingAsync(day, cancellationToken).ConfigureAwait(false)).Where(p => p.PeriodEnd <= now).ToList();
+            var closed = (await usage.ListPeriodsEndingAsync(day, cancellationToken).ConfigureAwait(false)).Where(p => options.Value.IsSettled(p.PeriodEnd, now)).ToList();
             await EnqueueAsync(closed, cancellationToken).ConfigureAwait(false);
             queued += closed.Count;
         }

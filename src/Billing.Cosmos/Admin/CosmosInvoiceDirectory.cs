@@ -83,7 +83,9 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
                 id,
                 IndexPartition,
                 stored => ToDocument(run, stored),
-                (stored, document) => stored.UpdatedAt > document.UpdatedAt || (stored.UpdatedAt == document.UpdatedAt && stored.Step > document.Step),
+                (stored, document) => stored.UpdatedAt > document.UpdatedAt
+                                      || (stored.UpdatedAt == document.UpdatedAt
+                                          && (stored.Step > document.Step || (stored.Step == document.Step && InvoiceRun.StatusRank(stored.Status) > InvoiceRun.StatusRank(document.Status)))),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException or InvalidOperationException or HttpRequestException && !cancellationToken.IsCancellationRequested)

@@ -135,6 +135,29 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task A_session_another_tab_opened_and_the_customer_paid_while_this_one_was_created_refuses_this_one_instead_of_a_second_subscription()
+    {
+        StartedCheckout? otherTab = null;
+        _bed.Gateway.DuringCheckoutCreation = async _ =>
+        {
+            _bed.Gateway.DuringCheckoutCreation = null;
+            otherTab = await StartAsync("pro", "month"); // the other tab's session is created and remembered...
+            _bed.Gateway.CompletedSessions[otherTab.SessionId] = true; // ...and paid at Stripe, its webhook not processed yet
+        };
+
+        var outcome = await _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = "basic", Interval = "month" }, CancellationToken.None);
+
+        var paid = otherTab!.SessionId;
+        var refused = Assert.IsType<Refused<StartedCheckout>>(outcome);
+        Assert.Equal(RefusalReason.SubscriptionLive, refused.Refusal.Reason);
+        var ours = Assert.Single(_bed.Gateway.Checkouts, c => c.PriceId == TestCatalog.BasicMonthly);
+        Assert.Contains(paid, _bed.Gateway.ExpiredSessions);
+        Assert.Equal(2, _bed.Gateway.ExpiredSessions.Count); // this request's own session too: it must not be payable
+        Assert.Equal(paid, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.SessionId); // so a third Checkout is refused too
+        Assert.NotNull(ours);
+    }
+
+    [Fact]
     public async Task Other_redirect_urls_get_a_new_session_under_another_idempotency_key()
     {
         var first = await StartAsync("pro", "month");

@@ -240,7 +240,8 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
         }
 
         if (!_index.TryGetValue((run.AccountId, run.PeriodKey), out var entry)
-            || entry.UpdatedAt < run.UpdatedAt || (entry.UpdatedAt == run.UpdatedAt && entry.Step <= run.Step))
+            || entry.UpdatedAt < run.UpdatedAt
+            || (entry.UpdatedAt == run.UpdatedAt && (entry.Step < run.Step || (entry.Step == run.Step && InvoiceRun.StatusRank(entry.Status) <= InvoiceRun.StatusRank(run.Status)))))
         {
             _index[(run.AccountId, run.PeriodKey)] = run;
         }

@@ -149,10 +149,44 @@ public sealed class InvoiceAccountTests
         Assert.Empty(_bed.Stripe.Calls);
         Assert.Null(_bed.Ledger.InvoicedAt(subscriber.Id, subscriber.Period.Key));
 
-        // Once it has closed (at its end, exactly), the same job invoices it
-        _bed.Time.SetUtcNow(subscriber.Period.End);
+        // Closed, but too recently for every record of its last moments to be counted: still nothing
+        _bed.Time.SetUtcNow(subscriber.Period.End + InvoicingOptions.DefaultSettleTime - TimeSpan.FromTicks(1));
+        Assert.Null(await _bed.DeliverAsync(subscriber.Job));
+        Assert.Empty(_bed.Runs.History);
+
+        // Once it has settled (its end plus SettleTime, exactly), the same job invoices it
+        _bed.Time.SetUtcNow(subscriber.Period.End + InvoicingOptions.DefaultSettleTime);
         await _bed.DeliverAsync(subscriber.Job);
         _bed.AssertInvoicedOnce(subscriber);
+    }
+
+    [Fact]
+    public async Task Usage_recorded_just_before_the_period_closed_and_counted_just_after_is_on_the_period_s_invoice()
+    {
+        var subscriber = await _bed.SubscribeProAsync();
+
+        // A record of the period's last second (its limits read then) reaches the store a second after the period closed
+        // (a slow call, a throttled store, an instance whose clock runs behind); the job of an operator's run, or of the
+        // timer firing then, runs meanwhile.
+        _bed.Time.SetUtcNow(subscriber.Period.End.AddSeconds(-1));
+        _bed.Ledger.BeforeRecord = async _ =>
+        {
+            _bed.Ledger.BeforeRecord = null;
+            _bed.Time.SetUtcNow(subscriber.Period.End.AddSeconds(1));
+            await _bed.DeliverAsync(subscriber.Job);
+        };
+        (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 100)).AssertSucceeded();
+        Assert.Equal(InvoicingTestBed.AgentRunsUsed + 100, _bed.Usage.Used(subscriber.Id, subscriber.Period, UsageTestBed.AgentRuns));
+
+        // The next timer run
+        _bed.Close(subscriber.Period, TimeSpan.FromDays(1));
+        await _bed.DeliverAsync(subscriber.Job);
+
+        var run = (await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None))!;
+        Assert.True(
+            InvoicingTestBed.AgentRunsUsed + 100 == run.Lines.Single(l => l.Meter == UsageTestBed.AgentRuns).Used,
+            $"the period counted {InvoicingTestBed.AgentRunsUsed + 100} agent runs but its invoice bills {run.Lines.Single(l => l.Meter == UsageTestBed.AgentRuns).Used}");
+        _bed.AssertInvoicedOnce(subscriber, agentRunsAmount: InvoicingTestBed.AgentRunsAmount + 300);
     }
 
     [Fact]

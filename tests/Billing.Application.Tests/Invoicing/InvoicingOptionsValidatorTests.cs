@@ -16,6 +16,7 @@ public sealed class InvoicingOptionsValidatorTests
 
         Assert.True(_validator.Validate(null, options).Succeeded);
         Assert.Equal(35, options.LookbackDays);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.SettleTime);
         Assert.Null(options.FailOnceAt);
         Assert.False(options.AllowTestFaults);
     }
@@ -26,6 +27,23 @@ public sealed class InvoicingOptionsValidatorTests
     [InlineData(400)]
     public void A_look_back_from_1_to_400_days_is_valid(int days) =>
         Assert.True(_validator.Validate(null, new InvoicingOptions { LookbackDays = days }).Succeeded);
+
+    [Theory]
+    [InlineData("00:00:00", true)]
+    [InlineData("00:10:00", true)]
+    [InlineData("1.00:00:00", true)]
+    [InlineData("-00:00:01", false)]
+    [InlineData("1.00:00:01", false)]
+    public void A_settle_time_from_0_to_1_day_is_valid(string settleTime, bool valid)
+    {
+        var result = _validator.Validate(null, new InvoicingOptions { SettleTime = TimeSpan.Parse(settleTime, System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.StartsWith("Billing:Invoicing:SettleTime must be between 00:00:00 and 1.00:00:00", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        }
+    }
 
     [Theory]
     [InlineData(0)]

@@ -20,7 +20,7 @@ public sealed class InvoicingRunsTests
     public InvoicingRunsTests()
     {
         _bed.Time.SetUtcNow(Now);
-        _runs = new InvoicingRuns(_bed.Sweep, _bed.Ledger, _bed.Runs, _bed.Usage.Accounts, _bed.Usage.Catalog, _bed.Time, NullLogger<InvoicingRuns>.Instance);
+        _runs = new InvoicingRuns(_bed.Sweep, _bed.Ledger, _bed.Runs, _bed.Usage.Accounts, _bed.Usage.Catalog, Microsoft.Extensions.Options.Options.Create(_bed.Options), _bed.Time, NullLogger<InvoicingRuns>.Instance);
     }
 
     [Fact]

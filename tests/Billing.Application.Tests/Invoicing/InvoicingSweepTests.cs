@@ -21,7 +21,8 @@ public sealed class InvoicingSweepTests
         _bed.Time.SetUtcNow(Now);
         var yesterday = Period("2026-12-08T08:00:00Z", "2026-12-09T08:00:00Z");
         var todayEarlier = Period("2026-11-10T01:30:00Z", "2026-12-10T01:30:00Z");
-        var endingNow = Period("2026-11-10T02:00:00Z", "2026-12-10T02:00:00Z");
+        var endingNow = Period("2026-11-10T02:00:00Z", "2026-12-10T02:00:00Z"); // closed, but records of its last moments may still be counted
+        var settledJustNow = Period("2026-11-10T01:50:00Z", "2026-12-10T01:50:00Z"); // closed SettleTime (10 minutes) ago
         var todayLater = Period("2026-11-10T18:00:00Z", "2026-12-10T18:00:00Z");
         var future = Period("2026-11-15T00:00:00Z", "2026-12-15T00:00:00Z");
         var calendarNovember = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
@@ -30,12 +31,12 @@ public sealed class InvoicingSweepTests
         var invoiced = Period("2026-11-05T12:00:00Z", "2026-12-05T12:00:00Z");
 
         var expected = new List<InvoiceJob>();
-        foreach (var period in new[] { yesterday, todayEarlier, endingNow, calendarNovember, firstDayOfWindow })
+        foreach (var period in new[] { yesterday, todayEarlier, settledJustNow, calendarNovember, firstDayOfWindow })
         {
             expected.Add(new InvoiceJob(Count(period), period.Key));
         }
 
-        var notQueued = new[] { todayLater, future, beforeWindow }.Select(p => new InvoiceJob(Count(p), p.Key)).ToList();
+        var notQueued = new[] { endingNow, todayLater, future, beforeWindow }.Select(p => new InvoiceJob(Count(p), p.Key)).ToList();
         var done = Count(invoiced);
         await _bed.Ledger.MarkPeriodInvoicedAsync(done, invoiced.Key, invoiced.End, CancellationToken.None);
 
@@ -43,7 +44,7 @@ public sealed class InvoicingSweepTests
 
         Assert.Equal(new InvoicingSweepResult(36, 5), result);
         Assert.Equal(expected.OrderBy(j => j.RunId), _bed.Jobs.Jobs.OrderBy(j => j.RunId));
-        var closingDays = new[] { yesterday, todayEarlier, endingNow, calendarNovember, firstDayOfWindow }.ToDictionary(p => p.Key, p => DateOnly.FromDateTime(p.End.UtcDateTime));
+        var closingDays = new[] { yesterday, todayEarlier, settledJustNow, calendarNovember, firstDayOfWindow }.ToDictionary(p => p.Key, p => DateOnly.FromDateTime(p.End.UtcDateTime));
         var queuedDays = _bed.Jobs.Jobs.Select(j => closingDays[j.PeriodKey]).ToList();
         Assert.Equal(queuedDays.OrderDescending(), queuedDays); // newest closing day first: a run cut short has queued the most recent
         Assert.DoesNotContain(_bed.Jobs.Jobs, j => notQueued.Contains(j) || j.AccountId == done);

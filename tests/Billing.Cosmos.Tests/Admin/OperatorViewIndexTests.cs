@@ -245,6 +245,29 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         InvoiceRun Listed(InvoiceDirectoryPage page) => Assert.Single(page.Items, r => r.AccountId == account);
     }
 
+    [Fact]
+    public async Task A_status_a_webhook_saved_is_not_replaced_by_the_entry_of_the_job_s_save_before_it_landing_late()
+    {
+        var runs = fixture.Get<IInvoiceRunStore>();
+        var invoices = fixture.Get<IInvoiceDirectory>();
+        var account = Ids.NewAccount("invlate");
+        var (year, month) = (2000 + Random.Shared.Next(0, 900), 1 + Random.Shared.Next(0, 12));
+        var created = await runs.CreateAsync(Run(account, year, month), CancellationToken.None);
+        var drafted = await runs.SaveAsync(created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_" + account.Value, Status = "draft" }, CancellationToken.None);
+        var finalized = await runs.SaveAsync(drafted with { Step = InvoiceRunStep.Finalized, Status = "open", UpdatedAt = Now.AddMinutes(1) }, CancellationToken.None);
+
+        // The job records the run open; its instance stalls before the run's index entry is written. Meanwhile invoice.paid,
+        // processed on another instance, saves the run paid (InvoiceRunStatusSync keeps the run's updatedAt) with its
+        // entry; then the job's entry of its own save lands.
+        var recorded = await runs.SaveAsync(finalized with { Step = InvoiceRunStep.Recorded, Status = "open", UpdatedAt = Now.AddMinutes(2) }, CancellationToken.None);
+        await runs.SaveAsync(recorded with { Status = "paid" }, CancellationToken.None);
+        await runs.RecordInIndexAsync(recorded, CancellationToken.None);
+
+        Assert.Equal("paid", (await runs.GetAsync(account, created.PeriodKey, CancellationToken.None))!.Status);
+        var listed = Assert.Single((await invoices.ListAsync(new InvoiceDirectoryQuery($"{year:0000}-{month:00}", null, null, 10), CancellationToken.None)).Items, r => r.AccountId == account);
+        Assert.Equal("paid", listed.Status);
+    }
+
     private static AccountSummary Summary(AccountId id, string plan, string status, long version) => new()
     {
         AccountId = id,
