@@ -1,9 +1,18 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Billing.Application.Admin;
+using Billing.Application.Credits;
+using Billing.Application.Invoicing;
 using Billing.Application.Outcomes;
+using Billing.Application.Redirects;
 using Billing.Application.Subscriptions;
+using Billing.Application.Usage;
+using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
 using Billing.FunctionApp.Http;
+using Billing.Infrastructure.Queues;
 using Billing.TestSupport;
 
 namespace Billing.FunctionApp.Tests.OpenApi;
@@ -132,6 +141,62 @@ public sealed partial class OpenApiDocumentTests
                 .Any(documented => members.All(documented.Contains));
             Assert.True(described, $"A batch record's {json.GetProperty("status")} problem ({string.Join(", ", members)}) fits no schema of UsageBatchItemResponse.problem that describes all its members");
         });
+    }
+
+    [Fact]
+    public void A_request_schema_bounds_what_the_server_accepts_with_the_validators_own_limits()
+    {
+        var schemas = Document["components"]!["schemas"]!;
+        long? Bound(JsonNode schema, string keyword) => schema[keyword] is { } value ? (long)value : null;
+        JsonNode Member(string schema, string member) => schemas[schema]!["properties"]![member]!;
+        JsonNode Parameter(string path, string method, string name) =>
+            Document["paths"]![path]![method]!["parameters"]!.AsArray().Single(p => (string)p!["name"]! == name)!["schema"]!;
+        var problems = new List<string>();
+        void Expect(string what, JsonNode schema, string keyword, long? expected)
+        {
+            if (Bound(schema, keyword) != expected)
+            {
+                problems.Add($"{what}: {keyword} is {Bound(schema, keyword)?.ToString(CultureInfo.InvariantCulture) ?? "absent"}, the server's limit is {expected}");
+            }
+        }
+
+        foreach (var request in (string[])["UsageRecordRequest", "UsageCheckRequest"])
+        {
+            Expect($"{request}.quantity", Member(request, "quantity"), "minimum", 1);
+            Expect($"{request}.quantity", Member(request, "quantity"), "maximum", UsageOptions.MaxQuantity);
+            Expect($"{request}.accountId", Member(request, "accountId"), "maxLength", AccountId.MaxLength);
+        }
+
+        Expect("UsageRecordRequest.idempotencyKey", Member("UsageRecordRequest", "idempotencyKey"), "maxLength", 255);
+        Expect("UsageBatchRequest.records", Member("UsageBatchRequest", "records"), "minItems", 1);
+        Expect("UsageBatchRequest.records", Member("UsageBatchRequest", "records"), "maxItems", UsageOptions.MaxBatchRecords);
+        Expect("AllocationRequest.accountId", Member("AllocationRequest", "accountId"), "maxLength", AccountId.MaxLength);
+        Expect("CreditAdjustmentBody.amount", Member("CreditAdjustmentBody", "amount"), "minimum", -CreditOperation.MaxAmount);
+        Expect("CreditAdjustmentBody.amount", Member("CreditAdjustmentBody", "amount"), "maximum", CreditOperation.MaxAmount);
+        Expect("CreditAdjustmentBody.reason", Member("CreditAdjustmentBody", "reason"), "maxLength", CreditAdjustments.MaxReasonLength);
+        Expect("CreditAdjustmentBody.idempotencyKey", Member("CreditAdjustmentBody", "idempotencyKey"), "maxLength", 128);
+        foreach (var (request, member) in (ValueTuple<string, string>[])[("CheckoutRequest", "successUrl"), ("CheckoutRequest", "cancelUrl"), ("PortalRequest", "returnUrl"),
+                     ("CreditPackCheckoutRequest", "successUrl"), ("CreditPackCheckoutRequest", "cancelUrl"), ("AddOnCheckoutRequest", "successUrl"), ("AddOnCheckoutRequest", "cancelUrl")])
+        {
+            Expect($"{request}.{member}", Member(request, member), "maxLength", RedirectUrls.MaxLength);
+        }
+
+        Expect("InvoiceRunStartRequest.accountId", Member("InvoiceRunStartRequest", "accountId"), "maxLength", AccountId.MaxLength);
+        Expect("GET /api/billing/admin/accounts limit", Parameter("/api/billing/admin/accounts", "get", "limit"), "maximum", AdminListing.MaxPageSize);
+        Expect("GET /api/billing/admin/invoices limit", Parameter("/api/billing/admin/invoices", "get", "limit"), "maximum", AdminListing.MaxPageSize);
+        Expect("GET /api/billing/admin/accounts q", Parameter("/api/billing/admin/accounts", "get", "q"), "maxLength", AdminListing.MaxSearchLength);
+        Expect("GET /api/billing/credits limit", Parameter("/api/billing/credits", "get", "limit"), "maximum", CreditsOverview.MaxLimit);
+        Expect("GET /api/billing/admin/invoices/runs limit", Parameter("/api/billing/admin/invoices/runs", "get", "limit"), "maximum", InvoicingRuns.MaxPageSize);
+        Expect("GET /api/billing/admin/poison max", Parameter("/api/billing/admin/poison", "get", "max"), "maximum", PoisonQueueKinds.MaxPeek);
+        foreach (var (path, item) in Document["paths"]!.AsObject())
+        {
+            foreach (var parameter in item!.AsObject().SelectMany(op => op.Value!["parameters"]?.AsArray() ?? []).Where(p => (string)p!["name"]! == "accountId"))
+            {
+                Expect($"{path} accountId", parameter!["schema"]!, "maxLength", AccountId.MaxLength);
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 
     private static IEnumerable<JsonNode> Alternatives(JsonNode schema) =>
