@@ -65,10 +65,12 @@ public sealed partial class DependencyHealth
         await Task.Yield(); // a check that blocks before its first await must not hold up the others
         var started = Stopwatch.GetTimestamp();
         using var deadline = new CancellationTokenSource(CheckTimeout, _time);
+        var name = check.GetType().Name; // named by its type if even its name throws: the report, never an exception
         bool healthy;
         string detail;
         try
         {
+            name = check.Name;
             (healthy, detail) = await check.CheckAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -79,15 +81,15 @@ public sealed partial class DependencyHealth
         {
             // Only the type: an unexpected exception's message may hold anything.
             (healthy, detail) = (false, $"The check failed ({exception.GetType().Name}).");
-            LogCheckFailed(exception, check.Name);
+            LogCheckFailed(exception, name);
         }
 
         if (!healthy)
         {
-            LogUnhealthy(check.Name, detail);
+            LogUnhealthy(name, detail);
         }
 
-        return new DependencyStatus(check.Name, healthy, detail, Stopwatch.GetElapsedTime(started));
+        return new DependencyStatus(name, healthy, detail, Stopwatch.GetElapsedTime(started));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dependency {Dependency} is unhealthy: {Detail}")]

@@ -50,6 +50,15 @@ public sealed class DependencyHealthTests
     }
 
     [Fact]
+    public async Task A_check_that_throws_when_asked_its_name_is_unhealthy_under_its_type_name_and_the_others_are_still_reported()
+    {
+        var report = await Health(new Unnamed(), new Check("fast", () => Task.FromResult((true, "fine")))).CheckAsync(CancellationToken.None);
+
+        Assert.False(report.IsHealthy);
+        Assert.Equal([("Unnamed", false, "The check failed (InvalidOperationException)."), ("fast", true, "fine")], report.Dependencies.Select(d => (d.Name, d.IsHealthy, d.Detail)));
+    }
+
+    [Fact]
     public async Task The_callers_cancellation_is_not_swallowed()
     {
         using var cancelled = new CancellationTokenSource();
@@ -97,6 +106,13 @@ public sealed class DependencyHealthTests
     }
 
     private DependencyHealth Health(params IDependencyCheck[] checks) => new(checks, _time, NullLogger<DependencyHealth>.Instance);
+
+    private sealed class Unnamed : IDependencyCheck
+    {
+        public string Name => throw new InvalidOperationException("sk_live_secret in a message");
+
+        public Task<(bool IsHealthy, string Detail)> CheckAsync(CancellationToken cancellationToken) => Task.FromResult((true, "never asked"));
+    }
 
     private sealed class Check(string name, Func<CancellationToken, Task<(bool, string)>> run) : IDependencyCheck
     {
