@@ -162,7 +162,21 @@ public sealed partial class InvoiceAccount(
         // read (Stripe ended the subscription, applied here or by a webhook on another instance: its end moves before the
         // account is stored), and the invoice carries the dates the period ran.
         counters = await usage.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false) ?? counters;
-        var run = InvoiceRun.Start(PeriodCharges.Price(counters, catalog), now) with
+        InvoiceRun priced;
+        try
+        {
+            priced = InvoiceRun.Start(PeriodCharges.Price(counters, catalog), now);
+        }
+        catch (OverflowException)
+        {
+            // Counts stored beyond what the prices can bill (recording refuses them; older or repaired data may hold them):
+            // no amount is right, and every delivery would fail the same way. The job ends here, nothing is stored or
+            // billed, and the period is not marked invoiced, so it stays visible to the operators (this log, the next sweep).
+            LogChargesOverflow(job.RunId);
+            return null;
+        }
+
+        var run = priced with
         {
             StripeCustomerId = account?.StripeCustomerId,
             // The subscription that ran the period, also when the account has another one by now (cancelled, then
@@ -382,6 +396,9 @@ public sealed partial class InvoiceAccount(
 
     /// <summary>The same key for the same run and step on every delivery (Stripe keeps keys for 24 hours).</summary>
     private static string Key(InvoiceRun run, string step) => PaymentIdempotencyKeys.UsageInvoiceStep(run.AccountId, run.PeriodKey.Value, step);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Period {RunId} cannot be invoiced: its charges do not fit in 64-bit minor units (the counts are beyond what the plan's prices can bill); nothing was billed and the period stays open for an operator")]
+    private partial void LogChargesOverflow(string runId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: {Spent} {Currency} of prepaid credit applied to {Total}")]
     private partial void LogCreditApplied(string runId, long spent, string currency, long total);

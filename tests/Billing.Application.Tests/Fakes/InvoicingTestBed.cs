@@ -7,6 +7,7 @@ using Billing.Domain.Credits;
 using Billing.Domain.Metering;
 using Billing.Domain.Pricing;
 using Billing.TestSupport;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -134,8 +135,8 @@ internal sealed class InvoicingTestBed
     }
 
     /// <summary>The invoice job reading the account through <paramref name="accounts"/> (a <see cref="HookedAccountStore"/> over <see cref="UsageTestBed.Accounts"/>), the rest of the bed as it is.</summary>
-    public InvoiceAccount InvoicerOver(IBillingAccountStore accounts) =>
-        new(accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, _sync, Credits, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Queue), Usage.Time, NullLogger<InvoiceAccount>.Instance);
+    public InvoiceAccount InvoicerOver(IBillingAccountStore accounts, ILogger<InvoiceAccount>? logger = null) =>
+        new(accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, _sync, Credits, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Queue), Usage.Time, logger ?? NullLogger<InvoiceAccount>.Instance);
 
     /// <summary>One delivery of the job.</summary>
     public Task<InvoiceRun?> DeliverAsync(InvoiceJob job, long deliveryAttempt = 1) => Invoicer.RunAsync(job, deliveryAttempt, CancellationToken.None);
