@@ -71,13 +71,15 @@ public sealed partial class DependencyHealth
         try
         {
             name = check.Name;
-            (healthy, detail) = await check.CheckAsync(deadline.Token).ConfigureAwait(false);
+            // The wait is bounded too: a check whose client does not honour the token must not hold the round (and
+            // every caller sharing it) past the deadline.
+            (healthy, detail) = await check.CheckAsync(deadline.Token).WaitAsync(CheckTimeout, _time).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception exception) when (exception is OperationCanceledException or TimeoutException)
         {
             (healthy, detail) = (false, $"No answer within {CheckTimeout.TotalSeconds:0} s.");
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (exception is not (OperationCanceledException or TimeoutException))
         {
             // Only the type: an unexpected exception's message may hold anything.
             (healthy, detail) = (false, $"The check failed ({exception.GetType().Name}).");

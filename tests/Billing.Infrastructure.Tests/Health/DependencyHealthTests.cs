@@ -40,6 +40,24 @@ public sealed class DependencyHealthTests
     }
 
     [Fact]
+    public async Task A_check_that_ignores_its_deadline_is_unhealthy_in_time_and_does_not_hold_the_round_for_ever()
+    {
+        var never = new TaskCompletionSource<(bool, string)>(); // a client that does not honour cancellation
+        var report = Health(new Check("deaf", () => never.Task), new Check("fast", () => Task.FromResult((true, "fine")))).CheckAsync(CancellationToken.None);
+
+        for (var step = 0; step < 40 && !report.IsCompleted; step++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(500));
+            await Task.Delay(10);
+        }
+
+        Assert.True(report.IsCompleted, "the round is still waiting for a check past its 2 s deadline: every health call waits with it");
+        var deaf = (await report).Dependencies.Single(d => d.Name == "deaf");
+        Assert.False(deaf.IsHealthy);
+        Assert.Equal("No answer within 2 s.", deaf.Detail);
+    }
+
+    [Fact]
     public async Task A_check_that_throws_is_unhealthy_with_the_exception_type_only()
     {
         var report = await Health(new Check("boom", () => throw new InvalidOperationException("sk_live_secret in a message"))).CheckAsync(CancellationToken.None);
