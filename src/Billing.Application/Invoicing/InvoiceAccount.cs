@@ -169,7 +169,7 @@ public sealed partial class InvoiceAccount(
         }
         catch (OverflowException)
         {
-            // Counts stored beyond what the prices can bill (recording refuses them; older or repaired data may hold them):
+            // Counts stored beyond what the prices can bill (recording does not check for it, far beyond any real period):
             // no amount is right, and every delivery would fail the same way. The job ends here, nothing is stored or
             // billed, and the period is not marked invoiced, so it stays visible to the operators (this log, the next sweep).
             LogChargesOverflow(job.RunId);
