@@ -63,6 +63,15 @@ public sealed class EntitlementRulesTests
         var atEnd = Evaluate(account, pastDueSince + Grace);
         Assert.Equal(EntitlementSource.Free, atEnd.Source);
         Assert.Equal("month-2026-11", atEnd.PeriodKey.Value);
+
+        // Stripe's later retry fails too (unpaid, another invoice): a newer Stripe state, but the grace still runs from
+        // the first failure, never from the latest event about it.
+        var retried = account.ApplySubscriptionSnapshot(
+            TestAccounts.Snapshot(pastDueSince.AddDays(3), SubscriptionStatus.Unpaid) with { LatestInvoiceId = "in_retry" }, _catalog, TimeSpan.Zero);
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, retried.Outcome);
+        Assert.Equal(pastDueSince, retried.Account.Subscription!.PastDueSince);
+        Assert.Equal(pastDueSince + Grace, Evaluate(retried.Account, pastDueSince + Grace - TimeSpan.FromTicks(1)).EndsAt);
+        Assert.Equal(EntitlementSource.Free, Evaluate(retried.Account, pastDueSince + Grace).Source);
     }
 
     [Fact]
