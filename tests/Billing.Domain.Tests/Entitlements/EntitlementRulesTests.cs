@@ -173,6 +173,10 @@ public sealed class EntitlementRulesTests
         // Canceled at once (no end recorded): from Stripe's canceled_at.
         Assert.Equal(Midway, Evaluate(Subscribed(SubscriptionStatus.Canceled, asOf: Midway.AddHours(2), canceledAt: Midway), Midway.AddDays(1)).UsageStart);
         Assert.Equal(graceEnd, Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: graceStart), graceEnd.AddHours(1)).UsageStart);
+        // Stripe's later retry failed too (unpaid, another invoice): access still ended when the grace of the first failure did.
+        var retried = Subscribed(SubscriptionStatus.PastDue, asOf: graceStart)
+            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(graceStart.AddDays(3), SubscriptionStatus.Unpaid) with { LatestInvoiceId = "in_retry" }, _catalog, TimeSpan.Zero).Account;
+        Assert.Equal(graceEnd, Evaluate(retried, graceEnd.AddDays(4)).UsageStart);
         Assert.Equal(trialEnd, Evaluate(TestAccounts.New().StartLocalTrial(_catalog, trialStart).Account, trialEnd.AddHours(1)).UsageStart);
     }
 
