@@ -8,7 +8,7 @@ public sealed class QueueTriggerTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(45);
 
-    [StorageFact]
+    [Fact]
     public async Task A_message_is_consumed_once_with_its_metadata_bound_and_failures_end_in_poison()
     {
         var queueName = Storage.UniqueQueueName("fixture");
@@ -37,7 +37,7 @@ public sealed class QueueTriggerTests
         Assert.Null(await ReceiveOneAsync(output));
     }
 
-    [StorageFact]
+    [Fact]
     public async Task A_message_already_over_the_dequeue_limit_goes_straight_to_poison()
     {
         var queueName = Storage.UniqueQueueName("overdue");
@@ -58,7 +58,7 @@ public sealed class QueueTriggerTests
         Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {message.MessageId}", StringComparison.Ordinal));
     }
 
-    [StorageFact]
+    [Fact]
     public async Task A_host_stopping_mid_invocation_waits_for_the_function_and_completes_its_message_by_the_result()
     {
         // The real host cancels the function's token on stop (InvocationCancel) but awaits the worker's
@@ -81,7 +81,7 @@ public sealed class QueueTriggerTests
         Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
-    [StorageFact]
+    [Fact]
     public async Task A_message_received_while_the_worker_restarts_fails_that_delivery()
     {
         // The real host has no worker to invoke until the new one is initialized: the invocation fails at once

@@ -74,11 +74,16 @@ public sealed class ManagedProcess : IAsyncDisposable
     public static ManagedProcess StartTiedToThisProcess(string name, string fileName, IEnumerable<string> arguments)
     {
         const string Watchdog = "\"$@\" & child=$!; while kill -0 \"$BILLING_TEST_PARENT\" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; kill $child 2>/dev/null; wait $child";
-        return Start(
+        var managed = Start(
             name,
             "bash",
             ["-c", Watchdog, "watchdog", fileName, .. arguments],
             new Dictionary<string, string?> { ["BILLING_TEST_PARENT"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        // At exit the watchdog alone ends it: a tree kill from ProcessExit could be cut short by the exit itself after
+        // it had killed the watchdog but not yet the emulator, which then ran on for good (one per test run).
+        AppDomain.CurrentDomain.ProcessExit -= managed._killOnExit;
+        return managed;
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ using Billing.Domain.Pricing;
 using Billing.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Application.Tests.Fakes;
@@ -58,6 +59,9 @@ internal sealed class InvoicingTestBed
     public InMemoryUsageLedger Ledger => Usage.Ledger;
 
     public InvoicingOptions Options { get; } = new() { AllowTestFaults = true };
+
+    /// <summary>What the invoice job logs (the operator's only word of a copy given up on the last delivery).</summary>
+    public FakeLogger<InvoiceAccount> InvoicerLog { get; } = new();
 
     /// <summary>The host's deliveries of a job (host.json's 5): <see cref="DeliverAsync"/>'s attempt 5 is the last.</summary>
     public QueueDeliveryOptions Queue { get; } = new();
@@ -135,8 +139,8 @@ internal sealed class InvoicingTestBed
     }
 
     /// <summary>The invoice job reading the account through <paramref name="accounts"/> (a <see cref="HookedAccountStore"/> over <see cref="UsageTestBed.Accounts"/>), the rest of the bed as it is.</summary>
-    public InvoiceAccount InvoicerOver(IBillingAccountStore accounts, ILogger<InvoiceAccount>? logger = null) =>
-        new(accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, _sync, Credits, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Queue), Usage.Time, logger ?? NullLogger<InvoiceAccount>.Instance);
+    public InvoiceAccount InvoicerOver(IBillingAccountStore accounts) =>
+        new(accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, _sync, Credits, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Queue), Usage.Time, InvoicerLog);
 
     /// <summary>One delivery of the job.</summary>
     public Task<InvoiceRun?> DeliverAsync(InvoiceJob job, long deliveryAttempt = 1) => Invoicer.RunAsync(job, deliveryAttempt, CancellationToken.None);

@@ -1,5 +1,6 @@
 using Billing.Application.Invoicing;
 using Billing.Application.Tests.Fakes;
+using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Tests.Invoicing;
 
@@ -42,10 +43,23 @@ public sealed class InvoiceIndexRepairTests
 
         Assert.Equal(InvoiceRunStep.Recorded, last!.Step);
         Assert.Equal(InvoiceRunStep.Finalized, Entry(subscriber).Step);
+        AssertIndexEntryGivenUpLogged(subscriber, times: 1);
 
         _bed.Runs.IndexFailuresLeft = 1; // a redelivery's repair that fails on the last delivery is acknowledged too
         var again = await _bed.DeliverAsync(subscriber.Job, deliveryAttempt: _bed.Queue.MaxDequeueCount);
         Assert.Equal(InvoiceRunStep.Recorded, again!.Step);
+        AssertIndexEntryGivenUpLogged(subscriber, times: 2);
+    }
+
+    /// <summary>The operator learns of the entry given up from the log alone: one error naming the run per give-up.</summary>
+    private void AssertIndexEntryGivenUpLogged(Subscriber subscriber, int times)
+    {
+        var givenUp = _bed.InvoicerLog.Collector.GetSnapshot()
+            .Where(r => r.Level == LogLevel.Error && r.Message.Contains("entry in the operators' invoice index was not written", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(times, givenUp.Count);
+        Assert.All(givenUp, r => Assert.Contains(subscriber.Job.RunId, r.Message, StringComparison.Ordinal));
+        Assert.All(givenUp, r => Assert.IsType<OperatorCopyNotWrittenException>(r.Exception));
     }
 
     [Fact]

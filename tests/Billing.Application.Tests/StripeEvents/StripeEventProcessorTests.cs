@@ -2,7 +2,8 @@ using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Handling;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Billing.Application.Tests.StripeEvents;
 
@@ -13,11 +14,12 @@ public sealed class StripeEventProcessorTests
     private readonly ScriptedHandler _handler = new();
     private readonly StripeEventProcessor _processor;
     private readonly Dictionary<string, StripeEventPayload> _payloads = [];
+    private readonly FakeLogger<StripeEventProcessor> _log = new();
 
     public StripeEventProcessorTests()
     {
         _events = new InMemoryStripeEventStore(_time);
-        _processor = new StripeEventProcessor(_events, new DictionaryReader(_payloads), [_handler], Microsoft.Extensions.Options.Options.Create(new StripeModeOptions()), Microsoft.Extensions.Options.Options.Create(new QueueDeliveryOptions()), NullLogger<StripeEventProcessor>.Instance);
+        _processor = new StripeEventProcessor(_events, new DictionaryReader(_payloads), [_handler], Microsoft.Extensions.Options.Options.Create(new StripeModeOptions()), Microsoft.Extensions.Options.Options.Create(new QueueDeliveryOptions()), _log);
     }
 
     [Fact]
@@ -161,6 +163,15 @@ public sealed class StripeEventProcessorTests
 
         Assert.Equal((StripeEventStatus.Applied, StripeEventStatus.Applied), (_events.Get("evt_h3").Status, _events.Get("evt_h4").Status));
         Assert.Equal(2, _handler.Calls);
+
+        // The operator learns of each copy given up (the last deliveries only) from the log alone: one error naming the event.
+        var givenUp = _log.Collector.GetSnapshot()
+            .Where(r => r.Level == LogLevel.Error && r.Message.Contains("copy in the account's event history was not written", StringComparison.Ordinal))
+            .Select(r => r.Message)
+            .ToList();
+        Assert.Equal(2, givenUp.Count);
+        Assert.Contains("evt_h3", givenUp[0], StringComparison.Ordinal);
+        Assert.Contains("evt_h4", givenUp[1], StringComparison.Ordinal);
     }
 
     [Fact]

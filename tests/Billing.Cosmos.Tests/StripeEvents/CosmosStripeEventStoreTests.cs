@@ -45,16 +45,19 @@ public sealed class CosmosStripeEventStoreTests(CosmosFixture fixture) : IClassF
 
         var begun = await _events.TryBeginProcessingAsync(stripeEvent.Id, CancellationToken.None);
         var failed = await _events.MarkFailedAsync(stripeEvent.Id, "Stripe API timed out", CancellationToken.None);
+        var beforeRetry = DateTimeOffset.UtcNow; // the store's clock is the system's (TimeProvider.System)
         var retried = await _events.TryBeginProcessingAsync(stripeEvent.Id, CancellationToken.None);
+        var beforeApplied = DateTimeOffset.UtcNow;
         var applied = await _events.MarkAppliedAsync(stripeEvent.Id, account, CancellationToken.None);
+        var afterApplied = DateTimeOffset.UtcNow;
 
         Assert.Equal((StripeEventTransitionOutcome.Changed, StripeEventStatus.Processing, 1), (begun.Outcome, begun.Record!.Status, begun.Record.Attempts));
         Assert.Equal((StripeEventStatus.Failed, "Stripe API timed out"), (failed.Record!.Status, failed.Record.Note));
         Assert.Equal(2, retried.Record!.Attempts);
-        Assert.NotNull(retried.Record.LastAttemptAt);
+        Assert.InRange(retried.Record.LastAttemptAt!.Value, beforeRetry, beforeApplied); // the retry's moment, not the first attempt's
         Assert.Equal(StripeEventStatus.Applied, applied.Record!.Status);
         Assert.Equal(account, applied.Record.AccountId);
-        Assert.NotNull(applied.Record.CompletedAt);
+        Assert.InRange(applied.Record.CompletedAt!.Value, beforeApplied, afterApplied); // when it was applied, as the operator's view shows it
     }
 
     [Fact]

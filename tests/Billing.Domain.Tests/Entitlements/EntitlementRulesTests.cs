@@ -63,6 +63,15 @@ public sealed class EntitlementRulesTests
         var atEnd = Evaluate(account, pastDueSince + Grace);
         Assert.Equal(EntitlementSource.Free, atEnd.Source);
         Assert.Equal("month-2026-11", atEnd.PeriodKey.Value);
+
+        // Stripe's later retry fails too (unpaid, another invoice): a newer Stripe state, but the grace still runs from
+        // the first failure, never from the latest event about it.
+        var retried = account.ApplySubscriptionSnapshot(
+            TestAccounts.Snapshot(pastDueSince.AddDays(3), SubscriptionStatus.Unpaid) with { LatestInvoiceId = "in_retry" }, _catalog, TimeSpan.Zero);
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, retried.Outcome);
+        Assert.Equal(pastDueSince, retried.Account.Subscription!.PastDueSince);
+        Assert.Equal(pastDueSince + Grace, Evaluate(retried.Account, pastDueSince + Grace - TimeSpan.FromTicks(1)).EndsAt);
+        Assert.Equal(EntitlementSource.Free, Evaluate(retried.Account, pastDueSince + Grace).Source);
     }
 
     [Fact]
@@ -164,6 +173,10 @@ public sealed class EntitlementRulesTests
         // Canceled at once (no end recorded): from Stripe's canceled_at.
         Assert.Equal(Midway, Evaluate(Subscribed(SubscriptionStatus.Canceled, asOf: Midway.AddHours(2), canceledAt: Midway), Midway.AddDays(1)).UsageStart);
         Assert.Equal(graceEnd, Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: graceStart), graceEnd.AddHours(1)).UsageStart);
+        // Stripe's later retry failed too (unpaid, another invoice): access still ended when the grace of the first failure did.
+        var retried = Subscribed(SubscriptionStatus.PastDue, asOf: graceStart)
+            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(graceStart.AddDays(3), SubscriptionStatus.Unpaid) with { LatestInvoiceId = "in_retry" }, _catalog, TimeSpan.Zero).Account;
+        Assert.Equal(graceEnd, Evaluate(retried, graceEnd.AddDays(4)).UsageStart);
         Assert.Equal(trialEnd, Evaluate(TestAccounts.New().StartLocalTrial(_catalog, trialStart).Account, trialEnd.AddHours(1)).UsageStart);
     }
 

@@ -76,7 +76,7 @@ internal sealed partial class HostProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
-        info.Environment["AzureWebJobsStorage"] = Storage.ConnectionString ?? "UseDevelopmentStorage=true";
+        info.Environment["AzureWebJobsStorage"] = Storage.ConnectionString;
         info.Environment["FIXTURE_QUEUE"] = Storage.UniqueQueueName("unused");
         info.Environment["FIXTURE_SCHEDULE"] = "0 0 0 1 1 *";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())

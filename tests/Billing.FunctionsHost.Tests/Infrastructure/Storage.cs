@@ -1,29 +1,22 @@
 using Azure.Storage.Queues;
+using Billing.TestSupport;
 
 namespace Billing.FunctionsHost.Tests.Infrastructure;
 
-/// <summary>Azurite from BILLING_TEST_STORAGE_CONNECTION (scripts/test.sh starts it and sets the variable).</summary>
+/// <summary>
+/// Azurite from BILLING_TEST_STORAGE_CONNECTION (scripts/test.sh starts it and sets the variable), or one started for
+/// this process from node_modules by <see cref="LocalEmulators"/> (a run from an IDE): never skipped, a missing Azurite fails.
+/// </summary>
 internal static class Storage
 {
-    public const string Variable = "BILLING_TEST_STORAGE_CONNECTION";
+    private static readonly Lazy<string> Connection = new(() =>
+        Task.Run(async () => (await LocalEmulators.GetAsync()).StorageConnectionString).GetAwaiter().GetResult());
 
-    public static string? ConnectionString => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value : null;
+    public static string ConnectionString => Connection.Value;
 
     public static string UniqueQueueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 33)];
 
     /// <summary>A client like the app's producers use: base64, as the queue trigger expects by default.</summary>
     public static QueueClient Queue(string name) =>
         new(ConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-}
-
-/// <summary>A fact that needs Azurite: skipped, saying why, when BILLING_TEST_STORAGE_CONNECTION is unset.</summary>
-internal sealed class StorageFactAttribute : FactAttribute
-{
-    public StorageFactAttribute()
-    {
-        if (Storage.ConnectionString is null)
-        {
-            Skip = $"{Storage.Variable} is not set: run scripts/test.sh, or start Azurite and set it.";
-        }
-    }
 }

@@ -12,7 +12,7 @@ namespace Billing.Infrastructure.Tests.Cosmos;
 /// <summary>Development start-up provisioning against the emulators: the containers and every queue a trigger listens on.</summary>
 public sealed class StorageProvisioningTests
 {
-    [AzuriteFact]
+    [Fact]
     public async Task Development_provisioning_creates_the_stripe_events_and_invoice_jobs_queues_with_their_poison_queues()
     {
         var emulators = await LocalEmulators.GetAsync();

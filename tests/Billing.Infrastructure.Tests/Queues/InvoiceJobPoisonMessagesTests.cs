@@ -16,15 +16,13 @@ public sealed class InvoiceJobPoisonMessagesTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Saved = new(2026, 12, 1, 2, 0, 9, TimeSpan.Zero);
 
-    private readonly InvoiceJobQueues _queues = AzuriteFactAttribute.ConnectionString is { } connection
-        ? new InvoiceJobQueues(
-            QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = connection }),
-            Options.Create(new QueueNameOptions { InvoiceJobsQueueName = "jobs-" + Guid.NewGuid().ToString("N")[..20] }))
-        : null!;
+    private readonly InvoiceJobQueues _queues = new(
+        QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = Azurite.ConnectionString }),
+        Options.Create(new QueueNameOptions { InvoiceJobsQueueName = "jobs-" + Guid.NewGuid().ToString("N")[..20] }));
 
     private readonly InMemoryInvoiceRunStore _runs = new();
 
-    [AzuriteFact]
+    [Fact]
     public async Task The_listing_shows_each_job_with_its_run_or_its_problem()
     {
         var stuck = Job("user-1", 2026, 11);
@@ -48,7 +46,7 @@ public sealed class InvoiceJobPoisonMessagesTests : IAsyncLifetime
         Assert.StartsWith("Not an invoice job", listing.Messages[2].Problem, StringComparison.Ordinal);
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task Replaying_selected_runs_moves_their_jobs_base64_encoded_and_reports_those_not_found()
     {
         var a = Job("user-a", 2026, 10);
@@ -60,7 +58,7 @@ public sealed class InvoiceJobPoisonMessagesTests : IAsyncLifetime
         var replayed = Assert.Single(result.Replayed);
         Assert.Equal((a.RunId, null), (replayed.RunId, replayed.EventId));
         Assert.Equal(["user-z:month-2026-10"], result.NotFound);
-        var raw = new QueueClient(AzuriteFactAttribute.ConnectionString, _queues.Main.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var raw = new QueueClient(Azurite.ConnectionString, _queues.Main.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         var main = (await raw.PeekMessagesAsync(32)).Value.Select(m => Encoding.UTF8.GetString(Convert.FromBase64String(m.Body.ToString())));
         Assert.Equal(a, InvoiceJob.Parse(Assert.Single(main)));
 
@@ -70,7 +68,7 @@ public sealed class InvoiceJobPoisonMessagesTests : IAsyncLifetime
         Assert.DoesNotContain(left, text => text.Contains("user-a", StringComparison.Ordinal));
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task Replaying_without_a_selection_moves_every_job_and_an_empty_queue_lists_nothing()
     {
         var empty = await Poison().ListAsync(32, CancellationToken.None);

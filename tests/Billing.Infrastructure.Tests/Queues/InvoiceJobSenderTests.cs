@@ -11,20 +11,18 @@ namespace Billing.Infrastructure.Tests.Queues;
 
 public sealed class InvoiceJobSenderTests : IAsyncLifetime
 {
-    private readonly InvoiceJobQueues _queues = AzuriteFactAttribute.ConnectionString is { } connection
-        ? new InvoiceJobQueues(
-            QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = connection }),
-            Options.Create(new QueueNameOptions { InvoiceJobsQueueName = "jobs-" + Guid.NewGuid().ToString("N")[..20] }))
-        : null!;
+    private readonly InvoiceJobQueues _queues = new(
+        QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = Azurite.ConnectionString }),
+        Options.Create(new QueueNameOptions { InvoiceJobsQueueName = "jobs-" + Guid.NewGuid().ToString("N")[..20] }));
 
-    [AzuriteFact]
+    [Fact]
     public async Task A_sent_job_is_on_the_wire_in_base64_and_parses_back_into_the_job()
     {
         var job = new InvoiceJob(AccountId.Parse("user-42"), UsagePeriodKey.ForCalendarMonth(2026, 11));
 
         await new InvoiceJobSender(_queues).EnqueueAsync(job, CancellationToken.None); // the queue does not exist yet
 
-        var raw = new QueueClient(AzuriteFactAttribute.ConnectionString, _queues.Main.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var raw = new QueueClient(Azurite.ConnectionString, _queues.Main.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         var onTheWire = Assert.Single((await raw.PeekMessagesAsync(32)).Value).Body.ToString();
         var text = Encoding.UTF8.GetString(Convert.FromBase64String(onTheWire));
         Assert.Equal("""{"accountId":"user-42","periodKey":"month-2026-11"}""", text);
@@ -32,7 +30,7 @@ public sealed class InvoiceJobSenderTests : IAsyncLifetime
         Assert.Equal(job, InvoiceJob.Parse(Assert.Single(await AzuriteQueues.PeekTextsAsync(_queues.Main))));
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task Jobs_sent_in_parallel_all_arrive()
     {
         var sender = new InvoiceJobSender(_queues);

@@ -11,10 +11,10 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Received = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
 
-    private readonly AzuriteQueues _azurite = AzuriteFactAttribute.ConnectionString is null ? null! : new AzuriteQueues();
+    private readonly AzuriteQueues _azurite = new AzuriteQueues();
     private readonly InMemoryEventStore _events = new();
 
-    [AzuriteFact]
+    [Fact]
     public async Task The_listing_shows_each_message_with_its_stored_event_or_its_problem()
     {
         _events.Records["evt_stored"] = new StripeEventRecord
@@ -46,7 +46,7 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
         Assert.StartsWith("Not a Stripe event reference", listing.Messages[2].Problem, StringComparison.Ordinal);
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task An_event_never_mapped_to_an_account_is_listed_with_its_object_and_stripe_customer()
     {
         Store("evt_customer", """{"data":{"object":{"id":"cus_9","object":"customer","email":null}}}""");
@@ -64,7 +64,7 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
         Assert.All(listing.Messages, m => Assert.Null(m.Problem));
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task Replaying_selected_events_moves_them_base64_encoded_and_reports_those_not_found()
     {
         await PoisonAsync(Reference("evt_a"), Reference("evt_b"), "not json");
@@ -82,7 +82,7 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
         Assert.DoesNotContain(left, text => text.Contains("evt_a", StringComparison.Ordinal));
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task A_replayed_message_never_expires_as_the_ingest_sends_none_that_does()
     {
         // Replay is the remedy for an event whose effect is not applied yet: the queue service's default time-to-live
@@ -95,7 +95,7 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
         Assert.True(moved.ExpiresOn > DateTimeOffset.UtcNow.AddYears(100), $"The replayed message expires on {moved.ExpiresOn:O}.");
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task Replaying_without_a_selection_moves_every_message()
     {
         await PoisonAsync(Reference("evt_a"), Reference("evt_b"), "not json");
@@ -108,7 +108,7 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
         Assert.Equal(3, (await AzuriteQueues.PeekTextsAsync(_azurite.Queues.Main)).Count);
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task A_message_the_host_could_not_decode_is_listed_and_passed_over_instead_of_failing_the_listing_and_the_replay()
     {
         // The host moves a message it cannot decode from base64 to the poison queue as it was (QueueListener.MoveUndecodableAsync).
@@ -132,7 +132,7 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
         Assert.Contains("{\"eventId\":\"evt_raw\"} not base64", await AzuriteQueues.PeekTextsAsync(_azurite.Queues.Main)); // now base64, as the trigger reads
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task An_empty_or_missing_poison_queue_lists_nothing_and_replays_nothing()
     {
         var listing = await Poison().ListAsync(32, CancellationToken.None);

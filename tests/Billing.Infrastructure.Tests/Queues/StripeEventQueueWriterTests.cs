@@ -7,9 +7,9 @@ namespace Billing.Infrastructure.Tests.Queues;
 
 public sealed class StripeEventQueueWriterTests : IAsyncLifetime
 {
-    private readonly AzuriteQueues _azurite = AzuriteFactAttribute.ConnectionString is null ? null! : new AzuriteQueues();
+    private readonly AzuriteQueues _azurite = new AzuriteQueues();
 
-    [AzuriteFact]
+    [Fact]
     public async Task A_reference_is_sent_base64_encoded_and_the_missing_queue_is_created()
     {
         var writer = new StripeEventQueueWriter(_azurite.Queues);
@@ -25,7 +25,7 @@ public sealed class StripeEventQueueWriterTests : IAsyncLifetime
         Assert.Equal("evt_2", StripeEventQueueMessage.Parse(decoded[1]).EventId);
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task A_message_sent_with_an_initial_invisibility_is_hidden_until_then()
     {
         var writer = new StripeEventQueueWriter(_azurite.Queues);
@@ -36,7 +36,7 @@ public sealed class StripeEventQueueWriterTests : IAsyncLifetime
         Assert.Equal(1, (await _azurite.RawMain.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task A_sent_message_is_deleted_by_its_receipt_and_a_second_delete_reports_it_gone()
     {
         var writer = new StripeEventQueueWriter(_azurite.Queues);
@@ -51,7 +51,7 @@ public sealed class StripeEventQueueWriterTests : IAsyncLifetime
         Assert.Equal(1, (await _azurite.RawMain.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
-    [AzuriteFact]
+    [Fact]
     public async Task A_reference_never_expires_so_an_event_acknowledged_to_Stripe_is_not_dropped_while_it_waits()
     {
         // Stripe got 200 once the reference was sent: if the queue dropped it (the service's default time-to-live is

@@ -9,7 +9,7 @@ internal sealed class AzuriteQueues : IAsyncDisposable
 {
     public AzuriteQueues()
     {
-        var connectionString = AzuriteFactAttribute.ConnectionString ?? throw new InvalidOperationException($"{AzuriteFactAttribute.Variable} is not set.");
+        var connectionString = Azurite.ConnectionString;
         var name = "test-" + Guid.NewGuid().ToString("N")[..20];
         Queues = new StripeEventQueues(
             QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = connectionString }),
