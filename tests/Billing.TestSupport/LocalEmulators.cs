@@ -36,6 +36,14 @@ public sealed class LocalEmulators : IAsyncDisposable
     private bool ClosesConnections { get; }
 
     /// <summary>
+    /// The storage connection string of this process's emulators, for synchronous set-up (a queue test's constructor):
+    /// the test command's Azurite, or one started here. Never a skip: a missing Azurite fails the test.
+    /// </summary>
+    public static string Storage => SharedStorage.Value;
+
+    private static readonly Lazy<string> SharedStorage = new(() => Task.Run(async () => (await GetAsync()).StorageConnectionString).GetAwaiter().GetResult());
+
+    /// <summary>
     /// The emulators for this process, started once. The Cosmos server keeps connections open between requests, as
     /// Cosmos DB does; <paramref name="closeConnections"/> starts it answering every request with <c>connection:
     /// close</c> instead (a new TLS handshake per request: the conditions of the usage benchmark), which needs

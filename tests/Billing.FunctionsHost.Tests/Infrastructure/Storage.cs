@@ -9,10 +9,7 @@ namespace Billing.FunctionsHost.Tests.Infrastructure;
 /// </summary>
 internal static class Storage
 {
-    private static readonly Lazy<string> Connection = new(() =>
-        Task.Run(async () => (await LocalEmulators.GetAsync()).StorageConnectionString).GetAwaiter().GetResult());
-
-    public static string ConnectionString => Connection.Value;
+    public static string ConnectionString => LocalEmulators.Storage;
 
     public static string UniqueQueueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 33)];
 

@@ -7,6 +7,7 @@ using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 using Billing.Infrastructure.Queues;
 using Billing.Infrastructure.Tests.Support;
+using Billing.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +18,7 @@ public sealed class InvoiceJobPoisonMessagesTests : IAsyncLifetime
     private static readonly DateTimeOffset Saved = new(2026, 12, 1, 2, 0, 9, TimeSpan.Zero);
 
     private readonly InvoiceJobQueues _queues = new(
-        QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = Azurite.ConnectionString }),
+        QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = LocalEmulators.Storage }),
         Options.Create(new QueueNameOptions { InvoiceJobsQueueName = "jobs-" + Guid.NewGuid().ToString("N")[..20] }));
 
     private readonly InMemoryInvoiceRunStore _runs = new();
@@ -58,7 +59,7 @@ public sealed class InvoiceJobPoisonMessagesTests : IAsyncLifetime
         var replayed = Assert.Single(result.Replayed);
         Assert.Equal((a.RunId, null), (replayed.RunId, replayed.EventId));
         Assert.Equal(["user-z:month-2026-10"], result.NotFound);
-        var raw = new QueueClient(Azurite.ConnectionString, _queues.Main.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var raw = new QueueClient(LocalEmulators.Storage, _queues.Main.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         var main = (await raw.PeekMessagesAsync(32)).Value.Select(m => Encoding.UTF8.GetString(Convert.FromBase64String(m.Body.ToString())));
         Assert.Equal(a, InvoiceJob.Parse(Assert.Single(main)));
 

@@ -5,6 +5,7 @@ using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Infrastructure.Queues;
 using Billing.Infrastructure.Tests.Support;
+using Billing.TestSupport;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Infrastructure.Tests.Queues;
@@ -12,7 +13,7 @@ namespace Billing.Infrastructure.Tests.Queues;
 public sealed class InvoiceJobSenderTests : IAsyncLifetime
 {
     private readonly InvoiceJobQueues _queues = new(
-        QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = Azurite.ConnectionString }),
+        QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = LocalEmulators.Storage }),
         Options.Create(new QueueNameOptions { InvoiceJobsQueueName = "jobs-" + Guid.NewGuid().ToString("N")[..20] }));
 
     [Fact]
@@ -22,7 +23,7 @@ public sealed class InvoiceJobSenderTests : IAsyncLifetime
 
         await new InvoiceJobSender(_queues).EnqueueAsync(job, CancellationToken.None); // the queue does not exist yet
 
-        var raw = new QueueClient(Azurite.ConnectionString, _queues.Main.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var raw = new QueueClient(LocalEmulators.Storage, _queues.Main.Name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         var onTheWire = Assert.Single((await raw.PeekMessagesAsync(32)).Value).Body.ToString();
         var text = Encoding.UTF8.GetString(Convert.FromBase64String(onTheWire));
         Assert.Equal("""{"accountId":"user-42","periodKey":"month-2026-11"}""", text);

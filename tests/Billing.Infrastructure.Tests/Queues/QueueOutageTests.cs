@@ -67,7 +67,7 @@ public sealed class QueueOutageTests : IDisposable
     public async Task A_refusal_of_the_queue_service_is_not_an_outage()
     {
         // Azurite's account with another key: every request is refused with 403, as a missing role is on Azure.
-        var wrongKey = Azurite.ConnectionString.Replace("AccountKey=", "AccountKey=AAAA", StringComparison.Ordinal);
+        var wrongKey = LocalEmulators.Storage.Replace("AccountKey=", "AccountKey=AAAA", StringComparison.Ordinal);
         var sender = new InvoiceJobSender(InvoiceJobQueues(wrongKey));
 
         var refusal = await Assert.ThrowsAsync<RequestFailedException>(() => sender.EnqueueAsync(Job, CancellationToken.None));

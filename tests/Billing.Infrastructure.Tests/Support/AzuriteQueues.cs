@@ -1,5 +1,6 @@
 using Azure.Storage.Queues;
 using Billing.Infrastructure.Queues;
+using Billing.TestSupport;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Infrastructure.Tests.Support;
@@ -9,7 +10,7 @@ internal sealed class AzuriteQueues : IAsyncDisposable
 {
     public AzuriteQueues()
     {
-        var connectionString = Azurite.ConnectionString;
+        var connectionString = LocalEmulators.Storage;
         var name = "test-" + Guid.NewGuid().ToString("N")[..20];
         Queues = new StripeEventQueues(
             QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = connectionString }),
