@@ -594,7 +594,7 @@ public sealed class PurchaseHandlingTests
         Assert.Equal(purchase == PurchaseKinds.CreditPack ? [CreditEntryKind.Grant, CreditEntryKind.Reversal] : [], _store.Entries(account).Select(e => e.Kind));
         Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances().GetValueOrDefault(Usd));
         var stored = await _usage.Accounts.GetAsync(account, CancellationToken.None);
-        Assert.All(stored!.AddOns, a => Assert.NotNull(a.RevokedAt));
+        AssertAllRevoked(stored!.AddOns, purchase == PurchaseKinds.AddOn ? 1 : 0);
         Assert.Equal("pi_cs_9", Assert.Single(stored.EarlyReversals).PaymentIntentId);
         Assert.Equal(1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
     }
@@ -690,7 +690,7 @@ public sealed class PurchaseHandlingTests
         Assert.True(result.IsApplied);
         Assert.Contains("taken back at once", result.Note, StringComparison.Ordinal);
         Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances().GetValueOrDefault(Usd));
-        Assert.All((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, a => Assert.NotNull(a.RevokedAt));
+        AssertAllRevoked((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, purchase == PurchaseKinds.AddOn ? 1 : 0);
         Assert.Equal(1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
     }
 
@@ -715,7 +715,7 @@ public sealed class PurchaseHandlingTests
         Assert.Equal(purchase == PurchaseKinds.CreditPack, redelivered.IsApplied);
         Assert.False(again.IsApplied);
         Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances().GetValueOrDefault(Usd));
-        Assert.All((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, a => Assert.NotNull(a.RevokedAt));
+        AssertAllRevoked((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, purchase == PurchaseKinds.AddOn ? 1 : 0);
         Assert.Equal(1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
         Assert.True(purchase != PurchaseKinds.CreditPack || _store.Entries(account).Count(e => e.Kind == CreditEntryKind.Reversal) == 1);
     }
@@ -771,9 +771,16 @@ public sealed class PurchaseHandlingTests
         });
         await purchases.HandleAsync(account, session, CancellationToken.None);
 
-        Assert.All((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, a => Assert.NotNull(a.RevokedAt));
+        AssertAllRevoked((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, 1);
         Assert.Equal(250L, await OverageShownAsync(account));
         Assert.Equal(250L, await OverageBilledAsync(account, period)); // the refunded add-on covers nothing on the invoice either
+    }
+
+    /// <summary>The add-ons the purchase granted (<paramref name="count"/>: none for a credit pack), every one revoked.</summary>
+    private static void AssertAllRevoked(IReadOnlyList<MeterAddOn> addOns, int count)
+    {
+        Assert.Equal(count, addOns.Count);
+        Assert.All(addOns, a => Assert.NotNull(a.RevokedAt));
     }
 
     private async Task<long> OverageBilledAsync(AccountId account, Domain.Metering.UsagePeriod period) =>
