@@ -108,7 +108,9 @@ public sealed class QueueTriggerTests
         var recorded = await Wait.ForAsync(() => ReceiveOneAsync(output), Deadline, "the message processed after the restart");
         using var document = JsonDocument.Parse(recorded);
         Assert.Equal(sent.MessageId, document.RootElement.GetProperty("id").GetString());
-        Assert.Equal(2, document.RootElement.GetProperty("dequeueCount").GetInt64());
+        // Not processed on the delivery that came during the restart: processed on a later one. Usually the second; on a
+        // loaded machine the slowed restart can outlast one more visibility timeout, which fails that delivery too.
+        Assert.InRange(document.RootElement.GetProperty("dequeueCount").GetInt64(), 2, 4);
     }
 
     private static async Task<string?> ReceiveOneAsync(QueueClient queue)
