@@ -398,6 +398,17 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task A_subscription_cancelling_at_period_end_stands_against_a_new_Checkout_until_that_instant_not_at_it()
+    {
+        var (_, first) = await ProCancellingAtPeriodEndAsync();
+
+        _world.Time.SetUtcNow(first.PeriodEnd.AddTicks(-1));
+        Assert.True(Billing.Application.Checkout.CheckoutEligibility.HasStandingSubscription(_world.Account(Account), _world.Time.GetUtcNow()));
+        _world.Time.SetUtcNow(first.PeriodEnd); // a period's end is its first instant without access
+        Assert.False(Billing.Application.Checkout.CheckoutEligibility.HasStandingSubscription(_world.Account(Account), _world.Time.GetUtcNow()));
+    }
+
+    [Fact]
     public async Task A_new_subscription_after_a_cancellation_whose_date_passed_is_kept_while_Stripe_has_not_ended_the_old_one_yet()
     {
         var (customer, first) = await ProCancellingAtPeriodEndAsync();
