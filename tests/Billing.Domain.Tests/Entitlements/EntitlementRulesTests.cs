@@ -75,6 +75,20 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void A_delinquent_subscription_cancelling_before_its_grace_ends_shows_the_cancellation_as_its_end()
+    {
+        // Payment failed two days before a scheduled cancellation: the grace would run five days past it, but the plan
+        // ends with the subscription, and that is the date the customer is shown.
+        var pastDueSince = PeriodEnd.AddDays(-2);
+        var account = Subscribed(SubscriptionStatus.PastDue, asOf: pastDueSince, cancelAtPeriodEnd: true);
+
+        var inGrace = Evaluate(account, PeriodEnd.AddDays(-1));
+
+        Assert.Equal((EntitlementSource.GracePeriod, (DateTimeOffset?)PeriodEnd), (inGrace.Source, inGrace.EndsAt));
+        Assert.Equal(EntitlementSource.Free, Evaluate(account, PeriodEnd).Source);
+    }
+
+    [Fact]
     public void Zero_grace_means_free_limits_as_soon_as_payment_fails()
     {
         var account = Subscribed(SubscriptionStatus.PastDue, asOf: Midway);
