@@ -13,12 +13,11 @@ public sealed record BillingCaller(string AccountId, bool IsAdmin)
     /// </summary>
     public static BillingCaller? From(ClaimsPrincipal user, AuthOptions options)
     {
-        if (Unusable(user, options) is not null)
+        if (Check(user, options, out var accountId) is not null)
         {
             return null;
         }
 
-        var accountId = user.FindFirst(options.AccountClaim)!.Value;
         var isAdmin = user.FindAll(options.RoleClaim).Any(c => string.Equals(c.Value, options.AdminRole, StringComparison.Ordinal));
         return new BillingCaller(accountId, isAdmin);
     }
@@ -27,23 +26,26 @@ public sealed record BillingCaller(string AccountId, bool IsAdmin)
     /// Why the token names no caller, for its 403: no account claim (<see cref="AuthOptions.AccountClaim"/>), several
     /// different values of it, or which account id rule its value breaks (never the value itself); null when it names one.
     /// </summary>
-    public static string? Unusable(ClaimsPrincipal user, AuthOptions options)
+    public static string? Unusable(ClaimsPrincipal user, AuthOptions options) => Check(user, options, out _);
+
+    /// <summary>Why the token names no caller (null when it does), and the account id it names.</summary>
+    private static string? Check(ClaimsPrincipal user, AuthOptions options, out string accountId)
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(options);
-        var accountId = user.FindFirst(options.AccountClaim)?.Value;
-        if (string.IsNullOrWhiteSpace(accountId))
+        var named = accountId = user.FindFirst(options.AccountClaim)?.Value ?? "";
+        if (string.IsNullOrWhiteSpace(named))
         {
             return $"The token has no '{options.AccountClaim}' claim to name its billing account ({AuthOptions.Section}:AccountClaim).";
         }
 
         // A JWT array claim arrives as one claim per value; acting for its first would leave the choice to the token's order.
-        if (user.FindAll(options.AccountClaim).Any(c => !string.Equals(c.Value, accountId, StringComparison.Ordinal)))
+        if (user.FindAll(options.AccountClaim).Any(c => !string.Equals(c.Value, named, StringComparison.Ordinal)))
         {
             return $"The token's '{options.AccountClaim}' claim has several values; it must name exactly one billing account.";
         }
 
-        return Domain.Accounts.AccountId.TryParse(accountId, out _, out var error)
+        return Domain.Accounts.AccountId.TryParse(named, out _, out var error)
             ? null
             : $"The token's '{options.AccountClaim}' claim is not a usable billing account id: {error}";
     }

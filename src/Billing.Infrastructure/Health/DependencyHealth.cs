@@ -79,7 +79,7 @@ public sealed partial class DependencyHealth
         {
             (healthy, detail) = (false, $"No answer within {CheckTimeout.TotalSeconds:0} s.");
         }
-        catch (Exception exception) when (exception is not (OperationCanceledException or TimeoutException))
+        catch (Exception exception)
         {
             // Only the type: an unexpected exception's message may hold anything.
             (healthy, detail) = (false, $"The check failed ({exception.GetType().Name}).");
