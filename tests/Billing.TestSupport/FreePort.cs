@@ -20,6 +20,15 @@ public static class FreePort
     public static RefusingPort Refusing() => new();
 
     /// <summary>
+    /// One refusing port held for the whole test process: where a test app's Stripe points unless its test gives one
+    /// (<see cref="FunctionAppSettings.ForEmulators"/>), rather than the development default 127.0.0.1:12111, which a
+    /// Stripe emulator of <c>scripts/run-local.sh</c> on the same machine answers.
+    /// </summary>
+    public static RefusingPort Nowhere => LazyNowhere.Value;
+
+    private static readonly Lazy<RefusingPort> LazyNowhere = new(() => new RefusingPort());
+
+    /// <summary>
     /// Starts a server on a port that was free a moment ago, and again on another one when that port was taken in
     /// between: the kernel hands the same ephemeral ports to outgoing connections, so on a busy machine it happens.
     /// <paramref name="start"/> starts the server on the port and waits until it serves; it throws

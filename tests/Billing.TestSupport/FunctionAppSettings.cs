@@ -21,6 +21,7 @@ public static class FunctionAppSettings
             ["Billing__Cosmos__ConnectionString"] = emulators.CosmosConnectionString,
             ["Billing__Cosmos__DatabaseName"] = "db-" + unique,
             ["Billing__Cosmos__ProvisionOnStartup"] = "true",
+            ["Stripe__ApiBase"] = FreePort.Nowhere.Url.ToString().TrimEnd('/'), // no Stripe unless the test starts one
 
             // The tests close usage periods seconds ahead in real time and invoice them at once: every record of theirs is
             // counted before its period ends, so no period needs to settle (the default is 10 minutes, Development's 5 s).

@@ -41,7 +41,7 @@ public sealed class FunctionAppHostingTests : IAsyncLifetime
     [Fact]
     public async Task Health_answers_503_naming_Stripe_when_it_is_unreachable_and_the_others_healthy()
     {
-        // This stack has no Stripe emulator: the development settings point at a port nothing listens on.
+        // This stack has no Stripe emulator: its Stripe is a port that refuses connections (FunctionAppSettings).
         using var response = await _app.Http.GetAsync(new Uri("/api/health", UriKind.Relative));
         var body = await response.Content.ReadAsStringAsync();
 
