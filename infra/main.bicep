@@ -283,7 +283,9 @@ module access 'modules/access.bicep' = {
 func originOf(value string) string => endsWith(trim(value), '/') ? take(trim(value), length(trim(value)) - 1) : trim(value)
 
 // Flattens one level of a configuration object into app-setting names (Section__Key, List__0): nested objects and
-// arrays become one entry per member, scalars become strings. Applied as often as the catalog is deep.
+// arrays become one entry per member, scalars become strings. Applied as often as the catalog is deep. A value's kind
+// is read from its JSON inside a list ('[{' an object, '[[' a list, '["' a string): a text that itself starts with
+// '[' or '{' (a display name such as "[Legacy] Pro") stays that text.
 func flattenOnce(settings object) object =>
   reduce(
     items(settings),
@@ -291,9 +293,9 @@ func flattenOnce(settings object) object =>
     (flat, entry) =>
       union(
         flat,
-        startsWith(string(entry.value), '{')
+        startsWith(string([entry.value]), '[{')
           ? toObject(items(entry.value), member => '${entry.key}__${member.key}', member => member.value)
-          : startsWith(string(entry.value), '[')
+          : startsWith(string([entry.value]), '[[')
               ? toObject(range(0, length(entry.value)), i => '${entry.key}__${i}', i => entry.value[i])
               : { '${entry.key}': string(entry.value) }
       )
