@@ -105,11 +105,11 @@ param appSettingOverrides object = {}
 @maxValue(1000)
 param maximumInstanceCount int = 20
 
-@description('Stripe\'s rate limit for the account in requests per second: 100 in live mode, 25 in test mode. Each instance spends at most 80 % of it divided by maximumInstanceCount (Stripe__RequestsPerSecond, at least 1), so the app stays under it even at full scale (up to 80 instances in live mode).')
+@description('Stripe\'s rate limit for the account in requests per second: 100 in live mode, 25 in test mode. Each instance spends at most 80 % of it divided by maximumInstanceCount (Stripe__RequestsPerSecond, at least 1 and at most the 100 the app takes), so the app stays under it even at full scale (up to 80 instances in live mode).')
 @minValue(1)
 param stripeRateLimit int = 100
 
-var stripeRequestsPerSecond = max(1, (stripeRateLimit * 8) / (10 * maximumInstanceCount))
+var stripeRequestsPerSecond = min(100, max(1, (stripeRateLimit * 8) / (10 * maximumInstanceCount)))
 
 @description('Memory of each instance (MB); billing is per GB-second of it.')
 @allowed([
