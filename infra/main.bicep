@@ -105,11 +105,11 @@ param appSettingOverrides object = {}
 @maxValue(1000)
 param maximumInstanceCount int = 20
 
-@description('Stripe\'s rate limit for the account in requests per second: 100 in live mode, 25 in test mode. Each instance spends at most 80 % of it divided by maximumInstanceCount (Stripe__RequestsPerSecond, at least 1), so the app stays under it even at full scale (up to 80 instances in live mode).')
+@description('Stripe\'s rate limit for the account in requests per second: 100 in live mode, 25 in test mode. Each instance spends at most 80 % of it divided by maximumInstanceCount (Stripe__RequestsPerSecond, at least 1 and at most the 100 the app takes), so the app stays under it even at full scale (up to 80 instances in live mode).')
 @minValue(1)
 param stripeRateLimit int = 100
 
-var stripeRequestsPerSecond = max(1, (stripeRateLimit * 8) / (10 * maximumInstanceCount))
+var stripeRequestsPerSecond = min(100, max(1, (stripeRateLimit * 8) / (10 * maximumInstanceCount)))
 
 @description('Memory of each instance (MB); billing is per GB-second of it.')
 @allowed([
@@ -283,7 +283,9 @@ module access 'modules/access.bicep' = {
 func originOf(value string) string => endsWith(trim(value), '/') ? take(trim(value), length(trim(value)) - 1) : trim(value)
 
 // Flattens one level of a configuration object into app-setting names (Section__Key, List__0): nested objects and
-// arrays become one entry per member, scalars become strings. Applied as often as the catalog is deep.
+// arrays become one entry per member, scalars become strings. Applied as often as the catalog is deep. A value's kind
+// is read from its JSON inside a list ('[{' an object, '[[' a list, '["' a string): a text that itself starts with
+// '[' or '{' (a display name such as "[Legacy] Pro") stays that text.
 func flattenOnce(settings object) object =>
   reduce(
     items(settings),
@@ -291,9 +293,9 @@ func flattenOnce(settings object) object =>
     (flat, entry) =>
       union(
         flat,
-        startsWith(string(entry.value), '{')
+        startsWith(string([entry.value]), '[{')
           ? toObject(items(entry.value), member => '${entry.key}__${member.key}', member => member.value)
-          : startsWith(string(entry.value), '[')
+          : startsWith(string([entry.value]), '[[')
               ? toObject(range(0, length(entry.value)), i => '${entry.key}__${i}', i => entry.value[i])
               : { '${entry.key}': string(entry.value) }
       )

@@ -265,6 +265,33 @@ public sealed class AppSettingsTests(DeployedTemplate template)
     }
 
     [Fact]
+    public async Task A_catalog_text_that_starts_with_a_bracket_or_brace_deploys_as_that_text()
+    {
+        // A display name such as "[Legacy] Pro" is text, not a list: flattened as one, it deployed no DisplayName at all
+        // (one setting per character instead) and the app refused to start.
+        var directory = Directory.CreateTempSubdirectory("billing-infra-brackets-").FullName;
+        try
+        {
+            var (result, resources, _) = await DeployedTemplate.SnapshotAsync(directory, new Dictionary<string, string>
+            {
+                ["purchases"] = "{ CreditPacks: [ { Code: 'CREDITS_10', DisplayName: '[Launch] 10 usd of credit', PriceId: 'price_credits_10', Amount: 1000, Currency: 'usd', Credit: 1000 }, "
+                    + "{ Code: 'CREDITS_20', DisplayName: '{Team} credit', PriceId: 'price_credits_20', Amount: 2000, Currency: 'usd', Credit: 2000 } ], AddOns: [] }",
+            });
+            Assert.True(result.ExitCode == 0, result.Output);
+            var settings = DeployedTemplate.AppSettingsOf(resources);
+
+            Assert.Equal("[Launch] 10 usd of credit", Known(settings, "Billing__Purchases__CreditPacks__0__DisplayName"));
+            Assert.Equal("{Team} credit", Known(settings, "Billing__Purchases__CreditPacks__1__DisplayName"));
+            Assert.Equal("1000", Known(settings, "Billing__Purchases__CreditPacks__0__Amount"));
+            Assert.DoesNotContain("Billing__Purchases__CreditPacks__0__DisplayName__0", settings.Keys);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_deployed_missed_event_sweep_settings_are_ones_the_app_accepts_and_its_time_budget_fits_the_function_timeout()
     {
         var settings = template.AppSettings();

@@ -65,6 +65,33 @@ public sealed partial class WorkerStartupTests(DeployedTemplate template)
         Assert.Contains("Billing:ServiceAuth:ApiKeys:0:Sha256 is the hash of the published development key", failure, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_raised_Stripe_rate_limit_on_few_instances_deploys_a_budget_the_worker_accepts()
+    {
+        // Stripe raises an account's limit on request: 1000 per second on one instance made 800 per instance, over the
+        // 100 the worker takes (Stripe:RequestsPerSecond), so the deployment succeeded and the app did not start.
+        var directory = Directory.CreateTempSubdirectory("billing-infra-rate-").FullName;
+        try
+        {
+            var (result, resources, _) = await DeployedTemplate.SnapshotAsync(directory, new Dictionary<string, string>
+            {
+                ["stripeRateLimit"] = "1000",
+                ["maximumInstanceCount"] = "1",
+            });
+            Assert.True(result.ExitCode == 0, result.Output);
+            var settings = DeployedTemplate.AppSettingsOf(resources).ToDictionary(s => s.Key, s => (string?)Deployed(s.Key, s.Value), StringComparer.Ordinal);
+
+            var failure = WorkerStartup.Failure(Path.Combine(BicepCli.RepositoryRoot, "src", "Billing.FunctionApp"), "Production", settings);
+
+            Assert.True(failure is null, failure);
+            Assert.Equal("100", settings["Stripe__RequestsPerSecond"]);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>The value the worker sees: a known one as is, a Key Vault reference as its secret, a resource's property as a value of its shape.</summary>
     private static string Deployed(string name, ArmValue value)
     {

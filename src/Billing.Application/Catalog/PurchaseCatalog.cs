@@ -59,11 +59,22 @@ public sealed class PurchaseCatalog
         var codes = new HashSet<string>(StringComparer.Ordinal);
         var prices = new HashSet<string>(StringComparer.Ordinal);
         var catalog = PlanCatalog.TryCreate(plans, out var built, out _) ? built : null; // a plan catalog in error reports itself
+        // A Stripe price is recurring (a plan's, sold by subscription-mode Checkout) or one-time (a purchase's, payment
+        // mode): Stripe refuses one of the two Checkouts for a price in both, on every request.
+        var planPrices = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var plan in plans.Plans)
+        {
+            foreach (var id in new[] { plan?.Prices.Month, plan?.Prices.Year }.OfType<string>())
+            {
+                planPrices.TryAdd(id, plan!.Code?.ToUpperInvariant() ?? "?");
+            }
+        }
+
         for (var i = 0; i < options.CreditPacks.Count; i++)
         {
             var pack = options.CreditPacks[i];
             var at = $"CreditPacks:{i}";
-            CheckItem(pack, at, codes, prices, errors);
+            CheckItem(pack, at, codes, prices, planPrices, errors);
             if (pack.Credit is <= 0 or > CreditOperation.MaxAmount)
             {
                 errors.Add($"{at}:Credit must be a positive amount of minor units, at most {CreditOperation.MaxAmount}; got {pack.Credit}.");
@@ -88,7 +99,7 @@ public sealed class PurchaseCatalog
         {
             var addOn = options.AddOns[i];
             var at = $"AddOns:{i}";
-            CheckItem(addOn, at, codes, prices, errors);
+            CheckItem(addOn, at, codes, prices, planPrices, errors);
             if (!plans.Meters.Contains(addOn.Meter) && !plans.AllocationMeters.Contains(addOn.Meter))
             {
                 errors.Add($"{at}:Meter '{addOn.Meter}' is not a meter of {PlanCatalogOptions.SectionName} (Meters or AllocationMeters).");
@@ -103,7 +114,7 @@ public sealed class PurchaseCatalog
         return errors;
     }
 
-    private static void CheckItem(PurchaseItemOptions item, string at, HashSet<string> codes, HashSet<string> prices, List<string> errors)
+    private static void CheckItem(PurchaseItemOptions item, string at, HashSet<string> codes, HashSet<string> prices, Dictionary<string, string> planPrices, List<string> errors)
     {
         if (!PlanCode.TryParse(item.Code, out var code))
         {
@@ -122,6 +133,10 @@ public sealed class PurchaseCatalog
         if (!item.PriceId.StartsWith("price_", StringComparison.Ordinal))
         {
             errors.Add($"{at}:PriceId '{item.PriceId}' is not a Stripe price id (price_...).");
+        }
+        else if (planPrices.TryGetValue(item.PriceId, out var plan))
+        {
+            errors.Add($"{at}:PriceId '{item.PriceId}' is the subscription price of plan {plan} in {PlanCatalogOptions.SectionName}; a purchase needs a one-time price of its own.");
         }
         else if (!prices.Add(item.PriceId))
         {

@@ -108,6 +108,25 @@ public sealed class PurchaseOptionsValidatorTests
             result.Failures!);
     }
 
+    [Fact]
+    public void A_purchase_at_a_plans_subscription_price_is_refused_naming_the_plan()
+    {
+        // Stripe refuses a recurring price in a payment-mode Checkout (and a one-time one in a subscription): one of the
+        // two would fail on every request.
+        var options = Valid();
+        options.CreditPacks[0].PriceId = TestCatalog.ProMonthly;
+        options.AddOns[0].PriceId = TestCatalog.BasicYearly;
+
+        var result = _validator.Validate(null, options);
+
+        Assert.Equal(
+            [
+                $"Billing:Purchases:CreditPacks:0:PriceId '{TestCatalog.ProMonthly}' is the subscription price of plan PRO in Billing:Catalog; a purchase needs a one-time price of its own.",
+                $"Billing:Purchases:AddOns:0:PriceId '{TestCatalog.BasicYearly}' is the subscription price of plan BASIC in Billing:Catalog; a purchase needs a one-time price of its own.",
+            ],
+            result.Failures!);
+    }
+
     private static PurchaseOptions Valid()
     {
         var options = new PurchaseOptions();

@@ -29,4 +29,19 @@ public sealed class LocalSampleSettingsTests
         Assert.NotNull(failure);
         Assert.Contains("Stripe:RequestTimeout x (Stripe:MaxNetworkRetries + 1)", failure, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_purchase_sold_at_a_plans_subscription_price_stops_the_start_naming_the_setting()
+    {
+        // A Stripe price is recurring or one-time: a pack at PRO's monthly price (payment-mode Checkout) or PRO at a
+        // pack's price (subscription-mode Checkout) is refused by Stripe on every request. It started, and every
+        // purchase of the pack answered 502.
+        var settings = SampleSettings.Read();
+        settings["Billing__Purchases__CreditPacks__0__PriceId"] = "price_pro_monthly";
+
+        var failure = WorkerStartup.Failure(AppDirectory, "Development", settings);
+
+        Assert.NotNull(failure);
+        Assert.Contains("Billing:Purchases:CreditPacks:0:PriceId 'price_pro_monthly' is the subscription price of plan PRO", failure, StringComparison.Ordinal);
+    }
 }
