@@ -193,6 +193,32 @@ public sealed class AdminCommandTests
         Assert.Equal("billing: 502 Bad Gateway: upstream failed", Assert.Single(run.ErrorLines));
     }
 
+    /// <summary>
+    /// A 2xx page that is not the API's JSON (the wrong --url, a sign-in page or proxy in front of the app) is no
+    /// answer of the admin API: printing it and exiting 0 would tell a script a replay or adjustment was done.
+    /// </summary>
+    [Theory]
+    [InlineData("admin", "poison", "list")]
+    [InlineData("admin", "poison", "replay", "--event", "evt_1")]
+    [InlineData("admin", "resync", "--account", "user-1")]
+    [InlineData("admin", "accounts")]
+    [InlineData("admin", "account", "user-1")]
+    [InlineData("admin", "invoices")]
+    [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "usd", "--reason", "r", "--idempotency-key", "k1")]
+    public async Task A_2xx_answer_that_is_not_json_fails_with_one_line(params string[] args)
+    {
+        await using var server = new CannedServer(200, "<!doctype html>\n<html><body>Sign in</body></html>", "text/html");
+
+        var run = await CliRun.RunAsync([.. args, "--url", server.Url, "--token", Token]);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Empty(run.Output);
+        var line = Assert.Single(run.ErrorLines, l => l.Contains("not JSON", StringComparison.Ordinal));
+        Assert.StartsWith("billing: ", line, StringComparison.Ordinal);
+        Assert.Contains("200", line, StringComparison.Ordinal);
+        Assert.Contains("--url", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Credits_adjust_posts_the_amount_currency_and_reason_to_the_accounts_credits_endpoint()
     {
