@@ -344,6 +344,10 @@ public sealed class AdminCommandTests
     [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "usd")]
     [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "usd", "--reason", " ")]
     [InlineData("admin", "credits")]
+    [InlineData("admin", "account", "")] // "$ACCOUNT" unset: GET .../accounts/ is the listing
+    [InlineData("admin", "account", "a/b")]
+    [InlineData("admin", "account", "..")]
+    [InlineData("admin", "account", " user-1")]
     public async Task Bad_arguments_are_usage_errors_and_nothing_is_sent(params string[] args)
     {
         await using var server = new CannedServer(200, "{}");
