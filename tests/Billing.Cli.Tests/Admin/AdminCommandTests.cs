@@ -360,6 +360,31 @@ public sealed class AdminCommandTests
         Assert.Empty(server.Requests);
     }
 
+    /// <summary>
+    /// A token no Authorization header can carry (a non-ASCII character pasted in, a line break inside, "Bearer " given
+    /// with it) was never sent, yet a read said the server could not be reached (exit 3) and a write that it "may have
+    /// been applied". It is a usage error that does not repeat the secret.
+    /// </summary>
+    [Theory]
+    [InlineData("eyJhbGciOiJIUzI1NiJ9.e30.sig…", "admin", "poison", "list")]
+    [InlineData("eyJhbGciOiJIUzI1NiJ9.e30.sigé", "admin", "poison", "replay", "--all")]
+    [InlineData("eyJhbGciOiJIUzI1NiJ9\n.e30.sig", "admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "usd", "--reason", "r")]
+    [InlineData("Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", "invoices", "show", "user-1:month-2026-11")]
+    public async Task A_token_no_authorization_header_can_carry_is_a_usage_error_that_does_not_show_it(string token, params string[] args)
+    {
+        token = token.Replace("\\n", "\n", StringComparison.Ordinal);
+        await using var server = new CannedServer(200, "{}");
+
+        var run = await CliRun.RunAsync([.. args, "--url", server.Url, "--token", token]);
+
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.Empty(run.Output);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("billing: --token", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("sig", line, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
     [Theory]
     [InlineData("ftp://example.com", "must be an absolute http(s) URL")]
     [InlineData("not a url", "must be an absolute http(s) URL")]
