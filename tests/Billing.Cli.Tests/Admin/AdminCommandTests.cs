@@ -193,6 +193,32 @@ public sealed class AdminCommandTests
         Assert.Equal("billing: 502 Bad Gateway: upstream failed", Assert.Single(run.ErrorLines));
     }
 
+    /// <summary>
+    /// A 2xx page that is not the API's JSON (the wrong --url, a sign-in page or proxy in front of the app) is no
+    /// answer of the admin API: printing it and exiting 0 would tell a script a replay or adjustment was done.
+    /// </summary>
+    [Theory]
+    [InlineData("admin", "poison", "list")]
+    [InlineData("admin", "poison", "replay", "--event", "evt_1")]
+    [InlineData("admin", "resync", "--account", "user-1")]
+    [InlineData("admin", "accounts")]
+    [InlineData("admin", "account", "user-1")]
+    [InlineData("admin", "invoices")]
+    [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "usd", "--reason", "r", "--idempotency-key", "k1")]
+    public async Task A_2xx_answer_that_is_not_json_fails_with_one_line(params string[] args)
+    {
+        await using var server = new CannedServer(200, "<!doctype html>\n<html><body>Sign in</body></html>", "text/html");
+
+        var run = await CliRun.RunAsync([.. args, "--url", server.Url, "--token", Token]);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Empty(run.Output);
+        var line = Assert.Single(run.ErrorLines, l => l.Contains("not JSON", StringComparison.Ordinal));
+        Assert.StartsWith("billing: ", line, StringComparison.Ordinal);
+        Assert.Contains("200", line, StringComparison.Ordinal);
+        Assert.Contains("--url", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Credits_adjust_posts_the_amount_currency_and_reason_to_the_accounts_credits_endpoint()
     {
@@ -318,6 +344,10 @@ public sealed class AdminCommandTests
     [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "usd")]
     [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "usd", "--reason", " ")]
     [InlineData("admin", "credits")]
+    [InlineData("admin", "account", "")] // "$ACCOUNT" unset: GET .../accounts/ is the listing
+    [InlineData("admin", "account", "a/b")]
+    [InlineData("admin", "account", "..")]
+    [InlineData("admin", "account", " user-1")]
     public async Task Bad_arguments_are_usage_errors_and_nothing_is_sent(params string[] args)
     {
         await using var server = new CannedServer(200, "{}");
@@ -327,6 +357,31 @@ public sealed class AdminCommandTests
         Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
         Assert.Empty(run.Output);
         Assert.StartsWith("billing: ", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    /// <summary>
+    /// A token no Authorization header can carry (a non-ASCII character pasted in, a line break inside, "Bearer " given
+    /// with it) was never sent, yet a read said the server could not be reached (exit 3) and a write that it "may have
+    /// been applied". It is a usage error that does not repeat the secret.
+    /// </summary>
+    [Theory]
+    [InlineData("eyJhbGciOiJIUzI1NiJ9.e30.sig…", "admin", "poison", "list")]
+    [InlineData("eyJhbGciOiJIUzI1NiJ9.e30.sigé", "admin", "poison", "replay", "--all")]
+    [InlineData("eyJhbGciOiJIUzI1NiJ9\n.e30.sig", "admin", "credits", "adjust", "--account", "user-1", "--amount", "5", "--currency", "usd", "--reason", "r")]
+    [InlineData("Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", "invoices", "show", "user-1:month-2026-11")]
+    public async Task A_token_no_authorization_header_can_carry_is_a_usage_error_that_does_not_show_it(string token, params string[] args)
+    {
+        token = token.Replace("\\n", "\n", StringComparison.Ordinal);
+        await using var server = new CannedServer(200, "{}");
+
+        var run = await CliRun.RunAsync([.. args, "--url", server.Url, "--token", token]);
+
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.Empty(run.Output);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("billing: --token", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("sig", line, StringComparison.Ordinal);
         Assert.Empty(server.Requests);
     }
 

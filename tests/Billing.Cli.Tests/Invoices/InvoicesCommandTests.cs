@@ -200,6 +200,34 @@ public sealed class InvoicesCommandTests
         Assert.StartsWith("billing: Could not reach", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Exit 3 says "the server could not be reached: nothing was done"; once the run is queued its jobs go on in the app
+    /// whatever happens to the follow, so losing the app while following is a failed command (1) that says so.
+    /// </summary>
+    [Fact]
+    public async Task Losing_the_app_while_following_a_queued_run_is_exit_1_and_says_the_jobs_go_on()
+    {
+        var server = new CannedServer(request => request switch
+        {
+            { Method: "POST" } => Ok(Started("a:sub-1")),
+            { PathAndQuery: var path } when path.StartsWith("/api/billing/admin/poison", StringComparison.Ordinal) => Ok("""{"queue":"invoice-jobs-poison","approximateCount":0,"messages":[]}"""),
+            _ => Ok(Runs(Run("a:sub-1", "computed"))),
+        });
+        var following = CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--poll-ms", "1500", "--url", server.Url, "--token", Token);
+        while (server.Requests.Count < 3 && !following.IsCompleted)
+        {
+            await Task.Delay(20);
+        }
+
+        await server.DisposeAsync(); // the app goes away between two looks
+        var run = await following;
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.StartsWith("billing: Could not reach", run.ErrorLines[0], StringComparison.Ordinal);
+        Assert.Contains("queued", run.ErrorLines[^1], StringComparison.Ordinal);
+        Assert.Contains("billing invoices show a:sub-1", run.ErrorLines[^1], StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Show_reads_the_run_by_its_id_and_prints_its_invoice_lines_and_page()
     {

@@ -3,7 +3,7 @@ using Billing.Domain.Accounts;
 
 namespace Billing.Cli.Accounts;
 
-/// <summary><c>--account ID</c>, required unless said otherwise and checked with the server's own rule (<see cref="AccountId.TryParse"/>) while parsing.</summary>
+/// <summary><c>--account ID</c> (or an account id argument), required unless said otherwise and checked with the server's own rule (<see cref="AccountId.TryParse"/>) while parsing.</summary>
 public static class AccountOption
 {
     public const string Name = "--account";
@@ -20,5 +20,20 @@ public static class AccountOption
             }
         });
         return option;
+    }
+
+    /// <summary>An account id given as an argument (<c>billing admin account ID</c>), checked by the same rule while parsing.</summary>
+    public static Argument<string> CreateArgument(string name, string description)
+    {
+        var argument = new Argument<string>(name) { Description = description };
+        argument.Validators.Add(result =>
+        {
+            var value = result.Tokens.Count == 0 ? null : result.Tokens[^1].Value;
+            if (value is not null && !AccountId.TryParse(value, out _, out var error))
+            {
+                result.AddError($"{name} '{value}' is not a valid account id: {error}");
+            }
+        });
+        return argument;
     }
 }

@@ -189,6 +189,15 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
+                if (text.Length > 0 && !IsJson(text))
+                {
+                    // Not the admin API's answer (the wrong --url, a sign-in page or a proxy in front of the app): printing
+                    // it and exiting 0 would say the request was done.
+                    var what = $"{_http.BaseAddress} answered {(int)response.StatusCode} {response.ReasonPhrase} with something that is not JSON ({response.Content.Headers.ContentType?.MediaType ?? "no content type"}): not an answer of the billing API; check --url (or BILLING_URL).";
+                    await BillingCli.WriteErrorAsync(error, method == HttpMethod.Get ? what : $"{what} If it reached the app, the request may have been applied: check before doing it again.").ConfigureAwait(false);
+                    return new Exchange(ExitCodes.Failed, string.Empty, response.StatusCode);
+                }
+
                 return new Exchange(ExitCodes.Success, text, response.StatusCode);
             }
 
@@ -230,6 +239,19 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
         catch (Exception exception) when (exception is System.Text.Json.JsonException or ArgumentException)
         {
             return null;
+        }
+    }
+
+    private static bool IsJson(string text)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(text);
+            return true;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
         }
     }
 

@@ -121,7 +121,7 @@ public static class AdminCommand
 
     private static Command Account(AdminConnection connection)
     {
-        var id = new Argument<string>("id") { Description = "The billing account id." };
+        var id = AccountOption.CreateArgument("id", "The billing account id.");
         var account = new Command("account", "Everything about one account: subscription as stored and in Stripe now, usage, invoices, credits, Stripe events.") { id };
         account.SetAction((result, cancellationToken) =>
             RunAsync(connection, result, (client, output, error) => client.ShowAccountAsync(result.GetRequiredValue(id), output, error, cancellationToken)));

@@ -66,8 +66,17 @@ public sealed class AdminConnection
             token = MintLocalToken(auth);
         }
 
+        token = token.Trim();
+        if (!token.All(c => c is > ' ' and <= '~'))
+        {
+            // HttpClient would refuse to send it (non-ASCII, a line break), which read as "could not reach" or "may have
+            // been applied"; with a space inside ("Bearer ey...") the app answers 401. The message never repeats the token.
+            error = "--token (or BILLING_TOKEN) has a character a bearer token cannot carry (white space, a control or non-ASCII character): give the token alone, exactly as issued, without 'Bearer '.";
+            return null;
+        }
+
         error = null;
-        return new AdminApiClient(baseAddress, token.Trim());
+        return new AdminApiClient(baseAddress, token);
     }
 
     private static string MintLocalToken(DevelopmentAuthSettings auth) =>

@@ -32,21 +32,19 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
         RunProgress state;
         while (true)
         {
-            var (listed, runs) = await ListRunsAsync(period, accountId, cancellationToken).ConfigureAwait(false);
+            var (_, runs) = await ListRunsAsync(period, accountId, cancellationToken).ConfigureAwait(false);
             if (runs is null)
             {
-                await progress.EndAsync().ConfigureAwait(false);
-                return listed;
+                return await LostAsync(queued).ConfigureAwait(false);
             }
 
             state = RunProgress.Of(queued, runs, new HashSet<string>(StringComparer.Ordinal));
             if (state.Waiting > 0)
             {
-                var (peeked, poisoned) = await PoisonedAsync(startedAt, cancellationToken).ConfigureAwait(false);
+                var (_, poisoned) = await PoisonedAsync(startedAt, cancellationToken).ConfigureAwait(false);
                 if (poisoned is null)
                 {
-                    await progress.EndAsync().ConfigureAwait(false);
-                    return peeked;
+                    return await LostAsync(queued).ConfigureAwait(false);
                 }
 
                 state = RunProgress.Of(queued, runs, poisoned);
@@ -64,6 +62,23 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
         await progress.EndAsync().ConfigureAwait(false);
         await WriteSummaryAsync(period, state, clock.Elapsed).ConfigureAwait(false);
         return state.Failed + state.Waiting > 0 ? ExitCodes.Failed : ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// A look at the runs failed (its error is written): the jobs were queued and go on in the app, so this is a failed
+    /// follow (<see cref="ExitCodes.Failed"/>), never "could not be reached, nothing was done" (<see cref="ExitCodes.Unreachable"/>).
+    /// </summary>
+    private async Task<int> LostAsync(HashSet<string> queued)
+    {
+        await progress.EndAsync().ConfigureAwait(false);
+        if (queued.Count > 0)
+        {
+            var first = queued.Order(StringComparer.Ordinal).First();
+            await BillingCli.WriteErrorAsync(error, string.Create(CultureInfo.InvariantCulture,
+                $"Stopped following: the {queued.Count} queued {(queued.Count == 1 ? "job goes" : "jobs go")} on in the app. See where each stands with 'billing invoices show {first}'.")).ConfigureAwait(false);
+        }
+
+        return ExitCodes.Failed;
     }
 
     private async Task WriteSummaryAsync(string period, RunProgress state, TimeSpan elapsed)
