@@ -135,6 +135,33 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task A_request_cancelled_once_its_session_replaced_another_tabs_still_expires_that_one()
+    {
+        using var cancellation = new CancellationTokenSource();
+        StartedCheckout? otherTab = null;
+        _bed.Gateway.DuringCheckoutCreation = async _ =>
+        {
+            _bed.Gateway.DuringCheckoutCreation = null;
+            otherTab = await StartAsync("pro", "month"); // the other tab's session is created and remembered meanwhile
+            await cancellation.CancelAsync(); // the caller goes away (or the host stops) as this request's session is stored
+        };
+
+        try
+        {
+            await _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = "basic", Interval = "month" }, cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // the caller is gone: what matters is what the request left behind
+        }
+
+        var ours = Assert.Single(_bed.Gateway.Checkouts, c => c.PriceId == TestCatalog.BasicMonthly);
+        Assert.NotEqual(otherTab!.SessionId, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.SessionId); // the account forgot the other tab's session...
+        Assert.Contains(otherTab.SessionId, _bed.Gateway.ExpiredSessions); // ...so it must not stay payable: a second subscription
+        Assert.NotNull(ours);
+    }
+
+    [Fact]
     public async Task A_session_another_tab_opened_and_the_customer_paid_while_this_one_was_created_refuses_this_one_instead_of_a_second_subscription()
     {
         StartedCheckout? otherTab = null;

@@ -108,6 +108,7 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
 
     public async Task<CheckoutSessionExpiry> ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested(); // as Stripe.net does before sending: a cancelled call expires nothing
         _expired.Enqueue(sessionId);
         await Task.Yield();
         ThrowIfFailing();
