@@ -79,7 +79,8 @@ public sealed partial class CheckoutSessions(
                 return Outcome.Refused<StartedCheckout>(RefusalReason.SubscriptionLive, CheckoutCompletedDetail);
             }
 
-            account = await accounts.UpdateAsync(accountId, a => a.ClearCheckout(open.SessionId), cancellationToken).ConfigureAwait(false);
+            // Expired at Stripe: forgotten whatever the caller does now, or a Checkout on its terms would get its dead page back.
+            account = await accounts.UpdateAsync(accountId, a => a.ClearCheckout(open.SessionId), CancellationToken.None).ConfigureAwait(false);
             LogExpiredOther(accountId.Value, open.SessionId, open.PlanCode.Value, price.Plan.Code.Value);
         }
 

@@ -44,6 +44,40 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task A_request_cancelled_once_the_open_session_was_expired_leaves_no_dead_session_to_reuse()
+    {
+        var monthly = await StartAsync("basic", "month");
+        using var cancellation = new CancellationTokenSource();
+        _bed.Accounts.RefuseCancelledUpdates = true;
+        _bed.Gateway.AfterExpire = _ => cancellation.Cancel(); // the caller goes away as Stripe expires the open session
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = "basic", Interval = "year" }, cancellation.Token));
+        _bed.Gateway.AfterExpire = null;
+
+        Assert.Equal([monthly.SessionId], _bed.Gateway.ExpiredSessions);
+        var again = await StartAsync("basic", "month"); // the customer goes back to the monthly price
+        Assert.NotEqual(monthly.SessionId, again.SessionId); // not the session Stripe expired: its page no longer takes a payment
+        Assert.False(again.Reused);
+    }
+
+    [Fact]
+    public async Task A_trial_request_cancelled_once_the_checkout_with_a_trial_was_expired_leaves_no_dead_session_to_reuse()
+    {
+        var withTrial = await StartAsync("basic", "year");
+        Assert.NotNull(withTrial.TrialDays);
+        using var cancellation = new CancellationTokenSource();
+        _bed.Accounts.RefuseCancelledUpdates = true;
+        _bed.Gateway.AfterExpire = _ => cancellation.Cancel(); // the caller goes away as Stripe expires the open session
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bed.Trials.StartAsync(_id, cancellation.Token));
+        _bed.Gateway.AfterExpire = null;
+
+        Assert.Equal([withTrial.SessionId], _bed.Gateway.ExpiredSessions);
+        var again = await StartAsync("basic", "year"); // no trial started: the customer goes back to the Checkout
+        Assert.NotEqual(withTrial.SessionId, again.SessionId); // not the session Stripe expired
+    }
+
+    [Fact]
     public async Task A_session_at_a_price_the_catalog_no_longer_sells_is_expired_not_reused()
     {
         var old = await StartAsync("basic", "month");
