@@ -15,7 +15,9 @@ namespace Billing.Application.Checkout;
 /// subscription it creates (subscription_data.metadata). Validation and the live-subscription refusal come first, so
 /// a rejected request writes nothing, neither in Cosmos nor in Stripe. One open Checkout per account: the same plan and
 /// interval while it is open gets the same session back; anything else expires it at Stripe first, and is refused when
-/// the customer already paid it (its subscription exists in Stripe before its completion is processed here).
+/// the customer already paid it (its subscription exists in Stripe before its completion is processed here). Once a
+/// new session is stored, the expiries and writes that follow are not cancelled with the request: a session the account
+/// no longer remembers would stay payable.
 /// </summary>
 public sealed partial class CheckoutSessions(
     PlanCatalog catalog,
@@ -77,7 +79,8 @@ public sealed partial class CheckoutSessions(
                 return Outcome.Refused<StartedCheckout>(RefusalReason.SubscriptionLive, CheckoutCompletedDetail);
             }
 
-            account = await accounts.UpdateAsync(accountId, a => a.ClearCheckout(open.SessionId), cancellationToken).ConfigureAwait(false);
+            // Expired at Stripe: forgotten whatever the caller does now, or a Checkout on its terms would get its dead page back.
+            account = await accounts.UpdateAsync(accountId, a => a.ClearCheckout(open.SessionId), CancellationToken.None).ConfigureAwait(false);
             LogExpiredOther(accountId.Value, open.SessionId, open.PlanCode.Value, price.Plan.Code.Value);
         }
 
@@ -107,6 +110,9 @@ public sealed partial class CheckoutSessions(
             ExpiresAt = session.ExpiresAt ?? now + options.Value.SessionLifetime,
         };
         OpenCheckout? replaced = null;
+        // Once the account remembers this session instead of another tab's, nothing else knows that one: what follows is
+        // done whatever the caller does (it went away, the host is stopping), or a forgotten session stays payable.
+        var finishing = CancellationToken.None;
         var stored = await accounts.UpdateAsync(
             accountId,
             a =>
@@ -118,13 +124,13 @@ public sealed partial class CheckoutSessions(
             cancellationToken).ConfigureAwait(false);
         if (replaced is not null)
         {
-            if (await gateway.ExpireCheckoutSessionAsync(replaced.SessionId, cancellationToken).ConfigureAwait(false) == CheckoutSessionExpiry.Completed)
+            if (await gateway.ExpireCheckoutSessionAsync(replaced.SessionId, finishing).ConfigureAwait(false) == CheckoutSessionExpiry.Completed)
             {
                 // Paid while this session was being created: its subscription exists in Stripe, so this session must not
                 // be payable either, and the paid one stays the account's open Checkout until its completion is processed
                 // (a Checkout on other terms then finds it paid and is refused), as when it was open before this request.
-                await gateway.ExpireCheckoutSessionAsync(opened.SessionId, cancellationToken).ConfigureAwait(false);
-                await accounts.UpdateAsync(accountId, a => a.OpenCheckout?.SessionId == opened.SessionId ? a.RememberCheckout(replaced) : null, cancellationToken).ConfigureAwait(false);
+                await gateway.ExpireCheckoutSessionAsync(opened.SessionId, finishing).ConfigureAwait(false);
+                await accounts.UpdateAsync(accountId, a => a.OpenCheckout?.SessionId == opened.SessionId ? a.RememberCheckout(replaced) : null, finishing).ConfigureAwait(false);
                 LogOpenCompleted(accountId.Value, replaced.SessionId, replaced.PlanCode.Value, price.Plan.Code.Value);
                 return Outcome.Refused<StartedCheckout>(RefusalReason.SubscriptionLive, CheckoutCompletedDetail);
             }
@@ -135,8 +141,8 @@ public sealed partial class CheckoutSessions(
         if (trialDays is > 0 && stored.TrialUsedAt is not null)
         {
             // A trial started while this session was being created: paid, it would give a second one.
-            await gateway.ExpireCheckoutSessionAsync(opened.SessionId, cancellationToken).ConfigureAwait(false);
-            await accounts.UpdateAsync(accountId, a => a.ClearCheckout(opened.SessionId), cancellationToken).ConfigureAwait(false);
+            await gateway.ExpireCheckoutSessionAsync(opened.SessionId, finishing).ConfigureAwait(false);
+            await accounts.UpdateAsync(accountId, a => a.ClearCheckout(opened.SessionId), finishing).ConfigureAwait(false);
             return Outcome.Refused<StartedCheckout>(RefusalReason.TrialAlreadyUsed, "A trial started while this Checkout was being created; start the Checkout again (without a trial).");
         }
 

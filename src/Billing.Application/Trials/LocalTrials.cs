@@ -55,17 +55,28 @@ public sealed partial class LocalTrials(
 
             LocalTrialStartResult? decision = null;
             OpenCheckout? openedMeanwhile = null;
-            var stored = await accounts.UpdateAsync(
-                accountId,
-                account =>
-                {
-                    decision = account.StartLocalTrial(catalog, now);
-                    // A Checkout with Stripe's trial opened since the read above (another tab) saw no trial yet, so it did
-                    // not refuse itself, and it is not expired: the trial waits until it is (the next pass expires it).
-                    openedMeanwhile = decision.Changed && TrialCheckout(account, now) is { } open && open.SessionId != trialCheckout?.SessionId ? open : null;
-                    return !decision.Changed || openedMeanwhile is not null ? null : trialCheckout is null ? decision.Account : decision.Account.ClearCheckout(trialCheckout.SessionId);
-                },
-                cancellationToken).ConfigureAwait(false);
+            BillingAccount stored;
+            try
+            {
+                stored = await accounts.UpdateAsync(
+                    accountId,
+                    account =>
+                    {
+                        decision = account.StartLocalTrial(catalog, now);
+                        // A Checkout with Stripe's trial opened since the read above (another tab) saw no trial yet, so it did
+                        // not refuse itself, and it is not expired: the trial waits until it is (the next pass expires it).
+                        openedMeanwhile = decision.Changed && TrialCheckout(account, now) is { } open && open.SessionId != trialCheckout?.SessionId ? open : null;
+                        return !decision.Changed || openedMeanwhile is not null ? null : trialCheckout is null ? decision.Account : decision.Account.ClearCheckout(trialCheckout.SessionId);
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (trialCheckout is not null)
+            {
+                // Stripe expired it: the account forgets it whatever stopped the trial's write (the caller went away, the
+                // host is stopping), or a Checkout on its terms would get its dead page back until it would have expired.
+                await accounts.UpdateAsync(accountId, a => a.ClearCheckout(trialCheckout.SessionId), CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
 
             if (openedMeanwhile is not null)
             {

@@ -151,7 +151,7 @@ public sealed partial class UsageRecording(
 
         // A key without its answer was claimed by a version of this service that claimed and counted in separate
         // steps, and never settled: its usage may or may not be counted. Answering it as recorded never counts twice.
-        LogUnsettledKey(holder.Meter.Value);
+        LogUnsettledKey(holder.AccountId.Value, holder.Meter.Value);
         var counters = await ledger.GetAsync(holder.AccountId, holder.PeriodKey, cancellationToken).ConfigureAwait(false)
                        ?? new UsageCounters { AccountId = holder.AccountId, Period = consumption.Period, Counters = new Dictionary<MeterName, long>() };
         return Outcome.Succeeded(RecordedUsage.Replay(holder, consumption.AnswerAt(counters.UnderPlan(consumption.Plan))));
@@ -199,7 +199,7 @@ public sealed partial class UsageRecording(
                     }
                     catch (Exception exception) when (exception is UsageNotCountedException or ServiceUnavailableException)
                     {
-                        LogNotCounted(index, exception.Message);
+                        LogNotCounted(index, records[index].AccountId, records[index].Meter, exception.Message);
                         outcomes[index] = Outcome.Refused<RecordedUsage>(
                             RefusalReason.UsageNotCounted,
                             exception is ServiceUnavailableException { MayHaveBeenDone: true }
@@ -296,14 +296,14 @@ public sealed partial class UsageRecording(
             : null;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch record {Index} was not counted: {Reason}; its result says so and the batch goes on")]
-    private partial void LogNotCounted(int index, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch record {Index} ({Meter} of account {AccountId}) was not counted: {Reason}; its result says so and the batch goes on")]
+    private partial void LogNotCounted(int index, string? accountId, string? meter, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Usage of {Meter} was a retry of an idempotency key already recorded; nothing counted")]
     private partial void LogReplayed(string meter);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An idempotency key for {Meter} holds no answer (claimed by an earlier version that never settled it); its retry is answered as recorded, without counting")]
-    private partial void LogUnsettledKey(string meter);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An idempotency key for {Meter} of account {AccountId} holds no answer (claimed by an earlier version that never settled it); its retry is answered as recorded, without counting")]
+    private partial void LogUnsettledKey(string accountId, string meter);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The account changed since its limits were read; recording {Meter} again with the account as stored (attempt {Attempt})")]
     private partial void LogAccountChanged(string meter, int attempt);

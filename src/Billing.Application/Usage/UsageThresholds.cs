@@ -59,7 +59,7 @@ public sealed partial class UsageThresholds(
             {
                 // The write may have been applied with its answer lost (a timeout, a dropped connection): a mark left
                 // standing would keep every later count from sending it. A refusal (unavailable, not timed out) did nothing.
-                LogNotSent(exception, policy.Meter.Value, percent);
+                LogNotSent(exception, accountId.Value, entitlement.PeriodKey.Value, policy.Meter.Value, percent);
                 if (exception is not ServiceUnavailableException { MayHaveBeenDone: false })
                 {
                     await ClearAsync(accountId, entitlement, policy, percent).ConfigureAwait(false);
@@ -100,7 +100,7 @@ public sealed partial class UsageThresholds(
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                LogNotSent(exception, policy.Meter.Value, percent);
+                LogNotSent(exception, accountId.Value, entitlement.PeriodKey.Value, policy.Meter.Value, percent);
                 await ClearAsync(accountId, entitlement, policy, percent).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
             }
@@ -117,16 +117,16 @@ public sealed partial class UsageThresholds(
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            LogNotCleared(exception, policy.Meter.Value, percent);
+            LogNotCleared(exception, accountId.Value, entitlement.PeriodKey.Value, policy.Meter.Value, percent);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Usage of {Meter} reached {Percent}%: notification queued")]
     private partial void LogSent(string meter, int percent);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Percent}% notification for {Meter} could not be sent; the next count retries it")]
-    private partial void LogNotSent(Exception exception, string meter, int percent);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Percent}% notification for {Meter} of account {AccountId} (period {PeriodKey}) could not be sent; the next count retries it")]
+    private partial void LogNotSent(Exception exception, string accountId, string periodKey, string meter, int percent);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The {Percent}% notification for {Meter} was not sent and its mark could not be cleared: it will not be sent this period")]
-    private partial void LogNotCleared(Exception exception, string meter, int percent);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {Percent}% notification for {Meter} of account {AccountId} (period {PeriodKey}) was not sent and its mark could not be cleared: it will not be sent this period")]
+    private partial void LogNotCleared(Exception exception, string accountId, string periodKey, string meter, int percent);
 }

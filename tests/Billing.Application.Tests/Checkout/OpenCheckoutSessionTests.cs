@@ -44,6 +44,40 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task A_request_cancelled_once_the_open_session_was_expired_leaves_no_dead_session_to_reuse()
+    {
+        var monthly = await StartAsync("basic", "month");
+        using var cancellation = new CancellationTokenSource();
+        _bed.Accounts.RefuseCancelledUpdates = true;
+        _bed.Gateway.AfterExpire = _ => cancellation.Cancel(); // the caller goes away as Stripe expires the open session
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = "basic", Interval = "year" }, cancellation.Token));
+        _bed.Gateway.AfterExpire = null;
+
+        Assert.Equal([monthly.SessionId], _bed.Gateway.ExpiredSessions);
+        var again = await StartAsync("basic", "month"); // the customer goes back to the monthly price
+        Assert.NotEqual(monthly.SessionId, again.SessionId); // not the session Stripe expired: its page no longer takes a payment
+        Assert.False(again.Reused);
+    }
+
+    [Fact]
+    public async Task A_trial_request_cancelled_once_the_checkout_with_a_trial_was_expired_leaves_no_dead_session_to_reuse()
+    {
+        var withTrial = await StartAsync("basic", "year");
+        Assert.NotNull(withTrial.TrialDays);
+        using var cancellation = new CancellationTokenSource();
+        _bed.Accounts.RefuseCancelledUpdates = true;
+        _bed.Gateway.AfterExpire = _ => cancellation.Cancel(); // the caller goes away as Stripe expires the open session
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bed.Trials.StartAsync(_id, cancellation.Token));
+        _bed.Gateway.AfterExpire = null;
+
+        Assert.Equal([withTrial.SessionId], _bed.Gateway.ExpiredSessions);
+        var again = await StartAsync("basic", "year"); // no trial started: the customer goes back to the Checkout
+        Assert.NotEqual(withTrial.SessionId, again.SessionId); // not the session Stripe expired
+    }
+
+    [Fact]
     public async Task A_session_at_a_price_the_catalog_no_longer_sells_is_expired_not_reused()
     {
         var old = await StartAsync("basic", "month");
@@ -132,6 +166,33 @@ public sealed class OpenCheckoutSessionTests
 
         Assert.Equal([second.SessionId], _bed.Gateway.ExpiredSessions);
         Assert.Equal(first.SessionId, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.SessionId);
+    }
+
+    [Fact]
+    public async Task A_request_cancelled_once_its_session_replaced_another_tabs_still_expires_that_one()
+    {
+        using var cancellation = new CancellationTokenSource();
+        StartedCheckout? otherTab = null;
+        _bed.Gateway.DuringCheckoutCreation = async _ =>
+        {
+            _bed.Gateway.DuringCheckoutCreation = null;
+            otherTab = await StartAsync("pro", "month"); // the other tab's session is created and remembered meanwhile
+            await cancellation.CancelAsync(); // the caller goes away (or the host stops) as this request's session is stored
+        };
+
+        try
+        {
+            await _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = "basic", Interval = "month" }, cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // the caller is gone: what matters is what the request left behind
+        }
+
+        var ours = Assert.Single(_bed.Gateway.Checkouts, c => c.PriceId == TestCatalog.BasicMonthly);
+        Assert.NotEqual(otherTab!.SessionId, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.SessionId); // the account forgot the other tab's session...
+        Assert.Contains(otherTab.SessionId, _bed.Gateway.ExpiredSessions); // ...so it must not stay payable: a second subscription
+        Assert.NotNull(ours);
     }
 
     [Fact]

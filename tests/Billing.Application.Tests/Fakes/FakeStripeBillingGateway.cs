@@ -25,6 +25,9 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
     /// <summary>Runs inside Checkout Session creation, e.g. to let another request change the account meanwhile.</summary>
     public Func<HostedCheckoutRequest, Task>? DuringCheckoutCreation { get; set; }
 
+    /// <summary>Called once Stripe has expired a session, before the call returns (to act between the expiry and what follows it).</summary>
+    public Action<string>? AfterExpire { get; set; }
+
     /// <summary>When set, every call fails with this exception.</summary>
     public Exception? Failure { get; set; }
 
@@ -108,9 +111,11 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
 
     public async Task<CheckoutSessionExpiry> ExpireCheckoutSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested(); // as Stripe.net does before sending: a cancelled call expires nothing
         _expired.Enqueue(sessionId);
         await Task.Yield();
         ThrowIfFailing();
+        AfterExpire?.Invoke(sessionId);
         return CompletedSessions.ContainsKey(sessionId) ? CheckoutSessionExpiry.Completed : CheckoutSessionExpiry.Expired;
     }
 

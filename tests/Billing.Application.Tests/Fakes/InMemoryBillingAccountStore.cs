@@ -34,8 +34,16 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
         return Task.FromResult(_accounts[accountId]);
     }
 
+    /// <summary>When set, an update whose token is cancelled throws before it writes, as the Cosmos SDK does before sending.</summary>
+    public bool RefuseCancelledUpdates { get; set; }
+
     public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken)
     {
+        if (RefuseCancelledUpdates)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         while (true)
         {
             var current = _accounts.GetValueOrDefault(accountId) ?? throw new BillingAccountNotFoundException(accountId);

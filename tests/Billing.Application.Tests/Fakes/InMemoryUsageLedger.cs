@@ -77,6 +77,9 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
     /// <summary>When set, <see cref="TryMarkThresholdAsync"/> marks, then throws it (the answer lost after the store applied the write).</summary>
     public Exception? LoseMarkAnswerWith { get; set; }
 
+    /// <summary>When set, <see cref="UnmarkThresholdAsync"/> throws it and clears nothing.</summary>
+    public Exception? FailUnmarkWith { get; set; }
+
     /// <summary>Sets a meter's counter (creating the period), as if that much had been counted.</summary>
     public void Set(AccountId accountId, UsagePeriod period, MeterName meter, long value, PlanCode? plan = null, long? included = null)
     {
@@ -249,6 +252,11 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
     {
         lock (_gate)
         {
+            if (FailUnmarkWith is { } failure)
+            {
+                throw failure;
+            }
+
             if (_periods.TryGetValue((accountId, periodKey), out var state))
             {
                 state.Notified.Remove((meter, percent));

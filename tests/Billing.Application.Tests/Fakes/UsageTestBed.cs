@@ -9,6 +9,7 @@ using Billing.Domain.Plans.Configuration;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Application.Tests.Fakes;
@@ -33,8 +34,8 @@ internal sealed class UsageTestBed
         UsageOptions = usage ?? new UsageOptions();
         Entitlements = new AccountEntitlements(Accounts, Catalog, Options.Create(new EntitlementOptions { PastDueGracePeriod = TimeSpan.FromDays(3) }), Time);
         IncludedUnits = new IncludedUnits(Accounts, Entitlements, Ledger);
-        Thresholds = new UsageThresholds(Ledger, Notifications, Options.Create(UsageOptions), NullLogger<UsageThresholds>.Instance);
-        Recording = new UsageRecording(new RecentAccounts(Accounts), Entitlements, Catalog, Ledger, Thresholds, Options.Create(UsageOptions), Time, NullLogger<UsageRecording>.Instance);
+        Thresholds = new UsageThresholds(Ledger, Notifications, Options.Create(UsageOptions), ThresholdsLog);
+        Recording = new UsageRecording(new RecentAccounts(Accounts), Entitlements, Catalog, Ledger, Thresholds, Options.Create(UsageOptions), Time, RecordingLog);
         Allocations = new Allocations(Accounts, Entitlements, Catalog, AllocationLedger, Time, NullLogger<Allocations>.Instance);
         Report = new UsageReport(Catalog, Accounts, Entitlements, Ledger, Time);
         Overview = new EntitlementsOverview(Catalog, Accounts, Entitlements, AllocationLedger, Time);
@@ -42,6 +43,10 @@ internal sealed class UsageTestBed
     }
 
     public PlanCatalog Catalog { get; }
+
+    public FakeLogger<UsageThresholds> ThresholdsLog { get; } = new();
+
+    public FakeLogger<UsageRecording> RecordingLog { get; } = new();
 
     public FakeTimeProvider Time { get; }
 

@@ -7,6 +7,7 @@ using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
+using Microsoft.Extensions.Logging;
 using static Billing.Application.Tests.Fakes.UsageTestBed;
 
 namespace Billing.Application.Tests.Usage;
@@ -611,6 +612,8 @@ public sealed class UsageRecordingTests
         Assert.Equal(5, outcomes[2].AssertSucceeded().Used);
         Assert.Equal(1, outcomes[3].AssertSucceeded().Used);
         Assert.Equal([2L, 3L], _bed.Ledger.Consumed.Where(c => c.AccountId == a).Select(c => c.Amount));
+        var warning = Assert.Single(_bed.RecordingLog.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning); // which account's usage the store did not take
+        Assert.Equal((a.Value, "agent_runs", "1"), (warning.GetStructuredStateValue("AccountId"), warning.GetStructuredStateValue("Meter"), warning.GetStructuredStateValue("Index")));
 
         _bed.Ledger.BeforeRecord = null;
         Assert.Equal(10, (await _bed.RecordAsync(a, AgentRuns, 5, "a-2")).AssertSucceeded().Used); // the retry counts it once

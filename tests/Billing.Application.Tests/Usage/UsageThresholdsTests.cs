@@ -4,6 +4,7 @@ using Billing.Application.Tests.Fakes;
 using Billing.Application.Usage;
 using Billing.Domain.Plans.Configuration;
 using Billing.TestSupport;
+using Microsoft.Extensions.Logging;
 using static Billing.Application.Tests.Fakes.UsageTestBed;
 
 namespace Billing.Application.Tests.Usage;
@@ -136,6 +137,25 @@ public sealed class UsageThresholdsTests
         await _bed.RecordAsync(account, AgentRuns, 1);
 
         Assert.Equal([(80, 9L), (100, 10L)], _bed.Notifications.Sent.Select(n => (n.Threshold, n.Used)));
+    }
+
+    [Fact]
+    public async Task A_notification_lost_for_the_period_is_logged_as_an_error_with_the_account_period_and_meter_to_act_on()
+    {
+        var account = _bed.Register();
+        _bed.Notifications.FailWith = new InvalidOperationException("queue unavailable");
+        _bed.Ledger.FailUnmarkWith = new InvalidOperationException("store unavailable");
+
+        (await _bed.RecordAsync(account, AgentRuns, 8)).AssertSucceeded();
+
+        var notSent = Assert.Single(_bed.ThresholdsLog.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        var lost = Assert.Single(_bed.ThresholdsLog.Collector.GetSnapshot(), r => r.Level == LogLevel.Error);
+        foreach (var record in new[] { notSent, lost })
+        {
+            Assert.Equal(
+                (account.Value, _bed.CurrentMonth.Key.Value, "agent_runs", "80"),
+                (record.GetStructuredStateValue("AccountId"), record.GetStructuredStateValue("PeriodKey"), record.GetStructuredStateValue("Meter"), record.GetStructuredStateValue("Percent")));
+        }
     }
 
     [Fact]
