@@ -77,7 +77,7 @@ public sealed class AccountInvoices(
     /// </summary>
     private async Task<CreditBook> AfterClosedInvoicesAsync(CreditBook book, UsagePeriodKey current, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var sweptFrom = new DateTimeOffset(DateOnly.FromDateTime(now.UtcDateTime).AddDays(-options.Value.LookbackDays).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var sweptFrom = new DateTimeOffset(options.Value.FirstDaySwept(now).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         foreach (var invoice in await pending.ListInvoicesAsync(book.AccountId, sweptFrom, now, cancellationToken).ConfigureAwait(false))
         {
             var run = invoice.Run ?? InvoiceRun.Start(PeriodCharges.Price(invoice.Counters, catalog), now);

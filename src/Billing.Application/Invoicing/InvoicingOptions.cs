@@ -23,6 +23,14 @@ public sealed class InvoicingOptions
 
     public static readonly TimeSpan MaxSettleTime = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// The first closing day the timer's run at <paramref name="now"/> looks at: <see cref="LookbackDays"/> before the day
+    /// it was <see cref="SettleTime"/> ago. Counting back from the settle time, not from today, keeps a period that closed
+    /// late in a day and had not settled at one day's run inside the next day's window, whatever the schedule (a run
+    /// just after midnight) and however short the window.
+    /// </summary>
+    public DateOnly FirstDaySwept(DateTimeOffset now) => DateOnly.FromDateTime((now - SettleTime).UtcDateTime).AddDays(-LookbackDays);
+
     /// <summary>Whether a period ending at <paramref name="periodEnd"/> is invoiced at <paramref name="now"/> (it closed <see cref="SettleTime"/> ago at least).</summary>
     public bool IsSettled(DateTimeOffset periodEnd, DateTimeOffset now) => periodEnd + SettleTime <= now;
 

@@ -27,17 +27,18 @@ public sealed partial class InvoicingSweep(
     {
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var days = options.Value.LookbackDays;
+        var firstDay = options.Value.FirstDaySwept(now);
         var queued = 0;
-        for (var day = today; day >= today.AddDays(-days); day = day.AddDays(-1))
+        for (var day = today; day >= firstDay; day = day.AddDays(-1))
         {
             var closed = (await usage.ListPeriodsEndingAsync(day, cancellationToken).ConfigureAwait(false)).Where(p => options.Value.IsSettled(p.PeriodEnd, now)).ToList();
             await EnqueueAsync(closed, cancellationToken).ConfigureAwait(false);
             queued += closed.Count;
         }
 
-        LogSwept(days + 1, queued);
-        return new InvoicingSweepResult(days + 1, queued);
+        var days = today.DayNumber - firstDay.DayNumber + 1;
+        LogSwept(days, queued);
+        return new InvoicingSweepResult(days, queued);
     }
 
     /// <summary>

@@ -70,6 +70,33 @@ public sealed class InvoicingSweepTests
         Assert.Equal(queued, _bed.Jobs.Messages.Count);
     }
 
+    /// <summary>
+    /// A period that closes late in a day settles after midnight: a timer run just after midnight finds it not settled,
+    /// and the next day's run must still look back to its closing day, whatever the schedule and however short the window.
+    /// </summary>
+    [Theory]
+    [InlineData(1, "00:10:00", "2026-12-10T23:55:00Z", "2026-12-12T00:00:00Z")] // a timer at midnight
+    [InlineData(1, "02:00:00", "2026-12-10T23:00:00Z", "2026-12-12T00:30:00Z")]
+    [InlineData(1, "1.00:00:00", "2026-12-10T06:00:00Z", "2026-12-12T02:00:00Z")] // the longest settle time, the default schedule
+    public async Task A_period_not_settled_at_one_run_is_still_in_the_window_of_the_next_days_run(int lookbackDays, string settleTime, string end, string nextRun)
+    {
+        _bed.Options.LookbackDays = lookbackDays;
+        _bed.Options.SettleTime = TimeSpan.Parse(settleTime, System.Globalization.CultureInfo.InvariantCulture);
+        var endsAt = DateTimeOffset.Parse(end, System.Globalization.CultureInfo.InvariantCulture);
+        var period = UsagePeriod.SubscriptionPeriod(endsAt.AddMonths(-1), endsAt);
+        var account = Count(period);
+        var runAt = DateTimeOffset.Parse(nextRun, System.Globalization.CultureInfo.InvariantCulture);
+
+        _bed.Time.SetUtcNow(runAt.AddDays(-1));
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+        Assert.Empty(_bed.Jobs.Jobs); // not settled yet
+
+        _bed.Time.SetUtcNow(runAt);
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal([new InvoiceJob(account, period.Key)], _bed.Jobs.Jobs);
+    }
+
     [Fact]
     public async Task Periods_still_open_or_invoiced_already_queue_nothing()
     {
