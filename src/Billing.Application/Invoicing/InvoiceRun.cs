@@ -97,6 +97,14 @@ public sealed record InvoiceRun
     /// <summary>The store's concurrency token; null before the run is stored.</summary>
     public string? ETag { get; init; }
 
+    /// <summary>
+    /// The store's save counter: 1 when the run is created, one more on every save (set by the store, like
+    /// <see cref="ETag"/>; whatever the run carries is ignored). Saves are ETag-guarded, so a higher revision is a later
+    /// save whatever the clocks of the instances that made them said (<see cref="UpdatedAt"/> is the saver's clock).
+    /// Null before the run is stored, and on a run stored before revisions were kept until its next save.
+    /// </summary>
+    public long? Revision { get; init; }
+
     public string RunId => $"{AccountId.Value}:{PeriodKey.Value}";
 
     public long Total => Lines.Sum(l => l.Amount);
@@ -126,10 +134,37 @@ public sealed record InvoiceRun
     public bool IsDone => Step is InvoiceRunStep.Recorded or InvoiceRunStep.NothingToBill or InvoiceRunStep.CoveredByCredit;
 
     /// <summary>
+    /// Whether <paramref name="stored"/>, a copy of one run's save (its entry in the operators' invoice index), is of a
+    /// later save than <paramref name="candidate"/>, so the candidate must not replace it: the higher
+    /// <see cref="Revision"/> when both have one and they differ; otherwise (a copy made before revisions, or the same
+    /// save) the later <see cref="UpdatedAt"/>, then the later <see cref="Step"/>, then the later <see cref="StatusRank"/>.
+    /// </summary>
+    public static bool IsLaterSave(InvoiceRun stored, InvoiceRun candidate)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(candidate);
+        return IsLaterSave((stored.Revision, stored.UpdatedAt, stored.Step, stored.Status), (candidate.Revision, candidate.UpdatedAt, candidate.Step, candidate.Status));
+    }
+
+    /// <summary><see cref="IsLaterSave(InvoiceRun, InvoiceRun)"/> on the fields it compares (for stores that keep copies in their own form).</summary>
+    public static bool IsLaterSave((long? Revision, DateTimeOffset UpdatedAt, InvoiceRunStep Step, string? Status) stored, (long? Revision, DateTimeOffset UpdatedAt, InvoiceRunStep Step, string? Status) candidate)
+    {
+        if (stored.Revision is { } storedRevision && candidate.Revision is { } candidateRevision && storedRevision != candidateRevision)
+        {
+            return storedRevision > candidateRevision;
+        }
+
+        return stored.UpdatedAt > candidate.UpdatedAt
+               || (stored.UpdatedAt == candidate.UpdatedAt
+                   && (stored.Step > candidate.Step || (stored.Step == candidate.Step && StatusRank(stored.Status) > StatusRank(candidate.Status))));
+    }
+
+    /// <summary>
     /// Where Stripe's invoice <paramref name="status"/> stands in the order an invoice goes through, which never goes back:
     /// draft, open, uncollectible, then paid or void (a status Stripe adds later ranks as open). It orders two copies of
-    /// one run saved at the same step and instant: a webhook's status save keeps the run's <see cref="UpdatedAt"/>, so the
-    /// index entry of the job's save before it, landing late, must not replace it.
+    /// one run saved at the same step and instant when they carry no <see cref="Revision"/> to order them (copies made
+    /// before revisions): a webhook's status save keeps the run's <see cref="UpdatedAt"/>, so the index entry of the
+    /// job's save before it, landing late, must not replace it.
     /// </summary>
     public static int StatusRank(string? status) => status switch
     {

@@ -64,7 +64,8 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
     }
 
     /// <summary>
-    /// Writes the entry of a run that has a Stripe invoice (others have none), unless a later save's entry is stored.
+    /// Writes the entry of a run that has a Stripe invoice (others have none), unless a later save's entry is stored
+    /// (<see cref="InvoiceRun.IsLaterSave(InvoiceRun, InvoiceRun)"/>: by the run's revision, whatever the savers' clocks said).
     /// A failure throws <see cref="OperatorCopyNotWrittenException"/> (the run is saved already): the delivery that saved
     /// the run fails, and the next one writes the entry again with its own save, or, finding nothing left to save, as a
     /// repair (<see cref="IInvoiceRunStore.RecordInIndexAsync"/>).
@@ -83,9 +84,7 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
                 id,
                 IndexPartition,
                 stored => ToDocument(run, stored),
-                (stored, document) => stored.UpdatedAt > document.UpdatedAt
-                                      || (stored.UpdatedAt == document.UpdatedAt
-                                          && (stored.Step > document.Step || (stored.Step == document.Step && InvoiceRun.StatusRank(stored.Status) > InvoiceRun.StatusRank(document.Status)))),
+                (stored, document) => InvoiceRun.IsLaterSave((stored.Revision, stored.UpdatedAt, stored.Step, stored.Status), (document.Revision, document.UpdatedAt, document.Step, document.Status)),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException or InvalidOperationException or HttpRequestException && !cancellationToken.IsCancellationRequested)
@@ -120,6 +119,7 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
         HostedInvoiceUrl = run.HostedInvoiceUrl,
         CreatedAt = run.CreatedAt,
         UpdatedAt = run.UpdatedAt,
+        Revision = run.Revision,
         ExtensionData = stored?.PreservedFields(),
     };
 
@@ -142,5 +142,6 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
         Status = d.Status,
         CreatedAt = d.CreatedAt,
         UpdatedAt = d.UpdatedAt,
+        Revision = d.Revision,
     };
 }

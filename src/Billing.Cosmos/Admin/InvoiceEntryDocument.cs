@@ -57,6 +57,9 @@ internal sealed record InvoiceEntryDocument : StoredDocument
 
     public required DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>The run's <c>updatedAt</c>: an older save's entry never replaces a newer one.</summary>
+    /// <summary>The run's <c>updatedAt</c>, which orders entries when either lacks a <see cref="Revision"/>.</summary>
     public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The run's <c>revision</c> (its save counter): an older save's entry never replaces a later one's. Absent in entries of runs stored before it was kept.</summary>
+    public long? Revision { get; init; }
 }

@@ -16,7 +16,7 @@ namespace Billing.Cosmos.Invoicing;
 /// <summary>
 /// Invoice runs in the accounts container (partition = account id, id <c>invoice-run:{accountId}:{periodKey}</c>):
 /// a point read, a create whose 409 hands back the run stored first (one run per account and period, whoever wins),
-/// ETag-guarded replaces that keep fields a newer version wrote, and the caller's invoices as one query inside the
+/// ETag-guarded replaces that keep fields a newer version wrote and number the saves (<c>revision</c>), and the caller's invoices as one query inside the
 /// account's partition (the partition key also in the WHERE clause, as the local server needs). Every stored run with
 /// a Stripe invoice is copied to the operators' invoice index (<see cref="CosmosInvoiceDirectory"/>) after its write; a
 /// copy that fails throws <see cref="Billing.Application.OperatorCopyNotWrittenException"/>, the run being stored.
@@ -209,6 +209,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         Attempts = run.Attempts,
         CreatedAt = run.CreatedAt,
         UpdatedAt = run.UpdatedAt,
+        Revision = (stored?.Revision ?? 0) + 1, // a create writes 1; a replace the stored revision + 1, whatever the run carries
         ExtensionData = stored?.PreservedFields(),
     };
 
@@ -236,5 +237,6 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         CreatedAt = d.CreatedAt,
         UpdatedAt = d.UpdatedAt,
         ETag = d.ETag,
+        Revision = d.Revision,
     };
 }

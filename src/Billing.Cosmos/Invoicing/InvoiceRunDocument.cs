@@ -63,6 +63,13 @@ internal sealed record InvoiceRunDocument : StoredDocument
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>
+    /// The save counter: 1 when created, the stored value + 1 on every replace (so the run's saves, which the ETag
+    /// orders, are numbered whatever the savers' clocks said). Absent on runs stored before it was kept: their next
+    /// replace writes 1.
+    /// </summary>
+    public long? Revision { get; init; }
 }
 
 /// <summary>One line of a run: a meter's overage in the period and its Stripe invoice item once created.</summary>

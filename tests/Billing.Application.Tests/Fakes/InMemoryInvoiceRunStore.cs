@@ -6,8 +6,8 @@ using Billing.Domain.Metering;
 namespace Billing.Application.Tests.Fakes;
 
 /// <summary>
-/// Invoice runs in memory with the contract of the Cosmos store, every operation atomic under one lock: a new ETag on
-/// every write, <see cref="SaveAsync"/> refused with <see cref="InvoiceRunConflictException"/> when the run's ETag is
+/// Invoice runs in memory with the contract of the Cosmos store, every operation atomic under one lock: a new ETag and
+/// the next revision (1 when created) on every write, <see cref="SaveAsync"/> refused with <see cref="InvoiceRunConflictException"/> when the run's ETag is
 /// not the stored one, <see cref="CreateAsync"/> answering the stored run when there is one. Tests can read every
 /// version written and run code just before a save (to make two jobs interleave). The operators' invoice index is kept
 /// as the Cosmos store keeps it (<see cref="IndexEntries"/>: written after each create or save of a run with a Stripe
@@ -239,9 +239,7 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
             throw new OperatorCopyNotWrittenException($"The index entry of run {run.RunId} was not written (injected).");
         }
 
-        if (!_index.TryGetValue((run.AccountId, run.PeriodKey), out var entry)
-            || entry.UpdatedAt < run.UpdatedAt
-            || (entry.UpdatedAt == run.UpdatedAt && (entry.Step < run.Step || (entry.Step == run.Step && InvoiceRun.StatusRank(entry.Status) <= InvoiceRun.StatusRank(run.Status)))))
+        if (!_index.TryGetValue((run.AccountId, run.PeriodKey), out var entry) || !InvoiceRun.IsLaterSave(entry, run))
         {
             _index[(run.AccountId, run.PeriodKey)] = run;
         }
@@ -251,7 +249,8 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
 
     private InvoiceRun Store(InvoiceRun run)
     {
-        var stored = run with { ETag = "etag-" + (++_etags).ToString(CultureInfo.InvariantCulture) };
+        var revision = (_runs.GetValueOrDefault((run.AccountId, run.PeriodKey))?.Revision ?? 0) + 1;
+        var stored = run with { ETag = "etag-" + (++_etags).ToString(CultureInfo.InvariantCulture), Revision = revision };
         _runs[(run.AccountId, run.PeriodKey)] = stored;
         _history.Add(stored);
         return stored;

@@ -268,6 +268,52 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal("paid", listed.Status);
     }
 
+    [Fact]
+    public async Task A_later_save_from_an_instance_whose_clock_is_behind_still_updates_the_runs_index_entry()
+    {
+        var runs = fixture.Get<IInvoiceRunStore>();
+        var invoices = fixture.Get<IInvoiceDirectory>();
+        var account = Ids.NewAccount("invskew");
+        var (year, month) = (2000 + Random.Shared.Next(0, 900), 1 + Random.Shared.Next(0, 12));
+        var created = await runs.CreateAsync(Run(account, year, month), CancellationToken.None);
+        var drafted = await runs.SaveAsync(created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_" + account.Value, Status = "draft", UpdatedAt = Now.AddMinutes(1) }, CancellationToken.None);
+
+        // The job finalizes the run on an instance whose clock is a minute ahead; its redelivery (or invoice.paid) saves
+        // the run again on one whose clock is right: the later save has the earlier updatedAt. The run's saves are
+        // ordered by its ETag, so the entry must follow the later one.
+        var finalized = await runs.SaveAsync(drafted with { Step = InvoiceRunStep.Finalized, Status = "open", UpdatedAt = Now.AddMinutes(3) }, CancellationToken.None);
+        var recorded = await runs.SaveAsync(finalized with { Step = InvoiceRunStep.Recorded, Status = "paid", UpdatedAt = Now.AddMinutes(2) }, CancellationToken.None);
+        await runs.RecordInIndexAsync(finalized, CancellationToken.None); // the earlier save's entry, landing late, does not replace it
+
+        Assert.True(recorded.Revision > finalized.Revision);
+        var listed = Assert.Single((await invoices.ListAsync(new InvoiceDirectoryQuery($"{year:0000}-{month:00}", null, null, 10), CancellationToken.None)).Items, r => r.AccountId == account);
+        Assert.Equal((InvoiceRunStep.Recorded, "paid"), (listed.Step, listed.Status));
+    }
+
+    [Fact]
+    public async Task An_entry_written_before_revisions_is_ordered_by_updated_at_until_a_save_with_a_revision_replaces_it()
+    {
+        var runs = fixture.Get<IInvoiceRunStore>();
+        var invoices = fixture.Get<IInvoiceDirectory>();
+        var account = Ids.NewAccount("invold");
+        var (year, month) = (2000 + Random.Shared.Next(0, 900), 1 + Random.Shared.Next(0, 12));
+        var created = await runs.CreateAsync(Run(account, year, month), CancellationToken.None);
+        var drafted = await runs.SaveAsync(created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_" + account.Value, Status = "draft", UpdatedAt = Now.AddMinutes(3) }, CancellationToken.None);
+        var entryId = $"invoice-entry:{account.Value}:{created.PeriodKey.Value}";
+        var entry = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, entryId, "/admin/invoices"))!;
+        entry.Remove("revision"); // as code from before revisions wrote it
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, entry, "/admin/invoices");
+
+        var finalized = await runs.SaveAsync(drafted with { Step = InvoiceRunStep.Finalized, Status = "open", UpdatedAt = Now.AddMinutes(2) }, CancellationToken.None);
+        Assert.Equal("draft", (await ListedAsync()).Status); // no revision to order them: the earlier updatedAt loses, as before
+        await runs.SaveAsync(finalized with { Step = InvoiceRunStep.Recorded, Status = "open", UpdatedAt = Now.AddMinutes(4) }, CancellationToken.None);
+        await runs.RecordInIndexAsync(finalized, CancellationToken.None); // from now on the revision orders them
+
+        Assert.Equal(InvoiceRunStep.Recorded, (await ListedAsync()).Step);
+
+        async Task<InvoiceRun> ListedAsync() => Assert.Single((await invoices.ListAsync(new InvoiceDirectoryQuery($"{year:0000}-{month:00}", null, null, 10), CancellationToken.None)).Items, r => r.AccountId == account);
+    }
+
     private static AccountSummary Summary(AccountId id, string plan, string status, long version) => new()
     {
         AccountId = id,

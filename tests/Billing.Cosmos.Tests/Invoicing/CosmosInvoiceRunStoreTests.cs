@@ -45,7 +45,7 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         var read = await _store.GetAsync(account, run.PeriodKey, CancellationToken.None);
 
         Assert.NotNull(created.ETag);
-        AssertSame(run with { ETag = created.ETag }, created);
+        AssertSame(run with { ETag = created.ETag, Revision = 1 }, created);
         AssertSame(created, read);
         Assert.Equal(2_900, read!.Total);
 
@@ -59,6 +59,7 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         Assert.Equal("BASIC then PRO", (string?)raw["plans"]);
         Assert.Equal("Usage beyond the BASIC then PRO plans", read.InvoiceDescription);
         Assert.Equal("markUncollectible", (string?)raw["collectionPause"]);
+        Assert.Equal(1L, (long)raw["revision"]!);
     }
 
     [Fact]
@@ -96,6 +97,26 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         Assert.NotEqual(created.ETag, saved.ETag);
         Assert.Equal((InvoiceRunStep.DraftCreated, "in_1", "draft", 1), (saved.Step, saved.StripeInvoiceId, saved.Status, saved.Attempts));
         AssertSame(saved, await _store.GetAsync(account, created.PeriodKey, CancellationToken.None));
+
+        // The save counter is the store's: the stored value + 1, whatever the run carried.
+        var again = await _store.SaveAsync(saved with { Revision = 40 }, CancellationToken.None);
+        Assert.Equal((1L, 2L, 3L), (created.Revision, saved.Revision, again.Revision));
+    }
+
+    [Fact]
+    public async Task A_run_stored_before_revisions_gets_its_first_revision_with_its_next_save()
+    {
+        var account = Ids.NewAccount();
+        var created = await _store.CreateAsync(Run(account, 2026, 11), CancellationToken.None);
+        var id = $"invoice-run:{account.Value}:month-2026-11";
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, account.Value))!;
+        raw.Remove("revision");
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+        var legacy = (await _store.GetAsync(account, created.PeriodKey, CancellationToken.None))!;
+
+        var saved = await _store.SaveAsync(legacy with { Attempts = 2 }, CancellationToken.None);
+
+        Assert.Equal((null, 1L), (legacy.Revision, saved.Revision));
     }
 
     [Fact]
