@@ -121,16 +121,19 @@ public sealed class RefusingPort : IDisposable
 
     internal RefusingPort()
     {
-        try
+        // Bound without SO_REUSEADDR, so that no other socket is given the port on any address: .NET sets SO_REUSEADDR
+        // on every TCP socket it binds on Unix, and with it on both sockets Linux lets a listener on every address
+        // (0.0.0.0, or [::] as Kestrel's http://*:port and Node.js without a host bind) bind the port, which then
+        // takes the connections to 127.0.0.2. So on Linux the socket is bound by libc's bind(2) itself.
+        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, false);
+        var bound = OperatingSystem.IsLinux() ? BindExclusively(Unused) : Bind(Unused);
+        if (!bound && !(OperatingSystem.IsLinux() ? BindExclusively(IPAddress.Loopback) : Bind(IPAddress.Loopback)))
         {
-            _socket.Bind(new IPEndPoint(Unused, 0));
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
-        {
-            _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            throw new SocketException((int)SocketError.AddressNotAvailable);
         }
 
-        var endpoint = (IPEndPoint)_socket.LocalEndPoint!;
+        using var view = new Socket(new SafeSocketHandle(_socket.Handle, ownsHandle: false));
+        var endpoint = (IPEndPoint)view.LocalEndPoint!;
         Host = endpoint.Address.ToString();
         Port = endpoint.Port;
     }
@@ -144,6 +147,44 @@ public sealed class RefusingPort : IDisposable
     public Uri Url => new($"http://{Host}:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
 
     public void Dispose() => _socket.Dispose();
+
+    /// <summary>False when the address cannot be bound (macOS has only 127.0.0.1 on its loopback).</summary>
+    private bool Bind(IPAddress address)
+    {
+        try
+        {
+            _socket.Bind(new IPEndPoint(address, 0));
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Linux: bind(2) on port 0 of <paramref name="address"/>, keeping the socket's SO_REUSEADDR off.</summary>
+    private bool BindExclusively(IPAddress address)
+    {
+        var socketAddress = new byte[16]; // struct sockaddr_in: family (host order), port 0, address, zero padding
+        BitConverter.TryWriteBytes(socketAddress.AsSpan(0, 2), (ushort)2); // AF_INET
+        address.TryWriteBytes(socketAddress.AsSpan(4, 4), out _);
+        if (NativeMethods.bind(_socket.Handle, socketAddress, socketAddress.Length) == 0)
+        {
+            return true;
+        }
+
+        const int EADDRNOTAVAIL = 99;
+        var error = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        return error == EADDRNOTAVAIL ? false : throw new SocketException(error == 98 ? (int)SocketError.AddressAlreadyInUse : (int)SocketError.SocketError);
+    }
+
+    private static class NativeMethods
+    {
+#pragma warning disable SYSLIB1054, CA5392, IDE1006 // one libc call in test support; its C name
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        internal static extern int bind(nint socket, byte[] address, int addressLength);
+#pragma warning restore SYSLIB1054, CA5392, IDE1006
+    }
 }
 
 /// <summary>A server could not bind the port it was given: another socket took it after <see cref="FreePort.Next"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Billing.Application;
@@ -9,8 +10,8 @@ namespace Billing.Cosmos.Documents;
 /// <summary>
 /// Point operations through the SDK's stream API: expected outcomes (404, 409, 412) come back as status codes
 /// instead of exceptions, which keeps the hot paths cheap. Throttling beyond the SDK's retries (429) and an unavailable
-/// service (503), where Cosmos DB did not do the operation, and a request that timed out (408), which it may have done,
-/// throw the application's <see cref="ServiceUnavailableException"/> (an HTTP caller gets 503 with Retry-After, not 500;
+/// service (503) or a missing database or container (404 with substatus 1003: never "no such document"), where Cosmos
+/// DB did not do the operation, and a request that timed out (408), which it may have done, throw the application's <see cref="ServiceUnavailableException"/> (an HTTP caller gets 503 with Retry-After, not 500;
 /// every write here is safe to send again: a create meets 409, a replace its ETag, a patch its filter); anything else
 /// throws <see cref="CosmosException"/>.
 /// </summary>
@@ -20,7 +21,7 @@ internal static class DocumentOperations
         where T : class
     {
         using var response = await container.ReadItemStreamAsync(id, partitionKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        if (IsNoSuchDocument(response))
         {
             return null;
         }
@@ -186,7 +187,7 @@ internal static class DocumentOperations
     public static async Task<HttpStatusCode> DeleteAsync(this Container container, string id, PartitionKey partitionKey, CancellationToken cancellationToken)
     {
         using var response = await container.DeleteItemStreamAsync(id, partitionKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.NotFound)
+        if (!IsNoSuchDocument(response))
         {
             EnsureSucceeded(response);
         }
@@ -206,7 +207,39 @@ internal static class DocumentOperations
         {
             throw Unavailable(exception);
         }
+        catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.NotFound && exception.SubStatusCode.ToString(CultureInfo.InvariantCulture) == OwnerResourceNotFound)
+        {
+            throw NoSuchContainer(exception);
+        }
     }
+
+    /// <summary>
+    /// A 404 that means "no such document". Cosmos DB answers 404 with substatus 1003 when the database or the container
+    /// is not there (deleted, or a wrong database name with provisioning off): that is the store being unusable, not an
+    /// account with nothing in it, so it is <see cref="ServiceUnavailableException"/> (503), never "not found".
+    /// </summary>
+    private static bool IsNoSuchDocument(ResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        if (response.Headers["x-ms-substatus"] == OwnerResourceNotFound)
+        {
+            throw NoSuchContainer(null);
+        }
+
+        return true;
+    }
+
+    private const string OwnerResourceNotFound = "1003";
+
+    private static ServiceUnavailableException NoSuchContainer(Exception? inner) => inner is null
+        ? new(NoSuchContainerMessage)
+        : new(NoSuchContainerMessage, inner);
+
+    private const string NoSuchContainerMessage = "Cosmos DB has no such database or container (404, substatus 1003); nothing was read or written.";
 
     private static void EnsureSucceeded(ResponseMessage response)
     {
@@ -233,7 +266,7 @@ internal static class DocumentOperations
     private static async Task<DocumentResult<T>> ResultAsync<T>(ResponseMessage response, HttpStatusCode[] expectedFailures, CancellationToken cancellationToken)
         where T : class
     {
-        if (expectedFailures.Contains(response.StatusCode))
+        if (expectedFailures.Contains(response.StatusCode) && (response.StatusCode != HttpStatusCode.NotFound || IsNoSuchDocument(response)))
         {
             return new DocumentResult<T>(response.StatusCode, null);
         }
