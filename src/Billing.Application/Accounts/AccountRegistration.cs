@@ -19,8 +19,18 @@ public sealed class AccountRegistration(IBillingAccountStore accounts)
             return Outcome.Invalid<RegisteredAccount>("accountId", error!);
         }
 
-        var existing = await accounts.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        var account = existing ?? await accounts.GetOrCreateAsync(id, cancellationToken).ConfigureAwait(false);
-        return Outcome.Succeeded(new RegisteredAccount(id, account.CreatedAt, existing is null));
+        if (await accounts.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return Outcome.Succeeded(new RegisteredAccount(id, existing.CreatedAt, Created: false));
+        }
+
+        // Missing when read: the create decides, since a concurrent registration may have created it since.
+        if (await accounts.CreateAsync(id, cancellationToken).ConfigureAwait(false) is { } created)
+        {
+            return Outcome.Succeeded(new RegisteredAccount(id, created.CreatedAt, Created: true));
+        }
+
+        var account = await accounts.GetOrCreateAsync(id, cancellationToken).ConfigureAwait(false);
+        return Outcome.Succeeded(new RegisteredAccount(id, account.CreatedAt, Created: false));
     }
 }

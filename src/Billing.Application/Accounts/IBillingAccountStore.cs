@@ -15,6 +15,12 @@ public interface IBillingAccountStore
     Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Creates the account, or answers null when it exists already (created by a concurrent caller or long ago): of
+    /// callers racing to create one account, exactly one gets it.
+    /// </summary>
+    Task<BillingAccount?> CreateAsync(AccountId accountId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Reads the account, applies <paramref name="change"/> and writes the result only if nobody wrote in between
     /// (optimistic concurrency); on a conflict it re-reads and re-applies, a bounded number of times.
     /// <paramref name="change"/> may therefore run more than once and must be a pure function of its input;

@@ -43,18 +43,28 @@ public sealed class CosmosBillingAccountStore(
                 return AccountDocumentMapper.ToDomain(existing);
             }
 
-            var opened = BillingAccount.Open(accountId, time.GetUtcNow());
-            var created = await Container.CreateAsync(AccountDocumentMapper.ToDocument(opened), PartitionKeyOf(accountId), cancellationToken).ConfigureAwait(false);
-            if (created.Status == HttpStatusCode.Created)
+            if (await CreateAsync(accountId, cancellationToken).ConfigureAwait(false) is { } created)
             {
-                CosmosLog.AccountCreated(logger, accountId.Value);
-                return await CommittedAsync(AccountDocumentMapper.ToDomain(created.Document!), cancellationToken).ConfigureAwait(false);
+                return created;
             }
 
             // 409: another request created it first; read theirs on the next pass.
         }
 
         throw new InvalidOperationException($"Billing account '{accountId}' could neither be read nor created after {MaxCreateAttempts} attempts (created and deleted concurrently?).");
+    }
+
+    public async Task<BillingAccount?> CreateAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        var opened = BillingAccount.Open(accountId, time.GetUtcNow());
+        var created = await Container.CreateAsync(AccountDocumentMapper.ToDocument(opened), PartitionKeyOf(accountId), cancellationToken).ConfigureAwait(false);
+        if (created.Status != HttpStatusCode.Created)
+        {
+            return null; // 409: it exists
+        }
+
+        CosmosLog.AccountCreated(logger, accountId.Value);
+        return await CommittedAsync(AccountDocumentMapper.ToDomain(created.Document!), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken)

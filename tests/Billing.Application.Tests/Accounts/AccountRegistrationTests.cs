@@ -1,3 +1,4 @@
+using Billing.Application.Accounts;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 
@@ -16,6 +17,24 @@ public sealed class AccountRegistrationTests
 
         Assert.Equal((AccountId.Parse("tenant-7"), UsageTestBed.Start, true), (created.AccountId, created.CreatedAt, created.Created));
         Assert.Equal((UsageTestBed.Start, false), (again.CreatedAt, again.Created));
+        Assert.Single(_bed.Accounts.History);
+    }
+
+    /// <summary>Two calls register one new account at once (both read it as missing): only the one that created it says so.</summary>
+    [Fact]
+    public async Task Of_two_registrations_racing_only_the_one_that_created_the_account_says_created()
+    {
+        RegisteredAccount? other = null;
+        var hooked = new HookedAccountStore(_bed.Accounts)
+        {
+            ReadWhen = account => account is null,
+            AfterRead = async () => other = (await new AccountRegistration(_bed.Accounts).RegisterAsync("tenant-8", CancellationToken.None)).AssertSucceeded(),
+        };
+
+        var mine = (await new AccountRegistration(hooked).RegisterAsync("tenant-8", CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal((true, false), (other!.Created, mine.Created));
+        Assert.Equal(other.CreatedAt, mine.CreatedAt);
         Assert.Single(_bed.Accounts.History);
     }
 

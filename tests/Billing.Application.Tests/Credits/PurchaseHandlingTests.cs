@@ -923,6 +923,8 @@ internal sealed class StaleFirstRead(IBillingAccountStore inner, bool failFirstG
         return Interlocked.Increment(ref _reads) == 1 ? account with { EarlyReversals = [] } : account;
     }
 
+    public Task<BillingAccount?> CreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.CreateAsync(accountId, cancellationToken);
+
     public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) =>
         inner.UpdateAsync(accountId, change, cancellationToken);
 }

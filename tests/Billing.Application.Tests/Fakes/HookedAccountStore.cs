@@ -36,6 +36,8 @@ internal sealed class HookedAccountStore(IBillingAccountStore inner) : IBillingA
 
     public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetOrCreateAsync(accountId, cancellationToken);
 
+    public Task<BillingAccount?> CreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.CreateAsync(accountId, cancellationToken);
+
     public async Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken)
     {
         if (BeforeUpdate is { } before && Interlocked.Exchange(ref _beforeUpdateHooked, 1) == 0)

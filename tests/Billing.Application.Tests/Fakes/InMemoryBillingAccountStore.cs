@@ -34,6 +34,18 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
         return Task.FromResult(_accounts[accountId]);
     }
 
+    public Task<BillingAccount?> CreateAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        var opened = BillingAccount.Open(accountId, time.GetUtcNow());
+        if (!_accounts.TryAdd(accountId, opened))
+        {
+            return Task.FromResult<BillingAccount?>(null);
+        }
+
+        History.Add(opened);
+        return Task.FromResult<BillingAccount?>(opened);
+    }
+
     /// <summary>When set, an update whose token is cancelled throws before it writes, as the Cosmos SDK does before sending.</summary>
     public bool RefuseCancelledUpdates { get; set; }
 

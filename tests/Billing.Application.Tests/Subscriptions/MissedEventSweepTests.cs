@@ -858,6 +858,8 @@ public sealed class MissedEventSweepTests
 
         public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetOrCreateAsync(accountId, cancellationToken);
 
+        public Task<BillingAccount?> CreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.CreateAsync(accountId, cancellationToken);
+
         public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) =>
             inner.UpdateAsync(
                 accountId,
@@ -880,6 +882,8 @@ public sealed class MissedEventSweepTests
             accountId == unreadable ? throw new InvalidDataException("Stored account document is not valid.") : inner.GetAsync(accountId, cancellationToken);
 
         public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetOrCreateAsync(accountId, cancellationToken);
+
+        public Task<BillingAccount?> CreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.CreateAsync(accountId, cancellationToken);
 
         public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) =>
             inner.UpdateAsync(accountId, change, cancellationToken);

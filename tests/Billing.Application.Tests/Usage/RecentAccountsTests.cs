@@ -108,6 +108,8 @@ public sealed class RecentAccountsTests
 
         public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<BillingAccount?> CreateAsync(AccountId accountId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

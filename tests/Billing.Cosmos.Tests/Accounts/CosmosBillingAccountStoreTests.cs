@@ -39,6 +39,18 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task Of_parallel_creates_of_one_account_exactly_one_gets_it_and_the_rest_null()
+    {
+        var id = Ids.NewAccount();
+
+        var created = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => _store.CreateAsync(id, CancellationToken.None))));
+
+        var winner = Assert.Single(created, a => a is not null);
+        Assert.Equal(await _store.GetAsync(id, CancellationToken.None), winner);
+        Assert.Null(await _store.CreateAsync(id, CancellationToken.None)); // and later ones too
+    }
+
+    [Fact]
     public async Task Ten_parallel_updates_all_land()
     {
         var id = Ids.NewAccount();

@@ -11,6 +11,9 @@ internal sealed class FaultyAccountStore(IBillingAccountStore inner, FaultPlan p
     public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) =>
         FaultyCall.RunAsync(plan, "accounts.getOrCreate", () => inner.GetOrCreateAsync(accountId, cancellationToken));
 
+    public Task<BillingAccount?> CreateAsync(AccountId accountId, CancellationToken cancellationToken) =>
+        FaultyCall.RunAsync(plan, "accounts.create", () => inner.CreateAsync(accountId, cancellationToken));
+
     public Task<BillingAccount> UpdateAsync(AccountId accountId, Func<BillingAccount, BillingAccount?> change, CancellationToken cancellationToken) =>
         FaultyCall.RunAsync(plan, "accounts.update", () => inner.UpdateAsync(accountId, change, cancellationToken));
 }
