@@ -11,14 +11,7 @@ public static class AccountOption
     public static Option<string> Create(string description, bool required = true)
     {
         var option = new Option<string>(Name) { Description = description, Required = required };
-        option.Validators.Add(result =>
-        {
-            var value = result.Tokens.Count == 0 ? null : result.GetValueOrDefault<string>();
-            if (value is not null && !AccountId.TryParse(value, out _, out var error))
-            {
-                result.AddError($"{Name} '{value}' is not a valid account id: {error}");
-            }
-        });
+        option.Validators.Add(result => Check(Name, result.Tokens.Count == 0 ? null : result.GetValueOrDefault<string>(), result.AddError));
         return option;
     }
 
@@ -26,14 +19,15 @@ public static class AccountOption
     public static Argument<string> CreateArgument(string name, string description)
     {
         var argument = new Argument<string>(name) { Description = description };
-        argument.Validators.Add(result =>
-        {
-            var value = result.Tokens.Count == 0 ? null : result.Tokens[^1].Value;
-            if (value is not null && !AccountId.TryParse(value, out _, out var error))
-            {
-                result.AddError($"{name} '{value}' is not a valid account id: {error}");
-            }
-        });
+        argument.Validators.Add(result => Check(name, result.Tokens.Count == 0 ? null : result.Tokens[^1].Value, result.AddError));
         return argument;
+    }
+
+    private static void Check(string label, string? value, Action<string> addError)
+    {
+        if (value is not null && !AccountId.TryParse(value, out _, out var error))
+        {
+            addError($"{label} '{value}' is not a valid account id: {error}");
+        }
     }
 }

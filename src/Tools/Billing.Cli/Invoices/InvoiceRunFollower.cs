@@ -32,7 +32,7 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
         RunProgress state;
         while (true)
         {
-            var (_, runs) = await ListRunsAsync(period, accountId, cancellationToken).ConfigureAwait(false);
+            var runs = await ListRunsAsync(period, accountId, cancellationToken).ConfigureAwait(false);
             if (runs is null)
             {
                 return await LostAsync(queued).ConfigureAwait(false);
@@ -41,7 +41,7 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
             state = RunProgress.Of(queued, runs, new HashSet<string>(StringComparer.Ordinal));
             if (state.Waiting > 0)
             {
-                var (_, poisoned) = await PoisonedAsync(startedAt, cancellationToken).ConfigureAwait(false);
+                var poisoned = await PoisonedAsync(startedAt, cancellationToken).ConfigureAwait(false);
                 if (poisoned is null)
                 {
                     return await LostAsync(queued).ConfigureAwait(false);
@@ -106,8 +106,8 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
     private static string Amounts(IReadOnlyDictionary<string, long> amounts) =>
         amounts.Count == 0 ? "nothing" : string.Join(", ", amounts.Select(t => InvoicesCommand.Amount(t.Value, t.Key)));
 
-    /// <summary>Every run of the month (all pages), by run id; null with the exit code when the server refused.</summary>
-    private async Task<(int ExitCode, Dictionary<string, JsonNode>? Runs)> ListRunsAsync(string period, string? accountId, CancellationToken cancellationToken)
+    /// <summary>Every run of the month (all pages), by run id; null when a page could not be read (its error is written).</summary>
+    private async Task<Dictionary<string, JsonNode>?> ListRunsAsync(string period, string? accountId, CancellationToken cancellationToken)
     {
         var runs = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
         string? cursor = null;
@@ -116,10 +116,10 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
             var path = string.Create(CultureInfo.InvariantCulture, $"{InvoicesCommand.RunsPath}?period={Uri.EscapeDataString(period)}&limit={PageSize}")
                        + (accountId is null ? "" : "&accountId=" + Uri.EscapeDataString(accountId))
                        + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
-            var (exitCode, page) = await client.RequestJsonAsync(HttpMethod.Get, path, null, error, cancellationToken).ConfigureAwait(false);
+            var (_, page) = await client.RequestJsonAsync(HttpMethod.Get, path, null, error, cancellationToken).ConfigureAwait(false);
             if (page is null)
             {
-                return (exitCode, null);
+                return null;
             }
 
             foreach (var run in page["runs"]?.AsArray() ?? [])
@@ -134,16 +134,16 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
         }
         while (cursor is not null);
 
-        return (ExitCodes.Success, runs);
+        return runs;
     }
 
-    /// <summary>The run ids of invoice jobs put in the poison queue since the run started (the first messages of the queue).</summary>
-    private async Task<(int ExitCode, HashSet<string>? RunIds)> PoisonedAsync(DateTimeOffset startedAt, CancellationToken cancellationToken)
+    /// <summary>The run ids of invoice jobs put in the poison queue since the run started (the first messages of the queue); null when the listing could not be read (its error is written).</summary>
+    private async Task<HashSet<string>?> PoisonedAsync(DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
-        var (exitCode, listing) = await client.RequestJsonAsync(HttpMethod.Get, $"/api/billing/admin/poison?max={PoisonPeek}&queue=invoice-jobs", null, error, cancellationToken).ConfigureAwait(false);
+        var (_, listing) = await client.RequestJsonAsync(HttpMethod.Get, $"/api/billing/admin/poison?max={PoisonPeek}&queue=invoice-jobs", null, error, cancellationToken).ConfigureAwait(false);
         if (listing is null)
         {
-            return (exitCode, null);
+            return null;
         }
 
         var messages = listing["messages"]?.AsArray() ?? [];
@@ -166,6 +166,6 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
             }
         }
 
-        return (ExitCodes.Success, poisoned);
+        return poisoned;
     }
 }
