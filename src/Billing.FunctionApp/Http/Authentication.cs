@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -13,6 +14,8 @@ namespace Billing.FunctionApp.Http;
 /// an app-only token is refused) whose account claim is a usable account id. Functions the product's backend calls (never
 /// a browser) carry <c>[Authorize(Policy = ServicePolicy)]</c> and accept an API key or an app-only token with the
 /// service scope (section <c>Billing:ServiceAuth</c>, <see cref="ServiceCallerCheck"/>).
+/// A token's lifetime is judged by the app's <see cref="TimeProvider"/> (<see cref="TimeProvider.System"/> unless one is
+/// registered), like every other time in the app.
 /// Applied by <see cref="AuthenticationMiddleware"/>: ASP.NET Core's own middleware does not run in the worker.
 /// </summary>
 public static class Authentication
@@ -24,6 +27,7 @@ public static class Authentication
     public static IServiceCollection AddBillingAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>>(new AuthOptionsValidator(environment.IsDevelopment()));
 
@@ -34,7 +38,7 @@ public static class Authentication
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>>((jwt, auth) => Configure(jwt, auth.Value));
+            .Configure<IOptions<AuthOptions>, TimeProvider>((jwt, auth, time) => Configure(jwt, auth.Value, time));
 
         services.AddAuthorizationBuilder()
             .AddPolicy(UserPolicy, policy => policy.RequireAuthenticatedUser().AddRequirements(UserTokenRequirement.Instance).RequireAssertion(c => Caller(c) is not null))
@@ -55,7 +59,7 @@ public static class Authentication
         SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
     ];
 
-    private static void Configure(JwtBearerOptions jwt, AuthOptions auth)
+    private static void Configure(JwtBearerOptions jwt, AuthOptions auth, TimeProvider time)
     {
         jwt.MapInboundClaims = false;
         jwt.TokenValidationParameters = new TokenValidationParameters
@@ -72,6 +76,7 @@ public static class Authentication
             ValidateAudience = true,
             ValidateLifetime = true,
             RequireExpirationTime = true,
+            LifetimeValidator = (notBefore, expires, _, parameters) => ValidLifetime(notBefore, expires, time.GetUtcNow().UtcDateTime, parameters.ClockSkew),
             RequireSignedTokens = true,
             ValidateIssuerSigningKey = true,
             ClockSkew = auth.ClockSkew,
@@ -93,6 +98,33 @@ public static class Authentication
             jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.DevelopmentSigningKey!));
             jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
         }
+    }
+
+    /// <summary>
+    /// A token's <c>nbf</c> and <c>exp</c>, with the clock skew, judged by the app's clock (the injected
+    /// <see cref="TimeProvider"/>), not the machine's behind it; failures are IdentityModel's own exceptions, so the
+    /// answer is the one its validator gives (<c>invalid_token</c>, "The token expired at ...").
+    /// </summary>
+    private static bool ValidLifetime(DateTime? notBefore, DateTime? expires, DateTime now, TimeSpan skew)
+    {
+        if (expires is not { } expiry)
+        {
+            throw new SecurityTokenNoExpirationException("The token has no expiration time.");
+        }
+
+        if (notBefore is { } start && start > expiry)
+        {
+            throw new SecurityTokenInvalidLifetimeException("The token's nbf is after its exp.") { NotBefore = start, Expires = expiry };
+        }
+
+        if (notBefore is { } from && from > now + skew)
+        {
+            throw new SecurityTokenNotYetValidException($"The token is not valid before {from:O}.") { NotBefore = from };
+        }
+
+        return expiry >= now - skew
+            ? true
+            : throw new SecurityTokenExpiredException($"The token expired at {expiry:O}.") { Expires = expiry };
     }
 
     private static BillingCaller? Caller(AuthorizationHandlerContext context) =>
