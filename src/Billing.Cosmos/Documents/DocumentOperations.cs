@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Billing.Application;
@@ -195,7 +194,11 @@ internal static class DocumentOperations
         return response.StatusCode;
     }
 
-    /// <summary>The next page of a query; throttling or an unavailable service as <see cref="ServiceUnavailableException"/>.</summary>
+    /// <summary>
+    /// The next page of a query; throttling or an unavailable service as <see cref="ServiceUnavailableException"/>, and
+    /// so is any 404: a query finds nothing with an empty page, so a 404 means the database or container is missing (the
+    /// SDK reads the container's properties before the query and reports that read's 404 with substatus 0).
+    /// </summary>
     public static async Task<FeedResponse<T>> ReadPageAsync<T>(this FeedIterator<T> feed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(feed);
@@ -207,7 +210,7 @@ internal static class DocumentOperations
         {
             throw Unavailable(exception);
         }
-        catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.NotFound && exception.SubStatusCode.ToString(CultureInfo.InvariantCulture) == OwnerResourceNotFound)
+        catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
         {
             throw NoSuchContainer(exception);
         }
