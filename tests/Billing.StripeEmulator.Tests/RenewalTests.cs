@@ -153,7 +153,8 @@ public sealed class RenewalTests(EmulatorFixture emulator) : IClassFixture<Emula
         Assert.NotNull(canceled["canceled_at"]);
         Assert.NotNull(canceled["ended_at"]);
         Assert.Equal(subscriptionId, deleted.Single(d => d.Type == "customer.subscription.deleted").DataObject.Str("id"));
-        Assert.Equal(HttpStatusCode.BadRequest, again.Status);
+        Assert.Equal(HttpStatusCode.NotFound, again.Status); // Stripe: "No such subscription" for one already canceled
+        Assert.Equal("resource_missing", again.Body["error"]!.Str("code"));
     }
 
     [Fact]

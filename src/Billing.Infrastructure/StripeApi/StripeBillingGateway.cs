@@ -205,6 +205,8 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         }
     }
 
+    private static bool IsEnded(Subscription subscription) => subscription.Status is "canceled" or "incomplete_expired";
+
     private static CheckoutSessionExpiry ExpiryOf(Session session) =>
         session.Status == "complete" ? CheckoutSessionExpiry.Completed : CheckoutSessionExpiry.Expired;
 
@@ -215,16 +217,28 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         try
         {
             var subscription = await stripe.V1.Subscriptions.GetAsync(subscriptionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
-            if (subscription.Status is "canceled" or "incomplete_expired")
+            if (IsEnded(subscription))
             {
                 return;
             }
 
-            await stripe.V1.Subscriptions.CancelAsync(
-                subscriptionId,
-                new SubscriptionCancelOptions { Prorate = false, InvoiceNow = false },
-                new RequestOptions { IdempotencyKey = idempotencyKey },
-                cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await stripe.V1.Subscriptions.CancelAsync(
+                    subscriptionId,
+                    new SubscriptionCancelOptions { Prorate = false, InvoiceNow = false },
+                    new RequestOptions { IdempotencyKey = idempotencyKey },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (StripeException refused) when (refused.HttpStatusCode is HttpStatusCode.NotFound && refused.StripeError?.Code == "resource_missing")
+            {
+                // Stripe answers a cancel of a subscription canceled meanwhile (the customer in the portal, between the
+                // read and the cancel) as it does an unknown id, though a read still finds it: the read decides.
+                if (!IsEnded(await stripe.V1.Subscriptions.GetAsync(subscriptionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false)))
+                {
+                    throw;
+                }
+            }
         }
         catch (Exception exception) when (StripeFailures.Classify("cancel the subscription", exception, logger, cancellationToken) is { } failure)
         {

@@ -345,6 +345,36 @@ public sealed class StripeBillingGatewayTests
         Assert.Equal(3, _stripe.Requests.Count);
     }
 
+    [Fact]
+    public async Task A_duplicate_canceled_between_the_read_and_the_cancel_is_canceled_and_that_is_enough()
+    {
+        // The customer cancels it in the portal meanwhile: Stripe answers a cancel of a canceled subscription 404 "No such
+        // subscription" (resource_missing about the id), though a read still finds it, canceled.
+        const string noSuch = """{"error":{"type":"invalid_request_error","code":"resource_missing","param":"id","message":"No such subscription: 'sub_dup'"}}""";
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","status":"active","customer":"cus_1"}""");
+        _stripe.Respond(HttpStatusCode.NotFound, noSuch);
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","status":"canceled","customer":"cus_1"}""");
+
+        await Gateway().CancelSubscriptionAsync("sub_dup", "duplicate-cancel:sub_dup", CancellationToken.None);
+
+        Assert.Equal(
+            [("GET", "/v1/subscriptions/sub_dup"), ("DELETE", "/v1/subscriptions/sub_dup"), ("GET", "/v1/subscriptions/sub_dup")],
+            _stripe.Requests.Select(r => (r.Method, r.Path)));
+    }
+
+    [Fact]
+    public async Task A_cancel_answered_no_such_subscription_for_one_still_live_is_a_stripe_error()
+    {
+        const string noSuch = """{"error":{"type":"invalid_request_error","code":"resource_missing","param":"id","message":"No such subscription: 'sub_dup'"}}""";
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","status":"active","customer":"cus_1"}""");
+        _stripe.Respond(HttpStatusCode.NotFound, noSuch);
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","status":"active","customer":"cus_1"}""");
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => Gateway().CancelSubscriptionAsync("sub_dup", "duplicate-cancel:sub_dup", CancellationToken.None));
+
+        Assert.False(failure.IsTransient);
+    }
+
     [Theory]
     [InlineData("complete", CheckoutSessionExpiry.Completed)]
     [InlineData("expired", CheckoutSessionExpiry.Expired)]

@@ -60,6 +60,20 @@ public sealed class CustomerTests(StripeNetFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Search_reads_a_backslash_escaped_quote_in_a_value_as_the_quote_itself()
+    {
+        // The product escapes a quote in an account id as Stripe's search language says (`\'`), e.g. for "o'brien".
+        await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Metadata = new Dictionary<string, string> { ["account_id"] = "o'brien" } });
+        await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Metadata = new Dictionary<string, string> { ["account_id"] = "o" } });
+
+        var found = await Client.V1.Customers.SearchAsync(new CustomerSearchOptions { Query = @"metadata['account_id']:'o\'brien'" });
+        Assert.Equal("o'brien", Assert.Single(found.Data).Metadata["account_id"]);
+
+        var backslash = await Client.V1.Customers.SearchAsync(new CustomerSearchOptions { Query = @"metadata['account_id']:'o\\'" });
+        Assert.Empty(backslash.Data);
+    }
+
+    [Fact]
     [Covers("CustomerService.DeleteAsync")]
     public async Task A_deleted_customer_cancels_its_subscription_and_reads_as_deleted()
     {

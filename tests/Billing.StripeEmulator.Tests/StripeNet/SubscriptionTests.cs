@@ -80,8 +80,11 @@ public sealed class SubscriptionTests(StripeNetFixture fixture) : IAsyncLifetime
         var credit = Assert.Single(final.Lines.Data);
         Assert.True(credit.Amount < 0 && credit.Amount > -4900, $"credit {credit.Amount}");
         Assert.True(credit.Parent.InvoiceItemDetails.Proration);
+        // Stripe answers a second cancel as it does an unknown id: a canceled subscription is "akin to being deleted".
         var again = await Assert.ThrowsAsync<StripeException>(() => Client.V1.Subscriptions.CancelAsync(session.SubscriptionId));
-        Assert.Equal(System.Net.HttpStatusCode.BadRequest, again.HttpStatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, again.HttpStatusCode);
+        Assert.Equal("resource_missing", again.StripeError.Code);
+        Assert.Equal("id", again.StripeError.Param);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ internal static partial class CustomerSearch
         var field = match.Groups["field"].Value;
         var metadataKey = match.Groups["mkey"].Success ? match.Groups["mkey"].Value : null;
         var op = match.Groups["op"].Value;
-        var value = match.Groups["qval"].Success ? match.Groups["qval"].Value : match.Groups["num"].Value;
+        var value = match.Groups["qval"].Success ? Unescape(match.Groups["qval"].Value) : match.Groups["num"].Value;
 
         Func<CustomerRecord, bool> test;
         if (field == "created")
@@ -94,7 +94,11 @@ internal static partial class CustomerSearch
             if (quote is not null)
             {
                 current.Append(ch);
-                if (ch == quote && (i == 0 || query[i - 1] != '\\'))
+                if (ch == '\\' && i + 1 < query.Length)
+                {
+                    current.Append(query[++i]); // an escaped character (\' or \\) never closes the quote
+                }
+                else if (ch == quote)
                 {
                     quote = null;
                 }
@@ -167,8 +171,14 @@ internal static partial class CustomerSearch
         return clauses;
     }
 
+    /// <summary>A quoted value as written, with Stripe's backslash escapes (`\'`, `\"`, `\\`) read as the character they escape.</summary>
+    private static string Unescape(string quoted) => EscapeRegex().Replace(quoted, "$1");
+
     private static StripeApiException Invalid(string reason) =>
         StripeApiException.ParameterInvalid("query", $"Invalid query: {reason}.");
+
+    [GeneratedRegex(@"\\(.)", RegexOptions.Singleline)]
+    private static partial Regex EscapeRegex();
 
     [GeneratedRegex("""^(?<neg>-)?(?<field>[a-z_]+)(\[(?<q>['"])(?<mkey>[^'"]+)\k<q>\])?(?<op>:|~|>=|<=|>|<)(?:(?<qq>['"])(?<qval>.*)\k<qq>|(?<num>\d+))$""")]
     private static partial Regex ClauseRegex();

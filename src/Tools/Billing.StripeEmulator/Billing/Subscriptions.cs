@@ -92,7 +92,9 @@ internal static class Subscriptions
     {
         if (!subscription.IsLive)
         {
-            throw StripeApiException.InvalidRequest("This subscription has already been canceled and can no longer be changed.", null);
+            // Stripe answers a cancel of a canceled subscription as it does an unknown id (404 resource_missing, "No such
+            // subscription"), though a GET still reads it.
+            throw StripeApiException.NoSuchObject("subscription", subscription.Id);
         }
 
         if (prorate && subscription.Status is "active" or "past_due" && m.Now < subscription.CurrentPeriodEnd)
