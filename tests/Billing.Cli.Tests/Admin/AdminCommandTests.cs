@@ -348,6 +348,9 @@ public sealed class AdminCommandTests
     [InlineData("admin", "account", "a/b")]
     [InlineData("admin", "account", "..")]
     [InlineData("admin", "account", " user-1")]
+    [InlineData("invoices", "show", "")] // "$RUN" unset: GET .../runs/ is the listing
+    [InlineData("invoices", "show", " ")]
+    [InlineData("invoices", "show", "user-1:month-2026-11 ")]
     public async Task Bad_arguments_are_usage_errors_and_nothing_is_sent(params string[] args)
     {
         await using var server = new CannedServer(200, "{}");

@@ -86,6 +86,15 @@ public static partial class InvoicesCommand
     private static Command Show(AdminConnection connection)
     {
         var id = new Argument<string>("ID") { Description = "A run id, {accountId}:{periodKey}, or a Stripe invoice id, in_..." };
+        id.Validators.Add(result =>
+        {
+            // An unset variable ("$RUN") or a stray space would ask for .../runs/ (the listing) or an id no run has.
+            var value = result.Tokens.Count == 0 ? null : result.Tokens[^1].Value;
+            if (value is not null && (value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '/' or '?' or '#')))
+            {
+                result.AddError($"ID '{value}' is not a run id ({{accountId}}:{{periodKey}}) or a Stripe invoice id (in_...).");
+            }
+        });
         var json = new Option<bool>("--json") { Description = "Print the run as the API answers it (JSON)." };
         var command = new Command("show", "Show one invoice run: step, Stripe invoice, status, hosted page, lines and total.") { id, json };
         command.SetAction(async (result, cancellationToken) =>
