@@ -105,11 +105,12 @@ param appSettingOverrides object = {}
 @maxValue(1000)
 param maximumInstanceCount int = 20
 
-@description('Stripe\'s rate limit for the account in requests per second: 100 in live mode, 25 in test mode. Each instance spends at most 80 % of it divided by maximumInstanceCount (Stripe__RequestsPerSecond, at least 1 and at most the 100 the app takes), so the app stays under it even at full scale (up to 80 instances in live mode).')
-@minValue(1)
-param stripeRateLimit int = 100
+@description('Stripe\'s rate limit for the account in requests per second; 0 (the default): Stripe\'s own for the mode of the key, 100 in live mode and 25 in test mode. Each instance spends at most 80 % of it divided by maximumInstanceCount (Stripe__RequestsPerSecond with a live key, Stripe__TestModeRequestsPerSecond with a test-mode one; at least 1 and at most the 100 the app takes), so the app stays under it even at full scale (up to 80 instances in live mode, 20 in test mode).')
+@minValue(0)
+param stripeRateLimit int = 0
 
-var stripeRequestsPerSecond = min(100, max(1, (stripeRateLimit * 8) / (10 * maximumInstanceCount)))
+var stripeRequestsPerSecond = min(100, max(1, ((stripeRateLimit > 0 ? stripeRateLimit : 100) * 8) / (10 * maximumInstanceCount)))
+var stripeTestModeRequestsPerSecond = min(100, max(1, ((stripeRateLimit > 0 ? stripeRateLimit : 25) * 8) / (10 * maximumInstanceCount)))
 
 @description('Memory of each instance (MB); billing is per GB-second of it.')
 @allowed([
@@ -365,6 +366,7 @@ var appSettings = {
   Stripe__WebhookTolerance: '00:05:00'
   Stripe__MaxNetworkRetries: '2'
   Stripe__RequestsPerSecond: string(stripeRequestsPerSecond)
+  Stripe__TestModeRequestsPerSecond: string(stripeTestModeRequestsPerSecond) // the worker takes this one with a test-mode key
   Stripe__RequestTimeout: '00:00:30'
 
   Billing__Cosmos__AccountEndpoint: cosmos.outputs.endpoint

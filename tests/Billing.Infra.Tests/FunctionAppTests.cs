@@ -1,4 +1,6 @@
 using Billing.Infra.Tests.Bicep;
+using Billing.Infrastructure.StripeApi;
+using Microsoft.Extensions.Options;
 
 namespace Billing.Infra.Tests;
 
@@ -44,14 +46,41 @@ public sealed class FunctionAppTests(DeployedTemplate template)
     }
 
     [Fact]
-    public void Every_instance_at_full_scale_together_stays_under_Stripe_s_live_rate_limit()
+    public void Every_instance_at_full_scale_together_stays_under_Stripe_s_rate_limit_for_the_key_s_mode()
     {
-        // Each instance has its own request budget (Stripe__RequestsPerSecond): the budgets of all instances add up.
+        // Each instance has its own request budget: the budgets of all instances add up. The deployment's key is a
+        // test-mode one (sk_test_), for which Stripe allows 25 requests/s, not live mode's 100.
+        Assert.StartsWith("sk_test_", DeployedTemplate.Parameters.StripeSecretKey, StringComparison.Ordinal);
         var instances = (int)template.OneOf("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!["maximumInstanceCount"]!;
-        var perInstance = int.Parse(Assert.IsType<ArmText>(template.AppSettings()["Stripe__RequestsPerSecond"]).Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        var perInstance = BudgetWith(DeployedTemplate.Parameters.StripeSecretKey);
 
         Assert.InRange(perInstance, 1, 100);
-        Assert.True(perInstance * instances <= 80, $"{instances} instances x {perInstance} requests/s exceed 80 % of Stripe's live limit of 100/s");
+        Assert.True(perInstance * instances <= 20, $"{instances} instances x {perInstance} requests/s exceed 80 % of Stripe's test-mode limit of 25/s");
+    }
+
+    [Theory]
+    [InlineData("sk_live_InfraTestLiveKeyValue", 4)] // 80 % of live mode's 100/s over 20 instances
+    [InlineData("rk_live_InfraTestLiveKeyValue", 4)]
+    [InlineData("sk_test_InfraTestSecretKeyValue", 1)] // 80 % of test mode's 25/s over 20 instances
+    [InlineData("rk_test_InfraTestRestrictedKey", 1)]
+    public void Each_instance_s_Stripe_budget_follows_the_mode_of_the_key_it_runs_with(string key, int expected) =>
+        Assert.Equal(expected, BudgetWith(key));
+
+    /// <summary>The Stripe budget a worker with the deployed settings takes with <paramref name="key"/> (a Key Vault reference: either mode may be deployed).</summary>
+    private int BudgetWith(string key)
+    {
+        var settings = template.AppSettings();
+        int? Setting(string name) => settings.TryGetValue(name, out var value)
+            ? int.Parse(Assert.IsType<ArmText>(value).Value, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+        using var budget = new StripeRequestBudget(Options.Create(new StripeOptions
+        {
+            SecretKey = key,
+            RequestsPerSecond = Setting("Stripe__RequestsPerSecond") ?? StripeOptions.DefaultRequestsPerSecond,
+            TestModeRequestsPerSecond = Setting("Stripe__TestModeRequestsPerSecond"),
+        }));
+        return (int)budget.RequestsPerSecond;
     }
 
     [Fact]

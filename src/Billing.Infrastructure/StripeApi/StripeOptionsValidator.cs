@@ -41,6 +41,11 @@ internal sealed class StripeOptionsValidator(IHostEnvironment environment) : IVa
             errors.Add($"Stripe:RequestsPerSecond must be between 1 and 100 (was {options.RequestsPerSecond}); Stripe allows 25 per second in test mode and 100 in live mode.");
         }
 
+        if (options.TestModeRequestsPerSecond is < 1 or > 100)
+        {
+            errors.Add($"Stripe:TestModeRequestsPerSecond must be between 1 and 100 when set (was {options.TestModeRequestsPerSecond}); Stripe allows 25 per second in test mode.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

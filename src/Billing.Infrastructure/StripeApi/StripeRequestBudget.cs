@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Billing.Infrastructure.StripeApi;
 
 /// <summary>
-/// The one budget of requests per second to Stripe for the whole process (<see cref="StripeOptions.RequestsPerSecond"/>),
+/// The one budget of requests per second to Stripe for the whole process (<see cref="StripeOptions.RequestsPerSecondForKey"/>:
+/// <see cref="StripeOptions.RequestsPerSecond"/>, or <see cref="StripeOptions.TestModeRequestsPerSecond"/> with a test-mode key),
 /// a singleton <see cref="TokenBucketRateLimiter"/> that <see cref="StripeRequestBudgetHandler"/> draws from for every
 /// attempt on the <c>Stripe</c> HttpClient. Tokens come back one at a time, evenly spread over each second; the bucket
 /// holds a tenth of a second's requests (at least one), so a process that was idle sends at most that many at once and
@@ -61,6 +62,6 @@ public sealed class StripeRequestBudget : IDisposable
     private static int RequestsPerSecondOf(IOptions<StripeOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Value.RequestsPerSecond;
+        return options.Value.RequestsPerSecondForKey;
     }
 }

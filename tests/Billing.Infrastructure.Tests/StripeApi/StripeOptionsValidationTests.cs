@@ -126,6 +126,39 @@ public sealed class StripeOptionsValidationTests
         }
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(100, true)]
+    [InlineData(101, false)]
+    public void The_test_mode_request_budget_when_set_is_between_1_and_100_per_second(int requestsPerSecond, bool valid)
+    {
+        var options = Options();
+        options.TestModeRequestsPerSecond = requestsPerSecond;
+
+        var result = Validate(options, Environments.Production);
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains($"Stripe:TestModeRequestsPerSecond must be between 1 and 100 when set (was {requestsPerSecond})", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("sk_test_x", null, 4)]
+    [InlineData("sk_test_x", 1, 1)]
+    [InlineData("rk_test_x", 1, 1)]
+    [InlineData("sk_live_x", 1, 4)]
+    [InlineData("rk_live_x", 1, 4)]
+    public void The_budget_of_a_test_mode_key_is_the_test_mode_one_when_it_is_set(string key, int? testMode, int expected)
+    {
+        var options = new StripeOptions { SecretKey = key, RequestsPerSecond = 4, TestModeRequestsPerSecond = testMode };
+        using var budget = new StripeRequestBudget(Microsoft.Extensions.Options.Options.Create(options));
+
+        Assert.Equal((expected, (double)expected), (options.RequestsPerSecondForKey, budget.RequestsPerSecond));
+    }
+
     [Fact]
     public void The_request_budget_defaults_to_20_per_second_below_the_test_mode_limit()
     {
