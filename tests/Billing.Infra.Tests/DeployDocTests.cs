@@ -46,6 +46,28 @@ public sealed partial class DeployDocTests
         Assert.All(mapped, p => Assert.Contains($"| `{p.Variable}` | `{p.Parameter}` |", Doc, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void An_upgrade_provisions_the_template_before_the_new_code_runs_and_a_rollback_says_what_becomes_of_the_refused_work()
+    {
+        // The template alone creates a new procedure id and sets new settings: `azd deploy api` alone leaves new code without them.
+        var upgrade = Section("## Upgrade");
+        Assert.Contains("`azd up`", upgrade, StringComparison.Ordinal);
+        Assert.Contains("never with `azd deploy api` alone", upgrade, StringComparison.Ordinal);
+
+        // Work an older version refuses (a newer document) ends in the poison queues after the host's attempts: replayed after rolling forward.
+        var rollback = Section("## Roll back");
+        Assert.Contains("/api/billing/admin/poison/replay", rollback, StringComparison.Ordinal);
+        Assert.Contains("roll the code back first", rollback, StringComparison.Ordinal);
+    }
+
+    private static string Section(string heading)
+    {
+        var start = Doc.IndexOf(heading + "\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"deploy.md has no section '{heading}'.");
+        var end = Doc.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
+        return end < 0 ? Doc[start..] : Doc[start..end];
+    }
+
     [GeneratedRegex(@"^\$\{([A-Z0-9_]+)\}$")]
     private static partial Regex AzdVariable();
 

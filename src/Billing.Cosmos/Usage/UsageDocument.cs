@@ -61,8 +61,11 @@ internal sealed record UsageDocument : StoredDocument
     public required DateTimeOffset UpdatedAt { get; init; }
 }
 
-/// <summary>A plan that applied to part of a usage period: the counts when it took over and when it was replaced, and what it included.</summary>
-internal sealed record PlanStretchDocument
+/// <summary>
+/// A plan that applied to part of a usage period: the counts when it took over and when it was replaced, and what it
+/// included. A stretch is never changed once closed, so what a newer version wrote in it is kept as it is.
+/// </summary>
+internal sealed record PlanStretchDocument : DocumentPart
 {
     public string? Plan { get; init; }
 

@@ -196,6 +196,28 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task What_a_newer_version_wrote_in_the_counters_and_their_plan_stretches_survives_this_version_s_rewrites()
+    {
+        // A plan change leaves a stretch in `earlier`; a newer version (rolling deployment, rollback) adds fields there and at the top.
+        var account = Ids.NewAccount();
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2034, 2, 3, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2034, 3, 3, 8, 0, 0, TimeSpan.Zero));
+        await ConsumeAsync(account, period, AgentRuns, 1_200, null, Pro, included: 1_000);
+        await ConsumeAsync(account, period, AgentRuns, 10, null, PlanCode.Parse("ENTERPRISE"), included: 50_000);
+        var raw = await RawUsageAsync(account, period.Key);
+        raw["earlier"]![0]!["fromNewerVersion"] = "kept in the stretch";
+        raw["fromNewerVersion"] = "kept at the top";
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+
+        await _ledger.SetIncludedAsync(account, period.Key, PlanCode.Parse("ENTERPRISE"), AgentRuns, 50_500, allowances: [], CancellationToken.None);
+        await _ledger.MovePeriodEndAsync(account, period.Key, PeriodEndMove.StillCurrent(period.End.AddDays(1), 2), CancellationToken.None);
+
+        var after = await RawUsageAsync(account, period.Key);
+        Assert.Equal((50_500L, "2034-03-04T08:00:00.0000000Z"), ((long?)after["included"]!["agent_runs"], (string?)after["periodEnd"]));
+        Assert.Equal("kept at the top", (string?)after["fromNewerVersion"]);
+        Assert.Equal("kept in the stretch", (string?)after["earlier"]![0]!["fromNewerVersion"]);
+    }
+
+    [Fact]
     public async Task A_subscription_period_keeps_the_subscription_of_its_first_count_through_later_counts_and_a_move()
     {
         var account = Ids.NewAccount();
