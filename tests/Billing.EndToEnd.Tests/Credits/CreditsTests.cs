@@ -181,7 +181,14 @@ public sealed class CreditsTests
         Assert.Equal(HttpStatusCode.OK, addOn.Status);
         await stack.Emulator.ControlAsync($"/_emulator/checkout/sessions/{addOn.Body.GetProperty("sessionId").GetString()}/complete");
         await stack.Data.WaitForAccountAsync(buyer, a => a.AddOns.Count == 1, "the add-on granted");
-        await Task.Delay(TimeSpan.FromSeconds(3)); // duplicates land
+        var completed = (await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = "checkout.session.completed", Limit = 100 })).Data
+            .Single(e => e.Data.RawObject["id"]?.ToString() == addOn.Body.GetProperty("sessionId").GetString());
+        foreach (var kind in new[] { "original", "duplicate" }) // both copies answered, and the event final: nothing more comes of either
+        {
+            await Eventually.UntilAsync(async () => await DeliveriesAnsweredAsync(stack, completed.Id, kind) > 0, $"the app answered the {kind} delivery of {completed.Id}", TimeSpan.FromSeconds(60));
+        }
+
+        await stack.Data.WaitForEventAsync(completed.Id, e => e.Status.IsFinal(), "final after both copies");
         Assert.Single((await stack.Data.AccountAsync(buyer))!.AddOns);
 
         var entitlements = await GetAsync(stack, buyer, "/api/billing/entitlements");
@@ -378,7 +385,7 @@ public sealed class CreditsTests
         var answeredBefore = new Dictionary<string, int>();
         foreach (var eventId in eventIds)
         {
-            answeredBefore[eventId] = await RedeliveriesAnsweredAsync(stack, eventId);
+            answeredBefore[eventId] = await DeliveriesAnsweredAsync(stack, eventId, "redelivery");
         }
 
         foreach (var eventId in eventIds)
@@ -388,18 +395,19 @@ public sealed class CreditsTests
 
         foreach (var eventId in eventIds)
         {
-            await Eventually.UntilAsync(async () => await RedeliveriesAnsweredAsync(stack, eventId) > answeredBefore[eventId], $"the app answered the redelivery of {eventId}", TimeSpan.FromSeconds(60));
+            await Eventually.UntilAsync(async () => await DeliveriesAnsweredAsync(stack, eventId, "redelivery") > answeredBefore[eventId], $"the app answered the redelivery of {eventId}", TimeSpan.FromSeconds(60));
             await stack.Data.WaitForEventAsync(eventId, e => e.Status.IsFinal(), "final after its redelivery");
         }
     }
 
-    private static async Task<int> RedeliveriesAnsweredAsync(WebhookStack stack, string eventId)
+    /// <summary>How many deliveries of <paramref name="kind"/> (original, duplicate, redelivery) of the event the app answered 2xx, by the emulator's delivery log.</summary>
+    private static async Task<int> DeliveriesAnsweredAsync(WebhookStack stack, string eventId, string kind)
     {
         using var response = await stack.Emulator!.Controls.GetAsync(new Uri($"/_emulator/events/{eventId}/deliveries", UriKind.Relative));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
         return JsonDocument.Parse(body).RootElement.GetProperty("data").EnumerateArray()
-            .Count(a => a.GetProperty("kind").GetString() == "redelivery" && a.GetProperty("succeeded").GetBoolean());
+            .Count(a => a.GetProperty("kind").GetString() == kind && a.GetProperty("succeeded").GetBoolean());
     }
 
     private static async Task<JsonElement> WaitForBalanceAsync(WebhookStack stack, string accountId, long balance) =>
