@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Billing.Application.StripeEvents;
 using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
 using Billing.EndToEnd.Tests.Support;
@@ -56,17 +57,19 @@ public sealed class CreditsTests
         await stack.Emulator.ControlAsync("/_emulator/webhooks/release", new Dictionary<string, string> { ["order"] = "reverse" });
 
         await WaitForBalanceAsync(stack, buyer, 1_000);
+        var granting = new List<string>();
         foreach (var type in new[] { "checkout.session.completed", "checkout.session.async_payment_succeeded" })
         {
             var events = await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = type, Limit = 100 });
             foreach (var stripeEvent in events.Data.Where(e => e.Data.RawObject["id"]?.ToString() == sessionId))
             {
                 Assert.Equal("1000", stripeEvent.Data.RawObject["metadata"]?["grant_credit"]?.ToString()); // the terms travel with the event that grants them
-                await stack.Emulator.ControlAsync($"/_emulator/events/{stripeEvent.Id}/redeliver");
+                granting.Add(stripeEvent.Id);
             }
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(5)); // the redeliveries have been processed (or dropped as duplicates)
+        Assert.Equal(2, granting.Count);
+        await RedeliverAsync(stack, [.. granting]); // processed (or dropped as duplicates)
         var credits = await GetCreditsAsync(stack, buyer);
         Assert.Equal(1_000, Balance(credits, "usd"));
         var grant = Assert.Single(credits.GetProperty("entries").EnumerateArray());
@@ -101,8 +104,7 @@ public sealed class CreditsTests
         var refund = await stack.Stripe.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = session.PaymentIntentId });
         await WaitForBalanceAsync(stack, buyer, 0);
         var refunded = await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = "charge.refunded", Limit = 10 });
-        await stack.Emulator.ControlAsync($"/_emulator/events/{refunded.Data.First().Id}/redeliver");
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        await RedeliverAsync(stack, refunded.Data.First().Id);
         credits = await GetCreditsAsync(stack, buyer);
         var entries = credits.GetProperty("entries").EnumerateArray().ToList();
         Assert.Equal(["reversal", "adjustment", "grant"], entries.Select(e => e.GetProperty("kind").GetString()));
@@ -113,10 +115,8 @@ public sealed class CreditsTests
         // takes nothing; refunded again, the credit is taken back again
         await stack.Emulator.ControlAsync($"/_emulator/refunds/{refund.Id}/fail");
         await WaitForBalanceAsync(stack, buyer, 700);
-        await stack.Emulator.ControlAsync($"/_emulator/events/{refunded.Data.First().Id}/redeliver");
         var refundFailed = await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = "refund.failed", Limit = 10 });
-        await stack.Emulator.ControlAsync($"/_emulator/events/{refundFailed.Data.First().Id}/redeliver");
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        await RedeliverAsync(stack, refunded.Data.First().Id, refundFailed.Data.First().Id);
         credits = await GetCreditsAsync(stack, buyer);
         Assert.Equal(["reinstatement", "reversal", "adjustment", "grant"], credits.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
         Assert.Equal(700, Balance(credits, "usd"));
@@ -181,7 +181,14 @@ public sealed class CreditsTests
         Assert.Equal(HttpStatusCode.OK, addOn.Status);
         await stack.Emulator.ControlAsync($"/_emulator/checkout/sessions/{addOn.Body.GetProperty("sessionId").GetString()}/complete");
         await stack.Data.WaitForAccountAsync(buyer, a => a.AddOns.Count == 1, "the add-on granted");
-        await Task.Delay(TimeSpan.FromSeconds(3)); // duplicates land
+        var completed = (await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = "checkout.session.completed", Limit = 100 })).Data
+            .Single(e => e.Data.RawObject["id"]?.ToString() == addOn.Body.GetProperty("sessionId").GetString());
+        foreach (var kind in new[] { "original", "duplicate" }) // both copies answered, and the event final: nothing more comes of either
+        {
+            await Eventually.UntilAsync(async () => await DeliveriesAnsweredAsync(stack, completed.Id, kind) > 0, $"the app answered the {kind} delivery of {completed.Id}", TimeSpan.FromSeconds(60));
+        }
+
+        await stack.Data.WaitForEventAsync(completed.Id, e => e.Status.IsFinal(), "final after both copies");
         Assert.Single((await stack.Data.AccountAsync(buyer))!.AddOns);
 
         var entitlements = await GetAsync(stack, buyer, "/api/billing/entitlements");
@@ -296,8 +303,7 @@ public sealed class CreditsTests
         }
 
         await WaitForBalanceAsync(stack, accountId, 6_500);
-        await Task.Delay(ShortLifetime);
-        var afterExpiry = await WaitForBalanceAsync(stack, accountId, 1_000);
+        var afterExpiry = await WaitForBalanceAsync(stack, accountId, 1_000); // only the 5,500's expiry takes the balance there
         var expiry = afterExpiry.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("kind").GetString() == "expiry");
         Assert.Equal(-5_500, expiry.GetProperty("amount").GetInt64());
         Assert.Contains(afterExpiry.GetProperty("grants").EnumerateArray(), g => g.GetProperty("expired").GetBoolean() && g.GetProperty("remaining").GetInt64() == 0);
@@ -367,6 +373,41 @@ public sealed class CreditsTests
             TimeSpan.FromSeconds(30));
         Assert.Equal(credit, voided.GetProperty("invoices")[0].GetProperty("creditApplied").GetInt64());
         Assert.Single((await GetCreditsAsync(stack, accountId)).GetProperty("entries").EnumerateArray(), e => e.GetProperty("kind").GetString() == "restore");
+    }
+
+    /// <summary>
+    /// Has the emulator deliver each event again and waits until the app has answered each redelivery with 2xx and holds
+    /// the event as final (applied or ignored). From then on nothing more comes of it: a copy still queued is acknowledged
+    /// without effect (the processor's first check), so the ledger read next shows all the redeliveries did.
+    /// </summary>
+    private static async Task RedeliverAsync(WebhookStack stack, params string[] eventIds)
+    {
+        var answeredBefore = new Dictionary<string, int>();
+        foreach (var eventId in eventIds)
+        {
+            answeredBefore[eventId] = await DeliveriesAnsweredAsync(stack, eventId, "redelivery");
+        }
+
+        foreach (var eventId in eventIds)
+        {
+            await stack.Emulator!.ControlAsync($"/_emulator/events/{eventId}/redeliver");
+        }
+
+        foreach (var eventId in eventIds)
+        {
+            await Eventually.UntilAsync(async () => await DeliveriesAnsweredAsync(stack, eventId, "redelivery") > answeredBefore[eventId], $"the app answered the redelivery of {eventId}", TimeSpan.FromSeconds(60));
+            await stack.Data.WaitForEventAsync(eventId, e => e.Status.IsFinal(), "final after its redelivery");
+        }
+    }
+
+    /// <summary>How many deliveries of <paramref name="kind"/> (original, duplicate, redelivery) of the event the app answered 2xx, by the emulator's delivery log.</summary>
+    private static async Task<int> DeliveriesAnsweredAsync(WebhookStack stack, string eventId, string kind)
+    {
+        using var response = await stack.Emulator!.Controls.GetAsync(new Uri($"/_emulator/events/{eventId}/deliveries", UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("data").EnumerateArray()
+            .Count(a => a.GetProperty("kind").GetString() == kind && a.GetProperty("succeeded").GetBoolean());
     }
 
     private static async Task<JsonElement> WaitForBalanceAsync(WebhookStack stack, string accountId, long balance) =>
