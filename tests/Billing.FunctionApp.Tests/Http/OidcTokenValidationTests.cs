@@ -130,11 +130,5 @@ public sealed class OidcTokenValidationTests : IDisposable
         SigningCredentials = signing,
     });
 
-    private async Task<AuthenticateResult> AuthenticateAsync(string token)
-    {
-        using var scope = _app.CreateScope();
-        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        http.Request.Headers.Authorization = "Bearer " + token;
-        return await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
-    }
+    private Task<AuthenticateResult> AuthenticateAsync(string token) => BearerAuthentication.AuthenticateAsync(_app, token);
 }
