@@ -22,6 +22,12 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 {
     private const int MaxAttempts = 5;
 
+    /// <summary>
+    /// Attempts to move a period's end: after the first, each is one read and one replace, which lose only to a record
+    /// counted in between; an account counting many times a second must not keep its period from moving.
+    /// </summary>
+    private const int MaxMoveAttempts = 50;
+
     /// <summary>Attempts of one record: a busy account's racing records retry, pausing, before the caller gets 503.</summary>
     private const int MaxRecordAttempts = 10;
 
@@ -258,7 +264,11 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         var newEnd = move.NewEnd;
         var id = DocumentIds.Usage(accountId, periodKey);
         var partitionKey = new PartitionKey(accountId.Value);
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+
+        // The index moved for counters ending on this day: an attempt that lost to a record counted meanwhile (which does
+        // not move the end) only reads and replaces again, a window short enough for an account that keeps counting.
+        DateOnly? indexedFrom = null;
+        for (var attempt = 0; attempt < MaxMoveAttempts; attempt++)
         {
             var counters = await Container.ReadAsync<UsageDocument>(id, partitionKey, cancellationToken).ConfigureAwait(false);
             if (counters is null || newEnd <= counters.PeriodStart)
@@ -292,21 +302,26 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             }
 
             var oldDay = DateOnly.FromDateTime(counters.PeriodEnd.UtcDateTime);
-            var oldEntry = await FindEntryAsync(accountId, periodKey, oldDay, cancellationToken).ConfigureAwait(false);
-            if (oldEntry?.Entry.InvoicedAt is not null)
+            if (indexedFrom != oldDay)
             {
-                return true; // invoiced with these dates: it stays as billed
-            }
+                var oldEntry = await FindEntryAsync(accountId, periodKey, oldDay, cancellationToken).ConfigureAwait(false);
+                if (oldEntry?.Entry.InvoicedAt is not null)
+                {
+                    return true; // invoiced with these dates: it stays as billed
+                }
 
-            // The new day's entry first: the period is never missing from the index, whatever happens in between.
-            await IndexAsync(accountId, new UsagePeriod(counters.PeriodStart, newEnd, periodKey), cancellationToken).ConfigureAwait(false);
+                // The new day's entry first: the period is never missing from the index, whatever happens in between.
+                await IndexAsync(accountId, new UsagePeriod(counters.PeriodStart, newEnd, periodKey), cancellationToken).ConfigureAwait(false);
 
-            // Then the old day's entry, before the counters move: the counters' end is the only record of where it is, so
-            // a delivery stopped after the counters moved would leave it listed, never invoiced, for good (the redelivery
-            // finds the counters moved and returns). Deleted first, the redelivery finds the counters unmoved and moves them.
-            if (oldEntry is { } old && old.Partition != DocumentIds.UsagePeriodsPartition(DateOnly.FromDateTime(newEnd.UtcDateTime), accountId))
-            {
-                await Container.DeleteAsync(old.Entry.Id, new PartitionKey(old.Partition), cancellationToken).ConfigureAwait(false);
+                // Then the old day's entry, before the counters move: the counters' end is the only record of where it is, so
+                // a delivery stopped after the counters moved would leave it listed, never invoiced, for good (the redelivery
+                // finds the counters moved and returns). Deleted first, the redelivery finds the counters unmoved and moves them.
+                if (oldEntry is { } old && old.Partition != DocumentIds.UsagePeriodsPartition(DateOnly.FromDateTime(newEnd.UtcDateTime), accountId))
+                {
+                    await Container.DeleteAsync(old.Entry.Id, new PartitionKey(old.Partition), cancellationToken).ConfigureAwait(false);
+                }
+
+                indexedFrom = oldDay;
             }
 
             var moved = counters with { PeriodEnd = newEnd, PeriodEndAccountVersion = stamp, UpdatedAt = time.GetUtcNow() };
@@ -318,7 +333,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             return true;
         }
 
-        throw new InvalidOperationException($"The counters of {accountId} for {periodKey} kept changing under {MaxAttempts} attempts to move the period's end.");
+        throw new InvalidOperationException($"The counters of {accountId} for {periodKey} kept changing under {MaxMoveAttempts} attempts to move the period's end.");
     }
 
     private static bool SameCovered(IReadOnlyDictionary<string, long> stored, IReadOnlyDictionary<string, long> recorded) =>

@@ -604,6 +604,49 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_period_end_moves_while_the_account_keeps_counting_one_record_after_another()
+    {
+        // A cancellation or renewal webhook moves the end of a period its account keeps recording usage in: every record
+        // changes the counters, and the move must not lose to them (it failed after 5 attempts, so the event was retried
+        // towards the poison queue and the account stayed on its plan). Days no other test uses.
+        var account = Ids.NewAccount();
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2035, 3, 7, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2035, 4, 7, 9, 0, 0, TimeSpan.Zero));
+        await ConsumeAsync(account, period, AgentRuns, 1, null);
+        var newEnd = period.End.AddDays(2);
+        using var stop = new CancellationTokenSource();
+        var counted = 0;
+        var writers = Enumerable.Range(0, 1).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await ConsumeAsync(account, period, AgentRuns, 1, null);
+                Interlocked.Increment(ref counted);
+            }
+        })).ToArray();
+
+        try
+        {
+            while (Volatile.Read(ref counted) < 20)
+            {
+                await Task.Delay(10); // the writers are going
+            }
+
+            await _ledger.MovePeriodEndAsync(account, period.Key, PeriodEndMove.StillCurrent(newEnd, 2), CancellationToken.None);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+
+        var counters = (await _ledger.GetAsync(account, period.Key, CancellationToken.None))!;
+        Assert.Equal(newEnd, counters.Period.End);
+        Assert.Equal(1 + counted, counters.Used(AgentRuns));
+        Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2035, 4, 9), CancellationToken.None), e => e.AccountId == account);
+        Assert.Single(await IndexEntriesAsync(account)); // the old day's entry is gone
+    }
+
+    [Fact]
     public async Task A_period_whose_end_moves_within_its_closing_day_keeps_its_one_index_entry()
     {
         // A day no other test uses: the end moves from 09:00 to 15:00 of the same UTC day, so the entry stays where it is.
