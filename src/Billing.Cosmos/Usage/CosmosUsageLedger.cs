@@ -20,13 +20,12 @@ namespace Billing.Cosmos.Usage;
 /// </summary>
 public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider time) : IUsageLedger
 {
-    private const int MaxAttempts = 5;
-
     /// <summary>
-    /// Attempts to move a period's end: after the first, each is one read and one replace, which lose only to a record
-    /// counted in between; an account counting many times a second must not keep its period from moving.
+    /// Attempts of an ETag-guarded rewrite of the counters (what the plan includes, the period's end): after the first,
+    /// each is one read and one replace, which lose only to a record counted in between; an account that keeps counting
+    /// must not keep its add-on or its cancellation from being applied.
     /// </summary>
-    private const int MaxMoveAttempts = 50;
+    private const int MaxAttempts = 50;
 
     /// <summary>Attempts of one record: a busy account's racing records retry, pausing, before the caller gets 503.</summary>
     private const int MaxRecordAttempts = 10;
@@ -268,7 +267,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         // The index moved for counters ending on this day: an attempt that lost to a record counted meanwhile (which does
         // not move the end) only reads and replaces again, a window short enough for an account that keeps counting.
         DateOnly? indexedFrom = null;
-        for (var attempt = 0; attempt < MaxMoveAttempts; attempt++)
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var counters = await Container.ReadAsync<UsageDocument>(id, partitionKey, cancellationToken).ConfigureAwait(false);
             if (counters is null || newEnd <= counters.PeriodStart)
@@ -333,7 +332,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             return true;
         }
 
-        throw new InvalidOperationException($"The counters of {accountId} for {periodKey} kept changing under {MaxMoveAttempts} attempts to move the period's end.");
+        throw new InvalidOperationException($"The counters of {accountId} for {periodKey} kept changing under {MaxAttempts} attempts to move the period's end.");
     }
 
     private static bool SameCovered(IReadOnlyDictionary<string, long> stored, IReadOnlyDictionary<string, long> recorded) =>

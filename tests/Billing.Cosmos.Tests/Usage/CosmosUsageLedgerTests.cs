@@ -149,6 +149,42 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task What_the_plan_includes_is_raised_while_the_account_keeps_counting_one_record_after_another()
+    {
+        // An add-on granted (or refunded) to an account that keeps recording usage: the replace must not lose to every
+        // record counted meanwhile (it failed after 5 attempts, and the purchase event was retried towards the poison queue).
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 1, null, Pro, included: 1_000);
+        using var stop = new CancellationTokenSource();
+        var counted = 0;
+        var writer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await ConsumeAsync(account, November, AgentRuns, 1, null, Pro, included: 1_000);
+                Interlocked.Increment(ref counted);
+            }
+        });
+
+        try
+        {
+            while (Volatile.Read(ref counted) < 20)
+            {
+                await Task.Delay(10); // the writer is going
+            }
+
+            await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_100, allowances: [], CancellationToken.None);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await writer;
+        }
+
+        Assert.Equal(1 + counted, (await _ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
+    }
+
+    [Fact]
     public async Task Of_two_add_ons_the_one_that_lapses_first_is_used_first_and_a_refund_of_the_other_keeps_what_it_covered()
     {
         // PRO's 1,000 runs, "short" (500, lapses mid-period, so used before the plan's) and "long" (500, lasts beyond).
