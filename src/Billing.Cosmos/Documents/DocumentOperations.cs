@@ -9,7 +9,7 @@ namespace Billing.Cosmos.Documents;
 /// <summary>
 /// Point operations through the SDK's stream API: expected outcomes (404, 409, 412) come back as status codes
 /// instead of exceptions, which keeps the hot paths cheap. Throttling beyond the SDK's retries (429) and an unavailable
-/// service (503) or a missing database or container (404 with substatus 1003: never "no such document"), where Cosmos
+/// service (503) or a missing database or container (404 with substatus 1003, any 404 to a query: never "no such document"), where Cosmos
 /// DB did not do the operation, and a request that timed out (408), which it may have done, throw the application's <see cref="ServiceUnavailableException"/> (an HTTP caller gets 503 with Retry-After, not 500;
 /// every write here is safe to send again: a create meets 409, a replace its ETag, a patch its filter); anything else
 /// throws <see cref="CosmosException"/>.
@@ -242,7 +242,7 @@ internal static class DocumentOperations
         ? new(NoSuchContainerMessage)
         : new(NoSuchContainerMessage, inner);
 
-    private const string NoSuchContainerMessage = "Cosmos DB has no such database or container (404, substatus 1003); nothing was read or written.";
+    private const string NoSuchContainerMessage = "Cosmos DB has no such database or container (404 with substatus 1003, or 404 to a query); nothing was read or written.";
 
     private static void EnsureSucceeded(ResponseMessage response)
     {

@@ -345,14 +345,16 @@ public sealed class StripeBillingGatewayTests
         Assert.Equal(3, _stripe.Requests.Count);
     }
 
+    /// <summary>Stripe's answer to a cancel of a subscription canceled already (as to an unknown id), though a read still finds it.</summary>
+    private const string NoSuchDuplicate = """{"error":{"type":"invalid_request_error","code":"resource_missing","param":"id","message":"No such subscription: 'sub_dup'"}}""";
+
     [Fact]
     public async Task A_duplicate_canceled_between_the_read_and_the_cancel_is_canceled_and_that_is_enough()
     {
         // The customer cancels it in the portal meanwhile: Stripe answers a cancel of a canceled subscription 404 "No such
         // subscription" (resource_missing about the id), though a read still finds it, canceled.
-        const string noSuch = """{"error":{"type":"invalid_request_error","code":"resource_missing","param":"id","message":"No such subscription: 'sub_dup'"}}""";
         _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","status":"active","customer":"cus_1"}""");
-        _stripe.Respond(HttpStatusCode.NotFound, noSuch);
+        _stripe.Respond(HttpStatusCode.NotFound, NoSuchDuplicate);
         _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","status":"canceled","customer":"cus_1"}""");
 
         await Gateway().CancelSubscriptionAsync("sub_dup", "duplicate-cancel:sub_dup", CancellationToken.None);
@@ -365,9 +367,8 @@ public sealed class StripeBillingGatewayTests
     [Fact]
     public async Task A_cancel_answered_no_such_subscription_for_one_still_live_is_a_stripe_error()
     {
-        const string noSuch = """{"error":{"type":"invalid_request_error","code":"resource_missing","param":"id","message":"No such subscription: 'sub_dup'"}}""";
         _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","status":"active","customer":"cus_1"}""");
-        _stripe.Respond(HttpStatusCode.NotFound, noSuch);
+        _stripe.Respond(HttpStatusCode.NotFound, NoSuchDuplicate);
         _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","status":"active","customer":"cus_1"}""");
 
         var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => Gateway().CancelSubscriptionAsync("sub_dup", "duplicate-cancel:sub_dup", CancellationToken.None));
