@@ -21,9 +21,10 @@ namespace Billing.EndToEnd.Tests.Credits;
 /// keeps what the lapsed one covered, and its refund failing puts it back); and no one sees another account's credit. Amounts are worked out here from the development
 /// configuration: CREDITS_10 grants 1,000 cents, CREDITS_50 grants 5,500 (its lifetime shortened to seconds here),
 /// EXTRA_PROJECTS_5 adds 5 projects to the free plan's 1; PRO charges 2 cents per agent run beyond 5,000 and 500 for
-/// the first token tier beyond 10,000,000.
+/// the first token tier beyond 10,000,000. The tests share one app and emulator (<see cref="StackFixture"/>), each with
+/// its own accounts, except the invoicing one, whose timer and short-lived pack need their own.
 /// </summary>
-public sealed class CreditsTests
+public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixture<CreditsTests.StackFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan ShortLifetime = TimeSpan.FromSeconds(12);
 
@@ -32,7 +33,7 @@ public sealed class CreditsTests
     [Fact]
     public async Task A_pack_is_granted_once_through_duplicated_and_reordered_webhooks_and_a_refund_takes_back_only_the_unspent_part()
     {
-        await using var stack = await WebhookStack.StartAsync();
+        var stack = fixture.Stack;
         var buyer = "cred-" + Guid.NewGuid().ToString("N")[..10];
         var other = "cred-" + Guid.NewGuid().ToString("N")[..10];
 
@@ -103,8 +104,9 @@ public sealed class CreditsTests
         var session = await stack.Stripe.V1.Checkout.Sessions.GetAsync(sessionId);
         var refund = await stack.Stripe.V1.Refunds.CreateAsync(new RefundCreateOptions { PaymentIntent = session.PaymentIntentId });
         await WaitForBalanceAsync(stack, buyer, 0);
-        var refunded = await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = "charge.refunded", Limit = 10 });
-        await RedeliverAsync(stack, refunded.Data.First().Id);
+        var refunded = (await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = "charge.refunded", Limit = 100 })).Data
+            .First(e => e.Data.RawObject["payment_intent"]?.ToString() == session.PaymentIntentId); // this charge's (the stack is shared)
+        await RedeliverAsync(stack, refunded.Id);
         credits = await GetCreditsAsync(stack, buyer);
         var entries = credits.GetProperty("entries").EnumerateArray().ToList();
         Assert.Equal(["reversal", "adjustment", "grant"], entries.Select(e => e.GetProperty("kind").GetString()));
@@ -115,8 +117,9 @@ public sealed class CreditsTests
         // takes nothing; refunded again, the credit is taken back again
         await stack.Emulator.ControlAsync($"/_emulator/refunds/{refund.Id}/fail");
         await WaitForBalanceAsync(stack, buyer, 700);
-        var refundFailed = await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = "refund.failed", Limit = 10 });
-        await RedeliverAsync(stack, refunded.Data.First().Id, refundFailed.Data.First().Id);
+        var refundFailed = (await stack.Stripe.V1.Events.ListAsync(new EventListOptions { Type = "refund.failed", Limit = 100 })).Data
+            .First(e => e.Data.RawObject["id"]?.ToString() == refund.Id);
+        await RedeliverAsync(stack, refunded.Id, refundFailed.Id);
         credits = await GetCreditsAsync(stack, buyer);
         Assert.Equal(["reinstatement", "reversal", "adjustment", "grant"], credits.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
         Assert.Equal(700, Balance(credits, "usd"));
@@ -134,7 +137,7 @@ public sealed class CreditsTests
     [Fact]
     public async Task A_ledger_cursor_pages_only_the_listing_of_the_account_it_was_handed_to()
     {
-        await using var stack = await WebhookStack.StartAsync();
+        var stack = fixture.Stack;
         var owner = "cred-" + Guid.NewGuid().ToString("N")[..10];
         var other = "cred-" + Guid.NewGuid().ToString("N")[..10];
         foreach (var account in new[] { owner, other })
@@ -169,7 +172,7 @@ public sealed class CreditsTests
     [Fact]
     public async Task An_add_on_raises_the_limit_once_and_a_lost_dispute_of_a_pack_takes_its_credit_back()
     {
-        await using var stack = await WebhookStack.StartAsync();
+        var stack = fixture.Stack;
         var buyer = "addon-" + Guid.NewGuid().ToString("N")[..10];
         await stack.Emulator!.ControlAsync("/_emulator/webhooks/duplicates", new Dictionary<string, string> { ["enabled"] = "true" });
 
@@ -220,19 +223,9 @@ public sealed class CreditsTests
     [Fact]
     public async Task Of_two_agent_run_add_ons_the_one_that_lapses_first_is_used_first_a_refund_of_the_other_keeps_what_the_lapsed_one_covered_and_its_failure_puts_it_back()
     {
-        // A second agent-runs add-on that lapses within seconds (sold on the emulator's free one-time price); the
+        // A second agent-runs add-on that lapses within seconds (the fixture's EXTRA_AGENT_RUNS_SHORT); the
         // development EXTRA_AGENT_RUNS_100 lasts the period. PRO includes 5,000 runs, 2 cents per run beyond.
-        await using var stack = await WebhookStack.StartAsync(configure: settings =>
-        {
-            settings["Billing__Purchases__AddOns__2__Code"] = "EXTRA_AGENT_RUNS_SHORT";
-            settings["Billing__Purchases__AddOns__2__DisplayName"] = "100 more agent runs for seconds";
-            settings["Billing__Purchases__AddOns__2__PriceId"] = "price_credits_1000";
-            settings["Billing__Purchases__AddOns__2__Amount"] = "1000";
-            settings["Billing__Purchases__AddOns__2__Currency"] = "usd";
-            settings["Billing__Purchases__AddOns__2__Meter"] = "agent_runs";
-            settings["Billing__Purchases__AddOns__2__Units"] = "100";
-            settings["Billing__Purchases__AddOns__2__ExpiresAfter"] = AddOnLifetime.ToString("c", CultureInfo.InvariantCulture);
-        });
+        var stack = fixture.Stack;
         var accountId = "addons-" + Guid.NewGuid().ToString("N")[..10];
         var customer = await stack.CreateCustomerAsync(accountId);
         await stack.CheckoutAsync(accountId, customer.Id, "price_pro_monthly");
@@ -303,7 +296,9 @@ public sealed class CreditsTests
         }
 
         await WaitForBalanceAsync(stack, accountId, 6_500);
-        var afterExpiry = await WaitForBalanceAsync(stack, accountId, 1_000); // only the 5,500's expiry takes the balance there
+        // The balance leaves the 5,500 out from the moment it expires; its expiry entry is written by the first read that
+        // finds it expired (a read can compute the balance just after settling the book just before): wait for both.
+        var afterExpiry = await WaitForCreditsAsync(stack, accountId, c => Balance(c, "usd") == 1_000 && c.GetProperty("entries").EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "expiry"), "a balance of 1,000 and the 5,500's expiry entry");
         var expiry = afterExpiry.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("kind").GetString() == "expiry");
         Assert.Equal(-5_500, expiry.GetProperty("amount").GetInt64());
         Assert.Contains(afterExpiry.GetProperty("grants").EnumerateArray(), g => g.GetProperty("expired").GetBoolean() && g.GetProperty("remaining").GetInt64() == 0);
@@ -375,6 +370,15 @@ public sealed class CreditsTests
         Assert.Single((await GetCreditsAsync(stack, accountId)).GetProperty("entries").EnumerateArray(), e => e.GetProperty("kind").GetString() == "restore");
     }
 
+    /// <summary>Every test starts with ordinary delivery, whatever the one before it left switched on (duplicates, hold).</summary>
+    public async Task InitializeAsync()
+    {
+        await fixture.Stack.Emulator!.ControlAsync("/_emulator/webhooks/duplicates", new Dictionary<string, string> { ["enabled"] = "false" });
+        await fixture.Stack.Emulator.ControlAsync("/_emulator/webhooks/release");
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
     /// <summary>
     /// Has the emulator deliver each event again and waits until the app has answered each redelivery with 2xx and holds
     /// the event as final (applied or ignored). From then on nothing more comes of it: a copy still queued is acknowledged
@@ -410,8 +414,11 @@ public sealed class CreditsTests
             .Count(a => a.GetProperty("kind").GetString() == kind && a.GetProperty("succeeded").GetBoolean());
     }
 
-    private static async Task<JsonElement> WaitForBalanceAsync(WebhookStack stack, string accountId, long balance) =>
-        await Eventually.GetAsync(() => GetCreditsAsync(stack, accountId), c => Balance(c, "usd") == balance, $"a credit balance of {balance} for {accountId}", TimeSpan.FromSeconds(60));
+    private static Task<JsonElement> WaitForBalanceAsync(WebhookStack stack, string accountId, long balance) =>
+        WaitForCreditsAsync(stack, accountId, c => Balance(c, "usd") == balance, $"a credit balance of {balance}");
+
+    private static async Task<JsonElement> WaitForCreditsAsync(WebhookStack stack, string accountId, Func<JsonElement, bool> condition, string what) =>
+        await Eventually.GetAsync(() => GetCreditsAsync(stack, accountId), condition, $"{what} for {accountId}", TimeSpan.FromSeconds(60));
 
     private static long Balance(JsonElement credits, string currency) =>
         credits.GetProperty("balances").EnumerateArray().Where(b => b.GetProperty("currency").GetString() == currency).Select(b => b.GetProperty("amount").GetInt64()).FirstOrDefault();
@@ -483,5 +490,28 @@ public sealed class CreditsTests
     {
         var page = await stack.Stripe.V1.Invoices.ListAsync(new InvoiceListOptions { Customer = customerId, Limit = 100 });
         return [.. page.Data.Where(i => i.Metadata.ContainsKey("billing_run"))];
+    }
+
+    /// <summary>
+    /// One app and Stripe emulator with the development purchases plus EXTRA_AGENT_RUNS_SHORT: 100 agent runs that lapse
+    /// <see cref="AddOnLifetime"/> after purchase (sold on the emulator's free one-time price), which the other tests never buy.
+    /// </summary>
+    public sealed class StackFixture : IAsyncLifetime
+    {
+        internal WebhookStack Stack { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Stack = await WebhookStack.StartAsync(configure: settings =>
+        {
+            settings["Billing__Purchases__AddOns__2__Code"] = "EXTRA_AGENT_RUNS_SHORT";
+            settings["Billing__Purchases__AddOns__2__DisplayName"] = "100 more agent runs for seconds";
+            settings["Billing__Purchases__AddOns__2__PriceId"] = "price_credits_1000";
+            settings["Billing__Purchases__AddOns__2__Amount"] = "1000";
+            settings["Billing__Purchases__AddOns__2__Currency"] = "usd";
+            settings["Billing__Purchases__AddOns__2__Meter"] = "agent_runs";
+            settings["Billing__Purchases__AddOns__2__Units"] = "100";
+            settings["Billing__Purchases__AddOns__2__ExpiresAfter"] = AddOnLifetime.ToString("c", CultureInfo.InvariantCulture);
+        });
+
+        public async Task DisposeAsync() => await Stack.DisposeAsync();
     }
 }
