@@ -36,9 +36,10 @@ public sealed class TimerTriggerTests
 
         await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string>
         {
-            ["FIXTURE_SCHEDULE"] = "*/2 * * * * *",
+            // Every second, each run 1.5 s long: a run that did not wait for the previous one would start inside it.
+            ["FIXTURE_SCHEDULE"] = "* * * * * *",
             ["FIXTURE_RECORD_DIR"] = records,
-            ["FIXTURE_TIMER_DELAY_MS"] = "2500",
+            ["FIXTURE_TIMER_DELAY_MS"] = "1500",
         });
 
         var runs = await Wait.ForAsync(() => Task.FromResult(ReadRuns(records) is { Count: >= 3 } r ? r : null), Deadline, "three timer runs");

@@ -66,7 +66,7 @@ public sealed class TemplateCompilationTests(DeployedTemplate template)
                 output keyLength int = length(stripeSecretKey)
                 output secretLength int = length(webhookSecret)
                 """);
-            var build = await BicepCli.RunAsync("build", file, "--stdout");
+            var build = await BicepServer.CompileAsync(file);
             Assert.True(build.ExitCode == 0, build.Output);
 
             var findings = SecretDefaults.Find((JsonObject)JsonNode.Parse(build.StandardOutput)!);

@@ -5,9 +5,10 @@ namespace Billing.Infra.Tests.Bicep;
 
 /// <summary>
 /// infra/main.bicep as the Bicep CLI sees it, produced once for all tests: the compiled ARM template
-/// (<c>bicep build --stdout</c>), the linter's output (<c>bicep lint</c>, with infra/bicepconfig.json), and the
-/// resources a deployment with <see cref="Parameters"/> would create (<c>bicep snapshot</c>: the template evaluated
-/// offline, modules expanded; values only a deployment knows, such as an identity's client id, stay expressions).
+/// (<c>bicep build --stdout</c>'s compile, asked of <see cref="BicepServer"/>), the linter's output (<c>bicep lint</c>,
+/// with infra/bicepconfig.json), and the resources a deployment with <see cref="Parameters"/> would create (the
+/// snapshot <c>bicep snapshot</c> writes, asked of <see cref="BicepServer"/>: the template evaluated offline, modules
+/// expanded; values only a deployment knows, such as an identity's client id, stay expressions).
 /// </summary>
 public sealed class DeployedTemplate : IAsyncLifetime
 {
@@ -45,7 +46,7 @@ public sealed class DeployedTemplate : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _workDirectory = Directory.CreateTempSubdirectory("billing-infra-").FullName;
-        Build = await BicepCli.RunAsync("build", BicepCli.MainTemplate, "--stdout");
+        Build = await BicepServer.CompileAsync(BicepCli.MainTemplate);
         Template = Build.ExitCode == 0 ? (JsonObject)JsonNode.Parse(Build.StandardOutput)! : new JsonObject();
         Lint = await BicepCli.RunAsync("lint", BicepCli.MainTemplate);
 
@@ -83,18 +84,17 @@ public sealed class DeployedTemplate : IAsyncLifetime
         }
 
         await File.WriteAllTextAsync(parameters, $"using '{template}'\n" + string.Join("\n", values.Select(p => $"param {p.Key} = {p.Value}")) + "\n");
-        var result = await BicepCli.RunAsync(
-            "snapshot", parameters, "--mode", "overwrite",
-            "--subscription-id", "00000000-0000-0000-0000-00000000a001",
-            "--tenant-id", "00000000-0000-0000-0000-00000000b001",
-            "--location", Parameters.Location);
-        var snapshotFile = Path.ChangeExtension(parameters, ".snapshot.json");
-        if (result.ExitCode != 0 || !File.Exists(snapshotFile))
+        var result = await BicepServer.SnapshotAsync(
+            parameters,
+            subscriptionId: "00000000-0000-0000-0000-00000000a001",
+            tenantId: "00000000-0000-0000-0000-00000000b001",
+            location: Parameters.Location);
+        if (result.ExitCode != 0)
         {
             return (result, [], []);
         }
 
-        var snapshot = JsonNode.Parse(await File.ReadAllTextAsync(snapshotFile))!.AsObject();
+        var snapshot = JsonNode.Parse(result.StandardOutput)!.AsObject();
         return (
             result,
             snapshot["predictedResources"]!.AsArray().Select(r => r!.AsObject()).ToList(),
