@@ -19,9 +19,13 @@ namespace Billing.EndToEnd.Tests.Browser;
 /// the product's backend does, invoices made by the invoicing timer. The development catalog: FREE allows 20 agent
 /// runs; PRO includes 5,000 and charges 2 cents per run beyond.
 /// </summary>
-public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {
     private WebhookStack Stack => browser.Stack;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => browser.CloseContextsAsync(); // the test's pages stop with it
 
     [Fact]
     public async Task A_new_account_upgrades_through_checkout_and_sees_the_paid_plan_with_its_quotas()

@@ -22,6 +22,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private readonly ConcurrentQueue<ApiCall> _apiCalls = new();
     private readonly ConcurrentQueue<string> _pageErrors = new();
+    private readonly ConcurrentQueue<IBrowserContext> _contexts = new();
     private IPlaywright? _playwright;
 
     internal WebhookStack Stack { get; private set; } = null!;
@@ -96,6 +97,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Locale = "en-US",
             TimezoneId = timeZone,
         });
+        _contexts.Enqueue(context);
         context.SetDefaultTimeout(30_000);
         context.SetDefaultNavigationTimeout(30_000);
         var page = await context.NewPageAsync();
@@ -110,6 +112,18 @@ public sealed class BrowserFixture : IAsyncLifetime
         page.PageError += (_, error) => _pageErrors.Enqueue(error);
         await page.GotoAsync(path);
         return page;
+    }
+
+    /// <summary>
+    /// Closes every context <see cref="OpenAsync"/> opened so far: a test's pages, left open, would go on running in the shared
+    /// browser through the tests after it (the billing page refreshes its usage from the API every 30 s).
+    /// </summary>
+    public async Task CloseContextsAsync()
+    {
+        while (_contexts.TryDequeue(out var context))
+        {
+            await context.CloseAsync();
+        }
     }
 
     /// <summary>Writes a full-page screenshot to artifacts/screenshots/<paramref name="name"/>.png and returns its path.</summary>

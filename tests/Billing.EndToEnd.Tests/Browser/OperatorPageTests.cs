@@ -22,9 +22,13 @@ namespace Billing.EndToEnd.Tests.Browser;
 /// and phone width. The poison test restarts the shared app twice (a Stripe outage, then Stripe back); it restores
 /// the app in a finally block, and the fixture keeps the pages, CORS and webhooks working across the restarts.
 /// </summary>
-public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {
     private WebhookStack Stack => browser.Stack;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => browser.CloseContextsAsync(); // the test's pages stop with it
 
     [Fact]
     public async Task An_operator_finds_a_subscribed_account_by_filter_and_search_and_sees_its_plan_status_usage_and_events()
