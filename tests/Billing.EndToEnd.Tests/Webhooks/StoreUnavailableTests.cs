@@ -7,25 +7,13 @@ using Xunit.Abstractions;
 
 namespace Billing.EndToEnd.Tests.Webhooks;
 
-/// <summary>When the store (Cosmos DB), and Stripe, cannot be reached: the webhook must not answer 200, and no API answers 500.</summary>
-public sealed class StoreUnavailableTests(ITestOutputHelper output) : IAsyncLifetime
+/// <summary>
+/// When the store (Cosmos DB), and Stripe, cannot be reached: the webhook must not answer 200, and no API answers 500.
+/// The tests share one app whose store address refuses connections (<see cref="DownStackFixture"/>): none of them can
+/// change what the others see.
+/// </summary>
+public sealed class StoreUnavailableTests(StoreUnavailableTests.DownStackFixture fixture, ITestOutputHelper output) : IClassFixture<StoreUnavailableTests.DownStackFixture>
 {
-    private readonly RefusingPort _storeDown = FreePort.Refusing();
-    private WebhookStack _stack = null!;
-
-    public async Task InitializeAsync() =>
-        _stack = await WebhookStack.StartAsync(emulator: false, configure: s =>
-        {
-            s["Billing__Cosmos__ConnectionString"] = LocalEmulators.CosmosServerConnectionString(_storeDown.Port, _storeDown.Host);
-            s["Billing__Cosmos__ProvisionOnStartup"] = "false";
-        });
-
-    public async Task DisposeAsync()
-    {
-        await _stack.DisposeAsync();
-        _storeDown.Dispose();
-    }
-
     [Fact]
     public async Task The_webhook_answers_503_so_stripe_delivers_again()
     {
@@ -33,13 +21,13 @@ public sealed class StoreUnavailableTests(ITestOutputHelper output) : IAsyncLife
         var body = SignedWebhook.Event(id, "invoice.paid", """{"id":"in_5","object":"invoice","customer":"cus_r"}""");
         var watch = Stopwatch.StartNew();
 
-        using var response = await _stack.App.Http.SendAsync(SignedWebhook.Create(body, WebhookStack.WebhookSecret));
+        using var response = await fixture.Stack.App.Http.SendAsync(SignedWebhook.Create(body, WebhookStack.WebhookSecret));
 
         output.WriteLine($"answered in {watch.Elapsed}");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("unavailable", problem.RootElement.GetProperty("code").GetString());
-        Assert.Contains($"Stripe event {id} (invoice.paid) could not be stored or queued", _stack.App.Output, StringComparison.Ordinal);
+        Assert.Contains($"Stripe event {id} (invoice.paid) could not be stored or queued", fixture.Stack.App.Output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -53,7 +41,7 @@ public sealed class StoreUnavailableTests(ITestOutputHelper output) : IAsyncLife
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", DevelopmentTokens.For("acct-down", admin));
 
-        using var response = await _stack.App.Http.SendAsync(request);
+        using var response = await fixture.Stack.App.Http.SendAsync(request);
 
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)response.StatusCode}: {body}");
@@ -65,12 +53,33 @@ public sealed class StoreUnavailableTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task The_plan_catalog_answers_without_prices_and_uncached_while_stripe_cannot_be_reached()
     {
-        using var response = await _stack.App.Http.GetAsync(new Uri("/api/billing/plans", UriKind.Relative));
+        using var response = await fixture.Stack.App.Http.GetAsync(new Uri("/api/billing/plans", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.False(body.RootElement.GetProperty("pricesAvailable").GetBoolean());
         Assert.All(body.RootElement.GetProperty("plans").EnumerateArray(), p => Assert.Empty(p.GetProperty("prices").EnumerateArray()));
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+    }
+
+    /// <summary>One app without a Stripe emulator, its Cosmos DB connection pointed at a port that refuses connections.</summary>
+    public sealed class DownStackFixture : IAsyncLifetime
+    {
+        private readonly RefusingPort _storeDown = FreePort.Refusing();
+
+        internal WebhookStack Stack { get; private set; } = null!;
+
+        public async Task InitializeAsync() =>
+            Stack = await WebhookStack.StartAsync(emulator: false, configure: s =>
+            {
+                s["Billing__Cosmos__ConnectionString"] = LocalEmulators.CosmosServerConnectionString(_storeDown.Port, _storeDown.Host);
+                s["Billing__Cosmos__ProvisionOnStartup"] = "false";
+            });
+
+        public async Task DisposeAsync()
+        {
+            await Stack.DisposeAsync();
+            _storeDown.Dispose();
+        }
     }
 }
