@@ -15,8 +15,8 @@ namespace Billing.EndToEnd.Tests.Browser;
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
-    /// <summary>Where Debian's package puts Chromium (scripts/test.sh installs it); BILLING_CHROMIUM overrides.</summary>
-    public static string ChromiumPath => Environment.GetEnvironmentVariable("BILLING_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+    /// <summary>Where Debian's package puts Chromium's headless shell (scripts/test.sh installs it); BILLING_CHROMIUM overrides (a full Chromium works too).</summary>
+    public static string ChromiumPath => Environment.GetEnvironmentVariable("BILLING_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium-headless-shell";
 
     public static string ScreenshotDirectory => Path.Combine(RepoPaths.RepoRoot, "artifacts", "screenshots");
 
@@ -38,7 +38,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         if (!File.Exists(ChromiumPath))
         {
-            throw new InvalidOperationException($"Chromium is not installed at {ChromiumPath}. scripts/test.sh installs Debian's package (apt-get install chromium); or set BILLING_CHROMIUM.");
+            throw new InvalidOperationException($"Chromium is not installed at {ChromiumPath}. scripts/test.sh installs Debian's package (apt-get install chromium-headless-shell); or set BILLING_CHROMIUM.");
         }
 
         // The app must allow the pages' origin before the pages' host can be told the app's address, so a pages' port
