@@ -19,6 +19,7 @@ namespace Billing.EndToEnd.Tests.Browser;
 /// the product's backend does, invoices made by the invoicing timer. The development catalog: FREE allows 20 agent
 /// runs; PRO includes 5,000 and charges 2 cents per run beyond.
 /// </summary>
+[Trait(LongClassesFirst.Trait, LongClassesFirst.LongRunning)]
 public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {
     private WebhookStack Stack => browser.Stack;

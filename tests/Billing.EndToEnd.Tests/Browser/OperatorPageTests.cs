@@ -22,6 +22,7 @@ namespace Billing.EndToEnd.Tests.Browser;
 /// and phone width. The poison test restarts the shared app twice (a Stripe outage, then Stripe back); it restores
 /// the app in a finally block, and the fixture keeps the pages, CORS and webhooks working across the restarts.
 /// </summary>
+[Trait(LongClassesFirst.Trait, LongClassesFirst.LongRunning)]
 public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {
     private WebhookStack Stack => browser.Stack;

@@ -24,6 +24,7 @@ namespace Billing.EndToEnd.Tests.Credits;
 /// the first token tier beyond 10,000,000. The tests share one app and emulator (<see cref="StackFixture"/>), each with
 /// its own accounts, except the invoicing one, whose timer and short-lived pack need their own.
 /// </summary>
+[Trait(LongClassesFirst.Trait, LongClassesFirst.LongRunning)]
 public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixture<CreditsTests.StackFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan ShortLifetime = TimeSpan.FromSeconds(12);

@@ -8,6 +8,7 @@ using Billing.TestSupport;
 namespace Billing.EndToEnd.Tests.Foundation;
 
 /// <summary>The real worker under the local Functions host, against Azurite and the Cosmos server: health, queue delivery, retries and poison, shutdown.</summary>
+[Trait(LongClassesFirst.Trait, LongClassesFirst.LongRunning)]
 public sealed class FunctionAppHostingTests : IAsyncLifetime
 {
     private const int MaxDequeueCount = 3;

@@ -14,6 +14,7 @@ namespace Billing.EndToEnd.Tests.Foundation;
 /// the queues are served by both; each fires its own timers (the local host takes no singleton lease, as two function
 /// apps on one storage account, or a host started twice, would not).
 /// </summary>
+[Trait(LongClassesFirst.Trait, LongClassesFirst.LongRunning)]
 public sealed class TwoInstancesTests
 {
     [Fact]

@@ -20,6 +20,7 @@ namespace Billing.EndToEnd.Tests.Invoicing;
 /// and charges 2 cents per run beyond; its tokens include 10,000,000 and the first tier beyond is 500 flat. The tests
 /// with the timer share one app and emulator (<see cref="TimerStackFixture"/>), each with its own accounts.
 /// </summary>
+[Trait(LongClassesFirst.Trait, LongClassesFirst.LongRunning)]
 public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : IClassFixture<InvoicingTests.TimerStackFixture>
 {
     [Fact]

@@ -17,6 +17,7 @@ namespace Billing.EndToEnd.Tests.Webhooks;
 /// 404 HTML, 500, a connection closed after the request): no API answers 200, or "not found", as if it had read the
 /// store. (They answer 500 today: the SDK fails reading the account's properties, before any document request.)
 /// </summary>
+[Trait(LongClassesFirst.Trait, LongClassesFirst.LongRunning)]
 public sealed class StoreAnswersUnreadableTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly NotCosmos _store = new();
