@@ -7,37 +7,18 @@ using Billing.TestSupport;
 
 namespace Billing.EndToEnd.Tests.Foundation;
 
-/// <summary>The real worker under the local Functions host, against Azurite and the Cosmos server: health, queue delivery, retries and poison, shutdown.</summary>
-[Trait(LongClassesFirst.Trait, LongClassesFirst.LongRunning)]
-public sealed class FunctionAppHostingTests : IAsyncLifetime
+/// <summary>
+/// The real worker under the local Functions host, against Azurite and the Cosmos server: health, queue delivery, retries
+/// and poison, shutdown. The tests share one app and its own queue (<see cref="AppFixture"/>; they run one after another
+/// and each waits until its message is gone), except the stop test, which stops an app of its own.
+/// </summary>
+public sealed class FunctionAppHostingTests(FunctionAppHostingTests.AppFixture fixture) : IClassFixture<FunctionAppHostingTests.AppFixture>
 {
     private const int MaxDequeueCount = 3;
-    private readonly string _queueName = "e2e-" + Guid.NewGuid().ToString("N")[..16];
-    private LocalEmulators _emulators = null!;
-    private FunctionAppProcess _app = null!;
-    private QueueClient _queue = null!;
-    private QueueClient _poison = null!;
-    private BillingData _data = null!;
-
-    public async Task InitializeAsync()
-    {
-        _emulators = await LocalEmulators.GetAsync();
-        _queue = TestQueues.Client(_emulators.StorageConnectionString, _queueName);
-        _poison = TestQueues.Client(_emulators.StorageConnectionString, _queueName + "-poison");
-        await _queue.CreateIfNotExistsAsync();
-        var settings = FunctionAppSettings.ForEmulators(_emulators, _queueName);
-        _data = BillingData.For(_emulators, settings);
-        settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00";
-        settings["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
-        _app = await FunctionAppProcess.StartAsync(settings);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _data.DisposeAsync();
-    }
+    private readonly FunctionAppProcess _app = fixture.App;
+    private readonly QueueClient _queue = fixture.Queue;
+    private readonly QueueClient _poison = fixture.Poison;
+    private readonly BillingData _data = fixture.Data;
 
     [Fact]
     public async Task Health_answers_503_naming_Stripe_when_it_is_unreachable_and_the_others_healthy()
@@ -96,10 +77,11 @@ public sealed class FunctionAppHostingTests : IAsyncLifetime
     [Fact]
     public async Task A_stop_signal_stops_the_host_and_its_worker()
     {
-        var workers = ProcessTree.DescendantsOf(_app.Process.Id);
+        await using var app = await FunctionAppProcess.StartAsync(AppFixture.Settings(await LocalEmulators.GetAsync(), fixture.QueueName));
+        var workers = ProcessTree.DescendantsOf(app.Process.Id);
         Assert.NotEmpty(workers);
 
-        Assert.True(await _app.Process.StopAsync(TimeSpan.FromSeconds(20)), "the host did not stop on SIGTERM:\n" + _app.Output);
+        Assert.True(await app.Process.StopAsync(TimeSpan.FromSeconds(20)), "the host did not stop on SIGTERM:\n" + app.Output);
         await Eventually.UntilAsync(() => Task.FromResult(!workers.Any(ProcessTree.IsAlive)), "the worker to exit with the host", TimeSpan.FromSeconds(10));
     }
 
@@ -111,5 +93,46 @@ public sealed class FunctionAppHostingTests : IAsyncLifetime
             new NewStripeEvent { Id = eventId, Type = type, Created = DateTimeOffset.UtcNow, Payload = SignedWebhook.Event(eventId, type, """{"id":"in_1","object":"invoice"}""") },
             CancellationToken.None);
         return eventId;
+    }
+
+    /// <summary>One app on a queue of its own (3 deliveries before poison, no visibility delay, polled every 200 ms).</summary>
+    public sealed class AppFixture : IAsyncLifetime
+    {
+        public string QueueName { get; } = "e2e-" + Guid.NewGuid().ToString("N")[..16];
+
+        internal FunctionAppProcess App { get; private set; } = null!;
+
+        internal QueueClient Queue { get; private set; } = null!;
+
+        internal QueueClient Poison { get; private set; } = null!;
+
+        internal BillingData Data { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            var emulators = await LocalEmulators.GetAsync();
+            Queue = TestQueues.Client(emulators.StorageConnectionString, QueueName);
+            Poison = TestQueues.Client(emulators.StorageConnectionString, QueueName + "-poison");
+            await Queue.CreateIfNotExistsAsync();
+            var settings = Settings(emulators, QueueName);
+            Data = BillingData.For(emulators, settings);
+            App = await FunctionAppProcess.StartAsync(settings);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await App.DisposeAsync();
+            await Data.DisposeAsync();
+        }
+
+        /// <summary>The app's settings, with a database of its own (each call names a new one).</summary>
+        internal static Dictionary<string, string?> Settings(LocalEmulators emulators, string queueName)
+        {
+            var settings = FunctionAppSettings.ForEmulators(emulators, queueName);
+            settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = MaxDequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00";
+            settings["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.200";
+            return settings;
+        }
     }
 }
