@@ -201,12 +201,8 @@ public sealed class OperatorViewsTests(OperatorViewsTests.StackFixture fixture) 
     }
 
     /// <summary>One app with webhooks registered, so Checkout reaches the account through the app's own processing.</summary>
-    public sealed class StackFixture : IAsyncLifetime
+    public sealed class StackFixture : SharedStackFixture
     {
-        internal WebhookStack Stack { get; private set; } = null!;
-
-        public async Task InitializeAsync() => Stack = await WebhookStack.StartAsync();
-
-        public async Task DisposeAsync() => await Stack.DisposeAsync();
+        private protected override Task<WebhookStack> StartAsync() => WebhookStack.StartAsync();
     }
 }

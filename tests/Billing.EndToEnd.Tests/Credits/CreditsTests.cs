@@ -497,11 +497,9 @@ public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixt
     /// One app and Stripe emulator with the development purchases plus EXTRA_AGENT_RUNS_SHORT: 100 agent runs that lapse
     /// <see cref="AddOnLifetime"/> after purchase (sold on the emulator's free one-time price), which the other tests never buy.
     /// </summary>
-    public sealed class StackFixture : IAsyncLifetime
+    public sealed class StackFixture : SharedStackFixture
     {
-        internal WebhookStack Stack { get; private set; } = null!;
-
-        public async Task InitializeAsync() => Stack = await WebhookStack.StartAsync(configure: settings =>
+        private protected override Task<WebhookStack> StartAsync() => WebhookStack.StartAsync(configure: settings =>
         {
             settings["Billing__Purchases__AddOns__2__Code"] = "EXTRA_AGENT_RUNS_SHORT";
             settings["Billing__Purchases__AddOns__2__DisplayName"] = "100 more agent runs for seconds";
@@ -512,7 +510,5 @@ public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixt
             settings["Billing__Purchases__AddOns__2__Units"] = "100";
             settings["Billing__Purchases__AddOns__2__ExpiresAfter"] = AddOnLifetime.ToString("c", CultureInfo.InvariantCulture);
         });
-
-        public async Task DisposeAsync() => await Stack.DisposeAsync();
     }
 }

@@ -291,12 +291,8 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
     }
 
     /// <summary>One app and emulator whose invoicing timer fires every 2 s, looking 2 days back.</summary>
-    public sealed class TimerStackFixture : IAsyncLifetime
+    public sealed class TimerStackFixture : SharedStackFixture
     {
-        internal WebhookStack Stack { get; private set; } = null!;
-
-        public async Task InitializeAsync() => Stack = await StartAsync();
-
-        public async Task DisposeAsync() => await Stack.DisposeAsync();
+        private protected override Task<WebhookStack> StartAsync() => InvoicingTests.StartAsync();
     }
 }

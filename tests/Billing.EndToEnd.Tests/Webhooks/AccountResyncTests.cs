@@ -88,12 +88,8 @@ public sealed class AccountResyncTests(AccountResyncTests.StackFixture fixture) 
     }
 
     /// <summary>One app and emulator for these tests; the app's webhook URL is not registered, so it hears nothing by itself.</summary>
-    public sealed class StackFixture : IAsyncLifetime
+    public sealed class StackFixture : SharedStackFixture
     {
-        internal WebhookStack Stack { get; private set; } = null!;
-
-        public async Task InitializeAsync() => Stack = await WebhookStack.StartAsync(registerWebhook: false);
-
-        public async Task DisposeAsync() => await Stack.DisposeAsync();
+        private protected override Task<WebhookStack> StartAsync() => WebhookStack.StartAsync(registerWebhook: false);
     }
 }

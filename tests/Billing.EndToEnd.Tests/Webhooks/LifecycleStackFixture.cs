@@ -3,11 +3,7 @@ using Billing.EndToEnd.Tests.Support;
 namespace Billing.EndToEnd.Tests.Webhooks;
 
 /// <summary>One app and one Stripe emulator (webhooks to the app) for the subscription lifecycle tests; each test has its own account and customer.</summary>
-public sealed class LifecycleStackFixture : IAsyncLifetime
+public sealed class LifecycleStackFixture : SharedStackFixture
 {
-    internal WebhookStack Stack { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Stack = await WebhookStack.StartAsync();
-
-    public async Task DisposeAsync() => await Stack.DisposeAsync();
+    private protected override Task<WebhookStack> StartAsync() => WebhookStack.StartAsync();
 }

@@ -63,23 +63,21 @@ public sealed class StoreUnavailableTests(StoreUnavailableTests.DownStackFixture
     }
 
     /// <summary>One app without a Stripe emulator, its Cosmos DB connection pointed at a port that refuses connections.</summary>
-    public sealed class DownStackFixture : IAsyncLifetime
+    public sealed class DownStackFixture : SharedStackFixture
     {
         private readonly RefusingPort _storeDown = FreePort.Refusing();
 
-        internal WebhookStack Stack { get; private set; } = null!;
+        public override async Task DisposeAsync()
+        {
+            await base.DisposeAsync();
+            _storeDown.Dispose();
+        }
 
-        public async Task InitializeAsync() =>
-            Stack = await WebhookStack.StartAsync(emulator: false, configure: s =>
+        private protected override Task<WebhookStack> StartAsync() =>
+            WebhookStack.StartAsync(emulator: false, configure: s =>
             {
                 s["Billing__Cosmos__ConnectionString"] = LocalEmulators.CosmosServerConnectionString(_storeDown.Port, _storeDown.Host);
                 s["Billing__Cosmos__ProvisionOnStartup"] = "false";
             });
-
-        public async Task DisposeAsync()
-        {
-            await Stack.DisposeAsync();
-            _storeDown.Dispose();
-        }
     }
 }
