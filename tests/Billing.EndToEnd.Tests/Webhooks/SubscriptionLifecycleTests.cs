@@ -13,7 +13,7 @@ namespace Billing.EndToEnd.Tests.Webhooks;
 /// The acceptance scenarios end to end: the Stripe emulator plays the customer (checkout page, portal, failing card)
 /// and time (renewals), sends signed webhooks to the real app, which stores, queues and processes them into Cosmos.
 /// </summary>
-public sealed class SubscriptionLifecycleTests(LifecycleStackFixture fixture) : IClassFixture<LifecycleStackFixture>
+public sealed class SubscriptionLifecycleTests(SubscriptionLifecycleTests.StackFixture fixture) : IClassFixture<SubscriptionLifecycleTests.StackFixture>
 {
     private static readonly MeterName AgentRuns = MeterName.Parse("agent_runs");
 
@@ -144,4 +144,10 @@ public sealed class SubscriptionLifecycleTests(LifecycleStackFixture fixture) : 
         Evaluate(account, account.Subscription!.CurrentPeriodStart!.Value.AddMinutes(1)).PolicyFor(AgentRuns).Quota;
 
     private static string NewAccountId() => "e2e-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>One app and one Stripe emulator (webhooks to the app); each test has its own account and customer.</summary>
+    public sealed class StackFixture : SharedStackFixture
+    {
+        private protected override Task<WebhookStack> StartAsync() => WebhookStack.StartAsync();
+    }
 }

@@ -11,7 +11,7 @@ namespace Billing.EndToEnd.Tests.Webhooks;
 /// <c>POST /api/stripe/webhook</c> on the real app: every documented outcome, and that a refused request stores and
 /// queues nothing while an accepted one is kept and processed.
 /// </summary>
-public sealed class WebhookIngestTests(IngestStackFixture fixture) : IClassFixture<IngestStackFixture>
+public sealed class WebhookIngestTests(WebhookIngestTests.StackFixture fixture) : IClassFixture<WebhookIngestTests.StackFixture>
 {
     private WebhookStack Stack => fixture.Stack;
 
@@ -168,5 +168,11 @@ public sealed class WebhookIngestTests(IngestStackFixture fixture) : IClassFixtu
             record.Note,
             StringComparison.Ordinal);
         Assert.Equal(body, record.Payload);
+    }
+
+    /// <summary>One app for the ingest tests; no Stripe emulator (none of their events needs Stripe).</summary>
+    public sealed class StackFixture : SharedStackFixture
+    {
+        private protected override Task<WebhookStack> StartAsync() => WebhookStack.StartAsync(emulator: false);
     }
 }
