@@ -116,10 +116,18 @@ public sealed class LifecycleTests
         await Wait.UntilAsync(() => !Directory.Exists($"/proc/{worker}"), TimeSpan.FromSeconds(10), "the worker process to be gone");
     }
 
-    private static Task RestartedWorkerAnswersAsync(HostProcess host) =>
-        Wait.ForAsync(async () =>
+    /// <summary>
+    /// A request succeeds on the new worker, and the host's output shows the second worker start. The host writes that
+    /// line before the new worker can answer, but this process reads the host's output on a thread of its own, so under
+    /// load the line can arrive here after the answer.
+    /// </summary>
+    private static async Task RestartedWorkerAnswersAsync(HostProcess host)
+    {
+        await Wait.ForAsync(async () =>
         {
             using var response = await host.Http.GetAsync("api/echo/5");
             return response.StatusCode == HttpStatusCode.OK ? response.StatusCode.ToString() : null;
         }, Deadline, "a request to succeed on the restarted worker");
+        await Wait.UntilAsync(() => host.WorkerPids().Count >= 2, TimeSpan.FromSeconds(10), "the host to log the second worker's start");
+    }
 }
