@@ -49,6 +49,17 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         return [.. documents.Select(d => ToDomain(accountId, d)).OrderBy(c => c.Period.Start)];
     }
 
+    public async Task<IReadOnlyList<UsageCounters>> ListEndedAsync(AccountId accountId, DateTimeOffset endedFrom, DateTimeOffset endedBefore, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @account AND c.type = @type AND c.periodEnd >= @from AND c.periodEnd < @to")
+            .WithParameter("@account", accountId.Value)
+            .WithParameter("@type", DocumentTypes.Usage)
+            .WithParameter("@from", Stamp(endedFrom))
+            .WithParameter("@to", Stamp(endedBefore));
+        var documents = await QueryAsync<UsageDocument>(query, new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false);
+        return [.. documents.Select(d => ToDomain(accountId, d)).OrderBy(c => c.Period.End)];
+    }
+
     /// <summary>The id of the stored procedure that records usage; a new behaviour gets a new id.</summary>
     public const string RecordUsageProcedureId = "recordUsage-v5";
 

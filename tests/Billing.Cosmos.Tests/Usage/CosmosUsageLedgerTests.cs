@@ -892,6 +892,32 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Empty(await _ledger.ListStartedAsync(Ids.NewAccount(), November.Start, December.Start, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Periods_ended_in_a_range_are_listed_earliest_end_first_for_that_account_only()
+    {
+        // What holds expired credit for an invoice (PendingInvoiceSpends) reads only the periods ending in its window,
+        // not the account's whole history; one whose end moved into the window is found by its end, however early it started.
+        var account = Ids.NewAccount();
+        var other = Ids.NewAccount();
+        var subscription = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2026, 11, 10, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 10, 8, 0, 0, TimeSpan.Zero));
+        var trial = UsagePeriod.LocalTrial(new DateTimeOffset(2026, 11, 30, 23, 59, 59, TimeSpan.Zero), new DateTimeOffset(2026, 12, 7, 23, 59, 59, TimeSpan.Zero));
+        await ConsumeAsync(account, subscription, AgentRuns, 2, null, Pro, included: 1_000);
+        await ConsumeAsync(account, December, AgentRuns, 1, null);
+        await ConsumeAsync(account, October, AgentRuns, 1, null);
+        await ConsumeAsync(account, November, AgentRuns, 4, null);
+        await ConsumeAsync(account, trial, Tokens, 6, null);
+        await ConsumeAsync(other, November, AgentRuns, 1, null);
+        var movedEnd = new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero);
+        await _ledger.MovePeriodEndAsync(account, October.Key, PeriodEndMove.StillCurrent(movedEnd, 2), CancellationToken.None);
+
+        var ended = await _ledger.ListEndedAsync(account, December.Start, subscription.End, CancellationToken.None);
+
+        Assert.Equal([November.Key, October.Key, trial.Key], ended.Select(c => c.Period.Key));
+        Assert.All(ended, c => Assert.Equal(account, c.AccountId));
+        Assert.Equal((4L, movedEnd), (ended[0].Used(AgentRuns), ended[1].Period.End));
+        Assert.Empty(await _ledger.ListEndedAsync(Ids.NewAccount(), December.Start, subscription.End, CancellationToken.None));
+    }
+
     /// <summary>An account's November counters (1,400 runs under PRO with 1,500 included) as schema 2 wrote them: no lapses, no expiries.</summary>
     private static readonly MeterAllowance Plan = new(MeterAllowance.PlanId, 1_000, AllowanceState.InForce);
 
