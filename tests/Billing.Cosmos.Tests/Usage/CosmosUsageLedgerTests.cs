@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Billing.Application.Usage;
 using Billing.Cosmos.Tests.Support;
+using Billing.Cosmos.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
@@ -890,6 +891,27 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal(6, started[2].Used(Tokens));
         Assert.Empty(await _ledger.ListStartedAsync(account, new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero), CancellationToken.None));
         Assert.Empty(await _ledger.ListStartedAsync(Ids.NewAccount(), November.Start, December.Start, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_invoiced_closing_day_entry_carries_a_time_to_live_and_one_not_invoiced_does_not()
+    {
+        // One entry per account and period with usage, for ever: tens of thousands of accounts leave hundreds of
+        // thousands a year that nothing reads once invoiced (the timer lists only entries without invoicedAt). Marked
+        // invoiced, an entry expires (the container's time to live is on without a default; the local server ignores
+        // ttl, so the document's shape is the proof). Days no other test uses.
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2036, 2, 11, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2036, 3, 11, 9, 0, 0, TimeSpan.Zero));
+        var (invoiced, open) = (Ids.NewAccount("invoiced"), Ids.NewAccount("open"));
+        await ConsumeAsync(invoiced, period, AgentRuns, 3, null);
+        await ConsumeAsync(open, period, AgentRuns, 3, null);
+
+        await _ledger.MarkPeriodInvoicedAsync(invoiced, period.Key, period.End, CancellationToken.None);
+
+        var marked = Assert.Single(await IndexEntriesAsync(invoiced));
+        Assert.True(marked.TryGetProperty("ttl", out var ttl), "the invoiced entry has no ttl: it is kept for ever");
+        Assert.Equal((int)CosmosUsageLedger.InvoicedEntryRetention.TotalSeconds, ttl.GetInt32());
+        Assert.True(CosmosUsageLedger.InvoicedEntryRetention >= TimeSpan.FromDays(400)); // the longest look-back (InvoicingOptions.LookbackDays <= 400)
+        Assert.False(Assert.Single(await IndexEntriesAsync(open)).TryGetProperty("ttl", out _)); // still to invoice: kept
     }
 
     [Fact]
