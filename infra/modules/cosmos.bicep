@@ -26,7 +26,8 @@ var containers = [
   {
     // One logical partition per account (account, usage, usage keys, allocations, invoice runs, credits, its Stripe
     // event history) plus 16 per closing day for the usage index, the operator listings' partitions and the sweep's
-    // position. Time to live on without a default: only the usage idempotency keys and the event history carry a ttl.
+    // position. Time to live on without a default: only the usage idempotency keys, the event history and the
+    // invoiced closing-day index entries carry a ttl.
     // The missed-event sweep orders overdue accounts by renewsBy, then account id (both descending): a two-field
     // ORDER BY needs this composite index.
     name: 'accounts'

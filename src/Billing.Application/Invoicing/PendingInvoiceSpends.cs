@@ -10,9 +10,9 @@ namespace Billing.Application.Invoicing;
 /// usage that ended in the window and whose run has not spent yet (no run, or one still at
 /// <see cref="InvoiceRunStep.Computed"/>). A run past that step has spent, or found nothing to bill, and never spends
 /// again, so an expiry written once it has moved on takes nothing from it. A run that stays undecided (a job in the
-/// poison queue) holds the credit until an operator replays it. The account's periods are read from its partition
-/// from the first (one whose end moved later may have started well before the window); the runs of those ending in
-/// the window are point reads.
+/// poison queue) holds the credit until an operator replays it. The account's periods are read from its partition by
+/// their end (one whose end moved later may have started well before the window), only those ending in the window, so
+/// the cost follows the window, not the account's age; their runs are point reads.
 /// </summary>
 public sealed class PendingInvoiceSpends(IUsageLedger usage, IInvoiceRunStore runs) : IPendingCreditSpends
 {
@@ -22,9 +22,9 @@ public sealed class PendingInvoiceSpends(IUsageLedger usage, IInvoiceRunStore ru
     /// <summary>Those periods (ended in [<paramref name="from"/>, <paramref name="before"/>)), the earliest end first, each with its run if one is stored.</summary>
     public async Task<IReadOnlyList<PendingInvoice>> ListInvoicesAsync(AccountId accountId, DateTimeOffset from, DateTimeOffset before, CancellationToken cancellationToken)
     {
-        var periods = await usage.ListStartedAsync(accountId, DateTimeOffset.MinValue, before, cancellationToken).ConfigureAwait(false);
+        var periods = await usage.ListEndedAsync(accountId, from, before, cancellationToken).ConfigureAwait(false);
         var owed = new List<PendingInvoice>();
-        foreach (var counters in periods.Where(c => c.Period.End >= from && c.Period.End < before).OrderBy(c => c.Period.End))
+        foreach (var counters in periods.OrderBy(c => c.Period.End))
         {
             var run = await runs.GetAsync(accountId, counters.Period.Key, cancellationToken).ConfigureAwait(false);
             if (run is null || run.Step == InvoiceRunStep.Computed)

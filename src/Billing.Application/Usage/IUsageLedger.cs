@@ -19,6 +19,12 @@ public interface IUsageLedger
     Task<IReadOnlyList<UsageCounters>> ListStartedAsync(AccountId accountId, DateTimeOffset startedFrom, DateTimeOffset startedBefore, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The periods of the account whose (stored) end is in [<paramref name="endedFrom"/>, <paramref name="endedBefore"/>),
+    /// the earliest end first (one partition; the filter reads only those, however long the account's history).
+    /// </summary>
+    Task<IReadOnlyList<UsageCounters>> ListEndedAsync(AccountId accountId, DateTimeOffset endedFrom, DateTimeOffset endedBefore, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Records one usage in one atomic step: claims its idempotency key, checks the hard limit, adds the quantity to
     /// the meter's counter and keeps the answer on the key: all of it, or nothing. Nothing is written either when the
     /// key is already held (<see cref="UsageRecordStatus.Duplicate"/>), the limit would be passed

@@ -34,7 +34,8 @@ public sealed class CosmosProvisioner(CosmosClient client, IOptions<CosmosOption
         var o = options.Value;
         var database = (await client.CreateDatabaseIfNotExistsAsync(o.DatabaseName, cancellationToken: cancellationToken).ConfigureAwait(false)).Database;
 
-        // Time to live on, no default: only documents with their own ttl (usage idempotency keys, the accounts' Stripe event history) expire.
+        // Time to live on, no default: only documents with their own ttl (usage idempotency keys, the accounts' Stripe event history,
+        // invoiced closing-day index entries) expire.
         var accounts = new ContainerProperties(o.AccountsContainerName, ContainerDefinitions.AccountsPartitionKeyPath) { DefaultTimeToLive = -1 };
         // The missed-event sweep's query orders by two fields (CosmosAccountRenewalQuery): that needs a composite index.
         accounts.IndexingPolicy.CompositeIndexes.Add(

@@ -49,6 +49,17 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         return [.. documents.Select(d => ToDomain(accountId, d)).OrderBy(c => c.Period.Start)];
     }
 
+    public async Task<IReadOnlyList<UsageCounters>> ListEndedAsync(AccountId accountId, DateTimeOffset endedFrom, DateTimeOffset endedBefore, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @account AND c.type = @type AND c.periodEnd >= @from AND c.periodEnd < @to")
+            .WithParameter("@account", accountId.Value)
+            .WithParameter("@type", DocumentTypes.Usage)
+            .WithParameter("@from", Stamp(endedFrom))
+            .WithParameter("@to", Stamp(endedBefore));
+        var documents = await QueryAsync<UsageDocument>(query, new PartitionKey(accountId.Value), cancellationToken).ConfigureAwait(false);
+        return [.. documents.Select(d => ToDomain(accountId, d)).OrderBy(c => c.Period.End)];
+    }
+
     /// <summary>The id of the stored procedure that records usage; a new behaviour gets a new id.</summary>
     public const string RecordUsageProcedureId = "recordUsage-v5";
 
@@ -239,6 +250,13 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
         throw new InvalidOperationException($"The counters of {accountId} for {periodKey} kept changing under {MaxAttempts} attempts to record what {plan} includes of {meter}.");
     }
 
+    /// <summary>
+    /// How long a closing-day entry is kept once invoiced (its <c>ttl</c>, counted from the mark): past the longest look-back
+    /// the timer can be given (<c>Billing:Invoicing:LookbackDays</c>, at most 400), after which nothing lists or moves it.
+    /// Without it every account's every period with usage left an entry for good.
+    /// </summary>
+    internal static readonly TimeSpan InvoicedEntryRetention = TimeSpan.FromDays(400);
+
     public async Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken)
     {
         // The entry is on the closing day the run was priced with, unless Stripe moved the period's end since: then
@@ -253,7 +271,12 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 
         if (found is { Entry.InvoicedAt: null } entry)
         {
-            await Container.PatchAsync<UsagePeriodDocument>(entry.Entry.Id, new PartitionKey(entry.Partition), [PatchOperation.Set("/invoicedAt", time.GetUtcNow())], null, cancellationToken).ConfigureAwait(false);
+            await Container.PatchAsync<UsagePeriodDocument>(
+                entry.Entry.Id,
+                new PartitionKey(entry.Partition),
+                [PatchOperation.Set("/invoicedAt", time.GetUtcNow()), PatchOperation.Set("/ttl", (int)InvoicedEntryRetention.TotalSeconds)],
+                null,
+                cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -21,6 +21,7 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
     private readonly List<UsageConsumption> _consumptions = [];
     private int _reads;
     private UsagePeriodKey? _lastReadKey;
+    private int _countersListed;
 
     /// <summary>Counter reads (<see cref="GetAsync"/>).</summary>
     public int Reads
@@ -53,6 +54,18 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
             lock (_gate)
             {
                 return [.. _consumptions];
+            }
+        }
+    }
+
+    /// <summary>Counters documents the listing queries returned (what a query of the account's partition reads and pays for).</summary>
+    public int CountersListed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _countersListed;
             }
         }
     }
@@ -132,7 +145,21 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
                 .Where(p => p.Key.Item1 == accountId && p.Value.Window.Start >= startedFrom && p.Value.Window.Start < startedBefore)
                 .Select(p => ToCounters(accountId, p.Value))
                 .OrderBy(c => c.Period.Start)];
+            _countersListed += started.Count;
             return Task.FromResult(started);
+        }
+    }
+
+    public Task<IReadOnlyList<UsageCounters>> ListEndedAsync(AccountId accountId, DateTimeOffset endedFrom, DateTimeOffset endedBefore, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<UsageCounters> ended = [.. _periods
+                .Where(p => p.Key.Item1 == accountId && p.Value.Window.End >= endedFrom && p.Value.Window.End < endedBefore)
+                .Select(p => ToCounters(accountId, p.Value))
+                .OrderBy(c => c.Period.End)];
+            _countersListed += ended.Count;
+            return Task.FromResult(ended);
         }
     }
 

@@ -1,5 +1,6 @@
 using Billing.Application.Invoicing;
 using Billing.Application.Tests.Fakes;
+using Billing.Domain.Metering;
 
 namespace Billing.Application.Tests.Invoicing;
 
@@ -49,6 +50,26 @@ public sealed class PendingInvoiceSpendsTests
 
         Assert.Equal([subscriber.Period.End], owed);
         Assert.Empty(await ListAsync(subscriber, subscriber.Period.Start, subscriber.Period.End.AddTicks(1)));
+    }
+
+    [Fact]
+    public async Task Years_of_an_account_s_periods_are_not_read_to_find_the_one_that_ended_in_the_window()
+    {
+        // GET /api/billing/invoices/upcoming (with credit) and every credit ledger touch while an expired grant has
+        // credit left ask this; what they read must grow with the periods in the window, not with the account's age.
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var meter = MeterName.Parse("agent_runs");
+        var start = subscriber.Period.Start;
+        for (var month = 1; month <= 60; month++) // five years of monthly periods before it
+        {
+            _bed.Ledger.Set(subscriber.Id, UsagePeriod.SubscriptionPeriod(start.AddMonths(-month), start.AddMonths(-month + 1)), meter, 10);
+        }
+
+        var listedBefore = _bed.Ledger.CountersListed;
+        var owed = await ListAsync(subscriber, subscriber.Period.End.AddDays(-1), subscriber.Period.End.AddDays(1));
+
+        Assert.Equal([subscriber.Period.End], owed);
+        Assert.Equal(1, _bed.Ledger.CountersListed - listedBefore);
     }
 
     private Task<IReadOnlyList<DateTimeOffset>> ListAsync(Subscriber subscriber, DateTimeOffset from, DateTimeOffset before) =>

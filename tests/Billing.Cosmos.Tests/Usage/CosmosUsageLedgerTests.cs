@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Billing.Application.Usage;
 using Billing.Cosmos.Tests.Support;
+using Billing.Cosmos.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
@@ -890,6 +891,53 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal(6, started[2].Used(Tokens));
         Assert.Empty(await _ledger.ListStartedAsync(account, new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero), CancellationToken.None));
         Assert.Empty(await _ledger.ListStartedAsync(Ids.NewAccount(), November.Start, December.Start, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_invoiced_closing_day_entry_carries_a_time_to_live_and_one_not_invoiced_does_not()
+    {
+        // One entry per account and period with usage, for ever: tens of thousands of accounts leave hundreds of
+        // thousands a year that nothing reads once invoiced (the timer lists only entries without invoicedAt). Marked
+        // invoiced, an entry expires (the container's time to live is on without a default; the local server ignores
+        // ttl, so the document's shape is the proof). Days no other test uses.
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2036, 2, 11, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2036, 3, 11, 9, 0, 0, TimeSpan.Zero));
+        var (invoiced, open) = (Ids.NewAccount("invoiced"), Ids.NewAccount("open"));
+        await ConsumeAsync(invoiced, period, AgentRuns, 3, null);
+        await ConsumeAsync(open, period, AgentRuns, 3, null);
+
+        await _ledger.MarkPeriodInvoicedAsync(invoiced, period.Key, period.End, CancellationToken.None);
+
+        var marked = Assert.Single(await IndexEntriesAsync(invoiced));
+        Assert.True(marked.TryGetProperty("ttl", out var ttl), "the invoiced entry has no ttl: it is kept for ever");
+        Assert.Equal((int)CosmosUsageLedger.InvoicedEntryRetention.TotalSeconds, ttl.GetInt32());
+        Assert.True(CosmosUsageLedger.InvoicedEntryRetention >= TimeSpan.FromDays(400)); // the longest look-back (InvoicingOptions.LookbackDays <= 400)
+        Assert.False(Assert.Single(await IndexEntriesAsync(open)).TryGetProperty("ttl", out _)); // still to invoice: kept
+    }
+
+    [Fact]
+    public async Task Periods_ended_in_a_range_are_listed_earliest_end_first_for_that_account_only()
+    {
+        // What holds expired credit for an invoice (PendingInvoiceSpends) reads only the periods ending in its window,
+        // not the account's whole history; one whose end moved into the window is found by its end, however early it started.
+        var account = Ids.NewAccount();
+        var other = Ids.NewAccount();
+        var subscription = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2026, 11, 10, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 10, 8, 0, 0, TimeSpan.Zero));
+        var trial = UsagePeriod.LocalTrial(new DateTimeOffset(2026, 11, 30, 23, 59, 59, TimeSpan.Zero), new DateTimeOffset(2026, 12, 7, 23, 59, 59, TimeSpan.Zero));
+        await ConsumeAsync(account, subscription, AgentRuns, 2, null, Pro, included: 1_000);
+        await ConsumeAsync(account, December, AgentRuns, 1, null);
+        await ConsumeAsync(account, October, AgentRuns, 1, null);
+        await ConsumeAsync(account, November, AgentRuns, 4, null);
+        await ConsumeAsync(account, trial, Tokens, 6, null);
+        await ConsumeAsync(other, November, AgentRuns, 1, null);
+        var movedEnd = new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero);
+        await _ledger.MovePeriodEndAsync(account, October.Key, PeriodEndMove.StillCurrent(movedEnd, 2), CancellationToken.None);
+
+        var ended = await _ledger.ListEndedAsync(account, December.Start, subscription.End, CancellationToken.None);
+
+        Assert.Equal([November.Key, October.Key, trial.Key], ended.Select(c => c.Period.Key));
+        Assert.All(ended, c => Assert.Equal(account, c.AccountId));
+        Assert.Equal((4L, movedEnd), (ended[0].Used(AgentRuns), ended[1].Period.End));
+        Assert.Empty(await _ledger.ListEndedAsync(Ids.NewAccount(), December.Start, subscription.End, CancellationToken.None));
     }
 
     /// <summary>An account's November counters (1,400 runs under PRO with 1,500 included) as schema 2 wrote them: no lapses, no expiries.</summary>
