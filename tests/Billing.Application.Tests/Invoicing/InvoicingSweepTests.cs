@@ -120,6 +120,21 @@ public sealed class InvoicingSweepTests
     }
 
     [Fact]
+    public async Task A_run_catching_up_reads_at_most_400_days_back()
+    {
+        _bed.Time.SetUtcNow(Now);
+        var withinReach = Period("2025-10-06T00:00:00Z", "2025-11-06T00:00:00Z"); // 399 days before 10 Dec 2026
+        var beyondReach = Period("2025-10-04T00:00:00Z", "2025-11-04T00:00:00Z"); // 401 days before
+        var expected = new InvoiceJob(Count(withinReach), withinReach.Key);
+        Count(beyondReach);
+
+        var result = await _bed.Sweep.RunAsync(Now.AddDays(-500), CancellationToken.None);
+
+        Assert.Equal(new InvoicingSweepResult(401, 1), result);
+        Assert.Equal([expected], _bed.Jobs.Jobs);
+    }
+
+    [Fact]
     public async Task A_last_run_within_the_window_changes_nothing()
     {
         _bed.Time.SetUtcNow(Now);
