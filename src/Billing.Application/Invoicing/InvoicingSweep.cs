@@ -84,7 +84,7 @@ public sealed partial class InvoicingSweep(
             new ParallelOptions { MaxDegreeOfParallelism = EnqueueParallelism, CancellationToken = cancellationToken },
             async (period, ct) => await jobs.EnqueueAsync(new InvoiceJob(period.AccountId, period.PeriodKey) { PeriodEnd = period.PeriodEnd }, ct).ConfigureAwait(false));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoicing sweep: the timer last ran at {LastRun:O}, before the look-back window; reading the closing days from {FirstDay} to catch up")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoicing sweep: the timer last ran at {LastRun:O}, before the look-back window; reading the closing days from {FirstDay:yyyy-MM-dd} to catch up")]
     private partial void LogCatchingUp(DateTimeOffset lastRun, DateOnly firstDay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoicing sweep: {Days} closing days read, {Queued} invoice jobs queued")]
