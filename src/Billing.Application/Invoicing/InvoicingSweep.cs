@@ -38,13 +38,12 @@ public sealed partial class InvoicingSweep(
         var firstDay = options.Value.FirstDaySwept(now);
         if (lastRun is { } last && last < now)
         {
-            var sinceLastRun = DateOnly.FromDateTime((last - options.Value.SettleTime).UtcDateTime).AddDays(-1);
-            var earliest = today.AddDays(-InvoicingOptions.MaxLookbackDays);
-            var from = sinceLastRun < earliest ? earliest : sinceLastRun;
-            if (from < firstDay)
+            var sinceLastRun = DateOnly.FromDateTime((last - options.Value.SettleTime).UtcDateTime);
+            if (sinceLastRun < firstDay)
             {
-                LogCatchingUp(last, from);
-                firstDay = from;
+                var earliest = today.AddDays(-InvoicingOptions.MaxLookbackDays);
+                firstDay = sinceLastRun.AddDays(-1) < earliest ? earliest : sinceLastRun.AddDays(-1);
+                LogCatchingUp(last, firstDay);
             }
         }
 

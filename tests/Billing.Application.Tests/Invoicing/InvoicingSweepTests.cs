@@ -135,6 +135,17 @@ public sealed class InvoicingSweepTests
     }
 
     [Fact]
+    public async Task A_daily_run_with_a_one_day_window_reads_its_usual_window()
+    {
+        _bed.Time.SetUtcNow(Now);
+        _bed.Options.LookbackDays = 1;
+
+        var result = await _bed.Sweep.RunAsync(Now.AddDays(-1), CancellationToken.None);
+
+        Assert.Equal(new InvoicingSweepResult(2, 0), result);
+    }
+
+    [Fact]
     public async Task A_last_run_within_the_window_changes_nothing()
     {
         _bed.Time.SetUtcNow(Now);
