@@ -22,7 +22,9 @@ public sealed class TimerTriggerTests
             stateDir: stateDir);
 
         var runs = await Wait.ForAsync(() => Task.FromResult(ReadRuns(records) is { Count: > 0 } r ? r : null), Deadline, "the past-due run");
-        Assert.True(Assert.Single(runs).IsPastDue);
+        var run = Assert.Single(runs);
+        Assert.True(run.IsPastDue);
+        Assert.Equal(new DateTimeOffset(last), run.Last); // the worker is told when the timer last ran (the invoicing sweep catches up from it)
         await Wait.UntilAsync(() => ReadStatus(statusFile).Last > new DateTimeOffset(last), Deadline, "the saved status");
         var status = ReadStatus(statusFile);
         Assert.True(status.Next > DateTimeOffset.UtcNow);
@@ -60,7 +62,7 @@ public sealed class TimerTriggerTests
 
     private static Status ReadStatus(string path) => JsonSerializer.Deserialize<Status>(File.ReadAllText(path))!;
 
-    private sealed record Run(DateTimeOffset Started, DateTimeOffset Ended, bool IsPastDue);
+    private sealed record Run(DateTimeOffset Started, DateTimeOffset Ended, bool IsPastDue, DateTimeOffset? Last);
 
     private sealed record Status(DateTimeOffset Last, DateTimeOffset Next, DateTimeOffset LastUpdated);
 }

@@ -10,6 +10,9 @@ public sealed class InvoicingOptions
     /// <summary>How many days back the timer looks for closed periods not invoiced yet (it normally finds yesterday's).</summary>
     public int LookbackDays { get; set; } = 35;
 
+    /// <summary>The longest look-back: the setting's bound, and how far back a run catching up after an outage reads.</summary>
+    public const int MaxLookbackDays = 400;
+
     /// <summary>
     /// How long after its end a usage period is first invoiced. A record's period is chosen when its call reads the
     /// account's limits, and the record is counted when the store takes it, which may be later: a slow or throttled call
@@ -61,9 +64,9 @@ public sealed class InvoicingOptionsValidator : IValidateOptions<InvoicingOption
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (options.LookbackDays is < 1 or > 400)
+        if (options.LookbackDays is < 1 or > InvoicingOptions.MaxLookbackDays)
         {
-            errors.Add($"{InvoicingOptions.SectionName}:LookbackDays must be between 1 and 400; got {options.LookbackDays}.");
+            errors.Add($"{InvoicingOptions.SectionName}:LookbackDays must be between 1 and {InvoicingOptions.MaxLookbackDays}; got {options.LookbackDays}.");
         }
 
         if (options.SettleTime < TimeSpan.Zero || options.SettleTime > InvoicingOptions.MaxSettleTime)

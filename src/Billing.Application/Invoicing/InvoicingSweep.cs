@@ -23,11 +23,30 @@ public sealed partial class InvoicingSweep(
 {
     private const int EnqueueParallelism = 16;
 
-    public async Task<InvoicingSweepResult> RunAsync(CancellationToken cancellationToken)
+    public Task<InvoicingSweepResult> RunAsync(CancellationToken cancellationToken) => RunAsync(lastRun: null, cancellationToken);
+
+    /// <summary>
+    /// Sweeps the look-back window, or from the closing day of the first period the timer's previous run at
+    /// <paramref name="lastRun"/> could not invoice yet, when that is earlier: the app was stopped longer than the
+    /// window, and the periods that closed meanwhile (at most <see cref="InvoicingOptions.MaxLookbackDays"/> back) are
+    /// not left out. A day's margin covers a host whose schedule status is not in UTC.
+    /// </summary>
+    public async Task<InvoicingSweepResult> RunAsync(DateTimeOffset? lastRun, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var firstDay = options.Value.FirstDaySwept(now);
+        if (lastRun is { } last && last < now)
+        {
+            var sinceLastRun = DateOnly.FromDateTime((last - options.Value.SettleTime).UtcDateTime);
+            if (sinceLastRun < firstDay)
+            {
+                var earliest = today.AddDays(-InvoicingOptions.MaxLookbackDays);
+                firstDay = sinceLastRun.AddDays(-1) < earliest ? earliest : sinceLastRun.AddDays(-1);
+                LogCatchingUp(last, firstDay);
+            }
+        }
+
         var queued = 0;
         for (var day = today; day >= firstDay; day = day.AddDays(-1))
         {
@@ -63,6 +82,9 @@ public sealed partial class InvoicingSweep(
             periods,
             new ParallelOptions { MaxDegreeOfParallelism = EnqueueParallelism, CancellationToken = cancellationToken },
             async (period, ct) => await jobs.EnqueueAsync(new InvoiceJob(period.AccountId, period.PeriodKey) { PeriodEnd = period.PeriodEnd }, ct).ConfigureAwait(false));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoicing sweep: the timer last ran at {LastRun:O}, before the look-back window; reading the closing days from {FirstDay:yyyy-MM-dd} to catch up")]
+    private partial void LogCatchingUp(DateTimeOffset lastRun, DateOnly firstDay);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoicing sweep: {Days} closing days read, {Queued} invoice jobs queued")]
     private partial void LogSwept(int days, int queued);

@@ -97,6 +97,66 @@ public sealed class InvoicingSweepTests
         Assert.Equal([new InvoiceJob(account, period.Key)], _bed.Jobs.Jobs);
     }
 
+    /// <summary>
+    /// The app was stopped (a failed deployment, a paused plan) from just after the run of 1 Nov 02:00 until 10 Dec 02:00,
+    /// longer than the 35-day window: the first run after it (the host's one past-due run, whose schedule status says
+    /// when the timer last ran) must queue every period that closed since, not only those of the last 35 days.
+    /// </summary>
+    [Fact]
+    public async Task After_an_outage_longer_than_the_window_the_first_run_reads_back_to_the_timers_last_run()
+    {
+        var lastRun = new DateTimeOffset(2026, 11, 1, 2, 0, 0, TimeSpan.Zero);
+        _bed.Time.SetUtcNow(Now);
+        var closedAfterLastRun = Period("2026-10-01T03:00:00Z", "2026-11-01T03:00:00Z");
+        var closedDuringOutage = Period("2026-10-03T00:00:00Z", "2026-11-03T00:00:00Z");
+        var lastDayBeforeWindow = Period("2026-10-04T23:00:00Z", "2026-11-04T23:59:59Z");
+        var inWindow = Period("2026-11-08T08:00:00Z", "2026-12-08T08:00:00Z");
+        var expected = new[] { closedAfterLastRun, closedDuringOutage, lastDayBeforeWindow, inWindow }.Select(p => new InvoiceJob(Count(p), p.Key)).ToList();
+
+        var result = await _bed.Sweep.RunAsync(lastRun, CancellationToken.None);
+
+        Assert.Equal(expected.OrderBy(j => j.RunId), _bed.Jobs.Jobs.OrderBy(j => j.RunId));
+        Assert.Equal(4, result.Queued);
+    }
+
+    [Fact]
+    public async Task A_run_catching_up_reads_at_most_400_days_back()
+    {
+        _bed.Time.SetUtcNow(Now);
+        var withinReach = Period("2025-10-06T00:00:00Z", "2025-11-06T00:00:00Z"); // 399 days before 10 Dec 2026
+        var beyondReach = Period("2025-10-04T00:00:00Z", "2025-11-04T00:00:00Z"); // 401 days before
+        var expected = new InvoiceJob(Count(withinReach), withinReach.Key);
+        Count(beyondReach);
+
+        var result = await _bed.Sweep.RunAsync(Now.AddDays(-500), CancellationToken.None);
+
+        Assert.Equal(new InvoicingSweepResult(401, 1), result);
+        Assert.Equal([expected], _bed.Jobs.Jobs);
+    }
+
+    [Fact]
+    public async Task A_daily_run_with_a_one_day_window_reads_its_usual_window()
+    {
+        _bed.Time.SetUtcNow(Now);
+        _bed.Options.LookbackDays = 1;
+
+        var result = await _bed.Sweep.RunAsync(Now.AddDays(-1), CancellationToken.None);
+
+        Assert.Equal(new InvoicingSweepResult(2, 0), result);
+    }
+
+    [Fact]
+    public async Task A_last_run_within_the_window_changes_nothing()
+    {
+        _bed.Time.SetUtcNow(Now);
+        var beforeWindow = Period("2026-10-04T23:00:00Z", "2026-11-04T23:59:59Z");
+        Count(beforeWindow);
+
+        var result = await _bed.Sweep.RunAsync(Now.AddDays(-3), CancellationToken.None);
+
+        Assert.Equal(new InvoicingSweepResult(36, 0), result);
+    }
+
     [Fact]
     public async Task Periods_still_open_or_invoiced_already_queue_nothing()
     {
