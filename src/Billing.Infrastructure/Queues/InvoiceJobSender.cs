@@ -8,7 +8,9 @@ namespace Billing.Infrastructure.Queues;
 /// Puts usage invoicing jobs on <c>INVOICE_JOBS_QUEUE</c> (default <c>invoice-jobs</c>), where the
 /// <c>InvoiceAccount</c> function picks them up: <see cref="InvoiceJob.ToJson"/>, base64-encoded like every queue of
 /// the app. The queue is created on the first send that finds it missing. A job sent twice is harmless (the run is
-/// stored once per account and period). An outage of the queue service is a <see cref="Billing.Application.ServiceUnavailableException"/>.
+/// stored once per account and period). A job never expires (the service's default is 7 days): the daily timer queues a
+/// period again only while it is in its look-back window, so a job queued by an operator for an older month, or by a
+/// catch-up after downtime, would otherwise be lost while the processor is stopped. An outage of the queue service is a <see cref="Billing.Application.ServiceUnavailableException"/>.
 /// </summary>
 public sealed class InvoiceJobSender(InvoiceJobQueues queues) : IInvoiceJobs
 {
@@ -30,12 +32,12 @@ public sealed class InvoiceJobSender(InvoiceJobQueues queues) : IInvoiceJobs
     {
         try
         {
-            await queues.Main.SendMessageAsync(text, cancellationToken).ConfigureAwait(false);
+            await queues.Main.SendMessageAsync(text, visibilityTimeout: null, timeToLive: QueueServiceFactory.NeverExpires, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException exception) when (exception.ErrorCode == QueueErrorCode.QueueNotFound)
         {
             await queues.Main.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            await queues.Main.SendMessageAsync(text, cancellationToken).ConfigureAwait(false);
+            await queues.Main.SendMessageAsync(text, visibilityTimeout: null, timeToLive: QueueServiceFactory.NeverExpires, cancellationToken).ConfigureAwait(false);
         }
     }
 }

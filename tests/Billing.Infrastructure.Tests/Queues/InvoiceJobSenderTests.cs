@@ -43,6 +43,19 @@ public sealed class InvoiceJobSenderTests : IAsyncLifetime
         Assert.Equal(jobs.ToHashSet(), received);
     }
 
+    [Fact]
+    public async Task A_job_never_expires_so_one_queued_while_the_processor_is_stopped_is_still_done()
+    {
+        // The daily timer queues a period again only while it is in its look-back window; a job an operator queued for
+        // an older month, or a catch-up's, would be gone after the service's default time-to-live (7 days).
+        var job = new InvoiceJob(AccountId.Parse("user-7"), UsagePeriodKey.ForCalendarMonth(2026, 1));
+
+        await new InvoiceJobSender(_queues).EnqueueAsync(job, CancellationToken.None);
+
+        var message = Assert.Single((await _queues.Main.PeekMessagesAsync(32)).Value);
+        Assert.True(message.ExpiresOn > DateTimeOffset.UtcNow.AddYears(100), $"The job expires on {message.ExpiresOn:O}.");
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
