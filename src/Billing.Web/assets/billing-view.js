@@ -57,6 +57,28 @@ const sourceText = {
   gracePeriod: 'Your last payment failed: your plan is kept for a grace period while you update your payment method.',
 };
 
+/**
+ * Why the plan applies, in a sentence. The API's source does not tell a Stripe trial from a paid subscription
+ * (both "subscription": nothing is paid during the trial), nor a free plan after a failed payment's grace period from
+ * one never bought: the subscription's status does.
+ */
+function sourceSentence(subscription) {
+  if (subscription.source === 'subscription' && subscription.subscription?.status === 'trialing') {
+    return subscription.cancelAtPeriodEnd || subscription.subscription.cancelAt
+      ? 'Your subscription is in its free trial and is cancelled: nothing will be charged.'
+      : 'Your subscription is in its free trial: the first payment is taken when the trial ends.';
+  }
+  if (lapsed(subscription)) {
+    return 'Your last payment failed and the grace period is over: the free plan applies until the payment goes through. Update your payment method in "Manage billing".';
+  }
+  return sourceText[subscription.source] ?? '';
+}
+
+/** A subscription whose payment failed and whose grace period has ended: Stripe still retries, its plan no longer applies. */
+function lapsed(subscription) {
+  return subscription.source === 'free' && ['past_due', 'unpaid'].includes(subscription.subscription?.status);
+}
+
 /** "Your plan": name, status, trial and renewal dates, Manage billing. */
 export function planSection(subscription, { onManage }) {
   const details = subscription.subscription;
@@ -72,7 +94,7 @@ export function planSection(subscription, { onManage }) {
     facts.push(['Ends on', `${formatDateTime(subscription.planEndsAt)} (cancelled: the free plan applies after that)`]);
   } else if (subscription.planEndsAt && subscription.source === 'gracePeriod') {
     facts.push(['Kept until', `${formatDateTime(subscription.planEndsAt)} (unless the payment goes through: the free plan applies after that)`]);
-  } else if (details && ['active', 'trialing', 'past_due'].includes(details.status) && details.currentPeriodEnd) {
+  } else if (details && ['active', 'trialing', 'past_due'].includes(details.status) && details.currentPeriodEnd && !lapsed(subscription)) {
     facts.push([details.status === 'trialing' ? 'First payment' : 'Renews on', formatDateTime(details.currentPeriodEnd)]);
   } else if (subscription.planEndsAt) {
     facts.push(['Ends on', formatDateTime(subscription.planEndsAt)]);
@@ -83,7 +105,7 @@ export function planSection(subscription, { onManage }) {
     el('p', { class: 'plan-name' },
       el('strong', { id: 'current-plan' }, subscription.plan.displayName), ' ',
       status ? badge(status) : el('span', { class: 'badge neutral' }, 'Free')),
-    el('p', {}, sourceText[subscription.source] ?? ''),
+    el('p', {}, sourceSentence(subscription)),
     el('dl', { class: 'facts' }, facts.map(([term, value]) => [el('dt', {}, term), el('dd', {}, value)])),
     subscription.portalAvailable
       ? el('p', {}, el('button', { type: 'button', class: 'primary', 'data-stripe': true, onclick: onManage }, 'Manage billing'),

@@ -567,6 +567,51 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task The_plan_card_of_a_stripe_trial_does_not_say_paid_and_a_lapsed_past_due_subscription_says_why_the_free_plan_applies()
+    {
+        // The API's source is "subscription" during Stripe's trial too (nothing paid yet), and "free" once a failed
+        // payment's grace period is over while Stripe still retries (status past_due): the page said "Your subscription
+        // is paid up." beside "First payment", and "You are on the free plan." beside "Past due" and "Renews on".
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var trialing = await SignedInRewrittenAsync(subscriber.AccountId, "**/api/billing/subscription", answer =>
+        {
+            answer["status"] = "trialing";
+            answer["subscription"]!["status"] = "trialing";
+            answer["subscription"]!["trialEnd"] = answer["subscription"]!["currentPeriodEnd"]!.DeepClone();
+        });
+        await Expect(trialing.Locator("#plan-body")).ToContainTextAsync("First payment");
+        await Expect(trialing.Locator("#plan-body")).ToContainTextAsync("Your subscription is in its free trial: the first payment is taken when the trial ends.");
+        await Expect(trialing.Locator("#plan-body")).Not.ToContainTextAsync("paid up");
+
+        // Cancelled during the trial: nothing will be charged, and the card says when the plan ends.
+        var trialCancelled = await SignedInRewrittenAsync(subscriber.AccountId, "**/api/billing/subscription", answer =>
+        {
+            answer["status"] = "trialing";
+            answer["subscription"]!["status"] = "trialing";
+            answer["subscription"]!["trialEnd"] = answer["subscription"]!["currentPeriodEnd"]!.DeepClone();
+            answer["cancelAtPeriodEnd"] = true;
+            answer["subscription"]!["cancelAtPeriodEnd"] = true;
+            answer["planEndsAt"] = answer["subscription"]!["currentPeriodEnd"]!.DeepClone();
+        });
+        await Expect(trialCancelled.Locator("#plan-body")).ToContainTextAsync("Your subscription is in its free trial and is cancelled: nothing will be charged.");
+        await Expect(trialCancelled.Locator("#plan-body")).ToContainTextAsync("cancelled: the free plan applies after that");
+        await Expect(trialCancelled.Locator("#plan-body")).Not.ToContainTextAsync("First payment");
+
+        var lapsed = await SignedInRewrittenAsync(subscriber.AccountId, "**/api/billing/subscription", answer =>
+        {
+            answer["source"] = "free";
+            answer["plan"] = new JsonObject { ["code"] = "FREE", ["displayName"] = "Free", ["kind"] = "free" };
+            answer["planEndsAt"] = null;
+            answer["status"] = "past_due";
+            answer["subscription"]!["status"] = "past_due";
+        });
+        await Expect(lapsed.Locator("#plan-body")).ToContainTextAsync("Past due");
+        await Expect(lapsed.Locator("#plan-body")).ToContainTextAsync("Your last payment failed and the grace period is over: the free plan applies until the payment goes through.");
+        await Expect(lapsed.Locator("#plan-body")).Not.ToContainTextAsync("Renews on");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_checkout_refused_because_a_trial_started_meanwhile_offers_checkout_without_the_trial()
     {
         var page = await SignedInAsync(NewAccount("trial-race"));
