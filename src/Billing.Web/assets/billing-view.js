@@ -358,28 +358,43 @@ export function invoicesSection(invoices, upcoming) {
 
 const entryKinds = { grant: 'Purchase', spend: 'Spent on an invoice', expiry: 'Expired', reversal: 'Refund reversal', adjustment: 'Adjustment', restore: 'Returned: invoice voided', reinstatement: 'Returned: refund failed' };
 
-/** The balance, packs and add-ons to buy (offers null: the catalog could not be read), and the ledger's entries so far (the "Show more" button is billing.js's). */
-export function creditsSection(credits, entries, offers, { onBuyPack, onBuyAddOn }) {
+/**
+ * The balance, what is on sale (offersSection) and the ledger's entries so far (the "Show more" button is billing.js's).
+ * entitlements: what the account may do now (null when it could not be read), for the add-ons that would raise nothing.
+ */
+export function creditsSection(credits, entries, offers, entitlements, handlers) {
   const balance = credits.balances.length
     ? credits.balances.map((b) => formatMoney(b.amount, b.currency)).join(' + ')
     : formatMoney(0, offers?.creditPacks?.[0]?.credit.currency ?? shopCurrency(offers?.plans));
   return [
     el('p', {}, 'Balance: ', el('strong', { id: 'credit-balance' }, balance), el('span', { class: 'muted' }, ' · spent first on usage invoices')),
-    el('h3', {}, 'Buy credit'),
-    !offers ? el('p', { class: 'muted' }, 'What is on sale could not be loaded: refresh the page to buy credit.')
-    : offers.creditPacks.length ? el('ul', { class: 'offers' }, offers.creditPacks.map((pack) => el('li', {},
-      el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onBuyPack(pack, event.currentTarget) }, `Buy ${pack.displayName}`), ' ',
-      el('span', { class: 'muted' }, `${formatMoney(pack.price.amount, pack.price.currency)} for ${formatMoney(pack.credit.amount, pack.credit.currency)} of credit. ${lifetimeText(pack.expiresAfterSeconds)}`)))) : el('p', {}, 'No credit packs are on sale.'),
-    offers?.addOns.length ? el('h3', {}, 'Add-ons') : null,
-    offers?.addOns.length ? el('ul', { class: 'offers' }, offers.addOns.map((addOn) => el('li', {},
-      el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onBuyAddOn(addOn, event.currentTarget) }, `Buy ${addOn.displayName}`), ' ',
-      el('span', { class: 'muted' }, `${formatMoney(addOn.price.amount, addOn.price.currency)}: ${addOnText(addOn)}`)))) : null,
+    el('div', { id: 'credit-offers' }, offersSection(offers, entitlements, handlers)),
     el('h3', {}, 'Credit history'),
     entries.length === 0 ? el('p', {}, 'No credit yet.') : el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Credit ledger, newest first' },
       el('table', {},
         el('caption', {}, 'Credit ledger, newest first'),
         el('thead', {}, el('tr', {}, ['Date', 'Entry', 'Amount', 'Reference'].map((h) => el('th', { scope: 'col', class: h === 'Amount' ? 'number' : null }, h)))),
         el('tbody', { id: 'ledger-rows' }, entries.map(ledgerRow)))),
+  ];
+}
+
+/**
+ * Credit packs and add-ons to buy (offers null: the catalog could not be read). An add-on on a meter the plan in force
+ * puts no limit on would raise nothing (the API refuses it, 409 add_on_not_applicable): it is shown without a button.
+ */
+export function offersSection(offers, entitlements, { onBuyPack, onBuyAddOn }) {
+  const unlimited = (meter) => entitlements?.meters?.some((m) => m.meter === meter && m.limit === null) ?? false;
+  return [
+    el('h3', {}, 'Buy credit'),
+    !offers ? el('p', { class: 'muted' }, 'What is on sale could not be loaded: refresh the page to buy credit.')
+    : offers.creditPacks.length ? el('ul', { class: 'offers' }, offers.creditPacks.map((pack) => el('li', {},
+      el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onBuyPack(pack, event.currentTarget) }, `Buy ${pack.displayName}`), ' ',
+      el('span', { class: 'muted' }, `${formatMoney(pack.price.amount, pack.price.currency)} for ${formatMoney(pack.credit.amount, pack.credit.currency)} of credit. ${lifetimeText(pack.expiresAfterSeconds)}`)))) : el('p', {}, 'No credit packs are on sale.'),
+    offers?.addOns.length ? el('h3', {}, 'Add-ons') : null,
+    offers?.addOns.length ? el('ul', { class: 'offers' }, offers.addOns.map((addOn) => el('li', {}, unlimited(addOn.meter)
+      ? [el('strong', {}, addOn.displayName), ' ', el('span', { class: 'muted' }, `${formatMoney(addOn.price.amount, addOn.price.currency)}: not needed, your ${entitlements.plan.displayName} plan puts no limit on ${meterName(addOn.meter)}.`)]
+      : [el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onBuyAddOn(addOn, event.currentTarget) }, `Buy ${addOn.displayName}`), ' ',
+        el('span', { class: 'muted' }, `${formatMoney(addOn.price.amount, addOn.price.currency)}: ${addOnText(addOn)}`)]))) : null,
   ];
 }
 

@@ -612,6 +612,34 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task An_add_on_the_plan_in_force_has_no_limit_for_is_not_offered_for_sale()
+    {
+        // ENTERPRISE puts no limit on projects or agent runs: the page offered "Buy 5 more projects" and "Buy 100 more
+        // agent runs this period", and a click was refused (409 add_on_not_applicable) with the API's detail, which
+        // names the meter and the add-on by their codes.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_enterprise_monthly");
+        var page = await SignedInAsync(subscriber.AccountId);
+        await Expect(Plan(page)).ToHaveTextAsync("Enterprise");
+        var offers = page.Locator("#credits-body");
+        await Expect(offers.GetByRole(AriaRole.Button, new() { Name = "Buy $10 of usage credit" })).ToBeVisibleAsync();
+        await Expect(offers.GetByRole(AriaRole.Button, new() { Name = "Buy 5 more projects" })).ToHaveCountAsync(0);
+        await Expect(offers.Locator("li").Filter(new() { HasText = "5 more projects" })).ToContainTextAsync("$15.00: not needed, your Enterprise plan puts no limit on projects.");
+
+        // The refusal itself, should a tab drawn on another plan still send it, reads as a sentence.
+        var free = await SignedInAsync(NewAccount("addon-refused"));
+        await free.RouteAsync("**/api/billing/addons/checkout", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 409,
+            ContentType = "application/problem+json",
+            Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = browser.Pages.BaseAddress.GetLeftPart(UriPartial.Authority) },
+            Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"The add-on would change nothing for this plan.","status":409,"detail":"The Enterprise plan puts no limit on projects, so EXTRA_PROJECTS_5 would raise nothing; nothing was charged.","code":"add_on_not_applicable"}""",
+        }));
+        await free.GetByRole(AriaRole.Button, new() { Name = "Buy 5 more projects" }).ClickAsync();
+        await Expect(free.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Your plan already puts no limit on what this add-on raises, so it would add nothing. Nothing was charged.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_checkout_refused_because_a_trial_started_meanwhile_offers_checkout_without_the_trial()
     {
         var page = await SignedInAsync(NewAccount("trial-race"));
