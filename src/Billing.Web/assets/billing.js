@@ -304,7 +304,7 @@ async function confirmCheckout(sessionId) {
     try {
       if (await confirmed(pending, sessionId)) {
         sessionStorage.removeItem(pendingKey);
-        history.replaceState(null, '', '/billing/');
+        history.replaceState(null, '', pageAddress());
         await loadAll();
         announce('status', confirmation(pending));
         return;
@@ -318,10 +318,21 @@ async function confirmCheckout(sessionId) {
     // Paid, only not confirmed yet: the pending Checkout must not later read as one that was cancelled, and a refresh
     // must not confirm it again without knowing what was bought.
     sessionStorage.removeItem(pendingKey);
-    history.replaceState(null, '', '/billing/');
+    history.replaceState(null, '', pageAddress());
     announce('status', '');
     announce('alert', 'Your payment went through, but we have not received Stripe\'s confirmation yet. Nothing more is needed from you: refresh this page in a minute to see it.', { error: true });
   }
+}
+
+/**
+ * The page's own address without what Checkout's success URL added: the session_id, and a last path segment "success"
+ * (this host's /billing/success). A page embedded elsewhere (/settings/billing?session_id=...) stays where it is.
+ */
+function pageAddress() {
+  const url = new URL(location.href);
+  url.searchParams.delete('session_id');
+  url.pathname = url.pathname.replace(/\/success\/?$/, '/');
+  return url.pathname + url.search + url.hash;
 }
 
 function readPending(sessionId) {

@@ -640,6 +640,24 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task A_page_embedded_at_its_own_address_stays_there_after_confirming_a_checkout()
+    {
+        // docs/frontend.md: a team serves billing.js from its own page (/team/settings/billing here) with its own success
+        // URL. Once the purchase was confirmed the page replaced the address with this host's "/billing/", which the
+        // team's app may not serve: a reload or a bookmark then lands elsewhere.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var page = await SignedInAsync(subscriber.AccountId);
+        // The team's page, as this host's billing page: the request goes to /billing/, the address stays the team's.
+        await page.RouteAsync("**/team/settings/billing*", route => route.ContinueAsync(new RouteContinueOptions { Url = new Uri(browser.Pages.BaseAddress, "/billing/").ToString() }));
+        await page.EvaluateAsync("""() => sessionStorage.setItem('billing.pendingCheckout', JSON.stringify({ kind: 'plan', plan: 'PRO', name: 'Pro', sessionId: 'cs_test_embedded' }))""");
+
+        await page.GotoAsync("/team/settings/billing?tab=plan&session_id=cs_test_embedded");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("You are now on Pro.");
+        Assert.EndsWith("/team/settings/billing?tab=plan", page.Url, StringComparison.Ordinal);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_checkout_refused_because_a_trial_started_meanwhile_offers_checkout_without_the_trial()
     {
         var page = await SignedInAsync(NewAccount("trial-race"));
