@@ -368,6 +368,7 @@ export function creditsSection(credits, entries, offers, entitlements, handlers)
     : formatMoney(0, offers?.creditPacks?.[0]?.credit.currency ?? shopCurrency(offers?.plans));
   return [
     el('p', {}, 'Balance: ', el('strong', { id: 'credit-balance' }, balance), el('span', { class: 'muted' }, ' · spent first on usage invoices')),
+    expiringCredit(credits.grants),
     el('div', { id: 'credit-offers' }, offersSection(offers, entitlements, handlers)),
     el('h3', {}, 'Credit history'),
     entries.length === 0 ? el('p', {}, 'No credit yet.') : el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Credit ledger, newest first' },
@@ -376,6 +377,15 @@ export function creditsSection(credits, entries, offers, entitlements, handlers)
         el('thead', {}, el('tr', {}, ['Date', 'Entry', 'Amount', 'Reference'].map((h) => el('th', { scope: 'col', class: h === 'Amount' ? 'number' : null }, h)))),
         el('tbody', { id: 'ledger-rows' }, entries.map(ledgerRow)))),
   ];
+}
+
+/** When the credit that expires does (a pack valid a year): what is left of each such grant, soonest first. */
+function expiringCredit(grants) {
+  const expiring = (grants ?? []).filter((g) => g.expiresAt && !g.expired && g.remaining > 0)
+    .sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
+  if (!expiring.length) return null;
+  return el('ul', { class: 'plain', id: 'credit-expiry' }, expiring.map((g) => el('li', {},
+    `${formatMoney(g.remaining, g.currency)} of it expires ${formatDateTime(g.expiresAt)}: what is left then is written off.`)));
 }
 
 /**

@@ -658,6 +658,32 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task Credit_that_expires_says_when_in_the_readers_time_zone()
+    {
+        // CREDITS_50 is "valid a year": the page showed the balance and the purchase but never when that credit expires
+        // (the answer's grants carry it), so a customer learnt it from an "Expired" entry.
+        static JsonObject Grant(string id, long amount, long remaining, string? expiresAt, bool expired) => new()
+        {
+            ["grantId"] = id, ["source"] = "pack:CREDITS_50", ["currency"] = "usd", ["amount"] = amount, ["remaining"] = remaining,
+            ["grantedAt"] = "2026-11-20T03:00:00Z", ["expiresAt"] = expiresAt, ["expired"] = expired,
+        };
+        var page = await SignedInRewrittenAsync(NewAccount("credit-expiry"), "**/api/billing/credits*", answer =>
+        {
+            answer["balances"] = new JsonArray(new JsonObject { ["currency"] = "usd", ["amount"] = 6500 });
+            answer["grants"] = new JsonArray(
+                Grant("cs:cs_test_year", 5500, 5500, "2027-11-20T03:00:00Z", expired: false),
+                Grant("cs:cs_test_forever", 1000, 1000, null, expired: false),
+                Grant("cs:cs_test_spent", 1000, 0, "2027-01-01T00:00:00Z", expired: false),
+                Grant("cs:cs_test_gone", 1000, 1000, "2026-11-01T00:00:00Z", expired: true));
+        }, timeZone: "America/Los_Angeles");
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("$65.00");
+        var expiry = page.Locator("#credits-body").GetByRole(AriaRole.Listitem).Filter(new() { HasText = "expires" });
+        await Expect(expiry).ToHaveCountAsync(1);
+        await Expect(expiry).ToHaveTextAsync("$55.00 of it expires Nov 19, 2027, 07:00 PM PST: what is left then is written off.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_checkout_refused_because_a_trial_started_meanwhile_offers_checkout_without_the_trial()
     {
         var page = await SignedInAsync(NewAccount("trial-race"));
