@@ -2,7 +2,7 @@
 // a manual adjustment, the latest Stripe events, and a re-sync from Stripe.
 import { meterName } from './api.js';
 import { currencyDigits, formatMoney, parseMinorUnits } from './money.js';
-import { el, formatCount, formatDate, formatDateTime, formatPeriod, hold, render, webUrl } from './ui.js';
+import { el, formatCount, formatDateTime, formatPeriod, hold, render, webUrl } from './ui.js';
 import { usageSummary } from './operator-accounts.js';
 import { dataTable, facts, field, moneyList, newIdempotencyKey, section, signedMoney, statusBadge } from './operator-common.js';
 
@@ -42,11 +42,11 @@ function summary(a) {
   return facts([
     ['Plan', a.plan],
     ['Status', statusBadge(a.status)],
-    ['Entitled to', e ? `${e.planCode} (${e.source}), ${formatPeriod(e.periodStart, e.periodEnd)}${e.endsAt ? `, ends ${formatDate(e.endsAt)}` : ''}` : null],
+    ['Entitled to', e ? `${e.planCode} (${e.source}), ${formatPeriod(e.periodStart, e.periodEnd)} (UTC)${e.endsAt ? `, ends ${formatDateTime(e.endsAt)}` : ''}` : null],
     ['Stripe customer', a.account?.stripeCustomerId ?? 'none'],
     ['Former Stripe customers', (a.account?.formerStripeCustomerIds ?? []).join(', ')],
-    ['Trial used', a.account?.trialUsedAt ? formatDate(a.account.trialUsedAt) : 'no'],
-    ['Local trial', a.account?.localTrial ? `${a.account.localTrial.plan} until ${formatDate(a.account.localTrial.endsAt)}` : null],
+    ['Trial used', a.account?.trialUsedAt ? formatDateTime(a.account.trialUsedAt) : 'no'],
+    ['Local trial', a.account?.localTrial ? `${a.account.localTrial.plan} until ${formatDateTime(a.account.localTrial.endsAt)}` : null],
     ['Last paid plan', a.account?.lastPaidPlan],
     ['Created', formatDateTime(a.account?.createdAt)],
     ['Updated', formatDateTime(a.account?.updatedAt)],
@@ -78,12 +78,13 @@ function subscriptionSection(a) {
     ], rows, { empty: 'No subscription is stored for this account.' }));
 }
 
+/** When the subscription renews or ends: moments, in the operator's time zone as the customer's page shows them. */
 function renewalText(s) {
-  if (s.endedAt) return `ended ${formatDate(s.endedAt)}`;
-  if (s.cancelAtPeriodEnd || s.cancelAt) return `cancels ${formatDate(s.cancelAt ?? s.currentPeriodEnd)}`;
-  if (s.trialEnd) return `trial ends ${formatDate(s.trialEnd)}`;
-  if (s.pastDueSince) return `past due since ${formatDate(s.pastDueSince)}`;
-  return s.currentPeriodEnd ? `renews ${formatDate(s.currentPeriodEnd)}` : '';
+  if (s.endedAt) return `ended ${formatDateTime(s.endedAt)}`;
+  if (s.cancelAtPeriodEnd || s.cancelAt) return `cancels ${formatDateTime(s.cancelAt ?? s.currentPeriodEnd)}`;
+  if (s.trialEnd) return `trial ends ${formatDateTime(s.trialEnd)}`;
+  if (s.pastDueSince) return `past due since ${formatDateTime(s.pastDueSince)}`;
+  return s.currentPeriodEnd ? `renews ${formatDateTime(s.currentPeriodEnd)}` : '';
 }
 
 function usageSection(a) {
@@ -147,7 +148,7 @@ function creditSection(ctx, a) {
 
 function ledgerTable(entries) {
   const rows = entries.map((e) => [
-    formatDateTime(e.at), e.kind, signedMoney(e.amount, e.currency), e.reason ?? '', e.actor ?? '', e.expiresAt ? formatDate(e.expiresAt) : '',
+    formatDateTime(e.at), e.kind, signedMoney(e.amount, e.currency), e.reason ?? '', e.actor ?? '', e.expiresAt ? formatDateTime(e.expiresAt) : '',
   ]);
   return dataTable('Credit ledger, latest 20 entries', [
     { header: 'When' }, { header: 'Kind' }, { header: 'Amount', numeric: true }, { header: 'Reason' }, { header: 'By' }, { header: 'Expires' },
@@ -250,7 +251,7 @@ function resyncSection(ctx, a) {
       const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/resync`);
       const steps = (answer.steps ?? []).map((s) => `${s.subscriptionId}: ${s.outcome}`).join('; ') || 'nothing to apply';
       const e = answer.entitlement;
-      ctx.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'} until ${formatDate(e?.periodEnd)}.`);
+      ctx.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'} until ${formatDateTime(e?.periodEnd)}.`);
       result.replaceChildren(el('p', {}, `Steps: ${steps}.`));
       const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
       if (ctx.current()) {
