@@ -212,7 +212,8 @@ export function plansSection(plans, pricesAvailable, subscription, interval, { o
       action = el('p', {}, el('span', { class: 'badge ok' }, 'Current plan'));
     } else if (plan.kind === 'trial') {
       action = subscription.trial.available && !live
-        ? el('button', { type: 'button', onclick: (event) => onTrial(plan, event.currentTarget) }, `Start the ${plan.trialDays}-day free trial`)
+        // data-stripe: starting the trial expires a Checkout that grants Stripe's trial, so it waits for one being opened and they for it.
+        ? el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onTrial(plan, event.currentTarget) }, `Start the ${plan.trialDays}-day free trial`)
         : el('p', { class: 'muted' }, live ? 'Not available with a subscription.' : 'You have already used your free trial.');
     } else if (plan.kind === 'paid') {
       const verb = live ? 'Switch to' : (index > currentIndex ? 'Upgrade to' : 'Switch to');

@@ -117,7 +117,7 @@ function renderPlans() {
       renderPlans().then(() => document.querySelector(`input[name="interval"][value="${value}"]`)?.focus());
     },
     onChoose: (plan, live, button) => toStripe(button, () => (live ? openPortal() : checkout(plan))),
-    onTrial: (plan, button) => busy(button, 'alert', startTrial),
+    onTrial: (plan, button) => toStripe(button, startTrial),
   }));
 }
 
@@ -269,10 +269,11 @@ async function startTrial() {
 }
 
 /**
- * Runs the action of a button that opens Stripe (Checkout, the portal: data-stripe). While its session is asked for
+ * Runs the action of a button that opens Stripe (Checkout, the portal: data-stripe) or starts the trial. While its session is asked for
  * and Stripe's page loads, every other such button waits too: a second click on another plan, pack or add-on started a
  * second session, the API expired the first when it made the second, and the browser went wherever the answer that
- * came last sent it, possibly to the expired session. Back enables them again (ui.js, pageshow).
+ * came last sent it, possibly to the expired session; a trial started meanwhile expires a Checkout that grants Stripe's
+ * trial the same way. Back enables them again (ui.js, pageshow).
  */
 function toStripe(button, action) {
   const others = [...document.querySelectorAll('button[data-stripe]')].filter((b) => b !== button && !b.disabled);

@@ -460,6 +460,54 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task While_a_checkout_is_being_opened_the_trial_button_waits_and_while_the_trial_starts_the_checkout_buttons_wait()
+    {
+        // Starting the app-side trial expires an open Checkout that grants Stripe's trial, also one made while it runs
+        // (docs/api.md): the trial button did not wait as the buttons that open Stripe do, so "Start the trial" pressed
+        // while "Upgrade to Basic" (14 days free) was being opened, or the other way round, sent the browser to a Checkout
+        // the trial had expired.
+        var page = await SignedInAsync(NewAccount("trial-wait"));
+        var checkout = new TaskCompletionSource();
+        await page.RouteAsync("**/api/billing/checkout", async route =>
+        {
+            await checkout.Task;
+            await route.ContinueAsync();
+        });
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Basic" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" })).ToBeDisabledAsync();
+        }
+        finally
+        {
+            checkout.TrySetResult();
+        }
+
+        await Expect(page).ToHaveURLAsync(CheckoutUrl());
+
+        var other = await SignedInAsync(NewAccount("trial-first"));
+        var trial = new TaskCompletionSource();
+        await other.RouteAsync("**/api/billing/trial", async route =>
+        {
+            await trial.Task;
+            await route.ContinueAsync();
+        });
+        try
+        {
+            await other.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" }).ClickAsync();
+            await Expect(other.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Basic" })).ToBeDisabledAsync();
+        }
+        finally
+        {
+            trial.TrySetResult();
+        }
+
+        await Expect(other.GetByRole(AriaRole.Status)).ToContainTextAsync("Your free trial has started.");
+        await Expect(other.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Basic" })).ToBeEnabledAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task The_page_has_no_serious_accessibility_violations_works_with_the_keyboard_and_fits_a_phone()
     {
         // Keyboard only: from the top of the page to the account field, sign in with Enter, then Tab to "Upgrade to Pro".
