@@ -6,11 +6,24 @@ import { el, formatCount, formatDateTime, formatPeriod, hold, render, webUrl } f
 import { usageSummary } from './operator-accounts.js';
 import { dataTable, facts, field, moneyList, newIdempotencyKey, section, signedMoney, statusBadge } from './operator-common.js';
 
+/** The currency the shop sells in (the catalog's, read once; null until read or when it could not be), for an account without any amount yet. */
+let shop = null;
+
+async function readShopCurrency(api) {
+  if (shop) return;
+  try {
+    const plans = (await api.get('/api/billing/plans')).plans ?? [];
+    shop = plans.map((p) => p.currency ?? p.prices?.[0]?.currency).find(Boolean) ?? null;
+  } catch {
+    shop = null; // the form still works: the operator types the currency
+  }
+}
+
 export async function showAccount(ctx, accountId) {
   render('content', section('account-title', `Account ${accountId}`, backLink(), el('p', { class: 'muted' }, 'Loading…')));
   let account;
   try {
-    account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`);
+    [account] = await Promise.all([ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`), readShopCurrency(ctx.api)]);
   } catch (error) {
     if (!ctx.current()) return;
     ctx.fail(error);
@@ -140,7 +153,7 @@ export function invoiceTable(caption, invoices, { empty, accountOf = null } = {}
 
 function creditSection(ctx, a) {
   const credits = a.credits ?? { available: false, balance: [], entries: [] };
-  const balance = el('p', { id: 'credit-balance' }, `Balance: ${moneyList(credits.balance)}`);
+  const balance = el('p', { id: 'credit-balance' }, `Balance: ${moneyList(credits.balance, shop ?? undefined)}`);
   const unavailable = credits.available ? null : el('p', { class: 'muted' }, `The credit ledger could not be read${credits.reason ? `: ${credits.reason}` : '.'}`);
   const ledger = el('div', {}, ledgerTable(credits.entries ?? []));
   return section('credit-title', 'Credit', balance, unavailable, adjustmentForm(ctx, a, balance, ledger), ledger);
@@ -161,7 +174,8 @@ function ledgerTable(entries) {
  * answer, a timeout), so a retry never posts twice; a changed form or a success starts a new key.
  */
 function adjustmentForm(ctx, a, balance, ledger) {
-  const currencies = [...new Set([...(a.credits?.balance ?? []).map((b) => b.currency), a.currentUsage?.overageTotal?.[0]?.currency, 'usd'].filter(Boolean))];
+  // The account's own currencies first, then the shop's: usd only when nothing says otherwise.
+  const currencies = [...new Set([...(a.credits?.balance ?? []).map((b) => b.currency), a.currentUsage?.overageTotal?.[0]?.currency, shop, 'usd'].filter(Boolean))];
   const amount = el('input', { name: 'amount', inputmode: 'decimal', autocomplete: 'off', required: true });
   const currency = el('input', { name: 'currency', value: currencies[0], required: true, pattern: '[A-Za-z]{3}', maxlength: '3', size: '4', autocomplete: 'off' });
   const reason = el('input', { name: 'reason', required: true, maxlength: '500', autocomplete: 'off' });
@@ -223,7 +237,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
 async function refreshCredit(ctx, accountId, balance, ledger) {
   try {
     const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`);
-    balance.textContent = `Balance: ${moneyList(account.credits?.balance)}`;
+    balance.textContent = `Balance: ${moneyList(account.credits?.balance, shop ?? undefined)}`;
     ledger.replaceChildren(ledgerTable(account.credits?.entries ?? []));
   } catch (error) {
     ctx.fail(error);

@@ -249,6 +249,42 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task The_credit_adjustment_of_an_account_without_credit_or_overage_starts_in_the_currency_the_shop_sells_in_not_usd()
+    {
+        // A shop selling in euros: for an account with no credit and no overage yet the form's currency was "usd", so
+        // an operator granting "10" gave dollars the account's euro invoices can never spend.
+        var accountId = await RegisterAccountAsync("opeuro");
+        var page = await browser.OpenAsync($"/operator/#account/{accountId}");
+        await page.RouteAsync("**/api/billing/plans", async route =>
+        {
+            var response = await route.FetchAsync();
+            var answer = JsonNode.Parse(await response.TextAsync())!.AsObject();
+            foreach (var plan in answer["plans"]!.AsArray())
+            {
+                plan!["currency"] = (string?)plan["kind"] == "free" ? null : "eur";
+                foreach (var price in plan["prices"]!.AsArray())
+                {
+                    price!["currency"] = "eur";
+                }
+            }
+
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = answer.ToJsonString() });
+        });
+        await SignInAsync(page);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {accountId}" })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Currency")).ToHaveValueAsync("eur");
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: €0.00");
+
+        // The accounts list likewise.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to accounts" }).ClickAsync();
+        await page.GetByLabel("Account or customer id contains").FillAsync(accountId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" }).GetByRole(AriaRole.Row).Filter(new() { HasText = accountId });
+        await Expect(row).ToContainTextAsync("€0.00");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_replays_the_poison_messages_of_a_stripe_outage_and_the_account_ends_on_its_new_plan()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
