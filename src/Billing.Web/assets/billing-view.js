@@ -57,6 +57,28 @@ const sourceText = {
   gracePeriod: 'Your last payment failed: your plan is kept for a grace period while you update your payment method.',
 };
 
+/**
+ * Why the plan applies, in a sentence. The API's source does not tell a Stripe trial from a paid subscription
+ * (both "subscription": nothing is paid during the trial), nor a free plan after a failed payment's grace period from
+ * one never bought: the subscription's status does.
+ */
+function sourceSentence(subscription) {
+  if (subscription.source === 'subscription' && subscription.subscription?.status === 'trialing') {
+    return subscription.cancelAtPeriodEnd || subscription.subscription.cancelAt
+      ? 'Your subscription is in its free trial and is cancelled: nothing will be charged.'
+      : 'Your subscription is in its free trial: the first payment is taken when the trial ends.';
+  }
+  if (lapsed(subscription)) {
+    return 'Your last payment failed and the grace period is over: the free plan applies until the payment goes through. Update your payment method in "Manage billing".';
+  }
+  return sourceText[subscription.source] ?? '';
+}
+
+/** A subscription whose payment failed and whose grace period has ended: Stripe still retries, its plan no longer applies. */
+function lapsed(subscription) {
+  return subscription.source === 'free' && ['past_due', 'unpaid'].includes(subscription.subscription?.status);
+}
+
 /** "Your plan": name, status, trial and renewal dates, Manage billing. */
 export function planSection(subscription, { onManage }) {
   const details = subscription.subscription;
@@ -72,7 +94,7 @@ export function planSection(subscription, { onManage }) {
     facts.push(['Ends on', `${formatDateTime(subscription.planEndsAt)} (cancelled: the free plan applies after that)`]);
   } else if (subscription.planEndsAt && subscription.source === 'gracePeriod') {
     facts.push(['Kept until', `${formatDateTime(subscription.planEndsAt)} (unless the payment goes through: the free plan applies after that)`]);
-  } else if (details && ['active', 'trialing', 'past_due'].includes(details.status) && details.currentPeriodEnd) {
+  } else if (details && ['active', 'trialing', 'past_due'].includes(details.status) && details.currentPeriodEnd && !lapsed(subscription)) {
     facts.push([details.status === 'trialing' ? 'First payment' : 'Renews on', formatDateTime(details.currentPeriodEnd)]);
   } else if (subscription.planEndsAt) {
     facts.push(['Ends on', formatDateTime(subscription.planEndsAt)]);
@@ -83,7 +105,7 @@ export function planSection(subscription, { onManage }) {
     el('p', { class: 'plan-name' },
       el('strong', { id: 'current-plan' }, subscription.plan.displayName), ' ',
       status ? badge(status) : el('span', { class: 'badge neutral' }, 'Free')),
-    el('p', {}, sourceText[subscription.source] ?? ''),
+    el('p', {}, sourceSentence(subscription)),
     el('dl', { class: 'facts' }, facts.map(([term, value]) => [el('dt', {}, term), el('dd', {}, value)])),
     subscription.portalAvailable
       ? el('p', {}, el('button', { type: 'button', class: 'primary', 'data-stripe': true, onclick: onManage }, 'Manage billing'),
@@ -190,7 +212,8 @@ export function plansSection(plans, pricesAvailable, subscription, interval, { o
       action = el('p', {}, el('span', { class: 'badge ok' }, 'Current plan'));
     } else if (plan.kind === 'trial') {
       action = subscription.trial.available && !live
-        ? el('button', { type: 'button', onclick: (event) => onTrial(plan, event.currentTarget) }, `Start the ${plan.trialDays}-day free trial`)
+        // data-stripe: starting the trial expires a Checkout that grants Stripe's trial, so it waits for one being opened and they for it.
+        ? el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onTrial(plan, event.currentTarget) }, `Start the ${plan.trialDays}-day free trial`)
         : el('p', { class: 'muted' }, live ? 'Not available with a subscription.' : 'You have already used your free trial.');
     } else if (plan.kind === 'paid') {
       const verb = live ? 'Switch to' : (index > currentIndex ? 'Upgrade to' : 'Switch to');
@@ -336,28 +359,53 @@ export function invoicesSection(invoices, upcoming) {
 
 const entryKinds = { grant: 'Purchase', spend: 'Spent on an invoice', expiry: 'Expired', reversal: 'Refund reversal', adjustment: 'Adjustment', restore: 'Returned: invoice voided', reinstatement: 'Returned: refund failed' };
 
-/** The balance, packs and add-ons to buy (offers null: the catalog could not be read), and the ledger's entries so far (the "Show more" button is billing.js's). */
-export function creditsSection(credits, entries, offers, { onBuyPack, onBuyAddOn }) {
+/**
+ * The balance, what is on sale (offersSection) and the ledger's entries so far (the "Show more" button is billing.js's).
+ * entitlements: what the account may do now (null when it could not be read), for the add-ons that would raise nothing.
+ */
+export function creditsSection(credits, entries, offers, entitlements, handlers) {
   const balance = credits.balances.length
     ? credits.balances.map((b) => formatMoney(b.amount, b.currency)).join(' + ')
     : formatMoney(0, offers?.creditPacks?.[0]?.credit.currency ?? shopCurrency(offers?.plans));
   return [
     el('p', {}, 'Balance: ', el('strong', { id: 'credit-balance' }, balance), el('span', { class: 'muted' }, ' · spent first on usage invoices')),
-    el('h3', {}, 'Buy credit'),
-    !offers ? el('p', { class: 'muted' }, 'What is on sale could not be loaded: refresh the page to buy credit.')
-    : offers.creditPacks.length ? el('ul', { class: 'offers' }, offers.creditPacks.map((pack) => el('li', {},
-      el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onBuyPack(pack, event.currentTarget) }, `Buy ${pack.displayName}`), ' ',
-      el('span', { class: 'muted' }, `${formatMoney(pack.price.amount, pack.price.currency)} for ${formatMoney(pack.credit.amount, pack.credit.currency)} of credit. ${lifetimeText(pack.expiresAfterSeconds)}`)))) : el('p', {}, 'No credit packs are on sale.'),
-    offers?.addOns.length ? el('h3', {}, 'Add-ons') : null,
-    offers?.addOns.length ? el('ul', { class: 'offers' }, offers.addOns.map((addOn) => el('li', {},
-      el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onBuyAddOn(addOn, event.currentTarget) }, `Buy ${addOn.displayName}`), ' ',
-      el('span', { class: 'muted' }, `${formatMoney(addOn.price.amount, addOn.price.currency)}: ${addOnText(addOn)}`)))) : null,
+    expiringCredit(credits.grants),
+    el('div', { id: 'credit-offers' }, offersSection(offers, entitlements, handlers)),
     el('h3', {}, 'Credit history'),
     entries.length === 0 ? el('p', {}, 'No credit yet.') : el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Credit ledger, newest first' },
       el('table', {},
         el('caption', {}, 'Credit ledger, newest first'),
         el('thead', {}, el('tr', {}, ['Date', 'Entry', 'Amount', 'Reference'].map((h) => el('th', { scope: 'col', class: h === 'Amount' ? 'number' : null }, h)))),
         el('tbody', { id: 'ledger-rows' }, entries.map(ledgerRow)))),
+  ];
+}
+
+/** When the credit that expires does (a pack valid a year): what is left of each such grant, soonest first. */
+function expiringCredit(grants) {
+  const expiring = (grants ?? []).filter((g) => g.expiresAt && !g.expired && g.remaining > 0)
+    .sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
+  if (!expiring.length) return null;
+  return el('ul', { class: 'plain', id: 'credit-expiry' }, expiring.map((g) => el('li', {},
+    `${formatMoney(g.remaining, g.currency)} of it expires ${formatDateTime(g.expiresAt)}: what is left then is written off.`)));
+}
+
+/**
+ * Credit packs and add-ons to buy (offers null: the catalog could not be read). An add-on on a meter the plan in force
+ * puts no limit on would raise nothing (the API refuses it, 409 add_on_not_applicable): it is shown without a button.
+ */
+export function offersSection(offers, entitlements, { onBuyPack, onBuyAddOn }) {
+  const unlimited = (meter) => entitlements?.meters?.some((m) => m.meter === meter && m.limit === null) ?? false;
+  return [
+    el('h3', {}, 'Buy credit'),
+    !offers ? el('p', { class: 'muted' }, 'What is on sale could not be loaded: refresh the page to buy credit.')
+    : offers.creditPacks.length ? el('ul', { class: 'offers' }, offers.creditPacks.map((pack) => el('li', {},
+      el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onBuyPack(pack, event.currentTarget) }, `Buy ${pack.displayName}`), ' ',
+      el('span', { class: 'muted' }, `${formatMoney(pack.price.amount, pack.price.currency)} for ${formatMoney(pack.credit.amount, pack.credit.currency)} of credit. ${lifetimeText(pack.expiresAfterSeconds)}`)))) : el('p', {}, 'No credit packs are on sale.'),
+    offers?.addOns.length ? el('h3', {}, 'Add-ons') : null,
+    offers?.addOns.length ? el('ul', { class: 'offers' }, offers.addOns.map((addOn) => el('li', {}, unlimited(addOn.meter)
+      ? [el('strong', {}, addOn.displayName), ' ', el('span', { class: 'muted' }, `${formatMoney(addOn.price.amount, addOn.price.currency)}: not needed, your ${entitlements.plan.displayName} plan puts no limit on ${meterName(addOn.meter)}.`)]
+      : [el('button', { type: 'button', 'data-stripe': true, onclick: (event) => onBuyAddOn(addOn, event.currentTarget) }, `Buy ${addOn.displayName}`), ' ',
+        el('span', { class: 'muted' }, `${formatMoney(addOn.price.amount, addOn.price.currency)}: ${addOnText(addOn)}`)]))) : null,
   ];
 }
 

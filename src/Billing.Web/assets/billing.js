@@ -3,7 +3,7 @@
 import { createApi } from './api.js';
 import { createSession, loadConfig, mountSignIn } from './session.js';
 import { announce, busy, el, formatDateTime, leaveTo, leaving, render } from './ui.js';
-import { creditsSection, entitlementsSection, invoicesSection, ledgerRow, planSection, plansSection, usageSection } from './billing-view.js';
+import { creditsSection, entitlementsSection, invoicesSection, ledgerRow, offersSection, planSection, plansSection, usageSection } from './billing-view.js';
 
 const AUTO_REFRESH_MS = 30_000;
 const CONFIRM_TIMEOUT_MS = 30_000;
@@ -17,7 +17,7 @@ const config = await loadConfig();
 const session = createSession(config, 'billing');
 const api = createApi({ baseUrl: config.apiBaseUrl, getToken: () => session.getToken(), onSignedOut: () => announce('alert', 'Your sign-in has expired. Sign in again.', { error: true }) });
 
-const state = { catalog: null, plans: [], pricesAvailable: true, subscription: null, entitlements: null, interval: 'month', ledger: [], ledgerCursor: null, timer: null, signedIn: false };
+const state = { catalog: null, plans: [], pricesAvailable: true, subscription: null, entitlements: null, entitlementsLoad: null, offers: null, interval: 'month', ledger: [], ledgerCursor: null, timer: null, signedIn: false };
 
 const sections = [
   ['plan', 'Your plan'],
@@ -81,10 +81,12 @@ function catalog() {
 
 async function loadPlanAndCatalog() {
   try {
+    // Kept for the credits section loaded alongside: its add-on offers depend on the plan in force.
+    state.entitlementsLoad = api.get('/api/billing/entitlements');
     const [plans, subscription, entitlements] = await Promise.all([
       catalog(),
       api.get('/api/billing/subscription'),
-      api.get('/api/billing/entitlements'),
+      state.entitlementsLoad,
     ]);
     state.plans = plans.plans;
     state.pricesAvailable = plans.pricesAvailable;
@@ -104,6 +106,8 @@ async function loadPlanAndCatalog() {
     section('entitlements', () => entitlementsSection(state.entitlements)),
     section('usage', loadUsageNodes),
   ]);
+  // A plan that changed (a trial started, back from the portal) changes which add-ons would raise anything.
+  document.getElementById('credit-offers')?.replaceChildren(...offersSection(state.offers, state.entitlements, offerHandlers).filter(Boolean));
 }
 
 function renderPlans() {
@@ -113,7 +117,7 @@ function renderPlans() {
       renderPlans().then(() => document.querySelector(`input[name="interval"][value="${value}"]`)?.focus());
     },
     onChoose: (plan, live, button) => toStripe(button, () => (live ? openPortal() : checkout(plan))),
-    onTrial: (plan, button) => busy(button, 'alert', startTrial),
+    onTrial: (plan, button) => toStripe(button, startTrial),
   }));
 }
 
@@ -175,15 +179,22 @@ async function loadInvoices() {
 async function loadCredits() {
   await section('credits', async () => {
     // The balance and ledger do not depend on the public catalog: without it only the offers are missing.
-    const [credits, offers] = await Promise.all([api.get('/api/billing/credits', { query: { limit: LEDGER_PAGE } }), catalog().catch(() => null)]);
+    const [credits, offers, entitlements] = await Promise.all([
+      api.get('/api/billing/credits', { query: { limit: LEDGER_PAGE } }),
+      catalog().catch(() => null),
+      (state.entitlementsLoad ?? Promise.resolve(null)).catch(() => null),
+    ]);
     state.ledger = credits.entries;
     state.ledgerCursor = credits.nextCursor ?? null;
-    return [creditsSection(credits, state.ledger, offers, {
-      onBuyPack: (pack, button) => toStripe(button, () => purchase('/api/billing/credits/checkout', { pack: pack.code }, { kind: 'credit_pack', name: pack.displayName })),
-      onBuyAddOn: (addOn, button) => toStripe(button, () => purchase('/api/billing/addons/checkout', { addOn: addOn.code }, { kind: 'add_on', name: addOn.displayName })),
-    }), moreButton()];
+    state.offers = offers;
+    return [creditsSection(credits, state.ledger, offers, entitlements, offerHandlers), moreButton()];
   });
 }
+
+const offerHandlers = {
+  onBuyPack: (pack, button) => toStripe(button, () => purchase('/api/billing/credits/checkout', { pack: pack.code }, { kind: 'credit_pack', name: pack.displayName })),
+  onBuyAddOn: (addOn, button) => toStripe(button, () => purchase('/api/billing/addons/checkout', { addOn: addOn.code }, { kind: 'add_on', name: addOn.displayName })),
+};
 
 function moreButton() {
   if (!state.ledgerCursor) return null;
@@ -258,10 +269,11 @@ async function startTrial() {
 }
 
 /**
- * Runs the action of a button that opens Stripe (Checkout, the portal: data-stripe). While its session is asked for
+ * Runs the action of a button that opens Stripe (Checkout, the portal: data-stripe) or starts the trial. While its session is asked for
  * and Stripe's page loads, every other such button waits too: a second click on another plan, pack or add-on started a
  * second session, the API expired the first when it made the second, and the browser went wherever the answer that
- * came last sent it, possibly to the expired session. Back enables them again (ui.js, pageshow).
+ * came last sent it, possibly to the expired session; a trial started meanwhile expires a Checkout that grants Stripe's
+ * trial the same way. Back enables them again (ui.js, pageshow).
  */
 function toStripe(button, action) {
   const others = [...document.querySelectorAll('button[data-stripe]')].filter((b) => b !== button && !b.disabled);
@@ -293,7 +305,7 @@ async function confirmCheckout(sessionId) {
     try {
       if (await confirmed(pending, sessionId)) {
         sessionStorage.removeItem(pendingKey);
-        history.replaceState(null, '', '/billing/');
+        history.replaceState(null, '', pageAddress());
         await loadAll();
         announce('status', confirmation(pending));
         return;
@@ -307,10 +319,21 @@ async function confirmCheckout(sessionId) {
     // Paid, only not confirmed yet: the pending Checkout must not later read as one that was cancelled, and a refresh
     // must not confirm it again without knowing what was bought.
     sessionStorage.removeItem(pendingKey);
-    history.replaceState(null, '', '/billing/');
+    history.replaceState(null, '', pageAddress());
     announce('status', '');
     announce('alert', 'Your payment went through, but we have not received Stripe\'s confirmation yet. Nothing more is needed from you: refresh this page in a minute to see it.', { error: true });
   }
+}
+
+/**
+ * The page's own address without what Checkout's success URL added: the session_id, and a last path segment "success"
+ * (this host's /billing/success). A page embedded elsewhere (/settings/billing?session_id=...) stays where it is.
+ */
+function pageAddress() {
+  const url = new URL(location.href);
+  url.searchParams.delete('session_id');
+  url.pathname = url.pathname.replace(/\/success\/?$/, '/');
+  return url.pathname + url.search + url.hash;
 }
 
 function readPending(sessionId) {

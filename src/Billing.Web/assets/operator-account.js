@@ -2,15 +2,28 @@
 // a manual adjustment, the latest Stripe events, and a re-sync from Stripe.
 import { meterName } from './api.js';
 import { currencyDigits, formatMoney, parseMinorUnits } from './money.js';
-import { el, formatCount, formatDate, formatDateTime, formatPeriod, hold, render, webUrl } from './ui.js';
+import { el, formatCount, formatDateTime, formatPeriod, hold, render, webUrl } from './ui.js';
 import { usageSummary } from './operator-accounts.js';
 import { dataTable, facts, field, moneyList, newIdempotencyKey, section, signedMoney, statusBadge } from './operator-common.js';
+
+/** The currency the shop sells in (the catalog's, read once; null until read or when it could not be), for an account without any amount yet. */
+let shop = null;
+
+async function readShopCurrency(api) {
+  if (shop) return;
+  try {
+    const plans = (await api.get('/api/billing/plans')).plans ?? [];
+    shop = plans.map((p) => p.currency ?? p.prices?.[0]?.currency).find(Boolean) ?? null;
+  } catch {
+    shop = null; // the form still works: the operator types the currency
+  }
+}
 
 export async function showAccount(ctx, accountId) {
   render('content', section('account-title', `Account ${accountId}`, backLink(), el('p', { class: 'muted' }, 'Loading…')));
   let account;
   try {
-    account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`);
+    [account] = await Promise.all([ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`), readShopCurrency(ctx.api)]);
   } catch (error) {
     if (!ctx.current()) return;
     ctx.fail(error);
@@ -42,11 +55,11 @@ function summary(a) {
   return facts([
     ['Plan', a.plan],
     ['Status', statusBadge(a.status)],
-    ['Entitled to', e ? `${e.planCode} (${e.source}), ${formatPeriod(e.periodStart, e.periodEnd)}${e.endsAt ? `, ends ${formatDate(e.endsAt)}` : ''}` : null],
+    ['Entitled to', e ? `${e.planCode} (${e.source}), ${formatPeriod(e.periodStart, e.periodEnd)} (UTC)${e.endsAt ? `, ends ${formatDateTime(e.endsAt)}` : ''}` : null],
     ['Stripe customer', a.account?.stripeCustomerId ?? 'none'],
     ['Former Stripe customers', (a.account?.formerStripeCustomerIds ?? []).join(', ')],
-    ['Trial used', a.account?.trialUsedAt ? formatDate(a.account.trialUsedAt) : 'no'],
-    ['Local trial', a.account?.localTrial ? `${a.account.localTrial.plan} until ${formatDate(a.account.localTrial.endsAt)}` : null],
+    ['Trial used', a.account?.trialUsedAt ? formatDateTime(a.account.trialUsedAt) : 'no'],
+    ['Local trial', a.account?.localTrial ? `${a.account.localTrial.plan} until ${formatDateTime(a.account.localTrial.endsAt)}` : null],
     ['Last paid plan', a.account?.lastPaidPlan],
     ['Created', formatDateTime(a.account?.createdAt)],
     ['Updated', formatDateTime(a.account?.updatedAt)],
@@ -78,12 +91,13 @@ function subscriptionSection(a) {
     ], rows, { empty: 'No subscription is stored for this account.' }));
 }
 
+/** When the subscription renews or ends: moments, in the operator's time zone as the customer's page shows them. */
 function renewalText(s) {
-  if (s.endedAt) return `ended ${formatDate(s.endedAt)}`;
-  if (s.cancelAtPeriodEnd || s.cancelAt) return `cancels ${formatDate(s.cancelAt ?? s.currentPeriodEnd)}`;
-  if (s.trialEnd) return `trial ends ${formatDate(s.trialEnd)}`;
-  if (s.pastDueSince) return `past due since ${formatDate(s.pastDueSince)}`;
-  return s.currentPeriodEnd ? `renews ${formatDate(s.currentPeriodEnd)}` : '';
+  if (s.endedAt) return `ended ${formatDateTime(s.endedAt)}`;
+  if (s.cancelAtPeriodEnd || s.cancelAt) return `cancels ${formatDateTime(s.cancelAt ?? s.currentPeriodEnd)}`;
+  if (s.trialEnd) return `trial ends ${formatDateTime(s.trialEnd)}`;
+  if (s.pastDueSince) return `past due since ${formatDateTime(s.pastDueSince)}`;
+  return s.currentPeriodEnd ? `renews ${formatDateTime(s.currentPeriodEnd)}` : '';
 }
 
 function usageSection(a) {
@@ -139,7 +153,7 @@ export function invoiceTable(caption, invoices, { empty, accountOf = null } = {}
 
 function creditSection(ctx, a) {
   const credits = a.credits ?? { available: false, balance: [], entries: [] };
-  const balance = el('p', { id: 'credit-balance' }, `Balance: ${moneyList(credits.balance)}`);
+  const balance = el('p', { id: 'credit-balance' }, `Balance: ${moneyList(credits.balance, shop ?? undefined)}`);
   const unavailable = credits.available ? null : el('p', { class: 'muted' }, `The credit ledger could not be read${credits.reason ? `: ${credits.reason}` : '.'}`);
   const ledger = el('div', {}, ledgerTable(credits.entries ?? []));
   return section('credit-title', 'Credit', balance, unavailable, adjustmentForm(ctx, a, balance, ledger), ledger);
@@ -147,7 +161,7 @@ function creditSection(ctx, a) {
 
 function ledgerTable(entries) {
   const rows = entries.map((e) => [
-    formatDateTime(e.at), e.kind, signedMoney(e.amount, e.currency), e.reason ?? '', e.actor ?? '', e.expiresAt ? formatDate(e.expiresAt) : '',
+    formatDateTime(e.at), e.kind, signedMoney(e.amount, e.currency), e.reason ?? '', e.actor ?? '', e.expiresAt ? formatDateTime(e.expiresAt) : '',
   ]);
   return dataTable('Credit ledger, latest 20 entries', [
     { header: 'When' }, { header: 'Kind' }, { header: 'Amount', numeric: true }, { header: 'Reason' }, { header: 'By' }, { header: 'Expires' },
@@ -160,7 +174,8 @@ function ledgerTable(entries) {
  * answer, a timeout), so a retry never posts twice; a changed form or a success starts a new key.
  */
 function adjustmentForm(ctx, a, balance, ledger) {
-  const currencies = [...new Set([...(a.credits?.balance ?? []).map((b) => b.currency), a.currentUsage?.overageTotal?.[0]?.currency, 'usd'].filter(Boolean))];
+  // The account's own currencies first, then the shop's: usd only when nothing says otherwise.
+  const currencies = [...new Set([...(a.credits?.balance ?? []).map((b) => b.currency), a.currentUsage?.overageTotal?.[0]?.currency, shop, 'usd'].filter(Boolean))];
   const amount = el('input', { name: 'amount', inputmode: 'decimal', autocomplete: 'off', required: true });
   const currency = el('input', { name: 'currency', value: currencies[0], required: true, pattern: '[A-Za-z]{3}', maxlength: '3', size: '4', autocomplete: 'off' });
   const reason = el('input', { name: 'reason', required: true, maxlength: '500', autocomplete: 'off' });
@@ -222,7 +237,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
 async function refreshCredit(ctx, accountId, balance, ledger) {
   try {
     const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`);
-    balance.textContent = `Balance: ${moneyList(account.credits?.balance)}`;
+    balance.textContent = `Balance: ${moneyList(account.credits?.balance, shop ?? undefined)}`;
     ledger.replaceChildren(ledgerTable(account.credits?.entries ?? []));
   } catch (error) {
     ctx.fail(error);
@@ -250,7 +265,7 @@ function resyncSection(ctx, a) {
       const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/resync`);
       const steps = (answer.steps ?? []).map((s) => `${s.subscriptionId}: ${s.outcome}`).join('; ') || 'nothing to apply';
       const e = answer.entitlement;
-      ctx.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'} until ${formatDate(e?.periodEnd)}.`);
+      ctx.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'} until ${formatDateTime(e?.periodEnd)}.`);
       result.replaceChildren(el('p', {}, `Steps: ${steps}.`));
       const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
       if (ctx.current()) {

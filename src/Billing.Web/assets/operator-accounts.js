@@ -51,6 +51,11 @@ function filterForm(list) {
   return form;
 }
 
+/** The currency the shop sells in (a plan's or its Stripe price's), for a balance of nothing. */
+function shopCurrency() {
+  return (plans ?? []).map((p) => p.currency ?? p.prices?.[0]?.currency).find(Boolean) ?? 'usd';
+}
+
 function accountsTable(answer, pageNumber) {
   const accounts = answer.accounts ?? [];
   const rows = accounts.map((a) => [
@@ -59,7 +64,7 @@ function accountsTable(answer, pageNumber) {
     statusBadge(a.status),
     formatPeriod(a.entitlement?.periodStart, a.entitlement?.periodEnd),
     usageSummary(a.usage),
-    a.credits?.available === false ? el('span', { class: 'muted' }, 'not available') : moneyList(a.credits?.balance),
+    a.credits?.available === false ? el('span', { class: 'muted' }, 'not available') : moneyList(a.credits?.balance, shopCurrency()),
     a.stripeCustomerId ?? '',
   ]);
   const table = dataTable(`Accounts, page ${pageNumber}`, [

@@ -28,9 +28,10 @@ export function statusBadge(status) {
   return el('span', { class: `badge ${kind}` }, text.replaceAll('_', ' '));
 }
 
-export function moneyList(amounts) {
+/** Amounts in several currencies, or nothing in the first one's (zeroCurrency: the shop's, when there is none). */
+export function moneyList(amounts, zeroCurrency = 'usd') {
   const list = (amounts ?? []).filter((m) => m && m.amount !== 0);
-  return list.length ? list.map((m) => formatMoney(m.amount, m.currency)).join(', ') : formatMoney(0, amounts?.[0]?.currency ?? 'usd');
+  return list.length ? list.map((m) => formatMoney(m.amount, m.currency)).join(', ') : formatMoney(0, amounts?.[0]?.currency ?? zeroCurrency);
 }
 
 /** Signed money: "+$10.00" / "−$3.00". */

@@ -460,6 +460,54 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task While_a_checkout_is_being_opened_the_trial_button_waits_and_while_the_trial_starts_the_checkout_buttons_wait()
+    {
+        // Starting the app-side trial expires an open Checkout that grants Stripe's trial, also one made while it runs
+        // (docs/api.md): the trial button did not wait as the buttons that open Stripe do, so "Start the trial" pressed
+        // while "Upgrade to Basic" (14 days free) was being opened, or the other way round, sent the browser to a Checkout
+        // the trial had expired.
+        var page = await SignedInAsync(NewAccount("trial-wait"));
+        var checkout = new TaskCompletionSource();
+        await page.RouteAsync("**/api/billing/checkout", async route =>
+        {
+            await checkout.Task;
+            await route.ContinueAsync();
+        });
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Basic" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" })).ToBeDisabledAsync();
+        }
+        finally
+        {
+            checkout.TrySetResult();
+        }
+
+        await Expect(page).ToHaveURLAsync(CheckoutUrl());
+
+        var other = await SignedInAsync(NewAccount("trial-first"));
+        var trial = new TaskCompletionSource();
+        await other.RouteAsync("**/api/billing/trial", async route =>
+        {
+            await trial.Task;
+            await route.ContinueAsync();
+        });
+        try
+        {
+            await other.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" }).ClickAsync();
+            await Expect(other.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Basic" })).ToBeDisabledAsync();
+        }
+        finally
+        {
+            trial.TrySetResult();
+        }
+
+        await Expect(other.GetByRole(AriaRole.Status)).ToContainTextAsync("Your free trial has started.");
+        await Expect(other.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Basic" })).ToBeEnabledAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task The_page_has_no_serious_accessibility_violations_works_with_the_keyboard_and_fits_a_phone()
     {
         // Keyboard only: from the top of the page to the account field, sign in with Enter, then Tab to "Upgrade to Pro".
@@ -563,6 +611,123 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         });
         await Expect(unpriced.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" })).ToBeEnabledAsync();
         await Expect(PlanCard(unpriced, "Pro")).Not.ToContainTextAsync("a year");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task The_plan_card_of_a_stripe_trial_does_not_say_paid_and_a_lapsed_past_due_subscription_says_why_the_free_plan_applies()
+    {
+        // The API's source is "subscription" during Stripe's trial too (nothing paid yet), and "free" once a failed
+        // payment's grace period is over while Stripe still retries (status past_due): the page said "Your subscription
+        // is paid up." beside "First payment", and "You are on the free plan." beside "Past due" and "Renews on".
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var trialing = await SignedInRewrittenAsync(subscriber.AccountId, "**/api/billing/subscription", answer =>
+        {
+            answer["status"] = "trialing";
+            answer["subscription"]!["status"] = "trialing";
+            answer["subscription"]!["trialEnd"] = answer["subscription"]!["currentPeriodEnd"]!.DeepClone();
+        });
+        await Expect(trialing.Locator("#plan-body")).ToContainTextAsync("First payment");
+        await Expect(trialing.Locator("#plan-body")).ToContainTextAsync("Your subscription is in its free trial: the first payment is taken when the trial ends.");
+        await Expect(trialing.Locator("#plan-body")).Not.ToContainTextAsync("paid up");
+
+        // Cancelled during the trial: nothing will be charged, and the card says when the plan ends.
+        var trialCancelled = await SignedInRewrittenAsync(subscriber.AccountId, "**/api/billing/subscription", answer =>
+        {
+            answer["status"] = "trialing";
+            answer["subscription"]!["status"] = "trialing";
+            answer["subscription"]!["trialEnd"] = answer["subscription"]!["currentPeriodEnd"]!.DeepClone();
+            answer["cancelAtPeriodEnd"] = true;
+            answer["subscription"]!["cancelAtPeriodEnd"] = true;
+            answer["planEndsAt"] = answer["subscription"]!["currentPeriodEnd"]!.DeepClone();
+        });
+        await Expect(trialCancelled.Locator("#plan-body")).ToContainTextAsync("Your subscription is in its free trial and is cancelled: nothing will be charged.");
+        await Expect(trialCancelled.Locator("#plan-body")).ToContainTextAsync("cancelled: the free plan applies after that");
+        await Expect(trialCancelled.Locator("#plan-body")).Not.ToContainTextAsync("First payment");
+
+        var lapsed = await SignedInRewrittenAsync(subscriber.AccountId, "**/api/billing/subscription", answer =>
+        {
+            answer["source"] = "free";
+            answer["plan"] = new JsonObject { ["code"] = "FREE", ["displayName"] = "Free", ["kind"] = "free" };
+            answer["planEndsAt"] = null;
+            answer["status"] = "past_due";
+            answer["subscription"]!["status"] = "past_due";
+        });
+        await Expect(lapsed.Locator("#plan-body")).ToContainTextAsync("Past due");
+        await Expect(lapsed.Locator("#plan-body")).ToContainTextAsync("Your last payment failed and the grace period is over: the free plan applies until the payment goes through.");
+        await Expect(lapsed.Locator("#plan-body")).Not.ToContainTextAsync("Renews on");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task An_add_on_the_plan_in_force_has_no_limit_for_is_not_offered_for_sale()
+    {
+        // ENTERPRISE puts no limit on projects or agent runs: the page offered "Buy 5 more projects" and "Buy 100 more
+        // agent runs this period", and a click was refused (409 add_on_not_applicable) with the API's detail, which
+        // names the meter and the add-on by their codes.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_enterprise_monthly");
+        var page = await SignedInAsync(subscriber.AccountId);
+        await Expect(Plan(page)).ToHaveTextAsync("Enterprise");
+        var offers = page.Locator("#credits-body");
+        await Expect(offers.GetByRole(AriaRole.Button, new() { Name = "Buy $10 of usage credit" })).ToBeVisibleAsync();
+        await Expect(offers.GetByRole(AriaRole.Button, new() { Name = "Buy 5 more projects" })).ToHaveCountAsync(0);
+        await Expect(offers.Locator("li").Filter(new() { HasText = "5 more projects" })).ToContainTextAsync("$15.00: not needed, your Enterprise plan puts no limit on projects.");
+
+        // The refusal itself, should a tab drawn on another plan still send it, reads as a sentence.
+        var free = await SignedInAsync(NewAccount("addon-refused"));
+        await free.RouteAsync("**/api/billing/addons/checkout", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 409,
+            ContentType = "application/problem+json",
+            Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = browser.Pages.BaseAddress.GetLeftPart(UriPartial.Authority) },
+            Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"The add-on would change nothing for this plan.","status":409,"detail":"The Enterprise plan puts no limit on projects, so EXTRA_PROJECTS_5 would raise nothing; nothing was charged.","code":"add_on_not_applicable"}""",
+        }));
+        await free.GetByRole(AriaRole.Button, new() { Name = "Buy 5 more projects" }).ClickAsync();
+        await Expect(free.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Your plan already puts no limit on what this add-on raises, so it would add nothing. Nothing was charged.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_page_embedded_at_its_own_address_stays_there_after_confirming_a_checkout()
+    {
+        // docs/frontend.md: a team serves billing.js from its own page (/team/settings/billing here) with its own success
+        // URL. Once the purchase was confirmed the page replaced the address with this host's "/billing/", which the
+        // team's app may not serve: a reload or a bookmark then lands elsewhere.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var page = await SignedInAsync(subscriber.AccountId);
+        // The team's page, as this host's billing page: the request goes to /billing/, the address stays the team's.
+        await page.RouteAsync("**/team/settings/billing*", route => route.ContinueAsync(new RouteContinueOptions { Url = new Uri(browser.Pages.BaseAddress, "/billing/").ToString() }));
+        await page.EvaluateAsync("""() => sessionStorage.setItem('billing.pendingCheckout', JSON.stringify({ kind: 'plan', plan: 'PRO', name: 'Pro', sessionId: 'cs_test_embedded' }))""");
+
+        await page.GotoAsync("/team/settings/billing?tab=plan&session_id=cs_test_embedded");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("You are now on Pro.");
+        Assert.EndsWith("/team/settings/billing?tab=plan", page.Url, StringComparison.Ordinal);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task Credit_that_expires_says_when_in_the_readers_time_zone()
+    {
+        // CREDITS_50 is "valid a year": the page showed the balance and the purchase but never when that credit expires
+        // (the answer's grants carry it), so a customer learnt it from an "Expired" entry.
+        static JsonObject Grant(string id, long amount, long remaining, string? expiresAt, bool expired) => new()
+        {
+            ["grantId"] = id, ["source"] = "pack:CREDITS_50", ["currency"] = "usd", ["amount"] = amount, ["remaining"] = remaining,
+            ["grantedAt"] = "2026-11-20T03:00:00Z", ["expiresAt"] = expiresAt, ["expired"] = expired,
+        };
+        var page = await SignedInRewrittenAsync(NewAccount("credit-expiry"), "**/api/billing/credits*", answer =>
+        {
+            answer["balances"] = new JsonArray(new JsonObject { ["currency"] = "usd", ["amount"] = 6500 });
+            answer["grants"] = new JsonArray(
+                Grant("cs:cs_test_year", 5500, 5500, "2027-11-20T03:00:00Z", expired: false),
+                Grant("cs:cs_test_forever", 1000, 1000, null, expired: false),
+                Grant("cs:cs_test_spent", 1000, 0, "2027-01-01T00:00:00Z", expired: false),
+                Grant("cs:cs_test_gone", 1000, 1000, "2026-11-01T00:00:00Z", expired: true));
+        }, timeZone: "America/Los_Angeles");
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("$65.00");
+        var expiry = page.Locator("#credits-body").GetByRole(AriaRole.Listitem).Filter(new() { HasText = "expires" });
+        await Expect(expiry).ToHaveCountAsync(1);
+        await Expect(expiry).ToHaveTextAsync("$55.00 of it expires Nov 19, 2027, 07:00 PM PST: what is left then is written off.");
         browser.AssertPagesKeptToTheContract();
     }
 

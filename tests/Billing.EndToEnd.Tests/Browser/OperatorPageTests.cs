@@ -222,6 +222,69 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task The_moments_of_an_account_are_shown_in_the_operators_time_zone_as_its_customer_sees_them_not_as_a_utc_date()
+    {
+        // A renewal at 02:00 UTC on 10 December is 9 December, 6 pm, in California: the customer's page says so, the
+        // operator's said "renews Dec 10" (a UTC date, unlabelled, beside "Created" and "As of" in the operator's zone).
+        var accountId = await RegisterAccountAsync("opzone");
+        var page = await browser.OpenAsync($"/operator/#account/{accountId}", timeZone: "America/Los_Angeles");
+        await page.RouteAsync(url => url.EndsWith($"/api/billing/admin/accounts/{accountId}", StringComparison.Ordinal), async route =>
+        {
+            var response = await route.FetchAsync();
+            var answer = JsonNode.Parse(await response.TextAsync())!.AsObject();
+            answer["subscription"] = new JsonObject
+            {
+                ["subscriptionId"] = "sub_test_zone", ["status"] = "active", ["planCode"] = "PRO", ["priceId"] = "price_pro_monthly",
+                ["currentPeriodStart"] = "2026-11-10T02:00:00Z", ["currentPeriodEnd"] = "2026-12-10T02:00:00Z", ["cancelAtPeriodEnd"] = false,
+                ["cancelAt"] = null, ["endedAt"] = null, ["pastDueSince"] = null, ["stripeStateAsOf"] = "2026-11-10T02:00:05Z",
+            };
+            answer["account"]!["localTrial"] = new JsonObject { ["plan"] = "TRIAL", ["startedAt"] = "2026-11-21T03:00:00Z", ["endsAt"] = "2026-12-05T03:00:00Z" };
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = answer.ToJsonString() });
+        });
+        await SignInAsync(page);
+        var stored = page.GetByRole(AriaRole.Table, new() { Name = "Stored and live subscription" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "sub_test_zone" });
+        await Expect(stored).ToContainTextAsync("renews Dec 9, 2026, 06:00 PM PST");
+        await Expect(page.Locator("dl.facts")).ToContainTextAsync("TRIAL until Dec 4, 2026, 07:00 PM PST");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task The_credit_adjustment_of_an_account_without_credit_or_overage_starts_in_the_currency_the_shop_sells_in_not_usd()
+    {
+        // A shop selling in euros: for an account with no credit and no overage yet the form's currency was "usd", so
+        // an operator granting "10" gave dollars the account's euro invoices can never spend.
+        var accountId = await RegisterAccountAsync("opeuro");
+        var page = await browser.OpenAsync($"/operator/#account/{accountId}");
+        await page.RouteAsync("**/api/billing/plans", async route =>
+        {
+            var response = await route.FetchAsync();
+            var answer = JsonNode.Parse(await response.TextAsync())!.AsObject();
+            foreach (var plan in answer["plans"]!.AsArray())
+            {
+                plan!["currency"] = (string?)plan["kind"] == "free" ? null : "eur";
+                foreach (var price in plan["prices"]!.AsArray())
+                {
+                    price!["currency"] = "eur";
+                }
+            }
+
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = answer.ToJsonString() });
+        });
+        await SignInAsync(page);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {accountId}" })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Currency")).ToHaveValueAsync("eur");
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: €0.00");
+
+        // The accounts list likewise.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to accounts" }).ClickAsync();
+        await page.GetByLabel("Account or customer id contains").FillAsync(accountId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" }).GetByRole(AriaRole.Row).Filter(new() { HasText = accountId });
+        await Expect(row).ToContainTextAsync("€0.00");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_replays_the_poison_messages_of_a_stripe_outage_and_the_account_ends_on_its_new_plan()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
