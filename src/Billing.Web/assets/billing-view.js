@@ -294,9 +294,14 @@ const reasonText = {
   gracePeriod: 'Your payment failed; your plan is kept during the grace period',
 };
 
-/** "Entitlements": every limit and feature flag, and why. */
-export function entitlementsSection(entitlements) {
-  const why = reasonText[entitlements.reason] ?? entitlements.reason;
+/**
+ * "Entitlements": every limit and feature flag, and why. The free fallback's reason does not tell an ended subscription
+ * or trial from one whose payment failed and whose grace period is over (Stripe still retries): the subscription does.
+ */
+export function entitlementsSection(entitlements, subscription) {
+  const why = entitlements.reason === 'freeFallback' && subscription && lapsed(subscription)
+    ? 'Your last payment failed and the grace period is over: the free plan applies until the payment goes through.'
+    : reasonText[entitlements.reason] ?? entitlements.reason;
   const until = entitlements.endsAt ? ` until ${formatDateTime(entitlements.endsAt)}.` : (why.endsWith('.') ? '' : '.');
   return [
     el('p', {}, el('strong', {}, `${entitlements.plan.displayName} plan. `), why + until),

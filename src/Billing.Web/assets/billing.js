@@ -103,7 +103,7 @@ async function loadPlanAndCatalog() {
   await Promise.all([
     section('plan', () => planSection(state.subscription, { onManage: (event) => toStripe(event.currentTarget, openPortal) })),
     renderPlans(),
-    section('entitlements', () => entitlementsSection(state.entitlements)),
+    section('entitlements', () => entitlementsSection(state.entitlements, state.subscription)),
     section('usage', loadUsageNodes),
   ]);
   // A plan that changed (a trial started, back from the portal) changes which add-ons would raise anything.
@@ -131,7 +131,7 @@ async function refreshUsage() {
   const [entitlements, usage] = await Promise.all([api.get('/api/billing/entitlements'), api.get('/api/billing/usage', { query: { period: 'current' } })]);
   state.entitlements = entitlements;
   redraw('usage-body', usageSection(usage, entitlements, state.plans));
-  redraw('entitlements-body', entitlementsSection(entitlements));
+  redraw('entitlements-body', entitlementsSection(entitlements, state.subscription));
 }
 
 /**

@@ -645,17 +645,27 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await Expect(trialCancelled.Locator("#plan-body")).ToContainTextAsync("cancelled: the free plan applies after that");
         await Expect(trialCancelled.Locator("#plan-body")).Not.ToContainTextAsync("First payment");
 
-        var lapsed = await SignedInRewrittenAsync(subscriber.AccountId, "**/api/billing/subscription", answer =>
-        {
-            answer["source"] = "free";
-            answer["plan"] = new JsonObject { ["code"] = "FREE", ["displayName"] = "Free", ["kind"] = "free" };
-            answer["planEndsAt"] = null;
-            answer["status"] = "past_due";
-            answer["subscription"]!["status"] = "past_due";
-        });
+        // The entitlements' reason is then freeFallback, whose sentence said the subscription had ended: it has not.
+        var lapsed = await SignedInRewrittenAsync(subscriber.AccountId, [
+            ("**/api/billing/subscription", answer =>
+            {
+                answer["source"] = "free";
+                answer["plan"] = new JsonObject { ["code"] = "FREE", ["displayName"] = "Free", ["kind"] = "free" };
+                answer["planEndsAt"] = null;
+                answer["status"] = "past_due";
+                answer["subscription"]!["status"] = "past_due";
+            }),
+            ("**/api/billing/entitlements", answer =>
+            {
+                answer["reason"] = "freeFallback";
+                answer["endsAt"] = null;
+            }),
+        ]);
         await Expect(lapsed.Locator("#plan-body")).ToContainTextAsync("Past due");
         await Expect(lapsed.Locator("#plan-body")).ToContainTextAsync("Your last payment failed and the grace period is over: the free plan applies until the payment goes through.");
         await Expect(lapsed.Locator("#plan-body")).Not.ToContainTextAsync("Renews on");
+        await Expect(lapsed.Locator("#entitlements-body")).ToContainTextAsync("Your last payment failed and the grace period is over: the free plan applies until the payment goes through.");
+        await Expect(lapsed.Locator("#entitlements-body")).Not.ToContainTextAsync("has ended");
         browser.AssertPagesKeptToTheContract();
     }
 
@@ -763,23 +773,30 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         page.GetByRole(AriaRole.Region, new() { Name = "Plans" }).GetByRole(AriaRole.Listitem).Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = plan, Exact = true }) });
 
     /// <summary>As <see cref="SignedInAsync"/>, with the API's answers on <paramref name="route"/> changed by <paramref name="rewrite"/>.</summary>
-    private async Task<IPage> SignedInRewrittenAsync(string accountId, string route, Action<JsonObject> rewrite, string timeZone = "UTC")
+    private Task<IPage> SignedInRewrittenAsync(string accountId, string route, Action<JsonObject> rewrite, string timeZone = "UTC") =>
+        SignedInRewrittenAsync(accountId, [(route, rewrite)], timeZone);
+
+    /// <summary>Opens the billing page with the API's answers on each route rewritten on their way to it, signs in as the account and waits for its plan.</summary>
+    private async Task<IPage> SignedInRewrittenAsync(string accountId, (string Route, Action<JsonObject> Rewrite)[] rewrites, string timeZone = "UTC")
     {
         var page = await browser.OpenAsync("/billing/", timeZone: timeZone);
-        await page.RouteAsync(route, async r =>
+        foreach (var (route, rewrite) in rewrites)
         {
-            var response = await r.FetchAsync();
-            var answer = JsonNode.Parse(await response.TextAsync())!.AsObject();
-            rewrite(answer);
-            await r.FulfillAsync(new RouteFulfillOptions { Response = response, Body = answer.ToJsonString() });
-        });
+            await page.RouteAsync(route, async r =>
+            {
+                var response = await r.FetchAsync();
+                var answer = JsonNode.Parse(await response.TextAsync())!.AsObject();
+                rewrite(answer);
+                await r.FulfillAsync(new RouteFulfillOptions { Response = response, Body = answer.ToJsonString() });
+            });
+        }
+
         await page.GetByLabel("Account id").FillAsync(accountId);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(Plan(page)).ToBeVisibleAsync();
         return page;
     }
 
-    /// <summary>Opens the billing page in a fresh browser, signs in as the account and waits for its plan.</summary>
     [Fact]
     public async Task The_limit_banner_names_the_plan_to_upgrade_to_as_the_catalog_does_not_by_its_code()
     {
@@ -802,6 +819,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await Expect(page.Locator("[data-limit-reached=agent_runs]")).ToHaveTextAsync("You have used all 20 agent runs your plan includes this period. Upgrade to Basic Team to get more.");
     }
 
+    /// <summary>Opens the billing page in a fresh browser, signs in as the account and waits for its plan.</summary>
     private async Task<IPage> SignedInAsync(string accountId, bool phone = false)
     {
         var page = await browser.OpenAsync("/billing/", phone);
