@@ -24,7 +24,7 @@ public sealed class TimerTriggerTests
         var runs = await Wait.ForAsync(() => Task.FromResult(ReadRuns(records) is { Count: > 0 } r ? r : null), Deadline, "the past-due run");
         var run = Assert.Single(runs);
         Assert.True(run.IsPastDue);
-        Assert.Equal(new DateTimeOffset(last), run.Last); // the worker is told when the timer last ran (the invoicing sweep catches up from it)
+        Assert.Equal(new DateTimeOffset(last), run.Last); // the worker is told when the timer last ran (TimerInfo.ScheduleStatus, as Azure's host tells it)
         await Wait.UntilAsync(() => ReadStatus(statusFile).Last > new DateTimeOffset(last), Deadline, "the saved status");
         var status = ReadStatus(statusFile);
         Assert.True(status.Next > DateTimeOffset.UtcNow);

@@ -40,6 +40,7 @@ public sealed class InfrastructureRegistrationTests
         Assert.IsType<InvoiceJobSender>(services.GetRequiredService<IInvoiceJobs>());
         Assert.Equal(("invoice-jobs", "invoice-jobs-poison"), (services.GetRequiredService<InvoiceJobQueues>().Main.Name, services.GetRequiredService<InvoiceJobQueues>().Poison.Name));
         Assert.NotNull(services.GetRequiredService<IInvoiceRunStore>());
+        Assert.NotNull(services.GetRequiredService<IInvoicingSweepMarkStore>());
         Assert.Equal(
             [("stripe-events", "stripe-events-poison"), ("invoice-jobs", "invoice-jobs-poison")],
             services.GetServices<IPoisonMessages>().Select(p => (p.Kind, p.PoisonQueueName)));

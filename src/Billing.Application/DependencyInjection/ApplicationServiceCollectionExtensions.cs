@@ -31,7 +31,7 @@ public static class ApplicationServiceCollectionExtensions
     /// <c>Billing:Redirects</c>, <c>Billing:Usage</c>, <c>Billing:Invoicing</c>, <c>Billing:Stripe</c> (<c>LiveMode</c>), <c>Billing:SubscriptionSync</c> and <c>Billing:MissedEventSweep</c>,
     /// and the host's <c>AzureFunctionsJobHost:extensions:queues</c> (<see cref="QueueDeliveryOptions"/>).
     /// The ports (<see cref="IBillingAccountStore"/>, <see cref="IAccountRenewalQuery"/>, <see cref="IMissedEventSweepPositionStore"/>,
-    /// <see cref="StripeCustomers.IStripeCustomerLinks"/>, <see cref="Usage.IUsageLedger"/>, <see cref="Usage.IAllocationLedger"/>, <see cref="Usage.IBillingNotifications"/>, <see cref="IInvoiceRunStore"/>, <see cref="IStripeInvoicing"/>, <see cref="IInvoiceJobs"/>, <see cref="IStripeEventStore"/>,
+    /// <see cref="StripeCustomers.IStripeCustomerLinks"/>, <see cref="Usage.IUsageLedger"/>, <see cref="Usage.IAllocationLedger"/>, <see cref="Usage.IBillingNotifications"/>, <see cref="IInvoiceRunStore"/>, <see cref="IInvoicingSweepMarkStore"/>, <see cref="IStripeInvoicing"/>, <see cref="IInvoiceJobs"/>, <see cref="IStripeEventStore"/>,
     /// <see cref="IStripeEventPayloadReader"/>, <see cref="IStripeEventQueueWriter"/>, <see cref="IStripeSubscriptionSource"/>,
     /// <see cref="Payments.IStripeBillingGateway"/>, <see cref="IAccountDirectory"/>, <see cref="IInvoiceDirectory"/>, <see cref="IStripeEventHistory"/>) come from the infrastructure; <see cref="TimeProvider.System"/> is used
     /// unless a TimeProvider is registered.

@@ -13,38 +13,38 @@ public sealed record InvoicingSweepResult(int DaysScanned, int Queued);
 /// invoiced. Days go newest first, each queued as soon as it is read: a run cut short (its function timeout, on a day
 /// with a large backlog) has queued the periods that closed most recently, and the next run finds the rest. It only
 /// enumerates: the jobs do the invoicing, idempotently, so running it twice queues duplicates that change nothing.
+/// After downtime longer than the window (the app stopped, or its runs failing), a run reads back to where the last
+/// successful run left off (<see cref="IInvoicingSweepMarkStore"/>), at most <see cref="InvoicingOptions.MaxLookbackDays"/>.
+/// The operator's run (<see cref="InvoicingRuns"/>) reads a month through <see cref="ListNotInvoicedAsync"/> and never moves the mark.
 /// </summary>
 public sealed partial class InvoicingSweep(
     IUsageLedger usage,
     IInvoiceJobs jobs,
+    IInvoicingSweepMarkStore marks,
     IOptions<InvoicingOptions> options,
     TimeProvider time,
     ILogger<InvoicingSweep> logger)
 {
     private const int EnqueueParallelism = 16;
-
-    public Task<InvoicingSweepResult> RunAsync(CancellationToken cancellationToken) => RunAsync(lastRun: null, cancellationToken);
+    private const int MarkWriteAttempts = 5;
 
     /// <summary>
-    /// Sweeps the look-back window, or from the closing day of the first period the timer's previous run at
-    /// <paramref name="lastRun"/> could not invoice yet, when that is earlier: the app was stopped longer than the
-    /// window, and the periods that closed meanwhile (at most <see cref="InvoicingOptions.MaxLookbackDays"/> back) are
-    /// not left out. A day's margin covers a host whose schedule status is not in UTC.
+    /// Sweeps the look-back window, or from the day the mark of the last successful run says when that is earlier (the
+    /// runs of a longer outage did not run or failed), at most <see cref="InvoicingOptions.MaxLookbackDays"/> back; then,
+    /// only when every day was read and every job queued, moves the mark to the day the next run must read again. A run
+    /// that throws leaves the mark where it was, so the next run reads the same days again.
     /// </summary>
-    public async Task<InvoicingSweepResult> RunAsync(DateTimeOffset? lastRun, CancellationToken cancellationToken)
+    public async Task<InvoicingSweepResult> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var firstDay = options.Value.FirstDaySwept(now);
-        if (lastRun is { } last && last < now)
+        var mark = await marks.GetAsync(cancellationToken).ConfigureAwait(false);
+        if (mark is not null && mark.ReadAgainFrom < firstDay)
         {
-            var sinceLastRun = DateOnly.FromDateTime((last - options.Value.SettleTime).UtcDateTime);
-            if (sinceLastRun < firstDay)
-            {
-                var earliest = today.AddDays(-InvoicingOptions.MaxLookbackDays);
-                firstDay = sinceLastRun.AddDays(-1) < earliest ? earliest : sinceLastRun.AddDays(-1);
-                LogCatchingUp(last, firstDay);
-            }
+            var earliest = today.AddDays(-InvoicingOptions.MaxLookbackDays);
+            firstDay = mark.ReadAgainFrom < earliest ? earliest : mark.ReadAgainFrom;
+            LogCatchingUp(mark.WrittenAt, mark.ReadAgainFrom, firstDay);
         }
 
         var queued = 0;
@@ -55,9 +55,36 @@ public sealed partial class InvoicingSweep(
             queued += closed.Count;
         }
 
+        // Every period that ends before this day had settled by now, and its day was read (by this run or, before the
+        // mark it started from, by an earlier successful one); periods of this day may settle later.
+        await MoveMarkAsync(DateOnly.FromDateTime((now - options.Value.SettleTime).UtcDateTime), mark, cancellationToken).ConfigureAwait(false);
         var days = today.DayNumber - firstDay.DayNumber + 1;
         LogSwept(days, queued);
         return new InvoicingSweepResult(days, queued);
+    }
+
+    /// <summary>
+    /// Moves the mark forward to <paramref name="readAgainFrom"/>, never back: a concurrent run (another instance) that
+    /// wrote a later day first wins; after a conflict the mark is read again and compared.
+    /// </summary>
+    private async Task MoveMarkAsync(DateOnly readAgainFrom, StoredInvoicingSweepMark? read, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MarkWriteAttempts; attempt++)
+        {
+            if (read is not null && read.ReadAgainFrom >= readAgainFrom)
+            {
+                return;
+            }
+
+            if (await marks.TryWriteAsync(readAgainFrom, read?.ETag, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return;
+            }
+
+            read = await marks.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        LogMarkNotMoved(readAgainFrom, MarkWriteAttempts);
     }
 
     /// <summary>
@@ -83,8 +110,11 @@ public sealed partial class InvoicingSweep(
             new ParallelOptions { MaxDegreeOfParallelism = EnqueueParallelism, CancellationToken = cancellationToken },
             async (period, ct) => await jobs.EnqueueAsync(new InvoiceJob(period.AccountId, period.PeriodKey) { PeriodEnd = period.PeriodEnd }, ct).ConfigureAwait(false));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoicing sweep: the timer last ran at {LastRun:O}, before the look-back window; reading the closing days from {FirstDay:yyyy-MM-dd} to catch up")]
-    private partial void LogCatchingUp(DateTimeOffset lastRun, DateOnly firstDay);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoicing sweep: the last successful run ({LastSuccess:O}) read the closing days before {ReadAgainFrom:yyyy-MM-dd}, before the look-back window; reading the closing days from {FirstDay:yyyy-MM-dd} to catch up")]
+    private partial void LogCatchingUp(DateTimeOffset lastSuccess, DateOnly readAgainFrom, DateOnly firstDay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoicing sweep: the mark was not moved to {ReadAgainFrom:yyyy-MM-dd}, other runs wrote it {Attempts} times meanwhile; the next run reads from where it is")]
+    private partial void LogMarkNotMoved(DateOnly readAgainFrom, int attempts);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoicing sweep: {Days} closing days read, {Queued} invoice jobs queued")]
     private partial void LogSwept(int days, int queued);

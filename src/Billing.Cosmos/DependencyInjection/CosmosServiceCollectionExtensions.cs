@@ -52,6 +52,7 @@ public static class CosmosServiceCollectionExtensions
         services.TryAddSingleton<IAllocationLedger, CosmosAllocationLedger>();
         services.TryAddSingleton<IStripeEventStore, CosmosStripeEventStore>();
         services.TryAddSingleton<IInvoiceRunStore, CosmosInvoiceRunStore>();
+        services.TryAddSingleton<IInvoicingSweepMarkStore, CosmosInvoicingSweepMarkStore>();
         services.TryAddSingleton<CosmosAccountDirectory>();
         services.TryAddSingleton<IAccountDirectory>(sp => sp.GetRequiredService<CosmosAccountDirectory>());
         services.TryAddSingleton<CosmosInvoiceDirectory>();

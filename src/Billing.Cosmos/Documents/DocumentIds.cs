@@ -10,7 +10,7 @@ namespace Billing.Cosmos.Documents;
 /// Document ids in the accounts container: <c>{kind}:{accountId}[:{suffix}]</c>. The kind prefix keeps kinds apart
 /// and the account id makes ids unique across partitions (the local server checks patch conditions by id alone).
 /// Usage: <c>usage</c>, <c>usage-key</c>, <c>usage-period</c> (in the index partitions), <c>allocations</c>, <c>allocation</c>;
-/// invoicing: <c>invoice-run</c>; credits: <c>credits</c> (the book), <c>credit-entry</c> (one per ledger entry); operator views: <c>account-event</c>, and <c>account-summary</c>, <c>invoice-entry</c> in their index partitions; the missed-event sweep: <c>sweep-position</c> in its own partition.
+/// invoicing: <c>invoice-run</c>; credits: <c>credits</c> (the book), <c>credit-entry</c> (one per ledger entry); operator views: <c>account-event</c>, and <c>account-summary</c>, <c>invoice-entry</c> in their index partitions; the missed-event sweep: <c>sweep-position</c> in its own partition; the invoicing sweep: <c>sweep-mark</c> in its own partition.
 /// </summary>
 internal static class DocumentIds
 {
@@ -87,6 +87,12 @@ internal static class DocumentIds
     /// '/'), so no query scoped to an account, and no index partition's listing, ever reads it.
     /// </summary>
     public const string SweepPositionPartition = "/jobs/missed-event-sweep";
+
+    /// <summary>The invoicing sweep's mark, the one document of partition <see cref="InvoicingSweepMarkPartition"/>.</summary>
+    public const string InvoicingSweepMark = "sweep-mark:invoicing-sweep";
+
+    /// <summary>The partition of the invoicing sweep's mark: a value no account id can take, as <see cref="SweepPositionPartition"/>.</summary>
+    public const string InvoicingSweepMarkPartition = "/jobs/invoicing-sweep";
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }

@@ -56,6 +56,10 @@ internal static class DocumentTypes
 
     public const int SweepPositionSchemaVersion = 1;
 
+    public const string InvoicingSweepMark = "invoicingSweepMark";
+
+    public const int InvoicingSweepMarkSchemaVersion = 1;
+
     public const string StripeEvent = "stripeEvent";
     public const int StripeEventSchemaVersion = 1;
 

@@ -135,6 +135,7 @@ public sealed class AddBillingApplicationTests
             .AddSingleton<IBillingAccountStore>(accounts)
             .AddSingleton<IAccountRenewalQuery>(accounts)
             .AddSingleton<IMissedEventSweepPositionStore>(new InMemoryMissedEventSweepPositionStore(time))
+            .AddSingleton<IInvoicingSweepMarkStore>(new InMemoryInvoicingSweepMarkStore(time))
             .AddSingleton<IStripeCustomerLinks, InMemoryStripeCustomerLinks>()
             .AddSingleton<IUsageLedger, InMemoryUsageLedger>()
             .AddSingleton<IAllocationLedger, InMemoryAllocationLedger>()

@@ -45,7 +45,8 @@ internal sealed class InvoicingTestBed
             StripeSubscriptions, StripeSubscriptions, new SubscriptionSnapshotApplier(Usage.Accounts, Usage.Ledger, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(new SubscriptionSyncOptions())), Usage.Accounts, Usage.Time, NullLogger<StripeSubscriptionSync>.Instance);
         _sync = sync;
         Invoicer = InvoicerOver(Usage.Accounts);
-        Sweep = new InvoicingSweep(Usage.Ledger, Jobs, options, Usage.Time, NullLogger<InvoicingSweep>.Instance);
+        Marks = new InMemoryInvoicingSweepMarkStore(Usage.Time);
+        Sweep = new InvoicingSweep(Usage.Ledger, Jobs, Marks, options, Usage.Time, SweepLog);
         Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, pending, Usage.Catalog, options, Usage.Time);
         StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, NullLogger<InvoiceRunStatusSync>.Instance);
     }
@@ -78,6 +79,12 @@ internal sealed class InvoicingTestBed
     public FakeStripe StripeSubscriptions { get; }
 
     public RecordingInvoiceJobs Jobs { get; } = new();
+
+    /// <summary>The timer sweep's mark (where the last successful run left off).</summary>
+    public InMemoryInvoicingSweepMarkStore Marks { get; }
+
+    /// <summary>What the timer's sweep logs.</summary>
+    public FakeLogger<InvoicingSweep> SweepLog { get; } = new();
 
     public InvoiceAccount Invoicer { get; }
 

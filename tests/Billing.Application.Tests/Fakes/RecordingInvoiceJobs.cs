@@ -11,8 +11,11 @@ internal sealed class RecordingInvoiceJobs : IInvoiceJobs
     private readonly Lock _gate = new();
     private readonly List<string> _messages = [];
 
-    /// <summary>When set, <see cref="EnqueueAsync"/> throws it and queues nothing.</summary>
+    /// <summary>When set, <see cref="EnqueueAsync"/> throws it and queues nothing (from the <see cref="FailAfter"/>th message on, when that is set).</summary>
     public Exception? Failure { get; set; }
+
+    /// <summary>How many messages are queued before <see cref="Failure"/> is thrown (a queue that goes away mid-run); null: at once.</summary>
+    public int? FailAfter { get; set; }
 
     /// <summary>Every message queued, in order, as the queue holds it.</summary>
     public IReadOnlyList<string> Messages
@@ -32,13 +35,13 @@ internal sealed class RecordingInvoiceJobs : IInvoiceJobs
     public Task EnqueueAsync(InvoiceJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        if (Failure is { } failure)
-        {
-            throw failure;
-        }
-
         lock (_gate)
         {
+            if (Failure is { } failure && (FailAfter is not { } after || _messages.Count >= after))
+            {
+                throw failure;
+            }
+
             _messages.Add(job.ToJson());
         }
 

@@ -4,6 +4,7 @@ using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
+using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Tests.Invoicing;
 
@@ -12,6 +13,9 @@ public sealed class InvoicingSweepTests
 {
     /// <summary>The timer fires at 02:00 UTC on 10 Dec 2026; the default 35-day window reaches back to 5 Nov.</summary>
     private static readonly DateTimeOffset Now = new(2026, 12, 10, 2, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The last run before an outage: 1 Nov 02:00, 39 days before <see cref="Now"/>.</summary>
+    private static readonly DateTimeOffset LastRun = new(2026, 11, 1, 2, 0, 0, TimeSpan.Zero);
 
     private readonly InvoicingTestBed _bed = new();
 
@@ -99,13 +103,13 @@ public sealed class InvoicingSweepTests
 
     /// <summary>
     /// The app was stopped (a failed deployment, a paused plan) from just after the run of 1 Nov 02:00 until 10 Dec 02:00,
-    /// longer than the 35-day window: the first run after it (the host's one past-due run, whose schedule status says
-    /// when the timer last ran) must queue every period that closed since, not only those of the last 35 days.
+    /// longer than the 35-day window: the first run after it (the host's one past-due run) must queue every period that
+    /// closed since the last successful run, not only those of the last 35 days.
     /// </summary>
     [Fact]
-    public async Task After_an_outage_longer_than_the_window_the_first_run_reads_back_to_the_timers_last_run()
+    public async Task After_an_outage_longer_than_the_window_the_first_run_reads_back_to_the_last_successful_run()
     {
-        var lastRun = new DateTimeOffset(2026, 11, 1, 2, 0, 0, TimeSpan.Zero);
+        await SucceededAtAsync(LastRun);
         _bed.Time.SetUtcNow(Now);
         var closedAfterLastRun = Period("2026-10-01T03:00:00Z", "2026-11-01T03:00:00Z");
         var closedDuringOutage = Period("2026-10-03T00:00:00Z", "2026-11-03T00:00:00Z");
@@ -113,48 +117,152 @@ public sealed class InvoicingSweepTests
         var inWindow = Period("2026-11-08T08:00:00Z", "2026-12-08T08:00:00Z");
         var expected = new[] { closedAfterLastRun, closedDuringOutage, lastDayBeforeWindow, inWindow }.Select(p => new InvoiceJob(Count(p), p.Key)).ToList();
 
-        var result = await _bed.Sweep.RunAsync(lastRun, CancellationToken.None);
+        var result = await _bed.Sweep.RunAsync(CancellationToken.None);
 
         Assert.Equal(expected.OrderBy(j => j.RunId), _bed.Jobs.Jobs.OrderBy(j => j.RunId));
-        Assert.Equal(4, result.Queued);
+        Assert.Equal(new InvoicingSweepResult(40, 4), result); // 1 Nov to 10 Dec
+        var warning = Assert.Single(_bed.SweepLog.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Contains("reading the closing days from 2026-11-01 to catch up", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(new DateOnly(2026, 12, 10), _bed.Marks.Stored?.ReadAgainFrom);
+    }
+
+    /// <summary>
+    /// The first run after the outage (10 Dec) fails mid-run: the queue goes away after the two most recent periods were
+    /// queued. The next day's run must still queue the periods that closed early in the outage, beyond its window.
+    /// </summary>
+    [Fact]
+    public async Task A_catch_up_run_that_fails_is_caught_up_by_the_next_days_run()
+    {
+        await SucceededAtAsync(LastRun);
+        _bed.Time.SetUtcNow(Now);
+        var earlyInOutage = new[] { Period("2026-10-01T03:00:00Z", "2026-11-01T03:00:00Z"), Period("2026-10-03T00:00:00Z", "2026-11-03T00:00:00Z") };
+        var inWindow = new[] { Period("2026-11-08T08:00:00Z", "2026-12-08T08:00:00Z"), Period("2026-11-09T08:00:00Z", "2026-12-09T08:00:00Z") };
+        var early = earlyInOutage.Select(p => new InvoiceJob(Count(p), p.Key)).ToList();
+        foreach (var period in inWindow)
+        {
+            Count(period);
+        }
+
+        _bed.Jobs.Failure = new TimeoutException("the queue did not answer");
+        _bed.Jobs.FailAfter = 2;
+        await Assert.ThrowsAsync<TimeoutException>(() => _bed.Sweep.RunAsync(CancellationToken.None));
+        Assert.Equal(2, _bed.Jobs.Drain().Count); // the two most recent
+        Assert.Equal(new DateOnly(2026, 11, 1), _bed.Marks.Stored?.ReadAgainFrom); // not moved by the failed run
+
+        _bed.Jobs.Failure = null;
+        _bed.Time.SetUtcNow(Now.AddDays(1));
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(early.OrderBy(j => j.RunId), _bed.Jobs.Jobs.Where(j => early.Contains(j)).OrderBy(j => j.RunId));
+        Assert.Equal(4, _bed.Jobs.Jobs.Count);
+        Assert.Equal(new DateOnly(2026, 12, 11), _bed.Marks.Stored?.ReadAgainFrom);
+    }
+
+    [Fact]
+    public async Task A_successful_run_moves_the_mark_and_the_next_daily_run_reads_its_usual_window()
+    {
+        await SucceededAtAsync(LastRun);
+        _bed.Time.SetUtcNow(Now);
+        await _bed.Sweep.RunAsync(CancellationToken.None); // the catch-up, 40 days
+
+        _bed.Time.SetUtcNow(Now.AddDays(1));
+        var next = await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new InvoicingSweepResult(36, 0), next);
+        Assert.Single(_bed.SweepLog.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning); // the catch-up's only
+        Assert.Equal(new DateOnly(2026, 12, 11), _bed.Marks.Stored?.ReadAgainFrom);
+    }
+
+    [Fact]
+    public async Task Without_a_mark_a_new_deployments_first_run_reads_its_window_and_sets_the_mark()
+    {
+        _bed.Time.SetUtcNow(Now);
+        Count(Period("2026-10-01T03:00:00Z", "2026-11-01T03:00:00Z"));
+
+        var result = await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new InvoicingSweepResult(36, 0), result);
+        Assert.Equal(new DateOnly(2026, 12, 10), _bed.Marks.Stored?.ReadAgainFrom);
+    }
+
+    /// <summary>The settle time reaches back over midnight: the mark is the day of now - SettleTime, whose later periods had not settled.</summary>
+    [Fact]
+    public async Task The_mark_is_the_day_whose_periods_may_settle_later()
+    {
+        _bed.Options.SettleTime = TimeSpan.FromHours(3);
+
+        await SucceededAtAsync(Now);
+
+        Assert.Equal(new DateOnly(2026, 12, 9), _bed.Marks.Stored?.ReadAgainFrom);
     }
 
     [Fact]
     public async Task A_run_catching_up_reads_at_most_400_days_back()
     {
+        await SucceededAtAsync(Now.AddDays(-500));
         _bed.Time.SetUtcNow(Now);
         var withinReach = Period("2025-10-06T00:00:00Z", "2025-11-06T00:00:00Z"); // 399 days before 10 Dec 2026
         var beyondReach = Period("2025-10-04T00:00:00Z", "2025-11-04T00:00:00Z"); // 401 days before
         var expected = new InvoiceJob(Count(withinReach), withinReach.Key);
         Count(beyondReach);
 
-        var result = await _bed.Sweep.RunAsync(Now.AddDays(-500), CancellationToken.None);
+        var result = await _bed.Sweep.RunAsync(CancellationToken.None);
 
         Assert.Equal(new InvoicingSweepResult(401, 1), result);
         Assert.Equal([expected], _bed.Jobs.Jobs);
+        var warning = Assert.Single(_bed.SweepLog.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Contains("reading the closing days from 2025-11-05 to catch up", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_daily_run_with_a_one_day_window_reads_its_usual_window()
     {
-        _bed.Time.SetUtcNow(Now);
         _bed.Options.LookbackDays = 1;
+        await SucceededAtAsync(Now.AddDays(-1));
+        _bed.Time.SetUtcNow(Now);
 
-        var result = await _bed.Sweep.RunAsync(Now.AddDays(-1), CancellationToken.None);
+        var result = await _bed.Sweep.RunAsync(CancellationToken.None);
 
         Assert.Equal(new InvoicingSweepResult(2, 0), result);
+        Assert.DoesNotContain(_bed.SweepLog.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
     }
 
     [Fact]
-    public async Task A_last_run_within_the_window_changes_nothing()
+    public async Task A_last_success_within_the_window_changes_nothing()
     {
+        await SucceededAtAsync(Now.AddDays(-3));
         _bed.Time.SetUtcNow(Now);
         var beforeWindow = Period("2026-10-04T23:00:00Z", "2026-11-04T23:59:59Z");
         Count(beforeWindow);
 
-        var result = await _bed.Sweep.RunAsync(Now.AddDays(-3), CancellationToken.None);
+        var result = await _bed.Sweep.RunAsync(CancellationToken.None);
 
         Assert.Equal(new InvoicingSweepResult(36, 0), result);
+    }
+
+    /// <summary>Two instances ran the timer: the later run wrote its mark first; the earlier one, finishing after it, does not move the mark back.</summary>
+    [Fact]
+    public async Task A_run_that_finishes_after_a_later_one_does_not_move_the_mark_back()
+    {
+        await SucceededAtAsync(LastRun);
+        _bed.Time.SetUtcNow(Now);
+        _bed.Marks.BeforeWrite = async () => Assert.NotNull(await _bed.Marks.TryWriteAsync(new DateOnly(2026, 12, 11), _bed.Marks.Stored!.ETag, CancellationToken.None));
+
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new DateOnly(2026, 12, 11), _bed.Marks.Stored?.ReadAgainFrom);
+    }
+
+    [Fact]
+    public async Task A_run_whose_mark_write_lost_to_an_earlier_runs_writes_it_after_that()
+    {
+        await SucceededAtAsync(LastRun);
+        _bed.Time.SetUtcNow(Now);
+        _bed.Marks.BeforeWrite = async () => Assert.NotNull(await _bed.Marks.TryWriteAsync(new DateOnly(2026, 12, 1), _bed.Marks.Stored!.ETag, CancellationToken.None));
+
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new DateOnly(2026, 12, 10), _bed.Marks.Stored?.ReadAgainFrom);
     }
 
     [Fact]
@@ -232,6 +340,25 @@ public sealed class InvoicingSweepTests
         _bed.Jobs.Failure = new TimeoutException("the queue did not answer");
 
         await Assert.ThrowsAsync<TimeoutException>(() => _bed.Sweep.RunAsync(CancellationToken.None));
+    }
+
+    /// <summary>
+    /// The mark a successful run at <paramref name="at"/> left (the test bed's clock starts later, on 21 Nov, so earlier
+    /// runs are written as their mark): the day of <paramref name="at"/> less the settle time.
+    /// </summary>
+    private async Task SucceededAtAsync(DateTimeOffset at)
+    {
+        if (at >= _bed.Time.GetUtcNow())
+        {
+            _bed.Time.SetUtcNow(at);
+            await _bed.Sweep.RunAsync(CancellationToken.None);
+            _bed.Jobs.Drain();
+            _bed.SweepLog.Collector.Clear();
+            return;
+        }
+
+        var readAgainFrom = DateOnly.FromDateTime((at - _bed.Options.SettleTime).UtcDateTime);
+        Assert.NotNull(await _bed.Marks.TryWriteAsync(readAgainFrom, _bed.Marks.Stored?.ETag, CancellationToken.None));
     }
 
     /// <summary>Counts one agent run of a new PRO account in <paramref name="period"/> (creating its index entry).</summary>

@@ -33,28 +33,36 @@ public sealed class TimerTriggerTests
     }
 
     /// <summary>
-    /// The app was down 40 days, longer than the invoicing sweep's 35-day look-back: the past-due run reads the schedule
-    /// status's last run and catches up from there (the sweep itself is unit-tested in InvoicingSweepTests).
+    /// The app was down 40 days, longer than the invoicing sweep's 35-day look-back, and its last successful sweep left its
+    /// mark then (the first run after the outage may have failed: the schedule status below says the timer last ran
+    /// yesterday). The past-due run reads the mark in Cosmos DB, catches up from it, and moves it to today.
     /// </summary>
     [Fact]
-    public async Task After_downtime_longer_than_the_look_back_the_past_due_run_catches_up_from_the_last_run()
+    public async Task After_downtime_longer_than_the_look_back_the_past_due_run_catches_up_from_the_last_successful_sweep()
     {
         var emulators = await LocalEmulators.GetAsync();
         var state = Directory.CreateTempSubdirectory("billing-timer-state-").FullName;
         Directory.CreateDirectory(Path.Combine(state, "timers"));
         var now = DateTimeOffset.UtcNow;
-        var lastRun = new DateTimeOffset(now.Year, now.Month, now.Day, 2, 0, 0, TimeSpan.Zero).AddDays(-40);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var lastRun = new DateTimeOffset(now.Year, now.Month, now.Day, 2, 0, 0, TimeSpan.Zero).AddDays(-1);
         await File.WriteAllTextAsync(
             Path.Combine(state, "timers", "MonthlyInvoicing.json"),
-            JsonSerializer.Serialize(new { Last = lastRun, Next = lastRun.AddDays(1), LastUpdated = lastRun }));
-
+            JsonSerializer.Serialize(new { Last = lastRun.AddDays(-1), Next = lastRun, LastUpdated = lastRun.AddDays(-1) }));
         var settings = FunctionAppSettings.ForEmulators(emulators);
         settings["MONTHLY_INVOICING_SCHEDULE"] = "0 0 2 * * *";
+        await using var data = BillingData.For(emulators, settings);
+        await data.ProvisionAsync();
+        var markDay = today.AddDays(-40);
+        Assert.NotNull(await data.InvoicingSweepMarks.TryWriteAsync(markDay, null, CancellationToken.None));
+
         await using var app = await FunctionAppProcess.StartAsync(settings, stateDirectory: state);
 
         await app.WaitForOutputAsync("Monthly invoicing fired (past due: True");
-        var firstDay = DateOnly.FromDateTime(lastRun.UtcDateTime.AddMinutes(-10)).AddDays(-1); // the settle time (10 minutes), a day's margin
-        await app.WaitForOutputAsync($"before the look-back window; reading the closing days from {firstDay:yyyy-MM-dd}");
-        await app.WaitForOutputAsync("Invoicing sweep: 42 closing days read");
+        await app.WaitForOutputAsync($"before the look-back window; reading the closing days from {markDay:yyyy-MM-dd} to catch up");
+        await app.WaitForOutputAsync("Invoicing sweep: 41 closing days read");
+        var mark = await Eventually.GetAsync(
+            () => data.InvoicingSweepMarks.GetAsync(CancellationToken.None), m => m?.ReadAgainFrom >= today, "the mark moved to today (settle time 0)");
+        Assert.Equal(today, mark!.ReadAgainFrom);
     }
 }

@@ -1,8 +1,10 @@
 using Billing.Application.Accounts;
+using Billing.Application.Invoicing;
 using Billing.Application.StripeCustomers;
 using Billing.Application.StripeEvents;
 using Billing.Application.Usage;
 using Billing.Cosmos.DependencyInjection;
+using Billing.Cosmos.Provisioning;
 using Billing.Domain.Accounts;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -35,6 +37,12 @@ internal sealed class BillingData : IAsyncDisposable
     public IStripeCustomerLinks Links => _services.GetRequiredService<IStripeCustomerLinks>();
 
     public IUsageLedger Usage => _services.GetRequiredService<IUsageLedger>();
+
+    /// <summary>The invoicing sweep's mark (where its last successful run left off).</summary>
+    public IInvoicingSweepMarkStore InvoicingSweepMarks => _services.GetRequiredService<IInvoicingSweepMarkStore>();
+
+    /// <summary>Creates the app's database and containers before the app starts (as the app does on start-up).</summary>
+    public Task ProvisionAsync() => _services.GetRequiredService<CosmosProvisioner>().ProvisionAsync(CancellationToken.None);
 
     public Task<BillingAccount?> AccountAsync(string accountId) => Accounts.GetAsync(AccountId.Parse(accountId), CancellationToken.None);
 
