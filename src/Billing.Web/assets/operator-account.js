@@ -225,13 +225,21 @@ function adjustmentForm(ctx, a, balance, ledger) {
       release();
     }
   });
-  const digits = currencyDigits(currencies[0]);
   amount.setAttribute('aria-describedby', 'adjust-hint');
+  const hint = el('p', { class: 'muted', id: 'adjust-hint' }, adjustmentHint(currencies[0]));
+  // The decimals allowed are the currency's: typing another currency changes them.
+  currency.addEventListener('input', () => { hint.textContent = adjustmentHint(currency.value.trim()); });
   return el('div', {},
     el('h3', {}, 'Adjust credit'),
     form,
-    el('p', { class: 'muted', id: 'adjust-hint' }, `A decimal amount in the currency${digits ? ` (up to ${digits} decimals for ${currencies[0].toUpperCase()})` : ''}: 10.50 grants credit, -3 takes it away. The ledger records the reason and your operator id.`),
+    hint,
     result);
+}
+
+function adjustmentHint(code) {
+  const digits = /^[A-Za-z]{3}$/.test(code) ? currencyDigits(code) : null;
+  const decimals = digits === null ? '' : ` (${digits ? `up to ${digits} decimals` : 'no decimals'} for ${code.toUpperCase()})`;
+  return `A decimal amount in the currency${decimals}: 10.50 grants credit, -3 takes it away. The ledger records the reason and your operator id.`;
 }
 
 async function refreshCredit(ctx, accountId, balance, ledger) {
@@ -265,7 +273,7 @@ function resyncSection(ctx, a) {
       const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/resync`);
       const steps = (answer.steps ?? []).map((s) => `${s.subscriptionId}: ${s.outcome}`).join('; ') || 'nothing to apply';
       const e = answer.entitlement;
-      ctx.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'} until ${formatDateTime(e?.periodEnd)}.`);
+      ctx.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'}${e?.endsAt ? ` until ${formatDateTime(e.endsAt)}` : e?.periodEnd ? `, current period to ${formatDateTime(e.periodEnd)}` : ''}.`);
       result.replaceChildren(el('p', {}, `Steps: ${steps}.`));
       const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
       if (ctx.current()) {

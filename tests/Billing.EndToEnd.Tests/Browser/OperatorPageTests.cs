@@ -188,6 +188,11 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Re-synced from Stripe");
         await Expect(resync).ToBeFocusedAsync(); // the account has been drawn again
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Re-sync" })).ToContainTextAsync("Steps: sub_");
+
+        // A subscription that renews is entitled past its period's end: the message said "Entitled to BASIC until <the
+        // period's end>", which reads as the day access stops.
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Entitled to BASIC, current period to ");
+        await Expect(page.GetByRole(AriaRole.Status)).Not.ToContainTextAsync("until");
         browser.AssertPagesKeptToTheContract();
     }
 
@@ -380,6 +385,14 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Amount: Use at most 2 decimals for USD.");
         Assert.Equal(calls, browser.ApiCalls.Count);
+
+        // The hint under the form says the decimals of the currency typed, not of the one the form started with.
+        await Expect(page.Locator("#adjust-hint")).ToContainTextAsync("(up to 2 decimals for USD)");
+        await page.GetByLabel("Currency").FillAsync("jpy");
+        await Expect(page.Locator("#adjust-hint")).ToContainTextAsync("(no decimals for JPY)");
+        await page.GetByLabel("Currency").FillAsync("kwd");
+        await Expect(page.Locator("#adjust-hint")).ToContainTextAsync("(up to 3 decimals for KWD)");
+        await page.GetByLabel("Currency").FillAsync("usd");
 
         // The first answer is lost on the way back (the server posted): the operator submits the same form again, the
         // page sends the same idempotency key, and the adjustment is posted once.
