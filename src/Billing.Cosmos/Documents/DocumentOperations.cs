@@ -134,6 +134,31 @@ internal static class DocumentOperations
         throw new InvalidOperationException($"Document '{id}' kept changing concurrently; gave up after {MaxAttempts} attempts.");
     }
 
+    /// <summary>
+    /// The write of a job's small state document (a sweep's position or mark) under optimistic concurrency: create when
+    /// <paramref name="etag"/> is null, otherwise replace the stored one if it still has <paramref name="etag"/>, read
+    /// first so that a document of a newer schema version is not rewritten and fields this version does not know are kept.
+    /// Returns the new ETag, or null when another run wrote first (409 on create, a changed or missing document, 412).
+    /// </summary>
+    public static async Task<string?> TryCreateOrReplaceAsync<T>(this Container container, T document, PartitionKey partitionKey, string? etag, CancellationToken cancellationToken)
+        where T : StoredDocument
+    {
+        if (etag is null)
+        {
+            return (await container.CreateAsync(document, partitionKey, cancellationToken).ConfigureAwait(false)).Document?.ETag;
+        }
+
+        var stored = await container.ReadAsync<T>(document.Id, partitionKey, cancellationToken).ConfigureAwait(false);
+        if (stored is null || !string.Equals(stored.ETag, etag, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        stored.EnsureRewritableBy(document.SchemaVersion);
+        document.ExtensionData = stored.PreservedFields();
+        return (await container.ReplaceAsync(document, document.Id, partitionKey, etag, cancellationToken).ConfigureAwait(false)).Document?.ETag;
+    }
+
     /// <summary>The source of a stored procedure embedded in this assembly (<c>Usage/record-usage.js</c> is <c>Billing.Cosmos.Usage.record-usage.js</c>).</summary>
     public static string ProcedureSource(string resourceName)
     {

@@ -23,7 +23,7 @@ public sealed class CosmosInvoicingSweepMarkStore(BillingContainers containers, 
         return document is null ? null : new StoredInvoicingSweepMark(document.ReadAgainFrom, document.WrittenAt, document.ETag!);
     }
 
-    public async Task<string?> TryWriteAsync(DateOnly readAgainFrom, string? etag, CancellationToken cancellationToken)
+    public Task<string?> TryWriteAsync(DateOnly readAgainFrom, string? etag, CancellationToken cancellationToken)
     {
         var document = new InvoicingSweepMarkDocument
         {
@@ -34,20 +34,6 @@ public sealed class CosmosInvoicingSweepMarkStore(BillingContainers containers, 
             ReadAgainFrom = readAgainFrom,
             WrittenAt = time.GetUtcNow(),
         };
-        if (etag is null)
-        {
-            return (await Container.CreateAsync(document, Partition, cancellationToken).ConfigureAwait(false)).Document?.ETag;
-        }
-
-        // Read first: a mark written by a newer version is not rewritten, and fields this version does not know are kept.
-        var stored = await Container.ReadAsync<InvoicingSweepMarkDocument>(document.Id, Partition, cancellationToken).ConfigureAwait(false);
-        if (stored is null || !string.Equals(stored.ETag, etag, StringComparison.Ordinal))
-        {
-            return null; // moved (or removed) by another run since it was read
-        }
-
-        stored.EnsureRewritableBy(DocumentTypes.InvoicingSweepMarkSchemaVersion);
-        document.ExtensionData = stored.PreservedFields();
-        return (await Container.ReplaceAsync(document, document.Id, Partition, etag, cancellationToken).ConfigureAwait(false)).Document?.ETag;
+        return Container.TryCreateOrReplaceAsync(document, Partition, etag, cancellationToken);
     }
 }

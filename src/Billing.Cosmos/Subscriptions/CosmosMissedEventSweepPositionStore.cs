@@ -34,7 +34,7 @@ public sealed class CosmosMissedEventSweepPositionStore(BillingContainers contai
         return new StoredSweepPosition(after, document.WrittenAt, document.ETag!);
     }
 
-    public async Task<string?> TryWriteAsync(RenewalOverdue? after, string? etag, CancellationToken cancellationToken)
+    public Task<string?> TryWriteAsync(RenewalOverdue? after, string? etag, CancellationToken cancellationToken)
     {
         var document = new SweepPositionDocument
         {
@@ -46,20 +46,6 @@ public sealed class CosmosMissedEventSweepPositionStore(BillingContainers contai
             AfterAccountId = after?.AccountId.Value,
             WrittenAt = time.GetUtcNow(),
         };
-        if (etag is null)
-        {
-            return (await Container.CreateAsync(document, Partition, cancellationToken).ConfigureAwait(false)).Document?.ETag;
-        }
-
-        // Read first: a position written by a newer version is not rewritten, and fields this version does not know are kept.
-        var stored = await Container.ReadAsync<SweepPositionDocument>(document.Id, Partition, cancellationToken).ConfigureAwait(false);
-        if (stored is null || !string.Equals(stored.ETag, etag, StringComparison.Ordinal))
-        {
-            return null; // moved (or removed) by another run since it was read
-        }
-
-        stored.EnsureRewritableBy(DocumentTypes.SweepPositionSchemaVersion);
-        document.ExtensionData = stored.PreservedFields();
-        return (await Container.ReplaceAsync(document, document.Id, Partition, etag, cancellationToken).ConfigureAwait(false)).Document?.ETag;
+        return Container.TryCreateOrReplaceAsync(document, Partition, etag, cancellationToken);
     }
 }
