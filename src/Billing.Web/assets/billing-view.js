@@ -96,7 +96,8 @@ export function planSection(subscription, { onManage }) {
     facts.push(['Kept until', `${formatDateTime(subscription.planEndsAt)} (unless the payment goes through: the free plan applies after that)`]);
   } else if (details && ['active', 'trialing', 'past_due'].includes(details.status) && details.currentPeriodEnd && !lapsed(subscription)) {
     facts.push([details.status === 'trialing' ? 'First payment' : 'Renews on', formatDateTime(details.currentPeriodEnd)]);
-  } else if (subscription.planEndsAt) {
+  } else if (subscription.planEndsAt && !(status === 'trialing' && trialEnd && Date.parse(trialEnd) === Date.parse(subscription.planEndsAt))) {
+    // A local trial's plan ends when the trial does: "Trial ends" has said it already.
     facts.push(['Ends on', formatDateTime(subscription.planEndsAt)]);
   }
   facts.push(['Current period', formatPeriod(subscription.period.start, subscription.period.end)]);

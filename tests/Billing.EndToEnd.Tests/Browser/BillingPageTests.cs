@@ -361,6 +361,8 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await first.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" }).ClickAsync();
         await Expect(first.GetByRole(AriaRole.Status)).ToContainTextAsync("Your free trial has started.");
         await Expect(Plan(first)).ToHaveTextAsync("Trial");
+        await Expect(first.Locator("#plan-body")).ToContainTextAsync("Trial ends");
+        await Expect(first.Locator("#plan-body")).Not.ToContainTextAsync("Ends on"); // the same moment, said once
         await second.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" }).ClickAsync();
         await Expect(second.GetByRole(AriaRole.Alert)).ToHaveTextAsync("This account has already had its free trial: a trial is offered once per account. Choose a paid plan to go on.");
         await BrowserFixture.ScreenshotAsync(second, "billing-trial-already-used");
