@@ -252,10 +252,10 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
 
     /// <summary>
     /// How long a closing-day entry is kept once invoiced (its <c>ttl</c>, counted from the mark): past the longest look-back
-    /// the timer can be given (<c>Billing:Invoicing:LookbackDays</c>, at most 400), after which nothing lists or moves it.
+    /// the timer can be given and the farthest its catch-up reads (<c>InvoicingOptions.MaxLookbackDays</c>), after which nothing lists or moves it.
     /// Without it every account's every period with usage left an entry for good.
     /// </summary>
-    internal static readonly TimeSpan InvoicedEntryRetention = TimeSpan.FromDays(400);
+    internal static readonly TimeSpan InvoicedEntryRetention = TimeSpan.FromDays(Application.Invoicing.InvoicingOptions.MaxLookbackDays);
 
     public async Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken)
     {

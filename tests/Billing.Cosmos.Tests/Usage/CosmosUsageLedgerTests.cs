@@ -910,7 +910,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
         var marked = Assert.Single(await IndexEntriesAsync(invoiced));
         Assert.True(marked.TryGetProperty("ttl", out var ttl), "the invoiced entry has no ttl: it is kept for ever");
         Assert.Equal((int)CosmosUsageLedger.InvoicedEntryRetention.TotalSeconds, ttl.GetInt32());
-        Assert.True(CosmosUsageLedger.InvoicedEntryRetention >= TimeSpan.FromDays(400)); // the longest look-back (InvoicingOptions.LookbackDays <= 400)
+        Assert.True(CosmosUsageLedger.InvoicedEntryRetention >= TimeSpan.FromDays(400)); // the longest look-back and catch-up (InvoicingOptions.MaxLookbackDays)
         Assert.False(Assert.Single(await IndexEntriesAsync(open)).TryGetProperty("ttl", out _)); // still to invoice: kept
     }
 
