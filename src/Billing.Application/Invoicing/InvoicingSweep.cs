@@ -26,7 +26,6 @@ public sealed partial class InvoicingSweep(
     ILogger<InvoicingSweep> logger)
 {
     private const int EnqueueParallelism = 16;
-    private const int MarkWriteAttempts = 5;
 
     /// <summary>
     /// Sweeps the look-back window, or from the day the mark of the last successful run says when that is earlier (the
@@ -57,34 +56,10 @@ public sealed partial class InvoicingSweep(
 
         // Every period that ends before this day had settled by now, and its day was read (by this run or, before the
         // mark it started from, by an earlier successful one); periods of this day may settle later.
-        await MoveMarkAsync(DateOnly.FromDateTime((now - options.Value.SettleTime).UtcDateTime), mark, cancellationToken).ConfigureAwait(false);
+        await marks.MoveForwardAsync(DateOnly.FromDateTime((now - options.Value.SettleTime).UtcDateTime), cancellationToken).ConfigureAwait(false);
         var days = today.DayNumber - firstDay.DayNumber + 1;
         LogSwept(days, queued);
         return new InvoicingSweepResult(days, queued);
-    }
-
-    /// <summary>
-    /// Moves the mark forward to <paramref name="readAgainFrom"/>, never back: a concurrent run (another instance) that
-    /// wrote a later day first wins; after a conflict the mark is read again and compared.
-    /// </summary>
-    private async Task MoveMarkAsync(DateOnly readAgainFrom, StoredInvoicingSweepMark? read, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < MarkWriteAttempts; attempt++)
-        {
-            if (read is not null && read.ReadAgainFrom >= readAgainFrom)
-            {
-                return;
-            }
-
-            if (await marks.TryWriteAsync(readAgainFrom, read?.ETag, cancellationToken).ConfigureAwait(false) is not null)
-            {
-                return;
-            }
-
-            read = await marks.GetAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        LogMarkNotMoved(readAgainFrom, MarkWriteAttempts);
     }
 
     /// <summary>
@@ -112,9 +87,6 @@ public sealed partial class InvoicingSweep(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Invoicing sweep: the last successful run ({LastSuccess:O}) read the closing days before {ReadAgainFrom:yyyy-MM-dd}, before the look-back window; reading the closing days from {FirstDay:yyyy-MM-dd} to catch up")]
     private partial void LogCatchingUp(DateTimeOffset lastSuccess, DateOnly readAgainFrom, DateOnly firstDay);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoicing sweep: the mark was not moved to {ReadAgainFrom:yyyy-MM-dd}, other runs wrote it {Attempts} times meanwhile; the next run reads from where it is")]
-    private partial void LogMarkNotMoved(DateOnly readAgainFrom, int attempts);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoicing sweep: {Days} closing days read, {Queued} invoice jobs queued")]
     private partial void LogSwept(int days, int queued);

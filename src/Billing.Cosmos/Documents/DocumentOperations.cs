@@ -135,7 +135,7 @@ internal static class DocumentOperations
     }
 
     /// <summary>
-    /// The write of a job's small state document (a sweep's position or mark) under optimistic concurrency: create when
+    /// The write of a job's small state document (the missed-event sweep's position) under optimistic concurrency: create when
     /// <paramref name="etag"/> is null, otherwise replace the stored one if it still has <paramref name="etag"/>, read
     /// first so that a document of a newer schema version is not rewritten and fields this version does not know are kept.
     /// Returns the new ETag, or null when another run wrote first (409 on create, a changed or missing document, 412).

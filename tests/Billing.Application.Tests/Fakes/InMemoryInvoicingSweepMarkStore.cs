@@ -1,19 +1,16 @@
-using System.Globalization;
 using Billing.Application.Invoicing;
 
 namespace Billing.Application.Tests.Fakes;
 
 /// <summary>
-/// The invoicing sweep's mark in memory with the Cosmos contract: a new ETag on every write, a create refused when one
-/// is stored, a replace refused when the ETag is stale (the 409/412 the Cosmos store turns into null). It outlives the
-/// sweeps built around it, as the document outlives the processes. <see cref="BeforeWrite"/> runs before a write is
-/// applied, so a test can make another run write first.
+/// The invoicing sweep's mark in memory with the store's contract: moved forward, never back. It outlives the sweeps
+/// built around it, as the document outlives the processes. <see cref="BeforeWrite"/> runs before a move is applied,
+/// so a test can make another run write first.
 /// </summary>
 internal sealed class InMemoryInvoicingSweepMarkStore(TimeProvider time) : IInvoicingSweepMarkStore
 {
     private readonly Lock _gate = new();
     private StoredInvoicingSweepMark? _stored;
-    private long _etags;
 
     public Func<Task>? BeforeWrite { get; set; }
 
@@ -28,11 +25,9 @@ internal sealed class InMemoryInvoicingSweepMarkStore(TimeProvider time) : IInvo
         }
     }
 
-    public int Writes { get; private set; }
-
     public Task<StoredInvoicingSweepMark?> GetAsync(CancellationToken cancellationToken) => Task.FromResult(Stored);
 
-    public async Task<string?> TryWriteAsync(DateOnly readAgainFrom, string? etag, CancellationToken cancellationToken)
+    public async Task MoveForwardAsync(DateOnly readAgainFrom, CancellationToken cancellationToken)
     {
         if (BeforeWrite is { } before)
         {
@@ -42,14 +37,10 @@ internal sealed class InMemoryInvoicingSweepMarkStore(TimeProvider time) : IInvo
 
         lock (_gate)
         {
-            if (etag is null ? _stored is not null : _stored?.ETag != etag)
+            if (_stored is null || _stored.ReadAgainFrom < readAgainFrom)
             {
-                return null;
+                _stored = new StoredInvoicingSweepMark(readAgainFrom, time.GetUtcNow());
             }
-
-            Writes++;
-            _stored = new StoredInvoicingSweepMark(readAgainFrom, time.GetUtcNow(), "etag-" + (++_etags).ToString(CultureInfo.InvariantCulture));
-            return _stored.ETag;
         }
     }
 }

@@ -14,32 +14,29 @@ public sealed class CosmosInvoicingSweepMarkStoreTests(CosmosFixture fixture) : 
     private readonly IInvoicingSweepMarkStore _marks = fixture.Get<IInvoicingSweepMarkStore>();
 
     [Fact]
-    public async Task The_mark_round_trips_in_its_own_partition_and_a_stale_etag_or_second_create_writes_nothing()
+    public async Task The_mark_round_trips_in_its_own_partition_and_only_moves_forward_also_under_concurrent_runs()
     {
         try
         {
             Assert.Null(await _marks.GetAsync(CancellationToken.None));
 
             var before = DateTimeOffset.UtcNow;
-            var created = await _marks.TryWriteAsync(new DateOnly(2026, 11, 1), null, CancellationToken.None);
+            await _marks.MoveForwardAsync(new DateOnly(2026, 11, 1), CancellationToken.None);
             var read = await _marks.GetAsync(CancellationToken.None);
 
-            Assert.NotNull(created);
             Assert.Equal(new DateOnly(2026, 11, 1), read!.ReadAgainFrom);
-            Assert.Equal(created, read.ETag);
             Assert.InRange(read.WrittenAt, before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
             var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, Id, Partition))!;
             Assert.Equal("invoicingSweepMark", (string?)raw["type"]);
             Assert.Equal(Partition, (string?)raw["accountId"]);
             Assert.Equal("2026-11-01", (string?)raw["readAgainFrom"]);
 
-            Assert.Null(await _marks.TryWriteAsync(new DateOnly(2026, 10, 1), null, CancellationToken.None)); // another run created it first
-            var moved = await _marks.TryWriteAsync(new DateOnly(2026, 12, 10), created, CancellationToken.None);
-            Assert.NotNull(moved);
-            Assert.NotEqual(created, moved);
-            Assert.Null(await _marks.TryWriteAsync(new DateOnly(2026, 12, 9), created, CancellationToken.None)); // a run that read it before it moved
-            var stored = await _marks.GetAsync(CancellationToken.None);
-            Assert.Equal((new DateOnly(2026, 12, 10), moved), (stored!.ReadAgainFrom, stored.ETag));
+            await _marks.MoveForwardAsync(new DateOnly(2026, 10, 1), CancellationToken.None); // a run that started before the last one wrote
+            Assert.Equal(new DateOnly(2026, 11, 1), (await _marks.GetAsync(CancellationToken.None))!.ReadAgainFrom);
+
+            // Four instances finishing at once: each reads, then replaces under its ETag; the losers read again and the latest day stays.
+            await Task.WhenAll(new[] { 3, 1, 4, 2 }.Select(day => _marks.MoveForwardAsync(new DateOnly(2026, 12, day), CancellationToken.None)));
+            Assert.Equal(new DateOnly(2026, 12, 4), (await _marks.GetAsync(CancellationToken.None))!.ReadAgainFrom);
         }
         finally
         {
@@ -52,13 +49,12 @@ public sealed class CosmosInvoicingSweepMarkStoreTests(CosmosFixture fixture) : 
     {
         try
         {
-            var first = await _marks.GetAsync(CancellationToken.None);
-            Assert.NotNull(await _marks.TryWriteAsync(new DateOnly(2026, 12, 1), first?.ETag, CancellationToken.None));
+            await _marks.MoveForwardAsync(new DateOnly(2026, 12, 1), CancellationToken.None);
             var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, Id, Partition))!;
             raw["futureField"] = new JsonObject { ["kept"] = true };
             await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, Partition);
 
-            Assert.NotNull(await _marks.TryWriteAsync(new DateOnly(2026, 12, 2), (await _marks.GetAsync(CancellationToken.None))!.ETag, CancellationToken.None));
+            await _marks.MoveForwardAsync(new DateOnly(2026, 12, 2), CancellationToken.None);
 
             var rewritten = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, Id, Partition))!;
             Assert.Equal("2026-12-02", (string?)rewritten["readAgainFrom"]);
@@ -66,8 +62,7 @@ public sealed class CosmosInvoicingSweepMarkStoreTests(CosmosFixture fixture) : 
 
             rewritten["schemaVersion"] = 2;
             await RawDocuments.UpsertAsync(fixture.Containers.Accounts, rewritten, Partition);
-            var newer = (await _marks.GetAsync(CancellationToken.None))!;
-            await Assert.ThrowsAsync<InvalidOperationException>(() => _marks.TryWriteAsync(new DateOnly(2026, 12, 3), newer.ETag, CancellationToken.None));
+            await _marks.MoveForwardAsync(new DateOnly(2026, 12, 3), CancellationToken.None);
             var kept = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, Id, Partition))!;
             Assert.Equal((2, "2026-12-02"), ((int)kept["schemaVersion"]!, (string?)kept["readAgainFrom"]));
         }
@@ -82,8 +77,7 @@ public sealed class CosmosInvoicingSweepMarkStoreTests(CosmosFixture fixture) : 
     {
         try
         {
-            var stored = await _marks.GetAsync(CancellationToken.None);
-            Assert.NotNull(await _marks.TryWriteAsync(new DateOnly(2026, 12, 1), stored?.ETag, CancellationToken.None));
+            await _marks.MoveForwardAsync(new DateOnly(2026, 12, 1), CancellationToken.None);
 
             Assert.Empty(await fixture.Get<IAccountRenewalQuery>().ListRenewalOverdueAsync(DateTimeOffset.MaxValue, null, 100, CancellationToken.None));
             Assert.Empty((await fixture.Get<IAccountDirectory>().ListAsync(new AccountDirectoryQuery(null, null, null, null, 100), CancellationToken.None)).Items);
