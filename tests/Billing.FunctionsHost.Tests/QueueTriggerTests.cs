@@ -32,6 +32,8 @@ public sealed class QueueTriggerTests
         Assert.Contains(host.Output, l => l.Contains($"Fixture queue message {failing.MessageId} dequeue 3", StringComparison.Ordinal));
         Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {failing.MessageId} dequeue 4", StringComparison.Ordinal));
         Assert.Single(host.Output, l => l.Contains($"Fixture queue message {sent.MessageId} dequeue", StringComparison.Ordinal));
+        // The real host's words for the move (QueueProcessor.CopyMessageToPoisonQueueAsync), which the poison alert reads.
+        await Wait.ForAsync(() => Task.FromResult(host.Output.FirstOrDefault(l => l.Contains($"Host.Triggers.Queue: Message has reached MaxDequeueCount of 3. Moving message to queue '{queueName}-poison'.", StringComparison.Ordinal))), Deadline, "the poison move logged in the real host's words");
         // Like the real host, the local host copies a message to the poison queue, then deletes it from its own queue.
         await Wait.ForAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0 ? "empty" : null, Deadline, "the failing message deleted from its queue");
         Assert.Null(await ReceiveOneAsync(output));
@@ -55,6 +57,7 @@ public sealed class QueueTriggerTests
 
         var poisoned = await Wait.ForAsync(() => ReceiveOneAsync(Storage.Queue(queueName + "-poison")), Deadline, "the poison message");
         Assert.Equal("seen too often", poisoned);
+        await Wait.ForAsync(() => Task.FromResult(host.Output.FirstOrDefault(l => l.Contains($"Message has reached MaxDequeueCount of 3. Moving message to queue '{queueName}-poison'.", StringComparison.Ordinal))), Deadline, "the poison move logged in the real host's words");
         Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {message.MessageId}", StringComparison.Ordinal));
     }
 

@@ -23,7 +23,7 @@ internal sealed class TriggerListeners(
             var type = function.Trigger.Type;
             if (type.Equals(FunctionDefinition.QueueTrigger, StringComparison.OrdinalIgnoreCase))
             {
-                var listener = new QueueListener(function, queues, configuration.HostJson, invoker, time, loggerFactory.CreateLogger("Host.Queues"));
+                var listener = new QueueListener(function, queues, configuration.HostJson, invoker, time, loggerFactory.CreateLogger("Host.Queues"), loggerFactory.CreateLogger("Host.Triggers.Queue"));
                 listeners.Add(new Listener(function, $"queueTrigger ({listener.QueueName})", listener.RunAsync));
             }
             else if (type.Equals(FunctionDefinition.TimerTrigger, StringComparison.OrdinalIgnoreCase))

@@ -21,18 +21,23 @@ internal sealed partial class QueueListener : IDisposable
     private readonly FunctionInvoker invoker;
     private readonly TimeProvider time;
     private readonly ILogger logger;
+    private readonly ILogger processorLogger;
     private readonly QueueClient queue;
     private readonly QueueClient? poison;
     private readonly QueueClient? rawPoison;
     private readonly SemaphoreSlim slotFreed = new(0);
     private int inFlight;
 
-    public QueueListener(FunctionDefinition function, QueueClientFactory factory, HostJsonOptions hostJson, FunctionInvoker invoker, TimeProvider time, ILogger logger)
+    /// <param name="processorLogger">
+    /// The real host's <c>Host.Triggers.Queue</c> category (its QueueProcessor's): the poison move is logged there.
+    /// </param>
+    public QueueListener(FunctionDefinition function, QueueClientFactory factory, HostJsonOptions hostJson, FunctionInvoker invoker, TimeProvider time, ILogger logger, ILogger processorLogger)
     {
         this.function = function;
         this.invoker = invoker;
         this.time = time;
         this.logger = logger;
+        this.processorLogger = processorLogger;
         options = hostJson.Queues;
         var usedBy = $"Function '{function.Name}'";
         var connection = function.Trigger.GetString("connection");
@@ -174,6 +179,9 @@ internal sealed partial class QueueListener : IDisposable
 
     private async Task MoveToPoisonAsync(QueueMessage message, string popReceipt, CancellationToken cancellationToken)
     {
+        // The real host's words, before the copy (QueueProcessor.CopyMessageToPoisonQueueAsync); the poison alert
+        // (infra/modules/alerts.bicep) matches them and reads the queue name from them.
+        LogReachedMaxDequeueCount(processorLogger, options.MaxDequeueCount, poison!.Name);
         await poison!.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
         await queue.DeleteMessageAsync(message.MessageId, popReceipt, cancellationToken).ConfigureAwait(false);
@@ -240,6 +248,9 @@ internal sealed partial class QueueListener : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message '{MessageId}' from '{Queue}' moved to '{PoisonQueue}' after {DequeueCount} dequeues.")]
     private static partial void LogMovedToPoison(ILogger logger, string messageId, string queue, string poisonQueue, long dequeueCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message has reached MaxDequeueCount of {MaxDequeueCount}. Moving message to queue '{PoisonQueue}'.")]
+    private static partial void LogReachedMaxDequeueCount(ILogger logger, int maxDequeueCount, string poisonQueue);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message '{MessageId}' from '{Queue}' is not valid base64; moved to the poison queue.")]
     private static partial void LogUndecodable(ILogger logger, string messageId, string queue);
