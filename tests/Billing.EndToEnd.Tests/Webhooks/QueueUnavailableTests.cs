@@ -9,12 +9,12 @@ using Billing.TestSupport;
 namespace Billing.EndToEnd.Tests.Webhooks;
 
 /// <summary>
-/// The queue service down: the webhook must not answer 200 (Stripe has to deliver the event again), and the operator's
-/// poison endpoints answer 503, not 500.
+/// The queue service down (answering 503 Server Busy, an outage the real Functions host lives through): the webhook
+/// must not answer 200 (Stripe has to deliver the event again), and the operator's poison endpoints answer 503, not 500.
 /// </summary>
 public sealed class QueueUnavailableTests : IAsyncLifetime
 {
-    private readonly RefusingPort _storageDown = FreePort.Refusing();
+    private readonly UnavailableStorage _storageDown = new();
     private WebhookStack _stack = null!;
 
     public async Task InitializeAsync() =>
@@ -23,7 +23,7 @@ public sealed class QueueUnavailableTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _stack.DisposeAsync();
-        _storageDown.Dispose();
+        await _storageDown.DisposeAsync();
     }
 
     [Fact]
@@ -40,6 +40,7 @@ public sealed class QueueUnavailableTests : IAsyncLifetime
         var record = await _stack.Data.Events.GetAsync(id, CancellationToken.None);
         Assert.Equal(StripeEventStatus.Received, record!.Status); // kept; Stripe's retry queues it (a duplicate not yet done is queued again)
         Assert.Contains($"Stripe event {id} (invoice.paid) could not be stored or queued; answered 503 so Stripe retries", _stack.App.Output, StringComparison.Ordinal);
+        Assert.True(_storageDown.Requests > 0, "the queue service was never asked");
     }
 
     [Theory]

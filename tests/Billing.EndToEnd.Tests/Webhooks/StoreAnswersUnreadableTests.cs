@@ -139,7 +139,7 @@ public sealed class StoreAnswersUnreadableTests(ITestOutputHelper output) : IAsy
                 {
                     await using var tls = new SslStream(client.GetStream());
                     await tls.AuthenticateAsServerAsync(_certificate);
-                    while (await ReadRequestAsync(tls))
+                    while (await UnavailableStorage.ReadRequestAsync(tls))
                     {
                         var answer = Answer;
                         if (answer == "close")
@@ -166,30 +166,6 @@ public sealed class StoreAnswersUnreadableTests(ITestOutputHelper output) : IAsy
                     // the client went away
                 }
             }
-        }
-
-        /// <summary>Reads one request (head and Content-Length body); false at the end of the connection.</summary>
-        private static async Task<bool> ReadRequestAsync(Stream stream)
-        {
-            var head = new StringBuilder();
-            var one = new byte[1];
-            while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
-            {
-                if (await stream.ReadAsync(one) == 0)
-                {
-                    return false;
-                }
-
-                head.Append((char)one[0]);
-            }
-
-            var length = head.ToString().Split("\r\n")
-                .Where(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
-                .Select(l => int.Parse(l["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture))
-                .FirstOrDefault();
-            var body = new byte[length];
-            await stream.ReadExactlyAsync(body);
-            return true;
         }
     }
 }
