@@ -24,7 +24,14 @@ public static class StripeSubscriptionSnapshots
             Status = status,
             PriceId = item?.Price?.Id,
             Interval = IntervalOf(item?.Price?.Recurring?.Interval, item?.Price?.Recurring?.IntervalCount),
-            Items = [.. items.Where(i => i.Price?.Id is { Length: > 0 }).Select(i => new SubscriptionItemPrice(i.Price.Id, IntervalOf(i.Price.Recurring?.Interval, i.Price.Recurring?.IntervalCount)))],
+            Items =
+            [
+                .. items.Where(i => i.Price?.Id is { Length: > 0 }).Select(i => new SubscriptionItemPrice(i.Price.Id, IntervalOf(i.Price.Recurring?.Interval, i.Price.Recurring?.IntervalCount))
+                {
+                    PeriodStart = Utc(i.CurrentPeriodStart),
+                    PeriodEnd = Utc(i.CurrentPeriodEnd),
+                }),
+            ],
             CurrentPeriodStart = periodStart,
             CurrentPeriodEnd = periodEnd,
             CancelAtPeriodEnd = subscription.CancelAtPeriodEnd,

@@ -30,7 +30,12 @@ public sealed class StripeSubscriptionSnapshotsTests
         Assert.Equal(SubscriptionStatus.Trialing, snapshot.Status);
         Assert.Equal("price_pro_yearly", snapshot.PriceId);
         Assert.Equal(BillingInterval.Year, snapshot.Interval);
-        Assert.Equal([new SubscriptionItemPrice("price_pro_yearly", BillingInterval.Year), new SubscriptionItemPrice("price_addon", null)], snapshot.Items);
+        Assert.Equal(
+            [
+                new SubscriptionItemPrice("price_pro_yearly", BillingInterval.Year) { PeriodStart = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000), PeriodEnd = DateTimeOffset.FromUnixTimeSeconds(1_752_592_000) },
+                new SubscriptionItemPrice("price_addon", null) { PeriodStart = DateTimeOffset.FromUnixTimeSeconds(1_750_000_500), PeriodEnd = DateTimeOffset.FromUnixTimeSeconds(1_752_600_000) },
+            ],
+            snapshot.Items);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_750_000_000), snapshot.CurrentPeriodStart);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_752_600_000), snapshot.CurrentPeriodEnd);
         Assert.True(snapshot.CancelAtPeriodEnd);
