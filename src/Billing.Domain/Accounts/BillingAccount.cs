@@ -278,10 +278,14 @@ public sealed record BillingAccount
 
     private static SubscriptionState ToState(SubscriptionSnapshot snapshot, PlanCatalog catalog, SubscriptionState? previous)
     {
-        // The plan's item: the first with a catalog price, wherever it sits among the items; else the first item.
-        var (priceId, interval) = snapshot.Items.FirstOrDefault(i => catalog.FindPrice(i.PriceId) is not null) is { } planItem
-            ? (planItem.PriceId, planItem.Interval)
-            : (snapshot.PriceId, snapshot.Interval);
+        // The plan's item: the first with a catalog price, wherever it sits among the items; else the first item. Its own
+        // period is the subscription's when read: the items of a mixed-interval subscription (a yearly fee beside a
+        // monthly plan) each have one, and the snapshot's spans them all (from the earliest start to the latest end).
+        var planItem = snapshot.Items.FirstOrDefault(i => catalog.FindPrice(i.PriceId) is not null);
+        var (priceId, interval) = planItem is not null ? (planItem.PriceId, planItem.Interval) : (snapshot.PriceId, snapshot.Interval);
+        var (periodStart, periodEnd) = planItem is { PeriodStart: { } itemStart, PeriodEnd: { } itemEnd } && itemStart < itemEnd
+            ? (itemStart, itemEnd)
+            : (snapshot.CurrentPeriodStart, snapshot.CurrentPeriodEnd);
         var price = priceId is null ? null : catalog.FindPrice(priceId);
         DateTimeOffset? pastDueSince = null;
         if (snapshot.Status.IsDelinquent)
@@ -305,8 +309,8 @@ public sealed record BillingAccount
             PlanCode = price?.Plan.Code,
             PriceId = priceId,
             Interval = interval ?? price?.Interval,
-            CurrentPeriodStart = snapshot.CurrentPeriodStart,
-            CurrentPeriodEnd = snapshot.CurrentPeriodEnd,
+            CurrentPeriodStart = periodStart,
+            CurrentPeriodEnd = periodEnd,
             CancelAtPeriodEnd = snapshot.CancelAtPeriodEnd,
             CancelAt = snapshot.CancelAt,
             CanceledAt = snapshot.CanceledAt,

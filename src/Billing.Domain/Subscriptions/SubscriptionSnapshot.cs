@@ -104,5 +104,12 @@ public sealed record SubscriptionSnapshot
     };
 }
 
-/// <summary>One subscription item's price and its interval (month or year; null for any other).</summary>
-public sealed record SubscriptionItemPrice(string PriceId, BillingInterval? Interval);
+/// <summary>One subscription item's price and its interval (month or year; null for any other), and its current period when read.</summary>
+public sealed record SubscriptionItemPrice(string PriceId, BillingInterval? Interval)
+{
+    /// <summary>The item's <c>current_period_start</c>; items of a mixed-interval subscription each have their own.</summary>
+    public DateTimeOffset? PeriodStart { get; init; }
+
+    /// <summary>The item's <c>current_period_end</c>.</summary>
+    public DateTimeOffset? PeriodEnd { get; init; }
+}

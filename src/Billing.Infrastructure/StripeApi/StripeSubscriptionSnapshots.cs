@@ -16,7 +16,7 @@ public static class StripeSubscriptionSnapshots
         var status = subscription.Status is { Length: > 0 } value ? SubscriptionStatus.From(value) : throw new InvalidOperationException($"Subscription {subscription.Id} has no status.");
         var items = subscription.Items?.Data ?? [];
         var item = items.Count > 0 ? items[0] : null;
-        var (periodStart, periodEnd) = CurrentPeriod(items);
+        var (periodStart, periodEnd, earliestEnd) = CurrentPeriod(items);
         return new SubscriptionSnapshot
         {
             SubscriptionId = subscription.Id,
@@ -24,11 +24,18 @@ public static class StripeSubscriptionSnapshots
             Status = status,
             PriceId = item?.Price?.Id,
             Interval = IntervalOf(item?.Price?.Recurring?.Interval, item?.Price?.Recurring?.IntervalCount),
-            Items = [.. items.Where(i => i.Price?.Id is { Length: > 0 }).Select(i => new SubscriptionItemPrice(i.Price.Id, IntervalOf(i.Price.Recurring?.Interval, i.Price.Recurring?.IntervalCount)))],
+            Items =
+            [
+                .. items.Where(i => i.Price?.Id is { Length: > 0 }).Select(i => new SubscriptionItemPrice(i.Price.Id, IntervalOf(i.Price.Recurring?.Interval, i.Price.Recurring?.IntervalCount))
+                {
+                    PeriodStart = Utc(i.CurrentPeriodStart),
+                    PeriodEnd = Utc(i.CurrentPeriodEnd),
+                }),
+            ],
             CurrentPeriodStart = periodStart,
             CurrentPeriodEnd = periodEnd,
             CancelAtPeriodEnd = subscription.CancelAtPeriodEnd,
-            CancelAt = Utc(subscription.CancelAt),
+            CancelAt = CancelAt(Utc(subscription.CancelAt), subscription.CancelAtPeriodEnd, earliestEnd, periodEnd),
             CanceledAt = Utc(subscription.CanceledAt),
             EndedAt = Utc(subscription.EndedAt),
             TrialStart = Utc(subscription.TrialStart),
@@ -40,13 +47,15 @@ public static class StripeSubscriptionSnapshots
     }
 
     /// <summary>
-    /// Since 2025-03-31.basil the period lives on the items: the earliest start and the latest end (with flexible
-    /// billing mode all items share one). Stripe.net reads an absent item period as 1970-01-01: that counts as none.
+    /// Since 2025-03-31.basil the period lives on the items: the earliest start and the latest end, and the earliest end
+    /// too. Items usually share one period; a mixed-interval subscription (flexible billing mode: a yearly fee beside a
+    /// monthly plan) has one per item. Stripe.net reads an absent item period as 1970-01-01: that counts as none.
     /// </summary>
-    private static (DateTimeOffset? Start, DateTimeOffset? End) CurrentPeriod(IEnumerable<Stripe.SubscriptionItem> items)
+    private static (DateTimeOffset? Start, DateTimeOffset? End, DateTimeOffset? EarliestEnd) CurrentPeriod(IEnumerable<Stripe.SubscriptionItem> items)
     {
         DateTimeOffset? start = null;
         DateTimeOffset? end = null;
+        DateTimeOffset? earliestEnd = null;
         foreach (var item in items)
         {
             if (Utc(item.CurrentPeriodStart) is { } itemStart && (start is null || itemStart < start))
@@ -54,14 +63,24 @@ public static class StripeSubscriptionSnapshots
                 start = itemStart;
             }
 
-            if (Utc(item.CurrentPeriodEnd) is { } itemEnd && (end is null || itemEnd > end))
+            if (Utc(item.CurrentPeriodEnd) is { } itemEnd)
             {
-                end = itemEnd;
+                end = end is null || itemEnd > end ? itemEnd : end;
+                earliestEnd = earliestEnd is null || itemEnd < earliestEnd ? itemEnd : earliestEnd;
             }
         }
 
-        return (start, end);
+        return (start, end, earliestEnd);
     }
+
+    /// <summary>
+    /// When Stripe cancels it: its <c>cancel_at</c>, and with <c>cancel_at_period_end</c> on items whose periods end at
+    /// different times (mixed intervals) the earliest item period end, which is where Stripe resolves it ("always resolves
+    /// to the earliest item period end"), while <c>cancel_at</c> stays null and the period read above ends with the
+    /// latest item. Items sharing one period leave <c>cancel_at</c> as Stripe has it (the period end covers it).
+    /// </summary>
+    private static DateTimeOffset? CancelAt(DateTimeOffset? cancelAt, bool cancelAtPeriodEnd, DateTimeOffset? earliestEnd, DateTimeOffset? latestEnd) =>
+        cancelAtPeriodEnd && earliestEnd is { } earliest && earliest < latestEnd && !(cancelAt <= earliest) ? earliest : cancelAt;
 
     /// <summary>Stripe.net's timestamps are UTC <see cref="DateTime"/>s; the Unix epoch means "absent".</summary>
     internal static DateTimeOffset? Utc(DateTime? value) =>

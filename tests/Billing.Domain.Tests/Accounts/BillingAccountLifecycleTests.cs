@@ -126,6 +126,27 @@ public sealed class BillingAccountLifecycleTests
     }
 
     [Fact]
+    public void A_subscription_on_a_price_the_catalog_no_longer_names_keeps_its_plan_only_until_Stripe_next_reports_it()
+    {
+        // PRO's monthly price replaced in the catalog (a price rise: the old price archived in Stripe, its successor's id
+        // put in the catalog) while a subscriber stays on the old price, as Stripe keeps them. docs/api.md (GET
+        // /api/billing/plans) and docs/stripe.md warn of this: move such subscriptions to the new price in Stripe.
+        var start = TestAccounts.PeriodStart;
+        var subscribed = Apply(TestAccounts.Snapshot(start));
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Prices.Month = "price_pro_month_v2";
+        var repriced = PlanCatalog.Create(options);
+
+        Assert.Equal("PRO", subscribed.EntitlementAt(repriced, start.AddDays(20), Grace).Plan.Code.Value); // the plan stored with its last state
+
+        var renewal = start.AddMonths(1);
+        var renewed = subscribed.ApplySubscriptionSnapshot(TestAccounts.Snapshot(renewal, periodStart: renewal), repriced, TimeSpan.Zero).Account;
+
+        Assert.Null(renewed.Subscription!.PlanCode);
+        Assert.Equal("FREE", renewed.EntitlementAt(repriced, renewal.AddHours(1), Grace).Plan.Code.Value); // paid for PRO, on the free plan
+    }
+
+    [Fact]
     public void The_open_checkout_is_cleared_only_by_its_own_session()
     {
         var account = TestAccounts.WithCustomer().RememberCheckout(Checkout("cs_1"));

@@ -30,6 +30,36 @@ public sealed class SubscriptionSnapshotTests
     }
 
     [Fact]
+    public void The_period_is_the_plan_item_s_when_the_items_bill_at_different_intervals()
+    {
+        // A monthly plan beside a yearly fee (a mixed-interval subscription): the snapshot's period spans both items (the
+        // earliest start to the latest end), but the plan renews monthly: its item's period is the subscription's.
+        var monthStart = new DateTimeOffset(2027, 6, 10, 10, 0, 0, TimeSpan.Zero);
+        var yearStart = new DateTimeOffset(2027, 1, 10, 10, 0, 0, TimeSpan.Zero);
+        var snapshot = TestAccounts.Snapshot(monthStart.AddDays(3), priceId: "price_platform_fee") with
+        {
+            CurrentPeriodStart = yearStart,
+            CurrentPeriodEnd = yearStart.AddYears(1),
+            Items =
+            [
+                new SubscriptionItemPrice("price_platform_fee", BillingInterval.Year) { PeriodStart = yearStart, PeriodEnd = yearStart.AddYears(1) },
+                new SubscriptionItemPrice(TestCatalog.ProMonthly, BillingInterval.Month) { PeriodStart = monthStart, PeriodEnd = monthStart.AddMonths(1) },
+            ],
+        };
+
+        var account = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero).Account;
+
+        Assert.Equal((monthStart, monthStart.AddMonths(1)), (account.Subscription!.CurrentPeriodStart, account.Subscription.CurrentPeriodEnd));
+        Assert.Equal(monthStart.AddMonths(1), account.RenewsBy); // the missed-event sweep looks after the monthly renewal, not a year on
+        var entitlement = account.EntitlementAt(_catalog, monthStart.AddDays(4), TimeSpan.FromDays(7));
+        Assert.Equal(UsagePeriod.SubscriptionPeriod(monthStart, monthStart.AddMonths(1)), entitlement.Period);
+
+        // Without item periods (an older read) the snapshot's period stays.
+        var older = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot with { Items = [.. snapshot.Items.Select(i => i with { PeriodStart = null, PeriodEnd = null })] }, _catalog, TimeSpan.Zero).Account;
+        Assert.Equal(yearStart.AddYears(1), older.Subscription!.CurrentPeriodEnd);
+    }
+
+    [Fact]
     public void First_snapshot_is_applied_with_plan_resolved_from_the_price()
     {
         var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0), _catalog, TimeSpan.Zero);

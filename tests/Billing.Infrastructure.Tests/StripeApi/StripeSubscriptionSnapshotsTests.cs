@@ -30,7 +30,12 @@ public sealed class StripeSubscriptionSnapshotsTests
         Assert.Equal(SubscriptionStatus.Trialing, snapshot.Status);
         Assert.Equal("price_pro_yearly", snapshot.PriceId);
         Assert.Equal(BillingInterval.Year, snapshot.Interval);
-        Assert.Equal([new SubscriptionItemPrice("price_pro_yearly", BillingInterval.Year), new SubscriptionItemPrice("price_addon", null)], snapshot.Items);
+        Assert.Equal(
+            [
+                new SubscriptionItemPrice("price_pro_yearly", BillingInterval.Year) { PeriodStart = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000), PeriodEnd = DateTimeOffset.FromUnixTimeSeconds(1_752_592_000) },
+                new SubscriptionItemPrice("price_addon", null) { PeriodStart = DateTimeOffset.FromUnixTimeSeconds(1_750_000_500), PeriodEnd = DateTimeOffset.FromUnixTimeSeconds(1_752_600_000) },
+            ],
+            snapshot.Items);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_750_000_000), snapshot.CurrentPeriodStart);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_752_600_000), snapshot.CurrentPeriodEnd);
         Assert.True(snapshot.CancelAtPeriodEnd);
@@ -41,6 +46,23 @@ public sealed class StripeSubscriptionSnapshotsTests
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_752_592_000), snapshot.TrialEnd);
         Assert.Equal("in_9", snapshot.LatestInvoiceId);
         Assert.Equal(AsOf, snapshot.AsOf);
+    }
+
+    [Fact]
+    public void Cancel_at_period_end_of_a_mixed_interval_subscription_ends_it_at_the_earliest_item_period_end_as_Stripe_does()
+    {
+        // A monthly plan beside a yearly fee (flexible billing mode): Stripe resolves cancel_at_period_end to the earliest
+        // items.data.current_period_end and leaves cancel_at null; the subscription ends with the month, not the year.
+        var subscription = Read(MixedIntervals);
+
+        var snapshot = StripeSubscriptionSnapshots.FromStripe(subscription, AsOf);
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_782_592_000), snapshot.CancelsAt);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_782_592_000), snapshot.CancelAt);
+
+        // Without cancel_at_period_end nothing is scheduled.
+        var kept = Read(MixedIntervals.Replace("\"cancel_at_period_end\":true", "\"cancel_at_period_end\":false", StringComparison.Ordinal));
+        Assert.Null(StripeSubscriptionSnapshots.FromStripe(kept, AsOf).CancelsAt);
     }
 
     [Fact]
@@ -64,6 +86,16 @@ public sealed class StripeSubscriptionSnapshotsTests
         Assert.Throws<InvalidOperationException>(() => StripeSubscriptionSnapshots.FromStripe(Read("""{"id":"sub_1","object":"subscription","status":"active"}"""), AsOf));
         Assert.Throws<InvalidOperationException>(() => StripeSubscriptionSnapshots.FromStripe(Read("""{"id":"sub_1","object":"subscription","customer":"cus_1"}"""), AsOf));
     }
+
+    /// <summary>A monthly plan beside a yearly fee on one subscription (flexible billing mode), set to cancel at the period end.</summary>
+    private const string MixedIntervals = """
+            {"id":"sub_1","object":"subscription","customer":"cus_1","status":"active","cancel_at_period_end":true,"cancel_at":null,
+             "items":{"object":"list","data":[
+               {"id":"si_1","object":"subscription_item","current_period_start":1780000000,"current_period_end":1782592000,
+                "price":{"id":"price_pro_month","object":"price","recurring":{"interval":"month","interval_count":1}}},
+               {"id":"si_2","object":"subscription_item","current_period_start":1765000000,"current_period_end":1796536000,
+                "price":{"id":"price_platform_fee","object":"price","recurring":{"interval":"year","interval_count":1}}}]}}
+            """;
 
     private static Subscription Read(string json) =>
         (Subscription)EventUtility.ParseEvent(
