@@ -54,7 +54,9 @@ public sealed class AccountInvoices(
         var entitlement = entitlements.Evaluate(account, now);
         var counters = await usage.GetAsync(accountId, entitlement.PeriodKey, cancellationToken).ConfigureAwait(false)
                        ?? new UsageCounters { AccountId = accountId, Period = entitlement.Period, Counters = new Dictionary<MeterName, long>() };
-        var charges = PeriodCharges.Price(counters.UnderPlan(entitlement.Plan.Code), catalog);
+        // As the usage view shows the period (Entitlement.CountersNow): what a count now records, so a catalog deployed
+        // since the last count (a plan's included units changed) prices as the next count, and so the invoice, will.
+        var charges = PeriodCharges.Price(entitlement.CountersNow(counters), catalog);
         if (charges.IsZero)
         {
             return new UpcomingInvoice(charges, 0);

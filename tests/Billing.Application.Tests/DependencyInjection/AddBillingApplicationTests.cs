@@ -16,6 +16,7 @@ using Billing.Application.Trials;
 using Billing.Application.Usage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Billing.Domain.Plans.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Application.Tests.DependencyInjection;
@@ -119,6 +120,27 @@ public sealed class AddBillingApplicationTests
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<InvoicingOptions>>().Value);
         Assert.Contains("Billing:Invoicing:FailOnceAt", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Overage:Tiers:0:FlatAmout", "500", "FlatAmout")] // a misspelt flat fee: the tier would charge none
+    [InlineData("Overage:TiersMode", "volume", "TiersMode")] // Stripe's volume tiers, which the catalog does not have: priced graduated
+    public void A_catalog_key_the_app_does_not_know_fails_start_up_naming_it_rather_than_pricing_without_it(string key, string value, string named)
+    {
+        using var services = Build(new Dictionary<string, string?>
+        {
+            ["Billing:Catalog:Plans:1:Currency"] = "usd",
+            ["Billing:Catalog:Plans:1:Meters:agent_runs:Quota"] = "100",
+            ["Billing:Catalog:Plans:1:Meters:agent_runs:Enforcement"] = "Overage",
+            ["Billing:Catalog:Plans:1:Meters:agent_runs:Overage:Tiers:0:UpTo"] = "10",
+            ["Billing:Catalog:Plans:1:Meters:agent_runs:Overage:Tiers:0:UnitAmount"] = "2",
+            ["Billing:Catalog:Plans:1:Meters:agent_runs:Overage:Tiers:1:UnitAmount"] = "1",
+            ["Billing:Catalog:Plans:1:Meters:agent_runs:" + key] = value,
+        });
+
+        var error = Assert.ThrowsAny<Exception>(() => services.GetRequiredService<IOptions<PlanCatalogOptions>>().Value);
+        Assert.Contains($"Billing:Catalog:Plans:1:Meters:agent_runs:{key}: not a catalog setting", Assert.IsType<OptionsValidationException>(error).Message, StringComparison.Ordinal);
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
 
     private static ServiceProvider Build(Dictionary<string, string?> settings)

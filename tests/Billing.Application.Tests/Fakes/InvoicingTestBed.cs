@@ -34,9 +34,9 @@ internal sealed class InvoicingTestBed
     /// <summary>750 + 11,600.</summary>
     public const long Total = 12_350;
 
-    public InvoicingTestBed()
+    public InvoicingTestBed(Billing.Domain.Plans.Configuration.PlanCatalogOptions? catalog = null)
     {
-        Usage = new UsageTestBed();
+        Usage = new UsageTestBed(catalog);
         var options = Microsoft.Extensions.Options.Options.Create(Options);
         var pending = new PendingInvoiceSpends(Usage.Ledger, Runs);
         Credits = new CreditLedger(CreditStore, pending, Usage.Time, NullLogger<CreditLedger>.Instance);

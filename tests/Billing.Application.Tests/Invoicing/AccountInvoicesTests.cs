@@ -134,6 +134,26 @@ public sealed class AccountInvoicesTests
     }
 
     [Fact]
+    public async Task After_a_catalog_change_the_upcoming_invoice_and_the_usage_view_of_the_open_period_agree()
+    {
+        // 1,250 runs counted on PRO (1,000 included): 250 x 3 = 750. Then a deployment raises PRO's included runs to 2,000.
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 1_250, tokens: 0);
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Meters["agent_runs"]!.Quota = 2_000;
+        var catalog = PlanCatalog.Create(options);
+        var entitlements = new Billing.Application.Entitlements.AccountEntitlements(_bed.Usage.Accounts, catalog, Microsoft.Extensions.Options.Options.Create(new Billing.Application.Entitlements.EntitlementOptions { PastDueGracePeriod = TimeSpan.FromDays(3) }), _bed.Time);
+        var report = new Billing.Application.Usage.UsageReport(catalog, _bed.Usage.Accounts, entitlements, _bed.Ledger, _bed.Time);
+        var invoices = new AccountInvoices(_bed.Runs, _bed.Usage.Accounts, entitlements, _bed.Ledger, _bed.Credits, new PendingInvoiceSpends(_bed.Ledger, _bed.Runs), catalog, Microsoft.Extensions.Options.Options.Create(_bed.Options), _bed.Time);
+
+        var view = Assert.Single((await report.GetAsync(subscriber.Id, "current", CancellationToken.None)).AssertSucceeded().Periods).Meters.Single(m => m.Meter == UsageTestBed.AgentRuns);
+        var upcoming = (await invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).Charges;
+
+        Assert.Equal(
+            (view.Quota, view.OverageUnits, view.OverageCharge?.MinorUnits ?? 0),
+            (upcoming.Lines.SingleOrDefault(l => l.Meter == UsageTestBed.AgentRuns)?.Included ?? view.Quota, upcoming.Lines.SingleOrDefault(l => l.Meter == UsageTestBed.AgentRuns)?.OverageUnits ?? 0, upcoming.Total.MinorUnits));
+    }
+
+    [Fact]
     public async Task Without_usage_the_upcoming_invoice_is_empty_for_the_current_plan_and_period()
     {
         var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);

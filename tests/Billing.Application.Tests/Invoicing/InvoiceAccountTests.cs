@@ -138,6 +138,28 @@ public sealed class InvoiceAccountTests
     }
 
     [Fact]
+    public async Task A_period_whose_lines_fit_but_whose_total_does_not_ends_its_job_as_an_overflowing_charge_does()
+    {
+        // Both meters per unit at 3 cents: each line fits in 64-bit minor units, their sum does not.
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Meters["tokens"] = new Billing.Domain.Plans.Configuration.MeterOptions
+        {
+            Quota = 1, Enforcement = MeterEnforcement.Overage, Overage = new Billing.Domain.Plans.Configuration.OveragePriceOptions { UnitAmount = 3 },
+        };
+        var bed = new InvoicingTestBed(options);
+        var subscriber = await bed.ClosedProPeriodAsync(agentRuns: 1_001, tokens: 2);
+        var third = (long.MaxValue / 3) + 1;
+        bed.Ledger.Set(subscriber.Id, subscriber.Period, UsageTestBed.AgentRuns, third);
+        bed.Ledger.Set(subscriber.Id, subscriber.Period, UsageTestBed.Tokens, third);
+
+        var run = await bed.InvoicerOver(bed.Usage.Accounts).RunAsync(subscriber.Job, 1, CancellationToken.None);
+
+        Assert.Null(run); // as for one line that overflows: no retries, no poison message, no run left half-made
+        Assert.Empty(bed.Stripe.Calls);
+        Assert.Null(bed.Runs.Find(subscriber.Id, subscriber.Period.Key));
+    }
+
+    [Fact]
     public async Task A_free_account_without_a_Stripe_customer_has_nothing_to_bill()
     {
         var id = _bed.Usage.Register();
