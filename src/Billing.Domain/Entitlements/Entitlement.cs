@@ -16,8 +16,9 @@ public sealed record Entitlement
     public DateTimeOffset? EndsAt { get; init; }
 
     /// <summary>
-    /// The subscription's own plan when a failed payment keeps it from the account during the grace period (a failed
-    /// upgrade: <see cref="Plan"/> is then the lower plan last paid for); null otherwise.
+    /// The subscription's own plan when an overdue payment keeps it from the account: during the grace period after a
+    /// failed upgrade (<see cref="Plan"/> is then the lower plan last paid for), and after the grace period while the
+    /// subscription still stands (<see cref="Plan"/> is then the free or trial plan); paying gives it back. Null otherwise.
     /// </summary>
     public Plan? UnpaidPlan { get; init; }
 

@@ -57,6 +57,7 @@ public static class EntitlementRules
             return paid;
         }
 
+        var overdue = account.Subscription is { } standing ? OverduePlan(standing, catalog, now) : null;
         if (account.LocalTrial is { } trial && trial.IsRunningAt(now) && (catalog.Find(trial.PlanCode) ?? catalog.TrialPlan) is { } trialPlan)
         {
             return new Entitlement
@@ -65,6 +66,7 @@ public static class EntitlementRules
                 Source = EntitlementSource.LocalTrial,
                 Period = UsagePeriodWithin(trial.StartedAt, trial.EndsAt, now, UsagePeriod.LocalTrial),
                 EndsAt = trial.EndsAt,
+                UnpaidPlan = overdue,
             };
         }
 
@@ -76,8 +78,17 @@ public static class EntitlementRules
             Source = EntitlementSource.Free,
             Period = month,
             CountsFrom = accessEnded is { } end && end > month.Start && end <= now ? end : null,
+            UnpaidPlan = overdue,
         };
     }
+
+    /// <summary>
+    /// The plan of a subscription that gives no access only because a payment is overdue past the grace period: it still
+    /// stands (past_due or unpaid, not ended or cancelled), so paying gives its plan back, and no new Checkout can start
+    /// meanwhile. Null otherwise.
+    /// </summary>
+    private static Plan? OverduePlan(SubscriptionState subscription, PlanCatalog catalog, DateTimeOffset now) =>
+        subscription.Status.IsDelinquent && !(subscription.EndedAt <= now) && !(subscription.CancelsAt <= now) ? ResolvePlan(subscription, catalog) : null;
 
     /// <summary>
     /// When a subscription that no longer gives access stopped giving it: the first of its end, its cancellation time

@@ -295,6 +295,27 @@ public sealed class UsageRecordingTests
         Assert.Equal("agent_runs: the Basic plan's limit is 500 per period; 500 used, so 1 more would pass it. A payment is overdue: the Pro plan's limits apply again once it is paid.", refusal.Detail);
     }
 
+    /// <summary>
+    /// Past the grace period the free plan's limits apply, but the subscription still stands (Stripe retries the payment),
+    /// so Checkout refuses a new one (409 subscription_live): the refusal asks for the payment, which gives the plan
+    /// back, not for an upgrade the account cannot buy.
+    /// </summary>
+    [Fact]
+    public async Task After_the_grace_period_a_refusal_asks_for_the_overdue_payment_not_a_checkout_the_standing_subscription_blocks()
+    {
+        var (account, _) = _bed.Subscribe(TestCatalog.ProMonthly);
+        _bed.ChangePlan(account, TestCatalog.ProMonthly, SubscriptionStatus.PastDue);
+        _bed.Time.Advance(TimeSpan.FromDays(4)); // the 3-day grace period is over: FREE's 10 runs
+        await _bed.RecordAsync(account, AgentRuns, 10);
+
+        var refusal = (await _bed.RecordAsync(account, AgentRuns, 1)).AssertRefused();
+        var check = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", 1), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal(("FREE", null), (refusal.Facts["plan"], refusal.Facts["upgradePlan"]));
+        Assert.Equal((false, (PlanCode?)null), (check.Allowed, check.UpgradePlan));
+        Assert.Equal("agent_runs: the Free plan's limit is 10 per period; 10 used, so 1 more would pass it. A payment is overdue: the Pro plan's limits apply again once it is paid.", refusal.Detail);
+    }
+
     [Fact]
     public async Task A_refusal_names_no_upgrade_when_no_plan_allows_more()
     {
