@@ -14,7 +14,7 @@ namespace Billing.EndToEnd.Tests.Webhooks;
 /// </summary>
 public sealed class QueueUnavailableTests : IAsyncLifetime
 {
-    private readonly UnavailableStorage _storageDown = new();
+    private readonly CannedHttpServer _storageDown = new(() => CannedAnswer.StorageBusy);
     private WebhookStack _stack = null!;
 
     public async Task InitializeAsync() =>

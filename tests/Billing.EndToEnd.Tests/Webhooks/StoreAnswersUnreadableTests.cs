@@ -1,11 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using Billing.EndToEnd.Tests.Support;
 using Billing.TestSupport;
 using Xunit.Abstractions;
@@ -20,15 +14,29 @@ namespace Billing.EndToEnd.Tests.Webhooks;
 [Trait(LongClassesFirst.Trait, LongClassesFirst.LongRunning)]
 public sealed class StoreAnswersUnreadableTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly NotCosmos _store = new();
+    private volatile string _answer = "500";
+    private CannedHttpServer _store = null!;
     private WebhookStack _stack = null!;
 
-    public async Task InitializeAsync() =>
+    public async Task InitializeAsync()
+    {
+        // HTTPS, as the SDK talks to a Cosmos endpoint; "close" closes the connection after reading the request.
+        _store = new CannedHttpServer(
+            () => _answer switch
+            {
+                "close" => null,
+                "200 empty" => new CannedAnswer("200 OK", "application/json", ""),
+                "200 html" => new CannedAnswer("200 OK", "text/html", "<html><body>It works!</body></html>"),
+                "404 html" => new CannedAnswer("404 Not Found", "text/html", "<html><body>Not Found</body></html>"),
+                _ => new CannedAnswer("500 Internal Server Error", "text/plain", "oops"),
+            },
+            https: true);
         _stack = await WebhookStack.StartAsync(emulator: false, configure: s =>
         {
             s["Billing__Cosmos__ConnectionString"] = LocalEmulators.CosmosServerConnectionString(_store.Port);
             s["Billing__Cosmos__ProvisionOnStartup"] = "false";
         });
+    }
 
     public async Task DisposeAsync()
     {
@@ -42,7 +50,7 @@ public sealed class StoreAnswersUnreadableTests(ITestOutputHelper output) : IAsy
     [MemberData(nameof(Answers))]
     public async Task No_read_or_write_answers_as_if_it_had_read_the_store(string answer)
     {
-        _store.Answer = answer;
+        _answer = answer;
         var failures = new List<string>();
         foreach (var (path, admin) in new[]
                  {
@@ -80,93 +88,6 @@ public sealed class StoreAnswersUnreadableTests(ITestOutputHelper output) : IAsy
         }
 
         Assert.True(failures.Count == 0, answer + ":\n" + string.Join("\n", failures));
-    }
-
-    /// <summary>An HTTPS server on a loopback port that answers every request with <see cref="Answer"/>.</summary>
-    private sealed class NotCosmos : IAsyncDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly X509Certificate2 _certificate;
-        private readonly Task _serving;
-
-        public NotCosmos()
-        {
-            using var key = RSA.Create(2048);
-            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-            using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-            _certificate = X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
-            _listener.Start();
-            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-            _serving = ServeAsync();
-        }
-
-        public int Port { get; }
-
-        public volatile string Answer = "500";
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            try
-            {
-                await _serving;
-            }
-            catch (Exception)
-            {
-                // stopped
-            }
-
-            _certificate.Dispose();
-            _stop.Dispose();
-        }
-
-        private async Task ServeAsync()
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                _ = Task.Run(() => HandleAsync(client));
-            }
-        }
-
-        private async Task HandleAsync(TcpClient client)
-        {
-            using (client)
-            {
-                try
-                {
-                    await using var tls = new SslStream(client.GetStream());
-                    await tls.AuthenticateAsServerAsync(_certificate);
-                    while (await UnavailableStorage.ReadRequestAsync(tls))
-                    {
-                        var answer = Answer;
-                        if (answer == "close")
-                        {
-                            return;
-                        }
-
-                        var (status, type, body) = answer switch
-                        {
-                            "200 empty" => ("200 OK", "application/json", ""),
-                            "200 html" => ("200 OK", "text/html", "<html><body>It works!</body></html>"),
-                            "404 html" => ("404 Not Found", "text/html", "<html><body>Not Found</body></html>"),
-                            _ => ("500 Internal Server Error", "text/plain", "oops"),
-                        };
-                        var bytes = Encoding.UTF8.GetBytes(body);
-                        var head = Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: {type}\r\nContent-Length: {bytes.Length}\r\n\r\n");
-                        await tls.WriteAsync(head);
-                        await tls.WriteAsync(bytes);
-                        await tls.FlushAsync();
-                    }
-                }
-                catch (Exception e) when (e is IOException or AuthenticationException or SocketException or ObjectDisposedException)
-                {
-                    // the client went away
-                }
-            }
-        }
     }
 }
 
