@@ -501,19 +501,19 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         var table = page.GetByRole(AriaRole.Table, new() { Name = $"Invoices (period {month}), page 1" });
         var row = table.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Link, new() { Name = subscriber.AccountId }) });
 
-        // The operator index is written when the run records the finalized invoice: filter again until it is there.
+        // The operator index is written as the run records each step (the draft, then the finalized invoice), a moment
+        // after Stripe has it: filter again until the row is there and finalized.
         await Eventually.UntilAsync(
             async () =>
             {
                 await filter.ClickAsync();
                 await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
-                return await row.CountAsync() == 1;
+                return await row.CountAsync() == 1 && Regex.IsMatch(await row.InnerTextAsync(), "open|paid");
             },
-            "the invoice in the operator list",
+            "the finalized invoice in the operator list",
             TimeSpan.FromSeconds(30));
         await Expect(row).ToContainTextAsync("$0.02");
         await Expect(row).ToContainTextAsync("PRO");
-        await Expect(row).ToContainTextAsync(new Regex("open|paid"));
         await BrowserFixture.ScreenshotAsync(page, "operator-invoices");
 
         await page.GetByLabel("Period month").FillAsync(monthBefore);
