@@ -225,9 +225,12 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
 
             try
             {
-                await UnderKeyAsync(
-                    idempotencyKey,
-                    options => stripe.V1.Subscriptions.CancelAsync(subscriptionId, new SubscriptionCancelOptions { Prorate = false, InvoiceNow = false }, options, cancellationToken)).ConfigureAwait(false);
+                // A DELETE: Stripe keeps no answer under its key (idempotent by definition), so nothing is replayed here.
+                await stripe.V1.Subscriptions.CancelAsync(
+                    subscriptionId,
+                    new SubscriptionCancelOptions { Prorate = false, InvoiceNow = false },
+                    new RequestOptions { IdempotencyKey = idempotencyKey },
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (StripeException refused) when (refused.HttpStatusCode is HttpStatusCode.NotFound && refused.StripeError?.Code == "resource_missing")
             {
@@ -318,7 +321,7 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
     /// request is then sent again, once per replayed failure and at most <see cref="MaxReplayedFailureEscapes"/> times,
     /// under <c>{key}:after:{the failed request's id}</c> (<c>Original-Request</c>): racing requests that got the same
     /// replay share the new key, so they still get one object. Only for operations whose failed attempt left nothing
-    /// the product could have used (a customer, a session or a cancel nobody received the answer of).
+    /// the product could have used (a customer or a session nobody received the answer of).
     /// </summary>
     private async Task<T> UnderKeyAsync<T>(string key, Func<RequestOptions, Task<T>> send)
     {
