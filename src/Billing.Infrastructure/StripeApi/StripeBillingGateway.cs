@@ -27,13 +27,12 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
     {
         ArgumentNullException.ThrowIfNull(customer);
         var request = new CustomerCreateOptions { Metadata = AccountMetadata(customer.AccountId.Value) };
-        var options = new RequestOptions { IdempotencyKey = customer.IdempotencyKey };
         var stripe = clients.Create();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var created = await stripe.V1.Customers.CreateAsync(request, options, cancellationToken).ConfigureAwait(false);
+                var created = await UnderKeyAsync(customer.IdempotencyKey, options => stripe.V1.Customers.CreateAsync(request, options, cancellationToken)).ConfigureAwait(false);
                 return created.Id;
             }
             catch (StripeException exception) when (exception.HttpStatusCode == HttpStatusCode.Conflict && attempt < MaxCustomerCreateAttempts)
@@ -66,8 +65,10 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         Session session;
         try
         {
-            var requestOptions = request.IdempotencyKey is { } key ? new RequestOptions { IdempotencyKey = key } : null;
-            session = await clients.Create().V1.Checkout.Sessions.CreateAsync(options, requestOptions, cancellationToken).ConfigureAwait(false);
+            var stripe = clients.Create();
+            session = request.IdempotencyKey is { } key
+                ? await UnderKeyAsync(key, requestOptions => stripe.V1.Checkout.Sessions.CreateAsync(options, requestOptions, cancellationToken)).ConfigureAwait(false)
+                : await stripe.V1.Checkout.Sessions.CreateAsync(options, requestOptions: null, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (StripeFailures.Classify("create the Checkout Session", exception, logger, cancellationToken) is { } failure)
         {
@@ -224,6 +225,7 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
 
             try
             {
+                // A DELETE: Stripe keeps no answer under its key (idempotent by definition), so nothing is replayed here.
                 await stripe.V1.Subscriptions.CancelAsync(
                     subscriptionId,
                     new SubscriptionCancelOptions { Prorate = false, InvoiceNow = false },
@@ -310,6 +312,66 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
         }
     }
 
+    /// <summary>
+    /// Sends a keyed request; when Stripe answers it with a failure it saved earlier under that key and replays
+    /// (<c>Idempotent-Replayed: true</c>): Stripe saves what a keyed POST answered once its endpoint began executing,
+    /// a 500 included, and replays it under that key for at least 24 hours
+    /// (https://docs.stripe.com/api/idempotent_requests, https://docs.stripe.com/error-low-level), so the key of an
+    /// operation that is only repeated (the same account, the same Checkout) would fail for a day after one outage. The
+    /// request is then sent again, once per replayed failure and at most <see cref="MaxReplayedFailureEscapes"/> times,
+    /// under <c>{key}:after:{the failed request's id}</c> (<c>Original-Request</c>): racing requests that got the same
+    /// replay share the new key, so they still get one object. Only for operations whose failed attempt left nothing
+    /// the product could have used (a customer or a session nobody received the answer of).
+    /// </summary>
+    private async Task<T> UnderKeyAsync<T>(string key, Func<RequestOptions, Task<T>> send)
+    {
+        var current = key;
+        for (var escape = 0; ; escape++)
+        {
+            try
+            {
+                return await send(new RequestOptions { IdempotencyKey = current }).ConfigureAwait(false);
+            }
+            catch (StripeException failure) when (escape < MaxReplayedFailureEscapes
+                                                  && ReplayedFailureOrigin(failure) is { } origin
+                                                  && DerivedKey(key, origin) is var derived
+                                                  && derived != current)
+            {
+                LogReplayedFailure((int)failure.HttpStatusCode, origin, derived);
+                current = derived;
+            }
+        }
+    }
+
+    private const int MaxReplayedFailureEscapes = 2;
+
+    /// <summary>The id of the request whose saved failure Stripe replayed, or null when the answer is not a replay.</summary>
+    private static string? ReplayedFailureOrigin(StripeException failure)
+    {
+        var headers = failure.StripeResponse?.Headers;
+        if (headers is null
+            || (int)failure.HttpStatusCode < 400
+            || failure.HttpStatusCode is HttpStatusCode.Conflict or HttpStatusCode.TooManyRequests // never saved: in flight, or refused before the idempotency layer
+            || !headers.TryGetValues("Idempotent-Replayed", out var replayed)
+            || !replayed.Any(v => string.Equals(v, "true", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        return headers.TryGetValues("Original-Request", out var original) && original.FirstOrDefault() is { Length: > 0 } id
+            ? id
+            : failure.StripeResponse?.RequestId is { Length: > 0 } requestId ? requestId : "replay";
+    }
+
+    /// <summary><c>{key}:after:{requestId}</c>, or its SHA-256 when that is longer than Stripe's 255 characters or not plain ASCII.</summary>
+    private static string DerivedKey(string key, string requestId)
+    {
+        var derived = $"{key}:after:{requestId}";
+        return derived.Length <= 255 && derived.All(c => c is > ' ' and <= '~')
+            ? derived
+            : "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(derived)));
+    }
+
     /// <summary>Stripe's error code for a refund of a charge that was charged back (a dispute that is not an inquiry).</summary>
     private const string ChargeDisputed = "charge_disputed";
 
@@ -323,6 +385,9 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The payment {PaymentIntentId} of duplicate subscription {SubscriptionId} was charged back: Stripe refuses to refund it (charge_disputed), the dispute returns it; not refunded")]
     private partial void LogChargedBack(string subscriptionId, string paymentIntentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe replayed the {Status} it saved for request {OriginalRequest} under this idempotency key; sending the request again under {IdempotencyKey}")]
+    private partial void LogReplayedFailure(int status, string originalRequest, string idempotencyKey);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stripe customer creation is in flight under the same idempotency key (attempt {Attempt}); trying again")]
     private partial void LogCustomerCreateConflict(int attempt);

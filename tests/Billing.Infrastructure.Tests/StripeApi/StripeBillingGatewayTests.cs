@@ -212,6 +212,68 @@ public sealed class StripeBillingGatewayTests
         Assert.DoesNotContain(Secretish, failure.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Stripe saves what a keyed POST answered once the endpoint began executing, a 500 included, and replays it for
+    /// every request under that key for at least 24 hours (<c>Idempotent-Replayed: true</c>, <c>Original-Request</c>:
+    /// https://docs.stripe.com/api/idempotent_requests, https://docs.stripe.com/error-low-level). A Checkout's key
+    /// changes only with the account, which a failed start does not write: without more, one Stripe 500 would refuse
+    /// that Checkout for a day.
+    /// </summary>
+    [Fact]
+    public async Task A_checkout_failure_replayed_under_its_key_is_tried_once_more_under_a_key_derived_from_the_failed_request()
+    {
+        var replayed = new Dictionary<string, string> { ["Idempotent-Replayed"] = "true", ["Original-Request"] = "req_failed" };
+        for (var i = 0; i < 3; i++)
+        {
+            _stripe.Respond(HttpStatusCode.InternalServerError, """{"error":{"type":"api_error","message":"An unknown error occurred"}}""", "req_replay", replayed);
+        }
+
+        _stripe.Respond(HttpStatusCode.OK, SessionJson);
+
+        var session = await Gateway().CreateCheckoutSessionAsync(
+            new HostedCheckoutRequest { AccountId = Account, CustomerId = "cus_1", PriceId = "price_1", SuccessUrl = "https://a.example/s", CancelUrl = "https://a.example/c", IdempotencyKey = "checkout-create:user-1#0:price_1:0:abc:v3" },
+            CancellationToken.None);
+
+        Assert.Equal("cs_test_1", session.SessionId);
+        Assert.Equal(
+            ["checkout-create:user-1#0:price_1:0:abc:v3", "checkout-create:user-1#0:price_1:0:abc:v3", "checkout-create:user-1#0:price_1:0:abc:v3", "checkout-create:user-1#0:price_1:0:abc:v3:after:req_failed"],
+            _stripe.Requests.Select(r => r.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task A_customer_creation_failure_replayed_under_its_key_is_tried_once_more_under_a_key_derived_from_the_failed_request()
+    {
+        var replayed = new Dictionary<string, string> { ["Idempotent-Replayed"] = "true", ["Original-Request"] = "req_failed" };
+        for (var i = 0; i < 3; i++)
+        {
+            _stripe.Respond(HttpStatusCode.InternalServerError, """{"error":{"type":"api_error","message":"An unknown error occurred"}}""", "req_replay", replayed);
+        }
+
+        _stripe.Respond(HttpStatusCode.OK, CustomerJson);
+
+        var id = await Gateway().CreateCustomerAsync(new NewStripeCustomer { AccountId = Account, IdempotencyKey = "customer-create:user-1" }, CancellationToken.None);
+
+        Assert.Equal("cus_123", id);
+        Assert.Equal("customer-create:user-1:after:req_failed", _stripe.Requests[^1].IdempotencyKey);
+    }
+
+    [Fact]
+    public async Task A_failure_that_is_not_a_replay_is_not_sent_again_under_another_key()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _stripe.Respond(HttpStatusCode.InternalServerError, """{"error":{"type":"api_error","message":"An unknown error occurred"}}""");
+        }
+
+        await Assert.ThrowsAsync<PaymentProviderException>(() =>
+            Gateway().CreateCheckoutSessionAsync(
+                new HostedCheckoutRequest { AccountId = Account, CustomerId = "cus_1", PriceId = "price_1", SuccessUrl = "https://a.example/s", CancelUrl = "https://a.example/c", IdempotencyKey = "checkout-create:k" },
+                CancellationToken.None));
+
+        Assert.Equal(3, _stripe.Requests.Count);
+        Assert.All(_stripe.Requests, r => Assert.Equal("checkout-create:k", r.IdempotencyKey));
+    }
+
     [Fact]
     public async Task An_answer_that_is_not_a_Stripe_error_is_classified_by_status_without_the_body()
     {

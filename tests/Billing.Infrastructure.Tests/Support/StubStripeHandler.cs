@@ -11,11 +11,20 @@ internal sealed class StubStripeHandler : HttpMessageHandler
 
     public List<RecordedRequest> Requests { get; } = [];
 
-    public void Respond(HttpStatusCode status, string json, string requestId = "req_test") =>
-        _script.Enqueue(() => new HttpResponseMessage(status)
+    public void Respond(HttpStatusCode status, string json, string requestId = "req_test", IReadOnlyDictionary<string, string>? headers = null) =>
+        _script.Enqueue(() =>
         {
-            Content = new StringContent(json, Encoding.UTF8, "application/json"),
-            Headers = { { "Request-Id", requestId } },
+            var response = new HttpResponseMessage(status)
+            {
+                Content = new StringContent(json, Encoding.UTF8, "application/json"),
+                Headers = { { "Request-Id", requestId } },
+            };
+            foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+            {
+                response.Headers.Add(name, value);
+            }
+
+            return response;
         });
 
     public void Fail(Exception exception) => _script.Enqueue(() => throw exception);
