@@ -37,7 +37,11 @@ public sealed class PlanCatalog
             .ToDictionary(p => p.PriceId, StringComparer.Ordinal);
         FreePlan = plans.Single(p => p.Kind == PlanKind.Free);
         TrialPlan = plans.SingleOrDefault(p => p.Kind == PlanKind.Trial);
-        _invoiceCurrencies = [.. plans.Select(p => p.Currency?.Code).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        // Only a plan that bills a meter as overage ever has a usage invoice: a currency named on a plan that bills
+        // nothing (a free plan's "usd" beside paid plans in "eur") is not one credit can be spent in.
+        _invoiceCurrencies = [.. plans
+            .Where(p => p.Meters.Values.Any(m => m.Enforcement == MeterEnforcement.Overage && m.OveragePrice is not null))
+            .Select(p => p.Currency?.Code).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
     private readonly List<string> _invoiceCurrencies;

@@ -173,6 +173,21 @@ public sealed class PlanCatalogTests
     }
 
     [Fact]
+    public void A_currency_set_on_a_plan_that_bills_no_overage_is_not_one_usage_is_invoiced_in()
+    {
+        // PRO bills its overage in euros; the free plan names usd (as api.md's catalog does) but bills nothing as overage:
+        // no usage invoice is ever in usd, so usd credit (a pack, an operator's grant) could never be spent.
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Currency = "eur";
+        options.Plan("FREE").Currency = "usd";
+
+        var catalog = PlanCatalog.Create(options);
+
+        Assert.Null(catalog.WhyCreditUnspendable(Currency.Parse("eur")));
+        Assert.Equal("Credit is spent on usage invoices, which are in eur; credit in 'usd' could never be spent.", catalog.WhyCreditUnspendable(Currency.Parse("usd")));
+    }
+
+    [Fact]
     public void Overage_charge_covers_units_beyond_the_quota_only()
     {
         var pro = _catalog.Get(PlanCode.Parse("PRO"));
