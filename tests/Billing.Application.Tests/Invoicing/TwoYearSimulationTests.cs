@@ -1,0 +1,309 @@
+using Billing.Application.Invoicing;
+using Billing.Application.Tests.Fakes;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+using Billing.Domain.Subscriptions;
+using Billing.TestSupport;
+
+namespace Billing.Application.Tests.Invoicing;
+
+/// <summary>
+/// A seeded, randomised run of the usage and invoicing services over two simulated years: free accounts (calendar
+/// months, hard limits) and PRO subscribers (monthly periods anchored on the 28th to the 31st, renewed as Stripe would,
+/// overage meters), usage recorded every day, the daily sweep and the invoice jobs run as the timer and queue would,
+/// with days of downtime. After every day: hard limits hold; every closed period with overage is invoiced exactly once,
+/// for the amount worked out here from the recorded usage and the catalog's rule, in usd, as the upcoming invoice said
+/// on its last day; periods of an account follow each other without gap or overlap.
+/// </summary>
+public sealed class TwoYearSimulationTests
+{
+    public static TheoryData<int, int, int, int> Starts => new()
+    {
+        { 1, 2027, 1, 31 },
+        { 2, 2028, 2, 29 },
+        { 3, 2027, 3, 31 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Starts))]
+    public async Task Two_years_of_usage_are_invoiced_once_each_for_the_documented_amount(int seed, int year, int month, int day)
+    {
+        var simulation = new Simulation(seed, new DateTimeOffset(year, month, day, 0, 0, 0, TimeSpan.Zero));
+        await simulation.RunAsync(days: 730, accounts: 30);
+    }
+
+    private sealed class Simulation(int seed, DateTimeOffset start)
+    {
+        private readonly Random _random = new(seed);
+        private readonly InvoicingTestBed _bed = CreateBed(start);
+        private readonly List<SimAccount> _accounts = [];
+        private readonly List<string> _log = [];
+
+        private static InvoicingTestBed CreateBed(DateTimeOffset start)
+        {
+            var bed = new InvoicingTestBed();
+            bed.Time.SetUtcNow(start);
+            return bed;
+        }
+
+        public async Task RunAsync(int days, int accounts)
+        {
+            for (var i = 0; i < accounts; i++)
+            {
+                _accounts.Add(Open(i));
+            }
+
+            for (var d = 0; d < days; d++)
+            {
+                var dayStart = start.AddDays(d);
+
+                // 02:00 the timer (unless the app is down that day), then the queue delivers the jobs.
+                _bed.Time.SetUtcNow(dayStart.AddHours(2));
+                Renew(webhookLate: _random.Next(3) == 0);
+                if (_random.Next(10) != 0)
+                {
+                    await _bed.Sweep.RunAsync(CancellationToken.None);
+                    foreach (var job in _bed.Jobs.Drain())
+                    {
+                        await _bed.DeliverAsync(job);
+                    }
+                }
+
+                // 12:00 usage, then what the upcoming invoice says.
+                _bed.Time.SetUtcNow(dayStart.AddHours(12));
+                Renew(webhookLate: false);
+                foreach (var account in _accounts)
+                {
+                    await UseAsync(account);
+                }
+
+                foreach (var account in _accounts.Where(a => a.Pro && a.Period.End <= dayStart.AddDays(1).AddHours(12)))
+                {
+                    var upcoming = await _bed.Invoices.UpcomingAsync(account.Id, CancellationToken.None);
+                    account.Upcoming[account.Period.Key] = upcoming.Charges.Total.MinorUnits;
+                }
+
+                Check(dayStart, all: false);
+            }
+
+            Check(start.AddDays(days), all: true);
+
+            // The run covered both kinds of closed PRO period, and invoiced most of those with overage.
+            var closed = _accounts.Where(a => a.Pro).SelectMany(a => a.Closed.Select(p => Amount(a, p.Key))).ToList();
+            Assert.Contains(closed, amount => amount == 0);
+            Assert.True(closed.Count(amount => amount > 0) > closed.Count / 4, $"{closed.Count(amount => amount > 0)} of {closed.Count} closed periods with overage");
+            var settled = _accounts.Where(a => a.Pro).SelectMany(a => a.Closed.Where(p => p.End < start.AddDays(days - 12)).Select(p => Amount(a, p.Key))).Count(amount => amount > 0);
+            Assert.InRange(_bed.Stripe.Invoices.Count, settled, closed.Count(amount => amount > 0));
+        }
+
+        private SimAccount Open(int index)
+        {
+            var now = _bed.Time.GetUtcNow();
+            if (index % 3 == 0)
+            {
+                var id = _bed.Usage.Register();
+                return new SimAccount(id, Pro: false, Anchor: default, UsagePeriod.CalendarMonth(now));
+            }
+
+            // Anchors on the 28th to the 31st (of the last month that has that day), at a random time of day.
+            var anchorDay = 28 + (index % 4);
+            var month = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+            DateTimeOffset anchor;
+            do
+            {
+                month = month.AddMonths(-1);
+                anchor = month;
+            }
+            while (DateTime.DaysInMonth(month.Year, month.Month) < anchorDay || month.AddDays(anchorDay - 1) > now);
+            anchor = month.AddDays(anchorDay - 1).AddMinutes(_random.Next(24 * 60));
+            var k = 0;
+            while (anchor.AddMonths(k + 1) <= now)
+            {
+                k++;
+            }
+
+            var (accountId, period) = _bed.Usage.Subscribe(TestCatalog.ProMonthly, period: (anchor.AddMonths(k), anchor.AddMonths(k + 1)));
+            var account = _bed.Usage.Accounts.GetAsync(accountId, CancellationToken.None).GetAwaiter().GetResult()!;
+            _bed.StripeSubscriptions.Subscriptions.Add(account.Subscription!.SubscriptionId, new FakeStripeSubscription
+            {
+                Id = account.Subscription.SubscriptionId, CustomerId = account.Subscription.CustomerId, Created = anchor, PriceId = TestCatalog.ProMonthly,
+                PeriodStart = period.Start, PeriodEnd = period.End,
+            });
+            return new SimAccount(accountId, Pro: true, anchor, period) { Months = k };
+        }
+
+        /// <summary>Stripe's renewal for every subscription whose period has ended, and its webhook (unless <paramref name="webhookLate"/>: the invoice job reads Stripe).</summary>
+        private void Renew(bool webhookLate)
+        {
+            var now = _bed.Time.GetUtcNow();
+            foreach (var account in _accounts)
+            {
+                if (!account.Pro)
+                {
+                    var month = UsagePeriod.CalendarMonth(now);
+                    if (month.Key != account.Period.Key)
+                    {
+                        Assert.Equal(account.Period.End, month.Start);
+                        account.Closed.Add(account.Period);
+                        account.Period = month;
+                    }
+
+                    continue;
+                }
+
+                var stored = _bed.Usage.Accounts.GetAsync(account.Id, CancellationToken.None).GetAwaiter().GetResult()!;
+                var stripe = _bed.StripeSubscriptions.Subscriptions[stored.Subscription!.SubscriptionId];
+                while (stripe.PeriodEnd <= now)
+                {
+                    stripe.PeriodStart = stripe.PeriodEnd;
+                    stripe.PeriodEnd = NextEnd(account, stripe.PeriodStart);
+                }
+
+                if (webhookLate)
+                {
+                    continue;
+                }
+
+                while (account.Period.End <= now)
+                {
+                    account.Closed.Add(account.Period);
+                    account.Months++;
+                    var (periodStart, periodEnd) = (account.Anchor.AddMonths(account.Months), account.Anchor.AddMonths(account.Months + 1));
+                    Assert.Equal(account.Period.End, periodStart);
+                    account.Period = _bed.Usage.ChangePlan(account.Id, TestCatalog.ProMonthly, period: (periodStart, periodEnd));
+                }
+            }
+        }
+
+        private static DateTimeOffset NextEnd(SimAccount account, DateTimeOffset periodStart)
+        {
+            var k = 0;
+            while (account.Anchor.AddMonths(k) <= periodStart)
+            {
+                k++;
+            }
+
+            return account.Anchor.AddMonths(k);
+        }
+
+        private async Task UseAsync(SimAccount account)
+        {
+            var runs = account.Pro ? _random.Next(0, 70) : _random.Next(0, 2);
+            var tokens = account.Pro ? _random.Next(0, 7_000) : _random.Next(0, 80);
+            foreach (var (meter, quantity) in new[] { (UsageTestBed.AgentRuns, runs), (UsageTestBed.Tokens, tokens) })
+            {
+                if (quantity == 0)
+                {
+                    continue;
+                }
+
+                var outcome = await _bed.Usage.RecordAsync(account.Id, meter, quantity);
+                if (outcome is Billing.Application.Outcomes.Succeeded<Billing.Application.Usage.RecordedUsage>)
+                {
+                    var used = account.Used.TryGetValue((account.Period.Key, meter), out var u) ? u : 0;
+                    account.Used[(account.Period.Key, meter)] = used + quantity;
+                }
+                else
+                {
+                    Assert.False(account.Pro, $"{account.Id} PRO usage refused: {outcome}");
+                }
+            }
+        }
+
+        private void Check(DateTimeOffset day, bool all)
+        {
+            var now = _bed.Time.GetUtcNow();
+            foreach (var account in _accounts)
+            {
+                foreach (var (key, meter) in account.Used.Keys.Where(k => all || k.Item1 == account.Period.Key))
+                {
+                    Assert.True(
+                        _bed.Usage.Ledger.GetAsync(account.Id, key, CancellationToken.None).GetAwaiter().GetResult()?.Used(meter) == account.Used[(key, meter)],
+                        $"{day:yyyy-MM-dd} {account.Id} {key} {meter}: ledger counts differ from what was recorded");
+                }
+
+                if (!account.Pro)
+                {
+                    Assert.True(Used(account, account.Period.Key, UsageTestBed.AgentRuns) <= 10, $"{account.Id} over the free hard limit of agent runs");
+                    Assert.True(Used(account, account.Period.Key, UsageTestBed.Tokens) <= 1_000, $"{account.Id} over the free hard limit of tokens");
+                    continue;
+                }
+
+                foreach (var period in account.Closed.Where(p => all || now - p.End < TimeSpan.FromDays(14)))
+                {
+                    var expected = Amount(account, period.Key);
+                    var job = new InvoiceJob(account.Id, period.Key);
+                    var invoices = _bed.Stripe.InvoicesFor(job.RunId);
+                    var run = _bed.Runs.Find(account.Id, period.Key);
+                    var waitedLongEnough = now - period.End > TimeSpan.FromDays(12); // at most 10 days of downtime in a row is far less likely
+                    if (expected == 0)
+                    {
+                        Assert.Empty(invoices);
+                        continue;
+                    }
+
+                    Assert.True(invoices.Count <= 1, $"{day:yyyy-MM-dd} {job.RunId}: {invoices.Count} invoices");
+                    if (invoices.Count == 1)
+                    {
+                        var invoice = invoices[0];
+                        Assert.True(expected == invoice.Total, $"{day:yyyy-MM-dd} {job.RunId}: invoiced {invoice.Total}, the rule gives {expected} (runs {Used(account, period.Key, UsageTestBed.AgentRuns)}, tokens {Used(account, period.Key, UsageTestBed.Tokens)})");
+                        Assert.Equal("usd", invoice.Currency);
+                        Assert.True(account.Upcoming.TryGetValue(period.Key, out var upcoming) && upcoming == invoice.Total, $"{job.RunId}: the upcoming invoice said {upcoming} on the period's last day, the invoice billed {invoice.Total}");
+                        Assert.Equal(InvoiceRunStep.Recorded, run?.Step);
+                    }
+                    else
+                    {
+                        Assert.False(waitedLongEnough, $"{day:yyyy-MM-dd} {job.RunId}: not invoiced {(now - period.End).TotalDays:0} days after its end (run {run?.Step})");
+                    }
+                }
+
+                // Periods follow each other without gap or overlap.
+                var periods = account.Closed.Append(account.Period).ToList();
+                for (var i = 1; i < periods.Count; i++)
+                {
+                    Assert.Equal(periods[i - 1].End, periods[i].Start);
+                }
+            }
+        }
+
+        private static long Used(SimAccount account, UsagePeriodKey key, MeterName meter) =>
+            account.Used.TryGetValue((key, meter), out var used) ? used : 0;
+
+        /// <summary>The catalog's PRO rule by hand: 3 per run over 1,000; tokens over 100,000 in graduated tiers (1,000 at 2; up to 10,000 at 1 + 100 flat; beyond, 500 flat).</summary>
+        private static long Amount(SimAccount account, UsagePeriodKey key)
+        {
+            var runs = Math.Max(0, Used(account, key, UsageTestBed.AgentRuns) - 1_000) * 3;
+            var over = Math.Max(0, Used(account, key, UsageTestBed.Tokens) - 100_000);
+            long tokens = 0;
+            if (over > 0)
+            {
+                tokens += Math.Min(over, 1_000) * 2;
+            }
+
+            if (over > 1_000)
+            {
+                tokens += (Math.Min(over, 10_000) - 1_000) + 100;
+            }
+
+            if (over > 10_000)
+            {
+                tokens += 500;
+            }
+
+            return runs + tokens;
+        }
+    }
+
+    private sealed record SimAccount(AccountId Id, bool Pro, DateTimeOffset Anchor, UsagePeriod InitialPeriod)
+    {
+        public UsagePeriod Period { get; set; } = InitialPeriod;
+
+        public int Months { get; set; }
+
+        public List<UsagePeriod> Closed { get; } = [];
+
+        public Dictionary<(UsagePeriodKey, MeterName), long> Used { get; } = [];
+
+        public Dictionary<UsagePeriodKey, long> Upcoming { get; } = [];
+    }
+}
