@@ -75,6 +75,14 @@ public sealed class TwoYearSimulationTests
                 foreach (var account in _accounts)
                 {
                     await UseAsync(account);
+                    if (account.Pro && _random.Next(45) == 0)
+                    {
+                        // A credit pack: half of them expire 5 to 60 days after purchase.
+                        var amount = _random.Next(100, 4_000);
+                        DateTimeOffset? expires = _random.Next(2) == 0 ? null : _bed.Time.GetUtcNow().AddDays(_random.Next(5, 60));
+                        await _bed.GrantAsync(account.Id, $"s{seed}-{account.Id.Value}-{d}", amount, expires);
+                        account.Granted += amount;
+                    }
                 }
 
                 foreach (var account in _accounts.Where(a => a.Pro && a.Period.End <= dayStart.AddDays(1).AddHours(12)))
@@ -93,7 +101,9 @@ public sealed class TwoYearSimulationTests
             Assert.Contains(closed, amount => amount == 0);
             Assert.True(closed.Count(amount => amount > 0) > closed.Count / 4, $"{closed.Count(amount => amount > 0)} of {closed.Count} closed periods with overage");
             var settled = _accounts.Where(a => a.Pro).SelectMany(a => a.Closed.Where(p => p.End < start.AddDays(days - 12)).Select(p => Amount(a, p.Key))).Count(amount => amount > 0);
-            Assert.InRange(_bed.Stripe.Invoices.Count, settled, closed.Count(amount => amount > 0));
+            var covered = _bed.Runs.All.Count(r => r.Step == InvoiceRunStep.CoveredByCredit);
+            Assert.InRange(_bed.Stripe.Invoices.Count + covered, settled, closed.Count(amount => amount > 0));
+            Assert.Contains(_bed.Runs.All, r => r.CreditApplied > 0);
         }
 
         private SimAccount Open(int index)
@@ -243,19 +253,33 @@ public sealed class TwoYearSimulationTests
                     }
 
                     Assert.True(invoices.Count <= 1, $"{day:yyyy-MM-dd} {job.RunId}: {invoices.Count} invoices");
-                    if (invoices.Count == 1)
+                    if (run is { Step: InvoiceRunStep.CoveredByCredit })
+                    {
+                        Assert.Empty(invoices);
+                        Assert.True(run.Total == expected && run.CreditApplied == expected, $"{job.RunId}: covered by credit, total {run.Total}, credit {run.CreditApplied}, the rule gives {expected}");
+                    }
+                    else if (invoices.Count == 1)
                     {
                         var invoice = invoices[0];
-                        Assert.True(expected == invoice.Total, $"{day:yyyy-MM-dd} {job.RunId}: invoiced {invoice.Total}, the rule gives {expected} (runs {Used(account, period.Key, UsageTestBed.AgentRuns)}, tokens {Used(account, period.Key, UsageTestBed.Tokens)})");
+                        Assert.NotNull(run);
+                        Assert.True(run.Total == expected && invoice.Total == expected - run.CreditApplied && run.CreditApplied >= 0, $"{day:yyyy-MM-dd} {job.RunId}: run total {run.Total}, invoiced {invoice.Total} after credit {run.CreditApplied}, the rule gives {expected} (runs {Used(account, period.Key, UsageTestBed.AgentRuns)}, tokens {Used(account, period.Key, UsageTestBed.Tokens)})");
                         Assert.Equal("usd", invoice.Currency);
-                        Assert.True(account.Upcoming.TryGetValue(period.Key, out var upcoming) && upcoming == invoice.Total, $"{job.RunId}: the upcoming invoice said {upcoming} on the period's last day, the invoice billed {invoice.Total}");
-                        Assert.Equal(InvoiceRunStep.Recorded, run?.Step);
+                        Assert.True(account.Upcoming.TryGetValue(period.Key, out var upcoming) && upcoming == run.Total, $"{job.RunId}: the upcoming invoice said {upcoming} on the period's last day, the invoice charged {run.Total}");
+                        Assert.Equal(InvoiceRunStep.Recorded, run.Step);
                     }
                     else
                     {
                         Assert.False(waitedLongEnough, $"{day:yyyy-MM-dd} {job.RunId}: not invoiced {(now - period.End).TotalDays:0} days after its end (run {run?.Step})");
                     }
                 }
+
+                // Credit: no grant below zero or above its amount; no more spent than bought.
+                var book = _bed.Credits.ReadAsync(account.Id, CancellationToken.None).GetAwaiter().GetResult();
+                Assert.All(book.Grants, g => Assert.InRange(g.Remaining, 0, g.Amount));
+                Assert.Equal(account.Granted, book.Grants.Sum(g => g.Amount));
+                var spent = _bed.Runs.All.Where(r => r.AccountId == account.Id).Sum(r => r.CreditApplied);
+                Assert.True(spent <= account.Granted, $"{account.Id}: {spent} credit applied, {account.Granted} bought");
+                Assert.True(book.Grants.Sum(g => g.Remaining) <= account.Granted - spent, $"{account.Id}: {book.Grants.Sum(g => g.Remaining)} remaining, {account.Granted} bought, {spent} applied");
 
                 // Periods follow each other without gap or overlap.
                 var periods = account.Closed.Append(account.Period).ToList();
@@ -299,6 +323,8 @@ public sealed class TwoYearSimulationTests
         public UsagePeriod Period { get; set; } = InitialPeriod;
 
         public int Months { get; set; }
+
+        public long Granted { get; set; }
 
         public List<UsagePeriod> Closed { get; } = [];
 
