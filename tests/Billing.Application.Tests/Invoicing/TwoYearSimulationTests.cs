@@ -2,6 +2,7 @@ using Billing.Application.Invoicing;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
+using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
 
@@ -101,6 +102,8 @@ public sealed class TwoYearSimulationTests
             Assert.Contains(closed, amount => amount == 0);
             Assert.True(closed.Count(amount => amount > 0) > closed.Count / 4, $"{closed.Count(amount => amount > 0)} of {closed.Count} closed periods with overage");
             var settled = _accounts.Where(a => a.Pro).SelectMany(a => a.Closed.Where(p => p.End < start.AddDays(days - 12)).Select(p => Amount(a, p.Key))).Count(amount => amount > 0);
+            Assert.All(_accounts.Where(a => a.Yearly), a => Assert.Equal(12, a.Slices.Count(p => p.Start < a.Anchor.AddYears(1))));
+            Assert.All(_accounts.Where(a => a.Yearly), a => Assert.Equal(a.Anchor.AddYears(1), a.Slices.Last(p => p.Start < a.Anchor.AddYears(1)).End));
             var covered = _bed.Runs.All.Count(r => r.Step == InvoiceRunStep.CoveredByCredit);
             Assert.InRange(_bed.Stripe.Invoices.Count + covered, settled, closed.Count(amount => amount > 0));
             Assert.Contains(_bed.Runs.All, r => r.CreditApplied > 0);
@@ -113,6 +116,25 @@ public sealed class TwoYearSimulationTests
             {
                 var id = _bed.Usage.Register();
                 return new SimAccount(id, Pro: false, Anchor: default, UsagePeriod.CalendarMonth(now));
+            }
+
+            if (index % 5 == 1)
+            {
+                // BASIC yearly from today at a random time: counted in monthly slices from its start.
+                var yearStart = now.AddMinutes(_random.Next(24 * 60) - 24 * 60);
+                var basic = _bed.Usage.Register();
+                var stored = _bed.Usage.Accounts.GetAsync(basic, CancellationToken.None).GetAwaiter().GetResult()!;
+                var applied = stored.ApplySubscriptionSnapshot(
+                    new SubscriptionSnapshot
+                    {
+                        SubscriptionId = "sub_y" + index, CustomerId = "cus_y" + index, Status = SubscriptionStatus.Active, PriceId = TestCatalog.BasicYearly,
+                        Interval = BillingInterval.Year, CurrentPeriodStart = yearStart, CurrentPeriodEnd = yearStart.AddYears(1), AsOf = now,
+                    },
+                    _bed.Usage.Catalog,
+                    TimeSpan.Zero);
+                Assert.Equal(SubscriptionSnapshotOutcome.Applied, applied.Outcome);
+                _bed.Usage.Accounts.Put(applied.Account);
+                return new SimAccount(basic, Pro: false, yearStart, UsagePeriod.SubscriptionPeriod(yearStart, yearStart.AddYears(1))) { Yearly = true };
             }
 
             // Anchors on the 28th to the 31st (of the last month that has that day), at a random time of day.
@@ -148,6 +170,11 @@ public sealed class TwoYearSimulationTests
             var now = _bed.Time.GetUtcNow();
             foreach (var account in _accounts)
             {
+                if (account.Yearly)
+                {
+                    continue;
+                }
+
                 if (!account.Pro)
                 {
                     var month = UsagePeriod.CalendarMonth(now);
@@ -198,7 +225,19 @@ public sealed class TwoYearSimulationTests
 
         private async Task UseAsync(SimAccount account)
         {
-            var runs = account.Pro ? _random.Next(0, 70) : _random.Next(0, 2);
+            if (account.Yearly)
+            {
+                var stored = await _bed.Usage.Accounts.GetAsync(account.Id, CancellationToken.None);
+                var slice = _bed.Usage.Entitlements.Evaluate(stored!, _bed.Time.GetUtcNow()).Period;
+                if (account.Slices.Count == 0 || account.Slices[^1] != slice)
+                {
+                    account.Slices.Add(slice);
+                }
+
+                account.Period = slice;
+            }
+
+            var runs = account.Pro ? _random.Next(0, 70) : account.Yearly ? _random.Next(0, 40) : _random.Next(0, 2);
             var tokens = account.Pro ? _random.Next(0, 7_000) : _random.Next(0, 80);
             foreach (var (meter, quantity) in new[] { (UsageTestBed.AgentRuns, runs), (UsageTestBed.Tokens, tokens) })
             {
@@ -230,6 +269,22 @@ public sealed class TwoYearSimulationTests
                     Assert.True(
                         _bed.Usage.Ledger.GetAsync(account.Id, key, CancellationToken.None).GetAwaiter().GetResult()?.Used(meter) == account.Used[(key, meter)],
                         $"{day:yyyy-MM-dd} {account.Id} {key} {meter}: ledger counts differ from what was recorded");
+                }
+
+                if (account.Yearly)
+                {
+                    Assert.True(Used(account, account.Period.Key, UsageTestBed.AgentRuns) <= 500, $"{account.Id} over BASIC's hard limit of agent runs");
+                    var year = (Start: account.Anchor, End: account.Anchor.AddYears(1));
+                    var slices = account.Slices.Where(p => p.Start < year.End).ToList();
+                    Assert.Equal(year.Start, slices[0].Start);
+                    for (var i = 1; i < slices.Count; i++)
+                    {
+                        Assert.True(slices[i - 1].End == slices[i].Start, $"{account.Id}: slice {slices[i - 1].Start:O}..{slices[i - 1].End:O} then {slices[i].Start:O}");
+                        Assert.True(slices[i - 1].End - slices[i - 1].Start <= TimeSpan.FromDays(31), $"{account.Id}: slice {slices[i - 1].Start:O}..{slices[i - 1].End:O}");
+                    }
+
+                    Assert.True(slices[^1].End <= year.End, $"{account.Id}: slice {slices[^1].Start:O}..{slices[^1].End:O} past the year's end {year.End:O}");
+                    continue;
                 }
 
                 if (!account.Pro)
@@ -325,6 +380,11 @@ public sealed class TwoYearSimulationTests
         public int Months { get; set; }
 
         public long Granted { get; set; }
+
+        public bool Yearly { get; init; }
+
+        /// <summary>The usage periods a yearly account was seen in, in order.</summary>
+        public List<UsagePeriod> Slices { get; } = [];
 
         public List<UsagePeriod> Closed { get; } = [];
 
