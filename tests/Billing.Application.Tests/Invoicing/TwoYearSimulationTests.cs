@@ -38,7 +38,7 @@ public sealed class TwoYearSimulationTests
         private readonly Random _random = new(seed);
         private readonly InvoicingTestBed _bed = CreateBed(start);
         private readonly List<SimAccount> _accounts = [];
-        private readonly List<string> _log = [];
+        private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
         private static InvoicingTestBed CreateBed(DateTimeOffset start)
         {
@@ -61,9 +61,11 @@ public sealed class TwoYearSimulationTests
                 // 02:00 the timer (unless the app is down that day), then the queue delivers the jobs.
                 _bed.Time.SetUtcNow(dayStart.AddHours(2));
                 Renew(webhookLate: _random.Next(3) == 0);
-                if (_random.Next(10) != 0)
+                // Down on ~1 day in 10, and for 45 days in a row from day 300 (longer than the 35-day look-back).
+                if (_random.Next(10) != 0 && d is not (>= 300 and < 345))
                 {
                     await _bed.Sweep.RunAsync(CancellationToken.None);
+                    _lastSweep = _bed.Time.GetUtcNow();
                     foreach (var job in _bed.Jobs.Drain())
                     {
                         await _bed.DeliverAsync(job);
@@ -98,12 +100,13 @@ public sealed class TwoYearSimulationTests
             Check(start.AddDays(days), all: true);
 
             // The run covered both kinds of closed PRO period, and invoiced most of those with overage.
-            var closed = _accounts.Where(a => a.Pro).SelectMany(a => a.Closed.Select(p => Amount(a, p.Key))).ToList();
+            var closed = _accounts.Where(a => a.WasPro).SelectMany(a => a.Closed.Select(p => Amount(a, p.Key))).ToList();
             Assert.Contains(closed, amount => amount == 0);
             Assert.True(closed.Count(amount => amount > 0) > closed.Count / 4, $"{closed.Count(amount => amount > 0)} of {closed.Count} closed periods with overage");
-            var settled = _accounts.Where(a => a.Pro).SelectMany(a => a.Closed.Where(p => p.End < start.AddDays(days - 12)).Select(p => Amount(a, p.Key))).Count(amount => amount > 0);
+            var settled = _accounts.Where(a => a.WasPro).SelectMany(a => a.Closed.Where(p => p.End + _bed.Options.SettleTime <= _lastSweep).Select(p => Amount(a, p.Key))).Count(amount => amount > 0);
             Assert.All(_accounts.Where(a => a.Yearly), a => Assert.Equal(12, a.Slices.Count(p => p.Start < a.Anchor.AddYears(1))));
             Assert.All(_accounts.Where(a => a.Yearly), a => Assert.Equal(a.Anchor.AddYears(1), a.Slices.Last(p => p.Start < a.Anchor.AddYears(1)).End));
+            Assert.Contains(_accounts, a => a.Canceled);
             var covered = _bed.Runs.All.Count(r => r.Step == InvoiceRunStep.CoveredByCredit);
             Assert.InRange(_bed.Stripe.Invoices.Count + covered, settled, closed.Count(amount => amount > 0));
             Assert.Contains(_bed.Runs.All, r => r.CreditApplied > 0);
@@ -115,7 +118,7 @@ public sealed class TwoYearSimulationTests
             if (index % 3 == 0)
             {
                 var id = _bed.Usage.Register();
-                return new SimAccount(id, Pro: false, Anchor: default, UsagePeriod.CalendarMonth(now));
+                return new SimAccount(id, WasPro: false, Anchor: default, UsagePeriod.CalendarMonth(now));
             }
 
             if (index % 5 == 1)
@@ -134,7 +137,7 @@ public sealed class TwoYearSimulationTests
                     TimeSpan.Zero);
                 Assert.Equal(SubscriptionSnapshotOutcome.Applied, applied.Outcome);
                 _bed.Usage.Accounts.Put(applied.Account);
-                return new SimAccount(basic, Pro: false, yearStart, UsagePeriod.SubscriptionPeriod(yearStart, yearStart.AddYears(1))) { Yearly = true };
+                return new SimAccount(basic, WasPro: false, yearStart, UsagePeriod.SubscriptionPeriod(yearStart, yearStart.AddYears(1))) { Yearly = true };
             }
 
             // Anchors on the 28th to the 31st (of the last month that has that day), at a random time of day.
@@ -161,7 +164,7 @@ public sealed class TwoYearSimulationTests
                 Id = account.Subscription.SubscriptionId, CustomerId = account.Subscription.CustomerId, Created = anchor, PriceId = TestCatalog.ProMonthly,
                 PeriodStart = period.Start, PeriodEnd = period.End,
             });
-            return new SimAccount(accountId, Pro: true, anchor, period) { Months = k };
+            return new SimAccount(accountId, WasPro: true, anchor, period) { Months = k };
         }
 
         /// <summary>Stripe's renewal for every subscription whose period has ended, and its webhook (unless <paramref name="webhookLate"/>: the invoice job reads Stripe).</summary>
@@ -181,7 +184,11 @@ public sealed class TwoYearSimulationTests
                     if (month.Key != account.Period.Key)
                     {
                         Assert.Equal(account.Period.End, month.Start);
-                        account.Closed.Add(account.Period);
+                        if (!account.Canceled)
+                        {
+                            account.Closed.Add(account.Period);
+                        }
+
                         account.Period = month;
                     }
 
@@ -190,14 +197,40 @@ public sealed class TwoYearSimulationTests
 
                 var stored = _bed.Usage.Accounts.GetAsync(account.Id, CancellationToken.None).GetAwaiter().GetResult()!;
                 var stripe = _bed.StripeSubscriptions.Subscriptions[stored.Subscription!.SubscriptionId];
-                while (stripe.PeriodEnd <= now)
+                while (stripe.PeriodEnd <= now && stripe.Status != SubscriptionStatus.Canceled)
                 {
+                    if (_random.Next(15) == 0)
+                    {
+                        // Cancelled at the period's end: the account falls back to the free plan.
+                        stripe.Status = SubscriptionStatus.Canceled;
+                        stripe.CanceledAt = stripe.PeriodEnd;
+                        stripe.EndedAt = stripe.PeriodEnd;
+                        break;
+                    }
+
                     stripe.PeriodStart = stripe.PeriodEnd;
                     stripe.PeriodEnd = NextEnd(account, stripe.PeriodStart);
                 }
 
                 if (webhookLate)
                 {
+                    continue;
+                }
+
+                if (stripe.Status == SubscriptionStatus.Canceled)
+                {
+                    while (account.Period.End < stripe.PeriodEnd)
+                    {
+                        account.Closed.Add(account.Period);
+                        account.Months++;
+                        account.Period = _bed.Usage.ChangePlan(account.Id, TestCatalog.ProMonthly, period: (account.Anchor.AddMonths(account.Months), account.Anchor.AddMonths(account.Months + 1)));
+                    }
+
+                    account.Closed.Add(account.Period);
+                    _bed.Usage.ChangePlan(account.Id, TestCatalog.ProMonthly, SubscriptionStatus.Canceled, period: (account.Period.Start, account.Period.End));
+                    account.Pro = false;
+                    account.Canceled = true;
+                    account.Period = UsagePeriod.CalendarMonth(now);
                     continue;
                 }
 
@@ -291,16 +324,19 @@ public sealed class TwoYearSimulationTests
                 {
                     Assert.True(Used(account, account.Period.Key, UsageTestBed.AgentRuns) <= 10, $"{account.Id} over the free hard limit of agent runs");
                     Assert.True(Used(account, account.Period.Key, UsageTestBed.Tokens) <= 1_000, $"{account.Id} over the free hard limit of tokens");
-                    continue;
+                    if (!account.Canceled)
+                    {
+                        continue;
+                    }
                 }
 
-                foreach (var period in account.Closed.Where(p => all || now - p.End < TimeSpan.FromDays(14)))
+                foreach (var period in account.Closed.Where(p => all || now - p.End < TimeSpan.FromDays(50)))
                 {
                     var expected = Amount(account, period.Key);
                     var job = new InvoiceJob(account.Id, period.Key);
                     var invoices = _bed.Stripe.InvoicesFor(job.RunId);
                     var run = _bed.Runs.Find(account.Id, period.Key);
-                    var waitedLongEnough = now - period.End > TimeSpan.FromDays(12); // at most 10 days of downtime in a row is far less likely
+                    var waitedLongEnough = _lastSweep >= period.End + _bed.Options.SettleTime; // a successful sweep since it settled queued its job
                     if (expected == 0)
                     {
                         Assert.Empty(invoices);
@@ -324,7 +360,7 @@ public sealed class TwoYearSimulationTests
                     }
                     else
                     {
-                        Assert.False(waitedLongEnough, $"{day:yyyy-MM-dd} {job.RunId}: not invoiced {(now - period.End).TotalDays:0} days after its end (run {run?.Step})");
+                        Assert.False(waitedLongEnough, $"{day:yyyy-MM-dd} {job.RunId}: not invoiced {(now - period.End).TotalDays:0} days after its end, though the sweep ran at {_lastSweep:O} (run {run?.Step})");
                     }
                 }
 
@@ -337,7 +373,7 @@ public sealed class TwoYearSimulationTests
                 Assert.True(book.Grants.Sum(g => g.Remaining) <= account.Granted - spent, $"{account.Id}: {book.Grants.Sum(g => g.Remaining)} remaining, {account.Granted} bought, {spent} applied");
 
                 // Periods follow each other without gap or overlap.
-                var periods = account.Closed.Append(account.Period).ToList();
+                var periods = account.Canceled ? account.Closed : account.Closed.Append(account.Period).ToList();
                 for (var i = 1; i < periods.Count; i++)
                 {
                     Assert.Equal(periods[i - 1].End, periods[i].Start);
@@ -373,8 +409,13 @@ public sealed class TwoYearSimulationTests
         }
     }
 
-    private sealed record SimAccount(AccountId Id, bool Pro, DateTimeOffset Anchor, UsagePeriod InitialPeriod)
+    private sealed record SimAccount(AccountId Id, bool WasPro, DateTimeOffset Anchor, UsagePeriod InitialPeriod)
     {
+        public bool Pro { get; set; } = WasPro;
+
+        /// <summary>A PRO subscriber whose subscription was cancelled at a period's end (on the free plan since).</summary>
+        public bool Canceled { get; set; }
+
         public UsagePeriod Period { get; set; } = InitialPeriod;
 
         public int Months { get; set; }
