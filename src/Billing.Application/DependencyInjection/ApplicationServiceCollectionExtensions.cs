@@ -43,7 +43,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         AddValidatedOptions<PlanCatalogOptions, PlanCatalogOptionsValidator>(services, configuration, PlanCatalogOptions.SectionName);
-        services.AddSingleton<IValidateOptions<PlanCatalogOptions>>(new PlanCatalogKeysValidator(configuration.GetSection(PlanCatalogOptions.SectionName)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PlanCatalogOptions>>(new PlanCatalogKeysValidator(configuration.GetSection(PlanCatalogOptions.SectionName))));
         AddValidatedOptions<EntitlementOptions, EntitlementOptionsValidator>(services, configuration, EntitlementOptions.SectionName);
         AddValidatedOptions<CheckoutOptions, CheckoutOptionsValidator>(services, configuration, CheckoutOptions.SectionName);
         AddValidatedOptions<PortalOptions, PortalOptionsValidator>(services, configuration, PortalOptions.SectionName);

@@ -165,9 +165,7 @@ public sealed partial class InvoiceAccount(
         InvoiceRun priced;
         try
         {
-            var charges = PeriodCharges.Price(counters, catalog);
-            _ = charges.Total; // lines that each fit may not fit together: the total is checked before the run exists
-            priced = InvoiceRun.Start(charges, now);
+            priced = InvoiceRun.Start(PeriodCharges.Price(counters, catalog), now);
         }
         catch (OverflowException)
         {

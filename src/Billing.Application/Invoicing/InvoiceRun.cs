@@ -178,6 +178,7 @@ public sealed record InvoiceRun
     public static InvoiceRun Start(PeriodCharges charges, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(charges);
+        _ = charges.Total; // lines that each fit may not fit together: OverflowException here, before a run exists
         return new InvoiceRun
         {
             AccountId = charges.AccountId,
