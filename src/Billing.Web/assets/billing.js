@@ -276,9 +276,20 @@ async function startTrial() {
  * trial the same way. Back enables them again (ui.js, pageshow).
  */
 function toStripe(button, action) {
-  const others = [...document.querySelectorAll('button[data-stripe]')].filter((b) => b !== button && !b.disabled);
-  for (const other of others) other.disabled = true;
+  const others = new Set();
+  const hold = () => {
+    for (const other of document.querySelectorAll('button[data-stripe]')) {
+      if (other === button || other.disabled || others.has(other)) continue;
+      other.disabled = true;
+      others.add(other);
+    }
+  };
+  hold();
+  // A section drawn while it runs (the page still loading its credit offers, a refresh) brings buttons of its own: they wait too.
+  const drawn = new MutationObserver(hold);
+  drawn.observe(document.body, { childList: true, subtree: true });
   return busy(button, 'alert', action).then((result) => {
+    drawn.disconnect();
     for (const other of others) {
       if (result === leaving) other.dataset.leaving = 'true';
       else other.disabled = false;

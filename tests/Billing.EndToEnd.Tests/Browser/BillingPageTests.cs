@@ -434,8 +434,15 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     public async Task While_one_checkout_is_being_opened_the_other_buttons_that_open_stripe_wait()
     {
         // Upgrade to Pro, and before its answer a click on Enterprise: two sessions, and the one whose answer comes last
-        // (possibly Pro's, which the API expired when Enterprise's was made) is where the browser went.
-        var page = await SignedInAsync(NewAccount("two-checkouts"));
+        // (possibly Pro's, which the API expired when Enterprise's was made) is where the browser went. The page's credit
+        // offers are drawn once their section has loaded, which can be after the click: those buttons wait too (they were
+        // drawn enabled, and a click on one started a second Checkout).
+        var credits = new TaskCompletionSource();
+        var page = await SignedInAsync(NewAccount("two-checkouts"), routes: page => page.RouteAsync("**/api/billing/credits?*", async route =>
+        {
+            await credits.Task;
+            await route.ContinueAsync();
+        }));
         var answer = new TaskCompletionSource();
         var posts = 0;
         await page.RouteAsync("**/api/billing/checkout", async route =>
@@ -446,13 +453,16 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         });
         try
         {
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Buy 5 more projects" })).ToHaveCountAsync(0);
             await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
             await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" })).ToBeDisabledAsync();
             await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Enterprise" })).ToBeDisabledAsync();
+            credits.TrySetResult();
             await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Buy 5 more projects" })).ToBeDisabledAsync();
         }
         finally
         {
+            credits.TrySetResult();
             answer.TrySetResult();
         }
 
@@ -822,9 +832,11 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     /// <summary>Opens the billing page in a fresh browser, signs in as the account and waits for its plan.</summary>
-    private async Task<IPage> SignedInAsync(string accountId, bool phone = false)
+    /// <param name="routes">Requests to hold or change, set up before the page signs in and loads.</param>
+    private async Task<IPage> SignedInAsync(string accountId, bool phone = false, Func<IPage, Task>? routes = null)
     {
         var page = await browser.OpenAsync("/billing/", phone);
+        if (routes is not null) await routes(page);
         await page.GetByLabel("Account id").FillAsync(accountId);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(Plan(page)).ToBeVisibleAsync();
