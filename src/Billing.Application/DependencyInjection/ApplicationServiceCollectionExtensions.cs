@@ -79,6 +79,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddTransient<InvoicingSweep>();
         services.TryAddTransient<InvoiceAccount>();
         services.TryAddTransient<AccountInvoices>();
+        services.TryAddTransient<CreditOrder>();
         services.TryAddTransient<InvoicingRuns>();
         services.TryAddTransient<InvoiceRunStatusSync>();
         services.TryAddSingleton<PlanPricing>();

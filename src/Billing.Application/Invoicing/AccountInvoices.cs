@@ -28,8 +28,8 @@ public sealed record UpcomingInvoice(PeriodCharges Charges, long CreditApplicabl
 /// account's partition) and what the current period has accrued so far (<c>GET /api/billing/invoices/upcoming</c>),
 /// priced exactly as the period's invoice will be, with the credit that would pay part of it, without creating anything.
 /// Credit goes to invoices in the order their periods close, so the invoices of closed periods not yet invoiced (within
-/// the look-back window the daily sweep queues from: <see cref="PendingInvoiceSpends"/>) are priced and their spends
-/// applied to a copy of the book first, by the ledger's own rules; only what they leave is shown.
+/// the look-back window the daily sweep queues from) are priced and their spends applied to a copy of the book first,
+/// by the ledger's own rules (<see cref="CreditOrder"/>); only what they leave is shown.
 /// </summary>
 public sealed class AccountInvoices(
     IInvoiceRunStore runs,
@@ -37,9 +37,8 @@ public sealed class AccountInvoices(
     AccountEntitlements entitlements,
     IUsageLedger usage,
     CreditLedger credits,
-    PendingInvoiceSpends pending,
+    CreditOrder order,
     PlanCatalog catalog,
-    IOptions<InvoicingOptions> options,
     TimeProvider time)
 {
     public const int MaxListed = 100;
@@ -65,33 +64,9 @@ public sealed class AccountInvoices(
         var book = await credits.ReadAsync(accountId, cancellationToken).ConfigureAwait(false);
         if (book.Spendable(charges.Currency, now) > 0)
         {
-            book = await AfterClosedInvoicesAsync(book, entitlement.PeriodKey, now, cancellationToken).ConfigureAwait(false);
+            book = await order.LeftByEarlierInvoicesAsync(book, now, entitlement.PeriodKey, now, cancellationToken).ConfigureAwait(false);
         }
 
         return new UpcomingInvoice(charges, Math.Min(book.Spendable(charges.Currency, now), charges.Total.MinorUnits));
-    }
-
-    /// <summary>
-    /// The book as it will be once each closed period's invoice has spent, as <see cref="InvoiceAccount"/> spends (its
-    /// total, owed at its end): the run's charges when its job has priced the period, else the period priced now; not
-    /// the current period (one Stripe extended is still the account's until its job moves its end), not a spend already
-    /// posted (a job stopped between its spend and its save), not a period the daily sweep no longer queues.
-    /// </summary>
-    private async Task<CreditBook> AfterClosedInvoicesAsync(CreditBook book, UsagePeriodKey current, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var sweptFrom = new DateTimeOffset(options.Value.FirstDaySwept(now).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        foreach (var invoice in await pending.ListInvoicesAsync(book.AccountId, sweptFrom, now, cancellationToken).ConfigureAwait(false))
-        {
-            var run = invoice.Run ?? InvoiceRun.Start(PeriodCharges.Price(invoice.Counters, catalog), now);
-            if (run.PeriodKey == current || run.Total == 0
-                || (invoice.Run is not null && await credits.IsPostedAsync(book.AccountId, run.CreditSpendEntryKey, cancellationToken).ConfigureAwait(false)))
-            {
-                continue;
-            }
-
-            book = book.Apply(run.CreditSpendOperation, now).Book?.Settled() ?? book;
-        }
-
-        return book;
     }
 }

@@ -33,6 +33,7 @@ public sealed partial class InvoiceAccount(
     IStripeInvoicing stripe,
     StripeSubscriptionSync subscriptions,
     CreditLedger credits,
+    CreditOrder order,
     PlanCatalog catalog,
     IOptions<InvoicingOptions> options,
     IOptions<QueueDeliveryOptions> queue,
@@ -215,11 +216,16 @@ public sealed partial class InvoiceAccount(
     /// run has not spent: <see cref="PendingInvoiceSpends"/>), credit bought since if it has not expired by now. The
     /// spend's key is the run, so a delivery that crashed after spending gets the same entry back instead of spending
     /// again; the amount is saved on the run before any Stripe object exists, so the card is never billed for what
-    /// credit covered.
+    /// credit covered. Credit goes to invoices in the order their periods close (<see cref="CreditOrder"/>): what the
+    /// invoices of the account's earlier periods still to spend would take is left for them, however the jobs are ordered.
     /// </summary>
     private async Task<InvoiceRun> ApplyCreditAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
-        var posting = await credits.PostAsync(run.AccountId, run.CreditSpendOperation, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var book = await credits.ReadAsync(run.AccountId, cancellationToken).ConfigureAwait(false);
+        var left = await order.LeftByEarlierInvoicesAsync(book, run.PeriodEnd, run.PeriodKey, now, cancellationToken).ConfigureAwait(false);
+        var upTo = ReferenceEquals(left, book) ? run.Total : -(left.Apply(run.CreditSpendOperation, now).Entry?.Amount ?? 0);
+        var posting = await credits.PostAsync(run.AccountId, run.CreditSpendOf(upTo), cancellationToken).ConfigureAwait(false);
         var spent = posting.Entry is { } entry ? -entry.Amount : 0;
         FailIfAsked(run, nameof(InvoiceRunStep.CreditApplied) + InvoicingOptions.UnsavedSuffix);
         if (spent == 0)

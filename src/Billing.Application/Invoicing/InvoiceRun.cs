@@ -119,7 +119,10 @@ public sealed record InvoiceRun
     public string CreditSpend => "invoice:" + RunId;
 
     /// <summary>The run's one spend of prepaid credit: up to its total, owed at its period's end (credit held then counts if it had not expired by it).</summary>
-    public CreditOperation CreditSpendOperation => CreditOperation.Spend(CreditSpend, Currency, Total, PeriodEnd, RunId);
+    public CreditOperation CreditSpendOperation => CreditSpendOf(Total);
+
+    /// <summary>That spend taking at most <paramref name="upTo"/> (what the invoices of earlier periods leave: <see cref="CreditOrder"/>).</summary>
+    public CreditOperation CreditSpendOf(long upTo) => CreditOperation.Spend(CreditSpend, Currency, upTo, PeriodEnd, RunId);
 
     /// <summary>The key of the ledger entry that spend wrote (<c>spend:invoice:{runId}</c>), which a void gives back.</summary>
     public string CreditSpendEntryKey => CreditOperation.SpendKey(CreditSpend);

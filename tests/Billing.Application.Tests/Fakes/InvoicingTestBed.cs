@@ -40,6 +40,7 @@ internal sealed class InvoicingTestBed
         var options = Microsoft.Extensions.Options.Options.Create(Options);
         var pending = new PendingInvoiceSpends(Usage.Ledger, Runs);
         Credits = new CreditLedger(CreditStore, pending, Usage.Time, NullLogger<CreditLedger>.Instance);
+        _order = new CreditOrder(pending, Credits, Usage.Catalog, options);
         StripeSubscriptions = new FakeStripe(Usage.Time);
         var sync = new StripeSubscriptionSync(
             StripeSubscriptions, StripeSubscriptions, new SubscriptionSnapshotApplier(Usage.Accounts, Usage.Ledger, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(new SubscriptionSyncOptions())), Usage.Accounts, Usage.Time, NullLogger<StripeSubscriptionSync>.Instance);
@@ -47,11 +48,13 @@ internal sealed class InvoicingTestBed
         Invoicer = InvoicerOver(Usage.Accounts);
         Marks = new InMemoryInvoicingSweepMarkStore(Usage.Time);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, Marks, options, Usage.Time, SweepLog);
-        Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, pending, Usage.Catalog, options, Usage.Time);
+        Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, _order, Usage.Catalog, Usage.Time);
         StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, NullLogger<InvoiceRunStatusSync>.Instance);
     }
 
     private readonly StripeSubscriptionSync _sync;
+
+    private readonly CreditOrder _order;
 
     public UsageTestBed Usage { get; }
 
@@ -147,7 +150,7 @@ internal sealed class InvoicingTestBed
 
     /// <summary>The invoice job reading the account through <paramref name="accounts"/> (a <see cref="HookedAccountStore"/> over <see cref="UsageTestBed.Accounts"/>), the rest of the bed as it is.</summary>
     public InvoiceAccount InvoicerOver(IBillingAccountStore accounts) =>
-        new(accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, _sync, Credits, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Queue), Usage.Time, InvoicerLog);
+        new(accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, _sync, Credits, _order, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Queue), Usage.Time, InvoicerLog);
 
     /// <summary>One delivery of the job.</summary>
     public Task<InvoiceRun?> DeliverAsync(InvoiceJob job, long deliveryAttempt = 1) => Invoicer.RunAsync(job, deliveryAttempt, CancellationToken.None);

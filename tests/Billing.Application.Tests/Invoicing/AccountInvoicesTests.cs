@@ -143,7 +143,7 @@ public sealed class AccountInvoicesTests
         var catalog = PlanCatalog.Create(options);
         var entitlements = new Billing.Application.Entitlements.AccountEntitlements(_bed.Usage.Accounts, catalog, Microsoft.Extensions.Options.Options.Create(new Billing.Application.Entitlements.EntitlementOptions { PastDueGracePeriod = TimeSpan.FromDays(3) }), _bed.Time);
         var report = new Billing.Application.Usage.UsageReport(catalog, _bed.Usage.Accounts, entitlements, _bed.Ledger, _bed.Time);
-        var invoices = new AccountInvoices(_bed.Runs, _bed.Usage.Accounts, entitlements, _bed.Ledger, _bed.Credits, new PendingInvoiceSpends(_bed.Ledger, _bed.Runs), catalog, Microsoft.Extensions.Options.Options.Create(_bed.Options), _bed.Time);
+        var invoices = new AccountInvoices(_bed.Runs, _bed.Usage.Accounts, entitlements, _bed.Ledger, _bed.Credits, new CreditOrder(new PendingInvoiceSpends(_bed.Ledger, _bed.Runs), _bed.Credits, catalog, Microsoft.Extensions.Options.Options.Create(_bed.Options)), catalog, _bed.Time);
 
         var view = Assert.Single((await report.GetAsync(subscriber.Id, "current", CancellationToken.None)).AssertSucceeded().Periods).Meters.Single(m => m.Meter == UsageTestBed.AgentRuns);
         var upcoming = (await invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).Charges;

@@ -433,6 +433,36 @@ public sealed class InvoiceAccountTests
     }
 
     [Fact]
+    public async Task Credit_goes_to_the_invoice_of_the_period_that_closed_first_also_when_a_later_period_s_job_runs_first()
+    {
+        // An outage longer than a period: both periods wait for their invoices, and the sweep queues the newest first
+        // (days newest first). The later job took the whole pack, the earlier invoice got none of the credit the upcoming
+        // invoice had said would pay it (docs/api.md: credit goes to invoices in the order their periods close).
+        var (jan, feb, mar) = (At(1, 10, 8, 0), At(2, 10, 8, 0), At(3, 10, 8, 0));
+        _bed.Time.SetUtcNow(jan);
+        var id = _bed.Usage.Register();
+        await RenewAsync(id, jan, feb);
+        _bed.Time.SetUtcNow(At(1, 12, 0, 0));
+        await _bed.GrantAsync(id, "cs_pack", 500);
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded(); // 100 beyond: 300
+        _bed.Time.SetUtcNow(feb.AddHours(-1));
+        Assert.Equal(300L, (await _bed.Invoices.UpcomingAsync(id, CancellationToken.None)).CreditApplicable);
+        _bed.Time.SetUtcNow(feb.AddMinutes(1));
+        await RenewAsync(id, feb, mar);
+        (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_200)).AssertSucceeded(); // 200 beyond: 600
+        _bed.Time.SetUtcNow(mar.AddMinutes(1));
+        await RenewAsync(id, mar, At(4, 10, 8, 0));
+        _bed.Time.SetUtcNow(At(3, 11, 0, 0));
+
+        var later = (await _bed.DeliverUntilDoneAsync(new InvoiceJob(id, UsagePeriodKey.ForSubscriptionPeriod(feb)))).Run;
+        var earlier = (await _bed.DeliverUntilDoneAsync(new InvoiceJob(id, UsagePeriodKey.ForSubscriptionPeriod(jan)))).Run;
+
+        Assert.Equal((300L, 300L), (earlier.Total, earlier.CreditApplied));
+        Assert.Equal((600L, 200L), (later.Total, later.CreditApplied));
+        Assert.Equal(0L, (await _bed.Credits.ReadAsync(id, CancellationToken.None)).Spendable(Currency.Parse("usd"), _bed.Time.GetUtcNow()));
+    }
+
+    [Fact]
     public async Task A_period_without_usage_gives_no_run()
     {
         var subscriber = await _bed.SubscribeProAsync(agentRuns: 0, tokens: 0);
