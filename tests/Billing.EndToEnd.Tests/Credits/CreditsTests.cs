@@ -246,7 +246,7 @@ public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixt
         // 5,100 runs while both apply: the short one's 100 first, then the plan's 5,000; the long one's 100 are left
         await RecordAsync(stack, accountId, "agent_runs", 5_100);
         Assert.True(DateTimeOffset.UtcNow < lapsesAt, "the runs were recorded before the short add-on lapsed; give it a longer lifetime");
-        await Task.Delay(lapsesAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+        await Eventually.PastAsync(lapsesAt, TimeSpan.FromSeconds(1));
         var afterLapse = await AgentRunsAsync(stack, accountId);
         Assert.Equal((5_100L, 5_200L, 0L), (afterLapse.GetProperty("used").GetInt64(), afterLapse.GetProperty("limit").GetInt64(), afterLapse.GetProperty("overageUnits").GetInt64()));
 
@@ -318,7 +318,7 @@ public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixt
         var upcoming = await GetAsync(stack, accountId, "/api/billing/invoices/upcoming");
         Assert.Equal((2_500L, 1_000L, 1_500L), (upcoming.GetProperty("amount").GetInt64(), upcoming.GetProperty("creditApplicable").GetInt64(), upcoming.GetProperty("amountDue").GetInt64()));
         Assert.Empty(OpenApiContract.Check("get", "/api/billing/invoices/upcoming", HttpStatusCode.OK, "application/json", upcoming.GetRawText()));
-        await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
 
         var invoice = (await Eventually.GetAsync(
             () => UsageInvoicesAsync(stack, customer.Id),

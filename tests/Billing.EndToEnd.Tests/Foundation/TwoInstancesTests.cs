@@ -62,7 +62,7 @@ public sealed class TwoInstancesTests
             (await RecordAsync(other, subscriber.AccountId, 5_250)).ShouldBe(HttpStatusCode.OK); // 250 beyond PRO's 5,000
         }
 
-        await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
 
         foreach (var subscriber in subscribers)
         {

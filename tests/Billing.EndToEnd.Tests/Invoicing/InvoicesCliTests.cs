@@ -23,7 +23,7 @@ public sealed class InvoicesCliTests
         var month = (periodEnd - TimeSpan.FromTicks(1)).ToString("yyyy-MM", CultureInfo.InvariantCulture);
         string[] connection = ["--url", stack.App.BaseAddress.ToString(), "--settings", CliRun.DevelopmentSettings];
 
-        await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
 
         var dry = await CliRun.RunAsync(["invoices", "run", "--period", month, "--dry-run", .. connection]);
         Assert.True(dry.ExitCode == 0, dry.Error);

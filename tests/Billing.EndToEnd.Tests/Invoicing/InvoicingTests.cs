@@ -47,7 +47,7 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         await RecordAsync(stack, runsOnly.AccountId, "agent_runs", 5_001);
         await RecordAsync(stack, within.AccountId, "agent_runs", 4_000);
         await RecordAsync(stack, basic.AccountId, "agent_runs", 400);
-        await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
 
         var first = await WaitForInvoiceAsync(stack, overage);
         var second = await WaitForInvoiceAsync(stack, runsOnly);
@@ -115,7 +115,7 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
             Subscription = a.Subscription! with { PlanCode = Billing.Domain.Plans.PlanCode.Parse("ENTERPRISE"), PriceId = "price_enterprise_monthly" },
         }, CancellationToken.None);
         await RecordAsync(stack, subscriber.AccountId, "agent_runs", 10_000);
-        await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
 
         var invoice = await WaitForInvoiceAsync(stack, subscriber);
 
@@ -153,7 +153,7 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(8), subscriber);
         await RecordAsync(stack, subscriber.AccountId, "agent_runs", 5_100);
         await RecordAsync(stack, subscriber.AccountId, "tokens", 10_000_500);
-        await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1));
+        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
         await SendJobAsync(stack, new InvoiceJob(AccountId.Parse(subscriber.AccountId), UsagePeriodKey.ForSubscriptionPeriod(periodEnd.AddMonths(-1))));
 
         var invoice = await WaitForInvoiceAsync(stack, subscriber, TimeSpan.FromSeconds(90));

@@ -48,7 +48,7 @@ public sealed class UsageRulesTests(BillingApiFixture api)
         (await RecordAsync(accountId, "agent_runs", 500)).ShouldBe(HttpStatusCode.OK);
         (await RecordAsync(accountId, "agent_runs", 1)).ShouldBeProblem(HttpStatusCode.PaymentRequired);
 
-        await Task.Delay(periodEnd - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500));
+        await Eventually.PastAsync(periodEnd, TimeSpan.FromMilliseconds(500));
         var next = (await RecordAsync(accountId, "agent_runs", 3)).ShouldBe(HttpStatusCode.OK);
 
         Assert.Equal(3, next.GetProperty("used").GetInt64());
@@ -87,7 +87,7 @@ public sealed class UsageRulesTests(BillingApiFixture api)
         Assert.Equal(500, LimitOf(inGrace, "agent_runs"));
         (await RecordAsync(accountId, "agent_runs", 100)).ShouldBe(HttpStatusCode.OK);
 
-        await Task.Delay(pastDueSince + grace - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500));
+        await Eventually.PastAsync(pastDueSince + grace, TimeSpan.FromMilliseconds(500));
         var fallback = await EntitlementsAsync(accountId);
         Assert.Equal("freeFallback", fallback.GetProperty("reason").GetString());
         Assert.Equal(20, LimitOf(fallback, "agent_runs"));

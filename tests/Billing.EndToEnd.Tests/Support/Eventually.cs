@@ -27,4 +27,14 @@ internal static class Eventually
 
     public static Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
         GetAsync(condition, ok => ok, what, timeout);
+
+    /// <summary>
+    /// Waits until <paramref name="instant"/> plus <paramref name="margin"/> has passed on the wall clock; at once when it
+    /// has (a loaded machine can reach this after a short period's end: <c>Task.Delay</c> throws on a negative wait).
+    /// </summary>
+    public static Task PastAsync(DateTimeOffset instant, TimeSpan margin)
+    {
+        var wait = instant + margin - DateTimeOffset.UtcNow;
+        return wait > TimeSpan.Zero ? Task.Delay(wait) : Task.CompletedTask;
+    }
 }
