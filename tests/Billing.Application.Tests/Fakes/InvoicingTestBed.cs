@@ -141,11 +141,11 @@ internal sealed class InvoicingTestBed
         return subscriber;
     }
 
-    /// <summary>A paid pack of <paramref name="amount"/> usd cents (<c>cs:{sessionId}</c>), a second after the last, so grants keep a known order.</summary>
-    public Task<CreditPosting> GrantAsync(AccountId accountId, string sessionId, long amount, DateTimeOffset? expiresAt = null)
+    /// <summary>A paid pack of <paramref name="amount"/> usd cents (or minor units of <paramref name="currency"/>; <c>cs:{sessionId}</c>), a second after the last, so grants keep a known order.</summary>
+    public Task<CreditPosting> GrantAsync(AccountId accountId, string sessionId, long amount, DateTimeOffset? expiresAt = null, string currency = "usd")
     {
         Time.Advance(TimeSpan.FromSeconds(1));
-        return Credits.PostAsync(accountId, CreditOperation.Grant("cs:" + sessionId, Currency.Parse("usd"), amount, expiresAt, "pack:TEST", "pi_" + sessionId, sessionId), CancellationToken.None);
+        return Credits.PostAsync(accountId, CreditOperation.Grant("cs:" + sessionId, Currency.Parse(currency), amount, expiresAt, "pack:TEST", "pi_" + sessionId, sessionId), CancellationToken.None);
     }
 
     /// <summary>The invoice job reading the account through <paramref name="accounts"/> (a <see cref="HookedAccountStore"/> over <see cref="UsageTestBed.Accounts"/>), the rest of the bed as it is.</summary>
