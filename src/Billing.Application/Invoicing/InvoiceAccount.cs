@@ -365,14 +365,22 @@ public sealed partial class InvoiceAccount(
     private async Task<InvoiceRun> RecordAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         await usage.MarkPeriodInvoicedAsync(run.AccountId, run.PeriodKey, run.PeriodEnd, cancellationToken).ConfigureAwait(false);
-        var status = (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)
-                      ?? throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} was finalized but no longer exists.")).Status;
-        if (run.GivesCreditBack(status))
+        var invoice = await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)
+                      ?? throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} was finalized but no longer exists.");
+        if (run.GivesCreditBack(invoice.Status))
         {
             await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
         }
 
-        var recorded = await SaveAsync(run with { Step = InvoiceRunStep.Recorded, Status = status }, cancellationToken).ConfigureAwait(false);
+        // A draft kept while collection was paused and finalized by the merchant since the run saved it (its
+        // invoice.finalized left to this job) has its number and link only now.
+        var recorded = await SaveAsync(run with
+        {
+            Step = InvoiceRunStep.Recorded,
+            Status = invoice.Status,
+            Number = invoice.Number ?? run.Number,
+            HostedInvoiceUrl = invoice.HostedInvoiceUrl ?? run.HostedInvoiceUrl,
+        }, cancellationToken).ConfigureAwait(false);
         LogInvoiced(run.RunId, run.Total, run.Currency.Code, run.Lines.Count);
         return recorded;
     }
