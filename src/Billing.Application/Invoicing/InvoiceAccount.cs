@@ -245,13 +245,26 @@ public sealed partial class InvoiceAccount(
     /// Adds the run's lines (and its credit line) to the draft, each once. A resumed run first reads the invoice: one
     /// finalized, voided or deleted in Stripe since the last delivery (an operator ending a run that kept failing) takes
     /// no more items, and the finalize step decides what it is (a void ends the run and gives the credit back; anything
-    /// else is the operator's).
+    /// else is the operator's). One Stripe says it does not have fails the delivery with nothing saved, as the finalize
+    /// step would: a draft deleted in the dashboard stays where the operator finds it, and a "no such invoice" that is
+    /// not true (a key of another Stripe account or mode deployed for a while: Stripe answers so for every id) must not
+    /// move the run past items it never added, or its draft would be left empty and fail the total check for good.
     /// </summary>
     private async Task<InvoiceRun> CreateItemsAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
-        if (run.Attempts > 1 && (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false))?.Status is not "draft")
+        if (run.Attempts > 1)
         {
-            return await SaveAsync(run with { Step = InvoiceRunStep.ItemsCreated }, cancellationToken).ConfigureAwait(false);
+            var current = await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                LogDraftDeleted(run.RunId, run.StripeInvoiceId!, run.CreditApplied, run.Currency.Code);
+                throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} no longer exists (a draft deleted in Stripe, or a Stripe key of another account or mode); the run stays at {run.Step} with {run.CreditApplied} {run.Currency.Code} of credit spent and needs an operator if it was deleted.");
+            }
+
+            if (current.Status is not "draft")
+            {
+                return await SaveAsync(run with { Step = InvoiceRunStep.ItemsCreated }, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var existing = run.Attempts > 1 || run.Lines.Any(l => l.StripeItemId is not null)
