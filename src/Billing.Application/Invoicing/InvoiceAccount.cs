@@ -251,13 +251,26 @@ public sealed partial class InvoiceAccount(
     /// Adds the run's lines (and its credit line) to the draft, each once. A resumed run first reads the invoice: one
     /// finalized, voided or deleted in Stripe since the last delivery (an operator ending a run that kept failing) takes
     /// no more items, and the finalize step decides what it is (a void ends the run and gives the credit back; anything
-    /// else is the operator's).
+    /// else is the operator's). One Stripe says it does not have fails the delivery with nothing saved, as the finalize
+    /// step would: a draft deleted in the dashboard stays where the operator finds it, and a "no such invoice" that is
+    /// not true (a key of another Stripe account or mode deployed for a while: Stripe answers so for every id) must not
+    /// move the run past items it never added, or its draft would be left empty and fail the total check for good.
     /// </summary>
     private async Task<InvoiceRun> CreateItemsAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
-        if (run.Attempts > 1 && (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false))?.Status is not "draft")
+        if (run.Attempts > 1)
         {
-            return await SaveAsync(run with { Step = InvoiceRunStep.ItemsCreated }, cancellationToken).ConfigureAwait(false);
+            var current = await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                LogDraftDeleted(run.RunId, run.StripeInvoiceId!, run.CreditApplied, run.Currency.Code);
+                throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} no longer exists (a draft deleted in Stripe, or a Stripe key of another account or mode); the run stays at {run.Step} with {run.CreditApplied} {run.Currency.Code} of credit spent and needs an operator if it was deleted.");
+            }
+
+            if (current.Status is not "draft")
+            {
+                return await SaveAsync(run with { Step = InvoiceRunStep.ItemsCreated }, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var existing = run.Attempts > 1 || run.Lines.Any(l => l.StripeItemId is not null)
@@ -371,14 +384,22 @@ public sealed partial class InvoiceAccount(
     private async Task<InvoiceRun> RecordAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         await usage.MarkPeriodInvoicedAsync(run.AccountId, run.PeriodKey, run.PeriodEnd, cancellationToken).ConfigureAwait(false);
-        var status = (await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)
-                      ?? throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} was finalized but no longer exists.")).Status;
-        if (run.GivesCreditBack(status))
+        var invoice = await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)
+                      ?? throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} was finalized but no longer exists.");
+        if (run.GivesCreditBack(invoice.Status))
         {
             await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
         }
 
-        var recorded = await SaveAsync(run with { Step = InvoiceRunStep.Recorded, Status = status }, cancellationToken).ConfigureAwait(false);
+        // A draft kept while collection was paused and finalized by the merchant since the run saved it (its
+        // invoice.finalized left to this job) has its number and link only now.
+        var recorded = await SaveAsync(run with
+        {
+            Step = InvoiceRunStep.Recorded,
+            Status = invoice.Status,
+            Number = invoice.Number ?? run.Number,
+            HostedInvoiceUrl = invoice.HostedInvoiceUrl ?? run.HostedInvoiceUrl,
+        }, cancellationToken).ConfigureAwait(false);
         LogInvoiced(run.RunId, run.Total, run.Currency.Code, run.Lines.Count);
         return recorded;
     }

@@ -78,6 +78,7 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
     private readonly List<(StripeInvoicingCall Call, bool AfterApplying)> _failures = [];
     private readonly List<StripeInvoicingCall> _calls = [];
     private readonly Dictionary<string, CollectionPause> _pauses = new(StringComparer.Ordinal);
+    private int _notFoundReads;
     private int _sequence;
     private int _numbers;
 
@@ -146,6 +147,18 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
         lock (_gate)
         {
             _failures.Add((call, afterApplying));
+        }
+    }
+
+    /// <summary>
+    /// The next <paramref name="reads"/> invoice reads answer "no such invoice" although it exists: what Stripe answers a
+    /// key of another Stripe account or mode (a wrong key deployed for a while), for every id.
+    /// </summary>
+    public void AnswerNotFound(int reads = 1)
+    {
+        lock (_gate)
+        {
+            _notFoundReads += reads;
         }
     }
 
@@ -281,7 +294,7 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
         lock (_gate)
         {
             var failure = Begin(StripeInvoicingCall.GetInvoice);
-            var invoice = _invoices.FirstOrDefault(i => i.Id == invoiceId);
+            var invoice = _notFoundReads > 0 && _notFoundReads-- > 0 ? null : _invoices.FirstOrDefault(i => i.Id == invoiceId);
             return Answer(failure, invoice is null ? null : Response(invoice));
         }
     }

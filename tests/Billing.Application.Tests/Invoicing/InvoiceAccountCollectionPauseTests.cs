@@ -99,6 +99,27 @@ public sealed class InvoiceAccountCollectionPauseTests
     }
 
     [Fact]
+    public async Task A_kept_draft_the_merchant_finalizes_before_its_run_is_recorded_is_recorded_with_its_number_and_link()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.KeepAsDraft, ResumesAt: null));
+        _bed.Options.FailOnceAt = [nameof(InvoiceRunStep.Finalized)]; // the delivery stops after keeping the draft, before recording it
+        await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => _bed.DeliverAsync(subscriber.Job));
+        var kept = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key);
+        Assert.Equal((InvoiceRunStep.Finalized, "draft"), (kept!.Step, kept.Status));
+
+        // Meanwhile the merchant finalizes the draft; its invoice.finalized is left to the job, which has not recorded the run
+        var finalized = await _bed.Stripe.FinalizeAsync(kept.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None);
+        Assert.False(await _bed.StatusSync.RefreshFinalizedAsync(kept.StripeInvoiceId!, subscriber.Job.RunId, QueueDelivery.First, CancellationToken.None));
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.Recorded, "open"), (run!.Step, run.Status));
+        var listed = Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None));
+        Assert.Equal(("open", finalized.Number, finalized.HostedInvoiceUrl), (listed.Status, listed.Number, listed.HostedInvoiceUrl));
+    }
+
+    [Fact]
     public async Task A_finalized_invoice_of_a_run_its_job_finalizes_itself_is_left_to_the_job()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();

@@ -157,6 +157,29 @@ public sealed class InvoiceAccountResumptionTests
     }
 
     [Fact]
+    public async Task A_resumed_run_whose_draft_Stripe_says_it_does_not_have_adds_no_step_and_adds_its_items_once_Stripe_has_it_again()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Options.FailOnceAt = [nameof(InvoiceRunStep.DraftCreated)]; // the first delivery stops before adding the items
+
+        // The next delivery reads the draft while Stripe answers "no such invoice" (a key of another account or mode
+        // deployed for a while): that is no reason to take the items as added. Once the key is right, the run goes on.
+        var wrongKey = true;
+        var deliveries = await _bed.DeliverUntilDoneAsync(subscriber.Job, betweenDeliveries: () =>
+        {
+            if (wrongKey)
+            {
+                _bed.Stripe.AnswerNotFound();
+                wrongKey = false;
+            }
+        });
+
+        Assert.Equal(InvoiceRunStep.Recorded, deliveries.Run.Step);
+        var invoice = _bed.AssertInvoicedOnce(subscriber);
+        await _bed.AssertRecordedAsync(subscriber, invoice);
+    }
+
+    [Fact]
     public async Task A_crash_between_marking_the_period_and_saving_the_record_resumes_without_Stripe_calls()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();

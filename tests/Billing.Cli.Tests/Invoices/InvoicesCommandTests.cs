@@ -67,6 +67,26 @@ public sealed class InvoicesCommandTests
     }
 
     [Fact]
+    public async Task An_invoice_recorded_void_bills_nothing_and_its_credit_is_not_summed_as_spent()
+    {
+        // A subscription whose collection is paused with behavior void: its run finalizes and voids the invoice, and the
+        // credit it applied is given back when the run is recorded. Nobody owes it, and the credit is the customer's again.
+        await using var server = new CannedServer(request => request switch
+        {
+            { Method: "POST" } => Ok(Started("a:sub-1", "b:sub-1")),
+            { PathAndQuery: var path } when path.StartsWith("/api/billing/admin/poison", StringComparison.Ordinal) => Ok("""{"queue":"invoice-jobs-poison","approximateCount":0,"messages":[]}"""),
+            _ => Ok(Runs(Run("a:sub-1", "recorded", 500, credit: 200, status: "void"), Run("b:sub-1", "recorded", 300, credit: 100))),
+        });
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--timeout", "5", "--poll-ms", "50", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("invoices created  2 (1 void: billing nothing, credit given back)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("total             200 usd (minor units)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("prepaid credit    100 usd (minor units)" + Environment.NewLine, run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_job_poisoned_after_the_run_started_fails_the_run_and_is_named_while_older_poison_is_not()
     {
         await using var server = new CannedServer(request => request switch
@@ -318,10 +338,10 @@ public sealed class InvoicesCommandTests
 
     private static string Runs(params string[] runs) => $$"""{"runs":[{{string.Join(',', runs)}}],"nextCursor":null}""";
 
-    private static string Run(string runId, string step, long total = 0, string currency = "usd", long credit = 0)
+    private static string Run(string runId, string step, long total = 0, string currency = "usd", long credit = 0, string status = "open")
     {
         var account = runId[..runId.LastIndexOf(':')];
-        var invoice = step is "recorded" or "finalized" ? $$""","stripeInvoiceId":"in_{{account}}","number":"INV-1","status":"open","hostedInvoiceUrl":"https://invoice.example/{{account}}" """ : "";
+        var invoice = step is "recorded" or "finalized" ? $$""","stripeInvoiceId":"in_{{account}}","number":"INV-1","status":"{{status}}","hostedInvoiceUrl":"https://invoice.example/{{account}}" """ : "";
         return $$"""{"runId":"{{runId}}","accountId":"{{account}}","periodKey":"sub-1","periodStart":"2026-10-15T00:00:00Z","periodEnd":"2026-11-15T00:00:00Z","step":"{{step}}","plan":"PRO","currency":"{{currency}}","total":{{total}},"creditApplied":{{credit}},"amountDue":{{total - credit}}{{invoice}},"attempts":1,"updatedAt":"2026-12-02T02:00:05Z","lines":[{"meter":"agent_runs","description":"agent_runs beyond the plan","used":1,"included":0,"overageUnits":1,"amount":{{total}},"stripeItemId":"ii_1"}]}""";
     }
 }

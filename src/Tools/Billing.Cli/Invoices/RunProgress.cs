@@ -27,10 +27,17 @@ public sealed record RunProgress
 
     public required int Accounts { get; init; }
 
-    /// <summary>What the invoices this run created bill (their amount due, as on Stripe's invoices): minor units per currency.</summary>
+    /// <summary>
+    /// Of <see cref="Invoiced"/>, the invoices recorded <c>void</c> (a subscription whose collection is paused with
+    /// behavior void, or voided in Stripe before the run recorded it): they bill nobody and the credit they applied was
+    /// given back, so neither is in <see cref="Totals"/> or <see cref="Credit"/>.
+    /// </summary>
+    public int Voided { get; init; }
+
+    /// <summary>What the invoices this run created bill (their amount due, as on Stripe's invoices; a void one bills nothing): minor units per currency.</summary>
     public required IReadOnlyDictionary<string, long> Totals { get; init; }
 
-    /// <summary>Prepaid credit the queued runs spent (on invoices and on periods it paid in full): minor units per currency.</summary>
+    /// <summary>Prepaid credit the queued runs spent (on invoices and on periods it paid in full; a void invoice's was given back): minor units per currency.</summary>
     public IReadOnlyDictionary<string, long> Credit { get; init; } = new Dictionary<string, long>();
 
     public required IReadOnlyList<string> FailedRuns { get; init; }
@@ -63,6 +70,7 @@ public sealed record RunProgress
             }
         }
 
+        var billed = invoiced.Where(r => InvoicesCommand.Text(r["status"]) != "void").ToList();
         var alreadyDone = runs.Where(r => !queued.Contains(r.Key) && InvoicesCommand.Text(r.Value["step"]) is "recorded" or "nothingToBill" or "coveredByCredit").ToList();
         return new RunProgress
         {
@@ -70,12 +78,13 @@ public sealed record RunProgress
             Invoiced = invoiced.Count,
             NothingToBill = nothing,
             CoveredByCredit = covered.Count,
+            Voided = invoiced.Count - billed.Count,
             Failed = failed.Count,
             Waiting = waiting.Count,
             AlreadyDone = alreadyDone.Count,
             Accounts = queued.Select(AccountOf).Concat(alreadyDone.Select(r => AccountOf(r.Key))).Distinct(StringComparer.Ordinal).Count(),
-            Totals = PerCurrency(invoiced, "amountDue"),
-            Credit = PerCurrency([.. invoiced, .. covered], "creditApplied"),
+            Totals = PerCurrency(billed, "amountDue"),
+            Credit = PerCurrency([.. billed, .. covered], "creditApplied"),
             FailedRuns = [.. failed.Order(StringComparer.Ordinal)],
             WaitingRuns = [.. waiting.Order(StringComparer.Ordinal)],
         };
