@@ -105,9 +105,9 @@ public sealed class TwoYearSimulationTests
                 // 12:00 usage, then what the upcoming invoice says.
                 _bed.Time.SetUtcNow(dayStart.AddHours(12));
                 Renew(webhookLate: false);
-                foreach (var account in _accounts)
+                for (var i = 0; i < _accounts.Count; i++)
                 {
-                    await LiveAsync(account);
+                    var account = _accounts[i] = await LiveAsync(_accounts[i]);
                     await UseAsync(account);
                     if (account.Pro && _random.Next(45) == 0)
                     {
@@ -187,6 +187,7 @@ public sealed class TwoYearSimulationTests
                          "local trial", "second trial refused", "refused on TRIAL", "past_due", "recovered within the grace period", "recovered after the grace period",
                          "cancelled by dunning", "refused on FREE", "cancellation scheduled", "cancellation taken back", "upgrade to PRO", "downgrade to BASIC", "refused on BASIC",
                          "add-on for the period", "add-on expiring in the period", "add-on refunded after covering runs", "add-on refunded before covering any run",
+                         "subscribed during the trial", "subscribed after the trial",
                      })
             {
                 Assert.True(_events.ContainsKey(what) || (what == "refused on BASIC" && _basicRuns is null), $"no '{what}' in {lived}");
@@ -436,19 +437,38 @@ public sealed class TwoYearSimulationTests
         /// refused), a plan change within the period (PRO to BASIC and back), a cancellation at the period's end that the
         /// customer may take back, a failed payment (past_due), then its recovery or the cancellation by dunning.
         /// </summary>
-        private async Task LiveAsync(SimAccount account)
+        private async Task<SimAccount> LiveAsync(SimAccount account)
         {
             var now = _bed.Time.GetUtcNow();
             if (account.Yearly)
             {
-                return;
+                return account;
             }
 
             if (!account.Pro)
             {
                 if (account.WasPro)
                 {
-                    return;
+                    return account;
+                }
+
+                if (account.TrialStart is not null && _random.Next(30) == 0)
+                {
+                    // Subscribes to PRO (during the trial or after it): the subscription's plan and period from now on.
+                    // Checkout completed at 11:00, its webhook processed now (at 12:00 no renewal is ever due later than the daily renewals run).
+                    var created = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddHours(11);
+                    var period = UsagePeriod.SubscriptionPeriod(created, created.AddMonths(1));
+                    var subscription = new FakeStripeSubscription
+                    {
+                        Id = "sub_t" + account.Id.Value, CustomerId = "cus_t" + account.Id.Value, Created = created, PriceId = TestCatalog.ProMonthly,
+                        PeriodStart = period.Start, PeriodEnd = period.End,
+                    };
+                    _bed.StripeSubscriptions.Subscriptions.Add(subscription.Id, subscription);
+                    await ApplyAsync(account, subscription);
+                    Note(account, now < account.TrialEnd ? "subscribed during the trial" : "subscribed after the trial");
+                    var paid = account with { WasPro = true, Anchor = created, InitialPeriod = period, Pro = true, Period = period, Months = 0 };
+                    paid.Closed.Clear(); // its periods follow each other from the subscription on (the free months and the trial were checked)
+                    return paid;
                 }
 
                 if (account.TrialStart is null && _random.Next(40) == 0)
@@ -466,7 +486,7 @@ public sealed class TwoYearSimulationTests
                     Note(account, "second trial refused");
                 }
 
-                return;
+                return account;
             }
 
             _bed.Time.Advance(TimeSpan.FromSeconds(1)); // after the renewal's snapshot of this instant
@@ -499,7 +519,7 @@ public sealed class TwoYearSimulationTests
                     Note(account, "cancelled by dunning");
                 }
 
-                return;
+                return account;
             }
 
             if (account.CancelScheduled)
@@ -512,7 +532,7 @@ public sealed class TwoYearSimulationTests
                     Note(account, "cancellation taken back");
                 }
 
-                return;
+                return account;
             }
 
             await AddOnsAsync(account, now);
@@ -542,6 +562,8 @@ public sealed class TwoYearSimulationTests
                     Note(account, account.PriceId == TestCatalog.ProMonthly ? "upgrade to PRO" : "downgrade to BASIC");
                     break;
             }
+
+            return account;
         }
 
         /// <summary>
