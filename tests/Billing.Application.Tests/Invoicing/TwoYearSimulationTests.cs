@@ -186,7 +186,7 @@ public sealed class TwoYearSimulationTests
                      {
                          "local trial", "second trial refused", "refused on TRIAL", "past_due", "recovered within the grace period", "recovered after the grace period",
                          "cancelled by dunning", "refused on FREE", "cancellation scheduled", "cancellation taken back", "upgrade to PRO", "downgrade to BASIC", "refused on BASIC",
-                         "add-on for the period", "add-on expiring in the period", "add-on refunded after covering runs", "add-on refunded before covering any run",
+                         "add-on for the period", "add-on expiring in the period", "add-on expiring at the period's end", "add-on refunded after covering runs", "add-on refunded before covering any run",
                          "subscribed during the trial", "subscribed after the trial",
                      })
             {
@@ -452,7 +452,7 @@ public sealed class TwoYearSimulationTests
                     return account;
                 }
 
-                if (account.TrialStart is not null && _random.Next(30) == 0)
+                if (account.TrialStart is not null && _random.Next(now < account.TrialEnd ? 8 : 30) == 0)
                 {
                     // Subscribes to PRO (during the trial or after it): the subscription's plan and period from now on.
                     // Checkout completed at 11:00, its webhook processed now (at 12:00 no renewal is ever due later than the daily renewals run).
@@ -582,7 +582,12 @@ public sealed class TwoYearSimulationTests
             if (_random.Next(25) == 0 && account.Period.End - now > TimeSpan.FromHours(3))
             {
                 var units = _random.Next(50, 400);
-                DateTimeOffset? expires = _random.Next(2) == 0 ? null : now.AddMinutes(30 + (60 * _random.Next(0, (int)(account.Period.End - now).TotalHours - 1)));
+                DateTimeOffset? expires = _random.Next(5) switch
+                {
+                    0 or 1 => null,
+                    2 => account.Period.End, // lasts exactly to the period's end: among those that end together, after the plan's
+                    _ => now.AddMinutes(30 + (60 * _random.Next(0, (int)(account.Period.End - now).TotalHours - 1))),
+                };
                 var id = $"ao{_seed}-{account.Id.Value}-{account.AddOns.Count}";
                 var granted = await _bed.Usage.Accounts.UpdateAsync(
                     account.Id,
@@ -594,7 +599,7 @@ public sealed class TwoYearSimulationTests
                     CancellationToken.None);
                 await _bed.Usage.IncludedUnits.RefreshAsync(granted, UsageTestBed.AgentRuns, now, CancellationToken.None);
                 account.AddOns.Add(new SimAddOn("pi_" + id, units, now, expires, account.Period));
-                Note(account, expires is null ? "add-on for the period" : "add-on expiring in the period");
+                Note(account, expires is null ? "add-on for the period" : expires == account.Period.End ? "add-on expiring at the period's end" : "add-on expiring in the period");
             }
 
             // Refunded later than bought (one refunded at its purchase's instant never applied: a refund processed first).
