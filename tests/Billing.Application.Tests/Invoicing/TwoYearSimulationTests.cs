@@ -14,7 +14,11 @@ namespace Billing.Application.Tests.Invoicing;
 /// overage meters), usage recorded every day, the daily sweep and the invoice jobs run as the timer and queue would,
 /// with days of downtime. After every day: hard limits hold; every closed period with overage is invoiced exactly once,
 /// for the amount worked out here from the recorded usage and the catalog's rule, in its currency, as the upcoming invoice said
-/// on its last day; periods of an account follow each other without gap or overlap.
+/// on its last day; periods of an account follow each other without gap or overlap. The accounts also live local trials
+/// (then free, or PRO), plan changes within a period, past_due (grace, recovery, cancellation by dunning), cancellations
+/// at the period's end taken back, add-ons bought, refunded and expiring inside a period, credit packs refunded or
+/// expiring around a period's close: every day the entitlement, every record's answer and every run's credit must be
+/// what docs/api.md gives, worked out here by hand.
 /// </summary>
 public sealed class TwoYearSimulationTests
 {
