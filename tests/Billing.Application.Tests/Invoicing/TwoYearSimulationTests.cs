@@ -14,7 +14,11 @@ namespace Billing.Application.Tests.Invoicing;
 /// overage meters), usage recorded every day, the daily sweep and the invoice jobs run as the timer and queue would,
 /// with days of downtime. After every day: hard limits hold; every closed period with overage is invoiced exactly once,
 /// for the amount worked out here from the recorded usage and the catalog's rule, in its currency, as the upcoming invoice said
-/// on its last day; periods of an account follow each other without gap or overlap.
+/// on its last day; periods of an account follow each other without gap or overlap. The accounts also live local trials
+/// (then free, or PRO), plan changes within a period, past_due (grace, recovery, cancellation by dunning), cancellations
+/// at the period's end taken back, add-ons bought, refunded and expiring inside a period, credit packs refunded or
+/// expiring around a period's close: every day the entitlement, every record's answer and every run's credit must be
+/// what docs/api.md gives, worked out here by hand.
 /// </summary>
 public sealed class TwoYearSimulationTests
 {
@@ -105,9 +109,9 @@ public sealed class TwoYearSimulationTests
                 // 12:00 usage, then what the upcoming invoice says.
                 _bed.Time.SetUtcNow(dayStart.AddHours(12));
                 Renew(webhookLate: false);
-                foreach (var account in _accounts)
+                for (var i = 0; i < _accounts.Count; i++)
                 {
-                    await LiveAsync(account);
+                    var account = _accounts[i] = await LiveAsync(_accounts[i]);
                     await UseAsync(account);
                     if (account.Pro && _random.Next(45) == 0)
                     {
@@ -181,6 +185,8 @@ public sealed class TwoYearSimulationTests
                      {
                          "local trial", "second trial refused", "refused on TRIAL", "past_due", "recovered within the grace period", "recovered after the grace period",
                          "cancelled by dunning", "refused on FREE", "cancellation scheduled", "cancellation taken back", "upgrade to PRO", "downgrade to BASIC", "refused on BASIC",
+                         "add-on for the period", "add-on expiring in the period", "add-on expiring at the period's end", "add-on refunded after covering runs", "add-on refunded before covering any run",
+                         "subscribed during the trial", "subscribed after the trial",
                      })
             {
                 Assert.True(_events.ContainsKey(what) || (what == "refused on BASIC" && _basicRuns is null), $"no '{what}' in {lived}");
@@ -452,19 +458,38 @@ public sealed class TwoYearSimulationTests
         /// refused), a plan change within the period (PRO to BASIC and back), a cancellation at the period's end that the
         /// customer may take back, a failed payment (past_due), then its recovery or the cancellation by dunning.
         /// </summary>
-        private async Task LiveAsync(SimAccount account)
+        private async Task<SimAccount> LiveAsync(SimAccount account)
         {
             var now = _bed.Time.GetUtcNow();
             if (account.Yearly)
             {
-                return;
+                return account;
             }
 
             if (!account.Pro)
             {
                 if (account.WasPro)
                 {
-                    return;
+                    return account;
+                }
+
+                if (account.TrialStart is not null && _random.Next(now < account.TrialEnd ? 8 : 30) == 0)
+                {
+                    // Subscribes to PRO (during the trial or after it): the subscription's plan and period from now on.
+                    // Checkout completed at 11:00, its webhook processed now (at 12:00 no renewal is ever due later than the daily renewals run).
+                    var created = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddHours(11);
+                    var period = UsagePeriod.SubscriptionPeriod(created, created.AddMonths(1));
+                    var subscription = new FakeStripeSubscription
+                    {
+                        Id = "sub_t" + account.Id.Value, CustomerId = "cus_t" + account.Id.Value, Created = created, PriceId = TestCatalog.ProMonthly,
+                        PeriodStart = period.Start, PeriodEnd = period.End,
+                    };
+                    _bed.StripeSubscriptions.Subscriptions.Add(subscription.Id, subscription);
+                    await ApplyAsync(account, subscription);
+                    Note(account, now < account.TrialEnd ? "subscribed during the trial" : "subscribed after the trial");
+                    var paid = account with { WasPro = true, Anchor = created, InitialPeriod = period, Pro = true, Period = period, Months = 0 };
+                    paid.Closed.Clear(); // its periods follow each other from the subscription on (the free months and the trial were checked)
+                    return paid;
                 }
 
                 if (account.TrialStart is null && _random.Next(40) == 0)
@@ -482,7 +507,7 @@ public sealed class TwoYearSimulationTests
                     Note(account, "second trial refused");
                 }
 
-                return;
+                return account;
             }
 
             _bed.Time.Advance(TimeSpan.FromSeconds(1)); // after the renewal's snapshot of this instant
@@ -491,7 +516,7 @@ public sealed class TwoYearSimulationTests
             var stripe = _bed.StripeSubscriptions.Subscriptions[stored.Subscription!.SubscriptionId];
             if (account.PastDueAt is { } since)
             {
-                if (_random.Next(5) == 0)
+                if (_random.Next(7) == 0)
                 {
                     // The customer pays: the subscription's plan again, over its period.
                     stripe.Status = SubscriptionStatus.Active;
@@ -515,7 +540,7 @@ public sealed class TwoYearSimulationTests
                     Note(account, "cancelled by dunning");
                 }
 
-                return;
+                return account;
             }
 
             if (account.CancelScheduled)
@@ -528,12 +553,14 @@ public sealed class TwoYearSimulationTests
                     Note(account, "cancellation taken back");
                 }
 
-                return;
+                return account;
             }
 
+            await AddOnsAsync(account, now);
             switch (_random.Next(150))
             {
-                case < 2:
+                case < 2 when !account.AddOns.Any(x => x.ExpiresAt > now && x.RevokedAt is null):
+                    // (Not while an add-on that outlives its period applies: it would raise the free plan's limit too.)
                     // A renewal payment failed earlier today (Stripe retries it).
                     stripe.Status = SubscriptionStatus.PastDue;
                     await ApplyAsync(account, stripe);
@@ -556,6 +583,87 @@ public sealed class TwoYearSimulationTests
                     Note(account, account.PriceId == TestCatalog.ProMonthly ? "upgrade to PRO" : "downgrade to BASIC");
                     break;
             }
+
+            return account;
+        }
+
+        /// <summary>
+        /// Add-ons of agent runs bought by PRO accounts that keep their plan: for the period (no expiry) or expiring inside
+        /// it, some refunded inside it. Bought as the purchase handler grants them (the account's add-on, then the
+        /// counters' included units refreshed), refunded as the reversal revokes them.
+        /// </summary>
+        private async Task AddOnsAsync(SimAccount account, DateTimeOffset now)
+        {
+            if (account.PlanChanges)
+            {
+                return;
+            }
+
+            var key = account.Period.Key;
+            if (_random.Next(25) == 0 && account.Period.End - now > TimeSpan.FromHours(3))
+            {
+                var units = _random.Next(50, 400);
+                DateTimeOffset? expires = _random.Next(5) switch
+                {
+                    0 or 1 => null,
+                    2 => account.Period.End, // lasts exactly to the period's end: among those that end together, after the plan's
+                    _ => now.AddMinutes(30 + (60 * _random.Next(0, (int)(account.Period.End - now).TotalHours - 1))),
+                };
+                var id = $"ao{_seed}-{account.Id.Value}-{account.AddOns.Count}";
+                var granted = await _bed.Usage.Accounts.UpdateAsync(
+                    account.Id,
+                    a => a.GrantAddOn(new Billing.Domain.Credits.MeterAddOn
+                    {
+                        GrantId = "cs:" + id, Code = "EXTRA_AGENT_RUNS", Meter = UsageTestBed.AgentRuns, Units = units, GrantedAt = now, ExpiresAt = expires,
+                        PeriodKey = expires is null ? key : null, PaymentIntentId = "pi_" + id,
+                    }),
+                    CancellationToken.None);
+                await _bed.Usage.IncludedUnits.RefreshAsync(granted, UsageTestBed.AgentRuns, now, CancellationToken.None);
+                account.AddOns.Add(new SimAddOn("pi_" + id, units, now, expires, account.Period));
+                Note(account, expires is null ? "add-on for the period" : expires == account.Period.End ? "add-on expiring at the period's end" : "add-on expiring in the period");
+            }
+
+            // Refunded later than bought (one refunded at its purchase's instant never applied: a refund processed first).
+            var live = account.AddOns.Where(x => x.Period.Key == key && x.RevokedAt is null && !(x.ExpiresAt <= now) && x.GrantedAt < now).ToList();
+            if (live.Count > 0 && _random.Next(20) == 0)
+            {
+                var refunded = live[_random.Next(live.Count)];
+                Settle(account, key, now);
+                refunded.RevokedAt = now;
+                var revoked = await _bed.Usage.Accounts.UpdateAsync(account.Id, a => a.RevokeAddOn(refunded.PaymentIntentId, now), CancellationToken.None);
+                await _bed.Usage.IncludedUnits.RefreshAsync(revoked, UsageTestBed.AgentRuns, now, CancellationToken.None);
+                Settle(account, key, now);
+                Note(account, refunded.Covered > 0 ? "add-on refunded after covering runs" : "add-on refunded before covering any run");
+                account.Log.Add($"(it covered {refunded.Covered} of {refunded.Units})");
+            }
+        }
+
+        /// <summary>
+        /// Fixes what each add-on that stopped applying by <paramref name="now"/> (expired or refunded) covered, with the
+        /// usage counted by then, as docs/api.md's rule says: units go to the allowance that stops applying soonest (an
+        /// add-on expiring in the period before the plan's, the plan's before an add-on that lasts the period; among those
+        /// that end together, the plan's first, then the add-on bought first).
+        /// </summary>
+        private static void Settle(SimAccount account, UsagePeriodKey key, DateTimeOffset now)
+        {
+            foreach (var addOn in account.AddOns.Where(a => a.Period.Key == key && a.Covered is null && a.StoppedAt <= now).OrderBy(a => a.StoppedAt).ToList())
+            {
+                var before = addOn.PlannedEnd >= addOn.Period.End ? 1_000L : 0;
+                foreach (var other in account.AddOns.Where(y => y != addOn && y.Period.Key == key && y.GrantedAt <= addOn.StoppedAt
+                             && (y.PlannedEnd < addOn.PlannedEnd || (y.PlannedEnd == addOn.PlannedEnd && y.GrantedAt < addOn.GrantedAt))))
+                {
+                    before += other.StoppedAt <= addOn.StoppedAt ? other.Covered!.Value : other.Units;
+                }
+
+                addOn.Covered = Math.Clamp(Used(account, key, UsageTestBed.AgentRuns) - before, 0, addOn.Units);
+            }
+        }
+
+        /// <summary>PRO's included runs in the period at <paramref name="now"/>: the plan's, what stopped add-ons covered, the units of those that apply.</summary>
+        private static long Included(SimAccount account, UsagePeriodKey key, DateTimeOffset now)
+        {
+            Settle(account, key, now);
+            return 1_000 + account.AddOns.Where(a => a.Period.Key == key && a.GrantedAt <= now).Sum(a => a.StoppedAt <= now ? a.Covered!.Value : a.Units);
         }
 
         private async Task UseAsync(SimAccount account)
@@ -584,7 +692,7 @@ public sealed class TwoYearSimulationTests
                 account.FallBacks.Add(account.Period);
             }
 
-            var runs = plan switch { "PRO" or "BASIC" => _random.Next(0, 70), "TRIAL" => _random.Next(0, 25), _ => _random.Next(0, 2) };
+            var runs = plan switch { "PRO" or "BASIC" => _random.Next(0, 70), "TRIAL" => _random.Next(0, 35), _ => _random.Next(0, 2) };
             var tokens = plan switch { "PRO" or "BASIC" => _random.Next(0, account.PlanChanges ? 2_000 : 7_000), "TRIAL" => _random.Next(0, 5_000), _ => _random.Next(0, 80) };
             foreach (var (meter, quantity) in new[] { (UsageTestBed.AgentRuns, runs), (UsageTestBed.Tokens, tokens) })
             {
@@ -595,6 +703,7 @@ public sealed class TwoYearSimulationTests
 
                 var used = Used(account, period.Key, meter);
                 var fits = HardLimit(plan, meter) is not { } limit || used + quantity <= limit;
+                long? included = plan == "PRO" && meter == UsageTestBed.AgentRuns ? Included(account, period.Key, now) : null;
                 var outcome = await _bed.Usage.RecordAsync(account.Id, meter, quantity);
                 if (outcome is Billing.Application.Outcomes.Succeeded<Billing.Application.Usage.RecordedUsage> recorded)
                 {
@@ -603,6 +712,7 @@ public sealed class TwoYearSimulationTests
                         (recorded.Value.PeriodStart, recorded.Value.PeriodEnd, recorded.Value.Used) == (period.Start, period.End, used + quantity),
                         $"{now:O} {account.Id}: counted in {recorded.Value.PeriodStart:O}..{recorded.Value.PeriodEnd:O} as {recorded.Value.Used}, the docs give {period.Start:O}..{period.End:O} and {used + quantity}");
                     account.Used[(period.Key, meter)] = used + quantity;
+                    Assert.True(included is null || recorded.Value.Limit == included, $"{now:O} {account.Id}: the record's limit of {meter} is {recorded.Value.Limit}, the rule gives {included}; {string.Join("; ", account.Log)}");
                     if (plan == "PRO" && meter == UsageTestBed.AgentRuns)
                     {
                         // PRO bills the runs it counted beyond its 1,000, at their position in the period.
@@ -726,6 +836,12 @@ public sealed class TwoYearSimulationTests
         private static long Amount(SimAccount account, UsagePeriodKey key)
         {
             var runs = (account.ProOverRuns.TryGetValue(key, out var overRuns) ? overRuns : 0) * 3;
+            if (account.AddOns.Any(a => a.Period.Key == key))
+            {
+                // Closed: nothing is counted in it any more, so what stopped after its last count covered the final usage.
+                runs = Math.Max(0, Used(account, key, UsageTestBed.AgentRuns) - Included(account, key, DateTimeOffset.MaxValue)) * 3;
+            }
+
             var over = Math.Max(0, Used(account, key, UsageTestBed.Tokens) - 100_000);
             long tokens = 0;
             if (over > 0)
@@ -805,6 +921,8 @@ public sealed class TwoYearSimulationTests
         /// <summary>What happened to the account, for failure messages.</summary>
         public List<string> Log { get; } = [];
 
+        public List<SimAddOn> AddOns { get; } = [];
+
         /// <summary>PRO's runs beyond its included 1,000 counted while PRO applied, per period.</summary>
         public Dictionary<UsagePeriodKey, long> ProOverRuns { get; } = [];
 
@@ -813,6 +931,21 @@ public sealed class TwoYearSimulationTests
 
         /// <summary>Credit taken back by refunds.</summary>
         public long Refunded { get; set; }
+    }
+
+    /// <summary>An add-on of agent runs bought in <see cref="Period"/>, for it or expiring inside it.</summary>
+    private sealed record SimAddOn(string PaymentIntentId, long Units, DateTimeOffset GrantedAt, DateTimeOffset? ExpiresAt, UsagePeriod Period)
+    {
+        public DateTimeOffset? RevokedAt { get; set; }
+
+        /// <summary>What it covered, once it stopped applying.</summary>
+        public long? Covered { get; set; }
+
+        /// <summary>When it stops applying if not refunded.</summary>
+        public DateTimeOffset PlannedEnd => ExpiresAt ?? Period.End;
+
+        /// <summary>Refunded or expired inside its period (null: applies to its end).</summary>
+        public DateTimeOffset? StoppedAt => RevokedAt is { } refunded && !(ExpiresAt <= refunded) ? refunded : ExpiresAt;
     }
 
     private sealed record SimGrant(string GrantId, string PaymentIntentId, long Amount, DateTimeOffset GrantedAt, DateTimeOffset? ExpiresAt)
