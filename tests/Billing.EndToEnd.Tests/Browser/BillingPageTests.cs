@@ -123,6 +123,9 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await page.Clock.InstallAsync(); // the page's 30 s timer, run on demand
         await page.ReloadAsync();
         await Expect(Plan(page)).ToBeVisibleAsync();
+        // The page starts its timer once every section has loaded: the credits can come well after the plan on a busy
+        // machine, and a clock run before then fires nothing.
+        await Expect(page.Locator("#content [id$='-body'][aria-busy]")).ToHaveCountAsync(0);
         var limits = page.GetByRole(AriaRole.Region, new() { Name = "Limits" });
         await limits.FocusAsync(); // a keyboard user scrolling the limits table
 
