@@ -17,7 +17,23 @@ const config = await loadConfig();
 const session = createSession(config, 'billing');
 const api = createApi({ baseUrl: config.apiBaseUrl, getToken: () => session.getToken(), onSignedOut: () => announce('alert', 'Your sign-in has expired. Sign in again.', { error: true }) });
 
-const state = { catalog: null, plans: [], pricesAvailable: true, subscription: null, entitlements: null, entitlementsLoad: null, offers: null, interval: 'month', ledger: [], ledgerCursor: null, timer: null, signedIn: false };
+const state = { catalog: null, plans: [], pricesAvailable: true, subscription: null, entitlements: null, entitlementsLoad: null, usage: null, offers: null, interval: 'month', ledger: [], ledgerCursor: null, timer: null, signedIn: false };
+
+/**
+ * The usage and the entitlements are read by the page's load, by Refresh and by the 30 s timer, and their answers can
+ * come back in any order: a reading is kept only when no reading asked for after it has been kept already, so the page's
+ * first reading answering after a Refresh pressed while the page loaded does not draw the older numbers over the new.
+ */
+const readings = { usage: { asked: 0, kept: 0 }, entitlements: { asked: 0, kept: 0 } };
+function reading(kind) {
+  const counts = readings[kind];
+  const ticket = ++counts.asked;
+  return () => {
+    if (ticket < counts.kept) return false;
+    counts.kept = ticket;
+    return true;
+  };
+}
 
 const sections = [
   ['plan', 'Your plan'],
@@ -82,6 +98,7 @@ function catalog() {
 async function loadPlanAndCatalog() {
   try {
     // Kept for the credits section loaded alongside: its add-on offers depend on the plan in force.
+    const entitlementsRead = reading('entitlements');
     state.entitlementsLoad = api.get('/api/billing/entitlements');
     const [plans, subscription, entitlements] = await Promise.all([
       catalog(),
@@ -91,7 +108,7 @@ async function loadPlanAndCatalog() {
     state.plans = plans.plans;
     state.pricesAvailable = plans.pricesAvailable;
     state.subscription = subscription;
-    state.entitlements = entitlements;
+    if (entitlementsRead()) state.entitlements = entitlements;
     if (subscription.subscription?.interval) state.interval = subscription.subscription.interval;
     // A catalog that sells no plan monthly shows no interval choice: start on an interval that is sold.
     const sold = [...new Set(state.plans.flatMap((p) => p.intervals))];
@@ -122,16 +139,20 @@ function renderPlans() {
 }
 
 async function loadUsageNodes() {
+  const usageRead = reading('usage');
   const usage = await api.get('/api/billing/usage', { query: { period: 'current' } });
-  return usageSection(usage, state.entitlements, state.plans);
+  if (usageRead()) state.usage = usage;
+  return usageSection(state.usage, state.entitlements, state.plans);
 }
 
 /** Refresh: usage and the allocation counts (entitlements) again; the rest of the page stays as it is. */
 async function refreshUsage() {
+  const [entitlementsRead, usageRead] = [reading('entitlements'), reading('usage')];
   const [entitlements, usage] = await Promise.all([api.get('/api/billing/entitlements'), api.get('/api/billing/usage', { query: { period: 'current' } })]);
-  state.entitlements = entitlements;
-  redraw('usage-body', usageSection(usage, entitlements, state.plans));
-  redraw('entitlements-body', entitlementsSection(entitlements, state.subscription));
+  if (entitlementsRead()) state.entitlements = entitlements;
+  if (usageRead()) state.usage = usage;
+  redraw('usage-body', usageSection(state.usage, state.entitlements, state.plans));
+  redraw('entitlements-body', entitlementsSection(state.entitlements, state.subscription));
 }
 
 /**

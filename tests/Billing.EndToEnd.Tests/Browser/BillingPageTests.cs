@@ -115,6 +115,53 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task A_refresh_pressed_while_the_page_loads_is_not_drawn_over_by_the_pages_older_first_reading()
+    {
+        // The page's first usage reading, taken before the product recorded 7 runs, answers after a Refresh pressed while
+        // the page was still loading: the page drew the refresh's 7, said "Usage updated", then drew the older 0 over it
+        // (on a busy machine the Refresh button is usable long before the page's own reading comes back).
+        var accountId = NewAccount("refresh-early");
+        await RegisterAsync(accountId);
+        var firstRead = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var firstDelivered = new TaskCompletionSource();
+        var reads = 0;
+        var page = await SignedInAsync(accountId, routes: page => page.RouteAsync("**/api/billing/usage?*", async route =>
+        {
+            if (Interlocked.Increment(ref reads) != 1)
+            {
+                await route.ContinueAsync();
+                return;
+            }
+
+            var answer = await route.FetchAsync(); // read now, delivered later
+            firstRead.TrySetResult();
+            await release.Task;
+            await route.FulfillAsync(new RouteFulfillOptions { Response = answer });
+            firstDelivered.TrySetResult();
+        }));
+        var runs = page.GetByRole(AriaRole.Meter, new() { Name = "Agent runs used" });
+        try
+        {
+            await firstRead.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(HttpStatusCode.OK, await RecordAsync(accountId, "agent_runs", 7));
+            await Refresh(page).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Usage updated at");
+            await Expect(runs).ToHaveAttributeAsync("value", "7");
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await firstDelivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Expect(page.Locator("#usage-body[aria-busy]")).ToHaveCountAsync(0); // the first reading has been handled
+        await Expect(runs).ToHaveAttributeAsync("value", "7");
+        await Expect(page.Locator("#meter-agent_runs-text")).ToContainTextAsync("7 of 20 agent runs");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task The_automatic_refresh_leaves_the_keyboard_focus_where_it_was()
     {
         var accountId = NewAccount("auto-refresh");
@@ -123,6 +170,9 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await page.Clock.InstallAsync(); // the page's 30 s timer, run on demand
         await page.ReloadAsync();
         await Expect(Plan(page)).ToBeVisibleAsync();
+        // The page starts its timer once every section has loaded: the credits can come well after the plan on a busy
+        // machine, and a clock run before then fires nothing.
+        await Expect(page.Locator("#content [id$='-body'][aria-busy]")).ToHaveCountAsync(0);
         var limits = page.GetByRole(AriaRole.Region, new() { Name = "Limits" });
         await limits.FocusAsync(); // a keyboard user scrolling the limits table
 
