@@ -13,16 +13,14 @@ public sealed class TimerTriggerTests
         var emulators = await LocalEmulators.GetAsync();
         var state = Directory.CreateTempSubdirectory("billing-timer-state-").FullName;
         Directory.CreateDirectory(Path.Combine(state, "timers"));
-        // The last 02:00 UTC occurrence of the daily schedule below: due while the app was down.
-        var now = DateTimeOffset.UtcNow;
-        var missed = new DateTimeOffset(now.Year, now.Month, now.Day, 2, 0, 0, TimeSpan.Zero);
-        missed = missed < now.AddMinutes(-1) ? missed : missed.AddDays(-1);
+        // The last occurrence of the daily schedule below: due while the app was down.
+        var (schedule, missed) = DailyScheduleFarFromNow();
         await File.WriteAllTextAsync(
             Path.Combine(state, "timers", "MonthlyInvoicing.json"),
             JsonSerializer.Serialize(new { Last = missed.AddDays(-1), Next = missed, LastUpdated = missed.AddDays(-1) }));
 
         var settings = FunctionAppSettings.ForEmulators(emulators);
-        settings["MONTHLY_INVOICING_SCHEDULE"] = "0 0 2 * * *"; // daily: the host keeps schedule status for it (not for sub-minute schedules)
+        settings["MONTHLY_INVOICING_SCHEDULE"] = schedule; // daily: the host keeps schedule status for it (not for sub-minute schedules)
         await using var app = await FunctionAppProcess.StartAsync(settings, stateDirectory: state);
 
         await app.WaitForOutputAsync("Monthly invoicing fired (past due: True");
@@ -43,14 +41,20 @@ public sealed class TimerTriggerTests
         var emulators = await LocalEmulators.GetAsync();
         var state = Directory.CreateTempSubdirectory("billing-timer-state-").FullName;
         Directory.CreateDirectory(Path.Combine(state, "timers"));
-        var now = DateTimeOffset.UtcNow;
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var lastRun = new DateTimeOffset(now.Year, now.Month, now.Day, 2, 0, 0, TimeSpan.Zero).AddDays(-1);
+        // The app's run reads "today" (UTC) too: a test started just before midnight would count one day more than it.
+        var untilMidnight = DateTimeOffset.UtcNow.Date.AddDays(1) - DateTimeOffset.UtcNow.UtcDateTime;
+        if (untilMidnight < TimeSpan.FromMinutes(3))
+        {
+            await Task.Delay(untilMidnight + TimeSpan.FromSeconds(5));
+        }
+
+        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.UtcDateTime);
+        var (schedule, missed) = DailyScheduleFarFromNow();
         await File.WriteAllTextAsync(
             Path.Combine(state, "timers", "MonthlyInvoicing.json"),
-            JsonSerializer.Serialize(new { Last = lastRun.AddDays(-1), Next = lastRun, LastUpdated = lastRun.AddDays(-1) }));
+            JsonSerializer.Serialize(new { Last = missed.AddDays(-1), Next = missed, LastUpdated = missed.AddDays(-1) }));
         var settings = FunctionAppSettings.ForEmulators(emulators);
-        settings["MONTHLY_INVOICING_SCHEDULE"] = "0 0 2 * * *";
+        settings["MONTHLY_INVOICING_SCHEDULE"] = schedule;
         await using var data = BillingData.For(emulators, settings);
         await data.ProvisionAsync();
         var markDay = today.AddDays(-40);
@@ -64,5 +68,17 @@ public sealed class TimerTriggerTests
         var mark = await Eventually.GetAsync(
             () => data.InvoicingSweepMarks.GetAsync(CancellationToken.None), m => m?.ReadAgainFrom >= today, "the mark moved to today (settle time 0)");
         Assert.Equal(today, mark!.ReadAgainFrom);
+    }
+
+    /// <summary>
+    /// A daily schedule at the hour twelve hours from now (so no occurrence falls while a test runs: at 02:00 a test
+    /// started at 01:59 saw its past-due run and then the real one) and its last occurrence, about half a day ago.
+    /// </summary>
+    private static (string Schedule, DateTimeOffset LastOccurrence) DailyScheduleFarFromNow()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var hour = (now.Hour + 12) % 24;
+        var last = new DateTimeOffset(now.Year, now.Month, now.Day, hour, 0, 0, TimeSpan.Zero);
+        return ($"0 0 {hour} * * *", last < now ? last : last.AddDays(-1));
     }
 }
