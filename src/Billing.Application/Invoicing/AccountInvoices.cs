@@ -3,11 +3,9 @@ using Billing.Application.Credits;
 using Billing.Application.Entitlements;
 using Billing.Application.Usage;
 using Billing.Domain.Accounts;
-using Billing.Domain.Credits;
 using Billing.Domain.Invoicing;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
-using Microsoft.Extensions.Options;
 
 namespace Billing.Application.Invoicing;
 

@@ -224,6 +224,7 @@ public sealed partial class InvoiceAccount(
         var now = time.GetUtcNow();
         var book = await credits.ReadAsync(run.AccountId, cancellationToken).ConfigureAwait(false);
         var left = await order.LeftByEarlierInvoicesAsync(book, run.PeriodEnd, run.PeriodKey, now, cancellationToken).ConfigureAwait(false);
+        // Nothing left for earlier invoices: up to the total, so credit granted since the read above still counts.
         var upTo = ReferenceEquals(left, book) ? run.Total : -(left.Apply(run.CreditSpendOperation, now).Entry?.Amount ?? 0);
         var posting = await credits.PostAsync(run.AccountId, run.CreditSpendOf(upTo), cancellationToken).ConfigureAwait(false);
         var spent = posting.Entry is { } entry ? -entry.Amount : 0;
