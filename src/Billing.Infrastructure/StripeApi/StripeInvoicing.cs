@@ -53,10 +53,17 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
     }
 
     /// <summary>
-    /// Creates the draft. With a subscription, the subscription is read first and its <c>collection_method</c> (and
-    /// <c>days_until_due</c> for <c>send_invoice</c>) copied, since Stripe's default for a new invoice is
-    /// <c>charge_automatically</c> whatever the subscription does; without one the invoice is charged automatically.
-    /// A <c>send_invoice</c> draft's key ends with the collection it was made with.
+    /// Creates the draft: a one-off invoice of the customer, never attached to the subscription. Stripe refuses
+    /// <c>subscription</c> together with <c>pending_invoice_items_behavior</c> (400 "You may only specify one of these
+    /// parameters"), and <c>subscription</c> alone takes the subscription's pending items (a proration waiting for the
+    /// renewal, an item added in the dashboard) onto the usage invoice, whose total would then differ from the run's.
+    /// So with a subscription, the subscription is read first and what an invoice attached to it would have taken from
+    /// it is copied: its <c>collection_method</c> (and <c>days_until_due</c> for <c>send_invoice</c>), as Stripe's default
+    /// for a new invoice is <c>charge_automatically</c> whatever the subscription does, and its default payment method
+    /// (or source), which Checkout sets on the subscription and which Stripe would otherwise not charge (a one-off
+    /// invoice falls back to the customer's default only). Without one the invoice is charged automatically with the
+    /// customer's default. The key ends with what was read (collection, payment method), so a subscription changed
+    /// between two attempts makes a new request rather than an <c>idempotency_error</c>.
     /// </summary>
     public async Task<StripeUsageInvoice> CreateDraftAsync(NewUsageInvoice invoice, string idempotencyKey, CancellationToken cancellationToken)
     {
@@ -65,21 +72,22 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
         var stripe = clients.Create();
         try
         {
-            var (collectionMethod, daysUntilDue) = invoice.SubscriptionId is { Length: > 0 } subscriptionId
-                ? await CollectionOfAsync(stripe, subscriptionId, cancellationToken).ConfigureAwait(false)
-                : (ChargeAutomatically, null);
+            var billing = invoice.SubscriptionId is { Length: > 0 } subscriptionId
+                ? await BillingOfAsync(stripe, subscriptionId, cancellationToken).ConfigureAwait(false)
+                : SubscriptionBilling.None;
             var created = await stripe.V1.Invoices.CreateAsync(
                 new InvoiceCreateOptions
                 {
                     Customer = invoice.CustomerId,
-                    Subscription = invoice.SubscriptionId is { Length: > 0 } ? invoice.SubscriptionId : null,
                     Currency = invoice.Currency.ToLowerInvariant(),
                     Description = Fit(invoice.Description, MaxInvoiceDescription),
                     PendingInvoiceItemsBehavior = "exclude",
                     Discounts = [], // sent as `discounts=`: not the customer's coupon, whose discount would make the total differ from the run's and the run stall before finalizing
                     AutoAdvance = false,
-                    CollectionMethod = collectionMethod,
-                    DaysUntilDue = daysUntilDue,
+                    CollectionMethod = billing.CollectionMethod,
+                    DaysUntilDue = billing.DaysUntilDue,
+                    DefaultPaymentMethod = billing.DefaultPaymentMethod,
+                    DefaultSource = billing.DefaultPaymentMethod is null ? billing.DefaultSource : null,
                     Metadata = new Dictionary<string, string>(StringComparer.Ordinal)
                     {
                         [StripeMetadataKeys.BillingRun] = invoice.RunId,
@@ -88,9 +96,7 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
                         [StripeMetadataKeys.PeriodEnd] = Iso(invoice.PeriodEnd),
                     },
                 },
-                // The collection is read from the subscription at each attempt: a subscription switched to send_invoice
-                // between two attempts makes other parameters, so another key (the same key would be idempotency_error).
-                new RequestOptions { IdempotencyKey = collectionMethod == SendInvoice ? $"{idempotencyKey}:{SendInvoice}:{daysUntilDue}" : idempotencyKey },
+                new RequestOptions { IdempotencyKey = idempotencyKey + billing.KeySuffix },
                 cancellationToken).ConfigureAwait(false);
             return ToUsageInvoice(created);
         }
@@ -293,12 +299,24 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
         _ => CollectionPauseBehavior.KeepAsDraft, // keep_as_draft, or one Stripe adds later: never collected by us
     };
 
-    private static async Task<(string CollectionMethod, long? DaysUntilDue)> CollectionOfAsync(StripeClient stripe, string subscriptionId, CancellationToken cancellationToken)
+    private static async Task<SubscriptionBilling> BillingOfAsync(StripeClient stripe, string subscriptionId, CancellationToken cancellationToken)
     {
         var subscription = await stripe.V1.Subscriptions.GetAsync(subscriptionId, options: null, requestOptions: null, cancellationToken).ConfigureAwait(false);
-        return subscription.CollectionMethod == SendInvoice
-            ? (SendInvoice, subscription.DaysUntilDue)
-            : (ChargeAutomatically, null);
+        var (collection, days) = subscription.CollectionMethod == SendInvoice ? (SendInvoice, subscription.DaysUntilDue) : (ChargeAutomatically, (long?)null);
+        return new SubscriptionBilling(collection, days, NullIfEmpty(subscription.DefaultPaymentMethodId), NullIfEmpty(subscription.DefaultSourceId));
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary>What a usage invoice takes from its subscription: how it is collected and what it is charged to.</summary>
+    private sealed record SubscriptionBilling(string CollectionMethod, long? DaysUntilDue, string? DefaultPaymentMethod, string? DefaultSource)
+    {
+        public static readonly SubscriptionBilling None = new(ChargeAutomatically, null, null, null);
+
+        /// <summary>Empty for a subscription charged automatically without a payment method of its own, and without a subscription.</summary>
+        public string KeySuffix =>
+            (CollectionMethod == SendInvoice ? $":{SendInvoice}:{DaysUntilDue}" : "")
+            + ((DefaultPaymentMethod ?? DefaultSource) is { } method ? ":pay:" + method : "");
     }
 
     private static bool IsRun(Dictionary<string, string>? metadata, string runId) =>

@@ -38,7 +38,12 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
         Assert.True(Uri.TryCreate(open.HostedInvoiceUrl, UriKind.Absolute, out _), open.HostedInvoiceUrl);
 
         var invoice = await Stripe.V1.Invoices.GetAsync(draft.Id);
-        Assert.Equal(subscription, invoice.Parent.SubscriptionDetails.SubscriptionId);
+        // A one-off invoice of the customer (Stripe refuses `subscription` with `pending_invoice_items_behavior`, and
+        // `subscription` alone would take the subscription's pending items), charged as the subscription is
+        Assert.Null(invoice.Parent);
+        var subscribed = await Stripe.V1.Subscriptions.GetAsync(subscription);
+        Assert.False(string.IsNullOrEmpty(subscribed.DefaultPaymentMethodId));
+        Assert.Equal(subscribed.DefaultPaymentMethodId, invoice.DefaultPaymentMethodId);
         Assert.Equal(("charge_automatically", "usd", "Usage beyond the Pro plan"), (invoice.CollectionMethod, invoice.Currency, invoice.Description));
         Assert.True(invoice.AutoAdvance); // collected from now on as the subscription is
         Assert.Equal(
@@ -87,6 +92,19 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
 
         Assert.NotEqual(first.Id, second.Id);
         Assert.Equal("send_invoice", (await Stripe.V1.Invoices.GetAsync(second.Id)).CollectionMethod);
+    }
+
+    [Fact]
+    public async Task A_subscription_whose_payment_method_changed_between_two_attempts_gets_a_draft_charged_to_the_new_one()
+    {
+        var (customer, subscription) = await fixture.SubscribeAsync("acct-card");
+        var first = await Invoicing.CreateDraftAsync(Invoice("acct-card:2026-11", customer, subscription, "acct-card"), "acct-card:2026-11:invoice", CancellationToken.None);
+        await Stripe.V1.Subscriptions.UpdateAsync(subscription, new SubscriptionUpdateOptions { DefaultPaymentMethod = "pm_new_card" });
+
+        var second = await Invoicing.CreateDraftAsync(Invoice("acct-card:2026-11", customer, subscription, "acct-card"), "acct-card:2026-11:invoice", CancellationToken.None);
+
+        Assert.NotEqual(first.Id, second.Id);
+        Assert.Equal("pm_new_card", (await Stripe.V1.Invoices.GetAsync(second.Id)).DefaultPaymentMethodId);
     }
 
     [Fact]

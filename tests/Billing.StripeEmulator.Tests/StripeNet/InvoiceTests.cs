@@ -101,12 +101,12 @@ public sealed class InvoiceTests(StripeNetFixture fixture) : IAsyncLifetime
             new InvoiceCreateOptions
             {
                 Customer = session.CustomerId,
-                Subscription = subscription.Id,
                 Currency = "usd",
                 PendingInvoiceItemsBehavior = "exclude",
                 AutoAdvance = false,
                 CollectionMethod = subscription.CollectionMethod,
                 DaysUntilDue = subscription.DaysUntilDue,
+                DefaultPaymentMethod = subscription.DefaultPaymentMethodId,
                 Metadata = new Dictionary<string, string> { ["billing_run"] = "acct-1:2026-11" },
             },
             new RequestOptions { IdempotencyKey = "usage:acct-1:2026-11:invoice" });
@@ -136,7 +136,9 @@ public sealed class InvoiceTests(StripeNetFixture fixture) : IAsyncLifetime
         Assert.Equal(("days_until_due", System.Net.HttpStatusCode.BadRequest), (withoutDays.StripeError.Param, withoutDays.HttpStatusCode));
         Assert.Equal(("send_invoice", 14L), (subscription.CollectionMethod, subscription.DaysUntilDue));
         Assert.Equal("send_invoice", draft.CollectionMethod);
-        Assert.Equal(subscription.Id, draft.Parent.SubscriptionDetails.SubscriptionId);
+        Assert.Null(draft.Parent); // a one-off invoice: one for the subscription could not exclude its pending items
+        Assert.False(string.IsNullOrEmpty(subscription.DefaultPaymentMethodId));
+        Assert.Equal(subscription.DefaultPaymentMethodId, draft.DefaultPaymentMethodId);
         Assert.Equal("acct-1:2026-11", draft.Metadata["billing_run"]);
         Assert.Equal(0, draft.Total);
         Assert.Equal(Enumerable.Reverse(items), onInvoice.Select(i => i.Id));
@@ -148,6 +150,24 @@ public sealed class InvoiceTests(StripeNetFixture fixture) : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(open.HostedInvoiceUrl));
         Assert.Equal(TimeSpan.FromDays(14), open.DueDate - open.StatusTransitions.FinalizedAt);
         Assert.Null((await Client.V1.InvoiceItems.GetAsync(pending.Id)).Invoice);
+    }
+
+    [Fact]
+    public async Task An_invoice_for_a_subscription_takes_its_pending_items_and_refuses_a_pending_items_behavior_as_stripe_does()
+    {
+        var session = await Support.Checkout.SubscribeAsync(Client, fixture.Emulator);
+        var ofSubscription = await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = session.CustomerId, Subscription = session.SubscriptionId, Amount = 400, Currency = "usd" });
+        var ofCustomer = await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = session.CustomerId, Amount = 999, Currency = "usd" });
+
+        var refused = await Assert.ThrowsAsync<StripeException>(() => Client.V1.Invoices.CreateAsync(
+            new InvoiceCreateOptions { Customer = session.CustomerId, Subscription = session.SubscriptionId, PendingInvoiceItemsBehavior = "exclude" }));
+        var forSubscription = await Client.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = session.CustomerId, Subscription = session.SubscriptionId });
+
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, "invalid_request_error", "pending_invoice_items_behavior"), (refused.HttpStatusCode, refused.StripeError.Type, refused.StripeError.Param));
+        Assert.Equal("You may only specify one of these parameters: pending_invoice_items_behavior, subscription.", refused.StripeError.Message);
+        Assert.Equal(session.SubscriptionId, forSubscription.Parent.SubscriptionDetails.SubscriptionId);
+        Assert.Equal((forSubscription.Id, 400L), ((await Client.V1.InvoiceItems.GetAsync(ofSubscription.Id)).InvoiceId, forSubscription.Total));
+        Assert.Null((await Client.V1.InvoiceItems.GetAsync(ofCustomer.Id)).InvoiceId);
     }
 
     [Fact]

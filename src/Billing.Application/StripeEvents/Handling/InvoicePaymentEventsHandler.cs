@@ -8,8 +8,8 @@ namespace Billing.Application.StripeEvents.Handling;
 /// period's key), <c>invoice.payment_failed</c> and <c>invoice.payment_action_required</c> (past_due: the plan is kept
 /// for the grace period, then free limits until paid), <c>invoice.voided</c> and <c>invoice.marked_uncollectible</c>
 /// (a past_due subscription may recover): applies the invoice's subscription as Stripe has it now. Invoices without a
-/// subscription (one-off) are recorded and ignored. A usage invoice (one an invoicing run created, named by its
-/// <c>billing_run</c> metadata) also gets its new status recorded on its run (<see cref="InvoiceRunStatusSync"/>);
+/// subscription (one-off, usage invoices included) are recorded and ignored. A usage invoice (one an invoicing run
+/// created, named by its <c>billing_run</c> metadata) gets its new status recorded on its run (<see cref="InvoiceRunStatusSync"/>);
 /// <c>invoice.finalized</c> does only that, and only for a draft a run kept while its subscription's collection was
 /// paused, finalized by the merchant (<see cref="InvoiceRunStatusSync.RefreshFinalizedAsync"/>); it reads no
 /// subscription: Stripe finalizes every renewal invoice, and none changes the account.
@@ -47,7 +47,8 @@ public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resol
 
         if (stripeEvent.SubscriptionId is not { } subscriptionId)
         {
-            return StripeEventHandlingResult.Ignored(null, "The invoice belongs to no subscription.");
+            // A usage invoice is a one-off invoice of the customer too (StripeInvoicing.CreateDraftAsync says why)
+            return StripeEventHandlingResult.Ignored(null, stripeEvent.BillingRun is null ? "The invoice belongs to no subscription." : "A usage invoice changes no account; its run follows it.");
         }
 
         var resolution = await resolver.ResolveAsync(stripeEvent.CustomerId, stripeEvent.AccountReference, cancellationToken).ConfigureAwait(false);

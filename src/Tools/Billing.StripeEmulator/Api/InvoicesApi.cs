@@ -7,8 +7,9 @@ using Billing.StripeEmulator.Wire.Shapes;
 namespace Billing.StripeEmulator.Api;
 
 /// <summary>
-/// `/v1/invoices`: create (pending items only with `pending_invoice_items_behavior=include`; the default is
-/// exclude), update, finalize, pay (402 card_error when the customer's method fails), void, mark uncollectible,
+/// `/v1/invoices`: create (pending items only with `pending_invoice_items_behavior=include`, the default being
+/// exclude; with `subscription`, that subscription's pending items, and `pending_invoice_items_behavior` is refused
+/// as Stripe refuses it), update, finalize, pay (402 card_error when the customer's method fails), void, mark uncollectible,
 /// retrieve, list, lines.
 /// </summary>
 internal static class InvoicesApi
@@ -52,9 +53,16 @@ internal static class InvoicesApi
             throw StripeApiException.InvalidRequest("`days_until_due` and `due_date` are only allowed with `collection_method=send_invoice`.", daysUntilDue is not null ? "days_until_due" : "due_date");
         }
 
-        var behavior = p.OneOf("pending_invoice_items_behavior", "exclude", "include") ?? "exclude";
+        var behavior = p.OneOf("pending_invoice_items_behavior", "exclude", "include");
         var currency = PricesApi.Currency(p, "currency");
         var subscriptionId = p.NonEmptyString("subscription");
+        if (subscriptionId is not null && behavior is not null)
+        {
+            // Stripe's answer: an invoice for a subscription takes that subscription's pending items, and no behavior
+            throw StripeApiException.InvalidRequest("You may only specify one of these parameters: pending_invoice_items_behavior, subscription.", "pending_invoice_items_behavior");
+        }
+
+        var defaultPaymentMethod = p.NonEmptyString("default_payment_method");
         var description = p.NonEmptyString("description", MaxDescriptionLength);
         var json = store.Write(context.RequestInfo(), m =>
         {
@@ -74,8 +82,9 @@ internal static class InvoicesApi
             invoice.CollectionMethod = collection;
             invoice.DaysUntilDue = daysUntilDue;
             invoice.DueDate = dueDate;
+            invoice.DefaultPaymentMethod = defaultPaymentMethod;
             p.Metadata()?.ApplyTo(invoice.Metadata);
-            if (behavior == "include")
+            if (behavior == "include" || subscriptionId is not null)
             {
                 Invoicing.AttachPendingItems(m, invoice, item => item.SubscriptionId == subscriptionId);
             }

@@ -27,6 +27,9 @@ internal sealed class InvoiceRecord : StoredObject
 
     public string? Description { get; set; }
 
+    /// <summary>The payment method the invoice is charged with when set at creation (`default_payment_method`).</summary>
+    public string? DefaultPaymentMethod { get; set; }
+
     /// <summary>manual, subscription_create, subscription_cycle, subscription_update.</summary>
     public required string BillingReason { get; init; }
 

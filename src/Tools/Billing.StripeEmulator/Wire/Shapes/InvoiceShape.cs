@@ -44,7 +44,7 @@ internal static class InvoiceShape
         ["customer_shipping"] = null,
         ["customer_tax_exempt"] = "none",
         ["customer_tax_ids"] = StripeJson.EmptyArray(),
-        ["default_payment_method"] = null,
+        ["default_payment_method"] = invoice.DefaultPaymentMethod,
         ["default_source"] = null,
         ["default_tax_rates"] = StripeJson.EmptyArray(),
         ["description"] = invoice.Description,
