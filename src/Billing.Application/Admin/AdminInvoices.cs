@@ -17,8 +17,8 @@ public sealed class AdminInvoices(IInvoiceDirectory directory)
 {
     internal const string Listing = "invoices";
 
-    /// <summary>Stripe's invoice statuses (a run's invoice is a draft until it is finalized).</summary>
-    private static readonly string[] Statuses = ["draft", "open", "paid", "uncollectible", "void"];
+    /// <summary>Stripe's invoice statuses (a run's invoice is a draft until it is finalized), and a draft deleted in Stripe's.</summary>
+    private static readonly string[] Statuses = ["draft", "open", "paid", "uncollectible", "void", InvoiceRunStatusSync.Deleted];
 
     public async Task<Outcome<AdminInvoicePage>> ListAsync(AdminInvoiceListRequest request, CancellationToken cancellationToken)
     {

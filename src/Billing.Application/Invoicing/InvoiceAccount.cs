@@ -265,7 +265,7 @@ public sealed partial class InvoiceAccount(
             if (current is null)
             {
                 LogDraftDeleted(run.RunId, run.StripeInvoiceId!, run.CreditApplied, run.Currency.Code);
-                throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} no longer exists (a draft deleted in Stripe, or a Stripe key of another account or mode); the run stays at {run.Step} with {run.CreditApplied} {run.Currency.Code} of credit spent and needs an operator if it was deleted.");
+                throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} no longer exists (a draft deleted in Stripe, whose invoice.deleted ends the run, or a Stripe key of another account or mode); the run stays at {run.Step} with {run.CreditApplied} {run.Currency.Code} of credit spent until then and needs an operator otherwise.");
             }
 
             if (current.Status is not "draft")
@@ -312,9 +312,9 @@ public sealed partial class InvoiceAccount(
     /// or changed in the dashboard meanwhile) is left as a draft for an operator instead; the total is checked again on
     /// the finalized invoice for a change in between. An invoice voided already (how an operator ends a run left for
     /// them) is final as it is: nobody owes it, so its total no longer matters, and <see cref="RecordAsync"/> records
-    /// it void and gives the credit back. A draft deleted in the dashboard cannot be finalized, and nothing says
-    /// whether its period is to be billed another way: the run stays where it is, its credit spent, and fails with a
-    /// message for the operator.
+    /// it void and gives the credit back. A draft deleted in the dashboard cannot be finalized: the delivery fails with
+    /// nothing saved (a "no such invoice" alone may be a wrong key), and the deletion's own event ends the run
+    /// (<see cref="InvoiceRunStatusSync.RecordDeletedAsync"/>).
     /// </summary>
     private async Task<InvoiceRun> FinalizeAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
@@ -322,7 +322,7 @@ public sealed partial class InvoiceAccount(
         if (current is null)
         {
             LogDraftDeleted(run.RunId, run.StripeInvoiceId!, run.CreditApplied, run.Currency.Code);
-            throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} no longer exists (a draft deleted in Stripe); the run stays at {run.Step} with {run.CreditApplied} {run.Currency.Code} of credit spent and needs an operator.");
+            throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} no longer exists (a draft deleted in Stripe, whose invoice.deleted ends the run, or a Stripe key of another account or mode); the run stays at {run.Step} with {run.CreditApplied} {run.Currency.Code} of credit spent until then and needs an operator otherwise.");
         }
 
         if (current.Status == "void")
@@ -443,7 +443,7 @@ public sealed partial class InvoiceAccount(
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: the period's end was set from a newer account state than version {AccountVersion}, which still had it open; it stays, and the period is invoiced once the timer lists it")]
     private partial void LogEndSetSince(string runId, long accountVersion);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run {RunId}: its draft {InvoiceId} was deleted in Stripe; the run cannot finish and keeps {CreditApplied} {Currency} of credit spent until an operator acts")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run {RunId}: Stripe does not have its draft {InvoiceId} (deleted in Stripe: its invoice.deleted ends the run and gives back its {CreditApplied} {Currency} of credit; or a Stripe key of another account or mode); nothing saved")]
     private partial void LogDraftDeleted(string runId, string invoiceId, long creditApplied, string currency);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: Stripe invoice {InvoiceId} was voided before the run finalized it; the run records it void")]

@@ -84,7 +84,7 @@ public sealed record InvoiceRun
 
     public string? HostedInvoiceUrl { get; init; }
 
-    /// <summary>Stripe's invoice status as last read: draft while the run builds it; open, paid, void or uncollectible once finalized.</summary>
+    /// <summary>Stripe's invoice status as last read: draft while the run builds it; open, paid, void or uncollectible once finalized; <c>deleted</c> for a draft deleted in Stripe (<see cref="InvoiceRunStatusSync.RecordDeletedAsync"/>).</summary>
     public string? Status { get; init; }
 
     /// <summary>How many times a job worked on this run (a resumed run reconciles with Stripe by metadata first).</summary>
@@ -173,7 +173,7 @@ public sealed record InvoiceRun
     {
         "draft" => 0,
         "uncollectible" => 2,
-        "paid" or "void" => 3,
+        "paid" or "void" or InvoiceRunStatusSync.Deleted => 3,
         _ => 1,
     };
 

@@ -1,4 +1,5 @@
 using Billing.Application.Credits;
+using Billing.Application.Usage;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Invoicing;
@@ -20,8 +21,11 @@ namespace Billing.Application.Invoicing;
 /// and its retry, finding the status recorded already, writes the entry again (one write, only on a retry); on the
 /// message's last delivery it is logged instead, so the event's work goes on and it never ends in the poison queue for that.
 /// </summary>
-public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeInvoicing stripe, CreditLedger credits, ILogger<InvoiceRunStatusSync> logger)
+public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeInvoicing stripe, CreditLedger credits, IUsageLedger usage, ILogger<InvoiceRunStatusSync> logger)
 {
+    /// <summary>The status a run records when its draft was deleted in Stripe (not one of Stripe's: a deleted invoice has none).</summary>
+    public const string Deleted = "deleted";
+
     /// <summary>The <c>billing_reason</c> of the invoices a run creates (through the API, not by a subscription cycle).</summary>
     public const string UsageInvoiceBillingReason = "manual";
 
@@ -108,6 +112,75 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             }
         }
     }
+
+    /// <summary>
+    /// Ends the run whose draft <paramref name="stripeInvoiceId"/> was deleted in Stripe (<c>invoice.deleted</c>; Stripe
+    /// deletes drafts only, and for good): a draft kept while collection was paused, which the merchant decided not to
+    /// bill, or one left for an operator because its total differed. Nobody owes it, so it ends as a void does: the
+    /// period is marked invoiced (the job never makes another invoice for it; to bill it, make one in Stripe), the
+    /// credit the run applied is given back (keyed, once), and the run is recorded <see cref="Deleted"/>, in that
+    /// order, so a delivery that stops in between is finished by the next one. The deletion is confirmed with Stripe
+    /// first (an invoice it still has is not ended). False when the metadata names no run, the run has another invoice,
+    /// or it is recorded deleted already.
+    /// </summary>
+    public async Task<bool> RecordDeletedAsync(string stripeInvoiceId, string? billingRun, QueueDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
+        ArgumentNullException.ThrowIfNull(delivery);
+        if (!InvoiceJob.TryParseRunId(billingRun, out var job))
+        {
+            return false;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var run = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
+            if (run is null || !string.Equals(run.StripeInvoiceId, stripeInvoiceId, StringComparison.Ordinal))
+            {
+                LogNotTheRunsInvoice(stripeInvoiceId, job.RunId, run?.StripeInvoiceId ?? "none");
+                return false;
+            }
+
+            if (run.Status == Deleted)
+            {
+                if (delivery.IsRetry)
+                {
+                    await delivery.KeepCopyAsync(() => runs.RecordInIndexAsync(run, cancellationToken), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false);
+                }
+
+                return false;
+            }
+
+            if (await stripe.GetInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false) is { } still)
+            {
+                LogNotDeleted(run.RunId, stripeInvoiceId, still.Status);
+                return false;
+            }
+
+            await usage.MarkPeriodInvoicedAsync(run.AccountId, run.PeriodKey, run.PeriodEnd, cancellationToken).ConfigureAwait(false);
+            if (run.CreditApplied > 0)
+            {
+                await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                await delivery.KeepCopyAsync(() => runs.SaveAsync(run with { Step = InvoiceRunStep.Recorded, Status = Deleted }, cancellationToken), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false);
+                LogDraftDeleted(run.RunId, stripeInvoiceId, run.Step, run.CreditApplied, run.Currency.Code);
+                return true;
+            }
+            catch (InvoiceRunConflictException) when (attempt < MaxAttempts)
+            {
+                // Written meanwhile (another delivery, or the run's job): read it again.
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run {RunId}: its draft {InvoiceId} was deleted in Stripe (the run was at {Step}); the run is recorded deleted, its period invoiced, and {CreditApplied} {Currency} of credit given back")]
+    private partial void LogDraftDeleted(string runId, string invoiceId, InvoiceRunStep step, long creditApplied, string currency);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run {RunId}: an event says its invoice {InvoiceId} was deleted, but Stripe has it ({Status}); nothing recorded")]
+    private partial void LogNotDeleted(string runId, string invoiceId, string status);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Invoice run {RunId}: its entry in the operators' invoice index was not written on the event's last delivery; the invoice listing may show an older status")]
     private partial void LogIndexEntryGivenUp(Exception exception, string runId);

@@ -55,7 +55,7 @@ internal sealed record InvoiceRunDocument : StoredDocument
     /// <summary>The negative invoice item showing the credit.</summary>
     public string? CreditItemId { get; init; }
 
-    /// <summary>Stripe's invoice status as last seen (draft, open, paid, void, uncollectible).</summary>
+    /// <summary>Stripe's invoice status as last seen (draft, open, paid, void, uncollectible), or deleted (a draft deleted in Stripe).</summary>
     public string? Status { get; init; }
 
     public int Attempts { get; init; }

@@ -7,7 +7,7 @@ import { el, formatCount, formatDateTime, formatPeriod, webUrl } from './ui.js';
 const statusTones = {
   active: 'ok', trialing: 'ok', paid: 'ok',
   past_due: 'warn', incomplete: 'warn', unpaid: 'danger', paused: 'warn', open: 'warn', draft: 'neutral',
-  canceled: 'danger', incomplete_expired: 'danger', void: 'danger', uncollectible: 'danger',
+  canceled: 'danger', incomplete_expired: 'danger', void: 'danger', uncollectible: 'danger', deleted: 'danger',
 };
 
 /** A status as a badge: "past_due" -> "Past due" in the warning colours. */
@@ -363,7 +363,7 @@ export function invoicesSection(invoices, upcoming) {
   return nodes;
 }
 
-const entryKinds = { grant: 'Purchase', spend: 'Spent on an invoice', expiry: 'Expired', reversal: 'Refund reversal', adjustment: 'Adjustment', restore: 'Returned: invoice voided', reinstatement: 'Returned: refund failed' };
+const entryKinds = { grant: 'Purchase', spend: 'Spent on an invoice', expiry: 'Expired', reversal: 'Refund reversal', adjustment: 'Adjustment', restore: 'Returned: invoice voided or deleted', reinstatement: 'Returned: refund failed' };
 
 /**
  * The balance, what is on sale (offersSection) and the ledger's entries so far (the "Show more" button is billing.js's).

@@ -19,7 +19,7 @@ export function dataTable(caption, columns, rows, { empty = 'Nothing to show.' }
 }
 
 const goodStatuses = new Set(['active', 'trialing', 'trial', 'paid', 'applied', 'recorded', 'finalized']);
-const badStatuses = new Set(['past_due', 'unpaid', 'canceled', 'incomplete_expired', 'failed', 'uncollectible', 'void']);
+const badStatuses = new Set(['past_due', 'unpaid', 'canceled', 'incomplete_expired', 'failed', 'uncollectible', 'void', 'deleted']);
 
 /** A subscription, invoice or event status as a badge: green when all is well, red when it needs attention. */
 export function statusBadge(status) {

@@ -3,7 +3,7 @@ import { el, render } from './ui.js';
 import { invoiceTable } from './operator-account.js';
 import { cursorList, field, section, select } from './operator-common.js';
 
-const statuses = [['', 'Any status'], ['draft', 'draft'], ['open', 'open'], ['paid', 'paid'], ['void', 'void'], ['uncollectible', 'uncollectible']];
+const statuses = [['', 'Any status'], ['draft', 'draft'], ['open', 'open'], ['paid', 'paid'], ['void', 'void'], ['uncollectible', 'uncollectible'], ['deleted', 'deleted']];
 const state = { filters: { period: '', status: '' }, cursors: [null], page: 0 };
 
 export async function showInvoices(ctx) {

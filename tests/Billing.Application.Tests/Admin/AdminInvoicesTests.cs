@@ -79,6 +79,17 @@ public sealed class AdminInvoicesTests
     }
 
     [Fact]
+    public async Task The_runs_whose_draft_was_deleted_in_Stripe_are_listed_by_their_status()
+    {
+        _directory.Add(Run("user-a", November, InvoiceRunStatusSync.Deleted));
+        _directory.Add(Run("user-b", November, "draft"));
+
+        var deleted = (await Invoices.ListAsync(new AdminInvoiceListRequest(Status: "deleted"), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal(["user-a"], deleted.Invoices.Select(i => i.AccountId.Value));
+    }
+
+    [Fact]
     public async Task A_cursor_handed_out_is_the_position_of_the_last_invoice_of_the_page()
     {
         _directory.Add(Run("user-a", November, "open"));

@@ -98,7 +98,7 @@ public sealed class InvoiceAccountCreditTests
     }
 
     [Fact]
-    public async Task A_run_whose_draft_was_deleted_in_Stripe_fails_saying_so_and_keeps_its_credit_spent_for_the_operator()
+    public async Task A_job_that_finds_its_draft_deleted_in_Stripe_fails_saying_so_and_saves_nothing_its_deletion_event_ends_the_run()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
         await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
@@ -108,7 +108,7 @@ public sealed class InvoiceAccountCreditTests
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.DeliverAsync(subscriber.Job));
 
         Assert.Contains($"Stripe invoice {left.StripeInvoiceId} of run {left.RunId} no longer exists", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("2000 usd of credit spent and needs an operator", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("2000 usd of credit spent until then", failure.Message, StringComparison.Ordinal);
         Assert.Equal(InvoiceRunStep.ItemsCreated, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step);
         Assert.Null(_bed.Ledger.InvoicedAt(subscriber.Id, subscriber.Period.Key));
         Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);

@@ -49,7 +49,7 @@ internal sealed class InvoicingTestBed
         Marks = new InMemoryInvoicingSweepMarkStore(Usage.Time);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, Marks, options, Usage.Time, SweepLog);
         Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, _order, Usage.Catalog, Usage.Time);
-        StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, NullLogger<InvoiceRunStatusSync>.Instance);
+        StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, Usage.Ledger, NullLogger<InvoiceRunStatusSync>.Instance);
     }
 
     private readonly StripeSubscriptionSync _sync;

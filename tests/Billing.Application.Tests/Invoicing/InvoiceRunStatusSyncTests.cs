@@ -250,6 +250,64 @@ public sealed class InvoiceRunStatusSyncTests
         Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
     }
 
+    [Fact]
+    public async Task A_draft_left_for_an_operator_and_deleted_ends_its_run_deleted_invoiced_and_gives_the_credit_back_once()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var run = await _bed.RunLeftForAnOperatorAsync(subscriber);
+        _bed.Stripe.DeleteDraft(run.StripeInvoiceId!);
+
+        Assert.True(await RecordDeletedAsync(run));
+        Assert.False(await RecordDeletedAsync(run)); // delivered again: nothing more
+
+        var stored = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal((InvoiceRunStep.Recorded, InvoiceRunStatusSync.Deleted), (stored.Step, stored.Status));
+        Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
+        Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+        _bed.AssertMarkedInvoiced(subscriber.Id, subscriber.Period);
+        Assert.Equal(InvoiceRunStatusSync.Deleted, Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None)).Status);
+
+        // The job, queued again or replayed, finds the run ended: no failure, nothing asked of Stripe
+        var calls = _bed.Stripe.Calls.Count;
+        var done = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal((InvoiceRunStep.Recorded, InvoiceRunStatusSync.Deleted), (done!.Step, done.Status));
+        Assert.Equal(calls, _bed.Stripe.Calls.Count);
+    }
+
+    [Fact]
+    public async Task A_draft_kept_while_collection_was_paused_and_deleted_by_the_merchant_is_no_longer_listed_as_a_draft()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 500);
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.KeepAsDraft, ResumesAt: null));
+        var kept = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal((InvoiceRunStep.Recorded, "draft"), (kept!.Step, kept.Status));
+        _bed.Stripe.DeleteDraft(kept.StripeInvoiceId!);
+
+        Assert.True(await RecordDeletedAsync(kept));
+
+        Assert.Equal(InvoiceRunStatusSync.Deleted, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
+        Assert.Equal(500, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
+    public async Task A_deletion_Stripe_does_not_confirm_changes_nothing()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var run = await _bed.RunLeftForAnOperatorAsync(subscriber); // its draft is still in Stripe
+        var writes = _bed.Runs.History.Count;
+
+        Assert.False(await RecordDeletedAsync(run));
+
+        Assert.Equal(writes, _bed.Runs.History.Count);
+        Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
+        Assert.Null(_bed.Ledger.InvoicedAt(subscriber.Id, subscriber.Period.Key));
+    }
+
+    private Task<bool> RecordDeletedAsync(InvoiceRun run) => _bed.StatusSync.RecordDeletedAsync(run.StripeInvoiceId!, run.RunId, QueueDelivery.First, CancellationToken.None);
+
     /// <summary>An event of the run's own invoice, with the <c>billing_run</c> metadata the run gave it.</summary>
     private Task<bool> RefreshAsync(InvoiceRun run) => _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, run.RunId, QueueDelivery.First, CancellationToken.None);
 }

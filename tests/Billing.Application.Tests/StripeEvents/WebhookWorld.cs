@@ -50,7 +50,7 @@ internal sealed class WebhookWorld
         [
             new CheckoutSessionCompletedHandler(resolver, accounts, Sync, paymentHandlers ?? []),
             new SubscriptionEventsHandler(resolver, Sync),
-            new InvoicePaymentEventsHandler(resolver, Sync, new InvoiceRunStatusSync(new InMemoryInvoiceRunStore(), new FakeStripeInvoicing(), new CreditLedger(new InMemoryCreditLedgerStore(), new PendingInvoiceSpends(new InMemoryUsageLedger(), new InMemoryInvoiceRunStore()), Time, NullLogger<CreditLedger>.Instance), NullLogger<InvoiceRunStatusSync>.Instance)),
+            new InvoicePaymentEventsHandler(resolver, Sync, new InvoiceRunStatusSync(new InMemoryInvoiceRunStore(), new FakeStripeInvoicing(), new CreditLedger(new InMemoryCreditLedgerStore(), new PendingInvoiceSpends(new InMemoryUsageLedger(), new InMemoryInvoiceRunStore()), Time, NullLogger<CreditLedger>.Instance), new InMemoryUsageLedger(), NullLogger<InvoiceRunStatusSync>.Instance)),
             new CheckoutSessionExpiredHandler(resolver, accounts),
             new CustomerDeletedHandler(resolver, accounts, Sync, Resync),
         ];

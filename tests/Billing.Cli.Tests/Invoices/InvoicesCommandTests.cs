@@ -67,21 +67,22 @@ public sealed class InvoicesCommandTests
     }
 
     [Fact]
-    public async Task An_invoice_recorded_void_bills_nothing_and_its_credit_is_not_summed_as_spent()
+    public async Task An_invoice_recorded_void_or_deleted_bills_nothing_and_its_credit_is_not_summed_as_spent()
     {
         // A subscription whose collection is paused with behavior void: its run finalizes and voids the invoice, and the
         // credit it applied is given back when the run is recorded. Nobody owes it, and the credit is the customer's again.
         await using var server = new CannedServer(request => request switch
         {
-            { Method: "POST" } => Ok(Started("a:sub-1", "b:sub-1")),
+            { Method: "POST" } => Ok(Started("a:sub-1", "b:sub-1", "c:sub-1")),
             { PathAndQuery: var path } when path.StartsWith("/api/billing/admin/poison", StringComparison.Ordinal) => Ok("""{"queue":"invoice-jobs-poison","approximateCount":0,"messages":[]}"""),
-            _ => Ok(Runs(Run("a:sub-1", "recorded", 500, credit: 200, status: "void"), Run("b:sub-1", "recorded", 300, credit: 100))),
+            _ => Ok(Runs(Run("a:sub-1", "recorded", 500, credit: 200, status: "void"), Run("b:sub-1", "recorded", 300, credit: 100), Run("c:sub-1", "recorded", 700, credit: 50, status: "deleted"))),
         });
 
         var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--timeout", "5", "--poll-ms", "50", "--url", server.Url, "--token", Token);
 
+        // A draft deleted in Stripe (kept while collection was paused, or left for an operator) ends the same way
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
-        Assert.Contains("invoices created  2 (1 void: billing nothing, credit given back)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("invoices created  3 (2 void or deleted: billing nothing, credit given back)", run.Output, StringComparison.Ordinal);
         Assert.Contains("total             200 usd (minor units)", run.Output, StringComparison.Ordinal);
         Assert.Contains("prepaid credit    100 usd (minor units)" + Environment.NewLine, run.Output, StringComparison.Ordinal);
     }

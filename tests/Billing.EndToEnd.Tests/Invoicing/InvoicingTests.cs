@@ -132,6 +132,48 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
     }
 
     [Fact]
+    public async Task A_usage_invoice_is_the_customers_own_charged_to_the_subscriptions_card_and_a_kept_draft_deleted_in_Stripe_ends_its_run()
+    {
+        var stack = fixture.Stack;
+        var subscriber = await SubscribeAsync(stack, "price_pro_monthly");
+        var subscriptionId = (await stack.Data.AccountAsync(subscriber.AccountId))!.Subscription!.SubscriptionId;
+        await stack.Stripe.V1.Subscriptions.UpdateAsync(subscriptionId, new SubscriptionUpdateOptions { PauseCollection = new SubscriptionPauseCollectionOptions { Behavior = "keep_as_draft" } });
+        await WaitUntilQuietAsync(stack, subscriber.AccountId);
+        var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(15), subscriber);
+        await RecordAsync(stack, subscriber.AccountId, "agent_runs", 5_100);
+        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
+
+        // Kept a draft for the merchant (collection paused), and listed so once its run is recorded
+        var draft = (await Eventually.GetAsync(
+            () => InvoicesOfAsync(stack, subscriber.CustomerId),
+            invoices => invoices.Count == 1,
+            "the paused subscription's usage invoice, kept a draft",
+            TimeSpan.FromSeconds(90))).Single();
+        await Eventually.UntilAsync(
+            async () => (await GetInvoicesAsync(stack, subscriber.AccountId)).GetProperty("invoices").EnumerateArray().SingleOrDefault() is { ValueKind: JsonValueKind.Object } listed
+                        && listed.GetProperty("status").GetString() == "draft",
+            "the kept draft listed as a draft",
+            TimeSpan.FromSeconds(30));
+
+        // Not attached to the subscription (Stripe refuses that with the pending items left off), charged as it would be
+        var subscription = await stack.Stripe.V1.Subscriptions.GetAsync(subscriptionId);
+        Assert.Equal(("draft", 200L), (draft.Status, draft.Total)); // 100 runs x 2
+        Assert.Null(draft.Parent);
+        Assert.False(string.IsNullOrEmpty(subscription.DefaultPaymentMethodId));
+        Assert.Equal(subscription.DefaultPaymentMethodId, draft.DefaultPaymentMethodId);
+
+        // The merchant deletes the draft: invoice.deleted ends the run, and no other invoice is made for the period
+        await stack.Stripe.V1.Invoices.DeleteAsync(draft.Id);
+        await Eventually.UntilAsync(
+            async () => (await GetInvoicesAsync(stack, subscriber.AccountId)).GetProperty("invoices")[0].GetProperty("status").GetString() == "deleted",
+            "the deleted draft listed as deleted",
+            TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(6)); // several more timer runs: nothing new
+        Assert.Empty(await InvoicesOfAsync(stack, subscriber.CustomerId));
+        Assert.Single((await GetInvoicesAsync(stack, subscriber.AccountId)).GetProperty("invoices").EnumerateArray());
+    }
+
+    [Fact]
     public async Task A_job_that_fails_at_every_step_boundary_still_makes_exactly_one_invoice_with_one_item_per_meter()
     {
         string[] points = ["Computed", "DraftCreatedUnsaved", "DraftCreated", "ItemsCreatedUnsaved", "ItemsCreated", "FinalizedUnsaved", "Finalized"];

@@ -153,6 +153,30 @@ public sealed class InvoiceTests(StripeNetFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Only_a_one_off_draft_can_be_deleted_and_its_deletion_is_an_event()
+    {
+        var session = await Support.Checkout.SubscribeAsync(Client, fixture.Emulator);
+        var draft = await Client.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = session.CustomerId, PendingInvoiceItemsBehavior = "exclude", Metadata = new Dictionary<string, string> { ["billing_run"] = "acct-1:2026-11" } });
+        await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = session.CustomerId, Invoice = draft.Id, Amount = 300, Currency = "usd" });
+        var forSubscription = await Client.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = session.CustomerId, Subscription = session.SubscriptionId });
+        var open = await Client.V1.Invoices.FinalizeInvoiceAsync((await Client.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = session.CustomerId })).Id);
+
+        var deleted = await Client.V1.Invoices.DeleteAsync(draft.Id);
+        var ofSubscription = await Assert.ThrowsAsync<StripeException>(() => Client.V1.Invoices.DeleteAsync(forSubscription.Id));
+        var finalized = await Assert.ThrowsAsync<StripeException>(() => Client.V1.Invoices.DeleteAsync(open.Id));
+        var gone = await Assert.ThrowsAsync<StripeException>(() => Client.V1.Invoices.GetAsync(draft.Id));
+
+        Assert.Equal((draft.Id, true), (deleted.Id, deleted.Deleted));
+        Assert.Equal(("invalid_request_error", "invoice_not_editable"), (ofSubscription.StripeError.Type, ofSubscription.StripeError.Code));
+        Assert.Equal(("invalid_request_error", "invoice_not_editable"), (finalized.StripeError.Type, finalized.StripeError.Code));
+        Assert.Equal((System.Net.HttpStatusCode.NotFound, "resource_missing"), (gone.HttpStatusCode, gone.StripeError.Code));
+        Assert.Empty((await Client.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Invoice = draft.Id })).Data);
+        var evt = (await Client.V1.Events.ListAsync(new EventListOptions { Type = "invoice.deleted" })).Data.Single();
+        var snapshot = Assert.IsType<Invoice>(evt.Data.Object);
+        Assert.Equal((draft.Id, "draft", 300L, "acct-1:2026-11"), (snapshot.Id, snapshot.Status, snapshot.Total, snapshot.Metadata["billing_run"]));
+    }
+
+    [Fact]
     public async Task An_invoice_for_a_subscription_takes_its_pending_items_and_refuses_a_pending_items_behavior_as_stripe_does()
     {
         var session = await Support.Checkout.SubscribeAsync(Client, fixture.Emulator);

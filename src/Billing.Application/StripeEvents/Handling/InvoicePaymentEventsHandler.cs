@@ -12,15 +12,18 @@ namespace Billing.Application.StripeEvents.Handling;
 /// created, named by its <c>billing_run</c> metadata) gets its new status recorded on its run (<see cref="InvoiceRunStatusSync"/>);
 /// <c>invoice.finalized</c> does only that, and only for a draft a run kept while its subscription's collection was
 /// paused, finalized by the merchant (<see cref="InvoiceRunStatusSync.RefreshFinalizedAsync"/>); it reads no
-/// subscription: Stripe finalizes every renewal invoice, and none changes the account.
+/// subscription: Stripe finalizes every renewal invoice, and none changes the account. <c>invoice.deleted</c> (a
+/// draft, deleted for good) likewise only ends a usage invoice's run (<see cref="InvoiceRunStatusSync.RecordDeletedAsync"/>).
 /// </summary>
 public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resolver, StripeSubscriptionSync sync, InvoiceRunStatusSync usageInvoices) : IStripeEventTypeHandler
 {
     private const string Finalized = "invoice.finalized";
+    private const string Deleted = "invoice.deleted";
 
     private static readonly HashSet<string> Types = new(StringComparer.Ordinal)
     {
         Finalized,
+        Deleted,
         "invoice.paid",
         "invoice.payment_failed",
         "invoice.payment_action_required",
@@ -35,14 +38,17 @@ public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resol
         ArgumentNullException.ThrowIfNull(stripeEvent);
         if (stripeEvent is { ObjectType: "invoice", ObjectId: { } invoiceId, BillingReason: InvoiceRunStatusSync.UsageInvoiceBillingReason })
         {
-            await (stripeEvent.Type == Finalized
-                ? usageInvoices.RefreshFinalizedAsync(invoiceId, stripeEvent.BillingRun, stripeEvent.Delivery, cancellationToken)
-                : usageInvoices.RefreshAsync(invoiceId, stripeEvent.BillingRun, stripeEvent.Delivery, cancellationToken)).ConfigureAwait(false);
+            await (stripeEvent.Type switch
+            {
+                Finalized => usageInvoices.RefreshFinalizedAsync(invoiceId, stripeEvent.BillingRun, stripeEvent.Delivery, cancellationToken),
+                Deleted => usageInvoices.RecordDeletedAsync(invoiceId, stripeEvent.BillingRun, stripeEvent.Delivery, cancellationToken),
+                _ => usageInvoices.RefreshAsync(invoiceId, stripeEvent.BillingRun, stripeEvent.Delivery, cancellationToken),
+            }).ConfigureAwait(false);
         }
 
-        if (stripeEvent.Type == Finalized)
+        if (stripeEvent.Type is Finalized or Deleted)
         {
-            return StripeEventHandlingResult.Ignored(null, "A finalized invoice changes no account; a usage invoice's run follows it.");
+            return StripeEventHandlingResult.Ignored(null, $"A {(stripeEvent.Type == Deleted ? "deleted" : "finalized")} invoice changes no account; a usage invoice's run follows it.");
         }
 
         if (stripeEvent.SubscriptionId is not { } subscriptionId)

@@ -12,7 +12,7 @@ public sealed record InvoiceResponse
 
     public string? Number { get; init; }
 
-    /// <summary>Stripe's status: draft while being made, then open, paid, void or uncollectible.</summary>
+    /// <summary>Stripe's status: draft while being made, then open, paid, void or uncollectible; deleted for a draft deleted in Stripe.</summary>
     public required string Status { get; init; }
 
     /// <summary>What the invoice bills: the lines' total less <see cref="CreditApplied"/>.</summary>

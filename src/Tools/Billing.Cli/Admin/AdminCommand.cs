@@ -131,7 +131,7 @@ public static class AdminCommand
     private static Command Invoices(AdminConnection connection)
     {
         var period = new Option<string?>("--period") { Description = "Only invoices of periods that started in this month (YYYY-MM)." };
-        var status = new Option<string?>("--status") { Description = "Only invoices with this Stripe status (draft, open, paid, void, uncollectible)." };
+        var status = new Option<string?>("--status") { Description = "Only invoices with this Stripe status (draft, open, paid, void, uncollectible, deleted)." };
         var (cursor, limit) = PageOptions();
         var invoices = new Command("invoices", "List every account's usage invoices, newest period first, a page at a time.") { period, status, cursor, limit };
         invoices.SetAction((result, cancellationToken) =>

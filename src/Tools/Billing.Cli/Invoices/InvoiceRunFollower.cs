@@ -86,7 +86,7 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
         var lines = new List<string>
         {
             $"Invoicing {period}: {state.Accounts} {(state.Accounts == 1 ? "account" : "accounts")} with a run this month, {elapsed.TotalSeconds:0.0} s",
-            $"  invoices created  {state.Invoiced}{(state.Voided > 0 ? $" ({state.Voided} void: billing nothing, credit given back)" : "")}",
+            $"  invoices created  {state.Invoiced}{(state.Voided > 0 ? $" ({state.Voided} void or deleted: billing nothing, credit given back)" : "")}",
             $"  total             {Amounts(state.Totals)}",
             $"  prepaid credit    {Amounts(state.Credit)}{(state.CoveredByCredit > 0 ? $" (paid {state.CoveredByCredit} period(s) in full: no invoice)" : "")}",
             $"  skipped           {state.NothingToBill + state.AlreadyDone} (nothing to bill {state.NothingToBill}, already invoiced before {state.AlreadyDone})",

@@ -70,7 +70,7 @@ public sealed record RunProgress
             }
         }
 
-        var billed = invoiced.Where(r => InvoicesCommand.Text(r["status"]) != "void").ToList();
+        var billed = invoiced.Where(r => InvoicesCommand.Text(r["status"]) is not ("void" or "deleted")).ToList();
         var alreadyDone = runs.Where(r => !queued.Contains(r.Key) && InvoicesCommand.Text(r.Value["step"]) is "recorded" or "nothingToBill" or "coveredByCredit").ToList();
         return new RunProgress
         {

@@ -9,7 +9,7 @@ namespace Billing.StripeEmulator.Api;
 /// <summary>
 /// `/v1/invoices`: create (pending items only with `pending_invoice_items_behavior=include`, the default being
 /// exclude; with `subscription`, that subscription's pending items, and `pending_invoice_items_behavior` is refused
-/// as Stripe refuses it), update, finalize, pay (402 card_error when the customer's method fails), void, mark uncollectible,
+/// as Stripe refuses it), update, delete (one-off drafts only), finalize, pay (402 card_error when the customer's method fails), void, mark uncollectible,
 /// retrieve, list, lines.
 /// </summary>
 internal static class InvoicesApi
@@ -23,6 +23,7 @@ internal static class InvoicesApi
         routes.MapGet("/v1/invoices", List);
         routes.MapGet("/v1/invoices/{id}", Retrieve);
         routes.MapPost("/v1/invoices/{id}", Update);
+        routes.MapDelete("/v1/invoices/{id}", Delete);
         routes.MapGet("/v1/invoices/{id}/lines", Lines);
         routes.MapPost("/v1/invoices/{id}/finalize", FinalizeInvoice);
         routes.MapPost("/v1/invoices/{id}/pay", Pay);
@@ -123,6 +124,40 @@ internal static class InvoicesApi
             }
 
             return Expansion.Apply(InvoiceShape.ExpandsPayments(p) ? InvoiceShape.WithPayments(after, invoice, m.State) : after, p, m.State);
+        });
+        return StripeResults.Json(json);
+    }
+
+    /// <summary>
+    /// `DELETE /v1/invoices/{id}`: a one-off draft is deleted for good with its items (`invoice.deleted`, the invoice as
+    /// it was); one that is finalized, or for a subscription, is refused as Stripe refuses it (it must be voided). A
+    /// deleted invoice is then unknown (404), as Stripe answers.
+    /// </summary>
+    private static IResult Delete(string id, HttpContext context, EmulatorStore store)
+    {
+        context.Params().AllowOnly();
+        var json = store.Write(context.RequestInfo(), m =>
+        {
+            var invoice = Lookup.Invoice(m.State, id);
+            if (invoice.Status != "draft")
+            {
+                throw StripeApiException.InvalidRequest($"You can only delete draft invoices; this invoice is {invoice.Status}. Void it instead.", null, "invoice_not_editable");
+            }
+
+            if (invoice.SubscriptionId is not null)
+            {
+                throw StripeApiException.InvalidRequest("You can't delete invoices created by subscriptions.", null, "invoice_not_editable");
+            }
+
+            var snapshot = InvoiceShape.ToJson(invoice, m.State);
+            foreach (var item in m.State.InvoiceItems.Values.Where(item => item.InvoiceId == invoice.Id).ToList())
+            {
+                m.State.InvoiceItems.Remove(item.Id);
+            }
+
+            m.State.Invoices.Remove(invoice.Id);
+            m.Emit("invoice.deleted", snapshot);
+            return new System.Text.Json.Nodes.JsonObject { ["id"] = invoice.Id, ["object"] = "invoice", ["deleted"] = true };
         });
         return StripeResults.Json(json);
     }
