@@ -50,7 +50,7 @@ public sealed partial class Allocations(
         var errors = new ValidationErrors();
         var accountId = UsageFields.Account(request.AccountId, errors);
         var meter = UsageFields.Meter(request.Meter, catalog, MeterKind.Allocation, errors);
-        var allocationId = UsageFields.Key(request.AllocationId, errors, "allocationId");
+        var allocationId = UsageFields.Key(request.AllocationId, errors, "allocationId", "the id of the unit to hold (a project's id, say)");
         if (allocationId is "." or ".." || allocationId?.IndexOfAny(['/', '\\']) >= 0)
         {
             // The id is a segment of the release's URL path, where these cannot arrive intact: a unit taken with one could never be released.

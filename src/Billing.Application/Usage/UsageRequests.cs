@@ -76,12 +76,15 @@ internal static class UsageFields
         return value;
     }
 
-    /// <summary>1..255 printable ASCII characters (a UUID, a job id, "order-42:line-3").</summary>
-    public static string? Key(string? value, ValidationErrors errors, string field = "idempotencyKey")
+    /// <summary>
+    /// 1..255 printable ASCII characters (a UUID, a job id, "order-42:line-3"); <paramref name="whatItIs"/> says what the
+    /// field names when it is missing (the usage key's words by default).
+    /// </summary>
+    public static string? Key(string? value, ValidationErrors errors, string field = "idempotencyKey", string whatItIs = "a key unique to this usage")
     {
         if (string.IsNullOrEmpty(value))
         {
-            errors.Add(field, "Required: a key unique to this usage, the same on every retry.");
+            errors.Add(field, $"Required: {whatItIs}, the same on every retry.");
             return null;
         }
 

@@ -185,13 +185,20 @@ internal sealed partial class AuthenticationMiddleware(IAuthorizationService aut
         return Problems.Of(StatusCodes.Status401Unauthorized, "Unauthorized", detail, "invalid_token");
     }
 
+    /// <summary>
+    /// The reason a token failed validation, as the 401's detail and <c>error_description</c> (never a value of the
+    /// token). A token whose parts are not base64url JSON fails being read with an <see cref="ArgumentException"/>
+    /// (IDX14101/IDX14102), one without dots or with too few with a <see cref="SecurityTokenMalformedException"/>.
+    /// </summary>
     private static string Detail(Exception failure) => failure switch
     {
         SecurityTokenExpiredException => "The token has expired.",
+        SecurityTokenNotYetValidException => "The token is not valid yet (nbf).",
+        SecurityTokenNoExpirationException => "The token has no expiry (exp).",
         SecurityTokenInvalidAudienceException => "The token is not meant for this API (audience).",
         SecurityTokenInvalidIssuerException => "The token was issued by an untrusted issuer.",
         SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The token signature is not valid.",
-        SecurityTokenMalformedException => "The token is not a well-formed JWT.",
+        SecurityTokenMalformedException or ArgumentException => "The token is not a well-formed JWT.",
         _ => "The token is not valid.",
     };
 

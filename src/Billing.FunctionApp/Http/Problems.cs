@@ -83,9 +83,10 @@ internal static class Problems
     }
 
     /// <summary>
-    /// Stamps every problem answer with the request's W3C trace context id (<c>00-{trace id}-{span id}-01</c>, as ASP.NET
-    /// Core's own problems carry it; the trace id is Application Insights' operation id, and a caller's
-    /// <c>traceparent</c> header carries over), or the server's request id when there is no trace.
+    /// Stamps every problem answer with the request's W3C trace context id (<c>00-{trace id}-{span id}-{flags}</c>, the
+    /// flags <c>01</c> when the trace is sampled and <c>00</c> when not, as ASP.NET Core's own problems carry it; the trace
+    /// id is Application Insights' operation id, and a caller's <c>traceparent</c> header carries over), or the server's
+    /// request id when there is no trace.
     /// </summary>
     public static void AddTraceId(ProblemDetailsContext context)
     {

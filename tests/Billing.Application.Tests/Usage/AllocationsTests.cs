@@ -161,7 +161,7 @@ public sealed class AllocationsTests
         { new("user-1", null, "p"), "meter", "Required." },
         { new("user-1", "agent_runs", "p"), "meter", "Unknown allocation meter 'agent_runs'. Known: projects." }, // a consumption meter
         { new("user-1", "seats", "p"), "meter", "Unknown allocation meter 'seats'. Known: projects." },
-        { new("user-1", "projects", null), "allocationId", "Required: a key unique to this usage, the same on every retry." },
+        { new("user-1", "projects", null), "allocationId", "Required: the id of the unit to hold (a project's id, say), the same on every retry." }, // not the usage key's words
         { new("user-1", "projects", "my project"), "allocationId", "Must be 1 to 255 printable ASCII characters without spaces." },
         { new("user-1", "projects", new string('p', 256)), "allocationId", "Must be 1 to 255 printable ASCII characters without spaces." },
         { new("user-1", "projects", "org/proj-1"), "allocationId", "the id is a segment of the release's URL path" }, // %2F stays encoded in a route value

@@ -51,6 +51,17 @@ public sealed class TokenCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_help_states_the_servers_account_id_rule_in_full()
+    {
+        var run = await CliRun.RunAsync("token", "--help");
+
+        var help = string.Join(' ', run.Output.Split((char[])['\r', '\n', ' '], StringSplitOptions.RemoveEmptyEntries)); // the help wraps lines
+        Assert.Contains("no / \\ ? # %,", help, StringComparison.Ordinal);
+        Assert.Contains("no control characters or bidirectional overrides", help, StringComparison.Ordinal);
+        Assert.Contains("not . or ..", help, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_account_id_longer_than_128_characters_is_a_usage_error()
     {
         var run = await CliRun.RunAsync("token", "--account", new string('a', 129), "--settings", _settings.Path);

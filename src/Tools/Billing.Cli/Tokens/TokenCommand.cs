@@ -23,7 +23,7 @@ public static class TokenCommand
 
     public static Command Create()
     {
-        var account = AccountOption.Create("The billing account id the token names (its account claim); the server's rule: 1..128 characters, no / \\ ? #, no control characters, no leading/trailing white space.", required: false);
+        var account = AccountOption.Create("The billing account id the token names (its account claim); the server's rule: 1..128 characters, no / \\ ? # %, no control characters or bidirectional overrides, no leading/trailing white space, not . or ..", required: false);
         var admin = new Option<bool>("--admin") { Description = $"Grant the admin role: Auth:AdminRole in the claim Auth:RoleClaim of the settings (default {AuthDefaults.AdminRole} in {AuthDefaults.RoleClaim})." };
         var scope = ScopeOption();
         var minutes = BoundedIntOption.Create("--minutes", "Lifetime in minutes", DefaultMinutes, 1, MaxMinutes, "7 days");
