@@ -403,9 +403,9 @@ public sealed partial class InvoiceAccount(
     private InvoiceRun WithStripeInvoice(InvoiceRun run, StripeUsageInvoice invoice)
     {
         var taken = run.WithInvoice(invoice);
-        if (taken.StripeTotal is { } billed && billed != run.StripeTotal && invoice.Status != "void")
+        if (taken.NewlyBillsOtherThanComputed(run))
         {
-            LogBilledOtherThanComputed(run.RunId, invoice.Id, invoice.Status, billed, run.Currency.Code, run.AmountDue, run.Total, run.CreditApplied);
+            LogBilledOtherThanComputed(run.RunId, invoice.Id, invoice.Status, taken.AmountBilled, run.Currency.Code, run.AmountDue, run.Total, run.CreditApplied);
         }
 
         return taken;

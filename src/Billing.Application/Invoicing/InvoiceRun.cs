@@ -162,6 +162,16 @@ public sealed record InvoiceRun
         };
     }
 
+    /// <summary>
+    /// Whether this run, taken from Stripe's invoice (<see cref="WithInvoice"/>) since <paramref name="before"/>, now bills
+    /// another amount than it computed and did not before: what the operator is warned of, once (a void one bills nobody).
+    /// </summary>
+    public bool NewlyBillsOtherThanComputed(InvoiceRun before)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        return StripeTotal is { } billed && billed != before.StripeTotal && !string.Equals(Status, "void", StringComparison.Ordinal);
+    }
+
     public bool IsDone => Step is InvoiceRunStep.Recorded or InvoiceRunStep.NothingToBill or InvoiceRunStep.CoveredByCredit;
 
     /// <summary>

@@ -122,6 +122,33 @@ public sealed class InvoiceAccountCorrectedDraftTests
         AssertWarnedOfBothAmounts(invoice.Id);
     }
 
+    [Fact]
+    public async Task A_kept_draft_the_merchant_corrects_and_finalizes_after_the_run_recorded_it_is_shown_at_Stripes_total()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", Credit);
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.KeepAsDraft, ResumesAt: null));
+        var kept = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal((InvoiceRunStep.Recorded, "draft", Computed), (kept!.Step, kept.Status, kept.AmountBilled));
+
+        // Collection resumed, the merchant changes the draft and finalizes it; invoice.finalized reaches the run
+        await AddDashboardItemAsync(subscriber, kept.StripeInvoiceId!);
+        var invoice = await OperatorFinalizesAsync(kept.StripeInvoiceId!, "open");
+        Assert.True(await _bed.StatusSync.RefreshFinalizedAsync(kept.StripeInvoiceId!, kept.RunId, QueueDelivery.First, CancellationToken.None));
+
+        var listed = Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None));
+        Assert.Equal(("open", invoice.Number, Billed, Computed), (listed.Status, listed.Number, listed.AmountBilled, listed.AmountDue));
+        await AssertCreditKeptSpentAsync(subscriber);
+        AssertWarnedOfBothAmounts(invoice.Id);
+
+        // Paid later: the status follows, the total stays Stripe's, no second warning
+        _bed.Stripe.SetStatus(kept.StripeInvoiceId!, "paid");
+        Assert.True(await _bed.StatusSync.RefreshAsync(kept.StripeInvoiceId!, kept.RunId, QueueDelivery.First, CancellationToken.None));
+        var paid = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal(("paid", Billed), (paid.Status, paid.AmountBilled));
+        AssertWarnedOfBothAmounts(invoice.Id);
+    }
+
     /// <summary>The operator finalizes the invoice in the dashboard, and it is then paid or marked uncollectible if <paramref name="status"/> says so.</summary>
     private async Task<FakeStripeInvoice> OperatorFinalizesAsync(string invoiceId, string status)
     {
@@ -151,10 +178,13 @@ public sealed class InvoiceAccountCorrectedDraftTests
         Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Spend);
     }
 
-    /// <summary>The operator learns, once, that the invoice bills another amount than the run computed, with both amounts.</summary>
+    /// <summary>
+    /// The operator learns, once, that the invoice bills another amount than the run computed, with both amounts: from the
+    /// job, or from the webhook's status sync when it took Stripe's invoice first.
+    /// </summary>
     private void AssertWarnedOfBothAmounts(string invoiceId)
     {
-        var warning = Assert.Single(_bed.InvoicerLog.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        var warning = Assert.Single(_bed.InvoicerLog.Collector.GetSnapshot().Concat(_bed.StatusSyncLog.Collector.GetSnapshot()), r => r.Level == LogLevel.Warning);
         Assert.Contains(invoiceId, warning.Message, StringComparison.Ordinal);
         Assert.Contains(Billed.ToString(System.Globalization.CultureInfo.InvariantCulture), warning.Message, StringComparison.Ordinal);
         Assert.Contains(Computed.ToString(System.Globalization.CultureInfo.InvariantCulture), warning.Message, StringComparison.Ordinal);
