@@ -251,11 +251,12 @@ public sealed partial class InvoiceAccount(
     /// <summary>
     /// Adds the run's lines (and its credit line) to the draft, each once. A resumed run first reads the invoice: one
     /// finalized, voided or deleted in Stripe since the last delivery (an operator ending a run that kept failing) takes
-    /// no more items, and the finalize step decides what it is (a void ends the run and gives the credit back; anything
-    /// else is the operator's). One Stripe says it does not have fails the delivery with nothing saved, as the finalize
-    /// step would: a draft deleted in the dashboard stays where the operator finds it, and a "no such invoice" that is
-    /// not true (a key of another Stripe account or mode deployed for a while: Stripe answers so for every id) must not
-    /// move the run past items it never added, or its draft would be left empty and fail the total check for good.
+    /// no more items, and the finalize step decides what it is (a void ends the run and gives the credit back; an
+    /// invoice the operator finalized is recorded as Stripe has it). One Stripe says it does not have fails the delivery
+    /// with nothing saved, as the finalize step would: a draft deleted in the dashboard stays where the operator finds
+    /// it, and a "no such invoice" that is not true (a key of another Stripe account or mode deployed for a while: Stripe
+    /// answers so for every id) must not move the run past items it never added, or its draft would be left empty and
+    /// fail the total check for good.
     /// </summary>
     private async Task<InvoiceRun> CreateItemsAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
@@ -309,12 +310,14 @@ public sealed partial class InvoiceAccount(
     /// collected; custom finalizing has to honour the pause, Stripe only does so for the invoices it makes itself. The
     /// pause is the one in force when the run finalizes (normally the night after the period closed): Stripe keeps no
     /// record of a pause once it has ended. Because finalizing starts collection, a draft that differs (an item added
-    /// or changed in the dashboard meanwhile) is left as a draft for an operator instead; the total is checked again on
-    /// the finalized invoice for a change in between. An invoice voided already (how an operator ends a run left for
-    /// them) is final as it is: nobody owes it, so its total no longer matters, and <see cref="RecordAsync"/> records
-    /// it void and gives the credit back. A draft deleted in the dashboard cannot be finalized: the delivery fails with
-    /// nothing saved (a "no such invoice" alone may be a wrong key), and the deletion's own event ends the run
-    /// (<see cref="InvoiceRunStatusSync.RecordDeletedAsync"/>).
+    /// or changed in the dashboard meanwhile) is left as a draft for an operator instead. Once the invoice is no longer a
+    /// draft (the operator finalized it: open, paid, uncollectible; or it changed between the check and the job's own
+    /// finalizing), Stripe's invoice is the truth: the run goes on with its status, number, link and total
+    /// (<see cref="InvoiceRun.StripeTotal"/>, with a warning when it differs), and its credit stays spent (the credit line
+    /// is the operator's to keep or change). An invoice voided already (how an operator ends a run left for them) is
+    /// final as it is: nobody owes it, and <see cref="RecordAsync"/> records it void and gives the credit back. A draft
+    /// deleted in the dashboard cannot be finalized: the delivery fails with nothing saved (a "no such invoice" alone may
+    /// be a wrong key), and the deletion's own event ends the run (<see cref="InvoiceRunStatusSync.RecordDeletedAsync"/>).
     /// </summary>
     private async Task<InvoiceRun> FinalizeAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
@@ -328,7 +331,7 @@ public sealed partial class InvoiceAccount(
         if (current.Status == "void")
         {
             LogVoidedBeforeFinalized(run.RunId, current.Id);
-            return await SaveAsync(run with { Step = InvoiceRunStep.Finalized, Number = current.Number, HostedInvoiceUrl = current.HostedInvoiceUrl, Status = current.Status }, cancellationToken).ConfigureAwait(false);
+            return await SaveAsync(WithStripeInvoice(run, current) with { Step = InvoiceRunStep.Finalized }, cancellationToken).ConfigureAwait(false);
         }
 
         if (current.Status == "draft" && current.Total != run.AmountDue)
@@ -347,40 +350,34 @@ public sealed partial class InvoiceAccount(
             return await HoldAsync(run, behavior, current, cancellationToken).ConfigureAwait(false);
         }
 
+        // A draft at the run's total is finalized; one finalized already (by the operator) is returned as it is
         var invoice = await stripe.FinalizeAsync(run.StripeInvoiceId!, Key(run, "finalize"), cancellationToken).ConfigureAwait(false);
-        if (invoice.Total != run.AmountDue)
-        {
-            throw new InvalidOperationException($"Stripe invoice {invoice.Id} totals {invoice.Total} but run {run.RunId} computed {run.AmountDue} ({run.Total} less {run.CreditApplied} of credit); it needs an operator.");
-        }
-
-        return await SaveAsync(run with { Step = InvoiceRunStep.Finalized, Number = invoice.Number, HostedInvoiceUrl = invoice.HostedInvoiceUrl, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
+        return await SaveAsync(WithStripeInvoice(run, invoice) with { Step = InvoiceRunStep.Finalized }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// The invoice of a subscription whose collection was paused: a draft kept as it is (<c>keep_as_draft</c>: the
     /// merchant finalizes it when they choose; its number, link and status sync once Stripe reports it finalized), or
     /// finalized without collecting and voided (the credit it applied comes back when the run is recorded) or marked
-    /// uncollectible. Recorded as any finalized run, so the period counts as invoiced either way.
+    /// uncollectible. Recorded as any finalized run, so the period counts as invoiced either way; a draft the merchant
+    /// changed and finalized meanwhile, at Stripe's total.
     /// </summary>
     private async Task<InvoiceRun> HoldAsync(InvoiceRun run, CollectionPauseBehavior behavior, StripeUsageInvoice current, CancellationToken cancellationToken)
     {
         var invoice = behavior == CollectionPauseBehavior.KeepAsDraft || current.Status is not ("draft" or "open")
             ? current
             : await stripe.FinalizeUncollectedAsync(run.StripeInvoiceId!, behavior, Key(run, "finalize:paused"), cancellationToken).ConfigureAwait(false);
-        if (invoice.Total != run.AmountDue && invoice.Status != "void")
-        {
-            throw new InvalidOperationException($"Stripe invoice {invoice.Id} totals {invoice.Total} but run {run.RunId} computed {run.AmountDue} ({run.Total} less {run.CreditApplied} of credit); it needs an operator.");
-        }
-
         LogCollectionPaused(run.RunId, invoice.Id, behavior, invoice.Status);
-        return await SaveAsync(run with { Step = InvoiceRunStep.Finalized, Number = invoice.Number, HostedInvoiceUrl = invoice.HostedInvoiceUrl, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
+        return await SaveAsync(WithStripeInvoice(run, invoice) with { Step = InvoiceRunStep.Finalized }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Marks the period invoiced and the run recorded with the invoice's status read from Stripe again (one more GET on
     /// every run): an <c>invoice.paid</c> or <c>invoice.voided</c> processed since the run was finalized, by this
     /// delivery or an earlier one, left the status to the job, and recording the one read when finalizing would show the
-    /// invoice open for good and keep a void's credit spent.
+    /// invoice open for good and keep a void's credit spent. A draft kept while collection was paused that the merchant
+    /// finalized since (its <c>invoice.finalized</c> left to this job) has its number and link only now, and is recorded
+    /// at Stripe's total if they changed it first.
     /// </summary>
     private async Task<InvoiceRun> RecordAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
@@ -392,17 +389,25 @@ public sealed partial class InvoiceAccount(
             await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
         }
 
-        // A draft kept while collection was paused and finalized by the merchant since the run saved it (its
-        // invoice.finalized left to this job) has its number and link only now.
-        var recorded = await SaveAsync(run with
-        {
-            Step = InvoiceRunStep.Recorded,
-            Status = invoice.Status,
-            Number = invoice.Number ?? run.Number,
-            HostedInvoiceUrl = invoice.HostedInvoiceUrl ?? run.HostedInvoiceUrl,
-        }, cancellationToken).ConfigureAwait(false);
+        var recorded = await SaveAsync(WithStripeInvoice(run, invoice) with { Step = InvoiceRunStep.Recorded }, cancellationToken).ConfigureAwait(false);
         LogInvoiced(run.RunId, run.Total, run.Currency.Code, run.Lines.Count);
         return recorded;
+    }
+
+    /// <summary>
+    /// The run with Stripe's invoice as read (<see cref="InvoiceRun.WithInvoice"/>), warning the operator once when it bills
+    /// another amount than the run computed: an invoice changed in Stripe and finalized, which the run records as it is
+    /// (a void one bills nobody, and gives its credit back: <see cref="LogVoidedBeforeFinalized"/> says so).
+    /// </summary>
+    private InvoiceRun WithStripeInvoice(InvoiceRun run, StripeUsageInvoice invoice)
+    {
+        var taken = run.WithInvoice(invoice);
+        if (taken.NewlyBillsOtherThanComputed(run))
+        {
+            LogBilledOtherThanComputed(run.RunId, invoice.Id, invoice.Status, taken.AmountBilled, run.Currency.Code, run.AmountDue, run.Total, run.CreditApplied);
+        }
+
+        return taken;
     }
 
     private Task<InvoiceRun> SaveAsync(InvoiceRun run, CancellationToken cancellationToken)
@@ -448,6 +453,9 @@ public sealed partial class InvoiceAccount(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: Stripe invoice {InvoiceId} was voided before the run finalized it; the run records it void")]
     private partial void LogVoidedBeforeFinalized(string runId, string invoiceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run {RunId}: Stripe invoice {InvoiceId} ({Status}) bills {StripeTotal} {Currency}, not the {AmountDue} the run computed ({Total} less {CreditApplied} of credit): it was changed in Stripe and finalized; recorded as Stripe bills it, the credit kept spent")]
+    private partial void LogBilledOtherThanComputed(string runId, string invoiceId, string status, long stripeTotal, string currency, long amountDue, long total, long creditApplied);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: collection of the subscription is paused in Stripe ({Behavior}); invoice {InvoiceId} is {Status} and is not collected")]
     private partial void LogCollectionPaused(string runId, string invoiceId, CollectionPauseBehavior behavior, string status);

@@ -87,6 +87,14 @@ public sealed record InvoiceRun
     /// <summary>Stripe's invoice status as last read: draft while the run builds it; open, paid, void or uncollectible once finalized; <c>deleted</c> for a draft deleted in Stripe (<see cref="InvoiceRunStatusSync.RecordDeletedAsync"/>).</summary>
     public string? Status { get; init; }
 
+    /// <summary>
+    /// Stripe's total of the finalized invoice when it is not <see cref="AmountDue"/>: an operator changed the draft the run
+    /// left for them (an item added or changed in the dashboard) and finalized it. Once an invoice is no longer a draft,
+    /// Stripe's is the truth, so this is what the invoice bills (<see cref="AmountBilled"/>); null while it bills what the
+    /// run computed, or is a draft.
+    /// </summary>
+    public long? StripeTotal { get; init; }
+
     /// <summary>How many times a job worked on this run (a resumed run reconciles with Stripe by metadata first).</summary>
     public int Attempts { get; init; }
 
@@ -109,8 +117,11 @@ public sealed record InvoiceRun
 
     public long Total => Lines.Sum(l => l.Amount);
 
-    /// <summary>What the card is billed: the charges less the credit applied.</summary>
+    /// <summary>What the run computed the card is billed: the charges less the credit applied.</summary>
     public long AmountDue => Total - CreditApplied;
+
+    /// <summary>What the Stripe invoice bills: <see cref="StripeTotal"/> when an operator finalized it at another total, else <see cref="AmountDue"/>.</summary>
+    public long AmountBilled => StripeTotal ?? AmountDue;
 
     /// <summary>The invoice item metadata <c>meter</c> value of the credit line (never a meter name: meters have no <c>:</c>).</summary>
     public const string CreditLineKey = "credit:prepaid";
@@ -133,6 +144,33 @@ public sealed record InvoiceRun
     /// uncollectible one stays owed, and the credit stays spent.
     /// </summary>
     public bool GivesCreditBack(string? status) => CreditApplied > 0 && string.Equals(status, "void", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The run with Stripe's <paramref name="invoice"/> as read: its status, its number and link once it has them (a draft
+    /// kept while collection was paused gets them when it is finalized), and, once it is no longer a draft, its total when
+    /// that is not <see cref="AmountDue"/> (<see cref="StripeTotal"/>): a finalized invoice is what Stripe bills.
+    /// </summary>
+    public InvoiceRun WithInvoice(StripeUsageInvoice invoice)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        return this with
+        {
+            Status = invoice.Status,
+            Number = invoice.Number ?? Number,
+            HostedInvoiceUrl = invoice.HostedInvoiceUrl ?? HostedInvoiceUrl,
+            StripeTotal = invoice.Status == "draft" ? StripeTotal : invoice.Total == AmountDue ? null : invoice.Total,
+        };
+    }
+
+    /// <summary>
+    /// Whether this run, taken from Stripe's invoice (<see cref="WithInvoice"/>) since <paramref name="before"/>, now bills
+    /// another amount than it computed and did not before: what the operator is warned of, once (a void one bills nobody).
+    /// </summary>
+    public bool NewlyBillsOtherThanComputed(InvoiceRun before)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        return StripeTotal is { } billed && billed != before.StripeTotal && !string.Equals(Status, "void", StringComparison.Ordinal);
+    }
 
     public bool IsDone => Step is InvoiceRunStep.Recorded or InvoiceRunStep.NothingToBill or InvoiceRunStep.CoveredByCredit;
 

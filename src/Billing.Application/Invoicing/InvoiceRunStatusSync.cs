@@ -6,7 +6,8 @@ namespace Billing.Application.Invoicing;
 
 /// <summary>
 /// Keeps the Stripe status recorded on a usage invoice's run current once the invoice is finalized, paid, fails or is
-/// voided (with its number and hosted URL, which a draft kept while collection was paused gets only then), so
+/// voided (with its number and hosted URL, which a draft kept while collection was paused gets only then, and Stripe's
+/// total when an operator changed the invoice before finalizing it: <see cref="InvoiceRun.WithInvoice"/>), so
 /// the account's invoice list and the operator's views show what Stripe has now rather than "open" forever. The run is
 /// the one the invoice's <c>billing_run</c> metadata names, read by its id in the account's partition (the webhook
 /// path never searches runs by invoice id across partitions), and only if it is that invoice's run (a copy made in the
@@ -87,8 +88,9 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
                 await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
             }
 
-            // A draft kept while collection was paused gets its number and link when the merchant finalizes it
-            var current = run with { Status = invoice.Status, Number = invoice.Number ?? run.Number, HostedInvoiceUrl = invoice.HostedInvoiceUrl ?? run.HostedInvoiceUrl };
+            // A draft kept while collection was paused gets its number and link when the merchant finalizes it, and
+            // Stripe's total if they changed it first
+            var current = run.WithInvoice(invoice);
             if (current == run)
             {
                 if (delivery.IsRetry)
@@ -104,6 +106,11 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             {
                 await delivery.KeepCopyAsync(() => runs.SaveAsync(current, cancellationToken), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false);
                 LogStatusChanged(run.RunId, stripeInvoiceId, run.Status ?? "none", invoice.Status);
+                if (current.NewlyBillsOtherThanComputed(run))
+                {
+                    LogBilledOtherThanComputed(run.RunId, stripeInvoiceId, invoice.Status, current.AmountBilled, run.Currency.Code, run.AmountDue, run.Total, run.CreditApplied);
+                }
+
                 return true;
             }
             catch (InvoiceRunConflictException) when (attempt < MaxAttempts)
@@ -187,6 +194,9 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stripe invoice {InvoiceId} names invoice run {RunId}, whose invoice is {RunInvoiceId}: not that run's invoice (a copy?); nothing recorded")]
     private partial void LogNotTheRunsInvoice(string invoiceId, string runId, string runInvoiceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run {RunId}: Stripe invoice {InvoiceId} ({Status}) bills {StripeTotal} {Currency}, not the {AmountDue} the run computed ({Total} less {CreditApplied} of credit): it was changed in Stripe and finalized; recorded as Stripe bills it, the credit kept spent")]
+    private partial void LogBilledOtherThanComputed(string runId, string invoiceId, string status, long stripeTotal, string currency, long amountDue, long total, long creditApplied);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run {RunId}: Stripe invoice {InvoiceId} is now {Status} (was {Previous})")]
     private partial void LogStatusChanged(string runId, string invoiceId, string previous, string status);

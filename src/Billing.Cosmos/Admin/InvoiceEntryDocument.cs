@@ -42,6 +42,9 @@ internal sealed record InvoiceEntryDocument : StoredDocument
     /// <summary>Prepaid credit the run applied (minor units): the invoice bills <see cref="Total"/> less this. Absent in entries written before credits.</summary>
     public long? CreditApplied { get; init; }
 
+    /// <summary>What Stripe's invoice bills when an operator changed it in Stripe (the run's <c>stripeTotal</c>); absent otherwise.</summary>
+    public long? StripeTotal { get; init; }
+
     public required InvoiceRunStep Step { get; init; }
 
     /// <summary>Stripe's invoice status as last saved; <c>draft</c> until finalized.</summary>

@@ -58,6 +58,12 @@ internal sealed record InvoiceRunDocument : StoredDocument
     /// <summary>Stripe's invoice status as last seen (draft, open, paid, void, uncollectible), or deleted (a draft deleted in Stripe).</summary>
     public string? Status { get; init; }
 
+    /// <summary>
+    /// Stripe's total of the finalized invoice (minor units) when it is not <c>total - creditApplied</c>: an operator changed
+    /// the invoice in Stripe and finalized it, and it bills this. Absent otherwise (an optional field: no new schema version).
+    /// </summary>
+    public long? StripeTotal { get; init; }
+
     public int Attempts { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }

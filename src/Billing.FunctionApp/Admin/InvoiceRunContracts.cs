@@ -122,7 +122,10 @@ public sealed record InvoiceRunView
     /// <summary>Prepaid credit the run spent on the period (minor units); 0 when none.</summary>
     public required long CreditApplied { get; init; }
 
-    /// <summary>What the Stripe invoice bills: <see cref="Total"/> less <see cref="CreditApplied"/> (0 when credit paid it all).</summary>
+    /// <summary>
+    /// What the Stripe invoice bills: <see cref="Total"/> less <see cref="CreditApplied"/> (0 when credit paid it all), or
+    /// Stripe's total when an operator changed the invoice in Stripe and finalized it (it then differs from that difference).
+    /// </summary>
     public required long AmountDue { get; init; }
 
     public string? StripeInvoiceId { get; init; }
@@ -159,7 +162,7 @@ public sealed record InvoiceRunView
         Currency = run.Currency.Code,
         Total = run.Total,
         CreditApplied = run.CreditApplied,
-        AmountDue = run.AmountDue,
+        AmountDue = run.AmountBilled,
         StripeInvoiceId = run.StripeInvoiceId,
         Number = run.Number,
         Status = run.Status,

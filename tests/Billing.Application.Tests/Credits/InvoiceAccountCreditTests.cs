@@ -81,7 +81,7 @@ public sealed class InvoiceAccountCreditTests
     }
 
     [Fact]
-    public async Task A_run_left_for_an_operator_whose_invoice_was_marked_uncollectible_still_needs_the_operator_and_keeps_its_credit_spent()
+    public async Task A_run_left_for_an_operator_whose_invoice_was_marked_uncollectible_is_recorded_so_and_keeps_its_credit_spent()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
         await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
@@ -89,10 +89,10 @@ public sealed class InvoiceAccountCreditTests
         _bed.Stripe.SetStatus(left.StripeInvoiceId!, "uncollectible"); // still owed, at a total the run did not compute
         Assert.True(await _bed.StatusSync.RefreshAsync(left.StripeInvoiceId!, left.RunId, QueueDelivery.First, CancellationToken.None));
 
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.DeliverAsync(subscriber.Job));
+        var recorded = await _bed.DeliverAsync(subscriber.Job); // no longer a draft: Stripe's invoice is the truth
 
-        Assert.Contains("needs an operator", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(InvoiceRunStep.ItemsCreated, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step);
+        Assert.Equal((InvoiceRunStep.Recorded, "uncollectible"), (recorded!.Step, recorded.Status));
+        Assert.NotEqual(recorded.AmountDue, recorded.AmountBilled);
         Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
         Assert.Equal(0, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
     }

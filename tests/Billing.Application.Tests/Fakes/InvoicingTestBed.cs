@@ -49,7 +49,7 @@ internal sealed class InvoicingTestBed
         Marks = new InMemoryInvoicingSweepMarkStore(Usage.Time);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, Marks, options, Usage.Time, SweepLog);
         Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, _order, Usage.Catalog, Usage.Time);
-        StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, Usage.Ledger, NullLogger<InvoiceRunStatusSync>.Instance);
+        StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, Usage.Ledger, StatusSyncLog);
     }
 
     private readonly StripeSubscriptionSync _sync;
@@ -66,6 +66,9 @@ internal sealed class InvoicingTestBed
 
     /// <summary>What the invoice job logs (the operator's only word of a copy given up on the last delivery).</summary>
     public FakeLogger<InvoiceAccount> InvoicerLog { get; } = new();
+
+    /// <summary>What the webhooks' status sync logs.</summary>
+    public FakeLogger<InvoiceRunStatusSync> StatusSyncLog { get; } = new();
 
     /// <summary>The host's deliveries of a job (host.json's 5): <see cref="DeliverAsync"/>'s attempt 5 is the last.</summary>
     public QueueDeliveryOptions Queue { get; } = new();

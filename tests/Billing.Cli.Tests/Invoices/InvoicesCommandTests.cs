@@ -279,6 +279,18 @@ public sealed class InvoicesCommandTests
     }
 
     [Fact]
+    public async Task Show_of_a_run_whose_invoice_an_operator_changed_in_Stripe_says_what_it_bills_and_what_the_run_computed()
+    {
+        await using var server = new CannedServer(200, Run("user-42:month-2026-11", "recorded", 2500, credit: 1000, status: "paid", billed: 1599));
+
+        var run = await CliRun.RunAsync("invoices", "show", "user-42:month-2026-11", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("credit    -1,000 usd (minor units) of prepaid credit", run.Output, StringComparison.Ordinal);
+        Assert.Contains("due       1,599 usd (minor units) as Stripe's invoice bills it, changed in Stripe (the run computed 1,500 usd (minor units))", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Show_with_json_prints_the_answer_and_a_stripe_invoice_id_goes_in_the_path()
     {
         var body = Run("a:sub-1", "recorded", 1);
@@ -339,10 +351,11 @@ public sealed class InvoicesCommandTests
 
     private static string Runs(params string[] runs) => $$"""{"runs":[{{string.Join(',', runs)}}],"nextCursor":null}""";
 
-    private static string Run(string runId, string step, long total = 0, string currency = "usd", long credit = 0, string status = "open")
+    /// <param name="billed">What Stripe's invoice bills when an operator changed it (the answer's amountDue); null: total less credit.</param>
+    private static string Run(string runId, string step, long total = 0, string currency = "usd", long credit = 0, string status = "open", long? billed = null)
     {
         var account = runId[..runId.LastIndexOf(':')];
         var invoice = step is "recorded" or "finalized" ? $$""","stripeInvoiceId":"in_{{account}}","number":"INV-1","status":"{{status}}","hostedInvoiceUrl":"https://invoice.example/{{account}}" """ : "";
-        return $$"""{"runId":"{{runId}}","accountId":"{{account}}","periodKey":"sub-1","periodStart":"2026-10-15T00:00:00Z","periodEnd":"2026-11-15T00:00:00Z","step":"{{step}}","plan":"PRO","currency":"{{currency}}","total":{{total}},"creditApplied":{{credit}},"amountDue":{{total - credit}}{{invoice}},"attempts":1,"updatedAt":"2026-12-02T02:00:05Z","lines":[{"meter":"agent_runs","description":"agent_runs beyond the plan","used":1,"included":0,"overageUnits":1,"amount":{{total}},"stripeItemId":"ii_1"}]}""";
+        return $$"""{"runId":"{{runId}}","accountId":"{{account}}","periodKey":"sub-1","periodStart":"2026-10-15T00:00:00Z","periodEnd":"2026-11-15T00:00:00Z","step":"{{step}}","plan":"PRO","currency":"{{currency}}","total":{{total}},"creditApplied":{{credit}},"amountDue":{{billed ?? total - credit}}{{invoice}},"attempts":1,"updatedAt":"2026-12-02T02:00:05Z","lines":[{"meter":"agent_runs","description":"agent_runs beyond the plan","used":1,"included":0,"overageUnits":1,"amount":{{total}},"stripeItemId":"ii_1"}]}""";
     }
 }

@@ -63,6 +63,28 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task What_Stripe_bills_when_an_operator_changed_the_invoice_is_kept_by_the_run_its_listing_and_its_index_entry()
+    {
+        var account = Ids.NewAccount("inv");
+        var (year, month) = (2000 + Random.Shared.Next(0, 900), 1 + Random.Shared.Next(0, 12)); // a month no other test uses
+        var created = await _store.CreateAsync(Run(account, year, month) with { StripeCustomerId = "cus_1" }, CancellationToken.None);
+        var drafted = await _store.SaveAsync(created with { Step = InvoiceRunStep.ItemsCreated, StripeInvoiceId = "in_" + account.Value, Status = "draft", CreditApplied = 1_000 }, CancellationToken.None);
+        var documentId = $"invoice-run:{account.Value}:{created.PeriodKey.Value}";
+        Assert.False((await RawDocuments.ReadAsync(fixture.Containers.Accounts, documentId, account.Value))!.ContainsKey("stripeTotal")); // absent while none
+
+        // The operator added 99 to the draft and finalized it: the run records Stripe's total, 1,599, not its 1,500
+        await _store.SaveAsync(drafted with { Step = InvoiceRunStep.Recorded, Status = "paid", Number = "N-1", StripeTotal = 1_599 }, CancellationToken.None);
+
+        var read = await _store.GetAsync(account, created.PeriodKey, CancellationToken.None);
+        Assert.Equal((1_599L, 1_599L, 1_500L), (read!.StripeTotal, read.AmountBilled, read.AmountDue));
+        Assert.Equal(1_599, Assert.Single(await _store.ListInvoicedAsync(account, 10, CancellationToken.None)).AmountBilled);
+        var entry = Assert.Single((await fixture.Get<Billing.Application.Admin.IInvoiceDirectory>().ListAsync(new Billing.Application.Admin.InvoiceDirectoryQuery($"{year:0000}-{month:00}", null, null, 10), CancellationToken.None)).Items);
+        Assert.Equal((account, 1_599L, 1_500L), (entry.AccountId, entry.AmountBilled, entry.AmountDue));
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, documentId, account.Value))!;
+        Assert.Equal((1_599L, 1), ((long)raw["stripeTotal"]!, (int)raw["schemaVersion"]!)); // an optional field: no new schema version
+    }
+
+    [Fact]
     public async Task Creating_a_run_that_exists_returns_the_one_stored_first()
     {
         var account = Ids.NewAccount();

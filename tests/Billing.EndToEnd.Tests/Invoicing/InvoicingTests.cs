@@ -215,6 +215,62 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         Assert.Equal(2, items.Data.Count);
     }
 
+    [Fact]
+    public async Task A_draft_left_for_an_operator_that_they_correct_finalize_and_get_paid_is_recorded_and_listed_as_Stripe_billed_it()
+    {
+        await using var stack = await StartAsync(settings =>
+        {
+            // The first delivery stops once the items are on the draft, before its check, so the operator's line lands
+            // before it. Each job is delivered once (a failed one goes to the poison queue, not back to the run before the
+            // operator acted); the timer never fires and the test queues the period's job itself, as the daily sweep would.
+            settings["Billing__Invoicing__FailOnceAt__0"] = "ItemsCreated";
+            settings["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "1";
+            settings["MONTHLY_INVOICING_SCHEDULE"] = "0 0 0 1 1 *";
+        });
+        var subscriber = await SubscribeAsync(stack, "price_pro_monthly");
+        var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(8), subscriber);
+        await RecordAsync(stack, subscriber.AccountId, "agent_runs", 5_100); // 100 beyond PRO's 5,000: 200
+        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
+        var job = new InvoiceJob(AccountId.Parse(subscriber.AccountId), UsagePeriodKey.ForSubscriptionPeriod(periodEnd.AddMonths(-1)));
+        await SendJobAsync(stack, job);
+        await stack.App.WaitForOutputAsync($"Injected fault at ItemsCreated of run {job.RunId}", timeout: TimeSpan.FromSeconds(60));
+        var draft = Assert.Single(await InvoicesOfAsync(stack, subscriber.CustomerId));
+        Assert.Equal(("draft", 200L), (draft.Status, draft.Total));
+
+        // An operator adds a line in the dashboard: the next job refuses to finalize the draft (finalizing collects)
+        await stack.Stripe.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = subscriber.CustomerId, Invoice = draft.Id, Amount = 99, Currency = "usd", Description = "Set-up fee" });
+        await SendJobAsync(stack, job);
+        await stack.App.WaitForOutputAsync($"Stripe draft invoice {draft.Id} totals 299 but run {job.RunId} computed 200", timeout: TimeSpan.FromSeconds(60));
+        Assert.Equal("draft", (await stack.Stripe.V1.Invoices.GetAsync(draft.Id)).Status);
+
+        // The operator finalizes it and the customer pays it; its events reach the app first
+        await stack.Stripe.V1.Invoices.FinalizeInvoiceAsync(draft.Id);
+        var paid = await stack.Stripe.V1.Invoices.PayAsync(draft.Id);
+        Assert.Equal(("paid", 299L), (paid.Status, paid.Total));
+        await WaitUntilQuietAsync(stack, subscriber.AccountId);
+
+        // The period's next job records the invoice as Stripe has it: status, number, page and the 299 it billed
+        await SendJobAsync(stack, job);
+        await stack.App.WaitForOutputAsync($"Invoice run {job.RunId}: invoiced", timeout: TimeSpan.FromSeconds(60));
+        await stack.App.WaitForOutputAsync($"Invoice run {job.RunId}: Stripe invoice {draft.Id} (paid) bills 299 usd, not the 200 the run computed", timeout: TimeSpan.FromSeconds(10));
+        var listed = Assert.Single((await GetAsync(stack, subscriber.AccountId, "/api/billing/invoices")).GetProperty("invoices").EnumerateArray());
+        Assert.Equal(
+            (draft.Id, "paid", paid.Number, 299L, paid.HostedInvoiceUrl),
+            (listed.GetProperty("id").GetString(), listed.GetProperty("status").GetString(), listed.GetProperty("number").GetString(), listed.GetProperty("amount").GetInt64(), listed.GetProperty("hostedInvoiceUrl").GetString()));
+        var run = await GetAsync(stack, subscriber.AccountId, "/api/billing/admin/invoices/runs/" + draft.Id, admin: true);
+        Assert.Equal(("recorded", 200L, 299L), (run.GetProperty("step").GetString(), run.GetProperty("total").GetInt64(), run.GetProperty("amountDue").GetInt64()));
+        var month = periodEnd.AddMonths(-1).UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture); // the month the period started in
+        var entry = (await Eventually.GetAsync(
+            async () => (await GetAsync(stack, subscriber.AccountId, $"/api/billing/admin/invoices?period={month}&status=paid&limit=100", admin: true)).GetProperty("invoices").EnumerateArray()
+                .SingleOrDefault(i => i.GetProperty("accountId").GetString() == subscriber.AccountId),
+            i => i.ValueKind == JsonValueKind.Object,
+            "the operators' invoice listing showing the paid invoice",
+            TimeSpan.FromSeconds(30))).GetProperty("invoice");
+        Assert.Equal((draft.Id, 299L), (entry.GetProperty("id").GetString(), entry.GetProperty("amount").GetInt64()));
+        var closing = await stack.Data.Usage.ListPeriodsEndingAsync(DateOnly.FromDateTime(periodEnd.UtcDateTime), CancellationToken.None);
+        Assert.DoesNotContain(closing, p => p.AccountId == job.AccountId && p.PeriodKey == job.PeriodKey); // invoiced: the daily sweep no longer queues it
+    }
+
     private static Task<WebhookStack> StartAsync(Action<Dictionary<string, string?>>? configure = null) =>
         WebhookStack.StartAsync(configure: settings =>
         {
@@ -314,10 +370,13 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         Assert.Equal(lines.Select(l => (l.Meter, l.Amount)).Order(), invoice.Lines.Data.Select(l => (l.Metadata["meter"], l.Amount)).Order());
     }
 
-    private static async Task<JsonElement> GetInvoicesAsync(WebhookStack stack, string accountId)
+    private static Task<JsonElement> GetInvoicesAsync(WebhookStack stack, string accountId) => GetAsync(stack, accountId, "/api/billing/invoices");
+
+    /// <summary>A GET of the app's API as <paramref name="accountId"/>; <paramref name="admin"/>: with the admin role.</summary>
+    private static async Task<JsonElement> GetAsync(WebhookStack stack, string accountId, string path, bool admin = false)
     {
-        var token = DevelopmentTokens.For(accountId);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/billing/invoices", UriKind.Relative));
+        var token = DevelopmentTokens.For(accountId, admin);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await stack.App.Http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();

@@ -15,7 +15,10 @@ public sealed record InvoiceResponse
     /// <summary>Stripe's status: draft while being made, then open, paid, void or uncollectible; deleted for a draft deleted in Stripe.</summary>
     public required string Status { get; init; }
 
-    /// <summary>What the invoice bills: the lines' total less <see cref="CreditApplied"/>.</summary>
+    /// <summary>
+    /// What the invoice bills: the lines' total less <see cref="CreditApplied"/>, or Stripe's total when an operator changed
+    /// the invoice in Stripe before finalizing it (then the lines are what the period computed, not the invoice's).
+    /// </summary>
     public required long Amount { get; init; }
 
     /// <summary>Prepaid credit spent on the period (shown on the Stripe invoice as its own negative line); 0 when none.</summary>
@@ -39,7 +42,7 @@ public sealed record InvoiceResponse
         Id = run.StripeInvoiceId!,
         Number = run.Number,
         Status = run.Status ?? "draft",
-        Amount = run.AmountDue,
+        Amount = run.AmountBilled,
         CreditApplied = run.CreditApplied,
         Currency = run.Currency.Code,
         Period = new PeriodResponse(run.PeriodStart, run.PeriodEnd),

@@ -134,11 +134,22 @@ public static partial class InvoicesCommand
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"  total     {Amount(run["total"], currency)}");
-        if ((long?)run["creditApplied"] is > 0 and var credit)
+        var credit = (long?)run["creditApplied"] ?? 0;
+        if (credit > 0)
         {
             // The Stripe invoice carries the credit as its own negative line and bills the rest: say both, or the total
             // reads as what the invoice named above bills.
             text.AppendLine(CultureInfo.InvariantCulture, $"  credit    {Amount(-credit, currency)} of prepaid credit");
+        }
+
+        var computed = ((long?)run["total"] ?? 0) - credit;
+        if ((long?)run["amountDue"] is { } due && due != computed)
+        {
+            // An operator changed the invoice in Stripe and finalized it: it bills Stripe's total, not the run's.
+            text.AppendLine(CultureInfo.InvariantCulture, $"  due       {Amount(due, currency)} as Stripe's invoice bills it, changed in Stripe (the run computed {Amount(computed, currency)})");
+        }
+        else if (credit > 0)
+        {
             text.AppendLine(CultureInfo.InvariantCulture, $"  due       {Amount(run["amountDue"], currency)}");
         }
 
