@@ -160,6 +160,19 @@ public sealed class InvoicesCommandTests
     }
 
     [Fact]
+    public async Task A_dry_run_of_one_period_says_so_in_the_singular()
+    {
+        await using var server = new CannedServer(200, """
+            {"period":"2026-11","dryRun":true,"startedAt":"2026-12-02T02:00:00Z","notClosedYet":0,"queued":[{"runId":"b:sub-1"}],
+             "charges":[{"runId":"b:sub-1","accountId":"b","plan":"BASIC","currency":"usd","total":0,"nothingToBill":true,"lines":[]}],"totals":{}}
+            """);
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--dry-run", "--url", server.Url, "--token", Token);
+
+        Assert.Contains("Dry run of 2026-11: 1 closed period, 0 to invoice, 1 with nothing to bill, 0 not closed yet.", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dry_run_prints_each_period_s_charges_and_the_totals_and_follows_nothing()
     {
         await using var server = new CannedServer(200, """

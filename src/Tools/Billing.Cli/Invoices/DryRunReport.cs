@@ -13,7 +13,7 @@ internal static class DryRunReport
         var charges = started["charges"]?.AsArray() ?? [];
         var billable = charges.Count(c => c?["nothingToBill"]?.GetValue<bool>() == false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Dry run of {InvoicesCommand.Text(started["period"])}: {charges.Count} closed periods, {billable} to invoice, {charges.Count - billable} with nothing to bill, {(int?)started["notClosedYet"] ?? 0} not closed yet. Nothing was written; Stripe was not called.")).ConfigureAwait(false);
+            $"Dry run of {InvoicesCommand.Text(started["period"])}: {charges.Count} closed period{(charges.Count == 1 ? "" : "s")}, {billable} to invoice, {charges.Count - billable} with nothing to bill, {(int?)started["notClosedYet"] ?? 0} not closed yet. Nothing was written; Stripe was not called.")).ConfigureAwait(false);
         foreach (var charge in charges)
         {
             var currency = InvoicesCommand.Text(charge!["currency"]);
