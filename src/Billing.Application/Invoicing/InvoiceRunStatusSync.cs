@@ -60,10 +60,8 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
 
         for (var attempt = 1; ; attempt++)
         {
-            var run = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
-            if (run is null || !string.Equals(run.StripeInvoiceId, stripeInvoiceId, StringComparison.Ordinal))
+            if (await RunOfAsync(job, stripeInvoiceId, cancellationToken).ConfigureAwait(false) is not { } run)
             {
-                LogNotTheRunsInvoice(stripeInvoiceId, job.RunId, run?.StripeInvoiceId ?? "none");
                 return false;
             }
 
@@ -141,10 +139,8 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
 
         for (var attempt = 1; ; attempt++)
         {
-            var run = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
-            if (run is null || !string.Equals(run.StripeInvoiceId, stripeInvoiceId, StringComparison.Ordinal))
+            if (await RunOfAsync(job, stripeInvoiceId, cancellationToken).ConfigureAwait(false) is not { } run)
             {
-                LogNotTheRunsInvoice(stripeInvoiceId, job.RunId, run?.StripeInvoiceId ?? "none");
                 return false;
             }
 
@@ -181,6 +177,19 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
                 // Written meanwhile (another delivery, or the run's job): read it again.
             }
         }
+    }
+
+    /// <summary>The run <paramref name="job"/> names, if <paramref name="stripeInvoiceId"/> is its invoice (not a copy made in Stripe); else null, logged.</summary>
+    private async Task<InvoiceRun?> RunOfAsync(InvoiceJob job, string stripeInvoiceId, CancellationToken cancellationToken)
+    {
+        var run = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
+        if (run is null || !string.Equals(run.StripeInvoiceId, stripeInvoiceId, StringComparison.Ordinal))
+        {
+            LogNotTheRunsInvoice(stripeInvoiceId, job.RunId, run?.StripeInvoiceId ?? "none");
+            return null;
+        }
+
+        return run;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run {RunId}: its draft {InvoiceId} was deleted in Stripe (the run was at {Step}); the run is recorded deleted, its period invoiced, and {CreditApplied} {Currency} of credit given back")]
