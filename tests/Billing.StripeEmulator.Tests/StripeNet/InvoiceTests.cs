@@ -177,6 +177,26 @@ public sealed class InvoiceTests(StripeNetFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_one_off_invoice_takes_a_default_source_as_stripe_does()
+    {
+        // What the usage invoice sends for a subscription charged to a legacy source (card_ or src_) instead of a payment method.
+        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "source@example.com" });
+
+        var draft = await Client.V1.Invoices.CreateAsync(new InvoiceCreateOptions
+        {
+            Customer = customer.Id,
+            Currency = "usd",
+            PendingInvoiceItemsBehavior = "exclude",
+            AutoAdvance = false,
+            DefaultSource = "card_legacy_visa",
+        });
+
+        Assert.Equal("card_legacy_visa", draft.DefaultSourceId);
+        Assert.Null(draft.DefaultPaymentMethodId);
+        Assert.Equal("card_legacy_visa", (await Client.V1.Invoices.GetAsync(draft.Id)).DefaultSourceId);
+    }
+
+    [Fact]
     public async Task An_invoice_for_a_subscription_takes_its_pending_items_and_refuses_a_pending_items_behavior_as_stripe_does()
     {
         var session = await Support.Checkout.SubscribeAsync(Client, fixture.Emulator);

@@ -38,7 +38,7 @@ internal static class InvoicesApi
     {
         var p = context.Params().AllowOnly(
             "customer", "auto_advance", "collection_method", "days_until_due", "due_date", "currency", "description", "metadata",
-            "pending_invoice_items_behavior", "subscription", "footer", "default_payment_method", "automatic_tax", "custom_fields",
+            "pending_invoice_items_behavior", "subscription", "footer", "default_payment_method", "default_source", "automatic_tax", "custom_fields",
             "statement_descriptor", "account_tax_ids", "default_tax_rates", "discounts", "rendering", "payment_settings");
         var customerId = p.RequireString("customer");
         var collection = p.OneOf("collection_method", "charge_automatically", "send_invoice") ?? "charge_automatically";
@@ -64,6 +64,10 @@ internal static class InvoicesApi
         }
 
         var defaultPaymentMethod = p.NonEmptyString("default_payment_method");
+
+        // Stripe takes `default_source` on create (openapi spec3, POST /v1/invoices: "ID of the default payment source for
+        // the invoice"); the usage invoice sends it for a subscription charged to a legacy source. Stored and shown as given.
+        var defaultSource = p.NonEmptyString("default_source");
         var description = p.NonEmptyString("description", MaxDescriptionLength);
         var json = store.Write(context.RequestInfo(), m =>
         {
@@ -84,6 +88,7 @@ internal static class InvoicesApi
             invoice.DaysUntilDue = daysUntilDue;
             invoice.DueDate = dueDate;
             invoice.DefaultPaymentMethod = defaultPaymentMethod;
+            invoice.DefaultSource = defaultSource;
             p.Metadata()?.ApplyTo(invoice.Metadata);
             if (behavior == "include" || subscriptionId is not null)
             {

@@ -30,6 +30,9 @@ internal sealed class InvoiceRecord : StoredObject
     /// <summary>The payment method the invoice is charged with when set at creation (`default_payment_method`).</summary>
     public string? DefaultPaymentMethod { get; set; }
 
+    /// <summary>The legacy source (card_, src_) the invoice is charged with when set at creation (`default_source`).</summary>
+    public string? DefaultSource { get; set; }
+
     /// <summary>manual, subscription_create, subscription_cycle, subscription_update.</summary>
     public required string BillingReason { get; init; }
 

@@ -45,7 +45,7 @@ internal static class InvoiceShape
         ["customer_tax_exempt"] = "none",
         ["customer_tax_ids"] = StripeJson.EmptyArray(),
         ["default_payment_method"] = invoice.DefaultPaymentMethod,
-        ["default_source"] = null,
+        ["default_source"] = invoice.DefaultSource,
         ["default_tax_rates"] = StripeJson.EmptyArray(),
         ["description"] = invoice.Description,
         ["discounts"] = StripeJson.EmptyArray(),
