@@ -187,22 +187,14 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     public async Task A_closed_period_shows_its_invoice_with_status_and_a_working_link()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
-        // Signed in before the period is shortened: opening a browser page can take seconds on a busy machine, a reload
-        // far less, so the accrued charge is read well before the period closes.
-        var page = await SignedInAsync(subscriber.AccountId);
-        var periodEnd = await InvoicingTests.ClosePeriodsSoonAsync(Stack, TimeSpan.FromSeconds(12), subscriber);
+        await InvoicingTests.OpenPeriodsAsync(Stack, subscriber);
         await InvoicingTests.RecordAsync(Stack, subscriber.AccountId, "agent_runs", 5_250);
-        await page.ReloadAsync();
+        var page = await SignedInAsync(subscriber.AccountId);
         await Expect(page.Locator("#invoices-body")).ToContainTextAsync("No invoices yet.");
         await Expect(page.Locator("#invoices-body")).ToContainTextAsync("$5.00 accrued for");
 
-        // The timer (every 2 s) invoices the period once it closes; the customer reloads the page.
-        var untilClosed = periodEnd - DateTimeOffset.UtcNow;
-        if (untilClosed > TimeSpan.Zero)
-        {
-            await Task.Delay(untilClosed);
-        }
-
+        // The period closes; the timer (every 2 s) invoices it; the customer reloads the page.
+        await InvoicingTests.ClosePeriodsNowAsync(Stack, subscriber);
         var invoice = (await Eventually.GetAsync(
             () => InvoicingTests.InvoicesOfAsync(Stack, subscriber.CustomerId),
             invoices => invoices.Count == 1 && invoices[0].Status == "open",
