@@ -57,7 +57,7 @@ public interface IUsageLedger
     /// <summary>
     /// Moves a period's end to where Stripe has it: later (a delayed renewal, a longer trial) or earlier (the
     /// subscription ended at once, its billing period restarted): an index entry on the new closing day first, then the
-    /// old day's entry goes, then the counters' end (last: a stopped move's redelivery finds them unmoved and finishes it). So the invoicing timer finds the period once it has really closed,
+    /// old day's entry goes (or, moved within its day, takes the new end), then the counters' end (last: a stopped move's redelivery finds them unmoved and finishes it). So the invoicing timer finds the period once it has really closed,
     /// and its invoice carries the dates it ran. The counters keep the account version their end was set from
     /// (<see cref="PeriodEndMove.AccountVersion"/>, never lowered): a move from an older account state than that one
     /// (<see cref="PeriodEndMove.AppliesOver"/>) changes nothing and answers false, so an end Stripe set stays whichever

@@ -342,6 +342,18 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
                 {
                     await Container.DeleteAsync(old.Entry.Id, new PartitionKey(old.Partition), cancellationToken).ConfigureAwait(false);
                 }
+                else if (oldEntry is { } sameDay && sameDay.Entry.PeriodEnd != newEnd)
+                {
+                    // The same day's entry, which the create above left as it was: its end moves too, since the timer
+                    // queues only entries whose end has passed (a period ended at 09:00 and listed as ending at 15:00
+                    // waited until 15:00). A patch: an invoicedAt written meanwhile stays.
+                    await Container.PatchAsync<UsagePeriodDocument>(
+                        sameDay.Entry.Id,
+                        new PartitionKey(sameDay.Partition),
+                        [PatchOperation.Set("/periodEnd", newEnd)],
+                        null,
+                        cancellationToken).ConfigureAwait(false);
+                }
 
                 indexedFrom = oldDay;
             }

@@ -11,7 +11,8 @@ const CONFIRM_POLL_MS = 1_500;
 const LEDGER_PAGE = 10;
 const pendingKey = 'billing.pendingCheckout';
 const portalKey = 'billing.portalVisit';
-const PORTAL_WATCH_MS = 20_000;
+const PORTAL_WATCH_MS = 120_000;
+const PORTAL_FAST_WATCH_MS = 20_000;
 
 const config = await loadConfig();
 const session = createSession(config, 'billing');
@@ -57,7 +58,8 @@ async function start() {
   const returning = new URLSearchParams(location.search).get('session_id');
   await loadAll();
   if (returning) await confirmCheckout(returning);
-  else if (sessionStorage.getItem(portalKey)) await watchAfterPortal(sessionStorage.getItem(portalKey));
+  // Not awaited: the usage refresh below does not wait up to 2 minutes for the portal's change.
+  else if (sessionStorage.getItem(portalKey)) watchAfterPortal(sessionStorage.getItem(portalKey)).catch(() => {});
   else if (sessionStorage.getItem(pendingKey)) {
     // Back without a session id: the customer left Checkout through its cancel link.
     sessionStorage.removeItem(pendingKey);
@@ -404,7 +406,9 @@ function fingerprint(subscription) {
 
 /**
  * Back from the portal: what was changed there reaches the API by webhook, a moment later. The page looks again every
- * 2 s for 20 s and shows the change when it lands.
+ * 2 s for 20 s, then every 10 s up to 2 minutes, and shows the change when it lands. Not only 20 s: an event whose
+ * first processing failed (its queue message seen before the event was stored, a Stripe or Cosmos hiccup) is processed
+ * again after the queue's visibilityTimeout (30 s, host.json), and nothing else on the page draws the plan again.
  */
 async function watchAfterPortal(before) {
   sessionStorage.removeItem(portalKey);
@@ -413,9 +417,9 @@ async function watchAfterPortal(before) {
     return;
   }
   announce('status', 'Welcome back: checking for changes made in the billing portal…');
-  const deadline = Date.now() + PORTAL_WATCH_MS;
-  while (Date.now() < deadline && state.signedIn) {
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const started = Date.now();
+  while (Date.now() - started < PORTAL_WATCH_MS && state.signedIn) {
+    await new Promise((resolve) => setTimeout(resolve, Date.now() - started < PORTAL_FAST_WATCH_MS ? 2_000 : 10_000));
     const subscription = await api.get('/api/billing/subscription').catch(() => null);
     if (subscription && fingerprint(subscription) !== before) {
       await loadPlanAndCatalog();

@@ -684,18 +684,25 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_period_whose_end_moves_within_its_closing_day_keeps_its_one_index_entry()
+    public async Task A_period_whose_end_moves_within_its_closing_day_keeps_its_one_index_entry_with_the_new_end()
     {
         // A day no other test uses: the end moves from 09:00 to 15:00 of the same UTC day, so the entry stays where it is.
+        // Its end moves with it: the timer queues only the entries whose end has passed (and settled), so an entry left
+        // at 15:00 for a period Stripe ended at 09:00 (a cancellation at once) was not invoiced until 15:00, and the
+        // operator's run for the month did not count it as closed.
         var account = Ids.NewAccount();
         var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2034, 8, 3, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2034, 9, 3, 9, 0, 0, TimeSpan.Zero));
         await ConsumeAsync(account, period, AgentRuns, 4, null);
 
         await _ledger.MovePeriodEndAsync(account, period.Key, PeriodEndMove.StillCurrent(period.End.AddHours(6), 2), CancellationToken.None);
 
-        Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2034, 9, 3), CancellationToken.None), e => e.AccountId == account); // still listed on its day
+        var listed = Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2034, 9, 3), CancellationToken.None), e => e.AccountId == account); // still listed on its day
+        Assert.Equal(period.End.AddHours(6), listed.PeriodEnd);
         Assert.Single(await IndexEntriesAsync(account));
         Assert.Equal(period.End.AddHours(6), (await _ledger.GetAsync(account, period.Key, CancellationToken.None))!.Period.End); // the job prices it from the counters' end
+
+        await _ledger.MovePeriodEndAsync(account, period.Key, PeriodEndMove.Ended(period.End.AddHours(-3), 3), CancellationToken.None); // ended earlier the same day
+        Assert.Equal(period.End.AddHours(-3), Assert.Single(await _ledger.ListPeriodsEndingAsync(new DateOnly(2034, 9, 3), CancellationToken.None), e => e.AccountId == account).PeriodEnd);
     }
 
     [Fact]

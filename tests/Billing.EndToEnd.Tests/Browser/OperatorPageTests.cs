@@ -487,11 +487,12 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     public async Task The_invoices_list_filters_to_the_month_a_period_started_in()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
-        var periodEnd = await InvoicingTests.ClosePeriodsSoonAsync(Stack, TimeSpan.FromSeconds(8), subscriber);
+        var periodStart = await InvoicingTests.OpenPeriodsAsync(Stack, subscriber);
         await InvoicingTests.RecordAsync(Stack, subscriber.AccountId, "agent_runs", 5_001);
+        await InvoicingTests.ClosePeriodsNowAsync(Stack, subscriber);
         await Eventually.UntilAsync(async () => (await InvoicingTests.InvoicesOfAsync(Stack, subscriber.CustomerId)).Any(i => i.Status is "open" or "paid"), "the usage invoice", TimeSpan.FromSeconds(90));
-        var month = periodEnd.AddMonths(-1).ToString("yyyy-MM", CultureInfo.InvariantCulture);
-        var monthBefore = periodEnd.AddMonths(-2).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var month = periodStart.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var monthBefore = periodStart.AddMonths(-1).ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
         var page = await browser.OpenAsync("/operator/");
         await SignInAsync(page);

@@ -7,6 +7,7 @@ using System.Text.Json;
 using Billing.Application.StripeEvents;
 using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
+using Billing.EndToEnd.Tests.Invoicing;
 using Billing.EndToEnd.Tests.Support;
 using Billing.TestSupport;
 using Stripe;
@@ -306,11 +307,8 @@ public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixt
 
         // The period closes with 1,000 agent runs and 1 token beyond the plan
         await QuietAsync(stack, accountId);
-        var periodEnd = DateTimeOffset.UtcNow.AddSeconds(12);
-        await stack.Data.Accounts.UpdateAsync(AccountId.Parse(accountId), a => a with
-        {
-            Subscription = a.Subscription! with { CurrentPeriodStart = periodEnd.AddMonths(-1), CurrentPeriodEnd = periodEnd },
-        }, CancellationToken.None);
+        var subscriber = new InvoicingTests.Subscriber(accountId, customer.Id);
+        await InvoicingTests.OpenPeriodsAsync(stack, subscriber);
         await RecordAsync(stack, accountId, "agent_runs", 6_000);
         await RecordAsync(stack, accountId, "tokens", 10_000_001);
 
@@ -318,7 +316,7 @@ public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixt
         var upcoming = await GetAsync(stack, accountId, "/api/billing/invoices/upcoming");
         Assert.Equal((2_500L, 1_000L, 1_500L), (upcoming.GetProperty("amount").GetInt64(), upcoming.GetProperty("creditApplicable").GetInt64(), upcoming.GetProperty("amountDue").GetInt64()));
         Assert.Empty(OpenApiContract.Check("get", "/api/billing/invoices/upcoming", HttpStatusCode.OK, "application/json", upcoming.GetRawText()));
-        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
+        await InvoicingTests.ClosePeriodsNowAsync(stack, subscriber);
 
         var invoice = (await Eventually.GetAsync(
             () => UsageInvoicesAsync(stack, customer.Id),

@@ -56,13 +56,13 @@ public sealed class TwoInstancesTests
         });
         await using var other = await FunctionAppProcess.StartAsync(stack.Settings);
         var subscribers = await Task.WhenAll(InvoicingTests.SubscribeAsync(stack, "price_pro_monthly"), InvoicingTests.SubscribeAsync(stack, "price_pro_monthly"));
-        var periodEnd = await InvoicingTests.ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(10), subscribers);
+        await InvoicingTests.OpenPeriodsAsync(stack, subscribers);
         foreach (var subscriber in subscribers)
         {
             (await RecordAsync(other, subscriber.AccountId, 5_250)).ShouldBe(HttpStatusCode.OK); // 250 beyond PRO's 5,000
         }
 
-        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
+        await InvoicingTests.ClosePeriodsNowAsync(stack, subscribers);
 
         foreach (var subscriber in subscribers)
         {

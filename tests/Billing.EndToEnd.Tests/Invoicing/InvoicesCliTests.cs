@@ -17,13 +17,12 @@ public sealed class InvoicesCliTests
         await using var stack = await WebhookStack.StartAsync(configure: settings => settings["MONTHLY_INVOICING_SCHEDULE"] = "0 0 0 1 1 *");
         var over = await InvoicingTests.SubscribeAsync(stack, "price_pro_monthly");
         var within = await InvoicingTests.SubscribeAsync(stack, "price_pro_monthly");
-        var periodEnd = await InvoicingTests.ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(8), over, within);
+        await InvoicingTests.OpenPeriodsAsync(stack, over, within);
         await InvoicingTests.RecordAsync(stack, over.AccountId, "agent_runs", 5_250);
         await InvoicingTests.RecordAsync(stack, within.AccountId, "agent_runs", 10);
+        var periodEnd = await InvoicingTests.ClosePeriodsNowAsync(stack, over, within);
         var month = (periodEnd - TimeSpan.FromTicks(1)).ToString("yyyy-MM", CultureInfo.InvariantCulture);
         string[] connection = ["--url", stack.App.BaseAddress.ToString(), "--settings", CliRun.DevelopmentSettings];
-
-        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
 
         var dry = await CliRun.RunAsync(["invoices", "run", "--period", month, "--dry-run", .. connection]);
         Assert.True(dry.ExitCode == 0, dry.Error);

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Billing.Application.Invoicing;
 using Billing.Application.StripeEvents;
+using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Subscriptions;
@@ -39,7 +40,7 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         var pausedSubscription = (await stack.Data.AccountAsync(paused.AccountId))!.Subscription!.SubscriptionId;
         await stack.Stripe.V1.Subscriptions.UpdateAsync(pausedSubscription, new SubscriptionUpdateOptions { PauseCollection = new SubscriptionPauseCollectionOptions { Behavior = "void" } });
         await WaitUntilQuietAsync(stack, paused.AccountId);
-        var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(15), accounts);
+        await OpenPeriodsAsync(stack, accounts);
 
         await RecordAsync(stack, paused.AccountId, "agent_runs", 5_100);
         await RecordAsync(stack, overage.AccountId, "agent_runs", 5_250);
@@ -47,7 +48,7 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         await RecordAsync(stack, runsOnly.AccountId, "agent_runs", 5_001);
         await RecordAsync(stack, within.AccountId, "agent_runs", 4_000);
         await RecordAsync(stack, basic.AccountId, "agent_runs", 400);
-        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
+        await ClosePeriodsNowAsync(stack, accounts);
 
         var first = await WaitForInvoiceAsync(stack, overage);
         var second = await WaitForInvoiceAsync(stack, runsOnly);
@@ -105,17 +106,17 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         var stack = fixture.Stack;
         var subscriber = await SubscribeAsync(stack, "price_pro_monthly");
         var accountId = AccountId.Parse(subscriber.AccountId);
-        var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(15), subscriber); // two records and an update: 10 s ran out once under load 49
+        await OpenPeriodsAsync(stack, subscriber);
         await RecordAsync(stack, subscriber.AccountId, "agent_runs", 5_250); // 250 beyond PRO's 5,000
 
-        // The upgrade as the subscription webhook stores it, within the shortened period: ENTERPRISE has unlimited runs
-        // and no overage. Priced at the last plan alone, the period would owe nothing.
+        // The upgrade as the subscription webhook stores it, within the period: ENTERPRISE has unlimited runs and no
+        // overage. Priced at the last plan alone, the period would owe nothing.
         await stack.Data.Accounts.UpdateAsync(accountId, a => a with
         {
             Subscription = a.Subscription! with { PlanCode = Billing.Domain.Plans.PlanCode.Parse("ENTERPRISE"), PriceId = "price_enterprise_monthly" },
         }, CancellationToken.None);
         await RecordAsync(stack, subscriber.AccountId, "agent_runs", 10_000);
-        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
+        await ClosePeriodsNowAsync(stack, subscriber);
 
         var invoice = await WaitForInvoiceAsync(stack, subscriber);
 
@@ -192,11 +193,11 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
             settings["MONTHLY_INVOICING_SCHEDULE"] = "0 0 0 1 1 *";
         });
         var subscriber = await SubscribeAsync(stack, "price_pro_monthly");
-        var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(8), subscriber);
+        var periodStart = await OpenPeriodsAsync(stack, subscriber);
         await RecordAsync(stack, subscriber.AccountId, "agent_runs", 5_100);
         await RecordAsync(stack, subscriber.AccountId, "tokens", 10_000_500);
-        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
-        await SendJobAsync(stack, new InvoiceJob(AccountId.Parse(subscriber.AccountId), UsagePeriodKey.ForSubscriptionPeriod(periodEnd.AddMonths(-1))));
+        await ClosePeriodsNowAsync(stack, subscriber);
+        await SendJobAsync(stack, new InvoiceJob(AccountId.Parse(subscriber.AccountId), UsagePeriodKey.ForSubscriptionPeriod(periodStart)));
 
         var invoice = await WaitForInvoiceAsync(stack, subscriber, TimeSpan.FromSeconds(90));
 
@@ -320,16 +321,47 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         }
     }
 
-    /// <summary>Shortens the stored subscription periods so they close <paramref name="fromNow"/> from now (as a renewal would).</summary>
-    internal static async Task<DateTimeOffset> ClosePeriodsSoonAsync(WebhookStack stack, TimeSpan fromNow, params Subscriber[] subscribers)
+    /// <summary>
+    /// Gives each subscriber a current period that Stripe does not know (as a renewal would: a month ending a day from
+    /// now, so on another closing day than the one it is then ended on), for the test to record its usage in without a
+    /// deadline; <see cref="ClosePeriodsNowAsync"/> then ends it.
+    /// Its key is <c>UsagePeriodKey.ForSubscriptionPeriod</c> of the start returned. Not one ending seconds from now with the
+    /// usage recorded after: under load a record came after that end and was refused or counted in the next period.
+    /// </summary>
+    /// <returns>The start of the periods.</returns>
+    internal static async Task<DateTimeOffset> OpenPeriodsAsync(WebhookStack stack, params Subscriber[] subscribers)
     {
-        var periodEnd = DateTimeOffset.UtcNow + fromNow;
+        var periodEnd = DateTimeOffset.UtcNow.AddDays(1);
         foreach (var subscriber in subscribers)
         {
             await stack.Data.Accounts.UpdateAsync(AccountId.Parse(subscriber.AccountId), a => a with
             {
                 Subscription = a.Subscription! with { CurrentPeriodStart = periodEnd.AddMonths(-1), CurrentPeriodEnd = periodEnd },
             }, CancellationToken.None);
+        }
+
+        return periodEnd.AddMonths(-1);
+    }
+
+    /// <summary>
+    /// Ends the periods <see cref="OpenPeriodsAsync"/> opened now, once the test has recorded its usage: only the end moves
+    /// (the key, from the start, stays), in the stored subscription and in the usage counters with their closing-day entry
+    /// (<see cref="PeriodEndMove.Ended"/>, as the app moves them when Stripe ends a period early), so the invoicing timer
+    /// finds them closed.
+    /// </summary>
+    /// <returns>The moment the periods ended.</returns>
+    internal static async Task<DateTimeOffset> ClosePeriodsNowAsync(WebhookStack stack, params Subscriber[] subscribers)
+    {
+        var periodEnd = DateTimeOffset.UtcNow;
+        foreach (var subscriber in subscribers)
+        {
+            var accountId = AccountId.Parse(subscriber.AccountId);
+            var closed = await stack.Data.Accounts.UpdateAsync(accountId, a => a with
+            {
+                Subscription = a.Subscription! with { CurrentPeriodEnd = periodEnd },
+            }, CancellationToken.None);
+            var key = UsagePeriodKey.ForSubscriptionPeriod(closed.Subscription!.CurrentPeriodStart!.Value);
+            await stack.Data.Usage.MovePeriodEndAsync(accountId, key, PeriodEndMove.Ended(periodEnd, closed.Version), CancellationToken.None);
         }
 
         return periodEnd;
@@ -345,7 +377,7 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         using var response = await stack.App.Http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
-        Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("periodEnd").GetDateTimeOffset() < DateTimeOffset.UtcNow.AddMinutes(1), $"usage went to a period that does not close soon: {body}");
+        Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("periodEnd").GetDateTimeOffset() < DateTimeOffset.UtcNow.AddDays(2), $"usage went to a period that OpenPeriodsAsync did not open: {body}");
     }
 
     private static async Task<Invoice> WaitForInvoiceAsync(WebhookStack stack, Subscriber subscriber, TimeSpan? timeout = null) =>
