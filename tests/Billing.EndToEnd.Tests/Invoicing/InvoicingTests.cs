@@ -140,9 +140,9 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         var subscriptionId = (await stack.Data.AccountAsync(subscriber.AccountId))!.Subscription!.SubscriptionId;
         await stack.Stripe.V1.Subscriptions.UpdateAsync(subscriptionId, new SubscriptionUpdateOptions { PauseCollection = new SubscriptionPauseCollectionOptions { Behavior = "keep_as_draft" } });
         await WaitUntilQuietAsync(stack, subscriber.AccountId);
-        var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(15), subscriber);
+        await OpenPeriodsAsync(stack, subscriber);
         await RecordAsync(stack, subscriber.AccountId, "agent_runs", 5_100);
-        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
+        await ClosePeriodsNowAsync(stack, subscriber);
 
         // Kept a draft for the merchant (collection paused), and listed so once its run is recorded
         var draft = (await Eventually.GetAsync(
@@ -157,6 +157,7 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
             TimeSpan.FromSeconds(30));
 
         // Not attached to the subscription (Stripe refuses that with the pending items left off), charged as it would be
+        draft = await stack.Stripe.V1.Invoices.GetAsync(draft.Id); // as the run left it (it was listed above as soon as Stripe had it)
         var subscription = await stack.Stripe.V1.Subscriptions.GetAsync(subscriptionId);
         Assert.Equal(("draft", 200L), (draft.Status, draft.Total)); // 100 runs x 2
         Assert.Null(draft.Parent);
@@ -229,10 +230,10 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
             settings["MONTHLY_INVOICING_SCHEDULE"] = "0 0 0 1 1 *";
         });
         var subscriber = await SubscribeAsync(stack, "price_pro_monthly");
-        var periodEnd = await ClosePeriodsSoonAsync(stack, TimeSpan.FromSeconds(8), subscriber);
+        var periodStart = await OpenPeriodsAsync(stack, subscriber);
         await RecordAsync(stack, subscriber.AccountId, "agent_runs", 5_100); // 100 beyond PRO's 5,000: 200
-        await Eventually.PastAsync(periodEnd, TimeSpan.FromSeconds(1));
-        var job = new InvoiceJob(AccountId.Parse(subscriber.AccountId), UsagePeriodKey.ForSubscriptionPeriod(periodEnd.AddMonths(-1)));
+        var periodEnd = await ClosePeriodsNowAsync(stack, subscriber);
+        var job = new InvoiceJob(AccountId.Parse(subscriber.AccountId), UsagePeriodKey.ForSubscriptionPeriod(periodStart));
         await SendJobAsync(stack, job);
         await stack.App.WaitForOutputAsync($"Injected fault at ItemsCreated of run {job.RunId}", timeout: TimeSpan.FromSeconds(60));
         var draft = Assert.Single(await InvoicesOfAsync(stack, subscriber.CustomerId));
@@ -260,7 +261,7 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
             (listed.GetProperty("id").GetString(), listed.GetProperty("status").GetString(), listed.GetProperty("number").GetString(), listed.GetProperty("amount").GetInt64(), listed.GetProperty("hostedInvoiceUrl").GetString()));
         var run = await GetAsync(stack, subscriber.AccountId, "/api/billing/admin/invoices/runs/" + draft.Id, admin: true);
         Assert.Equal(("recorded", 200L, 299L), (run.GetProperty("step").GetString(), run.GetProperty("total").GetInt64(), run.GetProperty("amountDue").GetInt64()));
-        var month = periodEnd.AddMonths(-1).UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture); // the month the period started in
+        var month = periodStart.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture); // the month the period started in
         var entry = (await Eventually.GetAsync(
             async () => (await GetAsync(stack, subscriber.AccountId, $"/api/billing/admin/invoices?period={month}&status=paid&limit=100", admin: true)).GetProperty("invoices").EnumerateArray()
                 .SingleOrDefault(i => i.GetProperty("accountId").GetString() == subscriber.AccountId),

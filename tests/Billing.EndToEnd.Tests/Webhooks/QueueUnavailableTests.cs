@@ -39,7 +39,7 @@ public sealed class QueueUnavailableTests : IAsyncLifetime
         Assert.Equal("unavailable", problem.RootElement.GetProperty("code").GetString());
         var record = await _stack.Data.Events.GetAsync(id, CancellationToken.None);
         Assert.Equal(StripeEventStatus.Received, record!.Status); // kept; Stripe's retry queues it (a duplicate not yet done is queued again)
-        Assert.Contains($"Stripe event {id} (invoice.paid) could not be stored or queued; answered 503 so Stripe retries", _stack.App.Output, StringComparison.Ordinal);
+        await _stack.App.WaitForOutputAsync($"Stripe event {id} (invoice.paid) could not be stored or queued; answered 503 so Stripe retries", timeout: TimeSpan.FromSeconds(30)); // logged before, captured after the answer
         Assert.True(_storageDown.Requests > 0, "the queue service was never asked");
     }
 

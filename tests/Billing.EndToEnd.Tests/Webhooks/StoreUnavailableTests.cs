@@ -27,7 +27,8 @@ public sealed class StoreUnavailableTests(StoreUnavailableTests.DownStackFixture
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("unavailable", problem.RootElement.GetProperty("code").GetString());
-        Assert.Contains($"Stripe event {id} (invoice.paid) could not be stored or queued", fixture.Stack.App.Output, StringComparison.Ordinal);
+        // The app's log reaches its captured output after the answer (worker console -> host -> this process): wait for it
+        await fixture.Stack.App.WaitForOutputAsync($"Stripe event {id} (invoice.paid) could not be stored or queued", timeout: TimeSpan.FromSeconds(30));
     }
 
     [Theory]
