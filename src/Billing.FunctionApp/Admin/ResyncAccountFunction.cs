@@ -1,4 +1,5 @@
 using Billing.Application.Entitlements;
+using Billing.Application.Outcomes;
 using Billing.Application.Subscriptions;
 using Billing.Domain.Accounts;
 using Billing.FunctionApp.Api.Contracts;
@@ -35,8 +36,9 @@ public sealed class ResyncAccountFunction(AccountStripeResync resync, AccountEnt
         var result = await resync.ResyncAsync(id, cancellationToken).ConfigureAwait(false);
         return result.Outcome switch
         {
-            AccountResyncOutcome.AccountNotFound => Problems.Of(StatusCodes.Status404NotFound, "No such account", $"Billing account '{id}' does not exist.", "account_not_found"),
-            AccountResyncOutcome.NoStripeCustomer => Problems.Of(StatusCodes.Status409Conflict, "No Stripe customer", $"Account '{id}' has no Stripe customer and no customer's account_id metadata names it: nothing to sync.", "no_stripe_customer"),
+            // The codes every other function answers, through the one mapping (same status and title for the same code)
+            AccountResyncOutcome.AccountNotFound => Problems.Refused(new Refusal(RefusalReason.AccountNotFound, $"Billing account '{id}' does not exist.")),
+            AccountResyncOutcome.NoStripeCustomer => Problems.Refused(new Refusal(RefusalReason.NoStripeCustomer, $"Account '{id}' has no Stripe customer and no customer's account_id metadata names it: nothing to sync.")),
             AccountResyncOutcome.CustomerLinkedToOtherAccount => Problems.Of(StatusCodes.Status409Conflict, "Customer belongs to another account", $"Stripe customer {result.CustomerId} is linked to another account; nothing was changed.", "customer_linked_to_other_account"),
             _ => Results.Ok(AccountResyncResponse.From(result, result.Account!, entitlements.Evaluate(result.Account!, time.GetUtcNow()))),
         };

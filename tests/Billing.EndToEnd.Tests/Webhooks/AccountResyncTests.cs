@@ -47,6 +47,12 @@ public sealed class AccountResyncTests(AccountResyncTests.StackFixture fixture) 
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, noCustomer.StatusCode);
         Assert.Equal("application/problem+json", noCustomer.Content.Headers.ContentType?.MediaType);
+
+        // The same code has the same title wherever it is answered (the portal answers no_stripe_customer too)
+        using var notFound = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync());
+        using var conflict = JsonDocument.Parse(await noCustomer.Content.ReadAsStringAsync());
+        Assert.Equal(("account_not_found", "No such account."), (notFound.RootElement.GetProperty("code").GetString(), notFound.RootElement.GetProperty("title").GetString()));
+        Assert.Equal(("no_stripe_customer", "The account has no Stripe customer yet."), (conflict.RootElement.GetProperty("code").GetString(), conflict.RootElement.GetProperty("title").GetString()));
     }
 
     [Fact]
