@@ -49,22 +49,9 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
     public Task<bool> RefreshFinalizedAsync(string stripeInvoiceId, string? billingRun, QueueDelivery delivery, CancellationToken cancellationToken) =>
         RefreshAsync(stripeInvoiceId, billingRun, keptDraftOnly: true, delivery, cancellationToken);
 
-    private async Task<bool> RefreshAsync(string stripeInvoiceId, string? billingRun, bool keptDraftOnly, QueueDelivery delivery, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
-        ArgumentNullException.ThrowIfNull(delivery);
-        if (!InvoiceJob.TryParseRunId(billingRun, out var job))
+    private Task<bool> RefreshAsync(string stripeInvoiceId, string? billingRun, bool keptDraftOnly, QueueDelivery delivery, CancellationToken cancellationToken) =>
+        OnTheRunAsync(stripeInvoiceId, billingRun, delivery, async run =>
         {
-            return false;
-        }
-
-        for (var attempt = 1; ; attempt++)
-        {
-            if (await RunOfAsync(job, stripeInvoiceId, cancellationToken).ConfigureAwait(false) is not { } run)
-            {
-                return false;
-            }
-
             if (keptDraftOnly && run is not { Step: InvoiceRunStep.Recorded, CollectionPause: CollectionPauseBehavior.KeepAsDraft })
             {
                 return false;
@@ -75,7 +62,7 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             var invoice = await stripe.GetInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false);
             if (invoice is null)
             {
-                return false; // a draft deleted since: its job says so to the operator
+                return false; // a draft deleted since: its invoice.deleted ends the run (RecordDeletedAsync)
             }
 
             if (run.GivesCreditBack(invoice.Status))
@@ -91,32 +78,18 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
             var current = run.WithInvoice(invoice);
             if (current == run)
             {
-                if (delivery.IsRetry)
-                {
-                    // An earlier attempt may have saved this status and failed, or stopped, before its index entry.
-                    await delivery.KeepCopyAsync(() => runs.RecordInIndexAsync(run, cancellationToken), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false);
-                }
-
-                return false;
+                return await NothingNewAsync(run, delivery, cancellationToken).ConfigureAwait(false);
             }
 
-            try
+            await delivery.KeepCopyAsync(() => runs.SaveAsync(current, cancellationToken), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false);
+            LogStatusChanged(run.RunId, stripeInvoiceId, run.Status ?? "none", invoice.Status);
+            if (current.NewlyBillsOtherThanComputed(run))
             {
-                await delivery.KeepCopyAsync(() => runs.SaveAsync(current, cancellationToken), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false);
-                LogStatusChanged(run.RunId, stripeInvoiceId, run.Status ?? "none", invoice.Status);
-                if (current.NewlyBillsOtherThanComputed(run))
-                {
-                    LogBilledOtherThanComputed(run.RunId, stripeInvoiceId, invoice.Status, current.AmountBilled, run.Currency.Code, run.AmountDue, run.Total, run.CreditApplied);
-                }
+                LogBilledOtherThanComputed(run.RunId, stripeInvoiceId, invoice.Status, current.AmountBilled, run.Currency.Code, run.AmountDue, run.Total, run.CreditApplied);
+            }
 
-                return true;
-            }
-            catch (InvoiceRunConflictException) when (attempt < MaxAttempts)
-            {
-                // Written meanwhile (another delivery, or the run's job): read it again.
-            }
-        }
-    }
+            return true;
+        }, cancellationToken);
 
     /// <summary>
     /// Ends the run whose draft <paramref name="stripeInvoiceId"/> was deleted in Stripe (<c>invoice.deleted</c>; Stripe
@@ -128,30 +101,12 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
     /// first (an invoice it still has is not ended). False when the metadata names no run, the run has another invoice,
     /// or it is recorded deleted already.
     /// </summary>
-    public async Task<bool> RecordDeletedAsync(string stripeInvoiceId, string? billingRun, QueueDelivery delivery, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
-        ArgumentNullException.ThrowIfNull(delivery);
-        if (!InvoiceJob.TryParseRunId(billingRun, out var job))
+    public Task<bool> RecordDeletedAsync(string stripeInvoiceId, string? billingRun, QueueDelivery delivery, CancellationToken cancellationToken) =>
+        OnTheRunAsync(stripeInvoiceId, billingRun, delivery, async run =>
         {
-            return false;
-        }
-
-        for (var attempt = 1; ; attempt++)
-        {
-            if (await RunOfAsync(job, stripeInvoiceId, cancellationToken).ConfigureAwait(false) is not { } run)
-            {
-                return false;
-            }
-
             if (run.Status == Deleted)
             {
-                if (delivery.IsRetry)
-                {
-                    await delivery.KeepCopyAsync(() => runs.RecordInIndexAsync(run, cancellationToken), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false);
-                }
-
-                return false;
+                return await NothingNewAsync(run, delivery, cancellationToken).ConfigureAwait(false);
             }
 
             if (await stripe.GetInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false) is { } still)
@@ -166,11 +121,39 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
                 await credits.RestoreSpendAsync(run.AccountId, run.CreditSpendEntryKey, run.RunId, cancellationToken).ConfigureAwait(false);
             }
 
+            await delivery.KeepCopyAsync(() => runs.SaveAsync(run with { Step = InvoiceRunStep.Recorded, Status = Deleted }, cancellationToken), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false);
+            LogDraftDeleted(run.RunId, stripeInvoiceId, run.Step, run.CreditApplied, run.Currency.Code);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the run the invoice's <paramref name="billingRun"/> metadata names, read by its id
+    /// in the account's partition, if <paramref name="stripeInvoiceId"/> is that run's invoice (not a copy made in
+    /// Stripe; logged); false without reading anything when the metadata names no run. A save that conflicts (the run
+    /// written meanwhile by another delivery or by its job) reads the run again and works on it afresh; every write
+    /// before the save is keyed or idempotent, so doing it again changes nothing.
+    /// </summary>
+    private async Task<bool> OnTheRunAsync(string stripeInvoiceId, string? billingRun, QueueDelivery delivery, Func<InvoiceRun, Task<bool>> work, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
+        ArgumentNullException.ThrowIfNull(delivery);
+        if (!InvoiceJob.TryParseRunId(billingRun, out var job))
+        {
+            return false;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var run = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
+            if (run is null || !string.Equals(run.StripeInvoiceId, stripeInvoiceId, StringComparison.Ordinal))
+            {
+                LogNotTheRunsInvoice(stripeInvoiceId, job.RunId, run?.StripeInvoiceId ?? "none");
+                return false;
+            }
+
             try
             {
-                await delivery.KeepCopyAsync(() => runs.SaveAsync(run with { Step = InvoiceRunStep.Recorded, Status = Deleted }, cancellationToken), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false);
-                LogDraftDeleted(run.RunId, stripeInvoiceId, run.Step, run.CreditApplied, run.Currency.Code);
-                return true;
+                return await work(run).ConfigureAwait(false);
             }
             catch (InvoiceRunConflictException) when (attempt < MaxAttempts)
             {
@@ -179,17 +162,18 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
         }
     }
 
-    /// <summary>The run <paramref name="job"/> names, if <paramref name="stripeInvoiceId"/> is its invoice (not a copy made in Stripe); else null, logged.</summary>
-    private async Task<InvoiceRun?> RunOfAsync(InvoiceJob job, string stripeInvoiceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Nothing to save: false. On a retry, the run's entry in the operators' index is written again (an earlier attempt
+    /// may have saved the run and failed, or stopped, before its entry).
+    /// </summary>
+    private async Task<bool> NothingNewAsync(InvoiceRun run, QueueDelivery delivery, CancellationToken cancellationToken)
     {
-        var run = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
-        if (run is null || !string.Equals(run.StripeInvoiceId, stripeInvoiceId, StringComparison.Ordinal))
+        if (delivery.IsRetry)
         {
-            LogNotTheRunsInvoice(stripeInvoiceId, job.RunId, run?.StripeInvoiceId ?? "none");
-            return null;
+            await delivery.KeepCopyAsync(() => runs.RecordInIndexAsync(run, cancellationToken), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false);
         }
 
-        return run;
+        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run {RunId}: its draft {InvoiceId} was deleted in Stripe (the run was at {Step}); the run is recorded deleted, its period invoiced, and {CreditApplied} {Currency} of credit given back")]
