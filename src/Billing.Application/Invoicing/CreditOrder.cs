@@ -3,6 +3,7 @@ using Billing.Domain.Credits;
 using Billing.Domain.Invoicing;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Application.Invoicing;
@@ -24,7 +25,8 @@ public sealed class CreditOrder(PendingInvoiceSpends pending, CreditLedger credi
     /// <paramref name="book"/> (read through <see cref="CreditLedger.ReadAsync"/>) as the invoices of the periods that
     /// closed before <paramref name="closedBefore"/> (not <paramref name="except"/>, the one asking) leave it at
     /// <paramref name="now"/>: not a spend already posted (a job stopped between its spend and its save), not a period
-    /// whose charges cannot be priced (its job bills nothing).
+    /// whose charges cannot be priced (beyond 64 bits, or in two currencies: its job bills nothing), which would otherwise
+    /// fail every later invoice's spend and estimate of the account with it.
     /// </summary>
     public async Task<CreditBook> LeftByEarlierInvoicesAsync(CreditBook book, DateTimeOffset closedBefore, UsagePeriodKey except, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -58,6 +60,10 @@ public sealed class CreditOrder(PendingInvoiceSpends pending, CreditLedger credi
         catch (OverflowException)
         {
             return null; // its job ends with a logged reason and bills nothing (InvoiceAccount)
+        }
+        catch (CurrencyMismatchException)
+        {
+            return null; // charges in two currencies, which one invoice cannot carry: its job fails on every delivery and bills nothing
         }
     }
 }

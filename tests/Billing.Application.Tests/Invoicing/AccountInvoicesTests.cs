@@ -5,6 +5,7 @@ using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
+using Billing.Domain.Plans.Configuration;
 using Billing.Domain.Pricing;
 using Billing.TestSupport;
 
@@ -90,6 +91,38 @@ public sealed class AccountInvoicesTests
         (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
 
         Assert.Equal(150L, (await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).CreditApplicable);
+    }
+
+    [Fact]
+    public async Task A_closed_period_whose_charges_are_in_two_currencies_holds_no_credit_from_the_next_invoice_nor_breaks_it()
+    {
+        // BASIC bills runs beyond 500 at 5 euro cents: 700 runs on it, 200 beyond (1,000 EUR cents); then PRO, in dollars,
+        // 1,000 tokens beyond its 100,000 (2,000 USD cents). One invoice carries one currency: the period's job cannot
+        // price it and bills nothing (as for charges beyond 64 bits), so it holds no credit from the next period's invoice.
+        var options = TestCatalog.Options();
+        var basic = options.Plan("BASIC");
+        basic.Currency = "eur";
+        basic.Meters["agent_runs"] = new MeterOptions { Quota = 500, Enforcement = MeterEnforcement.Overage, Overage = new OveragePriceOptions { UnitAmount = 5 } };
+        var bed = new InvoicingTestBed(options);
+        var (id, period) = bed.Usage.Subscribe(TestCatalog.BasicMonthly);
+        (await bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 700)).AssertSucceeded();
+        bed.Usage.ChangePlan(id, TestCatalog.ProMonthly);
+        (await bed.Usage.RecordAsync(id, UsageTestBed.Tokens, 101_000)).AssertSucceeded();
+        bed.Close(period);
+        await Assert.ThrowsAsync<CurrencyMismatchException>(() => bed.DeliverAsync(new InvoiceJob(id, period.Key)));
+        await bed.GrantAsync(id, "cs_a", 500);
+        (await bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded(); // the next period, on PRO: 100 runs beyond, 300
+
+        var upcoming = await bed.Invoices.UpcomingAsync(id, CancellationToken.None);
+
+        Assert.NotEqual(period.Key, upcoming.Charges.Period.Key);
+        Assert.Equal((300L, 300L, 0L), (upcoming.Charges.Total.MinorUnits, upcoming.CreditApplicable, upcoming.AmountDue));
+
+        // And the next period's invoice spends it as announced, while the earlier period is still not invoiced
+        bed.Close(upcoming.Charges.Period);
+        var next = await bed.DeliverAsync(new InvoiceJob(id, upcoming.Charges.Period.Key));
+        Assert.Equal((InvoiceRunStep.CoveredByCredit, 300L, 300L), (next!.Step, next.Total, next.CreditApplied));
+        Assert.Null(bed.Ledger.InvoicedAt(id, period.Key));
     }
 
     [Fact]
