@@ -19,8 +19,9 @@ public sealed record CreditAdjustmentRequest(long? Amount, string? Currency, str
 public sealed record CreditAdjusted(CreditEntry Entry, long Balance, bool Replayed);
 
 /// <summary>
-/// Manual credit adjustments by an operator: positive adds a grant without expiry, negative takes credit oldest grant
-/// first and is refused beyond the spendable balance. The entry records the reason and the operator (from the admin
+/// Manual credit adjustments by an operator: positive adds a grant without expiry, negative takes credit in the order
+/// invoices spend it (the grant expiring soonest first, then the oldest: <see cref="CreditBook"/>) and is refused
+/// beyond the spendable balance. The entry records the reason and the operator (from the admin
 /// token). Idempotent per <c>idempotencyKey</c>; without one the key is derived from the request and the book's
 /// version, so a double submit of the same request against the same ledger state posts once. Credit is added only in a
 /// currency the catalog invoices usage in (a plan's <see cref="Plan.Currency"/>), the only credit invoicing can spend;
