@@ -50,6 +50,14 @@ public sealed class CosmosOptionsValidator : IValidateOptions<CosmosOptions>
             {
                 errors.Add($"{s}:Credential is required with AccountEndpoint (e.g. a managed identity TokenCredential set in code).");
             }
+
+            // Signed in with Microsoft Entra ID, the app holds a data-plane role, which covers items, queries, metadata
+            // reads and stored procedure executions but not creating databases, containers or stored procedures: the
+            // provisioner's first stored procedure create would be refused with 403, and the start with it.
+            if (options.ProvisionOnStartup)
+            {
+                errors.Add($"{s}:ProvisionOnStartup must be false with AccountEndpoint: signed in with Microsoft Entra ID the app cannot create databases, containers or stored procedures (Cosmos DB's data-plane roles do not cover them); deploy infra/modules/cosmos.bicep, which creates them, and set Billing__Cosmos__ProvisionOnStartup=false.");
+            }
         }
 
         CheckName(errors, "DatabaseName", options.DatabaseName);

@@ -9,7 +9,8 @@ namespace Billing.Cosmos.Documents;
 /// <summary>
 /// Point operations through the SDK's stream API: expected outcomes (404, 409, 412) come back as status codes
 /// instead of exceptions, which keeps the hot paths cheap. Throttling beyond the SDK's retries (429) and an unavailable
-/// service (503) or a missing database or container (404 with substatus 1003, any 404 to a query: never "no such document"), where Cosmos
+/// service (503), a missing database or container (404 with substatus 1003, any 404 to a query: never "no such document")
+/// or a read the replica cannot serve at the client's session yet (404 with substatus 1002), where Cosmos
 /// DB did not do the operation, and a request that timed out (408), which it may have done, throw the application's <see cref="ServiceUnavailableException"/> (an HTTP caller gets 503 with Retry-After, not 500;
 /// every write here is safe to send again: a create meets 409, a replace its ETag, a patch its filter); anything else
 /// throws <see cref="CosmosException"/>.
@@ -222,7 +223,8 @@ internal static class DocumentOperations
     /// <summary>
     /// The next page of a query; throttling or an unavailable service as <see cref="ServiceUnavailableException"/>, and
     /// so is any 404: a query finds nothing with an empty page, so a 404 means the database or container is missing (the
-    /// SDK reads the container's properties before the query and reports that read's 404 with substatus 0).
+    /// SDK reads the container's properties before the query and reports that read's 404 with substatus 0); a 404 with
+    /// substatus 1002 (the replica has not reached the client's session yet, see <see cref="IsNoSuchDocument"/>) is a 503 too.
     /// </summary>
     public static async Task<FeedResponse<T>> ReadPageAsync<T>(this FeedIterator<T> feed, CancellationToken cancellationToken)
     {
@@ -244,7 +246,10 @@ internal static class DocumentOperations
     /// <summary>
     /// A 404 that means "no such document". Cosmos DB answers 404 with substatus 1003 when the database or the container
     /// is not there (deleted, or a wrong database name with provisioning off): that is the store being unusable, not an
-    /// account with nothing in it, so it is <see cref="ServiceUnavailableException"/> (503), never "not found".
+    /// account with nothing in it, so it is <see cref="ServiceUnavailableException"/> (503), never "not found". So is a 404
+    /// with substatus 1002 (ReadSessionNotAvailable): the replica that served the read has not yet received the writes
+    /// of the client's session, so the document may well exist. The SDK retries that one on the write region only with
+    /// endpoint discovery, which <c>LimitToEndpoint</c> turns off, and hands it to the caller once its retries are spent.
     /// </summary>
     private static bool IsNoSuchDocument(ResponseMessage response)
     {
@@ -253,21 +258,32 @@ internal static class DocumentOperations
             return false;
         }
 
-        if (response.Headers["x-ms-substatus"] == OwnerResourceNotFound)
+        switch (response.Headers["x-ms-substatus"])
         {
-            throw NoSuchContainer(null);
+            case OwnerResourceNotFound:
+                throw NoSuchContainer(null);
+            case ReadSessionNotAvailable:
+                throw SessionNotAvailable(null);
+            default:
+                return true;
         }
-
-        return true;
     }
 
     private const string OwnerResourceNotFound = "1003";
+
+    private const string ReadSessionNotAvailable = "1002";
+
+    private static ServiceUnavailableException SessionNotAvailable(Exception? inner) => inner is null
+        ? new(SessionNotAvailableMessage)
+        : new(SessionNotAvailableMessage, inner);
+
+    private const string SessionNotAvailableMessage = "Cosmos DB could not serve the read at this client's session yet (404 with substatus 1002, ReadSessionNotAvailable: the replica has not received the session's writes); the document may exist, nothing was read.";
 
     private static ServiceUnavailableException NoSuchContainer(Exception? inner) => inner is null
         ? new(NoSuchContainerMessage)
         : new(NoSuchContainerMessage, inner);
 
-    private const string NoSuchContainerMessage = "Cosmos DB has no such database or container (404 with substatus 1003, or 404 to a query); nothing was read or written.";
+    private const string NoSuchContainerMessage = "Cosmos DB has no such database or container (404 with substatus 1003, or 404 to a query, which may also be a replica behind the session: substatus 1002); nothing was read or written.";
 
     private static void EnsureSucceeded(ResponseMessage response)
     {

@@ -40,6 +40,34 @@ public sealed class StoreRefusalTests(CosmosFixture fixture) : IClassFixture<Cos
     }
 
     [Fact]
+    public async Task A_read_at_a_session_the_replica_has_not_reached_yet_is_service_unavailable_not_a_missing_document()
+    {
+        // 404 with substatus 1002 (ReadSessionNotAvailable): the replica that served the read has not yet received the
+        // client's session token. The document may well exist; the SDK does not retry it with LimitToEndpoint (no endpoint
+        // discovery), and after its retries otherwise it hands the 404/1002 to the caller.
+        var ledger = _store.UsageLedger;
+        var account = Ids.NewAccount();
+        Assert.Equal(UsageRecordStatus.Counted, (await ledger.RecordAsync(Record(account, "k1"), CancellationToken.None)).Status);
+        _store.Refuse = HttpStatusCode.NotFound;
+        _store.RefuseSubStatus = "1002";
+
+        var read = await Assert.ThrowsAsync<ServiceUnavailableException>(() => ledger.GetAsync(account, November.Key, CancellationToken.None));
+        var key = await Assert.ThrowsAsync<ServiceUnavailableException>(() => ledger.GetKeyAsync(account, "k1", CancellationToken.None));
+        var query = await Assert.ThrowsAsync<ServiceUnavailableException>(() => ledger.ListStartedAsync(account, November.Start, November.End, CancellationToken.None));
+
+        foreach (var refusal in (ServiceUnavailableException[])[read, key])
+        {
+            Assert.Contains("substatus 1002", refusal.Message, StringComparison.Ordinal);
+            Assert.False(refusal.MayHaveBeenDone);
+        }
+
+        Assert.False(query.MayHaveBeenDone); // any 404 to a query was a 503 already
+
+        _store.Refuse = null;
+        Assert.Equal(1, (await ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
+    }
+
+    [Fact]
     public async Task A_record_whose_answer_timed_out_may_have_been_counted_and_says_so_and_its_retry_counts_it_once()
     {
         var ledger = _store.UsageLedger;

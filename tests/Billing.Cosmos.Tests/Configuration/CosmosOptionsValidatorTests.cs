@@ -23,6 +23,25 @@ public sealed class CosmosOptionsValidatorTests
     }
 
     [Fact]
+    public void An_endpoint_signed_in_with_Entra_ID_does_not_provision_on_startup()
+    {
+        // Cosmos DB's data-plane roles cover items, queries and stored procedure executions, not creating a database,
+        // a container or a stored procedure: with a token credential the provisioner's first stored procedure create is
+        // refused (403), and the start with it.
+        var options = new CosmosOptions
+        {
+            AccountEndpoint = new Uri("https://acct.documents.azure.com:443/"),
+            Credential = new FakeCredential(),
+            ProvisionOnStartup = true,
+        };
+
+        var error = Assert.Single(CosmosOptionsValidator.Errors(options));
+        Assert.StartsWith("Billing:Cosmos:ProvisionOnStartup", error, StringComparison.Ordinal);
+        Assert.Contains("infra/modules/cosmos.bicep", error, StringComparison.Ordinal);
+        Assert.Empty(CosmosOptionsValidator.Errors(new CosmosOptions { ConnectionString = LocalConnectionString, ProvisionOnStartup = true }));
+    }
+
+    [Fact]
     public void Exactly_one_way_to_connect()
     {
         var neither = CosmosOptionsValidator.Errors(new CosmosOptions());

@@ -47,6 +47,9 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
 
     public bool OnlyProcedures { get; set; }
 
+    /// <summary>The <c>x-ms-substatus</c> of the answers <see cref="Refuse"/> gives (e.g. 1002 with a 404), when set.</summary>
+    public string? RefuseSubStatus { get; set; }
+
     /// <summary>The next request of this method to a document whose id contains this text fails with a 500, once.</summary>
     public (HttpMethod Method, string DocumentIdPart)? FailNext { get; set; }
 
@@ -77,7 +80,13 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
         var uri = request.RequestUri.OriginalString;
         if (Refuse is { } status && (!OnlyProcedures || uri.Contains("/sprocs/", StringComparison.Ordinal)))
         {
-            return new ResponseMessage(status, request, "refused by the test");
+            var refused = new ResponseMessage(status, request, "refused by the test");
+            if (RefuseSubStatus is { } subStatus)
+            {
+                refused.Headers["x-ms-substatus"] = subStatus;
+            }
+
+            return refused;
         }
 
         if (FailNext is { } fail && request.Method == fail.Method && uri.Contains("/docs/" + fail.DocumentIdPart, StringComparison.Ordinal))
