@@ -263,7 +263,7 @@ internal static class DocumentOperations
             case OwnerResourceNotFound:
                 throw NoSuchContainer(null);
             case ReadSessionNotAvailable:
-                throw SessionNotAvailable(null);
+                throw new ServiceUnavailableException(SessionNotAvailableMessage);
             default:
                 return true;
         }
@@ -272,10 +272,6 @@ internal static class DocumentOperations
     private const string OwnerResourceNotFound = "1003";
 
     private const string ReadSessionNotAvailable = "1002";
-
-    private static ServiceUnavailableException SessionNotAvailable(Exception? inner) => inner is null
-        ? new(SessionNotAvailableMessage)
-        : new(SessionNotAvailableMessage, inner);
 
     private const string SessionNotAvailableMessage = "Cosmos DB could not serve the read at this client's session yet (404 with substatus 1002, ReadSessionNotAvailable: the replica has not received the session's writes); the document may exist, nothing was read.";
 
