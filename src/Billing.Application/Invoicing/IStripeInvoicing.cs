@@ -19,7 +19,7 @@ public interface IStripeInvoicing
     /// <summary>Adds one line to the draft invoice; returns the item id.</summary>
     Task<string> AddItemAsync(NewUsageInvoiceItem item, string idempotencyKey, CancellationToken cancellationToken);
 
-    /// <summary>The invoice as Stripe has it now (status and total included); null when Stripe has no such invoice (a draft deleted in the dashboard).</summary>
+    /// <summary>The invoice as Stripe has it now (status and total included); null when Stripe has no such invoice (a draft deleted in the dashboard; for a finalized invoice, which Stripe never deletes, a key of another Stripe account or mode).</summary>
     Task<StripeUsageInvoice?> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken);
 
     /// <summary>Finalizes the draft and starts its collection (an invoice finalized already is returned as it is).</summary>

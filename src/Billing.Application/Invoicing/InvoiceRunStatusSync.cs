@@ -1,4 +1,5 @@
 using Billing.Application.Credits;
+using Billing.Application.Payments;
 using Billing.Application.Usage;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,9 @@ namespace Billing.Application.Invoicing;
 /// the one the invoice's <c>billing_run</c> metadata names, read by its id in the account's partition (the webhook
 /// path never searches runs by invoice id across partitions), and only if it is that invoice's run (a copy made in the
 /// dashboard keeps the metadata). The status is read from Stripe, never taken from the event, so delivery order cannot
-/// matter. A voided invoice also gives the prepaid credit it applied back to the ledger
+/// matter; an invoice Stripe says it does not have, which for these finalized invoices means a key of another Stripe
+/// account or mode, fails the event (<see cref="PaymentProviderException"/>), so it is replayed with the right key instead
+/// of being marked final with nothing recorded. A voided invoice also gives the prepaid credit it applied back to the ledger
 /// (<see cref="InvoiceRun.GivesCreditBack"/>), before its status is saved, so a delivery that stops in between is
 /// finished by the next one. Both happen whatever the run's step. A run its job is still working on is safe to write:
 /// this save and every save of the job are guarded by the run's ETag, so whichever comes second conflicts. The sync
@@ -37,6 +40,7 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
     /// metadata names; false when the metadata names no run (the invoice is not a run's: nothing is read), the run has
     /// another invoice, or nothing changed.
     /// </summary>
+    /// <exception cref="PaymentProviderException">Stripe does not know the run's invoice (a key of another Stripe account or mode), or cannot be read.</exception>
     public Task<bool> RefreshAsync(string stripeInvoiceId, string? billingRun, QueueDelivery delivery, CancellationToken cancellationToken) =>
         RefreshAsync(stripeInvoiceId, billingRun, keptDraftOnly: false, delivery, cancellationToken);
 
@@ -59,11 +63,12 @@ public sealed partial class InvoiceRunStatusSync(IInvoiceRunStore runs, IStripeI
 
             // The run's own invoice, by id: an operator's duplicate of it in Stripe (which may copy its metadata) is
             // another invoice, and must neither hide this one's status nor its void.
-            var invoice = await stripe.GetInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false);
-            if (invoice is null)
-            {
-                return false; // a draft deleted since: its invoice.deleted ends the run (RecordDeletedAsync)
-            }
+            // Every event that refreshes a run is about a finalized invoice, which Stripe never deletes (only a draft is
+            // deleted: its invoice.deleted ends the run, RecordDeletedAsync). "No such invoice" for it is a key of another
+            // Stripe account or mode: the event fails, so it is retried and then kept in the poison queue for a replay
+            // with the right key, instead of being marked final with its status (and a void's credit) never recorded.
+            var invoice = await stripe.GetInvoiceAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false)
+                          ?? throw new PaymentProviderException($"Stripe does not know invoice {stripeInvoiceId} of invoice run {run.RunId}, which its own event names: the Stripe key is probably of another Stripe account or mode; nothing was recorded.");
 
             if (run.GivesCreditBack(invoice.Status))
             {

@@ -1,4 +1,5 @@
 using Billing.Application.Invoicing;
+using Billing.Application.Payments;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
@@ -179,6 +180,45 @@ public sealed class InvoiceRunStatusSyncTests
         Assert.True(await RefreshAsync(run));
         Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
         Assert.Equal("void", (await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task A_void_Stripe_does_not_know_under_a_key_of_another_account_fails_and_gives_the_credit_back_once_the_key_is_right()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "void");
+        var writes = _bed.Runs.History.Count;
+
+        // Stripe never deletes a finalized invoice: "no such invoice" for one its own event names is a key of another
+        // Stripe account or mode. The event must fail (retried, then kept in the poison queue for a replay), not end
+        // ignored with the void's credit kept spent for good.
+        _bed.Stripe.AnswerNotFound();
+        var error = await Assert.ThrowsAsync<PaymentProviderException>(() => RefreshAsync(run));
+        Assert.Contains(run.StripeInvoiceId!, error.Message, StringComparison.Ordinal);
+        Assert.Equal(writes, _bed.Runs.History.Count);
+        Assert.DoesNotContain(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore);
+
+        // Replayed once the key is right
+        Assert.True(await RefreshAsync(run));
+        Assert.Equal("void", _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
+        Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+    }
+
+    [Fact]
+    public async Task A_kept_draft_finalized_that_Stripe_does_not_know_under_a_key_of_another_account_fails()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.KeepAsDraft, ResumesAt: null));
+        var kept = await _bed.DeliverAsync(subscriber.Job);
+        _bed.Stripe.SetStatus(kept!.StripeInvoiceId!, "open"); // the merchant finalizes it
+        _bed.Stripe.AnswerNotFound();
+
+        await Assert.ThrowsAsync<PaymentProviderException>(() => _bed.StatusSync.RefreshFinalizedAsync(kept.StripeInvoiceId!, kept.RunId, QueueDelivery.First, CancellationToken.None));
+
+        Assert.True(await _bed.StatusSync.RefreshFinalizedAsync(kept.StripeInvoiceId!, kept.RunId, QueueDelivery.First, CancellationToken.None));
+        Assert.Equal("open", _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
     }
 
     [Fact]

@@ -52,6 +52,22 @@ public sealed class WebhookDeliverySimulationTests(ITestOutputHelper output)
         Assert.All(totals, t => Assert.True(t.Value > Runs / 20, $"too few {t.Key}: {t.Value}"));
     }
 
+    /// <summary>
+    /// A seed outside the fixed ones whose run ends with a poison message replayed by the drain that cancels and refunds
+    /// the duplicate subscription only then: the events that raises in Stripe are delivered too, as Stripe would.
+    /// </summary>
+    [Fact]
+    public async Task A_duplicate_canceled_by_a_replayed_poison_message_has_its_own_events_delivered()
+    {
+        var scenario = SimulationScenarios.All.Single(s => s.Name.StartsWith("two checkouts complete", StringComparison.Ordinal));
+        var simulation = new WebhookSimulation(1_000_571, scenario);
+
+        await simulation.RunAsync();
+
+        Assert.Contains(simulation.Trace, line => line.StartsWith("drain: 4 poison messages replayed", StringComparison.Ordinal));
+        AssertConverged(simulation);
+    }
+
     private static void AssertConverged(WebhookSimulation simulation)
     {
         var world = simulation.World;

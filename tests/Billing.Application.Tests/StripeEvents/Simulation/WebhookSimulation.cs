@@ -216,6 +216,18 @@ internal sealed class WebhookSimulation
         Trace.Add($"drain: {_poison.Count} poison messages replayed, {World.Queue.Messages.Count} queued");
         _poison.Clear();
         await World.ProcessQueueAsync();
+
+        // What the drain itself made Stripe raise (a duplicate canceled and refunded by a replayed event) is delivered too.
+        for (Collect(); _outbox.Count > 0; Collect())
+        {
+            foreach (var stripeEvent in _outbox.ToList())
+            {
+                _outbox.Remove(stripeEvent);
+                await World.DeliverAsync(stripeEvent);
+            }
+
+            await World.ProcessQueueAsync();
+        }
     }
 
     /// <summary>An index into a list kept in arrival order; biased orders still pick at random one time in four.</summary>
