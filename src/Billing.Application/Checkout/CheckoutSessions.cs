@@ -58,7 +58,7 @@ public sealed partial class CheckoutSessions(
             LogNotSold(accountId.Value, price.Plan.Code.Value, price.Interval, notSold);
             return Outcome.Refused<StartedCheckout>(
                 RefusalReason.PlanNotSold,
-                $"The {price.Plan.Code} plan is not sold by the {price.Interval.ToStripeValue()} now ({notSold}, not what the plan catalog says); nothing was created. Choose another plan or interval, or try again later.");
+                $"The {price.Plan.Code} plan is not sold by the {price.Interval.ToStripeValue()} now: {notSold}. Nothing was created; choose another plan or interval, or try again later.");
         }
 
         // Read first (no write) so a refused request leaves no trace.
