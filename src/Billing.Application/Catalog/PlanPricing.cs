@@ -128,7 +128,7 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
         {
             if (!onSale.TryGetValue(id, out var price))
             {
-                notSold[interval] = $"its price {id} is not on sale in Stripe as an amount billed every one {interval.ToStripeValue()} (unknown, archived, tiered, metered, one-time or billed at another interval count)";
+                notSold[interval] = $"its price {id} is not on sale in Stripe as an amount billed every one {interval.ToStripeValue()} (unknown, archived or of an archived product, tiered, metered, one-time or billed at another interval count)";
             }
             else if (price.Interval != interval)
             {
@@ -155,7 +155,7 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
         IReadOnlyDictionary<PlanCode, Dictionary<BillingInterval, string>> NotSold,
         DateTimeOffset ReadAt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog's price {PriceId} is not on sale in Stripe (unknown, archived, tiered, metered, one-time or not billed every one month or one year); its plan is listed without that price and Checkout does not sell it")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog's price {PriceId} is not on sale in Stripe (unknown, archived or of an archived product, tiered, metered, one-time or not billed every one month or one year); its plan is listed without that price and Checkout does not sell it")]
     private partial void LogPriceUnknown(string priceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog's price {PriceId} is billed every {PriceInterval} in Stripe, but the catalog names it as plan {Plan}'s {CatalogInterval} price; the plan is listed without it and Checkout does not sell it")]
