@@ -116,9 +116,10 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
     /// <summary>
     /// What each interval of the plan costs, from the prices Stripe has on sale, and why the others are not sold. A price
     /// in the slot of the other interval (a yearly price as the plan's Month) would be shown as that interval's amount
-    /// ("$490.00 a month") and sold as the other interval; one in another currency than the plan's would have its
-    /// subscriber pay the plan in one currency and its overage (usage invoices in the plan's currency) in another, and
-    /// Stripe cannot change a subscription's currency later: each is left out, with a warning, and not sold.
+    /// ("$490.00 a month") and sold as the other interval; one in another currency than that of a plan that bills
+    /// overage would have its subscriber pay the plan in one currency and its overage (usage invoices in the plan's
+    /// currency) in another, and Stripe cannot change a subscription's currency later: each is left out, with a warning,
+    /// and not sold. A plan that bills no overage invoices nothing in its Currency, so that one is not compared.
     /// </summary>
     private (Dictionary<BillingInterval, Money> Prices, Dictionary<BillingInterval, string> NotSold) PricesOf(Plan plan, IReadOnlyDictionary<string, StripePlanPrice> onSale)
     {
@@ -135,7 +136,7 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
                 LogPriceInterval(id, price.Interval, plan.Code.Value, interval);
                 notSold[interval] = $"its price {id} is billed every {price.Interval.ToStripeValue()} in Stripe";
             }
-            else if (plan.Currency is { } currency && price.Amount.Currency != currency)
+            else if (plan is { InvoicesUsage: true, Currency: { } currency } && price.Amount.Currency != currency)
             {
                 LogPriceCurrency(id, price.Amount.Currency.Code, plan.Code.Value, interval, currency.Code);
                 notSold[interval] = $"its price {id} is in {price.Amount.Currency.Code} in Stripe, but the plan's currency (its overage, billed on usage invoices) is {currency.Code}";
