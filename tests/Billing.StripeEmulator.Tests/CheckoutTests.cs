@@ -99,6 +99,31 @@ public sealed class CheckoutTests(EmulatorFixture emulator) : IClassFixture<Emul
     }
 
     [Fact]
+    public async Task An_archived_price_or_an_active_price_of_an_archived_product_is_refused_and_no_session_made()
+    {
+        // Stripe refuses both: "The price specified is inactive. This field only accepts active prices."
+        // (invertase/stripe-firebase-extensions#560), and a price still active on a product archived in the Dashboard
+        // ("It's possible for the Price to have active: true but the underlying Product to have active: false",
+        // stripe/stripe-node#2131, where Checkout then failed; "The product ... is marked as inactive, and thus no new
+        // subscriptions can be created to any plans of this product", stripe/stripe-go#1031).
+        var archivedProduct = (await Stripe.PostAsync("/v1/products", ("name", "Retired plan"), ("active", "false"))).EnsureOk().Id;
+        var onArchivedProduct = (await Stripe.PostAsync("/v1/prices", ("product", archivedProduct), ("currency", "usd"), ("unit_amount", "900"), ("recurring[interval]", "month"))).EnsureOk().Id;
+        var archived = (await Stripe.PostAsync("/v1/prices", ("product", "prod_pro"), ("currency", "usd"), ("unit_amount", "900"), ("recurring[interval]", "month"), ("active", "false"))).EnsureOk().Id;
+
+        foreach (var price in new[] { archived, onArchivedProduct })
+        {
+            var refused = await Stripe.PostAsync(
+                "/v1/checkout/sessions",
+                ("mode", "subscription"), ("line_items[0][price]", price), ("line_items[0][quantity]", "1"), ("success_url", "https://app.example.com/ok"));
+
+            Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+            Assert.Equal("line_items[0][price]", refused.Error.Str("param"));
+        }
+
+        Assert.Empty((await Stripe.GetAsync("/v1/checkout/sessions")).EnsureOk().Body.Data());
+    }
+
+    [Fact]
     public async Task Trial_period_days_are_honoured()
     {
         var completed = await Flows.SubscribeAsync(Stripe, "price_basic_monthly", trialDays: 14);

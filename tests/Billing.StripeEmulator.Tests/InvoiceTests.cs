@@ -115,6 +115,27 @@ public sealed class InvoiceTests(EmulatorFixture emulator) : IClassFixture<Emula
         Assert.Equal("invoice", late.Error.Str("param"));
     }
 
+    [Fact]
+    public async Task A_one_off_invoice_in_another_currency_than_the_customers_subscription_is_taken_and_paid()
+    {
+        // Stripe's "multi-currency customers": "You can create one-off invoices in a currency that's different from the
+        // customer's default currency" (support.stripe.com/questions/setting-a-customers-default-currency; the invoice's
+        // `currency` decides which items it takes, docs.stripe.com/invoicing/multi-currency-customers). Only a second
+        // subscription in another currency is refused ("You cannot combine currencies on a single customer. This customer
+        // has an active subscription, ... with currency ...", github.com/Automattic/woocommerce-payments/issues/7732). So
+        // a usage invoice in a plan's overage currency is billed even when the subscription's price is in another one.
+        var subscription = await Flows.SubscribeAsync(Stripe, "price_pro_monthly");
+        var customer = subscription.Str("customer");
+        var invoice = (await Stripe.PostAsync("/v1/invoices", ("customer", customer), ("currency", "eur"), ("pending_invoice_items_behavior", "exclude"))).EnsureOk().Id;
+
+        (await Stripe.PostAsync("/v1/invoiceitems", ("customer", customer), ("invoice", invoice), ("amount", "750"), ("currency", "eur"))).EnsureOk();
+        (await Stripe.PostAsync($"/v1/invoices/{invoice}/finalize")).EnsureOk();
+        var paid = (await Stripe.PostAsync($"/v1/invoices/{invoice}/pay")).EnsureOk().Body;
+
+        Assert.Equal(("paid", "eur", 750L), (paid.Str("status"), paid.Str("currency"), paid.Number("amount_paid")));
+        Assert.Equal("usd", (await Stripe.GetAsync($"/v1/customers/{customer}")).EnsureOk().Body.Str("currency"));
+    }
+
     [Theory]
     [InlineData("ugx", 500, "UGX 5.00")] // two decimals, always 00 (Stripe's special case), not 500 shillings
     [InlineData("kwd", 5120, "KWD 5.120")] // three decimals, not 51.20

@@ -7,8 +7,8 @@ namespace Billing.Application.Catalog;
 public interface IStripePrices
 {
     /// <summary>
-    /// Each of <paramref name="priceIds"/> Stripe has on sale as a plan's price (a fixed amount billed every one month or
-    /// one year), with that amount and interval; others are absent.
+    /// Each of <paramref name="priceIds"/> Stripe has on sale as a plan's price (active, of an active product, a fixed
+    /// amount billed every one month or one year), with that amount and interval; others are absent.
     /// </summary>
     /// <exception cref="Payments.PaymentProviderException">Stripe could not be asked.</exception>
     Task<IReadOnlyDictionary<string, StripePlanPrice>> GetPricesAsync(IReadOnlyCollection<string> priceIds, CancellationToken cancellationToken);

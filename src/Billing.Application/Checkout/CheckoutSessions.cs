@@ -1,4 +1,5 @@
 using Billing.Application.Accounts;
+using Billing.Application.Catalog;
 using Billing.Application.Outcomes;
 using Billing.Application.Payments;
 using Billing.Application.Redirects;
@@ -10,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Billing.Application.Checkout;
 
 /// <summary>
-/// Starts a subscription-mode Stripe Checkout for the caller's account: the plan's price for the interval, the plan's
+/// Starts a subscription-mode Stripe Checkout for the caller's account: the plan's price for the interval (refused when
+/// <see cref="PlanPricing"/> knows Stripe bills it otherwise than the catalog says), the plan's
 /// trial when the account never had one, and the account id on the session (client_reference_id, metadata) and on the
 /// subscription it creates (subscription_data.metadata). Validation and the live-subscription refusal come first, so
 /// a rejected request writes nothing, neither in Cosmos nor in Stripe. One open Checkout per account: the same plan and
@@ -21,6 +23,7 @@ namespace Billing.Application.Checkout;
 /// </summary>
 public sealed partial class CheckoutSessions(
     PlanCatalog catalog,
+    PlanPricing pricing,
     IBillingAccountStore accounts,
     StripeCustomerProvisioning customers,
     IStripeBillingGateway gateway,
@@ -45,6 +48,17 @@ public sealed partial class CheckoutSessions(
         if (!errors.IsEmpty || price is null || successUrl is null || cancelUrl is null)
         {
             return Outcome.Invalid<StartedCheckout>(errors);
+        }
+
+        // A price Stripe is known to bill otherwise than the catalog says (the last prices read) is not sold: Stripe
+        // would refuse it (archived, unknown) or sell what the app does not count (another interval, another currency
+        // than the plan's usage invoices). Not known (Stripe's prices never read): sold, and Stripe decides as before.
+        if (await pricing.WhyNotSoldAsync(price.Plan, price.Interval, cancellationToken).ConfigureAwait(false) is { } notSold)
+        {
+            LogNotSold(accountId.Value, price.Plan.Code.Value, price.Interval, notSold);
+            return Outcome.Refused<StartedCheckout>(
+                RefusalReason.PlanNotSold,
+                $"The {price.Plan.Code} plan is not sold by the {price.Interval.ToStripeValue()} now: {notSold}. Nothing was created; choose another plan or interval, or try again later.");
         }
 
         // Read first (no write) so a refused request leaves no trace.
@@ -208,6 +222,9 @@ public sealed partial class CheckoutSessions(
 
         return new PlanPrice(plan, chosen, priceId);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkout of plan {Plan} by the {Interval} refused for account {AccountId}: {Reason}")]
+    private partial void LogNotSold(string accountId, string plan, BillingInterval interval, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Checkout {SessionId} of account {AccountId} is still open for plan {Plan}; reused")]
     private partial void LogReused(string accountId, string sessionId, string plan);

@@ -41,4 +41,10 @@ public enum RefusalReason
 
     /// <summary>The add-on raises a meter the account's plan puts no limit on: bought now, it would change nothing.</summary>
     AddOnNotApplicable = 13,
+
+    /// <summary>
+    /// The plan's catalog price for the interval is known, from Stripe's prices last read, to disagree with the catalog
+    /// (not on sale, billed at another interval, or in another currency than the plan's): not sold until it is fixed.
+    /// </summary>
+    PlanNotSold = 14,
 }

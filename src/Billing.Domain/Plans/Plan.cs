@@ -45,6 +45,9 @@ public sealed class Plan
     /// <summary>The currency of overage prices; null when no meter is billed as overage.</summary>
     public Currency? Currency { get; }
 
+    /// <summary>Whether a meter is billed as overage: the plan's usage is then invoiced, in its <see cref="Currency"/>.</summary>
+    public bool InvoicesUsage => Meters.Values.Any(m => m.Enforcement == MeterEnforcement.Overage && m.OveragePrice is not null);
+
     /// <summary>The plan's policy for every declared meter (consumption and allocation): the catalog refuses a plan that leaves one out.</summary>
     public IReadOnlyDictionary<MeterName, MeterPolicy> Meters { get; }
 

@@ -40,7 +40,7 @@ public sealed class PlanCatalog
         // Only a plan that bills a meter as overage ever has a usage invoice: a currency named on a plan that bills
         // nothing (a free plan's "usd" beside paid plans in "eur") is not one credit can be spent in.
         _invoiceCurrencies = [.. plans
-            .Where(p => p.Meters.Values.Any(m => m.Enforcement == MeterEnforcement.Overage && m.OveragePrice is not null))
+            .Where(p => p.InvoicesUsage)
             .Select(p => p.Currency?.Code).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 

@@ -51,6 +51,41 @@ public sealed class PlanPricingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_price_in_another_currency_than_the_plans_is_left_out_and_the_plan_not_sold_by_it()
+    {
+        // PRO bills overage in usd on usage invoices of the subscriber's customer; sold in eur, its subscriber would pay
+        // the plan in eur and its overage in usd, not what the catalog and the pricing page say.
+        _stripe.Prices[TestCatalog.ProMonthly] = new StripePlanPrice(new Money(4_500, Currency.Parse("eur")), BillingInterval.Month);
+        var catalog = TestCatalog.Create();
+
+        var offers = await _pricing.ListAsync(CancellationToken.None);
+
+        Assert.Empty(offers.Plans.Single(o => o.Plan.Code == PlanCode.Parse("PRO")).Prices);
+        Assert.Equal(
+            $"its price {TestCatalog.ProMonthly} is in eur in Stripe, but the plan's currency (its overage, billed on usage invoices) is usd",
+            await _pricing.WhyNotSoldAsync(catalog.Get(PlanCode.Parse("PRO")), BillingInterval.Month, CancellationToken.None));
+        Assert.Null(await _pricing.WhyNotSoldAsync(catalog.Get(PlanCode.Parse("BASIC")), BillingInterval.Month, CancellationToken.None));
+        Assert.Equal(1, _stripe.Reads);
+    }
+
+    [Fact]
+    public async Task A_plan_that_bills_no_overage_is_sold_whatever_currency_it_names_since_nothing_is_invoiced_in_it()
+    {
+        // BASIC bills no overage: no usage invoice is ever made in its Currency, so the subscription in eur is all its
+        // subscriber pays; a Currency named on it only for show must not stop it being sold.
+        var options = TestCatalog.Options();
+        options.Plan("BASIC").Currency = "usd";
+        var catalog = PlanCatalog.Create(options);
+        _stripe.Prices[TestCatalog.BasicMonthly] = new StripePlanPrice(new Money(1_700, Currency.Parse("eur")), BillingInterval.Month);
+        using var pricing = new PlanPricing(catalog, _stripe, _time, NullLogger<PlanPricing>.Instance);
+
+        var offers = await pricing.ListAsync(CancellationToken.None);
+
+        Assert.Equal(new Money(1_700, Currency.Parse("eur")), offers.Plans.Single(o => o.Plan.Code == PlanCode.Parse("BASIC")).Prices[BillingInterval.Month]);
+        Assert.Null(await pricing.WhyNotSoldAsync(catalog.Get(PlanCode.Parse("BASIC")), BillingInterval.Month, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Prices_are_read_from_stripe_once_per_ten_minutes_even_by_concurrent_callers()
     {
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _pricing.ListAsync(CancellationToken.None)));

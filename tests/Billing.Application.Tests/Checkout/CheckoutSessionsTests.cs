@@ -1,9 +1,11 @@
+using Billing.Application.Catalog;
 using Billing.Application.Checkout;
 using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Trials;
 using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
 
@@ -11,6 +13,7 @@ namespace Billing.Application.Tests.Checkout;
 
 public sealed class CheckoutSessionsTests
 {
+    private static readonly Currency Usd = Currency.Parse("usd");
     private readonly AccountsTestBed _bed = new();
     private readonly AccountId _id = AccountsTestBed.NewAccountId();
 
@@ -206,6 +209,60 @@ public sealed class CheckoutSessionsTests
         Assert.Equal(_bed.Gateway.Checkouts.Count - 1, _bed.Gateway.ExpiredSessions.Count);
         Assert.Equal(_bed.Gateway.ExpiredSessions.Count, _bed.Gateway.ExpiredSessions.Distinct(StringComparer.Ordinal).Count());
         Assert.DoesNotContain(open.SessionId, _bed.Gateway.ExpiredSessions);
+    }
+
+    [Theory]
+    [InlineData("BASIC", "month", "billed every year")] // BASIC's yearly price in its Month slot: Stripe would sell a yearly subscription
+    [InlineData("BASIC", "year", "not on sale")] // unknown to Stripe, archived, metered, tiered or one-time
+    [InlineData("PRO", "month", "in eur")] // PRO bills overage in usd: its usage invoices would not be in the subscription's currency
+    public async Task A_plan_whose_stripe_price_disagrees_with_the_catalog_is_refused_and_nothing_is_written(string plan, string interval, string why)
+    {
+        var eur = Currency.Parse("eur");
+        _bed.Prices.Prices[TestCatalog.BasicMonthly] = new StripePlanPrice(new Money(19_000, Usd), BillingInterval.Year);
+        _bed.Prices.Prices.Remove(TestCatalog.BasicYearly);
+        _bed.Prices.Prices[TestCatalog.ProMonthly] = new StripePlanPrice(new Money(4_500, eur), BillingInterval.Month);
+
+        var outcome = await StartAsync(new StartCheckout { Plan = plan, Interval = interval });
+
+        var refusal = Assert.IsType<Refused<StartedCheckout>>(outcome).Refusal;
+        Assert.Equal(RefusalReason.PlanNotSold, refusal.Reason);
+        Assert.Contains($"The {plan} plan is not sold by the {interval} now", refusal.Detail, StringComparison.Ordinal);
+        Assert.Contains(why, refusal.Detail, StringComparison.Ordinal);
+        await AssertNothingWrittenAsync();
+    }
+
+    [Fact]
+    public async Task Only_the_interval_whose_price_disagrees_is_refused()
+    {
+        _bed.Prices.Prices.Remove(TestCatalog.BasicYearly);
+
+        Assert.IsType<Refused<StartedCheckout>>(await StartAsync(new StartCheckout { Plan = "BASIC", Interval = "year" }));
+        Assert.IsType<Succeeded<StartedCheckout>>(await StartAsync(new StartCheckout { Plan = "BASIC", Interval = "month" }));
+        Assert.Equal(TestCatalog.BasicMonthly, Assert.Single(_bed.Gateway.Checkouts).PriceId);
+    }
+
+    [Fact]
+    public async Task When_stripes_prices_cannot_be_read_checkout_sells_the_catalogs_price_as_before()
+    {
+        _bed.Prices.Prices.Remove(TestCatalog.ProMonthly);
+        _bed.Prices.Down = true;
+
+        var outcome = await StartAsync(new StartCheckout { Plan = "PRO", Interval = "month" });
+
+        Assert.IsType<Succeeded<StartedCheckout>>(outcome);
+        Assert.Equal(TestCatalog.ProMonthly, Assert.Single(_bed.Gateway.Checkouts).PriceId);
+    }
+
+    [Fact]
+    public async Task Through_a_stripe_outage_the_last_prices_read_still_decide()
+    {
+        _bed.Prices.Prices.Remove(TestCatalog.ProMonthly);
+        Assert.IsType<Refused<StartedCheckout>>(await StartAsync(new StartCheckout { Plan = "PRO", Interval = "month" }));
+        _bed.Prices.Down = true;
+        _bed.Time.Advance(PlanPricing.CacheFor * 2);
+
+        Assert.IsType<Refused<StartedCheckout>>(await StartAsync(new StartCheckout { Plan = "PRO", Interval = "month" }));
+        Assert.Equal(2, _bed.Prices.Reads);
     }
 
     private Task<Outcome<StartedCheckout>> StartAsync(StartCheckout request) =>

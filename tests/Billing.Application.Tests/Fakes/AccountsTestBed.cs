@@ -1,4 +1,5 @@
 using Billing.Application.Accounts;
+using Billing.Application.Catalog;
 using Billing.Application.Checkout;
 using Billing.Application.Entitlements;
 using Billing.Application.Portal;
@@ -7,6 +8,7 @@ using Billing.Application.Subscriptions;
 using Billing.Application.Trials;
 using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
 using Billing.Domain.Subscriptions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -31,9 +33,16 @@ internal sealed class AccountsTestBed
         Accounts = new InMemoryBillingAccountStore(Time);
         var redirectOptions = new RedirectOptions { AllowedOrigins = { AllowedOrigin } };
         Redirects = new RedirectUrlPolicy(Options.Create(redirectOptions));
+        // Stripe sells every catalog price as the catalog names it (interval, and the plan's currency where it has one).
+        var usd = Currency.Parse("usd");
+        Prices.Prices[TestCatalog.BasicMonthly] = new StripePlanPrice(new Money(1_900, usd), BillingInterval.Month);
+        Prices.Prices[TestCatalog.BasicYearly] = new StripePlanPrice(new Money(19_000, usd), BillingInterval.Year);
+        Prices.Prices[TestCatalog.ProMonthly] = new StripePlanPrice(new Money(4_900, usd), BillingInterval.Month);
+        Pricing = new PlanPricing(Catalog, Prices, Time, NullLogger<PlanPricing>.Instance);
         Provisioning = new StripeCustomerProvisioning(Accounts, Links, Gateway, NullLogger<StripeCustomerProvisioning>.Instance);
         Checkout = new CheckoutSessions(
             Catalog,
+            Pricing,
             Accounts,
             Provisioning,
             Gateway,
@@ -58,6 +67,11 @@ internal sealed class AccountsTestBed
     public InMemoryUsageLedger Usage { get; } = new();
 
     public FakeStripeBillingGateway Gateway { get; } = new();
+
+    /// <summary>Stripe's prices of the catalog, as <see cref="Pricing"/> reads them.</summary>
+    public FakeStripePrices Prices { get; } = new();
+
+    public PlanPricing Pricing { get; }
 
     public RedirectUrlPolicy Redirects { get; }
 

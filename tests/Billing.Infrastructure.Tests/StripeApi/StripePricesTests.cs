@@ -26,6 +26,21 @@ public sealed class StripePricesTests(StripeEmulatorFixture fixture)
     }
 
     [Fact]
+    public async Task An_active_price_of_an_archived_product_is_left_out_since_Checkout_refuses_it_too()
+    {
+        // Archiving a product in the Dashboard leaves its prices active (stripe/stripe-node#2131), and Stripe refuses to
+        // sell them (stripe/stripe-go#1031): the plan would be listed with a price and sold, then fail at Stripe.
+        var retired = await fixture.Stripe.V1.Products.CreateAsync(new ProductCreateOptions { Name = "Retired plan test", Active = false });
+        var current = await fixture.Stripe.V1.Products.CreateAsync(new ProductCreateOptions { Name = "Current plan test" });
+        var onRetired = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 2_900, Product = retired.Id, Recurring = new PriceRecurringOptions { Interval = "month" } });
+        var onCurrent = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 3_900, Product = current.Id, Recurring = new PriceRecurringOptions { Interval = "month" } });
+
+        var amounts = await Prices.GetPricesAsync([onRetired.Id, onCurrent.Id], CancellationToken.None);
+
+        Assert.Equal([onCurrent.Id], amounts.Keys);
+    }
+
+    [Fact]
     public async Task A_price_billed_every_three_months_or_once_is_left_out_since_its_amount_is_not_one_month_or_one_year()
     {
         // The plans answer pairs each amount with the catalog's interval ("$147.00 a month"): a quarterly price's amount is

@@ -230,6 +230,13 @@ internal static class CheckoutSessions
                 throw StripeApiException.InvalidRequest($"The price `{price.Id}` is not active.", item.ParamName("price"));
             }
 
+            // A price stays active when its product is archived, and Stripe refuses it then too (stripe/stripe-node#2131,
+            // stripe/stripe-go#1031: "The product ... is marked as inactive, and thus no new subscriptions can be created").
+            if (state.Products.TryGetValue(price.ProductId, out var product) && !product.Active)
+            {
+                throw StripeApiException.InvalidRequest($"The product `{product.Id}` of price `{price.Id}` is not active, and thus cannot be sold.", item.ParamName("price"));
+            }
+
             var quantity = item.NonNegativeLong("quantity") ?? 1;
             if (quantity < 1)
             {
