@@ -60,6 +60,17 @@ public sealed partial class DeployDocTests
         Assert.Contains("roll the code back first", rollback, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_service_api_key_rotates_through_the_azd_array_beside_the_old_one_under_a_name_of_its_own()
+    {
+        // The app settings are made from BILLING_SERVICE_API_KEYS by every provision, and two keys of one name stop the
+        // app's start (ServiceAuthOptionsValidator): a rotation that ignores either refuses the caller's calls.
+        var rotation = Section("## Rotate a service API key");
+        Assert.Contains("BILLING_SERVICE_API_KEYS", rotation, StringComparison.Ordinal);
+        Assert.Contains("names are unique", rotation, StringComparison.Ordinal);
+        Assert.Contains("billing apikey new --name", rotation, StringComparison.Ordinal);
+    }
+
     private static string Section(string heading)
     {
         var start = Doc.IndexOf(heading + "\n", StringComparison.Ordinal);

@@ -45,6 +45,19 @@ public sealed class ApiKeyCommandTests
         Assert.StartsWith("Billing__ServiceAuth__ApiKeys__2__Sha256=", lines[2], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_help_says_a_key_beside_configured_ones_needs_the_next_free_index_and_a_name_of_its_own()
+    {
+        // A rotation adds the new key beside the old one: the default index 0 would replace the first configured key (its
+        // caller refused at once), and a second key under the old key's name stops the app's start (names are unique).
+        var run = await CliRun.RunAsync("apikey", "new", "--help");
+
+        var help = string.Join(' ', run.Output.Split((char[])['\r', '\n', ' '], StringSplitOptions.RemoveEmptyEntries)); // the help wraps lines
+        Assert.Contains("0 replaces the first configured key", help, StringComparison.Ordinal);
+        Assert.Contains("pass the next free index", help, StringComparison.Ordinal);
+        Assert.Contains("names are unique", help, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--name", "")]
     [InlineData("--name", "usage worker")]

@@ -304,6 +304,20 @@ public sealed class InvoicesCommandTests
     }
 
     [Fact]
+    public async Task Show_of_a_run_whose_subscription_paused_collection_says_why_its_invoice_is_a_draft_and_what_to_do()
+    {
+        // The run view's collectionPause: without it an operator sees a recorded run whose invoice is a draft, and no reason.
+        var paused = Run("user-42:month-2026-11", "recorded", 2000, status: "draft").Replace("{\"runId\"", "{\"collectionPause\":\"keepAsDraft\",\"runId\"", StringComparison.Ordinal);
+        await using var server = new CannedServer(200, paused);
+
+        var run = await CliRun.RunAsync("invoices", "show", "user-42:month-2026-11", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("invoice   in_user-42 (INV-1), status draft", run.Output, StringComparison.Ordinal);
+        Assert.Contains("paused    collection paused in Stripe (keepAsDraft): kept a draft; finalize it in Stripe to bill it, or delete it (recorded deleted, credit given back)", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Show_with_json_prints_the_answer_and_a_stripe_invoice_id_goes_in_the_path()
     {
         var body = Run("a:sub-1", "recorded", 1);

@@ -30,7 +30,7 @@ public static class ApiKeyCommand
     {
         var name = new Option<string>("--name")
         {
-            Description = $"The calling service's name, as the app logs it ({ServiceApiKeys.MaxNameLength} letters, digits, '.', '-', '_' at most; default {ServiceApiKeys.DefaultName}).",
+            Description = $"The calling service's name, as the app logs it ({ServiceApiKeys.MaxNameLength} letters, digits, '.', '-', '_' at most; default {ServiceApiKeys.DefaultName}). Configured names are unique (the app refuses to start with two keys of one name): a key that rotates another gets a name of its own, such as usage-worker-2.",
             DefaultValueFactory = _ => ServiceApiKeys.DefaultName,
         };
         name.Validators.Add(result =>
@@ -41,7 +41,7 @@ public static class ApiKeyCommand
                 result.AddError($"--name '{value}' must be 1..{ServiceApiKeys.MaxNameLength} letters, digits, '.', '-' or '_'.");
             }
         });
-        var index = BoundedIntOption.Create("--index", "The key's index N in Billing:ServiceAuth:ApiKeys (the next free one when keys are configured already)", 0, 0, MaxIndex);
+        var index = BoundedIntOption.Create("--index", "The key's index N in Billing:ServiceAuth:ApiKeys. The default 0 replaces the first configured key (its caller is refused from then on): when keys are configured already, as while rotating one, pass the next free index, and give the key a name of its own (names are unique)", 0, 0, MaxIndex);
         var command = new Command("new", "Create a random key (32 bytes, base64url); print it once and the app settings holding only its hash.") { name, index };
         command.SetAction(async (result, cancellationToken) =>
         {

@@ -133,6 +133,12 @@ public static partial class InvoicesCommand
             text.AppendLine(CultureInfo.InvariantCulture, $"  page      {url}");
         }
 
+        if (Text(run["collectionPause"]) is { } pause)
+        {
+            // Without it a recorded run whose invoice is a draft, uncollectible or void gives the operator no reason.
+            text.AppendLine(CultureInfo.InvariantCulture, $"  paused    collection paused in Stripe ({pause}): {PauseOutcome(pause)}");
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture, $"  total     {Amount(run["total"], currency)}");
         var credit = (long?)run["creditApplied"] ?? 0;
         if (credit > 0)
@@ -161,6 +167,15 @@ public static partial class InvoicesCommand
         text.Append(CultureInfo.InvariantCulture, $"  attempts  {run["attempts"]}, updated {Text(run["updatedAt"])}");
         return text.ToString();
     }
+
+    /// <summary>What the run did with its invoice because the subscription's collection was paused (api.md, paused collection).</summary>
+    private static string PauseOutcome(string pause) => pause switch
+    {
+        "keepAsDraft" => "kept a draft; finalize it in Stripe to bill it, or delete it (recorded deleted, credit given back)",
+        "markUncollectible" => "finalized without collection and marked uncollectible (owed, never charged; its credit stays spent)",
+        "void" => "finalized without collection and voided (its credit given back)",
+        _ => "see the run's status",
+    };
 
     /// <summary>Minor units as they are, with the currency: exact whatever the currency's decimals.</summary>
     internal static string Amount(JsonNode? minorUnits, string? currency) => Amount((long?)minorUnits ?? 0, currency);
