@@ -70,7 +70,7 @@ internal static class Problems
             RefusalReason.CounterFull => (StatusCodes.Status409Conflict, "counter_full", "The meter's counter is full for this period."),
             RefusalReason.UsageNotCounted => (StatusCodes.Status503ServiceUnavailable, "busy", "The usage store is busy."),
             RefusalReason.AddOnNotApplicable => (StatusCodes.Status409Conflict, "add_on_not_applicable", "The add-on would change nothing for this plan."),
-            RefusalReason.PlanNotSold => (StatusCodes.Status409Conflict, "plan_not_sold", "The plan is not sold by this interval now."),
+            RefusalReason.PlanNotSold => (StatusCodes.Status409Conflict, "plan_not_sold", "The plan is not on sale at this interval."),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Reason, "Unknown refusal reason."),
         };
         var problem = new ProblemDetails { Title = title, Status = status, Detail = refusal.Detail, Type = TypeFor(status) };
