@@ -600,6 +600,24 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task Invoice_events_that_change_no_account_are_kept_under_the_linked_customers_account_for_the_operator()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        var usageInvoicePaid = Stripe.PayOneOffInvoice(customer); // a usage invoice is a one-off invoice of the customer
+        Stripe.FinalizeLatestInvoice(subscription);
+        var finalized = Stripe.Events[^1];
+        var strangers = Stripe.PayOneOffInvoice(Stripe.CreateCustomer(null)); // a customer no account is linked to
+
+        await _world.DeliverNewEventsAsync();
+
+        Assert.Equal("invoice.finalized", finalized.Type);
+        Assert.All([usageInvoicePaid, finalized], e => Assert.Equal((StripeEventStatus.Ignored, AccountId.Parse(Account)), (_world.Events.Get(e.Id).Status, _world.Events.Get(e.Id).AccountId)));
+        Assert.Equal((StripeEventStatus.Ignored, (AccountId?)null), (_world.Events.Get(strangers.Id).Status, _world.Events.Get(strangers.Id).AccountId));
+    }
+
+    [Fact]
     public async Task A_customer_linked_to_another_account_is_not_moved_by_a_session_naming_a_different_account()
     {
         var customer = Stripe.CreateCustomer("owner-1");
