@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure.Storage.Queues.Models;
 using Billing.Application.StripeEvents;
+using Billing.Application.StripeEvents.Ingest;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Infrastructure.Queues;
@@ -10,7 +11,7 @@ namespace Billing.Infrastructure.Queues;
 /// attempts: list them with their events' status, and replay them (move them back to the main queue, where the
 /// processor runs them again; events already done are acknowledged without effect).
 /// </summary>
-public sealed class StripeEventPoisonMessages(
+public sealed partial class StripeEventPoisonMessages(
     StripeEventQueues queues,
     IStripeEventStore events,
     ILogger<StripeEventPoisonMessages> logger) : IPoisonMessages
@@ -23,6 +24,8 @@ public sealed class StripeEventPoisonMessages(
 
     private readonly PoisonQueue _queue = new(queues.Main, queues.Poison, logger);
 
+    private readonly StripeEventQueueWriter _writer = new(queues);
+
     public string Kind => PoisonQueueKinds.StripeEvents;
 
     public string PoisonQueueName => _queue.PoisonQueueName;
@@ -30,9 +33,42 @@ public sealed class StripeEventPoisonMessages(
     public Task<PoisonListing> ListAsync(int max, CancellationToken cancellationToken) =>
         _queue.ListAsync(max, DescribeAsync, cancellationToken);
 
-    /// <summary>Moves the messages of the given events (all messages when <paramref name="ids"/> is empty) back to the main queue.</summary>
-    public Task<PoisonReplayResult> ReplayAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>
-        _queue.ReplayAsync(ids, EventIdOf, (messageId, eventId) => new ReplayedMessage(messageId, eventId), cancellationToken);
+    /// <summary>
+    /// Moves the messages of the given events (all messages when <paramref name="ids"/> is empty) back to the main queue.
+    /// A selected event without a poison message that the store holds and is not done yet is queued again from the
+    /// store: in Azure a poison message expires after 7 days (the Functions host sends it with the queue's default time
+    /// to live and offers no setting for it: Azure/azure-webjobs-sdk-extensions#891), while its event stays stored.
+    /// </summary>
+    public async Task<PoisonReplayResult> ReplayAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        var moved = await _queue.ReplayAsync(ids, EventIdOf, (messageId, eventId) => new ReplayedMessage(messageId, eventId), cancellationToken).ConfigureAwait(false);
+        var requeued = new List<ReplayedMessage>();
+        var notFound = new List<string>();
+        foreach (var eventId in moved.NotFound)
+        {
+            var record = await events.GetAsync(eventId, cancellationToken).ConfigureAwait(false);
+            if (record is null || record.Status.IsFinal())
+            {
+                notFound.Add(eventId);
+                continue;
+            }
+
+            StripeEventQueueReceipt sent;
+            try
+            {
+                sent = await _writer.EnqueueAsync(new StripeEventQueueMessage { EventId = eventId, Type = record.Type }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (QueueOutage.Is(exception, cancellationToken))
+            {
+                throw QueueOutage.Of(queues.Main.Name, exception);
+            }
+
+            requeued.Add(new ReplayedMessage(sent.MessageId, eventId));
+            LogRequeuedFromStore(eventId, record.Status);
+        }
+
+        return requeued.Count == 0 ? moved : new PoisonReplayResult([.. moved.Replayed, .. requeued], notFound);
+    }
 
     private async Task<PoisonMessageView> DescribeAsync(PeekedMessage message, CancellationToken cancellationToken)
     {
@@ -106,4 +142,7 @@ public sealed class StripeEventPoisonMessages(
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({Status}) had no poison message (expired: the host keeps one 7 days); queued again from the event store")]
+    private partial void LogRequeuedFromStore(string eventId, StripeEventStatus status);
 }

@@ -133,6 +133,25 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_event_whose_poison_message_expired_is_queued_again_from_the_store_while_it_is_not_done()
+    {
+        // In Azure a poison message lives 7 days: the Functions host sends it with the queue's default time to live.
+        Store("evt_expired", "{}");
+        Store("evt_done", "{}");
+        _events.Records["evt_done"] = _events.Records["evt_done"] with { Status = StripeEventStatus.Applied };
+
+        var result = await Poison().ReplayAsync(["evt_expired", "evt_done", "evt_unknown"], CancellationToken.None);
+
+        Assert.Equal(["evt_expired"], result.Replayed.Select(r => r.EventId));
+        Assert.Equal(["evt_done", "evt_unknown"], result.NotFound);
+        var sent = Assert.Single((await _azurite.RawMain.PeekMessagesAsync(32)).Value);
+        Assert.Equal(result.Replayed[0].MessageId, sent.MessageId);
+        var reference = StripeEventQueueMessage.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(sent.Body.ToString())));
+        Assert.Equal(("evt_expired", "customer.updated"), (reference.EventId, reference.Type));
+        Assert.True(sent.ExpiresOn > DateTimeOffset.UtcNow.AddYears(100), $"The message expires on {sent.ExpiresOn:O}.");
+    }
+
+    [Fact]
     public async Task An_empty_or_missing_poison_queue_lists_nothing_and_replays_nothing()
     {
         var listing = await Poison().ListAsync(32, CancellationToken.None);
