@@ -99,6 +99,8 @@ export function describeProblem(status, problem, retryAfter = null) {
       return 'You already have a subscription. Use "Manage billing" to change or cancel it.';
     case 'no_stripe_customer':
       return 'There is nothing to manage yet: choose a plan first.';
+    case 'plan_not_sold':
+      return 'This plan cannot be bought with this billing interval right now. Nothing was charged. Choose another plan or interval, or try again later.';
     case 'add_on_not_applicable':
       return 'Your plan already puts no limit on what this add-on raises, so it would add nothing. Nothing was charged.';
     case 'insufficient_credit':

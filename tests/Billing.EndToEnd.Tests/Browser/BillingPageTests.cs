@@ -477,6 +477,26 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task A_plan_the_catalog_and_stripe_disagree_on_is_refused_in_words_for_the_customer_without_the_operators_detail()
+    {
+        // 409 plan_not_sold (CheckoutSessions): its detail is for the operator, naming the Stripe price and what is wrong
+        // with it; the page showed it to the customer as it was.
+        var page = await SignedInAsync(NewAccount("not-sold"));
+        await page.RouteAsync("**/api/billing/checkout", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 409,
+            ContentType = "application/problem+json",
+            Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = browser.Pages.BaseAddress.GetLeftPart(UriPartial.Authority) },
+            Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"The plan is not on sale at this interval.","status":409,"detail":"The PRO plan is not sold by the month now: its price price_pro_monthly is in usd in Stripe, but the plan's currency (its overage, billed on usage invoices) is eur. Nothing was created; choose another plan or interval, or try again later.","code":"plan_not_sold"}""",
+        }));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("This plan cannot be bought with this billing interval right now. Nothing was charged. Choose another plan or interval, or try again later.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task Leaving_for_checkout_keeps_the_button_disabled_and_an_address_that_is_not_a_web_page_is_not_opened()
     {
         var page = await SignedInAsync(NewAccount("leave"));
