@@ -62,6 +62,26 @@ public sealed class QueueTriggerTests
     }
 
     [Fact]
+    public async Task A_message_that_is_not_base64_goes_to_poison_as_it_was_with_the_real_hosts_poison_warning()
+    {
+        // The real host's client handles a decoding failure by moving the message with a non-encoding poison client
+        // through QueueProcessor.HandlePoisonMessageAsync (QueuesExtensionConfigProvider / QueueServiceClientProvider
+        // CreateMessageDecodingFailedHandler), whose CopyMessageToPoisonQueueAsync logs the same warning as a move at
+        // maxDequeueCount: the poison alert (infra/modules/alerts.bicep) counts this move too.
+        var queueName = Storage.UniqueQueueName("undecodable");
+        var raw = new QueueClient(Storage.ConnectionString, queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        await raw.CreateAsync();
+        var sent = (await raw.SendMessageAsync("plain text, not base64!")).Value;
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["FIXTURE_QUEUE"] = queueName });
+
+        var rawPoison = new QueueClient(Storage.ConnectionString, queueName + "-poison", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var poisoned = await Wait.ForAsync(() => ReceiveOneAsync(rawPoison), Deadline, "the undecodable message in the poison queue");
+        Assert.Equal("plain text, not base64!", poisoned);
+        await Wait.ForAsync(() => Task.FromResult(host.Output.FirstOrDefault(l => l.Contains($"Host.Triggers.Queue: Message has reached MaxDequeueCount of 3. Moving message to queue '{queueName}-poison'.", StringComparison.Ordinal))), Deadline, "the poison move logged in the real host's words");
+        Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {sent.MessageId}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_host_stopping_mid_invocation_waits_for_the_function_and_completes_its_message_by_the_result()
     {
         // The real host cancels the function's token on stop (InvocationCancel) but awaits the worker's

@@ -195,6 +195,10 @@ internal sealed partial class QueueListener : IDisposable
             return;
         }
 
+        // The real host moves it through the same QueueProcessor.HandlePoisonMessageAsync as a message at maxDequeueCount
+        // (CreateMessageDecodingFailedHandler in the Storage extension's QueueServiceClientProvider), so its
+        // CopyMessageToPoisonQueueAsync logs the same warning, whatever the dequeue count: the poison alert counts it.
+        LogReachedMaxDequeueCount(processorLogger, options.MaxDequeueCount, rawPoison.Name);
         await rawPoison.CreateIfNotExistsAsync(cancellationToken: args.CancellationToken).ConfigureAwait(false);
         await rawPoison.SendMessageAsync(message.Body, cancellationToken: args.CancellationToken).ConfigureAwait(false);
         await args.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, args.CancellationToken).ConfigureAwait(false);
