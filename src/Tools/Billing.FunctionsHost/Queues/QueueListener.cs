@@ -127,9 +127,15 @@ internal sealed partial class QueueListener : IDisposable
         await Task.Yield();
         try
         {
-            if (message.DequeueCount > options.MaxDequeueCount && poison is not null)
+            if (message.DequeueCount > options.MaxDequeueCount)
             {
-                await MoveToPoisonAsync(message, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+                // As QueueProcessor.BeginProcessingMessageAsync: never run; without a poison queue (a queue named
+                // *-poison, QueueListenerFactory.CreatePoisonQueueReference) left invisible until its receive lease ends.
+                if (poison is not null)
+                {
+                    await MoveToPoisonAsync(message, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 return;
             }
 
