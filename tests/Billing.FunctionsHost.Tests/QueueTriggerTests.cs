@@ -62,6 +62,56 @@ public sealed class QueueTriggerTests
     }
 
     [Fact]
+    public async Task A_message_that_is_not_base64_goes_to_poison_as_it_was_with_the_real_hosts_poison_warning()
+    {
+        // The real host's client handles a decoding failure by moving the message with a non-encoding poison client
+        // through QueueProcessor.HandlePoisonMessageAsync (QueuesExtensionConfigProvider / QueueServiceClientProvider
+        // CreateMessageDecodingFailedHandler), whose CopyMessageToPoisonQueueAsync logs the same warning as a move at
+        // maxDequeueCount: the poison alert (infra/modules/alerts.bicep) counts this move too.
+        var queueName = Storage.UniqueQueueName("undecodable");
+        var raw = new QueueClient(Storage.ConnectionString, queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        await raw.CreateAsync();
+        var sent = (await raw.SendMessageAsync("plain text, not base64!")).Value;
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["FIXTURE_QUEUE"] = queueName });
+
+        var rawPoison = new QueueClient(Storage.ConnectionString, queueName + "-poison", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var poisoned = await Wait.ForAsync(() => ReceiveOneAsync(rawPoison), Deadline, "the undecodable message in the poison queue");
+        Assert.Equal("plain text, not base64!", poisoned);
+        await Wait.ForAsync(() => Task.FromResult(host.Output.FirstOrDefault(l => l.Contains($"Host.Triggers.Queue: Message has reached MaxDequeueCount of 3. Moving message to queue '{queueName}-poison'.", StringComparison.Ordinal))), Deadline, "the poison move logged in the real host's words");
+        Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {sent.MessageId}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_message_over_the_dequeue_limit_on_a_queue_without_poison_queue_is_left_invisible_and_not_run()
+    {
+        // A queue whose name ends in -poison has no poison queue of its own (QueueListenerFactory.CreatePoisonQueueReference);
+        // QueueProcessor.BeginProcessingMessageAsync still refuses a message over maxDequeueCount: HandlePoisonMessageAsync
+        // does nothing without a poison queue and the function is not invoked, so the message stays invisible for the
+        // rest of its 10-minute receive lease.
+        var queueName = Storage.UniqueQueueName("overdue") + "-poison";
+        var queue = Storage.Queue(queueName);
+        await queue.CreateAsync();
+        var message = (await queue.SendMessageAsync("seen too often")).Value;
+        for (var i = 0; i < 3; i++)
+        {
+            var received = (await queue.ReceiveMessageAsync()).Value;
+            Assert.Equal(message.MessageId, received.MessageId);
+            await queue.UpdateMessageAsync(received.MessageId, received.PopReceipt, visibilityTimeout: TimeSpan.Zero);
+        }
+
+        var fresh = (await queue.SendMessageAsync("first delivery")).Value;
+
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["FIXTURE_QUEUE"] = queueName });
+
+        // The listener receives both in one batch: it runs the fresh one and leaves the overdue one alone.
+        await host.WaitForLineAsync(l => l.Contains($"Fixture queue message {fresh.MessageId}", StringComparison.Ordinal), Deadline);
+        await Wait.ForAsync(async () => (await queue.PeekMessagesAsync(32)).Value.Length == 0 ? "received" : null, Deadline, "the overdue message received by the host");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {message.MessageId}", StringComparison.Ordinal));
+        Assert.Equal(1, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount); // still there, invisible
+    }
+
+    [Fact]
     public async Task A_host_stopping_mid_invocation_waits_for_the_function_and_completes_its_message_by_the_result()
     {
         // The real host cancels the function's token on stop (InvocationCancel) but awaits the worker's

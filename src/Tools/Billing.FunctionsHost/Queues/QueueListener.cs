@@ -127,9 +127,15 @@ internal sealed partial class QueueListener : IDisposable
         await Task.Yield();
         try
         {
-            if (message.DequeueCount > options.MaxDequeueCount && poison is not null)
+            if (message.DequeueCount > options.MaxDequeueCount)
             {
-                await MoveToPoisonAsync(message, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+                // As QueueProcessor.BeginProcessingMessageAsync: never run; without a poison queue (a queue named
+                // *-poison, QueueListenerFactory.CreatePoisonQueueReference) left invisible until its receive lease ends.
+                if (poison is not null)
+                {
+                    await MoveToPoisonAsync(message, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 return;
             }
 
@@ -195,6 +201,10 @@ internal sealed partial class QueueListener : IDisposable
             return;
         }
 
+        // The real host moves it through the same QueueProcessor.HandlePoisonMessageAsync as a message at maxDequeueCount
+        // (CreateMessageDecodingFailedHandler in the Storage extension's QueueServiceClientProvider), so its
+        // CopyMessageToPoisonQueueAsync logs the same warning, whatever the dequeue count: the poison alert counts it.
+        LogReachedMaxDequeueCount(processorLogger, options.MaxDequeueCount, rawPoison.Name);
         await rawPoison.CreateIfNotExistsAsync(cancellationToken: args.CancellationToken).ConfigureAwait(false);
         await rawPoison.SendMessageAsync(message.Body, cancellationToken: args.CancellationToken).ConfigureAwait(false);
         await args.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, args.CancellationToken).ConfigureAwait(false);
