@@ -462,13 +462,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
 
         // 503 stripe_unavailable: the emulator cannot be taken down under the shared fixture, so the one checkout call is
         // answered with the exact problem the app's ExceptionMiddleware writes when Stripe cannot be reached.
-        await page.RouteAsync("**/api/billing/checkout", route => route.FulfillAsync(new RouteFulfillOptions
-        {
-            Status = 503,
-            ContentType = "application/problem+json",
-            Headers = new Dictionary<string, string> { ["Retry-After"] = "2", ["Access-Control-Allow-Origin"] = browser.Pages.BaseAddress.GetLeftPart(UriPartial.Authority) },
-            Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Payment provider unavailable","status":503,"detail":"Stripe could not be reached; try again shortly.","code":"stripe_unavailable"}""",
-        }));
+        await AnswerProblemAsync(page, "**/api/billing/checkout", 503, """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Payment provider unavailable","status":503,"detail":"Stripe could not be reached; try again shortly.","code":"stripe_unavailable"}""", retryAfter: "2");
         await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Payments are unavailable right now: we could not reach Stripe. Nothing was charged. Try again in a moment.");
         Assert.EndsWith("/billing/", page.Url, StringComparison.Ordinal);
@@ -482,13 +476,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         // 409 plan_not_sold (CheckoutSessions): its detail is for the operator, naming the Stripe price and what is wrong
         // with it; the page showed it to the customer as it was.
         var page = await SignedInAsync(NewAccount("not-sold"));
-        await page.RouteAsync("**/api/billing/checkout", route => route.FulfillAsync(new RouteFulfillOptions
-        {
-            Status = 409,
-            ContentType = "application/problem+json",
-            Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = browser.Pages.BaseAddress.GetLeftPart(UriPartial.Authority) },
-            Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"The plan is not on sale at this interval.","status":409,"detail":"The PRO plan is not sold by the month now: its price price_pro_monthly is in usd in Stripe, but the plan's currency (its overage, billed on usage invoices) is eur. Nothing was created; choose another plan or interval, or try again later.","code":"plan_not_sold"}""",
-        }));
+        await AnswerProblemAsync(page, "**/api/billing/checkout", 409, """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"The plan is not on sale at this interval.","status":409,"detail":"The PRO plan is not sold by the month now: its price price_pro_monthly is in usd in Stripe, but the plan's currency (its overage, billed on usage invoices) is eur. Nothing was created; choose another plan or interval, or try again later.","code":"plan_not_sold"}""");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
 
@@ -800,13 +788,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
 
         // The refusal itself, should a tab drawn on another plan still send it, reads as a sentence.
         var free = await SignedInAsync(NewAccount("addon-refused"));
-        await free.RouteAsync("**/api/billing/addons/checkout", route => route.FulfillAsync(new RouteFulfillOptions
-        {
-            Status = 409,
-            ContentType = "application/problem+json",
-            Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = browser.Pages.BaseAddress.GetLeftPart(UriPartial.Authority) },
-            Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"The add-on would change nothing for this plan.","status":409,"detail":"The Enterprise plan puts no limit on projects, so EXTRA_PROJECTS_5 would raise nothing; nothing was charged.","code":"add_on_not_applicable"}""",
-        }));
+        await AnswerProblemAsync(free, "**/api/billing/addons/checkout", 409, """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"The add-on would change nothing for this plan.","status":409,"detail":"The Enterprise plan puts no limit on projects, so EXTRA_PROJECTS_5 would raise nothing; nothing was charged.","code":"add_on_not_applicable"}""");
         await free.GetByRole(AriaRole.Button, new() { Name = "Buy 5 more projects" }).ClickAsync();
         await Expect(free.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Your plan already puts no limit on what this add-on raises, so it would add nothing. Nothing was charged.");
         browser.AssertPagesKeptToTheContract();
@@ -862,13 +844,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         var page = await SignedInAsync(NewAccount("trial-race"));
         // The one checkout call gets the problem the API answers when an app-side trial started while a session with
         // Stripe's trial was being made (that session is expired; a new one comes without the trial).
-        await page.RouteAsync("**/api/billing/checkout", route => route.FulfillAsync(new RouteFulfillOptions
-        {
-            Status = 409,
-            ContentType = "application/problem+json",
-            Headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = browser.Pages.BaseAddress.GetLeftPart(UriPartial.Authority) },
-            Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Trial already used","status":409,"detail":"The account's trial started while this checkout was being made; start the checkout again.","code":"trial_already_used"}""",
-        }), new PageRouteOptions { Times = 1 });
+        await AnswerProblemAsync(page, "**/api/billing/checkout", 409, """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.10","title":"Trial already used","status":409,"detail":"The account's trial started while this checkout was being made; start the checkout again.","code":"trial_already_used"}""", times: 1);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
 
@@ -876,6 +852,18 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await Expect(alert).ToContainTextAsync("Your free trial has started meanwhile, so this plan can no longer start with free days. Nothing was charged.");
         await alert.GetByRole(AriaRole.Button, new() { Name = "Continue to Checkout for Pro" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(CheckoutUrl());
+    }
+
+    /// <summary>Answers the page's calls to <paramref name="route"/> (the first <paramref name="times"/>, or all) with a problem details body, as the app's API would (its CORS header included).</summary>
+    private Task AnswerProblemAsync(IPage page, string route, int status, string body, string? retryAfter = null, int? times = null)
+    {
+        var headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = browser.Pages.BaseAddress.GetLeftPart(UriPartial.Authority) };
+        if (retryAfter is not null)
+        {
+            headers["Retry-After"] = retryAfter;
+        }
+
+        return page.RouteAsync(route, r => r.FulfillAsync(new RouteFulfillOptions { Status = status, ContentType = "application/problem+json", Headers = headers, Body = body }), new PageRouteOptions { Times = times });
     }
 
     private static string NewAccount(string what) => $"page-{what}-{Guid.NewGuid().ToString("N")[..10]}";
