@@ -1,5 +1,6 @@
 using Billing.Application.Outcomes;
 using Billing.FunctionApp.Http;
+using Billing.TestSupport;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Billing.FunctionApp.Tests.Http;
@@ -16,6 +17,23 @@ public sealed class ProblemsTests
         Assert.Equal(codes.Count, codes.Distinct(StringComparer.Ordinal).Count());
         Assert.All(problems, p => Assert.InRange(p.Status!.Value, 400, 599));
         Assert.All(problems, p => Assert.StartsWith("https://tools.ietf.org/html/rfc9110#section-15.", p.Type, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_billing_page_has_a_sentence_for_every_refusal_a_customer_can_meet()
+    {
+        // The page shows a refusal's detail only when it knows no sentence for its code, and a detail may be written for
+        // the operator (plan_not_sold names the Stripe price). Refusals only the product's backend meets (usage records)
+        // need none.
+        string[] serviceOnly = ["counter_full", "idempotency_key_reused", "usage_in_progress"];
+        var script = File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "src", "Billing.Web", "assets", "api.js"));
+
+        var missing = Enum.GetValues<RefusalReason>()
+            .Select(reason => (string)Problems.RefusedDetails(new Refusal(reason, "detail")).Extensions[Problems.CodeMember]!)
+            .Where(code => !serviceOnly.Contains(code) && !script.Contains($"case '{code}':", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.True(missing.Count == 0, "api.js has no sentence for: " + string.Join(", ", missing));
     }
 
     [Theory]
