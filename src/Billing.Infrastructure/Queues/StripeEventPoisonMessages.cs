@@ -67,7 +67,7 @@ public sealed partial class StripeEventPoisonMessages(
             LogRequeuedFromStore(eventId, record.Status);
         }
 
-        return requeued.Count == 0 ? moved : new PoisonReplayResult([.. moved.Replayed, .. requeued], notFound);
+        return new PoisonReplayResult([.. moved.Replayed, .. requeued], notFound);
     }
 
     private async Task<PoisonMessageView> DescribeAsync(PeekedMessage message, CancellationToken cancellationToken)

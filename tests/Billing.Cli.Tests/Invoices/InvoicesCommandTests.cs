@@ -307,8 +307,7 @@ public sealed class InvoicesCommandTests
     public async Task Show_of_a_run_whose_subscription_paused_collection_says_why_its_invoice_is_a_draft_and_what_to_do()
     {
         // The run view's collectionPause: without it an operator sees a recorded run whose invoice is a draft, and no reason.
-        var paused = Run("user-42:month-2026-11", "recorded", 2000, status: "draft").Replace("{\"runId\"", "{\"collectionPause\":\"keepAsDraft\",\"runId\"", StringComparison.Ordinal);
-        await using var server = new CannedServer(200, paused);
+        await using var server = new CannedServer(200, Run("user-42:month-2026-11", "recorded", 2000, status: "draft", collectionPause: "keepAsDraft"));
 
         var run = await CliRun.RunAsync("invoices", "show", "user-42:month-2026-11", "--url", server.Url, "--token", Token);
 
@@ -379,10 +378,11 @@ public sealed class InvoicesCommandTests
     private static string Runs(params string[] runs) => $$"""{"runs":[{{string.Join(',', runs)}}],"nextCursor":null}""";
 
     /// <param name="billed">What Stripe's invoice bills when an operator changed it (the answer's amountDue); null: total less credit.</param>
-    private static string Run(string runId, string step, long total = 0, string currency = "usd", long credit = 0, string status = "open", long? billed = null)
+    private static string Run(string runId, string step, long total = 0, string currency = "usd", long credit = 0, string status = "open", long? billed = null, string? collectionPause = null)
     {
         var account = runId[..runId.LastIndexOf(':')];
         var invoice = step is "recorded" or "finalized" ? $$""","stripeInvoiceId":"in_{{account}}","number":"INV-1","status":"{{status}}","hostedInvoiceUrl":"https://invoice.example/{{account}}" """ : "";
+        invoice += collectionPause is null ? "" : $$""","collectionPause":"{{collectionPause}}" """;
         return $$"""{"runId":"{{runId}}","accountId":"{{account}}","periodKey":"sub-1","periodStart":"2026-10-15T00:00:00Z","periodEnd":"2026-11-15T00:00:00Z","step":"{{step}}","plan":"PRO","currency":"{{currency}}","total":{{total}},"creditApplied":{{credit}},"amountDue":{{billed ?? total - credit}}{{invoice}},"attempts":1,"updatedAt":"2026-12-02T02:00:05Z","lines":[{"meter":"agent_runs","description":"agent_runs beyond the plan","used":1,"included":0,"overageUnits":1,"amount":{{total}},"stripeItemId":"ii_1"}]}""";
     }
 }
