@@ -8,7 +8,13 @@
 //   app's trigger feeds (billing-notifications-poison, by the product's consumer) is that app's to watch; the admin
 //   endpoint GET /api/billing/admin/poison lists what sits in the app's own poison queues.
 // - failed function invocations (queue, timer and HTTP), per function; HTTP 4xx answers are refusals, not failures;
-// - the share of HTTP requests answered 5xx, over a minimum number of requests.
+// - the share of HTTP requests answered 5xx, over a minimum number of requests;
+// - errors the app logs for an operator, per function: a paid purchase not granted, a period that cannot be invoiced,
+//   a Stripe key of another account, an unexpected 500, ... Such an invocation ends successfully (no retry, no poison
+//   message, often no 5xx), so the log line is all there is. The host logs a line the worker sends during an
+//   invocation under the category Function.<Name>.User at the worker's level, with only its formatted message (the
+//   worker's own category and properties are not kept: azure-functions-host GrpcWorkerChannel.Log); its own lines
+//   about a function (Function.<Name>, e.g. "Executed ... (Failed)") are the failure alert's.
 
 param namePrefix string
 param location string
@@ -77,6 +83,17 @@ var rules = [
     aggregation: 'Maximum'
     threshold: http5xxPercentThreshold
     dimension: ''
+  }
+  {
+    name: '${namePrefix}-logged-errors'
+    displayName: 'Billing: errors logged for an operator'
+    description: 'The app logged an Error during an invocation (a paid purchase not granted, a period that cannot be invoiced, a Stripe key of another account, an unexpected 500, ...). Read them with the query in docs/deploy.md (Alerts).'
+    severity: 2
+    query: 'traces\n| where severityLevel >= 3\n| extend Category = tostring(customDimensions.Category)\n| where Category matches regex @"^Function\\.[^.]+\\.User$"\n| summarize Errors = count() by Function = extract(@"^Function\\.([^.]+)\\.User$", 1, Category)'
+    measure: 'Errors'
+    aggregation: 'Total'
+    threshold: 0
+    dimension: 'Function'
   }
 ]
 

@@ -84,20 +84,49 @@ public sealed class FunctionAppTests(DeployedTemplate template)
     }
 
     [Fact]
-    public void Alerts_go_to_the_given_address_for_poison_messages_failures_and_5xx()
+    public void Alerts_go_to_the_given_address_for_poison_messages_failures_5xx_and_logged_errors()
     {
         var group = template.OneOf("Microsoft.Insights/actionGroups");
         Assert.Equal([DeployedTemplate.Parameters.AlertEmail], group["properties"]!["emailReceivers"]!.AsArray().Select(r => (string)r!["emailAddress"]!));
 
         var rules = template.OfType("Microsoft.Insights/scheduledQueryRules");
         var queries = rules.Select(r => (string)r["properties"]!["criteria"]!["allOf"]![0]!["query"]!).ToList();
-        Assert.Equal(3, rules.Count);
+        Assert.Equal(4, rules.Count);
         Assert.Contains(queries, q => q.Contains("Message has reached MaxDequeueCount", StringComparison.Ordinal)); // the host's poison-move log line
         Assert.Contains(queries, q => q.Contains("success == false", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains("toint(resultCode) >= 500", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains("severityLevel >= 3", StringComparison.Ordinal));
         var applicationInsights = (string)template.OneOf("Microsoft.Insights/components")["id"]!;
         Assert.All(rules, r => Assert.Equal([applicationInsights], r["properties"]!["scopes"]!.AsArray().Select(s => (string)s!)));
         Assert.All(rules, r => Assert.Equal([(string)group["id"]!], r["properties"]!["actions"]!["actionGroups"]!.AsArray().Select(s => (string)s!)));
+    }
+
+    [Fact]
+    public void An_error_the_app_logs_for_an_operator_raises_an_alert_by_function()
+    {
+        // Errors such as a paid purchase not granted or a period that cannot be invoiced end their invocation
+        // successfully (no retry, no poison message, no 5xx): the log line is all the operator gets. In Azure the host
+        // logs each line the worker sends during an invocation under Function.<Name>.User at the worker's level, with
+        // only its formatted message (azure-functions-host GrpcWorkerChannel.Log; the worker's own category is lost),
+        // and the host's own lines about a function ("Executed ... (Failed)") under Function.<Name>.
+        var rule = Assert.Single(template.OfType("Microsoft.Insights/scheduledQueryRules"),
+            r => ((string)r["properties"]!["criteria"]!["allOf"]![0]!["query"]!).StartsWith("traces", StringComparison.Ordinal)
+                && !((string)r["properties"]!["criteria"]!["allOf"]![0]!["query"]!).Contains("MaxDequeueCount", StringComparison.Ordinal));
+        var criterion = rule["properties"]!["criteria"]!["allOf"]![0]!;
+        var query = (string)criterion["query"]!;
+
+        Assert.Contains("severityLevel >= 3", query, StringComparison.Ordinal); // Error and Critical
+        var pattern = System.Text.RegularExpressions.Regex.Match(query, "matches regex @\"([^\"]+)\"").Groups[1].Value;
+        var functions = typeof(Billing.FunctionApp.Webhooks.ProcessStripeEventFunction).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .Select(m => m.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.FunctionAttribute), false).OfType<Microsoft.Azure.Functions.Worker.FunctionAttribute>().SingleOrDefault()?.Name)
+            .OfType<string>()
+            .ToList();
+        Assert.Contains("ProcessStripeEvent", functions);
+        Assert.All(functions, name => Assert.Matches(pattern, $"Function.{name}.User"));
+        Assert.All(functions, name => Assert.DoesNotMatch(pattern, $"Function.{name}")); // the failure alert's
+        Assert.DoesNotMatch(pattern, "Billing.Application.Credits.PurchaseCompletedHandler"); // never reaches Azure
+        Assert.Equal("Function", (string?)criterion["dimensions"]![0]!["name"]);
     }
 
     [Fact]
