@@ -7,7 +7,11 @@
 //   message to queue '<queue>-poison'."); the alert counts those per poison queue. A poison queue that only another
 //   app's trigger feeds (billing-notifications-poison, by the product's consumer) is that app's to watch; the admin
 //   endpoint GET /api/billing/admin/poison lists what sits in the app's own poison queues.
-// - failed function invocations (queue, timer and HTTP), per function; HTTP 4xx answers are refusals, not failures;
+// - failed function invocations (queue, timer and HTTP), per function. A refusal (4xx) is a successful invocation; an
+//   HTTP invocation whose caller went away fails (the worker's middleware rethrows, and the host fails any invocation
+//   whose forwarding broke: azure-functions-host DefaultHttpProxyService.EnsureSuccessfulForwardingAsync), recorded
+//   with resultCode 400 (YARP's HttpForwarder answers a request the client cancelled with 400): not an incident, so
+//   the query leaves out failures recorded 4xx;
 // - the share of HTTP requests answered 5xx, over a minimum number of requests;
 // - errors the app logs for an operator, per function: a paid purchase not granted, a period that cannot be invoiced,
 //   a Stripe key of another account, an unexpected 500, ... Such an invocation ends successfully (no retry, no poison
