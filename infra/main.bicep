@@ -94,6 +94,16 @@ param monthlyInvoicingSchedule string = '0 0 2 * * *'
 @description('NCRONTAB (UTC) of the missed-event sweep.')
 param missedEventSweepSchedule string = '0 15 * * * *'
 
+@description('Alert when the usage invoicing timer has not run for this many hours: more than the longest gap between two occurrences of monthlyInvoicingSchedule (change both together), at most 47 (the alert reads two days).')
+@minValue(1)
+@maxValue(47)
+param monthlyInvoicingSilenceHours int = 26
+
+@description('Alert when the missed-event sweep has not run for this many hours: more than the longest gap of missedEventSweepSchedule (change both together), at most 47.')
+@minValue(1)
+@maxValue(47)
+param missedEventSweepSilenceHours int = 3
+
 @description('Any other app setting, or an override of one set here (e.g. {"Billing__RateLimits__RequestsPerMinute": "60"}).')
 param appSettingOverrides object = {}
 
@@ -429,6 +439,10 @@ module alerts 'modules/alerts.bicep' = {
     alertEmail: alertEmail
     http5xxPercentThreshold: http5xxPercentThreshold
     http5xxMinimumRequests: http5xxMinimumRequests
+    timerSilenceHours: {
+      MonthlyInvoicing: monthlyInvoicingSilenceHours
+      MissedEventSweep: missedEventSweepSilenceHours
+    }
   }
 }
 

@@ -18,7 +18,14 @@
 //   message, often no 5xx), so the log line is all there is. The host logs a line the worker sends during an
 //   invocation under the category Function.<Name>.User at the worker's level, with only its formatted message (the
 //   worker's own category and properties are not kept: azure-functions-host GrpcWorkerChannel.Log); its own lines
-//   about a function (Function.<Name>, e.g. "Executed ... (Failed)") are the failure alert's.
+//   about a function (Function.<Name>, e.g. "Executed ... (Failed)") are the failure alert's;
+// - a timer that has not run for longer than its schedule allows, per timer. A timer that stops firing records
+//   nothing, so no other alert can see it: on Flex Consumption timers have stopped for good after a deployment
+//   (Azure/azure-functions-host#11828), and runs killed within a minute (#10527) leave no result if the process goes;
+//   an invalid schedule or a lost singleton lease stops one too. Its last run is its last requests row, failed or not
+//   (failures are the failure alert's); a timer with no row in the two days the rule reads counts from the app's
+//   oldest telemetry in them, so a new deployment is not reported before its timers had their chance, and an app
+//   silent for two days reports nothing.
 
 param namePrefix string
 param location string
@@ -36,6 +43,11 @@ param http5xxPercentThreshold int
 @description('The 5xx rate alert needs at least this many HTTP requests in the window (a single error at night is not a rate).')
 @minValue(1)
 param http5xxMinimumRequests int
+
+@description('Each timer function by name, with the hours without a run after which it is reported (1 to 47: the rule reads two days).')
+param timerSilenceHours object
+
+var timerTable = join(map(items(timerSilenceHours), t => '"${t.key}", ${t.value}.0'), ', ')
 
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   name: '${namePrefix}-alerts'
@@ -65,6 +77,8 @@ var rules = [
     aggregation: 'Total'
     threshold: 0
     dimension: 'PoisonQueue'
+    frequency: 'PT15M'
+    window: 'PT15M'
   }
   {
     name: '${namePrefix}-function-failures'
@@ -76,6 +90,8 @@ var rules = [
     aggregation: 'Total'
     threshold: 0
     dimension: 'Function'
+    frequency: 'PT15M'
+    window: 'PT15M'
   }
   {
     name: '${namePrefix}-http-5xx-rate'
@@ -87,6 +103,8 @@ var rules = [
     aggregation: 'Maximum'
     threshold: http5xxPercentThreshold
     dimension: ''
+    frequency: 'PT15M'
+    window: 'PT15M'
   }
   {
     name: '${namePrefix}-logged-errors'
@@ -98,6 +116,21 @@ var rules = [
     aggregation: 'Total'
     threshold: 0
     dimension: 'Function'
+    frequency: 'PT15M'
+    window: 'PT15M'
+  }
+  {
+    name: '${namePrefix}-silent-timers'
+    displayName: 'Billing: a timer has not run'
+    description: 'A timer function (usage invoicing, missed-event sweep) has not run for longer than its schedule allows: no invocation at all, failed or not. Check the function in the portal, restart the app; docs/deploy.md (Alerts).'
+    severity: 1
+    query: 'let timers = datatable(Function: string, SilenceHours: real) [${timerTable}];\nlet firstSeen = toscalar(union requests, traces | summarize min(timestamp));\ntimers\n| join kind=leftouter (requests | summarize LastRun = max(timestamp) by Function = operation_Name) on Function\n| extend HoursSilent = (now() - coalesce(LastRun, firstSeen)) / 1h\n| where HoursSilent > SilenceHours\n| summarize SilentTimers = count() by Function'
+    measure: 'SilentTimers'
+    aggregation: 'Total'
+    threshold: 0
+    dimension: 'Function'
+    frequency: 'PT1H'
+    window: 'P2D'
   }
 ]
 
@@ -115,8 +148,8 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
       scopes: [
         applicationInsightsId
       ]
-      evaluationFrequency: 'PT15M'
-      windowSize: 'PT15M'
+      evaluationFrequency: rule.frequency
+      windowSize: rule.window
       autoMitigate: true
       criteria: {
         allOf: [

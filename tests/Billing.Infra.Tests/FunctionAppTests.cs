@@ -84,18 +84,19 @@ public sealed class FunctionAppTests(DeployedTemplate template)
     }
 
     [Fact]
-    public void Alerts_go_to_the_given_address_for_poison_messages_failures_5xx_and_logged_errors()
+    public void Alerts_go_to_the_given_address_for_poison_messages_failures_5xx_logged_errors_and_silent_timers()
     {
         var group = template.OneOf("Microsoft.Insights/actionGroups");
         Assert.Equal([DeployedTemplate.Parameters.AlertEmail], group["properties"]!["emailReceivers"]!.AsArray().Select(r => (string)r!["emailAddress"]!));
 
         var rules = template.OfType("Microsoft.Insights/scheduledQueryRules");
         var queries = rules.Select(r => (string)r["properties"]!["criteria"]!["allOf"]![0]!["query"]!).ToList();
-        Assert.Equal(4, rules.Count);
+        Assert.Equal(5, rules.Count);
         Assert.Contains(queries, q => q.Contains("Message has reached MaxDequeueCount", StringComparison.Ordinal)); // the host's poison-move log line
         Assert.Contains(queries, q => q.Contains("success == false", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains("toint(resultCode) >= 500", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains("severityLevel >= 3", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains("LastRun", StringComparison.Ordinal));
         var applicationInsights = (string)template.OneOf("Microsoft.Insights/components")["id"]!;
         Assert.All(rules, r => Assert.Equal([applicationInsights], r["properties"]!["scopes"]!.AsArray().Select(s => (string)s!)));
         Assert.All(rules, r => Assert.Equal([(string)group["id"]!], r["properties"]!["actions"]!["actionGroups"]!.AsArray().Select(s => (string)s!)));
@@ -127,6 +128,45 @@ public sealed class FunctionAppTests(DeployedTemplate template)
         Assert.All(functions, name => Assert.DoesNotMatch(pattern, $"Function.{name}")); // the failure alert's
         Assert.DoesNotMatch(pattern, "Billing.Application.Credits.PurchaseCompletedHandler"); // never reaches Azure
         Assert.Equal("Function", (string?)criterion["dimensions"]![0]!["name"]);
+    }
+
+    [Fact]
+    public void A_timer_that_stops_running_raises_an_alert_after_the_longest_gap_of_its_schedule()
+    {
+        // A timer that stops firing records nothing: no requests row, so no failure to count (on Flex Consumption
+        // timers have stopped after a deployment, Azure/azure-functions-host#11828, and a killed run records no result,
+        // #10527). Each timer of the app is listed with the hours of silence after which the alert fires: more than
+        // the longest gap between two occurrences of its deployed schedule, less than the two days the rule reads.
+        var rule = Assert.Single(template.OfType("Microsoft.Insights/scheduledQueryRules"),
+            r => ((string)r["properties"]!["criteria"]!["allOf"]![0]!["query"]!).Contains("LastRun", StringComparison.Ordinal));
+        var properties = rule["properties"]!;
+        var criterion = properties["criteria"]!["allOf"]![0]!;
+        var query = (string)criterion["query"]!;
+        Assert.Equal("P2D", (string?)properties["windowSize"]);
+        Assert.Equal("PT1H", (string?)properties["evaluationFrequency"]);
+        Assert.Equal("Function", (string?)criterion["dimensions"]![0]!["name"]);
+
+        var silence = System.Text.RegularExpressions.Regex.Matches(query, "\"(\\w+)\", (\\d+)\\.0")
+            .ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        var timers = typeof(Billing.FunctionApp.Webhooks.ProcessStripeEventFunction).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .Select(m => (Function: m.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.FunctionAttribute), false).OfType<Microsoft.Azure.Functions.Worker.FunctionAttribute>().SingleOrDefault()?.Name,
+                Timer: m.GetParameters().SelectMany(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.TimerTriggerAttribute), false)).OfType<Microsoft.Azure.Functions.Worker.TimerTriggerAttribute>().SingleOrDefault()))
+            .Where(f => f.Function is not null && f.Timer is not null)
+            .ToList();
+        Assert.Equal(timers.Select(t => t.Function!).Order(), silence.Keys.Order());
+
+        var settings = template.AppSettings();
+        foreach (var (function, timer) in timers)
+        {
+            var schedule = NCrontab.CrontabSchedule.Parse(
+                Assert.IsType<ArmText>(settings[timer!.Schedule.Trim('%')]).Value, new NCrontab.CrontabSchedule.ParseOptions { IncludingSeconds = true });
+            var from = new DateTime(2027, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            var occurrences = schedule.GetNextOccurrences(from, from.AddYears(1)).ToList();
+            var longestGap = occurrences.Zip(occurrences.Skip(1), (a, b) => b - a).Max();
+            Assert.True(silence[function!] >= longestGap.TotalHours + 1, $"{function}: alerts after {silence[function!]} h, but its schedule can wait {longestGap.TotalHours} h between runs");
+            Assert.InRange(silence[function!], 1, 47);
+        }
     }
 
     [Fact]
