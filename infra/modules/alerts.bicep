@@ -18,7 +18,10 @@
 //   message, often no 5xx), so the log line is all there is. The host logs a line the worker sends during an
 //   invocation under the category Function.<Name>.User at the worker's level, with only its formatted message (the
 //   worker's own category and properties are not kept: azure-functions-host GrpcWorkerChannel.Log); its own lines
-//   about a function (Function.<Name>, e.g. "Executed ... (Failed)") are the failure alert's;
+//   about a function (Function.<Name>, e.g. "Executed ... (Failed)") are the failure alert's, and so is the worker's
+//   own line for an invocation that threw ("Function '<Name>', Invocation id '<id>': An exception was thrown by the
+//   invocation.", a user line of azure-functions-dotnet-worker FunctionsApplication.Log.InvocationError, also written
+//   for an HTTP call whose caller went away), which the query leaves out;
 // - a timer that has not run for longer than its schedule allows, per timer. A timer that stops firing records
 //   nothing, so no other alert can see it: on Flex Consumption timers have stopped for good after a deployment
 //   (Azure/azure-functions-host#11828), and runs killed within a minute (#10527) leave no result if the process goes;
@@ -111,7 +114,7 @@ var rules = [
     displayName: 'Billing: errors logged for an operator'
     description: 'The app logged an Error during an invocation (a paid purchase not granted, a period that cannot be invoiced, a Stripe key of another account, an unexpected 500, ...). Read them with the query in docs/deploy.md (Alerts).'
     severity: 2
-    query: 'traces\n| where severityLevel >= 3\n| extend Category = tostring(customDimensions.Category)\n| where Category matches regex @"^Function\\.[^.]+\\.User$"\n| summarize Errors = count() by Function = extract(@"^Function\\.([^.]+)\\.User$", 1, Category)'
+    query: 'traces\n| where severityLevel >= 3\n| extend Category = tostring(customDimensions.Category)\n| where Category matches regex @"^Function\\.[^.]+\\.User$"\n| where message !endswith "An exception was thrown by the invocation."\n| summarize Errors = count() by Function = extract(@"^Function\\.([^.]+)\\.User$", 1, Category)'
     measure: 'Errors'
     aggregation: 'Total'
     threshold: 0

@@ -1,5 +1,6 @@
 using Billing.Infra.Tests.Bicep;
 using Billing.Infrastructure.StripeApi;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Billing.Infra.Tests;
@@ -128,6 +129,29 @@ public sealed class FunctionAppTests(DeployedTemplate template)
         Assert.All(functions, name => Assert.DoesNotMatch(pattern, $"Function.{name}")); // the failure alert's
         Assert.DoesNotMatch(pattern, "Billing.Application.Credits.PurchaseCompletedHandler"); // never reaches Azure
         Assert.Equal("Function", (string?)criterion["dimensions"]![0]!["name"]);
+
+        // The worker logs every exception an invocation throws in its own words as a user line (LoggerMessage.Define,
+        // not a system message: azure-functions-dotnet-worker FunctionsApplication.Log.InvocationError), so the host
+        // writes that under Function.<Name>.User at Error too: a failed queue or timer delivery (the failure alert's,
+        // retried) and an HTTP call whose caller went away (no incident) must not raise this alert.
+        var workerLine = WorkerInvocationErrorLine("ProcessStripeEvent");
+        Assert.Equal(LogLevel.Error, workerLine.Level);
+        var excluded = System.Text.RegularExpressions.Regex.Match(query, "message !endswith \"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(excluded);
+        Assert.EndsWith(excluded, workerLine.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.False("ProcessStripeEvent failed unexpectedly; answered 500".EndsWith(excluded, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The line the worker package the app runs logs when an invocation throws (its private LoggerMessage).</summary>
+    private static Microsoft.Extensions.Logging.Testing.FakeLogRecord WorkerInvocationErrorLine(string function)
+    {
+        var log = typeof(Microsoft.Azure.Functions.Worker.FunctionContext).Assembly.GetType("Microsoft.Azure.Functions.Worker.FunctionsApplication+Log", throwOnError: true)!;
+        var field = log.GetField("_invocationError", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)
+            ?? throw new InvalidOperationException("The worker package no longer has FunctionsApplication.Log._invocationError: check what it logs when an invocation throws.");
+        var write = (Action<ILogger, string, string, Exception?>)field.GetValue(null)!;
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        write(logger, function, "00000000-0000-0000-0000-000000000001", new InvalidOperationException("Fixture failure."));
+        return logger.LatestRecord;
     }
 
     [Fact]
