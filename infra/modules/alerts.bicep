@@ -8,15 +8,25 @@
 //   app's trigger feeds (billing-notifications-poison, by the product's consumer) is that app's to watch; the admin
 //   endpoint GET /api/billing/admin/poison lists what sits in the app's own poison queues.
 // - failed function invocations (queue, timer and HTTP), per function; HTTP 4xx answers are refusals, not failures;
-// - the share of HTTP requests answered 5xx, over a minimum number of requests.
+// - the share of HTTP requests answered 5xx, over a minimum number of requests;
+// - and, on the Log Analytics workspace, a logical partition of Cosmos DB growing towards its 20 GB limit (the
+//   PartitionKeyStatistics resource log that cosmos.bicep sends there): past the limit every write into it fails.
 
 param namePrefix string
 param location string
 param tags object
 param applicationInsightsId string
 
+@description('The Log Analytics workspace that receives Cosmos DB\'s PartitionKeyStatistics resource log.')
+param workspaceId string
+
 @description('Where alerts are sent.')
 param alertEmail string
+
+@description('Alert when a logical partition of Cosmos DB holds more than this many GB (data and index); Cosmos DB refuses writes into one at 20 GB.')
+@minValue(1)
+@maxValue(19)
+param partitionSizeAlertGb int = 15
 
 @description('Alert when more than this percentage of HTTP requests in 15 minutes are answered with a 5xx status.')
 @minValue(1)
@@ -55,6 +65,9 @@ var rules = [
     aggregation: 'Total'
     threshold: 0
     dimension: 'PoisonQueue'
+    scope: applicationInsightsId
+    frequency: 'PT15M'
+    window: 'PT15M'
   }
   {
     name: '${namePrefix}-function-failures'
@@ -66,6 +79,9 @@ var rules = [
     aggregation: 'Total'
     threshold: 0
     dimension: 'Function'
+    scope: applicationInsightsId
+    frequency: 'PT15M'
+    window: 'PT15M'
   }
   {
     name: '${namePrefix}-http-5xx-rate'
@@ -77,6 +93,24 @@ var rules = [
     aggregation: 'Maximum'
     threshold: http5xxPercentThreshold
     dimension: ''
+    scope: applicationInsightsId
+    frequency: 'PT15M'
+    window: 'PT15M'
+  }
+  {
+    name: '${namePrefix}-cosmos-partition-size'
+    displayName: 'Billing: a Cosmos DB logical partition is nearing 20 GB'
+    description: 'A logical partition (an account id, in the accounts container) holds more than ${partitionSizeAlertGb} GB. At 20 GB Cosmos DB refuses every write into it (403, substatus 1014): that account\'s usage, invoices, credits and Stripe updates fail. Mostly usage idempotency keys: see docs/deploy.md, "Storage per account".'
+    severity: 1
+    query: 'CDBPartitionKeyStatistics\n| summarize SizeKb = max(SizeKb) by Partition = strcat(CollectionName, " ", PartitionKey)\n| extend SizeGb = SizeKb / 1048576.0'
+    measure: 'SizeGb'
+    aggregation: 'Maximum'
+    threshold: partitionSizeAlertGb
+    dimension: 'Partition'
+    // The log is a periodic report, not a stream: the longest window a log alert takes (two days) sees the latest one.
+    scope: workspaceId
+    frequency: 'PT1H'
+    window: 'P2D'
   }
 ]
 
@@ -92,10 +126,10 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
       severity: rule.severity
       enabled: true
       scopes: [
-        applicationInsightsId
+        rule.scope
       ]
-      evaluationFrequency: 'PT15M'
-      windowSize: 'PT15M'
+      evaluationFrequency: rule.frequency
+      windowSize: rule.window
       autoMitigate: true
       criteria: {
         allOf: [

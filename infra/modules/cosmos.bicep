@@ -16,6 +16,9 @@ param databaseName string
 ])
 param throughputMode string
 
+@description('The Log Analytics workspace that receives the PartitionKeyStatistics resource log (the largest logical partitions), which alerts.bicep watches.')
+param workspaceId string
+
 @description('autoscale: the maximum RU/s shared by the containers (1000 or more); manual: the RU/s shared by the containers (400 or more). Ignored when serverless.')
 @minValue(400)
 param throughput int
@@ -115,6 +118,25 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
     publicNetworkAccess: 'Enabled'
     enableAutomaticFailover: false
     enableMultipleWriteLocations: false
+  }
+}
+
+// A logical partition holds at most 20 GB (data and index), and an account's partition holds its usage idempotency keys
+// (docs/deploy.md, "Storage per account"). Only this resource log says how large the largest logical partitions are
+// (outliers, 1 GB or more, from a sample: approximate): it goes to the workspace's CDBPartitionKeyStatistics table, which
+// the partition size alert reads. It is a handful of rows per report; no other category is collected.
+resource partitionKeyStatistics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: account
+  name: 'partition-key-statistics'
+  properties: {
+    workspaceId: workspaceId
+    logAnalyticsDestinationType: 'Dedicated'
+    logs: [
+      {
+        category: 'PartitionKeyStatistics'
+        enabled: true
+      }
+    ]
   }
 }
 

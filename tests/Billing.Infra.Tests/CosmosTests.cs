@@ -131,6 +131,33 @@ public sealed class CosmosTests(DeployedTemplate template)
         }
     }
 
+    /// <summary>
+    /// A logical partition holds at most 20 GB (data and index); past that every write into it fails with 403, substatus
+    /// 1014. An account's partition holds its usage keys (about 0.8 KB each, kept KeyRetention: 45 days), so a customer
+    /// recording some 15 million usage records a month reaches it, and with it the account's invoice runs, credits and
+    /// Stripe updates fail too. Cosmos DB reports the largest logical partitions only in its PartitionKeyStatistics
+    /// resource log: the template sends it to the workspace and alerts well before the limit.
+    /// </summary>
+    [Fact]
+    public void A_logical_partition_growing_towards_the_20_GB_limit_alerts_the_operator()
+    {
+        var workspace = (string)template.OneOf("Microsoft.OperationalInsights/workspaces")["id"]!;
+        var cosmos = (string)template.OneOf("Microsoft.DocumentDB/databaseAccounts")["id"]!;
+
+        var setting = Assert.Single(template.OfType("Microsoft.Insights/diagnosticSettings"), d => ((string?)d["scope"] ?? (string)d["id"]!).StartsWith(cosmos, StringComparison.Ordinal));
+        Assert.Equal(workspace, (string?)setting["properties"]!["workspaceId"]);
+        Assert.Equal("Dedicated", (string?)setting["properties"]!["logAnalyticsDestinationType"]); // the CDBPartitionKeyStatistics table
+        Assert.Equal(["PartitionKeyStatistics"], setting["properties"]!["logs"]!.AsArray().Where(l => (bool)l!["enabled"]!).Select(l => (string)l!["category"]!));
+
+        var rule = Assert.Single(template.OfType("Microsoft.Insights/scheduledQueryRules"), r => ((string)r["properties"]!["criteria"]!["allOf"]![0]!["query"]!).Contains("CDBPartitionKeyStatistics", StringComparison.Ordinal));
+        Assert.Equal([workspace], rule["properties"]!["scopes"]!.AsArray().Select(s => (string)s!));
+        var criterion = rule["properties"]!["criteria"]!["allOf"]![0]!;
+        Assert.Equal("SizeGb", (string?)criterion["metricMeasureColumn"]);
+        Assert.Equal("GreaterThan", (string?)criterion["operator"]);
+        Assert.InRange((double)criterion["threshold"]!, 5, 18);
+        Assert.Equal([(string)template.OneOf("Microsoft.Insights/actionGroups")["id"]!], rule["properties"]!["actions"]!["actionGroups"]!.AsArray().Select(s => (string)s!));
+    }
+
     [Fact]
     public void Local_auth_is_off_and_the_account_is_serverless_by_default()
     {
