@@ -249,6 +249,7 @@ module cosmos 'modules/cosmos.bicep' = {
     databaseName: cosmosDatabaseName
     throughputMode: cosmosThroughputMode
     throughput: cosmosThroughput
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -436,6 +437,7 @@ module alerts 'modules/alerts.bicep' = {
     location: location
     tags: tags
     applicationInsightsId: monitoring.outputs.applicationInsightsId
+    workspaceId: monitoring.outputs.workspaceId
     alertEmail: alertEmail
     http5xxPercentThreshold: http5xxPercentThreshold
     http5xxMinimumRequests: http5xxMinimumRequests

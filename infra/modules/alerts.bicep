@@ -29,14 +29,24 @@
 //   (failures are the failure alert's); a timer with no row in the two days the rule reads counts from the app's
 //   oldest telemetry in them, so a new deployment is not reported before its timers had their chance, and an app
 //   silent for two days reports nothing.
+// - and, on the Log Analytics workspace, a logical partition of Cosmos DB growing towards its 20 GB limit (the
+//   PartitionKeyStatistics resource log that cosmos.bicep sends there): past the limit every write into it fails.
 
 param namePrefix string
 param location string
 param tags object
 param applicationInsightsId string
 
+@description('The Log Analytics workspace that receives Cosmos DB\'s PartitionKeyStatistics resource log.')
+param workspaceId string
+
 @description('Where alerts are sent.')
 param alertEmail string
+
+@description('Alert when a logical partition of Cosmos DB holds more than this many GB (data and index); Cosmos DB refuses writes into one at 20 GB.')
+@minValue(1)
+@maxValue(19)
+param partitionSizeAlertGb int = 15
 
 @description('Alert when more than this percentage of HTTP requests in 15 minutes are answered with a 5xx status.')
 @minValue(1)
@@ -80,6 +90,7 @@ var rules = [
     aggregation: 'Total'
     threshold: 0
     dimension: 'PoisonQueue'
+    scope: applicationInsightsId
     frequency: 'PT15M'
     window: 'PT15M'
   }
@@ -93,6 +104,7 @@ var rules = [
     aggregation: 'Total'
     threshold: 0
     dimension: 'Function'
+    scope: applicationInsightsId
     frequency: 'PT15M'
     window: 'PT15M'
   }
@@ -106,6 +118,7 @@ var rules = [
     aggregation: 'Maximum'
     threshold: http5xxPercentThreshold
     dimension: ''
+    scope: applicationInsightsId
     frequency: 'PT15M'
     window: 'PT15M'
   }
@@ -119,6 +132,7 @@ var rules = [
     aggregation: 'Total'
     threshold: 0
     dimension: 'Function'
+    scope: applicationInsightsId
     frequency: 'PT15M'
     window: 'PT15M'
   }
@@ -132,6 +146,22 @@ var rules = [
     aggregation: 'Total'
     threshold: 0
     dimension: 'Function'
+    scope: applicationInsightsId
+    frequency: 'PT1H'
+    window: 'P2D'
+  }
+  {
+    name: '${namePrefix}-cosmos-partition-size'
+    displayName: 'Billing: a Cosmos DB logical partition is nearing 20 GB'
+    description: 'A logical partition (an account id, in the accounts container) holds more than ${partitionSizeAlertGb} GB. At 20 GB Cosmos DB refuses every write into it (403, substatus 1014): that account\'s usage, invoices, credits and Stripe updates fail. Mostly usage idempotency keys: see docs/deploy.md, "Storage per account".'
+    severity: 1
+    query: 'CDBPartitionKeyStatistics\n| summarize SizeKb = max(SizeKb) by Partition = strcat(CollectionName, " ", PartitionKey)\n| extend SizeGb = SizeKb / 1048576.0'
+    measure: 'SizeGb'
+    aggregation: 'Maximum'
+    threshold: partitionSizeAlertGb
+    dimension: 'Partition'
+    // The log is a periodic report, not a stream: the longest window a log alert takes (two days) sees the latest one.
+    scope: workspaceId
     frequency: 'PT1H'
     window: 'P2D'
   }
@@ -149,7 +179,7 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
       severity: rule.severity
       enabled: true
       scopes: [
-        applicationInsightsId
+        rule.scope
       ]
       evaluationFrequency: rule.frequency
       windowSize: rule.window

@@ -16,6 +16,9 @@ param databaseName string
 ])
 param throughputMode string
 
+@description('The Log Analytics workspace that receives the PartitionKeyStatistics resource log (the largest logical partitions), which alerts.bicep watches.')
+param workspaceId string
+
 @description('autoscale: the maximum RU/s shared by the containers (1000 or more); manual: the RU/s shared by the containers (400 or more). Ignored when serverless.')
 @minValue(400)
 param throughput int
@@ -28,12 +31,31 @@ var containers = [
     // event history) plus 16 per closing day for the usage index, the operator listings' partitions and the sweep's
     // position. Time to live on without a default: only the usage idempotency keys, the event history and the
     // invoiced closing-day index entries carry a ttl.
+    // Indexed: only what the queries filter or order on (ContainerDefinitions.AccountsIndexedPaths); every indexed term
+    // costs each write, and a usage record writes some forty that nothing queries.
     // The missed-event sweep orders overdue accounts by renewsBy, then account id (both descending): a two-field
     // ORDER BY needs this composite index.
     name: 'accounts'
     partitionKeyPath: '/accountId'
     defaultTtl: -1
-    excludedPaths: []
+    includedPaths: [
+      '/accountId/?'
+      '/type/?'
+      '/periodStart/?'
+      '/periodEnd/?'
+      '/invoicedAt/?'
+      '/sequence/?'
+      '/stripeInvoiceId/?'
+      '/step/?'
+      '/receivedAt/?'
+      '/plan/?'
+      '/status/?'
+      '/search/?'
+      '/billingAccountId/?'
+      '/month/?'
+      '/sortKey/?'
+      '/renewsBy/?'
+    ]
     compositeIndexes: [
       [
         {
@@ -48,23 +70,22 @@ var containers = [
     ]
   }
   {
-    // One partition per Stripe event (id = event id). The raw payload is only read back by id: not indexed. A final
+    // One partition per Stripe event (id = event id), only read and patched by id: nothing indexed but id and _ts
+    // (always indexed), the raw payload least of all. A final
     // event expires 90 days after its completion, with the accounts' event history (its own ttl; one not final carries
     // ttl -1 and waits for a replay): their payloads carry customers' personal data. The default applies to older ones.
     name: 'stripe-events'
     partitionKeyPath: '/id'
     defaultTtl: 7776000
-    excludedPaths: [
-      '/payload/?'
-    ]
+    includedPaths: []
     compositeIndexes: []
   }
   {
-    // One partition per Stripe customer (id = customer id), mapped to its account with one point read.
+    // One partition per Stripe customer (id = customer id), mapped to its account with one point read: nothing indexed.
     name: 'stripe-customers'
     partitionKeyPath: '/id'
     defaultTtl: null
-    excludedPaths: []
+    includedPaths: []
     compositeIndexes: []
   }
 ]
@@ -100,6 +121,25 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
   }
 }
 
+// A logical partition holds at most 20 GB (data and index), and an account's partition holds its usage idempotency keys
+// (docs/deploy.md, "Storage per account"). Only this resource log says how large the largest logical partitions are
+// (outliers, 1 GB or more, from a sample: approximate): it goes to the workspace's CDBPartitionKeyStatistics table, which
+// the partition size alert reads. It is a handful of rows per report; no other category is collected.
+resource partitionKeyStatistics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: account
+  name: 'partition-key-statistics'
+  properties: {
+    workspaceId: workspaceId
+    logAnalyticsDestinationType: 'Dedicated'
+    logs: [
+      {
+        category: 'PartitionKeyStatistics'
+        enabled: true
+      }
+    ]
+  }
+}
+
 resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-11-15' = {
   parent: account
   name: databaseName
@@ -129,19 +169,16 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
           indexingPolicy: {
             indexingMode: 'consistent'
             automatic: true
-            includedPaths: [
+            // Opt-in: the whole document is excluded and only the paths the container's queries read are included.
+            includedPaths: map(container.includedPaths, path => { path: path })
+            excludedPaths: [
               {
                 path: '/*'
               }
+              {
+                path: '/"_etag"/?'
+              }
             ]
-            excludedPaths: concat(
-              [
-                {
-                  path: '/"_etag"/?'
-                }
-              ],
-              map(container.excludedPaths, path => { path: path })
-            )
             compositeIndexes: container.compositeIndexes
           }
         },

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Billing.Cosmos.Configuration;
 using Billing.Cosmos.Provisioning;
 using Billing.Infra.Tests.Bicep;
@@ -6,6 +7,7 @@ using Microsoft.Azure.Cosmos.Scripts;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moq;
+using RegexMatch = System.Text.RegularExpressions.Match;
 
 namespace Billing.Infra.Tests;
 
@@ -35,7 +37,7 @@ public sealed class CosmosTests(DeployedTemplate template)
             var excluded = indexing["excludedPaths"]!.AsArray().Select(p => (string)p!["path"]!).Where(p => p != EtagPath).Order();
             Assert.Equal(wanted.IndexingPolicy.ExcludedPaths.Select(p => p.Path).Order(), excluded);
             var included = indexing["includedPaths"]!.AsArray().Select(p => (string)p!["path"]!).Order();
-            Assert.Equal(wanted.IndexingPolicy.IncludedPaths.Count == 0 ? ["/*"] : wanted.IndexingPolicy.IncludedPaths.Select(p => p.Path).Order(), included);
+            Assert.Equal(wanted.IndexingPolicy.IncludedPaths.Count == 0 && wanted.IndexingPolicy.ExcludedPaths.All(p => p.Path != "/*") ? ["/*"] : wanted.IndexingPolicy.IncludedPaths.Select(p => p.Path).Order(), included);
             var composite = (indexing["compositeIndexes"]?.AsArray() ?? []).Select(index => string.Join(", ", index!.AsArray().Select(p => $"{(string)p!["path"]!} {(string)p["order"]!}")));
             Assert.Equal(wanted.IndexingPolicy.CompositeIndexes.Select(index => string.Join(", ", index.Select(p => $"{p.Path} {p.Order.ToString().ToLowerInvariant()}"))), composite);
         }
@@ -54,6 +56,64 @@ public sealed class CosmosTests(DeployedTemplate template)
         Assert.Equal("""[[{"path":"/renewsBy","order":"descending"},{"path":"/accountId","order":"descending"}]]""", deployed.ToJsonString());
     }
 
+    /// <summary>
+    /// Every path a query filters or orders on is indexed, and no other: Cosmos DB charges each write for every indexed
+    /// term of the document (the usage record's key and counters carry some forty, which no query reads), and an
+    /// <c>ORDER BY</c> on a path without a range index fails. The local server ignores the indexing policy, so only this
+    /// test sees either. The queries are the string literals (one line each) of src/Billing.Cosmos (all on the accounts container);
+    /// conditional patch filters (<c>FROM c WHERE ...</c>) are evaluated on the one document and need no index.
+    /// </summary>
+    [Fact]
+    public async Task The_containers_index_the_paths_their_queries_filter_and_order_on_and_no_other()
+    {
+        var (_, containers, _) = await WhatTheProvisionerCreatesAsync();
+        var (queried, files) = QueriedProperties();
+
+        Assert.NotEmpty(queried);
+        Assert.All(files, file => Assert.DoesNotMatch(@"containers\.Stripe(Events|Customers)\b", File.ReadAllText(file)));
+        var accounts = Assert.Single(containers, c => c.Id == "accounts").IndexingPolicy;
+        Assert.Equal(["/*"], accounts.ExcludedPaths.Select(p => p.Path));
+        Assert.Equal(queried.Where(p => p != "id").Select(p => $"/{p.Replace('.', '/')}/?").Order(StringComparer.Ordinal), accounts.IncludedPaths.Select(p => p.Path).Order(StringComparer.Ordinal));
+        foreach (var keyValue in containers.Where(c => c.Id != "accounts"))
+        {
+            // Read by id only (id and _ts are always indexed).
+            Assert.Equal(["/*"], keyValue.IndexingPolicy.ExcludedPaths.Select(p => p.Path));
+            Assert.Empty(keyValue.IndexingPolicy.IncludedPaths);
+        }
+    }
+
+    /// <summary>The properties (<c>c.name</c>, or <c>c.name.inner</c> for a nested one) the query text in src/Billing.Cosmos names, and the files it is in.</summary>
+    private static (SortedSet<string> Properties, List<string> Files) QueriedProperties()
+    {
+        var properties = new SortedSet<string>(StringComparer.Ordinal);
+        var files = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(BicepCli.RepositoryRoot, "src", "Billing.Cosmos"), "*.cs", SearchOption.AllDirectories))
+        {
+            var found = false;
+            foreach (RegexMatch literal in Regex.Matches(File.ReadAllText(file), @"""(?:[^""\\\n]|\\.)*"""))
+            {
+                var text = literal.Value.Trim('"').TrimStart();
+                if (text.StartsWith("FROM c ", StringComparison.Ordinal))
+                {
+                    continue; // a conditional patch's filter predicate
+                }
+
+                foreach (RegexMatch property in Regex.Matches(text, @"\bc\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"))
+                {
+                    properties.Add(property.Groups[1].Value);
+                    found = true;
+                }
+            }
+
+            if (found)
+            {
+                files.Add(file);
+            }
+        }
+
+        return (properties, files);
+    }
+
     [Fact]
     public async Task The_stored_procedures_are_the_ones_the_provisioner_registers_on_the_accounts_container()
     {
@@ -69,6 +129,33 @@ public sealed class CosmosTests(DeployedTemplate template)
             Assert.EndsWith("/accounts/" + wanted.Id, (string)resource["name"]!, StringComparison.Ordinal);
             Assert.Equal(wanted.Body, (string?)resource["properties"]!["resource"]!["body"]);
         }
+    }
+
+    /// <summary>
+    /// A logical partition holds at most 20 GB (data and index); past that every write into it fails with 403, substatus
+    /// 1014. An account's partition holds its usage keys (about 0.8 KB each, kept KeyRetention: 45 days), so a customer
+    /// recording some 15 million usage records a month reaches it, and with it the account's invoice runs, credits and
+    /// Stripe updates fail too. Cosmos DB reports the largest logical partitions only in its PartitionKeyStatistics
+    /// resource log: the template sends it to the workspace and alerts well before the limit.
+    /// </summary>
+    [Fact]
+    public void A_logical_partition_growing_towards_the_20_GB_limit_alerts_the_operator()
+    {
+        var workspace = (string)template.OneOf("Microsoft.OperationalInsights/workspaces")["id"]!;
+        var cosmos = (string)template.OneOf("Microsoft.DocumentDB/databaseAccounts")["id"]!;
+
+        var setting = Assert.Single(template.OfType("Microsoft.Insights/diagnosticSettings"), d => ((string?)d["scope"] ?? (string)d["id"]!).StartsWith(cosmos, StringComparison.Ordinal));
+        Assert.Equal(workspace, (string?)setting["properties"]!["workspaceId"]);
+        Assert.Equal("Dedicated", (string?)setting["properties"]!["logAnalyticsDestinationType"]); // the CDBPartitionKeyStatistics table
+        Assert.Equal(["PartitionKeyStatistics"], setting["properties"]!["logs"]!.AsArray().Where(l => (bool)l!["enabled"]!).Select(l => (string)l!["category"]!));
+
+        var rule = Assert.Single(template.OfType("Microsoft.Insights/scheduledQueryRules"), r => ((string)r["properties"]!["criteria"]!["allOf"]![0]!["query"]!).Contains("CDBPartitionKeyStatistics", StringComparison.Ordinal));
+        Assert.Equal([workspace], rule["properties"]!["scopes"]!.AsArray().Select(s => (string)s!));
+        var criterion = rule["properties"]!["criteria"]!["allOf"]![0]!;
+        Assert.Equal("SizeGb", (string?)criterion["metricMeasureColumn"]);
+        Assert.Equal("GreaterThan", (string?)criterion["operator"]);
+        Assert.InRange((double)criterion["threshold"]!, 5, 18);
+        Assert.Equal([(string)template.OneOf("Microsoft.Insights/actionGroups")["id"]!], rule["properties"]!["actions"]!["actionGroups"]!.AsArray().Select(s => (string)s!));
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 namespace Billing.Application.Usage;
 
 /// <summary>
-/// The store refused a record before applying it (throttled or unavailable): nothing was counted and no key was
-/// claimed, so the call can be retried as it is.
+/// The store refused a record before applying it (throttled or unavailable, or the account's storage is full): nothing
+/// was counted and no key was claimed, so the call can be retried as it is.
 /// </summary>
 public sealed class UsageNotCountedException : Exception
 {

@@ -181,6 +181,24 @@ internal static class DocumentOperations
     }
 
     /// <summary>
+    /// Cosmos DB refused a write because the logical partition it goes to holds its maximum (20 GB of data and index):
+    /// 403 with substatus 1014, "Partition key reached maximum size of {...} GB" (learn.microsoft.com, "Diagnose and
+    /// troubleshoot Azure Cosmos DB forbidden exceptions"), or a stored procedure aborted by that refusal, which Cosmos DB
+    /// answers as an aborted script (400) carrying its message. Nothing of the request was written.
+    /// </summary>
+    public static bool IsPartitionFull(CosmosException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return (exception.StatusCode == HttpStatusCode.Forbidden && exception.SubStatusCode == PartitionKeyQuotaOverLimit)
+               || (exception.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.BadRequest
+                   && exception.Message.Contains(PartitionFullMessage, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private const int PartitionKeyQuotaOverLimit = 1014;
+
+    private const string PartitionFullMessage = "Partition key reached maximum size";
+
+    /// <summary>
     /// The pause before attempt <paramref name="attempt"/> + 1 of a write that lost a race (a replace whose ETag changed,
     /// a procedure's write conflict): jittered and growing with the attempt, so writers racing on one document stop
     /// colliding in lock-step (5 ms plus up to 5 ms per attempt so far, at most 55 ms).

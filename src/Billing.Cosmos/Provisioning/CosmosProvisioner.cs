@@ -37,6 +37,8 @@ public sealed class CosmosProvisioner(CosmosClient client, IOptions<CosmosOption
         // Time to live on, no default: only documents with their own ttl (usage idempotency keys, the accounts' Stripe event history,
         // invoiced closing-day index entries) expire.
         var accounts = new ContainerProperties(o.AccountsContainerName, ContainerDefinitions.AccountsPartitionKeyPath) { DefaultTimeToLive = -1 };
+        // Only what the queries filter or order on is indexed: every indexed term costs each write.
+        IndexOnly(accounts, ContainerDefinitions.AccountsIndexedPaths);
         // The missed-event sweep's query orders by two fields (CosmosAccountRenewalQuery): that needs a composite index.
         accounts.IndexingPolicy.CompositeIndexes.Add(
         [
@@ -54,13 +56,27 @@ public sealed class CosmosProvisioner(CosmosClient client, IOptions<CosmosOption
         {
             DefaultTimeToLive = (int)CosmosStripeEventHistory.Retention.TotalSeconds,
         };
-        // The raw payload is only ever read back by id: indexing it would only cost write RUs.
-        events.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = "/payload/?" });
+        // Events are only ever read and patched by id (the patches' filters are evaluated on the one event): nothing indexed
+        // beyond id and _ts, which Cosmos DB always indexes. The raw payload above all would only cost write RUs.
+        IndexOnly(events, []);
         await EnsureContainerAsync(database, events, cancellationToken).ConfigureAwait(false);
 
-        await EnsureContainerAsync(database, new ContainerProperties(o.StripeCustomersContainerName, ContainerDefinitions.StripeCustomersPartitionKeyPath), cancellationToken).ConfigureAwait(false);
+        // Customers are read by id only.
+        var customers = new ContainerProperties(o.StripeCustomersContainerName, ContainerDefinitions.StripeCustomersPartitionKeyPath);
+        IndexOnly(customers, []);
+        await EnsureContainerAsync(database, customers, cancellationToken).ConfigureAwait(false);
 
         CosmosLog.Provisioned(logger, o.DatabaseName, o.AccountsContainerName, o.StripeEventsContainerName, o.StripeCustomersContainerName);
+    }
+
+    /// <summary>Indexes <paramref name="paths"/> and nothing else (besides id and _ts, which Cosmos DB always indexes).</summary>
+    private static void IndexOnly(ContainerProperties container, IEnumerable<string> paths)
+    {
+        container.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = ContainerDefinitions.EverythingPath });
+        foreach (var path in paths)
+        {
+            container.IndexingPolicy.IncludedPaths.Add(new IncludedPath { Path = path });
+        }
     }
 
     /// <summary>Creates the stored procedure, or replaces its body when it differs (same id, same behaviour: a fix).</summary>

@@ -114,6 +114,13 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             // No connection was made: the record was never sent.
             throw new UsageNotCountedException("The usage store could not be reached; nothing was counted.", exception);
         }
+        catch (CosmosException exception) when (DocumentOperations.IsPartitionFull(exception))
+        {
+            // The account's logical partition is at Cosmos DB's 20 GB (its usage keys, docs/deploy.md "Storage per account"):
+            // the procedure's writes were refused and rolled back. Refused like a throttled record, so that a batch goes on
+            // with its other accounts' records instead of failing whole on every retry.
+            throw new UsageNotCountedException($"Cosmos DB refused the record: the logical partition of account '{accountId}' reached its maximum size (403, substatus 1014); nothing was counted.", exception);
+        }
     }
 
     private async Task<UsageRecordResult> ExecuteRecordAsync(RecordUsageInput input, UsageConsumption consumption, CancellationToken cancellationToken)

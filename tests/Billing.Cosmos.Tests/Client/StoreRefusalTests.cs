@@ -97,6 +97,30 @@ public sealed class StoreRefusalTests(CosmosFixture fixture) : IClassFixture<Cos
         Assert.Null(await ledger.GetKeyAsync(account, "k1", CancellationToken.None));
     }
 
+    /// <summary>
+    /// A logical partition holds at most 20 GB; once an account's is full, Cosmos DB refuses every write into it (403,
+    /// substatus 1014, "Partition key reached maximum size of 20 GB"; inside the procedure the refused create aborts the
+    /// script, which may come back as a 400 carrying that message). Nothing was counted: the record is refused as a
+    /// throttled one is, so that a batch records its other accounts' records instead of failing whole, every time.
+    /// </summary>
+    [Theory]
+    [InlineData(HttpStatusCode.Forbidden, "1014", "Partition key reached maximum size of 20 GB")]
+    [InlineData(HttpStatusCode.BadRequest, null, "Encountered exception while executing function. Exception = Error: {\"Errors\":[\"Partition key reached maximum size of 20 GB\"]}")]
+    public async Task A_record_into_an_account_partition_that_is_full_is_not_counted_and_says_so(HttpStatusCode status, string? subStatus, string message)
+    {
+        var ledger = _store.UsageLedger;
+        var account = Ids.NewAccount();
+        Assert.Equal(UsageRecordStatus.Counted, (await ledger.RecordAsync(Record(account, "k1"), CancellationToken.None)).Status);
+        (_store.Refuse, _store.RefuseSubStatus, _store.RefuseMessage, _store.OnlyProcedures) = (status, subStatus, message, true);
+
+        var refused = await Assert.ThrowsAsync<UsageNotCountedException>(() => ledger.RecordAsync(Record(account, "k2"), CancellationToken.None));
+
+        Assert.Contains("maximum size", refused.Message, StringComparison.Ordinal);
+        _store.Refuse = null;
+        Assert.Equal(1, (await ledger.GetAsync(account, November.Key, CancellationToken.None))!.Used(AgentRuns));
+        Assert.Null(await ledger.GetKeyAsync(account, "k2", CancellationToken.None));
+    }
+
     [Fact]
     public async Task A_record_whose_transaction_keeps_conflicting_is_not_counted_and_says_so()
     {

@@ -50,6 +50,9 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
     /// <summary>The <c>x-ms-substatus</c> of the answers <see cref="Refuse"/> gives (e.g. 1002 with a 404), when set.</summary>
     public string? RefuseSubStatus { get; set; }
 
+    /// <summary>The error message of the answers <see cref="Refuse"/> gives.</summary>
+    public string RefuseMessage { get; set; } = "refused by the test";
+
     /// <summary>The next request of this method to a document whose id contains this text fails with a 500, once.</summary>
     public (HttpMethod Method, string DocumentIdPart)? FailNext { get; set; }
 
@@ -80,7 +83,7 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
         var uri = request.RequestUri.OriginalString;
         if (Refuse is { } status && (!OnlyProcedures || uri.Contains("/sprocs/", StringComparison.Ordinal)))
         {
-            var refused = new ResponseMessage(status, request, "refused by the test");
+            var refused = new ResponseMessage(status, request, RefuseMessage);
             if (RefuseSubStatus is { } subStatus)
             {
                 refused.Headers["x-ms-substatus"] = subStatus;
