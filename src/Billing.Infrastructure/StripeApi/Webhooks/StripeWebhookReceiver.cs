@@ -20,7 +20,7 @@ public sealed partial class StripeWebhookReceiver(StripeWebhookVerifier verifier
         var verification = verifier.Verify(body, signatureHeader);
         if (!verification.IsValid)
         {
-            return Rejected(Code(verification.Failure), verification.Reason);
+            return Rejected(Code(verification.Failure), verification.Reason, likelyFromStripe: verification is { Failure: WebhookVerificationFailure.NoMatchingSignature, TimestampIsCurrent: true });
         }
 
         if (!StripeEventEnvelope.TryParse(body, out var envelope))
@@ -49,9 +49,23 @@ public sealed partial class StripeWebhookReceiver(StripeWebhookVerifier verifier
         }
     }
 
-    private WebhookReceipt Rejected(string code, string detail)
+    /// <summary>
+    /// Refuses the request. One whose signature was made just now but under none of the configured secrets is most
+    /// likely Stripe's: the endpoint's secret was rolled or belongs to another endpoint or mode, or something on the way
+    /// changed the body. Every event is then refused until someone fixes it (Stripe gives up after three days), so that
+    /// is an Error for the operator's alert; anything else (stale, unsigned, malformed) is what any client can send.
+    /// </summary>
+    private WebhookReceipt Rejected(string code, string detail, bool likelyFromStripe = false)
     {
-        LogRejected(code);
+        if (likelyFromStripe)
+        {
+            LogSignedWithAnotherSecret(code);
+        }
+        else
+        {
+            LogRejected(code);
+        }
+
         return new WebhookReceipt(WebhookReceiptStatus.Rejected, Duplicate: false, code, detail);
     }
 
@@ -66,6 +80,9 @@ public sealed partial class StripeWebhookReceiver(StripeWebhookVerifier verifier
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe webhook rejected: {Code}; nothing stored")]
     private partial void LogRejected(string code);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stripe webhook rejected: {Code}; a signature made just now matched none of the configured secrets: if Stripe sent it, the endpoint's signing secret is not configured here (rolled, or another endpoint's or mode's) or the body was changed on the way, and every event is refused until that is fixed; nothing stored")]
+    private partial void LogSignedWithAnotherSecret(string code);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stripe event {EventId} ({EventType}) could not be stored or queued; answered 503 so Stripe retries")]
     private partial void LogNotKept(Exception exception, string eventId, string eventType);

@@ -50,6 +50,7 @@ public sealed class StripeWebhookVerifier
         }
 
         var timestamp = DateTimeOffset.FromUnixTimeSeconds(unixSeconds);
+        var current = Math.Abs(timeProvider.GetUtcNow().ToUnixTimeSeconds() - unixSeconds) <= toleranceSeconds;
         var expectedLength = secretKeys.Length * SignatureSize;
         byte[]? rented = null;
         var expected = expectedLength <= 256
@@ -64,7 +65,7 @@ public sealed class StripeWebhookVerifier
 
             if (!AnyV1Matches(header, expected))
             {
-                return new(WebhookVerificationFailure.NoMatchingSignature, timestamp);
+                return new(WebhookVerificationFailure.NoMatchingSignature, timestamp, current);
             }
         }
         finally
@@ -75,10 +76,9 @@ public sealed class StripeWebhookVerifier
             }
         }
 
-        var now = timeProvider.GetUtcNow().ToUnixTimeSeconds();
-        return Math.Abs(now - unixSeconds) > toleranceSeconds
-            ? new(WebhookVerificationFailure.TimestampOutsideTolerance, timestamp)
-            : new(WebhookVerificationFailure.None, timestamp);
+        return current
+            ? new(WebhookVerificationFailure.None, timestamp, current)
+            : new(WebhookVerificationFailure.TimestampOutsideTolerance, timestamp);
     }
 
     /// <summary>Finds the first <c>t=</c> item (digits only) and whether any <c>v1=</c> item is present.</summary>

@@ -1,0 +1,66 @@
+using System.Text;
+using Billing.Application.StripeEvents;
+using Billing.Application.StripeEvents.Ingest;
+using Billing.Infrastructure.StripeApi.Webhooks;
+using Billing.TestSupport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
+
+namespace Billing.Infrastructure.Tests.StripeApi.Webhooks;
+
+/// <summary>
+/// What the receiver tells the operator about a refused delivery. A signature that matches none of the secrets but was
+/// made just now is what Stripe sends when the endpoint's secret is not the configured one (rolled, or another
+/// endpoint's or mode's) or something on the way changed the body: every event is refused until someone fixes it, and
+/// Stripe gives up after three days. That is logged at Error, which the deployed "errors logged for an operator" alert
+/// counts; the other refusals (stale, unsigned, malformed: any client on the internet) stay Warnings.
+/// </summary>
+public sealed class StripeWebhookReceiverTests
+{
+    private const string Secret = "whsec_configured";
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+    private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"id":"evt_1","object":"event","type":"invoice.paid","created":1800000000,"livemode":false,"data":{"object":{}}}""");
+
+    private readonly FakeLogger<StripeWebhookReceiver> logger = new();
+
+    [Fact]
+    public async Task A_current_signature_under_another_secret_is_refused_and_logged_as_an_error_for_the_operator()
+    {
+        var receipt = await Receiver().ReceiveAsync(Body, StripeSigner.Header(Now.AddSeconds(-2), Body, "whsec_rolled_in_the_dashboard"), CancellationToken.None);
+
+        Assert.Equal(WebhookReceiptStatus.Rejected, receipt.Status);
+        var line = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(LogLevel.Error, line.Level);
+        Assert.Contains("no_matching_signature", line.Message, StringComparison.Ordinal);
+        Assert.Contains("signing secret", line.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("stale signature under another secret")]
+    [InlineData("no header")]
+    [InlineData("malformed header")]
+    [InlineData("stale signature under the secret")]
+    public async Task Other_refusals_are_warnings(string request)
+    {
+        var header = request switch
+        {
+            "stale signature under another secret" => StripeSigner.Header(Now.AddHours(-1), Body, "whsec_other"),
+            "no header" => null,
+            "malformed header" => "t=abc,v1=00",
+            _ => StripeSigner.Header(Now.AddHours(-1), Body, Secret),
+        };
+
+        var receipt = await Receiver().ReceiveAsync(Body, header, CancellationToken.None);
+
+        Assert.Equal(WebhookReceiptStatus.Rejected, receipt.Status);
+        Assert.Equal(LogLevel.Warning, Assert.Single(logger.Collector.GetSnapshot()).Level);
+    }
+
+    private StripeWebhookReceiver Receiver() => new(
+        new StripeWebhookVerifier([Secret], TimeSpan.FromMinutes(5), new FakeTimeProvider(Now)),
+        new StripeEventIngest(Mock.Of<IStripeEventStore>(MockBehavior.Strict), Mock.Of<IStripeEventQueueWriter>(MockBehavior.Strict), NullLogger<StripeEventIngest>.Instance),
+        logger);
+}
