@@ -173,6 +173,7 @@ internal static class CheckoutSessions
             AllowPromotionCodes = p.Bool("allow_promotion_codes"),
             ExpiresAt = expiresAt,
             TrialPeriodDays = trialDays,
+            TrialEnd = trialEnd,
             SubscriptionDescription = subscriptionData?.NonEmptyString("description"),
             AllowedPaymentMethodTypes = allowedTypes,
             ExcludedPaymentMethodTypes = excludedTypes,
