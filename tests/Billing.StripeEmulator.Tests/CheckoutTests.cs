@@ -161,6 +161,25 @@ public sealed class CheckoutTests(EmulatorFixture emulator) : IClassFixture<Emul
     }
 
     [Fact]
+    public async Task A_billing_cycle_anchor_given_to_Checkout_is_refused_rather_than_ignored()
+    {
+        // Stripe starts such a subscription with a prorated first period ending at the anchor; the emulator does not
+        // model it, and a subscription billed a whole interval from payment would carry other dates than Stripe's.
+        var now = (await Stripe.ControlGetAsync("/_emulator/clock")).EnsureOk().Body.Number("now");
+        var form = new[]
+        {
+            ("mode", "subscription"), ("line_items[0][price]", "price_basic_monthly"), ("line_items[0][quantity]", "1"),
+            ("success_url", "https://app.example.com/ok"), ("subscription_data[billing_cycle_anchor]", (now + (10 * 86400)).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+
+        var refused = await Stripe.PostAsync("/v1/checkout/sessions", form);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Equal("subscription_data[billing_cycle_anchor]", refused.Error.Str("param"));
+        Assert.Empty((await Stripe.GetAsync("/v1/checkout/sessions")).EnsureOk().Body.Data());
+    }
+
+    [Fact]
     public async Task Payment_mode_completes_with_one_event_and_expandable_line_items()
     {
         var customer = await Flows.CreateCustomerAsync(Stripe, "credits@example.com");
