@@ -175,6 +175,42 @@ public sealed class RenewalTests(EmulatorFixture emulator) : IClassFixture<Emula
     }
 
     [Fact]
+    public async Task A_subscription_anchored_on_the_31st_renews_on_each_months_last_day_and_keeps_its_anchor_day()
+    {
+        // Stripe: "a billing cycle anchor date of January 31 bills the last day of the month closest to the anchor date,
+        // so February 28 (or February 29 in a leap year), then March 31, April 30" (docs.stripe.com/billing/subscriptions/billing-cycle).
+        var now = DateTimeOffset.FromUnixTimeSeconds((await Stripe.ControlGetAsync("/_emulator/clock")).EnsureOk().Body.Number("now"));
+        var year = now < new DateTimeOffset(now.Year, 1, 31, 0, 0, 0, TimeSpan.Zero) ? now.Year : now.Year + 1;
+        var anchor = new DateTimeOffset(year, 1, 31, 9, 30, 0, TimeSpan.Zero);
+        (await Flows.AdvanceToAsync(Stripe, anchor.ToUnixTimeSeconds())).EnsureOk();
+        var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly")).Str("subscription");
+        var start = (await Flows.GetSubscriptionAsync(Stripe, subscriptionId)).Item().Number("current_period_start");
+        Assert.InRange(start - anchor.ToUnixTimeSeconds(), 0, 59); // real time runs on while the test does
+        var at = DateTimeOffset.FromUnixTimeSeconds(start);
+
+        var ends = new List<long>();
+        for (var month = 1; month <= 4; month++)
+        {
+            var end = (await Flows.GetSubscriptionAsync(Stripe, subscriptionId)).Item().Number("current_period_end");
+            ends.Add(end);
+            (await Flows.AdvanceToAsync(Stripe, end + 60)).EnsureOk();
+        }
+
+        var lastDay = (int m) => DateTime.DaysInMonth(year, m);
+        Assert.Equal(
+            [
+                new DateTimeOffset(year, 2, lastDay(2), at.Hour, at.Minute, at.Second, TimeSpan.Zero).ToUnixTimeSeconds(),
+                new DateTimeOffset(year, 3, 31, at.Hour, at.Minute, at.Second, TimeSpan.Zero).ToUnixTimeSeconds(),
+                new DateTimeOffset(year, 4, 30, at.Hour, at.Minute, at.Second, TimeSpan.Zero).ToUnixTimeSeconds(),
+                new DateTimeOffset(year, 5, 31, at.Hour, at.Minute, at.Second, TimeSpan.Zero).ToUnixTimeSeconds(),
+            ],
+            ends);
+        var renewed = await Flows.GetSubscriptionAsync(Stripe, subscriptionId);
+        Assert.Equal(ends[^1], renewed.Item().Number("current_period_start"));
+        Assert.Equal(start, renewed.Number("billing_cycle_anchor"));
+    }
+
+    [Fact]
     public async Task The_clock_can_be_read_and_only_moves_forward()
     {
         var now = (await Stripe.ControlGetAsync("/_emulator/clock")).EnsureOk().Body;

@@ -109,6 +109,36 @@ public sealed class SubscriptionChangeTests(EmulatorFixture emulator) : IClassFi
     }
 
     [Fact]
+    public async Task Billing_cycle_anchor_now_restarts_the_period_now_and_invoices_it_at_once()
+    {
+        // Stripe: billing_cycle_anchor=now "resets the subscription's billing cycle anchor to the current time (in UTC)":
+        // a new period starts now, is invoiced at once, and later periods count from the new anchor.
+        var completed = await Flows.SubscribeAsync(Stripe, "price_basic_monthly");
+        var subscriptionId = completed.Str("subscription");
+        await Flows.AdvanceAsync(Stripe, TimeSpan.FromDays(10));
+        var now = (await Stripe.ControlGetAsync("/_emulator/clock")).EnsureOk().Body.Number("now");
+
+        var updated = (await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", ("billing_cycle_anchor", "now"), ("proration_behavior", "none"))).EnsureOk().Body;
+
+        Assert.InRange(updated.Number("billing_cycle_anchor") - now, 0, 59); // real time runs on while the test does
+        var anchor = updated.Number("billing_cycle_anchor");
+        Assert.Equal(anchor, updated.Item().Number("current_period_start"));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(anchor).AddMonths(1).ToUnixTimeSeconds(), updated.Item().Number("current_period_end"));
+        var invoice = (await Stripe.GetAsync($"/v1/invoices/{updated.Str("latest_invoice")}")).EnsureOk().Body;
+        Assert.Equal("subscription_update", invoice.Str("billing_reason"));
+        Assert.Equal(1900, invoice.Number("amount_paid"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", ("billing_cycle_anchor", "tomorrow"))).Status);
+        Assert.Equal(anchor, (await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", ("billing_cycle_anchor", "unchanged"))).EnsureOk().Body.Number("billing_cycle_anchor"));
+
+        // With prorations (the default) the unused two thirds of the old period are credited on that invoice.
+        await Flows.AdvanceAsync(Stripe, TimeSpan.FromDays(10));
+        var prorated = (await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", ("billing_cycle_anchor", "now"))).EnsureOk().Body;
+        var lines = (await Stripe.GetAsync($"/v1/invoices/{prorated.Str("latest_invoice")}")).EnsureOk().Body["lines"]!.Data();
+        Assert.InRange(lines.Where(l => l!.Number("amount") < 0).Sum(l => l!.Number("amount")), -1300, -1200);
+        Assert.Equal(1900, lines.Where(l => l!.Number("amount") > 0).Sum(l => l!.Number("amount")));
+    }
+
+    [Fact]
     public async Task Portal_actions_change_price_schedule_cancellation_and_cancel_now()
     {
         var completed = await Flows.SubscribeAsync(Stripe, "price_basic_monthly");

@@ -57,7 +57,7 @@ public sealed partial class UsageRecording(
         for (var attempt = 1; account is not null && attempt <= MaxAccountAttempts; attempt++)
         {
             var entitlement = entitlements.Evaluate(account, at);
-            var occurredAtError = OccurredAtError(occurredAt, entitlement, now, rules);
+            var occurredAtError = OccurredAtError(request.OccurredAt, entitlement, now, rules);
             if (occurredAtError is not null && !fresh)
             {
                 // The period comes from this instance's copy of the account, which may predate a change that moved its
@@ -70,7 +70,7 @@ public sealed partial class UsageRecording(
                 }
 
                 entitlement = entitlements.Evaluate(account, at);
-                occurredAtError = OccurredAtError(occurredAt, entitlement, now, rules);
+                occurredAtError = OccurredAtError(request.OccurredAt, entitlement, now, rules);
             }
 
             if (occurredAtError is not null)
@@ -238,7 +238,7 @@ public sealed partial class UsageRecording(
 
         var occurredAt = request.OccurredAt ?? now;
         var entitlement = entitlements.Evaluate(account, PeriodInstant(occurredAt, now));
-        if (request.OccurredAt is not null && OccurredAtError(occurredAt, entitlement, now, rules) is { } occurredAtError)
+        if (OccurredAtError(request.OccurredAt, entitlement, now, rules) is { } occurredAtError)
         {
             return Outcome.Invalid<UsageCheck>("occurredAt", occurredAtError);
         }
@@ -278,8 +278,19 @@ public sealed partial class UsageRecording(
     /// </summary>
     private static DateTimeOffset PeriodInstant(DateTimeOffset occurredAt, DateTimeOffset now) => occurredAt > now ? occurredAt : now;
 
-    private static string? OccurredAtError(DateTimeOffset occurredAt, Entitlement entitlement, DateTimeOffset now, UsageOptions rules)
+    /// <summary>
+    /// Why an <c>occurredAt</c> sent is refused; null when it is accepted or none was sent. Usage sent without one occurred
+    /// now, in the period the account's entitlement gives now, also when that period starts a moment after our clock
+    /// (Stripe's clock ahead of ours on a new or renewed subscription): a record answers as its check does, never a 400 on
+    /// a field not sent.
+    /// </summary>
+    private static string? OccurredAtError(DateTimeOffset? sent, Entitlement entitlement, DateTimeOffset now, UsageOptions rules)
     {
+        if (sent is not { } occurredAt)
+        {
+            return null;
+        }
+
         if (occurredAt < entitlement.Period.Start)
         {
             return string.Create(CultureInfo.InvariantCulture, $"Must be in the account's current usage period, which started at {entitlement.Period.Start:O}.");

@@ -22,7 +22,8 @@ namespace Billing.Domain.Entitlements;
 /// is [start + k months, start + k + 1 months), always counted from the period start (a Jan 31 start gives Feb 28/29,
 /// then Mar 31), the last slice ending at the period end; its key is the slice's start;</item>
 /// <item>when Stripe's renewal has not been seen yet (the time is past the period end), the period is projected by
-/// whole intervals from the period end first (and then sliced when longer than a month);</item>
+/// whole intervals from the billing cycle anchor (the period start of a whole-interval period, else its end; a trial's
+/// end always), and then sliced when longer than a month;</item>
 /// <item>a subscription without period data, or without an interval once the period has ended -> the calendar month in UTC;</item>
 /// <item>a local trial -> the trial window, sliced the same way when longer than a month (keys from the slice start);
 /// the free plan -> the calendar month in UTC.</item>
@@ -203,13 +204,15 @@ public static class EntitlementRules
         // at `end`, so its key is already right; its end is our calendar estimate until Stripe's data arrives. Stripe
         // counts each period end from the billing cycle anchor, clamped to the month's last day (an anchor on the 31st
         // ends periods on Feb 28, then Mar 31), so when the current period is one whole interval from its start, that
-        // start is the anchor to count from; otherwise (a first, shortened or moved period) the end is.
+        // start is the anchor to count from; otherwise (a first, shortened or moved period) the end is. A trial's end is
+        // the anchor whatever its length: a 30-day trial from Mar 31 ends on Apr 30, one month on, and is followed by
+        // periods ending on the 30th (May 30), not on the 31st.
         if (subscription.Interval is not { } interval)
         {
             return UsagePeriod.CalendarMonth(now);
         }
 
-        var (anchor, offset) = interval.Advance(start, 1) == end ? (start, 1) : (end, 0);
+        var (anchor, offset) = subscription.TrialEnd != end && interval.Advance(start, 1) == end ? (start, 1) : (end, 0);
         for (var k = 0; k < MaxProjectedIntervals; k++)
         {
             var projectedStart = k == 0 ? end : interval.Advance(anchor, offset + k);

@@ -244,6 +244,22 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task Without_occurredAt_usage_counts_in_the_current_period_also_when_it_starts_a_moment_after_our_clock()
+    {
+        // Stripe's clock a little ahead of ours on a new subscription (or the emulator's clock moved on): the period the
+        // account's entitlement gives now starts half a second after our now, and the check says the record would pass.
+        var account = _bed.Register();
+        var now = _bed.Time.GetUtcNow();
+        var period = _bed.ChangePlan(account, TestCatalog.BasicMonthly, period: (now.AddMilliseconds(500), now.AddMilliseconds(500).AddMonths(1)));
+        Assert.True((await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, AgentRuns.Value, 1), CancellationToken.None)).AssertSucceeded().Allowed);
+
+        var recorded = (await _bed.RecordAsync(account, AgentRuns, 1, "right-after-checkout")).AssertSucceeded();
+
+        Assert.Equal((period.Start, period.End, 1L, now), (recorded.PeriodStart, recorded.PeriodEnd, recorded.Used, recorded.OccurredAt));
+        Assert.Equal(1, _bed.Used(account, period, AgentRuns));
+    }
+
+    [Fact]
     public async Task Usage_past_a_hard_limit_is_refused_with_the_facts_and_its_key_stays_free()
     {
         var account = _bed.Register();

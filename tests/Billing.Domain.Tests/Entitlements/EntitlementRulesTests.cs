@@ -249,6 +249,26 @@ public sealed class EntitlementRulesTests
         Assert.Equal((DateTimeOffset.Parse(nextEnd, CultureInfo.InvariantCulture), DateTimeOffset.Parse(afterThat, CultureInfo.InvariantCulture)), (later.PeriodStart, later.PeriodEnd));
     }
 
+    [Theory]
+    [InlineData("2027-03-31T08:00:00Z", "2027-04-30T08:00:00Z", "2027-05-30T08:00:00Z", "2027-06-30T08:00:00Z")] // a 30-day trial from the 31st
+    [InlineData("2027-01-31T08:00:00Z", "2027-02-28T08:00:00Z", "2027-03-28T08:00:00Z", "2027-04-28T08:00:00Z")] // a 28-day trial from the 31st
+    [InlineData("2027-01-29T08:00:00Z", "2027-02-28T08:00:00Z", "2027-03-28T08:00:00Z", "2027-04-28T08:00:00Z")] // a 30-day trial from the 29th
+    public void A_trial_not_yet_reported_as_ended_is_followed_by_periods_anchored_on_its_end_as_Stripe_anchors_them(string start, string trialEnd, string nextEnd, string afterThat)
+    {
+        // Stripe's billing cycle anchor is the trial end (docs.stripe.com/billing/subscriptions/billing-cycle), even when
+        // the trial lasted one calendar month to the day, clamped (Mar 31 + 30 days = Apr 30 = Mar 31 + 1 month).
+        var trialStart = DateTimeOffset.Parse(start, CultureInfo.InvariantCulture);
+        var end = DateTimeOffset.Parse(trialEnd, CultureInfo.InvariantCulture);
+        var snapshot = TestAccounts.Snapshot(trialStart, SubscriptionStatus.Trialing, periodStart: trialStart) with { CurrentPeriodEnd = end, TrialStart = trialStart, TrialEnd = end };
+        var account = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero).Account;
+
+        var next = Evaluate(account, end.AddMinutes(1));
+        var later = Evaluate(account, DateTimeOffset.Parse(nextEnd, CultureInfo.InvariantCulture).AddMinutes(1));
+
+        Assert.Equal((end, DateTimeOffset.Parse(nextEnd, CultureInfo.InvariantCulture)), (next.PeriodStart, next.PeriodEnd));
+        Assert.Equal((DateTimeOffset.Parse(nextEnd, CultureInfo.InvariantCulture), DateTimeOffset.Parse(afterThat, CultureInfo.InvariantCulture)), (later.PeriodStart, later.PeriodEnd));
+    }
+
     [Fact]
     public void A_subscription_without_period_data_counts_by_calendar_month()
     {

@@ -139,6 +139,7 @@ internal static class SubscriptionsApi
             Metadata = p.Metadata(),
             Description = p.String("description"),
             TrialEnd = TrialEnd(p),
+            ResetBillingCycleAnchor = p.OneOf("billing_cycle_anchor", "now", "unchanged") == "now",
             DefaultPaymentMethod = p.NonEmptyString("default_payment_method"),
             CollectionMethod = collection,
             DaysUntilDue = daysUntilDue,

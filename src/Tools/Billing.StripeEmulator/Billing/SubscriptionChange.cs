@@ -23,6 +23,9 @@ internal sealed record SubscriptionChange
     /// <summary>`trial_end`: a unix time, or the current time for "now".</summary>
     public long? TrialEnd { get; init; }
 
+    /// <summary>`billing_cycle_anchor=now`: the anchor moves to now and a new period starts, invoiced at once (`unchanged`: false).</summary>
+    public bool ResetBillingCycleAnchor { get; init; }
+
     public string? DefaultPaymentMethod { get; init; }
 
     /// <summary>`collection_method`: charge_automatically or send_invoice (with <see cref="DaysUntilDue"/>).</summary>

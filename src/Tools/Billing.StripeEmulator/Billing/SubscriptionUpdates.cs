@@ -7,8 +7,9 @@ namespace Billing.StripeEmulator.Billing;
 
 /// <summary>
 /// Applies a <see cref="SubscriptionChange"/> the way Stripe's classic billing mode does: item changes keep the
-/// period and create prorations (pending, or invoiced at once with always_invoice); a change of interval restarts
-/// the period now and invoices at once. Raises `customer.subscription.updated` with previous_attributes.
+/// period and create prorations (pending, or invoiced at once with always_invoice); a change of interval, or
+/// `billing_cycle_anchor=now`, restarts the period now (the new billing cycle anchor), credits the unused time of the
+/// old one (unless proration_behavior=none) and invoices at once. Raises `customer.subscription.updated` with previous_attributes.
 /// </summary>
 internal static class SubscriptionUpdates
 {
@@ -20,6 +21,12 @@ internal static class SubscriptionUpdates
             {
                 throw StripeApiException.InvalidRequest("A canceled subscription can only update its cancellation_details and metadata.", null);
             }
+        }
+
+        if (change.ResetBillingCycleAnchor && subscription.Status is not ("active" or "past_due"))
+        {
+            // Not modelled: Stripe's reset during a trial or of an unpaid subscription (end a trial with trial_end=now).
+            throw StripeApiException.InvalidRequest($"The emulator resets the billing cycle anchor of active or past_due subscriptions only; this one is {subscription.Status}.", "billing_cycle_anchor");
         }
 
         if (change.PauseCollection?.ResumesAt <= m.Now)
@@ -81,11 +88,11 @@ internal static class SubscriptionUpdates
         var billable = subscription.Status is "active" or "past_due";
 
         InvoiceRecord? invoice = null;
-        if (itemsChanged && billable && intervalChanged)
+        if (billable && ((itemsChanged && intervalChanged) || change.ResetBillingCycleAnchor))
         {
             if (change.ProrationBehavior != "none")
             {
-                CreditUnused(m, subscription, oldItems);
+                CreditUnused(m, subscription, oldItems, all: change.ResetBillingCycleAnchor);
             }
 
             subscription.BillingCycleAnchor = m.Now;
@@ -210,12 +217,13 @@ internal static class SubscriptionUpdates
         }
     }
 
-    private static void CreditUnused(Mutation m, SubscriptionRecord subscription, List<(string Id, string PriceId, long Quantity)> oldItems)
+    /// <summary>Credits the unused time of the old items that changed, or of <paramref name="all"/> of them (the period is cut short).</summary>
+    private static void CreditUnused(Mutation m, SubscriptionRecord subscription, List<(string Id, string PriceId, long Quantity)> oldItems, bool all = false)
     {
         foreach (var old in oldItems)
         {
             var current = subscription.Items.Find(i => i.Id == old.Id);
-            if (current is null || current.PriceId != old.PriceId || current.Quantity != old.Quantity)
+            if (all || current is null || current.PriceId != old.PriceId || current.Quantity != old.Quantity)
             {
                 Prorations.Credit(m, subscription, m.State.Prices[old.PriceId], old.Quantity);
             }

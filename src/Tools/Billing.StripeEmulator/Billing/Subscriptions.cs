@@ -10,15 +10,18 @@ internal static class Subscriptions
 {
     public const long TrialWillEndNotice = 3 * 86400;
 
-    /// <summary>A new subscription (no event yet): trialing for <paramref name="trialDays"/>, else active from now.</summary>
-    public static SubscriptionRecord Create(Mutation m, CustomerRecord customer, IEnumerable<(string PriceId, long Quantity)> items, long? trialDays, IReadOnlyDictionary<string, string> metadata, string? description)
+    /// <summary>
+    /// A new subscription (no event yet): trialing until <paramref name="trialEnd"/> (its billing cycle anchor), else
+    /// active from now.
+    /// </summary>
+    public static SubscriptionRecord Create(Mutation m, CustomerRecord customer, IEnumerable<(string PriceId, long Quantity)> items, long? trialEnd, IReadOnlyDictionary<string, string> metadata, string? description)
     {
         var itemRecords = items
             .Select(item => new SubscriptionItemRecord { Id = IdGenerator.New("si", 14), Created = m.Now, PriceId = item.PriceId, Quantity = item.Quantity })
             .ToList();
         var first = m.State.Prices[itemRecords[0].PriceId];
-        var trialing = trialDays is > 0;
-        var anchor = trialing ? m.Now + (trialDays!.Value * 86400) : m.Now;
+        var trialing = trialEnd > m.Now;
+        var anchor = trialing ? trialEnd!.Value : m.Now;
         var subscription = new SubscriptionRecord
         {
             Id = IdGenerator.New("sub"),

@@ -122,7 +122,7 @@ internal static class CheckoutCompletion
             m,
             customer,
             session.LineItems.Select(line => (line.PriceId, line.Quantity)),
-            trialing ? session.TrialPeriodDays : null,
+            trialing ? session.TrialEnd ?? m.Now + (session.TrialPeriodDays!.Value * 86400) : null,
             session.SubscriptionMetadata,
             session.SubscriptionDescription);
         var invoice = Invoicing.NewDraft(m, customer, "subscription_create", subscription.Currency, subscription.Id);

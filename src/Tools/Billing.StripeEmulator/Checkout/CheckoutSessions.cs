@@ -133,6 +133,13 @@ internal static class CheckoutSessions
         }
 
         subscriptionData?.AllowOnly(SubscriptionDataAllowed);
+        if (subscriptionData?.Has("billing_cycle_anchor") == true)
+        {
+            // Not modelled (Stripe's first period would end at the anchor, prorated): refused rather than billed a whole
+            // interval from payment with other dates than Stripe's.
+            throw StripeApiException.ParameterInvalid("subscription_data[billing_cycle_anchor]", "The emulator does not model subscription_data[billing_cycle_anchor]; create the subscription without it and set billing_cycle_anchor=now on it later.");
+        }
+
         var trialDays = subscriptionData?.Long("trial_period_days");
         if (trialDays is < 1 or > 730)
         {
@@ -173,6 +180,7 @@ internal static class CheckoutSessions
             AllowPromotionCodes = p.Bool("allow_promotion_codes"),
             ExpiresAt = expiresAt,
             TrialPeriodDays = trialDays,
+            TrialEnd = trialEnd,
             SubscriptionDescription = subscriptionData?.NonEmptyString("description"),
             AllowedPaymentMethodTypes = allowedTypes,
             ExcludedPaymentMethodTypes = excludedTypes,

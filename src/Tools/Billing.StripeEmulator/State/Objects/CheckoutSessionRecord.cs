@@ -40,6 +40,9 @@ internal sealed class CheckoutSessionRecord : StoredObject
 
     public long? TrialPeriodDays { get; init; }
 
+    /// <summary>`subscription_data[trial_end]` as given: the trial ends at that second (its days, rounded up, are only shown).</summary>
+    public long? TrialEnd { get; init; }
+
     public Dictionary<string, string> SubscriptionMetadata { get; } = new(StringComparer.Ordinal);
 
     public string? SubscriptionDescription { get; init; }
