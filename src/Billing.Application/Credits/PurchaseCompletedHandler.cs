@@ -22,6 +22,8 @@ namespace Billing.Application.Credits;
 /// (<see cref="PurchaseReversal"/>). A session whose terms are in its metadata but do not read back
 /// (<see cref="PurchaseTerms.Unreadable"/>) grants nothing and is recorded ignored with an error log (a paid purchase waits for an operator): retrying the same
 /// stored event cannot mend it, and granting the catalog's amount instead could grant something other than was paid for.
+/// So does a paid session for a purchase its metadata does not describe and the catalog does not sell (one started
+/// before terms were written whose code was withdrawn since): nothing is granted, and the error says a payment waits.
 /// A session that charged (<c>amount_total</c>, <c>currency</c>) other than the price it was sold at
 /// (<see cref="PurchaseTerms.PaidOtherThan"/>) is granted on its terms, with a warning and a remark in the note.
 /// </summary>
@@ -123,6 +125,12 @@ public sealed partial class PurchaseCompletedHandler(
                 await included.RefreshAsync(granted, meter, now, cancellationToken).ConfigureAwait(false); // usage counted before it is billed with it
                 return StripeEventHandlingResult.Applied(accountId, $"Add-on {addOn.Code}: +{units} {meter}.{PaidOther(accountId, sessionId, addOn, paidOther)}");
             default:
+                if (session.Purchase is { } unsold)
+                {
+                    // Paid for something this backend sold, which nothing grants any more: a payment waits for an operator.
+                    LogNotSold(sessionId, accountId.Value, unsold.Kind, unsold.Code);
+                }
+
                 return StripeEventHandlingResult.Ignored(accountId, $"Payment-mode session sells '{session.Purchase?.Kind}' '{session.Purchase?.Code}', which it does not describe and the catalog does not sell (the event is kept and can be replayed).");
         }
     }
@@ -141,6 +149,9 @@ public sealed partial class PurchaseCompletedHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Checkout Session {SessionId} of account {AccountId} for {Purchase} {Code} charged other than it was sold at ({PaidAgainstPrice}); granted on its terms")]
     private partial void LogPaidOtherThanPrice(string sessionId, string accountId, string purchase, string code, string paidAgainstPrice);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Checkout Session {SessionId} of account {AccountId} was paid for {Purchase} {Code}, which its metadata does not describe and the catalog does not sell (withdrawn since, or not a purchase this build sells); nothing was granted: a paid purchase waits for an operator (grant it by hand or refund it)")]
+    private partial void LogNotSold(string sessionId, string accountId, string purchase, string code);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Checkout Session {SessionId} of account {AccountId} sells {Purchase} {Code}, but its metadata's terms do not read back ({UnreadableKeys}); nothing was granted: a paid purchase waits for an operator (grant it by hand or refund it)")]
     private partial void LogUnreadableTerms(string sessionId, string accountId, string purchase, string code, string unreadableKeys);

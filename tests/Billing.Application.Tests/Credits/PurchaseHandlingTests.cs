@@ -13,7 +13,9 @@ using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.Domain.Pricing;
 using Billing.TestSupport;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Billing.Application.Tests.Credits;
 
@@ -35,6 +37,7 @@ public sealed class PurchaseHandlingTests
     private readonly PurchaseCompletedHandler _purchases;
     private readonly PaymentReversalHandler _reversals;
     private readonly PurchaseReversal _reversal;
+    private readonly FakeLogger<PurchaseCompletedHandler> _purchaseLog = new();
 
     public PurchaseHandlingTests()
     {
@@ -455,6 +458,29 @@ public sealed class PurchaseHandlingTests
         Assert.Contains("CREDITS_GONE", ignored.Note, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A paid session whose purchase nothing grants any more (started before terms were written, its code withdrawn since,
+    /// or a kind this build does not sell) is a payment with nothing for it: like terms that do not read back, it waits
+    /// for an operator, so it is an error for the deployment's alert, naming the session, the account and the code.
+    /// </summary>
+    [Fact]
+    public async Task A_paid_session_whose_purchase_is_no_longer_sold_is_logged_as_an_error_for_an_operator()
+    {
+        var account = await AccountAsync();
+        var withdrawn = Session("cs_withdrawn", "credit_pack", "CREDITS_GONE", "paid", "checkout.session.completed");
+        var unpaid = Session("cs_unpaid", "credit_pack", "CREDITS_GONE", "unpaid", "checkout.session.completed");
+
+        var ignored = await _purchases.HandleAsync(account, withdrawn, CancellationToken.None);
+        await _purchases.HandleAsync(account, unpaid, CancellationToken.None); // nothing paid yet: nothing waits
+
+        Assert.False(ignored.IsApplied);
+        var error = Assert.Single(_purchaseLog.Collector.GetSnapshot(), r => r.Level >= LogLevel.Error);
+        Assert.Equal(LogLevel.Error, error.Level);
+        Assert.Contains("cs_withdrawn", error.Message, StringComparison.Ordinal);
+        Assert.Contains(account.Value, error.Message, StringComparison.Ordinal);
+        Assert.Contains("CREDITS_GONE", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(PurchaseKinds.CreditPack, "CREDITS_10", StripeMetadataKeys.GrantCredit, "1e3")]
     [InlineData(PurchaseKinds.CreditPack, "CREDITS_10", StripeMetadataKeys.GrantCurrency, null)]
@@ -844,7 +870,7 @@ public sealed class PurchaseHandlingTests
         _usage.Allocations.TakeAsync(new AllocationRequest(account.Value, "projects", $"p{i}"), CancellationToken.None);
 
     private PurchaseCompletedHandler Handler(PurchaseCatalog catalog) =>
-        new(catalog, _usage.Catalog, _ledger, _usage.Accounts, _usage.Entitlements, _reversal, _usage.IncludedUnits, _usage.Time, NullLogger<PurchaseCompletedHandler>.Instance);
+        new(catalog, _usage.Catalog, _ledger, _usage.Accounts, _usage.Entitlements, _reversal, _usage.IncludedUnits, _usage.Time, _purchaseLog);
 
     /// <summary>A purchase handler whose account reads and writes (its own and its reversal's) go through <paramref name="accounts"/>.</summary>
     private PurchaseCompletedHandler HandlerOver(IBillingAccountStore accounts) =>
