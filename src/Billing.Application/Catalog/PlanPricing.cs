@@ -118,8 +118,10 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
     /// in the slot of the other interval (a yearly price as the plan's Month) would be shown as that interval's amount
     /// ("$490.00 a month") and sold as the other interval; one in another currency than that of a plan that bills
     /// overage would have its subscriber pay the plan in one currency and its overage (usage invoices in the plan's
-    /// currency) in another, and Stripe cannot change a subscription's currency later: each is left out, with a warning,
-    /// and not sold. A plan that bills no overage invoices nothing in its Currency, so that one is not compared.
+    /// currency) in another, and Stripe cannot change a subscription's currency later: each is left out and not sold,
+    /// with an error (the catalog and Stripe disagree, and the plan is not sold by that interval until someone fixes one
+    /// of them). A price not on sale in Stripe at all is a warning only: it may have been archived on purpose. A plan that
+    /// bills no overage invoices nothing in its Currency, so that one is not compared.
     /// </summary>
     private (Dictionary<BillingInterval, Money> Prices, Dictionary<BillingInterval, string> NotSold) PricesOf(Plan plan, IReadOnlyDictionary<string, StripePlanPrice> onSale)
     {
@@ -159,10 +161,10 @@ public sealed partial class PlanPricing(PlanCatalog catalog, IStripePrices strip
     [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog's price {PriceId} is not on sale in Stripe (unknown, archived or of an archived product, tiered, metered, one-time or not billed every one month or one year); its plan is listed without that price and Checkout does not sell it")]
     private partial void LogPriceUnknown(string priceId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog's price {PriceId} is billed every {PriceInterval} in Stripe, but the catalog names it as plan {Plan}'s {CatalogInterval} price; the plan is listed without it and Checkout does not sell it")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The catalog's price {PriceId} is billed every {PriceInterval} in Stripe, but the catalog names it as plan {Plan}'s {CatalogInterval} price; the plan is listed without it and Checkout does not sell it")]
     private partial void LogPriceInterval(string priceId, BillingInterval priceInterval, string plan, BillingInterval catalogInterval);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog's price {PriceId} is in {PriceCurrency} in Stripe, but it stands as plan {Plan}'s {CatalogInterval} price and the plan's Currency (its overage, billed on usage invoices) is {PlanCurrency}; the plan is listed without it and Checkout does not sell it")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The catalog's price {PriceId} is in {PriceCurrency} in Stripe, but it stands as plan {Plan}'s {CatalogInterval} price and the plan's Currency (its overage, billed on usage invoices) is {PlanCurrency}; the plan is listed without it and Checkout does not sell it")]
     private partial void LogPriceCurrency(string priceId, string priceCurrency, string plan, BillingInterval catalogInterval, string planCurrency);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe's prices could not be read ({Reason}); serving the last prices read: {HaveStale}; next try in {RetrySeconds} s")]

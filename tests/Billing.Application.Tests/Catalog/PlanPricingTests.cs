@@ -3,7 +3,9 @@ using Billing.Application.Tests.Fakes;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 using Billing.TestSupport;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Billing.Application.Tests.Catalog;
 
@@ -13,13 +15,14 @@ public sealed class PlanPricingTests : IDisposable
     private static readonly Currency Usd = Currency.Parse("usd");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly FakeStripePrices _stripe = new();
+    private readonly FakeLogger<PlanPricing> _log = new();
     private readonly PlanPricing _pricing;
 
     public PlanPricingTests()
     {
         _stripe.Prices[TestCatalog.ProMonthly] = new StripePlanPrice(new Money(4_900, Usd), BillingInterval.Month);
         _stripe.Prices[TestCatalog.BasicMonthly] = new StripePlanPrice(new Money(1_900, Usd), BillingInterval.Month);
-        _pricing = new PlanPricing(TestCatalog.Create(), _stripe, _time, NullLogger<PlanPricing>.Instance);
+        _pricing = new PlanPricing(TestCatalog.Create(), _stripe, _time, _log);
     }
 
     [Fact]
@@ -66,6 +69,29 @@ public sealed class PlanPricingTests : IDisposable
             await _pricing.WhyNotSoldAsync(catalog.Get(PlanCode.Parse("PRO")), BillingInterval.Month, CancellationToken.None));
         Assert.Null(await _pricing.WhyNotSoldAsync(catalog.Get(PlanCode.Parse("BASIC")), BillingInterval.Month, CancellationToken.None));
         Assert.Equal(1, _stripe.Reads);
+    }
+
+    /// <summary>
+    /// A price Stripe bills at the other interval, or in another currency than its plan's, is a catalog and Stripe that
+    /// disagree: that plan and interval cannot be sold until someone fixes one of them, so each is an error for the
+    /// deployment's alert, naming the price. A price Stripe does not have on sale (BASIC's yearly here) stays a warning: it
+    /// may have been archived on purpose.
+    /// </summary>
+    [Fact]
+    public async Task A_price_stripe_and_the_catalog_disagree_on_is_logged_as_an_error_for_an_operator()
+    {
+        _stripe.Prices[TestCatalog.BasicMonthly] = new StripePlanPrice(new Money(49_000, Usd), BillingInterval.Year);
+        _stripe.Prices[TestCatalog.ProMonthly] = new StripePlanPrice(new Money(4_500, Currency.Parse("eur")), BillingInterval.Month);
+
+        await _pricing.ListAsync(CancellationToken.None);
+
+        var logged = _log.Collector.GetSnapshot();
+        var errors = logged.Where(r => r.Level == LogLevel.Error).Select(r => r.Message).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, m => m.Contains(TestCatalog.BasicMonthly, StringComparison.Ordinal) && m.Contains("billed every Year", StringComparison.Ordinal));
+        Assert.Contains(errors, m => m.Contains(TestCatalog.ProMonthly, StringComparison.Ordinal) && m.Contains("is in eur", StringComparison.Ordinal));
+        var unknown = Assert.Single(logged, r => r.Message.Contains(TestCatalog.BasicYearly, StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, unknown.Level);
     }
 
     [Fact]
