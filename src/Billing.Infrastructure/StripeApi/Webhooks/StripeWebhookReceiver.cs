@@ -1,4 +1,5 @@
 using System.Text;
+using Billing.Application;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,8 @@ namespace Billing.Infrastructure.StripeApi.Webhooks;
 /// The signature must verify under one of the configured secrets (with the injected clock) and the signed body must be
 /// a Stripe event envelope with an <c>evt_</c> id; only the envelope is read and the payload is kept exactly as
 /// received. Then <see cref="StripeEventIngest"/> stores and queues it. A rejected request keeps nothing; an event the
-/// store or the queue could not take is <see cref="WebhookReceiptStatus.Unavailable"/>, so Stripe delivers it again.
+/// store or the queue could not take is <see cref="WebhookReceiptStatus.Unavailable"/>, so Stripe delivers it again
+/// (a warning through an outage, which that retry mends; an error otherwise).
 /// </summary>
 public sealed partial class StripeWebhookReceiver(StripeWebhookVerifier verifier, StripeEventIngest ingest, ILogger<StripeWebhookReceiver> logger)
 {
@@ -44,7 +46,15 @@ public sealed partial class StripeWebhookReceiver(StripeWebhookVerifier verifier
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            LogNotKept(exception, stripeEvent.Id, stripeEvent.Type);
+            if (IsOutage(exception))
+            {
+                LogNotKeptThroughOutage(exception, stripeEvent.Id, stripeEvent.Type);
+            }
+            else
+            {
+                LogNotKept(exception, stripeEvent.Id, stripeEvent.Type);
+            }
+
             return new WebhookReceipt(WebhookReceiptStatus.Unavailable, Duplicate: false, "unavailable", "The event could not be stored or queued; it was not acknowledged, so Stripe will deliver it again.");
         }
     }
@@ -69,6 +79,14 @@ public sealed partial class StripeWebhookReceiver(StripeWebhookVerifier verifier
         return new WebhookReceipt(WebhookReceiptStatus.Rejected, Duplicate: false, code, detail);
     }
 
+    /// <summary>
+    /// The store or the queue down, throttling, timing out or unreachable (their adapters say so, as the HTTP middleware
+    /// reads them for every other function): Stripe's retry of the delivery mends it, and a lasting outage shows in the
+    /// 5xx alert. Anything else (a refusal, a bug) no retry mends: an error for the operator.
+    /// </summary>
+    private static bool IsOutage(Exception exception) => exception is ServiceUnavailableException
+        or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError };
+
     private static string Code(WebhookVerificationFailure failure) => failure switch
     {
         WebhookVerificationFailure.MissingHeader => "missing_signature",
@@ -84,7 +102,10 @@ public sealed partial class StripeWebhookReceiver(StripeWebhookVerifier verifier
     [LoggerMessage(Level = LogLevel.Error, Message = "Stripe webhook rejected: {Code}; a signature made just now matched none of the configured secrets: if Stripe sent it, the endpoint's signing secret is not configured here (rolled, or another endpoint's or mode's) or the body was changed on the way, and every event is refused until that is fixed; nothing stored")]
     private partial void LogSignedWithAnotherSecret(string code);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Stripe event {EventId} ({EventType}) could not be stored or queued; answered 503 so Stripe retries")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({EventType}) could not be stored or queued; answered 503 so Stripe retries")]
+    private partial void LogNotKeptThroughOutage(Exception exception, string eventId, string eventType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stripe event {EventId} ({EventType}) could not be stored or queued; answered 503 so Stripe retries, but the failure is no outage that a retry mends")]
     private partial void LogNotKept(Exception exception, string eventId, string eventType);
 }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Billing.Application;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
 using Billing.Infrastructure.StripeApi.Webhooks;
@@ -59,8 +60,41 @@ public sealed class StripeWebhookReceiverTests
         Assert.Equal(LogLevel.Warning, Assert.Single(logger.Collector.GetSnapshot()).Level);
     }
 
-    private StripeWebhookReceiver Receiver() => new(
+    /// <summary>
+    /// An event the store or the queue could not take is answered 503 and Stripe delivers it again (for three days in
+    /// live mode): a service that is down, throttling or unreachable heals by that retry, and a lasting outage shows in
+    /// the 5xx alert, so it is a warning, as the middleware logs the same failures of every other function. Any other
+    /// exception is no outage Stripe's retry mends (a bug, a refusal): that stays an error for the operator.
+    /// </summary>
+    [Theory]
+    [InlineData("store unavailable", LogLevel.Warning)]
+    [InlineData("no connection", LogLevel.Warning)]
+    [InlineData("bug", LogLevel.Error)]
+    public async Task An_event_not_kept_is_answered_unavailable_and_logged_as_an_error_only_when_no_retry_mends_it(string failure, LogLevel expected)
+    {
+        Exception thrown = failure switch
+        {
+            "store unavailable" => new ServiceUnavailableException("Cosmos DB refused the request (429); it was not done."),
+            "no connection" => new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"),
+            _ => new InvalidOperationException("A bug."),
+        };
+        var store = new Mock<IStripeEventStore>(MockBehavior.Strict);
+        store.Setup(s => s.TryAddAsync(It.IsAny<NewStripeEvent>(), It.IsAny<CancellationToken>())).ThrowsAsync(thrown);
+        var queue = new Mock<IStripeEventQueueWriter>(MockBehavior.Strict);
+        queue.Setup(q => q.EnqueueAsync(It.IsAny<StripeEventQueueMessage>(), It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>())).ThrowsAsync(thrown);
+        var receiver = Receiver(new StripeEventIngest(store.Object, queue.Object, NullLogger<StripeEventIngest>.Instance));
+
+        var receipt = await receiver.ReceiveAsync(Body, StripeSigner.Header(Now.AddSeconds(-2), Body, Secret), CancellationToken.None);
+
+        Assert.Equal(WebhookReceiptStatus.Unavailable, receipt.Status);
+        var line = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(expected, line.Level);
+        Assert.Contains("evt_1", line.Message, StringComparison.Ordinal);
+        Assert.Same(thrown, line.Exception);
+    }
+
+    private StripeWebhookReceiver Receiver(StripeEventIngest? ingest = null) => new(
         new StripeWebhookVerifier([Secret], TimeSpan.FromMinutes(5), new FakeTimeProvider(Now)),
-        new StripeEventIngest(Mock.Of<IStripeEventStore>(MockBehavior.Strict), Mock.Of<IStripeEventQueueWriter>(MockBehavior.Strict), NullLogger<StripeEventIngest>.Instance),
+        ingest ?? new StripeEventIngest(Mock.Of<IStripeEventStore>(MockBehavior.Strict), Mock.Of<IStripeEventQueueWriter>(MockBehavior.Strict), NullLogger<StripeEventIngest>.Instance),
         logger);
 }
