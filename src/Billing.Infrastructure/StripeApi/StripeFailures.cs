@@ -11,7 +11,9 @@ namespace Billing.Infrastructure.StripeApi;
 /// gateway classified it: transient for no answer (connection failure, timeout), 409, 429 and 5xx; permanent for any
 /// other answer. The message names the status, the error type and code and Stripe's request id, never
 /// <see cref="Exception.Message"/> of a <see cref="StripeException"/>, which can hold the raw response body; for the
-/// same reason the <see cref="StripeException"/> is not attached as the inner exception.
+/// same reason the <see cref="StripeException"/> is not attached as the inner exception. A refusal is a warning (it is
+/// about one request, and the caller answers or retries it), except Stripe refusing the key itself (401, 403): an error,
+/// since every call fails until an operator sets the key right.
 /// </summary>
 internal static partial class StripeFailures
 {
@@ -26,7 +28,15 @@ internal static partial class StripeFailures
                 var type = stripe.StripeError?.Type;
                 var code = stripe.StripeError?.Code;
                 var requestId = stripe.StripeResponse?.RequestId;
-                LogRejected(logger, action, status, type, code, stripe.StripeError?.DeclineCode, requestId);
+                if (RefusesTheKey(stripe.HttpStatusCode))
+                {
+                    LogKeyRefused(logger, action, status, type, code, requestId);
+                }
+                else
+                {
+                    LogRejected(logger, action, status, type, code, stripe.StripeError?.DeclineCode, requestId);
+                }
+
                 return new PaymentProviderException($"Could not {action}: {Describe(stripe, status, type, code, requestId)}.")
                 {
                     IsTransient = IsTransient(stripe.HttpStatusCode),
@@ -46,6 +56,12 @@ internal static partial class StripeFailures
     public static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.Conflict or HttpStatusCode.TooManyRequests || (int)status >= 500;
 
+    /// <summary>
+    /// True when Stripe refused the key rather than the request: 401 (an invalid, revoked or rolled key) or 403 (a
+    /// restricted key without the permission). Every call fails the same way until someone sets the key right.
+    /// </summary>
+    private static bool RefusesTheKey(HttpStatusCode status) => status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+
     private static string Describe(StripeException exception, int status, string? type, string? code, string? requestId)
     {
         if (status == 0)
@@ -64,6 +80,9 @@ internal static partial class StripeFailures
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe refused to {Action}: {Status} {ErrorType}/{ErrorCode} decline {DeclineCode} (request {RequestId})")]
     private static partial void LogRejected(ILogger logger, string action, int status, string? errorType, string? errorCode, string? declineCode, string? requestId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stripe refused to {Action}: {Status} {ErrorType}/{ErrorCode} (request {RequestId}); Stripe refuses the secret key itself (revoked, rolled, or a restricted key without this permission): every such call fails until Stripe:SecretKey is set right")]
+    private static partial void LogKeyRefused(ILogger logger, string action, int status, string? errorType, string? errorCode, string? requestId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not {Action}: no answer from Stripe ({Failure})")]
     private static partial void LogUnreachable(ILogger logger, string action, string failure);

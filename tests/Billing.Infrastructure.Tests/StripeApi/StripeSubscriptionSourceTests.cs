@@ -5,7 +5,9 @@ using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
 using Billing.Infrastructure.StripeApi;
 using Billing.Infrastructure.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Billing.Infrastructure.Tests.StripeApi;
@@ -49,6 +51,29 @@ public sealed class StripeSubscriptionSourceTests
         var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => Source(maxNetworkRetries: 0).GetSubscriptionAsync("sub_1", CancellationToken.None));
 
         Assert.Equal(transient, failure.IsTransient);
+    }
+
+    /// <summary>
+    /// Stripe refusing the key itself (401: invalid, revoked or rolled; 403: a restricted key without the permission)
+    /// refuses every call until someone sets the key right, so it is an error for the deployment's alert. Any other
+    /// refusal is about one request (a missing object, a declined card, a bad parameter), and a 5xx is retried: warnings.
+    /// </summary>
+    [Theory]
+    [InlineData(HttpStatusCode.Unauthorized, "invalid_request_error", LogLevel.Error)]
+    [InlineData(HttpStatusCode.Forbidden, "invalid_request_error", LogLevel.Error)]
+    [InlineData(HttpStatusCode.BadRequest, "invalid_request_error", LogLevel.Warning)]
+    [InlineData(HttpStatusCode.PaymentRequired, "card_error", LogLevel.Warning)]
+    [InlineData(HttpStatusCode.InternalServerError, "api_error", LogLevel.Warning)]
+    public async Task A_refused_key_is_logged_as_an_error_for_an_operator_and_other_refusals_as_warnings(HttpStatusCode status, string type, LogLevel expected)
+    {
+        var log = new FakeLogger<StripeSubscriptionSource>();
+        _stripe.Respond(status, "{\"error\":{\"type\":\"" + type + "\",\"message\":\"Refused.\"}}");
+
+        await Assert.ThrowsAsync<PaymentProviderException>(() => Source(maxNetworkRetries: 0, log).GetSubscriptionAsync("sub_1", CancellationToken.None));
+
+        var refused = Assert.Single(log.Collector.GetSnapshot());
+        Assert.Equal(expected, refused.Level);
+        Assert.Contains($"Stripe refused to read the subscription: {(int)status}", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -144,7 +169,8 @@ public sealed class StripeSubscriptionSourceTests
         Assert.Null(await Source().FindCustomerIdAsync(AccountId.Parse("user-1"), CancellationToken.None));
     }
 
-    private StripeSubscriptionSource Source(int maxNetworkRetries = 2) => new(TestStripe.Clients(_stripe, maxNetworkRetries), _time, NullLogger<StripeSubscriptionSource>.Instance);
+    private StripeSubscriptionSource Source(int maxNetworkRetries = 2, ILogger<StripeSubscriptionSource>? logger = null) =>
+        new(TestStripe.Clients(_stripe, maxNetworkRetries), _time, logger ?? NullLogger<StripeSubscriptionSource>.Instance);
 
     private static string Subscription(string id, string status) =>
         $$$"""{"id":"{{{id}}}","object":"subscription","customer":"cus_1","status":"{{{status}}}","cancel_at_period_end":false,"items":{"object":"list","data":[]}}""";
