@@ -12,7 +12,8 @@ namespace Billing.Application.StripeEvents;
 /// after the last attempt, moves it to the poison queue. Types without a handler are recorded and ignored; a payload
 /// its handler cannot read fails (see <see cref="HandleAsync"/>). An event
 /// of the other Stripe mode than the configured key's (<see cref="StripeModeOptions"/>) is recorded as
-/// IgnoredLivemodeMismatch and never processed nor retried. The copy a final event leaves in its account's Stripe event
+/// IgnoredLivemodeMismatch and never processed nor retried (a live event under a test key, a real effect lost, is an
+/// error for the operator; a test event under a live key a warning). The copy a final event leaves in its account's Stripe event
 /// history is written with the final status; when it is not (the process stopped in between, or the write failed: the
 /// delivery then fails, so the queue delivers it again), the redelivery that finds the event final writes it again. On
 /// the message's last delivery (<see cref="QueueDeliveryOptions"/>) a copy that cannot be written is logged, not thrown:
@@ -49,7 +50,17 @@ public sealed partial class StripeEventProcessor(
         {
             var reason = $"The event is {ModeName(stored.Livemode)}-mode; the configured Stripe key is {ModeName(mode.Value.LiveMode)}-mode. Recorded, not processed.";
             await events.MarkLivemodeMismatchAsync(eventId, reason, cancellationToken).ConfigureAwait(false);
-            LogLivemodeMismatch(eventId, stored.Type, ModeName(stored.Livemode), ModeName(mode.Value.LiveMode));
+            if (stored.Livemode)
+            {
+                // A real payment, renewal or cancellation, dropped for good: the key (or the endpoint whose secret is
+                // configured) is the wrong one, and nothing else fails to say so.
+                LogLiveEventUnderTestKey(eventId, stored.Type);
+            }
+            else
+            {
+                LogLivemodeMismatch(eventId, stored.Type, ModeName(stored.Livemode), ModeName(mode.Value.LiveMode));
+            }
+
             return;
         }
 
@@ -151,6 +162,9 @@ public sealed partial class StripeEventProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({EventType}) is {EventMode}-mode but the configured key is {KeyMode}-mode; recorded and ignored")]
     private partial void LogLivemodeMismatch(string eventId, string eventType, string eventMode, string keyMode);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stripe event {EventId} ({EventType}) is live-mode but the configured key is test-mode; recorded and ignored, never applied: its effect is lost until an operator sets the live key (or replaces the live endpoint's signing secret with the test endpoint's) and applies it by hand (a re-sync, a credit adjustment)")]
+    private partial void LogLiveEventUnderTestKey(string eventId, string eventType);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stripe event {EventId} ({EventType}) is already {Status}; delivery {DeliveryAttempt} acknowledged without effect")]
     private partial void LogAlreadyDone(string eventId, string eventType, StripeEventStatus status, long deliveryAttempt);

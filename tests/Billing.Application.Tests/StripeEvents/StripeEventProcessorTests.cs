@@ -187,6 +187,30 @@ public sealed class StripeEventProcessorTests
         Assert.Equal(new QueueDelivery(IsRetry: true, IsLast: true), _handler.LastDelivery);
     }
 
+    /// <summary>
+    /// An event verified under a configured secret but of the other mode than the key is recorded and never applied. A
+    /// live-mode event under a test key is a real payment, renewal or cancellation dropped for good (the key, or the
+    /// endpoint whose secret is configured, is the wrong one, and nothing else fails): an error for the operator. A
+    /// test-mode event under a live key loses nothing real, so it stays a warning.
+    /// </summary>
+    [Theory]
+    [InlineData(true, false, LogLevel.Error)]
+    [InlineData(false, true, LogLevel.Warning)]
+    public async Task An_event_of_the_other_mode_is_ignored_and_a_live_one_dropped_under_a_test_key_is_an_error(bool eventIsLive, bool keyIsLive, LogLevel expected)
+    {
+        var processor = new StripeEventProcessor(_events, new DictionaryReader(_payloads), [_handler], Microsoft.Extensions.Options.Options.Create(new StripeModeOptions { LiveMode = keyIsLive }), Microsoft.Extensions.Options.Options.Create(new QueueDeliveryOptions()), _log);
+        _payloads["evt_mode"] = new StripeEventPayload { Id = "evt_mode", Type = "invoice.paid", Created = _time.GetUtcNow() };
+        await _events.TryAddAsync(new NewStripeEvent { Id = "evt_mode", Type = "invoice.paid", Created = _time.GetUtcNow(), Livemode = eventIsLive, Payload = "evt_mode" }, CancellationToken.None);
+
+        await processor.ProcessAsync(new StripeEventQueueMessage { EventId = "evt_mode" }, 1, CancellationToken.None);
+
+        Assert.Equal(StripeEventStatus.IgnoredLivemodeMismatch, _events.Get("evt_mode").Status);
+        Assert.Equal(0, _handler.Calls);
+        var line = Assert.Single(_log.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
+        Assert.Equal(expected, line.Level);
+        Assert.Contains("evt_mode", line.Message, StringComparison.Ordinal);
+    }
+
     private Task StoreAsync(string id, string type)
     {
         _payloads[id] = new StripeEventPayload { Id = id, Type = type, Created = _time.GetUtcNow() };
