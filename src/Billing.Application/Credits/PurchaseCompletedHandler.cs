@@ -98,7 +98,7 @@ public sealed partial class PurchaseCompletedHandler(
                     CreditOperation.Grant(grantId, credit.Currency, credit.MinorUnits, pack.ExpiresAt(session.Created, now), "pack:" + pack.Code, session.PaymentIntentId, sessionId, takenBack: reversedEarly),
                     cancellationToken).ConfigureAwait(false);
                 return posting.Kind == CreditPostingKind.Posted
-                    ? StripeEventHandlingResult.Applied(accountId, $"Granted {credit.MinorUnits} {credit.Currency} of credit ({pack.Code}).{PaidOther(accountId, sessionId, pack, paidOther)}")
+                    ? StripeEventHandlingResult.Applied(accountId, $"Granted {credit.MinorUnits} {credit.Currency} of credit ({pack.Code}).{PaidOther(accountId, sessionId, pack, paidOther, session.Purchase?.Price is not null)}")
                     : StripeEventHandlingResult.Ignored(accountId, $"Credit of session {sessionId} was granted before.");
             case { Kind: PurchaseKinds.AddOn, Meter: { } meter, Units: { } units } addOn:
                 if (before.AddOns.Any(a => a.GrantId == grantId))
@@ -123,7 +123,7 @@ public sealed partial class PurchaseCompletedHandler(
                     }),
                     cancellationToken).ConfigureAwait(false);
                 await included.RefreshAsync(granted, meter, now, cancellationToken).ConfigureAwait(false); // usage counted before it is billed with it
-                return StripeEventHandlingResult.Applied(accountId, $"Add-on {addOn.Code}: +{units} {meter}.{PaidOther(accountId, sessionId, addOn, paidOther)}");
+                return StripeEventHandlingResult.Applied(accountId, $"Add-on {addOn.Code}: +{units} {meter}.{PaidOther(accountId, sessionId, addOn, paidOther, session.Purchase?.Price is not null)}");
             default:
                 if (session.Purchase is { } unsold)
                 {
@@ -135,19 +135,36 @@ public sealed partial class PurchaseCompletedHandler(
         }
     }
 
-    /// <summary>The note's remark (and one warning) when what the session charged is not what it was sold at; granted on its terms anyway.</summary>
-    private string PaidOther(AccountId accountId, string sessionId, PurchaseTerms sold, string? paidOther)
+    /// <summary>
+    /// The note's remark (and one log line) when what the session charged is not what it was sold at; granted on its terms
+    /// anyway. No client sets the charge (Stripe charges the price the session names), so against the price frozen at
+    /// Checkout a difference means the catalog's amount and the Stripe price disagree, and every sale charges so until
+    /// someone fixes one of them: an error. Against the catalog's price now (a session frozen before prices were written)
+    /// it may be a repricing since: a warning.
+    /// </summary>
+    private string PaidOther(AccountId accountId, string sessionId, PurchaseTerms sold, string? paidOther, bool priceFrozen)
     {
         if (paidOther is null)
         {
             return "";
         }
 
-        LogPaidOtherThanPrice(sessionId, accountId.Value, sold.Kind, sold.Code, paidOther);
+        if (priceFrozen)
+        {
+            LogPaidOtherThanSold(sessionId, accountId.Value, sold.Kind, sold.Code, paidOther);
+        }
+        else
+        {
+            LogPaidOtherThanPrice(sessionId, accountId.Value, sold.Kind, sold.Code, paidOther);
+        }
+
         return $" Its session charged other than it was sold at ({paidOther}): granted on its terms; check the catalog's amount against the Stripe price.";
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkout Session {SessionId} of account {AccountId} for {Purchase} {Code} charged other than it was sold at ({PaidAgainstPrice}); granted on its terms")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Checkout Session {SessionId} of account {AccountId} for {Purchase} {Code} charged other than it was sold at ({PaidAgainstPrice}); granted on its terms. The catalog's amount and the Stripe price disagree: every sale charges so until one of them is fixed (and the buyer may be owed a refund)")]
+    private partial void LogPaidOtherThanSold(string sessionId, string accountId, string purchase, string code, string paidAgainstPrice);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkout Session {SessionId} of account {AccountId} for {Purchase} {Code} charged other than the catalog's price now ({PaidAgainstPrice}); granted on its terms (the session carries no price of its own: the catalog may have been repriced since)")]
     private partial void LogPaidOtherThanPrice(string sessionId, string accountId, string purchase, string code, string paidAgainstPrice);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Checkout Session {SessionId} of account {AccountId} was paid for {Purchase} {Code}, which its metadata does not describe and the catalog does not sell (withdrawn since, or not a purchase this build sells); nothing was granted: a paid purchase waits for an operator (grant it by hand or refund it)")]

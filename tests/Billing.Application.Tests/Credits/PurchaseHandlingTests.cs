@@ -512,6 +512,28 @@ public sealed class PurchaseHandlingTests
         Assert.Empty((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns);
     }
 
+    /// <summary>
+    /// No client sets what a session charges: Stripe charges the price it names. So a charge other than the price the
+    /// pack was sold at means the catalog's amount (what the pricing page shows, and what the terms grant) and the Stripe
+    /// price disagree, and every sale charges so until someone fixes one of them: an error for the operator, though the
+    /// purchase is granted on its terms. One charged as sold logs nothing at that level.
+    /// </summary>
+    [Fact]
+    public async Task A_session_that_charged_other_than_it_was_sold_at_is_logged_as_an_error_for_an_operator()
+    {
+        var account = await AccountAsync();
+        var overcharged = Session("cs_1100", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed") with { AmountTotal = 1_100, Currency = "usd" };
+        var asSold = Session("cs_1000_ok", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed") with { AmountTotal = 1_000, Currency = "usd" };
+
+        Assert.True((await _purchases.HandleAsync(account, overcharged, CancellationToken.None)).IsApplied);
+        Assert.True((await _purchases.HandleAsync(account, asSold, CancellationToken.None)).IsApplied);
+
+        var error = Assert.Single(_purchaseLog.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
+        Assert.Equal(LogLevel.Error, error.Level);
+        Assert.Contains("cs_1100", error.Message, StringComparison.Ordinal);
+        Assert.Contains("paid 1100 usd, sold at 1000 usd", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_session_that_charged_other_than_its_price_is_granted_on_its_terms_with_a_remark_and_one_that_charged_its_frozen_price_without()
     {
