@@ -1,4 +1,5 @@
 using Billing.Application.Accounts;
+using Billing.Application.Payments;
 using Billing.Domain.Accounts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -191,11 +192,24 @@ public sealed partial class MissedEventSweep(
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // One account's trouble (Stripe, a conflict, the store, a document it cannot read) must not stop the
-            // others; it stays due and the next lap tries again.
-            LogFailed(exception, accountId.Value, subscriptionId ?? "not read");
+            // others; it stays due and the next lap tries again. That mends an outage or a conflict; anything else (a
+            // document that does not read back, a refusal, a bug) fails every lap, the account keeping its plan: an error.
+            if (IsPassing(exception))
+            {
+                LogFailed(exception, accountId.Value, subscriptionId ?? "not read");
+            }
+            else
+            {
+                LogFailedEveryLap(exception, accountId.Value, subscriptionId ?? "not read");
+            }
+
             return AccountSwept.Failed;
         }
     }
+
+    /// <summary>A failure a later lap mends: Stripe or a store down, throttling or timing out, or concurrent writes.</summary>
+    private static bool IsPassing(Exception exception) => exception is PaymentProviderException { IsTransient: true }
+        or ServiceUnavailableException or AccountUpdateConflictException or HttpRequestException or TimeoutException or OperationCanceledException;
 
     private enum AccountSwept
     {
@@ -230,6 +244,9 @@ public sealed partial class MissedEventSweep(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} is past its renewsBy {RenewsBy:O} but Stripe's subscription {SubscriptionId} changed nothing ({Outcome})")]
     private partial void LogStillOverdue(string accountId, string subscriptionId, DateTimeOffset renewsBy, SubscriptionSyncOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Missed-event sweep could not correct account {AccountId} (subscription {SubscriptionId}), and the failure is no outage a later lap mends (a document that does not read back, a refusal, a bug): the account keeps its plan and fails every lap until an operator looks")]
+    private partial void LogFailedEveryLap(Exception exception, string accountId, string subscriptionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Missed-event sweep could not correct account {AccountId} (subscription {SubscriptionId}); the next lap tries again")]
     private partial void LogFailed(Exception exception, string accountId, string subscriptionId);

@@ -6,7 +6,9 @@ using Billing.Application.Tests.Fakes;
 using Billing.Application.Tests.StripeEvents;
 using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Billing.TestSupport;
 
@@ -262,6 +264,39 @@ public sealed class MissedEventSweepTests
         Assert.Equal(new MissedEventSweepSummary(1, 2, 1, 0, 1, MoreDue: false, StoppedOnBudget: false), summary);
         Assert.Equal(subscriptions[1].PeriodStart, _world.Account("user-2").Subscription!.CurrentPeriodStart);
         Assert.NotEqual(subscriptions[0].PeriodStart, _world.Account("user-1").Subscription!.CurrentPeriodStart);
+    }
+
+    /// <summary>
+    /// One account's failure does not stop the others, and the next lap tries it again. That mends a Stripe or Cosmos DB
+    /// outage and a concurrent write (warnings); it never mends an account that cannot be read back, which then keeps its
+    /// paid plan lap after lap with nothing else failing: an error for the operator, naming the account.
+    /// </summary>
+    [Theory]
+    [InlineData("unreadable", LogLevel.Error)]
+    [InlineData("stripe down", LogLevel.Warning)]
+    [InlineData("store down", LogLevel.Warning)]
+    public async Task An_account_the_sweep_cannot_correct_is_an_error_only_when_no_later_lap_can(string failure, LogLevel expected)
+    {
+        var subscription = await SubscribedAsync("user-1");
+        _world.Time.SetUtcNow(subscription.PeriodEnd + TimeSpan.FromHours(3));
+        IBillingAccountStore accounts = failure switch
+        {
+            "unreadable" => new UnreadableAccount(_world.Accounts, AccountId.Parse("user-1")),
+            "store down" => new UnreadableAccount(_world.Accounts, AccountId.Parse("user-1"), new ServiceUnavailableException("Cosmos DB refused the request (429); it was not done.")),
+            _ => _world.Accounts,
+        };
+        if (failure == "stripe down")
+        {
+            _world.Stripe.Outage = new PaymentProviderException("Could not read the subscription: Stripe did not answer in time.") { IsTransient = true };
+        }
+
+        var log = new FakeLogger<MissedEventSweep>();
+        var summary = await new MissedEventSweep(_world.Accounts, accounts, _world.Sync, _positions, Options.Create(_options), _world.Time, log).RunAsync(CancellationToken.None);
+
+        Assert.Equal(1, summary.Failed);
+        var line = Assert.Single(log.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
+        Assert.Equal(expected, line.Level);
+        Assert.Contains("user-1", line.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -876,10 +911,10 @@ public sealed class MissedEventSweepTests
     }
 
     /// <summary>An account store whose document for one account cannot be read (written by a newer schema, say).</summary>
-    private sealed class UnreadableAccount(IBillingAccountStore inner, AccountId unreadable) : IBillingAccountStore
+    private sealed class UnreadableAccount(IBillingAccountStore inner, AccountId unreadable, Exception? failure = null) : IBillingAccountStore
     {
         public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) =>
-            accountId == unreadable ? throw new InvalidDataException("Stored account document is not valid.") : inner.GetAsync(accountId, cancellationToken);
+            accountId == unreadable ? throw failure ?? new InvalidDataException("Stored account document is not valid.") : inner.GetAsync(accountId, cancellationToken);
 
         public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken) => inner.GetOrCreateAsync(accountId, cancellationToken);
 
