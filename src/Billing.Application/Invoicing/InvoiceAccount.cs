@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Billing.Application.Accounts;
 using Billing.Application.Credits;
 using Billing.Application.Entitlements;
@@ -22,8 +23,8 @@ namespace Billing.Application.Invoicing;
 /// job retried (in the end it lands in <c>invoice-jobs-poison</c>). A save whose entry in the operators' invoice index is
 /// not written (<see cref="OperatorCopyNotWrittenException"/>) fails the delivery too, so the next one writes it: with its
 /// own next save, or, finding the run finished, by writing the entry again (one write, only on such a redelivery). On
-/// the message's last delivery (<see cref="QueueDeliveryOptions"/>) that is logged instead and the job goes on: an index
-/// entry alone never sends a job to the poison queue.
+/// the message's last delivery (<see cref="QueueDeliveryOptions"/>) the job goes on instead, and the entry is logged as
+/// an error unless a later save of the same delivery wrote it: an index entry alone never sends a job to the poison queue.
 /// </summary>
 public sealed partial class InvoiceAccount(
     IBillingAccountStore accounts,
@@ -59,17 +60,29 @@ public sealed partial class InvoiceAccount(
             return null;
         }
 
-        if (!run.IsDone)
+        // An entry given up on the last delivery is written again by the run's next save: logged only if none did.
+        var unwritten = new StrongBox<OperatorCopyNotWrittenException?>();
+        try
         {
-            var attempt = run with { Attempts = run.Attempts + 1, UpdatedAt = time.GetUtcNow() };
-            run = await StepAsync(() => runs.SaveAsync(attempt, cancellationToken), attempt, delivery, cancellationToken).ConfigureAwait(false);
-        }
+            if (!run.IsDone)
+            {
+                var attempt = run with { Attempts = run.Attempts + 1, UpdatedAt = time.GetUtcNow() };
+                run = await StepAsync(() => runs.SaveAsync(attempt, cancellationToken), attempt, delivery, unwritten, cancellationToken).ConfigureAwait(false);
+            }
 
-        while (!run.IsDone)
+            while (!run.IsDone)
+            {
+                FailIfAsked(run, run.Step.ToString());
+                var current = run;
+                run = await StepAsync(() => NextStepAsync(current, cancellationToken), current, delivery, unwritten, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
         {
-            FailIfAsked(run, run.Step.ToString());
-            var current = run;
-            run = await StepAsync(() => NextStepAsync(current, cancellationToken), current, delivery, cancellationToken).ConfigureAwait(false);
+            if (unwritten.Value is { } givenUp)
+            {
+                LogIndexEntryGivenUp(givenUp, run.RunId);
+            }
         }
 
         if (run.Step is InvoiceRunStep.NothingToBill or InvoiceRunStep.CoveredByCredit)
@@ -92,12 +105,17 @@ public sealed partial class InvoiceAccount(
 
     /// <summary>
     /// A step, whose save may be stored without its index entry: thrown (the delivery fails and the next one writes the
-    /// entry), except on the last delivery, which logs it and goes on from the run as stored.
+    /// entry), except on the last delivery, which keeps it in <paramref name="unwritten"/> and goes on from the run as
+    /// stored. Every step ends with a save of the run, whose entry a later step's save writes again (it is cleared then).
     /// </summary>
-    private async Task<InvoiceRun> StepAsync(Func<Task<InvoiceRun>> step, InvoiceRun run, QueueDelivery delivery, CancellationToken cancellationToken)
+    private async Task<InvoiceRun> StepAsync(Func<Task<InvoiceRun>> step, InvoiceRun run, QueueDelivery delivery, StrongBox<OperatorCopyNotWrittenException?> unwritten, CancellationToken cancellationToken)
     {
         InvoiceRun? stepped = null;
-        if (await delivery.KeepCopyAsync(async () => stepped = await step().ConfigureAwait(false), e => LogIndexEntryGivenUp(e, run.RunId)).ConfigureAwait(false))
+        if (!await delivery.KeepCopyAsync(async () => stepped = await step().ConfigureAwait(false), e => unwritten.Value = e).ConfigureAwait(false))
+        {
+            unwritten.Value = null;
+        }
+        else
         {
             stepped = await runs.GetAsync(run.AccountId, run.PeriodKey, cancellationToken).ConfigureAwait(false)
                       ?? throw new InvalidOperationException($"Invoice run {run.RunId} was saved but can no longer be read.");

@@ -51,6 +51,33 @@ public sealed class InvoiceIndexRepairTests
         AssertIndexEntryGivenUpLogged(subscriber, times: 2);
     }
 
+    /// <summary>
+    /// On the last delivery an entry that fails mid-run is written by the run's next save in the same delivery: the
+    /// listing ends current, so nothing is left for the operator and no error is logged for it.
+    /// </summary>
+    [Fact]
+    public async Task An_entry_that_fails_mid_run_on_the_last_delivery_and_is_written_by_a_later_save_logs_no_error()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Runs.BeforeSave = saving =>
+        {
+            if (saving.Step == InvoiceRunStep.DraftCreated)
+            {
+                _bed.Runs.IndexFailuresLeft = 1;
+                _bed.Runs.BeforeSave = null;
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var last = await _bed.DeliverAsync(subscriber.Job, deliveryAttempt: _bed.Queue.MaxDequeueCount);
+
+        Assert.Equal(InvoiceRunStep.Recorded, last!.Step);
+        Assert.Equal((InvoiceRunStep.Recorded, last.Status), Entry(subscriber));
+        Assert.Equal(0, _bed.Runs.IndexFailuresLeft); // the failure happened
+        AssertIndexEntryGivenUpLogged(subscriber, times: 0);
+    }
+
     /// <summary>The operator learns of the entry given up from the log alone: one error naming the run per give-up.</summary>
     private void AssertIndexEntryGivenUpLogged(Subscriber subscriber, int times)
     {
