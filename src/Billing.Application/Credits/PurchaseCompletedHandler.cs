@@ -131,7 +131,7 @@ public sealed partial class PurchaseCompletedHandler(
                     LogNotSold(sessionId, accountId.Value, unsold.Kind, unsold.Code);
                 }
 
-                return StripeEventHandlingResult.Ignored(accountId, $"Payment-mode session sells '{session.Purchase?.Kind}' '{session.Purchase?.Code}', which it does not describe and the catalog does not sell (the event is kept and can be replayed).");
+                return StripeEventHandlingResult.Ignored(accountId, $"Payment-mode session sells '{session.Purchase?.Kind}' '{session.Purchase?.Code}', which it does not describe and the catalog does not sell: nothing was granted, and an ignored event is final (never applied again), so a paid one waits for an operator to grant it by hand or refund it.");
         }
     }
 

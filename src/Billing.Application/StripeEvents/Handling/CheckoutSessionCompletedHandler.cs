@@ -67,7 +67,7 @@ public sealed class CheckoutSessionCompletedHandler(
         {
             return paymentHandlers.FirstOrDefault() is { } payments
                 ? await payments.HandleAsync(accountId, stripeEvent, cancellationToken).ConfigureAwait(false)
-                : StripeEventHandlingResult.Ignored(accountId, "Payment-mode Checkout Session: no feature handles one-off payments yet (the event is kept and can be replayed).");
+                : StripeEventHandlingResult.Ignored(accountId, "Payment-mode Checkout Session: no feature of this build handles one-off payments; an ignored event is final (never applied again).");
         }
 
         if (stripeEvent.SubscriptionId is not { } subscriptionId)
