@@ -27,8 +27,8 @@
 //   (Azure/azure-functions-host#11828), and runs killed within a minute (#10527) leave no result if the process goes;
 //   an invalid schedule or a lost singleton lease stops one too. Its last run is its last requests row, failed or not
 //   (failures are the failure alert's); a timer with no row in the two days the rule reads counts from the app's
-//   oldest telemetry in them, so a new deployment is not reported before its timers had their chance, and an app
-//   silent for two days reports nothing.
+//   oldest invocation in them (the requests table only: a log search alert may not use union), so a new deployment is
+//   not reported before its timers had their chance, and an app with no invocation for two days reports nothing.
 // - and, on the Log Analytics workspace, a logical partition of Cosmos DB growing towards its 20 GB limit (the
 //   PartitionKeyStatistics resource log that cosmos.bicep sends there): past the limit every write into it fails.
 
@@ -141,7 +141,7 @@ var rules = [
     displayName: 'Billing: a timer has not run'
     description: 'A timer function (usage invoicing, missed-event sweep) has not run for longer than its schedule allows: no invocation at all, failed or not. Check the function in the portal, restart the app; docs/deploy.md (Alerts).'
     severity: 1
-    query: 'let timers = datatable(Function: string, SilenceHours: real) [${timerTable}];\nlet firstSeen = toscalar(union requests, traces | summarize min(timestamp));\ntimers\n| join kind=leftouter (requests | summarize LastRun = max(timestamp) by Function = operation_Name) on Function\n| extend HoursSilent = (now() - coalesce(LastRun, firstSeen)) / 1h\n| where HoursSilent > SilenceHours\n| summarize SilentTimers = count() by Function'
+    query: 'let timers = datatable(Function: string, SilenceHours: real) [${timerTable}];\nlet firstSeen = toscalar(requests | summarize min(timestamp));\ntimers\n| join kind=leftouter (requests | summarize LastRun = max(timestamp) by Function = operation_Name) on Function\n| extend HoursSilent = (now() - coalesce(LastRun, firstSeen)) / 1h\n| where HoursSilent > SilenceHours\n| summarize SilentTimers = count() by Function'
     measure: 'SilentTimers'
     aggregation: 'Total'
     threshold: 0

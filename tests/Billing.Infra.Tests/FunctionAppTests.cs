@@ -105,6 +105,18 @@ public sealed class FunctionAppTests(DeployedTemplate template)
     }
 
     [Fact]
+    public void No_alert_query_uses_the_operators_azure_monitor_refuses_in_a_log_search_alert()
+    {
+        // "Except for cross-resource queries, we don't support creating or modifying log search alert rules that use the
+        // search or union operators" (Learn, "Optimize log search alert queries", log query constraints): such a rule
+        // fails the deployment. A bare table name starts every query; a let statement may come first.
+        var queries = template.OfType("Microsoft.Insights/scheduledQueryRules").Select(r => (string)r["properties"]!["criteria"]!["allOf"]![0]!["query"]!).ToList();
+
+        Assert.Equal(6, queries.Count);
+        Assert.All(queries, q => Assert.DoesNotMatch(@"(^|[|(;\s])(union|search)\b", q));
+    }
+
+    [Fact]
     public void An_error_the_app_logs_for_an_operator_raises_an_alert_by_function()
     {
         // Errors such as a paid purchase not granted or a period that cannot be invoiced end their invocation
