@@ -37,7 +37,7 @@ internal static class CheckoutSessionsApi
 
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params();
+        var p = context.Params().AllowOnly();
         return StripeResults.Json(store.Read(state =>
             Expansion.Apply(CheckoutSessionShape.ToJson(Lookup.CheckoutSession(state, id), state, ExpandsLineItems(p)), p, state)));
     }
@@ -80,7 +80,7 @@ internal static class CheckoutSessionsApi
 
     private static IResult Expire(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params();
+        var p = context.Params().AllowOnly();
         var json = store.Write(context.RequestInfo(), m =>
         {
             var session = Lookup.CheckoutSession(m.State, id);

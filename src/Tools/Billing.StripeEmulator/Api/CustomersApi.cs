@@ -36,11 +36,14 @@ internal static class CustomersApi
     }
 
     /// <summary>A deleted customer is still retrievable, as `{id, object, deleted: true}`.</summary>
-    private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state =>
+    private static IResult Retrieve(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly();
+        return StripeResults.Json(store.Read(state =>
             state.Customers.TryGetValue(id, out var customer) && customer.Deleted
                 ? CustomerShape.Deleted(customer)
-                : Expansion.Apply(CustomerShape.ToJson(Lookup.Customer(state, id)), context.Params(), state)));
+                : Expansion.Apply(CustomerShape.ToJson(Lookup.Customer(state, id)), p, state)));
+    }
 
     /// <summary>
     /// `DELETE /v1/customers/{id}`: cancels the customer's live subscriptions now (`customer.subscription.deleted`),

@@ -17,7 +17,7 @@ internal static class EventsApi
     }
 
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(EventShape.ToJson(Lookup.Event(state, id)), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(EventShape.ToJson(Lookup.Event(state, id)), context.Params().AllowOnly(), state)));
 
     private static IResult List(HttpContext context, EmulatorStore store)
     {

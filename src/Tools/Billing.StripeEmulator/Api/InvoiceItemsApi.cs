@@ -40,7 +40,7 @@ internal static class InvoiceItemsApi
     }
 
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(InvoiceItemShape.ToJson(Lookup.InvoiceItem(state, id), state), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(InvoiceItemShape.ToJson(Lookup.InvoiceItem(state, id), state), context.Params().AllowOnly(), state)));
 
     private static IResult List(HttpContext context, EmulatorStore store)
     {

@@ -101,8 +101,11 @@ internal static class InvoicesApi
         return StripeResults.Json(json);
     }
 
-    private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(Shape(Lookup.Invoice(state, id), state, context.Params()), context.Params(), state)));
+    private static IResult Retrieve(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly();
+        return StripeResults.Json(store.Read(state => Expansion.Apply(Shape(Lookup.Invoice(state, id), state, p), p, state)));
+    }
 
     private static IResult Update(string id, HttpContext context, EmulatorStore store)
     {
@@ -273,7 +276,7 @@ internal static class InvoicesApi
 
     private static IResult VoidInvoice(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params();
+        var p = context.Params().AllowOnly();
         var json = store.Write(context.RequestInfo(), m =>
         {
             var invoice = Lookup.Invoice(m.State, id);
@@ -317,12 +320,15 @@ internal static class InvoicesApi
         }));
     }
 
-    private static IResult RetrievePayment(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state =>
+    private static IResult RetrievePayment(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly();
+        return StripeResults.Json(store.Read(state =>
         {
             var invoice = state.Invoices.Values.FirstOrDefault(i => i.InvoicePaymentId == id) ?? throw StripeApiException.NoSuchObject("invoice payment", id);
-            return Expansion.Apply(InvoiceShape.InvoicePayment(invoice, state)!, context.Params(), state);
+            return Expansion.Apply(InvoiceShape.InvoicePayment(invoice, state)!, p, state);
         }));
+    }
 
     private static System.Text.Json.Nodes.JsonObject Shape(State.Objects.InvoiceRecord invoice, EmulatorState state, StripeParams p)
     {

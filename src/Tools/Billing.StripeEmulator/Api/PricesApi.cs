@@ -22,7 +22,7 @@ internal static class PricesApi
     }
 
     private static IResult RetrievePrice(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(PriceShape.ToJson(Lookup.Price(state, id)), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(PriceShape.ToJson(Lookup.Price(state, id)), context.Params().AllowOnly(), state)));
 
     private static IResult ListPrices(HttpContext context, EmulatorStore store)
     {
@@ -104,7 +104,7 @@ internal static class PricesApi
     }
 
     private static IResult RetrieveProduct(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(ProductShape.ToJson(Lookup.Product(state, id)), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(ProductShape.ToJson(Lookup.Product(state, id)), context.Params().AllowOnly(), state)));
 
     private static IResult CreateProduct(HttpContext context, EmulatorStore store)
     {

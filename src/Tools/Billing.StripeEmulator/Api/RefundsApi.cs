@@ -69,14 +69,14 @@ internal static class RefundsApi
     }
 
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(RefundShape.ToJson(Lookup.Refund(state, id)), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(RefundShape.ToJson(Lookup.Refund(state, id)), context.Params().AllowOnly(), state)));
 
     private static IResult List(HttpContext context, EmulatorStore store) =>
         Paging.ListOfCharge(context, store, state => state.Refunds.Values, RefundShape.ToJson, "/v1/refunds", "refund");
 
     private static IResult RetrieveCharge(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(ChargeShape.ToJson(Lookup.Charge(state, id), state), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(ChargeShape.ToJson(Lookup.Charge(state, id), state), context.Params().AllowOnly(), state)));
 
     private static IResult RetrievePaymentIntent(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(PaymentIntentShape.ToJson(Lookup.PaymentIntent(state, id)), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(PaymentIntentShape.ToJson(Lookup.PaymentIntent(state, id)), context.Params().AllowOnly(), state)));
 }

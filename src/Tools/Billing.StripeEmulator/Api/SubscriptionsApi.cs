@@ -26,7 +26,7 @@ internal static class SubscriptionsApi
     }
 
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(SubscriptionShape.ToJson(Lookup.Subscription(state, id), state), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(SubscriptionShape.ToJson(Lookup.Subscription(state, id), state), context.Params().AllowOnly(), state)));
 
     private static IResult List(HttpContext context, EmulatorStore store)
     {

@@ -1,0 +1,76 @@
+using System.Net;
+using Billing.StripeEmulator.Tests.Infrastructure;
+
+namespace Billing.StripeEmulator.Tests;
+
+/// <summary>
+/// The emulator's rule for parameters across its endpoints: a parameter is modelled as Stripe models it, or refused
+/// (400 naming it) as Stripe refuses one it does not know; never accepted and ignored, which would let a test pass where
+/// Stripe behaves otherwise. The rule for Checkout, subscription updates and invoices is checked beside their other tests.
+/// </summary>
+public sealed class ParameterTests(EmulatorFixture emulator) : IClassFixture<EmulatorFixture>, IAsyncLifetime
+{
+    private StripeApiClient Stripe => emulator.Stripe;
+
+    public Task InitializeAsync() => emulator.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Retrieving_or_acting_on_an_object_refuses_a_parameter_it_does_not_know()
+    {
+        var session = await Flows.SubscribeAsync(Stripe);
+        var customer = session.Str("customer");
+        var subscription = await Flows.GetSubscriptionAsync(Stripe, session.Str("subscription"));
+        var invoice = (await Stripe.GetAsync($"/v1/invoices/{subscription.Str("latest_invoice")}?expand[]=payments")).EnsureOk().Body;
+        var payment = invoice["payments"]!.Data()[0]!;
+        var paymentIntent = payment["payment"]!.Str("payment_intent");
+        var charge = (await Stripe.GetAsync($"/v1/payment_intents/{paymentIntent}")).EnsureOk().Body.Str("latest_charge");
+        var refund = (await Stripe.PostAsync("/v1/refunds", ("payment_intent", paymentIntent), ("amount", "100"))).EnsureOk().Id;
+        var dispute = (await Stripe.ControlAsync($"/_emulator/charges/{charge}/dispute")).EnsureOk().Id;
+        var item = (await Stripe.PostAsync("/v1/invoiceitems", ("customer", customer), ("amount", "500"), ("currency", "usd"))).EnsureOk().Id;
+        var evt = (await Stripe.GetAsync("/v1/events?limit=1")).EnsureOk().Body.Data()[0]!.Str("id");
+        var open = await OpenInvoiceAsync(customer);
+        var openSession = await Flows.CreateSessionAsync(Stripe, "price_basic_monthly");
+        string[] reads =
+        [
+            $"/v1/customers/{customer}", $"/v1/subscriptions/{session.Str("subscription")}", $"/v1/invoices/{invoice.Str("id")}",
+            $"/v1/checkout/sessions/{session.Str("id")}", "/v1/prices/price_pro_monthly", "/v1/products/prod_pro", $"/v1/events/{evt}",
+            $"/v1/charges/{charge}", $"/v1/payment_intents/{paymentIntent}", $"/v1/invoice_payments/{payment.Str("id")}",
+            $"/v1/refunds/{refund}", $"/v1/disputes/{dispute}", $"/v1/invoiceitems/{item}",
+        ];
+
+        foreach (var path in reads)
+        {
+            AssertUnknown(await Stripe.GetAsync($"{path}?unknown_param=1"), "unknown_param", path);
+        }
+
+        AssertUnknown(await Stripe.PostAsync($"/v1/invoices/{open}/void", ("unknown_param", "1")), "unknown_param", "void");
+        AssertUnknown(await Stripe.PostAsync($"/v1/checkout/sessions/{openSession}/expire", ("unknown_param", "1")), "unknown_param", "expire");
+        Assert.Equal("open", (await Stripe.GetAsync($"/v1/invoices/{open}")).EnsureOk().Body.Str("status"));
+        Assert.Equal("open", (await Stripe.GetAsync($"/v1/checkout/sessions/{openSession}")).EnsureOk().Body.Str("status"));
+        Assert.Equal("charge", (await Stripe.GetAsync($"/v1/disputes/{dispute}?expand[]=charge")).EnsureOk().Body["charge"]!.Str("object"));
+    }
+
+    private async Task<string> OpenInvoiceAsync(string customer)
+    {
+        var draft = (await Stripe.PostAsync("/v1/invoices", ("customer", customer))).EnsureOk().Id;
+        (await Stripe.PostAsync("/v1/invoiceitems", ("customer", customer), ("invoice", draft), ("amount", "700"), ("currency", "usd"))).EnsureOk();
+        (await Stripe.PostAsync($"/v1/invoices/{draft}/finalize", ("auto_advance", "false"))).EnsureOk();
+        return draft;
+    }
+
+    /// <summary>400 `parameter_unknown` naming <paramref name="param"/>, as Stripe refuses a parameter it does not know.</summary>
+    internal static void AssertUnknown(ApiResult result, string param, string where)
+    {
+        AssertRefused(result, param, where);
+        Assert.Equal("parameter_unknown", result.Error.Str("code"));
+    }
+
+    /// <summary>400 naming <paramref name="param"/> (an unknown or not modelled parameter, or a value the emulator does not model).</summary>
+    internal static void AssertRefused(ApiResult result, string param, string where)
+    {
+        Assert.True(result.Status == HttpStatusCode.BadRequest, $"{where}: expected 400, got {(int)result.Status} {result.Body.ToJsonString()}");
+        Assert.Equal(param, result.Error.Str("param"));
+    }
+}
