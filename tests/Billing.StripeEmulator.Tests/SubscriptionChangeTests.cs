@@ -203,4 +203,31 @@ public sealed class SubscriptionChangeTests(EmulatorFixture emulator) : IClassFi
         Assert.Equal(1900, invoice.Number("amount_paid"));
         Assert.Equal(expanded.Number("trial_end"), expanded.Item().Number("current_period_start"));
     }
+
+    [Fact]
+    public async Task Update_parameters_the_emulator_does_not_model_are_refused_and_change_nothing()
+    {
+        var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly")).Str("subscription");
+        var itemId = (await Flows.GetSubscriptionAsync(Stripe, subscriptionId)).Item().Str("id");
+        var now = (await Stripe.ControlGetAsync("/_emulator/clock")).EnsureOk().Body.Number("now");
+        var change = new[] { ("items[0][id]", itemId), ("items[0][price]", "price_pro_monthly"), ("proration_behavior", "always_invoice") };
+        (string Key, string Value, string Param)[] unmodelled =
+        [
+            ("payment_behavior", "error_if_incomplete", "payment_behavior"),
+            ("payment_behavior", "pending_if_incomplete", "payment_behavior"),
+            ("proration_date", (now - 86400).ToString(System.Globalization.CultureInfo.InvariantCulture), "proration_date"),
+            ("off_session", "true", "off_session"),
+            ("items[0][tax_rates][0]", "txr_1", "items[0][tax_rates]"),
+            ("items[0][discounts][0][coupon]", "co_1", "items[0][discounts]"),
+        ];
+
+        foreach (var (key, value, param) in unmodelled)
+        {
+            ParameterTests.AssertRefused(await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", [.. change, (key, value)]), param, key);
+        }
+
+        Assert.Equal("price_basic_monthly", (await Flows.GetSubscriptionAsync(Stripe, subscriptionId)).Item()["price"]!.Str("id"));
+        var applied = (await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", [.. change, ("payment_behavior", "allow_incomplete")])).EnsureOk().Body;
+        Assert.Equal("price_pro_monthly", applied.Item()["price"]!.Str("id"));
+    }
 }

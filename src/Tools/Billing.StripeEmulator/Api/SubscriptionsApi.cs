@@ -58,7 +58,9 @@ internal static class SubscriptionsApi
 
     private static IResult Update(string id, HttpContext context, EmulatorStore store, RenewalEngine engine)
     {
-        var p = context.Params().AllowOnly(UpdateParams);
+        // Stripe's default payment_behavior (allow_incomplete: the update applies, a failed charge leaves the invoice open
+        // and the subscription past_due) is what the emulator does; proration_date, off_session and the others are not modelled.
+        var p = context.Params().AllowOnly(UpdateParams).NotModelled("proration_date", "off_session").NotModelledUnless("payment_behavior", "allow_incomplete");
         var change = ParseChange(p);
         var json = store.Write(context.RequestInfo(), m =>
         {
@@ -100,7 +102,8 @@ internal static class SubscriptionsApi
     {
         var items = p.List("items").Select(item =>
         {
-            item.AllowOnly("id", "price", "quantity", "deleted", "metadata", "clear_usage", "discounts", "tax_rates", "price_data", "billing_thresholds");
+            item.AllowOnly("id", "price", "quantity", "deleted", "metadata", "clear_usage", "discounts", "tax_rates", "price_data", "billing_thresholds")
+                .NotModelled("clear_usage", "discounts", "tax_rates", "billing_thresholds");
             if (item.Has("price_data"))
             {
                 throw StripeApiException.ParameterInvalid(item.ParamName("price_data"), "The emulator needs existing prices: pass `price`.");
