@@ -205,6 +205,36 @@ public sealed class SubscriptionChangeTests(EmulatorFixture emulator) : IClassFi
     }
 
     [Fact]
+    public async Task A_trial_end_on_an_active_subscription_is_refused_rather_than_ignored()
+    {
+        // Stripe puts an active subscription into a trial until trial_end and charges nothing until then; the emulator
+        // does not model that, and ignoring it would leave the subscription active and billed.
+        var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly")).Str("subscription");
+        var before = await Flows.GetSubscriptionAsync(Stripe, subscriptionId);
+        var trialEnd = before.Item().Number("current_period_start") + (20 * 86400);
+
+        var refused = await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", ("trial_end", trialEnd.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        ParameterTests.AssertRefused(refused, "trial_end", "trial_end on an active subscription");
+        var after = await Flows.GetSubscriptionAsync(Stripe, subscriptionId);
+        Assert.Equal(("active", before.Item().Number("current_period_end")), (after.Str("status"), after.Item().Number("current_period_end")));
+    }
+
+    [Fact]
+    public async Task A_trial_end_in_the_past_is_refused_as_Stripe_refuses_it_rather_than_ending_the_trial_now()
+    {
+        var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly", trialDays: 30)).Str("subscription");
+        var before = await Flows.GetSubscriptionAsync(Stripe, subscriptionId);
+
+        var refused = await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", ("trial_end", (before.Number("trial_start") - 3600).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        ParameterTests.AssertRefused(refused, "trial_end", "trial_end in the past");
+        Assert.Equal("Invalid timestamp: must be an integer Unix timestamp in the future.", refused.Error.Str("message"));
+        var after = await Flows.GetSubscriptionAsync(Stripe, subscriptionId);
+        Assert.Equal(("trialing", before.Number("trial_end")), (after.Str("status"), after.Number("trial_end")));
+    }
+
+    [Fact]
     public async Task Update_parameters_the_emulator_does_not_model_are_refused_and_change_nothing()
     {
         var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly")).Str("subscription");

@@ -23,6 +23,22 @@ internal static class SubscriptionUpdates
             }
         }
 
+        if (change.TrialEnd is { } requestedTrialEnd)
+        {
+            if (subscription.Status != "trialing")
+            {
+                // Stripe puts an active subscription into a trial until trial_end (no charge until then); not modelled, so
+                // refused rather than ignored.
+                throw StripeApiException.InvalidRequest($"The emulator moves or ends the trial of a trialing subscription only; it does not model starting a trial on a {subscription.Status} one.", "trial_end");
+            }
+
+            if (requestedTrialEnd != 0 && requestedTrialEnd <= m.Now)
+            {
+                // Stripe's answer to a trial_end in the past (ending a trial now is `trial_end=now`).
+                throw StripeApiException.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.", "trial_end", "parameter_invalid_integer");
+            }
+        }
+
         if (change.ResetBillingCycleAnchor && subscription.Status is not ("active" or "past_due"))
         {
             // Not modelled: Stripe's reset during a trial or of an unpaid subscription (end a trial with trial_end=now).
