@@ -260,4 +260,19 @@ public sealed class SubscriptionChangeTests(EmulatorFixture emulator) : IClassFi
         var applied = (await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", [.. change, ("payment_behavior", "allow_incomplete")])).EnsureOk().Body;
         Assert.Equal("price_pro_monthly", applied.Item()["price"]!.Str("id"));
     }
+
+    [Fact]
+    public async Task Cancellation_details_given_without_a_cancellation_are_stored_as_Stripe_stores_them()
+    {
+        var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly")).Str("subscription");
+        (await Stripe.DeleteAsync($"/v1/subscriptions/{subscriptionId}")).EnsureOk();
+
+        var updated = (await Stripe.PostAsync(
+            $"/v1/subscriptions/{subscriptionId}",
+            ("cancellation_details[feedback]", "too_expensive"),
+            ("cancellation_details[comment]", "Told support afterwards"))).EnsureOk().Body;
+
+        Assert.Equal(("too_expensive", "Told support afterwards"), (updated["cancellation_details"]!.Str("feedback"), updated["cancellation_details"]!.Str("comment")));
+        Assert.Equal("too_expensive", (await Flows.GetSubscriptionAsync(Stripe, subscriptionId))["cancellation_details"]!.Str("feedback"));
+    }
 }

@@ -86,6 +86,12 @@ internal static class SubscriptionUpdates
         {
             Subscriptions.SetCancelAtPeriodEnd(m, subscription, cancel, change.CancellationFeedback, change.CancellationComment);
         }
+        else
+        {
+            // cancellation_details on their own (a canceled subscription's reasons given afterwards, or any update): stored.
+            subscription.CancellationFeedback = change.CancellationFeedback ?? subscription.CancellationFeedback;
+            subscription.CancellationComment = change.CancellationComment ?? subscription.CancellationComment;
+        }
 
         if (change.TrialEnd is { } trialEnd && subscription.Status == "trialing")
         {
