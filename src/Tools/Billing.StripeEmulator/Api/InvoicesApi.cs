@@ -39,7 +39,9 @@ internal static class InvoicesApi
         var p = context.Params().AllowOnly(
             "customer", "auto_advance", "collection_method", "days_until_due", "due_date", "currency", "description", "metadata",
             "pending_invoice_items_behavior", "subscription", "footer", "default_payment_method", "default_source", "automatic_tax", "custom_fields",
-            "statement_descriptor", "account_tax_ids", "default_tax_rates", "discounts", "rendering", "payment_settings");
+            "statement_descriptor", "account_tax_ids", "default_tax_rates", "discounts", "rendering", "payment_settings")
+            .NotModelled("footer", "automatic_tax", "custom_fields", "statement_descriptor", "account_tax_ids", "default_tax_rates", "rendering", "payment_settings")
+            .NotModelledUnless("discounts", string.Empty); // `discounts=` (no discounts, not the customer's): what the emulator, without coupons, always does
         var customerId = p.RequireString("customer");
         var collection = p.OneOf("collection_method", "charge_automatically", "send_invoice") ?? "charge_automatically";
         var daysUntilDue = p.NonNegativeLong("days_until_due");
@@ -109,7 +111,7 @@ internal static class InvoicesApi
 
     private static IResult Update(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("metadata", "description", "auto_advance", "footer");
+        var p = context.Params().AllowOnly("metadata", "description", "auto_advance", "footer").NotModelled("footer");
         var json = store.Write(context.RequestInfo(), m =>
         {
             var invoice = Lookup.Invoice(m.State, id);
@@ -221,10 +223,9 @@ internal static class InvoicesApi
 
     private static IResult Pay(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("paid_out_of_band", "forgive", "off_session", "payment_method", "source", "mandate");
+        var p = context.Params().AllowOnly("paid_out_of_band", "forgive", "off_session", "payment_method", "source", "mandate")
+            .NotModelled("forgive", "off_session", "source", "mandate");
         var outOfBand = p.Bool("paid_out_of_band") ?? false;
-        p.Bool("forgive");
-        p.Bool("off_session");
         var methodBehavior = p.NonEmptyString("payment_method") is { } method
             ? PaymentBehaviors.Parse(method) ?? throw StripeApiException.NoSuchReference("PaymentMethod", method, "payment_method")
             : (PaymentBehavior?)null;
