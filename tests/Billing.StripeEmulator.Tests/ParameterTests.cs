@@ -52,6 +52,29 @@ public sealed class ParameterTests(EmulatorFixture emulator) : IClassFixture<Emu
         Assert.Equal("charge", (await Stripe.GetAsync($"/v1/disputes/{dispute}?expand[]=charge")).EnsureOk().Body["charge"]!.Str("object"));
     }
 
+    [Fact]
+    public async Task List_filters_the_emulator_does_not_model_are_refused_rather_than_listing_everything()
+    {
+        await Flows.SubscribeAsync(Stripe);
+        (string Path, string Param)[] lists =
+        [
+            ("/v1/subscriptions?test_clock=clock_1", "test_clock"),
+            ("/v1/customers?test_clock=clock_1", "test_clock"),
+            ("/v1/checkout/sessions?payment_link=plink_1", "payment_link"),
+            ("/v1/checkout/sessions?customer_account=acct_1", "customer_account"),
+            ("/v1/invoices?due_date[gte]=1", "due_date"),
+            ("/v1/events?delivery_success=false", "delivery_success"),
+            ("/v1/prices?recurring[interval]=year", "recurring"),
+            ("/v1/invoice_payments?created[gte]=1", "created"),
+            ("/v1/invoice_payments?payment[type]=payment_record&payment[payment_record]=pr_1", "payment[payment_record]"),
+        ];
+
+        foreach (var (path, param) in lists)
+        {
+            AssertUnknown(await Stripe.GetAsync(path), param, path);
+        }
+    }
+
     private async Task<string> OpenInvoiceAsync(string customer)
     {
         var draft = (await Stripe.PostAsync("/v1/invoices", ("customer", customer))).EnsureOk().Id;

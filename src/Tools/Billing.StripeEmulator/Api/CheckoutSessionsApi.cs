@@ -45,7 +45,8 @@ internal static class CheckoutSessionsApi
     private static IResult List(HttpContext context, EmulatorStore store)
     {
         var p = context.Params().AllowOnly(
-            "customer", "customer_account", "customer_details", "status", "subscription", "payment_intent", "payment_link", "created", "limit", "starting_after", "ending_before");
+            "customer", "customer_account", "customer_details", "status", "subscription", "payment_intent", "payment_link", "created", "limit", "starting_after", "ending_before")
+            .NotModelled("customer_account", "payment_link");
         var customer = p.NonEmptyString("customer");
         var status = p.OneOf("status", "open", "complete", "expired");
         var subscription = p.NonEmptyString("subscription");

@@ -109,7 +109,7 @@ internal static class CustomersApi
 
     private static IResult List(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("email", "limit", "starting_after", "ending_before", "created", "test_clock");
+        var p = context.Params().AllowOnly("email", "limit", "starting_after", "ending_before", "created", "test_clock").NotModelled("test_clock");
         var email = p.NonEmptyString("email");
         var created = Paging.CreatedFilter(p);
         return StripeResults.Json(store.Read(state =>

@@ -174,7 +174,7 @@ internal static class InvoicesApi
 
     private static IResult List(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("customer", "status", "subscription", "collection_method", "limit", "starting_after", "ending_before", "created", "due_date");
+        var p = context.Params().AllowOnly("customer", "status", "subscription", "collection_method", "limit", "starting_after", "ending_before", "created", "due_date").NotModelled("due_date");
         var customer = p.NonEmptyString("customer");
         var status = p.OneOf("status", "draft", "open", "paid", "uncollectible", "void");
         var subscription = p.NonEmptyString("subscription");
@@ -303,9 +303,9 @@ internal static class InvoicesApi
     /// <summary>`GET /v1/invoice_payments?invoice=`: the payments of an invoice (one per charged invoice here).</summary>
     private static IResult ListPayments(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("invoice", "payment", "status", "limit", "starting_after", "ending_before", "created");
+        var p = context.Params().AllowOnly("invoice", "payment", "status", "limit", "starting_after", "ending_before", "created").NotModelled("created");
         var invoiceId = p.NonEmptyString("invoice");
-        var paymentIntent = p.Child("payment")?.AllowOnly("type", "payment_intent", "payment_record").NonEmptyString("payment_intent");
+        var paymentIntent = p.Child("payment")?.AllowOnly("type", "payment_intent", "payment_record").NotModelled("payment_record").NotModelledUnless("type", "payment_intent").NonEmptyString("payment_intent");
         var status = p.OneOf("status", "canceled", "open", "paid");
         return StripeResults.Json(store.Read(state =>
         {

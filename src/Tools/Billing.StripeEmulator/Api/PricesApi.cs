@@ -26,7 +26,7 @@ internal static class PricesApi
 
     private static IResult ListPrices(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("lookup_keys", "active", "product", "type", "currency", "recurring", "limit", "starting_after", "ending_before", "created");
+        var p = context.Params().AllowOnly("lookup_keys", "active", "product", "type", "currency", "recurring", "limit", "starting_after", "ending_before", "created").NotModelled("recurring");
         var lookupKeys = p.Strings("lookup_keys");
         if (lookupKeys.Count > 10)
         {

@@ -30,7 +30,7 @@ internal static class SubscriptionsApi
 
     private static IResult List(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("customer", "price", "status", "limit", "starting_after", "ending_before", "created", "collection_method", "test_clock");
+        var p = context.Params().AllowOnly("customer", "price", "status", "limit", "starting_after", "ending_before", "created", "collection_method", "test_clock").NotModelled("test_clock");
         var customer = p.NonEmptyString("customer");
         var price = p.NonEmptyString("price");
         var status = p.OneOf("status", "active", "all", "canceled", "ended", "incomplete", "incomplete_expired", "past_due", "paused", "trialing", "unpaid");
