@@ -75,6 +75,41 @@ public sealed class ParameterTests(EmulatorFixture emulator) : IClassFixture<Emu
         }
     }
 
+    [Fact]
+    public async Task Creation_parameters_the_emulator_does_not_model_are_refused_and_create_nothing()
+    {
+        var customer = await Flows.CreateCustomerAsync(Stripe, "first@example.com");
+        (string Path, (string, string)[] Form, string Param)[] writes =
+        [
+            ("/v1/customers", [("email", "a@example.com"), ("invoice_settings[default_payment_method]", "pm_1")], "invoice_settings"),
+            ("/v1/customers", [("email", "a@example.com"), ("tax_exempt", "exempt")], "tax_exempt"),
+            ("/v1/customers", [("email", "a@example.com"), ("test_clock", "clock_1")], "test_clock"),
+            ($"/v1/customers/{customer}", [("address[country]", "DE")], "address"),
+            ("/v1/prices", [("currency", "usd"), ("unit_amount", "100"), ("product", "prod_pro"), ("recurring[interval]", "month"), ("recurring[usage_type]", "metered")], "recurring[usage_type]"),
+            ("/v1/prices", [("currency", "usd"), ("unit_amount", "100"), ("product", "prod_pro"), ("recurring[interval]", "month"), ("recurring[trial_period_days]", "7")], "recurring[trial_period_days]"),
+            ("/v1/prices", [("currency", "usd"), ("unit_amount", "100"), ("product", "prod_pro"), ("tax_behavior", "inclusive")], "tax_behavior"),
+            ("/v1/prices", [("currency", "usd"), ("unit_amount", "100"), ("product", "prod_pro"), ("billing_scheme", "tiered")], "billing_scheme"),
+            ("/v1/products", [("name", "Shirt"), ("shippable", "true")], "shippable"),
+            ("/v1/billing_portal/sessions", [("customer", customer), ("flow_data[type]", "subscription_cancel"), ("flow_data[subscription_cancel][subscription]", "sub_1")], "flow_data[subscription_cancel]"),
+            ("/v1/billing_portal/sessions", [("customer", customer), ("on_behalf_of", "acct_1")], "on_behalf_of"),
+        ];
+
+        var prices = (await Stripe.GetAsync("/v1/prices?product=prod_pro&limit=100")).EnsureOk().Body.Data().Count;
+
+        foreach (var (path, form, param) in writes)
+        {
+            AssertRefused(await Stripe.PostAsync(path, form), param, path);
+        }
+
+        Assert.Single((await Stripe.GetAsync("/v1/customers")).EnsureOk().Body.Data());
+        Assert.Null((await Stripe.GetAsync($"/v1/customers/{customer}")).EnsureOk().Body["address"]);
+        Assert.Equal(prices, (await Stripe.GetAsync("/v1/prices?product=prod_pro&limit=100")).EnsureOk().Body.Data().Count);
+
+        // product_data[active] is modelled: the product is created archived, as asked.
+        var archived = (await Stripe.PostAsync("/v1/prices?expand[]=product", ("currency", "usd"), ("unit_amount", "100"), ("product_data[name]", "Old"), ("product_data[active]", "false"))).EnsureOk().Body;
+        Assert.False(archived["product"]!.Bool("active"));
+    }
+
     private async Task<string> OpenInvoiceAsync(string customer)
     {
         var draft = (await Stripe.PostAsync("/v1/invoices", ("customer", customer))).EnsureOk().Id;

@@ -22,7 +22,8 @@ internal static class CustomersApi
 
     private static IResult Create(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method");
+        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method")
+            .NotModelled("test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method");
         var email = ValidEmail(p.NonEmptyString("email"));
         var json = store.Write(context.RequestInfo(), m =>
         {
@@ -69,7 +70,8 @@ internal static class CustomersApi
 
     private static IResult Update(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "address", "shipping", "tax_exempt", "invoice_settings");
+        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "address", "shipping", "tax_exempt", "invoice_settings")
+            .NotModelled("address", "shipping", "tax_exempt", "invoice_settings");
         var email = ValidEmail(p.String("email"));
         var json = store.Write(context.RequestInfo(), m =>
         {
