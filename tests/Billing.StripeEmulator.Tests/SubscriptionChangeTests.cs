@@ -275,4 +275,19 @@ public sealed class SubscriptionChangeTests(EmulatorFixture emulator) : IClassFi
         Assert.Equal(("too_expensive", "Told support afterwards"), (updated["cancellation_details"]!.Str("feedback"), updated["cancellation_details"]!.Str("comment")));
         Assert.Equal("too_expensive", (await Flows.GetSubscriptionAsync(Stripe, subscriptionId))["cancellation_details"]!.Str("feedback"));
     }
+
+    [Fact]
+    public async Task Cancellation_feedback_that_is_not_one_of_Stripes_reasons_is_refused()
+    {
+        var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly")).Str("subscription");
+
+        var update = await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", ("cancel_at_period_end", "true"), ("cancellation_details[feedback]", "too_pricey"));
+        var cancel = await Stripe.DeleteAsync($"/v1/subscriptions/{subscriptionId}?cancellation_details[feedback]=Too%20expensive");
+
+        ParameterTests.AssertRefused(update, "cancellation_details[feedback]", "update");
+        ParameterTests.AssertRefused(cancel, "cancellation_details[feedback]", "cancel");
+        var subscription = await Flows.GetSubscriptionAsync(Stripe, subscriptionId);
+        Assert.Equal(("active", false), (subscription.Str("status"), subscription.Bool("cancel_at_period_end")));
+        Assert.Null(subscription["cancellation_details"]!["feedback"]);
+    }
 }

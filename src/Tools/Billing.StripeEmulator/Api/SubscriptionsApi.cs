@@ -16,6 +16,12 @@ internal static class SubscriptionsApi
         "days_until_due", "pause_collection",
     ];
 
+    /// <summary>Stripe's `cancellation_details[feedback]` values (the reasons the portal offers, plus `other`).</summary>
+    internal static readonly string[] Feedbacks =
+    [
+        "customer_service", "low_quality", "missing_features", "other", "switched_service", "too_complex", "too_expensive", "unused",
+    ];
+
     public static IEndpointRouteBuilder MapSubscriptionsApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/v1/subscriptions", List);
@@ -82,14 +88,13 @@ internal static class SubscriptionsApi
         var invoiceNow = p.Bool("invoice_now") ?? false;
         var prorate = p.Bool("prorate") ?? false;
         var details = p.Child("cancellation_details")?.AllowOnly("comment", "feedback");
+        var comment = details?.NonEmptyString("comment");
+        var feedback = details?.OneOf("feedback", Feedbacks);
         var json = store.Write(context.RequestInfo(), m =>
         {
             var subscription = Lookup.Subscription(m.State, id);
-            if (details is not null)
-            {
-                subscription.CancellationComment = details.NonEmptyString("comment") ?? subscription.CancellationComment;
-                subscription.CancellationFeedback = details.NonEmptyString("feedback") ?? subscription.CancellationFeedback;
-            }
+            subscription.CancellationComment = comment ?? subscription.CancellationComment;
+            subscription.CancellationFeedback = feedback ?? subscription.CancellationFeedback;
 
             Subscriptions.CancelNow(m, subscription, prorate, invoiceNow);
             return Expansion.Apply(SubscriptionShape.ToJson(subscription, m.State), p, m.State);
@@ -137,7 +142,7 @@ internal static class SubscriptionsApi
             Items = items,
             ProrationBehavior = p.OneOf("proration_behavior", "always_invoice", "create_prorations", "none") ?? "create_prorations",
             CancelAtPeriodEnd = p.Bool("cancel_at_period_end"),
-            CancellationFeedback = details?.NonEmptyString("feedback"),
+            CancellationFeedback = details?.OneOf("feedback", Feedbacks),
             CancellationComment = details?.NonEmptyString("comment"),
             Metadata = p.Metadata(),
             Description = p.String("description"),
