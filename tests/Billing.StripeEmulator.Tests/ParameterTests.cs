@@ -110,6 +110,23 @@ public sealed class ParameterTests(EmulatorFixture emulator) : IClassFixture<Emu
         Assert.False(archived["product"]!.Bool("active"));
     }
 
+    [Fact]
+    public async Task Test_controls_refuse_a_parameter_they_do_not_take()
+    {
+        await Flows.SubscribeAsync(Stripe);
+        var evt = (await Stripe.GetAsync("/v1/events?limit=1")).EnsureOk().Body.Data()[0]!.Str("id");
+        var before = (await Stripe.GetAsync("/v1/customers")).EnsureOk().Body.Data().Count;
+
+        AssertUnknown(await Stripe.ControlAsync("/_emulator/reset", ("keep_objects", "true")), "keep_objects", "reset");
+        AssertUnknown(await Stripe.ControlAsync("/_emulator/webhooks/hold", ("seconds", "10")), "seconds", "hold");
+        AssertUnknown(await Stripe.ControlGetAsync("/_emulator/clock?offset=1"), "offset", "clock");
+        AssertUnknown(await Stripe.ControlGetAsync("/_emulator/webhook_endpoints?url=x"), "url", "webhook_endpoints");
+        AssertUnknown(await Stripe.ControlGetAsync($"/_emulator/events/{evt}/deliveries?url=x"), "url", "deliveries");
+
+        Assert.Equal(before, (await Stripe.GetAsync("/v1/customers")).EnsureOk().Body.Data().Count);
+        Assert.False((await Stripe.ControlAsync("/_emulator/webhooks/duplicates", ("enabled", "false"))).EnsureOk().Body.Bool("holding"));
+    }
+
     private async Task<string> OpenInvoiceAsync(string customer)
     {
         var draft = (await Stripe.PostAsync("/v1/invoices", ("customer", customer))).EnsureOk().Id;
