@@ -127,6 +127,27 @@ public sealed class ParameterTests(EmulatorFixture emulator) : IClassFixture<Emu
         Assert.False((await Stripe.ControlAsync("/_emulator/webhooks/duplicates", ("enabled", "false"))).EnsureOk().Body.Bool("holding"));
     }
 
+    [Fact]
+    public async Task Expand_on_a_deletion_or_a_meter_event_is_refused_as_a_property_that_cannot_be_expanded()
+    {
+        // Their answers have nothing to expand, so Stripe refuses any path; the emulator took it and did the rest.
+        var customer = await Flows.CreateCustomerAsync(Stripe, "gone@example.com");
+        var draft = (await Stripe.PostAsync("/v1/invoices", ("customer", customer))).EnsureOk().Id;
+
+        AssertRefused(await Stripe.DeleteAsync($"/v1/invoices/{draft}?expand[]=customer"), "expand", "invoice deletion");
+        AssertRefused(await Stripe.DeleteAsync($"/v1/customers/{customer}?expand[]=default_source"), "expand", "customer deletion");
+        AssertRefused(
+            await Stripe.PostAsync("/v1/billing/meter_events", ("event_name", "api_requests"), ("payload[stripe_customer_id]", customer), ("payload[value]", "1"), ("expand[]", "customer")),
+            "expand",
+            "meter event");
+
+        Assert.Equal("draft", (await Stripe.GetAsync($"/v1/invoices/{draft}")).EnsureOk().Body.Str("status"));
+        Assert.Null((await Stripe.GetAsync($"/v1/customers/{customer}")).EnsureOk().Body["deleted"]);
+        Assert.Empty((await Stripe.ControlGetAsync($"/_emulator/billing/meter_events?customer={customer}")).EnsureOk().Body.Data());
+        (await Stripe.DeleteAsync($"/v1/customers/{customer}")).EnsureOk();
+        AssertRefused(await Stripe.GetAsync($"/v1/customers/{customer}?expand[]=default_source"), "expand", "deleted customer");
+    }
+
     private async Task<string> OpenInvoiceAsync(string customer)
     {
         var draft = (await Stripe.PostAsync("/v1/invoices", ("customer", customer))).EnsureOk().Id;

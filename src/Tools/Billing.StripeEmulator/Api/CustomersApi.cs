@@ -41,9 +41,15 @@ internal static class CustomersApi
     {
         var p = context.Params().AllowOnly();
         return StripeResults.Json(store.Read(state =>
-            state.Customers.TryGetValue(id, out var customer) && customer.Deleted
-                ? CustomerShape.Deleted(customer)
-                : Expansion.Apply(CustomerShape.ToJson(Lookup.Customer(state, id)), p, state)));
+        {
+            if (state.Customers.TryGetValue(id, out var customer) && customer.Deleted)
+            {
+                Expansion.NothingToExpand(p);
+                return CustomerShape.Deleted(customer);
+            }
+
+            return Expansion.Apply(CustomerShape.ToJson(Lookup.Customer(state, id)), p, state);
+        }));
     }
 
     /// <summary>
@@ -52,7 +58,7 @@ internal static class CustomersApi
     /// </summary>
     private static IResult Delete(string id, HttpContext context, EmulatorStore store)
     {
-        context.Params().AllowOnly();
+        Expansion.NothingToExpand(context.Params().AllowOnly());
         var json = store.Write(context.RequestInfo(), m =>
         {
             var customer = Lookup.Customer(m.State, id);

@@ -145,7 +145,7 @@ internal static class InvoicesApi
     /// </summary>
     private static IResult Delete(string id, HttpContext context, EmulatorStore store)
     {
-        context.Params().AllowOnly();
+        Expansion.NothingToExpand(context.Params().AllowOnly());
         var json = store.Write(context.RequestInfo(), m =>
         {
             var invoice = Lookup.Invoice(m.State, id);
