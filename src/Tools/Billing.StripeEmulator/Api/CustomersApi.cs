@@ -123,7 +123,7 @@ internal static class CustomersApi
         return StripeResults.Json(store.Read(state =>
         {
             var customers = state.Customers.Values.Where(c => !c.Deleted)
-                .Where(c => (email is null || string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase)) && created(c.Created))
+                .Where(c => (email is null || string.Equals(c.Email, email, StringComparison.Ordinal)) && created(c.Created))
                 .OrderByDescending(c => c.Sequence)
                 .ToList();
             return Expansion.Apply(Paging.Page(customers, c => c.Id, c => CustomerShape.ToJson(c), p, "/v1/customers", "customer"), p, state);
