@@ -222,6 +222,37 @@ public sealed class CheckoutTests(EmulatorFixture emulator) : IClassFixture<Emul
     }
 
     [Fact]
+    public async Task A_session_that_does_not_let_the_customer_pay_by_card_is_refused_as_the_emulator_pays_by_card()
+    {
+        // Stripe would show only those methods (a SEPA debit settles days later, a wallet needs its app); the emulator's page
+        // pays by card, so such a session would complete at once with a card charge Stripe never makes.
+        (string Key, string Value)[][] withoutCard =
+        [
+            [("allowed_payment_method_types[0]", "sepa_debit")],
+            [("payment_method_types[0]", "us_bank_account")],
+            [("excluded_payment_method_types[0]", "card")],
+        ];
+
+        foreach (var types in withoutCard)
+        {
+            var refused = await Stripe.PostAsync(
+                "/v1/checkout/sessions",
+                [("mode", "payment"), ("line_items[0][price]", "price_credits_1000"), ("line_items[0][quantity]", "1"), ("success_url", "https://app.example.com/ok"), .. types]);
+            ParameterTests.AssertRefused(refused, types[0].Key[..types[0].Key.IndexOf('[', StringComparison.Ordinal)], types[0].Key);
+        }
+
+        Assert.Empty((await Stripe.GetAsync("/v1/checkout/sessions")).EnsureOk().Body.Data());
+        (await Stripe.PostAsync(
+            "/v1/checkout/sessions",
+            ("mode", "payment"), ("line_items[0][price]", "price_credits_1000"), ("line_items[0][quantity]", "1"), ("success_url", "https://app.example.com/ok"),
+            ("allowed_payment_method_types[0]", "card"), ("allowed_payment_method_types[1]", "sepa_debit"))).EnsureOk();
+        (await Stripe.PostAsync(
+            "/v1/checkout/sessions",
+            ("mode", "payment"), ("line_items[0][price]", "price_credits_1000"), ("line_items[0][quantity]", "1"), ("success_url", "https://app.example.com/ok"),
+            ("excluded_payment_method_types[0]", "klarna"))).EnsureOk();
+    }
+
+    [Fact]
     public async Task Payment_mode_completes_with_one_event_and_expandable_line_items()
     {
         var customer = await Flows.CreateCustomerAsync(Stripe, "credits@example.com");

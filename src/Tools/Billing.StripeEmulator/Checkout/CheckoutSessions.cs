@@ -126,11 +126,24 @@ internal static class CheckoutSessions
             throw StripeApiException.InvalidRequest("You may only specify one of these parameters: allowed_payment_method_types, payment_method_types.", "payment_method_types");
         }
 
+        var typesParam = allowedTypes is not null ? "allowed_payment_method_types" : "payment_method_types";
         allowedTypes ??= legacyTypes;
         var excludedTypes = PaymentMethodTypeList(p, "excluded_payment_method_types");
         if (allowedTypes is not null && excludedTypes is not null)
         {
             throw StripeApiException.InvalidRequest("You may only specify one of these parameters: allowed_payment_method_types, excluded_payment_method_types.", "excluded_payment_method_types");
+        }
+
+        // The emulator's page pays by card (its delayed payment standing for a bank debit): a session the customer could
+        // not pay by card on Stripe is not modelled, and would otherwise complete with a card charge Stripe never makes.
+        if (allowedTypes is not null && !allowedTypes.Contains("card", StringComparer.Ordinal))
+        {
+            throw StripeApiException.NotModelledValue(typesParam, string.Join(", ", allowedTypes), ["a list with card"]);
+        }
+
+        if (excludedTypes is not null && excludedTypes.Contains("card", StringComparer.Ordinal))
+        {
+            throw StripeApiException.NotModelledValue("excluded_payment_method_types", string.Join(", ", excludedTypes), ["a list without card"]);
         }
 
         var paymentIntentData = p.Child("payment_intent_data")?.AllowOnly(PaymentIntentDataAllowed)
