@@ -148,6 +148,20 @@ public sealed class ParameterTests(EmulatorFixture emulator) : IClassFixture<Emu
         AssertRefused(await Stripe.GetAsync($"/v1/customers/{customer}?expand[]=default_source"), "expand", "deleted customer");
     }
 
+    [Fact]
+    public async Task A_portal_configuration_other_than_the_emulators_own_is_refused_rather_than_ignored()
+    {
+        // Stripe answers an unknown configuration with resource_missing, and a real one decides what the portal offers
+        // (which changes, cancellation modes, prorations); the emulator has one portal, bpc_emulator_default.
+        var customer = await Flows.CreateCustomerAsync(Stripe, "portal@example.com");
+
+        var refused = await Stripe.PostAsync("/v1/billing_portal/sessions", ("customer", customer), ("configuration", "bpc_1NoCancellations"));
+        var own = await Stripe.PostAsync("/v1/billing_portal/sessions", ("customer", customer), ("configuration", "bpc_emulator_default"));
+
+        AssertRefused(refused, "configuration", "portal");
+        Assert.Equal("bpc_emulator_default", own.EnsureOk().Body.Str("configuration"));
+    }
+
     private async Task<string> OpenInvoiceAsync(string customer)
     {
         var draft = (await Stripe.PostAsync("/v1/invoices", ("customer", customer))).EnsureOk().Id;

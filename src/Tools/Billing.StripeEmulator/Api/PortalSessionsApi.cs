@@ -20,7 +20,8 @@ internal static class PortalSessionsApi
 
     private static IResult Create(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("customer", "customer_account", "return_url", "configuration", "flow_data", "locale", "on_behalf_of").NotModelled("on_behalf_of");
+        var p = context.Params().AllowOnly("customer", "customer_account", "return_url", "configuration", "flow_data", "locale", "on_behalf_of").NotModelled("on_behalf_of")
+            .NotModelledUnless("configuration", DefaultConfiguration); // the emulator's one portal; Stripe's others decide what it offers
         if (p.Has("customer_account"))
         {
             throw StripeApiException.ParameterInvalid("customer_account", "The emulator has no Accounts v2: pass `customer`.");
