@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
 using Billing.StripeEmulator.Tests.Infrastructure;
+using Billing.TestSupport;
 
 namespace Billing.StripeEmulator.Tests;
 
@@ -160,6 +163,23 @@ public sealed class ParameterTests(EmulatorFixture emulator) : IClassFixture<Emu
 
         AssertRefused(refused, "configuration", "portal");
         Assert.Equal("bpc_emulator_default", own.EnsureOk().Body.Str("configuration"));
+    }
+
+    [Fact]
+    public async Task A_connected_account_header_is_refused_as_Stripe_refuses_an_account_the_key_cannot_reach()
+    {
+        // Stripe-Account makes the request on a connected account (Connect); the emulator has one account, so the
+        // request would otherwise act on the platform's objects. Stripe answers an account the key cannot reach with 403.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/customers") { Content = new FormUrlEncodedContent([KeyValuePair.Create("email", "connect@example.com")]) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", StripeEmulatorProcess.SecretKey);
+        request.Headers.Add("Stripe-Account", "acct_1Connected");
+
+        using var response = await Stripe.Http.SendAsync(request);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(("invalid_request_error", "account_invalid"), (body["error"]!.Str("type"), body["error"]!.Str("code")));
+        Assert.Empty((await Stripe.GetAsync("/v1/customers")).EnsureOk().Body.Data());
     }
 
     private async Task<string> OpenInvoiceAsync(string customer)
