@@ -180,6 +180,79 @@ public sealed class CheckoutTests(EmulatorFixture emulator) : IClassFixture<Emul
     }
 
     [Fact]
+    public async Task Checkout_parameters_the_emulator_does_not_model_are_refused_and_make_no_session()
+    {
+        // Each changes what Stripe bills or collects (tax, discounts, an invoice, a card not collected, an authorization
+        // only, a trial that ends without a card, another currency, Connect) or what its page asks; ignored, the session
+        // would be paid as if it had not been sent.
+        (string Mode, string Key, string Value, string Param)[] unmodelled =
+        [
+            ("subscription", "automatic_tax[enabled]", "true", "automatic_tax[enabled]"),
+            ("subscription", "discounts[0][coupon]", "co_1", "discounts"),
+            ("subscription", "payment_method_collection", "if_required", "payment_method_collection"),
+            ("subscription", "currency", "eur", "currency"),
+            ("subscription", "locale", "de", "locale"),
+            ("subscription", "line_items[0][tax_rates][0]", "txr_1", "line_items[0][tax_rates]"),
+            ("subscription", "line_items[0][adjustable_quantity][enabled]", "true", "line_items[0][adjustable_quantity]"),
+            ("subscription", "subscription_data[trial_settings][end_behavior][missing_payment_method]", "cancel", "subscription_data[trial_settings]"),
+            ("subscription", "subscription_data[billing_mode][type]", "flexible", "subscription_data[billing_mode][type]"),
+            ("subscription", "subscription_data[default_tax_rates][0]", "txr_1", "subscription_data[default_tax_rates]"),
+            ("subscription", "subscription_data[application_fee_percent]", "5", "subscription_data[application_fee_percent]"),
+            ("payment", "invoice_creation[enabled]", "true", "invoice_creation[enabled]"),
+            ("payment", "payment_intent_data[capture_method]", "manual", "payment_intent_data[capture_method]"),
+            ("payment", "payment_intent_data[setup_future_usage]", "off_session", "payment_intent_data[setup_future_usage]"),
+        ];
+
+        foreach (var (mode, key, value, param) in unmodelled)
+        {
+            var price = mode == "payment" ? "price_credits_1000" : "price_basic_monthly";
+            var refused = await Stripe.PostAsync(
+                "/v1/checkout/sessions",
+                ("mode", mode), ("line_items[0][price]", price), ("line_items[0][quantity]", "1"), ("success_url", "https://app.example.com/ok"), (key, value));
+            ParameterTests.AssertRefused(refused, param, key);
+        }
+
+        Assert.Empty((await Stripe.GetAsync("/v1/checkout/sessions")).EnsureOk().Body.Data());
+
+        // What the emulator does is Stripe's default, and is taken when asked for.
+        (await Stripe.PostAsync(
+            "/v1/checkout/sessions",
+            ("mode", "subscription"), ("line_items[0][price]", "price_basic_monthly"), ("line_items[0][quantity]", "1"), ("success_url", "https://app.example.com/ok"),
+            ("currency", "usd"), ("automatic_tax[enabled]", "false"), ("payment_method_collection", "always"), ("subscription_data[billing_mode][type]", "classic"))).EnsureOk();
+    }
+
+    [Fact]
+    public async Task A_session_that_does_not_let_the_customer_pay_by_card_is_refused_as_the_emulator_pays_by_card()
+    {
+        // Stripe would show only those methods (a SEPA debit settles days later, a wallet needs its app); the emulator's page
+        // pays by card, so such a session would complete at once with a card charge Stripe never makes.
+        (string Key, string Value)[][] withoutCard =
+        [
+            [("allowed_payment_method_types[0]", "sepa_debit")],
+            [("payment_method_types[0]", "us_bank_account")],
+            [("excluded_payment_method_types[0]", "card")],
+        ];
+
+        foreach (var types in withoutCard)
+        {
+            var refused = await Stripe.PostAsync(
+                "/v1/checkout/sessions",
+                [("mode", "payment"), ("line_items[0][price]", "price_credits_1000"), ("line_items[0][quantity]", "1"), ("success_url", "https://app.example.com/ok"), .. types]);
+            ParameterTests.AssertRefused(refused, types[0].Key[..types[0].Key.IndexOf('[', StringComparison.Ordinal)], types[0].Key);
+        }
+
+        Assert.Empty((await Stripe.GetAsync("/v1/checkout/sessions")).EnsureOk().Body.Data());
+        (await Stripe.PostAsync(
+            "/v1/checkout/sessions",
+            ("mode", "payment"), ("line_items[0][price]", "price_credits_1000"), ("line_items[0][quantity]", "1"), ("success_url", "https://app.example.com/ok"),
+            ("allowed_payment_method_types[0]", "card"), ("allowed_payment_method_types[1]", "sepa_debit"))).EnsureOk();
+        (await Stripe.PostAsync(
+            "/v1/checkout/sessions",
+            ("mode", "payment"), ("line_items[0][price]", "price_credits_1000"), ("line_items[0][quantity]", "1"), ("success_url", "https://app.example.com/ok"),
+            ("excluded_payment_method_types[0]", "klarna"))).EnsureOk();
+    }
+
+    [Fact]
     public async Task Payment_mode_completes_with_one_event_and_expandable_line_items()
     {
         var customer = await Flows.CreateCustomerAsync(Stripe, "credits@example.com");

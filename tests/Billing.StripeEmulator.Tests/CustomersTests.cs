@@ -143,4 +143,17 @@ public sealed class CustomersTests(EmulatorFixture emulator) : IClassFixture<Emu
         Assert.True(previous["metadata"]!.AsObject().ContainsKey("plan"));
         Assert.Null(previous["metadata"]!["plan"]);
     }
+
+    [Fact]
+    public async Task Listing_by_email_matches_the_case_exactly_as_Stripe_does()
+    {
+        // Stripe's `email` list filter is case-sensitive (openapi spec3, GET /v1/customers: "A case-sensitive filter").
+        var customer = await Flows.CreateCustomerAsync(Stripe, "Jane.Doe@Example.com");
+
+        var otherCase = (await Stripe.GetAsync("/v1/customers?email=jane.doe@example.com")).EnsureOk().Body.Data();
+        var sameCase = (await Stripe.GetAsync("/v1/customers?email=Jane.Doe@Example.com")).EnsureOk().Body.Data();
+
+        Assert.Empty(otherCase);
+        Assert.Equal(customer, Assert.Single(sameCase)!.Str("id"));
+    }
 }

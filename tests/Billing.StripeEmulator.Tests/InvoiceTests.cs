@@ -260,4 +260,46 @@ public sealed class InvoiceTests(EmulatorFixture emulator) : IClassFixture<Emula
         Assert.Equal("paid", after.Str("status"));
         Assert.Equal(4200, after.Number("amount_paid"));
     }
+
+    [Fact]
+    public async Task Invoice_parameters_the_emulator_does_not_model_are_refused_and_the_apps_discounts_reset_is_taken()
+    {
+        var customer = await Flows.CreateCustomerAsync(Stripe, "tax@example.com");
+        (string Path, (string, string) Extra, string Param)[] unmodelled =
+        [
+            ("/v1/invoices", ("automatic_tax[enabled]", "true"), "automatic_tax"),
+            ("/v1/invoices", ("default_tax_rates[0]", "txr_1"), "default_tax_rates"),
+            ("/v1/invoices", ("discounts[0][coupon]", "co_1"), "discounts"),
+            ("/v1/invoices", ("footer", "Thanks"), "footer"),
+            ("/v1/invoices", ("payment_settings[payment_method_types][0]", "sepa_debit"), "payment_settings"),
+            ("/v1/invoiceitems", ("tax_rates[0]", "txr_1"), "tax_rates"),
+            ("/v1/invoiceitems", ("discounts[0][coupon]", "co_1"), "discounts"),
+        ];
+
+        foreach (var (path, extra, param) in unmodelled)
+        {
+            (string, string)[] form = path == "/v1/invoices"
+                ? [("customer", customer), ("currency", "usd"), extra]
+                : [("customer", customer), ("amount", "500"), ("currency", "usd"), extra];
+            ParameterTests.AssertRefused(await Stripe.PostAsync(path, form), param, path + " " + extra.Item1);
+        }
+
+        Assert.Empty((await Stripe.GetAsync($"/v1/invoices?customer={customer}")).EnsureOk().Body.Data());
+        Assert.Empty((await Stripe.GetAsync($"/v1/invoiceitems?customer={customer}")).EnsureOk().Body.Data());
+
+        // The usage invoice sends `discounts=` (none, not the customer's): what an emulator without coupons always does.
+        var draft = (await Stripe.PostAsync("/v1/invoices", ("customer", customer), ("currency", "usd"), ("discounts", ""), ("pending_invoice_items_behavior", "exclude"))).EnsureOk().Id;
+        (await Stripe.PostAsync("/v1/invoiceitems", ("customer", customer), ("invoice", draft), ("amount", "700"), ("currency", "usd"))).EnsureOk();
+        var open = (await Stripe.PostAsync($"/v1/invoices/{draft}/finalize", ("auto_advance", "false"))).EnsureOk().Body;
+        Assert.Equal(("open", 700L), (open.Str("status"), open.Number("amount_due")));
+
+        ParameterTests.AssertRefused(await Stripe.PostAsync($"/v1/invoices/{draft}/pay", ("forgive", "true")), "forgive", "pay");
+        ParameterTests.AssertRefused(await Stripe.PostAsync($"/v1/invoices/{draft}", ("footer", "Thanks")), "footer", "update");
+        Assert.Equal("open", (await Stripe.GetAsync($"/v1/invoices/{draft}")).EnsureOk().Body.Str("status"));
+        var paid = (await Stripe.PostAsync($"/v1/invoices/{draft}/pay")).EnsureOk().Body;
+        var paymentIntent = (await Stripe.GetAsync($"/v1/invoice_payments?invoice={draft}")).EnsureOk().Body.Data()[0]!["payment"]!.Str("payment_intent");
+        Assert.Equal("paid", paid.Str("status"));
+        ParameterTests.AssertRefused(await Stripe.PostAsync("/v1/refunds", ("payment_intent", paymentIntent), ("reverse_transfer", "true")), "reverse_transfer", "refund");
+        Assert.Empty((await Stripe.GetAsync($"/v1/refunds?payment_intent={paymentIntent}")).EnsureOk().Body.Data());
+    }
 }

@@ -203,4 +203,91 @@ public sealed class SubscriptionChangeTests(EmulatorFixture emulator) : IClassFi
         Assert.Equal(1900, invoice.Number("amount_paid"));
         Assert.Equal(expanded.Number("trial_end"), expanded.Item().Number("current_period_start"));
     }
+
+    [Fact]
+    public async Task A_trial_end_on_an_active_subscription_is_refused_rather_than_ignored()
+    {
+        // Stripe puts an active subscription into a trial until trial_end and charges nothing until then; the emulator
+        // does not model that, and ignoring it would leave the subscription active and billed.
+        var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly")).Str("subscription");
+        var before = await Flows.GetSubscriptionAsync(Stripe, subscriptionId);
+        var trialEnd = before.Item().Number("current_period_start") + (20 * 86400);
+
+        var refused = await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", ("trial_end", trialEnd.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        ParameterTests.AssertRefused(refused, "trial_end", "trial_end on an active subscription");
+        var after = await Flows.GetSubscriptionAsync(Stripe, subscriptionId);
+        Assert.Equal(("active", before.Item().Number("current_period_end")), (after.Str("status"), after.Item().Number("current_period_end")));
+    }
+
+    [Fact]
+    public async Task A_trial_end_in_the_past_is_refused_as_Stripe_refuses_it_rather_than_ending_the_trial_now()
+    {
+        var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly", trialDays: 30)).Str("subscription");
+        var before = await Flows.GetSubscriptionAsync(Stripe, subscriptionId);
+
+        var refused = await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", ("trial_end", (before.Number("trial_start") - 3600).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        ParameterTests.AssertRefused(refused, "trial_end", "trial_end in the past");
+        Assert.Equal("Invalid timestamp: must be an integer Unix timestamp in the future.", refused.Error.Str("message"));
+        var after = await Flows.GetSubscriptionAsync(Stripe, subscriptionId);
+        Assert.Equal(("trialing", before.Number("trial_end")), (after.Str("status"), after.Number("trial_end")));
+    }
+
+    [Fact]
+    public async Task Update_parameters_the_emulator_does_not_model_are_refused_and_change_nothing()
+    {
+        var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly")).Str("subscription");
+        var itemId = (await Flows.GetSubscriptionAsync(Stripe, subscriptionId)).Item().Str("id");
+        var now = (await Stripe.ControlGetAsync("/_emulator/clock")).EnsureOk().Body.Number("now");
+        var change = new[] { ("items[0][id]", itemId), ("items[0][price]", "price_pro_monthly"), ("proration_behavior", "always_invoice") };
+        (string Key, string Value, string Param)[] unmodelled =
+        [
+            ("payment_behavior", "error_if_incomplete", "payment_behavior"),
+            ("payment_behavior", "pending_if_incomplete", "payment_behavior"),
+            ("proration_date", (now - 86400).ToString(System.Globalization.CultureInfo.InvariantCulture), "proration_date"),
+            ("off_session", "true", "off_session"),
+            ("items[0][tax_rates][0]", "txr_1", "items[0][tax_rates]"),
+            ("items[0][discounts][0][coupon]", "co_1", "items[0][discounts]"),
+        ];
+
+        foreach (var (key, value, param) in unmodelled)
+        {
+            ParameterTests.AssertRefused(await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", [.. change, (key, value)]), param, key);
+        }
+
+        Assert.Equal("price_basic_monthly", (await Flows.GetSubscriptionAsync(Stripe, subscriptionId)).Item()["price"]!.Str("id"));
+        var applied = (await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", [.. change, ("payment_behavior", "allow_incomplete")])).EnsureOk().Body;
+        Assert.Equal("price_pro_monthly", applied.Item()["price"]!.Str("id"));
+    }
+
+    [Fact]
+    public async Task Cancellation_details_given_without_a_cancellation_are_stored_as_Stripe_stores_them()
+    {
+        var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly")).Str("subscription");
+        (await Stripe.DeleteAsync($"/v1/subscriptions/{subscriptionId}")).EnsureOk();
+
+        var updated = (await Stripe.PostAsync(
+            $"/v1/subscriptions/{subscriptionId}",
+            ("cancellation_details[feedback]", "too_expensive"),
+            ("cancellation_details[comment]", "Told support afterwards"))).EnsureOk().Body;
+
+        Assert.Equal(("too_expensive", "Told support afterwards"), (updated["cancellation_details"]!.Str("feedback"), updated["cancellation_details"]!.Str("comment")));
+        Assert.Equal("too_expensive", (await Flows.GetSubscriptionAsync(Stripe, subscriptionId))["cancellation_details"]!.Str("feedback"));
+    }
+
+    [Fact]
+    public async Task Cancellation_feedback_that_is_not_one_of_Stripes_reasons_is_refused()
+    {
+        var subscriptionId = (await Flows.SubscribeAsync(Stripe, "price_basic_monthly")).Str("subscription");
+
+        var update = await Stripe.PostAsync($"/v1/subscriptions/{subscriptionId}", ("cancel_at_period_end", "true"), ("cancellation_details[feedback]", "too_pricey"));
+        var cancel = await Stripe.DeleteAsync($"/v1/subscriptions/{subscriptionId}?cancellation_details[feedback]=Too%20expensive");
+
+        ParameterTests.AssertRefused(update, "cancellation_details[feedback]", "update");
+        ParameterTests.AssertRefused(cancel, "cancellation_details[feedback]", "cancel");
+        var subscription = await Flows.GetSubscriptionAsync(Stripe, subscriptionId);
+        Assert.Equal(("active", false), (subscription.Str("status"), subscription.Bool("cancel_at_period_end")));
+        Assert.Null(subscription["cancellation_details"]!["feedback"]);
+    }
 }

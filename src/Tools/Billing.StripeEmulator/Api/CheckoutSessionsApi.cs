@@ -37,7 +37,7 @@ internal static class CheckoutSessionsApi
 
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params();
+        var p = context.Params().AllowOnly();
         return StripeResults.Json(store.Read(state =>
             Expansion.Apply(CheckoutSessionShape.ToJson(Lookup.CheckoutSession(state, id), state, ExpandsLineItems(p)), p, state)));
     }
@@ -45,7 +45,8 @@ internal static class CheckoutSessionsApi
     private static IResult List(HttpContext context, EmulatorStore store)
     {
         var p = context.Params().AllowOnly(
-            "customer", "customer_account", "customer_details", "status", "subscription", "payment_intent", "payment_link", "created", "limit", "starting_after", "ending_before");
+            "customer", "customer_account", "customer_details", "status", "subscription", "payment_intent", "payment_link", "created", "limit", "starting_after", "ending_before")
+            .NotModelled("customer_account", "payment_link");
         var customer = p.NonEmptyString("customer");
         var status = p.OneOf("status", "open", "complete", "expired");
         var subscription = p.NonEmptyString("subscription");
@@ -80,7 +81,7 @@ internal static class CheckoutSessionsApi
 
     private static IResult Expire(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params();
+        var p = context.Params().AllowOnly();
         var json = store.Write(context.RequestInfo(), m =>
         {
             var session = Lookup.CheckoutSession(m.State, id);

@@ -22,7 +22,8 @@ internal static class CustomersApi
 
     private static IResult Create(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method");
+        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method")
+            .NotModelled("test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method");
         var email = ValidEmail(p.NonEmptyString("email"));
         var json = store.Write(context.RequestInfo(), m =>
         {
@@ -36,11 +37,20 @@ internal static class CustomersApi
     }
 
     /// <summary>A deleted customer is still retrievable, as `{id, object, deleted: true}`.</summary>
-    private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state =>
-            state.Customers.TryGetValue(id, out var customer) && customer.Deleted
-                ? CustomerShape.Deleted(customer)
-                : Expansion.Apply(CustomerShape.ToJson(Lookup.Customer(state, id)), context.Params(), state)));
+    private static IResult Retrieve(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly();
+        return StripeResults.Json(store.Read(state =>
+        {
+            if (state.Customers.TryGetValue(id, out var customer) && customer.Deleted)
+            {
+                Expansion.NothingToExpand(p);
+                return CustomerShape.Deleted(customer);
+            }
+
+            return Expansion.Apply(CustomerShape.ToJson(Lookup.Customer(state, id)), p, state);
+        }));
+    }
 
     /// <summary>
     /// `DELETE /v1/customers/{id}`: cancels the customer's live subscriptions now (`customer.subscription.deleted`),
@@ -48,7 +58,7 @@ internal static class CustomersApi
     /// </summary>
     private static IResult Delete(string id, HttpContext context, EmulatorStore store)
     {
-        context.Params().AllowOnly();
+        Expansion.NothingToExpand(context.Params().AllowOnly());
         var json = store.Write(context.RequestInfo(), m =>
         {
             var customer = Lookup.Customer(m.State, id);
@@ -66,7 +76,8 @@ internal static class CustomersApi
 
     private static IResult Update(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "address", "shipping", "tax_exempt", "invoice_settings");
+        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "address", "shipping", "tax_exempt", "invoice_settings")
+            .NotModelled("address", "shipping", "tax_exempt", "invoice_settings");
         var email = ValidEmail(p.String("email"));
         var json = store.Write(context.RequestInfo(), m =>
         {
@@ -106,13 +117,13 @@ internal static class CustomersApi
 
     private static IResult List(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("email", "limit", "starting_after", "ending_before", "created", "test_clock");
+        var p = context.Params().AllowOnly("email", "limit", "starting_after", "ending_before", "created", "test_clock").NotModelled("test_clock");
         var email = p.NonEmptyString("email");
         var created = Paging.CreatedFilter(p);
         return StripeResults.Json(store.Read(state =>
         {
             var customers = state.Customers.Values.Where(c => !c.Deleted)
-                .Where(c => (email is null || string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase)) && created(c.Created))
+                .Where(c => (email is null || string.Equals(c.Email, email, StringComparison.Ordinal)) && created(c.Created))
                 .OrderByDescending(c => c.Sequence)
                 .ToList();
             return Expansion.Apply(Paging.Page(customers, c => c.Id, c => CustomerShape.ToJson(c), p, "/v1/customers", "customer"), p, state);

@@ -17,11 +17,11 @@ internal static class EventsApi
     }
 
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(EventShape.ToJson(Lookup.Event(state, id)), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(EventShape.ToJson(Lookup.Event(state, id)), context.Params().AllowOnly(), state)));
 
     private static IResult List(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("type", "types", "limit", "starting_after", "ending_before", "created", "delivery_success");
+        var p = context.Params().AllowOnly("type", "types", "limit", "starting_after", "ending_before", "created", "delivery_success").NotModelled("delivery_success");
         var type = p.NonEmptyString("type");
         var types = p.Strings("types");
         if (type is not null && types.Count > 0)
@@ -34,7 +34,6 @@ internal static class EventsApi
             throw StripeApiException.ParameterInvalid("types", "You can filter on at most 20 event types.");
         }
 
-        p.Bool("delivery_success");
         var created = Paging.CreatedFilter(p);
         var patterns = type is not null ? [type] : types;
         return StripeResults.Json(store.Read(state =>

@@ -29,6 +29,20 @@ internal static class Expansion
         return node;
     }
 
+    /// <summary>
+    /// For answers with nothing to expand (a deletion, a meter event): any `expand[]` path is refused as Stripe refuses
+    /// it, before anything changes.
+    /// </summary>
+    public static StripeParams NothingToExpand(StripeParams p)
+    {
+        if (p.Strings("expand") is [var path, ..])
+        {
+            throw StripeApiException.ParameterInvalid("expand", $"This property cannot be expanded ({path}).");
+        }
+
+        return p;
+    }
+
     private static bool Expand(JsonNode? node, string[] path, int index, EmulatorState state)
     {
         if (node is JsonArray array)

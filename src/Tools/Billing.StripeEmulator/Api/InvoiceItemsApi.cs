@@ -26,7 +26,8 @@ internal static class InvoiceItemsApi
     {
         var p = context.Params().AllowOnly(
             "customer", "amount", "currency", "pricing", "price_data", "quantity", "quantity_decimal", "period", "description",
-            "metadata", "invoice", "subscription", "discountable", "discounts", "tax_rates", "tax_behavior", "tax_code");
+            "metadata", "invoice", "subscription", "discountable", "discounts", "tax_rates", "tax_behavior", "tax_code")
+            .NotModelled("discounts", "tax_rates", "tax_behavior", "tax_code");
         var customerId = p.RequireString("customer");
         var request = Parse(p);
         var json = store.Write(context.RequestInfo(), m =>
@@ -40,7 +41,7 @@ internal static class InvoiceItemsApi
     }
 
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(InvoiceItemShape.ToJson(Lookup.InvoiceItem(state, id), state), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(InvoiceItemShape.ToJson(Lookup.InvoiceItem(state, id), state), context.Params().AllowOnly(), state)));
 
     private static IResult List(HttpContext context, EmulatorStore store)
     {
@@ -65,7 +66,7 @@ internal static class InvoiceItemsApi
     private static ItemRequest Parse(StripeParams p)
     {
         var pricing = p.Child("pricing")?.AllowOnly("price");
-        var priceData = p.Child("price_data")?.AllowOnly("currency", "product", "unit_amount", "unit_amount_decimal", "tax_behavior");
+        var priceData = p.Child("price_data")?.AllowOnly("currency", "product", "unit_amount", "unit_amount_decimal", "tax_behavior").NotModelled("tax_behavior");
         var amount = p.Long("amount");
         var sources = new[] { pricing is not null, priceData is not null, amount is not null }.Count(given => given);
         if (sources == 0)

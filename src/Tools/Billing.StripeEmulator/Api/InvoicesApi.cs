@@ -39,7 +39,9 @@ internal static class InvoicesApi
         var p = context.Params().AllowOnly(
             "customer", "auto_advance", "collection_method", "days_until_due", "due_date", "currency", "description", "metadata",
             "pending_invoice_items_behavior", "subscription", "footer", "default_payment_method", "default_source", "automatic_tax", "custom_fields",
-            "statement_descriptor", "account_tax_ids", "default_tax_rates", "discounts", "rendering", "payment_settings");
+            "statement_descriptor", "account_tax_ids", "default_tax_rates", "discounts", "rendering", "payment_settings")
+            .NotModelled("footer", "automatic_tax", "custom_fields", "statement_descriptor", "account_tax_ids", "default_tax_rates", "rendering", "payment_settings")
+            .NotModelledUnless("discounts", string.Empty); // `discounts=` (no discounts, not the customer's): what the emulator, without coupons, always does
         var customerId = p.RequireString("customer");
         var collection = p.OneOf("collection_method", "charge_automatically", "send_invoice") ?? "charge_automatically";
         var daysUntilDue = p.NonNegativeLong("days_until_due");
@@ -101,12 +103,15 @@ internal static class InvoicesApi
         return StripeResults.Json(json);
     }
 
-    private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(Shape(Lookup.Invoice(state, id), state, context.Params()), context.Params(), state)));
+    private static IResult Retrieve(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly();
+        return StripeResults.Json(store.Read(state => Expansion.Apply(Shape(Lookup.Invoice(state, id), state, p), p, state)));
+    }
 
     private static IResult Update(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("metadata", "description", "auto_advance", "footer");
+        var p = context.Params().AllowOnly("metadata", "description", "auto_advance", "footer").NotModelled("footer");
         var json = store.Write(context.RequestInfo(), m =>
         {
             var invoice = Lookup.Invoice(m.State, id);
@@ -140,7 +145,7 @@ internal static class InvoicesApi
     /// </summary>
     private static IResult Delete(string id, HttpContext context, EmulatorStore store)
     {
-        context.Params().AllowOnly();
+        Expansion.NothingToExpand(context.Params().AllowOnly());
         var json = store.Write(context.RequestInfo(), m =>
         {
             var invoice = Lookup.Invoice(m.State, id);
@@ -169,7 +174,7 @@ internal static class InvoicesApi
 
     private static IResult List(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("customer", "status", "subscription", "collection_method", "limit", "starting_after", "ending_before", "created", "due_date");
+        var p = context.Params().AllowOnly("customer", "status", "subscription", "collection_method", "limit", "starting_after", "ending_before", "created", "due_date").NotModelled("due_date");
         var customer = p.NonEmptyString("customer");
         var status = p.OneOf("status", "draft", "open", "paid", "uncollectible", "void");
         var subscription = p.NonEmptyString("subscription");
@@ -218,10 +223,9 @@ internal static class InvoicesApi
 
     private static IResult Pay(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("paid_out_of_band", "forgive", "off_session", "payment_method", "source", "mandate");
+        var p = context.Params().AllowOnly("paid_out_of_band", "forgive", "off_session", "payment_method", "source", "mandate")
+            .NotModelled("forgive", "off_session", "source", "mandate");
         var outOfBand = p.Bool("paid_out_of_band") ?? false;
-        p.Bool("forgive");
-        p.Bool("off_session");
         var methodBehavior = p.NonEmptyString("payment_method") is { } method
             ? PaymentBehaviors.Parse(method) ?? throw StripeApiException.NoSuchReference("PaymentMethod", method, "payment_method")
             : (PaymentBehavior?)null;
@@ -273,7 +277,7 @@ internal static class InvoicesApi
 
     private static IResult VoidInvoice(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params();
+        var p = context.Params().AllowOnly();
         var json = store.Write(context.RequestInfo(), m =>
         {
             var invoice = Lookup.Invoice(m.State, id);
@@ -299,9 +303,9 @@ internal static class InvoicesApi
     /// <summary>`GET /v1/invoice_payments?invoice=`: the payments of an invoice (one per charged invoice here).</summary>
     private static IResult ListPayments(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("invoice", "payment", "status", "limit", "starting_after", "ending_before", "created");
+        var p = context.Params().AllowOnly("invoice", "payment", "status", "limit", "starting_after", "ending_before", "created").NotModelled("created");
         var invoiceId = p.NonEmptyString("invoice");
-        var paymentIntent = p.Child("payment")?.AllowOnly("type", "payment_intent", "payment_record").NonEmptyString("payment_intent");
+        var paymentIntent = p.Child("payment")?.AllowOnly("type", "payment_intent", "payment_record").NotModelled("payment_record").NotModelledUnless("type", "payment_intent").NonEmptyString("payment_intent");
         var status = p.OneOf("status", "canceled", "open", "paid");
         return StripeResults.Json(store.Read(state =>
         {
@@ -317,12 +321,15 @@ internal static class InvoicesApi
         }));
     }
 
-    private static IResult RetrievePayment(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state =>
+    private static IResult RetrievePayment(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly();
+        return StripeResults.Json(store.Read(state =>
         {
             var invoice = state.Invoices.Values.FirstOrDefault(i => i.InvoicePaymentId == id) ?? throw StripeApiException.NoSuchObject("invoice payment", id);
-            return Expansion.Apply(InvoiceShape.InvoicePayment(invoice, state)!, context.Params(), state);
+            return Expansion.Apply(InvoiceShape.InvoicePayment(invoice, state)!, p, state);
         }));
+    }
 
     private static System.Text.Json.Nodes.JsonObject Shape(State.Objects.InvoiceRecord invoice, EmulatorState state, StripeParams p)
     {

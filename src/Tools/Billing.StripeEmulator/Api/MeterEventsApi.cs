@@ -24,7 +24,7 @@ internal static class MeterEventsApi
 
     private static IResult Create(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("event_name", "payload", "identifier", "timestamp");
+        var p = Expansion.NothingToExpand(context.Params().AllowOnly("event_name", "payload", "identifier", "timestamp"));
         var eventName = p.RequireString("event_name");
         if (eventName.Length > 100)
         {

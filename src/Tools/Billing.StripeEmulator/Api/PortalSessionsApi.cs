@@ -20,7 +20,8 @@ internal static class PortalSessionsApi
 
     private static IResult Create(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("customer", "customer_account", "return_url", "configuration", "flow_data", "locale", "on_behalf_of");
+        var p = context.Params().AllowOnly("customer", "customer_account", "return_url", "configuration", "flow_data", "locale", "on_behalf_of").NotModelled("on_behalf_of")
+            .NotModelledUnless("configuration", DefaultConfiguration); // the emulator's one portal; Stripe's others decide what it offers
         if (p.Has("customer_account"))
         {
             throw StripeApiException.ParameterInvalid("customer_account", "The emulator has no Accounts v2: pass `customer`.");
@@ -28,7 +29,8 @@ internal static class PortalSessionsApi
 
         var customerId = p.NonEmptyString("customer") ?? throw StripeApiException.ParameterMissing("customer");
         var returnUrl = p.Url("return_url");
-        var flowType = p.Child("flow_data")?.OneOf("type", "payment_method_update", "subscription_cancel", "subscription_update", "subscription_update_confirm");
+        var flowType = p.Child("flow_data")?.AllowOnly("type", "after_completion", "subscription_cancel", "subscription_update", "subscription_update_confirm")
+            .NotModelled("after_completion", "subscription_cancel", "subscription_update", "subscription_update_confirm").OneOf("type", "payment_method_update", "subscription_cancel", "subscription_update", "subscription_update_confirm");
         var json = store.Write(context.RequestInfo(), m =>
         {
             Lookup.Customer(m.State, customerId, "customer");

@@ -22,11 +22,11 @@ internal static class PricesApi
     }
 
     private static IResult RetrievePrice(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(PriceShape.ToJson(Lookup.Price(state, id)), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(PriceShape.ToJson(Lookup.Price(state, id)), context.Params().AllowOnly(), state)));
 
     private static IResult ListPrices(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("lookup_keys", "active", "product", "type", "currency", "recurring", "limit", "starting_after", "ending_before", "created");
+        var p = context.Params().AllowOnly("lookup_keys", "active", "product", "type", "currency", "recurring", "limit", "starting_after", "ending_before", "created").NotModelled("recurring");
         var lookupKeys = p.Strings("lookup_keys");
         if (lookupKeys.Count > 10)
         {
@@ -55,10 +55,12 @@ internal static class PricesApi
 
     private static IResult CreatePrice(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("currency", "unit_amount", "unit_amount_decimal", "product", "product_data", "recurring", "lookup_key", "transfer_lookup_key", "nickname", "metadata", "active", "tax_behavior", "billing_scheme");
+        var p = context.Params().AllowOnly("currency", "unit_amount", "unit_amount_decimal", "product", "product_data", "recurring", "lookup_key", "transfer_lookup_key", "nickname", "metadata", "active", "tax_behavior", "billing_scheme")
+            .NotModelled("tax_behavior").NotModelledUnless("billing_scheme", "per_unit");
         var currency = Currency(p, "currency") ?? throw StripeApiException.ParameterMissing("currency");
         var unitAmount = p.NonNegativeLong("unit_amount") ?? UnitAmountDecimal(p) ?? throw StripeApiException.ParameterMissing("unit_amount");
-        var recurring = p.Child("recurring")?.AllowOnly("interval", "interval_count", "usage_type", "meter", "trial_period_days");
+        var recurring = p.Child("recurring")?.AllowOnly("interval", "interval_count", "usage_type", "meter", "trial_period_days")
+            .NotModelled("meter", "trial_period_days").NotModelledUnless("usage_type", "licensed");
         string? interval = null;
         var intervalCount = 1;
         if (recurring is not null)
@@ -72,7 +74,8 @@ internal static class PricesApi
         }
 
         var productId = p.NonEmptyString("product");
-        var productData = p.Child("product_data")?.AllowOnly("name", "metadata", "active", "statement_descriptor", "tax_code", "unit_label", "id");
+        var productData = p.Child("product_data")?.AllowOnly("name", "metadata", "active", "statement_descriptor", "tax_code", "unit_label", "id")
+            .NotModelled("statement_descriptor", "tax_code", "unit_label");
         if (productId is null && productData is null)
         {
             throw StripeApiException.ParameterMissing("product");
@@ -87,6 +90,7 @@ internal static class PricesApi
             else
             {
                 var created = Catalog.CreateProduct(m, productData!.NonEmptyString("id"), productData.RequireString("name"), description: null);
+                created.Active = productData.Bool("active") ?? true;
                 productData.Metadata()?.ApplyTo(created.Metadata);
                 m.Emit("product.created", ProductShape.ToJson(created));
                 productId = created.Id;
@@ -104,11 +108,12 @@ internal static class PricesApi
     }
 
     private static IResult RetrieveProduct(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(ProductShape.ToJson(Lookup.Product(state, id)), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(ProductShape.ToJson(Lookup.Product(state, id)), context.Params().AllowOnly(), state)));
 
     private static IResult CreateProduct(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("id", "name", "description", "metadata", "active", "statement_descriptor", "tax_code", "unit_label", "url", "images", "marketing_features", "shippable");
+        var p = context.Params().AllowOnly("id", "name", "description", "metadata", "active", "statement_descriptor", "tax_code", "unit_label", "url", "images", "marketing_features", "shippable")
+            .NotModelled("statement_descriptor", "tax_code", "unit_label", "url", "images", "marketing_features", "shippable");
         var name = p.RequireString("name");
         var json = store.Write(context.RequestInfo(), m =>
         {

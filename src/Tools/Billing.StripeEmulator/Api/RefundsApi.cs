@@ -28,7 +28,8 @@ internal static class RefundsApi
     private static IResult Create(HttpContext context, EmulatorStore store)
     {
         var p = context.Params().AllowOnly(
-            "payment_intent", "charge", "amount", "reason", "metadata", "instructions_email", "origin", "refund_application_fee", "reverse_transfer", "currency", "customer");
+            "payment_intent", "charge", "amount", "reason", "metadata", "instructions_email", "origin", "refund_application_fee", "reverse_transfer", "currency", "customer")
+            .NotModelled("instructions_email", "origin", "refund_application_fee", "reverse_transfer", "currency", "customer");
         var paymentIntentId = p.NonEmptyString("payment_intent");
         var chargeId = p.NonEmptyString("charge");
         if (paymentIntentId is null && chargeId is null)
@@ -49,8 +50,6 @@ internal static class RefundsApi
 
         var reason = p.OneOf("reason", Reasons);
         var metadata = p.Metadata();
-        p.Bool("refund_application_fee");
-        p.Bool("reverse_transfer");
         var json = store.Write(context.RequestInfo(), m =>
         {
             var charge = chargeId is not null ? Lookup.Charge(m.State, chargeId, "charge") : ChargeOf(m.State, paymentIntentId!);
@@ -69,14 +68,14 @@ internal static class RefundsApi
     }
 
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(RefundShape.ToJson(Lookup.Refund(state, id)), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(RefundShape.ToJson(Lookup.Refund(state, id)), context.Params().AllowOnly(), state)));
 
     private static IResult List(HttpContext context, EmulatorStore store) =>
         Paging.ListOfCharge(context, store, state => state.Refunds.Values, RefundShape.ToJson, "/v1/refunds", "refund");
 
     private static IResult RetrieveCharge(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(ChargeShape.ToJson(Lookup.Charge(state, id), state), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(ChargeShape.ToJson(Lookup.Charge(state, id), state), context.Params().AllowOnly(), state)));
 
     private static IResult RetrievePaymentIntent(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(PaymentIntentShape.ToJson(Lookup.PaymentIntent(state, id)), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(PaymentIntentShape.ToJson(Lookup.PaymentIntent(state, id)), context.Params().AllowOnly(), state)));
 }

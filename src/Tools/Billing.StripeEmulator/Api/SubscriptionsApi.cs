@@ -16,6 +16,12 @@ internal static class SubscriptionsApi
         "days_until_due", "pause_collection",
     ];
 
+    /// <summary>Stripe's `cancellation_details[feedback]` values (the reasons the portal offers, plus `other`).</summary>
+    internal static readonly string[] Feedbacks =
+    [
+        "customer_service", "low_quality", "missing_features", "other", "switched_service", "too_complex", "too_expensive", "unused",
+    ];
+
     public static IEndpointRouteBuilder MapSubscriptionsApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/v1/subscriptions", List);
@@ -26,11 +32,11 @@ internal static class SubscriptionsApi
     }
 
     private static IResult Retrieve(string id, HttpContext context, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => Expansion.Apply(SubscriptionShape.ToJson(Lookup.Subscription(state, id), state), context.Params(), state)));
+        StripeResults.Json(store.Read(state => Expansion.Apply(SubscriptionShape.ToJson(Lookup.Subscription(state, id), state), context.Params().AllowOnly(), state)));
 
     private static IResult List(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("customer", "price", "status", "limit", "starting_after", "ending_before", "created", "collection_method", "test_clock");
+        var p = context.Params().AllowOnly("customer", "price", "status", "limit", "starting_after", "ending_before", "created", "collection_method", "test_clock").NotModelled("test_clock");
         var customer = p.NonEmptyString("customer");
         var price = p.NonEmptyString("price");
         var status = p.OneOf("status", "active", "all", "canceled", "ended", "incomplete", "incomplete_expired", "past_due", "paused", "trialing", "unpaid");
@@ -58,7 +64,9 @@ internal static class SubscriptionsApi
 
     private static IResult Update(string id, HttpContext context, EmulatorStore store, RenewalEngine engine)
     {
-        var p = context.Params().AllowOnly(UpdateParams);
+        // Stripe's default payment_behavior (allow_incomplete: the update applies, a failed charge leaves the invoice open
+        // and the subscription past_due) is what the emulator does; proration_date, off_session and the others are not modelled.
+        var p = context.Params().AllowOnly(UpdateParams).NotModelled("proration_date", "off_session").NotModelledUnless("payment_behavior", "allow_incomplete");
         var change = ParseChange(p);
         var json = store.Write(context.RequestInfo(), m =>
         {
@@ -80,14 +88,13 @@ internal static class SubscriptionsApi
         var invoiceNow = p.Bool("invoice_now") ?? false;
         var prorate = p.Bool("prorate") ?? false;
         var details = p.Child("cancellation_details")?.AllowOnly("comment", "feedback");
+        var comment = details?.NonEmptyString("comment");
+        var feedback = details?.OneOf("feedback", Feedbacks);
         var json = store.Write(context.RequestInfo(), m =>
         {
             var subscription = Lookup.Subscription(m.State, id);
-            if (details is not null)
-            {
-                subscription.CancellationComment = details.NonEmptyString("comment") ?? subscription.CancellationComment;
-                subscription.CancellationFeedback = details.NonEmptyString("feedback") ?? subscription.CancellationFeedback;
-            }
+            subscription.CancellationComment = comment ?? subscription.CancellationComment;
+            subscription.CancellationFeedback = feedback ?? subscription.CancellationFeedback;
 
             Subscriptions.CancelNow(m, subscription, prorate, invoiceNow);
             return Expansion.Apply(SubscriptionShape.ToJson(subscription, m.State), p, m.State);
@@ -100,7 +107,8 @@ internal static class SubscriptionsApi
     {
         var items = p.List("items").Select(item =>
         {
-            item.AllowOnly("id", "price", "quantity", "deleted", "metadata", "clear_usage", "discounts", "tax_rates", "price_data", "billing_thresholds");
+            item.AllowOnly("id", "price", "quantity", "deleted", "metadata", "clear_usage", "discounts", "tax_rates", "price_data", "billing_thresholds")
+                .NotModelled("clear_usage", "discounts", "tax_rates", "billing_thresholds");
             if (item.Has("price_data"))
             {
                 throw StripeApiException.ParameterInvalid(item.ParamName("price_data"), "The emulator needs existing prices: pass `price`.");
@@ -134,7 +142,7 @@ internal static class SubscriptionsApi
             Items = items,
             ProrationBehavior = p.OneOf("proration_behavior", "always_invoice", "create_prorations", "none") ?? "create_prorations",
             CancelAtPeriodEnd = p.Bool("cancel_at_period_end"),
-            CancellationFeedback = details?.NonEmptyString("feedback"),
+            CancellationFeedback = details?.OneOf("feedback", Feedbacks),
             CancellationComment = details?.NonEmptyString("comment"),
             Metadata = p.Metadata(),
             Description = p.String("description"),

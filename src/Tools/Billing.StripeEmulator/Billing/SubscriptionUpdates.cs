@@ -23,6 +23,22 @@ internal static class SubscriptionUpdates
             }
         }
 
+        if (change.TrialEnd is { } requestedTrialEnd)
+        {
+            if (subscription.Status != "trialing")
+            {
+                // Stripe puts an active subscription into a trial until trial_end (no charge until then); not modelled, so
+                // refused rather than ignored.
+                throw StripeApiException.InvalidRequest($"The emulator moves or ends the trial of a trialing subscription only; it does not model starting a trial on a {subscription.Status} one.", "trial_end");
+            }
+
+            if (requestedTrialEnd != 0 && requestedTrialEnd <= m.Now)
+            {
+                // Stripe's answer to a trial_end in the past (ending a trial now is `trial_end=now`).
+                throw StripeApiException.InvalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.", "trial_end", "parameter_invalid_integer");
+            }
+        }
+
         if (change.ResetBillingCycleAnchor && subscription.Status is not ("active" or "past_due"))
         {
             // Not modelled: Stripe's reset during a trial or of an unpaid subscription (end a trial with trial_end=now).
@@ -69,6 +85,12 @@ internal static class SubscriptionUpdates
         if (change.CancelAtPeriodEnd is { } cancel)
         {
             Subscriptions.SetCancelAtPeriodEnd(m, subscription, cancel, change.CancellationFeedback, change.CancellationComment);
+        }
+        else
+        {
+            // cancellation_details on their own (a canceled subscription's reasons given afterwards, or any update): stored.
+            subscription.CancellationFeedback = change.CancellationFeedback ?? subscription.CancellationFeedback;
+            subscription.CancellationComment = change.CancellationComment ?? subscription.CancellationComment;
         }
 
         if (change.TrialEnd is { } trialEnd && subscription.Status == "trialing")

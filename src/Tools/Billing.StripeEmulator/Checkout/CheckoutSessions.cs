@@ -1,3 +1,4 @@
+using Billing.StripeEmulator.Api;
 using Billing.StripeEmulator.Billing;
 using Billing.StripeEmulator.State;
 using Billing.StripeEmulator.State.Objects;
@@ -30,6 +31,17 @@ internal static class CheckoutSessions
         "sofort", "swish", "twint", "us_bank_account", "wechat_pay", "zip",
     ];
 
+    /// <summary>
+    /// Taken by Stripe, not modelled by the emulator (its page collects a card and an email only, adds no tax, discount
+    /// or invoice, and there is no Connect): refused rather than ignored. `currency` is taken when it is the prices' own.
+    /// </summary>
+    private static readonly string[] NotModelledParams =
+    [
+        "locale", "billing_address_collection", "customer_update", "tax_id_collection", "consent_collection", "submit_type",
+        "phone_number_collection", "saved_payment_method_options", "discounts", "name_collection", "payment_method_configuration",
+        "integration_identifier",
+    ];
+
     private static readonly string[] PaymentIntentDataAllowed =
     [
         "metadata", "description", "capture_method", "receipt_email", "setup_future_usage", "statement_descriptor",
@@ -44,7 +56,9 @@ internal static class CheckoutSessions
 
     public static CheckoutSessionRecord Create(Mutation m, StripeParams p)
     {
-        p.AllowOnly(Allowed);
+        p.AllowOnly(Allowed).NotModelled(NotModelledParams).NotModelledUnless("payment_method_collection", "always");
+        p.Child("automatic_tax")?.AllowOnly("enabled", "liability").NotModelled("liability").NotModelledUnless("enabled", "false");
+        p.Child("invoice_creation")?.AllowOnly("enabled", "invoice_data").NotModelled("invoice_data").NotModelledUnless("enabled", "false");
         var mode = p.NonEmptyString("mode") ?? throw StripeApiException.ParameterMissing("mode");
         if (mode == "setup")
         {
@@ -69,6 +83,11 @@ internal static class CheckoutSessions
         var returnUrl = p.Url("return_url");
         var lines = LineItems(m.State, p, mode);
         var currency = m.State.Prices[lines[0].PriceId].Currency;
+        if (PricesApi.Currency(p, "currency") is { } requested && requested != currency)
+        {
+            // Stripe presents a price's other currency_options in that currency; the emulator's prices have one currency.
+            throw StripeApiException.NotModelledValue("currency", requested, [currency]);
+        }
 
         var customerId = p.NonEmptyString("customer");
         var customerEmail = p.NonEmptyString("customer_email");
@@ -107,6 +126,7 @@ internal static class CheckoutSessions
             throw StripeApiException.InvalidRequest("You may only specify one of these parameters: allowed_payment_method_types, payment_method_types.", "payment_method_types");
         }
 
+        var typesParam = allowedTypes is not null ? "allowed_payment_method_types" : "payment_method_types";
         allowedTypes ??= legacyTypes;
         var excludedTypes = PaymentMethodTypeList(p, "excluded_payment_method_types");
         if (allowedTypes is not null && excludedTypes is not null)
@@ -114,7 +134,21 @@ internal static class CheckoutSessions
             throw StripeApiException.InvalidRequest("You may only specify one of these parameters: allowed_payment_method_types, excluded_payment_method_types.", "excluded_payment_method_types");
         }
 
-        var paymentIntentData = p.Child("payment_intent_data")?.AllowOnly(PaymentIntentDataAllowed);
+        // The emulator's page pays by card (its delayed payment standing for a bank debit): a session the customer could
+        // not pay by card on Stripe is not modelled, and would otherwise complete with a card charge Stripe never makes.
+        if (allowedTypes is not null && !allowedTypes.Contains("card", StringComparer.Ordinal))
+        {
+            throw StripeApiException.NotModelledValue(typesParam, string.Join(", ", allowedTypes), ["a list with card"]);
+        }
+
+        if (excludedTypes is not null && excludedTypes.Contains("card", StringComparer.Ordinal))
+        {
+            throw StripeApiException.NotModelledValue("excluded_payment_method_types", string.Join(", ", excludedTypes), ["a list without card"]);
+        }
+
+        var paymentIntentData = p.Child("payment_intent_data")?.AllowOnly(PaymentIntentDataAllowed)
+            .NotModelled("receipt_email", "setup_future_usage", "statement_descriptor", "statement_descriptor_suffix", "shipping", "on_behalf_of", "transfer_data", "transfer_group", "application_fee_amount")
+            .NotModelledUnless("capture_method", "automatic", "automatic_async");
         if (paymentIntentData is not null && mode != "payment")
         {
             throw StripeApiException.ParameterInvalid("payment_intent_data", "You can only pass `payment_intent_data` in `payment` mode.");
@@ -132,7 +166,12 @@ internal static class CheckoutSessions
             throw StripeApiException.ParameterInvalid("subscription_data", "You can only pass `subscription_data` in `subscription` mode.");
         }
 
-        subscriptionData?.AllowOnly(SubscriptionDataAllowed);
+        subscriptionData?.AllowOnly(SubscriptionDataAllowed)
+            .NotModelled("trial_settings", "default_tax_rates", "invoice_settings", "application_fee_percent", "on_behalf_of", "transfer_data");
+        subscriptionData?.Child("billing_mode")?.AllowOnly("type", "flexible").NotModelled("flexible").NotModelledUnless("type", "classic");
+
+        // Without a billing_cycle_anchor (refused below) there is nothing to prorate, as on Stripe: only checked.
+        subscriptionData?.OneOf("proration_behavior", "create_prorations", "none");
         if (subscriptionData?.Has("billing_cycle_anchor") == true)
         {
             // Not modelled (Stripe's first period would end at the anchor, prorated): refused rather than billed a whole
@@ -225,7 +264,8 @@ internal static class CheckoutSessions
         var lines = new List<CheckoutLineItem>();
         foreach (var item in p.List("line_items"))
         {
-            item.AllowOnly("price", "quantity", "adjustable_quantity", "dynamic_tax_rates", "tax_rates", "price_data");
+            item.AllowOnly("price", "quantity", "adjustable_quantity", "dynamic_tax_rates", "tax_rates", "price_data")
+                .NotModelled("adjustable_quantity", "dynamic_tax_rates", "tax_rates");
             if (item.Has("price_data"))
             {
                 throw StripeApiException.ParameterInvalid(item.ParamName("price_data"), "The emulator needs existing prices: pass `price` (create one with POST /v1/prices).");

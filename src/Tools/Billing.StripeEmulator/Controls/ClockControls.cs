@@ -11,7 +11,11 @@ internal static class ClockControls
 {
     public static IEndpointRouteBuilder MapClockControls(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/_emulator/clock", (EmulatorClock clock) => StripeResults.Json(Describe(clock, 0)));
+        routes.MapGet("/_emulator/clock", (HttpContext context, EmulatorClock clock) =>
+        {
+            context.Params().AllowOnly();
+            return StripeResults.Json(Describe(clock, 0));
+        });
         routes.MapPost("/_emulator/clock/advance", Advance);
         return routes;
     }

@@ -17,8 +17,9 @@ internal static class EventControls
         return routes;
     }
 
-    private static IResult Deliveries(string id, EmulatorStore store, WebhookDispatcher dispatcher)
+    private static IResult Deliveries(string id, HttpContext context, EmulatorStore store, WebhookDispatcher dispatcher)
     {
+        context.Params().AllowOnly();
         store.Read(state => Lookup.Event(state, id));
         var attempts = dispatcher.AttemptsFor(id).Select(attempt => (JsonNode)new JsonObject
         {

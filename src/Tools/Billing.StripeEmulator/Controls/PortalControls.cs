@@ -1,3 +1,4 @@
+using Billing.StripeEmulator.Api;
 using Billing.StripeEmulator.Billing;
 using Billing.StripeEmulator.State;
 using Billing.StripeEmulator.Wire;
@@ -39,7 +40,7 @@ internal static class PortalControls
         var p = context.Params().AllowOnly("subscription", "enabled", "feedback", "comment");
         var json = store.Write(RequestInfo.Automatic, m =>
         {
-            var subscription = PortalActions.CancelAtPeriodEnd(m, customer, p.NonEmptyString("subscription"), p.Bool("enabled") ?? true, p.NonEmptyString("feedback"), p.NonEmptyString("comment"));
+            var subscription = PortalActions.CancelAtPeriodEnd(m, customer, p.NonEmptyString("subscription"), p.Bool("enabled") ?? true, p.OneOf("feedback", SubscriptionsApi.Feedbacks), p.NonEmptyString("comment"));
             return SubscriptionShape.ToJson(subscription, m.State);
         });
         return StripeResults.Json(json);
@@ -50,7 +51,7 @@ internal static class PortalControls
         var p = context.Params().AllowOnly("subscription", "feedback", "comment");
         var json = store.Write(RequestInfo.Automatic, m =>
         {
-            var subscription = PortalActions.CancelNow(m, customer, p.NonEmptyString("subscription"), p.NonEmptyString("feedback"), p.NonEmptyString("comment"));
+            var subscription = PortalActions.CancelNow(m, customer, p.NonEmptyString("subscription"), p.OneOf("feedback", SubscriptionsApi.Feedbacks), p.NonEmptyString("comment"));
             return SubscriptionShape.ToJson(subscription, m.State);
         });
         return StripeResults.Json(json);

@@ -20,6 +20,7 @@ internal static class ResetControl
 
     private static async Task<IResult> ResetAsync(HttpContext context, EmulatorStore store, EmulatorClock clock, WebhookDispatcher dispatcher, WebhookEndpointRegistry endpoints, IdempotencyStore idempotency)
     {
+        context.Params().AllowOnly();
         await dispatcher.ResetAsync(context.RequestAborted);
         endpoints.ResetRuntime();
         idempotency.Clear();

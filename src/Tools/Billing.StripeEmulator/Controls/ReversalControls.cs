@@ -112,6 +112,9 @@ internal static class ReversalControls
     private static IResult List(HttpContext context, EmulatorStore store) =>
         Paging.ListOfCharge(context, store, state => state.Disputes.Values, DisputeShape.ToJson, "/v1/disputes", "dispute");
 
-    private static IResult Retrieve(string id, EmulatorStore store) =>
-        StripeResults.Json(store.Read(state => DisputeShape.ToJson(Lookup.Find(state.Disputes, "dispute", id))));
+    private static IResult Retrieve(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly();
+        return StripeResults.Json(store.Read(state => Expansion.Apply(DisputeShape.ToJson(Lookup.Find(state.Disputes, "dispute", id)), p, state)));
+    }
 }

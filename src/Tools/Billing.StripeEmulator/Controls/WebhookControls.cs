@@ -16,8 +16,9 @@ internal static class WebhookControls
 {
     public static IEndpointRouteBuilder MapWebhookControls(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/_emulator/webhooks/hold", (WebhookDispatcher dispatcher) =>
+        routes.MapPost("/_emulator/webhooks/hold", (HttpContext context, WebhookDispatcher dispatcher) =>
         {
+            context.Params().AllowOnly();
             dispatcher.Hold();
             return StripeResults.Json(Status(dispatcher));
         });
@@ -56,8 +57,11 @@ internal static class WebhookControls
         return StripeResults.Json(Status(dispatcher));
     }
 
-    private static IResult ListEndpoints(WebhookEndpointRegistry registry) =>
-        StripeResults.Json(StripeJson.List("/_emulator/webhook_endpoints", registry.All.Select(e => (JsonNode)Describe(e, includeSecret: false)), hasMore: false));
+    private static IResult ListEndpoints(HttpContext context, WebhookEndpointRegistry registry)
+    {
+        context.Params().AllowOnly();
+        return StripeResults.Json(StripeJson.List("/_emulator/webhook_endpoints", registry.All.Select(e => (JsonNode)Describe(e, includeSecret: false)), hasMore: false));
+    }
 
     private static IResult AddEndpoint(HttpContext context, WebhookEndpointRegistry registry)
     {

@@ -52,6 +52,17 @@ internal sealed class StripeApiException : Exception
     public static StripeApiException ParameterUnknown(string param) =>
         new(400, ErrorTypes.InvalidRequest, $"Received unknown parameter: {param}", "parameter_unknown", param);
 
+    /// <summary>
+    /// A parameter Stripe takes that the emulator does not model: refused as Stripe refuses one it does not know (400
+    /// `parameter_unknown` naming it), never ignored, so a test cannot pass where Stripe would behave otherwise.
+    /// </summary>
+    public static StripeApiException NotModelled(string param) =>
+        new(400, ErrorTypes.InvalidRequest, $"Received unknown parameter: {param}. Stripe takes it, but the Stripe emulator does not model it, so it refuses it rather than ignore it (see docs/stripe-emulator.md).", "parameter_unknown", param);
+
+    /// <summary>A value of a parameter the emulator models for some values only (Stripe's default among them): refused, never ignored.</summary>
+    public static StripeApiException NotModelledValue(string param, string value, IEnumerable<string> modelled) =>
+        new(400, ErrorTypes.InvalidRequest, $"Invalid {param}: the Stripe emulator models {string.Join(", ", modelled.Select(v => v.Length == 0 ? "an empty value" : v))} only, and refuses '{value}' rather than ignore it (see docs/stripe-emulator.md).", "parameter_invalid_string", param);
+
     public static StripeApiException ParameterInvalid(string param, string message, string code = "parameter_invalid_string") =>
         new(400, ErrorTypes.InvalidRequest, message, code, param);
 

@@ -41,6 +41,48 @@ internal sealed class StripeParams
         return this;
     }
 
+    /// <summary>
+    /// Refuses any of <paramref name="names"/> that is present: parameters Stripe takes (so listed in <see cref="AllowOnly"/>)
+    /// whose effect the emulator does not model. Ignoring them would let a test pass where Stripe behaves otherwise.
+    /// </summary>
+    public StripeParams NotModelled(params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (Has(name))
+            {
+                throw StripeApiException.NotModelled(ParamName(name));
+            }
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Refuses <paramref name="name"/> when present with a value other than <paramref name="modelled"/> (the values whose
+    /// effect the emulator has, Stripe's default among them; "" for an empty value), or as a hash.
+    /// </summary>
+    public StripeParams NotModelledUnless(string name, params string[] modelled)
+    {
+        var child = _node.Get(name);
+        if (child is null)
+        {
+            return this;
+        }
+
+        if (!child.IsLeaf)
+        {
+            throw StripeApiException.NotModelledValue(ParamName(name), "a hash", modelled);
+        }
+
+        if (!modelled.Contains(child.Value ?? string.Empty, StringComparer.Ordinal))
+        {
+            throw StripeApiException.NotModelledValue(ParamName(name), child.Value ?? string.Empty, modelled);
+        }
+
+        return this;
+    }
+
     public string? String(string name)
     {
         var child = _node.Get(name);

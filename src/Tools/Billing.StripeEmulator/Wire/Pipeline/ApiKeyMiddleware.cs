@@ -6,7 +6,8 @@ namespace Billing.StripeEmulator.Wire.Pipeline;
 
 /// <summary>
 /// `/v1` needs a test secret key, as Bearer (or Basic, `curl -u sk_test_...:`). Missing or invalid -> 401 in
-/// Stripe's words. With `Emulator:ApiKeys` set only those keys are accepted.
+/// Stripe's words. With `Emulator:ApiKeys` set only those keys are accepted. A `Stripe-Account` header (Connect) -> 403
+/// `account_invalid`: the emulator knows no connected account.
 /// </summary>
 internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<EmulatorOptions> options)
 {
@@ -26,6 +27,17 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<EmulatorOp
         {
             await RejectAsync(context, $"Invalid API Key provided: {Redact(key)}");
             return;
+        }
+
+        if (context.Request.Headers.TryGetValue("Stripe-Account", out var account) && !string.IsNullOrEmpty(account))
+        {
+            // Connect: the request would act on a connected account; the emulator has one account and knows no other,
+            // which Stripe answers with 403 account_invalid rather than acting on the platform's objects.
+            throw new StripeApiException(
+                StatusCodes.Status403Forbidden,
+                ErrorTypes.InvalidRequest,
+                $"The provided key '{Redact(key)}' does not have access to account '{account}' (or that account does not exist). The Stripe emulator has one account and no Connect.",
+                "account_invalid");
         }
 
         context.SetApiKey(key);
