@@ -165,6 +165,21 @@ public sealed class ParameterTests(EmulatorFixture emulator) : IClassFixture<Emu
         Assert.Equal("bpc_emulator_default", own.EnsureOk().Body.Str("configuration"));
     }
 
+    [Theory]
+    [InlineData("subscription_cancel")]
+    [InlineData("subscription_update")]
+    [InlineData("subscription_update_confirm")]
+    public async Task A_portal_flow_whose_required_hash_the_emulator_refuses_is_refused_too(string flow)
+    {
+        // Stripe requires flow_data[<type>] with these types (the subscription to cancel or update) and answers 400 without
+        // it; the emulator refuses that hash as not modelled, so it must refuse the type too rather than create a session
+        // Stripe never would, whose portal then offers everything instead of the one flow.
+        var customer = await Flows.CreateCustomerAsync(Stripe, "flow@example.com");
+
+        AssertRefused(await Stripe.PostAsync("/v1/billing_portal/sessions", ("customer", customer), ("flow_data[type]", flow)), "flow_data[type]", flow);
+        Assert.Equal("payment_method_update", (await Stripe.PostAsync("/v1/billing_portal/sessions", ("customer", customer), ("flow_data[type]", "payment_method_update"))).EnsureOk().Body["flow"]!.Str("type"));
+    }
+
     [Fact]
     public async Task A_connected_account_header_is_refused_as_Stripe_refuses_an_account_the_key_cannot_reach()
     {
