@@ -53,16 +53,8 @@ public sealed partial class StripeEventPoisonMessages(
                 continue;
             }
 
-            StripeEventQueueReceipt sent;
-            try
-            {
-                sent = await _writer.EnqueueAsync(new StripeEventQueueMessage { EventId = eventId, Type = record.Type }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (QueueOutage.Is(exception, cancellationToken))
-            {
-                throw QueueOutage.Of(queues.Main.Name, exception);
-            }
-
+            // The writer tells an outage of the queue service (QueueOutage) as every queue adapter does.
+            var sent = await _writer.EnqueueAsync(new StripeEventQueueMessage { EventId = eventId, Type = record.Type }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             requeued.Add(new ReplayedMessage(sent.MessageId, eventId));
             LogRequeuedFromStore(eventId, record.Status);
         }

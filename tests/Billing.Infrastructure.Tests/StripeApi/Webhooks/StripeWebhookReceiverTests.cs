@@ -2,11 +2,13 @@ using System.Text;
 using Billing.Application;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
+using Billing.Infrastructure.Queues;
 using Billing.Infrastructure.StripeApi.Webhooks;
 using Billing.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
 
@@ -91,6 +93,30 @@ public sealed class StripeWebhookReceiverTests
         Assert.Equal(expected, line.Level);
         Assert.Contains("evt_1", line.Message, StringComparison.Ordinal);
         Assert.Same(thrown, line.Exception);
+    }
+
+    /// <summary>
+    /// The same through the real queue adapter: the queue service down (nothing listening) is an outage Stripe's retry
+    /// mends, as for every other function that sends to a queue (QueueOutage), so a warning; not an error for the operator.
+    /// </summary>
+    [Fact]
+    public async Task An_event_the_queue_service_cannot_take_while_it_is_down_is_answered_unavailable_with_a_warning()
+    {
+        using var down = FreePort.Refusing();
+        var queues = new StripeEventQueues(
+            QueueServiceFactory.Create(new QueueStorageOptions { ConnectionString = LocalEmulators.AzuriteConnectionString(down.Port, down.Host) }),
+            Options.Create(new QueueNameOptions()));
+        var store = new Mock<IStripeEventStore>(MockBehavior.Strict);
+        store.Setup(s => s.TryAddAsync(It.IsAny<NewStripeEvent>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((NewStripeEvent e, CancellationToken _) => new StripeEventAddResult(StripeEventAddOutcome.Added, new StripeEventRecord { Id = e.Id, Type = e.Type, Created = Now, Payload = "{}", Status = StripeEventStatus.Received, ReceivedAt = Now }));
+        var receiver = Receiver(new StripeEventIngest(store.Object, new StripeEventQueueWriter(queues), NullLogger<StripeEventIngest>.Instance));
+
+        var receipt = await receiver.ReceiveAsync(Body, StripeSigner.Header(Now.AddSeconds(-2), Body, Secret), CancellationToken.None);
+
+        Assert.Equal(WebhookReceiptStatus.Unavailable, receipt.Status);
+        var line = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(LogLevel.Warning, line.Level);
+        Assert.IsType<ServiceUnavailableException>(line.Exception);
     }
 
     private StripeWebhookReceiver Receiver(StripeEventIngest? ingest = null) => new(
