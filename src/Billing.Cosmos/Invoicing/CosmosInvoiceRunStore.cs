@@ -140,7 +140,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         return await QueryAsync(query, options, limit, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A cross-partition query on <c>stripeInvoiceId</c> (indexed like every path); for the operator only, never on a request or webhook path.</summary>
+    /// <summary>A cross-partition query on <c>stripeInvoiceId</c> (indexed: <see cref="ContainerDefinitions.AccountsIndexedPaths"/>); for the operator only, never on a request or webhook path.</summary>
     public async Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
