@@ -60,7 +60,8 @@ public sealed class CosmosTests(DeployedTemplate template)
     /// Every path a query filters or orders on is indexed, and no other: Cosmos DB charges each write for every indexed
     /// term of the document (the usage record's key and counters carry some forty, which no query reads), and an
     /// <c>ORDER BY</c> on a path without a range index fails. The local server ignores the indexing policy, so only this
-    /// test sees either. The queries are the string literals (one line each) of src/Billing.Cosmos (all on the accounts container);
+    /// test sees either. The queries are the string literals of src/Billing.Cosmos (all on the accounts container), read by
+    /// <see cref="CSharpStringLiterals"/>: over several lines, raw or verbatim, and a clause inside an interpolation hole;
     /// conditional patch filters (<c>FROM c WHERE ...</c>) are evaluated on the one document and need no index.
     /// </summary>
     [Fact]
@@ -70,6 +71,14 @@ public sealed class CosmosTests(DeployedTemplate template)
         var (queried, files) = QueriedProperties();
 
         Assert.NotEmpty(queried);
+        foreach (var source in Directory.EnumerateFiles(Path.Combine(BicepCli.RepositoryRoot, "src"), "*.cs", SearchOption.AllDirectories))
+        {
+            // LINQ queries have no text to read, and only src/Billing.Cosmos is read: every query must be there, as SQL.
+            var code = File.ReadAllText(source);
+            Assert.DoesNotContain("GetItemLinqQueryable", code, StringComparison.Ordinal);
+            Assert.True(source.StartsWith(Path.Combine(BicepCli.RepositoryRoot, "src", "Billing.Cosmos"), StringComparison.Ordinal) || !Regex.IsMatch(code, @"\b(GetItemQuery(Stream)?Iterator|QueryDefinition)\b"), $"{source} queries Cosmos DB outside src/Billing.Cosmos");
+        }
+
         Assert.All(files, file => Assert.DoesNotMatch(@"containers\.Stripe(Events|Customers)\b", File.ReadAllText(file)));
         var accounts = Assert.Single(containers, c => c.Id == "accounts").IndexingPolicy;
         Assert.Equal(["/*"], accounts.ExcludedPaths.Select(p => p.Path));
@@ -90,13 +99,17 @@ public sealed class CosmosTests(DeployedTemplate template)
         foreach (var file in Directory.EnumerateFiles(Path.Combine(BicepCli.RepositoryRoot, "src", "Billing.Cosmos"), "*.cs", SearchOption.AllDirectories))
         {
             var found = false;
-            foreach (RegexMatch literal in Regex.Matches(File.ReadAllText(file), @"""(?:[^""\\\n]|\\.)*"""))
+            foreach (var literal in CSharpStringLiterals.Of(File.ReadAllText(file)))
             {
-                var text = literal.Value.Trim('"').TrimStart();
+                var text = literal.TrimStart();
                 if (text.StartsWith("FROM c ", StringComparison.Ordinal))
                 {
                     continue; // a conditional patch's filter predicate
                 }
+
+                // Read as written: the alias c, no bracket access (c["renewsBy"] would escape the paths below).
+                Assert.False(text.Contains(" FROM ", StringComparison.Ordinal) && !text.Contains(" FROM c", StringComparison.Ordinal), $"{file}: a query with another alias than c: {text}");
+                Assert.DoesNotMatch(@"\bc\[", text);
 
                 foreach (RegexMatch property in Regex.Matches(text, @"\bc\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"))
                 {
