@@ -82,7 +82,14 @@ public sealed partial class PurchaseCompletedHandler(
     {
         if (session.Purchase is { Unreadable: { } unreadable } terms)
         {
-            LogUnreadableTerms(sessionId, accountId.Value, terms.Kind, terms.Code, unreadable);
+            if (reversedEarly)
+            {
+                LogNothingWaits(sessionId, accountId.Value, terms.Kind, terms.Code);
+            }
+            else
+            {
+                LogUnreadableTerms(sessionId, accountId.Value, terms.Kind, terms.Code, unreadable);
+            }
             return StripeEventHandlingResult.Ignored(
                 accountId,
                 $"Session {sessionId} sells {terms.Kind} {terms.Code}, but what it grants does not read back from its metadata ({unreadable}): nothing is granted rather than a guess. Check the payment in Stripe, then grant it by hand (a credit adjustment) or refund it.");
@@ -127,8 +134,16 @@ public sealed partial class PurchaseCompletedHandler(
             default:
                 if (session.Purchase is { } unsold)
                 {
-                    // Paid for something this backend sold, which nothing grants any more: a payment waits for an operator.
-                    LogNotSold(sessionId, accountId.Value, unsold.Kind, unsold.Code);
+                    // Paid for something this backend sold, which nothing grants any more: a payment waits for an operator,
+                    // unless it was refunded or disputed before this event (then nothing is owed either way).
+                    if (reversedEarly)
+                    {
+                        LogNothingWaits(sessionId, accountId.Value, unsold.Kind, unsold.Code);
+                    }
+                    else
+                    {
+                        LogNotSold(sessionId, accountId.Value, unsold.Kind, unsold.Code);
+                    }
                 }
 
                 return StripeEventHandlingResult.Ignored(accountId, $"Payment-mode session sells '{session.Purchase?.Kind}' '{session.Purchase?.Code}', which it does not describe and the catalog does not sell: nothing was granted, and an ignored event is final (never applied again), so a paid one waits for an operator to grant it by hand or refund it.");
@@ -172,4 +187,7 @@ public sealed partial class PurchaseCompletedHandler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Checkout Session {SessionId} of account {AccountId} sells {Purchase} {Code}, but its metadata's terms do not read back ({UnreadableKeys}); nothing was granted: a paid purchase waits for an operator (grant it by hand or refund it)")]
     private partial void LogUnreadableTerms(string sessionId, string accountId, string purchase, string code, string unreadableKeys);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkout Session {SessionId} of account {AccountId} for {Purchase} {Code} grants nothing (its terms do not read back, or the catalog does not sell it), but its payment was refunded or disputed before this event: nothing waits for an operator")]
+    private partial void LogNothingWaits(string sessionId, string accountId, string purchase, string code);
 }

@@ -481,6 +481,20 @@ public sealed class PurchaseHandlingTests
         Assert.Contains("CREDITS_GONE", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_withdrawn_purchase_whose_payment_was_refunded_before_its_completion_waits_for_no_operator()
+    {
+        var account = await AccountAsync();
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_wd", "pi_cs_withdrawn_refunded"), CancellationToken.None); // remembered early
+        var withdrawn = Session("cs_withdrawn_refunded", "credit_pack", "CREDITS_GONE", "paid", "checkout.session.completed");
+
+        var ignored = await _purchases.HandleAsync(account, withdrawn, CancellationToken.None);
+
+        Assert.False(ignored.IsApplied);
+        Assert.DoesNotContain(_purchaseLog.Collector.GetSnapshot(), r => r.Level >= LogLevel.Error); // refunded: nothing to grant or refund
+        Assert.Contains(_purchaseLog.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("cs_withdrawn_refunded", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(PurchaseKinds.CreditPack, "CREDITS_10", StripeMetadataKeys.GrantCredit, "1e3")]
     [InlineData(PurchaseKinds.CreditPack, "CREDITS_10", StripeMetadataKeys.GrantCurrency, null)]
