@@ -20,6 +20,17 @@ const readJson = require(`${lib}/json`).default;
 const trueHeader = require(`${lib}/true-header`).default;
 const { compile, execute, setTimeLimit } = require("./script-runtime");
 
+// Cosmos DB answers an ORDER BY on one property with every document the query selects, those that lack the property
+// below null and every value (first ascending, last descending; learn.microsoft.com/azure/cosmos-db/nosql/query/order-by:
+// "Queries with ORDER BY return all items, including items where the property in the ORDER BY clause isn't defined").
+// The package's query engine drops them (as Cosmos DB did before 2022). Its generated code looks the helper up at each
+// call, so this wrapper takes its place: with one order, the package's sort is given it twice (the same order; no
+// composite index is asked of a single property), which sorts alike and keeps the documents without it.
+const queryHelpers = require(require.resolve("@zeit/cosmosdb-query/lib/helpers", { paths: [require.resolve("@vercel/cosmosdb-server")] }));
+const packageSort = queryHelpers.sort;
+queryHelpers.sort = (collection, getRid, compositeIndexes, ...orders) =>
+  orders.length === 1 ? packageSort(collection, getRid, undefined, orders[0], orders[0]) : packageSort(collection, getRid, compositeIndexes, ...orders);
+
 // The package creates its account when the server starts listening and keeps it private; this subclass only
 // remembers the instance, so the stored procedures see the same databases, collections and documents.
 let account;

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Billing.Cosmos.Tests.Support;
+using Microsoft.Azure.Cosmos;
+
+namespace Billing.Cosmos.Tests.Client;
+
+/// <summary>
+/// Query answers of the local server that the app's queries meet, held to what Cosmos DB documents for them
+/// (learn.microsoft.com/azure/cosmos-db/nosql/query/order-by).
+/// </summary>
+public sealed class LocalServerQueryTests(CosmosFixture fixture) : IClassFixture<CosmosFixture>
+{
+    [Theory]
+    [InlineData("ASC", new[] { "none-1", "none-2", "rank-1", "rank-2" })]
+    [InlineData("DESC", new[] { "rank-2", "rank-1", "none-2", "none-1" })]
+    public async Task An_order_by_one_property_returns_the_documents_that_lack_it_below_every_value(string direction, string[] expected)
+    {
+        var partition = Ids.NewAccount().Value;
+        foreach (var (id, rank) in new[] { ("none-1", (int?)null), ("rank-2", 2), ("none-2", null), ("rank-1", 1) })
+        {
+            var document = new JsonObject { ["id"] = $"{partition}:{id}", ["accountId"] = partition, ["type"] = "orderProbe" };
+            if (rank is { } value)
+            {
+                document["rank"] = value;
+            }
+
+            await RawDocuments.UpsertAsync(fixture.Containers.Accounts, document, partition);
+        }
+
+        var query = new QueryDefinition($"SELECT * FROM c WHERE c.accountId = @partition AND c.type = 'orderProbe' ORDER BY c.rank {direction}")
+            .WithParameter("@partition", partition);
+        var found = new List<string>();
+        using var feed = fixture.Containers.Accounts.GetItemQueryIterator<JsonElement>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(partition) });
+        while (feed.HasMoreResults)
+        {
+            found.AddRange((await feed.ReadNextAsync()).Select(d => d.GetProperty("id").GetString()![(partition.Length + 1)..]));
+        }
+
+        // Cosmos DB returns every document; those without the property sort below null and every value (their order
+        // among themselves is not documented, so only the set is compared for them). One page: a continuation whose page
+        // ends on a document without the property is not modelled (docs/data-model.md, the local server).
+        Assert.Equal(expected.Order(StringComparer.Ordinal), found.Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Select(e => e.StartsWith("none", StringComparison.Ordinal) ? "none" : e), found.Select(f => f.StartsWith("none", StringComparison.Ordinal) ? "none" : f));
+    }
+}
