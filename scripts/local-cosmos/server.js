@@ -30,6 +30,19 @@ const queryHelpers = require(require.resolve("@zeit/cosmosdb-query/lib/helpers",
 const packageSort = queryHelpers.sort;
 queryHelpers.sort = (collection, getRid, compositeIndexes, ...orders) =>
   orders.length === 1 ? packageSort(collection, getRid, undefined, orders[0], orders[0]) : packageSort(collection, getRid, compositeIndexes, ...orders);
+// A page's continuation token carries the ordered values of the next document as JSON, where undefined becomes null:
+// a page ending before a document without the property then lost the rest of them (ascending) or served the same
+// one for ever (descending). Undefined travels as a marker instead and is restored when the token comes back.
+const UNDEFINED_MARK = { "$undefined": 1 };
+const tokens = require(require.resolve("@zeit/cosmosdb-query/lib/continuation-token", { paths: [require.resolve("@vercel/cosmosdb-server")] }));
+const packageEncode = tokens.encode;
+const packageDecode = tokens.decode;
+tokens.encode = t => packageEncode(Array.isArray(t.RTD) ? { ...t, RTD: t.RTD.map(v => (v === undefined ? UNDEFINED_MARK : v)) } : t);
+tokens.decode = token => {
+  const t = packageDecode(token);
+  if (Array.isArray(t.RTD)) t.RTD = t.RTD.map(v => (v && typeof v === "object" && v.$undefined === 1 && Object.keys(v).length === 1 ? undefined : v));
+  return t;
+};
 
 // The package creates its account when the server starts listening and keeps it private; this subclass only
 // remembers the instance, so the stored procedures see the same databases, collections and documents.
