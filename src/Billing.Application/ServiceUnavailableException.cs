@@ -14,6 +14,14 @@ public sealed class ServiceUnavailableException : Exception
     /// </summary>
     public bool MayHaveBeenDone { get; init; }
 
+    /// <summary>
+    /// No connection could be made to a dependency (refused, name not resolved, TLS failed), so nothing was sent and
+    /// nothing changed: the raw <see cref="HttpRequestException"/> the Cosmos DB SDK throws then (Stripe's and the queue
+    /// service's failures arrive wrapped by their adapters). An outage like this exception, for every caller that tells one.
+    /// </summary>
+    public static bool IsNoConnection(Exception exception) =>
+        exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError };
+
     public ServiceUnavailableException()
     {
     }

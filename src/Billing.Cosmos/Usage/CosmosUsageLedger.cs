@@ -109,7 +109,7 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
             // timeout goes up as it is: the record may have been counted, and a retry with its key counts it once.
             throw new UsageNotCountedException("The usage store refused the record; nothing was counted.", exception);
         }
-        catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
+        catch (HttpRequestException exception) when (ServiceUnavailableException.IsNoConnection(exception))
         {
             // No connection was made: the record was never sent.
             throw new UsageNotCountedException("The usage store could not be reached; nothing was counted.", exception);

@@ -51,7 +51,7 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
 
                 // No connection could be made (Cosmos DB down or unreachable; Stripe's failures arrive wrapped above):
                 // nothing was sent, so nothing changed.
-                HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError } =>
+                HttpRequestException connection when ServiceUnavailableException.IsNoConnection(connection) =>
                     (StatusCodes.Status503ServiceUnavailable, "Service unavailable", "A service the billing API depends on could not be reached; nothing was changed. Try again shortly.", "unavailable"),
                 _ => (StatusCodes.Status500InternalServerError, "Internal error", "The request failed unexpectedly; it was logged.", "internal_error"),
             };

@@ -84,8 +84,8 @@ public sealed partial class StripeWebhookReceiver(StripeWebhookVerifier verifier
     /// reads them for every other function): Stripe's retry of the delivery mends it, and a lasting outage shows in the
     /// 5xx alert. Anything else (a refusal, a bug) no retry mends: an error for the operator.
     /// </summary>
-    private static bool IsOutage(Exception exception) => exception is ServiceUnavailableException
-        or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError };
+    private static bool IsOutage(Exception exception) =>
+        exception is ServiceUnavailableException || ServiceUnavailableException.IsNoConnection(exception);
 
     private static string Code(WebhookVerificationFailure failure) => failure switch
     {
