@@ -23,9 +23,10 @@ namespace Billing.Application.Credits;
 /// (<see cref="PurchaseTerms.Unreadable"/>) grants nothing and is recorded ignored with an error log (a paid purchase waits for an operator): retrying the same
 /// stored event cannot mend it, and granting the catalog's amount instead could grant something other than was paid for.
 /// So does a paid session for a purchase its metadata does not describe and the catalog does not sell (one started
-/// before terms were written whose code was withdrawn since): nothing is granted, and the error says a payment waits.
+/// before terms were written whose code was withdrawn since): nothing is granted, and the error says a payment waits (a warning when it was refunded or disputed before the event).
 /// A session that charged (<c>amount_total</c>, <c>currency</c>) other than the price it was sold at
-/// (<see cref="PurchaseTerms.PaidOtherThan"/>) is granted on its terms, with a warning and a remark in the note.
+/// (<see cref="PurchaseTerms.PaidOtherThan"/>) is granted on its terms, with a remark in the note and an error (a warning
+/// when the session carries no price of its own and the catalog may have been repriced since).
 /// </summary>
 public sealed partial class PurchaseCompletedHandler(
     PurchaseCatalog catalog,
@@ -82,14 +83,7 @@ public sealed partial class PurchaseCompletedHandler(
     {
         if (session.Purchase is { Unreadable: { } unreadable } terms)
         {
-            if (reversedEarly)
-            {
-                LogNothingWaits(sessionId, accountId.Value, terms.Kind, terms.Code);
-            }
-            else
-            {
-                LogUnreadableTerms(sessionId, accountId.Value, terms.Kind, terms.Code, unreadable);
-            }
+            GrantsNothing(reversedEarly, sessionId, accountId, terms, () => LogUnreadableTerms(sessionId, accountId.Value, terms.Kind, terms.Code, unreadable));
             return StripeEventHandlingResult.Ignored(
                 accountId,
                 $"Session {sessionId} sells {terms.Kind} {terms.Code}, but what it grants does not read back from its metadata ({unreadable}): nothing is granted rather than a guess. Check the payment in Stripe, then grant it by hand (a credit adjustment) or refund it.");
@@ -134,19 +128,27 @@ public sealed partial class PurchaseCompletedHandler(
             default:
                 if (session.Purchase is { } unsold)
                 {
-                    // Paid for something this backend sold, which nothing grants any more: a payment waits for an operator,
-                    // unless it was refunded or disputed before this event (then nothing is owed either way).
-                    if (reversedEarly)
-                    {
-                        LogNothingWaits(sessionId, accountId.Value, unsold.Kind, unsold.Code);
-                    }
-                    else
-                    {
-                        LogNotSold(sessionId, accountId.Value, unsold.Kind, unsold.Code);
-                    }
+                    // Paid for something this backend sold, which nothing grants any more.
+                    GrantsNothing(reversedEarly, sessionId, accountId, unsold, () => LogNotSold(sessionId, accountId.Value, unsold.Kind, unsold.Code));
                 }
 
                 return StripeEventHandlingResult.Ignored(accountId, $"Payment-mode session sells '{session.Purchase?.Kind}' '{session.Purchase?.Code}', which it does not describe and the catalog does not sell: nothing was granted, and an ignored event is final (never applied again), so a paid one waits for an operator to grant it by hand or refund it.");
+        }
+    }
+
+    /// <summary>
+    /// A paid purchase that grants nothing waits for an operator (<paramref name="logWaiting"/>, an error), unless its
+    /// payment was refunded or disputed before this event: then nothing is owed either way, a warning.
+    /// </summary>
+    private void GrantsNothing(bool reversedEarly, string sessionId, AccountId accountId, PurchaseTerms terms, Action logWaiting)
+    {
+        if (reversedEarly)
+        {
+            LogNothingWaits(sessionId, accountId.Value, terms.Kind, terms.Code);
+        }
+        else
+        {
+            logWaiting();
         }
     }
 
