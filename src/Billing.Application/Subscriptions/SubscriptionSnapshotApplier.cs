@@ -11,9 +11,13 @@ namespace Billing.Application.Subscriptions;
 /// Applies a Stripe subscription snapshot to a stored account with optimistic concurrency. A snapshot that ends a usage
 /// period early (the subscription ended at once, or its billing period restarted) moves that period's end in the usage
 /// ledger to the real one (<see cref="SubscriptionSnapshotResult.EndedEarly"/>), so the period is invoiced the day after
-/// with the dates it ran, not weeks later at the end its usage was counted with.
+/// with the dates it ran, not weeks later at the end its usage was counted with. A snapshot that changes the account
+/// records, for every meter the account has add-ons on, what the current period now includes (<see cref="IncludedUnits"/>),
+/// as a purchase or a refund does: a subscription whose payment recovers after its grace period ended makes its period
+/// current again, and an add-on bought or refunded meanwhile (while the free plan's month was current, whose refresh
+/// did not reach it) would otherwise be shown by the usage view and the upcoming invoice and not be on the invoice.
 /// </summary>
-public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, IUsageLedger usage, PlanCatalog catalog, IOptions<SubscriptionSyncOptions> options)
+public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, IUsageLedger usage, IncludedUnits included, PlanCatalog catalog, IOptions<SubscriptionSyncOptions> options, TimeProvider time)
 {
     private readonly TimeSpan _clockSkew = options.Value.ClockSkew;
 
@@ -50,6 +54,15 @@ public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, I
         if (decision!.EndedEarly is { } ended && (ended != early || stored.Version != storedAtTheEarliest))
         {
             await usage.MovePeriodEndAsync(accountId, ended.Key, PeriodEndMove.Ended(ended.End, stored.Version), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (decision.Changed)
+        {
+            var now = time.GetUtcNow();
+            foreach (var meter in stored.AddOns.Select(a => a.Meter).Distinct())
+            {
+                await included.RefreshAsync(stored, meter, now, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return decision with { Account = stored };

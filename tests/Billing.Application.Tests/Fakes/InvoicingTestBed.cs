@@ -42,8 +42,9 @@ internal sealed class InvoicingTestBed
         Credits = new CreditLedger(CreditStore, pending, Usage.Time, NullLogger<CreditLedger>.Instance);
         _order = new CreditOrder(pending, Credits, Usage.Catalog, options);
         StripeSubscriptions = new FakeStripe(Usage.Time);
+        Webhooks = new SubscriptionSnapshotApplier(Usage.Accounts, Usage.Ledger, Usage.IncludedUnits, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(new SubscriptionSyncOptions()), Usage.Time);
         var sync = new StripeSubscriptionSync(
-            StripeSubscriptions, StripeSubscriptions, new SubscriptionSnapshotApplier(Usage.Accounts, Usage.Ledger, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(new SubscriptionSyncOptions())), Usage.Accounts, Usage.Time, NullLogger<StripeSubscriptionSync>.Instance);
+            StripeSubscriptions, StripeSubscriptions, Webhooks, Usage.Accounts, Usage.Time, NullLogger<StripeSubscriptionSync>.Instance);
         _sync = sync;
         Invoicer = InvoicerOver(Usage.Accounts);
         Marks = new InMemoryInvoicingSweepMarkStore(Usage.Time);
@@ -91,6 +92,9 @@ internal sealed class InvoicingTestBed
 
     /// <summary>What the timer's sweep logs.</summary>
     public FakeLogger<InvoicingSweep> SweepLog { get; } = new();
+
+    /// <summary>Applies Stripe's subscription snapshots to the accounts, as the webhooks and the job's own reads of Stripe do.</summary>
+    public SubscriptionSnapshotApplier Webhooks { get; }
 
     public InvoiceAccount Invoicer { get; }
 

@@ -676,7 +676,7 @@ public sealed class InvoiceAccountTests
         AccountId id, DateTimeOffset start, DateTimeOffset end, string subscriptionId = "sub_anchor", string customerId = "cus_anchor", SubscriptionStatus? status = null, DateTimeOffset? endedAt = null,
         IBillingAccountStore? accounts = null)
     {
-        var applier = new SubscriptionSnapshotApplier(accounts ?? _bed.Usage.Accounts, _bed.Ledger, _bed.Usage.Catalog, Options.Create(new SubscriptionSyncOptions()));
+        var applier = new SubscriptionSnapshotApplier(accounts ?? _bed.Usage.Accounts, _bed.Ledger, _bed.Usage.IncludedUnits, _bed.Usage.Catalog, Options.Create(new SubscriptionSyncOptions()), _bed.Time);
         var snapshot = new SubscriptionSnapshot
         {
             SubscriptionId = subscriptionId,

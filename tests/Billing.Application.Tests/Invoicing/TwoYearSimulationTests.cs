@@ -65,7 +65,7 @@ public sealed class TwoYearSimulationTests
             _basicRuns = currency == "usd" ? 500 : null;
             _bed = CreateBed(start, currency, _basicRuns);
             _trials = new Billing.Application.Trials.LocalTrials(_bed.Usage.Catalog, _bed.Usage.Accounts, new FakeStripeBillingGateway(), _bed.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger<Billing.Application.Trials.LocalTrials>.Instance);
-            _webhooks = new Billing.Application.Subscriptions.SubscriptionSnapshotApplier(_bed.Usage.Accounts, _bed.Usage.Ledger, _bed.Usage.Catalog, Microsoft.Extensions.Options.Options.Create(new Billing.Application.Subscriptions.SubscriptionSyncOptions { ClockSkew = TimeSpan.Zero }));
+            _webhooks = new Billing.Application.Subscriptions.SubscriptionSnapshotApplier(_bed.Usage.Accounts, _bed.Usage.Ledger, _bed.Usage.IncludedUnits, _bed.Usage.Catalog, Microsoft.Extensions.Options.Options.Create(new Billing.Application.Subscriptions.SubscriptionSyncOptions { ClockSkew = TimeSpan.Zero }), _bed.Time);
         }
 
         private static readonly TimeSpan Grace = TimeSpan.FromDays(3); // UsageTestBed's PastDueGracePeriod

@@ -43,7 +43,7 @@ internal sealed class WebhookWorld
         IStripeEventQueueWriter queue = faults is null ? Queue : new FaultyQueueWriter(Queue, faults);
         IStripeBillingGateway gateway = faults is null ? Stripe : new FaultyBillingGateway(Stripe, faults);
 
-        Sync = new StripeSubscriptionSync(stripe, gateway, new SubscriptionSnapshotApplier(accounts, new InMemoryUsageLedger(), Catalog, Options.Create(SyncOptions)), accounts, Time, NullLogger<StripeSubscriptionSync>.Instance);
+        Sync = new StripeSubscriptionSync(stripe, gateway, Applier(accounts, Time), accounts, Time, NullLogger<StripeSubscriptionSync>.Instance);
         Resync = new AccountStripeResync(accounts, links, stripe, Sync, NullLogger<AccountStripeResync>.Instance);
         var resolver = new StripeEventAccountResolver(links, NullLogger<StripeEventAccountResolver>.Instance);
         IStripeEventTypeHandler[] handlers =
@@ -134,7 +134,15 @@ internal sealed class WebhookWorld
 
     /// <summary>The sync of another Functions instance: the same Stripe and stores, its reads and its clock its own.</summary>
     public StripeSubscriptionSync InstanceSync(IStripeSubscriptionSource reads, TimeProvider clock) =>
-        new(reads, Stripe, new SubscriptionSnapshotApplier(Accounts, new InMemoryUsageLedger(), Catalog, Options.Create(SyncOptions)), Accounts, clock, NullLogger<StripeSubscriptionSync>.Instance);
+        new(reads, Stripe, Applier(Accounts, clock), Accounts, clock, NullLogger<StripeSubscriptionSync>.Instance);
+
+    /// <summary>The snapshot applier writing through <paramref name="accounts"/> on <paramref name="clock"/>, with a usage ledger of its own (these tests read no usage).</summary>
+    public SubscriptionSnapshotApplier Applier(IBillingAccountStore accounts, TimeProvider clock)
+    {
+        var ledger = new InMemoryUsageLedger();
+        var entitlements = new AccountEntitlements(accounts, Catalog, Options.Create(new EntitlementOptions()), clock);
+        return new SubscriptionSnapshotApplier(accounts, ledger, new Billing.Application.Usage.IncludedUnits(accounts, entitlements, ledger), Catalog, Options.Create(SyncOptions), clock);
+    }
 
     public BillingAccount Account(string accountId) =>
         Accounts.GetAsync(AccountId.Parse(accountId), CancellationToken.None).Result ?? throw new InvalidOperationException($"No account {accountId}.");

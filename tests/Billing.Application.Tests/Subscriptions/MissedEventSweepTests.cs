@@ -41,7 +41,7 @@ public sealed class MissedEventSweepTests
     private MissedEventSweep SweepWriting(IBillingAccountStore writes, IStripeSubscriptionSource? stripe = null)
     {
         var sync = new StripeSubscriptionSync(
-            stripe ?? _world.Stripe, _world.Stripe, new SubscriptionSnapshotApplier(writes, new InMemoryUsageLedger(), _world.Catalog, Options.Create(_world.SyncOptions)), _world.Accounts, _world.Time,
+            stripe ?? _world.Stripe, _world.Stripe, _world.Applier(writes, _world.Time), _world.Accounts, _world.Time,
             NullLogger<StripeSubscriptionSync>.Instance);
         var query = new RecordingRenewalQuery(_world.Accounts, _listed, () =>
         {

@@ -18,7 +18,13 @@ public sealed class SubscriptionSnapshotApplierTests
     private readonly InMemoryUsageLedger _usage = new();
     private readonly SubscriptionSnapshotApplier _applier;
 
-    public SubscriptionSnapshotApplierTests() => _applier = new SubscriptionSnapshotApplier(_store, _usage, TestCatalog.Create(), Options.Create(new SubscriptionSyncOptions()));
+    public SubscriptionSnapshotApplierTests()
+    {
+        var catalog = TestCatalog.Create();
+        var clock = new FakeTimeProvider(Now);
+        var entitlements = new Billing.Application.Entitlements.AccountEntitlements(_store, catalog, Options.Create(new Billing.Application.Entitlements.EntitlementOptions()), clock);
+        _applier = new SubscriptionSnapshotApplier(_store, _usage, new Billing.Application.Usage.IncludedUnits(_store, entitlements, _usage), catalog, Options.Create(new SubscriptionSyncOptions()), clock);
+    }
 
     [Fact]
     public async Task Applies_a_newer_snapshot_and_stores_it()

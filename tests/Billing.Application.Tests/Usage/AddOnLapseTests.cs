@@ -1,10 +1,12 @@
 using Billing.Application.Admin;
 using Billing.Application.Credits;
+using Billing.Application.Invoicing;
 using Billing.Application.Subscriptions;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
+using Billing.Domain.Subscriptions;
 using static Billing.Application.Tests.Fakes.UsageTestBed;
 
 namespace Billing.Application.Tests.Usage;
@@ -216,6 +218,40 @@ public sealed class AddOnLapseTests
         Assert.Equal((100L, 100L * 3), (run!.Lines.Sum(l => l.OverageUnits), run.Lines.Sum(l => l.Amount)));
     }
 
+    [Theory]
+    [InlineData(false, 1_693)] // the add-on's 693 on top of the plan's 1,000: the 459 runs beyond are covered
+    [InlineData(true, 1_459)] // refunded, it keeps the 459 it covered while it applied
+    public async Task An_add_on_bought_while_the_subscription_had_fallen_to_the_free_plan_is_on_the_invoice_as_the_views_showed_it_once_payment_recovers(bool refunded, long included)
+    {
+        // 1,459 runs on PRO (459 beyond); the renewal payment fails and the 3-day grace period ends: the account has the
+        // free plan's month, and buys an add-on of 693 runs lasting 60 days (and has it refunded). The payment recovers
+        // before the period closes; nothing is counted after.
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 1_459, tokens: 0);
+        _bed.Time.Advance(TimeSpan.FromMinutes(1));
+        await StripeSaysAsync(subscriber, SubscriptionStatus.PastDue);
+        _bed.Time.Advance(TimeSpan.FromDays(4));
+        Assert.Equal(Billing.Domain.Entitlements.EntitlementSource.Free, _bed.Usage.Entitlements.Evaluate((await _bed.Usage.Accounts.GetAsync(subscriber.Id, CancellationToken.None))!, _bed.Time.GetUtcNow()).Source);
+        await BuyAsync(subscriber.Id, "during-fallback", 693, lasting: TimeSpan.FromDays(60));
+        if (refunded)
+        {
+            _bed.Time.Advance(TimeSpan.FromHours(1));
+            await RefundAsync(subscriber.Id, "during-fallback");
+        }
+
+        _bed.Time.Advance(TimeSpan.FromDays(1));
+        await StripeSaysAsync(subscriber, SubscriptionStatus.Active);
+
+        var live = await LiveAsync(subscriber.Id);
+        var upcoming = await UpcomingAsync(subscriber.Id);
+        _bed.Close(subscriber.Period);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((1_459L, (long?)included, 0L), (live.Used, live.Quota, live.OverageUnits));
+        Assert.Equal(0, upcoming);
+        Assert.Equal((InvoiceRunStep.NothingToBill, 0L, 0L), (run!.Step, run.Lines.Sum(l => l.OverageUnits), run.Total));
+        Assert.Empty(_bed.Stripe.InvoicesFor(subscriber.Job.RunId));
+    }
+
     /// <summary>
     /// A PRO subscriber with two add-ons of 500 runs bought on day 4: "short" lapses on day 9, "long" lasts beyond the
     /// period; <paramref name="usedWhileBothApplied"/> runs counted on day 4, the clock on day 10.
@@ -256,6 +292,15 @@ public sealed class AddOnLapseTests
         var now = _bed.Time.GetUtcNow();
         var revoked = await _bed.Usage.Accounts.UpdateAsync(account, a => a.RevokeAddOn("pi_" + id, now), CancellationToken.None);
         await _bed.Usage.IncludedUnits.RefreshAsync(revoked, AgentRuns, now, CancellationToken.None);
+    }
+
+    /// <summary>Stripe reports the subscriber's subscription in <paramref name="status"/> (a webhook applies it).</summary>
+    private async Task StripeSaysAsync(Subscriber subscriber, SubscriptionStatus status)
+    {
+        var subscription = _bed.StripeSubscriptions.Subscriptions[subscriber.SubscriptionId];
+        subscription.Status = status;
+        var applied = await _bed.Webhooks.ApplyAsync(subscriber.Id, subscription.ToSnapshot(_bed.Time.GetUtcNow()), CancellationToken.None);
+        Assert.Equal(SubscriptionSnapshotOutcome.Applied, applied.Outcome);
     }
 
     private async Task<MeterUsage> LiveAsync(AccountId account) =>
