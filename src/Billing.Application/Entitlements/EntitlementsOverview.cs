@@ -1,8 +1,10 @@
 using Billing.Application.Accounts;
 using Billing.Application.Outcomes;
+using Billing.Application.Subscriptions;
 using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
+using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
 
@@ -30,7 +32,11 @@ public enum EntitlementReason
     GracePeriod = 5,
 }
 
-/// <summary>One meter's limit now: consumption meters per period, allocation meters with the units held.</summary>
+/// <summary>
+/// One meter's limit now: consumption meters per period, allocation meters with the units held. An overage meter's quota
+/// is the period's included units as the usage view shows them and its invoice counts them (<see cref="MeterUsage.QuotaOf"/>):
+/// the plan's and the add-ons' in force, plus what add-ons that stopped applying in the period covered.
+/// </summary>
 public sealed record MeterEntitlement(MeterPolicy Policy, MeterKind Kind, long? Held);
 
 /// <summary>Every meter's limit and every feature flag the account has now, and why (<c>GET /api/billing/entitlements</c>).</summary>
@@ -43,11 +49,12 @@ public sealed record EntitlementsView(
     IReadOnlyDictionary<FeatureName, bool> Features);
 
 /// <summary>
-/// Builds <see cref="EntitlementsView"/>: a point read of the account and of its allocation counters; read only. For
+/// Builds <see cref="EntitlementsView"/>: a point read of the account and of its allocation counters, and of the current
+/// period's counters when an add-on on an overage meter stopped applying in it (what it covered stays included); read only. For
 /// the caller's own account (<c>GET /api/billing/entitlements</c>: one never seen yet is a new free account) or, for
 /// the product's backend, a registered account it names (<c>GET /api/accounts/{accountId}/entitlements</c>).
 /// </summary>
-public sealed class EntitlementsOverview(PlanCatalog catalog, IBillingAccountStore accounts, AccountEntitlements entitlements, IAllocationLedger allocations, TimeProvider time)
+public sealed class EntitlementsOverview(PlanCatalog catalog, IBillingAccountStore accounts, AccountEntitlements entitlements, IAllocationLedger allocations, IUsageLedger usage, TimeProvider time)
 {
     public async Task<EntitlementsView> GetAsync(AccountId accountId, CancellationToken cancellationToken)
     {
@@ -77,8 +84,25 @@ public sealed class EntitlementsOverview(PlanCatalog catalog, IBillingAccountSto
         var accountId = account.Id;
         var entitlement = entitlements.Evaluate(account, now);
         var held = catalog.AllocationMeters.Count == 0
-            ? new Dictionary<Domain.Metering.MeterName, long>()
+            ? new Dictionary<MeterName, long>()
             : await allocations.HeldAsync(accountId, cancellationToken).ConfigureAwait(false);
+        // What an add-on that stopped applying covered stays included: the period's counters as a count now records them
+        // tell it (the usage view's amount); without such an add-on the plan's and the add-ons' in force are the amount.
+        UsageCounters? counters = null;
+        if (entitlement.EndedAddOns.Any(a => entitlement.PolicyFor(a.Meter).Included is not null)
+            && await usage.GetAsync(accountId, entitlement.PeriodKey, cancellationToken).ConfigureAwait(false) is { } read)
+        {
+            counters = entitlement.CountersNow(read);
+        }
+
+        MeterPolicy Consumption(MeterName meter)
+        {
+            var policy = entitlement.PolicyFor(meter);
+            return counters is not null && policy.Quota is { } quota && MeterUsage.QuotaOf(policy, counters) is { } included && included > quota
+                ? policy.Raised(included - quota)
+                : policy;
+        }
+
         var plan = entitlement.Plan;
         return new EntitlementsView(
             accountId,
@@ -86,7 +110,7 @@ public sealed class EntitlementsOverview(PlanCatalog catalog, IBillingAccountSto
             entitlement,
             ReasonFor(account, entitlement),
             [
-                .. catalog.Meters.Select(m => new MeterEntitlement(entitlement.PolicyFor(m), MeterKind.Consumption, null)),
+                .. catalog.Meters.Select(m => new MeterEntitlement(Consumption(m), MeterKind.Consumption, null)),
                 .. catalog.AllocationMeters.Select(m => new MeterEntitlement(entitlement.PolicyFor(m), MeterKind.Allocation, held.GetValueOrDefault(m))),
             ],
             catalog.Features.ToDictionary(f => f, plan.HasFeature));

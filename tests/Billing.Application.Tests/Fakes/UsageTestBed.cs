@@ -38,7 +38,7 @@ internal sealed class UsageTestBed
         Recording = new UsageRecording(new RecentAccounts(Accounts), Entitlements, Catalog, Ledger, Thresholds, Options.Create(UsageOptions), Time, RecordingLog);
         Allocations = new Allocations(Accounts, Entitlements, Catalog, AllocationLedger, Time, NullLogger<Allocations>.Instance);
         Report = new UsageReport(Catalog, Accounts, Entitlements, Ledger, Time);
-        Overview = new EntitlementsOverview(Catalog, Accounts, Entitlements, AllocationLedger, Time);
+        Overview = new EntitlementsOverview(Catalog, Accounts, Entitlements, AllocationLedger, Ledger, Time);
         Registration = new AccountRegistration(Accounts);
     }
 

@@ -182,6 +182,22 @@ public sealed class AddOnLapseTests
     }
 
     [Fact]
+    public async Task The_entitlements_give_an_overage_meter_the_included_units_the_usage_view_and_the_invoice_count_after_a_lapse()
+    {
+        var subscriber = await LapsedAsync(usedWhileItApplied: 1_400); // the lapsed add-on covered 500 of them: 1,500 included
+
+        var entitled = (await _bed.Usage.Overview.GetAsync(subscriber.Id, CancellationToken.None)).Meters.Single(m => m.Policy.Meter == AgentRuns);
+        (await _bed.Usage.RecordAsync(subscriber.Id, AgentRuns, 101)).AssertSucceeded();
+        var live = await LiveAsync(subscriber.Id);
+        _bed.Close(subscriber.Period);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal(((long?)1_500, Billing.Domain.Plans.MeterEnforcement.Overage), (entitled.Policy.Quota, entitled.Policy.Enforcement));
+        Assert.Equal((long?)1_500, live.Quota);
+        Assert.Equal((1_500L, 1L, 3L), (Assert.Single(run!.Lines).Included, run.Lines[0].OverageUnits, run.Total));
+    }
+
+    [Fact]
     public async Task Of_two_add_ons_the_one_that_lapses_first_is_used_first_and_nothing_it_covered_is_billed()
     {
         // 1,500 runs while both apply: the short add-on's 500 first, then 1,000 of the plan's 1,000 and the long one's 500.
