@@ -15,20 +15,21 @@ namespace Billing.Application.Tests.Invoicing;
 
 /// <summary>
 /// What the customer is shown equals what they are billed: for one account and usage period, (a) the usage view's
-/// priced overage per meter (<c>GET /api/billing/usage?period=current</c>) and (b) the upcoming invoice's lines, credit
-/// and amount due, read a minute before the period closes, once no more usage can come, equal (c) the lines and credit
-/// of the invoice the job makes after the settle time, (d) the Stripe invoice's items and total, and (e) the usage view of
-/// the month the period started in. Seeded random periods of a PRO subscription (monthly, in a Stripe trial of PRO, or an
-/// annual one's monthly slice), in usd, yen (whole units) or ISK (charged in whole units only), with usage, plan changes
-/// (applied as Stripe's webhooks are) between PRO, an
-/// ENTERPRISE plan with other prices and quotas and BASIC (hard limits), past_due and back, add-ons on agent runs that
-/// expire or are refunded, credit packs expiring before, at and after the close or refunded, and a cancellation at the
-/// period's end, and (every 7th seed) an earlier period with overage whose job had not run when the estimate was read,
-/// whose invoice takes its credit first. The differences docs/api.md allows once no usage can come ("When the estimate and the invoice differ"):
-/// credit that is spendable when the estimate is read and expires by the period's end (the estimate is "credit spendable
-/// now"; the invoice spends credit that had not expired by the end); and a grace period that ended before the close,
-/// when the current view and the estimate show the free plan's month and the invoice bills what the view of the month
-/// the subscription period started in showed.
+/// priced overage per meter (<c>GET /api/billing/usage?period=current</c>), its included units as the entitlements give
+/// them, and (b) the upcoming invoice's lines, credit and amount due, read a minute before the period closes, once no
+/// more usage can come, equal (c) the lines and credit of the invoice the job makes after the settle time, (d) the Stripe
+/// invoice's items and total, and (e) the usage view of the month the period started in; every record's answer is the
+/// usage view's meter at that moment. Seeded random periods of a PRO subscription (monthly, in a Stripe trial of PRO, or
+/// an annual one's monthly slice), in usd, yen (whole units), ISK (charged in whole units only) or KWD (its last decimal
+/// 0), with usage, plan changes (applied as Stripe's webhooks are) between PRO, an ENTERPRISE plan with other prices and
+/// quotas and BASIC (hard limits), past_due and back, add-ons on agent runs that expire or are refunded, credit packs
+/// expiring before, at and after the close or refunded, a cancellation at the period's end, and (every 7th seed) an
+/// earlier period with overage whose job had not run when the estimate was read, whose invoice takes its credit first.
+/// The differences docs/api.md allows once no usage can come ("When the estimate and the invoice differ"): credit that
+/// is spendable when the estimate is read and expires by the period's end (the estimate is "credit spendable now"; the
+/// invoice spends credit that had not expired by the end); and a grace period that ended before the close, when the
+/// current view and the estimate show the free plan's month and the invoice bills what the view of the month the
+/// subscription period started in showed.
 /// </summary>
 public sealed class ShownAsBilledTests
 {
@@ -40,7 +41,7 @@ public sealed class ShownAsBilledTests
         var data = new TheoryData<int, string, bool>();
         for (var seed = 1; seed <= 600; seed++)
         {
-            data.Add(seed, (seed % 3) switch { 0 => "usd", 1 => "jpy", _ => "isk" }, seed % 4 == 0);
+            data.Add(seed, (seed % 4) switch { 0 => "usd", 1 => "jpy", 2 => "isk", _ => "kwd" }, seed % 3 == 0);
         }
 
         return data;
@@ -54,10 +55,10 @@ public sealed class ShownAsBilledTests
         await scenario.RunAsync();
     }
 
-    /// <summary>The test catalog with PRO (and a yearly PRO price) and ENTERPRISE billing overage in <paramref name="currency"/>; ISK amounts are whole krónur (x100).</summary>
+    /// <summary>The test catalog with PRO (and a yearly PRO price) and ENTERPRISE billing overage in <paramref name="currency"/>, its amounts in the currency's chargeable steps (ISK x100, KWD x10).</summary>
     internal static PlanCatalogOptions Catalog(string currency)
     {
-        var scale = currency == "isk" ? 100 : 1;
+        var scale = Billing.Domain.Pricing.Currency.Parse(currency).MinorUnitStep;
         var options = TestCatalog.Options();
         var pro = options.Plan("PRO");
         pro.Currency = currency;
@@ -148,6 +149,7 @@ public sealed class ShownAsBilledTests
             var shownAt = _bed.Time.GetUtcNow();
             var view = Assert.Single((await _bed.Usage.Report.GetAsync(_id, UsageReport.Current, CancellationToken.None)).AssertSucceeded().Periods);
             var upcoming = await _bed.Invoices.UpcomingAsync(_id, CancellationToken.None);
+            var entitled = await _bed.Usage.Overview.GetAsync(_id, CancellationToken.None);
             var book = await _bed.Credits.ReadAsync(_id, CancellationToken.None);
             var monthShown = (await _bed.Usage.Report.GetAsync(_id, period.Start.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None)).AssertSucceeded();
             if (earlierJob is not null)
@@ -189,6 +191,13 @@ public sealed class ShownAsBilledTests
                 var shownInMonth = (monthShown.Periods.SingleOrDefault(p => p.Period == period)?.Meters ?? []).Where(m => m.OverageCharge is { MinorUnits: > 0 }).Select(m => (m.Meter.Value, m.OverageUnits, m.OverageCharge!.Value.MinorUnits)).OrderBy(l => l.Value).ToList();
                 Assert.True(shownInMonth.SequenceEqual(billedLines), $"month view {Show(shownInMonth)} != invoice {Show(billedLines)}; {context}");
                 return;
+            }
+
+            // The entitlements give each overage meter the usage view's included units
+            foreach (var meter in view.Meters.Where(m => m.Enforcement == MeterEnforcement.Overage))
+            {
+                var limit = entitled.Meters.Single(m => m.Policy.Meter == meter.Meter).Policy.Quota;
+                Assert.True(limit == meter.Quota, $"entitlements limit {limit} != view {meter.Quota} ({meter.Meter}); {context}");
             }
 
             // (a) = (b): the view's overage per meter is the estimate's lines
@@ -239,7 +248,7 @@ public sealed class ShownAsBilledTests
         private async Task StepAsync(UsagePeriod period)
         {
             var now = _bed.Time.GetUtcNow();
-            var scale = currency == "isk" ? 100 : 1;
+            var scale = Billing.Domain.Pricing.Currency.Parse(currency).MinorUnitStep;
             switch (_random.Next(12))
             {
                 case 0 or 1 or 2:
@@ -331,6 +340,14 @@ public sealed class ShownAsBilledTests
         {
             var outcome = await _bed.Usage.RecordAsync(_id, meter, quantity);
             _log.Add($"{_bed.Time.GetUtcNow():MM-dd HH:mm} {meter} {quantity}: {outcome.GetType().Name}");
+            if (outcome is Billing.Application.Outcomes.Succeeded<RecordedUsage> { Value: var recorded })
+            {
+                // The record's answer is the usage view's meter at that moment
+                var shown = Assert.Single((await _bed.Usage.Report.GetAsync(_id, UsageReport.Current, CancellationToken.None)).AssertSucceeded().Periods).Meters.Single(m => m.Meter == meter);
+                Assert.True(
+                    (recorded.Used, recorded.Limit, recorded.Remaining, recorded.Overage) == (shown.Used, shown.Quota, shown.Remaining, shown.OverageUnits),
+                    $"record answered {(recorded.Used, recorded.Limit, recorded.Remaining, recorded.Overage)}, view {(shown.Used, shown.Quota, shown.Remaining, shown.OverageUnits)}; seed {seed}: {string.Join("; ", _log)}");
+            }
         }
 
         /// <summary>Stripe changes the subscription and its webhook is applied.</summary>
