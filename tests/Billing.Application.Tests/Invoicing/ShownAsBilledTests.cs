@@ -21,7 +21,7 @@ namespace Billing.Application.Tests.Invoicing;
 /// invoice's items and total, and (e) the usage view of the month the period started in; every record's answer is the
 /// usage view's meter at that moment. Seeded random periods of a PRO subscription (monthly, in a Stripe trial of PRO, or
 /// an annual one's monthly slice), in usd, yen (whole units), ISK (charged in whole units only) or KWD (its last decimal
-/// 0), with usage, plan changes (applied as Stripe's webhooks are) between PRO, an ENTERPRISE plan with other prices and
+/// 0), with usage, plan changes (applied as Stripe's webhooks are; yearly prices for an annual one) between PRO, an ENTERPRISE plan with other prices and
 /// quotas and BASIC (hard limits), past_due and back, add-ons on agent runs that expire or are refunded, credit packs
 /// expiring before, at and after the close or refunded, a cancellation at the period's end, and (every 7th seed) an
 /// earlier period with overage whose job had not run when the estimate was read, whose invoice takes its credit first.
@@ -35,6 +35,7 @@ public sealed class ShownAsBilledTests
 {
     private const string EnterpriseMonthly = "price_enterprise_month";
     private const string ProYearly = "price_pro_year";
+    private const string EnterpriseYearly = "price_enterprise_year";
 
     public static TheoryData<int, string, bool> Seeds()
     {
@@ -71,7 +72,7 @@ public sealed class ShownAsBilledTests
             tier.FlatAmount *= scale;
         }
 
-        var enterprise = new PlanOptions { Code = "ENTERPRISE", DisplayName = "Enterprise", Prices = { Month = EnterpriseMonthly }, Currency = currency };
+        var enterprise = new PlanOptions { Code = "ENTERPRISE", DisplayName = "Enterprise", Prices = { Month = EnterpriseMonthly, Year = EnterpriseYearly }, Currency = currency };
         enterprise.Meters["agent_runs"] = new MeterOptions { Quota = 1_500, Enforcement = MeterEnforcement.Overage, Overage = new OveragePriceOptions { UnitAmount = 2 * scale } };
         enterprise.Meters["tokens"] = new MeterOptions { Quota = 150_000, Enforcement = MeterEnforcement.Overage, Overage = new OveragePriceOptions { UnitAmount = 1 * scale } };
         enterprise.Meters["projects"] = new MeterOptions { Quota = 50 };
@@ -260,19 +261,15 @@ public sealed class ShownAsBilledTests
                 case 5:
                 {
                     // A plan change within the period (an upgrade, a downgrade, BASIC's hard limits), or past_due and back
+                    // (an annual subscription changes to another yearly price, which keeps its billing period and slices)
                     var (price, status) = _random.Next(5) switch
                     {
-                        0 => (TestCatalog.ProMonthly, SubscriptionStatus.Active),
-                        1 => (EnterpriseMonthly, SubscriptionStatus.Active),
-                        2 => (TestCatalog.BasicMonthly, SubscriptionStatus.Active),
+                        0 => (annual ? ProYearly : TestCatalog.ProMonthly, SubscriptionStatus.Active),
+                        1 => (annual ? EnterpriseYearly : EnterpriseMonthly, SubscriptionStatus.Active),
+                        2 => (annual ? TestCatalog.BasicYearly : TestCatalog.BasicMonthly, SubscriptionStatus.Active),
                         3 => (_price, SubscriptionStatus.PastDue),
                         _ => (_price, SubscriptionStatus.Active),
                     };
-                    if (annual && price != _price)
-                    {
-                        break; // the annual subscription keeps its price: its plan changes are the monthly plans' only
-                    }
-
                     await ChangePlanAsync(price, status, _cancelAtPeriodEnd);
                     break;
                 }
