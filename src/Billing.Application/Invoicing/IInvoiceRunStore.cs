@@ -8,6 +8,12 @@ public interface IInvoiceRunStore
 {
     Task<InvoiceRun?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The stored runs of these periods of the account (none for a period without one), read together: one request inside
+    /// the account's partition however many periods, where a <see cref="GetAsync"/> per period would make one each.
+    /// </summary>
+    Task<IReadOnlyList<InvoiceRun>> GetManyAsync(AccountId accountId, IReadOnlyCollection<UsagePeriodKey> periodKeys, CancellationToken cancellationToken);
+
     /// <summary>Stores a new run; when one exists already (a concurrent or earlier job), returns that one instead.</summary>
     /// <exception cref="OperatorCopyNotWrittenException">The run is stored, but its entry in the operators' invoice index was not written.</exception>
     Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken);

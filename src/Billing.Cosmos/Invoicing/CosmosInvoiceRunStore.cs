@@ -33,6 +33,30 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         return document is null ? null : ToDomain(document);
     }
 
+    /// <summary>One query inside the account's partition on the runs' ids (always indexed), its pages bounded by the periods asked for.</summary>
+    public async Task<IReadOnlyList<InvoiceRun>> GetManyAsync(AccountId accountId, IReadOnlyCollection<UsagePeriodKey> periodKeys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(periodKeys);
+        var ids = periodKeys.Select(k => DocumentIds.InvoiceRun(accountId, k)).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var query = new QueryDefinition(string.Create(
+                CultureInfo.InvariantCulture,
+                $"SELECT * FROM c WHERE c.accountId = @account AND c.type = @type AND c.id IN ({string.Join(", ", ids.Select((_, i) => $"@id{i}"))})"))
+            .WithParameter("@account", accountId.Value)
+            .WithParameter("@type", DocumentTypes.InvoiceRun);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            query = query.WithParameter(string.Create(CultureInfo.InvariantCulture, $"@id{i}"), ids[i]);
+        }
+
+        var found = await QueryAsync(query, new QueryRequestOptions { PartitionKey = PartitionKeyOf(accountId), MaxItemCount = ids.Count }, ids.Count, cancellationToken).ConfigureAwait(false);
+        return [.. found.Where(r => r.AccountId == accountId)]; // the local server does not scope results to the partition key
+    }
+
     public async Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);

@@ -84,6 +84,11 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
     /// </summary>
     public ConcurrentQueue<(string? PartitionKey, int Documents)> Queries { get; } = new();
 
+    /// <summary>How many requests reached the store through this client (point operations, query pages and query plans alike).</summary>
+    public int Sent => Volatile.Read(ref _sent);
+
+    private int _sent;
+
     public override async Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -125,6 +130,7 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
             await before.Hook().ConfigureAwait(false);
         }
 
+        Interlocked.Increment(ref _sent);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(request.Headers["x-ms-documentdb-isquery"]) && string.IsNullOrEmpty(request.Headers["x-ms-cosmos-is-query-plan-request"]))
         {
