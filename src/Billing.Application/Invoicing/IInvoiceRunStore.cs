@@ -44,8 +44,9 @@ public interface IInvoiceRunStore
     Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The run that created the Stripe invoice <paramref name="stripeInvoiceId"/>, if any: a query across every account,
-    /// for the operator (<see cref="InvoicingRuns"/>) only; webhooks read the run their invoice's metadata names.
+    /// The run that created the Stripe invoice <paramref name="stripeInvoiceId"/>, if any: through the operators' invoice
+    /// index, and across every account only for an invoice the index does not name; for the operator
+    /// (<see cref="InvoicingRuns"/>) only; webhooks read the run their invoice's metadata names.
     /// </summary>
     Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken);
 }

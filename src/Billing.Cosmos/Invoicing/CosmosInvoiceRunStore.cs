@@ -164,10 +164,22 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         return await QueryAsync(query, options, limit, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A cross-partition query on <c>stripeInvoiceId</c> (indexed: <see cref="ContainerDefinitions.AccountsIndexedPaths"/>); for the operator only, never on a request or webhook path.</summary>
+    /// <summary>
+    /// The run's entry in the operators' invoice index names it (one query inside the index partition on
+    /// <c>stripeInvoiceId</c>, indexed: <see cref="ContainerDefinitions.AccountsIndexedPaths"/>), then a point read. Only a
+    /// run without its entry (its copy failed on every delivery), or an invoice no run has, takes the query across every
+    /// account's partition that served every lookup before; for the operator only, never on a customer's or webhook path.
+    /// </summary>
     public async Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
+        if (await index.FindRunAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false) is { } indexed
+            && await GetAsync(indexed.AccountId, indexed.PeriodKey, cancellationToken).ConfigureAwait(false) is { } run
+            && run.StripeInvoiceId == stripeInvoiceId)
+        {
+            return run;
+        }
+
         var query = new QueryDefinition("SELECT TOP 1 * FROM c WHERE c.type = @type AND c.stripeInvoiceId = @invoice")
             .WithParameter("@type", DocumentTypes.InvoiceRun)
             .WithParameter("@invoice", stripeInvoiceId);
