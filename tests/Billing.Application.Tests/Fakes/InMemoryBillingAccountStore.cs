@@ -11,11 +11,19 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
 
     public int Writes { get; private set; }
 
+    /// <summary>Calls of <see cref="GetAsync"/>: the point reads the Cosmos store would make.</summary>
+    public int Reads => Volatile.Read(ref _reads);
+
+    private int _reads;
+
     /// <summary>Every version written, in order (creations included).</summary>
     public List<BillingAccount> History { get; } = [];
 
-    public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) =>
-        Task.FromResult(_accounts.GetValueOrDefault(accountId));
+    public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _reads);
+        return Task.FromResult(_accounts.GetValueOrDefault(accountId));
+    }
 
     public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken)
     {
