@@ -11,7 +11,7 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
 
     public int Writes { get; private set; }
 
-    /// <summary>Calls of <see cref="GetAsync"/>: the point reads the Cosmos store would make.</summary>
+    /// <summary>The point reads the Cosmos store would make: one per <see cref="GetAsync"/>, <see cref="GetOrCreateAsync"/> and <see cref="UpdateAsync"/>.</summary>
     public int Reads => Volatile.Read(ref _reads);
 
     private int _reads;
@@ -27,6 +27,7 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
 
     public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _reads);
         if (_accounts.TryGetValue(accountId, out var existing))
         {
             return Task.FromResult(existing);
@@ -63,6 +64,8 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
         {
             cancellationToken.ThrowIfCancellationRequested();
         }
+
+        Interlocked.Increment(ref _reads);
 
         while (true)
         {
