@@ -8,6 +8,12 @@ public interface IInvoiceRunStore
 {
     Task<InvoiceRun?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The stored runs of these periods of the account (none for a period without one), read together: one request inside
+    /// the account's partition however many periods, where a <see cref="GetAsync"/> per period would make one each.
+    /// </summary>
+    Task<IReadOnlyList<InvoiceRun>> GetManyAsync(AccountId accountId, IReadOnlyCollection<UsagePeriodKey> periodKeys, CancellationToken cancellationToken);
+
     /// <summary>Stores a new run; when one exists already (a concurrent or earlier job), returns that one instead.</summary>
     /// <exception cref="OperatorCopyNotWrittenException">The run is stored, but its entry in the operators' invoice index was not written.</exception>
     Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken);
@@ -38,8 +44,9 @@ public interface IInvoiceRunStore
     Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The run that created the Stripe invoice <paramref name="stripeInvoiceId"/>, if any: a query across every account,
-    /// for the operator (<see cref="InvoicingRuns"/>) only; webhooks read the run their invoice's metadata names.
+    /// The run that created the Stripe invoice <paramref name="stripeInvoiceId"/>, if any: through the operators' invoice
+    /// index, and across every account only for an invoice the index does not name; for the operator
+    /// (<see cref="InvoicingRuns"/>) only; webhooks read the run their invoice's metadata names.
     /// </summary>
     Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken);
 }

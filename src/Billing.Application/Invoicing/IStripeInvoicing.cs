@@ -7,8 +7,12 @@ namespace Billing.Application.Invoicing;
 /// </summary>
 public interface IStripeInvoicing
 {
-    /// <summary>The customer's invoice created for <paramref name="runId"/>, if any (reconciliation by metadata).</summary>
-    Task<StripeUsageInvoice?> FindInvoiceAsync(string customerId, string runId, CancellationToken cancellationToken);
+    /// <summary>
+    /// The customer's invoice created for <paramref name="runId"/>, if any (reconciliation by metadata), among the
+    /// invoices Stripe created at <paramref name="createdSince"/> or later (the run's own start, less a margin for the
+    /// clocks): what is looked through follows the run, not the customer's whole invoice history.
+    /// </summary>
+    Task<StripeUsageInvoice?> FindInvoiceAsync(string customerId, string runId, DateTimeOffset createdSince, CancellationToken cancellationToken);
 
     /// <summary>A draft invoice for the customer and subscription that takes no pending items, collected as the subscription collects.</summary>
     Task<StripeUsageInvoice> CreateDraftAsync(NewUsageInvoice invoice, string idempotencyKey, CancellationToken cancellationToken);

@@ -41,6 +41,12 @@ public sealed partial class InvoiceAccount(
     TimeProvider time,
     ILogger<InvoiceAccount> logger)
 {
+    /// <summary>
+    /// How far before the run's start (our clock) a retried draft creation looks for the draft an earlier attempt may have
+    /// created (Stripe's clock): the invoices created since then, not the customer's whole history.
+    /// </summary>
+    internal static readonly TimeSpan StripeClockMargin = TimeSpan.FromHours(1);
+
     /// <summary>Runs delivery <paramref name="deliveryAttempt"/> (the queue's dequeue count, 1 for the first) of <paramref name="job"/>.</summary>
     public async Task<InvoiceRun?> RunAsync(InvoiceJob job, long deliveryAttempt, CancellationToken cancellationToken)
     {
@@ -258,7 +264,7 @@ public sealed partial class InvoiceAccount(
 
     private async Task<InvoiceRun> CreateDraftAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
-        var invoice = (run.Attempts > 1 ? await stripe.FindInvoiceAsync(run.StripeCustomerId!, run.RunId, cancellationToken).ConfigureAwait(false) : null)
+        var invoice = (run.Attempts > 1 ? await stripe.FindInvoiceAsync(run.StripeCustomerId!, run.RunId, run.CreatedAt - StripeClockMargin, cancellationToken).ConfigureAwait(false) : null)
                       ?? await stripe.CreateDraftAsync(
                           new NewUsageInvoice(run.RunId, run.StripeCustomerId!, run.StripeSubscriptionId, run.Currency.Code, run.InvoiceDescription, run.PeriodStart, run.PeriodEnd, run.AccountId.Value),
                           Key(run, "invoice"),

@@ -73,7 +73,7 @@ public sealed partial class InvoicingRuns(
             return Outcome.Refused<InvoicingRunStarted>(RefusalReason.AccountNotFound, $"Billing account '{id}' does not exist.");
         }
 
-        var periods = (await sweep.ListNotInvoicedAsync(month.FirstIndexDay, month.LastIndexDay, cancellationToken).ConfigureAwait(false))
+        var periods = (await sweep.ListNotInvoicedAsync(month.FirstIndexDay, month.LastIndexDay, accountId, cancellationToken).ConfigureAwait(false))
             .Where(p => month.Contains(p.PeriodEnd) && (accountId is null || p.AccountId == accountId))
             .OrderBy(p => p.AccountId.Value, StringComparer.Ordinal)
             .ToList();

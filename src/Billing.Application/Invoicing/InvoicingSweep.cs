@@ -1,3 +1,4 @@
+using Billing.Domain.Accounts;
 using Billing.Application.Usage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -64,15 +65,18 @@ public sealed partial class InvoicingSweep(
 
     /// <summary>
     /// The (account, period) pairs with usage, not invoiced yet, whose period ends on a day from <paramref name="firstDay"/>
-    /// to <paramref name="lastDay"/> (UTC), closed or not: the closing-day index read a day at a time.
+    /// to <paramref name="lastDay"/> (UTC), closed or not, of every account or of <paramref name="accountId"/> only (whose
+    /// entries alone are read then): the closing-day index read a day at a time.
     /// The operator's run (<see cref="InvoicingRuns"/>) enumerates through it; the timer reads the same index a day at a time.
     /// </summary>
-    public async Task<IReadOnlyList<UsagePeriodEntry>> ListNotInvoicedAsync(DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<UsagePeriodEntry>> ListNotInvoicedAsync(DateOnly firstDay, DateOnly lastDay, AccountId? accountId, CancellationToken cancellationToken)
     {
         var periods = new List<UsagePeriodEntry>();
         for (var day = firstDay; day <= lastDay; day = day.AddDays(1))
         {
-            periods.AddRange(await usage.ListPeriodsEndingAsync(day, cancellationToken).ConfigureAwait(false));
+            periods.AddRange(accountId is { } account
+                ? await usage.ListPeriodsEndingAsync(day, account, cancellationToken).ConfigureAwait(false)
+                : await usage.ListPeriodsEndingAsync(day, cancellationToken).ConfigureAwait(false));
         }
 
         return periods;

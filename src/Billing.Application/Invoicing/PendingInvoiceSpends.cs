@@ -11,8 +11,9 @@ namespace Billing.Application.Invoicing;
 /// <see cref="InvoiceRunStep.Computed"/>). A run past that step has spent, or found nothing to bill, and never spends
 /// again, so an expiry written once it has moved on takes nothing from it. A run that stays undecided (a job in the
 /// poison queue) holds the credit until an operator replays it. The account's periods are read from its partition by
-/// their end (one whose end moved later may have started well before the window), only those ending in the window, so
-/// the cost follows the window, not the account's age; their runs are point reads.
+/// their end (one whose end moved later may have started well before the window), only those ending in the window, and
+/// their runs with one more query: two requests however many periods the window holds (a grant's whole life, when an
+/// expired grant is checked), where a point read per run made one per period.
 /// </summary>
 public sealed class PendingInvoiceSpends(IUsageLedger usage, IInvoiceRunStore runs) : IPendingCreditSpends
 {
@@ -23,10 +24,16 @@ public sealed class PendingInvoiceSpends(IUsageLedger usage, IInvoiceRunStore ru
     public async Task<IReadOnlyList<PendingInvoice>> ListInvoicesAsync(AccountId accountId, DateTimeOffset from, DateTimeOffset before, CancellationToken cancellationToken)
     {
         var periods = await usage.ListEndedAsync(accountId, from, before, cancellationToken).ConfigureAwait(false);
+        if (periods.Count == 0)
+        {
+            return [];
+        }
+
+        var stored = (await runs.GetManyAsync(accountId, [.. periods.Select(c => c.Period.Key)], cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.PeriodKey);
         var owed = new List<PendingInvoice>();
         foreach (var counters in periods.OrderBy(c => c.Period.End))
         {
-            var run = await runs.GetAsync(accountId, counters.Period.Key, cancellationToken).ConfigureAwait(false);
+            var run = stored.GetValueOrDefault(counters.Period.Key);
             if (run is null || run.Step == InvoiceRunStep.Computed)
             {
                 owed.Add(new PendingInvoice(counters, run));

@@ -48,8 +48,8 @@ public sealed partial class StripeSubscriptionSync(
     public async Task<SubscriptionSyncResult> ApplyAsync(AccountId accountId, SubscriptionSnapshot snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
-        var result = await ApplyOnceAsync(accountId, snapshot, cancellationToken).ConfigureAwait(false);
+        var opened = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var result = await ApplyOnceAsync(accountId, snapshot, opened, cancellationToken).ConfigureAwait(false);
         var duplicateResolved = false;
         if (result.Outcome == SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription)
         {
@@ -65,9 +65,12 @@ public sealed partial class StripeSubscriptionSync(
         return new SubscriptionSyncResult(duplicateResolved ? SubscriptionSyncOutcome.DuplicateResolved : Map(result.Outcome), account);
     }
 
-    private async Task<SubscriptionSnapshotResult> ApplyOnceAsync(AccountId accountId, SubscriptionSnapshot snapshot, CancellationToken cancellationToken)
+    /// <summary>Applies <paramref name="snapshot"/>, deciding first on <paramref name="read"/> when the caller has just read the account (no read of its own then).</summary>
+    private async Task<SubscriptionSnapshotResult> ApplyOnceAsync(AccountId accountId, SubscriptionSnapshot snapshot, BillingAccount? read, CancellationToken cancellationToken)
     {
-        var result = await applier.ApplyAsync(accountId, snapshot, cancellationToken).ConfigureAwait(false);
+        var result = read is null
+            ? await applier.ApplyAsync(accountId, snapshot, cancellationToken).ConfigureAwait(false)
+            : await applier.ApplyAsync(accountId, snapshot, read, cancellationToken).ConfigureAwait(false);
         for (var reads = 0; result.Outcome == SubscriptionSnapshotOutcome.SameInstantConflict; reads++)
         {
             if (reads == MaxConflictReads)
@@ -97,7 +100,7 @@ public sealed partial class StripeSubscriptionSync(
         var current = await stripe.GetSubscriptionAsync(currentId, cancellationToken).ConfigureAwait(false);
         if (current is not null)
         {
-            await ApplyOnceAsync(accountId, current, cancellationToken).ConfigureAwait(false);
+            await ApplyOnceAsync(accountId, current, read: null, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -108,7 +111,7 @@ public sealed partial class StripeSubscriptionSync(
         // customer canceled it and subscribed again): it is read again too, and nothing is refunded or canceled on a
         // copy. A subscription Stripe no longer has is not a duplicate to resolve.
         var incomingNow = await stripe.GetSubscriptionAsync(incoming.SubscriptionId, cancellationToken).ConfigureAwait(false);
-        var retried = await ApplyOnceAsync(accountId, incomingNow ?? incoming, cancellationToken).ConfigureAwait(false);
+        var retried = await ApplyOnceAsync(accountId, incomingNow ?? incoming, read: null, cancellationToken).ConfigureAwait(false);
         if (retried.Outcome != SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription || current is null || incomingNow is null)
         {
             if (retried.Outcome == SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription)
@@ -128,7 +131,7 @@ public sealed partial class StripeSubscriptionSync(
         {
             if (await stripe.GetSubscriptionAsync(subscriptionId, cancellationToken).ConfigureAwait(false) is { } fresh)
             {
-                result = await ApplyOnceAsync(accountId, fresh, cancellationToken).ConfigureAwait(false);
+                result = await ApplyOnceAsync(accountId, fresh, read: null, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -174,7 +177,7 @@ public sealed partial class StripeSubscriptionSync(
         }
 
         var snapshot = again ?? SubscriptionSnapshot.NoLongerInStripe(stored, readAt);
-        var result = await ApplyOnceAsync(accountId, snapshot.ReadAfter(stored.StripeStateAsOf), cancellationToken).ConfigureAwait(false);
+        var result = await ApplyOnceAsync(accountId, snapshot.ReadAfter(stored.StripeStateAsOf), read: null, cancellationToken).ConfigureAwait(false);
         if (again is not null || result.Outcome != SubscriptionSnapshotOutcome.Applied)
         {
             return new SubscriptionSyncResult(Map(result.Outcome), result.Account);
@@ -219,7 +222,7 @@ public sealed partial class StripeSubscriptionSync(
             return null;
         }
 
-        var adopted = await ApplyOnceAsync(accountId, replacement, cancellationToken).ConfigureAwait(false);
+        var adopted = await ApplyOnceAsync(accountId, replacement, read: null, cancellationToken).ConfigureAwait(false);
         LogReplacement(accountId.Value, over.SubscriptionId, replacement.SubscriptionId, adopted.Outcome);
         return adopted.Account;
     }

@@ -22,7 +22,16 @@ public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, I
     private readonly TimeSpan _clockSkew = options.Value.ClockSkew;
 
     /// <returns>The decision taken on the freshest account state, and the account as stored afterwards.</returns>
-    public async Task<SubscriptionSnapshotResult> ApplyAsync(AccountId accountId, SubscriptionSnapshot snapshot, CancellationToken cancellationToken)
+    public async Task<SubscriptionSnapshotResult> ApplyAsync(AccountId accountId, SubscriptionSnapshot snapshot, CancellationToken cancellationToken) =>
+        await ApplyAsync(accountId, snapshot, await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// As <see cref="ApplyAsync(AccountId, SubscriptionSnapshot, CancellationToken)"/>, with the account as the caller
+    /// has just read it (<paramref name="read"/>) instead of a read of its own: the early end it decides on, and the
+    /// version it stamps, are those of an account read at the latest now; a write that lands after it is met by the
+    /// update (which decides on the stored account) and the end moved again with the version stored.
+    /// </summary>
+    public async Task<SubscriptionSnapshotResult> ApplyAsync(AccountId accountId, SubscriptionSnapshot snapshot, BillingAccount? read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
 
@@ -31,7 +40,6 @@ public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, I
         // whatever the account's update then decides: the end comes from Stripe's own facts about this subscription.
         // The counters remember the version the account is stored as at the earliest, so an invoice job holding an
         // older one cannot move the end back later (PeriodEndMove).
-        var read = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
         var early = read?.ApplySubscriptionSnapshot(snapshot, catalog, _clockSkew).EndedEarly;
         var storedAtTheEarliest = (read?.Version ?? 0) + 1;
         if (early is not null)

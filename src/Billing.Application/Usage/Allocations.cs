@@ -19,12 +19,14 @@ public sealed record AllocationState(string Meter, string AllocationId, bool Cha
 /// <summary>
 /// Takes and releases units of allocation meters (projects, deployed apps, seats), idempotent by allocation id. A
 /// take is refused (402) once the account holds its plan's limit; after a downgrade the units above the new limit
-/// are kept, but no new one is granted until the account is under it. A take is applied only while the account is
-/// still at the version its limit came from; otherwise the account is read again and the take retried, so a limit
-/// changes the moment the account's state does. A release needs no limit, so no version either.
+/// are kept, but no new one is granted until the account is under it. The limits come from the account as this instance
+/// last read it (<see cref="RecentAccounts"/>, shared with usage recording), so a take or release is one request to the
+/// ledger: it is applied only while the account is still at the version its limit came from; otherwise the account is
+/// read again and the change retried, so a limit changes the moment the account's state does (and a release answers with
+/// the limit in force).
 /// </summary>
 public sealed partial class Allocations(
-    IBillingAccountStore accounts,
+    RecentAccounts accounts,
     AccountEntitlements entitlements,
     PlanCatalog catalog,
     IAllocationLedger ledger,
@@ -35,16 +37,16 @@ public sealed partial class Allocations(
     private const int MaxAccountAttempts = 5;
 
     public Task<Outcome<AllocationState>> TakeAsync(AllocationRequest request, CancellationToken cancellationToken) =>
-        ChangeAsync(request, (target, ct) => ledger.TryTakeAsync(target.AccountId, target.Meter, target.AllocationId, target.Policy.HardLimit, target.AccountVersion, ct), cancellationToken);
+        ChangeAsync(request, release: false, (target, ct) => ledger.TryTakeAsync(target.AccountId, target.Meter, target.AllocationId, target.Policy.HardLimit, target.AccountVersion, ct), cancellationToken);
 
     public Task<Outcome<AllocationState>> ReleaseAsync(AllocationRequest request, CancellationToken cancellationToken) =>
-        ChangeAsync(request, (target, ct) => ledger.ReleaseAsync(target.AccountId, target.Meter, target.AllocationId, ct), cancellationToken);
+        ChangeAsync(request, release: true, (target, ct) => ledger.ReleaseAsync(target.AccountId, target.Meter, target.AllocationId, target.AccountVersion, ct), cancellationToken);
 
     /// <summary>
     /// Checks the request and reads the account's limits (400 / 404 otherwise), then runs <paramref name="change"/>,
     /// again with the account read anew while the ledger answers that it changed since.
     /// </summary>
-    private async Task<Outcome<AllocationState>> ChangeAsync(AllocationRequest request, Func<Target, CancellationToken, Task<AllocationChange>> change, CancellationToken cancellationToken)
+    private async Task<Outcome<AllocationState>> ChangeAsync(AllocationRequest request, bool release, Func<Target, CancellationToken, Task<AllocationChange>> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new ValidationErrors();
@@ -74,12 +76,12 @@ public sealed partial class Allocations(
             }
 
             LogAccountChanged(meter.Value.Value, attempt);
-            account = await accounts.GetAsync(accountId.Value, cancellationToken).ConfigureAwait(false);
+            account = await accounts.ReadAsync(accountId.Value, cancellationToken).ConfigureAwait(false);
         }
 
         return account is null
             ? UsageRefusals.UnknownAccount<AllocationState>(accountId.Value)
-            : Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"The account kept changing while '{allocationId}' was being taken; nothing changed. Retry in a few seconds.");
+            : Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"The account kept changing while '{allocationId}' was being {(release ? "released" : "taken")}; nothing changed. Retry in a few seconds.");
     }
 
     private Outcome<AllocationState> Answer(Target target, AllocationChange change)
@@ -93,7 +95,7 @@ public sealed partial class Allocations(
         };
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "The account changed since its limits were read; taking {Meter} again with the account as stored (attempt {Attempt})")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The account changed since its limits were read; taking or releasing {Meter} again with the account as stored (attempt {Attempt})")]
     private partial void LogAccountChanged(string meter, int attempt);
 
     /// <summary>What a take or release applies to: the account's limits as of <see cref="AccountVersion"/>.</summary>

@@ -16,8 +16,12 @@ public interface IAllocationLedger
     /// </summary>
     Task<AllocationChange> TryTakeAsync(AccountId accountId, MeterName meter, string allocationId, long? limit, long? accountVersion, CancellationToken cancellationToken);
 
-    /// <summary>Releases the unit of <paramref name="allocationId"/>; idempotent (releasing twice changes nothing).</summary>
-    Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Releases the unit of <paramref name="allocationId"/>; idempotent (releasing twice changes nothing). Nothing is
+    /// written when the account is no longer at <paramref name="accountVersion"/>, the version the caller's answer (the
+    /// limit) comes from (<see cref="AllocationChangeKind.StaleAccount"/>; null: not checked).
+    /// </summary>
+    Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, long? accountVersion, CancellationToken cancellationToken);
 
     /// <summary>Units held per allocation meter (meters never used are absent).</summary>
     Task<IReadOnlyDictionary<MeterName, long>> HeldAsync(AccountId accountId, CancellationToken cancellationToken);

@@ -51,6 +51,12 @@ public interface IUsageLedger
     /// </summary>
     Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The entries of <see cref="ListPeriodsEndingAsync(DateOnly, CancellationToken)"/> of one account only, reading
+    /// that account's entries and no other's (an operator's run for one account).
+    /// </summary>
+    Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, AccountId accountId, CancellationToken cancellationToken);
+
     /// <summary>Marks the period's index entry as invoiced, so the invoicing timer stops listing it.</summary>
     Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken);
 

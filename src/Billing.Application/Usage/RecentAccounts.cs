@@ -5,10 +5,11 @@ using Billing.Domain.Accounts;
 namespace Billing.Application.Usage;
 
 /// <summary>
-/// The accounts usage recording read last, kept in this instance so that recording needs no account read of its
-/// own. A kept copy is never trusted: the ledger applies a record only while the account is still at the version its
-/// limits came from (<see cref="UsageRecord.AccountVersion"/>), in the same atomic step, and a stale copy is read
-/// again. So limits still change the moment the account's state changes, on every instance.
+/// The accounts usage recording and allocations read last, kept in this instance so that a record, a take or a release
+/// needs no account read of its own. A kept copy is never trusted: the ledger applies a record (or a take or release)
+/// only while the account is still at the version its limits came from (<see cref="UsageRecord.AccountVersion"/>), in
+/// the same atomic step, and a stale copy is read again. So limits still change the moment the account's state changes,
+/// on every instance.
 /// </summary>
 /// <remarks>
 /// At most <see cref="Capacity"/> accounts, in two generations of half that each: new copies go to the young one;

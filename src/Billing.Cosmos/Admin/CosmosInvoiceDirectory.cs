@@ -64,6 +64,23 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
     }
 
     /// <summary>
+    /// The account and period of the run whose entry carries <paramref name="stripeInvoiceId"/>: one query inside the
+    /// index partition (<c>stripeInvoiceId</c> is indexed); null when no entry has it.
+    /// </summary>
+    internal async Task<(AccountId AccountId, UsagePeriodKey PeriodKey)?> FindRunAsync(string stripeInvoiceId, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT TOP 2 * FROM c WHERE c.accountId = @partition AND c.type = @type AND c.stripeInvoiceId = @invoice")
+            .WithParameter("@partition", DocumentIds.InvoiceIndexPartition)
+            .WithParameter("@type", DocumentTypes.InvoiceEntry)
+            .WithParameter("@invoice", stripeInvoiceId);
+        var (page, _) = await Container.QueryPageAsync<InvoiceEntryDocument>(
+            query, IndexPartition, 1, d => d.AccountId == DocumentIds.InvoiceIndexPartition && d.Type == DocumentTypes.InvoiceEntry && d.StripeInvoiceId == stripeInvoiceId, cancellationToken).ConfigureAwait(false);
+        return page is [var entry] && AccountId.TryParse(entry.BillingAccountId, out var accountId, out _) && UsagePeriodKey.TryParse(entry.PeriodKey, out var periodKey)
+            ? (accountId, periodKey)
+            : null;
+    }
+
+    /// <summary>
     /// Writes the entry of a run that has a Stripe invoice (others have none), unless a later save's entry is stored
     /// (<see cref="InvoiceRun.IsLaterSave(InvoiceRun, InvoiceRun)"/>: by the run's revision, whatever the savers' clocks said).
     /// A failure throws <see cref="OperatorCopyNotWrittenException"/> (the run is saved already): the delivery that saved

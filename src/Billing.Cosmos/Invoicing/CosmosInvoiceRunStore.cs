@@ -33,6 +33,30 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         return document is null ? null : ToDomain(document);
     }
 
+    /// <summary>One query inside the account's partition on the runs' ids (always indexed), its pages bounded by the periods asked for.</summary>
+    public async Task<IReadOnlyList<InvoiceRun>> GetManyAsync(AccountId accountId, IReadOnlyCollection<UsagePeriodKey> periodKeys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(periodKeys);
+        var ids = periodKeys.Select(k => DocumentIds.InvoiceRun(accountId, k)).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var query = new QueryDefinition(string.Create(
+                CultureInfo.InvariantCulture,
+                $"SELECT * FROM c WHERE c.accountId = @account AND c.type = @type AND c.id IN ({string.Join(", ", ids.Select((_, i) => $"@id{i}"))})"))
+            .WithParameter("@account", accountId.Value)
+            .WithParameter("@type", DocumentTypes.InvoiceRun);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            query = query.WithParameter(string.Create(CultureInfo.InvariantCulture, $"@id{i}"), ids[i]);
+        }
+
+        var found = await QueryAsync(query, new QueryRequestOptions { PartitionKey = PartitionKeyOf(accountId), MaxItemCount = ids.Count }, ids.Count, cancellationToken).ConfigureAwait(false);
+        return [.. found.Where(r => r.AccountId == accountId)]; // the local server does not scope results to the partition key
+    }
+
     public async Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -140,10 +164,22 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         return await QueryAsync(query, options, limit, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A cross-partition query on <c>stripeInvoiceId</c> (indexed: <see cref="ContainerDefinitions.AccountsIndexedPaths"/>); for the operator only, never on a request or webhook path.</summary>
+    /// <summary>
+    /// The run's entry in the operators' invoice index names it (one query inside the index partition on
+    /// <c>stripeInvoiceId</c>, indexed: <see cref="ContainerDefinitions.AccountsIndexedPaths"/>), then a point read. Only a
+    /// run without its entry (its copy failed on every delivery), or an invoice no run has, takes the query across every
+    /// account's partition that served every lookup before; for the operator only, never on a customer's or webhook path.
+    /// </summary>
     public async Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stripeInvoiceId);
+        if (await index.FindRunAsync(stripeInvoiceId, cancellationToken).ConfigureAwait(false) is { } indexed
+            && await GetAsync(indexed.AccountId, indexed.PeriodKey, cancellationToken).ConfigureAwait(false) is { } run
+            && run.StripeInvoiceId == stripeInvoiceId)
+        {
+            return run;
+        }
+
         var query = new QueryDefinition("SELECT TOP 1 * FROM c WHERE c.type = @type AND c.stripeInvoiceId = @invoice")
             .WithParameter("@type", DocumentTypes.InvoiceRun)
             .WithParameter("@invoice", stripeInvoiceId);

@@ -30,8 +30,8 @@ public sealed class CosmosAllocationLedger(BillingContainers containers, TimePro
     public Task<AllocationChange> TryTakeAsync(AccountId accountId, MeterName meter, string allocationId, long? limit, long? accountVersion, CancellationToken cancellationToken) =>
         ExecuteAsync("take", accountId, meter, allocationId, limit, accountVersion, cancellationToken);
 
-    public Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, CancellationToken cancellationToken) =>
-        ExecuteAsync("release", accountId, meter, allocationId, limit: null, accountVersion: null, cancellationToken);
+    public Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, long? accountVersion, CancellationToken cancellationToken) =>
+        ExecuteAsync("release", accountId, meter, allocationId, limit: null, accountVersion, cancellationToken);
 
     public async Task<IReadOnlyDictionary<MeterName, long>> HeldAsync(AccountId accountId, CancellationToken cancellationToken)
     {

@@ -201,13 +201,28 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     }
 
     /// <summary>The day's entries not invoiced yet: one single-partition query per partition of the day, all at once.</summary>
-    public async Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken) =>
+        ListEntriesAsync(IndexPartitions(day), null, cancellationToken);
+
+    /// <summary>
+    /// One account's entries of the day not invoiced yet: the account's bucket and the partition of earlier versions (two
+    /// single-partition queries, at once), filtered on the account, so the cost follows the account, not the day's accounts.
+    /// </summary>
+    public Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, AccountId accountId, CancellationToken cancellationToken) =>
+        ListEntriesAsync([DocumentIds.UsagePeriodsPartition(day, accountId), DocumentIds.UsagePeriodsUnbucketedPartition(day)], accountId, cancellationToken);
+
+    private async Task<IReadOnlyList<UsagePeriodEntry>> ListEntriesAsync(IEnumerable<string> partitions, AccountId? account, CancellationToken cancellationToken)
     {
-        var buckets = await Task.WhenAll(IndexPartitions(day).Select(partition =>
+        var buckets = await Task.WhenAll(partitions.Select(partition =>
         {
-            var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @partition AND c.type = @type AND NOT IS_DEFINED(c.invoicedAt)")
+            var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @partition AND c.type = @type AND NOT IS_DEFINED(c.invoicedAt)" + (account is null ? "" : " AND c.billingAccountId = @account"))
                 .WithParameter("@partition", partition)
                 .WithParameter("@type", DocumentTypes.UsagePeriod);
+            if (account is { } id)
+            {
+                query = query.WithParameter("@account", id.Value);
+            }
+
             return QueryAsync<UsagePeriodDocument>(query, new PartitionKey(partition), cancellationToken);
         })).ConfigureAwait(false);
         var entries = new List<UsagePeriodEntry>(buckets.Sum(b => b.Count));

@@ -25,15 +25,18 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
     private const string SendInvoice = "send_invoice";
 
     /// <summary>
-    /// Lists the customer's invoices newest first (all pages if need be) for the one whose <c>billing_run</c> is
-    /// <paramref name="runId"/>. A voided one is returned too (as it is), so a run never bills a period a second time
-    /// on its own; deleted drafts are gone from Stripe and are not found.
+    /// Lists the customer's invoices created at <paramref name="createdSince"/> or later (<c>created[gte]</c>, whole
+    /// seconds rounded down), newest first (all pages if need be), for the one whose <c>billing_run</c> is
+    /// <paramref name="runId"/>: the pages follow what was created since the run began, not the customer's whole history
+    /// (a customer of three years has some seventy subscription and usage invoices). A voided one is returned too (as it
+    /// is), so a run never bills a period a second time on its own; deleted drafts are gone from Stripe and are not found.
     /// </summary>
-    public async Task<StripeUsageInvoice?> FindInvoiceAsync(string customerId, string runId, CancellationToken cancellationToken)
+    public async Task<StripeUsageInvoice?> FindInvoiceAsync(string customerId, string runId, DateTimeOffset createdSince, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(customerId);
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
-        var options = new InvoiceListOptions { Customer = customerId, Limit = PageSize };
+        var since = DateTimeOffset.FromUnixTimeSeconds(createdSince.ToUnixTimeSeconds()).UtcDateTime;
+        var options = new InvoiceListOptions { Customer = customerId, Created = new DateRangeOptions { GreaterThanOrEqual = since }, Limit = PageSize };
         try
         {
             await foreach (var invoice in clients.Create().V1.Invoices.ListAutoPagingAsync(options, requestOptions: null, cancellationToken).ConfigureAwait(false))

@@ -199,7 +199,7 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
         }
     }
 
-    public async Task<StripeUsageInvoice?> FindInvoiceAsync(string customerId, string runId, CancellationToken cancellationToken)
+    public async Task<StripeUsageInvoice?> FindInvoiceAsync(string customerId, string runId, DateTimeOffset createdSince, CancellationToken cancellationToken)
     {
         await EnterAsync(StripeInvoicingCall.FindInvoice);
         lock (_gate)

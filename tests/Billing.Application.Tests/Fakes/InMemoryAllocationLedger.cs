@@ -6,7 +6,7 @@ namespace Billing.Application.Tests.Fakes;
 
 /// <summary>
 /// Allocations in memory with the contract of the Cosmos ledger, atomic under one lock: one unit per allocation id,
-/// a take applied only while the account is at the version it carries (when <paramref name="storedVersion"/> is
+/// a take or release applied only while the account is at the version it carries (when <paramref name="storedVersion"/> is
 /// given: the stored account's version) and refused once the held units reach the limit (also when a lowered limit is
 /// already passed), releases idempotent, held never negative.
 /// </summary>
@@ -65,12 +65,17 @@ internal sealed class InMemoryAllocationLedger(Func<AccountId, long?>? storedVer
         }
     }
 
-    public Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, CancellationToken cancellationToken)
+    public Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, long? accountVersion, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(allocationId);
         lock (_gate)
         {
             var units = Units(accountId, meter);
+            if (accountVersion is { } version && storedVersion?.Invoke(accountId) != version)
+            {
+                return Task.FromResult(new AllocationChange(AllocationChangeKind.StaleAccount, units.Count));
+            }
+
             var kind = units.Remove(allocationId) ? AllocationChangeKind.Released : AllocationChangeKind.NotHeld;
             return Task.FromResult(new AllocationChange(kind, units.Count));
         }

@@ -11,14 +11,23 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
 
     public int Writes { get; private set; }
 
+    /// <summary>The point reads the Cosmos store would make: one per <see cref="GetAsync"/>, <see cref="GetOrCreateAsync"/> and <see cref="UpdateAsync"/>.</summary>
+    public int Reads => Volatile.Read(ref _reads);
+
+    private int _reads;
+
     /// <summary>Every version written, in order (creations included).</summary>
     public List<BillingAccount> History { get; } = [];
 
-    public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken) =>
-        Task.FromResult(_accounts.GetValueOrDefault(accountId));
+    public Task<BillingAccount?> GetAsync(AccountId accountId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _reads);
+        return Task.FromResult(_accounts.GetValueOrDefault(accountId));
+    }
 
     public Task<BillingAccount> GetOrCreateAsync(AccountId accountId, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _reads);
         if (_accounts.TryGetValue(accountId, out var existing))
         {
             return Task.FromResult(existing);
@@ -55,6 +64,8 @@ internal sealed class InMemoryBillingAccountStore(TimeProvider time) : IBillingA
         {
             cancellationToken.ThrowIfCancellationRequested();
         }
+
+        Interlocked.Increment(ref _reads);
 
         while (true)
         {

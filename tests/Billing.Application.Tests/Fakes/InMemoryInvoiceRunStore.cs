@@ -146,6 +146,15 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
         }
     }
 
+    public Task<IReadOnlyList<InvoiceRun>> GetManyAsync(AccountId accountId, IReadOnlyCollection<UsagePeriodKey> periodKeys, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<InvoiceRun> found = [.. periodKeys.Distinct().Select(k => _runs.GetValueOrDefault((accountId, k))).OfType<InvoiceRun>()];
+            return Task.FromResult(found);
+        }
+    }
+
     public Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);

@@ -316,6 +316,9 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         }
     }
 
+    public async Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, AccountId accountId, CancellationToken cancellationToken) =>
+        [.. (await ListPeriodsEndingAsync(day, cancellationToken).ConfigureAwait(false)).Where(e => e.AccountId == accountId)];
+
     public Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -35,8 +35,9 @@ internal sealed class UsageTestBed
         Entitlements = new AccountEntitlements(Accounts, Catalog, Options.Create(new EntitlementOptions { PastDueGracePeriod = TimeSpan.FromDays(3) }), Time);
         IncludedUnits = new IncludedUnits(Accounts, Entitlements, Ledger);
         Thresholds = new UsageThresholds(Ledger, Notifications, Options.Create(UsageOptions), ThresholdsLog);
-        Recording = new UsageRecording(new RecentAccounts(Accounts), Entitlements, Catalog, Ledger, Thresholds, Options.Create(UsageOptions), Time, RecordingLog);
-        Allocations = new Allocations(Accounts, Entitlements, Catalog, AllocationLedger, Time, NullLogger<Allocations>.Instance);
+        var recent = new RecentAccounts(Accounts); // one per instance, as registered
+        Recording = new UsageRecording(recent, Entitlements, Catalog, Ledger, Thresholds, Options.Create(UsageOptions), Time, RecordingLog);
+        Allocations = new Allocations(recent, Entitlements, Catalog, AllocationLedger, Time, NullLogger<Allocations>.Instance);
         Report = new UsageReport(Catalog, Accounts, Entitlements, Ledger, Time);
         Overview = new EntitlementsOverview(Catalog, Accounts, Entitlements, AllocationLedger, Ledger, Time);
         Registration = new AccountRegistration(Accounts);

@@ -60,11 +60,14 @@ public sealed class WebhookDeliverySimulationTests(ITestOutputHelper output)
     public async Task A_duplicate_canceled_by_a_replayed_poison_message_has_its_own_events_delivered()
     {
         var scenario = SimulationScenarios.All.Single(s => s.Name.StartsWith("two checkouts complete", StringComparison.Ordinal));
-        var simulation = new WebhookSimulation(1_000_571, scenario);
+        // The first seed from 1,000,000 whose drain makes Stripe raise an event (1,000,571 was, until the subscription sync
+        // made one account read fewer: the crashes fall on port calls, so the schedules differ).
+        var simulation = new WebhookSimulation(1_000_015, scenario);
 
         await simulation.RunAsync();
 
-        Assert.Contains(simulation.Trace, line => line.StartsWith("drain: 4 poison messages replayed", StringComparison.Ordinal));
+        Assert.Contains(simulation.Trace, line => line.StartsWith("drain: 1 poison messages replayed", StringComparison.Ordinal));
+        Assert.Contains(simulation.Trace, line => line.StartsWith("drain: 1 events Stripe raised during the drain delivered", StringComparison.Ordinal));
         AssertConverged(simulation);
     }
 

@@ -39,6 +39,22 @@ public sealed class StripeSubscriptionSyncTests
     }
 
     [Fact]
+    public async Task Applying_a_subscription_reads_the_account_to_open_it_and_to_update_it_and_no_more()
+    {
+        var subscription = await SubscribedAsync();
+        Stripe.SetCancelAtPeriodEnd(subscription, cancel: true);
+        _world.Time.Advance(TimeSpan.FromSeconds(1));
+        var reads = _world.Accounts.Reads;
+
+        var result = await _world.Sync.SyncAsync(AccountId, subscription.Id, CancellationToken.None);
+        var readsOfTheSync = _world.Accounts.Reads - reads;
+
+        Assert.Equal(SubscriptionSyncOutcome.Applied, result.Outcome);
+        Assert.True(_world.Account(Account).Subscription!.CancelAtPeriodEnd);
+        Assert.Equal(2, readsOfTheSync); // the applier decides the period's early end on the account the open read
+    }
+
+    [Fact]
     public async Task The_read_again_after_such_a_conflict_is_applied_though_dated_within_the_clock_skew_of_the_stored_state()
     {
         var (subscription, clockA, readByA) = await CancellationStoredByBAfterAReadAsync();

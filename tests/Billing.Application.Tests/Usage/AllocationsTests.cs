@@ -92,6 +92,32 @@ public sealed class AllocationsTests
     }
 
     [Fact]
+    public async Task Takes_and_releases_for_an_account_this_instance_has_read_read_it_no_more_the_ledger_checks_its_version()
+    {
+        var account = _bed.Register();
+        (await TakeAsync(account.Value, "project-1")).AssertSucceeded(); // reads the account: the first call of this instance for it
+        var reads = _bed.Accounts.Reads;
+
+        (await ReleaseAsync(account.Value, "project-1")).AssertSucceeded();
+        (await TakeAsync(account.Value, "project-2")).AssertSucceeded();
+        (await TakeAsync(account.Value, "project-3")).AssertRefused();
+
+        Assert.Equal(reads, _bed.Accounts.Reads); // one ledger request each, as a usage record is
+    }
+
+    [Fact]
+    public async Task A_release_after_the_plan_changed_elsewhere_answers_with_the_new_plans_limit()
+    {
+        var account = _bed.Register();
+        (await TakeAsync(account.Value, "project-1")).AssertSucceeded(); // this instance now holds the account on the free plan (1)
+        _bed.ChangePlan(account, TestCatalog.ProMonthly); // a webhook on another instance: PRO (20)
+
+        var released = (await ReleaseAsync(account.Value, "project-1")).AssertSucceeded();
+
+        Assert.Equal(new AllocationState("projects", "project-1", true, 0, 20, 20), released);
+    }
+
+    [Fact]
     public async Task A_downgrade_that_lands_between_reading_the_account_and_taking_applies_to_that_take()
     {
         var (account, _) = _bed.Subscribe(TestCatalog.ProMonthly);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Billing.Cosmos.Client;
 using Billing.Cosmos.Admin;
@@ -77,6 +78,17 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
     /// <summary>Before the next request of this method to a document whose id contains this text is sent, the hook runs, once (through another client).</summary>
     public (HttpMethod Method, string DocumentIdPart, Func<Task> Hook)? BeforeNext { get; set; }
 
+    /// <summary>
+    /// Every page of a query this client fetched (query plan requests aside): the partition key it was scoped to and how
+    /// many documents the page returned (<c>x-ms-item-count</c>), so a test can count what a use case reads.
+    /// </summary>
+    public ConcurrentQueue<(string? PartitionKey, int Documents)> Queries { get; } = new();
+
+    /// <summary>How many requests reached the store through this client (point operations, query pages and query plans alike).</summary>
+    public int Sent => Volatile.Read(ref _sent);
+
+    private int _sent;
+
     public override async Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -118,7 +130,13 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
             await before.Hook().ConfigureAwait(false);
         }
 
+        Interlocked.Increment(ref _sent);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!string.IsNullOrEmpty(request.Headers["x-ms-documentdb-isquery"]) && string.IsNullOrEmpty(request.Headers["x-ms-cosmos-is-query-plan-request"]))
+        {
+            Queries.Enqueue((request.Headers["x-ms-documentdb-partitionkey"], int.TryParse(response.Headers["x-ms-item-count"], out var documents) ? documents : 0));
+        }
+
         if (TimeOutNextProcedureAfterItRan && uri.Contains("/sprocs/", StringComparison.Ordinal))
         {
             TimeOutNextProcedureAfterItRan = false;

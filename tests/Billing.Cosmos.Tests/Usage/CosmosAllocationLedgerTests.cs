@@ -270,7 +270,7 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         _ledger.TryTakeAsync(account, Projects, allocationId, limit, accountVersion: null, CancellationToken.None);
 
     private Task<AllocationChange> ReleaseAsync(AccountId account, string allocationId) =>
-        _ledger.ReleaseAsync(account, Projects, allocationId, CancellationToken.None);
+        _ledger.ReleaseAsync(account, Projects, allocationId, accountVersion: null, CancellationToken.None);
 
     private static string UnitId(AccountId account, string allocationId) =>
         $"allocation:{account.Value}:projects:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(allocationId)))}";

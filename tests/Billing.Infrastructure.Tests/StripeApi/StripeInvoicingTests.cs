@@ -147,10 +147,10 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
         var november = await Invoicing.CreateDraftAsync(Invoice("acct-find:2026-11", customer, null, "acct-find"), "acct-find:2026-11:invoice", CancellationToken.None);
         await Invoicing.CreateDraftAsync(Invoice("acct-find:2026-12", other, null, "acct-find-other"), "acct-find-other:2026-12:invoice", CancellationToken.None);
 
-        Assert.Equal(october, await Invoicing.FindInvoiceAsync(customer, "acct-find:2026-10", CancellationToken.None));
-        Assert.Equal(november.Id, (await Invoicing.FindInvoiceAsync(customer, "acct-find:2026-11", CancellationToken.None))?.Id);
-        Assert.Null(await Invoicing.FindInvoiceAsync(customer, "acct-find:2026-12", CancellationToken.None));
-        Assert.Null(await Invoicing.FindInvoiceAsync(customer, "acct-find:2026-1", CancellationToken.None));
+        Assert.Equal(october, await Invoicing.FindInvoiceAsync(customer, "acct-find:2026-10", DateTimeOffset.UnixEpoch, CancellationToken.None));
+        Assert.Equal(november.Id, (await Invoicing.FindInvoiceAsync(customer, "acct-find:2026-11", DateTimeOffset.UnixEpoch, CancellationToken.None))?.Id);
+        Assert.Null(await Invoicing.FindInvoiceAsync(customer, "acct-find:2026-12", DateTimeOffset.UnixEpoch, CancellationToken.None));
+        Assert.Null(await Invoicing.FindInvoiceAsync(customer, "acct-find:2026-1", DateTimeOffset.UnixEpoch, CancellationToken.None));
     }
 
     [Fact]
@@ -163,9 +163,32 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
             await Stripe.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = customer, Metadata = new Dictionary<string, string> { ["billing_run"] = $"other-{i}" } });
         }
 
-        var found = await Invoicing.FindInvoiceAsync(customer, "acct-pages:2020-01", CancellationToken.None);
+        var found = await Invoicing.FindInvoiceAsync(customer, "acct-pages:2020-01", DateTimeOffset.UnixEpoch, CancellationToken.None);
 
         Assert.Equal(oldest.Id, found?.Id);
+    }
+
+    [Fact]
+    public async Task Looking_for_a_runs_draft_that_was_never_created_reads_the_invoices_created_since_the_run_began_not_the_customers_history()
+    {
+        // A customer with more invoices before the run began than one page of Stripe's list holds; the run's first attempt
+        // stopped before Stripe created its draft, so the retry finds none.
+        var customer = await fixture.CustomerAsync("acct-history");
+        for (var i = 0; i < 120; i++)
+        {
+            await Stripe.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = customer, Metadata = new Dictionary<string, string> { ["billing_run"] = $"acct-history:older-{i}" } });
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.1)); // Stripe's created is in whole seconds
+        var runStarted = DateTimeOffset.UtcNow;
+        var lists = new StripeListCounter();
+        var invoicing = fixture.BuildServices(requestsPerSecond: 100, services => services.AddHttpClient(StripeClientFactory.HttpClientName).AddHttpMessageHandler(() => new StripeListCounter.Handler(lists)))
+            .GetRequiredService<IStripeInvoicing>();
+
+        var found = await invoicing.FindInvoiceAsync(customer, "acct-history:2026-11", runStarted, CancellationToken.None);
+
+        Assert.Null(found);
+        Assert.Equal(1, lists.InvoiceLists); // one page, however many invoices the customer had before
     }
 
     [Fact]
@@ -308,4 +331,25 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
 
     private static NewUsageInvoiceItem Item(string run, string invoice, string customer, string meter, long amount, string description) =>
         new(run, invoice, customer, meter, amount, "USD", description, PeriodStart, PeriodEnd);
+}
+
+/// <summary>Counts the invoice list requests (<c>GET /v1/invoices</c>) a Stripe client sends.</summary>
+internal sealed class StripeListCounter
+{
+    private int _invoiceLists;
+
+    public int InvoiceLists => Volatile.Read(ref _invoiceLists);
+
+    internal sealed class Handler(StripeListCounter counter) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Get && request.RequestUri?.AbsolutePath == "/v1/invoices")
+            {
+                Interlocked.Increment(ref counter._invoiceLists);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 }

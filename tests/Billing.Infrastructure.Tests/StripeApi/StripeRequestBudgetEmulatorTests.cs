@@ -15,11 +15,11 @@ public sealed class StripeRequestBudgetEmulatorTests(StripeEmulatorFixture fixtu
         var customer = await fixture.CustomerAsync("budget-account");
         var services = fixture.BuildServices(requestsPerSecond: 5);
         var invoicing = services.GetRequiredService<IStripeInvoicing>();
-        await invoicing.FindInvoiceAsync(customer, "warm-up", CancellationToken.None); // connection set up; spends the burst
+        await invoicing.FindInvoiceAsync(customer, "warm-up", DateTimeOffset.UnixEpoch, CancellationToken.None); // connection set up; spends the burst
         await Task.Delay(TimeSpan.FromSeconds(1)); // the bucket refills (a burst of 1 at 5 per second)
         var started = Stopwatch.GetTimestamp();
 
-        var found = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => invoicing.FindInvoiceAsync(customer, $"run-{i}", CancellationToken.None)));
+        var found = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => invoicing.FindInvoiceAsync(customer, $"run-{i}", DateTimeOffset.UnixEpoch, CancellationToken.None)));
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         Assert.All(found, Assert.Null);

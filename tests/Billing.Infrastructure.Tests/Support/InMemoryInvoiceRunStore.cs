@@ -13,6 +13,8 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
     public Task<InvoiceRun?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken) =>
         Task.FromResult(Runs.TryGetValue($"{accountId.Value}:{periodKey.Value}", out var run) ? run : null);
 
+    public Task<IReadOnlyList<InvoiceRun>> GetManyAsync(AccountId accountId, IReadOnlyCollection<UsagePeriodKey> periodKeys, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<InvoiceRun> SaveAsync(InvoiceRun run, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -27,8 +27,8 @@ public sealed class StripeEmulatorFixture : IAsyncLifetime
         Services = BuildServices(requestsPerSecond: 100);
     }
 
-    /// <summary>Another container on the same emulator, with its own <see cref="StripeRequestBudget"/>.</summary>
-    public IServiceProvider BuildServices(int requestsPerSecond)
+    /// <summary>Another container on the same emulator, with its own <see cref="StripeRequestBudget"/> (and <paramref name="configure"/>'s registrations after the app's).</summary>
+    public IServiceProvider BuildServices(int requestsPerSecond, Action<IServiceCollection>? configure = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -42,6 +42,7 @@ public sealed class StripeEmulatorFixture : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddBillingInfrastructure(configuration, new TestEnvironment(Environments.Development));
+        configure?.Invoke(services);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         lock (_providers)
         {

@@ -220,6 +220,7 @@ internal sealed class WebhookSimulation
         // What the drain itself made Stripe raise (a duplicate canceled and refunded by a replayed event) is delivered too.
         for (Collect(); _outbox.Count > 0; Collect())
         {
+            Trace.Add($"drain: {_outbox.Count} events Stripe raised during the drain delivered");
             foreach (var stripeEvent in _outbox.ToList())
             {
                 _outbox.Remove(stripeEvent);
