@@ -13,7 +13,8 @@ namespace Billing.Application.Subscriptions;
 /// ledger to the real one (<see cref="SubscriptionSnapshotResult.EndedEarly"/>), so the period is invoiced the day after
 /// with the dates it ran, not weeks later at the end its usage was counted with. A snapshot that changes the account
 /// records, for every meter the account has add-ons on, what the current period now includes (<see cref="IncludedUnits"/>),
-/// as a purchase or a refund does: a subscription whose payment recovers after its grace period ended makes its period
+/// as a purchase or a refund does, and so does the same snapshot delivered again (<see cref="SubscriptionSnapshotOutcome.Duplicate"/>),
+/// in case the delivery that changed the account failed before its refresh: a subscription whose payment recovers after its grace period ended makes its period
 /// current again, and an add-on bought or refunded meanwhile (while the free plan's month was current, whose refresh
 /// did not reach it) would otherwise be shown by the usage view and the upcoming invoice and not be on the invoice.
 /// </summary>
@@ -64,7 +65,10 @@ public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, I
             await usage.MovePeriodEndAsync(accountId, ended.Key, PeriodEndMove.Ended(ended.End, stored.Version), cancellationToken).ConfigureAwait(false);
         }
 
-        if (decision.Changed)
+        // Also on a Duplicate: the same snapshot delivered again, after a delivery that stored the account and then failed
+        // before (or while) recording the included units, which nothing would record otherwise (as a purchase's redelivery
+        // does). The refresh writes nothing when the counters already record them.
+        if (decision.Changed || decision.Outcome == SubscriptionSnapshotOutcome.Duplicate)
         {
             var now = time.GetUtcNow();
             foreach (var meter in stored.AddOns.Select(a => a.Meter).Distinct())

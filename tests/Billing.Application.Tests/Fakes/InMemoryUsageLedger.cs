@@ -93,6 +93,9 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
     /// <summary>When set, <see cref="UnmarkThresholdAsync"/> throws it and clears nothing.</summary>
     public Exception? FailUnmarkWith { get; set; }
 
+    /// <summary>When set, <see cref="SetIncludedAsync"/> throws it and records nothing.</summary>
+    public Exception? FailSetIncludedWith { get; set; }
+
     /// <summary>Sets a meter's counter (creating the period), as if that much had been counted.</summary>
     public void Set(AccountId accountId, UsagePeriod period, MeterName meter, long value, PlanCode? plan = null, long? included = null)
     {
@@ -340,6 +343,11 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
     {
         lock (_gate)
         {
+            if (FailSetIncludedWith is { } failure)
+            {
+                throw failure;
+            }
+
             if (_periods.TryGetValue((accountId, periodKey), out var state) && state.Plan == plan)
             {
                 Keep(state, ToCounters(accountId, state).WithIncluded(meter, included, allowances));

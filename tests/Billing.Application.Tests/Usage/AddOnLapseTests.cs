@@ -268,6 +268,36 @@ public sealed class AddOnLapseTests
         Assert.Empty(_bed.Stripe.InvoicesFor(subscriber.Job.RunId));
     }
 
+    [Fact]
+    public async Task A_recovery_whose_refresh_of_the_included_units_failed_refreshes_them_when_the_event_is_delivered_again()
+    {
+        // As above (kept): the add-on of 693 runs is bought while the free plan's month is current. The payment recovers,
+        // but the first delivery of that event fails after the account is stored, while recording the included units; the
+        // event is delivered again, and the account already reflects it.
+        var subscriber = await _bed.SubscribeProAsync(agentRuns: 1_459, tokens: 0);
+        _bed.Time.Advance(TimeSpan.FromMinutes(1));
+        await StripeSaysAsync(subscriber, SubscriptionStatus.PastDue);
+        _bed.Time.Advance(TimeSpan.FromDays(4));
+        await BuyAsync(subscriber.Id, "during-fallback", 693, lasting: TimeSpan.FromDays(60));
+        _bed.Time.Advance(TimeSpan.FromDays(1));
+        var subscription = _bed.StripeSubscriptions.Subscriptions[subscriber.SubscriptionId];
+        subscription.Status = SubscriptionStatus.Active;
+        var recovered = subscription.ToSnapshot(_bed.Time.GetUtcNow());
+        _bed.Ledger.FailSetIncludedWith = new TimeoutException("Cosmos DB did not answer.");
+        await Assert.ThrowsAsync<TimeoutException>(() => _bed.Webhooks.ApplyAsync(subscriber.Id, recovered, CancellationToken.None));
+        _bed.Ledger.FailSetIncludedWith = null;
+        _bed.Time.Advance(TimeSpan.FromMinutes(1));
+        var redelivered = await _bed.Webhooks.ApplyAsync(subscriber.Id, recovered, CancellationToken.None);
+
+        var live = await LiveAsync(subscriber.Id);
+        _bed.Close(subscriber.Period);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.Duplicate, redelivered.Outcome);
+        Assert.Equal((1_459L, (long?)1_693, 0L), (live.Used, live.Quota, live.OverageUnits));
+        Assert.Equal((InvoiceRunStep.NothingToBill, 0L, 0L), (run!.Step, run.Lines.Sum(l => l.OverageUnits), run.Total));
+    }
+
     /// <summary>
     /// A PRO subscriber with two add-ons of 500 runs bought on day 4: "short" lapses on day 9, "long" lasts beyond the
     /// period; <paramref name="usedWhileBothApplied"/> runs counted on day 4, the clock on day 10.
