@@ -23,7 +23,8 @@ public sealed record AllocationState(string Meter, string AllocationId, bool Cha
 /// last read it (<see cref="RecentAccounts"/>, shared with usage recording), so a take or release is one request to the
 /// ledger: it is applied only while the account is still at the version its limit came from; otherwise the account is
 /// read again and the change retried, so a limit changes the moment the account's state does (and a release answers with
-/// the limit in force).
+/// the limit in force). A release needs no limit, so one against an account that keeps changing is applied on the last
+/// attempt without the check, answering with the limit of the account as last read: it never fails for that.
 /// </summary>
 public sealed partial class Allocations(
     RecentAccounts accounts,
@@ -33,20 +34,20 @@ public sealed partial class Allocations(
     TimeProvider time,
     ILogger<Allocations> logger)
 {
-    /// <summary>How many times a take is tried against an account that keeps changing under it.</summary>
+    /// <summary>How many times a take (or a release with the limit it answers) is tried against an account that keeps changing under it.</summary>
     private const int MaxAccountAttempts = 5;
 
     public Task<Outcome<AllocationState>> TakeAsync(AllocationRequest request, CancellationToken cancellationToken) =>
-        ChangeAsync(request, release: false, (target, ct) => ledger.TryTakeAsync(target.AccountId, target.Meter, target.AllocationId, target.Policy.HardLimit, target.AccountVersion, ct), cancellationToken);
+        ChangeAsync(request, (target, ct) => ledger.TryTakeAsync(target.AccountId, target.Meter, target.AllocationId, target.Policy.HardLimit, target.AccountVersion, ct), cancellationToken);
 
     public Task<Outcome<AllocationState>> ReleaseAsync(AllocationRequest request, CancellationToken cancellationToken) =>
-        ChangeAsync(request, release: true, (target, ct) => ledger.ReleaseAsync(target.AccountId, target.Meter, target.AllocationId, target.AccountVersion, ct), cancellationToken);
+        ChangeAsync(request, (target, ct) => ledger.ReleaseAsync(target.AccountId, target.Meter, target.AllocationId, target.LastAttempt ? null : target.AccountVersion, ct), cancellationToken);
 
     /// <summary>
     /// Checks the request and reads the account's limits (400 / 404 otherwise), then runs <paramref name="change"/>,
     /// again with the account read anew while the ledger answers that it changed since.
     /// </summary>
-    private async Task<Outcome<AllocationState>> ChangeAsync(AllocationRequest request, bool release, Func<Target, CancellationToken, Task<AllocationChange>> change, CancellationToken cancellationToken)
+    private async Task<Outcome<AllocationState>> ChangeAsync(AllocationRequest request, Func<Target, CancellationToken, Task<AllocationChange>> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new ValidationErrors();
@@ -68,7 +69,7 @@ public sealed partial class Allocations(
         for (var attempt = 1; account is not null && attempt <= MaxAccountAttempts; attempt++)
         {
             var entitlement = entitlements.Evaluate(account, time.GetUtcNow());
-            var target = new Target(accountId.Value, meter!.Value, allocationId!, entitlement, entitlement.PolicyFor(meter.Value), account.Version);
+            var target = new Target(accountId.Value, meter!.Value, allocationId!, entitlement, entitlement.PolicyFor(meter.Value), account.Version, attempt == MaxAccountAttempts);
             var result = await change(target, cancellationToken).ConfigureAwait(false);
             if (result.Kind != AllocationChangeKind.StaleAccount)
             {
@@ -81,7 +82,7 @@ public sealed partial class Allocations(
 
         return account is null
             ? UsageRefusals.UnknownAccount<AllocationState>(accountId.Value)
-            : Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"The account kept changing while '{allocationId}' was being {(release ? "released" : "taken")}; nothing changed. Retry in a few seconds.");
+            : Outcome.Refused<AllocationState>(RefusalReason.UsageInProgress, $"The account kept changing while '{allocationId}' was being taken; nothing changed. Retry in a few seconds.");
     }
 
     private Outcome<AllocationState> Answer(Target target, AllocationChange change)
@@ -98,6 +99,9 @@ public sealed partial class Allocations(
     [LoggerMessage(Level = LogLevel.Debug, Message = "The account changed since its limits were read; taking or releasing {Meter} again with the account as stored (attempt {Attempt})")]
     private partial void LogAccountChanged(string meter, int attempt);
 
-    /// <summary>What a take or release applies to: the account's limits as of <see cref="AccountVersion"/>.</summary>
-    private sealed record Target(AccountId AccountId, MeterName Meter, string AllocationId, Entitlement Entitlement, MeterPolicy Policy, long AccountVersion);
+    /// <summary>
+    /// What a take or release applies to: the account's limits as of <see cref="AccountVersion"/>; <see cref="LastAttempt"/>
+    /// on the last try against an account that keeps changing (a release then needs no version: it needs no limit).
+    /// </summary>
+    private sealed record Target(AccountId AccountId, MeterName Meter, string AllocationId, Entitlement Entitlement, MeterPolicy Policy, long AccountVersion, bool LastAttempt);
 }

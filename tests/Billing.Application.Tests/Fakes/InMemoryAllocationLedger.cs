@@ -21,8 +21,8 @@ internal sealed class InMemoryAllocationLedger(Func<AccountId, long?>? storedVer
     /// <summary>The limit the last take was given.</summary>
     public long? LastLimit { get; private set; }
 
-    /// <summary>Awaited before each take is applied (to change the account meanwhile).</summary>
-    public Func<Task>? BeforeTake { get; set; }
+    /// <summary>Awaited before each take or release is applied (to change the account meanwhile).</summary>
+    public Func<Task>? BeforeChange { get; set; }
 
     /// <summary>Holds units directly (no limit), as if they had been taken under an earlier plan.</summary>
     public void Hold(AccountId accountId, MeterName meter, params string[] allocationIds)
@@ -36,7 +36,7 @@ internal sealed class InMemoryAllocationLedger(Func<AccountId, long?>? storedVer
     public async Task<AllocationChange> TryTakeAsync(AccountId accountId, MeterName meter, string allocationId, long? limit, long? accountVersion, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(allocationId);
-        if (BeforeTake is { } before)
+        if (BeforeChange is { } before)
         {
             await before();
         }
@@ -65,19 +65,24 @@ internal sealed class InMemoryAllocationLedger(Func<AccountId, long?>? storedVer
         }
     }
 
-    public Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, long? accountVersion, CancellationToken cancellationToken)
+    public async Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, long? accountVersion, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(allocationId);
+        if (BeforeChange is { } before)
+        {
+            await before();
+        }
+
         lock (_gate)
         {
             var units = Units(accountId, meter);
             if (accountVersion is { } version && storedVersion?.Invoke(accountId) != version)
             {
-                return Task.FromResult(new AllocationChange(AllocationChangeKind.StaleAccount, units.Count));
+                return new AllocationChange(AllocationChangeKind.StaleAccount, units.Count);
             }
 
             var kind = units.Remove(allocationId) ? AllocationChangeKind.Released : AllocationChangeKind.NotHeld;
-            return Task.FromResult(new AllocationChange(kind, units.Count));
+            return new AllocationChange(kind, units.Count);
         }
     }
 

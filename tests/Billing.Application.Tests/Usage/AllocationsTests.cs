@@ -123,7 +123,7 @@ public sealed class AllocationsTests
         var (account, _) = _bed.Subscribe(TestCatalog.ProMonthly);
         _bed.AllocationLedger.Hold(account, Projects, "p1", "p2", "p3", "p4", "p5");
         var downgraded = false;
-        _bed.AllocationLedger.BeforeTake = () =>
+        _bed.AllocationLedger.BeforeChange = () =>
         {
             if (!downgraded)
             {
@@ -144,11 +144,30 @@ public sealed class AllocationsTests
     }
 
     [Fact]
+    public async Task A_release_against_an_account_that_changes_under_every_attempt_still_releases_the_unit()
+    {
+        var account = _bed.Register();
+        (await TakeAsync(account.Value, "p1")).AssertSucceeded();
+        var attempts = 0;
+        _bed.AllocationLedger.BeforeChange = async () =>
+        {
+            attempts++;
+            _bed.Accounts.Put((await _bed.Accounts.GetAsync(account, CancellationToken.None))!); // a new version each time
+        };
+
+        var released = (await ReleaseAsync(account.Value, "p1")).AssertSucceeded();
+
+        Assert.Equal(new AllocationState("projects", "p1", true, 0, 1, 1), released);
+        Assert.Equal(5, attempts);
+        Assert.Equal(0, (await _bed.AllocationLedger.HeldAsync(account, CancellationToken.None)).GetValueOrDefault(Projects));
+    }
+
+    [Fact]
     public async Task A_take_against_an_account_that_changes_under_every_attempt_is_answered_in_progress_and_takes_nothing()
     {
         var account = _bed.Register();
         var attempts = 0;
-        _bed.AllocationLedger.BeforeTake = async () =>
+        _bed.AllocationLedger.BeforeChange = async () =>
         {
             attempts++;
             _bed.Accounts.Put((await _bed.Accounts.GetAsync(account, CancellationToken.None))!); // a new version each time
