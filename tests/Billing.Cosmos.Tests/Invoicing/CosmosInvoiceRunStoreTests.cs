@@ -258,8 +258,7 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         var november = Run(account, 2026, 11); // priced, not spent yet
         foreach (var period in new[] { longAgo, UsagePeriod.CalendarMonth(october.PeriodStart), UsagePeriod.CalendarMonth(november.PeriodStart) })
         {
-            var counted = UsageRecord.Of(new UsageConsumption(account, period, AgentRuns, 1, null, PlanCode.Parse("PRO"), null), Guid.NewGuid().ToString("N"), period.Start.AddMinutes(1), period.Start.AddMinutes(2), TimeSpan.FromDays(45), accountVersion: null);
-            Assert.Equal(UsageRecordStatus.Counted, (await usage.RecordAsync(counted, CancellationToken.None)).Status);
+            Assert.Equal(UsageRecordStatus.Counted, (await Stored.CountOneAsync(usage, account, period, plan: "PRO")).Status);
         }
 
         await StoreAsync(october);

@@ -1,8 +1,6 @@
 using Billing.Application.Invoicing;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Metering;
-using Billing.Domain.Plans;
-using Billing.Domain.Pricing;
 
 namespace Billing.Cosmos.Tests.Invoicing;
 
@@ -43,22 +41,7 @@ public sealed class InvoiceRunLookupTests(CosmosFixture fixture) : IClassFixture
         var period = UsagePeriod.CalendarMonth(new DateTimeOffset(2044, 3, 10, 0, 0, 0, TimeSpan.Zero));
         var invoice = Ids.NewStripe("in");
         var run = await fixture.Get<IInvoiceRunStore>().CreateAsync(
-            new InvoiceRun
-            {
-                AccountId = account,
-                PeriodKey = period.Key,
-                PeriodStart = period.Start,
-                PeriodEnd = period.End,
-                Plan = PlanCode.Parse("PRO"),
-                Currency = Currency.Parse("usd"),
-                Lines = [],
-                Step = InvoiceRunStep.Finalized,
-                StripeCustomerId = Ids.NewStripe("cus"),
-                StripeInvoiceId = invoice,
-                Status = "open",
-                CreatedAt = period.End,
-                UpdatedAt = period.End,
-            },
+            Stored.Run(account, period, InvoiceRunStep.Finalized, plan: "PRO") with { StripeCustomerId = Ids.NewStripe("cus"), StripeInvoiceId = invoice, Status = "open" },
             CancellationToken.None);
         return (run, invoice);
     }

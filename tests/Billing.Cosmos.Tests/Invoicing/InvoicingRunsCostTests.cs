@@ -5,7 +5,6 @@ using Billing.Application.Usage;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
-using Billing.Domain.Plans;
 using Billing.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -15,8 +14,6 @@ namespace Billing.Cosmos.Tests.Invoicing;
 /// <summary>What the operator's invoicing run reads through the real store, counted at the Cosmos client.</summary>
 public sealed class InvoicingRunsCostTests(CosmosFixture fixture) : IClassFixture<CosmosFixture>
 {
-    private static readonly MeterName AgentRuns = MeterName.Parse("agent_runs");
-
     [Fact]
     public async Task A_run_for_one_account_reads_that_accounts_closing_day_entries_and_none_of_the_other_accounts()
     {
@@ -27,7 +24,7 @@ public sealed class InvoicingRunsCostTests(CosmosFixture fixture) : IClassFixtur
         var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2041, 2, 12, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2041, 3, 12, 9, 0, 0, TimeSpan.Zero));
         var calendar = UsagePeriod.CalendarMonth(new DateTimeOffset(2041, 3, 20, 0, 0, 0, TimeSpan.Zero)); // ends 1 April 00:00: March's
         var ledger = fixture.Get<IUsageLedger>();
-        await Task.WhenAll(others.Append(mine).SelectMany(account => new[] { period, calendar }.Select(p => CountAsync(ledger, account, p))));
+        await Task.WhenAll(others.Append(mine).SelectMany(account => new[] { period, calendar }.Select(p => Stored.CountOneAsync(ledger, account, p))));
         await fixture.Get<IBillingAccountStore>().GetOrCreateAsync(mine, CancellationToken.None);
         using var store = new FaultyStore(fixture);
         var time = new FakeTimeProvider(new DateTimeOffset(2041, 4, 20, 0, 0, 0, TimeSpan.Zero));
@@ -43,17 +40,6 @@ public sealed class InvoicingRunsCostTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal(2, index.Sum(q => q.Documents)); // the account's two entries, none of the eighty others
         Assert.True(index.Count <= 2 * 32, $"{index.Count} queries of the closing-day index: more than the account's partition and the unbucketed one of each day of the month");
     }
-
-    private static Task<UsageRecordResult> CountAsync(IUsageLedger ledger, AccountId account, UsagePeriod period) =>
-        ledger.RecordAsync(
-            UsageRecord.Of(
-                new UsageConsumption(account, period, AgentRuns, 1, null, PlanCode.Parse("FREE"), null, null, null),
-                Guid.NewGuid().ToString("N"),
-                occurredAt: period.Start.AddMinutes(1),
-                recordedAt: period.Start.AddMinutes(2),
-                TimeSpan.FromDays(45),
-                accountVersion: null),
-            CancellationToken.None);
 
     private sealed class NoJobs : IInvoiceJobs
     {

@@ -3,8 +3,6 @@ using Billing.Application.Usage;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
-using Billing.Domain.Plans;
-using Billing.Domain.Pricing;
 
 namespace Billing.Cosmos.Tests.Invoicing;
 
@@ -35,30 +33,8 @@ public sealed class PendingInvoiceSpendsCostTests(CosmosFixture fixture) : IClas
         for (var m = 0; m < months; m++)
         {
             var period = UsagePeriod.CalendarMonth(first.AddMonths(m));
-            await ledger.RecordAsync(
-                UsageRecord.Of(
-                    new UsageConsumption(account, period, MeterName.Parse("agent_runs"), 1, null, PlanCode.Parse("FREE"), null, null, null),
-                    Guid.NewGuid().ToString("N"),
-                    occurredAt: period.Start.AddMinutes(1),
-                    recordedAt: period.Start.AddMinutes(2),
-                    TimeSpan.FromDays(45),
-                    accountVersion: null),
-                CancellationToken.None);
-            await runs.CreateAsync(
-                new InvoiceRun
-                {
-                    AccountId = account,
-                    PeriodKey = period.Key,
-                    PeriodStart = period.Start,
-                    PeriodEnd = period.End,
-                    Plan = PlanCode.Parse("FREE"),
-                    Currency = Currency.Parse("usd"),
-                    Lines = [],
-                    Step = m == months - 1 ? InvoiceRunStep.Computed : InvoiceRunStep.NothingToBill,
-                    CreatedAt = period.End,
-                    UpdatedAt = period.End,
-                },
-                CancellationToken.None);
+            await Stored.CountOneAsync(ledger, account, period);
+            await runs.CreateAsync(Stored.Run(account, period, m == months - 1 ? InvoiceRunStep.Computed : InvoiceRunStep.NothingToBill), CancellationToken.None);
         }
 
         using var store = new FaultyStore(fixture);
