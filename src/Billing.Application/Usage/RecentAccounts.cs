@@ -8,7 +8,8 @@ namespace Billing.Application.Usage;
 /// The accounts usage recording and allocations read last, kept in this instance so that a record, a take or a release
 /// needs no account read of its own. A kept copy is never trusted: the ledger applies a record (or a take or release)
 /// only while the account is still at the version its limits came from (<see cref="UsageRecord.AccountVersion"/>), in
-/// the same atomic step, and a stale copy is read again. So limits still change the moment the account's state changes,
+/// the same atomic step, and a stale copy is read again (a release, which needs no limit, is applied unchecked on its
+/// last attempt against an account that keeps changing: <see cref="Allocations"/>). So limits still change the moment the account's state changes,
 /// on every instance.
 /// </summary>
 /// <remarks>
