@@ -54,7 +54,9 @@ internal sealed record FakeStripeInvoiceItem(
 /// other parameters is refused, as Stripe does); <see cref="ForgetIdempotencyKeys"/> simulates the 24-hour window
 /// passing;</item>
 /// <item>metadata: invoices carry <c>billing_run</c> and <c>account_id</c>, items <c>billing_run</c> and <c>meter</c>,
-/// which <see cref="FindInvoiceAsync"/> and <see cref="ListItemsByMeterAsync"/> search;</item>
+/// which <see cref="FindInvoiceAsync"/> and <see cref="ListItemsByMeterAsync"/> search; an invoice's <c>created</c> is
+/// the clock's time in whole seconds, and <see cref="FindInvoiceAsync"/> looks only among those created at
+/// <c>createdSince</c> (rounded down to the second, as <c>created[gte]</c>) or later;</item>
 /// <item>drafts take items (only drafts do, in the invoice's currency and customer); finalizing numbers the invoice,
 /// gives it a hosted URL and status <c>open</c>; its total is the sum of its items; finalizing it again returns it;</item>
 /// <item>subscriptions: collection is paused with <see cref="PauseCollection"/>; a paused invoice is finalized without
@@ -65,7 +67,7 @@ internal sealed record FakeStripeInvoiceItem(
 /// </list>
 /// Every call yields first, so concurrent callers really overlap.
 /// </summary>
-internal sealed class FakeStripeInvoicing : IStripeInvoicing
+internal sealed class FakeStripeInvoicing(TimeProvider? time = null) : IStripeInvoicing
 {
     public const string RunMetadata = "billing_run";
     public const string MeterMetadata = "meter";
@@ -205,7 +207,8 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
         lock (_gate)
         {
             var failure = Begin(StripeInvoicingCall.FindInvoice);
-            var found = _invoices.LastOrDefault(i => i.CustomerId == customerId && i.Metadata[RunMetadata] == runId); // newest first, as Stripe lists them
+            var since = createdSince.ToUnixTimeSeconds();
+            var found = _invoices.LastOrDefault(i => i.CustomerId == customerId && i.Created >= since && i.Metadata[RunMetadata] == runId); // newest first, as Stripe lists them
             return Answer(failure, found is null ? null : Response(found));
         }
     }
@@ -231,6 +234,7 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
                     PeriodStart = invoice.PeriodStart,
                     PeriodEnd = invoice.PeriodEnd,
                     Status = "draft",
+                    Created = (time ?? TimeProvider.System).GetUtcNow().ToUnixTimeSeconds(),
                     Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [RunMetadata] = invoice.RunId, [AccountMetadata] = invoice.AccountId },
                 };
                 _invoices.Add(created);
@@ -469,6 +473,9 @@ internal sealed class FakeStripeInvoicing : IStripeInvoicing
         public DateTimeOffset PeriodEnd { get; init; }
 
         public required string Status { get; set; }
+
+        /// <summary>When Stripe created it, in Unix seconds (Stripe's <c>created</c>).</summary>
+        public long Created { get; init; }
 
         public string? Number { get; set; }
 

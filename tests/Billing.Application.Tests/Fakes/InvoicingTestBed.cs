@@ -37,6 +37,7 @@ internal sealed class InvoicingTestBed
     public InvoicingTestBed(Billing.Domain.Plans.Configuration.PlanCatalogOptions? catalog = null)
     {
         Usage = new UsageTestBed(catalog);
+        Stripe = new FakeStripeInvoicing(Usage.Time);
         var options = Microsoft.Extensions.Options.Options.Create(Options);
         var pending = new PendingInvoiceSpends(Usage.Ledger, Runs);
         Credits = new CreditLedger(CreditStore, pending, Usage.Time, NullLogger<CreditLedger>.Instance);
@@ -80,7 +81,7 @@ internal sealed class InvoicingTestBed
 
     public CreditLedger Credits { get; }
 
-    public FakeStripeInvoicing Stripe { get; } = new();
+    public FakeStripeInvoicing Stripe { get; }
 
     /// <summary>Stripe's subscriptions as the invoice job reads them when the account has not heard what followed a period (empty: none is known).</summary>
     public FakeStripe StripeSubscriptions { get; }
