@@ -231,6 +231,19 @@ public sealed class EntitlementRulesTests
         Assert.Equal(PeriodEnd.AddMonths(2), twoLater.PeriodStart);
     }
 
+    [Fact]
+    public void A_period_ends_at_its_end_instant_so_usage_at_that_instant_is_counted_in_the_next_one()
+    {
+        var account = Subscribed(SubscriptionStatus.Active);
+
+        var atTheEnd = Evaluate(account, PeriodEnd); // Stripe's renewal not seen yet: [PeriodEnd, PeriodEnd + 1 month)
+        var atTheNextEnd = Evaluate(account, PeriodEnd.AddMonths(1)); // the projected period ends as exactly
+
+        Assert.Equal((PeriodEnd, PeriodEnd.AddMonths(1)), (atTheEnd.PeriodStart, atTheEnd.PeriodEnd));
+        Assert.Equal((PeriodEnd.AddMonths(1), PeriodEnd.AddMonths(2)), (atTheNextEnd.PeriodStart, atTheNextEnd.PeriodEnd));
+        Assert.Equal((PeriodStart, PeriodEnd), (Evaluate(account, PeriodEnd.AddTicks(-1)).PeriodStart, Evaluate(account, PeriodEnd.AddTicks(-1)).PeriodEnd));
+    }
+
     [Theory]
     [InlineData("2027-01-31T08:00:00Z", "2027-02-28T08:00:00Z", "2027-03-31T08:00:00Z", "2027-04-30T08:00:00Z")] // anchor on the 31st
     [InlineData("2027-03-31T08:00:00Z", "2027-04-30T08:00:00Z", "2027-05-31T08:00:00Z", "2027-06-30T08:00:00Z")]
