@@ -191,6 +191,12 @@ public sealed class EntitlementRulesTests
         var retried = Subscribed(SubscriptionStatus.PastDue, asOf: graceStart)
             .ApplySubscriptionSnapshot(TestAccounts.Snapshot(graceStart.AddDays(3), SubscriptionStatus.Unpaid) with { LatestInvoiceId = "in_retry" }, _catalog, TimeSpan.Zero).Account;
         Assert.Equal(graceEnd, Evaluate(retried, graceEnd.AddDays(4)).UsageStart);
+        // Canceled days after the grace of a failed payment ended: access ended with the grace, not with the cancellation.
+        var canceledAfterGrace = Subscribed(SubscriptionStatus.PastDue, asOf: graceStart)
+            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(graceEnd.AddDays(3), SubscriptionStatus.Canceled), _catalog, TimeSpan.Zero).Account;
+        Assert.Equal(graceEnd, Evaluate(canceledAfterGrace, graceEnd.AddDays(4)).UsageStart);
+        // Past due with a cancellation before the grace ends: the first end that passed.
+        Assert.Equal(graceStart.AddDays(2), Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: graceStart, cancelAt: graceStart.AddDays(2)), graceEnd.AddHours(1)).UsageStart);
         Assert.Equal(trialEnd, Evaluate(TestAccounts.New().StartLocalTrial(_catalog, trialStart).Account, trialEnd.AddHours(1)).UsageStart);
     }
 
