@@ -139,6 +139,22 @@ public sealed class InvoiceAccountCollectionPauseTests
     }
 
     [Fact]
+    public async Task A_draft_the_operator_finalized_before_the_job_is_recorded_as_Stripe_has_it_though_collection_is_paused_since()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var left = await _bed.RunLeftForAnOperatorAsync(subscriber);
+        await _bed.Stripe.FinalizeAsync(left.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None); // the operator's, collected
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.Void, ResumesAt: null));
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        // The pause holds drafts the job finalizes; an invoice the operator finalized is Stripe's truth, never voided by the job
+        Assert.Equal((InvoiceRunStep.Recorded, "open", null), (run!.Step, run.Status, run.CollectionPause));
+        Assert.Equal("open", Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId)).Status);
+        Assert.Equal(0, _bed.Stripe.CallsOf(StripeInvoicingCall.FinalizeUncollected));
+    }
+
+    [Fact]
     public async Task A_pause_read_that_fails_collects_nothing_and_the_next_delivery_reads_it_again()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
