@@ -198,6 +198,11 @@ public sealed class EntitlementRulesTests
         // Past due with a cancellation before the grace ends: the first end that passed.
         Assert.Equal(graceStart.AddDays(2), Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: graceStart, cancelAt: graceStart.AddDays(2)), graceEnd.AddHours(1)).UsageStart);
         Assert.Equal(trialEnd, Evaluate(TestAccounts.New().StartLocalTrial(_catalog, trialStart).Account, trialEnd.AddHours(1)).UsageStart);
+        // A local trial that ended (16 Nov), then a subscription that ended later in the month (20 Nov): the later end.
+        var trialThenSubscription = TestAccounts.WithCustomer().StartLocalTrial(_catalog, PeriodStart.AddDays(-1)).Account
+            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(PeriodStart), _catalog, TimeSpan.Zero).Account
+            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(Midway, SubscriptionStatus.Canceled) with { EndedAt = Midway }, _catalog, TimeSpan.Zero).Account;
+        Assert.Equal(Midway, Evaluate(trialThenSubscription, Midway.AddDays(1)).UsageStart);
     }
 
     [Fact]
