@@ -52,6 +52,17 @@ public sealed class InvoiceAccountCollectionPauseTests
     }
 
     [Fact]
+    public void Collection_is_paused_until_the_instant_Stripe_resumes_it()
+    {
+        var resumesAt = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var pause = new CollectionPause(CollectionPauseBehavior.Void, resumesAt);
+
+        Assert.True(pause.IsInForceAt(resumesAt.AddTicks(-1)));
+        Assert.False(pause.IsInForceAt(resumesAt)); // Stripe resumes collection at resumes_at
+        Assert.True((pause with { ResumesAt = null }).IsInForceAt(resumesAt.AddYears(10))); // until the merchant resumes it
+    }
+
+    [Fact]
     public async Task A_pause_that_resumes_later_holds_the_invoice()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
