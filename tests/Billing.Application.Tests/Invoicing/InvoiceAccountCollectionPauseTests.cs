@@ -52,6 +52,17 @@ public sealed class InvoiceAccountCollectionPauseTests
     }
 
     [Fact]
+    public void Collection_is_paused_until_the_instant_Stripe_resumes_it()
+    {
+        var resumesAt = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var pause = new CollectionPause(CollectionPauseBehavior.Void, resumesAt);
+
+        Assert.True(pause.IsInForceAt(resumesAt.AddTicks(-1)));
+        Assert.False(pause.IsInForceAt(resumesAt)); // Stripe resumes collection at resumes_at
+        Assert.True((pause with { ResumesAt = null }).IsInForceAt(resumesAt.AddYears(10))); // until the merchant resumes it
+    }
+
+    [Fact]
     public async Task A_pause_that_resumes_later_holds_the_invoice()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
@@ -136,6 +147,22 @@ public sealed class InvoiceAccountCollectionPauseTests
 
         Assert.Equal((InvoiceRunStep.Recorded, "open", 1), (run!.Step, run.Status, run.Attempts));
         Assert.False(await _bed.StatusSync.RefreshFinalizedAsync(run.StripeInvoiceId!, subscriber.Job.RunId, QueueDelivery.First, CancellationToken.None)); // recorded, not a kept draft
+    }
+
+    [Fact]
+    public async Task A_draft_the_operator_finalized_before_the_job_is_recorded_as_Stripe_has_it_though_collection_is_paused_since()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var left = await _bed.RunLeftForAnOperatorAsync(subscriber);
+        await _bed.Stripe.FinalizeAsync(left.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None); // the operator's, collected
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.Void, ResumesAt: null));
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        // The pause holds drafts the job finalizes; an invoice the operator finalized is Stripe's truth, never voided by the job
+        Assert.Equal((InvoiceRunStep.Recorded, "open", null), (run!.Step, run.Status, run.CollectionPause));
+        Assert.Equal("open", Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId)).Status);
+        Assert.Equal(0, _bed.Stripe.CallsOf(StripeInvoicingCall.FinalizeUncollected));
     }
 
     [Fact]

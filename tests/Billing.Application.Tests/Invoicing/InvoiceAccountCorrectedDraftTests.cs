@@ -80,6 +80,21 @@ public sealed class InvoiceAccountCorrectedDraftTests
     }
 
     [Fact]
+    public async Task A_draft_left_for_an_operator_and_voided_by_them_bills_nobody_gives_the_credit_back_and_warns_of_no_amount()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", Credit);
+        var left = await _bed.RunLeftForAnOperatorAsync(subscriber);
+        var invoice = await OperatorFinalizesAsync(left.StripeInvoiceId!, "void"); // how an operator ends a run left for them
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.Recorded, "void"), (run!.Step, run.Status));
+        Assert.Equal(Credit, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+        Assert.DoesNotContain(_bed.InvoicerLog.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning && r.Message.Contains(invoice.Id, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_kept_draft_the_merchant_corrects_and_finalizes_before_the_run_is_recorded_is_recorded_at_Stripes_total()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();

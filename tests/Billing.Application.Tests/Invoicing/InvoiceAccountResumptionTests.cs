@@ -180,6 +180,22 @@ public sealed class InvoiceAccountResumptionTests
     }
 
     [Fact]
+    public async Task A_resumed_run_whose_draft_the_operator_finalized_before_it_got_items_adds_none_and_records_the_invoice_as_Stripe_has_it()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Options.FailOnceAt = [nameof(InvoiceRunStep.DraftCreated)]; // the first delivery stops after making the draft
+        await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => _bed.DeliverAsync(subscriber.Job));
+        var stopped = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        await _bed.Stripe.FinalizeAsync(stopped.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None); // the operator ends it
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.Recorded, "open", 0L), (run!.Step, run.Status, run.AmountBilled));
+        Assert.Empty(_bed.Stripe.ItemsFor(subscriber.Job.RunId)); // Stripe takes no items on a finalized invoice
+        _bed.AssertMarkedInvoiced(subscriber.Id, subscriber.Period);
+    }
+
+    [Fact]
     public async Task A_crash_between_marking_the_period_and_saving_the_record_resumes_without_Stripe_calls()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();

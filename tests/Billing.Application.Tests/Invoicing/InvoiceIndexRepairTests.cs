@@ -158,6 +158,9 @@ public sealed class InvoiceIndexRepairTests
         Assert.True(await RefreshAsync(run, new QueueDelivery(IsRetry: false, IsLast: true)));
 
         Assert.Equal((InvoiceRunStep.Recorded, "paid"), Stored(subscriber));
+        var givenUp = Assert.Single(_bed.StatusSyncLog.Collector.GetSnapshot(), r => r.Message.Contains("entry in the operators' invoice index was not written", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Error, givenUp.Level); // the operator learns of it from the log alone
+        Assert.Contains(subscriber.Job.RunId, givenUp.Message, StringComparison.Ordinal);
     }
 
     /// <summary>The index write of the run's last save (Recorded) fails once, the run being stored; optionally Stripe has it paid by then.</summary>

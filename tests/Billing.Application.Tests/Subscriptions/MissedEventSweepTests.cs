@@ -38,7 +38,7 @@ public sealed class MissedEventSweepTests
     private MissedEventSweep Sweep => SweepWriting(_world.Accounts);
 
     /// <summary>A sweep whose subscription writes go through <paramref name="writes"/> (and reads from Stripe through <paramref name="stripe"/>).</summary>
-    private MissedEventSweep SweepWriting(IBillingAccountStore writes, IStripeSubscriptionSource? stripe = null)
+    private MissedEventSweep SweepWriting(IBillingAccountStore writes, IStripeSubscriptionSource? stripe = null, ILogger<MissedEventSweep>? log = null)
     {
         var sync = new StripeSubscriptionSync(
             stripe ?? _world.Stripe, _world.Stripe, _world.Applier(writes, _world.Time), _world.Accounts, _world.Time,
@@ -48,7 +48,7 @@ public sealed class MissedEventSweepTests
             _beforeListing?.Invoke(_listed.Count);
             _world.Time.Advance(_listingTakes);
         });
-        return new MissedEventSweep(query, _world.Accounts, sync, _positions, Options.Create(_options), _world.Time, NullLogger<MissedEventSweep>.Instance);
+        return new MissedEventSweep(query, _world.Accounts, sync, _positions, Options.Create(_options), _world.Time, log ?? NullLogger<MissedEventSweep>.Instance);
     }
 
     /// <summary>Each batch takes the whole time budget: a run makes one batch, and the next run goes on from its position.</summary>
@@ -455,11 +455,13 @@ public sealed class MissedEventSweepTests
         await RenewalsMissedAsync(5);
         _world.Stripe.KeyOfAnotherAccount = true; // every subscription and every customer is "no such"
         var writes = _world.Accounts.Writes;
+        var log = new FakeLogger<MissedEventSweep>();
 
-        var wrongKey = await Sweep.RunAsync(CancellationToken.None);
+        var wrongKey = await SweepWriting(_world.Accounts, log: log).RunAsync(CancellationToken.None);
 
         Assert.Equal(new MissedEventSweepSummary(1, 2, 0, 0, 2, MoreDue: true, StoppedOnBudget: false), wrongKey);
         Assert.Equal([["user-5", "user-4"]], Listed()); // one batch of three reads each, not the whole lap
+        Assert.Single(log.Collector.GetSnapshot(), r => r.Level == LogLevel.Error && r.Message.Contains("Stripe knew the customer of none", StringComparison.Ordinal)); // the operator's alert: the key is wrong
         Assert.Equal(writes, _world.Accounts.Writes);
 
         _world.Stripe.KeyOfAnotherAccount = false;

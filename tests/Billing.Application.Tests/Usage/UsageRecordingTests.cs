@@ -417,6 +417,36 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task A_late_record_with_a_used_key_but_another_quantity_is_refused_not_answered_as_the_first()
+    {
+        var account = _bed.Register();
+        var occurredAt = new DateTimeOffset(2026, 11, 30, 23, 58, 0, TimeSpan.Zero);
+        _bed.Time.SetUtcNow(occurredAt.AddMinutes(1));
+        (await _bed.RecordAsync(account, AgentRuns, 4, "late-job", occurredAt)).AssertSucceeded();
+        _bed.Time.SetUtcNow(new DateTimeOffset(2026, 12, 1, 0, 1, 0, TimeSpan.Zero)); // its period has closed
+
+        var other = await _bed.RecordAsync(account, AgentRuns, 5, "late-job", occurredAt);
+        var same = (await _bed.RecordAsync(account, AgentRuns, 4, "late-job", occurredAt)).AssertSucceeded();
+
+        Assert.Single(other.AssertInvalid().For("occurredAt")); // not the same usage: the key's first answer is not its
+        Assert.Equal((true, 4L), (same.Replayed, same.Quantity));
+    }
+
+    [Fact]
+    public async Task Usage_counted_on_the_free_plan_after_a_cancellation_names_no_subscription_to_invoice()
+    {
+        var (account, _) = _bed.Subscribe(TestCatalog.ProMonthly);
+        (await _bed.RecordAsync(account, AgentRuns, 1)).AssertSucceeded();
+        _bed.ChangePlan(account, TestCatalog.ProMonthly, SubscriptionStatus.Canceled);
+        _bed.Time.Advance(TimeSpan.FromMinutes(10));
+
+        (await _bed.RecordAsync(account, AgentRuns, 1)).AssertSucceeded();
+
+        Assert.NotNull(_bed.Ledger.Consumed[0].SubscriptionId); // the subscription's period: its invoice goes on it
+        Assert.Null(_bed.Ledger.Consumed[^1].SubscriptionId); // the free plan's calendar month: no subscription's invoice
+    }
+
+    [Fact]
     public async Task A_retry_after_the_period_rolled_over_answers_the_first_period()
     {
         var account = _bed.Register();

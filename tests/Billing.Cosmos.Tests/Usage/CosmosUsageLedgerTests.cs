@@ -922,6 +922,22 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_period_marked_invoiced_again_keeps_its_first_invoiced_time()
+    {
+        // A finished run delivered again marks its period again: the entry keeps when it was invoiced (and its ttl from then).
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2036, 5, 11, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2036, 6, 11, 9, 0, 0, TimeSpan.Zero));
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, period, AgentRuns, 3, null);
+        await _ledger.MarkPeriodInvoicedAsync(account, period.Key, period.End, CancellationToken.None);
+        var first = Assert.Single(await IndexEntriesAsync(account)).GetProperty("invoicedAt").GetDateTimeOffset();
+        await Task.Delay(TimeSpan.FromMilliseconds(20));
+
+        await _ledger.MarkPeriodInvoicedAsync(account, period.Key, period.End, CancellationToken.None);
+
+        Assert.Equal(first, Assert.Single(await IndexEntriesAsync(account)).GetProperty("invoicedAt").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task Periods_ended_in_a_range_are_listed_earliest_end_first_for_that_account_only()
     {
         // What holds expired credit for an invoice (PendingInvoiceSpends) reads only the periods ending in its window,

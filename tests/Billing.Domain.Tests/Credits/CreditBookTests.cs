@@ -79,6 +79,22 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void An_expiry_of_a_grant_that_has_not_expired_or_never_expires_takes_nothing()
+    {
+        var expiresAt = T0.AddHours(1);
+        var book = Empty()
+            .Post(CreditOperation.Grant("g", Usd, 700, expiresAt, "pack:A", "pi_g", null), T0)
+            .Post(CreditOperation.Grant("forever", Usd, 300, null, "pack:A", "pi_f", null), T0);
+
+        var early = book.Apply(new ExpireGrant("g"), expiresAt.AddTicks(-1));
+        var never = book.Apply(new ExpireGrant("forever"), expiresAt.AddDays(365));
+
+        Assert.Equal((CreditDecisionKind.Nothing, (CreditEntry?)null), (early.Kind, early.Entry));
+        Assert.Equal((CreditDecisionKind.Nothing, (CreditEntry?)null), (never.Kind, never.Entry));
+        Assert.Equal(1_000, book.Spendable(Usd, expiresAt.AddTicks(-1)));
+    }
+
+    [Fact]
     public void An_expired_grant_is_not_due_for_expiry_while_a_pending_spend_may_still_take_it()
     {
         var close = T0.AddDays(1);
@@ -136,6 +152,7 @@ public sealed class CreditBookTests
         var stale = reversed.Apply(CreditOperation.Reinstate("pi_g", "re_1", 1), T0.AddDays(5));
 
         Assert.Equal((CreditEntryKind.Reinstatement, "reinstatement:pi_g", 600L), (reinstated.Entry!.Kind, reinstated.Entry.Key, reinstated.Entry.Amount));
+        Assert.Null(reinstated.Entry.Reason); // all of it given back: nothing to explain to the customer
         Assert.Equal(CreditDecisionKind.Nothing, stale.Kind);
         var book = reinstated.Book!.Settled();
         Assert.Equal(600, book.Spendable(Usd, T0.AddDays(5)));

@@ -29,6 +29,7 @@ public sealed class MeterAddOnTests
     [InlineData(10, 10.0, 12, null, false)] // granted at its expiry: it never applied
     [InlineData(9, 10.0, 12, null, true)]
     [InlineData(-5, 10.0, 12, "revoked", false)] // refunded before the period started: it never applied in it
+    [InlineData(-10, -2.0, 12, "revoked on day 3", false)] // expired before the period started, refunded during it: it never applied in it
     [InlineData(-5, 10.0, 2, "revoked on day 3", true)] // refunded during the period: it stopped applying then
     [InlineData(-5, null, 12, "revoked on day 3", true)]
     [InlineData(3, null, 12, "revoked on day 3", false)] // granted already revoked: it never applied

@@ -191,7 +191,18 @@ public sealed class EntitlementRulesTests
         var retried = Subscribed(SubscriptionStatus.PastDue, asOf: graceStart)
             .ApplySubscriptionSnapshot(TestAccounts.Snapshot(graceStart.AddDays(3), SubscriptionStatus.Unpaid) with { LatestInvoiceId = "in_retry" }, _catalog, TimeSpan.Zero).Account;
         Assert.Equal(graceEnd, Evaluate(retried, graceEnd.AddDays(4)).UsageStart);
+        // Canceled days after the grace of a failed payment ended: access ended with the grace, not with the cancellation.
+        var canceledAfterGrace = Subscribed(SubscriptionStatus.PastDue, asOf: graceStart)
+            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(graceEnd.AddDays(3), SubscriptionStatus.Canceled), _catalog, TimeSpan.Zero).Account;
+        Assert.Equal(graceEnd, Evaluate(canceledAfterGrace, graceEnd.AddDays(4)).UsageStart);
+        // Past due with a cancellation before the grace ends: the first end that passed.
+        Assert.Equal(graceStart.AddDays(2), Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: graceStart, cancelAt: graceStart.AddDays(2)), graceEnd.AddHours(1)).UsageStart);
         Assert.Equal(trialEnd, Evaluate(TestAccounts.New().StartLocalTrial(_catalog, trialStart).Account, trialEnd.AddHours(1)).UsageStart);
+        // A local trial that ended (16 Nov), then a subscription that ended later in the month (20 Nov): the later end.
+        var trialThenSubscription = TestAccounts.WithCustomer().StartLocalTrial(_catalog, PeriodStart.AddDays(-1)).Account
+            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(PeriodStart), _catalog, TimeSpan.Zero).Account
+            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(Midway, SubscriptionStatus.Canceled) with { EndedAt = Midway }, _catalog, TimeSpan.Zero).Account;
+        Assert.Equal(Midway, Evaluate(trialThenSubscription, Midway.AddDays(1)).UsageStart);
     }
 
     [Fact]
@@ -229,6 +240,19 @@ public sealed class EntitlementRulesTests
 
         var twoLater = Evaluate(account, PeriodEnd.AddMonths(2).AddDays(1));
         Assert.Equal(PeriodEnd.AddMonths(2), twoLater.PeriodStart);
+    }
+
+    [Fact]
+    public void A_period_ends_at_its_end_instant_so_usage_at_that_instant_is_counted_in_the_next_one()
+    {
+        var account = Subscribed(SubscriptionStatus.Active);
+
+        var atTheEnd = Evaluate(account, PeriodEnd); // Stripe's renewal not seen yet: [PeriodEnd, PeriodEnd + 1 month)
+        var atTheNextEnd = Evaluate(account, PeriodEnd.AddMonths(1)); // the projected period ends as exactly
+
+        Assert.Equal((PeriodEnd, PeriodEnd.AddMonths(1)), (atTheEnd.PeriodStart, atTheEnd.PeriodEnd));
+        Assert.Equal((PeriodEnd.AddMonths(1), PeriodEnd.AddMonths(2)), (atTheNextEnd.PeriodStart, atTheNextEnd.PeriodEnd));
+        Assert.Equal((PeriodStart, PeriodEnd), (Evaluate(account, PeriodEnd.AddTicks(-1)).PeriodStart, Evaluate(account, PeriodEnd.AddTicks(-1)).PeriodEnd));
     }
 
     [Theory]

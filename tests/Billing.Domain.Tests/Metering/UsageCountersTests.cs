@@ -40,4 +40,23 @@ public sealed class UsageCountersTests
         Assert.Empty(upgraded.Covered);
         Assert.Equal((50_000L, 0L, 500L), (counted.Included[AgentRuns], counted.Lapsed[AgentRuns], counted.Expired[AgentRuns])); // PRO's lapse is not carried
     }
+
+    [Fact]
+    public void Overage_is_counted_only_in_stretches_whose_plan_billed_the_meter_as_overage()
+    {
+        // 300 runs under a plan that capped the meter (no included amount recorded), then 1,200 under PRO (1,000 included).
+        var counters = new UsageCounters
+        {
+            AccountId = AccountId.Parse("acct-1"),
+            Period = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 11, 15, 0, 0, 0, TimeSpan.Zero)),
+            Counters = new Dictionary<MeterName, long> { [AgentRuns] = 1_500 },
+            Plan = Pro,
+            Included = new Dictionary<MeterName, long> { [AgentRuns] = 1_000 },
+            Since = new Dictionary<MeterName, long> { [AgentRuns] = 300 },
+            Earlier = [new PlanStretch(PlanCode.Parse("BASIC"), new Dictionary<MeterName, long>(), new Dictionary<MeterName, long> { [AgentRuns] = 300 }, new Dictionary<MeterName, long>())],
+        };
+
+        Assert.Equal(500, counters.OverageUnits(AgentRuns, 1_000)); // PRO's units past the period's 1,000th; BASIC's 300 bill none
+        Assert.Equal(0, counters.OverageUnits(AgentRuns, null)); // not an overage meter now, nor before
+    }
 }

@@ -92,6 +92,15 @@ public sealed class OidcTokenValidationTests : IDisposable
         Assert.IsType<SecurityTokenInvalidIssuerException>(result.Failure);
     }
 
+    [Fact]
+    public async Task A_token_whose_issuer_differs_from_the_setting_only_in_case_is_refused()
+    {
+        var result = await AuthenticateAsync(Token(ConfiguredIssuer.ToUpperInvariant(), new SigningCredentials(_rsa, SecurityAlgorithms.RsaSha256)));
+
+        Assert.False(result.Succeeded, "a token whose iss is Auth:Issuer in other letter case was accepted");
+        Assert.IsType<SecurityTokenInvalidIssuerException>(result.Failure);
+    }
+
     [Theory]
     [MemberData(nameof(AsymmetricAlgorithms))]
     public async Task A_token_signed_with_a_published_key_is_accepted_whatever_asymmetric_algorithm_signs_it(string algorithm)

@@ -81,6 +81,19 @@ public sealed class TokenLifetimeTests : IDisposable
         Assert.IsType<SecurityTokenNotYetValidException>(notYetValid.Failure);
     }
 
+    [Fact]
+    public async Task A_token_is_accepted_up_to_the_instant_its_expiry_plus_the_skew_passes()
+    {
+        _time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerSecond - (_time.GetUtcNow().Ticks % TimeSpan.TicksPerSecond))); // exp has whole seconds
+        var now = _time.GetUtcNow();
+
+        var atTheEdge = await AuthenticateAsync(Token(notBefore: now.AddMinutes(-5), expires: now - Skew));
+        var pastIt = await AuthenticateAsync(Token(notBefore: now.AddMinutes(-5), expires: now - Skew - TimeSpan.FromSeconds(1)));
+
+        Assert.True(atTheEdge.Succeeded, atTheEdge.Failure?.Message);
+        Assert.IsType<SecurityTokenExpiredException>(pastIt.Failure);
+    }
+
     private static string Token(DateTimeOffset notBefore, DateTimeOffset expires) => new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
     {
         Issuer = Issuer,

@@ -333,6 +333,29 @@ public sealed class StripeBillingGatewayTests
     }
 
     [Fact]
+    public async Task A_duplicate_s_payment_refunded_in_part_already_is_refunded_only_for_the_rest_and_one_refunded_in_full_not_again()
+    {
+        RespondDuplicatePayment("""{"object":"list","data":[{"id":"re_1","object":"refund","amount":500,"currency":"usd","status":"succeeded"}],"has_more":false}""");
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"re_2","object":"refund","amount":1400,"currency":"usd","status":"succeeded"}""");
+
+        var rest = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
+
+        Assert.Equal(1900, rest?.MinorUnits);
+        var refund = _stripe.Requests[^1];
+        Assert.Equal(("POST", "/v1/refunds", "1400"), (refund.Method, refund.Path, refund.Form["amount"]));
+        Assert.Equal("duplicate-refund:sub_dup:1:500", refund.IdempotencyKey);
+
+        var requests = _stripe.Requests.Count;
+        RespondDuplicatePayment("""{"object":"list","data":[{"id":"re_1","object":"refund","amount":500,"currency":"usd","status":"succeeded"},{"id":"re_2","object":"refund","amount":1400,"currency":"usd","status":"pending"}],"has_more":false}""");
+
+        var all = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
+
+        Assert.Equal(1900, all?.MinorUnits);
+        Assert.Equal(requests + 3, _stripe.Requests.Count); // the subscription, the invoice, its refunds: no new refund
+        Assert.DoesNotContain(_stripe.Requests.Skip(requests), r => r.Method == "POST");
+    }
+
+    [Fact]
     public async Task A_refund_that_failed_at_once_is_not_counted_as_refunded()
     {
         RespondDuplicatePayment("""{"object":"list","data":[],"has_more":false}""");
