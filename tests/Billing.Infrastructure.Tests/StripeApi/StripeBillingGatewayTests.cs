@@ -434,6 +434,32 @@ public sealed class StripeBillingGatewayTests
     private const string NoSuchDuplicate = """{"error":{"type":"invalid_request_error","code":"resource_missing","param":"id","message":"No such subscription: 'sub_dup'"}}""";
 
     [Fact]
+    public async Task A_duplicate_is_canceled_at_once_without_proration_or_a_final_invoice_under_the_given_key()
+    {
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","status":"active","customer":"cus_1"}""");
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","status":"canceled","customer":"cus_1"}""");
+
+        await Gateway().CancelSubscriptionAsync("sub_dup", "duplicate-cancel:sub_dup", CancellationToken.None);
+
+        var cancel = _stripe.Requests[1];
+        Assert.Equal(("DELETE", "/v1/subscriptions/sub_dup"), (cancel.Method, cancel.Path));
+        Assert.Equal("duplicate-cancel:sub_dup", cancel.IdempotencyKey);
+        Assert.Equal("?invoice_now=false&prorate=false", cancel.Query);
+    }
+
+    [Theory]
+    [InlineData("canceled")]
+    [InlineData("incomplete_expired")]
+    public async Task A_subscription_that_already_ended_is_not_canceled_again(string status)
+    {
+        _stripe.Respond(HttpStatusCode.OK, $$"""{"id":"sub_dup","object":"subscription","status":"{{status}}","customer":"cus_1"}""");
+
+        await Gateway().CancelSubscriptionAsync("sub_dup", "duplicate-cancel:sub_dup", CancellationToken.None);
+
+        Assert.Equal([("GET", "/v1/subscriptions/sub_dup")], _stripe.Requests.Select(r => (r.Method, r.Path)));
+    }
+
+    [Fact]
     public async Task A_duplicate_canceled_between_the_read_and_the_cancel_is_canceled_and_that_is_enough()
     {
         // The customer cancels it in the portal meanwhile: Stripe answers a cancel of a canceled subscription 404 "No such
