@@ -97,6 +97,41 @@ public sealed class PagingTests
     }
 
     [Fact]
+    public void A_cursor_without_a_position_is_not_a_cursor_even_with_the_right_digest()
+    {
+        var handedOut = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(Paging.Next("accounts", "user-42", ("plan", "PRO"))));
+        var withoutPosition = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(handedOut[..(handedOut.LastIndexOf('|') + 1)]));
+        var errors = new ValidationErrors();
+
+        Assert.Null(Paging.After("accounts", withoutPosition, errors, null, ("plan", "PRO")));
+        Assert.Equal("Not a cursor of this listing: pass the nextCursor of the previous page unchanged.", Assert.Single(errors.For("cursor")));
+    }
+
+    [Fact]
+    public void Filter_values_that_would_run_together_into_the_same_text_are_other_filters()
+    {
+        // Without each value's length, plan "x\nq=y" with q "z" and plan "x" with q "y\nq=z" read alike.
+        var cursor = Paging.Next("accounts", "user-42", ("plan", "x\nq=y"), ("q", "z"));
+        var errors = new ValidationErrors();
+
+        Assert.Null(Paging.After("accounts", cursor, errors, null, ("plan", "x"), ("q", "y\nq=z")));
+        Assert.Equal(["cursor"], errors.Fields);
+    }
+
+    [Fact]
+    public void A_cursor_of_exactly_1024_characters_is_read()
+    {
+        var prefix = Base64Url.DecodeFromChars(Paging.Next("accounts", "a")).Length - 1; // "accounts|{digest}|"
+        var position = new string('a', 768 - prefix); // 768 bytes are 1024 base64url characters
+        var cursor = Paging.Next("accounts", position);
+        var errors = new ValidationErrors();
+
+        Assert.Equal(1024, cursor.Length);
+        Assert.Equal(position, Paging.After("accounts", cursor, errors));
+        Assert.True(errors.IsEmpty);
+    }
+
+    [Fact]
     public void A_cursor_over_1024_characters_is_refused_unread()
     {
         var tooLong = Base64Url.EncodeToString(Encoding.UTF8.GetBytes("accounts|x|" + new string('a', 1024)));
