@@ -49,6 +49,10 @@ public sealed class StripeEventProcessorTests
         Assert.Equal(StripeEventStatus.Failed, failed.Status);
         Assert.Equal($"Attempt 1: TimeoutException: {failure.Message}", failed.Note);
 
+        // The next delivery runs it again: nothing for a human to do yet, so a warning, never the operator's alert (an Error).
+        var logged = Assert.Single(_log.Collector.GetSnapshot(), r => r.Message.Contains("failed on delivery 1", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, logged.Level);
+
         await ProcessAsync("evt_2", attempt: 2);
         var applied = _events.Get("evt_2");
         Assert.Equal(StripeEventStatus.Applied, applied.Status);

@@ -534,6 +534,10 @@ public sealed class UsageRecordingTests
         Assert.True(retry.Replayed);
         Assert.Equal((4L, 10L, 6L), (retry.Used, retry.Limit!.Value, retry.Remaining!.Value)); // the counter as it stands
         Assert.Equal(4, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+
+        // Answered without counting: nothing for a human to do, so a warning, never the operator's alert (an Error).
+        var logged = Assert.Single(_bed.RecordingLog.Collector.GetSnapshot(), r => r.Message.Contains("holds no answer", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, logged.Level);
     }
 
     [Fact]
