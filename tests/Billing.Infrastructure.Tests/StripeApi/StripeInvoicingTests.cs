@@ -2,7 +2,9 @@ using Billing.Application.Invoicing;
 using Billing.Application.Payments;
 using Billing.Infrastructure.StripeApi;
 using Billing.Infrastructure.Tests.Support;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Stripe;
 
 namespace Billing.Infrastructure.Tests.StripeApi;
@@ -324,6 +326,25 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
         Assert.EndsWith("…", invoice.Description, StringComparison.Ordinal);
         Assert.Equal(5000, item.Description.Length);
         Assert.Equal(itemDescription[..4999] + "…", item.Description);
+    }
+
+    [Fact]
+    public async Task The_draft_sends_no_discount_no_pending_items_one_payment_method_and_a_key_naming_the_collection_and_the_method_read()
+    {
+        // The emulator applies no coupon and keeps no subscription's pending items apart, so what is sent is checked here:
+        // a customer's coupon or a pending proration on the usage invoice would make its total differ from the run's.
+        var stub = new StubStripeHandler();
+        stub.Respond(HttpStatusCode.OK, """{"id":"sub_1","object":"subscription","status":"active","collection_method":"send_invoice","days_until_due":14,"default_payment_method":"pm_1","default_source":"src_1"}""");
+        stub.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","status":"draft","total":0}""");
+        var invoicing = new StripeInvoicing(TestStripe.Clients(stub), NullLogger<StripeInvoicing>.Instance);
+
+        await invoicing.CreateDraftAsync(Invoice("acct-sent:2026-11", "cus_1", "sub_1", "acct-sent"), "acct-sent:2026-11:invoice", CancellationToken.None);
+
+        var create = stub.Requests[1];
+        Assert.Equal(("POST", "/v1/invoices"), (create.Method, create.Path));
+        Assert.Equal("acct-sent:2026-11:invoice:send_invoice:14:pay:pm_1", create.IdempotencyKey);
+        Assert.Equal(("exclude", "", "pm_1"), (create.Form["pending_invoice_items_behavior"], create.Form["discounts"], create.Form["default_payment_method"]));
+        Assert.DoesNotContain("default_source", create.Form.Keys);
     }
 
     private static NewUsageInvoice Invoice(string run, string customer, string? subscription, string account) =>
