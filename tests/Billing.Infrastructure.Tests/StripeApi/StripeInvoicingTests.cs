@@ -329,6 +329,22 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
     }
 
     [Fact]
+    public async Task A_description_of_exactly_what_Stripe_takes_is_kept_whole_and_a_cut_never_splits_a_character()
+    {
+        var customer = await fixture.CustomerAsync("acct-cut-edge");
+        const string run = "acct-cut-edge:2026-11";
+        var exactly = new string('u', 1500);
+        var emojiAtTheCut = new string('i', 4998) + "\U0001F680" + "tail"; // the rocket's two UTF-16 units are characters 4999 and 5000
+
+        var draft = await Invoicing.CreateDraftAsync(Invoice(run, customer, null, "acct-cut-edge") with { Description = exactly }, $"{run}:invoice", CancellationToken.None);
+        await Invoicing.AddItemAsync(Item(run, draft.Id, customer, "api_calls", 100, emojiAtTheCut), $"{run}:item:api_calls", CancellationToken.None);
+
+        Assert.Equal(exactly, (await Stripe.V1.Invoices.GetAsync(draft.Id)).Description);
+        var item = Assert.Single((await Stripe.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Invoice = draft.Id })).Data);
+        Assert.Equal(new string('i', 4998) + "…", item.Description);
+    }
+
+    [Fact]
     public async Task The_draft_sends_no_discount_no_pending_items_one_payment_method_and_a_key_naming_the_collection_and_the_method_read()
     {
         // The emulator applies no coupon and keeps no subscription's pending items apart, so what is sent is checked here:
