@@ -258,6 +258,29 @@ public sealed class StripeBillingGatewayTests
     }
 
     [Fact]
+    public async Task A_replayed_failure_under_the_derived_key_is_escaped_once_more_and_a_third_is_the_answer()
+    {
+        const string error = """{"error":{"type":"api_error","message":"An unknown error occurred"}}""";
+        static Dictionary<string, string> ReplayOf(string request) => new() { ["Idempotent-Replayed"] = "true", ["Original-Request"] = request };
+        _stripe.Respond(HttpStatusCode.InternalServerError, error, "req_r1", ReplayOf("req_a"));
+        _stripe.Respond(HttpStatusCode.InternalServerError, error, "req_r2", ReplayOf("req_b"));
+        _stripe.Respond(HttpStatusCode.OK, CustomerJson);
+        _stripe.Respond(HttpStatusCode.InternalServerError, error, "req_r3", ReplayOf("req_c"));
+        _stripe.Respond(HttpStatusCode.InternalServerError, error, "req_r4", ReplayOf("req_d"));
+        _stripe.Respond(HttpStatusCode.InternalServerError, error, "req_r5", ReplayOf("req_e"));
+
+        var id = await Gateway(maxNetworkRetries: 0).CreateCustomerAsync(new NewStripeCustomer { AccountId = Account, IdempotencyKey = "customer-create:user-1" }, CancellationToken.None);
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => Gateway(maxNetworkRetries: 0).CreateCustomerAsync(new NewStripeCustomer { AccountId = Account, IdempotencyKey = "customer-create:user-2" }, CancellationToken.None));
+
+        Assert.Equal("cus_123", id);
+        Assert.True(failure.IsTransient);
+        Assert.Equal(
+            ["customer-create:user-1", "customer-create:user-1:after:req_a", "customer-create:user-1:after:req_b",
+             "customer-create:user-2", "customer-create:user-2:after:req_c", "customer-create:user-2:after:req_d"],
+            _stripe.Requests.Select(r => r.IdempotencyKey));
+    }
+
+    [Fact]
     public async Task A_failure_that_is_not_a_replay_is_not_sent_again_under_another_key()
     {
         for (var i = 0; i < 3; i++)
