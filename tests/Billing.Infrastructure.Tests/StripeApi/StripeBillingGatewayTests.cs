@@ -73,6 +73,26 @@ public sealed class StripeBillingGatewayTests
     }
 
     [Fact]
+    public async Task A_customer_creation_in_flight_elsewhere_is_waited_for_four_times_then_its_conflict_is_the_answer()
+    {
+        const string inUse = """{"error":{"type":"invalid_request_error","code":"idempotency_key_in_use","message":"There is currently another in-progress request using this Idempotent Key."}}""";
+        for (var i = 0; i < 4; i++)
+        {
+            _stripe.Respond(HttpStatusCode.Conflict, inUse);
+        }
+
+        var creation = Gateway(maxNetworkRetries: 0).CreateCustomerAsync(new NewStripeCustomer { AccountId = Account, IdempotencyKey = "customer-create:user-1" }, CancellationToken.None);
+        while (!creation.IsCompleted)
+        {
+            await Task.Delay(20);
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        await Assert.ThrowsAsync<PaymentProviderException>(() => creation);
+        Assert.Equal(4, _stripe.Requests.Count);
+    }
+
+    [Fact]
     public async Task Checkout_sessions_carry_the_account_three_ways_the_price_the_trial_and_the_urls()
     {
         _stripe.Respond(HttpStatusCode.OK, SessionJson);
