@@ -74,7 +74,7 @@ public sealed partial class InvoicingRuns(
         }
 
         var periods = (await sweep.ListNotInvoicedAsync(month.FirstIndexDay, month.LastIndexDay, accountId, cancellationToken).ConfigureAwait(false))
-            .Where(p => month.Contains(p.PeriodEnd) && (accountId is null || p.AccountId == accountId))
+            .Where(p => month.Contains(p.PeriodEnd))
             .OrderBy(p => p.AccountId.Value, StringComparer.Ordinal)
             .ToList();
         // Closed and settled: a period that closed moments ago may still get usage recorded before its end, so its job

@@ -53,8 +53,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
             query = query.WithParameter(string.Create(CultureInfo.InvariantCulture, $"@id{i}"), ids[i]);
         }
 
-        var found = await QueryAsync(query, new QueryRequestOptions { PartitionKey = PartitionKeyOf(accountId), MaxItemCount = ids.Count }, ids.Count, cancellationToken).ConfigureAwait(false);
-        return [.. found.Where(r => r.AccountId == accountId)]; // the local server does not scope results to the partition key
+        return await QueryAsync(query, new QueryRequestOptions { PartitionKey = PartitionKeyOf(accountId), MaxItemCount = ids.Count }, ids.Count, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken)
