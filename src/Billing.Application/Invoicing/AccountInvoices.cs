@@ -11,9 +11,9 @@ namespace Billing.Application.Invoicing;
 
 /// <summary>
 /// What the current period has accrued (<see cref="Charges"/>, priced as its invoice will be) and the prepaid credit
-/// spendable now in its currency that would pay part of it (<see cref="CreditApplicable"/>, at most the total), once
-/// the invoices of closed periods that have not spent yet have taken theirs: an estimate, since credit can be spent,
-/// bought or expire before the period closes.
+/// in its currency that would pay part of it (<see cref="CreditApplicable"/>, at most the total): spendable now and
+/// not expiring before the period's end, once the invoices of closed periods that have not spent yet have taken theirs.
+/// An estimate, since usage can still be counted and credit spent, bought or refunded before the period closes.
 /// </summary>
 public sealed record UpcomingInvoice(PeriodCharges Charges, long CreditApplicable)
 {
@@ -59,12 +59,14 @@ public sealed class AccountInvoices(
             return new UpcomingInvoice(charges, 0);
         }
 
+        // The invoice is owed at the period's end: credit that expires before it cannot pay it, though spendable now.
+        var owedAt = entitlement.Period.End;
         var book = await credits.ReadAsync(accountId, cancellationToken).ConfigureAwait(false);
-        if (book.Spendable(charges.Currency, now) > 0)
+        if (book.Spendable(charges.Currency, owedAt, now) > 0)
         {
             book = await order.LeftByEarlierInvoicesAsync(book, now, entitlement.PeriodKey, now, cancellationToken).ConfigureAwait(false);
         }
 
-        return new UpcomingInvoice(charges, Math.Min(book.Spendable(charges.Currency, now), charges.Total.MinorUnits));
+        return new UpcomingInvoice(charges, Math.Min(book.Spendable(charges.Currency, owedAt, now), charges.Total.MinorUnits));
     }
 }

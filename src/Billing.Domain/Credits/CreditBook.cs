@@ -46,6 +46,13 @@ public sealed record CreditBook
     /// <summary>Spendable now: remaining credit of grants not expired at <paramref name="now"/>.</summary>
     public long Spendable(Currency currency, DateTimeOffset now) => Spendable(currency, now, now);
 
+    /// <summary>
+    /// What can pay, at <paramref name="now"/>, charges owed since <paramref name="owedAt"/> (an invoice: the end of its
+    /// period, also one still to close): <see cref="CreditGrant.IsSpendableFor"/>.
+    /// </summary>
+    public long Spendable(Currency currency, DateTimeOffset owedAt, DateTimeOffset now) =>
+        Grants.Where(g => g.IsSpendableFor(owedAt, now, currency)).Sum(g => g.Remaining);
+
     /// <summary>The ledger balance per currency (sum of remaining; expired grants count until their expiry entry is written).</summary>
     public IReadOnlyDictionary<Currency, long> Balances() =>
         Grants.GroupBy(g => g.Currency).ToDictionary(g => g.Key, g => g.Sum(x => x.Remaining));
@@ -277,9 +284,6 @@ public sealed record CreditBook
     /// </summary>
     private static IEnumerable<CreditGrant> SpendOrder(IEnumerable<CreditGrant> grants) =>
         grants.OrderBy(g => g.ExpiresAt ?? DateTimeOffset.MaxValue).ThenBy(g => g.GrantedAt).ThenBy(g => g.GrantId, StringComparer.Ordinal);
-
-    private long Spendable(Currency currency, DateTimeOffset owedAt, DateTimeOffset now) =>
-        Grants.Where(g => g.IsSpendableFor(owedAt, now, currency)).Sum(g => g.Remaining);
 
     /// <summary>
     /// The grant id of a positive adjustment: its key hashed. Grants are shown to the customer, and the key is the

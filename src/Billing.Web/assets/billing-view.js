@@ -357,7 +357,7 @@ export function invoicesSection(invoices, upcoming) {
     nodes.push(el('p', {}, `${formatMoney(upcoming.amount, upcoming.currency)} accrued for ${formatPeriod(upcoming.period.start, upcoming.period.end)}, invoiced when the period closes:`));
     nodes.push(el('ul', {}, upcoming.lines.map((line) => el('li', {}, `${line.description}: ${formatMoney(line.amount, upcoming.currency)}`))));
     if (upcoming.creditApplicable > 0) {
-      nodes.push(el('p', {}, `Your prepaid credit would pay ${formatMoney(upcoming.creditApplicable, upcoming.currency)} of it today, leaving ${formatMoney(upcoming.amountDue, upcoming.currency)} to invoice.`));
+      nodes.push(el('p', {}, `Your prepaid credit would pay ${formatMoney(upcoming.creditApplicable, upcoming.currency)} of it, leaving ${formatMoney(upcoming.amountDue, upcoming.currency)} to invoice.`));
     }
   }
   return nodes;

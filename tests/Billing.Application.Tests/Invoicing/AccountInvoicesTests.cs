@@ -62,6 +62,24 @@ public sealed class AccountInvoicesTests
     }
 
     [Fact]
+    public async Task Credit_that_expires_before_the_period_closes_is_not_shown_as_paying_its_invoice()
+    {
+        var subscriber = await _bed.SubscribeProAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_soon", 5_000, subscriber.Period.End.AddMinutes(-1)); // spendable now, gone at the close
+        await _bed.GrantAsync(subscriber.Id, "cs_at", 3_000, subscriber.Period.End); // expires at the close: cannot pay what is owed then
+        await _bed.GrantAsync(subscriber.Id, "cs_after", 2_000, subscriber.Period.End.AddMinutes(1));
+
+        var upcoming = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+
+        Assert.Equal((2_000L, InvoicingTestBed.Total - 2_000), (upcoming.CreditApplicable, upcoming.AmountDue));
+
+        // The invoice spends exactly what was shown
+        _bed.Close(subscriber.Period);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal((upcoming.CreditApplicable, upcoming.AmountDue), (run!.CreditApplied, run.AmountDue));
+    }
+
+    [Fact]
     public async Task The_upcoming_invoice_shows_only_the_credit_a_closed_periods_invoice_still_to_be_made_leaves()
     {
         var subscriber = await _bed.ClosedProPeriodAsync(); // 12,350 owed by a period closed 2 hours ago; its job has not run

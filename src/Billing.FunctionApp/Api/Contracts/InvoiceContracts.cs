@@ -69,7 +69,7 @@ public sealed record UpcomingInvoiceResponse
     /// <summary>The lines' total: what the period has accrued beyond the plan.</summary>
     public required long Amount { get; init; }
 
-    /// <summary>Prepaid credit spendable now in <see cref="Currency"/> that would pay part of <see cref="Amount"/> (at most all of it); an estimate until the period closes.</summary>
+    /// <summary>Prepaid credit in <see cref="Currency"/>, spendable now and not expiring before the period's end, that would pay part of <see cref="Amount"/> (at most all of it); an estimate until the period closes.</summary>
     public required long CreditApplicable { get; init; }
 
     /// <summary>What the invoice would bill if the period closed now: <see cref="Amount"/> less <see cref="CreditApplicable"/>.</summary>
