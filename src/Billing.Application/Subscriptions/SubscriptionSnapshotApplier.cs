@@ -11,7 +11,9 @@ namespace Billing.Application.Subscriptions;
 /// Applies a Stripe subscription snapshot to a stored account with optimistic concurrency. A snapshot that ends a usage
 /// period early (the subscription ended at once, or its billing period restarted) moves that period's end in the usage
 /// ledger to the real one (<see cref="SubscriptionSnapshotResult.EndedEarly"/>), so the period is invoiced the day after
-/// with the dates it ran, not weeks later at the end its usage was counted with. A snapshot that changes the account
+/// with the dates it ran, not weeks later at the end its usage was counted with. The stored state records that end
+/// (<see cref="SubscriptionState.PeriodEndedEarly"/>): the same state delivered again moves it again, with the version
+/// stored, in case the delivery that stored it stopped before its last move. A snapshot that changes the account
 /// records, for every meter the account has add-ons on, what the current period now includes (<see cref="IncludedUnits"/>),
 /// as a purchase or a refund does, and so does the same snapshot delivered again (<see cref="SubscriptionSnapshotOutcome.Duplicate"/>),
 /// in case the delivery that changed the account failed before its refresh: a subscription whose payment recovers after its grace period ended makes its period
@@ -60,7 +62,13 @@ public sealed class SubscriptionSnapshotApplier(IBillingAccountStore accounts, I
 
         // Again with the version stored when the first read was out of date, or when other writes landed before this one:
         // a job may have read one of those and moved the end back meanwhile, and its version must not pass the stamp.
-        if (decision!.EndedEarly is { } ended && (ended != early || stored.Version != storedAtTheEarliest))
+        // The end is the one the stored state records (SubscriptionState.PeriodEndedEarly): this decision's, or, on a
+        // redelivery of that state (a Duplicate, or the same state read again), the end the delivery that stored it
+        // decided on, which may have stopped before this move (the decision finds nothing left to end then).
+        var recorded = decision!.Outcome is SubscriptionSnapshotOutcome.Applied or SubscriptionSnapshotOutcome.Duplicate && stored.Subscription?.SubscriptionId == snapshot.SubscriptionId
+            ? stored.Subscription.PeriodEndedEarly
+            : null;
+        if (recorded is { } ended && (ended != early || stored.Version != storedAtTheEarliest))
         {
             await usage.MovePeriodEndAsync(accountId, ended.Key, PeriodEndMove.Ended(ended.End, stored.Version), cancellationToken).ConfigureAwait(false);
         }

@@ -35,7 +35,7 @@ internal static class AccountDocumentMapper
             }
             : null,
         Subscription = account.Subscription is { } s
-            ? ToDocument(s) with { ExtensionData = DocumentPart.KeptFrom(stored?.Subscription, d => d.SubscriptionId == s.SubscriptionId) }
+            ? ToDocument(s, stored?.Subscription?.PeriodEndedEarly) with { ExtensionData = DocumentPart.KeptFrom(stored?.Subscription, d => d.SubscriptionId == s.SubscriptionId) }
             : null,
         RenewsBy = account.RenewsBy,
         CustomerGeneration = account.CustomerGeneration,
@@ -138,7 +138,7 @@ internal static class AccountDocumentMapper
         }
     }
 
-    private static SubscriptionDocument ToDocument(SubscriptionState s) => new()
+    private static SubscriptionDocument ToDocument(SubscriptionState s, EndedPeriodDocument? storedEnded) => new()
     {
         SubscriptionId = s.SubscriptionId,
         CustomerId = s.CustomerId,
@@ -157,6 +157,13 @@ internal static class AccountDocumentMapper
         LatestInvoiceId = s.LatestInvoiceId,
         PastDueSince = s.PastDueSince,
         StripeStateAsOf = s.StripeStateAsOf,
+        PeriodEndedEarly = s.PeriodEndedEarly is { } ended
+            ? new EndedPeriodDocument
+            {
+                Key = ended.Key.Value, Start = ended.Start, End = ended.End,
+                ExtensionData = DocumentPart.KeptFrom(storedEnded, d => d.Key == ended.Key.Value),
+            }
+            : null,
     };
 
     private static SubscriptionState ToDomain(SubscriptionDocument s) => new()
@@ -178,5 +185,6 @@ internal static class AccountDocumentMapper
         LatestInvoiceId = s.LatestInvoiceId,
         PastDueSince = s.PastDueSince,
         StripeStateAsOf = s.StripeStateAsOf,
+        PeriodEndedEarly = s.PeriodEndedEarly is { } ended ? new UsagePeriod(ended.Start, ended.End, UsagePeriodKey.Parse(ended.Key)) : null,
     };
 }

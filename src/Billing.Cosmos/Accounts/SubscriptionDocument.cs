@@ -39,4 +39,7 @@ internal sealed record SubscriptionDocument : DocumentPart
     public DateTimeOffset? PastDueSince { get; init; }
 
     public required DateTimeOffset StripeStateAsOf { get; init; }
+
+    /// <summary>The usage period this state ended early (<c>SubscriptionState.PeriodEndedEarly</c>); null when it ended none.</summary>
+    public EndedPeriodDocument? PeriodEndedEarly { get; init; }
 }

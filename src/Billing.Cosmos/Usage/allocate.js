@@ -3,8 +3,10 @@
 // provisioner locally and by infra/modules/cosmos.bicep in Azure. A change of behaviour needs a new id (v3 next), so
 // that code and procedure deployed at different moments never disagree (a test pins this file to its id).
 //
-// A take must find the account still at the version the caller worked its limit out from (otherwise: staleAccount,
-// nothing written), so a lowered limit applies from the moment the account is stored. A release sends no version.
+// A call that sends a version must find the account still at it (otherwise: staleAccount, nothing written): a take's is
+// the version the caller worked its limit out from, so a lowered limit applies from the moment the account is stored;
+// a release's makes its answer's limit the one in force. Only a release's last attempt against an account that keeps
+// changing sends none (not checked), so a release is never refused for that.
 //
 // The unit's document and the meter's counter change in the same transaction, so the counter always equals the units
 // held: a call that dies or goes away leaves both written or neither. Any failure throws and Cosmos DB rolls

@@ -218,6 +218,10 @@ public sealed record BillingAccount
             return new(refusal, this);
         }
 
+        // What this state ends early goes with it, and stays while Stripe says the same (a redelivery of the event that
+        // stored it, whose first delivery may have stopped before the period's end was moved, finishes the move).
+        var endedEarly = sameSubscription ? EndedEarlyBetween(current!, incoming) : null;
+        incoming = incoming with { PeriodEndedEarly = endedEarly ?? (sameSubscription && SameStripeContent(current!, incoming) ? current!.PeriodEndedEarly : null) };
         var updated = this with
         {
             StripeCustomerId = StripeCustomerId ?? (formerCustomer ? null : snapshot.CustomerId),
@@ -226,10 +230,7 @@ public sealed record BillingAccount
             // What a grace period of this subscription grants: never a plan another subscription was paid for.
             LastPaidPlan = incoming.Status == SubscriptionStatus.Active && incoming.PlanCode is { } paid ? paid : sameSubscription ? LastPaidPlan : null,
         };
-        return new(SubscriptionSnapshotOutcome.Applied, updated)
-        {
-            EndedEarly = sameSubscription ? EndedEarlyBetween(current!, incoming) : null,
-        };
+        return new(SubscriptionSnapshotOutcome.Applied, updated) { EndedEarly = endedEarly };
     }
 
     /// <summary>Adds a bought add-on once: a second grant with the same id changes nothing.</summary>
@@ -331,8 +332,7 @@ public sealed record BillingAccount
     /// </summary>
     private static SubscriptionSnapshotOutcome? RefuseSameSubscription(SubscriptionState current, SubscriptionState incoming, SubscriptionSnapshot snapshot, TimeSpan clockSkew)
     {
-        // PastDueSince is derived from the times, not Stripe's content.
-        var identical = incoming with { StripeStateAsOf = current.StripeStateAsOf, PastDueSince = current.PastDueSince } == current;
+        var identical = SameStripeContent(current, incoming);
         if (snapshot.ReadAfterStateAsOf == current.StripeStateAsOf)
         {
             return identical ? SubscriptionSnapshotOutcome.Duplicate : null;
@@ -346,6 +346,10 @@ public sealed record BillingAccount
 
         return gap < TimeSpan.Zero ? SubscriptionSnapshotOutcome.Stale : null;
     }
+
+    /// <summary>Whether two states of one subscription say the same, whenever read (PastDueSince is derived from the times, PeriodEndedEarly from the state before).</summary>
+    private static bool SameStripeContent(SubscriptionState current, SubscriptionState incoming) =>
+        incoming with { StripeStateAsOf = current.StripeStateAsOf, PastDueSince = current.PastDueSince, PeriodEndedEarly = current.PeriodEndedEarly } == current;
 
     private static SubscriptionSnapshotOutcome? RefuseOtherSubscription(SubscriptionState current, SubscriptionState incoming)
     {

@@ -1,3 +1,4 @@
+using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 
 namespace Billing.Domain.Subscriptions;
@@ -44,6 +45,15 @@ public sealed record SubscriptionState
 
     /// <summary>The Stripe time this state reflects; an older snapshot never overwrites it.</summary>
     public required DateTimeOffset StripeStateAsOf { get; init; }
+
+    /// <summary>
+    /// The usage period this state ended early when it was applied (<c>SubscriptionSnapshotResult.EndedEarly</c>), with
+    /// its real end, kept while Stripe's reads of the subscription say the same: a delivery that stored the state and
+    /// stopped before moving the period's end has the move finished by the event's redelivery (a duplicate, or the same
+    /// state read again later), which otherwise finds nothing left to end. Not Stripe's content: never part of a
+    /// comparison of two reads.
+    /// </summary>
+    public UsagePeriod? PeriodEndedEarly { get; init; }
 
     /// <summary>Not over yet: neither a terminal status nor an <c>ended_at</c>. An unknown status counts as live.</summary>
     public bool IsLive => !Status.IsTerminal && EndedAt is null;

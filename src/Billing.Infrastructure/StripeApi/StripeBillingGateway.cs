@@ -122,7 +122,7 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
             var refunded = 0L;
             await foreach (var refund in stripe.V1.Refunds.ListAutoPagingAsync(new RefundListOptions { Charge = chargeId, Limit = 100 }, requestOptions: null, cancellationToken).ConfigureAwait(false))
             {
-                refunded += refund.Status is "succeeded" or "pending" or "requires_action" ? refund.Amount : 0;
+                refunded += Stands(refund) ? refund.Amount : 0;
             }
 
             var disputed = false;
@@ -272,7 +272,7 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
 
             var currency = Currency.Parse(invoice.Currency);
             var existing = await stripe.V1.Refunds.ListAsync(new RefundListOptions { PaymentIntent = paymentIntentId, Limit = 100 }, requestOptions: null, cancellationToken).ConfigureAwait(false);
-            var refunded = existing.Data.Where(r => r.Status is "succeeded" or "pending").Sum(r => r.Amount);
+            var refunded = existing.Data.Where(Stands).Sum(r => r.Amount);
             if (refunded < invoice.AmountPaid)
             {
                 // The key names the refunds seen: the same listing gives the same amount under the same key (racing
@@ -291,7 +291,7 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
                         },
                         new RequestOptions { IdempotencyKey = key },
                         cancellationToken).ConfigureAwait(false);
-                    if (refund.Status is "succeeded" or "pending")
+                    if (Stands(refund))
                     {
                         refunded += refund.Amount;
                     }
@@ -311,6 +311,14 @@ public sealed partial class StripeBillingGateway(StripeClientFactory clients, Ti
             throw failure;
         }
     }
+
+    /// <summary>
+    /// Whether a refund takes the payment back: succeeded, or on its way (<c>pending</c>, or <c>requires_action</c>:
+    /// waiting for the customer's details on a payment method without native refunds, until it succeeds or is canceled
+    /// as its instructions expire). Failed and canceled ones gave nothing back. One rule for a charge's standing and for
+    /// what a duplicate's refund still has to refund.
+    /// </summary>
+    private static bool Stands(Refund refund) => refund.Status is "succeeded" or "pending" or "requires_action";
 
     /// <summary>
     /// Sends a keyed request; when Stripe answers it with a failure it saved earlier under that key and replays

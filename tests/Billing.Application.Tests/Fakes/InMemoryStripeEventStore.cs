@@ -7,7 +7,8 @@ namespace Billing.Application.Tests.Fakes;
 /// <summary>
 /// The event store's contract in memory: create-once by id, transitions refused once Applied or Ignored, and the copy of
 /// an event made final for an account in that account's history (<see cref="History"/>), written after the transition
-/// as the Cosmos store writes it, so a test can fail it (<see cref="HistoryFailuresLeft"/>) with the event final.
+/// as the Cosmos store writes it, so a test can fail it (<see cref="HistoryFailuresLeft"/>) with the event final, and
+/// the record of a failure (<see cref="FailMarkFailedWith"/>).
 /// </summary>
 internal sealed class InMemoryStripeEventStore(TimeProvider time) : IStripeEventStore
 {
@@ -21,6 +22,9 @@ internal sealed class InMemoryStripeEventStore(TimeProvider time) : IStripeEvent
 
     /// <summary>History writes attempted (failed ones included).</summary>
     public int HistoryWrites => Volatile.Read(ref _historyWrites);
+
+    /// <summary>When set, <see cref="MarkFailedAsync"/> throws it and records nothing (the store unreachable as a failure is recorded).</summary>
+    public Exception? FailMarkFailedWith { get; set; }
 
     /// <summary>The next this many history writes fail (after the event's own transition is stored).</summary>
     public int HistoryFailuresLeft
@@ -78,7 +82,9 @@ internal sealed class InMemoryStripeEventStore(TimeProvider time) : IStripeEvent
         Transition(eventId, r => r with { Status = StripeEventStatus.IgnoredLivemodeMismatch, CompletedAt = time.GetUtcNow(), Note = reason });
 
     public Task<StripeEventTransitionResult> MarkFailedAsync(string eventId, string failure, CancellationToken cancellationToken) =>
-        Transition(eventId, r => r with { Status = StripeEventStatus.Failed, Note = failure });
+        FailMarkFailedWith is { } unreachable
+            ? Task.FromException<StripeEventTransitionResult>(unreachable)
+            : Transition(eventId, r => r with { Status = StripeEventStatus.Failed, Note = failure });
 
     public StripeEventRecord Get(string eventId) => _events[eventId];
 

@@ -310,6 +310,36 @@ public sealed class InvoiceAccountTests
         await AssertEndedAtTheCancellationAndInvoicedTheNextDayAsync(id, job);
     }
 
+    [Theory]
+    [InlineData(0)] // read again at once: a duplicate of the stored state
+    [InlineData(60)] // read again a minute later: the same state, applied as newer
+    public async Task A_cancellation_whose_delivery_stopped_after_storing_the_account_is_ended_at_the_cancellation_by_its_redelivery(int secondsLater)
+    {
+        // As above, a job moves the period to Stripe's later end while the cancellation's account write loses its races;
+        // then the instance stops right after storing the account, before it moves the period back to the cancellation.
+        // The event's redelivery finds the cancellation stored: it must still finish the move.
+        var (id, job) = await ExtendedPeriodAtItsJobAsync();
+        var others = new HookedAccountStore(_bed.Usage.Accounts)
+        {
+            BeforeUpdate = async () =>
+            {
+                await _bed.Usage.Accounts.UpdateAsync(id, a => a.NoteEarlyReversal("pi_other_1", _bed.Time.GetUtcNow()), CancellationToken.None);
+                await _bed.Usage.Accounts.UpdateAsync(id, a => a.NoteEarlyReversal("pi_other_2", _bed.Time.GetUtcNow()), CancellationToken.None);
+                Assert.Null(await _bed.DeliverAsync(job));
+            },
+            AfterUpdate = () => throw new TimeoutException("the instance stopped after storing the account"),
+        };
+        await Assert.ThrowsAsync<TimeoutException>(() => CancelAsync(id, others));
+        Assert.Equal(At(3, 13, 8, 0), (await _bed.Ledger.GetAsync(id, job.PeriodKey, CancellationToken.None))!.Period.End);
+
+        _bed.Time.Advance(TimeSpan.FromSeconds(secondsLater));
+        await RenewAsync(
+            id, At(2, 10, 8, 0), At(3, 13, 8, 0), status: SubscriptionStatus.Canceled, endedAt: CancelledAt,
+            expected: secondsLater == 0 ? SubscriptionSnapshotOutcome.Duplicate : SubscriptionSnapshotOutcome.Applied);
+
+        await AssertEndedAtTheCancellationAndInvoicedTheNextDayAsync(id, job);
+    }
+
     [Fact]
     public async Task A_cancellation_the_job_reads_from_Stripe_itself_is_invoiced_with_the_cancellation_s_end()
     {
@@ -674,7 +704,7 @@ public sealed class InvoiceAccountTests
     /// <summary>The subscription's period as a webhook applies it (so a usage period it ends early moves in the ledger).</summary>
     private async Task RenewAsync(
         AccountId id, DateTimeOffset start, DateTimeOffset end, string subscriptionId = "sub_anchor", string customerId = "cus_anchor", SubscriptionStatus? status = null, DateTimeOffset? endedAt = null,
-        IBillingAccountStore? accounts = null)
+        IBillingAccountStore? accounts = null, SubscriptionSnapshotOutcome expected = SubscriptionSnapshotOutcome.Applied)
     {
         var applier = new SubscriptionSnapshotApplier(accounts ?? _bed.Usage.Accounts, _bed.Ledger, _bed.Usage.IncludedUnits, _bed.Usage.Catalog, Options.Create(new SubscriptionSyncOptions()), _bed.Time);
         var snapshot = new SubscriptionSnapshot
@@ -691,6 +721,6 @@ public sealed class InvoiceAccountTests
             AsOf = _bed.Time.GetUtcNow(),
         };
         var result = await applier.ApplyAsync(id, snapshot, CancellationToken.None);
-        Assert.Equal(SubscriptionSnapshotOutcome.Applied, result.Outcome);
+        Assert.Equal(expected, result.Outcome);
     }
 }

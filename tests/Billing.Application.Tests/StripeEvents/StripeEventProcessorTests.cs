@@ -23,6 +23,27 @@ public sealed class StripeEventProcessorTests
     }
 
     [Fact]
+    public async Task A_failure_whose_record_fails_too_is_rethrown_as_itself_and_warned_about_not_alerted()
+    {
+        await StoreAsync("evt_unrecorded", "invoice.paid");
+        _handler.FailuresLeft = 1;
+        var unreachable = new HttpRequestException("the store could not be reached");
+        _events.FailMarkFailedWith = unreachable;
+
+        await Assert.ThrowsAsync<TimeoutException>(() => ProcessAsync("evt_unrecorded", attempt: 1)); // the handler's failure, not the store's
+
+        Assert.Equal(StripeEventStatus.Processing, _events.Get("evt_unrecorded").Status); // as the retry finds it
+        // The delivery is retried anyway: a warning, never the operator's alert (an Error).
+        var logged = Assert.Single(_log.Collector.GetSnapshot(), r => r.Message.Contains("Could not record the failure", StringComparison.Ordinal));
+        Assert.Equal((LogLevel.Warning, unreachable), (logged.Level, logged.Exception));
+        Assert.Contains("evt_unrecorded", logged.Message, StringComparison.Ordinal);
+
+        _events.FailMarkFailedWith = null;
+        await ProcessAsync("evt_unrecorded", attempt: 2);
+        Assert.Equal(StripeEventStatus.Applied, _events.Get("evt_unrecorded").Status);
+    }
+
+    [Fact]
     public async Task Applies_a_stored_event_once_and_acknowledges_later_deliveries_without_effect()
     {
         await StoreAsync("evt_1", "customer.subscription.updated");

@@ -186,6 +186,7 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
                 LatestInvoiceId = "in_rt",
                 PastDueSince = t.AddDays(2),
                 StripeStateAsOf = t.AddDays(3),
+                PeriodEndedEarly = UsagePeriod.SubscriptionPeriod(t.AddMonths(-1), t),
             },
         };
 

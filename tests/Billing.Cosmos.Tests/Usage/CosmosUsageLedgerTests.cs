@@ -831,6 +831,87 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_move_with_nothing_to_move_is_not_refused_and_writes_nothing()
+    {
+        // No counters (nothing counted in the period), or an end at or before their start: nothing happens, and the
+        // answer is true (false says only that a newer account state set the end, which the job logs as such).
+        var account = Ids.NewAccount();
+        var counted = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2037, 1, 10, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2037, 2, 10, 9, 0, 0, TimeSpan.Zero));
+
+        Assert.True(await _ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.StillCurrent(counted.End.AddDays(2), 2), CancellationToken.None));
+        Assert.Null(await _ledger.GetAsync(account, counted.Key, CancellationToken.None));
+        Assert.Empty(await IndexEntriesAsync(account));
+
+        await ConsumeAsync(account, counted, AgentRuns, 2, null);
+        Assert.True(await _ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.StillCurrent(counted.Start, 2), CancellationToken.None));
+        Assert.Equal(counted.End, (await _ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End);
+        Assert.False((await RawUsageAsync(account, counted.Key)).ContainsKey("periodEndAccountVersion"));
+    }
+
+    [Fact]
+    public async Task An_end_Stripe_moves_from_an_older_account_state_keeps_the_newer_version_its_end_was_set_from()
+    {
+        // Days no other test uses. Stripe ended the period at 11 March 01:30 in version 9; a move of Stripe's from version 8
+        // (its webhook's instance read the account before) lands later with another end: Stripe's moves always apply, but
+        // the version stamped is never lowered, so a job holding version 9 still cannot move the period to its later end.
+        var account = Ids.NewAccount();
+        var counted = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2037, 3, 10, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2037, 4, 10, 8, 0, 0, TimeSpan.Zero));
+        var (endedAt, olderEnd) = (new DateTimeOffset(2037, 3, 21, 1, 30, 0, TimeSpan.Zero), new DateTimeOffset(2037, 3, 23, 1, 30, 0, TimeSpan.Zero));
+        await ConsumeAsync(account, counted, AgentRuns, 4, null);
+        await _ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.Ended(endedAt, 9), CancellationToken.None);
+
+        Assert.True(await _ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.Ended(olderEnd, 8), CancellationToken.None));
+
+        Assert.Equal(olderEnd, (await _ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End);
+        Assert.Equal(9, (long?)(await RawUsageAsync(account, counted.Key))["periodEndAccountVersion"]);
+        Assert.False(await _ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.StillCurrent(counted.End, 9), CancellationToken.None));
+        Assert.Equal(olderEnd, (await _ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End);
+    }
+
+    [Fact]
+    public async Task A_newer_version_stamped_on_an_end_in_place_is_not_lost_to_a_record_counted_meanwhile()
+    {
+        // Days no other test uses. The cancellation's second move (the account stored as 9) finds the end in place and only
+        // stamps the version; a record lands between its read and its replace, which fails: read again, it stamps then.
+        using var store = new FaultyStore(fixture);
+        var account = Ids.NewAccount();
+        var counted = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2037, 5, 10, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2037, 6, 10, 8, 0, 0, TimeSpan.Zero));
+        var endedAt = new DateTimeOffset(2037, 5, 21, 1, 30, 0, TimeSpan.Zero);
+        await ConsumeAsync(account, counted, AgentRuns, 4, null);
+        await _ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.Ended(endedAt, 7), CancellationToken.None);
+        store.BeforeNext = (HttpMethod.Put, "usage", () => ConsumeAsync(account, new UsagePeriod(counted.Start, endedAt, counted.Key), AgentRuns, 1, null));
+
+        Assert.True(await store.UsageLedger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.Ended(endedAt, 9), CancellationToken.None));
+
+        Assert.Null(store.BeforeNext); // the record landed in between
+        Assert.Equal((endedAt, 5L), ((await _ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End, (await _ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Used(AgentRuns)));
+        Assert.Equal(9, (long?)(await RawUsageAsync(account, counted.Key))["periodEndAccountVersion"]);
+        Assert.False(await _ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.StillCurrent(counted.End, 8), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_move_that_lost_to_another_move_to_another_day_moves_the_index_entry_from_that_day_too()
+    {
+        // Days no other test uses. A move to 21 July deletes the 10 August entry; before it replaces the counters, another
+        // instance moves them to 25 July (indexed there). Its replace fails; read again, the counters end on 25 July, whose
+        // entry must go too, or it stays listed on a day the period does not end (its job finds the period ending later,
+        // does nothing, and the entry is never marked invoiced).
+        using var store = new FaultyStore(fixture);
+        var account = Ids.NewAccount();
+        var counted = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2037, 7, 10, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2037, 8, 10, 8, 0, 0, TimeSpan.Zero));
+        var (first, other) = (new DateTimeOffset(2037, 7, 21, 1, 30, 0, TimeSpan.Zero), new DateTimeOffset(2037, 7, 25, 1, 30, 0, TimeSpan.Zero));
+        await ConsumeAsync(account, counted, AgentRuns, 4, null);
+        store.BeforeNext = (HttpMethod.Put, "usage", () => _ledger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.Ended(other, 8), CancellationToken.None));
+
+        Assert.True(await store.UsageLedger.MovePeriodEndAsync(account, counted.Key, PeriodEndMove.Ended(first, 7), CancellationToken.None));
+
+        Assert.Null(store.BeforeNext); // the other move landed in between
+        Assert.Equal(first, (await _ledger.GetAsync(account, counted.Key, CancellationToken.None))!.Period.End);
+        Assert.Equal(first, Assert.Single(await IndexEntriesAsync(account)).GetProperty("periodEnd").GetDateTimeOffset());
+        Assert.Empty(await _ledger.ListPeriodsEndingAsync(new DateOnly(2037, 7, 25), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_period_Stripe_extended_moves_to_its_new_closing_day_with_its_counts()
     {
         // Days no other test of this class uses: the index partitions are shared by every account of the database.

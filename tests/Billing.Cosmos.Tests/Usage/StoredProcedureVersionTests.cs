@@ -13,7 +13,7 @@ public sealed class StoredProcedureVersionTests
     public static TheoryData<string, string, string, string> Procedures => new()
     {
         { "record-usage.js", CosmosUsageLedger.RecordUsageProcedureId, CosmosUsageLedger.RecordUsageProcedureBody, "recordUsage-v5:52e6a6f8e6b205143ef884fa76403339dcfd9abc14b23ed53f7a725d3be31a12" },
-        { "allocate.js", CosmosAllocationLedger.AllocateProcedureId, CosmosAllocationLedger.AllocateProcedureBody, "allocate-v2:70bb4cedb2ffc7f0ed8fa8a9bff7e81716ba99813f1556f87c12d892394f46ea" },
+        { "allocate.js", CosmosAllocationLedger.AllocateProcedureId, CosmosAllocationLedger.AllocateProcedureBody, "allocate-v2:ac7ef44aae29d7bb7062fddd26d21061c5d47ebb1234431a831c629aa59177b0" },
     };
 
     [Theory]

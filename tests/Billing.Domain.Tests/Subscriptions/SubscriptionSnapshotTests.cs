@@ -335,6 +335,24 @@ public sealed class SubscriptionSnapshotTests
     }
 
     [Fact]
+    public void The_period_a_state_ended_early_is_kept_with_it_while_Stripe_says_the_same_and_dropped_when_it_says_otherwise()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
+        var endedAt = TestAccounts.PeriodStart.AddDays(9);
+        var canceled = TestAccounts.Snapshot(endedAt, SubscriptionStatus.Canceled) with { EndedAt = endedAt, CanceledAt = endedAt };
+
+        var stored = account.ApplySubscriptionSnapshot(canceled, _catalog, TimeSpan.Zero);
+        var duplicate = stored.Account.ApplySubscriptionSnapshot(canceled, _catalog, TimeSpan.Zero);
+        var readAgain = stored.Account.ApplySubscriptionSnapshot(canceled with { AsOf = endedAt.AddMinutes(1) }, _catalog, TimeSpan.Zero);
+        var changed = readAgain.Account.ApplySubscriptionSnapshot(canceled with { AsOf = endedAt.AddMinutes(2), LatestInvoiceId = "in_final" }, _catalog, TimeSpan.Zero);
+
+        Assert.Equal(stored.EndedEarly, stored.Account.Subscription!.PeriodEndedEarly);
+        Assert.Equal((SubscriptionSnapshotOutcome.Duplicate, null, stored.EndedEarly), (duplicate.Outcome, duplicate.EndedEarly, duplicate.Account.Subscription!.PeriodEndedEarly));
+        Assert.Equal((SubscriptionSnapshotOutcome.Applied, null, stored.EndedEarly), (readAgain.Outcome, readAgain.EndedEarly, readAgain.Account.Subscription!.PeriodEndedEarly));
+        Assert.Equal((SubscriptionSnapshotOutcome.Applied, null), (changed.Outcome, changed.Account.Subscription!.PeriodEndedEarly));
+    }
+
+    [Fact]
     public void An_annual_plan_ended_at_once_ends_the_monthly_slice_it_was_in()
     {
         var yearly = TestAccounts.Snapshot(T0, priceId: TestCatalog.BasicYearly) with { CurrentPeriodEnd = TestAccounts.PeriodStart.AddYears(1) };

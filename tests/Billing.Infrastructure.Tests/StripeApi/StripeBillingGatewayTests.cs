@@ -399,6 +399,29 @@ public sealed class StripeBillingGatewayTests
     }
 
     [Fact]
+    public async Task A_duplicate_s_refund_awaiting_the_customer_s_action_stands_as_the_charge_s_reading_counts_it_and_is_not_made_again()
+    {
+        // Stripe: a refund of a payment method without native refunds (Konbini, a bank transfer) waits in requires_action
+        // for the customer's details; it ends succeeded, or canceled when its instructions expire or the merchant cancels
+        // it. Like a pending one it stands until then (GetChargeAsync counts both): a second refund of the same amount
+        // would refund twice or be refused for the amount, failing the duplicate's resolution on every delivery.
+        RespondDuplicatePayment("""{"object":"list","data":[],"has_more":false}""");
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"re_1","object":"refund","amount":1900,"currency":"usd","status":"requires_action"}""");
+
+        var created = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
+
+        Assert.Equal(1900, created?.MinorUnits);
+        var requests = _stripe.Requests.Count;
+        RespondDuplicatePayment("""{"object":"list","data":[{"id":"re_1","object":"refund","amount":1900,"currency":"usd","status":"requires_action"}],"has_more":false}""");
+
+        var again = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
+
+        Assert.Equal(1900, again?.MinorUnits);
+        Assert.Equal(requests + 3, _stripe.Requests.Count); // the subscription, the invoice, its refunds: no new refund
+        Assert.DoesNotContain(_stripe.Requests.Skip(requests), r => r.Method == "POST");
+    }
+
+    [Fact]
     public async Task A_refund_that_failed_at_once_is_not_counted_as_refunded()
     {
         RespondDuplicatePayment("""{"object":"list","data":[],"has_more":false}""");

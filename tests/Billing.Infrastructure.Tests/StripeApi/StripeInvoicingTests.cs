@@ -363,6 +363,33 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
         Assert.DoesNotContain("default_source", create.Form.Keys);
     }
 
+    [Fact]
+    public async Task A_void_after_a_mark_that_failed_under_the_same_run_s_key_is_sent_under_its_own_key()
+    {
+        // The subscription's collection pause said mark_uncollectible; Stripe answered the mark with a 500, which it saves
+        // under that key and replays for a day (and refuses on another endpoint). Before the next attempt the pause was
+        // changed to void: sent under the mark's key, the void would fail the same way until the key expired.
+        var stub = new StubStripeHandler();
+        stub.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","status":"open","total":1250}""");
+        stub.Respond(HttpStatusCode.InternalServerError, """{"error":{"type":"api_error","message":"An unknown error occurred."}}""");
+        stub.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","status":"open","total":1250}"""); // the finalize replayed
+        stub.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","status":"void","total":1250}""");
+        var invoicing = new StripeInvoicing(TestStripe.Clients(stub, maxNetworkRetries: 0), NullLogger<StripeInvoicing>.Instance);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => invoicing.FinalizeUncollectedAsync("in_1", CollectionPauseBehavior.MarkUncollectible, "run:finalize:paused", CancellationToken.None));
+        var voided = await invoicing.FinalizeUncollectedAsync("in_1", CollectionPauseBehavior.Void, "run:finalize:paused", CancellationToken.None);
+
+        Assert.Equal("void", voided.Status);
+        Assert.Equal(
+            [
+                ("/v1/invoices/in_1/finalize", "run:finalize:paused:finalize"),
+                ("/v1/invoices/in_1/mark_uncollectible", "run:finalize:paused:mark_uncollectible"),
+                ("/v1/invoices/in_1/finalize", "run:finalize:paused:finalize"),
+                ("/v1/invoices/in_1/void", "run:finalize:paused:void"),
+            ],
+            stub.Requests.Select(r => (r.Path, r.IdempotencyKey)));
+    }
+
     private static NewUsageInvoice Invoice(string run, string customer, string? subscription, string account) =>
         new(run, customer, subscription, "USD", "Usage beyond the Pro plan", PeriodStart, PeriodEnd, account);
 
