@@ -34,8 +34,12 @@ public interface IInvoiceRunStore
     /// <exception cref="OperatorCopyNotWrittenException">The entry was not written.</exception>
     Task RecordInIndexAsync(InvoiceRun run, CancellationToken cancellationToken);
 
-    /// <summary>The account's runs that produced an invoice, newest period first (one partition).</summary>
-    Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// The account's runs that produced an invoice (one partition), newest period first and, among periods that began
+    /// at the same instant, period key descending (a total order, so keyset paging neither skips nor repeats one);
+    /// those after <paramref name="after"/> in that order when given, at most <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, InvoicedRunPosition? after, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// The runs (any step) of periods ending in (<paramref name="endsAfter"/>, <paramref name="endsBy"/>], of one account
@@ -49,6 +53,24 @@ public interface IInvoiceRunStore
     /// (<see cref="InvoicingRuns"/>) only; webhooks read the run their invoice's metadata names.
     /// </summary>
     Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken);
+}
+
+/// <summary>A place in the order of <see cref="IInvoiceRunStore.ListInvoicedAsync"/>: the period's start, then its key.</summary>
+public readonly record struct InvoicedRunPosition(DateTimeOffset PeriodStart, UsagePeriodKey PeriodKey)
+{
+    /// <summary>The position of <paramref name="run"/>: the next page starts after it.</summary>
+    public static InvoicedRunPosition Of(InvoiceRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new(run.PeriodStart, run.PeriodKey);
+    }
+
+    /// <summary>Whether <paramref name="run"/> comes after this position (an older start, or the same start and a lower key).</summary>
+    public bool Precedes(InvoiceRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.PeriodStart < PeriodStart || (run.PeriodStart == PeriodStart && string.CompareOrdinal(run.PeriodKey.Value, PeriodKey.Value) < 0);
+    }
 }
 
 /// <summary>Two jobs worked on one run at once; the loser's delivery is retried and resumes from the stored state.</summary>

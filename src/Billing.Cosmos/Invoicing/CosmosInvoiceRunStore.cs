@@ -111,16 +111,29 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         return index.RecordAsync(run, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// One query inside the account's partition, keyset-paged: <c>ORDER BY c.periodStart DESC, c.id DESC</c> (the run's id
+    /// ends with its period key, so within the account it orders as the key), served by the container's composite index
+    /// on those two paths (<see cref="ContainerDefinitions.AccountsCompositeIndexes"/>: Cosmos DB refuses an
+    /// <c>ORDER BY</c> on two paths without one), after the position's start and id when given.
+    /// </summary>
+    public async Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, InvoicedRunPosition? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var keyset = after is null ? "" : " AND (c.periodStart < @start OR (c.periodStart = @start AND c.id < @after))";
         var query = new QueryDefinition(string.Create(
                 CultureInfo.InvariantCulture,
-                $"SELECT TOP {limit} * FROM c WHERE c.accountId = @account AND c.type = @type AND IS_DEFINED(c.stripeInvoiceId) AND (c.step = @finalized OR c.step = @recorded) ORDER BY c.periodStart DESC"))
+                $"SELECT TOP {limit} * FROM c WHERE c.accountId = @account AND c.type = @type AND IS_DEFINED(c.stripeInvoiceId) AND (c.step = @finalized OR c.step = @recorded){keyset} ORDER BY c.periodStart DESC, c.id DESC"))
             .WithParameter("@account", accountId.Value)
             .WithParameter("@type", DocumentTypes.InvoiceRun)
             .WithParameter("@finalized", StepValue(InvoiceRunStep.Finalized))
             .WithParameter("@recorded", StepValue(InvoiceRunStep.Recorded));
+        if (after is { } position)
+        {
+            query = query
+                .WithParameter("@start", Stamp(position.PeriodStart))
+                .WithParameter("@after", DocumentIds.InvoiceRun(accountId, position.PeriodKey));
+        }
 
         var runs = new List<InvoiceRun>();
         var options = new QueryRequestOptions { PartitionKey = PartitionKeyOf(accountId), MaxItemCount = limit };

@@ -199,13 +199,15 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
         }
     }
 
-    public Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, InvoicedRunPosition? after, int limit, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             IReadOnlyList<InvoiceRun> invoiced = [.. _runs.Values
                 .Where(r => r.AccountId == accountId && r.StripeInvoiceId is not null && r.Step is InvoiceRunStep.Finalized or InvoiceRunStep.Recorded)
+                .Where(r => after is not { } position || position.Precedes(r))
                 .OrderByDescending(r => r.PeriodStart)
+                .ThenByDescending(r => r.PeriodKey.Value, StringComparer.Ordinal)
                 .Take(limit)];
             return Task.FromResult(invoiced);
         }

@@ -105,7 +105,7 @@ public sealed class CosmosMissedEventSweepPositionStoreTests(CosmosFixture fixtu
         Assert.Empty(await runs.ListEndingAsync(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, null, null, 100, CancellationToken.None));
         foreach (var accountId in overdue)
         {
-            Assert.Empty(await runs.ListInvoicedAsync(accountId, 100, CancellationToken.None));
+            Assert.Empty(await runs.ListInvoicedAsync(accountId, null, 100, CancellationToken.None));
         }
     }
 
