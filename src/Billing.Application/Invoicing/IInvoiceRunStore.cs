@@ -14,7 +14,10 @@ public interface IInvoiceRunStore
     /// </summary>
     Task<IReadOnlyList<InvoiceRun>> GetManyAsync(AccountId accountId, IReadOnlyCollection<UsagePeriodKey> periodKeys, CancellationToken cancellationToken);
 
-    /// <summary>Stores a new run; when one exists already (a concurrent or earlier job), returns that one instead.</summary>
+    /// <summary>
+    /// Stores a new run, named first in the run index of the month its period ends in (<see cref="ListOfMonthAsync"/>);
+    /// when one exists already (a concurrent or earlier job), returns that one instead.
+    /// </summary>
     /// <exception cref="OperatorCopyNotWrittenException">The run is stored, but its entry in the operators' invoice index was not written.</exception>
     Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken);
 
@@ -42,10 +45,11 @@ public interface IInvoiceRunStore
     Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, InvoicedRunPosition? after, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The runs (any step) of periods ending in (<paramref name="endsAfter"/>, <paramref name="endsBy"/>], of one account
-    /// or of all, in run id order after <paramref name="afterRunId"/> (keyset paging), at most <paramref name="limit"/>.
+    /// The runs (any step) of the periods that end in <paramref name="month"/> (<see cref="BillingMonth"/>), of one
+    /// account or of all, in run id order after <paramref name="afterRunId"/> (keyset paging), at most
+    /// <paramref name="limit"/>; without an account from the month's run index, which <see cref="CreateAsync"/> writes.
     /// </summary>
-    Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<InvoiceRun>> ListOfMonthAsync(BillingMonth month, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// The run that created the Stripe invoice <paramref name="stripeInvoiceId"/>, if any: through the operators' invoice

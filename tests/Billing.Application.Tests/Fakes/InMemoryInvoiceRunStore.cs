@@ -213,12 +213,12 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
         }
     }
 
-    public Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<InvoiceRun>> ListOfMonthAsync(BillingMonth month, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             IReadOnlyList<InvoiceRun> page = [.. _runs.Values
-                .Where(r => r.PeriodEnd > endsAfter && r.PeriodEnd <= endsBy && (accountId is null || r.AccountId == accountId))
+                .Where(r => month.Contains(r.PeriodEnd) && (accountId is null || r.AccountId == accountId))
                 .Where(r => afterRunId is null || string.CompareOrdinal(r.RunId, afterRunId) > 0)
                 .OrderBy(r => r.RunId, StringComparer.Ordinal)
                 .Take(limit)];

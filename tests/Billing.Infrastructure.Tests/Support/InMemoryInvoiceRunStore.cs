@@ -23,7 +23,7 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
 
     public Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, InvoicedRunPosition? after, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<InvoiceRun>> ListOfMonthAsync(BillingMonth month, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken) => throw new NotSupportedException();
 }
