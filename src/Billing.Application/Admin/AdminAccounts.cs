@@ -145,7 +145,7 @@ public sealed class AdminAccounts(
         var current = usage.GetAsync(accountId, entitlement.PeriodKey, cancellationToken);
         var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
         var periods = usage.ListStartedAsync(accountId, monthStart.AddMonths(-UsageMonths + 1), now.AddDays(1), cancellationToken);
-        var invoices = runs.ListInvoicedAsync(accountId, MaxInvoices, cancellationToken);
+        var invoices = runs.ListInvoicedAsync(accountId, after: null, MaxInvoices, cancellationToken);
         var history = events.ListRecentAsync(accountId, MaxEvents, cancellationToken);
         var credit = CreditsAsync(accountId, MaxCreditEntries, cancellationToken);
 

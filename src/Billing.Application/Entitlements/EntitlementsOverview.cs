@@ -85,7 +85,7 @@ public sealed class EntitlementsOverview(PlanCatalog catalog, IBillingAccountSto
         var entitlement = entitlements.Evaluate(account, now);
         var held = catalog.AllocationMeters.Count == 0
             ? new Dictionary<MeterName, long>()
-            : await allocations.HeldAsync(accountId, cancellationToken).ConfigureAwait(false);
+            : await allocations.HeldAsync(accountId, catalog.AllocationMeters, cancellationToken).ConfigureAwait(false);
         // What an add-on that stopped applying covered stays included: the period's counters as a count now records them
         // tell it (the usage view's amount); without such an add-on the plan's and the add-ons' in force are the amount.
         UsageCounters? counters = null;

@@ -1,6 +1,8 @@
+using System.Globalization;
 using Billing.Application.Accounts;
 using Billing.Application.Credits;
 using Billing.Application.Entitlements;
+using Billing.Application.Outcomes;
 using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Invoicing;
@@ -21,9 +23,13 @@ public sealed record UpcomingInvoice(PeriodCharges Charges, long CreditApplicabl
     public long AmountDue => Charges.Total.MinorUnits - CreditApplicable;
 }
 
+/// <summary>One page of the caller's usage invoices; <see cref="NextCursor"/> asks for the next one (null: this was the last).</summary>
+public sealed record InvoicePage(IReadOnlyList<InvoiceRun> Invoices, string? NextCursor);
+
 /// <summary>
-/// The caller's usage invoices (<c>GET /api/billing/invoices</c>: the runs that produced one, newest first, from the
-/// account's partition) and what the current period has accrued so far (<c>GET /api/billing/invoices/upcoming</c>),
+/// The caller's usage invoices (<c>GET /api/billing/invoices</c>: the runs that produced one, newest period first, from
+/// the account's partition, a page at a time: the cursor carries the start and key of the last period listed, bound to
+/// the account like a filter, so a cursor of another account's listing is a field error on <c>cursor</c>) and what the current period has accrued so far (<c>GET /api/billing/invoices/upcoming</c>),
 /// priced exactly as the period's invoice will be, with the credit that would pay part of it, without creating anything.
 /// Credit goes to invoices in the order their periods close, so the invoices of closed periods not yet invoiced (within
 /// the look-back window the daily sweep queues from) are priced and their spends applied to a copy of the book first,
@@ -39,10 +45,34 @@ public sealed class AccountInvoices(
     PlanCatalog catalog,
     TimeProvider time)
 {
-    public const int MaxListed = 100;
+    /// <summary>
+    /// The page size without <c>limit</c>: the 100 invoices the listing returned before it was paged, so a caller that
+    /// does not page still sees what it saw (every invoice of some eight years of monthly periods).
+    /// </summary>
+    public const int DefaultLimit = 100;
 
-    public Task<IReadOnlyList<InvoiceRun>> ListAsync(AccountId accountId, CancellationToken cancellationToken) =>
-        runs.ListInvoicedAsync(accountId, MaxListed, cancellationToken);
+    public const int MaxLimit = 100;
+
+    private const string Listing = "invoices";
+
+    private const string StartFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    public async Task<Outcome<InvoicePage>> ListAsync(AccountId accountId, string? cursor, int? limit, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var position = Paging.After(Listing, cursor, errors, p => TryParsePosition(p, out _), ("account", accountId.Value));
+        var size = Paging.Size(limit, DefaultLimit, MaxLimit, errors);
+        if (!errors.IsEmpty)
+        {
+            return Outcome.Invalid<InvoicePage>(errors);
+        }
+
+        InvoicedRunPosition? after = TryParsePosition(position, out var parsed) ? parsed : null;
+        var page = await runs.ListInvoicedAsync(accountId, after, size!.Value + 1, cancellationToken).ConfigureAwait(false);
+        return page.Count > size
+            ? Outcome.Succeeded(new InvoicePage([.. page.Take(size.Value)], Paging.Next(Listing, FormatPosition(InvoicedRunPosition.Of(page[size.Value - 1])), ("account", accountId.Value))))
+            : Outcome.Succeeded(new InvoicePage(page, null));
+    }
 
     public async Task<UpcomingInvoice> UpcomingAsync(AccountId accountId, CancellationToken cancellationToken)
     {
@@ -68,5 +98,23 @@ public sealed class AccountInvoices(
         }
 
         return new UpcomingInvoice(charges, Math.Min(book.Spendable(charges.Currency, owedAt, now), charges.Total.MinorUnits));
+    }
+
+    /// <summary>A cursor's position: the period's start (UTC, to the tick) and its key, <c>|</c>-separated.</summary>
+    private static string FormatPosition(InvoicedRunPosition position) =>
+        position.PeriodStart.UtcDateTime.ToString(StartFormat, CultureInfo.InvariantCulture) + "|" + position.PeriodKey.Value;
+
+    private static bool TryParsePosition(string? text, out InvoicedRunPosition position)
+    {
+        position = default;
+        if (text?.Split('|') is not [var start, var key]
+            || !DateTime.TryParseExact(start, StartFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var instant)
+            || !UsagePeriodKey.TryParse(key, out var periodKey))
+        {
+            return false;
+        }
+
+        position = new InvoicedRunPosition(new DateTimeOffset(instant, TimeSpan.Zero), periodKey);
+        return true;
     }
 }

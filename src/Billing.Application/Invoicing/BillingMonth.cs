@@ -25,6 +25,13 @@ public readonly partial record struct BillingMonth
 
     public DateOnly LastIndexDay => DateOnly.FromDateTime(End.UtcDateTime);
 
+    /// <summary>The month a period ending at <paramref name="periodEnd"/> (exclusive) belongs to: the one its last instant falls in.</summary>
+    public static BillingMonth Of(DateTimeOffset periodEnd)
+    {
+        var last = periodEnd.UtcDateTime.AddTicks(-1);
+        return new BillingMonth(last.Year, last.Month);
+    }
+
     /// <summary>Whether a period ending at <paramref name="periodEnd"/> (exclusive) belongs to the month.</summary>
     public bool Contains(DateTimeOffset periodEnd) => periodEnd > Start && periodEnd <= End;
 

@@ -14,7 +14,10 @@ public interface IInvoiceRunStore
     /// </summary>
     Task<IReadOnlyList<InvoiceRun>> GetManyAsync(AccountId accountId, IReadOnlyCollection<UsagePeriodKey> periodKeys, CancellationToken cancellationToken);
 
-    /// <summary>Stores a new run; when one exists already (a concurrent or earlier job), returns that one instead.</summary>
+    /// <summary>
+    /// Stores a new run, named first in the run index of the month its period ends in (<see cref="ListOfMonthAsync"/>);
+    /// when one exists already (a concurrent or earlier job), returns that one instead.
+    /// </summary>
     /// <exception cref="OperatorCopyNotWrittenException">The run is stored, but its entry in the operators' invoice index was not written.</exception>
     Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken);
 
@@ -34,14 +37,19 @@ public interface IInvoiceRunStore
     /// <exception cref="OperatorCopyNotWrittenException">The entry was not written.</exception>
     Task RecordInIndexAsync(InvoiceRun run, CancellationToken cancellationToken);
 
-    /// <summary>The account's runs that produced an invoice, newest period first (one partition).</summary>
-    Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// The account's runs that produced an invoice (one partition), newest period first and, among periods that began
+    /// at the same instant, period key descending (a total order, so keyset paging neither skips nor repeats one);
+    /// those after <paramref name="after"/> in that order when given, at most <paramref name="limit"/>.
+    /// </summary>
+    Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, InvoicedRunPosition? after, int limit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The runs (any step) of periods ending in (<paramref name="endsAfter"/>, <paramref name="endsBy"/>], of one account
-    /// or of all, in run id order after <paramref name="afterRunId"/> (keyset paging), at most <paramref name="limit"/>.
+    /// The runs (any step) of the periods that end in <paramref name="month"/> (<see cref="BillingMonth"/>), of one
+    /// account or of all, in run id order after <paramref name="afterRunId"/> (keyset paging), at most
+    /// <paramref name="limit"/>; without an account from the month's run index, which <see cref="CreateAsync"/> writes.
     /// </summary>
-    Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<InvoiceRun>> ListOfMonthAsync(BillingMonth month, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// The run that created the Stripe invoice <paramref name="stripeInvoiceId"/>, if any: through the operators' invoice
@@ -49,6 +57,24 @@ public interface IInvoiceRunStore
     /// (<see cref="InvoicingRuns"/>) only; webhooks read the run their invoice's metadata names.
     /// </summary>
     Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken);
+}
+
+/// <summary>A place in the order of <see cref="IInvoiceRunStore.ListInvoicedAsync"/>: the period's start, then its key.</summary>
+public readonly record struct InvoicedRunPosition(DateTimeOffset PeriodStart, UsagePeriodKey PeriodKey)
+{
+    /// <summary>The position of <paramref name="run"/>: the next page starts after it.</summary>
+    public static InvoicedRunPosition Of(InvoiceRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new(run.PeriodStart, run.PeriodKey);
+    }
+
+    /// <summary>Whether <paramref name="run"/> comes after this position (an older start, or the same start and a lower key).</summary>
+    public bool Precedes(InvoiceRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.PeriodStart < PeriodStart || (run.PeriodStart == PeriodStart && string.CompareOrdinal(run.PeriodKey.Value, PeriodKey.Value) < 0);
+    }
 }
 
 /// <summary>Two jobs worked on one run at once; the loser's delivery is retried and resumes from the stored state.</summary>

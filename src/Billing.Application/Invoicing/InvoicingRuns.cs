@@ -131,7 +131,7 @@ public sealed partial class InvoicingRuns(
             return Outcome.Invalid<InvoiceRunPage>(errors);
         }
 
-        var page = await runs.ListEndingAsync(month.Start, month.End, account, after, size!.Value + 1, cancellationToken).ConfigureAwait(false);
+        var page = await runs.ListOfMonthAsync(month, account, after, size!.Value + 1, cancellationToken).ConfigureAwait(false);
         return page.Count > size
             ? Outcome.Succeeded(new InvoiceRunPage([.. page.Take(size.Value)], Paging.Next(Listing, page[size.Value - 1].RunId, filters)))
             : Outcome.Succeeded(new InvoiceRunPage(page, null));

@@ -23,8 +23,8 @@ public interface IAllocationLedger
     /// </summary>
     Task<AllocationChange> ReleaseAsync(AccountId accountId, MeterName meter, string allocationId, long? accountVersion, CancellationToken cancellationToken);
 
-    /// <summary>Units held per allocation meter (meters never used are absent).</summary>
-    Task<IReadOnlyDictionary<MeterName, long>> HeldAsync(AccountId accountId, CancellationToken cancellationToken);
+    /// <summary>Units held of each of <paramref name="meters"/> (the catalog's allocation meters; those never used are absent).</summary>
+    Task<IReadOnlyDictionary<MeterName, long>> HeldAsync(AccountId accountId, IReadOnlyCollection<MeterName> meters, CancellationToken cancellationToken);
 }
 
 /// <summary>What a take or release did, and the units held afterwards.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.Azure.Cosmos;
+
 namespace Billing.Cosmos.Documents;
 
 /// <summary>The partition key path of each container, and what each container indexes.</summary>
@@ -41,5 +43,24 @@ internal static class ContainerDefinitions
         "/month/?",            // operator invoice listing
         "/sortKey/?",          // operator invoice listing's order and keyset
         "/renewsBy/?",         // the missed-event sweep (with its composite index)
+    ];
+
+    /// <summary>
+    /// The composite indexes of the accounts container: Cosmos DB refuses an <c>ORDER BY</c> on two paths without one
+    /// that matches it (the local server checks this too). The missed-event sweep orders overdue accounts by
+    /// <c>renewsBy</c>, then account id (<c>CosmosAccountRenewalQuery</c>); the caller's invoices are keyset-paged by
+    /// <c>periodStart</c>, then id (<c>CosmosInvoiceRunStore.ListInvoicedAsync</c>). <c>infra/modules/cosmos.bicep</c>
+    /// declares the same (<c>tests/Billing.Infra.Tests</c> compares them).
+    /// </summary>
+    public static readonly IReadOnlyList<IReadOnlyList<CompositePath>> AccountsCompositeIndexes =
+    [
+        [
+            new CompositePath { Path = "/renewsBy", Order = CompositePathSortOrder.Descending },
+            new CompositePath { Path = "/accountId", Order = CompositePathSortOrder.Descending },
+        ],
+        [
+            new CompositePath { Path = "/periodStart", Order = CompositePathSortOrder.Descending },
+            new CompositePath { Path = "/id", Order = CompositePathSortOrder.Descending },
+        ],
     ];
 }

@@ -70,6 +70,15 @@ internal static class DocumentIds
     /// <summary>The one partition of the operators' invoice index.</summary>
     public const string InvoiceIndexPartition = "/admin/invoices";
 
+    /// <summary>An invoice run's entry in the operators' run index of its month (partition <see cref="RunIndexPartition"/>): the prefix, then the run id.</summary>
+    public static string RunEntry(AccountId accountId, UsagePeriodKey periodKey) => $"{RunEntryPrefix}{accountId.Value}:{periodKey.Value}";
+
+    /// <summary>A run entry's id is this prefix and the run id (<c>{accountId}:{periodKey}</c>), so id order is run id order.</summary>
+    public const string RunEntryPrefix = "run-entry:";
+
+    /// <summary>The partition of the operators' run index of a month (<c>yyyy-MM</c>, the month the periods end in); account ids never contain '/'.</summary>
+    public static string RunIndexPartition(string month) => "/admin/runs/" + month;
+
     /// <summary>A Stripe event as recorded against the account it was applied to or ignored for (the account's partition).</summary>
     public static string AccountStripeEvent(AccountId accountId, string eventId) => $"account-event:{accountId.Value}:{eventId}";
 

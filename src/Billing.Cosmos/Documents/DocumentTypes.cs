@@ -41,6 +41,9 @@ internal static class DocumentTypes
     public const string InvoiceEntry = "invoiceEntry";
     public const int InvoiceEntrySchemaVersion = 1;
 
+    public const string RunEntry = "runEntry";
+    public const int RunEntrySchemaVersion = 1;
+
     public const string AccountStripeEvent = "accountStripeEvent";
     public const int AccountStripeEventSchemaVersion = 1;
 

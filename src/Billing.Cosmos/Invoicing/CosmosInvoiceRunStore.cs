@@ -25,6 +25,9 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
 {
     private const int MaxCreateAttempts = 3;
 
+    /// <summary>Point reads of the runs a page of the month's run index names, at a time.</summary>
+    private const int RunReadParallelism = 16;
+
     private Container Container => containers.Accounts;
 
     public async Task<InvoiceRun?> GetAsync(AccountId accountId, UsagePeriodKey periodKey, CancellationToken cancellationToken)
@@ -59,6 +62,23 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
     public async Task<InvoiceRun> CreateAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        // The month's run index names the run before it exists, so every stored run is listed (an entry whose run
+        // was never created is passed over by the listing); 409: a concurrent or earlier job wrote it, the same.
+        var month = BillingMonth.Of(run.PeriodEnd).ToString();
+        await Container.CreateAsync(
+            new RunEntryDocument
+            {
+                Id = DocumentIds.RunEntry(run.AccountId, run.PeriodKey),
+                Type = DocumentTypes.RunEntry,
+                SchemaVersion = DocumentTypes.RunEntrySchemaVersion,
+                AccountId = DocumentIds.RunIndexPartition(month),
+                BillingAccountId = run.AccountId.Value,
+                PeriodKey = run.PeriodKey.Value,
+                PeriodEnd = run.PeriodEnd,
+                CreatedAt = run.CreatedAt,
+            },
+            new PartitionKey(DocumentIds.RunIndexPartition(month)),
+            cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; attempt <= MaxCreateAttempts; attempt++)
         {
             var created = await Container.CreateAsync(ToDocument(run, stored: null), PartitionKeyOf(run.AccountId), cancellationToken).ConfigureAwait(false);
@@ -111,16 +131,29 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         return index.RecordAsync(run, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// One query inside the account's partition, keyset-paged: <c>ORDER BY c.periodStart DESC, c.id DESC</c> (the run's id
+    /// ends with its period key, so within the account it orders as the key), served by the container's composite index
+    /// on those two paths (<see cref="ContainerDefinitions.AccountsCompositeIndexes"/>: Cosmos DB refuses an
+    /// <c>ORDER BY</c> on two paths without one), after the position's start and id when given.
+    /// </summary>
+    public async Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, InvoicedRunPosition? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var keyset = after is null ? "" : " AND (c.periodStart < @start OR (c.periodStart = @start AND c.id < @after))";
         var query = new QueryDefinition(string.Create(
                 CultureInfo.InvariantCulture,
-                $"SELECT TOP {limit} * FROM c WHERE c.accountId = @account AND c.type = @type AND IS_DEFINED(c.stripeInvoiceId) AND (c.step = @finalized OR c.step = @recorded) ORDER BY c.periodStart DESC"))
+                $"SELECT TOP {limit} * FROM c WHERE c.accountId = @account AND c.type = @type AND IS_DEFINED(c.stripeInvoiceId) AND (c.step = @finalized OR c.step = @recorded){keyset} ORDER BY c.periodStart DESC, c.id DESC"))
             .WithParameter("@account", accountId.Value)
             .WithParameter("@type", DocumentTypes.InvoiceRun)
             .WithParameter("@finalized", StepValue(InvoiceRunStep.Finalized))
             .WithParameter("@recorded", StepValue(InvoiceRunStep.Recorded));
+        if (after is { } position)
+        {
+            query = query
+                .WithParameter("@start", Stamp(position.PeriodStart))
+                .WithParameter("@after", DocumentIds.InvoiceRun(accountId, position.PeriodKey));
+        }
 
         var runs = new List<InvoiceRun>();
         var options = new QueryRequestOptions { PartitionKey = PartitionKeyOf(accountId), MaxItemCount = limit };
@@ -139,28 +172,77 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         return runs;
     }
 
-    public async Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// With an account, one query inside its partition. Without, the month's run index: one query inside its partition
+    /// <c>/admin/runs/{yyyy-MM}</c> for the next entries in id order (run id order), then a point read of each run, a few
+    /// at a time (an entry whose run was never created is passed over, and the next entries read in its place); no query
+    /// across the accounts' partitions.
+    /// </summary>
+    public async Task<IReadOnlyList<InvoiceRun>> ListOfMonthAsync(BillingMonth month, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var filter = (accountId is null ? "" : " AND c.accountId = @account") + (afterRunId is null ? "" : " AND c.id > @after");
+        return accountId is { } account
+            ? await ListOfAccountAsync(month, account, afterRunId, limit, cancellationToken).ConfigureAwait(false)
+            : await ListFromRunIndexAsync(month, afterRunId, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<InvoiceRun>> ListOfAccountAsync(BillingMonth month, AccountId accountId, string? afterRunId, int limit, CancellationToken cancellationToken)
+    {
+        var filter = afterRunId is null ? "" : " AND c.id > @after";
         var query = new QueryDefinition(string.Create(
                 CultureInfo.InvariantCulture,
-                $"SELECT TOP {limit} * FROM c WHERE c.type = @type AND c.periodEnd > @endsAfter AND c.periodEnd <= @endsBy{filter} ORDER BY c.id"))
+                $"SELECT TOP {limit} * FROM c WHERE c.accountId = @account AND c.type = @type AND c.periodEnd > @endsAfter AND c.periodEnd <= @endsBy{filter} ORDER BY c.id"))
+            .WithParameter("@account", accountId.Value)
             .WithParameter("@type", DocumentTypes.InvoiceRun)
-            .WithParameter("@endsAfter", Stamp(endsAfter))
-            .WithParameter("@endsBy", Stamp(endsBy));
-        if (accountId is { } account)
-        {
-            query = query.WithParameter("@account", account.Value);
-        }
-
+            .WithParameter("@endsAfter", Stamp(month.Start))
+            .WithParameter("@endsBy", Stamp(month.End));
         if (afterRunId is not null)
         {
             query = query.WithParameter("@after", DocumentIds.InvoiceRunPrefix + afterRunId);
         }
 
-        var options = new QueryRequestOptions { MaxItemCount = limit, PartitionKey = accountId is { } id ? PartitionKeyOf(id) : null };
+        var options = new QueryRequestOptions { MaxItemCount = limit, PartitionKey = PartitionKeyOf(accountId) };
         return await QueryAsync(query, options, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<InvoiceRun>> ListFromRunIndexAsync(BillingMonth month, string? afterRunId, int limit, CancellationToken cancellationToken)
+    {
+        var partition = DocumentIds.RunIndexPartition(month.ToString());
+        var found = new List<InvoiceRun>(limit);
+        var after = afterRunId;
+        while (found.Count < limit)
+        {
+            var wanted = limit - found.Count;
+            var query = new QueryDefinition(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"SELECT TOP {wanted + 1} * FROM c WHERE c.accountId = @partition AND c.type = @type{(after is null ? "" : " AND c.id > @after")} ORDER BY c.id"))
+                .WithParameter("@partition", partition)
+                .WithParameter("@type", DocumentTypes.RunEntry);
+            if (after is not null)
+            {
+                query = query.WithParameter("@after", DocumentIds.RunEntryPrefix + after);
+            }
+
+            var (entries, hasMore) = await Container.QueryPageAsync<RunEntryDocument>(
+                query, new PartitionKey(partition), wanted, e => e.AccountId == partition && e.Type == DocumentTypes.RunEntry, cancellationToken).ConfigureAwait(false);
+            var runs = new InvoiceRun?[entries.Count];
+            await Parallel.ForAsync(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = RunReadParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+            {
+                if (AccountId.TryParse(entries[i].BillingAccountId, out var account, out _) && UsagePeriodKey.TryParse(entries[i].PeriodKey, out var key))
+                {
+                    runs[i] = await GetAsync(account, key, ct).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+            found.AddRange(runs.OfType<InvoiceRun>());
+            if (!hasMore || entries.Count == 0)
+            {
+                break;
+            }
+
+            after = entries[^1].BillingAccountId + ":" + entries[^1].PeriodKey;
+        }
+
+        return found;
     }
 
     /// <summary>

@@ -39,12 +39,12 @@ public sealed class CosmosProvisioner(CosmosClient client, IOptions<CosmosOption
         var accounts = new ContainerProperties(o.AccountsContainerName, ContainerDefinitions.AccountsPartitionKeyPath) { DefaultTimeToLive = -1 };
         // Only what the queries filter or order on is indexed: every indexed term costs each write.
         IndexOnly(accounts, ContainerDefinitions.AccountsIndexedPaths);
-        // The missed-event sweep's query orders by two fields (CosmosAccountRenewalQuery): that needs a composite index.
-        accounts.IndexingPolicy.CompositeIndexes.Add(
-        [
-            new CompositePath { Path = "/renewsBy", Order = CompositePathSortOrder.Descending },
-            new CompositePath { Path = "/accountId", Order = CompositePathSortOrder.Descending },
-        ]);
+        // The queries that order by two fields (the missed-event sweep's, the caller's invoices) need a composite index each.
+        foreach (var index in ContainerDefinitions.AccountsCompositeIndexes)
+        {
+            accounts.IndexingPolicy.CompositeIndexes.Add([.. index.Select(p => new CompositePath { Path = p.Path, Order = p.Order })]);
+        }
+
         await EnsureContainerAsync(database, accounts, cancellationToken).ConfigureAwait(false);
         await EnsureProcedureAsync(database.GetContainer(o.AccountsContainerName), CosmosUsageLedger.RecordUsageProcedureId, CosmosUsageLedger.RecordUsageProcedureBody, cancellationToken).ConfigureAwait(false);
         await EnsureProcedureAsync(database.GetContainer(o.AccountsContainerName), CosmosAllocationLedger.AllocateProcedureId, CosmosAllocationLedger.AllocateProcedureBody, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Billing.Application;
 using Billing.Application.Invoicing;
 using Billing.FunctionApp.Api.Contracts;
 using Billing.FunctionApp.Http;
@@ -5,7 +6,7 @@ using Billing.FunctionApp.Http;
 namespace Billing.FunctionApp.Api;
 
 /// <summary>
-/// <c>GET /api/billing/invoices</c>: the caller's usage invoices, newest first; <c>GET /api/billing/invoices/upcoming</c>:
+/// <c>GET /api/billing/invoices</c>: the caller's usage invoices, newest first, paged with <c>cursor</c> and <c>limit</c>; <c>GET /api/billing/invoices/upcoming</c>:
 /// what the current period has accrued so far, priced as its invoice will be (nothing is created).
 /// </summary>
 public sealed class InvoicesFunctions(AccountInvoices invoices)
@@ -14,8 +15,16 @@ public sealed class InvoicesFunctions(AccountInvoices invoices)
     public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/invoices")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var runs = await invoices.ListAsync(CallerAccount.Of(request.HttpContext), cancellationToken).ConfigureAwait(false);
-        return Results.Ok(new InvoicesResponse([.. runs.Select(InvoiceResponse.From)]));
+        var query = new QueryParameters(request);
+        var limit = query.WholeNumber(Paging.LimitField, Paging.LimitRule(AccountInvoices.MaxLimit));
+        var cursor = query.Text(Paging.CursorField);
+        if (query.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var outcome = await invoices.ListAsync(CallerAccount.Of(request.HttpContext), cursor, limit, cancellationToken).ConfigureAwait(false);
+        return Problems.Answer(outcome, InvoicesResponse.From);
     }
 
     [Function("BillingUpcomingInvoice")]

@@ -329,8 +329,8 @@ function whenReached(meter) {
   return meter.kind === 'allocation' ? 'Blocked until one is released or you upgrade' : 'Blocked until the next period or an upgrade';
 }
 
-/** "Invoices": the usage invoices and the charges accrued this period. */
-export function invoicesSection(invoices, upcoming) {
+/** "Invoices": the first page of usage invoices (more: billing.js's "Show more invoices" button, or null) and the charges accrued this period. */
+export function invoicesSection(invoices, upcoming, more = null) {
   const nodes = [];
   if (invoices.invoices.length === 0) {
     nodes.push(el('p', {}, 'No invoices yet. Usage beyond your plan is invoiced when its period closes.'));
@@ -339,15 +339,8 @@ export function invoicesSection(invoices, upcoming) {
       el('table', {},
         el('caption', {}, 'Usage invoices, newest first'),
         el('thead', {}, el('tr', {}, ['Invoice', 'Period', 'Status', 'Amount', 'Details'].map((h) => el('th', { scope: 'col', class: h === 'Amount' ? 'number' : null }, h)))),
-        el('tbody', {}, invoices.invoices.map((invoice) => el('tr', {},
-          el('th', { scope: 'row' }, invoice.number ?? invoice.id),
-          el('td', {}, formatPeriod(invoice.period.start, invoice.period.end)),
-          el('td', {}, badge(invoice.status)),
-          el('td', { class: 'number' }, formatMoney(invoice.amount, invoice.currency),
-            invoice.creditApplied ? el('div', { class: 'muted' }, `after ${formatMoney(invoice.creditApplied, invoice.currency)} credit`) : null),
-          el('td', {}, webUrl(invoice.hostedInvoiceUrl)
-            ? el('a', { href: webUrl(invoice.hostedInvoiceUrl).href, rel: 'noopener' }, `View invoice ${invoice.number ?? ''}`.trim())
-            : el('span', { class: 'muted' }, 'No link yet')))))))); 
+        el('tbody', { id: 'invoice-rows' }, invoices.invoices.map(invoiceRow)))));
+    if (more) nodes.push(more);
   }
 
   nodes.push(el('h3', {}, 'Upcoming charges'));
@@ -361,6 +354,19 @@ export function invoicesSection(invoices, upcoming) {
     }
   }
   return nodes;
+}
+
+/** One usage invoice as a table row. */
+export function invoiceRow(invoice) {
+  return el('tr', {},
+    el('th', { scope: 'row' }, invoice.number ?? invoice.id),
+    el('td', {}, formatPeriod(invoice.period.start, invoice.period.end)),
+    el('td', {}, badge(invoice.status)),
+    el('td', { class: 'number' }, formatMoney(invoice.amount, invoice.currency),
+      invoice.creditApplied ? el('div', { class: 'muted' }, `after ${formatMoney(invoice.creditApplied, invoice.currency)} credit`) : null),
+    el('td', {}, webUrl(invoice.hostedInvoiceUrl)
+      ? el('a', { href: webUrl(invoice.hostedInvoiceUrl).href, rel: 'noopener' }, `View invoice ${invoice.number ?? ''}`.trim())
+      : el('span', { class: 'muted' }, 'No link yet')));
 }
 
 const entryKinds = { grant: 'Purchase', spend: 'Spent on an invoice', expiry: 'Expired', reversal: 'Refund reversal', adjustment: 'Adjustment', restore: 'Returned: invoice voided or deleted', reinstatement: 'Returned: refund failed' };

@@ -3,12 +3,13 @@
 import { createApi } from './api.js';
 import { createSession, loadConfig, mountSignIn } from './session.js';
 import { announce, busy, el, formatDateTime, leaveTo, leaving, render } from './ui.js';
-import { creditsSection, entitlementsSection, invoicesSection, ledgerRow, offersSection, planSection, plansSection, usageSection } from './billing-view.js';
+import { creditsSection, entitlementsSection, invoiceRow, invoicesSection, ledgerRow, offersSection, planSection, plansSection, usageSection } from './billing-view.js';
 
 const AUTO_REFRESH_MS = 30_000;
 const CONFIRM_TIMEOUT_MS = 30_000;
 const CONFIRM_POLL_MS = 1_500;
 const LEDGER_PAGE = 10;
+const INVOICE_PAGE = 24;
 const pendingKey = 'billing.pendingCheckout';
 const portalKey = 'billing.portalVisit';
 const PORTAL_WATCH_MS = 120_000;
@@ -18,7 +19,7 @@ const config = await loadConfig();
 const session = createSession(config, 'billing');
 const api = createApi({ baseUrl: config.apiBaseUrl, getToken: () => session.getToken(), onSignedOut: () => announce('alert', 'Your sign-in has expired. Sign in again.', { error: true }) });
 
-const state = { catalog: null, plans: [], pricesAvailable: true, subscription: null, entitlements: null, entitlementsLoad: null, usage: null, offers: null, interval: 'month', ledger: [], ledgerCursor: null, timer: null, signedIn: false };
+const state = { catalog: null, plans: [], pricesAvailable: true, subscription: null, entitlements: null, entitlementsLoad: null, usage: null, offers: null, interval: 'month', ledger: [], ledgerCursor: null, invoiceCursor: null, timer: null, signedIn: false };
 
 /**
  * The usage and the entitlements are read by the page's load, by Refresh and by the 30 s timer, and their answers can
@@ -194,9 +195,29 @@ function startAutoRefresh() {
 
 async function loadInvoices() {
   await section('invoices', async () => {
-    const [invoices, upcoming] = await Promise.all([api.get('/api/billing/invoices'), api.get('/api/billing/invoices/upcoming')]);
-    return invoicesSection(invoices, upcoming);
+    const [invoices, upcoming] = await Promise.all([api.get('/api/billing/invoices', { query: { limit: INVOICE_PAGE } }), api.get('/api/billing/invoices/upcoming')]);
+    state.invoiceCursor = invoices.nextCursor ?? null;
+    return invoicesSection(invoices, upcoming, moreInvoicesButton());
   });
+}
+
+function moreInvoicesButton() {
+  if (!state.invoiceCursor) return null;
+  return el('p', { id: 'invoices-more' }, el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', showMoreInvoices) }, 'Show more invoices'));
+}
+
+/** The next page of invoices, older than those shown, appended to the table (the API pages newest period first). */
+async function showMoreInvoices() {
+  const page = await api.get('/api/billing/invoices', { query: { limit: INVOICE_PAGE, cursor: state.invoiceCursor } });
+  state.invoiceCursor = page.nextCursor ?? null;
+  const rows = page.invoices.map(invoiceRow);
+  document.getElementById('invoice-rows')?.append(...rows);
+  if (!state.invoiceCursor) document.getElementById('invoices-more')?.remove();
+  if (rows[0]) {
+    rows[0].setAttribute('tabindex', '-1');
+    rows[0].focus();
+  }
+  announce('status', `${page.invoices.length} more ${page.invoices.length === 1 ? 'invoice' : 'invoices'} shown.`);
 }
 
 async function loadCredits() {

@@ -86,13 +86,13 @@ internal sealed class InMemoryAllocationLedger(Func<AccountId, long?>? storedVer
         }
     }
 
-    public Task<IReadOnlyDictionary<MeterName, long>> HeldAsync(AccountId accountId, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<MeterName, long>> HeldAsync(AccountId accountId, IReadOnlyCollection<MeterName> meters, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             HeldReads++;
             IReadOnlyDictionary<MeterName, long> held = _units
-                .Where(u => u.Key.Item1 == accountId)
+                .Where(u => u.Key.Item1 == accountId && meters.Contains(u.Key.Item2))
                 .ToDictionary(u => u.Key.Item2, u => (long)u.Value.Count);
             return Task.FromResult(held);
         }

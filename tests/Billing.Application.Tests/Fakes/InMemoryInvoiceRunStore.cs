@@ -199,24 +199,26 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
         }
     }
 
-    public Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, InvoicedRunPosition? after, int limit, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             IReadOnlyList<InvoiceRun> invoiced = [.. _runs.Values
                 .Where(r => r.AccountId == accountId && r.StripeInvoiceId is not null && r.Step is InvoiceRunStep.Finalized or InvoiceRunStep.Recorded)
+                .Where(r => after is not { } position || position.Precedes(r))
                 .OrderByDescending(r => r.PeriodStart)
+                .ThenByDescending(r => r.PeriodKey.Value, StringComparer.Ordinal)
                 .Take(limit)];
             return Task.FromResult(invoiced);
         }
     }
 
-    public Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<InvoiceRun>> ListOfMonthAsync(BillingMonth month, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             IReadOnlyList<InvoiceRun> page = [.. _runs.Values
-                .Where(r => r.PeriodEnd > endsAfter && r.PeriodEnd <= endsBy && (accountId is null || r.AccountId == accountId))
+                .Where(r => month.Contains(r.PeriodEnd) && (accountId is null || r.AccountId == accountId))
                 .Where(r => afterRunId is null || string.CompareOrdinal(r.RunId, afterRunId) > 0)
                 .OrderBy(r => r.RunId, StringComparer.Ordinal)
                 .Take(limit)];

@@ -105,6 +105,13 @@ internal sealed class InvoicingTestBed
 
     public InvoiceRunStatusSync StatusSync { get; }
 
+    /// <summary>The first page of the account's usage invoices (<c>GET /api/billing/invoices</c> without a cursor), newest first.</summary>
+    public async Task<IReadOnlyList<InvoiceRun>> ListedInvoicesAsync(AccountId accountId)
+    {
+        var outcome = await Invoices.ListAsync(accountId, cursor: null, limit: null, CancellationToken.None);
+        return Xunit.Assert.IsType<Billing.Application.Outcomes.Succeeded<InvoicePage>>(outcome).Value.Invoices;
+    }
+
     /// <summary>A PRO subscriber (period started 3 days ago) whose usage was recorded through the metering use case.</summary>
     public async Task<Subscriber> SubscribeProAsync(long agentRuns = AgentRunsUsed, long tokens = TokensUsed)
     {

@@ -1,5 +1,6 @@
 using Billing.Application.Credits;
 using Billing.Application.Invoicing;
+using Billing.Application.Outcomes;
 using Billing.Domain.Credits;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
@@ -237,12 +238,115 @@ public sealed class AccountInvoicesTests
         await _bed.DeliverAsync(invoiced.Job);
         await _bed.DeliverAsync(nothing.Job);
 
-        var list = await _bed.Invoices.ListAsync(invoiced.Id, CancellationToken.None);
+        var list = await FirstPageAsync(invoiced.Id);
 
-        var run = Assert.Single(list);
+        var run = Assert.Single(list.Invoices);
+        Assert.Null(list.NextCursor);
         Assert.Equal(_bed.AssertInvoicedOnce(invoiced).Number, run.Number);
         Assert.Equal(InvoicingTestBed.Total, run.Total);
-        Assert.Empty(await _bed.Invoices.ListAsync(nothing.Id, CancellationToken.None));
-        Assert.Empty(await _bed.Invoices.ListAsync(AccountId.Parse("user-unknown"), CancellationToken.None));
+        Assert.Empty((await FirstPageAsync(nothing.Id)).Invoices);
+        Assert.Empty((await FirstPageAsync(AccountId.Parse("user-unknown"))).Invoices);
     }
+
+    [Theory]
+    [InlineData(null, 2)] // the default page (100): what the listing returned before it was paged comes first
+    [InlineData(7, 19)]
+    [InlineData(1, 130)] // every boundary, the two periods that began at one instant included
+    public async Task An_account_with_more_invoices_than_a_page_reaches_every_one_newest_period_first_none_twice(int? limit, int pages)
+    {
+        var account = UsageTestBed.NewAccountId();
+        var expected = PutInvoicedHistory(account);
+
+        var listed = new List<string>();
+        var sizes = new List<int>();
+        string? cursor = null;
+        do
+        {
+            var page = Assert.IsType<Succeeded<InvoicePage>>(await _bed.Invoices.ListAsync(account, cursor, limit, CancellationToken.None)).Value;
+            listed.AddRange(page.Invoices.Select(r => r.RunId));
+            sizes.Add(page.Invoices.Count);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null && sizes.Count <= expected.Count);
+
+        Assert.Equal(130, expected.Count);
+        Assert.Equal(expected, listed);
+        Assert.Equal(pages, sizes.Count);
+        Assert.All(sizes.SkipLast(1), size => Assert.Equal(limit ?? AccountInvoices.DefaultLimit, size));
+    }
+
+    [Fact]
+    public async Task A_cursor_of_another_account_or_another_listing_or_a_bad_limit_is_a_field_error()
+    {
+        var account = UsageTestBed.NewAccountId();
+        PutInvoicedHistory(account);
+        var mine = Assert.IsType<Succeeded<InvoicePage>>(await _bed.Invoices.ListAsync(account, null, 3, CancellationToken.None)).Value.NextCursor;
+        var credits = new CreditsOverview(_bed.Credits, _bed.CreditStore, _bed.Time);
+        await _bed.GrantAsync(account, "cs_a", 100);
+        await _bed.GrantAsync(account, "cs_b", 100);
+        var ledger = Assert.IsType<Succeeded<CreditsView>>(await credits.GetAsync(account, null, 1, CancellationToken.None)).Value.NextCursor;
+
+        var another = await _bed.Invoices.ListAsync(UsageTestBed.NewAccountId(), mine, 3, CancellationToken.None);
+        var otherListing = await _bed.Invoices.ListAsync(account, ledger, 3, CancellationToken.None);
+
+        Assert.Contains("other filters", Assert.Single(Assert.IsType<Invalid<InvoicePage>>(another).Errors.For("cursor")), StringComparison.Ordinal);
+        Assert.Contains("Not a cursor of this listing", Assert.Single(Assert.IsType<Invalid<InvoicePage>>(otherListing).Errors.For("cursor")), StringComparison.Ordinal);
+        Assert.Equal(["limit"], Assert.IsType<Invalid<InvoicePage>>(await _bed.Invoices.ListAsync(account, null, 0, CancellationToken.None)).Errors.Fields);
+        Assert.Equal(["limit"], Assert.IsType<Invalid<InvoicePage>>(await _bed.Invoices.ListAsync(account, null, AccountInvoices.MaxLimit + 1, CancellationToken.None)).Errors.Fields);
+        Assert.IsType<Succeeded<InvoicePage>>(await _bed.Invoices.ListAsync(account, mine, 3, CancellationToken.None));
+    }
+
+    private async Task<InvoicePage> FirstPageAsync(AccountId account) =>
+        Assert.IsType<Succeeded<InvoicePage>>(await _bed.Invoices.ListAsync(account, null, null, CancellationToken.None)).Value;
+
+    /// <summary>
+    /// Eight years of monthly subscription invoices, a second plan period in every third month (a plan change
+    /// mid-month), two periods of one month that began at the same instant, runs that produced no invoice, and another
+    /// account's invoices: the account's invoiced run ids in the order the listing promises (newest period first, then
+    /// run id descending).
+    /// </summary>
+    private List<string> PutInvoicedHistory(AccountId account)
+    {
+        var other = UsageTestBed.NewAccountId();
+        var start = new DateTimeOffset(2018, 1, 10, 8, 0, 0, TimeSpan.Zero);
+        var invoiced = new List<InvoiceRun>();
+        for (var month = 0; month < 96; month++)
+        {
+            var from = start.AddMonths(month);
+            if (month % 3 == 0)
+            {
+                invoiced.Add(_bed.Runs.Put(History(account, UsagePeriod.SubscriptionPeriod(from, from.AddDays(12)), $"in_{month}_a")));
+                invoiced.Add(_bed.Runs.Put(History(account, UsagePeriod.SubscriptionPeriod(from.AddDays(12), from.AddMonths(1)), $"in_{month}_b")));
+            }
+            else
+            {
+                invoiced.Add(_bed.Runs.Put(History(account, UsagePeriod.SubscriptionPeriod(from, from.AddMonths(1)), $"in_{month}")));
+            }
+
+            _bed.Runs.Put(History(other, UsagePeriod.SubscriptionPeriod(from, from.AddMonths(1)), $"in_other_{month}"));
+        }
+
+        // A free calendar month and a subscription that began at its first instant: one start, two runs.
+        var tie = new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);
+        invoiced.Add(_bed.Runs.Put(History(account, UsagePeriod.CalendarMonth(tie), "in_tie_month")));
+        invoiced.Add(_bed.Runs.Put(History(account, UsagePeriod.SubscriptionPeriod(tie, tie.AddDays(5)), "in_tie_sub")));
+        _bed.Runs.Put(History(account, UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero)), null));
+        return [.. invoiced.OrderByDescending(r => r.PeriodStart).ThenByDescending(r => r.RunId, StringComparer.Ordinal).Select(r => r.RunId)];
+    }
+
+    private InvoiceRun History(AccountId account, UsagePeriod period, string? stripeInvoiceId) => new()
+    {
+        AccountId = account,
+        PeriodKey = period.Key,
+        PeriodStart = period.Start,
+        PeriodEnd = period.End,
+        Plan = PlanCode.Parse("PRO"),
+        Currency = Currency.Parse("usd"),
+        Lines = [],
+        Step = stripeInvoiceId is null ? InvoiceRunStep.NothingToBill : InvoiceRunStep.Recorded,
+        StripeInvoiceId = stripeInvoiceId,
+        Status = stripeInvoiceId is null ? null : "paid",
+        CreatedAt = _bed.Time.GetUtcNow(),
+        UpdatedAt = _bed.Time.GetUtcNow(),
+    };
 }

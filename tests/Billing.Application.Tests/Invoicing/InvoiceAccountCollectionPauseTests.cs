@@ -36,7 +36,7 @@ public sealed class InvoiceAccountCollectionPauseTests
 
         // A voided invoice is owed by nobody and gives its credit back; a kept draft or an uncollectible invoice keeps it spent
         Assert.Equal(creditLeft, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Currency.Parse("usd")]);
-        Assert.Equal(status, Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None)).Status);
+        Assert.Equal(status, Assert.Single(await _bed.ListedInvoicesAsync(subscriber.Id)).Status);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class InvoiceAccountCollectionPauseTests
         var finalized = await _bed.Stripe.FinalizeAsync(run.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None);
         Assert.True(await _bed.StatusSync.RefreshFinalizedAsync(run.StripeInvoiceId!, subscriber.Job.RunId, QueueDelivery.First, CancellationToken.None));
 
-        var listed = Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None));
+        var listed = Assert.Single(await _bed.ListedInvoicesAsync(subscriber.Id));
         Assert.Equal(("open", finalized.Number, finalized.HostedInvoiceUrl), (listed.Status, listed.Number, listed.HostedInvoiceUrl));
         Assert.NotNull(listed.Number);
     }
@@ -126,7 +126,7 @@ public sealed class InvoiceAccountCollectionPauseTests
         var run = await _bed.DeliverAsync(subscriber.Job);
 
         Assert.Equal((InvoiceRunStep.Recorded, "open"), (run!.Step, run.Status));
-        var listed = Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None));
+        var listed = Assert.Single(await _bed.ListedInvoicesAsync(subscriber.Id));
         Assert.Equal(("open", finalized.Number, finalized.HostedInvoiceUrl), (listed.Status, listed.Number, listed.HostedInvoiceUrl));
     }
 

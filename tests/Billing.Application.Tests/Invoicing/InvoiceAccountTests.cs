@@ -88,7 +88,7 @@ public sealed class InvoiceAccountTests
 
         Assert.Equal((InvoiceRunStep.Recorded, "open", status), (recorded!.Step, _bed.Runs.History.Single(r => r.Step == InvoiceRunStep.Finalized).Status, recorded.Status));
         Assert.Equal(1, recorded.Attempts); // a first delivery, not a resumed one
-        Assert.Equal(status, Assert.Single(await _bed.Invoices.ListAsync(subscriber.Id, CancellationToken.None)).Status);
+        Assert.Equal(status, Assert.Single(await _bed.ListedInvoicesAsync(subscriber.Id)).Status);
         Assert.Equal(status == "void" ? 2_000 : 0, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Currency.Parse("usd")]);
     }
 

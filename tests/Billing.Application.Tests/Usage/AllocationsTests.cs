@@ -37,7 +37,7 @@ public sealed class AllocationsTests
         Assert.Equal(
             new Dictionary<string, object?> { ["meter"] = "projects", ["limit"] = 1L, ["used"] = 1L, ["plan"] = "FREE", ["upgradePlan"] = "BASIC" },
             refusal.Facts);
-        Assert.Equal(1, (await _bed.AllocationLedger.HeldAsync(account, CancellationToken.None))[Projects]);
+        Assert.Equal(1, (await _bed.AllocationLedger.HeldAsync(account, [Projects], CancellationToken.None))[Projects]);
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class AllocationsTests
         Assert.Equal(
             new Dictionary<string, object?> { ["meter"] = "projects", ["limit"] = 5L, ["used"] = 5L, ["plan"] = "BASIC", ["upgradePlan"] = "PRO" },
             refusal.Facts);
-        Assert.Equal(5, (await _bed.AllocationLedger.HeldAsync(account, CancellationToken.None))[Projects]);
+        Assert.Equal(5, (await _bed.AllocationLedger.HeldAsync(account, [Projects], CancellationToken.None))[Projects]);
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public sealed class AllocationsTests
 
         Assert.Equal(new AllocationState("projects", "p1", true, 0, 1, 1), released);
         Assert.Equal(5, attempts);
-        Assert.Equal(0, (await _bed.AllocationLedger.HeldAsync(account, CancellationToken.None)).GetValueOrDefault(Projects));
+        Assert.Equal(0, (await _bed.AllocationLedger.HeldAsync(account, [Projects], CancellationToken.None)).GetValueOrDefault(Projects));
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class AllocationsTests
         Assert.Equal(RefusalReason.UsageInProgress, refusal.Reason);
         Assert.Equal("The account kept changing while 'p1' was being taken; nothing changed. Retry in a few seconds.", refusal.Detail);
         Assert.Equal(5, attempts);
-        Assert.Equal(0, (await _bed.AllocationLedger.HeldAsync(account, CancellationToken.None)).GetValueOrDefault(Projects));
+        Assert.Equal(0, (await _bed.AllocationLedger.HeldAsync(account, [Projects], CancellationToken.None)).GetValueOrDefault(Projects));
     }
 
     [Fact]
@@ -224,7 +224,7 @@ public sealed class AllocationsTests
 
         Assert.Contains(message, Assert.Single(take.For(field)), StringComparison.Ordinal);
         Assert.Equal(take.ToDictionary(), release.ToDictionary());
-        Assert.Empty(await _bed.AllocationLedger.HeldAsync(Domain.Accounts.AccountId.Parse("user-1"), CancellationToken.None));
+        Assert.Empty(await _bed.AllocationLedger.HeldAsync(Domain.Accounts.AccountId.Parse("user-1"), [Projects], CancellationToken.None));
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public sealed class AllocationsTests
         var release = (await ReleaseAsync(unknown.Value, "p")).AssertRefused();
 
         Assert.Equal((RefusalReason.AccountNotFound, RefusalReason.AccountNotFound), (take.Reason, release.Reason));
-        Assert.Empty(await _bed.AllocationLedger.HeldAsync(unknown, CancellationToken.None));
+        Assert.Empty(await _bed.AllocationLedger.HeldAsync(unknown, [Projects], CancellationToken.None));
     }
 
     private Task<Outcome<AllocationState>> TakeAsync(string account, string allocationId) =>

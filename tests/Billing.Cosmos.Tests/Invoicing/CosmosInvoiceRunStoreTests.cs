@@ -77,7 +77,7 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
 
         var read = await _store.GetAsync(account, created.PeriodKey, CancellationToken.None);
         Assert.Equal((1_599L, 1_599L, 1_500L), (read!.StripeTotal, read.AmountBilled, read.AmountDue));
-        Assert.Equal(1_599, Assert.Single(await _store.ListInvoicedAsync(account, 10, CancellationToken.None)).AmountBilled);
+        Assert.Equal(1_599, Assert.Single(await _store.ListInvoicedAsync(account, null, 10, CancellationToken.None)).AmountBilled);
         var entry = Assert.Single((await fixture.Get<Billing.Application.Admin.IInvoiceDirectory>().ListAsync(new Billing.Application.Admin.InvoiceDirectoryQuery($"{year:0000}-{month:00}", null, null, 10), CancellationToken.None)).Items);
         Assert.Equal((account, 1_599L, 1_500L), (entry.AccountId, entry.AmountBilled, entry.AmountDue));
         var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, documentId, account.Value))!;
@@ -236,16 +236,16 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         await StoreAsync(Run(account, 2026, 12));
         await StoreAsync(Run(other, 2026, 10) with { Step = InvoiceRunStep.Recorded, StripeInvoiceId = "in_other" });
 
-        var all = await _store.ListInvoicedAsync(account, 100, CancellationToken.None);
-        var two = await _store.ListInvoicedAsync(account, 2, CancellationToken.None);
+        var all = await _store.ListInvoicedAsync(account, null, 100, CancellationToken.None);
+        var two = await _store.ListInvoicedAsync(account, null, 2, CancellationToken.None);
 
         Assert.Equal(["in_september", "in_august", "in_june"], all.Select(r => r.StripeInvoiceId));
         Assert.All(all, r => Assert.Equal(account, r.AccountId));
         Assert.Equal("https://invoice.stripe.com/i/9", all[0].HostedInvoiceUrl);
         Assert.NotNull(all[0].ETag);
         Assert.Equal(["in_september", "in_august"], two.Select(r => r.StripeInvoiceId));
-        Assert.Empty(await _store.ListInvoicedAsync(Ids.NewAccount(), 10, CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _store.ListInvoicedAsync(account, 0, CancellationToken.None));
+        Assert.Empty(await _store.ListInvoicedAsync(Ids.NewAccount(), null, 10, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _store.ListInvoicedAsync(account, null, 0, CancellationToken.None));
     }
 
     [Fact]
@@ -280,6 +280,71 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         Assert.Equal(expected with { Lines = NoLines }, actual with { Lines = NoLines });
         Assert.Equal(expected.Lines, actual.Lines);
     }
+
+    [Fact]
+    public async Task An_account_with_more_invoices_than_a_page_is_read_page_after_page_every_one_once_in_order()
+    {
+        // Two years of monthly invoices, a second plan period in every third month, two periods that began at one
+        // instant, runs without an invoice and another account's invoices: pages of 4 after the last one's position.
+        var account = Ids.NewAccount();
+        var other = Ids.NewAccount();
+        var start = new DateTimeOffset(2031, 1, 10, 8, 0, 0, TimeSpan.Zero);
+        var invoiced = new List<InvoiceRun>();
+        for (var month = 0; month < 24; month++)
+        {
+            var from = start.AddMonths(month);
+            var periods = month % 3 == 0
+                ? new[] { UsagePeriod.SubscriptionPeriod(from, from.AddDays(12)), UsagePeriod.SubscriptionPeriod(from.AddDays(12), from.AddMonths(1)) }
+                : [UsagePeriod.SubscriptionPeriod(from, from.AddMonths(1))];
+            foreach (var period in periods)
+            {
+                invoiced.Add(await _store.CreateAsync(Invoiced(account, period, Ids.NewStripe("in")), CancellationToken.None));
+            }
+
+            await StoreAsync(Invoiced(other, UsagePeriod.SubscriptionPeriod(from, from.AddMonths(1)), Ids.NewStripe("in")));
+        }
+
+        var tie = new DateTimeOffset(2033, 2, 1, 0, 0, 0, TimeSpan.Zero);
+        invoiced.Add(await _store.CreateAsync(Invoiced(account, UsagePeriod.CalendarMonth(tie), Ids.NewStripe("in")), CancellationToken.None));
+        invoiced.Add(await _store.CreateAsync(Invoiced(account, UsagePeriod.SubscriptionPeriod(tie, tie.AddDays(5)), Ids.NewStripe("in")), CancellationToken.None));
+        await StoreAsync(Invoiced(account, UsagePeriod.CalendarMonth(tie.AddMonths(1)), null));
+        var expected = invoiced.OrderByDescending(r => r.PeriodStart).ThenByDescending(r => r.PeriodKey.Value, StringComparer.Ordinal).Select(r => r.RunId).ToList();
+
+        var listed = new List<string>();
+        InvoicedRunPosition? after = null;
+        var pages = 0;
+        while (pages++ <= expected.Count)
+        {
+            var page = await _store.ListInvoicedAsync(account, after, 4, CancellationToken.None);
+            listed.AddRange(page.Select(r => r.RunId));
+            if (page.Count < 4)
+            {
+                break;
+            }
+
+            after = InvoicedRunPosition.Of(page[^1]);
+        }
+
+        Assert.Equal(34, expected.Count);
+        Assert.Equal(expected, listed);
+        Assert.Equal(9, pages); // 8 full pages, then the last 2
+    }
+
+    private static InvoiceRun Invoiced(AccountId account, UsagePeriod period, string? stripeInvoiceId) => new()
+    {
+        AccountId = account,
+        PeriodKey = period.Key,
+        PeriodStart = period.Start,
+        PeriodEnd = period.End,
+        Plan = PlanCode.Parse("PRO"),
+        Currency = Currency.Parse("usd"),
+        Lines = NoLines,
+        Step = stripeInvoiceId is null ? InvoiceRunStep.NothingToBill : InvoiceRunStep.Recorded,
+        StripeInvoiceId = stripeInvoiceId,
+        Status = stripeInvoiceId is null ? null : "paid",
+        CreatedAt = Now,
+        UpdatedAt = Now,
+    };
 
     private async Task StoreAsync(InvoiceRun run) => await _store.CreateAsync(run, CancellationToken.None);
 

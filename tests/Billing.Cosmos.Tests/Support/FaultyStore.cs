@@ -33,7 +33,11 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
         UsageLedger = new CosmosUsageLedger(containers, TimeProvider.System);
         StripeEvents = new CosmosStripeEventStore(containers, new CosmosStripeEventHistory(containers), TimeProvider.System, NullLogger<CosmosStripeEventStore>.Instance);
         InvoiceRuns = new CosmosInvoiceRunStore(containers, new CosmosInvoiceDirectory(containers));
+        Allocations = new CosmosAllocationLedger(containers, TimeProvider.System);
     }
+
+    /// <summary>The allocation ledger (units held per allocation meter).</summary>
+    public CosmosAllocationLedger Allocations { get; }
 
     public CosmosUsageLedger UsageLedger { get; }
 

@@ -31,7 +31,7 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), taken.Select(c => c.Held).Order());
         Assert.Equal(54, changes.Count(c => c.Kind == AllocationChangeKind.LimitReached));
         Assert.All(changes.Where(c => c.Kind == AllocationChangeKind.LimitReached), c => Assert.Equal(10, c.Held));
-        Assert.Equal(10, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+        Assert.Equal(10, (await _ledger.HeldAsync(account, [Projects], CancellationToken.None))[Projects]);
         Assert.Equal(10, await UnitDocumentsAsync(account)); // no refused take wrote a unit
     }
 
@@ -45,7 +45,7 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
 
         Assert.Single(changes, c => c.Kind == AllocationChangeKind.Taken);
         Assert.Equal(19, changes.Count(c => c.Kind == AllocationChangeKind.AlreadyHeld));
-        Assert.Equal(1, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+        Assert.Equal(1, (await _ledger.HeldAsync(account, [Projects], CancellationToken.None))[Projects]);
         Assert.Equal(1, await UnitDocumentsAsync(account));
     }
 
@@ -61,7 +61,7 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         Assert.All(changes, c => Assert.Equal(new AllocationChange(AllocationChangeKind.LimitReached, 1), c));
         Assert.Null(await UnitAsync(account, "one-too-many"));
         Assert.Equal(1, await UnitDocumentsAsync(account));
-        Assert.Equal(1, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+        Assert.Equal(1, (await _ledger.HeldAsync(account, [Projects], CancellationToken.None))[Projects]);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         var releases = ids.Select(id => Task.Run(() => ReleaseAsync(account, id))).ToList();
         await Task.WhenAll(takes.Concat(releases));
 
-        var held = (await _ledger.HeldAsync(account, CancellationToken.None)).GetValueOrDefault(Projects);
+        var held = (await _ledger.HeldAsync(account, [Projects], CancellationToken.None)).GetValueOrDefault(Projects);
         Assert.Equal(await UnitDocumentsAsync(account), held); // no unit counted without a document, none held uncounted
         Assert.InRange(held, 0, 6);
         Assert.DoesNotContain(takes.Concat(releases), t => t.Result.Kind == AllocationChangeKind.InProgress);
@@ -105,7 +105,7 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         Assert.True((await UnitAsync(account, "abandoned-at-limit"))!["pending"]!.GetValue<bool>()); // untouched, still not counted
         Assert.Equal(new AllocationChange(AllocationChangeKind.Released, 2), release);
         Assert.Null(await UnitAsync(account, "abandoned-too"));
-        Assert.Equal(2, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]); // steady and abandoned
+        Assert.Equal(2, (await _ledger.HeldAsync(account, [Projects], CancellationToken.None))[Projects]); // steady and abandoned
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         Assert.Equal(new AllocationChange(AllocationChangeKind.NotHeld, 1), neverTaken);
         Assert.Equal(new AllocationChange(AllocationChangeKind.Released, 0), releasedB);
         Assert.Equal(new AllocationChange(AllocationChangeKind.NotHeld, 0), againB);
-        Assert.Equal(0, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+        Assert.Equal(0, (await _ledger.HeldAsync(account, [Projects], CancellationToken.None))[Projects]);
         Assert.Equal(new AllocationChange(AllocationChangeKind.NotHeld, 0), await ReleaseAsync(Ids.NewAccount(), "a")); // nothing ever taken
     }
 
@@ -176,7 +176,7 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         Assert.Single(changes, c => c.Kind == AllocationChangeKind.Released);
         Assert.Equal(19, changes.Count(c => c.Kind == AllocationChangeKind.NotHeld));
         Assert.All(changes, c => Assert.True(c.Held >= 0));
-        Assert.Equal(1, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+        Assert.Equal(1, (await _ledger.HeldAsync(account, [Projects], CancellationToken.None))[Projects]);
         Assert.Equal(1, await UnitDocumentsAsync(account));
     }
 
@@ -217,7 +217,7 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
 
         Assert.All(changes, c => Assert.Equal(AllocationChangeKind.Taken, c.Kind));
         Assert.Equal(Enumerable.Range(1, 25).Select(i => (long)i), changes.Select(c => c.Held).Order());
-        Assert.Equal(25, (await _ledger.HeldAsync(account, CancellationToken.None))[Projects]);
+        Assert.Equal(25, (await _ledger.HeldAsync(account, [Projects], CancellationToken.None))[Projects]);
     }
 
     [Fact]
@@ -232,6 +232,23 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task The_units_held_of_each_allocation_meter_are_read_with_one_point_read_each_and_no_query()
+    {
+        // The entitlements views read them on every call (GET /api/billing/entitlements and the service's): a query
+        // costs a query plan round trip and a page where the counter's id is known.
+        var account = Ids.NewAccount();
+        await TakeAsync(account, "a", 5);
+        await TakeAsync(account, "b", 5);
+        using var store = new FaultyStore(fixture);
+
+        var held = await store.Allocations.HeldAsync(account, [Projects, Seats], CancellationToken.None);
+
+        Assert.Equal(new Dictionary<MeterName, long> { [Projects] = 2 }, held);
+        Assert.Empty(store.Queries);
+        Assert.Equal(2, store.Sent); // one per meter asked for, the one never used included
+    }
+
+    [Fact]
     public async Task Held_units_are_listed_per_meter_and_account()
     {
         var account = Ids.NewAccount();
@@ -241,11 +258,12 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         await _ledger.TryTakeAsync(account, Seats, "a", 10, accountVersion: null, CancellationToken.None); // same id, other meter
         await TakeAsync(other, "a", 5);
 
-        var held = await _ledger.HeldAsync(account, CancellationToken.None);
+        var held = await _ledger.HeldAsync(account, [Projects, Seats], CancellationToken.None);
 
         Assert.Equal(new Dictionary<MeterName, long> { [Projects] = 2, [Seats] = 1 }, held);
-        Assert.Equal(new Dictionary<MeterName, long> { [Projects] = 1 }, await _ledger.HeldAsync(other, CancellationToken.None));
-        Assert.Empty(await _ledger.HeldAsync(Ids.NewAccount(), CancellationToken.None));
+        Assert.Equal(new Dictionary<MeterName, long> { [Projects] = 1 }, await _ledger.HeldAsync(other, [Projects, Seats], CancellationToken.None));
+        Assert.Equal(new Dictionary<MeterName, long> { [Seats] = 1 }, await _ledger.HeldAsync(account, [Seats], CancellationToken.None));
+        Assert.Empty(await _ledger.HeldAsync(Ids.NewAccount(), [Projects, Seats], CancellationToken.None));
     }
 
     [Fact]

@@ -351,6 +351,53 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task Invoices_come_24_at_a_time_and_show_more_brings_the_older_ones_until_the_first()
+    {
+        // Thirty months of invoices the invoicing job made (stored as it stores them): the page lists the newest 24 and
+        // "Show more invoices" the 6 older ones, the first invoice last.
+        var accountId = NewAccount("invoices");
+        var account = Billing.Domain.Accounts.AccountId.Parse(accountId);
+        var start = new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var month = 0; month < 30; month++)
+        {
+            var period = Billing.Domain.Metering.UsagePeriod.CalendarMonth(start.AddMonths(month));
+            var number = "PAGE-" + (month + 1).ToString("D4", CultureInfo.InvariantCulture);
+            await Stack.Data.InvoiceRuns.CreateAsync(
+                new Billing.Application.Invoicing.InvoiceRun
+                {
+                    AccountId = account,
+                    PeriodKey = period.Key,
+                    PeriodStart = period.Start,
+                    PeriodEnd = period.End,
+                    Plan = Billing.Domain.Plans.PlanCode.Parse("PRO"),
+                    Currency = Billing.Domain.Pricing.Currency.Parse("usd"),
+                    Lines = [],
+                    Step = Billing.Application.Invoicing.InvoiceRunStep.Recorded,
+                    StripeInvoiceId = "in_" + Guid.NewGuid().ToString("N"),
+                    Number = number,
+                    Status = "paid",
+                    CreatedAt = period.End,
+                    UpdatedAt = period.End,
+                },
+                CancellationToken.None);
+        }
+
+        var page = await SignedInAsync(accountId);
+        var invoices = page.GetByRole(AriaRole.Table, new() { Name = "Usage invoices, newest first" });
+        await Expect(invoices.GetByRole(AriaRole.Row)).ToHaveCountAsync(25); // the header and 24
+        await Expect(invoices.GetByRole(AriaRole.Row).Nth(1)).ToContainTextAsync("PAGE-0030");
+        await Expect(invoices.GetByRole(AriaRole.Row).Last).ToContainTextAsync("PAGE-0007");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show more invoices", Exact = true }).ClickAsync();
+
+        await Expect(invoices.GetByRole(AriaRole.Row)).ToHaveCountAsync(31);
+        await Expect(invoices.GetByRole(AriaRole.Row).Last).ToContainTextAsync("PAGE-0001");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("6 more invoices shown.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Show more invoices", Exact = true })).ToHaveCountAsync(0);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task Amounts_are_shifted_by_stripes_decimals_for_their_currency_so_500_isk_shows_as_5_kronur()
     {
         // Stripe writes ISK with two decimals although the króna has none (500 is 5 ISK), JPY with none and KWD with

@@ -406,6 +406,59 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
     private static Task<JsonElement> GetInvoicesAsync(WebhookStack stack, string accountId) => GetAsync(stack, accountId, "/api/billing/invoices");
 
     /// <summary>A GET of the app's API as <paramref name="accountId"/>; <paramref name="admin"/>: with the admin role.</summary>
+    [Fact]
+    public async Task The_callers_invoices_page_with_a_cursor_that_only_their_own_listing_takes()
+    {
+        var stack = fixture.Stack;
+        var owner = "inv-pages-" + Guid.NewGuid().ToString("N")[..10];
+        var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var month = 0; month < 3; month++)
+        {
+            var period = UsagePeriod.CalendarMonth(start.AddMonths(month));
+            await stack.Data.InvoiceRuns.CreateAsync(
+                new InvoiceRun
+                {
+                    AccountId = AccountId.Parse(owner),
+                    PeriodKey = period.Key,
+                    PeriodStart = period.Start,
+                    PeriodEnd = period.End,
+                    Plan = Billing.Domain.Plans.PlanCode.Parse("PRO"),
+                    Currency = Billing.Domain.Pricing.Currency.Parse("usd"),
+                    Lines = [],
+                    Step = InvoiceRunStep.Recorded,
+                    StripeInvoiceId = $"in_pages_{month}_{Guid.NewGuid():N}",
+                    Status = "paid",
+                    CreatedAt = period.End,
+                    UpdatedAt = period.End,
+                },
+                CancellationToken.None);
+        }
+
+        var first = await GetAsync(stack, owner, "/api/billing/invoices?limit=2");
+        var cursor = first.GetProperty("nextCursor").GetString()!;
+        var second = await GetAsync(stack, owner, "/api/billing/invoices?limit=2&cursor=" + Uri.EscapeDataString(cursor));
+        var everything = await GetAsync(stack, owner, "/api/billing/invoices");
+
+        Assert.Equal([start.AddMonths(2), start.AddMonths(1)], first.GetProperty("invoices").EnumerateArray().Select(PeriodStart));
+        Assert.Equal([start], second.GetProperty("invoices").EnumerateArray().Select(PeriodStart));
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextCursor").ValueKind);
+        Assert.Equal((3, JsonValueKind.Null), (everything.GetProperty("invoices").GetArrayLength(), everything.GetProperty("nextCursor").ValueKind)); // 100 a page unless asked
+        Assert.Empty(OpenApiContract.Check("get", "/api/billing/invoices", System.Net.HttpStatusCode.OK, "application/json", first.GetRawText()));
+
+        // The owner's cursor sent by another account, and a limit out of range: 400s naming the field.
+        foreach (var (account, query, field) in new[] { ("inv-other-" + Guid.NewGuid().ToString("N")[..10], "?limit=2&cursor=" + Uri.EscapeDataString(cursor), "cursor"), (owner, "?limit=101", "limit") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/billing/invoices" + query, UriKind.Relative));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentTokens.For(account));
+            using var response = await stack.App.Http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {body}");
+            Assert.Equal([field], JsonDocument.Parse(body).RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        }
+
+        static DateTimeOffset PeriodStart(JsonElement invoice) => invoice.GetProperty("period").GetProperty("start").GetDateTimeOffset();
+    }
+
     private static async Task<JsonElement> GetAsync(WebhookStack stack, string accountId, string path, bool admin = false)
     {
         var token = DevelopmentTokens.For(accountId, admin);

@@ -38,6 +38,9 @@ internal sealed class BillingData : IAsyncDisposable
 
     public IUsageLedger Usage => _services.GetRequiredService<IUsageLedger>();
 
+    /// <summary>The invoice runs (a test stores history the invoicing job would have written over the years).</summary>
+    public Billing.Application.Invoicing.IInvoiceRunStore InvoiceRuns => _services.GetRequiredService<Billing.Application.Invoicing.IInvoiceRunStore>();
+
     /// <summary>The invoicing sweep's mark (where its last successful run left off).</summary>
     public IInvoicingSweepMarkStore InvoicingSweepMarks => _services.GetRequiredService<IInvoicingSweepMarkStore>();
 

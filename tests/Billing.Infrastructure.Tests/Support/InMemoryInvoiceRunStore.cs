@@ -21,9 +21,9 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
 
     public Task RecordInIndexAsync(InvoiceRun run, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, InvoicedRunPosition? after, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<InvoiceRun>> ListEndingAsync(DateTimeOffset endsAfter, DateTimeOffset endsBy, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<InvoiceRun>> ListOfMonthAsync(BillingMonth month, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken) => throw new NotSupportedException();
 }

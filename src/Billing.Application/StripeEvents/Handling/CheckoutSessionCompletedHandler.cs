@@ -43,8 +43,10 @@ public sealed class CheckoutSessionCompletedHandler(
             return StripeEventHandlingResult.Ignored(null, resolution.Problem!);
         }
 
-        await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
-        if (stripeEvent.CustomerId is { } customerId)
+        // Checkout links the customer to the account before it creates the session, so the account read here names it
+        // already in the common case: only an account that would take the customer is updated (a read and a write).
+        var account = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
+        if (stripeEvent.CustomerId is { } customerId && account.AssignStripeCustomer(customerId).Changed)
         {
             await accounts.UpdateAsync(accountId, account => account.AssignStripeCustomer(customerId).Account, cancellationToken).ConfigureAwait(false);
         }

@@ -3,7 +3,11 @@ using Billing.Domain.Invoicing;
 
 namespace Billing.FunctionApp.Api.Contracts;
 
-public sealed record InvoicesResponse(IReadOnlyList<InvoiceResponse> Invoices);
+/// <summary>One page of the caller's usage invoices, newest period first; <see cref="NextCursor"/> asks for the next (null: the last).</summary>
+public sealed record InvoicesResponse(IReadOnlyList<InvoiceResponse> Invoices, string? NextCursor)
+{
+    internal static InvoicesResponse From(InvoicePage page) => new([.. page.Invoices.Select(InvoiceResponse.From)], page.NextCursor);
+}
 
 /// <summary>A usage invoice: Stripe's number, status and page, the period it bills and its lines (amounts in minor units).</summary>
 public sealed record InvoiceResponse

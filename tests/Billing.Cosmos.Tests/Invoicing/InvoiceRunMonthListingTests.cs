@@ -1,0 +1,57 @@
+using Billing.Application.Invoicing;
+using Billing.Cosmos.Tests.Support;
+using Billing.Domain.Accounts;
+using Billing.Domain.Metering;
+
+namespace Billing.Cosmos.Tests.Invoicing;
+
+/// <summary>
+/// The operator's listing of a month's runs of every account (<c>GET /api/billing/admin/invoices/runs?period=</c>
+/// without <c>accountId</c>), through the real store, its queries counted at the Cosmos client.
+/// </summary>
+public sealed class InvoiceRunMonthListingTests(CosmosFixture fixture) : IClassFixture<CosmosFixture>
+{
+    private static readonly BillingMonth March = Month("2046-03");
+
+    [Fact]
+    public async Task The_runs_of_a_month_of_every_account_come_page_by_page_in_run_id_order_without_a_query_across_the_accounts_partitions()
+    {
+        // Six accounts' runs of March 2046 at every step (those without an invoice too), a run of February and one of
+        // April: the month is the periods whose end falls in it (a calendar month ends at the next one's first instant).
+        var store = fixture.Get<IInvoiceRunStore>();
+        var march = new List<InvoiceRun>();
+        foreach (var step in new[] { InvoiceRunStep.Computed, InvoiceRunStep.NothingToBill, InvoiceRunStep.DraftCreated, InvoiceRunStep.Finalized, InvoiceRunStep.Recorded, InvoiceRunStep.NothingToBill })
+        {
+            var account = Ids.NewAccount("month");
+            var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2046, 2, 12, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2046, 3, 12, 9, 0, 0, TimeSpan.Zero));
+            march.Add(await store.CreateAsync(Stored.Run(account, period, step) with { StripeInvoiceId = step is InvoiceRunStep.Computed or InvoiceRunStep.NothingToBill ? null : Ids.NewStripe("in") }, CancellationToken.None));
+            if (march.Count == 1)
+            {
+                await store.CreateAsync(Stored.Run(account, UsagePeriod.CalendarMonth(new DateTimeOffset(2046, 2, 20, 0, 0, 0, TimeSpan.Zero)), InvoiceRunStep.NothingToBill), CancellationToken.None); // ends 1 March 00:00: February's
+                march.Add(await store.CreateAsync(Stored.Run(account, UsagePeriod.CalendarMonth(new DateTimeOffset(2046, 3, 20, 0, 0, 0, TimeSpan.Zero)), InvoiceRunStep.NothingToBill), CancellationToken.None)); // ends 1 April 00:00: March's
+                await store.CreateAsync(Stored.Run(account, UsagePeriod.CalendarMonth(new DateTimeOffset(2046, 4, 20, 0, 0, 0, TimeSpan.Zero)), InvoiceRunStep.NothingToBill), CancellationToken.None);
+            }
+        }
+
+        using var faulty = new FaultyStore(fixture);
+        var listed = new List<string>();
+        string? after = null;
+        for (var pages = 0; pages <= march.Count; pages++)
+        {
+            var page = await faulty.InvoiceRuns.ListOfMonthAsync(March, null, after, 3, CancellationToken.None);
+            listed.AddRange(page.Select(r => r.RunId));
+            if (page.Count < 3)
+            {
+                break;
+            }
+
+            after = page[^1].RunId;
+        }
+
+        Assert.Equal(march.Select(r => r.RunId).Order(StringComparer.Ordinal), listed);
+        Assert.NotEmpty(faulty.Queries);
+        Assert.All(faulty.Queries, q => Assert.False(string.IsNullOrEmpty(q.PartitionKey), "a query across partitions"));
+    }
+
+    private static BillingMonth Month(string text) => BillingMonth.TryParse(text, out var month) ? month : throw new ArgumentException(text, nameof(text));
+}
