@@ -22,7 +22,7 @@ internal static class CustomersApi
 
     private static IResult Create(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method")
+        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "balance", "test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method")
             .NotModelled("test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method");
         var email = ValidEmail(p.NonEmptyString("email"));
         var json = store.Write(context.RequestInfo(), m =>
@@ -30,6 +30,11 @@ internal static class CustomersApi
             var customer = Customers.Create(m, email, p.NonEmptyString("name"), p.NonEmptyString("description"), p.NonEmptyString("phone"));
             p.Metadata()?.ApplyTo(customer.Metadata);
             customer.PreferredLocales.AddRange(p.Strings("preferred_locales"));
+            if (p.Long("balance") is { } balance)
+            {
+                CustomerBalances.Set(customer, balance);
+            }
+
             Customers.EmitCreated(m, customer);
             return Expansion.Apply(CustomerShape.ToJson(customer), p, m.State);
         });
@@ -76,7 +81,7 @@ internal static class CustomersApi
 
     private static IResult Update(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "address", "shipping", "tax_exempt", "invoice_settings")
+        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "balance", "address", "shipping", "tax_exempt", "invoice_settings")
             .NotModelled("address", "shipping", "tax_exempt", "invoice_settings");
         var email = ValidEmail(p.String("email"));
         var json = store.Write(context.RequestInfo(), m =>
@@ -101,6 +106,11 @@ internal static class CustomersApi
             if (p.String("phone") is { } phone)
             {
                 customer.Phone = phone.Length == 0 ? null : phone;
+            }
+
+            if (p.Long("balance") is { } balance)
+            {
+                CustomerBalances.Set(customer, balance);
             }
 
             p.Metadata()?.ApplyTo(customer.Metadata);
