@@ -103,6 +103,34 @@ public sealed class CustomerBalanceTests(StripeNetFixture fixture) : IAsyncLifet
         Assert.Equal(0, (await Client.V1.Customers.GetAsync(session.CustomerId)).Balance);
     }
 
+    [Fact]
+    public async Task Every_change_of_the_balance_is_in_the_customers_ledger_with_stripes_type()
+    {
+        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "ledger@example.com" });
+
+        var small = await FinalizedInvoiceAsync(customer.Id, 2, "usd");
+        var alsoSmall = await FinalizedInvoiceAsync(customer.Id, 3, "usd"); // 5 with the balance: still below the minimum
+        var next = await FinalizedInvoiceAsync(customer.Id, 1000, "usd");
+        await Client.V1.Invoices.VoidInvoiceAsync(next.Id);
+        var adjustment = await Client.V1.Customers.BalanceTransactions.CreateAsync(customer.Id, new CustomerBalanceTransactionCreateOptions { Amount = -300, Currency = "usd", Description = "Goodwill" });
+        var ledger = await Client.V1.Customers.BalanceTransactions.ListAsync(customer.Id, new CustomerBalanceTransactionListOptions { Limit = 100 });
+        var fetched = await Client.V1.Customers.BalanceTransactions.GetAsync(customer.Id, adjustment.Id);
+
+        Assert.Equal(
+            [
+                ("invoice_too_small", 2L, 2L, small.Id),
+                ("applied_to_invoice", -2L, 0L, alsoSmall.Id),
+                ("invoice_too_small", 5L, 5L, alsoSmall.Id),
+                ("applied_to_invoice", -5L, 0L, next.Id),
+                ("unapplied_from_invoice", 5L, 5L, next.Id),
+                ("adjustment", -300L, -295L, (string?)null),
+            ],
+            ledger.Data.AsEnumerable().Reverse().Select(t => (t.Type, t.Amount, t.EndingBalance, (string?)t.InvoiceId)));
+        Assert.All(ledger.Data, t => Assert.Equal(("usd", customer.Id), (t.Currency, t.CustomerId)));
+        Assert.Equal(("Goodwill", -295L), (fetched.Description, fetched.EndingBalance));
+        Assert.Equal(-295, (await Client.V1.Customers.GetAsync(customer.Id)).Balance);
+    }
+
     private async Task<Invoice> FinalizedInvoiceAsync(string customerId, long amount, string currency)
     {
         await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = customerId, Amount = amount, Currency = currency, Description = "Usage" });

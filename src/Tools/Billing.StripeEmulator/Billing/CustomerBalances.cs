@@ -1,5 +1,6 @@
 using Billing.StripeEmulator.State;
 using Billing.StripeEmulator.State.Objects;
+using Billing.StripeEmulator.Wire;
 
 namespace Billing.StripeEmulator.Billing;
 
@@ -44,7 +45,11 @@ internal static class CustomerBalances
     /// <summary>The customer's balance in <paramref name="currency"/>, which the next invoice finalized in it takes.</summary>
     public static long Of(CustomerRecord customer, string currency) => customer.Balances.GetValueOrDefault(currency);
 
-    /// <summary>Fixes the invoice's balances and amount due at finalization and leaves the customer the ending balance.</summary>
+    /// <summary>
+    /// Fixes the invoice's balances and amount due at finalization and leaves the customer the ending balance, with the
+    /// ledger's transactions: `applied_to_invoice` for what the invoice took (or, for a negative total, gave), and for an
+    /// amount below the minimum charge `invoice_too_small` (after giving back a balance it had taken), as Stripe types them.
+    /// </summary>
     public static void ApplyAtFinalization(Mutation m, InvoiceRecord invoice)
     {
         var customer = m.State.Customers[invoice.CustomerId];
@@ -53,10 +58,23 @@ internal static class CustomerBalances
         invoice.StartingBalance = starting;
         invoice.EndingBalance = ending;
         invoice.FinalAmountDue = due;
-        customer.Balances[invoice.Currency] = ending;
+        var owed = invoice.Total + starting;
+        if (due == 0 && owed > 0)
+        {
+            if (starting != 0)
+            {
+                Move(m, customer, invoice.Currency, -starting, "applied_to_invoice", invoice.Id);
+            }
+
+            Move(m, customer, invoice.Currency, owed, "invoice_too_small", invoice.Id);
+        }
+        else if (ending != starting)
+        {
+            Move(m, customer, invoice.Currency, ending - starting, "applied_to_invoice", invoice.Id);
+        }
     }
 
-    /// <summary>A voided invoice owes nothing: what its finalization moved on the customer's balance is moved back.</summary>
+    /// <summary>A voided invoice owes nothing: what its finalization moved on the customer's balance is moved back (`unapplied_from_invoice`).</summary>
     public static void GiveBackOnVoid(Mutation m, InvoiceRecord invoice)
     {
         if (invoice.StartingBalance is not { } starting || invoice.EndingBalance is not { } ending || starting == ending)
@@ -64,14 +82,47 @@ internal static class CustomerBalances
             return;
         }
 
-        var customer = m.State.Customers[invoice.CustomerId];
-        customer.Balances[invoice.Currency] = Of(customer, invoice.Currency) + starting - ending;
+        Move(m, m.State.Customers[invoice.CustomerId], invoice.Currency, starting - ending, "unapplied_from_invoice", invoice.Id);
     }
 
-    /// <summary>`balance` set on the customer (create or update): its balance in its currency (usd until it has one).</summary>
-    public static void Set(CustomerRecord customer, long balance)
+    /// <summary>`balance` set on the customer (create or update): its balance in its currency (usd until it has one), an `adjustment`.</summary>
+    public static void Set(Mutation m, CustomerRecord customer, long balance)
     {
         customer.Currency ??= "usd";
-        customer.Balances[customer.Currency] = balance;
+        var change = balance - Of(customer, customer.Currency);
+        if (change != 0)
+        {
+            Move(m, customer, customer.Currency, change, "adjustment", null);
+        }
+    }
+
+    /// <summary>`POST /v1/customers/{id}/balance_transactions`: an `adjustment` of <paramref name="amount"/> in the customer's currency.</summary>
+    public static CustomerBalanceTransactionRecord Adjust(Mutation m, CustomerRecord customer, long amount, string currency, string? description)
+    {
+        if (customer.Currency is { } own && own != currency)
+        {
+            throw StripeApiException.InvalidRequest($"The currency of this transaction ({currency}) must match the customer's currency ({own}).", "currency");
+        }
+
+        customer.Currency ??= currency;
+        return Move(m, customer, currency, amount, "adjustment", null, description);
+    }
+
+    private static CustomerBalanceTransactionRecord Move(Mutation m, CustomerRecord customer, string currency, long amount, string type, string? invoiceId, string? description = null)
+    {
+        var ending = Of(customer, currency) + amount;
+        customer.Balances[currency] = ending;
+        return m.State.Add(m.State.CustomerBalanceTransactions, new CustomerBalanceTransactionRecord
+        {
+            Id = IdGenerator.New("cbtxn"),
+            Created = m.Now,
+            CustomerId = customer.Id,
+            Amount = amount,
+            Currency = currency,
+            EndingBalance = ending,
+            Type = type,
+            InvoiceId = invoiceId,
+            Description = description,
+        });
     }
 }
