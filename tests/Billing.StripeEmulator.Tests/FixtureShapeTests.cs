@@ -83,6 +83,7 @@ public sealed class FixtureShapeTests(EmulatorFixture emulator) : IClassFixture<
         AssertSameFields(fixtures, "charge", (await Stripe.GetAsync($"/v1/charges/{paymentIntent.Str("latest_charge")}")).EnsureOk().Body);
         AssertSameFields(fixtures, "refund", refund);
         AssertSameFields(fixtures, "product", (await Stripe.GetAsync($"/v1/products/{subscription.Item()["price"]!.Str("product")}")).EnsureOk().Body);
+        AssertSameFields(fixtures, "customer_balance_transaction", (await Stripe.PostAsync($"/v1/customers/{customer}/balance_transactions", ("amount", "-100"), ("currency", "usd"))).EnsureOk().Body);
     }
 
     private static void AssertSameFields(JsonNode fixtures, string type, JsonNode actual)

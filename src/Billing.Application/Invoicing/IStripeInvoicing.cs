@@ -67,5 +67,10 @@ public sealed record NewUsageInvoice(string RunId, string CustomerId, string? Su
 
 public sealed record NewUsageInvoiceItem(string RunId, string InvoiceId, string CustomerId, string Meter, long Amount, string Currency, string Description, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd);
 
-/// <summary>A Stripe invoice as the run needs it.</summary>
-public sealed record StripeUsageInvoice(string Id, string Status, string? Number, string? HostedInvoiceUrl, long Total);
+/// <summary>
+/// A Stripe invoice as the run needs it: <paramref name="AmountDue"/> and <paramref name="AmountPaid"/> are Stripe's
+/// <c>amount_due</c> (what it asks the customer to pay: the total plus the customer's balance applied at finalization,
+/// 0 for an invoice below Stripe's minimum charge, whose amount Stripe carries to the customer's balance) and
+/// <c>amount_paid</c>.
+/// </summary>
+public sealed record StripeUsageInvoice(string Id, string Status, string? Number, string? HostedInvoiceUrl, long Total, long AmountDue, long AmountPaid);

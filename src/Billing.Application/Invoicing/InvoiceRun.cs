@@ -95,6 +95,18 @@ public sealed record InvoiceRun
     /// </summary>
     public long? StripeTotal { get; init; }
 
+    /// <summary>
+    /// Stripe's <c>amount_due</c> of the finalized invoice as last read: what Stripe asks the customer to pay, which is
+    /// not what the invoice bills (<see cref="AmountBilled"/>) when the customer's Stripe balance applied (a balance
+    /// carried from an earlier invoice is added), and 0 for an invoice below Stripe's minimum charge, which Stripe marks
+    /// paid and carries to the customer's balance for their next invoice. Null while a draft (or for a run recorded before
+    /// it was kept).
+    /// </summary>
+    public long? StripeAmountDue { get; init; }
+
+    /// <summary>Stripe's <c>amount_paid</c> of the finalized invoice as last read; null while a draft (or recorded before it was kept).</summary>
+    public long? StripeAmountPaid { get; init; }
+
     /// <summary>How many times a job worked on this run (a resumed run reconciles with Stripe by metadata first).</summary>
     public int Attempts { get; init; }
 
@@ -148,7 +160,8 @@ public sealed record InvoiceRun
     /// <summary>
     /// The run with Stripe's <paramref name="invoice"/> as read: its status, its number and link once it has them (a draft
     /// kept while collection was paused gets them when it is finalized), and, once it is no longer a draft, its total when
-    /// that is not <see cref="AmountDue"/> (<see cref="StripeTotal"/>): a finalized invoice is what Stripe bills.
+    /// that is not <see cref="AmountDue"/> (<see cref="StripeTotal"/>): a finalized invoice is what Stripe bills; and then
+    /// what Stripe asks the customer to pay and what was paid (<see cref="StripeAmountDue"/>, <see cref="StripeAmountPaid"/>).
     /// </summary>
     public InvoiceRun WithInvoice(StripeUsageInvoice invoice)
     {
@@ -159,6 +172,8 @@ public sealed record InvoiceRun
             Number = invoice.Number ?? Number,
             HostedInvoiceUrl = invoice.HostedInvoiceUrl ?? HostedInvoiceUrl,
             StripeTotal = invoice.Status == "draft" ? StripeTotal : invoice.Total == AmountDue ? null : invoice.Total,
+            StripeAmountDue = invoice.Status == "draft" ? StripeAmountDue : invoice.AmountDue,
+            StripeAmountPaid = invoice.Status == "draft" ? StripeAmountPaid : invoice.AmountPaid,
         };
     }
 

@@ -64,6 +64,16 @@ internal sealed record InvoiceRunDocument : StoredDocument
     /// </summary>
     public long? StripeTotal { get; init; }
 
+    /// <summary>
+    /// Stripe's <c>amount_due</c> of the finalized invoice as last read (what Stripe asks the customer to pay: the total
+    /// plus the customer's Stripe balance, 0 below Stripe's minimum charge). Absent while a draft and on runs recorded
+    /// before it was kept (an optional field: no new schema version).
+    /// </summary>
+    public long? StripeAmountDue { get; init; }
+
+    /// <summary>Stripe's <c>amount_paid</c> of the finalized invoice as last read; absent as <see cref="StripeAmountDue"/> is.</summary>
+    public long? StripeAmountPaid { get; init; }
+
     public int Attempts { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }

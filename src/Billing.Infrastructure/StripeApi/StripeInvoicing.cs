@@ -328,7 +328,7 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
         && string.Equals(run, runId, StringComparison.Ordinal);
 
     private static StripeUsageInvoice ToUsageInvoice(Invoice invoice) =>
-        new(invoice.Id, invoice.Status, string.IsNullOrEmpty(invoice.Number) ? null : invoice.Number, string.IsNullOrEmpty(invoice.HostedInvoiceUrl) ? null : invoice.HostedInvoiceUrl, invoice.Total);
+        new(invoice.Id, invoice.Status, string.IsNullOrEmpty(invoice.Number) ? null : invoice.Number, string.IsNullOrEmpty(invoice.HostedInvoiceUrl) ? null : invoice.HostedInvoiceUrl, invoice.Total, invoice.AmountDue, invoice.AmountPaid);
 
     /// <summary>
     /// <paramref name="text"/>, or its start and an ellipsis in <paramref name="maxLength"/> characters: Stripe refuses a

@@ -426,8 +426,13 @@ internal sealed class FakeStripeInvoicing(TimeProvider? time = null) : IStripeIn
 
     private string NextId(string prefix) => prefix + "fake" + (++_sequence).ToString("D6", CultureInfo.InvariantCulture);
 
-    private StripeUsageInvoice Response(Invoice invoice) =>
-        new(invoice.Id, invoice.Status, invoice.Number, invoice.HostedInvoiceUrl, TotalOf(invoice));
+    /// <summary>As Stripe answers for a customer without a balance, above the minimum charge: the total is due, and paid once paid.</summary>
+    private StripeUsageInvoice Response(Invoice invoice)
+    {
+        var total = TotalOf(invoice);
+        var due = Math.Max(0, total);
+        return new(invoice.Id, invoice.Status, invoice.Number, invoice.HostedInvoiceUrl, total, due, invoice.Status == "paid" ? due : 0);
+    }
 
     private long TotalOf(Invoice invoice) => _items.Where(i => i.InvoiceId == invoice.Id).Sum(i => i.Amount);
 

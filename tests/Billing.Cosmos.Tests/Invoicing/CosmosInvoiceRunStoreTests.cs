@@ -85,6 +85,27 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task What_Stripe_asks_the_customer_to_pay_and_what_they_paid_are_kept_by_the_run_and_its_listing()
+    {
+        var account = Ids.NewAccount("inv");
+        var (year, month) = (2000 + Random.Shared.Next(0, 900), 1 + Random.Shared.Next(0, 12)); // a month no other test uses
+        var created = await _store.CreateAsync(Run(account, year, month) with { StripeCustomerId = "cus_1" }, CancellationToken.None);
+        var drafted = await _store.SaveAsync(created with { Step = InvoiceRunStep.ItemsCreated, StripeInvoiceId = "in_" + account.Value, Status = "draft" }, CancellationToken.None);
+        var documentId = $"invoice-run:{account.Value}:{created.PeriodKey.Value}";
+        Assert.False((await RawDocuments.ReadAsync(fixture.Containers.Accounts, documentId, account.Value))!.ContainsKey("stripeAmountDue")); // absent while a draft
+
+        // Below Stripe's minimum charge: paid by Stripe with nothing due, its amount carried onto the customer's balance
+        await _store.SaveAsync(drafted with { Step = InvoiceRunStep.Recorded, Status = "paid", Number = "N-1", StripeAmountDue = 0, StripeAmountPaid = 0 }, CancellationToken.None);
+
+        var read = await _store.GetAsync(account, created.PeriodKey, CancellationToken.None);
+        Assert.Equal(((long?)0, (long?)0, 2_500L), (read!.StripeAmountDue, read.StripeAmountPaid, read.AmountBilled));
+        var listed = Assert.Single(await _store.ListInvoicedAsync(account, 10, CancellationToken.None));
+        Assert.Equal(((long?)0, (long?)0), (listed.StripeAmountDue, listed.StripeAmountPaid));
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, documentId, account.Value))!;
+        Assert.Equal((0L, 0L, 1), ((long)raw["stripeAmountDue"]!, (long)raw["stripeAmountPaid"]!, (int)raw["schemaVersion"]!)); // optional fields: no new schema version
+    }
+
+    [Fact]
     public async Task Creating_a_run_that_exists_returns_the_one_stored_first()
     {
         var account = Ids.NewAccount();

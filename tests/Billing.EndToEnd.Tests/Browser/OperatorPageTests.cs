@@ -209,7 +209,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
             var answer = JsonNode.Parse(await response.TextAsync())!.AsObject();
             answer["invoices"] = new JsonArray(new JsonObject
             {
-                ["id"] = "in_test_plans", ["number"] = "0F3A2C-0001", ["status"] = "open", ["amount"] = 500, ["creditApplied"] = 0, ["currency"] = "usd",
+                ["id"] = "in_test_plans", ["number"] = "0F3A2C-0001", ["status"] = "open", ["amount"] = 500, ["creditApplied"] = 0, ["stripeAmountDue"] = 500, ["stripeAmountPaid"] = 0, ["currency"] = "usd",
                 ["period"] = new JsonObject { ["start"] = "2026-11-10T10:00:00Z", ["end"] = "2026-12-10T10:00:00Z" },
                 ["plan"] = "ENTERPRISE", ["plans"] = "PRO then ENTERPRISE", ["hostedInvoiceUrl"] = null,
                 ["lines"] = new JsonArray(new JsonObject

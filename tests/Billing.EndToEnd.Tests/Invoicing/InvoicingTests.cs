@@ -25,7 +25,7 @@ namespace Billing.EndToEnd.Tests.Invoicing;
 public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : IClassFixture<InvoicingTests.TimerStackFixture>
 {
     [Fact]
-    public async Task A_closed_period_gets_exactly_one_finalized_invoice_per_account_with_overage_and_none_without()
+    public async Task A_closed_period_gets_exactly_one_finalized_invoice_per_account_with_overage_and_none_without_one_below_Stripes_minimum_paid_by_Stripe()
     {
         var stack = fixture.Stack;
         var accounts = await Task.WhenAll(
@@ -33,8 +33,9 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
             SubscribeAsync(stack, "price_pro_monthly"),
             SubscribeAsync(stack, "price_pro_monthly"),
             SubscribeAsync(stack, "price_basic_monthly"),
+            SubscribeAsync(stack, "price_pro_monthly"),
             SubscribeAsync(stack, "price_pro_monthly"));
-        var (overage, runsOnly, within, basic, paused) = (accounts[0], accounts[1], accounts[2], accounts[3], accounts[4]);
+        var (overage, runsOnly, within, basic, paused, small) = (accounts[0], accounts[1], accounts[2], accounts[3], accounts[4], accounts[5]);
 
         // The merchant pauses one subscription's collection in Stripe, voiding its invoices: its usage invoice is never collected
         var pausedSubscription = (await stack.Data.AccountAsync(paused.AccountId))!.Subscription!.SubscriptionId;
@@ -45,13 +46,15 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         await RecordAsync(stack, paused.AccountId, "agent_runs", 5_100);
         await RecordAsync(stack, overage.AccountId, "agent_runs", 5_250);
         await RecordAsync(stack, overage.AccountId, "tokens", 10_000_001);
-        await RecordAsync(stack, runsOnly.AccountId, "agent_runs", 5_001);
+        await RecordAsync(stack, runsOnly.AccountId, "agent_runs", 5_050);
+        await RecordAsync(stack, small.AccountId, "agent_runs", 5_001);
         await RecordAsync(stack, within.AccountId, "agent_runs", 4_000);
         await RecordAsync(stack, basic.AccountId, "agent_runs", 400);
         await ClosePeriodsNowAsync(stack, accounts);
 
         var first = await WaitForInvoiceAsync(stack, overage);
         var second = await WaitForInvoiceAsync(stack, runsOnly);
+        var belowMinimum = await WaitForInvoiceAsync(stack, small);
         var voided = (await Eventually.GetAsync(
             () => InvoicesOfAsync(stack, paused.CustomerId),
             invoices => invoices.Any(i => i.Status == "void"),
@@ -61,9 +64,25 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
 
         // Independent calculation: 250 runs x 2 = 500; 1 token beyond 10,000,000 falls in the first tier: 500 flat.
         AssertInvoice(first, ("agent_runs", 500), ("tokens", 500));
-        AssertInvoice(second, ("agent_runs", 2));
+        AssertInvoice(second, ("agent_runs", 100));
         Assert.Single(await InvoicesOfAsync(stack, overage.CustomerId));
         Assert.Single(await InvoicesOfAsync(stack, runsOnly.CustomerId));
+        Assert.Single(await InvoicesOfAsync(stack, small.CustomerId));
+
+        // 1 run beyond PRO's 5,000: 2 cents, below Stripe's 50-cent minimum charge in usd. Stripe's API reference
+        // (Invoices, amount_due): "If the amount due for the invoice is less than Stripe's minimum allowed charge per
+        // currency, the invoice is automatically marked paid, and we add the amount due to the customer's credit balance
+        // which is applied to the next invoice." Nothing is charged now; the customer's next invoice is due 2 cents more.
+        Assert.Equal(("paid", 2L, 0L, 0L, (long?)2), (belowMinimum.Status, belowMinimum.Total, belowMinimum.AmountDue, belowMinimum.AmountPaid, belowMinimum.EndingBalance));
+        Assert.Equal(2, (await stack.Stripe.V1.Customers.GetAsync(small.CustomerId)).Balance);
+        var listedSmall = (await Eventually.GetAsync(
+            async () => (await GetInvoicesAsync(stack, small.AccountId)).GetProperty("invoices").EnumerateArray().SingleOrDefault(),
+            i => i.ValueKind == JsonValueKind.Object,
+            "the invoice below the minimum listed",
+            TimeSpan.FromSeconds(30)));
+        Assert.Equal(
+            (belowMinimum.Id, "paid", 2L, 0L, 0L),
+            (listedSmall.GetProperty("id").GetString(), listedSmall.GetProperty("status").GetString(), listedSmall.GetProperty("amount").GetInt64(), listedSmall.GetProperty("stripeAmountDue").GetInt64(), listedSmall.GetProperty("stripeAmountPaid").GetInt64()));
         Assert.Empty(await InvoicesOfAsync(stack, within.CustomerId));
         Assert.Empty(await InvoicesOfAsync(stack, basic.CustomerId));
         Assert.Equal(("void", 200L, false, 0L), (voided.Status, voided.Total, voided.AutoAdvance, voided.AmountPaid)); // 100 runs x 2, never collected
@@ -78,7 +97,7 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         var listed = await GetInvoicesAsync(stack, overage.AccountId);
         var invoice = Assert.Single(listed.GetProperty("invoices").EnumerateArray());
         Assert.Equal(first.Id, invoice.GetProperty("id").GetString());
-        Assert.Equal(1_000, invoice.GetProperty("amount").GetInt64());
+        Assert.Equal((1_000L, 1_000L, 0L), (invoice.GetProperty("amount").GetInt64(), invoice.GetProperty("stripeAmountDue").GetInt64(), invoice.GetProperty("stripeAmountPaid").GetInt64()));
         Assert.Equal(first.HostedInvoiceUrl, invoice.GetProperty("hostedInvoiceUrl").GetString());
         await SendJobAgainAsync(stack, overage.AccountId, first);
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -91,6 +110,7 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
             async () => (await GetInvoicesAsync(stack, overage.AccountId)).GetProperty("invoices")[0].GetProperty("status").GetString() == "paid",
             "the paid invoice listed as paid",
             TimeSpan.FromSeconds(30));
+        Assert.Equal(1_000, (await GetInvoicesAsync(stack, overage.AccountId)).GetProperty("invoices")[0].GetProperty("stripeAmountPaid").GetInt64());
 
         // The operator voids the other one in Stripe: invoice.voided reaches the app, and the run shows it void.
         await stack.Stripe.V1.Invoices.VoidInvoiceAsync(second.Id);

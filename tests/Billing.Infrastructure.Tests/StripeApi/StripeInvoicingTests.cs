@@ -33,8 +33,8 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
         var checkedDraft = await Invoicing.GetInvoiceAsync(draft.Id, CancellationToken.None);
         var open = await Invoicing.FinalizeAsync(draft.Id, $"{run}:finalize", CancellationToken.None);
 
-        Assert.Equal(new StripeUsageInvoice(draft.Id, "draft", null, null, 0), draft);
-        Assert.Equal(new StripeUsageInvoice(draft.Id, "draft", null, null, 1550), checkedDraft); // the items only, before finalizing
+        Assert.Equal(new StripeUsageInvoice(draft.Id, "draft", null, null, 0, 0, 0), draft);
+        Assert.Equal(new StripeUsageInvoice(draft.Id, "draft", null, null, 1550, 1550, 0), checkedDraft); // the items only, before finalizing
         Assert.Equal((draft.Id, "open", 1550L), (open.Id, open.Status, open.Total));
         Assert.False(string.IsNullOrEmpty(open.Number));
         Assert.True(Uri.TryCreate(open.HostedInvoiceUrl, UriKind.Absolute, out _), open.HostedInvoiceUrl);
@@ -228,7 +228,28 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
         Assert.Equal("open", first.Status);
         Assert.Equal(first, replayed);
         Assert.Equal(first, laterKey);
-        Assert.Equal(first with { Status = "paid" }, paid);
+        Assert.Equal(first with { Status = "paid", AmountPaid = 900 }, paid);
+    }
+
+    [Fact]
+    public async Task An_invoice_below_Stripes_minimum_charge_reads_paid_with_nothing_due_and_the_next_one_is_due_the_amount_carried()
+    {
+        var customer = await fixture.CustomerAsync("acct-small");
+        var small = await FinalizedAsync(customer, "acct-small:2026-11", 2);
+        var next = await FinalizedAsync(customer, "acct-small:2026-12", 900);
+
+        // Stripe's API reference (Invoices, amount_due): "If the amount due for the invoice is less than Stripe's minimum
+        // allowed charge per currency, the invoice is automatically marked paid, and we add the amount due to the
+        // customer's credit balance which is applied to the next invoice."
+        Assert.Equal(("paid", 2L, 0L, 0L), (small.Status, small.Total, small.AmountDue, small.AmountPaid));
+        Assert.Equal(("open", 900L, 902L, 0L), (next.Status, next.Total, next.AmountDue, next.AmountPaid));
+    }
+
+    private async Task<StripeUsageInvoice> FinalizedAsync(string customer, string run, long amount)
+    {
+        var draft = await Invoicing.CreateDraftAsync(Invoice(run, customer, null, "acct-small"), $"{run}:invoice", CancellationToken.None);
+        await Invoicing.AddItemAsync(Item(run, draft.Id, customer, "api_calls", amount, "API calls"), $"{run}:item:api_calls", CancellationToken.None);
+        return await Invoicing.FinalizeAsync(draft.Id, $"{run}:finalize", CancellationToken.None);
     }
 
     [Fact]

@@ -28,6 +28,18 @@ public sealed record InvoiceResponse
     /// <summary>Prepaid credit spent on the period (shown on the Stripe invoice as its own negative line); 0 when none.</summary>
     public long CreditApplied { get; init; }
 
+    /// <summary>
+    /// Stripe's <c>amount_due</c>: what Stripe asks the customer to pay for this invoice (not the upcoming invoice's
+    /// <c>amountDue</c>, which estimates <see cref="Amount"/>). It is <see cref="Amount"/> plus
+    /// the customer's Stripe balance carried from an earlier invoice, and 0 for an invoice below Stripe's minimum charge
+    /// (Stripe marks it paid and carries its amount to the customer's next invoice). Null while a draft, or for an
+    /// invoice recorded before it was kept.
+    /// </summary>
+    public long? StripeAmountDue { get; init; }
+
+    /// <summary>Stripe's <c>amount_paid</c>: what the customer paid for this invoice; null as <see cref="StripeAmountDue"/> is.</summary>
+    public long? StripeAmountPaid { get; init; }
+
     public required string Currency { get; init; }
 
     public required PeriodResponse Period { get; init; }
@@ -48,6 +60,8 @@ public sealed record InvoiceResponse
         Status = run.Status ?? "draft",
         Amount = run.AmountBilled,
         CreditApplied = run.CreditApplied,
+        StripeAmountDue = run.StripeAmountDue,
+        StripeAmountPaid = run.StripeAmountPaid,
         Currency = run.Currency.Code,
         Period = new PeriodResponse(run.PeriodStart, run.PeriodEnd),
         Plan = run.Plan.Value,

@@ -17,12 +17,63 @@ internal static class CustomersApi
         routes.MapGet("/v1/customers/{id}", Retrieve);
         routes.MapPost("/v1/customers/{id}", Update);
         routes.MapDelete("/v1/customers/{id}", Delete);
+        routes.MapGet("/v1/customers/{id}/balance_transactions", ListBalanceTransactions);
+        routes.MapPost("/v1/customers/{id}/balance_transactions", CreateBalanceTransaction);
+        routes.MapGet("/v1/customers/{id}/balance_transactions/{transaction}", RetrieveBalanceTransaction);
         return routes;
+    }
+
+    /// <summary>The customer's balance ledger, newest first (<see cref="CustomerBalances"/> writes it).</summary>
+    private static IResult ListBalanceTransactions(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("limit", "starting_after", "ending_before", "created", "invoice");
+        var created = Paging.CreatedFilter(p);
+        var invoice = p.NonEmptyString("invoice");
+        return StripeResults.Json(store.Read(state =>
+        {
+            var customer = Lookup.Customer(state, id);
+            var transactions = state.CustomerBalanceTransactions.Values
+                .Where(t => t.CustomerId == customer.Id && created(t.Created) && (invoice is null || t.InvoiceId == invoice))
+                .OrderByDescending(t => t.Sequence)
+                .ToList();
+            return Expansion.Apply(Paging.Page(transactions, t => t.Id, t => CustomerBalanceTransactionShape.ToJson(t), p, $"/v1/customers/{customer.Id}/balance_transactions", "customer balance transaction"), p, state);
+        }));
+    }
+
+    /// <summary>`amount` (positive: a debit; negative: a credit), `currency` (the customer's), `description`, `metadata`: an `adjustment`.</summary>
+    private static IResult CreateBalanceTransaction(string id, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly("amount", "currency", "description", "metadata");
+        var amount = p.Long("amount") ?? throw StripeApiException.ParameterMissing("amount");
+        var currency = PricesApi.Currency(p, "currency") ?? throw StripeApiException.ParameterMissing("currency");
+        var description = p.NonEmptyString("description");
+        var metadata = p.Metadata();
+        var json = store.Write(context.RequestInfo(), m =>
+        {
+            var customer = Lookup.Customer(m.State, id);
+            var transaction = CustomerBalances.Adjust(m, customer, amount, currency, description);
+            metadata?.ApplyTo(transaction.Metadata);
+            return Expansion.Apply(CustomerBalanceTransactionShape.ToJson(transaction), p, m.State);
+        });
+        return StripeResults.Json(json);
+    }
+
+    private static IResult RetrieveBalanceTransaction(string id, string transaction, HttpContext context, EmulatorStore store)
+    {
+        var p = context.Params().AllowOnly();
+        return StripeResults.Json(store.Read(state =>
+        {
+            var customer = Lookup.Customer(state, id);
+            var found = state.CustomerBalanceTransactions.GetValueOrDefault(transaction) is { } record && record.CustomerId == customer.Id
+                ? record
+                : throw StripeApiException.NoSuchObject("customer balance transaction", transaction);
+            return Expansion.Apply(CustomerBalanceTransactionShape.ToJson(found), p, state);
+        }));
     }
 
     private static IResult Create(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method")
+        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "balance", "test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method")
             .NotModelled("test_clock", "address", "shipping", "tax_exempt", "invoice_settings", "payment_method");
         var email = ValidEmail(p.NonEmptyString("email"));
         var json = store.Write(context.RequestInfo(), m =>
@@ -30,6 +81,11 @@ internal static class CustomersApi
             var customer = Customers.Create(m, email, p.NonEmptyString("name"), p.NonEmptyString("description"), p.NonEmptyString("phone"));
             p.Metadata()?.ApplyTo(customer.Metadata);
             customer.PreferredLocales.AddRange(p.Strings("preferred_locales"));
+            if (p.Long("balance") is { } balance)
+            {
+                CustomerBalances.Set(m, customer, balance);
+            }
+
             Customers.EmitCreated(m, customer);
             return Expansion.Apply(CustomerShape.ToJson(customer), p, m.State);
         });
@@ -76,7 +132,7 @@ internal static class CustomersApi
 
     private static IResult Update(string id, HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "address", "shipping", "tax_exempt", "invoice_settings")
+        var p = context.Params().AllowOnly("email", "name", "description", "phone", "metadata", "preferred_locales", "balance", "address", "shipping", "tax_exempt", "invoice_settings")
             .NotModelled("address", "shipping", "tax_exempt", "invoice_settings");
         var email = ValidEmail(p.String("email"));
         var json = store.Write(context.RequestInfo(), m =>
@@ -101,6 +157,11 @@ internal static class CustomersApi
             if (p.String("phone") is { } phone)
             {
                 customer.Phone = phone.Length == 0 ? null : phone;
+            }
+
+            if (p.Long("balance") is { } balance)
+            {
+                CustomerBalances.Set(m, customer, balance);
             }
 
             p.Metadata()?.ApplyTo(customer.Metadata);

@@ -137,7 +137,11 @@ internal static class Invoicing
         invoice.Lines.Add(line);
     }
 
-    /// <summary>draft -> open with a number; Stripe marks an invoice with nothing due as paid right away.</summary>
+    /// <summary>
+    /// draft -> open with a number; the customer's balance is applied (<see cref="CustomerBalances"/>), and Stripe marks
+    /// an invoice with nothing due as paid right away: one the balance covers, and one below the minimum charge, whose
+    /// amount the balance carries to the next invoice.
+    /// </summary>
     public static void Finalize(Mutation m, InvoiceRecord invoice)
     {
         if (invoice.Status != "draft")
@@ -155,6 +159,7 @@ internal static class Invoicing
             invoice.DueDate = m.Now + (days * 86400);
         }
 
+        CustomerBalances.ApplyAtFinalization(m, invoice);
         m.Emit("invoice.finalized", InvoiceShape.ToJson(invoice, m.State));
         if (invoice.AmountDue == 0)
         {
@@ -236,6 +241,7 @@ internal static class Invoicing
 
         invoice.Status = "void";
         invoice.VoidedAt = m.Now;
+        CustomerBalances.GiveBackOnVoid(m, invoice);
         invoice.AutoAdvance = false;
         m.Emit("invoice.voided", InvoiceShape.ToJson(invoice, m.State));
         SubscriptionRecovered(m, invoice);

@@ -26,6 +26,8 @@ internal sealed class EmulatorState(string publicBaseUrl)
 
     public Dictionary<string, InvoiceItemRecord> InvoiceItems { get; } = new(StringComparer.Ordinal);
 
+    public Dictionary<string, CustomerBalanceTransactionRecord> CustomerBalanceTransactions { get; } = new(StringComparer.Ordinal);
+
     public Dictionary<string, PaymentIntentRecord> PaymentIntents { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, ChargeRecord> Charges { get; } = new(StringComparer.Ordinal);

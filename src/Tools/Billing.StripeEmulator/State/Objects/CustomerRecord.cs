@@ -14,6 +14,15 @@ internal sealed class CustomerRecord : StoredObject
 
     public bool Delinquent { get; set; }
 
+    /// <summary>
+    /// The invoice balance per currency (`balance` shows the one in <see cref="Currency"/>): positive is owed by the
+    /// customer, negative is credit; applied to the next invoice finalized in that currency (<see cref="Billing.CustomerBalances"/>).
+    /// </summary>
+    public Dictionary<string, long> Balances { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The customer's `balance`: in its currency, 0 before it has one.</summary>
+    public long Balance => Currency is { } currency ? Balances.GetValueOrDefault(currency) : 0;
+
     /// <summary>Deleted with `DELETE /v1/customers/{id}`: only retrievable as a deleted object.</summary>
     public bool Deleted { get; set; }
 

@@ -1,3 +1,5 @@
+using Billing.StripeEmulator.Billing;
+
 namespace Billing.StripeEmulator.State.Objects;
 
 internal sealed class InvoiceRecord : StoredObject
@@ -70,12 +72,21 @@ internal sealed class InvoiceRecord : StoredObject
 
     public string? CustomerName { get; set; }
 
+    /// <summary>The customer's balance in the invoice's currency when it was finalized (`starting_balance`); null while a draft.</summary>
+    public long? StartingBalance { get; set; }
+
+    /// <summary>The customer's balance once finalization applied it (`ending_balance`); null while a draft.</summary>
+    public long? EndingBalance { get; set; }
+
+    /// <summary>`amount_due` as finalization fixed it (<see cref="CustomerBalances.Settle"/>); null while a draft.</summary>
+    public long? FinalAmountDue { get; set; }
+
     public long Subtotal => Lines.Sum(l => l.Amount);
 
     public long Total => Subtotal;
 
-    /// <summary>A negative total is owed to the customer: nothing is due.</summary>
-    public long AmountDue => Math.Max(0, Total);
+    /// <summary>What finalization fixed; before it, the total (a negative total is owed to the customer: nothing is due).</summary>
+    public long AmountDue => FinalAmountDue ?? Math.Max(0, Total);
 
     public long AmountRemaining => Status == "paid" ? 0 : Math.Max(0, AmountDue - AmountPaid);
 }

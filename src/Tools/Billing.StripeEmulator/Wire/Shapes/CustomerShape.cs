@@ -17,7 +17,7 @@ internal static class CustomerShape
         ["id"] = customer.Id,
         ["object"] = "customer",
         ["address"] = null,
-        ["balance"] = 0,
+        ["balance"] = customer.Balance,
         ["business_name"] = null,
         ["created"] = customer.Created,
         ["currency"] = customer.Currency,

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Billing.StripeEmulator.Billing;
 using Billing.StripeEmulator.State;
 using Billing.StripeEmulator.State.Objects;
 
@@ -18,7 +19,7 @@ internal static class InvoiceShape
         ["account_country"] = "US",
         ["account_name"] = "Stripe Emulator",
         ["account_tax_ids"] = null,
-        ["amount_due"] = invoice.AmountDue,
+        ["amount_due"] = invoice.FinalAmountDue ?? Math.Max(0, invoice.Total + DraftBalance(invoice, state)),
         ["amount_overpaid"] = 0,
         ["amount_paid"] = invoice.AmountPaid,
         ["amount_paid_off_stripe"] = invoice.PaidOutOfBand ? invoice.AmountPaid : 0,
@@ -51,7 +52,7 @@ internal static class InvoiceShape
         ["discounts"] = StripeJson.EmptyArray(),
         ["due_date"] = invoice.DueDate,
         ["effective_at"] = invoice.FinalizedAt,
-        ["ending_balance"] = invoice.FinalizedAt is null ? null : 0,
+        ["ending_balance"] = invoice.EndingBalance,
         ["footer"] = null,
         ["from_invoice"] = null,
         ["hosted_invoice_url"] = invoice.FinalizedAt is null ? null : $"{state.PublicBaseUrl}/invoices/{invoice.Id}",
@@ -75,7 +76,7 @@ internal static class InvoiceShape
         ["rendering"] = null,
         ["shipping_cost"] = null,
         ["shipping_details"] = null,
-        ["starting_balance"] = 0,
+        ["starting_balance"] = invoice.StartingBalance ?? DraftBalance(invoice, state),
         ["statement_descriptor"] = null,
         ["status"] = invoice.Status,
         ["status_details"] = invoice.Status == "uncollectible"
@@ -99,6 +100,10 @@ internal static class InvoiceShape
         ["total_taxes"] = StripeJson.EmptyArray(),
         ["webhooks_delivered_at"] = invoice.FinalizedAt,
     };
+
+    /// <summary>A draft's `starting_balance`: the customer's current balance in the invoice's currency (fixed at finalization).</summary>
+    private static long DraftBalance(InvoiceRecord invoice, EmulatorState state) =>
+        state.Customers.TryGetValue(invoice.CustomerId, out var customer) ? CustomerBalances.Of(customer, invoice.Currency) : 0;
 
     /// <summary>`expand[]=payments` (or `data.payments` on a list): the includable `payments` list.</summary>
     public static bool ExpandsPayments(StripeParams p) =>
