@@ -99,7 +99,7 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
 
         var read = await _store.GetAsync(account, created.PeriodKey, CancellationToken.None);
         Assert.Equal(((long?)0, (long?)0, 2_500L), (read!.StripeAmountDue, read.StripeAmountPaid, read.AmountBilled));
-        var listed = Assert.Single(await _store.ListInvoicedAsync(account, 10, CancellationToken.None));
+        var listed = Assert.Single(await _store.ListInvoicedAsync(account, after: null, 10, CancellationToken.None));
         Assert.Equal(((long?)0, (long?)0), (listed.StripeAmountDue, listed.StripeAmountPaid));
         var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, documentId, account.Value))!;
         Assert.Equal((0L, 0L, 1), ((long)raw["stripeAmountDue"]!, (long)raw["stripeAmountPaid"]!, (int)raw["schemaVersion"]!)); // optional fields: no new schema version
