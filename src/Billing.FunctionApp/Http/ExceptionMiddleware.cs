@@ -15,10 +15,14 @@ namespace Billing.FunctionApp.Http;
 /// host retries the message and, in the end, moves it to the poison queue.
 /// Every HTTP answer, a refusal by the middlewares inside this one too, is <c>Cache-Control: no-store</c> unless its
 /// function says otherwise (the plan catalog and the OpenAPI document are the cacheable ones); a failure's answer always is.
+/// Every HTTP answer is <c>X-Content-Type-Options: nosniff</c> too.
 /// </summary>
 internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     private const string NotStored = "no-store";
+
+    /// <summary>A browser must take every answer as the media type it names (JSON, problem+json), never guess another from its bytes.</summary>
+    private const string NoSniff = "nosniff";
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -27,6 +31,7 @@ internal sealed partial class ExceptionMiddleware(ILogger<ExceptionMiddleware> l
         if (context.GetHttpContext() is { } answer)
         {
             answer.Response.Headers.CacheControl = NotStored;
+            answer.Response.Headers.XContentTypeOptions = NoSniff;
         }
 
         try

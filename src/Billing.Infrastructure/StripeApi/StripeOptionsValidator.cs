@@ -5,10 +5,18 @@ namespace Billing.Infrastructure.StripeApi;
 
 /// <summary>
 /// Every problem of <see cref="StripeOptions"/> with a clear message (never the key itself). A live key is refused
-/// in the Development environment, so a developer machine can never touch live data.
+/// in the Development environment, so a developer machine can never touch live data; outside Development the
+/// published development webhook secret (<see cref="DevelopmentWebhookSecret"/>) is refused, as the development
+/// signing key and API key are: it is in the repository, so a signature made with it proves nothing.
 /// </summary>
 internal sealed class StripeOptionsValidator(IHostEnvironment environment) : IValidateOptions<StripeOptions>
 {
+    /// <summary>
+    /// The webhook signing secret local runs use (appsettings.Development.json, local.settings.sample.json,
+    /// scripts/run-local.sh and the Stripe emulator they start).
+    /// </summary>
+    public const string DevelopmentWebhookSecret = "whsec_local_emulator_signing_secret";
+
     /// <summary>The widest webhook timestamp tolerance accepted.</summary>
     public static readonly TimeSpan MaxWebhookTolerance = TimeSpan.FromHours(1);
 
@@ -20,7 +28,7 @@ internal sealed class StripeOptionsValidator(IHostEnvironment environment) : IVa
         var errors = new List<string>();
         ValidateKey(options.SecretKey, errors);
         ValidateApiBase(options.ApiBase, errors);
-        ValidateWebhooks(options, errors);
+        ValidateWebhooks(options, environment.IsDevelopment(), errors);
         if (options.MaxNetworkRetries is < 0 or > 10)
         {
             errors.Add($"Stripe:MaxNetworkRetries must be between 0 and 10 (was {options.MaxNetworkRetries}).");
@@ -90,7 +98,7 @@ internal sealed class StripeOptionsValidator(IHostEnvironment environment) : IVa
         }
     }
 
-    private static void ValidateWebhooks(StripeOptions options, List<string> errors)
+    private static void ValidateWebhooks(StripeOptions options, bool isDevelopment, List<string> errors)
     {
         if (options.WebhookSecrets.Count == 0)
         {
@@ -103,6 +111,10 @@ internal sealed class StripeOptionsValidator(IHostEnvironment environment) : IVa
             if (string.IsNullOrEmpty(secret) || !secret.StartsWith("whsec_", StringComparison.Ordinal) || secret.Length == "whsec_".Length || secret.Any(char.IsWhiteSpace))
             {
                 errors.Add($"Stripe:WebhookSecrets:{i} is not a webhook signing secret (whsec_... without whitespace).");
+            }
+            else if (!isDevelopment && string.Equals(secret, DevelopmentWebhookSecret, StringComparison.Ordinal))
+            {
+                errors.Add($"Stripe:WebhookSecrets:{i} is the published development signing secret ({DevelopmentWebhookSecret}), accepted only in the Development environment: anyone could sign events with it; configure the endpoint's secret from the Stripe Dashboard.");
             }
         }
 

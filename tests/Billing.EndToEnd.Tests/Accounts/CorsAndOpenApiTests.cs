@@ -45,6 +45,28 @@ public sealed class CorsAndOpenApiTests(BillingApiFixture api)
     }
 
     [Fact]
+    public async Task Every_answer_of_a_function_tells_browsers_not_to_sniff_its_content_type()
+    {
+        var account = BillingApiFixture.NewAccountId();
+        var answers = new Dictionary<string, ApiResponse>
+        {
+            ["user data"] = await api.GetAsync("/api/billing/subscription", api.Token(account)),
+            ["anonymous catalog"] = await api.GetAsync("/api/billing/plans", token: null),
+            ["openapi"] = await api.GetAsync("/api/openapi/v1.json", token: null),
+            ["health"] = await api.GetAsync("/api/health", token: null),
+            ["401 refusal"] = await api.GetAsync("/api/billing/subscription", token: null),
+            ["400 refusal"] = await api.PostAsync("/api/billing/checkout", api.Token(account), """{"plan":"PRO"}"""),
+            ["service refusal"] = await api.ServiceAsync(HttpMethod.Post, "/api/usage", "{}", apiKey: "not-a-key"),
+            ["unsigned webhook"] = await api.PostAsync("/api/stripe/webhook", token: null, """{"id":"evt_1"}"""),
+        };
+
+        foreach (var (name, answer) in answers)
+        {
+            Assert.True(answer.Header("X-Content-Type-Options") == "nosniff", $"{name} ({(int)answer.Status}) has X-Content-Type-Options '{answer.Header("X-Content-Type-Options")}'");
+        }
+    }
+
+    [Fact]
     public async Task Health_reports_queues_cosmos_and_stripe_healthy()
     {
         // Each check has 2 s; on a loaded 2-core machine a first Stripe call can exceed that once.

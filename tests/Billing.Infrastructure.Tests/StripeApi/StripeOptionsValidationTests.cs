@@ -70,6 +70,21 @@ public sealed class StripeOptionsValidationTests
     }
 
     [Fact]
+    public void Outside_Development_the_published_development_webhook_secret_is_refused()
+    {
+        // In appsettings.Development.json, local.settings.sample.json and scripts/run-local.sh: anyone can sign events with it.
+        var options = Options();
+        options.WebhookSecrets.Add("whsec_local_emulator_signing_secret");
+
+        var production = Validate(options, Environments.Production);
+
+        Assert.Equal(
+            ["Stripe:WebhookSecrets:1 is the published development signing secret (whsec_local_emulator_signing_secret), accepted only in the Development environment: anyone could sign events with it; configure the endpoint's secret from the Stripe Dashboard."],
+            production.Failures);
+        Assert.True(Validate(options, Environments.Development).Succeeded);
+    }
+
+    [Fact]
     public void Retries_timeout_and_tolerance_are_bounded()
     {
         var options = Options();
