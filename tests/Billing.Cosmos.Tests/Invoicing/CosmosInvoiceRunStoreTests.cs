@@ -349,6 +349,14 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         Assert.Equal(34, expected.Count);
         Assert.Equal(expected, listed);
         Assert.Equal(9, pages); // 8 full pages, then the last 2
+
+        // The two periods that began at one instant are the newest: pages of 1 put the boundary between them, which only
+        // the id's tie-break crosses (the start alone would skip the second, or list the first again).
+        var first = Assert.Single(await _store.ListInvoicedAsync(account, null, 1, CancellationToken.None));
+        var second = Assert.Single(await _store.ListInvoicedAsync(account, InvoicedRunPosition.Of(first), 1, CancellationToken.None));
+        var third = Assert.Single(await _store.ListInvoicedAsync(account, InvoicedRunPosition.Of(second), 1, CancellationToken.None));
+        Assert.Equal(tie, second.PeriodStart);
+        Assert.Equal(expected.Take(3), [first.RunId, second.RunId, third.RunId]);
     }
 
     private static InvoiceRun Invoiced(AccountId account, UsagePeriod period, string? stripeInvoiceId) => new()

@@ -131,6 +131,21 @@ public sealed class CustomerBalanceTests(StripeNetFixture fixture) : IAsyncLifet
         Assert.Equal(-295, (await Client.V1.Customers.GetAsync(customer.Id)).Balance);
     }
 
+    [Fact]
+    public async Task A_drafts_amount_remaining_is_its_amount_due_with_the_customers_balance()
+    {
+        // The spec: amount_remaining is "The difference between amount_due and amount_paid"; a draft's amount_due already
+        // counts the customer's current balance (its starting_balance), so its amount_remaining must too.
+        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "draft@example.com" });
+        await FinalizedInvoiceAsync(customer.Id, 100, "usd"); // the customer's currency
+        await Client.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions { Balance = 200 });
+        await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = customer.Id, Amount = 300, Currency = "usd", Description = "Usage" });
+
+        var draft = await Client.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = customer.Id, Currency = "usd", PendingInvoiceItemsBehavior = "include", AutoAdvance = false });
+
+        Assert.Equal(("draft", 300L, 200L, 500L, 0L, 500L), (draft.Status, draft.Total, draft.StartingBalance, draft.AmountDue, draft.AmountPaid, draft.AmountRemaining));
+    }
+
     private async Task<Invoice> FinalizedInvoiceAsync(string customerId, long amount, string currency)
     {
         await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = customerId, Amount = amount, Currency = currency, Description = "Usage" });

@@ -86,7 +86,16 @@ internal sealed class InvoiceRecord : StoredObject
     public long Total => Subtotal;
 
     /// <summary>What finalization fixed; before it, the total (a negative total is owed to the customer: nothing is due).</summary>
-    public long AmountDue => FinalAmountDue ?? Math.Max(0, Total);
+    public long AmountDue => AmountDueWith(draftBalance: 0);
 
-    public long AmountRemaining => Status == "paid" ? 0 : Math.Max(0, AmountDue - AmountPaid);
+    public long AmountRemaining => AmountRemainingWith(draftBalance: 0);
+
+    /// <summary>
+    /// `amount_due`: what finalization fixed; before it, the total plus the customer's current balance in the invoice's
+    /// currency (<paramref name="draftBalance"/>, the draft's `starting_balance`), never below 0.
+    /// </summary>
+    public long AmountDueWith(long draftBalance) => FinalAmountDue ?? Math.Max(0, Total + draftBalance);
+
+    /// <summary>`amount_remaining`: the difference between `amount_due` (<see cref="AmountDueWith"/>) and `amount_paid`; 0 once paid.</summary>
+    public long AmountRemainingWith(long draftBalance) => Status == "paid" ? 0 : Math.Max(0, AmountDueWith(draftBalance) - AmountPaid);
 }
