@@ -33,9 +33,8 @@ var containers = [
     // invoiced closing-day index entries carry a ttl.
     // Indexed: only what the queries filter or order on (ContainerDefinitions.AccountsIndexedPaths); every indexed term
     // costs each write, and a usage record writes some forty that nothing queries.
-    // The missed-event sweep orders overdue accounts by renewsBy, then account id (both descending), and the caller's
-    // invoices are keyset-paged by periodStart, then id (both descending): a two-field ORDER BY needs a composite index
-    // each (ContainerDefinitions.AccountsCompositeIndexes).
+    // The missed-event sweep orders overdue accounts by renewsBy, then account id (both descending): a two-field
+    // ORDER BY needs a composite index (ContainerDefinitions.AccountsCompositeIndexes).
     name: 'accounts'
     partitionKeyPath: '/accountId'
     defaultTtl: -1
@@ -65,16 +64,6 @@ var containers = [
         }
         {
           path: '/accountId'
-          order: 'descending'
-        }
-      ]
-      [
-        {
-          path: '/periodStart'
-          order: 'descending'
-        }
-        {
-          path: '/id'
           order: 'descending'
         }
       ]

@@ -44,18 +44,18 @@ public sealed class CosmosTests(DeployedTemplate template)
     }
 
     [Fact]
-    public async Task The_accounts_container_has_the_composite_indexes_the_two_field_orders_need()
+    public async Task The_accounts_container_has_the_composite_index_the_missed_event_sweep_orders_by()
     {
         var (_, containers, _) = await WhatTheProvisionerCreatesAsync();
 
         var accounts = Assert.Single(containers, c => c.Id == "accounts");
-        // The missed-event sweep (renewsBy, then account id) and the caller's invoices (periodStart, then id), both descending.
+        // The missed-event sweep: renewsBy, then account id, both descending (the only two-field order).
         Assert.Equal(
-            [[("/renewsBy", CompositePathSortOrder.Descending), ("/accountId", CompositePathSortOrder.Descending)], [("/periodStart", CompositePathSortOrder.Descending), ("/id", CompositePathSortOrder.Descending)]],
+            [[("/renewsBy", CompositePathSortOrder.Descending), ("/accountId", CompositePathSortOrder.Descending)]],
             accounts.IndexingPolicy.CompositeIndexes.Select(index => index.Select(p => (p.Path, p.Order)).ToArray()).ToArray());
         var deployed = template.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
             .Single(c => (string?)c["properties"]!["resource"]!["id"] == "accounts")["properties"]!["resource"]!["indexingPolicy"]!["compositeIndexes"]!;
-        Assert.Equal("""[[{"path":"/renewsBy","order":"descending"},{"path":"/accountId","order":"descending"}],[{"path":"/periodStart","order":"descending"},{"path":"/id","order":"descending"}]]""", deployed.ToJsonString());
+        Assert.Equal("""[[{"path":"/renewsBy","order":"descending"},{"path":"/accountId","order":"descending"}]]""", deployed.ToJsonString());
     }
 
     /// <summary>

@@ -48,19 +48,16 @@ internal static class ContainerDefinitions
     /// <summary>
     /// The composite indexes of the accounts container: Cosmos DB refuses an <c>ORDER BY</c> on two paths without one
     /// that matches it (the local server checks this too). The missed-event sweep orders overdue accounts by
-    /// <c>renewsBy</c>, then account id (<c>CosmosAccountRenewalQuery</c>); the caller's invoices are keyset-paged by
-    /// <c>periodStart</c>, then id (<c>CosmosInvoiceRunStore.ListInvoicedAsync</c>). <c>infra/modules/cosmos.bicep</c>
-    /// declares the same (<c>tests/Billing.Infra.Tests</c> compares them).
+    /// <c>renewsBy</c>, then account id (<c>CosmosAccountRenewalQuery</c>). <c>infra/modules/cosmos.bicep</c> declares
+    /// the same (<c>tests/Billing.Infra.Tests</c> compares them). A new one is added to an existing container only by a
+    /// deployment of the infrastructure, and is built after it: a query that needs one fails until then, so a new
+    /// query orders on one path where it can (<c>CosmosInvoiceRunStore.ListInvoicedAsync</c>).
     /// </summary>
     public static readonly IReadOnlyList<IReadOnlyList<CompositePath>> AccountsCompositeIndexes =
     [
         [
             new CompositePath { Path = "/renewsBy", Order = CompositePathSortOrder.Descending },
             new CompositePath { Path = "/accountId", Order = CompositePathSortOrder.Descending },
-        ],
-        [
-            new CompositePath { Path = "/periodStart", Order = CompositePathSortOrder.Descending },
-            new CompositePath { Path = "/id", Order = CompositePathSortOrder.Descending },
         ],
     ];
 }

@@ -25,6 +25,12 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
 {
     private const int MaxCreateAttempts = 3;
 
+    /// <summary>
+    /// The most runs of one account whose periods begin at one instant: one per kind of period key (a calendar month, a
+    /// subscription period and a local trial; <c>UsagePeriodKey</c>), since a key names its start.
+    /// </summary>
+    private const int MaxRunsPerStart = 3;
+
     /// <summary>Point reads of the runs a page of the month's run index names, at a time.</summary>
     private const int RunReadParallelism = 16;
 
@@ -137,39 +143,48 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
     /// on those two paths (<see cref="ContainerDefinitions.AccountsCompositeIndexes"/>: Cosmos DB refuses an
     /// <c>ORDER BY</c> on two paths without one), after the position's start and id when given.
     /// </summary>
+    /// <summary>
+    /// One query inside the account's partition ordered by the period's start alone (an order on two paths would need a
+    /// composite index, which a container provisioned earlier lacks until its infrastructure is deployed again and the
+    /// index is built), then ordered by start and run id here. At most <see cref="MaxRunsPerStart"/> of an account's runs
+    /// begin at one instant, so the query reads that many twice beyond the page: every run starting no later than the
+    /// page's last one is then among those read, whichever of them the store returns first.
+    /// </summary>
     public async Task<IReadOnlyList<InvoiceRun>> ListInvoicedAsync(AccountId accountId, InvoicedRunPosition? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var keyset = after is null ? "" : " AND (c.periodStart < @start OR (c.periodStart = @start AND c.id < @after))";
+        var read = limit + (2 * MaxRunsPerStart);
         var query = new QueryDefinition(string.Create(
                 CultureInfo.InvariantCulture,
-                $"SELECT TOP {limit} * FROM c WHERE c.accountId = @account AND c.type = @type AND IS_DEFINED(c.stripeInvoiceId) AND (c.step = @finalized OR c.step = @recorded){keyset} ORDER BY c.periodStart DESC, c.id DESC"))
+                $"SELECT TOP {read} * FROM c WHERE c.accountId = @account AND c.type = @type AND IS_DEFINED(c.stripeInvoiceId) AND (c.step = @finalized OR c.step = @recorded){(after is null ? "" : " AND c.periodStart <= @start")} ORDER BY c.periodStart DESC"))
             .WithParameter("@account", accountId.Value)
             .WithParameter("@type", DocumentTypes.InvoiceRun)
             .WithParameter("@finalized", StepValue(InvoiceRunStep.Finalized))
             .WithParameter("@recorded", StepValue(InvoiceRunStep.Recorded));
         if (after is { } position)
         {
-            query = query
-                .WithParameter("@start", Stamp(position.PeriodStart))
-                .WithParameter("@after", DocumentIds.InvoiceRun(accountId, position.PeriodKey));
+            query = query.WithParameter("@start", Stamp(position.PeriodStart));
         }
 
         var runs = new List<InvoiceRun>();
-        var options = new QueryRequestOptions { PartitionKey = PartitionKeyOf(accountId), MaxItemCount = limit };
+        var options = new QueryRequestOptions { PartitionKey = PartitionKeyOf(accountId), MaxItemCount = read };
         using var feed = Container.GetItemQueryIterator<InvoiceRunDocument>(query, requestOptions: options);
-        while (feed.HasMoreResults && runs.Count < limit)
+        while (feed.HasMoreResults && runs.Count < read)
         {
             foreach (var document in await feed.ReadPageAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (runs.Count < limit && string.Equals(document.AccountId, accountId.Value, StringComparison.Ordinal))
+                if (runs.Count < read && string.Equals(document.AccountId, accountId.Value, StringComparison.Ordinal))
                 {
                     runs.Add(ToDomain(document));
                 }
             }
         }
 
-        return runs;
+        return [.. runs
+            .Where(r => after is not { } p || r.PeriodStart < p.PeriodStart || (r.PeriodStart == p.PeriodStart && string.CompareOrdinal(r.PeriodKey.Value, p.PeriodKey.Value) < 0))
+            .OrderByDescending(r => r.PeriodStart)
+            .ThenByDescending(r => r.PeriodKey.Value, StringComparer.Ordinal)
+            .Take(limit)];
     }
 
     /// <summary>

@@ -1,10 +1,15 @@
 using Billing.Application.Invoicing;
 using Billing.Application.Usage;
+using Billing.Cosmos.Admin;
+using Billing.Cosmos.Configuration;
+using Billing.Cosmos.Documents;
+using Billing.Cosmos.Invoicing;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
+using Microsoft.Azure.Cosmos;
 
 namespace Billing.Cosmos.Tests.Invoicing;
 
@@ -357,6 +362,46 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         var third = Assert.Single(await _store.ListInvoicedAsync(account, InvoicedRunPosition.Of(second), 1, CancellationToken.None));
         Assert.Equal(tie, second.PeriodStart);
         Assert.Equal(expected.Take(3), [first.RunId, second.RunId, third.RunId]);
+    }
+
+    [Fact]
+    public async Task The_invoices_page_on_an_accounts_container_an_earlier_version_created_with_no_index_added_since()
+    {
+        // An installation provisioned before the invoice listing was paged: its accounts container has only the composite
+        // index of the missed-event sweep, and nothing adds indexes to an existing container but a redeploy of the
+        // infrastructure (whose index build takes a while on a large container). The listing must page on it.
+        var name = "accounts-earlier-" + Guid.NewGuid().ToString("N")[..8];
+        var properties = new ContainerProperties(name, "/accountId");
+        properties.IndexingPolicy.CompositeIndexes.Add(
+        [
+            new CompositePath { Path = "/renewsBy", Order = CompositePathSortOrder.Descending },
+            new CompositePath { Path = "/accountId", Order = CompositePathSortOrder.Descending },
+        ]);
+        await fixture.Containers.Database.CreateContainerAsync(properties);
+        var options = fixture.Options;
+        var earlier = new CosmosOptions { ConnectionString = options.ConnectionString, DatabaseName = options.DatabaseName, AccountsContainerName = name };
+        var containers = new BillingContainers(fixture.Get<CosmosClient>(), Microsoft.Extensions.Options.Options.Create(earlier));
+        var store = new CosmosInvoiceRunStore(containers, new CosmosInvoiceDirectory(containers));
+        var account = Ids.NewAccount();
+        var tie = new DateTimeOffset(2031, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        var runs = new List<InvoiceRun>
+        {
+            await store.CreateAsync(Invoiced(account, UsagePeriod.SubscriptionPeriod(tie.AddMonths(-2), tie.AddMonths(-1)), Ids.NewStripe("in")), CancellationToken.None),
+            await store.CreateAsync(Invoiced(account, UsagePeriod.CalendarMonth(tie), Ids.NewStripe("in")), CancellationToken.None),
+            await store.CreateAsync(Invoiced(account, UsagePeriod.SubscriptionPeriod(tie, tie.AddDays(5)), Ids.NewStripe("in")), CancellationToken.None),
+        };
+        var expected = runs.OrderByDescending(r => r.PeriodStart).ThenByDescending(r => r.PeriodKey.Value, StringComparer.Ordinal).Select(r => r.RunId).ToList();
+
+        var listed = new List<string>();
+        InvoicedRunPosition? after = null;
+        for (var page = 0; page < 4; page++)
+        {
+            var one = await store.ListInvoicedAsync(account, after, 1, CancellationToken.None);
+            listed.AddRange(one.Select(r => r.RunId));
+            after = one.Count == 0 ? after : InvoicedRunPosition.Of(one[^1]);
+        }
+
+        Assert.Equal(expected, listed);
     }
 
     private static InvoiceRun Invoiced(AccountId account, UsagePeriod period, string? stripeInvoiceId) => new()
