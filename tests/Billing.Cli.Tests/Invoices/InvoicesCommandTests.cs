@@ -227,6 +227,22 @@ public sealed class InvoicesCommandTests
     }
 
     [Fact]
+    public async Task Run_says_once_when_the_month_s_listing_is_not_complete_and_names_the_backfill()
+    {
+        await using var server = new CannedServer(request => request switch
+        {
+            { Method: "POST" } => Ok(Started("a:sub-1")),
+            { PathAndQuery: var path } when path.StartsWith("/api/billing/admin/poison", StringComparison.Ordinal) => Ok("""{"queue":"invoice-jobs-poison","approximateCount":0,"messages":[]}"""),
+            _ => Ok($$"""{"runs":[{{Run("a:sub-1", "recorded", 300)}}],"nextCursor":null,"complete":false}"""),
+        });
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--timeout", "5", "--poll-ms", "50", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("billing: The run index of 2026-11 is not complete: runs created before it (an upgrade) are not listed, and a job resuming one shows as waiting. Run 'billing invoices backfill --period 2026-11' once.", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_backfill_that_could_not_complete_its_month_says_so()
     {
         await using var server = new CannedServer(200, """{"period":"2024-01","periodsRead":1,"runsFound":1,"entriesWritten":1,"complete":false,"completedAt":null}""");
