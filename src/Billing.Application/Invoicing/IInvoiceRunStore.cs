@@ -52,6 +52,22 @@ public interface IInvoiceRunStore
     Task<IReadOnlyList<InvoiceRun>> ListOfMonthAsync(BillingMonth month, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Names <paramref name="run"/> in the run index of the month its period ends in, as <see cref="CreateAsync"/> does
+    /// before the create; nothing when it is named already. True when this call wrote the entry. What the backfill of a
+    /// month (<see cref="InvoicingRuns.BackfillRunIndexAsync"/>) does for a run created before the index existed.
+    /// </summary>
+    Task<bool> NameInMonthIndexAsync(InvoiceRun run, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// When a backfill of <paramref name="month"/>'s run index finished (every run of the month is named in it since), or
+    /// null when none did: without it the listing of the month without an account may miss runs created before the index.
+    /// </summary>
+    Task<DateTimeOffset?> GetMonthIndexCompletedAsync(BillingMonth month, CancellationToken cancellationToken);
+
+    /// <summary>Records that a backfill of <paramref name="month"/>'s run index finished at <paramref name="at"/>; the first record is kept.</summary>
+    Task MarkMonthIndexCompletedAsync(BillingMonth month, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The run that created the Stripe invoice <paramref name="stripeInvoiceId"/>, if any: through the operators' invoice
     /// index, and across every account only for an invoice the index does not name; for the operator
     /// (<see cref="InvoicingRuns"/>) only; webhooks read the run their invoice's metadata names.

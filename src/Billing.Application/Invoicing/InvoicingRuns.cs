@@ -18,8 +18,20 @@ public sealed record InvoicingRunRequest(string? Period, bool DryRun, string? Ac
 /// </summary>
 public sealed record InvoicingRunStarted(BillingMonth Month, bool DryRun, DateTimeOffset StartedAt, IReadOnlyList<UsagePeriodEntry> Periods, int NotClosedYet, IReadOnlyList<PeriodCharges> Charges);
 
-/// <summary>One page of the runs of a month; <see cref="NextCursor"/> asks for the next one (null: this was the last).</summary>
-public sealed record InvoiceRunPage(IReadOnlyList<InvoiceRun> Runs, string? NextCursor);
+/// <summary>
+/// One page of the runs of a month; <see cref="NextCursor"/> asks for the next one (null: this was the last).
+/// <see cref="Complete"/> is false when the listing of every account read a month's run index no backfill has completed
+/// (<see cref="InvoicingRuns.BackfillRunIndexAsync"/>): runs created before the index existed may be missing.
+/// </summary>
+public sealed record InvoiceRunPage(IReadOnlyList<InvoiceRun> Runs, string? NextCursor, bool Complete = true);
+
+/// <summary>
+/// What a backfill of a month's run index did: the closing-day index entries of the month it read, the runs they have,
+/// the index entries it wrote for runs not named yet (0 when run again), and whether the month's index is complete
+/// (<see cref="CompletedAt"/>: when the first backfill finished), which it is not when the month is too old for the
+/// closing-day index to still name all its periods.
+/// </summary>
+public sealed record RunIndexBackfilled(BillingMonth Month, int PeriodsRead, int RunsFound, int EntriesWritten, DateTimeOffset? CompletedAt);
 
 /// <summary>
 /// The operator's side of usage invoicing (<c>billing invoices run|show</c> through the admin endpoints): start a run for
@@ -39,7 +51,7 @@ public sealed partial class InvoicingRuns(
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 500;
-    private const int DryRunParallelism = 16;
+    private const int DryRunParallelism = 16; // also the backfill's point reads at a time
     private const string Listing = "invoiceRuns";
     private const string MonthFormat = "Must be a month as YYYY-MM (e.g. 2026-11).";
 
@@ -132,9 +144,64 @@ public sealed partial class InvoicingRuns(
         }
 
         var page = await runs.ListOfMonthAsync(month, account, after, size!.Value + 1, cancellationToken).ConfigureAwait(false);
+        // With an account the listing reads the account's own runs; without, the month's run index, complete once a
+        // backfill of the month finished (runs created before the index existed are named in it then).
+        var complete = account is not null || await runs.GetMonthIndexCompletedAsync(month, cancellationToken).ConfigureAwait(false) is not null;
         return page.Count > size
-            ? Outcome.Succeeded(new InvoiceRunPage([.. page.Take(size.Value)], Paging.Next(Listing, page[size.Value - 1].RunId, filters)))
-            : Outcome.Succeeded(new InvoiceRunPage(page, null));
+            ? Outcome.Succeeded(new InvoiceRunPage([.. page.Take(size.Value)], Paging.Next(Listing, page[size.Value - 1].RunId, filters), complete))
+            : Outcome.Succeeded(new InvoiceRunPage(page, null, complete));
+    }
+
+    /// <summary>
+    /// Names every run of the month's periods in the month's run index (what an upgrade from a version before the index
+    /// leaves out): the closing-day index of each day of the month, invoiced entries too, then a point read of each
+    /// period's run and, for a run found, the create of its entry (nothing when it is named already); no query across the
+    /// accounts' partitions. Then, when the closing-day index still names every period of the month (its invoiced entries
+    /// are kept <see cref="InvoicingOptions.MaxLookbackDays"/> days from their invoicing, which is after the month began),
+    /// marks the month's index complete (the first mark is kept). Running it again writes nothing.
+    /// </summary>
+    public async Task<Outcome<RunIndexBackfilled>> BackfillRunIndexAsync(string? period, CancellationToken cancellationToken)
+    {
+        if (!BillingMonth.TryParse(period, out var month))
+        {
+            return Outcome.Invalid<RunIndexBackfilled>("period", MonthFormat);
+        }
+
+        var now = time.GetUtcNow();
+        if (month.Start > now)
+        {
+            return Outcome.Refused<RunIndexBackfilled>(RefusalReason.PeriodNotClosed, $"No period of {month} has closed: the month has not begun.");
+        }
+
+        var periods = new List<UsagePeriodEntry>();
+        for (var day = month.FirstIndexDay; day <= month.LastIndexDay; day = day.AddDays(1))
+        {
+            periods.AddRange((await usage.ListAllPeriodsEndingAsync(day, cancellationToken).ConfigureAwait(false)).Where(p => month.Contains(p.PeriodEnd)));
+        }
+
+        periods = [.. periods.DistinctBy(p => (p.AccountId, p.PeriodKey))];
+        var (found, written) = (0, 0);
+        await Parallel.ForAsync(0, periods.Count, new ParallelOptions { MaxDegreeOfParallelism = DryRunParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            if (await runs.GetAsync(periods[i].AccountId, periods[i].PeriodKey, ct).ConfigureAwait(false) is { } run)
+            {
+                Interlocked.Increment(ref found);
+                if (await runs.NameInMonthIndexAsync(run, ct).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref written);
+                }
+            }
+        }).ConfigureAwait(false);
+
+        DateTimeOffset? completedAt = null;
+        if (now <= month.Start.AddDays(InvoicingOptions.MaxLookbackDays))
+        {
+            await runs.MarkMonthIndexCompletedAsync(month, now, cancellationToken).ConfigureAwait(false);
+            completedAt = await runs.GetMonthIndexCompletedAsync(month, cancellationToken).ConfigureAwait(false);
+        }
+
+        LogBackfilled(month, periods.Count, found, written, completedAt is not null);
+        return Outcome.Succeeded(new RunIndexBackfilled(month, periods.Count, found, written, completedAt));
     }
 
     /// <summary>A run by its id (<c>{accountId}:{periodKey}</c>) or by the Stripe invoice it created (<c>in_...</c>); null when there is none.</summary>
@@ -164,6 +231,9 @@ public sealed partial class InvoicingRuns(
         }).ConfigureAwait(false);
         return [.. priced.OfType<PeriodCharges>()];
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run index backfill of {Month}: {Periods} periods read, {Found} runs found, {Written} entries written; complete: {Complete}")]
+    private partial void LogBackfilled(BillingMonth month, int periods, int found, int written, bool complete);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoicing run for {Month} (dry run: {DryRun}): {Closed} closed periods, {Open} not closed yet")]
     private partial void LogStarted(BillingMonth month, bool dryRun, int closed, int open);

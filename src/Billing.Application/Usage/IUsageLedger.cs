@@ -57,6 +57,13 @@ public interface IUsageLedger
     /// </summary>
     Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, AccountId accountId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every entry of the closing-day index whose period ends on <paramref name="day"/> (UTC), invoiced or not (an
+    /// invoiced one until its retention, <c>InvoicingOptions.MaxLookbackDays</c> after it was marked, removes it): what
+    /// the backfill of a month's run index (<see cref="Invoicing.InvoicingRuns.BackfillRunIndexAsync"/>) reads.
+    /// </summary>
+    Task<IReadOnlyList<UsagePeriodEntry>> ListAllPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken);
+
     /// <summary>Marks the period's index entry as invoiced, so the invoicing timer stops listing it.</summary>
     Task MarkPeriodInvoicedAsync(AccountId accountId, UsagePeriodKey periodKey, DateTimeOffset periodEnd, CancellationToken cancellationToken);
 

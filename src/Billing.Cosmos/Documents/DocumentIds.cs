@@ -79,6 +79,9 @@ internal static class DocumentIds
     /// <summary>The partition of the operators' run index of a month (<c>yyyy-MM</c>, the month the periods end in); account ids never contain '/'.</summary>
     public static string RunIndexPartition(string month) => "/admin/runs/" + month;
 
+    /// <summary>The mark a finished backfill of a month's run index leaves in the month's partition (<see cref="RunIndexPartition"/>).</summary>
+    public const string RunIndexCompleted = "run-index-completed";
+
     /// <summary>A Stripe event as recorded against the account it was applied to or ignored for (the account's partition).</summary>
     public static string AccountStripeEvent(AccountId accountId, string eventId) => $"account-event:{accountId.Value}:{eventId}";
 

@@ -44,6 +44,9 @@ internal static class DocumentTypes
     public const string RunEntry = "runEntry";
     public const int RunEntrySchemaVersion = 1;
 
+    public const string RunIndexMark = "runIndexMark";
+    public const int RunIndexMarkSchemaVersion = 1;
+
     public const string AccountStripeEvent = "accountStripeEvent";
     public const int AccountStripeEventSchemaVersion = 1;
 

@@ -70,21 +70,7 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         ArgumentNullException.ThrowIfNull(run);
         // The month's run index names the run before it exists, so every stored run is listed (an entry whose run
         // was never created is passed over by the listing); 409: a concurrent or earlier job wrote it, the same.
-        var month = BillingMonth.Of(run.PeriodEnd).ToString();
-        await Container.CreateAsync(
-            new RunEntryDocument
-            {
-                Id = DocumentIds.RunEntry(run.AccountId, run.PeriodKey),
-                Type = DocumentTypes.RunEntry,
-                SchemaVersion = DocumentTypes.RunEntrySchemaVersion,
-                AccountId = DocumentIds.RunIndexPartition(month),
-                BillingAccountId = run.AccountId.Value,
-                PeriodKey = run.PeriodKey.Value,
-                PeriodEnd = run.PeriodEnd,
-                CreatedAt = run.CreatedAt,
-            },
-            new PartitionKey(DocumentIds.RunIndexPartition(month)),
-            cancellationToken).ConfigureAwait(false);
+        await NameInMonthIndexAsync(run, cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; attempt <= MaxCreateAttempts; attempt++)
         {
             var created = await Container.CreateAsync(ToDocument(run, stored: null), PartitionKeyOf(run.AccountId), cancellationToken).ConfigureAwait(false);
@@ -103,6 +89,53 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
         }
 
         throw new InvalidOperationException($"Invoice run {run.RunId} could neither be created nor read after {MaxCreateAttempts} attempts (created and deleted concurrently?).");
+    }
+
+    /// <summary>One create in the month's index partition; a 409 means the entry is there already (entries never change).</summary>
+    public async Task<bool> NameInMonthIndexAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var partition = DocumentIds.RunIndexPartition(BillingMonth.Of(run.PeriodEnd).ToString());
+        var created = await Container.CreateAsync(
+            new RunEntryDocument
+            {
+                Id = DocumentIds.RunEntry(run.AccountId, run.PeriodKey),
+                Type = DocumentTypes.RunEntry,
+                SchemaVersion = DocumentTypes.RunEntrySchemaVersion,
+                AccountId = partition,
+                BillingAccountId = run.AccountId.Value,
+                PeriodKey = run.PeriodKey.Value,
+                PeriodEnd = run.PeriodEnd,
+                CreatedAt = run.CreatedAt,
+            },
+            new PartitionKey(partition),
+            cancellationToken).ConfigureAwait(false);
+        return created.Status != HttpStatusCode.Conflict;
+    }
+
+    /// <summary>A point read of the month's mark in its index partition.</summary>
+    public async Task<DateTimeOffset?> GetMonthIndexCompletedAsync(BillingMonth month, CancellationToken cancellationToken)
+    {
+        var partition = DocumentIds.RunIndexPartition(month.ToString());
+        var mark = await Container.ReadAsync<RunIndexMarkDocument>(DocumentIds.RunIndexCompleted, new PartitionKey(partition), cancellationToken).ConfigureAwait(false);
+        return mark?.CompletedAt;
+    }
+
+    /// <summary>One create of the month's mark; a 409 keeps the mark of the first backfill that finished.</summary>
+    public async Task MarkMonthIndexCompletedAsync(BillingMonth month, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var partition = DocumentIds.RunIndexPartition(month.ToString());
+        await Container.CreateAsync(
+            new RunIndexMarkDocument
+            {
+                Id = DocumentIds.RunIndexCompleted,
+                Type = DocumentTypes.RunIndexMark,
+                SchemaVersion = DocumentTypes.RunIndexMarkSchemaVersion,
+                AccountId = partition,
+                CompletedAt = at,
+            },
+            new PartitionKey(partition),
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<InvoiceRun> SaveAsync(InvoiceRun run, CancellationToken cancellationToken)

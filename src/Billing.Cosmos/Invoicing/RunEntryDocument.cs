@@ -21,3 +21,16 @@ internal sealed record RunEntryDocument : StoredDocument
 
     public required DateTimeOffset CreatedAt { get; init; }
 }
+
+/// <summary>
+/// The mark a finished backfill of a month's run index leaves (<c>type</c> = runIndexMark), id
+/// <c>run-index-completed</c> in the month's partition <c>/admin/runs/{yyyy-MM}</c>: every run of the month is named in
+/// the index since <see cref="CompletedAt"/>. Created once; a later backfill keeps it.
+/// </summary>
+internal sealed record RunIndexMarkDocument : StoredDocument
+{
+    /// <summary>The partition key: the month's index partition.</summary>
+    public required string AccountId { get; init; }
+
+    public required DateTimeOffset CompletedAt { get; init; }
+}

@@ -204,6 +204,10 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     public Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken) =>
         ListEntriesAsync(IndexPartitions(day), null, cancellationToken);
 
+    /// <summary>The day's entries, invoiced or not: one single-partition query per partition of the day, all at once.</summary>
+    public Task<IReadOnlyList<UsagePeriodEntry>> ListAllPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken) =>
+        ListEntriesAsync(IndexPartitions(day), null, cancellationToken, invoicedToo: true);
+
     /// <summary>
     /// One account's entries of the day not invoiced yet: the account's bucket and the partition of earlier versions (two
     /// single-partition queries, at once), filtered on the account, so the cost follows the account, not the day's accounts.
@@ -211,11 +215,11 @@ public sealed class CosmosUsageLedger(BillingContainers containers, TimeProvider
     public Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, AccountId accountId, CancellationToken cancellationToken) =>
         ListEntriesAsync([DocumentIds.UsagePeriodsPartition(day, accountId), DocumentIds.UsagePeriodsUnbucketedPartition(day)], accountId, cancellationToken);
 
-    private async Task<IReadOnlyList<UsagePeriodEntry>> ListEntriesAsync(IEnumerable<string> partitions, AccountId? account, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<UsagePeriodEntry>> ListEntriesAsync(IEnumerable<string> partitions, AccountId? account, CancellationToken cancellationToken, bool invoicedToo = false)
     {
         var buckets = await Task.WhenAll(partitions.Select(partition =>
         {
-            var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @partition AND c.type = @type AND NOT IS_DEFINED(c.invoicedAt)" + (account is null ? "" : " AND c.billingAccountId = @account"))
+            var query = new QueryDefinition("SELECT * FROM c WHERE c.accountId = @partition AND c.type = @type" + (invoicedToo ? "" : " AND NOT IS_DEFINED(c.invoicedAt)") + (account is null ? "" : " AND c.billingAccountId = @account"))
                 .WithParameter("@partition", partition)
                 .WithParameter("@type", DocumentTypes.UsagePeriod);
             if (account is { } id)

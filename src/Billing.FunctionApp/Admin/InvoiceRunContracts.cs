@@ -87,8 +87,29 @@ public sealed record DryRunCharges
     };
 }
 
-/// <summary>One page of a month's runs; pass <see cref="NextCursor"/> back as <c>cursor</c> for the next (null on the last page).</summary>
-public sealed record InvoiceRunsResponse(IReadOnlyList<InvoiceRunView> Runs, string? NextCursor);
+/// <summary>
+/// One page of a month's runs; pass <see cref="NextCursor"/> back as <c>cursor</c> for the next (null on the last page).
+/// <see cref="Complete"/> false: the listing of every account read a month's run index that no backfill has completed
+/// (<c>POST /api/billing/admin/invoices/runs/backfill</c>), so runs created before the index existed may be missing.
+/// </summary>
+public sealed record InvoiceRunsResponse(IReadOnlyList<InvoiceRunView> Runs, string? NextCursor, bool Complete);
+
+/// <summary>The body of <c>POST /api/billing/admin/invoices/runs/backfill</c>: the month (<c>YYYY-MM</c>) whose run index to complete.</summary>
+public sealed record RunIndexBackfillRequest
+{
+    public string? Period { get; init; }
+}
+
+/// <summary>
+/// What a backfill of a month's run index did: the closing-day index entries of the month read, the runs they have, the
+/// entries written for runs not named yet (0 when run again), and when the month's index was first completed (null:
+/// the month is too old for the closing-day index to name all its periods; its listing stays incomplete).
+/// </summary>
+public sealed record RunIndexBackfillResponse(string Period, int PeriodsRead, int RunsFound, int EntriesWritten, bool Complete, DateTimeOffset? CompletedAt)
+{
+    internal static RunIndexBackfillResponse From(RunIndexBackfilled done) =>
+        new(done.Month.ToString(), done.PeriodsRead, done.RunsFound, done.EntriesWritten, done.CompletedAt is not null, done.CompletedAt);
+}
 
 /// <summary>An invoice run as the operator follows it: its step, what exists in Stripe, the lines and total.</summary>
 public sealed record InvoiceRunView

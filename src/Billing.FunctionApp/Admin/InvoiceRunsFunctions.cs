@@ -11,7 +11,9 @@ namespace Billing.FunctionApp.Admin;
 /// <c>POST /api/billing/admin/invoices/runs</c> <c>{"period":"2026-11","dryRun":false,"accountId":null}</c> queues the
 /// month's closed, not invoiced periods as the timer would (or prices them in a dry run);
 /// <c>GET /api/billing/admin/invoices/runs?period=2026-11[&amp;accountId=][&amp;cursor=][&amp;limit=]</c> lists the month's
-/// runs a page at a time; <c>GET /api/billing/admin/invoices/runs/{id}</c> reads one run by its id or its Stripe invoice id.
+/// runs a page at a time (<c>complete</c> false while the month's run index may miss runs from before it);
+/// <c>POST /api/billing/admin/invoices/runs/backfill</c> <c>{"period":"2026-11"}</c> names the month's runs from before the
+/// index in it; <c>GET /api/billing/admin/invoices/runs/{id}</c> reads one run by its id or its Stripe invoice id.
 /// </summary>
 public sealed class InvoiceRunsFunctions(InvoicingRuns runs)
 {
@@ -43,7 +45,21 @@ public sealed class InvoiceRunsFunctions(InvoicingRuns runs)
         }
 
         var outcome = await runs.ListAsync(period, accountId, cursor, limit, cancellationToken).ConfigureAwait(false);
-        return Problems.Answer(outcome, page => new InvoiceRunsResponse([.. page.Runs.Select(InvoiceRunView.From)], page.NextCursor));
+        return Problems.Answer(outcome, page => new InvoiceRunsResponse([.. page.Runs.Select(InvoiceRunView.From)], page.NextCursor, page.Complete));
+    }
+
+    [Authorize(Policy = Authentication.AdminPolicy)]
+    [Function("AdminBackfillRunIndex")]
+    public async Task<IResult> Backfill([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing/admin/invoices/runs/backfill")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        var body = await StrictJsonBody.ReadAsync<RunIndexBackfillRequest>(request, required: true, cancellationToken).ConfigureAwait(false);
+        if (body.Value is not { } input)
+        {
+            return body.Problem!;
+        }
+
+        var outcome = await runs.BackfillRunIndexAsync(input.Period, cancellationToken).ConfigureAwait(false);
+        return Problems.Answer(outcome, RunIndexBackfillResponse.From);
     }
 
     [Authorize(Policy = Authentication.AdminPolicy)]

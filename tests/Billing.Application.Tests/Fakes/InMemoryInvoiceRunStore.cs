@@ -22,6 +22,8 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
     private int _conflicts;
     private int _searches;
     private readonly Dictionary<(AccountId, UsagePeriodKey), InvoiceRun> _index = [];
+    private readonly HashSet<string> _named = new(StringComparer.Ordinal);
+    private readonly Dictionary<BillingMonth, DateTimeOffset> _monthsCompleted = [];
     private int _indexWrites;
     private int _indexFailuresLeft;
 
@@ -223,6 +225,32 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
                 .OrderBy(r => r.RunId, StringComparer.Ordinal)
                 .Take(limit)];
             return Task.FromResult(page);
+        }
+    }
+
+    public Task<bool> NameInMonthIndexAsync(InvoiceRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        lock (_gate)
+        {
+            return Task.FromResult(_named.Add(run.RunId));
+        }
+    }
+
+    public Task<DateTimeOffset?> GetMonthIndexCompletedAsync(BillingMonth month, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_monthsCompleted.TryGetValue(month, out var at) ? at : (DateTimeOffset?)null);
+        }
+    }
+
+    public Task MarkMonthIndexCompletedAsync(BillingMonth month, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _monthsCompleted.TryAdd(month, at);
+            return Task.CompletedTask;
         }
     }
 

@@ -319,6 +319,17 @@ internal sealed class InMemoryUsageLedger(TimeProvider? time = null, Func<Accoun
         }
     }
 
+    public Task<IReadOnlyList<UsagePeriodEntry>> ListAllPeriodsEndingAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<UsagePeriodEntry> ending = [.. _periods.Concat(_entriesWithoutCounters)
+                .Where(p => DateOnly.FromDateTime(p.Value.Window.End.UtcDateTime) == day)
+                .Select(p => new UsagePeriodEntry(p.Key.Item1, p.Key.Item2, p.Value.Window.Start, p.Value.Window.End))];
+            return Task.FromResult(ending);
+        }
+    }
+
     public async Task<IReadOnlyList<UsagePeriodEntry>> ListPeriodsEndingAsync(DateOnly day, AccountId accountId, CancellationToken cancellationToken) =>
         [.. (await ListPeriodsEndingAsync(day, cancellationToken).ConfigureAwait(false)).Where(e => e.AccountId == accountId)];
 

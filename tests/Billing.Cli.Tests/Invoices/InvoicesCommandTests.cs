@@ -213,6 +213,47 @@ public sealed class InvoicesCommandTests
     }
 
     [Fact]
+    public async Task Backfill_posts_the_month_and_says_what_it_named_and_whether_the_month_is_complete()
+    {
+        await using var server = new CannedServer(200, """{"period":"2026-11","periodsRead":7,"runsFound":6,"entriesWritten":5,"complete":true,"completedAt":"2026-12-03T10:00:00Z"}""");
+
+        var run = await CliRun.RunAsync("invoices", "backfill", "--period", "2026-11", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var request = Assert.Single(server.Requests);
+        Assert.Equal(("POST", "/api/billing/admin/invoices/runs/backfill"), (request.Method, request.PathAndQuery));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"period":"2026-11"}"""), JsonNode.Parse(request.Body)), request.Body);
+        Assert.Contains("Run index of 2026-11: 7 periods read, 6 runs found, 5 entries written; complete since 2026-12-03T10:00:00Z.", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_says_once_when_the_month_s_listing_is_not_complete_and_names_the_backfill()
+    {
+        await using var server = new CannedServer(request => request switch
+        {
+            { Method: "POST" } => Ok(Started("a:sub-1")),
+            { PathAndQuery: var path } when path.StartsWith("/api/billing/admin/poison", StringComparison.Ordinal) => Ok("""{"queue":"invoice-jobs-poison","approximateCount":0,"messages":[]}"""),
+            _ => Ok($$"""{"runs":[{{Run("a:sub-1", "recorded", 300)}}],"nextCursor":null,"complete":false}"""),
+        });
+
+        var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--timeout", "5", "--poll-ms", "50", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("billing: The run index of 2026-11 is not complete: runs created before it (an upgrade) are not listed, and a job resuming one shows as waiting. Run 'billing invoices backfill --period 2026-11' once.", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_backfill_that_could_not_complete_its_month_says_so()
+    {
+        await using var server = new CannedServer(200, """{"period":"2024-01","periodsRead":1,"runsFound":1,"entriesWritten":1,"complete":false,"completedAt":null}""");
+
+        var run = await CliRun.RunAsync("invoices", "backfill", "--period", "2024-01", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("1 entries written; NOT complete:", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refused_run_is_one_line_with_the_problem_and_its_code()
     {
         await using var server = new CannedServer(409, """{"title":"The period has not closed yet.","status":409,"detail":"No period of 2027-01 has closed: the month has not begun.","code":"period_not_closed"}""", "application/problem+json");

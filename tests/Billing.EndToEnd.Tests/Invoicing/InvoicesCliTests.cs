@@ -7,7 +7,8 @@ namespace Billing.EndToEnd.Tests.Invoicing;
 /// <summary>
 /// The operator's CLI against the real stack: <c>billing invoices run --period</c> prices the month (dry run), then
 /// queues and follows its jobs to one invoice for the account with overage and none for the other, with the summary;
-/// <c>billing invoices show</c> reads the run by its id and by its Stripe invoice. The timer is set never to fire here.
+/// <c>billing invoices show</c> reads the run by its id and by its Stripe invoice; <c>billing invoices backfill</c> finds
+/// the month's run index complete already. The timer is set never to fire here.
 /// </summary>
 public sealed class InvoicesCliTests
 {
@@ -61,5 +62,12 @@ public sealed class InvoicesCliTests
         Assert.True(again.ExitCode == 0, $"{again.Output} {again.Error}");
         Assert.Contains("skipped           2 (nothing to bill 0, already invoiced before 2)", again.Output, StringComparison.Ordinal);
         Assert.Single(await InvoicingTests.InvoicesOfAsync(stack, over.CustomerId));
+
+        // The month's run index: these runs named themselves as they were created, so a backfill finds them and writes
+        // nothing, and marks the month complete.
+        var backfill = await CliRun.RunAsync(["invoices", "backfill", "--period", month, .. connection]);
+        Assert.True(backfill.ExitCode == 0, $"{backfill.Output} {backfill.Error}");
+        Assert.Contains($"Run index of {month}: ", backfill.Output, StringComparison.Ordinal);
+        Assert.Contains(" 0 entries written; complete since ", backfill.Output, StringComparison.Ordinal);
     }
 }

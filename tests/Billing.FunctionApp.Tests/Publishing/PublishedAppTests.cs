@@ -35,7 +35,7 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
 
         var functions = FunctionMetadata.Read(published.AppRoot);
         Assert.Equal(
-            ["AccountEntitlements", "AdminAdjustCredits", "AdminGetAccount", "AdminGetInvoiceRun", "AdminListAccounts", "AdminListInvoiceRuns", "AdminListInvoices",
+            ["AccountEntitlements", "AdminAdjustCredits", "AdminBackfillRunIndex", "AdminGetAccount", "AdminGetInvoiceRun", "AdminListAccounts", "AdminListInvoiceRuns", "AdminListInvoices",
              "AdminListPoisonEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "AdminStartInvoiceRun", "BillingAddOnCheckout", "BillingCheckout",
              "BillingCredits", "BillingCreditsCheckout", "BillingEntitlements", "BillingInvoices", "BillingPlans", "BillingPortal", "BillingSubscription",
              "BillingTrial", "BillingUpcomingInvoice", "BillingUsage", "CheckUsage", "Health", "InvoiceAccount", "MissedEventSweep", "MonthlyInvoicing",

@@ -25,5 +25,11 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
 
     public Task<IReadOnlyList<InvoiceRun>> ListOfMonthAsync(BillingMonth month, AccountId? accountId, string? afterRunId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public Task<bool> NameInMonthIndexAsync(InvoiceRun run, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<DateTimeOffset?> GetMonthIndexCompletedAsync(BillingMonth month, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task MarkMonthIndexCompletedAsync(BillingMonth month, DateTimeOffset at, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task<InvoiceRun?> FindByStripeInvoiceAsync(string stripeInvoiceId, CancellationToken cancellationToken) => throw new NotSupportedException();
 }

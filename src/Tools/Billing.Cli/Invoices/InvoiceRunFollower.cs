@@ -17,6 +17,7 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
     private const int PoisonPeek = 32;
 
     private bool _toldPoisonFull;
+    private bool _toldIncomplete;
 
     public async Task<int> FollowAsync(JsonNode started, string? accountId, CancellationToken cancellationToken)
     {
@@ -120,6 +121,14 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
             if (page is null)
             {
                 return null;
+            }
+
+            if (!_toldIncomplete && page["complete"] is JsonValue complete && complete.TryGetValue<bool>(out var isComplete) && !isComplete)
+            {
+                // After an upgrade: runs created before the month's run index are not listed, so a job that resumes one
+                // shows as waiting and the summary misses them.
+                _toldIncomplete = true;
+                await BillingCli.WriteErrorAsync(error, $"The run index of {period} is not complete: runs created before it (an upgrade) are not listed, and a job resuming one shows as waiting. Run 'billing invoices backfill --period {period}' once.").ConfigureAwait(false);
             }
 
             foreach (var run in page["runs"]?.AsArray() ?? [])

@@ -13,6 +13,8 @@ namespace Billing.Cli.Invoices;
 /// usage periods on a running function app (as its timer would), follows the runs with a progress bar and ends with a
 /// summary (exit 1 when a job failed or did not finish); a dry run prints what each period would be charged.
 /// <c>billing invoices show ID</c>: one run by its id (<c>{accountId}:{periodKey}</c>) or its Stripe invoice id (<c>in_...</c>).
+/// <c>billing invoices backfill --period YYYY-MM</c>: names the month's runs created before the month's run index in it
+/// (once per month after an upgrade from a version without it), so the month's listing is complete.
 /// </summary>
 public static partial class InvoicesCommand
 {
@@ -21,15 +23,16 @@ public static partial class InvoicesCommand
     public static Command Create()
     {
         var connection = new AdminConnection();
-        var invoices = new Command("invoices", "Usage invoicing on a running function app (admin role): run a month, show a run.");
+        var invoices = new Command("invoices", "Usage invoicing on a running function app (admin role): run a month, show a run, backfill a month's run index.");
         connection.AddTo(invoices);
         invoices.Subcommands.Add(Run(connection));
         invoices.Subcommands.Add(Show(connection));
+        invoices.Subcommands.Add(Backfill(connection));
         BillingCli.RequireSubcommand(invoices);
         return invoices;
     }
 
-    private static Command Run(AdminConnection connection)
+    private static Option<string> PeriodOption()
     {
         var period = new Option<string>("--period")
         {
@@ -44,6 +47,12 @@ public static partial class InvoicesCommand
                 result.AddError($"--period must be a month as YYYY-MM (e.g. 2026-11); got '{value}'.");
             }
         });
+        return period;
+    }
+
+    private static Command Run(AdminConnection connection)
+    {
+        var period = PeriodOption();
         var dryRun = new Option<bool>("--dry-run") { Description = "Only price the periods: nothing is written and Stripe is not called." };
         var account = AccountOption.Create("Only this account's period.", required: false);
         var timeout = BoundedIntOption.Create("--timeout", "Seconds to follow the run before giving up on jobs not finished", 3600, 1, 86_400);
@@ -79,6 +88,38 @@ public static partial class InvoicesCommand
 
             var follower = new InvoiceRunFollower(client, output, error, ProgressLine.For(output), TimeSpan.FromMilliseconds(result.GetValue(poll)), TimeSpan.FromSeconds(result.GetValue(timeout)));
             return await follower.FollowAsync(started, result.GetValue(account), cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command Backfill(AdminConnection connection)
+    {
+        var period = PeriodOption();
+        var command = new Command("backfill", "Name the month's runs created before its run index in it, so the month's listing is complete (idempotent).") { period };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            using var client = connection.CreateClient(result, out var connectionError);
+            var (output, error) = (result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
+            if (client is null)
+            {
+                await BillingCli.WriteErrorAsync(error, connectionError!).ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            var body = new JsonObject { ["period"] = result.GetRequiredValue(period) };
+            var (exitCode, done) = await client.RequestJsonAsync(HttpMethod.Post, RunsPath + "/backfill", body, error, cancellationToken).ConfigureAwait(false);
+            if (done is null)
+            {
+                return exitCode;
+            }
+
+            var state = Text(done["completedAt"]) is { } at
+                ? $"complete since {at}."
+                : "NOT complete: the month is older than the closing-day index keeps invoiced periods; list its runs per account (--account).";
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Run index of {Text(done["period"])}: {done["periodsRead"]} periods read, {done["runsFound"]} runs found, {done["entriesWritten"]} entries written; {state}")).ConfigureAwait(false);
+            return ExitCodes.Success;
         });
         return command;
     }
