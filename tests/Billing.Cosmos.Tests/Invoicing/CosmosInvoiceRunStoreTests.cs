@@ -365,6 +365,36 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Three_periods_of_each_kind_beginning_at_one_instant_twice_over_are_paged_one_by_one_every_one_once_in_order()
+    {
+        // The most runs of one account that begin at one instant: a calendar month, a subscription period and a local
+        // trial. With the page's position on the smallest key of the newer instant and a page of one, the listing passes
+        // over all three of that instant and must read all three of the older one to know which comes first (the store
+        // orders the ties as it likes: here, as written, the smallest key first).
+        var account = Ids.NewAccount();
+        var runs = new List<InvoiceRun>();
+        foreach (var start in new[] { new DateTimeOffset(2032, 5, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2032, 4, 1, 0, 0, 0, TimeSpan.Zero) })
+        {
+            foreach (var period in new[] { UsagePeriod.CalendarMonth(start), UsagePeriod.SubscriptionPeriod(start, start.AddDays(5)), UsagePeriod.LocalTrial(start, start.AddDays(7)) })
+            {
+                runs.Add(await _store.CreateAsync(Invoiced(account, period, Ids.NewStripe("in")), CancellationToken.None));
+            }
+        }
+
+        var expected = runs.OrderByDescending(r => r.PeriodStart).ThenByDescending(r => r.PeriodKey.Value, StringComparer.Ordinal).Select(r => r.RunId).ToList();
+        var listed = new List<string>();
+        InvoicedRunPosition? after = null;
+        for (var page = 0; page < 8; page++)
+        {
+            var one = await _store.ListInvoicedAsync(account, after, 1, CancellationToken.None);
+            listed.AddRange(one.Select(r => r.RunId));
+            after = one.Count == 0 ? after : InvoicedRunPosition.Of(one[^1]);
+        }
+
+        Assert.Equal(expected, listed);
+    }
+
+    [Fact]
     public async Task The_invoices_page_on_an_accounts_container_an_earlier_version_created_with_no_index_added_since()
     {
         // An installation provisioned before the invoice listing was paged: its accounts container has only the composite
