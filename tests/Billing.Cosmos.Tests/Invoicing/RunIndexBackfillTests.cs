@@ -105,6 +105,28 @@ public sealed class RunIndexBackfillTests(CosmosFixture fixture) : IClassFixture
         Assert.False(page.Complete);
     }
 
+    [Fact]
+    public async Task A_month_begun_exactly_as_long_ago_as_the_closing_day_index_keeps_an_entry_is_marked_complete()
+    {
+        // An entry of the month is marked invoiced after its period ended, after the month began: at the month's start
+        // plus the retention every entry of the month is still there, so the backfill there still names them all.
+        var account = Ids.NewAccount("edge");
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2049, 1, 3, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2049, 2, 3, 9, 0, 0, TimeSpan.Zero));
+        var run = await CreateAsync(account, period, InvoiceRunStep.Recorded, invoiced: true);
+        await ForgetEntryAsync(run);
+        var time = new FakeTimeProvider(new DateTimeOffset(2049, 2, 1, 0, 0, 0, TimeSpan.Zero).AddDays(InvoicingOptions.MaxLookbackDays));
+        var options = Microsoft.Extensions.Options.Options.Create(new InvoicingOptions());
+        var sweep = new InvoicingSweep(fixture.Get<IUsageLedger>(), new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
+        var runs = new InvoicingRuns(sweep, fixture.Get<IUsageLedger>(), fixture.Get<IInvoiceRunStore>(), fixture.Get<IBillingAccountStore>(), TestCatalog.Create(), options, time, NullLogger<InvoicingRuns>.Instance);
+
+        var backfilled = Assert.IsType<Succeeded<RunIndexBackfilled>>(await runs.BackfillRunIndexAsync("2049-02", CancellationToken.None)).Value;
+
+        Assert.Equal((1, 1, (DateTimeOffset?)time.GetUtcNow()), (backfilled.RunsFound, backfilled.EntriesWritten, backfilled.CompletedAt));
+        var page = Assert.IsType<Succeeded<InvoiceRunPage>>(await runs.ListAsync("2049-02", null, null, 10, CancellationToken.None)).Value;
+        Assert.Equal([run.RunId], page.Runs.Select(r => r.RunId));
+        Assert.True(page.Complete);
+    }
+
     /// <summary>The period's first count (its closing-day entry), its run, and the entry marked invoiced when the run invoiced it.</summary>
     private async Task<InvoiceRun> CreateAsync(AccountId account, UsagePeriod period, InvoiceRunStep step, bool invoiced)
     {
