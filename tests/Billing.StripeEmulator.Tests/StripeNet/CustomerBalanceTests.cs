@@ -65,6 +65,35 @@ public sealed class CustomerBalanceTests(StripeNetFixture fixture) : IAsyncLifet
         Assert.Equal(0, (await Client.V1.Customers.GetAsync(customer.Id)).Balance);
     }
 
+    [Theory]
+    [InlineData("isk")]
+    [InlineData("kwd")]
+    public async Task A_currency_without_a_minimum_in_stripes_table_is_charged_any_positive_amount(string currency)
+    {
+        // Stripe's table has no minimum for these (it converts to the settlement currency, which the emulator does not
+        // model): one minor unit is charged, not carried to the balance.
+        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = $"{currency}@example.com" });
+
+        var one = await FinalizedInvoiceAsync(customer.Id, 1, currency);
+
+        Assert.Equal(("open", 1L, (long?)0), (one.Status, one.AmountDue, one.EndingBalance));
+        Assert.Equal(0, (await Client.V1.Customers.GetAsync(customer.Id)).Balance);
+    }
+
+    [Fact]
+    public async Task An_invoice_left_below_the_minimum_by_a_credit_balance_carries_all_it_owes_to_the_balance()
+    {
+        // A credit of 10 takes 40 down to 30, below usd's 50: the invoice is paid with nothing due, and the customer owes
+        // the 30 on the balance (the credit it took, given back, and the amount too small).
+        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "small-credit@example.com" });
+        await Client.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions { Balance = -10 });
+
+        var small = await FinalizedInvoiceAsync(customer.Id, 40, "usd");
+
+        Assert.Equal(("paid", -10L, 0L, (long?)30), (small.Status, small.StartingBalance, small.AmountDue, small.EndingBalance));
+        Assert.Equal(30, (await Client.V1.Customers.GetAsync(customer.Id)).Balance);
+    }
+
     [Fact]
     public async Task A_credit_balance_pays_what_it_covers_and_a_voided_invoice_gives_back_what_it_took()
     {
