@@ -171,12 +171,6 @@ public sealed class CosmosInvoiceRunStore(BillingContainers containers, CosmosIn
     }
 
     /// <summary>
-    /// One query inside the account's partition, keyset-paged: <c>ORDER BY c.periodStart DESC, c.id DESC</c> (the run's id
-    /// ends with its period key, so within the account it orders as the key), served by the container's composite index
-    /// on those two paths (<see cref="ContainerDefinitions.AccountsCompositeIndexes"/>: Cosmos DB refuses an
-    /// <c>ORDER BY</c> on two paths without one), after the position's start and id when given.
-    /// </summary>
-    /// <summary>
     /// One query inside the account's partition ordered by the period's start alone (an order on two paths would need a
     /// composite index, which a container provisioned earlier lacks until its infrastructure is deployed again and the
     /// index is built), then ordered by start and run id here. At most <see cref="MaxRunsPerStart"/> of an account's runs
