@@ -381,17 +381,7 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
             }
         }
 
-        var expected = runs.OrderByDescending(r => r.PeriodStart).ThenByDescending(r => r.PeriodKey.Value, StringComparer.Ordinal).Select(r => r.RunId).ToList();
-        var listed = new List<string>();
-        InvoicedRunPosition? after = null;
-        for (var page = 0; page < 8; page++)
-        {
-            var one = await _store.ListInvoicedAsync(account, after, 1, CancellationToken.None);
-            listed.AddRange(one.Select(r => r.RunId));
-            after = one.Count == 0 ? after : InvoicedRunPosition.Of(one[^1]);
-        }
-
-        Assert.Equal(expected, listed);
+        Assert.Equal(NewestFirst(runs), await ListOneByOneAsync(_store, account, pages: 8));
     }
 
     [Fact]
@@ -420,18 +410,27 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
             await store.CreateAsync(Invoiced(account, UsagePeriod.CalendarMonth(tie), Ids.NewStripe("in")), CancellationToken.None),
             await store.CreateAsync(Invoiced(account, UsagePeriod.SubscriptionPeriod(tie, tie.AddDays(5)), Ids.NewStripe("in")), CancellationToken.None),
         };
-        var expected = runs.OrderByDescending(r => r.PeriodStart).ThenByDescending(r => r.PeriodKey.Value, StringComparer.Ordinal).Select(r => r.RunId).ToList();
 
+        Assert.Equal(NewestFirst(runs), await ListOneByOneAsync(store, account, pages: 4));
+    }
+
+    /// <summary>The run ids in the listing's order: the period's start, then its key, newest first.</summary>
+    private static List<string> NewestFirst(IEnumerable<InvoiceRun> runs) =>
+        [.. runs.OrderByDescending(r => r.PeriodStart).ThenByDescending(r => r.PeriodKey.Value, StringComparer.Ordinal).Select(r => r.RunId)];
+
+    /// <summary>The account's invoiced runs listed in pages of one, each after the last one's position, <paramref name="pages"/> times.</summary>
+    private static async Task<List<string>> ListOneByOneAsync(IInvoiceRunStore store, AccountId account, int pages)
+    {
         var listed = new List<string>();
         InvoicedRunPosition? after = null;
-        for (var page = 0; page < 4; page++)
+        for (var page = 0; page < pages; page++)
         {
             var one = await store.ListInvoicedAsync(account, after, 1, CancellationToken.None);
             listed.AddRange(one.Select(r => r.RunId));
             after = one.Count == 0 ? after : InvoicedRunPosition.Of(one[^1]);
         }
 
-        Assert.Equal(expected, listed);
+        return listed;
     }
 
     private static InvoiceRun Invoiced(AccountId account, UsagePeriod period, string? stripeInvoiceId) => new()
