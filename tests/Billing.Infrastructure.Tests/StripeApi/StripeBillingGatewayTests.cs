@@ -388,14 +388,7 @@ public sealed class StripeBillingGatewayTests
         Assert.Equal(("POST", "/v1/refunds", "1400"), (refund.Method, refund.Path, refund.Form["amount"]));
         Assert.Equal("duplicate-refund:sub_dup:1:500", refund.IdempotencyKey);
 
-        var requests = _stripe.Requests.Count;
-        RespondDuplicatePayment("""{"object":"list","data":[{"id":"re_1","object":"refund","amount":500,"currency":"usd","status":"succeeded"},{"id":"re_2","object":"refund","amount":1400,"currency":"usd","status":"pending"}],"has_more":false}""");
-
-        var all = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
-
-        Assert.Equal(1900, all?.MinorUnits);
-        Assert.Equal(requests + 3, _stripe.Requests.Count); // the subscription, the invoice, its refunds: no new refund
-        Assert.DoesNotContain(_stripe.Requests.Skip(requests), r => r.Method == "POST");
+        await AssertRefundedWithoutANewRefundAsync("""{"object":"list","data":[{"id":"re_1","object":"refund","amount":500,"currency":"usd","status":"succeeded"},{"id":"re_2","object":"refund","amount":1400,"currency":"usd","status":"pending"}],"has_more":false}""", 1900);
     }
 
     [Fact]
@@ -411,12 +404,18 @@ public sealed class StripeBillingGatewayTests
         var created = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
 
         Assert.Equal(1900, created?.MinorUnits);
+        await AssertRefundedWithoutANewRefundAsync("""{"object":"list","data":[{"id":"re_1","object":"refund","amount":1900,"currency":"usd","status":"requires_action"}],"has_more":false}""", 1900);
+    }
+
+    /// <summary>The duplicate's refund asked again with <paramref name="refunds"/> already standing: counted, and no new refund made.</summary>
+    private async Task AssertRefundedWithoutANewRefundAsync(string refunds, long refunded)
+    {
         var requests = _stripe.Requests.Count;
-        RespondDuplicatePayment("""{"object":"list","data":[{"id":"re_1","object":"refund","amount":1900,"currency":"usd","status":"requires_action"}],"has_more":false}""");
+        RespondDuplicatePayment(refunds);
 
         var again = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
 
-        Assert.Equal(1900, again?.MinorUnits);
+        Assert.Equal(refunded, again?.MinorUnits);
         Assert.Equal(requests + 3, _stripe.Requests.Count); // the subscription, the invoice, its refunds: no new refund
         Assert.DoesNotContain(_stripe.Requests.Skip(requests), r => r.Method == "POST");
     }
