@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Billing.Infrastructure.Health;
 using Microsoft.AspNetCore.Authorization;
 
@@ -9,18 +8,18 @@ namespace Billing.FunctionApp.Health;
 /// in parallel with a short timeout; 200 when all answer, 503 naming the ones that do not. Settings are validated at
 /// start-up, so a running app has valid ones.
 /// </summary>
-public sealed class HealthFunction(DependencyHealth health)
+public sealed class HealthFunction(DependencyHealth health, TimeProvider time)
 {
     [AllowAnonymous]
     [Function("Health")]
     public async Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var report = await health.CheckAsync(cancellationToken).ConfigureAwait(false);
         var body = new HealthResponse(
             Status(report.IsHealthy),
-            Milliseconds(Stopwatch.GetElapsedTime(started)),
+            Milliseconds(time.GetElapsedTime(started)),
             report.Dependencies.ToDictionary(d => d.Name, d => new DependencyResponse(Status(d.IsHealthy), d.Detail, Milliseconds(d.Duration)), StringComparer.Ordinal));
         return Results.Json(body, statusCode: report.IsHealthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Infrastructure.Health;
@@ -63,7 +62,7 @@ public sealed partial class DependencyHealth
     private async Task<DependencyStatus> RunAsync(IDependencyCheck check)
     {
         await Task.Yield(); // a check that blocks before its first await must not hold up the others
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         using var deadline = new CancellationTokenSource(CheckTimeout, _time);
         var name = check.GetType().Name; // named by its type if even its name throws: the report, never an exception
         bool healthy;
@@ -91,7 +90,7 @@ public sealed partial class DependencyHealth
             LogUnhealthy(name, detail);
         }
 
-        return new DependencyStatus(name, healthy, detail, Stopwatch.GetElapsedTime(started));
+        return new DependencyStatus(name, healthy, detail, _time.GetElapsedTime(started));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dependency {Dependency} is unhealthy: {Detail}")]

@@ -1,18 +1,17 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Infrastructure.StripeApi;
 
 /// <summary>
 /// Logs every attempt Stripe.net makes (each retry passes here too): method, path, status, Stripe's request id and
-/// the duration. Never the query string (search queries hold account ids) nor a body.
+/// the duration (on the injected clock). Never the query string (search queries hold account ids) nor a body.
 /// </summary>
-internal sealed partial class StripeRequestLoggingHandler(ILogger<StripeRequestLoggingHandler> logger) : DelegatingHandler
+internal sealed partial class StripeRequestLoggingHandler(TimeProvider time, ILogger<StripeRequestLoggingHandler> logger) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var method = request.Method.Method;
         var path = request.RequestUri?.AbsolutePath ?? "";
         var hasIdempotencyKey = request.Headers.TryGetValues("Idempotency-Key", out _);
@@ -20,7 +19,7 @@ internal sealed partial class StripeRequestLoggingHandler(ILogger<StripeRequestL
         {
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var requestId = response.Headers.TryGetValues("Request-Id", out var values) ? values.FirstOrDefault() : null;
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var elapsed = time.GetElapsedTime(started).TotalMilliseconds;
             if ((int)response.StatusCode >= 500 || (int)response.StatusCode == 429 || (int)response.StatusCode == 409)
             {
                 LogAnswerRetryable(method, path, (int)response.StatusCode, requestId, elapsed);
@@ -34,7 +33,7 @@ internal sealed partial class StripeRequestLoggingHandler(ILogger<StripeRequestL
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {
-            LogNoAnswer(method, path, exception.GetType().Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            LogNoAnswer(method, path, exception.GetType().Name, time.GetElapsedTime(started).TotalMilliseconds);
             throw;
         }
     }

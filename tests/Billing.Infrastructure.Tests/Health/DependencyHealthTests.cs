@@ -58,6 +58,20 @@ public sealed class DependencyHealthTests
     }
 
     [Fact]
+    public async Task A_checks_duration_is_read_on_the_injected_clock()
+    {
+        var answer = new TaskCompletionSource<(bool, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var report = Health(new Check("timed", () => { started.TrySetResult(); return answer.Task; })).CheckAsync(CancellationToken.None);
+
+        await started.Task;
+        _time.Advance(TimeSpan.FromMilliseconds(1_500));
+        answer.SetResult((true, "fine"));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(1_500), Assert.Single((await report).Dependencies).Duration);
+    }
+
+    [Fact]
     public async Task A_check_that_throws_is_unhealthy_with_the_exception_type_only()
     {
         var report = await Health(new Check("boom", () => throw new InvalidOperationException("sk_live_secret in a message"))).CheckAsync(CancellationToken.None);
