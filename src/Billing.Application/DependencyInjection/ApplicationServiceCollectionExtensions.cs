@@ -116,6 +116,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAccountChangeListener, AccountDirectoryIndexer>());
         services.TryAddTransient<AdminAccounts>();
         services.TryAddTransient<AdminInvoices>();
+        services.TryAddTransient<AdminAccountResync>();
         return services;
     }
 

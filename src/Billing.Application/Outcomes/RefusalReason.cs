@@ -47,4 +47,7 @@ public enum RefusalReason
     /// (not on sale, billed at another interval, or in another currency than the plan's): not sold until it is fixed.
     /// </summary>
     PlanNotSold = 14,
+
+    /// <summary>An operator's re-sync found the account's Stripe customer linked to another account; nothing was changed.</summary>
+    CustomerLinkedToOtherAccount = 15,
 }

@@ -1,6 +1,4 @@
-using Billing.Application.Subscriptions;
-using Billing.Domain.Accounts;
-using Billing.Domain.Entitlements;
+using Billing.Application.Admin;
 
 namespace Billing.FunctionApp.Admin;
 
@@ -17,11 +15,10 @@ public sealed record AccountResyncResponse
 
     public required EntitlementView Entitlement { get; init; }
 
-    public static AccountResyncResponse From(AccountResyncResult result, BillingAccount account, Entitlement entitlement)
+    public static AccountResyncResponse From(ResyncedAccount resynced)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        ArgumentNullException.ThrowIfNull(account);
-        ArgumentNullException.ThrowIfNull(entitlement);
+        ArgumentNullException.ThrowIfNull(resynced);
+        var (result, account, entitlement) = resynced;
         var subscription = account.Subscription;
         return new AccountResyncResponse
         {

@@ -1,6 +1,4 @@
-using Billing.Application.Entitlements;
-using Billing.Application.Outcomes;
-using Billing.Application.Subscriptions;
+using Billing.Application.Admin;
 using Billing.Domain.Accounts;
 using Billing.FunctionApp.Api.Contracts;
 using Billing.FunctionApp.Http;
@@ -13,7 +11,7 @@ namespace Billing.FunctionApp.Admin;
 /// subscriptions and applies them (the remedy for missed events). 200 with the result; 400 a malformed id; 404 no
 /// such account; 409 no Stripe customer, or the customer belongs to another account; 502/503 Stripe failed.
 /// </summary>
-public sealed class ResyncAccountFunction(AccountStripeResync resync, AccountEntitlements entitlements, TimeProvider time)
+public sealed class ResyncAccountFunction(AdminAccountResync resync)
 {
     [Authorize(Policy = Authentication.AdminPolicy)]
     [Function("AdminResyncAccount")]
@@ -33,14 +31,7 @@ public sealed class ResyncAccountFunction(AccountStripeResync resync, AccountEnt
             return Problems.Invalid("accountId", error ?? "Not a valid account id.");
         }
 
-        var result = await resync.ResyncAsync(id, cancellationToken).ConfigureAwait(false);
-        return result.Outcome switch
-        {
-            // The codes every other function answers, through the one mapping (same status and title for the same code)
-            AccountResyncOutcome.AccountNotFound => Problems.Refused(new Refusal(RefusalReason.AccountNotFound, $"Billing account '{id}' does not exist.")),
-            AccountResyncOutcome.NoStripeCustomer => Problems.Refused(new Refusal(RefusalReason.NoStripeCustomer, $"Account '{id}' has no Stripe customer and no customer's account_id metadata names it: nothing to sync.")),
-            AccountResyncOutcome.CustomerLinkedToOtherAccount => Problems.Of(StatusCodes.Status409Conflict, "Customer belongs to another account", $"Stripe customer {result.CustomerId} is linked to another account; nothing was changed.", "customer_linked_to_other_account"),
-            _ => Results.Ok(AccountResyncResponse.From(result, result.Account!, entitlements.Evaluate(result.Account!, time.GetUtcNow()))),
-        };
+        var outcome = await resync.ResyncAsync(id, cancellationToken).ConfigureAwait(false);
+        return Problems.Answer(outcome, AccountResyncResponse.From);
     }
 }
