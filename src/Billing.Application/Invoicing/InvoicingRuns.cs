@@ -204,20 +204,26 @@ public sealed partial class InvoicingRuns(
         return Outcome.Succeeded(new RunIndexBackfilled(month, periods.Count, found, written, completedAt));
     }
 
-    /// <summary>A run by its id (<c>{accountId}:{periodKey}</c>) or by the Stripe invoice it created (<c>in_...</c>); null when there is none.</summary>
-    public async Task<Outcome<InvoiceRun?>> FindAsync(string? id, CancellationToken cancellationToken)
+    /// <summary>A run by its id (<c>{accountId}:{periodKey}</c>) or by the Stripe invoice it created (<c>in_...</c>); refused (<see cref="RefusalReason.InvoiceRunNotFound"/>) when there is none.</summary>
+    public async Task<Outcome<InvoiceRun>> FindAsync(string? id, CancellationToken cancellationToken)
     {
+        InvoiceRun? run;
         if (InvoiceJob.TryParseRunId(id, out var job))
         {
-            return Outcome.Succeeded(await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false));
+            run = await runs.GetAsync(job.AccountId, job.PeriodKey, cancellationToken).ConfigureAwait(false);
         }
-
-        if (id is { Length: > 3 and <= 255 } && id.StartsWith("in_", StringComparison.Ordinal) && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        else if (id is { Length: > 3 and <= 255 } && id.StartsWith("in_", StringComparison.Ordinal) && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
         {
-            return Outcome.Succeeded(await runs.FindByStripeInvoiceAsync(id, cancellationToken).ConfigureAwait(false));
+            run = await runs.FindByStripeInvoiceAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            return Outcome.Invalid<InvoiceRun>("id", "Must be a run id ({accountId}:{periodKey}) or a Stripe invoice id (in_...).");
         }
 
-        return Outcome.Invalid<InvoiceRun?>("id", "Must be a run id ({accountId}:{periodKey}) or a Stripe invoice id (in_...).");
+        return run is null
+            ? Outcome.Refused<InvoiceRun>(RefusalReason.InvoiceRunNotFound, $"No invoice run has the id or Stripe invoice '{id}'.")
+            : Outcome.Succeeded(run);
     }
 
     /// <summary>Prices each period as its job would (<see cref="PeriodCharges.Price"/> over the stored counters); reads only.</summary>

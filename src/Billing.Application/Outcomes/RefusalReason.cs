@@ -50,4 +50,7 @@ public enum RefusalReason
 
     /// <summary>An operator's re-sync found the account's Stripe customer linked to another account; nothing was changed.</summary>
     CustomerLinkedToOtherAccount = 15,
+
+    /// <summary>An operator asked for an invoicing run, by its id or its Stripe invoice, that does not exist.</summary>
+    InvoiceRunNotFound = 16,
 }

@@ -1,6 +1,5 @@
 using Billing.Application;
 using Billing.Application.Invoicing;
-using Billing.Application.Outcomes;
 using Billing.FunctionApp.Http;
 using Microsoft.AspNetCore.Authorization;
 
@@ -66,9 +65,6 @@ public sealed class InvoiceRunsFunctions(InvoicingRuns runs)
     [Function("AdminGetInvoiceRun")]
     public async Task<IResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing/admin/invoices/runs/{id}")] HttpRequest request, string id, CancellationToken cancellationToken)
     {
-        var outcome = await runs.FindAsync(id, cancellationToken).ConfigureAwait(false);
-        return outcome is Succeeded<InvoiceRun?> { Value: null }
-            ? Problems.Of(StatusCodes.Status404NotFound, "No such invoice run", $"No invoice run has the id or Stripe invoice '{id}'.", "invoice_run_not_found")
-            : Problems.Answer(outcome, run => InvoiceRunView.From(run!));
+        return Problems.Answer(await runs.FindAsync(id, cancellationToken).ConfigureAwait(false), InvoiceRunView.From);
     }
 }

@@ -194,17 +194,19 @@ public sealed class InvoicingRunsTests
     }
 
     [Fact]
-    public async Task A_run_is_found_by_its_id_and_by_its_stripe_invoice_and_an_unknown_one_is_null()
+    public async Task A_run_is_found_by_its_id_and_by_its_stripe_invoice_and_an_unknown_one_is_refused_as_not_found()
     {
         var period = Period("2026-10-15T00:00:00Z", "2026-11-15T00:00:00Z");
         var id = Count(period, 6_000);
         var stored = _bed.Runs.Put(Run(id, period) with { StripeInvoiceId = "in_123abc", Step = InvoiceRunStep.Recorded });
 
-        Assert.Equal(stored, Assert.IsType<Succeeded<InvoiceRun?>>(await _runs.FindAsync(stored.RunId, CancellationToken.None)).Value);
-        Assert.Equal(stored, Assert.IsType<Succeeded<InvoiceRun?>>(await _runs.FindAsync("in_123abc", CancellationToken.None)).Value);
-        Assert.Null(Assert.IsType<Succeeded<InvoiceRun?>>(await _runs.FindAsync("in_other", CancellationToken.None)).Value);
-        Assert.Null(Assert.IsType<Succeeded<InvoiceRun?>>(await _runs.FindAsync("nobody:month-2026-11", CancellationToken.None)).Value);
-        Assert.IsType<Invalid<InvoiceRun?>>(await _runs.FindAsync("neither", CancellationToken.None));
+        Assert.Equal(stored, Assert.IsType<Succeeded<InvoiceRun>>(await _runs.FindAsync(stored.RunId, CancellationToken.None)).Value);
+        Assert.Equal(stored, Assert.IsType<Succeeded<InvoiceRun>>(await _runs.FindAsync("in_123abc", CancellationToken.None)).Value);
+        var unknownInvoice = Assert.IsType<Refused<InvoiceRun>>(await _runs.FindAsync("in_other", CancellationToken.None)).Refusal;
+        var unknownRun = Assert.IsType<Refused<InvoiceRun>>(await _runs.FindAsync("nobody:month-2026-11", CancellationToken.None)).Refusal;
+        Assert.Equal((RefusalReason.InvoiceRunNotFound, "No invoice run has the id or Stripe invoice 'in_other'."), (unknownInvoice.Reason, unknownInvoice.Detail));
+        Assert.Equal((RefusalReason.InvoiceRunNotFound, "No invoice run has the id or Stripe invoice 'nobody:month-2026-11'."), (unknownRun.Reason, unknownRun.Detail));
+        Assert.IsType<Invalid<InvoiceRun>>(await _runs.FindAsync("neither", CancellationToken.None));
     }
 
     [Theory]

@@ -98,6 +98,28 @@ public sealed class OperatorViewsTests(OperatorViewsTests.StackFixture fixture) 
     }
 
     [Fact]
+    public async Task An_invoice_run_that_does_not_exist_is_a_404_invoice_run_not_found_and_a_malformed_id_a_400()
+    {
+        var admin = await TokenAsync("ops-1", admin: true);
+
+        using var unknownRun = await SendAsync(HttpMethod.Get, "/api/billing/admin/invoices/runs/nobody-e2e%3Amonth-2026-11", token: admin);
+        using var unknownInvoice = await SendAsync(HttpMethod.Get, "/api/billing/admin/invoices/runs/in_e2eunknown", token: admin);
+        using var malformed = await SendAsync(HttpMethod.Get, "/api/billing/admin/invoices/runs/neither", token: admin);
+
+        foreach (var (response, id) in new[] { (unknownRun, "nobody-e2e:month-2026-11"), (unknownInvoice, "in_e2eunknown") })
+        {
+            Assert.Equal((HttpStatusCode.NotFound, "application/problem+json"), (response.StatusCode, response.Content.Headers.ContentType?.MediaType));
+            var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(
+                ("invoice_run_not_found", "No such invoice run", $"No invoice run has the id or Stripe invoice '{id}'.", 404),
+                (problem.GetProperty("code").GetString(), problem.GetProperty("title").GetString(), problem.GetProperty("detail").GetString(), problem.GetProperty("status").GetInt32()));
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal("invalid_request", JsonDocument.Parse(await malformed.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Every_admin_route_refuses_a_user_token_with_403()
     {
         var user = await TokenAsync("user-" + Guid.NewGuid().ToString("N")[..8], admin: false);

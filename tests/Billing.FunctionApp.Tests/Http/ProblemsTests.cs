@@ -25,7 +25,7 @@ public sealed class ProblemsTests
         // The page shows a refusal's detail only when it knows no sentence for its code, and a detail may be written for
         // the operator (plan_not_sold names the Stripe price). Refusals only the product's backend meets (usage records)
         // need none, nor a refusal only an operator meets whose detail is written for them (the customer id it names).
-        string[] serviceOnly = ["counter_full", "idempotency_key_reused", "usage_in_progress", "customer_linked_to_other_account"];
+        string[] serviceOnly = ["counter_full", "idempotency_key_reused", "usage_in_progress", "customer_linked_to_other_account", "invoice_run_not_found"];
         var script = File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "src", "Billing.Web", "assets", "api.js"));
 
         var missing = Enum.GetValues<RefusalReason>()
