@@ -11,3 +11,12 @@ public abstract record Outcome<T>
     {
     }
 }
+
+/// <summary>The use case did what was asked.</summary>
+public sealed record Succeeded<T>(T Value) : Outcome<T>;
+
+/// <summary>The request is malformed (unknown plan, URL not allowed, ...); nothing was read or written for it.</summary>
+public sealed record Invalid<T>(ValidationErrors Errors) : Outcome<T>;
+
+/// <summary>The request is well-formed but the account's state does not allow it; nothing was changed.</summary>
+public sealed record Refused<T>(Refusal Refusal) : Outcome<T>;

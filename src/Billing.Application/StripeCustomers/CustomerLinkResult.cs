@@ -9,3 +9,12 @@ public sealed record CustomerLinkResult(CustomerLinkOutcome Outcome, AccountId A
 
     public static CustomerLinkResult AlreadyLinkedToOther(AccountId otherAccountId) => new(CustomerLinkOutcome.AlreadyLinkedToOther, otherAccountId);
 }
+
+public enum CustomerLinkOutcome
+{
+    /// <summary>The customer is linked to the requested account (now, or already before).</summary>
+    Linked = 0,
+
+    /// <summary>The customer was already linked to a different account, which is kept.</summary>
+    AlreadyLinkedToOther = 1,
+}
