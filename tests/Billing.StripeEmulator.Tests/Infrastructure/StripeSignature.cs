@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Billing.TestSupport;
 
 namespace Billing.StripeEmulator.Tests.Infrastructure;
 
 /// <summary>
-/// The test's own check of `Stripe-Signature` (independent of the emulator's code): HMAC-SHA256 with the whole
-/// `whsec_...` secret as UTF-8 key over "{t}.{body}", any v1 matching, t within 300 s of now.
+/// The test's own check of `Stripe-Signature` (independent of the emulator's code): the tests' one signer
+/// (<see cref="StripeSigner"/>: HMAC-SHA256 with the whole `whsec_...` secret as UTF-8 key over "{t}.{body}"), any v1
+/// matching, t within 300 s of now.
 /// </summary>
 public static class StripeSignature
 {
@@ -44,8 +46,7 @@ public static class StripeSignature
             return false;
         }
 
-        using var hmac = new HMACSHA256(Encoding.UTF8.GetBytes(secret));
-        var expected = Encoding.ASCII.GetBytes(Convert.ToHexString(hmac.ComputeHash(Encoding.UTF8.GetBytes($"{timestamp}.{body}"))).ToLowerInvariant());
+        var expected = Encoding.ASCII.GetBytes(StripeSigner.Signature(secret, t, Encoding.UTF8.GetBytes(body)));
         var matches = signatures.Any(s => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(s), expected));
         return matches && Math.Abs(now.ToUnixTimeSeconds() - t) <= 300;
     }
