@@ -24,7 +24,7 @@ public static class Authentication
     public const string AdminPolicy = "BillingAdmin";
     public const string ServicePolicy = "BillingService";
 
-    public static IServiceCollection AddBillingAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    internal static IServiceCollection AddBillingAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
         services.TryAddSingleton(TimeProvider.System);
