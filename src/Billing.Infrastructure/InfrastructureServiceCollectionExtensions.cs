@@ -1,5 +1,6 @@
 using Billing.Application.Catalog;
 using Billing.Application.Invoicing;
+using Billing.Application.Operations;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;

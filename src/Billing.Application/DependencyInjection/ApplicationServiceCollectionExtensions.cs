@@ -5,6 +5,7 @@ using Billing.Application.Checkout;
 using Billing.Application.Credits;
 using Billing.Application.Entitlements;
 using Billing.Application.Invoicing;
+using Billing.Application.Operations;
 using Billing.Application.Portal;
 using Billing.Application.Redirects;
 using Billing.Application.StripeEvents;
@@ -33,7 +34,7 @@ public static class ApplicationServiceCollectionExtensions
     /// The ports (<see cref="IBillingAccountStore"/>, <see cref="IAccountRenewalQuery"/>, <see cref="IMissedEventSweepPositionStore"/>,
     /// <see cref="StripeCustomers.IStripeCustomerLinks"/>, <see cref="Usage.IUsageLedger"/>, <see cref="Usage.IAllocationLedger"/>, <see cref="Usage.IBillingNotifications"/>, <see cref="IInvoiceRunStore"/>, <see cref="IInvoicingSweepMarkStore"/>, <see cref="IStripeInvoicing"/>, <see cref="IInvoiceJobs"/>, <see cref="IStripeEventStore"/>,
     /// <see cref="IStripeEventPayloadReader"/>, <see cref="IStripeEventQueueWriter"/>, <see cref="IStripeSubscriptionSource"/>,
-    /// <see cref="Payments.IStripeBillingGateway"/>, <see cref="IAccountDirectory"/>, <see cref="IInvoiceDirectory"/>, <see cref="IStripeEventHistory"/>) come from the infrastructure; <see cref="TimeProvider.System"/> is used
+    /// <see cref="Payments.IStripeBillingGateway"/>, <see cref="IAccountDirectory"/>, <see cref="IInvoiceDirectory"/>, <see cref="IStripeEventHistory"/>, <see cref="IPoisonMessages"/>) come from the infrastructure; <see cref="TimeProvider.System"/> is used
     /// unless a TimeProvider is registered.
     /// </summary>
     public static IServiceCollection AddBillingApplication(this IServiceCollection services, IConfiguration configuration)
@@ -117,6 +118,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddTransient<AdminAccounts>();
         services.TryAddTransient<AdminInvoices>();
         services.TryAddTransient<AdminAccountResync>();
+        services.TryAddTransient<PoisonQueues>(); // its port IPoisonMessages: one adapter per poison queue
         return services;
     }
 

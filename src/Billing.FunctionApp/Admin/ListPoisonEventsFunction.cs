@@ -1,5 +1,5 @@
+using Billing.Application.Operations;
 using Billing.FunctionApp.Http;
-using Billing.Infrastructure.Queues;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Billing.FunctionApp.Admin;
@@ -9,7 +9,7 @@ namespace Billing.FunctionApp.Admin;
 /// 32) of the Stripe events queue with their events' status, or with <c>queue=invoice-jobs</c> of the invoice jobs
 /// queue with their runs' state.
 /// </summary>
-public sealed class ListPoisonEventsFunction(IEnumerable<IPoisonMessages> queues)
+public sealed class ListPoisonEventsFunction(PoisonQueues poison)
 {
     [Authorize(Policy = Authentication.AdminPolicy)]
     [Function("AdminListPoisonEvents")]
@@ -17,13 +17,13 @@ public sealed class ListPoisonEventsFunction(IEnumerable<IPoisonMessages> queues
     {
         ArgumentNullException.ThrowIfNull(request);
         var query = new QueryParameters(request);
-        var poison = PoisonQueueParameter.Resolve(query, queues);
+        var kind = PoisonQueueParameter.Resolve(query);
         var max = query.WholeNumber("max", $"Must be a whole number from 1 to {PoisonQueueKinds.MaxPeek}.", 1, PoisonQueueKinds.MaxPeek);
         if (query.Problem is { } problem)
         {
             return problem;
         }
 
-        return Results.Ok(await poison!.ListAsync(max ?? PoisonQueueKinds.MaxPeek, cancellationToken).ConfigureAwait(false));
+        return Results.Ok(await poison.ListAsync(kind!, max ?? PoisonQueueKinds.MaxPeek, cancellationToken).ConfigureAwait(false));
     }
 }

@@ -1,5 +1,5 @@
+using Billing.Application.Operations;
 using Billing.FunctionApp.Http;
-using Billing.Infrastructure.Queues;
 
 namespace Billing.FunctionApp.Admin;
 
@@ -8,18 +8,17 @@ internal static class PoisonQueueParameter
 {
     public const string Name = "queue";
 
-    /// <summary>The poison queue the request names (the default when it names none), or null with the parameter refused.</summary>
-    public static IPoisonMessages? Resolve(QueryParameters query, IEnumerable<IPoisonMessages> queues)
+    /// <summary>The poison queue kind the request names (the default when it names none), or null with the parameter refused.</summary>
+    public static string? Resolve(QueryParameters query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentNullException.ThrowIfNull(queues);
         var kind = query.Text(Name) ?? PoisonQueueKinds.StripeEvents;
-        var queue = queues.FirstOrDefault(q => string.Equals(q.Kind, kind, StringComparison.Ordinal));
-        if (queue is null)
+        if (!PoisonQueueKinds.All.Contains(kind, StringComparer.Ordinal))
         {
             query.Refuse(Name, $"Must be one of {string.Join(", ", PoisonQueueKinds.All)} (default {PoisonQueueKinds.StripeEvents}).");
+            return null;
         }
 
-        return queue;
+        return kind;
     }
 }

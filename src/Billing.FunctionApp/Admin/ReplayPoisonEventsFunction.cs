@@ -1,5 +1,5 @@
+using Billing.Application.Operations;
 using Billing.FunctionApp.Http;
-using Billing.Infrastructure.Queues;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Billing.FunctionApp.Admin;
@@ -10,7 +10,7 @@ namespace Billing.FunctionApp.Admin;
 /// <c>{"runIds":["{accountId}:{periodKey}"]}</c> or <c>{"all":true}</c> those of the invoice jobs queue. Answers what
 /// was moved and which ids were not found.
 /// </summary>
-public sealed class ReplayPoisonEventsFunction(IEnumerable<IPoisonMessages> queues)
+public sealed class ReplayPoisonEventsFunction(PoisonQueues poison)
 {
     [Authorize(Policy = Authentication.AdminPolicy)]
     [Function("AdminReplayPoisonEvents")]
@@ -18,7 +18,7 @@ public sealed class ReplayPoisonEventsFunction(IEnumerable<IPoisonMessages> queu
     {
         // The query's problem, not only an unknown queue: a repeated queue= resolves to the default queue, which must not be replayed.
         var query = new QueryParameters(request);
-        var poison = PoisonQueueParameter.Resolve(query, queues);
+        var kind = PoisonQueueParameter.Resolve(query);
         if (query.Problem is { } problem)
         {
             return problem;
@@ -30,23 +30,7 @@ public sealed class ReplayPoisonEventsFunction(IEnumerable<IPoisonMessages> queu
             return body.Problem!;
         }
 
-        var byRun = poison!.Kind == PoisonQueueKinds.InvoiceJobs;
-        var (selected, other, otherField) = byRun ? (input.RunIds, input.EventIds, "eventIds") : (input.EventIds, input.RunIds, "runIds");
-        if (other is not null)
-        {
-            return Problems.Invalid(otherField, byRun
-                ? "The invoice-jobs queue selects jobs by runIds ({accountId}:{periodKey})."
-                : "Only for queue=invoice-jobs; Stripe events are selected by eventIds.");
-        }
-
-        var ids = selected?.Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToList() ?? [];
-        if ((ids.Count == 0) != (input.All ?? false))
-        {
-            return Problems.Invalid(StrictJsonBody.BodyField, byRun
-                ? "Send {\"runIds\":[\"{accountId}:{periodKey}\"]} for selected jobs, or {\"all\":true} for every poison message (not both)."
-                : "Send {\"eventIds\":[\"evt_...\"]} for selected events, or {\"all\":true} for every poison message (not both).");
-        }
-
-        return Results.Ok(await poison.ReplayAsync(ids, cancellationToken).ConfigureAwait(false));
+        var outcome = await poison.ReplayAsync(kind!, new PoisonReplaySelection(input.EventIds, input.RunIds, input.All ?? false), cancellationToken).ConfigureAwait(false);
+        return Problems.Answer(outcome, replayed => replayed);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure.Storage.Queues.Models;
 using Billing.Application.Invoicing;
+using Billing.Application.Operations;
 using Billing.Application.StripeEvents;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using Billing.Application.Operations;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Infrastructure.Queues;
@@ -15,7 +16,7 @@ namespace Billing.Infrastructure.Queues;
 internal sealed partial class PoisonQueue(QueueClient main, QueueClient poison, ILogger logger)
 {
     /// <summary>A peek returns at most this many messages.</summary>
-    public const int MaxPeek = 32;
+    public const int MaxPeek = PoisonQueueKinds.MaxPeek;
 
     /// <summary>Upper bound of messages one replay call looks at, so a call always ends.</summary>
     public const int MaxReplayScan = 5000;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues.Models;
+using Billing.Application.Operations;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using System.Text;
+using Billing.Application.Operations;
 using Billing.FunctionApp.Admin;
-using Billing.Infrastructure.Queues;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,7 +17,7 @@ public sealed class PoisonFunctionsTests
     [Fact]
     public async Task The_listing_is_of_the_stripe_events_queue_by_default_with_up_to_32_messages()
     {
-        var result = await new ListPoisonEventsFunction(Queues).Run(Request(""), CancellationToken.None);
+        var result = await new ListPoisonEventsFunction(new PoisonQueues(Queues)).Run(Request(""), CancellationToken.None);
 
         Assert.Equal("stripe-events-poison", Assert.IsType<Ok<PoisonListing>>(result).Value!.Queue);
         Assert.Equal([32], _events.Listed);
@@ -29,7 +29,7 @@ public sealed class PoisonFunctionsTests
     [InlineData("?max=7&queue=stripe-events", PoisonQueueKinds.StripeEvents, 7)]
     public async Task The_queue_parameter_names_the_queue_listed(string query, string kind, int max)
     {
-        var result = await new ListPoisonEventsFunction(Queues).Run(Request(query), CancellationToken.None);
+        var result = await new ListPoisonEventsFunction(new PoisonQueues(Queues)).Run(Request(query), CancellationToken.None);
 
         var queue = kind == PoisonQueueKinds.InvoiceJobs ? _jobs : _events;
         Assert.Equal(queue.PoisonQueueName, Assert.IsType<Ok<PoisonListing>>(result).Value!.Queue);
@@ -44,7 +44,7 @@ public sealed class PoisonFunctionsTests
     [InlineData("?max=0", "max")]
     public async Task A_bad_queue_or_max_is_a_400_naming_it(string query, string field)
     {
-        var result = await new ListPoisonEventsFunction(Queues).Run(Request(query), CancellationToken.None);
+        var result = await new ListPoisonEventsFunction(new PoisonQueues(Queues)).Run(Request(query), CancellationToken.None);
 
         AssertInvalid(result, field);
         Assert.Empty(_events.Listed);
@@ -54,7 +54,7 @@ public sealed class PoisonFunctionsTests
     [Fact]
     public async Task Replay_selects_stripe_events_by_event_id_by_default()
     {
-        var result = await new ReplayPoisonEventsFunction(Queues).Run(Request("", """{"eventIds":["evt_1","evt_1"," ","evt_2"]}"""), CancellationToken.None);
+        var result = await new ReplayPoisonEventsFunction(new PoisonQueues(Queues)).Run(Request("", """{"eventIds":["evt_1","evt_1"," ","evt_2"]}"""), CancellationToken.None);
 
         Assert.IsType<Ok<PoisonReplayResult>>(result);
         Assert.Equal(["evt_1", "evt_2"], Assert.Single(_events.Replayed));
@@ -64,8 +64,8 @@ public sealed class PoisonFunctionsTests
     [Fact]
     public async Task Replay_selects_invoice_jobs_by_run_id_with_the_queue_parameter()
     {
-        var result = await new ReplayPoisonEventsFunction(Queues).Run(Request("?queue=invoice-jobs", """{"runIds":["user-42:month-2026-11"]}"""), CancellationToken.None);
-        var all = await new ReplayPoisonEventsFunction(Queues).Run(Request("?queue=invoice-jobs", """{"all":true}"""), CancellationToken.None);
+        var result = await new ReplayPoisonEventsFunction(new PoisonQueues(Queues)).Run(Request("?queue=invoice-jobs", """{"runIds":["user-42:month-2026-11"]}"""), CancellationToken.None);
+        var all = await new ReplayPoisonEventsFunction(new PoisonQueues(Queues)).Run(Request("?queue=invoice-jobs", """{"all":true}"""), CancellationToken.None);
 
         Assert.IsType<Ok<PoisonReplayResult>>(result);
         Assert.IsType<Ok<PoisonReplayResult>>(all);
@@ -87,7 +87,7 @@ public sealed class PoisonFunctionsTests
     [InlineData("", """{"all":true,"queue":"invoice-jobs"}""", "queue")]
     public async Task A_replay_that_does_not_say_what_to_move_in_the_queues_terms_is_a_400(string query, string body, string field)
     {
-        var result = await new ReplayPoisonEventsFunction(Queues).Run(Request(query, body), CancellationToken.None);
+        var result = await new ReplayPoisonEventsFunction(new PoisonQueues(Queues)).Run(Request(query, body), CancellationToken.None);
 
         AssertInvalid(result, field);
         Assert.Empty(_events.Replayed);

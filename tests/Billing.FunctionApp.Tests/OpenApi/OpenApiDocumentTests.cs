@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Billing.Application.Admin;
 using Billing.Application.Credits;
 using Billing.Application.Invoicing;
+using Billing.Application.Operations;
 using Billing.Application.Outcomes;
 using Billing.Application.Redirects;
 using Billing.Application.Subscriptions;
@@ -12,7 +13,6 @@ using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.FunctionApp.Http;
-using Billing.Infrastructure.Queues;
 using Billing.TestSupport;
 
 namespace Billing.FunctionApp.Tests.OpenApi;

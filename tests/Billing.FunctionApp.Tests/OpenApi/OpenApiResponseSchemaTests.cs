@@ -3,9 +3,9 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Billing.Application.Operations;
 using Billing.FunctionApp.Health;
 using Billing.FunctionApp.OpenApi;
-using Billing.Infrastructure.Queues;
 using Billing.TestSupport;
 
 namespace Billing.FunctionApp.Tests.OpenApi;

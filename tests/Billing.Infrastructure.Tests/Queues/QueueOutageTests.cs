@@ -1,6 +1,7 @@
 using Azure;
 using Billing.Application;
 using Billing.Application.Invoicing;
+using Billing.Application.Operations;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Infrastructure.Queues;

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Billing.Infrastructure.Queues;
+namespace Billing.Application.Operations;
 
 /// <summary>Messages moved back to the main queue, and requested ids (event ids, run ids) that were not in the poison queue.</summary>
 public sealed record PoisonReplayResult(IReadOnlyList<ReplayedMessage> Replayed, IReadOnlyList<string> NotFound);

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Billing.Infrastructure.Queues;
+namespace Billing.Application.Operations;
 
 /// <summary>
 /// A poison message with what the store knows of its work: for the Stripe events queue the stored event, for the

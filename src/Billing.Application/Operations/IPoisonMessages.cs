@@ -1,8 +1,8 @@
-namespace Billing.Infrastructure.Queues;
+namespace Billing.Application.Operations;
 
 /// <summary>
-/// A poison queue the operator lists and replays through the admin endpoints (<c>?queue=</c>): the Stripe events'
-/// (<see cref="StripeEventPoisonMessages"/>) or the invoice jobs' (<see cref="InvoiceJobPoisonMessages"/>).
+/// A poison queue the operator lists and replays through the admin endpoints (<c>?queue=</c>, <see cref="PoisonQueues"/>):
+/// the Stripe events' or the invoice jobs' (adapters in <c>Billing.Infrastructure/Queues</c>).
 /// </summary>
 public interface IPoisonMessages
 {
@@ -28,8 +28,8 @@ public static class PoisonQueueKinds
     /// <summary>The usage invoicing jobs queue (<c>INVOICE_JOBS_QUEUE</c>): messages are selected by run id (<c>{accountId}:{periodKey}</c>).</summary>
     public const string InvoiceJobs = "invoice-jobs";
 
-    /// <summary>A listing shows at most this many messages (one peek).</summary>
-    public const int MaxPeek = PoisonQueue.MaxPeek;
+    /// <summary>A listing shows at most this many messages (one peek of Azure Storage queues).</summary>
+    public const int MaxPeek = 32;
 
     public static IReadOnlyList<string> All { get; } = [StripeEvents, InvoiceJobs];
 }
