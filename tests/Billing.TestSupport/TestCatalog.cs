@@ -1,5 +1,6 @@
 using Billing.Domain.Plans;
 using Billing.Domain.Plans.Configuration;
+using Billing.Domain.Pricing;
 
 namespace Billing.TestSupport;
 
@@ -82,6 +83,26 @@ public static class TestCatalog
     }
 
     public static PlanCatalog Create(bool withTrialPlan = true) => PlanCatalog.Create(Options(withTrialPlan));
+
+    /// <summary>
+    /// <see cref="Options"/> with PRO invoicing its overage in <paramref name="currency"/>, its overage amounts in the
+    /// currency's chargeable steps (ISK x100, KWD x10: the same prices in whole amounts of it).
+    /// </summary>
+    public static PlanCatalogOptions InvoicingProIn(string currency)
+    {
+        var options = Options();
+        var pro = options.Plan("PRO");
+        var step = Currency.Parse(currency).MinorUnitStep;
+        pro.Currency = currency;
+        pro.Meters["agent_runs"].Overage!.UnitAmount *= step;
+        foreach (var tier in pro.Meters["tokens"].Overage!.Tiers)
+        {
+            tier.UnitAmount *= step;
+            tier.FlatAmount *= step;
+        }
+
+        return options;
+    }
 
     public static PlanOptions Plan(this PlanCatalogOptions options, string code)
     {

@@ -92,7 +92,7 @@ public sealed class CreditAdjustmentsTests
     [InlineData(5_125, "kwd")] // three decimals, the last one not 0
     public async Task An_amount_Stripe_cannot_charge_as_is_in_its_currency_is_refused_as_invalid_and_nothing_is_posted(long amount, string code)
     {
-        var adjustments = new CreditAdjustments(_accounts, _ledger, CatalogInvoicingIn(code), _time, NullLogger<CreditAdjustments>.Instance);
+        var adjustments = new CreditAdjustments(_accounts, _ledger, PlanCatalog.Create(TestCatalog.InvoicingProIn(code)), _time, NullLogger<CreditAdjustments>.Instance);
         await _accounts.GetOrCreateAsync(User, CancellationToken.None);
         await _ledger.PostAsync(User, CreditOperation.Grant("cs_1", Currency.Parse(code), 100_000, null, "pack:OLD", "pi_1", "cs_1"), CancellationToken.None);
 
@@ -127,22 +127,5 @@ public sealed class CreditAdjustmentsTests
 
         Assert.Equal(CreditOperation.MaxAmount, Assert.IsType<Succeeded<CreditAdjusted>>(outcome).Value.Balance);
         Assert.Equal(CreditOperation.MaxAmount + 1_000, (await _ledger.ReadAsync(User, CancellationToken.None)).Balances()[Currency.Parse("usd")]);
-    }
-
-    /// <summary>The test catalog with PRO invoicing usage in <paramref name="code"/>, its prices in whole amounts of it.</summary>
-    private static PlanCatalog CatalogInvoicingIn(string code)
-    {
-        var options = TestCatalog.Options();
-        var pro = options.Plan("PRO");
-        var step = Currency.Parse(code).MinorUnitStep;
-        pro.Currency = code;
-        pro.Meters["agent_runs"].Overage!.UnitAmount *= step;
-        foreach (var tier in pro.Meters["tokens"].Overage!.Tiers)
-        {
-            tier.UnitAmount *= step;
-            tier.FlatAmount *= step;
-        }
-
-        return PlanCatalog.Create(options);
     }
 }

@@ -60,17 +60,8 @@ public sealed class ShownAsBilledTests
     internal static PlanCatalogOptions Catalog(string currency)
     {
         var scale = Billing.Domain.Pricing.Currency.Parse(currency).MinorUnitStep;
-        var options = TestCatalog.Options();
-        var pro = options.Plan("PRO");
-        pro.Currency = currency;
-        pro.Prices.Year = ProYearly;
-        var runs = pro.Meters["agent_runs"].Overage!;
-        runs.UnitAmount *= scale;
-        foreach (var tier in pro.Meters["tokens"].Overage!.Tiers)
-        {
-            tier.UnitAmount *= scale;
-            tier.FlatAmount *= scale;
-        }
+        var options = TestCatalog.InvoicingProIn(currency);
+        options.Plan("PRO").Prices.Year = ProYearly;
 
         var enterprise = new PlanOptions { Code = "ENTERPRISE", DisplayName = "Enterprise", Prices = { Month = EnterpriseMonthly, Year = EnterpriseYearly }, Currency = currency };
         enterprise.Meters["agent_runs"] = new MeterOptions { Quota = 1_500, Enforcement = MeterEnforcement.Overage, Overage = new OveragePriceOptions { UnitAmount = 2 * scale } };
