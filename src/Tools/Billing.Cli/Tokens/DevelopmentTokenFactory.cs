@@ -41,7 +41,8 @@ public static class DevelopmentTokenFactory
 
         public DateTimeOffset IssuedAt { get; init; } = DateTimeOffset.UtcNow;
 
-        public TimeSpan Lifetime { get; init; } = TimeSpan.FromHours(1);
+        /// <summary>How long after <see cref="IssuedAt"/> the token expires; null: no <c>exp</c> claim (a token the app must refuse, for tests).</summary>
+        public TimeSpan? Lifetime { get; init; } = TimeSpan.FromHours(1);
     }
 
     public static string Create(Request request)
@@ -73,7 +74,7 @@ public static class DevelopmentTokenFactory
             Subject = new ClaimsIdentity(claims),
             IssuedAt = request.IssuedAt.UtcDateTime,
             NotBefore = request.IssuedAt.UtcDateTime,
-            Expires = (request.IssuedAt + request.Lifetime).UtcDateTime,
+            Expires = request.Lifetime is { } lifetime ? (request.IssuedAt + lifetime).UtcDateTime : null,
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(request.SigningKey)), SecurityAlgorithms.HmacSha256),
         };
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
