@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Billing.Application.Operations;
 
 /// <summary>
@@ -32,4 +34,17 @@ public static class PoisonQueueKinds
     public const int MaxPeek = 32;
 
     public static IReadOnlyList<string> All { get; } = [StripeEvents, InvoiceJobs];
+}
+
+/// <summary>The first messages of the poison queue (a peek shows at most 32) and the queue's approximate size.</summary>
+public sealed record PoisonListing(string Queue, int ApproximateCount, IReadOnlyList<PoisonMessageView> Messages);
+
+/// <summary>Messages moved back to the main queue, and requested ids (event ids, run ids) that were not in the poison queue.</summary>
+public sealed record PoisonReplayResult(IReadOnlyList<ReplayedMessage> Replayed, IReadOnlyList<string> NotFound);
+
+/// <summary>A message moved back: a Stripe event reference (<see cref="EventId"/>) or an invoice job (<see cref="RunId"/>, absent for Stripe events).</summary>
+public sealed record ReplayedMessage(string MessageId, string? EventId)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RunId { get; init; }
 }

@@ -58,3 +58,17 @@ public sealed record ChargeStanding(string? CustomerId, long AmountRefunded, boo
     /// <summary>Whether a refund or a dispute takes (or may still take) its payment back.</summary>
     public bool IsTakenBack => AmountRefunded > 0 || Disputed;
 }
+
+/// <summary>A created Checkout Session: its id, the page to send the customer to and when Stripe expires it (when known).</summary>
+public sealed record HostedCheckoutSession(string SessionId, Uri Url, DateTimeOffset? ExpiresAt = null);
+
+/// <summary>A created portal session: the page to send the customer to (short-lived, single use).</summary>
+public sealed record HostedPortalSession(string SessionId, Uri Url);
+
+/// <summary>A customer portal session for the account's customer, returning to <see cref="ReturnUrl"/>.</summary>
+public sealed record HostedPortalRequest
+{
+    public required string CustomerId { get; init; }
+
+    public required string ReturnUrl { get; init; }
+}

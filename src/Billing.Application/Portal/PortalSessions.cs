@@ -40,3 +40,9 @@ public sealed class PortalSessions(
         return Outcome.Succeeded(session);
     }
 }
+
+/// <summary>A request to open the customer portal, as received: an optional return URL (allow-listed origins only).</summary>
+public sealed record OpenPortal
+{
+    public string? ReturnUrl { get; init; }
+}

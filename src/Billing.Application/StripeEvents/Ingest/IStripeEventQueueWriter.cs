@@ -16,3 +16,6 @@ public interface IStripeEventQueueWriter
     /// </summary>
     Task<bool> DeleteAsync(StripeEventQueueReceipt receipt, CancellationToken cancellationToken);
 }
+
+/// <summary>Identifies a sent queue message so the sender can delete it: the queue's message id and pop receipt.</summary>
+public sealed record StripeEventQueueReceipt(string MessageId, string PopReceipt);
