@@ -587,6 +587,55 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task A_filter_pressed_as_the_first_page_answers_is_applied_the_form_does_not_move_under_the_pointer()
+    {
+        // The accounts view's first page answered while the operator was pressing "Filter": its count appeared in the
+        // page's status region above the form and pushed the form down (90 px on a phone) between the press and the
+        // release, the click went to the form instead of the button, and the table kept the unfiltered first page
+        // with the filter text in the search box. Here the first page's answer is held and let go mid-press.
+        var accountId = await RegisterAccountAsync("oppress");
+        await RegisterAccountAsync("oppress"); // the unfiltered first page has more than the one account
+        var page = await browser.OpenAsync("/operator/", phone: true);
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(
+            url => url.Contains("/api/billing/admin/accounts?", StringComparison.Ordinal) && !url.Contains("q=", StringComparison.Ordinal),
+            async route =>
+            {
+                asked.TrySetResult();
+                await release.Task;
+                await route.ContinueAsync();
+            },
+            new PageRouteOptions { Times = 1 });
+        try
+        {
+            await SignInAsync(page);
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await page.GetByLabel("Account or customer id contains").FillAsync(accountId);
+            var filter = page.GetByRole(AriaRole.Button, new() { Name = "Filter" });
+            var before = (await filter.BoundingBoxAsync())!;
+            await page.Mouse.MoveAsync(before.X + (before.Width / 2), before.Y + (before.Height / 2));
+            await page.Mouse.DownAsync();
+            release.TrySetResult();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+            var after = (await filter.BoundingBoxAsync())!;
+            Assert.Equal((before.X, before.Y), (after.X, after.Y));
+            await page.Mouse.UpAsync();
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("1 account on page 1.");
+        var accounts = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" });
+        await Expect(accounts.GetByRole(AriaRole.Link, new() { Name = accountId })).ToBeVisibleAsync();
+        await Expect(accounts.GetByRole(AriaRole.Row)).ToHaveCountAsync(2); // the header and the one account
+        await Expect(page.GetByLabel("Account or customer id contains")).ToHaveValueAsync(accountId);
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>21 new accounts whose ids share a tag, and an operator's accounts view filtered to them: page 1 of 2 (20 a page) drawn.</summary>
     private async Task<(IPage Page, string Tag)> TwoPagesOfAccountsAsync(string prefix)
     {
