@@ -115,6 +115,52 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task An_answer_for_an_account_signed_out_during_the_load_is_not_drawn_on_the_page_of_the_account_signed_in_next()
+    {
+        // Account A (on a trial) opens the page; while A's subscription is read, A signs out and B (free) signs in. A's
+        // answer came after B's page was drawn and drew "Trial" on B's page; the page kept A's subscription, invoice and
+        // ledger cursors for B's buttons. Here A's answer is held until B's page is drawn.
+        var a = NewAccount("switch-a");
+        var page = await SignedInAsync(a);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" }).ClickAsync();
+        await Expect(Plan(page)).ToHaveTextAsync("Trial");
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var delivered = new TaskCompletionSource();
+        await page.RouteAsync(
+            "**/api/billing/subscription",
+            async route =>
+            {
+                var answer = await route.FetchAsync(); // A's, read now and delivered later
+                asked.TrySetResult();
+                await release.Task;
+                await route.FulfillAsync(new RouteFulfillOptions { Response = answer });
+                delivered.TrySetResult();
+            },
+            new PageRouteOptions { Times = 1 });
+        await page.ReloadAsync(); // signed in as A again from the session
+        try
+        {
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await page.GetByLabel("Account id").FillAsync(NewAccount("switch-b"));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Expect(Plan(page)).ToHaveTextAsync("Free");
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" })).ToBeVisibleAsync();
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await page.EvaluateAsync("() => new Promise((resolve) => setTimeout(resolve, 500))"); // A's answer has been handled
+        await Expect(Plan(page)).ToHaveTextAsync("Free");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" })).ToBeVisibleAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_refresh_pressed_while_the_page_loads_is_not_drawn_over_by_the_pages_older_first_reading()
     {
         // The page's first usage reading, taken before the product recorded 7 runs, answers after a Refresh pressed while
