@@ -372,6 +372,46 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task A_poison_queue_chosen_while_the_first_listing_loads_is_not_drawn_over_by_that_older_listing()
+    {
+        // The view's first listing (Stripe events) answered after the operator had chosen the invoicing jobs' queue and
+        // its listing was shown: the older listing was drawn over it, under a form that names the other queue.
+        var page = await browser.OpenAsync("/operator/#poison");
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var delivered = new TaskCompletionSource();
+        await page.RouteAsync(
+            url => url.Contains("/api/billing/admin/poison?", StringComparison.Ordinal) && url.Contains("queue=stripe-events", StringComparison.Ordinal),
+            async route =>
+            {
+                var answer = await route.FetchAsync(); // read now, delivered later
+                asked.TrySetResult();
+                await release.Task;
+                await route.FulfillAsync(new RouteFulfillOptions { Response = answer });
+                delivered.TrySetResult();
+            },
+            new PageRouteOptions { Times = 1 });
+        try
+        {
+            await SignInAsync(page);
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync("invoice-jobs");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show messages" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await page.EvaluateAsync("() => new Promise((resolve) => setTimeout(resolve, 500))"); // the older listing has been handled
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" })).ToHaveCountAsync(0);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_grants_credit_from_a_decimal_amount_and_a_deduction_beyond_the_balance_is_refused_in_words()
     {
         var accountId = await RegisterAccountAsync("opcr");
