@@ -412,6 +412,36 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task Back_to_accounts_while_the_plans_load_does_not_leave_the_accounts_picture_on_screen()
+    {
+        // The accounts view read the catalog for its plan filter before drawing anything: until it answered, the
+        // account's picture (its credit form and re-sync button) stayed on screen under the "Accounts" link.
+        var accountId = await RegisterAccountAsync("opback");
+        var page = await OpenAccountAsync(accountId);
+        var release = new TaskCompletionSource();
+        await page.RouteAsync("**/api/billing/plans", async route =>
+        {
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        try
+        {
+            await page.GetByRole(AriaRole.Link, new() { Name = "Back to accounts" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Accounts", Exact = true })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {accountId}" })).ToHaveCountAsync(0);
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" })).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await Expect(page.GetByLabel("Account or customer id contains")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_grants_credit_from_a_decimal_amount_and_a_deduction_beyond_the_balance_is_refused_in_words()
     {
         var accountId = await RegisterAccountAsync("opcr");
