@@ -35,6 +35,19 @@ export async function showAccount(ctx, accountId) {
   document.getElementById('account-title').focus();
 }
 
+/**
+ * Where an action on account a says how it went. Its answer can come after the operator has moved on (another account,
+ * the accounts list): there the sentence names the account, so that "Balance now $12.34" or "Entitled to PRO" is not
+ * read as the shown view's.
+ */
+function outcomes(ctx, a) {
+  const named = (text) => (ctx.current() ? text : `Account ${a.accountId}: ${text}`);
+  return {
+    ok: (text) => ctx.ok(named(text)),
+    fail: (error) => ctx.fail(ctx.current() ? error : new Error(named(error?.message ?? String(error)))),
+  };
+}
+
 function backLink() {
   return el('p', {}, el('a', { href: '#accounts' }, 'Back to accounts'));
 }
@@ -181,6 +194,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
   const reason = el('input', { name: 'reason', required: true, maxlength: '500', autocomplete: 'off' });
   const submit = el('button', { type: 'submit', class: 'primary' }, 'Adjust credit');
   const result = el('div', { id: 'adjustment-result' });
+  const told = outcomes(ctx, a);
   let pending = null; // { fingerprint, key } of a submitted form not yet answered with a success
 
   const form = el('form', { class: 'inline', 'aria-label': 'Adjust credit', novalidate: true },
@@ -215,11 +229,11 @@ function adjustmentForm(ctx, a, balance, ledger) {
       const text = `${answer.replayed ? 'Already posted' : 'Posted'}: entry ${entry.sequence}, ${entry.kind} ${signedMoney(entry.amount, entry.currency)} (${entry.reason ?? why}). `
         + `Balance now ${formatMoney(answer.balance, entry.currency)}.`;
       result.replaceChildren(el('p', { class: 'notice' }, text));
-      ctx.ok(text);
+      told.ok(text);
       await refreshCredit(ctx, a.accountId, balance, ledger);
     } catch (error) {
       if (error?.status && error.status < 500 && error.status !== 429) pending = null; // refused: nothing was posted
-      ctx.fail(error);
+      told.fail(error);
       if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
       release();
@@ -243,12 +257,14 @@ function adjustmentHint(code) {
 }
 
 async function refreshCredit(ctx, accountId, balance, ledger) {
+  if (!ctx.current()) return; // the account is no longer shown
   try {
     const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`);
+    if (!ctx.current()) return;
     balance.textContent = `Balance: ${moneyList(account.credits?.balance, shop ?? undefined)}`;
     ledger.replaceChildren(ledgerTable(account.credits?.entries ?? []));
   } catch (error) {
-    ctx.fail(error);
+    if (ctx.current()) ctx.fail(error);
   }
 }
 
@@ -266,6 +282,7 @@ function eventsSection(a) {
 function resyncSection(ctx, a) {
   const button = el('button', { type: 'button', id: 'resync-button' }, 'Re-sync from Stripe');
   const result = el('div', { id: 'resync-result' });
+  const told = outcomes(ctx, a);
   button.addEventListener('click', async () => {
     const focused = document.activeElement === button;
     const release = hold(button);
@@ -273,7 +290,7 @@ function resyncSection(ctx, a) {
       const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/resync`);
       const steps = (answer.steps ?? []).map((s) => `${s.subscriptionId}: ${s.outcome}`).join('; ') || 'nothing to apply';
       const e = answer.entitlement;
-      ctx.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'}${e?.endsAt ? ` until ${formatDateTime(e.endsAt)}` : e?.periodEnd ? `, current period to ${formatDateTime(e.periodEnd)}` : ''}.`);
+      told.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'}${e?.endsAt ? ` until ${formatDateTime(e.endsAt)}` : e?.periodEnd ? `, current period to ${formatDateTime(e.periodEnd)}` : ''}.`);
       result.replaceChildren(el('p', {}, `Steps: ${steps}.`));
       const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
       if (ctx.current()) {
@@ -285,11 +302,11 @@ function resyncSection(ctx, a) {
     } catch (error) {
       if (error?.code === 'no_stripe_customer') {
         // Not a failure for an operator: the customer's sentence ("choose a plan first") is not theirs.
-        ctx.ok('Nothing to re-sync: this account has no Stripe customer yet.');
+        told.ok('Nothing to re-sync: this account has no Stripe customer yet.');
         result.replaceChildren();
         return;
       }
-      ctx.fail(error);
+      told.fail(error);
       if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
       release();

@@ -442,6 +442,47 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task A_credit_adjustment_answered_after_the_operator_opened_another_account_names_its_account()
+    {
+        // The adjustment of account A answered while account B was shown: "Posted: ... Balance now $5.00." was
+        // announced on B's view, read as B's balance.
+        var first = await RegisterAccountAsync("opadja");
+        var second = await RegisterAccountAsync("opadjb");
+        var page = await OpenAccountAsync(first);
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var delivered = new TaskCompletionSource();
+        await page.RouteAsync(
+            url => url.EndsWith($"/api/billing/admin/accounts/{first}/credits", StringComparison.Ordinal),
+            async route =>
+            {
+                asked.TrySetResult();
+                await release.Task;
+                await route.ContinueAsync();
+                delivered.TrySetResult();
+            },
+            new PageRouteOptions { Times = 1 });
+        try
+        {
+            await page.GetByLabel("Amount").FillAsync("5");
+            await page.GetByLabel("Reason").FillAsync("goodwill");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await page.EvaluateAsync($"() => {{ location.hash = '#account/{second}'; }}");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {second}" })).ToBeVisibleAsync();
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Account {first}: Posted: entry 1, adjustment +$5.00 (goodwill). Balance now $5.00.");
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $0.00"); // B's, as it was
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_grants_credit_from_a_decimal_amount_and_a_deduction_beyond_the_balance_is_refused_in_words()
     {
         var accountId = await RegisterAccountAsync("opcr");
