@@ -6,6 +6,13 @@ import { el, formatCount, formatDateTime, formatPeriod, hold, render, webUrl } f
 import { usageSummary } from './operator-accounts.js';
 import { dataTable, facts, field, moneyList, newIdempotencyKey, section, signedMoney, statusBadge } from './operator-common.js';
 
+/**
+ * Per account, the idempotency key of an adjustment submitted and not yet answered with a success: { fingerprint, key }.
+ * Kept outside the form, which a re-sync draws anew (and which the operator may leave and come back to): the same
+ * adjustment submitted again after a lost answer must carry the same key, or it is posted twice.
+ */
+const pendingAdjustments = new Map();
+
 /** The currency the shop sells in (the catalog's, read once; null until read or when it could not be), for an account without any amount yet. */
 let shop = null;
 
@@ -52,7 +59,9 @@ function backLink() {
   return el('p', {}, el('a', { href: '#accounts' }, 'Back to accounts'));
 }
 
-function renderAccount(ctx, a) {
+/** keepTyped: the account drawn anew (after a re-sync) keeps what the operator has typed in its adjustment form. */
+function renderAccount(ctx, a, { keepTyped = false } = {}) {
+  const typed = keepTyped ? ['adjust-amount', 'adjust-currency', 'adjust-reason'].map((id) => [id, document.getElementById(id)?.value]) : [];
   render('content',
     section('account-title', `Account ${a.accountId}`, backLink(), summary(a)),
     subscriptionSection(a),
@@ -61,6 +70,11 @@ function renderAccount(ctx, a) {
     creditSection(ctx, a),
     eventsSection(a),
     resyncSection(ctx, a));
+  for (const [id, value] of typed) {
+    const input = document.getElementById(id);
+    if (input && value !== undefined) input.value = value;
+  }
+  if (keepTyped) document.getElementById('adjust-currency')?.dispatchEvent(new Event('input')); // the hint follows the currency
 }
 
 function summary(a) {
@@ -195,7 +209,6 @@ function adjustmentForm(ctx, a, balance, ledger) {
   const submit = el('button', { type: 'submit', class: 'primary' }, 'Adjust credit');
   const result = el('div', { id: 'adjustment-result' });
   const told = outcomes(ctx, a);
-  let pending = null; // { fingerprint, key } of a submitted form not yet answered with a success
 
   const form = el('form', { class: 'inline', 'aria-label': 'Adjust credit', novalidate: true },
     field('adjust-amount', 'Amount', amount),
@@ -216,13 +229,20 @@ function adjustmentForm(ctx, a, balance, ledger) {
       return;
     }
     const fingerprint = JSON.stringify([a.accountId, parsed.minor, code, why]);
-    if (pending?.fingerprint !== fingerprint) pending = { fingerprint, key: newIdempotencyKey() };
+    let pending = pendingAdjustments.get(a.accountId);
+    if (pending?.fingerprint !== fingerprint) {
+      pending = { fingerprint, key: newIdempotencyKey() };
+      pendingAdjustments.set(a.accountId, pending);
+    }
+    const settled = () => {
+      if (pendingAdjustments.get(a.accountId) === pending) pendingAdjustments.delete(a.accountId);
+    };
     const release = hold(submit);
     try {
       const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/credits`, {
         amount: parsed.minor, currency: code, reason: why, idempotencyKey: pending.key,
       });
-      pending = null;
+      settled();
       form.reset();
       currency.value = code;
       const entry = answer.entry;
@@ -232,7 +252,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
       told.ok(text);
       await refreshCredit(ctx, a.accountId, balance, ledger);
     } catch (error) {
-      if (error?.status && error.status < 500 && error.status !== 429) pending = null; // refused: nothing was posted
+      if (error?.status && error.status < 500 && error.status !== 429) settled(); // refused: nothing was posted
       told.fail(error);
       if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
@@ -294,7 +314,7 @@ function resyncSection(ctx, a) {
       result.replaceChildren(el('p', {}, `Steps: ${steps}.`));
       const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
       if (ctx.current()) {
-        renderAccount(ctx, account);
+        renderAccount(ctx, account, { keepTyped: true });
         // The account drawn anew has a new re-sync section: the steps go to its result, the focus to its button.
         document.getElementById('resync-result')?.replaceChildren(el('p', {}, `Steps: ${steps}.`));
         if (focused) document.getElementById('resync-button')?.focus();

@@ -483,6 +483,60 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task A_re_sync_while_an_adjustment_is_on_its_way_keeps_the_adjustment_typed_and_its_retry_posts_once()
+    {
+        // The re-sync draws the account anew, its adjustment form too: what the operator had typed was gone, and so was
+        // the form's idempotency key. The adjustment sent meanwhile lost its answer (posted at the server), and the
+        // operator, typing it again, posted it a second time under a new key.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var page = await OpenAccountAsync(subscriber.AccountId);
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var posts = 0;
+        await page.RouteAsync(url => url.EndsWith("/credits", StringComparison.Ordinal), async route =>
+        {
+            if (route.Request.Method == "POST" && Interlocked.Increment(ref posts) == 1)
+            {
+                var answered = await route.FetchAsync(); // posted at the server; its answer is lost on the way back
+                Assert.Equal(200, answered.Status);
+                asked.TrySetResult();
+                await release.Task;
+                await route.AbortAsync();
+            }
+            else
+            {
+                await route.ContinueAsync();
+            }
+        });
+        try
+        {
+            await page.GetByLabel("Amount").FillAsync("4");
+            await page.GetByLabel("Reason").FillAsync("goodwill for the outage");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            var resync = page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" });
+            await resync.FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Re-synced from Stripe");
+            await Expect(resync).ToBeFocusedAsync(); // the account has been drawn again
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The billing service could not be reached. Check your connection and try again.");
+        await Expect(page.GetByLabel("Amount")).ToHaveValueAsync("4");
+        await Expect(page.GetByLabel("Reason")).ToHaveValueAsync("goodwill for the outage");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Already posted: entry 1, adjustment +$4.00 (goodwill for the outage). Balance now $4.00.");
+        var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, latest 20 entries" });
+        await Expect(ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "goodwill for the outage" })).ToHaveCountAsync(1);
+        Assert.Equal(2, posts);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_grants_credit_from_a_decimal_amount_and_a_deduction_beyond_the_balance_is_refused_in_words()
     {
         var accountId = await RegisterAccountAsync("opcr");
