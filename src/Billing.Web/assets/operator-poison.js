@@ -10,7 +10,10 @@ export async function showPoison(ctx) {
   const results = el('div', {});
   // Listings of this view answer in any order (the view's first listing, "Show messages" for another queue, the reading
   // after a replay): only the one asked for last is drawn, so the table is the queue the form shows.
-  const view = { ctx, results, newest: 0 };
+  // What a listing or a replay found is said in the view's own status line under the queue form, not in the page's
+  // #status above it: said there, the first listing's count moved the form under a press of "Show messages".
+  const said = el('p', { role: 'status', class: 'list-status' });
+  const view = { ctx, results, said, newest: 0 };
   const queue = select('queue', queues, state.queue);
   const refresh = el('button', { type: 'submit', class: 'primary' }, 'Show messages');
   const form = el('form', { class: 'inline', 'aria-label': 'Choose a poison queue' }, field('poison-queue', 'Queue', queue), refresh);
@@ -26,7 +29,7 @@ export async function showPoison(ctx) {
   });
   render('content', section('poison-title', 'Poison messages',
     el('p', {}, 'Messages that failed every attempt (for example while Stripe was unreachable). Replay moves them back to their queue once the cause is fixed; events already done are acknowledged without effect.'),
-    form, results));
+    form, said, results));
   await load(view);
 }
 
@@ -43,7 +46,7 @@ function replayId(message, queue) {
 }
 
 async function load(view, { keepStatus = false } = {}) {
-  const { ctx, results } = view;
+  const { ctx, results, said } = view;
   const ticket = ++view.newest;
   const latest = () => ctx.current() && ticket === view.newest;
   const queue = state.queue;
@@ -55,6 +58,7 @@ async function load(view, { keepStatus = false } = {}) {
     if (latest()) {
       ctx.fail(error);
       results.replaceChildren();
+      said.textContent = '';
       results.removeAttribute('aria-busy');
     }
     return;
@@ -105,7 +109,10 @@ async function load(view, { keepStatus = false } = {}) {
       { header: 'Status' }, { header: 'Attempts', numeric: true }, { header: 'Poisoned at' }, { header: 'Last attempt' },
     ], rows, { empty: 'The poison queue is empty.' }),
     ...(selectable.length ? [el('p', {}, replaySelected)] : []));
-  if (!keepStatus) ctx.ok(`${messages.length === 1 ? '1 poison message' : `${messages.length} poison messages`} in ${name}.`);
+  if (!keepStatus) {
+    ctx.clear(); // an earlier refusal no longer holds
+    said.textContent = `${messages.length === 1 ? '1 poison message' : `${messages.length} poison messages`} in ${name}.`;
+  }
 }
 
 async function replayIds(view, queue, ids, button) {
@@ -122,7 +129,10 @@ async function replayIds(view, queue, ids, button) {
     const message = parts.join(' ') || 'Nothing was replayed.';
     if (!ctx.current()) return;
     await load(view, { keepStatus: true });
-    if (ctx.current()) ctx.ok(message);
+    if (ctx.current()) {
+      ctx.clear();
+      view.said.textContent = message;
+    }
   } catch (error) {
     ctx.fail(error);
   } finally {

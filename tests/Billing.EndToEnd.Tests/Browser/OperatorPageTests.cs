@@ -537,6 +537,48 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task Show_messages_pressed_as_the_first_listing_answers_is_applied_the_form_does_not_move_under_the_pointer()
+    {
+        // As on the accounts view: the poison view's first listing announced its count above the queue form, which
+        // moved down between the press and the release of "Show messages"; the press was lost, and the Stripe events'
+        // listing stayed under a form that names the invoicing jobs' queue.
+        var page = await browser.OpenAsync("/operator/#poison", phone: true);
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(
+            url => url.Contains("/api/billing/admin/poison?", StringComparison.Ordinal) && url.Contains("queue=stripe-events", StringComparison.Ordinal),
+            async route =>
+            {
+                asked.TrySetResult();
+                await release.Task;
+                await route.ContinueAsync();
+            },
+            new PageRouteOptions { Times = 1 });
+        try
+        {
+            await SignInAsync(page);
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync("invoice-jobs");
+            var show = page.GetByRole(AriaRole.Button, new() { Name = "Show messages" });
+            var before = (await show.BoundingBoxAsync())!;
+            await page.Mouse.MoveAsync(before.X + (before.Width / 2), before.Y + (before.Height / 2));
+            await page.Mouse.DownAsync();
+            release.TrySetResult();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Stripe events.");
+            var after = (await show.BoundingBoxAsync())!;
+            Assert.Equal((before.X, before.Y), (after.X, after.Y));
+            await page.Mouse.UpAsync();
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_grants_credit_from_a_decimal_amount_and_a_deduction_beyond_the_balance_is_refused_in_words()
     {
         var accountId = await RegisterAccountAsync("opcr");
