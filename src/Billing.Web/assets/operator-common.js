@@ -156,6 +156,9 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
     state.filters = filters;
     state.cursors = [null];
     state.page = 0;
+    // The pager shown is the replaced list's: a move from it now would count from the new filter's first page and draw
+    // that as page 2. The new list brings its own pager (a failed filter empties the list).
+    for (const button of shown.querySelectorAll('.pager button')) button.disabled = true;
     const release = hold(submit);
     try {
       await load();

@@ -134,6 +134,41 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task While_a_new_filter_loads_the_pager_of_the_list_it_replaces_waits()
+    {
+        // "Next page" of the list shown stayed enabled while a new filter loaded: pressed then, it counted from the new
+        // filter's first page (its cursors already reset) and drew that first page as "Accounts, page 2".
+        var (page, tag) = await TwoPagesOfAccountsAsync("opnext");
+        var release = new TaskCompletionSource();
+        var narrower = tag + "-1"; // tag-10 to tag-19: one page
+        await page.RouteAsync(
+            url => url.Contains("/api/billing/admin/accounts?", StringComparison.Ordinal) && url.Contains("q=" + narrower, StringComparison.Ordinal),
+            async route =>
+            {
+                await release.Task;
+                await route.ContinueAsync();
+            });
+        var next = page.GetByRole(AriaRole.Button, new() { Name = "Next page" });
+        try
+        {
+            await page.GetByLabel("Account or customer id contains").FillAsync(narrower);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+            await Expect(next).ToBeDisabledAsync();
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        var links = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" }).GetByRole(AriaRole.Link);
+        await Expect(links).ToHaveCountAsync(10);
+        await Expect(links.Filter(new() { HasNotText = narrower })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("10 accounts on page 1.");
+        await Expect(next).ToBeDisabledAsync(); // the last page
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task Paging_with_the_keyboard_puts_the_focus_on_the_page_it_opened()
     {
         var (page, _) = await TwoPagesOfAccountsAsync("opkeys");
