@@ -68,16 +68,20 @@ async function start() {
   Object.assign(state, { signIn, subscription: null, entitlements: null, entitlementsLoad: null, usage: null, offers: null, ledger: [], ledgerCursor: null, invoiceCursor: null });
   render('content', skeleton());
   const returning = new URLSearchParams(location.search).get('session_id');
-  await loadAll();
-  if (!still(signIn)) return;
-  if (returning) await confirmCheckout(returning);
-  // Not awaited: the usage refresh below does not wait up to 2 minutes for the portal's change.
-  else if (sessionStorage.getItem(portalKey)) watchAfterPortal(sessionStorage.getItem(portalKey)).catch(() => {});
-  else if (sessionStorage.getItem(pendingKey)) {
+  const pending = returning ? readPending(returning) : null;
+  // Said before the sections are drawn, not once they have all loaded: said above them then, it moved the page down
+  // under a press begun on a section drawn earlier (a plan's "Upgrade" button).
+  if (returning) announce('status', isCredit(pending) ? 'Payment received — confirming your purchase…' : 'Payment received — confirming your subscription…');
+  else if (!sessionStorage.getItem(portalKey) && sessionStorage.getItem(pendingKey)) {
     // Back without a session id: the customer left Checkout through its cancel link.
     sessionStorage.removeItem(pendingKey);
     announce('status', 'Checkout was cancelled: nothing was charged.');
   }
+  await loadAll();
+  if (!still(signIn)) return;
+  if (returning) await confirmCheckout(returning, pending);
+  // Not awaited: the usage refresh below does not wait up to 2 minutes for the portal's change.
+  else if (sessionStorage.getItem(portalKey)) watchAfterPortal(sessionStorage.getItem(portalKey)).catch(() => {});
   startAutoRefresh();
 }
 
@@ -391,11 +395,8 @@ function showAlertWithAction(message, label, action) {
  * Back from Checkout (/billing/success?session_id=...): Stripe's webhooks reach the API asynchronously, so the page polls
  * until what was bought shows (a paid plan, the credit entry or the add-on of this session), for at most 30 s.
  */
-async function confirmCheckout(sessionId) {
+async function confirmCheckout(sessionId, pending) {
   const signIn = state.signIn;
-  const pending = readPending(sessionId);
-  const credit = pending?.kind === 'credit_pack' || pending?.kind === 'add_on';
-  announce('status', credit ? 'Payment received — confirming your purchase…' : 'Payment received — confirming your subscription…');
   const deadline = Date.now() + CONFIRM_TIMEOUT_MS;
   while (Date.now() < deadline && still(signIn)) {
     try {
@@ -430,6 +431,11 @@ function pageAddress() {
   url.searchParams.delete('session_id');
   url.pathname = url.pathname.replace(/\/success\/?$/, '/');
   return url.pathname + url.search + url.hash;
+}
+
+/** A credit pack or an add-on (a purchase), not a plan (a subscription). */
+function isCredit(pending) {
+  return pending?.kind === 'credit_pack' || pending?.kind === 'add_on';
 }
 
 function readPending(sessionId) {

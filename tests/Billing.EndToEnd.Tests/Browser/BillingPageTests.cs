@@ -161,6 +161,45 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task Back_from_a_cancelled_checkout_the_plans_do_not_move_when_the_page_says_so()
+    {
+        // "Checkout was cancelled" was said once every section had loaded, above them, long after the plans and their
+        // buttons were drawn and usable: the page moved down under a press begun on "Upgrade to Pro" (a phone's
+        // tap lands on whatever comes under it). The invoices' answer is held so the plans are drawn well before.
+        var page = await SignedInAsync(NewAccount("cancel-moves"), phone: true);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(CheckoutUrl());
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(
+            "**/api/billing/invoices?*",
+            async route =>
+            {
+                await release.Task;
+                await route.ContinueAsync();
+            },
+            new PageRouteOptions { Times = 1 });
+        var upgrade = page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" });
+        try
+        {
+            await page.GetByRole(AriaRole.Link, new() { Name = "Cancel" }).ClickAsync();
+            await Expect(upgrade).ToBeEnabledAsync();
+            await Expect(page.Locator("#plan-body[aria-busy], #usage-body[aria-busy], #plans-body[aria-busy]")).ToHaveCountAsync(0); // drawn above and at the plans
+            var before = (await upgrade.BoundingBoxAsync())!;
+            release.TrySetResult();
+            await Expect(page.Locator("#invoices-body[aria-busy]")).ToHaveCountAsync(0); // every section has loaded
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Checkout was cancelled: nothing was charged.");
+            var after = (await upgrade.BoundingBoxAsync())!;
+            Assert.Equal((before.X, before.Y), (after.X, after.Y));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_refresh_pressed_while_the_page_loads_is_not_drawn_over_by_the_pages_older_first_reading()
     {
         // The page's first usage reading, taken before the product recorded 7 runs, answers after a Refresh pressed while
