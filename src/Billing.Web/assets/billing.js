@@ -67,12 +67,15 @@ async function start() {
   const signIn = {};
   Object.assign(state, { signIn, subscription: null, entitlements: null, entitlementsLoad: null, usage: null, offers: null, ledger: [], ledgerCursor: null, invoiceCursor: null });
   render('content', skeleton());
-  const returning = new URLSearchParams(location.search).get('session_id');
+  // A Checkout another account of this tab left for (it signed out since) is that account's to confirm or call
+  // cancelled, when it signs in again: the address and the tab's storage stay as they are for it.
+  const another = anothers(storedPending());
+  const returning = another ? null : new URLSearchParams(location.search).get('session_id');
   const pending = returning ? readPending(returning) : null;
   // Said before the sections are drawn, not once they have all loaded: said above them then, it moved the page down
   // under a press begun on a section drawn earlier (a plan's "Upgrade" button).
   if (returning) announce('status', isCredit(pending) ? 'Payment received — confirming your purchase…' : 'Payment received — confirming your subscription…');
-  else if (!sessionStorage.getItem(portalKey) && sessionStorage.getItem(pendingKey)) {
+  else if (!another && !sessionStorage.getItem(portalKey) && sessionStorage.getItem(pendingKey)) {
     // Back without a session id: the customer left Checkout through its cancel link.
     sessionStorage.removeItem(pendingKey);
     announce('status', 'Checkout was cancelled: nothing was charged.');
@@ -329,7 +332,7 @@ async function purchase(path, body, pending) {
 
 function leaveFor(url, pending) {
   const left = leaveTo(url); // first: an address that is not a web page leaves nothing behind
-  sessionStorage.setItem(pendingKey, JSON.stringify(pending));
+  sessionStorage.setItem(pendingKey, JSON.stringify({ ...pending, accountId: session.accountId }));
   announce('status', 'Opening Stripe Checkout…');
   return left;
 }
@@ -439,12 +442,22 @@ function isCredit(pending) {
 }
 
 function readPending(sessionId) {
+  const pending = storedPending();
+  return pending?.sessionId === sessionId ? pending : null;
+}
+
+/** What this tab left for Checkout to buy, or null. */
+function storedPending() {
   try {
-    const pending = JSON.parse(sessionStorage.getItem(pendingKey) ?? 'null');
-    return pending?.sessionId === sessionId ? pending : null;
+    return JSON.parse(sessionStorage.getItem(pendingKey) ?? 'null');
   } catch {
     return null;
   }
+}
+
+/** A purchase another account signed in on this tab made (development sign-in; a host app's token names no account here). */
+function anothers(pending) {
+  return Boolean(pending?.accountId && session.accountId && pending.accountId !== session.accountId);
 }
 
 async function confirmed(pending, sessionId) {

@@ -200,6 +200,35 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task An_account_signed_in_while_another_accounts_checkout_is_being_confirmed_is_not_told_about_it()
+    {
+        // A paid at Checkout and was back on the success address, its confirmation waiting for Stripe's webhook; A
+        // signed out and B signed in on the same tab. B's page read the session id from the address and A's pending
+        // purchase from the tab's storage, said "Payment received — confirming your subscription…" and polled B's
+        // subscription for A's plan, then told B its payment had gone through.
+        var page = await SignedInAsync(NewAccount("confirm-a"));
+        await Stack.Emulator!.ControlAsync("/_emulator/webhooks/hold");
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
+            await PayOnCheckoutAsync(page);
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Payment received — confirming your subscription…");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await page.GetByLabel("Account id").FillAsync(NewAccount("confirm-b"));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Expect(Plan(page)).ToHaveTextAsync("Free");
+            await Expect(page.Locator("#credits-body[aria-busy], #invoices-body[aria-busy]")).ToHaveCountAsync(0); // every section has loaded
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            await Stack.Emulator.ControlAsync("/_emulator/webhooks/release");
+        }
+
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_refresh_pressed_while_the_page_loads_is_not_drawn_over_by_the_pages_older_first_reading()
     {
         // The page's first usage reading, taken before the product recorded 7 runs, answers after a Refresh pressed while
