@@ -75,7 +75,8 @@ async function start() {
   // Said before the sections are drawn, not once they have all loaded: said above them then, it moved the page down
   // under a press begun on a section drawn earlier (a plan's "Upgrade" button).
   if (returning) announce('status', isCredit(pending) ? 'Payment received — confirming your purchase…' : 'Payment received — confirming your subscription…');
-  else if (!another && !sessionStorage.getItem(portalKey) && sessionStorage.getItem(pendingKey)) {
+  else if (sessionStorage.getItem(portalKey)) announce('status', portalWatchText);
+  else if (!another && sessionStorage.getItem(pendingKey)) {
     // Back without a session id: the customer left Checkout through its cancel link.
     sessionStorage.removeItem(pendingKey);
     announce('status', 'Checkout was cancelled: nothing was charged.');
@@ -491,13 +492,15 @@ function fingerprint(subscription) {
  * first processing failed (its queue message seen before the event was stored, a Stripe or Cosmos hiccup) is processed
  * again after the queue's visibilityTimeout (30 s, host.json), and nothing else on the page draws the plan again.
  */
+const portalWatchText = 'Welcome back: checking for changes made in the billing portal…';
+
 async function watchAfterPortal(before) {
   sessionStorage.removeItem(portalKey);
   if (fingerprint(state.subscription) !== before) {
     announce('status', 'Your changes in the billing portal are shown below.');
     return;
   }
-  announce('status', 'Welcome back: checking for changes made in the billing portal…');
+  announce('status', portalWatchText); // said at start already; the same sentence, so nothing moves
   const signIn = state.signIn;
   const started = Date.now();
   while (Date.now() - started < PORTAL_WATCH_MS && still(signIn)) {

@@ -229,6 +229,44 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task Back_from_the_portal_the_page_does_not_move_when_it_says_it_is_checking_for_changes()
+    {
+        // As back from a cancelled Checkout: "Welcome back: checking for changes made in the billing portal…" was said
+        // above every section once they had all loaded, moving the plan and plans under a press begun on them.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var page = await SignedInAsync(subscriber.AccountId, phone: true);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" }).ClickAsync();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(
+            "**/api/billing/invoices?*",
+            async route =>
+            {
+                await release.Task;
+                await route.ContinueAsync();
+            },
+            new PageRouteOptions { Times = 1 });
+        var manage = page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" });
+        try
+        {
+            await page.GetByRole(AriaRole.Link, new() { Name = "Return" }).ClickAsync();
+            await Expect(manage).ToBeEnabledAsync();
+            await Expect(page.Locator("#plan-body[aria-busy], #usage-body[aria-busy], #plans-body[aria-busy]")).ToHaveCountAsync(0);
+            var before = (await manage.BoundingBoxAsync())!;
+            release.TrySetResult();
+            await Expect(page.Locator("#invoices-body[aria-busy]")).ToHaveCountAsync(0); // every section has loaded
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Welcome back: checking for changes made in the billing portal…");
+            var after = (await manage.BoundingBoxAsync())!;
+            Assert.Equal((before.X, before.Y), (after.X, after.Y));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_refresh_pressed_while_the_page_loads_is_not_drawn_over_by_the_pages_older_first_reading()
     {
         // The page's first usage reading, taken before the product recorded 7 runs, answers after a Refresh pressed while
