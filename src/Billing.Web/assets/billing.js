@@ -19,7 +19,16 @@ const config = await loadConfig();
 const session = createSession(config, 'billing');
 const api = createApi({ baseUrl: config.apiBaseUrl, getToken: () => session.getToken(), onSignedOut: () => announce('alert', 'Your sign-in has expired. Sign in again.', { error: true }) });
 
-const state = { catalog: null, plans: [], pricesAvailable: true, subscription: null, entitlements: null, entitlementsLoad: null, usage: null, offers: null, interval: 'month', ledger: [], ledgerCursor: null, invoiceCursor: null, timer: null, signedIn: false };
+const state = { catalog: null, plans: [], pricesAvailable: true, subscription: null, entitlements: null, entitlementsLoad: null, usage: null, offers: null, interval: 'month', ledger: [], ledgerCursor: null, invoiceCursor: null, timer: null, signIn: null };
+
+/**
+ * The sign-in the page shows: a new object at each sign-in, null once signed out. A load notes it when it asks and
+ * keeps or draws its answer only while that sign-in is still the one shown: an account signed out during a load (and
+ * another signed in) must not have its plan drawn on the other's page, nor its cursors or subscription kept for it.
+ */
+function still(signIn) {
+  return signIn !== null && state.signIn === signIn;
+}
 
 /**
  * The usage and the entitlements are read by the page's load, by Refresh and by the 30 s timer, and their answers can
@@ -30,8 +39,9 @@ const readings = { usage: { asked: 0, kept: 0 }, entitlements: { asked: 0, kept:
 function reading(kind) {
   const counts = readings[kind];
   const ticket = ++counts.asked;
+  const signIn = state.signIn;
   return () => {
-    if (ticket < counts.kept) return false;
+    if (!still(signIn) || ticket < counts.kept) return false;
     counts.kept = ticket;
     return true;
   };
@@ -54,18 +64,28 @@ function skeleton() {
 }
 
 async function start() {
-  state.signedIn = true;
+  const signIn = {};
+  Object.assign(state, { signIn, subscription: null, entitlements: null, entitlementsLoad: null, usage: null, offers: null, ledger: [], ledgerCursor: null, invoiceCursor: null });
   render('content', skeleton());
-  const returning = new URLSearchParams(location.search).get('session_id');
-  await loadAll();
-  if (returning) await confirmCheckout(returning);
-  // Not awaited: the usage refresh below does not wait up to 2 minutes for the portal's change.
-  else if (sessionStorage.getItem(portalKey)) watchAfterPortal(sessionStorage.getItem(portalKey)).catch(() => {});
-  else if (sessionStorage.getItem(pendingKey)) {
+  // A Checkout another account of this tab left for (it signed out since) is that account's to confirm or call
+  // cancelled, when it signs in again: the address and the tab's storage stay as they are for it.
+  const another = anothers(storedPending());
+  const returning = another ? null : new URLSearchParams(location.search).get('session_id');
+  const pending = returning ? readPending(returning) : null;
+  // Said before the sections are drawn, not once they have all loaded: said above them then, it moved the page down
+  // under a press begun on a section drawn earlier (a plan's "Upgrade" button).
+  if (returning) announce('status', isCredit(pending) ? 'Payment received — confirming your purchase…' : 'Payment received — confirming your subscription…');
+  else if (sessionStorage.getItem(portalKey)) announce('status', portalWatchText);
+  else if (!another && sessionStorage.getItem(pendingKey)) {
     // Back without a session id: the customer left Checkout through its cancel link.
     sessionStorage.removeItem(pendingKey);
     announce('status', 'Checkout was cancelled: nothing was charged.');
   }
+  await loadAll();
+  if (!still(signIn)) return;
+  if (returning) await confirmCheckout(returning, pending);
+  // Not awaited: the usage refresh below does not wait up to 2 minutes for the portal's change.
+  else if (sessionStorage.getItem(portalKey)) watchAfterPortal(sessionStorage.getItem(portalKey)).catch(() => {});
   startAutoRefresh();
 }
 
@@ -77,11 +97,13 @@ async function loadAll() {
 async function section(id, load) {
   const body = document.getElementById(`${id}-body`);
   if (!body) return;
+  const signIn = state.signIn;
   try {
     const nodes = await load();
-    if (!state.signedIn) return;
+    if (!still(signIn)) return;
     body.replaceChildren(...[nodes].flat(2).filter(Boolean));
   } catch (error) {
+    if (!still(signIn)) return;
     body.replaceChildren(el('p', { class: 'muted' }, 'Could not be loaded.'));
     announce('alert', error.message, { error: true });
   } finally {
@@ -99,6 +121,7 @@ function catalog() {
 }
 
 async function loadPlanAndCatalog() {
+  const signIn = state.signIn;
   try {
     // Kept for the credits section loaded alongside: its add-on offers depend on the plan in force.
     const entitlementsRead = reading('entitlements');
@@ -108,6 +131,7 @@ async function loadPlanAndCatalog() {
       api.get('/api/billing/subscription'),
       state.entitlementsLoad,
     ]);
+    if (!still(signIn)) return;
     state.plans = plans.plans;
     state.pricesAvailable = plans.pricesAvailable;
     state.subscription = subscription;
@@ -117,6 +141,7 @@ async function loadPlanAndCatalog() {
     const sold = [...new Set(state.plans.flatMap((p) => p.intervals))];
     if (sold.length && !sold.includes(state.interval)) state.interval = sold[0];
   } catch (error) {
+    if (!still(signIn)) return;
     for (const id of ['plan', 'plans', 'entitlements', 'usage']) await section(id, () => { throw error; });
     return;
   }
@@ -127,6 +152,7 @@ async function loadPlanAndCatalog() {
     section('usage', loadUsageNodes),
   ]);
   // A plan that changed (a trial started, back from the portal) changes which add-ons would raise anything.
+  if (!still(signIn)) return;
   document.getElementById('credit-offers')?.replaceChildren(...offersSection(state.offers, state.entitlements, offerHandlers).filter(Boolean));
 }
 
@@ -150,12 +176,15 @@ async function loadUsageNodes() {
 
 /** Refresh: usage and the allocation counts (entitlements) again; the rest of the page stays as it is. */
 async function refreshUsage() {
+  const signIn = state.signIn;
   const [entitlementsRead, usageRead] = [reading('entitlements'), reading('usage')];
   const [entitlements, usage] = await Promise.all([api.get('/api/billing/entitlements'), api.get('/api/billing/usage', { query: { period: 'current' } })]);
+  if (!still(signIn)) return false;
   if (entitlementsRead()) state.entitlements = entitlements;
   if (usageRead()) state.usage = usage;
   redraw('usage-body', usageSection(state.usage, state.entitlements, state.plans));
   redraw('entitlements-body', entitlementsSection(state.entitlements, state.subscription));
+  return true;
 }
 
 /**
@@ -178,14 +207,14 @@ function redraw(id, nodes) {
 }
 
 async function refreshFromButton() {
-  await refreshUsage();
+  if (!(await refreshUsage())) return;
   announce('status', `Usage updated at ${new Date().toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' })}.`);
 }
 
 function startAutoRefresh() {
   clearInterval(state.timer);
   state.timer = setInterval(() => {
-    if (!state.signedIn) {
+    if (!state.signIn) {
       clearInterval(state.timer);
       return;
     }
@@ -194,8 +223,10 @@ function startAutoRefresh() {
 }
 
 async function loadInvoices() {
+  const signIn = state.signIn;
   await section('invoices', async () => {
     const [invoices, upcoming] = await Promise.all([api.get('/api/billing/invoices', { query: { limit: INVOICE_PAGE } }), api.get('/api/billing/invoices/upcoming')]);
+    if (!still(signIn)) return null;
     state.invoiceCursor = invoices.nextCursor ?? null;
     return invoicesSection(invoices, upcoming, moreInvoicesButton());
   });
@@ -208,7 +239,9 @@ function moreInvoicesButton() {
 
 /** The next page of invoices, older than those shown, appended to the table (the API pages newest period first). */
 async function showMoreInvoices() {
+  const signIn = state.signIn;
   const page = await api.get('/api/billing/invoices', { query: { limit: INVOICE_PAGE, cursor: state.invoiceCursor } });
+  if (!still(signIn)) return;
   state.invoiceCursor = page.nextCursor ?? null;
   const rows = page.invoices.map(invoiceRow);
   document.getElementById('invoice-rows')?.append(...rows);
@@ -221,6 +254,7 @@ async function showMoreInvoices() {
 }
 
 async function loadCredits() {
+  const signIn = state.signIn;
   await section('credits', async () => {
     // The balance and ledger do not depend on the public catalog: without it only the offers are missing.
     const [credits, offers, entitlements] = await Promise.all([
@@ -228,6 +262,7 @@ async function loadCredits() {
       catalog().catch(() => null),
       (state.entitlementsLoad ?? Promise.resolve(null)).catch(() => null),
     ]);
+    if (!still(signIn)) return null;
     state.ledger = credits.entries;
     state.ledgerCursor = credits.nextCursor ?? null;
     state.offers = offers;
@@ -246,7 +281,9 @@ function moreButton() {
 }
 
 async function showMoreLedger() {
+  const signIn = state.signIn;
   const page = await api.get('/api/billing/credits', { query: { limit: LEDGER_PAGE, cursor: state.ledgerCursor } });
+  if (!still(signIn)) return;
   state.ledgerCursor = page.nextCursor ?? null;
   state.ledger.push(...page.entries);
   const rows = page.entries.map(ledgerRow);
@@ -263,10 +300,13 @@ async function showMoreLedger() {
 /** Subscribes through Stripe Checkout: remembers what was bought, then leaves for Stripe's page. */
 async function checkout(plan) {
   announce('alert', '');
+  const signIn = state.signIn;
   try {
     const answer = await api.post('/api/billing/checkout', { plan: plan.code, interval: state.interval });
+    if (!still(signIn)) return undefined; // signed out meanwhile: the Checkout was the other account's
     return leaveFor(answer.url, { kind: 'plan', plan: answer.plan, name: plan.displayName, sessionId: answer.sessionId });
   } catch (error) {
+    if (!still(signIn)) return undefined;
     if (error.code === 'subscription_live') {
       showAlertWithAction(error.message, 'Open the billing portal', openPortal);
       return;
@@ -275,6 +315,7 @@ async function checkout(plan) {
       // A trial started (another tab) while this Checkout was being made with Stripe's trial: that session is expired,
       // and a new Checkout comes without the trial.
       await loadPlanAndCatalog();
+      if (!still(signIn)) return undefined;
       showAlertWithAction('Your free trial has started meanwhile, so this plan can no longer start with free days. Nothing was charged. You can still subscribe now, without a trial.', `Continue to Checkout for ${plan.displayName}`, () => checkout(plan));
       return;
     }
@@ -284,13 +325,15 @@ async function checkout(plan) {
 
 async function purchase(path, body, pending) {
   announce('alert', '');
+  const signIn = state.signIn;
   const answer = await api.post(path, body);
+  if (!still(signIn)) return undefined;
   return leaveFor(answer.url, { ...pending, sessionId: answer.sessionId, amount: answer.amount, currency: answer.currency });
 }
 
 function leaveFor(url, pending) {
   const left = leaveTo(url); // first: an address that is not a web page leaves nothing behind
-  sessionStorage.setItem(pendingKey, JSON.stringify(pending));
+  sessionStorage.setItem(pendingKey, JSON.stringify({ ...pending, accountId: session.accountId }));
   announce('status', 'Opening Stripe Checkout…');
   return left;
 }
@@ -298,7 +341,9 @@ function leaveFor(url, pending) {
 async function openPortal() {
   announce('alert', '');
   // The subscription as it is now, not as this tab last drew it: back from the portal, only a change made there counts.
+  const signIn = state.signIn;
   const [answer, current] = await Promise.all([api.post('/api/billing/portal'), api.get('/api/billing/subscription')]);
+  if (!still(signIn)) return undefined;
   const left = leaveTo(answer.url);
   sessionStorage.setItem(portalKey, fingerprint(current));
   announce('status', 'Opening the Stripe customer portal…');
@@ -307,8 +352,11 @@ async function openPortal() {
 
 async function startTrial() {
   announce('alert', '');
+  const signIn = state.signIn;
   const trial = await api.post('/api/billing/trial');
+  if (!still(signIn)) return;
   await loadPlanAndCatalog();
+  if (!still(signIn)) return;
   announce('status', `Your free trial has started. It ends on ${formatDateTime(trial.endsAt)}.`);
 }
 
@@ -351,26 +399,24 @@ function showAlertWithAction(message, label, action) {
  * Back from Checkout (/billing/success?session_id=...): Stripe's webhooks reach the API asynchronously, so the page polls
  * until what was bought shows (a paid plan, the credit entry or the add-on of this session), for at most 30 s.
  */
-async function confirmCheckout(sessionId) {
-  const pending = readPending(sessionId);
-  const credit = pending?.kind === 'credit_pack' || pending?.kind === 'add_on';
-  announce('status', credit ? 'Payment received — confirming your purchase…' : 'Payment received — confirming your subscription…');
+async function confirmCheckout(sessionId, pending) {
+  const signIn = state.signIn;
   const deadline = Date.now() + CONFIRM_TIMEOUT_MS;
-  while (Date.now() < deadline && state.signedIn) {
+  while (Date.now() < deadline && still(signIn)) {
     try {
-      if (await confirmed(pending, sessionId)) {
+      if (await confirmed(pending, sessionId) && still(signIn)) {
         sessionStorage.removeItem(pendingKey);
         history.replaceState(null, '', pageAddress());
         await loadAll();
-        announce('status', confirmation(pending));
+        if (still(signIn)) announce('status', confirmation(pending));
         return;
       }
     } catch (error) {
-      announce('alert', error.message, { error: true });
+      if (still(signIn)) announce('alert', error.message, { error: true });
     }
     await new Promise((resolve) => setTimeout(resolve, CONFIRM_POLL_MS));
   }
-  if (state.signedIn) {
+  if (still(signIn)) {
     // Paid, only not confirmed yet: the pending Checkout must not later read as one that was cancelled, and a refresh
     // must not confirm it again without knowing what was bought.
     sessionStorage.removeItem(pendingKey);
@@ -391,13 +437,28 @@ function pageAddress() {
   return url.pathname + url.search + url.hash;
 }
 
+/** A credit pack or an add-on (a purchase), not a plan (a subscription). */
+function isCredit(pending) {
+  return pending?.kind === 'credit_pack' || pending?.kind === 'add_on';
+}
+
 function readPending(sessionId) {
+  const pending = storedPending();
+  return pending?.sessionId === sessionId ? pending : null;
+}
+
+/** What this tab left for Checkout to buy, or null. */
+function storedPending() {
   try {
-    const pending = JSON.parse(sessionStorage.getItem(pendingKey) ?? 'null');
-    return pending?.sessionId === sessionId ? pending : null;
+    return JSON.parse(sessionStorage.getItem(pendingKey) ?? 'null');
   } catch {
     return null;
   }
+}
+
+/** A purchase another account signed in on this tab made (development sign-in; a host app's token names no account here). */
+function anothers(pending) {
+  return Boolean(pending?.accountId && session.accountId && pending.accountId !== session.accountId);
 }
 
 async function confirmed(pending, sessionId) {
@@ -431,24 +492,27 @@ function fingerprint(subscription) {
  * first processing failed (its queue message seen before the event was stored, a Stripe or Cosmos hiccup) is processed
  * again after the queue's visibilityTimeout (30 s, host.json), and nothing else on the page draws the plan again.
  */
+const portalWatchText = 'Welcome back: checking for changes made in the billing portal…';
+
 async function watchAfterPortal(before) {
   sessionStorage.removeItem(portalKey);
   if (fingerprint(state.subscription) !== before) {
     announce('status', 'Your changes in the billing portal are shown below.');
     return;
   }
-  announce('status', 'Welcome back: checking for changes made in the billing portal…');
+  announce('status', portalWatchText); // said at start already; the same sentence, so nothing moves
+  const signIn = state.signIn;
   const started = Date.now();
-  while (Date.now() - started < PORTAL_WATCH_MS && state.signedIn) {
+  while (Date.now() - started < PORTAL_WATCH_MS && still(signIn)) {
     await new Promise((resolve) => setTimeout(resolve, Date.now() - started < PORTAL_FAST_WATCH_MS ? 2_000 : 10_000));
     const subscription = await api.get('/api/billing/subscription').catch(() => null);
-    if (subscription && fingerprint(subscription) !== before) {
+    if (subscription && still(signIn) && fingerprint(subscription) !== before) {
       await loadPlanAndCatalog();
-      announce('status', 'Your changes in the billing portal are shown below.');
+      if (still(signIn)) announce('status', 'Your changes in the billing portal are shown below.');
       return;
     }
   }
-  announce('status', '');
+  if (still(signIn)) announce('status', '');
 }
 
 // Last: with a stored sign-in, onSignedIn runs at once, and everything above must be initialised by then.
@@ -457,7 +521,7 @@ mountSignIn(session, config, {
   label: 'Account id',
   statusId: 'alert',
   onSignedOut: () => {
-    state.signedIn = false;
+    state.signIn = null;
     announce('status', '');
     announce('alert', '');
     render('content');

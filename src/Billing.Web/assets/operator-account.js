@@ -6,6 +6,13 @@ import { el, formatCount, formatDateTime, formatPeriod, hold, render, webUrl } f
 import { usageSummary } from './operator-accounts.js';
 import { dataTable, facts, field, moneyList, newIdempotencyKey, section, signedMoney, statusBadge } from './operator-common.js';
 
+/**
+ * Per account, the idempotency key of an adjustment submitted and not yet answered with a success: { fingerprint, key }.
+ * Kept outside the form, which a re-sync draws anew (and which the operator may leave and come back to): the same
+ * adjustment submitted again after a lost answer must carry the same key, or it is posted twice.
+ */
+const pendingAdjustments = new Map();
+
 /** The currency the shop sells in (the catalog's, read once; null until read or when it could not be), for an account without any amount yet. */
 let shop = null;
 
@@ -35,11 +42,26 @@ export async function showAccount(ctx, accountId) {
   document.getElementById('account-title').focus();
 }
 
+/**
+ * Where an action on account a says how it went. Its answer can come after the operator has moved on (another account,
+ * the accounts list): there the sentence names the account, so that "Balance now $12.34" or "Entitled to PRO" is not
+ * read as the shown view's.
+ */
+function outcomes(ctx, a) {
+  const named = (text) => (ctx.current() ? text : `Account ${a.accountId}: ${text}`);
+  return {
+    ok: (text) => ctx.ok(named(text)),
+    fail: (error) => ctx.fail(ctx.current() ? error : new Error(named(error?.message ?? String(error)))),
+  };
+}
+
 function backLink() {
   return el('p', {}, el('a', { href: '#accounts' }, 'Back to accounts'));
 }
 
-function renderAccount(ctx, a) {
+/** keepTyped: the account drawn anew (after a re-sync) keeps what the operator has typed in its adjustment form. */
+function renderAccount(ctx, a, { keepTyped = false } = {}) {
+  const typed = keepTyped ? ['adjust-amount', 'adjust-currency', 'adjust-reason'].map((id) => [id, document.getElementById(id)?.value]) : [];
   render('content',
     section('account-title', `Account ${a.accountId}`, backLink(), summary(a)),
     subscriptionSection(a),
@@ -48,6 +70,11 @@ function renderAccount(ctx, a) {
     creditSection(ctx, a),
     eventsSection(a),
     resyncSection(ctx, a));
+  for (const [id, value] of typed) {
+    const input = document.getElementById(id);
+    if (input && value !== undefined) input.value = value;
+  }
+  if (keepTyped) document.getElementById('adjust-currency')?.dispatchEvent(new Event('input')); // the hint follows the currency
 }
 
 function summary(a) {
@@ -181,7 +208,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
   const reason = el('input', { name: 'reason', required: true, maxlength: '500', autocomplete: 'off' });
   const submit = el('button', { type: 'submit', class: 'primary' }, 'Adjust credit');
   const result = el('div', { id: 'adjustment-result' });
-  let pending = null; // { fingerprint, key } of a submitted form not yet answered with a success
+  const told = outcomes(ctx, a);
 
   const form = el('form', { class: 'inline', 'aria-label': 'Adjust credit', novalidate: true },
     field('adjust-amount', 'Amount', amount),
@@ -202,24 +229,31 @@ function adjustmentForm(ctx, a, balance, ledger) {
       return;
     }
     const fingerprint = JSON.stringify([a.accountId, parsed.minor, code, why]);
-    if (pending?.fingerprint !== fingerprint) pending = { fingerprint, key: newIdempotencyKey() };
+    let pending = pendingAdjustments.get(a.accountId);
+    if (pending?.fingerprint !== fingerprint) {
+      pending = { fingerprint, key: newIdempotencyKey() };
+      pendingAdjustments.set(a.accountId, pending);
+    }
+    const settled = () => {
+      if (pendingAdjustments.get(a.accountId) === pending) pendingAdjustments.delete(a.accountId);
+    };
     const release = hold(submit);
     try {
       const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/credits`, {
         amount: parsed.minor, currency: code, reason: why, idempotencyKey: pending.key,
       });
-      pending = null;
+      settled();
       form.reset();
       currency.value = code;
       const entry = answer.entry;
       const text = `${answer.replayed ? 'Already posted' : 'Posted'}: entry ${entry.sequence}, ${entry.kind} ${signedMoney(entry.amount, entry.currency)} (${entry.reason ?? why}). `
         + `Balance now ${formatMoney(answer.balance, entry.currency)}.`;
       result.replaceChildren(el('p', { class: 'notice' }, text));
-      ctx.ok(text);
+      told.ok(text);
       await refreshCredit(ctx, a.accountId, balance, ledger);
     } catch (error) {
-      if (error?.status && error.status < 500 && error.status !== 429) pending = null; // refused: nothing was posted
-      ctx.fail(error);
+      if (error?.status && error.status < 500 && error.status !== 429) settled(); // refused: nothing was posted
+      told.fail(error);
       if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
       release();
@@ -243,12 +277,14 @@ function adjustmentHint(code) {
 }
 
 async function refreshCredit(ctx, accountId, balance, ledger) {
+  if (!ctx.current()) return; // the account is no longer shown
   try {
     const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`);
+    if (!ctx.current()) return;
     balance.textContent = `Balance: ${moneyList(account.credits?.balance, shop ?? undefined)}`;
     ledger.replaceChildren(ledgerTable(account.credits?.entries ?? []));
   } catch (error) {
-    ctx.fail(error);
+    if (ctx.current()) ctx.fail(error);
   }
 }
 
@@ -266,6 +302,7 @@ function eventsSection(a) {
 function resyncSection(ctx, a) {
   const button = el('button', { type: 'button', id: 'resync-button' }, 'Re-sync from Stripe');
   const result = el('div', { id: 'resync-result' });
+  const told = outcomes(ctx, a);
   button.addEventListener('click', async () => {
     const focused = document.activeElement === button;
     const release = hold(button);
@@ -273,11 +310,11 @@ function resyncSection(ctx, a) {
       const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/resync`);
       const steps = (answer.steps ?? []).map((s) => `${s.subscriptionId}: ${s.outcome}`).join('; ') || 'nothing to apply';
       const e = answer.entitlement;
-      ctx.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'}${e?.endsAt ? ` until ${formatDateTime(e.endsAt)}` : e?.periodEnd ? `, current period to ${formatDateTime(e.periodEnd)}` : ''}.`);
+      told.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'}${e?.endsAt ? ` until ${formatDateTime(e.endsAt)}` : e?.periodEnd ? `, current period to ${formatDateTime(e.periodEnd)}` : ''}.`);
       result.replaceChildren(el('p', {}, `Steps: ${steps}.`));
       const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
       if (ctx.current()) {
-        renderAccount(ctx, account);
+        renderAccount(ctx, account, { keepTyped: true });
         // The account drawn anew has a new re-sync section: the steps go to its result, the focus to its button.
         document.getElementById('resync-result')?.replaceChildren(el('p', {}, `Steps: ${steps}.`));
         if (focused) document.getElementById('resync-button')?.focus();
@@ -285,11 +322,11 @@ function resyncSection(ctx, a) {
     } catch (error) {
       if (error?.code === 'no_stripe_customer') {
         // Not a failure for an operator: the customer's sentence ("choose a plan first") is not theirs.
-        ctx.ok('Nothing to re-sync: this account has no Stripe customer yet.');
+        told.ok('Nothing to re-sync: this account has no Stripe customer yet.');
         result.replaceChildren();
         return;
       }
-      ctx.fail(error);
+      told.fail(error);
       if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
       release();

@@ -16,6 +16,9 @@ let plans = null;
 
 export async function showAccounts(ctx) {
   if (!plans) {
+    // The plan filter waits for the catalog; the view shown until now (an account's picture, with its forms) must not
+    // stay on screen meanwhile under the "Accounts" link.
+    render('content', section('accounts-title', 'Accounts', el('p', { class: 'muted' }, 'Loading…')));
     try {
       plans = (await ctx.api.get('/api/billing/plans')).plans ?? [];
     } catch {

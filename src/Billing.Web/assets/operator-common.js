@@ -80,9 +80,13 @@ export function facts(pairs) {
  * the caller's and outlives the view, so coming back shows the same filters and page; the cursors given so far are kept,
  * so the list can also go back. Only the newest of overlapping loads draws (a slow first load never overwrites a later
  * filter or page). read(filters, cursor) asks the API; draw(answer, pageNumber) returns { table, count }.
+ * The count of the page shown is said in the list's own status line, under its filters, not in the page's #status above
+ * them: a count that came as the operator pressed "Filter" moved the form down under the pointer, and the press was lost.
  */
 export function cursorList(ctx, { state, read, draw, noun: [one, many], label }) {
-  const results = el('div', {});
+  const said = el('p', { role: 'status', class: 'list-status' });
+  const shown = el('div', {});
+  const results = el('div', {}, said, shown);
   let newest = 0;
 
   /**
@@ -91,7 +95,7 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
    */
   async function load({ failed = null, focus = false } = {}) {
     const ticket = ++newest;
-    results.setAttribute('aria-busy', 'true');
+    shown.setAttribute('aria-busy', 'true');
     let answer;
     try {
       answer = await read(state.filters, state.cursors[state.page]);
@@ -99,21 +103,25 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
       if (ctx.current() && ticket === newest) {
         ctx.fail(error);
         if (failed) failed();
-        else results.replaceChildren();
-        results.removeAttribute('aria-busy');
+        else {
+          shown.replaceChildren();
+          said.textContent = '';
+        }
+        shown.removeAttribute('aria-busy');
       }
       return;
     }
     if (!ctx.current() || ticket !== newest) return; // another view, or a newer filter or page, is being shown
-    results.removeAttribute('aria-busy');
+    shown.removeAttribute('aria-busy');
     state.cursors[state.page + 1] = answer.nextCursor ?? undefined;
     const pageNumber = state.page + 1;
     const { table, count } = draw(answer, pageNumber);
     const nav = pager(answer.nextCursor);
-    results.replaceChildren(table, nav);
+    shown.replaceChildren(table, nav);
     // The page's table is a named region that takes the focus (its name says which page); an empty page has none.
     if (focus) (table.matches('[tabindex]') ? table : nav.querySelector('button:not(:disabled)'))?.focus();
-    ctx.ok(`${count === 1 ? `1 ${one}` : `${count} ${many}`} on page ${pageNumber}${answer.nextCursor ? '; there are more' : ''}.`);
+    ctx.clear(); // an earlier refusal no longer holds
+    said.textContent = `${count === 1 ? `1 ${one}` : `${count} ${many}`} on page ${pageNumber}${answer.nextCursor ? '; there are more' : ''}.`;
   }
 
   function pager(nextCursor) {
@@ -148,6 +156,9 @@ export function cursorList(ctx, { state, read, draw, noun: [one, many], label })
     state.filters = filters;
     state.cursors = [null];
     state.page = 0;
+    // The pager shown is the replaced list's: a move from it now would count from the new filter's first page and draw
+    // that as page 2. The new list brings its own pager (a failed filter empties the list).
+    for (const button of shown.querySelectorAll('.pager button')) button.disabled = true;
     const release = hold(submit);
     try {
       await load();

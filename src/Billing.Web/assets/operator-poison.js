@@ -8,6 +8,12 @@ const state = { queue: 'stripe-events' };
 
 export async function showPoison(ctx) {
   const results = el('div', {});
+  // Listings of this view answer in any order (the view's first listing, "Show messages" for another queue, the reading
+  // after a replay): only the one asked for last is drawn, so the table is the queue the form shows.
+  // What a listing or a replay found is said in the view's own status line under the queue form, not in the page's
+  // #status above it: said there, the first listing's count moved the form under a press of "Show messages".
+  const said = el('p', { role: 'status', class: 'list-status' });
+  const view = { ctx, results, said, newest: 0 };
   const queue = select('queue', queues, state.queue);
   const refresh = el('button', { type: 'submit', class: 'primary' }, 'Show messages');
   const form = el('form', { class: 'inline', 'aria-label': 'Choose a poison queue' }, field('poison-queue', 'Queue', queue), refresh);
@@ -16,15 +22,15 @@ export async function showPoison(ctx) {
     state.queue = queue.value;
     const release = hold(refresh);
     try {
-      await load(ctx, results);
+      await load(view);
     } finally {
       release();
     }
   });
   render('content', section('poison-title', 'Poison messages',
     el('p', {}, 'Messages that failed every attempt (for example while Stripe was unreachable). Replay moves them back to their queue once the cause is fixed; events already done are acknowledged without effect.'),
-    form, results));
-  await load(ctx, results);
+    form, said, results));
+  await load(view);
 }
 
 /** The account, or for an event never mapped to one the Stripe customer of its object (the accounts search finds it). */
@@ -39,21 +45,25 @@ function replayId(message, queue) {
   return queue === 'invoice-jobs' ? message.runId : message.eventId;
 }
 
-async function load(ctx, results, { keepStatus = false } = {}) {
+async function load(view, { keepStatus = false } = {}) {
+  const { ctx, results, said } = view;
+  const ticket = ++view.newest;
+  const latest = () => ctx.current() && ticket === view.newest;
   const queue = state.queue;
   results.setAttribute('aria-busy', 'true');
   let listing;
   try {
     listing = await ctx.api.get('/api/billing/admin/poison', { query: { queue, max: 32 } });
   } catch (error) {
-    if (ctx.current()) {
+    if (latest()) {
       ctx.fail(error);
       results.replaceChildren();
+      said.textContent = '';
       results.removeAttribute('aria-busy');
     }
     return;
   }
-  if (!ctx.current()) return;
+  if (!latest()) return; // another view, or a listing asked for later (another queue), is being shown
   results.removeAttribute('aria-busy');
   const messages = listing.messages ?? [];
   const selectable = messages.filter((m) => replayId(m, queue));
@@ -68,7 +78,7 @@ async function load(ctx, results, { keepStatus = false } = {}) {
       boxes.push(box);
       choose = box;
       replay = el('button', { type: 'button', 'aria-label': `Replay ${id}` }, 'Replay');
-      replay.addEventListener('click', () => replayIds(ctx, results, queue, [id], replay));
+      replay.addEventListener('click', () => replayIds(view, queue, [id], replay));
     }
     return [
       id ?? m.messageId,
@@ -89,7 +99,7 @@ async function load(ctx, results, { keepStatus = false } = {}) {
       ctx.fail(new Error('Select at least one message to replay.'));
       return;
     }
-    replayIds(ctx, results, queue, ids, replaySelected);
+    replayIds(view, queue, ids, replaySelected);
   });
   const name = queues.find(([value]) => value === queue)?.[1] ?? queue;
   results.replaceChildren(
@@ -99,10 +109,14 @@ async function load(ctx, results, { keepStatus = false } = {}) {
       { header: 'Status' }, { header: 'Attempts', numeric: true }, { header: 'Poisoned at' }, { header: 'Last attempt' },
     ], rows, { empty: 'The poison queue is empty.' }),
     ...(selectable.length ? [el('p', {}, replaySelected)] : []));
-  if (!keepStatus) ctx.ok(`${messages.length === 1 ? '1 poison message' : `${messages.length} poison messages`} in ${name}.`);
+  if (!keepStatus) {
+    ctx.clear(); // an earlier refusal no longer holds
+    said.textContent = `${messages.length === 1 ? '1 poison message' : `${messages.length} poison messages`} in ${name}.`;
+  }
 }
 
-async function replayIds(ctx, results, queue, ids, button) {
+async function replayIds(view, queue, ids, button) {
+  const { ctx } = view;
   const release = hold(button);
   try {
     const body = queue === 'invoice-jobs' ? { runIds: ids } : { eventIds: ids };
@@ -114,8 +128,11 @@ async function replayIds(ctx, results, queue, ids, button) {
     if (notFound.length) parts.push(`Not found (already replayed or gone): ${notFound.join(', ')}.`);
     const message = parts.join(' ') || 'Nothing was replayed.';
     if (!ctx.current()) return;
-    await load(ctx, results, { keepStatus: true });
-    if (ctx.current()) ctx.ok(message);
+    await load(view, { keepStatus: true });
+    if (ctx.current()) {
+      ctx.clear();
+      view.said.textContent = message;
+    }
   } catch (error) {
     ctx.fail(error);
   } finally {

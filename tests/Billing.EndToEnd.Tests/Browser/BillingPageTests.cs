@@ -115,6 +115,158 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task An_answer_for_an_account_signed_out_during_the_load_is_not_drawn_on_the_page_of_the_account_signed_in_next()
+    {
+        // Account A (on a trial) opens the page; while A's subscription is read, A signs out and B (free) signs in. A's
+        // answer came after B's page was drawn and drew "Trial" on B's page; the page kept A's subscription, invoice and
+        // ledger cursors for B's buttons. Here A's answer is held until B's page is drawn.
+        var a = NewAccount("switch-a");
+        var page = await SignedInAsync(a);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" }).ClickAsync();
+        await Expect(Plan(page)).ToHaveTextAsync("Trial");
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var delivered = new TaskCompletionSource();
+        await page.RouteAsync(
+            "**/api/billing/subscription",
+            async route =>
+            {
+                var answer = await route.FetchAsync(); // A's, read now and delivered later
+                asked.TrySetResult();
+                await release.Task;
+                await route.FulfillAsync(new RouteFulfillOptions { Response = answer });
+                delivered.TrySetResult();
+            },
+            new PageRouteOptions { Times = 1 });
+        await page.ReloadAsync(); // signed in as A again from the session
+        try
+        {
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await page.GetByLabel("Account id").FillAsync(NewAccount("switch-b"));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Expect(Plan(page)).ToHaveTextAsync("Free");
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" })).ToBeVisibleAsync();
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await page.EvaluateAsync("() => new Promise((resolve) => setTimeout(resolve, 500))"); // A's answer has been handled
+        await Expect(Plan(page)).ToHaveTextAsync("Free");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" })).ToBeVisibleAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task Back_from_a_cancelled_checkout_the_plans_do_not_move_when_the_page_says_so()
+    {
+        // "Checkout was cancelled" was said once every section had loaded, above them, long after the plans and their
+        // buttons were drawn and usable: the page moved down under a press begun on "Upgrade to Pro" (a phone's
+        // tap lands on whatever comes under it). The invoices' answer is held so the plans are drawn well before.
+        var page = await SignedInAsync(NewAccount("cancel-moves"), phone: true);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(CheckoutUrl());
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(
+            "**/api/billing/invoices?*",
+            async route =>
+            {
+                await release.Task;
+                await route.ContinueAsync();
+            },
+            new PageRouteOptions { Times = 1 });
+        var upgrade = page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" });
+        try
+        {
+            await page.GetByRole(AriaRole.Link, new() { Name = "Cancel" }).ClickAsync();
+            await Expect(upgrade).ToBeEnabledAsync();
+            await Expect(page.Locator("#plan-body[aria-busy], #usage-body[aria-busy], #plans-body[aria-busy]")).ToHaveCountAsync(0); // drawn above and at the plans
+            var before = (await upgrade.BoundingBoxAsync())!;
+            release.TrySetResult();
+            await Expect(page.Locator("#invoices-body[aria-busy]")).ToHaveCountAsync(0); // every section has loaded
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Checkout was cancelled: nothing was charged.");
+            var after = (await upgrade.BoundingBoxAsync())!;
+            Assert.Equal((before.X, before.Y), (after.X, after.Y));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task An_account_signed_in_while_another_accounts_checkout_is_being_confirmed_is_not_told_about_it()
+    {
+        // A paid at Checkout and was back on the success address, its confirmation waiting for Stripe's webhook; A
+        // signed out and B signed in on the same tab. B's page read the session id from the address and A's pending
+        // purchase from the tab's storage, said "Payment received — confirming your subscription…" and polled B's
+        // subscription for A's plan, then told B its payment had gone through.
+        var page = await SignedInAsync(NewAccount("confirm-a"));
+        await Stack.Emulator!.ControlAsync("/_emulator/webhooks/hold");
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
+            await PayOnCheckoutAsync(page);
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Payment received — confirming your subscription…");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await page.GetByLabel("Account id").FillAsync(NewAccount("confirm-b"));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Expect(Plan(page)).ToHaveTextAsync("Free");
+            await Expect(page.Locator("#credits-body[aria-busy], #invoices-body[aria-busy]")).ToHaveCountAsync(0); // every section has loaded
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            await Stack.Emulator.ControlAsync("/_emulator/webhooks/release");
+        }
+
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task Back_from_the_portal_the_page_does_not_move_when_it_says_it_is_checking_for_changes()
+    {
+        // As back from a cancelled Checkout: "Welcome back: checking for changes made in the billing portal…" was said
+        // above every section once they had all loaded, moving the plan and plans under a press begun on them.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var page = await SignedInAsync(subscriber.AccountId, phone: true);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" }).ClickAsync();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(
+            "**/api/billing/invoices?*",
+            async route =>
+            {
+                await release.Task;
+                await route.ContinueAsync();
+            },
+            new PageRouteOptions { Times = 1 });
+        var manage = page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" });
+        try
+        {
+            await page.GetByRole(AriaRole.Link, new() { Name = "Return" }).ClickAsync();
+            await Expect(manage).ToBeEnabledAsync();
+            await Expect(page.Locator("#plan-body[aria-busy], #usage-body[aria-busy], #plans-body[aria-busy]")).ToHaveCountAsync(0);
+            var before = (await manage.BoundingBoxAsync())!;
+            release.TrySetResult();
+            await Expect(page.Locator("#invoices-body[aria-busy]")).ToHaveCountAsync(0); // every section has loaded
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Welcome back: checking for changes made in the billing portal…");
+            var after = (await manage.BoundingBoxAsync())!;
+            Assert.Equal((before.X, before.Y), (after.X, after.Y));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_refresh_pressed_while_the_page_loads_is_not_drawn_over_by_the_pages_older_first_reading()
     {
         // The page's first usage reading, taken before the product recorded 7 runs, answers after a Refresh pressed while

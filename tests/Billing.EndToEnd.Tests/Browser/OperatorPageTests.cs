@@ -134,6 +134,41 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task While_a_new_filter_loads_the_pager_of_the_list_it_replaces_waits()
+    {
+        // "Next page" of the list shown stayed enabled while a new filter loaded: pressed then, it counted from the new
+        // filter's first page (its cursors already reset) and drew that first page as "Accounts, page 2".
+        var (page, tag) = await TwoPagesOfAccountsAsync("opnext");
+        var release = new TaskCompletionSource();
+        var narrower = tag + "-1"; // tag-10 to tag-19: one page
+        await page.RouteAsync(
+            url => url.Contains("/api/billing/admin/accounts?", StringComparison.Ordinal) && url.Contains("q=" + narrower, StringComparison.Ordinal),
+            async route =>
+            {
+                await release.Task;
+                await route.ContinueAsync();
+            });
+        var next = page.GetByRole(AriaRole.Button, new() { Name = "Next page" });
+        try
+        {
+            await page.GetByLabel("Account or customer id contains").FillAsync(narrower);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+            await Expect(next).ToBeDisabledAsync();
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        var links = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" }).GetByRole(AriaRole.Link);
+        await Expect(links).ToHaveCountAsync(10);
+        await Expect(links.Filter(new() { HasNotText = narrower })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("10 accounts on page 1.");
+        await Expect(next).ToBeDisabledAsync(); // the last page
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task Paging_with_the_keyboard_puts_the_focus_on_the_page_it_opened()
     {
         var (page, _) = await TwoPagesOfAccountsAsync("opkeys");
@@ -372,6 +407,213 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task A_poison_queue_chosen_while_the_first_listing_loads_is_not_drawn_over_by_that_older_listing()
+    {
+        // The view's first listing (Stripe events) answered after the operator had chosen the invoicing jobs' queue and
+        // its listing was shown: the older listing was drawn over it, under a form that names the other queue.
+        var page = await browser.OpenAsync("/operator/#poison");
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var delivered = new TaskCompletionSource();
+        await page.RouteAsync(
+            url => url.Contains("/api/billing/admin/poison?", StringComparison.Ordinal) && url.Contains("queue=stripe-events", StringComparison.Ordinal),
+            async route =>
+            {
+                var answer = await route.FetchAsync(); // read now, delivered later
+                asked.TrySetResult();
+                await release.Task;
+                await route.FulfillAsync(new RouteFulfillOptions { Response = answer });
+                delivered.TrySetResult();
+            },
+            new PageRouteOptions { Times = 1 });
+        try
+        {
+            await SignInAsync(page);
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync("invoice-jobs");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show messages" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await page.EvaluateAsync("() => new Promise((resolve) => setTimeout(resolve, 500))"); // the older listing has been handled
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" })).ToHaveCountAsync(0);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task Back_to_accounts_while_the_plans_load_does_not_leave_the_accounts_picture_on_screen()
+    {
+        // The accounts view read the catalog for its plan filter before drawing anything: until it answered, the
+        // account's picture (its credit form and re-sync button) stayed on screen under the "Accounts" link.
+        var accountId = await RegisterAccountAsync("opback");
+        var page = await OpenAccountAsync(accountId);
+        var release = new TaskCompletionSource();
+        await page.RouteAsync("**/api/billing/plans", async route =>
+        {
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        try
+        {
+            await page.GetByRole(AriaRole.Link, new() { Name = "Back to accounts" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Accounts", Exact = true })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {accountId}" })).ToHaveCountAsync(0);
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" })).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await Expect(page.GetByLabel("Account or customer id contains")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_credit_adjustment_answered_after_the_operator_opened_another_account_names_its_account()
+    {
+        // The adjustment of account A answered while account B was shown: "Posted: ... Balance now $5.00." was
+        // announced on B's view, read as B's balance.
+        var first = await RegisterAccountAsync("opadja");
+        var second = await RegisterAccountAsync("opadjb");
+        var page = await OpenAccountAsync(first);
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var delivered = new TaskCompletionSource();
+        await page.RouteAsync(
+            url => url.EndsWith($"/api/billing/admin/accounts/{first}/credits", StringComparison.Ordinal),
+            async route =>
+            {
+                asked.TrySetResult();
+                await release.Task;
+                await route.ContinueAsync();
+                delivered.TrySetResult();
+            },
+            new PageRouteOptions { Times = 1 });
+        try
+        {
+            await page.GetByLabel("Amount").FillAsync("5");
+            await page.GetByLabel("Reason").FillAsync("goodwill");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await page.EvaluateAsync($"() => {{ location.hash = '#account/{second}'; }}");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {second}" })).ToBeVisibleAsync();
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Account {first}: Posted: entry 1, adjustment +$5.00 (goodwill). Balance now $5.00.");
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $0.00"); // B's, as it was
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_re_sync_while_an_adjustment_is_on_its_way_keeps_the_adjustment_typed_and_its_retry_posts_once()
+    {
+        // The re-sync draws the account anew, its adjustment form too: what the operator had typed was gone, and so was
+        // the form's idempotency key. The adjustment sent meanwhile lost its answer (posted at the server), and the
+        // operator, typing it again, posted it a second time under a new key.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var page = await OpenAccountAsync(subscriber.AccountId);
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var posts = 0;
+        await page.RouteAsync(url => url.EndsWith("/credits", StringComparison.Ordinal), async route =>
+        {
+            if (route.Request.Method == "POST" && Interlocked.Increment(ref posts) == 1)
+            {
+                var answered = await route.FetchAsync(); // posted at the server; its answer is lost on the way back
+                Assert.Equal(200, answered.Status);
+                asked.TrySetResult();
+                await release.Task;
+                await route.AbortAsync();
+            }
+            else
+            {
+                await route.ContinueAsync();
+            }
+        });
+        try
+        {
+            await page.GetByLabel("Amount").FillAsync("4");
+            await page.GetByLabel("Reason").FillAsync("goodwill for the outage");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            var resync = page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" });
+            await resync.FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Re-synced from Stripe");
+            await Expect(resync).ToBeFocusedAsync(); // the account has been drawn again
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The billing service could not be reached. Check your connection and try again.");
+        await Expect(page.GetByLabel("Amount")).ToHaveValueAsync("4");
+        await Expect(page.GetByLabel("Reason")).ToHaveValueAsync("goodwill for the outage");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Already posted: entry 1, adjustment +$4.00 (goodwill for the outage). Balance now $4.00.");
+        var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, latest 20 entries" });
+        await Expect(ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "goodwill for the outage" })).ToHaveCountAsync(1);
+        Assert.Equal(2, posts);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task Show_messages_pressed_as_the_first_listing_answers_is_applied_the_form_does_not_move_under_the_pointer()
+    {
+        // As on the accounts view: the poison view's first listing announced its count above the queue form, which
+        // moved down between the press and the release of "Show messages"; the press was lost, and the Stripe events'
+        // listing stayed under a form that names the invoicing jobs' queue.
+        var page = await browser.OpenAsync("/operator/#poison", phone: true);
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(
+            url => url.Contains("/api/billing/admin/poison?", StringComparison.Ordinal) && url.Contains("queue=stripe-events", StringComparison.Ordinal),
+            async route =>
+            {
+                asked.TrySetResult();
+                await release.Task;
+                await route.ContinueAsync();
+            },
+            new PageRouteOptions { Times = 1 });
+        try
+        {
+            await SignInAsync(page);
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync("invoice-jobs");
+            var show = page.GetByRole(AriaRole.Button, new() { Name = "Show messages" });
+            var before = (await show.BoundingBoxAsync())!;
+            await page.Mouse.MoveAsync(before.X + (before.Width / 2), before.Y + (before.Height / 2));
+            await page.Mouse.DownAsync();
+            release.TrySetResult();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Stripe events.");
+            var after = (await show.BoundingBoxAsync())!;
+            Assert.Equal((before.X, before.Y), (after.X, after.Y));
+            await page.Mouse.UpAsync();
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_operator_grants_credit_from_a_decimal_amount_and_a_deduction_beyond_the_balance_is_refused_in_words()
     {
         var accountId = await RegisterAccountAsync("opcr");
@@ -584,6 +826,55 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await ExpectNoSidewaysScrollAsync(page);
         await BrowserFixture.ScreenshotAsync(page, "operator-account-phone");
         await ExpectNoSeriousAccessibilityViolationsAsync(page);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_filter_pressed_as_the_first_page_answers_is_applied_the_form_does_not_move_under_the_pointer()
+    {
+        // The accounts view's first page answered while the operator was pressing "Filter": its count appeared in the
+        // page's status region above the form and pushed the form down (90 px on a phone) between the press and the
+        // release, the click went to the form instead of the button, and the table kept the unfiltered first page
+        // with the filter text in the search box. Here the first page's answer is held and let go mid-press.
+        var accountId = await RegisterAccountAsync("oppress");
+        await RegisterAccountAsync("oppress"); // the unfiltered first page has more than the one account
+        var page = await browser.OpenAsync("/operator/", phone: true);
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(
+            url => url.Contains("/api/billing/admin/accounts?", StringComparison.Ordinal) && !url.Contains("q=", StringComparison.Ordinal),
+            async route =>
+            {
+                asked.TrySetResult();
+                await release.Task;
+                await route.ContinueAsync();
+            },
+            new PageRouteOptions { Times = 1 });
+        try
+        {
+            await SignInAsync(page);
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await page.GetByLabel("Account or customer id contains").FillAsync(accountId);
+            var filter = page.GetByRole(AriaRole.Button, new() { Name = "Filter" });
+            var before = (await filter.BoundingBoxAsync())!;
+            await page.Mouse.MoveAsync(before.X + (before.Width / 2), before.Y + (before.Height / 2));
+            await page.Mouse.DownAsync();
+            release.TrySetResult();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+            var after = (await filter.BoundingBoxAsync())!;
+            Assert.Equal((before.X, before.Y), (after.X, after.Y));
+            await page.Mouse.UpAsync();
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("1 account on page 1.");
+        var accounts = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" });
+        await Expect(accounts.GetByRole(AriaRole.Link, new() { Name = accountId })).ToBeVisibleAsync();
+        await Expect(accounts.GetByRole(AriaRole.Row)).ToHaveCountAsync(2); // the header and the one account
+        await Expect(page.GetByLabel("Account or customer id contains")).ToHaveValueAsync(accountId);
         browser.AssertPagesKeptToTheContract();
     }
 
