@@ -182,7 +182,7 @@ function creditSection(ctx, a) {
   const credits = a.credits ?? { available: false, balance: [], entries: [] };
   const balance = el('p', { id: 'credit-balance' }, `Balance: ${moneyList(credits.balance, shop ?? undefined)}`);
   const unavailable = credits.available ? null : el('p', { class: 'muted' }, `The credit ledger could not be read${credits.reason ? `: ${credits.reason}` : '.'}`);
-  const ledger = el('div', {}, ledgerTable(credits.entries ?? []));
+  const ledger = el('div', { id: 'credit-ledger' }, ledgerTable(credits.entries ?? []));
   return section('credit-title', 'Credit', balance, unavailable, adjustmentForm(ctx, a, balance, ledger), ledger);
 }
 
@@ -228,6 +228,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
       ('error' in parsed ? amount : reason).focus();
       return;
     }
+    const sent = [amount.value, currency.value, reason.value];
     const fingerprint = JSON.stringify([a.accountId, parsed.minor, code, why]);
     let pending = pendingAdjustments.get(a.accountId);
     if (pending?.fingerprint !== fingerprint) {
@@ -243,22 +244,34 @@ function adjustmentForm(ctx, a, balance, ledger) {
         amount: parsed.minor, currency: code, reason: why, idempotencyKey: pending.key,
       });
       settled();
-      form.reset();
-      currency.value = code;
+      // A re-sync may have drawn the account anew meanwhile, keeping the adjustment typed: the answer goes to the form,
+      // balance and ledger on screen, or that form would still hold the adjustment just posted (its key spent, a press
+      // would post it again) beside the balance from before it. Emptied only while it holds what was sent.
+      const [onAmount, onCurrency, onReason, onResult, onBalance, onLedger] = [amount, currency, reason, result, balance, ledger].map(onScreen);
+      if (onAmount === amount || [onAmount.value, onCurrency.value, onReason.value].every((value, i) => value === sent[i])) {
+        onAmount.form?.reset();
+        onCurrency.value = code;
+        onCurrency.dispatchEvent(new Event('input')); // the hint follows the currency
+      }
       const entry = answer.entry;
       const text = `${answer.replayed ? 'Already posted' : 'Posted'}: entry ${entry.sequence}, ${entry.kind} ${signedMoney(entry.amount, entry.currency)} (${entry.reason ?? why}). `
         + `Balance now ${formatMoney(answer.balance, entry.currency)}.`;
-      result.replaceChildren(el('p', { class: 'notice' }, text));
+      onResult.replaceChildren(el('p', { class: 'notice' }, text));
       told.ok(text);
-      await refreshCredit(ctx, a.accountId, balance, ledger);
+      await refreshCredit(ctx, a.accountId, onBalance, onLedger);
     } catch (error) {
       if (error?.status && error.status < 500 && error.status !== 429) settled(); // refused: nothing was posted
       told.fail(error);
-      if (error?.status !== 403) result.replaceChildren(el('p', { class: 'error' }, error.message));
+      if (error?.status !== 403) onScreen(result).replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
       release();
     }
   });
+  /** The element drawn in place of this one when a re-sync drew the account anew (same id), while it is still shown. */
+  function onScreen(element) {
+    if (element.isConnected || !ctx.current()) return element;
+    return document.getElementById(element.id) ?? element;
+  }
   amount.setAttribute('aria-describedby', 'adjust-hint');
   const hint = el('p', { class: 'muted', id: 'adjust-hint' }, adjustmentHint(currencies[0]));
   // The decimals allowed are the currency's: typing another currency changes them.

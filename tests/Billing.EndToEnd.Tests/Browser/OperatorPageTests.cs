@@ -518,6 +518,54 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task An_adjustment_answered_after_a_re_sync_redrew_the_account_empties_the_form_and_shows_the_new_balance()
+    {
+        // The re-sync draws the account anew and keeps what was typed; the adjustment sent before it, answered after,
+        // reset and refreshed the form, balance and ledger it was sent from (no longer on screen). The form on screen
+        // still held the adjustment beside the balance from before it, its key already spent: a second press posted it
+        // again under a new key.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var page = await OpenAccountAsync(subscriber.AccountId);
+        var asked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(url => url.EndsWith("/credits", StringComparison.Ordinal), async route =>
+        {
+            if (route.Request.Method == "POST")
+            {
+                asked.TrySetResult();
+                await release.Task; // not posted yet: the re-sync answers first
+            }
+
+            await route.ContinueAsync();
+        });
+        try
+        {
+            await page.GetByLabel("Amount").FillAsync("4");
+            await page.GetByLabel("Reason").FillAsync("goodwill for the outage");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            var resync = page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" });
+            await resync.FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Re-synced from Stripe");
+            await Expect(resync).ToBeFocusedAsync(); // the account has been drawn again
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Posted: entry 1, adjustment +$4.00 (goodwill for the outage). Balance now $4.00.");
+        await Expect(page.GetByLabel("Amount")).ToHaveValueAsync("");
+        await Expect(page.GetByLabel("Reason")).ToHaveValueAsync("");
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $4.00");
+        await Expect(page.Locator("#adjustment-result")).ToHaveTextAsync("Posted: entry 1, adjustment +$4.00 (goodwill for the outage). Balance now $4.00.");
+        var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, latest 20 entries" });
+        await Expect(ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "goodwill for the outage" })).ToHaveCountAsync(1);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_re_sync_while_an_adjustment_is_on_its_way_keeps_the_adjustment_typed_and_its_retry_posts_once()
     {
         // The re-sync draws the account anew, its adjustment form too: what the operator had typed was gone, and so was
