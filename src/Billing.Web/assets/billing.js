@@ -72,10 +72,12 @@ async function start() {
   const another = anothers(storedPending());
   const returning = another ? null : new URLSearchParams(location.search).get('session_id');
   const pending = returning ? readPending(returning) : null;
+  // The same for a portal visit: the subscription before it is that account's.
+  const portal = storedPortalVisit();
   // Said before the sections are drawn, not once they have all loaded: said above them then, it moved the page down
   // under a press begun on a section drawn earlier (a plan's "Upgrade" button).
   if (returning) announce('status', isCredit(pending) ? 'Payment received — confirming your purchase…' : 'Payment received — confirming your subscription…');
-  else if (sessionStorage.getItem(portalKey)) announce('status', portalWatchText);
+  else if (portal) announce('status', portalWatchText);
   else if (!another && sessionStorage.getItem(pendingKey)) {
     // Back without a session id: the customer left Checkout through its cancel link.
     sessionStorage.removeItem(pendingKey);
@@ -85,7 +87,7 @@ async function start() {
   if (!still(signIn)) return;
   if (returning) await confirmCheckout(returning, pending);
   // Not awaited: the usage refresh below does not wait up to 2 minutes for the portal's change.
-  else if (sessionStorage.getItem(portalKey)) watchAfterPortal(sessionStorage.getItem(portalKey)).catch(() => {});
+  else if (portal) watchAfterPortal(portal.before).catch(() => {});
   startAutoRefresh();
 }
 
@@ -345,7 +347,7 @@ async function openPortal() {
   const [answer, current] = await Promise.all([api.post('/api/billing/portal'), api.get('/api/billing/subscription')]);
   if (!still(signIn)) return undefined;
   const left = leaveTo(answer.url);
-  sessionStorage.setItem(portalKey, fingerprint(current));
+  sessionStorage.setItem(portalKey, JSON.stringify({ before: fingerprint(current), accountId: session.accountId }));
   announce('status', 'Opening the Stripe customer portal…');
   return left;
 }
@@ -454,6 +456,24 @@ function storedPending() {
   } catch {
     return null;
   }
+}
+
+/**
+ * The portal visit this tab's account made ({ before: the subscription's fingerprint as it left }), or null: none, or
+ * another account's (it signed out before its page had looked: that account's to look at when it signs in again). A
+ * visit stored before the account was recorded with it (the fingerprint alone) is the account's signed in.
+ */
+function storedPortalVisit() {
+  const stored = sessionStorage.getItem(portalKey);
+  if (!stored) return null;
+  let visit;
+  try {
+    visit = JSON.parse(stored);
+  } catch {
+    return { before: stored };
+  }
+  if (Array.isArray(visit) || typeof visit?.before !== 'string') return { before: stored };
+  return visit.accountId && session.accountId && visit.accountId !== session.accountId ? null : visit;
 }
 
 /** A purchase another account signed in on this tab made (development sign-in; a host app's token names no account here). */

@@ -200,6 +200,44 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     }
 
     [Fact]
+    public async Task An_account_signed_in_after_another_came_back_from_the_portal_is_not_told_about_its_changes()
+    {
+        // A came back from the portal and signed out while its page still loaded (the portal visit, kept in the tab's
+        // storage, is looked at once the page has loaded); B signed in on the same tab. B's page said "Welcome back:
+        // checking for changes made in the billing portal…", compared A's subscription before the portal with B's, and
+        // told B "Your changes in the billing portal are shown below." (B never went there).
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var page = await SignedInAsync(subscriber.AccountId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" }).ClickAsync();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync(
+            "**/api/billing/invoices?*",
+            async route =>
+            {
+                await release.Task;
+                await route.ContinueAsync();
+            },
+            new PageRouteOptions { Times = 1 });
+        try
+        {
+            await page.GetByRole(AriaRole.Link, new() { Name = "Return" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Welcome back: checking for changes made in the billing portal…");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await page.GetByLabel("Account id").FillAsync(NewAccount("portal-b"));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Expect(Plan(page)).ToHaveTextAsync("Free");
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await Expect(page.Locator("#plan-body[aria-busy], #credits-body[aria-busy], #invoices-body[aria-busy]")).ToHaveCountAsync(0); // every section has loaded
+        await Expect(page.Locator("#status")).ToHaveTextAsync(""); // the portal watch says a change as the page has loaded
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_account_signed_in_while_another_accounts_checkout_is_being_confirmed_is_not_told_about_it()
     {
         // A paid at Checkout and was back on the success address, its confirmation waiting for Stripe's webhook; A
