@@ -124,24 +124,11 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         var page = await SignedInAsync(a);
         await page.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" }).ClickAsync();
         await Expect(Plan(page)).ToHaveTextAsync("Trial");
-        var asked = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var delivered = new TaskCompletionSource();
-        await page.RouteAsync(
-            "**/api/billing/subscription",
-            async route =>
-            {
-                var answer = await route.FetchAsync(); // A's, read now and delivered later
-                asked.TrySetResult();
-                await release.Task;
-                await route.FulfillAsync(new RouteFulfillOptions { Response = answer });
-                delivered.TrySetResult();
-            },
-            new PageRouteOptions { Times = 1 });
+        var held = await HeldAnswer.HoldAsync(page, "**/api/billing/subscription", readNow: true); // A's, read now and delivered later
         await page.ReloadAsync(); // signed in as A again from the session
         try
         {
-            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await held.AskedAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
             await page.GetByLabel("Account id").FillAsync(NewAccount("switch-b"));
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -150,11 +137,10 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         }
         finally
         {
-            release.TrySetResult();
+            held.Release();
         }
 
-        await delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await page.EvaluateAsync("() => new Promise((resolve) => setTimeout(resolve, 500))"); // A's answer has been handled
+        await held.DeliveredAsync(page); // A's answer has been handled
         await Expect(Plan(page)).ToHaveTextAsync("Free");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" })).ToBeVisibleAsync();
         browser.AssertPagesKeptToTheContract();
@@ -169,31 +155,22 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         var page = await SignedInAsync(NewAccount("cancel-moves"), phone: true);
         await page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(CheckoutUrl());
-        var release = new TaskCompletionSource();
-        await page.RouteAsync(
-            "**/api/billing/invoices?*",
-            async route =>
-            {
-                await release.Task;
-                await route.ContinueAsync();
-            },
-            new PageRouteOptions { Times = 1 });
+        var held = await HeldAnswer.HoldAsync(page, "**/api/billing/invoices?*");
         var upgrade = page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" });
         try
         {
             await page.GetByRole(AriaRole.Link, new() { Name = "Cancel" }).ClickAsync();
             await Expect(upgrade).ToBeEnabledAsync();
             await Expect(page.Locator("#plan-body[aria-busy], #usage-body[aria-busy], #plans-body[aria-busy]")).ToHaveCountAsync(0); // drawn above and at the plans
-            var before = (await upgrade.BoundingBoxAsync())!;
-            release.TrySetResult();
-            await Expect(page.Locator("#invoices-body[aria-busy]")).ToHaveCountAsync(0); // every section has loaded
-            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Checkout was cancelled: nothing was charged.");
-            var after = (await upgrade.BoundingBoxAsync())!;
-            Assert.Equal((before.X, before.Y), (after.X, after.Y));
+            await held.ReleaseWithoutMovingAsync(page, upgrade, async () =>
+            {
+                await Expect(page.Locator("#invoices-body[aria-busy]")).ToHaveCountAsync(0); // every section has loaded
+                await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Checkout was cancelled: nothing was charged.");
+            });
         }
         finally
         {
-            release.TrySetResult();
+            held.Release();
         }
 
         browser.AssertPagesKeptToTheContract();
@@ -209,15 +186,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
         var page = await SignedInAsync(subscriber.AccountId);
         await page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" }).ClickAsync();
-        var release = new TaskCompletionSource();
-        await page.RouteAsync(
-            "**/api/billing/invoices?*",
-            async route =>
-            {
-                await release.Task;
-                await route.ContinueAsync();
-            },
-            new PageRouteOptions { Times = 1 });
+        var held = await HeldAnswer.HoldAsync(page, "**/api/billing/invoices?*");
         try
         {
             await page.GetByRole(AriaRole.Link, new() { Name = "Return" }).ClickAsync();
@@ -229,7 +198,7 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         }
         finally
         {
-            release.TrySetResult();
+            held.Release();
         }
 
         await Expect(page.Locator("#plan-body[aria-busy], #credits-body[aria-busy], #invoices-body[aria-busy]")).ToHaveCountAsync(0); // every section has loaded
@@ -274,31 +243,22 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
         var page = await SignedInAsync(subscriber.AccountId, phone: true);
         await page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" }).ClickAsync();
-        var release = new TaskCompletionSource();
-        await page.RouteAsync(
-            "**/api/billing/invoices?*",
-            async route =>
-            {
-                await release.Task;
-                await route.ContinueAsync();
-            },
-            new PageRouteOptions { Times = 1 });
+        var held = await HeldAnswer.HoldAsync(page, "**/api/billing/invoices?*");
         var manage = page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" });
         try
         {
             await page.GetByRole(AriaRole.Link, new() { Name = "Return" }).ClickAsync();
             await Expect(manage).ToBeEnabledAsync();
             await Expect(page.Locator("#plan-body[aria-busy], #usage-body[aria-busy], #plans-body[aria-busy]")).ToHaveCountAsync(0);
-            var before = (await manage.BoundingBoxAsync())!;
-            release.TrySetResult();
-            await Expect(page.Locator("#invoices-body[aria-busy]")).ToHaveCountAsync(0); // every section has loaded
-            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Welcome back: checking for changes made in the billing portal…");
-            var after = (await manage.BoundingBoxAsync())!;
-            Assert.Equal((before.X, before.Y), (after.X, after.Y));
+            await held.ReleaseWithoutMovingAsync(page, manage, async () =>
+            {
+                await Expect(page.Locator("#invoices-body[aria-busy]")).ToHaveCountAsync(0); // every section has loaded
+                await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Welcome back: checking for changes made in the billing portal…");
+            });
         }
         finally
         {
-            release.TrySetResult();
+            held.Release();
         }
 
         browser.AssertPagesKeptToTheContract();
@@ -312,28 +272,12 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         // (on a busy machine the Refresh button is usable long before the page's own reading comes back).
         var accountId = NewAccount("refresh-early");
         await RegisterAsync(accountId);
-        var firstRead = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var firstDelivered = new TaskCompletionSource();
-        var reads = 0;
-        var page = await SignedInAsync(accountId, routes: page => page.RouteAsync("**/api/billing/usage?*", async route =>
-        {
-            if (Interlocked.Increment(ref reads) != 1)
-            {
-                await route.ContinueAsync();
-                return;
-            }
-
-            var answer = await route.FetchAsync(); // read now, delivered later
-            firstRead.TrySetResult();
-            await release.Task;
-            await route.FulfillAsync(new RouteFulfillOptions { Response = answer });
-            firstDelivered.TrySetResult();
-        }));
+        HeldAnswer? held = null;
+        var page = await SignedInAsync(accountId, routes: async page => held = await HeldAnswer.HoldAsync(page, "**/api/billing/usage?*", readNow: true)); // the first reading: read now, delivered later
         var runs = page.GetByRole(AriaRole.Meter, new() { Name = "Agent runs used" });
         try
         {
-            await firstRead.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await held!.AskedAsync();
             Assert.Equal(HttpStatusCode.OK, await RecordAsync(accountId, "agent_runs", 7));
             await Refresh(page).ClickAsync();
             await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Usage updated at");
@@ -341,10 +285,10 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         }
         finally
         {
-            release.TrySetResult();
+            held?.Release();
         }
 
-        await firstDelivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await held.DeliveredAsync(page);
         await Expect(page.Locator("#usage-body[aria-busy]")).ToHaveCountAsync(0); // the first reading has been handled
         await Expect(runs).ToHaveAttributeAsync("value", "7");
         await Expect(page.Locator("#meter-agent_runs-text")).ToContainTextAsync("7 of 20 agent runs");

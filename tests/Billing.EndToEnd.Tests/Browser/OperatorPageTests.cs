@@ -139,15 +139,9 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         // "Next page" of the list shown stayed enabled while a new filter loaded: pressed then, it counted from the new
         // filter's first page (its cursors already reset) and drew that first page as "Accounts, page 2".
         var (page, tag) = await TwoPagesOfAccountsAsync("opnext");
-        var release = new TaskCompletionSource();
         var narrower = tag + "-1"; // tag-10 to tag-19: one page
-        await page.RouteAsync(
-            url => url.Contains("/api/billing/admin/accounts?", StringComparison.Ordinal) && url.Contains("q=" + narrower, StringComparison.Ordinal),
-            async route =>
-            {
-                await release.Task;
-                await route.ContinueAsync();
-            });
+        var held = await HeldAnswer.HoldAsync(
+            page, url => url.Contains("/api/billing/admin/accounts?", StringComparison.Ordinal) && url.Contains("q=" + narrower, StringComparison.Ordinal), every: true);
         var next = page.GetByRole(AriaRole.Button, new() { Name = "Next page" });
         try
         {
@@ -157,7 +151,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         }
         finally
         {
-            release.TrySetResult();
+            held.Release();
         }
 
         var links = page.GetByRole(AriaRole.Table, new() { Name = "Accounts, page 1" }).GetByRole(AriaRole.Link);
@@ -412,35 +406,22 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         // The view's first listing (Stripe events) answered after the operator had chosen the invoicing jobs' queue and
         // its listing was shown: the older listing was drawn over it, under a form that names the other queue.
         var page = await browser.OpenAsync("/operator/#poison");
-        var asked = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var delivered = new TaskCompletionSource();
-        await page.RouteAsync(
-            url => url.Contains("/api/billing/admin/poison?", StringComparison.Ordinal) && url.Contains("queue=stripe-events", StringComparison.Ordinal),
-            async route =>
-            {
-                var answer = await route.FetchAsync(); // read now, delivered later
-                asked.TrySetResult();
-                await release.Task;
-                await route.FulfillAsync(new RouteFulfillOptions { Response = answer });
-                delivered.TrySetResult();
-            },
-            new PageRouteOptions { Times = 1 });
+        var held = await HeldAnswer.HoldAsync(
+            page, url => url.Contains("/api/billing/admin/poison?", StringComparison.Ordinal) && url.Contains("queue=stripe-events", StringComparison.Ordinal), readNow: true);
         try
         {
             await SignInAsync(page);
-            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await held.AskedAsync();
             await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync("invoice-jobs");
             await page.GetByRole(AriaRole.Button, new() { Name = "Show messages" }).ClickAsync();
             await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
         }
         finally
         {
-            release.TrySetResult();
+            held.Release();
         }
 
-        await delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await page.EvaluateAsync("() => new Promise((resolve) => setTimeout(resolve, 500))"); // the older listing has been handled
+        await held.DeliveredAsync(page); // the older listing has been handled
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
         await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" })).ToHaveCountAsync(0);
         browser.AssertPagesKeptToTheContract();
@@ -453,12 +434,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         // account's picture (its credit form and re-sync button) stayed on screen under the "Accounts" link.
         var accountId = await RegisterAccountAsync("opback");
         var page = await OpenAccountAsync(accountId);
-        var release = new TaskCompletionSource();
-        await page.RouteAsync("**/api/billing/plans", async route =>
-        {
-            await release.Task;
-            await route.ContinueAsync();
-        });
+        var held = await HeldAnswer.HoldAsync(page, "**/api/billing/plans", every: true);
         try
         {
             await page.GetByRole(AriaRole.Link, new() { Name = "Back to accounts" }).ClickAsync();
@@ -468,7 +444,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         }
         finally
         {
-            release.TrySetResult();
+            held.Release();
         }
 
         await Expect(page.GetByLabel("Account or customer id contains")).ToBeVisibleAsync();
@@ -484,34 +460,22 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         var first = await RegisterAccountAsync("opadja");
         var second = await RegisterAccountAsync("opadjb");
         var page = await OpenAccountAsync(first);
-        var asked = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var delivered = new TaskCompletionSource();
-        await page.RouteAsync(
-            url => url.EndsWith($"/api/billing/admin/accounts/{first}/credits", StringComparison.Ordinal),
-            async route =>
-            {
-                asked.TrySetResult();
-                await release.Task;
-                await route.ContinueAsync();
-                delivered.TrySetResult();
-            },
-            new PageRouteOptions { Times = 1 });
+        var held = await HeldAnswer.HoldAsync(page, url => url.EndsWith($"/api/billing/admin/accounts/{first}/credits", StringComparison.Ordinal));
         try
         {
             await page.GetByLabel("Amount").FillAsync("5");
             await page.GetByLabel("Reason").FillAsync("goodwill");
             await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
-            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await held.AskedAsync();
             await page.EvaluateAsync($"() => {{ location.hash = '#account/{second}'; }}");
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {second}" })).ToBeVisibleAsync();
         }
         finally
         {
-            release.TrySetResult();
+            held.Release();
         }
 
-        await delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await held.DeliveredAsync(page);
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Account {first}: Posted: entry 1, adjustment +$5.00 (goodwill). Balance now $5.00.");
         await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $0.00"); // B's, as it was
         browser.AssertPagesKeptToTheContract();
@@ -626,35 +590,22 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         // moved down between the press and the release of "Show messages"; the press was lost, and the Stripe events'
         // listing stayed under a form that names the invoicing jobs' queue.
         var page = await browser.OpenAsync("/operator/#poison", phone: true);
-        var asked = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        await page.RouteAsync(
-            url => url.Contains("/api/billing/admin/poison?", StringComparison.Ordinal) && url.Contains("queue=stripe-events", StringComparison.Ordinal),
-            async route =>
-            {
-                asked.TrySetResult();
-                await release.Task;
-                await route.ContinueAsync();
-            },
-            new PageRouteOptions { Times = 1 });
+        var held = await HeldAnswer.HoldAsync(
+            page, url => url.Contains("/api/billing/admin/poison?", StringComparison.Ordinal) && url.Contains("queue=stripe-events", StringComparison.Ordinal));
         try
         {
             await SignInAsync(page);
-            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await held.AskedAsync();
             await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync("invoice-jobs");
-            var show = page.GetByRole(AriaRole.Button, new() { Name = "Show messages" });
-            var before = (await show.BoundingBoxAsync())!;
-            await page.Mouse.MoveAsync(before.X + (before.Width / 2), before.Y + (before.Height / 2));
-            await page.Mouse.DownAsync();
-            release.TrySetResult();
-            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Stripe events.");
-            var after = (await show.BoundingBoxAsync())!;
-            Assert.Equal((before.X, before.Y), (after.X, after.Y));
-            await page.Mouse.UpAsync();
+            await held.ReleaseWithoutMovingAsync(
+                page,
+                page.GetByRole(AriaRole.Button, new() { Name = "Show messages" }),
+                () => Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Stripe events."),
+                pressed: true);
         }
         finally
         {
-            release.TrySetResult();
+            held.Release();
         }
 
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
@@ -887,35 +838,22 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         var accountId = await RegisterAccountAsync("oppress");
         await RegisterAccountAsync("oppress"); // the unfiltered first page has more than the one account
         var page = await browser.OpenAsync("/operator/", phone: true);
-        var asked = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        await page.RouteAsync(
-            url => url.Contains("/api/billing/admin/accounts?", StringComparison.Ordinal) && !url.Contains("q=", StringComparison.Ordinal),
-            async route =>
-            {
-                asked.TrySetResult();
-                await release.Task;
-                await route.ContinueAsync();
-            },
-            new PageRouteOptions { Times = 1 });
+        var held = await HeldAnswer.HoldAsync(
+            page, url => url.Contains("/api/billing/admin/accounts?", StringComparison.Ordinal) && !url.Contains("q=", StringComparison.Ordinal));
         try
         {
             await SignInAsync(page);
-            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await held.AskedAsync();
             await page.GetByLabel("Account or customer id contains").FillAsync(accountId);
-            var filter = page.GetByRole(AriaRole.Button, new() { Name = "Filter" });
-            var before = (await filter.BoundingBoxAsync())!;
-            await page.Mouse.MoveAsync(before.X + (before.Width / 2), before.Y + (before.Height / 2));
-            await page.Mouse.DownAsync();
-            release.TrySetResult();
-            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
-            var after = (await filter.BoundingBoxAsync())!;
-            Assert.Equal((before.X, before.Y), (after.X, after.Y));
-            await page.Mouse.UpAsync();
+            await held.ReleaseWithoutMovingAsync(
+                page,
+                page.GetByRole(AriaRole.Button, new() { Name = "Filter" }),
+                () => Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1"),
+                pressed: true);
         }
         finally
         {
-            release.TrySetResult();
+            held.Release();
         }
 
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("1 account on page 1.");
