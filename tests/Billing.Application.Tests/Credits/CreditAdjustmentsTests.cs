@@ -62,6 +62,19 @@ public sealed class CreditAdjustmentsTests
     }
 
     [Fact]
+    public async Task A_reason_of_the_longest_length_is_kept_and_one_character_more_is_refused()
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+        var longest = new string('r', CreditAdjustments.MaxReasonLength);
+
+        var kept = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(500, "usd", longest, "k1"), "ops-1", CancellationToken.None);
+        var refused = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(500, "usd", longest + "r", "k2"), "ops-1", CancellationToken.None);
+
+        Assert.Equal(longest, Assert.IsType<Succeeded<CreditAdjusted>>(kept).Value.Entry.Reason);
+        Assert.Equal(["reason"], Assert.IsType<Invalid<CreditAdjusted>>(refused).Errors.Fields);
+    }
+
+    [Fact]
     public async Task A_reason_in_any_script_with_emoji_is_kept_as_written()
     {
         await _accounts.GetOrCreateAsync(User, CancellationToken.None);

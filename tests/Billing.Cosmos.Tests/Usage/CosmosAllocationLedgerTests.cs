@@ -165,6 +165,23 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_release_against_a_counter_already_at_zero_removes_the_unit_and_leaves_the_counter_at_zero()
+    {
+        // A counter set low by hand (a restore, a repair) while a unit is still held: the release never counts below zero.
+        var account = Ids.NewAccount();
+        await TakeAsync(account, "a", null);
+        var counter = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"allocations:{account.Value}:projects", account.Value))!;
+        counter["held"] = 0;
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, counter, account.Value);
+
+        var release = await ReleaseAsync(account, "a");
+
+        Assert.Equal(new AllocationChange(AllocationChangeKind.Released, 0), release);
+        Assert.Null(await UnitAsync(account, "a"));
+        Assert.Equal(0, (await _ledger.HeldAsync(account, [Projects], CancellationToken.None))[Projects]);
+    }
+
+    [Fact]
     public async Task Racing_releases_of_one_allocation_release_it_once()
     {
         var account = Ids.NewAccount();

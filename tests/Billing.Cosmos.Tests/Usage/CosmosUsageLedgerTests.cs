@@ -314,6 +314,24 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Counters_written_before_the_coverage_was_kept_saw_only_the_soonest_expired_add_ons_and_never_a_revoked_one()
+    {
+        // Their lapse of 400 covered the 500 expired units seen then: the soonest-expiring expired add-ons, in order, while
+        // they fit. An expired add-on too large for what was seen ends that run (a smaller one after it expired later),
+        // and a revoked one was never among them: both are taken by the rule now.
+        var tooLarge = await Schema3CountersAsync(included: 1_400, lapsed: 400, expired: 500);
+        var revokedFirst = await Schema3CountersAsync(included: 1_400, lapsed: 400, expired: 500);
+
+        await _ledger.RecordAsync(Record(tooLarge, "next", November, AgentRuns, 1, null, Pro, included: 1_000, [new MeterAllowance("cs:large", 600, AllowanceState.Expired), new MeterAllowance("cs:small", 500, AllowanceState.Expired), Plan]), CancellationToken.None);
+        await _ledger.RecordAsync(Record(revokedFirst, "next", November, AgentRuns, 1, null, Pro, included: 1_000, [new MeterAllowance("cs:refunded", 500, AllowanceState.Revoked), Lapsing, Plan]), CancellationToken.None);
+
+        var large = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{tooLarge.Value}:month-2026-11", tooLarge.Value);
+        var revoked = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{revokedFirst.Value}:month-2026-11", revokedFirst.Value);
+        Assert.Equal((400L, 600L, 400L), ((long?)large!["covered"]!["agent_runs"]!["recordedBefore"], (long?)large["covered"]!["agent_runs"]!["cs:large"], (long?)large["covered"]!["agent_runs"]!["cs:small"]));
+        Assert.Equal((400L, 500L, 0L), ((long?)revoked!["covered"]!["agent_runs"]!["recordedBefore"], (long?)revoked["covered"]!["agent_runs"]!["cs:refunded"], (long?)revoked["covered"]!["agent_runs"]!["cs:lapsing"]));
+    }
+
+    [Fact]
     public async Task Counters_of_schema_2_read_without_lapses_and_their_next_count_applies_the_rule()
     {
         var account = await Schema2CountersAsync();

@@ -53,6 +53,12 @@ public sealed class RecordUsageProcedureTwinTests(CosmosFixture fixture) : IClas
         ["a plan change mid-period after a lapse starts the new plan with nothing lapsed"] = (
             [new(AgentRuns, Pro, 1_500, [S(In), Plan(1_000)], 1_400), new(AgentRuns, Pro, 1_000, [S(Gone), Plan(1_000)], 1_001), new(Tokens, Enterprise, 100_000, [], 10), new(AgentRuns, Enterprise, 50_000, [S(Gone), Plan(50_000)], 1)],
             new(Included: 50_000, Lapsed: 0, Expired: 500, Used: 2_402, Overage: 901)),
+        ["a plan that includes none of the meter bills every unit of its stretch"] = (
+            [new(AgentRuns, Pro, 1_000, [], 10), new(AgentRuns, Enterprise, 0, [], 5)],
+            new(Included: 0, Lapsed: 0, Expired: 0, Used: 15, Overage: 5)),
+        ["each earlier stretch is priced from the count where its plan took over"] = (
+            [new(AgentRuns, Pro, 1_000, [], 1_200), new(AgentRuns, Enterprise, 1_100, [], 100), new(AgentRuns, Pro, 1_000, [], 1)],
+            new(Included: 1_000, Lapsed: 0, Expired: 0, Used: 1_301, Overage: 301)), // 200 under PRO, 100 of ENTERPRISE's 1,200 to 1,300, 1
     };
 
     private const AllowanceState In = AllowanceState.InForce;

@@ -30,6 +30,19 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void A_spend_names_only_the_grants_it_took_from_never_one_used_up_before_it()
+    {
+        var book = Empty()
+            .Post(CreditOperation.Grant("used-up", Usd, 100, null, "pack:A", "pi_a", null), T0)
+            .Post(CreditOperation.Grant("left", Usd, 100, null, "pack:A", "pi_b", null), T0.AddMinutes(1))
+            .Post(CreditOperation.Spend("first", Usd, 100, T0.AddMinutes(2), "first"), T0.AddMinutes(2));
+
+        var decision = book.Apply(CreditOperation.Spend("second", Usd, 50, T0.AddMinutes(3), "second"), T0.AddMinutes(3));
+
+        Assert.Equal([new CreditPart("left", -50)], decision.Entry!.Parts);
+    }
+
+    [Fact]
     public void Spends_take_the_credit_that_expires_soonest_first_so_none_lapses_while_lasting_credit_is_spent()
     {
         var book = Empty()

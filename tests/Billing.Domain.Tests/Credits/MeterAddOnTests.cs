@@ -55,6 +55,19 @@ public sealed class MeterAddOnTests
         Assert.Equal(applies, AddOn(granted, expires, variant).AppliesAt(Day(now), November.Key));
     }
 
+    [Fact]
+    public void An_add_on_granted_as_the_period_ends_or_expired_or_revoked_as_it_starts_never_applied_in_it()
+    {
+        var end = November.End.Subtract(November.Start).TotalDays;
+
+        Assert.False(AddOn(end, null, null).AppliedDuring(November)); // granted at the instant November ends
+        Assert.True(AddOn(end - 0.001, null, null).AppliedDuring(November));
+        Assert.False(AddOn(-10, 0, null).AppliedDuring(November)); // expired at the instant November starts
+        Assert.True(AddOn(-10, 0.001, null).AppliedDuring(November));
+        Assert.False((AddOn(-10, null, null) with { RevokedAt = November.Start }).AppliedDuring(November)); // revoked then
+        Assert.True((AddOn(-10, null, null) with { RevokedAt = November.Start.AddSeconds(1) }).AppliedDuring(November));
+    }
+
     private static DateTimeOffset Day(double days) => November.Start.AddDays(days);
 
     private static MeterAddOn AddOn(double granted, double? expires, string? variant) => new()
