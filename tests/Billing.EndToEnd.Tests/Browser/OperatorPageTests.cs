@@ -504,15 +504,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         });
         try
         {
-            await page.GetByLabel("Amount").FillAsync("4");
-            await page.GetByLabel("Reason").FillAsync("goodwill for the outage");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
-            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            var resync = page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" });
-            await resync.FocusAsync();
-            await page.Keyboard.PressAsync("Enter");
-            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Re-synced from Stripe");
-            await Expect(resync).ToBeFocusedAsync(); // the account has been drawn again
+            await AdjustThenResyncAsync(page, asked.Task);
         }
         finally
         {
@@ -557,15 +549,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         });
         try
         {
-            await page.GetByLabel("Amount").FillAsync("4");
-            await page.GetByLabel("Reason").FillAsync("goodwill for the outage");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
-            await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            var resync = page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" });
-            await resync.FocusAsync();
-            await page.Keyboard.PressAsync("Enter");
-            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Re-synced from Stripe");
-            await Expect(resync).ToBeFocusedAsync(); // the account has been drawn again
+            await AdjustThenResyncAsync(page, asked.Task);
         }
         finally
         {
@@ -862,6 +846,23 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(accounts.GetByRole(AriaRole.Row)).ToHaveCountAsync(2); // the header and the one account
         await Expect(page.GetByLabel("Account or customer id contains")).ToHaveValueAsync(accountId);
         browser.AssertPagesKeptToTheContract();
+    }
+
+    /// <summary>
+    /// Sends a $4.00 adjustment ("goodwill for the outage"), waits until its request is held (<paramref name="held"/>),
+    /// then re-syncs the account from the keyboard and waits until the account has been drawn again.
+    /// </summary>
+    private static async Task AdjustThenResyncAsync(IPage page, Task held)
+    {
+        await page.GetByLabel("Amount").FillAsync("4");
+        await page.GetByLabel("Reason").FillAsync("goodwill for the outage");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+        await held.WaitAsync(TimeSpan.FromSeconds(30));
+        var resync = page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" });
+        await resync.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Re-synced from Stripe");
+        await Expect(resync).ToBeFocusedAsync();
     }
 
     /// <summary>21 new accounts whose ids share a tag, and an operator's accounts view filtered to them: page 1 of 2 (20 a page) drawn.</summary>
