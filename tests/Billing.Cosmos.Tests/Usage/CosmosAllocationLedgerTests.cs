@@ -5,9 +5,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Billing.Application.Usage;
 using Billing.Cosmos.Tests.Support;
+using Billing.Cosmos.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Billing.Cosmos.Tests.Usage;
 
@@ -299,6 +301,31 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         Assert.Equal("projects", (string?)counter["meter"]);
         Assert.Equal("project/42 ä", unit.GetProperty("allocationId").GetString());
         Assert.Matches($"^allocation:{account.Value}:projects:[0-9a-f]{{64}}$", unit.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task The_counter_records_the_instant_of_its_last_change_by_a_take_and_by_a_release()
+    {
+        // data-model.md documents the counter's updatedAt; the procedure copies it from the request on every change.
+        var account = Ids.NewAccount();
+        var time = new FakeTimeProvider(new DateTimeOffset(2031, 3, 4, 5, 6, 7, TimeSpan.Zero));
+        var ledger = new CosmosAllocationLedger(fixture.Containers, time);
+        var changedAt = new List<DateTimeOffset>();
+        foreach (var change in new Func<Task<AllocationChange>>[]
+        {
+            () => ledger.TryTakeAsync(account, Projects, "p1", 5, accountVersion: null, CancellationToken.None), // creates the counter
+            () => ledger.TryTakeAsync(account, Projects, "p2", 5, accountVersion: null, CancellationToken.None),
+            () => ledger.ReleaseAsync(account, Projects, "p1", accountVersion: null, CancellationToken.None),
+        })
+        {
+            time.Advance(TimeSpan.FromMinutes(3));
+            await change();
+            var counter = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"allocations:{account.Value}:projects", account.Value))!;
+            changedAt.Add(DateTimeOffset.Parse((string)counter["updatedAt"]!, CultureInfo.InvariantCulture));
+        }
+
+        var start = new DateTimeOffset(2031, 3, 4, 5, 6, 7, TimeSpan.Zero);
+        Assert.Equal([start.AddMinutes(3), start.AddMinutes(6), start.AddMinutes(9)], changedAt);
     }
 
     private Task<AllocationChange> TakeAsync(AccountId account, string allocationId, long? limit) =>

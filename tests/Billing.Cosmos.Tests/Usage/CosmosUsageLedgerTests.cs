@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,6 +10,7 @@ using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Billing.Cosmos.Tests.Usage;
 
@@ -24,6 +26,25 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     private static readonly UsagePeriod December = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 12, 15, 0, 0, 0, TimeSpan.Zero));
 
     private readonly IUsageLedger _ledger = fixture.Get<IUsageLedger>();
+
+    [Fact]
+    public async Task The_counters_record_the_instant_of_the_last_count()
+    {
+        // data-model.md documents the counters' updatedAt; the procedure sets it from the ledger's clock on every count.
+        var account = Ids.NewAccount();
+        var time = new FakeTimeProvider(November.Start.AddHours(1));
+        var ledger = new CosmosUsageLedger(fixture.Containers, time);
+        var countedAt = new List<DateTimeOffset>();
+        for (var count = 0; count < 2; count++) // the first creates the counters, the second changes them
+        {
+            time.Advance(TimeSpan.FromMinutes(3));
+            await Stored.CountOneAsync(ledger, account, November);
+            var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:{November.Key}", account.Value))!;
+            countedAt.Add(DateTimeOffset.Parse((string)raw["updatedAt"]!, CultureInfo.InvariantCulture));
+        }
+
+        Assert.Equal([November.Start.AddHours(1).AddMinutes(3), November.Start.AddHours(1).AddMinutes(6)], countedAt);
+    }
 
     [Fact]
     public async Task Fifty_parallel_consumes_against_a_hard_limit_of_twenty_let_exactly_twenty_through()
