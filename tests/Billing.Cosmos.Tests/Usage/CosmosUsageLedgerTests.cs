@@ -353,6 +353,23 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Counters_stored_without_a_plan_take_the_plan_of_their_next_count_without_closing_a_stretch()
+    {
+        // The counters' plan is optional: counters stored without one have no plan's stretch to close. Their next count
+        // records its plan and keeps one stretch, with nothing in `earlier` (a stretch of no plan would be priced by none).
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 300, null, Pro, included: 1_000, [Plan]);
+        var stored = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:{November.Key}", account.Value))!;
+        Assert.True(stored.Remove("plan"));
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, stored, account.Value);
+
+        await ConsumeAsync(account, November, AgentRuns, 1, null, Pro, included: 1_000, [Plan]);
+
+        var counted = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:{November.Key}", account.Value))!;
+        Assert.Equal((Pro.Value, 0), ((string?)counted["plan"], counted["earlier"]?.AsArray().Count ?? 0));
+    }
+
+    [Fact]
     public async Task Counters_of_schema_2_read_without_lapses_and_their_next_count_applies_the_rule()
     {
         var account = await Schema2CountersAsync();
