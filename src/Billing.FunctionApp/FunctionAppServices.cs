@@ -1,10 +1,8 @@
 using Billing.Application.DependencyInjection;
 using Billing.Application.Invoicing;
-using Billing.Application.StripeEvents;
 using Billing.FunctionApp.Http;
 using Billing.FunctionApp.Webhooks;
 using Billing.Infrastructure;
-using Billing.Infrastructure.StripeApi;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Options;
 
@@ -33,9 +31,6 @@ public static class FunctionAppServices
         services.AddBillingApplication(configuration);
         services.PostConfigure<InvoicingOptions>(o => o.AllowTestFaults = builder.Environment.IsDevelopment());
         services.AddBillingInfrastructure(configuration, builder.Environment);
-
-        // Events are checked against the mode of the configured key (a test key never applies live events).
-        services.AddOptions<StripeModeOptions>().Configure<IOptions<StripeOptions>>((mode, stripe) => mode.LiveMode = stripe.Value.KeyMode == StripeKeyMode.Live);
         return builder;
     }
 }

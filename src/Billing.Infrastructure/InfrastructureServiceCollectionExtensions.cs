@@ -66,6 +66,10 @@ public static class InfrastructureServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StripeOptions>>(new StripeOptionsValidator(environment)));
 
+        // Events are checked against the mode of the configured key (a test key never applies live events): the mode
+        // is the key's, never a setting of its own.
+        services.AddOptions<StripeModeOptions>().Configure<IOptions<StripeOptions>>((mode, stripe) => mode.LiveMode = stripe.Value.KeyMode == StripeKeyMode.Live);
+
         // Stripe.net retries by itself: no resilience handler on this client. Every attempt (retries too) first waits
         // for the one process-wide request budget, outside the logging handler (its durations exclude the wait).
         services.TryAddSingleton<StripeRequestBudget>();

@@ -75,6 +75,21 @@ public sealed class InfrastructureRegistrationTests
         Assert.Equal(Azurite, services.GetRequiredService<IOptions<QueueStorageOptions>>().Value.ConnectionString);
     }
 
+    [Theory]
+    [InlineData("sk_live_abc", true)]
+    [InlineData("rk_live_abc", true)]
+    [InlineData("sk_test_abc", false)]
+    [InlineData("rk_test_abc", false)]
+    public void The_events_mode_is_the_configured_keys_not_a_setting_of_its_own(string key, bool live)
+    {
+        var settings = Settings();
+        settings["Stripe:SecretKey"] = key;
+        settings["Billing:Stripe:LiveMode"] = (!live).ToString();
+        using var services = Build(settings, environment: Environments.Production);
+
+        Assert.Equal(live, services.GetRequiredService<IOptions<StripeModeOptions>>().Value.LiveMode);
+    }
+
     [Fact]
     public void A_managed_identity_storage_account_is_read_from_the_double_underscore_settings()
     {
@@ -192,7 +207,7 @@ public sealed class InfrastructureRegistrationTests
         ["Billing:Cosmos:ConnectionString"] = "AccountEndpoint=https://127.0.0.1:1/;AccountKey=C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==;",
     };
 
-    private ServiceProvider Build(Dictionary<string, string?> settings, ILoggerProvider? provider = null)
+    private ServiceProvider Build(Dictionary<string, string?> settings, ILoggerProvider? provider = null, string environment = "Development")
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
@@ -204,7 +219,7 @@ public sealed class InfrastructureRegistrationTests
                 logging.AddProvider(provider);
             }
         });
-        services.AddBillingInfrastructure(configuration, new TestEnvironment(Environments.Development));
+        services.AddBillingInfrastructure(configuration, new TestEnvironment(environment));
         services.AddHttpClient(StripeClientFactory.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _stripe);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }

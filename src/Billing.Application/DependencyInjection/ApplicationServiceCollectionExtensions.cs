@@ -55,7 +55,7 @@ public static class ApplicationServiceCollectionExtensions
         AddValidatedOptions<MissedEventSweepOptions, MissedEventSweepOptionsValidator>(services, configuration, MissedEventSweepOptions.SectionName);
         AddValidatedOptions<PurchaseOptions, PurchaseOptionsValidator>(services, configuration, PurchaseOptions.SectionName);
         AddValidatedOptions<QueueDeliveryOptions, QueueDeliveryOptionsValidator>(services, configuration, QueueDeliveryOptions.SectionName);
-        services.AddOptions<StripeModeOptions>().Bind(configuration.GetSection(StripeModeOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<StripeModeOptions>(); // set from the Stripe key by the infrastructure registration
 
         // Catalog and account use cases
         services.TryAddSingleton(sp => PlanCatalog.Create(sp.GetRequiredService<IOptions<PlanCatalogOptions>>().Value));

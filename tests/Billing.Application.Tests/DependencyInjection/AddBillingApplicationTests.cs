@@ -59,7 +59,7 @@ public sealed class AddBillingApplicationTests
         Assert.Equal(10, services.GetRequiredService<IOptions<InvoicingOptions>>().Value.LookbackDays);
         Assert.Equal(6, services.GetServices<IStripeEventTypeHandler>().Count());
         Assert.IsType<Billing.Application.Credits.PurchaseCompletedHandler>(Assert.Single(services.GetServices<ICheckoutPaymentHandler>()));
-        Assert.True(services.GetRequiredService<IOptions<StripeModeOptions>>().Value.LiveMode);
+        Assert.False(services.GetRequiredService<IOptions<StripeModeOptions>>().Value.LiveMode); // the key's mode, not a setting
         var sweep = services.GetRequiredService<IOptions<MissedEventSweepOptions>>().Value;
         Assert.Equal((25, TimeSpan.FromMinutes(3), 8), (sweep.BatchSize, sweep.TimeBudget, sweep.Parallelism));
         Assert.Equal(TimeSpan.FromSeconds(2), services.GetRequiredService<IOptions<SubscriptionSyncOptions>>().Value.ClockSkew);
