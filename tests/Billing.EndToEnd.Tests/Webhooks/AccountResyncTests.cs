@@ -56,6 +56,28 @@ public sealed class AccountResyncTests(AccountResyncTests.StackFixture fixture) 
     }
 
     [Fact]
+    public async Task Resync_answers_409_when_the_accounts_stripe_customer_is_linked_to_another_account_and_changes_nothing()
+    {
+        var token = await AdminTokenAsync(admin: true);
+        var owner = "e2e-" + Guid.NewGuid().ToString("N")[..12];
+        var claimant = "e2e-" + Guid.NewGuid().ToString("N")[..12];
+        await Stack.Data.Accounts.GetOrCreateAsync(AccountId.Parse(claimant), CancellationToken.None);
+        var customer = await Stack.CreateCustomerAsync(claimant); // Stripe's metadata names the claimant ...
+        await Stack.Data.Links.LinkAsync(customer.Id, AccountId.Parse(owner), CancellationToken.None); // ... the link another account
+
+        using var answer = await PostAsync($"/api/billing/admin/accounts/{claimant}/resync", token);
+
+        Assert.Equal(HttpStatusCode.Conflict, answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+        Assert.Equal(
+            ("customer_linked_to_other_account", "Customer belongs to another account", $"Stripe customer {customer.Id} is linked to another account; nothing was changed."),
+            (problem.RootElement.GetProperty("code").GetString(), problem.RootElement.GetProperty("title").GetString(), problem.RootElement.GetProperty("detail").GetString()));
+        Assert.Null((await Stack.Data.AccountAsync(claimant))!.StripeCustomerId);
+        Assert.Equal(AccountId.Parse(owner), await Stack.Data.Links.FindAccountIdAsync(customer.Id, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task The_admin_endpoints_need_a_token_with_the_admin_role()
     {
         using var anonymous = await Stack.App.Http.GetAsync(new Uri("/api/billing/admin/poison", UriKind.Relative));
