@@ -13,6 +13,13 @@ import { dataTable, facts, field, moneyList, newIdempotencyKey, section, signedM
  */
 const pendingAdjustments = new Map();
 
+/**
+ * Per account, the adjustment on its way (a promise settled when its answer has been handled). A form drawn meanwhile (a
+ * re-sync draws the account anew, the operator comes back to it) holds its "Adjust credit" button until then, as the
+ * form it was sent from does: pressed, it sent the same adjustment again while the first was unanswered.
+ */
+const adjustmentsOnTheirWay = new Map();
+
 /** The currency the shop sells in (the catalog's, read once; null until read or when it could not be), for an account without any amount yet. */
 let shop = null;
 
@@ -209,6 +216,8 @@ function adjustmentForm(ctx, a, balance, ledger) {
   const submit = el('button', { type: 'submit', class: 'primary' }, 'Adjust credit');
   const result = el('div', { id: 'adjustment-result' });
   const told = outcomes(ctx, a);
+  const onItsWay = adjustmentsOnTheirWay.get(a.accountId);
+  if (onItsWay) onItsWay.then(hold(submit));
 
   const form = el('form', { class: 'inline', 'aria-label': 'Adjust credit', novalidate: true },
     field('adjust-amount', 'Amount', amount),
@@ -217,6 +226,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
     submit);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (adjustmentsOnTheirWay.has(a.accountId)) return; // one adjustment of an account on its way at a time
     result.replaceChildren();
     const code = currency.value.trim().toLowerCase();
     const parsed = parseMinorUnits(amount.value, code);
@@ -239,6 +249,8 @@ function adjustmentForm(ctx, a, balance, ledger) {
       if (pendingAdjustments.get(a.accountId) === pending) pendingAdjustments.delete(a.accountId);
     };
     const release = hold(submit);
+    let answered;
+    adjustmentsOnTheirWay.set(a.accountId, new Promise((resolve) => { answered = resolve; }));
     try {
       const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/credits`, {
         amount: parsed.minor, currency: code, reason: why, idempotencyKey: pending.key,
@@ -264,6 +276,8 @@ function adjustmentForm(ctx, a, balance, ledger) {
       told.fail(error);
       if (error?.status !== 403) onScreen(result).replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
+      adjustmentsOnTheirWay.delete(a.accountId);
+      answered();
       release();
     }
   });

@@ -848,6 +848,41 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task After_a_re_sync_redraws_the_account_its_adjust_credit_button_waits_for_the_adjustment_on_its_way()
+    {
+        // The re-sync draws the account anew, its "Adjust credit" button too: the button held while the adjustment was on
+        // its way was replaced by one that worked, and a press sent the same adjustment (its key) again while the first
+        // was unanswered: two posts of one adjustment and two answers shown ("Posted", then "Already posted").
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var page = await OpenAccountAsync(subscriber.AccountId);
+        var posts = 0;
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "POST" && request.Url.EndsWith("/credits", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref posts);
+            }
+        };
+        var held = await HeldAnswer.HoldAsync(page, url => url.EndsWith("/credits", StringComparison.Ordinal));
+        var adjust = page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" });
+        try
+        {
+            await AdjustThenResyncAsync(page, held.AskedAsync());
+            await Expect(adjust).ToBeDisabledAsync();
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Posted: entry 1, adjustment +$4.00 (goodwill for the outage). Balance now $4.00.");
+        await Expect(adjust).ToBeEnabledAsync();
+        await Expect(page.GetByLabel("Amount")).ToHaveValueAsync("");
+        Assert.Equal(1, posts);
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>
     /// Sends a $4.00 adjustment ("goodwill for the outage"), waits until its request is held (<paramref name="held"/>),
     /// then re-syncs the account from the keyboard and waits until the account has been drawn again.
