@@ -339,6 +339,9 @@ function resyncSection(ctx, a) {
       const e = answer.entitlement;
       told.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'}${e?.endsAt ? ` until ${formatDateTime(e.endsAt)}` : e?.periodEnd ? `, current period to ${formatDateTime(e.periodEnd)}` : ''}.`);
       result.replaceChildren(el('p', {}, `Steps: ${steps}.`));
+      // The account is read again only while it is shown: one left (another view, a sign-out) is not, as the adjustment's
+      // (signed out, the reading went without a token and its 401 was said on the signed-out page).
+      if (!ctx.current()) return;
       const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
       if (ctx.current()) {
         renderAccount(ctx, account, { keepTyped: true });

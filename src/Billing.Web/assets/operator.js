@@ -15,18 +15,27 @@ const api = createApi({ baseUrl: config.apiBaseUrl, getToken: () => session.getT
 const nav = document.getElementById('views');
 let signedIn = false;
 let generation = 0;
+let signIns = 0; // one more at each sign-out
 
-/** What every view gets: the API, where to say things, and whether it is still the view on screen. */
+/**
+ * What every view gets: the API, where to say things, and whether it is still the view on screen. An answer that comes
+ * after the operator signed out (and perhaps another signed in) says nothing: ok, fail and clear of a view of a session
+ * signed out do nothing, where a view of the same session left for another is still heard (with its account named).
+ */
 function context() {
   const mine = ++generation;
+  const signIn = signIns;
+  const heard = () => signedIn && signIn === signIns;
   return {
     api,
     current: () => mine === generation,
     ok: (message) => {
+      if (!heard()) return;
       announce('alert', '');
       announce('status', message);
     },
     fail: (error) => {
+      if (!heard()) return;
       announce('status', '');
       announce('alert', messageFor(error), { error: true });
       if (error?.status === 403 && mine === generation) {
@@ -36,6 +45,7 @@ function context() {
       }
     },
     clear: () => {
+      if (!heard()) return;
       announce('status', '');
       announce('alert', '');
     },
@@ -93,6 +103,7 @@ mountSignIn(session, config, {
   onSignedOut: () => {
     signedIn = false;
     generation++;
+    signIns++;
     nav.hidden = true;
     announce('status', '');
     announce('alert', '');

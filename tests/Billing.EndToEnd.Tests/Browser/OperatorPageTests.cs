@@ -883,6 +883,54 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task An_adjustment_or_a_re_sync_answered_after_the_operator_signed_out_is_not_announced()
+    {
+        // Answers of a signed-out operator's session were still said on the page: "Account X: Posted: ... Balance now
+        // $4.00." for an adjustment; a re-sync went on to read the account again without a token and said "Account X:
+        // Your sign-in has expired. Sign in again." (or "Account X: Re-synced ..." to the operator who signed in next).
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var page = await OpenAccountAsync(subscriber.AccountId);
+        var adjustment = await HeldAnswer.HoldAsync(page, url => url.EndsWith("/credits", StringComparison.Ordinal));
+        try
+        {
+            await page.GetByLabel("Amount").FillAsync("4");
+            await page.GetByLabel("Reason").FillAsync("goodwill");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await adjustment.AskedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await Expect(page.GetByLabel("Operator id")).ToBeVisibleAsync();
+        }
+        finally
+        {
+            adjustment.Release();
+        }
+
+        await adjustment.DeliveredAsync(page);
+        await Expect(page.Locator("#status")).ToHaveTextAsync(string.Empty);
+        await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
+
+        await SignInAsync(page); // another operator, on the same account's address
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {subscriber.AccountId}" })).ToBeVisibleAsync();
+        var resync = await HeldAnswer.HoldAsync(page, url => url.EndsWith("/resync", StringComparison.Ordinal));
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" }).ClickAsync();
+            await resync.AskedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await Expect(page.GetByLabel("Operator id")).ToBeVisibleAsync();
+        }
+        finally
+        {
+            resync.Release();
+        }
+
+        await resync.DeliveredAsync(page);
+        await Expect(page.Locator("#status")).ToHaveTextAsync(string.Empty);
+        await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>
     /// Sends a $4.00 adjustment ("goodwill for the outage"), waits until its request is held (<paramref name="held"/>),
     /// then re-syncs the account from the keyboard and waits until the account has been drawn again.
