@@ -90,6 +90,7 @@ async function load(view, { keepStatus = false } = {}) {
       m.attempts === null || m.attempts === undefined ? '' : formatCount(m.attempts),
       formatDateTime(m.insertedOn),
       formatDateTime(m.lastAttemptAt),
+      replay,
     ];
   });
   const replaySelected = el('button', { type: 'button', class: 'primary', disabled: !selectable.length }, 'Replay selected');
@@ -106,7 +107,7 @@ async function load(view, { keepStatus = false } = {}) {
     el('p', {}, `${listing.queue}: about ${formatCount(listing.approximateCount)} message${listing.approximateCount === 1 ? '' : 's'}${messages.length < listing.approximateCount ? ` (the first ${messages.length} are shown)` : ''}.`),
     dataTable(`Poison messages: ${name}`, [
       { header: queue === 'invoice-jobs' ? 'Run' : 'Event' }, { header: 'Select' }, { header: 'Type' }, { header: 'Account' }, { header: 'Why it failed' },
-      { header: 'Status' }, { header: 'Attempts', numeric: true }, { header: 'Poisoned at' }, { header: 'Last attempt' },
+      { header: 'Status' }, { header: 'Attempts', numeric: true }, { header: 'Poisoned at' }, { header: 'Last attempt' }, { header: 'Replay' },
     ], rows, { empty: 'The poison queue is empty.' }),
     ...(selectable.length ? [el('p', {}, replaySelected)] : []));
   if (!keepStatus) {

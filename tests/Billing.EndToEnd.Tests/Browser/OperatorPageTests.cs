@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Azure.Storage.Queues;
 using Billing.Application.StripeEvents;
 using Billing.Domain.Subscriptions;
 using Billing.EndToEnd.Tests.Invoicing;
@@ -931,6 +932,32 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task A_poison_message_is_replayed_from_its_own_row()
+    {
+        // The poison view made a "Replay" button for each message it can replay and never drew it: only "Replay selected"
+        // was on the page, where the docs offer a replay per row.
+        var (poison, eventId) = await PoisonMessageOfAnEventNotStoredAsync();
+        var page = await browser.OpenAsync("/operator/#poison");
+        await SignInAsync(page);
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" }).GetByRole(AriaRole.Row).Filter(new() { HasText = eventId });
+        await Expect(row).ToContainTextAsync("The event is not in the event store.");
+        var held = await HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
+        try
+        {
+            await row.GetByRole(AriaRole.Button, new() { Name = $"Replay {eventId}" }).ClickAsync();
+            await held.AskedAsync();
+            await TakeOutAsync(poison, eventId); // the replay finds nothing to move: it changes nothing in the shared queues
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Not found (already replayed or gone): {eventId}.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>
     /// Sends a $4.00 adjustment ("goodwill for the outage"), waits until its request is held (<paramref name="held"/>),
     /// then re-syncs the account from the keyboard and waits until the account has been drawn again.
@@ -993,6 +1020,24 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     {
         var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
         Assert.True(width <= page.ViewportSize!.Width, $"The page scrolls sideways: {width} px of content on a {page.ViewportSize.Width} px screen.");
+    }
+
+    /// <summary>A message in the Stripe events' poison queue for an event the store does not hold (listed, replayable).</summary>
+    private async Task<(QueueClient Poison, string EventId)> PoisonMessageOfAnEventNotStoredAsync()
+    {
+        var eventId = "evt_" + Guid.NewGuid().ToString("N")[..24];
+        var poison = TestQueues.Client(Stack.Emulators.StorageConnectionString, Stack.QueueName + "-poison");
+        await poison.CreateIfNotExistsAsync();
+        await poison.SendMessageAsync(JsonSerializer.Serialize(new { eventId }));
+        return (poison, eventId);
+    }
+
+    /// <summary>Takes the event's message out of the poison queue (a replay asked for meanwhile finds it gone and moves nothing).</summary>
+    private static async Task TakeOutAsync(QueueClient poison, string eventId)
+    {
+        var received = await poison.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(1));
+        var message = received.Value.Single(m => m.Body.ToString().Contains(eventId, StringComparison.Ordinal));
+        await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt);
     }
 
     /// <summary>Registers a new account through the service API (as the product's backend does) and returns its id.</summary>
