@@ -116,8 +116,15 @@ async function load(view, { keepStatus = false } = {}) {
   }
 }
 
+/**
+ * A replay answers in its own time: the operator may have chosen the other queue meanwhile (its listing is shown) or
+ * left the view. Its result is then said with the queue it was for ("Stripe events: Replayed 1: evt_..."), not as the
+ * shown queue's, and the list shown is not read again for it.
+ */
 async function replayIds(view, queue, ids, button) {
   const { ctx } = view;
+  const name = queues.find(([value]) => value === queue)?.[1] ?? queue;
+  const shown = () => ctx.current() && state.queue === queue;
   const release = hold(button);
   try {
     const body = queue === 'invoice-jobs' ? { runIds: ids } : { eventIds: ids };
@@ -128,14 +135,17 @@ async function replayIds(view, queue, ids, button) {
     if (replayed.length) parts.push(`Replayed ${replayed.length}: ${replayed.join(', ')}.`);
     if (notFound.length) parts.push(`Not found (already replayed or gone): ${notFound.join(', ')}.`);
     const message = parts.join(' ') || 'Nothing was replayed.';
-    if (!ctx.current()) return;
-    await load(view, { keepStatus: true });
-    if (ctx.current()) {
+    if (shown()) await load(view, { keepStatus: true });
+    if (shown()) {
       ctx.clear();
       view.said.textContent = message;
+    } else if (ctx.current()) {
+      view.said.textContent = `${name}: ${message}`;
+    } else {
+      ctx.ok(`${name}: ${message}`);
     }
   } catch (error) {
-    ctx.fail(error);
+    ctx.fail(shown() ? error : Object.assign(new Error(`${name}: ${error?.message ?? String(error)}`), { status: error?.status }));
   } finally {
     release();
   }

@@ -958,6 +958,38 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task A_replay_answered_after_the_operator_chose_another_queue_is_said_with_the_queue_it_was_for()
+    {
+        // A replay of a Stripe event answered after the operator had chosen the invoicing jobs' queue: its "Not found
+        // (already replayed or gone): evt_..." (or "Replayed 1: evt_...") was written on that queue's line, under its
+        // table, as if it were about it.
+        var (poison, eventId) = await PoisonMessageOfAnEventNotStoredAsync();
+        var page = await browser.OpenAsync("/operator/#poison");
+        await SignInAsync(page);
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" }).GetByRole(AriaRole.Row).Filter(new() { HasText = eventId });
+        await Expect(row).ToContainTextAsync("The event is not in the event store.");
+        var held = await HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
+        try
+        {
+            await row.GetByRole(AriaRole.Button, new() { Name = $"Replay {eventId}" }).ClickAsync();
+            await held.AskedAsync();
+            await TakeOutAsync(poison, eventId);
+            await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync("invoice-jobs");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show messages" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        await held.DeliveredAsync(page);
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Stripe events: Not found (already replayed or gone): {eventId}.");
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" })).ToHaveCountAsync(0);
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>
     /// Sends a $4.00 adjustment ("goodwill for the outage"), waits until its request is held (<paramref name="held"/>),
     /// then re-syncs the account from the keyboard and waits until the account has been drawn again.
