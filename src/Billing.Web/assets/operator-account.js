@@ -20,6 +20,29 @@ const pendingAdjustments = new Map();
  */
 const adjustmentsOnTheirWay = new Map();
 
+/**
+ * The account is read by its view, by a re-sync and after an adjustment, and the readings can answer in any order: a
+ * re-sync's, asked for before an adjustment posted and answered after the adjustment's own reading was drawn, drew the
+ * balance and ledger from before it. A reading takes a ticket when asked for; the credit drawn is that of the newest
+ * reading drawn so far of the account (newestCredit), never an older one over it.
+ */
+let readingsAsked = 0;
+let newestCredit = { accountId: null, ticket: 0, credits: null };
+
+/** Reads the account; credit() gives the credit to draw once it has answered (its own, or a newer reading's). */
+async function readAccount(api, accountId) {
+  const ticket = ++readingsAsked;
+  const account = await api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`);
+  return {
+    account,
+    credit: () => {
+      if (newestCredit.accountId === accountId && newestCredit.ticket > ticket) return newestCredit.credits;
+      newestCredit = { accountId, ticket, credits: account.credits };
+      return account.credits;
+    },
+  };
+}
+
 /** The currency the shop sells in (the catalog's, read once; null until read or when it could not be), for an account without any amount yet. */
 let shop = null;
 
@@ -35,9 +58,9 @@ async function readShopCurrency(api) {
 
 export async function showAccount(ctx, accountId) {
   render('content', section('account-title', `Account ${accountId}`, backLink(), el('p', { class: 'muted' }, 'Loading…')));
-  let account;
+  let reading;
   try {
-    [account] = await Promise.all([ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`), readShopCurrency(ctx.api)]);
+    [reading] = await Promise.all([readAccount(ctx.api, accountId), readShopCurrency(ctx.api)]);
   } catch (error) {
     if (!ctx.current()) return;
     ctx.fail(error);
@@ -45,7 +68,7 @@ export async function showAccount(ctx, accountId) {
     return;
   }
   if (!ctx.current()) return;
-  renderAccount(ctx, account);
+  renderAccount(ctx, { ...reading.account, credits: reading.credit() });
   document.getElementById('account-title').focus();
 }
 
@@ -306,10 +329,11 @@ function adjustmentHint(code) {
 async function refreshCredit(ctx, accountId, balance, ledger) {
   if (!ctx.current()) return; // the account is no longer shown
   try {
-    const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`);
+    const reading = await readAccount(ctx.api, accountId);
     if (!ctx.current()) return;
-    balance.textContent = `Balance: ${moneyList(account.credits?.balance, shop ?? undefined)}`;
-    ledger.replaceChildren(ledgerTable(account.credits?.entries ?? []));
+    const credits = reading.credit();
+    balance.textContent = `Balance: ${moneyList(credits?.balance, shop ?? undefined)}`;
+    ledger.replaceChildren(ledgerTable(credits?.entries ?? []));
   } catch (error) {
     if (ctx.current()) ctx.fail(error);
   }
@@ -342,9 +366,9 @@ function resyncSection(ctx, a) {
       // The account is read again only while it is shown: one left (another view, a sign-out) is not, as the adjustment's
       // (signed out, the reading went without a token and its 401 was said on the signed-out page).
       if (!ctx.current()) return;
-      const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
+      const reading = await readAccount(ctx.api, a.accountId);
       if (ctx.current()) {
-        renderAccount(ctx, account, { keepTyped: true });
+        renderAccount(ctx, { ...reading.account, credits: reading.credit() }, { keepTyped: true });
         // The account drawn anew has a new re-sync section: the steps go to its result, the focus to its button.
         document.getElementById('resync-result')?.replaceChildren(el('p', {}, `Steps: ${steps}.`));
         if (focused) document.getElementById('resync-button')?.focus();

@@ -990,6 +990,38 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task A_re_sync_whose_account_read_answers_after_an_adjustments_refresh_does_not_draw_the_older_balance()
+    {
+        // The re-sync reads the account again and draws it anew. Read before an adjustment posted and answered after the
+        // adjustment's own reading had drawn "Balance: $4.00", it drew the account as it was before: "Balance: $0.00"
+        // and a ledger without the entry, until the next reading.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var page = await OpenAccountAsync(subscriber.AccountId);
+        var read = await HeldAnswer.HoldAsync(page, url => url.EndsWith($"/api/billing/admin/accounts/{subscriber.AccountId}", StringComparison.Ordinal), readNow: true);
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" }).ClickAsync();
+            await read.AskedAsync(); // the re-sync's reading, taken before the adjustment
+            await page.GetByLabel("Amount").FillAsync("4");
+            await page.GetByLabel("Reason").FillAsync("goodwill");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Posted: entry 1, adjustment +$4.00 (goodwill). Balance now $4.00.");
+            await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $4.00");
+        }
+        finally
+        {
+            read.Release();
+        }
+
+        await read.DeliveredAsync(page);
+        await Expect(page.Locator("#resync-result")).ToContainTextAsync("Steps:");
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $4.00");
+        var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, latest 20 entries" });
+        await Expect(ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "goodwill" })).ToHaveCountAsync(1);
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>
     /// Sends a $4.00 adjustment ("goodwill for the outage"), waits until its request is held (<paramref name="held"/>),
     /// then re-syncs the account from the keyboard and waits until the account has been drawn again.
