@@ -16,6 +16,7 @@ const nav = document.getElementById('views');
 let signedIn = false;
 let generation = 0;
 let signIns = 0; // one more at each sign-out
+let shown = null; // the view on screen and its argument, as route() drew it
 
 /**
  * What every view gets: the API, where to say things, and whether it is still the view on screen. An answer that comes
@@ -74,7 +75,7 @@ async function showAccountOf(ctx, encoded) {
 }
 
 const views = [
-  { name: 'accounts', match: /^#?(accounts)?$/, show: (ctx) => showAccounts(ctx) },
+  { name: 'accounts', match: /^#?(?:accounts)?$/, show: (ctx) => showAccounts(ctx) },
   { name: 'accounts', match: /^#account\/(.+)$/, show: (ctx, id) => showAccountOf(ctx, id) },
   { name: 'invoices', match: /^#invoices$/, show: (ctx) => showInvoices(ctx) },
   { name: 'poison', match: /^#poison$/, show: (ctx) => showPoison(ctx) },
@@ -88,9 +89,14 @@ async function route() {
     if (link.dataset.view === view.name) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  const [, argument] = view.match.exec(hash) ?? [];
+  // The view on screen asked for again under another address ("Accounts", #accounts, on /operator/ with no hash) is
+  // left as it is: drawn anew, it dropped what the operator had typed in its filters and not yet submitted.
+  const key = `${views.indexOf(view)}:${argument ?? ''}`;
+  if (key === shown) return;
+  shown = key;
   const ctx = context();
   ctx.clear();
-  const [, argument] = view.match.exec(hash) ?? [];
   await view.show(ctx, argument);
 }
 
@@ -104,6 +110,7 @@ mountSignIn(session, config, {
     signedIn = false;
     generation++;
     signIns++;
+    shown = null;
     nav.hidden = true;
     announce('status', '');
     announce('alert', '');

@@ -1022,6 +1022,23 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task Clicking_accounts_on_the_accounts_view_keeps_the_filter_text_typed_and_not_yet_submitted()
+    {
+        // The page opened at /operator/ shows the accounts; its "Accounts" link (#accounts) drew the view anew from the
+        // filters last submitted, and the text typed in the search box was gone. On #accounts the same click does nothing.
+        var page = await browser.OpenAsync("/operator/");
+        await SignInAsync(page);
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+        await page.GetByLabel("Account or customer id contains").FillAsync("typed-not-sent");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Operator views" }).GetByRole(AriaRole.Link, new() { Name = "Accounts" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("#accounts$"));
+        await page.EvaluateAsync("() => new Promise((resolve) => setTimeout(resolve, 500))"); // the hashchange has been handled
+        await Expect(page.GetByLabel("Account or customer id contains")).ToHaveValueAsync("typed-not-sent");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>
     /// Sends a $4.00 adjustment ("goodwill for the outage"), waits until its request is held (<paramref name="held"/>),
     /// then re-syncs the account from the keyboard and waits until the account has been drawn again.
