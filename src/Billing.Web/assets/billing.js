@@ -532,7 +532,8 @@ async function watchAfterPortal(before) {
       return;
     }
   }
-  if (still(signIn)) announce('status', '');
+  // No longer checking: the sentence goes, its line's space stays (the sections under it moved up under a press).
+  if (still(signIn)) announce('status', '', { keepSpace: true });
 }
 
 // Last: with a stored sign-in, onSignedIn runs at once, and everything above must be initialised by then.

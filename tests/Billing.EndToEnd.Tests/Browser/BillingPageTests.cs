@@ -1035,6 +1035,37 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await Expect(page).ToHaveURLAsync(CheckoutUrl());
     }
 
+    [Fact]
+    public async Task Back_from_the_portal_without_a_change_the_page_does_not_move_when_it_stops_checking()
+    {
+        // The page looks for a change made in the portal for 2 minutes; when none came it emptied its status line
+        // ("Welcome back: checking for changes made in the billing portal…"), the line went away and every section moved
+        // up under whatever the customer was pressing at that moment.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var page = await SignedInAsync(subscriber.AccountId, phone: true);
+        await page.Clock.InstallAsync(); // the page's watch, run on demand
+        await page.ReloadAsync();
+        var manage = page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" });
+        await manage.ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Return" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Welcome back: checking for changes made in the billing portal…");
+        await Expect(page.Locator("#content [id$='-body'][aria-busy]")).ToHaveCountAsync(0); // every section has loaded
+        await Expect(manage).ToBeEnabledAsync();
+        var before = (await manage.BoundingBoxAsync())!;
+
+        await page.Clock.RunForAsync(121_000);
+        for (var i = 0; i < 10 && await page.Locator("#status").TextContentAsync() != string.Empty; i++)
+        {
+            await Task.Delay(500); // the watch's last look answers and it waits 10 s more
+            await page.Clock.RunForAsync(11_000);
+        }
+
+        await Expect(page.Locator("#status")).ToHaveTextAsync(string.Empty); // no longer checking
+        var after = (await manage.BoundingBoxAsync())!;
+        Assert.Equal((before.X, before.Y), (after.X, after.Y));
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>Answers the page's calls to <paramref name="route"/> (the first <paramref name="times"/>, or all) with a problem details body, as the app's API would (its CORS header included).</summary>
     private Task AnswerProblemAsync(IPage page, string route, int status, string body, string? retryAfter = null, int? times = null)
     {
