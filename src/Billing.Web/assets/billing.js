@@ -91,12 +91,17 @@ async function start() {
   startAutoRefresh();
 }
 
-/** Loads every section; one failing section shows the reason in #alert and leaves the others working. */
+/** Loads every section; one failing section says why in itself and leaves the others working. */
 async function loadAll() {
   await Promise.all([loadPlanAndCatalog(), loadInvoices(), loadCredits()]);
 }
 
-async function section(id, load) {
+/**
+ * Draws a section from what load() gives. A section that could not be loaded says so and why in itself, as an alert:
+ * said in the page's #alert above every section, the reason moved the sections drawn before it down under a press.
+ * quiet: the reason is shown without being announced again (sections that failed on one and the same reading).
+ */
+async function section(id, load, { quiet = false } = {}) {
   const body = document.getElementById(`${id}-body`);
   if (!body) return;
   const signIn = state.signIn;
@@ -106,8 +111,7 @@ async function section(id, load) {
     body.replaceChildren(...[nodes].flat(2).filter(Boolean));
   } catch (error) {
     if (!still(signIn)) return;
-    body.replaceChildren(el('p', { class: 'muted' }, 'Could not be loaded.'));
-    announce('alert', error.message, { error: true });
+    body.replaceChildren(el('p', { class: 'muted' }, 'Could not be loaded.'), el('p', { class: 'error', role: quiet ? null : 'alert' }, error.message));
   } finally {
     body.removeAttribute('aria-busy');
   }
@@ -144,7 +148,7 @@ async function loadPlanAndCatalog() {
     if (sold.length && !sold.includes(state.interval)) state.interval = sold[0];
   } catch (error) {
     if (!still(signIn)) return;
-    for (const id of ['plan', 'plans', 'entitlements', 'usage']) await section(id, () => { throw error; });
+    for (const [index, id] of ['plan', 'plans', 'entitlements', 'usage'].entries()) await section(id, () => { throw error; }, { quiet: index > 0 });
     return;
   }
   await Promise.all([

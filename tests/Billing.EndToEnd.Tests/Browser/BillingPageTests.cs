@@ -1066,6 +1066,36 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task A_section_that_fails_to_load_says_why_in_itself_and_the_plans_above_it_do_not_move()
+    {
+        // A section that could not be loaded (here the invoices, answered 503 after the plans were drawn and usable) put
+        // its reason in the page's alert region, above every section: the page moved down under a press begun on a plan.
+        HeldAnswer? held = null;
+        var page = await SignedInAsync(NewAccount("section-fails"), phone: true, routes: async page =>
+        {
+            await AnswerProblemAsync(page, "**/api/billing/invoices?*", 503, """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Service Unavailable","status":503,"detail":"The invoice store is unavailable."}""");
+            held = await HeldAnswer.HoldAsync(page, "**/api/billing/invoices?*", fallBack: true); // then answered as above
+        });
+        var upgrade = page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" });
+        try
+        {
+            await Expect(upgrade).ToBeEnabledAsync();
+            await Expect(page.Locator("#plan-body[aria-busy], #usage-body[aria-busy], #plans-body[aria-busy]")).ToHaveCountAsync(0);
+            await held!.ReleaseWithoutMovingAsync(page, upgrade, () => Expect(page.Locator("#invoices-body[aria-busy]")).ToHaveCountAsync(0));
+        }
+        finally
+        {
+            held?.Release();
+        }
+
+        var invoices = page.Locator("#invoices-body");
+        await Expect(invoices).ToContainTextAsync("Could not be loaded.");
+        await Expect(invoices.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The billing service is unavailable right now. Try again in a moment.");
+        await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>Answers the page's calls to <paramref name="route"/> (the first <paramref name="times"/>, or all) with a problem details body, as the app's API would (its CORS header included).</summary>
     private Task AnswerProblemAsync(IPage page, string route, int status, string body, string? retryAfter = null, int? times = null)
     {
