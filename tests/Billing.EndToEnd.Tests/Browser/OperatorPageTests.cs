@@ -914,6 +914,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await SignInAsync(page); // another operator, on the same account's address
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {subscriber.AccountId}" })).ToBeVisibleAsync();
         var resync = await HeldAnswer.HoldAsync(page, url => url.EndsWith("/resync", StringComparison.Ordinal));
+        var resynced = page.WaitForResponseAsync(r => r.Request.Method == "POST" && r.Url.EndsWith("/resync", StringComparison.Ordinal));
         try
         {
             await page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" }).ClickAsync();
@@ -926,6 +927,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
             resync.Release();
         }
 
+        Assert.Equal(200, (await resynced).Status); // the re-sync's answer came after the sign-out
         await resync.DeliveredAsync(page);
         await Expect(page.Locator("#status")).ToHaveTextAsync(string.Empty);
         await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
