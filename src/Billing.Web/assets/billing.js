@@ -47,6 +47,22 @@ function reading(kind) {
   };
 }
 
+/**
+ * A button's action, run for the sign-in shown when it was pressed: refused after that account signed out (perhaps
+ * another signed in since), its refusal is that sign-in's and is not said (busy says a refusal in #alert).
+ */
+function ofThisSignIn(action) {
+  const signIn = state.signIn;
+  return async () => {
+    try {
+      return await action();
+    } catch (error) {
+      if (!still(signIn)) return undefined;
+      throw error;
+    }
+  };
+}
+
 const sections = [
   ['plan', 'Your plan'],
   ['usage', 'Usage this period'],
@@ -59,7 +75,7 @@ const sections = [
 function skeleton() {
   return sections.map(([id, title]) => el('section', { class: 'card', id: `${id}-section`, 'aria-labelledby': `${id}-title` },
     el('div', { class: 'section-head' }, el('h2', { id: `${id}-title` }, title),
-      id === 'usage' ? el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', refreshFromButton) }, 'Refresh') : null),
+      id === 'usage' ? el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', ofThisSignIn(refreshFromButton)) }, 'Refresh') : null),
     el('div', { id: `${id}-body`, 'aria-busy': 'true' }, el('p', { class: 'muted' }, 'Loading…'))));
 }
 
@@ -240,7 +256,7 @@ async function loadInvoices() {
 
 function moreInvoicesButton() {
   if (!state.invoiceCursor) return null;
-  return el('p', { id: 'invoices-more' }, el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', showMoreInvoices) }, 'Show more invoices'));
+  return el('p', { id: 'invoices-more' }, el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', ofThisSignIn(showMoreInvoices)) }, 'Show more invoices'));
 }
 
 /** The next page of invoices, older than those shown, appended to the table (the API pages newest period first). */
@@ -283,7 +299,7 @@ const offerHandlers = {
 
 function moreButton() {
   if (!state.ledgerCursor) return null;
-  return el('p', { id: 'ledger-more' }, el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', showMoreLedger) }, 'Show more'));
+  return el('p', { id: 'ledger-more' }, el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', ofThisSignIn(showMoreLedger)) }, 'Show more'));
 }
 
 async function showMoreLedger() {
@@ -386,7 +402,7 @@ function toStripe(button, action) {
   // A section drawn while it runs (the page still loading its credit offers, a refresh) brings buttons of its own: they wait too.
   const drawn = new MutationObserver(hold);
   drawn.observe(document.body, { childList: true, subtree: true });
-  return busy(button, 'alert', action).then((result) => {
+  return busy(button, 'alert', ofThisSignIn(action)).then((result) => {
     drawn.disconnect();
     for (const other of others) {
       if (result === leaving) other.dataset.leaving = 'true';

@@ -1096,6 +1096,37 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task A_refusal_answered_after_the_account_signed_out_is_not_said_to_the_account_signed_in_next()
+    {
+        // The page drops what answers for an account signed out meanwhile, but a refusal of a button's action still reached
+        // #alert: A pressed "Start the 14-day free trial" and signed out, B signed in, and B's page said A's refusal ("The
+        // billing service is unavailable right now. Try again in a moment."). Checkout's own refusals were dropped already.
+        HeldAnswer? held = null;
+        var page = await SignedInAsync(NewAccount("refused-a"), routes: async page =>
+        {
+            await AnswerProblemAsync(page, "**/api/billing/trial", 503, """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Service Unavailable","status":503,"detail":"The account store is unavailable."}""");
+            held = await HeldAnswer.HoldAsync(page, "**/api/billing/trial", fallBack: true); // then refused as above
+        });
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" }).ClickAsync();
+            await held!.AskedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await page.GetByLabel("Account id").FillAsync(NewAccount("refused-b"));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Expect(Plan(page)).ToHaveTextAsync("Free");
+        }
+        finally
+        {
+            held?.Release();
+        }
+
+        await held.DeliveredAsync(page);
+        await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>Answers the page's calls to <paramref name="route"/> (the first <paramref name="times"/>, or all) with a problem details body, as the app's API would (its CORS header included).</summary>
     private Task AnswerProblemAsync(IPage page, string route, int status, string body, string? retryAfter = null, int? times = null)
     {
