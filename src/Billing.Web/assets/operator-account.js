@@ -43,6 +43,9 @@ async function readAccount(api, accountId) {
   };
 }
 
+/** The account whose picture is drawn, with its view's context (current() while it is on screen). */
+let shownAccount = null;
+
 /** The currency the shop sells in (the catalog's, read once; null until read or when it could not be), for an account without any amount yet. */
 let shop = null;
 
@@ -92,6 +95,7 @@ function backLink() {
 /** keepTyped: the account drawn anew (after a re-sync) keeps what the operator has typed in its adjustment form. */
 function renderAccount(ctx, a, { keepTyped = false } = {}) {
   const typed = keepTyped ? ['adjust-amount', 'adjust-currency', 'adjust-reason'].map((id) => [id, document.getElementById(id)?.value]) : [];
+  shownAccount = { accountId: a.accountId, ctx };
   render('content',
     section('account-title', `Account ${a.accountId}`, backLink(), summary(a)),
     subscriptionSection(a),
@@ -293,7 +297,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
         + `Balance now ${formatMoney(answer.balance, entry.currency)}.`;
       onResult.replaceChildren(el('p', { class: 'notice' }, text));
       told.ok(text);
-      await refreshCredit(ctx, a.accountId, onBalance, onLedger);
+      await refreshCredit(shown() ? shownAccount.ctx : ctx, a.accountId, onBalance, onLedger);
     } catch (error) {
       if (error?.status && error.status < 500 && error.status !== 429) settled(); // refused: nothing was posted
       told.fail(error);
@@ -304,9 +308,16 @@ function adjustmentForm(ctx, a, balance, ledger) {
       release();
     }
   });
-  /** The element drawn in place of this one when a re-sync drew the account anew (same id), while it is still shown. */
+  /** Whether a picture of this account is on screen: this one, one drawn anew by a re-sync, or the account opened again. */
+  function shown() {
+    return shownAccount?.accountId === a.accountId && shownAccount.ctx.current();
+  }
+  /**
+   * The element drawn in place of this one (same id) while a picture of this account is on screen: the answer goes to
+   * the form, balance and ledger shown, which a re-sync drew anew or the account opened again read before it posted.
+   */
   function onScreen(element) {
-    if (element.isConnected || !ctx.current()) return element;
+    if (element.isConnected || !shown()) return element;
     return document.getElementById(element.id) ?? element;
   }
   amount.setAttribute('aria-describedby', 'adjust-hint');

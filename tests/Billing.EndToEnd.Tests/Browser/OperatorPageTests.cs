@@ -1041,6 +1041,39 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task An_adjustment_answered_after_the_operator_opened_its_account_again_shows_the_new_balance_there()
+    {
+        // The operator left the account while its adjustment was on its way and opened it again; that view read the
+        // account before the adjustment posted. When it answered, "Account A: Posted: ... Balance now $4.00." was said
+        // over "Balance: $0.00" and a ledger without the entry: only the view it was sent from (gone) was refreshed.
+        var accountId = await RegisterAccountAsync("opagain");
+        var page = await OpenAccountAsync(accountId);
+        var held = await HeldAnswer.HoldAsync(page, url => url.EndsWith($"/api/billing/admin/accounts/{accountId}/credits", StringComparison.Ordinal));
+        try
+        {
+            await page.GetByLabel("Amount").FillAsync("4");
+            await page.GetByLabel("Reason").FillAsync("goodwill");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await held.AskedAsync();
+            await page.GetByRole(AriaRole.Link, new() { Name = "Back to accounts" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+            await page.EvaluateAsync($"() => {{ location.hash = '#account/{accountId}'; }}");
+            await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $0.00"); // read before the adjustment posted
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        await held.DeliveredAsync(page);
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $4.00");
+        var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, latest 20 entries" });
+        await Expect(ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "goodwill" })).ToHaveCountAsync(1);
+        await Expect(page.Locator("#adjustment-result")).ToHaveTextAsync("Posted: entry 1, adjustment +$4.00 (goodwill). Balance now $4.00.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>
     /// Sends a $4.00 adjustment ("goodwill for the outage"), waits until its request is held (<paramref name="held"/>),
     /// then re-syncs the account from the keyboard and waits until the account has been drawn again.
