@@ -308,9 +308,12 @@ function adjustmentForm(ctx, a, balance, ledger) {
       release();
     }
   });
-  /** Whether a picture of this account is on screen: this one, one drawn anew by a re-sync, or the account opened again. */
+  /**
+   * Whether a picture of this account is on screen under the same sign-in: this one, one drawn anew by a re-sync, or
+   * the account opened again (another operator's picture of it, after a sign-out, gets nothing of this answer).
+   */
   function shown() {
-    return shownAccount?.accountId === a.accountId && shownAccount.ctx.current();
+    return shownAccount?.accountId === a.accountId && shownAccount.ctx.signIn === ctx.signIn && shownAccount.ctx.current();
   }
   /**
    * The element drawn in place of this one (same id) while a picture of this account is on screen: the answer goes to

@@ -29,6 +29,7 @@ function context() {
   const heard = () => signedIn && signIn === signIns;
   return {
     api,
+    signIn, // which sign-in the view was made under: views of one sign-in may share what they drew, never across
     current: () => mine === generation,
     ok: (message) => {
       if (!heard()) return;

@@ -911,8 +911,33 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(page.Locator("#status")).ToHaveTextAsync(string.Empty);
         await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
 
-        await SignInAsync(page); // another operator, on the same account's address
+        // The next operator's adjustment answered after they signed out and a third signed in on the same account: nothing
+        // of it is said or drawn on the third's picture of the account (its form, result, balance).
+        await SignInAsync(page);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {subscriber.AccountId}" })).ToBeVisibleAsync();
+        var second = await HeldAnswer.HoldAsync(page, url => url.EndsWith("/credits", StringComparison.Ordinal));
+        try
+        {
+            await page.GetByLabel("Amount").FillAsync("5");
+            await page.GetByLabel("Reason").FillAsync("second goodwill");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await second.AskedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await SignInAsync(page);
+            await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $4.00"); // read before the second posted
+        }
+        finally
+        {
+            second.Release();
+        }
+
+        await second.DeliveredAsync(page);
+        await Expect(page.Locator("#status")).ToHaveTextAsync(string.Empty);
+        await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
+        await Expect(page.Locator("#adjustment-result")).ToHaveTextAsync(string.Empty);
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $4.00");
+
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" })).ToBeEnabledAsync();
         var resync = await HeldAnswer.HoldAsync(page, url => url.EndsWith("/resync", StringComparison.Ordinal));
         var resynced = page.WaitForResponseAsync(r => r.Request.Method == "POST" && r.Url.EndsWith("/resync", StringComparison.Ordinal));
         try
