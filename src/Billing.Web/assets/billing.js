@@ -47,6 +47,22 @@ function reading(kind) {
   };
 }
 
+/**
+ * A button's action, run for the sign-in shown when it was pressed: refused after that account signed out (perhaps
+ * another signed in since), its refusal is that sign-in's and is not said (busy says a refusal in #alert).
+ */
+function ofThisSignIn(action) {
+  const signIn = state.signIn;
+  return async () => {
+    try {
+      return await action();
+    } catch (error) {
+      if (!still(signIn)) return undefined;
+      throw error;
+    }
+  };
+}
+
 const sections = [
   ['plan', 'Your plan'],
   ['usage', 'Usage this period'],
@@ -59,7 +75,7 @@ const sections = [
 function skeleton() {
   return sections.map(([id, title]) => el('section', { class: 'card', id: `${id}-section`, 'aria-labelledby': `${id}-title` },
     el('div', { class: 'section-head' }, el('h2', { id: `${id}-title` }, title),
-      id === 'usage' ? el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', refreshFromButton) }, 'Refresh') : null),
+      id === 'usage' ? el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', ofThisSignIn(refreshFromButton)) }, 'Refresh') : null),
     el('div', { id: `${id}-body`, 'aria-busy': 'true' }, el('p', { class: 'muted' }, 'Loading…'))));
 }
 
@@ -91,12 +107,17 @@ async function start() {
   startAutoRefresh();
 }
 
-/** Loads every section; one failing section shows the reason in #alert and leaves the others working. */
+/** Loads every section; one failing section says why in itself and leaves the others working. */
 async function loadAll() {
   await Promise.all([loadPlanAndCatalog(), loadInvoices(), loadCredits()]);
 }
 
-async function section(id, load) {
+/**
+ * Draws a section from what load() gives. A section that could not be loaded says so and why in itself, as an alert:
+ * said in the page's #alert above every section, the reason moved the sections drawn before it down under a press.
+ * quiet: the reason is shown without being announced again (sections that failed on one and the same reading).
+ */
+async function section(id, load, { quiet = false } = {}) {
   const body = document.getElementById(`${id}-body`);
   if (!body) return;
   const signIn = state.signIn;
@@ -106,8 +127,7 @@ async function section(id, load) {
     body.replaceChildren(...[nodes].flat(2).filter(Boolean));
   } catch (error) {
     if (!still(signIn)) return;
-    body.replaceChildren(el('p', { class: 'muted' }, 'Could not be loaded.'));
-    announce('alert', error.message, { error: true });
+    body.replaceChildren(el('p', { class: 'muted' }, 'Could not be loaded.'), el('p', { class: 'error', role: quiet ? null : 'alert' }, error.message));
   } finally {
     body.removeAttribute('aria-busy');
   }
@@ -144,7 +164,7 @@ async function loadPlanAndCatalog() {
     if (sold.length && !sold.includes(state.interval)) state.interval = sold[0];
   } catch (error) {
     if (!still(signIn)) return;
-    for (const id of ['plan', 'plans', 'entitlements', 'usage']) await section(id, () => { throw error; });
+    for (const [index, id] of ['plan', 'plans', 'entitlements', 'usage'].entries()) await section(id, () => { throw error; }, { quiet: index > 0 });
     return;
   }
   await Promise.all([
@@ -236,7 +256,7 @@ async function loadInvoices() {
 
 function moreInvoicesButton() {
   if (!state.invoiceCursor) return null;
-  return el('p', { id: 'invoices-more' }, el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', showMoreInvoices) }, 'Show more invoices'));
+  return el('p', { id: 'invoices-more' }, el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', ofThisSignIn(showMoreInvoices)) }, 'Show more invoices'));
 }
 
 /** The next page of invoices, older than those shown, appended to the table (the API pages newest period first). */
@@ -279,7 +299,7 @@ const offerHandlers = {
 
 function moreButton() {
   if (!state.ledgerCursor) return null;
-  return el('p', { id: 'ledger-more' }, el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', showMoreLedger) }, 'Show more'));
+  return el('p', { id: 'ledger-more' }, el('button', { type: 'button', onclick: (event) => busy(event.currentTarget, 'alert', ofThisSignIn(showMoreLedger)) }, 'Show more'));
 }
 
 async function showMoreLedger() {
@@ -382,7 +402,7 @@ function toStripe(button, action) {
   // A section drawn while it runs (the page still loading its credit offers, a refresh) brings buttons of its own: they wait too.
   const drawn = new MutationObserver(hold);
   drawn.observe(document.body, { childList: true, subtree: true });
-  return busy(button, 'alert', action).then((result) => {
+  return busy(button, 'alert', ofThisSignIn(action)).then((result) => {
     drawn.disconnect();
     for (const other of others) {
       if (result === leaving) other.dataset.leaving = 'true';
@@ -532,7 +552,8 @@ async function watchAfterPortal(before) {
       return;
     }
   }
-  if (still(signIn)) announce('status', '');
+  // No longer checking: the sentence goes, its line's space stays (the sections under it moved up under a press).
+  if (still(signIn)) announce('status', '', { keepSpace: true });
 }
 
 // Last: with a stored sign-in, onSignedIn runs at once, and everything above must be initialised by then.

@@ -13,6 +13,39 @@ import { dataTable, facts, field, moneyList, newIdempotencyKey, section, signedM
  */
 const pendingAdjustments = new Map();
 
+/**
+ * Per account, the adjustment on its way (a promise settled when its answer has been handled). A form drawn meanwhile (a
+ * re-sync draws the account anew, the operator comes back to it) holds its "Adjust credit" button until then, as the
+ * form it was sent from does: pressed, it sent the same adjustment again while the first was unanswered.
+ */
+const adjustmentsOnTheirWay = new Map();
+
+/**
+ * The account is read by its view, by a re-sync and after an adjustment, and the readings can answer in any order: a
+ * re-sync's, asked for before an adjustment posted and answered after the adjustment's own reading was drawn, drew the
+ * balance and ledger from before it. A reading takes a ticket when asked for; the credit drawn is that of the newest
+ * reading drawn so far of the account (newestCredit), never an older one over it.
+ */
+let readingsAsked = 0;
+let newestCredit = { accountId: null, ticket: 0, credits: null };
+
+/** Reads the account; credit() gives the credit to draw once it has answered (its own, or a newer reading's). */
+async function readAccount(api, accountId) {
+  const ticket = ++readingsAsked;
+  const account = await api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`);
+  return {
+    account,
+    credit: () => {
+      if (newestCredit.accountId === accountId && newestCredit.ticket > ticket) return newestCredit.credits;
+      newestCredit = { accountId, ticket, credits: account.credits };
+      return account.credits;
+    },
+  };
+}
+
+/** The account whose picture is drawn, with its view's context (current() while it is on screen). */
+let shownAccount = null;
+
 /** The currency the shop sells in (the catalog's, read once; null until read or when it could not be), for an account without any amount yet. */
 let shop = null;
 
@@ -28,9 +61,9 @@ async function readShopCurrency(api) {
 
 export async function showAccount(ctx, accountId) {
   render('content', section('account-title', `Account ${accountId}`, backLink(), el('p', { class: 'muted' }, 'Loading…')));
-  let account;
+  let reading;
   try {
-    [account] = await Promise.all([ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`), readShopCurrency(ctx.api)]);
+    [reading] = await Promise.all([readAccount(ctx.api, accountId), readShopCurrency(ctx.api)]);
   } catch (error) {
     if (!ctx.current()) return;
     ctx.fail(error);
@@ -38,7 +71,7 @@ export async function showAccount(ctx, accountId) {
     return;
   }
   if (!ctx.current()) return;
-  renderAccount(ctx, account);
+  renderAccount(ctx, { ...reading.account, credits: reading.credit() });
   document.getElementById('account-title').focus();
 }
 
@@ -62,6 +95,7 @@ function backLink() {
 /** keepTyped: the account drawn anew (after a re-sync) keeps what the operator has typed in its adjustment form. */
 function renderAccount(ctx, a, { keepTyped = false } = {}) {
   const typed = keepTyped ? ['adjust-amount', 'adjust-currency', 'adjust-reason'].map((id) => [id, document.getElementById(id)?.value]) : [];
+  shownAccount = { accountId: a.accountId, ctx };
   render('content',
     section('account-title', `Account ${a.accountId}`, backLink(), summary(a)),
     subscriptionSection(a),
@@ -209,6 +243,8 @@ function adjustmentForm(ctx, a, balance, ledger) {
   const submit = el('button', { type: 'submit', class: 'primary' }, 'Adjust credit');
   const result = el('div', { id: 'adjustment-result' });
   const told = outcomes(ctx, a);
+  const onItsWay = adjustmentsOnTheirWay.get(a.accountId);
+  if (onItsWay) onItsWay.then(hold(submit));
 
   const form = el('form', { class: 'inline', 'aria-label': 'Adjust credit', novalidate: true },
     field('adjust-amount', 'Amount', amount),
@@ -217,6 +253,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
     submit);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (adjustmentsOnTheirWay.has(a.accountId)) return; // one adjustment of an account on its way at a time
     result.replaceChildren();
     const code = currency.value.trim().toLowerCase();
     const parsed = parseMinorUnits(amount.value, code);
@@ -239,6 +276,8 @@ function adjustmentForm(ctx, a, balance, ledger) {
       if (pendingAdjustments.get(a.accountId) === pending) pendingAdjustments.delete(a.accountId);
     };
     const release = hold(submit);
+    let answered;
+    adjustmentsOnTheirWay.set(a.accountId, new Promise((resolve) => { answered = resolve; }));
     try {
       const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/credits`, {
         amount: parsed.minor, currency: code, reason: why, idempotencyKey: pending.key,
@@ -258,18 +297,30 @@ function adjustmentForm(ctx, a, balance, ledger) {
         + `Balance now ${formatMoney(answer.balance, entry.currency)}.`;
       onResult.replaceChildren(el('p', { class: 'notice' }, text));
       told.ok(text);
-      await refreshCredit(ctx, a.accountId, onBalance, onLedger);
+      await refreshCredit(shown() ? shownAccount.ctx : ctx, a.accountId, onBalance, onLedger);
     } catch (error) {
       if (error?.status && error.status < 500 && error.status !== 429) settled(); // refused: nothing was posted
       told.fail(error);
       if (error?.status !== 403) onScreen(result).replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
+      adjustmentsOnTheirWay.delete(a.accountId);
+      answered();
       release();
     }
   });
-  /** The element drawn in place of this one when a re-sync drew the account anew (same id), while it is still shown. */
+  /**
+   * Whether a picture of this account is on screen under the same sign-in: this one, one drawn anew by a re-sync, or
+   * the account opened again (another operator's picture of it, after a sign-out, gets nothing of this answer).
+   */
+  function shown() {
+    return shownAccount?.accountId === a.accountId && shownAccount.ctx.signIn === ctx.signIn && shownAccount.ctx.current();
+  }
+  /**
+   * The element drawn in place of this one (same id) while a picture of this account is on screen: the answer goes to
+   * the form, balance and ledger shown, which a re-sync drew anew or the account opened again read before it posted.
+   */
   function onScreen(element) {
-    if (element.isConnected || !ctx.current()) return element;
+    if (element.isConnected || !shown()) return element;
     return document.getElementById(element.id) ?? element;
   }
   amount.setAttribute('aria-describedby', 'adjust-hint');
@@ -292,10 +343,11 @@ function adjustmentHint(code) {
 async function refreshCredit(ctx, accountId, balance, ledger) {
   if (!ctx.current()) return; // the account is no longer shown
   try {
-    const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(accountId)}`);
+    const reading = await readAccount(ctx.api, accountId);
     if (!ctx.current()) return;
-    balance.textContent = `Balance: ${moneyList(account.credits?.balance, shop ?? undefined)}`;
-    ledger.replaceChildren(ledgerTable(account.credits?.entries ?? []));
+    const credits = reading.credit();
+    balance.textContent = `Balance: ${moneyList(credits?.balance, shop ?? undefined)}`;
+    ledger.replaceChildren(ledgerTable(credits?.entries ?? []));
   } catch (error) {
     if (ctx.current()) ctx.fail(error);
   }
@@ -325,9 +377,12 @@ function resyncSection(ctx, a) {
       const e = answer.entitlement;
       told.ok(`Re-synced from Stripe (${steps}). Entitled to ${e?.planCode ?? 'nothing'}${e?.endsAt ? ` until ${formatDateTime(e.endsAt)}` : e?.periodEnd ? `, current period to ${formatDateTime(e.periodEnd)}` : ''}.`);
       result.replaceChildren(el('p', {}, `Steps: ${steps}.`));
-      const account = await ctx.api.get(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}`);
+      // The account is read again only while it is shown: one left (another view, a sign-out) is not, as the adjustment's
+      // (signed out, the reading went without a token and its 401 was said on the signed-out page).
+      if (!ctx.current()) return;
+      const reading = await readAccount(ctx.api, a.accountId);
       if (ctx.current()) {
-        renderAccount(ctx, account, { keepTyped: true });
+        renderAccount(ctx, { ...reading.account, credits: reading.credit() }, { keepTyped: true });
         // The account drawn anew has a new re-sync section: the steps go to its result, the focus to its button.
         document.getElementById('resync-result')?.replaceChildren(el('p', {}, `Steps: ${steps}.`));
         if (focused) document.getElementById('resync-button')?.focus();

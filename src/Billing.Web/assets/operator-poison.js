@@ -90,6 +90,7 @@ async function load(view, { keepStatus = false } = {}) {
       m.attempts === null || m.attempts === undefined ? '' : formatCount(m.attempts),
       formatDateTime(m.insertedOn),
       formatDateTime(m.lastAttemptAt),
+      replay,
     ];
   });
   const replaySelected = el('button', { type: 'button', class: 'primary', disabled: !selectable.length }, 'Replay selected');
@@ -106,7 +107,7 @@ async function load(view, { keepStatus = false } = {}) {
     el('p', {}, `${listing.queue}: about ${formatCount(listing.approximateCount)} message${listing.approximateCount === 1 ? '' : 's'}${messages.length < listing.approximateCount ? ` (the first ${messages.length} are shown)` : ''}.`),
     dataTable(`Poison messages: ${name}`, [
       { header: queue === 'invoice-jobs' ? 'Run' : 'Event' }, { header: 'Select' }, { header: 'Type' }, { header: 'Account' }, { header: 'Why it failed' },
-      { header: 'Status' }, { header: 'Attempts', numeric: true }, { header: 'Poisoned at' }, { header: 'Last attempt' },
+      { header: 'Status' }, { header: 'Attempts', numeric: true }, { header: 'Poisoned at' }, { header: 'Last attempt' }, { header: 'Replay' },
     ], rows, { empty: 'The poison queue is empty.' }),
     ...(selectable.length ? [el('p', {}, replaySelected)] : []));
   if (!keepStatus) {
@@ -115,8 +116,15 @@ async function load(view, { keepStatus = false } = {}) {
   }
 }
 
+/**
+ * A replay answers in its own time: the operator may have chosen the other queue meanwhile (its listing is shown) or
+ * left the view. Its result is then said with the queue it was for ("Stripe events: Replayed 1: evt_..."), not as the
+ * shown queue's, and the list shown is not read again for it.
+ */
 async function replayIds(view, queue, ids, button) {
   const { ctx } = view;
+  const name = queues.find(([value]) => value === queue)?.[1] ?? queue;
+  const shown = () => ctx.current() && state.queue === queue;
   const release = hold(button);
   try {
     const body = queue === 'invoice-jobs' ? { runIds: ids } : { eventIds: ids };
@@ -127,14 +135,17 @@ async function replayIds(view, queue, ids, button) {
     if (replayed.length) parts.push(`Replayed ${replayed.length}: ${replayed.join(', ')}.`);
     if (notFound.length) parts.push(`Not found (already replayed or gone): ${notFound.join(', ')}.`);
     const message = parts.join(' ') || 'Nothing was replayed.';
-    if (!ctx.current()) return;
-    await load(view, { keepStatus: true });
-    if (ctx.current()) {
+    if (shown()) await load(view, { keepStatus: true });
+    if (shown()) {
       ctx.clear();
       view.said.textContent = message;
+    } else if (ctx.current()) {
+      view.said.textContent = `${name}: ${message}`;
+    } else {
+      ctx.ok(`${name}: ${message}`);
     }
   } catch (error) {
-    ctx.fail(error);
+    ctx.fail(shown() ? error : Object.assign(new Error(`${name}: ${error?.message ?? String(error)}`), { status: error?.status }));
   } finally {
     release();
   }

@@ -15,18 +15,29 @@ const api = createApi({ baseUrl: config.apiBaseUrl, getToken: () => session.getT
 const nav = document.getElementById('views');
 let signedIn = false;
 let generation = 0;
+let signIns = 0; // one more at each sign-out
+let shown = null; // the view on screen and its argument, as route() drew it
 
-/** What every view gets: the API, where to say things, and whether it is still the view on screen. */
+/**
+ * What every view gets: the API, where to say things, and whether it is still the view on screen. An answer that comes
+ * after the operator signed out (and perhaps another signed in) says nothing: ok, fail and clear of a view of a session
+ * signed out do nothing, where a view of the same session left for another is still heard (with its account named).
+ */
 function context() {
   const mine = ++generation;
+  const signIn = signIns;
+  const heard = () => signedIn && signIn === signIns;
   return {
     api,
+    signIn, // which sign-in the view was made under: views of one sign-in may share what they drew, never across
     current: () => mine === generation,
     ok: (message) => {
+      if (!heard()) return;
       announce('alert', '');
       announce('status', message);
     },
     fail: (error) => {
+      if (!heard()) return;
       announce('status', '');
       announce('alert', messageFor(error), { error: true });
       if (error?.status === 403 && mine === generation) {
@@ -36,6 +47,7 @@ function context() {
       }
     },
     clear: () => {
+      if (!heard()) return;
       announce('status', '');
       announce('alert', '');
     },
@@ -64,7 +76,7 @@ async function showAccountOf(ctx, encoded) {
 }
 
 const views = [
-  { name: 'accounts', match: /^#?(accounts)?$/, show: (ctx) => showAccounts(ctx) },
+  { name: 'accounts', match: /^#?(?:accounts)?$/, show: (ctx) => showAccounts(ctx) },
   { name: 'accounts', match: /^#account\/(.+)$/, show: (ctx, id) => showAccountOf(ctx, id) },
   { name: 'invoices', match: /^#invoices$/, show: (ctx) => showInvoices(ctx) },
   { name: 'poison', match: /^#poison$/, show: (ctx) => showPoison(ctx) },
@@ -78,9 +90,14 @@ async function route() {
     if (link.dataset.view === view.name) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  const [, argument] = view.match.exec(hash) ?? [];
+  // The view on screen asked for again under another address ("Accounts", #accounts, on /operator/ with no hash) is
+  // left as it is: drawn anew, it dropped what the operator had typed in its filters and not yet submitted.
+  const key = `${views.indexOf(view)}:${argument ?? ''}`;
+  if (key === shown) return;
+  shown = key;
   const ctx = context();
   ctx.clear();
-  const [, argument] = view.match.exec(hash) ?? [];
   await view.show(ctx, argument);
 }
 
@@ -93,6 +110,8 @@ mountSignIn(session, config, {
   onSignedOut: () => {
     signedIn = false;
     generation++;
+    signIns++;
+    shown = null;
     nav.hidden = true;
     announce('status', '');
     announce('alert', '');

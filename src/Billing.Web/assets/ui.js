@@ -24,13 +24,23 @@ export function render(id, ...children) {
   return target;
 }
 
-/** Shows a message in the page's live region (role="status" or role="alert"); error: an Error or ApiError. */
-export function announce(id, message, { error = false } = {}) {
+/**
+ * Shows a message in the page's live region (role="status" or role="alert"); error: an Error or ApiError. keepSpace: a
+ * region emptied keeps the height it had, so that what is under it does not move up (an empty region is not shown, and
+ * its line going away at a moment of the page's own choosing moved the page under a press); the next message frees it.
+ */
+export function announce(id, message, { error = false, keepSpace = false } = {}) {
   const region = document.getElementById(id);
+  const height = keepSpace && !message ? region.getBoundingClientRect().height : 0;
   region.replaceChildren();
+  region.style.minHeight = '';
   region.classList.toggle('error', error);
   region.classList.toggle('notice', !error && Boolean(message));
   if (message) region.append(el('p', {}, message));
+  else if (height) {
+    region.style.minHeight = `${height}px`;
+    region.append(el('span', { 'aria-hidden': 'true' })); // not :empty, so shown (empty of words)
+  }
 }
 
 /** What an action returns once it has sent the browser to another page (see leaveTo): busy() keeps its button disabled. */

@@ -1035,6 +1035,98 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await Expect(page).ToHaveURLAsync(CheckoutUrl());
     }
 
+    [Fact]
+    public async Task Back_from_the_portal_without_a_change_the_page_does_not_move_when_it_stops_checking()
+    {
+        // The page looks for a change made in the portal for 2 minutes; when none came it emptied its status line
+        // ("Welcome back: checking for changes made in the billing portal…"), the line went away and every section moved
+        // up under whatever the customer was pressing at that moment.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
+        var page = await SignedInAsync(subscriber.AccountId, phone: true);
+        await page.Clock.InstallAsync(); // the page's watch, run on demand
+        await page.ReloadAsync();
+        var manage = page.GetByRole(AriaRole.Button, new() { Name = "Manage billing" });
+        await manage.ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Return" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Welcome back: checking for changes made in the billing portal…");
+        await Expect(page.Locator("#content [id$='-body'][aria-busy]")).ToHaveCountAsync(0); // every section has loaded
+        await Expect(manage).ToBeEnabledAsync();
+        var before = (await manage.BoundingBoxAsync())!;
+
+        await page.Clock.RunForAsync(121_000);
+        for (var i = 0; i < 10 && await page.Locator("#status").TextContentAsync() != string.Empty; i++)
+        {
+            await Task.Delay(500); // the watch's last look answers and it waits 10 s more
+            await page.Clock.RunForAsync(11_000);
+        }
+
+        await Expect(page.Locator("#status")).ToHaveTextAsync(string.Empty); // no longer checking
+        var after = (await manage.BoundingBoxAsync())!;
+        Assert.Equal((before.X, before.Y), (after.X, after.Y));
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_section_that_fails_to_load_says_why_in_itself_and_the_plans_above_it_do_not_move()
+    {
+        // A section that could not be loaded (here the invoices, answered 503 after the plans were drawn and usable) put
+        // its reason in the page's alert region, above every section: the page moved down under a press begun on a plan.
+        HeldAnswer? held = null;
+        var page = await SignedInAsync(NewAccount("section-fails"), phone: true, routes: async page =>
+        {
+            await AnswerProblemAsync(page, "**/api/billing/invoices?*", 503, """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Service Unavailable","status":503,"detail":"The invoice store is unavailable."}""");
+            held = await HeldAnswer.HoldAsync(page, "**/api/billing/invoices?*", fallBack: true); // then answered as above
+        });
+        var upgrade = page.GetByRole(AriaRole.Button, new() { Name = "Upgrade to Pro" });
+        try
+        {
+            await Expect(upgrade).ToBeEnabledAsync();
+            await Expect(page.Locator("#plan-body[aria-busy], #usage-body[aria-busy], #plans-body[aria-busy]")).ToHaveCountAsync(0);
+            await held!.ReleaseWithoutMovingAsync(page, upgrade, () => Expect(page.Locator("#invoices-body[aria-busy]")).ToHaveCountAsync(0));
+        }
+        finally
+        {
+            held?.Release();
+        }
+
+        var invoices = page.Locator("#invoices-body");
+        await Expect(invoices).ToContainTextAsync("Could not be loaded.");
+        await Expect(invoices.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The billing service is unavailable right now. Try again in a moment.");
+        await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_refusal_answered_after_the_account_signed_out_is_not_said_to_the_account_signed_in_next()
+    {
+        // The page drops what answers for an account signed out meanwhile, but a refusal of a button's action still reached
+        // #alert: A pressed "Start the 14-day free trial" and signed out, B signed in, and B's page said A's refusal ("The
+        // billing service is unavailable right now. Try again in a moment."). Checkout's own refusals were dropped already.
+        HeldAnswer? held = null;
+        var page = await SignedInAsync(NewAccount("refused-a"), routes: async page =>
+        {
+            await AnswerProblemAsync(page, "**/api/billing/trial", 503, """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Service Unavailable","status":503,"detail":"The account store is unavailable."}""");
+            held = await HeldAnswer.HoldAsync(page, "**/api/billing/trial", fallBack: true); // then refused as above
+        });
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Start the 14-day free trial" }).ClickAsync();
+            await held!.AskedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await page.GetByLabel("Account id").FillAsync(NewAccount("refused-b"));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await Expect(Plan(page)).ToHaveTextAsync("Free");
+        }
+        finally
+        {
+            held?.Release();
+        }
+
+        await held.DeliveredAsync(page);
+        await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>Answers the page's calls to <paramref name="route"/> (the first <paramref name="times"/>, or all) with a problem details body, as the app's API would (its CORS header included).</summary>
     private Task AnswerProblemAsync(IPage page, string route, int status, string body, string? retryAfter = null, int? times = null)
     {

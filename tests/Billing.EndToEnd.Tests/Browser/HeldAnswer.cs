@@ -6,7 +6,9 @@ namespace Billing.EndToEnd.Tests.Browser;
 /// An API answer held on its way to a page until the test lets it go, so that a test chooses the order answers arrive in
 /// (what a slow network does to a page). By default the request itself waits, before the server sees it; with
 /// <c>readNow</c> the server answers at once and only the delivery to the page waits (an answer older than what the page
-/// asked for since). Only the first matching request is held unless <c>every</c> is set.
+/// asked for since). Only the first matching request is held unless <c>every</c> is set. With <c>fallBack</c> the
+/// request let go goes on to the route registered before this one (a problem answered in the API's place) instead of
+/// the server.
 /// </summary>
 internal sealed class HeldAnswer
 {
@@ -16,12 +18,13 @@ internal sealed class HeldAnswer
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _delivered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _readNow;
+    private readonly bool _fallBack;
 
-    private HeldAnswer(bool readNow) => _readNow = readNow;
+    private HeldAnswer(bool readNow, bool fallBack = false) => (_readNow, _fallBack) = (readNow, fallBack);
 
-    public static async Task<HeldAnswer> HoldAsync(IPage page, string glob, bool readNow = false, bool every = false)
+    public static async Task<HeldAnswer> HoldAsync(IPage page, string glob, bool readNow = false, bool every = false, bool fallBack = false)
     {
-        var held = new HeldAnswer(readNow);
+        var held = new HeldAnswer(readNow, fallBack);
         await page.RouteAsync(glob, held.HandleAsync, Options(every));
         return held;
     }
@@ -89,7 +92,7 @@ internal sealed class HeldAnswer
         {
             _asked.TrySetResult();
             await _released.Task;
-            await route.ContinueAsync();
+            await (_fallBack ? route.FallbackAsync() : route.ContinueAsync());
         }
 
         _delivered.TrySetResult();

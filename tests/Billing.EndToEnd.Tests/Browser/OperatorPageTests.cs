@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Azure.Storage.Queues;
 using Billing.Application.StripeEvents;
 using Billing.Domain.Subscriptions;
 using Billing.EndToEnd.Tests.Invoicing;
@@ -848,6 +849,256 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         browser.AssertPagesKeptToTheContract();
     }
 
+    [Fact]
+    public async Task After_a_re_sync_redraws_the_account_its_adjust_credit_button_waits_for_the_adjustment_on_its_way()
+    {
+        // The re-sync draws the account anew, its "Adjust credit" button too: the button held while the adjustment was on
+        // its way was replaced by one that worked, and a press sent the same adjustment (its key) again while the first
+        // was unanswered: two posts of one adjustment and two answers shown ("Posted", then "Already posted").
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var page = await OpenAccountAsync(subscriber.AccountId);
+        var posts = 0;
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "POST" && request.Url.EndsWith("/credits", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref posts);
+            }
+        };
+        var held = await HeldAnswer.HoldAsync(page, url => url.EndsWith("/credits", StringComparison.Ordinal));
+        var adjust = page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" });
+        try
+        {
+            await AdjustThenResyncAsync(page, held.AskedAsync());
+            await Expect(adjust).ToBeDisabledAsync();
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Posted: entry 1, adjustment +$4.00 (goodwill for the outage). Balance now $4.00.");
+        await Expect(adjust).ToBeEnabledAsync();
+        await Expect(page.GetByLabel("Amount")).ToHaveValueAsync("");
+        Assert.Equal(1, posts);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task An_adjustment_or_a_re_sync_answered_after_the_operator_signed_out_is_not_announced()
+    {
+        // Answers of a signed-out operator's session were still said on the page: "Account X: Posted: ... Balance now
+        // $4.00." for an adjustment; a re-sync went on to read the account again without a token and said "Account X:
+        // Your sign-in has expired. Sign in again." (or "Account X: Re-synced ..." to the operator who signed in next).
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var page = await OpenAccountAsync(subscriber.AccountId);
+        var adjustment = await HeldAnswer.HoldAsync(page, url => url.EndsWith("/credits", StringComparison.Ordinal));
+        try
+        {
+            await page.GetByLabel("Amount").FillAsync("4");
+            await page.GetByLabel("Reason").FillAsync("goodwill");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await adjustment.AskedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await Expect(page.GetByLabel("Operator id")).ToBeVisibleAsync();
+        }
+        finally
+        {
+            adjustment.Release();
+        }
+
+        await adjustment.DeliveredAsync(page);
+        await Expect(page.Locator("#status")).ToHaveTextAsync(string.Empty);
+        await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
+
+        // The next operator's adjustment answered after they signed out and a third signed in on the same account: nothing
+        // of it is said or drawn on the third's picture of the account (its form, result, balance).
+        await SignInAsync(page);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {subscriber.AccountId}" })).ToBeVisibleAsync();
+        var second = await HeldAnswer.HoldAsync(page, url => url.EndsWith("/credits", StringComparison.Ordinal));
+        try
+        {
+            await page.GetByLabel("Amount").FillAsync("5");
+            await page.GetByLabel("Reason").FillAsync("second goodwill");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await second.AskedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await SignInAsync(page);
+            await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $4.00"); // read before the second posted
+        }
+        finally
+        {
+            second.Release();
+        }
+
+        await second.DeliveredAsync(page);
+        await Expect(page.Locator("#status")).ToHaveTextAsync(string.Empty);
+        await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
+        await Expect(page.Locator("#adjustment-result")).ToHaveTextAsync(string.Empty);
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $4.00");
+
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" })).ToBeEnabledAsync();
+        var resync = await HeldAnswer.HoldAsync(page, url => url.EndsWith("/resync", StringComparison.Ordinal));
+        var resynced = page.WaitForResponseAsync(r => r.Request.Method == "POST" && r.Url.EndsWith("/resync", StringComparison.Ordinal));
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" }).ClickAsync();
+            await resync.AskedAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await Expect(page.GetByLabel("Operator id")).ToBeVisibleAsync();
+        }
+        finally
+        {
+            resync.Release();
+        }
+
+        Assert.Equal(200, (await resynced).Status); // the re-sync's answer came after the sign-out
+        await resync.DeliveredAsync(page);
+        await Expect(page.Locator("#status")).ToHaveTextAsync(string.Empty);
+        await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_poison_message_is_replayed_from_its_own_row()
+    {
+        // The poison view made a "Replay" button for each message it can replay and never drew it: only "Replay selected"
+        // was on the page, where the docs offer a replay per row.
+        var (poison, eventId) = await PoisonMessageOfAnEventNotStoredAsync();
+        var page = await browser.OpenAsync("/operator/#poison");
+        await SignInAsync(page);
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" }).GetByRole(AriaRole.Row).Filter(new() { HasText = eventId });
+        await Expect(row).ToContainTextAsync("The event is not in the event store.");
+        var held = await HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
+        try
+        {
+            await row.GetByRole(AriaRole.Button, new() { Name = $"Replay {eventId}" }).ClickAsync();
+            await held.AskedAsync();
+            await TakeOutAsync(poison, eventId); // the replay finds nothing to move: it changes nothing in the shared queues
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Not found (already replayed or gone): {eventId}.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_replay_answered_after_the_operator_chose_another_queue_is_said_with_the_queue_it_was_for()
+    {
+        // A replay of a Stripe event answered after the operator had chosen the invoicing jobs' queue: its "Not found
+        // (already replayed or gone): evt_..." (or "Replayed 1: evt_...") was written on that queue's line, under its
+        // table, as if it were about it.
+        var (poison, eventId) = await PoisonMessageOfAnEventNotStoredAsync();
+        var page = await browser.OpenAsync("/operator/#poison");
+        await SignInAsync(page);
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" }).GetByRole(AriaRole.Row).Filter(new() { HasText = eventId });
+        await Expect(row).ToContainTextAsync("The event is not in the event store.");
+        var held = await HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
+        try
+        {
+            await row.GetByRole(AriaRole.Button, new() { Name = $"Replay {eventId}" }).ClickAsync();
+            await held.AskedAsync();
+            await TakeOutAsync(poison, eventId);
+            await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync("invoice-jobs");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show messages" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        await held.DeliveredAsync(page);
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Stripe events: Not found (already replayed or gone): {eventId}.");
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" })).ToHaveCountAsync(0);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task A_re_sync_whose_account_read_answers_after_an_adjustments_refresh_does_not_draw_the_older_balance()
+    {
+        // The re-sync reads the account again and draws it anew. Read before an adjustment posted and answered after the
+        // adjustment's own reading had drawn "Balance: $4.00", it drew the account as it was before: "Balance: $0.00"
+        // and a ledger without the entry, until the next reading.
+        var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_basic_monthly");
+        var page = await OpenAccountAsync(subscriber.AccountId);
+        var read = await HeldAnswer.HoldAsync(page, url => url.EndsWith($"/api/billing/admin/accounts/{subscriber.AccountId}", StringComparison.Ordinal), readNow: true);
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Re-sync from Stripe" }).ClickAsync();
+            await read.AskedAsync(); // the re-sync's reading, taken before the adjustment
+            await page.GetByLabel("Amount").FillAsync("4");
+            await page.GetByLabel("Reason").FillAsync("goodwill");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Posted: entry 1, adjustment +$4.00 (goodwill). Balance now $4.00.");
+            await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $4.00");
+        }
+        finally
+        {
+            read.Release();
+        }
+
+        await read.DeliveredAsync(page);
+        await Expect(page.Locator("#resync-result")).ToContainTextAsync("Steps:");
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $4.00");
+        var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, latest 20 entries" });
+        await Expect(ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "goodwill" })).ToHaveCountAsync(1);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task Clicking_accounts_on_the_accounts_view_keeps_the_filter_text_typed_and_not_yet_submitted()
+    {
+        // The page opened at /operator/ shows the accounts; its "Accounts" link (#accounts) drew the view anew from the
+        // filters last submitted, and the text typed in the search box was gone. On #accounts the same click does nothing.
+        var page = await browser.OpenAsync("/operator/");
+        await SignInAsync(page);
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+        await page.GetByLabel("Account or customer id contains").FillAsync("typed-not-sent");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Operator views" }).GetByRole(AriaRole.Link, new() { Name = "Accounts" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("#accounts$"));
+        await page.EvaluateAsync("() => new Promise((resolve) => setTimeout(resolve, 500))"); // the hashchange has been handled
+        await Expect(page.GetByLabel("Account or customer id contains")).ToHaveValueAsync("typed-not-sent");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
+    public async Task An_adjustment_answered_after_the_operator_opened_its_account_again_shows_the_new_balance_there()
+    {
+        // The operator left the account while its adjustment was on its way and opened it again; that view read the
+        // account before the adjustment posted. When it answered, "Account A: Posted: ... Balance now $4.00." was said
+        // over "Balance: $0.00" and a ledger without the entry: only the view it was sent from (gone) was refreshed.
+        var accountId = await RegisterAccountAsync("opagain");
+        var page = await OpenAccountAsync(accountId);
+        var held = await HeldAnswer.HoldAsync(page, url => url.EndsWith($"/api/billing/admin/accounts/{accountId}/credits", StringComparison.Ordinal));
+        try
+        {
+            await page.GetByLabel("Amount").FillAsync("4");
+            await page.GetByLabel("Reason").FillAsync("goodwill");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" }).ClickAsync();
+            await held.AskedAsync();
+            await page.GetByRole(AriaRole.Link, new() { Name = "Back to accounts" }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+            await page.EvaluateAsync($"() => {{ location.hash = '#account/{accountId}'; }}");
+            await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $0.00"); // read before the adjustment posted
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        await held.DeliveredAsync(page);
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $4.00");
+        var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, latest 20 entries" });
+        await Expect(ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "goodwill" })).ToHaveCountAsync(1);
+        await Expect(page.Locator("#adjustment-result")).ToHaveTextAsync("Posted: entry 1, adjustment +$4.00 (goodwill). Balance now $4.00.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
     /// <summary>
     /// Sends a $4.00 adjustment ("goodwill for the outage"), waits until its request is held (<paramref name="held"/>),
     /// then re-syncs the account from the keyboard and waits until the account has been drawn again.
@@ -910,6 +1161,24 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     {
         var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
         Assert.True(width <= page.ViewportSize!.Width, $"The page scrolls sideways: {width} px of content on a {page.ViewportSize.Width} px screen.");
+    }
+
+    /// <summary>A message in the Stripe events' poison queue for an event the store does not hold (listed, replayable).</summary>
+    private async Task<(QueueClient Poison, string EventId)> PoisonMessageOfAnEventNotStoredAsync()
+    {
+        var eventId = "evt_" + Guid.NewGuid().ToString("N")[..24];
+        var poison = TestQueues.Client(Stack.Emulators.StorageConnectionString, Stack.QueueName + "-poison");
+        await poison.CreateIfNotExistsAsync();
+        await poison.SendMessageAsync(JsonSerializer.Serialize(new { eventId }));
+        return (poison, eventId);
+    }
+
+    /// <summary>Takes the event's message out of the poison queue (a replay asked for meanwhile finds it gone and moves nothing).</summary>
+    private static async Task TakeOutAsync(QueueClient poison, string eventId)
+    {
+        var received = await poison.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(1));
+        var message = received.Value.Single(m => m.Body.ToString().Contains(eventId, StringComparison.Ordinal));
+        await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt);
     }
 
     /// <summary>Registers a new account through the service API (as the product's backend does) and returns its id.</summary>
