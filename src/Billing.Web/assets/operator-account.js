@@ -61,6 +61,10 @@ async function readShopCurrency(api) {
 
 export async function showAccount(ctx, accountId) {
   render('content', section('account-title', `Account ${accountId}`, backLink(), el('p', { class: 'muted' }, 'Loading…')));
+  // An adjustment of this account on its way as it is read: the reading may be from before it posted, and its answer,
+  // handled while this picture still loads or under another sign-in, draws nothing here (its form is held meanwhile).
+  // The credit is read again once that answer has been handled, or the picture kept the balance from before it.
+  const onItsWay = adjustmentsOnTheirWay.get(accountId);
   let reading;
   try {
     [reading] = await Promise.all([readAccount(ctx.api, accountId), readShopCurrency(ctx.api)]);
@@ -73,6 +77,7 @@ export async function showAccount(ctx, accountId) {
   if (!ctx.current()) return;
   renderAccount(ctx, { ...reading.account, credits: reading.credit() });
   document.getElementById('account-title').focus();
+  if (onItsWay) onItsWay.then(() => refreshCredit(ctx, accountId));
 }
 
 /**
@@ -217,7 +222,7 @@ function creditSection(ctx, a) {
   const balance = el('p', { id: 'credit-balance' }, `Balance: ${moneyList(credits.balance, shop ?? undefined)}`);
   const unavailable = credits.available ? null : el('p', { class: 'muted' }, `The credit ledger could not be read${credits.reason ? `: ${credits.reason}` : '.'}`);
   const ledger = el('div', { id: 'credit-ledger' }, ledgerTable(credits.entries ?? []));
-  return section('credit-title', 'Credit', balance, unavailable, adjustmentForm(ctx, a, balance, ledger), ledger);
+  return section('credit-title', 'Credit', balance, unavailable, adjustmentForm(ctx, a), ledger);
 }
 
 function ledgerTable(entries) {
@@ -234,7 +239,7 @@ function ledgerTable(entries) {
  * idempotency key per filled-in form and sends it again when the same form is submitted again after a failure (a lost
  * answer, a timeout), so a retry never posts twice; a changed form or a success starts a new key.
  */
-function adjustmentForm(ctx, a, balance, ledger) {
+function adjustmentForm(ctx, a) {
   // The account's own currencies first, then the shop's: usd only when nothing says otherwise.
   const currencies = [...new Set([...(a.credits?.balance ?? []).map((b) => b.currency), a.currentUsage?.overageTotal?.[0]?.currency, shop, 'usd'].filter(Boolean))];
   const amount = el('input', { name: 'amount', inputmode: 'decimal', autocomplete: 'off', required: true });
@@ -286,7 +291,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
       // A re-sync may have drawn the account anew meanwhile, keeping the adjustment typed: the answer goes to the form,
       // balance and ledger on screen, or that form would still hold the adjustment just posted (its key spent, a press
       // would post it again) beside the balance from before it. Emptied only while it holds what was sent.
-      const [onAmount, onCurrency, onReason, onResult, onBalance, onLedger] = [amount, currency, reason, result, balance, ledger].map(onScreen);
+      const [onAmount, onCurrency, onReason, onResult] = [amount, currency, reason, result].map(onScreen);
       if (onAmount === amount || [onAmount.value, onCurrency.value, onReason.value].every((value, i) => value === sent[i])) {
         onAmount.form?.reset();
         onCurrency.value = code;
@@ -297,7 +302,7 @@ function adjustmentForm(ctx, a, balance, ledger) {
         + `Balance now ${formatMoney(answer.balance, entry.currency)}.`;
       onResult.replaceChildren(el('p', { class: 'notice' }, text));
       told.ok(text);
-      await refreshCredit(shown() ? shownAccount.ctx : ctx, a.accountId, onBalance, onLedger);
+      await refreshCredit(shown() ? shownAccount.ctx : ctx, a.accountId);
     } catch (error) {
       if (error?.status && error.status < 500 && error.status !== 429) settled(); // refused: nothing was posted
       told.fail(error);
@@ -340,11 +345,16 @@ function adjustmentHint(code) {
   return `A decimal amount in the currency${decimals}: 10.50 grants credit, -3 takes it away. The ledger records the reason and your operator id.`;
 }
 
-async function refreshCredit(ctx, accountId, balance, ledger) {
+/**
+ * Reads the account's credit again and draws it in the balance and ledger on screen when it answers: those of the picture
+ * drawn then (a re-sync may have drawn the account anew meanwhile; drawn in the ones replaced, the reading was lost).
+ */
+async function refreshCredit(ctx, accountId) {
   if (!ctx.current()) return; // the account is no longer shown
   try {
     const reading = await readAccount(ctx.api, accountId);
-    if (!ctx.current()) return;
+    const [balance, ledger] = [document.getElementById('credit-balance'), document.getElementById('credit-ledger')];
+    if (!ctx.current() || !balance || !ledger) return;
     const credits = reading.credit();
     balance.textContent = `Balance: ${moneyList(credits?.balance, shop ?? undefined)}`;
     ledger.replaceChildren(ledgerTable(credits?.entries ?? []));

@@ -912,7 +912,8 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
 
         // The next operator's adjustment answered after they signed out and a third signed in on the same account: nothing
-        // of it is said or drawn on the third's picture of the account (its form, result, balance).
+        // of it is said or drawn on the third's picture of the account (its form, result); the picture reads its balance
+        // again itself.
         await SignInAsync(page);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Account {subscriber.AccountId}" })).ToBeVisibleAsync();
         var second = await HeldAnswer.HoldAsync(page, url => url.EndsWith("/credits", StringComparison.Ordinal));
@@ -935,7 +936,11 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(page.Locator("#status")).ToHaveTextAsync(string.Empty);
         await Expect(page.Locator("#alert")).ToHaveTextAsync(string.Empty);
         await Expect(page.Locator("#adjustment-result")).ToHaveTextAsync(string.Empty);
-        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $4.00");
+        // The third's own reading once the adjustment its button waited for was answered: the picture kept "Balance: $4.00",
+        // read before it posted, with the button released beside it (a press added the $5.00 again).
+        await Expect(page.Locator("#credit-balance")).ToHaveTextAsync("Balance: $9.00");
+        var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, latest 20 entries" });
+        await Expect(ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "second goodwill" })).ToHaveCountAsync(1);
 
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Adjust credit" })).ToBeEnabledAsync();
         var resync = await HeldAnswer.HoldAsync(page, url => url.EndsWith("/resync", StringComparison.Ordinal));
