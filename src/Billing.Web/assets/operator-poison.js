@@ -6,6 +6,15 @@ import { dataTable, field, section, select, statusBadge } from './operator-commo
 const queues = [['stripe-events', 'Stripe events'], ['invoice-jobs', 'Usage invoicing jobs']];
 const state = { queue: 'stripe-events' };
 
+/**
+ * Per queue, the replay on its way (a promise settled once its answer has been handled). The API's replay leases every
+ * message of the poison queue it looks through until it is done: a second replay of the queue meanwhile (another row's
+ * "Replay", "Replay selected") did not see them and answered "Not found (already replayed or gone)" for messages that
+ * stayed in the poison queue. One replay of a queue at a time: every Replay button of its listing waits for the one on
+ * its way, those of a listing drawn meanwhile too.
+ */
+const replaysOnTheirWay = new Map();
+
 export async function showPoison(ctx) {
   const results = el('div', {});
   // Listings of this view answer in any order (the view's first listing, "Show messages" for another queue, the reading
@@ -68,6 +77,7 @@ async function load(view, { keepStatus = false } = {}) {
   const messages = listing.messages ?? [];
   const selectable = messages.filter((m) => replayId(m, queue));
   const boxes = [];
+  const replays = [];
   const rows = messages.map((m) => {
     const id = replayId(m, queue);
     const what = queue === 'invoice-jobs' ? (m.periodKey ? `invoice job ${m.periodKey}` : 'invoice job') : (m.eventType ?? 'unknown event');
@@ -79,6 +89,7 @@ async function load(view, { keepStatus = false } = {}) {
       choose = box;
       replay = el('button', { type: 'button', 'aria-label': `Replay ${id}` }, 'Replay');
       replay.addEventListener('click', () => replayIds(view, queue, [id], replay));
+      replays.push(replay);
     }
     return [
       id ?? m.messageId,
@@ -102,6 +113,8 @@ async function load(view, { keepStatus = false } = {}) {
     }
     replayIds(view, queue, ids, replaySelected);
   });
+  const onItsWay = replaysOnTheirWay.get(queue);
+  if (onItsWay) for (const button of [...replays, replaySelected]) onItsWay.then(hold(button));
   const name = queues.find(([value]) => value === queue)?.[1] ?? queue;
   results.replaceChildren(
     el('p', {}, `${listing.queue}: about ${formatCount(listing.approximateCount)} message${listing.approximateCount === 1 ? '' : 's'}${messages.length < listing.approximateCount ? ` (the first ${messages.length} are shown)` : ''}.`),
@@ -125,7 +138,11 @@ async function replayIds(view, queue, ids, button) {
   const { ctx } = view;
   const name = queues.find(([value]) => value === queue)?.[1] ?? queue;
   const shown = () => ctx.current() && state.queue === queue;
-  const release = hold(button);
+  if (replaysOnTheirWay.has(queue)) return; // one replay of a queue on its way at a time
+  // The pressed button first: it keeps the focus it had once released.
+  const releases = [button, ...view.results.querySelectorAll('button')].filter((b, i, all) => all.indexOf(b) === i).map(hold);
+  let answered;
+  replaysOnTheirWay.set(queue, new Promise((resolve) => { answered = resolve; }));
   try {
     const body = queue === 'invoice-jobs' ? { runIds: ids } : { eventIds: ids };
     const answer = await ctx.api.post('/api/billing/admin/poison/replay', body, { query: { queue } });
@@ -147,6 +164,8 @@ async function replayIds(view, queue, ids, button) {
   } catch (error) {
     ctx.fail(shown() ? error : Object.assign(new Error(`${name}: ${error?.message ?? String(error)}`), { status: error?.status }));
   } finally {
-    release();
+    replaysOnTheirWay.delete(queue);
+    answered();
+    for (const release of releases) release();
   }
 }

@@ -991,6 +991,43 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task While_a_replay_is_on_its_way_the_other_replay_buttons_of_its_queue_wait_for_it()
+    {
+        // Each row's "Replay" and "Replay selected" worked while another replay of the queue was on its way. The API's
+        // replay leases every poison message it looks through until it is done, so the second replay did not see the
+        // first's and answered "Not found (already replayed or gone)" for a message that stayed in the poison queue.
+        var (poison, first) = await PoisonMessageOfAnEventNotStoredAsync();
+        var (_, second) = await PoisonMessageOfAnEventNotStoredAsync();
+        var page = await browser.OpenAsync("/operator/#poison");
+        await SignInAsync(page);
+        var table = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" });
+        var secondReplay = table.GetByRole(AriaRole.Button, new() { Name = $"Replay {second}" });
+        var replaySelected = page.GetByRole(AriaRole.Button, new() { Name = "Replay selected" });
+        await Expect(secondReplay).ToBeEnabledAsync();
+        var held = await HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
+        try
+        {
+            await table.GetByRole(AriaRole.Button, new() { Name = $"Replay {first}" }).ClickAsync();
+            await held.AskedAsync();
+            await TakeOutAsync(poison, first); // the replay finds nothing to move: it changes nothing in the shared queues
+            await Expect(secondReplay).ToBeDisabledAsync();
+            await Expect(replaySelected).ToBeDisabledAsync();
+            // Taking the first out leased every message for a second: the second is listed again after the replay.
+            await Eventually.UntilAsync(async () => (await poison.PeekTextsAsync()).Any(m => m.Contains(second, StringComparison.Ordinal)), "the second poison message visible again");
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Not found (already replayed or gone): {first}.");
+        await Expect(secondReplay).ToBeEnabledAsync(); // the listing read again after the replay
+        await Expect(replaySelected).ToBeEnabledAsync();
+        await TakeOutAsync(poison, second);
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_replay_answered_after_the_operator_chose_another_queue_is_said_with_the_queue_it_was_for()
     {
         // A replay of a Stripe event answered after the operator had chosen the invoicing jobs' queue: its "Not found
