@@ -54,6 +54,7 @@ function replayId(message, queue) {
   return queue === 'invoice-jobs' ? message.runId : message.eventId;
 }
 
+/** Reads the queue's listing and draws it; true when it was drawn (not refused, not overtaken by a newer one). */
 async function load(view, { keepStatus = false } = {}) {
   const { ctx, results, said } = view;
   const ticket = ++view.newest;
@@ -70,9 +71,9 @@ async function load(view, { keepStatus = false } = {}) {
       said.textContent = '';
       results.removeAttribute('aria-busy');
     }
-    return;
+    return false;
   }
-  if (!latest()) return; // another view, or a listing asked for later (another queue), is being shown
+  if (!latest()) return false; // another view, or a listing asked for later (another queue), is being shown
   results.removeAttribute('aria-busy');
   const messages = listing.messages ?? [];
   const selectable = messages.filter((m) => replayId(m, queue));
@@ -127,6 +128,7 @@ async function load(view, { keepStatus = false } = {}) {
     ctx.clear(); // an earlier refusal no longer holds
     said.textContent = `${messages.length === 1 ? '1 poison message' : `${messages.length} poison messages`} in ${name}.`;
   }
+  return true;
 }
 
 /**
@@ -152,9 +154,10 @@ async function replayIds(view, queue, ids, button) {
     if (replayed.length) parts.push(`Replayed ${replayed.length}: ${replayed.join(', ')}.`);
     if (notFound.length) parts.push(`Not found (already replayed or gone): ${notFound.join(', ')}.`);
     const message = parts.join(' ') || 'Nothing was replayed.';
-    if (shown()) await load(view, { keepStatus: true });
+    // A listing refused meanwhile said why in #alert: it stays said (the list is empty), only one drawn clears it.
+    const drawn = shown() && (await load(view, { keepStatus: true }));
     if (shown()) {
-      ctx.clear();
+      if (drawn) ctx.clear();
       view.said.textContent = message;
     } else if (ctx.current()) {
       view.said.textContent = `${name}: ${message}`;

@@ -1028,6 +1028,40 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task A_listing_that_fails_after_a_replay_says_why()
+    {
+        // After a replay the list is read again; when that reading was refused (a 503), its refusal was said in #alert and
+        // taken back at once to say the replay's result: the list was emptied with no word of why.
+        var (poison, eventId) = await PoisonMessageOfAnEventNotStoredAsync();
+        var page = await browser.OpenAsync("/operator/#poison");
+        await SignInAsync(page);
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" }).GetByRole(AriaRole.Row).Filter(new() { HasText = eventId });
+        await Expect(row).ToContainTextAsync("The event is not in the event store.");
+        await page.RouteAsync("**/api/billing/admin/poison?*", r => r.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 503,
+            ContentType = "application/problem+json",
+            Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Service Unavailable","status":503,"detail":"The queue store is unavailable."}""",
+        }), new PageRouteOptions { Times = 1 });
+        var held = await HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
+        try
+        {
+            await row.GetByRole(AriaRole.Button, new() { Name = $"Replay {eventId}" }).ClickAsync();
+            await held.AskedAsync();
+            await TakeOutAsync(poison, eventId); // the replay finds nothing to move: it changes nothing in the shared queues
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        await Expect(page.Locator(".list-status")).ToHaveTextAsync($"Not found (already replayed or gone): {eventId}.");
+        await held.DeliveredAsync(page);
+        await Expect(page.Locator("#alert")).ToContainTextAsync("The billing service is unavailable right now.");
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task A_replay_answered_after_the_operator_chose_another_queue_is_said_with_the_queue_it_was_for()
     {
         // A replay of a Stripe event answered after the operator had chosen the invoicing jobs' queue: its "Not found
