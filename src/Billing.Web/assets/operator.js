@@ -40,6 +40,9 @@ function context() {
       if (!heard()) return;
       announce('status', '');
       announce('alert', messageFor(error), { error: true });
+      // The view on screen could not be drawn (or one of its readings was refused): asked for again, even under another
+      // address ("Accounts" on /operator/), it is drawn anew, which reads again.
+      if (mine === generation) shown = null;
       if (error?.status === 403 && mine === generation) {
         // Without the role every view is refused alike: say so once instead of showing views that cannot load.
         nav.hidden = true;

@@ -1143,6 +1143,28 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task Clicking_accounts_after_the_accounts_could_not_be_read_reads_them_again()
+    {
+        // The view on screen is left alone when asked for again under another address (the test above), but not when it
+        // could not be drawn: the accounts refused (a 503) on /operator/, "Accounts" did nothing and the list stayed empty.
+        var page = await browser.OpenAsync("/operator/");
+        await page.RouteAsync("**/api/billing/admin/accounts?*", r => r.FulfillAsync(new RouteFulfillOptions
+        {
+            Status = 503,
+            ContentType = "application/problem+json",
+            Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Service Unavailable","status":503,"detail":"The store is unavailable."}""",
+        }), new PageRouteOptions { Times = 1 });
+        await SignInAsync(page);
+        await Expect(page.Locator("#alert")).ToContainTextAsync("The billing service is unavailable right now.");
+
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Operator views" }).GetByRole(AriaRole.Link, new() { Name = "Accounts" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("on page 1");
+        await Expect(page.Locator("#alert")).ToBeEmptyAsync();
+        browser.AssertPagesKeptToTheContract();
+    }
+
+    [Fact]
     public async Task An_adjustment_answered_after_the_operator_opened_its_account_again_shows_the_new_balance_there()
     {
         // The operator left the account while its adjustment was on its way and opened it again; that view read the
