@@ -609,6 +609,18 @@ public sealed class PurchaseHandlingTests
     }
 
     [Fact]
+    public async Task An_allocation_add_on_without_expiry_keeps_raising_the_limit_after_the_period_it_was_bought_in()
+    {
+        var account = await AccountAsync(); // free plan: 1 project, calendar months
+        await _purchases.HandleAsync(account, Session("cs_18", "add_on", "PROJECTS_5", "paid", "checkout.session.completed"), CancellationToken.None);
+
+        _usage.Time.Advance(TimeSpan.FromDays(62));
+
+        Assert.Equal(6, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
+        Assert.Null(Assert.Single((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns).PeriodKey); // held units are not per period
+    }
+
+    [Fact]
     public async Task A_consumption_add_on_without_expiry_raises_the_limit_of_the_period_it_was_bought_in_only()
     {
         var account = await AccountAsync(); // free plan: 10 agent runs a calendar month
@@ -967,6 +979,17 @@ public sealed class PurchaseHandlingTests
         Assert.Empty(_gateway.PaymentCheckouts);
         Assert.Empty(_gateway.CustomerCalls);
         (await purchases.StartAddOnAsync(account, "RUNS_100", null, null, CancellationToken.None)).AssertSucceeded(); // a limited meter sells
+        Assert.Single(_gateway.PaymentCheckouts);
+    }
+
+    [Fact]
+    public async Task An_add_on_for_a_meter_billed_as_overage_is_sold_it_raises_the_included_units()
+    {
+        var (account, _) = _usage.Subscribe(TestCatalog.ProMonthly); // PRO: 1,000 runs included, then overage; no hard limit
+
+        var started = (await NewPurchases().StartAddOnAsync(account, "RUNS_100", null, null, CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal("RUNS_100", started.Code);
         Assert.Single(_gateway.PaymentCheckouts);
     }
 
