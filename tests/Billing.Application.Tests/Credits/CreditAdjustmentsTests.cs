@@ -120,6 +120,21 @@ public sealed class CreditAdjustmentsTests
     }
 
     [Fact]
+    public async Task Taking_away_more_than_is_spendable_is_refused_as_insufficient_credit_and_nothing_is_posted()
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+        await _ledger.PostAsync(User, CreditOperation.Grant("cs_1", Currency.Parse("usd"), 700, null, "pack:OLD", "pi_1", "cs_1"), CancellationToken.None);
+
+        var outcome = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(-701, "usd", "correction", "k1"), "ops-1", CancellationToken.None);
+
+        var refusal = Assert.IsType<Refused<CreditAdjusted>>(outcome).Refusal;
+        Assert.Equal((RefusalReason.InsufficientCredit, "Only 700 usd of credit can be taken."), (refusal.Reason, refusal.Detail));
+        var book = await _ledger.ReadAsync(User, CancellationToken.None);
+        Assert.Equal((1L, 700L), (book.Version, book.Balances()[Currency.Parse("usd")]));
+        Assert.False(await _ledger.IsPostedAsync(User, "adjust:k1", CancellationToken.None)); // the key stays free for a smaller amount
+    }
+
+    [Fact]
     public async Task Credit_held_in_another_currency_can_still_be_taken_away()
     {
         await _accounts.GetOrCreateAsync(User, CancellationToken.None);

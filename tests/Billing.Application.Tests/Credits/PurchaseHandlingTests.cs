@@ -77,6 +77,22 @@ public sealed class PurchaseHandlingTests
     }
 
     [Fact]
+    public async Task A_purchase_event_redelivered_after_its_refund_leaves_the_pack_taken_back()
+    {
+        var account = await AccountAsync();
+        var completed = Session("cs_17", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed");
+        await _purchases.HandleAsync(account, completed, CancellationToken.None);
+        _usage.Time.Advance(TimeSpan.FromMinutes(5));
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_17", "pi_cs_17"), CancellationToken.None);
+
+        var redelivered = await _purchases.HandleAsync(account, completed, CancellationToken.None);
+
+        Assert.False(redelivered.IsApplied);
+        Assert.Equal(0, await BalanceAsync(account));
+        Assert.Equal([CreditEntryKind.Grant, CreditEntryKind.Reversal], _store.Entries(account).OrderBy(e => e.Sequence).Select(e => e.Kind));
+    }
+
+    [Fact]
     public async Task An_unpaid_session_grants_nothing_until_its_async_payment_succeeds()
     {
         var account = await AccountAsync();
@@ -593,6 +609,18 @@ public sealed class PurchaseHandlingTests
     }
 
     [Fact]
+    public async Task An_allocation_add_on_without_expiry_keeps_raising_the_limit_after_the_period_it_was_bought_in()
+    {
+        var account = await AccountAsync(); // free plan: 1 project, calendar months
+        await _purchases.HandleAsync(account, Session("cs_18", "add_on", "PROJECTS_5", "paid", "checkout.session.completed"), CancellationToken.None);
+
+        _usage.Time.Advance(TimeSpan.FromDays(62));
+
+        Assert.Equal(6, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
+        Assert.Null(Assert.Single((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns).PeriodKey); // held units are not per period
+    }
+
+    [Fact]
     public async Task A_consumption_add_on_without_expiry_raises_the_limit_of_the_period_it_was_bought_in_only()
     {
         var account = await AccountAsync(); // free plan: 10 agent runs a calendar month
@@ -759,6 +787,58 @@ public sealed class PurchaseHandlingTests
     [Theory]
     [InlineData("credit_pack", "CREDITS_10")]
     [InlineData("add_on", "PROJECTS_5")]
+    public async Task A_purchase_granted_after_its_refund_found_nothing_and_before_it_noted_the_payment_is_taken_back_by_the_refund_side(string purchase, string code)
+    {
+        var account = await AccountAsync();
+        // The purchase's whole handling (grant, then its look for an early refund: none yet) runs between the refund's
+        // first look (nothing granted) and its note of the payment.
+        var purchased = new HookedAccountStore(_usage.Accounts) { BeforeUpdate = () => _purchases.HandleAsync(account, Session("cs_13", purchase, code, "paid", "checkout.session.completed"), CancellationToken.None) };
+        var reversal = new PurchaseReversal(_ledger, purchased, _usage.IncludedUnits, _usage.Time);
+
+        var taken = await reversal.ReverseAsync(account, "pi_cs_13", "ch_13", CancellationToken.None);
+
+        Assert.Equal((true, false), (taken.Changed, taken.NothingApplied));
+        Assert.Equal(0, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances().GetValueOrDefault(Usd));
+        AssertAllRevoked((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns, purchase == PurchaseKinds.AddOn ? 1 : 0);
+        Assert.Equal(1, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
+    }
+
+    [Fact]
+    public async Task A_refund_processed_while_the_purchase_side_looks_for_an_early_refund_stays_taken_back()
+    {
+        var account = await AccountAsync();
+        // The pack is granted as paid; as the purchase side reads the account for an early refund, the refund takes the
+        // grant back (at the grant's instant: the clock does not move here) without noting anything.
+        var accounts = new HookedAccountStore(_usage.Accounts) { AfterRead = () => _reversal.ReverseAsync(account, "pi_cs_15", "ch_15", CancellationToken.None) };
+
+        await HandlerOver(accounts).HandleAsync(account, Session("cs_15", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+
+        Assert.Equal(0, await BalanceAsync(account)); // nothing failed: nothing is given back
+        Assert.Equal([CreditEntryKind.Grant, CreditEntryKind.Reversal], _store.Entries(account).OrderBy(e => e.Sequence).Select(e => e.Kind));
+    }
+
+    [Fact]
+    public async Task A_refund_that_fails_while_the_purchase_side_takes_its_pack_back_is_given_back_by_the_purchase_side()
+    {
+        var account = await AccountAsync();
+        await _usage.Accounts.UpdateAsync(account, a => a.NoteEarlyReversal("pi_cs_14", _usage.Time.GetUtcNow()), CancellationToken.None);
+        // The purchase read the account before the refund was noted and granted the pack as paid; when it sees the refund,
+        // the refund's failure is processed: it forgets the refund and finds no reversal yet, so gives nothing back.
+        var accounts = new HookedAccountStore(new StaleFirstRead(_usage.Accounts))
+        {
+            ReadWhen = a => a?.WasReversedEarly("pi_cs_14") == true,
+            AfterRead = () => _reversal.GiveBackAsync(account, "pi_cs_14", "re_14", CancellationToken.None),
+        };
+
+        await HandlerOver(accounts).HandleAsync(account, Session("cs_14", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+
+        Assert.Equal(1_000, await BalanceAsync(account)); // taken back, then given back: the refund failed
+        Assert.Equal([CreditEntryKind.Grant, CreditEntryKind.Reversal, CreditEntryKind.Reinstatement], _store.Entries(account).OrderBy(e => e.Sequence).Select(e => e.Kind));
+    }
+
+    [Theory]
+    [InlineData("credit_pack", "CREDITS_10")]
+    [InlineData("add_on", "PROJECTS_5")]
     public async Task A_purchase_granted_by_a_delivery_that_stopped_before_taking_it_back_is_taken_back_by_the_redelivery(string purchase, string code)
     {
         var account = await AccountAsync();
@@ -798,6 +878,24 @@ public sealed class PurchaseHandlingTests
 
         Assert.Equal((150L, 150L), (billedWith, shownWith));
         Assert.Equal((250L, 250L), (billedWithout, shownWithout));
+    }
+
+    [Fact]
+    public async Task A_consumption_add_on_whose_refund_failed_is_billed_with_again()
+    {
+        var (account, period) = _usage.Subscribe(TestCatalog.ProMonthly); // PRO: 1,000 runs included, then overage
+        var customer = "cus_" + account.Value;
+        await _links.LinkAsync(customer, account, CancellationToken.None);
+        (await _usage.RecordAsync(account, UsageTestBed.AgentRuns, 1_250)).AssertSucceeded(); // the last count: 250 beyond
+        await _purchases.HandleAsync(account, Session("cs_16", "add_on", "RUNS_100", "paid", "checkout.session.completed"), CancellationToken.None);
+        _gateway.Charges["ch_16"] = new ChargeStanding(customer, 500, Disputed: false);
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_16", "pi_cs_16", customer), CancellationToken.None);
+        _gateway.Charges["ch_16"] = new ChargeStanding(customer, 0, Disputed: false); // the bank returned the refund
+
+        var given = await _reversals.HandleAsync(RefundFailed("re_16", "ch_16", "pi_cs_16"), CancellationToken.None);
+
+        Assert.True(given.IsApplied);
+        Assert.Equal((150L, 150L), (await OverageBilledAsync(account, period), await OverageShownAsync(account)));
     }
 
     [Fact]
@@ -881,6 +979,17 @@ public sealed class PurchaseHandlingTests
         Assert.Empty(_gateway.PaymentCheckouts);
         Assert.Empty(_gateway.CustomerCalls);
         (await purchases.StartAddOnAsync(account, "RUNS_100", null, null, CancellationToken.None)).AssertSucceeded(); // a limited meter sells
+        Assert.Single(_gateway.PaymentCheckouts);
+    }
+
+    [Fact]
+    public async Task An_add_on_for_a_meter_billed_as_overage_is_sold_it_raises_the_included_units()
+    {
+        var (account, _) = _usage.Subscribe(TestCatalog.ProMonthly); // PRO: 1,000 runs included, then overage; no hard limit
+
+        var started = (await NewPurchases().StartAddOnAsync(account, "RUNS_100", null, null, CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal("RUNS_100", started.Code);
         Assert.Single(_gateway.PaymentCheckouts);
     }
 

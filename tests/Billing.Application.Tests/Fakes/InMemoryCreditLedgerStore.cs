@@ -22,6 +22,9 @@ internal sealed class InMemoryCreditLedgerStore : ICreditLedgerStore
 
     public Func<Task>? Interleave { get; set; }
 
+    /// <summary>How many of the next book writes lose their race (refused as if another writer had moved the book on).</summary>
+    public int LoseBookWrites { get; set; }
+
     /// <summary>Asked after each successful book write; true = throw <see cref="SimulatedCrashException"/> now.</summary>
     public Func<CreditBook, bool>? CrashAfterBookWrite { get; set; }
 
@@ -68,8 +71,9 @@ internal sealed class InMemoryCreditLedgerStore : ICreditLedgerStore
         lock (_gate)
         {
             var exists = _books.TryGetValue(book.AccountId, out var stored);
-            if (etag is null ? exists : !exists || stored.ETag != etag)
+            if (LoseBookWrites > 0 || (etag is null ? exists : !exists || stored.ETag != etag))
             {
+                LoseBookWrites = Math.Max(0, LoseBookWrites - 1);
                 _conflicts++;
                 return null;
             }

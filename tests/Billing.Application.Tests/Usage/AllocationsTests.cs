@@ -77,7 +77,7 @@ public sealed class AllocationsTests
         _bed.AllocationLedger.Hold(account, Projects, "p1", "p2", "p3"); // taken on a bigger plan
 
         var refused = (await TakeAsync(account.Value, "p4")).AssertRefused();
-        await ReleaseAsync(account.Value, "p1");
+        var releasedAbove = (await ReleaseAsync(account.Value, "p1")).AssertSucceeded();
         var stillOver = await TakeAsync(account.Value, "p4");
         var releasedToLimit = (await ReleaseAsync(account.Value, "p2")).AssertSucceeded();
         var atTheLimit = await TakeAsync(account.Value, "p4");
@@ -86,6 +86,7 @@ public sealed class AllocationsTests
 
         Assert.Equal(3L, refused.Facts["used"]);
         Assert.Equal(2L, stillOver.AssertRefused().Facts["used"]);
+        Assert.Equal((2L, 1L, 0L), (releasedAbove.Held, releasedAbove.Limit!.Value, releasedAbove.Remaining!.Value)); // above the limit: none remains, never fewer
         Assert.Equal((1L, 0L), (releasedToLimit.Held, releasedToLimit.Remaining!.Value)); // never negative
         Assert.Equal(RefusalReason.QuotaExceeded, atTheLimit.AssertRefused().Reason);
         Assert.Equal((true, 1L), (granted.Changed, granted.Held));

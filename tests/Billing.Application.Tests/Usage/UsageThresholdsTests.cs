@@ -2,6 +2,7 @@ using Billing.Application;
 using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Usage;
+using Billing.Domain.Credits;
 using Billing.Domain.Plans.Configuration;
 using Billing.TestSupport;
 using Microsoft.Extensions.Logging;
@@ -237,6 +238,24 @@ public sealed class UsageThresholdsTests
         Assert.True(again.AssertSucceeded().Replayed);
         Assert.Equal([(80, 8L)], _bed.Notifications.Sent.Select(n => (n.Threshold, n.Used))); // once, as of the count
         Assert.Equal(8, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+    }
+
+    [Fact]
+    public async Task A_retry_sends_the_thresholds_its_first_count_reached_of_that_counts_limit_though_an_add_on_raised_it_since()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 7);
+        _bed.Ledger.LoseMarkAnswerWith = new OperationCanceledException("the caller went away after the count");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bed.RecordAsync(account, AgentRuns, 1, key: "run-8"));
+        _bed.Ledger.LoseMarkAnswerWith = null;
+        var now = _bed.Time.GetUtcNow();
+        var addOn = new MeterAddOn { GrantId = "cs:more", Code = "RUNS_100", Meter = AgentRuns, Units = 100, GrantedAt = now, PeriodKey = _bed.CurrentMonth.Key, PaymentIntentId = "pi_more" };
+        await _bed.Accounts.UpdateAsync(account, a => a.GrantAddOn(addOn), CancellationToken.None); // 110 runs from now on
+
+        var retried = await _bed.RecordAsync(account, AgentRuns, 1, key: "run-8");
+
+        Assert.True(retried.AssertSucceeded().Replayed);
+        Assert.Equal([(80, 8L, 10L)], _bed.Notifications.Sent.Select(n => (n.Threshold, n.Used, n.Limit))); // 80 % of the 10 it was counted against
     }
 
     [Fact]

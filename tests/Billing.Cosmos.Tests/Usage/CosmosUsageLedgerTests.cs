@@ -439,6 +439,7 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     [InlineData(20L, null, 17L, 20L, 3L, 0L)] // hard limit
     [InlineData(null, 1_000L, 1_250L, 1_000L, 0L, 250L)] // overage meter past its included units
     [InlineData(null, null, 5L, null, null, 0L)] // unlimited
+    [InlineData(2_000L, 1_000L, 1_250L, 2_000L, 750L, 250L)] // both (no plan's meter has both): the hard limit is the answer's limit, as AnswerAt has it
     public async Task The_answer_kept_on_the_key_is_the_one_the_application_works_out(long? limit, long? included, long used, long? answerLimit, long? remaining, long overage)
     {
         var account = Ids.NewAccount();

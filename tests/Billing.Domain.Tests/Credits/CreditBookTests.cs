@@ -288,6 +288,48 @@ public sealed class CreditBookTests
         Assert.Equal([0L, 300L, 400L], reinstated.Book!.Grants.Select(g => g.Remaining));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // given back while its payment is taken back: held by the reversal, returned by the refund's failure
+    public void A_spend_given_back_twice_never_gives_a_grant_more_than_it_granted(bool refunded)
+    {
+        // The ledger writes a restore once (its key); should the book be asked twice, a grant still holds at most its amount.
+        var book = Empty().Post(CreditOperation.Grant("g", Usd, 100, null, "pack:A", "pi_g", null), T0);
+        var spend = book.Apply(CreditOperation.Spend("run", Usd, 60, T0.AddMinutes(1), "run"), T0.AddMinutes(1));
+        book = spend.Book!.Settled().Post(CreditOperation.Spend("later", Usd, 30, T0.AddMinutes(2), "later"), T0.AddMinutes(2));
+        if (refunded)
+        {
+            book = book.Post(CreditOperation.Reverse("pi_g", "ch_1"), T0.AddMinutes(3));
+        }
+
+        var once = book.Post(CreditOperation.Restore(spend.Entry!, "run"), T0.AddMinutes(4));
+        var twice = once.Apply(CreditOperation.Restore(spend.Entry!, "run"), T0.AddMinutes(5));
+        var after = refunded ? twice.Book!.Settled().Post(CreditOperation.Reinstate("pi_g", "re_1", 0), T0.AddMinutes(6)) : twice.Book!.Settled();
+
+        Assert.Equal(refunded ? 0 : 30, twice.Entry!.Amount); // only the 30 spent since, not the 60 again
+        Assert.Equal(100, Assert.Single(after.Grants).Remaining);
+        Assert.Equal(100, after.Spendable(Usd, T0.AddMinutes(7)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_spend_given_back_in_full_is_not_given_back_again(bool refunded)
+    {
+        var book = Empty().Post(CreditOperation.Grant("g", Usd, 100, null, "pack:A", "pi_g", null), T0);
+        var spend = book.Apply(CreditOperation.Spend("run", Usd, 60, T0.AddMinutes(1), "run"), T0.AddMinutes(1));
+        book = spend.Book!.Settled();
+        if (refunded)
+        {
+            book = book.Post(CreditOperation.Reverse("pi_g", "ch_1"), T0.AddMinutes(2));
+        }
+
+        var once = book.Post(CreditOperation.Restore(spend.Entry!, "run"), T0.AddMinutes(3));
+        var twice = once.Apply(CreditOperation.Restore(spend.Entry!, "run"), T0.AddMinutes(4));
+
+        Assert.Equal((CreditDecisionKind.Nothing, (CreditEntry?)null), (twice.Kind, twice.Entry));
+    }
+
     [Fact]
     public void Adjustments_grant_without_expiry_or_take_no_more_than_is_spendable()
     {

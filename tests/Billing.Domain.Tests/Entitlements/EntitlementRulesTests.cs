@@ -335,6 +335,26 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void The_add_ons_in_force_are_listed_oldest_first_and_each_raises_its_own_meter_only()
+    {
+        var runs = MeterName.Parse("agent_runs");
+        var projects = MeterName.Parse("projects");
+        MeterAddOn AddOn(string id, MeterName meter, long units, DateTimeOffset grantedAt) =>
+            new() { GrantId = id, Code = "EXTRA", Meter = meter, Units = units, GrantedAt = grantedAt, ExpiresAt = PeriodEnd.AddDays(40) };
+        var account = Subscribed(SubscriptionStatus.Active) with
+        {
+            AddOns = [AddOn("cs:later", projects, 5, PeriodStart.AddDays(2)), AddOn("cs:first", runs, 100, PeriodStart.AddDays(1))],
+        };
+
+        var entitlement = Evaluate(account, Midway);
+
+        Assert.Equal(["cs:first", "cs:later"], entitlement.AddOns.Select(a => a.GrantId));
+        Assert.Equal(
+            (entitlement.Plan.PolicyFor(runs).Quota + 100, entitlement.Plan.PolicyFor(projects).Quota + 5),
+            (entitlement.PolicyFor(runs).Quota, entitlement.PolicyFor(projects).Quota));
+    }
+
+    [Fact]
     public void Negative_grace_is_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => EntitlementRules.Evaluate(TestAccounts.New(), _catalog, Midway, TimeSpan.FromSeconds(-1)));
