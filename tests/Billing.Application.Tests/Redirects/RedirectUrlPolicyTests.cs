@@ -46,6 +46,24 @@ public sealed class RedirectUrlPolicyTests
     public void Other_urls_are_refused_with_a_reason(string url) => Assert.NotNull(_policy.Problem(url));
 
     [Fact]
+    public void A_url_of_exactly_the_maximum_length_is_accepted_and_one_character_more_refused()
+    {
+        var url = "https://app.example.com/";
+        url += new string('a', RedirectUrls.MaxLength - url.Length);
+
+        Assert.Null(_policy.Problem(url));
+        Assert.Contains("at most", _policy.Problem(url + "a"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://app.example.com/pages\\billing")] // .NET and browsers both read it as /pages/billing; refused as api.md says
+    [InlineData("https://u@app.example.com/billing")] // one character of user info
+    public void A_url_on_an_allowed_origin_is_refused_with_a_backslash_or_any_user_info(string url)
+    {
+        Assert.NotNull(_policy.Problem(url));
+    }
+
+    [Fact]
     public void A_very_long_url_is_refused()
     {
         var url = "https://app.example.com/" + new string('a', RedirectUrls.MaxLength);

@@ -448,6 +448,28 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task The_subscription_created_later_goes_even_when_the_other_s_period_started_later()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var first = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        var firstEvents = Stripe.Events.Count;
+        var second = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        _world.Time.Advance(TimeSpan.FromHours(1));
+        (first.PeriodStart, first.PeriodEnd) = (_world.Time.GetUtcNow(), _world.Time.GetUtcNow().AddMonths(1)); // its billing anchor was reset since
+        foreach (var stripeEvent in Stripe.Events.Skip(firstEvents).Concat(Stripe.Events.Take(firstEvents)).ToList())
+        {
+            await _world.DeliverAsync(stripeEvent);
+        }
+
+        await _world.ProcessQueueAsync();
+        await _world.DeliverNewEventsAsync();
+
+        Assert.Equal(first.Id, _world.Account(Account).Subscription!.SubscriptionId);
+        Assert.Equal(SubscriptionStatus.Canceled, second.Status);
+        Assert.Equal(second.Id, Assert.Single(_world.Account(Account).DuplicateSubscriptions).SubscriptionId);
+    }
+
+    [Fact]
     public async Task Deleting_the_customer_ends_the_subscription()
     {
         var customer = Stripe.CreateCustomer(Account);

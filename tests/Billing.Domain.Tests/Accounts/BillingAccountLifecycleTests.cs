@@ -66,6 +66,16 @@ public sealed class BillingAccountLifecycleTests
     }
 
     [Fact]
+    public void An_active_subscription_renews_by_its_period_end_whatever_trial_it_had()
+    {
+        var start = TestAccounts.PeriodStart;
+
+        var paidAfterTrial = Apply(TestAccounts.Snapshot(start) with { TrialStart = start.AddDays(-14), TrialEnd = start });
+
+        Assert.Equal(start.AddMonths(1), paidAfterTrial.RenewsBy); // the ended trial is not a date Stripe still owes an event for
+    }
+
+    [Fact]
     public void A_failed_upgrade_keeps_the_plan_last_paid_for_during_the_grace_period()
     {
         var start = TestAccounts.PeriodStart;

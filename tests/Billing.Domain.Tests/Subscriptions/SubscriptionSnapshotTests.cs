@@ -427,6 +427,94 @@ public sealed class SubscriptionSnapshotTests
         Assert.True(result.Account.Subscription!.CancelAtPeriodEnd);
     }
 
+    [Fact]
+    public void Past_due_since_is_kept_when_the_canceled_subscription_is_read_again_with_other_content()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.PastDue));
+        account = Apply(account, TestAccounts.Snapshot(T0.AddDays(14), SubscriptionStatus.Canceled));
+
+        account = Apply(account, TestAccounts.Snapshot(T0.AddDays(15), SubscriptionStatus.Canceled) with { EndedAt = T0.AddDays(14), LatestInvoiceId = "in_final" });
+
+        Assert.Equal(T0, account.Subscription!.PastDueSince); // its access still ended with the grace period, not at a later read
+    }
+
+    [Fact]
+    public void The_account_keeps_when_its_first_trial_began_when_a_later_subscription_reports_one()
+    {
+        var account = TestAccounts.WithCustomer().StartLocalTrial(_catalog, T0).Account;
+
+        account = Apply(account, TestAccounts.Snapshot(T0.AddDays(20), SubscriptionStatus.Trialing) with { TrialStart = T0.AddDays(20), TrialEnd = T0.AddDays(34) });
+
+        Assert.Equal(T0, account.TrialUsedAt);
+    }
+
+    [Fact]
+    public void A_plan_item_period_that_is_no_span_leaves_the_subscription_s_period()
+    {
+        var itemInstant = TestAccounts.PeriodStart.AddDays(3);
+        var snapshot = TestAccounts.Snapshot(T0) with
+        {
+            Items = [new SubscriptionItemPrice(TestCatalog.ProMonthly, BillingInterval.Month) { PeriodStart = itemInstant, PeriodEnd = itemInstant }],
+        };
+
+        var subscription = Apply(TestAccounts.WithCustomer(), snapshot).Subscription!;
+
+        Assert.Equal((TestAccounts.PeriodStart, TestAccounts.PeriodStart.AddMonths(1)), (subscription.CurrentPeriodStart, subscription.CurrentPeriodEnd));
+    }
+
+    [Fact]
+    public void An_expired_incomplete_attempt_is_over_and_leaves_the_trial_available()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.IncompleteExpired));
+
+        Assert.False(account.HasLiveSubscription);
+        Assert.True(account.IsTrialAvailable);
+        Assert.Equal(LocalTrialStartOutcome.Started, account.StartLocalTrial(_catalog, T0.AddMinutes(1)).Outcome);
+    }
+
+    [Fact]
+    public void A_subscription_with_an_end_is_over_whatever_its_status_says()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0) with { EndedAt = T0 });
+
+        Assert.False(account.HasLiveSubscription);
+        Assert.Null(account.RenewsBy);
+    }
+
+    [Theory]
+    [InlineData(3, 3)] // cancel_at before the period end: Stripe ends it then
+    [InlineData(40, 30)] // cancel_at after the period end: the period end comes first
+    public void A_scheduled_cancellation_ends_at_the_earlier_of_cancel_at_and_the_period_end(int cancelAtDays, int expectedDays)
+    {
+        var start = TestAccounts.PeriodStart;
+
+        var cancelsAt = SubscriptionState.CancellationTime(cancelAtPeriodEnd: true, start.AddDays(30), start.AddDays(cancelAtDays));
+
+        Assert.Equal(start.AddDays(expectedDays), cancelsAt);
+    }
+
+    [Fact]
+    public void A_subscription_grants_access_until_the_instant_of_its_scheduled_cancellation_and_no_longer()
+    {
+        var cancelsAt = TestAccounts.PeriodStart.AddDays(30);
+
+        Assert.True(SubscriptionState.CanGrantAccess(SubscriptionStatus.Active, cancelsAt, cancelsAt.AddTicks(-1)));
+        Assert.False(SubscriptionState.CanGrantAccess(SubscriptionStatus.Active, cancelsAt, cancelsAt));
+    }
+
+    [Theory]
+    [InlineData("past_due")]
+    [InlineData("unpaid")]
+    public void A_delinquent_subscription_in_its_grace_still_claims_the_account_against_a_second_one(string status)
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0, SubscriptionStatus.From(status)));
+
+        var result = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddDays(1), subscriptionId: "sub_2"), _catalog, TimeSpan.Zero);
+
+        Assert.Equal(SubscriptionSnapshotOutcome.ConflictsWithLiveSubscription, result.Outcome);
+        Assert.Equal("sub_1", result.Account.Subscription!.SubscriptionId);
+    }
+
     private static string UsagePeriodKeyOf(DateTimeOffset start) => UsagePeriodKey.ForSubscriptionPeriod(start).Value;
 
     private BillingAccount Apply(BillingAccount account, SubscriptionSnapshot snapshot)

@@ -119,6 +119,26 @@ public sealed class StripeWebhookReceiverTests
         Assert.IsType<ServiceUnavailableException>(line.Exception);
     }
 
+    [Theory]
+    [InlineData(StripeEventAddOutcome.Added, StripeEventStatus.Received, false)]
+    [InlineData(StripeEventAddOutcome.Duplicate, StripeEventStatus.Received, true)] // not done yet: queued again, still a duplicate
+    [InlineData(StripeEventAddOutcome.Duplicate, StripeEventStatus.Failed, true)]
+    [InlineData(StripeEventAddOutcome.Duplicate, StripeEventStatus.Applied, true)]
+    public async Task A_kept_event_is_answered_as_a_duplicate_whenever_it_was_stored_before(StripeEventAddOutcome added, StripeEventStatus stored, bool duplicate)
+    {
+        var store = new Mock<IStripeEventStore>(MockBehavior.Strict);
+        store.Setup(s => s.TryAddAsync(It.IsAny<NewStripeEvent>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((NewStripeEvent e, CancellationToken _) => new StripeEventAddResult(added, new StripeEventRecord { Id = e.Id, Type = e.Type, Created = Now, Payload = "{}", Status = stored, ReceivedAt = Now }));
+        var queue = new Mock<IStripeEventQueueWriter>(MockBehavior.Strict);
+        queue.Setup(q => q.EnqueueAsync(It.IsAny<StripeEventQueueMessage>(), It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>())).ReturnsAsync(new StripeEventQueueReceipt("m1", "p1"));
+        queue.Setup(q => q.DeleteAsync(It.IsAny<StripeEventQueueReceipt>(), It.IsAny<CancellationToken>())).ReturnsAsync(true);
+        var receiver = Receiver(new StripeEventIngest(store.Object, queue.Object, NullLogger<StripeEventIngest>.Instance));
+
+        var receipt = await receiver.ReceiveAsync(Body, StripeSigner.Header(Now.AddSeconds(-2), Body, Secret), CancellationToken.None);
+
+        Assert.Equal((WebhookReceiptStatus.Kept, duplicate), (receipt.Status, receipt.Duplicate));
+    }
+
     private StripeWebhookReceiver Receiver(StripeEventIngest? ingest = null) => new(
         new StripeWebhookVerifier([Secret], TimeSpan.FromMinutes(5), new FakeTimeProvider(Now)),
         ingest ?? new StripeEventIngest(Mock.Of<IStripeEventStore>(MockBehavior.Strict), Mock.Of<IStripeEventQueueWriter>(MockBehavior.Strict), NullLogger<StripeEventIngest>.Instance),

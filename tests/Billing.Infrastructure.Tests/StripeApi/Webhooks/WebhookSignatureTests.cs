@@ -162,6 +162,27 @@ public sealed class WebhookSignatureTests
         Assert.Equal(WebhookVerificationFailure.MalformedHeader, Verifier().Verify(Payload, header).Failure);
     }
 
+    [Fact]
+    public void The_first_timestamp_is_the_signed_one_and_a_later_t_item_is_ignored()
+    {
+        var header = StripeSigner.Header(Now, Payload, Secret) + $",t={Now.AddSeconds(10).ToUnixTimeSeconds()}";
+
+        var result = Verifier().Verify(Payload, header);
+
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal(Now, result.Timestamp);
+    }
+
+    [Theory]
+    [InlineData("0000000001700000000", WebhookVerificationFailure.None)] // 19 digits: the most a timestamp may have
+    [InlineData("00000000001700000000", WebhookVerificationFailure.MalformedHeader)] // 20 digits, though signed over them
+    public void A_timestamp_of_more_than_19_digits_is_malformed_even_when_signed(string digits, WebhookVerificationFailure expected)
+    {
+        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), (byte[])[.. Encoding.ASCII.GetBytes(digits + "."), .. Payload]));
+
+        Assert.Equal(expected, Verifier().Verify(Payload, $"t={digits},v1={signature}").Failure);
+    }
+
     [Theory]
     [InlineData("0c8670ed117751cc551a20e35839447075c42800ea3cf3e8a2fbda99cd1e6ed")] // one hex digit short
     [InlineData("0c8670ed117751cc551a20e35839447075c42800ea3cf3e8a2fbda99cd1e6eddaa")] // too long
