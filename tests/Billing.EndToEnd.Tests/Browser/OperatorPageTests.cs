@@ -969,12 +969,8 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     {
         // The poison view made a "Replay" button for each message it can replay and never drew it: only "Replay selected"
         // was on the page, where the docs offer a replay per row.
-        var (poison, eventId) = await PoisonMessageOfAnEventNotStoredAsync();
-        var page = await browser.OpenAsync("/operator/#poison");
-        await SignInAsync(page);
-        var row = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" }).GetByRole(AriaRole.Row).Filter(new() { HasText = eventId });
-        await Expect(row).ToContainTextAsync("The event is not in the event store.");
-        var held = await HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
+        var (poison, eventId, page, row) = await PoisonRowShownAsync();
+        var held = await HoldReplayAsync(page);
         try
         {
             await row.GetByRole(AriaRole.Button, new() { Name = $"Replay {eventId}" }).ClickAsync();
@@ -1004,7 +1000,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         var secondReplay = table.GetByRole(AriaRole.Button, new() { Name = $"Replay {second}" });
         var replaySelected = page.GetByRole(AriaRole.Button, new() { Name = "Replay selected" });
         await Expect(secondReplay).ToBeEnabledAsync();
-        var held = await HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
+        var held = await HoldReplayAsync(page);
         try
         {
             await table.GetByRole(AriaRole.Button, new() { Name = $"Replay {first}" }).ClickAsync();
@@ -1032,18 +1028,14 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     {
         // After a replay the list is read again; when that reading was refused (a 503), its refusal was said in #alert and
         // taken back at once to say the replay's result: the list was emptied with no word of why.
-        var (poison, eventId) = await PoisonMessageOfAnEventNotStoredAsync();
-        var page = await browser.OpenAsync("/operator/#poison");
-        await SignInAsync(page);
-        var row = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" }).GetByRole(AriaRole.Row).Filter(new() { HasText = eventId });
-        await Expect(row).ToContainTextAsync("The event is not in the event store.");
+        var (poison, eventId, page, row) = await PoisonRowShownAsync();
         await page.RouteAsync("**/api/billing/admin/poison?*", r => r.FulfillAsync(new RouteFulfillOptions
         {
             Status = 503,
             ContentType = "application/problem+json",
             Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Service Unavailable","status":503,"detail":"The queue store is unavailable."}""",
         }), new PageRouteOptions { Times = 1 });
-        var held = await HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
+        var held = await HoldReplayAsync(page);
         try
         {
             await row.GetByRole(AriaRole.Button, new() { Name = $"Replay {eventId}" }).ClickAsync();
@@ -1067,12 +1059,8 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         // A replay of a Stripe event answered after the operator had chosen the invoicing jobs' queue: its "Not found
         // (already replayed or gone): evt_..." (or "Replayed 1: evt_...") was written on that queue's line, under its
         // table, as if it were about it.
-        var (poison, eventId) = await PoisonMessageOfAnEventNotStoredAsync();
-        var page = await browser.OpenAsync("/operator/#poison");
-        await SignInAsync(page);
-        var row = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" }).GetByRole(AriaRole.Row).Filter(new() { HasText = eventId });
-        await Expect(row).ToContainTextAsync("The event is not in the event store.");
-        var held = await HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
+        var (poison, eventId, page, row) = await PoisonRowShownAsync();
+        var held = await HoldReplayAsync(page);
         try
         {
             await row.GetByRole(AriaRole.Button, new() { Name = $"Replay {eventId}" }).ClickAsync();
@@ -1270,6 +1258,21 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         await poison.SendMessageAsync(JsonSerializer.Serialize(new { eventId }));
         return (poison, eventId);
     }
+
+    /// <summary>A poison message of an event not stored, shown in its row of the poison view to an operator signed in.</summary>
+    private async Task<(QueueClient Poison, string EventId, IPage Page, ILocator Row)> PoisonRowShownAsync()
+    {
+        var (poison, eventId) = await PoisonMessageOfAnEventNotStoredAsync();
+        var page = await browser.OpenAsync("/operator/#poison");
+        await SignInAsync(page);
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Poison messages: Stripe events" }).GetByRole(AriaRole.Row).Filter(new() { HasText = eventId });
+        await Expect(row).ToContainTextAsync("The event is not in the event store.");
+        return (poison, eventId, page, row);
+    }
+
+    /// <summary>Holds the next replay's answer until released.</summary>
+    private static Task<HeldAnswer> HoldReplayAsync(IPage page) =>
+        HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
 
     /// <summary>Takes the event's message out of the poison queue (a replay asked for meanwhile finds it gone and moves nothing).</summary>
     private static async Task TakeOutAsync(QueueClient poison, string eventId)
