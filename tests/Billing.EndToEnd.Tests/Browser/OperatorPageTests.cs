@@ -970,17 +970,8 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         // The poison view made a "Replay" button for each message it can replay and never drew it: only "Replay selected"
         // was on the page, where the docs offer a replay per row.
         var (poison, eventId, page, row) = await PoisonRowShownAsync();
-        var held = await HoldReplayAsync(page);
-        try
-        {
-            await row.GetByRole(AriaRole.Button, new() { Name = $"Replay {eventId}" }).ClickAsync();
-            await held.AskedAsync();
-            await TakeOutAsync(poison, eventId); // the replay finds nothing to move: it changes nothing in the shared queues
-        }
-        finally
-        {
-            held.Release();
-        }
+        var held = await ReplayHeldAsync(page, row, poison, eventId);
+        held.Release();
 
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Not found (already replayed or gone): {eventId}.");
         browser.AssertPagesKeptToTheContract();
@@ -1000,12 +991,9 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         var secondReplay = table.GetByRole(AriaRole.Button, new() { Name = $"Replay {second}" });
         var replaySelected = page.GetByRole(AriaRole.Button, new() { Name = "Replay selected" });
         await Expect(secondReplay).ToBeEnabledAsync();
-        var held = await HoldReplayAsync(page);
+        var held = await ReplayHeldAsync(page, table, poison, first);
         try
         {
-            await table.GetByRole(AriaRole.Button, new() { Name = $"Replay {first}" }).ClickAsync();
-            await held.AskedAsync();
-            await TakeOutAsync(poison, first); // the replay finds nothing to move: it changes nothing in the shared queues
             await Expect(secondReplay).ToBeDisabledAsync();
             await Expect(replaySelected).ToBeDisabledAsync();
             // Taking the first out leased every message for a second: the second is listed again after the replay.
@@ -1035,17 +1023,8 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
             ContentType = "application/problem+json",
             Body = """{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.4","title":"Service Unavailable","status":503,"detail":"The queue store is unavailable."}""",
         }), new PageRouteOptions { Times = 1 });
-        var held = await HoldReplayAsync(page);
-        try
-        {
-            await row.GetByRole(AriaRole.Button, new() { Name = $"Replay {eventId}" }).ClickAsync();
-            await held.AskedAsync();
-            await TakeOutAsync(poison, eventId); // the replay finds nothing to move: it changes nothing in the shared queues
-        }
-        finally
-        {
-            held.Release();
-        }
+        var held = await ReplayHeldAsync(page, row, poison, eventId);
+        held.Release();
 
         await Expect(page.Locator(".list-status")).ToHaveTextAsync($"Not found (already replayed or gone): {eventId}.");
         await held.DeliveredAsync(page);
@@ -1060,12 +1039,9 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         // (already replayed or gone): evt_..." (or "Replayed 1: evt_...") was written on that queue's line, under its
         // table, as if it were about it.
         var (poison, eventId, page, row) = await PoisonRowShownAsync();
-        var held = await HoldReplayAsync(page);
+        var held = await ReplayHeldAsync(page, row, poison, eventId);
         try
         {
-            await row.GetByRole(AriaRole.Button, new() { Name = $"Replay {eventId}" }).ClickAsync();
-            await held.AskedAsync();
-            await TakeOutAsync(poison, eventId);
             await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync("invoice-jobs");
             await page.GetByRole(AriaRole.Button, new() { Name = "Show messages" }).ClickAsync();
             await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("in Usage invoicing jobs.");
@@ -1270,9 +1246,27 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         return (poison, eventId, page, row);
     }
 
-    /// <summary>Holds the next replay's answer until released.</summary>
-    private static Task<HeldAnswer> HoldReplayAsync(IPage page) =>
-        HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
+    /// <summary>
+    /// Presses the event's "Replay" (within scope: its row or the table) with the answer held until released, and takes the
+    /// message out of the poison queue once the replay is asked for: it finds nothing to move, so it changes nothing in the
+    /// queues the tests share.
+    /// </summary>
+    private static async Task<HeldAnswer> ReplayHeldAsync(IPage page, ILocator scope, QueueClient poison, string eventId)
+    {
+        var held = await HeldAnswer.HoldAsync(page, url => url.Contains("/api/billing/admin/poison/replay", StringComparison.Ordinal));
+        try
+        {
+            await scope.GetByRole(AriaRole.Button, new() { Name = $"Replay {eventId}" }).ClickAsync();
+            await held.AskedAsync();
+            await TakeOutAsync(poison, eventId);
+            return held;
+        }
+        catch
+        {
+            held.Release();
+            throw;
+        }
+    }
 
     /// <summary>Takes the event's message out of the poison queue (a replay asked for meanwhile finds it gone and moves nothing).</summary>
     private static async Task TakeOutAsync(QueueClient poison, string eventId)
