@@ -34,27 +34,37 @@ export function createSession(config, kind) {
   }
 
   let stored = readStored(kind);
+  const requestToken = async (accountId) => {
+    const response = await fetch('/dev/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ accountId, operator: kind === 'operator' }),
+    });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new Error(body?.detail ?? 'Sign-in failed.');
+    return { accountId, token: body.token, expiresAt: body.expiresAt };
+  };
+  const keep = (session) => {
+    stored = session;
+    sessionStorage.setItem(storageKey(kind), JSON.stringify(stored));
+  };
   return {
     get accountId() {
       return stored?.accountId ?? null;
     },
     async getToken() {
-      if (!stored) return null;
-      if (Date.parse(stored.expiresAt) - Date.now() < 60_000) {
-        await this.signIn(stored.accountId);
+      const current = stored;
+      if (!current) return null;
+      if (Date.parse(current.expiresAt) - Date.now() < 60_000) {
+        const renewed = await requestToken(current.accountId);
+        // Signed out (or in again) while it was renewed: the renewal is not kept (it stored the session signed out again).
+        if (stored !== current) return stored?.token ?? null;
+        keep(renewed);
       }
       return stored.token;
     },
     async signIn(accountId) {
-      const response = await fetch('/dev/token', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ accountId, operator: kind === 'operator' }),
-      });
-      const body = await response.json().catch(() => null);
-      if (!response.ok) throw new Error(body?.detail ?? 'Sign-in failed.');
-      stored = { accountId, token: body.token, expiresAt: body.expiresAt };
-      sessionStorage.setItem(storageKey(kind), JSON.stringify(stored));
+      keep(await requestToken(accountId));
     },
     signOut() {
       stored = null;

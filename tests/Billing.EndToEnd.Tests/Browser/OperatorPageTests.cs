@@ -885,6 +885,44 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
     }
 
     [Fact]
+    public async Task A_sign_out_while_the_development_token_is_renewed_stays_signed_out()
+    {
+        // The development sign-in renews a token within a minute of its expiry before a call; a sign-out while it was
+        // renewed was undone by the renewal, which stored the session again: a reload found the operator signed in.
+        var page = await browser.OpenAsync("/operator/");
+        var asked = new TaskCompletionSource();
+        var renewal = new TaskCompletionSource();
+        var tokens = 0;
+        await page.RouteAsync("**/dev/token", async route =>
+        {
+            if (Interlocked.Increment(ref tokens) == 1)
+            {
+                var response = await route.FetchAsync();
+                var body = JsonNode.Parse(await response.TextAsync())!;
+                body["expiresAt"] = DateTimeOffset.UtcNow.AddSeconds(30).ToString("O", CultureInfo.InvariantCulture); // renewed at its first use
+                await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = body.ToJsonString() });
+                return;
+            }
+
+            asked.TrySetResult();
+            await renewal.Task;
+            await route.ContinueAsync();
+        });
+        await SignInAsync(page);
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        renewal.SetResult();
+        await Expect(page.GetByLabel("Operator id")).ToBeVisibleAsync();
+        await page.EvaluateAsync("() => new Promise((resolve) => setTimeout(resolve, 1000))"); // the renewal has answered
+
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('billing.session.operator')"));
+        await page.ReloadAsync();
+        await Expect(page.GetByLabel("Operator id")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Operator views" })).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task An_adjustment_or_a_re_sync_answered_after_the_operator_signed_out_is_not_announced()
     {
         // Answers of a signed-out operator's session were still said on the page: "Account X: Posted: ... Balance now
