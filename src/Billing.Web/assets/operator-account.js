@@ -14,7 +14,8 @@ import { dataTable, facts, field, moneyList, newIdempotencyKey, section, signedM
 const pendingAdjustments = new Map();
 
 /**
- * Per account, the adjustment on its way (a promise settled when its answer has been handled). A form drawn meanwhile (a
+ * Per account, the adjustment on its way: a promise settled when its answer has been handled, with the context of the
+ * picture whose credit that answer read again (null: none). A form drawn meanwhile (a
  * re-sync draws the account anew, the operator comes back to it) holds its "Adjust credit" button until then, as the
  * form it was sent from does: pressed, it sent the same adjustment again while the first was unanswered.
  */
@@ -77,7 +78,7 @@ export async function showAccount(ctx, accountId) {
   if (!ctx.current()) return;
   renderAccount(ctx, { ...reading.account, credits: reading.credit() });
   document.getElementById('account-title').focus();
-  if (onItsWay) onItsWay.then(() => refreshCredit(ctx, accountId));
+  if (onItsWay) onItsWay.then((refreshed) => { if (refreshed !== ctx) refreshCredit(ctx, accountId); });
 }
 
 /**
@@ -282,6 +283,7 @@ function adjustmentForm(ctx, a) {
     };
     const release = hold(submit);
     let answered;
+    let refreshed = null;
     adjustmentsOnTheirWay.set(a.accountId, new Promise((resolve) => { answered = resolve; }));
     try {
       const answer = await ctx.api.post(`/api/billing/admin/accounts/${encodeURIComponent(a.accountId)}/credits`, {
@@ -302,14 +304,15 @@ function adjustmentForm(ctx, a) {
         + `Balance now ${formatMoney(answer.balance, entry.currency)}.`;
       onResult.replaceChildren(el('p', { class: 'notice' }, text));
       told.ok(text);
-      await refreshCredit(shown() ? shownAccount.ctx : ctx, a.accountId);
+      refreshed = shown() ? shownAccount.ctx : ctx;
+      await refreshCredit(refreshed, a.accountId);
     } catch (error) {
       if (error?.status && error.status < 500 && error.status !== 429) settled(); // refused: nothing was posted
       told.fail(error);
       if (error?.status !== 403) onScreen(result).replaceChildren(el('p', { class: 'error' }, error.message));
     } finally {
       adjustmentsOnTheirWay.delete(a.accountId);
-      answered();
+      answered(refreshed);
       release();
     }
   });

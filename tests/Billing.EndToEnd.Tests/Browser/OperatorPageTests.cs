@@ -1196,6 +1196,9 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         var ledger = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, latest 20 entries" });
         await Expect(ledger.GetByRole(AriaRole.Row).Filter(new() { HasText = "goodwill" })).ToHaveCountAsync(1);
         await Expect(page.Locator("#adjustment-result")).ToHaveTextAsync("Posted: entry 1, adjustment +$4.00 (goodwill). Balance now $4.00.");
+        await page.EvaluateAsync("() => new Promise((resolve) => setTimeout(resolve, 1000))"); // a later reading would have been asked by now
+        // Read when opened, opened again, and once after the answer (the view on screen), not a second time by that view.
+        Assert.Equal(3, browser.ApiCalls.Count(c => c.Method == "GET" && c.PathAndQuery == $"/api/billing/admin/accounts/{accountId}"));
         browser.AssertPagesKeptToTheContract();
     }
 
