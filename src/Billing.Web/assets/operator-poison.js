@@ -6,6 +6,9 @@ import { dataTable, field, section, select, statusBadge } from './operator-commo
 const queues = [['stripe-events', 'Stripe events'], ['invoice-jobs', 'Usage invoicing jobs']];
 const state = { queue: 'stripe-events' };
 
+/** A queue's name as the page says it ("Stripe events"). */
+const queueName = (queue) => queues.find(([value]) => value === queue)?.[1] ?? queue;
+
 /**
  * Per queue, the replay on its way (a promise settled once its answer has been handled). The API's replay leases every
  * message of the poison queue it looks through until it is done: a second replay of the queue meanwhile (another row's
@@ -116,7 +119,7 @@ async function load(view, { keepStatus = false } = {}) {
   });
   const onItsWay = replaysOnTheirWay.get(queue);
   if (onItsWay) for (const button of [...replays, replaySelected]) onItsWay.then(hold(button));
-  const name = queues.find(([value]) => value === queue)?.[1] ?? queue;
+  const name = queueName(queue);
   results.replaceChildren(
     el('p', {}, `${listing.queue}: about ${formatCount(listing.approximateCount)} message${listing.approximateCount === 1 ? '' : 's'}${messages.length < listing.approximateCount ? ` (the first ${messages.length} are shown)` : ''}.`),
     dataTable(`Poison messages: ${name}`, [
@@ -138,7 +141,7 @@ async function load(view, { keepStatus = false } = {}) {
  */
 async function replayIds(view, queue, ids, button) {
   const { ctx } = view;
-  const name = queues.find(([value]) => value === queue)?.[1] ?? queue;
+  const name = queueName(queue);
   const shown = () => ctx.current() && state.queue === queue;
   if (replaysOnTheirWay.has(queue)) return; // one replay of a queue on its way at a time
   // The pressed button first: it keeps the focus it had once released.
