@@ -166,6 +166,34 @@ public sealed class QueueTriggerTests
         Assert.InRange(document.RootElement.GetProperty("dequeueCount").GetInt64(), 2, 4);
     }
 
+    [Fact]
+    public async Task A_batch_of_batchSize_runs_at_once_and_the_next_is_fetched_when_in_flight_work_drops_to_newBatchThreshold()
+    {
+        // WebJobs' QueueListener: one receive asks for batchSize messages (the fixture's host.json: 8) and starts them
+        // all; the next receive waits until the messages still running are down to newBatchThreshold (4)
+        // (ExecuteAsync, WaitForNewBatchThreshold). Four short and four long messages fill the first batch; the four
+        // after them start once the short ones are done, while the long ones still run.
+        var queueName = Storage.UniqueQueueName("batch");
+        var queue = Storage.Queue(queueName);
+        await queue.CreateAsync();
+        foreach (var text in Enumerable.Repeat("slow 2000", 4).Concat(Enumerable.Repeat("slow 12000", 4)).Concat(Enumerable.Repeat("slow 1", 4)))
+        {
+            await queue.SendMessageAsync(text);
+        }
+
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["FIXTURE_QUEUE"] = queueName });
+
+        await Wait.UntilAsync(() => host.Output.Count(l => l.Contains("Executed 'Functions.Consume' (Succeeded", StringComparison.Ordinal)) == 12, Deadline, "twelve messages processed");
+        // The host logs Executing before it sends the invocation and Executed before it frees the message's slot.
+        var events = host.Output
+            .Where(l => l.Contains("Executing 'Functions.Consume'", StringComparison.Ordinal) || l.Contains("Executed 'Functions.Consume'", StringComparison.Ordinal))
+            .Select(l => l.Contains("Executing", StringComparison.Ordinal) ? "start" : "end")
+            .ToArray();
+        Assert.Equal(Enumerable.Repeat("start", 8), events.Take(8));
+        var ninthStart = events.Select((e, i) => (e, i)).Where(x => x.e == "start").ElementAt(8).i;
+        Assert.Equal(4, events.Take(ninthStart).Count(e => e == "end"));
+    }
+
     private static async Task<string?> ReceiveOneAsync(QueueClient queue)
     {
         if (!(await queue.ExistsAsync()).Value)

@@ -118,4 +118,14 @@ public sealed class ConfigurationTests
         Assert.Equal("q-poison", QueueListener.PoisonQueueName("q"));
         Assert.Null(QueueListener.PoisonQueueName("q-poison"));
     }
+
+    [Fact]
+    public void A_queue_whose_poison_queue_name_would_be_too_long_has_no_poison_queue()
+    {
+        // QueueListenerFactory.CreatePoisonQueueReference: only when "<queue>-poison" is a valid queue name (3 to 63 characters).
+        var longest = new string('q', 63 - "-poison".Length);
+
+        Assert.Equal(longest + "-poison", QueueListener.PoisonQueueName(longest));
+        Assert.Null(QueueListener.PoisonQueueName(longest + "q"));
+    }
 }
