@@ -21,9 +21,28 @@ public sealed class HttpRouteTableTests
         Constraints);
 
     [Fact]
-    public void A_literal_segment_wins_over_a_parameter()
+    public void A_parameter_route_that_does_not_match_leaves_the_path_to_the_next_function()
     {
         Assert.Equal("NewItem", Table.Match("GET", "/api/items/new").Route?.Function.Name);
+    }
+
+    [Fact]
+    public void Routes_are_tried_in_function_name_order_and_the_first_that_matches_serves_the_request()
+    {
+        // As the real host: FunctionMetadataManager sorts the functions by name (case-insensitive) and
+        // WebScriptHostHttpRoutesManager maps their routes in that order into one RouteCollection, which takes the first match.
+        var table = HttpRouteTable.Build(
+            [
+                FunctionFactory.Http("zNewOrder", "orders/new", "get"),
+                FunctionFactory.Http("GetOrder", "orders/{id}", "get"),
+                FunctionFactory.Http("alpha", "tags/{*rest}", "get"),
+                FunctionFactory.Http("Beta", "tags/popular", "get"),
+            ],
+            "api",
+            Constraints);
+
+        Assert.Equal("GetOrder", table.Match("GET", "/api/orders/new").Route?.Function.Name);
+        Assert.Equal("alpha", table.Match("GET", "/api/tags/popular").Route?.Function.Name);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace Billing.FunctionsHost.Http;
 
 /// <summary>
 /// HTTP trigger routes: <c>{routePrefix}/{route ?? name}</c> in ASP.NET Core template syntax (constraints, optional
-/// and default values), tried most specific first, with each function's allowed methods (none = all).
+/// and default values), tried in function-name order (case-insensitive) as the real host does, with each function's
+/// allowed methods (none = all).
 /// </summary>
 internal sealed class HttpRouteTable
 {
@@ -22,8 +23,7 @@ internal sealed class HttpRouteTable
         var routes = functions
             .Where(f => f.Trigger.Type.Equals(FunctionDefinition.HttpTrigger, StringComparison.OrdinalIgnoreCase))
             .Select(f => HttpRoute.Create(f, routePrefix, constraints))
-            .OrderBy(r => RoutePrecedence.ComputeInbound(r.Template))
-            .ThenBy(r => r.TemplateText, StringComparer.Ordinal)
+            .OrderBy(r => r.Function.Name, StringComparer.OrdinalIgnoreCase)
             .ToArray();
         return new HttpRouteTable(routes);
     }
