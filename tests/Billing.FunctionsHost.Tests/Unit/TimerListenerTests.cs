@@ -61,6 +61,26 @@ public sealed class TimerListenerTests
     }
 
     [Fact]
+    public async Task A_run_on_startup_just_before_an_occurrence_still_leaves_that_occurrence_to_run()
+    {
+        // TimerListener.InvokeJobFunction (azure-webjobs-sdk-extensions): only a scheduled run that fired early counts as
+        // the occurrence it was scheduled for; a RunOnStartup (or past-due) run keeps its own time as Last, so Next stays
+        // the occurrence that follows it.
+        time.SetUtcNow(new DateTimeOffset(2026, 3, 10, 12, 59, 59, 500, TimeSpan.Zero));
+        using var stop = new CancellationTokenSource();
+        var listener = new TimerListener("Tick", "timer", TimerSchedule.Parse("0 0 * * * *", "test"), useMonitor: true, runOnStartup: true, store, time, Invoke);
+        var running = listener.RunAsync(stop.Token);
+
+        await WaitForRunsAsync(1);
+        Assert.Equal(new DateTimeOffset(2026, 3, 10, 13, 0, 0, TimeSpan.Zero), store.Read("Tick")!.Next);
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        await WaitForRunsAsync(2);
+        Assert.Equal(new DateTimeOffset(2026, 3, 10, 13, 0, 0, TimeSpan.Zero), runs[1].At);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
+    [Fact]
     public void A_changed_schedule_recomputes_next_from_now_when_it_would_be_in_the_past()
     {
         var last = Start.AddDays(-1);

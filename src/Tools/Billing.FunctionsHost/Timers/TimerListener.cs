@@ -25,11 +25,11 @@ internal sealed class TimerListener(
         var status = Initialize(time.GetUtcNow());
         if (useMonitor && time.GetUtcNow() > status.Next)
         {
-            status = await RunOnceAsync(status, isPastDue: true, cancellationToken).ConfigureAwait(false);
+            status = await RunOnceAsync(status, isPastDue: true, scheduled: false, cancellationToken).ConfigureAwait(false);
         }
         else if (runOnStartup)
         {
-            status = await RunOnceAsync(status, isPastDue: false, cancellationToken).ConfigureAwait(false);
+            status = await RunOnceAsync(status, isPastDue: false, scheduled: false, cancellationToken).ConfigureAwait(false);
         }
 
         while (!cancellationToken.IsCancellationRequested)
@@ -40,7 +40,7 @@ internal sealed class TimerListener(
                 await Task.Delay(wait < LongestDelay ? wait : LongestDelay, time, cancellationToken).ConfigureAwait(false);
             }
 
-            status = await RunOnceAsync(status, isPastDue: false, cancellationToken).ConfigureAwait(false);
+            status = await RunOnceAsync(status, isPastDue: false, scheduled: true, cancellationToken).ConfigureAwait(false);
         }
 
         // Stopped between two runs: end as a stop during a wait does, whenever it comes (the host expects that).
@@ -81,7 +81,7 @@ internal sealed class TimerListener(
     internal static string TimerInfoJson(ScheduleStatus? status, bool isPastDue) =>
         JsonSerializer.Serialize(new { Schedule = new { AdjustForDST = true }, ScheduleStatus = status, IsPastDue = isPastDue });
 
-    private async Task<ScheduleStatus> RunOnceAsync(ScheduleStatus status, bool isPastDue, CancellationToken cancellationToken)
+    private async Task<ScheduleStatus> RunOnceAsync(ScheduleStatus status, bool isPastDue, bool scheduled, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         var timerInfo = TimerInfoJson(useMonitor ? status : null, isPastDue);
@@ -91,8 +91,10 @@ internal sealed class TimerListener(
             $"Timer fired at {started:O}");
         await invoke(input, cancellationToken).ConfigureAwait(false);
 
-        // Errors never stop the schedule. A run that fired early counts as the scheduled one.
-        var last = started < status.Next && !isPastDue && status.Next - started < TimeSpan.FromSeconds(1) ? status.Next : started;
+        // Errors never stop the schedule. A scheduled run that fired early counts as the occurrence it was scheduled for;
+        // a past-due or run-on-startup run keeps its own time, so the occurrence after it still runs (the real host's
+        // TimerListener.InvokeJobFunction adjusts only when neither isPastDue nor runOnStartup).
+        var last = scheduled && started < status.Next ? status.Next : started;
         var next = new ScheduleStatus(last, schedule.Next(last), last);
         Save(next);
         return next;
