@@ -167,6 +167,27 @@ public sealed class QueueTriggerTests
     }
 
     [Fact]
+    public async Task A_message_failing_on_its_last_allowed_delivery_goes_to_poison_at_once()
+    {
+        // QueueProcessor.CompleteProcessingMessageAsync: a failed message whose DequeueCount has reached maxDequeueCount is
+        // moved to the poison queue right away, not released for one more (refused) delivery after visibilityTimeout.
+        var queueName = Storage.UniqueQueueName("lastdelivery");
+        var queue = Storage.Queue(queueName);
+        await queue.CreateAsync();
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string>
+        {
+            ["FIXTURE_QUEUE"] = queueName,
+            ["AzureFunctionsJobHost__extensions__queues__maxDequeueCount"] = "1",
+            ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:10:00",
+        });
+
+        var sent = (await queue.SendMessageAsync("fail once")).Value;
+
+        Assert.Equal("fail once", await Wait.ForAsync(() => ReceiveOneAsync(Storage.Queue(queueName + "-poison")), Deadline, "the message in the poison queue"));
+        Assert.Single(host.Output, l => l.Contains($"Fixture queue message {sent.MessageId} dequeue", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_batch_of_batchSize_runs_at_once_and_the_next_is_fetched_when_in_flight_work_drops_to_newBatchThreshold()
     {
         // WebJobs' QueueListener: one receive asks for batchSize messages (the fixture's host.json: 8) and starts them
