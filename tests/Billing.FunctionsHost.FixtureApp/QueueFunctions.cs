@@ -12,7 +12,7 @@ internal sealed partial class QueueFunctions(ILogger<QueueFunctions> logger)
     /// </summary>
     [Function("Consume")]
     [QueueOutput("%FIXTURE_QUEUE%-out")]
-    public async Task<string> Consume([QueueTrigger("%FIXTURE_QUEUE%")] string message, long dequeueCount, string id, DateTimeOffset insertionTime)
+    public async Task<string> Consume([QueueTrigger("%FIXTURE_QUEUE%")] string message, long dequeueCount, string id, DateTimeOffset insertionTime, DateTimeOffset expirationTime, DateTimeOffset nextVisibleTime, string popReceipt)
     {
         LogReceived(logger, id, dequeueCount);
         if (message.StartsWith("fail", StringComparison.Ordinal))
@@ -25,7 +25,7 @@ internal sealed partial class QueueFunctions(ILogger<QueueFunctions> logger)
             await Task.Delay(int.Parse(message["slow ".Length..], System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
         }
 
-        return JsonSerializer.Serialize(new { text = message, dequeueCount, id, insertionTime });
+        return JsonSerializer.Serialize(new { text = message, dequeueCount, id, insertionTime, expirationTime, nextVisibleTime, popReceipt });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fixture queue message {Id} dequeue {DequeueCount}")]

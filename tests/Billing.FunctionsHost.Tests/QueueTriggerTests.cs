@@ -26,6 +26,13 @@ public sealed class QueueTriggerTests
         Assert.Equal("hello queue", document.RootElement.GetProperty("text").GetString());
         Assert.Equal(1, document.RootElement.GetProperty("dequeueCount").GetInt64());
         Assert.Equal(sent.MessageId, document.RootElement.GetProperty("id").GetString());
+        // The rest of the trigger metadata, as QueueTriggerBinding's binding data contract names it.
+        Assert.Equal(sent.InsertionTime, document.RootElement.GetProperty("insertionTime").GetDateTimeOffset());
+        Assert.Equal(sent.ExpirationTime, document.RootElement.GetProperty("expirationTime").GetDateTimeOffset());
+        Assert.InRange(document.RootElement.GetProperty("nextVisibleTime").GetDateTimeOffset(), sent.InsertionTime.AddMinutes(9), sent.InsertionTime.AddMinutes(11)); // the 10-minute receive lease
+        Assert.NotEqual(sent.PopReceipt, document.RootElement.GetProperty("popReceipt").GetString()); // the receive's, not the send's
+        Assert.NotEqual(sent.MessageId, document.RootElement.GetProperty("popReceipt").GetString());
+        Assert.False(string.IsNullOrEmpty(document.RootElement.GetProperty("popReceipt").GetString()));
 
         var poisoned = await Wait.ForAsync(() => ReceiveOneAsync(poison), Deadline, "the failing message in the poison queue");
         Assert.Equal("fail please", poisoned);
@@ -77,6 +84,8 @@ public sealed class QueueTriggerTests
         var rawPoison = new QueueClient(Storage.ConnectionString, queueName + "-poison", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         var poisoned = await Wait.ForAsync(() => ReceiveOneAsync(rawPoison), Deadline, "the undecodable message in the poison queue");
         Assert.Equal("plain text, not base64!", poisoned);
+        // Moved, not copied: QueueProcessor.HandlePoisonMessageAsync deletes it from its queue after the copy.
+        await Wait.ForAsync(async () => (await raw.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0 ? "empty" : null, Deadline, "the undecodable message deleted from its queue");
         await Wait.ForAsync(() => Task.FromResult(host.Output.FirstOrDefault(l => l.Contains($"Host.Triggers.Queue: Message has reached MaxDequeueCount of 3. Moving message to queue '{queueName}-poison'.", StringComparison.Ordinal))), Deadline, "the poison move logged in the real host's words");
         Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {sent.MessageId}", StringComparison.Ordinal));
     }
