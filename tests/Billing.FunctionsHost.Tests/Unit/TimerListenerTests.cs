@@ -25,6 +25,37 @@ public sealed class TimerListenerTests
     }
 
     [Fact]
+    public async Task An_occurrence_missed_before_the_first_run_is_past_due_on_the_next_start()
+    {
+        // ScheduleMonitor.CheckPastDueAsync writes the first status with LastUpdated = now: a host that stopped before
+        // the first occurrence and starts again after it recomputes the same Next from LastUpdated, and runs it past due.
+        Create("0 0 * * * *").Initialize(Start);
+        time.Advance(TimeSpan.FromHours(2));
+        using var stop = new CancellationTokenSource();
+        var running = Create("0 0 * * * *").RunAsync(stop.Token);
+
+        await WaitForRunsAsync(1);
+        Assert.Contains("\"IsPastDue\":true", runs[0].TimerInfo, StringComparison.Ordinal);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
+    [Fact]
+    public async Task A_start_exactly_at_the_next_occurrence_is_not_past_due()
+    {
+        // CheckPastDueAsync: past due only when now is after the recorded Next; at Next itself the timer fires on schedule.
+        var last = Start.AddHours(-1);
+        store.Write("Tick", new ScheduleStatus(last, Start, last));
+        using var stop = new CancellationTokenSource();
+        var running = new TimerListener("Tick", "timer", TimerSchedule.Parse("30 0 * * * *", "test"), useMonitor: true, runOnStartup: false, store, time, Invoke).RunAsync(stop.Token);
+
+        await WaitForRunsAsync(1);
+        Assert.Contains("\"IsPastDue\":false", runs[0].TimerInfo, StringComparison.Ordinal);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
+    [Fact]
     public async Task A_missed_occurrence_runs_once_past_due_then_follows_the_schedule()
     {
         var last = Start.AddHours(-3).AddSeconds(-30);
