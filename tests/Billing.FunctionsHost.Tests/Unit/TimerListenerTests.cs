@@ -41,6 +41,17 @@ public sealed class TimerListenerTests
     }
 
     [Fact]
+    public void A_timer_without_the_schedule_monitor_ignores_a_stored_status()
+    {
+        // useMonitor false: the real TimerListener has no ScheduleMonitor, so no stored status is read; Next comes from now.
+        var last = Start.AddHours(-2).AddSeconds(-30);
+        store.Write("Tick", new ScheduleStatus(last, last.AddHours(1), last));
+        var listener = new TimerListener("Tick", "timer", TimerSchedule.Parse("0 0 * * * *", "test"), useMonitor: false, runOnStartup: false, store, time, Invoke);
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 10, 13, 0, 0, TimeSpan.Zero), listener.Initialize(Start).Next);
+    }
+
+    [Fact]
     public async Task A_start_exactly_at_the_next_occurrence_is_not_past_due()
     {
         // CheckPastDueAsync: past due only when now is after the recorded Next; at Next itself the timer fires on schedule.
