@@ -52,6 +52,7 @@ public sealed class TimerTriggerTests
         }
 
         Assert.All(ordered, r => Assert.False(r.IsPastDue));
+        Assert.All(ordered, r => Assert.Null(r.Last)); // no monitor, no ScheduleStatus in TimerInfo (TimerListener.InvokeJobFunction)
         Assert.False(File.Exists(Path.Combine(host.StateDir, "timers", "Tick.json")), "sub-minute schedules run without the schedule monitor");
     }
 

@@ -165,6 +165,7 @@ public sealed class TimerListenerTests
     [InlineData("0 */5 * * * *", false)]
     [InlineData("*/5 * * * *", false)]
     [InlineData("*/10 5 * * * *", false)] // the real host looks at the fields, not the gaps: a minute field keeps the monitor
+    [InlineData("*/10 0,1 * * * *", false)] // ... even when the next minute has several occurrences
     [InlineData("0,30 0 2 * * *", false)]
     [InlineData("0 * * * * *", false)]
     [InlineData("00:00:10", true)]
