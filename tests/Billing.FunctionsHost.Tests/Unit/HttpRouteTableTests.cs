@@ -82,6 +82,25 @@ public sealed class HttpRouteTableTests
     }
 
     [Fact]
+    public void A_default_value_fills_a_missing_parameter_and_an_optional_constrained_parameter_may_be_missing()
+    {
+        // ASP.NET Core route templates, as the real host's Route parses them: {n=1} takes its default, {page:int?} may be
+        // left out (its constraint applies only to a value that is there).
+        var table = HttpRouteTable.Build(
+            [
+                FunctionFactory.Http("Pages", "pages/{n=1}", "get"),
+                FunctionFactory.Http("List", "list/{page:int?}", "get"),
+            ],
+            "api",
+            Constraints);
+
+        Assert.Equal("1", table.Match("GET", "/api/pages").Values!["n"]);
+        Assert.Equal("List", table.Match("GET", "/api/list").Route?.Function.Name);
+        Assert.Equal("2", table.Match("GET", "/api/list/2").Values!["page"]);
+        Assert.Null(table.Match("GET", "/api/list/two").Route);
+    }
+
+    [Fact]
     public void The_function_name_is_the_route_when_none_is_given()
     {
         Assert.Equal("Health", Table.Match("GET", "/api/health").Route?.Function.Name);
