@@ -108,6 +108,38 @@ public sealed class HttpTriggerTests(HttpHostFixture fixture) : IClassFixture<Ht
     }
 
     [Fact]
+    public async Task A_client_that_goes_away_cancels_the_function()
+    {
+        // The real host runs an HTTP invocation with the request's abort token, so a client that disconnects gets the
+        // function cancelled (InvocationCancel), not left running to its end.
+        const string Path = "api/slow/29000";
+        using (var gone = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Http.GetAsync(Path, gone.Token));
+        }
+
+        var executing = fixture.Host.Output.Single(l => l.Contains("Executing 'Functions.Slow'", StringComparison.Ordinal) && l.Contains("/" + Path, StringComparison.Ordinal));
+        var id = executing[(executing.IndexOf("Id=", StringComparison.Ordinal) + 3)..].TrimEnd(')');
+        await Wait.UntilAsync(() => fixture.Host.Output.Any(l => l.Contains("Executed 'Functions.Slow'", StringComparison.Ordinal) && l.Contains(id, StringComparison.Ordinal)), TimeSpan.FromSeconds(15), "the cancelled invocation to end");
+    }
+
+    [Fact]
+    public async Task A_body_over_100_MB_is_413_before_it_is_sent()
+    {
+        // The real host's Kestrel limit (ScriptConstants.DefaultMaxRequestBodySize, 100 MB): a declared length over it
+        // is refused at once.
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", fixture.Host.Port);
+        var stream = client.GetStream();
+        var head = $"POST /api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {(100L * 1024 * 1024) + 1}\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        using var reader = new StreamReader(stream);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        Assert.StartsWith("HTTP/1.1 413", await reader.ReadLineAsync(timeout.Token), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_function_that_throws_is_a_500_problem()
     {
         using var response = await Http.GetAsync("api/throw");
