@@ -8,11 +8,12 @@ internal sealed partial class QueueFunctions(ILogger<QueueFunctions> logger)
 {
     /// <summary>
     /// Records what it got on the output queue; throws for messages starting with "fail"; "slow &lt;ms&gt;" takes that long
-    /// and ignores cancellation (a function that finishes its work while the host stops).
+    /// and ignores cancellation (a function that finishes its work while the host stops); "cancellable &lt;ms&gt;" takes that
+    /// long unless cancelled.
     /// </summary>
     [Function("Consume")]
     [QueueOutput("%FIXTURE_QUEUE%-out")]
-    public async Task<string> Consume([QueueTrigger("%FIXTURE_QUEUE%")] string message, long dequeueCount, string id, DateTimeOffset insertionTime, DateTimeOffset expirationTime, DateTimeOffset nextVisibleTime, string popReceipt)
+    public async Task<string> Consume([QueueTrigger("%FIXTURE_QUEUE%")] string message, long dequeueCount, string id, DateTimeOffset insertionTime, DateTimeOffset expirationTime, DateTimeOffset nextVisibleTime, string popReceipt, CancellationToken cancellationToken)
     {
         LogReceived(logger, id, dequeueCount);
         if (message.StartsWith("fail", StringComparison.Ordinal))
@@ -23,6 +24,11 @@ internal sealed partial class QueueFunctions(ILogger<QueueFunctions> logger)
         if (message.StartsWith("slow ", StringComparison.Ordinal))
         {
             await Task.Delay(int.Parse(message["slow ".Length..], System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+        }
+
+        if (message.StartsWith("cancellable ", StringComparison.Ordinal))
+        {
+            await Task.Delay(int.Parse(message["cancellable ".Length..], System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
         }
 
         return JsonSerializer.Serialize(new { text = message, dequeueCount, id, insertionTime, expirationTime, nextVisibleTime, popReceipt });

@@ -144,6 +144,25 @@ public sealed class QueueTriggerTests
     }
 
     [Fact]
+    public async Task A_function_cancelled_by_a_stopping_host_leaves_its_message_to_be_delivered_again()
+    {
+        // A function that stops on its cancellation token ends Cancelled, which the real host counts as a failure
+        // (StatusResultExtensions.IsInvocationSuccess: Failure or Cancelled => false): the message is released, not deleted.
+        var queueName = Storage.UniqueQueueName("cancelled");
+        var queue = Storage.Queue(queueName);
+        await queue.CreateAsync();
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["FIXTURE_QUEUE"] = queueName });
+
+        var sent = (await queue.SendMessageAsync("cancellable 30000")).Value;
+        await host.WaitForLineAsync(l => l.Contains($"Fixture queue message {sent.MessageId} dequeue 1", StringComparison.Ordinal), Deadline);
+        host.SendSigterm();
+        Assert.Equal(0, await host.WaitForExitAsync(Deadline));
+
+        Assert.Equal(sent.MessageId, (await queue.PeekMessageAsync()).Value?.MessageId);
+        Assert.Null(await ReceiveOneAsync(Storage.Queue(queueName + "-out")));
+    }
+
+    [Fact]
     public async Task A_message_received_while_the_worker_restarts_fails_that_delivery()
     {
         // The real host has no worker to invoke until the new one is initialized: the invocation fails at once
