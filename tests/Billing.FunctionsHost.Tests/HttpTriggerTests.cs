@@ -30,6 +30,7 @@ public sealed class HttpTriggerTests(HttpHostFixture fixture) : IClassFixture<Ht
         using var response = await Http.GetAsync("api/echo/42/ada?q=hello%20world");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType); // the worker's response headers come through
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(42, body.GetProperty("id").GetInt32());
         Assert.Equal("ada", body.GetProperty("name").GetString());
@@ -159,10 +160,14 @@ public sealed class HttpTriggerTests(HttpHostFixture fixture) : IClassFixture<Ht
         using var get = new HttpRequestMessage(HttpMethod.Get, "api/echo/1");
         get.Headers.Add("Origin", "http://elsewhere.test");
         using var otherOrigin = await Http.SendAsync(get);
+        using var allowed = new HttpRequestMessage(HttpMethod.Get, "api/echo/1");
+        allowed.Headers.Add("Origin", HttpHostFixture.AllowedOrigin);
+        using var allowedOrigin = await Http.SendAsync(allowed);
 
         Assert.Equal(HttpStatusCode.NoContent, preflightResponse.StatusCode);
         Assert.Equal(HttpHostFixture.AllowedOrigin, preflightResponse.Headers.GetValues("Access-Control-Allow-Origin").Single());
         Assert.Equal("POST", preflightResponse.Headers.GetValues("Access-Control-Allow-Methods").Single());
         Assert.False(otherOrigin.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.Equal(HttpHostFixture.AllowedOrigin, allowedOrigin.Headers.GetValues("Access-Control-Allow-Origin").Single());
     }
 }
