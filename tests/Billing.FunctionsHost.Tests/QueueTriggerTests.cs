@@ -121,6 +121,24 @@ public sealed class QueueTriggerTests
     }
 
     [Fact]
+    public async Task A_failed_message_on_a_queue_without_poison_queue_stays_invisible_instead_of_retrying_at_once()
+    {
+        // QueueProcessor.CompleteProcessingMessageAsync: without a poison queue a failed message is not released
+        // ("leave the message invisible when processing fails to prevent a fast infinite loop").
+        var queueName = Storage.UniqueQueueName("failing") + "-poison";
+        var queue = Storage.Queue(queueName);
+        await queue.CreateAsync();
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string> { ["FIXTURE_QUEUE"] = queueName });
+
+        var sent = (await queue.SendMessageAsync("fail here")).Value;
+        await host.WaitForLineAsync(l => l.Contains($"Executed 'Functions.Consume' (Failed", StringComparison.Ordinal), Deadline);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the fixture's visibilityTimeout is 0: a released message would be back at once
+
+        Assert.Single(host.Output, l => l.Contains($"Fixture queue message {sent.MessageId} dequeue", StringComparison.Ordinal));
+        Assert.Equal(1, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    [Fact]
     public async Task A_host_stopping_mid_invocation_waits_for_the_function_and_completes_its_message_by_the_result()
     {
         // The real host cancels the function's token on stop (InvocationCancel) but awaits the worker's
