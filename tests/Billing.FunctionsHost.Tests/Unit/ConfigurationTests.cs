@@ -95,17 +95,23 @@ public sealed class ConfigurationTests
     [Fact]
     public void Backoff_grows_with_jitter_up_to_the_maximum_and_resets()
     {
+        // The real listener's RandomizedExponentialBackoffStrategy (minimum 100 ms, delta = minimum, factor 0.2): the
+        // minimum first, then minimum + 2^(n-1) x delta x [0.8, 1.2], then the maximum; after messages, the minimum again.
         var backoff = new RandomizedExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2), new Random(1));
 
         var delays = Enumerable.Range(0, 8).Select(_ => backoff.Next().TotalMilliseconds).ToArray();
 
-        Assert.InRange(delays[0], 100, 120);
-        Assert.InRange(delays[1], 160, 240);
-        Assert.InRange(delays[2], 320, 480);
+        Assert.Equal(100, delays[0]);
+        Assert.InRange(delays[1], 180, 220);
+        Assert.InRange(delays[2], 260, 340);
+        Assert.InRange(delays[3], 420, 580);
+        Assert.InRange(delays[4], 740, 1060);
         Assert.All(delays, d => Assert.InRange(d, 100, 2000));
+        Assert.Equal(2000, delays[^2]);
         Assert.Equal(2000, delays[^1]);
         backoff.Reset();
-        Assert.InRange(backoff.Next().TotalMilliseconds, 100, 120);
+        Assert.Equal(100, backoff.Next().TotalMilliseconds);
+        Assert.InRange(backoff.Next().TotalMilliseconds, 180, 220);
     }
 
     [Fact]
