@@ -312,6 +312,7 @@ public sealed class AdminAccountsTests
         Assert.Equal(detail.Entitlement.Period, detail.CurrentUsage.Period);
         var period = Assert.Single(detail.Usage);
         Assert.Equal(40, period.Meters.Single(m => m.Meter == UsageTestBed.AgentRuns).Used);
+        Assert.Equal("PRO", period.Plan.Code.Value); // as its plan priced it
 
         Assert.Equal([invoiced.RunId], detail.Invoices.Select(r => r.RunId));
         Assert.Equal(["evt_2", "evt_1"], detail.Events.Select(e => e.EventId));
@@ -342,6 +343,41 @@ public sealed class AdminAccountsTests
     }
 
     [Fact]
+    public async Task The_detail_lists_the_periods_with_usage_started_in_the_last_six_months_newest_first()
+    {
+        // Free plan: a calendar month each. At 1 June 2027 00:00 the six months are January to June; June starts this instant.
+        var id = _bed.Usage.Register();
+        foreach (var at in new[] { "2026-12-15", "2027-01-01", "2027-02-15", "2027-03-15", "2027-04-15", "2027-05-15", "2027-06-01" })
+        {
+            _bed.Time.SetUtcNow(DateTimeOffset.Parse(at + "T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+            (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 1)).AssertSucceeded();
+        }
+
+        var detail = (await _admin.GetAsync(id, CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal(["month-2027-06", "month-2027-05", "month-2027-04", "month-2027-03", "month-2027-02", "month-2027-01"], detail.Usage.Select(p => p.Period.Key.Value));
+    }
+
+    [Fact]
+    public async Task The_detail_lists_the_latest_24_invoices_and_the_latest_20_events()
+    {
+        var id = _bed.Usage.Register();
+        var now = _bed.Time.GetUtcNow();
+        for (var month = 1; month <= AdminAccounts.MaxInvoices + 1; month++)
+        {
+            _bed.Runs.Put(InvoicedRun(id, now.AddMonths(-month)));
+        }
+
+        _events.Events[id] = [.. Enumerable.Range(1, AdminAccounts.MaxEvents + 1).Select(i => Event($"evt_{i}", now.AddMinutes(-i)))];
+
+        var detail = (await _admin.GetAsync(id, CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal(24, detail.Invoices.Count);
+        Assert.Equal(Billing.Domain.Metering.UsagePeriod.CalendarMonth(now.AddMonths(-24)).Key, detail.Invoices[^1].PeriodKey); // the 25th month back is left out
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => $"evt_{i}"), detail.Events.Select(e => e.EventId));
+    }
+
+    [Fact]
     public async Task With_stripe_down_the_detail_says_so_and_answers_everything_else()
     {
         var subscriber = await _bed.SubscribeProAsync(agentRuns: 30, tokens: 0);
@@ -366,6 +402,7 @@ public sealed class AdminAccountsTests
     {
         var id = AccountsTestBed.NewAccountId();
         var customer = _stripe.CreateCustomer(id.Value);
+        _stripe.CancelNow(_stripe.CompleteCheckout(id.Value, customer, TestCatalog.BasicMonthly)); // ended: not asked about
         var subscription = _stripe.CompleteCheckout(id.Value, customer, TestCatalog.ProMonthly);
         _bed.Usage.Accounts.Put(BillingAccount.Open(id, _bed.Time.GetUtcNow()) with { StripeCustomerId = customer });
 

@@ -9,7 +9,8 @@ internal sealed class FakeStripeSubscription
 
     public required string CustomerId { get; init; }
 
-    public required DateTimeOffset Created { get; init; }
+    /// <summary>Null: Stripe's answer did not say (the app then orders by the period start).</summary>
+    public required DateTimeOffset? Created { get; set; }
 
     /// <summary>The <c>account_id</c> metadata copied from <c>subscription_data.metadata</c>, when the session had it.</summary>
     public string? AccountId { get; init; }

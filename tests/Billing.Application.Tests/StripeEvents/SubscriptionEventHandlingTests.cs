@@ -428,18 +428,30 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)] // the older one's billing anchor reset since: its period starts later, it is still the older
-    public async Task The_subscription_created_later_goes_even_when_its_events_arrive_first(bool olderPeriodStartsLater)
+    [InlineData("created later", false)]
+    [InlineData("older period starts later", false)] // the older one's billing anchor reset since: its period starts later, it is still the older
+    [InlineData("created at the same second", false)] // the id settles the tie: the greater goes
+    [InlineData("creation time unknown", true)] // the period start orders them: the older one's starts later now
+    public async Task The_subscription_created_later_goes_even_when_its_events_arrive_first(string situation, bool olderGoes)
     {
         var customer = Stripe.CreateCustomer(Account);
         var first = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
         var firstEvents = Stripe.Events.Count;
         var second = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
-        if (olderPeriodStartsLater)
+        if (situation is "older period starts later" or "creation time unknown")
         {
             _world.Time.Advance(TimeSpan.FromHours(1));
             (first.PeriodStart, first.PeriodEnd) = (_world.Time.GetUtcNow(), _world.Time.GetUtcNow().AddMonths(1));
+        }
+
+        if (situation is "created at the same second")
+        {
+            first.Created = second.Created;
+        }
+
+        if (situation is "creation time unknown")
+        {
+            (first.Created, second.Created) = (null, null);
         }
 
         foreach (var stripeEvent in Stripe.Events.Skip(firstEvents).Concat(Stripe.Events.Take(firstEvents)).ToList())
@@ -450,9 +462,10 @@ public sealed class SubscriptionEventHandlingTests
         await _world.ProcessQueueAsync();
         await _world.DeliverNewEventsAsync();
 
-        Assert.Equal(first.Id, _world.Account(Account).Subscription!.SubscriptionId);
-        Assert.Equal(SubscriptionStatus.Canceled, second.Status);
-        Assert.Equal(second.Id, Assert.Single(_world.Account(Account).DuplicateSubscriptions).SubscriptionId);
+        var (kept, gone) = olderGoes ? (second, first) : (first, second);
+        Assert.Equal(kept.Id, _world.Account(Account).Subscription!.SubscriptionId);
+        Assert.Equal(SubscriptionStatus.Canceled, gone.Status);
+        Assert.Equal(gone.Id, Assert.Single(_world.Account(Account).DuplicateSubscriptions).SubscriptionId);
     }
 
     [Fact]

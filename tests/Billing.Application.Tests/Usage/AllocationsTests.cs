@@ -41,6 +41,19 @@ public sealed class AllocationsTests
     }
 
     [Fact]
+    public async Task A_refused_take_suggests_the_first_plan_that_holds_one_more_unit_than_is_held()
+    {
+        var account = _bed.Register();
+        _bed.AllocationLedger.Hold(account, Projects, "p1", "p2", "p3", "p4", "p5"); // taken on a bigger plan: FREE allows 1
+
+        var refusal = (await TakeAsync(account.Value, "p6")).AssertRefused();
+
+        // BASIC (5) would hold the five, not a sixth: PRO (20) is the plan that takes this take.
+        Assert.Equal("PRO", refusal.Facts["upgradePlan"]);
+        Assert.Equal("projects: the Free plan's limit is 1, and 5 held; release one or upgrade. The Pro plan allows more.", refusal.Detail);
+    }
+
+    [Fact]
     public async Task The_limit_is_the_current_plans()
     {
         var (pro, _) = _bed.Subscribe(TestCatalog.ProMonthly);

@@ -55,6 +55,9 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
     /// <summary>The <c>x-ms-substatus</c> of the answers <see cref="Refuse"/> gives (e.g. 1002 with a 404), when set.</summary>
     public string? RefuseSubStatus { get; set; }
 
+    /// <summary>How many requests <see cref="Refuse"/> answered.</summary>
+    public int Refused => Volatile.Read(ref _refused);
+
     /// <summary>The error message of the answers <see cref="Refuse"/> gives.</summary>
     public string RefuseMessage { get; set; } = "refused by the test";
 
@@ -93,12 +96,15 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
 
     private int _sent;
 
+    private int _refused;
+
     public override async Task<ResponseMessage> SendAsync(RequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var uri = request.RequestUri.OriginalString;
         if (Refuse is { } status && (!OnlyProcedures || uri.Contains("/sprocs/", StringComparison.Ordinal)))
         {
+            Interlocked.Increment(ref _refused);
             var refused = new ResponseMessage(status, request, RefuseMessage);
             if (RefuseSubStatus is { } subStatus)
             {

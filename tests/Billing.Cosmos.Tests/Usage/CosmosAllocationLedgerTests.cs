@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -145,6 +146,23 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_release_that_carries_a_version_is_applied_only_while_the_account_is_at_it()
+    {
+        // Its answer's limit is the one in force: a release against an account changed since is refused as stale.
+        var store = fixture.Get<Billing.Application.Accounts.IBillingAccountStore>();
+        var created = await store.GetOrCreateAsync(Ids.NewAccount(), CancellationToken.None);
+        var account = created.Id;
+        await TakeAsync(account, "held", 5);
+        var changed = await store.UpdateAsync(account, a => a with { TrialUsedAt = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero) }, CancellationToken.None);
+
+        var stale = await _ledger.ReleaseAsync(account, Projects, "held", changed.Version - 1, CancellationToken.None);
+        var current = await _ledger.ReleaseAsync(account, Projects, "held", changed.Version, CancellationToken.None);
+
+        Assert.Equal(new AllocationChange(AllocationChangeKind.StaleAccount, 1), stale);
+        Assert.Equal(new AllocationChange(AllocationChangeKind.Released, 0), current); // the stale attempt left the unit and its count
+    }
+
+    [Fact]
     public async Task Releasing_is_idempotent_and_held_never_goes_negative()
     {
         var account = Ids.NewAccount();
@@ -283,13 +301,30 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         Assert.Equal(new Dictionary<MeterName, long> { [Projects] = 1 }, await _ledger.HeldAsync(other, [Projects, Seats], CancellationToken.None));
         Assert.Equal(new Dictionary<MeterName, long> { [Seats] = 1 }, await _ledger.HeldAsync(account, [Seats], CancellationToken.None));
         Assert.Empty(await _ledger.HeldAsync(Ids.NewAccount(), [Projects, Seats], CancellationToken.None));
+        Assert.Equal(new Dictionary<MeterName, long> { [Projects] = 2 }, await _ledger.HeldAsync(account, [Projects, Projects], CancellationToken.None)); // a meter asked for twice, read once
+    }
+
+    [Fact]
+    public async Task A_take_refused_by_write_conflicts_on_every_attempt_is_tried_ten_times_then_answers_in_progress_with_the_units_held()
+    {
+        var account = Ids.NewAccount();
+        await TakeAsync(account, "a", 5);
+        await TakeAsync(account, "b", 5);
+        using var store = new FaultyStore(fixture) { Refuse = (HttpStatusCode)449, OnlyProcedures = true, RefuseMessage = "allocate write conflict" };
+
+        var change = await store.Allocations.TryTakeAsync(account, Projects, "c", 5, accountVersion: null, CancellationToken.None);
+
+        Assert.Equal(new AllocationChange(AllocationChangeKind.InProgress, 2), change); // the counter as stored
+        Assert.Equal(10, store.Refused);
+        Assert.Equal(2, await UnitDocumentsAsync(account));
     }
 
     [Fact]
     public async Task Allocation_documents_have_the_documented_shape()
     {
         var account = Ids.NewAccount();
-        await TakeAsync(account, "project/42 ä", 5);
+        var takenAt = new DateTimeOffset(2031, 3, 4, 5, 6, 7, TimeSpan.Zero);
+        await new CosmosAllocationLedger(fixture.Containers, new FakeTimeProvider(takenAt)).TryTakeAsync(account, Projects, "project/42 ä", 5, accountVersion: null, CancellationToken.None);
 
         var counter = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"allocations:{account.Value}:projects", account.Value);
         var unit = (await RawDocuments.ReadAllAsync(fixture.Containers.Accounts))
@@ -301,6 +336,7 @@ public sealed class CosmosAllocationLedgerTests(CosmosFixture fixture) : IClassF
         Assert.Equal("projects", (string?)counter["meter"]);
         Assert.Equal("project/42 ä", unit.GetProperty("allocationId").GetString());
         Assert.Matches($"^allocation:{account.Value}:projects:[0-9a-f]{{64}}$", unit.GetProperty("id").GetString());
+        Assert.Equal(takenAt, DateTimeOffset.Parse(unit.GetProperty("takenAt").GetString()!, CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Billing.Application.Outcomes;
 using Billing.FunctionApp.Http;
 using Billing.TestSupport;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Billing.FunctionApp.Tests.Http;
@@ -17,6 +18,53 @@ public sealed class ProblemsTests
         Assert.Equal(codes.Count, codes.Distinct(StringComparer.Ordinal).Count());
         Assert.All(problems, p => Assert.InRange(p.Status!.Value, 400, 599));
         Assert.All(problems, p => Assert.StartsWith("https://tools.ietf.org/html/rfc9110#section-15.", p.Type, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(RefusalReason.SubscriptionLive, 409, "subscription_live")]
+    [InlineData(RefusalReason.NoStripeCustomer, 409, "no_stripe_customer")]
+    [InlineData(RefusalReason.TrialAlreadyUsed, 409, "trial_already_used")]
+    [InlineData(RefusalReason.TrialNotOffered, 409, "trial_not_offered")]
+    [InlineData(RefusalReason.QuotaExceeded, 402, "quota_exceeded")]
+    [InlineData(RefusalReason.AccountNotFound, 404, "account_not_found")]
+    [InlineData(RefusalReason.IdempotencyKeyReused, 409, "idempotency_key_reused")]
+    [InlineData(RefusalReason.UsageInProgress, 409, "usage_in_progress")]
+    [InlineData(RefusalReason.CounterFull, 409, "counter_full")]
+    [InlineData(RefusalReason.AddOnNotApplicable, 409, "add_on_not_applicable")]
+    [InlineData(RefusalReason.PlanNotSold, 409, "plan_not_sold")]
+    [InlineData(RefusalReason.InsufficientCredit, 409, "insufficient_credit")]
+    [InlineData(RefusalReason.PeriodNotClosed, 409, "period_not_closed")]
+    [InlineData(RefusalReason.InvoiceRunNotFound, 404, "invoice_run_not_found")]
+    [InlineData(RefusalReason.CustomerLinkedToOtherAccount, 409, "customer_linked_to_other_account")]
+    [InlineData(RefusalReason.UsageNotCounted, 503, "busy")]
+    public void Each_refusal_has_the_status_and_code_api_md_gives_it_with_its_detail_and_facts(RefusalReason reason, int status, string code)
+    {
+        var facts = new Dictionary<string, object?> { ["meter"] = "projects", ["limit"] = 1L };
+
+        var problem = Assert.IsType<ProblemHttpResult>(Problems.Refused(new Refusal(reason, "The detail.") { Facts = facts })).ProblemDetails;
+
+        Assert.Equal((status, code, "The detail."), (problem.Status, (string)problem.Extensions[Problems.CodeMember]!, problem.Detail));
+        Assert.Equal(status, Assert.IsType<ProblemHttpResult>(Problems.Refused(new Refusal(reason, "The detail."))).StatusCode);
+        Assert.Equal(("projects", (object?)1L), (problem.Extensions["meter"], problem.Extensions["limit"])); // the facts are members of their own
+    }
+
+    [Fact]
+    public void A_validation_problem_is_a_400_invalid_request_naming_each_field()
+    {
+        var problem = Assert.IsType<HttpValidationProblemDetails>(Assert.IsType<ProblemHttpResult>(Problems.Invalid("meter", "Required.")).ProblemDetails);
+
+        Assert.Equal((400, "invalid_request", Problems.InvalidRequestTitle, "https://tools.ietf.org/html/rfc9110#section-15.5.1"), (problem.Status, (string)problem.Extensions[Problems.CodeMember]!, problem.Title, problem.Type));
+        Assert.Equal(["Required."], problem.Errors["meter"]);
+    }
+
+    [Fact]
+    public void Without_the_requests_own_activity_the_trace_id_is_the_current_activitys_then_the_servers_request_id()
+    {
+        var http = new DefaultHttpContext { TraceIdentifier = "0HN:00000001" };
+        Assert.Equal("0HN:00000001", Problems.TraceIdOf(http));
+
+        using var activity = new System.Diagnostics.Activity("invocation").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start();
+        Assert.Equal(activity.Id, Problems.TraceIdOf(http));
     }
 
     [Fact]
@@ -40,12 +88,15 @@ public sealed class ProblemsTests
     [InlineData(401, "rfc9110#section-15.5.2")]
     [InlineData(403, "rfc9110#section-15.5.4")]
     [InlineData(404, "rfc9110#section-15.5.5")]
+    [InlineData(402, "rfc9110#section-15.5.3")]
     [InlineData(409, "rfc9110#section-15.5.10")]
     [InlineData(413, "rfc9110#section-15.5.14")]
     [InlineData(415, "rfc9110#section-15.5.16")]
     [InlineData(429, "rfc6585#section-4")]
+    [InlineData(500, "rfc9110#section-15.6.1")]
     [InlineData(502, "rfc9110#section-15.6.3")]
     [InlineData(503, "rfc9110#section-15.6.4")]
+    [InlineData(504, "rfc9110#section-15.6.5")]
     public void Every_other_problem_names_the_section_that_defines_its_status(int status, string section)
     {
         var problem = Assert.IsType<ProblemHttpResult>(Problems.Of(status, "Title", "Detail.", "some_code")).ProblemDetails;

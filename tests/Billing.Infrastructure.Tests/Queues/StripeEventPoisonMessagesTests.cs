@@ -44,6 +44,9 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
         Assert.Equal(("evt_unknown", "The event is not in the event store."), (listing.Messages[1].EventId, listing.Messages[1].Problem));
         Assert.Null(listing.Messages[2].EventId);
         Assert.StartsWith("Not a Stripe event reference", listing.Messages[2].Problem, StringComparison.Ordinal);
+
+        var firstTwo = await Poison().ListAsync(2, CancellationToken.None);
+        Assert.Equal((3, 2), (firstTwo.ApproximateCount, firstTwo.Messages.Count)); // the count is the queue's, not the page's
     }
 
     [Fact]
@@ -69,10 +72,10 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
     {
         await PoisonAsync(Reference("evt_a"), Reference("evt_b"), "not json");
 
-        var result = await Poison().ReplayAsync(["evt_a", "evt_missing"], CancellationToken.None);
+        var result = await Poison().ReplayAsync(["evt_missing", "evt_a", "evt_gone"], CancellationToken.None);
 
         Assert.Equal(["evt_a"], result.Replayed.Select(r => r.EventId));
-        Assert.Equal(["evt_missing"], result.NotFound);
+        Assert.Equal(["evt_gone", "evt_missing"], result.NotFound); // in id order
         var main = (await _azurite.RawMain.PeekMessagesAsync(32)).Value.Select(m => Encoding.UTF8.GetString(Convert.FromBase64String(m.Body.ToString()))).ToList();
         Assert.Equal("evt_a", StripeEventQueueMessage.Parse(Assert.Single(main)).EventId);
 
