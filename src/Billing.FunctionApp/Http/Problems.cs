@@ -71,8 +71,8 @@ internal static class Problems
             RefusalReason.UsageNotCounted => (StatusCodes.Status503ServiceUnavailable, "busy", "The usage store is busy."),
             RefusalReason.AddOnNotApplicable => (StatusCodes.Status409Conflict, "add_on_not_applicable", "The add-on would change nothing for this plan."),
             RefusalReason.PlanNotSold => (StatusCodes.Status409Conflict, "plan_not_sold", "The plan is not on sale at this interval."),
-            RefusalReason.CustomerLinkedToOtherAccount => (StatusCodes.Status409Conflict, "customer_linked_to_other_account", "Customer belongs to another account"),
-            RefusalReason.InvoiceRunNotFound => (StatusCodes.Status404NotFound, "invoice_run_not_found", "No such invoice run"),
+            RefusalReason.CustomerLinkedToOtherAccount => (StatusCodes.Status409Conflict, "customer_linked_to_other_account", "The Stripe customer belongs to another account."),
+            RefusalReason.InvoiceRunNotFound => (StatusCodes.Status404NotFound, "invoice_run_not_found", "No such invoice run."),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Reason, "Unknown refusal reason."),
         };
         var problem = new ProblemDetails { Title = title, Status = status, Detail = refusal.Detail, Type = TypeFor(status) };

@@ -373,7 +373,7 @@ public sealed class InvoicesCommandTests
     [Fact]
     public async Task Show_of_an_unknown_run_is_a_one_line_404()
     {
-        await using var server = new CannedServer(404, """{"title":"No such invoice run","status":404,"detail":"No invoice run has the id or Stripe invoice 'x:sub-1'.","code":"invoice_run_not_found"}""", "application/problem+json");
+        await using var server = new CannedServer(404, """{"title":"No such invoice run.","status":404,"detail":"No invoice run has the id or Stripe invoice 'x:sub-1'.","code":"invoice_run_not_found"}""", "application/problem+json");
 
         var run = await CliRun.RunAsync("invoices", "show", "x:sub-1", "--url", server.Url, "--token", Token);
 

@@ -111,7 +111,7 @@ public sealed class OperatorViewsTests(OperatorViewsTests.StackFixture fixture) 
             Assert.Equal((HttpStatusCode.NotFound, "application/problem+json"), (response.StatusCode, response.Content.Headers.ContentType?.MediaType));
             var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             Assert.Equal(
-                ("invoice_run_not_found", "No such invoice run", $"No invoice run has the id or Stripe invoice '{id}'.", 404),
+                ("invoice_run_not_found", "No such invoice run.", $"No invoice run has the id or Stripe invoice '{id}'.", 404),
                 (problem.GetProperty("code").GetString(), problem.GetProperty("title").GetString(), problem.GetProperty("detail").GetString(), problem.GetProperty("status").GetInt32()));
         }
 

@@ -71,7 +71,7 @@ public sealed class AccountResyncTests(AccountResyncTests.StackFixture fixture) 
         Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
         Assert.Equal(
-            ("customer_linked_to_other_account", "Customer belongs to another account", $"Stripe customer {customer.Id} is linked to another account; nothing was changed."),
+            ("customer_linked_to_other_account", "The Stripe customer belongs to another account.", $"Stripe customer {customer.Id} is linked to another account; nothing was changed."),
             (problem.RootElement.GetProperty("code").GetString(), problem.RootElement.GetProperty("title").GetString(), problem.RootElement.GetProperty("detail").GetString()));
         Assert.Null((await Stack.Data.AccountAsync(claimant))!.StripeCustomerId);
         Assert.Equal(AccountId.Parse(owner), await Stack.Data.Links.FindAccountIdAsync(customer.Id, CancellationToken.None));

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Billing.FunctionApp.Tests.Http;
 
-/// <summary>The one mapping of refusals to problem details: every reason has its status and its own code.</summary>
+/// <summary>The one mapping of refusals to problem details: every reason has its status, its own code and a title that is a sentence.</summary>
 public sealed class ProblemsTests
 {
     [Fact]
@@ -18,6 +18,9 @@ public sealed class ProblemsTests
         Assert.Equal(codes.Count, codes.Distinct(StringComparer.Ordinal).Count());
         Assert.All(problems, p => Assert.InRange(p.Status!.Value, 400, 599));
         Assert.All(problems, p => Assert.StartsWith("https://tools.ietf.org/html/rfc9110#section-15.", p.Type, StringComparison.Ordinal));
+
+        // The billing page and the CLI say the title to a person when a problem has no detail: a sentence, as the rest.
+        Assert.All(problems, p => Assert.Matches(@"^[A-Z].*\.$", p.Title!));
     }
 
     [Theory]
