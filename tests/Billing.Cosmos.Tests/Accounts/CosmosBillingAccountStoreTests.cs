@@ -166,6 +166,7 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
         {
             StripeCustomerId = "cus_rt",
             TrialUsedAt = t,
+            LastPaidPlan = PlanCode.Parse("BASIC"), // what a grace period grants: lost on the next write if not stored
             LocalTrial = new LocalTrial { PlanCode = PlanCode.Parse("TRIAL"), StartedAt = t, EndsAt = t.AddDays(14) },
             Subscription = new SubscriptionState
             {
