@@ -168,6 +168,7 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
             TrialUsedAt = t,
             LastPaidPlan = PlanCode.Parse("BASIC"), // what a grace period grants: lost on the next write if not stored
             CustomerGeneration = 2,
+            OpenCheckout = new OpenCheckout { SessionId = "cs_rt", Url = new Uri("https://checkout.stripe.com/c/pay/cs_rt"), PlanCode = PlanCode.Parse("PRO"), Interval = BillingInterval.Month, PriceId = "price_pro", ExpiresAt = t.AddHours(23), TrialDays = 14, SuccessUrl = "https://app.example/ok", CancelUrl = "https://app.example/back" },
             LocalTrial = new LocalTrial { PlanCode = PlanCode.Parse("TRIAL"), StartedAt = t, EndsAt = t.AddDays(14) },
             Subscription = new SubscriptionState
             {
