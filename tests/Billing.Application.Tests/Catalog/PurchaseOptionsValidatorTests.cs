@@ -21,6 +21,27 @@ public sealed class PurchaseOptionsValidatorTests
     }
 
     [Fact]
+    public void A_pack_sold_in_one_currency_grants_its_credit_in_the_credit_currency()
+    {
+        var options = Valid();
+        options.CreditPacks.Add(new CreditPackOptions { Code = "CREDITS_EUR_USD", DisplayName = "EUR for USD", PriceId = "price_credits_eur_usd", Amount = 900, Currency = "eur", Credit = 1_000, CreditCurrency = "usd" });
+
+        var pack = PurchaseCatalog.Create(options, TestCatalog.Options()).FindPack("CREDITS_EUR_USD")!;
+
+        Assert.Equal((900L, "eur", 1_000L, "usd"), (pack.Price.MinorUnits, pack.Price.Currency.Code, pack.Credit.MinorUnits, pack.Credit.Currency.Code));
+    }
+
+    [Fact]
+    public void The_most_credit_a_book_holds_and_the_most_units_a_counter_holds_are_accepted()
+    {
+        var options = Valid();
+        options.CreditPacks[0].Credit = Domain.Credits.CreditOperation.MaxAmount;
+        options.AddOns[0].Units = Domain.Metering.UsageCounters.MaxCount;
+
+        Assert.True(_validator.Validate(null, options).Succeeded);
+    }
+
+    [Fact]
     public void Every_problem_is_reported_at_once_naming_the_setting()
     {
         var options = Valid();

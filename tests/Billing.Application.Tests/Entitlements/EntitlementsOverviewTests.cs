@@ -1,4 +1,5 @@
 using Billing.Application.Entitlements;
+using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
@@ -48,10 +49,12 @@ public sealed class EntitlementsOverviewTests
         Assert.Equal(EntitlementReason.FreeFallback, ReasonAt(account, Start.AddDays(3)));
     }
 
-    [Fact]
-    public async Task A_checkout_that_was_never_paid_is_free_not_a_fallback()
+    [Theory]
+    [InlineData("incomplete")]
+    [InlineData("incomplete_expired")]
+    public async Task A_checkout_that_was_never_paid_is_free_not_a_fallback(string status)
     {
-        var (incomplete, _) = _bed.Subscribe(TestCatalog.ProMonthly, SubscriptionStatus.IncompleteExpired);
+        var (incomplete, _) = _bed.Subscribe(TestCatalog.ProMonthly, SubscriptionStatus.From(status));
 
         Assert.Equal(EntitlementReason.Free, ReasonAt(await AccountAsync(incomplete), Start));
     }
@@ -90,6 +93,17 @@ public sealed class EntitlementsOverviewTests
         Assert.Equal(((long?)0, (long?)1), (view.Meters[3].Held, view.Meters[3].Policy.Quota));
         Assert.All(view.Features.Values, Assert.False);
         Assert.Null(await _bed.Accounts.GetAsync(unknown, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_named_account_must_be_a_well_formed_registered_one()
+    {
+        var (registered, _) = _bed.Subscribe(TestCatalog.ProMonthly);
+
+        Assert.Contains("accountId", Assert.IsType<Invalid<EntitlementsView>>(await _bed.Overview.GetRegisteredAsync("a/b", CancellationToken.None)).Errors.Fields);
+        Assert.IsType<Refused<EntitlementsView>>(await _bed.Overview.GetRegisteredAsync(NewAccountId().Value, CancellationToken.None));
+        var view = Assert.IsType<Succeeded<EntitlementsView>>(await _bed.Overview.GetRegisteredAsync(registered.Value, CancellationToken.None)).Value;
+        Assert.Equal((registered, EntitlementReason.Subscription), (view.AccountId, view.Reason));
     }
 
     [Fact]

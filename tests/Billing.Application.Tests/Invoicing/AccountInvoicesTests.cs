@@ -113,6 +113,56 @@ public sealed class AccountInvoicesTests
     }
 
     [Fact]
+    public async Task A_closed_period_whose_job_already_computed_its_run_holds_that_runs_total_though_prices_changed_since()
+    {
+        // The closed period's job computed its run (12,350) and stopped before spending; then a deployment prices PRO's
+        // runs at 5 (the period would reprice at 250 x 5 + 11,600 = 12,850). Its job resumes with the run's 12,350, so
+        // 150 of the 12,500 are left for the next period (100 runs beyond at 5: 500).
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Options.FailOnceAt = [nameof(InvoiceRunStep.Computed)];
+        await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => _bed.DeliverAsync(subscriber.Job));
+        Assert.Equal((InvoiceRunStep.Computed, InvoicingTestBed.Total), (_bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Total));
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 12_500);
+        (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Meters["agent_runs"].Overage!.UnitAmount = 5;
+        var catalog = PlanCatalog.Create(options);
+        var entitlements = new Billing.Application.Entitlements.AccountEntitlements(_bed.Usage.Accounts, catalog, Microsoft.Extensions.Options.Options.Create(new Billing.Application.Entitlements.EntitlementOptions { PastDueGracePeriod = TimeSpan.FromDays(3) }), _bed.Time);
+        var invoices = new AccountInvoices(_bed.Runs, _bed.Usage.Accounts, entitlements, _bed.Ledger, _bed.Credits, new CreditOrder(new PendingInvoiceSpends(_bed.Ledger, _bed.Runs), _bed.Credits, catalog, Microsoft.Extensions.Options.Options.Create(_bed.Options)), catalog, _bed.Time);
+
+        var upcoming = await invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+
+        Assert.Equal((500L, 150L, 350L), (upcoming.Charges.Total.MinorUnits, upcoming.CreditApplicable, upcoming.AmountDue));
+    }
+
+    [Fact]
+    public async Task A_closed_period_whose_charges_do_not_fit_in_64_bits_holds_no_credit_from_the_next_invoice_nor_breaks_it()
+    {
+        // Its job ends with a logged reason and bills nothing (InvoiceAccountTests), so it spends no credit
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Ledger.Set(subscriber.Id, subscriber.Period, UsageTestBed.AgentRuns, long.MaxValue / 2); // overage at 3 cents overflows
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 500);
+        (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded(); // the next period: 100 runs beyond, 300
+
+        var upcoming = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+
+        Assert.NotEqual(subscriber.Period.Key, upcoming.Charges.Period.Key);
+        Assert.Equal((300L, 300L, 0L), (upcoming.Charges.Total.MinorUnits, upcoming.CreditApplicable, upcoming.AmountDue));
+    }
+
+    [Fact]
+    public async Task A_last_unit_of_credit_is_taken_by_the_closed_periods_invoice_first()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync(); // owes 12,350, its job has not run
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 1);
+        (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
+
+        var upcoming = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+
+        Assert.Equal((300L, 0L, 300L), (upcoming.Charges.Total.MinorUnits, upcoming.CreditApplicable, upcoming.AmountDue));
+    }
+
+    [Fact]
     public async Task A_closed_period_whose_charges_are_in_two_currencies_holds_no_credit_from_the_next_invoice_nor_breaks_it()
     {
         // BASIC bills runs beyond 500 at 5 euro cents: 700 runs on it, 200 beyond (1,000 EUR cents); then PRO, in dollars,
@@ -170,6 +220,22 @@ public sealed class AccountInvoicesTests
         (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded();
 
         Assert.Equal(300L, (await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None)).CreditApplicable);
+    }
+
+    [Fact]
+    public async Task A_closed_period_in_the_look_back_window_today_holds_its_credit_though_the_window_leaves_it_before_the_period_ends()
+    {
+        // The sweep still queues the closed period's job (within 3 days now), so its 12,350 come first; the window is
+        // counted back from now, not from the current period's end (by then the closed period is out of it)
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Options.LookbackDays = 3;
+        _bed.Time.Advance(TimeSpan.FromDays(2));
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 12_500);
+        (await _bed.Usage.RecordAsync(subscriber.Id, UsageTestBed.AgentRuns, 1_100)).AssertSucceeded(); // the next period: 100 runs beyond, 300
+
+        var upcoming = await _bed.Invoices.UpcomingAsync(subscriber.Id, CancellationToken.None);
+
+        Assert.Equal((300L, 150L, 150L), (upcoming.Charges.Total.MinorUnits, upcoming.CreditApplicable, upcoming.AmountDue));
     }
 
     [Fact]

@@ -74,6 +74,24 @@ public sealed class InvoicingRunsTests
     }
 
     [Fact]
+    public async Task A_dry_run_of_the_current_month_prices_only_its_closed_periods_in_the_order_of_the_periods()
+    {
+        // Three periods of December: two closed (1,100 and 1,200 runs: 300 and 600), one closing on the 20th (1,300 runs)
+        var first = Count(Period("2026-11-09T00:00:00Z", "2026-12-09T00:00:00Z"), 1_100);
+        var second = Count(Period("2026-11-08T00:00:00Z", "2026-12-08T00:00:00Z"), 1_200);
+        var open = Count(Period("2026-11-20T00:00:00Z", "2026-12-20T00:00:00Z"), 1_300);
+
+        var started = Assert.IsType<Succeeded<InvoicingRunStarted>>(await _runs.StartAsync(new InvoicingRunRequest("2026-12", true, null), CancellationToken.None)).Value;
+
+        Assert.Equal(1, started.NotClosedYet);
+        var expected = new[] { (first, 300L), (second, 600L) }.OrderBy(c => c.Item1.Value, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected.Select(c => c.Item1), started.Periods.Select(p => p.AccountId));
+        Assert.Equal(expected, started.Charges.Select(c => (c.AccountId, c.Total.MinorUnits)));
+        Assert.DoesNotContain(started.Charges, c => c.AccountId == open);
+        Assert.Empty(_bed.Jobs.Messages);
+    }
+
+    [Fact]
     public async Task One_account_queues_only_its_period()
     {
         var mine = Count(Period("2026-10-15T00:00:00Z", "2026-11-15T00:00:00Z"), 6_000);

@@ -198,6 +198,20 @@ public sealed class AddOnLapseTests
     }
 
     [Fact]
+    public async Task The_entitlements_drop_what_a_lapsed_add_on_left_unused_though_the_last_count_recorded_it_in_force()
+    {
+        // 300 runs counted while the +500 applied (the count recorded 1,500 included), taken from the add-on first (it ends
+        // soonest); it lapsed with 200 unused: those are gone, 1,000 + 300 are the amount now, as the usage view counts it
+        var subscriber = await LapsedAsync(usedWhileItApplied: 300);
+
+        var entitled = (await _bed.Usage.Overview.GetAsync(subscriber.Id, CancellationToken.None)).Meters.Single(m => m.Policy.Meter == AgentRuns);
+        var live = await LiveAsync(subscriber.Id);
+
+        Assert.Equal(1_500, (await _bed.Ledger.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None))!.Included[AgentRuns]); // as the last count recorded it
+        Assert.Equal(((long?)1_300, (long?)1_300), (entitled.Policy.Quota, live.Quota));
+    }
+
+    [Fact]
     public async Task Of_two_add_ons_the_one_that_lapses_first_is_used_first_and_nothing_it_covered_is_billed()
     {
         // 1,500 runs while both apply: the short add-on's 500 first, then 1,000 of the plan's 1,000 and the long one's 500.

@@ -166,6 +166,9 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
         {
             StripeCustomerId = "cus_rt",
             TrialUsedAt = t,
+            LastPaidPlan = PlanCode.Parse("BASIC"), // what a grace period grants: lost on the next write if not stored
+            CustomerGeneration = 2,
+            OpenCheckout = new OpenCheckout { SessionId = "cs_rt", Url = new Uri("https://checkout.stripe.com/c/pay/cs_rt"), PlanCode = PlanCode.Parse("PRO"), Interval = BillingInterval.Month, PriceId = "price_pro", ExpiresAt = t.AddHours(23), TrialDays = 14, SuccessUrl = "https://app.example/ok", CancelUrl = "https://app.example/back" },
             LocalTrial = new LocalTrial { PlanCode = PlanCode.Parse("TRIAL"), StartedAt = t, EndsAt = t.AddDays(14) },
             Subscription = new SubscriptionState
             {
@@ -195,6 +198,21 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
 
         Assert.Equal(updated, read);
         Assert.Equal(Fill(read!) with { Version = read!.Version, UpdatedAt = read.UpdatedAt }, read);
+    }
+
+    [Fact]
+    public async Task Add_ons_round_trip_with_their_revocation()
+    {
+        var id = Ids.NewAccount();
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var t = new DateTimeOffset(2026, 11, 21, 10, 0, 0, 123, TimeSpan.Zero);
+        var kept = new MeterAddOn { GrantId = "cs:kept", Code = "EXTRA_AGENT_RUNS", Meter = MeterName.Parse("agent_runs"), Units = 500, GrantedAt = t, ExpiresAt = t.AddDays(30), PeriodKey = UsagePeriodKey.Parse("sub-20261021T100000Z"), PaymentIntentId = "pi_kept" };
+        var revoked = kept with { GrantId = "cs:revoked", PaymentIntentId = "pi_revoked", ExpiresAt = null, PeriodKey = null, RevokedAt = t.AddDays(2) };
+
+        await _store.UpdateAsync(id, a => a with { AddOns = [kept, revoked] }, CancellationToken.None);
+        var read = await _store.GetAsync(id, CancellationToken.None);
+
+        Assert.Equal([kept, revoked], read!.AddOns);
     }
 
     [Fact]

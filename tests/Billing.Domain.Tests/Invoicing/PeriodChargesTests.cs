@@ -187,6 +187,19 @@ public sealed class PeriodChargesTests
     }
 
     [Fact]
+    public void A_period_without_charges_is_in_the_plans_currency()
+    {
+        // Nothing beyond PRO's included units: no line carries a currency, the plan's is the one shown (the upcoming invoice's)
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Currency = "eur";
+        var charges = PeriodCharges.Price(Counters(Pro, (AgentRuns, 999)), PlanCatalog.Create(options));
+
+        Assert.True(charges.IsZero);
+        Assert.Equal(Currency.Parse("eur"), charges.Currency);
+        Assert.Equal(Money.Zero(Currency.Parse("eur")), charges.Total);
+    }
+
+    [Fact]
     public void Describe_names_the_meter_the_units_and_the_period_with_its_last_day()
     {
         var charges = Price(Pro, (AgentRuns, 1_250), (Tokens, 112_000));
@@ -296,6 +309,65 @@ public sealed class PeriodChargesTests
         var line = Assert.Single(PeriodCharges.Price(counters, Catalog).Lines);
 
         Assert.Equal((1_000L, 2_000L, "PRO then FREE then PRO"), (line.OverageUnits, line.Amount.MinorUnits, line.Plans));
+    }
+
+    [Fact]
+    public void Back_on_a_plan_a_stretch_starting_inside_the_first_tier_is_priced_from_there_into_the_next()
+    {
+        // PRO to 100,500 tokens: 500 beyond x 2 = 1,000. FREE (tokens untouched) to 100,900. PRO again to 101,050: positions
+        // 900..1,050 of PRO's tiers = 100 x 2 + (50 x 1 + 100 flat) = 350, not the first 150 positions' 300.
+        var counters = Counters(Pro, (Tokens, 100_500)).UnderPlan(Free) with { Counters = new Dictionary<MeterName, long> { [Tokens] = 100_900 } };
+        counters = counters.UnderPlan(Pro) with { Counters = new Dictionary<MeterName, long> { [Tokens] = 101_050 } };
+
+        var line = Assert.Single(PeriodCharges.Price(counters, Catalog).Lines);
+
+        Assert.Equal((650L, 1_350L), (line.OverageUnits, line.Amount.MinorUnits));
+    }
+
+    [Fact]
+    public void A_line_names_only_the_plans_that_counted_its_meter()
+    {
+        // PRO counts tokens to 100,500 and 5 runs; FREE counts runs only (to 8); PRO again counts tokens to 101,000. The
+        // tokens were counted under PRO alone: one plan, its included amount (the period's plans are all three).
+        var counters = Counters(Pro, (Tokens, 100_500), (AgentRuns, 5)).UnderPlan(Free) with { Counters = new Dictionary<MeterName, long> { [Tokens] = 100_500, [AgentRuns] = 8 } };
+        counters = counters.UnderPlan(Pro) with { Counters = new Dictionary<MeterName, long> { [Tokens] = 101_000, [AgentRuns] = 8 } };
+
+        var charges = PeriodCharges.Price(counters, Catalog);
+
+        // 500 beyond x 2 = 1,000 on each PRO stretch
+        var line = Assert.Single(charges.Lines);
+        Assert.Equal((Tokens, 1_000L, 2_000L, (string?)null), (line.Meter, line.OverageUnits, line.Amount.MinorUnits, line.Plans));
+        Assert.Equal("PRO then FREE then PRO", charges.Plans);
+        Assert.Equal("tokens: 1,000 beyond the 100,000 included (101,000 used), 1 Nov 2026 – 30 Nov 2026", charges.Describe(line));
+    }
+
+    [Fact]
+    public void A_meter_used_only_after_an_upgrade_is_described_with_the_new_plans_amount()
+    {
+        // BASIC counted 300 runs and no tokens; PRO then counted 1,000 tokens beyond its 100,000 (x 2 = 2,000)
+        var counters = Counters(Basic, (AgentRuns, 300)).UnderPlan(Pro) with { Counters = new Dictionary<MeterName, long> { [AgentRuns] = 300, [Tokens] = 101_000 } };
+
+        var charges = PeriodCharges.Price(counters, TwoPaidPlans);
+
+        var line = Assert.Single(charges.Lines);
+        Assert.Equal((Tokens, 2_000L, (string?)null), (line.Meter, line.Amount.MinorUnits, line.Plans));
+        Assert.Equal("BASIC then PRO", charges.Plans);
+    }
+
+    [Fact]
+    public void A_meter_billed_as_overage_with_nothing_beyond_has_a_zero_charge_in_the_first_billing_plans_currency()
+    {
+        // BASIC in euros counted 300 of its 500 runs, PRO in dollars up to 600 of its 1,000: nothing beyond either. The
+        // usage view shows a zero charge (not none), in the currency of the first plan that billed the meter.
+        var catalog = CatalogWithBasicOverage("eur");
+        var counters = Counters(Basic, (AgentRuns, 300)).UnderPlan(Pro) with { Counters = new Dictionary<MeterName, long> { [AgentRuns] = 600 } };
+
+        var charge = PeriodCharges.Charge(counters, AgentRuns, catalog, catalog.Find(Pro)!.PolicyFor(AgentRuns), 1_000);
+
+        Assert.NotNull(charge);
+        Assert.Equal((600L, 1_000L, 0L, "BASIC then PRO"), (charge.Used, charge.Included, charge.OverageUnits, charge.Plans));
+        Assert.Equal(Money.Zero(Currency.Parse("eur")), charge.Amount);
+        Assert.True(PeriodCharges.Price(counters, catalog).IsZero);
     }
 
     [Fact]
