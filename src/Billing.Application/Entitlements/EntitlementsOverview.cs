@@ -131,9 +131,13 @@ public sealed class EntitlementsOverview(PlanCatalog catalog, IBillingAccountSto
         };
     }
 
-    /// <summary>The account had a paid plan or a trial that is over; a Checkout that was never paid (incomplete) does not count.</summary>
+    /// <summary>
+    /// The account paid for a subscription once or had a trial that is over; a Checkout that was never paid (incomplete)
+    /// does not count, nor does it make a former paying customer's account "free" again.
+    /// </summary>
     private static bool HadPlan(BillingAccount account) =>
-        account.LastPaidPlan is not null
+        account.EverPaid
+        || account.LastPaidPlan is not null
         || account.TrialUsedAt is not null
         || (account.Subscription is { } subscription && subscription.Status != SubscriptionStatus.Incomplete && subscription.Status != SubscriptionStatus.IncompleteExpired);
 }

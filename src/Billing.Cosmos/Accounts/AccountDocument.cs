@@ -35,6 +35,9 @@ internal sealed record AccountDocument : StoredDocument
 
     public string? LastPaidPlan { get; init; }
 
+    /// <summary>True once any subscription was seen active (absent otherwise); a document written before it reads <see cref="LastPaidPlan"/> instead.</summary>
+    public bool? EverPaid { get; init; }
+
     public IReadOnlyList<DuplicateSubscriptionDocument>? DuplicateSubscriptions { get; init; }
 
     /// <summary>Payments taken back before their purchase was applied (absent when none); an older version keeps them as unknown fields.</summary>

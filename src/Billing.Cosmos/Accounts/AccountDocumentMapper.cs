@@ -48,6 +48,7 @@ internal static class AccountDocumentMapper
             }
             : null,
         LastPaidPlan = account.LastPaidPlan?.Value,
+        EverPaid = account.EverPaid ? true : null,
         DuplicateSubscriptions = account.DuplicateSubscriptions.Count == 0
             ? null
             : [.. account.DuplicateSubscriptions.Select(d => new DuplicateSubscriptionDocument
@@ -106,6 +107,7 @@ internal static class AccountDocumentMapper
                     ? new OpenCheckout { SessionId = c.SessionId, Url = c.Url, PlanCode = PlanCode.Parse(c.PlanCode), Interval = c.Interval, PriceId = c.PriceId, ExpiresAt = c.ExpiresAt, TrialDays = c.TrialDays, SuccessUrl = c.SuccessUrl, CancelUrl = c.CancelUrl }
                     : null,
                 LastPaidPlan = document.LastPaidPlan is null ? null : PlanCode.Parse(document.LastPaidPlan),
+                EverPaid = document.EverPaid == true || document.LastPaidPlan is not null,
                 DuplicateSubscriptions = document.DuplicateSubscriptions is { } duplicates
                     ? [.. duplicates.Select(d => new DuplicateSubscriptionResolution
                     {

@@ -41,6 +41,12 @@ public sealed record BillingAccount
     /// <summary>The plan of the current subscription's last state seen <c>active</c> (paid); what a past_due grace period grants.</summary>
     public PlanCode? LastPaidPlan { get; init; }
 
+    /// <summary>
+    /// Whether any subscription of the account was ever seen <c>active</c> (paid); never reset, unlike
+    /// <see cref="LastPaidPlan"/>, which a new subscription clears.
+    /// </summary>
+    public bool EverPaid { get; init; }
+
     /// <summary>Second live subscriptions that were canceled and refunded, oldest first.</summary>
     public IReadOnlyList<DuplicateSubscriptionResolution> DuplicateSubscriptions { get; init; } = [];
 
@@ -229,6 +235,7 @@ public sealed record BillingAccount
             TrialUsedAt = TrialUsedAt ?? snapshot.TrialStart,
             // What a grace period of this subscription grants: never a plan another subscription was paid for.
             LastPaidPlan = incoming.Status == SubscriptionStatus.Active && incoming.PlanCode is { } paid ? paid : sameSubscription ? LastPaidPlan : null,
+            EverPaid = EverPaid || (incoming.Status == SubscriptionStatus.Active && incoming.PlanCode is not null),
         };
         return new(SubscriptionSnapshotOutcome.Applied, updated) { EndedEarly = endedEarly };
     }

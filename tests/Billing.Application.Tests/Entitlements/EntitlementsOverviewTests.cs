@@ -68,6 +68,31 @@ public sealed class EntitlementsOverviewTests
     }
 
     [Fact]
+    public async Task A_former_paying_customer_whose_new_checkout_was_never_paid_falls_back_to_free()
+    {
+        var (id, _) = _bed.Subscribe(TestCatalog.ProMonthly);
+        _bed.ChangePlan(id, TestCatalog.ProMonthly, SubscriptionStatus.Canceled);
+        var canceled = await AccountAsync(id);
+        var unpaid = new SubscriptionSnapshot
+        {
+            SubscriptionId = "sub_unpaid" + Guid.NewGuid().ToString("N")[..8],
+            CustomerId = canceled.Subscription!.CustomerId,
+            Status = SubscriptionStatus.Incomplete,
+            PriceId = TestCatalog.BasicMonthly,
+            Interval = BillingInterval.Month,
+            CurrentPeriodStart = Start,
+            CurrentPeriodEnd = Start.AddMonths(1),
+            AsOf = Start.AddMinutes(1),
+        };
+
+        var result = canceled.ApplySubscriptionSnapshot(unpaid, _bed.Catalog, TimeSpan.Zero);
+
+        // It paid once (api.md: free is "no subscription or trial ever"), whatever its newest subscription is.
+        Assert.Equal((SubscriptionSnapshotOutcome.Applied, "sub_unpaid"), (result.Outcome, result.Account.Subscription!.SubscriptionId[..10]));
+        Assert.Equal(EntitlementReason.FreeFallback, ReasonAt(result.Account, Start.AddMinutes(2)));
+    }
+
+    [Fact]
     public async Task The_view_lists_every_meter_with_the_units_held_and_every_feature()
     {
         var (account, _) = _bed.Subscribe(TestCatalog.ProMonthly);

@@ -232,6 +232,24 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task Having_paid_once_round_trips_without_a_plan_last_paid_and_is_read_from_one_written_before_it()
+    {
+        var (paidOnce, before) = (Ids.NewAccount(), Ids.NewAccount());
+        await _store.GetOrCreateAsync(paidOnce, CancellationToken.None);
+        await _store.GetOrCreateAsync(before, CancellationToken.None);
+
+        // A former paying customer on a new, unpaid subscription: no plan last paid for, still a former customer.
+        await _store.UpdateAsync(paidOnce, a => a with { EverPaid = true, LastPaidPlan = null }, CancellationToken.None);
+        var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + before.Value, before.Value))!;
+        raw["lastPaidPlan"] = "PRO"; // as a version without the field wrote a paying account
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, before.Value);
+
+        Assert.True((await _store.GetAsync(paidOnce, CancellationToken.None))!.EverPaid);
+        Assert.True((await _store.GetAsync(before, CancellationToken.None))!.EverPaid);
+        Assert.False((await _store.GetOrCreateAsync(Ids.NewAccount(), CancellationToken.None)).EverPaid);
+    }
+
+    [Fact]
     public async Task Fields_written_by_a_newer_version_survive_an_update()
     {
         var id = Ids.NewAccount();
