@@ -44,7 +44,8 @@ public sealed class StripeEventPayloadReaderTests
             {"id":"in_4","object":"invoice","customer":"cus_4","status":"paid","billing_reason":"manual","metadata":{"billing_run":" "}}
             """));
 
-        Assert.Equal(("in_3", "manual", "user-3:month-2026-11"), (usage.ObjectId, usage.BillingReason, usage.BillingRun));
+        // A usage invoice has no subscription parent: its own metadata names the account.
+        Assert.Equal(("in_3", "manual", "user-3:month-2026-11", "user-3"), (usage.ObjectId, usage.BillingReason, usage.BillingRun, usage.AccountReference));
         Assert.Null(other.BillingRun);
     }
 
@@ -60,6 +61,12 @@ public sealed class StripeEventPayloadReaderTests
              "payment_intent":"pi_1","amount_total":1000,"currency":"usd","client_reference_id":null,"metadata":{"account_id":"user-4"}}
             """));
 
+        var blankReference = _reader.Read(Event("checkout.session.completed", """
+            {"id":"cs_3","object":"checkout.session","mode":"subscription","payment_status":"paid","customer":"cus_5","subscription":"sub_5",
+             "client_reference_id":" ","metadata":{"account_id":"user-5"}}
+            """));
+
+        Assert.Equal("user-5", blankReference.AccountReference);
         Assert.Equal(("subscription", "cus_3", "sub_3", "user-3"), (subscriptionMode.CheckoutMode, subscriptionMode.CustomerId, subscriptionMode.SubscriptionId, subscriptionMode.AccountReference));
         Assert.Equal(("payment", null, "pi_1", 1000L, "usd", "user-4"), (paymentMode.CheckoutMode, paymentMode.CustomerId, paymentMode.PaymentIntentId, paymentMode.AmountTotal, paymentMode.Currency, paymentMode.AccountReference));
     }
