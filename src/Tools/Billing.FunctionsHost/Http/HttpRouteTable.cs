@@ -54,7 +54,6 @@ internal sealed class HttpRouteTable
     internal sealed record HttpRoute(
         FunctionDefinition Function,
         string TemplateText,
-        RouteTemplate Template,
         TemplateMatcher Matcher,
         IReadOnlyList<string> Methods,
         IReadOnlyList<(string Name, IRouteConstraint Constraint)> Constraints)
@@ -93,7 +92,7 @@ internal sealed class HttpRouteTable
             }
 
             var methods = function.Trigger.GetStrings("methods").Select(m => m.ToUpperInvariant()).ToArray();
-            return new HttpRoute(function, text, template, new TemplateMatcher(template, defaults), methods, constraints);
+            return new HttpRoute(function, text, new TemplateMatcher(template, defaults), methods, constraints);
         }
 
         public bool TryMatch(string path, RouteValueDictionary values)
