@@ -137,7 +137,6 @@ public sealed class EntitlementsOverview(PlanCatalog catalog, IBillingAccountSto
     /// </summary>
     private static bool HadPlan(BillingAccount account) =>
         account.EverPaid
-        || account.LastPaidPlan is not null
         || account.TrialUsedAt is not null
         || (account.Subscription is { } subscription && subscription.Status != SubscriptionStatus.Incomplete && subscription.Status != SubscriptionStatus.IncompleteExpired);
 }
