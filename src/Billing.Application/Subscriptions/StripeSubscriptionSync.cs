@@ -212,11 +212,12 @@ public sealed partial class StripeSubscriptionSync(
 
     private async Task<BillingAccount?> AdoptLiveReplacementAsync(AccountId accountId, SubscriptionState over, CancellationToken cancellationToken)
     {
+        // Of two live ones, the one the duplicate rule keeps (the older): adopting the other would switch the account
+        // again when their conflict is resolved.
         var candidates = await stripe.ListCustomerSubscriptionsAsync(over.CustomerId, includeEnded: false, cancellationToken).ConfigureAwait(false);
         var replacement = candidates
             .Where(s => s.SubscriptionId != over.SubscriptionId && s.Rank() == SubscriptionSnapshotRanking.MayGrantAccess)
-            .OrderByDescending(s => s.CurrentPeriodStart)
-            .FirstOrDefault();
+            .Aggregate((SubscriptionSnapshot?)null, (oldest, s) => oldest is null || IsNewer(oldest, s) ? s : oldest);
         if (replacement is null)
         {
             return null;

@@ -357,6 +357,29 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task Of_two_live_replacements_the_one_the_duplicate_rule_keeps_takes_the_place_and_the_account_never_switches_again()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var first = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        var older = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        var newer = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicYearly);
+        Stripe.CancelNow(first);
+        var deleted = Stripe.Events[^1];
+
+        await _world.DeliverAsync(deleted); // the old one's end first: the account adopts a live one of the customer
+        await _world.ProcessQueueAsync();
+        Assert.Equal(older.Id, _world.Account(Account).Subscription!.SubscriptionId);
+
+        await _world.DeliverNewEventsAsync();
+
+        var account = _world.Account(Account);
+        Assert.Equal(older.Id, account.Subscription!.SubscriptionId);
+        Assert.Equal((SubscriptionStatus.Active, SubscriptionStatus.Canceled), (older.Status, newer.Status));
+        Assert.Equal(newer.Id, Assert.Single(account.DuplicateSubscriptions).SubscriptionId);
+    }
+
+    [Fact]
     public async Task A_second_live_subscription_is_canceled_at_once_refunded_in_full_and_recorded()
     {
         var customer = Stripe.CreateCustomer(Account);
