@@ -42,6 +42,4 @@ public sealed record UsagePeriod
     /// <summary>The window of an app-side trial, or a monthly slice of it starting at <paramref name="start"/>.</summary>
     public static UsagePeriod LocalTrial(DateTimeOffset start, DateTimeOffset end) =>
         new(start, end, UsagePeriodKey.ForLocalTrial(start));
-
-    public bool Contains(DateTimeOffset instant) => instant >= Start && instant < End;
 }

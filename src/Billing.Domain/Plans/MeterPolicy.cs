@@ -48,9 +48,6 @@ public sealed class MeterPolicy
     /// <summary>The units included before overage is billed (an overage meter's quota); null for other meters. What a count records for invoicing.</summary>
     public long? Included => Enforcement == MeterEnforcement.Overage ? Quota : null;
 
-    /// <summary>No quota on a consumption meter.</summary>
-    public static MeterPolicy Unlimited(MeterName meter) => Unlimited(meter, MeterKind.Consumption);
-
     /// <summary>No quota on a meter of the given kind.</summary>
     public static MeterPolicy Unlimited(MeterName meter, MeterKind kind) => new(meter, CheckKind(kind), null, MeterEnforcement.HardLimit, null);
 

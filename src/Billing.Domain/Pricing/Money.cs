@@ -23,8 +23,6 @@ public readonly record struct Money : IComparable<Money>
 
     public Currency Currency { get; }
 
-    public bool IsZero => MinorUnits == 0;
-
     public bool IsNegative => MinorUnits < 0;
 
     public static Money Zero(Currency currency) => new(0, currency);

@@ -66,6 +66,24 @@ public sealed class StripeCustomerProvisioningTests
     }
 
     [Fact]
+    public async Task A_customer_deleted_while_the_request_ran_is_not_assigned_and_a_retry_gets_a_new_one()
+    {
+        // Another request gave the account this key's customer, and Stripe deleted it (customer.deleted), while this one
+        // was creating it: Stripe answers this request's key with that deleted customer.
+        var id = AccountsTestBed.NewAccountId();
+        _bed.Gateway.DuringCustomerCreation = async _ =>
+            await _bed.Accounts.UpdateAsync(id, a => a.AssignStripeCustomer("cus_fake1").Account.ForgetStripeCustomer("cus_fake1"), CancellationToken.None);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.Provisioning.EnsureCustomerAsync(id, CancellationToken.None));
+        _bed.Gateway.DuringCustomerCreation = null;
+        var retried = await _bed.Provisioning.EnsureCustomerAsync(id, CancellationToken.None);
+
+        Assert.Contains("cus_fake1", failure.Message, StringComparison.Ordinal);
+        Assert.Equal("cus_fake2", retried.StripeCustomerId);
+        Assert.Equal("cus_fake2", (await _bed.Accounts.GetAsync(id, CancellationToken.None))!.StripeCustomerId);
+    }
+
+    [Fact]
     public async Task A_customer_already_linked_to_another_account_is_never_assigned()
     {
         var id = AccountId.Parse("victim");

@@ -130,6 +130,25 @@ public sealed class PurchaseOptionsValidatorTests
     }
 
     [Fact]
+    public void A_credit_currency_or_a_code_that_does_not_parse_is_refused_and_the_catalog_is_not_built()
+    {
+        var options = Valid();
+        options.CreditPacks[0].CreditCurrency = "US dollars";
+        options.AddOns[0].Code = "5 projects";
+
+        var result = _validator.Validate(null, options);
+        var thrown = Assert.Throws<Domain.Plans.PlanCatalogException>(() => PurchaseCatalog.Create(options, TestCatalog.Options()));
+
+        Assert.Equal(
+            [
+                "Billing:Purchases:CreditPacks:0:CreditCurrency: " + Domain.Pricing.Currency.InvalidMessage("US dollars"),
+                "Billing:Purchases:AddOns:0:Code: " + Domain.Plans.PlanCode.InvalidMessage("5 projects"),
+            ],
+            result.Failures!);
+        Assert.Equal(2, thrown.Errors.Count);
+    }
+
+    [Fact]
     public void A_purchase_at_a_plans_subscription_price_is_refused_naming_the_plan()
     {
         // Stripe refuses a recurring price in a payment-mode Checkout (and a one-time one in a subscription): one of the

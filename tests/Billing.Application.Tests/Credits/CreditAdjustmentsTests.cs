@@ -17,13 +17,14 @@ public sealed class CreditAdjustmentsTests
     private static readonly AccountId User = AccountId.Parse("user-42");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly InMemoryBillingAccountStore _accounts;
+    private readonly InMemoryCreditLedgerStore _store = new();
     private readonly CreditLedger _ledger;
     private readonly CreditAdjustments _adjustments;
 
     public CreditAdjustmentsTests()
     {
         _accounts = new InMemoryBillingAccountStore(_time);
-        _ledger = new CreditLedger(new InMemoryCreditLedgerStore(), new PendingInvoiceSpends(new InMemoryUsageLedger(), new InMemoryInvoiceRunStore()), _time, NullLogger<CreditLedger>.Instance);
+        _ledger = new CreditLedger(_store, new PendingInvoiceSpends(new InMemoryUsageLedger(), new InMemoryInvoiceRunStore()), _time, NullLogger<CreditLedger>.Instance);
         _adjustments = new CreditAdjustments(_accounts, _ledger, TestCatalog.Create(), _time, NullLogger<CreditAdjustments>.Instance);
     }
 
@@ -155,5 +156,98 @@ public sealed class CreditAdjustmentsTests
 
         Assert.Equal(CreditOperation.MaxAmount, Assert.IsType<Succeeded<CreditAdjusted>>(outcome).Value.Balance);
         Assert.Equal(CreditOperation.MaxAmount + 1_000, (await _ledger.ReadAsync(User, CancellationToken.None)).Balances()[Currency.Parse("usd")]);
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_sent_for_another_amount_or_currency_is_refused_and_posts_nothing()
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+        await _ledger.PostAsync(User, CreditOperation.Grant("cs_1", Currency.Parse("usd"), 700, null, "pack:OLD", "pi_1", "cs_1"), CancellationToken.None);
+        await _ledger.PostAsync(User, CreditOperation.Grant("cs_2", Currency.Parse("eur"), 700, null, "pack:OLD", "pi_2", "cs_2"), CancellationToken.None);
+        var first = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(-100, "usd", "correction", "k1"), "ops-1", CancellationToken.None);
+
+        var sameAgain = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(-100, "usd", "correction", "k1"), "ops-1", CancellationToken.None);
+        var otherAmount = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(-200, "usd", "correction", "k1"), "ops-1", CancellationToken.None);
+        var otherCurrency = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(-100, "eur", "correction", "k1"), "ops-1", CancellationToken.None);
+
+        Assert.False(Assert.IsType<Succeeded<CreditAdjusted>>(first).Value.Replayed);
+        var replay = Assert.IsType<Succeeded<CreditAdjusted>>(sameAgain).Value;
+        Assert.Equal((true, -100L, 600L), (replay.Replayed, replay.Entry.Amount, replay.Balance));
+        Assert.Equal(RefusalReason.IdempotencyKeyReused, Assert.IsType<Refused<CreditAdjusted>>(otherAmount).Refusal.Reason);
+        Assert.Equal(RefusalReason.IdempotencyKeyReused, Assert.IsType<Refused<CreditAdjusted>>(otherCurrency).Refusal.Reason);
+        var book = await _ledger.ReadAsync(User, CancellationToken.None);
+        Assert.Equal((3L, 600L, 700L), (book.Version, book.Balances()[Currency.Parse("usd")], book.Balances()[Currency.Parse("eur")]));
+    }
+
+    [Fact]
+    public async Task Without_an_idempotency_key_a_submit_after_the_first_one_posted_posts_again()
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+        var request = new CreditAdjustmentRequest(500, "usd", "goodwill", null);
+
+        var first = Assert.IsType<Succeeded<CreditAdjusted>>(await _adjustments.AdjustAsync(User, request, "ops-1", CancellationToken.None)).Value;
+        var second = Assert.IsType<Succeeded<CreditAdjusted>>(await _adjustments.AdjustAsync(User, request, "ops-1", CancellationToken.None)).Value;
+
+        Assert.Equal((false, false, 1_000L), (first.Replayed, second.Replayed, second.Balance));
+        Assert.NotEqual(first.Entry.Key, second.Entry.Key);
+    }
+
+    [Fact]
+    public async Task Without_an_idempotency_key_two_submits_racing_against_the_same_ledger_state_post_once()
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+        var request = new CreditAdjustmentRequest(500, "usd", "goodwill", null);
+        Outcome<CreditAdjusted>? racing = null;
+        var storeCalls = 0;
+        // The racing submit runs whole between the first one's read of the ledger (which derives its key) and its post.
+        _store.Interleave = async () =>
+        {
+            if (++storeCalls == 2)
+            {
+                racing = await _adjustments.AdjustAsync(User, request, "ops-1", CancellationToken.None);
+            }
+        };
+
+        var first = Assert.IsType<Succeeded<CreditAdjusted>>(await _adjustments.AdjustAsync(User, request, "ops-1", CancellationToken.None)).Value;
+
+        Assert.False(Assert.IsType<Succeeded<CreditAdjusted>>(racing).Value.Replayed);
+        Assert.Equal((true, 500L), (first.Replayed, first.Balance));
+        Assert.Single(_store.Entries(User));
+    }
+
+    [Fact]
+    public async Task An_account_never_registered_is_refused_as_not_found_and_nothing_is_posted()
+    {
+        var outcome = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(500, "usd", "goodwill", "k1"), "ops-1", CancellationToken.None);
+
+        Assert.Equal(RefusalReason.AccountNotFound, Assert.IsType<Refused<CreditAdjusted>>(outcome).Refusal.Reason);
+        Assert.Empty(_store.Entries(User));
+    }
+
+    [Theory]
+    [InlineData("US", "currency")]
+    [InlineData(null, "currency")]
+    [InlineData("usd", "idempotencyKey", "")]
+    [InlineData("usd", "idempotencyKey", "k\n1")]
+    [InlineData("usd", "idempotencyKey", "129")]
+    public async Task A_malformed_currency_or_idempotency_key_is_refused_as_invalid_on_its_field_and_nothing_is_posted(string? currency, string field, string? key = "k1")
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+        key = key == "129" ? new string('k', 129) : key;
+
+        var outcome = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(500, currency, "goodwill", key), "ops-1", CancellationToken.None);
+
+        Assert.Equal([field], Assert.IsType<Invalid<CreditAdjusted>>(outcome).Errors.Fields);
+        Assert.Empty(_store.Entries(User));
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_of_128_printable_characters_is_accepted()
+    {
+        await _accounts.GetOrCreateAsync(User, CancellationToken.None);
+
+        var outcome = await _adjustments.AdjustAsync(User, new CreditAdjustmentRequest(500, "usd", "goodwill", new string('k', 128)), "ops-1", CancellationToken.None);
+
+        Assert.Equal(500, Assert.IsType<Succeeded<CreditAdjusted>>(outcome).Value.Balance);
     }
 }

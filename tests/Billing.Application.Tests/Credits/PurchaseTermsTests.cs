@@ -182,6 +182,24 @@ public sealed class PurchaseTermsTests
     }
 
     [Fact]
+    public void An_add_on_sold_before_its_terms_were_written_is_granted_as_the_catalog_sells_it_now_and_not_at_all_once_no_longer_sold()
+    {
+        var options = new PurchaseOptions();
+        options.AddOns.Add(new AddOnOptions { Code = "RUNS_100", DisplayName = "100 runs", PriceId = "price_runs_100", Amount = 500, Currency = "usd", Meter = "agent_runs", Units = 100, ExpiresAfter = TimeSpan.FromDays(30) });
+        var catalog = PurchaseCatalog.Create(options, TestCatalog.Options());
+        var legacy = new PurchaseTerms { Kind = PurchaseKinds.AddOn, Code = "RUNS_100" };
+        var meterOnly = legacy with { Meter = MeterName.Parse("agent_runs") }; // the units missing: not the terms of the sale
+
+        var resolved = legacy.Resolve(catalog);
+
+        Assert.False(meterOnly.IsFrozen);
+        Assert.Equal(resolved, meterOnly.Resolve(catalog));
+        Assert.Equal((PurchaseKinds.AddOn, "RUNS_100", MeterName.Parse("agent_runs"), 100L, TimeSpan.FromDays(30), new Money(500, Currency.Parse("usd"))), (resolved!.Kind, resolved.Code, resolved.Meter, resolved.Units, resolved.ExpiresAfter, resolved.Price));
+        Assert.Null((legacy with { Code = "RUNS_500" }).Resolve(catalog)); // no longer sold
+        Assert.Null((legacy with { Kind = "gift_card" }).Resolve(catalog));
+    }
+
+    [Fact]
     public void Metadata_that_names_no_purchase_has_no_terms()
     {
         Assert.Null(PurchaseTerms.FromMetadata(null));

@@ -15,6 +15,9 @@ internal sealed class InMemoryStripeCustomerLinks : IStripeCustomerLinks
 
     public IReadOnlyDictionary<string, AccountId> All => _links;
 
+    /// <summary>Runs after each <see cref="FindAccountIdAsync"/> has read (a link made by another caller in between).</summary>
+    public Action<string>? AfterFind { get; set; }
+
     public Task<CustomerLinkResult> LinkAsync(string stripeCustomerId, AccountId accountId, CancellationToken cancellationToken)
     {
         if (_links.TryAdd(stripeCustomerId, accountId))
@@ -27,6 +30,10 @@ internal sealed class InMemoryStripeCustomerLinks : IStripeCustomerLinks
         return Task.FromResult(existing == accountId ? CustomerLinkResult.Linked(accountId) : CustomerLinkResult.AlreadyLinkedToOther(existing));
     }
 
-    public Task<AccountId?> FindAccountIdAsync(string stripeCustomerId, CancellationToken cancellationToken) =>
-        Task.FromResult(_links.TryGetValue(stripeCustomerId, out var accountId) ? accountId : (AccountId?)null);
+    public Task<AccountId?> FindAccountIdAsync(string stripeCustomerId, CancellationToken cancellationToken)
+    {
+        var found = _links.TryGetValue(stripeCustomerId, out var accountId) ? accountId : (AccountId?)null;
+        AfterFind?.Invoke(stripeCustomerId);
+        return Task.FromResult(found);
+    }
 }

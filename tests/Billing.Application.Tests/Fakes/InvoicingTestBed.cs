@@ -56,6 +56,9 @@ internal sealed class InvoicingTestBed
 
     private readonly StripeSubscriptionSync _sync;
 
+    /// <summary>The subscription sync the invoicer uses (the Stripe event handlers take it too).</summary>
+    public StripeSubscriptionSync Sync => _sync;
+
     private readonly CreditOrder _order;
 
     public UsageTestBed Usage { get; }

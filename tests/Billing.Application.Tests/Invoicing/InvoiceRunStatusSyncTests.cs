@@ -1,9 +1,12 @@
 using Billing.Application.Invoicing;
 using Billing.Application.Payments;
+using Billing.Application.StripeEvents;
+using Billing.Application.StripeEvents.Handling;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.Domain.Pricing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Billing.Application.Tests.Invoicing;
 
@@ -313,6 +316,30 @@ public sealed class InvoiceRunStatusSyncTests
         var done = await _bed.DeliverAsync(subscriber.Job);
         Assert.Equal((InvoiceRunStep.Recorded, InvoiceRunStatusSync.Deleted), (done!.Step, done.Status));
         Assert.Equal(calls, _bed.Stripe.Calls.Count);
+    }
+
+    [Fact]
+    public async Task An_invoice_deleted_event_of_a_usage_invoice_is_dispatched_to_the_run_it_ends_and_changes_no_account()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var run = await _bed.RunLeftForAnOperatorAsync(subscriber);
+        _bed.Stripe.DeleteDraft(run.StripeInvoiceId!);
+        var handler = new InvoicePaymentEventsHandler(new StripeEventAccountResolver(new InMemoryStripeCustomerLinks(), NullLogger<StripeEventAccountResolver>.Instance), _bed.Sync, _bed.StatusSync);
+        var deleted = new StripeEventPayload
+        {
+            Id = "evt_deleted_1",
+            Type = "invoice.deleted",
+            Created = _bed.Time.GetUtcNow(),
+            ObjectType = "invoice",
+            ObjectId = run.StripeInvoiceId,
+            BillingReason = InvoiceRunStatusSync.UsageInvoiceBillingReason,
+            BillingRun = run.RunId,
+        };
+
+        var result = await handler.HandleAsync(deleted, CancellationToken.None);
+
+        Assert.False(result.IsApplied);
+        Assert.Equal((InvoiceRunStep.Recorded, InvoiceRunStatusSync.Deleted), (_bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status));
     }
 
     [Fact]

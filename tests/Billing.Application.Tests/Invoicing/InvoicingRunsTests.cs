@@ -45,6 +45,34 @@ public sealed class InvoicingRunsTests
         Assert.Empty(started.Charges);
     }
 
+    [Theory]
+    [InlineData("2027-01", null)] // the month after the current one (Now is 10 Dec 2026): no period of it has closed
+    [InlineData("2026-13", "period")]
+    [InlineData(null, "period")]
+    public async Task A_run_index_backfill_of_a_month_not_begun_is_refused_and_a_malformed_month_is_invalid_and_nothing_is_marked(string? period, string? invalidField)
+    {
+        var outcome = await _runs.BackfillRunIndexAsync(period, CancellationToken.None);
+
+        if (invalidField is null)
+        {
+            var refusal = Assert.IsType<Refused<RunIndexBackfilled>>(outcome).Refusal;
+            Assert.Equal((RefusalReason.PeriodNotClosed, "No period of 2027-01 has closed: the month has not begun."), (refusal.Reason, refusal.Detail));
+            Assert.Null(await _bed.Runs.GetMonthIndexCompletedAsync(BillingMonth.Of(At("2027-01-15T00:00:00Z")), CancellationToken.None));
+        }
+        else
+        {
+            Assert.Equal([invalidField], Assert.IsType<Invalid<RunIndexBackfilled>>(outcome).Errors.Fields);
+        }
+    }
+
+    [Fact]
+    public async Task A_run_index_backfill_of_the_current_month_is_not_refused()
+    {
+        var outcome = await _runs.BackfillRunIndexAsync("2026-12", CancellationToken.None);
+
+        Assert.Equal(Now, Assert.IsType<Succeeded<RunIndexBackfilled>>(outcome).Value.CompletedAt);
+    }
+
     [Fact]
     public async Task The_current_month_queues_what_has_closed_and_reports_what_has_not()
     {

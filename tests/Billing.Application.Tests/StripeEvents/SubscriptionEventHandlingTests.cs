@@ -400,6 +400,26 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task A_second_subscription_Stripe_no_longer_has_is_no_duplicate_to_resolve_and_nothing_is_refunded_or_canceled()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var first = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        var second = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        var read = (await Stripe.GetSubscriptionAsync(second.Id, CancellationToken.None))!; // read live, then Stripe no longer has it
+        Stripe.Forget(second);
+
+        var result = await _world.Sync.ApplyAsync(AccountId.Parse(Account), read, CancellationToken.None);
+
+        Assert.Equal(Billing.Application.Subscriptions.SubscriptionSyncOutcome.ConflictsWithLiveSubscription, result.Outcome);
+        Assert.Empty(Stripe.Refunds);
+        Assert.Equal(SubscriptionStatus.Active, first.Status);
+        var account = _world.Account(Account);
+        Assert.Equal(first.Id, account.Subscription!.SubscriptionId);
+        Assert.Empty(account.DuplicateSubscriptions);
+    }
+
+    [Fact]
     public async Task A_stalled_read_of_a_subscription_canceled_since_never_refunds_or_cancels_the_one_that_replaced_it()
     {
         var customer = Stripe.CreateCustomer(Account);

@@ -117,6 +117,22 @@ public sealed class LocalTrialsTests
     }
 
     [Fact]
+    public async Task A_trial_started_by_another_request_between_this_ones_read_and_its_write_refuses_this_one()
+    {
+        // Deterministic form of the race: the other request runs whole right after this one read the account (no trial yet).
+        await _bed.Accounts.GetOrCreateAsync(_id, CancellationToken.None);
+        Outcome<StartedTrial>? other = null;
+        var accounts = new HookedAccountStore(_bed.Accounts) { AfterRead = async () => other = await _bed.Trials.StartAsync(_id, CancellationToken.None) };
+        var trials = new LocalTrials(_bed.Catalog, accounts, _bed.Gateway, _bed.Time, NullLogger<LocalTrials>.Instance);
+
+        var outcome = await trials.StartAsync(_id, CancellationToken.None);
+
+        var started = Assert.IsType<Succeeded<StartedTrial>>(other).Value;
+        Assert.Equal(RefusalReason.TrialAlreadyUsed, Assert.IsType<Refused<StartedTrial>>(outcome).Refusal.Reason);
+        Assert.Equal(started.StartedAt, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.LocalTrial!.StartedAt);
+    }
+
+    [Fact]
     public async Task A_checkout_with_a_trial_opened_between_the_trial_s_read_and_its_write_is_expired_before_the_trial_starts()
     {
         // Another tab opens a Checkout that grants Stripe's trial right after the trial request read the account: that

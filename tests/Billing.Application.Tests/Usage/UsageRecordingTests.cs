@@ -311,6 +311,23 @@ public sealed class UsageRecordingTests
         Assert.Equal("agent_runs: the Basic plan's limit is 500 per period; 500 used, so 1 more would pass it. A payment is overdue: the Pro plan's limits apply again once it is paid.", refusal.Detail);
     }
 
+    [Fact]
+    public async Task In_the_grace_period_of_a_failed_upgrade_a_need_beyond_the_plan_subscribed_names_no_upgrade_to_that_plan()
+    {
+        // PRO capped at 600: BASIC's 500 are used and 101 more are asked, beyond PRO's limit too. Paying gives PRO back,
+        // so PRO is never the upgrade named; only a plan above it could be, and there is none.
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Meters["agent_runs"] = new Domain.Plans.Configuration.MeterOptions { Quota = 600 };
+        var bed = new UsageTestBed(options);
+        var (account, _) = bed.Subscribe(TestCatalog.BasicMonthly);
+        bed.ChangePlan(account, TestCatalog.ProMonthly, SubscriptionStatus.PastDue);
+        await bed.RecordAsync(account, AgentRuns, 500);
+
+        var refusal = (await bed.RecordAsync(account, AgentRuns, 101)).AssertRefused();
+
+        Assert.Equal(("BASIC", null), (refusal.Facts["plan"], refusal.Facts["upgradePlan"]));
+    }
+
     /// <summary>
     /// Past the grace period the free plan's limits apply, but the subscription still stands (Stripe retries the payment),
     /// so Checkout refuses a new one (409 subscription_live): the refusal asks for the payment, which gives the plan

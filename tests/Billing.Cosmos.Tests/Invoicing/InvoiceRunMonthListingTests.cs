@@ -84,5 +84,44 @@ public sealed class InvoiceRunMonthListingTests(CosmosFixture fixture) : IClassF
         Assert.Equal(created.Select(r => r.RunId).Order(StringComparer.Ordinal), listed);
     }
 
+    [Fact]
+    public async Task The_runs_of_a_month_of_one_account_come_page_by_page_in_run_id_order_from_its_partition_alone()
+    {
+        // GET /api/billing/admin/invoices/runs?period=2048-06&accountId=...: three runs of the account whose periods end in
+        // June 2048, one of its runs ending in July, one ending at June's first instant (May's), and another account's June run.
+        var store = fixture.Get<IInvoiceRunStore>();
+        var account = Ids.NewAccount("month-one");
+        var other = Ids.NewAccount("month-one");
+        var june = new List<InvoiceRun>();
+        foreach (var (start, end) in new[] { (1, 5), (2, 12), (3, 20) })
+        {
+            var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2048, 5, start, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2048, 6, end, 0, 0, 0, TimeSpan.Zero));
+            june.Add(await store.CreateAsync(Stored.Run(account, period, InvoiceRunStep.NothingToBill), CancellationToken.None));
+        }
+
+        await store.CreateAsync(Stored.Run(account, UsagePeriod.CalendarMonth(new DateTimeOffset(2048, 5, 20, 0, 0, 0, TimeSpan.Zero)), InvoiceRunStep.NothingToBill), CancellationToken.None);
+        await store.CreateAsync(Stored.Run(account, UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2048, 6, 20, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2048, 7, 20, 0, 0, 0, TimeSpan.Zero)), InvoiceRunStep.NothingToBill), CancellationToken.None);
+        await store.CreateAsync(Stored.Run(other, UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2048, 5, 4, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2048, 6, 4, 0, 0, 0, TimeSpan.Zero)), InvoiceRunStep.NothingToBill), CancellationToken.None);
+
+        using var faulty = new FaultyStore(fixture);
+        var listed = new List<string>();
+        string? after = null;
+        for (var pages = 0; pages <= june.Count; pages++)
+        {
+            var page = await faulty.InvoiceRuns.ListOfMonthAsync(Month("2048-06"), account, after, 2, CancellationToken.None);
+            listed.AddRange(page.Select(r => r.RunId));
+            if (page.Count < 2)
+            {
+                break;
+            }
+
+            after = page[^1].RunId;
+        }
+
+        Assert.Equal(june.Select(r => r.RunId).Order(StringComparer.Ordinal), listed);
+        Assert.NotEmpty(faulty.Queries);
+        Assert.All(faulty.Queries, q => Assert.Equal($"[\"{account.Value}\"]", q.PartitionKey));
+    }
+
     private static BillingMonth Month(string text) => BillingMonth.TryParse(text, out var month) ? month : throw new ArgumentException(text, nameof(text));
 }

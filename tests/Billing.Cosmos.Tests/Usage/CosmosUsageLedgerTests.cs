@@ -171,6 +171,23 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task What_the_plan_includes_set_again_unchanged_writes_nothing()
+    {
+        // Each purchase, refund and resync sets it again: an unchanged amount must not rewrite the counters (a write
+        // there makes every record counted meanwhile lose its ETag race and read again).
+        var account = Ids.NewAccount();
+        await ConsumeAsync(account, November, AgentRuns, 1_250, null, Pro, included: 1_000);
+        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_000, [Short(AllowanceState.Expired), Plan], CancellationToken.None); // lapsed: it had covered 500 of the runs
+        var set = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:month-2026-11", account.Value);
+
+        await _ledger.SetIncludedAsync(account, November.Key, Pro, AgentRuns, 1_000, [Short(AllowanceState.Expired), Plan], CancellationToken.None);
+        var again = await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"usage:{account.Value}:month-2026-11", account.Value);
+
+        Assert.Equal((1_500L, 500L), ((long?)set!["included"]!["agent_runs"], (long?)set["covered"]!["agent_runs"]!["cs:short"]));
+        Assert.Equal((string?)set["_etag"], (string?)again!["_etag"]);
+    }
+
+    [Fact]
     public async Task What_the_plan_includes_is_raised_while_the_account_keeps_counting_one_record_after_another()
     {
         // An add-on granted (or refunded) to an account that keeps recording usage: the replace must not lose to every

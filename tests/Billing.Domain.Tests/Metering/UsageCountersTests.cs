@@ -59,4 +59,49 @@ public sealed class UsageCountersTests
         Assert.Equal(500, counters.OverageUnits(AgentRuns, 1_000)); // PRO's units past the period's 1,000th; BASIC's 300 bill none
         Assert.Equal(0, counters.OverageUnits(AgentRuns, null)); // not an overage meter now, nor before
     }
+
+    [Fact]
+    public void Counters_recorded_before_coverage_was_kept_keep_their_lapse_for_the_add_ons_seen_expired_and_the_rule_takes_the_others()
+    {
+        // As counters of schema 3 left them: PRO's 1,000 and an add-on of 500 seen expired, which had covered 400 of 1,400 runs
+        // (the C# twin of record-usage.js's recordedBefore, pinned on the store by CosmosUsageLedgerTests).
+        var older = Schema3Counters(used: 1_400, included: 1_400, lapsed: 400, expired: 500);
+        var plan = new MeterAllowance(MeterAllowance.PlanId, 1_000, AllowanceState.InForce);
+
+        var next = older.WithIncluded(AgentRuns, 1_000, [new MeterAllowance("cs:lapsing", 500, AllowanceState.Expired), new MeterAllowance("cs:later", 200, AllowanceState.Expired), plan]);
+        var tooLarge = older.WithIncluded(AgentRuns, 1_000, [new MeterAllowance("cs:large", 600, AllowanceState.Expired), new MeterAllowance("cs:small", 500, AllowanceState.Expired), plan]);
+        var revokedFirst = older.WithIncluded(AgentRuns, 1_000, [new MeterAllowance("cs:refunded", 500, AllowanceState.Revoked), new MeterAllowance("cs:lapsing", 500, AllowanceState.Expired), plan]);
+
+        // "lapsing" was the add-on seen expired: its 400 stay as recorded; "later", expired since, covers 200 of the 1,000 runs left.
+        Assert.Equal((1_600L, 600L, 700L), (next.Included[AgentRuns], next.Lapsed[AgentRuns], next.Expired[AgentRuns]));
+        Assert.Equal(new Dictionary<string, long> { [MeterAllowance.RecordedBeforeId] = 400, ["cs:lapsing"] = 0, ["cs:later"] = 200 }, next.Covered[AgentRuns]);
+        // An expired add-on larger than the 500 units seen expired ends the run of those seen: both are taken by the rule.
+        Assert.Equal(new Dictionary<string, long> { [MeterAllowance.RecordedBeforeId] = 400, ["cs:large"] = 600, ["cs:small"] = 400 }, tooLarge.Covered[AgentRuns]);
+        Assert.Equal((2_400L, 1_400L), (tooLarge.Included[AgentRuns], tooLarge.Lapsed[AgentRuns]));
+        // A revoked add-on was never among those seen expired.
+        Assert.Equal(new Dictionary<string, long> { [MeterAllowance.RecordedBeforeId] = 400, ["cs:refunded"] = 500, ["cs:lapsing"] = 0 }, revokedFirst.Covered[AgentRuns]);
+        Assert.Equal((1_900L, 900L), (revokedFirst.Included[AgentRuns], revokedFirst.Lapsed[AgentRuns]));
+    }
+
+    [Fact]
+    public void A_meter_whose_included_amount_was_never_recorded_starts_with_nothing_covered()
+    {
+        var counters = Schema3Counters(used: 1_400, included: 1_400, lapsed: 400, expired: 500) with { Included = new Dictionary<MeterName, long>() };
+
+        var next = counters.WithIncluded(AgentRuns, 1_000, [new MeterAllowance("cs:lapsing", 500, AllowanceState.Expired), new MeterAllowance(MeterAllowance.PlanId, 1_000, AllowanceState.InForce)]);
+
+        Assert.Equal((1_500L, 500L), (next.Included[AgentRuns], next.Lapsed[AgentRuns])); // the expired add-on takes its 500 by the rule
+        Assert.Equal(new Dictionary<string, long> { ["cs:lapsing"] = 500 }, next.Covered[AgentRuns]);
+    }
+
+    private static UsageCounters Schema3Counters(long used, long included, long lapsed, long expired) => new()
+    {
+        AccountId = AccountId.Parse("acct-1"),
+        Period = UsagePeriod.CalendarMonth(new DateTimeOffset(2026, 11, 15, 0, 0, 0, TimeSpan.Zero)),
+        Counters = new Dictionary<MeterName, long> { [AgentRuns] = used },
+        Plan = Pro,
+        Included = new Dictionary<MeterName, long> { [AgentRuns] = included },
+        Lapsed = new Dictionary<MeterName, long> { [AgentRuns] = lapsed },
+        Expired = new Dictionary<MeterName, long> { [AgentRuns] = expired },
+    };
 }

@@ -78,4 +78,29 @@ public sealed class OveragePriceTests
         Assert.Throws<CurrencyMismatchException>(() => new GraduatedOveragePrice(
             [new PriceTier(10, Usd_(1), Usd_(0)), new PriceTier(null, eur, eur)]));
     }
+
+    [Fact]
+    public void A_tier_whose_unit_and_flat_amounts_differ_in_currency_is_rejected()
+    {
+        Assert.Throws<CurrencyMismatchException>(() => new PriceTier(10, Usd_(1), new Money(0, Currency.Parse("eur"))));
+    }
+
+    [Theory]
+    [InlineData(0L, 1L, 0L)] // an upper bound of no unit
+    [InlineData(-5L, 1L, 0L)]
+    [InlineData(10L, -1L, 0L)] // a negative unit amount would credit the customer per unit
+    [InlineData(10L, 1L, -1L)] // a negative flat amount
+    [InlineData(null, 0L, -200L)]
+    public void A_tier_with_a_bound_of_no_unit_or_a_negative_amount_is_rejected(long? upTo, long unitAmount, long flatAmount)
+    {
+        Assert.ThrowsAny<ArgumentException>(() => new PriceTier(upTo, Usd_(unitAmount), Usd_(flatAmount)));
+    }
+
+    [Fact]
+    public void A_negative_unit_price_is_rejected_and_a_free_one_prices_nothing()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PerUnitOveragePrice(Usd_(-1)));
+        Assert.Equal(Usd_(0), new PerUnitOveragePrice(Usd_(0)).PriceFor(1_000));
+        Assert.Equal(Usd_(0), new PriceTier(1, Usd_(0), Usd_(0)).UnitAmount);
+    }
 }

@@ -298,6 +298,35 @@ public sealed class SubscriptionSnapshotTests
     }
 
     [Fact]
+    public void Of_two_ended_subscriptions_the_one_that_ended_last_stays_however_late_the_other_is_read()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0.AddDays(2), SubscriptionStatus.Canceled, subscriptionId: "sub_2") with { EndedAt = T0.AddDays(2) });
+
+        var earlierEnded = account.ApplySubscriptionSnapshot(
+            TestAccounts.Snapshot(T0.AddDays(5), SubscriptionStatus.Canceled, subscriptionId: "sub_1") with { EndedAt = T0.AddDays(1) }, // an old invoice paid, read late
+            _catalog, TimeSpan.Zero);
+        var laterEnded = account.ApplySubscriptionSnapshot(
+            TestAccounts.Snapshot(T0.AddDays(3), SubscriptionStatus.Canceled, subscriptionId: "sub_3") with { EndedAt = T0.AddDays(3) },
+            _catalog, TimeSpan.Zero);
+
+        Assert.Equal((SubscriptionSnapshotOutcome.SupersededByCurrent, "sub_2"), (earlierEnded.Outcome, earlierEnded.Account.Subscription!.SubscriptionId));
+        Assert.Equal((SubscriptionSnapshotOutcome.Applied, "sub_3"), (laterEnded.Outcome, laterEnded.Account.Subscription!.SubscriptionId));
+    }
+
+    [Fact]
+    public void Of_two_live_subscriptions_that_grant_no_access_the_later_read_stays()
+    {
+        // Two Checkouts whose first payments are both incomplete: neither grants access, neither is over.
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0.AddMinutes(10), SubscriptionStatus.Incomplete, subscriptionId: "sub_2"));
+
+        var readBefore = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddMinutes(5), SubscriptionStatus.Incomplete, subscriptionId: "sub_1"), _catalog, TimeSpan.Zero);
+        var readAfter = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddMinutes(15), SubscriptionStatus.Incomplete, subscriptionId: "sub_3"), _catalog, TimeSpan.Zero);
+
+        Assert.Equal((SubscriptionSnapshotOutcome.SupersededByCurrent, "sub_2"), (readBefore.Outcome, readBefore.Account.Subscription!.SubscriptionId));
+        Assert.Equal((SubscriptionSnapshotOutcome.Applied, "sub_3"), (readAfter.Outcome, readAfter.Account.Subscription!.SubscriptionId));
+    }
+
+    [Fact]
     public void Two_subscriptions_that_both_grant_access_are_a_conflict()
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));

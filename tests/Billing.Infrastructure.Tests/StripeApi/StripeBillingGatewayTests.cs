@@ -565,6 +565,64 @@ public sealed class StripeBillingGatewayTests
         Assert.Equal(("GET", "/v1/checkout/sessions/cs_test_1"), (Assert.Single(_stripe.Requests).Method, _stripe.Requests[0].Path));
     }
 
+    [Fact]
+    public async Task A_duplicate_without_a_latest_invoice_refunds_nothing_and_reads_no_invoice()
+    {
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","status":"active"}""");
+
+        var refunded = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
+
+        Assert.Null(refunded);
+        Assert.Equal(("GET", "/v1/subscriptions/sub_dup"), (Assert.Single(_stripe.Requests).Method, _stripe.Requests[0].Path));
+    }
+
+    [Theory]
+    [InlineData("0", "paid")] // a trial's or a 100%-discounted invoice: nothing was paid
+    [InlineData("1900", "open")] // a payment attempt that has not paid
+    public async Task A_duplicate_whose_latest_invoice_was_not_paid_refunds_nothing(string amountPaid, string paymentStatus)
+    {
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","latest_invoice":"in_1","status":"active"}""");
+        _stripe.Respond(HttpStatusCode.OK, $$$"""{"id":"in_1","object":"invoice","amount_paid":{{{amountPaid}}},"currency":"usd","payments":{"object":"list","data":[{"id":"inpay_1","object":"invoice_payment","status":"{{{paymentStatus}}}","payment":{"type":"payment_intent","payment_intent":"pi_1"}}],"has_more":false}}""");
+
+        var refunded = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
+
+        Assert.Null(refunded);
+        Assert.Equal(2, _stripe.Requests.Count); // the subscription and its invoice: no refund listed nor made
+        Assert.DoesNotContain(_stripe.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task A_charge_Stripe_does_not_know_reads_as_none()
+    {
+        _stripe.Respond(HttpStatusCode.NotFound, """{"error":{"type":"invalid_request_error","code":"resource_missing","param":"id","message":"No such charge: 'ch_1'"}}""");
+
+        Assert.Null(await Gateway().GetChargeAsync("ch_1", CancellationToken.None));
+        Assert.Single(_stripe.Requests);
+    }
+
+    [Fact]
+    public async Task An_open_session_is_expired_in_Stripe()
+    {
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"cs_test_1","object":"checkout.session","status":"open"}""");
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"cs_test_1","object":"checkout.session","status":"expired"}""");
+
+        var expiry = await Gateway().ExpireCheckoutSessionAsync("cs_test_1", CancellationToken.None);
+
+        Assert.Equal(CheckoutSessionExpiry.Expired, expiry);
+        Assert.Equal([("GET", "/v1/checkout/sessions/cs_test_1"), ("POST", "/v1/checkout/sessions/cs_test_1/expire")], _stripe.Requests.Select(r => (r.Method, r.Path)));
+    }
+
+    [Fact]
+    public async Task A_session_Stripe_does_not_know_is_no_longer_payable()
+    {
+        _stripe.Respond(HttpStatusCode.NotFound, """{"error":{"type":"invalid_request_error","code":"resource_missing","param":"session","message":"No such checkout.session: 'cs_test_1'"}}""");
+
+        var expiry = await Gateway().ExpireCheckoutSessionAsync("cs_test_1", CancellationToken.None);
+
+        Assert.Equal(CheckoutSessionExpiry.Expired, expiry);
+        Assert.DoesNotContain(_stripe.Requests, r => r.Method == "POST");
+    }
+
     private StripeBillingGateway Gateway(int maxNetworkRetries = 2) =>
         new(TestStripe.Clients(_stripe, maxNetworkRetries), _time, NullLogger<StripeBillingGateway>.Instance);
 }

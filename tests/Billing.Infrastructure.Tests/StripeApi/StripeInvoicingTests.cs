@@ -411,6 +411,61 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
             stub.Requests.Select(r => (r.Path, r.IdempotencyKey)));
     }
 
+    [Theory]
+    [InlineData("paid")] // the customer paid the open invoice between its finalize and its void
+    [InlineData("uncollectible")] // marked in the Dashboard meanwhile
+    public async Task A_void_refused_for_an_invoice_settled_meanwhile_takes_the_invoice_as_it_is(string status)
+    {
+        var stub = new StubStripeHandler();
+        stub.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","status":"open","total":1250}""");
+        stub.Respond(HttpStatusCode.BadRequest, """{"error":{"type":"invalid_request_error","message":"You can only pass in open invoices."}}""");
+        stub.Respond(HttpStatusCode.OK, $$"""{"id":"in_1","object":"invoice","status":"{{status}}","total":1250}""");
+        var invoicing = new StripeInvoicing(TestStripe.Clients(stub), NullLogger<StripeInvoicing>.Instance);
+
+        var settled = await invoicing.FinalizeUncollectedAsync("in_1", CollectionPauseBehavior.Void, "run:finalize:paused", CancellationToken.None);
+
+        Assert.Equal(status, settled.Status);
+        Assert.Equal(["POST /v1/invoices/in_1/finalize", "POST /v1/invoices/in_1/void", "GET /v1/invoices/in_1"], stub.Requests.Select(r => $"{r.Method} {r.Path}"));
+    }
+
+    [Fact]
+    public async Task A_void_refused_for_an_invoice_still_open_is_a_stripe_error()
+    {
+        var stub = new StubStripeHandler();
+        stub.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","status":"open","total":1250}""");
+        stub.Respond(HttpStatusCode.BadRequest, """{"error":{"type":"invalid_request_error","message":"Something else."}}""");
+        stub.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","status":"open","total":1250}""");
+        var invoicing = new StripeInvoicing(TestStripe.Clients(stub), NullLogger<StripeInvoicing>.Instance);
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => invoicing.FinalizeUncollectedAsync("in_1", CollectionPauseBehavior.Void, "run:finalize:paused", CancellationToken.None));
+
+        Assert.False(failure.IsTransient);
+        Assert.Equal(3, stub.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_collection_paused_to_mark_invoices_uncollectible_is_read_as_such()
+    {
+        var stub = new StubStripeHandler();
+        stub.Respond(HttpStatusCode.OK, """{"id":"sub_1","object":"subscription","status":"active","pause_collection":{"behavior":"mark_uncollectible","resumes_at":null}}""");
+        var invoicing = new StripeInvoicing(TestStripe.Clients(stub), NullLogger<StripeInvoicing>.Instance);
+
+        Assert.Equal(new CollectionPause(CollectionPauseBehavior.MarkUncollectible, null), await invoicing.GetCollectionPauseAsync("sub_1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Of_two_items_for_one_meter_the_oldest_is_the_meter_s_item()
+    {
+        // Stripe lists invoice items newest first.
+        var stub = new StubStripeHandler();
+        stub.Respond(HttpStatusCode.OK, """{"object":"list","data":[{"id":"ii_new","object":"invoiceitem","metadata":{"meter":"api_calls"}},{"id":"ii_other","object":"invoiceitem","metadata":{"meter":"tokens"}},{"id":"ii_old","object":"invoiceitem","metadata":{"meter":"api_calls"}}],"has_more":false}""");
+        var invoicing = new StripeInvoicing(TestStripe.Clients(stub), NullLogger<StripeInvoicing>.Instance);
+
+        var byMeter = await invoicing.ListItemsByMeterAsync("in_1", CancellationToken.None);
+
+        Assert.Equal(new Dictionary<string, string> { ["api_calls"] = "ii_old", ["tokens"] = "ii_other" }, byMeter);
+    }
+
     private static NewUsageInvoice Invoice(string run, string customer, string? subscription, string account) =>
         new(run, customer, subscription, "USD", "Usage beyond the Pro plan", PeriodStart, PeriodEnd, account);
 
