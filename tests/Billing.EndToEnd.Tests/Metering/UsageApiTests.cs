@@ -94,23 +94,25 @@ public sealed class UsageApiTests(BillingApiFixture api)
             Record(accountId, "agent_runs", 50, "b-3"),
             """{"accountId":"x","meter":"agent_runs","quantity":1.5,"idempotencyKey":"b-4"}""",
             Record(accountId, "agent_runs", 4, "b-1"),
-            Record(accountId, "tokens", 100, "b-6")) + "]}";
+            Record(accountId, "tokens", 100, "b-6"),
+            Record(accountId, "api_calls", 1, "b-7")) + "]}";
 
         var batch = (await api.ServiceAsync(HttpMethod.Post, "/api/usage/batch", body)).ShouldBe(HttpStatusCode.OK);
 
         var results = batch.GetProperty("results").EnumerateArray().ToList();
-        Assert.Equal([200, 400, 402, 400, 200, 200], results.Select(r => r.GetProperty("status").GetInt32()));
-        Assert.Equal([0, 1, 2, 3, 4, 5], results.Select(r => r.GetProperty("index").GetInt32()));
+        Assert.Equal([200, 400, 402, 400, 200, 200, 200], results.Select(r => r.GetProperty("status").GetInt32()));
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6], results.Select(r => r.GetProperty("index").GetInt32()));
         Assert.True(results[4].GetProperty("usage").GetProperty("replayed").GetBoolean());
         Assert.Equal("quota_exceeded", results[2].GetProperty("problem").GetProperty("code").GetString());
         Assert.True(results[3].GetProperty("problem").GetProperty("errors").TryGetProperty("quantity", out _));
         var traceIds = results.Where(r => r.GetProperty("status").GetInt32() != 200).Select(r => r.GetProperty("problem").TryGetProperty("traceId", out var id) ? id.GetString() : null).ToList();
         Assert.All(traceIds, id => Assert.False(string.IsNullOrWhiteSpace(id), "a record's problem carries no traceId")); // as every problem answer does
         Assert.Single(traceIds.Distinct()); // the call's
-        Assert.Equal(3, batch.GetProperty("recorded").GetInt32());
+        Assert.Equal(4, batch.GetProperty("recorded").GetInt32()); // not as many as failed, so the two cannot trade places unseen
         Assert.Equal(3, batch.GetProperty("failed").GetInt32());
         Assert.Equal(4, await UsedAsync(accountId, "agent_runs"));
         Assert.Equal(100, await UsedAsync(accountId, "tokens"));
+        Assert.Equal(1, await UsedAsync(accountId, "api_calls"));
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed record PlanResponse
     /// <summary>What each interval costs, as Stripe has it (an interval whose price Stripe does not know is absent).</summary>
     public required IReadOnlyList<PlanPriceResponse> Prices { get; init; }
 
-    /// <summary>Currency of the overage prices (lower-case ISO code); null without overage.</summary>
+    /// <summary>The plan's currency (lower-case ISO code): that of its overage prices and usage invoices; null when the catalog names none (only a plan without overage may).</summary>
     public string? Currency { get; init; }
 
     /// <summary>The plan's rule for every catalog meter (consumption meters first, then allocation meters).</summary>
