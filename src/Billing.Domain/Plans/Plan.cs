@@ -42,7 +42,7 @@ public sealed class Plan
     /// <summary>For the trial plan: the app-side trial's length. For paid plans: the Checkout trial (0 = none).</summary>
     public int TrialDays { get; }
 
-    /// <summary>The currency of overage prices; null when no meter is billed as overage.</summary>
+    /// <summary>The plan's configured currency: that of its overage prices and usage invoices; null when the catalog names none (a plan that bills overage must).</summary>
     public Currency? Currency { get; }
 
     /// <summary>Whether a meter is billed as overage: the plan's usage is then invoiced, in its <see cref="Currency"/>.</summary>
