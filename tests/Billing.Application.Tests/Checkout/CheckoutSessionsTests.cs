@@ -140,6 +140,25 @@ public sealed class CheckoutSessionsTests
     }
 
     [Fact]
+    public async Task Refused_while_a_deleted_customers_subscription_still_stands_and_no_customer_is_created()
+    {
+        // customer.deleted was processed before its subscription's end: the account forgot the customer, and its
+        // subscription still reads live. The refusal comes before a new customer would be provisioned.
+        _bed.Seed(_id, a =>
+        {
+            var subscribed = _bed.WithSubscription(AccountsTestBed.WithCustomer(a), SubscriptionStatus.Active);
+            return subscribed.ForgetStripeCustomer(subscribed.StripeCustomerId!);
+        });
+        var writes = _bed.Accounts.Writes;
+
+        var outcome = await StartAsync(new StartCheckout { Plan = "PRO", Interval = "month" });
+
+        Assert.Equal(RefusalReason.SubscriptionLive, Assert.IsType<Refused<StartedCheckout>>(outcome).Refusal.Reason);
+        Assert.Equal(0, _bed.Gateway.TotalCalls);
+        Assert.Equal(writes, _bed.Accounts.Writes);
+    }
+
+    [Fact]
     public async Task Refused_while_a_cancellation_at_period_end_is_still_ahead()
     {
         _bed.Seed(_id, a => _bed.WithSubscription(AccountsTestBed.WithCustomer(a), SubscriptionStatus.Active, s => s with { CancelAtPeriodEnd = true }));

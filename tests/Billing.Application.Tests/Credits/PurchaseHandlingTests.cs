@@ -721,6 +721,40 @@ public sealed class PurchaseHandlingTests
     }
 
     [Fact]
+    public async Task A_redelivered_early_refunded_pack_leaves_a_refund_made_after_the_first_one_failed_taken_back()
+    {
+        var account = await AccountAsync();
+        var customer = "cus_" + account.Value;
+        var session = Session("cs_w9", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed");
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_w9", "pi_cs_w9"), CancellationToken.None); // remembered early
+        await _purchases.HandleAsync(account, session, CancellationToken.None); // granted taken back
+        // A redelivery of the purchase reads the early refund. Before it looks again, the refund fails (the early refund is
+        // forgotten, the credit given back) and the charge is refunded again (taken back again, numbered after the
+        // reinstatement): this delivery granted nothing, so it has nothing to give back.
+        var fired = false;
+        _store.Interleave = async () =>
+        {
+            if (!fired)
+            {
+                fired = true;
+                _gateway.Charges["ch_w9"] = new ChargeStanding(customer, 0, Disputed: false);
+                await _reversals.HandleAsync(RefundFailed("re_w9", "ch_w9", "pi_cs_w9"), CancellationToken.None);
+                _gateway.Charges["ch_w9"] = new ChargeStanding(customer, 1_000, Disputed: false);
+                await _reversals.HandleAsync(Charge("charge.refunded", "ch_w9", "pi_cs_w9") with { Id = "evt_refunded_again" }, CancellationToken.None);
+            }
+        };
+
+        var redelivered = await _purchases.HandleAsync(account, session, CancellationToken.None);
+
+        Assert.True(fired);
+        Assert.False(redelivered.IsApplied, redelivered.Note);
+        Assert.Equal(0, await BalanceAsync(account));
+        Assert.Equal(
+            [CreditEntryKind.Grant, CreditEntryKind.Reversal, CreditEntryKind.Reinstatement, CreditEntryKind.Reversal],
+            _store.Entries(account).OrderBy(e => e.Sequence).Select(e => e.Kind));
+    }
+
+    [Fact]
     public async Task An_early_refunded_pack_whose_delivery_stops_after_its_first_write_is_never_spendable_not_even_by_an_invoice_before_the_redelivery()
     {
         var subscriber = await _bed.ClosedProPeriodAsync(); // a PRO period with overage, closed: its invoice job may run

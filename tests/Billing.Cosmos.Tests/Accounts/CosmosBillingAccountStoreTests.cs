@@ -1,12 +1,17 @@
 using System.Text.Json.Nodes;
 using Billing.Application.Accounts;
+using Billing.Cosmos.Accounts;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Billing.Cosmos.Tests.Accounts;
 
@@ -183,7 +188,7 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
                 CancelAtPeriodEnd = true,
                 CancelAt = t.AddYears(1),
                 CanceledAt = t.AddDays(1),
-                EndedAt = null,
+                EndedAt = t.AddDays(4),
                 TrialStart = t,
                 TrialEnd = t.AddDays(7),
                 LatestInvoiceId = "in_rt",
@@ -198,6 +203,43 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
 
         Assert.Equal(updated, read);
         Assert.Equal(Fill(read!) with { Version = read!.Version, UpdatedAt = read.UpdatedAt }, read);
+    }
+
+    [Fact]
+    public async Task An_update_is_dated_by_the_clock_and_keeps_when_the_account_was_created()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero));
+        var store = new CosmosBillingAccountStore(fixture.Containers, [], Options.Create(fixture.Options), time, NullLogger<CosmosBillingAccountStore>.Instance);
+        var id = Ids.NewAccount();
+        await store.GetOrCreateAsync(id, CancellationToken.None);
+        time.Advance(TimeSpan.FromHours(3));
+
+        await store.UpdateAsync(id, a => a.AssignStripeCustomer("cus_dated").Account, CancellationToken.None);
+        var read = (await store.GetAsync(id, CancellationToken.None))!;
+
+        Assert.Equal((time.Start, time.Start.AddHours(3), 2L), (read.CreatedAt, read.UpdatedAt, read.Version));
+    }
+
+    [Fact]
+    public async Task Every_duplicate_subscription_and_former_customer_round_trips()
+    {
+        var id = Ids.NewAccount();
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var t = new DateTimeOffset(2026, 11, 21, 10, 0, 0, 123, TimeSpan.Zero);
+        DuplicateSubscriptionResolution[] duplicates =
+        [
+            new() { SubscriptionId = "sub_dup_paid", KeptSubscriptionId = "sub_kept", Refunded = new Money(1_900, Currency.Parse("usd")), ResolvedAt = t },
+            new() { SubscriptionId = "sub_dup_trial", KeptSubscriptionId = "sub_kept", ResolvedAt = t.AddMinutes(5) }, // nothing paid, nothing refunded
+        ];
+
+        await _store.UpdateAsync(
+            id,
+            a => a.RecordDuplicateResolved(duplicates[0]).RecordDuplicateResolved(duplicates[1]).ForgetStripeCustomer("cus_first").ForgetStripeCustomer("cus_second"),
+            CancellationToken.None);
+        var read = (await _store.GetAsync(id, CancellationToken.None))!;
+
+        Assert.Equal(duplicates, read.DuplicateSubscriptions);
+        Assert.Equal(["cus_first", "cus_second"], read.FormerStripeCustomerIds);
     }
 
     [Fact]
@@ -266,7 +308,7 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
     }
 
     [Fact]
-    public async Task Nested_fields_written_by_a_newer_version_survive_an_update()
+    public async Task Nested_fields_written_by_a_newer_version_survive_an_update_each_in_its_own_part()
     {
         var id = Ids.NewAccount();
         await _store.GetOrCreateAsync(id, CancellationToken.None);
@@ -275,22 +317,31 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
         {
             GrantId = grant, Code = "EXTRA_PROJECTS_5", Meter = MeterName.Parse("projects"), Units = 5, GrantedAt = t, PaymentIntentId = paymentIntent,
         };
+        DuplicateSubscriptionResolution Duplicate(string subscription) => new() { SubscriptionId = subscription, KeptSubscriptionId = "sub_n", ResolvedAt = t };
         await _store.UpdateAsync(
             id,
             a => (a with
             {
                 LocalTrial = new LocalTrial { PlanCode = PlanCode.Parse("TRIAL"), StartedAt = t, EndsAt = t.AddDays(14) },
-                Subscription = new SubscriptionState { SubscriptionId = "sub_n", CustomerId = "cus_n", Status = SubscriptionStatus.Active, StripeStateAsOf = t },
+                Subscription = new SubscriptionState
+                {
+                    SubscriptionId = "sub_n", CustomerId = "cus_n", Status = SubscriptionStatus.Active, StripeStateAsOf = t, PeriodEndedEarly = UsagePeriod.SubscriptionPeriod(t.AddMonths(-1), t),
+                },
                 OpenCheckout = new OpenCheckout { SessionId = "cs_n", Url = new Uri("https://checkout.example/cs_n"), PlanCode = PlanCode.Parse("PRO"), Interval = BillingInterval.Month, PriceId = "price_pro", ExpiresAt = t.AddDays(1) },
-                DuplicateSubscriptions = [new DuplicateSubscriptionResolution { SubscriptionId = "sub_dup", KeptSubscriptionId = "sub_n", ResolvedAt = t }],
-            }).GrantAddOn(AddOn("cs:a", "pi_a")).GrantAddOn(AddOn("cs:b", "pi_b")).NoteEarlyReversal("pi_early", t),
+            }).RecordDuplicateResolved(Duplicate("sub_dup_a")).RecordDuplicateResolved(Duplicate("sub_dup_b"))
+              .GrantAddOn(AddOn("cs:a", "pi_a")).GrantAddOn(AddOn("cs:b", "pi_b")).NoteEarlyReversal("pi_early_a", t).NoteEarlyReversal("pi_early_b", t),
             CancellationToken.None);
 
-        // A newer version wrote members this one does not know inside each nested part.
+        // A newer version wrote members this one does not know inside each nested part, each part its own.
+        string[] paths =
+        [
+            "subscription", "subscription/periodEndedEarly", "localTrial", "openCheckout", "addOns/0", "addOns/1",
+            "duplicateSubscriptions/0", "duplicateSubscriptions/1", "earlyReversals/0", "earlyReversals/1",
+        ];
         var raw = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value))!;
-        foreach (var part in new[] { raw["subscription"]!, raw["localTrial"]!, raw["openCheckout"]!, raw["addOns"]![0]!, raw["addOns"]![1]!, raw["duplicateSubscriptions"]![0]!, raw["earlyReversals"]![0]! })
+        foreach (var path in paths)
         {
-            part["futureField"] = new JsonObject { ["kept"] = true };
+            Part(raw, path)["futureField"] = new JsonObject { ["of"] = path };
         }
 
         await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, id.Value);
@@ -301,17 +352,34 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
         var after = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value))!;
         Assert.Equal("cus_n", (string?)after["stripeCustomerId"]);
         Assert.NotNull((string?)after["addOns"]![0]!["revokedAt"]);
-        foreach (var path in new[] { "subscription", "localTrial", "openCheckout", "addOns/0", "addOns/1", "duplicateSubscriptions/0", "earlyReversals/0" })
+        foreach (var path in paths)
         {
-            var part = path.Split('/') is [var name, var index] ? after[name]![int.Parse(index, System.Globalization.CultureInfo.InvariantCulture)]! : after[path]!;
-            Assert.True((bool?)part["futureField"]?["kept"], $"{path} lost the member a newer version wrote");
+            Assert.Equal(path, (string?)Part(after, path)["futureField"]?["of"]);
         }
 
-        // A nested part replaced by another one (another Checkout Session) does not inherit the old one's members.
-        await _store.UpdateAsync(id, a => a with { OpenCheckout = a.OpenCheckout! with { SessionId = "cs_other" } }, CancellationToken.None);
+        // A nested part replaced by another one (another Checkout Session, another ended period, another subscription)
+        // does not inherit the old one's members.
+        await _store.UpdateAsync(
+            id,
+            a => a with { OpenCheckout = a.OpenCheckout! with { SessionId = "cs_other" }, Subscription = a.Subscription! with { PeriodEndedEarly = UsagePeriod.SubscriptionPeriod(t, t.AddDays(3)) } },
+            CancellationToken.None);
         var replaced = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value))!;
         Assert.Null(replaced["openCheckout"]!["futureField"]);
-        Assert.True((bool?)replaced["subscription"]!["futureField"]!["kept"]);
+        Assert.Null(replaced["subscription"]!["periodEndedEarly"]!["futureField"]);
+        Assert.Equal("subscription", (string?)replaced["subscription"]!["futureField"]?["of"]);
+        Assert.Equal("localTrial", (string?)replaced["localTrial"]!["futureField"]?["of"]);
+
+        await _store.UpdateAsync(id, a => a with { Subscription = a.Subscription! with { SubscriptionId = "sub_other" } }, CancellationToken.None);
+        var another = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value))!;
+        Assert.Null(another["subscription"]!["futureField"]);
+
+        static JsonNode Part(JsonNode document, string path) => path.Split('/') switch
+        {
+            [var name] => document[name]!,
+            [var name, var index] when int.TryParse(index, System.Globalization.CultureInfo.InvariantCulture, out var i) => document[name]![i]!,
+            [var name, var member] => document[name]![member]!,
+            _ => throw new ArgumentException(path, nameof(path)),
+        };
     }
 
     [Fact]

@@ -64,6 +64,18 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_summary_reads_back_every_field_it_was_recorded_with()
+    {
+        var id = Ids.NewAccount("rt");
+        var summary = Summary(id, "PRO", "past_due", version: 3) with { StripeCustomerId = "cus_" + Guid.NewGuid().ToString("N")[..10], UpdatedAt = Now.AddHours(5) };
+        await _directory.RecordAsync(summary, CancellationToken.None);
+
+        var listed = Assert.Single((await _directory.ListAsync(new AccountDirectoryQuery(null, null, id.Value.ToLowerInvariant(), null, 5), CancellationToken.None)).Items);
+
+        Assert.Equal(summary, listed);
+    }
+
+    [Fact]
     public async Task An_older_summary_never_replaces_a_newer_one()
     {
         var id = Ids.NewAccount("ver");
@@ -114,7 +126,13 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         {
             var created = await runs.CreateAsync(Run(account, year, month) with { Plans = account == a ? "PRO then ENTERPRISE" : null }, CancellationToken.None);
             var drafted = await runs.SaveAsync(created with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = "in_" + account.Value, Status = "draft", CreditApplied = account == a ? 1_000 : 0 }, CancellationToken.None);
-            await runs.SaveAsync(drafted with { Step = InvoiceRunStep.Finalized, Status = account == a ? "open" : "paid", Number = "N-" + account.Value, UpdatedAt = Now.AddMinutes(1) }, CancellationToken.None);
+            await runs.SaveAsync(
+                drafted with
+                {
+                    Step = InvoiceRunStep.Finalized, Status = account == a ? "open" : "paid", Number = "N-" + account.Value, UpdatedAt = Now.AddMinutes(1),
+                    StripeCustomerId = "cus_" + account.Value, HostedInvoiceUrl = "https://invoice.stripe.test/" + account.Value, StripeTotal = account == a ? 1_400 : null,
+                },
+                CancellationToken.None);
         }
 
         await runs.CreateAsync(Run(Ids.NewAccount("inv"), year, month) with { Step = InvoiceRunStep.NothingToBill, Lines = [] }, CancellationToken.None);
@@ -135,6 +153,9 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         Assert.Equal(1_500, all.Items.Single(r => r.AccountId == a).AmountDue); // the credit applied to a's invoice is kept by the index
         Assert.Equal(2_500, all.Items.Single(r => r.AccountId == b).AmountDue);
         Assert.Equal(("PRO then ENTERPRISE", null), (all.Items.Single(r => r.AccountId == a).Plans, all.Items.Single(r => r.AccountId == b).Plans)); // a plan change in the period is kept too
+        var entry = all.Items.Single(r => r.AccountId == a); // and what an operator reads of the invoice
+        Assert.Equal(("N-" + a.Value, "cus_" + a.Value, "https://invoice.stripe.test/" + a.Value, 1_400L), (entry.Number, entry.StripeCustomerId, entry.HostedInvoiceUrl, entry.StripeTotal));
+        Assert.Equal((Now, Now.AddMinutes(1)), (entry.CreatedAt, entry.UpdatedAt));
     }
 
     [Fact]
@@ -162,6 +183,11 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         var ignoredEntry = Assert.Single(recent, e => e.EventId == ignored.Id);
         Assert.Equal(("ignored", "not a usage invoice", 1), (ignoredEntry.Status, ignoredEntry.Note, ignoredEntry.Attempts));
         Assert.Equal("applied", Assert.Single(recent, e => e.EventId == applied.Id).Status);
+        var appliedEntry = Assert.Single(recent, e => e.EventId == applied.Id);
+        Assert.Equal(("customer.subscription.updated", Now), (appliedEntry.Type, appliedEntry.Created));
+        Assert.NotNull(appliedEntry.CompletedAt);
+        var copy = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"account-event:{account.Value}:{applied.Id}", account.Value))!;
+        Assert.Equal(90 * 24 * 3600, (int)copy["ttl"]!); // kept 90 days (data-model.md)
         Assert.Single(await history.ListRecentAsync(account, 1, CancellationToken.None));
     }
 

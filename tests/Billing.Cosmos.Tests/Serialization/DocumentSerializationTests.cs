@@ -6,7 +6,10 @@ using Billing.Cosmos.Documents;
 using Billing.Cosmos.Serialization;
 using Billing.Cosmos.StripeEvents;
 using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Billing.Domain.Metering;
 using Billing.Domain.Plans;
+using Billing.Domain.Pricing;
 using Billing.Domain.Subscriptions;
 
 namespace Billing.Cosmos.Tests.Serialization;
@@ -46,6 +49,125 @@ public sealed class DocumentSerializationTests
         Assert.Equal("PRO", (string?)json["subscription"]!["planCode"]);
         Assert.False(json.ContainsKey("_etag"));
         Assert.False(json.ContainsKey("trialUsedAt")); // nulls are omitted
+    }
+
+    /// <summary>
+    /// Every field of an account document as data-model.md names it: what a deployed version stored reads into the same
+    /// account (a renamed member would read an older document's field as absent), and this version writes it back alike.
+    /// </summary>
+    [Fact]
+    public void An_account_document_of_the_documented_shape_reads_into_every_field_and_is_written_back_the_same()
+    {
+        const string stored = """
+            {
+              "id": "account:user-42", "type": "account", "schemaVersion": 2, "accountId": "user-42", "version": 7,
+              "createdAt": "2026-11-01T09:00:00.0000000Z", "updatedAt": "2026-11-21T10:00:02.1234567Z",
+              "stripeCustomerId": "cus_Q1w2e3", "trialUsedAt": "2026-11-01T09:05:00.0000000Z",
+              "localTrial": { "planCode": "TRIAL", "startedAt": "2026-11-01T09:05:00.0000000Z", "endsAt": "2026-11-15T09:05:00.0000000Z" },
+              "addOns": [
+                { "grantId": "cs:cs_test_b2", "code": "EXTRA_PROJECTS_5", "meter": "projects", "units": 5, "grantedAt": "2026-11-12T08:00:00.0000000Z",
+                  "expiresAt": "2026-12-12T08:00:00.0000000Z", "periodKey": "sub-20261110T100000Z", "paymentIntentId": "pi_b2", "revokedAt": "2026-11-13T08:00:00.0000000Z" }
+              ],
+              "subscription": {
+                "subscriptionId": "sub_9z8y7x", "customerId": "cus_Q1w2e3", "status": "canceled", "planCode": "PRO", "priceId": "price_pro_month",
+                "interval": "month", "currentPeriodStart": "2026-11-10T10:00:00.0000000Z", "currentPeriodEnd": "2026-12-10T10:00:00.0000000Z",
+                "cancelAtPeriodEnd": true, "cancelAt": "2026-12-10T10:00:00.0000000Z", "canceledAt": "2026-11-20T10:00:00.0000000Z",
+                "endedAt": "2026-11-21T10:00:00.0000000Z", "trialStart": "2026-10-27T10:00:00.0000000Z", "trialEnd": "2026-11-10T10:00:00.0000000Z",
+                "latestInvoiceId": "in_1a2b3c", "pastDueSince": "2026-11-19T10:00:00.0000000Z", "stripeStateAsOf": "2026-11-21T10:00:05.0000000Z",
+                "periodEndedEarly": { "key": "sub-20261110T100000Z", "start": "2026-11-10T10:00:00.0000000Z", "end": "2026-11-21T10:00:00.0000000Z" }
+              },
+              "customerGeneration": 1,
+              "formerStripeCustomerIds": ["cus_Old111"],
+              "openCheckout": { "sessionId": "cs_test_a1", "url": "https://checkout.stripe.com/c/pay/cs_test_a1", "planCode": "BASIC", "interval": "year",
+                                "priceId": "price_basic_year", "expiresAt": "2026-11-22T10:00:00.0000000Z", "trialDays": 14,
+                                "successUrl": "https://app.example/ok", "cancelUrl": "https://app.example/back" },
+              "lastPaidPlan": "PRO",
+              "everPaid": true,
+              "duplicateSubscriptions": [
+                { "subscriptionId": "sub_dup1", "keptSubscriptionId": "sub_9z8y7x", "refundedMinorUnits": 1900, "refundedCurrency": "usd", "resolvedAt": "2026-11-10T10:00:07.0000000Z" }
+              ],
+              "earlyReversals": [ { "paymentIntentId": "pi_c3", "at": "2026-11-14T08:00:00.0000000Z" } ]
+            }
+            """;
+        static DateTimeOffset At(string instant) => DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture);
+        var expected = new BillingAccount
+        {
+            Id = AccountId.Parse("user-42"),
+            Version = 7,
+            CreatedAt = At("2026-11-01T09:00:00Z"),
+            UpdatedAt = At("2026-11-21T10:00:02.1234567Z"),
+            StripeCustomerId = "cus_Q1w2e3",
+            TrialUsedAt = At("2026-11-01T09:05:00Z"),
+            LocalTrial = new LocalTrial { PlanCode = PlanCode.Parse("TRIAL"), StartedAt = At("2026-11-01T09:05:00Z"), EndsAt = At("2026-11-15T09:05:00Z") },
+            Subscription = new SubscriptionState
+            {
+                SubscriptionId = "sub_9z8y7x",
+                CustomerId = "cus_Q1w2e3",
+                Status = SubscriptionStatus.Canceled,
+                PlanCode = PlanCode.Parse("PRO"),
+                PriceId = "price_pro_month",
+                Interval = BillingInterval.Month,
+                CurrentPeriodStart = At("2026-11-10T10:00:00Z"),
+                CurrentPeriodEnd = At("2026-12-10T10:00:00Z"),
+                CancelAtPeriodEnd = true,
+                CancelAt = At("2026-12-10T10:00:00Z"),
+                CanceledAt = At("2026-11-20T10:00:00Z"),
+                EndedAt = At("2026-11-21T10:00:00Z"),
+                TrialStart = At("2026-10-27T10:00:00Z"),
+                TrialEnd = At("2026-11-10T10:00:00Z"),
+                LatestInvoiceId = "in_1a2b3c",
+                PastDueSince = At("2026-11-19T10:00:00Z"),
+                StripeStateAsOf = At("2026-11-21T10:00:05Z"),
+                PeriodEndedEarly = new UsagePeriod(At("2026-11-10T10:00:00Z"), At("2026-11-21T10:00:00Z"), UsagePeriodKey.Parse("sub-20261110T100000Z")),
+            },
+            CustomerGeneration = 1,
+            OpenCheckout = new OpenCheckout
+            {
+                SessionId = "cs_test_a1", Url = new Uri("https://checkout.stripe.com/c/pay/cs_test_a1"), PlanCode = PlanCode.Parse("BASIC"), Interval = BillingInterval.Year,
+                PriceId = "price_basic_year", ExpiresAt = At("2026-11-22T10:00:00Z"), TrialDays = 14, SuccessUrl = "https://app.example/ok", CancelUrl = "https://app.example/back",
+            },
+            LastPaidPlan = PlanCode.Parse("PRO"),
+            EverPaid = true,
+        };
+        MeterAddOn addOn = new()
+        {
+            GrantId = "cs:cs_test_b2", Code = "EXTRA_PROJECTS_5", Meter = MeterName.Parse("projects"), Units = 5, GrantedAt = At("2026-11-12T08:00:00Z"),
+            ExpiresAt = At("2026-12-12T08:00:00Z"), PeriodKey = UsagePeriodKey.Parse("sub-20261110T100000Z"), PaymentIntentId = "pi_b2", RevokedAt = At("2026-11-13T08:00:00Z"),
+        };
+        DuplicateSubscriptionResolution duplicate = new()
+        {
+            SubscriptionId = "sub_dup1", KeptSubscriptionId = "sub_9z8y7x", Refunded = new Money(1_900, Currency.Parse("usd")), ResolvedAt = At("2026-11-10T10:00:07Z"),
+        };
+
+        var read = AccountDocumentMapper.ToDomain(JsonSerializer.Deserialize<AccountDocument>(stored, CosmosJson.Options)!);
+
+        Assert.Equal(expected with { FormerStripeCustomerIds = read.FormerStripeCustomerIds, DuplicateSubscriptions = read.DuplicateSubscriptions, AddOns = read.AddOns, EarlyReversals = read.EarlyReversals }, read);
+        Assert.Equal(["cus_Old111"], read.FormerStripeCustomerIds);
+        Assert.Equal([duplicate], read.DuplicateSubscriptions);
+        Assert.Equal([addOn], read.AddOns);
+        Assert.Equal([new EarlyReversal("pi_c3", At("2026-11-14T08:00:00Z"))], read.EarlyReversals);
+        var written = JsonNode.Parse(JsonSerializer.Serialize(AccountDocumentMapper.ToDocument(read), CosmosJson.Options))!;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(stored), written), written.ToJsonString());
+    }
+
+    /// <summary>An account stored before schema version 2 (no renewsBy, customer generation, open Checkout, payments, purchases): read as data-model.md says.</summary>
+    [Fact]
+    public void An_account_document_written_before_schema_version_2_reads_with_nothing_forgotten_paid_or_bought()
+    {
+        const string stored = """
+            {
+              "id": "account:user-7", "type": "account", "schemaVersion": 1, "accountId": "user-7", "version": 3,
+              "createdAt": "2026-10-01T09:00:00.0000000Z", "updatedAt": "2026-10-02T09:00:00.0000000Z", "stripeCustomerId": "cus_7",
+              "subscription": { "subscriptionId": "sub_7", "customerId": "cus_7", "status": "active", "planCode": "PRO", "priceId": "price_pro_month",
+                                "cancelAtPeriodEnd": false, "stripeStateAsOf": "2026-10-02T09:00:00.0000000Z" }
+            }
+            """;
+
+        var read = AccountDocumentMapper.ToDomain(JsonSerializer.Deserialize<AccountDocument>(stored, CosmosJson.Options)!);
+
+        Assert.Equal((0, 0, false, false), (read.CustomerGeneration, read.FormerStripeCustomerIds.Count, read.EverPaid, read.Subscription!.CancelAtPeriodEnd));
+        Assert.Equal((null, null, null), (read.OpenCheckout, read.LastPaidPlan, read.Subscription.PeriodEndedEarly));
+        Assert.Equal((0, 0, 0), (read.DuplicateSubscriptions.Count, read.AddOns.Count, read.EarlyReversals.Count));
     }
 
     [Fact]
