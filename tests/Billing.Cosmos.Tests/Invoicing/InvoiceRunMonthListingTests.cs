@@ -34,19 +34,7 @@ public sealed class InvoiceRunMonthListingTests(CosmosFixture fixture) : IClassF
         }
 
         using var faulty = new FaultyStore(fixture);
-        var listed = new List<string>();
-        string? after = null;
-        for (var pages = 0; pages <= march.Count; pages++)
-        {
-            var page = await faulty.InvoiceRuns.ListOfMonthAsync(March, null, after, 3, CancellationToken.None);
-            listed.AddRange(page.Select(r => r.RunId));
-            if (page.Count < 3)
-            {
-                break;
-            }
-
-            after = page[^1].RunId;
-        }
+        var listed = await ListPageByPageAsync(faulty, March, null, pageSize: 3, maxPages: march.Count + 1);
 
         Assert.Equal(march.Select(r => r.RunId).Order(StringComparer.Ordinal), listed);
         Assert.NotEmpty(faulty.Queries);
@@ -104,13 +92,23 @@ public sealed class InvoiceRunMonthListingTests(CosmosFixture fixture) : IClassF
         await store.CreateAsync(Stored.Run(other, UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2048, 5, 4, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2048, 6, 4, 0, 0, 0, TimeSpan.Zero)), InvoiceRunStep.NothingToBill), CancellationToken.None);
 
         using var faulty = new FaultyStore(fixture);
+        var listed = await ListPageByPageAsync(faulty, Month("2048-06"), account, pageSize: 2, maxPages: june.Count + 1);
+
+        Assert.Equal(june.Select(r => r.RunId).Order(StringComparer.Ordinal), listed);
+        Assert.NotEmpty(faulty.Queries);
+        Assert.All(faulty.Queries, q => Assert.Equal($"[\"{account.Value}\"]", q.PartitionKey));
+    }
+
+    /// <summary>Every run id of the month's listing, each page asked after the last id of the one before, until a page is not full.</summary>
+    private static async Task<List<string>> ListPageByPageAsync(FaultyStore faulty, BillingMonth month, AccountId? account, int pageSize, int maxPages)
+    {
         var listed = new List<string>();
         string? after = null;
-        for (var pages = 0; pages <= june.Count; pages++)
+        for (var pages = 0; pages < maxPages; pages++)
         {
-            var page = await faulty.InvoiceRuns.ListOfMonthAsync(Month("2048-06"), account, after, 2, CancellationToken.None);
+            var page = await faulty.InvoiceRuns.ListOfMonthAsync(month, account, after, pageSize, CancellationToken.None);
             listed.AddRange(page.Select(r => r.RunId));
-            if (page.Count < 2)
+            if (page.Count < pageSize)
             {
                 break;
             }
@@ -118,9 +116,7 @@ public sealed class InvoiceRunMonthListingTests(CosmosFixture fixture) : IClassF
             after = page[^1].RunId;
         }
 
-        Assert.Equal(june.Select(r => r.RunId).Order(StringComparer.Ordinal), listed);
-        Assert.NotEmpty(faulty.Queries);
-        Assert.All(faulty.Queries, q => Assert.Equal($"[\"{account.Value}\"]", q.PartitionKey));
+        return listed;
     }
 
     private static BillingMonth Month(string text) => BillingMonth.TryParse(text, out var month) ? month : throw new ArgumentException(text, nameof(text));
