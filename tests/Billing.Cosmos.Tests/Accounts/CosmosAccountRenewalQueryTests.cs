@@ -38,6 +38,11 @@ public sealed class CosmosAccountRenewalQueryTests(CosmosFixture fixture) : ICla
         Assert.Equal([dueRecently, trialEnded], bounded.Select(d => d.AccountId));
 
         Assert.Empty(await _query.ListRenewalOverdueAsync(Now.AddDays(-30), null, 10, CancellationToken.None));
+
+        // Strictly before: an account due at the very instant asked about is not overdue yet.
+        var recentlyBy = due[0].RenewsBy;
+        Assert.DoesNotContain(dueRecently, (await _query.ListRenewalOverdueAsync(recentlyBy, null, 10, CancellationToken.None)).Select(d => d.AccountId));
+        Assert.Contains(dueRecently, (await _query.ListRenewalOverdueAsync(recentlyBy.AddMilliseconds(1), null, 10, CancellationToken.None)).Select(d => d.AccountId));
     }
 
     [Fact]
