@@ -46,7 +46,7 @@ internal sealed class InvoicingTestBed
         Webhooks = new SubscriptionSnapshotApplier(Usage.Accounts, Usage.Ledger, Usage.IncludedUnits, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(new SubscriptionSyncOptions()), Usage.Time);
         var sync = new StripeSubscriptionSync(
             StripeSubscriptions, StripeSubscriptions, Webhooks, Usage.Accounts, Usage.Time, NullLogger<StripeSubscriptionSync>.Instance);
-        _sync = sync;
+        Sync = sync;
         Invoicer = InvoicerOver(Usage.Accounts);
         Marks = new InMemoryInvoicingSweepMarkStore(Usage.Time);
         Sweep = new InvoicingSweep(Usage.Ledger, Jobs, Marks, options, Usage.Time, SweepLog);
@@ -54,10 +54,8 @@ internal sealed class InvoicingTestBed
         StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, Usage.Ledger, StatusSyncLog);
     }
 
-    private readonly StripeSubscriptionSync _sync;
-
     /// <summary>The subscription sync the invoicer uses (the Stripe event handlers take it too).</summary>
-    public StripeSubscriptionSync Sync => _sync;
+    public StripeSubscriptionSync Sync { get; }
 
     private readonly CreditOrder _order;
 
@@ -168,7 +166,7 @@ internal sealed class InvoicingTestBed
 
     /// <summary>The invoice job reading the account through <paramref name="accounts"/> (a <see cref="HookedAccountStore"/> over <see cref="UsageTestBed.Accounts"/>), the rest of the bed as it is.</summary>
     public InvoiceAccount InvoicerOver(IBillingAccountStore accounts) =>
-        new(accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, _sync, Credits, _order, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Queue), Usage.Time, InvoicerLog);
+        new(accounts, Usage.Entitlements, Usage.Ledger, Runs, Stripe, Sync, Credits, _order, Usage.Catalog, Microsoft.Extensions.Options.Options.Create(Options), Microsoft.Extensions.Options.Options.Create(Queue), Usage.Time, InvoicerLog);
 
     /// <summary>One delivery of the job.</summary>
     public Task<InvoiceRun?> DeliverAsync(InvoiceJob job, long deliveryAttempt = 1) => Invoicer.RunAsync(job, deliveryAttempt, CancellationToken.None);
