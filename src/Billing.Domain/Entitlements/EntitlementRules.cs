@@ -206,20 +206,27 @@ public static class EntitlementRules
         // ends periods on Feb 28, then Mar 31), so when the current period is one whole interval from its start, that
         // start is the anchor to count from; otherwise (a first, shortened or moved period) the end is. A trial's end is
         // the anchor whatever its length: a 30-day trial from Mar 31 ends on Apr 30, one month on, and is followed by
-        // periods ending on the 30th (May 30), not on the 31st.
-        if (subscription.Interval is not { } interval)
+        // periods ending on the 30th (May 30), not on the 31st. An interval the app does not know (a Stripe price billed
+        // every 3 months or every week, whose plan the catalog learned after the subscription was applied) gives periods
+        // as long as the last one, so the usage still goes to the period Stripe's renewal starts at `end`.
+        Func<int, DateTimeOffset> boundary;
+        if (subscription.Interval is { } interval)
         {
-            return UsagePeriod.CalendarMonth(now);
+            var (anchor, offset) = subscription.TrialEnd != end && interval.Advance(start, 1) == end ? (start, 1) : (end, 0);
+            boundary = k => k == 0 ? end : interval.Advance(anchor, offset + k);
+        }
+        else
+        {
+            var length = end - start;
+            boundary = k => end + (length * k);
         }
 
-        var (anchor, offset) = subscription.TrialEnd != end && interval.Advance(start, 1) == end ? (start, 1) : (end, 0);
         for (var k = 0; k < MaxProjectedIntervals; k++)
         {
-            var projectedStart = k == 0 ? end : interval.Advance(anchor, offset + k);
-            var projectedEnd = interval.Advance(anchor, offset + k + 1);
+            var projectedEnd = boundary(k + 1);
             if (now < projectedEnd)
             {
-                return UsagePeriodWithin(projectedStart, projectedEnd, now, UsagePeriod.SubscriptionPeriod);
+                return UsagePeriodWithin(boundary(k), projectedEnd, now, UsagePeriod.SubscriptionPeriod);
             }
         }
 

@@ -293,6 +293,29 @@ public sealed class EntitlementRulesTests
         Assert.Equal((DateTimeOffset.Parse(nextEnd, CultureInfo.InvariantCulture), DateTimeOffset.Parse(afterThat, CultureInfo.InvariantCulture)), (later.PeriodStart, later.PeriodEnd));
     }
 
+    [Theory]
+    [InlineData("2027-01-15T08:00:00Z", "2027-04-15T08:00:00Z", "2027-05-15T08:00:00Z")] // every 3 months: the next period's first monthly slice
+    [InlineData("2027-01-15T08:00:00Z", "2027-01-22T08:00:00Z", "2027-01-29T08:00:00Z")] // every week: the next week
+    public void A_renewal_not_yet_reported_of_an_interval_the_app_does_not_know_continues_in_a_period_as_long_as_the_last(string start, string end, string nextEnd)
+    {
+        // Stripe's price bills every 3 months or every week (the snapshot's interval is then unknown), and the catalog
+        // learned the price after the subscription was applied: the usage after the period end belongs to the period
+        // Stripe's renewal will report, starting at that end, not to the calendar month (which would be invoiced as a
+        // period of its own, with its own included units).
+        var periodStart = DateTimeOffset.Parse(start, CultureInfo.InvariantCulture);
+        var periodEnd = DateTimeOffset.Parse(end, CultureInfo.InvariantCulture);
+        var snapshot = TestAccounts.Snapshot(periodStart, periodStart: periodStart) with { CurrentPeriodEnd = periodEnd };
+        var account = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero).Account;
+        account = account with { Subscription = account.Subscription! with { Interval = null } };
+
+        var next = Evaluate(account, periodEnd.AddMinutes(1));
+        var after = Evaluate(account, DateTimeOffset.Parse(nextEnd, CultureInfo.InvariantCulture).AddMinutes(1));
+
+        Assert.Equal(EntitlementSource.Subscription, next.Source);
+        Assert.Equal((periodEnd, DateTimeOffset.Parse(nextEnd, CultureInfo.InvariantCulture)), (next.PeriodStart, next.PeriodEnd));
+        Assert.Equal(DateTimeOffset.Parse(nextEnd, CultureInfo.InvariantCulture), after.PeriodStart);
+    }
+
     [Fact]
     public void A_subscription_without_period_data_counts_by_calendar_month()
     {
