@@ -214,7 +214,7 @@ internal static class AdminViewMapping
     public static EntitlementView ToView(Entitlement entitlement) => new()
     {
         PlanCode = entitlement.Plan.Code.Value,
-        Source = string.Concat(entitlement.Source.ToString()[..1].ToLowerInvariant(), entitlement.Source.ToString()[1..]),
+        Source = entitlement.Source.ToContract(),
         PeriodKey = entitlement.PeriodKey.Value,
         PeriodStart = entitlement.PeriodStart,
         PeriodEnd = entitlement.PeriodEnd,

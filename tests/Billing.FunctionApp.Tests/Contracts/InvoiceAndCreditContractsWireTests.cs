@@ -114,7 +114,7 @@ public sealed class InvoiceAndCreditContractsWireTests
     }
 
     [Fact]
-    public async Task The_credits_view_lists_balances_by_currency_grants_and_entries_without_the_operator_and_without_members_that_are_null()
+    public async Task The_credits_view_lists_balances_by_currency_grants_and_entries_without_the_operator_and_without_an_entrys_members_that_are_null_and_the_last_page_has_a_null_cursor()
     {
         var eur = Currency.Parse("eur");
         var view = new CreditsView(
@@ -143,7 +143,8 @@ public sealed class InvoiceAndCreditContractsWireTests
                 { "sequence": 3, "kind": "adjustment", "currency": "usd", "amount": -100, "at": "2026-12-01T09:00:00+00:00",
                   "parts": [ { "grantId": "cs:cs_test_a1", "amount": -100 } ], "reason": "goodwill reversal" },
                 { "sequence": 2, "kind": "spend", "currency": "usd", "amount": -200, "at": "2026-12-01T02:00:00+00:00",
-                  "parts": [ { "grantId": "cs:cs_test_a1", "amount": -200 } ], "reference": "user-42:month-2026-11" } ] }
+                  "parts": [ { "grantId": "cs:cs_test_a1", "amount": -200 } ], "reference": "user-42:month-2026-11" } ],
+              "nextCursor": null }
             """, CreditsResponse.From(view));
     }
 

@@ -12,6 +12,9 @@ using Billing.Application.Subscriptions;
 using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
+using Billing.Domain.Entitlements;
+using Billing.Domain.Plans;
+using Billing.FunctionApp.Api.Contracts;
 using Billing.FunctionApp.Http;
 using Billing.TestSupport;
 
@@ -46,6 +49,30 @@ public sealed partial class OpenApiDocumentTests
         var answered = Enum.GetNames<SubscriptionSyncOutcome>().Select(name => string.Concat(name[..1].ToLowerInvariant(), name[1..])).ToList();
 
         Assert.Equal(answered, documented);
+    }
+
+    [Theory]
+    [InlineData("MeterUsageResponse", "enforcement")]
+    [InlineData("PlanMeterResponse", "enforcement")]
+    [InlineData("MeterEntitlementResponse", "enforcement")]
+    [InlineData("PlanResponse", "kind")]
+    [InlineData("PlanSummaryResponse", "kind")]
+    [InlineData("SubscriptionResponse", "source")]
+    [InlineData("AccountResyncResponse", "entitlement.source")]
+    [InlineData("AdminAccountRowResponse", "entitlement.source")]
+    [InlineData("AdminAccountResponse", "entitlement.source")]
+    public void A_documented_enum_is_every_value_the_answer_writes_and_nothing_else(string schema, string member)
+    {
+        var property = member.Split('.').Aggregate(Document["components"]!["schemas"]![schema]!, (node, name) => node["properties"]![name]!);
+        var documented = property["enum"]!.AsArray().Select(v => (string)v!).ToList();
+        var written = member.Split('.')[^1] switch
+        {
+            "enforcement" => Enum.GetValues<MeterEnforcement>().Select(e => e.ToContract()),
+            "kind" => Enum.GetValues<PlanKind>().Select(k => k.ToContract()),
+            _ => Enum.GetValues<EntitlementSource>().Select(s => s.ToContract()),
+        };
+
+        Assert.Equal(written.Order(StringComparer.Ordinal), documented.Order(StringComparer.Ordinal));
     }
 
     [Fact]

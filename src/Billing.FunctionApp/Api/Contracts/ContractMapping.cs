@@ -174,7 +174,7 @@ internal static class ContractMapping
 
     public static MoneyResponse ToResponse(this Money money) => new(money.MinorUnits, money.Currency.Code);
 
-    private static string ToContract(this PlanKind kind) => kind switch
+    public static string ToContract(this PlanKind kind) => kind switch
     {
         PlanKind.Free => "free",
         PlanKind.Trial => "trial",
@@ -182,7 +182,7 @@ internal static class ContractMapping
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown plan kind."),
     };
 
-    private static string ToContract(this EntitlementSource source) => source switch
+    public static string ToContract(this EntitlementSource source) => source switch
     {
         EntitlementSource.Free => "free",
         EntitlementSource.LocalTrial => "localTrial",
@@ -193,14 +193,14 @@ internal static class ContractMapping
 
     private static long? ToSeconds(TimeSpan? lifetime) => lifetime is { } value ? (long)value.TotalSeconds : null;
 
-    private static string ToContract(this MeterKind kind) => kind switch
+    public static string ToContract(this MeterKind kind) => kind switch
     {
         MeterKind.Consumption => "consumption",
         MeterKind.Allocation => "allocation",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown meter kind."),
     };
 
-    private static string ToContract(this MeterEnforcement enforcement) => enforcement switch
+    public static string ToContract(this MeterEnforcement enforcement) => enforcement switch
     {
         MeterEnforcement.HardLimit => "hardLimit",
         MeterEnforcement.Overage => "overage",

@@ -94,7 +94,7 @@ public sealed record CreditsResponse(
     IReadOnlyList<CreditBalanceResponse> Balances,
     IReadOnlyList<CreditGrantResponse> Grants,
     IReadOnlyList<CreditEntryResponse> Entries,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NextCursor)
+    string? NextCursor)
 {
     public static CreditsResponse From(CreditsView view)
     {
