@@ -48,7 +48,7 @@ public sealed record StripeEventEnvelope
         }
         catch (InvalidOperationException)
         {
-            return false; // a value of an unexpected token type
+            return false; // an escaped lone surrogate ("\uD800") in a member name or a string it reads: the reader checks only the hex digits
         }
     }
 
