@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Globalization;
+using Billing.Cosmos.Accounts;
 using Billing.Cosmos.Client;
 using Billing.Cosmos.Admin;
 using Billing.Cosmos.Documents;
@@ -34,7 +36,17 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
         StripeEvents = new CosmosStripeEventStore(containers, new CosmosStripeEventHistory(containers), TimeProvider.System, NullLogger<CosmosStripeEventStore>.Instance);
         InvoiceRuns = new CosmosInvoiceRunStore(containers, new CosmosInvoiceDirectory(containers));
         Allocations = new CosmosAllocationLedger(containers, TimeProvider.System);
+        RenewalQuery = new CosmosAccountRenewalQuery(containers);
     }
+
+    /// <summary>The missed-event sweep's query over the accounts container.</summary>
+    public CosmosAccountRenewalQuery RenewalQuery { get; }
+
+    /// <summary>
+    /// When set, every query page asks the store for at most this many documents: the short pages Cosmos DB may answer a
+    /// cross-partition query with (a partition at a time, or a page's time or size budget spent).
+    /// </summary>
+    public int? QueryPageSize { get; set; }
 
     /// <summary>The allocation ledger (units held per allocation meter).</summary>
     public CosmosAllocationLedger Allocations { get; }
@@ -140,9 +152,15 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
             await before.Hook().ConfigureAwait(false);
         }
 
+        var isQueryPage = !string.IsNullOrEmpty(request.Headers["x-ms-documentdb-isquery"]) && string.IsNullOrEmpty(request.Headers["x-ms-cosmos-is-query-plan-request"]);
+        if (isQueryPage && QueryPageSize is { } pageSize)
+        {
+            request.Headers["x-ms-max-item-count"] = pageSize.ToString(CultureInfo.InvariantCulture);
+        }
+
         Interlocked.Increment(ref _sent);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!string.IsNullOrEmpty(request.Headers["x-ms-documentdb-isquery"]) && string.IsNullOrEmpty(request.Headers["x-ms-cosmos-is-query-plan-request"]))
+        if (isQueryPage)
         {
             Queries.Enqueue((request.Headers["x-ms-documentdb-partitionkey"], int.TryParse(response.Headers["x-ms-item-count"], out var documents) ? documents : 0));
         }
