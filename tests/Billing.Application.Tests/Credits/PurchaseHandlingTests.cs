@@ -252,19 +252,9 @@ public sealed class PurchaseHandlingTests
         var refunded = Charge("charge.refunded", "ch_r4", "pi_cs_r4");
         Assert.True((await _reversals.HandleAsync(refunded, CancellationToken.None)).IsApplied);
         StripeEventHandlingResult? failed = null;
-        var reads = 0;
-        _gateway.AfterChargeRead = _ =>
-        {
-            switch (++reads)
-            {
-                case 1: // the refund fails right after the redelivery's first read
-                    _gateway.Charges["ch_r4"] = new ChargeStanding(customer, 0, Disputed: false);
-                    break;
-                case 2: // its own event is processed right after the redelivery's recheck
-                    failed = _reversals.HandleAsync(RefundFailed("re_r4", "ch_r4", "pi_cs_r4"), CancellationToken.None).GetAwaiter().GetResult(); // the in-memory ports complete synchronously
-                    break;
-            }
-        };
+        AfterChargeReads(
+            () => _gateway.Charges["ch_r4"] = new ChargeStanding(customer, 0, Disputed: false), // the refund fails right after the redelivery's first read
+            () => failed = _reversals.HandleAsync(RefundFailed("re_r4", "ch_r4", "pi_cs_r4"), CancellationToken.None).GetAwaiter().GetResult()); // its own event, right after the redelivery's recheck
 
         var redelivered = await _reversals.HandleAsync(refunded, CancellationToken.None);
 
@@ -289,19 +279,9 @@ public sealed class PurchaseHandlingTests
         await _reversals.HandleAsync(Charge("charge.refunded", "ch_r5", "pi_cs_r5"), CancellationToken.None);
         _gateway.Charges["ch_r5"] = new ChargeStanding(customer, 0, Disputed: false); // the refund failed
         StripeEventHandlingResult? second = null;
-        var reads = 0;
-        _gateway.AfterChargeRead = _ =>
-        {
-            switch (++reads)
-            {
-                case 1: // an operator refunds again right after the failure's first read
-                    _gateway.Charges["ch_r5"] = new ChargeStanding(customer, 1_000, Disputed: false);
-                    break;
-                case 2: // that refund's event is processed right after the failure's recheck
-                    second = _reversals.HandleAsync(Charge("charge.refunded", "ch_r5", "pi_cs_r5"), CancellationToken.None).GetAwaiter().GetResult(); // the in-memory ports complete synchronously
-                    break;
-            }
-        };
+        AfterChargeReads(
+            () => _gateway.Charges["ch_r5"] = new ChargeStanding(customer, 1_000, Disputed: false), // an operator refunds again right after the failure's first read
+            () => second = _reversals.HandleAsync(Charge("charge.refunded", "ch_r5", "pi_cs_r5"), CancellationToken.None).GetAwaiter().GetResult()); // that refund's event, right after the failure's recheck
 
         var failed = await _reversals.HandleAsync(RefundFailed("re_r5", "ch_r5", "pi_cs_r5"), CancellationToken.None);
 
@@ -1156,6 +1136,28 @@ public sealed class PurchaseHandlingTests
         CustomerId = customerId ?? _links.All.Keys.First(),
         PaymentIntentId = paymentIntentId,
     };
+
+    /// <summary>
+    /// Stripe changing, or another event processed, between the next charge reads: <paramref name="afterFirst"/> runs
+    /// right after the first, <paramref name="afterSecond"/> right after the second (the in-memory ports complete
+    /// synchronously, so an event handled there is handled at that point).
+    /// </summary>
+    private void AfterChargeReads(Action afterFirst, Action afterSecond)
+    {
+        var reads = 0;
+        _gateway.AfterChargeRead = _ =>
+        {
+            switch (++reads)
+            {
+                case 1:
+                    afterFirst();
+                    break;
+                case 2:
+                    afterSecond();
+                    break;
+            }
+        };
+    }
 
     private async Task<long> BalanceAsync(AccountId account) =>
         (await _ledger.ReadAsync(account, CancellationToken.None)).Balances()[Usd];
