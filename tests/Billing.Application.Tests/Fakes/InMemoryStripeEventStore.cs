@@ -94,7 +94,7 @@ internal sealed class InMemoryStripeEventStore(TimeProvider time) : IStripeEvent
 
     public StripeEventRecord Get(string eventId) => _events[eventId];
 
-    /// <summary>Deletes the event (an operator, or its time to live), leaving its history copy.</summary>
+    /// <summary>Deletes the event (as an operator may: an event not final has no time to live), leaving any history copy.</summary>
     public void Delete(string eventId) => _events.TryRemove(eventId, out _);
 
     private async Task<StripeEventTransitionResult> CompleteAsync(string eventId, Func<StripeEventRecord, StripeEventRecord> change)

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Globalization;
+using System.Net;
 using Billing.Cosmos.Accounts;
 using Billing.Cosmos.Client;
 using Billing.Cosmos.Admin;
@@ -18,7 +18,8 @@ namespace Billing.Cosmos.Tests.Support;
 /// refuse them as Cosmos DB does once those retries are spent (<see cref="Refuse"/>), time out after the store did the
 /// request (<see cref="TimeOutNextProcedureAfterItRan"/>), fail the next one of a kind as a
 /// process that stops there would leave it (<see cref="FailNext"/>, <see cref="FailNextCreateIn"/>), or have another
-/// writer land right before the next one of a kind is sent (<see cref="BeforeNext"/>). Anything else reaches the store.
+/// writer land right before the next one of a kind is sent (<see cref="BeforeNext"/>), or have the store answer queries in
+/// short pages (<see cref="QueryPageSize"/>). Anything else reaches the store.
 /// </summary>
 internal sealed class FaultyStore : RequestHandler, IDisposable
 {
