@@ -236,6 +236,61 @@ public sealed class PurchaseHandlingTests
         Assert.Equal(["reversal:pi_cs_r2", "reinstatement:pi_cs_r2", "reversal:pi_cs_r2:1"], _store.Entries(account).Where(e => e.Kind != CreditEntryKind.Grant).OrderBy(e => e.Sequence).Select(e => e.Key));
     }
 
+    /// <summary>
+    /// Each event's note says what that event did. A refund event delivered again reads the charge refunded, the refund
+    /// fails right after that read, and the failure's own event gives the credit back between the redelivery's recheck
+    /// and its give-back: the redelivery changed nothing (the credit was taken back by its first delivery), so it is
+    /// ignored with that note, not "given back again", which the failure's event did and says.
+    /// </summary>
+    [Fact]
+    public async Task A_redelivered_refund_whose_failure_its_own_event_gave_back_meanwhile_is_noted_as_changing_nothing()
+    {
+        var account = await AccountAsync();
+        var customer = "cus_" + account.Value;
+        await _purchases.HandleAsync(account, Session("cs_r4", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        _gateway.Charges["ch_r4"] = new ChargeStanding(customer, 1_000, Disputed: false);
+        var refunded = Charge("charge.refunded", "ch_r4", "pi_cs_r4");
+        Assert.True((await _reversals.HandleAsync(refunded, CancellationToken.None)).IsApplied);
+        StripeEventHandlingResult? failed = null;
+        AfterChargeReads(
+            () => _gateway.Charges["ch_r4"] = new ChargeStanding(customer, 0, Disputed: false), // the refund fails right after the redelivery's first read
+            () => failed = _reversals.HandleAsync(RefundFailed("re_r4", "ch_r4", "pi_cs_r4"), CancellationToken.None).GetAwaiter().GetResult()); // its own event, right after the redelivery's recheck
+
+        var redelivered = await _reversals.HandleAsync(refunded, CancellationToken.None);
+
+        Assert.Equal((true, "Nothing takes the charge back now: gave back 1000 usd of credit."), (failed!.IsApplied, failed.Note));
+        Assert.Equal((false, "The credit it paid for was taken back before."), (redelivered.IsApplied, redelivered.Note));
+        Assert.Equal(1_000, await BalanceAsync(account));
+        Assert.Equal([CreditEntryKind.Grant, CreditEntryKind.Reversal, CreditEntryKind.Reinstatement], _store.Entries(account).OrderBy(e => e.Sequence).Select(e => e.Kind));
+    }
+
+    /// <summary>
+    /// The same from the other side: a failed refund gives the credit back, the charge is refunded again right after the
+    /// failure's first read, and that refund's own event takes the credit back again between the failure's recheck and
+    /// its take-back. The failure's event gave back (its note says so); the taking back again is the refund's, noted there.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_refund_whose_next_refund_its_own_event_took_back_meanwhile_is_noted_as_giving_back()
+    {
+        var account = await AccountAsync();
+        var customer = "cus_" + account.Value;
+        await _purchases.HandleAsync(account, Session("cs_r5", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        _gateway.Charges["ch_r5"] = new ChargeStanding(customer, 1_000, Disputed: false);
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_r5", "pi_cs_r5"), CancellationToken.None);
+        _gateway.Charges["ch_r5"] = new ChargeStanding(customer, 0, Disputed: false); // the refund failed
+        StripeEventHandlingResult? second = null;
+        AfterChargeReads(
+            () => _gateway.Charges["ch_r5"] = new ChargeStanding(customer, 1_000, Disputed: false), // an operator refunds again right after the failure's first read
+            () => second = _reversals.HandleAsync(Charge("charge.refunded", "ch_r5", "pi_cs_r5"), CancellationToken.None).GetAwaiter().GetResult()); // that refund's event, right after the failure's recheck
+
+        var failed = await _reversals.HandleAsync(RefundFailed("re_r5", "ch_r5", "pi_cs_r5"), CancellationToken.None);
+
+        Assert.Equal((true, "Nothing takes the charge back now: gave back 1000 usd of credit."), (failed.IsApplied, failed.Note));
+        Assert.Equal((true, "Took back 1000 usd of unspent credit."), (second!.IsApplied, second.Note));
+        Assert.Equal(0, await BalanceAsync(account));
+        Assert.Equal(["reversal:pi_cs_r5", "reinstatement:pi_cs_r5", "reversal:pi_cs_r5:1"], _store.Entries(account).Where(e => e.Kind != CreditEntryKind.Grant).OrderBy(e => e.Sequence).Select(e => e.Key));
+    }
+
     [Theory]
     [InlineData("refund.updated", "canceled")]
     [InlineData("charge.dispute.closed", "won")]
@@ -1081,6 +1136,28 @@ public sealed class PurchaseHandlingTests
         CustomerId = customerId ?? _links.All.Keys.First(),
         PaymentIntentId = paymentIntentId,
     };
+
+    /// <summary>
+    /// Stripe changing, or another event processed, between the next charge reads: <paramref name="afterFirst"/> runs
+    /// right after the first, <paramref name="afterSecond"/> right after the second (the in-memory ports complete
+    /// synchronously, so an event handled there is handled at that point).
+    /// </summary>
+    private void AfterChargeReads(Action afterFirst, Action afterSecond)
+    {
+        var reads = 0;
+        _gateway.AfterChargeRead = _ =>
+        {
+            switch (++reads)
+            {
+                case 1:
+                    afterFirst();
+                    break;
+                case 2:
+                    afterSecond();
+                    break;
+            }
+        };
+    }
 
     private async Task<long> BalanceAsync(AccountId account) =>
         (await _ledger.ReadAsync(account, CancellationToken.None)).Balances()[Usd];

@@ -230,6 +230,10 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     public StripeEventPayload RaiseUnhandled(string type, string? customerId) =>
         Emit(type, "invoice", NewId("in"), customerId, null, null);
 
+    /// <summary>An event naming the account whose object carries no id: its own, its customer's and its subscription's are all absent.</summary>
+    public StripeEventPayload RaiseWithoutIds(string type, string objectType, string accountId) =>
+        Emit(type, objectType, null, null, null, accountId);
+
     /// <summary>A one-off invoice (no subscription) was paid.</summary>
     public StripeEventPayload PayOneOffInvoice(string customerId) =>
         Emit("invoice.paid", "invoice", NewId("in"), customerId, null, null, billingReason: "manual");
@@ -390,7 +394,7 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     private void EmitInvoice(string type, FakeStripeSubscription subscription, string billingReason) =>
         Emit(type, "invoice", subscription.LatestInvoiceId!, subscription.CustomerId, subscription.Id, subscription.AccountId, billingReason: billingReason);
 
-    private StripeEventPayload Emit(string type, string objectType, string objectId, string? customerId, string? subscriptionId, string? accountReference, string? checkoutMode = null, string? billingReason = null)
+    private StripeEventPayload Emit(string type, string objectType, string? objectId, string? customerId, string? subscriptionId, string? accountReference, string? checkoutMode = null, string? billingReason = null)
     {
         var stripeEvent = new StripeEventPayload
         {

@@ -62,8 +62,14 @@ internal sealed class InMemoryStripeEventStore(TimeProvider time) : IStripeEvent
     public Task<StripeEventRecord?> GetAsync(string eventId, CancellationToken cancellationToken) =>
         Task.FromResult(_events.GetValueOrDefault(eventId));
 
-    public Task<StripeEventTransitionResult> TryBeginProcessingAsync(string eventId, CancellationToken cancellationToken) =>
-        Transition(eventId, r => r with { Status = StripeEventStatus.Processing, Attempts = r.Attempts + 1, LastAttemptAt = time.GetUtcNow() });
+    /// <summary>Runs as a processing attempt begins, before its transition: what another writer does between a read and the begin.</summary>
+    public Action<string>? BeforeBeginProcessing { get; set; }
+
+    public Task<StripeEventTransitionResult> TryBeginProcessingAsync(string eventId, CancellationToken cancellationToken)
+    {
+        BeforeBeginProcessing?.Invoke(eventId);
+        return Transition(eventId, r => r with { Status = StripeEventStatus.Processing, Attempts = r.Attempts + 1, LastAttemptAt = time.GetUtcNow() });
+    }
 
     public Task<StripeEventTransitionResult> MarkAppliedAsync(string eventId, AccountId? accountId, CancellationToken cancellationToken) =>
         CompleteAsync(eventId, r => r with { Status = StripeEventStatus.Applied, CompletedAt = time.GetUtcNow(), AccountId = accountId ?? r.AccountId });
@@ -87,6 +93,9 @@ internal sealed class InMemoryStripeEventStore(TimeProvider time) : IStripeEvent
             : Transition(eventId, r => r with { Status = StripeEventStatus.Failed, Note = failure });
 
     public StripeEventRecord Get(string eventId) => _events[eventId];
+
+    /// <summary>Deletes the event (as an operator may: an event not final has no time to live), leaving any history copy.</summary>
+    public void Delete(string eventId) => _events.TryRemove(eventId, out _);
 
     private async Task<StripeEventTransitionResult> CompleteAsync(string eventId, Func<StripeEventRecord, StripeEventRecord> change)
     {

@@ -140,6 +140,26 @@ public sealed class StripeEventProcessorTests
         Assert.Equal("evt_missing", exception.EventId);
     }
 
+    /// <summary>
+    /// An event read as not final has no time to live, so only a deletion (an operator's) removes it before processing
+    /// begins: the delivery fails as for an event never stored, so the message is retried and in the end kept in the
+    /// poison queue; no handler runs and nothing is recorded (there is no event to record it on). The host logs the
+    /// failure, whose message names the event; the processor adds no line of its own, as for an event never stored.
+    /// </summary>
+    [Fact]
+    public async Task An_event_deleted_between_its_read_and_the_start_of_processing_fails_like_one_never_stored_and_runs_no_handler()
+    {
+        await StoreAsync("evt_gone", "invoice.paid");
+        _events.BeforeBeginProcessing = _events.Delete;
+
+        var exception = await Assert.ThrowsAsync<StripeEventNotStoredException>(() => ProcessAsync("evt_gone", attempt: 1));
+
+        Assert.Equal("evt_gone", exception.EventId);
+        Assert.Equal(0, _handler.Calls);
+        Assert.Empty(_events.All);
+        Assert.Empty(_log.Collector.GetSnapshot());
+    }
+
     [Fact]
     public async Task An_event_made_final_whose_history_copy_failed_gets_it_from_the_redelivery()
     {

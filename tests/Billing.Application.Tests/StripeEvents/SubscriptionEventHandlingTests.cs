@@ -617,6 +617,34 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Null(_world.Account(Account).OpenCheckout);
     }
 
+    /// <summary>
+    /// Each handler needs one id of the event's object (the subscription, the customer, the Checkout Session); an event
+    /// without it is ignored with the reason, under no account, even though it names one: nothing is read from Stripe and
+    /// nothing is written, so the account keeps its subscription, its customer and its open Checkout.
+    /// </summary>
+    [Theory]
+    [InlineData("customer.subscription.updated", "subscription", "The event carries no subscription id.")]
+    [InlineData("customer.deleted", "customer", "The event carries no customer id.")]
+    [InlineData("checkout.session.expired", "checkout.session", "The event carries no Checkout Session id.")]
+    public async Task An_event_without_the_id_its_handler_needs_is_ignored_with_the_reason_and_changes_nothing(string type, string objectType, string reason)
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        var account = await _world.Accounts.UpdateAsync(AccountId.Parse(Account), a => a.RememberCheckout(OpenCheckout("cs_open")), CancellationToken.None);
+        var (reads, writes) = (Stripe.Reads, _world.Accounts.Writes);
+
+        var withoutIds = Stripe.RaiseWithoutIds(type, objectType, Account);
+        await _world.DeliverAsync(withoutIds);
+        await _world.ProcessQueueAsync();
+
+        var record = _world.Events.Get(withoutIds.Id);
+        Assert.Equal((StripeEventStatus.Ignored, reason, (AccountId?)null), (record.Status, record.Note, record.AccountId));
+        Assert.Equal((reads, writes), (Stripe.Reads, _world.Accounts.Writes));
+        Assert.Equal(account, _world.Account(Account));
+        Assert.Equal([customer], _world.Links.All.Keys);
+    }
+
     private static OpenCheckout OpenCheckout(string sessionId) => new()
     {
         SessionId = sessionId,

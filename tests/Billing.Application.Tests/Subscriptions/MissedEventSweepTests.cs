@@ -29,6 +29,9 @@ public sealed class MissedEventSweepTests
     /// <summary>Runs before each listing, with the number of listings made before it (by every run).</summary>
     private Action<int>? _beforeListing;
 
+    /// <summary>Runs after each listing, before its accounts are swept (a webhook landing in between).</summary>
+    private Func<Task>? _afterListing;
+
     public MissedEventSweepTests() => _positions = new InMemoryMissedEventSweepPositionStore(_world.Time);
 
     /// <summary>
@@ -47,7 +50,7 @@ public sealed class MissedEventSweepTests
         {
             _beforeListing?.Invoke(_listed.Count);
             _world.Time.Advance(_listingTakes);
-        });
+        }, () => _afterListing?.Invoke() ?? Task.CompletedTask);
         return new MissedEventSweep(query, _world.Accounts, sync, _positions, Options.Create(_options), _world.Time, log ?? NullLogger<MissedEventSweep>.Instance);
     }
 
@@ -664,6 +667,48 @@ public sealed class MissedEventSweepTests
     }
 
     [Fact]
+    public async Task A_listing_that_reaches_the_cut_off_sweeps_no_account_leaves_the_position_and_the_next_run_lists_the_same_accounts()
+    {
+        _options.BatchSize = 2;
+        await RenewalsMissedAsync(3);
+        EachRunHasTimeForOneBatch();
+        await Sweep.RunAsync(CancellationToken.None); // user-3 and user-2: the position is after user-2
+        var position = _positions.Stored;
+        var reads = _world.Stripe.Reads;
+        _listingTakes = MissedEventSweepOptions.FunctionTimeout - MissedEventSweepOptions.MinTimeoutMargin; // the listing alone takes until the cut-off
+
+        var stalled = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(1, 0, 0, 0, 0, MoreDue: true, StoppedOnBudget: true), stalled);
+        Assert.Equal(["user-1"], Listed()[^1]);
+        Assert.Same(position, _positions.Stored); // not written: the next run goes on from the same place
+        Assert.Equal(reads, _world.Stripe.Reads);
+
+        _listingTakes = TimeSpan.Zero;
+        var next = await Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(new MissedEventSweepSummary(1, 1, 1, 0, 0, MoreDue: false, StoppedOnBudget: false), next);
+        Assert.Equal(["user-1"], Listed()[^1]);
+    }
+
+    [Fact]
+    public async Task An_account_a_webhook_brought_up_to_date_after_the_listing_is_counted_unchanged_and_not_read_from_stripe()
+    {
+        var subscriptions = await RenewalsMissedAsync(2);
+        _world.Stripe.CancelNow(subscriptions[1]); // user-2's subscription ends, user-1's is renewed: their events are late, not lost
+        _afterListing = () => _world.DeliverNewEventsAsync();
+        var stripe = new GatedStripe(_world.Stripe, opened: true);
+
+        var summary = await SweepWriting(_world.Accounts, stripe).RunAsync(CancellationToken.None);
+
+        Assert.Equal([["user-2", "user-1"]], Listed());
+        Assert.Equal(new MissedEventSweepSummary(1, 2, 0, 2, 0, MoreDue: false, StoppedOnBudget: false), summary);
+        Assert.Equal(0, stripe.Reads);
+        Assert.Equal(subscriptions[0].PeriodStart, _world.Account("user-1").Subscription!.CurrentPeriodStart);
+        Assert.Equal(SubscriptionStatus.Canceled, _world.Account("user-2").Subscription!.Status);
+    }
+
+    [Fact]
     public async Task No_account_is_started_at_the_cut_off_itself()
     {
         _options.BatchSize = 5;
@@ -800,13 +845,14 @@ public sealed class MissedEventSweepTests
     private List<List<string>> Listed() => [.. _listed.Select(batch => batch.Select(d => d.AccountId.Value).ToList())];
 
     /// <summary>The renewal query, recording each batch it listed.</summary>
-    private sealed class RecordingRenewalQuery(IAccountRenewalQuery inner, List<IReadOnlyList<RenewalOverdue>> listed, Action beforeListing) : IAccountRenewalQuery
+    private sealed class RecordingRenewalQuery(IAccountRenewalQuery inner, List<IReadOnlyList<RenewalOverdue>> listed, Action beforeListing, Func<Task> afterListing) : IAccountRenewalQuery
     {
         public async Task<IReadOnlyList<RenewalOverdue>> ListRenewalOverdueAsync(DateTimeOffset renewsBefore, RenewalOverdue? after, int limit, CancellationToken cancellationToken)
         {
             beforeListing();
             var batch = await inner.ListRenewalOverdueAsync(renewsBefore, after, limit, cancellationToken);
             listed.Add(batch);
+            await afterListing();
             return batch;
         }
     }

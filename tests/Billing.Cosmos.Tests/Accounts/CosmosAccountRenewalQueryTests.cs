@@ -81,6 +81,30 @@ public sealed class CosmosAccountRenewalQueryTests(CosmosFixture fixture) : ICla
         Assert.Equal(all.OrderByDescending(d => d.RenewsBy).ThenByDescending(d => d.AccountId.Value, StringComparer.Ordinal), all);
     }
 
+    /// <summary>
+    /// A listing is one page when the store answers it whole (the page size is the limit); when Cosmos DB answers in
+    /// shorter pages (a cross-partition query may), the query reads on until it has the limit.
+    /// </summary>
+    [Fact]
+    public async Task A_listing_is_one_page_and_short_pages_are_read_on_until_the_limit()
+    {
+        // Years after the other tests' accounts, so these three are the most recently due of a listing before the sixth year.
+        var before = Now.AddYears(6);
+        var first = await SubscribedAsync(Now.AddYears(5), SubscriptionStatus.Active);
+        var second = await SubscribedAsync(Now.AddYears(5).AddHours(1), SubscriptionStatus.Active);
+        var third = await SubscribedAsync(Now.AddYears(5).AddHours(2), SubscriptionStatus.Active);
+        using var whole = new FaultyStore(fixture);
+        using var paged = new FaultyStore(fixture) { QueryPageSize = 1 };
+
+        var listed = await whole.RenewalQuery.ListRenewalOverdueAsync(before, null, 3, CancellationToken.None);
+        var bounded = await paged.RenewalQuery.ListRenewalOverdueAsync(before, null, 2, CancellationToken.None);
+
+        Assert.Equal([third, second, first], listed.Select(d => d.AccountId));
+        Assert.Equal([3], whole.Queries.Select(q => q.Documents));
+        Assert.Equal([third, second], bounded.Select(d => d.AccountId));
+        Assert.Equal([1, 1], paged.Queries.Select(q => q.Documents));
+    }
+
     [Fact]
     public async Task The_new_account_fields_round_trip_and_renewsBy_follows_the_subscription()
     {

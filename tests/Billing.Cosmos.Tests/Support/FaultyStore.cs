@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
+using Billing.Cosmos.Accounts;
 using Billing.Cosmos.Client;
 using Billing.Cosmos.Admin;
 using Billing.Cosmos.Documents;
@@ -16,7 +18,8 @@ namespace Billing.Cosmos.Tests.Support;
 /// refuse them as Cosmos DB does once those retries are spent (<see cref="Refuse"/>), time out after the store did the
 /// request (<see cref="TimeOutNextProcedureAfterItRan"/>), fail the next one of a kind as a
 /// process that stops there would leave it (<see cref="FailNext"/>, <see cref="FailNextCreateIn"/>), or have another
-/// writer land right before the next one of a kind is sent (<see cref="BeforeNext"/>). Anything else reaches the store.
+/// writer land right before the next one of a kind is sent (<see cref="BeforeNext"/>), or have the store answer queries in
+/// short pages (<see cref="QueryPageSize"/>). Anything else reaches the store.
 /// </summary>
 internal sealed class FaultyStore : RequestHandler, IDisposable
 {
@@ -34,7 +37,17 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
         StripeEvents = new CosmosStripeEventStore(containers, new CosmosStripeEventHistory(containers), TimeProvider.System, NullLogger<CosmosStripeEventStore>.Instance);
         InvoiceRuns = new CosmosInvoiceRunStore(containers, new CosmosInvoiceDirectory(containers));
         Allocations = new CosmosAllocationLedger(containers, TimeProvider.System);
+        RenewalQuery = new CosmosAccountRenewalQuery(containers);
     }
+
+    /// <summary>The missed-event sweep's query over the accounts container.</summary>
+    public CosmosAccountRenewalQuery RenewalQuery { get; }
+
+    /// <summary>
+    /// When set, every query page asks the store for at most this many documents: the short pages Cosmos DB may answer a
+    /// cross-partition query with (a partition at a time, or a page's time or size budget spent).
+    /// </summary>
+    public int? QueryPageSize { get; set; }
 
     /// <summary>The allocation ledger (units held per allocation meter).</summary>
     public CosmosAllocationLedger Allocations { get; }
@@ -140,9 +153,15 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
             await before.Hook().ConfigureAwait(false);
         }
 
+        var isQueryPage = !string.IsNullOrEmpty(request.Headers["x-ms-documentdb-isquery"]) && string.IsNullOrEmpty(request.Headers["x-ms-cosmos-is-query-plan-request"]);
+        if (isQueryPage && QueryPageSize is { } pageSize)
+        {
+            request.Headers["x-ms-max-item-count"] = pageSize.ToString(CultureInfo.InvariantCulture);
+        }
+
         Interlocked.Increment(ref _sent);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!string.IsNullOrEmpty(request.Headers["x-ms-documentdb-isquery"]) && string.IsNullOrEmpty(request.Headers["x-ms-cosmos-is-query-plan-request"]))
+        if (isQueryPage)
         {
             Queries.Enqueue((request.Headers["x-ms-documentdb-partitionkey"], int.TryParse(response.Headers["x-ms-item-count"], out var documents) ? documents : 0));
         }

@@ -48,6 +48,41 @@ public sealed class PlanCatalogValidationTests
     }
 
     [Fact]
+    public void Display_name_is_at_most_100_characters()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("PRO").DisplayName = new string('P', 101);
+        AssertSingleError(options, "Plans[3] 'PRO': DisplayName must be at most 100 characters.");
+
+        options.Plan("PRO").DisplayName = new string('P', 100);
+        Assert.Empty(PlanCatalog.Validate(options));
+    }
+
+    [Fact]
+    public void An_empty_plan_entry_is_an_error_naming_its_index()
+    {
+        var options = TestCatalog.Options();
+        options.Plans[2] = null!; // "Plans": [..., null] in the configuration
+        AssertSingleError(options, "Plans[2]: the entry is empty.");
+    }
+
+    [Fact]
+    public void A_kind_outside_the_enum_is_an_error()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("BASIC").Kind = (PlanKind)7;
+        AssertSingleError(options, "Plans[2] 'BASIC': Kind must be Paid, Free or Trial.");
+    }
+
+    [Fact]
+    public void An_enforcement_outside_the_enum_is_an_error()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("BASIC").Meters["agent_runs"].Enforcement = (MeterEnforcement)7;
+        AssertSingleError(options, "Plans[2] 'BASIC': Meters:agent_runs: Enforcement must be HardLimit or Overage.");
+    }
+
+    [Fact]
     public void Exactly_one_free_plan()
     {
         var options = TestCatalog.Options();
@@ -367,6 +402,14 @@ public sealed class PlanCatalogValidationTests
         options = TestCatalog.Options();
         options.Plan("PRO").Meters["tokens"].Overage!.Tiers[0].UpTo = null;
         AssertSingleError(options, "Overage:Tiers[0]: only the last tier may be open-ended");
+    }
+
+    [Fact]
+    public void An_empty_tier_entry_is_an_error_naming_its_index()
+    {
+        var options = TestCatalog.Options();
+        options.Plan("PRO").Meters["tokens"].Overage!.Tiers[1] = null!;
+        AssertSingleError(options, "Plans[3] 'PRO': Meters:tokens: Overage:Tiers[1]: the entry is empty.");
     }
 
     [Fact]

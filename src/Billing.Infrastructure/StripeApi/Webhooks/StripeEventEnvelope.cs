@@ -48,7 +48,7 @@ public sealed record StripeEventEnvelope
         }
         catch (InvalidOperationException)
         {
-            return false; // a value of an unexpected token type
+            return false; // an escaped lone surrogate ("\uD800") in a member name or a string it reads: the reader checks only the hex digits
         }
     }
 
@@ -77,10 +77,7 @@ public sealed record StripeEventEnvelope
             }
 
             seen |= field;
-            if (!reader.Read())
-            {
-                return false;
-            }
+            reader.Read(); // the member's value: the body is whole, so a missing one throws (JsonException) rather than return false
 
             switch (field)
             {
@@ -109,10 +106,9 @@ public sealed record StripeEventEnvelope
             reader.Skip(); // validates and passes over nested values (data.object and anything else)
         }
 
-        if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
-        {
-            return false; // not a single object (trailing content throws above)
-        }
+        // The loop ends on the root object's end: inside an object, anything but a member name or the end throws. Reading
+        // on throws on any content after it (a second value, garbage) and returns false at the end of the body.
+        reader.Read();
 
         if (!IsEventId(id) || string.IsNullOrEmpty(type) || created is not { } unix || !hasData
             || unix < DateTimeOffset.MinValue.ToUnixTimeSeconds() || unix > DateTimeOffset.MaxValue.ToUnixTimeSeconds())

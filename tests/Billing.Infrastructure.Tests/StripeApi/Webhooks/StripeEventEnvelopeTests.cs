@@ -28,6 +28,9 @@ public sealed class StripeEventEnvelopeTests
     [InlineData("[]")]
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{}""")] // truncated
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{}} {}""")] // trailing value
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{}} x""")] // trailing garbage
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{}]""")] // closed as an array
+    [InlineData("{\"id\"")] // ends after a member name
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000}""")] // no data
     [InlineData("""{"type":"invoice.paid","created":1750000000,"data":{}}""")] // no id
     [InlineData("""{"id":"evt_1","created":1750000000,"data":{}}""")] // no type
@@ -54,6 +57,22 @@ public sealed class StripeEventEnvelopeTests
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"api_version":"a","api_version":"b","data":{}}""")]
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{},"data":{}}""")]
     public void Refuses_a_repeated_envelope_member(string body)
+    {
+        Assert.False(StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(body), out var envelope));
+        Assert.Null(envelope);
+    }
+
+    /// <summary>
+    /// The reader checks a \u escape's four hex digits but not that a surrogate is paired: unescaping one alone (a string
+    /// the envelope reads, or a top-level member name it compares) throws InvalidOperationException, not JsonException.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"id":"evt_\uD800","type":"invoice.paid","created":1750000000,"data":{}}""")]
+    [InlineData("""{"id":"evt_1","type":"invoice.paid\uDC00","created":1750000000,"data":{}}""")]
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"api_version":"\uD800a","data":{}}""")]
+    [InlineData("""{"id":"evt_1","object":"\uD800","type":"invoice.paid","created":1750000000,"data":{}}""")]
+    [InlineData("""{"\uD800":1,"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{}}""")]
+    public void Refuses_an_escaped_lone_surrogate_in_what_it_reads(string body)
     {
         Assert.False(StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(body), out var envelope));
         Assert.Null(envelope);

@@ -63,6 +63,25 @@ public sealed class StripeWebhookReceiverTests
     }
 
     /// <summary>
+    /// A correctly signed body the envelope's JSON reader throws on (JsonException for a body ending after a member name
+    /// or with content after the object, InvalidOperationException for an escaped lone surrogate it unescapes) is refused
+    /// as malformed (the function answers 400) and nothing is stored or queued (the strict mocks are never called).
+    /// </summary>
+    [Theory]
+    [InlineData("""{"id":"evt_1","object":"event","type":"invoice.paid","created":1800000000,"data":{"object":{}}} x""")]
+    [InlineData("{\"id\"")]
+    [InlineData("""{"id":"evt_\uD800","object":"event","type":"invoice.paid","created":1800000000,"data":{"object":{}}}""")]
+    public async Task A_signed_body_the_json_reader_throws_on_is_refused_as_malformed(string json)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+
+        var receipt = await Receiver().ReceiveAsync(body, StripeSigner.Header(Now.AddSeconds(-2), body, Secret), CancellationToken.None);
+
+        Assert.Equal((WebhookReceiptStatus.Rejected, "malformed_event"), (receipt.Status, receipt.Code));
+        Assert.Equal(LogLevel.Warning, Assert.Single(logger.Collector.GetSnapshot()).Level);
+    }
+
+    /// <summary>
     /// An event the store or the queue could not take is answered 503 and Stripe delivers it again (for three days in
     /// live mode): a service that is down, throttling or unreachable heals by that retry, and a lasting outage shows in
     /// the 5xx alert, so it is a warning, as the middleware logs the same failures of every other function. Any other
