@@ -226,10 +226,6 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
         return Emit("checkout.session.expired", "checkout.session", sessionId, customerId, null, accountId, checkoutMode: "subscription");
     }
 
-    /// <summary>An event of a type the processor does not act on.</summary>
-    public StripeEventPayload RaiseUnhandled(string type, string? customerId) =>
-        Emit(type, "invoice", NewId("in"), customerId, null, null);
-
     /// <summary>An event naming the account whose object carries no id: its own, its customer's and its subscription's are all absent.</summary>
     public StripeEventPayload RaiseWithoutIds(string type, string objectType, string accountId) =>
         Emit(type, objectType, null, null, null, accountId);
