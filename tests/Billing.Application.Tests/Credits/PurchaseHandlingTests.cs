@@ -292,6 +292,29 @@ public sealed class PurchaseHandlingTests
     }
 
     [Theory]
+    [InlineData("refund.updated", "succeeded", "The refund is 'succeeded': nothing changes.")]
+    [InlineData("refund.updated", "pending", "The refund is 'pending': nothing changes.")]
+    [InlineData("charge.dispute.closed", "under_review", "The dispute closed as 'under_review': nothing changes.")]
+    public async Task A_refund_update_or_a_closed_dispute_that_neither_fails_nor_wins_gives_nothing_back_though_nothing_takes_the_charge_back_now(string type, string status, string note)
+    {
+        // Stripe already reads the charge as not taken back (the refund failed; its own event is on its way): an event
+        // that only says the refund succeeded or is pending, or a dispute closed otherwise, changes nothing. The
+        // refund's own failure gives back.
+        var account = await AccountAsync();
+        await _purchases.HandleAsync(account, Session("cs_r9", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_r9", "pi_cs_r9"), CancellationToken.None);
+        _gateway.Charges["ch_r9"] = new ChargeStanding("cus_" + account.Value, 0, Disputed: false);
+
+        var update = type == PaymentReversalHandler.DisputeClosed
+            ? Dispute("ch_r9", "pi_cs_r9", status)
+            : RefundFailed("re_r9", "ch_r9", "pi_cs_r9") with { Type = type, ObjectStatus = status };
+        var result = await _reversals.HandleAsync(update, CancellationToken.None);
+
+        Assert.Equal((false, note), (result.IsApplied, result.Note));
+        Assert.Equal(0, await BalanceAsync(account));
+    }
+
+    [Theory]
     [InlineData("refund.updated", "canceled")]
     [InlineData("charge.dispute.closed", "won")]
     [InlineData("charge.dispute.closed", "warning_closed")] // an inquiry closed without a chargeback
