@@ -91,22 +91,27 @@ public static class FreePort
                 throw ExitedDuringStart($"{server.Name} exited before listening on 127.0.0.1:{port}.", server.Output);
             }
 
-            if (ListeningSockets(port) is { } sockets)
+            if (await ListensAsync(server, port))
             {
-                if (sockets.Count > 0 && ProcessTree.DescendantsOf(server.Id).Prepend(server.Id).Any(pid => HoldsAny(pid, sockets)))
-                {
-                    return;
-                }
-            }
-            else if (await AnswersAsync(port))
-            {
-                return; // no /proc: an answer is all there is to go by
+                return;
             }
 
             await Task.Delay(100);
         }
 
         throw new TimeoutException($"{server.Name} did not listen on 127.0.0.1:{port} after {timeout.TotalSeconds:0}s.\n{server.Output}");
+    }
+
+    /// <summary>
+    /// Whether <paramref name="server"/>, or a process it started (the emulators run under a watchdog shell), holds the
+    /// socket listening on <paramref name="port"/> (Linux's /proc). Without /proc, whether anything answers there.
+    /// </summary>
+    public static async Task<bool> ListensAsync(ManagedProcess server, int port)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return ListeningSockets(port) is { } sockets
+            ? sockets.Count > 0 && ProcessTree.DescendantsOf(server.Id).Prepend(server.Id).Any(pid => HoldsAny(pid, sockets))
+            : await AnswersAsync(port);
     }
 
     private static async Task<bool> AnswersAsync(int port)
