@@ -18,10 +18,10 @@ dotnet build "$BILLING_ROOT/Billing.sln" -c "$CONFIGURATION" -nologo -v quiet -c
 # 174 to 95 CPU-seconds on 2 cores (README). The build above keeps the runtime's default.
 export DOTNET_TC_CallCounting=0
 
-azurite_port=$(free_port)
-cosmos_port=$(free_port)
-start_azurite "$azurite_port" "$WORK/azurite" "$WORK"
-start_cosmos "$cosmos_port" "$WORK"
+start_on_free_port start_azurite "$WORK/azurite" "$WORK"
+azurite_port=$started_port
+start_on_free_port start_cosmos "$WORK"
+cosmos_port=$started_port
 export BILLING_TEST_STORAGE_CONNECTION=$(azurite_connection_string "$azurite_port")
 export BILLING_TEST_COSMOS_CONNECTION=$(cosmos_connection_string "$cosmos_port")
 log "emulators up: Azurite :$azurite_port, Cosmos :$cosmos_port"

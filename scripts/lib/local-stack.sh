@@ -59,6 +59,16 @@ port_in_use() { # port
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# Whether the process holds a socket listening on the TCP port (Linux /proc; elsewhere: whether anything answers there).
+# A port that answers is not enough: between free_port and the server's bind another process can take it, and the
+# server, still loading, exits on EADDRINUSE only after the port has answered (the other process's answer).
+listens_on() { # pid port
+  [[ -r /proc/net/tcp ]] || { port_in_use "$2"; return; }
+  local sockets
+  sockets=$(awk -v port="$(printf ':%04X' "$2")" '$4 == "0A" && substr($2, length($2) - 4) == port { print "socket:[" $10 "]" }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+  [[ -n $sockets ]] && grep -qxF "$sockets" <<<"$(readlink /proc/"$1"/fd/* 2>/dev/null)"
+}
+
 require_free_port() { # port what variable
   if port_in_use "$1"; then
     log "port $1 ($2) is already in use by another process; stop it or set $3 to a free port"
@@ -91,27 +101,47 @@ start_background() { # logfile command...
   BILLING_PIDS+=($!)
 }
 
+# The emulators' start functions return 0 once the process started last listens on the port, 2 when it could not bind
+# it (another process took it: test.sh tries another port), 1 otherwise.
 start_azurite() { # port statedir logdir
   mkdir -p "$2"
   start_background "$3/azurite.log" "$BILLING_ROOT/node_modules/.bin/azurite-queue" \
     --queueHost 127.0.0.1 --queuePort "$1" --location "$2" --silent --skipApiVersionCheck --disableTelemetry
-  wait_for_port "Azurite (queues)" "$1" 60 "$3/azurite.log"
-  alive_or_fail "Azurite (queues)" "$3/azurite.log"
-}
-
-alive_or_fail() { # name logfile: the process started last must still run (it may have lost its port to another)
-  sleep 0.3
-  if ! kill -0 "${BILLING_PIDS[-1]}" 2>/dev/null; then
-    log "$1 exited right after start; its log ($2):"
-    tail -n 20 "$2" >&2 || true
-    exit 1
-  fi
+  wait_for_listener "Azurite (queues)" "$1" 60 "$3/azurite.log"
 }
 
 start_cosmos() { # port logdir: @vercel/cosmosdb-server with stored procedures (scripts/local-cosmos/server.js)
   start_background "$2/cosmosdb-server.log" node "$BILLING_ROOT/scripts/local-cosmos/server.js" --host 127.0.0.1 --port "$1"
-  wait_for_port "Cosmos DB server" "$1" 60 "$2/cosmosdb-server.log"
-  alive_or_fail "Cosmos DB server" "$2/cosmosdb-server.log"
+  wait_for_listener "Cosmos DB server" "$1" 60 "$2/cosmosdb-server.log"
+}
+
+wait_for_listener() { # name port seconds logfile: until the process started last listens on the port
+  local name=$1 port=$2 seconds=$3 logfile=$4 pid=${BILLING_PIDS[-1]}
+  for ((i = 0; i < seconds * 10; i++)); do
+    if listens_on "$pid" "$port"; then
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "$name exited during start-up; its log ($logfile):"
+      tail -n 20 "$logfile" >&2 || true
+      grep -q EADDRINUSE "$logfile" && return 2
+      return 1
+    fi
+    sleep 0.1
+  done
+  log "$name did not listen on port $port within ${seconds}s; its log ($logfile):"
+  tail -n 40 "$logfile" >&2 || true
+  return 1
+}
+
+start_on_free_port() { # start_azurite|start_cosmos and its arguments after the port: on a free port, on another when that one was taken meanwhile; sets started_port
+  local attempt status
+  for attempt in 1 2 3; do
+    started_port=$(free_port)
+    "$1" "$started_port" "${@:2}" && return 0 || status=$?
+    ((status == 2 && attempt < 3)) || return "$status"
+    log "port $started_port was taken meanwhile; another"
+  done
 }
 
 azurite_connection_string() { # port

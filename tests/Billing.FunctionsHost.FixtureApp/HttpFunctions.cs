@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -38,6 +39,29 @@ internal sealed class HttpFunctions
         return new OkObjectResult(new { length, sha256 = Convert.ToHexString(hash.GetHashAndReset()) });
     }
 
+    private static readonly ConcurrentDictionary<string, Gathering> Gatherings = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Answers once <paramref name="count"/> requests with this key are in at the same time: a host that runs fewer
+    /// invocations at once answers none of them.
+    /// </summary>
+    [Function("Gather")]
+    public static async Task<IActionResult> Gather(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "gather/{key}/{count:int}")] HttpRequest request,
+        string key,
+        int count,
+        CancellationToken cancellationToken)
+    {
+        var gathering = Gatherings.GetOrAdd(key, _ => new Gathering());
+        if (Interlocked.Increment(ref gathering.Arrived) == count)
+        {
+            gathering.All.TrySetResult();
+        }
+
+        await gathering.All.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new OkObjectResult(new { key, count });
+    }
+
     [Function("Slow")]
     public static async Task<IActionResult> Slow(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "slow/{ms:int}")] HttpRequest request,
@@ -69,5 +93,12 @@ internal sealed class HttpFunctions
     {
         Environment.Exit(3);
         return new OkObjectResult(request.Path.Value);
+    }
+
+    private sealed class Gathering
+    {
+        public int Arrived;
+
+        public TaskCompletionSource All { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -36,7 +36,8 @@ public sealed class QueueTriggerTests
 
         var poisoned = await Wait.ForAsync(() => ReceiveOneAsync(poison), Deadline, "the failing message in the poison queue");
         Assert.Equal("fail please", poisoned);
-        Assert.Contains(host.Output, l => l.Contains($"Fixture queue message {failing.MessageId} dequeue 3", StringComparison.Ordinal));
+        // The host wrote the line before it moved the message, but this process reads its output on its own: wait for it.
+        await host.WaitForLineAsync(l => l.Contains($"Fixture queue message {failing.MessageId} dequeue 3", StringComparison.Ordinal), Deadline);
         Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {failing.MessageId} dequeue 4", StringComparison.Ordinal));
         Assert.Single(host.Output, l => l.Contains($"Fixture queue message {sent.MessageId} dequeue", StringComparison.Ordinal));
         // The real host's words for the move (QueueProcessor.CopyMessageToPoisonQueueAsync), which the poison alert reads.
@@ -230,6 +231,7 @@ public sealed class QueueTriggerTests
         var sent = (await queue.SendMessageAsync("fail once")).Value;
 
         Assert.Equal("fail once", await Wait.ForAsync(() => ReceiveOneAsync(Storage.Queue(queueName + "-poison")), Deadline, "the message in the poison queue"));
+        await host.WaitForLineAsync(l => l.Contains($"Fixture queue message {sent.MessageId} dequeue 1", StringComparison.Ordinal), Deadline); // read after the poison queue's answer, as above
         Assert.Single(host.Output, l => l.Contains($"Fixture queue message {sent.MessageId} dequeue", StringComparison.Ordinal));
     }
 

@@ -30,6 +30,23 @@ public sealed class LocalStackScriptTests
         Assert.Equal("emulator", output.Trim());
     }
 
+    [Fact]
+    public async Task An_emulator_whose_port_another_process_took_meanwhile_is_not_taken_for_started()
+    {
+        // test.sh picks a free port, then starts the emulator on it; on a busy machine another process can listen there
+        // first. The emulator then exits (EADDRINUSE) once Node.js has loaded it, but the other process already answers on
+        // the port: the tests ran against it (another run's Cosmos server, gone when that run ended) until it stopped.
+        var output = await BashAsync("""
+            port=$(free_port); logs=$(mktemp -d)
+            node -e "require('net').createServer().listen(+process.argv[1], '127.0.0.1')" "$port" & other=$!
+            trap 'kill $other; stop_all; rm -rf "$logs"' EXIT
+            wait_for_port "the other process" "$port" 30 /dev/null
+            start_cosmos "$port" "$logs" 2>/dev/null && echo "started on a taken port" || echo "refused with $?"
+            """);
+
+        Assert.Equal("refused with 2", output.Trim());
+    }
+
     private static async Task<string> BashAsync(string script)
     {
         var start = new ProcessStartInfo("bash")

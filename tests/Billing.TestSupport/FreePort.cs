@@ -62,8 +62,10 @@ public static class FreePort
     }
 
     /// <summary>
-    /// Waits until <paramref name="server"/> accepts connections on <paramref name="port"/>. When it does not (it exited
-    /// first: see <see cref="ExitedDuringStart"/>; or the time ran out), stops it and throws with its output.
+    /// Waits until <paramref name="server"/> (or a process it started) listens on <paramref name="port"/>: a connection
+    /// alone would also reach another process that took the port after <see cref="Next"/>, while the server, still
+    /// starting, has yet to fail to bind it. When it does not (it exited first: see <see cref="ExitedDuringStart"/>; or
+    /// the time ran out), stops it and throws with its output.
     /// </summary>
     public static async Task WaitUntilListeningAsync(int port, TimeSpan timeout, ManagedProcess server)
     {
@@ -89,19 +91,80 @@ public static class FreePort
                 throw ExitedDuringStart($"{server.Name} exited before listening on 127.0.0.1:{port}.", server.Output);
             }
 
-            try
+            if (await ListensAsync(server, port))
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
                 return;
             }
-            catch (SocketException)
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{server.Name} did not listen on 127.0.0.1:{port} after {timeout.TotalSeconds:0}s.\n{server.Output}");
+    }
+
+    /// <summary>
+    /// Whether <paramref name="server"/>, or a process it started (the emulators run under a watchdog shell), holds the
+    /// socket listening on <paramref name="port"/> (Linux's /proc). Without /proc, whether anything answers there.
+    /// </summary>
+    public static async Task<bool> ListensAsync(ManagedProcess server, int port)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return ListeningSockets(port) is { } sockets
+            ? sockets.Count > 0 && ProcessTree.DescendantsOf(server.Id).Prepend(server.Id).Any(pid => HoldsAny(pid, sockets))
+            : await AnswersAsync(port);
+    }
+
+    private static async Task<bool> AnswersAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The inodes (<c>socket:[n]</c>) of the sockets listening on the TCP port, from Linux's /proc; null without it.</summary>
+    private static HashSet<string>? ListeningSockets(int port)
+    {
+        string[] tables = ["/proc/net/tcp", "/proc/net/tcp6"];
+        if (!File.Exists(tables[0]))
+        {
+            return null;
+        }
+
+        var local = ":" + port.ToString("X4", System.Globalization.CultureInfo.InvariantCulture);
+        var sockets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var table in tables.Where(File.Exists))
+        {
+            foreach (var line in File.ReadLines(table).Skip(1))
             {
-                await Task.Delay(100);
+                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...; st 0A is LISTEN
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length > 9 && fields[1].EndsWith(local, StringComparison.Ordinal) && fields[3] == "0A")
+                {
+                    sockets.Add($"socket:[{fields[9]}]");
+                }
             }
         }
 
-        throw new TimeoutException($"Nothing listens on 127.0.0.1:{port} after {timeout.TotalSeconds:0}s.\n{server.Output}");
+        return sockets;
+    }
+
+    private static bool HoldsAny(int pid, HashSet<string> sockets)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Any(fd => new FileInfo(fd).LinkTarget is { } target && sockets.Contains(target));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // gone, or not ours to look at
+        }
     }
 }
 

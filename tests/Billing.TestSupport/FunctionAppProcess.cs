@@ -64,7 +64,8 @@ public sealed class FunctionAppProcess : IAsyncDisposable
         return FreePort.StartOnFreePortAsync(port => StartAsync(port, settings, scriptRoot, stateDirectory, corsOrigins));
     }
 
-    private static async Task<FunctionAppProcess> StartAsync(int port, IDictionary<string, string?> settings, string? scriptRoot, string? stateDirectory, string? corsOrigins)
+    /// <summary>Starts the host on <paramref name="port"/>; a <see cref="PortTakenException"/> when another process holds it.</summary>
+    internal static async Task<FunctionAppProcess> StartAsync(int port, IDictionary<string, string?> settings, string? scriptRoot = null, string? stateDirectory = null, string? corsOrigins = null)
     {
         var environment = new Dictionary<string, string?>(settings)
         {
@@ -136,8 +137,9 @@ public sealed class FunctionAppProcess : IAsyncDisposable
 
             try
             {
+                // Only an answer of this host: another process may hold the port it was given (it then exits on it).
                 using var response = await probe.GetAsync(new Uri("admin/host/status", UriKind.Relative));
-                if (response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode && await FreePort.ListensAsync(_process, BaseAddress.Port))
                 {
                     return;
                 }
