@@ -1,0 +1,87 @@
+using Billing.FunctionsHost.Configuration;
+using Billing.FunctionsHost.Queues;
+using Billing.FunctionsHost.Rpc;
+using Billing.FunctionsHost.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace Billing.FunctionsHost.Tests.Unit;
+
+/// <summary>The queue listener against Azurite, on a fake clock, with the worker played by the test.</summary>
+public sealed class QueueListenerTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Renewal = TimeSpan.FromMinutes(5);
+    private readonly string queueName = Storage.UniqueQueueName("listener");
+    private readonly ClockWithTimers time = new();
+    private readonly ScriptedWorker worker;
+    private readonly HostJsonOptions hostJson;
+
+    public QueueListenerTests()
+    {
+        hostJson = HostJsonOptions.Parse("""{ "extensions": { "queues": { "maxPollingInterval": "00:00:02", "visibilityTimeout": "00:10:00" } } }""", 1);
+        var settings = new AppSettings(new Dictionary<string, string> { ["AzureWebJobsStorage"] = Storage.ConnectionString, ["LISTENER_QUEUE"] = queueName }, _ => null);
+        worker = new ScriptedWorker(time, ScriptedWorker.QueueFunction("%LISTENER_QUEUE%"), hostJson, settings);
+    }
+
+    public ValueTask DisposeAsync() => worker.DisposeAsync();
+
+    [Fact]
+    public async Task The_idle_back_off_starts_again_from_the_minimum_after_a_batch()
+    {
+        // The real listener's CreateDelayWithNotificationTask asks RandomizedExponentialBackoffStrategy for
+        // GetNextDelay(executionSucceeded: true) after a poll that found messages: the minimum, with the exponent back to 1.
+        var queue = Storage.Queue(queueName);
+        await queue.CreateAsync();
+        var session = await worker.StartAsync();
+        time.ForgetTimers(); // the handshake's
+        using var listener = CreateListener(session.Functions[0]);
+        using var stop = new CancellationTokenSource();
+        var running = listener.RunAsync(stop.Token);
+        for (var emptyPoll = 0; emptyPoll < 3; emptyPoll++)
+        {
+            time.Advance(await time.NextTimerAsync()); // 100, 180-220, 260-340 ms
+        }
+
+        var grown = await time.NextTimerAsync(); // 420-580 ms, after the fourth empty poll
+        await queue.SendMessageAsync("wake up");
+        time.Advance(grown);
+        var invocation = await NextInvocationAsync();
+        worker.Complete(invocation);
+
+        var afterBatch = await NextPollDelayAsync();
+        time.Advance(afterBatch);
+        var next = await NextPollDelayAsync();
+
+        Assert.Equal(TimeSpan.FromMilliseconds(100), afterBatch);
+        Assert.InRange(next.TotalMilliseconds, 180, 220);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    private QueueListener CreateListener(Functions.FunctionDefinition function) =>
+        new(function, worker.Queues, hostJson, worker.Invoker, time, worker.Log.CreateLogger("Host.Queues"), worker.Log.CreateLogger("Host.Triggers.Queue"));
+
+    private async Task<InvocationRequest> NextInvocationAsync()
+    {
+        while (true)
+        {
+            var message = await worker.FromHost.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            if (message.InvocationRequest is { } invocation)
+            {
+                return invocation;
+            }
+        }
+    }
+
+    /// <summary>The next timer that is not a visibility renewal's.</summary>
+    private async Task<TimeSpan> NextPollDelayAsync()
+    {
+        while (true)
+        {
+            var delay = await time.NextTimerAsync();
+            if (delay != Renewal)
+            {
+                return delay;
+            }
+        }
+    }
+}
