@@ -57,6 +57,38 @@ public sealed class QueueListenerTests : IAsyncDisposable
         await running;
     }
 
+    [Fact]
+    public async Task A_message_renewed_twice_is_renewed_and_deleted_with_the_newest_pop_receipt()
+    {
+        // Each visibility update returns a new pop receipt and voids the old one; the real listener's
+        // UpdateQueueMessageVisibilityCommand hands each UpdateReceipt back (onUpdateReceipt) for the next update and the
+        // delete. With a stale one both answer 404 and the message comes back after its lease and runs again.
+        var queue = Storage.Queue(queueName);
+        await queue.CreateAsync();
+        await queue.SendMessageAsync("long running");
+        var session = await worker.StartAsync();
+        using var listener = CreateListener(session.Functions[0]);
+        using var stop = new CancellationTokenSource();
+        var running = listener.RunAsync(stop.Token);
+        var invocation = await NextInvocationAsync();
+
+        await time.AdvanceThroughAsync(Renewal);
+        await time.AdvanceThroughAsync(Renewal);
+        var third = time.WaitForTimerAsync(Renewal);
+        var failed = Wait.UntilAsync(() => worker.Log.Lines.Any(IsUpdateFailure), TimeSpan.FromSeconds(30), "a failed update");
+        await Task.WhenAny(third, failed);
+        Assert.DoesNotContain(worker.Log.Lines, IsUpdateFailure);
+
+        worker.Complete(invocation);
+        await stop.CancelAsync();
+        await running;
+
+        Assert.DoesNotContain(worker.Log.Lines, IsUpdateFailure);
+        Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    private static bool IsUpdateFailure(string line) => line.StartsWith("Host.Queues: Updating message", StringComparison.Ordinal);
+
     private QueueListener CreateListener(Functions.FunctionDefinition function) =>
         new(function, worker.Queues, hostJson, worker.Invoker, time, worker.Log.CreateLogger("Host.Queues"), worker.Log.CreateLogger("Host.Triggers.Queue"));
 
