@@ -198,8 +198,15 @@ internal sealed class ClockWithTimers : FakeTimeProvider
     /// <summary>Waits for a timer due in exactly <paramref name="dueTime"/>, skipping others.</summary>
     public async Task WaitForTimerAsync(TimeSpan dueTime)
     {
-        while (await NextTimerAsync() != dueTime)
+        try
         {
+            while (await NextTimerAsync() != dueTime)
+            {
+            }
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"No timer due in {dueTime} was created.", e);
         }
     }
 
