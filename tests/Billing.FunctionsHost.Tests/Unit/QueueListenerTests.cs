@@ -96,8 +96,7 @@ public sealed class QueueListenerTests : IAsyncDisposable
     {
         while (true)
         {
-            var message = await worker.FromHost.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-            if (message.InvocationRequest is { } invocation)
+            if ((await worker.NextFromHostAsync()).InvocationRequest is { } invocation)
             {
                 return invocation;
             }

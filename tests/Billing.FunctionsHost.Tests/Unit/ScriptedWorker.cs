@@ -27,6 +27,7 @@ internal sealed class ScriptedWorker : IAsyncDisposable
     private readonly List<(Channel<StreamingMessage> ToHost, Task Run)> streams = [];
     private readonly RpcFunctionMetadata function;
     private readonly WorkerChannelRegistry registry = new();
+    private readonly Channel<StreamingMessage> sentByHost = Channel.CreateUnbounded<StreamingMessage>();
 
     public ScriptedWorker(ClockWithTimers time, RpcFunctionMetadata function, HostJsonOptions hostJson, AppSettings settings)
     {
@@ -47,10 +48,20 @@ internal sealed class ScriptedWorker : IAsyncDisposable
 
     public QueueClientFactory Queues { get; }
 
-    /// <summary>What the host sent the worker besides the handshake (InvocationRequest, InvocationCancel, ...), in order.</summary>
-    public Channel<StreamingMessage> FromHost { get; } = Channel.CreateUnbounded<StreamingMessage>();
-
     public int Started => pids.Count;
+
+    /// <summary>The next message the host sent a worker besides the handshake (InvocationRequest, InvocationCancel, WorkerTerminate...).</summary>
+    public async Task<StreamingMessage> NextFromHostAsync()
+    {
+        try
+        {
+            return await sentByHost.Reader.ReadAsync().AsTask().WaitAsync(Deadline);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException("The host sent the worker nothing more.", e);
+        }
+    }
 
     /// <summary>A queue-triggered function "Consume" as the worker indexes it.</summary>
     public static RpcFunctionMetadata QueueFunction(string queueName) => new()
@@ -124,7 +135,7 @@ internal sealed class ScriptedWorker : IAsyncDisposable
         };
         if (answer is null)
         {
-            FromHost.Writer.TryWrite(message);
+            sentByHost.Writer.TryWrite(message);
             return;
         }
 
@@ -132,7 +143,7 @@ internal sealed class ScriptedWorker : IAsyncDisposable
         toHost.TryWrite(answer);
     }
 
-    /// <summary>Answers an invocation the test received from <see cref="FromHost"/>.</summary>
+    /// <summary>Answers an invocation the test received from <see cref="NextFromHostAsync"/>: it succeeded.</summary>
     public void Complete(InvocationRequest invocation) =>
         streams[^1].ToHost.Writer.TryWrite(new StreamingMessage
         {

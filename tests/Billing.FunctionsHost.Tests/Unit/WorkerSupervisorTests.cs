@@ -46,6 +46,22 @@ public sealed class WorkerSupervisorTests : IAsyncDisposable
         Assert.Equal(4, worker.Started);
     }
 
+    [Fact]
+    public async Task Stopping_sends_WorkerTerminate_and_kills_a_worker_still_running_after_the_grace_period()
+    {
+        var pid = (await worker.StartAsync()).Process.Id;
+        time.ForgetTimers(); // the handshake's
+
+        var stopping = worker.Supervisor.StopAsync();
+        var terminate = await worker.NextFromHostAsync();
+
+        Assert.Equal(TimeSpan.FromSeconds(5), terminate.WorkerTerminate?.GracePeriod.ToTimeSpan());
+        Assert.Null(worker.Supervisor.Current);
+        await time.AdvanceThroughAsync(TimeSpan.FromSeconds(6));
+        await stopping;
+        await Infrastructure.Wait.UntilAsync(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(30), "the worker process to be killed");
+    }
+
     /// <summary>Starts a worker, supervises it, and crashes it three times in quick succession, each restart played.</summary>
     private async Task<Task<string?>> UseUpTheRestartsAsync(CancellationToken stop)
     {
