@@ -80,8 +80,8 @@ internal sealed class ScriptedWorker : IAsyncDisposable
         return await starting;
     }
 
-    /// <summary>Waits for the next worker process the host starts, plays its handshake, and waits until the host serves invocations on it.</summary>
-    public async Task ConnectNextAsync()
+    /// <summary>Waits for the next worker process the host starts; returns its pid, with nothing connected yet.</summary>
+    public async Task<int> NextProcessAsync()
     {
         var file = await Wait.ForAsync(
             () => Task.FromResult(Directory.GetFiles(argumentsDirectory, "*.args").FirstOrDefault(f => !seen.Contains(f))),
@@ -89,13 +89,20 @@ internal sealed class ScriptedWorker : IAsyncDisposable
             "the host to start a worker process");
         seen.Add(file);
         pids.Add(int.Parse(Path.GetFileNameWithoutExtension(file)));
-        var arguments = await File.ReadAllLinesAsync(file);
+        return pids[^1];
+    }
+
+    /// <summary>Waits for the next worker process the host starts, plays its handshake, and waits until the host serves invocations on it.</summary>
+    public async Task ConnectNextAsync()
+    {
+        var pid = await NextProcessAsync();
+        var arguments = await File.ReadAllLinesAsync(Path.Combine(argumentsDirectory, $"{pid}.args"));
         var workerId = arguments[Array.IndexOf(arguments, "--functions-worker-id") + 1];
         var channel = registry.Find(workerId) ?? throw new InvalidOperationException($"No channel for worker '{workerId}'.");
         var toHost = Channel.CreateUnbounded<StreamingMessage>();
         var fromHost = new Writer(message => Answer(message, toHost.Writer));
         streams.Add((toHost, channel.RunAsync(new Reader(toHost.Reader), fromHost, CancellationToken.None)));
-        await Wait.UntilAsync(() => Supervisor.Current?.Process.Id == pids[^1], Deadline, "the host to publish the new worker");
+        await Wait.UntilAsync(() => Supervisor.Current?.Process.Id == pid, Deadline, "the host to publish the new worker");
     }
 
     /// <summary>Kills the current worker process, as a crash would.</summary>

@@ -62,6 +62,20 @@ public sealed class WorkerSupervisorTests : IAsyncDisposable
         await Infrastructure.Wait.UntilAsync(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(30), "the worker process to be killed");
     }
 
+    [Fact]
+    public async Task A_worker_that_does_not_connect_within_60_seconds_ends_the_start_and_is_killed()
+    {
+        // The real host's WorkerProcessCountOptions.ProcessStartupTimeout: 60 s for the worker's StartStream.
+        var starting = worker.Supervisor.StartAsync(new Uri("http://127.0.0.1:1/"), CancellationToken.None);
+        var pid = await worker.NextProcessAsync();
+
+        await time.AdvanceThroughAsync(TimeSpan.FromSeconds(60));
+
+        var error = await Assert.ThrowsAsync<HostStartupException>(() => starting);
+        Assert.Equal("The worker did not connect (StartStream) within 60 seconds.", error.Message);
+        await Infrastructure.Wait.UntilAsync(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(30), "the worker process to be killed");
+    }
+
     /// <summary>Starts a worker, supervises it, and crashes it three times in quick succession, each restart played.</summary>
     private async Task<Task<string?>> UseUpTheRestartsAsync(CancellationToken stop)
     {
