@@ -72,6 +72,15 @@ internal sealed class ScriptedWorker : IAsyncDisposable
         RawBindings = { $$"""{ "name": "message", "type": "queueTrigger", "direction": "In", "queueName": "{{queueName}}" }""" },
     };
 
+    /// <summary>Adds a queue output binding for the function's return value.</summary>
+    public static RpcFunctionMetadata WithQueueOutput(RpcFunctionMetadata function, string queueName, string connection)
+    {
+        var withOutput = function.Clone();
+        withOutput.Bindings["$return"] = new BindingInfo { Type = "queue", Direction = BindingInfo.Types.Direction.Out };
+        withOutput.RawBindings.Add($$"""{ "name": "$return", "type": "queue", "direction": "Out", "queueName": "{{queueName}}", "connection": "{{connection}}" }""");
+        return withOutput;
+    }
+
     /// <summary>Starts the first worker and plays its handshake.</summary>
     public async Task<WorkerSession> StartAsync()
     {
@@ -150,11 +159,16 @@ internal sealed class ScriptedWorker : IAsyncDisposable
         toHost.TryWrite(answer);
     }
 
-    /// <summary>Answers an invocation the test received from <see cref="NextFromHostAsync"/>: it succeeded.</summary>
-    public void Complete(InvocationRequest invocation) =>
+    /// <summary>Answers an invocation the test received from <see cref="NextFromHostAsync"/>: it succeeded, returning <paramref name="returnValue"/>.</summary>
+    public void Complete(InvocationRequest invocation, TypedData? returnValue = null) =>
         streams[^1].ToHost.Writer.TryWrite(new StreamingMessage
         {
-            InvocationResponse = new InvocationResponse { InvocationId = invocation.InvocationId, Result = new StatusResult { Status = StatusResult.Types.Status.Success } },
+            InvocationResponse = new InvocationResponse
+            {
+                InvocationId = invocation.InvocationId,
+                Result = new StatusResult { Status = StatusResult.Types.Status.Success },
+                ReturnValue = returnValue,
+            },
         });
 
     private sealed class Reader(ChannelReader<StreamingMessage> messages) : IAsyncStreamReader<StreamingMessage>
