@@ -3,6 +3,7 @@ using Billing.FunctionsHost.Queues;
 using Billing.FunctionsHost.Rpc;
 using Billing.FunctionsHost.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Billing.FunctionsHost.Tests.Unit;
 
@@ -75,22 +76,22 @@ public sealed class QueueListenerTests : IAsyncDisposable
         await time.AdvanceThroughAsync(Renewal);
         await time.AdvanceThroughAsync(Renewal);
         var third = time.WaitForTimerAsync(Renewal);
-        var failed = Wait.UntilAsync(() => worker.Log.Lines.Any(IsUpdateFailure), TimeSpan.FromSeconds(30), "a failed update");
+        var failed = Wait.UntilAsync(() => worker.Log.GetSnapshot().Any(IsUpdateFailure), TimeSpan.FromSeconds(30), "a failed update");
         await Task.WhenAny(third, failed);
-        Assert.DoesNotContain(worker.Log.Lines, IsUpdateFailure);
+        Assert.DoesNotContain(worker.Log.GetSnapshot(), IsUpdateFailure);
 
         worker.Complete(invocation);
         await stop.CancelAsync();
         await running;
 
-        Assert.DoesNotContain(worker.Log.Lines, IsUpdateFailure);
+        Assert.DoesNotContain(worker.Log.GetSnapshot(), IsUpdateFailure);
         Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
-    private static bool IsUpdateFailure(string line) => line.StartsWith("Host.Queues: Updating message", StringComparison.Ordinal);
+    private static bool IsUpdateFailure(FakeLogRecord record) => record.Message.StartsWith("Updating message", StringComparison.Ordinal);
 
     private QueueListener CreateListener(Functions.FunctionDefinition function) =>
-        new(function, worker.Queues, hostJson, worker.Invoker, time, worker.Log.CreateLogger("Host.Queues"), worker.Log.CreateLogger("Host.Triggers.Queue"));
+        new(function, worker.Queues, hostJson, worker.Invoker, time, worker.Loggers.CreateLogger("Host.Queues"), worker.Loggers.CreateLogger("Host.Triggers.Queue"));
 
     private async Task<InvocationRequest> NextInvocationAsync()
     {

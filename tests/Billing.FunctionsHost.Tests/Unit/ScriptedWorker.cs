@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Billing.FunctionsHost.Configuration;
@@ -9,7 +8,7 @@ using Billing.FunctionsHost.Tests.Infrastructure;
 using Billing.FunctionsHost.Worker;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Billing.FunctionsHost.Tests.Unit;
 
@@ -34,13 +33,16 @@ internal sealed class ScriptedWorker : IAsyncDisposable
         this.function = function;
         var script = $"printf '%s\\n' \"$@\" > '{argumentsDirectory}/'$$.tmp && mv '{argumentsDirectory}/'$$.tmp '{argumentsDirectory}/'$$.args; exec sleep 600";
         var configuration = new HostConfiguration(argumentsDirectory, 0, argumentsDirectory, [], settings, hostJson, new WorkerConfig("/bin/sh", ["-c", script], "scripted-worker", []));
-        Log = new RecordingLoggerFactory();
-        Supervisor = new WorkerSupervisor(new WorkerStarter(configuration, registry, new WorkerLogForwarder(Log), time, Log), registry, time, Log);
+        Loggers = new LoggerFactory([new FakeLoggerProvider(Log)]);
+        Supervisor = new WorkerSupervisor(new WorkerStarter(configuration, registry, new WorkerLogForwarder(Loggers), time, Loggers), registry, time, Loggers);
         Queues = new QueueClientFactory(settings, hostJson);
-        Invoker = new FunctionInvoker(Supervisor, new QueueOutputWriter(Queues), hostJson, Log);
+        Invoker = new FunctionInvoker(Supervisor, new QueueOutputWriter(Queues), hostJson, Loggers);
     }
 
-    public RecordingLoggerFactory Log { get; }
+    /// <summary>What the host logged, through <see cref="Loggers"/>.</summary>
+    public FakeLogCollector Log { get; } = new();
+
+    public ILoggerFactory Loggers { get; }
 
     public WorkerSupervisor Supervisor { get; }
 
@@ -137,6 +139,8 @@ internal sealed class ScriptedWorker : IAsyncDisposable
             toHost.Writer.TryComplete();
             await run;
         }
+
+        Loggers.Dispose();
     }
 
     private void Answer(StreamingMessage message, ChannelWriter<StreamingMessage> toHost)
@@ -201,77 +205,5 @@ internal sealed class ScriptedWorker : IAsyncDisposable
         }
 
         public Task WriteAsync(StreamingMessage message, CancellationToken cancellationToken) => WriteAsync(message);
-    }
-}
-
-/// <summary>A <see cref="FakeTimeProvider"/> that also reports every timer created on it (a Task.Delay), by due time.</summary>
-internal sealed class ClockWithTimers : FakeTimeProvider
-{
-    private readonly Channel<TimeSpan> created = Channel.CreateUnbounded<TimeSpan>();
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-    {
-        var timer = base.CreateTimer(callback, state, dueTime, period);
-        created.Writer.TryWrite(dueTime);
-        return timer;
-    }
-
-    /// <summary>The due time of the next timer created (in creation order; each is reported once).</summary>
-    public async Task<TimeSpan> NextTimerAsync() => await created.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-
-    /// <summary>Forgets the timers created so far.</summary>
-    public void ForgetTimers()
-    {
-        while (created.Reader.TryRead(out _))
-        {
-        }
-    }
-
-    /// <summary>Waits for a timer due in exactly <paramref name="dueTime"/>, skipping others.</summary>
-    public async Task WaitForTimerAsync(TimeSpan dueTime)
-    {
-        try
-        {
-            while (await NextTimerAsync() != dueTime)
-            {
-            }
-        }
-        catch (TimeoutException e)
-        {
-            throw new TimeoutException($"No timer due in {dueTime} was created.", e);
-        }
-    }
-
-    /// <summary>Waits for a timer due in exactly <paramref name="dueTime"/> (skipping others) and moves time past it.</summary>
-    public async Task AdvanceThroughAsync(TimeSpan dueTime)
-    {
-        await WaitForTimerAsync(dueTime);
-        Advance(dueTime);
-    }
-}
-
-/// <summary>Log lines (category: message) of every logger it creates.</summary>
-internal sealed class RecordingLoggerFactory : ILoggerFactory
-{
-    private readonly ConcurrentQueue<string> lines = new();
-
-    public IReadOnlyCollection<string> Lines => lines;
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
-
-    public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{category}: {formatter(state, exception)}");
     }
 }

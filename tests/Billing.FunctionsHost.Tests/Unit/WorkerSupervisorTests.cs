@@ -1,4 +1,5 @@
 using Billing.FunctionsHost.Configuration;
+using Billing.FunctionsHost.Tests.Infrastructure;
 
 namespace Billing.FunctionsHost.Tests.Unit;
 
@@ -28,7 +29,7 @@ public sealed class WorkerSupervisorTests : IAsyncDisposable
         await restarting;
         await worker.ConnectNextAsync();
         Assert.Equal(5, worker.Started);
-        Assert.Contains(worker.Log.Lines, l => l.Contains("attempt 1 of 3 in 500 ms", StringComparison.Ordinal));
+        Assert.Contains(worker.Log.GetSnapshot(), r => r.Message.Contains("attempt 1 of 3 in 500 ms", StringComparison.Ordinal));
         await stop.CancelAsync();
         Assert.Null(await supervising);
     }
@@ -59,7 +60,7 @@ public sealed class WorkerSupervisorTests : IAsyncDisposable
         Assert.Null(worker.Supervisor.Current);
         await time.AdvanceThroughAsync(TimeSpan.FromSeconds(6));
         await stopping;
-        await Infrastructure.Wait.UntilAsync(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(30), "the worker process to be killed");
+        await Wait.UntilAsync(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(30), "the worker process to be killed");
     }
 
     [Fact]
@@ -73,7 +74,7 @@ public sealed class WorkerSupervisorTests : IAsyncDisposable
 
         var error = await Assert.ThrowsAsync<HostStartupException>(() => starting);
         Assert.Equal("The worker did not connect (StartStream) within 60 seconds.", error.Message);
-        await Infrastructure.Wait.UntilAsync(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(30), "the worker process to be killed");
+        await Wait.UntilAsync(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(30), "the worker process to be killed");
     }
 
     /// <summary>Starts a worker, supervises it, and crashes it three times in quick succession, each restart played.</summary>
