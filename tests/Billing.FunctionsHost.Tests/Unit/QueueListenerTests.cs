@@ -18,7 +18,7 @@ public sealed class QueueListenerTests : IAsyncDisposable
 
     public QueueListenerTests()
     {
-        hostJson = HostJsonOptions.Parse("""{ "extensions": { "queues": { "maxPollingInterval": "00:00:02", "visibilityTimeout": "00:10:00" } } }""", 1);
+        hostJson = HostJsonOptions.Parse("""{ "extensions": { "queues": { "maxPollingInterval": "00:00:02" } } }""", 1);
         var settings = new AppSettings(new Dictionary<string, string> { ["AzureWebJobsStorage"] = Storage.ConnectionString, ["LISTENER_QUEUE"] = queueName }, _ => null);
         worker = new ScriptedWorker(time, ScriptedWorker.QueueFunction("%LISTENER_QUEUE%"), hostJson, settings);
     }
