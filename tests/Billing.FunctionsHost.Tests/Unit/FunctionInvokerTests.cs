@@ -9,7 +9,10 @@ namespace Billing.FunctionsHost.Tests.Unit;
 /// <summary>The invoker with the worker played by the test (<see cref="ScriptedWorker"/>).</summary>
 public sealed class FunctionInvokerTests : IAsyncDisposable
 {
+    private static readonly TimeSpan FunctionTimeout = TimeSpan.FromSeconds(10);
     private readonly ScriptedWorker worker;
+
+    private readonly ClockWithTimers time = new();
 
     public FunctionInvokerTests()
     {
@@ -17,7 +20,7 @@ public sealed class FunctionInvokerTests : IAsyncDisposable
         var refused = Storage.ConnectionString.Replace(LocalEmulators.AzuriteAccountKey, Convert.ToBase64String(new byte[64]), StringComparison.Ordinal);
         var settings = new AppSettings(new Dictionary<string, string> { ["RefusedStorage"] = refused }, _ => null);
         var function = ScriptedWorker.WithQueueOutput(ScriptedWorker.QueueFunction("in"), "out", "RefusedStorage");
-        worker = new ScriptedWorker(new ClockWithTimers(), function, HostJsonOptions.Parse("{}", 1), settings);
+        worker = new ScriptedWorker(time, function, HostJsonOptions.Parse("""{ "functionTimeout": "00:00:10" }""", 1), settings);
     }
 
     public ValueTask DisposeAsync() => worker.DisposeAsync();
@@ -36,5 +39,40 @@ public sealed class FunctionInvokerTests : IAsyncDisposable
 
         Assert.Equal(InvocationStatus.Failed, outcome.Status);
         Assert.StartsWith("Writing an output binding failed: ", outcome.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_timed_out_function_that_stops_within_the_grace_period_fails_and_keeps_its_worker()
+    {
+        // WebJobs' FunctionExecutor: past functionTimeout the invocation fails and is cancelled; the function then has a
+        // 2 s grace period to stop before the script host restarts its worker.
+        var session = await worker.StartAsync();
+        time.ForgetTimers(); // the handshake's
+        var invoking = worker.Invoker.InvokeAsync(session.Functions[0], new InvocationInput([], new Dictionary<string, TypedData>(), "test"), CancellationToken.None);
+        var invocation = (await worker.NextFromHostAsync()).InvocationRequest;
+
+        await time.AdvanceThroughAsync(FunctionTimeout);
+        Assert.Equal(invocation.InvocationId, (await worker.NextFromHostAsync()).InvocationCancel?.InvocationId);
+        await time.WaitForTimerAsync(TimeSpan.FromSeconds(2));
+        worker.Complete(invocation); // it stopped when cancelled
+
+        Assert.Equal(InvocationStatus.TimedOut, (await invoking).Status);
+        Assert.DoesNotContain(worker.Log.GetSnapshot(), r => r.Message.Contains("still running after its timeout", StringComparison.Ordinal));
+        Assert.Same(session, worker.Supervisor.Current);
+    }
+
+    [Fact]
+    public async Task A_timed_out_function_still_running_after_the_grace_period_has_its_worker_killed()
+    {
+        var session = await worker.StartAsync();
+        time.ForgetTimers(); // the handshake's
+        var invoking = worker.Invoker.InvokeAsync(session.Functions[0], new InvocationInput([], new Dictionary<string, TypedData>(), "test"), CancellationToken.None);
+        await worker.NextFromHostAsync(); // the InvocationRequest, never answered
+
+        await time.AdvanceThroughAsync(FunctionTimeout);
+        await time.AdvanceThroughAsync(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(InvocationStatus.TimedOut, (await invoking).Status);
+        Assert.Equal(137, await session.Process.Exited.WaitAsync(TimeSpan.FromSeconds(30))); // SIGKILL
     }
 }

@@ -18,7 +18,7 @@ public sealed class QueueListenerTests : IAsyncDisposable
 
     public QueueListenerTests()
     {
-        hostJson = HostJsonOptions.Parse("""{ "extensions": { "queues": { "maxPollingInterval": "00:00:02" } } }""", 1);
+        hostJson = HostJsonOptions.Parse("""{ "functionTimeout": "-1", "extensions": { "queues": { "maxPollingInterval": "00:00:02" } } }""", 1); // no invocation timer among the poll delays
         var settings = new AppSettings(new Dictionary<string, string> { ["AzureWebJobsStorage"] = Storage.ConnectionString, ["LISTENER_QUEUE"] = queueName }, _ => null);
         worker = new ScriptedWorker(time, ScriptedWorker.QueueFunction("%LISTENER_QUEUE%"), hostJson, settings);
     }

@@ -36,7 +36,7 @@ internal sealed class ScriptedWorker : IAsyncDisposable
         Loggers = new LoggerFactory([new FakeLoggerProvider(Log)]);
         Supervisor = new WorkerSupervisor(new WorkerStarter(configuration, registry, new WorkerLogForwarder(Loggers), time, Loggers), registry, time, Loggers);
         Queues = new QueueClientFactory(settings, hostJson);
-        Invoker = new FunctionInvoker(Supervisor, new QueueOutputWriter(Queues), hostJson, Loggers);
+        Invoker = new FunctionInvoker(Supervisor, new QueueOutputWriter(Queues), hostJson, time, Loggers);
     }
 
     /// <summary>What the host logged, through <see cref="Loggers"/>.</summary>
