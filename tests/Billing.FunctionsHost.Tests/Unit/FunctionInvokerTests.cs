@@ -2,6 +2,7 @@ using Billing.FunctionsHost.Configuration;
 using Billing.FunctionsHost.Functions;
 using Billing.FunctionsHost.Rpc;
 using Billing.FunctionsHost.Tests.Infrastructure;
+using Billing.FunctionsHost.Worker;
 using Billing.TestSupport;
 
 namespace Billing.FunctionsHost.Tests.Unit;
@@ -10,9 +11,8 @@ namespace Billing.FunctionsHost.Tests.Unit;
 public sealed class FunctionInvokerTests : IAsyncDisposable
 {
     private static readonly TimeSpan FunctionTimeout = TimeSpan.FromSeconds(10);
-    private readonly ScriptedWorker worker;
-
     private readonly ClockWithTimers time = new();
+    private readonly ScriptedWorker worker;
 
     public FunctionInvokerTests()
     {
@@ -20,7 +20,7 @@ public sealed class FunctionInvokerTests : IAsyncDisposable
         var refused = Storage.ConnectionString.Replace(LocalEmulators.AzuriteAccountKey, Convert.ToBase64String(new byte[64]), StringComparison.Ordinal);
         var settings = new AppSettings(new Dictionary<string, string> { ["RefusedStorage"] = refused }, _ => null);
         var function = ScriptedWorker.WithQueueOutput(ScriptedWorker.QueueFunction("in"), "out", "RefusedStorage");
-        worker = new ScriptedWorker(time, function, HostJsonOptions.Parse("""{ "functionTimeout": "00:00:10" }""", 1), settings);
+        worker = new ScriptedWorker(time, function, HostJsonOptions.Parse($$"""{ "functionTimeout": "{{FunctionTimeout}}" }""", 1), settings);
     }
 
     public ValueTask DisposeAsync() => worker.DisposeAsync();
@@ -31,7 +31,7 @@ public sealed class FunctionInvokerTests : IAsyncDisposable
         // The real host binds outputs after the worker's response (WorkerFunctionInvoker.BindOutputsAsync); a binding that
         // throws fails the invocation, so its queue message is retried and, in the end, poisoned.
         var session = await worker.StartAsync();
-        var invoking = worker.Invoker.InvokeAsync(session.Functions[0], new InvocationInput([], new Dictionary<string, TypedData>(), "test"), CancellationToken.None);
+        var invoking = InvokeAsync(session);
         var invocation = (await worker.NextFromHostAsync()).InvocationRequest;
 
         worker.Complete(invocation, new TypedData { String = "to the refused queue" });
@@ -48,7 +48,7 @@ public sealed class FunctionInvokerTests : IAsyncDisposable
         // 2 s grace period to stop before the script host restarts its worker.
         var session = await worker.StartAsync();
         time.ForgetTimers(); // the handshake's
-        var invoking = worker.Invoker.InvokeAsync(session.Functions[0], new InvocationInput([], new Dictionary<string, TypedData>(), "test"), CancellationToken.None);
+        var invoking = InvokeAsync(session);
         var invocation = (await worker.NextFromHostAsync()).InvocationRequest;
 
         await time.AdvanceThroughAsync(FunctionTimeout);
@@ -66,7 +66,7 @@ public sealed class FunctionInvokerTests : IAsyncDisposable
     {
         var session = await worker.StartAsync();
         time.ForgetTimers(); // the handshake's
-        var invoking = worker.Invoker.InvokeAsync(session.Functions[0], new InvocationInput([], new Dictionary<string, TypedData>(), "test"), CancellationToken.None);
+        var invoking = InvokeAsync(session);
         await worker.NextFromHostAsync(); // the InvocationRequest, never answered
 
         await time.AdvanceThroughAsync(FunctionTimeout);
@@ -75,4 +75,7 @@ public sealed class FunctionInvokerTests : IAsyncDisposable
         Assert.Equal(InvocationStatus.TimedOut, (await invoking).Status);
         Assert.Equal(137, await session.Process.Exited.WaitAsync(TimeSpan.FromSeconds(30))); // SIGKILL
     }
+
+    private Task<InvocationOutcome> InvokeAsync(WorkerSession session) =>
+        worker.Invoker.InvokeAsync(session.Functions[0], new InvocationInput([], new Dictionary<string, TypedData>(), "test"), CancellationToken.None);
 }
