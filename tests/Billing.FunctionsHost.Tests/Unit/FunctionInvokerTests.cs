@@ -8,7 +8,7 @@ using Billing.TestSupport;
 namespace Billing.FunctionsHost.Tests.Unit;
 
 /// <summary>The invoker with the worker played by the test (<see cref="ScriptedWorker"/>).</summary>
-public sealed class FunctionInvokerTests : IAsyncDisposable
+public sealed class FunctionInvokerTests : IAsyncLifetime
 {
     private static readonly TimeSpan FunctionTimeout = TimeSpan.FromSeconds(10);
     private readonly ClockWithTimers time = new();
@@ -23,7 +23,9 @@ public sealed class FunctionInvokerTests : IAsyncDisposable
         worker = new ScriptedWorker(time, function, HostJsonOptions.Parse($$"""{ "functionTimeout": "{{FunctionTimeout}}" }""", 1), settings);
     }
 
-    public ValueTask DisposeAsync() => worker.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => worker.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_function_whose_queue_output_cannot_be_written_fails()

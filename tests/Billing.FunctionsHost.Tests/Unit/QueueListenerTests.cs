@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Testing;
 namespace Billing.FunctionsHost.Tests.Unit;
 
 /// <summary>The queue listener against Azurite, on a fake clock, with the worker played by the test.</summary>
-public sealed class QueueListenerTests : IAsyncDisposable
+public sealed class QueueListenerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Renewal = TimeSpan.FromMinutes(5);
     private readonly string queueName = Storage.UniqueQueueName("listener");
@@ -23,7 +23,9 @@ public sealed class QueueListenerTests : IAsyncDisposable
         worker = new ScriptedWorker(time, ScriptedWorker.QueueFunction("%LISTENER_QUEUE%"), hostJson, settings);
     }
 
-    public ValueTask DisposeAsync() => worker.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => worker.DisposeAsync().AsTask();
 
     [Fact]
     public async Task The_idle_back_off_starts_again_from_the_minimum_after_a_batch()

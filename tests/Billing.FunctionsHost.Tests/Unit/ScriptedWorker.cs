@@ -119,9 +119,10 @@ internal sealed class ScriptedWorker : IAsyncDisposable
     /// <summary>Kills the current worker process, as a crash would.</summary>
     public void Crash() => Process.GetProcessById(pids[^1]).Kill();
 
+    /// <summary>Kills every worker process the host started, connected or not.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var pid in pids)
+        foreach (var pid in Directory.GetFiles(argumentsDirectory, "*.args").Select(f => int.Parse(Path.GetFileNameWithoutExtension(f))))
         {
             try
             {

@@ -4,7 +4,7 @@ using Billing.FunctionsHost.Tests.Infrastructure;
 namespace Billing.FunctionsHost.Tests.Unit;
 
 /// <summary>The worker supervisor on a fake clock, with worker processes the test plays (<see cref="ScriptedWorker"/>).</summary>
-public sealed class WorkerSupervisorTests : IAsyncDisposable
+public sealed class WorkerSupervisorTests : IAsyncLifetime
 {
     private readonly ClockWithTimers time = new();
     private readonly ScriptedWorker worker;
@@ -12,7 +12,9 @@ public sealed class WorkerSupervisorTests : IAsyncDisposable
     public WorkerSupervisorTests() =>
         worker = new ScriptedWorker(time, ScriptedWorker.QueueFunction("unused"), HostJsonOptions.Parse("{}", 1), new AppSettings(new Dictionary<string, string>(), _ => null));
 
-    public ValueTask DisposeAsync() => worker.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => worker.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_worker_that_ran_over_a_minute_before_it_crashed_is_restarted_with_a_fresh_count()
