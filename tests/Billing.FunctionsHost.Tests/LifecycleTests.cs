@@ -28,8 +28,9 @@ public sealed class LifecycleTests
 
         using var crash = await host.Http.PostAsync("api/crash", null);
 
-        Assert.True(crash.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.InternalServerError, $"got {crash.StatusCode}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, crash.StatusCode);
         Assert.Equal("application/problem+json", crash.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("The worker process stopped during the invocation.", await crash.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await RestartedWorkerAnswersAsync(host);
         Assert.Equal(2, host.WorkerPids().Count);
         Assert.Contains(host.Output, l => l.Contains("EXITED UNEXPECTEDLY with code 3", StringComparison.Ordinal));

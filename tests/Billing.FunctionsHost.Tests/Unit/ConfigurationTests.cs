@@ -126,6 +126,16 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void A_queue_output_of_json_null_sends_no_message()
+    {
+        // The real host turns the worker's JSON "null" into a null value (GrpcMessageConversionExtensions.ToObject,
+        // JsonConvert.DeserializeObject), and WorkerFunctionInvoker.BindOutputsAsync binds an output only when its value
+        // is not null (azure-functions-host 89dc438): no message, and not a message "null". A value with no data alike.
+        Assert.Empty(QueueOutputWriter.ToMessages(new TypedData { Json = "null" }));
+        Assert.Empty(QueueOutputWriter.ToMessages(new TypedData()));
+    }
+
+    [Fact]
     public void A_queue_whose_poison_queue_name_would_be_too_long_has_no_poison_queue()
     {
         // QueueListenerFactory.CreatePoisonQueueReference: only when "<queue>-poison" is a valid queue name (3 to 63 characters).

@@ -14,7 +14,7 @@ namespace Billing.FunctionsHost.Functions;
 /// invocation on that worker fails with it (WebJobs' FunctionExecutor and the script host's timeout handler). A cancelled
 /// invocation (host stop, client gone) is sent InvocationCancel and still ends with the worker's response.
 /// </summary>
-internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, QueueOutputWriter outputs, HostJsonOptions hostJson, ILoggerFactory loggerFactory)
+internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, QueueOutputWriter outputs, HostJsonOptions hostJson, TimeProvider time, ILoggerFactory loggerFactory)
 {
     /// <summary>How long a timed-out function may take to stop once cancelled (the real host's 2 s).</summary>
     public static readonly TimeSpan TimeoutGrace = TimeSpan.FromSeconds(2);
@@ -78,7 +78,7 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
             using (cancellationToken.Register(() => TryCancel(session, invocationId)))
             {
                 response = (hostJson.FunctionTimeout is { } limit
-                    ? await reply.WaitAsync(limit, CancellationToken.None).ConfigureAwait(false)
+                    ? await reply.WaitAsync(limit, time, CancellationToken.None).ConfigureAwait(false)
                     : await reply.ConfigureAwait(false)).InvocationResponse;
             }
         }
@@ -119,7 +119,7 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
     {
         try
         {
-            await reply.WaitAsync(TimeoutGrace).ConfigureAwait(false);
+            await reply.WaitAsync(TimeoutGrace, time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
