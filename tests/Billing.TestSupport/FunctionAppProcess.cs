@@ -21,7 +21,11 @@ public sealed class FunctionAppProcess : IAsyncDisposable
     /// <summary>A client for the app; every answer under <c>/api/</c> is checked against the OpenAPI document on the way.</summary>
     public HttpClient Http { get; }
 
+    /// <summary>The host's last 200 lines (with its worker's), for failure messages.</summary>
     public string Output => _process.Output;
+
+    /// <summary>Whether any line kept of the host's output (not only the last 200) contains <paramref name="text"/>.</summary>
+    public bool Logged(string text) => CountOutput(text) > 0;
 
     public ManagedProcess Process => _process;
 
@@ -116,7 +120,7 @@ public sealed class FunctionAppProcess : IAsyncDisposable
     }
 
     public int CountOutput(string text) =>
-        Output.Split(Environment.NewLine).Count(line => line.Contains(text, StringComparison.Ordinal));
+        _process.Lines.Count(line => line.Contains(text, StringComparison.Ordinal));
 
     public async ValueTask DisposeAsync()
     {

@@ -28,7 +28,13 @@ public sealed class ManagedProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>The last 200 lines, for failure messages.</summary>
     public string Output => string.Join(Environment.NewLine, _output.TakeLast(200));
+
+    /// <summary>Every line kept (the last <see cref="KeptLines"/>), for what a test looks for or must not find.</summary>
+    public IReadOnlyList<string> Lines => [.. _output];
+
+    private const int KeptLines = 20_000;
 
     public static ManagedProcess Start(string name, string fileName, IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, string? workingDirectory = null)
     {
@@ -160,7 +166,7 @@ public sealed class ManagedProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
-        while (_output.Count > 2000 && _output.TryDequeue(out _))
+        while (_output.Count > KeptLines && _output.TryDequeue(out _))
         {
         }
     }
