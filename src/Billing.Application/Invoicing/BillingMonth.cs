@@ -25,6 +25,9 @@ public readonly partial record struct BillingMonth
 
     public DateOnly LastIndexDay => DateOnly.FromDateTime(End.UtcDateTime);
 
+    /// <summary>The month after this one.</summary>
+    public BillingMonth Next => new(End.Year, End.Month);
+
     /// <summary>The month a period ending at <paramref name="periodEnd"/> (exclusive) belongs to: the one its last instant falls in.</summary>
     public static BillingMonth Of(DateTimeOffset periodEnd)
     {

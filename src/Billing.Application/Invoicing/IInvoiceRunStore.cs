@@ -59,12 +59,14 @@ public interface IInvoiceRunStore
     Task<bool> NameInMonthIndexAsync(InvoiceRun run, CancellationToken cancellationToken);
 
     /// <summary>
-    /// When a backfill of <paramref name="month"/>'s run index finished (every run of the month is named in it since), or
-    /// null when none did: without it the listing of the month without an account may miss runs created before the index.
+    /// Since when every run of <paramref name="month"/> is named in its run index: when a backfill of the month finished,
+    /// or when the invoicing timer ran a day or more before the month began (<see cref="InvoicingSweep.RunIndexMarkLead"/>),
+    /// whichever came first; null when neither did: the listing of the month without an account may then miss runs
+    /// created before the index.
     /// </summary>
     Task<DateTimeOffset?> GetMonthIndexCompletedAsync(BillingMonth month, CancellationToken cancellationToken);
 
-    /// <summary>Records that a backfill of <paramref name="month"/>'s run index finished at <paramref name="at"/>; the first record is kept.</summary>
+    /// <summary>Records that <paramref name="month"/>'s run index names every run of the month since <paramref name="at"/> (<see cref="GetMonthIndexCompletedAsync"/>); the first record is kept.</summary>
     Task MarkMonthIndexCompletedAsync(BillingMonth month, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>

@@ -20,15 +20,16 @@ public sealed record InvoicingRunStarted(BillingMonth Month, bool DryRun, DateTi
 
 /// <summary>
 /// One page of the runs of a month; <see cref="NextCursor"/> asks for the next one (null: this was the last).
-/// <see cref="Complete"/> is false when the listing of every account read a month's run index no backfill has completed
-/// (<see cref="InvoicingRuns.BackfillRunIndexAsync"/>): runs created before the index existed may be missing.
+/// <see cref="Complete"/> is false when the listing of every account read a month's run index that is not marked complete
+/// (by a backfill, <see cref="InvoicingRuns.BackfillRunIndexAsync"/>, or by the invoicing timer before the month began):
+/// runs created before the index existed may be missing.
 /// </summary>
 public sealed record InvoiceRunPage(IReadOnlyList<InvoiceRun> Runs, string? NextCursor, bool Complete = true);
 
 /// <summary>
 /// What a backfill of a month's run index did: the closing-day index entries of the month it read, the runs they have,
 /// the index entries it wrote for runs not named yet (0 when run again), and whether the month's index is complete
-/// (<see cref="CompletedAt"/>: when the first backfill finished), which it is not when the month is too old for the
+/// (<see cref="CompletedAt"/>: since when, the first backfill's end or the invoicing timer's mark before the month began), which it is not when the month is too old for the
 /// closing-day index to still name all its periods.
 /// </summary>
 public sealed record RunIndexBackfilled(BillingMonth Month, int PeriodsRead, int RunsFound, int EntriesWritten, DateTimeOffset? CompletedAt);
@@ -144,8 +145,9 @@ public sealed partial class InvoicingRuns(
         }
 
         var page = await runs.ListOfMonthAsync(month, account, after, size!.Value + 1, cancellationToken).ConfigureAwait(false);
-        // With an account the listing reads the account's own runs; without, the month's run index, complete once a
-        // backfill of the month finished (runs created before the index existed are named in it then).
+        // With an account the listing reads the account's own runs; without, the month's run index, complete once marked:
+        // by a backfill of the month (runs created before the index existed are named in it then) or by the invoicing
+        // timer a day before the month began (every run of the month is created after that, by a version that names it).
         var complete = account is not null || await runs.GetMonthIndexCompletedAsync(month, cancellationToken).ConfigureAwait(false) is not null;
         return page.Count > size
             ? Outcome.Succeeded(new InvoiceRunPage([.. page.Take(size.Value)], Paging.Next(Listing, page[size.Value - 1].RunId, filters), complete))

@@ -17,16 +17,28 @@ public sealed record InvoicingSweepResult(int DaysScanned, int Queued);
 /// After downtime longer than the window (the app stopped, or its runs failing), a run reads back to where the last
 /// successful run left off (<see cref="IInvoicingSweepMarkStore"/>), at most <see cref="InvoicingOptions.MaxLookbackDays"/>.
 /// The operator's run (<see cref="InvoicingRuns"/>) reads a month through <see cref="ListNotInvoicedAsync"/> and never moves the mark.
+/// Each run also marks the next month's run index complete before that month begins (<see cref="RunIndexMarkLead"/>).
 /// </summary>
 public sealed partial class InvoicingSweep(
     IUsageLedger usage,
     IInvoiceJobs jobs,
     IInvoicingSweepMarkStore marks,
+    IInvoiceRunStore runs,
     IOptions<InvoicingOptions> options,
     TimeProvider time,
     ILogger<InvoicingSweep> logger)
 {
     private const int EnqueueParallelism = 16;
+
+    /// <summary>
+    /// How long before a month begins a run marks the month's run index complete: a day, the time a deployment takes to
+    /// replace every instance. A run of the month's periods is created after its period ended, so after the month began;
+    /// the instances left then are of this version or a later one, which name every run in the index as they create it.
+    /// An instance of a version before the index, still running while a deploy rolls out, could create a run unnamed, but
+    /// not of a month that begins a day after. So on a new installation every month after the first is complete without a
+    /// backfill; only the month the installation (or the upgrade to a version with the index) began in needs one.
+    /// </summary>
+    public static readonly TimeSpan RunIndexMarkLead = TimeSpan.FromDays(1);
 
     /// <summary>
     /// Sweeps the look-back window, or from the day the mark of the last successful run says when that is earlier (the
@@ -58,6 +70,12 @@ public sealed partial class InvoicingSweep(
         // Every period that ends before this day had settled by now, and its day was read (by this run or, before the
         // mark it started from, by an earlier successful one); periods of this day may settle later.
         await marks.MoveForwardAsync(DateOnly.FromDateTime((now - options.Value.SettleTime).UtcDateTime), cancellationToken).ConfigureAwait(false);
+        var next = BillingMonth.Of(now).Next;
+        if (next.Start - now >= RunIndexMarkLead)
+        {
+            await runs.MarkMonthIndexCompletedAsync(next, now, cancellationToken).ConfigureAwait(false); // the first mark is kept
+        }
+
         var days = today.DayNumber - firstDay.DayNumber + 1;
         LogSwept(days, queued);
         return new InvoicingSweepResult(days, queued);

@@ -89,8 +89,9 @@ public sealed record DryRunCharges
 
 /// <summary>
 /// One page of a month's runs; pass <see cref="NextCursor"/> back as <c>cursor</c> for the next (null on the last page).
-/// <see cref="Complete"/> false: the listing of every account read a month's run index that no backfill has completed
-/// (<c>POST /api/billing/admin/invoices/runs/backfill</c>), so runs created before the index existed may be missing.
+/// <see cref="Complete"/> false: the listing of every account read a month's run index marked complete neither by a
+/// backfill (<c>POST /api/billing/admin/invoices/runs/backfill</c>) nor by the invoicing timer a day before the month
+/// began, so runs created before the index existed may be missing.
 /// </summary>
 public sealed record InvoiceRunsResponse(IReadOnlyList<InvoiceRunView> Runs, string? NextCursor, bool Complete);
 
@@ -102,7 +103,8 @@ public sealed record RunIndexBackfillRequest
 
 /// <summary>
 /// What a backfill of a month's run index did: the closing-day index entries of the month read, the runs they have, the
-/// entries written for runs not named yet (0 when run again), and when the month's index was first completed (null:
+/// entries written for runs not named yet (0 when run again), and since when the month's index is complete (the first
+/// backfill's end, or the invoicing timer's run before the month began; null:
 /// the month is too old for the closing-day index to name all its periods; its listing stays incomplete).
 /// </summary>
 public sealed record RunIndexBackfillResponse(string Period, int PeriodsRead, int RunsFound, int EntriesWritten, bool Complete, DateTimeOffset? CompletedAt)

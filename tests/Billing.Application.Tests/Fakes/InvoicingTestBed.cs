@@ -49,7 +49,7 @@ internal sealed class InvoicingTestBed
         Sync = sync;
         Invoicer = InvoicerOver(Usage.Accounts);
         Marks = new InMemoryInvoicingSweepMarkStore(Usage.Time);
-        Sweep = new InvoicingSweep(Usage.Ledger, Jobs, Marks, options, Usage.Time, SweepLog);
+        Sweep = new InvoicingSweep(Usage.Ledger, Jobs, Marks, Runs, options, Usage.Time, SweepLog);
         Invoices = new AccountInvoices(Runs, Usage.Accounts, Usage.Entitlements, Usage.Ledger, Credits, _order, Usage.Catalog, Usage.Time);
         StatusSync = new InvoiceRunStatusSync(Runs, Stripe, Credits, Usage.Ledger, StatusSyncLog);
     }

@@ -331,6 +331,56 @@ public sealed class InvoicingSweepTests
     }
 
     /// <summary>
+    /// A run marks the next month's run index complete when that month begins a day or more later, so every run of the
+    /// month is created by a version that names it (a deploy has replaced the instances of a version without the index by
+    /// then); the current month, whose runs an earlier version may have created, is left to a backfill.
+    /// </summary>
+    [Theory]
+    [InlineData("2026-12-10T02:00:00Z", "2027-01")]
+    [InlineData("2026-12-30T23:59:59Z", "2027-01")] // a day and a second before January
+    [InlineData("2026-12-31T00:00:00Z", "2027-01")] // exactly a day before
+    [InlineData("2026-11-30T00:00:00Z", "2026-12")]
+    public async Task A_run_a_day_or_more_before_the_next_month_marks_that_months_run_index_complete_and_no_other(string at, string next)
+    {
+        var now = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(BillingMonth.TryParse(next, out var month));
+        _bed.Time.SetUtcNow(now);
+
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(now, await _bed.Runs.GetMonthIndexCompletedAsync(month, CancellationToken.None));
+        Assert.Null(await _bed.Runs.GetMonthIndexCompletedAsync(BillingMonth.Of(now), CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("2026-12-31T00:00:01Z", "2027-01")] // less than a day before January: an older instance may still run then
+    [InlineData("2026-12-31T02:00:00Z", "2027-01")]
+    [InlineData("2027-01-01T00:00:00Z", "2027-01")] // January has begun
+    public async Task A_run_less_than_a_day_before_the_next_month_marks_nothing(string at, string next)
+    {
+        Assert.True(BillingMonth.TryParse(next, out var month));
+        _bed.Time.SetUtcNow(DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture));
+
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Null(await _bed.Runs.GetMonthIndexCompletedAsync(month, CancellationToken.None));
+        Assert.Null(await _bed.Runs.GetMonthIndexCompletedAsync(month.Next, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Later_runs_keep_the_first_mark_of_the_next_month()
+    {
+        _bed.Time.SetUtcNow(Now);
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+        _bed.Time.Advance(TimeSpan.FromDays(1));
+
+        await _bed.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.True(BillingMonth.TryParse("2027-01", out var january));
+        Assert.Equal(Now, await _bed.Runs.GetMonthIndexCompletedAsync(january, CancellationToken.None));
+    }
+
+    /// <summary>
     /// The mark a successful run at <paramref name="at"/> left (the test bed's clock starts later, on 21 Nov, so earlier
     /// runs are written as their mark): the day of <paramref name="at"/> less the settle time.
     /// </summary>

@@ -239,7 +239,7 @@ public sealed class InvoicesCommandTests
         var run = await CliRun.RunAsync("invoices", "run", "--period", "2026-11", "--timeout", "5", "--poll-ms", "50", "--url", server.Url, "--token", Token);
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
-        Assert.Contains("billing: The run index of 2026-11 is not complete: runs created before it (an upgrade) are not listed, and a job resuming one shows as waiting. Run 'billing invoices backfill --period 2026-11' once.", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.Contains("billing: The run index of 2026-11 is not marked complete (the month of an upgrade or of the installation): runs created before it are not listed, and a job resuming one shows as waiting. Run 'billing invoices backfill --period 2026-11' once.", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
     }
 
     [Fact]

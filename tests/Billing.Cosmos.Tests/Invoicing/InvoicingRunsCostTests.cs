@@ -29,7 +29,7 @@ public sealed class InvoicingRunsCostTests(CosmosFixture fixture) : IClassFixtur
         using var store = new FaultyStore(fixture);
         var time = new FakeTimeProvider(new DateTimeOffset(2041, 4, 20, 0, 0, 0, TimeSpan.Zero));
         var options = Microsoft.Extensions.Options.Options.Create(new InvoicingOptions());
-        var sweep = new InvoicingSweep(store.UsageLedger, new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
+        var sweep = new InvoicingSweep(store.UsageLedger, new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), fixture.Get<IInvoiceRunStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
         var runs = new InvoicingRuns(sweep, store.UsageLedger, store.InvoiceRuns, fixture.Get<IBillingAccountStore>(), TestCatalog.Create(), options, time, NullLogger<InvoicingRuns>.Instance);
 
         var started = Assert.IsType<Succeeded<InvoicingRunStarted>>(await runs.StartAsync(new InvoicingRunRequest("2041-03", DryRun: true, mine.Value), CancellationToken.None)).Value;

@@ -49,7 +49,7 @@ public sealed class RunIndexBackfillTests(CosmosFixture fixture) : IClassFixture
         using var faulty = new FaultyStore(fixture);
         var time = new FakeTimeProvider(new DateTimeOffset(2047, 6, 20, 0, 0, 0, TimeSpan.Zero));
         var options = Microsoft.Extensions.Options.Options.Create(new InvoicingOptions());
-        var sweep = new InvoicingSweep(faulty.UsageLedger, new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
+        var sweep = new InvoicingSweep(faulty.UsageLedger, new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), fixture.Get<IInvoiceRunStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
         var runs = new InvoicingRuns(sweep, faulty.UsageLedger, faulty.InvoiceRuns, fixture.Get<IBillingAccountStore>(), TestCatalog.Create(), options, time, NullLogger<InvoicingRuns>.Instance);
 
         // Before the backfill: only the run created since the index is listed, and the answer says the month is not complete.
@@ -93,7 +93,7 @@ public sealed class RunIndexBackfillTests(CosmosFixture fixture) : IClassFixture
         await ForgetEntryAsync(run);
         var time = new FakeTimeProvider(new DateTimeOffset(2048, 2, 1, 0, 0, 0, TimeSpan.Zero).AddDays(InvoicingOptions.MaxLookbackDays + 1));
         var options = Microsoft.Extensions.Options.Options.Create(new InvoicingOptions());
-        var sweep = new InvoicingSweep(fixture.Get<IUsageLedger>(), new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
+        var sweep = new InvoicingSweep(fixture.Get<IUsageLedger>(), new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), fixture.Get<IInvoiceRunStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
         var runs = new InvoicingRuns(sweep, fixture.Get<IUsageLedger>(), fixture.Get<IInvoiceRunStore>(), fixture.Get<IBillingAccountStore>(), TestCatalog.Create(), options, time, NullLogger<InvoicingRuns>.Instance);
 
         var backfilled = Assert.IsType<Succeeded<RunIndexBackfilled>>(await runs.BackfillRunIndexAsync("2048-02", CancellationToken.None)).Value;
@@ -116,7 +116,7 @@ public sealed class RunIndexBackfillTests(CosmosFixture fixture) : IClassFixture
         await ForgetEntryAsync(run);
         var time = new FakeTimeProvider(new DateTimeOffset(2049, 2, 1, 0, 0, 0, TimeSpan.Zero).AddDays(InvoicingOptions.MaxLookbackDays));
         var options = Microsoft.Extensions.Options.Options.Create(new InvoicingOptions());
-        var sweep = new InvoicingSweep(fixture.Get<IUsageLedger>(), new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
+        var sweep = new InvoicingSweep(fixture.Get<IUsageLedger>(), new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), fixture.Get<IInvoiceRunStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
         var runs = new InvoicingRuns(sweep, fixture.Get<IUsageLedger>(), fixture.Get<IInvoiceRunStore>(), fixture.Get<IBillingAccountStore>(), TestCatalog.Create(), options, time, NullLogger<InvoicingRuns>.Instance);
 
         var backfilled = Assert.IsType<Succeeded<RunIndexBackfilled>>(await runs.BackfillRunIndexAsync("2049-02", CancellationToken.None)).Value;
@@ -125,6 +125,37 @@ public sealed class RunIndexBackfillTests(CosmosFixture fixture) : IClassFixture
         var page = Assert.IsType<Succeeded<InvoiceRunPage>>(await runs.ListAsync("2049-02", null, null, 10, CancellationToken.None)).Value;
         Assert.Equal([run.RunId], page.Runs.Select(r => r.RunId));
         Assert.True(page.Complete);
+    }
+
+    /// <summary>
+    /// The invoicing timer's run a day or more before a month begins marks the month's run index complete: the month's
+    /// runs are all created after it began, by a version that names them, so it is listed complete with no backfill. Not
+    /// the month the run fell in (a version before the index may have created its runs), nor a month that began less
+    /// than a day after the timer's last run (an instance of such a version may still run while a deploy rolls out).
+    /// </summary>
+    [Fact]
+    public async Task A_month_the_invoicing_timer_ran_a_day_before_is_listed_complete_without_a_backfill()
+    {
+        // October 2045, a month no other test uses.
+        var time = new FakeTimeProvider(new DateTimeOffset(2045, 9, 29, 2, 0, 0, TimeSpan.Zero));
+        var options = Microsoft.Extensions.Options.Options.Create(new InvoicingOptions());
+        var sweep = new InvoicingSweep(fixture.Get<IUsageLedger>(), new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), fixture.Get<IInvoiceRunStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
+        var runs = new InvoicingRuns(sweep, fixture.Get<IUsageLedger>(), fixture.Get<IInvoiceRunStore>(), fixture.Get<IBillingAccountStore>(), TestCatalog.Create(), options, time, NullLogger<InvoicingRuns>.Instance);
+
+        await sweep.RunAsync(CancellationToken.None);
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2045, 9, 14, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2045, 10, 14, 9, 0, 0, TimeSpan.Zero));
+        var october = await CreateAsync(Ids.NewAccount("oct"), period, InvoiceRunStep.Recorded, invoiced: true);
+        time.SetUtcNow(new DateTimeOffset(2045, 10, 31, 2, 0, 0, TimeSpan.Zero)); // 22 hours before November
+        await sweep.RunAsync(CancellationToken.None);
+        time.SetUtcNow(new DateTimeOffset(2045, 11, 20, 0, 0, 0, TimeSpan.Zero));
+
+        var page = Assert.IsType<Succeeded<InvoiceRunPage>>(await runs.ListAsync("2045-10", null, null, 10, CancellationToken.None)).Value;
+        Assert.Equal([october.RunId], page.Runs.Select(r => r.RunId));
+        Assert.True(page.Complete, "a month the timer marked a day before it began was answered as incomplete");
+        Assert.False(Assert.IsType<Succeeded<InvoiceRunPage>>(await runs.ListAsync("2045-09", null, null, 10, CancellationToken.None)).Value.Complete);
+        Assert.False(Assert.IsType<Succeeded<InvoiceRunPage>>(await runs.ListAsync("2045-11", null, null, 10, CancellationToken.None)).Value.Complete);
+        var backfilled = Assert.IsType<Succeeded<RunIndexBackfilled>>(await runs.BackfillRunIndexAsync("2045-10", CancellationToken.None)).Value;
+        Assert.Equal((1, 0, (DateTimeOffset?)new DateTimeOffset(2045, 9, 29, 2, 0, 0, TimeSpan.Zero)), (backfilled.RunsFound, backfilled.EntriesWritten, backfilled.CompletedAt));
     }
 
     /// <summary>The period's first count (its closing-day entry), its run, and the entry marked invoiced when the run invoiced it.</summary>

@@ -33,7 +33,8 @@ public sealed class TimerTriggerTests
     /// <summary>
     /// The app was down 40 days, longer than the invoicing sweep's 35-day look-back, and its last successful sweep left its
     /// mark then (the first run after the outage may have failed: the schedule status below says the timer last ran
-    /// yesterday). The past-due run reads the mark in Cosmos DB, catches up from it, and moves it to today.
+    /// yesterday). The past-due run reads the mark in Cosmos DB, catches up from it, and moves it to today;
+    /// it also marks next month's run index complete.
     /// </summary>
     [Fact]
     public async Task After_downtime_longer_than_the_look_back_the_past_due_run_catches_up_from_the_last_successful_sweep()
@@ -68,6 +69,20 @@ public sealed class TimerTriggerTests
         var mark = await Eventually.GetAsync(
             () => data.InvoicingSweepMarks.GetAsync(CancellationToken.None), m => m?.ReadAgainFrom >= today, "the mark moved to today (settle time 0)");
         Assert.Equal(today, mark!.ReadAgainFrom);
+
+        // The same run marked next month's run index complete, unless next month begins within a day (a few minutes'
+        // margin either side: the run's clock is the app's).
+        var next = Billing.Application.Invoicing.BillingMonth.Of(DateTimeOffset.UtcNow).Next;
+        var lead = next.Start - DateTimeOffset.UtcNow;
+        var marked = await data.InvoiceRuns.GetMonthIndexCompletedAsync(next, CancellationToken.None);
+        if (lead > TimeSpan.FromDays(1) + TimeSpan.FromMinutes(5))
+        {
+            Assert.NotNull(marked);
+        }
+        else if (lead < TimeSpan.FromDays(1) - TimeSpan.FromMinutes(5))
+        {
+            Assert.Null(marked);
+        }
     }
 
     /// <summary>

@@ -125,10 +125,10 @@ internal sealed class InvoiceRunFollower(AdminApiClient client, TextWriter outpu
 
             if (!_toldIncomplete && page["complete"] is JsonValue complete && complete.TryGetValue<bool>(out var isComplete) && !isComplete)
             {
-                // After an upgrade: runs created before the month's run index are not listed, so a job that resumes one
+                // The month of an upgrade (or the installation's): runs created before the month's run index are not listed, so a job that resumes one
                 // shows as waiting and the summary misses them.
                 _toldIncomplete = true;
-                await BillingCli.WriteErrorAsync(error, $"The run index of {period} is not complete: runs created before it (an upgrade) are not listed, and a job resuming one shows as waiting. Run 'billing invoices backfill --period {period}' once.").ConfigureAwait(false);
+                await BillingCli.WriteErrorAsync(error, $"The run index of {period} is not marked complete (the month of an upgrade or of the installation): runs created before it are not listed, and a job resuming one shows as waiting. Run 'billing invoices backfill --period {period}' once.").ConfigureAwait(false);
             }
 
             foreach (var run in page["runs"]?.AsArray() ?? [])

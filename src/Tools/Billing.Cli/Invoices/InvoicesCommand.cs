@@ -14,7 +14,8 @@ namespace Billing.Cli.Invoices;
 /// summary (exit 1 when a job failed or did not finish); a dry run prints what each period would be charged.
 /// <c>billing invoices show ID</c>: one run by its id (<c>{accountId}:{periodKey}</c>) or its Stripe invoice id (<c>in_...</c>).
 /// <c>billing invoices backfill --period YYYY-MM</c>: names the month's runs created before the month's run index in it
-/// (once per month after an upgrade from a version without it), so the month's listing is complete.
+/// (the month of an upgrade from a version without it, or of a new installation, and any month before it), so the
+/// month's listing is complete.
 /// </summary>
 public static partial class InvoicesCommand
 {
