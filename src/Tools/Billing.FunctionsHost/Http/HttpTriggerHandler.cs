@@ -102,17 +102,6 @@ internal sealed partial class HttpTriggerHandler(
 
         using (response)
         {
-            if (response.IsSuccessStatusCode && response.Content.Headers.ContentLength == 0)
-            {
-                // A function that threw still completes the worker's response (200, empty): report the failure instead.
-                var outcome = await invocation.ConfigureAwait(false);
-                if (!outcome.Succeeded)
-                {
-                    await WriteFailureAsync(context, outcome).ConfigureAwait(false);
-                    return;
-                }
-            }
-
             try
             {
                 await HttpForwarder.CopyResponseAsync(response, context, forwardCancellation.Token).ConfigureAwait(false);
@@ -124,7 +113,24 @@ internal sealed partial class HttpTriggerHandler(
             }
         }
 
-        await invocation.ConfigureAwait(false);
+        if (!(await invocation.ConfigureAwait(false)).Succeeded)
+        {
+            AnswerFailedInvocation(context);
+        }
+    }
+
+    /// <summary>
+    /// A failed invocation ends the request as on the real host, where the failure reaches the WebHost's
+    /// <c>ExceptionMiddleware</c> (azure-functions-host <c>ExceptionMiddleware.Invoke</c>): a response not started yet
+    /// (the forwarder copied the worker's status and headers but no body, as for the empty 200 the worker answers for
+    /// a function that threw) becomes a 500 with no body; one already started is left as sent.
+    /// </summary>
+    private static void AnswerFailedInvocation(HttpContext context)
+    {
+        if (!context.Response.HasStarted)
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        }
     }
 
     private static Task WriteFailureAsync(HttpContext context, InvocationOutcome outcome) => outcome.Status switch
