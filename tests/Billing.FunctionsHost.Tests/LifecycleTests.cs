@@ -28,9 +28,11 @@ public sealed class LifecycleTests
 
         using var crash = await host.Http.PostAsync("api/crash", null);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, crash.StatusCode);
-        Assert.Equal("application/problem+json", crash.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("The worker process stopped during the invocation.", await crash.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // As on the real host: the worker's exit fails the invocation (GrpcWorkerChannel.TryFailExecutions) and the
+        // WebHost's ExceptionMiddleware answers 500 with no body over the forwarder's unsent 502.
+        Assert.Equal(HttpStatusCode.InternalServerError, crash.StatusCode);
+        Assert.Null(crash.Content.Headers.ContentType);
+        Assert.Equal("", await crash.Content.ReadAsStringAsync());
         await RestartedWorkerAnswersAsync(host);
         Assert.Equal(2, host.WorkerPids().Count);
         Assert.Contains(host.Output, l => l.Contains("EXITED UNEXPECTEDLY with code 3", StringComparison.Ordinal));
@@ -48,6 +50,7 @@ public sealed class LifecycleTests
             using (var cancelled = await host.Http.GetAsync("api/slow/20000"))
             {
                 Assert.Equal(HttpStatusCode.InternalServerError, cancelled.StatusCode);
+                Assert.Equal("", await cancelled.Content.ReadAsStringAsync());
             }
 
             if (attempt < 3 && host.Output.Any(l => l.Contains(Restarting, StringComparison.Ordinal)))

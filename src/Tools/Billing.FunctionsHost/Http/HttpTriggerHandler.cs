@@ -92,7 +92,12 @@ internal sealed partial class HttpTriggerHandler(
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException && !context.RequestAborted.IsCancellationRequested)
         {
-            await WriteFailureAsync(context, await invocation.ConfigureAwait(false)).ConfigureAwait(false);
+            // The worker died (its exit fails the invocation, as GrpcWorkerChannel.TryFailExecutions does) or the function
+            // timed out. On the real host the forwarder's 502 is not sent yet when the failed invocation reaches the
+            // ExceptionMiddleware, and a request the forwarder could not deliver fails its invocation in any case
+            // (DefaultHttpProxyService.EnsureSuccessfulForwardingAsync).
+            await invocation.ConfigureAwait(false);
+            AnswerFailedInvocation(context);
             return;
         }
         catch (OperationCanceledException)
@@ -132,13 +137,6 @@ internal sealed partial class HttpTriggerHandler(
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         }
     }
-
-    private static Task WriteFailureAsync(HttpContext context, InvocationOutcome outcome) => outcome.Status switch
-    {
-        InvocationStatus.WorkerUnavailable => Problem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "The worker process stopped during the invocation."),
-        InvocationStatus.TimedOut => Problem.WriteAsync(context, StatusCodes.Status500InternalServerError, "The function timed out."),
-        _ => Problem.WriteAsync(context, StatusCodes.Status500InternalServerError, "The function failed."),
-    };
 
     private static bool IsTooLarge(Exception exception)
     {
