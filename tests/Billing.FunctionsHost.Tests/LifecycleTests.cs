@@ -39,6 +39,25 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task A_request_that_arrives_while_the_worker_restarts_waits_for_the_new_worker()
+    {
+        // The real host's WorkerFunctionInvoker.InvokeCore waits while its dispatcher is restarting the worker
+        // (DelayUntilFunctionDispatcherInitializedOrShutdown) and then invokes on the new one.
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string>
+        {
+            ["FIXTURE_SLOW_RESTART_MARKER"] = Path.Combine(TestPaths.NewTempDirectory(), "started"),
+        });
+        using (await host.Http.PostAsync("api/crash", null))
+        {
+        }
+
+        await host.WaitForLineAsync(l => l.Contains("EXITED UNEXPECTEDLY", StringComparison.Ordinal), Deadline);
+        using var response = await host.Http.GetAsync("api/echo/5");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task A_function_still_running_after_its_timeout_and_the_grace_period_fails_and_its_worker_is_restarted()
     {
         const string Restarting = "still running after its timeout";

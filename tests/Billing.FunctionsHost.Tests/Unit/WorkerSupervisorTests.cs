@@ -1,11 +1,14 @@
 using Billing.FunctionsHost.Configuration;
+using Billing.FunctionsHost.Functions;
 using Billing.FunctionsHost.Tests.Infrastructure;
+using Billing.FunctionsHost.Worker;
 
 namespace Billing.FunctionsHost.Tests.Unit;
 
 /// <summary>The worker supervisor on a fake clock, with worker processes the test plays (<see cref="ScriptedWorker"/>).</summary>
 public sealed class WorkerSupervisorTests : IAsyncLifetime
 {
+    private static readonly FunctionDefinition Function = FunctionFactory.Http("Echo", "echo", "GET");
     private readonly ClockWithTimers time = new();
     private readonly ScriptedWorker worker;
 
@@ -47,6 +50,50 @@ public sealed class WorkerSupervisorTests : IAsyncLifetime
 
         Assert.StartsWith("The worker process failed 4 times and was not restarted again", await supervising.WaitAsync(TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
         Assert.Equal(4, worker.Started);
+    }
+
+    [Fact]
+    public async Task An_invocation_that_arrives_while_the_worker_restarts_waits_for_the_new_worker()
+    {
+        using var stop = new CancellationTokenSource();
+        await worker.StartAsync();
+        time.ForgetTimers(); // the handshake's
+        var supervising = worker.Supervisor.SuperviseAsync(stop.Token);
+
+        worker.Crash();
+        await time.WaitForTimerAsync(TimeSpan.FromMilliseconds(500)); // the restart's back-off: no worker now
+        var waiting = worker.Invoker.WorkerForAsync(Function, CancellationToken.None);
+        await time.WaitForTimerAsync(WorkerSupervisor.ReadyWait);
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        await worker.ConnectNextAsync();
+
+        Assert.Same(worker.Supervisor.Current, await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        await stop.CancelAsync();
+        Assert.Null(await supervising);
+    }
+
+    [Fact]
+    public async Task An_invocation_waits_40_seconds_at_most_for_a_restarting_worker()
+    {
+        // WorkerFunctionInvoker.DelayUntilFunctionDispatcherInitializedOrShutdown: (ErrorEventsThreshold 3 + 1) x the
+        // worker's 10 s initialization timeout; then the invocation fails ("Did not find any initialized language workers").
+        using var stop = new CancellationTokenSource();
+        await worker.StartAsync();
+        time.ForgetTimers(); // the handshake's
+        var supervising = worker.Supervisor.SuperviseAsync(stop.Token);
+
+        worker.Crash();
+        await time.WaitForTimerAsync(TimeSpan.FromMilliseconds(500));
+        var waiting = worker.Invoker.WorkerForAsync(Function, CancellationToken.None);
+        await time.WaitForTimerAsync(TimeSpan.FromSeconds(40));
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        await worker.NextProcessAsync(); // the new worker never connects
+        time.Advance(TimeSpan.FromSeconds(39.5));
+
+        Assert.Null(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(worker.Log.GetSnapshot(), r => r.Message.Contains("Did not find any initialized language workers", StringComparison.Ordinal));
+        await stop.CancelAsync();
+        Assert.Null(await supervising);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
     /// <summary>How long a timed-out function may take to stop once cancelled (the real host's 2 s).</summary>
     public static readonly TimeSpan TimeoutGrace = TimeSpan.FromSeconds(2);
 
+    private const string NoWorker = "Did not find any initialized language workers (the worker is restarting).";
     private readonly ILogger logger = loggerFactory.CreateLogger("Host.Function");
 
     public TimeSpan? Timeout => hostJson.FunctionTimeout;
@@ -31,12 +32,29 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
     {
         if (supervisor.Current is not { } session)
         {
-            var outcome = new InvocationOutcome(InvocationStatus.WorkerUnavailable, "Did not find any initialized language workers (the worker is restarting).");
+            var outcome = new InvocationOutcome(InvocationStatus.WorkerUnavailable, NoWorker);
             LogFailed(logger, function.Name, outcome.Status, Guid.NewGuid().ToString(), 0, outcome.Error!);
             return outcome;
         }
 
         return await InvokeAsync(session, function, Guid.NewGuid().ToString(), input, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The worker to invoke on: the ready one or, while one restarts, the new one once ready, as the real host waits
+    /// (<c>WorkerFunctionInvoker.InvokeCore</c> while its dispatcher is not initialized). Null, logged as the
+    /// invocation's failure, when none is ready within <see cref="WorkerSupervisor.ReadyWait"/>.
+    /// </summary>
+    public async Task<WorkerSession?> WorkerForAsync(FunctionDefinition function, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (await supervisor.WaitForWorkerAsync(cancellationToken).ConfigureAwait(false) is { } session)
+        {
+            return session;
+        }
+
+        LogFailed(logger, function.Name, InvocationStatus.WorkerUnavailable, Guid.NewGuid().ToString(), (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, NoWorker);
+        return null;
     }
 
     public async Task<InvocationOutcome> InvokeAsync(WorkerSession session, FunctionDefinition function, string invocationId, InvocationInput input, CancellationToken cancellationToken)

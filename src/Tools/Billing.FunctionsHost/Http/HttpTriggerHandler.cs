@@ -10,7 +10,6 @@ namespace Billing.FunctionsHost.Http;
 /// </summary>
 internal sealed partial class HttpTriggerHandler(
     HostState state,
-    WorkerSupervisor supervisor,
     FunctionInvoker invoker,
     HttpForwarder forwarder,
     CorsPolicy cors,
@@ -57,9 +56,10 @@ internal sealed partial class HttpTriggerHandler(
             return;
         }
 
-        if (supervisor.Current is not { HttpUri: { } workerUri } session)
+        if (await invoker.WorkerForAsync(match.Route.Function, context.RequestAborted).ConfigureAwait(false) is not { HttpUri: { } workerUri } session)
         {
-            await Problem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "The worker is restarting.").ConfigureAwait(false);
+            // The real host invokes anyway and fails ("Did not find any initialized language workers").
+            AnswerFailedInvocation(context);
             return;
         }
 
