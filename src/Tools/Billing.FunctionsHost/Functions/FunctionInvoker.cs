@@ -24,26 +24,16 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
 
     public TimeSpan? Timeout => hostJson.FunctionTimeout;
 
-    /// <summary>
-    /// Invokes on the worker that is ready. While one restarts there is none, and the invocation fails at once, as on
-    /// the real host (its dispatcher finds no initialized worker channel): a queue message counts that delivery.
-    /// </summary>
-    public async Task<InvocationOutcome> InvokeAsync(FunctionDefinition function, InvocationInput input, CancellationToken cancellationToken)
-    {
-        if (supervisor.Current is not { } session)
-        {
-            var outcome = new InvocationOutcome(InvocationStatus.WorkerUnavailable, NoWorker);
-            LogFailed(logger, function.Name, outcome.Status, Guid.NewGuid().ToString(), 0, outcome.Error!);
-            return outcome;
-        }
-
-        return await InvokeAsync(session, function, Guid.NewGuid().ToString(), input, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Invokes on the worker that is ready or, while one restarts, on the new one (<see cref="WorkerForAsync"/>).</summary>
+    public async Task<InvocationOutcome> InvokeAsync(FunctionDefinition function, InvocationInput input, CancellationToken cancellationToken) =>
+        await WorkerForAsync(function, cancellationToken).ConfigureAwait(false) is { } session
+            ? await InvokeAsync(session, function, Guid.NewGuid().ToString(), input, cancellationToken).ConfigureAwait(false)
+            : new InvocationOutcome(InvocationStatus.WorkerUnavailable, NoWorker);
 
     /// <summary>
     /// The worker to invoke on: the ready one or, while one restarts, the new one once ready, as the real host waits
     /// (<c>WorkerFunctionInvoker.InvokeCore</c> while its dispatcher is not initialized). Null, logged as the
-    /// invocation's failure, when none is ready within <see cref="WorkerSupervisor.ReadyWait"/>.
+    /// invocation's failure, when none is ready within <see cref="WorkerSupervisor.ReadyWait"/>; cancellation throws.
     /// </summary>
     public async Task<WorkerSession?> WorkerForAsync(FunctionDefinition function, CancellationToken cancellationToken)
     {

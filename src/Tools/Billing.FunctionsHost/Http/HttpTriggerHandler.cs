@@ -56,7 +56,17 @@ internal sealed partial class HttpTriggerHandler(
             return;
         }
 
-        if (await invoker.WorkerForAsync(match.Route.Function, context.RequestAborted).ConfigureAwait(false) is not { HttpUri: { } workerUri } session)
+        WorkerSession? session;
+        try
+        {
+            session = await invoker.WorkerForAsync(match.Route.Function, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // The client went away.
+        }
+
+        if (session is not { HttpUri: { } workerUri })
         {
             // The real host invokes anyway and fails ("Did not find any initialized language workers").
             AnswerFailedInvocation(context);

@@ -28,14 +28,17 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChan
     /// <summary>The session serving invocations now, or null while the worker restarts.</summary>
     public WorkerSession? Current => Volatile.Read(ref current);
 
-    /// <summary>The session serving invocations, after the restart under way if there is one; null if none is ready within <see cref="ReadyWait"/>.</summary>
+    /// <summary>
+    /// The session serving invocations, after the restart under way if there is one; null if none is ready within
+    /// <see cref="ReadyWait"/>.
+    /// </summary>
     public async Task<WorkerSession?> WaitForWorkerAsync(CancellationToken cancellationToken)
     {
         try
         {
             return await Volatile.Read(ref ready).Task.WaitAsync(ReadyWait, time, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        catch (TimeoutException)
         {
             return null;
         }
