@@ -142,13 +142,16 @@ public sealed class HttpTriggerTests(HttpHostFixture fixture) : IClassFixture<Ht
     }
 
     [Fact]
-    public async Task A_function_that_throws_is_a_500_problem()
+    public async Task A_function_that_throws_is_a_500_with_no_body()
     {
+        // The worker answers a throwing function with an empty 200 and a failed InvocationResponse. The real host copies
+        // that empty answer without starting the response, then the failed invocation reaches its ExceptionMiddleware,
+        // which sets 500 and writes nothing.
         using var response = await Http.GetAsync("api/throw");
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.DoesNotContain("Fixture failure", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null(response.Content.Headers.ContentType);
+        Assert.Equal("", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -28,12 +28,33 @@ public sealed class LifecycleTests
 
         using var crash = await host.Http.PostAsync("api/crash", null);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, crash.StatusCode);
-        Assert.Equal("application/problem+json", crash.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("The worker process stopped during the invocation.", await crash.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // As on the real host: the worker's exit fails the invocation (GrpcWorkerChannel.TryFailExecutions) and the
+        // WebHost's ExceptionMiddleware answers 500 with no body over the forwarder's unsent 502.
+        Assert.Equal(HttpStatusCode.InternalServerError, crash.StatusCode);
+        Assert.Null(crash.Content.Headers.ContentType);
+        Assert.Equal("", await crash.Content.ReadAsStringAsync());
         await RestartedWorkerAnswersAsync(host);
         Assert.Equal(2, host.WorkerPids().Count);
         Assert.Contains(host.Output, l => l.Contains("EXITED UNEXPECTEDLY with code 3", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_request_that_arrives_while_the_worker_restarts_waits_for_the_new_worker()
+    {
+        // The real host's WorkerFunctionInvoker.InvokeCore waits while its dispatcher is restarting the worker
+        // (DelayUntilFunctionDispatcherInitializedOrShutdown) and then invokes on the new one.
+        await using var host = await HostProcess.StartReadyAsync(new Dictionary<string, string>
+        {
+            ["FIXTURE_SLOW_RESTART_MARKER"] = Path.Combine(TestPaths.NewTempDirectory(), "started"),
+        });
+        using (await host.Http.PostAsync("api/crash", null))
+        {
+        }
+
+        await host.WaitForLineAsync(l => l.Contains("EXITED UNEXPECTEDLY", StringComparison.Ordinal), Deadline);
+        using var response = await host.Http.GetAsync("api/echo/5");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]
@@ -48,6 +69,7 @@ public sealed class LifecycleTests
             using (var cancelled = await host.Http.GetAsync("api/slow/20000"))
             {
                 Assert.Equal(HttpStatusCode.InternalServerError, cancelled.StatusCode);
+                Assert.Equal("", await cancelled.Content.ReadAsStringAsync());
             }
 
             if (attempt < 3 && host.Output.Any(l => l.Contains(Restarting, StringComparison.Ordinal)))

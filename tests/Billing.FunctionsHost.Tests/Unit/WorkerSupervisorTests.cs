@@ -1,5 +1,8 @@
 using Billing.FunctionsHost.Configuration;
+using Billing.FunctionsHost.Functions;
+using Billing.FunctionsHost.Rpc;
 using Billing.FunctionsHost.Tests.Infrastructure;
+using Billing.FunctionsHost.Worker;
 
 namespace Billing.FunctionsHost.Tests.Unit;
 
@@ -50,6 +53,45 @@ public sealed class WorkerSupervisorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_invocation_that_arrives_while_the_worker_restarts_runs_on_the_new_worker()
+    {
+        // WorkerFunctionInvoker.InvokeCore waits for every trigger: a queue message received during a restart is not
+        // failed (its delivery not spent), a timer occurrence not missed; HTTP takes the same wait (WorkerForAsync).
+        using var stop = new CancellationTokenSource();
+        var (crashed, supervising) = await CrashSupervisedWorkerAsync(stop.Token);
+
+        var invoking = worker.Invoker.InvokeAsync(crashed.Functions[0], new InvocationInput([], new Dictionary<string, TypedData>(), "test"), CancellationToken.None);
+        await time.WaitForTimerAsync(WorkerSupervisor.ReadyWait);
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        await worker.ConnectNextAsync();
+        worker.Complete((await worker.NextFromHostAsync()).InvocationRequest);
+
+        Assert.Equal(InvocationStatus.Succeeded, (await invoking.WaitAsync(TimeSpan.FromSeconds(30))).Status);
+        await stop.CancelAsync();
+        Assert.Null(await supervising);
+    }
+
+    [Fact]
+    public async Task An_invocation_waits_40_seconds_at_most_for_a_restarting_worker()
+    {
+        // WorkerFunctionInvoker.DelayUntilFunctionDispatcherInitializedOrShutdown: (ErrorEventsThreshold 3 + 1) x the
+        // worker's 10 s initialization timeout; then the invocation fails ("Did not find any initialized language workers").
+        using var stop = new CancellationTokenSource();
+        var (crashed, supervising) = await CrashSupervisedWorkerAsync(stop.Token);
+
+        var waiting = worker.Invoker.WorkerForAsync(crashed.Functions[0], CancellationToken.None);
+        await time.WaitForTimerAsync(TimeSpan.FromSeconds(40));
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        await worker.NextProcessAsync(); // the new worker never connects
+        time.Advance(TimeSpan.FromSeconds(39.5));
+
+        Assert.Null(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(worker.Log.GetSnapshot(), r => r.Message.Contains("Did not find any initialized language workers", StringComparison.Ordinal));
+        await stop.CancelAsync();
+        Assert.Null(await supervising);
+    }
+
+    [Fact]
     public async Task Stopping_sends_WorkerTerminate_and_kills_a_worker_still_running_after_the_grace_period()
     {
         var pid = (await worker.StartAsync()).Process.Id;
@@ -77,6 +119,17 @@ public sealed class WorkerSupervisorTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<HostStartupException>(() => starting);
         Assert.Equal("The worker did not connect (StartStream) within 60 seconds.", error.Message);
         await Wait.UntilAsync(() => !Directory.Exists($"/proc/{pid}"), TimeSpan.FromSeconds(30), "the worker process to be killed");
+    }
+
+    /// <summary>Starts a worker, supervises it and crashes it; returns once the host has no worker (the restart's back-off is under way).</summary>
+    private async Task<(WorkerSession Crashed, Task<string?> Supervising)> CrashSupervisedWorkerAsync(CancellationToken stop)
+    {
+        var session = await worker.StartAsync();
+        time.ForgetTimers(); // the handshake's
+        var supervising = worker.Supervisor.SuperviseAsync(stop);
+        worker.Crash();
+        await time.WaitForTimerAsync(TimeSpan.FromMilliseconds(500));
+        return (session, supervising);
     }
 
     /// <summary>Starts a worker, supervises it, and crashes it three times in quick succession, each restart played.</summary>

@@ -19,24 +19,32 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, Queue
     /// <summary>How long a timed-out function may take to stop once cancelled (the real host's 2 s).</summary>
     public static readonly TimeSpan TimeoutGrace = TimeSpan.FromSeconds(2);
 
+    private const string NoWorker = "Did not find any initialized language workers (the worker is restarting).";
     private readonly ILogger logger = loggerFactory.CreateLogger("Host.Function");
 
     public TimeSpan? Timeout => hostJson.FunctionTimeout;
 
+    /// <summary>Invokes on the worker that is ready or, while one restarts, on the new one (<see cref="WorkerForAsync"/>).</summary>
+    public async Task<InvocationOutcome> InvokeAsync(FunctionDefinition function, InvocationInput input, CancellationToken cancellationToken) =>
+        await WorkerForAsync(function, cancellationToken).ConfigureAwait(false) is { } session
+            ? await InvokeAsync(session, function, Guid.NewGuid().ToString(), input, cancellationToken).ConfigureAwait(false)
+            : new InvocationOutcome(InvocationStatus.WorkerUnavailable, NoWorker);
+
     /// <summary>
-    /// Invokes on the worker that is ready. While one restarts there is none, and the invocation fails at once, as on
-    /// the real host (its dispatcher finds no initialized worker channel): a queue message counts that delivery.
+    /// The worker to invoke on: the ready one or, while one restarts, the new one once ready, as the real host waits
+    /// (<c>WorkerFunctionInvoker.InvokeCore</c> while its dispatcher is not initialized). Null, logged as the
+    /// invocation's failure, when none is ready within <see cref="WorkerSupervisor.ReadyWait"/>; cancellation throws.
     /// </summary>
-    public async Task<InvocationOutcome> InvokeAsync(FunctionDefinition function, InvocationInput input, CancellationToken cancellationToken)
+    public async Task<WorkerSession?> WorkerForAsync(FunctionDefinition function, CancellationToken cancellationToken)
     {
-        if (supervisor.Current is not { } session)
+        var started = Stopwatch.GetTimestamp();
+        if (await supervisor.WaitForWorkerAsync(cancellationToken).ConfigureAwait(false) is { } session)
         {
-            var outcome = new InvocationOutcome(InvocationStatus.WorkerUnavailable, "Did not find any initialized language workers (the worker is restarting).");
-            LogFailed(logger, function.Name, outcome.Status, Guid.NewGuid().ToString(), 0, outcome.Error!);
-            return outcome;
+            return session;
         }
 
-        return await InvokeAsync(session, function, Guid.NewGuid().ToString(), input, cancellationToken).ConfigureAwait(false);
+        LogFailed(logger, function.Name, InvocationStatus.WorkerUnavailable, Guid.NewGuid().ToString(), (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, NoWorker);
+        return null;
     }
 
     public async Task<InvocationOutcome> InvokeAsync(WorkerSession session, FunctionDefinition function, string invocationId, InvocationInput input, CancellationToken cancellationToken)

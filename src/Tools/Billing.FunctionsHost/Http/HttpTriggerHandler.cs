@@ -10,7 +10,6 @@ namespace Billing.FunctionsHost.Http;
 /// </summary>
 internal sealed partial class HttpTriggerHandler(
     HostState state,
-    WorkerSupervisor supervisor,
     FunctionInvoker invoker,
     HttpForwarder forwarder,
     CorsPolicy cors,
@@ -57,9 +56,20 @@ internal sealed partial class HttpTriggerHandler(
             return;
         }
 
-        if (supervisor.Current is not { HttpUri: { } workerUri } session)
+        WorkerSession? session;
+        try
         {
-            await Problem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "The worker is restarting.").ConfigureAwait(false);
+            session = await invoker.WorkerForAsync(match.Route.Function, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // The client went away.
+        }
+
+        if (session is not { HttpUri: { } workerUri })
+        {
+            // The real host invokes anyway and fails ("Did not find any initialized language workers").
+            AnswerFailedInvocation(context);
             return;
         }
 
@@ -92,7 +102,12 @@ internal sealed partial class HttpTriggerHandler(
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException && !context.RequestAborted.IsCancellationRequested)
         {
-            await WriteFailureAsync(context, await invocation.ConfigureAwait(false)).ConfigureAwait(false);
+            // The worker died (its exit fails the invocation, as GrpcWorkerChannel.TryFailExecutions does) or the function
+            // timed out. On the real host the forwarder's 502 is not sent yet when the failed invocation reaches the
+            // ExceptionMiddleware, and a request the forwarder could not deliver fails its invocation in any case
+            // (DefaultHttpProxyService.EnsureSuccessfulForwardingAsync).
+            await invocation.ConfigureAwait(false);
+            AnswerFailedInvocation(context);
             return;
         }
         catch (OperationCanceledException)
@@ -102,17 +117,6 @@ internal sealed partial class HttpTriggerHandler(
 
         using (response)
         {
-            if (response.IsSuccessStatusCode && response.Content.Headers.ContentLength == 0)
-            {
-                // A function that threw still completes the worker's response (200, empty): report the failure instead.
-                var outcome = await invocation.ConfigureAwait(false);
-                if (!outcome.Succeeded)
-                {
-                    await WriteFailureAsync(context, outcome).ConfigureAwait(false);
-                    return;
-                }
-            }
-
             try
             {
                 await HttpForwarder.CopyResponseAsync(response, context, forwardCancellation.Token).ConfigureAwait(false);
@@ -124,15 +128,25 @@ internal sealed partial class HttpTriggerHandler(
             }
         }
 
-        await invocation.ConfigureAwait(false);
+        if (!(await invocation.ConfigureAwait(false)).Succeeded)
+        {
+            AnswerFailedInvocation(context);
+        }
     }
 
-    private static Task WriteFailureAsync(HttpContext context, InvocationOutcome outcome) => outcome.Status switch
+    /// <summary>
+    /// A failed invocation ends the request as on the real host, where the failure reaches the WebHost's
+    /// <c>ExceptionMiddleware</c> (azure-functions-host <c>ExceptionMiddleware.Invoke</c>): a response not started yet
+    /// (the forwarder copied the worker's status and headers but no body, as for the empty 200 the worker answers for
+    /// a function that threw) becomes a 500 with no body; one already started is left as sent.
+    /// </summary>
+    private static void AnswerFailedInvocation(HttpContext context)
     {
-        InvocationStatus.WorkerUnavailable => Problem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "The worker process stopped during the invocation."),
-        InvocationStatus.TimedOut => Problem.WriteAsync(context, StatusCodes.Status500InternalServerError, "The function timed out."),
-        _ => Problem.WriteAsync(context, StatusCodes.Status500InternalServerError, "The function failed."),
-    };
+        if (!context.Response.HasStarted)
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        }
+    }
 
     private static bool IsTooLarge(Exception exception)
     {

@@ -11,15 +11,38 @@ namespace Billing.FunctionsHost.Worker;
 internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChannelRegistry registry, TimeProvider time, ILoggerFactory loggerFactory)
 {
     public const int MaxRestarts = 3;
+
+    /// <summary>
+    /// How long an invocation waits for a restarting worker: the real host's WorkerFunctionInvoker waits for its
+    /// dispatcher (ErrorEventsThreshold + 1) x the worker's initialization timeout, (3 + 1) x 10 s.
+    /// </summary>
+    public static readonly TimeSpan ReadyWait = TimeSpan.FromSeconds(40);
     private static readonly TimeSpan HealthyRun = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(5);
     private readonly ILogger logger = loggerFactory.CreateLogger("Host.Worker");
     private WorkerSession? current;
+    private TaskCompletionSource<WorkerSession> ready = NewSignal();
     private int restarts;
     private Uri? grpcUri;
 
     /// <summary>The session serving invocations now, or null while the worker restarts.</summary>
     public WorkerSession? Current => Volatile.Read(ref current);
+
+    /// <summary>
+    /// The session serving invocations, after the restart under way if there is one; null if none is ready within
+    /// <see cref="ReadyWait"/>.
+    /// </summary>
+    public async Task<WorkerSession?> WaitForWorkerAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Volatile.Read(ref ready).Task.WaitAsync(ReadyWait, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
 
     public async Task<WorkerSession> StartAsync(Uri grpcEndpoint, CancellationToken cancellationToken)
     {
@@ -108,6 +131,7 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChan
             {
                 var session = await starter.StartAsync(grpcUri!, cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref current, session);
+                Volatile.Read(ref ready).TrySetResult(session);
                 return session;
             }
             catch (WorkerUnavailableException e)
@@ -133,9 +157,12 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChan
     private void Unpublish(WorkerSession session)
     {
         Interlocked.CompareExchange(ref current, null, session);
+        Volatile.Write(ref ready, NewSignal());
         session.Channel.Fail(new WorkerUnavailableException("The worker process exited."));
         registry.Unregister(session.Channel);
     }
+
+    private static TaskCompletionSource<WorkerSession> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void KillNow(WorkerSession session)
     {
