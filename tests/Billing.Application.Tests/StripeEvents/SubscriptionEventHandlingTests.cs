@@ -618,6 +618,34 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     /// <summary>
+    /// An expired Checkout whose account is unknown changes nothing and creates nothing: a customer linked to no account
+    /// and no account named is ignored under no account with the resolver's reason; an account named that was never
+    /// created is ignored under that account, its session not being the account's open Checkout.
+    /// </summary>
+    [Fact]
+    public async Task An_expired_checkout_of_no_known_account_is_ignored_with_the_reason_and_writes_nothing()
+    {
+        var unlinked = Stripe.CreateCustomer(null);
+        var ofNoAccount = Stripe.ExpireCheckout("cs_unlinked", unlinked, null);
+        var ofAnAccountNeverCreated = Stripe.ExpireCheckout("cs_new", null, Account);
+
+        await _world.DeliverAsync(ofNoAccount);
+        await _world.DeliverAsync(ofAnAccountNeverCreated);
+        await _world.ProcessQueueAsync();
+
+        var (unlinkedRecord, newRecord) = (_world.Events.Get(ofNoAccount.Id), _world.Events.Get(ofAnAccountNeverCreated.Id));
+        Assert.Equal(
+            (StripeEventStatus.Ignored, $"Stripe customer {unlinked} is not linked to a billing account and the event names none.", (AccountId?)null),
+            (unlinkedRecord.Status, unlinkedRecord.Note, unlinkedRecord.AccountId));
+        Assert.Equal(
+            (StripeEventStatus.Ignored, "Checkout Session cs_new is not the account's open Checkout.", (AccountId?)AccountId.Parse(Account)),
+            (newRecord.Status, newRecord.Note, newRecord.AccountId));
+        Assert.Equal(0, _world.Accounts.Writes);
+        Assert.Null(await _world.Accounts.GetAsync(AccountId.Parse(Account), CancellationToken.None));
+        Assert.Empty(_world.Links.All);
+    }
+
+    /// <summary>
     /// Each handler needs one id of the event's object (the subscription, the customer, the Checkout Session); an event
     /// without it is ignored with the reason, under no account, even though it names one: nothing is read from Stripe and
     /// nothing is written, so the account keeps its subscription, its customer and its open Checkout.
