@@ -245,6 +245,27 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task A_late_event_of_an_older_ended_subscription_on_an_account_whose_subscription_ended_reads_only_that_subscription()
+    {
+        // A live replacement is looked for (one listing of the customer's subscriptions) only when the subscription
+        // synced is the account's own and it is over: an older one's event leaves the account's subscription as it was.
+        var customer = Stripe.CreateCustomer(Account);
+        var older = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        Stripe.CancelNow(older);
+        var current = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        Stripe.CancelNow(current);
+        await _world.DeliverNewEventsAsync();
+        var (reads, before) = (Stripe.Reads, _world.Account(Account));
+
+        Stripe.SetCancelAtPeriodEnd(older, true); // customer.subscription.updated of the older one, after both ended
+        await _world.DeliverNewEventsAsync();
+
+        Assert.Equal(reads + 1, Stripe.Reads); // the older subscription, read again
+        Assert.Equal(before.Subscription, _world.Account(Account).Subscription);
+        Assert.Equal(current.Id, before.Subscription!.SubscriptionId);
+    }
+
+    [Fact]
     public async Task A_finalized_renewal_invoice_is_acknowledged_without_reading_the_subscription()
     {
         var customer = Stripe.CreateCustomer(Account);
