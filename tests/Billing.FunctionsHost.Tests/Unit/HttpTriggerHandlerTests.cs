@@ -39,8 +39,8 @@ public sealed class HttpTriggerHandlerTests : IAsyncLifetime
     [Fact]
     public async Task A_request_the_function_has_not_answered_by_the_function_timeout_is_cut_off_then_and_answered_500()
     {
-        // The real host's HTTP proxying is cancelled with the invocation at functionTimeout; the client then gets the
-        // invocation's failure. Here on the host's clock, as the invoker's own timeout.
+        // At functionTimeout, on the host's clock as the invoker's own timeout, the forwarding is cut off and the client
+        // gets the invocation's failure.
         var session = await worker.StartAsync();
         time.ForgetTimers(); // the handshake's
         using var forwarder = new HttpForwarder();
