@@ -220,7 +220,7 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     }
 
     /// <summary>A Checkout Session of the account expired unpaid.</summary>
-    public StripeEventPayload ExpireCheckout(string sessionId, string? customerId, string accountId)
+    public StripeEventPayload ExpireCheckout(string sessionId, string? customerId, string? accountId)
     {
         Step();
         return Emit("checkout.session.expired", "checkout.session", sessionId, customerId, null, accountId, checkoutMode: "subscription");

@@ -245,6 +245,27 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task A_late_event_of_an_older_ended_subscription_on_an_account_whose_subscription_ended_reads_only_that_subscription()
+    {
+        // A live replacement is looked for (one listing of the customer's subscriptions) only when the subscription
+        // synced is the account's own and it is over: an older one's event leaves the account's subscription as it was.
+        var customer = Stripe.CreateCustomer(Account);
+        var older = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        Stripe.CancelNow(older);
+        var current = Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        Stripe.CancelNow(current);
+        await _world.DeliverNewEventsAsync();
+        var (reads, before) = (Stripe.Reads, _world.Account(Account));
+
+        Stripe.SetCancelAtPeriodEnd(older, true); // customer.subscription.updated of the older one, after both ended
+        await _world.DeliverNewEventsAsync();
+
+        Assert.Equal(reads + 1, Stripe.Reads); // the older subscription, read again
+        Assert.Equal(before.Subscription, _world.Account(Account).Subscription);
+        Assert.Equal(current.Id, before.Subscription!.SubscriptionId);
+    }
+
+    [Fact]
     public async Task A_finalized_renewal_invoice_is_acknowledged_without_reading_the_subscription()
     {
         var customer = Stripe.CreateCustomer(Account);
@@ -615,6 +636,34 @@ public sealed class SubscriptionEventHandlingTests
         await _world.DeliverAsync(Stripe.ExpireCheckout("cs_open", customer, Account));
         await _world.ProcessQueueAsync();
         Assert.Null(_world.Account(Account).OpenCheckout);
+    }
+
+    /// <summary>
+    /// An expired Checkout whose account is unknown changes nothing and creates nothing: a customer linked to no account
+    /// and no account named is ignored under no account with the resolver's reason; an account named that was never
+    /// created is ignored under that account, its session not being the account's open Checkout.
+    /// </summary>
+    [Fact]
+    public async Task An_expired_checkout_of_no_known_account_is_ignored_with_the_reason_and_writes_nothing()
+    {
+        var unlinked = Stripe.CreateCustomer(null);
+        var ofNoAccount = Stripe.ExpireCheckout("cs_unlinked", unlinked, null);
+        var ofAnAccountNeverCreated = Stripe.ExpireCheckout("cs_new", null, Account);
+
+        await _world.DeliverAsync(ofNoAccount);
+        await _world.DeliverAsync(ofAnAccountNeverCreated);
+        await _world.ProcessQueueAsync();
+
+        var (unlinkedRecord, newRecord) = (_world.Events.Get(ofNoAccount.Id), _world.Events.Get(ofAnAccountNeverCreated.Id));
+        Assert.Equal(
+            (StripeEventStatus.Ignored, $"Stripe customer {unlinked} is not linked to a billing account and the event names none.", (AccountId?)null),
+            (unlinkedRecord.Status, unlinkedRecord.Note, unlinkedRecord.AccountId));
+        Assert.Equal(
+            (StripeEventStatus.Ignored, "Checkout Session cs_new is not the account's open Checkout.", (AccountId?)AccountId.Parse(Account)),
+            (newRecord.Status, newRecord.Note, newRecord.AccountId));
+        Assert.Equal(0, _world.Accounts.Writes);
+        Assert.Null(await _world.Accounts.GetAsync(AccountId.Parse(Account), CancellationToken.None));
+        Assert.Empty(_world.Links.All);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Web;
 using Billing.FunctionsHost.Configuration;
 using Billing.FunctionsHost.Queues;
 using Billing.FunctionsHost.Rpc;
@@ -88,6 +89,37 @@ public sealed class QueueListenerTests : IAsyncLifetime
 
         Assert.DoesNotContain(worker.Log.GetSnapshot(), IsUpdateFailure);
         Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    [Fact]
+    public async Task A_running_message_is_received_and_renewed_for_ten_minutes_each_time()
+    {
+        // The real listener receives with a 10-minute visibility and its UpdateQueueMessageVisibilityCommand renews every
+        // 5 minutes with the same: the message stays hidden for 5 minutes past a missed renewal (a slow or lost request).
+        var queue = Storage.Queue(queueName);
+        await queue.CreateAsync();
+        await queue.SendMessageAsync("long running");
+        using var requests = new QueueRequestLog(queueName);
+        var session = await worker.StartAsync();
+        using var listener = CreateListener(session.Functions[0]);
+        using var stop = new CancellationTokenSource();
+        var running = listener.RunAsync(stop.Token);
+        var invocation = await NextInvocationAsync();
+        var receive = await requests.NextAsync((method, uri) => method == "GET" && uri.AbsolutePath.EndsWith("/messages", StringComparison.Ordinal), "receive");
+
+        var visibilities = new List<string?> { HttpUtility.ParseQueryString(receive.Query)["visibilitytimeout"] };
+        for (var renewal = 0; renewal < 2; renewal++)
+        {
+            await time.AdvanceThroughAsync(Renewal);
+            var update = await requests.NextAsync((method, uri) => method == "PUT" && uri.AbsolutePath.Contains("/messages/", StringComparison.Ordinal), "visibility update");
+            visibilities.Add(HttpUtility.ParseQueryString(update.Query)["visibilitytimeout"]);
+        }
+
+        worker.Complete(invocation);
+        await stop.CancelAsync();
+        await running;
+
+        Assert.Equal(["600", "600", "600"], visibilities);
     }
 
     private static bool IsUpdateFailure(FakeLogRecord record) => record.Message.StartsWith("Updating message", StringComparison.Ordinal);

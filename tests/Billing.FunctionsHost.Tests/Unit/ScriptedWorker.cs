@@ -25,12 +25,15 @@ internal sealed class ScriptedWorker : IAsyncDisposable
     private readonly List<int> pids = [];
     private readonly List<(Channel<StreamingMessage> ToHost, Task Run)> streams = [];
     private readonly RpcFunctionMetadata function;
+    private readonly Uri? httpUri;
     private readonly WorkerChannelRegistry registry = new();
     private readonly Channel<StreamingMessage> sentByHost = Channel.CreateUnbounded<StreamingMessage>();
 
-    public ScriptedWorker(ClockWithTimers time, RpcFunctionMetadata function, HostJsonOptions hostJson, AppSettings settings)
+    /// <param name="httpUri">The worker's own HTTP server, advertised at init (HttpUri) for HTTP functions.</param>
+    public ScriptedWorker(ClockWithTimers time, RpcFunctionMetadata function, HostJsonOptions hostJson, AppSettings settings, Uri? httpUri = null)
     {
         this.function = function;
+        this.httpUri = httpUri;
         var script = $"printf '%s\\n' \"$@\" > '{argumentsDirectory}/'$$.tmp && mv '{argumentsDirectory}/'$$.tmp '{argumentsDirectory}/'$$.args; exec sleep 600";
         var configuration = new HostConfiguration(argumentsDirectory, 0, argumentsDirectory, [], settings, hostJson, new WorkerConfig("/bin/sh", ["-c", script], "scripted-worker", []));
         Loggers = new LoggerFactory([new FakeLoggerProvider(Log)]);
@@ -72,6 +75,23 @@ internal sealed class ScriptedWorker : IAsyncDisposable
         FunctionId = "consume-id",
         Bindings = { ["message"] = new BindingInfo { Type = "queueTrigger", Direction = BindingInfo.Types.Direction.In, DataType = BindingInfo.Types.DataType.String } },
         RawBindings = { $$"""{ "name": "message", "type": "queueTrigger", "direction": "In", "queueName": "{{queueName}}" }""" },
+    };
+
+    /// <summary>An HTTP-triggered function "Serve" on GET <paramref name="route"/>, answering through its return value.</summary>
+    public static RpcFunctionMetadata HttpFunction(string route) => new()
+    {
+        Name = "Serve",
+        FunctionId = "serve-id",
+        Bindings =
+        {
+            ["req"] = new BindingInfo { Type = "httpTrigger", Direction = BindingInfo.Types.Direction.In },
+            ["$return"] = new BindingInfo { Type = "http", Direction = BindingInfo.Types.Direction.Out },
+        },
+        RawBindings =
+        {
+            $$"""{ "name": "req", "type": "httpTrigger", "direction": "In", "methods": ["get"], "route": "{{route}}" }""",
+            """{ "name": "$return", "type": "http", "direction": "Out" }""",
+        },
     };
 
     /// <summary>Adds a queue output binding for the function's return value.</summary>
@@ -149,7 +169,7 @@ internal sealed class ScriptedWorker : IAsyncDisposable
         var success = new StatusResult { Status = StatusResult.Types.Status.Success };
         var answer = message.ContentCase switch
         {
-            StreamingMessage.ContentOneofCase.WorkerInitRequest => new StreamingMessage { WorkerInitResponse = new WorkerInitResponse { Result = success } },
+            StreamingMessage.ContentOneofCase.WorkerInitRequest => new StreamingMessage { WorkerInitResponse = InitResponse(success) },
             StreamingMessage.ContentOneofCase.FunctionsMetadataRequest => new StreamingMessage { FunctionMetadataResponse = new FunctionMetadataResponse { Result = success, FunctionMetadataResults = { function } } },
             StreamingMessage.ContentOneofCase.FunctionLoadRequest => new StreamingMessage { FunctionLoadResponse = new FunctionLoadResponse { FunctionId = message.FunctionLoadRequest.FunctionId, Result = success } },
             _ => null,
@@ -162,6 +182,17 @@ internal sealed class ScriptedWorker : IAsyncDisposable
 
         answer.RequestId = message.RequestId;
         toHost.TryWrite(answer);
+    }
+
+    private WorkerInitResponse InitResponse(StatusResult success)
+    {
+        var response = new WorkerInitResponse { Result = success };
+        if (httpUri is not null)
+        {
+            response.Capabilities["HttpUri"] = httpUri.ToString();
+        }
+
+        return response;
     }
 
     /// <summary>Answers an invocation the test received from <see cref="NextFromHostAsync"/>: it succeeded, returning <paramref name="returnValue"/>.</summary>

@@ -126,6 +126,7 @@ public sealed class StripeEventPayloadReaderTests
     [Theory]
     [InlineData("{")]
     [InlineData("""{"id":"evt_1","object":"event","type":"customer.subscription.updated","created":1,"data":{"object":{"object":"subscription","id":42}}}""")]
+    [InlineData("""{"id":"evt_1","object":"event","type":"customer.created","created":1,"data":{"object":{"object":"customer","id":"cus_\uD800"}}}""")] // stored before the receiver refused it
     public void An_unreadable_payload_is_reported_as_malformed(string body)
     {
         Assert.Throws<MalformedStripeEventException>(() => _reader.Read(body));

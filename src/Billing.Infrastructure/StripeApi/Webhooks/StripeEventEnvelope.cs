@@ -27,8 +27,9 @@ public sealed record StripeEventEnvelope
     /// <summary>
     /// False when the body is not one well-formed JSON object (UTF-8) with an <c>id</c> that is a Stripe id of the form
     /// <c>evt_</c> plus at least one more character, a string <c>type</c>, a numeric <c>created</c> and an object
-    /// <c>data</c>, when its <c>object</c> is present and not <c>event</c>, or when one of these top-level members (or
-    /// <c>livemode</c>, <c>api_version</c>) appears twice.
+    /// <c>data</c>, when its <c>object</c> is present and not <c>event</c>, when one of these top-level members (or
+    /// <c>livemode</c>, <c>api_version</c>) appears twice, or when a string or member name anywhere holds an escaped lone
+    /// surrogate.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> json, [NotNullWhen(true)] out StripeEventEnvelope? envelope)
     {
@@ -48,7 +49,7 @@ public sealed record StripeEventEnvelope
         }
         catch (InvalidOperationException)
         {
-            return false; // an escaped lone surrogate ("\uD800") in a member name or a string it reads: the reader checks only the hex digits
+            return false; // an escaped lone surrogate ("\uD800") in any string or member name: the reader checks only the hex digits
         }
     }
 
@@ -103,7 +104,7 @@ public sealed record StripeEventEnvelope
                     break;
             }
 
-            reader.Skip(); // validates and passes over nested values (data.object and anything else)
+            SkipCheckingEscapes(ref reader); // passes over nested values (data.object and anything else)
         }
 
         // The loop ends on the root object's end: inside an object, anything but a member name or the end throws. Reading
@@ -118,6 +119,31 @@ public sealed record StripeEventEnvelope
 
         envelope = new StripeEventEnvelope { Id = id, Type = type, Created = DateTimeOffset.FromUnixTimeSeconds(unix), Livemode = livemode, ApiVersion = apiVersion };
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="Utf8JsonReader.Skip"/>, also unescaping each escaped string and member name: Skip leaves them escaped,
+    /// so a lone surrogate (which Stripe never sends) inside <c>data</c> would be stored and queued, and every delivery of
+    /// it would then fail when processing reads the object (Stripe.net's reader refuses it), until the poison queue.
+    /// Only escaped strings are unescaped, which Stripe's bodies rarely have.
+    /// </summary>
+    private static void SkipCheckingEscapes(ref Utf8JsonReader reader)
+    {
+        var depth = reader.CurrentDepth;
+        while (true)
+        {
+            if (reader.ValueIsEscaped)
+            {
+                _ = reader.GetString(); // InvalidOperationException for a lone surrogate
+            }
+
+            if (reader.CurrentDepth == depth && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+            {
+                return;
+            }
+
+            reader.Read(); // the body is whole: one that ends inside the value throws (JsonException)
+        }
     }
 
     // The id becomes a Cosmos DB id and the queue message, so it must be a valid Stripe id, and one that names an event.

@@ -13,6 +13,7 @@ internal sealed partial class HttpTriggerHandler(
     FunctionInvoker invoker,
     HttpForwarder forwarder,
     CorsPolicy cors,
+    TimeProvider time,
     ILoggerFactory loggerFactory)
 {
     public const long MaxRequestBodySize = 100L * 1024 * 1024;
@@ -80,11 +81,8 @@ internal sealed partial class HttpTriggerHandler(
     {
         var function = match.Route!.Function;
         var invocationId = Guid.NewGuid().ToString();
-        using var forwardCancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        if (invoker.Timeout is { } timeout)
-        {
-            forwardCancellation.CancelAfter(timeout);
-        }
+        using var timeout = new CancellationTokenSource(invoker.Timeout ?? Timeout.InfiniteTimeSpan, time);
+        using var forwardCancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timeout.Token);
 
         var input = HttpTriggerData.Create(function.Trigger, context.Request, match.Values!);
         var invocation = invoker.InvokeAsync(session, function, invocationId, input, context.RequestAborted);

@@ -27,6 +27,7 @@ public sealed class StripeEventEnvelopeTests
     [InlineData("not json")]
     [InlineData("[]")]
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{}""")] // truncated
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{"object":{"a":[1,""")] // truncated inside data
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{}} {}""")] // trailing value
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{}} x""")] // trailing garbage
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1750000000,"data":{}]""")] // closed as an array
@@ -76,6 +77,31 @@ public sealed class StripeEventEnvelopeTests
     {
         Assert.False(StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(body), out var envelope));
         Assert.Null(envelope);
+    }
+
+    /// <summary>
+    /// Stripe never sends invalid UTF-16; a lone surrogate escaped inside <c>data</c> (or any member the envelope passes
+    /// over) can only come from a broken or forged sender holding the secret, and it would be stored to fail when
+    /// processing reads the object. Refused like one the envelope reads; a pair, escaped or raw, is text.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"id":"evt_1","type":"customer.created","created":1750000000,"data":{"object":{"id":"cus_\uD800"}}}""")]
+    [InlineData("""{"id":"evt_1","type":"customer.created","created":1750000000,"data":{"object":{"metadata":{"note":["a","\uDC00b"]}}}}""")]
+    [InlineData("""{"id":"evt_1","type":"customer.created","created":1750000000,"data":{"object":{"\uD800x":1}}}""")]
+    [InlineData("""{"id":"evt_1","type":"customer.created","created":1750000000,"data":{},"request":{"idempotency_key":"\uD83D"}}""")]
+    public void Refuses_an_escaped_lone_surrogate_anywhere_in_the_body(string body)
+    {
+        Assert.False(StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(body), out var envelope));
+        Assert.Null(envelope);
+    }
+
+    [Fact]
+    public void Reads_an_escaped_surrogate_pair_inside_data()
+    {
+        const string body = """{"id":"evt_1","type":"customer.created","created":1750000000,"data":{"object":{"name":"\uD83D\uDE00 \u00e9 \"q\"","\u0069d":"cus_1"}}}""";
+
+        Assert.True(StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(body), out var envelope));
+        Assert.Equal("evt_1", envelope.Id);
     }
 
     [Fact]

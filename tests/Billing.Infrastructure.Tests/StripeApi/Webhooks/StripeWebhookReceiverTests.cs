@@ -71,6 +71,7 @@ public sealed class StripeWebhookReceiverTests
     [InlineData("""{"id":"evt_1","object":"event","type":"invoice.paid","created":1800000000,"data":{"object":{}}} x""")]
     [InlineData("{\"id\"")]
     [InlineData("""{"id":"evt_\uD800","object":"event","type":"invoice.paid","created":1800000000,"data":{"object":{}}}""")]
+    [InlineData("""{"id":"evt_1","object":"event","type":"customer.created","created":1800000000,"data":{"object":{"id":"cus_\uD800"}}}""")]
     public async Task A_signed_body_the_json_reader_throws_on_is_refused_as_malformed(string json)
     {
         var body = Encoding.UTF8.GetBytes(json);

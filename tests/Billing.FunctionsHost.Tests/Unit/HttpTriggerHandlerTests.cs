@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Billing.FunctionsHost.Configuration;
+using Billing.FunctionsHost.Hosting;
+using Billing.FunctionsHost.Http;
+using Billing.FunctionsHost.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Billing.FunctionsHost.Tests.Unit;
+
+/// <summary>The public port's handler, forwarding to a worker played by the test (<see cref="ScriptedWorker"/>) whose HTTP server is a bare socket.</summary>
+public sealed class HttpTriggerHandlerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan FunctionTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly ClockWithTimers time = new();
+    private readonly TcpListener workerHttp = new(IPAddress.Loopback, 0);
+    private readonly ScriptedWorker worker;
+
+    public HttpTriggerHandlerTests()
+    {
+        workerHttp.Start();
+        var hostJson = HostJsonOptions.Parse($$"""{ "functionTimeout": "{{FunctionTimeout}}" }""", 1);
+        var settings = new AppSettings(new Dictionary<string, string>(), _ => null);
+        worker = new ScriptedWorker(time, ScriptedWorker.HttpFunction("slow"), hostJson, settings, new Uri($"http://127.0.0.1:{((IPEndPoint)workerHttp.LocalEndpoint).Port}/"));
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        workerHttp.Stop();
+        await worker.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_request_the_function_has_not_answered_by_the_function_timeout_is_cut_off_then_and_answered_500()
+    {
+        // At functionTimeout, on the host's clock as the invoker's own timeout, the forwarding is cut off and the client
+        // gets the invocation's failure.
+        var session = await worker.StartAsync();
+        time.ForgetTimers(); // the handshake's
+        using var forwarder = new HttpForwarder();
+        var state = new HostState { Routes = HttpRouteTable.Build(session.Functions, "api", new ServiceCollection().AddRouting().BuildServiceProvider().GetRequiredService<IInlineConstraintResolver>()) };
+        var handler = new HttpTriggerHandler(state, worker.Supervisor, worker.Invoker, forwarder, new CorsPolicy([]), time, worker.Loggers);
+        var context = new DefaultHttpContext { Request = { Method = "GET", Path = "/api/slow" }, Response = { Body = new MemoryStream() } };
+
+        var handling = handler.HandleAsync(context);
+        var invocation = (await worker.NextFromHostAsync()).InvocationRequest;
+        using var forwarded = await workerHttp.AcceptTcpClientAsync().WaitAsync(Deadline);
+        Assert.StartsWith("GET /api/slow HTTP/1.1", await ReadRequestHeadAsync(forwarded.GetStream()).WaitAsync(Deadline), StringComparison.Ordinal); // never answered
+        await time.WaitForTimerAsync(FunctionTimeout); // the forwarding's and the invocation's
+        await time.AdvanceThroughAsync(FunctionTimeout);
+
+        await ReadToTheEndAsync(forwarded.GetStream()).WaitAsync(Deadline);
+        Assert.Equal(invocation.InvocationId, (await worker.NextFromHostAsync()).InvocationCancel?.InvocationId);
+        worker.Complete(invocation); // it stopped when cancelled, within the grace period
+        await handling.WaitAsync(Deadline);
+
+        Assert.Equal(StatusCodes.Status500InternalServerError, context.Response.StatusCode);
+        Assert.Contains("The function timed out.", Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()), StringComparison.Ordinal);
+    }
+
+    /// <summary>Reads the forwarded request's line and headers (it has no body).</summary>
+    private static async Task<string> ReadRequestHeadAsync(NetworkStream stream)
+    {
+        var head = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer);
+            Assert.NotEqual(0, read);
+            head.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return head.ToString();
+    }
+
+    /// <summary>Reads what the host sent until it closes or resets the connection.</summary>
+    private static async Task ReadToTheEndAsync(NetworkStream stream)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (await stream.ReadAsync(buffer) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+            // Reset: closed as well.
+        }
+    }
+}
