@@ -92,6 +92,23 @@ public sealed class WorkerSupervisorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_invocation_waiting_for_a_restarting_worker_fails_at_once_when_the_host_stops()
+    {
+        // The host gave up on the worker (or is stopping): no worker will come, so the wait ends there, not 40 s later,
+        // and a request waiting for it does not hold the host's exit.
+        using var stop = new CancellationTokenSource();
+        var (crashed, supervising) = await CrashSupervisedWorkerAsync(stop.Token);
+        var waiting = worker.Invoker.WorkerForAsync(crashed.Functions[0], CancellationToken.None);
+        await time.WaitForTimerAsync(WorkerSupervisor.ReadyWait);
+        await stop.CancelAsync();
+        Assert.Null(await supervising);
+
+        await worker.Supervisor.StopAsync();
+
+        Assert.Null(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task Stopping_sends_WorkerTerminate_and_kills_a_worker_still_running_after_the_grace_period()
     {
         var pid = (await worker.StartAsync()).Process.Id;

@@ -21,7 +21,7 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChan
     private static readonly TimeSpan TerminateGrace = TimeSpan.FromSeconds(5);
     private readonly ILogger logger = loggerFactory.CreateLogger("Host.Worker");
     private WorkerSession? current;
-    private TaskCompletionSource<WorkerSession> ready = NewSignal();
+    private TaskCompletionSource<WorkerSession?> ready = NewSignal();
     private int restarts;
     private Uri? grpcUri;
 
@@ -30,7 +30,7 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChan
 
     /// <summary>
     /// The session serving invocations, after the restart under way if there is one; null if none is ready within
-    /// <see cref="ReadyWait"/>.
+    /// <see cref="ReadyWait"/> or the host stops first (<see cref="StopAsync"/>: no worker will come).
     /// </summary>
     public async Task<WorkerSession?> WaitForWorkerAsync(CancellationToken cancellationToken)
     {
@@ -92,6 +92,7 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChan
     /// <summary>Sends WorkerTerminate, waits up to 5 s for the process to exit, then kills its process tree.</summary>
     public async Task StopAsync()
     {
+        Volatile.Read(ref ready).TrySetResult(null); // invocations waiting for a restart (the host gave up, or stops) fail now
         var session = Interlocked.Exchange(ref current, null);
         if (session is null)
         {
@@ -162,7 +163,7 @@ internal sealed partial class WorkerSupervisor(WorkerStarter starter, WorkerChan
         registry.Unregister(session.Channel);
     }
 
-    private static TaskCompletionSource<WorkerSession> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static TaskCompletionSource<WorkerSession?> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void KillNow(WorkerSession session)
     {
