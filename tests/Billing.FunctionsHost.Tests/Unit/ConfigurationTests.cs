@@ -136,6 +136,18 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void A_null_element_of_a_queue_output_array_sends_an_empty_message()
+    {
+        // The worker sends an array as JSON with its nulls (RpcExtensions.ToRpcDefault); the real host reads it as a
+        // JArray whose null element is a JValue, bound through IAsyncCollector<byte[]> as the UTF-8 of its ToString(),
+        // which is empty (FunctionBinding.BindAsyncCollectorAsync): an empty message, not a skipped one.
+        Assert.Equal(["a", "", "b"], QueueOutputWriter.ToMessages(new TypedData { Json = """["a",null,"b"]""" }).Select(m => m.ToString()));
+        var pocos = QueueOutputWriter.ToMessages(new TypedData { Json = """[null,{"Id":1}]""" });
+        Assert.Equal(2, pocos.Count);
+        Assert.Equal(string.Empty, pocos[0].ToString());
+    }
+
+    [Fact]
     public void A_queue_whose_poison_queue_name_would_be_too_long_has_no_poison_queue()
     {
         // QueueListenerFactory.CreatePoisonQueueReference: only when "<queue>-poison" is a valid queue name (3 to 63 characters).

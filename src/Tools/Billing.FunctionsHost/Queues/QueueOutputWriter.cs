@@ -7,8 +7,8 @@ using Billing.FunctionsHost.Rpc;
 namespace Billing.FunctionsHost.Queues;
 
 /// <summary>
-/// Applies <c>queue</c> output bindings after a successful invocation: one message per array element, strings as-is,
-/// other JSON as its text, bytes as binary; the queue is created if missing. <c>http</c> outputs are ignored (proxy mode).
+/// Applies <c>queue</c> output bindings after a successful invocation: one message per array element (an empty one for
+/// a null element), strings as-is, other JSON as its text, bytes as binary; the queue is created if missing. <c>http</c> outputs are ignored (proxy mode).
 /// </summary>
 internal sealed class QueueOutputWriter(QueueClientFactory factory)
 {
@@ -53,13 +53,18 @@ internal sealed class QueueOutputWriter(QueueClientFactory factory)
         return root.ValueKind switch
         {
             JsonValueKind.Null => [],
-            JsonValueKind.Array => root.EnumerateArray().Where(e => e.ValueKind != JsonValueKind.Null).Select(Element).ToArray(),
+            JsonValueKind.Array => root.EnumerateArray().Select(Element).ToArray(),
             _ => [Element(root)],
         };
     }
 
-    private static BinaryData Element(JsonElement element) =>
-        BinaryData.FromString(element.ValueKind == JsonValueKind.String ? element.GetString()! : element.GetRawText());
+    /// <summary>An element's message: a string as-is, a null empty (as the real host's JValue null gives), other JSON as its text.</summary>
+    private static BinaryData Element(JsonElement element) => BinaryData.FromString(element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString()!,
+        JsonValueKind.Null => string.Empty,
+        _ => element.GetRawText(),
+    });
 
     private Task<QueueClient> GetQueueAsync(string? connection, string queueName, string usedBy, CancellationToken cancellationToken) =>
         clients.GetOrAdd((connection, queueName), key => new Lazy<Task<QueueClient>>(async () =>
