@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Billing.FunctionsHost.Configuration;
+using Billing.FunctionsHost.Functions;
 using Billing.FunctionsHost.Hosting;
 using Billing.FunctionsHost.Http;
 using Billing.FunctionsHost.Tests.Infrastructure;
+using Billing.FunctionsHost.Worker;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +21,7 @@ public sealed class HttpTriggerHandlerTests : IAsyncLifetime
     private readonly ClockWithTimers time = new();
     private readonly TcpListener workerHttp = new(IPAddress.Loopback, 0);
     private readonly ScriptedWorker worker;
+    private readonly HttpForwarder forwarder = new();
 
     public HttpTriggerHandlerTests()
     {
@@ -33,6 +36,7 @@ public sealed class HttpTriggerHandlerTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         workerHttp.Stop();
+        forwarder.Dispose();
         await worker.DisposeAsync();
     }
 
@@ -43,12 +47,7 @@ public sealed class HttpTriggerHandlerTests : IAsyncLifetime
         // gets the invocation's failure: a 500 with no body.
         var session = await worker.StartAsync();
         time.ForgetTimers(); // the handshake's
-        using var forwarder = new HttpForwarder();
-        var state = new HostState { Routes = HttpRouteTable.Build(session.Functions, "api", new ServiceCollection().AddRouting().BuildServiceProvider().GetRequiredService<IInlineConstraintResolver>()) };
-        var handler = new HttpTriggerHandler(state, worker.Invoker, forwarder, new CorsPolicy([]), time, worker.Loggers);
-        var context = new DefaultHttpContext { Request = { Method = "GET", Path = "/api/slow" }, Response = { Body = new MemoryStream() } };
-
-        var handling = handler.HandleAsync(context);
+        var (handling, context) = Handle(session, "/api/slow");
         var invocation = (await worker.NextFromHostAsync()).InvocationRequest;
         using var forwarded = await workerHttp.AcceptTcpClientAsync().WaitAsync(Deadline);
         Assert.StartsWith("GET /api/slow HTTP/1.1", await ReadRequestHeadAsync(forwarded.GetStream()).WaitAsync(Deadline), StringComparison.Ordinal); // never answered
@@ -62,6 +61,49 @@ public sealed class HttpTriggerHandlerTests : IAsyncLifetime
 
         Assert.Equal(StatusCodes.Status500InternalServerError, context.Response.StatusCode);
         Assert.Equal(0, context.Response.Body.Length); // as on the real host: no body
+    }
+
+    [Fact]
+    public async Task A_request_whose_function_ignores_its_cancellation_is_answered_500_and_its_worker_restarted()
+    {
+        // WebJobs' timeout grace: a function still running 2 s after functionTimeout and InvocationCancel has its
+        // worker restarted by the script host; the request got the invocation's failure, a 500 with no body.
+        var session = await worker.StartAsync();
+        time.ForgetTimers(); // the handshake's
+        using var stop = new CancellationTokenSource();
+        var supervising = worker.Supervisor.SuperviseAsync(stop.Token);
+        var (handling, context) = Handle(session, "/api/slow");
+        await worker.NextFromHostAsync(); // the InvocationRequest, never answered
+        using var forwarded = await workerHttp.AcceptTcpClientAsync().WaitAsync(Deadline);
+        await ReadRequestHeadAsync(forwarded.GetStream()).WaitAsync(Deadline);
+
+        await time.WaitForTimerAsync(FunctionTimeout); // the forwarding's and the invocation's
+        await time.AdvanceThroughAsync(FunctionTimeout);
+        Assert.NotNull((await worker.NextFromHostAsync()).InvocationCancel); // ignored
+        await time.AdvanceThroughAsync(FunctionInvoker.TimeoutGrace);
+        await handling.WaitAsync(Deadline);
+
+        Assert.Equal(StatusCodes.Status500InternalServerError, context.Response.StatusCode);
+        Assert.Equal(0, context.Response.Body.Length);
+        Assert.Equal(137, await session.Process.Exited.WaitAsync(Deadline)); // SIGKILL
+        await time.AdvanceThroughAsync(TimeSpan.FromMilliseconds(500)); // the restart's back-off
+        await worker.ConnectNextAsync();
+        Assert.NotSame(session, worker.Supervisor.Current);
+        await stop.CancelAsync();
+        Assert.Null(await supervising);
+    }
+
+    /// <summary>Starts handling a GET of <paramref name="path"/> on a handler for <paramref name="session"/>'s functions; the answer is kept in memory.</summary>
+    private (Task Handling, DefaultHttpContext Context) Handle(WorkerSession session, string path)
+    {
+        var context = new DefaultHttpContext { Request = { Method = "GET", Path = path }, Response = { Body = new MemoryStream() } };
+        return (Handler(session).HandleAsync(context), context);
+    }
+
+    private HttpTriggerHandler Handler(WorkerSession session)
+    {
+        var state = new HostState { Routes = HttpRouteTable.Build(session.Functions, "api", new ServiceCollection().AddRouting().BuildServiceProvider().GetRequiredService<IInlineConstraintResolver>()) };
+        return new HttpTriggerHandler(state, worker.Invoker, forwarder, new CorsPolicy([]), time, worker.Loggers);
     }
 
     /// <summary>Reads the forwarded request's line and headers (it has no body).</summary>
