@@ -7,9 +7,12 @@ using Billing.FunctionsHost.Hosting;
 using Billing.FunctionsHost.Http;
 using Billing.FunctionsHost.Tests.Infrastructure;
 using Billing.FunctionsHost.Worker;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Billing.FunctionsHost.Tests.Unit;
 
@@ -93,11 +96,45 @@ public sealed class HttpTriggerHandlerTests : IAsyncLifetime
         Assert.Null(await supervising);
     }
 
+    [Fact]
+    public async Task A_request_whose_invocation_fails_after_its_answer_started_does_not_get_a_complete_answer()
+    {
+        // On the real host the failed invocation reaches ExceptionMiddleware.Invoke, which rethrows once the response
+        // has started; Kestrel then ends the connection without the answer's end (HttpProtocol.ProduceEnd: no final
+        // chunk), so the client sees an error, not a complete 200.
+        var session = await worker.StartAsync();
+        time.ForgetTimers(); // the handshake's
+        await using var app = await ServeAsync(session);
+        using var client = new HttpClient();
+        var asking = client.GetAsync(new Uri(new Uri(app.Urls.Single()), "/api/slow"), HttpCompletionOption.ResponseHeadersRead);
+        var invocation = (await worker.NextFromHostAsync()).InvocationRequest;
+        using var forwarded = await workerHttp.AcceptTcpClientAsync().WaitAsync(Deadline);
+        await ReadRequestHeadAsync(forwarded.GetStream()).WaitAsync(Deadline);
+        await forwarded.GetStream().WriteAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"u8.ToArray());
+        using var response = await asking.WaitAsync(Deadline); // the answer started
+
+        worker.Fail(invocation);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => response.Content.ReadAsStringAsync().WaitAsync(Deadline));
+    }
+
     /// <summary>Starts handling a GET of <paramref name="path"/> on a handler for <paramref name="session"/>'s functions; the answer is kept in memory.</summary>
     private (Task Handling, DefaultHttpContext Context) Handle(WorkerSession session, string path)
     {
         var context = new DefaultHttpContext { Request = { Method = "GET", Path = path }, Response = { Body = new MemoryStream() } };
         return (Handler(session).HandleAsync(context), context);
+    }
+
+    /// <summary>The handler for <paramref name="session"/>'s functions served by Kestrel on a random port of 127.0.0.1, as the host serves its public port.</summary>
+    private async Task<WebApplication> ServeAsync(WorkerSession session)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.Run(Handler(session).HandleAsync);
+        await app.StartAsync();
+        return app;
     }
 
     private HttpTriggerHandler Handler(WorkerSession session)

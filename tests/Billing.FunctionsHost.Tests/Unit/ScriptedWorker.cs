@@ -196,13 +196,18 @@ internal sealed class ScriptedWorker : IAsyncDisposable
     }
 
     /// <summary>Answers an invocation the test received from <see cref="NextFromHostAsync"/>: it succeeded, returning <paramref name="returnValue"/>.</summary>
-    public void Complete(InvocationRequest invocation, TypedData? returnValue = null) =>
+    public void Complete(InvocationRequest invocation, TypedData? returnValue = null) => Respond(invocation, StatusResult.Types.Status.Success, returnValue);
+
+    /// <summary>Answers an invocation the test received from <see cref="NextFromHostAsync"/>: the function threw.</summary>
+    public void Fail(InvocationRequest invocation) => Respond(invocation, StatusResult.Types.Status.Failure, null);
+
+    private void Respond(InvocationRequest invocation, StatusResult.Types.Status status, TypedData? returnValue) =>
         streams[^1].ToHost.Writer.TryWrite(new StreamingMessage
         {
             InvocationResponse = new InvocationResponse
             {
                 InvocationId = invocation.InvocationId,
-                Result = new StatusResult { Status = StatusResult.Types.Status.Success },
+                Result = new StatusResult { Status = status },
                 ReturnValue = returnValue,
             },
         });

@@ -136,14 +136,18 @@ internal sealed partial class HttpTriggerHandler(
     /// A failed invocation ends the request as on the real host, where the failure reaches the WebHost's
     /// <c>ExceptionMiddleware</c> (azure-functions-host <c>ExceptionMiddleware.Invoke</c>): a response not started yet
     /// (the forwarder copied the worker's status and headers but no body, as for the empty 200 the worker answers for
-    /// a function that threw) becomes a 500 with no body; one already started is left as sent.
+    /// a function that threw) becomes a 500 with no body. Past that the middleware rethrows to Kestrel, which ends the
+    /// connection without completing the answer (<c>HttpProtocol.ProduceEnd</c>: no final chunk); this host throws to
+    /// its Kestrel the same way.
     /// </summary>
     private static void AnswerFailedInvocation(HttpContext context)
     {
-        if (!context.Response.HasStarted)
+        if (context.Response.HasStarted)
         {
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            throw new InvalidOperationException("The invocation failed after its response started: the answer is left incomplete, as the Functions host leaves it.");
         }
+
+        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
     }
 
     private static bool IsTooLarge(Exception exception)
