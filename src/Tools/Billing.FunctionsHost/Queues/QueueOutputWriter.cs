@@ -8,7 +8,8 @@ namespace Billing.FunctionsHost.Queues;
 
 /// <summary>
 /// Applies <c>queue</c> output bindings after a successful invocation: one message per array element (an empty one for
-/// a null element), strings as-is, other JSON as its text, bytes as binary; the queue is created if missing. <c>http</c> outputs are ignored (proxy mode).
+/// a null element), strings as-is, other JSON as its text, bytes as binary; the queue is created if missing. <c>http</c>
+/// outputs are ignored (proxy mode).
 /// </summary>
 internal sealed class QueueOutputWriter(QueueClientFactory factory)
 {
