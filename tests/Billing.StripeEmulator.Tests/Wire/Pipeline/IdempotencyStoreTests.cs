@@ -32,6 +32,22 @@ public sealed class IdempotencyStoreTests
     }
 
     [Fact]
+    public async Task The_store_is_swept_at_most_once_per_sweep_interval_not_on_every_request()
+    {
+        var store = new IdempotencyStore(_time);
+        _time.Advance(IdempotencyStore.SweepInterval);
+        await AcquireAndReleaseAsync(store, "trigger"); // the first sweep
+        await SaveAsync(store, "stale", savedSecondsAgo: IdempotencyStore.RetentionSeconds);
+
+        await AcquireAndReleaseAsync(store, "soon-after");
+        Assert.Equal(3, store.Count);
+
+        _time.Advance(IdempotencyStore.SweepInterval);
+        await AcquireAndReleaseAsync(store, "next-sweep");
+        Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
     public async Task A_key_held_by_a_request_is_not_swept_so_later_requests_with_it_still_wait()
     {
         var store = new IdempotencyStore(_time);
@@ -52,10 +68,10 @@ public sealed class IdempotencyStoreTests
         (await after).Gate.Release();
     }
 
-    private async Task SaveAsync(IdempotencyStore store, string key)
+    private async Task SaveAsync(IdempotencyStore store, string key, long savedSecondsAgo = 0)
     {
         var entry = await store.AcquireAsync(ApiKey, key, CancellationToken.None);
-        entry.Saved = new SavedResponse("POST /v1/customers", string.Empty, 200, "application/json", [], "req_1", _time.GetUtcNow().ToUnixTimeSeconds());
+        entry.Saved = new SavedResponse("POST /v1/customers", string.Empty, 200, "application/json", [], "req_1", _time.GetUtcNow().ToUnixTimeSeconds() - savedSecondsAgo);
         entry.Gate.Release();
     }
 
