@@ -7,8 +7,15 @@ internal sealed class IdempotencyEntry : IDisposable
 
     public SavedResponse? Saved { get; set; }
 
+    /// <summary>Set (under the gate) when the store swept the entry: a request that then gets the gate must fetch the key again.</summary>
+    public bool Removed { get; set; }
+
     public void Dispose() => Gate.Dispose();
 }
 
 /// <summary>The first response given for a key, with what it was given for.</summary>
-internal sealed record SavedResponse(string Endpoint, string Fingerprint, int StatusCode, string ContentType, byte[] Body, string RequestId, long SavedAtUnix);
+internal sealed record SavedResponse(string Endpoint, string Fingerprint, int StatusCode, string ContentType, byte[] Body, string RequestId, long SavedAtUnix)
+{
+    /// <summary>Stripe replays a key's response for <see cref="IdempotencyStore.RetentionSeconds"/>, then forgets the key.</summary>
+    public bool IsReplayableAt(long nowUnix) => nowUnix - SavedAtUnix < IdempotencyStore.RetentionSeconds;
+}

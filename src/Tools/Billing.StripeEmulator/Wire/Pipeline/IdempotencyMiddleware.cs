@@ -30,12 +30,11 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
 
         var endpoint = $"{context.Request.Method} {context.Request.Path}";
         var fingerprint = string.Join('&', context.Params().Node.Flatten().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
-        var entry = store.EntryFor(apiKey, key);
-        await entry.Gate.WaitAsync(context.RequestAborted);
+        var entry = await store.AcquireAsync(apiKey, key, context.RequestAborted);
         try
         {
             var now = time.GetUtcNow().ToUnixTimeSeconds();
-            if (entry.Saved is { } saved && now - saved.SavedAtUnix < IdempotencyStore.RetentionSeconds)
+            if (entry.Saved is { } saved && saved.IsReplayableAt(now))
             {
                 await ReplayAsync(context, saved, key, endpoint, fingerprint);
                 return;
