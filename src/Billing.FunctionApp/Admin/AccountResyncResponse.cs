@@ -1,4 +1,5 @@
 using Billing.Application.Admin;
+using Billing.FunctionApp.Api.Contracts;
 
 namespace Billing.FunctionApp.Admin;
 
@@ -19,39 +20,15 @@ public sealed record AccountResyncResponse
     {
         ArgumentNullException.ThrowIfNull(resynced);
         var (result, account, entitlement) = resynced;
-        var subscription = account.Subscription;
         return new AccountResyncResponse
         {
             AccountId = account.Id.Value,
             CustomerId = result.CustomerId,
-            Steps = [.. result.Steps.Select(s => new ResyncStepView(s.SubscriptionId, CamelCase(s.Outcome.ToString())))],
-            Subscription = subscription is null ? null : new SubscriptionView
-            {
-                SubscriptionId = subscription.SubscriptionId,
-                Status = subscription.Status.Value,
-                PlanCode = subscription.PlanCode?.Value,
-                PriceId = subscription.PriceId,
-                CurrentPeriodStart = subscription.CurrentPeriodStart,
-                CurrentPeriodEnd = subscription.CurrentPeriodEnd,
-                CancelAtPeriodEnd = subscription.CancelAtPeriodEnd,
-                CancelAt = subscription.CancelAt,
-                EndedAt = subscription.EndedAt,
-                PastDueSince = subscription.PastDueSince,
-                StripeStateAsOf = subscription.StripeStateAsOf,
-            },
-            Entitlement = new EntitlementView
-            {
-                PlanCode = entitlement.Plan.Code.Value,
-                Source = CamelCase(entitlement.Source.ToString()),
-                PeriodKey = entitlement.PeriodKey.Value,
-                PeriodStart = entitlement.PeriodStart,
-                PeriodEnd = entitlement.PeriodEnd,
-                EndsAt = entitlement.EndsAt,
-            },
+            Steps = [.. result.Steps.Select(s => new ResyncStepView(s.SubscriptionId, s.Outcome.ToContract()))],
+            Subscription = account.Subscription is { } subscription ? AdminViewMapping.ToView(subscription) : null,
+            Entitlement = AdminViewMapping.ToView(entitlement),
         };
     }
-
-    private static string CamelCase(string name) => string.Concat(name[..1].ToLowerInvariant(), name[1..]);
 }
 
 public sealed record ResyncStepView(string SubscriptionId, string Outcome);

@@ -46,7 +46,7 @@ public sealed partial class OpenApiDocumentTests
     {
         var documented = Document["components"]!["schemas"]!["AccountResyncResponse"]!["properties"]!["steps"]!["items"]!["properties"]!["outcome"]!["enum"]!
             .AsArray().Select(v => (string)v!).ToList();
-        var answered = Enum.GetNames<SubscriptionSyncOutcome>().Select(name => string.Concat(name[..1].ToLowerInvariant(), name[1..])).ToList();
+        var answered = Enum.GetValues<SubscriptionSyncOutcome>().Select(outcome => outcome.ToContract()).ToList();
 
         Assert.Equal(answered, documented);
     }

@@ -191,6 +191,21 @@ internal static class ContractMapping
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown entitlement source."),
     };
 
+    public static string ToContract(this SubscriptionSyncOutcome outcome) => outcome switch
+    {
+        SubscriptionSyncOutcome.Applied => "applied",
+        SubscriptionSyncOutcome.AlreadyCurrent => "alreadyCurrent",
+        SubscriptionSyncOutcome.NewerStateKept => "newerStateKept",
+        SubscriptionSyncOutcome.NotFoundInStripe => "notFoundInStripe",
+        SubscriptionSyncOutcome.CustomerMismatch => "customerMismatch",
+        SubscriptionSyncOutcome.SupersededByCurrent => "supersededByCurrent",
+        SubscriptionSyncOutcome.ConflictsWithLiveSubscription => "conflictsWithLiveSubscription",
+        SubscriptionSyncOutcome.DuplicateResolved => "duplicateResolved",
+        SubscriptionSyncOutcome.EndedNotFoundInStripe => "endedNotFoundInStripe",
+        SubscriptionSyncOutcome.CustomerUnknownInStripe => "customerUnknownInStripe",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown subscription sync outcome."),
+    };
+
     private static long? ToSeconds(TimeSpan? lifetime) => lifetime is { } value ? (long)value.TotalSeconds : null;
 
     public static string ToContract(this MeterKind kind) => kind switch
