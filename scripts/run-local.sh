@@ -61,6 +61,7 @@ export MONTHLY_INVOICING_SCHEDULE=${MONTHLY_INVOICING_SCHEDULE:-"0 0 2 * * *"}
 export MISSED_EVENT_SWEEP_SCHEDULE=${MISSED_EVENT_SWEEP_SCHEDULE:-"0 15 * * * *"}
 export AzureWebJobsStorage=${AzureWebJobsStorage:-$(azurite_connection_string "$AZURITE_PORT")}
 export Billing__Cosmos__ConnectionString=${Billing__Cosmos__ConnectionString:-$(cosmos_connection_string "$COSMOS_PORT")}
+export_page_return_urls "$PAGE_PORT"
 
 start_background "$LOGS/functions.log" dotnet "$BILLING_ROOT/src/Tools/Billing.FunctionsHost/bin/Debug/net10.0/Billing.FunctionsHost.dll" \
   --script-root "$BILLING_ROOT/src/Billing.FunctionApp/bin/Debug/net10.0" \
@@ -73,7 +74,7 @@ sed -n '/^Functions:/,/^Host started/p' "$LOGS/functions.log" | grep -v '^Host s
 log "function app on http://127.0.0.1:$APP_PORT (health: http://127.0.0.1:$APP_PORT/api/health; log: $LOGS/functions.log)"
 
 # The pages' own host (never deployed): static files, where the API is, development sign-in. Checkout and the portal
-# return to http://localhost:3000/billing (appsettings.Development.json), so keep the default port for those journeys.
+# return to it (export_page_return_urls above).
 start_background "$LOGS/pages.log" dotnet "$BILLING_ROOT/src/Tools/Billing.PageHost/bin/Debug/net10.0/Billing.PageHost.dll" \
   --urls "http://localhost:$PAGE_PORT" \
   --PageHost:WebRoot "$BILLING_ROOT/src/Billing.Web" \

@@ -152,6 +152,18 @@ cosmos_connection_string() { # port
   echo "AccountEndpoint=https://127.0.0.1:$1/;AccountKey=C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==;"
 }
 
+# Checkout and the portal send the browser back to the pages: appsettings.Development.json (and the sample
+# local.settings.json) name http://localhost:3000. On another pages' port, point them (and the allowed redirect origin)
+# at that port, unless the shell sets them; on 3000 the app's own settings keep their say.
+export_page_return_urls() { # page port
+  [[ $1 == 3000 ]] && return 0
+  local origin="http://localhost:$1"
+  export Billing__Checkout__SuccessUrl=${Billing__Checkout__SuccessUrl:-"$origin/billing/success?session_id={CHECKOUT_SESSION_ID}"}
+  export Billing__Checkout__CancelUrl=${Billing__Checkout__CancelUrl:-"$origin/billing"}
+  export Billing__Portal__ReturnUrl=${Billing__Portal__ReturnUrl:-"$origin/billing"}
+  export Billing__Redirects__AllowedOrigins__0=${Billing__Redirects__AllowedOrigins__0:-"$origin"}
+}
+
 stop_all() { # TERM everything started here, up to 10 s to finish (Azurite waits for its clients' idle connections), then KILL
   local pid deadline=$((SECONDS + 10))
   for pid in "${BILLING_PIDS[@]}"; do

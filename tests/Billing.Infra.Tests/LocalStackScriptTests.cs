@@ -31,6 +31,45 @@ public sealed class LocalStackScriptTests
     }
 
     [Fact]
+    public async Task On_another_page_port_Checkout_and_the_portal_return_to_the_pages_on_that_port()
+    {
+        // README: BILLING_PAGE_PORT moves the pages' host, and "Checkout and the portal return to it". The app's return
+        // URLs came from appsettings.Development.json (http://localhost:3000) whatever the port, so after paying on the
+        // emulator's page the browser landed on a port nothing served.
+        var output = await BashAsync("""
+            unset Billing__Checkout__SuccessUrl Billing__Checkout__CancelUrl Billing__Portal__ReturnUrl Billing__Redirects__AllowedOrigins__0
+            export_page_return_urls 3200
+            env | grep -E '^Billing__(Checkout__(Success|Cancel)Url|Portal__ReturnUrl|Redirects__AllowedOrigins__0)=' | sort
+            """);
+
+        Assert.Equal(
+            """
+            Billing__Checkout__CancelUrl=http://localhost:3200/billing
+            Billing__Checkout__SuccessUrl=http://localhost:3200/billing/success?session_id={CHECKOUT_SESSION_ID}
+            Billing__Portal__ReturnUrl=http://localhost:3200/billing
+            Billing__Redirects__AllowedOrigins__0=http://localhost:3200
+            """,
+            output.Trim().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task On_the_default_page_port_or_with_a_url_set_in_the_shell_the_return_urls_are_left_to_the_settings()
+    {
+        // On port 3000 the app's own settings (local.settings.json over appsettings.Development.json) keep their say, and a
+        // value exported in the shell always wins.
+        var output = await BashAsync("""
+            unset Billing__Checkout__SuccessUrl Billing__Checkout__CancelUrl Billing__Portal__ReturnUrl Billing__Redirects__AllowedOrigins__0
+            export_page_return_urls 3000
+            echo "3000: ${Billing__Checkout__SuccessUrl-unset}"
+            export Billing__Checkout__SuccessUrl=http://localhost:5173/done
+            export_page_return_urls 3200
+            echo "3200: $Billing__Checkout__SuccessUrl"
+            """);
+
+        Assert.Equal("3000: unset\n3200: http://localhost:5173/done", output.Trim().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public async Task An_emulator_whose_port_another_process_took_meanwhile_is_not_taken_for_started()
     {
         // test.sh picks a free port, then starts the emulator on it; on a busy machine another process can listen there
