@@ -116,6 +116,22 @@ public sealed class DevelopmentAuthSettingsTests : IDisposable
         Assert.Contains("Auth:Authority", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_refusal_names_the_layer_that_set_the_value_not_every_layer_read()
+    {
+        // The app file sets no Authority; naming it beside the exported variables ("'.../appsettings.Development.json'
+        // and 'the exported Auth__ variables' sets Auth:Authority") sent the developer to a file that does not set it.
+        var environment = new Dictionary<string, string?> { ["Auth__Authority"] = "https://login.example.com/tenant/v2.0" };
+        Assert.False(DevelopmentAuthSettings.TryLoad(null, _root, out _, out var exported, environment));
+        Assert.Equal("'the exported Auth__ variables' sets Auth:Authority: the app accepts only that identity provider's tokens, so a development token would be refused.", exported);
+
+        WriteLocalSettings("""
+            "Auth__DevelopmentSigningKey": "short"
+            """);
+        Assert.False(DevelopmentAuthSettings.TryLoad(null, _root, out _, out var shortKey, new Dictionary<string, string?> { ["Auth__Issuer"] = "https://billing.test/exported" }));
+        Assert.Equal($"'{Path.Combine(_root, DevelopmentAuthSettings.LocalSettingsFileName)}': Auth:DevelopmentSigningKey must be at least 32 bytes for HS256.", shortKey);
+    }
+
     private DevelopmentAuthSettings Load()
     {
         Assert.True(DevelopmentAuthSettings.TryLoad(null, Path.Combine(_root, "tests", "deep"), out var settings, out var error), error);

@@ -67,6 +67,7 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
     {
         settings = null;
         var auth = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var setBy = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase); // the layer each value came from
         foreach (var path in layers)
         {
             try
@@ -75,6 +76,7 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
                 foreach (var (name, value) in AuthValues(root))
                 {
                     auth[name] = (string?)value ?? "";
+                    setBy[name] = path;
                 }
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
@@ -85,17 +87,19 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
             }
         }
 
+        const string Exported = "the exported Auth__ variables";
         var exported = Prefixed(environment ?? new Dictionary<string, string?>()).ToList();
         foreach (var (name, value) in exported)
         {
             auth[name] = value ?? "";
+            setBy[name] = Exported;
         }
 
-        var source = string.Join("' and '", exported.Count == 0 ? layers : [.. layers, "the exported Auth__ variables"]);
+        var source = string.Join("' and '", exported.Count == 0 ? layers : [.. layers, Exported]);
         if (!string.IsNullOrWhiteSpace(Value(auth, "Authority")))
         {
             // The app then checks tokens against that provider's keys only (Authentication.cs).
-            error = $"'{source}' sets Auth:Authority: the app accepts only that identity provider's tokens, so a development token would be refused.";
+            error = $"'{setBy["Authority"]}' sets Auth:Authority: the app accepts only that identity provider's tokens, so a development token would be refused.";
             return false;
         }
 
@@ -107,7 +111,7 @@ public sealed record DevelopmentAuthSettings(string Issuer, string Audience, str
 
         if (Encoding.UTF8.GetByteCount(key) < MinimumSigningKeyBytes)
         {
-            error = $"'{source}': Auth:DevelopmentSigningKey must be at least {MinimumSigningKeyBytes} bytes for HS256.";
+            error = $"'{setBy["DevelopmentSigningKey"]}': Auth:DevelopmentSigningKey must be at least {MinimumSigningKeyBytes} bytes for HS256.";
             return false;
         }
 
