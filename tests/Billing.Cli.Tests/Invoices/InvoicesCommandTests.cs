@@ -357,6 +357,32 @@ public sealed class InvoicesCommandTests
         Assert.Contains("paused    collection paused in Stripe (keepAsDraft): kept a draft; finalize it in Stripe to bill it, or delete it (recorded deleted, credit given back)", run.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("coveredByCredit", 200, 200, "invoice   none: prepaid credit paid it in full")]
+    [InlineData("nothingToBill", 0, 0, "invoice   none: nothing to bill")]
+    public async Task Show_of_a_run_that_ended_without_an_invoice_says_none_will_come(string step, long total, long credit, string expected)
+    {
+        // A run paid in full by credit (or with nothing to bill) is done and never gets a Stripe invoice; "none yet,
+        // status none" told the operator one was still to come.
+        await using var server = new CannedServer(200, Run("user-42:month-2026-11", step, total, credit: credit));
+
+        var run = await CliRun.RunAsync("invoices", "show", "user-42:month-2026-11", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains(expected + Environment.NewLine, run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_of_a_run_before_its_invoice_is_made_says_none_yet()
+    {
+        await using var server = new CannedServer(200, Run("user-42:month-2026-11", "computed", 500));
+
+        var run = await CliRun.RunAsync("invoices", "show", "user-42:month-2026-11", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("invoice   none yet, status none" + Environment.NewLine, run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Show_with_json_prints_the_answer_and_a_stripe_invoice_id_goes_in_the_path()
     {

@@ -169,7 +169,16 @@ public static partial class InvoicesCommand
         text.AppendLine(CultureInfo.InvariantCulture, $"Invoice run {Text(run["runId"])}: {Text(run["step"])}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  account   {Text(run["accountId"])} (plan {Text(run["plan"])})");
         text.AppendLine(CultureInfo.InvariantCulture, $"  period    {Text(run["periodKey"])}: {Text(run["periodStart"])} to {Text(run["periodEnd"])}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  invoice   {Text(run["stripeInvoiceId"]) ?? "none yet"}{(Text(run["number"]) is { } number ? $" ({number})" : "")}, status {Text(run["status"]) ?? "none"}");
+        var invoice = Text(run["stripeInvoiceId"]) is { } invoiceId
+            ? $"{invoiceId}{(Text(run["number"]) is { } number ? $" ({number})" : "")}, status {Text(run["status"]) ?? "none"}"
+            : Text(run["step"]) switch
+            {
+                // Done without a Stripe invoice: none will come.
+                "coveredByCredit" => "none: prepaid credit paid it in full",
+                "nothingToBill" => "none: nothing to bill",
+                _ => $"none yet, status {Text(run["status"]) ?? "none"}",
+            };
+        text.AppendLine(CultureInfo.InvariantCulture, $"  invoice   {invoice}");
         if (Text(run["hostedInvoiceUrl"]) is { } url)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  page      {url}");
