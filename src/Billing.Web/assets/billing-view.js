@@ -369,7 +369,7 @@ export function invoiceRow(invoice) {
       : el('span', { class: 'muted' }, 'No link yet')));
 }
 
-const entryKinds = { grant: 'Purchase', spend: 'Spent on an invoice', expiry: 'Expired', reversal: 'Refund reversal', adjustment: 'Adjustment', restore: 'Returned: invoice voided or deleted', reinstatement: 'Returned: refund failed' };
+const entryKinds = { grant: 'Purchase', spend: 'Spent on usage', expiry: 'Expired', reversal: 'Refund reversal', adjustment: 'Adjustment', restore: 'Returned: invoice voided or deleted', reinstatement: 'Returned: refund failed' };
 
 /**
  * The balance, what is on sale (offersSection) and the ledger's entries so far (the "Show more" button is billing.js's).
