@@ -23,7 +23,26 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
     public async Task<StoredCreditBook?> GetBookAsync(AccountId accountId, CancellationToken cancellationToken)
     {
         var document = await Container.ReadAsync<CreditBookDocument>(DocumentIds.CreditBook(accountId), PartitionKeyOf(accountId), cancellationToken).ConfigureAwait(false);
-        return document is null ? null : new StoredCreditBook(ToDomain(document), document.ETag!);
+        return document is null ? null : new StoredCreditBook(await WithReversedAmountsAsync(ToDomain(document), document, cancellationToken).ConfigureAwait(false), document.ETag!);
+    }
+
+    /// <summary>
+    /// A grant reversed in a book of schema 1 (written by a version before <c>reversedAmount</c>, or rewritten by one after
+    /// a rollback) has <c>reversedAt</c> without <c>reversedAmount</c>: what its reversal took is read from that reversal's
+    /// entry (pending in the book, or stored), so a refund that fails gives it back. The book's next write keeps it.
+    /// </summary>
+    private async Task<CreditBook> WithReversedAmountsAsync(CreditBook book, CreditBookDocument document, CancellationToken cancellationToken)
+    {
+        var grants = book.Grants.ToList();
+        foreach (var unknown in document.Grants.Where(g => g is { ReversedAt: not null, ReversedAmount: null, PaymentIntentId: not null }))
+        {
+            var key = CreditOperation.Reverse(unknown.PaymentIntentId!, reference: "", unknown.Reinstatements).Key;
+            var reversal = book.Pending.FirstOrDefault(e => e.Key == key) ?? await GetEntryAsync(book.AccountId, key, cancellationToken).ConfigureAwait(false);
+            var index = grants.FindIndex(g => g.GrantId == unknown.GrantId);
+            grants[index] = grants[index] with { ReversedAmount = reversal?.Parts.Where(p => p.GrantId == unknown.GrantId).Sum(p => -p.Amount) ?? 0 };
+        }
+
+        return book with { Grants = grants };
     }
 
     public async Task<string?> TryWriteBookAsync(CreditBook book, string? etag, CancellationToken cancellationToken)
@@ -130,7 +149,7 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
             Source = g.Source,
             PaymentIntentId = g.PaymentIntentId,
             ReversedAt = g.ReversedAt,
-            ReversedAmount = g.ReversedAmount,
+            ReversedAmount = g.ReversedAmount ?? 0,
             Reinstatements = g.Reinstatements,
         })],
         Pending = document.Pending is { } pending ? [.. pending.Select(ToDomain)] : [],

@@ -46,7 +46,8 @@ internal sealed record CreditGrantDocument : DocumentPart
 
     public DateTimeOffset? ReversedAt { get; init; }
 
-    public long ReversedAmount { get; init; }
+    /// <summary>Absent on a grant reversed in a book of schema 1 (<c>CosmosCreditLedgerStore</c> reads it from the reversal's entry).</summary>
+    public long? ReversedAmount { get; init; }
 
     public int Reinstatements { get; init; }
 }

@@ -130,6 +130,43 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
         Assert.Equal([new CreditPart("cs:cs_1", 1_000)], pending.Parts);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_grant_reversed_in_a_book_written_before_schema_2_reads_with_what_its_reversal_took(bool reversalStored)
+    {
+        // A pack of 1,000, 300 of it spent, then refunded: the reversal took the 700 left. Versions before schema 2
+        // (d7039fd0, and one rolled back to that rewrites a newer book) keep reversedAt only, as the upgrade drill stored it;
+        // the reversal is an entry, or still the book's one pending entry (schema 1: an object).
+        var account = Ids.NewAccount();
+        var book = CreditBook.Empty(account).Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1"), At).Book!.Settled();
+        book = book.Apply(CreditOperation.Spend("invoice:run-1", Usd, 300, At, "run-1"), At).Book!.Settled();
+        var reversed = book.Apply(CreditOperation.Reverse("pi_1", "ch_1"), At).Book!;
+        if (reversalStored)
+        {
+            await _store.AddEntryAsync(account, Assert.Single(reversed.Pending), CancellationToken.None);
+            reversed = reversed.Settled();
+        }
+
+        await _store.TryWriteBookAsync(reversed, null, CancellationToken.None);
+        var raw = await RawBookAsync(account);
+        var rawGrant = raw["grants"]![0]!.AsObject();
+        rawGrant.Remove("reversedAmount");
+        rawGrant.Remove("reinstatements");
+        raw["schemaVersion"] = 1;
+        if (!reversalStored)
+        {
+            raw["pending"] = raw["pending"]![0]!.DeepClone();
+        }
+
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
+
+        var grant = Assert.Single((await _store.GetBookAsync(account, CancellationToken.None))!.Book.Grants);
+
+        // What a refund that fails gives back (CreditBook's reinstatement): 0 would lose the customer's 700.
+        Assert.Equal((0L, 700L), (grant.Remaining, grant.ReversedAmount));
+    }
+
     [Fact]
     public async Task Concurrent_grants_spends_expiries_and_reversals_keep_the_balance_equal_to_the_sum_of_the_ledger()
     {
