@@ -83,7 +83,7 @@ public sealed partial class StripeEventProcessor(
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            await RecordFailureAsync(stored, exception, deliveryAttempt, cancellationToken).ConfigureAwait(false);
+            await RecordFailureAsync(stored, exception, deliveryAttempt, isLast, cancellationToken).ConfigureAwait(false);
             throw;
         }
 
@@ -146,9 +146,17 @@ public sealed partial class StripeEventProcessor(
         return await handler.HandleAsync(payload with { Delivery = delivery }, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RecordFailureAsync(StripeEventRecord stored, Exception failure, long deliveryAttempt, CancellationToken cancellationToken)
+    private async Task RecordFailureAsync(StripeEventRecord stored, Exception failure, long deliveryAttempt, bool isLast, CancellationToken cancellationToken)
     {
-        LogFailed(failure, stored.Id, stored.Type, deliveryAttempt);
+        if (isLast)
+        {
+            LogFailedLast(failure, stored.Id, stored.Type, deliveryAttempt);
+        }
+        else
+        {
+            LogFailed(failure, stored.Id, stored.Type, deliveryAttempt);
+        }
+
         try
         {
             await events.MarkFailedAsync(stored.Id, $"Attempt {deliveryAttempt}: {failure.GetType().Name}: {failure.Message}", cancellationToken).ConfigureAwait(false);
@@ -177,6 +185,9 @@ public sealed partial class StripeEventProcessor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({EventType}) failed on delivery {DeliveryAttempt}; it will be retried")]
     private partial void LogFailed(Exception exception, string eventId, string eventType, long deliveryAttempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({EventType}) failed on its last delivery ({DeliveryAttempt}); the message goes to the poison queue: replay it once the cause is fixed")]
+    private partial void LogFailedLast(Exception exception, string eventId, string eventType, long deliveryAttempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({EventType}) is final, but its copy in the account's event history was not written; the delivery fails so that the next one writes it")]
     private partial void LogCopyRetried(Exception exception, string eventId, string eventType);

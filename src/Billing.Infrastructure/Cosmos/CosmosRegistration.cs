@@ -33,9 +33,10 @@ public static partial class CosmosRegistration
     }
 
     /// <summary>
-    /// Development only (<c>Billing:Cosmos:ProvisionOnStartup</c>): creates the database and containers, and the Stripe
-    /// events and invoice jobs queues with their poison queues, as the Azure deployment does. The function app awaits it
-    /// before the worker connects to the host, so no invocation ever meets a missing container or queue.
+    /// Development only (<c>Billing:Cosmos:ProvisionOnStartup</c>): creates the database and containers, the Stripe
+    /// events and invoice jobs queues with their poison queues, and the notifications queue, as the Azure deployment does.
+    /// The function app awaits it before the worker connects to the host, so no invocation ever meets a missing container
+    /// or queue, and the product's consumer can receive before the first notification is sent.
     /// </summary>
     public static async Task ProvisionStorageIfEnabledAsync(this IServiceProvider services, CancellationToken cancellationToken)
     {
@@ -48,7 +49,8 @@ public static partial class CosmosRegistration
         await services.GetRequiredService<CosmosProvisioner>().ProvisionIfEnabledAsync(cancellationToken).ConfigureAwait(false);
         var events = services.GetRequiredService<StripeEventQueues>();
         var jobs = services.GetRequiredService<InvoiceJobQueues>();
-        foreach (var queue in (QueueClient[])[events.Main, events.Poison, jobs.Main, jobs.Poison])
+        var notifications = services.GetRequiredService<QueueServiceClient>().GetQueueClient(services.GetRequiredService<IOptions<QueueNameOptions>>().Value.NotificationsQueueName);
+        foreach (var queue in (QueueClient[])[events.Main, events.Poison, jobs.Main, jobs.Poison, notifications])
         {
             try
             {

@@ -82,6 +82,21 @@ public sealed class StripeEventProcessorTests
     }
 
     [Fact]
+    public async Task A_failure_on_the_last_delivery_says_the_message_goes_to_the_poison_queue_not_that_it_will_be_retried()
+    {
+        await StoreAsync("evt_last", "invoice.paid");
+        _handler.FailuresLeft = 1;
+
+        await Assert.ThrowsAsync<TimeoutException>(() => ProcessAsync("evt_last", attempt: QueueDeliveryOptions.HostJsonMaxDequeueCount));
+
+        // The host moves the message to stripe-events-poison now: the operator's step is a replay, not a wait.
+        var logged = Assert.Single(_log.Collector.GetSnapshot(), r => r.Message.Contains("evt_last", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, logged.Level); // the host's move to the poison queue is what the poison alert counts
+        Assert.Contains($"failed on its last delivery ({QueueDeliveryOptions.HostJsonMaxDequeueCount}); the message goes to the poison queue", logged.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("will be retried", logged.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_event_left_processing_by_a_crashed_worker_is_processed_again()
     {
         await StoreAsync("evt_3", "invoice.paid");

@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using Billing.Infrastructure.Cosmos;
 using Billing.Infrastructure.Queues;
 using Billing.Infrastructure.Tests.Support;
@@ -13,7 +14,7 @@ namespace Billing.Infrastructure.Tests.Cosmos;
 public sealed class StorageProvisioningTests
 {
     [Fact]
-    public async Task Development_provisioning_creates_the_stripe_events_and_invoice_jobs_queues_with_their_poison_queues()
+    public async Task Development_provisioning_creates_the_stripe_events_and_invoice_jobs_queues_with_their_poison_queues_and_the_notifications_queue()
     {
         var emulators = await LocalEmulators.GetAsync();
         var unique = Guid.NewGuid().ToString("N")[..12];
@@ -25,6 +26,7 @@ public sealed class StorageProvisioningTests
             ["AzureWebJobsStorage"] = emulators.StorageConnectionString,
             ["STRIPE_EVENTS_QUEUE"] = "events-" + unique,
             ["INVOICE_JOBS_QUEUE"] = "jobs-" + unique,
+            ["BILLING_NOTIFICATIONS_QUEUE"] = "notes-" + unique,
             ["Billing:Cosmos:ConnectionString"] = emulators.CosmosConnectionString,
             ["Billing:Cosmos:DatabaseName"] = "db-" + unique,
             ["Billing:Cosmos:ProvisionOnStartup"] = "true",
@@ -34,6 +36,9 @@ public sealed class StorageProvisioningTests
         await using var provider = services.BuildServiceProvider();
         var events = provider.GetRequiredService<StripeEventQueues>();
         var jobs = provider.GetRequiredService<InvoiceJobQueues>();
+        // The product's consumer (docs/notifications.md) receives from it before any notification was sent.
+        var notifications = provider.GetRequiredService<QueueServiceClient>().GetQueueClient("notes-" + unique);
+        var created = new[] { events.Main, events.Poison, jobs.Main, jobs.Poison, notifications };
         try
         {
             await provider.ProvisionStorageIfEnabledAsync(CancellationToken.None);
@@ -41,14 +46,14 @@ public sealed class StorageProvisioningTests
             Assert.Equal(
                 [$"events-{unique}", $"events-{unique}-poison", $"jobs-{unique}", $"jobs-{unique}-poison"],
                 new[] { events.Main, events.Poison, jobs.Main, jobs.Poison }.Select(q => q.Name));
-            foreach (var queue in new[] { events.Main, events.Poison, jobs.Main, jobs.Poison })
+            foreach (var queue in created)
             {
                 Assert.True(await queue.ExistsAsync(), queue.Name + " was not created");
             }
         }
         finally
         {
-            foreach (var queue in new[] { events.Main, events.Poison, jobs.Main, jobs.Poison })
+            foreach (var queue in created)
             {
                 await queue.DeleteIfExistsAsync();
             }
