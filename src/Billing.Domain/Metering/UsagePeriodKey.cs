@@ -30,7 +30,7 @@ public readonly partial record struct UsagePeriodKey
     public static bool TryParse(string? value, out UsagePeriodKey key)
     {
         key = default;
-        if (value is null || !Shape().IsMatch(value))
+        if (value is null || !Shape().IsMatch(value) || !TryReadStart(value, out _))
         {
             return false;
         }
@@ -42,10 +42,27 @@ public readonly partial record struct UsagePeriodKey
     /// <summary>Whether this is a subscription's period (<c>sub-</c>), not a calendar month or a local trial.</summary>
     public bool IsSubscriptionPeriod => Value.StartsWith("sub-", StringComparison.Ordinal);
 
+    /// <summary>The instant the period starts, read back from the key (a calendar month: its first day, 00:00 UTC).</summary>
+    public DateTimeOffset Start => TryReadStart(Value, out var start) ? start : throw new InvalidOperationException($"'{Value}' names no instant.");
+
     public override string ToString() => _value ?? string.Empty;
 
+    private const string StampFormat = "yyyyMMdd'T'HHmmss'Z'";
+
+    /// <summary>Reads the start a key of the right shape names; false for a date that does not exist (month 13, Feb 30).</summary>
+    private static bool TryReadStart(string value, out DateTimeOffset start)
+    {
+        var month = value.StartsWith("month-", StringComparison.Ordinal);
+        return DateTimeOffset.TryParseExact(
+            month ? value["month-".Length..] : value[(value.IndexOf('-', StringComparison.Ordinal) + 1)..],
+            month ? "yyyy-MM" : StampFormat,
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal,
+            out start);
+    }
+
     private static string Stamp(DateTimeOffset instant) =>
-        instant.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        instant.UtcDateTime.ToString(StampFormat, CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^(month-[0-9]{4}-[0-9]{2}|(sub|trial)-[0-9]{8}T[0-9]{6}Z)\z", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();

@@ -2,7 +2,7 @@
 // API calls; billing.js owns those and passes the handlers in).
 import { describeProblem, meterName } from './api.js';
 import { formatMoney } from './money.js';
-import { el, formatCount, formatDateTime, formatPeriod, webUrl } from './ui.js';
+import { el, formatCount, formatDate, formatDateTime, formatPeriod, webUrl } from './ui.js';
 
 const statusTones = {
   active: 'ok', trialing: 'ok', paid: 'ok',
@@ -443,5 +443,8 @@ export function ledgerRow(entry) {
     el('td', {}, formatDateTime(entry.at)),
     el('th', { scope: 'row' }, entryKinds[entry.kind] ?? entry.kind, entry.reason ? el('div', { class: 'muted' }, entry.reason) : null),
     el('td', { class: 'number' }, (entry.amount > 0 ? '+' : '') + formatMoney(entry.amount, entry.currency)),
-    el('td', { class: 'reference' }, entry.reference ?? ''));
+    // A spend or restore names the usage period it belongs to; its reference (the invoicing run's id) stays in the title.
+    entry.periodStart
+      ? el('td', { class: 'reference', title: entry.reference ?? null }, `Usage from ${formatDate(entry.periodStart)}`)
+      : el('td', { class: 'reference' }, entry.reference ?? ''));
 }

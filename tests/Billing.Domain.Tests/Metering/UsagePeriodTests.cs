@@ -36,9 +36,23 @@ public sealed class UsagePeriodTests
     [InlineData("month-2026-11\n", false)]
     [InlineData("sub-20261115T103000Z\n", false)]
     [InlineData("", false)]
+    [InlineData("month-2026-13", false)]
+    [InlineData("sub-20260230T103000Z", false)]
+    [InlineData("trial-20261115T246000Z", false)]
     public void Parses_only_known_key_shapes(string value, bool valid)
     {
         Assert.Equal(valid, UsagePeriodKey.TryParse(value, out _));
+    }
+
+    [Fact]
+    public void A_key_gives_back_the_start_it_was_made_from()
+    {
+        var start = new DateTimeOffset(2026, 11, 15, 10, 30, 5, TimeSpan.FromHours(-5));
+
+        Assert.Equal(start, UsagePeriod.SubscriptionPeriod(start, start.AddMonths(1)).Key.Start);
+        Assert.Equal(start, UsagePeriod.LocalTrial(start, start.AddDays(14)).Key.Start);
+        Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), UsagePeriodKey.Parse("month-2026-11").Start);
+        Assert.Equal(TimeSpan.Zero, UsagePeriodKey.Parse("sub-20261115T153005Z").Start.Offset);
     }
 
     [Fact]

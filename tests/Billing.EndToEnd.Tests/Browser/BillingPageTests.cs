@@ -321,8 +321,9 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
     public async Task A_closed_period_shows_its_invoice_with_status_and_a_working_link()
     {
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
-        await InvoicingTests.OpenPeriodsAsync(Stack, subscriber);
+        var periodStart = await InvoicingTests.OpenPeriodsAsync(Stack, subscriber);
         await InvoicingTests.RecordAsync(Stack, subscriber.AccountId, "agent_runs", 5_250);
+        await AdjustCreditAsync(subscriber.AccountId, 100, "goodwill");
         var page = await SignedInAsync(subscriber.AccountId);
         await Expect(page.Locator("#invoices-body")).ToContainTextAsync("No invoices yet.");
         await Expect(page.Locator("#invoices-body")).ToContainTextAsync("$5.00 accrued for");
@@ -346,14 +347,21 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
             "the invoice listed on the page",
             TimeSpan.FromSeconds(30));
         await Expect(row).ToContainTextAsync("Open");
-        await Expect(row).ToContainTextAsync("$5.00");
+        await Expect(row).ToContainTextAsync("$4.00");
+        await Expect(row).ToContainTextAsync("after $1.00 credit");
+        // The credit the invoice spent names its usage period, not the invoicing run's internal id.
+        var spend = page.GetByRole(AriaRole.Table, new() { Name = "Credit ledger, newest first" }).GetByRole(AriaRole.Row).Nth(1);
+        await Expect(spend).ToContainTextAsync("Spent on usage");
+        await Expect(spend).ToContainTextAsync("-$1.00");
+        await Expect(spend).ToContainTextAsync("Usage from " + periodStart.UtcDateTime.ToString("MMM d, yyyy", CultureInfo.InvariantCulture));
+        await Expect(spend).Not.ToContainTextAsync(subscriber.AccountId);
         await BrowserFixture.ScreenshotAsync(page, "billing-invoice");
 
         var link = row.GetByRole(AriaRole.Link, new() { Name = $"View invoice {invoice.Number}" });
         Assert.Equal(invoice.HostedInvoiceUrl, await link.GetAttributeAsync("href"));
         await link.ClickAsync();
         await Expect(page.GetByText($"Invoice {invoice.Number} · open")).ToBeVisibleAsync();
-        await Expect(page.GetByRole(AriaRole.Row, new() { Name = "Amount due" })).ToContainTextAsync("5.00");
+        await Expect(page.GetByRole(AriaRole.Row, new() { Name = "Amount due" })).ToContainTextAsync("4.00");
         browser.AssertPagesKeptToTheContract();
     }
 

@@ -126,6 +126,7 @@ public sealed class InvoiceAndCreditContractsWireTests
                 new CreditGrant { GrantId = "adjust:k", Source = "adjustment", Currency = eur, Amount = 9, Remaining = 5, GrantedAt = AsOf.AddDays(-40), ExpiresAt = AsOf },
             ],
             [
+                new CreditEntry { Key = "restore:spend:invoice:s", Sequence = 4, Kind = CreditEntryKind.Restore, Currency = Usd, Amount = 50, At = AsOf.AddMinutes(-30), Parts = [new CreditPart("cs:cs_test_a1", 50)], Reference = "user-42:sub-20261010T100000Z" },
                 new CreditEntry { Key = "adjust:k2", Sequence = 3, Kind = CreditEntryKind.Adjustment, Currency = Usd, Amount = -100, At = AsOf.AddHours(-1), Parts = [new CreditPart("cs:cs_test_a1", -100)], Reason = "goodwill reversal", Operator = "ops-1" },
                 new CreditEntry { Key = "spend:invoice:r", Sequence = 2, Kind = CreditEntryKind.Spend, Currency = Usd, Amount = -200, At = AsOf.AddHours(-8), Parts = [new CreditPart("cs:cs_test_a1", -200)], Reference = "user-42:month-2026-11" },
             ],
@@ -140,10 +141,14 @@ public sealed class InvoiceAndCreditContractsWireTests
                 { "grantId": "adjust:k", "source": "adjustment", "currency": "eur", "amount": 9, "remaining": 5,
                   "grantedAt": "2026-10-22T10:00:00+00:00", "expiresAt": "2026-12-01T10:00:00+00:00", "expired": true } ],
               "entries": [
+                { "sequence": 4, "kind": "restore", "currency": "usd", "amount": 50, "at": "2026-12-01T09:30:00+00:00",
+                  "parts": [ { "grantId": "cs:cs_test_a1", "amount": 50 } ], "reference": "user-42:sub-20261010T100000Z",
+                  "periodStart": "2026-10-10T10:00:00+00:00" },
                 { "sequence": 3, "kind": "adjustment", "currency": "usd", "amount": -100, "at": "2026-12-01T09:00:00+00:00",
                   "parts": [ { "grantId": "cs:cs_test_a1", "amount": -100 } ], "reason": "goodwill reversal" },
                 { "sequence": 2, "kind": "spend", "currency": "usd", "amount": -200, "at": "2026-12-01T02:00:00+00:00",
-                  "parts": [ { "grantId": "cs:cs_test_a1", "amount": -200 } ], "reference": "user-42:month-2026-11" } ],
+                  "parts": [ { "grantId": "cs:cs_test_a1", "amount": -200 } ], "reference": "user-42:month-2026-11",
+                  "periodStart": "2026-11-01T00:00:00+00:00" } ],
               "nextCursor": null }
             """, CreditsResponse.From(view));
     }

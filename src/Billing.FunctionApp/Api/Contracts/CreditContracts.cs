@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Billing.Application.Credits;
+using Billing.Application.Invoicing;
 using Billing.Domain.Credits;
 
 namespace Billing.FunctionApp.Api.Contracts;
@@ -57,7 +58,8 @@ public sealed record CreditEntryResponse(
     IReadOnlyList<CreditPartResponse> Parts,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reference,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Operator)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Operator,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? PeriodStart)
 {
     /// <summary>The entry as shown to the account (<paramref name="withOperator"/> false: who made an adjustment is for operators only) or to an operator.</summary>
     public static CreditEntryResponse From(CreditEntry entry, bool withOperator)
@@ -72,7 +74,8 @@ public sealed record CreditEntryResponse(
             [.. entry.Parts.Select(p => new CreditPartResponse(p.GrantId, p.Amount))],
             entry.Reference,
             entry.Reason,
-            withOperator ? entry.Operator : null);
+            withOperator ? entry.Operator : null,
+            entry.Kind is CreditEntryKind.Spend or CreditEntryKind.Restore && InvoiceJob.TryParseRunId(entry.Reference, out var run) ? run.PeriodKey.Start : null);
     }
 
     private static string KindName(CreditEntryKind kind) => kind switch
