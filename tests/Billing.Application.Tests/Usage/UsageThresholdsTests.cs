@@ -259,6 +259,23 @@ public sealed class UsageThresholdsTests
     }
 
     [Fact]
+    public async Task A_retry_after_an_upgrade_in_the_same_period_sends_the_first_counts_used_and_limit_with_the_plan_in_force()
+    {
+        var (account, _) = _bed.Subscribe(TestCatalog.BasicMonthly); // 500 agent runs, hard
+        await _bed.RecordAsync(account, AgentRuns, 399);
+        _bed.Ledger.LoseMarkAnswerWith = new OperationCanceledException("the caller went away after the count");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _bed.RecordAsync(account, AgentRuns, 1, key: "run-400"));
+        _bed.Ledger.LoseMarkAnswerWith = null;
+        _bed.ChangePlan(account, TestCatalog.ProMonthly); // same period: 1,000 included, billed beyond
+
+        var retried = await _bed.RecordAsync(account, AgentRuns, 1, key: "run-400");
+
+        Assert.True(retried.AssertSucceeded().Replayed);
+        // docs/notifications.md: used and limit as first counted, plan and hardLimit of the plan at the sending call.
+        Assert.Equal([(80, 400L, 500L, "PRO", false)], _bed.Notifications.Sent.Select(n => (n.Threshold, n.Used, n.Limit, n.Plan, n.HardLimit)));
+    }
+
+    [Fact]
     public async Task A_retry_whose_occurredAt_left_the_late_window_still_sends_the_thresholds_of_its_current_period()
     {
         var account = _bed.Register();
