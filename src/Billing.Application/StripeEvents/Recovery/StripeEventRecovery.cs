@@ -10,7 +10,10 @@ namespace Billing.Application.StripeEvents.Recovery;
 public sealed record StripeEventRecoveryRequest(DateTimeOffset? Since, bool IncludeDelivered, bool DryRun);
 
 /// <summary>What a recovery did (or, in a dry run, would do) with each listed event, oldest first.</summary>
-public sealed record StripeEventRecoveryReport(DateTimeOffset Since, bool IncludeDelivered, bool DryRun, IReadOnlyList<RecoveredStripeEvent> Events);
+public sealed record StripeEventRecoveryReport(DateTimeOffset Since, bool IncludeDelivered, bool DryRun, IReadOnlyList<RecoveredStripeEvent> Events)
+{
+    public int Count(StripeEventRecoveryOutcome outcome) => Events.Count(e => e.Outcome == outcome);
+}
 
 /// <param name="Requeued">A duplicate stored but not final, queued again.</param>
 /// <param name="Reason">Why a skipped event was not stored.</param>
@@ -72,10 +75,10 @@ public sealed partial class StripeEventRecovery(
             recovered.Add(await RecoverAsync(stripeEvent, request.DryRun, cancellationToken).ConfigureAwait(false));
         }
 
-        var counts = recovered.CountBy(e => e.Outcome).ToDictionary();
-        var (queued, duplicates, skipped) = (counts.GetValueOrDefault(StripeEventRecoveryOutcome.Queued), counts.GetValueOrDefault(StripeEventRecoveryOutcome.Duplicate), counts.GetValueOrDefault(StripeEventRecoveryOutcome.Skipped));
+        var report = new StripeEventRecoveryReport(since, request.IncludeDelivered, request.DryRun, recovered);
+        var (queued, duplicates, skipped) = (report.Count(StripeEventRecoveryOutcome.Queued), report.Count(StripeEventRecoveryOutcome.Duplicate), report.Count(StripeEventRecoveryOutcome.Skipped));
         LogRecovered(since, request.IncludeDelivered, request.DryRun, recovered.Count, queued, duplicates, skipped);
-        return Outcome.Succeeded(new StripeEventRecoveryReport(since, request.IncludeDelivered, request.DryRun, recovered));
+        return Outcome.Succeeded(report);
     }
 
     private async Task<RecoveredStripeEvent> RecoverAsync(NewStripeEvent stripeEvent, bool dryRun, CancellationToken cancellationToken)
