@@ -4,6 +4,7 @@ using Billing.Application.Operations;
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Ingest;
+using Billing.Application.StripeEvents.Recovery;
 using Billing.Application.Subscriptions;
 using Billing.Application.Usage;
 using Billing.Infrastructure.Cosmos;
@@ -28,7 +29,7 @@ public static class InfrastructureServiceCollectionExtensions
     /// <summary>
     /// Registers every adapter behind the application's ports, with their settings bound and validated at start-up:
     /// Stripe (<c>Stripe</c> section; <see cref="StripeClientFactory"/> with the process-wide <see cref="StripeRequestBudget"/>,
-    /// <see cref="StripeWebhookVerifier"/>, the gateway, the subscription source, the event payload reader and usage invoicing),
+    /// <see cref="StripeWebhookVerifier"/>, the gateway, the subscription source, the event payload reader, the event source and usage invoicing),
     /// queues (<c>AzureWebJobsStorage</c>, <c>STRIPE_EVENTS_QUEUE</c>, <c>BILLING_NOTIFICATIONS_QUEUE</c>, <c>INVOICE_JOBS_QUEUE</c>;
     /// the queue writer and senders, and the poison queues as <see cref="IPoisonMessages"/>), Cosmos DB
     /// (<c>Billing:Cosmos</c>; the stores and the start-up provisioning) and <see cref="DependencyHealth"/>.
@@ -92,6 +93,7 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton<IStripeBillingGateway, StripeBillingGateway>();
         services.TryAddSingleton<IStripeSubscriptionSource, StripeSubscriptionSource>();
         services.TryAddSingleton<IStripeEventPayloadReader, StripeEventPayloadReader>();
+        services.TryAddSingleton<IStripeEventSource, StripeEventSource>();
         services.TryAddSingleton<IStripeInvoicing, StripeInvoicing>();
         services.TryAddSingleton<IStripePrices, StripePrices>();
     }

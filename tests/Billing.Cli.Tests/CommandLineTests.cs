@@ -49,7 +49,8 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("'billing' needs a command (token, admin, apikey, invoices)")]
     [InlineData("'billing apikey' needs a command (new, hash)", "apikey")]
-    [InlineData("'billing admin' needs a command (poison, resync, accounts, account, invoices, credits)", "admin")]
+    [InlineData("'billing admin' needs a command (poison, resync, events, accounts, account, invoices, credits)", "admin")]
+    [InlineData("'billing admin events' needs a command (recover)", "admin", "events")]
     [InlineData("'billing admin poison' needs a command (list, replay)", "admin", "poison")]
     public async Task A_command_group_without_its_subcommand_is_a_usage_error(string message, params string[] args)
     {

@@ -66,7 +66,6 @@ public sealed class ParameterTests(EmulatorFixture emulator) : IClassFixture<Emu
             ("/v1/checkout/sessions?payment_link=plink_1", "payment_link"),
             ("/v1/checkout/sessions?customer_account=acct_1", "customer_account"),
             ("/v1/invoices?due_date[gte]=1", "due_date"),
-            ("/v1/events?delivery_success=false", "delivery_success"),
             ("/v1/prices?recurring[interval]=year", "recurring"),
             ("/v1/invoice_payments?created[gte]=1", "created"),
             ("/v1/invoice_payments?payment[type]=payment_record&payment[payment_record]=pr_1", "payment[payment_record]"),

@@ -173,6 +173,33 @@ public sealed class WebhookDeliveryTests(EmulatorFixture emulator) : IClassFixtu
         Assert.Equal("subscription", one["data"]!["object"]!.Str("object"));
     }
 
+    [Fact]
+    public async Task Delivery_success_false_lists_the_events_some_endpoint_has_not_received_and_true_those_every_endpoint_received()
+    {
+        (await Stripe.ControlAsync("/_emulator/webhooks/hold")).EnsureOk();
+        await Flows.CreateCustomerAsync(Stripe, "held@example.com");
+        var held = (await Stripe.GetAsync("/v1/events?delivery_success=false")).EnsureOk().Body.Data().Single()!.Str("id");
+        Assert.Empty((await Stripe.GetAsync("/v1/events?delivery_success=true")).EnsureOk().Body.Data());
+
+        (await Stripe.ControlAsync("/_emulator/webhooks/release")).EnsureOk();
+        await RecordedAttemptsAsync(held, 1);
+        Assert.Empty((await Stripe.GetAsync("/v1/events?delivery_success=false")).EnsureOk().Body.Data());
+        Assert.Equal([held], (await Stripe.GetAsync("/v1/events?delivery_success=true")).EnsureOk().Body.Data().Select(e => e!.Str("id")));
+
+        // Two endpoints, one failing every attempt: the event is not delivered while one of them has not received it.
+        await using var failing = new WebhookReceiver("whsec_failing_endpoint_secret");
+        failing.FailNext(100, 503);
+        (await Stripe.ControlAsync("/_emulator/webhook_endpoints", ("url", failing.Url), ("secret", failing.Secret))).EnsureOk();
+        await Flows.CreateCustomerAsync(Stripe, "half@example.com");
+        var half = (await emulator.Receiver.WaitForAsync(d => d.Count == 2))[1].EventId;
+        await RecordedAttemptsAsync(half, 2);
+
+        Assert.Equal([half], (await Stripe.GetAsync("/v1/events?delivery_success=false&types[]=customer.created")).EnsureOk().Body.Data().Select(e => e!.Str("id")));
+        Assert.Equal([held], (await Stripe.GetAsync("/v1/events?delivery_success=true")).EnsureOk().Body.Data().Select(e => e!.Str("id")));
+        Assert.Equal(1, (await Stripe.GetAsync($"/v1/events/{half}")).EnsureOk().Body.Number("pending_webhooks"));
+        Assert.Equal("delivery_success", (await Stripe.GetAsync("/v1/events?delivery_success=maybe")).Error.Str("param"));
+    }
+
     /// <summary>The emulator records an attempt once the endpoint's answer is in, which can be just after the receiver
     /// saw the request: wait until <paramref name="count"/> attempts are recorded.</summary>
     private async Task<System.Text.Json.Nodes.JsonArray> RecordedAttemptsAsync(string eventId, int count)

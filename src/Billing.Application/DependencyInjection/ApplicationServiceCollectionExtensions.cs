@@ -11,6 +11,7 @@ using Billing.Application.Redirects;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Handling;
 using Billing.Application.StripeEvents.Ingest;
+using Billing.Application.StripeEvents.Recovery;
 using Billing.Application.Subscriptions;
 using Billing.Application.Trials;
 using Billing.Application.Usage;
@@ -111,6 +112,7 @@ public static class ApplicationServiceCollectionExtensions
         services.TryAddTransient<IStripeEventProcessor, StripeEventProcessor>();
         services.TryAddTransient<AccountStripeResync>();
         services.TryAddTransient<MissedEventSweep>();
+        services.TryAddTransient<StripeEventRecovery>(); // its port IStripeEventSource: Stripe's list of events
 
         // Operator views: the account index kept by write-behind, the listings and the account detail
         // (ports IAccountDirectory, IInvoiceDirectory, IStripeEventHistory; credit from CreditsOverview)

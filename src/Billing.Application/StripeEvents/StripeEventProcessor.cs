@@ -127,7 +127,7 @@ public sealed partial class StripeEventProcessor(
     /// </summary>
     private async Task<StripeEventHandlingResult> HandleAsync(StripeEventRecord stored, QueueDelivery delivery, CancellationToken cancellationToken)
     {
-        var handler = Array.Find(_handlers, h => h.CanHandle(stored.Type));
+        var handler = Array.Find(_handlers, h => h.EventTypes.Contains(stored.Type));
         if (handler is null)
         {
             return StripeEventHandlingResult.Ignored(null, $"Event type '{stored.Type}' is recorded; it needs no action.");

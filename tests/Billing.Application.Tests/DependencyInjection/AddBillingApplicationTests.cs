@@ -1,6 +1,7 @@
 using Billing.Application.Catalog;
 using Billing.Application.Accounts;
 using Billing.Application.Checkout;
+using Billing.Application.Outcomes;
 using Billing.Application.DependencyInjection;
 using Billing.Application.Entitlements;
 using Billing.Application.Invoicing;
@@ -10,6 +11,7 @@ using Billing.Application.StripeCustomers;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Handling;
 using Billing.Application.StripeEvents.Ingest;
+using Billing.Application.StripeEvents.Recovery;
 using Billing.Application.Subscriptions;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Trials;
@@ -67,6 +69,19 @@ public sealed class AddBillingApplicationTests
         Assert.Equal(TimeSpan.FromHours(2), usage.LateWindow);
         Assert.Equal([50, 90], usage.EffectiveThresholds);
         Assert.Equal("PRO", services.GetRequiredService<Domain.Plans.PlanCatalog>().Find(Domain.Plans.PlanCode.Parse("PRO"))?.Code.Value);
+    }
+
+    [Fact]
+    public async Task The_event_recovery_lists_from_Stripe_exactly_the_event_types_the_registered_handlers_apply()
+    {
+        using var services = Build(new Dictionary<string, string?>());
+        var handled = services.GetServices<IStripeEventTypeHandler>().SelectMany(h => h.EventTypes).Order(StringComparer.Ordinal);
+
+        var outcome = await services.GetRequiredService<StripeEventRecovery>().RecoverAsync(new StripeEventRecoveryRequest(null, IncludeDelivered: false, DryRun: true), CancellationToken.None);
+
+        Assert.IsType<Succeeded<StripeEventRecoveryReport>>(outcome);
+        var listing = Assert.Single(services.GetRequiredService<FakeStripeEventSource>().Listings);
+        Assert.Equal(handled, listing.Types.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -176,6 +191,8 @@ public sealed class AddBillingApplicationTests
             .AddSingleton(new FakeStripe(time))
             .AddSingleton<IStripeSubscriptionSource>(sp => sp.GetRequiredService<FakeStripe>())
             .AddSingleton<IStripeEventPayloadReader>(sp => sp.GetRequiredService<FakeStripe>())
+            .AddSingleton<FakeStripeEventSource>()
+            .AddSingleton<IStripeEventSource>(sp => sp.GetRequiredService<FakeStripeEventSource>())
             .AddBillingApplication(configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

@@ -286,7 +286,7 @@ public sealed class StripeEventProcessorTests
 
         public int FailuresLeft { get; set; }
 
-        public bool CanHandle(string eventType) => eventType is "customer.subscription.updated" or "invoice.paid";
+        public IReadOnlySet<string> EventTypes { get; } = new HashSet<string>(StringComparer.Ordinal) { "customer.subscription.updated", "invoice.paid" };
 
         public QueueDelivery? LastDelivery { get; private set; }
 

@@ -113,6 +113,49 @@ public sealed class AdminCommandTests
     }
 
     [Fact]
+    public async Task Events_recover_posts_the_time_in_utc_with_all_and_dry_run_and_prints_each_event_and_a_summary()
+    {
+        await using var server = new CannedServer(200, """
+            {"since":"2026-12-01T08:30:00+00:00","all":true,"dryRun":true,"events":[
+             {"id":"evt_1","type":"checkout.session.completed","created":"2026-12-02T10:00:00+00:00","outcome":"queued","requeued":false,"reason":null},
+             {"id":"evt_2","type":"invoice.paid","created":"2026-12-03T10:00:00+00:00","outcome":"duplicate","requeued":true,"reason":null},
+             {"id":"evt_3","type":"invoice.paid","created":"2026-12-04T10:00:00+00:00","outcome":"duplicate","requeued":false,"reason":null}],
+             "summary":{"listed":3,"queued":1,"duplicates":2,"skipped":0}}
+            """);
+
+        var run = await CliRun.RunAsync("admin", "events", "recover", "--since", "2026-12-01T09:30+01:00", "--all", "--dry-run", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        var request = Assert.Single(server.Requests);
+        Assert.Equal(("POST", "/api/billing/admin/events/recover"), (request.Method, request.PathAndQuery));
+        Assert.Equal("""{"since":"2026-12-01T08:30:00+00:00","all":true,"dryRun":true}""", request.Body);
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("Dry run: nothing was stored or queued. Events since 2026-12-01T08:30:00+00:00 (delivered ones too):", lines[0], StringComparison.Ordinal);
+        Assert.Matches(@"^evt_1\s+checkout\.session\.completed\s+2026-12-02T10:00:00\+00:00\s+queued$", lines[2]);
+        Assert.EndsWith("duplicate (not final: queued again)", lines[3], StringComparison.Ordinal);
+        Assert.EndsWith("duplicate", lines[4], StringComparison.Ordinal);
+        Assert.Equal("3 listed: 1 to queue, 2 duplicate, 0 skipped.", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Events_recover_without_options_asks_for_the_undelivered_events_of_the_last_30_days_and_fails_when_some_were_skipped()
+    {
+        await using var server = new CannedServer(200, """
+            {"since":"2026-11-01T00:00:00+00:00","all":false,"dryRun":false,"events":[
+             {"id":"evt_9","type":"invoice.paid","created":"2026-11-02T10:00:00+00:00","outcome":"skipped","requeued":false,"reason":"Rendered in API version 2025-03-31.basil."}],
+             "summary":{"listed":1,"queued":0,"duplicates":0,"skipped":1}}
+            """);
+
+        var run = await CliRun.RunAsync("admin", "events", "recover", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Equal("""{"since":null,"all":false,"dryRun":false}""", Assert.Single(server.Requests).Body);
+        Assert.Contains("skipped: Rendered in API version 2025-03-31.basil.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("1 listed: 0 queued, 0 duplicate, 1 skipped.", run.Output, StringComparison.Ordinal);
+        Assert.Equal("billing: 1 event was skipped, not stored: apply them by hand (docs/webhooks.md, Runbook).", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
     public async Task Without_a_token_an_admin_token_is_minted_from_the_settings()
     {
         using var settings = TestSettings.WithAuth("""
@@ -337,6 +380,11 @@ public sealed class AdminCommandTests
     [InlineData("admin", "poison", "replay", "--run", "user-42:month-2026-11")]
     [InlineData("admin", "poison", "replay", "--queue", "invoice-jobs", "--run", "user-42:month-2026-11", "--all")]
     [InlineData("admin", "resync")]
+    [InlineData("admin", "events")]
+    [InlineData("admin", "events", "recover", "--since", "2026-12-01")]
+    [InlineData("admin", "events", "recover", "--since", "2026-12-01T00:00")] // no offset: whose midnight?
+    [InlineData("admin", "events", "recover", "--since", "yesterday")]
+    [InlineData("admin", "events", "recover", "--since", "2026-13-01T00:00Z")]
     [InlineData("admin", "resync", "--account", "a/b")]
     [InlineData("admin", "resync", "--account", " x")]
     [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "0", "--currency", "usd", "--reason", "r")]

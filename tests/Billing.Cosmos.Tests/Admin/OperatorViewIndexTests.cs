@@ -369,7 +369,7 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
     /// <summary>Applies every <c>invoice.paid</c> to one account.</summary>
     private sealed class AppliesTo(AccountId account) : IStripeEventTypeHandler
     {
-        public bool CanHandle(string eventType) => eventType == "invoice.paid";
+        public IReadOnlySet<string> EventTypes { get; } = new HashSet<string>(StringComparer.Ordinal) { "invoice.paid" };
 
         public Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken) =>
             Task.FromResult(StripeEventHandlingResult.Applied(account));

@@ -190,7 +190,7 @@ public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixt
             .Single(e => e.Data.RawObject["id"]?.ToString() == addOn.Body.GetProperty("sessionId").GetString());
         foreach (var kind in new[] { "original", "duplicate" }) // both copies answered, and the event final: nothing more comes of either
         {
-            await Eventually.UntilAsync(async () => await DeliveriesAnsweredAsync(stack, completed.Id, kind) > 0, $"the app answered the {kind} delivery of {completed.Id}", TimeSpan.FromSeconds(60));
+            await Eventually.UntilAsync(async () => await stack.DeliveriesAnsweredAsync(completed.Id, kind) > 0, $"the app answered the {kind} delivery of {completed.Id}", TimeSpan.FromSeconds(60));
         }
 
         await stack.Data.WaitForEventAsync(completed.Id, e => e.Status.IsFinal(), "final after both copies");
@@ -388,7 +388,7 @@ public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixt
         var answeredBefore = new Dictionary<string, int>();
         foreach (var eventId in eventIds)
         {
-            answeredBefore[eventId] = await DeliveriesAnsweredAsync(stack, eventId, "redelivery");
+            answeredBefore[eventId] = await stack.DeliveriesAnsweredAsync(eventId, "redelivery");
         }
 
         foreach (var eventId in eventIds)
@@ -398,19 +398,9 @@ public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixt
 
         foreach (var eventId in eventIds)
         {
-            await Eventually.UntilAsync(async () => await DeliveriesAnsweredAsync(stack, eventId, "redelivery") > answeredBefore[eventId], $"the app answered the redelivery of {eventId}", TimeSpan.FromSeconds(60));
+            await Eventually.UntilAsync(async () => await stack.DeliveriesAnsweredAsync(eventId, "redelivery") > answeredBefore[eventId], $"the app answered the redelivery of {eventId}", TimeSpan.FromSeconds(60));
             await stack.Data.WaitForEventAsync(eventId, e => e.Status.IsFinal(), "final after its redelivery");
         }
-    }
-
-    /// <summary>How many deliveries of <paramref name="kind"/> (original, duplicate, redelivery) of the event the app answered 2xx, by the emulator's delivery log.</summary>
-    private static async Task<int> DeliveriesAnsweredAsync(WebhookStack stack, string eventId, string kind)
-    {
-        using var response = await stack.Emulator!.Controls.GetAsync(new Uri($"/_emulator/events/{eventId}/deliveries", UriKind.Relative));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        return JsonDocument.Parse(body).RootElement.GetProperty("data").EnumerateArray()
-            .Count(a => a.GetProperty("kind").GetString() == kind && a.GetProperty("succeeded").GetBoolean());
     }
 
     private static Task<JsonElement> WaitForBalanceAsync(WebhookStack stack, string accountId, long balance) =>

@@ -124,6 +124,16 @@ internal sealed class WebhookStack : IAsyncDisposable
     public Task AdvanceDaysAsync(int days) =>
         Emulator!.ControlAsync("/_emulator/clock/advance", new Dictionary<string, string> { ["seconds"] = (days * 86_400L).ToString(CultureInfo.InvariantCulture) });
 
+    /// <summary>How many deliveries of <paramref name="kind"/> (original, duplicate, redelivery) of the event the app answered 2xx, by the emulator's delivery log.</summary>
+    public async Task<int> DeliveriesAnsweredAsync(string eventId, string kind)
+    {
+        using var response = await Emulator!.Controls.GetAsync(new Uri($"/_emulator/events/{eventId}/deliveries", UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        Xunit.Assert.True(response.IsSuccessStatusCode, body);
+        return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("data").EnumerateArray()
+            .Count(a => a.GetProperty("kind").GetString() == kind && a.GetProperty("succeeded").GetBoolean());
+    }
+
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();

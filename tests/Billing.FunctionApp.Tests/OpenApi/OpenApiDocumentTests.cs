@@ -8,12 +8,14 @@ using Billing.Application.Invoicing;
 using Billing.Application.Operations;
 using Billing.Application.Outcomes;
 using Billing.Application.Redirects;
+using Billing.Application.StripeEvents.Recovery;
 using Billing.Application.Subscriptions;
 using Billing.Application.Usage;
 using Billing.Domain.Accounts;
 using Billing.Domain.Credits;
 using Billing.Domain.Entitlements;
 using Billing.Domain.Plans;
+using Billing.FunctionApp.Admin;
 using Billing.FunctionApp.Api.Contracts;
 using Billing.FunctionApp.Http;
 using Billing.TestSupport;
@@ -47,6 +49,16 @@ public sealed partial class OpenApiDocumentTests
         var documented = Document["components"]!["schemas"]!["AccountResyncResponse"]!["properties"]!["steps"]!["items"]!["properties"]!["outcome"]!["enum"]!
             .AsArray().Select(v => (string)v!).ToList();
         var answered = Enum.GetValues<SubscriptionSyncOutcome>().Select(outcome => outcome.ToContract()).ToList();
+
+        Assert.Equal(answered, documented);
+    }
+
+    [Fact]
+    public void An_event_recoverys_documented_outcomes_are_every_outcome_as_the_answer_names_it()
+    {
+        var documented = Document["components"]!["schemas"]!["EventRecoveryResponse"]!["properties"]!["events"]!["items"]!["properties"]!["outcome"]!["enum"]!
+            .AsArray().Select(v => (string)v!).ToList();
+        var answered = Enum.GetValues<StripeEventRecoveryOutcome>().Select(outcome => outcome.ToContract()).ToList();
 
         Assert.Equal(answered, documented);
     }

@@ -36,7 +36,7 @@ public sealed partial class PublishedAppTests(PublishedAppFixture published) : I
         var functions = FunctionMetadata.Read(published.AppRoot);
         Assert.Equal(
             ["AccountEntitlements", "AdminAdjustCredits", "AdminBackfillRunIndex", "AdminGetAccount", "AdminGetInvoiceRun", "AdminListAccounts", "AdminListInvoiceRuns", "AdminListInvoices",
-             "AdminListPoisonEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "AdminStartInvoiceRun", "BillingAddOnCheckout", "BillingCheckout",
+             "AdminListPoisonEvents", "AdminRecoverEvents", "AdminReplayPoisonEvents", "AdminResyncAccount", "AdminStartInvoiceRun", "BillingAddOnCheckout", "BillingCheckout",
              "BillingCredits", "BillingCreditsCheckout", "BillingEntitlements", "BillingInvoices", "BillingPlans", "BillingPortal", "BillingSubscription",
              "BillingTrial", "BillingUpcomingInvoice", "BillingUsage", "CheckUsage", "Health", "InvoiceAccount", "MissedEventSweep", "MonthlyInvoicing",
              "OpenApiDocument", "ProcessStripeEvent", "RecordUsage", "RecordUsageBatch", "RegisterAccount", "ReleaseAllocation", "StripeWebhook",

@@ -27,7 +27,7 @@ public sealed class CheckoutSessionCompletedHandler(
         "checkout.session.async_payment_succeeded",
     };
 
-    public bool CanHandle(string eventType) => Types.Contains(eventType);
+    public IReadOnlySet<string> EventTypes => Types;
 
     public async Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken)
     {

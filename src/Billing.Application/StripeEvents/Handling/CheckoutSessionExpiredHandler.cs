@@ -8,7 +8,9 @@ namespace Billing.Application.StripeEvents.Handling;
 /// </summary>
 public sealed class CheckoutSessionExpiredHandler(StripeEventAccountResolver resolver, IBillingAccountStore accounts) : IStripeEventTypeHandler
 {
-    public bool CanHandle(string eventType) => eventType == "checkout.session.expired";
+    private static readonly HashSet<string> Types = new(StringComparer.Ordinal) { "checkout.session.expired" };
+
+    public IReadOnlySet<string> EventTypes => Types;
 
     public async Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken)
     {

@@ -17,7 +17,9 @@ public sealed class CustomerDeletedHandler(
     StripeSubscriptionSync sync,
     AccountStripeResync resync) : IStripeEventTypeHandler
 {
-    public bool CanHandle(string eventType) => eventType == "customer.deleted";
+    private static readonly HashSet<string> Types = new(StringComparer.Ordinal) { "customer.deleted" };
+
+    public IReadOnlySet<string> EventTypes => Types;
 
     public async Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken)
     {

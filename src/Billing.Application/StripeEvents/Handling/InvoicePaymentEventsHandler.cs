@@ -32,7 +32,7 @@ public sealed class InvoicePaymentEventsHandler(StripeEventAccountResolver resol
         "invoice.marked_uncollectible",
     };
 
-    public bool CanHandle(string eventType) => Types.Contains(eventType);
+    public IReadOnlySet<string> EventTypes => Types;
 
     public async Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken)
     {

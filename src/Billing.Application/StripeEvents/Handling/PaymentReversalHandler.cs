@@ -30,7 +30,9 @@ public sealed class PaymentReversalHandler(
     public const string RefundFailed = "refund.failed";
     public const string RefundUpdated = "refund.updated";
 
-    public bool CanHandle(string eventType) => eventType is ChargeRefunded or DisputeClosed or RefundFailed or RefundUpdated;
+    private static readonly HashSet<string> Types = new(StringComparer.Ordinal) { ChargeRefunded, DisputeClosed, RefundFailed, RefundUpdated };
+
+    public IReadOnlySet<string> EventTypes => Types;
 
     public async Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken)
     {

@@ -20,7 +20,7 @@ public sealed class SubscriptionEventsHandler(StripeEventAccountResolver resolve
         "customer.subscription.pending_update_expired",
     };
 
-    public bool CanHandle(string eventType) => Types.Contains(eventType);
+    public IReadOnlySet<string> EventTypes => Types;
 
     public async Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken)
     {

@@ -43,6 +43,16 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
     public Task<int> ResyncAsync(string accountId, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/resync", new JsonObject(), output, error, cancellationToken);
 
+    /// <summary>
+    /// Recovers missed Stripe events (<c>POST /api/billing/admin/events/recover</c>), printed one line per event with a
+    /// summary; events skipped (not stored) fail the command after the answer, as they need an operator.
+    /// </summary>
+    public Task<int> RecoverEventsAsync(DateTimeOffset? since, bool all, bool dryRun, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject { ["since"] = since?.ToString("yyyy-MM-dd'T'HH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture), ["all"] = all, ["dryRun"] = dryRun };
+        return SendAsync(HttpMethod.Post, "/api/billing/admin/events/recover", body, output, error, cancellationToken, EventRecoveryReport.Format, EventRecoveryReport.Skipped);
+    }
+
     /// <summary>A page of the operators' account listing, as a table.</summary>
     public Task<int> ListAccountsAsync(AdminListFilters filters, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "/api/billing/admin/accounts" + filters.ToQuery(), null, output, error, cancellationToken, AdminViewTables.Accounts);

@@ -6,7 +6,7 @@ namespace Billing.Cli.Admin;
 /// <summary>
 /// <c>billing admin poison list [--max N] [--queue stripe-events|invoice-jobs]</c>,
 /// <c>billing admin poison replay (--event evt_... | --run {accountId}:{periodKey} | --all) [--queue ...]</c>,
-/// <c>billing admin resync --account ID</c>, the operator views as tables: <c>billing admin accounts [--plan P]
+/// <c>billing admin resync --account ID</c>, <c>billing admin events recover [--since TIME] [--all] [--dry-run]</c>, the operator views as tables: <c>billing admin accounts [--plan P]
 /// [--status S] [--q TEXT] [--cursor C] [--limit N]</c>, <c>billing admin account ID</c>,
 /// <c>billing admin invoices [--period YYYY-MM] [--status S] [--cursor C] [--limit N]</c>, and
 /// <c>billing admin credits adjust --account ID --amount N --currency usd --reason "..." [--idempotency-key K]</c>:
@@ -28,10 +28,11 @@ public static class AdminCommand
     public static Command Create()
     {
         var connection = new AdminConnection();
-        var admin = new Command("admin", "Operations on a running function app (admin role): accounts, invoices, credit adjustments, poison messages and account re-sync.");
+        var admin = new Command("admin", "Operations on a running function app (admin role): accounts, invoices, credit adjustments, poison messages, account re-sync and missed Stripe events.");
         connection.AddTo(admin);
         admin.Subcommands.Add(Poison(connection));
         admin.Subcommands.Add(Resync(connection));
+        admin.Subcommands.Add(Events(connection));
         admin.Subcommands.Add(Accounts(connection));
         admin.Subcommands.Add(Account(connection));
         admin.Subcommands.Add(Invoices(connection));
@@ -102,6 +103,28 @@ public static class AdminCommand
         resync.SetAction((result, cancellationToken) =>
             RunAsync(connection, result, (client, output, error) => client.ResyncAsync(result.GetRequiredValue(account), output, error, cancellationToken)));
         return resync;
+    }
+
+    private static Command Events(AdminConnection connection)
+    {
+        var since = new Option<string?>("--since") { Description = "Events created at or after this time, with its offset: 2026-12-01T00:00Z (at most 30 days ago; default: 30 days ago, all Stripe lists)." };
+        since.Validators.Add(result =>
+        {
+            var value = result.Tokens.Count == 0 ? null : result.GetValueOrDefault<string?>();
+            if (value is not null && EventRecoveryReport.ParseSince(value) is null)
+            {
+                result.AddError($"--since must be a time with its offset, e.g. 2026-12-01T00:00Z or 2026-12-01T09:30:00+01:00; got '{value}'.");
+            }
+        });
+        var all = new Option<bool>("--all") { Description = "Also the events every webhook endpoint received (default: only those some endpoint has not)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only say what would be done: nothing is stored or queued." };
+        var recover = new Command("recover", "Store and queue the Stripe events whose webhook deliveries did not arrive (Stripe lists its last 30 days), as a delivery would: each is applied once.") { since, all, dryRun };
+        recover.SetAction((result, cancellationToken) =>
+            RunAsync(connection, result, (client, output, error) => client.RecoverEventsAsync(
+                EventRecoveryReport.ParseSince(result.GetValue(since)), result.GetValue(all), result.GetValue(dryRun), output, error, cancellationToken)));
+        var events = new Command("events", "Stripe events whose webhook deliveries did not arrive.") { recover };
+        BillingCli.RequireSubcommand(events);
+        return events;
     }
 
     private static Command Accounts(AdminConnection connection)

@@ -96,7 +96,7 @@ public static class AdminViewTables
 
     private static IEnumerable<JsonNode> Items(JsonNode? array) => array is JsonArray items ? items.OfType<JsonNode>() : [];
 
-    private static string? Text(JsonNode? node) => node is JsonValue value ? value.ToString() : null;
+    internal static string? Text(JsonNode? node) => node is JsonValue value ? value.ToString() : null;
 
     private static string Flag(JsonNode? node) => node is JsonValue value && value.GetValue<bool>() ? "at period end" : "no";
 

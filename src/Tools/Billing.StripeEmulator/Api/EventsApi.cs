@@ -6,7 +6,11 @@ using Billing.StripeEmulator.Wire.Shapes;
 
 namespace Billing.StripeEmulator.Api;
 
-/// <summary>`/v1/events`: retrieve, and list newest first filtered by `type` (with `*` wildcards), `types[]`, `created`.</summary>
+/// <summary>
+/// `/v1/events`: retrieve, and list newest first filtered by `type` (with `*` wildcards), `types[]`, `created` and
+/// `delivery_success`: false lists the events that at least one endpoint has not received yet (still pending, being
+/// retried, held, or given up on: `pending_webhooks` above 0), true those every endpoint received.
+/// </summary>
 internal static class EventsApi
 {
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder routes)
@@ -21,7 +25,7 @@ internal static class EventsApi
 
     private static IResult List(HttpContext context, EmulatorStore store)
     {
-        var p = context.Params().AllowOnly("type", "types", "limit", "starting_after", "ending_before", "created", "delivery_success").NotModelled("delivery_success");
+        var p = context.Params().AllowOnly("type", "types", "limit", "starting_after", "ending_before", "created", "delivery_success");
         var type = p.NonEmptyString("type");
         var types = p.Strings("types");
         if (type is not null && types.Count > 0)
@@ -35,12 +39,14 @@ internal static class EventsApi
         }
 
         var created = Paging.CreatedFilter(p);
+        var deliverySuccess = p.Bool("delivery_success");
         var patterns = type is not null ? [type] : types;
         return StripeResults.Json(store.Read(state =>
         {
             var events = state.EventLog
                 .Where(e => patterns.Count == 0 || patterns.Any(pattern => Matches(pattern, e.Type)))
                 .Where(e => created(e.Created))
+                .Where(e => deliverySuccess is not { } delivered || (e.PendingWebhooks == 0) == delivered)
                 .OrderByDescending(e => e.Sequence)
                 .ToList();
             return Expansion.Apply(Paging.Page(events, e => e.Id, e => EventShape.ToJson(e), p, "/v1/events", "event"), p, state);

@@ -1,0 +1,196 @@
+using Billing.Application.Outcomes;
+using Billing.Application.StripeEvents;
+using Billing.Application.StripeEvents.Handling;
+using Billing.Application.StripeEvents.Ingest;
+using Billing.Application.StripeEvents.Recovery;
+using Billing.Application.Tests.Fakes;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Billing.Application.Tests.StripeEvents;
+
+public sealed class StripeEventRecoveryTests
+{
+    private static readonly DateTimeOffset Now = WebhookWorld.Start;
+
+    private readonly FakeTimeProvider _time = new(Now);
+    private readonly FakeStripeEventSource _stripe = new();
+    private readonly InMemoryStripeEventStore _store;
+    private readonly InMemoryStripeEventQueue _queue = new();
+    private readonly StripeEventIngest _ingest;
+    private readonly StripeEventRecovery _recovery;
+
+    public StripeEventRecoveryTests()
+    {
+        _store = new InMemoryStripeEventStore(_time);
+        _ingest = new StripeEventIngest(_store, _queue, NullLogger<StripeEventIngest>.Instance);
+        _recovery = new StripeEventRecovery(_stripe, _store, _ingest, [new TypesOnly("invoice.paid", "checkout.session.completed"), new TypesOnly("charge.refunded")], _time, NullLogger<StripeEventRecovery>.Instance);
+    }
+
+    [Fact]
+    public async Task Undelivered_events_of_the_handled_types_from_the_last_30_days_are_stored_and_queued_oldest_first_as_the_webhook_ingest_does()
+    {
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_old", Now.AddDays(-3), "checkout.session.completed"));
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_new", Now.AddHours(-1), "charge.refunded"));
+
+        var report = await RecoverAsync(new StripeEventRecoveryRequest(null, IncludeDelivered: false, DryRun: false));
+
+        var listing = Assert.Single(_stripe.Listings);
+        Assert.Equal((Now - StripeEventRecovery.LookBack, true), (listing.Since, listing.UndeliveredOnly));
+        Assert.Equal(["charge.refunded", "checkout.session.completed", "invoice.paid"], listing.Types.Order(StringComparer.Ordinal));
+        Assert.Equal((Now - StripeEventRecovery.LookBack, false, false), (report.Since, report.IncludeDelivered, report.DryRun));
+        Assert.Equal(
+            [("evt_old", "checkout.session.completed", StripeEventRecoveryOutcome.Queued), ("evt_new", "charge.refunded", StripeEventRecoveryOutcome.Queued)],
+            report.Events.Select(e => (e.Id, e.Type, e.Outcome)));
+        Assert.Equal(["evt_old", "evt_new"], _queue.Messages.Select(m => StripeEventQueueMessage.Parse(m.Text).EventId));
+        Assert.Equal(StripeEventIngest.MessageInvisibility, _queue.LastInvisibility);
+        Assert.Equal(StripeEventStatus.Received, _store.Get("evt_old").Status);
+        Assert.Equal(FakeStripeEventSource.Event("evt_new", Now.AddHours(-1), "charge.refunded").Payload, _store.Get("evt_new").Payload);
+    }
+
+    [Fact]
+    public async Task An_event_already_applied_is_a_duplicate_and_nothing_is_left_queued_for_it()
+    {
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_done", Now.AddDays(-1)));
+        await RecoverAsync(new StripeEventRecoveryRequest(null, false, false));
+        _queue.Messages.Clear();
+        await _store.MarkAppliedAsync("evt_done", null, CancellationToken.None);
+
+        var again = await RecoverAsync(new StripeEventRecoveryRequest(null, false, false));
+
+        var only = Assert.Single(again.Events);
+        Assert.Equal((StripeEventRecoveryOutcome.Duplicate, false), (only.Outcome, only.Requeued));
+        Assert.Empty(_queue.Messages);
+        Assert.Equal(1, _store.Adds);
+        Assert.Equal(StripeEventStatus.Applied, _store.Get("evt_done").Status);
+    }
+
+    [Theory]
+    [InlineData(StripeEventStatus.Received)]
+    [InlineData(StripeEventStatus.Failed)]
+    public async Task An_event_stored_but_not_final_is_a_duplicate_queued_again_since_nothing_says_its_message_still_exists(StripeEventStatus status)
+    {
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_stuck", Now.AddDays(-1)));
+        await _ingest.IngestAsync(_stripe.Events[0], CancellationToken.None);
+        _queue.Messages.Clear(); // its message is gone (the send failed, or it sits in the poison queue)
+        if (status == StripeEventStatus.Failed)
+        {
+            await _store.MarkFailedAsync("evt_stuck", "Attempt 1: boom", CancellationToken.None);
+        }
+
+        var report = await RecoverAsync(new StripeEventRecoveryRequest(null, false, false));
+
+        var only = Assert.Single(report.Events);
+        Assert.Equal((StripeEventRecoveryOutcome.Duplicate, true), (only.Outcome, only.Requeued));
+        Assert.Equal("evt_stuck", StripeEventQueueMessage.Parse(Assert.Single(_queue.Messages).Text).EventId);
+        Assert.Equal(1, _store.Adds);
+    }
+
+    [Fact]
+    public async Task A_dry_run_says_what_each_event_would_be_and_writes_nothing()
+    {
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_applied", Now.AddDays(-2)));
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_received", Now.AddDays(-1)));
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_new", Now.AddHours(-2)));
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_other_version", Now.AddHours(-1), apiVersion: "2025-03-31.basil"));
+        await _ingest.IngestAsync(_stripe.Events[0], CancellationToken.None);
+        await _ingest.IngestAsync(_stripe.Events[1], CancellationToken.None);
+        await _store.MarkAppliedAsync("evt_applied", null, CancellationToken.None);
+        var (adds, sent) = (_store.Adds, _queue.Sent);
+
+        var report = await RecoverAsync(new StripeEventRecoveryRequest(null, false, DryRun: true));
+
+        Assert.True(report.DryRun);
+        Assert.Equal(
+            [
+                ("evt_applied", StripeEventRecoveryOutcome.Duplicate, false),
+                ("evt_received", StripeEventRecoveryOutcome.Duplicate, true),
+                ("evt_new", StripeEventRecoveryOutcome.Queued, false),
+                ("evt_other_version", StripeEventRecoveryOutcome.Skipped, false),
+            ],
+            report.Events.Select(e => (e.Id, e.Outcome, e.Requeued)));
+        Assert.Equal((adds, sent), (_store.Adds, _queue.Sent));
+        Assert.DoesNotContain(_store.All, e => e.Id is "evt_new" or "evt_other_version");
+    }
+
+    [Fact]
+    public async Task An_event_rendered_in_another_API_version_is_skipped_with_the_reason_and_the_others_are_recovered()
+    {
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_basil", Now.AddDays(-2), apiVersion: "2025-03-31.basil"));
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_unversioned", Now.AddDays(-2), apiVersion: null));
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_endive", Now.AddDays(-1)));
+
+        var report = await RecoverAsync(new StripeEventRecoveryRequest(null, false, false));
+
+        Assert.Equal([StripeEventRecoveryOutcome.Skipped, StripeEventRecoveryOutcome.Skipped, StripeEventRecoveryOutcome.Queued], report.Events.Select(e => e.Outcome));
+        Assert.Contains("2025-03-31.basil", report.Events[0].Reason, StringComparison.Ordinal);
+        Assert.Contains(FakeStripeEventSource.PinnedApiVersion, report.Events[0].Reason, StringComparison.Ordinal);
+        Assert.NotNull(report.Events[1].Reason);
+        Assert.Equal("evt_endive", Assert.Single(_store.All).Id);
+        Assert.Single(_queue.Messages);
+    }
+
+    [Fact]
+    public async Task An_event_larger_than_the_store_keeps_is_skipped_rather_than_failing_the_recovery()
+    {
+        var payload = $$"""{"id":"evt_huge","pad":"{{new string('x', IStripeEventStore.MaxPayloadBytes)}}"}""";
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_huge", Now.AddDays(-1), payload: payload));
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_fits", Now.AddDays(-1), payload: new string('x', IStripeEventStore.MaxPayloadBytes)));
+
+        var report = await RecoverAsync(new StripeEventRecoveryRequest(null, false, false));
+
+        Assert.Equal([StripeEventRecoveryOutcome.Skipped, StripeEventRecoveryOutcome.Queued], report.Events.Select(e => e.Outcome));
+        Assert.Contains("Larger than the event store keeps", report.Events[0].Reason, StringComparison.Ordinal);
+        Assert.Equal("evt_fits", Assert.Single(_store.All).Id);
+    }
+
+    [Fact]
+    public async Task With_all_it_lists_delivered_events_too_from_the_time_given()
+    {
+        var since = Now.AddDays(-2);
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_before", Now.AddDays(-3)));
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_delivered", Now.AddDays(-1)));
+        _stripe.Delivered.Add("evt_delivered");
+
+        var undelivered = await RecoverAsync(new StripeEventRecoveryRequest(since, IncludeDelivered: false, DryRun: false));
+        var all = await RecoverAsync(new StripeEventRecoveryRequest(since, IncludeDelivered: true, DryRun: false));
+
+        Assert.Empty(undelivered.Events);
+        Assert.Equal([(since, false), (since, true)], _stripe.Listings.Select(l => (l.Since, !l.UndeliveredOnly)));
+        Assert.Equal(("evt_delivered", StripeEventRecoveryOutcome.Queued), (Assert.Single(all.Events).Id, all.Events[0].Outcome));
+        Assert.True(all.IncludeDelivered);
+    }
+
+    [Fact]
+    public async Task A_since_now_or_exactly_30_days_ago_is_taken()
+    {
+        await RecoverAsync(new StripeEventRecoveryRequest(Now, false, false));
+        await RecoverAsync(new StripeEventRecoveryRequest(Now - StripeEventRecovery.LookBack, false, false));
+
+        Assert.Equal([Now, Now - StripeEventRecovery.LookBack], _stripe.Listings.Select(l => l.Since));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-30 * 24 * 60 * 60 - 1)]
+    public async Task A_since_in_the_future_or_older_than_30_days_is_invalid_and_nothing_is_listed(int secondsFromNow)
+    {
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_a", Now.AddDays(-1)));
+
+        var outcome = await _recovery.RecoverAsync(new StripeEventRecoveryRequest(Now.AddSeconds(secondsFromNow), false, false), CancellationToken.None);
+
+        Assert.Equal(["since"], Assert.IsType<Invalid<StripeEventRecoveryReport>>(outcome).Errors.Fields);
+        Assert.Empty(_stripe.Listings);
+        Assert.Empty(_store.All);
+    }
+
+    private async Task<StripeEventRecoveryReport> RecoverAsync(StripeEventRecoveryRequest request) =>
+        Assert.IsType<Succeeded<StripeEventRecoveryReport>>(await _recovery.RecoverAsync(request, CancellationToken.None)).Value;
+
+    private sealed class TypesOnly(params string[] types) : IStripeEventTypeHandler
+    {
+        public IReadOnlySet<string> EventTypes { get; } = new HashSet<string>(types, StringComparer.Ordinal);
+
+        public Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The recovery never handles an event itself.");
+    }
+}
