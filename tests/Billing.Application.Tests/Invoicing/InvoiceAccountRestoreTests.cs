@@ -1,0 +1,37 @@
+using Billing.Application.Invoicing;
+using Billing.Application.Tests.Fakes;
+
+namespace Billing.Application.Tests.Invoicing;
+
+/// <summary>
+/// Cosmos DB restored to a point before a period was invoiced while Stripe kept everything since (docs/deploy.md,
+/// "After a restore"): the period reads not invoiced and its job runs again, as a new run.
+/// </summary>
+public sealed class InvoiceAccountRestoreTests
+{
+    private readonly InvoicingTestBed _bed = new();
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_period_invoiced_after_the_restore_point_is_recorded_with_its_invoice_not_billed_again(bool keysForgotten)
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var restore = _bed.BackUp();
+        await _bed.DeliverAsync(subscriber.Job);
+        var invoice = _bed.AssertInvoicedOnce(subscriber);
+
+        restore();
+        _bed.Time.Advance(TimeSpan.FromHours(25));
+        if (keysForgotten)
+        {
+            _bed.Stripe.ForgetIdempotencyKeys();
+        }
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal(invoice.Id, _bed.AssertInvoicedOnce(subscriber).Id);
+        Assert.Equal((InvoiceRunStep.Recorded, invoice.Id, invoice.Number, "open", invoice.Total), (run?.Step, run?.StripeInvoiceId, run?.Number, run?.Status, run?.Total));
+        _bed.AssertMarkedInvoiced(subscriber.Id, subscriber.Period);
+    }
+}
