@@ -34,4 +34,25 @@ public sealed class InvoiceAccountRestoreTests
         Assert.Equal((InvoiceRunStep.Recorded, invoice.Id, invoice.Number, "open", invoice.Total), (run?.Step, run?.StripeInvoiceId, run?.Number, run?.Status, run?.Total));
         _bed.AssertMarkedInvoiced(subscriber.Id, subscriber.Period);
     }
+
+    [Fact]
+    public async Task A_draft_an_earlier_run_left_after_the_restore_point_takes_no_second_set_of_items()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var restore = _bed.BackUp();
+        _bed.Options.FailOnceAt = [nameof(InvoiceRunStep.ItemsCreated)]; // the earlier run stops before finalizing its draft
+        await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => _bed.DeliverAsync(subscriber.Job));
+
+        restore();
+        _bed.Options.FailOnceAt = [];
+        _bed.Time.Advance(TimeSpan.FromHours(25));
+        _bed.Stripe.ForgetIdempotencyKeys();
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        // The draft's items are found by their metadata, not added again: the draft's total is the run's, and it is finalized
+        var invoice = _bed.AssertInvoicedOnce(subscriber);
+        await _bed.AssertRecordedAsync(subscriber, invoice);
+        Assert.Equal(2, _bed.Stripe.CallsOf(StripeInvoicingCall.AddItem));
+        Assert.Equal(InvoiceRunStep.Recorded, run?.Step);
+    }
 }
