@@ -268,7 +268,8 @@ public sealed partial class InvoiceAccount(
     /// created, or an earlier run of the period, when the database was restored to a point before that run (Stripe
     /// keeps the invoice, and beyond its 24-hour idempotency window the key would create a second one). Looked for among
     /// the invoices created since the period ended, less a margin for the clocks: no run of a period starts before its end
-    /// (<see cref="StartAsync"/>). A found invoice's items are looked up, not added, as on a resumed delivery.
+    /// (<see cref="StartAsync"/>). A first delivery that finds one (an earlier run's) goes on to look its items up, not
+    /// add them, as a resumed delivery's next step does.
     /// </summary>
     private async Task<InvoiceRun> CreateDraftAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
@@ -278,7 +279,7 @@ public sealed partial class InvoiceAccount(
             Key(run, "invoice"),
             cancellationToken).ConfigureAwait(false);
         var saved = await SaveAsync(run with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = invoice.Id, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
-        return found is null ? saved : await CreateItemsAsync(saved, resumed: true, cancellationToken).ConfigureAwait(false);
+        return found is null || run.Attempts > 1 ? saved : await CreateItemsAsync(saved, resumed: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
