@@ -124,7 +124,7 @@ internal sealed class InMemoryInvoiceRunStore : IInvoiceRunStore
 
     /// <summary>
     /// The runs, the operators' index and the month marks as they are now; calling the answer puts them back, as a
-    /// database restored to this point would (the ETag counter goes on: a restored document keeps its own ETag).
+    /// database restored to this point would (the stored runs keep their ETags; the counter goes on).
     /// </summary>
     public Action BackUp()
     {
