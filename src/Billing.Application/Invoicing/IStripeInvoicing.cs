@@ -9,8 +9,8 @@ public interface IStripeInvoicing
 {
     /// <summary>
     /// The customer's invoice created for <paramref name="runId"/>, if any (reconciliation by metadata), among the
-    /// invoices Stripe created at <paramref name="createdSince"/> or later (the run's own start, less a margin for the
-    /// clocks): what is looked through follows the run, not the customer's whole invoice history.
+    /// invoices Stripe created at <paramref name="createdSince"/> or later (the period's end, less a margin for the
+    /// clocks): what is looked through follows the period, not the customer's whole invoice history.
     /// </summary>
     Task<StripeUsageInvoice?> FindInvoiceAsync(string customerId, string runId, DateTimeOffset createdSince, CancellationToken cancellationToken);
 

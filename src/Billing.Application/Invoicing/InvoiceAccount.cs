@@ -19,7 +19,8 @@ namespace Billing.Application.Invoicing;
 /// Invoices one account's closed usage period (one <c>invoice-jobs</c> message), exactly once in effect. The run's
 /// state is persisted after every step and each Stripe call carries an idempotency key derived from the run and the
 /// step, so a redelivered or crashed job resumes where it stopped and never makes a second invoice or item; a run
-/// resumed later than Stripe's 24-hour idempotency window first looks its objects up by metadata. Throws to have the
+/// resumed later than Stripe's 24-hour idempotency window first looks its objects up by metadata, and so does every
+/// run for its invoice (a database restored to a point before the period's run starts it again). Throws to have the
 /// job retried (in the end it lands in <c>invoice-jobs-poison</c>). A save whose entry in the operators' invoice index is
 /// not written (<see cref="OperatorCopyNotWrittenException"/>) fails the delivery too, so the next one writes it: with its
 /// own next save, or, finding the run finished, by writing the entry again (one write, only on such a redelivery). On
@@ -42,7 +43,7 @@ public sealed partial class InvoiceAccount(
     ILogger<InvoiceAccount> logger)
 {
     /// <summary>
-    /// How far before the run's start (our clock) a retried draft creation looks for the draft an earlier attempt may have
+    /// How far before the period's end (our clock) draft creation looks for the draft an earlier attempt or run may have
     /// created (Stripe's clock): the invoices created since then, not the customer's whole history.
     /// </summary>
     internal static readonly TimeSpan StripeClockMargin = TimeSpan.FromHours(1);
@@ -103,7 +104,7 @@ public sealed partial class InvoiceAccount(
     {
         InvoiceRunStep.Computed => ApplyCreditAsync(run, cancellationToken),
         InvoiceRunStep.CreditApplied => CreateDraftAsync(run, cancellationToken),
-        InvoiceRunStep.DraftCreated => CreateItemsAsync(run, cancellationToken),
+        InvoiceRunStep.DraftCreated => CreateItemsAsync(run, resumed: run.Attempts > 1, cancellationToken),
         InvoiceRunStep.ItemsCreated => FinalizeAsync(run, cancellationToken),
         InvoiceRunStep.Finalized => RecordAsync(run, cancellationToken),
         _ => throw new InvalidOperationException($"Invoice run {run.RunId} is in an unknown step {run.Step}."),
@@ -262,18 +263,28 @@ public sealed partial class InvoiceAccount(
         return await SaveAsync(run with { Step = spent >= run.Total ? InvoiceRunStep.CoveredByCredit : InvoiceRunStep.CreditApplied, CreditApplied = spent }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Creates the run's draft unless Stripe has an invoice of the run already (by metadata): one an earlier attempt
+    /// created, or an earlier run of the period, when the database was restored to a point before that run (Stripe
+    /// keeps the invoice, and beyond its 24-hour idempotency window the key would create a second one). Looked for among
+    /// the invoices created since the period ended, less a margin for the clocks: no run of a period starts before its end
+    /// (<see cref="StartAsync"/>). A first delivery that finds one (an earlier run's) goes on to look its items up, not
+    /// add them, as a resumed delivery's next step does.
+    /// </summary>
     private async Task<InvoiceRun> CreateDraftAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
-        var invoice = (run.Attempts > 1 ? await stripe.FindInvoiceAsync(run.StripeCustomerId!, run.RunId, run.CreatedAt - StripeClockMargin, cancellationToken).ConfigureAwait(false) : null)
-                      ?? await stripe.CreateDraftAsync(
-                          new NewUsageInvoice(run.RunId, run.StripeCustomerId!, run.StripeSubscriptionId, run.Currency.Code, run.InvoiceDescription, run.PeriodStart, run.PeriodEnd, run.AccountId.Value),
-                          Key(run, "invoice"),
-                          cancellationToken).ConfigureAwait(false);
-        return await SaveAsync(run with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = invoice.Id, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
+        var found = await stripe.FindInvoiceAsync(run.StripeCustomerId!, run.RunId, run.PeriodEnd - StripeClockMargin, cancellationToken).ConfigureAwait(false);
+        var invoice = found ?? await stripe.CreateDraftAsync(
+            new NewUsageInvoice(run.RunId, run.StripeCustomerId!, run.StripeSubscriptionId, run.Currency.Code, run.InvoiceDescription, run.PeriodStart, run.PeriodEnd, run.AccountId.Value),
+            Key(run, "invoice"),
+            cancellationToken).ConfigureAwait(false);
+        var saved = await SaveAsync(run with { Step = InvoiceRunStep.DraftCreated, StripeInvoiceId = invoice.Id, Status = invoice.Status }, cancellationToken).ConfigureAwait(false);
+        return found is null || run.Attempts > 1 ? saved : await CreateItemsAsync(saved, resumed: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Adds the run's lines (and its credit line) to the draft, each once. A resumed run first reads the invoice: one
+    /// Adds the run's lines (and its credit line) to the draft, each once. A resumed run (a later delivery, or a run that
+    /// found its invoice made already) first reads the invoice: one
     /// finalized, voided or deleted in Stripe since the last delivery (an operator ending a run that kept failing) takes
     /// no more items, and the finalize step decides what it is (a void ends the run and gives the credit back; an
     /// invoice the operator finalized is recorded as Stripe has it). One Stripe says it does not have fails the delivery
@@ -282,9 +293,9 @@ public sealed partial class InvoiceAccount(
     /// answers so for every id) must not move the run past items it never added, or its draft would be left empty and
     /// fail the total check for good.
     /// </summary>
-    private async Task<InvoiceRun> CreateItemsAsync(InvoiceRun run, CancellationToken cancellationToken)
+    private async Task<InvoiceRun> CreateItemsAsync(InvoiceRun run, bool resumed, CancellationToken cancellationToken)
     {
-        if (run.Attempts > 1)
+        if (resumed)
         {
             var current = await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false);
             if (current is null)
@@ -299,7 +310,7 @@ public sealed partial class InvoiceAccount(
             }
         }
 
-        var existing = run.Attempts > 1 || run.Lines.Any(l => l.StripeItemId is not null)
+        var existing = resumed || run.Lines.Any(l => l.StripeItemId is not null)
             ? await stripe.ListItemsByMeterAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false)
             : new Dictionary<string, string>();
         var lines = new List<InvoiceRunLine>(run.Lines.Count);

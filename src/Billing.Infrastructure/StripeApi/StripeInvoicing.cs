@@ -27,7 +27,7 @@ public sealed partial class StripeInvoicing(StripeClientFactory clients, ILogger
     /// <summary>
     /// Lists the customer's invoices created at <paramref name="createdSince"/> or later (<c>created[gte]</c>, whole
     /// seconds rounded down), newest first (all pages if need be), for the one whose <c>billing_run</c> is
-    /// <paramref name="runId"/>: the pages follow what was created since the run began, not the customer's whole history
+    /// <paramref name="runId"/>: the pages follow what was created since the period ended, not the customer's whole history
     /// (a customer of three years has some seventy subscription and usage invoices). A voided one is returned too (as it
     /// is), so a run never bills a period a second time on its own; deleted drafts are gone from Stripe and are not found.
     /// </summary>

@@ -39,6 +39,24 @@ internal sealed class InMemoryCreditLedgerStore : ICreditLedgerStore
         }
     }
 
+    /// <summary>The books and entries as they are now; calling the answer puts them back, as a database restored to this point would.</summary>
+    public Action BackUp()
+    {
+        lock (_gate)
+        {
+            var books = new Dictionary<AccountId, (CreditBook Book, string ETag)>(_books);
+            var entries = new Dictionary<(AccountId, string), CreditEntry>(_entries);
+            return () =>
+            {
+                lock (_gate)
+                {
+                    _books.ReplaceWith(books);
+                    _entries.ReplaceWith(entries);
+                }
+            };
+        }
+    }
+
     public IReadOnlyList<CreditEntry> Entries(AccountId accountId)
     {
         lock (_gate)

@@ -106,6 +106,21 @@ internal sealed class InvoicingTestBed
 
     public InvoiceRunStatusSync StatusSync { get; }
 
+    /// <summary>
+    /// The database as it is now (invoice runs, credit books); calling the answer puts it back, Stripe staying as it is
+    /// then: a point-in-time restore of Cosmos DB (docs/deploy.md, "After a restore").
+    /// </summary>
+    public Action BackUp()
+    {
+        var runs = Runs.BackUp();
+        var credits = CreditStore.BackUp();
+        return () =>
+        {
+            runs();
+            credits();
+        };
+    }
+
     /// <summary>The first page of the account's usage invoices (<c>GET /api/billing/invoices</c> without a cursor), newest first.</summary>
     public async Task<IReadOnlyList<InvoiceRun>> ListedInvoicesAsync(AccountId accountId)
     {

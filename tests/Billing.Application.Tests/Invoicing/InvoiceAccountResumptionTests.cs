@@ -145,9 +145,18 @@ public sealed class InvoiceAccountResumptionTests
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
         _bed.Options.FailOnceAt = [call == StripeInvoicingCall.FindInvoice ? "DraftCreatedUnsaved" : "ItemsCreatedUnsaved"];
-        _bed.Stripe.FailOnce(call);
+        var armed = false;
 
-        var deliveries = await _bed.DeliverUntilDoneAsync(subscriber.Job, _bed.Stripe.ForgetIdempotencyKeys);
+        // The resumed delivery's reconciliation fails (every run looks for its invoice first: the first delivery's must not)
+        var deliveries = await _bed.DeliverUntilDoneAsync(subscriber.Job, () =>
+        {
+            _bed.Stripe.ForgetIdempotencyKeys();
+            if (!armed)
+            {
+                _bed.Stripe.FailOnce(call);
+                armed = true;
+            }
+        });
 
         Assert.Equal(3, deliveries.Count);
         Assert.IsType<InjectedInvoicingFaultException>(deliveries.Failures[0]);
