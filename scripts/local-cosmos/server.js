@@ -44,6 +44,42 @@ tokens.decode = token => {
   return t;
 };
 
+// Cosmos DB runs a query sent with a partition key (x-ms-documentdb-partitionkey) on that partition only, whatever its
+// WHERE says. The package refuses one whose WHERE does not name the partition key ("missing partition keys"), and
+// runs every query over every document of the container, so a single-partition query cost as much as the container
+// held: the daily invoicing sweep's 16 index buckets over its look-back of days, some 600 queries, each went through
+// every account's documents and held the server's one thread for the jobs of a 2,000-account run. Such a query is
+// now run on its partition's documents only (the request's partition travels with its handling, for the package's
+// query to see), and no longer refused.
+const { AsyncLocalStorage } = require("async_hooks");
+const queryPartition = new AsyncLocalStorage();
+const packageQuery = Items.prototype.query;
+Items.prototype.query = function queryOnePartition(params, options) {
+  const scope = queryPartition.getStore();
+  if (scope === undefined || this instanceof StoredProcedures) return packageQuery.call(this, params, options);
+  const all = this._data;
+  this._data = new Map([...all].filter(([, item]) => this._getPartition(item.read()) === scope.partition));
+  try {
+    return packageQuery.call(this, params, options); // synchronous: no other request sees the partition's map
+  } finally {
+    this._data = all;
+  }
+};
+
+/** The partition a documents query is sent to (a string or number key), or undefined for a cross-partition one. */
+function queryPartitionOf(req) {
+  const header = req.headers["x-ms-documentdb-partitionkey"];
+  const isQuery = trueHeader(req, "x-ms-documentdb-isquery") || req.headers["content-type"] === "application/query+json";
+  if (!header || !isQuery || req.method !== "POST" || !/\/docs\/?$/.test(req.url.split("?", 1)[0])) return undefined;
+  try {
+    const parsed = JSON.parse(header);
+    const value = Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : undefined;
+    return typeof value === "string" || typeof value === "number" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 // The package creates its account when the server starts listening and keeps it private; this subclass only
 // remembers the instance, so the stored procedures see the same databases, collections and documents.
 let account;
@@ -234,7 +270,13 @@ function main() {
   httpServer.on("request", (req, res) => {
     const match = req.url.includes("/sprocs") ? sprocPath.exec(req.url.split("?", 1)[0]) : null;
     if (!match) {
-      packageListener(req, res);
+      const partition = queryPartitionOf(req);
+      if (partition === undefined) {
+        packageListener(req, res);
+      } else {
+        req.headers["x-ms-documentdb-query-enablecrosspartition"] = "true"; // scoped to the partition above, not refused
+        queryPartition.run({ partition }, () => packageListener(req, res));
+      }
       return;
     }
     handleSproc(req, res, match.map(s => (s === undefined ? s : decodeURIComponent(s)))).then(

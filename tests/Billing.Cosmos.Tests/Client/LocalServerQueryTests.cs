@@ -45,4 +45,36 @@ public sealed class LocalServerQueryTests(CosmosFixture fixture) : IClassFixture
         Assert.Equal(expected.Order(StringComparer.Ordinal), found.Order(StringComparer.Ordinal));
         Assert.Equal(expected.Select(e => e.StartsWith("none", StringComparison.Ordinal) ? "none" : e), found.Select(f => f.StartsWith("none", StringComparison.Ordinal) ? "none" : f));
     }
+
+    [Fact]
+    public async Task A_query_sent_with_a_partition_key_reads_that_partition_only()
+    {
+        var (mine, other) = (Ids.NewAccount().Value, Ids.NewAccount().Value);
+        var probe = "partitionProbe-" + Guid.NewGuid().ToString("N")[..8];
+        foreach (var partition in new[] { mine, other })
+        {
+            await RawDocuments.UpsertAsync(fixture.Containers.Accounts, new JsonObject { ["id"] = $"{partition}:probe", ["accountId"] = partition, ["type"] = probe }, partition);
+        }
+
+        // No partition filter in the query: Cosmos DB runs it on the request's partition (x-ms-documentdb-partitionkey).
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type").WithParameter("@type", probe);
+        var found = new List<string>();
+        using var feed = fixture.Containers.Accounts.GetItemQueryIterator<JsonElement>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(mine) });
+        while (feed.HasMoreResults)
+        {
+            found.AddRange((await feed.ReadNextAsync()).Select(d => d.GetProperty("accountId").GetString()!));
+        }
+
+        Assert.Equal([mine], found);
+
+        // Across partitions (no partition key) the query still reads both.
+        using var all = fixture.Containers.Accounts.GetItemQueryIterator<JsonElement>(query);
+        var everywhere = new List<string>();
+        while (all.HasMoreResults)
+        {
+            everywhere.AddRange((await all.ReadNextAsync()).Select(d => d.GetProperty("accountId").GetString()!));
+        }
+
+        Assert.Equal(new[] { mine, other }.Order(StringComparer.Ordinal), everywhere.Order(StringComparer.Ordinal));
+    }
 }
