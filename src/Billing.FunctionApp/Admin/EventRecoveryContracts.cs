@@ -41,6 +41,7 @@ internal static class EventRecoveryContractMapping
     {
         StripeEventRecoveryOutcome.Queued => "queued",
         StripeEventRecoveryOutcome.Duplicate => "duplicate",
-        _ => "skipped",
+        StripeEventRecoveryOutcome.Skipped => "skipped",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown recovery outcome."),
     };
 }
