@@ -53,12 +53,43 @@ tokens.decode = token => {
 // query to see), and no longer refused.
 const { AsyncLocalStorage } = require("async_hooks");
 const queryPartition = new AsyncLocalStorage();
+// Each collection's documents by partition (rid -> item, as the package keeps them all), built at the first such query
+// and kept as documents are written and deleted, so the query's cost does not grow with the other partitions either.
+const partitions = new WeakMap();
+function partitionIndex(items) {
+  let index = partitions.get(items);
+  if (!index) {
+    index = new Map();
+    for (const [rid, item] of items._data) indexItem(index, items._getPartition(item.read()), rid, item);
+    partitions.set(items, index);
+  }
+  return index;
+}
+function indexItem(index, partition, rid, item) {
+  let documents = index.get(partition);
+  if (!documents) index.set(partition, (documents = new Map()));
+  documents.set(rid, item);
+}
+const packageSet = Items.prototype._set;
+Items.prototype._set = function setIndexed(data) {
+  const result = packageSet.call(this, data);
+  const index = partitions.get(this);
+  if (index) indexItem(index, this._getPartition(data), data._rid, this._data.get(data._rid));
+  return result;
+};
+const packageDelete = Items.prototype.delete;
+Items.prototype.delete = function deleteIndexed(idOrRid, partition) {
+  const data = this._item("/id", idOrRid, partition).read();
+  packageDelete.call(this, idOrRid, partition);
+  const documents = data && partitions.get(this)?.get(this._getPartition(data));
+  if (documents) documents.delete(data._rid);
+};
 const packageQuery = Items.prototype.query;
 Items.prototype.query = function queryOnePartition(params, options) {
   const scope = queryPartition.getStore();
   if (scope === undefined || this instanceof StoredProcedures) return packageQuery.call(this, params, options);
   const all = this._data;
-  this._data = new Map([...all].filter(([, item]) => this._getPartition(item.read()) === scope.partition));
+  this._data = partitionIndex(this).get(scope.partition) ?? new Map();
   try {
     return packageQuery.call(this, params, options); // synchronous: no other request sees the partition's map
   } finally {

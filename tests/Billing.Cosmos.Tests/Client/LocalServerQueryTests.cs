@@ -77,4 +77,35 @@ public sealed class LocalServerQueryTests(CosmosFixture fixture) : IClassFixture
 
         Assert.Equal(new[] { mine, other }.Order(StringComparer.Ordinal), everywhere.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task A_partition_query_sees_the_documents_written_replaced_and_deleted_since_the_last_one()
+    {
+        var partition = Ids.NewAccount().Value;
+        var probe = "partitionProbe-" + Guid.NewGuid().ToString("N")[..8];
+        var container = fixture.Containers.Accounts;
+        async Task<string[]> QueryAsync()
+        {
+            var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type").WithParameter("@type", probe);
+            var found = new List<string>();
+            using var feed = container.GetItemQueryIterator<JsonElement>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(partition) });
+            while (feed.HasMoreResults)
+            {
+                found.AddRange((await feed.ReadNextAsync()).Select(d => $"{d.GetProperty("id").GetString()![(partition.Length + 1)..]}={d.GetProperty("n").GetInt32()}"));
+            }
+
+            return [.. found.Order(StringComparer.Ordinal)];
+        }
+
+        JsonObject Probe(string id, int n) => new() { ["id"] = $"{partition}:{id}", ["accountId"] = partition, ["type"] = probe, ["n"] = n };
+        await RawDocuments.UpsertAsync(container, Probe("a", 1), partition);
+        await RawDocuments.UpsertAsync(container, Probe("b", 1), partition);
+        Assert.Equal(["a=1", "b=1"], await QueryAsync());
+
+        await RawDocuments.UpsertAsync(container, Probe("a", 2), partition); // replaced
+        await container.DeleteItemStreamAsync($"{partition}:b", new PartitionKey(partition));
+        await container.CreateItemStreamAsync(new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(Probe("c", 1))), new PartitionKey(partition));
+
+        Assert.Equal(["a=2", "c=1"], await QueryAsync());
+    }
 }
