@@ -97,11 +97,19 @@ Items.prototype.query = function queryOnePartition(params, options) {
   }
 };
 
-/** The partition a documents query is sent to (a string or number key), or undefined for a cross-partition one. */
-function queryPartitionOf(req) {
+/**
+ * The partition a documents query is sent to (a string or number key), or a conditional patch's document is in (the
+ * package checks the condition with a query, which the partition's map makes a look at that partition, not the
+ * container); undefined for a cross-partition query or any other request.
+ */
+function scopedPartitionOf(req) {
   const header = req.headers["x-ms-documentdb-partitionkey"];
-  const isQuery = trueHeader(req, "x-ms-documentdb-isquery") || req.headers["content-type"] === "application/query+json";
-  if (!header || !isQuery || req.method !== "POST" || !/\/docs\/?$/.test(req.url.split("?", 1)[0])) return undefined;
+  if (!header) return undefined;
+  const path = req.url.split("?", 1)[0];
+  const isQuery = req.method === "POST" && /\/docs\/?$/.test(path)
+    && (trueHeader(req, "x-ms-documentdb-isquery") || req.headers["content-type"] === "application/query+json");
+  const isPatch = req.method === "PATCH" && /\/docs\/[^/]+$/.test(path);
+  if (!isQuery && !isPatch) return undefined;
   try {
     const parsed = JSON.parse(header);
     const value = Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : undefined;
@@ -301,11 +309,11 @@ function main() {
   httpServer.on("request", (req, res) => {
     const match = req.url.includes("/sprocs") ? sprocPath.exec(req.url.split("?", 1)[0]) : null;
     if (!match) {
-      const partition = queryPartitionOf(req);
+      const partition = scopedPartitionOf(req);
       if (partition === undefined) {
         packageListener(req, res);
       } else {
-        req.headers["x-ms-documentdb-query-enablecrosspartition"] = "true"; // scoped to the partition above, not refused
+        if (req.method === "POST") req.headers["x-ms-documentdb-query-enablecrosspartition"] = "true"; // scoped, not refused
         queryPartition.run({ partition }, () => packageListener(req, res));
       }
       return;

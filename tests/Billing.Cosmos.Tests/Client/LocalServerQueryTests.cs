@@ -108,4 +108,19 @@ public sealed class LocalServerQueryTests(CosmosFixture fixture) : IClassFixture
 
         Assert.Equal(["a=2", "c=1"], await QueryAsync());
     }
+
+    [Fact]
+    public async Task A_conditional_patch_checks_its_condition_on_its_own_document_not_one_of_the_same_id_in_another_partition()
+    {
+        var (mine, other) = (Ids.NewAccount().Value, Ids.NewAccount().Value);
+        var id = "same-id-" + Guid.NewGuid().ToString("N")[..8];
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, new JsonObject { ["id"] = id, ["accountId"] = mine, ["state"] = "final" }, mine);
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, new JsonObject { ["id"] = id, ["accountId"] = other, ["state"] = "open" }, other);
+
+        using var response = await fixture.Containers.Accounts.PatchItemStreamAsync(
+            id, new PartitionKey(mine), [PatchOperation.Set("/state", "patched")], new PatchItemRequestOptions { FilterPredicate = "FROM c WHERE c.state = 'open'" });
+
+        Assert.Equal(System.Net.HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Equal("final", (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, mine))!["state"]!.GetValue<string>());
+    }
 }
