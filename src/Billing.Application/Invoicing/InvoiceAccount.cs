@@ -285,8 +285,9 @@ public sealed partial class InvoiceAccount(
     /// <summary>
     /// Adds the run's lines (and its credit line) to the draft, each once. A resumed run (a later delivery, or a run that
     /// found its invoice made already) first reads the invoice: one
-    /// finalized, voided or deleted in Stripe since the last delivery (an operator ending a run that kept failing) takes
-    /// no more items, and the finalize step decides what it is (a void ends the run and gives the credit back; an
+    /// finalized, voided or deleted in Stripe since the last delivery (an operator ending a run that kept failing, or an
+    /// earlier run's invoice found after a restore) takes no more items, its lines only name the items it has, and the
+    /// finalize step decides what it is (a void ends the run and gives the credit back; an
     /// invoice the operator finalized is recorded as Stripe has it). One Stripe says it does not have fails the delivery
     /// with nothing saved, as the finalize step would: a draft deleted in the dashboard stays where the operator finds
     /// it, and a "no such invoice" that is not true (a key of another Stripe account or mode deployed for a while: Stripe
@@ -295,6 +296,7 @@ public sealed partial class InvoiceAccount(
     /// </summary>
     private async Task<InvoiceRun> CreateItemsAsync(InvoiceRun run, bool resumed, CancellationToken cancellationToken)
     {
+        var draft = true;
         if (resumed)
         {
             var current = await stripe.GetInvoiceAsync(run.StripeInvoiceId!, cancellationToken).ConfigureAwait(false);
@@ -304,10 +306,7 @@ public sealed partial class InvoiceAccount(
                 throw new InvalidOperationException($"Stripe invoice {run.StripeInvoiceId} of run {run.RunId} no longer exists (a draft deleted in Stripe, whose invoice.deleted ends the run, or a Stripe key of another account or mode); the run stays at {run.Step} with {run.CreditApplied} {run.Currency.Code} of credit spent until then and needs an operator otherwise.");
             }
 
-            if (current.Status is not "draft")
-            {
-                return await SaveAsync(run with { Step = InvoiceRunStep.ItemsCreated }, cancellationToken).ConfigureAwait(false);
-            }
+            draft = current.Status is "draft";
         }
 
         var existing = resumed || run.Lines.Any(l => l.StripeItemId is not null)
@@ -316,22 +315,25 @@ public sealed partial class InvoiceAccount(
         var lines = new List<InvoiceRunLine>(run.Lines.Count);
         foreach (var line in run.Lines)
         {
-            var itemId = line.StripeItemId ?? existing.GetValueOrDefault(line.Meter.Value)
-                         ?? await stripe.AddItemAsync(
-                             new NewUsageInvoiceItem(run.RunId, run.StripeInvoiceId!, run.StripeCustomerId!, line.Meter.Value, line.Amount, run.Currency.Code, line.Description, run.PeriodStart, run.PeriodEnd),
-                             Key(run, "item:" + line.Meter.Value),
-                             cancellationToken).ConfigureAwait(false);
+            var itemId = line.StripeItemId ?? existing.GetValueOrDefault(line.Meter.Value);
+            if (itemId is null && draft)
+            {
+                itemId = await stripe.AddItemAsync(
+                    new NewUsageInvoiceItem(run.RunId, run.StripeInvoiceId!, run.StripeCustomerId!, line.Meter.Value, line.Amount, run.Currency.Code, line.Description, run.PeriodStart, run.PeriodEnd),
+                    Key(run, "item:" + line.Meter.Value),
+                    cancellationToken).ConfigureAwait(false);
+            }
+
             lines.Add(line with { StripeItemId = itemId });
         }
 
-        var creditItemId = run.CreditItemId;
-        if (run.CreditApplied > 0 && creditItemId is null)
+        var creditItemId = run.CreditItemId ?? (run.CreditApplied > 0 ? existing.GetValueOrDefault(InvoiceRun.CreditLineKey) : null);
+        if (run.CreditApplied > 0 && creditItemId is null && draft)
         {
-            creditItemId = existing.GetValueOrDefault(InvoiceRun.CreditLineKey)
-                           ?? await stripe.AddItemAsync(
-                               new NewUsageInvoiceItem(run.RunId, run.StripeInvoiceId!, run.StripeCustomerId!, InvoiceRun.CreditLineKey, -run.CreditApplied, run.Currency.Code, "Prepaid credit applied", run.PeriodStart, run.PeriodEnd),
-                               Key(run, "item:" + InvoiceRun.CreditLineKey), // not "item:credit", which a meter named credit would share
-                               cancellationToken).ConfigureAwait(false);
+            creditItemId = await stripe.AddItemAsync(
+                new NewUsageInvoiceItem(run.RunId, run.StripeInvoiceId!, run.StripeCustomerId!, InvoiceRun.CreditLineKey, -run.CreditApplied, run.Currency.Code, "Prepaid credit applied", run.PeriodStart, run.PeriodEnd),
+                Key(run, "item:" + InvoiceRun.CreditLineKey), // not "item:credit", which a meter named credit would share
+                cancellationToken).ConfigureAwait(false);
         }
 
         return await SaveAsync(run with { Step = InvoiceRunStep.ItemsCreated, Lines = lines, CreditItemId = creditItemId }, cancellationToken).ConfigureAwait(false);

@@ -34,7 +34,28 @@ public sealed class InvoiceAccountRestoreTests
 
         Assert.Equal(invoice.Id, _bed.AssertInvoicedOnce(subscriber).Id);
         Assert.Equal((InvoiceRunStep.Recorded, invoice.Id, invoice.Number, "open", invoice.Total), (run?.Step, run?.StripeInvoiceId, run?.Number, run?.Status, run?.Total));
-        _bed.AssertMarkedInvoiced(subscriber.Id, subscriber.Period);
+        await _bed.AssertRecordedAsync(subscriber, invoice); // its lines name the invoice's items, as the admin view shows them
+    }
+
+    [Fact]
+    public async Task A_finalized_invoice_found_after_the_restore_point_gives_the_run_its_credit_line()
+    {
+        var subscriber = await _bed.SubscribeProAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_pack", 1_000);
+        _bed.Close(subscriber.Period, after: _bed.Options.SettleTime + TimeSpan.FromMinutes(1));
+        var restore = _bed.BackUp();
+        await _bed.DeliverAsync(subscriber.Job);
+        var creditItem = Assert.Single(_bed.Stripe.ItemsFor(subscriber.Job.RunId), i => i.Metadata[FakeStripeInvoicing.MeterMetadata] == InvoiceRun.CreditLineKey);
+
+        restore();
+        _bed.Time.Advance(TimeSpan.FromHours(25));
+        _bed.Stripe.ForgetIdempotencyKeys();
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.Recorded, 1_000L, creditItem.Id), (run?.Step, run?.CreditApplied, run?.CreditItemId));
+        Assert.Equal(["agent_runs", "tokens"], run?.Lines.Select(l => l.Meter.Value).Order());
+        Assert.All(run!.Lines, l => Assert.Equal(_bed.Stripe.ItemsFor(run.RunId).Single(i => i.Metadata[FakeStripeInvoicing.MeterMetadata] == l.Meter.Value).Id, l.StripeItemId));
+        Assert.Equal(3, _bed.Stripe.CallsOf(StripeInvoicingCall.AddItem)); // the first run's two lines and its credit line, none since
     }
 
     [Fact]
