@@ -10,8 +10,8 @@ public interface IStripeEventSource
     string ReadableApiVersion { get; }
 
     /// <summary>
-    /// Every event of <paramref name="types"/> created at or after <paramref name="since"/> (all pages), oldest first,
-    /// each as Stripe lists it: the JSON of the event as the payload, rendered in the API version it was created with.
+    /// Every event of <paramref name="types"/> created at or after <paramref name="since"/> (all pages; the recovery puts
+    /// them in its own order), each as Stripe lists it: the JSON of the event as the payload, rendered in the API version it was created with.
     /// With <paramref name="undeliveredOnly"/> only those that at least one webhook endpoint has not received
     /// (<c>delivery_success=false</c>). Failures throw as every Stripe call does.
     /// </summary>
