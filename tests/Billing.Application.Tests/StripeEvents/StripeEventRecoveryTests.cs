@@ -20,6 +20,7 @@ public sealed class StripeEventRecoveryTests
     private readonly InMemoryStripeEventQueue _queue = new();
     private readonly StripeEventIngest _ingest;
     private readonly StripeEventRecovery _recovery;
+    private readonly List<int> _runStarts = [];
 
     public StripeEventRecoveryTests()
     {
@@ -36,9 +37,11 @@ public sealed class StripeEventRecoveryTests
 
         var report = await RecoverAsync(new StripeEventRecoveryRequest(null, IncludeDelivered: false, DryRun: false));
 
-        var listing = Assert.Single(_stripe.Listings);
-        Assert.Equal((Now - StripeEventRecovery.LookBack, true), (listing.Since, listing.UndeliveredOnly));
-        Assert.Equal(["charge.refunded", "checkout.session.completed", "invoice.paid"], listing.Types.Order(StringComparer.Ordinal));
+        Assert.All(_stripe.Listings, listing => Assert.True(listing.UndeliveredOnly));
+        Assert.All(_stripe.Listings, listing => Assert.Equal(["charge.refunded", "checkout.session.completed", "invoice.paid"], listing.Types.Order(StringComparer.Ordinal)));
+        Assert.Equal((Now - StripeEventRecovery.LookBack, Now), (_stripe.Listings[0].Since, _stripe.Listings[^1].Until)); // every second once, in windows one after the other
+        Assert.All(_stripe.Listings.Skip(1).Zip(_stripe.Listings), pair => Assert.Equal(pair.Second.Until.AddSeconds(1), pair.First.Since));
+        Assert.InRange(_stripe.Listings.Count, 1, 20); // each window twice as long as the last: 16 for 30 days from a minute
         Assert.Equal((Now - StripeEventRecovery.LookBack, false, false), (report.Since, report.IncludeDelivered, report.DryRun));
         Assert.Equal(
             [("evt_old", "checkout.session.completed", StripeEventRecoveryOutcome.Queued), ("evt_new", "charge.refunded", StripeEventRecoveryOutcome.Queued)],
@@ -157,7 +160,8 @@ public sealed class StripeEventRecoveryTests
         var all = await RecoverAsync(new StripeEventRecoveryRequest(since, IncludeDelivered: true, DryRun: false));
 
         Assert.Empty(undelivered.Events);
-        Assert.Equal([(since, false), (since, true)], _stripe.Listings.Select(l => (l.Since, !l.UndeliveredOnly)));
+        Assert.Equal([since, since], RunStarts);
+        Assert.Equal([true, false], _runStarts.Select(i => _stripe.Listings[i].UndeliveredOnly));
         Assert.Equal(("evt_delivered", StripeEventRecoveryOutcome.Queued), (Assert.Single(all.Events).Id, all.Events[0].Outcome));
         Assert.True(all.IncludeDelivered);
     }
@@ -168,7 +172,7 @@ public sealed class StripeEventRecoveryTests
         await RecoverAsync(new StripeEventRecoveryRequest(Now, false, false));
         await RecoverAsync(new StripeEventRecoveryRequest(Now - StripeEventRecovery.LookBack, false, false));
 
-        Assert.Equal([Now, Now - StripeEventRecovery.LookBack], _stripe.Listings.Select(l => l.Since));
+        Assert.Equal([Now, Now - StripeEventRecovery.LookBack], RunStarts);
     }
 
     [Theory]
@@ -226,7 +230,7 @@ public sealed class StripeEventRecoveryTests
         Assert.Equal(11, _queue.Messages.Count);
         Assert.Equal(
             [Now - StripeEventRecovery.LookBack, second, second, second, second, second],
-            _stripe.Listings.Select(l => l.Since)); // each continuation lists from its last event's second only
+            RunStarts); // each continuation lists from its last event's second only
     }
 
     [Fact]
@@ -252,6 +256,33 @@ public sealed class StripeEventRecoveryTests
         _stripe.Delivered.Add("evt_5"); // delivered after all, between two runs: the cursor now stands at the last event listed
         var none = await RecoverAsync(new StripeEventRecoveryRequest(null, false, false, Limit: 1, Cursor: exact.NextCursor));
         Assert.Equal((0, null), (none.Events.Count, none.NextCursor));
+    }
+
+    [Fact]
+    public async Task A_run_reads_about_the_events_it_takes_not_the_backlog_behind_them()
+    {
+        var start = Now.AddDays(-1);
+        _stripe.Events.AddRange(Enumerable.Range(0, 5_000).Select(i => FakeStripeEventSource.Event($"evt_{i:D4}", start.AddSeconds(i / 10)))); // 10 a second
+
+        var report = await RecoverAsync(new StripeEventRecoveryRequest(start, false, DryRun: true, Limit: 10));
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"evt_{i:D4}"), report.Events.Select(e => e.Id));
+        Assert.NotNull(report.NextCursor);
+        Assert.True(_stripe.Read < 100, $"{_stripe.Read} events read for a batch of 10");
+    }
+
+    [Fact]
+    public async Task A_second_holding_more_events_than_the_batch_is_read_whole_and_paged_through_in_order()
+    {
+        var second = Now.AddHours(-1);
+        _stripe.Events.AddRange(Enumerable.Range(0, 300).Select(i => FakeStripeEventSource.Event($"evt_{i:D3}", second)));
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_next", second.AddSeconds(1)));
+
+        var first = await RecoverAsync(new StripeEventRecoveryRequest(second, false, false, Limit: 250));
+        var rest = await RecoverAsync(new StripeEventRecoveryRequest(second, false, false, Limit: 250, Cursor: first.NextCursor));
+
+        Assert.Equal([.. Enumerable.Range(0, 300).Select(i => $"evt_{i:D3}"), "evt_next"], first.Events.Concat(rest.Events).Select(e => e.Id));
+        Assert.Null(rest.NextCursor);
     }
 
     [Fact]
@@ -339,13 +370,19 @@ public sealed class StripeEventRecoveryTests
 
         var next = await RecoverAsync(new StripeEventRecoveryRequest(since, false, false, Limit: 5, Cursor: first.NextCursor));
 
-        Assert.Equal(_time.GetUtcNow() - StripeEventRecovery.LookBack, _stripe.Listings[^1].Since);
+        Assert.Equal(_time.GetUtcNow() - StripeEventRecovery.LookBack, RunStarts[^1]);
         Assert.Equal(["evt_3"], next.Events.Select(e => e.Id)); // evt_2 is older than Stripe keeps by now
         Assert.Null(next.NextCursor);
     }
 
-    private async Task<StripeEventRecoveryReport> RecoverAsync(StripeEventRecoveryRequest request) =>
-        Assert.IsType<Succeeded<StripeEventRecoveryReport>>(await _recovery.RecoverAsync(request, CancellationToken.None)).Value;
+    /// <summary>Where each run's listing began: its first window's first second.</summary>
+    private List<DateTimeOffset> RunStarts => [.. _runStarts.Select(i => _stripe.Listings[i].Since)];
+
+    private async Task<StripeEventRecoveryReport> RecoverAsync(StripeEventRecoveryRequest request)
+    {
+        _runStarts.Add(_stripe.Listings.Count);
+        return Assert.IsType<Succeeded<StripeEventRecoveryReport>>(await _recovery.RecoverAsync(request, CancellationToken.None)).Value;
+    }
 
     private sealed class TypesOnly(params string[] types) : IStripeEventTypeHandler
     {

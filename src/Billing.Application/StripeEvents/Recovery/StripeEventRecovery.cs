@@ -46,7 +46,8 @@ public enum StripeEventRecoveryOutcome
 /// <see cref="LookBack"/> ago, as far as Stripe keeps them), by default those some endpoint has not received, and passes a
 /// batch of them, the oldest by (created, id), to <see cref="StripeEventIngest"/>, the webhook's own store-and-queue. While
 /// more remain the report carries a cursor (<see cref="Paging"/>) at the batch's last event: the next run lists from that
-/// event's second only and takes the events after it, so a backlog of any size is recovered in bounded calls. An event stored before is a
+/// event's second only and takes the events after it. Each run lists windows of seconds that hold about its batch
+/// (<see cref="PendingAsync"/>), so a backlog of any size is recovered in calls of bounded work. An event stored before is a
 /// duplicate (queued again only while not final, since the store cannot tell whether its message still exists), so
 /// each is applied once in effect however often it is recovered or delivered. An event in another API version than the
 /// one this build reads, or too large for the store, is skipped with the reason. A dry run only reads the store.
@@ -69,6 +70,9 @@ public sealed partial class StripeEventRecovery(
     public const int MaxLimit = 1000;
 
     private const string Listing = "stripe-event-recovery";
+
+    /// <summary>The seconds of a run's first listing window (<see cref="PendingAsync"/>).</summary>
+    private const long FirstWindowSeconds = 60;
 
     private readonly string[] _types = [.. handlers.SelectMany(h => h.EventTypes).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
@@ -102,10 +106,9 @@ public sealed partial class StripeEventRecovery(
         }
 
         // Stripe keeps 30 days: a continuation lists from its last event's second, never from before what Stripe keeps.
-        var from = after is { } last ? Max(DateTimeOffset.FromUnixTimeSeconds(last.Created), now - LookBack) : since;
-        var listed = await source.ListAsync(from, _types, undeliveredOnly: !request.IncludeDelivered, cancellationToken).ConfigureAwait(false);
-        var pending = listed.Select(e => (Event: e, Position: Position.Of(e))).Where(e => after is null || e.Position.CompareTo(after.Value) > 0).OrderBy(e => e.Position).ToList();
-        var batch = pending.Take(limit!.Value).ToList();
+        var from = after is { } last ? Math.Max(last.Created, (now - LookBack).ToUnixTimeSeconds()) : since.ToUnixTimeSeconds();
+        var pending = await PendingAsync(from, now.ToUnixTimeSeconds(), after, limit!.Value, !request.IncludeDelivered, cancellationToken).ConfigureAwait(false);
+        var batch = pending.Take(limit.Value).ToList();
         var recovered = new List<RecoveredStripeEvent>(batch.Count);
         foreach (var (stripeEvent, _) in batch)
         {
@@ -119,7 +122,36 @@ public sealed partial class StripeEventRecovery(
         return Outcome.Succeeded(report);
     }
 
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+    /// <summary>
+    /// The events after <paramref name="after"/>, in order, of the oldest windows of seconds from <paramref name="from"/>
+    /// that together hold more than <paramref name="limit"/> of them, or of every second to <paramref name="now"/>. Stripe
+    /// lists newest first, so a window is read whole to know its oldest: a window read whole is followed by one twice as
+    /// long, one that holds more than the batch still needs is read no further and halved, down to one second, read whole
+    /// whatever it holds. So a run reads about the events it takes, not the backlog behind them.
+    /// </summary>
+    private async Task<List<(NewStripeEvent Event, Position Position)>> PendingAsync(long from, long now, Position? after, int limit, bool undeliveredOnly, CancellationToken cancellationToken)
+    {
+        var pending = new List<(NewStripeEvent Event, Position Position)>();
+        var seconds = FirstWindowSeconds;
+        while (from <= now && pending.Count <= limit)
+        {
+            var until = Math.Min(from + seconds - 1, now);
+            var listed = await source.ListAsync(
+                DateTimeOffset.FromUnixTimeSeconds(from), DateTimeOffset.FromUnixTimeSeconds(until), _types, undeliveredOnly, until == from ? int.MaxValue : limit + 1 - pending.Count, cancellationToken).ConfigureAwait(false);
+            if (listed is null)
+            {
+                seconds = (until - from + 1) / 2;
+                continue;
+            }
+
+            pending.AddRange(listed.Select(e => (e, Position.Of(e))).Where(e => after is null || e.Item2.CompareTo(after.Value) > 0));
+            from = until + 1;
+            seconds *= 2;
+        }
+
+        pending.Sort((a, b) => a.Position.CompareTo(b.Position));
+        return pending;
+    }
 
     private async Task<RecoveredStripeEvent> RecoverAsync(NewStripeEvent stripeEvent, bool dryRun, CancellationToken cancellationToken)
     {
