@@ -39,7 +39,7 @@ public sealed class StripeEventRecoveryTests
 
         Assert.All(_stripe.Listings, listing => Assert.True(listing.UndeliveredOnly));
         Assert.All(_stripe.Listings, listing => Assert.Equal(["charge.refunded", "checkout.session.completed", "invoice.paid"], listing.Types.Order(StringComparer.Ordinal)));
-        Assert.Equal((Now - StripeEventRecovery.LookBack, Now), (_stripe.Listings[0].Since, _stripe.Listings[^1].Until)); // every second once, in windows one after the other
+        Assert.Equal((Now - StripeEventRecovery.LookBack, Now.AddSeconds(-1)), (_stripe.Listings[0].Since, _stripe.Listings[^1].Until)); // every second that has ended once, in windows one after the other
         Assert.All(_stripe.Listings.Skip(1).Zip(_stripe.Listings), pair => Assert.Equal(pair.Second.Until.AddSeconds(1), pair.First.Since));
         Assert.InRange(_stripe.Listings.Count, 1, 20); // each window twice as long as the last: 16 for 30 days from a minute
         Assert.Equal((Now - StripeEventRecovery.LookBack, false, false), (report.Since, report.IncludeDelivered, report.DryRun));
@@ -169,10 +169,39 @@ public sealed class StripeEventRecoveryTests
     [Fact]
     public async Task A_since_now_or_exactly_30_days_ago_is_taken()
     {
-        await RecoverAsync(new StripeEventRecoveryRequest(Now, false, false));
-        await RecoverAsync(new StripeEventRecoveryRequest(Now - StripeEventRecovery.LookBack, false, false));
+        var atNow = await RecoverAsync(new StripeEventRecoveryRequest(Now, false, false));
+        Assert.Empty(_stripe.Listings); // no second since now has ended yet
+        Assert.Null(atNow.NextCursor);
 
-        Assert.Equal([Now, Now - StripeEventRecovery.LookBack], RunStarts);
+        await RecoverAsync(new StripeEventRecoveryRequest(Now - StripeEventRecovery.LookBack, false, false));
+        Assert.Equal(Now - StripeEventRecovery.LookBack, _stripe.Listings[0].Since);
+    }
+
+    [Fact]
+    public async Task A_run_takes_only_seconds_that_have_ended_so_no_event_created_later_in_one_sorts_before_the_cursor()
+    {
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_0", Now.AddSeconds(-1)));
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_b", Now));
+        _stripe.Events.Add(FakeStripeEventSource.Event("evt_c", Now));
+        var taken = new List<RecoveredStripeEvent>();
+        string? cursor = null;
+        do
+        {
+            var report = await RecoverAsync(new StripeEventRecoveryRequest(null, false, false, Limit: 2, Cursor: cursor));
+            taken.AddRange(report.Events);
+            cursor = report.NextCursor;
+            if (taken.Count == report.Events.Count)
+            {
+                _stripe.Events.Add(FakeStripeEventSource.Event("evt_a", Now)); // Stripe creates it later in the same second
+                _time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+        while (cursor is not null && taken.Count < 10);
+
+        var last = taken[^1];
+        var passed = _stripe.Events.Where(e => e.Created < last.Created || (e.Created == last.Created && string.CompareOrdinal(e.Id, last.Id) < 0)).Select(e => e.Id);
+        Assert.All(passed, id => Assert.Contains(id, taken.Select(e => e.Id))); // nothing before the last event taken was skipped
+        Assert.Equal(["evt_0"], taken.Select(e => e.Id));
     }
 
     [Theory]

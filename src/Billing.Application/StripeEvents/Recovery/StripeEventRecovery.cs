@@ -107,7 +107,9 @@ public sealed partial class StripeEventRecovery(
 
         // Stripe keeps 30 days: a continuation lists from its last event's second, never from before what Stripe keeps.
         var from = after is { } last ? Math.Max(last.Created, (now - LookBack).ToUnixTimeSeconds()) : since.ToUnixTimeSeconds();
-        var pending = await PendingAsync(from, now.ToUnixTimeSeconds(), after, limit!.Value, !request.IncludeDelivered, cancellationToken).ConfigureAwait(false);
+        // Only the seconds that have ended: an event Stripe creates later in the current second could sort before a cursor
+        // handed out in it, and would never be taken.
+        var pending = await PendingAsync(from, now.ToUnixTimeSeconds() - 1, after, limit!.Value, !request.IncludeDelivered, cancellationToken).ConfigureAwait(false);
         var batch = pending.Take(limit.Value).ToList();
         var recovered = new List<RecoveredStripeEvent>(batch.Count);
         foreach (var (stripeEvent, _) in batch)
@@ -124,18 +126,18 @@ public sealed partial class StripeEventRecovery(
 
     /// <summary>
     /// The events after <paramref name="after"/>, in order, of the oldest windows of seconds from <paramref name="from"/>
-    /// that together hold more than <paramref name="limit"/> of them, or of every second to <paramref name="now"/>. Stripe
+    /// that together hold more than <paramref name="limit"/> of them, or of every second to <paramref name="last"/>. Stripe
     /// lists newest first, so a window is read whole to know its oldest: a window read whole is followed by one twice as
     /// long, one that holds more than the batch still needs is read no further and halved, down to one second, read whole
     /// whatever it holds. So a run reads about the events it takes, not the backlog behind them.
     /// </summary>
-    private async Task<List<(NewStripeEvent Event, Position Position)>> PendingAsync(long from, long now, Position? after, int limit, bool undeliveredOnly, CancellationToken cancellationToken)
+    private async Task<List<(NewStripeEvent Event, Position Position)>> PendingAsync(long from, long last, Position? after, int limit, bool undeliveredOnly, CancellationToken cancellationToken)
     {
         var pending = new List<(NewStripeEvent Event, Position Position)>();
         var seconds = FirstWindowSeconds;
-        while (from <= now && pending.Count <= limit)
+        while (from <= last && pending.Count <= limit)
         {
-            var until = Math.Min(from + seconds - 1, now);
+            var until = Math.Min(from + seconds - 1, last);
             var listed = await source.ListAsync(
                 DateTimeOffset.FromUnixTimeSeconds(from), DateTimeOffset.FromUnixTimeSeconds(until), _types, undeliveredOnly, until == from ? int.MaxValue : limit + 1 - pending.Count, cancellationToken).ConfigureAwait(false);
             if (listed is null)
