@@ -13,10 +13,16 @@ public sealed record EventRecoveryRequest
 
     /// <summary>Only say what would be done.</summary>
     public bool? DryRun { get; init; }
+
+    /// <summary>The most events this run takes, 1 to 1000 (default 500).</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>The <c>nextCursor</c> of the previous run, unchanged, sent with the same since, all and dryRun.</summary>
+    public string? Cursor { get; init; }
 }
 
-/// <summary>What the recovery did (or would do) with each listed event, oldest first, and the counts.</summary>
-public sealed record EventRecoveryResponse(DateTimeOffset Since, bool All, bool DryRun, IReadOnlyList<RecoveredEventView> Events, EventRecoverySummary Summary)
+/// <summary>What the recovery did (or would do) with each event of its batch, oldest first, the counts, and the cursor of the next batch while more remain.</summary>
+public sealed record EventRecoveryResponse(DateTimeOffset Since, bool All, bool DryRun, IReadOnlyList<RecoveredEventView> Events, EventRecoverySummary Summary, string? NextCursor)
 {
     public static EventRecoveryResponse From(StripeEventRecoveryReport report)
     {
@@ -24,7 +30,7 @@ public sealed record EventRecoveryResponse(DateTimeOffset Since, bool All, bool 
         var events = report.Events.Select(e => new RecoveredEventView(e.Id, e.Type, e.Created, e.Outcome.ToContract(), e.Requeued, e.Reason)).ToList();
         var summary = new EventRecoverySummary(
             events.Count, report.Count(StripeEventRecoveryOutcome.Queued), report.Count(StripeEventRecoveryOutcome.Duplicate), report.Count(StripeEventRecoveryOutcome.Skipped));
-        return new EventRecoveryResponse(report.Since, report.IncludeDelivered, report.DryRun, events, summary);
+        return new EventRecoveryResponse(report.Since, report.IncludeDelivered, report.DryRun, events, summary, report.NextCursor);
     }
 }
 

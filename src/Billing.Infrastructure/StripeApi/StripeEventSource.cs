@@ -8,7 +8,8 @@ namespace Billing.Infrastructure.StripeApi;
 
 /// <summary>
 /// <see cref="IStripeEventSource"/> on Stripe.net's <c>GET /v1/events</c>: one listing per <see cref="MaxTypesPerListing"/>
-/// types (Stripe's limit on <c>types[]</c>), every page, merged oldest first. Each event's payload is its JSON exactly as
+/// types (Stripe's limit on <c>types[]</c>) of the window's seconds, every page unless the window holds more events than
+/// asked for (the recovery then asks for a narrower one). Each event's payload is its JSON exactly as
 /// Stripe sent it (the page's item, not Stripe.net's re-serialization, which would drop what its classes do not know).
 /// Failures become <see cref="Billing.Application.Payments.PaymentProviderException"/> as for every Stripe call.
 /// </summary>
@@ -21,7 +22,7 @@ public sealed class StripeEventSource(StripeClientFactory clients, ILogger<Strip
 
     public string ReadableApiVersion => StripeConfiguration.ApiVersion;
 
-    public async Task<IReadOnlyList<NewStripeEvent>> ListAsync(DateTimeOffset since, IReadOnlyCollection<string> types, bool undeliveredOnly, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<NewStripeEvent>?> ListAsync(DateTimeOffset since, DateTimeOffset until, IReadOnlyCollection<string> types, bool undeliveredOnly, int maxEvents, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(types);
         var client = clients.Create();
@@ -34,21 +35,22 @@ public sealed class StripeEventSource(StripeClientFactory clients, ILogger<Strip
                 {
                     Types = [.. chunk],
                     DeliverySuccess = undeliveredOnly ? false : null,
-                    Created = new DateRangeOptions { GreaterThanOrEqual = since.UtcDateTime },
+                    Created = new DateRangeOptions { GreaterThanOrEqual = since.UtcDateTime, LessThanOrEqual = until.UtcDateTime },
                     Limit = PageSize,
                 };
-                var newestFirst = new List<NewStripeEvent>();
                 StripeList<Event> page;
                 do
                 {
                     page = await client.V1.Events.ListAsync(options, requestOptions: null, cancellationToken).ConfigureAwait(false);
-                    newestFirst.AddRange(Read(page));
+                    listed.AddRange(Read(page));
+                    if (listed.Count > maxEvents)
+                    {
+                        return null;
+                    }
+
                     options.StartingAfter = page.Data.LastOrDefault()?.Id;
                 }
                 while (page.HasMore && options.StartingAfter is not null);
-
-                newestFirst.Reverse();
-                listed.AddRange(newestFirst);
             }
         }
         catch (Exception exception) when (StripeFailures.Classify("list the events", exception, logger, cancellationToken) is { } failure)
@@ -56,7 +58,7 @@ public sealed class StripeEventSource(StripeClientFactory clients, ILogger<Strip
             throw failure;
         }
 
-        return [.. listed.OrderBy(e => e.Created)]; // stable: within a second, each listing's own order
+        return listed;
     }
 
     /// <summary>The page's events with the JSON Stripe sent for each (the items of the answer's <c>data</c>, in the same order).</summary>

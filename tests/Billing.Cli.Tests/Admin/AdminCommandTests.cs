@@ -128,7 +128,7 @@ public sealed class AdminCommandTests
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
         var request = Assert.Single(server.Requests);
         Assert.Equal(("POST", "/api/billing/admin/events/recover"), (request.Method, request.PathAndQuery));
-        Assert.Equal("""{"since":"2026-12-01T08:30:00+00:00","all":true,"dryRun":true}""", request.Body);
+        Assert.Equal("""{"since":"2026-12-01T08:30:00+00:00","all":true,"dryRun":true,"limit":500,"cursor":null}""", request.Body);
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("Dry run: nothing was stored or queued. Events since 2026-12-01T08:30:00+00:00 (delivered ones too):", lines[0], StringComparison.Ordinal);
         Assert.Matches(@"^evt_1\s+checkout\.session\.completed\s+2026-12-02T10:00:00\+00:00\s+queued$", lines[2]);
@@ -149,11 +149,61 @@ public sealed class AdminCommandTests
         var run = await CliRun.RunAsync("admin", "events", "recover", "--url", server.Url, "--token", Token);
 
         Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
-        Assert.Equal("""{"since":null,"all":false,"dryRun":false}""", Assert.Single(server.Requests).Body);
+        Assert.Equal("""{"since":null,"all":false,"dryRun":false,"limit":500,"cursor":null}""", Assert.Single(server.Requests).Body);
         Assert.Contains("skipped: Rendered in API version 2025-03-31.basil.", run.Output, StringComparison.Ordinal);
         Assert.Contains("1 listed: 0 queued, 0 duplicate, 1 skipped.", run.Output, StringComparison.Ordinal);
         Assert.Equal("billing: 1 event was skipped, not stored: apply them by hand (docs/webhooks.md, Runbook).", Assert.Single(run.ErrorLines));
     }
+
+    [Fact]
+    public async Task Events_recover_sends_each_next_cursor_with_the_same_options_until_none_is_left_and_prints_the_totals()
+    {
+        await using var server = new CannedServer(request => new CannedServer.Response(200, RecoveryBatch(request.Body.Contains("\"cursor\":null", StringComparison.Ordinal) ? 1 : 2, request.Body.Contains("c1", StringComparison.Ordinal) ? null : "c1")));
+
+        var run = await CliRun.RunAsync("admin", "events", "recover", "--since", "2026-12-01T00:00Z", "--all", "--limit", "2", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Equal(
+            ["""{"since":"2026-12-01T00:00:00+00:00","all":true,"dryRun":false,"limit":2,"cursor":null}""", """{"since":"2026-12-01T00:00:00+00:00","all":true,"dryRun":false,"limit":2,"cursor":"c1"}"""],
+            server.Requests.Select(r => r.Body));
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["evt_1", "evt_2"], lines.Where(l => l.StartsWith("evt_", StringComparison.Ordinal)).Select(l => l.Split(' ')[0]));
+        Assert.Equal("In all, 2 batches: 2 listed: 1 queued, 1 duplicate, 0 skipped.", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Events_recover_with_one_batch_stops_there_and_prints_the_cursor_to_go_on_from()
+    {
+        await using var server = new CannedServer(200, RecoveryBatch(1, "c1"));
+
+        var run = await CliRun.RunAsync("admin", "events", "recover", "--one-batch", "--dry-run", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Single(server.Requests);
+        Assert.Equal("More events remain: run it again with the same options and --cursor c1", run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+    }
+
+    [Fact]
+    public async Task Events_recover_stopped_by_a_failed_batch_fails_with_the_cursor_to_go_on_from()
+    {
+        await using var server = new CannedServer(request => request.Body.Contains("c1", StringComparison.Ordinal)
+            ? new CannedServer.Response(503, """{"title":"Service Unavailable","code":"stripe_unavailable"}""", "application/problem+json")
+            : new CannedServer.Response(200, RecoveryBatch(1, "c1")));
+
+        var run = await CliRun.RunAsync("admin", "events", "recover", "--url", server.Url, "--token", Token);
+
+        Assert.True(run.ExitCode == ExitCodes.Failed, run.ToString());
+        Assert.Equal(2, server.Requests.Count);
+        Assert.Equal("billing: stopped after 1 batch: to go on from there, run it again with the same options and --cursor c1", run.ErrorLines[^1]);
+    }
+
+    /// <summary>A recovery answer with one event (the first batch's queued, a later one's duplicate) and the cursor given.</summary>
+    private static string RecoveryBatch(int number, string? nextCursor) =>
+        $$"""
+        {"since":"2026-12-01T00:00:00+00:00","all":true,"dryRun":false,"events":[
+         {"id":"evt_{{number}}","type":"invoice.paid","created":"2026-12-02T10:00:00+00:00","outcome":"{{(number == 1 ? "queued" : "duplicate")}}","requeued":false,"reason":null}],
+         "summary":{"listed":1,"queued":{{(number == 1 ? 1 : 0)}},"duplicates":{{(number == 1 ? 0 : 1)}},"skipped":0},"nextCursor":{{(nextCursor is null ? "null" : $"\"{nextCursor}\"")}}}
+        """;
 
     [Fact]
     public async Task Without_a_token_an_admin_token_is_minted_from_the_settings()
@@ -385,6 +435,9 @@ public sealed class AdminCommandTests
     [InlineData("admin", "events", "recover", "--since", "2026-12-01T00:00")] // no offset: whose midnight?
     [InlineData("admin", "events", "recover", "--since", "yesterday")]
     [InlineData("admin", "events", "recover", "--since", "2026-13-01T00:00Z")]
+    [InlineData("admin", "events", "recover", "--limit", "0")]
+    [InlineData("admin", "events", "recover", "--limit", "1001")]
+    [InlineData("admin", "events", "recover", "--limit", "x")]
     [InlineData("admin", "resync", "--account", "a/b")]
     [InlineData("admin", "resync", "--account", " x")]
     [InlineData("admin", "credits", "adjust", "--account", "user-1", "--amount", "0", "--currency", "usd", "--reason", "r")]

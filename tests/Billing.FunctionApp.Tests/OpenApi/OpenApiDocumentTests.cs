@@ -265,6 +265,8 @@ public sealed partial class OpenApiDocumentTests
             Expect($"{request}.{member}", Member(request, member), "maxLength", RedirectUrls.MaxLength);
         }
 
+        Expect("EventRecoveryRequest.limit", Member("EventRecoveryRequest", "limit"), "minimum", 1);
+        Expect("EventRecoveryRequest.limit", Member("EventRecoveryRequest", "limit"), "maximum", StripeEventRecovery.MaxLimit);
         Expect("InvoiceRunStartRequest.accountId", Member("InvoiceRunStartRequest", "accountId"), "maxLength", AccountId.MaxLength);
         Expect("GET /api/billing/admin/accounts limit", Parameter("/api/billing/admin/accounts", "get", "limit"), "maximum", AdminListing.MaxPageSize);
         Expect("GET /api/billing/admin/invoices limit", Parameter("/api/billing/admin/invoices", "get", "limit"), "maximum", AdminListing.MaxPageSize);

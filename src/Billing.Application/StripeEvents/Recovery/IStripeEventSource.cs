@@ -10,10 +10,12 @@ public interface IStripeEventSource
     string ReadableApiVersion { get; }
 
     /// <summary>
-    /// Every event of <paramref name="types"/> created at or after <paramref name="since"/> (all pages), oldest first,
-    /// each as Stripe lists it: the JSON of the event as the payload, rendered in the API version it was created with.
-    /// With <paramref name="undeliveredOnly"/> only those that at least one webhook endpoint has not received
+    /// Every event of <paramref name="types"/> created from <paramref name="since"/> to <paramref name="until"/>, both
+    /// seconds included (<c>created[gte]</c>, <c>created[lte]</c>; all pages, in no promised order), each as Stripe lists
+    /// it: the JSON of the event as the payload, rendered in the API version it was created with; or null, as soon as more
+    /// than <paramref name="maxEvents"/> were read, when the window holds more (Stripe lists newest first, so the oldest
+    /// come last). With <paramref name="undeliveredOnly"/> only those that at least one webhook endpoint has not received
     /// (<c>delivery_success=false</c>). Failures throw as every Stripe call does.
     /// </summary>
-    Task<IReadOnlyList<NewStripeEvent>> ListAsync(DateTimeOffset since, IReadOnlyCollection<string> types, bool undeliveredOnly, CancellationToken cancellationToken);
+    Task<IReadOnlyList<NewStripeEvent>?> ListAsync(DateTimeOffset since, DateTimeOffset until, IReadOnlyCollection<string> types, bool undeliveredOnly, int maxEvents, CancellationToken cancellationToken);
 }

@@ -44,13 +44,46 @@ public sealed class AdminApiClient(Uri baseAddress, string token) : IDisposable
         SendAsync(HttpMethod.Post, $"/api/billing/admin/accounts/{Uri.EscapeDataString(accountId)}/resync", new JsonObject(), output, error, cancellationToken);
 
     /// <summary>
-    /// Recovers missed Stripe events (<c>POST /api/billing/admin/events/recover</c>), printed one line per event with a
-    /// summary; events skipped (not stored) fail the command after the answer, as they need an operator.
+    /// Recovers missed Stripe events (<c>POST /api/billing/admin/events/recover</c>) a batch of at most
+    /// <paramref name="limit"/> at a time, sending each answer's <c>nextCursor</c> with the same options until none is left
+    /// (only the first batch with <paramref name="oneBatch"/>): each batch printed one line per event with its summary, then
+    /// the totals. Events skipped (not stored) fail the command after the answers, as they need an operator; a batch that
+    /// fails stops it with the cursor to go on from.
     /// </summary>
-    public Task<int> RecoverEventsAsync(DateTimeOffset? since, bool all, bool dryRun, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public async Task<int> RecoverEventsAsync(DateTimeOffset? since, bool all, bool dryRun, int limit, string? cursor, bool oneBatch, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var body = new JsonObject { ["since"] = since?.ToString("yyyy-MM-dd'T'HH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture), ["all"] = all, ["dryRun"] = dryRun };
-        return SendAsync(HttpMethod.Post, "/api/billing/admin/events/recover", body, output, error, cancellationToken, EventRecoveryReport.Format, EventRecoveryReport.Skipped);
+        ArgumentNullException.ThrowIfNull(output);
+        var totals = new EventRecoveryReport.Tally(0, 0, 0, 0);
+        var batches = 0;
+        do
+        {
+            var body = new JsonObject { ["since"] = since?.ToString("yyyy-MM-dd'T'HH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture), ["all"] = all, ["dryRun"] = dryRun, ["limit"] = limit, ["cursor"] = cursor };
+            var (exitCode, answer) = await RequestJsonAsync(HttpMethod.Post, "/api/billing/admin/events/recover", body, error, cancellationToken).ConfigureAwait(false);
+            if (answer is null)
+            {
+                if (cursor is not null)
+                {
+                    await BillingCli.WriteErrorAsync(error, EventRecoveryReport.GoOn(batches, cursor)).ConfigureAwait(false);
+                }
+
+                return exitCode;
+            }
+
+            batches++;
+            totals += EventRecoveryReport.Tally.Of(answer);
+            await output.WriteAsync(EventRecoveryReport.Format(answer).AsMemory(), cancellationToken).ConfigureAwait(false);
+            cursor = answer["nextCursor"]?.GetValue<string>();
+        }
+        while (cursor is not null && !oneBatch);
+
+        await output.WriteAsync(EventRecoveryReport.End(batches, totals, dryRun, cursor).AsMemory(), cancellationToken).ConfigureAwait(false);
+        if (EventRecoveryReport.Skipped(totals) is { } skipped)
+        {
+            await BillingCli.WriteErrorAsync(error, skipped).ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+
+        return ExitCodes.Success;
     }
 
     /// <summary>A page of the operators' account listing, as a table.</summary>

@@ -6,7 +6,7 @@ namespace Billing.Cli.Admin;
 /// <summary>
 /// <c>billing admin poison list [--max N] [--queue stripe-events|invoice-jobs]</c>,
 /// <c>billing admin poison replay (--event evt_... | --run {accountId}:{periodKey} | --all) [--queue ...]</c>,
-/// <c>billing admin resync --account ID</c>, <c>billing admin events recover [--since TIME] [--all] [--dry-run]</c>, the operator views as tables: <c>billing admin accounts [--plan P]
+/// <c>billing admin resync --account ID</c>, <c>billing admin events recover [--since TIME] [--all] [--dry-run] [--limit N] [--cursor C] [--one-batch]</c>, the operator views as tables: <c>billing admin accounts [--plan P]
 /// [--status S] [--q TEXT] [--cursor C] [--limit N]</c>, <c>billing admin account ID</c>,
 /// <c>billing admin invoices [--period YYYY-MM] [--status S] [--cursor C] [--limit N]</c>, and
 /// <c>billing admin credits adjust --account ID --amount N --currency usd --reason "..." [--idempotency-key K]</c>:
@@ -20,6 +20,11 @@ public static class AdminCommand
     public const int MaxPageSize = 100;
 
     public const int DefaultPageSize = 25;
+
+    /// <summary>The events of one recovery batch: the endpoint's default and its most.</summary>
+    public const int DefaultRecoveryBatch = 500;
+
+    public const int MaxRecoveryBatch = 1000;
 
     private const string StripeEventsQueue = "stripe-events";
 
@@ -118,10 +123,13 @@ public static class AdminCommand
         });
         var all = new Option<bool>("--all") { Description = "Also the events every webhook endpoint received (default: only those some endpoint has not)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only say what would be done: nothing is stored or queued." };
-        var recover = new Command("recover", "Store and queue the Stripe events whose webhook deliveries did not arrive (Stripe lists its last 30 days), as a delivery would: each is applied once.") { since, all, dryRun };
+        var limit = BoundedIntOption.Create("--limit", "Events per batch (one call each; the command sends the next batch until none is left)", DefaultRecoveryBatch, 1, MaxRecoveryBatch);
+        var cursor = new Option<string?>("--cursor") { Description = "Go on after the batch that printed it (with the same --since, --all and --dry-run)." };
+        var oneBatch = new Option<bool>("--one-batch") { Description = "Stop after one batch, printing the cursor to go on from when more remain." };
+        var recover = new Command("recover", "Store and queue the Stripe events whose webhook deliveries did not arrive (Stripe lists its last 30 days), as a delivery would, oldest first a batch at a time: each is applied once.") { since, all, dryRun, limit, cursor, oneBatch };
         recover.SetAction((result, cancellationToken) =>
             RunAsync(connection, result, (client, output, error) => client.RecoverEventsAsync(
-                EventRecoveryReport.ParseSince(result.GetValue(since)), result.GetValue(all), result.GetValue(dryRun), output, error, cancellationToken)));
+                EventRecoveryReport.ParseSince(result.GetValue(since)), result.GetValue(all), result.GetValue(dryRun), result.GetValue(limit), result.GetValue(cursor), result.GetValue(oneBatch), output, error, cancellationToken)));
         var events = new Command("events", "Stripe events whose webhook deliveries did not arrive.") { recover };
         BillingCli.RequireSubcommand(events);
         return events;
