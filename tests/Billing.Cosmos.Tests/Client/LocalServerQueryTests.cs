@@ -123,4 +123,62 @@ public sealed class LocalServerQueryTests(CosmosFixture fixture) : IClassFixture
         Assert.Equal(System.Net.HttpStatusCode.PreconditionFailed, response.StatusCode);
         Assert.Equal("final", (await RawDocuments.ReadAsync(fixture.Containers.Accounts, id, mine))!["state"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_query_across_partitions_returns_every_row_of_its_from_and_its_join()
+    {
+        var probe = "joinProbe-" + Guid.NewGuid().ToString("N")[..8];
+        var accounts = new[] { Ids.NewAccount().Value, Ids.NewAccount().Value, Ids.NewAccount().Value, Ids.NewAccount().Value };
+        var tags = new[] { new[] { "a", "b" }, ["c"], [], null };
+        for (var i = 0; i < accounts.Length; i++)
+        {
+            var document = new JsonObject { ["id"] = $"{accounts[i]}:probe", ["accountId"] = accounts[i], ["type"] = probe };
+            if (tags[i] is { } these)
+            {
+                document["tags"] = new JsonArray([.. these.Select(t => JsonValue.Create(t))]);
+                document["nested"] = new JsonObject { ["probe"] = probe, ["items"] = these.Length };
+            }
+
+            await RawDocuments.UpsertAsync(fixture.Containers.Accounts, document, accounts[i]);
+        }
+
+        async Task<List<string>> QueryAsync(string sql)
+        {
+            var found = new List<string>();
+            using var feed = fixture.Containers.Accounts.GetItemQueryIterator<JsonElement>(new QueryDefinition(sql).WithParameter("@type", probe));
+            while (feed.HasMoreResults)
+            {
+                found.AddRange((await feed.ReadNextAsync()).Select(row => row.GetRawText()));
+            }
+
+            return [.. found.Order(StringComparer.Ordinal)];
+        }
+
+        // A row per document and array element; a document without the array, or with an empty one, has none.
+        Assert.Equal(
+            new[] { $"{accounts[0]}/a", $"{accounts[0]}/b", $"{accounts[1]}/c" }.Select(r => JsonSerializer.Serialize(r)).Order(StringComparer.Ordinal),
+            await QueryAsync("SELECT VALUE CONCAT(c.accountId, '/', t) FROM c JOIN t IN c.tags WHERE c.type = @type"));
+
+        // FROM a path: a row per document that has it.
+        Assert.Equal(["0", "1", "2"], await QueryAsync("SELECT VALUE n.items FROM c.nested n WHERE n.probe = @type"));
+    }
+
+    [Fact]
+    public async Task A_join_over_an_array_of_150000_elements_returns_a_row_for_each()
+    {
+        // 300 KB of JSON, within Cosmos DB's 2 MB document: more rows than one call's arguments can carry on Node's stack.
+        var partition = Ids.NewAccount().Value;
+        var id = $"{partition}:wide";
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, new JsonObject { ["id"] = id, ["accountId"] = partition, ["n"] = new JsonArray([.. Enumerable.Range(0, 150_000).Select(_ => (JsonNode?)0)]) }, partition);
+
+        var query = new QueryDefinition("SELECT VALUE COUNT(1) FROM c JOIN t IN c.n WHERE c.id = @id").WithParameter("@id", id);
+        using var feed = fixture.Containers.Accounts.GetItemQueryIterator<int>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(partition) });
+        var counts = new List<int>();
+        while (feed.HasMoreResults)
+        {
+            counts.AddRange(await feed.ReadNextAsync());
+        }
+
+        Assert.Equal(150_000, counts.Sum());
+    }
 }
