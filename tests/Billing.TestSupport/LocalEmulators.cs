@@ -16,6 +16,7 @@ public sealed class LocalEmulators : IAsyncDisposable
 
     /// <summary>scripts/local-cosmos/server.js: @vercel/cosmosdb-server with stored procedures, same command line.</summary>
     private static string CosmosLauncher => Path.Combine(RepoPaths.RepoRoot, "scripts", "local-cosmos", "server.js");
+    private const string CosmosServerName = "cosmosdb-server";
     private static LocalEmulators? _shared;
 
     private readonly List<ManagedProcess> _processes = [];
@@ -32,6 +33,9 @@ public sealed class LocalEmulators : IAsyncDisposable
 
     /// <summary>Connection string of the Cosmos DB protocol server (HTTPS, self-signed certificate on loopback).</summary>
     public string CosmosConnectionString { get; }
+
+    /// <summary>The Cosmos server's process when these emulators started it (null when the test command's is shared).</summary>
+    public int? CosmosServerProcessId => _processes.Find(p => p.Name == CosmosServerName)?.Id;
 
     private bool ClosesConnections { get; }
 
@@ -75,7 +79,7 @@ public sealed class LocalEmulators : IAsyncDisposable
     public static async Task<(ManagedProcess Server, string ConnectionString)> StartCosmosServerAsync(params string[] options)
     {
         RequireTool("cosmosdb-server"); // the launcher runs the package's server (with stored procedures added)
-        var (server, port) = await StartEmulatorAsync("cosmosdb-server", "node", port => [CosmosLauncher, "--host", "127.0.0.1", "--port", Invariant(port), .. options]);
+        var (server, port) = await StartEmulatorAsync(CosmosServerName, "node", port => [CosmosLauncher, "--host", "127.0.0.1", "--port", Invariant(port), .. options]);
         return (server, CosmosServerConnectionString(port));
     }
 

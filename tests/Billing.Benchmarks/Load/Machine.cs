@@ -46,12 +46,15 @@ internal static class Machine
     }
 
     /// <summary>
-    /// CPU time used so far by this process, by <paramref name="hostPid"/> and by its live descendants (the worker): read
+    /// CPU time used so far by this process, by <paramref name="hostPid"/>, by its live descendants (the worker) and by
+    /// the store (<paramref name="storePid"/> and its descendants: the local Cosmos server under its watchdog): read
     /// before and after a run, the difference is what each side spent on it.
     /// </summary>
-    public static CpuTimes SampleCpu(int hostPid) =>
-        new(CpuTimeOf(Environment.ProcessId), CpuTimeOf(hostPid),
-            Billing.TestSupport.ProcessTree.DescendantsOf(hostPid).Aggregate(TimeSpan.Zero, (sum, id) => sum + CpuTimeOf(id)));
+    public static CpuTimes SampleCpu(int hostPid, int storePid) =>
+        new(CpuTimeOf(Environment.ProcessId), CpuTimeOf(hostPid), DescendantsCpu(hostPid), CpuTimeOf(storePid) + DescendantsCpu(storePid));
+
+    private static TimeSpan DescendantsCpu(int pid) =>
+        Billing.TestSupport.ProcessTree.DescendantsOf(pid).Aggregate(TimeSpan.Zero, (sum, id) => sum + CpuTimeOf(id));
 
     public static string Invariant(FormattableString value) => FormattableString.Invariant(value);
 
@@ -72,12 +75,15 @@ internal static class Machine
         denominator > 0 ? (numerator / denominator).ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
 }
 
-/// <summary>CPU time of the benchmark process, the local host and the host's descendants (its worker).</summary>
-internal readonly record struct CpuTimes(TimeSpan Benchmark, TimeSpan Host, TimeSpan Worker)
+/// <summary>
+/// CPU time of the benchmark process, the local host and the host's descendants (its worker), the store's clients
+/// (<see cref="Total"/>), and of the store's process.
+/// </summary>
+internal readonly record struct CpuTimes(TimeSpan Benchmark, TimeSpan Host, TimeSpan Worker, TimeSpan Store)
 {
     public TimeSpan Total => Benchmark + Host + Worker;
 
-    public static CpuTimes operator +(CpuTimes a, CpuTimes b) => new(a.Benchmark + b.Benchmark, a.Host + b.Host, a.Worker + b.Worker);
+    public static CpuTimes operator +(CpuTimes a, CpuTimes b) => new(a.Benchmark + b.Benchmark, a.Host + b.Host, a.Worker + b.Worker, a.Store + b.Store);
 
-    public static CpuTimes operator -(CpuTimes a, CpuTimes b) => new(a.Benchmark - b.Benchmark, a.Host - b.Host, a.Worker - b.Worker);
+    public static CpuTimes operator -(CpuTimes a, CpuTimes b) => new(a.Benchmark - b.Benchmark, a.Host - b.Host, a.Worker - b.Worker, a.Store - b.Store);
 }

@@ -54,6 +54,7 @@ internal static class UsageCommand
         var log = Console.Error;
         var loadBefore = Machine.LoadAverage();
         var emulators = await LocalEmulators.GetAsync(closeConnections: true); // the conditions of every run in docs/benchmarks.md §5
+        var storePid = emulators.CosmosServerProcessId ?? throw new InvalidOperationException("The usage benchmark starts a Cosmos server of its own (connection: close) and measures its CPU.");
         var rows = new List<Row>();
         var mostKeysPerRun = 0;
         var allCharges = default(RequestCharges);
@@ -109,11 +110,11 @@ internal static class UsageCommand
                     var charges = targets.ToDictionary(t => t.Name, _ => default(RequestCharges));
                     var cpu = targets.ToDictionary(t => t.Name, _ => default(CpuTimes));
                     log.WriteLine($"{level} caller(s), {(oneAccount ? "one account" : "one account per caller")}:");
-                    var runStarted = Machine.SampleCpu(app.Process.Id);
+                    var runStarted = Machine.SampleCpu(app.Process.Id, storePid);
                     var results = await LoadRounds.RunAsync(targets, level, options, reverseFirst: index % 2 == 1, log, async (result, measured) =>
                     {
                         var used = meter.Take();
-                        var spent = Machine.SampleCpu(app.Process.Id) - runStarted;
+                        var spent = Machine.SampleCpu(app.Process.Id, storePid) - runStarted;
                         if (measured)
                         {
                             charges[result.Name] += used;
@@ -122,7 +123,7 @@ internal static class UsageCommand
 
                         mostKeysPerRun = Math.Max(mostKeysPerRun, await DeleteKeysAsync(container));
                         meter.Take(); // the clean-up's own requests
-                        runStarted = Machine.SampleCpu(app.Process.Id); // the clean-up's own CPU is not the next run's
+                        runStarted = Machine.SampleCpu(app.Process.Id, storePid); // the clean-up's own CPU is not the next run's
                     });
                     rows.Add(new Row(oneAccount, results[0], results[1], results[2], charges[targets[1].Name], charges[targets[2].Name], [.. targets.Select(t => cpu[t.Name])]));
                     allCharges += charges[targets[1].Name] + charges[targets[2].Name];
@@ -228,10 +229,11 @@ internal static class UsageCommand
 
     /// <summary>
     /// Deletes every idempotency key document; returns how many there were. The local Cosmos server checks a patch's
-    /// filter predicate by running it as a query over every document of the container, so each key a run leaves behind
-    /// slows every later conditional patch (measured on the server's own code: ~0.3 ms at 1 document, ~1.7 at 1,000,
-    /// ~30 at 4,000). Cosmos DB evaluates the predicate on the one document; clearing the keys after each run keeps the
-    /// local container at its starting size for the next run, whichever target it is.
+    /// filter predicate by running it as a query over the documents of the patched document's partition (over every
+    /// document of the container until 2026-12-07, and in time that grew with their square: ~0.3 ms at 1 document,
+    /// ~1.7 at 1,000, ~30 at 4,000), so each key a run leaves in an account's partition slows every later conditional
+    /// patch of that account. Cosmos DB evaluates the predicate on the one document; clearing the keys after each run
+    /// keeps the local container at its starting size for the next run, whichever target it is.
     /// </summary>
     private static async Task<int> DeleteKeysAsync(Container container)
     {
@@ -287,18 +289,18 @@ internal static class UsageCommand
         var report = new StringBuilder();
         report.AppendLine(Machine.Invariant($"usage, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC; {Machine.Describe()}; load average {loadBefore} before, {Machine.LoadAverage()} after; {JitWarmupSeconds} s first warm-up of each target at {options.Levels.Max()} callers; {options.WarmupSeconds} s warm-up, then {options.Rounds} x {options.Seconds} s per target, level and case, alternating"));
         report.AppendLine();
-        report.AppendLine("| case | callers | app (calls/s) | in-process service (calls/s) | direct patch (op/s) | **app / direct** | in-process / direct | p50 ms app / in-process / direct | p99 ms app / in-process / direct | CPU ms per call: app (benchmark + host + worker) / in-process / direct | Cosmos requests per call: app path / direct | RU per call reported by the local server: app path / direct | errors |");
-        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        report.AppendLine("| case | callers | app (calls/s) | in-process service (calls/s) | direct patch (op/s) | **app / direct** | in-process / direct | p50 ms app / in-process / direct | p99 ms app / in-process / direct | CPU ms per call: app (benchmark + host + worker) / in-process / direct | Cosmos server CPU ms per call: app / in-process / direct | Cosmos requests per call: app path / direct | RU per call reported by the local server: app path / direct | errors |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in rows.OrderBy(r => r.OneAccount).ThenBy(r => r.App.Concurrency))
         {
             var (app, service, direct) = (row.App, row.InProcess, row.Direct);
             report.AppendLine(Machine.Invariant(
-                $"| {(row.OneAccount ? "one account (all callers)" : "spread (1 account per caller)")} | {app.Concurrency} | {app.Throughput:0.0} | {service.Throughput:0.0} | {direct.Throughput:0.0} | **{Machine.Ratio(app.Throughput, direct.Throughput)}** | {Machine.Ratio(service.Throughput, direct.Throughput)} | {LoadResult.Ms(app.Latency?.P50)} / {LoadResult.Ms(service.Latency?.P50)} / {LoadResult.Ms(direct.Latency?.P50)} | {LoadResult.Ms(app.Latency?.P99)} / {LoadResult.Ms(service.Latency?.P99)} / {LoadResult.Ms(direct.Latency?.P99)} | {CpuPerCall(row.Cpu[0], app, breakdown: true)} / {CpuPerCall(row.Cpu[1], service, breakdown: false)} / {CpuPerCall(row.Cpu[2], direct, breakdown: false)} | {PerCall(row.ServiceCharges.Requests, service)} / {PerCall(row.DirectCharges.Requests, direct)} | {PerCall(row.ServiceCharges.Charge, service)} / {PerCall(row.DirectCharges.Charge, direct)} | {app.Failed} / {service.Failed} / {direct.Failed} |"));
+                $"| {(row.OneAccount ? "one account (all callers)" : "spread (1 account per caller)")} | {app.Concurrency} | {app.Throughput:0.0} | {service.Throughput:0.0} | {direct.Throughput:0.0} | **{Machine.Ratio(app.Throughput, direct.Throughput)}** | {Machine.Ratio(service.Throughput, direct.Throughput)} | {LoadResult.Ms(app.Latency?.P50)} / {LoadResult.Ms(service.Latency?.P50)} / {LoadResult.Ms(direct.Latency?.P50)} | {LoadResult.Ms(app.Latency?.P99)} / {LoadResult.Ms(service.Latency?.P99)} / {LoadResult.Ms(direct.Latency?.P99)} | {CpuPerCall(row.Cpu[0], app, breakdown: true)} / {CpuPerCall(row.Cpu[1], service, breakdown: false)} / {CpuPerCall(row.Cpu[2], direct, breakdown: false)} | {StoreCpuPerCall(row.Cpu[0], app)} / {StoreCpuPerCall(row.Cpu[1], service)} / {StoreCpuPerCall(row.Cpu[2], direct)} | {PerCall(row.ServiceCharges.Requests, service)} / {PerCall(row.DirectCharges.Requests, direct)} | {PerCall(row.ServiceCharges.Charge, service)} / {PerCall(row.DirectCharges.Charge, direct)} | {app.Failed} / {service.Failed} / {direct.Failed} |"));
         }
 
         report.AppendLine();
         report.AppendLine("- Cosmos requests and RU of the app path are those of the in-process service (the same UsageRecording and Cosmos adapters, counted on this process's client); the worker's own client is not instrumented.");
-        report.AppendLine("- CPU ms per call: CPU time the benchmark process, the local host and its worker used during a target's measured rounds, over its calls (from /proc, all three processes for every target; the Cosmos server's own CPU is not counted: one request per call on every target).");
+        report.AppendLine("- CPU ms per call: CPU time the benchmark process, the local host and its worker used during a target's measured rounds, over its calls (from /proc, all three processes for every target). Cosmos server CPU ms per call: the local Cosmos server's own CPU time (one Node.js thread) over the same rounds and calls; it serves only this command.");
         report.AppendLine(Machine.Invariant($"- The local server reported {Machine.Ratio(allCharges.Charge, allCharges.Requests)} RU per request on average ({allCharges.Requests} requests): its charges count requests, they are not Cosmos DB's RU."));
         report.AppendLine(Machine.Invariant($"- Idempotency key documents deleted after each run (local server artefact, see the command): at most {mostKeysPerRun} per run."));
         report.AppendLine(Machine.Invariant($"- Peak RSS after the last level (sum of VmHWM over the host and its worker): {peakRss:0} MiB."));
@@ -323,6 +325,9 @@ internal static class UsageCommand
         string Ms(TimeSpan time) => (time.TotalMilliseconds / result.Samples.Count).ToString("0.00", CultureInfo.InvariantCulture);
         return breakdown ? $"{Ms(cpu.Benchmark)} + {Ms(cpu.Host)} + {Ms(cpu.Worker)} = {Ms(cpu.Total)}" : Ms(cpu.Total);
     }
+
+    private static string StoreCpuPerCall(CpuTimes cpu, LoadResult result) =>
+        result.Samples.Count > 0 ? (cpu.Store.TotalMilliseconds / result.Samples.Count).ToString("0.00", CultureInfo.InvariantCulture) : "-";
 
     /// <summary>A benchmark account and its counters document of the current period.</summary>
     private sealed record BenchAccount(string Id, string UsageDocumentId);
