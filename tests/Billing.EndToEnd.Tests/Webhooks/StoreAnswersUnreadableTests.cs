@@ -94,20 +94,10 @@ public sealed class StoreAnswersUnreadableTests(ITestOutputHelper output) : IAsy
 /// <summary>
 /// When the store answers, but the database or its containers are not there (deleted, or a wrong database name with
 /// provisioning off): Cosmos DB answers 404 to every document request, which must not read as "no such document".
+/// The reads share one app (<see cref="MissingDatabaseFixture"/>): they only read, so none changes what another finds.
 /// </summary>
-public sealed class StoreWithoutDatabaseTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class StoreWithoutDatabaseTests(StoreWithoutDatabaseTests.MissingDatabaseFixture fixture, ITestOutputHelper output) : IClassFixture<StoreWithoutDatabaseTests.MissingDatabaseFixture>
 {
-    private WebhookStack _stack = null!;
-
-    public async Task InitializeAsync() =>
-        _stack = await WebhookStack.StartAsync(emulator: false, configure: s =>
-        {
-            s["Billing__Cosmos__DatabaseName"] = "missing-" + Guid.NewGuid().ToString("N");
-            s["Billing__Cosmos__ProvisionOnStartup"] = "false";
-        });
-
-    public Task DisposeAsync() => _stack.DisposeAsync().AsTask();
-
     [Theory]
     [InlineData("/api/billing/subscription", false)]
     [InlineData("/api/billing/usage?period=current", false)]
@@ -120,7 +110,7 @@ public sealed class StoreWithoutDatabaseTests(ITestOutputHelper output) : IAsync
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", DevelopmentTokens.For("acct-nodb", admin));
 
-        using var response = await _stack.App.Http.SendAsync(request);
+        using var response = await fixture.Stack.App.Http.SendAsync(request);
 
         var body = await response.Content.ReadAsStringAsync();
         output.WriteLine($"{(int)response.StatusCode} {body}");
@@ -128,5 +118,16 @@ public sealed class StoreWithoutDatabaseTests(ITestOutputHelper output) : IAsync
         // queries (the admin account list) alike.
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    /// <summary>One app without a Stripe emulator on the Cosmos server, its database never created (provisioning off).</summary>
+    public sealed class MissingDatabaseFixture : SharedStackFixture
+    {
+        private protected override Task<WebhookStack> StartAsync() =>
+            WebhookStack.StartAsync(emulator: false, configure: s =>
+            {
+                s["Billing__Cosmos__DatabaseName"] = "missing-" + Guid.NewGuid().ToString("N");
+                s["Billing__Cosmos__ProvisionOnStartup"] = "false";
+            });
     }
 }
