@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using System.Text;
+using Billing.Cosmos.Configuration;
+using Billing.FunctionApp.Http;
+using Billing.Infrastructure.Cosmos;
+using Billing.Infrastructure.StripeApi;
+using Billing.TestSupport;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Billing.FunctionApp.Tests.Budgets;
+
+/// <summary>
+/// The worker's services as it composes them (<see cref="FunctionAppServices.AddBillingFunctionApp"/>, Development
+/// settings) against the local Cosmos server (a database of its own), Azurite and a Stripe emulator of its own, with
+/// the app's Cosmos and Stripe clients counted by one <see cref="RequestLog"/>. <see cref="CallAsync{TFunction}"/> runs
+/// a function class as the worker activates it, for a caller the worker's authentication already let through.
+/// </summary>
+public sealed class BudgetApp : IAsyncLifetime
+{
+    private ServiceProvider? _services;
+
+    public RequestLog Requests { get; } = new();
+
+    public StripeEmulatorProcess Stripe { get; private set; } = null!;
+
+    public IServiceProvider Services => _services ?? throw new InvalidOperationException("Not initialised.");
+
+    public async Task InitializeAsync()
+    {
+        var emulators = await LocalEmulators.GetAsync();
+        Stripe = await StripeEmulatorProcess.StartAsync();
+        var settings = FunctionAppSettings.ForEmulators(emulators);
+        settings["Stripe__ApiBase"] = Stripe.ApiBase.ToString().TrimEnd('/');
+        settings["Stripe__SecretKey"] = StripeEmulatorProcess.SecretKey;
+
+        var builder = FunctionsApplication.CreateBuilder([]);
+        builder.Environment.EnvironmentName = "Development";
+        builder.Configuration.Sources.Clear();
+        builder.Configuration
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.Development.json"), optional: false)
+            .AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)));
+        builder.AddBillingFunctionApp();
+        builder.Services.Replace(ServiceDescriptor.Singleton(sp => Requests.CosmosClient(sp.GetRequiredService<IOptions<CosmosOptions>>().Value)));
+        builder.Services.AddHttpClient(StripeClientFactory.HttpClientName).AddHttpMessageHandler(Requests.StripeHandler);
+        _services = builder.Services.BuildServiceProvider();
+        await _services.ProvisionStorageIfEnabledAsync(CancellationToken.None);
+        Requests.Take();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.GetRequiredService<CosmosClient>().GetDatabase(_services.GetRequiredService<IOptions<CosmosOptions>>().Value.DatabaseName).DeleteStreamAsync();
+            await _services.DisposeAsync();
+        }
+
+        if (Stripe is not null)
+        {
+            await Stripe.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Runs the function for <paramref name="account"/> (an admin when <paramref name="admin"/>) with an optional JSON
+    /// body and query string; the HTTP status of its answer.
+    /// </summary>
+    public async Task<int> CallAsync<TFunction>(Func<TFunction, HttpRequest, Task<IResult>> run, string account, string? json = null, string? query = null, bool admin = false, IDictionary<string, string>? headers = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        await using var scope = Services.CreateAsyncScope();
+        var auth = scope.ServiceProvider.GetRequiredService<IOptions<AuthOptions>>().Value;
+        List<Claim> claims = [new(auth.AccountClaim, account)];
+        if (admin)
+        {
+            claims.Add(new Claim(auth.RoleClaim, auth.AdminRole));
+        }
+
+        var context = new DefaultHttpContext
+        {
+            RequestServices = scope.ServiceProvider,
+            User = new ClaimsPrincipal(new ClaimsIdentity(claims, "Bearer")),
+        };
+        context.Request.Method = json is null ? "GET" : "POST";
+        context.Request.QueryString = query is null ? QueryString.Empty : new QueryString("?" + query);
+        if (json is not null)
+        {
+            var bytes = Encoding.UTF8.GetBytes(json);
+            context.Request.ContentType = "application/json";
+            context.Request.ContentLength = bytes.Length;
+            context.Request.Body = new MemoryStream(bytes);
+        }
+
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            context.Request.Headers[name] = value;
+        }
+
+        context.Response.Body = new MemoryStream();
+        var function = ActivatorUtilities.CreateInstance<TFunction>(scope.ServiceProvider);
+        var result = await run(function, context.Request);
+        await result.ExecuteAsync(context);
+        return context.Response.StatusCode;
+    }
+}

@@ -1,0 +1,91 @@
+using Billing.Cosmos.Usage;
+using Billing.FunctionApp.Api;
+using Billing.FunctionApp.Metering;
+using Billing.FunctionApp.Webhooks;
+using Billing.Infrastructure.StripeApi;
+using Billing.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Billing.FunctionApp.Tests.Budgets;
+
+/// <summary>
+/// What one call of a hot path costs in Cosmos DB and Stripe requests (docs/data-model.md, "Cost per function"), counted
+/// on the app's own clients against the local Cosmos server and the Stripe emulator: a change that adds a request to
+/// one of them fails here. Every list is the whole of what the call sent, Stripe included.
+/// </summary>
+public sealed class RequestBudgetTests(BudgetApp app) : IClassFixture<BudgetApp>
+{
+    private const string Meter = "agent_runs";
+    private const string Service = "product-backend";
+
+    private static readonly string RecordUsage = "procedure " + CosmosUsageLedger.RecordUsageProcedureId;
+
+    private readonly string _account = "budget-" + Guid.NewGuid().ToString("N")[..12];
+
+    [Fact]
+    public async Task Recording_usage_in_steady_state_is_one_stored_procedure_execution()
+    {
+        await RegisterAsync();
+        await RecordAsync("first"); // the period's first record: its counters and closing-day entry
+
+        var requests = await RequestsOfAsync(() => RecordAsync("second"));
+
+        Assert.Equal([RecordUsage], requests);
+    }
+
+    [Fact]
+    public async Task Checking_usage_reads_the_account_and_the_period_counters()
+    {
+        await RegisterAsync();
+        await RecordAsync("first");
+
+        var requests = await RequestsOfAsync(() => app.CallAsync<CheckUsageFunction>((f, r) => f.Run(r, default), Service, json: $$"""{"accountId":"{{_account}}","meter":"{{Meter}}","quantity":1}"""));
+
+        Assert.Equal(["read account", "read usage"], requests);
+    }
+
+    [Fact]
+    public async Task The_subscription_view_reads_the_account_and_the_period_counters()
+    {
+        await RegisterAsync();
+
+        var requests = await RequestsOfAsync(() => app.CallAsync<SubscriptionFunction>((f, r) => f.Run(r, default), _account));
+
+        Assert.Equal(["read account", "read usage"], requests);
+    }
+
+    [Fact]
+    public async Task The_entitlements_read_the_account_and_the_allocation_counter()
+    {
+        await RegisterAsync();
+
+        var requests = await RequestsOfAsync(() => app.CallAsync<EntitlementsFunction>((f, r) => f.Run(r, default), _account));
+
+        Assert.Equal(["read account", "read allocations"], requests);
+    }
+
+    [Fact]
+    public async Task A_webhook_is_kept_with_one_create()
+    {
+        var body = $$"""{"id":"evt_{{_account.Replace("-", "", StringComparison.Ordinal)}}","object":"event","api_version":"2026-10-28.endive","created":{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}},"livemode":false,"pending_webhooks":1,"type":"customer.updated","data":{"object":{"id":"cus_budget","object":"customer"} } }""";
+        var signature = StripeSigner.Header(DateTimeOffset.UtcNow, body, app.Services.GetRequiredService<IOptions<StripeOptions>>().Value.WebhookSecrets[0]);
+        var requests = await RequestsOfAsync(() => app.CallAsync<StripeWebhookFunction>((f, r) => f.Run(r, default), "stripe", json: body, headers: new Dictionary<string, string> { ["Stripe-Signature"] = signature }));
+
+        Assert.Equal(["create stripe-events"], requests);
+    }
+
+    /// <summary>The requests <paramref name="call"/> sent, which must answer 200.</summary>
+    private async Task<IReadOnlyList<string>> RequestsOfAsync(Func<Task<int>> call)
+    {
+        app.Requests.Take();
+        Assert.Equal(200, await call());
+        return app.Requests.Take();
+    }
+
+    private async Task RegisterAsync() =>
+        Assert.Equal(201, await app.CallAsync<RegisterAccountFunction>((f, r) => f.Run(r, _account, default), Service, json: "{}"));
+
+    private Task<int> RecordAsync(string key) =>
+        app.CallAsync<RecordUsageFunction>((f, r) => f.Run(r, default), Service, json: $$"""{"accountId":"{{_account}}","meter":"{{Meter}}","quantity":1,"idempotencyKey":"{{key}}"}""");
+}
