@@ -24,10 +24,14 @@ public sealed partial class StripeCustomerProvisioning(
     IStripeBillingGateway gateway,
     ILogger<StripeCustomerProvisioning> logger)
 {
+    /// <param name="accountId">The account.</param>
+    /// <param name="read">The account as the caller has just read it, so it is not read again; null when the caller has
+    /// not read it or found none (it is then read, and created when it was never stored).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The account as stored, with its <see cref="BillingAccount.StripeCustomerId"/> set.</returns>
-    public async Task<BillingAccount> EnsureCustomerAsync(AccountId accountId, CancellationToken cancellationToken)
+    public async Task<BillingAccount> EnsureCustomerAsync(AccountId accountId, BillingAccount? read, CancellationToken cancellationToken)
     {
-        var account = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var account = read ?? await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
         if (account.StripeCustomerId is not null)
         {
             return account;

@@ -68,7 +68,7 @@ public sealed partial class CheckoutSessions(
             return Outcome.Refused<StartedCheckout>(RefusalReason.SubscriptionLive, SubscriptionLiveDetail);
         }
 
-        var account = await customers.EnsureCustomerAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var account = await customers.EnsureCustomerAsync(accountId, existing, cancellationToken).ConfigureAwait(false);
         if (CheckoutEligibility.HasStandingSubscription(account, time.GetUtcNow()))
         {
             return Outcome.Refused<StartedCheckout>(RefusalReason.SubscriptionLive, SubscriptionLiveDetail);

@@ -32,11 +32,13 @@ public sealed record StartedPurchase(string SessionId, Uri Url, string Purchase,
 /// </summary>
 public sealed partial class Purchases(
     PurchaseCatalog catalog,
+    IBillingAccountStore accounts,
     AccountEntitlements entitlements,
     StripeCustomerProvisioning customers,
     IStripeBillingGateway gateway,
     RedirectUrlPolicy redirects,
     IOptions<CheckoutOptions> options,
+    TimeProvider time,
     ILogger<Purchases> logger)
 {
     public Task<Outcome<StartedPurchase>> StartCreditPackAsync(AccountId accountId, string? pack, string? successUrl, string? cancelUrl, CancellationToken cancellationToken)
@@ -81,14 +83,21 @@ public sealed partial class Purchases(
             return Outcome.Invalid<StartedPurchase>(errors);
         }
 
-        if (raises is { } meter && (await entitlements.GetAsync(accountId, cancellationToken).ConfigureAwait(false)).Plan is var plan && plan.PolicyFor(meter).IsUnlimited)
+        // The account read for the add-on's refusal is the one the customer is ensured on: read once.
+        BillingAccount? read = null;
+        if (raises is { } meter)
         {
-            return Outcome.Refused<StartedPurchase>(
-                RefusalReason.AddOnNotApplicable,
-                $"The {plan.DisplayName} plan puts no limit on {meter}, so {sold.Terms.Code} would raise nothing; nothing was charged.");
+            var now = time.GetUtcNow();
+            read = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+            if (entitlements.Evaluate(read ?? BillingAccount.Open(accountId, now), now).Plan is var plan && plan.PolicyFor(meter).IsUnlimited)
+            {
+                return Outcome.Refused<StartedPurchase>(
+                    RefusalReason.AddOnNotApplicable,
+                    $"The {plan.DisplayName} plan puts no limit on {meter}, so {sold.Terms.Code} would raise nothing; nothing was charged.");
+            }
         }
 
-        var account = await customers.EnsureCustomerAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var account = await customers.EnsureCustomerAsync(accountId, read, cancellationToken).ConfigureAwait(false);
         var session = await gateway.CreatePaymentCheckoutSessionAsync(
             new HostedPaymentRequest
             {

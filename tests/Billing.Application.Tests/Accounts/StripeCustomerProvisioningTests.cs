@@ -13,7 +13,7 @@ public sealed class StripeCustomerProvisioningTests
     {
         var id = AccountId.Parse("user-42");
 
-        var account = await _bed.Provisioning.EnsureCustomerAsync(id, CancellationToken.None);
+        var account = await _bed.Provisioning.EnsureCustomerAsync(id, read: null, CancellationToken.None);
 
         var call = Assert.Single(_bed.Gateway.CustomerCalls);
         Assert.Equal("customer-create:user-42", call.IdempotencyKey);
@@ -31,7 +31,7 @@ public sealed class StripeCustomerProvisioningTests
         _bed.Seed(id, a => AccountsTestBed.WithCustomer(a, "cus_kept"));
         var writes = _bed.Accounts.Writes;
 
-        var account = await _bed.Provisioning.EnsureCustomerAsync(id, CancellationToken.None);
+        var account = await _bed.Provisioning.EnsureCustomerAsync(id, read: null, CancellationToken.None);
 
         Assert.Equal("cus_kept", account.StripeCustomerId);
         Assert.Empty(_bed.Gateway.CustomerCalls);
@@ -43,7 +43,7 @@ public sealed class StripeCustomerProvisioningTests
     {
         var id = AccountsTestBed.NewAccountId();
 
-        var accounts = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _bed.Provisioning.EnsureCustomerAsync(id, CancellationToken.None))));
+        var accounts = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _bed.Provisioning.EnsureCustomerAsync(id, read: null, CancellationToken.None))));
 
         var customer = Assert.Single(_bed.Gateway.CreatedCustomers);
         Assert.All(accounts, a => Assert.Equal(customer, a.StripeCustomerId));
@@ -59,7 +59,7 @@ public sealed class StripeCustomerProvisioningTests
         _bed.Gateway.DuringCustomerCreation = async _ =>
             await _bed.Accounts.UpdateAsync(id, a => a.AssignStripeCustomer("cus_first").Account, CancellationToken.None);
 
-        var account = await _bed.Provisioning.EnsureCustomerAsync(id, CancellationToken.None);
+        var account = await _bed.Provisioning.EnsureCustomerAsync(id, read: null, CancellationToken.None);
 
         Assert.Equal("cus_first", account.StripeCustomerId);
         Assert.Equal("cus_first", (await _bed.Accounts.GetAsync(id, CancellationToken.None))!.StripeCustomerId);
@@ -74,9 +74,9 @@ public sealed class StripeCustomerProvisioningTests
         _bed.Gateway.DuringCustomerCreation = async _ =>
             await _bed.Accounts.UpdateAsync(id, a => a.AssignStripeCustomer("cus_fake1").Account.ForgetStripeCustomer("cus_fake1"), CancellationToken.None);
 
-        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.Provisioning.EnsureCustomerAsync(id, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.Provisioning.EnsureCustomerAsync(id, read: null, CancellationToken.None));
         _bed.Gateway.DuringCustomerCreation = null;
-        var retried = await _bed.Provisioning.EnsureCustomerAsync(id, CancellationToken.None);
+        var retried = await _bed.Provisioning.EnsureCustomerAsync(id, read: null, CancellationToken.None);
 
         Assert.Contains("cus_fake1", failure.Message, StringComparison.Ordinal);
         Assert.Equal("cus_fake2", retried.StripeCustomerId);
@@ -89,7 +89,7 @@ public sealed class StripeCustomerProvisioningTests
         var id = AccountId.Parse("victim");
         await _bed.Links.LinkAsync("cus_fake1", AccountId.Parse("someone-else"), CancellationToken.None);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.Provisioning.EnsureCustomerAsync(id, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _bed.Provisioning.EnsureCustomerAsync(id, read: null, CancellationToken.None));
 
         Assert.Null((await _bed.Accounts.GetAsync(id, CancellationToken.None))!.StripeCustomerId);
     }
@@ -100,9 +100,9 @@ public sealed class StripeCustomerProvisioningTests
         var id = AccountsTestBed.NewAccountId();
         _bed.Gateway.Failure = new PaymentProviderException("down") { IsTransient = true };
 
-        await Assert.ThrowsAsync<PaymentProviderException>(() => _bed.Provisioning.EnsureCustomerAsync(id, CancellationToken.None));
+        await Assert.ThrowsAsync<PaymentProviderException>(() => _bed.Provisioning.EnsureCustomerAsync(id, read: null, CancellationToken.None));
         _bed.Gateway.Failure = null;
-        var account = await _bed.Provisioning.EnsureCustomerAsync(id, CancellationToken.None);
+        var account = await _bed.Provisioning.EnsureCustomerAsync(id, read: null, CancellationToken.None);
 
         Assert.Equal(Assert.Single(_bed.Gateway.CreatedCustomers), account.StripeCustomerId);
     }

@@ -1108,11 +1108,13 @@ public sealed class PurchaseHandlingTests
     private Purchases NewPurchases() =>
         new(
             _catalog,
+            _usage.Accounts,
             _usage.Entitlements,
             new StripeCustomerProvisioning(_usage.Accounts, _links, _gateway, NullLogger<StripeCustomerProvisioning>.Instance),
             _gateway,
             new RedirectUrlPolicy(Microsoft.Extensions.Options.Options.Create(new RedirectOptions())),
             Microsoft.Extensions.Options.Options.Create(new CheckoutOptions { SuccessUrl = "https://app.example.com/ok", CancelUrl = "https://app.example.com/no" }),
+            _usage.Time,
             NullLogger<Purchases>.Instance);
 
     private async Task<AccountId> AccountAsync()

@@ -75,6 +75,29 @@ public sealed class RequestBudgetTests(BudgetApp app) : IClassFixture<BudgetApp>
         Assert.Equal(["create stripe-events"], requests);
     }
 
+    [Fact]
+    public async Task A_Checkout_the_account_has_open_already_is_answered_from_one_read_of_the_account()
+    {
+        Assert.Equal(200, await CheckoutAsync());
+
+        var requests = await RequestsOfAsync(CheckoutAsync);
+
+        Assert.Equal(["read account"], requests);
+    }
+
+    [Fact]
+    public async Task An_add_on_Checkout_of_an_account_with_a_Stripe_customer_reads_the_account_once_and_creates_the_session()
+    {
+        Assert.Equal(200, await CheckoutAsync()); // the account's Stripe customer
+
+        var requests = await RequestsOfAsync(() => app.CallAsync<CreditsFunctions>((f, r) => f.BuyAddOn(r, default), _account, json: """{"addOn":"EXTRA_PROJECTS_5"}"""));
+
+        Assert.Equal(["read account", "stripe POST /v1/checkout/sessions"], requests);
+    }
+
+    private Task<int> CheckoutAsync() =>
+        app.CallAsync<CheckoutFunction>((f, r) => f.Run(r, default), _account, json: """{"plan":"PRO","interval":"month"}""");
+
     /// <summary>The requests <paramref name="call"/> sent, which must answer 200.</summary>
     private async Task<IReadOnlyList<string>> RequestsOfAsync(Func<Task<int>> call)
     {
