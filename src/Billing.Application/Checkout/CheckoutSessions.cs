@@ -68,7 +68,9 @@ public sealed partial class CheckoutSessions(
             return Outcome.Refused<StartedCheckout>(RefusalReason.SubscriptionLive, SubscriptionLiveDetail);
         }
 
-        var account = await customers.EnsureCustomerAsync(accountId, existing, cancellationToken).ConfigureAwait(false);
+        // An account never stored is created, not read again (null: a concurrent request created it, and it is read).
+        var read = existing ?? await accounts.CreateAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var account = await customers.EnsureCustomerAsync(accountId, read, cancellationToken).ConfigureAwait(false);
         if (CheckoutEligibility.HasStandingSubscription(account, time.GetUtcNow()))
         {
             return Outcome.Refused<StartedCheckout>(RefusalReason.SubscriptionLive, SubscriptionLiveDetail);

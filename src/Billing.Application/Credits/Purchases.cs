@@ -95,6 +95,9 @@ public sealed partial class Purchases(
                     RefusalReason.AddOnNotApplicable,
                     $"The {plan.DisplayName} plan puts no limit on {meter}, so {sold.Terms.Code} would raise nothing; nothing was charged.");
             }
+
+            // Never stored: created, not read again (null: a concurrent request created it, and it is read).
+            read ??= await accounts.CreateAsync(accountId, cancellationToken).ConfigureAwait(false);
         }
 
         var account = await customers.EnsureCustomerAsync(accountId, read, cancellationToken).ConfigureAwait(false);

@@ -41,7 +41,8 @@ public sealed partial class LocalTrials(
 
             if (existing is null)
             {
-                await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
+                // Created, not read again (null: a concurrent request created it; the update below reads theirs).
+                await accounts.CreateAsync(accountId, cancellationToken).ConfigureAwait(false);
             }
 
             // An open Checkout that grants Stripe's trial would give a second trial once paid: no longer payable first.

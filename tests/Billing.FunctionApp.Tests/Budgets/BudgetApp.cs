@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text;
+using Billing.Application.Catalog;
 using Billing.Cosmos.Configuration;
 using Billing.FunctionApp.Http;
 using Billing.Infrastructure.Cosmos;
@@ -12,13 +13,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Billing.FunctionApp.Tests.Budgets;
 
 /// <summary>
 /// The worker's services as it composes them (<see cref="FunctionAppServices.AddBillingFunctionApp"/>, Development
 /// settings) against the local Cosmos server (a database of its own), Azurite and a Stripe emulator of its own, with
-/// the app's Cosmos and Stripe clients counted by one <see cref="RequestLog"/>. <see cref="CallAsync{TFunction}"/> runs
+/// the app's Cosmos and Stripe clients counted by one <see cref="RequestLog"/>, and a clock that stands still (so the
+/// catalog's Stripe prices, read once at the start as a warm instance has them, stay cached). <see cref="CallAsync{TFunction}"/> runs
 /// a function class as the worker activates it, for a caller the worker's authentication already let through.
 /// </summary>
 public sealed class BudgetApp : IAsyncLifetime
@@ -28,6 +31,8 @@ public sealed class BudgetApp : IAsyncLifetime
     public RequestLog Requests { get; } = new();
 
     public StripeEmulatorProcess Stripe { get; private set; } = null!;
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("Not initialised.");
 
@@ -47,10 +52,12 @@ public sealed class BudgetApp : IAsyncLifetime
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.Development.json"), optional: false)
             .AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)));
         builder.AddBillingFunctionApp();
+        builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
         builder.Services.Replace(ServiceDescriptor.Singleton(sp => Requests.CosmosClient(sp.GetRequiredService<IOptions<CosmosOptions>>().Value)));
         builder.Services.AddHttpClient(StripeClientFactory.HttpClientName).AddHttpMessageHandler(Requests.StripeHandler);
         _services = builder.Services.BuildServiceProvider();
         await _services.ProvisionStorageIfEnabledAsync(CancellationToken.None);
+        await _services.GetRequiredService<PlanPricing>().ListAsync(CancellationToken.None);
         Requests.Take();
     }
 

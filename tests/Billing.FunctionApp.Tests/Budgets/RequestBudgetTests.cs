@@ -68,8 +68,8 @@ public sealed class RequestBudgetTests(BudgetApp app) : IClassFixture<BudgetApp>
     [Fact]
     public async Task A_webhook_is_kept_with_one_create()
     {
-        var body = $$"""{"id":"evt_{{_account.Replace("-", "", StringComparison.Ordinal)}}","object":"event","api_version":"2026-10-28.endive","created":{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}},"livemode":false,"pending_webhooks":1,"type":"customer.updated","data":{"object":{"id":"cus_budget","object":"customer"} } }""";
-        var signature = StripeSigner.Header(DateTimeOffset.UtcNow, body, app.Services.GetRequiredService<IOptions<StripeOptions>>().Value.WebhookSecrets[0]);
+        var body = $$"""{"id":"evt_{{_account.Replace("-", "", StringComparison.Ordinal)}}","object":"event","api_version":"2026-10-28.endive","created":{{app.Time.GetUtcNow().ToUnixTimeSeconds()}},"livemode":false,"pending_webhooks":1,"type":"customer.updated","data":{"object":{"id":"cus_budget","object":"customer"} } }""";
+        var signature = StripeSigner.Header(app.Time.GetUtcNow(), body, app.Services.GetRequiredService<IOptions<StripeOptions>>().Value.WebhookSecrets[0]);
         var requests = await RequestsOfAsync(() => app.CallAsync<StripeWebhookFunction>((f, r) => f.Run(r, default), "stripe", json: body, headers: new Dictionary<string, string> { ["Stripe-Signature"] = signature }));
 
         Assert.Equal(["create stripe-events"], requests);
@@ -93,6 +93,44 @@ public sealed class RequestBudgetTests(BudgetApp app) : IClassFixture<BudgetApp>
         var requests = await RequestsOfAsync(() => app.CallAsync<CreditsFunctions>((f, r) => f.BuyAddOn(r, default), _account, json: """{"addOn":"EXTRA_PROJECTS_5"}"""));
 
         Assert.Equal(["read account", "stripe POST /v1/checkout/sessions"], requests);
+    }
+
+    [Fact]
+    public async Task A_trial_for_an_account_never_stored_creates_it_after_one_read()
+    {
+        var requests = await RequestsOfAsync(() => app.CallAsync<TrialFunction>((f, r) => f.Run(r, default), _account, json: "{}"));
+
+        Assert.Equal(
+            ["read account", "create account", "read account-summary", "create account-summary", "read account", "replace account", "read account-summary", "replace account-summary"],
+            requests);
+    }
+
+    [Fact]
+    public async Task A_Checkout_for_an_account_never_stored_creates_it_after_one_read()
+    {
+        var requests = await RequestsOfAsync(CheckoutAsync);
+
+        Assert.Equal(
+            [
+                "read account", "create account", "read account-summary", "create account-summary",
+                "stripe POST /v1/customers", "create stripe-customers", "read account", "replace account", "read account-summary", "replace account-summary",
+                "stripe POST /v1/checkout/sessions", "read account", "replace account", "read account-summary", "replace account-summary",
+            ],
+            requests);
+    }
+
+    [Fact]
+    public async Task An_add_on_Checkout_for_an_account_never_stored_creates_it_after_one_read()
+    {
+        var requests = await RequestsOfAsync(() => app.CallAsync<CreditsFunctions>((f, r) => f.BuyAddOn(r, default), _account, json: """{"addOn":"EXTRA_PROJECTS_5"}"""));
+
+        Assert.Equal(
+            [
+                "read account", "create account", "read account-summary", "create account-summary",
+                "stripe POST /v1/customers", "create stripe-customers", "read account", "replace account", "read account-summary", "replace account-summary",
+                "stripe POST /v1/checkout/sessions",
+            ],
+            requests);
     }
 
     private Task<int> CheckoutAsync() =>
