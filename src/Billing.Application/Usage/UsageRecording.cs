@@ -34,7 +34,14 @@ public sealed partial class UsageRecording(
     /// <summary>How many times a record is tried against an account that keeps changing under it.</summary>
     private const int MaxAccountAttempts = 5;
 
-    public async Task<Outcome<RecordedUsage>> RecordAsync(UsageRecordRequest request, CancellationToken cancellationToken)
+    public Task<Outcome<RecordedUsage>> RecordAsync(UsageRecordRequest request, CancellationToken cancellationToken) =>
+        RecordAsync(request, unregistered: false, cancellationToken);
+
+    /// <param name="request">The record.</param>
+    /// <param name="unregistered">An earlier record of the same call (a batch) found its account unregistered: refused
+    /// as such once its fields are valid, without reading the account again.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    private async Task<Outcome<RecordedUsage>> RecordAsync(UsageRecordRequest request, bool unregistered, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new ValidationErrors();
@@ -50,7 +57,8 @@ public sealed partial class UsageRecording(
             return Outcome.Invalid<RecordedUsage>(errors);
         }
 
-        var account = await accounts.GetAsync(accountId!.Value, cancellationToken).ConfigureAwait(false);
+        var id = accountId!.Value;
+        var account = unregistered ? null : await accounts.GetAsync(id, cancellationToken).ConfigureAwait(false);
         var fresh = false;
         var occurredAt = request.OccurredAt ?? now;
         var at = PeriodInstant(occurredAt, now);
@@ -171,7 +179,8 @@ public sealed partial class UsageRecording(
 
     /// <summary>
     /// Records up to <see cref="UsageOptions.MaxBatchRecords"/> records, each with its own outcome in input order.
-    /// Records of one account are applied in order (so a limit is consumed in the order sent); accounts in parallel.
+    /// Records of one account are applied in order (so a limit is consumed in the order sent); accounts in parallel. An
+    /// account found unregistered is read once: its later records are refused the same way without reading it again.
     /// A record the store did not take (<see cref="UsageNotCountedException"/>: throttled, unreachable, busy; or the
     /// account could not be read, <see cref="ServiceUnavailableException"/>) gets its
     /// own <see cref="RefusalReason.UsageNotCounted"/> outcome, and the records after it are still recorded.
@@ -191,11 +200,13 @@ public sealed partial class UsageRecording(
             new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = cancellationToken },
             async (group, ct) =>
             {
+                var unregistered = false;
                 foreach (var index in group)
                 {
                     try
                     {
-                        outcomes[index] = await RecordAsync(records[index], ct).ConfigureAwait(false);
+                        outcomes[index] = await RecordAsync(records[index], unregistered, ct).ConfigureAwait(false);
+                        unregistered |= outcomes[index] is Refused<RecordedUsage> { Refusal.Reason: RefusalReason.AccountNotFound };
                     }
                     catch (Exception exception) when (exception is UsageNotCountedException or ServiceUnavailableException)
                     {

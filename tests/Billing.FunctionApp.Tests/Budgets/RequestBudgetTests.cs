@@ -35,6 +35,16 @@ public sealed class RequestBudgetTests(BudgetApp app) : IClassFixture<BudgetApp>
     }
 
     [Fact]
+    public async Task A_batch_for_an_account_not_registered_reads_it_once_for_all_its_records()
+    {
+        var records = string.Join(",", Enumerable.Range(1, 3).Select(i => $$"""{"accountId":"{{_account}}","meter":"{{Meter}}","quantity":1,"idempotencyKey":"k{{i}}"}"""));
+
+        var requests = await RequestsOfAsync(() => app.CallAsync<RecordUsageBatchFunction>((f, r) => f.Run(r, default), Service, json: $$"""{"records":[{{records}}]}"""));
+
+        Assert.Equal(["read account"], requests);
+    }
+
+    [Fact]
     public async Task Checking_usage_reads_the_account_and_the_period_counters()
     {
         await RegisterAsync();
