@@ -72,7 +72,8 @@ public sealed partial class AccountStripeResync(
             steps.Add(new SubscriptionResyncStep(strongest.SubscriptionId, applied.Outcome));
         }
 
-        var stored = await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+        // Nothing applied: the account as read (or as the customer's assignment stored it) is the account now.
+        var stored = steps.Count == 0 ? account : await accounts.GetAsync(accountId, cancellationToken).ConfigureAwait(false);
         LogResynced(accountId.Value, customerId, subscriptions.Count, stored?.Subscription?.SubscriptionId, stored?.Subscription?.Status.Value);
         return new AccountResyncResult(AccountResyncOutcome.Synced, stored, customerId, steps);
     }

@@ -1,4 +1,5 @@
 using Billing.Cosmos.Usage;
+using Billing.FunctionApp.Admin;
 using Billing.FunctionApp.Api;
 using Billing.FunctionApp.Metering;
 using Billing.FunctionApp.Webhooks;
@@ -141,6 +142,16 @@ public sealed class RequestBudgetTests(BudgetApp app) : IClassFixture<BudgetApp>
                 "stripe POST /v1/checkout/sessions",
             ],
             requests);
+    }
+
+    [Fact]
+    public async Task A_resync_that_applies_nothing_does_not_read_the_account_again()
+    {
+        Assert.Equal(200, await CheckoutAsync()); // a Stripe customer without a subscription
+
+        var requests = await RequestsOfAsync(() => app.CallAsync<ResyncAccountFunction>((f, r) => f.Run(r, _account, default), "operator", json: "{}", admin: true));
+
+        Assert.Equal(["read account", "create stripe-customers", "read stripe-customers", "stripe GET /v1/subscriptions"], requests);
     }
 
     private Task<int> CheckoutAsync() =>
