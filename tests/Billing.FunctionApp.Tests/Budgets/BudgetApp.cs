@@ -3,15 +3,15 @@ using System.Text;
 using Billing.Application.Catalog;
 using Billing.Cosmos.Configuration;
 using Billing.FunctionApp.Http;
+using Billing.FunctionApp.Tests.Startup;
 using Billing.Infrastructure.Cosmos;
 using Billing.Infrastructure.StripeApi;
 using Billing.TestSupport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Cosmos;
-using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -44,14 +44,7 @@ public sealed class BudgetApp : IAsyncLifetime
         settings["Stripe__ApiBase"] = Stripe.ApiBase.ToString().TrimEnd('/');
         settings["Stripe__SecretKey"] = StripeEmulatorProcess.SecretKey;
 
-        var builder = FunctionsApplication.CreateBuilder([]);
-        builder.Environment.EnvironmentName = "Development";
-        builder.Configuration.Sources.Clear();
-        builder.Configuration
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false)
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.Development.json"), optional: false)
-            .AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)));
-        builder.AddBillingFunctionApp();
+        var builder = WorkerStartup.Builder(AppContext.BaseDirectory, Environments.Development, settings);
         builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
         builder.Services.Replace(ServiceDescriptor.Singleton(sp => Requests.CosmosClient(sp.GetRequiredService<IOptions<CosmosOptions>>().Value)));
         builder.Services.AddHttpClient(StripeClientFactory.HttpClientName).AddHttpMessageHandler(Requests.StripeHandler);

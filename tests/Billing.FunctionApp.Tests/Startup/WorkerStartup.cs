@@ -18,6 +18,13 @@ public static class WorkerStartup
     /// <summary>Throws what the worker would stop with (an <see cref="OptionsValidationException"/>, or several in an <see cref="AggregateException"/>).</summary>
     public static void Validate(string appDirectory, string environmentName, IEnumerable<KeyValuePair<string, string?>> appSettings)
     {
+        using var services = Builder(appDirectory, environmentName, appSettings).Services.BuildServiceProvider();
+        services.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    /// <summary>The worker's builder with its configuration and the app's registration, its services not built yet.</summary>
+    public static FunctionsApplicationBuilder Builder(string appDirectory, string environmentName, IEnumerable<KeyValuePair<string, string?>> appSettings)
+    {
         var builder = FunctionsApplication.CreateBuilder([]);
         // The worker takes its environment from AZURE_FUNCTIONS_ENVIRONMENT, a process-wide variable: set here instead.
         builder.Environment.EnvironmentName = environmentName;
@@ -29,10 +36,7 @@ public static class WorkerStartup
             .AddJsonFile(Path.Combine(appDirectory, "appsettings.json"), optional: true)
             .AddJsonFile(Path.Combine(appDirectory, $"appsettings.{environmentName}.json"), optional: true)
             .AddInMemoryCollection(appSettings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)));
-        builder.AddBillingFunctionApp();
-
-        using var services = builder.Services.BuildServiceProvider();
-        services.GetRequiredService<IStartupValidator>().Validate();
+        return builder.AddBillingFunctionApp();
     }
 
     /// <summary>The message of what <see cref="Validate"/> threw, or null when the worker would start.</summary>
