@@ -28,9 +28,9 @@ public sealed class BudgetApp : IAsyncLifetime
 {
     private ServiceProvider? _services;
 
-    public RequestLog Requests { get; } = new();
+    private StripeEmulatorProcess? _stripe;
 
-    public StripeEmulatorProcess Stripe { get; private set; } = null!;
+    public RequestLog Requests { get; } = new();
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
@@ -39,9 +39,9 @@ public sealed class BudgetApp : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var emulators = await LocalEmulators.GetAsync();
-        Stripe = await StripeEmulatorProcess.StartAsync();
+        _stripe = await StripeEmulatorProcess.StartAsync();
         var settings = FunctionAppSettings.ForEmulators(emulators);
-        settings["Stripe__ApiBase"] = Stripe.ApiBase.ToString().TrimEnd('/');
+        settings["Stripe__ApiBase"] = _stripe.ApiBase.ToString().TrimEnd('/');
         settings["Stripe__SecretKey"] = StripeEmulatorProcess.SecretKey;
 
         var builder = WorkerStartup.Builder(AppContext.BaseDirectory, Environments.Development, settings);
@@ -62,9 +62,9 @@ public sealed class BudgetApp : IAsyncLifetime
             await _services.DisposeAsync();
         }
 
-        if (Stripe is not null)
+        if (_stripe is not null)
         {
-            await Stripe.DisposeAsync();
+            await _stripe.DisposeAsync();
         }
     }
 
