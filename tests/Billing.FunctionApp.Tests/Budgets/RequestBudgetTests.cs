@@ -36,6 +36,41 @@ public sealed class RequestBudgetTests(BudgetApp app) : IClassFixture<BudgetApp>
     }
 
     [Fact]
+    public async Task No_user_service_or_admin_view_endpoint_queries_across_partitions()
+    {
+        var month = app.Time.GetUtcNow().ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        await RegisterAsync();
+        await RecordAsync("first");
+        Assert.Equal(200, await CheckoutAsync());
+        app.Requests.Take();
+        Func<Task<int>>[] calls =
+        [
+            () => app.CallAsync<SubscriptionFunction>((f, r) => f.Run(r, default), _account),
+            () => app.CallAsync<EntitlementsFunction>((f, r) => f.Run(r, default), _account),
+            () => app.CallAsync<UsageFunction>((f, r) => f.Run(r, default), _account),
+            () => app.CallAsync<UsageFunction>((f, r) => f.Run(r, default), _account, query: "period=" + month),
+            () => app.CallAsync<InvoicesFunctions>((f, r) => f.List(r, default), _account),
+            () => app.CallAsync<InvoicesFunctions>((f, r) => f.Upcoming(r, default), _account),
+            () => app.CallAsync<CreditsFunctions>((f, r) => f.Get(r, default), _account),
+            () => app.CallAsync<PlansFunction>((f, r) => f.Run(r, default), _account),
+            () => app.CallAsync<PortalFunction>((f, r) => f.Run(r, default), _account, json: "{}"),
+            () => app.CallAsync<RecordUsageBatchFunction>((f, r) => f.Run(r, default), Service, json: $$"""{"records":[{"accountId":"{{_account}}","meter":"{{Meter}}","quantity":1,"idempotencyKey":"batch"}]}"""),
+            () => app.CallAsync<AllocationFunctions>((f, r) => f.Take(r, "projects", default), Service, json: $$"""{"accountId":"{{_account}}","allocationId":"p1"}"""),
+            () => app.CallAsync<AllocationFunctions>((f, r) => f.Release(r, "projects", "p1", default), Service, query: "accountId=" + _account),
+            () => app.CallAsync<AccountEntitlementsFunction>((f, r) => f.Run(r, _account, default), Service),
+            () => app.CallAsync<AdminAccountsFunctions>((f, r) => f.List(r, default), "operator", admin: true),
+            () => app.CallAsync<AdminAccountsFunctions>((f, r) => f.Get(r, _account, default), "operator", admin: true),
+            () => app.CallAsync<AdminInvoicesFunction>((f, r) => f.Run(r, default), "operator", admin: true),
+            () => app.CallAsync<InvoiceRunsFunctions>((f, r) => f.List(r, default), "operator", admin: true, query: "period=" + month),
+        ];
+
+        foreach (var call in calls)
+        {
+            Assert.DoesNotContain(await RequestsOfAsync(call), r => r.StartsWith("cross-partition", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task A_batch_for_an_account_not_registered_reads_it_once_for_all_its_records()
     {
         var records = string.Join(",", Enumerable.Range(1, 3).Select(i => $$"""{"accountId":"{{_account}}","meter":"{{Meter}}","quantity":1,"idempotencyKey":"k{{i}}"}"""));
