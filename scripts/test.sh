@@ -27,6 +27,9 @@ export BILLING_TEST_COSMOS_CONNECTION=$(cosmos_connection_string "$cosmos_port")
 log "emulators up: Azurite :$azurite_port, Cosmos :$cosmos_port"
 
 status=0
+# dotnet test runs the solution's test projects two at a time (one per core) in the order Billing.sln lists them, so
+# Billing.sln lists Billing.EndToEnd.Tests, as long as all the others together, first: the others run beside it instead of
+# it running alone at the end (SolutionOrderTests).
 dotnet test "$BILLING_ROOT/Billing.sln" -c "$CONFIGURATION" --no-build -nologo "$@" 2>&1 | tee "$WORK/test.log" || status=$?
 
 # One closing line over all test assemblies, e.g. "Tests: 120 passed, 0 failed, 2 skipped".

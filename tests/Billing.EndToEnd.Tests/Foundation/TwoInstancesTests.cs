@@ -12,16 +12,18 @@ namespace Billing.EndToEnd.Tests.Foundation;
 /// The app scaled out: two function apps (two local hosts, two workers, each with its own memory) on the same Cosmos DB
 /// database, the same queues and the same Stripe account, as two instances in Azure. Stripe's webhooks reach the first;
 /// the queues are served by both; each fires its own timers (the local host takes no singleton lease, as two function
-/// apps on one storage account, or a host started twice, would not).
+/// apps on one storage account, or a host started twice, would not). The tests share one pair of instances
+/// (<see cref="Instances"/>), each with accounts of its own; both fire the invoicing timer every 2 s throughout, which
+/// never refreshes the account copies usage recording keeps (RecentAccounts), so the plan-change test's second instance
+/// still records against the copy it kept.
 /// </summary>
 [Trait(LongClassesFirst.Trait, LongClassesFirst.LongRunning)]
-public sealed class TwoInstancesTests
+public sealed class TwoInstancesTests(TwoInstancesTests.Instances instances) : IClassFixture<TwoInstancesTests.Instances>
 {
     [Fact]
     public async Task A_plan_change_processed_by_one_instance_changes_the_limits_of_usage_recorded_on_the_other_at_once()
     {
-        await using var stack = await WebhookStack.StartAsync();
-        await using var other = await FunctionAppProcess.StartAsync(stack.Settings);
+        var (stack, other) = (instances.Stack, instances.Other);
         var accountId = "two-" + Guid.NewGuid().ToString("N")[..12];
         (await SendAsync(other, HttpMethod.Put, $"/api/accounts/{accountId}", null)).ShouldBe(HttpStatusCode.Created);
 
@@ -49,12 +51,7 @@ public sealed class TwoInstancesTests
     [Fact]
     public async Task Two_instances_firing_the_invoicing_timer_at_once_make_one_invoice_per_closed_period()
     {
-        await using var stack = await WebhookStack.StartAsync(configure: settings =>
-        {
-            settings["MONTHLY_INVOICING_SCHEDULE"] = "*/2 * * * * *";
-            settings["Billing__Invoicing__LookbackDays"] = "2";
-        });
-        await using var other = await FunctionAppProcess.StartAsync(stack.Settings);
+        var (stack, other) = (instances.Stack, instances.Other);
         var subscribers = await Task.WhenAll(InvoicingTests.SubscribeAsync(stack, "price_pro_monthly"), InvoicingTests.SubscribeAsync(stack, "price_pro_monthly"));
         await InvoicingTests.OpenPeriodsAsync(stack, subscribers);
         foreach (var subscriber in subscribers)
@@ -78,6 +75,41 @@ public sealed class TwoInstancesTests
         {
             var invoice = Assert.Single(await InvoicingTests.InvoicesOfAsync(stack, subscriber.CustomerId));
             Assert.Equal((500L, 1), (invoice.Total, invoice.Lines.Data.Count));
+        }
+    }
+
+    /// <summary>The first instance (the stack's app, which Stripe's webhooks reach) and the other one, on its settings.</summary>
+    public sealed class Instances : SharedStackFixture
+    {
+        internal FunctionAppProcess Other { get; private set; } = null!;
+
+        public override async Task DisposeAsync()
+        {
+            if (Other is not null)
+            {
+                await Other.DisposeAsync();
+            }
+
+            await base.DisposeAsync();
+        }
+
+        private protected override async Task<WebhookStack> StartAsync()
+        {
+            var stack = await WebhookStack.StartAsync(configure: settings =>
+            {
+                settings["MONTHLY_INVOICING_SCHEDULE"] = "*/2 * * * * *";
+                settings["Billing__Invoicing__LookbackDays"] = "2";
+            });
+            try
+            {
+                Other = await FunctionAppProcess.StartAsync(stack.Settings);
+                return stack;
+            }
+            catch
+            {
+                await stack.DisposeAsync();
+                throw;
+            }
         }
     }
 
