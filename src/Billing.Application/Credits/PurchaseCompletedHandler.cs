@@ -41,9 +41,16 @@ public sealed partial class PurchaseCompletedHandler(
 {
     public const string Paid = "paid";
 
-    public async Task<StripeEventHandlingResult> HandleAsync(AccountId accountId, StripeEventPayload session, CancellationToken cancellationToken)
+    /// <summary>As <see cref="HandleAsync(BillingAccount, StripeEventPayload, CancellationToken)"/>, for a caller that has not read the account (it is read, or opened, here).</summary>
+    public async Task<StripeEventHandlingResult> HandleAsync(AccountId accountId, StripeEventPayload session, CancellationToken cancellationToken) =>
+        await HandleAsync(await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false), session, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Grants what <paramref name="session"/> sold, deciding on <paramref name="account"/>: the account as the caller has just read it.</summary>
+    public async Task<StripeEventHandlingResult> HandleAsync(BillingAccount account, StripeEventPayload session, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(session);
+        var accountId = account.Id;
         if (session.PaymentStatus != Paid)
         {
             return StripeEventHandlingResult.Ignored(accountId, $"Payment status is '{session.PaymentStatus}': nothing is granted until Stripe reports the payment (checkout.session.async_payment_succeeded).");
@@ -56,15 +63,14 @@ public sealed partial class PurchaseCompletedHandler(
 
         var grantId = "cs:" + sessionId;
         var now = time.GetUtcNow();
-        var before = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
 
         // Granted also when its payment was refunded or lost in a dispute before this event was processed, already
         // taken back: the purchase is on record (a grant and its reversal, a revoked add-on), so a refund that fails
         // later gives it back like any other. Checked again after the grant: the refund may have been noted or have
         // failed meanwhile, or a grant found already made may come from a delivery that stopped before this check (the
         // take-back is keyed, so it takes back only what is still there).
-        var reversedEarly = before.WasReversedEarly(session.PaymentIntentId);
-        var granted = await GrantAsync(accountId, before, reversedEarly, session, sessionId, grantId, now, cancellationToken).ConfigureAwait(false);
+        var reversedEarly = account.WasReversedEarly(session.PaymentIntentId);
+        var granted = await GrantAsync(accountId, account, reversedEarly, session, sessionId, grantId, now, cancellationToken).ConfigureAwait(false);
         if (await reversal.TakeBackIfReversedEarlyAsync(accountId, session.PaymentIntentId, sessionId, grantedTakenBack: granted.IsApplied && reversedEarly, grantedBefore: !granted.IsApplied, cancellationToken).ConfigureAwait(false) is { } taken)
         {
             const string Before = "Its payment was refunded or lost in a dispute before";

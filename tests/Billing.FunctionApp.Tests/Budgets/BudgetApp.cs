@@ -5,6 +5,7 @@ using Billing.Cosmos.Configuration;
 using Billing.FunctionApp.Http;
 using Billing.FunctionApp.Tests.Startup;
 using Billing.Infrastructure.Cosmos;
+using Billing.Infrastructure.Queues;
 using Billing.Infrastructure.StripeApi;
 using Billing.TestSupport;
 using Microsoft.AspNetCore.Http;
@@ -20,7 +21,7 @@ namespace Billing.FunctionApp.Tests.Budgets;
 /// <summary>
 /// The worker's services as it composes them (<see cref="FunctionAppServices.AddBillingFunctionApp"/>, Development
 /// settings) against the local Cosmos server (a database of its own), Azurite and a Stripe emulator of its own, with
-/// the app's Cosmos and Stripe clients counted by one <see cref="RequestLog"/>, and a clock that stands still (so the
+/// the app's Cosmos, Stripe and queue clients counted by one <see cref="RequestLog"/>, and a clock that stands still (so the
 /// catalog's Stripe prices, read once at the start as a warm instance has them, stay cached). <see cref="CallAsync{TFunction}"/> runs
 /// a function class as the worker activates it, for a caller the worker's authentication already let through.
 /// </summary>
@@ -36,6 +37,9 @@ public sealed class BudgetApp : IAsyncLifetime
 
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("Not initialised.");
 
+    /// <summary>The fixture's Stripe emulator, for its test controls (what a customer does on Stripe's pages).</summary>
+    public StripeEmulatorProcess Stripe => _stripe ?? throw new InvalidOperationException("Not initialised.");
+
     public async Task InitializeAsync()
     {
         var emulators = await LocalEmulators.GetAsync();
@@ -48,10 +52,28 @@ public sealed class BudgetApp : IAsyncLifetime
         builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
         builder.Services.Replace(ServiceDescriptor.Singleton(sp => Requests.CosmosClient(sp.GetRequiredService<IOptions<CosmosOptions>>().Value)));
         builder.Services.AddHttpClient(StripeClientFactory.HttpClientName).AddHttpMessageHandler(Requests.StripeHandler);
+        builder.Services.Replace(ServiceDescriptor.Singleton(sp => Requests.QueueServiceClient(sp.GetRequiredService<IOptions<QueueStorageOptions>>().Value.ConnectionString!, sp.GetRequiredService<IOptions<QueueNameOptions>>().Value)));
         _services = builder.Services.BuildServiceProvider();
         await _services.ProvisionStorageIfEnabledAsync(CancellationToken.None);
-        await _services.GetRequiredService<PlanPricing>().ListAsync(CancellationToken.None);
+        await WarmAsync();
+    }
+
+    /// <summary>
+    /// Reads the catalog's Stripe prices as a warm instance has them (again after <see cref="Time"/> moved past their
+    /// cache) and starts the log again.
+    /// </summary>
+    public async Task WarmAsync()
+    {
+        await Services.GetRequiredService<PlanPricing>().ListAsync(CancellationToken.None);
         Requests.Take();
+    }
+
+    /// <summary>Runs a queue- or timer-triggered function as the worker activates it.</summary>
+    public async Task RunAsync<TFunction>(Func<TFunction, Task> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        await using var scope = Services.CreateAsyncScope();
+        await run(ActivatorUtilities.CreateInstance<TFunction>(scope.ServiceProvider));
     }
 
     public async Task DisposeAsync()

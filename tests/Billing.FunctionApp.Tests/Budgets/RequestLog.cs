@@ -1,5 +1,8 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Billing.Cosmos.Client;
 using Billing.Cosmos.Configuration;
+using Billing.Infrastructure.Queues;
 using Microsoft.Azure.Cosmos;
 
 namespace Billing.FunctionApp.Tests.Budgets;
@@ -8,7 +11,9 @@ namespace Billing.FunctionApp.Tests.Budgets;
 /// Every request the app's Cosmos client and its Stripe client send, in order, one line each: <c>read account</c>,
 /// <c>replace usage</c>, <c>create stripe-events</c>, <c>query accounts</c> (inside one partition), <c>cross-partition
 /// query accounts</c>, <c>procedure recordUsage-v5</c>, <c>change feed accounts</c>, <c>metadata</c> (database,
-/// container and partition key range reads, which the SDK caches) and <c>stripe GET /v1/prices/price_1</c> (each attempt).
+/// container and partition key range reads, which the SDK caches), <c>stripe GET /v1/prices/price_1</c> (each attempt)
+/// and the app's queue requests: <c>queue send invoice-jobs</c>, <c>queue delete stripe-events</c>, <c>queue receive ...</c>,
+/// <c>queue peek ...</c> (each attempt).
 /// A document is named by its kind, its id's prefix in the accounts container (<c>account:user-1</c> is an
 /// <c>account</c>), else by its container. Query plan requests (the gateway's, free of RU) are left out: the query's
 /// own line says where it went.
@@ -41,6 +46,27 @@ public sealed class RequestLog
 
     /// <summary>A handler for the Stripe HttpClient: one line per attempt that leaves the process.</summary>
     public DelegatingHandler StripeHandler() => new StripeRequests(this);
+
+    /// <summary>
+    /// A queue service client as the app builds it (<see cref="QueueServiceFactory.ClientOptions"/>), with this log in its
+    /// pipeline; a queue is named by its default name (<c>stripe-events</c>, <c>invoice-jobs</c>), whatever <paramref name="names"/> configure.
+    /// </summary>
+    public Azure.Storage.Queues.QueueServiceClient QueueServiceClient(string connectionString, QueueNameOptions names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var defaults = new QueueNameOptions();
+        var roles = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [names.QueueName] = defaults.QueueName,
+            [names.PoisonQueueName] = defaults.PoisonQueueName,
+            [names.NotificationsQueueName] = defaults.NotificationsQueueName,
+            [names.InvoiceJobsQueueName] = defaults.InvoiceJobsQueueName,
+            [names.InvoiceJobsPoisonQueueName] = defaults.InvoiceJobsPoisonQueueName,
+        };
+        var options = QueueServiceFactory.ClientOptions();
+        options.AddPolicy(new QueueRequests(this, roles), HttpPipelinePosition.PerRetry);
+        return new Azure.Storage.Queues.QueueServiceClient(connectionString, options);
+    }
 
     private void Add(string request)
     {
@@ -108,6 +134,27 @@ public sealed class RequestLog
         {
             log.Add($"stripe {request.Method} {request.RequestUri?.AbsolutePath}");
             return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>One line per queue request: its operation (from the method and the address) and the queue's name.</summary>
+    private sealed class QueueRequests(RequestLog log, Dictionary<string, string> roles) : HttpPipelineSynchronousPolicy
+    {
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            var segments = message.Request.Uri.Path.Trim('/').Split('/');
+            var messages = Array.IndexOf(segments, "messages");
+            var query = message.Request.Uri.Query;
+            var operation = (message.Request.Method.Method, messages) switch
+            {
+                (_, < 0) => "metadata",
+                ("POST", _) => "send",
+                ("DELETE", _) => "delete",
+                ("PUT", _) => "update",
+                ("GET", _) when query.Contains("peekonly=true", StringComparison.OrdinalIgnoreCase) => "peek",
+                _ => "receive",
+            };
+            log.Add(messages > 0 ? $"queue {operation} {roles.GetValueOrDefault(segments[messages - 1], segments[messages - 1])}" : "queue " + operation);
         }
     }
 }

@@ -48,10 +48,10 @@ public sealed class CheckoutSessionCompletedHandler(
         var account = await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false);
         if (stripeEvent.CustomerId is { } customerId && account.AssignStripeCustomer(customerId).Changed)
         {
-            await accounts.UpdateAsync(accountId, account => account.AssignStripeCustomer(customerId).Account, cancellationToken).ConfigureAwait(false);
+            account = await accounts.UpdateAsync(accountId, account => account.AssignStripeCustomer(customerId).Account, cancellationToken).ConfigureAwait(false);
         }
 
-        var result = await ApplyAsync(accountId, stripeEvent, cancellationToken).ConfigureAwait(false);
+        var result = await ApplyAsync(account, stripeEvent, cancellationToken).ConfigureAwait(false);
 
         // Only now, once what it sold is on the account: while an attempt that failed before is retried, the account still
         // names the session, so a Checkout on other terms finds it paid and is refused instead of selling a second subscription.
@@ -63,12 +63,14 @@ public sealed class CheckoutSessionCompletedHandler(
         return result;
     }
 
-    private async Task<StripeEventHandlingResult> ApplyAsync(AccountId accountId, StripeEventPayload stripeEvent, CancellationToken cancellationToken)
+    /// <summary>What the session sold, applied to the account <paramref name="account"/> is a read of (a payment's handler decides on that read).</summary>
+    private async Task<StripeEventHandlingResult> ApplyAsync(BillingAccount account, StripeEventPayload stripeEvent, CancellationToken cancellationToken)
     {
+        var accountId = account.Id;
         if (stripeEvent.CheckoutMode == PaymentMode)
         {
             return paymentHandlers.FirstOrDefault() is { } payments
-                ? await payments.HandleAsync(accountId, stripeEvent, cancellationToken).ConfigureAwait(false)
+                ? await payments.HandleAsync(account, stripeEvent, cancellationToken).ConfigureAwait(false)
                 : StripeEventHandlingResult.Ignored(accountId, "Payment-mode Checkout Session: no feature of this build handles one-off payments; an ignored event is final (never applied again).");
         }
 

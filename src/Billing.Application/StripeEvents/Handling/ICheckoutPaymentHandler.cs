@@ -9,5 +9,6 @@ namespace Billing.Application.StripeEvents.Handling;
 /// </summary>
 public interface ICheckoutPaymentHandler
 {
-    Task<StripeEventHandlingResult> HandleAsync(AccountId accountId, StripeEventPayload session, CancellationToken cancellationToken);
+    /// <summary>Handles <paramref name="session"/> for the account it belongs to, as the caller has just read (or created) it.</summary>
+    Task<StripeEventHandlingResult> HandleAsync(BillingAccount account, StripeEventPayload session, CancellationToken cancellationToken);
 }
