@@ -55,7 +55,9 @@ public sealed class CheckoutSessionCompletedHandler(
 
         // Only now, once what it sold is on the account: while an attempt that failed before is retried, the account still
         // names the session, so a Checkout on other terms finds it paid and is refused instead of selling a second subscription.
-        if (stripeEvent.ObjectId is { } sessionId)
+        // Read again, not decided on the read above: a Checkout in another tab may name this session again meanwhile (it
+        // found it paid while replacing it). A payment-mode session (a pack, an add-on) is never an account's open Checkout.
+        if (stripeEvent.CheckoutMode == SubscriptionMode && stripeEvent.ObjectId is { } sessionId)
         {
             await accounts.UpdateAsync(accountId, account => account.ClearCheckout(sessionId), cancellationToken).ConfigureAwait(false);
         }
