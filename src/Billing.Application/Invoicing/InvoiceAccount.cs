@@ -57,7 +57,7 @@ public sealed partial class InvoiceAccount(
         if (stored is { IsDone: true })
         {
             // A finished run delivered again: the delivery that saved it last may have failed or stopped before its
-            // index entry was written. One write (after a read), only on such a redelivery.
+            // index entry was written. A read, and a write only when the entry is missing or older, only on such a redelivery.
             await delivery.KeepCopyAsync(() => runs.RecordInIndexAsync(stored, cancellationToken), e => LogIndexEntryGivenUp(e, stored.RunId)).ConfigureAwait(false);
         }
 

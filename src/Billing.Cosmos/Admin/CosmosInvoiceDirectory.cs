@@ -82,7 +82,8 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
 
     /// <summary>
     /// Writes the entry of a run that has a Stripe invoice (others have none), unless a later save's entry is stored
-    /// (<see cref="InvoiceRun.IsLaterSave(InvoiceRun, InvoiceRun)"/>: by the run's revision, whatever the savers' clocks said).
+    /// (<see cref="InvoiceRun.IsLaterSave(InvoiceRun, InvoiceRun)"/>: by the run's revision, whatever the savers' clocks said)
+    /// or this save's own (a repair that finds the entry written: nothing would change), of this schema version.
     /// A failure throws <see cref="OperatorCopyNotWrittenException"/> (the run is saved already): the delivery that saved
     /// the run fails, and the next one writes the entry again with its own save, or, finding nothing left to save, as a
     /// repair (<see cref="IInvoiceRunStore.RecordInIndexAsync"/>).
@@ -101,7 +102,8 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
                 id,
                 IndexPartition,
                 stored => ToDocument(run, stored),
-                (stored, document) => InvoiceRun.IsLaterSave((stored.Revision, stored.UpdatedAt, stored.Step, stored.Status), (document.Revision, document.UpdatedAt, document.Step, document.Status)),
+                (stored, document) => !InvoiceRun.IsLaterSave((document.Revision, document.UpdatedAt, document.Step, document.Status), (stored.Revision, stored.UpdatedAt, stored.Step, stored.Status))
+                                      && stored.SchemaVersion == document.SchemaVersion,
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException or InvalidOperationException or HttpRequestException && !cancellationToken.IsCancellationRequested)

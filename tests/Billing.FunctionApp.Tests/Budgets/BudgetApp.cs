@@ -1,9 +1,14 @@
+using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text;
+using System.Text.Json;
+using Billing.Application.StripeEvents;
 using Billing.Application.Catalog;
 using Billing.Cosmos.Configuration;
+using Billing.FunctionApp.Api;
 using Billing.FunctionApp.Http;
 using Billing.FunctionApp.Tests.Startup;
+using Billing.FunctionApp.Webhooks;
 using Billing.Infrastructure.Cosmos;
 using Billing.Infrastructure.Queues;
 using Billing.Infrastructure.StripeApi;
@@ -130,5 +135,74 @@ public sealed class BudgetApp : IAsyncLifetime
         var result = await run(function, context.Request);
         await result.ExecuteAsync(context);
         return context.Response.StatusCode;
+    }
+
+    /// <summary>A PRO subscription the account buys through Checkout, its completed session's event processed.</summary>
+    public async Task SubscribeAsync(string account)
+    {
+        Assert.Equal(200, await CallAsync<CheckoutFunction>((f, r) => f.Run(r, default), account, json: """{"plan":"PRO","interval":"month"}"""));
+        await CompleteCheckoutAsync(account);
+        await DeliverAsync((await EventOfAsync(account, "checkout.session.completed")).Event);
+    }
+
+    /// <summary>The newest event of <paramref name="type"/> about the account's Stripe customer, and the subscription it names (if any).</summary>
+    public async Task<(JsonElement Event, string? Subscription)> EventOfAsync(string account, string type)
+    {
+        var customer = await CustomerAsync(account);
+        var events = (await StripeGetAsync("/v1/events?limit=100&type=" + type)).GetProperty("data").EnumerateArray();
+        var found = events.First(e => e.GetProperty("data").GetProperty("object") is var o
+                                      && (o.TryGetProperty("customer", out var c) ? c.GetString() : o.GetProperty("id").GetString()) == customer);
+        var data = found.GetProperty("data").GetProperty("object");
+        var subscription = data.TryGetProperty("subscription", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()
+            : data.GetProperty("object").GetString() == "subscription" ? data.GetProperty("id").GetString() : null;
+        return (found, subscription);
+    }
+
+    /// <summary>The event as Stripe sends it to the webhook, which keeps it; then the requests of its first delivery from the queue.</summary>
+    public async Task<IReadOnlyList<string>> DeliverAsync(JsonElement stripeEvent)
+    {
+        var body = stripeEvent.GetRawText();
+        var signature = StripeSigner.Header(Time.GetUtcNow(), body, Services.GetRequiredService<IOptions<StripeOptions>>().Value.WebhookSecrets[0]);
+        Assert.Equal(200, await CallAsync<StripeWebhookFunction>((f, r) => f.Run(r, default), "stripe", json: body, headers: new Dictionary<string, string> { ["Stripe-Signature"] = signature }));
+        return await ProcessAsync(stripeEvent, deliveryAttempt: 1);
+    }
+
+    /// <summary>The requests of the event's delivery <paramref name="deliveryAttempt"/> from the queue.</summary>
+    public Task<IReadOnlyList<string>> ProcessAsync(JsonElement stripeEvent, long deliveryAttempt)
+    {
+        var message = new StripeEventQueueMessage { EventId = stripeEvent.GetProperty("id").GetString()!, Type = stripeEvent.GetProperty("type").GetString() }.ToJson();
+        return RequestsOfAsync(() => RunAsync<ProcessStripeEventFunction>(f => f.Run(message, deliveryAttempt, default)));
+    }
+
+    /// <summary>Pays the account's open Checkout Session on Stripe's page (the emulator's control).</summary>
+    public async Task CompleteCheckoutAsync(string account)
+    {
+        var sessions = (await StripeGetAsync("/v1/checkout/sessions?limit=100")).GetProperty("data").EnumerateArray();
+        var open = sessions.First(s => s.GetProperty("client_reference_id").GetString() == account && s.GetProperty("status").GetString() == "open");
+        await Stripe.ControlAsync($"/_emulator/checkout/sessions/{open.GetProperty("id").GetString()}/complete", new Dictionary<string, string> { ["payment_method"] = "succeeding" });
+    }
+
+    private async Task<string> CustomerAsync(string account)
+    {
+        var sessions = (await StripeGetAsync("/v1/checkout/sessions?limit=100")).GetProperty("data").EnumerateArray();
+        return sessions.First(s => s.GetProperty("client_reference_id").GetString() == account).GetProperty("customer").GetString()!;
+    }
+
+    private async Task<JsonElement> StripeGetAsync(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", StripeEmulatorProcess.SecretKey);
+        using var response = await Stripe.Controls.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>The requests <paramref name="call"/> sent.</summary>
+    public async Task<IReadOnlyList<string>> RequestsOfAsync(Func<Task> call)
+    {
+        Requests.Take();
+        await call();
+        return Requests.Take();
     }
 }

@@ -1,14 +1,7 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
-using Billing.Application.StripeEvents;
 using Billing.FunctionApp.Api;
 using Billing.FunctionApp.Jobs;
-using Billing.FunctionApp.Webhooks;
-using Billing.Infrastructure.StripeApi;
-using Billing.TestSupport;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Billing.FunctionApp.Tests.Budgets;
 
@@ -25,11 +18,11 @@ public sealed class QueueAndTimerBudgetTests(BudgetApp app) : IClassFixture<Budg
     [Fact]
     public async Task A_subscription_event_after_its_Checkout_reads_Stripe_once_and_leaves_the_account_unwritten()
     {
-        await SubscribeAsync();
+        await app.SubscribeAsync(_account);
 
-        var (subscriptionCreated, subscription) = await EventOfAsync("customer.subscription.created");
-        var first = await DeliverAsync(subscriptionCreated);
-        var redelivered = await ProcessAsync(subscriptionCreated, deliveryAttempt: 2);
+        var (subscriptionCreated, subscription) = await app.EventOfAsync(_account, "customer.subscription.created");
+        var first = await app.DeliverAsync(subscriptionCreated);
+        var redelivered = await app.ProcessAsync(subscriptionCreated, deliveryAttempt: 2);
 
         Assert.Equal(
             [
@@ -44,10 +37,10 @@ public sealed class QueueAndTimerBudgetTests(BudgetApp app) : IClassFixture<Budg
     public async Task A_completed_subscription_Checkout_reads_Stripe_once_and_writes_the_account_twice()
     {
         Assert.Equal(200, await app.CallAsync<CheckoutFunction>((f, r) => f.Run(r, default), _account, json: """{"plan":"PRO","interval":"month"}"""));
-        await CompleteAsync();
+        await app.CompleteCheckoutAsync(_account);
 
-        var (completed, subscription) = await EventOfAsync("checkout.session.completed");
-        var requests = await DeliverAsync(completed);
+        var (completed, subscription) = await app.EventOfAsync(_account, "checkout.session.completed");
+        var requests = await app.DeliverAsync(completed);
 
         Assert.Equal(
             [
@@ -62,11 +55,11 @@ public sealed class QueueAndTimerBudgetTests(BudgetApp app) : IClassFixture<Budg
     [Fact]
     public async Task A_completed_add_on_Checkout_reads_the_account_once_before_granting_it_and_never_to_clear_its_session()
     {
-        await SubscribeAsync();
+        await app.SubscribeAsync(_account);
         Assert.Equal(200, await app.CallAsync<CreditsFunctions>((f, r) => f.BuyAddOn(r, default), _account, json: """{"addOn":"EXTRA_PROJECTS_5"}"""));
-        await CompleteAsync();
+        await app.CompleteCheckoutAsync(_account);
 
-        var requests = await DeliverAsync((await EventOfAsync("checkout.session.completed")).Event);
+        var requests = await app.DeliverAsync((await app.EventOfAsync(_account, "checkout.session.completed")).Event);
 
         Assert.Equal(
             [
@@ -84,7 +77,7 @@ public sealed class QueueAndTimerBudgetTests(BudgetApp app) : IClassFixture<Budg
         var id = "evt_ign" + Guid.NewGuid().ToString("N")[..12];
         var stripeEvent = JsonDocument.Parse($$"""{"id":"{{id}}","object":"event","api_version":"2026-10-28.endive","created":{{app.Time.GetUtcNow().ToUnixTimeSeconds()}},"livemode":false,"pending_webhooks":1,"type":"customer.updated","data":{"object":{"id":"cus_budget","object":"customer"} } }""").RootElement;
 
-        var requests = await DeliverAsync(stripeEvent);
+        var requests = await app.DeliverAsync(stripeEvent);
 
         Assert.Equal(["read stripe-events", "patch stripe-events", "patch stripe-events"], requests);
     }
@@ -92,79 +85,12 @@ public sealed class QueueAndTimerBudgetTests(BudgetApp app) : IClassFixture<Budg
     [Fact]
     public async Task A_sweep_with_nothing_overdue_reads_its_position_lists_once_and_writes_its_position()
     {
-        await RequestsOfAsync(SweepAsync); // the position's first write
+        await app.RequestsOfAsync(SweepAsync); // the position's first write
 
-        var requests = await RequestsOfAsync(SweepAsync);
+        var requests = await app.RequestsOfAsync(SweepAsync);
 
         Assert.Equal(["read sweep-position", "cross-partition query accounts", "read sweep-position", "replace sweep-position"], requests);
     }
 
     private Task SweepAsync() => app.RunAsync<MissedEventSweepFunction>(f => f.Run(new TimerInfo(), default));
-
-    /// <summary>A PRO subscription bought through Checkout, its events up to the completed session processed.</summary>
-    private async Task SubscribeAsync()
-    {
-        Assert.Equal(200, await app.CallAsync<CheckoutFunction>((f, r) => f.Run(r, default), _account, json: """{"plan":"PRO","interval":"month"}"""));
-        await CompleteAsync();
-        await DeliverAsync((await EventOfAsync("checkout.session.completed")).Event);
-    }
-
-    /// <summary>The newest event of <paramref name="type"/> about this test's customer, and the subscription it names (if any).</summary>
-    private async Task<(JsonElement Event, string? Subscription)> EventOfAsync(string type)
-    {
-        var customer = await CustomerAsync();
-        var events = (await StripeGetAsync("/v1/events?limit=100&type=" + type)).GetProperty("data").EnumerateArray();
-        var found = events.First(e => e.GetProperty("data").GetProperty("object") is var o
-                                      && (o.TryGetProperty("customer", out var c) ? c.GetString() : o.GetProperty("id").GetString()) == customer);
-        var data = found.GetProperty("data").GetProperty("object");
-        var subscription = data.TryGetProperty("subscription", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()
-            : data.GetProperty("object").GetString() == "subscription" ? data.GetProperty("id").GetString() : null;
-        return (found, subscription);
-    }
-
-    /// <summary>The event as Stripe sends it to the webhook, which keeps it; then the requests of its first delivery from the queue.</summary>
-    private async Task<IReadOnlyList<string>> DeliverAsync(JsonElement stripeEvent)
-    {
-        var body = stripeEvent.GetRawText();
-        var signature = StripeSigner.Header(app.Time.GetUtcNow(), body, app.Services.GetRequiredService<IOptions<StripeOptions>>().Value.WebhookSecrets[0]);
-        Assert.Equal(200, await app.CallAsync<StripeWebhookFunction>((f, r) => f.Run(r, default), "stripe", json: body, headers: new Dictionary<string, string> { ["Stripe-Signature"] = signature }));
-        return await ProcessAsync(stripeEvent, deliveryAttempt: 1);
-    }
-
-    private Task<IReadOnlyList<string>> ProcessAsync(JsonElement stripeEvent, long deliveryAttempt)
-    {
-        var message = new StripeEventQueueMessage { EventId = stripeEvent.GetProperty("id").GetString()!, Type = stripeEvent.GetProperty("type").GetString() }.ToJson();
-        return RequestsOfAsync(() => app.RunAsync<ProcessStripeEventFunction>(f => f.Run(message, deliveryAttempt, default)));
-    }
-
-    /// <summary>Pays this test's open Checkout Session on Stripe's page (the emulator's control).</summary>
-    private async Task CompleteAsync()
-    {
-        var sessions = (await StripeGetAsync("/v1/checkout/sessions?limit=100")).GetProperty("data").EnumerateArray();
-        var open = sessions.First(s => s.GetProperty("client_reference_id").GetString() == _account && s.GetProperty("status").GetString() == "open");
-        await app.Stripe.ControlAsync($"/_emulator/checkout/sessions/{open.GetProperty("id").GetString()}/complete", new Dictionary<string, string> { ["payment_method"] = "succeeding" });
-    }
-
-    private async Task<string> CustomerAsync()
-    {
-        var sessions = (await StripeGetAsync("/v1/checkout/sessions?limit=100")).GetProperty("data").EnumerateArray();
-        return sessions.First(s => s.GetProperty("client_reference_id").GetString() == _account).GetProperty("customer").GetString()!;
-    }
-
-    private async Task<JsonElement> StripeGetAsync(string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", StripeEmulatorProcess.SecretKey);
-        using var response = await app.Stripe.Controls.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private async Task<IReadOnlyList<string>> RequestsOfAsync(Func<Task> call)
-    {
-        app.Requests.Take();
-        await call();
-        return app.Requests.Take();
-    }
 }
