@@ -20,7 +20,8 @@ namespace Billing.Application.Subscriptions;
 /// skipped nor read twice), and a short one starts the next lap from the most recently due again, so accounts that stay
 /// overdue (a subscription Stripe keeps unchanged, a sync that keeps failing) can never hide older ones for good, however
 /// many there are. The position is kept in <see cref="IMissedEventSweepPositionStore"/>, not in the process: every run
-/// may start in a fresh one. It is written after each batch, once the whole batch was processed (an account that failed
+/// may start in a fresh one. It is written after each batch (unless it would not change: a lap from the top that ends
+/// in the run's first batch), once the whole batch was processed (an account that failed
 /// counts as processed: it stays due and the next lap tries it again), so a run the host stops (its function timeout)
 /// keeps the batches it finished and leaves only its unfinished one to the next run.
 /// A run goes on batch after batch within <see cref="MissedEventSweepOptions.TimeBudget"/> (a batch starts only if the
@@ -76,6 +77,14 @@ public sealed partial class MissedEventSweep(
             // accounts before it were processed, so a run that did not finish a batch leaves the rest to the next run.
             moreDue = cut || listed.Count >= settings.BatchSize;
             var next = moreDue ? listed[swept.Length - 1] : null;
+            if (next is null && after is null && etag is not null)
+            {
+                // A lap that began and ended at the top, as the stored position says: writing it again would change nothing
+                // (but its writtenAt), and the run stops here whatever another run wrote meanwhile.
+                LogLapEnded();
+                break;
+            }
+
             etag = await positions.TryWriteAsync(next, etag, cancellationToken).ConfigureAwait(false);
             if (etag is null)
             {
