@@ -102,8 +102,8 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
                 id,
                 IndexPartition,
                 stored => ToDocument(run, stored),
-                (stored, document) => !InvoiceRun.IsLaterSave((document.Revision, document.UpdatedAt, document.Step, document.Status), (stored.Revision, stored.UpdatedAt, stored.Step, stored.Status))
-                                      && stored.SchemaVersion == document.SchemaVersion,
+                (stored, document) => InvoiceRun.IsLaterSave(SaveOf(stored), SaveOf(document))
+                                      || (!InvoiceRun.IsLaterSave(SaveOf(document), SaveOf(stored)) && stored.SchemaVersion == document.SchemaVersion),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is CosmosException or ServiceUnavailableException or InvalidOperationException or HttpRequestException && !cancellationToken.IsCancellationRequested)
@@ -111,6 +111,9 @@ public sealed class CosmosInvoiceDirectory(BillingContainers containers) : IInvo
             throw new OperatorCopyNotWrittenException($"The invoice index entry '{id}' was not written ({exception.GetType().Name}).", exception);
         }
     }
+
+    private static (long? Revision, DateTimeOffset UpdatedAt, InvoiceRunStep Step, string Status) SaveOf(InvoiceEntryDocument entry) =>
+        (entry.Revision, entry.UpdatedAt, entry.Step, entry.Status);
 
     private static InvoiceEntryDocument ToDocument(InvoiceRun run, InvoiceEntryDocument? stored) => new()
     {

@@ -317,6 +317,29 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_later_save_s_entry_of_an_older_schema_version_is_not_replaced_by_an_earlier_save_s_repair()
+    {
+        var runs = fixture.Get<IInvoiceRunStore>();
+        var invoices = fixture.Get<IInvoiceDirectory>();
+        var account = Ids.NewAccount("invschema");
+        var (year, month) = (2000 + Random.Shared.Next(0, 900), 1 + Random.Shared.Next(0, 12));
+        var created = await runs.CreateAsync(Run(account, year, month), CancellationToken.None);
+        var finalized = await runs.SaveAsync(created with { Step = InvoiceRunStep.Finalized, StripeInvoiceId = "in_" + account.Value, Status = "open", UpdatedAt = Now.AddMinutes(1) }, CancellationToken.None);
+        await runs.SaveAsync(finalized with { Step = InvoiceRunStep.Recorded, Status = "paid", UpdatedAt = Now.AddMinutes(2) }, CancellationToken.None);
+
+        // The later save's entry as an older build wrote it (during a rolling deploy); then this build's repair of the
+        // earlier save lands. (An entry of a newer schema is never rewritten at all.)
+        var entryId = $"invoice-entry:{account.Value}:{created.PeriodKey.Value}";
+        var entry = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, entryId, "/admin/invoices"))!;
+        entry["schemaVersion"] = (int)entry["schemaVersion"]! - 1;
+        await RawDocuments.UpsertAsync(fixture.Containers.Accounts, entry, "/admin/invoices");
+        await runs.RecordInIndexAsync(finalized, CancellationToken.None);
+
+        var listed = Assert.Single((await invoices.ListAsync(new InvoiceDirectoryQuery($"{year:0000}-{month:00}", null, null, 10), CancellationToken.None)).Items, r => r.AccountId == account);
+        Assert.Equal((InvoiceRunStep.Recorded, "paid"), (listed.Step, listed.Status));
+    }
+
+    [Fact]
     public async Task An_entry_written_before_revisions_is_ordered_by_updated_at_until_a_save_with_a_revision_replaces_it()
     {
         var runs = fixture.Get<IInvoiceRunStore>();
