@@ -16,7 +16,7 @@ namespace Billing.EndToEnd.Tests.Browser;
 /// <summary>
 /// The customer's billing page (src/Billing.Web/billing) in Chromium against the whole local stack: Checkout and the
 /// portal on the Stripe emulator's own pages, webhooks applied by the app, usage recorded through the service API as
-/// the product's backend does, invoices made by the invoicing timer. The development catalog: FREE allows 20 agent
+/// the product's backend does, invoices made by an operator's invoicing run. The development catalog: FREE allows 20 agent
 /// runs; PRO includes 5,000 and charges 2 cents per run beyond.
 /// </summary>
 [Trait(LongClassesFirst.Trait, LongClassesFirst.LongRunning)]
@@ -328,8 +328,8 @@ public sealed partial class BillingPageTests(BrowserFixture browser) : IClassFix
         await Expect(page.Locator("#invoices-body")).ToContainTextAsync("No invoices yet.");
         await Expect(page.Locator("#invoices-body")).ToContainTextAsync("$5.00 accrued for");
 
-        // The period closes; the timer (every 2 s) invoices it; the customer reloads the page.
-        await InvoicingTests.ClosePeriodsNowAsync(Stack, subscriber);
+        // The period closes; an operator's invoicing run invoices it; the customer reloads the page.
+        await InvoicingTests.RunInvoicingAsync(Stack, subscriber, await InvoicingTests.ClosePeriodsNowAsync(Stack, subscriber));
         var invoice = (await Eventually.GetAsync(
             () => InvoicingTests.InvoicesOfAsync(Stack, subscriber.CustomerId),
             invoices => invoices.Count == 1 && invoices[0].Status == "open",

@@ -715,7 +715,7 @@ public sealed class OperatorPageTests(BrowserFixture browser) : IClassFixture<Br
         var subscriber = await InvoicingTests.SubscribeAsync(Stack, "price_pro_monthly");
         var periodStart = await InvoicingTests.OpenPeriodsAsync(Stack, subscriber);
         await InvoicingTests.RecordAsync(Stack, subscriber.AccountId, "agent_runs", 5_001);
-        await InvoicingTests.ClosePeriodsNowAsync(Stack, subscriber);
+        await InvoicingTests.RunInvoicingAsync(Stack, subscriber, await InvoicingTests.ClosePeriodsNowAsync(Stack, subscriber));
         await Eventually.UntilAsync(async () => (await InvoicingTests.InvoicesOfAsync(Stack, subscriber.CustomerId)).Any(i => i.Status is "open" or "paid"), "the usage invoice", TimeSpan.FromSeconds(90));
         var month = periodStart.ToString("yyyy-MM", CultureInfo.InvariantCulture);
         var monthBefore = periodStart.AddMonths(-1).ToString("yyyy-MM", CultureInfo.InvariantCulture);

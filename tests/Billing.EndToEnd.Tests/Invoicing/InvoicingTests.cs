@@ -388,6 +388,25 @@ public sealed class InvoicingTests(InvoicingTests.TimerStackFixture fixture) : I
         return periodEnd;
     }
 
+    /// <summary>
+    /// Queues the invoicing job of the subscriber's period <see cref="ClosePeriodsNowAsync"/> ended at <paramref name="periodEnd"/>
+    /// as an operator does (<c>POST /api/billing/admin/invoices/runs</c> for the account and the month the period ended in,
+    /// <c>billing invoices run --account</c>): the way to invoice a closed period at once without a timer that fires every
+    /// few seconds (and reads every closing day of its look-back window each time) beside tests that do not need it.
+    /// </summary>
+    internal static async Task RunInvoicingAsync(WebhookStack stack, Subscriber subscriber, DateTimeOffset periodEnd)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/billing/admin/invoices/runs", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { period = periodEnd.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture), dryRun = false, accountId = subscriber.AccountId }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentTokens.For(subscriber.AccountId, admin: true));
+        using var response = await stack.App.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        Assert.Single(JsonDocument.Parse(body).RootElement.GetProperty("queued").EnumerateArray());
+    }
+
     internal static async Task RecordAsync(WebhookStack stack, string accountId, string meter, long quantity)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/usage", UriKind.Relative))
