@@ -34,6 +34,26 @@ public sealed class QueueAndTimerBudgetTests(BudgetApp app) : IClassFixture<Budg
     }
 
     [Fact]
+    public async Task A_subscription_event_read_later_than_the_clock_skew_rewrites_the_account_with_the_newer_read()
+    {
+        await app.SubscribeAsync(_account);
+        app.Time.Advance(TimeSpan.FromMinutes(1)); // beyond the 5 s within which two reads of the same state are one
+        await app.WarmAsync();
+
+        var (_, subscription) = await app.EventOfAsync(_account, "customer.subscription.created");
+        var (paid, _) = await app.EventOfAsync(_account, "invoice.paid");
+        var requests = await app.DeliverAsync(paid);
+
+        Assert.Equal(
+            [
+                "read stripe-events", "patch stripe-events", "read stripe-customers", "stripe GET /v1/subscriptions/" + subscription,
+                "read account", "read account", "replace account", "read account-summary", "replace account-summary", // the same state, dated later
+                "patch stripe-events", "upsert account-event",
+            ],
+            requests);
+    }
+
+    [Fact]
     public async Task A_completed_subscription_Checkout_reads_Stripe_once_and_writes_the_account_twice()
     {
         Assert.Equal(200, await app.CallAsync<CheckoutFunction>((f, r) => f.Run(r, default), _account, json: """{"plan":"PRO","interval":"month"}"""));
