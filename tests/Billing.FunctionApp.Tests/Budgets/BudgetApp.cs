@@ -182,15 +182,19 @@ public sealed class BudgetApp : IAsyncLifetime
         await Stripe.ControlAsync($"/_emulator/checkout/sessions/{open.GetProperty("id").GetString()}/complete", new Dictionary<string, string> { ["payment_method"] = "succeeding" });
     }
 
-    private async Task<string> CustomerAsync(string account)
+    public async Task<string> CustomerAsync(string account)
     {
         var sessions = (await StripeGetAsync("/v1/checkout/sessions?limit=100")).GetProperty("data").EnumerateArray();
         return sessions.First(s => s.GetProperty("client_reference_id").GetString() == account).GetProperty("customer").GetString()!;
     }
 
-    private async Task<JsonElement> StripeGetAsync(string path)
+    private Task<JsonElement> StripeGetAsync(string path) => StripeAsync(HttpMethod.Get, path);
+
+    /// <summary>A request to the emulator's Stripe API, as the merchant's dashboard or Stripe itself would make it; its JSON answer.</summary>
+    public async Task<JsonElement> StripeAsync(HttpMethod method, string path, IDictionary<string, string>? form = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        request.Content = form is null ? null : new FormUrlEncodedContent(form);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", StripeEmulatorProcess.SecretKey);
         using var response = await Stripe.Controls.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();

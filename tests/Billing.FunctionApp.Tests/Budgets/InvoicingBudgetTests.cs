@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Billing.Application.Invoicing;
 using Billing.Domain.Accounts;
 using Billing.FunctionApp.Invoicing;
@@ -7,23 +9,17 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Billing.FunctionApp.Tests.Budgets;
 
 /// <summary>
-/// What an invoicing job costs once its period has closed (docs/data-model.md, "Cost per function"): a fixture of its
-/// own, since its clock moves past the period's end.
+/// What an invoicing job, its invoice's events and a renewal's failed payment cost once a period has closed
+/// (docs/data-model.md, "Cost per function"): a fixture of its own, since its clocks move past the period's end.
 /// </summary>
-public sealed class InvoicingBudgetTests(BudgetApp app) : IClassFixture<BudgetApp>
+public sealed partial class InvoicingBudgetTests(BudgetApp app) : IClassFixture<BudgetApp>
 {
     private readonly string _account = "budget-" + Guid.NewGuid().ToString("N")[..12];
 
     [Fact]
     public async Task A_job_delivered_again_for_a_run_already_invoiced_reads_the_run_and_its_index_entry_and_writes_nothing()
     {
-        await app.SubscribeAsync(_account);
-        Assert.Equal(200, await app.CallAsync<RecordUsageFunction>((f, r) => f.Run(r, default), "product-backend", json: $$"""{"accountId":"{{_account}}","meter":"agent_runs","quantity":5100,"idempotencyKey":"over"}"""));
-        app.Time.Advance(TimeSpan.FromDays(32)); // past the period's end, settled
-        await app.WarmAsync();
-        var now = DateOnly.FromDateTime(app.Time.GetUtcNow().UtcDateTime);
-        var period = Assert.Single(await app.Services.GetRequiredService<InvoicingSweep>().ListNotInvoicedAsync(now.AddDays(-40), now, AccountId.Parse(_account), default));
-        var job = new InvoiceJob(period.AccountId, period.PeriodKey) { PeriodEnd = period.PeriodEnd }.ToJson();
+        var job = await OverageJobAsync();
         var invoiced = await app.RequestsOfAsync(() => app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 1, default)));
         Assert.Contains("stripe POST /v1/invoices", invoiced); // an overage invoice
 
@@ -31,4 +27,84 @@ public sealed class InvoicingBudgetTests(BudgetApp app) : IClassFixture<BudgetAp
 
         Assert.Equal(["read invoice-run", "read invoice-entry"], redelivered);
     }
+
+    [Fact]
+    public async Task A_job_reads_the_subscription_for_a_missed_renewal_for_the_draft_and_just_before_finalizing()
+    {
+        var job = await OverageJobAsync();
+
+        var invoiced = await app.RequestsOfAsync(() => app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 1, default)));
+
+        Assert.Equal(
+            [
+                "stripe GET /v1/subscriptions/{id}", // the renewal the account has not heard of (Stripe's own clock stood still)
+                "stripe GET /v1/invoices", "stripe GET /v1/subscriptions/{id}", "stripe POST /v1/invoices", // its collection copied onto the draft
+                "stripe POST /v1/invoiceitems",
+                "stripe GET /v1/invoices/{id}", "stripe GET /v1/subscriptions/{id}", "stripe POST /v1/invoices/{id}/finalize", // a pause set since the draft honoured
+                "stripe GET /v1/invoices/{id}", // the status recorded
+            ],
+            invoiced.Where(r => r.StartsWith("stripe ", StringComparison.Ordinal)).Select(r => StripeId().Replace(r, "{id}")));
+    }
+
+    [Fact]
+    public async Task A_usage_invoice_paid_is_recorded_on_its_run_with_one_Stripe_read_and_its_redelivery_reads_the_event_only()
+    {
+        var job = await OverageJobAsync();
+        await app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 1, default));
+        await app.Stripe.ControlAsync("/_emulator/clock/advance", new Dictionary<string, string> { ["seconds"] = "3700" }); // Stripe collects an hour after finalizing
+        var customer = await app.CustomerAsync(_account);
+        var paid = (await app.StripeAsync(HttpMethod.Get, "/v1/events?limit=100&type=invoice.paid")).GetProperty("data").EnumerateArray()
+            .First(e => e.GetProperty("data").GetProperty("object") is var o && o.GetProperty("customer").GetString() == customer && o.GetProperty("billing_reason").GetString() == "manual");
+
+        var first = await app.DeliverAsync(paid);
+        var redelivered = await app.ProcessAsync(paid, deliveryAttempt: 2);
+
+        Assert.Equal(
+            [
+                "read stripe-events", "patch stripe-events", "read invoice-run", "stripe GET /v1/invoices/" + paid.GetProperty("data").GetProperty("object").GetProperty("id").GetString(),
+                "read invoice-run", "replace invoice-run", "read invoice-entry", "replace invoice-entry", // the status saved
+                "read stripe-customers", "patch stripe-events", "upsert account-event",
+            ],
+            first);
+        Assert.Equal(["read stripe-events", "upsert account-event"], redelivered);
+    }
+
+    [Fact]
+    public async Task A_renewal_payment_failed_reads_Stripe_once_and_opens_the_grace_period_in_one_account_write()
+    {
+        await app.SubscribeAsync(_account);
+        await app.Stripe.ControlAsync($"/_emulator/customers/{await app.CustomerAsync(_account)}/payment_method", new Dictionary<string, string> { ["behavior"] = "failing" });
+        await app.Stripe.ControlAsync("/_emulator/clock/advance", new Dictionary<string, string> { ["seconds"] = (32 * 86_400).ToString(CultureInfo.InvariantCulture) });
+        app.Time.Advance(TimeSpan.FromDays(32));
+        await app.WarmAsync();
+
+        var (_, subscription) = await app.EventOfAsync(_account, "customer.subscription.created");
+        var (failed, _) = await app.EventOfAsync(_account, "invoice.payment_failed");
+        var first = await app.DeliverAsync(failed);
+        var redelivered = await app.ProcessAsync(failed, deliveryAttempt: 2);
+
+        Assert.Equal(
+            [
+                "read stripe-events", "patch stripe-events", "read stripe-customers", "stripe GET /v1/subscriptions/" + subscription,
+                "read account", "read account", "replace account", "read account-summary", "replace account-summary", // past_due since now
+                "patch stripe-events", "upsert account-event",
+            ],
+            first);
+        Assert.Equal(["read stripe-events", "upsert account-event"], redelivered);
+    }
+
+    /// <summary>The job of the account's first period, closed and settled, with usage beyond its plan (an overage invoice).</summary>
+    private async Task<string> OverageJobAsync()
+    {
+        await app.SubscribeAsync(_account);
+        Assert.Equal(200, await app.CallAsync<RecordUsageFunction>((f, r) => f.Run(r, default), "product-backend", json: $$"""{"accountId":"{{_account}}","meter":"agent_runs","quantity":5100,"idempotencyKey":"over"}"""));
+        app.Time.Advance(TimeSpan.FromDays(32)); // past the period's end, settled
+        await app.WarmAsync();
+        var now = DateOnly.FromDateTime(app.Time.GetUtcNow().UtcDateTime);
+        var period = Assert.Single(await app.Services.GetRequiredService<InvoicingSweep>().ListNotInvoicedAsync(now.AddDays(-40), now, AccountId.Parse(_account), default));
+        return new InvoiceJob(period.AccountId, period.PeriodKey) { PeriodEnd = period.PeriodEnd }.ToJson();
+    }
+
+    [GeneratedRegex(@"(?<=/)(sub|in)_\w+")]
+    private static partial Regex StripeId();
 }

@@ -92,6 +92,31 @@ public sealed class QueueAndTimerBudgetTests(BudgetApp app) : IClassFixture<Budg
     }
 
     [Fact]
+    public async Task A_refunded_pack_reads_the_charge_and_its_refunds_before_taking_its_credit_back_and_again_after()
+    {
+        Assert.Equal(200, await app.CallAsync<CreditsFunctions>((f, r) => f.BuyCredits(r, default), _account, json: """{"pack":"CREDITS_10"}"""));
+        await app.CompleteCheckoutAsync(_account);
+        await app.DeliverAsync((await app.EventOfAsync(_account, "checkout.session.completed")).Event);
+        var intent = (await app.StripeAsync(HttpMethod.Get, "/v1/checkout/sessions?limit=100")).GetProperty("data").EnumerateArray()
+            .First(s => s.GetProperty("client_reference_id").GetString() == _account).GetProperty("payment_intent").GetString()!;
+        await app.StripeAsync(HttpMethod.Post, "/v1/refunds", new Dictionary<string, string> { ["payment_intent"] = intent });
+
+        var (refunded, _) = await app.EventOfAsync(_account, "charge.refunded");
+        var charge = "stripe GET /v1/charges/" + refunded.GetProperty("data").GetProperty("object").GetProperty("id").GetString();
+        var requests = await app.DeliverAsync(refunded);
+
+        Assert.Equal(
+            [
+                "read stripe-events", "patch stripe-events", charge, "stripe GET /v1/refunds", "read stripe-customers",
+                "read credits", "read credits", "read credit-entry", "read credits", "replace credits", "create credit-entry", "read credits", "replace credits", // the reversal posted
+                "read account", // no add-on to revoke
+                charge, "stripe GET /v1/refunds", // a failure of the refund meanwhile given back
+                "patch stripe-events", "upsert account-event",
+            ],
+            requests);
+    }
+
+    [Fact]
     public async Task An_event_type_without_a_handler_is_recorded_ignored_without_reading_anything_else()
     {
         var id = "evt_ign" + Guid.NewGuid().ToString("N")[..12];
