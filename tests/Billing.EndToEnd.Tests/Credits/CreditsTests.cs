@@ -306,7 +306,7 @@ public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixt
         Assert.Contains(afterExpiry.GetProperty("grants").EnumerateArray(), g => g.GetProperty("expired").GetBoolean() && g.GetProperty("remaining").GetInt64() == 0);
 
         // The period closes with 1,000 agent runs and 1 token beyond the plan
-        await QuietAsync(stack, accountId);
+        await InvoicingTests.WaitUntilQuietAsync(stack, accountId);
         var subscriber = new InvoicingTests.Subscriber(accountId, customer.Id);
         await InvoicingTests.OpenPeriodsAsync(stack, subscriber);
         await RecordAsync(stack, accountId, "agent_runs", 6_000);
@@ -459,20 +459,6 @@ public sealed class CreditsTests(CreditsTests.StackFixture fixture) : IClassFixt
         request.Headers.Add(ServiceCredentials.ApiKeyHeader, ServiceCredentials.ApiKey);
         using var response = await stack.App.Http.SendAsync(request);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-    }
-
-    /// <summary>Lets the checkout's later webhooks (which restore Stripe's period) land before the period is shortened.</summary>
-    private static async Task QuietAsync(WebhookStack stack, string accountId)
-    {
-        long? seen = null;
-        var quiet = 0;
-        while (quiet < 4)
-        {
-            await Task.Delay(500);
-            var version = (await stack.Data.AccountAsync(accountId))!.Version;
-            quiet = version == seen ? quiet + 1 : 0;
-            seen = version;
-        }
     }
 
     private static async Task<List<Invoice>> UsageInvoicesAsync(WebhookStack stack, string customerId)
