@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Billing.Application.Invoicing;
 using Billing.Domain.Accounts;
@@ -52,9 +53,7 @@ public sealed partial class InvoicingBudgetTests(BudgetApp app) : IClassFixture<
         var job = await OverageJobAsync();
         await app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 1, default));
         await app.Stripe.ControlAsync("/_emulator/clock/advance", new Dictionary<string, string> { ["seconds"] = "3700" }); // Stripe collects an hour after finalizing
-        var customer = await app.CustomerAsync(_account);
-        var paid = (await app.StripeAsync(HttpMethod.Get, "/v1/events?limit=100&type=invoice.paid")).GetProperty("data").EnumerateArray()
-            .First(e => e.GetProperty("data").GetProperty("object") is var o && o.GetProperty("customer").GetString() == customer && o.GetProperty("billing_reason").GetString() == "manual");
+        var paid = await UsageInvoiceEventAsync("invoice.paid");
 
         var first = await app.DeliverAsync(paid);
         var redelivered = await app.ProcessAsync(paid, deliveryAttempt: 2);
@@ -66,6 +65,86 @@ public sealed partial class InvoicingBudgetTests(BudgetApp app) : IClassFixture<
                 "read stripe-customers", "patch stripe-events", "upsert account-event",
             ],
             first);
+        Assert.Equal(["read stripe-events", "upsert account-event"], redelivered);
+    }
+
+    [Fact]
+    public async Task A_usage_invoice_voided_is_recorded_on_its_run_with_one_Stripe_read_and_its_redelivery_reads_the_event_only()
+    {
+        var invoice = await UsageInvoiceAsync();
+        await app.StripeAsync(HttpMethod.Post, $"/v1/invoices/{invoice}/void");
+
+        var voided = await UsageInvoiceEventAsync("invoice.voided");
+        var first = await app.DeliverAsync(voided);
+        var redelivered = await app.ProcessAsync(voided, deliveryAttempt: 2);
+
+        Assert.Equal(
+            [
+                "read stripe-events", "patch stripe-events", "read invoice-run", "stripe GET /v1/invoices/" + invoice,
+                "read invoice-run", "replace invoice-run", "read invoice-entry", "replace invoice-entry", // the status saved
+                "read stripe-customers", "patch stripe-events", "upsert account-event",
+            ],
+            first);
+        Assert.Equal(["read stripe-events", "upsert account-event"], redelivered);
+    }
+
+    [Fact]
+    public async Task A_usage_invoice_marked_uncollectible_is_recorded_on_its_run_with_one_Stripe_read_and_its_redelivery_reads_the_event_only()
+    {
+        var invoice = await UsageInvoiceAsync();
+        await app.StripeAsync(HttpMethod.Post, $"/v1/invoices/{invoice}/mark_uncollectible");
+
+        var uncollectible = await UsageInvoiceEventAsync("invoice.marked_uncollectible");
+        var first = await app.DeliverAsync(uncollectible);
+        var redelivered = await app.ProcessAsync(uncollectible, deliveryAttempt: 2);
+
+        Assert.Equal(
+            [
+                "read stripe-events", "patch stripe-events", "read invoice-run", "stripe GET /v1/invoices/" + invoice,
+                "read invoice-run", "replace invoice-run", "read invoice-entry", "replace invoice-entry", // the status saved
+                "read stripe-customers", "patch stripe-events", "upsert account-event",
+            ],
+            first);
+        Assert.Equal(["read stripe-events", "upsert account-event"], redelivered);
+    }
+
+    [Fact]
+    public async Task A_usage_draft_deleted_ends_its_run_and_its_redelivery_reads_the_event_only()
+    {
+        var job = await OverageJobAsync();
+        var (_, subscription) = await app.EventOfAsync(_account, "customer.subscription.created");
+        await app.StripeAsync(HttpMethod.Post, "/v1/subscriptions/" + subscription, new Dictionary<string, string> { ["pause_collection[behavior]"] = "keep_as_draft" });
+        await app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 1, default)); // the draft kept
+        var draft = (await UsageInvoiceEventAsync("invoice.created")).GetProperty("data").GetProperty("object").GetProperty("id").GetString();
+        await app.StripeAsync(HttpMethod.Delete, "/v1/invoices/" + draft);
+
+        var deleted = await UsageInvoiceEventAsync("invoice.deleted");
+        var first = await app.DeliverAsync(deleted);
+        var redelivered = await app.ProcessAsync(deleted, deliveryAttempt: 2);
+
+        Assert.Equal(
+            [
+                "read stripe-events", "patch stripe-events", "read invoice-run", "stripe GET /v1/invoices/" + draft, // gone: the deletion confirmed
+                "read usage-period", // marked invoiced already when the run kept its draft: nothing written
+                "read invoice-run", "replace invoice-run", "read invoice-entry", "replace invoice-entry", // recorded deleted
+                "read stripe-customers", "patch stripe-events", "upsert account-event",
+            ],
+            first);
+        Assert.Equal(["read stripe-events", "upsert account-event"], redelivered);
+    }
+
+    [Fact]
+    public async Task A_renewal_invoice_deleted_reads_only_the_customer_link()
+    {
+        await app.SubscribeAsync(_account);
+        var (_, subscription) = await app.EventOfAsync(_account, "customer.subscription.created");
+        var id = "evt_del" + Guid.NewGuid().ToString("N")[..12];
+        var deleted = JsonDocument.Parse($$"""{"id":"{{id}}","object":"event","api_version":"2026-10-28.endive","created":{{app.Time.GetUtcNow().ToUnixTimeSeconds()}},"livemode":false,"pending_webhooks":1,"type":"invoice.deleted","data":{"object":{"id":"in_del{{id[7..]}}","object":"invoice","customer":"{{await app.CustomerAsync(_account)}}","subscription":"{{subscription}}","billing_reason":"subscription_cycle","status":"draft"} } }""").RootElement;
+
+        var first = await app.DeliverAsync(deleted);
+        var redelivered = await app.ProcessAsync(deleted, deliveryAttempt: 2);
+
+        Assert.Equal(["read stripe-events", "patch stripe-events", "read stripe-customers", "patch stripe-events", "upsert account-event"], first);
         Assert.Equal(["read stripe-events", "upsert account-event"], redelivered);
     }
 
@@ -103,6 +182,22 @@ public sealed partial class InvoicingBudgetTests(BudgetApp app) : IClassFixture<
         var now = DateOnly.FromDateTime(app.Time.GetUtcNow().UtcDateTime);
         var period = Assert.Single(await app.Services.GetRequiredService<InvoicingSweep>().ListNotInvoicedAsync(now.AddDays(-40), now, AccountId.Parse(_account), default));
         return new InvoiceJob(period.AccountId, period.PeriodKey) { PeriodEnd = period.PeriodEnd }.ToJson();
+    }
+
+    /// <summary>The id of the open usage invoice the job of the account's first period made (its run recorded).</summary>
+    private async Task<string> UsageInvoiceAsync()
+    {
+        var job = await OverageJobAsync();
+        await app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 1, default));
+        return (await UsageInvoiceEventAsync("invoice.finalized")).GetProperty("data").GetProperty("object").GetProperty("id").GetString()!;
+    }
+
+    /// <summary>The newest event of <paramref name="type"/> about a usage invoice (<c>billing_reason</c> <c>manual</c>) of the account.</summary>
+    private async Task<JsonElement> UsageInvoiceEventAsync(string type)
+    {
+        var customer = await app.CustomerAsync(_account);
+        return (await app.StripeAsync(HttpMethod.Get, "/v1/events?limit=100&type=" + type)).GetProperty("data").EnumerateArray()
+            .First(e => e.GetProperty("data").GetProperty("object") is var o && o.GetProperty("customer").GetString() == customer && o.GetProperty("billing_reason").GetString() == "manual");
     }
 
     [GeneratedRegex(@"(?<=/)(sub|in)_\w+")]
