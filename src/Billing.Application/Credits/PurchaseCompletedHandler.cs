@@ -41,10 +41,6 @@ public sealed partial class PurchaseCompletedHandler(
 {
     public const string Paid = "paid";
 
-    /// <summary>As <see cref="HandleAsync(BillingAccount, StripeEventPayload, CancellationToken)"/>, for a caller that has not read the account (it is read, or opened, here).</summary>
-    public async Task<StripeEventHandlingResult> HandleAsync(AccountId accountId, StripeEventPayload session, CancellationToken cancellationToken) =>
-        await HandleAsync(await accounts.GetOrCreateAsync(accountId, cancellationToken).ConfigureAwait(false), session, cancellationToken).ConfigureAwait(false);
-
     /// <summary>Grants what <paramref name="session"/> sold, deciding on <paramref name="account"/>: the account as the caller has just read it.</summary>
     public async Task<StripeEventHandlingResult> HandleAsync(BillingAccount account, StripeEventPayload session, CancellationToken cancellationToken)
     {

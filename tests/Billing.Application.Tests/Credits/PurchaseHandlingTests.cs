@@ -34,7 +34,7 @@ public sealed class PurchaseHandlingTests
     private readonly FakeStripeBillingGateway _gateway = new();
     private readonly CreditLedger _ledger;
     private readonly PurchaseCatalog _catalog;
-    private readonly PurchaseCompletedHandler _purchases;
+    private readonly PurchaseDelivery _purchases;
     private readonly PaymentReversalHandler _reversals;
     private readonly PurchaseReversal _reversal;
     private readonly FakeLogger<PurchaseCompletedHandler> _purchaseLog = new();
@@ -1128,12 +1128,22 @@ public sealed class PurchaseHandlingTests
     private Task<Outcomes.Outcome<AllocationState>> TakeProjectAsync(AccountId account, int i) =>
         _usage.Allocations.TakeAsync(new AllocationRequest(account.Value, "projects", $"p{i}"), CancellationToken.None);
 
-    private PurchaseCompletedHandler Handler(PurchaseCatalog catalog) =>
-        new(catalog, _usage.Catalog, _ledger, _usage.Accounts, _usage.Entitlements, _reversal, _usage.IncludedUnits, _usage.Time, _purchaseLog);
+    private PurchaseDelivery Handler(PurchaseCatalog catalog) =>
+        new(new(catalog, _usage.Catalog, _ledger, _usage.Accounts, _usage.Entitlements, _reversal, _usage.IncludedUnits, _usage.Time, _purchaseLog), _usage.Accounts);
 
     /// <summary>A purchase handler whose account reads and writes (its own and its reversal's) go through <paramref name="accounts"/>.</summary>
-    private PurchaseCompletedHandler HandlerOver(IBillingAccountStore accounts) =>
-        new(_catalog, _usage.Catalog, _ledger, accounts, _usage.Entitlements, new PurchaseReversal(_ledger, accounts, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time, NullLogger<PurchaseCompletedHandler>.Instance);
+    private PurchaseDelivery HandlerOver(IBillingAccountStore accounts) =>
+        new(new(_catalog, _usage.Catalog, _ledger, accounts, _usage.Entitlements, new PurchaseReversal(_ledger, accounts, _usage.IncludedUnits, _usage.Time), _usage.IncludedUnits, _usage.Time, NullLogger<PurchaseCompletedHandler>.Instance), accounts);
+
+    /// <summary>
+    /// A purchase event delivered as <see cref="CheckoutSessionCompletedHandler"/> delivers it: to the handler, with the
+    /// account just read (or opened) through the store the handler itself uses.
+    /// </summary>
+    private sealed class PurchaseDelivery(PurchaseCompletedHandler handler, IBillingAccountStore accounts)
+    {
+        public async Task<StripeEventHandlingResult> HandleAsync(AccountId accountId, StripeEventPayload session, CancellationToken cancellationToken) =>
+            await handler.HandleAsync(await accounts.GetOrCreateAsync(accountId, cancellationToken), session, cancellationToken);
+    }
 
     private StripeEventPayload Session(string sessionId, string purchase, string code, string paymentStatus, string type) => new()
     {
