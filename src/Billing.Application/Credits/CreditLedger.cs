@@ -47,12 +47,21 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
     public const int MaxAttempts = 64;
 
     /// <summary>Applies <paramref name="operation"/> at most once per key.</summary>
-    public async Task<CreditPosting> PostAsync(AccountId accountId, CreditOperation operation, CancellationToken cancellationToken)
+    public Task<CreditPosting> PostAsync(AccountId accountId, CreditOperation operation, CancellationToken cancellationToken) =>
+        PostAsync(accountId, operation, startFrom: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="PostAsync(AccountId, CreditOperation, CancellationToken)"/> starting from <paramref name="startFrom"/>, the
+    /// book as this caller just settled it: not read again, since its write is guarded by its ETag (a book changed since
+    /// makes the write lose the race, and the next attempt settles it afresh).
+    /// </summary>
+    private async Task<CreditPosting> PostAsync(AccountId accountId, CreditOperation operation, (CreditBook Book, string? ETag)? startFrom, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var (book, etag) = await SettleAsync(accountId, cancellationToken).ConfigureAwait(false);
+            var (book, etag) = startFrom ?? await SettleAsync(accountId, cancellationToken).ConfigureAwait(false);
+            startFrom = null;
             if (await store.GetEntryAsync(accountId, operation.Key, cancellationToken).ConfigureAwait(false) is { } existing)
             {
                 return new CreditPosting(CreditPostingKind.AlreadyPosted, existing, book);
@@ -91,14 +100,14 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
     /// </summary>
     public async Task<CreditPosting> RestoreSpendAsync(AccountId accountId, string spendKey, string reference, CancellationToken cancellationToken)
     {
-        var (book, _) = await SettleAsync(accountId, cancellationToken).ConfigureAwait(false); // a spend still pending is written out first
+        var settled = await SettleAsync(accountId, cancellationToken).ConfigureAwait(false); // a spend still pending is written out first
         var spend = await store.GetEntryAsync(accountId, spendKey, cancellationToken).ConfigureAwait(false);
         if (spend is null)
         {
-            return new CreditPosting(CreditPostingKind.Nothing, null, book, $"No spend {spendKey} to give back.");
+            return new CreditPosting(CreditPostingKind.Nothing, null, settled.Book, $"No spend {spendKey} to give back.");
         }
 
-        var posting = await PostAsync(accountId, CreditOperation.Restore(spend, reference), cancellationToken).ConfigureAwait(false);
+        var posting = await PostAsync(accountId, CreditOperation.Restore(spend, reference), settled, cancellationToken).ConfigureAwait(false);
         if (posting.Kind == CreditPostingKind.Nothing)
         {
             LogNotRestored(accountId.Value, spendKey, posting.Note ?? string.Empty);
