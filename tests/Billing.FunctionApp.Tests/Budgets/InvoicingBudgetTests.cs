@@ -129,20 +129,31 @@ public sealed partial class InvoicingBudgetTests(BudgetApp app) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_void_its_job_recorded_and_gave_the_credit_back_for_is_proved_so_by_its_event_reading_the_book_and_two_entries_and_writing_nothing()
+    public async Task A_void_its_job_records_gives_the_credit_back_at_the_record_step_and_its_event_proves_it_given_by_reading_the_book_and_two_entries()
     {
         var job = await CreditPackJobAsync();
         var (_, subscription) = await app.EventOfAsync(_account, "customer.subscription.created");
         await app.StripeAsync(HttpMethod.Post, "/v1/subscriptions/" + subscription, new Dictionary<string, string> { ["pause_collection[behavior]"] = "void" });
-        await app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 1, default)); // finalized uncollected, voided, the credit given back
+        var invoiced = await app.RequestsOfAsync(() => app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 1, default))); // finalized uncollected and voided
+        var jobAgain = await app.RequestsOfAsync(() => app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 2, default)));
         Assert.Equal(1_000, await CreditBalanceAsync());
 
         var voided = await UsageInvoiceEventAsync("invoice.voided");
+        var invoice = "/v1/invoices/" + voided.GetProperty("data").GetProperty("object").GetProperty("id").GetString();
         var first = await app.DeliverAsync(voided);
 
+        Assert.Equal(["stripe POST " + invoice + "/finalize", "stripe POST " + invoice + "/void"], invoiced.Where(r => r.StartsWith("stripe POST " + invoice, StringComparison.Ordinal)));
         Assert.Equal(
             [
-                "read stripe-events", "patch stripe-events", "read invoice-run", "stripe GET /v1/invoices/" + voided.GetProperty("data").GetProperty("object").GetProperty("id").GetString(),
+                "read usage-period", "patch usage-period", "stripe GET " + invoice, // the record step: the period invoiced, the status read
+                "read credits", "read credit-entry", "read credit-entry", "read credits", "replace credits", "create credit-entry", "read credits", "replace credits", // the spend given back
+                "read invoice-run", "replace invoice-run", "read invoice-entry", "replace invoice-entry", // recorded void
+            ],
+            invoiced.SkipWhile(r => r != "read usage-period"));
+        Assert.Equal(["read invoice-run", "read invoice-entry"], jobAgain);
+        Assert.Equal(
+            [
+                "read stripe-events", "patch stripe-events", "read invoice-run", "stripe GET " + invoice,
                 "read credits", "read credit-entry", "read credit-entry", // the spend, and its restore found: nothing posted, the run unchanged
                 "read stripe-customers", "patch stripe-events", "upsert account-event",
             ],
