@@ -142,6 +142,13 @@ public sealed partial class InvoicingBudgetTests(BudgetApp app) : IClassFixture<
         var invoice = "/v1/invoices/" + voided.GetProperty("data").GetProperty("object").GetProperty("id").GetString();
         var first = await app.DeliverAsync(voided);
 
+        Assert.Equal(
+            [
+                "read credits", "query accounts", // what the invoices of earlier periods leave
+                "read credit-entry", "read credits", "replace credits", "create credit-entry", "read credits", "replace credits", // the spend posted on that book
+                "read invoice-run", "replace invoice-run", // the credit applied saved
+            ],
+            invoiced.SkipWhile(r => r != "read credits").TakeWhile(r => !r.StartsWith("stripe ", StringComparison.Ordinal)));
         Assert.Equal(["stripe POST " + invoice + "/finalize", "stripe POST " + invoice + "/void"], invoiced.Where(r => r.StartsWith("stripe POST " + invoice, StringComparison.Ordinal)));
         Assert.Equal(
             [
