@@ -47,12 +47,27 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
     public const int MaxAttempts = 64;
 
     /// <summary>Applies <paramref name="operation"/> at most once per key.</summary>
-    public async Task<CreditPosting> PostAsync(AccountId accountId, CreditOperation operation, CancellationToken cancellationToken)
+    public Task<CreditPosting> PostAsync(AccountId accountId, CreditOperation operation, CancellationToken cancellationToken) =>
+        PostAsync(accountId, operation, startFrom: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="PostAsync(AccountId, CreditOperation, CancellationToken)"/> starting from <paramref name="book"/>, as the
+    /// caller read it (<see cref="ReadToPostAsync"/>) to decide the operation: not read again, since its write is guarded
+    /// by its ETag (a book changed since makes the write lose the race, and the next attempt settles it afresh).
+    /// </summary>
+    public Task<CreditPosting> PostAsync(SettledCreditBook book, CreditOperation operation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(book);
+        return PostAsync(book.Book.AccountId, operation, book, cancellationToken);
+    }
+
+    private async Task<CreditPosting> PostAsync(AccountId accountId, CreditOperation operation, SettledCreditBook? startFrom, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var (book, etag) = await SettleAsync(accountId, cancellationToken).ConfigureAwait(false);
+            var (book, etag) = startFrom ?? await SettleAsync(accountId, cancellationToken).ConfigureAwait(false);
+            startFrom = null;
             if (await store.GetEntryAsync(accountId, operation.Key, cancellationToken).ConfigureAwait(false) is { } existing)
             {
                 return new CreditPosting(CreditPostingKind.AlreadyPosted, existing, book);
@@ -91,14 +106,14 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
     /// </summary>
     public async Task<CreditPosting> RestoreSpendAsync(AccountId accountId, string spendKey, string reference, CancellationToken cancellationToken)
     {
-        var (book, _) = await SettleAsync(accountId, cancellationToken).ConfigureAwait(false); // a spend still pending is written out first
+        var settled = await SettleAsync(accountId, cancellationToken).ConfigureAwait(false); // a spend still pending is written out first
         var spend = await store.GetEntryAsync(accountId, spendKey, cancellationToken).ConfigureAwait(false);
         if (spend is null)
         {
-            return new CreditPosting(CreditPostingKind.Nothing, null, book, $"No spend {spendKey} to give back.");
+            return new CreditPosting(CreditPostingKind.Nothing, null, settled.Book, $"No spend {spendKey} to give back.");
         }
 
-        var posting = await PostAsync(accountId, CreditOperation.Restore(spend, reference), cancellationToken).ConfigureAwait(false);
+        var posting = await PostAsync(accountId, CreditOperation.Restore(spend, reference), settled, cancellationToken).ConfigureAwait(false);
         if (posting.Kind == CreditPostingKind.Nothing)
         {
             LogNotRestored(accountId.Value, spendKey, posting.Note ?? string.Empty);
@@ -115,14 +130,17 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
     public async Task<CreditBook> ReadAsync(AccountId accountId, CancellationToken cancellationToken) =>
         (await SettleAsync(accountId, cancellationToken).ConfigureAwait(false)).Book;
 
-    private async Task<(CreditBook Book, string? ETag)> SettleAsync(AccountId accountId, CancellationToken cancellationToken)
+    /// <summary><see cref="ReadAsync"/> with the ETag a <see cref="PostAsync(SettledCreditBook, CreditOperation, CancellationToken)"/> from it is guarded by.</summary>
+    public Task<SettledCreditBook> ReadToPostAsync(AccountId accountId, CancellationToken cancellationToken) => SettleAsync(accountId, cancellationToken);
+
+    private async Task<SettledCreditBook> SettleAsync(AccountId accountId, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var stored = await store.GetBookAsync(accountId, cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
-                return (CreditBook.Empty(accountId), null);
+                return new SettledCreditBook(CreditBook.Empty(accountId), null);
             }
 
             var (book, etag) = (stored.Book, stored.ETag);
@@ -135,7 +153,7 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
             var now = time.GetUtcNow();
             if (await DueExpiryAsync(book, now, cancellationToken).ConfigureAwait(false) is not { } expiry)
             {
-                return (book, etag);
+                return new SettledCreditBook(book, etag);
             }
 
             var decision = book.Apply(expiry, now);
@@ -188,6 +206,9 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
     [LoggerMessage(Level = LogLevel.Information, Message = "Credit ledger of account {AccountId}: grant {GrantId} expired with {Amount} {Currency} unspent")]
     private partial void LogExpired(string accountId, string grantId, long amount, string currency);
 }
+
+/// <summary>A book with no pending entry and every due expiry written, and its ETag (null: no book stored yet).</summary>
+public sealed record SettledCreditBook(CreditBook Book, string? ETag);
 
 /// <summary>The ledger lost every race for a while; the caller retries later (queue redelivery, HTTP 503).</summary>
 public sealed class CreditLedgerContentionException : Exception

@@ -247,11 +247,12 @@ public sealed partial class InvoiceAccount(
     private async Task<InvoiceRun> ApplyCreditAsync(InvoiceRun run, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var book = await credits.ReadAsync(run.AccountId, cancellationToken).ConfigureAwait(false);
-        var left = await order.LeftByEarlierInvoicesAsync(book, run.PeriodEnd, run.PeriodKey, now, cancellationToken).ConfigureAwait(false);
-        // Nothing left for earlier invoices: up to the total, so credit granted since the read above still counts.
-        var upTo = ReferenceEquals(left, book) ? run.Total : -(left.Apply(run.CreditSpendOperation, now).Entry?.Amount ?? 0);
-        var posting = await credits.PostAsync(run.AccountId, run.CreditSpendOf(upTo), cancellationToken).ConfigureAwait(false);
+        var read = await credits.ReadToPostAsync(run.AccountId, cancellationToken).ConfigureAwait(false);
+        var left = await order.LeftByEarlierInvoicesAsync(read.Book, run.PeriodEnd, run.PeriodKey, now, cancellationToken).ConfigureAwait(false);
+        // Nothing left for earlier invoices: up to the total, so credit granted since the read above still counts (the
+        // post from that read loses the race to it and settles the book again).
+        var upTo = ReferenceEquals(left, read.Book) ? run.Total : -(left.Apply(run.CreditSpendOperation, now).Entry?.Amount ?? 0);
+        var posting = await credits.PostAsync(read, run.CreditSpendOf(upTo), cancellationToken).ConfigureAwait(false);
         var spent = posting.Entry is { } entry ? -entry.Amount : 0;
         FailIfAsked(run, nameof(InvoiceRunStep.CreditApplied) + InvoicingOptions.UnsavedSuffix);
         if (spent == 0)

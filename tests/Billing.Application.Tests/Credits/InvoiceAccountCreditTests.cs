@@ -251,6 +251,28 @@ public sealed class InvoiceAccountCreditTests
     }
 
     [Fact]
+    public async Task Credit_granted_between_the_jobs_read_of_the_book_and_its_spend_is_spent_too()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var calls = 0;
+        _bed.CreditStore.Interleave = async () =>
+        {
+            if (++calls == 2) // the job has read the book: its next call is its spend's write
+            {
+                _bed.CreditStore.Interleave = null;
+                await _bed.GrantAsync(subscriber.Id, "cs_b", 3_000);
+            }
+        };
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal(1, _bed.CreditStore.Conflicts); // the spend's write lost its race to the grant, and was decided again
+        Assert.Equal(5_000, run!.CreditApplied);
+        Assert.Equal(InvoicingTestBed.Total - 5_000, Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId)).Total);
+    }
+
+    [Fact]
     public async Task Credit_bought_after_the_close_is_spent_only_if_it_has_not_expired_when_the_job_runs()
     {
         var subscriber = await _bed.SubscribeProAsync();

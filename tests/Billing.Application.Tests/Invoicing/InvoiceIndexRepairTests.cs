@@ -1,5 +1,7 @@
 using Billing.Application.Invoicing;
 using Billing.Application.Tests.Fakes;
+using Billing.Domain.Credits;
+using Billing.Domain.Pricing;
 using Microsoft.Extensions.Logging;
 
 namespace Billing.Application.Tests.Invoicing;
@@ -136,6 +138,30 @@ public sealed class InvoiceIndexRepairTests
     }
 
     [Fact]
+    public async Task A_deletion_whose_entry_failed_is_written_by_its_events_retry_which_asks_Stripe_nothing_saves_no_run_and_gives_no_credit_back_again()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var run = await _bed.RunLeftForAnOperatorAsync(subscriber);
+        _bed.Stripe.DeleteDraft(run.StripeInvoiceId!);
+        _bed.Runs.IndexFailuresLeft = 1;
+
+        // The first delivery stops after the run's save, before the event is marked final
+        await Assert.ThrowsAsync<OperatorCopyNotWrittenException>(() => RecordDeletedAsync(run, QueueDelivery.First));
+        Assert.Equal((InvoiceRunStep.Recorded, InvoiceRunStatusSync.Deleted), Stored(subscriber));
+        Assert.NotEqual(InvoiceRunStatusSync.Deleted, Entry(subscriber).Status);
+        var (stripeCalls, writes) = (_bed.Stripe.Calls.Count, _bed.Runs.History.Count);
+
+        Assert.False(await RecordDeletedAsync(run, new QueueDelivery(IsRetry: true, IsLast: false))); // recorded deleted already
+
+        Assert.Equal((InvoiceRunStep.Recorded, InvoiceRunStatusSync.Deleted), Entry(subscriber));
+        Assert.Equal(writes, _bed.Runs.History.Count);
+        Assert.Equal(stripeCalls, _bed.Stripe.Calls.Count);
+        Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
+        Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Currency.Parse("usd")]);
+    }
+
+    [Fact]
     public async Task A_status_refresh_that_changes_nothing_writes_no_entry_on_a_first_delivery()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
@@ -183,6 +209,9 @@ public sealed class InvoiceIndexRepairTests
 
     private Task<bool> RefreshAsync(InvoiceRun run, QueueDelivery delivery) =>
         _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, run.RunId, delivery, CancellationToken.None);
+
+    private Task<bool> RecordDeletedAsync(InvoiceRun run, QueueDelivery delivery) =>
+        _bed.StatusSync.RecordDeletedAsync(run.StripeInvoiceId!, run.RunId, delivery, CancellationToken.None);
 
     private (InvoiceRunStep Step, string? Status) Stored(Subscriber subscriber) =>
         _bed.Runs.Find(subscriber.Id, subscriber.Period.Key) is { } run ? (run.Step, run.Status) : throw new InvalidOperationException("no run");

@@ -1,8 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Billing.Application.Credits;
 using Billing.Application.Invoicing;
+using Billing.Application.Outcomes;
 using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
+using Billing.Domain.Pricing;
+using Billing.FunctionApp.Api;
 using Billing.FunctionApp.Invoicing;
 using Billing.FunctionApp.Metering;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +20,8 @@ namespace Billing.FunctionApp.Tests.Budgets;
 /// </summary>
 public sealed partial class InvoicingBudgetTests(BudgetApp app) : IClassFixture<BudgetApp>
 {
+    private static readonly Currency Usd = Currency.Parse("usd");
+
     private readonly string _account = "budget-" + Guid.NewGuid().ToString("N")[..12];
 
     [Fact]
@@ -69,11 +76,12 @@ public sealed partial class InvoicingBudgetTests(BudgetApp app) : IClassFixture<
     }
 
     [Theory]
-    [InlineData("void", "invoice.voided")]
-    [InlineData("mark_uncollectible", "invoice.marked_uncollectible")]
-    public async Task A_usage_invoice_voided_or_marked_uncollectible_is_recorded_on_its_run_with_one_Stripe_read_and_its_redelivery_reads_the_event_only(string action, string type)
+    [InlineData("void", "invoice.voided", false)]
+    [InlineData("mark_uncollectible", "invoice.marked_uncollectible", false)]
+    [InlineData("mark_uncollectible", "invoice.marked_uncollectible", true)] // the credit applied stays spent
+    public async Task A_usage_invoice_voided_or_marked_uncollectible_is_recorded_on_its_run_with_one_Stripe_read_and_its_redelivery_reads_the_event_only(string action, string type, bool creditApplied)
     {
-        var invoice = await UsageInvoiceAsync();
+        var invoice = await UsageInvoiceAsync(creditApplied ? await CreditPackJobAsync() : await OverageJobAsync());
         await app.StripeAsync(HttpMethod.Post, $"/v1/invoices/{invoice}/{action}");
 
         var changed = await UsageInvoiceEventAsync(type);
@@ -88,6 +96,76 @@ public sealed partial class InvoicingBudgetTests(BudgetApp app) : IClassFixture<
             ],
             first);
         Assert.Equal(["read stripe-events", "upsert account-event"], redelivered);
+        Assert.Equal(0, await CreditBalanceAsync());
+    }
+
+    [Fact]
+    public async Task A_usage_invoice_voided_with_credit_applied_gives_it_back_once_in_one_post_and_the_jobs_redelivery_gives_nothing_more()
+    {
+        var job = await CreditPackJobAsync();
+        var invoice = await UsageInvoiceAsync(job);
+        Assert.Equal(0, await CreditBalanceAsync()); // the pack's 1,000 applied to the invoice
+        await app.StripeAsync(HttpMethod.Post, $"/v1/invoices/{invoice}/void");
+
+        var voided = await UsageInvoiceEventAsync("invoice.voided");
+        var first = await app.DeliverAsync(voided);
+        var redelivered = await app.ProcessAsync(voided, deliveryAttempt: 2);
+        var jobAgain = await app.RequestsOfAsync(() => app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 2, default)));
+
+        Assert.Equal(
+            [
+                "read stripe-events", "patch stripe-events", "read invoice-run", "stripe GET /v1/invoices/" + invoice,
+                "read credits", "read credit-entry", "read credit-entry", "read credits", "replace credits", "create credit-entry", "read credits", "replace credits", // the spend given back: the book read once before its post
+                "read invoice-run", "replace invoice-run", "read invoice-entry", "replace invoice-entry", // the status saved
+                "read stripe-customers", "patch stripe-events", "upsert account-event",
+            ],
+            first);
+        Assert.Equal(["read stripe-events", "upsert account-event"], redelivered);
+        Assert.Equal(["read invoice-run", "read invoice-entry"], jobAgain);
+        var credits = await CreditsAsync();
+        Assert.Equal(1_000, credits.Balances[Usd]);
+        var restore = Assert.Single(credits.Entries, e => e.Kind == CreditEntryKind.Restore);
+        Assert.Equal((1_000L, Usd), (restore.Amount, restore.Currency));
+    }
+
+    [Fact]
+    public async Task A_void_its_job_records_gives_the_credit_back_at_the_record_step_and_its_event_proves_it_given_by_reading_the_book_and_two_entries()
+    {
+        var job = await CreditPackJobAsync();
+        var (_, subscription) = await app.EventOfAsync(_account, "customer.subscription.created");
+        await app.StripeAsync(HttpMethod.Post, "/v1/subscriptions/" + subscription, new Dictionary<string, string> { ["pause_collection[behavior]"] = "void" });
+        var invoiced = await app.RequestsOfAsync(() => app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 1, default))); // finalized uncollected and voided
+        var jobAgain = await app.RequestsOfAsync(() => app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 2, default)));
+        Assert.Equal(1_000, await CreditBalanceAsync());
+
+        var voided = await UsageInvoiceEventAsync("invoice.voided");
+        var invoice = "/v1/invoices/" + voided.GetProperty("data").GetProperty("object").GetProperty("id").GetString();
+        var first = await app.DeliverAsync(voided);
+
+        Assert.Equal(
+            [
+                "read credits", "query accounts", // what the invoices of earlier periods leave
+                "read credit-entry", "read credits", "replace credits", "create credit-entry", "read credits", "replace credits", // the spend posted on that book
+                "read invoice-run", "replace invoice-run", // the credit applied saved
+            ],
+            invoiced.SkipWhile(r => r != "read credits").TakeWhile(r => !r.StartsWith("stripe ", StringComparison.Ordinal)));
+        Assert.Equal(["stripe POST " + invoice + "/finalize", "stripe POST " + invoice + "/void"], invoiced.Where(r => r.StartsWith("stripe POST " + invoice, StringComparison.Ordinal)));
+        Assert.Equal(
+            [
+                "read usage-period", "patch usage-period", "stripe GET " + invoice, // the record step: the period invoiced, the status read
+                "read credits", "read credit-entry", "read credit-entry", "read credits", "replace credits", "create credit-entry", "read credits", "replace credits", // the spend given back
+                "read invoice-run", "replace invoice-run", "read invoice-entry", "replace invoice-entry", // recorded void
+            ],
+            invoiced.SkipWhile(r => r != "read usage-period"));
+        Assert.Equal(["read invoice-run", "read invoice-entry"], jobAgain);
+        Assert.Equal(
+            [
+                "read stripe-events", "patch stripe-events", "read invoice-run", "stripe GET " + invoice,
+                "read credits", "read credit-entry", "read credit-entry", // the spend, and its restore found: nothing posted, the run unchanged
+                "read stripe-customers", "patch stripe-events", "upsert account-event",
+            ],
+            first);
+        Assert.Equal(1_000, await CreditBalanceAsync());
     }
 
     [Fact]
@@ -155,10 +233,29 @@ public sealed partial class InvoicingBudgetTests(BudgetApp app) : IClassFixture<
     }
 
     /// <summary>The job of the account's first period, closed and settled, with usage beyond its plan (an overage invoice).</summary>
-    private async Task<string> OverageJobAsync()
+    private Task<string> OverageJobAsync() => OverageJobAsync(agentRuns: 5100);
+
+    /// <summary>
+    /// The job of a period whose overage (1,200 usd cents) exceeds the 1,000 of credit the account bought during it (a
+    /// pack): the credit is applied and the rest invoiced.
+    /// </summary>
+    private Task<string> CreditPackJobAsync() =>
+        OverageJobAsync(agentRuns: 5600, async () =>
+        {
+            Assert.Equal(200, await app.CallAsync<CreditsFunctions>((f, r) => f.BuyCredits(r, default), _account, json: """{"pack":"CREDITS_10"}"""));
+            await app.CompleteCheckoutAsync(_account);
+            await app.DeliverAsync((await app.EventOfAsync(_account, "checkout.session.completed")).Event);
+        });
+
+    private async Task<string> OverageJobAsync(int agentRuns, Func<Task>? duringPeriod = null)
     {
         await app.SubscribeAsync(_account);
-        Assert.Equal(200, await app.CallAsync<RecordUsageFunction>((f, r) => f.Run(r, default), "product-backend", json: $$"""{"accountId":"{{_account}}","meter":"agent_runs","quantity":5100,"idempotencyKey":"over"}"""));
+        if (duringPeriod is not null)
+        {
+            await duringPeriod();
+        }
+
+        Assert.Equal(200, await app.CallAsync<RecordUsageFunction>((f, r) => f.Run(r, default), "product-backend", json: $$"""{"accountId":"{{_account}}","meter":"agent_runs","quantity":{{agentRuns}},"idempotencyKey":"over"}"""));
         app.Time.Advance(TimeSpan.FromDays(32)); // past the period's end, settled
         await app.WarmAsync();
         var now = DateOnly.FromDateTime(app.Time.GetUtcNow().UtcDateTime);
@@ -166,10 +263,9 @@ public sealed partial class InvoicingBudgetTests(BudgetApp app) : IClassFixture<
         return new InvoiceJob(period.AccountId, period.PeriodKey) { PeriodEnd = period.PeriodEnd }.ToJson();
     }
 
-    /// <summary>The id of the open usage invoice the job of the account's first period made (its run recorded).</summary>
-    private async Task<string> UsageInvoiceAsync()
+    /// <summary>The id of the open usage invoice <paramref name="job"/> (of the account's first period) made, its run recorded.</summary>
+    private async Task<string> UsageInvoiceAsync(string job)
     {
-        var job = await OverageJobAsync();
         await app.RunAsync<InvoiceAccountFunction>(f => f.Run(job, 1, default));
         return (await UsageInvoiceEventAsync("invoice.finalized")).GetProperty("data").GetProperty("object").GetProperty("id").GetString()!;
     }
@@ -180,6 +276,16 @@ public sealed partial class InvoicingBudgetTests(BudgetApp app) : IClassFixture<
         var customer = await app.CustomerAsync(_account);
         return (await app.StripeAsync(HttpMethod.Get, "/v1/events?limit=100&type=" + type)).GetProperty("data").EnumerateArray()
             .First(e => e.GetProperty("data").GetProperty("object") is var o && o.GetProperty("customer").GetString() == customer && o.GetProperty("billing_reason").GetString() == "manual");
+    }
+
+    /// <summary>The account's spendable usd credit, as its credits overview shows it.</summary>
+    private async Task<long> CreditBalanceAsync() => (await CreditsAsync()).Balances.GetValueOrDefault(Usd);
+
+    /// <summary>The account's credits overview (<c>GET /api/billing/credits</c>): balances and the latest entries.</summary>
+    private async Task<CreditsView> CreditsAsync()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return Assert.IsType<Succeeded<CreditsView>>(await scope.ServiceProvider.GetRequiredService<CreditsOverview>().GetAsync(AccountId.Parse(_account), cursor: null, limit: null, default)).Value;
     }
 
     [GeneratedRegex(@"(?<=/)(sub|in)_\w+")]
