@@ -200,6 +200,18 @@ public sealed class InvoiceAccountTests
     }
 
     [Fact]
+    public async Task Without_a_settle_time_a_period_is_invoiced_from_the_instant_it_ends()
+    {
+        _bed.Options.SettleTime = TimeSpan.Zero;
+        var subscriber = await _bed.SubscribeProAsync();
+        _bed.Time.SetUtcNow(subscriber.Period.End);
+
+        await _bed.DeliverAsync(subscriber.Job);
+
+        _bed.AssertInvoicedOnce(subscriber);
+    }
+
+    [Fact]
     public async Task Usage_recorded_just_before_the_period_closed_and_counted_just_after_is_on_the_period_s_invoice()
     {
         var subscriber = await _bed.SubscribeProAsync();
