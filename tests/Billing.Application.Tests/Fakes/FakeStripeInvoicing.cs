@@ -87,6 +87,9 @@ internal sealed class FakeStripeInvoicing(TimeProvider? time = null) : IStripeIn
     /// <summary>Awaited at the start of every call (to make two jobs interleave).</summary>
     public Func<StripeInvoicingCall, Task>? BeforeCall { get; set; }
 
+    /// <summary>How far Stripe's clock runs behind ours: an invoice's <c>created</c> is the clock's time less this.</summary>
+    public TimeSpan ClockBehind { get; set; }
+
     /// <summary>Every call, in order (failed ones included).</summary>
     public IReadOnlyList<StripeInvoicingCall> Calls
     {
@@ -234,7 +237,7 @@ internal sealed class FakeStripeInvoicing(TimeProvider? time = null) : IStripeIn
                     PeriodStart = invoice.PeriodStart,
                     PeriodEnd = invoice.PeriodEnd,
                     Status = "draft",
-                    Created = (time ?? TimeProvider.System).GetUtcNow().ToUnixTimeSeconds(),
+                    Created = ((time ?? TimeProvider.System).GetUtcNow() - ClockBehind).ToUnixTimeSeconds(),
                     Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [RunMetadata] = invoice.RunId, [AccountMetadata] = invoice.AccountId },
                 };
                 _invoices.Add(created);

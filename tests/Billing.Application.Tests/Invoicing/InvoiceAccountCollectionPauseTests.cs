@@ -146,7 +146,9 @@ public sealed class InvoiceAccountCollectionPauseTests
         var run = await _bed.DeliverAsync(subscriber.Job);
 
         Assert.Equal((InvoiceRunStep.Recorded, "open", 1), (run!.Step, run.Status, run.Attempts));
+        var calls = _bed.Stripe.Calls.Count;
         Assert.False(await _bed.StatusSync.RefreshFinalizedAsync(run.StripeInvoiceId!, subscriber.Job.RunId, QueueDelivery.First, CancellationToken.None)); // recorded, not a kept draft
+        Assert.Equal(calls, _bed.Stripe.Calls.Count); // nor read from Stripe again
     }
 
     [Fact]

@@ -21,6 +21,23 @@ public sealed class InvoiceAccountCorrectedDraftTests
     private static readonly Currency Usd = Currency.Parse("usd");
     private readonly InvoicingTestBed _bed = new();
 
+    [Fact]
+    public async Task A_draft_an_operator_brought_to_the_total_before_credit_and_finalized_is_recorded_billing_that_total()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", Credit);
+        var left = await _bed.RunLeftForAnOperatorAsync(subscriber); // its draft: Billed
+        await _bed.Stripe.AddItemAsync(
+            new NewUsageInvoiceItem("other", left.StripeInvoiceId!, subscriber.CustomerId, "other-2", Credit - 99, "usd", "credit taken back in the dashboard", subscriber.Period.Start, subscriber.Period.End),
+            "dashboard-item-2",
+            CancellationToken.None);
+        await _bed.Stripe.FinalizeAsync(left.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None);
+
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal((InvoiceRunStep.Recorded, InvoicingTestBed.Total, InvoicingTestBed.Total, Computed), (run!.Step, run.StripeTotal, run.AmountBilled, run.AmountDue));
+    }
+
     [Theory]
     [InlineData("open")]
     [InlineData("paid")]

@@ -38,6 +38,28 @@ public sealed class InvoiceAccountRestoreTests
     }
 
     [Fact]
+    public async Task An_invoice_Stripe_stamped_before_the_period_s_end_by_a_clock_behind_ours_is_found_after_the_restore_point()
+    {
+        // Invoiced the second the period closed (no settle time) by a Stripe whose clock runs seconds behind ours: by
+        // Stripe's clock, the earlier invoice was created before the period ended
+        _bed.Options.SettleTime = TimeSpan.Zero;
+        _bed.Stripe.ClockBehind = TimeSpan.FromSeconds(5);
+        var subscriber = await _bed.SubscribeProAsync();
+        _bed.Close(subscriber.Period, after: TimeSpan.FromSeconds(1));
+        var restore = _bed.BackUp();
+        await _bed.DeliverAsync(subscriber.Job);
+        var invoice = _bed.AssertInvoicedOnce(subscriber);
+
+        restore();
+        _bed.Time.Advance(TimeSpan.FromHours(25));
+        _bed.Stripe.ForgetIdempotencyKeys();
+        var run = await _bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal(invoice.Id, _bed.AssertInvoicedOnce(subscriber).Id);
+        Assert.Equal((InvoiceRunStep.Recorded, invoice.Id), (run?.Step, run?.StripeInvoiceId));
+    }
+
+    [Fact]
     public async Task A_finalized_invoice_found_after_the_restore_point_gives_the_run_its_credit_line()
     {
         var subscriber = await _bed.SubscribeProAsync();

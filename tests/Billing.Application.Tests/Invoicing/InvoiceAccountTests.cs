@@ -161,6 +161,34 @@ public sealed class InvoiceAccountTests
     }
 
     [Fact]
+    public async Task A_meter_named_credit_and_the_prepaid_credit_line_are_two_items_of_the_invoice()
+    {
+        var options = TestCatalog.Options();
+        options.Meters.Add("credit");
+        foreach (var plan in options.Plans)
+        {
+            plan.Meters["credit"] = new Billing.Domain.Plans.Configuration.MeterOptions { Quota = 0 };
+        }
+
+        options.Plan("PRO").Meters["credit"] = new Billing.Domain.Plans.Configuration.MeterOptions
+        {
+            Quota = 1, Enforcement = MeterEnforcement.Overage, Overage = new Billing.Domain.Plans.Configuration.OveragePriceOptions { UnitAmount = 3 },
+        };
+        var bed = new InvoicingTestBed(options);
+        var subscriber = await bed.SubscribeProAsync();
+        bed.Ledger.Set(subscriber.Id, subscriber.Period, MeterName.Parse("credit"), 11, included: 1); // 10 beyond: 30
+        await bed.GrantAsync(subscriber.Id, "cs_pack", 1_000);
+        bed.Close(subscriber.Period);
+
+        var run = await bed.DeliverAsync(subscriber.Job);
+
+        Assert.Equal(InvoiceRunStep.Recorded, run?.Step);
+        Assert.Equal(
+            [("agent_runs", 750L), ("credit", 30L), (InvoiceRun.CreditLineKey, -1_000L), ("tokens", 11_600L)],
+            bed.Stripe.ItemsFor(subscriber.Job.RunId).Select(i => (i.Metadata[FakeStripeInvoicing.MeterMetadata], i.Amount)).OrderBy(i => i.Item1, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_free_account_without_a_Stripe_customer_has_nothing_to_bill()
     {
         var id = _bed.Usage.Register();
@@ -196,6 +224,18 @@ public sealed class InvoiceAccountTests
         // Once it has settled (its end plus SettleTime, exactly), the same job invoices it
         _bed.Time.SetUtcNow(subscriber.Period.End + InvoicingOptions.DefaultSettleTime);
         await _bed.DeliverAsync(subscriber.Job);
+        _bed.AssertInvoicedOnce(subscriber);
+    }
+
+    [Fact]
+    public async Task Without_a_settle_time_a_period_is_invoiced_from_the_instant_it_ends()
+    {
+        _bed.Options.SettleTime = TimeSpan.Zero;
+        var subscriber = await _bed.SubscribeProAsync();
+        _bed.Time.SetUtcNow(subscriber.Period.End);
+
+        await _bed.DeliverAsync(subscriber.Job);
+
         _bed.AssertInvoicedOnce(subscriber);
     }
 

@@ -293,11 +293,13 @@ public sealed class InvoiceRunStatusSyncTests
         Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
     }
 
-    [Fact]
-    public async Task A_draft_left_for_an_operator_and_deleted_ends_its_run_deleted_invoiced_and_gives_the_credit_back_once()
+    [Theory]
+    [InlineData(2_000)]
+    [InlineData(1)] // the least credit there is: given back too
+    public async Task A_draft_left_for_an_operator_and_deleted_ends_its_run_deleted_invoiced_and_gives_the_credit_back_once(long credit)
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
-        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        await _bed.GrantAsync(subscriber.Id, "cs_a", credit);
         var run = await _bed.RunLeftForAnOperatorAsync(subscriber);
         _bed.Stripe.DeleteDraft(run.StripeInvoiceId!);
 
@@ -306,8 +308,8 @@ public sealed class InvoiceRunStatusSyncTests
 
         var stored = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
         Assert.Equal((InvoiceRunStep.Recorded, InvoiceRunStatusSync.Deleted), (stored.Step, stored.Status));
-        Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
-        Assert.Equal(2_000, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
+        Assert.Equal(credit, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
+        Assert.Equal(credit, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Usd]);
         _bed.AssertMarkedInvoiced(subscriber.Id, subscriber.Period);
         Assert.Equal(InvoiceRunStatusSync.Deleted, Assert.Single(await _bed.ListedInvoicesAsync(subscriber.Id)).Status);
 
