@@ -61,6 +61,7 @@ public sealed class CosmosInvoiceRunStoreTests(CosmosFixture fixture) : IClassFi
         Assert.Equal(("agent_runs", 6_250L, 5_000L, 1_250L, 2_500L, "ii_1"), ((string?)line["meter"], (long)line["used"]!, (long)line["included"]!, (long)line["overageUnits"]!, (long)line["amount"]!, (string?)line["stripeItemId"]));
         Assert.False(raw["lines"]![1]!.AsObject().ContainsKey("stripeItemId")); // nulls are omitted
         Assert.False(raw.ContainsKey("stripeInvoiceId"));
+        Assert.False(raw.ContainsKey("creditApplied")); // absent when no credit was spent
         Assert.Equal("BASIC then PRO", (string?)raw["plans"]);
         Assert.Equal("Usage beyond the BASIC then PRO plans", read.InvoiceDescription);
         Assert.Equal("markUncollectible", (string?)raw["collectionPause"]);
