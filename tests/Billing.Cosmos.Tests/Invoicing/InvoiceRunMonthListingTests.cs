@@ -75,8 +75,9 @@ public sealed class InvoiceRunMonthListingTests(CosmosFixture fixture) : IClassF
     [Fact]
     public async Task The_runs_of_a_month_of_one_account_come_page_by_page_in_run_id_order_from_its_partition_alone()
     {
-        // GET /api/billing/admin/invoices/runs?period=2048-06&accountId=...: three runs of the account whose periods end in
-        // June 2048, one of its runs ending in July, one ending at June's first instant (May's), and another account's June run.
+        // GET /api/billing/admin/invoices/runs?period=2048-06&accountId=...: four runs of the account whose periods end in
+        // June 2048 and its calendar month of June (ending at July's first instant), one of its runs ending in July, one
+        // ending at June's first instant (May's), and another account's June run.
         var store = fixture.Get<IInvoiceRunStore>();
         var account = Ids.NewAccount("month-one");
         var other = Ids.NewAccount("month-one");
@@ -88,6 +89,7 @@ public sealed class InvoiceRunMonthListingTests(CosmosFixture fixture) : IClassF
         }
 
         await store.CreateAsync(Stored.Run(account, UsagePeriod.CalendarMonth(new DateTimeOffset(2048, 5, 20, 0, 0, 0, TimeSpan.Zero)), InvoiceRunStep.NothingToBill), CancellationToken.None);
+        june.Add(await store.CreateAsync(Stored.Run(account, UsagePeriod.CalendarMonth(new DateTimeOffset(2048, 6, 20, 0, 0, 0, TimeSpan.Zero)), InvoiceRunStep.NothingToBill), CancellationToken.None)); // ends at July's first instant: June's
         await store.CreateAsync(Stored.Run(account, UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2048, 6, 20, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2048, 7, 20, 0, 0, 0, TimeSpan.Zero)), InvoiceRunStep.NothingToBill), CancellationToken.None);
         await store.CreateAsync(Stored.Run(other, UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2048, 5, 4, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2048, 6, 4, 0, 0, 0, TimeSpan.Zero)), InvoiceRunStep.NothingToBill), CancellationToken.None);
 
