@@ -444,6 +444,20 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
     }
 
     [Fact]
+    public async Task A_finalize_refused_for_an_invoice_still_a_draft_is_a_stripe_error_not_the_draft()
+    {
+        var stub = new StubStripeHandler();
+        stub.Respond(HttpStatusCode.BadRequest, """{"error":{"type":"invalid_request_error","message":"Something else."}}""");
+        stub.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","status":"draft","total":1250}""");
+        var invoicing = new StripeInvoicing(TestStripe.Clients(stub), NullLogger<StripeInvoicing>.Instance);
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => invoicing.FinalizeAsync("in_1", "run:finalize", CancellationToken.None));
+
+        Assert.False(failure.IsTransient);
+        Assert.Equal(["POST /v1/invoices/in_1/finalize", "GET /v1/invoices/in_1"], stub.Requests.Select(r => $"{r.Method} {r.Path}"));
+    }
+
+    [Fact]
     public async Task A_collection_paused_to_mark_invoices_uncollectible_is_read_as_such()
     {
         var stub = new StubStripeHandler();
