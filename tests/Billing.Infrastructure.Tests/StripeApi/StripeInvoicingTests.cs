@@ -458,6 +458,21 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
     }
 
     [Fact]
+    public async Task A_paused_invoice_marked_uncollectible_meanwhile_is_not_voided()
+    {
+        // Stripe voids an uncollectible invoice too: past the finalize, only an open invoice is settled.
+        var stub = new StubStripeHandler();
+        stub.Respond(HttpStatusCode.BadRequest, """{"error":{"type":"invalid_request_error","message":"This invoice is already finalized."}}""");
+        stub.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","status":"uncollectible","total":1250}""");
+        var invoicing = new StripeInvoicing(TestStripe.Clients(stub), NullLogger<StripeInvoicing>.Instance);
+
+        var settled = await invoicing.FinalizeUncollectedAsync("in_1", CollectionPauseBehavior.Void, "run:finalize:paused", CancellationToken.None);
+
+        Assert.Equal("uncollectible", settled.Status);
+        Assert.Equal(["POST /v1/invoices/in_1/finalize", "GET /v1/invoices/in_1"], stub.Requests.Select(r => $"{r.Method} {r.Path}"));
+    }
+
+    [Fact]
     public async Task A_collection_paused_to_mark_invoices_uncollectible_is_read_as_such()
     {
         var stub = new StubStripeHandler();
