@@ -172,6 +172,23 @@ public sealed class InvoiceRunStatusSyncTests
     }
 
     [Fact]
+    public async Task A_replayed_event_with_the_status_recorded_already_still_records_the_amounts_Stripe_has_now()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal(((long?)InvoicingTestBed.Total, (long?)0), (run!.StripeAmountDue, run.StripeAmountPaid));
+        _bed.Stripe.SetStatus(run.StripeInvoiceId!, "paid");
+
+        // An instance of the previous version recorded the paid status and kept the open invoice's amount paid
+        var stale = await _bed.Runs.SaveAsync(run with { Status = "paid" }, CancellationToken.None);
+
+        Assert.True(await RefreshAsync(stale)); // Stripe delivers invoice.paid again
+
+        var stored = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal(("paid", (long?)InvoicingTestBed.Total), (stored.Status, stored.StripeAmountPaid));
+    }
+
+    [Fact]
     public async Task A_voided_invoice_gives_back_the_credit_it_applied_once()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
