@@ -29,6 +29,7 @@ public sealed class InvoicingRunsTests
         var calendarNovember = Count(UsagePeriod.CalendarMonth(At("2026-11-01T00:00:00Z")), 6_000); // ends 1 Dec 00:00: November's
         var midNovember = Count(Period("2026-10-15T08:00:00Z", "2026-11-15T08:00:00Z"), 6_000);
         var firstInstant = Count(Period("2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z"), 6_000); // October's
+        var firstDay = Count(Period("2026-10-01T08:00:00Z", "2026-11-01T08:00:00Z"), 6_000); // November's first closing day
         var december = Count(Period("2026-11-05T00:00:00Z", "2026-12-05T00:00:00Z"), 6_000);
         var invoiced = Period("2026-10-20T00:00:00Z", "2026-11-20T00:00:00Z");
         var done = Count(invoiced, 6_000);
@@ -39,7 +40,7 @@ public sealed class InvoicingRunsTests
         var started = Assert.IsType<Succeeded<InvoicingRunStarted>>(outcome).Value;
         Assert.Equal(0, started.NotClosedYet);
         Assert.Equal(Now, started.StartedAt);
-        Assert.Equal(new[] { calendarNovember, midNovember }.Select(a => a.Value).Order(StringComparer.Ordinal), _bed.Jobs.Jobs.Select(j => j.AccountId.Value).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { calendarNovember, midNovember, firstDay }.Select(a => a.Value).Order(StringComparer.Ordinal), _bed.Jobs.Jobs.Select(j => j.AccountId.Value).Order(StringComparer.Ordinal));
         Assert.Equal(_bed.Jobs.Jobs.Select(j => j.RunId).Order(StringComparer.Ordinal), started.Periods.Select(p => $"{p.AccountId.Value}:{p.PeriodKey.Value}").Order(StringComparer.Ordinal));
         Assert.DoesNotContain(_bed.Jobs.Jobs, j => j.AccountId == firstInstant || j.AccountId == december || j.AccountId == done);
         Assert.Empty(started.Charges);
