@@ -176,6 +176,19 @@ public sealed class InvoicingRunsTests
     }
 
     [Fact]
+    public async Task An_account_with_a_closed_and_a_not_closed_period_of_the_month_queues_the_closed_one()
+    {
+        var id = Count(Period("2026-11-09T00:00:00Z", "2026-12-09T00:00:00Z"), 6_000);
+        var open = Period("2026-12-09T00:00:00Z", "2026-12-20T00:00:00Z"); // a plan change ended the first on the 9th
+        _bed.Ledger.Set(id, open, UsageTestBed.AgentRuns, 6_000, PlanCode.Parse("PRO"), 1_000);
+        await _bed.Usage.Accounts.GetOrCreateAsync(id, CancellationToken.None);
+
+        var started = Assert.IsType<Succeeded<InvoicingRunStarted>>(await _runs.StartAsync(new InvoicingRunRequest("2026-12", false, id.Value), CancellationToken.None)).Value;
+
+        Assert.Equal((1, (DateTimeOffset?)At("2026-12-09T00:00:00Z")), (started.NotClosedYet, Assert.Single(_bed.Jobs.Jobs).PeriodEnd));
+    }
+
+    [Fact]
     public async Task The_runs_of_a_month_come_a_page_at_a_time_until_the_cursor_runs_out()
     {
         for (var i = 0; i < 5; i++)
