@@ -189,6 +189,18 @@ public sealed class InvoicingRunsTests
     }
 
     [Fact]
+    public async Task An_account_without_a_period_of_the_month_queues_nothing_and_is_not_refused()
+    {
+        var id = Count(Period("2026-10-15T00:00:00Z", "2026-11-15T00:00:00Z"), 6_000); // November's
+        await _bed.Usage.Accounts.GetOrCreateAsync(id, CancellationToken.None);
+
+        var started = Assert.IsType<Succeeded<InvoicingRunStarted>>(await _runs.StartAsync(new InvoicingRunRequest("2026-12", false, id.Value), CancellationToken.None)).Value;
+
+        Assert.Equal((0, 0), (started.Periods.Count, started.NotClosedYet));
+        Assert.Empty(_bed.Jobs.Messages);
+    }
+
+    [Fact]
     public async Task The_runs_of_a_month_come_a_page_at_a_time_until_the_cursor_runs_out()
     {
         for (var i = 0; i < 5; i++)
