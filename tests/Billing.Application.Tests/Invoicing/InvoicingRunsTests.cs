@@ -201,6 +201,17 @@ public sealed class InvoicingRunsTests
     }
 
     [Fact]
+    public async Task A_month_run_with_no_period_closed_yet_is_not_refused_and_counts_them()
+    {
+        Count(Period("2026-11-20T00:00:00Z", "2026-12-20T00:00:00Z"), 6_000);
+
+        var started = Assert.IsType<Succeeded<InvoicingRunStarted>>(await _runs.StartAsync(new InvoicingRunRequest("2026-12", false, null), CancellationToken.None)).Value;
+
+        Assert.Equal((0, 1), (started.Periods.Count, started.NotClosedYet));
+        Assert.Empty(_bed.Jobs.Messages);
+    }
+
+    [Fact]
     public async Task The_runs_of_a_month_come_a_page_at_a_time_until_the_cursor_runs_out()
     {
         for (var i = 0; i < 5; i++)
