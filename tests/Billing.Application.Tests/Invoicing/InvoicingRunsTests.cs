@@ -212,6 +212,20 @@ public sealed class InvoicingRunsTests
     }
 
     [Fact]
+    public async Task A_page_that_takes_the_last_runs_exactly_has_no_cursor()
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            var period = Period("2026-10-15T00:00:00Z", "2026-11-15T00:00:00Z");
+            _bed.Runs.Put(Run(Count(period, 6_000), period));
+        }
+
+        var page = Assert.IsType<Succeeded<InvoiceRunPage>>(await _runs.ListAsync("2026-11", null, null, 2, CancellationToken.None)).Value;
+
+        Assert.Equal((2, null), (page.Runs.Count, page.NextCursor));
+    }
+
+    [Fact]
     public async Task The_runs_of_a_month_come_a_page_at_a_time_until_the_cursor_runs_out()
     {
         for (var i = 0; i < 5; i++)
