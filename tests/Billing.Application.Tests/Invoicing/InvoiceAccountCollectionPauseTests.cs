@@ -93,6 +93,23 @@ public sealed class InvoiceAccountCollectionPauseTests
     }
 
     [Fact]
+    public async Task A_run_stopped_before_acting_on_the_pause_it_saved_follows_it_though_the_merchant_changed_the_pause_since()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_pause", Credit);
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.Void, ResumesAt: null));
+        _bed.Stripe.FailOnce(StripeInvoicingCall.FinalizeUncollected); // the pause is saved, the draft not finalized yet
+
+        var done = await _bed.DeliverUntilDoneAsync(subscriber.Job, betweenDeliveries: () => _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.MarkUncollectible, ResumesAt: null)));
+
+        // The second delivery finds the invoice still a draft and voids it, as the first decided
+        Assert.Equal((2, "void", CollectionPauseBehavior.Void), (done.Count, done.Run.Status, done.Run.CollectionPause));
+        Assert.Equal("void", Assert.Single(_bed.Stripe.InvoicesFor(subscriber.Job.RunId)).Status);
+        Assert.Equal(1, _bed.Stripe.CallsOf(StripeInvoicingCall.GetCollectionPause)); // decided once, then followed
+        Assert.Equal(Credit, (await _bed.Credits.ReadAsync(subscriber.Id, CancellationToken.None)).Balances()[Currency.Parse("usd")]);
+    }
+
+    [Fact]
     public async Task A_kept_draft_the_merchant_finalizes_later_is_shown_open_with_its_number_and_link()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();

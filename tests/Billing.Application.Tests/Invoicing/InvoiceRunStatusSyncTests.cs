@@ -149,6 +149,46 @@ public sealed class InvoiceRunStatusSyncTests
     }
 
     [Fact]
+    public async Task A_status_event_whose_save_conflicts_with_the_runs_job_reads_the_run_again_and_records_its_status()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Options.FailOnceAt = ["Finalized"];
+        await Assert.ThrowsAnyAsync<Exception>(() => _bed.DeliverAsync(subscriber.Job));
+        var run = await _bed.Runs.GetAsync(subscriber.Id, subscriber.Period.Key, CancellationToken.None);
+        _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "paid");
+
+        // Just before the event's save, the run's job records the run with the status it read before the payment
+        _bed.Runs.BeforeSave = async saving =>
+        {
+            _bed.Runs.BeforeSave = null;
+            await _bed.Runs.SaveAsync(_bed.Runs.Find(subscriber.Id, subscriber.Period.Key)! with { Step = InvoiceRunStep.Recorded }, CancellationToken.None);
+        };
+
+        Assert.True(await RefreshAsync(run)); // its first save conflicts; it reads the run again and saves the status over the job's
+
+        Assert.Equal(1, _bed.Runs.Conflicts);
+        var stored = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal((InvoiceRunStep.Recorded, "paid"), (stored.Step, stored.Status));
+    }
+
+    [Fact]
+    public async Task A_replayed_event_with_the_status_recorded_already_still_records_the_amounts_Stripe_has_now()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        Assert.Equal(((long?)InvoicingTestBed.Total, (long?)0), (run!.StripeAmountDue, run.StripeAmountPaid));
+        _bed.Stripe.SetStatus(run.StripeInvoiceId!, "paid");
+
+        // An instance of the previous version recorded the paid status and kept the open invoice's amount paid
+        var stale = await _bed.Runs.SaveAsync(run with { Status = "paid" }, CancellationToken.None);
+
+        Assert.True(await RefreshAsync(stale)); // Stripe delivers invoice.paid again
+
+        var stored = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal(("paid", (long?)InvoicingTestBed.Total), (stored.Status, stored.StripeAmountPaid));
+    }
+
+    [Fact]
     public async Task A_voided_invoice_gives_back_the_credit_it_applied_once()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();

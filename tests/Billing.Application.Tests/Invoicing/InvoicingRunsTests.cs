@@ -29,6 +29,7 @@ public sealed class InvoicingRunsTests
         var calendarNovember = Count(UsagePeriod.CalendarMonth(At("2026-11-01T00:00:00Z")), 6_000); // ends 1 Dec 00:00: November's
         var midNovember = Count(Period("2026-10-15T08:00:00Z", "2026-11-15T08:00:00Z"), 6_000);
         var firstInstant = Count(Period("2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z"), 6_000); // October's
+        var firstDay = Count(Period("2026-10-01T08:00:00Z", "2026-11-01T08:00:00Z"), 6_000); // November's first closing day
         var december = Count(Period("2026-11-05T00:00:00Z", "2026-12-05T00:00:00Z"), 6_000);
         var invoiced = Period("2026-10-20T00:00:00Z", "2026-11-20T00:00:00Z");
         var done = Count(invoiced, 6_000);
@@ -39,7 +40,7 @@ public sealed class InvoicingRunsTests
         var started = Assert.IsType<Succeeded<InvoicingRunStarted>>(outcome).Value;
         Assert.Equal(0, started.NotClosedYet);
         Assert.Equal(Now, started.StartedAt);
-        Assert.Equal(new[] { calendarNovember, midNovember }.Select(a => a.Value).Order(StringComparer.Ordinal), _bed.Jobs.Jobs.Select(j => j.AccountId.Value).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { calendarNovember, midNovember, firstDay }.Select(a => a.Value).Order(StringComparer.Ordinal), _bed.Jobs.Jobs.Select(j => j.AccountId.Value).Order(StringComparer.Ordinal));
         Assert.Equal(_bed.Jobs.Jobs.Select(j => j.RunId).Order(StringComparer.Ordinal), started.Periods.Select(p => $"{p.AccountId.Value}:{p.PeriodKey.Value}").Order(StringComparer.Ordinal));
         Assert.DoesNotContain(_bed.Jobs.Jobs, j => j.AccountId == firstInstant || j.AccountId == december || j.AccountId == done);
         Assert.Empty(started.Charges);
@@ -172,6 +173,56 @@ public sealed class InvoicingRunsTests
 
         Assert.Equal(RefusalReason.PeriodNotClosed, Assert.IsType<Refused<InvoicingRunStarted>>(outcome).Refusal.Reason);
         Assert.Empty(_bed.Jobs.Messages);
+    }
+
+    [Fact]
+    public async Task An_account_with_a_closed_and_a_not_closed_period_of_the_month_queues_the_closed_one()
+    {
+        var id = Count(Period("2026-11-09T00:00:00Z", "2026-12-09T00:00:00Z"), 6_000);
+        var open = Period("2026-12-09T00:00:00Z", "2026-12-20T00:00:00Z"); // a plan change ended the first on the 9th
+        _bed.Ledger.Set(id, open, UsageTestBed.AgentRuns, 6_000, PlanCode.Parse("PRO"), 1_000);
+        await _bed.Usage.Accounts.GetOrCreateAsync(id, CancellationToken.None);
+
+        var started = Assert.IsType<Succeeded<InvoicingRunStarted>>(await _runs.StartAsync(new InvoicingRunRequest("2026-12", false, id.Value), CancellationToken.None)).Value;
+
+        Assert.Equal((1, (DateTimeOffset?)At("2026-12-09T00:00:00Z")), (started.NotClosedYet, Assert.Single(_bed.Jobs.Jobs).PeriodEnd));
+    }
+
+    [Fact]
+    public async Task An_account_without_a_period_of_the_month_queues_nothing_and_is_not_refused()
+    {
+        var id = Count(Period("2026-10-15T00:00:00Z", "2026-11-15T00:00:00Z"), 6_000); // November's
+        await _bed.Usage.Accounts.GetOrCreateAsync(id, CancellationToken.None);
+
+        var started = Assert.IsType<Succeeded<InvoicingRunStarted>>(await _runs.StartAsync(new InvoicingRunRequest("2026-12", false, id.Value), CancellationToken.None)).Value;
+
+        Assert.Equal((0, 0), (started.Periods.Count, started.NotClosedYet));
+        Assert.Empty(_bed.Jobs.Messages);
+    }
+
+    [Fact]
+    public async Task A_month_run_with_no_period_closed_yet_is_not_refused_and_counts_them()
+    {
+        Count(Period("2026-11-20T00:00:00Z", "2026-12-20T00:00:00Z"), 6_000);
+
+        var started = Assert.IsType<Succeeded<InvoicingRunStarted>>(await _runs.StartAsync(new InvoicingRunRequest("2026-12", false, null), CancellationToken.None)).Value;
+
+        Assert.Equal((0, 1), (started.Periods.Count, started.NotClosedYet));
+        Assert.Empty(_bed.Jobs.Messages);
+    }
+
+    [Fact]
+    public async Task A_page_that_takes_the_last_runs_exactly_has_no_cursor()
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            var period = Period("2026-10-15T00:00:00Z", "2026-11-15T00:00:00Z");
+            _bed.Runs.Put(Run(Count(period, 6_000), period));
+        }
+
+        var page = Assert.IsType<Succeeded<InvoiceRunPage>>(await _runs.ListAsync("2026-11", null, null, 2, CancellationToken.None)).Value;
+
+        Assert.Equal((2, null), (page.Runs.Count, page.NextCursor));
     }
 
     [Fact]
