@@ -52,8 +52,9 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
 
     /// <summary>
     /// <see cref="PostAsync(AccountId, CreditOperation, CancellationToken)"/> starting from <paramref name="book"/>, as the
-    /// caller read it (<see cref="ReadToPostAsync"/>) to decide the operation: not read again, since its write is guarded
-    /// by its ETag (a book changed since makes the write lose the race, and the next attempt settles it afresh).
+    /// caller read it (<see cref="ReadToPostAsync"/>) to decide the operation: not read again for a write, which its ETag
+    /// guards (a book changed since makes the write lose the race, and the next attempt settles it afresh); read again
+    /// before answering that nothing is posted, so the outcome is the one a fresh read would give.
     /// </summary>
     public Task<CreditPosting> PostAsync(SettledCreditBook book, CreditOperation operation, CancellationToken cancellationToken)
     {
@@ -66,6 +67,7 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
         ArgumentNullException.ThrowIfNull(operation);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
+            var fromCaller = startFrom is not null;
             var (book, etag) = startFrom ?? await SettleAsync(accountId, cancellationToken).ConfigureAwait(false);
             startFrom = null;
             if (await store.GetEntryAsync(accountId, operation.Key, cancellationToken).ConfigureAwait(false) is { } existing)
@@ -76,6 +78,8 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
             var decision = book.Apply(operation, time.GetUtcNow());
             switch (decision.Kind)
             {
+                case CreditDecisionKind.Nothing or CreditDecisionKind.InsufficientCredit when fromCaller:
+                    continue; // only a write is guarded by the caller's ETag: a refusal is decided on the book as it is now
                 case CreditDecisionKind.Nothing:
                     return new CreditPosting(CreditPostingKind.Nothing, null, book, decision.Note);
                 case CreditDecisionKind.InsufficientCredit:

@@ -249,10 +249,8 @@ public sealed partial class InvoiceAccount(
         var now = time.GetUtcNow();
         var read = await credits.ReadToPostAsync(run.AccountId, cancellationToken).ConfigureAwait(false);
         var left = await order.LeftByEarlierInvoicesAsync(read.Book, run.PeriodEnd, run.PeriodKey, now, cancellationToken).ConfigureAwait(false);
-        // Nothing left for earlier invoices: up to the total, so credit granted since the read above still counts when
-        // the read found some to spend (the post's write loses the race to the grant and settles the book again). A
-        // read with nothing to spend writes nothing: a grant racing the job waits for the next invoice, as one made a
-        // moment later would.
+        // Nothing left for earlier invoices: up to the total, so credit granted since the read above still counts (the
+        // post's write from that read loses the race to the grant, and a read with nothing to spend is read again).
         var upTo = ReferenceEquals(left, read.Book) ? run.Total : -(left.Apply(run.CreditSpendOperation, now).Entry?.Amount ?? 0);
         var posting = await credits.PostAsync(read, run.CreditSpendOf(upTo), cancellationToken).ConfigureAwait(false);
         var spent = posting.Entry is { } entry ? -entry.Amount : 0;
