@@ -9,6 +9,10 @@
 // longer accepted (they return false, so a script can stop and hand back a continuation, while the callbacks of the
 // operations accepted still run); an execution still running at twice the limit is ended, its writes are rolled back
 // and the client gets 408.
+// For tests only (server.js --test-concurrent-writes): a concurrent writer planned for one document of one partition
+// (planConcurrentWrite) commits its documents out of band, new _etag and all, just before the next execution's first
+// write of that document, as another request would between the script's read and its write. Once, then forgotten;
+// those writes are not the execution's, so its rollback keeps them.
 
 const vm = require("vm");
 const { randomUUID } = require("crypto");
@@ -34,6 +38,7 @@ const ERROR_CODES = Object.freeze({
 });
 
 let run = null; // the execution in progress: executions never overlap
+const concurrentWrites = new WeakMap(); // collection -> JSON [partition key value, document id] -> documents to write
 let timeLimitMs = 5000;
 
 function setTimeLimit(ms) {
@@ -119,6 +124,22 @@ function accepting(r) {
   return Date.now() < r.acceptUntil;
 }
 
+/** Plans a concurrent writer: before an execution on this partition next writes `id`, `documents` are upserted. */
+function planConcurrentWrite(coll, partition, id, documents) {
+  if (!concurrentWrites.has(coll)) concurrentWrites.set(coll, new Map());
+  concurrentWrites.get(coll).set(JSON.stringify([partition, id]), documents);
+}
+
+// The planned concurrent writer of the document the script is about to write, if any: its documents are committed now.
+function interfere(r, id) {
+  const planned = concurrentWrites.get(r.collection);
+  const key = JSON.stringify([r.pkValue, id]);
+  const documents = planned && planned.get(key);
+  if (!documents) return;
+  planned.delete(key);
+  for (const doc of documents) documentOps.upsertOperation(r.collection, { partitionKey: r.pkHeader, resourceBody: JSON.parse(JSON.stringify(doc)) });
+}
+
 function optionsAndCallback(options, callback) {
   return typeof options === "function" ? [NO_OPTIONS, options] : [options || NO_OPTIONS, callback];
 }
@@ -154,6 +175,7 @@ const collection = Object.freeze({
     checkCollectionLink(r, link);
     const body = incoming(r, doc, options.disableAutomaticIdGeneration ? undefined : NEW_ID);
     if (!body) return complete(r, callback, 400, { code: "BadRequest", message: CROSS_PARTITION });
+    interfere(r, body.id);
     return write(r, callback, documentOps.createOperation(r.collection, { resourceBody: body }), body.id, null);
   },
   upsertDocument(link, doc, options, callback) {
@@ -163,6 +185,7 @@ const collection = Object.freeze({
     checkCollectionLink(r, link);
     const body = incoming(r, doc, options.disableAutomaticIdGeneration ? undefined : NEW_ID);
     if (!body) return complete(r, callback, 400, { code: "BadRequest", message: CROSS_PARTITION });
+    interfere(r, body.id);
     const prior = r.collection.document(body.id, r.pkValue).read() || null;
     const result = documentOps.upsertOperation(r.collection, { partitionKey: r.pkHeader, ifMatch: options.etag, resourceBody: body });
     return write(r, callback, result, body.id, prior);
@@ -171,6 +194,7 @@ const collection = Object.freeze({
     const r = active();
     if (!accepting(r)) return false;
     [options, callback] = optionsAndCallback(options, callback);
+    interfere(r, segments(link)[5]);
     const [status, error, target] = lookup(r, link);
     if (!target) return complete(r, callback, status, error);
     const body = incoming(r, doc, target.id);
@@ -183,6 +207,7 @@ const collection = Object.freeze({
     const r = active();
     if (!accepting(r)) return false;
     [options, callback] = optionsAndCallback(options, callback);
+    interfere(r, segments(link)[5]);
     const [status, error, target] = lookup(r, link);
     if (!target) return complete(r, callback, status, error);
     const result = documentOps.deleteOperation(r.collection, { partitionKey: r.pkHeader, ifMatch: options.etag, id: target.id });
@@ -192,6 +217,7 @@ const collection = Object.freeze({
     const r = active();
     if (!accepting(r)) return false;
     [options, callback] = optionsAndCallback(options, callback);
+    interfere(r, segments(link)[5]);
     const [status, error, target] = lookup(r, link);
     if (!target) return complete(r, callback, status, error);
     const operations = JSON.parse(JSON.stringify(Array.isArray(spec) ? spec : (spec && spec.operations) || []));
@@ -347,4 +373,4 @@ function execute(account, dbId, coll, sprocs, sproc, req, res, text) {
   return [200, body === undefined ? "" : body];
 }
 
-module.exports = { compile, execute, setTimeLimit };
+module.exports = { compile, execute, planConcurrentWrite, setTimeLimit };

@@ -6,6 +6,11 @@
 // execution at a time, scoped to the request's partition key, all their writes applied or none (undo log), each
 // bounded in time as on Cosmos DB (5 s unless --script-time-limit-ms says otherwise).
 // The script API: see docs/data-model.md ("The local server").
+// For tests only, --test-concurrent-writes adds POST /_test/concurrent-writes (outside the Cosmos DB paths), body
+// { database, collection, partitionKey, beforeWriteOf, documents }: before the next stored procedure execution on that
+// partition writes the document `beforeWriteOf`, `documents` (of that partition) are upserted as another writer's, so
+// the script's ETag-conditioned replace answers 412, its create 409 (script-runtime.js). Answers 204. Without the
+// flag (the test command's shared server, run-local.sh) the path is the package's, which has no such route.
 
 const { randomUUID } = require("crypto");
 
@@ -18,7 +23,7 @@ const ResourceId = require(`${lib}/account/resource-id`).default;
 const readItems = require(`${lib}/handler/_read-items`).default;
 const readJson = require(`${lib}/json`).default;
 const trueHeader = require(`${lib}/true-header`).default;
-const { compile, execute, setTimeLimit } = require("./script-runtime");
+const { compile, execute, planConcurrentWrite, setTimeLimit } = require("./script-runtime");
 
 // Cosmos DB answers an ORDER BY on one property with every document the query selects, those that lack the property
 // below null and every value (first ascending, last descending; learn.microsoft.com/azure/cosmos-db/nosql/query/order-by:
@@ -270,6 +275,19 @@ function save(sprocs, body, existing, status) {
   return [status, stored];
 }
 
+const concurrentWritesPath = "/_test/concurrent-writes";
+
+async function handleConcurrentWrite(req) {
+  const { database, collection: collId, partitionKey, beforeWriteOf, documents } = await readJson(req);
+  const collection = account.database(database).collection(collId);
+  if (!collection.read()) return [404, notFound];
+  if (typeof beforeWriteOf !== "string" || !Array.isArray(documents) || documents.some(d => !d || typeof d.id !== "string" || collection.documents._getPartition(d) !== partitionKey)) {
+    return [400, { code: "BadRequest", message: "beforeWriteOf must be a document id and documents documents with an id, all of partitionKey." }];
+  }
+  planConcurrentWrite(collection, partitionKey, beforeWriteOf, documents);
+  return [204, ""];
+}
+
 function readBody(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -300,6 +318,9 @@ function parseArgs(argv) {
       case "--close-connections":
         args.closeConnections = true;
         break;
+      case "--test-concurrent-writes":
+        args.concurrentWrites = true;
+        break;
       case "--script-time-limit-ms":
         args.scriptTimeLimitMs = Number(argv[(i += 1)]);
         break;
@@ -313,7 +334,7 @@ function parseArgs(argv) {
 function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
-    console.log("Usage: node scripts/local-cosmos/server.js [--host H] [--port P] [--no-ssl] [--close-connections] [--script-time-limit-ms N]");
+    console.log("Usage: node scripts/local-cosmos/server.js [--host H] [--port P] [--no-ssl] [--close-connections] [--script-time-limit-ms N] [--test-concurrent-writes]");
     return;
   }
   if (args.scriptTimeLimitMs !== undefined) setTimeLimit(args.scriptTimeLimitMs);
@@ -329,6 +350,13 @@ function main() {
   const [packageListener] = httpServer.listeners("request");
   httpServer.removeAllListeners("request");
   httpServer.on("request", (req, res) => {
+    if (args.concurrentWrites && req.method === "POST" && req.url === concurrentWritesPath) {
+      handleConcurrentWrite(req).then(
+        ([status, body]) => respond(req, res, keepAlive, status, body),
+        err => respond(req, res, keepAlive, 400, { code: "BadRequest", message: err.message })
+      );
+      return;
+    }
     const match = req.url.includes("/sprocs") ? sprocPath.exec(req.url.split("?", 1)[0]) : null;
     if (!match) {
       const partition = scopedPartitionOf(req);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Billing.Cosmos.Documents;
@@ -320,7 +321,7 @@ public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : ICl
         var connects = 0;
         using var handler = new SocketsHttpHandler
         {
-            SslOptions = { RemoteCertificateValidationCallback = AcceptTheLocalServersCertificate },
+            SslOptions = { RemoteCertificateValidationCallback = LocalServerCertificate.Accept },
             ConnectCallback = async (context, cancellationToken) =>
             {
                 Interlocked.Increment(ref connects);
@@ -440,12 +441,20 @@ public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : ICl
         Assert.Null(await RawDocuments.ReadAsync(server.Container, $"bulk-{response.Resource}", account));
     }
 
-    /// <summary>The server's own self-signed certificate (the package's cert.pem), and no other.</summary>
-    private static bool AcceptTheLocalServersCertificate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate, System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors)
+    [Fact]
+    public async Task The_shared_server_takes_no_planned_concurrent_writes()
     {
-        using var expected = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(
-            File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "node_modules", "@vercel", "cosmosdb-server", "cert.pem")));
-        return certificate is not null && certificate.GetCertHash().AsSpan().SequenceEqual(expected.GetCertHash());
+        // Only a server started with --test-concurrent-writes (ConcurrentWriterServer) does: not the test command's, nor run-local.sh's.
+        var endpoint = fixture.ConnectionString.Split(';').Single(p => p.StartsWith("AccountEndpoint=", StringComparison.Ordinal))["AccountEndpoint=".Length..];
+        using var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = LocalServerCertificate.Accept } };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri(endpoint) };
+        var account = NewAccount();
+
+        using var response = await http.PostAsJsonAsync(
+            new Uri("_test/concurrent-writes", UriKind.Relative),
+            new { database = fixture.DatabaseName, collection = fixture.Options.AccountsContainerName, partitionKey = account, beforeWriteOf = "x", documents = Array.Empty<object>() });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
     /// <summary>A Cosmos server of the test's own with a short script time limit (the shared one keeps Cosmos DB's 5 s), provisioned as the app provisions it.</summary>

@@ -1,0 +1,93 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Billing.Cosmos.Configuration;
+using Billing.Cosmos.Documents;
+using Billing.Cosmos.Provisioning;
+using Billing.TestSupport;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Billing.Cosmos.Tests.Support;
+
+/// <summary>
+/// A Cosmos server of the test class's own, started with <c>--test-concurrent-writes</c> (the shared one never takes
+/// them) and provisioned as the app provisions it: a test makes another instance's write land in the middle of one
+/// stored procedure execution, between its reads and its writes, as concurrent requests do on Cosmos DB.
+/// </summary>
+public sealed class ConcurrentWriterServer : IAsyncLifetime
+{
+    private ManagedProcess? _process;
+    private ServiceProvider? _services;
+    private HttpClient? _http;
+
+    public IServiceProvider Services => _services ?? throw new InvalidOperationException("Server not started.");
+
+    public Container Accounts => Services.GetRequiredService<BillingContainers>().Accounts;
+
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    public async Task InitializeAsync()
+    {
+        var (process, connectionString) = await LocalEmulators.StartCosmosServerAsync("--test-concurrent-writes");
+        _process = process;
+        _services = CosmosFixture.BuildServices(connectionString, "billing-concurrent-writes");
+        await Get<CosmosProvisioner>().ProvisionAsync(CancellationToken.None);
+        var endpoint = connectionString.Split(';').Single(p => p.StartsWith("AccountEndpoint=", StringComparison.Ordinal))["AccountEndpoint=".Length..];
+#pragma warning disable CA2000 // The client owns and disposes its handler.
+        _http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = LocalServerCertificate.Accept } }) { BaseAddress = new Uri(endpoint) };
+#pragma warning restore CA2000
+    }
+
+    /// <summary>
+    /// Runs <paramref name="otherInstance"/> (a real call of another instance) now, puts the documents
+    /// <paramref name="ids"/> back as they were, and has what it wrote committed again just before the next execution
+    /// on <paramref name="partitionKey"/> writes <paramref name="beforeWriteOf"/>: that call then lands between the
+    /// execution's reads and its writes.
+    /// </summary>
+    public async Task ReplayDuringNextWriteAsync(string partitionKey, string beforeWriteOf, IReadOnlyList<string> ids, Func<Task> otherInstance)
+    {
+        ArgumentNullException.ThrowIfNull(otherInstance);
+        var before = await Task.WhenAll(ids.Select(id => RawDocuments.ReadAsync(Accounts, id, partitionKey)));
+        await otherInstance();
+        var after = await Task.WhenAll(ids.Select(id => RawDocuments.ReadAsync(Accounts, id, partitionKey)));
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (before[i] is { } prior)
+            {
+                await RawDocuments.UpsertAsync(Accounts, prior, partitionKey);
+            }
+            else
+            {
+                (await Accounts.DeleteItemStreamAsync(ids[i], new PartitionKey(partitionKey))).EnsureSuccessStatusCode();
+            }
+        }
+
+        await PlanAsync(partitionKey, beforeWriteOf, [.. after.Select((d, i) => d ?? throw new InvalidOperationException($"The other instance deleted {ids[i]}: only writes can be replayed."))]);
+    }
+
+    /// <summary>Has <paramref name="documents"/> upserted, as another writer's, just before the next execution on the partition writes <paramref name="beforeWriteOf"/>.</summary>
+    public async Task PlanAsync(string partitionKey, string beforeWriteOf, IReadOnlyList<JsonObject> documents)
+    {
+        var options = Services.GetRequiredService<IOptions<CosmosOptions>>().Value;
+        using var response = await _http!.PostAsJsonAsync(
+            new Uri("_test/concurrent-writes", UriKind.Relative),
+            new { database = options.DatabaseName, collection = options.AccountsContainerName, partitionKey, beforeWriteOf, documents });
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http?.Dispose();
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+    }
+}
