@@ -12,7 +12,8 @@
 // For tests only (server.js --test-concurrent-writes): a concurrent writer planned for one document of one partition
 // (planConcurrentWrite) commits its documents out of band, new _etag and all, just before the next execution's first
 // write of that document, as another request would between the script's read and its write. Once, then forgotten;
-// those writes are not the execution's, so its rollback keeps them.
+// those writes are not the execution's, so its rollback keeps them. A plan with timeUp ends the execution's time
+// there instead: that write and every later operation are not accepted (false), as past the time limit.
 
 const vm = require("vm");
 const { randomUUID } = require("crypto");
@@ -124,20 +125,23 @@ function accepting(r) {
   return Date.now() < r.acceptUntil;
 }
 
-/** Plans a concurrent writer: before an execution on this partition next writes `id`, `documents` are upserted. */
-function planConcurrentWrite(coll, partition, id, documents) {
+/** Plans a concurrent writer: before an execution on this partition next writes `id`, `documents` are upserted (or its time is up). */
+function planConcurrentWrite(coll, partition, id, plan) {
   if (!concurrentWrites.has(coll)) concurrentWrites.set(coll, new Map());
-  concurrentWrites.get(coll).set(JSON.stringify([partition, id]), documents);
+  concurrentWrites.get(coll).set(JSON.stringify([partition, id]), plan);
 }
 
 // The planned concurrent writer of the document the script is about to write, if any: its documents are committed now.
+// True when the plan ends the execution's time instead (the write is not accepted).
 function interfere(r, id) {
   const planned = concurrentWrites.get(r.collection);
   const key = JSON.stringify([r.pkValue, id]);
-  const documents = planned && planned.get(key);
-  if (!documents) return;
+  const plan = planned && planned.get(key);
+  if (!plan) return false;
   planned.delete(key);
-  for (const doc of documents) documentOps.upsertOperation(r.collection, { partitionKey: r.pkHeader, resourceBody: JSON.parse(JSON.stringify(doc)) });
+  for (const doc of plan.documents) documentOps.upsertOperation(r.collection, { partitionKey: r.pkHeader, resourceBody: JSON.parse(JSON.stringify(doc)) });
+  if (plan.timeUp) r.acceptUntil = 0;
+  return plan.timeUp;
 }
 
 function optionsAndCallback(options, callback) {
@@ -175,7 +179,7 @@ const collection = Object.freeze({
     checkCollectionLink(r, link);
     const body = incoming(r, doc, options.disableAutomaticIdGeneration ? undefined : NEW_ID);
     if (!body) return complete(r, callback, 400, { code: "BadRequest", message: CROSS_PARTITION });
-    interfere(r, body.id);
+    if (interfere(r, body.id)) return false;
     return write(r, callback, documentOps.createOperation(r.collection, { resourceBody: body }), body.id, null);
   },
   upsertDocument(link, doc, options, callback) {
@@ -185,7 +189,7 @@ const collection = Object.freeze({
     checkCollectionLink(r, link);
     const body = incoming(r, doc, options.disableAutomaticIdGeneration ? undefined : NEW_ID);
     if (!body) return complete(r, callback, 400, { code: "BadRequest", message: CROSS_PARTITION });
-    interfere(r, body.id);
+    if (interfere(r, body.id)) return false;
     const prior = r.collection.document(body.id, r.pkValue).read() || null;
     const result = documentOps.upsertOperation(r.collection, { partitionKey: r.pkHeader, ifMatch: options.etag, resourceBody: body });
     return write(r, callback, result, body.id, prior);
@@ -194,7 +198,7 @@ const collection = Object.freeze({
     const r = active();
     if (!accepting(r)) return false;
     [options, callback] = optionsAndCallback(options, callback);
-    interfere(r, segments(link)[5]);
+    if (interfere(r, segments(link)[5])) return false;
     const [status, error, target] = lookup(r, link);
     if (!target) return complete(r, callback, status, error);
     const body = incoming(r, doc, target.id);
@@ -207,7 +211,7 @@ const collection = Object.freeze({
     const r = active();
     if (!accepting(r)) return false;
     [options, callback] = optionsAndCallback(options, callback);
-    interfere(r, segments(link)[5]);
+    if (interfere(r, segments(link)[5])) return false;
     const [status, error, target] = lookup(r, link);
     if (!target) return complete(r, callback, status, error);
     const result = documentOps.deleteOperation(r.collection, { partitionKey: r.pkHeader, ifMatch: options.etag, id: target.id });
@@ -217,7 +221,7 @@ const collection = Object.freeze({
     const r = active();
     if (!accepting(r)) return false;
     [options, callback] = optionsAndCallback(options, callback);
-    interfere(r, segments(link)[5]);
+    if (interfere(r, segments(link)[5])) return false;
     const [status, error, target] = lookup(r, link);
     if (!target) return complete(r, callback, status, error);
     const operations = JSON.parse(JSON.stringify(Array.isArray(spec) ? spec : (spec && spec.operations) || []));

@@ -7,9 +7,10 @@
 // bounded in time as on Cosmos DB (5 s unless --script-time-limit-ms says otherwise).
 // The script API: see docs/data-model.md ("The local server").
 // For tests only, --test-concurrent-writes adds POST /_test/concurrent-writes (outside the Cosmos DB paths), body
-// { database, collection, partitionKey, beforeWriteOf, documents }: before the next stored procedure execution on that
-// partition writes the document `beforeWriteOf`, `documents` (of that partition) are upserted as another writer's, so
-// the script's ETag-conditioned replace answers 412, its create 409 (script-runtime.js). Answers 204. Without the
+// { database, collection, partitionKey, beforeWriteOf, documents, timeUp }: before the next stored procedure execution
+// on that partition writes the document `beforeWriteOf`, `documents` (of that partition) are upserted as another
+// writer's, so the script's ETag-conditioned replace answers 412, its create 409; with timeUp, the execution's time is
+// up there instead, so that write is not accepted (script-runtime.js). Answers 204. Without the
 // flag (the test command's shared server, run-local.sh) the path is the package's, which has no such route.
 
 const { randomUUID } = require("crypto");
@@ -278,13 +279,13 @@ function save(sprocs, body, existing, status) {
 const concurrentWritesPath = "/_test/concurrent-writes";
 
 async function handleConcurrentWrite(req) {
-  const { database, collection: collId, partitionKey, beforeWriteOf, documents } = await readJson(req);
+  const { database, collection: collId, partitionKey, beforeWriteOf, documents = [], timeUp = false } = await readJson(req);
   const collection = account.database(database).collection(collId);
   if (!collection.read()) return [404, notFound];
   if (typeof beforeWriteOf !== "string" || !Array.isArray(documents) || documents.some(d => !d || typeof d.id !== "string" || collection.documents._getPartition(d) !== partitionKey)) {
     return [400, { code: "BadRequest", message: "beforeWriteOf must be a document id and documents documents with an id, all of partitionKey." }];
   }
-  planConcurrentWrite(collection, partitionKey, beforeWriteOf, documents);
+  planConcurrentWrite(collection, partitionKey, beforeWriteOf, { documents, timeUp: timeUp === true });
   return [204, ""];
 }
 

@@ -13,7 +13,8 @@ namespace Billing.Cosmos.Tests.Support;
 /// <summary>
 /// A Cosmos server of the test class's own, started with <c>--test-concurrent-writes</c> (the shared one never takes
 /// them) and provisioned as the app provisions it: a test makes another instance's write land in the middle of one
-/// stored procedure execution, between its reads and its writes, as concurrent requests do on Cosmos DB.
+/// stored procedure execution, between its reads and its writes, as concurrent requests do on Cosmos DB, or that
+/// execution's time run out there.
 /// </summary>
 public sealed class ConcurrentWriterServer : IAsyncLifetime
 {
@@ -67,13 +68,15 @@ public sealed class ConcurrentWriterServer : IAsyncLifetime
         await PlanAsync(partitionKey, beforeWriteOf, [.. after.Select((d, i) => d ?? throw new InvalidOperationException($"The other instance deleted {ids[i]}: only writes can be replayed."))]);
     }
 
-    /// <summary>Has <paramref name="documents"/> upserted, as another writer's, just before the next execution on the partition writes <paramref name="beforeWriteOf"/>.</summary>
-    public async Task PlanAsync(string partitionKey, string beforeWriteOf, IReadOnlyList<JsonObject> documents)
+    /// <summary>Ends the time of the next execution on the partition just before it writes <paramref name="beforeWriteOf"/>: that write and every later operation are not accepted.</summary>
+    public Task EndTimeBeforeNextWriteAsync(string partitionKey, string beforeWriteOf) => PlanAsync(partitionKey, beforeWriteOf, [], timeUp: true);
+
+    private async Task PlanAsync(string partitionKey, string beforeWriteOf, IReadOnlyList<JsonObject> documents, bool timeUp = false)
     {
         var options = Services.GetRequiredService<IOptions<CosmosOptions>>().Value;
         using var response = await _http!.PostAsJsonAsync(
             new Uri("_test/concurrent-writes", UriKind.Relative),
-            new { database = options.DatabaseName, collection = options.AccountsContainerName, partitionKey, beforeWriteOf, documents });
+            new { database = options.DatabaseName, collection = options.AccountsContainerName, partitionKey, beforeWriteOf, documents, timeUp });
         response.EnsureSuccessStatusCode();
     }
 

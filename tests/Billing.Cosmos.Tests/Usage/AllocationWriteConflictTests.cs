@@ -1,8 +1,10 @@
+using System.Net;
 using Billing.Application.Usage;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
+using Microsoft.Azure.Cosmos;
 
 namespace Billing.Cosmos.Tests.Usage;
 
@@ -76,6 +78,21 @@ public sealed class AllocationWriteConflictTests(ConcurrentWriterServer server) 
         Assert.Equal(new AllocationChange(AllocationChangeKind.Released, 1), change);
         Assert.Equal(1, await HeldAsync(account));
         Assert.Null(await UnitAsync(account, "p0"));
+    }
+
+    [Fact]
+    public async Task A_take_whose_time_runs_out_before_its_count_changes_nothing()
+    {
+        var account = Ids.NewAccount();
+        await TakeAsync(account, "p0", limit: null);
+        await server.EndTimeBeforeNextWriteAsync(account.Value, Counter(account));
+
+        var error = await Assert.ThrowsAsync<CosmosException>(() => TakeAsync(account, "p1", limit: null));
+
+        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.Contains("not accepted", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await HeldAsync(account));
+        Assert.Null(await UnitAsync(account, "p1"));
     }
 
     /// <summary>The other instance's call (the counter, and the units named) commits just before this one's next write of <paramref name="beforeWriteOf"/>.</summary>

@@ -1,9 +1,11 @@
+using System.Net;
 using Billing.Application.Usage;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
+using Microsoft.Azure.Cosmos;
 
 namespace Billing.Cosmos.Tests.Usage;
 
@@ -71,6 +73,21 @@ public sealed class UsageWriteConflictTests(ConcurrentWriterServer server) : ICl
 
         Assert.Equal((UsageRecordStatus.Counted, 6L), (result.Status, result.Count!.Counter));
         Assert.Equal(6, await UsedAsync(account));
+    }
+
+    [Fact]
+    public async Task A_record_whose_time_runs_out_before_its_key_is_written_counts_nothing()
+    {
+        var account = Ids.NewAccount();
+        await RecordAsync(account, "first", 1, limit: null);
+        await server.EndTimeBeforeNextWriteAsync(account.Value, DocumentIds.UsageKey(account, "late"));
+
+        var error = await Assert.ThrowsAsync<CosmosException>(() => RecordAsync(account, "late", 2, limit: null));
+
+        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.Contains("not accepted", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await UsedAsync(account));
+        Assert.Null(await _ledger.GetKeyAsync(account, "late", CancellationToken.None));
     }
 
     /// <summary>The other instance's record (its counters, and the keys named) commits just before this one's next write of the counters.</summary>
