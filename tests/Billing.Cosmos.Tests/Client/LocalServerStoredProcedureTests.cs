@@ -317,11 +317,11 @@ public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : ICl
     [Fact]
     public async Task The_server_keeps_one_connection_open_across_requests_to_the_package_routes_and_the_procedure_routes()
     {
-        var endpoint = new Uri(fixture.ConnectionString.Split(';').Single(p => p.StartsWith("AccountEndpoint=", StringComparison.Ordinal))["AccountEndpoint=".Length..]);
+        var endpoint = LocalServerHttp.Endpoint(fixture.ConnectionString);
         var connects = 0;
         using var handler = new SocketsHttpHandler
         {
-            SslOptions = { RemoteCertificateValidationCallback = LocalServerCertificate.Accept },
+            SslOptions = { RemoteCertificateValidationCallback = LocalServerHttp.Accept },
             ConnectCallback = async (context, cancellationToken) =>
             {
                 Interlocked.Increment(ref connects);
@@ -445,9 +445,7 @@ public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : ICl
     public async Task The_shared_server_takes_no_planned_concurrent_writes()
     {
         // Only a server started with --test-concurrent-writes (ConcurrentWriterServer) does: not the test command's, nor run-local.sh's.
-        var endpoint = fixture.ConnectionString.Split(';').Single(p => p.StartsWith("AccountEndpoint=", StringComparison.Ordinal))["AccountEndpoint=".Length..];
-        using var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = LocalServerCertificate.Accept } };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri(endpoint) };
+        using var http = LocalServerHttp.Client(fixture.ConnectionString);
         var account = NewAccount();
 
         using var response = await http.PostAsJsonAsync(

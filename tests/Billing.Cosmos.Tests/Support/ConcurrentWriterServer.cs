@@ -35,10 +35,7 @@ public sealed class ConcurrentWriterServer : IAsyncLifetime
         _process = process;
         _services = CosmosFixture.BuildServices(connectionString, "billing-concurrent-writes");
         await Get<CosmosProvisioner>().ProvisionAsync(CancellationToken.None);
-        var endpoint = connectionString.Split(';').Single(p => p.StartsWith("AccountEndpoint=", StringComparison.Ordinal))["AccountEndpoint=".Length..];
-#pragma warning disable CA2000 // The client owns and disposes its handler.
-        _http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = LocalServerCertificate.Accept } }) { BaseAddress = new Uri(endpoint) };
-#pragma warning restore CA2000
+        _http = LocalServerHttp.Client(connectionString);
     }
 
     /// <summary>
