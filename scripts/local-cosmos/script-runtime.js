@@ -39,7 +39,7 @@ const ERROR_CODES = Object.freeze({
 });
 
 let run = null; // the execution in progress: executions never overlap
-const concurrentWrites = new WeakMap(); // collection -> JSON [partition key value, document id] -> documents to write
+const concurrentWrites = new WeakMap(); // collection -> JSON [partition key value, document id] -> { documents, timeUp }
 let timeLimitMs = 5000;
 
 function setTimeLimit(ms) {

@@ -283,7 +283,7 @@ async function handleConcurrentWrite(req) {
   const collection = account.database(database).collection(collId);
   if (!collection.read()) return [404, notFound];
   if (typeof beforeWriteOf !== "string" || !Array.isArray(documents) || documents.some(d => !d || typeof d.id !== "string" || collection.documents._getPartition(d) !== partitionKey)) {
-    return [400, { code: "BadRequest", message: "beforeWriteOf must be a document id and documents documents with an id, all of partitionKey." }];
+    return [400, { code: "BadRequest", message: "beforeWriteOf must be a document id, and each of documents have an id and belong to partitionKey." }];
   }
   planConcurrentWrite(collection, partitionKey, beforeWriteOf, { documents, timeUp: timeUp === true });
   return [204, ""];
