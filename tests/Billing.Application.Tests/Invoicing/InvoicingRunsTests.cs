@@ -226,6 +226,22 @@ public sealed class InvoicingRunsTests
     }
 
     [Fact]
+    public async Task One_accounts_listing_is_complete_though_the_months_run_index_is_not_marked()
+    {
+        // The account's own runs are read, not the month's run index: nothing is left out of its listing.
+        var period = Period("2026-10-15T00:00:00Z", "2026-11-15T00:00:00Z");
+        var account = Count(period, 6_000);
+        _bed.Runs.Put(Run(account, period));
+
+        var all = Assert.IsType<Succeeded<InvoiceRunPage>>(await _runs.ListAsync("2026-11", null, null, 10, CancellationToken.None)).Value;
+        var own = Assert.IsType<Succeeded<InvoiceRunPage>>(await _runs.ListAsync("2026-11", account.Value, null, 10, CancellationToken.None)).Value;
+
+        Assert.False(all.Complete);
+        Assert.Equal([$"{account.Value}:{period.Key.Value}"], own.Runs.Select(r => r.RunId));
+        Assert.True(own.Complete, "an account's listing was answered as incomplete");
+    }
+
+    [Fact]
     public async Task The_runs_of_a_month_come_a_page_at_a_time_until_the_cursor_runs_out()
     {
         for (var i = 0; i < 5; i++)
