@@ -127,6 +127,28 @@ public sealed class RunIndexBackfillTests(CosmosFixture fixture) : IClassFixture
         Assert.True(page.Complete);
     }
 
+    [Fact]
+    public async Task A_period_listed_on_two_closing_days_of_the_month_is_read_and_named_once()
+    {
+        // July 2051, a month no other test uses. A move of the period's end (Stripe moved it two days) that stopped after
+        // the new day's entry and before the old one's delete leaves the period listed on both days.
+        var account = Ids.NewAccount("twice");
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2051, 6, 10, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2051, 7, 10, 9, 0, 0, TimeSpan.Zero));
+        var run = await CreateAsync(account, period, InvoiceRunStep.Recorded, invoiced: false);
+        await ForgetEntryAsync(run);
+        using var faulty = new FaultyStore(fixture);
+        faulty.FailNext = (HttpMethod.Delete, DocumentIds.UsagePeriod(account, period.Key));
+        await Assert.ThrowsAnyAsync<Exception>(() => faulty.UsageLedger.MovePeriodEndAsync(account, period.Key, PeriodEndMove.StillCurrent(period.End.AddDays(2), 2), CancellationToken.None));
+        var time = new FakeTimeProvider(new DateTimeOffset(2051, 8, 5, 0, 0, 0, TimeSpan.Zero));
+        var options = Microsoft.Extensions.Options.Options.Create(new InvoicingOptions());
+        var sweep = new InvoicingSweep(fixture.Get<IUsageLedger>(), new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), fixture.Get<IInvoiceRunStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
+        var runs = new InvoicingRuns(sweep, fixture.Get<IUsageLedger>(), fixture.Get<IInvoiceRunStore>(), fixture.Get<IBillingAccountStore>(), TestCatalog.Create(), options, time, NullLogger<InvoicingRuns>.Instance);
+
+        var backfilled = Assert.IsType<Succeeded<RunIndexBackfilled>>(await runs.BackfillRunIndexAsync("2051-07", CancellationToken.None)).Value;
+
+        Assert.Equal((1, 1, 1), (backfilled.PeriodsRead, backfilled.RunsFound, backfilled.EntriesWritten));
+    }
+
     /// <summary>
     /// The invoicing timer's run a day or more before a month begins marks the month's run index complete: the month's
     /// runs are all created after it began, by a version that names them, so it is listed complete with no backfill. Not
