@@ -105,15 +105,16 @@ public sealed class InvoicingRunsTests
     [Fact]
     public async Task A_dry_run_of_the_current_month_prices_only_its_closed_periods_in_the_order_of_the_periods()
     {
-        // Three periods of December: two closed (1,100 and 1,200 runs: 300 and 600), one closing on the 20th (1,300 runs)
-        var first = Count(Period("2026-11-09T00:00:00Z", "2026-12-09T00:00:00Z"), 1_100);
-        var second = Count(Period("2026-11-08T00:00:00Z", "2026-12-08T00:00:00Z"), 1_200);
+        // Three periods of December: two closed (1,100 and 1,200 runs: 300 and 600), one closing on the 20th (1,300 runs).
+        // The account first in order closes a day after the other: the closing days are read day by day.
+        var first = Count(Period("2026-11-09T00:00:00Z", "2026-12-09T00:00:00Z"), 1_100, AccountId.Parse("user-a" + Guid.NewGuid().ToString("N")[..7]));
+        var second = Count(Period("2026-11-08T00:00:00Z", "2026-12-08T00:00:00Z"), 1_200, AccountId.Parse("user-b" + Guid.NewGuid().ToString("N")[..7]));
         var open = Count(Period("2026-11-20T00:00:00Z", "2026-12-20T00:00:00Z"), 1_300);
 
         var started = Assert.IsType<Succeeded<InvoicingRunStarted>>(await _runs.StartAsync(new InvoicingRunRequest("2026-12", true, null), CancellationToken.None)).Value;
 
         Assert.Equal(1, started.NotClosedYet);
-        var expected = new[] { (first, 300L), (second, 600L) }.OrderBy(c => c.Item1.Value, StringComparer.Ordinal).ToList();
+        var expected = new[] { (first, 300L), (second, 600L) };
         Assert.Equal(expected.Select(c => c.Item1), started.Periods.Select(p => p.AccountId));
         Assert.Equal(expected, started.Charges.Select(c => (c.AccountId, c.Total.MinorUnits)));
         Assert.DoesNotContain(started.Charges, c => c.AccountId == open);
@@ -226,6 +227,22 @@ public sealed class InvoicingRunsTests
     }
 
     [Fact]
+    public async Task One_accounts_listing_is_complete_though_the_months_run_index_is_not_marked()
+    {
+        // The account's own runs are read, not the month's run index: nothing is left out of its listing.
+        var period = Period("2026-10-15T00:00:00Z", "2026-11-15T00:00:00Z");
+        var account = Count(period, 6_000);
+        _bed.Runs.Put(Run(account, period));
+
+        var all = Assert.IsType<Succeeded<InvoiceRunPage>>(await _runs.ListAsync("2026-11", null, null, 10, CancellationToken.None)).Value;
+        var own = Assert.IsType<Succeeded<InvoiceRunPage>>(await _runs.ListAsync("2026-11", account.Value, null, 10, CancellationToken.None)).Value;
+
+        Assert.False(all.Complete);
+        Assert.Equal([$"{account.Value}:{period.Key.Value}"], own.Runs.Select(r => r.RunId));
+        Assert.True(own.Complete, "an account's listing was answered as incomplete");
+    }
+
+    [Fact]
     public async Task The_runs_of_a_month_come_a_page_at_a_time_until_the_cursor_runs_out()
     {
         for (var i = 0; i < 5; i++)
@@ -317,9 +334,9 @@ public sealed class InvoicingRunsTests
         Assert.Equal(inNovember, november.Contains(At(end)));
     }
 
-    private AccountId Count(UsagePeriod period, long agentRuns)
+    private AccountId Count(UsagePeriod period, long agentRuns, AccountId? account = null)
     {
-        var id = UsageTestBed.NewAccountId();
+        var id = account ?? UsageTestBed.NewAccountId();
         _bed.Ledger.Set(id, period, UsageTestBed.AgentRuns, agentRuns, PlanCode.Parse("PRO"), 1_000);
         return id;
     }

@@ -1,3 +1,4 @@
+using Billing.Application;
 using Billing.Application.Invoicing;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Metering;
@@ -33,6 +34,22 @@ public sealed class InvoiceRunLookupTests(CosmosFixture fixture) : IClassFixture
 
         Assert.Equal((run.AccountId, run.PeriodKey), (found?.AccountId, found?.PeriodKey));
         Assert.Null(await fixture.Get<IInvoiceRunStore>().FindByStripeInvoiceAsync(Ids.NewStripe("in"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_stripe_invoice_whose_index_entry_still_names_a_run_that_moved_on_to_another_invoice_finds_no_run()
+    {
+        // The run's draft was deleted and a new one created; the save of the new invoice id stored the run, but the
+        // index entry's replace failed, so the entry still names the run under the old invoice.
+        var (run, old) = await StoreRunAsync();
+        using var store = new FaultyStore(fixture);
+        var current = Ids.NewStripe("in");
+        store.FailNext = (HttpMethod.Put, "invoice-entry");
+        await Assert.ThrowsAsync<OperatorCopyNotWrittenException>(() => store.InvoiceRuns.SaveAsync(run with { StripeInvoiceId = current, Status = "draft" }, CancellationToken.None));
+
+        Assert.Null(await store.InvoiceRuns.FindByStripeInvoiceAsync(old, CancellationToken.None));
+        var found = await store.InvoiceRuns.FindByStripeInvoiceAsync(current, CancellationToken.None);
+        Assert.Equal((run.AccountId, run.PeriodKey), (found?.AccountId, found?.PeriodKey));
     }
 
     private async Task<(InvoiceRun Run, string Invoice)> StoreRunAsync()

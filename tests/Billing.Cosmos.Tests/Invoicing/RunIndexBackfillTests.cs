@@ -92,9 +92,7 @@ public sealed class RunIndexBackfillTests(CosmosFixture fixture) : IClassFixture
         var run = await CreateAsync(account, period, InvoiceRunStep.Recorded, invoiced: true);
         await ForgetEntryAsync(run);
         var time = new FakeTimeProvider(new DateTimeOffset(2048, 2, 1, 0, 0, 0, TimeSpan.Zero).AddDays(InvoicingOptions.MaxLookbackDays + 1));
-        var options = Microsoft.Extensions.Options.Options.Create(new InvoicingOptions());
-        var sweep = new InvoicingSweep(fixture.Get<IUsageLedger>(), new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), fixture.Get<IInvoiceRunStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
-        var runs = new InvoicingRuns(sweep, fixture.Get<IUsageLedger>(), fixture.Get<IInvoiceRunStore>(), fixture.Get<IBillingAccountStore>(), TestCatalog.Create(), options, time, NullLogger<InvoicingRuns>.Instance);
+        var (_, runs) = Operator(time);
 
         var backfilled = Assert.IsType<Succeeded<RunIndexBackfilled>>(await runs.BackfillRunIndexAsync("2048-02", CancellationToken.None)).Value;
 
@@ -115,9 +113,7 @@ public sealed class RunIndexBackfillTests(CosmosFixture fixture) : IClassFixture
         var run = await CreateAsync(account, period, InvoiceRunStep.Recorded, invoiced: true);
         await ForgetEntryAsync(run);
         var time = new FakeTimeProvider(new DateTimeOffset(2049, 2, 1, 0, 0, 0, TimeSpan.Zero).AddDays(InvoicingOptions.MaxLookbackDays));
-        var options = Microsoft.Extensions.Options.Options.Create(new InvoicingOptions());
-        var sweep = new InvoicingSweep(fixture.Get<IUsageLedger>(), new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), fixture.Get<IInvoiceRunStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
-        var runs = new InvoicingRuns(sweep, fixture.Get<IUsageLedger>(), fixture.Get<IInvoiceRunStore>(), fixture.Get<IBillingAccountStore>(), TestCatalog.Create(), options, time, NullLogger<InvoicingRuns>.Instance);
+        var (_, runs) = Operator(time);
 
         var backfilled = Assert.IsType<Succeeded<RunIndexBackfilled>>(await runs.BackfillRunIndexAsync("2049-02", CancellationToken.None)).Value;
 
@@ -125,6 +121,26 @@ public sealed class RunIndexBackfillTests(CosmosFixture fixture) : IClassFixture
         var page = Assert.IsType<Succeeded<InvoiceRunPage>>(await runs.ListAsync("2049-02", null, null, 10, CancellationToken.None)).Value;
         Assert.Equal([run.RunId], page.Runs.Select(r => r.RunId));
         Assert.True(page.Complete);
+    }
+
+    [Fact]
+    public async Task A_period_listed_on_two_closing_days_of_the_month_is_read_and_named_once()
+    {
+        // July 2051, a month no other test uses. A move of the period's end (Stripe moved it two days) that stopped after
+        // the new day's entry and before the old one's delete leaves the period listed on both days.
+        var account = Ids.NewAccount("twice");
+        var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2051, 6, 10, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2051, 7, 10, 9, 0, 0, TimeSpan.Zero));
+        var run = await CreateAsync(account, period, InvoiceRunStep.Recorded, invoiced: false);
+        await ForgetEntryAsync(run);
+        using var faulty = new FaultyStore(fixture);
+        faulty.FailNext = (HttpMethod.Delete, DocumentIds.UsagePeriod(account, period.Key));
+        await Assert.ThrowsAnyAsync<Exception>(() => faulty.UsageLedger.MovePeriodEndAsync(account, period.Key, PeriodEndMove.StillCurrent(period.End.AddDays(2), 2), CancellationToken.None));
+        var time = new FakeTimeProvider(new DateTimeOffset(2051, 8, 5, 0, 0, 0, TimeSpan.Zero));
+        var (_, runs) = Operator(time);
+
+        var backfilled = Assert.IsType<Succeeded<RunIndexBackfilled>>(await runs.BackfillRunIndexAsync("2051-07", CancellationToken.None)).Value;
+
+        Assert.Equal((1, 1, 1), (backfilled.PeriodsRead, backfilled.RunsFound, backfilled.EntriesWritten));
     }
 
     /// <summary>
@@ -138,9 +154,7 @@ public sealed class RunIndexBackfillTests(CosmosFixture fixture) : IClassFixture
     {
         // October 2045, a month no other test uses.
         var time = new FakeTimeProvider(new DateTimeOffset(2045, 9, 29, 2, 0, 0, TimeSpan.Zero));
-        var options = Microsoft.Extensions.Options.Options.Create(new InvoicingOptions());
-        var sweep = new InvoicingSweep(fixture.Get<IUsageLedger>(), new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), fixture.Get<IInvoiceRunStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
-        var runs = new InvoicingRuns(sweep, fixture.Get<IUsageLedger>(), fixture.Get<IInvoiceRunStore>(), fixture.Get<IBillingAccountStore>(), TestCatalog.Create(), options, time, NullLogger<InvoicingRuns>.Instance);
+        var (sweep, runs) = Operator(time);
 
         await sweep.RunAsync(CancellationToken.None);
         var period = UsagePeriod.SubscriptionPeriod(new DateTimeOffset(2045, 9, 14, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2045, 10, 14, 9, 0, 0, TimeSpan.Zero));
@@ -156,6 +170,14 @@ public sealed class RunIndexBackfillTests(CosmosFixture fixture) : IClassFixture
         Assert.False(Assert.IsType<Succeeded<InvoiceRunPage>>(await runs.ListAsync("2045-11", null, null, 10, CancellationToken.None)).Value.Complete);
         var backfilled = Assert.IsType<Succeeded<RunIndexBackfilled>>(await runs.BackfillRunIndexAsync("2045-10", CancellationToken.None)).Value;
         Assert.Equal((1, 0, (DateTimeOffset?)new DateTimeOffset(2045, 9, 29, 2, 0, 0, TimeSpan.Zero)), (backfilled.RunsFound, backfilled.EntriesWritten, backfilled.CompletedAt));
+    }
+
+    /// <summary>The timer's sweep and the operator's runs over the fixture's stores, on <paramref name="time"/>.</summary>
+    private (InvoicingSweep Sweep, InvoicingRuns Runs) Operator(TimeProvider time)
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new InvoicingOptions());
+        var sweep = new InvoicingSweep(fixture.Get<IUsageLedger>(), new NoJobs(), fixture.Get<IInvoicingSweepMarkStore>(), fixture.Get<IInvoiceRunStore>(), options, time, NullLogger<InvoicingSweep>.Instance);
+        return (sweep, new InvoicingRuns(sweep, fixture.Get<IUsageLedger>(), fixture.Get<IInvoiceRunStore>(), fixture.Get<IBillingAccountStore>(), TestCatalog.Create(), options, time, NullLogger<InvoicingRuns>.Instance));
     }
 
     /// <summary>The period's first count (its closing-day entry), its run, and the entry marked invoiced when the run invoiced it.</summary>

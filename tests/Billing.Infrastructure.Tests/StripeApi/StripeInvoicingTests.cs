@@ -411,21 +411,26 @@ public sealed class StripeInvoicingTests(StripeEmulatorFixture fixture)
             stub.Requests.Select(r => (r.Path, r.IdempotencyKey)));
     }
 
+    /// <summary>
+    /// Stripe voids or marks uncollectible only an open invoice (a void of an uncollectible one is accepted): one settled
+    /// meanwhile is refused with a 400, read, and taken as it is.
+    /// </summary>
     [Theory]
-    [InlineData("paid")] // the customer paid the open invoice between its finalize and its void
-    [InlineData("uncollectible")] // marked in the Dashboard meanwhile
-    public async Task A_void_refused_for_an_invoice_settled_meanwhile_takes_the_invoice_as_it_is(string status)
+    [InlineData(CollectionPauseBehavior.Void, "paid", "void")] // the customer paid the open invoice between its finalize and its void
+    [InlineData(CollectionPauseBehavior.MarkUncollectible, "paid", "mark_uncollectible")]
+    [InlineData(CollectionPauseBehavior.MarkUncollectible, "void", "mark_uncollectible")] // voided in the Dashboard meanwhile
+    public async Task A_void_or_mark_refused_for_an_invoice_settled_meanwhile_takes_the_invoice_as_it_is(CollectionPauseBehavior behavior, string status, string refusedStep)
     {
         var stub = new StubStripeHandler();
         stub.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","status":"open","total":1250}""");
-        stub.Respond(HttpStatusCode.BadRequest, """{"error":{"type":"invalid_request_error","message":"You can only pass in open invoices."}}""");
+        stub.Respond(HttpStatusCode.BadRequest, """{"error":{"type":"invalid_request_error","message":"You can only pass in open invoices. This invoice isn't open."}}""");
         stub.Respond(HttpStatusCode.OK, $$"""{"id":"in_1","object":"invoice","status":"{{status}}","total":1250}""");
         var invoicing = new StripeInvoicing(TestStripe.Clients(stub), NullLogger<StripeInvoicing>.Instance);
 
-        var settled = await invoicing.FinalizeUncollectedAsync("in_1", CollectionPauseBehavior.Void, "run:finalize:paused", CancellationToken.None);
+        var settled = await invoicing.FinalizeUncollectedAsync("in_1", behavior, "run:finalize:paused", CancellationToken.None);
 
         Assert.Equal(status, settled.Status);
-        Assert.Equal(["POST /v1/invoices/in_1/finalize", "POST /v1/invoices/in_1/void", "GET /v1/invoices/in_1"], stub.Requests.Select(r => $"{r.Method} {r.Path}"));
+        Assert.Equal(["POST /v1/invoices/in_1/finalize", $"POST /v1/invoices/in_1/{refusedStep}", "GET /v1/invoices/in_1"], stub.Requests.Select(r => $"{r.Method} {r.Path}"));
     }
 
     [Fact]
