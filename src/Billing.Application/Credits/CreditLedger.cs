@@ -54,7 +54,8 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
     /// <see cref="PostAsync(AccountId, CreditOperation, CancellationToken)"/> starting from <paramref name="book"/>, as the
     /// caller read it (<see cref="ReadToPostAsync"/>) to decide the operation: not read again for a write, which its ETag
     /// guards (a book changed since makes the write lose the race, and the next attempt settles it afresh); read again
-    /// before answering that nothing is posted, so the outcome is the one a fresh read would give.
+    /// before answering that nothing is posted, so the outcome is the one a fresh read would give (a book whose ETag is
+    /// still the caller's has not changed since, so the caller's copy answers, entry lookup included).
     /// </summary>
     public Task<CreditPosting> PostAsync(SettledCreditBook book, CreditOperation operation, CancellationToken cancellationToken)
     {
@@ -65,9 +66,11 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
     private async Task<CreditPosting> PostAsync(AccountId accountId, CreditOperation operation, SettledCreditBook? startFrom, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
+        var callersCopy = startFrom is not null;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var fromCaller = startFrom is not null;
+            var fromCaller = callersCopy;
+            callersCopy = false;
             var (book, etag) = startFrom ?? await SettleAsync(accountId, cancellationToken).ConfigureAwait(false);
             startFrom = null;
             if (await store.GetEntryAsync(accountId, operation.Key, cancellationToken).ConfigureAwait(false) is { } existing)
@@ -76,14 +79,22 @@ public sealed partial class CreditLedger(ICreditLedgerStore store, IPendingCredi
             }
 
             var decision = book.Apply(operation, time.GetUtcNow());
-            switch (decision.Kind)
+            if (decision.Kind is CreditDecisionKind.Nothing or CreditDecisionKind.InsufficientCredit)
             {
-                case CreditDecisionKind.Nothing or CreditDecisionKind.InsufficientCredit when fromCaller:
-                    continue; // only a write is guarded by the caller's ETag: a refusal is decided on the book as it is now
-                case CreditDecisionKind.Nothing:
-                    return new CreditPosting(CreditPostingKind.Nothing, null, book, decision.Note);
-                case CreditDecisionKind.InsufficientCredit:
-                    return new CreditPosting(CreditPostingKind.InsufficientCredit, null, book, decision.Note);
+                if (fromCaller)
+                {
+                    // Only a write is guarded by the caller's ETag: a refusal is decided on the book as it is now. Every
+                    // post replaces the book, so a book still at the caller's ETag is the caller's copy, and the refusal
+                    // and the entry lookup before it stand; a book changed since is decided afresh.
+                    var current = await SettleAsync(accountId, cancellationToken).ConfigureAwait(false);
+                    if (current.ETag != etag)
+                    {
+                        startFrom = current;
+                        continue;
+                    }
+                }
+
+                return new CreditPosting(decision.Kind == CreditDecisionKind.Nothing ? CreditPostingKind.Nothing : CreditPostingKind.InsufficientCredit, null, book, decision.Note);
             }
 
             var written = await store.TryWriteBookAsync(decision.Book!, etag, cancellationToken).ConfigureAwait(false);
