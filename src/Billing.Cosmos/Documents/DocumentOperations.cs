@@ -215,16 +215,35 @@ internal static class DocumentOperations
 
     /// <summary>
     /// Runs a stored procedure of the container in one partition with <paramref name="input"/> as its one argument and
-    /// reads the body it set. A procedure that throws is rolled back and surfaces as a <see cref="CosmosException"/>.
+    /// reads the body it set. A procedure that throws is rolled back and surfaces as a <see cref="CosmosException"/>,
+    /// except when it stopped because Cosmos DB no longer accepted its operations (its bounded time was up): that is
+    /// the store refusing the request, nothing done, so <see cref="ServiceUnavailableException"/> as for throttling.
     /// </summary>
     public static async Task<TOut> ExecuteAsync<TIn, TOut>(this Container container, string procedureId, TIn input, PartitionKey partitionKey, CancellationToken cancellationToken)
         where TOut : class
     {
         using var body = Serialize(new[] { input });
         using var response = await container.Scripts.ExecuteStoredProcedureStreamAsync(procedureId, body, partitionKey, null, cancellationToken).ConfigureAwait(false);
-        EnsureSucceeded(response);
+        try
+        {
+            EnsureSucceeded(response);
+        }
+        catch (CosmosException exception) when (IsNotAccepted(exception))
+        {
+            throw new ServiceUnavailableException($"Cosmos DB did not accept the {procedureId} procedure's operations in its bounded time; the execution was rolled back and nothing was written.", exception);
+        }
+
         return await DeserializeAsync<TOut>(response, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// A procedure's own abort when an operation was not accepted (<c>must()</c> in <c>record-usage.js</c> and
+    /// <c>allocate.js</c>: the execution's time is up); Cosmos DB answers every aborted script with 400.
+    /// </summary>
+    private static bool IsNotAccepted(CosmosException exception) =>
+        exception.StatusCode == HttpStatusCode.BadRequest && exception.Message.Contains(NotAcceptedMessage, StringComparison.Ordinal);
+
+    private const string NotAcceptedMessage = "The request was not accepted (the procedure ran out of time)";
 
     /// <summary>Deletes the document; <see cref="HttpStatusCode.NotFound"/> when there is none.</summary>
     public static async Task<HttpStatusCode> DeleteAsync(this Container container, string id, PartitionKey partitionKey, CancellationToken cancellationToken)

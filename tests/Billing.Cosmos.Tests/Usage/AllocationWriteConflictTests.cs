@@ -1,4 +1,5 @@
 using System.Net;
+using Billing.Application;
 using Billing.Application.Usage;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Tests.Support;
@@ -81,16 +82,19 @@ public sealed class AllocationWriteConflictTests(ConcurrentWriterServer server) 
     }
 
     [Fact]
-    public async Task A_take_whose_time_runs_out_before_its_count_changes_nothing()
+    public async Task A_take_whose_time_runs_out_before_its_count_changes_nothing_and_says_so()
     {
+        // Refused as not done (503 unavailable, retry safe), not a raw 400 that may have been applied (500).
         var account = Ids.NewAccount();
         await TakeAsync(account, "p0", limit: null);
         await server.EndTimeBeforeNextWriteAsync(account.Value, Counter(account));
 
-        var error = await Assert.ThrowsAsync<CosmosException>(() => TakeAsync(account, "p1", limit: null));
+        var error = await Assert.ThrowsAsync<ServiceUnavailableException>(() => TakeAsync(account, "p1", limit: null));
 
-        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
-        Assert.Contains("not accepted", error.Message, StringComparison.Ordinal);
+        Assert.False(error.MayHaveBeenDone);
+        var aborted = Assert.IsType<CosmosException>(error.InnerException);
+        Assert.Equal(HttpStatusCode.BadRequest, aborted.StatusCode);
+        Assert.Contains("not accepted", aborted.Message, StringComparison.Ordinal);
         Assert.Equal(1, await HeldAsync(account));
         Assert.Null(await UnitAsync(account, "p1"));
     }

@@ -76,16 +76,18 @@ public sealed class UsageWriteConflictTests(ConcurrentWriterServer server) : ICl
     }
 
     [Fact]
-    public async Task A_record_whose_time_runs_out_before_its_key_is_written_counts_nothing()
+    public async Task A_record_whose_time_runs_out_before_its_key_is_written_counts_nothing_and_says_so()
     {
+        // Not counted (503 busy; a batch goes on with its other records), not a raw 400 that may have been applied (500).
         var account = Ids.NewAccount();
         await RecordAsync(account, "first", 1, limit: null);
         await server.EndTimeBeforeNextWriteAsync(account.Value, DocumentIds.UsageKey(account, "late"));
 
-        var error = await Assert.ThrowsAsync<CosmosException>(() => RecordAsync(account, "late", 2, limit: null));
+        var error = await Assert.ThrowsAsync<UsageNotCountedException>(() => RecordAsync(account, "late", 2, limit: null));
 
-        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
-        Assert.Contains("not accepted", error.Message, StringComparison.Ordinal);
+        var aborted = Assert.IsType<CosmosException>(error.InnerException?.InnerException);
+        Assert.Equal(HttpStatusCode.BadRequest, aborted.StatusCode);
+        Assert.Contains("not accepted", aborted.Message, StringComparison.Ordinal);
         Assert.Equal(1, await UsedAsync(account));
         Assert.Null(await _ledger.GetKeyAsync(account, "late", CancellationToken.None));
     }
