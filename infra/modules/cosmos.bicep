@@ -204,10 +204,10 @@ resource recordUsage 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/contain
 // The stored procedure that takes and releases allocation units (src/Billing.Cosmos/Usage/allocate.js), versioned the same way.
 resource allocate 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures@2024-11-15' = {
   parent: sqlContainers[0]
-  name: 'allocate-v2'
+  name: 'allocate-v3'
   properties: {
     resource: {
-      id: 'allocate-v2'
+      id: 'allocate-v3'
       body: loadTextContent('../../src/Billing.Cosmos/Usage/allocate.js')
     }
   }

@@ -10,10 +10,10 @@
 // operations accepted still run); an execution still running at twice the limit is ended, its writes are rolled back
 // and the client gets 408.
 // For tests only (server.js --test-concurrent-writes): a concurrent writer planned for one document of one partition
-// (planConcurrentWrite) commits its documents out of band, new _etag and all, just before the next execution's first
-// write of that document, as another request would between the script's read and its write. Once, then forgotten;
-// those writes are not the execution's, so its rollback keeps them. A plan with timeUp ends the execution's time
-// there instead: that write and every later operation are not accepted (false), as past the time limit.
+// (planConcurrentWrite) commits its documents out of band, new _etag and all, and deletes the ids it names, just before
+// the next execution's first write of that document, as another request would between the script's read and its write.
+// Once, then forgotten; those writes are not the execution's, so its rollback keeps them. A plan with timeUp ends the
+// execution's time there instead: that write and every later operation are not accepted (false), as past the time limit.
 
 const vm = require("vm");
 const { randomUUID } = require("crypto");
@@ -39,7 +39,7 @@ const ERROR_CODES = Object.freeze({
 });
 
 let run = null; // the execution in progress: executions never overlap
-const concurrentWrites = new WeakMap(); // collection -> JSON [partition key value, document id] -> { documents, timeUp }
+const concurrentWrites = new WeakMap(); // collection -> JSON [partition key value, document id] -> { documents, deletes, timeUp }
 let timeLimitMs = 5000;
 
 function setTimeLimit(ms) {
@@ -125,7 +125,7 @@ function accepting(r) {
   return Date.now() < r.acceptUntil;
 }
 
-/** Plans a concurrent writer: before an execution on this partition next writes `id`, `documents` are upserted (or its time is up). */
+/** Plans a concurrent writer: before an execution on this partition next writes `id`, `documents` are upserted and `deletes` deleted (or its time is up). */
 function planConcurrentWrite(coll, partition, id, plan) {
   if (!concurrentWrites.has(coll)) concurrentWrites.set(coll, new Map());
   concurrentWrites.get(coll).set(JSON.stringify([partition, id]), plan);
@@ -140,6 +140,7 @@ function interfere(r, id) {
   if (!plan) return false;
   planned.delete(key);
   for (const doc of plan.documents) documentOps.upsertOperation(r.collection, { partitionKey: r.pkHeader, resourceBody: JSON.parse(JSON.stringify(doc)) });
+  for (const deleted of plan.deletes) documentOps.deleteOperation(r.collection, { partitionKey: r.pkHeader, id: deleted });
   if (plan.timeUp) r.acceptUntil = 0;
   return plan.timeUp;
 }

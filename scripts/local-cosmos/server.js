@@ -7,11 +7,12 @@
 // bounded in time as on Cosmos DB (5 s unless --script-time-limit-ms says otherwise).
 // The script API: see docs/data-model.md ("The local server").
 // For tests only, --test-concurrent-writes adds POST /_test/concurrent-writes (outside the Cosmos DB paths), body
-// { database, collection, partitionKey, beforeWriteOf, documents, timeUp }: before the next stored procedure execution
-// on that partition writes the document `beforeWriteOf`, `documents` (of that partition) are upserted as another
-// writer's, so the script's ETag-conditioned replace answers 412, its create 409; with timeUp, the execution's time is
-// up there instead, so that write is not accepted (script-runtime.js). Answers 204. Without the
-// flag (the test command's shared server, run-local.sh) the path is the package's, which has no such route.
+// { database, collection, partitionKey, beforeWriteOf, documents, deletes, timeUp }: before the next stored procedure
+// execution on that partition writes the document `beforeWriteOf`, `documents` (of that partition) are upserted and the
+// ids `deletes` deleted as another writer's, so the script's ETag-conditioned replace answers 412 (404 for a document
+// deleted), its create 409; with timeUp, the execution's time is up there instead, so that write is not accepted
+// (script-runtime.js). Answers 204. Without the flag (the test command's shared server, run-local.sh) the path is the
+// package's, which has no such route.
 
 const { randomUUID } = require("crypto");
 
@@ -279,13 +280,14 @@ function save(sprocs, body, existing, status) {
 const concurrentWritesPath = "/_test/concurrent-writes";
 
 async function handleConcurrentWrite(req) {
-  const { database, collection: collId, partitionKey, beforeWriteOf, documents = [], timeUp = false } = await readJson(req);
+  const { database, collection: collId, partitionKey, beforeWriteOf, documents = [], deletes = [], timeUp = false } = await readJson(req);
   const collection = account.database(database).collection(collId);
   if (!collection.read()) return [404, notFound];
-  if (typeof beforeWriteOf !== "string" || !Array.isArray(documents) || documents.some(d => !d || typeof d.id !== "string" || collection.documents._getPartition(d) !== partitionKey)) {
-    return [400, { code: "BadRequest", message: "beforeWriteOf must be a document id, and each of documents have an id and belong to partitionKey." }];
+  if (typeof beforeWriteOf !== "string" || !Array.isArray(documents) || documents.some(d => !d || typeof d.id !== "string" || collection.documents._getPartition(d) !== partitionKey)
+    || !Array.isArray(deletes) || deletes.some(id => typeof id !== "string")) {
+    return [400, { code: "BadRequest", message: "beforeWriteOf must be a document id, each of documents have an id and belong to partitionKey, and deletes be document ids." }];
   }
-  planConcurrentWrite(collection, partitionKey, beforeWriteOf, { documents, timeUp: timeUp === true });
+  planConcurrentWrite(collection, partitionKey, beforeWriteOf, { documents, deletes, timeUp: timeUp === true });
   return [204, ""];
 }
 

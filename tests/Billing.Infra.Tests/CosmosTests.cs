@@ -135,7 +135,7 @@ public sealed class CosmosTests(DeployedTemplate template)
         var (_, _, procedures) = await WhatTheProvisionerCreatesAsync();
 
         var deployed = template.OfType("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures").ToList();
-        Assert.Equal(["allocate-v2", "recordUsage-v5"], procedures.Select(p => p.Procedure.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["allocate-v3", "recordUsage-v5"], procedures.Select(p => p.Procedure.Id).Order(StringComparer.Ordinal));
         Assert.Equal(procedures.Count, deployed.Count);
         foreach (var (container, wanted) in procedures)
         {

@@ -15,7 +15,7 @@ namespace Billing.Cosmos.Usage;
 public sealed class CosmosAllocationLedger(BillingContainers containers, TimeProvider time) : IAllocationLedger
 {
     /// <summary>The id of the stored procedure that takes and releases units; a new behaviour gets a new id.</summary>
-    public const string AllocateProcedureId = "allocate-v2";
+    public const string AllocateProcedureId = "allocate-v3";
 
     /// <summary>Executions run again after a write conflict before the call answers <see cref="AllocationChangeKind.InProgress"/>.</summary>
     private const int MaxAttempts = 10;

@@ -1,6 +1,6 @@
 // Stored procedure of the accounts container: takes or releases one unit of an allocation meter (a project, a seat)
-// in one atomic request, in the account's partition. Registered as `allocate-v2` (CosmosAllocationLedger) by the
-// provisioner locally and by infra/modules/cosmos.bicep in Azure. A change of behaviour needs a new id (v3 next), so
+// in one atomic request, in the account's partition. Registered as `allocate-v3` (CosmosAllocationLedger) by the
+// provisioner locally and by infra/modules/cosmos.bicep in Azure. A change of behaviour needs a new id (v4 next), so
 // that code and procedure deployed at different moments never disagree (a test pins this file to its id).
 //
 // A call that sends a version must find the account still at it (otherwise: staleAccount, nothing written): a take's is
@@ -94,10 +94,11 @@ function allocate(r) {
   }
 
   // A concurrent write to the unit or the counter rolls the transaction back with a message the caller recognises
-  // and retries on; Cosmos DB answers every aborted execution with 400.
+  // and retries on; Cosmos DB answers every aborted execution with 400. A unit read here and deleted since (a release
+  // meanwhile) answers the replace or the delete 404: a conflict too, and the next run sees it gone.
   function fail(error) {
     if (error) {
-      if (error.number === 409 || error.number === 412 || error.number === 449) {
+      if (error.number === 404 || error.number === 409 || error.number === 412 || error.number === 449) {
         throw new Error("allocate write conflict (" + error.number + "): run it again.");
       }
       throw error;

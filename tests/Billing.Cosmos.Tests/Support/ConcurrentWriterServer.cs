@@ -40,9 +40,9 @@ public sealed class ConcurrentWriterServer : IAsyncLifetime
 
     /// <summary>
     /// Runs <paramref name="otherInstance"/> (a real call of another instance) now, puts the documents
-    /// <paramref name="ids"/> back as they were, and has what it wrote committed again just before the next execution
-    /// on <paramref name="partitionKey"/> writes <paramref name="beforeWriteOf"/>: that call then lands between the
-    /// execution's reads and its writes.
+    /// <paramref name="ids"/> back as they were, and has what it wrote and deleted of them done again just before the
+    /// next execution on <paramref name="partitionKey"/> writes <paramref name="beforeWriteOf"/>: that call then lands
+    /// between the execution's reads and its writes.
     /// </summary>
     public async Task ReplayDuringNextWriteAsync(string partitionKey, string beforeWriteOf, IReadOnlyList<string> ids, Func<Task> otherInstance)
     {
@@ -56,24 +56,25 @@ public sealed class ConcurrentWriterServer : IAsyncLifetime
             {
                 await RawDocuments.UpsertAsync(Accounts, prior, partitionKey);
             }
-            else
+            else if (after[i] is not null)
             {
                 (await Accounts.DeleteItemStreamAsync(ids[i], new PartitionKey(partitionKey))).EnsureSuccessStatusCode();
             }
         }
 
-        await PlanAsync(partitionKey, beforeWriteOf, [.. after.Select((d, i) => d ?? throw new InvalidOperationException($"The other instance deleted {ids[i]}: only writes can be replayed."))]);
+        var deleted = ids.Where((_, i) => before[i] is not null && after[i] is null);
+        await PlanAsync(partitionKey, beforeWriteOf, [.. after.OfType<JsonObject>()], [.. deleted]);
     }
 
     /// <summary>Ends the time of the next execution on the partition just before it writes <paramref name="beforeWriteOf"/>: that write and every later operation are not accepted.</summary>
-    public Task EndTimeBeforeNextWriteAsync(string partitionKey, string beforeWriteOf) => PlanAsync(partitionKey, beforeWriteOf, [], timeUp: true);
+    public Task EndTimeBeforeNextWriteAsync(string partitionKey, string beforeWriteOf) => PlanAsync(partitionKey, beforeWriteOf, [], [], timeUp: true);
 
-    private async Task PlanAsync(string partitionKey, string beforeWriteOf, IReadOnlyList<JsonObject> documents, bool timeUp = false)
+    private async Task PlanAsync(string partitionKey, string beforeWriteOf, IReadOnlyList<JsonObject> documents, IReadOnlyList<string> deletes, bool timeUp = false)
     {
         var options = Services.GetRequiredService<IOptions<CosmosOptions>>().Value;
         using var response = await _http!.PostAsJsonAsync(
             new Uri("_test/concurrent-writes", UriKind.Relative),
-            new { database = options.DatabaseName, collection = options.AccountsContainerName, partitionKey, beforeWriteOf, documents, timeUp });
+            new { database = options.DatabaseName, collection = options.AccountsContainerName, partitionKey, beforeWriteOf, documents, deletes, timeUp });
         response.EnsureSuccessStatusCode();
     }
 

@@ -13,7 +13,7 @@ public sealed class StoredProcedureVersionTests
     public static TheoryData<string, string, string, string> Procedures => new()
     {
         { "record-usage.js", CosmosUsageLedger.RecordUsageProcedureId, CosmosUsageLedger.RecordUsageProcedureBody, "recordUsage-v5:52e6a6f8e6b205143ef884fa76403339dcfd9abc14b23ed53f7a725d3be31a12" },
-        { "allocate.js", CosmosAllocationLedger.AllocateProcedureId, CosmosAllocationLedger.AllocateProcedureBody, "allocate-v2:ac7ef44aae29d7bb7062fddd26d21061c5d47ebb1234431a831c629aa59177b0" },
+        { "allocate.js", CosmosAllocationLedger.AllocateProcedureId, CosmosAllocationLedger.AllocateProcedureBody, "allocate-v3:b6faf4106a363f26ddf4db5bf64272e208a9640e86119d982d21d063de0f2f2d" },
     };
 
     [Theory]
