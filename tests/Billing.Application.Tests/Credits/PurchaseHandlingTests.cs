@@ -391,6 +391,29 @@ public sealed class PurchaseHandlingTests
         Assert.Null(Assert.Single((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.AddOns).RevokedAt);
     }
 
+    /// <summary>
+    /// A refund processed before its purchase event, then failed after the purchase was granted taken back: the failure
+    /// both forgets the early refund and gives back what it took. Its note in the event history names what the customer
+    /// got back (the credit, the add-on), not the bookkeeping of the forgotten early refund.
+    /// </summary>
+    [Theory]
+    [InlineData("credit_pack", "CREDITS_10", "gave back 1000 usd of credit.", 1_000L, 1)]
+    [InlineData("add_on", "PROJECTS_5", "gave back the add-on it paid for.", 0L, 6)]
+    public async Task A_failed_early_refund_of_a_purchase_granted_taken_back_is_noted_as_giving_back_what_it_bought(string purchase, string code, string gaveBack, long balance, int projects)
+    {
+        var account = await AccountAsync(); // free plan: 1 project
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_f5", "pi_cs_f5"), CancellationToken.None); // remembered early
+        Assert.True((await _purchases.HandleAsync(account, Session("cs_f5", purchase, code, "paid", "checkout.session.completed"), CancellationToken.None)).IsApplied); // granted taken back
+        _gateway.Charges["ch_f5"] = new ChargeStanding("cus_" + account.Value, 0, Disputed: false);
+
+        var failed = await _reversals.HandleAsync(RefundFailed("re_f5", "ch_f5", "pi_cs_f5"), CancellationToken.None);
+
+        Assert.Equal((true, "Nothing takes the charge back now: " + gaveBack), (failed.IsApplied, failed.Note));
+        Assert.Empty((await _usage.Accounts.GetAsync(account, CancellationToken.None))!.EarlyReversals);
+        Assert.Equal(balance, (await _ledger.ReadAsync(account, CancellationToken.None)).Balances().GetValueOrDefault(Usd));
+        Assert.Equal(projects, (await _usage.Entitlements.GetAsync(account, CancellationToken.None)).PolicyFor(UsageTestBed.Projects).Quota);
+    }
+
     [Theory]
     [InlineData("credit_pack", "CREDITS_10")]
     [InlineData("add_on", "PROJECTS_5")]
