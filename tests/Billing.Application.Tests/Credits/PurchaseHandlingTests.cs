@@ -608,6 +608,7 @@ public sealed class PurchaseHandlingTests
         var ignored = await _purchases.HandleAsync(account, withdrawn, CancellationToken.None);
 
         Assert.False(ignored.IsApplied);
+        Assert.Contains("nothing was granted", ignored.Note, StringComparison.Ordinal); // not "granted and taken back": the event history says what happened
         Assert.DoesNotContain(_purchaseLog.Collector.GetSnapshot(), r => r.Level >= LogLevel.Error); // refunded: nothing to grant or refund
         Assert.Contains(_purchaseLog.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("cs_withdrawn_refunded", StringComparison.Ordinal));
     }
