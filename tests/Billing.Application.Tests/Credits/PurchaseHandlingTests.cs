@@ -175,6 +175,27 @@ public sealed class PurchaseHandlingTests
         Assert.Equal(["reversal:pi_cs_f1", "reversal:pi_cs_f1:1"], _store.Entries(account).Where(e => e.Kind == CreditEntryKind.Reversal).Select(e => e.Key).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task A_second_refund_that_fails_too_gives_back_what_its_own_reversal_took()
+    {
+        var account = await AccountAsync();
+        var customer = "cus_" + account.Value;
+        await _purchases.HandleAsync(account, Session("cs_f6", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        foreach (var refund in new[] { "re_f6a", "re_f6b" }) // refunded, the refund fails; refunded again, that one fails too
+        {
+            _gateway.Charges["ch_f6"] = new ChargeStanding(customer, 1_000, Disputed: false);
+            Assert.True((await _reversals.HandleAsync(Charge("charge.refunded", "ch_f6", "pi_cs_f6"), CancellationToken.None)).IsApplied);
+            _gateway.Charges["ch_f6"] = new ChargeStanding(customer, 0, Disputed: false);
+            var failed = await _reversals.HandleAsync(RefundFailed(refund, "ch_f6", "pi_cs_f6"), CancellationToken.None);
+            Assert.Equal((true, "Nothing takes the charge back now: gave back 1000 usd of credit."), (failed.IsApplied, failed.Note));
+        }
+
+        Assert.Equal(1_000, await BalanceAsync(account));
+        Assert.Equal(
+            ["reversal:pi_cs_f6", "reinstatement:pi_cs_f6", "reversal:pi_cs_f6:1", "reinstatement:pi_cs_f6:1"],
+            _store.Entries(account).Where(e => e.Kind != CreditEntryKind.Grant).OrderBy(e => e.Sequence).Select(e => e.Key));
+    }
+
     [Theory]
     [InlineData(500L, false)]
     [InlineData(0L, true)]
