@@ -3,12 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Billing.Cosmos.Documents;
-using Billing.Cosmos.Provisioning;
 using Billing.Cosmos.Tests.Support;
-using Billing.TestSupport;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Cosmos.Scripts;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Billing.Cosmos.Tests.Client;
 
@@ -390,10 +387,10 @@ public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : ICl
     [Fact]
     public async Task A_script_still_running_past_its_bounded_time_is_ended_with_408_and_nothing_it_wrote_is_kept()
     {
-        await using var server = await TimeLimitedServer.StartAsync(timeLimitMs: 200);
+        await using var server = await StartTimeLimitedAsync(timeLimitMs: 200);
         var account = NewAccount();
         var docId = NewId("endless");
-        await server.Scripts.CreateStoredProcedureAsync(new StoredProcedureProperties("endless", """
+        await server.Accounts.Scripts.CreateStoredProcedureAsync(new StoredProcedureProperties("endless", """
             function (docId, accountId) {
                 var collection = getContext().getCollection();
                 collection.createDocument(collection.getSelfLink(), { id: docId, accountId: accountId }, function (err) {
@@ -403,21 +400,21 @@ public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : ICl
             }
             """));
 
-        var ended = await Assert.ThrowsAsync<CosmosException>(() => server.Scripts.ExecuteStoredProcedureAsync<JsonElement>("endless", new PartitionKey(account), [docId, account]));
+        var ended = await Assert.ThrowsAsync<CosmosException>(() => server.Accounts.Scripts.ExecuteStoredProcedureAsync<JsonElement>("endless", new PartitionKey(account), [docId, account]));
 
         Assert.Equal(HttpStatusCode.RequestTimeout, ended.StatusCode);
         Assert.Contains("200 ms", ended.Message, StringComparison.Ordinal);
-        Assert.Null(await RawDocuments.ReadAsync(server.Container, docId, account));
-        var after = await server.Container.CreateItemAsync(Doc(NewId("after"), account, 1), new PartitionKey(account));
+        Assert.Null(await RawDocuments.ReadAsync(server.Accounts, docId, account));
+        var after = await server.Accounts.CreateItemAsync(Doc(NewId("after"), account, 1), new PartitionKey(account));
         Assert.Equal(HttpStatusCode.Created, after.StatusCode); // the server goes on serving
     }
 
     [Fact]
     public async Task Once_its_time_is_up_a_scripts_operations_are_not_accepted_and_it_can_answer_with_what_it_did()
     {
-        await using var server = await TimeLimitedServer.StartAsync(timeLimitMs: 200);
+        await using var server = await StartTimeLimitedAsync(timeLimitMs: 200);
         var account = NewAccount();
-        await server.Scripts.CreateStoredProcedureAsync(new StoredProcedureProperties("bulk", """
+        await server.Accounts.Scripts.CreateStoredProcedureAsync(new StoredProcedureProperties("bulk", """
             function (accountId) {
                 var collection = getContext().getCollection();
                 var count = 0;
@@ -433,12 +430,12 @@ public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : ICl
             }
             """));
 
-        var response = await server.Scripts.ExecuteStoredProcedureAsync<int>("bulk", new PartitionKey(account), [account]);
+        var response = await server.Accounts.Scripts.ExecuteStoredProcedureAsync<int>("bulk", new PartitionKey(account), [account]);
 
         Assert.True(response.Resource > 0, $"created {response.Resource}");
-        Assert.NotNull(await RawDocuments.ReadAsync(server.Container, "bulk-0", account));
-        Assert.NotNull(await RawDocuments.ReadAsync(server.Container, $"bulk-{response.Resource - 1}", account));
-        Assert.Null(await RawDocuments.ReadAsync(server.Container, $"bulk-{response.Resource}", account));
+        Assert.NotNull(await RawDocuments.ReadAsync(server.Accounts, "bulk-0", account));
+        Assert.NotNull(await RawDocuments.ReadAsync(server.Accounts, $"bulk-{response.Resource - 1}", account));
+        Assert.Null(await RawDocuments.ReadAsync(server.Accounts, $"bulk-{response.Resource}", account));
     }
 
     [Fact]
@@ -455,27 +452,9 @@ public sealed class LocalServerStoredProcedureTests(CosmosFixture fixture) : ICl
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
-    /// <summary>A Cosmos server of the test's own with a short script time limit (the shared one keeps Cosmos DB's 5 s), provisioned as the app provisions it.</summary>
-    private sealed class TimeLimitedServer(ManagedProcess process, ServiceProvider services) : IAsyncDisposable
-    {
-        public Container Container { get; } = services.GetRequiredService<BillingContainers>().Accounts;
-
-        public Scripts Scripts => Container.Scripts;
-
-        public static async Task<TimeLimitedServer> StartAsync(int timeLimitMs)
-        {
-            var (process, connectionString) = await LocalEmulators.StartCosmosServerAsync("--script-time-limit-ms", timeLimitMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var services = CosmosFixture.BuildServices(connectionString, "billing-limit-test");
-            await services.GetRequiredService<CosmosProvisioner>().ProvisionAsync(CancellationToken.None);
-            return new TimeLimitedServer(process, services);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await services.DisposeAsync();
-            await process.DisposeAsync();
-        }
-    }
+    /// <summary>A server of the test's own with a short script time limit (the shared one keeps Cosmos DB's 5 s).</summary>
+    private static Task<OwnCosmosServer> StartTimeLimitedAsync(int timeLimitMs) =>
+        OwnCosmosServer.StartAsync("billing-limit-test", "--script-time-limit-ms", timeLimitMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static string NewAccount() => "sproc-" + Guid.NewGuid().ToString("N");
 

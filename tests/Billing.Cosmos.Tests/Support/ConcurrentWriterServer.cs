@@ -2,8 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Billing.Cosmos.Configuration;
 using Billing.Cosmos.Documents;
-using Billing.Cosmos.Provisioning;
-using Billing.TestSupport;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -18,24 +16,20 @@ namespace Billing.Cosmos.Tests.Support;
 /// </summary>
 public sealed class ConcurrentWriterServer : IAsyncLifetime
 {
-    private ManagedProcess? _process;
-    private ServiceProvider? _services;
+    private OwnCosmosServer? _server;
     private HttpClient? _http;
 
-    public IServiceProvider Services => _services ?? throw new InvalidOperationException("Server not started.");
+    private OwnCosmosServer Server => _server ?? throw new InvalidOperationException("Server not started.");
 
-    public Container Accounts => Services.GetRequiredService<BillingContainers>().Accounts;
+    public Container Accounts => Server.Accounts;
 
     public T Get<T>()
-        where T : notnull => Services.GetRequiredService<T>();
+        where T : notnull => Server.Services.GetRequiredService<T>();
 
     public async Task InitializeAsync()
     {
-        var (process, connectionString) = await LocalEmulators.StartCosmosServerAsync("--test-concurrent-writes");
-        _process = process;
-        _services = CosmosFixture.BuildServices(connectionString, "billing-concurrent-writes");
-        await Get<CosmosProvisioner>().ProvisionAsync(CancellationToken.None);
-        _http = LocalServerHttp.Client(connectionString);
+        _server = await OwnCosmosServer.StartAsync("billing-concurrent-writes", "--test-concurrent-writes");
+        _http = LocalServerHttp.Client(_server.ConnectionString);
     }
 
     /// <summary>
@@ -71,7 +65,7 @@ public sealed class ConcurrentWriterServer : IAsyncLifetime
 
     private async Task PlanAsync(string partitionKey, string beforeWriteOf, IReadOnlyList<JsonObject> documents, IReadOnlyList<string> deletes, bool timeUp = false)
     {
-        var options = Services.GetRequiredService<IOptions<CosmosOptions>>().Value;
+        var options = Get<IOptions<CosmosOptions>>().Value;
         using var response = await _http!.PostAsJsonAsync(
             new Uri("_test/concurrent-writes", UriKind.Relative),
             new { database = options.DatabaseName, collection = options.AccountsContainerName, partitionKey, beforeWriteOf, documents, deletes, timeUp });
@@ -81,14 +75,9 @@ public sealed class ConcurrentWriterServer : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _http?.Dispose();
-        if (_services is not null)
+        if (_server is not null)
         {
-            await _services.DisposeAsync();
-        }
-
-        if (_process is not null)
-        {
-            await _process.DisposeAsync();
+            await _server.DisposeAsync();
         }
     }
 }
