@@ -24,15 +24,8 @@ public sealed class ConfigurationTests
         }
 
         Assert.True(process.HasExited, "the emulator should refuse to start");
-
-        // The last output lines can arrive just after the exit is observed.
+        var output = await process.OutputAtExitAsync(TimeSpan.FromSeconds(10));
         string[] named = ["Emulator:WebhookEndpoints:0:Url", "Emulator:WebhookEndpoints:0:Secret", "Emulator:WebhookEndpoints:0:ApiVersion", "Emulator:Prices:0:Currency", "Emulator:WebhookRetrySchedule"];
-        while (!named.All(key => process.Output.Contains(key, StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        var output = process.Output;
         Assert.All(named, key => Assert.Contains(key, output, StringComparison.Ordinal));
     }
 

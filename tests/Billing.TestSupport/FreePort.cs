@@ -88,7 +88,7 @@ public static class FreePort
         {
             if (server.HasExited)
             {
-                throw ExitedDuringStart($"{server.Name} exited before listening on 127.0.0.1:{port}.", server.Output);
+                throw ExitedDuringStart($"{server.Name} exited before listening on 127.0.0.1:{port}.", await server.OutputAtExitAsync(TimeSpan.FromSeconds(10)));
             }
 
             if (await ListensAsync(server, port))

@@ -110,7 +110,14 @@ public sealed class FunctionAppProcess : IAsyncDisposable
                 return seen;
             }
 
-            if (DateTime.UtcNow > deadline || _process.HasExited)
+            if (_process.HasExited)
+            {
+                var output = await _process.OutputAtExitAsync(TimeSpan.FromSeconds(10));
+                seen = CountOutput(text);
+                return seen >= count ? seen : throw new TimeoutException($"The host exited with {seen} of {count} line(s) containing '{text}' in the output.\n{output}");
+            }
+
+            if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException($"Expected {count} line(s) containing '{text}' in the output; saw {seen}.\n{Output}");
             }
@@ -136,7 +143,7 @@ public sealed class FunctionAppProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw FreePort.ExitedDuringStart("The Functions host exited during start-up:", Output);
+                throw FreePort.ExitedDuringStart("The Functions host exited during start-up:", await _process.OutputAtExitAsync(TimeSpan.FromSeconds(10)));
             }
 
             try

@@ -31,6 +31,25 @@ public sealed class ManagedProcess : IAsyncDisposable
     /// <summary>The last 200 lines, for failure messages.</summary>
     public string Output => string.Join(Environment.NewLine, _output.TakeLast(200));
 
+    /// <summary>
+    /// The output of a process that has exited, once every line it and the processes it started wrote has been read:
+    /// <see cref="HasExited"/> turns true before that (the reading threads may be busy, or a child may write last). Waits
+    /// at most <paramref name="timeout"/> (a child that keeps the output open), then returns what was read.
+    /// </summary>
+    public async Task<string> OutputAtExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout); // also waits for the end of both redirected streams
+        }
+        catch (TimeoutException)
+        {
+            // what was read so far
+        }
+
+        return Output;
+    }
+
     /// <summary>Every line kept (the last <see cref="KeptLines"/>), for what a test looks for or must not find.</summary>
     public IReadOnlyList<string> Lines => [.. _output];
 

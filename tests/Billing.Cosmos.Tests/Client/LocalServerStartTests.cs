@@ -22,4 +22,19 @@ public sealed class LocalServerStartTests
 
         Assert.Contains("EADDRINUSE", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_server_whose_last_words_arrive_after_its_exit_is_still_known_to_have_lost_its_port()
+    {
+        // A CI run saw the server's exit before its EADDRINUSE line had been read (the reading threads were busy): the
+        // start was not retried on another port. Here a process of the server's own leaves last and writes late.
+        using var other = new TcpListener(IPAddress.Loopback, 0);
+        other.Start();
+        var port = ((IPEndPoint)other.LocalEndpoint).Port;
+        await using var server = ManagedProcess.Start("late-writer", "bash", ["-c", "(sleep 0.5; echo 'Error: listen EADDRINUSE: address already in use') & exit 1"]);
+
+        var error = await Assert.ThrowsAsync<PortTakenException>(() => FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), server));
+
+        Assert.Contains("EADDRINUSE", error.Message, StringComparison.Ordinal);
+    }
 }
