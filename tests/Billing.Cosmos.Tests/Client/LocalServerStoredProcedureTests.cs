@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Tests.Support;
+using Billing.TestSupport;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Cosmos.Scripts;
 

@@ -1,7 +1,7 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Billing.Cosmos.Configuration;
 using Billing.Cosmos.Documents;
+using Billing.TestSupport;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -63,13 +63,10 @@ public sealed class ConcurrentWriterServer : IAsyncLifetime
     /// <summary>Ends the time of the next execution on the partition just before it writes <paramref name="beforeWriteOf"/>: that write and every later operation are not accepted.</summary>
     public Task EndTimeBeforeNextWriteAsync(string partitionKey, string beforeWriteOf) => PlanAsync(partitionKey, beforeWriteOf, [], [], timeUp: true);
 
-    private async Task PlanAsync(string partitionKey, string beforeWriteOf, IReadOnlyList<JsonObject> documents, IReadOnlyList<string> deletes, bool timeUp = false)
+    private Task PlanAsync(string partitionKey, string beforeWriteOf, IReadOnlyList<JsonObject> documents, IReadOnlyList<string> deletes, bool timeUp = false)
     {
         var options = Get<IOptions<CosmosOptions>>().Value;
-        using var response = await _http!.PostAsJsonAsync(
-            new Uri("_test/concurrent-writes", UriKind.Relative),
-            new { database = options.DatabaseName, collection = options.AccountsContainerName, partitionKey, beforeWriteOf, documents, deletes, timeUp });
-        response.EnsureSuccessStatusCode();
+        return _http!.PlanConcurrentWriteAsync(options.DatabaseName, options.AccountsContainerName, partitionKey, beforeWriteOf, documents, deletes, timeUp);
     }
 
     public async Task DisposeAsync()

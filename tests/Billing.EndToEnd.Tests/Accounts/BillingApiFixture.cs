@@ -20,7 +20,7 @@ namespace Billing.EndToEnd.Tests.Accounts;
 /// app's Cosmos store (to seed state that webhooks would set, and to count documents), raw access to the emulator's
 /// API, and tokens minted with the app's development key.
 /// </summary>
-public sealed class BillingApiFixture : IAsyncLifetime
+public class BillingApiFixture : IAsyncLifetime
 {
     public const string AllowedOrigin = "http://localhost:3000";
 
@@ -54,6 +54,8 @@ public sealed class BillingApiFixture : IAsyncLifetime
         var emulators = await LocalEmulators.GetAsync();
         Stripe = await StripeEmulatorProcess.StartAsync();
         var settings = FunctionAppSettings.ForEmulators(emulators);
+        var store = await StoreConnectionStringAsync(emulators);
+        settings["Billing__Cosmos__ConnectionString"] = store;
         settings["Stripe__ApiBase"] = Stripe.ApiBase.ToString().TrimEnd('/');
         settings["Stripe__SecretKey"] = StripeEmulatorProcess.SecretKey;
         settings["Billing__RateLimits__RequestsPerMinute"] = RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -65,7 +67,7 @@ public sealed class BillingApiFixture : IAsyncLifetime
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddBillingCosmos(options =>
         {
-            options.ConnectionString = emulators.CosmosConnectionString;
+            options.ConnectionString = store;
             options.DatabaseName = settings["Billing__Cosmos__DatabaseName"]!;
         });
         _cosmos = services.BuildServiceProvider();
@@ -74,7 +76,10 @@ public sealed class BillingApiFixture : IAsyncLifetime
         StripeApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", StripeEmulatorProcess.SecretKey);
     }
 
-    public async Task DisposeAsync()
+    /// <summary>The Cosmos server the app stores in: the test command's shared one unless a fixture starts its own.</summary>
+    protected virtual Task<string> StoreConnectionStringAsync(LocalEmulators emulators) => Task.FromResult(emulators.CosmosConnectionString);
+
+    public virtual async Task DisposeAsync()
     {
         StripeApi?.Dispose();
         if (App is not null)

@@ -1,11 +1,12 @@
+using System.Net.Http.Json;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Billing.TestSupport;
+using System.Text.Json.Nodes;
 
-namespace Billing.Cosmos.Tests.Support;
+namespace Billing.TestSupport;
 
 /// <summary>A test's own HTTP access to the local Cosmos server, beside the SDK (its connections, its test-only routes).</summary>
-internal static class LocalServerHttp
+public static class LocalServerHttp
 {
     /// <summary>The server's address in a connection string (<c>AccountEndpoint=...</c>).</summary>
     public static Uri Endpoint(string connectionString) =>
@@ -23,5 +24,21 @@ internal static class LocalServerHttp
         using var expected = X509Certificate2.CreateFromPem(
             File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "node_modules", "@vercel", "cosmosdb-server", "cert.pem")));
         return certificate is not null && certificate.GetCertHash().AsSpan().SequenceEqual(expected.GetCertHash());
+    }
+
+    /// <summary>
+    /// On a server started with <c>--test-concurrent-writes</c> (script-runtime.js): just before the next stored procedure
+    /// execution on <paramref name="partitionKey"/> writes <paramref name="beforeWriteOf"/>, another writer's
+    /// <paramref name="documents"/> are committed and <paramref name="deletes"/> deleted, once; with
+    /// <paramref name="timeUp"/> that execution's time ends there instead (the write and every later one not accepted).
+    /// </summary>
+    public static async Task PlanConcurrentWriteAsync(
+        this HttpClient server, string database, string collection, string partitionKey, string beforeWriteOf, IReadOnlyList<JsonObject> documents, IReadOnlyList<string> deletes, bool timeUp)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        using var response = await server.PostAsJsonAsync(
+            new Uri("_test/concurrent-writes", UriKind.Relative),
+            new { database, collection, partitionKey, beforeWriteOf, documents, deletes, timeUp });
+        response.EnsureSuccessStatusCode();
     }
 }
