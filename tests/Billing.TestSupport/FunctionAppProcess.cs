@@ -40,19 +40,19 @@ public sealed class FunctionAppProcess : IAsyncDisposable
     /// </summary>
     public static async Task PublishAsync(string output, string artifactsPath, TimeSpan timeout, params string[] properties)
     {
-        var deadline = DateTime.UtcNow + timeout;
         await using var publish = ManagedProcess.Start(
             "dotnet-publish",
             "dotnet",
             ["publish", Path.Combine(RepoPaths.RepoRoot, "src", "Billing.FunctionApp"), "-c", "Release", "-o", output, "--artifacts-path", artifactsPath, .. properties, "-nologo"]);
-        while (!publish.HasExited && DateTime.UtcNow < deadline)
+        var outputAtExit = await publish.OutputAtExitAsync(timeout);
+        if (!publish.HasExited)
         {
-            await Task.Delay(500);
+            throw new TimeoutException($"dotnet publish did not finish in {timeout.TotalMinutes:0} minutes:\n{outputAtExit}");
         }
 
-        if (!publish.HasExited || !File.Exists(Path.Combine(output, "functions.metadata")))
+        if (!File.Exists(Path.Combine(output, "functions.metadata")))
         {
-            throw new InvalidOperationException("dotnet publish failed:\n" + publish.Output);
+            throw new InvalidOperationException("dotnet publish failed:\n" + outputAtExit);
         }
     }
 

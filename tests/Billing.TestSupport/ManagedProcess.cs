@@ -32,9 +32,9 @@ public sealed class ManagedProcess : IAsyncDisposable
     public string Output => string.Join(Environment.NewLine, _output.TakeLast(200));
 
     /// <summary>
-    /// The output of a process that has exited, once every line it and the processes it started wrote has been read:
-    /// <see cref="HasExited"/> turns true before that (the reading threads may be busy, or a child may write last). Waits
-    /// at most <paramref name="timeout"/> (a child that keeps the output open), then returns what was read.
+    /// Waits, at most <paramref name="timeout"/>, until the process has exited and every line it and the processes it
+    /// started wrote has been read, and returns the output read by then. <see cref="HasExited"/> turns true before the
+    /// last lines are read (the reading threads may be busy, or a child may write last): decide on the output with this.
     /// </summary>
     public async Task<string> OutputAtExitAsync(TimeSpan timeout)
     {
