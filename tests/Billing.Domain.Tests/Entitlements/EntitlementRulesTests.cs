@@ -378,6 +378,27 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void The_counters_now_include_the_add_ons_in_force_on_top_of_the_plans_units()
+    {
+        var runs = MeterName.Parse("agent_runs");
+        var account = Subscribed(SubscriptionStatus.Active) with
+        {
+            AddOns = [new MeterAddOn { GrantId = "cs:extra", Code = "RUNS", Meter = runs, Units = 200, GrantedAt = PeriodStart.AddDays(1), ExpiresAt = PeriodEnd.AddDays(40) }],
+        };
+        var entitlement = Evaluate(account, Midway);
+        var recorded = new UsageCounters
+        {
+            AccountId = account.Id,
+            Period = entitlement.Period,
+            Counters = new Dictionary<MeterName, long> { [runs] = 500 },
+            Plan = entitlement.Plan.Code,
+            Included = new Dictionary<MeterName, long> { [runs] = 1_000 }, // counted before the add-on was bought
+        };
+
+        Assert.Equal(1_200, entitlement.CountersNow(recorded).Included[runs]); // PRO's 1,000 and the add-on's 200
+    }
+
+    [Fact]
     public void Negative_grace_is_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => EntitlementRules.Evaluate(TestAccounts.New(), _catalog, Midway, TimeSpan.FromSeconds(-1)));
