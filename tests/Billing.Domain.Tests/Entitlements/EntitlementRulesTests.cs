@@ -378,6 +378,17 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void Add_ons_ending_and_granted_together_are_used_in_the_order_of_their_ids()
+    {
+        var runs = MeterName.Parse("agent_runs");
+        MeterAddOn AddOn(string id) =>
+            new() { GrantId = id, Code = "RUNS", Meter = runs, Units = 10, GrantedAt = PeriodStart.AddDays(1), ExpiresAt = PeriodStart.AddDays(20) };
+        var account = Subscribed(SubscriptionStatus.Active) with { AddOns = [AddOn("cs:b"), AddOn("cs:a")] };
+
+        Assert.Equal(["cs:a", "cs:b", MeterAllowance.PlanId], Evaluate(account, Midway).AllowancesOf(runs).Select(a => a.Id));
+    }
+
+    [Fact]
     public void The_counters_now_include_the_add_ons_in_force_on_top_of_the_plans_units()
     {
         var runs = MeterName.Parse("agent_runs");
