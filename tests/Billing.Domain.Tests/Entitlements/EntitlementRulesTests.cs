@@ -378,6 +378,16 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void A_subscription_canceled_at_once_after_a_scheduled_cancellation_counts_the_free_month_from_when_that_was_learned()
+    {
+        // canceled_at is when the scheduled cancellation was asked for (2 Nov), not when it was canceled at once (learned 20 Nov).
+        var learned = Midway;
+        var account = Subscribed(SubscriptionStatus.Canceled, asOf: learned, cancelAtPeriodEnd: true, canceledAt: PeriodStart.AddDays(-8));
+
+        Assert.Equal(learned, Evaluate(account, learned.AddHours(1)).UsageStart);
+    }
+
+    [Fact]
     public void Add_ons_ending_and_granted_together_are_used_in_the_order_of_their_ids()
     {
         var runs = MeterName.Parse("agent_runs");
