@@ -378,6 +378,17 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void A_delinquent_subscription_stored_without_its_failure_time_ends_its_grace_from_the_state_read()
+    {
+        var asOf = PeriodStart.AddDays(1);
+        var account = Subscribed(SubscriptionStatus.PastDue, asOf: asOf);
+        account = account with { Subscription = account.Subscription! with { PastDueSince = null } }; // stored before it was kept
+
+        Assert.Equal((EntitlementSource.GracePeriod, (DateTimeOffset?)(asOf + Grace)), (Evaluate(account, asOf.AddDays(1)).Source, Evaluate(account, asOf.AddDays(1)).EndsAt));
+        Assert.Equal(asOf + Grace, Evaluate(account, asOf + Grace + TimeSpan.FromDays(1)).UsageStart);
+    }
+
+    [Fact]
     public void A_subscription_canceled_at_once_after_a_scheduled_cancellation_counts_the_free_month_from_when_that_was_learned()
     {
         // canceled_at is when the scheduled cancellation was asked for (2 Nov), not when it was canceled at once (learned 20 Nov).
