@@ -378,6 +378,13 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void Usage_counts_on_the_free_plan_from_the_very_instant_paid_access_ends()
+    {
+        Assert.Equal(Midway, Evaluate(Subscribed(SubscriptionStatus.Active, endedAt: Midway), Midway).UsageStart);
+        Assert.Equal(Midway, Evaluate(Subscribed(SubscriptionStatus.Active, cancelAt: Midway), Midway).UsageStart);
+    }
+
+    [Fact]
     public void A_delinquent_subscription_stored_without_its_failure_time_ends_its_grace_from_the_state_read()
     {
         var asOf = PeriodStart.AddDays(1);
