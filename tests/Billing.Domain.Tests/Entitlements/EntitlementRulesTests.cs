@@ -378,6 +378,27 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void An_overdue_subscription_past_its_grace_is_the_unpaid_plan_under_the_free_or_trial_plan_until_it_ends()
+    {
+        var pastDueSince = PeriodStart.AddDays(1);
+        var overdue = Subscribed(SubscriptionStatus.PastDue, asOf: pastDueSince);
+        var afterGrace = Evaluate(overdue, pastDueSince + Grace);
+        Assert.Equal((EntitlementSource.Free, "PRO"), (afterGrace.Source, afterGrace.UnpaidPlan?.Code.Value));
+
+        // A local trial still running when the first payment fails (no grace here): the trial's limits, the subscription unpaid.
+        var onTrial = TestAccounts.WithCustomer().StartLocalTrial(_catalog, PeriodStart).Account
+            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(pastDueSince, SubscriptionStatus.PastDue), _catalog, TimeSpan.Zero).Account;
+        var trial = EntitlementRules.Evaluate(onTrial, _catalog, pastDueSince.AddHours(1), TimeSpan.Zero);
+        Assert.Equal((EntitlementSource.LocalTrial, "PRO"), (trial.Source, trial.UnpaidPlan?.Code.Value));
+
+        // From the instant it ends or is cancelled, paying gives nothing back: no plan is unpaid.
+        var ends = pastDueSince + Grace + TimeSpan.FromDays(1);
+        Assert.Null(Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: pastDueSince, endedAt: ends), ends).UnpaidPlan);
+        Assert.Null(Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: pastDueSince, cancelAt: ends), ends).UnpaidPlan);
+        Assert.Equal("PRO", Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: pastDueSince, cancelAt: ends), ends.AddTicks(-1)).UnpaidPlan?.Code.Value);
+    }
+
+    [Fact]
     public void Usage_counts_on_the_free_plan_from_the_very_instant_paid_access_ends()
     {
         Assert.Equal(Midway, Evaluate(Subscribed(SubscriptionStatus.Active, endedAt: Midway), Midway).UsageStart);
