@@ -378,6 +378,23 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void Add_ons_that_stopped_applying_in_the_period_are_listed_oldest_first_also_when_none_is_in_force()
+    {
+        var runs = MeterName.Parse("agent_runs");
+        MeterAddOn AddOn(string id, DateTimeOffset grantedAt, DateTimeOffset expiresAt) =>
+            new() { GrantId = id, Code = "RUNS", Meter = runs, Units = 10, GrantedAt = grantedAt, ExpiresAt = expiresAt };
+        var account = Subscribed(SubscriptionStatus.Active) with
+        {
+            AddOns = [AddOn("cs:second", PeriodStart.AddDays(2), PeriodStart.AddDays(4)), AddOn("cs:first", PeriodStart.AddDays(1), PeriodStart.AddDays(5))],
+        };
+
+        var entitlement = Evaluate(account, Midway);
+
+        Assert.Empty(entitlement.AddOns);
+        Assert.Equal(["cs:first", "cs:second"], entitlement.EndedAddOns.Select(a => a.GrantId)); // what they covered stays covered
+    }
+
+    [Fact]
     public void An_overdue_subscription_past_its_grace_is_the_unpaid_plan_under_the_free_or_trial_plan_until_it_ends()
     {
         var pastDueSince = PeriodStart.AddDays(1);
