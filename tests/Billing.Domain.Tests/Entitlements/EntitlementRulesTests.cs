@@ -171,6 +171,16 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void A_local_trial_applies_from_the_instant_it_starts()
+    {
+        var started = new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.Zero);
+        var account = TestAccounts.New().StartLocalTrial(_catalog, started).Account;
+
+        Assert.Equal(EntitlementSource.LocalTrial, Evaluate(account, started).Source);
+        Assert.Equal(EntitlementSource.Free, Evaluate(account, started.AddTicks(-1)).Source);
+    }
+
+    [Fact]
     public void The_free_month_after_paid_access_ended_counts_usage_from_that_moment()
     {
         var cancelAt = PeriodStart.AddDays(20); // 30 Nov 10:00
