@@ -152,6 +152,18 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void Only_a_paid_plan_is_granted_from_a_subscription_or_from_the_plan_last_paid_for()
+    {
+        // Plan codes stored before the catalog changed: a subscription naming the free plan, a grace naming the trial plan.
+        var removedPrice = Subscribed(SubscriptionStatus.Active, priceId: "price_removed");
+        var namingFree = removedPrice with { Subscription = removedPrice.Subscription! with { PlanCode = PlanCode.Parse("FREE") } };
+        var pastDue = Subscribed(SubscriptionStatus.PastDue, asOf: Midway) with { LastPaidPlan = PlanCode.Parse("TRIAL") };
+
+        Assert.Equal(EntitlementSource.Free, Evaluate(namingFree, Midway).Source);
+        Assert.Equal((EntitlementSource.GracePeriod, "PRO"), (Evaluate(pastDue, Midway.AddDays(1)).Source, Evaluate(pastDue, Midway.AddDays(1)).Plan.Code.Value));
+    }
+
+    [Fact]
     public void A_local_trial_applies_until_it_ends_by_time_alone()
     {
         var started = new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.Zero);
