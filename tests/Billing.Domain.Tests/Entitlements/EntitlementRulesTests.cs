@@ -152,6 +152,15 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void The_subscriptions_price_names_its_plan_before_the_plan_code_stored_with_it()
+    {
+        var account = Subscribed(SubscriptionStatus.Active);
+        account = account with { Subscription = account.Subscription! with { PlanCode = PlanCode.Parse("BASIC") } }; // stored before the catalog moved the price
+
+        Assert.Equal("PRO", Evaluate(account, Midway).Plan.Code.Value);
+    }
+
+    [Fact]
     public void Only_a_paid_plan_is_granted_from_a_subscription_or_from_the_plan_last_paid_for()
     {
         // Plan codes stored before the catalog changed: a subscription naming the free plan, a grace naming the trial plan.
