@@ -56,6 +56,16 @@ public sealed class UsagePeriodTests
     }
 
     [Fact]
+    public void Only_a_subscriptions_period_key_is_a_subscription_period()
+    {
+        var start = new DateTimeOffset(2026, 11, 15, 10, 30, 0, TimeSpan.Zero);
+
+        Assert.True(UsagePeriod.SubscriptionPeriod(start, start.AddMonths(1)).Key.IsSubscriptionPeriod);
+        Assert.False(UsagePeriod.LocalTrial(start, start.AddDays(14)).Key.IsSubscriptionPeriod);
+        Assert.False(UsagePeriod.CalendarMonth(start).Key.IsSubscriptionPeriod);
+    }
+
+    [Fact]
     public void A_period_must_end_after_it_starts()
     {
         var start = DateTimeOffset.UnixEpoch;
