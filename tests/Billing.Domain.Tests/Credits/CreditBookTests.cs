@@ -354,6 +354,7 @@ public sealed class CreditBookTests
 
         Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Adjust("over", Usd, CreditOperation.MaxAmount + 1, "too much", "ops-1"), T0));
         Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Adjust("min", Usd, long.MinValue, "too little", "ops-1"), T0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Adjust("under", Usd, -(CreditOperation.MaxAmount + 1), "too much taken", "ops-1"), T0));
         Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Grant("huge", Usd, long.MaxValue, null, "pack:A", "pi_huge", null), T0));
         var spent = book.Apply(CreditOperation.Spend("all", Usd, long.MaxValue, T0.AddMinutes(1), "run"), T0.AddMinutes(1)); // a spend asks "up to": any amount
         Assert.Equal(-CreditOperation.MaxAmount, spent.Entry!.Amount);
