@@ -108,6 +108,19 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void An_expired_grant_spent_to_the_last_cent_has_nothing_to_expire()
+    {
+        var expiresAt = T0.AddHours(1);
+        var book = Empty()
+            .Post(CreditOperation.Grant("g", Usd, 700, expiresAt, "pack:A", "pi_g", null), T0)
+            .Post(CreditOperation.Spend("all", Usd, 700, T0.AddMinutes(1), "run"), T0.AddMinutes(1));
+
+        var expiry = book.Apply(new ExpireGrant("g"), expiresAt.AddDays(1));
+
+        Assert.Equal((CreditDecisionKind.Nothing, (CreditEntry?)null), (expiry.Kind, expiry.Entry));
+    }
+
+    [Fact]
     public void An_expired_grant_is_not_due_for_expiry_while_a_pending_spend_may_still_take_it()
     {
         var close = T0.AddDays(1);
