@@ -59,6 +59,18 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void Grants_expiring_and_granted_together_are_spent_in_the_order_of_their_ids()
+    {
+        var book = Empty()
+            .Post(CreditOperation.Grant("b", Usd, 100, T0.AddDays(30), "pack:A", "pi_b", null), T0)
+            .Post(CreditOperation.Grant("a", Usd, 100, T0.AddDays(30), "pack:A", "pi_a", null), T0);
+
+        var decision = book.Apply(CreditOperation.Spend("run", Usd, 150, T0.AddMinutes(1), "run"), T0.AddMinutes(1));
+
+        Assert.Equal([new CreditPart("a", -100), new CreditPart("b", -50)], decision.Entry!.Parts);
+    }
+
+    [Fact]
     public void Expired_credit_is_not_spendable_and_its_expiry_is_due_dated_at_the_expiry()
     {
         var expiresAt = T0.AddHours(1);
