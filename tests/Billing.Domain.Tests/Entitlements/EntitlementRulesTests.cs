@@ -75,6 +75,17 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void A_past_due_subscription_on_the_plan_last_paid_for_keeps_it_in_grace_with_nothing_unpaid()
+    {
+        var account = Subscribed(SubscriptionStatus.PastDue, asOf: Midway) with { LastPaidPlan = PlanCode.Parse("PRO") };
+
+        var inGrace = Evaluate(account, Midway.AddDays(1));
+
+        Assert.Equal((EntitlementSource.GracePeriod, "PRO"), (inGrace.Source, inGrace.Plan.Code.Value));
+        Assert.Null(inGrace.UnpaidPlan);
+    }
+
+    [Fact]
     public void A_delinquent_subscription_cancelling_before_its_grace_ends_shows_the_cancellation_as_its_end()
     {
         // Payment failed two days before a scheduled cancellation: the grace would run five days past it, but the plan
