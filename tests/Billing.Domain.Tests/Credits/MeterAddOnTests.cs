@@ -35,6 +35,7 @@ public sealed class MeterAddOnTests
     [InlineData(3, null, 12, "revoked on day 3", false)] // granted already revoked: it never applied
     [InlineData(-5, 10.0, 12, "other period", false)]
     [InlineData(-5, 10.0, 12, "this period", true)]
+    [InlineData(30, null, 32, "revoked", false)] // granted as the period ended, revoked in the next: it never applied in it
     [InlineData(-5, null, 12, null, false)] // never expires
     public void An_add_on_stopped_applying_during_a_period_when_it_expired_by_now_or_was_revoked_after_the_start_having_applied_before(double granted, double? expires, double now, string? variant, bool ended)
     {
