@@ -184,6 +184,18 @@ public sealed class BillingAccountLifecycleTests
         Assert.Equal(resolution, Assert.Single(account.DuplicateSubscriptions));
     }
 
+    [Fact]
+    public void Having_paid_once_is_never_forgotten_whatever_state_follows()
+    {
+        var start = TestAccounts.PeriodStart;
+        var paid = Apply(TestAccounts.Snapshot(start));
+
+        var pastDue = paid.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddMonths(1), SubscriptionStatus.PastDue, periodStart: start.AddMonths(1)), _catalog, TimeSpan.Zero).Account;
+        var canceled = pastDue.ApplySubscriptionSnapshot(TestAccounts.Snapshot(start.AddMonths(1).AddDays(9), SubscriptionStatus.Canceled, periodStart: start.AddMonths(1)), _catalog, TimeSpan.Zero).Account;
+
+        Assert.Equal((true, true, true), (paid.EverPaid, pastDue.EverPaid, canceled.EverPaid));
+    }
+
     private BillingAccount Apply(SubscriptionSnapshot snapshot)
     {
         var result = TestAccounts.WithCustomer().ApplySubscriptionSnapshot(snapshot, _catalog, TimeSpan.Zero);

@@ -119,6 +119,19 @@ public sealed class BillingAccountTests
     }
 
     [Fact]
+    public void An_early_reversal_is_forgotten_at_the_very_end_of_its_retention()
+    {
+        var t = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var account = BillingAccount.Open(AccountId.Parse("user-1"), t).NoteEarlyReversal("pi_old", t);
+
+        var atTheEnd = account.NoteEarlyReversal("pi_new", t + BillingAccount.EarlyReversalRetention);
+        var justBefore = account.NoteEarlyReversal("pi_new", t + BillingAccount.EarlyReversalRetention - TimeSpan.FromTicks(1));
+
+        Assert.Equal(["pi_new"], atTheEnd.EarlyReversals.Select(r => r.PaymentIntentId));
+        Assert.Equal(["pi_old", "pi_new"], justBefore.EarlyReversals.Select(r => r.PaymentIntentId));
+    }
+
+    [Fact]
     public void An_early_reversal_is_remembered_once_and_forgotten_after_its_retention()
     {
         var t = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);

@@ -59,6 +59,18 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void Grants_expiring_and_granted_together_are_spent_in_the_order_of_their_ids()
+    {
+        var book = Empty()
+            .Post(CreditOperation.Grant("b", Usd, 100, T0.AddDays(30), "pack:A", "pi_b", null), T0)
+            .Post(CreditOperation.Grant("a", Usd, 100, T0.AddDays(30), "pack:A", "pi_a", null), T0);
+
+        var decision = book.Apply(CreditOperation.Spend("run", Usd, 150, T0.AddMinutes(1), "run"), T0.AddMinutes(1));
+
+        Assert.Equal([new CreditPart("a", -100), new CreditPart("b", -50)], decision.Entry!.Parts);
+    }
+
+    [Fact]
     public void Expired_credit_is_not_spendable_and_its_expiry_is_due_dated_at_the_expiry()
     {
         var expiresAt = T0.AddHours(1);
@@ -105,6 +117,19 @@ public sealed class CreditBookTests
         Assert.Equal((CreditDecisionKind.Nothing, (CreditEntry?)null), (early.Kind, early.Entry));
         Assert.Equal((CreditDecisionKind.Nothing, (CreditEntry?)null), (never.Kind, never.Entry));
         Assert.Equal(1_000, book.Spendable(Usd, expiresAt.AddTicks(-1)));
+    }
+
+    [Fact]
+    public void An_expired_grant_spent_to_the_last_cent_has_nothing_to_expire()
+    {
+        var expiresAt = T0.AddHours(1);
+        var book = Empty()
+            .Post(CreditOperation.Grant("g", Usd, 700, expiresAt, "pack:A", "pi_g", null), T0)
+            .Post(CreditOperation.Spend("all", Usd, 700, T0.AddMinutes(1), "run"), T0.AddMinutes(1));
+
+        var expiry = book.Apply(new ExpireGrant("g"), expiresAt.AddDays(1));
+
+        Assert.Equal((CreditDecisionKind.Nothing, (CreditEntry?)null), (expiry.Kind, expiry.Entry));
     }
 
     [Fact]
@@ -354,6 +379,7 @@ public sealed class CreditBookTests
 
         Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Adjust("over", Usd, CreditOperation.MaxAmount + 1, "too much", "ops-1"), T0));
         Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Adjust("min", Usd, long.MinValue, "too little", "ops-1"), T0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Adjust("under", Usd, -(CreditOperation.MaxAmount + 1), "too much taken", "ops-1"), T0));
         Assert.Throws<ArgumentOutOfRangeException>(() => book.Apply(CreditOperation.Grant("huge", Usd, long.MaxValue, null, "pack:A", "pi_huge", null), T0));
         var spent = book.Apply(CreditOperation.Spend("all", Usd, long.MaxValue, T0.AddMinutes(1), "run"), T0.AddMinutes(1)); // a spend asks "up to": any amount
         Assert.Equal(-CreditOperation.MaxAmount, spent.Entry!.Amount);

@@ -33,6 +33,7 @@ public sealed class MeterAddOnTests
     [InlineData(-5, 10.0, 2, "revoked on day 3", true)] // refunded during the period: it stopped applying then
     [InlineData(-5, null, 12, "revoked on day 3", true)]
     [InlineData(3, null, 12, "revoked on day 3", false)] // granted already revoked: it never applied
+    [InlineData(30, null, 32, "revoked", false)] // granted as the period ended, revoked in the next: it never applied in it
     [InlineData(-5, 10.0, 12, "other period", false)]
     [InlineData(-5, 10.0, 12, "this period", true)]
     [InlineData(-5, null, 12, null, false)] // never expires
@@ -66,6 +67,8 @@ public sealed class MeterAddOnTests
         Assert.True(AddOn(-10, 0.001, null).AppliedDuring(November));
         Assert.False((AddOn(-10, null, null) with { RevokedAt = November.Start }).AppliedDuring(November)); // revoked then
         Assert.True((AddOn(-10, null, null) with { RevokedAt = November.Start.AddSeconds(1) }).AppliedDuring(November));
+        Assert.False(AddOn(-10, null, "other period").AppliedDuring(November)); // bought for October's usage
+        Assert.True(AddOn(-10, null, "this period").AppliedDuring(November));
     }
 
     private static DateTimeOffset Day(double days) => November.Start.AddDays(days);

@@ -75,6 +75,17 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void A_past_due_subscription_on_the_plan_last_paid_for_keeps_it_in_grace_with_nothing_unpaid()
+    {
+        var account = Subscribed(SubscriptionStatus.PastDue, asOf: Midway) with { LastPaidPlan = PlanCode.Parse("PRO") };
+
+        var inGrace = Evaluate(account, Midway.AddDays(1));
+
+        Assert.Equal((EntitlementSource.GracePeriod, "PRO"), (inGrace.Source, inGrace.Plan.Code.Value));
+        Assert.Null(inGrace.UnpaidPlan);
+    }
+
+    [Fact]
     public void A_delinquent_subscription_cancelling_before_its_grace_ends_shows_the_cancellation_as_its_end()
     {
         // Payment failed two days before a scheduled cancellation: the grace would run five days past it, but the plan
@@ -152,6 +163,27 @@ public sealed class EntitlementRulesTests
     }
 
     [Fact]
+    public void The_subscriptions_price_names_its_plan_before_the_plan_code_stored_with_it()
+    {
+        var account = Subscribed(SubscriptionStatus.Active);
+        account = account with { Subscription = account.Subscription! with { PlanCode = PlanCode.Parse("BASIC") } }; // stored before the catalog moved the price
+
+        Assert.Equal("PRO", Evaluate(account, Midway).Plan.Code.Value);
+    }
+
+    [Fact]
+    public void Only_a_paid_plan_is_granted_from_a_subscription_or_from_the_plan_last_paid_for()
+    {
+        // Plan codes stored before the catalog changed: a subscription naming the free plan, a grace naming the trial plan.
+        var removedPrice = Subscribed(SubscriptionStatus.Active, priceId: "price_removed");
+        var namingFree = removedPrice with { Subscription = removedPrice.Subscription! with { PlanCode = PlanCode.Parse("FREE") } };
+        var pastDue = Subscribed(SubscriptionStatus.PastDue, asOf: Midway) with { LastPaidPlan = PlanCode.Parse("TRIAL") };
+
+        Assert.Equal(EntitlementSource.Free, Evaluate(namingFree, Midway).Source);
+        Assert.Equal((EntitlementSource.GracePeriod, "PRO"), (Evaluate(pastDue, Midway.AddDays(1)).Source, Evaluate(pastDue, Midway.AddDays(1)).Plan.Code.Value));
+    }
+
+    [Fact]
     public void A_local_trial_applies_until_it_ends_by_time_alone()
     {
         var started = new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.Zero);
@@ -168,6 +200,16 @@ public sealed class EntitlementRulesTests
         var after = Evaluate(account, started.AddDays(TestCatalog.LocalTrialDays));
         Assert.Equal(EntitlementSource.Free, after.Source);
         Assert.Equal("month-2026-11", after.PeriodKey.Value);
+    }
+
+    [Fact]
+    public void A_local_trial_applies_from_the_instant_it_starts()
+    {
+        var started = new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.Zero);
+        var account = TestAccounts.New().StartLocalTrial(_catalog, started).Account;
+
+        Assert.Equal(EntitlementSource.LocalTrial, Evaluate(account, started).Source);
+        Assert.Equal(EntitlementSource.Free, Evaluate(account, started.AddTicks(-1)).Source);
     }
 
     [Fact]
@@ -375,6 +417,104 @@ public sealed class EntitlementRulesTests
         Assert.Equal(
             (entitlement.Plan.PolicyFor(runs).Quota + 100, entitlement.Plan.PolicyFor(projects).Quota + 5),
             (entitlement.PolicyFor(runs).Quota, entitlement.PolicyFor(projects).Quota));
+    }
+
+    [Fact]
+    public void Add_ons_that_stopped_applying_in_the_period_are_listed_oldest_first_also_when_none_is_in_force()
+    {
+        var runs = MeterName.Parse("agent_runs");
+        MeterAddOn AddOn(string id, DateTimeOffset grantedAt, DateTimeOffset expiresAt) =>
+            new() { GrantId = id, Code = "RUNS", Meter = runs, Units = 10, GrantedAt = grantedAt, ExpiresAt = expiresAt };
+        var account = Subscribed(SubscriptionStatus.Active) with
+        {
+            AddOns = [AddOn("cs:second", PeriodStart.AddDays(2), PeriodStart.AddDays(4)), AddOn("cs:first", PeriodStart.AddDays(1), PeriodStart.AddDays(5))],
+        };
+
+        var entitlement = Evaluate(account, Midway);
+
+        Assert.Empty(entitlement.AddOns);
+        Assert.Equal(["cs:first", "cs:second"], entitlement.EndedAddOns.Select(a => a.GrantId)); // what they covered stays covered
+    }
+
+    [Fact]
+    public void An_overdue_subscription_past_its_grace_is_the_unpaid_plan_under_the_free_or_trial_plan_until_it_ends()
+    {
+        var pastDueSince = PeriodStart.AddDays(1);
+        var overdue = Subscribed(SubscriptionStatus.PastDue, asOf: pastDueSince);
+        var afterGrace = Evaluate(overdue, pastDueSince + Grace);
+        Assert.Equal((EntitlementSource.Free, "PRO"), (afterGrace.Source, afterGrace.UnpaidPlan?.Code.Value));
+
+        // A local trial still running when the first payment fails (no grace here): the trial's limits, the subscription unpaid.
+        var onTrial = TestAccounts.WithCustomer().StartLocalTrial(_catalog, PeriodStart).Account
+            .ApplySubscriptionSnapshot(TestAccounts.Snapshot(pastDueSince, SubscriptionStatus.PastDue), _catalog, TimeSpan.Zero).Account;
+        var trial = EntitlementRules.Evaluate(onTrial, _catalog, pastDueSince.AddHours(1), TimeSpan.Zero);
+        Assert.Equal((EntitlementSource.LocalTrial, "PRO"), (trial.Source, trial.UnpaidPlan?.Code.Value));
+
+        // From the instant it ends or is cancelled, paying gives nothing back: no plan is unpaid.
+        var ends = pastDueSince + Grace + TimeSpan.FromDays(1);
+        Assert.Null(Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: pastDueSince, endedAt: ends), ends).UnpaidPlan);
+        Assert.Null(Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: pastDueSince, cancelAt: ends), ends).UnpaidPlan);
+        Assert.Equal("PRO", Evaluate(Subscribed(SubscriptionStatus.PastDue, asOf: pastDueSince, cancelAt: ends), ends.AddTicks(-1)).UnpaidPlan?.Code.Value);
+    }
+
+    [Fact]
+    public void Usage_counts_on_the_free_plan_from_the_very_instant_paid_access_ends()
+    {
+        Assert.Equal(Midway, Evaluate(Subscribed(SubscriptionStatus.Active, endedAt: Midway), Midway).UsageStart);
+        Assert.Equal(Midway, Evaluate(Subscribed(SubscriptionStatus.Active, cancelAt: Midway), Midway).UsageStart);
+    }
+
+    [Fact]
+    public void A_delinquent_subscription_stored_without_its_failure_time_ends_its_grace_from_the_state_read()
+    {
+        var asOf = PeriodStart.AddDays(1);
+        var account = Subscribed(SubscriptionStatus.PastDue, asOf: asOf);
+        account = account with { Subscription = account.Subscription! with { PastDueSince = null } }; // stored before it was kept
+
+        Assert.Equal((EntitlementSource.GracePeriod, (DateTimeOffset?)(asOf + Grace)), (Evaluate(account, asOf.AddDays(1)).Source, Evaluate(account, asOf.AddDays(1)).EndsAt));
+        Assert.Equal(asOf + Grace, Evaluate(account, asOf + Grace + TimeSpan.FromDays(1)).UsageStart);
+    }
+
+    [Fact]
+    public void A_subscription_canceled_at_once_after_a_scheduled_cancellation_counts_the_free_month_from_when_that_was_learned()
+    {
+        // canceled_at is when the scheduled cancellation was asked for (2 Nov), not when it was canceled at once (learned 20 Nov).
+        var learned = Midway;
+        var account = Subscribed(SubscriptionStatus.Canceled, asOf: learned, cancelAtPeriodEnd: true, canceledAt: PeriodStart.AddDays(-8));
+
+        Assert.Equal(learned, Evaluate(account, learned.AddHours(1)).UsageStart);
+    }
+
+    [Fact]
+    public void Add_ons_ending_and_granted_together_are_used_in_the_order_of_their_ids()
+    {
+        var runs = MeterName.Parse("agent_runs");
+        MeterAddOn AddOn(string id) =>
+            new() { GrantId = id, Code = "RUNS", Meter = runs, Units = 10, GrantedAt = PeriodStart.AddDays(1), ExpiresAt = PeriodStart.AddDays(20) };
+        var account = Subscribed(SubscriptionStatus.Active) with { AddOns = [AddOn("cs:b"), AddOn("cs:a")] };
+
+        Assert.Equal(["cs:a", "cs:b", MeterAllowance.PlanId], Evaluate(account, Midway).AllowancesOf(runs).Select(a => a.Id));
+    }
+
+    [Fact]
+    public void The_counters_now_include_the_add_ons_in_force_on_top_of_the_plans_units()
+    {
+        var runs = MeterName.Parse("agent_runs");
+        var account = Subscribed(SubscriptionStatus.Active) with
+        {
+            AddOns = [new MeterAddOn { GrantId = "cs:extra", Code = "RUNS", Meter = runs, Units = 200, GrantedAt = PeriodStart.AddDays(1), ExpiresAt = PeriodEnd.AddDays(40) }],
+        };
+        var entitlement = Evaluate(account, Midway);
+        var recorded = new UsageCounters
+        {
+            AccountId = account.Id,
+            Period = entitlement.Period,
+            Counters = new Dictionary<MeterName, long> { [runs] = 500 },
+            Plan = entitlement.Plan.Code,
+            Included = new Dictionary<MeterName, long> { [runs] = 1_000 }, // counted before the add-on was bought
+        };
+
+        Assert.Equal(1_200, entitlement.CountersNow(recorded).Included[runs]); // PRO's 1,000 and the add-on's 200
     }
 
     [Fact]

@@ -103,6 +103,15 @@ public sealed class UsagePeriodSlicingTests
     }
 
     [Fact]
+    public void A_monthly_period_a_day_longer_than_the_longest_month_is_sliced()
+    {
+        var account = Subscribed(At(2027, 1, 1), At(2027, 2, 2)); // 32 days (a first period, a moved anchor)
+
+        Assert.Equal((At(2027, 1, 1), At(2027, 2, 1)), (Evaluate(account, At(2027, 1, 15)).PeriodStart, Evaluate(account, At(2027, 1, 15)).PeriodEnd));
+        Assert.Equal((At(2027, 2, 1), At(2027, 2, 2)), (Evaluate(account, At(2027, 2, 1, 12)).PeriodStart, Evaluate(account, At(2027, 2, 1, 12)).PeriodEnd));
+    }
+
+    [Fact]
     public void The_last_slice_ends_at_the_period_end()
     {
         var account = SubscribedYearly(Start);

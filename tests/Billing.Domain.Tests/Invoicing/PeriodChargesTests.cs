@@ -287,6 +287,30 @@ public sealed class PeriodChargesTests
     }
 
     [Fact]
+    public void An_earlier_plans_stretch_is_priced_against_the_included_units_recorded_with_it()
+    {
+        // BASIC included 600 runs when they were counted (its 500 and a 100-run add-on): 700 on BASIC bill 100 x 5 = 500,
+        // not 200 x 5 against the catalog's 500; then PRO up to 900, within its 1,000.
+        var onBasic = Counters(Basic, (AgentRuns, 700)) with { Included = new Dictionary<MeterName, long> { [AgentRuns] = 600 } };
+        var counters = onBasic.UnderPlan(Pro) with { Counters = new Dictionary<MeterName, long> { [AgentRuns] = 900 } };
+
+        var line = Assert.Single(PeriodCharges.Price(counters, TwoPaidPlans).Lines);
+
+        Assert.Equal((100L, 500L), (line.OverageUnits, line.Amount.MinorUnits));
+    }
+
+    [Fact]
+    public void A_live_view_prices_the_current_stretch_against_the_included_units_it_passes_not_those_last_recorded()
+    {
+        // The last count recorded 1,000 included; an add-on of 200 applies now: 1,250 used are 50 beyond, 50 x 3 = 150.
+        var counters = Counters(Pro, (AgentRuns, 1_250)) with { Included = new Dictionary<MeterName, long> { [AgentRuns] = 1_000 } };
+
+        var line = PeriodCharges.Charge(counters, AgentRuns, Catalog, Catalog.Find(Pro)!.PolicyFor(AgentRuns), 1_200);
+
+        Assert.Equal((1_200L, 50L, 150L), (line?.Included, line?.OverageUnits, line?.Amount.MinorUnits));
+    }
+
+    [Fact]
     public void A_downgrade_bills_only_what_the_new_plan_counts_beyond_its_amount()
     {
         // 1,200 runs on PRO (200 x 3 = 600), then BASIC up to 1,300: the 100 counted on BASIC are beyond its 500 (x 5 =

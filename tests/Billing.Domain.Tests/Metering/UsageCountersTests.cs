@@ -94,6 +94,34 @@ public sealed class UsageCountersTests
         Assert.Equal(new Dictionary<string, long> { ["cs:lapsing"] = 500 }, next.Covered[AgentRuns]);
     }
 
+    [Fact]
+    public void An_add_on_in_force_again_after_a_failed_refund_applies_in_full_again_and_leaves_nothing_lapsed()
+    {
+        // Revoked after covering 300 of 1,300 runs; its refund failed, so it is in force again.
+        var counters = Schema3Counters(used: 1_300, included: 1_300, lapsed: 300, expired: 0) with
+        {
+            Covered = new Dictionary<MeterName, IReadOnlyDictionary<string, long>> { [AgentRuns] = new Dictionary<string, long> { ["cs:back"] = 300 } },
+        };
+
+        var next = counters.WithIncluded(AgentRuns, 1_500, [new MeterAllowance(MeterAllowance.PlanId, 1_000, AllowanceState.InForce), new MeterAllowance("cs:back", 500, AllowanceState.InForce)]);
+
+        Assert.Equal((1_500L, 0L), (next.Included[AgentRuns], next.Lapsed[AgentRuns]));
+        Assert.Empty(next.Covered[AgentRuns]);
+    }
+
+    [Fact]
+    public void Only_add_ons_that_expired_count_as_expired_not_revoked_ones()
+    {
+        var counters = Schema3Counters(used: 100, included: 1_000, lapsed: 0, expired: 0) with
+        {
+            Covered = new Dictionary<MeterName, IReadOnlyDictionary<string, long>> { [AgentRuns] = new Dictionary<string, long>() },
+        };
+
+        var next = counters.WithIncluded(AgentRuns, 1_000, [new MeterAllowance("cs:refunded", 300, AllowanceState.Revoked), new MeterAllowance("cs:lapsed", 200, AllowanceState.Expired), new MeterAllowance(MeterAllowance.PlanId, 1_000, AllowanceState.InForce)]);
+
+        Assert.Equal(200, next.Expired[AgentRuns]); // what older readers take as the expired add-ons' units
+    }
+
     private static UsageCounters Schema3Counters(long used, long included, long lapsed, long expired) => new()
     {
         AccountId = AccountId.Parse("acct-1"),

@@ -56,6 +56,25 @@ public sealed class UsagePeriodTests
     }
 
     [Fact]
+    public void A_calendar_months_key_has_two_digits_for_the_month_and_parses_back()
+    {
+        var january = UsagePeriod.CalendarMonth(new DateTimeOffset(2027, 1, 15, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal("month-2027-01", january.Key.Value);
+        Assert.Equal(january.Key, UsagePeriodKey.Parse(january.Key.Value));
+    }
+
+    [Fact]
+    public void Only_a_subscriptions_period_key_is_a_subscription_period()
+    {
+        var start = new DateTimeOffset(2026, 11, 15, 10, 30, 0, TimeSpan.Zero);
+
+        Assert.True(UsagePeriod.SubscriptionPeriod(start, start.AddMonths(1)).Key.IsSubscriptionPeriod);
+        Assert.False(UsagePeriod.LocalTrial(start, start.AddDays(14)).Key.IsSubscriptionPeriod);
+        Assert.False(UsagePeriod.CalendarMonth(start).Key.IsSubscriptionPeriod);
+    }
+
+    [Fact]
     public void A_period_must_end_after_it_starts()
     {
         var start = DateTimeOffset.UnixEpoch;

@@ -204,6 +204,19 @@ public sealed class PlanCatalogTests
     }
 
     [Fact]
+    public void A_meter_policy_refuses_a_zero_quota_an_unknown_kind_and_negative_units()
+    {
+        var runs = MeterName.Parse("agent_runs");
+        var price = new PerUnitOveragePrice(new Money(3, Currency.Parse("usd")));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => MeterPolicy.Limited(runs, 0)); // unlimited is a null quota, not 0
+        Assert.Throws<ArgumentOutOfRangeException>(() => MeterPolicy.WithOverage(runs, 0, price));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MeterPolicy.Unlimited(runs, (MeterKind)99));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MeterPolicy.WithOverage(runs, 1_000, price).OverageQuantity(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MeterPolicy.Limited(runs, 1_000).Raised(-1));
+    }
+
+    [Fact]
     public void Add_ons_raise_a_quota_at_most_to_what_a_counter_holds()
     {
         var runs = MeterName.Parse("agent_runs");

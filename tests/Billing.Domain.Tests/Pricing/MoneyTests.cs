@@ -23,6 +23,21 @@ public sealed class MoneyTests
     }
 
     [Fact]
+    public void Equal_amounts_are_neither_less_nor_greater_than_each_other()
+    {
+        var a = new Money(1_250, Usd);
+        var same = new Money(1_250, Usd);
+        var less = new Money(399, Usd);
+
+        Assert.False(a < same);
+        Assert.False(a > same);
+        Assert.True(a <= same);
+        Assert.True(a >= same);
+        Assert.True(less <= a);
+        Assert.False(less > a);
+    }
+
+    [Fact]
     public void Mixing_currencies_throws()
     {
         var usd = new Money(100, Usd);

@@ -327,6 +327,16 @@ public sealed class SubscriptionSnapshotTests
     }
 
     [Fact]
+    public void Of_two_subscriptions_with_equal_claims_read_at_the_same_instant_the_current_one_stays()
+    {
+        var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0.AddMinutes(10), SubscriptionStatus.Incomplete, subscriptionId: "sub_2"));
+
+        var readTogether = account.ApplySubscriptionSnapshot(TestAccounts.Snapshot(T0.AddMinutes(10), SubscriptionStatus.Incomplete, subscriptionId: "sub_3"), _catalog, TimeSpan.Zero);
+
+        Assert.Equal((SubscriptionSnapshotOutcome.SupersededByCurrent, "sub_2"), (readTogether.Outcome, readTogether.Account.Subscription!.SubscriptionId));
+    }
+
+    [Fact]
     public void Two_subscriptions_that_both_grant_access_are_a_conflict()
     {
         var account = Apply(TestAccounts.WithCustomer(), TestAccounts.Snapshot(T0));
