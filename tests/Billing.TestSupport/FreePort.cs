@@ -14,6 +14,29 @@ public static class FreePort
     }
 
     /// <summary>
+    /// An <see cref="HttpListener"/> serving <c>http://127.0.0.1:PORT/</c> (the returned URL) on a port that was free a
+    /// moment ago, and on another one when that port was taken in between (as in <see cref="StartOnFreePortAsync{T}"/>).
+    /// </summary>
+    public static (HttpListener Listener, Uri Url) StartHttpListener()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var url = new Uri($"http://127.0.0.1:{Next().ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
+            var listener = new HttpListener();
+            listener.Prefixes.Add(url.ToString());
+            try
+            {
+                listener.Start();
+                return (listener, url);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close(); // the port was taken in between: try another
+            }
+        }
+    }
+
+    /// <summary>
     /// A loopback address and port that refuse connections for as long as the result is held: "a service that is down".
     /// A port from <see cref="Next"/> would do only until another server, or an outgoing connection, takes it.
     /// </summary>

@@ -19,7 +19,7 @@ internal sealed class CannedServer : IAsyncDisposable
     public CannedServer(Func<Request, Response> respond)
     {
         _respond = respond;
-        (_listener, BaseAddress) = Start();
+        (_listener, BaseAddress) = FreePort.StartHttpListener();
         _loop = Task.Run(ServeAsync);
     }
 
@@ -46,25 +46,6 @@ internal sealed class CannedServer : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-        }
-    }
-
-    private static (HttpListener, Uri) Start()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var url = $"http://127.0.0.1:{FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)}/";
-            var listener = new HttpListener();
-            listener.Prefixes.Add(url);
-            try
-            {
-                listener.Start();
-                return (listener, new Uri(url));
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close(); // the port was taken in between: try another
-            }
         }
     }
 
