@@ -62,19 +62,7 @@ internal sealed class OidcProviderStub : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _serving;
-        }
-        catch (HttpListenerException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        _listener.Close();
+        await FreePort.StopHttpListenerAsync(_listener, _serving);
         _stop.Dispose();
     }
 

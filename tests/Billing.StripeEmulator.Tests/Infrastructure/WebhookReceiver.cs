@@ -74,17 +74,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            await _loop;
-        }
-        catch (Exception)
-        {
-            // the listener throws when closed
-        }
-
+        await FreePort.StopHttpListenerAsync(_listener, _loop);
         _stop.Dispose();
     }
 
