@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Billing.FunctionsHost.Tests.Infrastructure;
+using Billing.TestSupport;
 
 namespace Billing.FunctionsHost.Tests;
 
@@ -124,6 +125,21 @@ public sealed class LifecycleTests
         Assert.Equal(3, exitCode);
         Assert.Equal($"Port {port} is already in use.", host.Errors.Trim());
         Assert.Empty(host.WorkerPids());
+    }
+
+    [Fact]
+    public async Task A_host_whose_port_another_process_took_meanwhile_is_known_to_have_lost_its_port()
+    {
+        // The port from FreePort.Next() can be taken before the host binds it (the kernel hands it to an outgoing
+        // connection, or another test's server takes it): the start must be retried on another port, not failed.
+        using var other = new TcpListener(IPAddress.Loopback, 0);
+        other.Start();
+        var port = ((IPEndPoint)other.LocalEndpoint).Port;
+        await using var host = HostProcess.Start(port: port);
+
+        var error = await Assert.ThrowsAsync<PortTakenException>(() => host.WaitForLineAsync(l => l == "Host started", HostProcess.StartTimeout));
+
+        Assert.Contains($"Port {port} is already in use.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Billing.FunctionsHost.Tests.Infrastructure;
+using Billing.TestSupport;
 
 namespace Billing.FunctionsHost.Tests;
 
@@ -116,6 +117,7 @@ public sealed class QueueTriggerTests
         // The listener receives both in one batch: it runs the fresh one and leaves the overdue one alone.
         await host.WaitForLineAsync(l => l.Contains($"Fixture queue message {fresh.MessageId}", StringComparison.Ordinal), Deadline);
         await Wait.ForAsync(async () => (await queue.PeekMessagesAsync(32)).Value.Length == 0 ? "received" : null, Deadline, "the overdue message received by the host");
+        await Wait.ForAsync(async () => await queue.IsGoneAsync(fresh.MessageId) ? "deleted" : null, Deadline, "the fresh message deleted after its run");
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.DoesNotContain(host.Output, l => l.Contains($"Fixture queue message {message.MessageId}", StringComparison.Ordinal));
         Assert.Equal(1, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount); // still there, invisible

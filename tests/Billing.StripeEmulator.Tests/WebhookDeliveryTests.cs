@@ -1,4 +1,5 @@
 using Billing.StripeEmulator.Tests.Infrastructure;
+using Billing.TestSupport;
 
 namespace Billing.StripeEmulator.Tests;
 
@@ -45,7 +46,7 @@ public sealed class WebhookDeliveryTests(EmulatorFixture emulator) : IClassFixtu
         var eventId = emulator.Receiver.Deliveries[0].EventId;
         var stored = (await Stripe.GetAsync($"/v1/events/{eventId}")).EnsureOk().Body;
         Assert.Equal(1, stored.Number("pending_webhooks"));
-        var attempts = (await Stripe.ControlGetAsync($"/_emulator/events/{eventId}/deliveries")).EnsureOk().Body.Data();
+        var attempts = await RecordedAttemptsAsync(eventId, 3);
         Assert.Null(attempts[^1]!["next_retry_at"]);
     }
 
@@ -105,6 +106,38 @@ public sealed class WebhookDeliveryTests(EmulatorFixture emulator) : IClassFixtu
         Assert.Equal(Enumerable.Reverse(ids), deliveries.Select(d => d.DataObject.Str("id")));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // a release without a hold reorders nothing: the deliveries waiting for the sender go in creation order
+    public async Task Deliveries_made_while_a_delivery_is_in_flight_are_held_and_released_in_the_order_asked(bool hold)
+    {
+        // The emulator sends one delivery at a time and sets a new one aside as held when it takes it up: a release
+        // while another endpoint was still answering found nothing held, and the deliveries went out in creation order.
+        var endpoint = FreePort.StartHttpListener();
+        using var slow = endpoint.Listener;
+        (await Stripe.ControlAsync("/_emulator/webhook_endpoints", ("url", endpoint.Url.ToString()), ("secret", "whsec_slow_endpoint_secret"))).EnsureOk();
+        await Flows.CreateCustomerAsync(Stripe, "busy@example.com");
+        var inFlight = await slow.GetContextAsync();
+        if (hold)
+        {
+            (await Stripe.ControlAsync("/_emulator/webhooks/hold")).EnsureOk();
+        }
+
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await Flows.CreateCustomerAsync(Stripe, $"queued{i}@example.com"));
+        }
+
+        var released = (await Stripe.ControlAsync("/_emulator/webhooks/release", ("order", "reverse"))).EnsureOk().Body;
+        inFlight.Response.Close();
+        _ = AnswerEveryRequestAsync(slow);
+        var deliveries = await emulator.Receiver.WaitForAsync(d => d.Count(x => ids.Contains(x.DataObject.Str("id"))) == 3);
+
+        Assert.Equal(hold ? 6 : 0, released.Number("released")); // three events, two endpoints
+        Assert.Equal(hold ? Enumerable.Reverse(ids) : ids, deliveries.Select(d => d.DataObject.Str("id")).Where(ids.Contains));
+    }
+
     [Fact]
     public async Task A_seeded_shuffle_is_reproducible()
     {
@@ -117,7 +150,6 @@ public sealed class WebhookDeliveryTests(EmulatorFixture emulator) : IClassFixtu
                 await Flows.CreateCustomerAsync(Stripe, $"shuffle{i}@example.com");
             }
 
-            await Task.Delay(300);
             (await Stripe.ControlAsync("/_emulator/webhooks/release", ("order", "shuffle"), ("seed", "42"))).EnsureOk();
             var deliveries = await emulator.Receiver.WaitForAsync(d => d.Count >= 6);
             return [.. deliveries.Select(d => d.DataObject.Str("email"))];
@@ -214,6 +246,21 @@ public sealed class WebhookDeliveryTests(EmulatorFixture emulator) : IClassFixtu
             }
 
             await Task.Delay(50);
+        }
+    }
+
+    private static async Task AnswerEveryRequestAsync(System.Net.HttpListener listener)
+    {
+        while (true)
+        {
+            try
+            {
+                (await listener.GetContextAsync()).Response.Close();
+            }
+            catch (Exception e) when (e is System.Net.HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return; // stopped
+            }
         }
     }
 

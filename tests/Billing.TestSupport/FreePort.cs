@@ -14,6 +14,54 @@ public static class FreePort
     }
 
     /// <summary>
+    /// An <see cref="HttpListener"/> serving <c>http://127.0.0.1:PORT/</c> (the returned URL) on a port that was free a
+    /// moment ago, and on another one when that port was taken in between (as in <see cref="StartOnFreePortAsync{T}"/>).
+    /// </summary>
+    public static (HttpListener Listener, Uri Url) StartHttpListener()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var url = new Uri($"http://127.0.0.1:{Next().ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
+            var listener = new HttpListener();
+            listener.Prefixes.Add(url.ToString());
+            try
+            {
+                listener.Start();
+                return (listener, url);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close(); // the port was taken in between: try another
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops <paramref name="listener"/> and waits for its serving loop, at most 5 s: waiting without a bound hung one CI
+    /// run under load (no connection open, every thread idle), most likely on a GetContextAsync begun while Stop ran;
+    /// after Stop the loop serves nothing more anyway.
+    /// </summary>
+    public static async Task StopHttpListenerAsync(HttpListener listener, Task serving)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        ArgumentNullException.ThrowIfNull(serving);
+        listener.Stop();
+        listener.Close();
+        try
+        {
+            await serving.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            // left behind
+        }
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException or IOException)
+        {
+            // the loop ended on the stop
+        }
+    }
+
+    /// <summary>
     /// A loopback address and port that refuse connections for as long as the result is held: "a service that is down".
     /// A port from <see cref="Next"/> would do only until another server, or an outgoing connection, takes it.
     /// </summary>

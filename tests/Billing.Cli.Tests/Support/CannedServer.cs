@@ -19,7 +19,7 @@ internal sealed class CannedServer : IAsyncDisposable
     public CannedServer(Func<Request, Response> respond)
     {
         _respond = respond;
-        (_listener, BaseAddress) = Start();
+        (_listener, BaseAddress) = FreePort.StartHttpListener();
         _loop = Task.Run(ServeAsync);
     }
 
@@ -34,39 +34,7 @@ internal sealed class CannedServer : IAsyncDisposable
 
     public ConcurrentQueue<Request> Requests { get; } = new();
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            // Waiting for the loop without a bound hung one CI run under load (no connection open, every thread idle),
-            // most likely on a GetContextAsync begun while Stop ran; after Stop the loop serves nothing more anyway.
-            await _loop.WaitAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (TimeoutException)
-        {
-        }
-    }
-
-    private static (HttpListener, Uri) Start()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var url = $"http://127.0.0.1:{FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)}/";
-            var listener = new HttpListener();
-            listener.Prefixes.Add(url);
-            try
-            {
-                listener.Start();
-                return (listener, new Uri(url));
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close(); // the port was taken in between: try another
-            }
-        }
-    }
+    public async ValueTask DisposeAsync() => await FreePort.StopHttpListenerAsync(_listener, _loop);
 
     private async Task ServeAsync()
     {

@@ -15,17 +15,15 @@ namespace Billing.EndToEnd.Tests.Support;
 /// </summary>
 internal sealed class OidcProviderStub : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _serving;
     private volatile IReadOnlyList<RsaSecurityKey> _published;
 
     public OidcProviderStub()
     {
-        var port = FreePort.Next();
-        Authority = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(Authority + "/");
-        _listener.Start();
+        (_listener, var root) = FreePort.StartHttpListener();
+        Authority = root.ToString().TrimEnd('/');
         CurrentKey = NewKey();
         _published = [CurrentKey];
         _serving = Task.Run(ServeAsync);
@@ -64,19 +62,7 @@ internal sealed class OidcProviderStub : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _serving;
-        }
-        catch (HttpListenerException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        _listener.Close();
+        await FreePort.StopHttpListenerAsync(_listener, _serving);
         _stop.Dispose();
     }
 

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
+using Billing.TestSupport;
 
 namespace Billing.FunctionsHost.Tests.Infrastructure;
 
@@ -58,7 +57,7 @@ internal sealed partial class HostProcess : IAsyncDisposable
         string? stateDir = null,
         IEnumerable<string>? extraArguments = null)
     {
-        port ??= FreePort();
+        port ??= FreePort.Next();
         stateDir ??= TestPaths.NewTempDirectory();
         var info = new ProcessStartInfo("dotnet")
         {
@@ -94,37 +93,47 @@ internal sealed partial class HostProcess : IAsyncDisposable
         return host;
     }
 
-    public static async Task<HostProcess> StartReadyAsync(IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? extraArguments = null, string? stateDir = null)
-    {
-        var host = Start(environment, stateDir: stateDir, extraArguments: extraArguments);
-        try
+    /// <summary>Starts the host on a free port (again on another one when that port was taken before the host bound it).</summary>
+    public static Task<HostProcess> StartReadyAsync(IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? extraArguments = null, string? stateDir = null) =>
+        FreePort.StartOnFreePortAsync(async port =>
         {
-            await host.WaitForLineAsync(l => l == "Host started", StartTimeout);
-            return host;
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout) =>
-        Wait.ForAsync(() =>
-        {
-            if (process.HasExited && !Output.Any(predicate))
+            var host = Start(environment, port: port, stateDir: stateDir, extraArguments: extraArguments);
+            try
             {
-                throw new InvalidOperationException($"The host exited with {process.ExitCode}: {Errors}\n{string.Join('\n', Output.TakeLast(30))}");
+                await host.WaitForLineAsync(l => l == "Host started", StartTimeout);
+                return host;
+            }
+            catch
+            {
+                await host.DisposeAsync();
+                throw;
+            }
+        });
+
+    /// <summary>
+    /// The first output line that matches; when the host exits without one, throws with its whole output, read to the
+    /// end (<see cref="Process.HasExited"/> turns true before the reading threads deliver the last lines): a
+    /// <see cref="PortTakenException"/> when it says its port was taken.
+    /// </summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> predicate, TimeSpan timeout) =>
+        Wait.ForAsync(async () =>
+        {
+            if (process.HasExited)
+            {
+                try
+                {
+                    await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)); // also waits for the end of both redirected streams
+                }
+                catch (TimeoutException)
+                {
+                    // a worker left behind holds the output open: what was read
+                }
+
+                return Output.FirstOrDefault(predicate)
+                    ?? throw FreePort.ExitedDuringStart($"The host exited with {process.ExitCode}:", $"{Errors}\n{string.Join('\n', Output.TakeLast(30))}");
             }
 
-            return Task.FromResult(Output.FirstOrDefault(predicate));
+            return Output.FirstOrDefault(predicate);
         }, timeout, "a host output line");
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -12,7 +12,7 @@ namespace Billing.StripeEmulator.Tests.Infrastructure;
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly ConcurrentQueue<WebhookDelivery> _deliveries = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
@@ -22,10 +22,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public WebhookReceiver(string secret)
     {
         Secret = secret;
-        var port = FreePort.Next();
-        Url = $"http://127.0.0.1:{port}/webhooks/stripe";
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
+        (_listener, var root) = FreePort.StartHttpListener();
+        Url = $"{root}webhooks/stripe";
         _loop = Task.Run(LoopAsync);
     }
 
@@ -76,17 +74,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            await _loop;
-        }
-        catch (Exception)
-        {
-            // the listener throws when closed
-        }
-
+        await FreePort.StopHttpListenerAsync(_listener, _loop);
         _stop.Dispose();
     }
 

@@ -112,6 +112,14 @@ internal sealed partial class WebhookDispatcher : BackgroundService, IEventSink
         int count;
         lock (_gate)
         {
+            var now = NowMs();
+            while (_holding && _queue.TryPeek(out var due, out var priority) && priority.Due <= now)
+            {
+                // due while holding, but not yet set aside by the sending loop (it was busy sending): held all the same
+                _queue.Dequeue();
+                _held.Add(due);
+            }
+
             _holding = false;
             IEnumerable<DeliveryJob> ordered = order switch
             {
@@ -119,7 +127,6 @@ internal sealed partial class WebhookDispatcher : BackgroundService, IEventSink
                 ReleaseOrder.Shuffle => Shuffled(_held, seed),
                 _ => _held,
             };
-            var now = NowMs();
             foreach (var job in ordered.ToList())
             {
                 EnqueueLocked(job with { Generation = _generation }, now);
