@@ -169,6 +169,26 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task Two_tabs_opening_the_same_checkout_at_once_share_stripes_one_session_and_leave_it_payable()
+    {
+        _bed.Gateway.IdempotentCheckouts = true;
+        Task<Outcome<StartedCheckout>>? otherTab = null;
+        _bed.Gateway.DuringCheckoutCreation = _ =>
+        {
+            _bed.Gateway.DuringCheckoutCreation = null;
+            otherTab = _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = "basic", Interval = "month" }, CancellationToken.None);
+            return otherTab; // the other tab gets the same session (same idempotency key) and remembers it first
+        };
+
+        var first = await StartAsync("basic", "month");
+        var second = Assert.IsType<Succeeded<StartedCheckout>>(await otherTab!).Value;
+
+        Assert.Equal(first.SessionId, second.SessionId);
+        Assert.Empty(_bed.Gateway.ExpiredSessions); // the one session both tabs show must stay payable
+        Assert.Equal(first.SessionId, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.SessionId);
+    }
+
+    [Fact]
     public async Task A_request_cancelled_once_its_session_replaced_another_tabs_still_expires_that_one()
     {
         using var cancellation = new CancellationTokenSource();
