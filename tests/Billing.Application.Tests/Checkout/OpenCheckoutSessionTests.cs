@@ -189,6 +189,27 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task Two_tabs_with_other_cancel_urls_at_once_use_two_idempotency_keys()
+    {
+        Task<Outcome<StartedCheckout>>? otherTab = null;
+        _bed.Gateway.DuringCheckoutCreation = _ =>
+        {
+            _bed.Gateway.DuringCheckoutCreation = null;
+            otherTab = _bed.Checkout.StartAsync(
+                _id,
+                new StartCheckout { Plan = "basic", Interval = "month", CancelUrl = "https://app.example.com/elsewhere" },
+                CancellationToken.None);
+            return otherTab; // read the same account version: only the cancel URL tells the two requests apart
+        };
+
+        await StartAsync("basic", "month");
+        Assert.IsType<Succeeded<StartedCheckout>>(await otherTab!);
+
+        // Stripe refuses a key reused with other parameters: the second tab would get an error instead of its page.
+        Assert.Equal(2, _bed.Gateway.Checkouts.Select(c => c.IdempotencyKey).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
     public async Task A_request_cancelled_once_its_session_replaced_another_tabs_still_expires_that_one()
     {
         using var cancellation = new CancellationTokenSource();
