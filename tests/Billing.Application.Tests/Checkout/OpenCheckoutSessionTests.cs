@@ -210,6 +210,21 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task An_open_session_is_reused_until_stripes_expires_at_not_the_configured_lifetime()
+    {
+        _bed.Gateway.CheckoutExpiresAt = AccountsTestBed.Start.AddHours(2); // Stripe's lifetime, shorter than the configured 24 hours
+        var first = await StartAsync("pro", "month");
+        Assert.Equal(AccountsTestBed.Start.AddHours(2), (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.ExpiresAt);
+        _bed.Time.Advance(TimeSpan.FromHours(2));
+        _bed.Gateway.CheckoutExpiresAt = null;
+
+        var second = await StartAsync("pro", "month");
+
+        Assert.NotEqual(first.SessionId, second.SessionId); // Stripe's page no longer takes a payment
+        Assert.False(second.Reused);
+    }
+
+    [Fact]
     public async Task A_request_cancelled_once_its_session_replaced_another_tabs_still_expires_that_one()
     {
         using var cancellation = new CancellationTokenSource();

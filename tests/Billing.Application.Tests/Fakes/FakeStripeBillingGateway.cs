@@ -26,6 +26,9 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
     /// <summary>Runs inside Checkout Session creation, e.g. to let another request change the account meanwhile.</summary>
     public Func<HostedCheckoutRequest, Task>? DuringCheckoutCreation { get; set; }
 
+    /// <summary>The <c>expires_at</c> Stripe reports on the Checkout Sessions it creates; null: none reported.</summary>
+    public DateTimeOffset? CheckoutExpiresAt { get; set; }
+
     /// <summary>When true, Checkout Session creation has Stripe's idempotency too: one key, one session.</summary>
     public bool IdempotentCheckouts { get; set; }
 
@@ -84,7 +87,7 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
         var id = IdempotentCheckouts && request.IdempotencyKey is { } key
             ? _checkoutsByKey.GetOrAdd(key, _ => new Lazy<string>(NextSessionId)).Value
             : NextSessionId();
-        return new HostedCheckoutSession(id, new Uri($"https://checkout.stripe.test/c/{id}"));
+        return new HostedCheckoutSession(id, new Uri($"https://checkout.stripe.test/c/{id}"), CheckoutExpiresAt);
     }
 
     private string NextSessionId() => $"cs_test_fake{Interlocked.Increment(ref _sessionSequence)}";
