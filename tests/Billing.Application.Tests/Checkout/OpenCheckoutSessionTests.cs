@@ -169,6 +169,62 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task Two_tabs_opening_the_same_checkout_at_once_share_stripes_one_session_and_leave_it_payable()
+    {
+        _bed.Gateway.IdempotentCheckouts = true;
+        Task<Outcome<StartedCheckout>>? otherTab = null;
+        _bed.Gateway.DuringCheckoutCreation = _ =>
+        {
+            _bed.Gateway.DuringCheckoutCreation = null;
+            otherTab = _bed.Checkout.StartAsync(_id, new StartCheckout { Plan = "basic", Interval = "month" }, CancellationToken.None);
+            return otherTab; // the other tab gets the same session (same idempotency key) and remembers it first
+        };
+
+        var first = await StartAsync("basic", "month");
+        var second = Assert.IsType<Succeeded<StartedCheckout>>(await otherTab!).Value;
+
+        Assert.Equal(first.SessionId, second.SessionId);
+        Assert.Empty(_bed.Gateway.ExpiredSessions); // the one session both tabs show must stay payable
+        Assert.Equal(first.SessionId, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.SessionId);
+    }
+
+    [Fact]
+    public async Task Two_tabs_with_other_cancel_urls_at_once_use_two_idempotency_keys()
+    {
+        Task<Outcome<StartedCheckout>>? otherTab = null;
+        _bed.Gateway.DuringCheckoutCreation = _ =>
+        {
+            _bed.Gateway.DuringCheckoutCreation = null;
+            otherTab = _bed.Checkout.StartAsync(
+                _id,
+                new StartCheckout { Plan = "basic", Interval = "month", CancelUrl = "https://app.example.com/elsewhere" },
+                CancellationToken.None);
+            return otherTab; // read the same account version: only the cancel URL tells the two requests apart
+        };
+
+        await StartAsync("basic", "month");
+        Assert.IsType<Succeeded<StartedCheckout>>(await otherTab!);
+
+        // Stripe refuses a key reused with other parameters: the second tab would get an error instead of its page.
+        Assert.Equal(2, _bed.Gateway.Checkouts.Select(c => c.IdempotencyKey).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task An_open_session_is_reused_until_stripes_expires_at_not_the_configured_lifetime()
+    {
+        _bed.Gateway.CheckoutExpiresAt = AccountsTestBed.Start.AddHours(2); // Stripe's lifetime, shorter than the configured 24 hours
+        var first = await StartAsync("pro", "month");
+        Assert.Equal(AccountsTestBed.Start.AddHours(2), (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.ExpiresAt);
+        _bed.Time.Advance(TimeSpan.FromHours(2));
+        _bed.Gateway.CheckoutExpiresAt = null;
+
+        var second = await StartAsync("pro", "month");
+
+        Assert.NotEqual(first.SessionId, second.SessionId); // Stripe's page no longer takes a payment
+        Assert.False(second.Reused);
+    }
+
+    [Fact]
     public async Task A_request_cancelled_once_its_session_replaced_another_tabs_still_expires_that_one()
     {
         using var cancellation = new CancellationTokenSource();

@@ -13,6 +13,7 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
     private readonly ConcurrentDictionary<string, Lazy<string>> _customersByKey = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<NewStripeCustomer> _customerCalls = new();
     private readonly ConcurrentQueue<HostedCheckoutRequest> _checkouts = new();
+    private readonly ConcurrentDictionary<string, Lazy<string>> _checkoutsByKey = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<HostedPortalRequest> _portals = new();
     private readonly ConcurrentQueue<HostedPaymentRequest> _payments = new();
     private readonly ConcurrentQueue<string> _expired = new();
@@ -24,6 +25,12 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
 
     /// <summary>Runs inside Checkout Session creation, e.g. to let another request change the account meanwhile.</summary>
     public Func<HostedCheckoutRequest, Task>? DuringCheckoutCreation { get; set; }
+
+    /// <summary>The <c>expires_at</c> Stripe reports on the Checkout Sessions it creates; null: none reported.</summary>
+    public DateTimeOffset? CheckoutExpiresAt { get; set; }
+
+    /// <summary>When true, Checkout Session creation has Stripe's idempotency too: one key, one session.</summary>
+    public bool IdempotentCheckouts { get; set; }
 
     /// <summary>Called once Stripe has expired a session, before the call returns (to act between the expiry and what follows it).</summary>
     public Action<string>? AfterExpire { get; set; }
@@ -77,9 +84,13 @@ internal sealed class FakeStripeBillingGateway : IStripeBillingGateway
             await during(request);
         }
 
-        var id = $"cs_test_fake{Interlocked.Increment(ref _sessionSequence)}";
-        return new HostedCheckoutSession(id, new Uri($"https://checkout.stripe.test/c/{id}"));
+        var id = IdempotentCheckouts && request.IdempotencyKey is { } key
+            ? _checkoutsByKey.GetOrAdd(key, _ => new Lazy<string>(NextSessionId)).Value
+            : NextSessionId();
+        return new HostedCheckoutSession(id, new Uri($"https://checkout.stripe.test/c/{id}"), CheckoutExpiresAt);
     }
+
+    private string NextSessionId() => $"cs_test_fake{Interlocked.Increment(ref _sessionSequence)}";
 
     public async Task<HostedCheckoutSession> CreatePaymentCheckoutSessionAsync(HostedPaymentRequest request, CancellationToken cancellationToken)
     {

@@ -46,6 +46,23 @@ public sealed class AccountStripeResyncTests
     }
 
     [Fact]
+    public async Task Prefers_an_older_subscription_that_grants_access_over_a_newer_live_one_that_does_not()
+    {
+        var accountId = AccountId.Parse("user-11");
+        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
+        var customer = _world.Stripe.CreateCustomer("user-11");
+        var paying = _world.Stripe.CompleteCheckout("user-11", customer, TestCatalog.ProMonthly);
+        _world.Time.Advance(TimeSpan.FromDays(1));
+        var paused = _world.Stripe.CompleteCheckout("user-11", customer, TestCatalog.BasicMonthly);
+        paused.Status = SubscriptionStatus.Paused; // live, newer period, but grants nothing; no event delivered at all
+
+        var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
+
+        Assert.Equal(paying.Id, result.Account!.Subscription!.SubscriptionId);
+        Assert.Equal("PRO", _world.Entitlements.Evaluate(result.Account, _world.Time.GetUtcNow()).Plan.Code.Value);
+    }
+
+    [Fact]
     public async Task Ends_a_current_subscription_stripe_no_longer_has_as_a_deletion_and_reports_it_as_a_step_once()
     {
         var customer = _world.Stripe.CreateCustomer("user-12");
