@@ -109,6 +109,18 @@ public sealed class StripeSubscriptionSyncTests
         Assert.Equal((SubscriptionStatus.Active, true), (stored.Status, stored.CancelAtPeriodEnd));
     }
 
+    [Fact]
+    public async Task No_such_subscription_for_an_id_that_is_not_the_live_one_leaves_the_live_one_as_it_is()
+    {
+        var subscription = await SubscribedAsync();
+
+        var result = await _world.Sync.SyncAsync(AccountId, "sub_not_the_accounts", CancellationToken.None);
+
+        Assert.Equal(SubscriptionSyncOutcome.NotFoundInStripe, result.Outcome);
+        var stored = _world.Account(Account).Subscription!;
+        Assert.Equal((subscription.Id, true), (stored.SubscriptionId, stored.IsLive));
+    }
+
     private async Task<FakeStripeSubscription> SubscribedAsync()
     {
         var customer = Stripe.CreateCustomer(Account);
