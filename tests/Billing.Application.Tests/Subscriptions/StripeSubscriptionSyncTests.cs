@@ -121,6 +121,25 @@ public sealed class StripeSubscriptionSyncTests
         Assert.Equal((subscription.Id, true), (stored.SubscriptionId, stored.IsLive));
     }
 
+    [Fact]
+    public async Task A_duplicate_the_account_reflects_is_replaced_at_once_by_the_older_subscription_that_is_kept()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var older = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        _world.Time.Advance(TimeSpan.FromMinutes(1));
+        var newer = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        _world.Time.Advance(TimeSpan.FromMinutes(1));
+        await _world.Sync.SyncAsync(AccountId, newer.Id, CancellationToken.None); // the account reflects the newer one
+
+        var result = await _world.Sync.SyncAsync(AccountId, older.Id, CancellationToken.None);
+
+        Assert.Equal(SubscriptionSyncOutcome.DuplicateResolved, result.Outcome);
+        Assert.True(Stripe.Refunds.ContainsKey(newer.Id), "the newer one is refunded");
+        var stored = _world.Account(Account).Subscription!;
+        Assert.Equal((older.Id, true), (stored.SubscriptionId, stored.IsLive));
+        Assert.Equal(older.Id, result.Account!.Subscription!.SubscriptionId);
+    }
+
     private async Task<FakeStripeSubscription> SubscribedAsync()
     {
         var customer = Stripe.CreateCustomer(Account);
