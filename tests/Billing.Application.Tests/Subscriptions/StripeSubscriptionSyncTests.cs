@@ -140,6 +140,17 @@ public sealed class StripeSubscriptionSyncTests
         Assert.Equal(older.Id, result.Account!.Subscription!.SubscriptionId);
     }
 
+    [Fact]
+    public async Task The_sync_that_finds_the_subscription_over_answers_with_the_account_that_adopted_the_live_replacement()
+    {
+        var (ended, replacement) = await EndedWithAnotherSubscriptionAsync(SubscriptionStatus.Active);
+
+        var result = await _world.Sync.SyncAsync(AccountId, ended.Id, CancellationToken.None);
+
+        Assert.Equal(replacement.Id, _world.Account(Account).Subscription!.SubscriptionId);
+        Assert.Equal(replacement.Id, result.Account!.Subscription!.SubscriptionId);
+    }
+
     private async Task<FakeStripeSubscription> SubscribedAsync()
     {
         var customer = Stripe.CreateCustomer(Account);
@@ -148,6 +159,17 @@ public sealed class StripeSubscriptionSyncTests
         _world.Time.Advance(TimeSpan.FromMinutes(1));
         Assert.False(_world.Account(Account).Subscription!.CancelAtPeriodEnd);
         return subscription;
+    }
+
+    /// <summary>The account's subscription is canceled in Stripe (not synced yet) while its customer has another one, in <paramref name="otherStatus"/>.</summary>
+    private async Task<(FakeStripeSubscription Ended, FakeStripeSubscription Other)> EndedWithAnotherSubscriptionAsync(SubscriptionStatus otherStatus)
+    {
+        var ended = await SubscribedAsync();
+        var other = Stripe.CompleteCheckout(Account, ended.CustomerId, TestCatalog.ProMonthly);
+        other.Status = otherStatus;
+        Stripe.CancelNow(ended);
+        _world.Time.Advance(TimeSpan.FromSeconds(1));
+        return (ended, other);
     }
 
     /// <summary>A reads at T (nothing scheduled), the customer schedules the cancellation at T+1, B reads and stores it at T+2.</summary>
