@@ -151,6 +151,17 @@ public sealed class StripeSubscriptionSyncTests
         Assert.Equal(replacement.Id, result.Account!.Subscription!.SubscriptionId);
     }
 
+    [Fact]
+    public async Task A_live_subscription_that_grants_no_access_is_not_adopted_in_place_of_the_one_that_is_over()
+    {
+        var (ended, _) = await EndedWithAnotherSubscriptionAsync(SubscriptionStatus.Incomplete);
+
+        await _world.Sync.SyncAsync(AccountId, ended.Id, CancellationToken.None);
+
+        var stored = _world.Account(Account).Subscription!;
+        Assert.Equal((ended.Id, SubscriptionStatus.Canceled), (stored.SubscriptionId, stored.Status));
+    }
+
     private async Task<FakeStripeSubscription> SubscribedAsync()
     {
         var customer = Stripe.CreateCustomer(Account);
