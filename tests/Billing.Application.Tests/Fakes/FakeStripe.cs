@@ -22,6 +22,7 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     public static readonly TimeSpan ReadDuration = TimeSpan.FromMilliseconds(1);
 
     private readonly Dictionary<string, StripeEventPayload> _events = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _idempotentRequests = new(StringComparer.Ordinal);
     private int _nextId;
 
     public Dictionary<string, FakeStripeCustomer> Customers { get; } = new(StringComparer.Ordinal);
@@ -332,6 +333,7 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
 
     public Task CancelSubscriptionAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken)
     {
+        RequireSameRequest(idempotencyKey, "cancel " + subscriptionId);
         if (!Subscriptions[subscriptionId].Status.IsTerminal)
         {
             CancelNow(Subscriptions[subscriptionId]);
@@ -342,6 +344,7 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
 
     public Task<Money?> RefundLatestInvoicePaymentAsync(string subscriptionId, string idempotencyKey, CancellationToken cancellationToken)
     {
+        RequireSameRequest(idempotencyKey, "refund " + subscriptionId);
         var subscription = Subscriptions[subscriptionId];
         if (!Refunds.TryGetValue(subscriptionId, out var refunded))
         {
@@ -355,6 +358,15 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
         }
 
         return Task.FromResult<Money?>(refunded);
+    }
+
+    /// <summary>As Stripe answers a key used again with other parameters (the first request's response is replayed otherwise, as the idempotent steps here do anyway).</summary>
+    private void RequireSameRequest(string idempotencyKey, string request)
+    {
+        if (!_idempotentRequests.TryAdd(idempotencyKey, request) && _idempotentRequests[idempotencyKey] != request)
+        {
+            throw new PaymentProviderException($"Keys for idempotent requests can only be used with the same parameters they were first used with ('{idempotencyKey}').") { IsTransient = false };
+        }
     }
 
     // ---- IStripeEventPayloadReader ----------------------------------------------------------------------------

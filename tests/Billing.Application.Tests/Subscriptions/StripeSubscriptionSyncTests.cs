@@ -141,6 +141,22 @@ public sealed class StripeSubscriptionSyncTests
     }
 
     [Fact]
+    public async Task A_second_duplicate_of_the_same_kept_subscription_is_refunded_and_canceled_under_keys_of_its_own()
+    {
+        var kept = await SubscribedAsync();
+        var duplicates = new[] { Stripe.CompleteCheckout(Account, kept.CustomerId, TestCatalog.ProMonthly), Stripe.CompleteCheckout(Account, kept.CustomerId, TestCatalog.ProMonthly) };
+
+        foreach (var duplicate in duplicates)
+        {
+            _world.Time.Advance(TimeSpan.FromMinutes(1));
+            var result = await _world.Sync.SyncAsync(AccountId, duplicate.Id, CancellationToken.None);
+            Assert.Equal(SubscriptionSyncOutcome.DuplicateResolved, result.Outcome);
+        }
+
+        Assert.All(duplicates, d => Assert.Equal((true, SubscriptionStatus.Canceled), (Stripe.Refunds.ContainsKey(d.Id), d.Status)));
+    }
+
+    [Fact]
     public async Task The_sync_that_finds_the_subscription_over_answers_with_the_account_that_adopted_the_live_replacement()
     {
         var (ended, replacement) = await EndedWithAnotherSubscriptionAsync(SubscriptionStatus.Active);
