@@ -130,6 +130,7 @@ public sealed class StripeSubscriptionSyncTests
         var newer = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
         _world.Time.Advance(TimeSpan.FromMinutes(1));
         await _world.Sync.SyncAsync(AccountId, newer.Id, CancellationToken.None); // the account reflects the newer one
+        var before = _world.Time.GetUtcNow();
 
         var result = await _world.Sync.SyncAsync(AccountId, older.Id, CancellationToken.None);
 
@@ -138,6 +139,9 @@ public sealed class StripeSubscriptionSyncTests
         var stored = _world.Account(Account).Subscription!;
         Assert.Equal((older.Id, true), (stored.SubscriptionId, stored.IsLive));
         Assert.Equal(older.Id, result.Account!.Subscription!.SubscriptionId);
+        var recorded = Assert.Single(_world.Account(Account).DuplicateSubscriptions);
+        Assert.Equal((newer.Id, older.Id, FakeStripe.InvoiceAmount), (recorded.SubscriptionId, recorded.KeptSubscriptionId, recorded.Refunded));
+        Assert.InRange(recorded.ResolvedAt, before, _world.Time.GetUtcNow());
     }
 
     [Fact]
