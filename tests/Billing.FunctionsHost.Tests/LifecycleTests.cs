@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Billing.FunctionsHost.Tests.Infrastructure;
 using Billing.TestSupport;
 
@@ -115,9 +114,8 @@ public sealed class LifecycleTests
     [Fact]
     public async Task A_port_in_use_is_one_clear_error_and_a_nonzero_exit()
     {
-        using var blocker = new TcpListener(IPAddress.Loopback, 0);
-        blocker.Start();
-        var port = ((IPEndPoint)blocker.LocalEndpoint).Port;
+        using var blocker = FreePort.Occupied();
+        var port = blocker.Port;
         await using var host = HostProcess.Start(port: port);
 
         var exitCode = await host.WaitForExitAsync(Deadline);
@@ -132,9 +130,8 @@ public sealed class LifecycleTests
     {
         // The port from FreePort.Next() can be taken before the host binds it (the kernel hands it to an outgoing
         // connection, or another test's server takes it): the start must be retried on another port, not failed.
-        using var other = new TcpListener(IPAddress.Loopback, 0);
-        other.Start();
-        var port = ((IPEndPoint)other.LocalEndpoint).Port;
+        using var other = FreePort.Occupied();
+        var port = other.Port;
         await using var host = HostProcess.Start(port: port);
 
         var error = await Assert.ThrowsAsync<PortTakenException>(() => host.WaitForLineAsync(l => l == "Host started", HostProcess.StartTimeout));

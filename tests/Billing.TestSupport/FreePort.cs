@@ -61,6 +61,9 @@ public static class FreePort
         }
     }
 
+    /// <summary>A loopback port another listener holds for as long as the result is held: "another process took it".</summary>
+    public static OccupiedPort Occupied() => new();
+
     /// <summary>
     /// A loopback address and port that refuse connections for as long as the result is held: "a service that is down".
     /// A port from <see cref="Next"/> would do only until another server, or an outgoing connection, takes it.
@@ -300,3 +303,19 @@ public sealed class RefusingPort : IDisposable
 
 /// <summary>A server could not bind the port it was given: another socket took it after <see cref="FreePort.Next"/>.</summary>
 public sealed class PortTakenException(string message) : InvalidOperationException(message);
+
+/// <summary>A loopback port held by a listening socket of this process (see <see cref="FreePort.Occupied"/>).</summary>
+public sealed class OccupiedPort : IDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+
+    internal OccupiedPort()
+    {
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+    }
+
+    public int Port { get; }
+
+    public void Dispose() => _listener.Dispose();
+}

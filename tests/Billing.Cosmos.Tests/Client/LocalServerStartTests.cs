@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Billing.TestSupport;
 
 namespace Billing.Cosmos.Tests.Client;
@@ -12,9 +10,8 @@ public sealed class LocalServerStartTests
     {
         // Another process listens on the port first: the server, still loading, answers nothing yet and then exits on
         // EADDRINUSE, while the other process answers every connection. The tests must not be pointed at that process.
-        using var other = new TcpListener(IPAddress.Loopback, 0);
-        other.Start();
-        var port = ((IPEndPoint)other.LocalEndpoint).Port;
+        using var other = FreePort.Occupied();
+        var port = other.Port;
         await using var server = ManagedProcess.StartTiedToThisProcess(
             "cosmosdb-server", "node", [Path.Combine(RepoPaths.RepoRoot, "scripts", "local-cosmos", "server.js"), "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 
@@ -28,9 +25,8 @@ public sealed class LocalServerStartTests
     {
         // A CI run saw the server's exit before its EADDRINUSE line had been read (the reading threads were busy): the
         // start was not retried on another port. Here a process of the server's own leaves last and writes late.
-        using var other = new TcpListener(IPAddress.Loopback, 0);
-        other.Start();
-        var port = ((IPEndPoint)other.LocalEndpoint).Port;
+        using var other = FreePort.Occupied();
+        var port = other.Port;
         await using var server = ManagedProcess.Start("late-writer", "bash", ["-c", "(sleep 0.5; echo 'Error: listen EADDRINUSE: address already in use') & exit 1"]);
 
         var error = await Assert.ThrowsAsync<PortTakenException>(() => FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), server));
