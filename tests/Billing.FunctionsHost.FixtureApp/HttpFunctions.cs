@@ -3,10 +3,11 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace Billing.FunctionsHost.FixtureApp;
 
-internal sealed class HttpFunctions
+internal sealed partial class HttpFunctions
 {
     [Function("Echo")]
     public static IActionResult Echo(
@@ -62,12 +63,20 @@ internal sealed class HttpFunctions
         return new OkObjectResult(new { key, count });
     }
 
+    /// <summary>
+    /// Sleeps <paramref name="ms"/> unless cancelled, and says when it starts: only then is the invocation in the worker's
+    /// table of invocations it can cancel (the worker handles each message on a task of its own, so an InvocationCancel
+    /// right behind its InvocationRequest can find nothing to cancel, on the real host too).
+    /// </summary>
     [Function("Slow")]
     public static async Task<IActionResult> Slow(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "slow/{ms:int}")] HttpRequest request,
         int ms,
+        FunctionContext context,
         CancellationToken cancellationToken)
     {
+        var logger = context.GetLogger<HttpFunctions>();
+        LogSlowStarted(logger, request.Path.Value, context.InvocationId);
         await Task.Delay(ms, cancellationToken).ConfigureAwait(false);
         return new OkObjectResult(new { slept = ms, path = request.Path.Value });
     }
@@ -94,6 +103,9 @@ internal sealed class HttpFunctions
         Environment.Exit(3);
         return new OkObjectResult(request.Path.Value);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fixture slow request {Path} started (Id={InvocationId})")]
+    private static partial void LogSlowStarted(ILogger logger, string? path, string invocationId);
 
     private sealed class Gathering
     {
