@@ -64,9 +64,10 @@ internal sealed partial class HttpFunctions
     }
 
     /// <summary>
-    /// Sleeps <paramref name="ms"/> unless cancelled, and says when it starts: only then is the invocation in the worker's
-    /// table of invocations it can cancel (the worker handles each message on a task of its own, so an InvocationCancel
-    /// right behind its InvocationRequest can find nothing to cancel, on the real host too).
+    /// Sleeps <paramref name="ms"/> unless cancelled, and says when it starts and when it is cancelled. Only once it has
+    /// started is the invocation in the worker's table of invocations it can cancel (the worker handles each message on
+    /// a task of its own, so an InvocationCancel right behind its InvocationRequest can find nothing to cancel, on the
+    /// real host too).
     /// </summary>
     [Function("Slow")]
     public static async Task<IActionResult> Slow(
@@ -77,7 +78,16 @@ internal sealed partial class HttpFunctions
     {
         var logger = context.GetLogger<HttpFunctions>();
         LogSlowStarted(logger, request.Path.Value, context.InvocationId);
-        await Task.Delay(ms, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(ms, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogSlowCancelled(logger, request.Path.Value, context.InvocationId);
+            throw;
+        }
+
         return new OkObjectResult(new { slept = ms, path = request.Path.Value });
     }
 
@@ -106,6 +116,9 @@ internal sealed partial class HttpFunctions
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fixture slow request {Path} started (Id={InvocationId})")]
     private static partial void LogSlowStarted(ILogger logger, string? path, string invocationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fixture slow request {Path} cancelled (Id={InvocationId})")]
+    private static partial void LogSlowCancelled(ILogger logger, string? path, string invocationId);
 
     private sealed class Gathering
     {
