@@ -78,6 +78,17 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task A_one_character_key_of_the_lowest_printable_character_is_accepted()
+    {
+        var account = _bed.Register();
+
+        var recorded = (await _bed.RecordAsync(account, AgentRuns, 1, "!")).AssertSucceeded();
+
+        Assert.Equal(1, recorded.Used);
+        Assert.NotNull(_bed.Ledger.ClaimOf(account, "!"));
+    }
+
+    [Fact]
     public async Task Usage_that_occurred_before_the_current_period_started_is_refused()
     {
         var account = _bed.Register();
