@@ -206,6 +206,17 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task The_key_retention_comes_from_the_options()
+    {
+        var bed = new UsageTestBed(usage: new UsageOptions { KeyRetention = TimeSpan.FromDays(60) });
+        var account = bed.Register();
+
+        (await bed.RecordAsync(account, AgentRuns, 1, "kept-60-days")).AssertSucceeded();
+
+        Assert.Equal(TimeSpan.FromDays(60), bed.Ledger.ClaimOf(account, "kept-60-days")!.Retention);
+    }
+
+    [Fact]
     public async Task An_unregistered_account_is_refused_and_nothing_is_claimed()
     {
         var unknown = NewAccountId();
