@@ -318,6 +318,20 @@ public sealed class UsageRecordingTests
         Assert.EndsWith("The Pro plan allows more.", refusal.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(492, "BASIC")] // 8 used + 492 asked: exactly BASIC's 500
+    [InlineData(493, "PRO")] // 501: past BASIC's 500
+    public async Task The_plan_suggested_is_the_first_whose_limit_takes_what_is_used_plus_what_was_asked(long asked, string upgrade)
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 8);
+
+        var refusal = (await _bed.RecordAsync(account, AgentRuns, asked)).AssertRefused();
+        var check = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", asked), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal((upgrade, upgrade), (refusal.Facts["upgradePlan"], check.UpgradePlan?.Value));
+    }
+
     [Fact]
     public async Task In_the_grace_period_of_a_failed_upgrade_a_refusal_asks_for_the_payment_not_an_upgrade_to_the_plan_subscribed()
     {
