@@ -385,6 +385,21 @@ public sealed class UsageRecordingTests
         Assert.Equal("agent_runs: the Free plan's limit is 10 per period; 10 used, so 1 more would pass it. A payment is overdue: the Pro plan's limits apply again once it is paid.", refusal.Detail);
     }
 
+    [Theory]
+    [InlineData(500, null)] // exactly BASIC's limit: paying gives it back
+    [InlineData(501, "PRO")] // beyond BASIC's: only a plan above it
+    public async Task After_the_grace_period_an_overdue_plan_that_takes_exactly_what_is_asked_is_paid_for_not_upgraded_from(long asked, string? upgrade)
+    {
+        var (account, _) = _bed.Subscribe(TestCatalog.BasicMonthly);
+        _bed.ChangePlan(account, TestCatalog.BasicMonthly, SubscriptionStatus.PastDue);
+        _bed.Time.Advance(TimeSpan.FromDays(4)); // the 3-day grace period is over: FREE's 10 runs
+
+        var refusal = (await _bed.RecordAsync(account, AgentRuns, asked)).AssertRefused();
+        var check = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", asked), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal(("FREE", upgrade, upgrade), (refusal.Facts["plan"], refusal.Facts["upgradePlan"], check.UpgradePlan?.Value));
+    }
+
     [Fact]
     public async Task A_refusal_names_no_upgrade_when_no_plan_allows_more()
     {
