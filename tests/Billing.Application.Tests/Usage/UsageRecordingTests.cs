@@ -723,6 +723,22 @@ public sealed class UsageRecordingTests
         Assert.Equal([6L, 4L], _bed.Ledger.Consumed.Where(c => c.AccountId == a).Select(c => c.Amount));
     }
 
+    [Fact]
+    public async Task A_batch_reads_an_unregistered_account_once_and_refuses_its_later_records_the_same_way()
+    {
+        var unknown = NewAccountId();
+        var readsBefore = _bed.Accounts.Reads;
+
+        var outcomes = await _bed.Recording.RecordBatchAsync(
+            [Record(unknown, AgentRuns, 1, "u-1"), new(unknown.Value, "agent_runs", 0, "u-bad", null), Record(unknown, Tokens, 2, "u-2")],
+            CancellationToken.None);
+
+        Assert.Equal(RefusalReason.AccountNotFound, outcomes[0].AssertRefused().Reason);
+        Assert.Equal("quantity", Assert.Single(outcomes[1].AssertInvalid().Fields)); // its own field checks first
+        Assert.Equal(RefusalReason.AccountNotFound, outcomes[2].AssertRefused().Reason);
+        Assert.Equal(1, _bed.Accounts.Reads - readsBefore);
+    }
+
     [Theory]
     [InlineData("not counted")]
     [InlineData("unavailable")] // the store unavailable for a read before the count (the account, a key)
