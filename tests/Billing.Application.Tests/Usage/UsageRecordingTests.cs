@@ -623,6 +623,20 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task A_record_against_an_account_that_changes_under_every_attempt_is_tried_five_times_and_counts_nothing()
+    {
+        var account = _bed.Register();
+        _bed.Ledger.BeforeRecord = async _ => _bed.Accounts.Put((await _bed.Accounts.GetAsync(account, CancellationToken.None))!); // a new version each time
+
+        var error = await Assert.ThrowsAsync<UsageNotCountedException>(() => _bed.RecordAsync(account, AgentRuns, 1, "always-stale"));
+
+        Assert.Contains("changed under each of 5 attempts", error.Message, StringComparison.Ordinal);
+        Assert.Equal(5, _bed.Ledger.RecordCalls);
+        Assert.Equal(0, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+        Assert.Null(_bed.Ledger.ClaimOf(account, "always-stale"));
+    }
+
+    [Fact]
     public async Task A_downgrade_that_lands_between_reading_the_account_and_counting_applies_to_that_record()
     {
         var (account, period) = _bed.Subscribe(TestCatalog.ProMonthly);
