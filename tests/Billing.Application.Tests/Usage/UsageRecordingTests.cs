@@ -501,6 +501,20 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task A_late_record_with_a_used_key_but_another_meter_is_refused_not_answered_as_the_first()
+    {
+        var account = _bed.Register();
+        var occurredAt = new DateTimeOffset(2026, 11, 30, 23, 58, 0, TimeSpan.Zero);
+        _bed.Time.SetUtcNow(occurredAt.AddMinutes(1));
+        (await _bed.RecordAsync(account, AgentRuns, 4, "late-job", occurredAt)).AssertSucceeded();
+        _bed.Time.SetUtcNow(new DateTimeOffset(2026, 12, 1, 0, 1, 0, TimeSpan.Zero)); // its period has closed
+
+        var other = await _bed.RecordAsync(account, Tokens, 4, "late-job", occurredAt);
+
+        Assert.Single(other.AssertInvalid().For("occurredAt")); // not the same usage: the key's first answer is not its
+    }
+
+    [Fact]
     public async Task Usage_counted_on_the_free_plan_after_a_cancellation_names_no_subscription_to_invoice()
     {
         var (account, _) = _bed.Subscribe(TestCatalog.ProMonthly);
