@@ -3,6 +3,7 @@ using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Usage;
 using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
@@ -890,6 +891,21 @@ public sealed class UsageRecordingTests
         var check = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", 100), CancellationToken.None)).AssertSucceeded();
 
         Assert.Equal((true, false, 1_500L, 0L), (check.Allowed, check.HardLimit, check.Used, check.Remaining!.Value));
+    }
+
+    [Fact]
+    public async Task A_check_answers_the_included_units_the_usage_view_shows_also_before_a_count_records_an_add_on_bought_since()
+    {
+        var (account, period) = _bed.Subscribe(TestCatalog.ProMonthly); // 1,000 runs included
+        await _bed.RecordAsync(account, AgentRuns, 100); // the counters record the 1,000
+        var addOn = new MeterAddOn { GrantId = "cs:more", Code = "RUNS_100", Meter = AgentRuns, Units = 100, GrantedAt = _bed.Time.GetUtcNow(), PeriodKey = period.Key, PaymentIntentId = "pi_more" };
+        await _bed.Accounts.UpdateAsync(account, a => a.GrantAddOn(addOn), CancellationToken.None); // no count since
+
+        var check = (await CheckAsync(account, 1)).AssertSucceeded();
+        var view = (await _bed.Report.GetAsync(account, null, CancellationToken.None)).AssertSucceeded().Periods.Single().Meters.Single(m => m.Meter == AgentRuns);
+
+        Assert.Equal(((long?)1_100, (long?)1_000), (check.Limit, check.Remaining));
+        Assert.Equal(view.Quota, check.Limit);
     }
 
     private Task<Outcome<UsageCheck>> CheckAsync(AccountId account, long quantity, DateTimeOffset? occurredAt = null) =>
