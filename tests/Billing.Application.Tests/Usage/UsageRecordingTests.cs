@@ -3,6 +3,7 @@ using Billing.Application.Outcomes;
 using Billing.Application.Tests.Fakes;
 using Billing.Application.Usage;
 using Billing.Domain.Accounts;
+using Billing.Domain.Credits;
 using Billing.Domain.Metering;
 using Billing.Domain.Plans;
 using Billing.Domain.Subscriptions;
@@ -75,6 +76,17 @@ public sealed class UsageRecordingTests
 
         Assert.Equal(UsageOptions.MaxQuantity, recorded.Used);
         Assert.Equal(Start.AddSeconds(30), recorded.OccurredAt);
+    }
+
+    [Fact]
+    public async Task A_one_character_key_of_the_lowest_printable_character_is_accepted()
+    {
+        var account = _bed.Register();
+
+        var recorded = (await _bed.RecordAsync(account, AgentRuns, 1, "!")).AssertSucceeded();
+
+        Assert.Equal(1, recorded.Used);
+        Assert.NotNull(_bed.Ledger.ClaimOf(account, "!"));
     }
 
     [Fact]
@@ -195,6 +207,17 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task The_key_retention_comes_from_the_options()
+    {
+        var bed = new UsageTestBed(usage: new UsageOptions { KeyRetention = TimeSpan.FromDays(60) });
+        var account = bed.Register();
+
+        (await bed.RecordAsync(account, AgentRuns, 1, "kept-60-days")).AssertSucceeded();
+
+        Assert.Equal(TimeSpan.FromDays(60), bed.Ledger.ClaimOf(account, "kept-60-days")!.Retention);
+    }
+
+    [Fact]
     public async Task An_unregistered_account_is_refused_and_nothing_is_claimed()
     {
         var unknown = NewAccountId();
@@ -296,6 +319,20 @@ public sealed class UsageRecordingTests
         Assert.EndsWith("The Pro plan allows more.", refusal.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(492, "BASIC")] // 8 used + 492 asked: exactly BASIC's 500
+    [InlineData(493, "PRO")] // 501: past BASIC's 500
+    public async Task The_plan_suggested_is_the_first_whose_limit_takes_what_is_used_plus_what_was_asked(long asked, string upgrade)
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 8);
+
+        var refusal = (await _bed.RecordAsync(account, AgentRuns, asked)).AssertRefused();
+        var check = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", asked), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal((upgrade, upgrade), (refusal.Facts["upgradePlan"], check.UpgradePlan?.Value));
+    }
+
     [Fact]
     public async Task In_the_grace_period_of_a_failed_upgrade_a_refusal_asks_for_the_payment_not_an_upgrade_to_the_plan_subscribed()
     {
@@ -347,6 +384,21 @@ public sealed class UsageRecordingTests
         Assert.Equal(("FREE", null), (refusal.Facts["plan"], refusal.Facts["upgradePlan"]));
         Assert.Equal((false, (PlanCode?)null), (check.Allowed, check.UpgradePlan));
         Assert.Equal("agent_runs: the Free plan's limit is 10 per period; 10 used, so 1 more would pass it. A payment is overdue: the Pro plan's limits apply again once it is paid.", refusal.Detail);
+    }
+
+    [Theory]
+    [InlineData(500, null)] // exactly BASIC's limit: paying gives it back
+    [InlineData(501, "PRO")] // beyond BASIC's: only a plan above it
+    public async Task After_the_grace_period_an_overdue_plan_that_takes_exactly_what_is_asked_is_paid_for_not_upgraded_from(long asked, string? upgrade)
+    {
+        var (account, _) = _bed.Subscribe(TestCatalog.BasicMonthly);
+        _bed.ChangePlan(account, TestCatalog.BasicMonthly, SubscriptionStatus.PastDue);
+        _bed.Time.Advance(TimeSpan.FromDays(4)); // the 3-day grace period is over: FREE's 10 runs
+
+        var refusal = (await _bed.RecordAsync(account, AgentRuns, asked)).AssertRefused();
+        var check = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", asked), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal(("FREE", upgrade, upgrade), (refusal.Facts["plan"], refusal.Facts["upgradePlan"], check.UpgradePlan?.Value));
     }
 
     [Fact]
@@ -433,8 +485,10 @@ public sealed class UsageRecordingTests
         Assert.Equal(5, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
     }
 
-    [Fact]
-    public async Task A_late_record_with_a_used_key_but_another_quantity_is_refused_not_answered_as_the_first()
+    [Theory]
+    [InlineData("agent_runs", 5)] // another quantity
+    [InlineData("tokens", 4)] // another meter
+    public async Task A_late_record_with_a_used_key_but_other_usage_is_refused_not_answered_as_the_first(string meter, long quantity)
     {
         var account = _bed.Register();
         var occurredAt = new DateTimeOffset(2026, 11, 30, 23, 58, 0, TimeSpan.Zero);
@@ -442,7 +496,7 @@ public sealed class UsageRecordingTests
         (await _bed.RecordAsync(account, AgentRuns, 4, "late-job", occurredAt)).AssertSucceeded();
         _bed.Time.SetUtcNow(new DateTimeOffset(2026, 12, 1, 0, 1, 0, TimeSpan.Zero)); // its period has closed
 
-        var other = await _bed.RecordAsync(account, AgentRuns, 5, "late-job", occurredAt);
+        var other = await _bed.RecordAsync(account, MeterName.Parse(meter), quantity, "late-job", occurredAt);
         var same = (await _bed.RecordAsync(account, AgentRuns, 4, "late-job", occurredAt)).AssertSucceeded();
 
         Assert.Single(other.AssertInvalid().For("occurredAt")); // not the same usage: the key's first answer is not its
@@ -572,6 +626,20 @@ public sealed class UsageRecordingTests
     }
 
     [Fact]
+    public async Task A_record_against_an_account_that_changes_under_every_attempt_is_tried_five_times_and_counts_nothing()
+    {
+        var account = _bed.Register();
+        _bed.Ledger.BeforeRecord = async _ => _bed.Accounts.Put((await _bed.Accounts.GetAsync(account, CancellationToken.None))!); // a new version each time
+
+        var error = await Assert.ThrowsAsync<UsageNotCountedException>(() => _bed.RecordAsync(account, AgentRuns, 1, "always-stale"));
+
+        Assert.Contains("changed under each of 5 attempts", error.Message, StringComparison.Ordinal);
+        Assert.Equal(5, _bed.Ledger.RecordCalls);
+        Assert.Equal(0, _bed.Used(account, _bed.CurrentMonth, AgentRuns));
+        Assert.Null(_bed.Ledger.ClaimOf(account, "always-stale"));
+    }
+
+    [Fact]
     public async Task A_downgrade_that_lands_between_reading_the_account_and_counting_applies_to_that_record()
     {
         var (account, period) = _bed.Subscribe(TestCatalog.ProMonthly);
@@ -670,6 +738,22 @@ public sealed class UsageRecordingTests
         Assert.Equal(RefusalReason.AccountNotFound, outcomes[5].AssertRefused().Reason);
         Assert.True(outcomes[6].AssertSucceeded().Replayed);
         Assert.Equal([6L, 4L], _bed.Ledger.Consumed.Where(c => c.AccountId == a).Select(c => c.Amount));
+    }
+
+    [Fact]
+    public async Task A_batch_reads_an_unregistered_account_once_and_refuses_its_later_records_the_same_way()
+    {
+        var unknown = NewAccountId();
+        var readsBefore = _bed.Accounts.Reads;
+
+        var outcomes = await _bed.Recording.RecordBatchAsync(
+            [Record(unknown, AgentRuns, 1, "u-1"), new(unknown.Value, "agent_runs", 0, "u-bad", null), Record(unknown, Tokens, 2, "u-2")],
+            CancellationToken.None);
+
+        Assert.Equal(RefusalReason.AccountNotFound, outcomes[0].AssertRefused().Reason);
+        Assert.Equal("quantity", Assert.Single(outcomes[1].AssertInvalid().Fields)); // its own field checks first
+        Assert.Equal(RefusalReason.AccountNotFound, outcomes[2].AssertRefused().Reason);
+        Assert.Equal(1, _bed.Accounts.Reads - readsBefore);
     }
 
     [Theory]
@@ -795,6 +879,21 @@ public sealed class UsageRecordingTests
         var check = (await _bed.Recording.CheckAsync(new UsageCheckRequest(account.Value, "agent_runs", 100), CancellationToken.None)).AssertSucceeded();
 
         Assert.Equal((true, false, 1_500L, 0L), (check.Allowed, check.HardLimit, check.Used, check.Remaining!.Value));
+    }
+
+    [Fact]
+    public async Task A_check_answers_the_included_units_the_usage_view_shows_also_before_a_count_records_an_add_on_bought_since()
+    {
+        var (account, period) = _bed.Subscribe(TestCatalog.ProMonthly); // 1,000 runs included
+        await _bed.RecordAsync(account, AgentRuns, 100); // the counters record the 1,000
+        var addOn = new MeterAddOn { GrantId = "cs:more", Code = "RUNS_100", Meter = AgentRuns, Units = 100, GrantedAt = _bed.Time.GetUtcNow(), PeriodKey = period.Key, PaymentIntentId = "pi_more" };
+        await _bed.Accounts.UpdateAsync(account, a => a.GrantAddOn(addOn), CancellationToken.None); // no count since
+
+        var check = (await CheckAsync(account, 1)).AssertSucceeded();
+        var view = (await _bed.Report.GetAsync(account, null, CancellationToken.None)).AssertSucceeded().Periods.Single().Meters.Single(m => m.Meter == AgentRuns);
+
+        Assert.Equal(((long?)1_100, (long?)1_000), (check.Limit, check.Remaining));
+        Assert.Equal(view.Quota, check.Limit);
     }
 
     private Task<Outcome<UsageCheck>> CheckAsync(AccountId account, long quantity, DateTimeOffset? occurredAt = null) =>

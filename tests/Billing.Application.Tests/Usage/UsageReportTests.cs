@@ -123,12 +123,14 @@ public sealed class UsageReportTests
         await _bed.Accounts.UpdateAsync(account, a => a
             .GrantAddOn(AddOn("cs:oct", october.Start.AddDays(3), october.Key, units: 100))
             .GrantAddOn(AddOn("cs:sep", september.Start.AddDays(3), september.Key, units: 1_000)) // another period's
+            .GrantAddOn(AddOn("cs:tokens", october.Start.AddDays(3), october.Key, units: 500) with { Code = "EXTRA_TOKENS", Meter = Tokens }) // another meter's
             .GrantAddOn(AddOn("cs:refunded", october.Start.AddDays(4), october.Key, units: 50) with { RevokedAt = october.Start.AddDays(5) }), // refunded within the period: applied for a while
             CancellationToken.None);
 
-        var meter = Assert.Single((await _bed.Report.GetAsync(account, "2026-10", CancellationToken.None)).AssertSucceeded().Periods).Meters[0];
+        var meters = Assert.Single((await _bed.Report.GetAsync(account, "2026-10", CancellationToken.None)).AssertSucceeded().Periods).Meters;
 
-        Assert.Equal((90L, (long?)160, (long?)70), (meter.Used, meter.Quota, meter.Remaining));
+        Assert.Equal((90L, (long?)160, (long?)70), (meters[0].Used, meters[0].Quota, meters[0].Remaining));
+        Assert.Equal((Tokens, (long?)1_500), (meters[1].Meter, meters[1].Quota)); // FREE's 1,000 tokens and the tokens add-on
     }
 
     private static MeterAddOn AddOn(string grantId, DateTimeOffset grantedAt, UsagePeriodKey period, long units) =>

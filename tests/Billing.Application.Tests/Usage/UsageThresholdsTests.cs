@@ -334,6 +334,27 @@ public sealed class UsageThresholdsTests
     }
 
     [Fact]
+    public async Task A_mark_the_store_refused_without_applying_clears_no_mark_another_caller_made()
+    {
+        var account = _bed.Register();
+        await _bed.RecordAsync(account, AgentRuns, 7);
+        _bed.Ledger.AfterRecord = async _ =>
+        {
+            // This record counted the 8th run; another record counts the 9th and marks 80 % (and sends it) before this
+            // one marks; then the store refuses this one's mark without applying it (unavailable, not timed out).
+            _bed.Ledger.AfterRecord = null;
+            await _bed.RecordAsync(account, AgentRuns, 1);
+            _bed.Ledger.FailMarkWith = new ServiceUnavailableException("Cosmos DB refused the request (503); it was not done.");
+        };
+
+        (await _bed.RecordAsync(account, AgentRuns, 1)).AssertSucceeded();
+        _bed.Ledger.FailMarkWith = null;
+        await _bed.RecordAsync(account, AgentRuns, 1); // the 10th
+
+        Assert.Equal([80, 100], _bed.Notifications.Sent.Select(n => n.Threshold)); // 80 % once: the other caller's mark stood
+    }
+
+    [Fact]
     public async Task Parallel_records_crossing_the_thresholds_send_each_once()
     {
         var account = _bed.Register();
