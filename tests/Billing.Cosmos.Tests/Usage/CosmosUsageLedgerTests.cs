@@ -900,7 +900,9 @@ public sealed class CosmosUsageLedgerTests(CosmosFixture fixture) : IClassFixtur
 
         Assert.Equal(9, (long?)(await RawUsageAsync(account, estimated.Key))["periodEndAccountVersion"]);
         Assert.False(await _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.StillCurrent(stripeEnd, 8), CancellationToken.None));
+        Assert.True(await _ledger.MovePeriodEndAsync(account, estimated.Key, PeriodEndMove.StillCurrent(cancelledAt, 8), CancellationToken.None)); // already where that state has it: not refused
         Assert.Equal(cancelledAt, (await _ledger.GetAsync(account, estimated.Key, CancellationToken.None))!.Period.End);
+        Assert.Equal(9, (long?)(await RawUsageAsync(account, estimated.Key))["periodEndAccountVersion"]);
         Assert.Single(await IndexEntriesAsync(account));
     }
 
