@@ -63,6 +63,41 @@ public sealed class AccountStripeResyncTests
     }
 
     [Fact]
+    public async Task Prefers_an_older_subscription_that_grants_access_over_a_newer_one_past_its_scheduled_cancellation()
+    {
+        var accountId = AccountId.Parse("user-15");
+        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
+        var customer = _world.Stripe.CreateCustomer("user-15");
+        var paying = _world.Stripe.CompleteCheckout("user-15", customer, TestCatalog.ProMonthly);
+        _world.Time.Advance(TimeSpan.FromDays(1));
+        var lapsed = _world.Stripe.CompleteCheckout("user-15", customer, TestCatalog.BasicMonthly);
+        lapsed.CancelAt = _world.Time.GetUtcNow().AddHours(1); // its cancellation's date passes, Stripe has not ended it yet; no event delivered at all
+        _world.Time.Advance(TimeSpan.FromHours(2));
+
+        var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
+
+        Assert.Equal(paying.Id, result.Account!.Subscription!.SubscriptionId);
+        Assert.Equal("PRO", _world.Entitlements.Evaluate(result.Account, _world.Time.GetUtcNow()).Plan.Code.Value);
+    }
+
+    [Fact]
+    public async Task Prefers_an_older_live_subscription_without_access_over_a_newer_one_that_is_over()
+    {
+        var accountId = AccountId.Parse("user-16");
+        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
+        var customer = _world.Stripe.CreateCustomer("user-16");
+        var paused = _world.Stripe.CompleteCheckout("user-16", customer, TestCatalog.ProMonthly);
+        paused.Status = SubscriptionStatus.Paused;
+        _world.Time.Advance(TimeSpan.FromDays(1));
+        var ended = _world.Stripe.CompleteCheckout("user-16", customer, TestCatalog.BasicMonthly);
+        _world.Stripe.CancelNow(ended); // no event delivered at all
+
+        var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
+
+        Assert.Equal((paused.Id, SubscriptionStatus.Paused), (result.Account!.Subscription!.SubscriptionId, result.Account.Subscription.Status));
+    }
+
+    [Fact]
     public async Task Ends_a_current_subscription_stripe_no_longer_has_as_a_deletion_and_reports_it_as_a_step_once()
     {
         var customer = _world.Stripe.CreateCustomer("user-12");
