@@ -30,6 +30,21 @@ public sealed class AccountStripeResyncTests
     }
 
     [Fact]
+    public async Task Recovers_a_missed_checkout_whose_subscription_has_ended_since()
+    {
+        var accountId = AccountId.Parse("user-17");
+        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
+        var customer = _world.Stripe.CreateCustomer("user-17");
+        var subscription = _world.Stripe.CompleteCheckout("user-17", customer, TestCatalog.ProMonthly);
+        _world.Stripe.CancelNow(subscription); // no event delivered at all
+
+        var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
+
+        Assert.Equal([new SubscriptionResyncStep(subscription.Id, SubscriptionSyncOutcome.Applied)], result.Steps);
+        Assert.Equal((subscription.Id, SubscriptionStatus.Canceled), (result.Account!.Subscription!.SubscriptionId, result.Account.Subscription.Status));
+    }
+
+    [Fact]
     public async Task Brings_a_stale_subscription_up_to_date_and_prefers_a_live_replacement()
     {
         var customer = _world.Stripe.CreateCustomer("user-10");
