@@ -1,4 +1,5 @@
 using Billing.Application.Subscriptions;
+using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
@@ -63,12 +64,7 @@ public sealed class AccountStripeResyncTests
     [Fact]
     public async Task Prefers_an_older_subscription_that_grants_access_over_a_newer_live_one_that_does_not()
     {
-        var accountId = AccountId.Parse("user-11");
-        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
-        var customer = _world.Stripe.CreateCustomer("user-11");
-        var paying = _world.Stripe.CompleteCheckout("user-11", customer, TestCatalog.ProMonthly);
-        _world.Time.Advance(TimeSpan.FromDays(1));
-        var paused = _world.Stripe.CompleteCheckout("user-11", customer, TestCatalog.BasicMonthly);
+        var (accountId, paying, paused) = await OlderAndNewerSubscriptionAsync("user-11");
         paused.Status = SubscriptionStatus.Paused; // live, newer period, but grants nothing; no event delivered at all
 
         var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
@@ -80,12 +76,7 @@ public sealed class AccountStripeResyncTests
     [Fact]
     public async Task Prefers_an_older_subscription_that_grants_access_over_a_newer_one_past_its_scheduled_cancellation()
     {
-        var accountId = AccountId.Parse("user-15");
-        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
-        var customer = _world.Stripe.CreateCustomer("user-15");
-        var paying = _world.Stripe.CompleteCheckout("user-15", customer, TestCatalog.ProMonthly);
-        _world.Time.Advance(TimeSpan.FromDays(1));
-        var lapsed = _world.Stripe.CompleteCheckout("user-15", customer, TestCatalog.BasicMonthly);
+        var (accountId, paying, lapsed) = await OlderAndNewerSubscriptionAsync("user-15");
         lapsed.CancelAt = _world.Time.GetUtcNow().AddHours(1); // its cancellation's date passes, Stripe has not ended it yet; no event delivered at all
         _world.Time.Advance(TimeSpan.FromHours(2));
 
@@ -98,13 +89,8 @@ public sealed class AccountStripeResyncTests
     [Fact]
     public async Task Prefers_an_older_live_subscription_without_access_over_a_newer_one_that_is_over()
     {
-        var accountId = AccountId.Parse("user-16");
-        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
-        var customer = _world.Stripe.CreateCustomer("user-16");
-        var paused = _world.Stripe.CompleteCheckout("user-16", customer, TestCatalog.ProMonthly);
+        var (accountId, paused, ended) = await OlderAndNewerSubscriptionAsync("user-16");
         paused.Status = SubscriptionStatus.Paused;
-        _world.Time.Advance(TimeSpan.FromDays(1));
-        var ended = _world.Stripe.CompleteCheckout("user-16", customer, TestCatalog.BasicMonthly);
         _world.Stripe.CancelNow(ended); // no event delivered at all
 
         var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
@@ -189,5 +175,16 @@ public sealed class AccountStripeResyncTests
 
         Assert.Equal(AccountResyncOutcome.CustomerLinkedToOtherAccount, result.Outcome);
         Assert.Null(result.Account!.StripeCustomerId);
+    }
+
+    /// <summary>The account (stored, its checkouts' events never delivered) with a PRO subscription and, a day later, a BASIC one of the same customer.</summary>
+    private async Task<(AccountId AccountId, FakeStripeSubscription Older, FakeStripeSubscription Newer)> OlderAndNewerSubscriptionAsync(string account)
+    {
+        var accountId = AccountId.Parse(account);
+        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
+        var customer = _world.Stripe.CreateCustomer(account);
+        var older = _world.Stripe.CompleteCheckout(account, customer, TestCatalog.ProMonthly);
+        _world.Time.Advance(TimeSpan.FromDays(1));
+        return (accountId, older, _world.Stripe.CompleteCheckout(account, customer, TestCatalog.BasicMonthly));
     }
 }
