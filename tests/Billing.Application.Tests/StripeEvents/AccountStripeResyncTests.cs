@@ -1,4 +1,5 @@
 using Billing.Application.Subscriptions;
+using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
@@ -30,6 +31,21 @@ public sealed class AccountStripeResyncTests
     }
 
     [Fact]
+    public async Task Recovers_a_missed_checkout_whose_subscription_has_ended_since()
+    {
+        var accountId = AccountId.Parse("user-17");
+        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
+        var customer = _world.Stripe.CreateCustomer("user-17");
+        var subscription = _world.Stripe.CompleteCheckout("user-17", customer, TestCatalog.ProMonthly);
+        _world.Stripe.CancelNow(subscription); // no event delivered at all
+
+        var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
+
+        Assert.Equal([new SubscriptionResyncStep(subscription.Id, SubscriptionSyncOutcome.Applied)], result.Steps);
+        Assert.Equal((subscription.Id, SubscriptionStatus.Canceled), (result.Account!.Subscription!.SubscriptionId, result.Account.Subscription.Status));
+    }
+
+    [Fact]
     public async Task Brings_a_stale_subscription_up_to_date_and_prefers_a_live_replacement()
     {
         var customer = _world.Stripe.CreateCustomer("user-10");
@@ -48,18 +64,38 @@ public sealed class AccountStripeResyncTests
     [Fact]
     public async Task Prefers_an_older_subscription_that_grants_access_over_a_newer_live_one_that_does_not()
     {
-        var accountId = AccountId.Parse("user-11");
-        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
-        var customer = _world.Stripe.CreateCustomer("user-11");
-        var paying = _world.Stripe.CompleteCheckout("user-11", customer, TestCatalog.ProMonthly);
-        _world.Time.Advance(TimeSpan.FromDays(1));
-        var paused = _world.Stripe.CompleteCheckout("user-11", customer, TestCatalog.BasicMonthly);
+        var (accountId, paying, paused) = await OlderAndNewerSubscriptionAsync("user-11");
         paused.Status = SubscriptionStatus.Paused; // live, newer period, but grants nothing; no event delivered at all
 
         var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
 
         Assert.Equal(paying.Id, result.Account!.Subscription!.SubscriptionId);
         Assert.Equal("PRO", _world.Entitlements.Evaluate(result.Account, _world.Time.GetUtcNow()).Plan.Code.Value);
+    }
+
+    [Fact]
+    public async Task Prefers_an_older_subscription_that_grants_access_over_a_newer_one_past_its_scheduled_cancellation()
+    {
+        var (accountId, paying, lapsed) = await OlderAndNewerSubscriptionAsync("user-15");
+        lapsed.CancelAt = _world.Time.GetUtcNow().AddHours(1); // its cancellation's date passes, Stripe has not ended it yet; no event delivered at all
+        _world.Time.Advance(TimeSpan.FromHours(2));
+
+        var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
+
+        Assert.Equal(paying.Id, result.Account!.Subscription!.SubscriptionId);
+        Assert.Equal("PRO", _world.Entitlements.Evaluate(result.Account, _world.Time.GetUtcNow()).Plan.Code.Value);
+    }
+
+    [Fact]
+    public async Task Prefers_an_older_live_subscription_without_access_over_a_newer_one_that_is_over()
+    {
+        var (accountId, paused, ended) = await OlderAndNewerSubscriptionAsync("user-16");
+        paused.Status = SubscriptionStatus.Paused;
+        _world.Stripe.CancelNow(ended); // no event delivered at all
+
+        var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
+
+        Assert.Equal((paused.Id, SubscriptionStatus.Paused), (result.Account!.Subscription!.SubscriptionId, result.Account.Subscription.Status));
     }
 
     [Fact]
@@ -139,5 +175,16 @@ public sealed class AccountStripeResyncTests
 
         Assert.Equal(AccountResyncOutcome.CustomerLinkedToOtherAccount, result.Outcome);
         Assert.Null(result.Account!.StripeCustomerId);
+    }
+
+    /// <summary>The account (stored, its checkouts' events never delivered) with a PRO subscription and, a day later, a BASIC one of the same customer.</summary>
+    private async Task<(AccountId AccountId, FakeStripeSubscription Older, FakeStripeSubscription Newer)> OlderAndNewerSubscriptionAsync(string account)
+    {
+        var accountId = AccountId.Parse(account);
+        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
+        var customer = _world.Stripe.CreateCustomer(account);
+        var older = _world.Stripe.CompleteCheckout(account, customer, TestCatalog.ProMonthly);
+        _world.Time.Advance(TimeSpan.FromDays(1));
+        return (accountId, older, _world.Stripe.CompleteCheckout(account, customer, TestCatalog.BasicMonthly));
     }
 }

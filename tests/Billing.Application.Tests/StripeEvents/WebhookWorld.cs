@@ -13,6 +13,7 @@ using Billing.Application.Tests.StripeEvents.Simulation;
 using Billing.Domain.Accounts;
 using Billing.Domain.Plans;
 using Billing.TestSupport;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -132,9 +133,9 @@ internal sealed class WebhookWorld
     public Task ReplayAsync(string eventId) =>
         Processor.ProcessAsync(new StripeEventQueueMessage { EventId = eventId }, 2, CancellationToken.None);
 
-    /// <summary>The sync of another Functions instance: the same Stripe and stores, its reads and its clock its own.</summary>
-    public StripeSubscriptionSync InstanceSync(IStripeSubscriptionSource reads, TimeProvider clock) =>
-        new(reads, Stripe, Applier(Accounts, clock), Accounts, clock, NullLogger<StripeSubscriptionSync>.Instance);
+    /// <summary>The sync of another Functions instance: the same Stripe and stores, its reads, its clock and its log its own.</summary>
+    public StripeSubscriptionSync InstanceSync(IStripeSubscriptionSource reads, TimeProvider clock, ILogger<StripeSubscriptionSync>? log = null) =>
+        new(reads, Stripe, Applier(Accounts, clock), Accounts, clock, log ?? NullLogger<StripeSubscriptionSync>.Instance);
 
     /// <summary>The snapshot applier writing through <paramref name="accounts"/> on <paramref name="clock"/>, with a usage ledger of its own (these tests read no usage).</summary>
     public SubscriptionSnapshotApplier Applier(IBillingAccountStore accounts, TimeProvider clock)

@@ -4,6 +4,8 @@ using Billing.Application.Tests.StripeEvents;
 using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Billing.Application.Tests.Subscriptions;
 
@@ -158,6 +160,43 @@ public sealed class StripeSubscriptionSyncTests
         }
 
         Assert.All(duplicates, d => Assert.Equal((true, SubscriptionStatus.Canceled), (Stripe.Refunds.ContainsKey(d.Id), d.Status)));
+    }
+
+    [Fact]
+    public async Task A_resolved_duplicate_is_logged_once_for_the_operator_with_its_ids_and_refund_as_fields()
+    {
+        var kept = await SubscribedAsync();
+        var duplicate = Stripe.CompleteCheckout(Account, kept.CustomerId, TestCatalog.ProMonthly);
+        _world.Time.Advance(TimeSpan.FromMinutes(1));
+        var log = new FakeLogger<StripeSubscriptionSync>();
+
+        await _world.InstanceSync(Stripe, _world.Time, log).SyncAsync(AccountId, duplicate.Id, CancellationToken.None);
+
+        var line = Assert.Single(log.Collector.GetSnapshot());
+        Assert.Equal(LogLevel.Warning, line.Level);
+        Assert.Equal(
+            (Account, duplicate.Id, kept.Id, "1900", "usd"),
+            (line.GetStructuredStateValue("AccountId"), line.GetStructuredStateValue("DuplicateSubscriptionId"), line.GetStructuredStateValue("KeptSubscriptionId"),
+                line.GetStructuredStateValue("RefundedMinorUnits"), line.GetStructuredStateValue("Currency")));
+    }
+
+    [Theory]
+    [InlineData(false, LogLevel.Warning)] // the subscription is gone: ended as a deletion is
+    [InlineData(true, LogLevel.Error)] // neither it nor its customer known: a key of another Stripe account, nothing ended
+    public async Task A_live_subscription_stripe_has_no_more_is_logged_once_with_its_ids_as_fields(bool keyOfAnotherAccount, LogLevel expected)
+    {
+        var subscription = await SubscribedAsync();
+        Stripe.Forget(subscription);
+        Stripe.KeyOfAnotherAccount = keyOfAnotherAccount;
+        var log = new FakeLogger<StripeSubscriptionSync>();
+
+        await _world.InstanceSync(Stripe, _world.Time, log).SyncAsync(AccountId, subscription.Id, CancellationToken.None);
+
+        var line = Assert.Single(log.Collector.GetSnapshot());
+        Assert.Equal(expected, line.Level);
+        Assert.Equal(
+            (Account, subscription.Id, subscription.CustomerId),
+            (line.GetStructuredStateValue("AccountId"), line.GetStructuredStateValue("SubscriptionId"), line.GetStructuredStateValue("CustomerId")));
     }
 
     [Fact]

@@ -76,6 +76,16 @@ public sealed class SubscriptionOverviewTests
     }
 
     [Fact]
+    public async Task A_customer_without_a_subscription_can_open_the_portal()
+    {
+        _bed.Seed(_id, a => AccountsTestBed.WithCustomer(a)); // a Checkout provisioned the customer and was never completed
+
+        var summary = await _bed.Overview.GetAsync(_id, CancellationToken.None);
+
+        Assert.Equal((true, null), (summary.HasStripeCustomer, summary.Subscription));
+    }
+
+    [Fact]
     public async Task Each_account_sees_only_its_own_state()
     {
         var other = AccountsTestBed.NewAccountId();

@@ -71,6 +71,20 @@ public sealed class SubscriptionSnapshotApplierTests
     }
 
     [Fact]
+    public async Task An_early_end_is_stamped_again_with_the_version_stored_when_another_write_landed_after_the_read()
+    {
+        var counted = await SubscribedWithUsageAsync(1_250);
+        var read = await _store.GetAsync(Id, CancellationToken.None);
+        await _store.UpdateAsync(Id, a => a with { UpdatedAt = a.UpdatedAt.AddSeconds(1) }, CancellationToken.None); // another write lands meanwhile
+        var endedAt = Now.AddDays(9);
+
+        var result = await _applier.ApplyAsync(Id, Snapshot(endedAt, SubscriptionStatus.Canceled) with { EndedAt = endedAt, CanceledAt = endedAt }, read, CancellationToken.None);
+
+        Assert.Equal((read!.Version + 2, endedAt), (result.Account.Version, (await _usage.GetAsync(Id, counted.Key, CancellationToken.None))!.Period.End));
+        Assert.Equal(result.Account.Version, _usage.EndSetFromVersion(Id, counted.Key)); // a job holding the version before it cannot move the end back
+    }
+
+    [Fact]
     public async Task A_renewal_moves_no_period_end()
     {
         var counted = await SubscribedWithUsageAsync(5);
