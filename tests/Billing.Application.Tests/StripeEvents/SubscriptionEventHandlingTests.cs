@@ -629,9 +629,14 @@ public sealed class SubscriptionEventHandlingTests
         await _world.Accounts.GetOrCreateAsync(id, CancellationToken.None);
         await _world.Accounts.UpdateAsync(id, a => a.AssignStripeCustomer(customer).Account.RememberCheckout(OpenCheckout("cs_open")), CancellationToken.None);
 
-        await _world.DeliverAsync(Stripe.ExpireCheckout("cs_other", customer, Account));
+        var other = Stripe.ExpireCheckout("cs_other", customer, Account);
+        var writes = _world.Accounts.Writes;
+        await _world.DeliverAsync(other);
         await _world.ProcessQueueAsync();
         Assert.Equal("cs_open", _world.Account(Account).OpenCheckout?.SessionId);
+        var record = _world.Events.Get(other.Id);
+        Assert.Equal((StripeEventStatus.Ignored, "Checkout Session cs_other is not the account's open Checkout."), (record.Status, record.Note));
+        Assert.Equal(0, _world.Accounts.Writes - writes);
 
         await _world.DeliverAsync(Stripe.ExpireCheckout("cs_open", customer, Account));
         await _world.ProcessQueueAsync();
