@@ -231,9 +231,9 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     public StripeEventPayload RaiseWithoutIds(string type, string objectType, string accountId) =>
         Emit(type, objectType, null, null, null, accountId);
 
-    /// <summary>A one-off invoice (no subscription) was paid.</summary>
-    public StripeEventPayload PayOneOffInvoice(string customerId) =>
-        Emit("invoice.paid", "invoice", NewId("in"), customerId, null, null, billingReason: "manual");
+    /// <summary>A one-off invoice (no subscription) was paid; it may name an account in its metadata.</summary>
+    public StripeEventPayload PayOneOffInvoice(string customerId, string? accountReference = null) =>
+        Emit("invoice.paid", "invoice", NewId("in"), customerId, null, accountReference, billingReason: "manual");
 
     // ---- the state the account must end in --------------------------------------------------------------------
 

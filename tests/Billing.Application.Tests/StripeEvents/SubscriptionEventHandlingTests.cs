@@ -763,6 +763,22 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Equal((StripeEventStatus.Ignored, (AccountId?)null), (_world.Events.Get(strangers.Id).Status, _world.Events.Get(strangers.Id).AccountId));
     }
 
+    /// <summary>
+    /// An invoice that changes no account is kept under the account its customer is linked to by a read only: an account
+    /// it names does not link an unlinked customer (as a Checkout's or a subscription's event would).
+    /// </summary>
+    [Fact]
+    public async Task An_invoice_that_changes_no_account_links_no_customer_to_the_account_it_names()
+    {
+        var paid = Stripe.PayOneOffInvoice(Stripe.CreateCustomer(null), accountReference: Account);
+
+        await _world.DeliverAsync(paid);
+        await _world.ProcessQueueAsync();
+
+        Assert.Equal((StripeEventStatus.Ignored, (AccountId?)null), (_world.Events.Get(paid.Id).Status, _world.Events.Get(paid.Id).AccountId));
+        Assert.Empty(_world.Links.All);
+    }
+
     [Fact]
     public async Task A_customer_linked_to_another_account_is_not_moved_by_a_session_naming_a_different_account()
     {
