@@ -235,6 +235,14 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     public StripeEventPayload PayOneOffInvoice(string customerId, string? accountReference = null) =>
         Emit("invoice.paid", "invoice", NewId("in"), customerId, null, accountReference, billingReason: "manual");
 
+    /// <summary>The subscription's latest invoice, a draft, was deleted.</summary>
+    public StripeEventPayload DeleteLatestInvoiceDraft(FakeStripeSubscription subscription)
+    {
+        Step();
+        EmitInvoice("invoice.deleted", subscription, "subscription_cycle");
+        return Events[^1];
+    }
+
     // ---- the state the account must end in --------------------------------------------------------------------
 
     /// <summary>The customer's subscription that should be on the account: the strongest claim, then the newest.</summary>

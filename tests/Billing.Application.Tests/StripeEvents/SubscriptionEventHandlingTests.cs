@@ -779,6 +779,24 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Empty(_world.Links.All);
     }
 
+    /// <summary>A deleted invoice (a draft) changes no account, whether or not it belongs to a subscription: Stripe is not read.</summary>
+    [Fact]
+    public async Task A_deleted_draft_of_a_subscription_is_acknowledged_without_reading_the_subscription()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        var (reads, before) = (Stripe.Reads, _world.Account(Account));
+        var deleted = Stripe.DeleteLatestInvoiceDraft(subscription);
+
+        await _world.DeliverAsync(deleted);
+        await _world.ProcessQueueAsync();
+
+        Assert.Equal((StripeEventStatus.Ignored, (AccountId?)AccountId.Parse(Account)), (_world.Events.Get(deleted.Id).Status, _world.Events.Get(deleted.Id).AccountId));
+        Assert.Equal(reads, Stripe.Reads);
+        Assert.Equal(before.Version, _world.Account(Account).Version);
+    }
+
     [Fact]
     public async Task A_customer_linked_to_another_account_is_not_moved_by_a_session_naming_a_different_account()
     {
