@@ -213,6 +213,21 @@ public sealed class PurchaseHandlingTests
         Assert.Equal(0, await BalanceAsync(account));
     }
 
+    /// <summary>A give-back is decided on the charge's refunds and disputes as Stripe has them: an event naming no charge gives nothing back.</summary>
+    [Fact]
+    public async Task A_failed_refund_that_names_no_charge_gives_nothing_back()
+    {
+        var account = await AccountAsync();
+        await _purchases.HandleAsync(account, Session("cs_f9", "credit_pack", "CREDITS_10", "paid", "checkout.session.completed"), CancellationToken.None);
+        _gateway.Charges["ch_f9"] = new ChargeStanding("cus_" + account.Value, 1_000, Disputed: false);
+        await _reversals.HandleAsync(Charge("charge.refunded", "ch_f9", "pi_cs_f9"), CancellationToken.None);
+
+        var failed = await _reversals.HandleAsync(RefundFailed("re_f9", "ch_f9", "pi_cs_f9") with { ChargeId = null, CustomerId = "cus_" + account.Value }, CancellationToken.None);
+
+        Assert.Equal((false, "The event names no charge: nothing is given back."), (failed.IsApplied, failed.Note));
+        Assert.Equal(0, await BalanceAsync(account));
+    }
+
     [Fact]
     public async Task A_refund_that_fails_while_it_is_taken_back_is_given_back_by_the_refunds_own_recheck()
     {

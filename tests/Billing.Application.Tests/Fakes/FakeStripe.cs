@@ -231,9 +231,17 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     public StripeEventPayload RaiseWithoutIds(string type, string objectType, string accountId) =>
         Emit(type, objectType, null, null, null, accountId);
 
-    /// <summary>A one-off invoice (no subscription) was paid.</summary>
-    public StripeEventPayload PayOneOffInvoice(string customerId) =>
-        Emit("invoice.paid", "invoice", NewId("in"), customerId, null, null, billingReason: "manual");
+    /// <summary>A one-off invoice (no subscription) was paid; it may name an account in its metadata.</summary>
+    public StripeEventPayload PayOneOffInvoice(string customerId, string? accountReference = null) =>
+        Emit("invoice.paid", "invoice", NewId("in"), customerId, null, accountReference, billingReason: "manual");
+
+    /// <summary>The subscription's latest invoice, a draft, was deleted.</summary>
+    public StripeEventPayload DeleteLatestInvoiceDraft(FakeStripeSubscription subscription)
+    {
+        Step();
+        EmitInvoice("invoice.deleted", subscription, "subscription_cycle");
+        return Events[^1];
+    }
 
     // ---- the state the account must end in --------------------------------------------------------------------
 

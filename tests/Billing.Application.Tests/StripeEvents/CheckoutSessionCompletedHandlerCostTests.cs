@@ -100,6 +100,7 @@ public sealed class CheckoutSessionCompletedHandlerCostTests
         Type = "checkout.session.completed",
         Created = _world.Time.GetUtcNow(),
         ObjectType = "checkout.session",
+        ObjectId = "cs_" + Guid.NewGuid().ToString("N")[..10], // a real session's id: a pack's is never cleared as an open Checkout
         CheckoutMode = CheckoutSessionCompletedHandler.PaymentMode,
         CustomerId = customerId,
     };

@@ -116,6 +116,20 @@ public sealed class StripeEventIngestTests
         Assert.Equal(2, _queue.Queued.Count); // the processor acknowledges it without effect
     }
 
+    /// <summary>An event of the other Stripe mode is final as soon as it is recorded: never processed nor retried, so a repeated delivery queues nothing.</summary>
+    [Fact]
+    public async Task A_duplicate_of_an_event_recorded_as_of_the_other_mode_is_acknowledged_as_done_and_its_redundant_message_deleted()
+    {
+        await _ingest.IngestAsync(Event("evt_m"), CancellationToken.None);
+        await _stored.MarkLivemodeMismatchAsync("evt_m", "The event is live-mode; the configured Stripe key is test-mode.", CancellationToken.None);
+
+        var outcome = await _ingest.IngestAsync(Event("evt_m"), CancellationToken.None);
+
+        Assert.Equal(StripeEventIngestOutcome.DuplicateAlreadyProcessed, outcome);
+        Assert.Equal((2, 1), (_queue.Sends, _queue.Deletes));
+        Assert.Single(_queue.Queued);
+    }
+
     [Fact]
     public async Task The_create_and_the_send_run_concurrently_and_the_event_is_acknowledged_only_after_the_create()
     {

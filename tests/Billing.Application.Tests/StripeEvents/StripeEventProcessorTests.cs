@@ -175,6 +175,29 @@ public sealed class StripeEventProcessorTests
         Assert.Empty(_log.Collector.GetSnapshot());
     }
 
+    /// <summary>
+    /// Two deliveries of one event race (a duplicate message): this one read the event before the other made it final,
+    /// so only the store's refusal of the begin tells it the event is done. It is acknowledged without effect: the
+    /// handler never runs a second time and the other delivery's outcome stands.
+    /// </summary>
+    [Fact]
+    public async Task An_event_another_delivery_made_final_after_this_one_read_it_is_acknowledged_without_running_the_handler()
+    {
+        await StoreAsync("evt_raced", "invoice.paid");
+        _events.BeforeBeginProcessing = id =>
+        {
+            _events.BeforeBeginProcessing = null;
+            _ = _events.TryBeginProcessingAsync(id, CancellationToken.None); // the in-memory store completes at once
+            _ = _events.MarkIgnoredAsync(id, null, "the other delivery's outcome", CancellationToken.None);
+        };
+
+        await ProcessAsync("evt_raced", attempt: 1);
+
+        Assert.Equal(0, _handler.Calls);
+        var record = _events.Get("evt_raced");
+        Assert.Equal((StripeEventStatus.Ignored, "the other delivery's outcome", 1), (record.Status, record.Note, record.Attempts));
+    }
+
     [Fact]
     public async Task An_event_made_final_whose_history_copy_failed_gets_it_from_the_redelivery()
     {

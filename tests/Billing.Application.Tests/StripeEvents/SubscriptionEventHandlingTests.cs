@@ -629,9 +629,14 @@ public sealed class SubscriptionEventHandlingTests
         await _world.Accounts.GetOrCreateAsync(id, CancellationToken.None);
         await _world.Accounts.UpdateAsync(id, a => a.AssignStripeCustomer(customer).Account.RememberCheckout(OpenCheckout("cs_open")), CancellationToken.None);
 
-        await _world.DeliverAsync(Stripe.ExpireCheckout("cs_other", customer, Account));
+        var other = Stripe.ExpireCheckout("cs_other", customer, Account);
+        var writes = _world.Accounts.Writes;
+        await _world.DeliverAsync(other);
         await _world.ProcessQueueAsync();
         Assert.Equal("cs_open", _world.Account(Account).OpenCheckout?.SessionId);
+        var record = _world.Events.Get(other.Id);
+        Assert.Equal((StripeEventStatus.Ignored, "Checkout Session cs_other is not the account's open Checkout."), (record.Status, record.Note));
+        Assert.Equal(0, _world.Accounts.Writes - writes);
 
         await _world.DeliverAsync(Stripe.ExpireCheckout("cs_open", customer, Account));
         await _world.ProcessQueueAsync();
@@ -756,6 +761,40 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Equal("invoice.finalized", finalized.Type);
         Assert.All([usageInvoicePaid, finalized], e => Assert.Equal((StripeEventStatus.Ignored, AccountId.Parse(Account)), (_world.Events.Get(e.Id).Status, _world.Events.Get(e.Id).AccountId)));
         Assert.Equal((StripeEventStatus.Ignored, (AccountId?)null), (_world.Events.Get(strangers.Id).Status, _world.Events.Get(strangers.Id).AccountId));
+    }
+
+    /// <summary>
+    /// An invoice that changes no account is kept under the account its customer is linked to by a read only: an account
+    /// it names does not link an unlinked customer (as a Checkout's or a subscription's event would).
+    /// </summary>
+    [Fact]
+    public async Task An_invoice_that_changes_no_account_links_no_customer_to_the_account_it_names()
+    {
+        var paid = Stripe.PayOneOffInvoice(Stripe.CreateCustomer(null), accountReference: Account);
+
+        await _world.DeliverAsync(paid);
+        await _world.ProcessQueueAsync();
+
+        Assert.Equal((StripeEventStatus.Ignored, (AccountId?)null), (_world.Events.Get(paid.Id).Status, _world.Events.Get(paid.Id).AccountId));
+        Assert.Empty(_world.Links.All);
+    }
+
+    /// <summary>A deleted invoice (a draft) changes no account, whether or not it belongs to a subscription: Stripe is not read.</summary>
+    [Fact]
+    public async Task A_deleted_draft_of_a_subscription_is_acknowledged_without_reading_the_subscription()
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        var (reads, before) = (Stripe.Reads, _world.Account(Account));
+        var deleted = Stripe.DeleteLatestInvoiceDraft(subscription);
+
+        await _world.DeliverAsync(deleted);
+        await _world.ProcessQueueAsync();
+
+        Assert.Equal((StripeEventStatus.Ignored, (AccountId?)AccountId.Parse(Account)), (_world.Events.Get(deleted.Id).Status, _world.Events.Get(deleted.Id).AccountId));
+        Assert.Equal(reads, Stripe.Reads);
+        Assert.Equal(before.Version, _world.Account(Account).Version);
     }
 
     [Fact]
