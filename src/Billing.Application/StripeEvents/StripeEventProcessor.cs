@@ -40,8 +40,9 @@ public sealed partial class StripeEventProcessor(
         {
             LogAlreadyDone(eventId, stored.Type, stored.Status, deliveryAttempt);
 
-            // A redelivery: the delivery that made the event final may have stopped or failed before the account's
-            // history got its copy. One idempotent write, never on a first delivery.
+            // A duplicate message, a redelivery or a replay: the delivery that made the event final may have stopped or
+            // failed before the account's history got its copy. One idempotent write, on every delivery that finds the
+            // event final (webhooks.md, step 1).
             await KeepCopyAsync(() => events.CopyToAccountHistoryAsync(stored, cancellationToken), stored, redelivery).ConfigureAwait(false);
             return;
         }
