@@ -76,6 +76,16 @@ public sealed class SubscriptionOverviewTests
     }
 
     [Fact]
+    public async Task No_trial_is_offered_when_the_catalog_has_no_trial_plan()
+    {
+        var bed = new AccountsTestBed(withTrialPlan: false); // POST /trial refuses every account: TrialNotOffered
+
+        var summary = await bed.Overview.GetAsync(_id, CancellationToken.None);
+
+        Assert.False(summary.TrialAvailable);
+    }
+
+    [Fact]
     public async Task A_customer_without_a_subscription_can_open_the_portal()
     {
         _bed.Seed(_id, a => AccountsTestBed.WithCustomer(a)); // a Checkout provisioned the customer and was never completed
