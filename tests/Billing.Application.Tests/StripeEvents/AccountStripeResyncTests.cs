@@ -167,6 +167,23 @@ public sealed class AccountStripeResyncTests
     }
 
     [Fact]
+    public async Task Never_takes_back_a_deleted_customer_that_stripes_lagging_search_still_finds()
+    {
+        var customer = _world.Stripe.CreateCustomer("user-19");
+        _world.Stripe.CompleteCheckout("user-19", customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        _world.Stripe.DeleteCustomer(customer);
+        _world.Stripe.SearchLags = true; // the customer.deleted handler re-syncs at once, before the search knows
+        await _world.DeliverNewEventsAsync();
+
+        var result = await _world.Resync.ResyncAsync(AccountId.Parse("user-19"), CancellationToken.None);
+
+        Assert.Equal((AccountResyncOutcome.NoStripeCustomer, null), (result.Outcome, result.CustomerId));
+        Assert.Null(result.Account!.StripeCustomerId);
+        Assert.Equal([customer], result.Account.FormerStripeCustomerIds);
+    }
+
+    [Fact]
     public async Task Reports_a_missing_account_and_an_account_without_customer()
     {
         var missing = await _world.Resync.ResyncAsync(AccountId.Parse("nobody"), CancellationToken.None);
