@@ -278,6 +278,7 @@ public sealed class MissedEventSweepTests
     [InlineData("unreadable", LogLevel.Error)]
     [InlineData("stripe down", LogLevel.Warning)]
     [InlineData("store down", LogLevel.Warning)]
+    [InlineData("concurrent writes", LogLevel.Warning)]
     public async Task An_account_the_sweep_cannot_correct_is_an_error_only_when_no_later_lap_can(string failure, LogLevel expected)
     {
         var subscription = await SubscribedAsync("user-1");
@@ -286,6 +287,7 @@ public sealed class MissedEventSweepTests
         {
             "unreadable" => new UnreadableAccount(_world.Accounts, AccountId.Parse("user-1")),
             "store down" => new UnreadableAccount(_world.Accounts, AccountId.Parse("user-1"), new ServiceUnavailableException("Cosmos DB refused the request (429); it was not done.")),
+            "concurrent writes" => new UnreadableAccount(_world.Accounts, AccountId.Parse("user-1"), new AccountUpdateConflictException("Account user-1 kept changing under every attempt.")),
             _ => _world.Accounts,
         };
         if (failure == "stripe down")
