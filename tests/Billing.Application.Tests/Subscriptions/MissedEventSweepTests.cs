@@ -528,6 +528,21 @@ public sealed class MissedEventSweepTests
     }
 
     [Fact]
+    public async Task A_run_cancelled_during_the_last_account_of_a_batch_keeps_that_batchs_position_and_lists_no_further_batch()
+    {
+        _options.BatchSize = 2;
+        _options.Parallelism = 1;
+        await RenewalsMissedAsync(3);
+        using var cancellation = new CancellationTokenSource();
+        var stripe = new GatedStripe(_world.Stripe, opened: true) { OnRead = reads => { if (reads == 2) cancellation.Cancel(); } };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SweepWriting(_world.Accounts, stripe).RunAsync(cancellation.Token));
+
+        Assert.Equal(["user-3", "user-2"], Assert.Single(Listed())); // user-2 was under way, then no further listing
+        Assert.Equal("user-2", _positions.Stored!.After!.AccountId.Value);
+    }
+
+    [Fact]
     public async Task A_run_cancelled_during_a_batch_starts_no_further_account_and_writes_no_position_for_that_batch()
     {
         _options.BatchSize = 3;
