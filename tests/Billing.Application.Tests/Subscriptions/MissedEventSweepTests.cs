@@ -277,6 +277,7 @@ public sealed class MissedEventSweepTests
     [Theory]
     [InlineData("unreadable", LogLevel.Error)]
     [InlineData("stripe down", LogLevel.Warning)]
+    [InlineData("stripe refuses", LogLevel.Error)]
     [InlineData("store down", LogLevel.Warning)]
     [InlineData("concurrent writes", LogLevel.Warning)]
     public async Task An_account_the_sweep_cannot_correct_is_an_error_only_when_no_later_lap_can(string failure, LogLevel expected)
@@ -293,6 +294,11 @@ public sealed class MissedEventSweepTests
         if (failure == "stripe down")
         {
             _world.Stripe.Outage = new PaymentProviderException("Could not read the subscription: Stripe did not answer in time.") { IsTransient = true };
+        }
+
+        if (failure == "stripe refuses")
+        {
+            _world.Stripe.Outage = new PaymentProviderException("Stripe refused the request: invalid_request_error.") { IsTransient = false };
         }
 
         var log = new FakeLogger<MissedEventSweep>();
