@@ -99,6 +99,18 @@ public sealed class SubscriptionOverviewTests
     }
 
     [Fact]
+    public async Task A_started_local_trial_shows_with_when_the_trial_was_used()
+    {
+        await _bed.Trials.StartAsync(_id, CancellationToken.None);
+        var account = await _bed.Accounts.GetAsync(_id, CancellationToken.None);
+
+        var summary = await _bed.Overview.GetAsync(_id, CancellationToken.None);
+
+        Assert.Equal((account!.LocalTrial, AccountsTestBed.Start), (summary.LocalTrial, summary.TrialUsedAt));
+        Assert.NotNull(summary.LocalTrial);
+    }
+
+    [Fact]
     public async Task A_customer_without_a_subscription_can_open_the_portal()
     {
         _bed.Seed(_id, a => AccountsTestBed.WithCustomer(a)); // a Checkout provisioned the customer and was never completed
