@@ -53,6 +53,12 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     /// </summary>
     public bool KeyOfAnotherAccount { get; set; }
 
+    /// <summary>
+    /// Stripe's customer search lags behind its writes (up to an hour in an outage): it still finds a customer deleted
+    /// since. Reads by id are current.
+    /// </summary>
+    public bool SearchLags { get; set; }
+
     // ---- Stripe's side: actions -------------------------------------------------------------------------------
 
     public string CreateCustomer(string? accountId)
@@ -264,7 +270,7 @@ internal sealed class FakeStripe(FakeTimeProvider time) : IStripeSubscriptionSou
     public Task<string?> FindCustomerIdAsync(AccountId accountId, CancellationToken cancellationToken)
     {
         Read(time);
-        return Task.FromResult(KeyOfAnotherAccount ? null : Customers.Values.FirstOrDefault(c => !c.Deleted && c.AccountId == accountId.Value)?.Id);
+        return Task.FromResult(KeyOfAnotherAccount ? null : Customers.Values.FirstOrDefault(c => (SearchLags || !c.Deleted) && c.AccountId == accountId.Value)?.Id);
     }
 
     /// <summary>A customer deleted in Stripe is still read (deleted); one this Stripe never had is null.</summary>

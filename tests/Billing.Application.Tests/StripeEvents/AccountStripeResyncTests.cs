@@ -99,6 +99,20 @@ public sealed class AccountStripeResyncTests
     }
 
     [Fact]
+    public async Task Applies_the_current_subscription_once_when_the_customer_has_no_other()
+    {
+        var customer = _world.Stripe.CreateCustomer("user-18");
+        var subscription = _world.Stripe.CompleteCheckout("user-18", customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        _world.Stripe.Renew(subscription); // its events never arrive
+
+        var result = await _world.Resync.ResyncAsync(AccountId.Parse("user-18"), CancellationToken.None);
+
+        Assert.Equal([new SubscriptionResyncStep(subscription.Id, SubscriptionSyncOutcome.Applied)], result.Steps);
+        Assert.Equal(subscription.PeriodStart, result.Account!.Subscription!.CurrentPeriodStart);
+    }
+
+    [Fact]
     public async Task Ends_a_current_subscription_stripe_no_longer_has_as_a_deletion_and_reports_it_as_a_step_once()
     {
         var customer = _world.Stripe.CreateCustomer("user-12");
@@ -150,6 +164,23 @@ public sealed class AccountStripeResyncTests
             [new SubscriptionResyncStep(gone.Id, SubscriptionSyncOutcome.EndedNotFoundInStripe), new SubscriptionResyncStep(live.Id, SubscriptionSyncOutcome.Applied)],
             result.Steps);
         Assert.Equal((live.Id, SubscriptionStatus.Active), (result.Account!.Subscription!.SubscriptionId, result.Account.Subscription.Status));
+    }
+
+    [Fact]
+    public async Task Never_takes_back_a_deleted_customer_that_stripes_lagging_search_still_finds()
+    {
+        var customer = _world.Stripe.CreateCustomer("user-19");
+        _world.Stripe.CompleteCheckout("user-19", customer, TestCatalog.ProMonthly);
+        await _world.DeliverNewEventsAsync();
+        _world.Stripe.DeleteCustomer(customer);
+        _world.Stripe.SearchLags = true; // the customer.deleted handler re-syncs at once, before the search knows
+        await _world.DeliverNewEventsAsync();
+
+        var result = await _world.Resync.ResyncAsync(AccountId.Parse("user-19"), CancellationToken.None);
+
+        Assert.Equal((AccountResyncOutcome.NoStripeCustomer, null), (result.Outcome, result.CustomerId));
+        Assert.Null(result.Account!.StripeCustomerId);
+        Assert.Equal([customer], result.Account.FormerStripeCustomerIds);
     }
 
     [Fact]

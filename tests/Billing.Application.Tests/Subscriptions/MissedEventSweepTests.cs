@@ -277,7 +277,9 @@ public sealed class MissedEventSweepTests
     [Theory]
     [InlineData("unreadable", LogLevel.Error)]
     [InlineData("stripe down", LogLevel.Warning)]
+    [InlineData("stripe refuses", LogLevel.Error)]
     [InlineData("store down", LogLevel.Warning)]
+    [InlineData("concurrent writes", LogLevel.Warning)]
     public async Task An_account_the_sweep_cannot_correct_is_an_error_only_when_no_later_lap_can(string failure, LogLevel expected)
     {
         var subscription = await SubscribedAsync("user-1");
@@ -286,11 +288,17 @@ public sealed class MissedEventSweepTests
         {
             "unreadable" => new UnreadableAccount(_world.Accounts, AccountId.Parse("user-1")),
             "store down" => new UnreadableAccount(_world.Accounts, AccountId.Parse("user-1"), new ServiceUnavailableException("Cosmos DB refused the request (429); it was not done.")),
+            "concurrent writes" => new UnreadableAccount(_world.Accounts, AccountId.Parse("user-1"), new AccountUpdateConflictException("Account user-1 kept changing under every attempt.")),
             _ => _world.Accounts,
         };
         if (failure == "stripe down")
         {
             _world.Stripe.Outage = new PaymentProviderException("Could not read the subscription: Stripe did not answer in time.") { IsTransient = true };
+        }
+
+        if (failure == "stripe refuses")
+        {
+            _world.Stripe.Outage = new PaymentProviderException("Stripe refused the request: invalid_request_error.") { IsTransient = false };
         }
 
         var log = new FakeLogger<MissedEventSweep>();
@@ -523,6 +531,21 @@ public sealed class MissedEventSweepTests
         Assert.Equal(new MissedEventSweepSummary(2, 3, 3, 0, 0, MoreDue: false, StoppedOnBudget: false), next);
         Assert.Equal(["user-3", "user-2"], Listed()[^2]); // the next run went on strictly after the first batch
         Assert.All(subscriptions, s => Assert.Equal(s.PeriodStart, _world.Account(s.AccountId!).Subscription!.CurrentPeriodStart));
+    }
+
+    [Fact]
+    public async Task A_run_cancelled_during_the_last_account_of_a_batch_keeps_that_batchs_position_and_lists_no_further_batch()
+    {
+        _options.BatchSize = 2;
+        _options.Parallelism = 1;
+        await RenewalsMissedAsync(3);
+        using var cancellation = new CancellationTokenSource();
+        var stripe = new GatedStripe(_world.Stripe, opened: true) { OnRead = reads => { if (reads == 2) cancellation.Cancel(); } };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SweepWriting(_world.Accounts, stripe).RunAsync(cancellation.Token));
+
+        Assert.Equal(["user-3", "user-2"], Assert.Single(Listed())); // user-2 was under way, then no further listing
+        Assert.Equal("user-2", _positions.Stored!.After!.AccountId.Value);
     }
 
     [Fact]

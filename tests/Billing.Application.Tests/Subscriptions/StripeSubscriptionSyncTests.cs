@@ -180,6 +180,25 @@ public sealed class StripeSubscriptionSyncTests
                 line.GetStructuredStateValue("RefundedMinorUnits"), line.GetStructuredStateValue("Currency")));
     }
 
+    [Fact]
+    public async Task Two_live_subscriptions_left_unsettled_are_logged_once_as_an_error_with_their_ids_as_fields()
+    {
+        var current = await SubscribedAsync();
+        var other = Stripe.CompleteCheckout(Account, current.CustomerId, TestCatalog.BasicMonthly);
+        var read = (await Stripe.GetSubscriptionAsync(other.Id, CancellationToken.None))!; // read live, then Stripe no longer has it
+        Stripe.Forget(other);
+        var log = new FakeLogger<StripeSubscriptionSync>();
+
+        var result = await _world.InstanceSync(Stripe, _world.Time, log).ApplyAsync(AccountId, read, CancellationToken.None);
+
+        Assert.Equal(SubscriptionSyncOutcome.ConflictsWithLiveSubscription, result.Outcome);
+        var line = Assert.Single(log.Collector.GetSnapshot());
+        Assert.Equal(LogLevel.Error, line.Level);
+        Assert.Equal(
+            (Account, current.Id, other.Id),
+            (line.GetStructuredStateValue("AccountId"), line.GetStructuredStateValue("CurrentSubscriptionId"), line.GetStructuredStateValue("OtherSubscriptionId")));
+    }
+
     [Theory]
     [InlineData(false, LogLevel.Warning)] // the subscription is gone: ended as a deletion is
     [InlineData(true, LogLevel.Error)] // neither it nor its customer known: a key of another Stripe account, nothing ended

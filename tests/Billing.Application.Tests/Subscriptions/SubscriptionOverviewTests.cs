@@ -76,6 +76,41 @@ public sealed class SubscriptionOverviewTests
     }
 
     [Fact]
+    public async Task No_trial_is_offered_when_the_catalog_has_no_trial_plan()
+    {
+        var bed = new AccountsTestBed(withTrialPlan: false); // POST /trial refuses every account: TrialNotOffered
+
+        var summary = await bed.Overview.GetAsync(_id, CancellationToken.None);
+
+        Assert.False(summary.TrialAvailable);
+    }
+
+    [Fact]
+    public async Task An_overage_meter_with_nothing_counted_yet_shows_a_zero_charge_not_none()
+    {
+        _bed.Seed(_id, a => _bed.WithSubscription(
+            AccountsTestBed.WithCustomer(a),
+            SubscriptionStatus.Active,
+            s => s with { PriceId = TestCatalog.ProMonthly }));
+
+        var summary = await _bed.Overview.GetAsync(_id, CancellationToken.None); // no usage document for the period
+
+        Assert.Equal((0, new Money(0, Currency.Parse("usd"))), (summary.Usage[0].OverageUnits, summary.Usage[0].OverageCharge));
+    }
+
+    [Fact]
+    public async Task A_started_local_trial_shows_with_when_the_trial_was_used()
+    {
+        await _bed.Trials.StartAsync(_id, CancellationToken.None);
+        var account = await _bed.Accounts.GetAsync(_id, CancellationToken.None);
+
+        var summary = await _bed.Overview.GetAsync(_id, CancellationToken.None);
+
+        Assert.Equal((account!.LocalTrial, AccountsTestBed.Start), (summary.LocalTrial, summary.TrialUsedAt));
+        Assert.NotNull(summary.LocalTrial);
+    }
+
+    [Fact]
     public async Task A_customer_without_a_subscription_can_open_the_portal()
     {
         _bed.Seed(_id, a => AccountsTestBed.WithCustomer(a)); // a Checkout provisioned the customer and was never completed
