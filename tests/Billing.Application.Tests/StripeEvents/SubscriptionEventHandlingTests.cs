@@ -418,6 +418,7 @@ public sealed class SubscriptionEventHandlingTests
         var record = Assert.Single(account.DuplicateSubscriptions);
         Assert.Equal((second.Id, first.Id, FakeStripe.InvoiceAmount), (record.SubscriptionId, record.KeptSubscriptionId, record.Refunded!.Value));
         Assert.All(_world.Events.All, e => Assert.True(e.Status.IsFinal()));
+        Assert.All(_world.Events.All.Where(e => e.Type == "checkout.session.completed"), e => Assert.Equal(StripeEventStatus.Applied, e.Status)); // the one that resolved the duplicate too
     }
 
     [Fact]
