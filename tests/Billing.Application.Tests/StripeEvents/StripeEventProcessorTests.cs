@@ -294,6 +294,25 @@ public sealed class StripeEventProcessorTests
         Assert.Contains("evt_mode", line.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The host stopping a delivery mid-handler is no failure of the event: nothing is recorded (it stays Processing, as
+    /// a process that died there leaves it, and the attempt that follows runs as a retry) and no failure is logged; the
+    /// cancellation propagates, so the queue delivers the message again.
+    /// </summary>
+    [Fact]
+    public async Task A_delivery_the_host_stops_is_not_recorded_or_logged_as_a_failure()
+    {
+        await StoreAsync("evt_stopped", "invoice.paid");
+        using var stop = new CancellationTokenSource();
+        _handler.Stop = stop;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _processor.ProcessAsync(new StripeEventQueueMessage { EventId = "evt_stopped" }, 1, stop.Token));
+
+        var record = _events.Get("evt_stopped");
+        Assert.Equal((StripeEventStatus.Processing, (string?)null), (record.Status, record.Note));
+        Assert.DoesNotContain(_log.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
+    }
+
     private Task StoreAsync(string id, string type)
     {
         _payloads[id] = new StripeEventPayload { Id = id, Type = type, Created = _time.GetUtcNow() };
@@ -313,10 +332,19 @@ public sealed class StripeEventProcessorTests
 
         public QueueDelivery? LastDelivery { get; private set; }
 
+        /// <summary>When set, the handler is stopped as by the host: this is canceled and the handler throws.</summary>
+        public CancellationTokenSource? Stop { get; set; }
+
         public Task<StripeEventHandlingResult> HandleAsync(StripeEventPayload stripeEvent, CancellationToken cancellationToken)
         {
             Calls++;
             LastDelivery = stripeEvent.Delivery;
+            if (Stop is { } stop)
+            {
+                stop.Cancel();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (FailuresLeft > 0)
             {
                 FailuresLeft--;
