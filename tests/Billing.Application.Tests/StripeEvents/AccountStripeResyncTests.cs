@@ -14,10 +14,7 @@ public sealed class AccountStripeResyncTests
     [Fact]
     public async Task Recovers_a_missed_checkout_from_the_customers_account_metadata()
     {
-        var accountId = AccountId.Parse("user-9");
-        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
-        var customer = _world.Stripe.CreateCustomer("user-9");
-        var subscription = _world.Stripe.CompleteCheckout("user-9", customer, TestCatalog.ProMonthly);
+        var (accountId, customer, subscription) = await MissedCheckoutAsync("user-9");
         _world.Stripe.Renew(subscription); // no event delivered at all
 
         var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
@@ -33,10 +30,7 @@ public sealed class AccountStripeResyncTests
     [Fact]
     public async Task Recovers_a_missed_checkout_whose_subscription_has_ended_since()
     {
-        var accountId = AccountId.Parse("user-17");
-        await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
-        var customer = _world.Stripe.CreateCustomer("user-17");
-        var subscription = _world.Stripe.CompleteCheckout("user-17", customer, TestCatalog.ProMonthly);
+        var (accountId, customer, subscription) = await MissedCheckoutAsync("user-17");
         _world.Stripe.CancelNow(subscription); // no event delivered at all
 
         var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
@@ -61,26 +55,23 @@ public sealed class AccountStripeResyncTests
         Assert.Contains(result.Steps, s => s.SubscriptionId == first.Id && s.Outcome == SubscriptionSyncOutcome.Applied);
     }
 
-    [Fact]
-    public async Task Prefers_an_older_subscription_that_grants_access_over_a_newer_live_one_that_does_not()
+    [Theory]
+    [InlineData(false)] // paused: live, newer period, but grants nothing
+    [InlineData(true)] // its cancellation's date has passed, Stripe has not ended it yet
+    public async Task Prefers_an_older_subscription_that_grants_access_over_a_newer_live_one_that_does_not(bool pastScheduledCancellation)
     {
-        var (accountId, paying, paused) = await OlderAndNewerSubscriptionAsync("user-11");
-        paused.Status = SubscriptionStatus.Paused; // live, newer period, but grants nothing; no event delivered at all
+        var (accountId, paying, newer) = await OlderAndNewerSubscriptionAsync(pastScheduledCancellation ? "user-15" : "user-11");
+        if (pastScheduledCancellation)
+        {
+            newer.CancelAt = _world.Time.GetUtcNow().AddHours(1);
+            _world.Time.Advance(TimeSpan.FromHours(2));
+        }
+        else
+        {
+            newer.Status = SubscriptionStatus.Paused;
+        }
 
-        var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
-
-        Assert.Equal(paying.Id, result.Account!.Subscription!.SubscriptionId);
-        Assert.Equal("PRO", _world.Entitlements.Evaluate(result.Account, _world.Time.GetUtcNow()).Plan.Code.Value);
-    }
-
-    [Fact]
-    public async Task Prefers_an_older_subscription_that_grants_access_over_a_newer_one_past_its_scheduled_cancellation()
-    {
-        var (accountId, paying, lapsed) = await OlderAndNewerSubscriptionAsync("user-15");
-        lapsed.CancelAt = _world.Time.GetUtcNow().AddHours(1); // its cancellation's date passes, Stripe has not ended it yet; no event delivered at all
-        _world.Time.Advance(TimeSpan.FromHours(2));
-
-        var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None);
+        var result = await _world.Resync.ResyncAsync(accountId, CancellationToken.None); // no event delivered at all
 
         Assert.Equal(paying.Id, result.Account!.Subscription!.SubscriptionId);
         Assert.Equal("PRO", _world.Entitlements.Evaluate(result.Account, _world.Time.GetUtcNow()).Plan.Code.Value);
@@ -208,13 +199,19 @@ public sealed class AccountStripeResyncTests
         Assert.Null(result.Account!.StripeCustomerId);
     }
 
-    /// <summary>The account (stored, its checkouts' events never delivered) with a PRO subscription and, a day later, a BASIC one of the same customer.</summary>
-    private async Task<(AccountId AccountId, FakeStripeSubscription Older, FakeStripeSubscription Newer)> OlderAndNewerSubscriptionAsync(string account)
+    /// <summary>The account (stored) and its customer's PRO subscription, the checkout's events never delivered.</summary>
+    private async Task<(AccountId AccountId, string CustomerId, FakeStripeSubscription Subscription)> MissedCheckoutAsync(string account)
     {
         var accountId = AccountId.Parse(account);
         await _world.Accounts.GetOrCreateAsync(accountId, CancellationToken.None);
         var customer = _world.Stripe.CreateCustomer(account);
-        var older = _world.Stripe.CompleteCheckout(account, customer, TestCatalog.ProMonthly);
+        return (accountId, customer, _world.Stripe.CompleteCheckout(account, customer, TestCatalog.ProMonthly));
+    }
+
+    /// <summary>A missed PRO checkout (<see cref="MissedCheckoutAsync"/>) and, a day later, a missed BASIC one of the same customer.</summary>
+    private async Task<(AccountId AccountId, FakeStripeSubscription Older, FakeStripeSubscription Newer)> OlderAndNewerSubscriptionAsync(string account)
+    {
+        var (accountId, customer, older) = await MissedCheckoutAsync(account);
         _world.Time.Advance(TimeSpan.FromDays(1));
         return (accountId, older, _world.Stripe.CompleteCheckout(account, customer, TestCatalog.BasicMonthly));
     }
