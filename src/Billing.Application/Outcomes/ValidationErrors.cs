@@ -1,3 +1,5 @@
+using Billing.Domain;
+
 namespace Billing.Application.Outcomes;
 
 /// <summary>Field errors of a request, keyed by the request's (camelCase JSON) field name.</summary>
@@ -14,7 +16,7 @@ public sealed class ValidationErrors
     public static string Quote(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return value.Length <= MaxQuotedLength ? $"'{value}'" : $"'{value[..MaxQuotedLength]}...'";
+        return value.Length <= MaxQuotedLength ? $"'{value}'" : $"'{WholeCharacters.Prefix(value, MaxQuotedLength)}...'";
     }
 
     public IReadOnlyCollection<string> Fields => _errors.Keys;

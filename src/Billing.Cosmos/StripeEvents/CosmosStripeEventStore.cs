@@ -3,6 +3,7 @@ using Billing.Application.StripeEvents;
 using Billing.Cosmos.Admin;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Logging;
+using Billing.Domain;
 using Billing.Domain.Accounts;
 using Billing.Domain.Subscriptions;
 using Microsoft.Azure.Cosmos;
@@ -197,7 +198,7 @@ public sealed class CosmosStripeEventStore(
         }
     }
 
-    private static string Truncate(string text) => text.Length <= MaxNoteLength ? text : text[..MaxNoteLength];
+    private static string Truncate(string text) => WholeCharacters.Prefix(text, MaxNoteLength);
 
     private static StripeEventRecord ToRecord(StripeEventDocument document) => new()
     {

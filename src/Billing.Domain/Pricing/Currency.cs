@@ -55,7 +55,7 @@ public readonly record struct Currency
     }
 
     public static string InvalidMessage(string? code) =>
-        $"'{(code is { Length: > 16 } ? code[..16] + "..." : code)}' is not a currency: use a three-letter lower-case ISO code as Stripe does, e.g. 'usd' or 'eur'.";
+        $"'{(code is { Length: > 16 } ? WholeCharacters.Prefix(code, 16) + "..." : code)}' is not a currency: use a three-letter lower-case ISO code as Stripe does, e.g. 'usd' or 'eur'.";
 
     public override string ToString() => _code ?? string.Empty;
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
+using Billing.Domain;
 using Microsoft.Net.Http.Headers;
 
 namespace Billing.FunctionApp.Http;
@@ -170,7 +171,7 @@ internal static partial class StrictJsonBody
             {
                 if (++unknown <= MaxUnknownFieldsNamed)
                 {
-                    errors[Shortened(field)] = [known.Count == 0
+                    errors[WholeCharacters.Prefix(field, MaxFieldNameNamed)] = [known.Count == 0
                         ? "Unknown field: this request takes no fields (send no body, or {})."
                         : $"Unknown field. Accepted: {string.Join(", ", known.Keys)}."];
                 }
@@ -196,10 +197,6 @@ internal static partial class StrictJsonBody
 
         return errors;
     }
-
-    /// <summary>An unknown member's name as an error names it: at most 64 characters, never cut inside a surrogate pair (a lone half would be written as U+FFFD, naming a field the caller did not send).</summary>
-    private static string Shortened(string field) =>
-        field.Length <= MaxFieldNameNamed ? field : field[..(char.IsHighSurrogate(field[MaxFieldNameNamed - 1]) ? MaxFieldNameNamed - 1 : MaxFieldNameNamed)];
 
     private static Dictionary<string, string[]> Error(string field, string message) =>
         new(StringComparer.Ordinal) { [field] = [message] };

@@ -102,6 +102,18 @@ public sealed class CheckoutSessionsTests
         Assert.Equal($"'{new string('m', 64)}...' is not an interval: use month or year.", Assert.Single(invalid.Errors.For("interval")));
     }
 
+    [Fact]
+    public async Task A_refusal_cut_inside_a_surrogate_pair_repeats_whole_characters_only()
+    {
+        var plan = new string('P', 63) + string.Concat(Enumerable.Repeat("\U0001F680", 10));
+
+        var outcome = await StartAsync(new StartCheckout { Plan = plan, Interval = "month" });
+
+        // A lone high surrogate is written to the answer as U+FFFD, a character the caller never sent.
+        var invalid = Assert.IsType<Invalid<StartedCheckout>>(outcome);
+        Assert.Equal($"'{new string('P', 63)}...' is not a plan of the catalog; sold through Checkout: BASIC, PRO.", Assert.Single(invalid.Errors.For("plan")));
+    }
+
     [Theory]
     [InlineData("https://evil.example.com/phish")]
     [InlineData("http://app.example.com/billing")] // scheme differs

@@ -104,6 +104,20 @@ public sealed class CosmosStripeEventStoreTests(CosmosFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_failure_cut_inside_a_surrogate_pair_keeps_whole_characters()
+    {
+        var stripeEvent = NewEvent();
+        await _events.TryAddAsync(stripeEvent, CancellationToken.None);
+        var failure = new string('x', 999) + string.Concat(Enumerable.Repeat("\U0001F4B3", 10));
+
+        var failed = await _events.MarkFailedAsync(stripeEvent.Id, failure, CancellationToken.None);
+
+        // Stored as cut, a lone high surrogate would read back as U+FFFD, a character the failure never had.
+        Assert.Equal(new string('x', 999), failed.Record!.Note);
+        Assert.Equal(new string('x', 999), (await _events.GetAsync(stripeEvent.Id, CancellationToken.None))!.Note);
+    }
+
+    [Fact]
     public async Task Unknown_events_are_reported_as_not_found()
     {
         var id = Ids.NewStripe("evt");

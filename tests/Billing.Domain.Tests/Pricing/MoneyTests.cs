@@ -116,4 +116,18 @@ public sealed class MoneyTests
     {
         Assert.Equal("-1500 eur", new Money(-1_500, Eur).ToString());
     }
+
+    [Theory]
+    [InlineData(15)]
+    [InlineData(16)]
+    public void A_refused_currency_is_repeated_by_whole_characters_only(int asciiBefore)
+    {
+        var code = new string('u', asciiBefore) + string.Concat(Enumerable.Repeat("\U0001F4B5", 4));
+
+        var quoted = Currency.InvalidMessage(code).Split('\'')[1];
+
+        Assert.EndsWith("...", quoted, StringComparison.Ordinal);
+        Assert.StartsWith(quoted[..^3], code, StringComparison.Ordinal); // a lone half of a pair would be written as U+FFFD
+        Assert.False(char.IsHighSurrogate(quoted[^4]), "cut inside a surrogate pair");
+    }
 }
