@@ -60,23 +60,31 @@ public sealed class CosmosStripeEventStoreTests(CosmosFixture fixture) : IClassF
         Assert.InRange(applied.Record.CompletedAt!.Value, beforeApplied, afterApplied); // when it was applied, as the operator's view shows it
     }
 
-    [Fact]
-    public async Task Final_states_are_never_overwritten()
+    [Theory]
+    [InlineData(StripeEventStatus.Applied)]
+    [InlineData(StripeEventStatus.Ignored)]
+    [InlineData(StripeEventStatus.IgnoredLivemodeMismatch)]
+    public async Task Final_states_are_never_overwritten(StripeEventStatus final)
     {
         var stripeEvent = NewEvent();
         await _events.TryAddAsync(stripeEvent, CancellationToken.None);
         await _events.TryBeginProcessingAsync(stripeEvent.Id, CancellationToken.None);
-        await _events.MarkAppliedAsync(stripeEvent.Id, null, CancellationToken.None);
+        var note = final switch
+        {
+            StripeEventStatus.Applied => (await _events.MarkAppliedAsync(stripeEvent.Id, null, CancellationToken.None)).Record!.Note,
+            StripeEventStatus.Ignored => (await _events.MarkIgnoredAsync(stripeEvent.Id, null, "Not for us.", CancellationToken.None)).Record!.Note,
+            _ => (await _events.MarkLivemodeMismatchAsync(stripeEvent.Id, "A live event on a test deployment.", CancellationToken.None)).Record!.Note,
+        };
 
         var lateFailure = await _events.MarkFailedAsync(stripeEvent.Id, "late worker", CancellationToken.None);
         var lateBegin = await _events.TryBeginProcessingAsync(stripeEvent.Id, CancellationToken.None);
         var lateIgnore = await _events.MarkIgnoredAsync(stripeEvent.Id, null, "stale", CancellationToken.None);
+        var lateApply = await _events.MarkAppliedAsync(stripeEvent.Id, null, CancellationToken.None);
+        var lateMismatch = await _events.MarkLivemodeMismatchAsync(stripeEvent.Id, "late mismatch", CancellationToken.None);
 
-        Assert.All([lateFailure, lateBegin, lateIgnore], r => Assert.Equal(StripeEventTransitionOutcome.AlreadyFinal, r.Outcome));
+        Assert.All([lateFailure, lateBegin, lateIgnore, lateApply, lateMismatch], r => Assert.Equal(StripeEventTransitionOutcome.AlreadyFinal, r.Outcome));
         var stored = await _events.GetAsync(stripeEvent.Id, CancellationToken.None);
-        Assert.Equal(StripeEventStatus.Applied, stored!.Status);
-        Assert.Equal(1, stored.Attempts);
-        Assert.Null(stored.Note);
+        Assert.Equal((final, 1, note), (stored!.Status, stored.Attempts, stored.Note));
     }
 
     [Fact]
