@@ -97,7 +97,7 @@ public sealed class CosmosCreditLedgerStore(BillingContainers containers, TimePr
             .WithParameter("@account", accountId.Value)
             .WithParameter("@type", DocumentTypes.CreditEntry)
             .WithParameter("@before", before ?? long.MaxValue);
-        // The local server does not scope results to the partition key: the account is checked here too.
+        // The query names its partition, and the store runs it there alone; the account is checked on each document too.
         var (documents, hasMore) = await Container.QueryPageAsync<CreditEntryDocument>(
             query, PartitionKeyOf(accountId), limit, d => string.Equals(d.AccountId, accountId.Value, StringComparison.Ordinal), cancellationToken).ConfigureAwait(false);
         var entries = documents.Select(d => ToDomain(d.Entry)).ToList();

@@ -91,6 +91,20 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_first_summary_that_loses_the_create_to_an_older_one_replaces_it()
+    {
+        // Two copies of a new account race: the older lands between the newer's read (nothing yet) and its create (409).
+        var id = Ids.NewAccount("race");
+        using var store = new FaultyStore(fixture) { BeforeNextCreateIn = (fixture.Options.AccountsContainerName, () => _directory.RecordAsync(Summary(id, "FREE", "active", version: 1), CancellationToken.None)) };
+
+        await store.AccountDirectory.RecordAsync(Summary(id, "PRO", "active", version: 2), CancellationToken.None);
+
+        var listed = Assert.Single((await _directory.ListAsync(new AccountDirectoryQuery(null, null, id.Value.ToLowerInvariant(), null, 5), CancellationToken.None)).Items);
+        Assert.Null(store.BeforeNextCreateIn); // the race happened
+        Assert.Equal(("PRO", 2L), (listed.Plan.Value, listed.AccountVersion));
+    }
+
+    [Fact]
     public async Task A_summary_rewrite_keeps_fields_a_newer_version_wrote_and_a_newer_schema_is_not_rewritten()
     {
         var id = Ids.NewAccount("schema");

@@ -121,6 +121,19 @@ public sealed class StoreRefusalTests(CosmosFixture fixture) : IClassFixture<Cos
         Assert.Null(await ledger.GetKeyAsync(account, "k2", CancellationToken.None));
     }
 
+    /// <summary>Only substatus 1014 (or its message) is a full partition: a 403 for another reason (here RBAC's 5301) is not taken for one.</summary>
+    [Fact]
+    public async Task A_record_refused_403_for_another_reason_is_not_taken_for_a_full_partition()
+    {
+        var ledger = _store.UsageLedger;
+        var account = Ids.NewAccount();
+        (_store.Refuse, _store.RefuseSubStatus, _store.RefuseMessage, _store.OnlyProcedures) = (HttpStatusCode.Forbidden, "5301", "Request blocked by Auth: the principal lacks the required RBAC permissions", true);
+
+        var refused = await Assert.ThrowsAsync<Microsoft.Azure.Cosmos.CosmosException>(() => ledger.RecordAsync(Record(account, "k1"), CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
     [Fact]
     public async Task A_record_whose_transaction_keeps_conflicting_is_not_counted_and_says_so()
     {

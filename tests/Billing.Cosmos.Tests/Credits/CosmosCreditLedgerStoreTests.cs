@@ -89,6 +89,25 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
         Assert.Null(await _store.GetEntryAsync(account, "k9", CancellationToken.None));
     }
 
+    /// <summary>Cosmos DB may answer a query in short pages: a page of entries reads on until it knows whether more follow.</summary>
+    [Fact]
+    public async Task Entries_answered_in_short_pages_still_say_that_more_follow()
+    {
+        var account = Ids.NewAccount();
+        for (var i = 1; i <= 5; i++)
+        {
+            await _store.AddEntryAsync(account, Entry(i), CancellationToken.None);
+        }
+
+        using var paged = new FaultyStore(fixture) { QueryPageSize = 1 };
+
+        var first = await paged.CreditLedger.ListEntriesAsync(account, null, 3, CancellationToken.None);
+
+        Assert.Equal([5L, 4, 3], first.Entries.Select(e => e.Sequence));
+        Assert.Equal(3, first.NextBefore);
+        Assert.Equal([1, 1, 1, 1], paged.Queries.Select(q => q.Documents));
+    }
+
     [Fact]
     public async Task A_grant_taken_back_at_once_is_one_book_write_with_the_grant_and_its_reversal_pending_and_nothing_pending_leaves_no_field()
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Billing.Cosmos.Accounts;
 using Billing.Cosmos.Client;
+using Billing.Cosmos.Credits;
 using Billing.Cosmos.Admin;
 using Billing.Cosmos.Documents;
 using Billing.Cosmos.Invoicing;
@@ -38,7 +39,15 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
         InvoiceRuns = new CosmosInvoiceRunStore(containers, new CosmosInvoiceDirectory(containers));
         Allocations = new CosmosAllocationLedger(containers, TimeProvider.System);
         RenewalQuery = new CosmosAccountRenewalQuery(containers);
+        AccountDirectory = new CosmosAccountDirectory(containers);
+        CreditLedger = new CosmosCreditLedgerStore(containers, TimeProvider.System);
     }
+
+    /// <summary>The operators' account index.</summary>
+    public CosmosAccountDirectory AccountDirectory { get; }
+
+    /// <summary>The credit books and ledger entries.</summary>
+    public CosmosCreditLedgerStore CreditLedger { get; }
 
     /// <summary>The missed-event sweep's query over the accounts container.</summary>
     public CosmosAccountRenewalQuery RenewalQuery { get; }
@@ -88,6 +97,9 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
     /// <see cref="HttpRequestException"/> (connection refused), as the SDK lets it through when no connection is made.
     /// </summary>
     public string? DisconnectNextCreateIn { get; set; }
+
+    /// <summary>Before the next create or upsert into the container of this name is sent, the hook runs, once (another writer landing first).</summary>
+    public (string Container, Func<Task> Hook)? BeforeNextCreateIn { get; set; }
 
     /// <summary>
     /// The next stored procedure execution reaches the store, which does it, and its answer is replaced with a 408, once:
@@ -151,6 +163,13 @@ internal sealed class FaultyStore : RequestHandler, IDisposable
         {
             BeforeNext = null;
             await before.Hook().ConfigureAwait(false);
+        }
+
+        if (BeforeNextCreateIn is { } beforeCreate && request.Method == HttpMethod.Post
+            && uri.EndsWith("/colls/" + beforeCreate.Container, StringComparison.Ordinal) && string.IsNullOrEmpty(request.Headers["x-ms-documentdb-isquery"]))
+        {
+            BeforeNextCreateIn = null;
+            await beforeCreate.Hook().ConfigureAwait(false);
         }
 
         var isQueryPage = !string.IsNullOrEmpty(request.Headers["x-ms-documentdb-isquery"]) && string.IsNullOrEmpty(request.Headers["x-ms-cosmos-is-query-plan-request"]);
