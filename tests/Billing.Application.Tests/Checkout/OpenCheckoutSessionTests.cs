@@ -44,6 +44,20 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task Going_back_to_a_price_whose_session_was_expired_gets_a_new_session_not_stripes_answer_to_the_old_key()
+    {
+        _bed.Gateway.IdempotentCheckouts = true; // Stripe answers a key it saw within 24 hours with the session it made then
+        var monthly = await StartAsync("basic", "month");
+        var yearly = await StartAsync("basic", "year"); // expires the monthly session
+
+        var again = await StartAsync("basic", "month"); // expires the yearly one
+
+        Assert.Equal([monthly.SessionId, yearly.SessionId], _bed.Gateway.ExpiredSessions);
+        Assert.NotEqual(monthly.SessionId, again.SessionId); // the expired page no longer takes a payment
+        Assert.False(again.Reused);
+    }
+
+    [Fact]
     public async Task A_request_cancelled_once_the_open_session_was_expired_leaves_no_dead_session_to_reuse()
     {
         var monthly = await StartAsync("basic", "month");
