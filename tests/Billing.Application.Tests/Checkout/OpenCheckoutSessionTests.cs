@@ -202,8 +202,10 @@ public sealed class OpenCheckoutSessionTests
         Assert.Equal(first.SessionId, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.SessionId);
     }
 
-    [Fact]
-    public async Task Two_tabs_with_other_cancel_urls_at_once_use_two_idempotency_keys()
+    [Theory]
+    [InlineData("month", "https://app.example.com/elsewhere")] // only the cancel URL tells the two requests apart
+    [InlineData("year", null)] // only the price does (the same plan: the same trial)
+    public async Task Two_tabs_with_other_cancel_urls_or_prices_at_once_use_two_idempotency_keys(string otherInterval, string? otherCancelUrl)
     {
         Task<Outcome<StartedCheckout>>? otherTab = null;
         _bed.Gateway.DuringCheckoutCreation = _ =>
@@ -211,9 +213,9 @@ public sealed class OpenCheckoutSessionTests
             _bed.Gateway.DuringCheckoutCreation = null;
             otherTab = _bed.Checkout.StartAsync(
                 _id,
-                new StartCheckout { Plan = "basic", Interval = "month", CancelUrl = "https://app.example.com/elsewhere" },
+                new StartCheckout { Plan = "basic", Interval = otherInterval, CancelUrl = otherCancelUrl },
                 CancellationToken.None);
-            return otherTab; // read the same account version: only the cancel URL tells the two requests apart
+            return otherTab; // read the same account version as this request
         };
 
         await StartAsync("basic", "month");
