@@ -98,14 +98,16 @@ public sealed class AdminAccountsTests
     {
         var ids = Enumerable.Range(0, 3).Select(_ => _bed.Usage.Register()).ToList();
         ids.ForEach(Index);
-        var first = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "free", Query: "   ", Limit: 1), CancellationToken.None)).AssertSucceeded();
+        var first = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "free", Status: "none", Query: "   ", Limit: 1), CancellationToken.None)).AssertSucceeded();
 
-        var otherPlan = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "PRO", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
-        var otherSearch = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "FREE", Query: "x", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
-        var badPlan = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "GOLD", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
-        var same = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "FREE", Cursor: first.NextCursor, Limit: 1), CancellationToken.None)).AssertSucceeded();
+        var otherPlan = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "PRO", Status: "none", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
+        var otherStatus = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "FREE", Status: "active", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
+        var otherSearch = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "FREE", Status: "none", Query: "x", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
+        var badPlan = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "GOLD", Status: "none", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
+        var same = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "FREE", Status: "none", Cursor: first.NextCursor, Limit: 1), CancellationToken.None)).AssertSucceeded();
 
         Assert.Equal(["cursor"], otherPlan.Fields);
+        Assert.Equal(["cursor"], otherStatus.Fields);
         Assert.Equal(
             "This cursor was handed out with other filters: send it with the same plan, status, q as the page it came from, or start again without a cursor.",
             Assert.Single(otherSearch.For("cursor")));
