@@ -358,6 +358,11 @@ public sealed class AdminAccountsTests
         var detail = (await _admin.GetAsync(id, CancellationToken.None)).AssertSucceeded();
 
         Assert.Equal(["month-2027-06", "month-2027-05", "month-2027-04", "month-2027-03", "month-2027-02", "month-2027-01"], detail.Usage.Select(p => p.Period.Key.Value));
+
+        // Later in June the six months are still January to June: months, not 6 x 30 days back from now.
+        _bed.Time.SetUtcNow(DateTimeOffset.Parse("2027-06-20T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var later = (await _admin.GetAsync(id, CancellationToken.None)).AssertSucceeded();
+        Assert.Equal(detail.Usage.Select(p => p.Period.Key), later.Usage.Select(p => p.Period.Key));
     }
 
     [Fact]
