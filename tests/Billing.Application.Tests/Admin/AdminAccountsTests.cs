@@ -203,6 +203,21 @@ public sealed class AdminAccountsTests
     }
 
     [Fact]
+    public async Task Summaries_that_still_describe_their_accounts_are_listed_without_a_write()
+    {
+        var (pro, _) = _bed.Usage.Subscribe(TestCatalog.ProMonthly);
+        var free = _bed.Usage.Register();
+        Index(pro);
+        Index(free);
+        var records = _directory.Records;
+
+        var page = (await _admin.ListAsync(new AdminAccountListRequest(), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal(2, page.Accounts.Count);
+        Assert.Equal(records, _directory.Records); // a listing writes only the summaries it finds behind
+    }
+
+    [Fact]
     public async Task A_plan_that_time_moved_is_recorded_again_though_the_account_was_not_written()
     {
         var id = AccountsTestBed.NewAccountId();
