@@ -116,6 +116,18 @@ public sealed class AdminAccountsTests
     }
 
     [Fact]
+    public async Task A_search_in_other_letter_case_is_the_same_filter_for_the_cursor()
+    {
+        var ids = Enumerable.Range(0, 3).Select(_ => _bed.Usage.Register()).ToList();
+        ids.ForEach(Index);
+        var first = (await _admin.ListAsync(new AdminAccountListRequest(Query: "USER-", Limit: 1), CancellationToken.None)).AssertSucceeded();
+
+        var next = (await _admin.ListAsync(new AdminAccountListRequest(Query: "user-", Cursor: first.NextCursor, Limit: 1), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal([Ids([.. ids])[1]], next.Accounts.Select(a => a.Summary.AccountId.Value)); // q is case-insensitive
+    }
+
+    [Fact]
     public async Task Every_bad_parameter_is_named_at_once()
     {
         var errors = (await _admin.ListAsync(new AdminAccountListRequest("GOLD", "ACTIVE", new string('x', 200), "!", 0), CancellationToken.None)).AssertInvalid();
