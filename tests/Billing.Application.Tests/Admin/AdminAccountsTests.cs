@@ -432,6 +432,23 @@ public sealed class AdminAccountsTests
     }
 
     [Fact]
+    public async Task Stripe_is_asked_about_the_stored_subscription_even_when_it_has_ended_there()
+    {
+        var id = AccountsTestBed.NewAccountId();
+        var customer = _stripe.CreateCustomer(id.Value);
+        var subscription = _stripe.CompleteCheckout(id.Value, customer, TestCatalog.ProMonthly);
+        var now = _bed.Time.GetUtcNow();
+        var applied = BillingAccount.Open(id, now).ApplySubscriptionSnapshot(subscription.ToSnapshot(now), _bed.Usage.Catalog, TimeSpan.Zero);
+        _bed.Usage.Accounts.Put(applied.Account with { StripeCustomerId = customer });
+        _stripe.CancelNow(subscription); // its customer.subscription.deleted not applied yet
+
+        var stripe = (await _admin.GetAsync(id, CancellationToken.None)).AssertSucceeded().Stripe;
+
+        var asked = Assert.Single(stripe.Subscriptions); // what the operator needs to see: the stored one is canceled
+        Assert.Equal((subscription.Id, SubscriptionStatus.Canceled), (asked.SubscriptionId, asked.Status));
+    }
+
+    [Fact]
     public async Task Stripe_is_asked_for_the_customer_subscriptions_when_the_account_has_none_stored()
     {
         var id = AccountsTestBed.NewAccountId();
