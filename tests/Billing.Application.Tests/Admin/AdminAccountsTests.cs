@@ -312,12 +312,8 @@ public sealed class AdminAccountsTests
     [Fact]
     public async Task The_detail_has_stripe_now_usage_invoices_credit_and_events_and_records_the_summary()
     {
-        var id = AccountsTestBed.NewAccountId();
-        var customer = _stripe.CreateCustomer(id.Value);
-        var subscription = _stripe.CompleteCheckout(id.Value, customer, TestCatalog.ProMonthly);
+        var (id, subscription) = StoredSubscriber();
         var now = _bed.Time.GetUtcNow();
-        var applied = BillingAccount.Open(id, now).ApplySubscriptionSnapshot(subscription.ToSnapshot(now), _bed.Usage.Catalog, TimeSpan.Zero);
-        _bed.Usage.Accounts.Put(applied.Account with { StripeCustomerId = customer });
         (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 40)).AssertSucceeded();
         var invoiced = _bed.Runs.Put(InvoicedRun(id, now.AddMonths(-1)));
         await _bed.Credits.PostAsync(id, CreditOperation.Grant("g1", Usd, 1_000, now.AddDays(90), "pack:TEST", "pi_g1", "g1"), CancellationToken.None);
@@ -434,12 +430,7 @@ public sealed class AdminAccountsTests
     [Fact]
     public async Task Stripe_is_asked_about_the_stored_subscription_even_when_it_has_ended_there()
     {
-        var id = AccountsTestBed.NewAccountId();
-        var customer = _stripe.CreateCustomer(id.Value);
-        var subscription = _stripe.CompleteCheckout(id.Value, customer, TestCatalog.ProMonthly);
-        var now = _bed.Time.GetUtcNow();
-        var applied = BillingAccount.Open(id, now).ApplySubscriptionSnapshot(subscription.ToSnapshot(now), _bed.Usage.Catalog, TimeSpan.Zero);
-        _bed.Usage.Accounts.Put(applied.Account with { StripeCustomerId = customer });
+        var (id, subscription) = StoredSubscriber();
         _stripe.CancelNow(subscription); // its customer.subscription.deleted not applied yet
 
         var stripe = (await _admin.GetAsync(id, CancellationToken.None)).AssertSucceeded().Stripe;
@@ -503,6 +494,18 @@ public sealed class AdminAccountsTests
     {
         var account = _bed.Usage.Accounts.GetAsync(id, CancellationToken.None).GetAwaiter().GetResult() ?? throw new InvalidOperationException("not stored");
         _directory.RecordAsync(AccountSummary.Of(account, _bed.Usage.Entitlements.Evaluate(account, _bed.Time.GetUtcNow())), CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>A new Stripe customer's account with its PRO subscription stored, as the webhooks left it.</summary>
+    private (AccountId Id, FakeStripeSubscription Subscription) StoredSubscriber()
+    {
+        var id = AccountsTestBed.NewAccountId();
+        var customer = _stripe.CreateCustomer(id.Value);
+        var subscription = _stripe.CompleteCheckout(id.Value, customer, TestCatalog.ProMonthly);
+        var now = _bed.Time.GetUtcNow();
+        var applied = BillingAccount.Open(id, now).ApplySubscriptionSnapshot(subscription.ToSnapshot(now), _bed.Usage.Catalog, TimeSpan.Zero);
+        _bed.Usage.Accounts.Put(applied.Account with { StripeCustomerId = customer });
+        return (id, subscription);
     }
 
     private async Task<List<string>> ListedAsync(AdminAccountListRequest request) =>
