@@ -110,6 +110,7 @@ public sealed class StripeCustomerProvisioningTests
     [Theory]
     [InlineData("user-1", "customer-create:user-1")]
     [InlineData("auth0|5f7c8ec7c33c6c004bbafe82", "customer-create:auth0|5f7c8ec7c33c6c004bbafe82")]
+    [InlineData("!ops~1", "customer-create:!ops~1")] // the first and the last printable ASCII character
     public void The_idempotency_key_is_the_account_id_when_it_is_header_safe(string accountId, string expected) =>
         Assert.Equal(expected, PaymentIdempotencyKeys.CustomerCreation(AccountId.Parse(accountId)));
 

@@ -2,6 +2,7 @@ using Billing.Application.Admin;
 using Billing.Application.Entitlements;
 using Billing.Application.Tests.Fakes;
 using Billing.Domain.Accounts;
+using Billing.Domain.Subscriptions;
 using Billing.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -27,6 +28,20 @@ public sealed class AccountDirectoryIndexerTests
 
         var summary = Assert.Single(directory.Stored);
         Assert.Equal((account.Id, "FREE", AccountSummary.NoSubscription, account.Version), (summary.AccountId, summary.Plan.Value, summary.Status, summary.AccountVersion));
+    }
+
+    [Fact]
+    public async Task A_past_due_account_within_its_grace_period_is_recorded_with_its_paid_plan()
+    {
+        var bed = new UsageTestBed();
+        bed.Time.SetUtcNow(Now);
+        var (id, _) = bed.Subscribe(TestCatalog.ProMonthly, SubscriptionStatus.PastDue);
+        var directory = new InMemoryAccountDirectory();
+
+        await Indexer(directory).AccountChangedAsync((await bed.Accounts.GetAsync(id, CancellationToken.None))!, CancellationToken.None);
+
+        var summary = Assert.Single(directory.Stored);
+        Assert.Equal(("PRO", "past_due"), (summary.Plan.Value, summary.Status)); // as the listing's plan filter and the entitlement have it
     }
 
     [Fact]

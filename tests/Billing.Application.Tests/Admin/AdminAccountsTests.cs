@@ -98,19 +98,33 @@ public sealed class AdminAccountsTests
     {
         var ids = Enumerable.Range(0, 3).Select(_ => _bed.Usage.Register()).ToList();
         ids.ForEach(Index);
-        var first = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "free", Query: "   ", Limit: 1), CancellationToken.None)).AssertSucceeded();
+        var first = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "free", Status: "none", Query: "   ", Limit: 1), CancellationToken.None)).AssertSucceeded();
 
-        var otherPlan = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "PRO", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
-        var otherSearch = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "FREE", Query: "x", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
-        var badPlan = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "GOLD", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
-        var same = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "FREE", Cursor: first.NextCursor, Limit: 1), CancellationToken.None)).AssertSucceeded();
+        var otherPlan = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "PRO", Status: "none", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
+        var otherStatus = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "FREE", Status: "active", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
+        var otherSearch = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "FREE", Status: "none", Query: "x", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
+        var badPlan = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "GOLD", Status: "none", Cursor: first.NextCursor), CancellationToken.None)).AssertInvalid();
+        var same = (await _admin.ListAsync(new AdminAccountListRequest(Plan: "FREE", Status: "none", Cursor: first.NextCursor, Limit: 1), CancellationToken.None)).AssertSucceeded();
 
         Assert.Equal(["cursor"], otherPlan.Fields);
+        Assert.Equal(["cursor"], otherStatus.Fields);
         Assert.Equal(
             "This cursor was handed out with other filters: send it with the same plan, status, q as the page it came from, or start again without a cursor.",
             Assert.Single(otherSearch.For("cursor")));
         Assert.Equal(["plan"], badPlan.Fields);
         Assert.Equal([Ids([.. ids])[1]], same.Accounts.Select(a => a.Summary.AccountId.Value));
+    }
+
+    [Fact]
+    public async Task A_search_in_other_letter_case_is_the_same_filter_for_the_cursor()
+    {
+        var ids = Enumerable.Range(0, 3).Select(_ => _bed.Usage.Register()).ToList();
+        ids.ForEach(Index);
+        var first = (await _admin.ListAsync(new AdminAccountListRequest(Query: "USER-", Limit: 1), CancellationToken.None)).AssertSucceeded();
+
+        var next = (await _admin.ListAsync(new AdminAccountListRequest(Query: "user-", Cursor: first.NextCursor, Limit: 1), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal([Ids([.. ids])[1]], next.Accounts.Select(a => a.Summary.AccountId.Value)); // q is case-insensitive
     }
 
     [Fact]
@@ -201,6 +215,21 @@ public sealed class AdminAccountsTests
     }
 
     [Fact]
+    public async Task Summaries_that_still_describe_their_accounts_are_listed_without_a_write()
+    {
+        var (pro, _) = _bed.Usage.Subscribe(TestCatalog.ProMonthly);
+        var free = _bed.Usage.Register();
+        Index(pro);
+        Index(free);
+        var records = _directory.Records;
+
+        var page = (await _admin.ListAsync(new AdminAccountListRequest(), CancellationToken.None)).AssertSucceeded();
+
+        Assert.Equal(2, page.Accounts.Count);
+        Assert.Equal(records, _directory.Records); // a listing writes only the summaries it finds behind
+    }
+
+    [Fact]
     public async Task A_plan_that_time_moved_is_recorded_again_though_the_account_was_not_written()
     {
         var id = AccountsTestBed.NewAccountId();
@@ -283,12 +312,8 @@ public sealed class AdminAccountsTests
     [Fact]
     public async Task The_detail_has_stripe_now_usage_invoices_credit_and_events_and_records_the_summary()
     {
-        var id = AccountsTestBed.NewAccountId();
-        var customer = _stripe.CreateCustomer(id.Value);
-        var subscription = _stripe.CompleteCheckout(id.Value, customer, TestCatalog.ProMonthly);
+        var (id, subscription) = StoredSubscriber();
         var now = _bed.Time.GetUtcNow();
-        var applied = BillingAccount.Open(id, now).ApplySubscriptionSnapshot(subscription.ToSnapshot(now), _bed.Usage.Catalog, TimeSpan.Zero);
-        _bed.Usage.Accounts.Put(applied.Account with { StripeCustomerId = customer });
         (await _bed.Usage.RecordAsync(id, UsageTestBed.AgentRuns, 40)).AssertSucceeded();
         var invoiced = _bed.Runs.Put(InvoicedRun(id, now.AddMonths(-1)));
         await _bed.Credits.PostAsync(id, CreditOperation.Grant("g1", Usd, 1_000, now.AddDays(90), "pack:TEST", "pi_g1", "g1"), CancellationToken.None);
@@ -356,6 +381,11 @@ public sealed class AdminAccountsTests
         var detail = (await _admin.GetAsync(id, CancellationToken.None)).AssertSucceeded();
 
         Assert.Equal(["month-2027-06", "month-2027-05", "month-2027-04", "month-2027-03", "month-2027-02", "month-2027-01"], detail.Usage.Select(p => p.Period.Key.Value));
+
+        // Later in June the six months are still January to June: months, not 6 x 30 days back from now.
+        _bed.Time.SetUtcNow(DateTimeOffset.Parse("2027-06-20T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var later = (await _admin.GetAsync(id, CancellationToken.None)).AssertSucceeded();
+        Assert.Equal(detail.Usage.Select(p => p.Period.Key), later.Usage.Select(p => p.Period.Key));
     }
 
     [Fact]
@@ -395,6 +425,18 @@ public sealed class AdminAccountsTests
         Assert.True(detail.Credits.Available);
         Assert.Equal([new Money(300, Usd)], detail.Credits.Credits!.Balance);
         Assert.Single(_directory.Stored);
+    }
+
+    [Fact]
+    public async Task Stripe_is_asked_about_the_stored_subscription_even_when_it_has_ended_there()
+    {
+        var (id, subscription) = StoredSubscriber();
+        _stripe.CancelNow(subscription); // its customer.subscription.deleted not applied yet
+
+        var stripe = (await _admin.GetAsync(id, CancellationToken.None)).AssertSucceeded().Stripe;
+
+        var asked = Assert.Single(stripe.Subscriptions); // what the operator needs to see: the stored one is canceled
+        Assert.Equal((subscription.Id, SubscriptionStatus.Canceled), (asked.SubscriptionId, asked.Status));
     }
 
     [Fact]
@@ -452,6 +494,18 @@ public sealed class AdminAccountsTests
     {
         var account = _bed.Usage.Accounts.GetAsync(id, CancellationToken.None).GetAwaiter().GetResult() ?? throw new InvalidOperationException("not stored");
         _directory.RecordAsync(AccountSummary.Of(account, _bed.Usage.Entitlements.Evaluate(account, _bed.Time.GetUtcNow())), CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>A new Stripe customer's account with its PRO subscription stored, as the webhooks left it.</summary>
+    private (AccountId Id, FakeStripeSubscription Subscription) StoredSubscriber()
+    {
+        var id = AccountsTestBed.NewAccountId();
+        var customer = _stripe.CreateCustomer(id.Value);
+        var subscription = _stripe.CompleteCheckout(id.Value, customer, TestCatalog.ProMonthly);
+        var now = _bed.Time.GetUtcNow();
+        var applied = BillingAccount.Open(id, now).ApplySubscriptionSnapshot(subscription.ToSnapshot(now), _bed.Usage.Catalog, TimeSpan.Zero);
+        _bed.Usage.Accounts.Put(applied.Account with { StripeCustomerId = customer });
+        return (id, subscription);
     }
 
     private async Task<List<string>> ListedAsync(AdminAccountListRequest request) =>

@@ -78,15 +78,21 @@ public sealed class AdminInvoicesTests
         Assert.Equal(["user-a", "user-b"], first.Invoices.Concat(same.Invoices).Select(i => i.AccountId.Value).Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public async Task The_runs_whose_draft_was_deleted_in_Stripe_are_listed_by_their_status()
+    [Theory]
+    [InlineData("draft")]
+    [InlineData("open")]
+    [InlineData("paid")]
+    [InlineData("uncollectible")]
+    [InlineData("void")]
+    [InlineData(InvoiceRunStatusSync.Deleted)] // a draft deleted in Stripe
+    public async Task Each_of_stripes_invoice_statuses_lists_the_runs_that_have_it(string status)
     {
-        _directory.Add(Run("user-a", November, InvoiceRunStatusSync.Deleted));
-        _directory.Add(Run("user-b", November, "draft"));
+        _directory.Add(Run("user-a", November, status));
+        _directory.Add(Run("user-b", November, status == "draft" ? "open" : "draft"));
 
-        var deleted = (await Invoices.ListAsync(new AdminInvoiceListRequest(Status: "deleted"), CancellationToken.None)).AssertSucceeded();
+        var listed = (await Invoices.ListAsync(new AdminInvoiceListRequest(Status: status), CancellationToken.None)).AssertSucceeded();
 
-        Assert.Equal(["user-a"], deleted.Invoices.Select(i => i.AccountId.Value));
+        Assert.Equal(["user-a"], listed.Invoices.Select(i => i.AccountId.Value));
     }
 
     [Fact]

@@ -44,6 +44,20 @@ public sealed class OpenCheckoutSessionTests
     }
 
     [Fact]
+    public async Task Going_back_to_a_price_whose_session_was_expired_gets_a_new_session_not_stripes_answer_to_the_old_key()
+    {
+        _bed.Gateway.IdempotentCheckouts = true; // Stripe answers a key it saw within 24 hours with the session it made then
+        var monthly = await StartAsync("basic", "month");
+        var yearly = await StartAsync("basic", "year"); // expires the monthly session
+
+        var again = await StartAsync("basic", "month"); // expires the yearly one
+
+        Assert.Equal([monthly.SessionId, yearly.SessionId], _bed.Gateway.ExpiredSessions);
+        Assert.NotEqual(monthly.SessionId, again.SessionId); // the expired page no longer takes a payment
+        Assert.False(again.Reused);
+    }
+
+    [Fact]
     public async Task A_request_cancelled_once_the_open_session_was_expired_leaves_no_dead_session_to_reuse()
     {
         var monthly = await StartAsync("basic", "month");
@@ -188,8 +202,10 @@ public sealed class OpenCheckoutSessionTests
         Assert.Equal(first.SessionId, (await _bed.Accounts.GetAsync(_id, CancellationToken.None))!.OpenCheckout!.SessionId);
     }
 
-    [Fact]
-    public async Task Two_tabs_with_other_cancel_urls_at_once_use_two_idempotency_keys()
+    [Theory]
+    [InlineData("month", "https://app.example.com/elsewhere")] // only the cancel URL tells the two requests apart
+    [InlineData("year", null)] // only the price does (the same plan: the same trial)
+    public async Task Two_tabs_with_other_cancel_urls_or_prices_at_once_use_two_idempotency_keys(string otherInterval, string? otherCancelUrl)
     {
         Task<Outcome<StartedCheckout>>? otherTab = null;
         _bed.Gateway.DuringCheckoutCreation = _ =>
@@ -197,9 +213,9 @@ public sealed class OpenCheckoutSessionTests
             _bed.Gateway.DuringCheckoutCreation = null;
             otherTab = _bed.Checkout.StartAsync(
                 _id,
-                new StartCheckout { Plan = "basic", Interval = "month", CancelUrl = "https://app.example.com/elsewhere" },
+                new StartCheckout { Plan = "basic", Interval = otherInterval, CancelUrl = otherCancelUrl },
                 CancellationToken.None);
-            return otherTab; // read the same account version: only the cancel URL tells the two requests apart
+            return otherTab; // read the same account version as this request
         };
 
         await StartAsync("basic", "month");

@@ -10,11 +10,16 @@ namespace Billing.Application.Tests.Fakes;
 internal sealed class InMemoryAccountDirectory : IAccountDirectory
 {
     private readonly ConcurrentDictionary<AccountId, AccountSummary> _summaries = new();
+    private int _records;
 
     public IReadOnlyCollection<AccountSummary> Stored => [.. _summaries.Values];
 
+    /// <summary>How many summaries were recorded (each a write of the index), kept or not.</summary>
+    public int Records => Volatile.Read(ref _records);
+
     public Task RecordAsync(AccountSummary summary, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _records);
         _summaries.AddOrUpdate(summary.AccountId, summary, (_, stored) => stored.AccountVersion > summary.AccountVersion ? stored : summary);
         return Task.CompletedTask;
     }

@@ -24,10 +24,16 @@ public sealed class PaymentIdempotencyKeysTests
 
         foreach (var account in new[] { id, longest })
         {
-            var key = PaymentIdempotencyKeys.UsageInvoiceStep(AccountId.Parse(account), "sub-20261110T100000Z", "item:" + InvoiceRun.CreditLineKey);
-            Assert.All(key, c => Assert.InRange(c, '!', '~'));
-            Assert.InRange(key.Length, 1, 255);
-            Assert.StartsWith("billing-usage:sha256:", key, StringComparison.Ordinal);
+            var accountId = AccountId.Parse(account);
+            var usage = PaymentIdempotencyKeys.UsageInvoiceStep(accountId, "sub-20261110T100000Z", "item:" + InvoiceRun.CreditLineKey);
+            var checkout = PaymentIdempotencyKeys.CheckoutCreation(
+                BillingAccount.Open(accountId, DateTimeOffset.UnixEpoch), "price_pro_month", 14, "https://app.example.com/billing/done", "https://app.example.com/billing");
+            foreach (var (key, hashed) in new[] { (usage, "billing-usage:sha256:"), (checkout, "checkout-create:sha256:") })
+            {
+                Assert.All(key, c => Assert.InRange(c, '!', '~'));
+                Assert.InRange(key.Length, 1, 255);
+                Assert.StartsWith(hashed, key, StringComparison.Ordinal);
+            }
         }
     }
 
