@@ -1,6 +1,7 @@
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.Tests.Fakes;
+using Billing.Application.Tests.StripeEvents.Simulation;
 using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
 using Billing.Domain.Plans;
@@ -463,6 +464,28 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task An_event_whose_read_of_stripe_is_older_than_the_one_the_account_holds_is_applied_the_newer_read_covers_it()
+    {
+        var (world, faults) = StallingWorld();
+        var customer = world.Stripe.CreateCustomer(Account);
+        var subscription = world.Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await world.DeliverNewEventsAsync();
+        world.Stripe.SetCancelAtPeriodEnd(subscription, cancel: true);
+        var updated = world.Stripe.Events[^1];
+        await world.DeliverAsync(updated);
+
+        // The worker reads the subscription, then stalls while another worker reads it a minute later and stores that
+        await ProcessStalledAfterItsFirstStripeReadAsync(world, faults, async () =>
+        {
+            world.Time.Advance(TimeSpan.FromMinutes(1));
+            await world.Sync.SyncAsync(AccountId.Parse(Account), subscription.Id, CancellationToken.None);
+        });
+
+        Assert.Equal(StripeEventStatus.Applied, world.Events.Get(updated.Id).Status); // what it announced is in the account
+        Assert.True(world.Account(Account).Subscription!.CancelAtPeriodEnd);
+    }
+
+    [Fact]
     public async Task A_subscription_cancelling_at_period_end_stands_against_a_new_Checkout_until_that_instant_not_at_it()
     {
         var (_, first) = await ProCancellingAtPeriodEndAsync();
@@ -810,6 +833,33 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Equal(AccountId.Parse("owner-1"), _world.Links.All[customer]);
         Assert.NotNull(_world.Account("owner-1").Subscription);
         Assert.Null(await _world.Accounts.GetAsync(AccountId.Parse("intruder-2"), CancellationToken.None));
+    }
+
+    /// <summary>A world whose workers can be stalled between two port calls (<see cref="ProcessStalledAfterItsFirstStripeReadAsync"/>).</summary>
+    private static (WebhookWorld World, FaultPlan Faults) StallingWorld()
+    {
+        var faults = new FaultPlan(new Random(0)) { InterleaveProbability = 1 };
+        return (new WebhookWorld(faults), faults);
+    }
+
+    /// <summary>Processes the queue; right after the worker's first read of Stripe, before its next port call, <paramref name="meanwhile"/> runs (another worker, a change in Stripe).</summary>
+    private static async Task ProcessStalledAfterItsFirstStripeReadAsync(WebhookWorld world, FaultPlan faults, Func<Task> meanwhile)
+    {
+        var reads = world.Stripe.Reads;
+        var stalled = false;
+        faults.Interleave = async _ =>
+        {
+            if (!stalled && world.Stripe.Reads > reads)
+            {
+                stalled = true;
+                await meanwhile();
+            }
+        };
+        await faults.RunAttemptAsync(0, async () =>
+        {
+            await world.ProcessQueueAsync();
+            return true;
+        });
     }
 
     private long? Quota() =>
