@@ -486,6 +486,30 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task An_event_about_a_second_live_subscription_that_vanishes_from_stripe_before_it_is_settled_is_ignored_with_the_operators_remedy()
+    {
+        var (world, faults) = StallingWorld();
+        var customer = world.Stripe.CreateCustomer(Account);
+        var first = world.Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await world.DeliverNewEventsAsync();
+        var second = world.Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        var completed = world.Stripe.Events.Single(e => e.Type == "checkout.session.completed" && e.SubscriptionId == second.Id);
+        await world.DeliverAsync(completed);
+
+        await ProcessStalledAfterItsFirstStripeReadAsync(world, faults, () =>
+        {
+            world.Stripe.Forget(second); // read live, then Stripe no longer has it: the conflict cannot be settled
+            return Task.CompletedTask;
+        });
+
+        var record = world.Events.Get(completed.Id);
+        Assert.Equal(StripeEventStatus.Ignored, record.Status); // nothing applied: not marked as if it had been
+        Assert.Contains("both live in Stripe; cancel one, then re-sync the account", record.Note, StringComparison.Ordinal);
+        Assert.Equal(first.Id, world.Account(Account).Subscription!.SubscriptionId);
+        Assert.Empty(world.Stripe.Refunds);
+    }
+
+    [Fact]
     public async Task A_subscription_cancelling_at_period_end_stands_against_a_new_Checkout_until_that_instant_not_at_it()
     {
         var (_, first) = await ProCancellingAtPeriodEndAsync();
