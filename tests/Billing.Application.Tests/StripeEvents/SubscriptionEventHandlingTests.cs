@@ -632,8 +632,9 @@ public sealed class SubscriptionEventHandlingTests
     public async Task After_the_customer_was_deleted_a_new_customers_checkout_is_adopted_whatever_the_order()
     {
         var old = Stripe.CreateCustomer(Account);
-        Stripe.CompleteCheckout(Account, old, TestCatalog.ProMonthly);
+        var ended = Stripe.CompleteCheckout(Account, old, TestCatalog.ProMonthly);
         await _world.DeliverNewEventsAsync();
+        var delivered = Stripe.Events.Count;
         Stripe.DeleteCustomer(old);
         var fresh = Stripe.CreateCustomer(Account);
         var subscription = Stripe.CompleteCheckout(Account, fresh, TestCatalog.BasicMonthly);
@@ -644,6 +645,9 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Equal(fresh, account.StripeCustomerId);
         Assert.Equal(subscription.Id, account.Subscription!.SubscriptionId);
         Assert.Equal([old], account.FormerStripeCustomerIds);
+        var lastOfTheOld = _world.Events.Get(Stripe.Events.Skip(delivered).Single(e => e.SubscriptionId == ended.Id).Id); // delivered last
+        Assert.Equal(StripeEventStatus.Ignored, lastOfTheOld.Status);
+        Assert.Contains("belongs to another Stripe customer", lastOfTheOld.Note, StringComparison.Ordinal);
     }
 
     [Fact]
