@@ -191,6 +191,23 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Equal(subscription.Id, _world.Account(Account).Subscription!.SubscriptionId);
     }
 
+    [Theory]
+    [InlineData("customer.subscription.created")]
+    [InlineData("invoice.paid")]
+    public async Task A_subscription_event_of_a_customer_not_linked_yet_is_applied_to_the_account_its_metadata_names_and_links_it(string type)
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly); // account_id metadata on the subscription
+        var first = Stripe.Events.Single(e => e.Type == type);
+
+        await _world.DeliverAsync(first); // before the checkout completion
+        await _world.ProcessQueueAsync();
+
+        Assert.Equal(StripeEventStatus.Applied, _world.Events.Get(first.Id).Status);
+        Assert.Equal(AccountId.Parse(Account), _world.Links.All[customer]);
+        Assert.Equal(subscription.Id, _world.Account(Account).Subscription!.SubscriptionId);
+    }
+
     [Fact]
     public async Task Renewal_moves_the_usage_period_so_counters_roll_over()
     {
