@@ -384,8 +384,25 @@ public sealed class InvoiceRunStatusSyncTests
 
         var result = await HandleUsageInvoiceEventAsync("invoice.deleted", run);
 
-        Assert.False(result.IsApplied);
+        Assert.Equal((false, "A deleted invoice changes no account; a usage invoice's run follows it."), (result.IsApplied, result.Note));
         Assert.Equal((InvoiceRunStep.Recorded, InvoiceRunStatusSync.Deleted), (_bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status));
+    }
+
+    [Fact]
+    public async Task An_invoice_finalized_event_of_a_run_its_job_has_not_recorded_yet_is_left_to_the_job_and_changes_no_account()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.KeepAsDraft, ResumesAt: null));
+        _bed.Options.FailOnceAt = [nameof(InvoiceRunStep.Finalized)]; // the job stops after keeping the draft, before recording it
+        await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => _bed.DeliverAsync(subscriber.Job));
+        var kept = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        await _bed.Stripe.FinalizeAsync(kept.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None); // by the merchant
+        var saves = _bed.Runs.History.Count;
+
+        var result = await HandleUsageInvoiceEventAsync("invoice.finalized", kept);
+
+        Assert.Equal((false, "A finalized invoice changes no account; a usage invoice's run follows it."), (result.IsApplied, result.Note));
+        Assert.Equal(saves, _bed.Runs.History.Count); // no save to race the job's: the job records what Stripe has
     }
 
     [Fact]
