@@ -707,9 +707,11 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Equal((StripeEventStatus.Ignored, "Checkout Session cs_other is not the account's open Checkout."), (record.Status, record.Note));
         Assert.Equal(0, _world.Accounts.Writes - writes);
 
-        await _world.DeliverAsync(Stripe.ExpireCheckout("cs_open", customer, Account));
+        var open = Stripe.ExpireCheckout("cs_open", customer, Account);
+        await _world.DeliverAsync(open);
         await _world.ProcessQueueAsync();
         Assert.Null(_world.Account(Account).OpenCheckout);
+        Assert.Equal(StripeEventStatus.Applied, _world.Events.Get(open.Id).Status); // its effect is in the account
     }
 
     /// <summary>
