@@ -392,10 +392,7 @@ public sealed class InvoiceRunStatusSyncTests
     public async Task An_invoice_finalized_event_of_a_run_its_job_has_not_recorded_yet_is_left_to_the_job_and_changes_no_account()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
-        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.KeepAsDraft, ResumesAt: null));
-        _bed.Options.FailOnceAt = [nameof(InvoiceRunStep.Finalized)]; // the job stops after keeping the draft, before recording it
-        await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => _bed.DeliverAsync(subscriber.Job));
-        var kept = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        var kept = await _bed.RunKeptAsDraftNotRecordedAsync(subscriber);
         await _bed.Stripe.FinalizeAsync(kept.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None); // by the merchant
         var saves = _bed.Runs.History.Count;
 
