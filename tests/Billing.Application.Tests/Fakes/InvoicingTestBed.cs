@@ -187,6 +187,21 @@ internal sealed class InvoicingTestBed
     public Task<InvoiceRun?> DeliverAsync(InvoiceJob job, long deliveryAttempt = 1) => Invoicer.RunAsync(job, deliveryAttempt, CancellationToken.None);
 
     /// <summary>
+    /// The subscription's collection paused with its invoices kept as drafts, and the job's delivery stopped after
+    /// keeping the run's draft, before recording the run: at <see cref="InvoiceRunStep.Finalized"/>, <c>draft</c>.
+    /// </summary>
+    public async Task<InvoiceRun> RunKeptAsDraftNotRecordedAsync(Subscriber subscriber)
+    {
+        ArgumentNullException.ThrowIfNull(subscriber);
+        Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.KeepAsDraft, ResumesAt: null));
+        Options.FailOnceAt = [nameof(InvoiceRunStep.Finalized)];
+        await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => DeliverAsync(subscriber.Job));
+        var kept = Runs.Find(subscriber.Id, subscriber.Period.Key)!;
+        Assert.Equal((InvoiceRunStep.Finalized, "draft"), (kept.Step, kept.Status));
+        return kept;
+    }
+
+    /// <summary>
     /// The run's draft changed in the dashboard (an item of 99 added) before it was finalized: the job refuses to
     /// finalize it and leaves it at <see cref="InvoiceRunStep.ItemsCreated"/> for an operator (the job's delivery
     /// fails, as every later one would, and ends in the poison queue).

@@ -130,11 +130,7 @@ public sealed class InvoiceAccountCollectionPauseTests
     public async Task A_kept_draft_the_merchant_finalizes_before_its_run_is_recorded_is_recorded_with_its_number_and_link()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
-        _bed.Stripe.PauseCollection(subscriber.SubscriptionId, new CollectionPause(CollectionPauseBehavior.KeepAsDraft, ResumesAt: null));
-        _bed.Options.FailOnceAt = [nameof(InvoiceRunStep.Finalized)]; // the delivery stops after keeping the draft, before recording it
-        await Assert.ThrowsAsync<InjectedInvoicingFaultException>(() => _bed.DeliverAsync(subscriber.Job));
-        var kept = _bed.Runs.Find(subscriber.Id, subscriber.Period.Key);
-        Assert.Equal((InvoiceRunStep.Finalized, "draft"), (kept!.Step, kept.Status));
+        var kept = await _bed.RunKeptAsDraftNotRecordedAsync(subscriber);
 
         // Meanwhile the merchant finalizes the draft; its invoice.finalized is left to the job, which has not recorded the run
         var finalized = await _bed.Stripe.FinalizeAsync(kept.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None);

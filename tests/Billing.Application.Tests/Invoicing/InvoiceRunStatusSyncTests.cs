@@ -210,6 +210,21 @@ public sealed class InvoiceRunStatusSyncTests
     }
 
     [Fact]
+    public async Task A_voided_usage_invoices_event_records_void_on_its_run_and_gives_the_credit_back_and_changes_no_account()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        await _bed.GrantAsync(subscriber.Id, "cs_a", 2_000);
+        var run = await _bed.DeliverAsync(subscriber.Job);
+        _bed.Stripe.SetStatus(run!.StripeInvoiceId!, "void");
+
+        var result = await HandleUsageInvoiceEventAsync("invoice.voided", run);
+
+        Assert.Equal((false, "A usage invoice changes no account; its run follows it."), (result.IsApplied, result.Note));
+        Assert.Equal("void", _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status);
+        Assert.Equal(2_000, Assert.Single(_bed.CreditStore.Entries(subscriber.Id), e => e.Kind == CreditEntryKind.Restore).Amount);
+    }
+
+    [Fact]
     public async Task A_copy_of_the_invoice_made_in_Stripe_hides_neither_its_void_nor_its_credit()
     {
         var subscriber = await _bed.ClosedProPeriodAsync();
@@ -366,22 +381,25 @@ public sealed class InvoiceRunStatusSyncTests
         var subscriber = await _bed.ClosedProPeriodAsync();
         var run = await _bed.RunLeftForAnOperatorAsync(subscriber);
         _bed.Stripe.DeleteDraft(run.StripeInvoiceId!);
-        var handler = new InvoicePaymentEventsHandler(new StripeEventAccountResolver(new InMemoryStripeCustomerLinks(), NullLogger<StripeEventAccountResolver>.Instance), _bed.Sync, _bed.StatusSync);
-        var deleted = new StripeEventPayload
-        {
-            Id = "evt_deleted_1",
-            Type = "invoice.deleted",
-            Created = _bed.Time.GetUtcNow(),
-            ObjectType = "invoice",
-            ObjectId = run.StripeInvoiceId,
-            BillingReason = InvoiceRunStatusSync.UsageInvoiceBillingReason,
-            BillingRun = run.RunId,
-        };
 
-        var result = await handler.HandleAsync(deleted, CancellationToken.None);
+        var result = await HandleUsageInvoiceEventAsync("invoice.deleted", run);
 
-        Assert.False(result.IsApplied);
+        Assert.Equal((false, "A deleted invoice changes no account; a usage invoice's run follows it."), (result.IsApplied, result.Note));
         Assert.Equal((InvoiceRunStep.Recorded, InvoiceRunStatusSync.Deleted), (_bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Step, _bed.Runs.Find(subscriber.Id, subscriber.Period.Key)!.Status));
+    }
+
+    [Fact]
+    public async Task An_invoice_finalized_event_of_a_run_its_job_has_not_recorded_yet_is_left_to_the_job_and_changes_no_account()
+    {
+        var subscriber = await _bed.ClosedProPeriodAsync();
+        var kept = await _bed.RunKeptAsDraftNotRecordedAsync(subscriber);
+        await _bed.Stripe.FinalizeAsync(kept.StripeInvoiceId!, "dashboard-finalize", CancellationToken.None); // by the merchant
+        var saves = _bed.Runs.History.Count;
+
+        var result = await HandleUsageInvoiceEventAsync("invoice.finalized", kept);
+
+        Assert.Equal((false, "A finalized invoice changes no account; a usage invoice's run follows it."), (result.IsApplied, result.Note));
+        Assert.Equal(saves, _bed.Runs.History.Count); // no save to race the job's: the job records what Stripe has
     }
 
     [Fact]
@@ -419,4 +437,20 @@ public sealed class InvoiceRunStatusSyncTests
 
     /// <summary>An event of the run's own invoice, with the <c>billing_run</c> metadata the run gave it.</summary>
     private Task<bool> RefreshAsync(InvoiceRun run) => _bed.StatusSync.RefreshAsync(run.StripeInvoiceId!, run.RunId, QueueDelivery.First, CancellationToken.None);
+
+    /// <summary>An <c>invoice.*</c> event of the run's usage invoice, as Stripe sends it, through the invoice events' handler.</summary>
+    private Task<StripeEventHandlingResult> HandleUsageInvoiceEventAsync(string type, InvoiceRun run) =>
+        new InvoicePaymentEventsHandler(new StripeEventAccountResolver(new InMemoryStripeCustomerLinks(), NullLogger<StripeEventAccountResolver>.Instance), _bed.Sync, _bed.StatusSync)
+            .HandleAsync(
+                new StripeEventPayload
+                {
+                    Id = "evt_" + type.Replace('.', '_'),
+                    Type = type,
+                    Created = _bed.Time.GetUtcNow(),
+                    ObjectType = "invoice",
+                    ObjectId = run.StripeInvoiceId,
+                    BillingReason = InvoiceRunStatusSync.UsageInvoiceBillingReason,
+                    BillingRun = run.RunId,
+                },
+                CancellationToken.None);
 }

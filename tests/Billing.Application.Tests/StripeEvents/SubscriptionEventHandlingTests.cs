@@ -1,6 +1,7 @@
 using Billing.Application.Payments;
 using Billing.Application.StripeEvents;
 using Billing.Application.Tests.Fakes;
+using Billing.Application.Tests.StripeEvents.Simulation;
 using Billing.Domain.Accounts;
 using Billing.Domain.Entitlements;
 using Billing.Domain.Plans;
@@ -167,8 +168,8 @@ public sealed class SubscriptionEventHandlingTests
 
         var account = _world.Account(Account);
         Assert.Equal(endedLast, account.Subscription); // not the older one's plan and dates on the billing page
-        var paidLate = Stripe.Events[^1];
-        Assert.Equal(StripeEventStatus.Ignored, _world.Events.Get(paidLate.Id).Status);
+        var paidLate = _world.Events.Get(Stripe.Events[^1].Id);
+        Assert.Equal((StripeEventStatus.Ignored, AccountId.Parse(Account)), (paidLate.Status, paidLate.AccountId)); // in the account's history for the operator
     }
 
     [Fact]
@@ -187,6 +188,23 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Null(await _world.Accounts.GetAsync(AccountId.Parse(Account), CancellationToken.None));
 
         await _world.DeliverNewEventsAsync();
+        Assert.Equal(subscription.Id, _world.Account(Account).Subscription!.SubscriptionId);
+    }
+
+    [Theory]
+    [InlineData("customer.subscription.created")]
+    [InlineData("invoice.paid")]
+    public async Task A_subscription_event_of_a_customer_not_linked_yet_is_applied_to_the_account_its_metadata_names_and_links_it(string type)
+    {
+        var customer = Stripe.CreateCustomer(Account);
+        var subscription = Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly); // account_id metadata on the subscription
+        var first = Stripe.Events.Single(e => e.Type == type);
+
+        await _world.DeliverAsync(first); // before the checkout completion
+        await _world.ProcessQueueAsync();
+
+        Assert.Equal(StripeEventStatus.Applied, _world.Events.Get(first.Id).Status);
+        Assert.Equal(AccountId.Parse(Account), _world.Links.All[customer]);
         Assert.Equal(subscription.Id, _world.Account(Account).Subscription!.SubscriptionId);
     }
 
@@ -463,6 +481,52 @@ public sealed class SubscriptionEventHandlingTests
     }
 
     [Fact]
+    public async Task An_event_whose_read_of_stripe_is_older_than_the_one_the_account_holds_is_applied_the_newer_read_covers_it()
+    {
+        var (world, faults) = StallingWorld();
+        var customer = world.Stripe.CreateCustomer(Account);
+        var subscription = world.Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await world.DeliverNewEventsAsync();
+        world.Stripe.SetCancelAtPeriodEnd(subscription, cancel: true);
+        var updated = world.Stripe.Events[^1];
+        await world.DeliverAsync(updated);
+
+        // The worker reads the subscription, then stalls while another worker reads it a minute later and stores that
+        await ProcessStalledAfterItsFirstStripeReadAsync(world, faults, async () =>
+        {
+            world.Time.Advance(TimeSpan.FromMinutes(1));
+            await world.Sync.SyncAsync(AccountId.Parse(Account), subscription.Id, CancellationToken.None);
+        });
+
+        Assert.Equal(StripeEventStatus.Applied, world.Events.Get(updated.Id).Status); // what it announced is in the account
+        Assert.True(world.Account(Account).Subscription!.CancelAtPeriodEnd);
+    }
+
+    [Fact]
+    public async Task An_event_about_a_second_live_subscription_that_vanishes_from_stripe_before_it_is_settled_is_ignored_with_the_operators_remedy()
+    {
+        var (world, faults) = StallingWorld();
+        var customer = world.Stripe.CreateCustomer(Account);
+        var first = world.Stripe.CompleteCheckout(Account, customer, TestCatalog.ProMonthly);
+        await world.DeliverNewEventsAsync();
+        var second = world.Stripe.CompleteCheckout(Account, customer, TestCatalog.BasicMonthly);
+        var completed = world.Stripe.Events.Single(e => e.Type == "checkout.session.completed" && e.SubscriptionId == second.Id);
+        await world.DeliverAsync(completed);
+
+        await ProcessStalledAfterItsFirstStripeReadAsync(world, faults, () =>
+        {
+            world.Stripe.Forget(second); // read live, then Stripe no longer has it: the conflict cannot be settled
+            return Task.CompletedTask;
+        });
+
+        var record = world.Events.Get(completed.Id);
+        Assert.Equal(StripeEventStatus.Ignored, record.Status); // nothing applied: not marked as if it had been
+        Assert.Contains("both live in Stripe; cancel one, then re-sync the account", record.Note, StringComparison.Ordinal);
+        Assert.Equal(first.Id, world.Account(Account).Subscription!.SubscriptionId);
+        Assert.Empty(world.Stripe.Refunds);
+    }
+
+    [Fact]
     public async Task A_subscription_cancelling_at_period_end_stands_against_a_new_Checkout_until_that_instant_not_at_it()
     {
         var (_, first) = await ProCancellingAtPeriodEndAsync();
@@ -585,8 +649,9 @@ public sealed class SubscriptionEventHandlingTests
     public async Task After_the_customer_was_deleted_a_new_customers_checkout_is_adopted_whatever_the_order()
     {
         var old = Stripe.CreateCustomer(Account);
-        Stripe.CompleteCheckout(Account, old, TestCatalog.ProMonthly);
+        var ended = Stripe.CompleteCheckout(Account, old, TestCatalog.ProMonthly);
         await _world.DeliverNewEventsAsync();
+        var delivered = Stripe.Events.Count;
         Stripe.DeleteCustomer(old);
         var fresh = Stripe.CreateCustomer(Account);
         var subscription = Stripe.CompleteCheckout(Account, fresh, TestCatalog.BasicMonthly);
@@ -597,6 +662,9 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Equal(fresh, account.StripeCustomerId);
         Assert.Equal(subscription.Id, account.Subscription!.SubscriptionId);
         Assert.Equal([old], account.FormerStripeCustomerIds);
+        var lastOfTheOld = _world.Events.Get(Stripe.Events.Skip(delivered).Single(e => e.SubscriptionId == ended.Id).Id); // delivered last
+        Assert.Equal(StripeEventStatus.Ignored, lastOfTheOld.Status);
+        Assert.Contains("belongs to another Stripe customer", lastOfTheOld.Note, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -639,9 +707,11 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Equal((StripeEventStatus.Ignored, "Checkout Session cs_other is not the account's open Checkout."), (record.Status, record.Note));
         Assert.Equal(0, _world.Accounts.Writes - writes);
 
-        await _world.DeliverAsync(Stripe.ExpireCheckout("cs_open", customer, Account));
+        var open = Stripe.ExpireCheckout("cs_open", customer, Account);
+        await _world.DeliverAsync(open);
         await _world.ProcessQueueAsync();
         Assert.Null(_world.Account(Account).OpenCheckout);
+        Assert.Equal(StripeEventStatus.Applied, _world.Events.Get(open.Id).Status); // its effect is in the account
     }
 
     /// <summary>
@@ -810,6 +880,33 @@ public sealed class SubscriptionEventHandlingTests
         Assert.Equal(AccountId.Parse("owner-1"), _world.Links.All[customer]);
         Assert.NotNull(_world.Account("owner-1").Subscription);
         Assert.Null(await _world.Accounts.GetAsync(AccountId.Parse("intruder-2"), CancellationToken.None));
+    }
+
+    /// <summary>A world whose workers can be stalled between two port calls (<see cref="ProcessStalledAfterItsFirstStripeReadAsync"/>).</summary>
+    private static (WebhookWorld World, FaultPlan Faults) StallingWorld()
+    {
+        var faults = new FaultPlan(new Random(0)) { InterleaveProbability = 1 };
+        return (new WebhookWorld(faults), faults);
+    }
+
+    /// <summary>Processes the queue; right after the worker's first read of Stripe, before its next port call, <paramref name="meanwhile"/> runs (another worker, a change in Stripe).</summary>
+    private static async Task ProcessStalledAfterItsFirstStripeReadAsync(WebhookWorld world, FaultPlan faults, Func<Task> meanwhile)
+    {
+        var reads = world.Stripe.Reads;
+        var stalled = false;
+        faults.Interleave = async _ =>
+        {
+            if (!stalled && world.Stripe.Reads > reads)
+            {
+                stalled = true;
+                await meanwhile();
+            }
+        };
+        await faults.RunAttemptAsync(0, async () =>
+        {
+            await world.ProcessQueueAsync();
+            return true;
+        });
     }
 
     private long? Quota() =>
