@@ -122,7 +122,7 @@ public sealed class CosmosStripeEventStore(
             eventId,
             [
                 PatchOperation.Set("/status", StatusValue(StripeEventStatus.Failed)),
-                PatchOperation.Set("/note", Truncate(failure)),
+                PatchOperation.Set("/note", WholeCharacters.Prefix(failure, MaxNoteLength)),
             ],
             cancellationToken);
     }
@@ -153,7 +153,7 @@ public sealed class CosmosStripeEventStore(
 
         if (note is not null)
         {
-            operations.Add(PatchOperation.Set("/note", Truncate(note)));
+            operations.Add(PatchOperation.Set("/note", WholeCharacters.Prefix(note, MaxNoteLength)));
         }
 
         return [.. operations];
@@ -197,8 +197,6 @@ public sealed class CosmosStripeEventStore(
                     : new StripeEventTransitionResult(StripeEventTransitionOutcome.AlreadyFinal, ToRecord(current));
         }
     }
-
-    private static string Truncate(string text) => WholeCharacters.Prefix(text, MaxNoteLength);
 
     private static StripeEventRecord ToRecord(StripeEventDocument document) => new()
     {
