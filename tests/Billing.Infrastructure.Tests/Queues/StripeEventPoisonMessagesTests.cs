@@ -72,10 +72,10 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
     {
         await PoisonAsync(Reference("evt_a"), Reference("evt_b"), "not json");
 
-        var result = await Poison().ReplayAsync(["evt_missing", "evt_a", "evt_gone"], CancellationToken.None);
+        var result = await Poison().ReplayAsync(["evt_missing", "evt_a", "EVT_B", "evt_gone"], CancellationToken.None);
 
         Assert.Equal(["evt_a"], result.Replayed.Select(r => r.EventId));
-        Assert.Equal(["evt_gone", "evt_missing"], result.NotFound); // in id order
+        Assert.Equal(["EVT_B", "evt_gone", "evt_missing"], result.NotFound); // in id order; Stripe's ids are case-sensitive
         var main = (await _azurite.RawMain.PeekMessagesAsync(32)).Value.Select(m => Encoding.UTF8.GetString(Convert.FromBase64String(m.Body.ToString()))).ToList();
         Assert.Equal("evt_a", StripeEventQueueMessage.Parse(Assert.Single(main)).EventId);
 
@@ -109,6 +109,22 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
         Assert.Empty(result.NotFound);
         Assert.Empty(await AzuriteQueues.PeekTextsAsync(_azurite.Queues.Poison));
         Assert.Equal(3, (await AzuriteQueues.PeekTextsAsync(_azurite.Queues.Main)).Count);
+    }
+
+    [Fact]
+    public async Task A_poison_queue_longer_than_a_peek_is_listed_a_peek_at_a_time_and_replayed_whole_leaving_nothing_behind()
+    {
+        var ids = Enumerable.Range(1, StripeEventPoisonMessages.MaxPeek + 8).Select(i => $"evt_{i:D2}").ToList();
+        await PoisonAsync([.. ids.Select(Reference)]);
+
+        var listing = await Poison().ListAsync(StripeEventPoisonMessages.MaxPeek, CancellationToken.None);
+        var result = await Poison().ReplayAsync([], CancellationToken.None);
+
+        Assert.Equal((ids.Count, StripeEventPoisonMessages.MaxPeek), (listing.ApproximateCount, listing.Messages.Count));
+        Assert.Equal(ids, result.Replayed.Select(r => r.EventId).Order(StringComparer.Ordinal));
+        Assert.Equal(ids.Count, (await _azurite.Queues.Main.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        // Deleted, not merely hidden by the replay's lease: a hidden message would come back and be replayed twice.
+        Assert.Equal(0, (await Poison().ListAsync(1, CancellationToken.None)).ApproximateCount);
     }
 
     [Fact]
