@@ -40,6 +40,8 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
         var stored = listing.Messages[0];
         Assert.Equal(("evt_stored", "invoice.paid", "failed", 5, "user-1", null), (stored.EventId, stored.EventType, stored.Status, stored.Attempts, stored.AccountId, stored.Problem));
         Assert.StartsWith("Attempt 5", stored.Note, StringComparison.Ordinal);
+        Assert.Equal(Received.AddMinutes(3), stored.LastAttemptAt);
+        Assert.InRange(stored.InsertedOn, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1)); // the queue's, not a default
         Assert.Equal(("in_1", "cus_1"), (stored.ObjectId, stored.CustomerId));
         Assert.Equal(("evt_unknown", "The event is not in the event store."), (listing.Messages[1].EventId, listing.Messages[1].Problem));
         Assert.Null(listing.Messages[2].EventId);
@@ -56,12 +58,13 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
         Store("evt_expanded", """{"data":{"object":{"id":"cs_9","object":"checkout.session","customer":{"id":"cus_8","object":"customer"}}}}""");
         Store("evt_guest", """{"data":{"object":{"id":"cs_7","object":"checkout.session","customer":null}}}""");
         Store("evt_broken", "not json");
-        await PoisonAsync(Reference("evt_customer"), Reference("evt_expanded"), Reference("evt_guest"), Reference("evt_broken"));
+        Store("evt_odd", """{"data":{"object":"in_1"}}""");
+        await PoisonAsync(Reference("evt_customer"), Reference("evt_expanded"), Reference("evt_guest"), Reference("evt_broken"), Reference("evt_odd"));
 
         var listing = await Poison().ListAsync(10, CancellationToken.None);
 
         Assert.Equal(
-            [("cus_9", "cus_9"), ("cs_9", "cus_8"), ("cs_7", null), (null, null)],
+            [("cus_9", "cus_9"), ("cs_9", "cus_8"), ("cs_7", null), (null, null), (null, null)],
             listing.Messages.Select(m => (m.ObjectId, m.CustomerId)));
         Assert.All(listing.Messages, m => Assert.Null(m.AccountId));
         Assert.All(listing.Messages, m => Assert.Null(m.Problem));
@@ -157,12 +160,14 @@ public sealed class StripeEventPoisonMessagesTests : IAsyncLifetime
         // In Azure a poison message lives 7 days: the Functions host sends it with the queue's default time to live.
         Store("evt_expired", "{}");
         Store("evt_done", "{}");
+        Store("evt_ignored", "{}");
         _events.Records["evt_done"] = _events.Records["evt_done"] with { Status = StripeEventStatus.Applied };
+        _events.Records["evt_ignored"] = _events.Records["evt_ignored"] with { Status = StripeEventStatus.Ignored }; // final too
 
-        var result = await Poison().ReplayAsync(["evt_expired", "evt_done", "evt_unknown"], CancellationToken.None);
+        var result = await Poison().ReplayAsync(["evt_expired", "evt_done", "evt_ignored", "evt_unknown"], CancellationToken.None);
 
         Assert.Equal(["evt_expired"], result.Replayed.Select(r => r.EventId));
-        Assert.Equal(["evt_done", "evt_unknown"], result.NotFound);
+        Assert.Equal(["evt_done", "evt_ignored", "evt_unknown"], result.NotFound);
         var sent = Assert.Single((await _azurite.RawMain.PeekMessagesAsync(32)).Value);
         Assert.Equal(result.Replayed[0].MessageId, sent.MessageId);
         var reference = StripeEventQueueMessage.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(sent.Body.ToString())));
