@@ -40,6 +40,11 @@ public sealed class BillingNotificationSenderTests : IAsyncLifetime
         var raw = new QueueClient(LocalEmulators.Storage, _name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         var onTheWire = (await raw.PeekMessagesAsync(32)).Value.Select(m => Encoding.UTF8.GetString(Convert.FromBase64String(m.Body.ToString()))).ToList();
         Assert.Equal(2, onTheWire.Count);
+        foreach (var message in (await raw.PeekMessagesAsync(32)).Value) // the queue service's default: 7 days (docs/notifications.md)
+        {
+            Assert.InRange(message.ExpiresOn!.Value - message.InsertedOn!.Value, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
+        }
+
         Assert.Contains("\"meter\":\"tokens\",\"threshold\":80,\"used\":0,\"limit\":20,\"hardLimit\":false,", onTheWire[1], StringComparison.Ordinal); // a member at its default is written too
         Assert.Equal(
             """{"id":"usage-threshold:user-1:month-2026-11:agent_runs:80","type":"usage.threshold_reached","accountId":"user-1","meter":"agent_runs","threshold":80,"used":16,"limit":20,"hardLimit":true,"plan":"FREE","periodKey":"month-2026-11","periodStart":"2026-11-01T00:00:00+00:00","periodEnd":"2026-12-01T00:00:00+00:00","occurredAt":"2026-11-21T15:17:56.2472784+00:00"}""",

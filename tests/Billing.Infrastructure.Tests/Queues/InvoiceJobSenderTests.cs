@@ -50,10 +50,12 @@ public sealed class InvoiceJobSenderTests : IAsyncLifetime
         // an older month, or a catch-up's, would be gone after the service's default time-to-live (7 days).
         var job = new InvoiceJob(AccountId.Parse("user-7"), UsagePeriodKey.ForCalendarMonth(2026, 1));
 
-        await new InvoiceJobSender(_queues).EnqueueAsync(job, CancellationToken.None);
+        await new InvoiceJobSender(_queues).EnqueueAsync(job, CancellationToken.None); // creates the queue
+        await new InvoiceJobSender(_queues).EnqueueAsync(job with { PeriodKey = UsagePeriodKey.ForCalendarMonth(2026, 2) }, CancellationToken.None); // finds it
 
-        var message = Assert.Single((await _queues.Main.PeekMessagesAsync(32)).Value);
-        Assert.True(message.ExpiresOn > DateTimeOffset.UtcNow.AddYears(100), $"The job expires on {message.ExpiresOn:O}.");
+        var messages = (await _queues.Main.PeekMessagesAsync(32)).Value;
+        Assert.Equal(2, messages.Length);
+        Assert.All(messages, message => Assert.True(message.ExpiresOn > DateTimeOffset.UtcNow.AddYears(100), $"The job expires on {message.ExpiresOn:O}."));
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

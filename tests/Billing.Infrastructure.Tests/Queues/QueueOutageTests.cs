@@ -76,6 +76,25 @@ public sealed class QueueOutageTests : IDisposable
         Assert.Equal(403, refusal.Status);
     }
 
+    [Theory]
+    [InlineData(new[] { 0 }, true)] // the transport failed
+    [InlineData(new[] { 500 }, true)]
+    [InlineData(new[] { 503 }, true)]
+    [InlineData(new[] { 503, 500 }, true)] // every retry answered by a server in trouble
+    [InlineData(new[] { 403 }, false)]
+    [InlineData(new[] { 404 }, false)]
+    [InlineData(new[] { 499 }, false)]
+    [InlineData(new[] { 503, 403 }, false)] // a retry refused: the refusal stays one
+    public void A_failure_is_an_outage_only_when_every_answer_was_a_server_error_or_none(int[] statuses, bool outage)
+    {
+        Exception failure = statuses.Length == 1
+            ? new RequestFailedException(statuses[0], "queue")
+            : new AggregateException(statuses.Select(status => new RequestFailedException(status, "queue")));
+
+        Assert.Equal(outage, QueueOutage.Is(failure, CancellationToken.None));
+        Assert.False(QueueOutage.Is(new AggregateException(), CancellationToken.None)); // nothing to tell
+    }
+
     public void Dispose() => _down.Dispose();
 
     private static InvoiceJobQueues InvoiceJobQueues(string connectionString) =>
