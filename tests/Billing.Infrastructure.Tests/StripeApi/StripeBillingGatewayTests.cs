@@ -13,7 +13,7 @@ namespace Billing.Infrastructure.Tests.StripeApi;
 public sealed class StripeBillingGatewayTests
 {
     private const string CustomerJson = """{"id":"cus_123","object":"customer","metadata":{"account_id":"user-1"}}""";
-    private const string SessionJson = """{"id":"cs_test_1","object":"checkout.session","mode":"subscription","url":"https://checkout.stripe.com/c/pay/cs_test_1"}""";
+    private const string SessionJson = """{"id":"cs_test_1","object":"checkout.session","mode":"subscription","url":"https://checkout.stripe.com/c/pay/cs_test_1","expires_at":1796900000}""";
     private const string PortalJson = """{"id":"bps_1","object":"billing_portal.session","url":"https://billing.stripe.com/p/session/bps_1"}""";
     private const string Secretish = "raw-body-marker-4242";
     private static readonly AccountId Account = AccountId.Parse("user-1");
@@ -109,7 +109,7 @@ public sealed class StripeBillingGatewayTests
             },
             CancellationToken.None);
 
-        Assert.Equal(new HostedCheckoutSession("cs_test_1", new Uri("https://checkout.stripe.com/c/pay/cs_test_1")), session);
+        Assert.Equal(new HostedCheckoutSession("cs_test_1", new Uri("https://checkout.stripe.com/c/pay/cs_test_1"), DateTimeOffset.FromUnixTimeSeconds(1_796_900_000)), session); // Stripe's expires_at: when the open Checkout stops being payable
         var request = Assert.Single(_stripe.Requests);
         Assert.Equal("/v1/checkout/sessions", request.Path);
         Assert.Equal("subscription", request.Form["mode"]);
@@ -143,7 +143,7 @@ public sealed class StripeBillingGatewayTests
             },
             CancellationToken.None);
 
-        Assert.Equal("cs_test_1", session.SessionId);
+        Assert.Equal(("cs_test_1", DateTimeOffset.FromUnixTimeSeconds(1_796_900_000)), (session.SessionId, session.ExpiresAt));
         var request = Assert.Single(_stripe.Requests);
         Assert.Equal("/v1/checkout/sessions", request.Path);
         Assert.Equal("payment", request.Form["mode"]);
