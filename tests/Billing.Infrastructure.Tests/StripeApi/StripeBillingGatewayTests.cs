@@ -421,6 +421,20 @@ public sealed class StripeBillingGatewayTests
     }
 
     [Fact]
+    public async Task A_duplicate_s_refund_Stripe_refuses_for_another_reason_than_a_chargeback_is_a_failure_not_nothing_left_to_refund()
+    {
+        // Only charge_disputed means the money goes back another way; any other refusal (here a refund the listing did not
+        // show yet) must fail the resolution, or the duplicate is canceled with its payment kept.
+        RespondDuplicatePayment("""{"object":"list","data":[],"has_more":false}""");
+        _stripe.Respond(HttpStatusCode.BadRequest, """{"error":{"type":"invalid_request_error","code":"charge_already_refunded","message":"Charge ch_1 has already been refunded."}}""");
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None));
+
+        Assert.False(failure.IsTransient);
+        Assert.Contains("400 invalid_request_error/charge_already_refunded", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refund_that_failed_at_once_is_not_counted_as_refunded()
     {
         RespondDuplicatePayment("""{"object":"list","data":[],"has_more":false}""");
