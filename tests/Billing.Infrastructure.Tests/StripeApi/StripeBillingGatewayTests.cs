@@ -435,6 +435,17 @@ public sealed class StripeBillingGatewayTests
     }
 
     [Fact]
+    public async Task A_duplicate_s_refund_is_counted_in_the_currency_of_its_invoice()
+    {
+        RespondDuplicatePayment("""{"object":"list","data":[],"has_more":false}""", currency: "eur");
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"re_1","object":"refund","amount":1900,"currency":"eur","status":"succeeded"}""");
+
+        var refunded = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
+
+        Assert.Equal(new Money(1_900, Currency.Parse("eur")), refunded);
+    }
+
+    [Fact]
     public async Task A_refund_that_failed_at_once_is_not_counted_as_refunded()
     {
         RespondDuplicatePayment("""{"object":"list","data":[],"has_more":false}""");
@@ -470,10 +481,10 @@ public sealed class StripeBillingGatewayTests
     }
 
     /// <summary>The duplicate subscription's latest invoice, paid 1,900 cents by pi_1, and then the given refunds of pi_1.</summary>
-    private void RespondDuplicatePayment(string refunds)
+    private void RespondDuplicatePayment(string refunds, string currency = "usd")
     {
         _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","latest_invoice":"in_1","status":"active"}""");
-        _stripe.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","amount_paid":1900,"currency":"usd","payments":{"object":"list","data":[{"id":"inpay_1","object":"invoice_payment","status":"paid","payment":{"type":"payment_intent","payment_intent":"pi_1"}}],"has_more":false}}""");
+        _stripe.Respond(HttpStatusCode.OK, $$$"""{"id":"in_1","object":"invoice","amount_paid":1900,"currency":"{{{currency}}}","payments":{"object":"list","data":[{"id":"inpay_1","object":"invoice_payment","status":"paid","payment":{"type":"payment_intent","payment_intent":"pi_1"}}],"has_more":false}}""");
         _stripe.Respond(HttpStatusCode.OK, refunds);
     }
 
