@@ -387,6 +387,9 @@ public sealed class StripeBillingGatewayTests
         var refund = _stripe.Requests[^1];
         Assert.Equal(("POST", "/v1/refunds", "1400"), (refund.Method, refund.Path, refund.Form["amount"]));
         Assert.Equal("duplicate-refund:sub_dup:1:500", refund.IdempotencyKey);
+        var listing = _stripe.Requests[2]; // the refunds already made of the invoice's payment, by its PaymentIntent
+        Assert.Equal(("GET", "/v1/refunds"), (listing.Method, listing.Path));
+        Assert.Contains("payment_intent=pi_1", listing.Query, StringComparison.Ordinal);
 
         await AssertRefundedWithoutANewRefundAsync("""{"object":"list","data":[{"id":"re_1","object":"refund","amount":500,"currency":"usd","status":"succeeded"},{"id":"re_2","object":"refund","amount":1400,"currency":"usd","status":"pending"}],"has_more":false}""", 1900);
     }
