@@ -372,6 +372,7 @@ public sealed class StripeBillingGatewayTests
         Assert.Equal(1900, refunded?.MinorUnits);
         var refund = _stripe.Requests[^1];
         Assert.Equal(("POST", "/v1/refunds", "1900"), (refund.Method, refund.Path, refund.Form["amount"]));
+        Assert.Equal(("duplicate", "sub_dup"), (refund.Form["reason"], refund.Form["metadata[subscription_id]"])); // why, and of which subscription, in the Dashboard
         Assert.Equal("duplicate-refund:sub_dup:1:0", refund.IdempotencyKey); // not the key whose answer was the failed refund
     }
 
