@@ -29,6 +29,7 @@ public sealed class StripeEventSourceTests
         Assert.Equal(["evt_5", "evt_4", "evt_2", "evt_3", "evt_1"], listed.Select(e => e.Id)); // as listed: the recovery orders them
         var newest = listed[0];
         Assert.Equal(e5, newest.Payload);
+        Assert.Equal(Event("evt_4", 500, "invoice.t1"), listed[1].Payload); // each event's own JSON, not the page's first
         Assert.Equal(("invoice.t0", DateTimeOffset.FromUnixTimeSeconds(500), "2026-10-28.endive", false), (newest.Type, newest.Created, newest.ApiVersion, newest.Livemode));
         Assert.All(_stripe.Requests, r => Assert.Equal(("GET", "/v1/events"), (r.Method, r.Path)));
         var queries = _stripe.Requests.Select(r => Query(r.Query)).ToList();
