@@ -88,7 +88,8 @@ public sealed class StripeBillingGatewayTests
             _time.Advance(TimeSpan.FromMilliseconds(250));
         }
 
-        await Assert.ThrowsAsync<PaymentProviderException>(() => creation);
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => creation);
+        Assert.True(failure.IsTransient); // a request still in flight elsewhere: worth trying again later
         Assert.Equal(4, _stripe.Requests.Count);
     }
 
