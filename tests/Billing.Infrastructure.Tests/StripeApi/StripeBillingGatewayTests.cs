@@ -13,7 +13,7 @@ namespace Billing.Infrastructure.Tests.StripeApi;
 public sealed class StripeBillingGatewayTests
 {
     private const string CustomerJson = """{"id":"cus_123","object":"customer","metadata":{"account_id":"user-1"}}""";
-    private const string SessionJson = """{"id":"cs_test_1","object":"checkout.session","mode":"subscription","url":"https://checkout.stripe.com/c/pay/cs_test_1"}""";
+    private const string SessionJson = """{"id":"cs_test_1","object":"checkout.session","mode":"subscription","url":"https://checkout.stripe.com/c/pay/cs_test_1","expires_at":1796900000}""";
     private const string PortalJson = """{"id":"bps_1","object":"billing_portal.session","url":"https://billing.stripe.com/p/session/bps_1"}""";
     private const string Secretish = "raw-body-marker-4242";
     private static readonly AccountId Account = AccountId.Parse("user-1");
@@ -88,7 +88,8 @@ public sealed class StripeBillingGatewayTests
             _time.Advance(TimeSpan.FromMilliseconds(250));
         }
 
-        await Assert.ThrowsAsync<PaymentProviderException>(() => creation);
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => creation);
+        Assert.True(failure.IsTransient); // a request still in flight elsewhere: worth trying again later
         Assert.Equal(4, _stripe.Requests.Count);
     }
 
@@ -109,7 +110,7 @@ public sealed class StripeBillingGatewayTests
             },
             CancellationToken.None);
 
-        Assert.Equal(new HostedCheckoutSession("cs_test_1", new Uri("https://checkout.stripe.com/c/pay/cs_test_1")), session);
+        Assert.Equal(new HostedCheckoutSession("cs_test_1", new Uri("https://checkout.stripe.com/c/pay/cs_test_1"), DateTimeOffset.FromUnixTimeSeconds(1_796_900_000)), session); // Stripe's expires_at: when the open Checkout stops being payable
         var request = Assert.Single(_stripe.Requests);
         Assert.Equal("/v1/checkout/sessions", request.Path);
         Assert.Equal("subscription", request.Form["mode"]);
@@ -143,7 +144,7 @@ public sealed class StripeBillingGatewayTests
             },
             CancellationToken.None);
 
-        Assert.Equal("cs_test_1", session.SessionId);
+        Assert.Equal(("cs_test_1", DateTimeOffset.FromUnixTimeSeconds(1_796_900_000)), (session.SessionId, session.ExpiresAt));
         var request = Assert.Single(_stripe.Requests);
         Assert.Equal("/v1/checkout/sessions", request.Path);
         Assert.Equal("payment", request.Form["mode"]);
@@ -372,6 +373,7 @@ public sealed class StripeBillingGatewayTests
         Assert.Equal(1900, refunded?.MinorUnits);
         var refund = _stripe.Requests[^1];
         Assert.Equal(("POST", "/v1/refunds", "1900"), (refund.Method, refund.Path, refund.Form["amount"]));
+        Assert.Equal(("duplicate", "sub_dup"), (refund.Form["reason"], refund.Form["metadata[subscription_id]"])); // why, and of which subscription, in the Dashboard
         Assert.Equal("duplicate-refund:sub_dup:1:0", refund.IdempotencyKey); // not the key whose answer was the failed refund
     }
 
@@ -387,6 +389,9 @@ public sealed class StripeBillingGatewayTests
         var refund = _stripe.Requests[^1];
         Assert.Equal(("POST", "/v1/refunds", "1400"), (refund.Method, refund.Path, refund.Form["amount"]));
         Assert.Equal("duplicate-refund:sub_dup:1:500", refund.IdempotencyKey);
+        var listing = _stripe.Requests[2]; // the refunds already made of the invoice's payment, by its PaymentIntent
+        Assert.Equal(("GET", "/v1/refunds"), (listing.Method, listing.Path));
+        Assert.Contains("payment_intent=pi_1", listing.Query, StringComparison.Ordinal);
 
         await AssertRefundedWithoutANewRefundAsync("""{"object":"list","data":[{"id":"re_1","object":"refund","amount":500,"currency":"usd","status":"succeeded"},{"id":"re_2","object":"refund","amount":1400,"currency":"usd","status":"pending"}],"has_more":false}""", 1900);
     }
@@ -418,6 +423,31 @@ public sealed class StripeBillingGatewayTests
         Assert.Equal(refunded, again?.MinorUnits);
         Assert.Equal(requests + 3, _stripe.Requests.Count); // the subscription, the invoice, its refunds: no new refund
         Assert.DoesNotContain(_stripe.Requests.Skip(requests), r => r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task A_duplicate_s_refund_Stripe_refuses_for_another_reason_than_a_chargeback_is_a_failure_not_nothing_left_to_refund()
+    {
+        // Only charge_disputed means the money goes back another way; any other refusal (here a refund the listing did not
+        // show yet) must fail the resolution, or the duplicate is canceled with its payment kept.
+        RespondDuplicatePayment("""{"object":"list","data":[],"has_more":false}""");
+        _stripe.Respond(HttpStatusCode.BadRequest, """{"error":{"type":"invalid_request_error","code":"charge_already_refunded","message":"Charge ch_1 has already been refunded."}}""");
+
+        var failure = await Assert.ThrowsAsync<PaymentProviderException>(() => Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None));
+
+        Assert.False(failure.IsTransient);
+        Assert.Contains("400 invalid_request_error/charge_already_refunded", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_duplicate_s_refund_is_counted_in_the_currency_of_its_invoice()
+    {
+        RespondDuplicatePayment("""{"object":"list","data":[],"has_more":false}""", currency: "eur");
+        _stripe.Respond(HttpStatusCode.OK, """{"id":"re_1","object":"refund","amount":1900,"currency":"eur","status":"succeeded"}""");
+
+        var refunded = await Gateway().RefundLatestInvoicePaymentAsync("sub_dup", "duplicate-refund:sub_dup", CancellationToken.None);
+
+        Assert.Equal(new Money(1_900, Currency.Parse("eur")), refunded);
     }
 
     [Fact]
@@ -456,10 +486,10 @@ public sealed class StripeBillingGatewayTests
     }
 
     /// <summary>The duplicate subscription's latest invoice, paid 1,900 cents by pi_1, and then the given refunds of pi_1.</summary>
-    private void RespondDuplicatePayment(string refunds)
+    private void RespondDuplicatePayment(string refunds, string currency = "usd")
     {
         _stripe.Respond(HttpStatusCode.OK, """{"id":"sub_dup","object":"subscription","latest_invoice":"in_1","status":"active"}""");
-        _stripe.Respond(HttpStatusCode.OK, """{"id":"in_1","object":"invoice","amount_paid":1900,"currency":"usd","payments":{"object":"list","data":[{"id":"inpay_1","object":"invoice_payment","status":"paid","payment":{"type":"payment_intent","payment_intent":"pi_1"}}],"has_more":false}}""");
+        _stripe.Respond(HttpStatusCode.OK, $$$"""{"id":"in_1","object":"invoice","amount_paid":1900,"currency":"{{{currency}}}","payments":{"object":"list","data":[{"id":"inpay_1","object":"invoice_payment","status":"paid","payment":{"type":"payment_intent","payment_intent":"pi_1"}}],"has_more":false}}""");
         _stripe.Respond(HttpStatusCode.OK, refunds);
     }
 

@@ -22,14 +22,16 @@ public sealed class StripeEventSourceTests
         var e5 = Event("evt_5", 500, "invoice.t0", """,  "field_this_build_does_not_know" : {"kept": [1, 2.50]}""");
         _stripe.Respond(HttpStatusCode.OK, Page(hasMore: true, e5, Event("evt_4", 500, "invoice.t1"))); // one second: listed newest first
         _stripe.Respond(HttpStatusCode.OK, Page(hasMore: false, Event("evt_2", 200, "invoice.t2")));
-        _stripe.Respond(HttpStatusCode.OK, Page(hasMore: false, Event("evt_3", 300, "invoice.t21"), Event("evt_1", 100, "invoice.t22")));
+        _stripe.Respond(HttpStatusCode.OK, Page(hasMore: false, Event("evt_3", 300, "invoice.t21", livemode: true), Event("evt_1", 100, "invoice.t22")));
 
         var listed = Assert.IsAssignableFrom<IReadOnlyList<NewStripeEvent>>(await Source().ListAsync(Since, Until, types, undeliveredOnly: true, maxEvents: 5, CancellationToken.None));
 
         Assert.Equal(["evt_5", "evt_4", "evt_2", "evt_3", "evt_1"], listed.Select(e => e.Id)); // as listed: the recovery orders them
         var newest = listed[0];
         Assert.Equal(e5, newest.Payload);
+        Assert.Equal(Event("evt_4", 500, "invoice.t1"), listed[1].Payload); // each event's own JSON, not the page's first
         Assert.Equal(("invoice.t0", DateTimeOffset.FromUnixTimeSeconds(500), "2026-10-28.endive", false), (newest.Type, newest.Created, newest.ApiVersion, newest.Livemode));
+        Assert.Equal([false, false, false, true, false], listed.Select(e => e.Livemode)); // the processor ignores an event of the other mode than the key's
         Assert.All(_stripe.Requests, r => Assert.Equal(("GET", "/v1/events"), (r.Method, r.Path)));
         var queries = _stripe.Requests.Select(r => Query(r.Query)).ToList();
         Assert.Equal(types[..20], queries[0].Where(p => p.Key.StartsWith("types[", StringComparison.Ordinal)).Select(p => p.Value));
@@ -77,8 +79,8 @@ public sealed class StripeEventSourceTests
 
     private StripeEventSource Source() => new(TestStripe.Clients(_stripe, maxNetworkRetries: 0), NullLogger<StripeEventSource>.Instance);
 
-    private static string Event(string id, long created, string type, string extra = "") =>
-        $$$"""{"id":"{{{id}}}","object":"event","api_version":"2026-10-28.endive","created":{{{created}}},"data":{"object":{"id":"in_{{{id}}}","object":"invoice"}},"livemode":false,"pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"{{{type}}}"{{{extra}}}}""";
+    private static string Event(string id, long created, string type, string extra = "", bool livemode = false) =>
+        $$$"""{"id":"{{{id}}}","object":"event","api_version":"2026-10-28.endive","created":{{{created}}},"data":{"object":{"id":"in_{{{id}}}","object":"invoice"}},"livemode":{{{(livemode ? "true" : "false")}}},"pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"{{{type}}}"{{{extra}}}}""";
 
     private static string Page(bool hasMore, params string[] events) =>
         $$"""{"object":"list","url":"/v1/events","has_more":{{(hasMore ? "true" : "false")}},"data":[{{string.Join(",", events)}}]}""";
