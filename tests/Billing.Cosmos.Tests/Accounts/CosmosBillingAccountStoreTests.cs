@@ -156,6 +156,20 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task An_update_that_changes_the_account_id_throws_and_writes_nothing()
+    {
+        var (id, other) = (Ids.NewAccount(), Ids.NewAccount());
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var before = await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _store.UpdateAsync(id, a => a.AssignStripeCustomer("cus_moved").Account with { Id = other }, CancellationToken.None));
+
+        var after = await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value);
+        Assert.Equal((string?)before!["_etag"], (string?)after?["_etag"]);
+        Assert.Null(await _store.GetAsync(other, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Updating_a_missing_account_throws()
     {
         await Assert.ThrowsAsync<BillingAccountNotFoundException>(() => _store.UpdateAsync(Ids.NewAccount(), a => a, CancellationToken.None));
