@@ -261,7 +261,7 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
         var t = new DateTimeOffset(2026, 11, 21, 10, 0, 0, 123, TimeSpan.Zero);
         DuplicateSubscriptionResolution[] duplicates =
         [
-            new() { SubscriptionId = "sub_dup_paid", KeptSubscriptionId = "sub_kept", Refunded = new Money(1_900, Currency.Parse("usd")), ResolvedAt = t },
+            new() { SubscriptionId = "sub_dup_paid", KeptSubscriptionId = "sub_kept", Refunded = new Money(1_900, Currency.Parse("eur")), ResolvedAt = t }, // not the usual usd: the currency is stored too
             new() { SubscriptionId = "sub_dup_trial", KeptSubscriptionId = "sub_kept", ResolvedAt = t.AddMinutes(5) }, // nothing paid, nothing refunded
         ];
 
