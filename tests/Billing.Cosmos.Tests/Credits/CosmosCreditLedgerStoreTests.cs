@@ -66,6 +66,21 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task The_stored_balances_are_the_remaining_credit_per_currency()
+    {
+        var account = Ids.NewAccount();
+        var book = CreditBook.Empty(account)
+            .Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1"), At).Book!.Settled()
+            .Apply(CreditOperation.Grant("cs:cs_2", Currency.Parse("eur"), 500, null, "pack:B", "pi_2", "cs_2"), At).Book!.Settled()
+            .Apply(CreditOperation.Spend("invoice:run-1", Usd, 300, At, "run-1"), At).Book!.Settled();
+
+        await _store.TryWriteBookAsync(book, null, CancellationToken.None);
+
+        var balances = (await RawBookAsync(account))["balances"]!.AsObject();
+        Assert.Equal([("eur", 500L), ("usd", 700L)], balances.Select(b => (b.Key, (long)b.Value!)).OrderBy(b => b.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Entries_are_stored_once_by_key_and_paged_newest_first_inside_the_account()
     {
         var account = Ids.NewAccount();
