@@ -81,6 +81,28 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Every_field_of_a_grant_round_trips()
+    {
+        // One grant reinstated after a failed refund (its count numbers the next reversal's key), one reversed (what the
+        // reversal took is what a failing refund gives back), one that expires; no entry stored, nothing pending.
+        var account = Ids.NewAccount();
+        var book = CreditBook.Empty(account)
+            .Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1"), At).Book!.Settled()
+            .Apply(CreditOperation.Grant("cs:cs_2", Usd, 500, null, "pack:B", "pi_2", "cs_2"), At).Book!.Settled()
+            .Apply(CreditOperation.Grant("cs:cs_3", Usd, 200, At.AddDays(30), "pack:C", "pi_3", "cs_3"), At).Book!.Settled()
+            .Apply(CreditOperation.Reverse("pi_1", "ch_1"), At).Book!.Settled()
+            .Apply(CreditOperation.Reinstate("pi_1", "ch_1", 0), At.AddDays(1)).Book!.Settled()
+            .Apply(CreditOperation.Reverse("pi_2", "ch_2"), At.AddDays(2)).Book!.Settled();
+        Assert.Equal((1, 500L, (DateTimeOffset?)At.AddDays(30)), (book.Grants[0].Reinstatements, book.Grants[1].ReversedAmount, book.Grants[2].ExpiresAt));
+
+        await _store.TryWriteBookAsync(book, null, CancellationToken.None);
+        var stored = (await _store.GetBookAsync(account, CancellationToken.None))!.Book;
+
+        Assert.Equal(book.Grants, stored.Grants);
+        Assert.Equal(book.Version, stored.Version);
+    }
+
+    [Fact]
     public async Task Entries_are_stored_once_by_key_and_paged_newest_first_inside_the_account()
     {
         var account = Ids.NewAccount();
