@@ -103,6 +103,19 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Every_field_of_an_entry_round_trips()
+    {
+        var account = Ids.NewAccount();
+        var entry = Entry(1) with { Kind = CreditEntryKind.Adjustment, Amount = -25, Parts = [new CreditPart("g1", -25)], Reason = "goodwill", Operator = "ops@example.com" };
+
+        await _store.AddEntryAsync(account, entry, CancellationToken.None);
+
+        var read = (await _store.GetEntryAsync(account, entry.Key, CancellationToken.None))!;
+        Assert.Equal(entry.Parts, read.Parts);
+        Assert.Equal(entry with { Parts = read.Parts }, read);
+    }
+
+    [Fact]
     public async Task Entries_are_stored_once_by_key_and_paged_newest_first_inside_the_account()
     {
         var account = Ids.NewAccount();
