@@ -40,11 +40,13 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
     public async Task A_book_write_keeps_fields_a_newer_version_wrote_and_a_newer_schema_is_not_rewritten()
     {
         var account = Ids.NewAccount();
-        var book = CreditBook.Empty(account).Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1"), At).Book!;
+        var book = CreditBook.Empty(account).Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1"), At).Book!.Settled()
+            .Apply(CreditOperation.Grant("cs:cs_2", Usd, 500, null, "pack:B", "pi_2", "cs_2"), At).Book!;
         await _store.TryWriteBookAsync(book, null, CancellationToken.None);
         var raw = await RawBookAsync(account);
         raw["futureField"] = "kept";
         raw["grants"]![0]!["futureField"] = "kept in the grant";
+        raw["grants"]![1]!["futureField"] = "kept in the other grant"; // each grant its own
         await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
         var stored = (await _store.GetBookAsync(account, CancellationToken.None))!;
 
@@ -52,7 +54,9 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
 
         Assert.NotNull(written);
         var rewritten = await RawBookAsync(account);
-        Assert.Equal(("kept", "kept in the grant"), ((string?)rewritten["futureField"], (string?)rewritten["grants"]![0]!["futureField"]));
+        Assert.Equal(
+            ("kept", "kept in the grant", "kept in the other grant"),
+            ((string?)rewritten["futureField"], (string?)rewritten["grants"]![0]!["futureField"], (string?)rewritten["grants"]![1]!["futureField"]));
 
         raw = await RawBookAsync(account);
         raw["schemaVersion"] = 3;
