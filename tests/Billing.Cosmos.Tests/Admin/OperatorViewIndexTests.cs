@@ -59,8 +59,10 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         await _directory.RecordAsync(Summary(id, "PRO", "active", 1) with { StripeCustomerId = customer }, CancellationToken.None);
 
         var page = await _directory.ListAsync(new AccountDirectoryQuery(null, null, customer[4..10].ToLowerInvariant(), null, 10), CancellationToken.None);
+        var upper = await _directory.ListAsync(new AccountDirectoryQuery(null, null, id.Value[^10..].ToUpperInvariant(), null, 10), CancellationToken.None);
 
         Assert.Equal(id, Assert.Single(page.Items).AccountId);
+        Assert.Equal(id, Assert.Single(upper.Items).AccountId); // the operator's query in another case than the stored id
     }
 
     [Fact]
