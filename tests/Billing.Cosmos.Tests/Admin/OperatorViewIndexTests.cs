@@ -93,6 +93,20 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_summary_of_the_same_account_version_with_another_plan_and_status_replaces_the_stored_one()
+    {
+        // A change only time makes (a trial running out) is recorded again, at the same account version, by an
+        // operator's read that finds the summary behind the account (data-model.md).
+        var id = Ids.NewAccount("same");
+        await _directory.RecordAsync(Summary(id, "TRIAL", "trial", version: 3), CancellationToken.None);
+        await _directory.RecordAsync(Summary(id, "FREE", "none", version: 3), CancellationToken.None);
+
+        var listed = Assert.Single((await _directory.ListAsync(new AccountDirectoryQuery(null, null, id.Value.ToLowerInvariant(), null, 5), CancellationToken.None)).Items);
+
+        Assert.Equal(("FREE", "none", 3L), (listed.Plan.Value, listed.Status, listed.AccountVersion));
+    }
+
+    [Fact]
     public async Task A_first_summary_that_loses_the_create_to_an_older_one_replaces_it()
     {
         // Two copies of a new account race: the older lands between the newer's read (nothing yet) and its create (409).
