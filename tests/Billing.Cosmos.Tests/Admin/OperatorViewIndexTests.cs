@@ -172,12 +172,15 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         var paid = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, "paid", null, 10), CancellationToken.None);
         var first = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, null, null, 1), CancellationToken.None);
         var second = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, null, first.Last, 1), CancellationToken.None);
+        var both = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, null, null, 2), CancellationToken.None);
+        var afterBoth = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, null, both.Last, 2), CancellationToken.None);
 
         Assert.Equal(2, all.Items.Count);
         Assert.All(all.Items, r => Assert.Equal(InvoiceRunStep.Finalized, r.Step));
         Assert.Equal(b, Assert.Single(paid.Items).AccountId);
         Assert.True(first.HasMore);
         Assert.False(second.HasMore);
+        Assert.Empty(afterBoth.Items); // the cursor is the page's last entry: the next page repeats none of it
         Assert.Equal(all.Items.Select(r => r.AccountId), first.Items.Concat(second.Items).Select(r => r.AccountId));
         Assert.Equal(2_500, all.Items[0].Total);
         Assert.Equal(1_500, all.Items.Single(r => r.AccountId == a).AmountDue); // the credit applied to a's invoice is kept by the index
