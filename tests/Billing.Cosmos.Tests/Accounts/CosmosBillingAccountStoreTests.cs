@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Billing.Application.Accounts;
+using Billing.Application.Admin;
 using Billing.Cosmos.Accounts;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
@@ -156,6 +157,20 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task An_update_that_changes_the_account_id_throws_and_writes_nothing()
+    {
+        var (id, other) = (Ids.NewAccount(), Ids.NewAccount());
+        await _store.GetOrCreateAsync(id, CancellationToken.None);
+        var before = await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _store.UpdateAsync(id, a => a.AssignStripeCustomer("cus_moved").Account with { Id = other }, CancellationToken.None));
+
+        var after = await RawDocuments.ReadAsync(fixture.Containers.Accounts, "account:" + id.Value, id.Value);
+        Assert.Equal((string?)before!["_etag"], (string?)after?["_etag"]);
+        Assert.Null(await _store.GetAsync(other, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Updating_a_missing_account_throws()
     {
         await Assert.ThrowsAsync<BillingAccountNotFoundException>(() => _store.UpdateAsync(Ids.NewAccount(), a => a, CancellationToken.None));
@@ -221,6 +236,24 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task The_listeners_are_told_of_each_committed_create_and_changed_update_and_of_nothing_else()
+    {
+        var listener = new RecordingListener();
+        var store = new CosmosBillingAccountStore(fixture.Containers, [listener], Options.Create(fixture.Options), TimeProvider.System, NullLogger<CosmosBillingAccountStore>.Instance);
+        var id = Ids.NewAccount();
+
+        await store.GetOrCreateAsync(id, CancellationToken.None); // a create
+        await store.GetOrCreateAsync(id, CancellationToken.None); // a read
+        Assert.Null(await store.CreateAsync(id, CancellationToken.None)); // a create that lost (409)
+        await store.GetAsync(id, CancellationToken.None);
+        await store.UpdateAsync(id, _ => null, CancellationToken.None);
+        await store.UpdateAsync(id, a => a.AssignStripeCustomer("cus_told").Account, CancellationToken.None); // a change
+        await store.UpdateAsync(id, a => a with { }, CancellationToken.None); // no change
+
+        Assert.Equal([(id, 1L, null), (id, 2L, "cus_told")], listener.Told.Select(a => (a.Id, a.Version, a.StripeCustomerId)));
+    }
+
+    [Fact]
     public async Task Every_duplicate_subscription_and_former_customer_round_trips()
     {
         var id = Ids.NewAccount();
@@ -228,7 +261,7 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
         var t = new DateTimeOffset(2026, 11, 21, 10, 0, 0, 123, TimeSpan.Zero);
         DuplicateSubscriptionResolution[] duplicates =
         [
-            new() { SubscriptionId = "sub_dup_paid", KeptSubscriptionId = "sub_kept", Refunded = new Money(1_900, Currency.Parse("usd")), ResolvedAt = t },
+            new() { SubscriptionId = "sub_dup_paid", KeptSubscriptionId = "sub_kept", Refunded = new Money(1_900, Currency.Parse("eur")), ResolvedAt = t }, // not the usual usd: the currency is stored too
             new() { SubscriptionId = "sub_dup_trial", KeptSubscriptionId = "sub_kept", ResolvedAt = t.AddMinutes(5) }, // nothing paid, nothing refunded
         ];
 
@@ -393,5 +426,16 @@ public sealed class CosmosBillingAccountStoreTests(CosmosFixture fixture) : ICla
 
         Assert.NotNull(await _store.GetAsync(id, CancellationToken.None));
         await Assert.ThrowsAsync<InvalidOperationException>(() => _store.UpdateAsync(id, a => a.AssignStripeCustomer("cus_x").Account, CancellationToken.None));
+    }
+
+    private sealed class RecordingListener : IAccountChangeListener
+    {
+        public List<BillingAccount> Told { get; } = [];
+
+        public Task AccountChangedAsync(BillingAccount account, CancellationToken cancellationToken)
+        {
+            Told.Add(account);
+            return Task.CompletedTask;
+        }
     }
 }

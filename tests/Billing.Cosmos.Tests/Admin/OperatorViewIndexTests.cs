@@ -59,8 +59,10 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         await _directory.RecordAsync(Summary(id, "PRO", "active", 1) with { StripeCustomerId = customer }, CancellationToken.None);
 
         var page = await _directory.ListAsync(new AccountDirectoryQuery(null, null, customer[4..10].ToLowerInvariant(), null, 10), CancellationToken.None);
+        var upper = await _directory.ListAsync(new AccountDirectoryQuery(null, null, id.Value[^10..].ToUpperInvariant(), null, 10), CancellationToken.None);
 
         Assert.Equal(id, Assert.Single(page.Items).AccountId);
+        Assert.Equal(id, Assert.Single(upper.Items).AccountId); // the operator's query in another case than the stored id
     }
 
     [Fact]
@@ -88,6 +90,20 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
 
         Assert.Equal(("PRO", 5L), (kept.Plan.Value, kept.AccountVersion));
         Assert.Equal(("FREE", "canceled", 6L), (newer.Plan.Value, newer.Status, newer.AccountVersion));
+    }
+
+    [Fact]
+    public async Task A_summary_of_the_same_account_version_with_another_plan_and_status_replaces_the_stored_one()
+    {
+        // A change only time makes (a trial running out) is recorded again, at the same account version, by an
+        // operator's read that finds the summary behind the account (data-model.md).
+        var id = Ids.NewAccount("same");
+        await _directory.RecordAsync(Summary(id, "TRIAL", "trial", version: 3), CancellationToken.None);
+        await _directory.RecordAsync(Summary(id, "FREE", "none", version: 3), CancellationToken.None);
+
+        var listed = Assert.Single((await _directory.ListAsync(new AccountDirectoryQuery(null, null, id.Value.ToLowerInvariant(), null, 5), CancellationToken.None)).Items);
+
+        Assert.Equal(("FREE", "none", 3L), (listed.Plan.Value, listed.Status, listed.AccountVersion));
     }
 
     [Fact]
@@ -156,12 +172,15 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         var paid = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, "paid", null, 10), CancellationToken.None);
         var first = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, null, null, 1), CancellationToken.None);
         var second = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, null, first.Last, 1), CancellationToken.None);
+        var both = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, null, null, 2), CancellationToken.None);
+        var afterBoth = await invoices.ListAsync(new InvoiceDirectoryQuery(monthKey, null, both.Last, 2), CancellationToken.None);
 
         Assert.Equal(2, all.Items.Count);
         Assert.All(all.Items, r => Assert.Equal(InvoiceRunStep.Finalized, r.Step));
         Assert.Equal(b, Assert.Single(paid.Items).AccountId);
         Assert.True(first.HasMore);
         Assert.False(second.HasMore);
+        Assert.Empty(afterBoth.Items); // the cursor is the page's last entry: the next page repeats none of it
         Assert.Equal(all.Items.Select(r => r.AccountId), first.Items.Concat(second.Items).Select(r => r.AccountId));
         Assert.Equal(2_500, all.Items[0].Total);
         Assert.Equal(1_500, all.Items.Single(r => r.AccountId == a).AmountDue); // the credit applied to a's invoice is kept by the index

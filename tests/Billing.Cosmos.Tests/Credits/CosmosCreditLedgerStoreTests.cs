@@ -40,11 +40,13 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
     public async Task A_book_write_keeps_fields_a_newer_version_wrote_and_a_newer_schema_is_not_rewritten()
     {
         var account = Ids.NewAccount();
-        var book = CreditBook.Empty(account).Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1"), At).Book!;
+        var book = CreditBook.Empty(account).Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1"), At).Book!.Settled()
+            .Apply(CreditOperation.Grant("cs:cs_2", Usd, 500, null, "pack:B", "pi_2", "cs_2"), At).Book!;
         await _store.TryWriteBookAsync(book, null, CancellationToken.None);
         var raw = await RawBookAsync(account);
         raw["futureField"] = "kept";
         raw["grants"]![0]!["futureField"] = "kept in the grant";
+        raw["grants"]![1]!["futureField"] = "kept in the other grant"; // each grant its own
         await RawDocuments.UpsertAsync(fixture.Containers.Accounts, raw, account.Value);
         var stored = (await _store.GetBookAsync(account, CancellationToken.None))!;
 
@@ -52,7 +54,9 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
 
         Assert.NotNull(written);
         var rewritten = await RawBookAsync(account);
-        Assert.Equal(("kept", "kept in the grant"), ((string?)rewritten["futureField"], (string?)rewritten["grants"]![0]!["futureField"]));
+        Assert.Equal(
+            ("kept", "kept in the grant", "kept in the other grant"),
+            ((string?)rewritten["futureField"], (string?)rewritten["grants"]![0]!["futureField"], (string?)rewritten["grants"]![1]!["futureField"]));
 
         raw = await RawBookAsync(account);
         raw["schemaVersion"] = 3;
@@ -63,6 +67,56 @@ public sealed class CosmosCreditLedgerStoreTests(CosmosFixture fixture) : IClass
         var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => _store.TryWriteBookAsync(spent, newer.ETag, CancellationToken.None));
         Assert.Contains("schema version 3", refusal.Message, StringComparison.Ordinal);
         Assert.Equal(3, (int)(await RawBookAsync(account))["schemaVersion"]!);
+    }
+
+    [Fact]
+    public async Task The_stored_balances_are_the_remaining_credit_per_currency()
+    {
+        var account = Ids.NewAccount();
+        var book = CreditBook.Empty(account)
+            .Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1"), At).Book!.Settled()
+            .Apply(CreditOperation.Grant("cs:cs_2", Currency.Parse("eur"), 500, null, "pack:B", "pi_2", "cs_2"), At).Book!.Settled()
+            .Apply(CreditOperation.Spend("invoice:run-1", Usd, 300, At, "run-1"), At).Book!.Settled();
+
+        await _store.TryWriteBookAsync(book, null, CancellationToken.None);
+
+        var balances = (await RawBookAsync(account))["balances"]!.AsObject();
+        Assert.Equal([("eur", 500L), ("usd", 700L)], balances.Select(b => (b.Key, (long)b.Value!)).OrderBy(b => b.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Every_field_of_a_grant_round_trips()
+    {
+        // One grant reinstated after a failed refund (its count numbers the next reversal's key), one reversed (what the
+        // reversal took is what a failing refund gives back), one that expires; no entry stored, nothing pending.
+        var account = Ids.NewAccount();
+        var book = CreditBook.Empty(account)
+            .Apply(CreditOperation.Grant("cs:cs_1", Usd, 1_000, null, "pack:A", "pi_1", "cs_1"), At).Book!.Settled()
+            .Apply(CreditOperation.Grant("cs:cs_2", Usd, 500, null, "pack:B", "pi_2", "cs_2"), At).Book!.Settled()
+            .Apply(CreditOperation.Grant("cs:cs_3", Usd, 200, At.AddDays(30), "pack:C", "pi_3", "cs_3"), At).Book!.Settled()
+            .Apply(CreditOperation.Reverse("pi_1", "ch_1"), At).Book!.Settled()
+            .Apply(CreditOperation.Reinstate("pi_1", "ch_1", 0), At.AddDays(1)).Book!.Settled()
+            .Apply(CreditOperation.Reverse("pi_2", "ch_2"), At.AddDays(2)).Book!.Settled();
+        Assert.Equal((1, 500L, (DateTimeOffset?)At.AddDays(30)), (book.Grants[0].Reinstatements, book.Grants[1].ReversedAmount, book.Grants[2].ExpiresAt));
+
+        await _store.TryWriteBookAsync(book, null, CancellationToken.None);
+        var stored = (await _store.GetBookAsync(account, CancellationToken.None))!.Book;
+
+        Assert.Equal(book.Grants, stored.Grants);
+        Assert.Equal(book.Version, stored.Version);
+    }
+
+    [Fact]
+    public async Task Every_field_of_an_entry_round_trips()
+    {
+        var account = Ids.NewAccount();
+        var entry = Entry(1) with { Kind = CreditEntryKind.Adjustment, Amount = -25, Parts = [new CreditPart("g1", -25)], Reason = "goodwill", Operator = "ops@example.com" };
+
+        await _store.AddEntryAsync(account, entry, CancellationToken.None);
+
+        var read = (await _store.GetEntryAsync(account, entry.Key, CancellationToken.None))!;
+        Assert.Equal(entry.Parts, read.Parts);
+        Assert.Equal(entry with { Parts = read.Parts }, read);
     }
 
     [Fact]
