@@ -122,6 +122,29 @@ public sealed class QueueListenerTests : IAsyncLifetime
         Assert.Equal(["600", "600", "600"], visibilities);
     }
 
+    [Fact]
+    public async Task A_failed_message_is_released_for_host_jsons_visibility_timeout()
+    {
+        // QueueProcessor.ReleaseMessageAsync: a failure before maxDequeueCount makes the message visible again after
+        // visibilityTimeout (host.json), the back-off between deliveries, not at once.
+        var queue = Storage.Queue(queueName);
+        await queue.CreateAsync();
+        await queue.SendMessageAsync("fails once");
+        using var requests = new QueueRequestLog(queueName);
+        var session = await worker.StartAsync();
+        var released = HostJsonOptions.Parse("""{ "functionTimeout": "-1", "extensions": { "queues": { "maxPollingInterval": "00:00:02", "visibilityTimeout": "00:00:30" } } }""", 1);
+        using var listener = new QueueListener(session.Functions[0], worker.Queues, released, worker.Invoker, time, worker.Loggers.CreateLogger("Host.Queues"), worker.Loggers.CreateLogger("Host.Triggers.Queue"));
+        using var stop = new CancellationTokenSource();
+        var running = listener.RunAsync(stop.Token);
+
+        worker.Fail(await NextInvocationAsync());
+        var release = await requests.NextAsync((method, uri) => method == "PUT" && uri.AbsolutePath.Contains("/messages/", StringComparison.Ordinal), "the release");
+        await stop.CancelAsync();
+        await running;
+
+        Assert.Equal("30", HttpUtility.ParseQueryString(release.Query)["visibilitytimeout"]);
+    }
+
     private static bool IsUpdateFailure(FakeLogRecord record) => record.Message.StartsWith("Updating message", StringComparison.Ordinal);
 
     private QueueListener CreateListener(Functions.FunctionDefinition function) =>
