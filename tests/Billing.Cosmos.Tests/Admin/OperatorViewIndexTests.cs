@@ -4,6 +4,8 @@ using Billing.Application.Admin;
 using Billing.Application.Invoicing;
 using Billing.Application.StripeEvents;
 using Billing.Application.StripeEvents.Handling;
+using Billing.Cosmos.Admin;
+using Billing.Cosmos.StripeEvents;
 using Billing.Cosmos.Tests.Support;
 using Billing.Domain.Accounts;
 using Billing.Domain.Metering;
@@ -11,6 +13,7 @@ using Billing.Domain.Plans;
 using Billing.Domain.Pricing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Billing.Cosmos.Tests.Admin;
 
@@ -222,6 +225,33 @@ public sealed class OperatorViewIndexTests(CosmosFixture fixture) : IClassFixtur
         var copy = (await RawDocuments.ReadAsync(fixture.Containers.Accounts, $"account-event:{account.Value}:{applied.Id}", account.Value))!;
         Assert.Equal(90 * 24 * 3600, (int)copy["ttl"]!); // kept 90 days (data-model.md)
         Assert.Single(await history.ListRecentAsync(account, 1, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_history_is_ordered_by_when_each_event_was_received_not_when_it_completed()
+    {
+        var time = new FakeTimeProvider(Now);
+        var history = new CosmosStripeEventHistory(fixture.Containers);
+        var events = new CosmosStripeEventStore(fixture.Containers, history, time, NullLogger<CosmosStripeEventStore>.Instance);
+        var account = Ids.NewAccount("evtord");
+        var earlier = NewEvent("customer.subscription.updated");
+        var later = NewEvent("invoice.paid");
+        await events.TryAddAsync(earlier, CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(1));
+        await events.TryAddAsync(later, CancellationToken.None);
+        foreach (var e in (NewStripeEvent[])[earlier, later])
+        {
+            await events.TryBeginProcessingAsync(e.Id, CancellationToken.None);
+        }
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        await events.MarkAppliedAsync(later.Id, account, CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(1)); // the earlier event completes last (its first attempt failed, say)
+        await events.MarkAppliedAsync(earlier.Id, account, CancellationToken.None);
+
+        var recent = await history.ListRecentAsync(account, 10, CancellationToken.None);
+
+        Assert.Equal([(later.Id, Now.AddMinutes(1)), (earlier.Id, Now)], recent.Select(e => (e.EventId, e.ReceivedAt)));
     }
 
     [Fact]

@@ -133,6 +133,18 @@ public sealed class StripeEventPayloadReaderTests
     }
 
     [Theory]
+    [InlineData("""{"object":"event","type":"invoice.paid","created":1,"data":{"object":{"id":"in_1","object":"invoice"}}}""")]
+    [InlineData("""{"id":"","object":"event","type":"invoice.paid","created":1,"data":{"object":{"id":"in_1","object":"invoice"}}}""")]
+    [InlineData("""{"id":"evt_1","object":"event","created":1,"data":{"object":{"id":"in_1","object":"invoice"}}}""")]
+    [InlineData("""{"id":"evt_1","object":"event","type":"","created":1,"data":{"object":{"id":"in_1","object":"invoice"}}}""")]
+    public void An_event_without_an_id_or_a_type_is_refused_as_malformed(string body)
+    {
+        var failure = Assert.Throws<MalformedStripeEventException>(() => _reader.Read(body));
+
+        Assert.Equal("The payload has no event id or type.", failure.Message);
+    }
+
+    [Theory]
     [InlineData("2026-10-28.endive")]
     [InlineData("2019-02-19")]
     [InlineData(null)]
