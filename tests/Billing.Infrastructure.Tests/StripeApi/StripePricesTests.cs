@@ -47,7 +47,7 @@ public sealed class StripePricesTests(StripeEmulatorFixture fixture)
         // three months', a one-time price's is no interval's. The subscriptions read those as having no plan interval too.
         var product = new PriceProductDataOptions { Name = "Interval plan test" };
         var monthly = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 4_900, ProductData = product, Recurring = new PriceRecurringOptions { Interval = "month" } });
-        var yearly = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 49_000, ProductData = product, Recurring = new PriceRecurringOptions { Interval = "year" } });
+        var yearly = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "eur", UnitAmount = 49_000, ProductData = product, Recurring = new PriceRecurringOptions { Interval = "year" } });
         var quarterly = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 14_700, ProductData = product, Recurring = new PriceRecurringOptions { Interval = "month", IntervalCount = 3 } });
         var once = await fixture.Stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 9_900, ProductData = product });
 
@@ -55,5 +55,6 @@ public sealed class StripePricesTests(StripeEmulatorFixture fixture)
 
         Assert.Equal(new[] { monthly.Id, yearly.Id }.Order(StringComparer.Ordinal), amounts.Keys.Order(StringComparer.Ordinal));
         Assert.Equal((BillingInterval.Month, BillingInterval.Year), (amounts[monthly.Id].Interval, amounts[yearly.Id].Interval));
+        Assert.Equal((4_900L, "usd", 49_000L, "eur"), (amounts[monthly.Id].Amount.MinorUnits, amounts[monthly.Id].Amount.Currency.Code, amounts[yearly.Id].Amount.MinorUnits, amounts[yearly.Id].Amount.Currency.Code)); // each price's own
     }
 }

@@ -60,6 +60,10 @@ public sealed class StripeSubscriptionSnapshotsTests
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_782_592_000), snapshot.CancelsAt);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_782_592_000), snapshot.CancelAt);
 
+        // A cancel_at Stripe already has before the earliest item end is when it ends: the period end does not postpone it.
+        var sooner = Read(MixedIntervals.Replace("\"cancel_at\":null", "\"cancel_at\":1781000000", StringComparison.Ordinal));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_781_000_000), StripeSubscriptionSnapshots.FromStripe(sooner, AsOf).CancelAt);
+
         // Without cancel_at_period_end nothing is scheduled.
         var kept = Read(MixedIntervals.Replace("\"cancel_at_period_end\":true", "\"cancel_at_period_end\":false", StringComparison.Ordinal));
         Assert.Null(StripeSubscriptionSnapshots.FromStripe(kept, AsOf).CancelsAt);

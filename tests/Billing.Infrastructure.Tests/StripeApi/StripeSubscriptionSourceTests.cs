@@ -42,6 +42,7 @@ public sealed class StripeSubscriptionSourceTests
     [Theory]
     [InlineData(HttpStatusCode.NotFound, """{"error":{"type":"invalid_request_error","message":"Unrecognized request URL (GET: /v1/subscriptions/sub_1)."}}""", false)]
     [InlineData(HttpStatusCode.NotFound, "<html><body>Not Found</body></html>", false)]
+    [InlineData(HttpStatusCode.NotFound, """{"error":{"type":"invalid_request_error","code":"resource_missing","param":"expand[0]","message":"No such object to expand."}}""", false)] // missing, but not the subscription
     [InlineData(HttpStatusCode.Forbidden, """{"error":{"type":"invalid_request_error","message":"The provided key does not have the required permissions."}}""", false)]
     [InlineData(HttpStatusCode.InternalServerError, """{"error":{"type":"api_error","message":"Something went wrong."}}""", true)]
     public async Task Only_stripes_no_such_subscription_is_null_a_404_that_does_not_say_so_is_a_failure_like_the_rest(HttpStatusCode status, string body, bool transient)
