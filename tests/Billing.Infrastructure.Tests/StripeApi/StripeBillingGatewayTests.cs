@@ -278,6 +278,33 @@ public sealed class StripeBillingGatewayTests
         Assert.Equal("customer-create:user-1:after:req_failed", _stripe.Requests[^1].IdempotencyKey);
     }
 
+    [Theory]
+    [InlineData(238, false)] // "{key}:after:req_failed" is 255 characters: Stripe's limit, sent as it is
+    [InlineData(239, true)] // 256: Stripe would refuse it, and the escape from the replayed failure with it
+    public async Task A_derived_key_longer_than_stripes_255_characters_is_sent_as_its_sha256(int keyLength, bool hashed)
+    {
+        var key = "customer-create:" + new string('a', keyLength - "customer-create:".Length);
+        _stripe.Respond(HttpStatusCode.InternalServerError, """{"error":{"type":"api_error","message":"An unknown error occurred"}}""", "req_replay", new Dictionary<string, string> { ["Idempotent-Replayed"] = "true", ["Original-Request"] = "req_failed" });
+        _stripe.Respond(HttpStatusCode.OK, CustomerJson);
+
+        await Gateway(maxNetworkRetries: 0).CreateCustomerAsync(new NewStripeCustomer { AccountId = Account, IdempotencyKey = key }, CancellationToken.None);
+
+        var derived = key + ":after:req_failed";
+        var expected = hashed ? "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(derived))) : derived;
+        Assert.Equal([key, expected], _stripe.Requests.Select(r => r.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task A_failure_Stripe_says_is_not_a_replay_is_not_sent_again_under_another_key()
+    {
+        // A fresh failure may have done its work at Stripe: under a new key a second customer could be created.
+        _stripe.Respond(HttpStatusCode.InternalServerError, """{"error":{"type":"api_error","message":"An unknown error occurred"}}""", "req_fresh", new Dictionary<string, string> { ["Idempotent-Replayed"] = "false", ["Original-Request"] = "req_fresh" });
+
+        await Assert.ThrowsAsync<PaymentProviderException>(() => Gateway(maxNetworkRetries: 0).CreateCustomerAsync(new NewStripeCustomer { AccountId = Account, IdempotencyKey = "customer-create:user-1" }, CancellationToken.None));
+
+        Assert.Equal(["customer-create:user-1"], _stripe.Requests.Select(r => r.IdempotencyKey));
+    }
+
     [Fact]
     public async Task A_replayed_failure_under_the_derived_key_is_escaped_once_more_and_a_third_is_the_answer()
     {
