@@ -133,7 +133,7 @@ public sealed class QueueListenerTests : IAsyncLifetime
         using var requests = new QueueRequestLog(queueName);
         var session = await worker.StartAsync();
         var released = HostJsonOptions.Parse("""{ "functionTimeout": "-1", "extensions": { "queues": { "maxPollingInterval": "00:00:02", "visibilityTimeout": "00:00:30" } } }""", 1);
-        using var listener = new QueueListener(session.Functions[0], worker.Queues, released, worker.Invoker, time, worker.Loggers.CreateLogger("Host.Queues"), worker.Loggers.CreateLogger("Host.Triggers.Queue"));
+        using var listener = CreateListener(session.Functions[0], released);
         using var stop = new CancellationTokenSource();
         var running = listener.RunAsync(stop.Token);
 
@@ -147,8 +147,8 @@ public sealed class QueueListenerTests : IAsyncLifetime
 
     private static bool IsUpdateFailure(FakeLogRecord record) => record.Message.StartsWith("Updating message", StringComparison.Ordinal);
 
-    private QueueListener CreateListener(Functions.FunctionDefinition function) =>
-        new(function, worker.Queues, hostJson, worker.Invoker, time, worker.Loggers.CreateLogger("Host.Queues"), worker.Loggers.CreateLogger("Host.Triggers.Queue"));
+    private QueueListener CreateListener(Functions.FunctionDefinition function, HostJsonOptions? options = null) =>
+        new(function, worker.Queues, options ?? hostJson, worker.Invoker, time, worker.Loggers.CreateLogger("Host.Queues"), worker.Loggers.CreateLogger("Host.Triggers.Queue"));
 
     private async Task<InvocationRequest> NextInvocationAsync()
     {
